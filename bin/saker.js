@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `saker` command at the repository root; the CLI lives in packages/cli.
+import { main } from "../packages/cli/dist/main.js";
+
+await main(process.argv);

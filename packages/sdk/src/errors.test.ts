@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { NonRetryableError, SakerError, TaskError, isSakerError } from "./errors.ts";
+
+describe("SakerError", () => {
+  it("prefixes the message with the flow, task and YAML path", () => {
+    const e = new SakerError("PROPERTY_INVALID", "must be ≥ 1", {
+      flow: "company.team/hello",
+      taskId: "t1",
+      path: "tasks[2].retry.maxAttempt",
+      line: 14,
+    });
+    expect(e.message).toBe("Flow 'company.team/hello', task 't1', tasks[2].retry.maxAttempt (line 14): must be ≥ 1");
+    expect(e.code).toBe("PROPERTY_INVALID");
+    expect(e.reason).toBe("must be ≥ 1");
+  });
+
+  it("recognises errors by marker, not by prototype, so copies of the SDK agree", () => {
+    const e = new TaskError("boom");
+    const foreign = Object.assign(Object.create(null), e);
+    Object.defineProperty(foreign, Symbol.for("saker.error.kinds"), { value: ["TaskError", "SakerError"] });
+    expect(foreign instanceof TaskError).toBe(true);
+    expect(isSakerError(foreign)).toBe(true);
+    expect(e instanceof SakerError).toBe(true);
+    expect(e instanceof NonRetryableError).toBe(false);
+    expect(new Error("x") instanceof SakerError).toBe(false);
+    expect(e.name).toBe("TaskError");
+  });
+
+  it("adds location without losing what was known", () => {
+    const e = new SakerError("X", "bad", { path: "tasks[0]" }).withLocation({ flow: "a/b", path: "ignored" });
+    expect(e.message).toBe("Flow 'a/b', tasks[0]: bad");
+    expect(e instanceof SakerError).toBe(true);
+  });
+});

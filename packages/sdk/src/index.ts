@@ -1,0 +1,6 @@
+/**
+ * `@saker/sdk`: the only package a Saker plugin depends on.
+ *
+ * @module
+ */
+export * from "./errors.ts";
