@@ -1,0 +1,122 @@
+/**
+ * What a task receives when it runs: rendering, logging, storage, secrets, the KV store, metrics,
+ * a working directory and the signal that tells it to stop.
+ *
+ * @module
+ */
+import type { Readable } from "node:stream";
+
+/** Log levels, from the most verbose. */
+export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * A task's logger. Lines go to the execution's logs. Every secret value the task read through
+ * `secret()` (and every SECRET input) is masked before a line is written.
+ */
+export interface Logger {
+  trace(message: string, ...args: unknown[]): void;
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+  /** Logs at `level`. `{}` placeholders in `message` are replaced by `args` in order, as slf4j does. */
+  log(level: LogLevel, message: string, ...args: unknown[]): void;
+}
+
+/** Anything that can become a stored file. A string is a path on the worker's disk. */
+export type FileSource = Buffer | Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
+
+/** Internal storage, seen from one task run. URIs look like `kestra:///namespace/flow/executions/…`. */
+export interface TaskStorage {
+  /** Stores `source` under the task run's prefix and returns its `kestra://` URI. */
+  putFile(source: FileSource, name?: string): Promise<string>;
+  /** Opens a stored file. Only URIs of this execution (or its parent/trigger execution) and namespace files are readable. */
+  getFile(uri: string): Promise<Readable>;
+  /** Reads a whole stored file. */
+  readFile(uri: string): Promise<Buffer>;
+  exists(uri: string): Promise<boolean>;
+  /** Size in bytes. */
+  size(uri: string): Promise<number>;
+  /** Deletes a stored file; resolves `false` when there was none. */
+  delete(uri: string): Promise<boolean>;
+  /** Files of a namespace (default: the flow's). Paths are relative to the namespace root. */
+  namespace(namespace?: string): NamespaceFiles;
+}
+
+export interface NamespaceFiles {
+  readonly namespace: string;
+  list(prefix?: string): Promise<string[]>;
+  get(path: string): Promise<Buffer>;
+  put(path: string, content: FileSource): Promise<string>;
+  delete(path: string): Promise<boolean>;
+  exists(path: string): Promise<boolean>;
+}
+
+export const KV_TYPES = ["STRING", "NUMBER", "BOOLEAN", "DATETIME", "DATE", "DURATION", "JSON"] as const;
+export type KvType = (typeof KV_TYPES)[number];
+
+export interface KvEntry {
+  key: string;
+  value: unknown;
+  type: KvType;
+  /** ISO timestamp after which the entry is gone. */
+  expirationDate?: string;
+  updateDate: string;
+}
+
+/** The key-value store of one namespace. */
+export interface KvStore {
+  readonly namespace: string;
+  get(key: string): Promise<KvEntry | undefined>;
+  set(key: string, value: unknown, options?: { type?: KvType; ttlMs?: number; overwrite?: boolean }): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list(prefix?: string): Promise<KvEntry[]>;
+}
+
+export interface Metric {
+  name: string;
+  type: "counter" | "timer";
+  /** Counter increment, or timer duration in milliseconds. */
+  value: number;
+  tags?: Record<string, string>;
+}
+
+/** Identity of the flow, execution and task run a task belongs to. */
+export interface RunInfo {
+  readonly flow: { readonly id: string; readonly namespace: string; readonly revision?: number; readonly tenantId?: string };
+  readonly execution: { readonly id: string; readonly originalId?: string };
+  readonly task: { readonly id: string; readonly type: string };
+  readonly taskRun: {
+    readonly id: string;
+    readonly value?: string;
+    readonly parentId?: string;
+    readonly iteration?: number;
+    /** Attempts made before this one. */
+    readonly attemptsCount: number;
+  };
+}
+
+export interface RunContext extends RunInfo {
+  readonly logger: Logger;
+  /** Aborted when the task times out or its execution is killed. Pass it to every I/O call. */
+  readonly signal: AbortSignal;
+  /** The variables expressions see (`inputs`, `outputs`, `vars`, `trigger`, …). */
+  readonly variables: Readonly<Record<string, unknown>>;
+  /** Renders a template to a string. `extra` adds variables on top of the task's. */
+  render(template: string, extra?: Record<string, unknown>): Promise<string>;
+  /** Renders a single-expression template to its native value (`{{ [1, 2] }}` → `[1, 2]`). */
+  renderTyped(template: string, extra?: Record<string, unknown>): Promise<unknown>;
+  /** Renders every string inside a value (map keys too). */
+  renderValue(value: unknown, extra?: Record<string, unknown>): Promise<unknown>;
+  /** Reads a secret; the value is masked in every log line from now on. */
+  secret(key: string): Promise<string>;
+  readonly storage: TaskStorage;
+  /** The KV store of `namespace` (default: the flow's namespace). */
+  kv(namespace?: string): KvStore;
+  metric(metric: Metric): void;
+  /** A temporary directory for this task run, created on first call and removed after it. */
+  workingDir(): Promise<string>;
+  /** Static settings for this plugin type from the instance configuration (`plugins.configurations`). */
+  pluginConfiguration(): Readonly<Record<string, unknown>>;
+}
