@@ -1,0 +1,206 @@
+/**
+ * The working state of one executor transition: a private copy of the execution that handlers
+ * change in place, the commands and logs they produce, and helpers they share.
+ */
+import { errorMessage, isSakerError, type LogLevel, type Logger, type StateType } from "@saker/sdk";
+import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
+import type { FlowGraph } from "../model/flowGraph.ts";
+import { newState, withState } from "../model/state.ts";
+import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
+import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
+import type { VariableSources } from "./variables.ts";
+
+export interface ExecutorDeps {
+  now(): Date;
+  newId(): string;
+  /** Renders a template against variables (typed: the native value of a single expression). */
+  render(template: string, variables: Record<string, unknown>, typed: boolean): Promise<unknown>;
+  /** Renders every string inside a value. */
+  renderValue(value: unknown, variables: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Builds the variables of a render context (adds instance envs and globals). `decrypt`: SECRET
+   * inputs in clear, for renders in memory; never for variables that get persisted (worker jobs).
+   */
+  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown>;
+  /** RUNNING and PAUSED executions of this flow, this one excluded (for `concurrency`). */
+  countRunning(): number;
+}
+
+export class ExecutorRun {
+  readonly x: Execution;
+  readonly commands: ExecutorCommand[] = [];
+  readonly logs: LogEntry[] = [];
+  readonly dispatched: Set<string>;
+  /** Bumped by every change; the transition loops until a pass changes nothing. */
+  version = 0;
+
+  constructor(
+    readonly graph: FlowGraph,
+    execution: Execution,
+    readonly state: ExecutorState,
+    readonly deps: ExecutorDeps,
+  ) {
+    this.x = structuredClone(execution);
+    this.dispatched = new Set(state.dispatched);
+  }
+
+  now(): Date {
+    return this.deps.now();
+  }
+
+  setExecutionState(next: StateType): void {
+    if (this.x.state.current === next) return;
+    this.x.state = withState(this.x.state, next, this.now());
+    this.version++;
+  }
+
+  setTaskRunState(taskRun: TaskRun, next: StateType): void {
+    if (taskRun.state.current === next) return;
+    taskRun.state = withState(taskRun.state, next, this.now());
+    this.version++;
+  }
+
+  /** Sets the last attempt's state, adding an attempt when there is none. */
+  setLastAttemptState(taskRun: TaskRun, next: StateType): void {
+    const attempts = taskRun.attempts ?? (taskRun.attempts = []);
+    const last = attempts[attempts.length - 1];
+    if (last) last.state = withState(last.state, next, this.now());
+    else attempts.push({ state: newState(this.now(), next) });
+    this.version++;
+  }
+
+  setOutputs(taskRun: TaskRun, outputs: Record<string, unknown> | null | undefined): void {
+    if (outputs === undefined) return;
+    taskRun.outputs = outputs;
+    this.version++;
+  }
+
+  taskRun(id: string | undefined): TaskRun | undefined {
+    return id === undefined ? undefined : this.x.taskRunList.find((t) => t.id === id);
+  }
+
+  task(taskRun: TaskRun): TaskNode {
+    return this.graph.task(taskRun.taskId);
+  }
+
+  definitionOf(taskRun: TaskRun) {
+    return this.graph.typeOf(this.task(taskRun)).definition;
+  }
+
+  command(command: ExecutorCommand): void {
+    this.commands.push(command);
+  }
+
+  log(level: LogLevel, message: string, taskRun?: TaskRun): void {
+    this.logs.push({
+      ...(this.x.tenantId ? { tenantId: this.x.tenantId } : {}),
+      namespace: this.x.namespace,
+      flowId: this.x.flowId,
+      executionId: this.x.id,
+      ...(taskRun ? { taskId: taskRun.taskId, taskRunId: taskRun.id, attemptNumber: Math.max(0, (taskRun.attempts?.length ?? 1) - 1) } : {}),
+      level,
+      message,
+      timestamp: this.now().toISOString(),
+      thread: "executor",
+    });
+  }
+
+  /** Creates task runs for `nexts`, computing flowable outputs on creation; returns them. */
+  async addTaskRuns(nexts: readonly NextTaskRun[]): Promise<TaskRun[]> {
+    const created: TaskRun[] = [];
+    for (const next of nexts) {
+      const taskRun: TaskRun = {
+        ...(this.x.tenantId ? { tenantId: this.x.tenantId } : {}),
+        id: this.deps.newId(),
+        executionId: this.x.id,
+        namespace: this.x.namespace,
+        flowId: this.x.flowId,
+        taskId: next.task.id,
+        ...(next.parentId ? { parentTaskRunId: next.parentId } : {}),
+        ...(next.value !== undefined ? { value: next.value } : {}),
+        outputs: null,
+        state: newState(this.now()),
+        ...(next.iteration !== undefined ? { iteration: next.iteration } : {}),
+      };
+      this.x.taskRunList.push(taskRun);
+      const definition = this.graph.typeOf(next.task).definition;
+      if (definition.kind === "flowable") {
+        try {
+          taskRun.outputs = (await definition.computeOutputs?.(this.context(next.task, taskRun))) ?? {};
+        } catch (error) {
+          this.log("WARN", `Unable to save output on taskRun '${taskRun.id}': ${errorMessage(error)}`, taskRun);
+          taskRun.outputs = {};
+        }
+      }
+      created.push(taskRun);
+    }
+    if (created.length) {
+      this.version++;
+      if (this.x.state.current === "CREATED") {
+        this.log("INFO", "Flow started");
+        this.setExecutionState("RUNNING");
+      }
+    }
+    return created;
+  }
+
+  variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true): Record<string, unknown> {
+    return this.deps.variables({ flow: this.graph.flow, execution: this.x, ...(task ? { task } : {}), ...(taskRun ? { taskRun } : {}) }, decrypt);
+  }
+
+  logger(taskRun?: TaskRun): Logger {
+    const at = (level: LogLevel) => (message: string, ...args: unknown[]) => this.log(level, formatMessage(message, args), taskRun);
+    return { trace: at("TRACE"), debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR"), log: (level, m, ...a) => at(level)(m, ...a) };
+  }
+
+  /** The context a flowable (or executor task) is resolved with. */
+  context(task: TaskNode, taskRun: TaskRun): FlowableContext {
+    const vars = () => this.variables(task, taskRun);
+    return {
+      flow: this.graph,
+      execution: this.x,
+      task,
+      taskRun,
+      now: this.now(),
+      logger: this.logger(taskRun),
+      render: async (template) => String(await this.deps.render(template, vars(), false)),
+      renderTyped: (template) => this.deps.render(template, vars(), true),
+      renderValue: (value) => this.deps.renderValue(value, vars()),
+      retryOf: (taskId) => this.graph.retryOf(taskId),
+      newId: () => this.deps.newId(),
+      resolve: (tasks, value) => tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
+    };
+  }
+
+  forgetDispatch(taskRunId: string): void {
+    for (const key of this.dispatched) if (key.startsWith(`${taskRunId}:`)) this.dispatched.delete(key);
+  }
+
+  result(): { execution: Execution; state: ExecutorState; commands: ExecutorCommand[]; logs: LogEntry[] } {
+    const live = new Set(this.x.taskRunList.map((t) => t.id));
+    const dispatched = [...this.dispatched].filter((k) => live.has(k.slice(0, k.lastIndexOf(":"))));
+    return { execution: this.x, state: { ...this.state, dispatched }, commands: this.commands, logs: this.logs };
+  }
+}
+
+/** `{}` placeholders replaced by the arguments in order, as slf4j formats. */
+export function formatMessage(message: string, args: readonly unknown[]): string {
+  if (args.length === 0) return message;
+  let i = 0;
+  const text = message.replace(/\{\}/g, (m) => (i < args.length ? stringify(args[i++]) : m));
+  const rest = args.slice(i).filter((a) => a instanceof Error);
+  return rest.length ? `${text} ${rest.map((e) => errorMessage(e)).join(" ")}` : text;
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value instanceof Error) return isSakerError(value) ? value.message : errorMessage(value);
+  if (typeof value === "object" && value !== null) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return String(value);
+    }
+  }
+  return String(value);
+}

@@ -1,0 +1,134 @@
+/**
+ * Read-only questions about an execution's task runs, as Kestra's `Execution` answers them. A
+ * "resolved task" is a task of the flow for one parent task run and one value (ForEach).
+ */
+import { isCreated, isFailed, isPaused, isRunning, isTerminated, type StateType } from "@saker/sdk";
+import type { Execution, ResolvedTask, TaskRun } from "../model/execution.ts";
+import { shouldBeRetried, type RetryPolicy } from "../model/retry.ts";
+
+export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: TaskRun | undefined): boolean {
+  return (
+    resolved.task.id === taskRun.taskId &&
+    (parent === undefined || parent.id === taskRun.parentTaskRunId) &&
+    (resolved.value === undefined || resolved.value === taskRun.value)
+  );
+}
+
+/** The task runs of `resolved` under `parent` (any parent at the root), in creation order. */
+export function findTaskRunsByTasks(execution: Execution, resolved: readonly ResolvedTask[] | undefined, parent?: TaskRun): TaskRun[] {
+  if (!resolved || resolved.length === 0) return [];
+  const ids = new Set(resolved.map((r) => r.task.id));
+  const withValues = resolved.some((r) => r.value !== undefined);
+  return execution.taskRunList.filter((t) => {
+    if (!ids.has(t.taskId)) return false;
+    if (parent !== undefined && t.parentTaskRunId !== parent.id) return false;
+    return !withValues || resolved.some((r) => isTaskRunFor(r, t, parent));
+  });
+}
+
+export function withoutDisabled(tasks: readonly ResolvedTask[] | undefined): ResolvedTask[] | undefined {
+  return tasks?.filter((t) => t.task.disabled !== true);
+}
+
+export function hasFailed(execution: Execution, tasks: readonly ResolvedTask[] | undefined, parent?: TaskRun): boolean {
+  return findTaskRunsByTasks(execution, tasks, parent).some((t) => isFailed(t.state.current));
+}
+
+/** A failed task run that its own retry policy will not retry. */
+export function hasFailedNoRetry(
+  execution: Execution,
+  tasks: readonly ResolvedTask[],
+  parent: TaskRun | undefined,
+  retryOf: (taskId: string) => RetryPolicy | undefined,
+): boolean {
+  return findTaskRunsByTasks(execution, tasks, parent).some(
+    (t) => isFailed(t.state.current) && !shouldBeRetried(retryOf(t.taskId), t),
+  );
+}
+
+/**
+ * Which list the flow (or a flowable) follows now: `errors` once a task failed for good (or an
+ * errors task already started), nothing while a failed task waits for its retry, else `tasks`.
+ */
+export function findTaskDependingFlowState(
+  execution: Execution,
+  tasks: readonly ResolvedTask[],
+  errors: readonly ResolvedTask[] | undefined,
+  parent: TaskRun | undefined,
+  retryOf: (taskId: string) => RetryPolicy | undefined,
+): ResolvedTask[] {
+  const current = withoutDisabled(tasks) ?? [];
+  const errorTasks = withoutDisabled(errors);
+  const errorsStarted = findTaskRunsByTasks(execution, errorTasks, parent).length > 0;
+  if (errorsStarted || hasFailed(execution, current, parent)) {
+    if (!hasFailedNoRetry(execution, current, parent, retryOf)) return [];
+    return errorTasks ?? [];
+  }
+  return current;
+}
+
+export function allTerminated(execution: Execution, tasks: readonly ResolvedTask[], parent?: TaskRun): boolean {
+  const runs = findTaskRunsByTasks(execution, tasks, parent);
+  return runs.filter((t) => isTerminated(t.state.current)).length === tasks.length;
+}
+
+function findLast(runs: readonly TaskRun[], predicate: (s: StateType) => boolean): TaskRun | undefined {
+  for (let i = runs.length - 1; i >= 0; i--) if (predicate(runs[i]!.state.current)) return runs[i];
+  return undefined;
+}
+
+export const findLastCreated = (runs: readonly TaskRun[]) => findLast(runs, isCreated);
+/** Running, or paused: both mean "a child is still in progress" for sequencing. */
+export const findLastInProgress = (runs: readonly TaskRun[]) => findLast(runs, (s) => isRunning(s) || isPaused(s));
+export const findLastTerminated = (runs: readonly TaskRun[]) => findLast(runs, isTerminated);
+
+/**
+ * Kestra's `guessFinalState`: the last KILLED, else FAILED, else WARNING, else PAUSED task run
+ * decides; SUCCESS otherwise. `allowFailure` turns FAILED into WARNING, `allowWarning` WARNING
+ * into SUCCESS.
+ */
+export function guessFinalState(
+  execution: Execution,
+  tasks: readonly ResolvedTask[] | undefined,
+  parent: TaskRun | undefined,
+  allowFailure = false,
+  allowWarning = false,
+): StateType {
+  const runs = findTaskRunsByTasks(execution, tasks, parent);
+  let state: StateType = "SUCCESS";
+  for (const candidate of ["KILLED", "FAILED", "WARNING", "PAUSED"] as const) {
+    if (findLast(runs, (s) => s === candidate)) {
+      state = candidate;
+      break;
+    }
+  }
+  if (state === "FAILED" && allowFailure) return allowWarning ? "SUCCESS" : "WARNING";
+  if (state === "WARNING" && allowWarning) return "SUCCESS";
+  return state;
+}
+
+export function findTaskRun(execution: Execution, id: string): TaskRun | undefined {
+  return execution.taskRunList.find((t) => t.id === id);
+}
+
+/** The ancestors of a task run, the root first. */
+export function findParents(execution: Execution, taskRun: TaskRun): TaskRun[] {
+  const byId = new Map(execution.taskRunList.map((t) => [t.id, t]));
+  const parents: TaskRun[] = [];
+  for (let p = taskRun.parentTaskRunId; p !== undefined; ) {
+    const parent = byId.get(p);
+    if (!parent) break;
+    parents.unshift(parent);
+    p = parent.parentTaskRunId;
+  }
+  return parents;
+}
+
+/** The values of the ancestors (root first), then the task run's own value. */
+export function parentValues(execution: Execution, taskRun: TaskRun): string[] {
+  const values = findParents(execution, taskRun)
+    .map((p) => p.value)
+    .filter((v): v is string => v !== undefined);
+  if (taskRun.value !== undefined) values.push(taskRun.value);
+  return values;
+}

@@ -1,0 +1,197 @@
+/**
+ * The task-level steps of a pass: create the next task runs, conclude flowables whose children
+ * are done, and dispatch created task runs (runIf, flowables, executor tasks, worker jobs).
+ */
+import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
+import { isTruthy } from "../expression/index.ts";
+import type { TaskRun } from "../model/execution.ts";
+import type { ContinueLater, FlowableDefinition } from "../plugins/engineTypes.ts";
+import type { ExecutorRun } from "./executorRun.ts";
+import { rootTasks } from "./lifecycle.ts";
+import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
+import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
+
+export async function handleNexts(run: ExecutorRun): Promise<void> {
+  const x = run.x;
+  const s = x.state.current;
+  if (s === "KILLING" || s === "KILLED" || s === "QUEUED" || s === "CANCELLED") return;
+  const retryOf = (id: string) => run.graph.retryOf(id);
+  const flow = run.graph.flow;
+  if (isTerminated(s)) {
+    const after = rootTasks(flow.afterExecution);
+    if (after.length) await run.addTaskRuns(resolveSequentialNexts({ execution: x, tasks: after, errors: undefined, parent: undefined, retryOf }));
+    return;
+  }
+  await run.addTaskRuns(resolveSequentialNexts({ execution: x, tasks: rootTasks(flow.tasks), errors: rootTasks(flow.errors), parent: undefined, retryOf }));
+  for (const taskRun of [...x.taskRunList]) {
+    if (!isRunning(taskRun.state.current)) continue;
+    const definition = run.definitionOf(taskRun);
+    if (definition.kind !== "flowable") continue;
+    try {
+      await run.addTaskRuns(await definition.resolveNexts(run.context(run.task(taskRun), taskRun)));
+    } catch (error) {
+      failFromExecutor(run, taskRun, `Unable to resolve the next tasks to run: ${errorMessage(error)}`);
+    }
+  }
+}
+
+function isContinueLater(value: unknown): value is ContinueLater {
+  return typeof value === "object" && value !== null && "continueAt" in value;
+}
+
+async function defaultState(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<StateType | undefined> {
+  const task = run.task(taskRun);
+  const ctx = run.context(task, taskRun);
+  const tasks = (await definition.childTasks(ctx)) ?? [];
+  const errors = ctx.resolve(definition.errorTasks?.(task) ?? (task.errors as never));
+  return resolveFlowableState({ execution: run.x, tasks, errors, parent: taskRun, retryOf: ctx.retryOf }, task.allowFailure === true, task.allowWarning === true);
+}
+
+/** Concludes running flowables whose children allow it; propagates KILLING to them. */
+export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
+  for (const taskRun of [...run.x.taskRunList]) {
+    if (!isRunning(taskRun.state.current)) continue;
+    const definition = run.definitionOf(taskRun);
+    if (definition.kind !== "flowable") continue;
+    const task = run.task(taskRun);
+    const ctx = run.context(task, taskRun);
+    let result: StateType | ContinueLater | undefined;
+    try {
+      result = definition.resolveState ? await definition.resolveState(ctx) : await defaultState(run, definition, taskRun);
+    } catch (error) {
+      run.log("ERROR", `Unable to resolve state from the Flowable task: ${errorMessage(error)}`, taskRun);
+      result = "FAILED";
+    }
+    if (isContinueLater(result)) {
+      run.setOutputs(taskRun, result.outputs);
+      run.setTaskRunState(taskRun, "PAUSED");
+      run.setExecutionState("PAUSED");
+      run.command({ type: "delay", delay: { kind: "CONTINUE_FLOWABLE", taskRunId: taskRun.id, state: "RUNNING", at: result.continueAt } });
+    } else if (result !== undefined) {
+      if (isTerminated(result)) {
+        try {
+          run.setOutputs(taskRun, (await definition.computeOutputs?.(ctx)) ?? {});
+        } catch (error) {
+          run.log("ERROR", `Unable to resolve outputs from the Flowable task: ${errorMessage(error)}`, taskRun);
+        }
+      }
+      run.setTaskRunState(taskRun, result);
+      if (result === "PAUSED") await handlePaused(run, definition, taskRun);
+    } else if (run.x.state.current === "KILLING") {
+      await killFlowable(run, definition, taskRun);
+    }
+  }
+}
+
+async function handlePaused(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<void> {
+  run.setExecutionState("PAUSED");
+  const delay = await definition.pauseDelay?.(run.context(run.task(taskRun), taskRun));
+  if (delay) run.command({ type: "delay", delay: { kind: "RESUME_FLOW", taskRunId: taskRun.id, state: delay.state, at: delay.at } });
+}
+
+async function killFlowable(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<void> {
+  if (taskRun.state.current !== "KILLING") {
+    run.setTaskRunState(taskRun, "KILLING");
+    return;
+  }
+  const task = run.task(taskRun);
+  const ctx = run.context(task, taskRun);
+  const tasks = (await definition.childTasks(ctx).catch(() => undefined)) ?? [];
+  const current = findTaskDependingFlowState(run.x, tasks, ctx.resolve(task.errors as never), taskRun, ctx.retryOf);
+  const children = run.x.taskRunList.filter((t) => t.parentTaskRunId === taskRun.id);
+  if (children.every((t) => isTerminated(t.state.current)) || allTerminated(run.x, current, taskRun)) run.setTaskRunState(taskRun, "KILLED");
+}
+
+/** A task run the executor cannot handle fails with a log line, as Kestra's `failedExecutionFromExecutor`. */
+export function failFromExecutor(run: ExecutorRun, taskRun: TaskRun, message: string): void {
+  run.log("ERROR", message, taskRun);
+  run.setLastAttemptState(taskRun, "FAILED");
+  run.setTaskRunState(taskRun, "FAILED");
+}
+
+/** Sends each created task run where it runs: flowables start here, runnables go to a worker. */
+export async function handleDispatch(run: ExecutorRun): Promise<void> {
+  if (run.x.state.current === "KILLING" || run.x.state.current === "KILLED") return;
+  for (const taskRun of [...run.x.taskRunList]) {
+    if (!isCreated(taskRun.state.current)) continue;
+    const key = `${taskRun.id}:${taskRun.attempts?.length ?? 0}`;
+    if (run.dispatched.has(key)) continue;
+    run.dispatched.add(key);
+    run.version++;
+    if (!(await passesRunIf(run, taskRun))) continue;
+    const definition = run.definitionOf(taskRun);
+    if (definition.kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
+    else if (definition.kind === "executor") await runExecutorTask(run, taskRun);
+    else if (definition.kind === "task") sendToWorker(run, taskRun);
+  }
+}
+
+async function passesRunIf(run: ExecutorRun, taskRun: TaskRun): Promise<boolean> {
+  const task = run.task(taskRun);
+  const runIf = task.runIf;
+  if (runIf === undefined || runIf === null || String(runIf).trim() === "true") return true;
+  try {
+    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun), false);
+    if (isTruthy(rendered)) return true;
+    run.setTaskRunState(taskRun, "SKIPPED");
+  } catch (error) {
+    run.log("ERROR", `Unable to evaluate the runIf condition for task ${task.id}: ${errorMessage(error)}`, taskRun);
+    run.setTaskRunState(taskRun, "FAILED");
+  }
+  return false;
+}
+
+async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void> {
+  const task = run.task(taskRun);
+  const definition = run.graph.typeOf(task).definition;
+  if (definition.kind !== "executor") return;
+  run.setTaskRunState(taskRun, "RUNNING");
+  try {
+    const outcome = await definition.execute(run.context(task, taskRun));
+    if (outcome.labels) {
+      run.x.labels = outcome.labels;
+      run.version++;
+    }
+    for (const request of outcome.subflows ?? []) {
+      run.command({ type: "create-subflow", parentTaskRunId: taskRun.id, taskId: task.id, request });
+    }
+    if (outcome.outputs) run.setOutputs(taskRun, outcome.outputs);
+    if (isTerminated(outcome.state)) run.setLastAttemptState(taskRun, outcome.state);
+    run.setTaskRunState(taskRun, outcome.state);
+  } catch (error) {
+    failFromExecutor(run, taskRun, errorMessage(error));
+  }
+}
+
+function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): string | undefined {
+  for (const parent of findParents(run.x, taskRun).reverse()) {
+    const definition = run.definitionOf(parent);
+    if (definition.kind === "flowable" && definition.workingDirectory) return parent.id;
+  }
+  return undefined;
+}
+
+function secretInputs(run: ExecutorRun): string[] {
+  return (run.graph.flow.inputs ?? []).filter((i) => i.type === "SECRET").map((i) => i.id);
+}
+
+function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
+  const task = run.task(taskRun);
+  const type = run.graph.typeOf(task);
+  const flow = run.graph.flow;
+  const workingDirectoryId = workingDirectoryOf(run, taskRun);
+  run.command({
+    type: "run-task",
+    job: {
+      executionId: run.x.id,
+      taskRunId: taskRun.id,
+      attempt: (taskRun.attempts?.length ?? 0) + 1,
+      flow: { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision, ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
+      task,
+      variables: run.variables(task, taskRun, false),
+      ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
+      pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
+      ...(workingDirectoryId ? { workingDirectoryId } : {}),
+    },
+  });
+}

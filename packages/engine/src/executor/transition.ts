@@ -1,0 +1,60 @@
+/**
+ * The executor: a function of (flow, execution, executor state, events) to (execution,
+ * executor state, commands, logs). It performs no I/O; renders go through `deps`.
+ *
+ * Each call applies the events, then repeats a pass until a pass changes nothing: a worker
+ * result may end a flowable, which ends its parent, which ends the execution, all in one call.
+ */
+import type { Execution } from "../model/execution.ts";
+import type { FlowGraph } from "../model/flowGraph.ts";
+import { applyEvent } from "./events.ts";
+import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
+import { handleCreation, handleEnd, handleKilling, handleRestart, handleRetries, isFullyTerminated } from "./lifecycle.ts";
+import { handleDispatch, handleFlowableStates, handleNexts } from "./taskSteps.ts";
+import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry } from "./types.ts";
+
+export type { ExecutorDeps } from "./executorRun.ts";
+
+export interface TransitionResult {
+  execution: Execution;
+  state: ExecutorState;
+  commands: ExecutorCommand[];
+  logs: LogEntry[];
+  /** False when nothing changed (the caller need not persist). */
+  changed: boolean;
+  /** True once the execution is terminated and its `afterExecution` tasks ran. */
+  finished: boolean;
+}
+
+/** Upper bound on passes per call; a flow needs about one per nesting level. */
+const MAX_PASSES = 500;
+
+async function pass(run: ExecutorRun): Promise<void> {
+  if (!handleCreation(run)) return;
+  handleRestart(run);
+  handleRetries(run);
+  await handleEnd(run);
+  handleKilling(run);
+  await handleNexts(run);
+  await handleFlowableStates(run);
+  handleKilling(run);
+  await handleDispatch(run);
+}
+
+export async function transition(
+  graph: FlowGraph,
+  execution: Execution,
+  state: ExecutorState,
+  events: readonly ExecutorEvent[],
+  deps: ExecutorDeps,
+): Promise<TransitionResult> {
+  const run = new ExecutorRun(graph, execution, structuredClone(state), deps);
+  for (const event of events) await applyEvent(run, event);
+  for (let i = 0; i < MAX_PASSES; i++) {
+    const before = run.version;
+    await pass(run);
+    if (run.version === before) break;
+  }
+  const result = run.result();
+  return { ...result, changed: run.version > 0, finished: isFullyTerminated(run) };
+}

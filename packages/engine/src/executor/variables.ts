@@ -1,0 +1,150 @@
+/**
+ * The variables an expression sees, built from the flow, the execution and the task run as
+ * Kestra's `RunVariables` builds them.
+ */
+import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import { findParents } from "./queries.ts";
+
+export interface VariableSources {
+  flow: Flow;
+  execution?: Execution;
+  task?: TaskNode;
+  taskRun?: TaskRun;
+  /** `envs.*`: instance environment variables with the prefix stripped, lower-cased. */
+  envs?: Record<string, string>;
+  /** `globals.*` from the instance configuration. */
+  globals?: Record<string, unknown>;
+  /** Added last, on top of everything. */
+  extra?: Record<string, unknown>;
+}
+
+type Tree = Record<string, unknown>;
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(target: Tree, source: Tree): Tree {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    target[key] = isTree(existing) && isTree(value) ? deepMerge({ ...existing }, value) : value;
+  }
+  return target;
+}
+
+/**
+ * `outputs.*`: each task run's outputs under its task id, nested under the values of its
+ * iterative ancestors (root first), then its own value.
+ */
+export function executionOutputs(execution: Execution): Tree {
+  const byId = new Map(execution.taskRunList.map((t) => [t.id, t]));
+  let result: Tree = {};
+  for (const run of execution.taskRunList) {
+    if (run.outputs === null || run.outputs === undefined) continue;
+    const values: string[] = [];
+    for (let p = run.parentTaskRunId; p !== undefined; ) {
+      const parent = byId.get(p);
+      if (!parent) break;
+      if (parent.value !== undefined) values.unshift(parent.value);
+      p = parent.parentTaskRunId;
+    }
+    if (run.value !== undefined) values.push(run.value);
+    let leaf: unknown = run.outputs;
+    for (let i = values.length - 1; i >= 0; i--) leaf = { [values[i]!]: leaf };
+    result = deepMerge(result, { [run.taskId]: leaf });
+  }
+  return result;
+}
+
+/** `parents`: the ancestors with a value or outputs, nearest first. */
+export function executionParents(execution: Execution, taskRun: TaskRun): Tree[] {
+  const result: Tree[] = [];
+  for (const parent of findParents(execution, taskRun).reverse()) {
+    const entry: Tree = {};
+    if (parent.value !== undefined) entry.taskrun = { value: parent.value };
+    if (parent.outputs && Object.keys(parent.outputs).length > 0) entry.outputs = parent.outputs;
+    if (Object.keys(entry).length > 0) result.push(entry);
+  }
+  return result;
+}
+
+/** `tasks.*`: `{taskId: {state}}`, or `{taskId: {value: {state}}}` under iterative tasks. */
+export function executionTaskStates(execution: Execution): Tree {
+  const tasks: Tree = {};
+  for (const run of execution.taskRunList) {
+    if (run.value === undefined) tasks[run.taskId] = { state: run.state.current };
+    else {
+      const existing = isTree(tasks[run.taskId]) ? (tasks[run.taskId] as Tree) : {};
+      tasks[run.taskId] = { ...existing, [run.value]: { state: run.state.current } };
+    }
+  }
+  return tasks;
+}
+
+/** Nests dotted input ids: `{"a.b": 1}` → `{a: {b: 1}}`. */
+export function nestDotted(values: Record<string, unknown>): Tree {
+  const result: Tree = {};
+  for (const [key, value] of Object.entries(values)) {
+    const parts = key.split(".");
+    let node = result;
+    for (const part of parts.slice(0, -1)) {
+      if (!isTree(node[part])) node[part] = {};
+      node = node[part] as Tree;
+    }
+    node[parts[parts.length - 1]!] = value;
+  }
+  return result;
+}
+
+function labelsMap(execution: Execution): Tree {
+  const labels: Tree = {};
+  for (const { key, value } of execution.labels) {
+    if (key === undefined || value === undefined || key in labels) continue;
+    labels[key] = value;
+  }
+  return labels;
+}
+
+export function buildRunVariables(sources: VariableSources): Tree {
+  const { flow, execution, task, taskRun } = sources;
+  const vars: Tree = {
+    envs: sources.envs ?? {},
+    globals: sources.globals ?? {},
+    flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}), ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
+  };
+  if (flow.variables) vars.vars = flow.variables;
+  if (task) vars.task = { id: task.id, type: task.type };
+  if (taskRun) {
+    vars.taskrun = {
+      id: taskRun.id,
+      startDate: taskRun.state.startDate,
+      attemptsCount: taskRun.attempts?.length ?? 0,
+      ...(taskRun.parentTaskRunId ? { parentId: taskRun.parentTaskRunId } : {}),
+      ...(taskRun.value !== undefined ? { value: taskRun.value } : {}),
+      ...(taskRun.iteration !== undefined ? { iteration: taskRun.iteration } : {}),
+    };
+  }
+  if (execution) {
+    if (taskRun) {
+      const parents = executionParents(execution, taskRun);
+      vars.parents = parents;
+      if (parents.length > 0) vars.parent = parents[0];
+    }
+    vars.execution = { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId, state: execution.state.current };
+    vars.outputs = executionOutputs(execution);
+    vars.tasks = executionTaskStates(execution);
+    const inputs: Tree = { ...(execution.inputs ?? {}) };
+    for (const input of flow.inputs ?? []) {
+      if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {
+        Object.assign(inputs, nestDotted({ [input.id]: input.defaults }));
+      }
+    }
+    if (Object.keys(inputs).length > 0) vars.inputs = inputs;
+    if (execution.trigger?.variables) vars.trigger = execution.trigger.variables;
+    vars.labels = labelsMap(execution);
+    if (execution.variables) Object.assign(vars, execution.variables);
+  }
+  if (sources.extra) Object.assign(vars, sources.extra);
+  return vars;
+}

@@ -1,0 +1,72 @@
+import type { Label, TaskNode } from "./execution.ts";
+
+/** A flow input, as declared (`type` decides how values are parsed and checked). */
+export interface InputDefinition {
+  id: string;
+  type: string;
+  description?: string;
+  displayName?: string;
+  required?: boolean;
+  defaults?: unknown;
+  dependsOn?: { inputs?: string[]; condition?: string };
+  [property: string]: unknown;
+}
+
+export interface FlowOutputDefinition {
+  id: string;
+  type: string;
+  value: unknown;
+  description?: string;
+  displayName?: string;
+  required?: boolean;
+  itemType?: string;
+}
+
+export interface PluginDefault {
+  type: string;
+  forced?: boolean;
+  values: Record<string, unknown>;
+}
+
+export interface Concurrency {
+  limit: number;
+  behavior: "QUEUE" | "CANCEL" | "FAIL";
+}
+
+/** Any node with a `type`: a task, a trigger, a condition. */
+export interface PluginNode {
+  id?: string;
+  type: string;
+  version?: string;
+  [property: string]: unknown;
+}
+
+/** A flow as written, after aliases and plugin defaults were applied. */
+export interface Flow {
+  id: string;
+  namespace: string;
+  revision?: number;
+  tenantId?: string;
+  description?: string;
+  labels?: Label[];
+  inputs?: InputDefinition[];
+  outputs?: FlowOutputDefinition[];
+  variables?: Record<string, unknown>;
+  tasks: TaskNode[];
+  errors?: TaskNode[];
+  finally?: TaskNode[];
+  afterExecution?: TaskNode[];
+  triggers?: PluginNode[];
+  pluginDefaults?: PluginDefault[];
+  concurrency?: Concurrency;
+  retry?: Record<string, unknown>;
+  sla?: Record<string, unknown>[];
+  disabled?: boolean;
+  deleted?: boolean;
+  [property: string]: unknown;
+}
+
+/** `namespace/id`, the way messages name a flow. */
+export function flowRef(flow: { namespace: string; id: string }): string {
+  return `${flow.namespace}/${flow.id}`;
+}

@@ -1,0 +1,108 @@
+/**
+ * The schema of a flow's own properties (everything but the plugin nodes, which are validated
+ * against their plugin's schema). Also used to generate the flow JSON Schema.
+ */
+import { anyValue, conditions, tasks, z } from "@saker/sdk";
+import { RetryPolicySchema } from "./retry.ts";
+import { INPUT_TYPES } from "./typedValues.ts";
+
+export const FLOW_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+export const NAMESPACE = /^[a-z0-9][a-z0-9._-]*$/;
+export const TASK_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+export const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;
+
+const inputCommon = {
+  id: z.string().regex(INPUT_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'").describe("The input id, used as `{{ inputs.<id> }}`."),
+  name: z.string().optional().describe("Deprecated: use id."),
+  type: z.enum(INPUT_TYPES).describe("The type of the value."),
+  description: z.string().optional(),
+  displayName: z.string().max(64).optional(),
+  required: z.boolean().default(true).describe("An execution needs a value (or a default)."),
+  defaults: anyValue().describe("The value when none is given."),
+  prefill: anyValue().describe("A value proposed in forms, not used by default."),
+  autoSelectFirst: z.boolean().optional(),
+  dependsOn: z.object({ inputs: z.array(z.string()).optional(), condition: z.string().optional() }).optional(),
+};
+
+/** Properties each input type accepts besides the common ones. */
+const inputExtras: Record<string, z.ZodRawShape> = {
+  STRING: { validator: z.string().optional() },
+  SECRET: { validator: z.string().optional() },
+  INT: { min: z.number().int().optional(), max: z.number().int().optional() },
+  FLOAT: { min: z.number().optional(), max: z.number().optional() },
+  DATE: { after: z.string().optional(), before: z.string().optional() },
+  DATETIME: { after: z.string().optional(), before: z.string().optional() },
+  TIME: { after: z.string().optional(), before: z.string().optional() },
+  DURATION: { min: z.string().optional(), max: z.string().optional() },
+  ENUM: { values: z.array(z.string()).min(1) },
+  SELECT: { values: z.array(z.string()).optional(), expression: z.string().optional(), allowCustomValue: z.boolean().optional(), isRadio: z.boolean().optional() },
+  MULTISELECT: {
+    values: z.array(z.string()).optional(),
+    options: z.array(z.string()).optional(),
+    expression: z.string().optional(),
+    allowCustomValue: z.boolean().optional(),
+    itemType: z.enum(INPUT_TYPES).optional(),
+  },
+  ARRAY: { itemType: z.enum(INPUT_TYPES) },
+  FILE: { extension: z.string().optional(), allowedFileExtensions: z.array(z.string()).optional() },
+};
+
+export function inputSchema(type: string): z.ZodObject {
+  return z.object({ ...inputCommon, ...(inputExtras[type] ?? {}) });
+}
+
+export const FlowOutputSchema = z.object({
+  id: z.string().regex(INPUT_ID),
+  type: z.enum(INPUT_TYPES),
+  value: anyValue().describe("Rendered when the execution ends."),
+  description: z.string().optional(),
+  displayName: z.string().optional(),
+  required: z.boolean().optional(),
+  itemType: z.enum(INPUT_TYPES).optional(),
+});
+
+export const LabelsSchema = z.union([
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  z.array(z.object({ key: z.string(), value: z.union([z.string(), z.number(), z.boolean()]) })),
+]);
+
+export const PluginDefaultsSchema = z.array(
+  z.object({ type: z.string(), forced: z.boolean().default(false), values: z.record(z.string(), z.unknown()) }),
+);
+
+export const SlaSchema = z.object({
+  id: z.string(),
+  type: z.enum(["MAX_DURATION", "EXECUTION_ASSERTION"]),
+  behavior: z.enum(["FAIL", "CANCEL", "NONE"]).default("FAIL"),
+  labels: LabelsSchema.optional(),
+  duration: z.string().optional(),
+  assert: z.string().optional(),
+});
+
+/** The flow's own properties; `tasks`, `triggers`… hold plugin nodes. Validated with dynamic: false. */
+export const FlowSchema = z.object({
+  id: z.string().min(1).max(100).regex(FLOW_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'").describe("The flow id, unique in its namespace."),
+  namespace: z.string().min(1).max(150).regex(NAMESPACE, "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit").describe("A dotted namespace such as company.team."),
+  revision: z.number().int().min(1).optional(),
+  tenantId: z.string().optional(),
+  description: z.string().optional().describe("Markdown."),
+  labels: LabelsSchema.optional().describe("Labels added to every execution."),
+  inputs: z.array(z.looseObject({ id: z.string().optional(), type: z.string() })).optional().describe("Values given when an execution starts."),
+  variables: z.record(z.string(), z.unknown()).optional().describe("Constants, as `{{ vars.<name> }}`."),
+  tasks: tasks().min(1).describe("The tasks, run one after the other."),
+  errors: tasks().optional().describe("Tasks run when a task fails."),
+  finally: tasks().optional().describe("Tasks always run at the end."),
+  afterExecution: tasks().optional().describe("Tasks run once the execution ended."),
+  listeners: z.array(z.object({ description: z.string().optional(), conditions: conditions().optional(), tasks: tasks() })).optional().describe("Deprecated."),
+  triggers: z.array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "trigger", $dynamic: false })).optional().describe("What starts executions."),
+  pluginDefaults: PluginDefaultsSchema.optional().describe("Default property values by type prefix."),
+  taskDefaults: PluginDefaultsSchema.optional().describe("Deprecated name of pluginDefaults."),
+  concurrency: z.object({ limit: z.number().int().min(1), behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).default("QUEUE") }).optional(),
+  outputs: z.array(FlowOutputSchema).optional().describe("Values the execution exposes when it ends."),
+  retry: RetryPolicySchema.optional().describe("Retry policy of every task without one."),
+  sla: z.array(SlaSchema).optional(),
+  checks: z.array(z.unknown()).optional(),
+  disabled: z.boolean().default(false).describe("A disabled flow cannot start executions."),
+  deleted: z.boolean().optional(),
+  workerGroup: z.unknown().optional(),
+});

@@ -1,0 +1,103 @@
+/**
+ * Resolving a flow's inputs for a new execution: values or defaults, `dependsOn` (inputs enabled
+ * by other inputs and a condition), parsing by type, constraints. Every problem is reported at
+ * once, as Kestra does.
+ */
+import { SakerError, errorMessage } from "@saker/sdk";
+import type { InputDefinition } from "./flow.ts";
+import { checkConstraints, parseTypedValue, TypedValueError } from "./typedValues.ts";
+import { nestDotted } from "../executor/variables.ts";
+
+export interface InputResolution {
+  /** Renders a template to its native value, with `inputs` set to the resolved dependencies. */
+  renderTyped(template: string, inputs: Record<string, unknown>): Promise<unknown>;
+  encrypt?: (plain: string) => string;
+  /** Stores an uploaded file for FILE input `id`; returns its `kestra://` URI. */
+  storeFile?: (id: string, value: unknown) => Promise<string>;
+}
+
+interface Resolved {
+  enabled: boolean;
+  value?: unknown;
+  error?: string;
+}
+
+function display(value: unknown): string {
+  return value === null || value === undefined ? "null" : typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Parsed inputs (nested by dots) or a SakerError listing every invalid input. */
+export async function resolveInputs(
+  definitions: readonly InputDefinition[] | undefined,
+  provided: Record<string, unknown>,
+  resolution: InputResolution,
+): Promise<Record<string, unknown>> {
+  const byId = new Map((definitions ?? []).map((d) => [d.id ?? (d.name as string), d]));
+  const results = new Map<string, Resolved>();
+  const resolving = new Set<string>();
+
+  const resolveOne = async (id: string): Promise<Resolved> => {
+    const done = results.get(id);
+    if (done) return done;
+    const definition = byId.get(id)!;
+    if (resolving.has(id)) return { enabled: false, error: `Invalid input for \`${id}\`, circular dependency, but received \`null\`` };
+    resolving.add(id);
+    const result = await resolveDefinition(definition, provided[id], resolution, resolveOne);
+    results.set(id, result);
+    return result;
+  };
+
+  for (const id of byId.keys()) await resolveOne(id);
+  const errors = [...results.values()].filter((r) => r.error).map((r) => r.error!);
+  if (errors.length) throw new SakerError("INPUT_INVALID", errors.join("; "), { details: { errors } });
+  const flat: Record<string, unknown> = {};
+  for (const [id, r] of results) if (r.enabled && r.value !== undefined) flat[id] = r.value;
+  return nestDotted(flat);
+}
+
+async function resolveDefinition(
+  definition: InputDefinition,
+  given: unknown,
+  resolution: InputResolution,
+  resolveOne: (id: string) => Promise<Resolved>,
+): Promise<Resolved> {
+  const id = definition.id;
+  const dependencies: Record<string, unknown> = {};
+  let enabled = true;
+  for (const dep of definition.dependsOn?.inputs ?? []) {
+    const r = await resolveOne(dep);
+    enabled &&= r.enabled;
+    if (r.value !== undefined) dependencies[dep] = r.value;
+  }
+  if (enabled && definition.dependsOn?.condition) {
+    try {
+      enabled = (await resolution.renderTyped(definition.dependsOn.condition, nestDotted(dependencies))) === true;
+    } catch (error) {
+      return { enabled: false, error: `Invalid input for \`${id}\`, Invalid condition: ${errorMessage(error)}, but received \`null\`` };
+    }
+  }
+  if (!enabled) return { enabled: false };
+  const value = given === undefined || given === null || given === "" && definition.type !== "STRING" ? definition.defaults : given;
+  if (value === undefined || value === null) {
+    return definition.required === false
+      ? { enabled: true }
+      : { enabled: true, error: `Invalid input for \`${id}\`, missing required input, but received \`null\`` };
+  }
+  try {
+    const storeFile = resolution.storeFile;
+    let parsed: unknown;
+    if (definition.type === "FILE" && storeFile && !(typeof value === "string" && value.startsWith("kestra://"))) {
+      parsed = await storeFile(id, value);
+    } else {
+      parsed = parseTypedValue(definition.type, value, {
+        ...(definition.itemType ? { itemType: String(definition.itemType) } : {}),
+        ...(resolution.encrypt ? { encrypt: resolution.encrypt } : {}),
+      });
+    }
+    checkConstraints(definition, definition.type === "SECRET" ? String(value) : parsed);
+    return { enabled: true, value: parsed };
+  } catch (error) {
+    const message = error instanceof TypedValueError ? error.message : errorMessage(error);
+    return { enabled: true, error: `Invalid input for \`${id}\`, ${message}, but received \`${display(definition.type === "SECRET" ? "******" : value)}\`` };
+  }
+}

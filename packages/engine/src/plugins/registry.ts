@@ -1,0 +1,147 @@
+/**
+ * Every plugin type the instance knows, by type id and version. Several versions of one plugin
+ * may be registered side by side; `resolve` picks one for a `version:` spec.
+ */
+import {
+  SakerError,
+  type AnyConditionDefinition,
+  type AnyTaskDefinition,
+  type AnyTriggerDefinition,
+  type PluginDefinition,
+} from "@saker/sdk";
+import semver from "semver";
+import { canonicalAlias } from "../model/aliases.ts";
+import type { ExecutorTaskDefinition, FlowableDefinition } from "./engineTypes.ts";
+
+export type AnyTypeDefinition = AnyTaskDefinition | FlowableDefinition | ExecutorTaskDefinition | AnyTriggerDefinition | AnyConditionDefinition;
+
+/** What a flow node's `type` names: a task (of any kind), a trigger or a condition. */
+export type NodeKind = "task" | "trigger" | "condition";
+
+export interface PluginRef {
+  /** The npm package name, or `core`. */
+  name: string;
+  version: string;
+  core: boolean;
+  /** Where an installed version lives. */
+  dir?: string;
+}
+
+export interface RegisteredType {
+  type: string;
+  nodeKind: NodeKind;
+  definition: AnyTypeDefinition;
+  plugin: PluginRef;
+}
+
+/** `LATEST` (default), `OLDEST`, an exact version, or `NONE` (a version is required). */
+export type DefaultVersionPolicy = "LATEST" | "OLDEST" | "NONE" | (string & {});
+
+export function nodeKindOf(definition: AnyTypeDefinition): NodeKind {
+  return definition.kind === "trigger" ? "trigger" : definition.kind === "condition" ? "condition" : "task";
+}
+
+export class PluginRegistry {
+  private readonly byType = new Map<string, RegisteredType[]>();
+  private readonly aliases = new Map<string, string>();
+  defaultVersion: DefaultVersionPolicy = "LATEST";
+
+  /** Registers every type of a plugin version. */
+  addPlugin(plugin: PluginRef, definition: PluginDefinition): void {
+    const all: AnyTypeDefinition[] = [...(definition.tasks ?? []), ...(definition.triggers ?? []), ...(definition.conditions ?? [])];
+    for (const d of all) this.addType(plugin, d);
+  }
+
+  addType(plugin: PluginRef, definition: AnyTypeDefinition): void {
+    const entry: RegisteredType = { type: definition.type, nodeKind: nodeKindOf(definition), definition, plugin };
+    const versions = (this.byType.get(definition.type) ?? []).filter((e) => e.plugin.version !== plugin.version || e.plugin.name !== plugin.name);
+    versions.push(entry);
+    versions.sort((a, b) => (semver.valid(a.plugin.version) && semver.valid(b.plugin.version) ? semver.compare(a.plugin.version, b.plugin.version) : 0));
+    this.byType.set(definition.type, versions);
+    for (const alias of definition.aliases ?? []) this.aliases.set(alias, definition.type);
+  }
+
+  /** Removes one version of a plugin (every type it provided). */
+  removePlugin(name: string, version: string): void {
+    for (const [type, versions] of this.byType) {
+      const kept = versions.filter((e) => !(e.plugin.name === name && e.plugin.version === version));
+      if (kept.length) this.byType.set(type, kept);
+      else this.byType.delete(type);
+    }
+  }
+
+  /** The canonical type id for `type`, following explicit and Kestra's generic aliases. */
+  canonical(type: string): string {
+    if (this.byType.has(type)) return type;
+    const explicit = this.aliases.get(type);
+    if (explicit) return explicit;
+    const generic = canonicalAlias(type);
+    return this.byType.has(generic) ? generic : type;
+  }
+
+  has(type: string): boolean {
+    return this.byType.has(this.canonical(type));
+  }
+
+  /** Every registered version of `type`, oldest first. */
+  versionsOf(type: string): readonly RegisteredType[] {
+    return this.byType.get(this.canonical(type)) ?? [];
+  }
+
+  /** Every type, each with its versions. */
+  entries(): IterableIterator<[string, RegisteredType[]]> {
+    return this.byType.entries();
+  }
+
+  /**
+   * Picks the version of `type` that `spec` names: an exact version, a semver range, `LATEST` or
+   * `OLDEST`; without a spec, the instance's default policy. Core types have one version and
+   * ignore the default policy.
+   */
+  resolve(type: string, spec?: string): RegisteredType {
+    const canonical = this.canonical(type);
+    const versions = this.byType.get(canonical);
+    if (!versions || versions.length === 0) {
+      throw new SakerError("PLUGIN_NOT_FOUND", `unknown type '${type}'${this.suggest(type)}`);
+    }
+    const wanted = spec?.trim();
+    if (!wanted) return this.pickDefault(canonical, versions);
+    const upper = wanted.toUpperCase();
+    if (upper === "LATEST") return versions[versions.length - 1]!;
+    if (upper === "OLDEST") return versions[0]!;
+    const exact = versions.find((v) => v.plugin.version === wanted);
+    if (exact) return exact;
+    if (semver.validRange(wanted)) {
+      const best = semver.maxSatisfying(
+        versions.map((v) => v.plugin.version),
+        wanted,
+      );
+      const found = versions.find((v) => v.plugin.version === best);
+      if (found) return found;
+    }
+    throw new SakerError(
+      "PLUGIN_VERSION_NOT_FOUND",
+      `version '${wanted}' of '${canonical}' is not installed; installed: ${versions.map((v) => v.plugin.version).join(", ")}`,
+    );
+  }
+
+  private pickDefault(type: string, versions: RegisteredType[]): RegisteredType {
+    if (versions.length === 1 && versions[0]!.plugin.core) return versions[0]!;
+    const policy = this.defaultVersion;
+    if (policy === "OLDEST") return versions[0]!;
+    if (policy === "NONE") {
+      throw new SakerError(
+        "PLUGIN_VERSION_REQUIRED",
+        `'${type}' needs a 'version:' (plugins.defaultVersion is NONE); installed: ${versions.map((v) => v.plugin.version).join(", ")}`,
+      );
+    }
+    if (policy === "LATEST" || !policy) return versions[versions.length - 1]!;
+    return this.resolve(type, policy);
+  }
+
+  private suggest(type: string): string {
+    const last = type.split(".").pop()?.toLowerCase();
+    const close = [...this.byType.keys()].filter((t) => t.split(".").pop()?.toLowerCase() === last).slice(0, 3);
+    return close.length ? `; did you mean ${close.map((c) => `'${c}'`).join(" or ")}?` : "";
+  }
+}

@@ -1,0 +1,78 @@
+import type { SqliteDatabase } from "../repository/sqlite/database.ts";
+import type { NewMessage, QueueMessage, Topic } from "./queue.ts";
+
+interface Row {
+  seq: number;
+  topic: Topic;
+  key: string | null;
+  payload: string;
+  available_at: number;
+}
+
+export class SqliteQueue {
+  private readonly insert;
+  private readonly claimStmt;
+  private readonly deleteStmt;
+  private readonly nextStmt;
+  private readonly listeners = new Map<Topic, Set<() => void>>();
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insert = db.prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
+    this.claimStmt = db.prepare(
+      `UPDATE queue SET claimed_at = ? WHERE seq IN (
+         SELECT seq FROM queue WHERE topic = ? AND claimed_at IS NULL AND available_at <= ? ORDER BY seq LIMIT ?
+       ) RETURNING seq, topic, key, payload, available_at`,
+    );
+    this.deleteStmt = db.prepare("DELETE FROM queue WHERE seq = ?");
+    this.nextStmt = db.prepare("SELECT MIN(available_at) AS next FROM queue WHERE topic = ? AND claimed_at IS NULL");
+  }
+
+  /** Adds messages; call inside the caller's transaction to make them atomic with its writes. */
+  send(messages: readonly NewMessage[]): void {
+    const now = Date.now();
+    for (const m of messages) this.insert.run(m.topic, m.key ?? null, JSON.stringify(m.payload), m.availableAt ?? now);
+  }
+
+  /** Wakes the consumers of the topics just written to (after the transaction committed). */
+  notify(topics: Iterable<Topic>): void {
+    for (const topic of new Set(topics)) for (const listener of this.listeners.get(topic) ?? []) listener();
+  }
+
+  /** Claims up to `limit` ready messages of a topic, oldest first. */
+  claim<T>(topic: Topic, limit: number, now = Date.now()): QueueMessage<T>[] {
+    const rows = this.claimStmt.all(now, topic, now, limit) as Row[];
+    rows.sort((a, b) => a.seq - b.seq);
+    return rows.map((r) => ({ seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at }));
+  }
+
+  ack(seqs: readonly number[]): void {
+    for (const seq of seqs) this.deleteStmt.run(seq);
+  }
+
+  /** When the next not-yet-ready message of a topic becomes ready (epoch ms), if any. */
+  nextAvailable(topic: Topic): number | undefined {
+    const row = this.nextStmt.get(topic) as { next: number | null };
+    return row.next ?? undefined;
+  }
+
+  /** Drops unclaimed messages of a topic for a key (e.g. the queued jobs of a killed execution). */
+  dropPending(topic: Topic, key: string): number {
+    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key).changes;
+  }
+
+  /** After a restart nothing is being handled: every claimed message is ready again. */
+  releaseAll(): number {
+    return this.db.prepare("UPDATE queue SET claimed_at = NULL WHERE claimed_at IS NOT NULL").run().changes;
+  }
+
+  onMessage(topic: Topic, listener: () => void): () => void {
+    const set = this.listeners.get(topic) ?? new Set();
+    set.add(listener);
+    this.listeners.set(topic, set);
+    return () => set.delete(listener);
+  }
+
+  size(topic: Topic): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE topic = ?").get(topic) as { n: number }).n;
+  }
+}

@@ -1,0 +1,145 @@
+import type { StateType } from "@saker/sdk";
+import type { Execution } from "../../model/execution.ts";
+import type { ExecutorState } from "../../executor/types.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+export interface StoredExecution {
+  execution: Execution;
+  executorState: ExecutorState;
+  finished: boolean;
+  parentExecutionId?: string;
+  parentTaskRunId?: string;
+}
+
+interface Row {
+  json: string;
+  executor_state: string;
+  finished: number;
+  parent_execution_id: string | null;
+  parent_task_run_id: string | null;
+}
+
+export interface ExecutionQuery {
+  tenantId: string;
+  namespace?: string;
+  flowId?: string;
+  states?: StateType[];
+  startDate?: string;
+  endDate?: string;
+  labels?: Record<string, string>;
+  parentExecutionId?: string;
+  page?: number;
+  size?: number;
+  sort?: "asc" | "desc";
+}
+
+export class ExecutionStore {
+  private readonly getStmt;
+  private readonly updateStmt;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.getStmt = db.prepare("SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?");
+    this.updateStmt = db.prepare(
+      "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
+    );
+  }
+
+  insert(stored: StoredExecution): void {
+    const x = stored.execution;
+    this.db
+      .prepare(
+        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, executor_state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        x.id, x.tenantId ?? "main", x.namespace, x.flowId, x.flowRevision, x.state.current, x.state.startDate, x.state.endDate ?? null,
+        stored.parentExecutionId ?? null, stored.parentTaskRunId ?? null, stored.finished ? 1 : 0, JSON.stringify(x), JSON.stringify(stored.executorState),
+      );
+  }
+
+  get(id: string): StoredExecution | undefined {
+    const row = this.getStmt.get(id) as Row | undefined;
+    if (!row) return undefined;
+    return {
+      execution: JSON.parse(row.json) as Execution,
+      executorState: JSON.parse(row.executor_state) as ExecutorState,
+      finished: row.finished === 1,
+      ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
+      ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
+    };
+  }
+
+  update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
+    this.updateStmt.run(
+      execution.state.current, execution.state.startDate, execution.state.endDate ?? null, finished ? 1 : 0,
+      JSON.stringify(execution), JSON.stringify(executorState), execution.flowRevision, execution.id,
+    );
+  }
+
+  /** RUNNING and PAUSED executions of a flow, `except` excluded (for concurrency limits). */
+  countRunning(tenantId: string, namespace: string, flowId: string, except: string): number {
+    const row = this.db
+      .prepare("SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?")
+      .get(tenantId, namespace, flowId, except) as { n: number };
+    return row.n;
+  }
+
+  oldestQueued(tenantId: string, namespace: string, flowId: string): string | undefined {
+    const row = this.db
+      .prepare("SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1")
+      .get(tenantId, namespace, flowId) as { id: string } | undefined;
+    return row?.id;
+  }
+
+  unfinishedIds(): string[] {
+    return (this.db.prepare("SELECT id FROM executions WHERE finished = 0").all() as { id: string }[]).map((r) => r.id);
+  }
+
+  childIds(parentExecutionId: string): string[] {
+    return (this.db.prepare("SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as { id: string }[]).map((r) => r.id);
+  }
+
+  search(query: ExecutionQuery): { results: Execution[]; total: number } {
+    const where: string[] = ["tenant_id = ?", "deleted = 0"];
+    const params: unknown[] = [query.tenantId];
+    if (query.namespace) {
+      where.push("(namespace = ? OR namespace LIKE ?)");
+      params.push(query.namespace, `${query.namespace}.%`);
+    }
+    if (query.flowId) {
+      where.push("flow_id = ?");
+      params.push(query.flowId);
+    }
+    if (query.states?.length) {
+      where.push(`state IN (${query.states.map(() => "?").join(", ")})`);
+      params.push(...query.states);
+    }
+    if (query.startDate) {
+      where.push("start_date >= ?");
+      params.push(query.startDate);
+    }
+    if (query.endDate) {
+      where.push("start_date <= ?");
+      params.push(query.endDate);
+    }
+    if (query.parentExecutionId) {
+      where.push("parent_execution_id = ?");
+      params.push(query.parentExecutionId);
+    }
+    const clause = where.join(" AND ");
+    let rows = this.db.prepare(`SELECT json FROM executions WHERE ${clause} ORDER BY start_date ${query.sort === "asc" ? "ASC" : "DESC"}`).all(...params) as { json: string }[];
+    let executions = rows.map((r) => JSON.parse(r.json) as Execution);
+    if (query.labels && Object.keys(query.labels).length) {
+      const wanted = Object.entries(query.labels);
+      executions = executions.filter((x) => wanted.every(([k, v]) => x.labels.some((l) => l.key === k && (v === undefined || l.value === v))));
+    }
+    rows = [];
+    const size = query.size ?? 25;
+    const page = Math.max(1, query.page ?? 1);
+    return { results: executions.slice((page - 1) * size, page * size), total: executions.length };
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare("DELETE FROM executions WHERE id = ?").run(id).changes > 0;
+  }
+}

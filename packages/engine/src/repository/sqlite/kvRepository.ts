@@ -1,0 +1,49 @@
+import type { KvEntry, KvType } from "@saker/sdk";
+import type { SqliteDatabase } from "./database.ts";
+
+interface Row {
+  key: string;
+  value: string;
+  type: KvType;
+  expiration_date: string | null;
+  update_date: string;
+}
+
+function toEntry(r: Row): KvEntry {
+  return { key: r.key, value: JSON.parse(r.value), type: r.type, ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}), updateDate: r.update_date };
+}
+
+/** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
+export class KvRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get(tenantId: string, namespace: string, key: string, now = new Date()): KvEntry | undefined {
+    const row = this.db.prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").get(tenantId, namespace, key) as Row | undefined;
+    if (!row) return undefined;
+    if (row.expiration_date && row.expiration_date <= now.toISOString()) {
+      this.delete(tenantId, namespace, key);
+      return undefined;
+    }
+    return toEntry(row);
+  }
+
+  set(tenantId: string, namespace: string, entry: KvEntry): void {
+    this.db
+      .prepare(
+        `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
+      )
+      .run(tenantId, namespace, entry.key, JSON.stringify(entry.value ?? null), entry.type, entry.expirationDate ?? null, entry.updateDate);
+  }
+
+  delete(tenantId: string, namespace: string, key: string): boolean {
+    return this.db.prepare("DELETE FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").run(tenantId, namespace, key).changes > 0;
+  }
+
+  list(tenantId: string, namespace: string, prefix = "", now = new Date()): KvEntry[] {
+    const rows = this.db
+      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key")
+      .all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Row[];
+    return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toEntry);
+  }
+}

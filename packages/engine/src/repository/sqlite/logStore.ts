@@ -1,0 +1,119 @@
+import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
+import type { LogEntry } from "../../executor/types.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+export interface StoredLog extends LogEntry {
+  seq: number;
+}
+
+export interface LogQuery {
+  tenantId?: string;
+  executionId?: string;
+  namespace?: string;
+  flowId?: string;
+  taskId?: string;
+  taskRunId?: string;
+  minLevel?: LogLevel;
+  afterSeq?: number;
+  startDate?: string;
+  endDate?: string;
+  limit?: number;
+}
+
+interface Row {
+  seq: number;
+  tenant_id: string;
+  namespace: string;
+  flow_id: string;
+  execution_id: string | null;
+  task_id: string | null;
+  task_run_id: string | null;
+  attempt_number: number | null;
+  trigger_id: string | null;
+  level: LogLevel;
+  message: string;
+  timestamp: string;
+  thread: string | null;
+}
+
+export const levelRank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
+
+function toLog(r: Row): StoredLog {
+  return {
+    seq: r.seq,
+    ...(r.tenant_id !== "main" ? { tenantId: r.tenant_id } : {}),
+    namespace: r.namespace,
+    flowId: r.flow_id,
+    ...(r.execution_id ? { executionId: r.execution_id } : {}),
+    ...(r.task_id ? { taskId: r.task_id } : {}),
+    ...(r.task_run_id ? { taskRunId: r.task_run_id } : {}),
+    ...(r.attempt_number !== null ? { attemptNumber: r.attempt_number } : {}),
+    ...(r.trigger_id ? { triggerId: r.trigger_id } : {}),
+    level: r.level,
+    message: r.message,
+    timestamp: r.timestamp,
+    ...(r.thread ? { thread: r.thread } : {}),
+  };
+}
+
+export class LogStore {
+  private readonly insertStmt;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, level_rank, message, timestamp, thread)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
+
+  /** Appends entries; call inside a transaction to batch them. */
+  append(entries: readonly LogEntry[]): void {
+    for (const e of entries) {
+      this.insertStmt.run(
+        e.tenantId ?? "main", e.namespace, e.flowId, e.executionId ?? null, e.taskId ?? null, e.taskRunId ?? null,
+        e.attemptNumber ?? null, e.triggerId ?? null, e.level, levelRank(e.level), e.message, e.timestamp, e.thread ?? null,
+      );
+    }
+  }
+
+  find(query: LogQuery): StoredLog[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const eq = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      params.push(value);
+    };
+    eq("tenant_id", query.tenantId);
+    eq("execution_id", query.executionId);
+    eq("namespace", query.namespace);
+    eq("flow_id", query.flowId);
+    eq("task_id", query.taskId);
+    eq("task_run_id", query.taskRunId);
+    if (query.minLevel) {
+      where.push("level_rank >= ?");
+      params.push(levelRank(query.minLevel));
+    }
+    if (query.afterSeq !== undefined) {
+      where.push("seq > ?");
+      params.push(query.afterSeq);
+    }
+    if (query.startDate) {
+      where.push("timestamp >= ?");
+      params.push(query.startDate);
+    }
+    if (query.endDate) {
+      where.push("timestamp <= ?");
+      params.push(query.endDate);
+    }
+    const sql = `SELECT * FROM logs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq ${query.limit ? `LIMIT ${Math.floor(query.limit)}` : ""}`;
+    return (this.db.prepare(sql).all(...params) as Row[]).map(toLog);
+  }
+
+  deleteByExecution(executionId: string, levels?: readonly LogLevel[]): number {
+    if (levels?.length) {
+      return this.db.prepare(`DELETE FROM logs WHERE execution_id = ? AND level IN (${levels.map(() => "?").join(", ")})`).run(executionId, ...levels).changes;
+    }
+    return this.db.prepare("DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
+  }
+}

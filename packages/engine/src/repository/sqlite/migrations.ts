@@ -1,0 +1,115 @@
+/**
+ * Schema migrations of the embedded SQLite database, applied in order at open. Never edit a
+ * released migration: add the next number. A breaking change says so in its header.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "init",
+    sql: `
+      CREATE TABLE flows (
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, namespace, id, revision)
+      );
+
+      CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        flow_revision INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        parent_execution_id TEXT,
+        parent_task_run_id TEXT,
+        finished INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        json TEXT NOT NULL,
+        executor_state TEXT NOT NULL
+      );
+      CREATE INDEX executions_flow ON executions (tenant_id, namespace, flow_id, state);
+      CREATE INDEX executions_start ON executions (start_date);
+      CREATE INDEX executions_parent ON executions (parent_execution_id);
+      CREATE INDEX executions_unfinished ON executions (finished) WHERE finished = 0;
+
+      CREATE TABLE logs (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        execution_id TEXT,
+        task_id TEXT,
+        task_run_id TEXT,
+        attempt_number INTEGER,
+        trigger_id TEXT,
+        level TEXT NOT NULL,
+        level_rank INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        thread TEXT
+      );
+      CREATE INDEX logs_execution ON logs (execution_id, seq);
+      CREATE INDEX logs_flow ON logs (tenant_id, namespace, flow_id, timestamp);
+
+      CREATE TABLE queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        topic TEXT NOT NULL,
+        key TEXT,
+        payload TEXT NOT NULL,
+        available_at INTEGER NOT NULL,
+        claimed_at INTEGER
+      );
+      CREATE INDEX queue_ready ON queue (topic, claimed_at, available_at, seq);
+      CREATE INDEX queue_key ON queue (key);
+
+      CREATE TABLE kv (
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        type TEXT NOT NULL,
+        expiration_date TEXT,
+        update_date TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, namespace, key)
+      );
+
+      CREATE TABLE triggers (
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        trigger_id TEXT NOT NULL,
+        json TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, namespace, flow_id, trigger_id)
+      );
+
+      CREATE TABLE metrics (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        task_id TEXT,
+        task_run_id TEXT,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        value REAL NOT NULL,
+        tags TEXT,
+        timestamp TEXT NOT NULL
+      );
+      CREATE INDEX metrics_execution ON metrics (execution_id);
+    `,
+  },
+];
