@@ -1,5 +1,7 @@
 import { Command } from "commander";
+import { configureFlowCommand } from "./commands/flow.ts";
 import { configureRenderCommand } from "./commands/render.ts";
+import { configureServerCommand } from "./commands/server.ts";
 import { reportError } from "./output.ts";
 
 /** Builds the `saker` program with every command registered. */
@@ -9,6 +11,8 @@ export function buildProgram(): Command {
     .version("0.1.0")
     .showHelpAfterError()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  configureFlowCommand(program);
+  configureServerCommand(program);
   configureRenderCommand(program);
   return program;
 }

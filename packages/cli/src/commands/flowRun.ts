@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { isSakerError, SakerError } from "@saker/sdk";
+import { Instance } from "@saker/engine/runtime/instance";
+import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import type { Execution } from "@saker/engine/model/execution";
+import type { LogEntry } from "@saker/engine/executor/types";
+import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { listFlowFiles } from "../flowFiles.ts";
+import { formatLog, summariseExecution } from "../format.ts";
+
+interface RunOptions extends GlobalOptions {
+  flows?: string[];
+  input: string[];
+  json?: boolean;
+  quiet?: boolean;
+  timeout?: string;
+}
+
+/** `--input k=v` and `--input k=@path` (a file for a FILE input). */
+export function parseInputs(pairs: readonly string[]): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new SakerError("CLI_USAGE", `--input takes key=value or key=@file, got '${pair}'`);
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    inputs[key] = value.startsWith("@") ? FileUpload.fromPath(value.slice(1)) : value;
+  }
+  return inputs;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `saker flow run FILE`: deploys the flow (and `--flows`), runs it to the end, streams its logs. */
+export function configureFlowRunCommand(flow: Command): void {
+  withInstanceOptions(
+    flow
+      .command("run")
+      .description("Run a flow to its end on the embedded backend, streaming its logs; exits non-zero unless SUCCESS or WARNING")
+      .argument("<file>", "the flow file")
+      .option("--flows <dir>", "also deploy the flows of this folder (subflows, triggered flows); repeatable", collect)
+      .option("-i, --input <key=value>", "an input value; key=@path uploads a file; repeatable", collect, [])
+      .option("--json", "print the execution as Kestra's JSON on stdout (logs stay on stderr)")
+      .option("-q, --quiet", "do not stream the logs")
+      .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0")),
+  ).action(async (file: string, options: RunOptions) => {
+    const instance = await Instance.open(configFrom(options));
+    try {
+      for (const other of listFlowFiles(options.flows ?? [])) {
+        try {
+          instance.deploy(readFileSync(other, "utf8"), other);
+        } catch (error) {
+          process.stderr.write(`warning: skipped ${other}: ${isSakerError(error) ? error.message : String(error)}\n`);
+        }
+      }
+      const { flow } = instance.deploy(readFileSync(file, "utf8"), file);
+      const mine = new Set<string>();
+      const onLog = (entry: LogEntry) => {
+        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(entry)}\n`);
+      };
+      const onExecution = (x: Execution) => {
+        if (x.trigger?.variables?.executionId && mine.has(String(x.trigger.variables.executionId))) mine.add(x.id);
+      };
+      instance.events.on("log", onLog);
+      instance.events.on("execution", onExecution);
+      const created = await instance.createExecution(flow.namespace, flow.id, { inputs: parseInputs(options.input) });
+      mine.add(created.id);
+      const execution = await instance.waitForSettled(created.id, Number(options.timeout) * 1000);
+      instance.events.off("log", onLog);
+      process.stdout.write(options.json ? `${JSON.stringify(execution, null, 2)}\n` : summariseExecution(execution));
+      const state = execution.state.current;
+      if (state !== "SUCCESS" && state !== "WARNING") process.exitCode = 1;
+    } finally {
+      await instance.close();
+    }
+  });
+}

@@ -1,0 +1,60 @@
+import { isTerminated, z, type StateType } from "@saker/sdk";
+import type { Label } from "../../model/execution.ts";
+import { defineExecutorTask } from "../../plugins/engineTypes.ts";
+import { parseLabels } from "../execution/labels.ts";
+
+const TRANSMITTED: ReadonlySet<StateType> = new Set(["FAILED", "PAUSED", "KILLED", "WARNING"]);
+
+/** Labels a child execution inherits: the parent's system labels (all with `inheritLabels`), then the task's. */
+export function childLabels(parent: readonly Label[], inheritAll: boolean, own: readonly Label[]): Label[] {
+  const inherited = parent.filter((l) => inheritAll || (l.key.startsWith("system.") && l.key !== "system.readOnly"));
+  const keys = new Set(own.map((l) => l.key));
+  return [...inherited.filter((l) => !keys.has(l.key)), ...own];
+}
+
+export const Subflow = defineExecutorTask({
+  type: "io.kestra.plugin.core.flow.Subflow",
+  aliases: ["io.kestra.plugin.core.flow.Flow", "io.kestra.core.tasks.flows.Flow", "io.kestra.core.tasks.flows.Subflow"],
+  title: "Run another flow",
+  description: "Starts an execution of another flow with inputs; with `wait` (default) this task ends when it ends and exposes its outputs.",
+  properties: z.object({
+    namespace: z.string().describe("The namespace of the flow to run."),
+    flowId: z.string().describe("The id of the flow to run."),
+    revision: z.number().int().optional().describe("A revision of the flow; the latest by default."),
+    inputs: z.record(z.string(), z.unknown()).optional().describe("Inputs of the child execution (rendered)."),
+    labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))]).optional().describe("Labels of the child execution."),
+    wait: z.boolean().default(true).describe("Wait for the child execution to end."),
+    transmitFailed: z.boolean().default(true).describe("With wait: a failed (or killed, warning) child fails this task."),
+    inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the child."),
+    scheduleDate: z.string().optional().describe("Start the child at this date (ISO-8601)."),
+  }),
+  outputs: z.object({ executionId: z.string(), state: z.string().optional(), outputs: z.record(z.string(), z.unknown()).optional() }),
+  async execute(ctx) {
+    const t = ctx.task;
+    const inputs = ((await ctx.renderValue(t.inputs ?? {})) ?? {}) as Record<string, unknown>;
+    const own = t.labels === undefined ? [] : parseLabels(await ctx.renderValue(t.labels));
+    const wait = t.wait !== false;
+    const request = {
+      executionId: ctx.newId(),
+      namespace: await ctx.render(String(t.namespace)),
+      flowId: await ctx.render(String(t.flowId)),
+      ...(t.revision !== undefined ? { revision: Number(t.revision) } : {}),
+      inputs,
+      labels: childLabels(ctx.execution.labels, t.inheritLabels === true, own),
+      wait,
+      transmitFailed: t.transmitFailed !== false,
+      ...(t.scheduleDate !== undefined ? { scheduleDate: await ctx.render(String(t.scheduleDate)) } : {}),
+    };
+    return wait
+      ? { state: "RUNNING", subflows: [request] }
+      : { state: "SUCCESS", subflows: [request], outputs: { executionId: request.executionId } };
+  },
+  async onSubflowEnded(ctx, child) {
+    if (!isTerminated(child.state.current) && child.state.current !== "PAUSED") return undefined;
+    const transmit = ctx.task.transmitFailed !== false;
+    let state: StateType = transmit && TRANSMITTED.has(child.state.current) ? child.state.current : "SUCCESS";
+    if (state === "FAILED" && ctx.task.allowFailure === true) state = ctx.task.allowWarning === true ? "SUCCESS" : "WARNING";
+    else if (state === "WARNING" && ctx.task.allowWarning === true) state = "SUCCESS";
+    return { state, outputs: { executionId: child.id, state: child.state.current, outputs: child.outputs ?? {} } };
+  },
+});

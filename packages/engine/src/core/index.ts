@@ -1,0 +1,42 @@
+/**
+ * The core plugin (`io.kestra.plugin.core.*`), registered with every instance.
+ */
+import type { AnyTypeDefinition } from "../plugins/registry.ts";
+import { Echo, Return } from "./debug/return.ts";
+import { Fail } from "./execution/fail.ts";
+import { Labels } from "./execution/labels.ts";
+import { Dag } from "./flow/dag.ts";
+import { EachParallel, EachSequential, ForEach } from "./flow/each.ts";
+import { If } from "./flow/if.ts";
+import { LoopUntil, WaitFor } from "./flow/loopUntil.ts";
+import { Parallel } from "./flow/parallel.ts";
+import { Pause } from "./flow/pause.ts";
+import { AllowFailure, Sequential } from "./flow/sequential.ts";
+import { Sleep } from "./flow/sleep.ts";
+import { Subflow } from "./flow/subflow.ts";
+import { Switch } from "./flow/switch.ts";
+import { Log } from "./log/log.ts";
+import { OutputValues } from "./output/outputValues.ts";
+
+export const CORE_TYPES: readonly AnyTypeDefinition[] = [
+  Sequential,
+  AllowFailure,
+  Parallel,
+  If,
+  Switch,
+  ForEach,
+  EachSequential,
+  EachParallel,
+  Dag,
+  Pause,
+  LoopUntil,
+  WaitFor,
+  Subflow,
+  Labels,
+  Log,
+  Return,
+  Echo,
+  OutputValues,
+  Fail,
+  Sleep,
+];

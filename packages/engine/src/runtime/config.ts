@@ -1,0 +1,145 @@
+/**
+ * Instance configuration: one YAML file (`saker.yml`, or `--config`), every key overridable by an
+ * environment variable (`SAKER_WORKER_CONCURRENCY` for `worker.concurrency`), parsed once into
+ * a `CompiledConfig`. Nothing else reads `process.env`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { SakerError, z } from "@saker/sdk";
+import YAML from "yaml";
+import { PluginDefaultsSchema } from "../model/flowSchema.ts";
+
+const ServerConfig = z.strictObject({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().default("127.0.0.1"),
+  basicAuth: z
+    .strictObject({
+      enabled: z.coerce.boolean().optional(),
+      users: z.array(z.strictObject({ username: z.string(), passwordHash: z.string() })).default([]),
+    })
+    .default({ users: [] }),
+  maxRequestSize: z.coerce.number().int().default(100 * 1024 * 1024),
+});
+
+const PluginsConfig = z.strictObject({
+  path: z.string().optional(),
+  defaultVersion: z.string().default("LATEST"),
+  defaults: PluginDefaultsSchema.default([]),
+  configurations: z.array(z.strictObject({ type: z.string(), values: z.record(z.string(), z.unknown()) })).default([]),
+});
+
+export const ConfigSchema = z.strictObject({
+  home: z.string().optional(),
+  tenantId: z.string().default("main"),
+  storage: z.strictObject({ path: z.string().optional() }).default({}),
+  database: z.strictObject({ file: z.string().optional() }).default({}),
+  worker: z
+    .strictObject({
+      concurrency: z.coerce.number().int().min(1).default(Math.max(8, cpus().length * 4)),
+      tmpDir: z.string().optional(),
+    })
+    .default({ concurrency: Math.max(8, cpus().length * 4) }),
+  server: ServerConfig.default({ port: 8080, host: "127.0.0.1", basicAuth: { users: [] }, maxRequestSize: 100 * 1024 * 1024 }),
+  plugins: PluginsConfig.default({ defaultVersion: "LATEST", defaults: [], configurations: [] }),
+  secrets: z.strictObject({ file: z.string().optional() }).default({}),
+  encryption: z.strictObject({ secretKey: z.string().optional() }).default({}),
+  variables: z
+    .strictObject({
+      envVarsPrefix: z.string().default("ENV_"),
+      globals: z.record(z.string(), z.unknown()).default({}),
+    })
+    .default({ envVarsPrefix: "ENV_", globals: {} }),
+  executor: z.strictObject({ fetchLimit: z.coerce.number().int().min(1).default(200) }).default({ fetchLimit: 200 }),
+});
+
+export type SakerConfig = z.output<typeof ConfigSchema>;
+
+export interface CompiledConfig extends SakerConfig {
+  home: string;
+  databaseFile: string;
+  storagePath: string;
+  pluginsPath: string;
+  tmpDir: string;
+  /** The environment the instance was started with (for `SECRET_*` and `envs`). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const part of path.slice(0, -1)) {
+    if (typeof node[part] !== "object" || node[part] === null) node[part] = {};
+    node = node[part] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+/** `SAKER_WORKER_CONCURRENCY=4` → `{worker: {concurrency: "4"}}`, matching keys case-insensitively. */
+function envOverrides(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const keys = collectKeys(ConfigSchema, []);
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("SAKER_") || value === undefined) continue;
+    const flat = name.slice("SAKER_".length).toLowerCase().replace(/_/g, "");
+    const path = keys.find((k) => k.join("").toLowerCase() === flat);
+    if (path) setPath(result, path, value);
+  }
+  return result;
+}
+
+function collectKeys(schema: z.ZodType, prefix: string[]): string[][] {
+  let current = schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> } } };
+  while (current._zod.def.innerType) current = current._zod.def.innerType as never;
+  const shape = current._zod.def.shape;
+  if (current._zod.def.type !== "object" || !shape) return [prefix];
+  return Object.entries(shape).flatMap(([key, child]) => collectKeys(child, [...prefix, key]));
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+export interface LoadConfigOptions {
+  /** A config file; without it, `saker.yml` in the working directory when present. */
+  file?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Values that win over the file and the environment (CLI flags). */
+  overrides?: Record<string, unknown>;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): CompiledConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ?? (env.SAKER_CONFIG || (existsSync(join(cwd, "saker.yml")) ? join(cwd, "saker.yml") : undefined));
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = (YAML.parse(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      throw new SakerError("CONFIG_INVALID", `Unable to read the configuration file '${file}': ${(error as Error).message}`);
+    }
+  }
+  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new SakerError("CONFIG_INVALID", `Invalid configuration${file ? ` in '${file}'` : ""}: ${problems.join("; ")}`);
+  }
+  const config = parsed.data;
+  const home = resolve(cwd, config.home ?? env.SAKER_HOME ?? ".saker");
+  const at = (p: string | undefined, fallback: string) => (p ? (isAbsolute(p) ? p : resolve(cwd, p)) : fallback);
+  return {
+    ...config,
+    home,
+    databaseFile: at(config.database.file, join(home, "saker.db")),
+    storagePath: at(config.storage.path, join(home, "storage")),
+    pluginsPath: at(config.plugins.path, join(home, "plugins")),
+    tmpDir: at(config.worker.tmpDir, join(tmpdir(), `saker-${process.pid}`)),
+    env,
+  };
+}

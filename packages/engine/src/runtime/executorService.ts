@@ -1,0 +1,220 @@
+/**
+ * Runs the executor over the queue: claims executor messages, groups them by execution, runs
+ * `transition`, then commits in one transaction the new execution, its outgoing messages (worker
+ * jobs, delays, child executions), its logs and the acknowledgement of what it consumed.
+ *
+ * Executions of one batch are processed one after the other, so that a concurrency limit sees
+ * the executions admitted just before.
+ */
+import { errorMessage, isSakerError } from "@saker/sdk";
+import { replayExecution } from "../executor/actions.ts";
+import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
+import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types.ts";
+import type { Execution } from "../model/execution.ts";
+import type { FlowGraph } from "../model/flowGraph.ts";
+import { friendlyId } from "../model/ids.ts";
+import { withState } from "../model/state.ts";
+import type { SubflowRequest } from "../plugins/engineTypes.ts";
+import type { NewMessage, QueueMessage } from "../queue/queue.ts";
+import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
+import type { Instance } from "./instance.ts";
+
+export class ExecutorService {
+  private running = false;
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly instance: Instance) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const unsubscribe = this.instance.queue.onMessage("executor", () => this.wake?.());
+    this.loop = this.run().finally(unsubscribe);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const batch = this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
+      if (batch.length === 0) {
+        await this.sleep();
+        continue;
+      }
+      const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+      for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
+      for (const [executionId, messages] of groups) {
+        try {
+          await this.process(executionId, messages);
+        } catch (error) {
+          this.instance.reportInternalError(`executor failed on execution '${executionId}'`, error);
+          this.instance.db.transaction(() => this.instance.queue.ack(messages.map((m) => m.seq)))();
+        }
+      }
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const next = this.instance.queue.nextAvailable("executor");
+      const done = () => {
+        clearTimeout(this.timer);
+        this.wake = undefined;
+        resolve();
+      };
+      this.wake = done;
+      this.timer = setTimeout(done, next === undefined ? 1000 : Math.max(1, Math.min(1000, next - Date.now())));
+    });
+  }
+
+  private deps(execution: Execution): ExecutorDeps {
+    const instance = this.instance;
+    return {
+      now: () => new Date(),
+      newId: friendlyId,
+      render: (template, variables, typed) => instance.renderer.render(template, variables, typed, instance.executorServices(execution)),
+      renderValue: (value, variables) => instance.renderer.renderValue(value, variables, instance.executorServices(execution)),
+      variables: (sources, decrypt) => instance.variables(sources, decrypt),
+      countRunning: () => instance.executions.countRunning(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId, execution.id),
+    };
+  }
+
+  private async process(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+    const instance = this.instance;
+    const stored = instance.executions.get(executionId);
+    const seqs = messages.map((m) => m.seq);
+    if (!stored) {
+      instance.db.transaction(() => instance.queue.ack(seqs))();
+      return;
+    }
+    let graph: FlowGraph;
+    try {
+      graph = instance.flows.graph(stored.execution.namespace, stored.execution.flowId, stored.execution.flowRevision);
+    } catch (error) {
+      return this.failWithoutFlow(stored, seqs, error);
+    }
+    const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution));
+    const outgoing: NewMessage[] = [];
+    const inserts: StoredExecution[] = [];
+    const afterCommit: (() => void)[] = [];
+    for (const command of result.commands) await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
+    const justFinished = result.finished && !stored.finished;
+    if (justFinished) this.onFinished(stored, result.execution, graph, outgoing);
+    instance.db.transaction(() => {
+      if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
+      for (const child of inserts) instance.executions.insert(child);
+      instance.queue.send(outgoing);
+      instance.logs.append(result.logs);
+      instance.queue.ack(seqs);
+    })();
+    instance.queue.notify(outgoing.map((m) => m.topic));
+    for (const effect of afterCommit) effect();
+    for (const log of result.logs) instance.events.emit("log", log);
+    if (result.changed || justFinished) instance.events.emit("execution", result.execution);
+    for (const child of inserts) instance.events.emit("execution", child.execution);
+    if (justFinished) instance.events.emit("execution:end", result.execution);
+  }
+
+  private async handleCommand(
+    command: ExecutorCommand,
+    result: TransitionResult,
+    graph: FlowGraph,
+    outgoing: NewMessage[],
+    inserts: StoredExecution[],
+    afterCommit: (() => void)[],
+  ): Promise<void> {
+    const instance = this.instance;
+    const x = result.execution;
+    switch (command.type) {
+      case "run-task":
+        outgoing.push({ topic: "worker", key: x.id, payload: command.job });
+        return;
+      case "delay":
+        outgoing.push({ topic: "executor", key: x.id, payload: { type: "delay-fired", delay: command.delay }, availableAt: command.delay.at });
+        return;
+      case "create-subflow":
+        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, outgoing, inserts);
+      case "kill-tasks":
+        afterCommit.push(() => {
+          instance.queue.dropPending("worker", x.id);
+          instance.worker.abortExecution(x.id);
+        });
+        return;
+      case "kill-subflows":
+        for (const childId of instance.executions.childIds(x.id)) outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
+        return;
+      case "replay": {
+        const replay = replayExecution(graph, command.execution, new Date(), friendlyId);
+        const parent = instance.executions.get(x.id);
+        inserts.push({ execution: replay.execution, executorState: replay.state, finished: false, ...(parent?.parentExecutionId ? { parentExecutionId: parent.parentExecutionId, parentTaskRunId: parent.parentTaskRunId! } : {}) });
+        outgoing.push({ topic: "executor", key: replay.execution.id, payload: { type: "process" } });
+        return;
+      }
+    }
+  }
+
+  private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[]): Promise<void> {
+    const instance = this.instance;
+    try {
+      const loaded = instance.flows.get(request.namespace, request.flowId, request.revision);
+      const child = await instance.buildExecution(loaded.flow, {
+        id: request.executionId,
+        inputs: request.inputs,
+        labels: request.labels,
+        trigger: {
+          id: taskId,
+          type: "io.kestra.plugin.core.flow.Subflow",
+          variables: { executionId: parent.id, namespace: parent.namespace, flowId: parent.flowId, flowRevision: parent.flowRevision },
+        },
+        ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
+      });
+      inserts.push({ execution: child, executorState: { dispatched: [] }, finished: false, ...(request.wait ? { parentExecutionId: parent.id, parentTaskRunId } : { parentExecutionId: parent.id }) });
+      outgoing.push({ topic: "executor", key: child.id, payload: { type: "process" } });
+      instance.logs.append([
+        { namespace: parent.namespace, flowId: parent.flowId, executionId: parent.id, taskId, taskRunId: parentTaskRunId, level: "INFO", message: `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`, timestamp: new Date().toISOString() },
+      ]);
+    } catch (error) {
+      outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-failed", taskRunId: parentTaskRunId, message: isSakerError(error) ? error.message : errorMessage(error) } });
+    }
+  }
+
+  /** An execution ended: tell its parent (Subflow), free a concurrency slot, fire flow triggers. */
+  private onFinished(stored: StoredExecution, execution: Execution, graph: FlowGraph, outgoing: NewMessage[]): void {
+    const instance = this.instance;
+    if (stored.parentExecutionId && stored.parentTaskRunId) {
+      outgoing.push({ topic: "executor", key: stored.parentExecutionId, payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution } });
+    }
+    if (graph.flow.concurrency) {
+      const queued = instance.executions.oldestQueued(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId);
+      if (queued && queued !== execution.id) outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
+    }
+    outgoing.push(...instance.flowTriggerMessages(execution));
+  }
+
+  private failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): void {
+    const instance = this.instance;
+    const x = structuredClone(stored.execution);
+    const log: LogEntry = {
+      namespace: x.namespace,
+      flowId: x.flowId,
+      executionId: x.id,
+      level: "ERROR",
+      message: `Unable to load the flow of this execution: ${isSakerError(error) ? error.message : errorMessage(error)}`,
+      timestamp: new Date().toISOString(),
+    };
+    if (!stored.finished) x.state = withState(x.state, "FAILED", new Date());
+    instance.db.transaction(() => {
+      instance.executions.update(x, stored.executorState, true);
+      instance.logs.append([log]);
+      instance.queue.ack(seqs);
+    })();
+    instance.events.emit("execution", x);
+    instance.events.emit("execution:end", x);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Flows as the instance keeps them: validated on the way in, stored with every revision, parsed
+ * and compiled once per revision.
+ */
+import { SakerError } from "@saker/sdk";
+import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
+import type { Flow, PluginDefault } from "../model/flow.ts";
+import { parseFlow } from "../model/parseFlow.ts";
+import type { PluginRegistry } from "../plugins/registry.ts";
+import type { FlowStore, StoredFlow } from "../repository/sqlite/flowStore.ts";
+
+export interface LoadedFlow {
+  stored: StoredFlow;
+  flow: Flow;
+}
+
+export class FlowService {
+  private readonly graphs = new Map<string, FlowGraph>();
+
+  constructor(
+    private readonly store: FlowStore,
+    private readonly registry: PluginRegistry,
+    private readonly tenantId: string,
+    private readonly globalDefaults: readonly PluginDefault[],
+  ) {}
+
+  /** Parses and validates flow YAML without saving it. */
+  validate(source: string, sourceName?: string): Flow {
+    return parseFlow(source, { registry: this.registry, globalDefaults: this.globalDefaults, ...(sourceName ? { sourceName } : {}) });
+  }
+
+  /** Validates and saves a flow; a changed source adds a revision. */
+  deploy(source: string, sourceName?: string): LoadedFlow & { created: boolean } {
+    const flow = this.validate(source, sourceName);
+    const { flow: stored, created } = this.store.save(this.tenantId, flow.namespace, flow.id, source, flow.disabled === true);
+    return { stored, flow: { ...flow, revision: stored.revision }, created };
+  }
+
+  /** The latest revision (or `revision`); undefined when there is none or it is deleted. */
+  find(namespace: string, id: string, revision?: number): LoadedFlow | undefined {
+    const stored = revision === undefined ? this.store.latest(this.tenantId, namespace, id) : this.store.revision(this.tenantId, namespace, id, revision);
+    if (!stored || (revision === undefined && stored.deleted)) return undefined;
+    return { stored, flow: { ...this.validate(stored.source, `${namespace}/${id}`), revision: stored.revision } };
+  }
+
+  get(namespace: string, id: string, revision?: number): LoadedFlow {
+    const found = this.find(namespace, id, revision);
+    if (!found) {
+      throw new SakerError("FLOW_NOT_FOUND", `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`, { details: { status: 404 } });
+    }
+    return found;
+  }
+
+  /** The compiled graph of a flow revision (cached). */
+  graph(namespace: string, id: string, revision: number): FlowGraph {
+    const key = `${namespace}/${id}/${revision}`;
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      graph = compileFlowGraph(this.get(namespace, id, revision).flow, this.registry);
+      this.graphs.set(key, graph);
+    }
+    return graph;
+  }
+
+  /** Forgets compiled graphs (after plugins changed). */
+  invalidate(): void {
+    this.graphs.clear();
+  }
+
+  all(namespacePrefix?: string): StoredFlow[] {
+    return this.store.all(this.tenantId, namespacePrefix);
+  }
+
+  delete(namespace: string, id: string): boolean {
+    return this.store.delete(this.tenantId, namespace, id);
+  }
+
+  revisions(namespace: string, id: string): StoredFlow[] {
+    return this.store.revisions(this.tenantId, namespace, id);
+  }
+}

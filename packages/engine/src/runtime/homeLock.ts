@@ -1,0 +1,37 @@
+/**
+ * One process per data folder: the embedded SQLite backend is not shared between processes.
+ * The lock is a file holding the owner's pid; a lock left by a dead process is taken over.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { SakerError } from "@saker/sdk";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function lockHome(home: string): () => void {
+  mkdirSync(home, { recursive: true });
+  const file = join(home, "saker.lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const pid = Number(readFileSync(file, "utf8").trim());
+      if (pid && pid !== process.pid && alive(pid)) {
+        throw new SakerError("HOME_LOCKED", `Another Saker process (pid ${pid}) is using '${home}'; stop it, or use another folder with --home or SAKER_HOME`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new SakerError("HOME_LOCKED", `Unable to lock '${home}'`);
+}

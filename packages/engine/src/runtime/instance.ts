@@ -1,0 +1,390 @@
+/**
+ * A Saker instance on the embedded backend: one SQLite file, a local storage folder, the
+ * executor and the workers in this process. The CLI and the server drive it through the methods
+ * below; nothing here knows about HTTP or terminals.
+ */
+import { EventEmitter } from "node:events";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { errorMessage, SakerError } from "@saker/sdk";
+import { replayExecution, restartExecution } from "../executor/actions.ts";
+import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
+import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
+import type { Execution } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import { friendlyId } from "../model/ids.ts";
+import type { PluginRegistry } from "../plugins/registry.ts";
+import type { NewMessage } from "../queue/queue.ts";
+import { SqliteQueue } from "../queue/sqliteQueue.ts";
+import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database.ts";
+import { ExecutionStore } from "../repository/sqlite/executionStore.ts";
+import { FlowStore } from "../repository/sqlite/flowStore.ts";
+import { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import { LogStore } from "../repository/sqlite/logStore.ts";
+import { MetricStore } from "../repository/sqlite/metricStore.ts";
+import { Encryption } from "../secrets/encryption.ts";
+import { SecretMasker } from "../secrets/masker.ts";
+import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
+import { LocalStorage } from "../storage/localStorage.ts";
+import { isUnder, toStoragePath } from "../storage/paths.ts";
+import type { Storage } from "../storage/storage.ts";
+import { streamToBuffer } from "../storage/streams.ts";
+import type { WorkerDeps } from "../worker/runJob.ts";
+import { namespaceFiles } from "../worker/taskStorage.ts";
+import type { CompiledConfig } from "./config.ts";
+import { buildExecution, type NewExecution } from "./executionFactory.ts";
+import { ExecutorService } from "./executorService.ts";
+import { FlowService } from "./flowService.ts";
+import { lockHome } from "./homeLock.ts";
+import { loadRegistry } from "./registryLoader.ts";
+import { createRenderer } from "./expressions.ts";
+import type { RenderServices, Renderer } from "./renderer.ts";
+import { WorkerService } from "./workerService.ts";
+
+export interface InstanceEvents {
+  execution: [Execution];
+  "execution:end": [Execution];
+  log: [LogEntry];
+}
+
+export interface OpenOptions {
+  /** Start the executor and workers at once (default true). */
+  start?: boolean;
+  /** Extra plugin types to register (tests). */
+  registry?: PluginRegistry;
+}
+
+function encryptionKey(config: CompiledConfig): Buffer {
+  if (config.encryption.secretKey) return Buffer.from(config.encryption.secretKey, "base64");
+  const file = join(config.home, "encryption.key");
+  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const key = randomBytes(32);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, key.toString("base64"), { mode: 0o600 });
+  return key;
+}
+
+function instanceEnvs(config: CompiledConfig): Record<string, string> {
+  const prefix = config.variables.envVarsPrefix;
+  const envs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.env)) {
+    if (value !== undefined && name.startsWith(prefix) && name.length > prefix.length) envs[name.slice(prefix.length).toLowerCase()] = value;
+  }
+  return envs;
+}
+
+export class Instance {
+  readonly events = new EventEmitter<InstanceEvents>();
+  readonly queue: SqliteQueue;
+  readonly executions: ExecutionStore;
+  readonly logs: LogStore;
+  readonly kv: KvRepository;
+  readonly metrics: MetricStore;
+  readonly flows: FlowService;
+  readonly storage: Storage;
+  readonly secrets: SecretStore;
+  readonly encryption: Encryption;
+  readonly renderer: Renderer;
+  readonly executor: ExecutorService;
+  readonly worker: WorkerService;
+  private readonly envs: Record<string, string>;
+  private closed = false;
+
+  private constructor(
+    readonly config: CompiledConfig,
+    readonly db: SqliteDatabase,
+    readonly registry: PluginRegistry,
+    private readonly unlock: () => void,
+  ) {
+    this.queue = new SqliteQueue(db);
+    this.executions = new ExecutionStore(db);
+    this.logs = new LogStore(db);
+    this.kv = new KvRepository(db);
+    this.metrics = new MetricStore(db);
+    this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
+    this.storage = new LocalStorage(config.storagePath);
+    const backends: SecretBackend[] = [new EnvSecretBackend(config.env, (name) => process.stderr.write(`warning: ${name} is not valid base64; ignored\n`))];
+    if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
+    this.secrets = new SecretStore(backends);
+    this.encryption = new Encryption(encryptionKey(config));
+    this.renderer = createRenderer();
+    this.envs = instanceEnvs(config);
+    this.executor = new ExecutorService(this);
+    this.worker = new WorkerService(this);
+    this.events.setMaxListeners(0);
+  }
+
+  /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
+  static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
+    const unlock = lockHome(config.home);
+    try {
+      const registry = options.registry ?? (await loadRegistry(config));
+      registry.defaultVersion = config.plugins.defaultVersion;
+      const db = openDatabase(config.databaseFile);
+      const instance = new Instance(config, db, registry, unlock);
+      instance.queue.releaseAll();
+      if (options.start !== false) instance.start();
+      return instance;
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  }
+
+  start(): void {
+    this.executor.start();
+    this.worker.start();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.stop();
+    await this.executor.stop();
+    this.db.close();
+    this.unlock();
+  }
+
+  reportInternalError(context: string, error: unknown): void {
+    process.stderr.write(`saker: ${context}: ${errorMessage(error)}\n`);
+    if (this.config.env.SAKER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  }
+
+  /** The variables of a render context. `decrypt` reveals SECRET inputs (in memory only). */
+  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
+    const vars = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals });
+    if (decrypt && sources.execution?.inputs && sources.flow.inputs?.some((i) => i.type === "SECRET")) {
+      const inputs = { ...(vars.inputs as Record<string, unknown>) };
+      for (const input of sources.flow.inputs.filter((i) => i.type === "SECRET")) {
+        const value = inputs[input.id];
+        if (typeof value === "string") {
+          try {
+            inputs[input.id] = this.encryption.decrypt(value);
+          } catch {
+            // a default value given in clear stays as it is
+          }
+        }
+      }
+      vars.inputs = inputs;
+    }
+    return vars;
+  }
+
+  /** Runtime services for renders done by the executor (runIf, If conditions, outputs…). */
+  executorServices(execution: Execution): RenderServices {
+    return this.renderServices(execution.namespace, execution.id, new SecretMasker(), [
+      toStoragePath(`/${execution.namespace.split(".").join("/")}`),
+    ]);
+  }
+
+  renderServices(namespace: string, executionId: string, masker: SecretMasker, readPrefixes: string[]): RenderServices {
+    const nsFiles = namespaceFiles(this.storage, namespace);
+    const storagePath = (path: string) => {
+      if (!path.startsWith("kestra://")) return undefined;
+      const p = toStoragePath(path);
+      if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/")) throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${path}'`);
+      return p;
+    };
+    return {
+      namespace,
+      secret: async (key) => {
+        const value = await this.secrets.get(key);
+        masker.add(value);
+        return value;
+      },
+      kv: async (ns, key, errorOnMissing) => {
+        const entry = this.kv.get(this.config.tenantId, ns, key);
+        if (!entry && errorOnMissing) throw new SakerError("KV_NOT_FOUND", `The key '${key}' does not exist in the namespace '${ns}'.`);
+        return entry?.value ?? null;
+      },
+      read: async (path) => {
+        const p = storagePath(path);
+        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles.get(path)).toString("utf8");
+      },
+      fileSize: async (path) => {
+        const p = storagePath(path);
+        return p ? this.storage.size(p) : (await nsFiles.get(path)).length;
+      },
+      fileExists: async (path) => {
+        const p = storagePath(path);
+        return p ? this.storage.exists(p) : nsFiles.exists(path);
+      },
+      errorLogs: async () => this.logs.find({ executionId, minLevel: "ERROR" }),
+      encrypt: (plain) => this.encryption.encrypt(plain),
+      decrypt: (encrypted) => this.encryption.decrypt(encrypted),
+    };
+  }
+
+  workerDeps(log: (entry: LogEntry) => void): WorkerDeps {
+    return {
+      tenantId: this.config.tenantId,
+      registry: this.registry,
+      renderer: this.renderer,
+      storage: this.storage,
+      kv: this.kv,
+      secrets: this.secrets,
+      encryption: this.encryption,
+      tmpDir: this.config.tmpDir,
+      log,
+      errorLogs: async (executionId) => this.logs.find({ executionId, minLevel: "ERROR" }),
+      pluginConfiguration: (type) => Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values)),
+    };
+  }
+
+  buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
+    return buildExecution(flow, request, {
+      tenantId: this.config.tenantId,
+      storage: this.storage,
+      renderer: this.renderer,
+      encryption: this.encryption,
+      variables: (f, x) => this.variables({ flow: f, execution: x }, true),
+    });
+  }
+
+  /** Flow-trigger executions to start when `execution` ends (see the scheduler). */
+  flowTriggerMessages(_execution: Execution): NewMessage[] {
+    return [];
+  }
+
+  /** Validates and saves a flow. */
+  deploy(source: string, sourceName?: string) {
+    return this.flows.deploy(source, sourceName);
+  }
+
+  /** Creates an execution of the latest revision (or `revision`) and queues it. */
+  async createExecution(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
+    const { flow } = this.flows.get(namespace, flowId, revision);
+    const execution = await this.buildExecution(flow, request);
+    this.insertAndQueue(execution);
+    return execution;
+  }
+
+  private insertAndQueue(execution: Execution, executorState = { dispatched: [] as string[] }, parent?: { parentExecutionId?: string; parentTaskRunId?: string }): void {
+    this.db.transaction(() => {
+      this.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
+      this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
+    })();
+    this.queue.notify(["executor"]);
+    this.events.emit("execution", execution);
+  }
+
+  getExecution(id: string): Execution {
+    const stored = this.executions.get(id);
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`, { details: { status: 404 } });
+    return stored.execution;
+  }
+
+  /** Sends an event to an execution's executor (kill, resume…). */
+  signal(executionId: string, event: ExecutorEvent): void {
+    this.getExecution(executionId);
+    this.db.transaction(() => this.queue.send([{ topic: "executor", key: executionId, payload: event }]))();
+    this.queue.notify(["executor"]);
+  }
+
+  kill(executionId: string): void {
+    this.signal(executionId, { type: "kill-requested" });
+  }
+
+  resume(executionId: string, onResumeInputs?: Record<string, unknown>): void {
+    const execution = this.getExecution(executionId);
+    if (execution.state.current !== "PAUSED") {
+      throw new SakerError("EXECUTION_NOT_PAUSED", `Execution '${executionId}' is not paused (state ${execution.state.current})`, { details: { status: 409 } });
+    }
+    this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
+  }
+
+  /** Restarts a terminated or paused execution (same id, or a new one for another revision). */
+  restart(executionId: string, revision?: number): Execution {
+    const stored = this.executions.get(executionId);
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`, { details: { status: 404 } });
+    const x = stored.execution;
+    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+    const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
+    if (result.execution.id === x.id) {
+      this.db.transaction(() => {
+        this.executions.update(result.execution, result.state, false);
+        this.queue.send([{ topic: "executor", key: x.id, payload: { type: "process" } }]);
+      })();
+      this.queue.notify(["executor"]);
+      this.events.emit("execution", result.execution);
+    } else {
+      this.insertAndQueue(result.execution, result.state);
+    }
+    return result.execution;
+  }
+
+  /** Replays an execution as a new one, from scratch or from a task run. */
+  replay(executionId: string, taskRunId?: string, revision?: number): Execution {
+    const x = this.getExecution(executionId);
+    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+    const result = replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+    this.insertAndQueue(result.execution, result.state);
+    return result.execution;
+  }
+
+  /**
+   * Resolves once the execution is finished, or paused with nothing scheduled to resume it
+   * (no pending message or job): a command-line run cannot wait for a person then.
+   */
+  waitForSettled(executionId: string, timeoutMs = 0): Promise<Execution> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const settledPause = (x: Execution) =>
+        x.state.current === "PAUSED" && (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
+      const check = () => {
+        const stored = this.executions.get(executionId);
+        if (stored && (stored.finished || settledPause(stored.execution))) {
+          cleanup();
+          resolve(stored.execution);
+        }
+      };
+      const onChange = (x: Execution) => {
+        if (x.id === executionId) setImmediate(check);
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.events.off("execution", onChange);
+      };
+      this.events.on("execution", onChange);
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          cleanup();
+          reject(new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      check();
+    });
+  }
+
+  /** Resolves once the execution is finished (terminated and its afterExecution tasks done). */
+  waitForEnd(executionId: string, timeoutMs = 0): Promise<Execution> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const check = () => {
+        const stored = this.executions.get(executionId);
+        if (stored?.finished) {
+          cleanup();
+          resolve(stored.execution);
+          return true;
+        }
+        return false;
+      };
+      const onEnd = (execution: Execution) => {
+        if (execution.id === executionId) check();
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.events.off("execution:end", onEnd);
+      };
+      this.events.on("execution:end", onEnd);
+      if (check()) return;
+      if (timeoutMs > 0) {
+        timer = setTimeout(() => {
+          cleanup();
+          reject(new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+    });
+  }
+}

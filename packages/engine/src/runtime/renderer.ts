@@ -1,0 +1,27 @@
+/**
+ * Rendering as the engine uses it: the expression engine plus the runtime services that
+ * functions such as `secret()`, `kv()` and `read()` call.
+ */
+import type { LogEntry } from "../executor/types.ts";
+
+/** What runtime expression functions reach, for one render. */
+export interface RenderServices {
+  /** Reads a secret and registers it for masking. */
+  secret(key: string): Promise<string>;
+  kv(namespace: string, key: string, errorOnMissing: boolean): Promise<unknown>;
+  /** Reads a `kestra://` file of the execution or a namespace file, as UTF-8. */
+  read(path: string): Promise<string>;
+  fileSize(path: string): Promise<number>;
+  fileExists(path: string): Promise<boolean>;
+  /** This execution's ERROR log entries. */
+  errorLogs(): Promise<LogEntry[]>;
+  encrypt(plain: string): string;
+  decrypt(encrypted: string): string;
+  /** The flow's namespace (for `fileURI` and `kv` defaults). */
+  readonly namespace: string;
+}
+
+export interface Renderer {
+  render(template: string, variables: Record<string, unknown>, typed: boolean, services?: RenderServices): Promise<unknown>;
+  renderValue(value: unknown, variables: Record<string, unknown>, services?: RenderServices): Promise<unknown>;
+}

@@ -1,0 +1,70 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
+import type { RenderServices, Renderer } from "../runtime/renderer.ts";
+import type { WorkerJob } from "../executor/types.ts";
+
+export interface RunContextParts {
+  job: WorkerJob;
+  logger: Logger;
+  signal: AbortSignal;
+  renderer: Renderer;
+  services: RenderServices;
+  storage: TaskStorage;
+  kv: (namespace?: string) => KvStore;
+  secret: (key: string) => Promise<string>;
+  /** Root for temporary working directories. */
+  tmpDir: string;
+  pluginConfiguration: Readonly<Record<string, unknown>>;
+}
+
+export interface WorkerRunContext extends RunContext {
+  readonly metrics: Metric[];
+  /** Removes the working directory unless it is shared (WorkingDirectory). */
+  cleanup(): Promise<void>;
+}
+
+export function createRunContext(parts: RunContextParts): WorkerRunContext {
+  const { job, renderer, services } = parts;
+  const vars = job.variables;
+  const taskrun = (vars.taskrun ?? {}) as Record<string, unknown>;
+  const metrics: Metric[] = [];
+  const shared = job.workingDirectoryId !== undefined;
+  const dir = join(parts.tmpDir, shared ? `wd-${job.workingDirectoryId}` : `${job.taskRunId}-${job.attempt}`);
+  let created = false;
+  const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
+  return {
+    flow: job.flow,
+    execution: { id: job.executionId, ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string" ? { originalId: (vars.execution as { originalId: string }).originalId } : {}) },
+    task: { id: job.task.id, type: job.task.type },
+    taskRun: {
+      id: job.taskRunId,
+      attemptsCount: job.attempt - 1,
+      ...(typeof taskrun.value === "string" ? { value: taskrun.value } : {}),
+      ...(typeof taskrun.parentId === "string" ? { parentId: taskrun.parentId } : {}),
+      ...(typeof taskrun.iteration === "number" ? { iteration: taskrun.iteration } : {}),
+    },
+    logger: parts.logger,
+    signal: parts.signal,
+    variables: vars,
+    render: async (template, extra) => String(await renderer.render(template, merged(extra), false, services)),
+    renderTyped: (template, extra) => renderer.render(template, merged(extra), true, services),
+    renderValue: (value, extra) => renderer.renderValue(value, merged(extra), services),
+    secret: parts.secret,
+    storage: parts.storage,
+    kv: parts.kv,
+    metric: (metric) => void metrics.push(metric),
+    async workingDir() {
+      if (!created) {
+        await mkdir(dir, { recursive: true });
+        created = true;
+      }
+      return dir;
+    },
+    pluginConfiguration: () => parts.pluginConfiguration,
+    metrics,
+    async cleanup() {
+      if (created && !shared) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * Runs one attempt of one runnable task: load the plugin version, render the properties, call
+ * `run` under the task's timeout and the kill signal, and turn the outcome into states and
+ * outputs. Nothing a plugin throws escapes: it becomes a FAILED attempt with a log line.
+ */
+import {
+  errorMessage,
+  formatDuration,
+  isDuration,
+  isSakerError,
+  LOG_LEVELS,
+  parseDuration,
+  readTaskOutcome,
+  type LogLevel,
+  type Metric,
+  type StateType,
+} from "@saker/sdk";
+import type { LogEntry, WorkerJob } from "../executor/types.ts";
+import { compileRetry, nextTaskRetryDate } from "../model/retry.ts";
+import { newState, withState } from "../model/state.ts";
+import { renderProperties } from "../plugins/properties.ts";
+import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
+import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import type { RenderServices, Renderer } from "../runtime/renderer.ts";
+import type { Encryption } from "../secrets/encryption.ts";
+import { SecretMasker } from "../secrets/masker.ts";
+import type { SecretStore } from "../secrets/secrets.ts";
+import { taskPrefix, toStoragePath, isUnder } from "../storage/paths.ts";
+import type { Storage } from "../storage/storage.ts";
+import { streamToBuffer } from "../storage/streams.ts";
+import { createKvStore } from "./kvStore.ts";
+import { createRunContext } from "./runContext.ts";
+import { createTaskLogger } from "./taskLogger.ts";
+import { createTaskStorage, namespaceFiles, readableExecutions } from "./taskStorage.ts";
+
+export interface WorkerDeps {
+  tenantId: string;
+  registry: PluginRegistry;
+  renderer: Renderer;
+  storage: Storage;
+  kv: KvRepository;
+  secrets: SecretStore;
+  encryption: Encryption;
+  tmpDir: string;
+  log(entry: LogEntry): void;
+  errorLogs(executionId: string): Promise<LogEntry[]>;
+  pluginConfiguration?(type: string): Record<string, unknown>;
+  /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
+  invoke?(type: RegisteredType, props: unknown, ctx: ReturnType<typeof createRunContext>, job: WorkerJob): Promise<unknown>;
+}
+
+export interface WorkerOutcome {
+  attemptState: StateType;
+  state: StateType;
+  outputs: Record<string, unknown> | null;
+  metrics: Metric[];
+  pluginVersion?: string;
+}
+
+class Timeout extends Error {
+  override readonly name = "Timeout";
+}
+
+function simpleName(type: string): string {
+  return type.slice(type.lastIndexOf(".") + 1);
+}
+
+function versionOf(pluginVersion: string): string | undefined {
+  const at = pluginVersion.lastIndexOf("@");
+  return at > 0 ? pluginVersion.slice(at + 1) : undefined;
+}
+
+function getPath(root: Record<string, unknown>, path: string): unknown {
+  return path.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), root);
+}
+
+function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let node = root;
+  for (const part of parts.slice(0, -1)) node = (node[part] = { ...(node[part] as Record<string, unknown>) });
+  node[parts[parts.length - 1]!] = value;
+}
+
+/** Decrypts SECRET inputs into a copy of the variables, registering their values for masking. */
+function revealSecretInputs(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
+  if (!job.secretInputs?.length) return job.variables;
+  const variables = { ...job.variables, inputs: { ...(job.variables.inputs as Record<string, unknown>) } };
+  for (const id of job.secretInputs) {
+    const encrypted = getPath(variables.inputs, id);
+    if (typeof encrypted !== "string") continue;
+    const plain = deps.encryption.decrypt(encrypted);
+    masker.add(plain);
+    setPath(variables.inputs, id, plain);
+  }
+  return variables;
+}
+
+function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPrefixes: string[]): RenderServices {
+  const readable = (path: string) => {
+    const storagePath = toStoragePath(path);
+    if (path.startsWith("kestra://") && !readPrefixes.some((p) => isUnder(storagePath, p)) && !storagePath.includes("/_files/")) {
+      throw new Error(`Unable to read '${path}': only files of this execution and namespace files can be read`);
+    }
+    return path.startsWith("kestra://") ? storagePath : undefined;
+  };
+  const nsFiles = namespaceFiles(deps.storage, job.flow.namespace);
+  return {
+    namespace: job.flow.namespace,
+    async secret(key) {
+      const value = await deps.secrets.get(key);
+      masker.add(value);
+      return value;
+    },
+    async kv(namespace, key, errorOnMissing) {
+      const entry = deps.kv.get(deps.tenantId, namespace, key);
+      if (!entry && errorOnMissing) throw new Error(`The key '${key}' does not exist in the namespace '${namespace}'.`);
+      return entry?.value ?? null;
+    },
+    async read(path) {
+      const storagePath = readable(path);
+      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles.get(path);
+      return buffer.toString("utf8");
+    },
+    async fileSize(path) {
+      const storagePath = readable(path);
+      return storagePath ? deps.storage.size(storagePath) : (await nsFiles.get(path)).length;
+    },
+    async fileExists(path) {
+      const storagePath = readable(path);
+      return storagePath ? deps.storage.exists(storagePath) : nsFiles.exists(path);
+    },
+    errorLogs: () => deps.errorLogs(job.executionId),
+    encrypt: (plain) => deps.encryption.encrypt(plain),
+    decrypt: (encrypted) => {
+      const plain = deps.encryption.decrypt(encrypted);
+      masker.add(plain);
+      return plain;
+    },
+  };
+}
+
+/** Where a task run may read: its execution, and the execution that triggered it (parent flow). */
+function readPrefixesOf(job: WorkerJob): string[] {
+  const trigger = (job.variables.trigger ?? {}) as Record<string, unknown>;
+  const related =
+    typeof trigger.executionId === "string" && typeof trigger.namespace === "string" && typeof trigger.flowId === "string"
+      ? [{ executionId: trigger.executionId, namespace: trigger.namespace, flowId: trigger.flowId }]
+      : [];
+  return readableExecutions(job.flow.namespace, job.flow.id, job.executionId, related);
+}
+
+/** The task run's state after `warningOnRetry`, `allowFailure` and `allowWarning`. */
+function adjustState(job: WorkerJob, attemptState: StateType): StateType {
+  const task = job.task;
+  const retry = compileRetry(task.retry);
+  let state = attemptState;
+  if (retry?.warningOnRetry && job.attempt > 1 && state === "SUCCESS") state = "WARNING";
+  if (task.allowFailure === true && state === "FAILED" && !willRetry(job)) state = "WARNING";
+  if (task.allowWarning === true && state === "WARNING") state = "SUCCESS";
+  return state;
+}
+
+function willRetry(job: WorkerJob): boolean {
+  const retry = compileRetry(job.task.retry);
+  if (!retry) return false;
+  const now = new Date();
+  const start = String(((job.variables.taskrun ?? {}) as Record<string, unknown>).startDate ?? now.toISOString());
+  const attempts = Array.from({ length: job.attempt }, (_, i) => ({ state: withState(newState(i === 0 ? new Date(start) : now, "RUNNING"), "FAILED", now) }));
+  return nextTaskRetryDate(retry, { attempts } as never) !== undefined;
+}
+
+async function renderTimeout(job: WorkerJob, deps: WorkerDeps, vars: Record<string, unknown>, svc: RenderServices): Promise<number | undefined> {
+  const raw = job.task.timeout;
+  if (raw === undefined || raw === null) return undefined;
+  const text = String(await deps.renderer.render(String(raw), vars, false, svc)).trim();
+  if (!isDuration(text)) throw new Error(`'timeout' must be an ISO-8601 duration, got '${text}'`);
+  return parseDuration(text);
+}
+
+export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal): Promise<WorkerOutcome> {
+  const started = Date.now();
+  const masker = new SecretMasker();
+  const minLevel = LOG_LEVELS.includes(job.task.logLevel as LogLevel) ? (job.task.logLevel as LogLevel) : "TRACE";
+  const logger = createTaskLogger(
+    {
+      ...(job.flow.tenantId ? { tenantId: job.flow.tenantId } : {}),
+      namespace: job.flow.namespace,
+      flowId: job.flow.id,
+      executionId: job.executionId,
+      taskId: job.task.id,
+      taskRunId: job.taskRunId,
+      attemptNumber: job.attempt - 1,
+      thread: "worker",
+    },
+    masker,
+    deps.log,
+    minLevel,
+  );
+  const controller = new AbortController();
+  const onKill = () => controller.abort(kill.reason ?? new Error("killed"));
+  if (kill.aborted) onKill();
+  else kill.addEventListener("abort", onKill, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let type: RegisteredType | undefined;
+  let attemptState: StateType = "SUCCESS";
+  let outputs: Record<string, unknown> | null = null;
+  const readPrefixes = readPrefixesOf(job);
+  const svc = services(job, deps, masker, readPrefixes);
+  const ctxStorage = createTaskStorage(deps.storage, {
+    namespace: job.flow.namespace,
+    writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
+    readPrefixes,
+  });
+  let ctx: ReturnType<typeof createRunContext> | undefined;
+  logger.info(`Type ${simpleName(job.task.type)} started`);
+  try {
+    type = deps.registry.resolve(job.task.type, versionOf(job.pluginVersion));
+    const definition = type.definition;
+    if (definition.kind !== "task") throw new Error(`'${job.task.type}' is not a runnable task`);
+    const variables = revealSecretInputs(job, deps, masker);
+    const timeoutMs = await renderTimeout(job, deps, variables, svc);
+    ctx = createRunContext({
+      job: { ...job, variables },
+      logger,
+      signal: controller.signal,
+      renderer: deps.renderer,
+      services: svc,
+      storage: ctxStorage,
+      kv: (namespace) => createKvStore(deps.kv, deps.tenantId, namespace ?? job.flow.namespace),
+      secret: (key) => svc.secret(key),
+      tmpDir: deps.tmpDir,
+      pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
+    });
+    const runCtx = ctx;
+    const props = await renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc));
+    const aborted = new Promise<never>((_, reject) => {
+      if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)), timeoutMs);
+      const fail = () => reject(controller.signal.reason);
+      if (controller.signal.aborted) fail();
+      else controller.signal.addEventListener("abort", fail, { once: true });
+    });
+    aborted.catch(() => {});
+    const invoke = deps.invoke ?? (async (t: RegisteredType, p: unknown, c: typeof runCtx) => (t.definition as { run: (p: unknown, c: unknown) => unknown }).run(p, c));
+    const result = readTaskOutcome(await Promise.race([invoke(type, props, runCtx, job), aborted]));
+    if (result.state) attemptState = result.state;
+    outputs = result.outputs === undefined || result.outputs === null ? {} : (masker.maskValue(result.outputs) as Record<string, unknown>);
+  } catch (error) {
+    const reason = controller.signal.aborted ? controller.signal.reason : error;
+    if (controller.signal.aborted && !(reason instanceof Timeout)) {
+      attemptState = "KILLED";
+      logger.warn("Task killed");
+    } else {
+      attemptState = "FAILED";
+      logger.error(masker.mask(isSakerError(reason) ? reason.message : errorMessage(reason)));
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    kill.removeEventListener("abort", onKill);
+    await ctx?.cleanup().catch(() => {});
+  }
+  const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);
+  logger.info(`Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`);
+  return {
+    attemptState,
+    state,
+    outputs,
+    metrics: ctx?.metrics ?? [],
+    ...(type ? { pluginVersion: `${type.plugin.name}@${type.plugin.version}` } : {}),
+  };
+}

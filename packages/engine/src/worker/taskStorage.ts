@@ -1,0 +1,73 @@
+/**
+ * Internal storage as one task run sees it: it writes under its own prefix and reads its own
+ * execution's files, its parent or triggering execution's files, and namespace files.
+ */
+import { basename } from "node:path";
+import { SakerError, type FileSource, type NamespaceFiles, type TaskStorage } from "@saker/sdk";
+import { friendlyId } from "../model/ids.ts";
+import { executionPrefix, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "../storage/paths.ts";
+import type { Storage } from "../storage/storage.ts";
+import { streamToBuffer } from "../storage/streams.ts";
+
+export interface TaskStorageScope {
+  namespace: string;
+  /** Where this task run writes (`…/tasks/<task>/<taskRun>`). */
+  writePrefix: string;
+  /** Prefixes it may read besides namespace files. */
+  readPrefixes: string[];
+}
+
+export function readableExecutions(namespace: string, flowId: string, executionId: string, related: readonly { namespace: string; flowId: string; executionId: string }[]): string[] {
+  return [executionPrefix(namespace, flowId, executionId), ...related.map((r) => executionPrefix(r.namespace, r.flowId, r.executionId))];
+}
+
+export function createTaskStorage(storage: Storage, scope: TaskStorageScope): TaskStorage {
+  const readable = (uri: string): string => {
+    const path = toStoragePath(uri);
+    const allowed = [...scope.readPrefixes, scope.writePrefix].some((p) => isUnder(path, p)) || path.includes("/_files/");
+    if (!allowed) throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${uri}': only files of this execution and namespace files can be read`);
+    return path;
+  };
+  const namespace = (ns = scope.namespace): NamespaceFiles => namespaceFiles(storage, ns);
+  return {
+    async putFile(source: FileSource, name?: string) {
+      const fileName = name ?? (typeof source === "string" ? basename(source) : "file");
+      const path = `${scope.writePrefix}/${friendlyId()}-${fileName.replace(/[\\/]/g, "_")}`;
+      await storage.put(path, source);
+      return toUri(path);
+    },
+    getFile: async (uri) => storage.get(readable(uri)),
+    readFile: async (uri) => streamToBuffer(await storage.get(readable(uri))),
+    exists: async (uri) => storage.exists(readable(uri)),
+    size: async (uri) => storage.size(readable(uri)),
+    delete: async (uri) => {
+      const path = toStoragePath(uri);
+      if (!isUnder(path, scope.writePrefix) && !scope.readPrefixes.some((p) => isUnder(path, p))) {
+        throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to delete '${uri}': only files of this execution can be deleted`);
+      }
+      return storage.delete(path);
+    },
+    namespace,
+  };
+}
+
+/** Namespace files: `kestra:///<namespace as path>/_files/<path>`. */
+export function namespaceFiles(storage: Storage, namespace: string): NamespaceFiles {
+  const root = namespaceFilesPrefix(namespace);
+  const at = (path: string) => {
+    const full = toStoragePath(`${root}/${path.replace(/^\/+/, "")}`);
+    if (!isUnder(full, root)) throw new SakerError("STORAGE_PATH_INVALID", `'${path}' is outside the namespace files`);
+    return full;
+  };
+  return {
+    namespace,
+    list: async (prefix = "") => (await storage.list(at(prefix))).map((p) => p.slice(root.length)),
+    get: async (path) => streamToBuffer(await storage.get(at(path))),
+    put: async (path, content) => {
+      await storage.put(at(path), content);
+      return toUri(at(path));
+    },
+    delete: (path) => storage.delete(at(path)),
+    exists: (path) => storage.exists(at(path)),
+  };
+}
