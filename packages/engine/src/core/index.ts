@@ -17,6 +17,8 @@ import { Subflow } from "./flow/subflow.ts";
 import { Switch } from "./flow/switch.ts";
 import { Log } from "./log/log.ts";
 import { OutputValues } from "./output/outputValues.ts";
+import { CORE_RUNNABLE_TASKS } from "./tasks.ts";
+import { CORE_TRIGGERS_AND_CONDITIONS } from "./triggers.ts";
 
 export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   Sequential,
@@ -39,4 +41,6 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   OutputValues,
   Fail,
   Sleep,
+  ...CORE_RUNNABLE_TASKS,
+  ...CORE_TRIGGERS_AND_CONDITIONS,
 ];

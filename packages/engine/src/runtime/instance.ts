@@ -39,6 +39,7 @@ import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
 import { loadRegistry } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
+import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 import { WorkerService } from "./workerService.ts";
 
@@ -228,7 +229,23 @@ export class Instance {
       tmpDir: this.config.tmpDir,
       log,
       errorLogs: async (executionId) => this.logs.find({ executionId, minLevel: "ERROR" }),
+      engine: this.engineServices(),
       pluginConfiguration: (type) => Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values)),
+    };
+  }
+
+  engineServices(): EngineServices {
+    return {
+      tenantId: this.config.tenantId,
+      logs: this.logs,
+      executions: this.executions,
+      metrics: this.metrics,
+      kv: this.kv,
+      flows: this.flows,
+      storage: this.storage,
+      signal: (id, event) => this.signal(id, event),
+      resume: async (id, inputs) => this.resume(id, inputs),
+      createExecution: (namespace, flowId, inputs) => this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
     };
   }
 

@@ -30,6 +30,7 @@ import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
+import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
 import { createTaskStorage, namespaceFiles, readableExecutions } from "./taskStorage.ts";
 
@@ -45,6 +46,8 @@ export interface WorkerDeps {
   log(entry: LogEntry): void;
   errorLogs(executionId: string): Promise<LogEntry[]>;
   pluginConfiguration?(type: string): Record<string, unknown>;
+  /** Reached by engine-internal core tasks (log.Fetch, Count…). */
+  engine?: EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
   invoke?(type: RegisteredType, props: unknown, ctx: ReturnType<typeof createRunContext>, job: WorkerJob): Promise<unknown>;
 }
@@ -231,6 +234,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
     });
+    if (deps.engine) attachEngineServices(ctx, deps.engine);
     const runCtx = ctx;
     const props = await renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc));
     const aborted = new Promise<never>((_, reject) => {
