@@ -12,6 +12,7 @@ import type { LogStore } from "../repository/sqlite/logStore.ts";
 import type { MetricStore } from "../repository/sqlite/metricStore.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowService } from "./flowService.ts";
+import type { PluginRegistry } from "../plugins/registry.ts";
 
 export interface EngineServices {
   readonly tenantId: string;
@@ -21,6 +22,7 @@ export interface EngineServices {
   readonly kv: KvRepository;
   readonly flows: FlowService;
   readonly storage: Storage;
+  readonly registry: PluginRegistry;
   /** Sends an event to an execution (resume, kill…). */
   signal(executionId: string, event: ExecutorEvent): void;
   /** Validates onResume inputs of the first paused task and resumes the execution. */

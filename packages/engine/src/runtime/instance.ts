@@ -243,6 +243,7 @@ export class Instance {
       kv: this.kv,
       flows: this.flows,
       storage: this.storage,
+      registry: this.registry,
       signal: (id, event) => this.signal(id, event),
       resume: async (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) => this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),

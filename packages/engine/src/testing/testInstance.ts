@@ -1,0 +1,50 @@
+/**
+ * A real instance on a temporary data folder, for tests: SQLite file, storage folder, executor
+ * and workers, exactly as `saker server local` runs them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Execution } from "../model/execution.ts";
+import type { PluginRegistry } from "../plugins/registry.ts";
+import { loadConfig } from "../runtime/config.ts";
+import { Instance } from "../runtime/instance.ts";
+
+export interface TestInstance {
+  instance: Instance;
+  home: string;
+  /** Deploys the flow, runs it and resolves when it ended (or paused with nothing pending). */
+  run(source: string, inputs?: Record<string, unknown>, timeoutMs?: number): Promise<Execution>;
+  close(): Promise<void>;
+}
+
+export interface TestInstanceOptions {
+  env?: Record<string, string | undefined>;
+  overrides?: Record<string, unknown>;
+  registry?: PluginRegistry;
+  home?: string;
+}
+
+export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
+  const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
+  const config = loadConfig({ env: { ...(options.env ?? {}) }, overrides: { home, ...(options.overrides ?? {}) }, cwd: home });
+  const instance = await Instance.open(config, options.registry ? { registry: options.registry } : {});
+  return {
+    instance,
+    home,
+    async run(source, inputs = {}, timeoutMs = 20_000) {
+      const { flow } = instance.deploy(source);
+      const created = await instance.createExecution(flow.namespace, flow.id, { inputs });
+      return instance.waitForSettled(created.id, timeoutMs);
+    },
+    async close() {
+      await instance.close();
+      if (!options.home) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The task runs of one task, in creation order. */
+export function taskRuns(execution: Execution, taskId: string) {
+  return execution.taskRunList.filter((t) => t.taskId === taskId);
+}
