@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { configureFlowCommand } from "./commands/flow.ts";
+import { configurePluginsCommand } from "./commands/plugins.ts";
 import { configureRenderCommand } from "./commands/render.ts";
 import { configureServerCommand } from "./commands/server.ts";
 import { reportError } from "./output.ts";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   configureFlowCommand(program);
   configureServerCommand(program);
+  configurePluginsCommand(program);
   configureRenderCommand(program);
   return program;
 }

@@ -22,6 +22,7 @@ export function configureServerCommand(program: Command): void {
     const config = configFrom(options, overrides);
     const started = Date.now();
     const instance = await Instance.open(config);
+    instance.watchPlugins((message) => process.stderr.write(`${message}\n`));
     process.stderr.write(`Saker started in ${Date.now() - started} ms, data in ${config.home}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -25,6 +25,8 @@ export interface PluginRef {
   core: boolean;
   /** Where an installed version lives. */
   dir?: string;
+  /** The entry module (for isolated runs, which import it in a thread). */
+  entry?: string;
 }
 
 export interface RegisteredType {
@@ -32,6 +34,8 @@ export interface RegisteredType {
   nodeKind: NodeKind;
   definition: AnyTypeDefinition;
   plugin: PluginRef;
+  /** Runs in a worker thread (the definition's `isolated`, or the package's `saker.isolated`). */
+  isolated: boolean;
 }
 
 /** `LATEST` (default), `OLDEST`, an exact version, or `NONE` (a version is required). */
@@ -46,14 +50,15 @@ export class PluginRegistry {
   private readonly aliases = new Map<string, string>();
   defaultVersion: DefaultVersionPolicy = "LATEST";
 
-  /** Registers every type of a plugin version. */
-  addPlugin(plugin: PluginRef, definition: PluginDefinition): void {
+  /** Registers every type of a plugin version; `isolated` lists types (or prefixes) to run in threads. */
+  addPlugin(plugin: PluginRef, definition: PluginDefinition, isolated: readonly string[] = []): void {
     const all: AnyTypeDefinition[] = [...(definition.tasks ?? []), ...(definition.triggers ?? []), ...(definition.conditions ?? [])];
-    for (const d of all) this.addType(plugin, d);
+    for (const d of all) this.addType(plugin, d, isolated.some((prefix) => d.type.startsWith(prefix)));
   }
 
-  addType(plugin: PluginRef, definition: AnyTypeDefinition): void {
-    const entry: RegisteredType = { type: definition.type, nodeKind: nodeKindOf(definition), definition, plugin };
+  addType(plugin: PluginRef, definition: AnyTypeDefinition, isolated = false): void {
+    const markedIsolated = definition.kind === "task" && definition.isolated === true;
+    const entry: RegisteredType = { type: definition.type, nodeKind: nodeKindOf(definition), definition, plugin, isolated: isolated || markedIsolated };
     const versions = (this.byType.get(definition.type) ?? []).filter((e) => e.plugin.version !== plugin.version || e.plugin.name !== plugin.name);
     versions.push(entry);
     versions.sort((a, b) => (semver.valid(a.plugin.version) && semver.valid(b.plugin.version) ? semver.compare(a.plugin.version, b.plugin.version) : 0));

@@ -27,6 +27,8 @@ const PluginsConfig = z.strictObject({
   defaultVersion: z.string().default("LATEST"),
   defaults: PluginDefaultsSchema.default([]),
   configurations: z.array(z.strictObject({ type: z.string(), values: z.record(z.string(), z.unknown()) })).default([]),
+  /** Type ids or prefixes whose tasks always run in an isolated worker thread. */
+  isolated: z.array(z.string()).default([]),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -41,7 +43,7 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ concurrency: Math.max(8, cpus().length * 4) }),
   server: ServerConfig.default({ port: 8080, host: "127.0.0.1", basicAuth: { users: [] }, maxRequestSize: 100 * 1024 * 1024 }),
-  plugins: PluginsConfig.default({ defaultVersion: "LATEST", defaults: [], configurations: [] }),
+  plugins: PluginsConfig.default({ defaultVersion: "LATEST", defaults: [], configurations: [], isolated: [] }),
   secrets: z.strictObject({ file: z.string().optional() }).default({}),
   encryption: z.strictObject({ secretKey: z.string().optional() }).default({}),
   variables: z

@@ -7,7 +7,9 @@ import { EventEmitter } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import { errorMessage, SakerError } from "@saker/sdk";
+import { errorMessage, SakerError, type AnyTaskDefinition } from "@saker/sdk";
+import { closeIsolationPool, runIsolatedTask } from "../worker/isolation/pool.ts";
+import { watchPlugins } from "../plugins/loader.ts";
 import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
 import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
@@ -91,6 +93,9 @@ export class Instance {
   readonly worker: WorkerService;
   private readonly envs: Record<string, string>;
   private closed = false;
+  private stopWatching: (() => void) | undefined;
+  /** `name@version` of every plugin version registered from the plugins folder. */
+  readonly loadedPlugins = new Set<string>();
 
   private constructor(
     readonly config: CompiledConfig,
@@ -120,10 +125,12 @@ export class Instance {
   static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
     const unlock = lockHome(config.home);
     try {
-      const registry = options.registry ?? (await loadRegistry(config));
+      const loaded = new Set<string>();
+      const registry = options.registry ?? (await loadRegistry(config, loaded));
       registry.defaultVersion = config.plugins.defaultVersion;
       const db = openDatabase(config.databaseFile);
       const instance = new Instance(config, db, registry, unlock);
+      for (const key of loaded) instance.loadedPlugins.add(key);
       instance.queue.releaseAll();
       if (options.start !== false) instance.start();
       return instance;
@@ -138,11 +145,24 @@ export class Instance {
     this.worker.start();
   }
 
+  /** Picks up plugin versions installed or removed while running (file watch, and SIGHUP). */
+  watchPlugins(onChange: (message: string) => void = () => {}): void {
+    this.stopWatching?.();
+    this.stopWatching = watchPlugins(this.registry, this.config.pluginsPath, this.loadedPlugins, (report) => {
+      this.flows.invalidate();
+      for (const p of report.loaded) onChange(`plugin ${p} loaded`);
+      for (const p of report.removed) onChange(`plugin ${p} removed`);
+      for (const f of report.failed) onChange(`plugin ${f.plugin} not loaded: ${f.error}`);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopWatching?.();
     await this.worker.stop();
     await this.executor.stop();
+    await closeIsolationPool();
     this.db.close();
     this.unlock();
   }
@@ -230,6 +250,11 @@ export class Instance {
       log,
       errorLogs: async (executionId) => this.logs.find({ executionId, minLevel: "ERROR" }),
       engine: this.engineServices(),
+      invoke: async (type, props, ctx) => {
+        const isolated = type.isolated || this.config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));
+        if (isolated && type.plugin.entry) return runIsolatedTask(type.plugin.entry, type.type, props, ctx);
+        return (type.definition as AnyTaskDefinition).run(props as never, ctx);
+      },
       pluginConfiguration: (type) => Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values)),
     };
   }

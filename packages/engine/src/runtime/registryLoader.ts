@@ -4,6 +4,7 @@
 import { CORE_TYPES } from "../core/index.ts";
 import { PluginRegistry } from "../plugins/registry.ts";
 import type { CompiledConfig } from "./config.ts";
+import { syncPlugins } from "../plugins/loader.ts";
 
 export const CORE_PLUGIN = { name: "core", version: "0.1.0", core: true } as const;
 
@@ -13,8 +14,11 @@ export function coreRegistry(): PluginRegistry {
   return registry;
 }
 
-export async function loadRegistry(config: CompiledConfig): Promise<PluginRegistry> {
+/** The core plugin and every installed version; `loaded` records what was registered (for later syncs). */
+export async function loadRegistry(config: CompiledConfig, loaded: Set<string> = new Set()): Promise<PluginRegistry> {
   const registry = coreRegistry();
   registry.defaultVersion = config.plugins.defaultVersion;
+  const report = await syncPlugins(registry, config.pluginsPath, loaded);
+  for (const failure of report.failed) process.stderr.write(`warning: plugin ${failure.plugin} not loaded: ${failure.error}\n`);
   return registry;
 }

@@ -1,0 +1,105 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { SakerError } from "@saker/sdk";
+import { installPlugin, uninstallPlugin } from "@saker/engine/plugins/installer";
+import { typeDocumentation } from "@saker/engine/plugins/docs";
+import { scaffoldPlugin } from "@saker/engine/plugins/scaffold";
+import { loadRegistry } from "@saker/engine/runtime/registryLoader";
+import type { PluginRegistry } from "@saker/engine/plugins/registry";
+import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+
+function splitNameVersion(spec: string): { name: string; version: string } {
+  const at = spec.lastIndexOf("@");
+  if (at <= 0) throw new SakerError("CLI_USAGE", `expected NAME@VERSION, got '${spec}'`);
+  return { name: spec.slice(0, at), version: spec.slice(at + 1) };
+}
+
+/** The version a task without `version:` would get, or why there is none. */
+function defaultLabel(registry: PluginRegistry, type: string): string {
+  try {
+    return registry.resolve(type).plugin.version;
+  } catch {
+    return "(version required)";
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+export function configurePluginsCommand(program: Command): void {
+  const plugins = program.command("plugins").description("Install, list, document and remove plugins (several versions side by side)");
+
+  withInstanceOptions(
+    plugins
+      .command("install")
+      .description("Install plugin versions: an npm name@version or range, a tarball (.tgz) or a folder. A running server picks them up without restart")
+      .argument("<specs...>", "what to install")
+      .option("--force", "replace a version already installed"),
+  ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
+    const config = configFrom(options);
+    for (const spec of specs) {
+      process.stderr.write(`Installing ${spec}…\n`);
+      const installed = await installPlugin(spec, { pluginsDir: config.pluginsPath, ...(options.force ? { force: true } : {}), onOutput: (line) => process.stderr.write(`  ${line}\n`) });
+      process.stdout.write(`Installed ${installed.name}@${installed.version} in ${installed.dir}\n  types: ${installed.types.join(", ")}\n`);
+    }
+  });
+
+  withInstanceOptions(
+    plugins.command("list").description("List plugin types with their plugin, installed versions and the version used by default").option("--json", "as JSON"),
+  ).action(async (options: GlobalOptions & { json?: boolean }) => {
+    const registry = await loadRegistry(configFrom(options));
+    const entries = [...registry.entries()].sort(([a], [b]) => a.localeCompare(b));
+    if (options.json) {
+      const list = entries.map(([type, versions]) => ({
+        type,
+        kind: versions[0]!.nodeKind,
+        plugin: versions[0]!.plugin.name,
+        versions: versions.map((v) => v.plugin.version),
+        default: defaultLabel(registry, type),
+      }));
+      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      return;
+    }
+    const rows = [["TYPE", "KIND", "PLUGIN", "VERSIONS", "DEFAULT"]];
+    for (const [type, versions] of entries) {
+      rows.push([type, versions[0]!.nodeKind, versions[0]!.plugin.name, versions.map((v) => v.plugin.version).join(", "), defaultLabel(registry, type)]);
+    }
+    process.stdout.write(`${table(rows)}\n`);
+  });
+
+  withInstanceOptions(
+    plugins.command("uninstall").description("Remove installed plugin versions").argument("<versions...>", "NAME@VERSION"),
+  ).action(async (specs: string[], options: GlobalOptions) => {
+    const config = configFrom(options);
+    for (const spec of specs) {
+      const { name, version } = splitNameVersion(spec);
+      uninstallPlugin(config.pluginsPath, name, version);
+      process.stdout.write(`Uninstalled ${name}@${version}\n`);
+    }
+  });
+
+  withInstanceOptions(
+    plugins
+      .command("doc")
+      .description("Show a type's documentation: properties, defaults, outputs, examples")
+      .argument("<type>", "a type id, e.g. io.kestra.plugin.core.log.Log")
+      .option("--version <version>", "a version (default: the one a task without version: gets)"),
+  ).action(async (type: string, options: GlobalOptions & { version?: string }) => {
+    const registry = await loadRegistry(configFrom(options));
+    const entry = registry.resolve(type, options.version);
+    process.stdout.write(typeDocumentation(entry, registry.versionsOf(type).map((v) => v.plugin.version)));
+  });
+
+  plugins
+    .command("new")
+    .description("Create a new plugin package (plain JavaScript, no build step) in a folder")
+    .argument("<name>", "the npm package name, e.g. saker-plugin-hello")
+    .option("--dir <dir>", "where to create it (default: ./<name without scope>)")
+    .action((name: string, options: { dir?: string }) => {
+      const dir = options.dir ?? join(process.cwd(), name.replace(/^@[^/]+\//, ""));
+      const files = scaffoldPlugin(dir, name);
+      process.stdout.write(`Created ${dir}:\n${files.map((f) => `  ${f}`).join("\n")}\nInstall it with: saker plugins install ${dir}\n`);
+    });
+}

@@ -1,0 +1,75 @@
+/**
+ * Loads installed plugin versions into a registry, and keeps it in step with the plugins folder
+ * while a server runs: a version installed or removed by another process is picked up within a
+ * second (and on SIGHUP), without a restart.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { errorMessage } from "@saker/sdk";
+import { importPlugin, readManifest } from "./manifest.ts";
+import { listInstalled } from "./pluginDir.ts";
+import type { PluginRegistry } from "./registry.ts";
+
+export interface LoadReport {
+  loaded: string[];
+  removed: string[];
+  failed: { plugin: string; error: string }[];
+}
+
+/** Registers every installed version not yet in the registry; forgets removed ones. */
+export async function syncPlugins(registry: PluginRegistry, pluginsDir: string, loaded: Set<string>): Promise<LoadReport> {
+  const report: LoadReport = { loaded: [], removed: [], failed: [] };
+  const present = new Set<string>();
+  for (const installed of listInstalled(pluginsDir)) {
+    const key = `${installed.name}@${installed.version}`;
+    present.add(key);
+    if (loaded.has(key)) continue;
+    try {
+      const manifest = readManifest(installed.packageDir);
+      const definition = await importPlugin(manifest);
+      registry.addPlugin({ name: installed.name, version: installed.version, core: false, dir: installed.dir, entry: manifest.entry }, definition, manifest.isolated);
+      loaded.add(key);
+      report.loaded.push(key);
+    } catch (error) {
+      report.failed.push({ plugin: key, error: errorMessage(error) });
+    }
+  }
+  for (const key of [...loaded]) {
+    if (present.has(key)) continue;
+    const at = key.lastIndexOf("@");
+    registry.removePlugin(key.slice(0, at), key.slice(at + 1));
+    loaded.delete(key);
+    report.removed.push(key);
+  }
+  return report;
+}
+
+/** Watches the plugins folder; calls `onChange` with each sync's report. Returns a stop function. */
+export function watchPlugins(registry: PluginRegistry, pluginsDir: string, loaded: Set<string>, onChange: (report: LoadReport) => void): () => void {
+  mkdirSync(pluginsDir, { recursive: true });
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      running = running.then(async () => {
+        const report = await syncPlugins(registry, pluginsDir, loaded);
+        if (report.loaded.length || report.removed.length || report.failed.length) onChange(report);
+      });
+    }, 300);
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(pluginsDir, { recursive: true }, schedule);
+  } catch {
+    watcher = watch(pluginsDir, schedule);
+  }
+  const poll = setInterval(schedule, 5000);
+  process.on("SIGHUP", schedule);
+  return () => {
+    clearTimeout(timer);
+    clearInterval(poll);
+    watcher?.close();
+    process.off("SIGHUP", schedule);
+  };
+}
