@@ -1,0 +1,59 @@
+/**
+ * Reading a `multipart/form-data` body (execution inputs, resume inputs, namespace file uploads)
+ * into fields and files held in memory, within the request size limit. A JSON object body is
+ * accepted too, as fields, for clients that cannot send multipart.
+ */
+import type { FastifyRequest } from "fastify";
+import { ApiError, badRequest } from "./errors.ts";
+
+export interface UploadedFile {
+  field: string;
+  fileName: string;
+  bytes: Buffer;
+}
+
+export interface FormContent {
+  /** Field values; a repeated field gives several. */
+  fields: Map<string, string[]>;
+  files: UploadedFile[];
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError(413, "PAYLOAD_TOO_LARGE", `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`);
+}
+
+export async function readForm(request: FastifyRequest, limit: number): Promise<FormContent> {
+  const content: FormContent = { fields: new Map(), files: [] };
+  const add = (name: string, value: string) => content.fields.set(name, [...(content.fields.get(name) ?? []), value]);
+  if (!request.isMultipart()) {
+    const body = request.body;
+    if (body === undefined || body === null || body === "") return content;
+    if (typeof body !== "object" || Array.isArray(body)) throw badRequest("Expected a multipart/form-data body (or a JSON object of inputs)");
+    for (const [name, value] of Object.entries(body)) {
+      for (const v of Array.isArray(value) ? value : [value]) add(name, typeof v === "string" ? v : JSON.stringify(v));
+    }
+    return content;
+  }
+  let total = 0;
+  for await (const part of request.parts()) {
+    if (part.type === "file") {
+      const bytes = await part.toBuffer();
+      total += bytes.length;
+      if (total > limit) throw tooLarge(limit);
+      content.files.push({ field: part.fieldname, fileName: part.filename || part.fieldname, bytes });
+    } else {
+      const value = typeof part.value === "string" ? part.value : String(part.value);
+      total += Buffer.byteLength(value);
+      if (total > limit) throw tooLarge(limit);
+      add(part.fieldname, value);
+    }
+  }
+  return content;
+}
+
+/** Fields as single values (the last one wins) or lists when repeated. */
+export function fieldValues(form: FormContent): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, values] of form.fields) out[name] = values.length === 1 ? values[0]! : values;
+  return out;
+}

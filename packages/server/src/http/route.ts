@@ -1,0 +1,141 @@
+/**
+ * Routes declare their `params`, `query`, `body` and `response` schemas (zod) next to the
+ * handler. The schemas validate requests here (a 400 naming the bad parameter) and are turned into
+ * JSON Schema for the OpenAPI document; fastify's own validator and serializer are not used, so
+ * responses keep every field of Kestra's shapes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
+import { z } from "@saker/sdk";
+import type { ServerContext } from "../context.ts";
+import { badRequest } from "./errors.ts";
+
+type Json = Record<string, unknown>;
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  ctx: ServerContext;
+}
+
+/** A response documented without a zod schema (a file, a YAML text, a stream). */
+export interface RawResponse {
+  description: string;
+  contentType: string;
+  /** JSON Schema of the content; a binary string by default. */
+  schema?: Json;
+}
+
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: HTTPMethods;
+  url: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  /** A JSON body, validated; YAML and text bodies are `z.string()`. */
+  body?: B;
+  /** Content types of the body, for the OpenAPI document (default application/json). */
+  consumes?: string[];
+  /** The body as documented when it is not validated here (multipart parts). */
+  bodyDoc?: Json;
+  /** Reachable without credentials (health, webhooks). */
+  public?: boolean;
+  response: Record<number, z.ZodType | RawResponse | null>;
+  handler(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
+}
+
+/** A route whose generic parameters were checked by `defineRoute`. */
+export interface AnyRoute {
+  method: HTTPMethods;
+  url: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  consumes?: string[];
+  bodyDoc?: Json;
+  public?: boolean;
+  response: Record<number, z.ZodType | RawResponse | null>;
+  handler(input: RouteInput<unknown, unknown, unknown>): Promise<unknown>;
+}
+
+export function defineRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
+  spec: RouteSpec<P, Q, B>,
+): AnyRoute {
+  return spec as unknown as AnyRoute;
+}
+
+/** JSON Schema (OpenAPI 3.0 flavour) of a zod schema, for documentation only. */
+export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Json {
+  try {
+    const json = z.toJSONSchema(schema, { io, target: "openapi-3.0", unrepresentable: "any" }) as Json;
+    delete json.$schema;
+    return json;
+  } catch {
+    return {};
+  }
+}
+
+function isZod(value: unknown): value is z.ZodType {
+  return typeof value === "object" && value !== null && "_zod" in value;
+}
+
+function responseDocs(response: AnyRoute["response"]): Json {
+  const out: Json = {};
+  for (const [status, schema] of Object.entries(response)) {
+    if (schema === null) out[status] = { description: "No content", type: "null" };
+    else if (isZod(schema)) out[status] = { description: schema.description ?? "Success", ...jsonSchemaOf(schema, "output") };
+    else out[status] = { description: schema.description, content: { [schema.contentType]: { schema: schema.schema ?? { type: "string", format: "binary" } } } };
+  }
+  return out;
+}
+
+/** The fastify `schema` of a route: documentation for @fastify/swagger. */
+export function routeSchema(route: AnyRoute, hidden: boolean): Json {
+  const schema: Json = { summary: route.summary, tags: route.tags, response: responseDocs(route.response) };
+  if (route.description) schema.description = route.description;
+  if (route.params) schema.params = jsonSchemaOf(route.params, "input");
+  if (route.query) schema.querystring = jsonSchemaOf(route.query, "input");
+  if (route.bodyDoc) schema.body = route.bodyDoc;
+  else if (route.body) schema.body = jsonSchemaOf(route.body, "input");
+  if (route.consumes) schema.consumes = route.consumes;
+  if (hidden) schema.hide = true;
+  return schema;
+}
+
+/** Parses one part of a request; a failure names the parameter (`query.size`). */
+export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, where: "params" | "query" | "body"): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value ?? (where === "body" ? undefined : {}));
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  const first = issues[0]!;
+  const message = where === "body" && first.path === "body" ? `Invalid body: ${first.message}` : `Invalid ${first.path}: ${first.message}`;
+  throw badRequest(message, first.path, { issues });
+}
+
+/** Registers routes on a fastify scope (the scope's prefix is `/api/v1` or `/api/v1/{tenant}`). */
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: routeSchema(route, hidden),
+      config: { public: route.public === true },
+      handler: async (request, reply) => {
+        const params = parsePart(route.params, request.params, "params");
+        const query = parsePart(route.query, request.query, "query");
+        const body = parsePart(route.body, request.body, "body");
+        const result = await route.handler({ params, query, body, request, reply, ctx });
+        if (reply.sent) return reply;
+        return result === undefined ? reply.send() : result;
+      },
+    });
+  }
+}

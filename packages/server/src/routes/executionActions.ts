@@ -1,0 +1,120 @@
+/**
+ * Acting on an execution: kill, restart, replay, resume (with `onResume` inputs validated against
+ * the paused task's definitions).
+ */
+import { isTerminated, z } from "@saker/sdk";
+import type { Execution } from "@saker/engine/model/execution";
+import type { InputDefinition } from "@saker/engine/model/flow";
+import { resolveInputs } from "@saker/engine/model/inputs";
+import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import type { Instance } from "@saker/engine/runtime/instance";
+import { inputPrefix, toUri } from "@saker/engine/storage/paths";
+import { SakerError } from "@saker/sdk";
+import { conflict } from "../http/errors.ts";
+import { readForm, type FormContent } from "../http/multipart.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { errors, ExecutionSchema } from "../openapi/schemas.ts";
+import { ExecutionParams, storedExecution } from "./executionSupport.ts";
+
+const TAGS = ["Executions"];
+
+const kill = defineRoute({
+  method: "DELETE",
+  url: "/executions/:executionId/kill",
+  summary: "Kill an execution (and its subflow executions)",
+  tags: TAGS,
+  params: ExecutionParams,
+  response: { 202: null, ...errors(404, 409) },
+  async handler({ params, reply, ctx }) {
+    const { execution, finished } = storedExecution(ctx.instance, params.executionId);
+    if (finished || isTerminated(execution.state.current)) {
+      throw conflict("EXECUTION_FINISHED", `Execution '${execution.id}' is already finished (${execution.state.current}), it can't be killed`);
+    }
+    ctx.instance.kill(execution.id);
+    reply.code(202);
+  },
+});
+
+const restart = defineRoute({
+  method: "POST",
+  url: "/executions/:executionId/restart",
+  summary: "Restart a terminated or paused execution from its failed task runs",
+  description: "Same execution id; with `revision`, a new execution of that flow revision.",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("Restart with this flow revision") }),
+  response: { 200: ExecutionSchema, ...errors(404, 409) },
+  async handler({ params, query, ctx }) {
+    storedExecution(ctx.instance, params.executionId);
+    return ctx.instance.restart(params.executionId, query.revision);
+  },
+});
+
+const replay = defineRoute({
+  method: "POST",
+  url: "/executions/:executionId/replay",
+  summary: "Replay an execution as a new one, from scratch or from a task run",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: z.looseObject({
+    taskRunId: z.string().optional().describe("Replay from this task run"),
+    revision: z.coerce.number().int().min(1).optional().describe("Replay with this flow revision"),
+  }),
+  response: { 200: ExecutionSchema, ...errors(404) },
+  async handler({ params, query, ctx }) {
+    storedExecution(ctx.instance, params.executionId);
+    return ctx.instance.replay(params.executionId, query.taskRunId, query.revision);
+  },
+});
+
+/** The `onResume` input definitions of the task run the execution is paused on. */
+function onResumeDefinitions(instance: Instance, execution: Execution): InputDefinition[] {
+  const paused = execution.taskRunList.find((t) => t.state.current === "PAUSED");
+  if (!paused) return [];
+  const graph = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision);
+  const raw = graph.findTask(paused.taskId)?.onResume;
+  if (!Array.isArray(raw)) return [];
+  return raw.map((d: Record<string, unknown>) => ({ ...d, id: String(d.id ?? d.name), type: String(d.type) }) as InputDefinition);
+}
+
+/** Typed, validated onResume inputs; an INPUT_INVALID error (422) lists every problem. */
+async function resumeInputs(instance: Instance, execution: Execution, form: FormContent): Promise<Record<string, unknown> | undefined> {
+  const definitions = onResumeDefinitions(instance, execution);
+  if (definitions.length === 0) return undefined;
+  const provided: Record<string, unknown> = {};
+  for (const [name, values] of form.fields) provided[name] = values.length === 1 ? values[0] : values;
+  for (const file of form.files) provided[file.field] = new FileUpload(file.fileName, { bytes: file.bytes });
+  const { flow } = instance.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
+  return resolveInputs(definitions, provided, {
+    renderTyped: (template, inputs) => instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),
+    encrypt: (plain) => instance.encryption.encrypt(plain),
+    storeFile: async (id, value) => {
+      if (!(value instanceof FileUpload)) throw new SakerError("INPUT_INVALID", `Invalid input for \`${id}\`, a FILE input takes an uploaded file`);
+      const path = `${inputPrefix(execution.namespace, execution.flowId, execution.id, id)}/${value.fileName.replace(/[\\/]/g, "_")}`;
+      await instance.storage.put(path, await value.read());
+      return toUri(path);
+    },
+  });
+}
+
+const resume = defineRoute({
+  method: "POST",
+  url: "/executions/:executionId/resume",
+  summary: "Resume a paused execution, with the paused task's onResume inputs",
+  description: "Inputs are multipart/form-data fields (file parts for FILE inputs), validated against the Pause task's `onResume` definitions.",
+  tags: TAGS,
+  consumes: ["multipart/form-data", "application/json"],
+  bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true } } } },
+  params: ExecutionParams,
+  response: { 204: null, ...errors(404, 409, 422) },
+  async handler({ params, request, reply, ctx }) {
+    const instance = ctx.instance;
+    const { execution } = storedExecution(instance, params.executionId);
+    if (execution.state.current !== "PAUSED") throw conflict("EXECUTION_NOT_PAUSED", `Execution '${execution.id}' is not paused (state ${execution.state.current})`);
+    const form = await readForm(request, ctx.maxRequestSize);
+    instance.resume(execution.id, await resumeInputs(instance, execution, form));
+    reply.code(204);
+  },
+});
+
+export const executionActionRoutes: AnyRoute[] = [kill, restart, replay, resume];

@@ -1,0 +1,169 @@
+/**
+ * Executions: create (multipart inputs, FILE inputs as file parts), get, search, delete, labels.
+ * Kestra's `ExecutionController` paths and shapes.
+ */
+import { isTerminated, z } from "@saker/sdk";
+import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import { executionPrefix } from "@saker/engine/storage/paths";
+import { ApiError, badRequest, conflict } from "../http/errors.ts";
+import type { Instance } from "@saker/engine/runtime/instance";
+import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
+import { readForm } from "../http/multipart.ts";
+import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { errors, ExecutionSchema, LabelSchema } from "../openapi/schemas.ts";
+import { clientGone, EXECUTION_FIELDS, ExecutionParams, requestLabels, storedExecution, waitForSettled } from "./executionSupport.ts";
+
+const TAGS = ["Executions"];
+const booleanQuery = (fallback: boolean) => z.enum(["true", "false"]).default(fallback ? "true" : "false").transform((v) => v === "true");
+
+const create = defineRoute({
+  method: "POST",
+  url: "/executions/:namespace/:id",
+  summary: "Create an execution of a flow",
+  description: "Inputs are multipart/form-data fields; FILE inputs are file parts named by the input id. A JSON object of inputs is accepted too.",
+  tags: TAGS,
+  consumes: ["multipart/form-data", "application/json"],
+  bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true, description: "One field per input; file parts for FILE inputs" } } } },
+  params: z.object({ namespace: z.string(), id: z.string() }),
+  query: z.looseObject({
+    labels: multi().describe("Labels as key:value (repeatable)"),
+    revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"),
+    scheduleDate: z.iso.datetime({ offset: true }).optional().describe("Start the execution at this date"),
+    wait: booleanQuery(false).describe("Answer once the execution is finished (or paused)"),
+  }),
+  response: { 200: ExecutionSchema, ...errors(400, 404, 409, 413, 422) },
+  async handler({ params, query, request, reply, ctx }) {
+    const instance = ctx.instance;
+    const labels = requestLabels(query.labels);
+    instance.flows.get(params.namespace, params.id, query.revision);
+    const form = await readForm(request, ctx.maxRequestSize);
+    const inputs: Record<string, unknown> = {};
+    for (const [name, values] of form.fields) inputs[name] = values.length === 1 ? values[0] : values;
+    for (const file of form.files) inputs[file.field] = new FileUpload(file.fileName, { bytes: file.bytes });
+    const execution = await instance.createExecution(
+      params.namespace,
+      params.id,
+      { inputs, labels, ...(query.scheduleDate ? { scheduleDate: new Date(query.scheduleDate).toISOString() } : {}) },
+      query.revision,
+    );
+    return query.wait ? waitForSettled(instance, execution.id, clientGone(reply.raw)) : execution;
+  },
+});
+
+const get = defineRoute({
+  method: "GET",
+  url: "/executions/:executionId",
+  summary: "Get an execution",
+  tags: TAGS,
+  params: ExecutionParams,
+  response: { 200: ExecutionSchema, ...errors(404) },
+  async handler({ params, ctx }) {
+    return storedExecution(ctx.instance, params.executionId).execution;
+  },
+});
+
+const SearchQuery = z.looseObject({
+  ...pagingShape(10),
+  q: z.string().optional(),
+  namespace: z.string().optional().describe("A namespace and its children"),
+  flowId: z.string().optional(),
+  state: multi().describe("States (repeatable)"),
+  labels: multi().describe("Labels as key:value (repeatable)"),
+  startDate: z.iso.datetime({ offset: true }).optional(),
+  endDate: z.iso.datetime({ offset: true }).optional(),
+  timeRange: z.string().optional().describe("An ISO-8601 duration: executions started since"),
+});
+
+function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
+  const filters = [...parseFilterParams(query), ...legacyFilters(query), ...exact];
+  checkFields(filters, EXECUTION_FIELDS);
+  const sort = parseSort(query.sort?.length ? query.sort : ["state.startDate:desc"], Object.keys(EXECUTION_FIELDS.fields));
+  const all = instance.executions.search({
+    tenantId: instance.config.tenantId,
+    ...(query.namespace ? { namespace: query.namespace } : {}),
+    ...(query.flowId ? { flowId: query.flowId } : {}),
+    size: Number.MAX_SAFE_INTEGER,
+  }).results;
+  const found = all.filter((x) => !x.deleted && matches(x, filters, EXECUTION_FIELDS));
+  return paginate(sortItems(found, sort, EXECUTION_FIELDS), query.page, query.size);
+}
+
+const search = defineRoute({
+  method: "GET",
+  url: "/executions/search",
+  summary: "Search executions",
+  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default.",
+  tags: TAGS,
+  query: SearchQuery,
+  response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
+  async handler({ query, ctx }) {
+    return searchExecutions(ctx.instance, query);
+  },
+});
+
+const byFlow = defineRoute({
+  method: "GET",
+  url: "/executions",
+  summary: "The executions of a flow",
+  tags: TAGS,
+  query: SearchQuery.extend({ namespace: z.string(), flowId: z.string() }),
+  response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
+  async handler({ query, ctx }) {
+    const { namespace, flowId, ...rest } = query;
+    return searchExecutions(ctx.instance, { ...rest, flowId }, [{ field: "namespace", op: "EQUALS", values: [namespace] }]);
+  },
+});
+
+const remove = defineRoute({
+  method: "DELETE",
+  url: "/executions/:executionId",
+  summary: "Delete a finished execution, with its logs and files by default",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: z.looseObject({
+    deleteLogs: booleanQuery(true).describe("Delete its logs too"),
+    deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
+  }),
+  response: { 204: null, ...errors(404, 409) },
+  async handler({ params, query, reply, ctx }) {
+    const instance = ctx.instance;
+    const { execution, finished } = storedExecution(instance, params.executionId);
+    if (!finished) throw conflict("EXECUTION_NOT_FINISHED", `Execution '${execution.id}' is ${execution.state.current}; kill it before deleting it`);
+    instance.executions.delete(execution.id);
+    if (query.deleteLogs) instance.logs.deleteByExecution(execution.id);
+    if (query.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
+    reply.code(204);
+  },
+});
+
+const labels = defineRoute({
+  method: "POST",
+  url: "/executions/:executionId/labels",
+  summary: "Add or update labels of a terminated execution",
+  description: "The given labels replace those with the same key; the others stay.",
+  tags: TAGS,
+  params: ExecutionParams,
+  body: z.array(LabelSchema),
+  response: { 200: ExecutionSchema, ...errors(400, 404, 409) },
+  async handler({ params, body, ctx }) {
+    const instance = ctx.instance;
+    const updated = instance.db.transaction(() => {
+      const stored = storedExecution(instance, params.executionId);
+      const x = stored.execution;
+      if (!isTerminated(x.state.current)) throw conflict("EXECUTION_NOT_TERMINATED", `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`);
+      const offending = body.find((l) => l.key.startsWith("system.") && !x.labels.some((e) => e.key === l.key && e.value === l.value));
+      if (offending) throw badRequest(`System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`, "body");
+      if (body.some((l) => l.key.trim() === "")) throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
+      const given = new Map(body.map((l) => [l.key, l.value]));
+      const merged = [...body.filter((l, i) => body.findIndex((o) => o.key === l.key) === i).map((l) => ({ key: l.key, value: given.get(l.key)! })), ...x.labels.filter((l) => !given.has(l.key))];
+      const next = { ...x, labels: merged };
+      instance.executions.update(next, stored.executorState, stored.finished);
+      return next;
+    })();
+    instance.events.emit("execution", updated);
+    return updated;
+  },
+});
+
+export const executionRoutes: AnyRoute[] = [create, get, search, byFlow, remove, labels];

@@ -1,0 +1,100 @@
+/**
+ * Flows as the API shows them (Kestra's `Flow` / `FlowWithSource` JSON), multi-document YAML,
+ * and enabling/disabling a flow by editing its source (a new revision, as Kestra does).
+ */
+import { isSakerError } from "@saker/sdk";
+import type { Instance } from "@saker/engine/runtime/instance";
+import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
+import YAML from "yaml";
+import type { FieldTable } from "../http/filters.ts";
+import { notFound } from "../http/errors.ts";
+
+export type FlowJson = Record<string, unknown> & { id: string; namespace: string; revision: number };
+
+/** The flow of a stored revision as JSON; a revision that no longer validates shows as written. */
+export function flowJson(instance: Instance, stored: StoredFlow, withSource: boolean): FlowJson {
+  let body: Record<string, unknown>;
+  try {
+    body = { ...instance.flows.validate(stored.source, `${stored.namespace}/${stored.id}`) };
+  } catch (error) {
+    if (!isSakerError(error)) throw error;
+    const raw: unknown = YAML.parse(stored.source);
+    body = raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
+  }
+  delete body.revision;
+  return {
+    ...body,
+    id: stored.id,
+    namespace: stored.namespace,
+    revision: stored.revision,
+    disabled: stored.disabled,
+    deleted: stored.deleted,
+    ...(withSource ? { source: stored.source } : {}),
+  };
+}
+
+/** The latest revision, or the given one; a deleted flow only with `allowDeleted` or a revision. */
+export function storedFlow(instance: Instance, namespace: string, id: string, revision?: number, allowDeleted = false): StoredFlow {
+  const revisions = instance.flows.revisions(namespace, id);
+  const found = revision === undefined ? revisions[revisions.length - 1] : revisions.find((r) => r.revision === revision);
+  if (!found || (found.deleted && revision === undefined && !allowDeleted)) {
+    throw notFound("FLOW_NOT_FOUND", `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`);
+  }
+  return found;
+}
+
+export interface YamlDocument {
+  source: string;
+  /** 1-based line of the document's first line in the whole text. */
+  line: number;
+}
+
+/** Splits a multi-document YAML text on `---` lines; blank documents are dropped. */
+export function splitYamlDocuments(text: string): YamlDocument[] {
+  const docs: YamlDocument[] = [];
+  let current: string[] = [];
+  let start = 1;
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (/^---\s*(#.*)?$/.test(line)) {
+      docs.push({ source: current.join("\n"), line: start });
+      current = [];
+      start = i + 2;
+    } else current.push(line);
+  });
+  docs.push({ source: current.join("\n"), line: start });
+  return docs.filter((d) => d.source.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#")));
+}
+
+/** The source with `disabled` set; comments and layout are kept. */
+export function withDisabled(source: string, disabled: boolean): string {
+  const doc = YAML.parseDocument(source);
+  if (!disabled && !doc.has("disabled")) return source;
+  doc.set("disabled", disabled);
+  return doc.toString();
+}
+
+/** Fields of a stored flow for `filters[…]` and `sort`. */
+export const FLOW_FIELDS: FieldTable<StoredFlow & { labels?: { key: string; value: string }[] }> = {
+  fields: {
+    id: (f) => f.id,
+    flowId: (f) => f.id,
+    namespace: (f) => f.namespace,
+    revision: (f) => f.revision,
+    labels: (f) => f.labels ?? [],
+    disabled: (f) => String(f.disabled),
+    updated: (f) => f.updated,
+  },
+  text: (f) => [f.id, f.namespace, ...(f.labels ?? []).map((l) => `${l.key}:${l.value}`)],
+};
+
+/** The labels of a flow source (map or list form), without validating it. */
+export function sourceLabels(source: string): { key: string; value: string }[] {
+  try {
+    const raw = (YAML.parse(source) as { labels?: unknown } | null)?.labels;
+    if (Array.isArray(raw)) return raw.filter((l) => l && typeof l === "object").map((l) => ({ key: String(l.key), value: String(l.value) }));
+    if (raw && typeof raw === "object") return Object.entries(raw).map(([key, value]) => ({ key, value: String(value) }));
+  } catch {
+    // an unreadable source has no labels
+  }
+  return [];
+}

@@ -1,0 +1,142 @@
+/**
+ * Flows: create from YAML, update (a new revision), get as JSON or YAML, list, search, revisions,
+ * delete. Kestra's `FlowController` paths and shapes.
+ */
+import { z } from "@saker/sdk";
+import { ApiError, conflict } from "../http/errors.ts";
+import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
+import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { errors, FlowSchema } from "../openapi/schemas.ts";
+import { FLOW_FIELDS, flowJson, sourceLabels, storedFlow } from "./flowSupport.ts";
+
+const TAGS = ["Flows"];
+const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
+const FlowParams = z.object({ namespace: z.string().describe("The flow namespace"), id: z.string().describe("The flow id") });
+const YamlBody = z.string().min(1, "the flow YAML is empty").describe("The flow, as YAML");
+const yamlBodyDoc = { content: Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: "string" } }])) };
+const booleanQuery = z.enum(["true", "false"]).transform((v) => v === "true");
+
+function wantsYaml(accept: string | undefined): boolean {
+  return /(application\/(x-)?yaml|text\/yaml)/i.test(accept ?? "") && !/application\/json/i.test(accept ?? "");
+}
+
+const create = defineRoute({
+  method: "POST",
+  url: "/flows",
+  summary: "Create a flow from its YAML source",
+  tags: TAGS,
+  consumes: YAML_TYPES,
+  body: YamlBody,
+  bodyDoc: yamlBodyDoc,
+  response: { 200: FlowSchema, ...errors(409, 422) },
+  async handler({ body, ctx }) {
+    const instance = ctx.instance;
+    const flow = instance.flows.validate(body);
+    if (instance.flows.find(flow.namespace, flow.id)) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
+    const { stored } = instance.deploy(body);
+    return flowJson(instance, stored, true);
+  },
+});
+
+const update = defineRoute({
+  method: "PUT",
+  url: "/flows/:namespace/:id",
+  summary: "Update a flow: a changed source becomes a new revision",
+  tags: TAGS,
+  consumes: YAML_TYPES,
+  params: FlowParams,
+  body: YamlBody,
+  bodyDoc: yamlBodyDoc,
+  response: { 200: FlowSchema, ...errors(404, 422) },
+  async handler({ params, body, ctx }) {
+    const instance = ctx.instance;
+    storedFlow(instance, params.namespace, params.id);
+    const flow = instance.flows.validate(body);
+    for (const key of ["namespace", "id"] as const) {
+      if (flow[key] !== params[key]) {
+        throw new ApiError(422, "FLOW_INVALID", `The flow's ${key} '${flow[key]}' differs from the URL's '${params[key]}'; a flow cannot be renamed by an update`, { path: key });
+      }
+    }
+    const { stored } = instance.deploy(body);
+    return flowJson(instance, stored, true);
+  },
+});
+
+const get = defineRoute({
+  method: "GET",
+  url: "/flows/:namespace/:id",
+  summary: "Get a flow (JSON; the YAML source with `Accept: application/x-yaml`)",
+  tags: TAGS,
+  params: FlowParams,
+  query: z.looseObject({
+    source: booleanQuery.optional().describe("Include the YAML source in `source`"),
+    revision: z.coerce.number().int().min(1).optional().describe("A revision; the latest by default"),
+    allowDeleted: booleanQuery.optional().describe("Return a deleted flow"),
+  }),
+  response: { 200: FlowSchema, ...errors(404) },
+  async handler({ params, query, request, reply, ctx }) {
+    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision, query.allowDeleted);
+    if (wantsYaml(request.headers.accept)) return reply.type("application/x-yaml; charset=utf-8").send(stored.source);
+    return flowJson(ctx.instance, stored, query.source === true);
+  },
+});
+
+const byNamespace = defineRoute({
+  method: "GET",
+  url: "/flows/:namespace",
+  summary: "List the flows of a namespace (not its children)",
+  tags: TAGS,
+  params: z.object({ namespace: z.string() }),
+  response: { 200: z.array(FlowSchema) },
+  async handler({ params, ctx }) {
+    return ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace).map((f) => flowJson(ctx.instance, f, false));
+  },
+});
+
+const search = defineRoute({
+  method: "GET",
+  url: "/flows/search",
+  summary: "Search flows",
+  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[id][EQUALS]=x`, `filters[labels][EQUALS]=k:v`, `filters[q][EQUALS]=text`; or the older `q`, `namespace` (prefix), `labels=k:v`.",
+  tags: TAGS,
+  query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
+  response: { 200: pagedSchema(FlowSchema), ...errors(400) },
+  async handler({ query, ctx }) {
+    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
+    checkFields(filters, FLOW_FIELDS);
+    const sort = parseSort(query.sort, Object.keys(FLOW_FIELDS.fields));
+    const flows = ctx.instance.flows.all().map((f) => ({ ...f, labels: sourceLabels(f.source) })).filter((f) => matches(f, filters, FLOW_FIELDS));
+    const page = paginate(sortItems(flows, sort, FLOW_FIELDS), query.page, query.size);
+    return { total: page.total, results: page.results.map((f) => flowJson(ctx.instance, f, false)) };
+  },
+});
+
+const revisions = defineRoute({
+  method: "GET",
+  url: "/flows/:namespace/:id/revisions",
+  summary: "Every revision of a flow, with its source",
+  tags: TAGS,
+  params: FlowParams,
+  response: { 200: z.array(FlowSchema), ...errors(404) },
+  async handler({ params, ctx }) {
+    const all = ctx.instance.flows.revisions(params.namespace, params.id);
+    if (all.length === 0) throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
+    return all.map((r) => flowJson(ctx.instance, r, true));
+  },
+});
+
+const remove = defineRoute({
+  method: "DELETE",
+  url: "/flows/:namespace/:id",
+  summary: "Delete a flow (its revisions are kept, a deleted revision is added)",
+  tags: TAGS,
+  params: FlowParams,
+  response: { 204: null, ...errors(404) },
+  async handler({ params, reply, ctx }) {
+    if (!ctx.instance.flows.delete(params.namespace, params.id)) throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
+    reply.code(204);
+  },
+});
+
+export const flowRoutes: AnyRoute[] = [create, update, get, byNamespace, search, revisions, remove];

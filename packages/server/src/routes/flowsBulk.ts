@@ -1,0 +1,170 @@
+/**
+ * Flows in bulk: validate several YAML documents, import several at once, enable or disable by
+ * ids or by query, and the distinct namespaces.
+ */
+import { isSakerError, z } from "@saker/sdk";
+import type { Instance } from "@saker/engine/runtime/instance";
+import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
+import YAML from "yaml";
+import { ApiError } from "../http/errors.ts";
+import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
+import { multi } from "../http/paging.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
+import { FLOW_FIELDS, flowJson, sourceLabels, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
+
+const TAGS = ["Flows"];
+const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
+const yamlBodyDoc = { content: Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: "string" } }])) };
+
+interface Issue {
+  path: string;
+  message: string;
+  line?: number;
+  column?: number;
+}
+
+interface DocumentCheck {
+  index: number;
+  flow?: string;
+  namespace?: string;
+  constraints?: string;
+  issues?: Issue[];
+  outdated: boolean;
+  deprecationPaths: string[];
+  warnings: string[];
+  infos: string[];
+}
+
+function rawIdentity(source: string): { flow?: string; namespace?: string } {
+  try {
+    const raw = YAML.parse(source) as Record<string, unknown> | null;
+    return {
+      ...(typeof raw?.id === "string" ? { flow: raw.id } : {}),
+      ...(typeof raw?.namespace === "string" ? { namespace: raw.namespace } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Validates one document; issue lines count from the start of the whole body. */
+function checkDocument(instance: Instance, doc: YamlDocument, index: number): DocumentCheck {
+  const base = { index, outdated: false, deprecationPaths: [], warnings: [], infos: [] };
+  try {
+    const flow = instance.flows.validate(doc.source);
+    return { ...base, flow: flow.id, namespace: flow.namespace };
+  } catch (error) {
+    if (!isSakerError(error)) throw error;
+    const raw = Array.isArray(error.details?.issues) ? (error.details.issues as Issue[]) : [];
+    const issues = raw.map((i) => ({ ...i, ...(i.line ? { line: i.line + doc.line - 1 } : {}) }));
+    const constraints = issues.length
+      ? issues.map((i) => `${i.path || "(flow)"}: ${i.message}${i.line ? ` (line ${i.line})` : ""}`).join("\n")
+      : error.message.replace(/line (\d+)/, (_, n: string) => `line ${Number(n) + doc.line - 1}`);
+    return { ...base, ...rawIdentity(doc.source), constraints, ...(issues.length ? { issues } : {}) };
+  }
+}
+
+const validate = defineRoute({
+  method: "POST",
+  url: "/flows/validate",
+  summary: "Validate flows: one result per YAML document (separated by ---)",
+  tags: TAGS,
+  consumes: YAML_TYPES,
+  body: z.string(),
+  bodyDoc: yamlBodyDoc,
+  response: { 200: z.array(ValidateResultSchema) },
+  async handler({ body, ctx }) {
+    return splitYamlDocuments(body).map((doc, i) => checkDocument(ctx.instance, doc, i));
+  },
+});
+
+const bulk = defineRoute({
+  method: "POST",
+  url: "/flows/bulk",
+  summary: "Create or update several flows (YAML documents separated by ---), all or none",
+  description: "Every document is validated first; one invalid document saves nothing (422 listing every problem). With `delete=true`, flows of `namespace` (or of every namespace) missing from the body are deleted; unlike Kestra, `delete` defaults to false.",
+  tags: TAGS,
+  consumes: YAML_TYPES,
+  body: z.string(),
+  bodyDoc: yamlBodyDoc,
+  query: z.looseObject({
+    delete: z.enum(["true", "false"]).default("false").transform((v) => v === "true").describe("Delete flows missing from the body"),
+    namespace: z.string().optional().describe("Only flows of this namespace are accepted (and deleted with delete=true)"),
+  }),
+  response: { 200: z.array(FlowSchema), ...errors(422) },
+  async handler({ body, query, ctx }) {
+    const instance = ctx.instance;
+    const docs = splitYamlDocuments(body);
+    const checks = docs.map((doc, i) => checkDocument(instance, doc, i));
+    const invalid = checks.filter((c) => c.constraints);
+    if (invalid.length) {
+      const summary = invalid.map((c) => `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`).join("\n");
+      throw new ApiError(422, "FLOW_INVALID", `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`, {
+        ...(invalid[0]!.issues?.[0] ? { path: invalid[0]!.issues[0].path } : {}),
+        details: { documents: invalid },
+      });
+    }
+    const outside = query.namespace ? checks.find((c) => c.namespace !== query.namespace) : undefined;
+    if (outside) throw new ApiError(422, "FLOW_INVALID", `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`, { path: "namespace" });
+    const saved = docs.map((doc) => instance.deploy(doc.source).stored);
+    if (query.delete) {
+      const kept = new Set(saved.map((s) => `${s.namespace}/${s.id}`));
+      const scope = query.namespace ? instance.flows.all(query.namespace).filter((f) => f.namespace === query.namespace) : instance.flows.all();
+      for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) instance.flows.delete(f.namespace, f.id);
+    }
+    return saved.map((s) => flowJson(instance, s, true));
+  },
+});
+
+function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): number {
+  for (const f of flows) if (f.disabled !== disabled) instance.deploy(withDisabled(f.source, disabled));
+  return flows.length;
+}
+
+function byIds(disabled: boolean) {
+  return defineRoute({
+    method: "POST",
+    url: `/flows/${disabled ? "disable" : "enable"}/by-ids`,
+    summary: `${disabled ? "Disable" : "Enable"} flows by id (each gets a new revision with \`disabled: ${disabled}\`)`,
+    tags: TAGS,
+    body: z.array(IdWithNamespaceSchema),
+    response: { 200: BulkResponseSchema, ...errors(404) },
+    async handler({ body, ctx }) {
+      const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
+      return { count: setDisabled(ctx.instance, flows, disabled) };
+    },
+  });
+}
+
+function byQuery(disabled: boolean) {
+  return defineRoute({
+    method: "POST",
+    url: `/flows/${disabled ? "disable" : "enable"}/by-query`,
+    summary: `${disabled ? "Disable" : "Enable"} the flows a search matches`,
+    tags: TAGS,
+    query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
+    response: { 200: BulkResponseSchema, ...errors(400) },
+    async handler({ query, ctx }) {
+      const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
+      checkFields(filters, FLOW_FIELDS);
+      const flows = ctx.instance.flows.all().filter((f) => matches({ ...f, labels: sourceLabels(f.source) }, filters, FLOW_FIELDS));
+      return { count: setDisabled(ctx.instance, flows, disabled) };
+    },
+  });
+}
+
+const distinctNamespaces = defineRoute({
+  method: "GET",
+  url: "/flows/distinct-namespaces",
+  summary: "The namespaces that hold flows",
+  tags: TAGS,
+  query: z.looseObject({ q: z.string().optional().describe("Keep namespaces containing this text") }),
+  response: { 200: z.array(z.string()) },
+  async handler({ query, ctx }) {
+    const all = [...new Set(ctx.instance.flows.all().map((f) => f.namespace))].sort();
+    return query.q ? all.filter((n) => n.toLowerCase().includes(query.q!.toLowerCase())) : all;
+  },
+});
+
+export const flowBulkRoutes: AnyRoute[] = [validate, bulk, byIds(false), byIds(true), byQuery(false), byQuery(true), distinctNamespaces];

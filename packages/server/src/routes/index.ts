@@ -1,0 +1,33 @@
+/**
+ * The route table, mounted twice: on `/api/v1` and on `/api/v1/{tenant}` (`/api/v1/main`).
+ */
+import type { AnyRoute } from "../http/route.ts";
+import { executionActionRoutes } from "./executionActions.ts";
+import { executionFileRoutes } from "./executionFiles.ts";
+import { executionFollowRoutes } from "./executionFollow.ts";
+import { executionRoutes } from "./executions.ts";
+import { flowRoutes } from "./flows.ts";
+import { flowBulkRoutes } from "./flowsBulk.ts";
+import { kvRoutes } from "./kv.ts";
+import { logRoutes } from "./logs.ts";
+import { namespaceFileRoutes } from "./namespaceFiles.ts";
+import { namespaceRoutes } from "./namespaces.ts";
+import { pluginRoutes } from "./plugins.ts";
+import { triggerRoutes } from "./triggers.ts";
+import { webhookRoutes } from "./webhooks.ts";
+
+export const API_ROUTES: readonly AnyRoute[] = [
+  ...flowRoutes,
+  ...flowBulkRoutes,
+  ...executionRoutes,
+  ...executionActionRoutes,
+  ...executionFileRoutes,
+  ...executionFollowRoutes,
+  ...logRoutes,
+  ...namespaceRoutes,
+  ...namespaceFileRoutes,
+  ...kvRoutes,
+  ...pluginRoutes,
+  ...webhookRoutes,
+  ...triggerRoutes,
+];

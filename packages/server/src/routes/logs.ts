@@ -1,0 +1,183 @@
+/**
+ * Logs: search, by execution, download as text, follow as server-sent events, delete. Kestra's
+ * `LogController` paths and shapes.
+ */
+import { LOG_LEVELS, z } from "@saker/sdk";
+import type { Instance } from "@saker/engine/runtime/instance";
+import type { LogQuery, StoredLog } from "@saker/engine/repository/sqlite/logStore";
+import { notFound } from "../http/errors.ts";
+import { checkFields, legacyFilters, matches, parseFilterParams, type FieldTable } from "../http/filters.ts";
+import { paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { SseStream } from "../http/sse.ts";
+import { errors, LogEntrySchema } from "../openapi/schemas.ts";
+
+const TAGS = ["Logs"];
+const Level = z.enum(LOG_LEVELS);
+const ExecutionParams = z.object({ executionId: z.string() });
+const ByExecutionQuery = z.looseObject({
+  minLevel: Level.optional().describe("The minimum level"),
+  taskRunId: z.string().optional(),
+  taskId: z.string().optional(),
+  attempt: z.coerce.number().int().min(0).optional().describe("The attempt number"),
+});
+
+/** A log entry as the API shows it (without the store's sequence number). */
+export function logJson(log: StoredLog): Omit<StoredLog, "seq"> {
+  const { seq: _seq, ...entry } = log;
+  return entry;
+}
+
+const LOG_FIELDS: FieldTable<StoredLog> = {
+  fields: {
+    namespace: (l) => l.namespace,
+    flowId: (l) => l.flowId,
+    executionId: (l) => l.executionId,
+    taskId: (l) => l.taskId,
+    taskRunId: (l) => l.taskRunId,
+    triggerId: (l) => l.triggerId,
+    level: (l) => l.level,
+    timestamp: (l) => l.timestamp,
+    startDate: (l) => l.timestamp,
+    endDate: (l) => l.timestamp,
+  },
+  text: (l) => [l.message, l.taskId ?? "", l.executionId ?? ""],
+};
+
+function executionLogs(instance: Instance, executionId: string, query: z.output<typeof ByExecutionQuery>): StoredLog[] {
+  const logQuery: LogQuery = { executionId, ...(query.minLevel ? { minLevel: query.minLevel } : {}), ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}), ...(query.taskId ? { taskId: query.taskId } : {}) };
+  const logs = instance.logs.find(logQuery).filter((l) => query.attempt === undefined || l.attemptNumber === query.attempt);
+  if (logs.length === 0 && !instance.executions.get(executionId)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
+  return logs;
+}
+
+const search = defineRoute({
+  method: "GET",
+  url: "/logs/search",
+  summary: "Search logs",
+  description: "Filters: `filters[namespace][PREFIX]`, `filters[flowId][EQUALS]`, `filters[level][IN]`, `filters[q][EQUALS]`…; or `q`, `namespace`, `flowId`, `triggerId`, `minLevel`, `startDate`, `endDate`. Newest first by default.",
+  tags: TAGS,
+  query: z.looseObject({
+    ...pagingShape(10),
+    q: z.string().optional(),
+    namespace: z.string().optional(),
+    flowId: z.string().optional(),
+    triggerId: z.string().optional(),
+    minLevel: Level.optional(),
+    startDate: z.iso.datetime({ offset: true }).optional(),
+    endDate: z.iso.datetime({ offset: true }).optional(),
+  }),
+  response: { 200: pagedSchema(LogEntrySchema), ...errors(400) },
+  async handler({ query, ctx }) {
+    const instance = ctx.instance;
+    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, flowId: query.flowId })];
+    if (query.triggerId) filters.push({ field: "triggerId", op: "EQUALS", values: [query.triggerId] });
+    checkFields(filters, LOG_FIELDS);
+    const sort = parseSort(query.sort?.length ? query.sort : ["timestamp:desc"], Object.keys(LOG_FIELDS.fields));
+    const logs = instance.logs
+      .find({
+        tenantId: instance.config.tenantId,
+        ...(query.minLevel ? { minLevel: query.minLevel } : {}),
+        ...(query.startDate ? { startDate: new Date(query.startDate).toISOString() } : {}),
+        ...(query.endDate ? { endDate: new Date(query.endDate).toISOString() } : {}),
+      })
+      .filter((l) => matches(l, filters, LOG_FIELDS));
+    const page = paginate(sortItems(logs, sort, LOG_FIELDS), query.page, query.size);
+    return { total: page.total, results: page.results.map(logJson) };
+  },
+});
+
+const byExecution = defineRoute({
+  method: "GET",
+  url: "/logs/:executionId",
+  summary: "The logs of an execution, oldest first",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: ByExecutionQuery,
+  response: { 200: z.array(LogEntrySchema), ...errors(404) },
+  async handler({ params, query, ctx }) {
+    return executionLogs(ctx.instance, params.executionId, query).map(logJson);
+  },
+});
+
+const download = defineRoute({
+  method: "GET",
+  url: "/logs/:executionId/download",
+  summary: "Download the logs of an execution as text, one `timestamp LEVEL message` line each",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: ByExecutionQuery,
+  response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
+  async handler({ params, query, reply, ctx }) {
+    const text = executionLogs(ctx.instance, params.executionId, query).map((l) => `${l.timestamp} ${l.level} ${l.message}`).join("\n");
+    return reply
+      .type("text/plain; charset=utf-8")
+      .header("Content-Disposition", `attachment; filename="${params.executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.log"`)
+      .send(text);
+  },
+});
+
+/** Reads new entries by sequence number: each is sent once, in order, whatever the timing. */
+function streamLogs(instance: Instance, stream: SseStream, executionId: string, minLevel: z.output<typeof Level> | undefined): void {
+  let lastSeq = 0;
+  let ending = false;
+  const flush = () => {
+    if (stream.isClosed) return;
+    for (const log of instance.logs.find({ executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) })) {
+      stream.send("progress", logJson(log));
+      lastSeq = log.seq;
+    }
+    if (ending) stream.end();
+  };
+  // workers persist logs within 100 ms of emitting them: read a little after each one
+  let pending: NodeJS.Timeout | undefined;
+  const onLog = (entry: { executionId?: string }) => {
+    if (entry.executionId === executionId) pending ??= setTimeout(() => ((pending = undefined), flush()), 150);
+  };
+  const onEnd = (x: { id: string }) => {
+    if (x.id !== executionId) return;
+    ending = true;
+    setTimeout(flush, 150);
+  };
+  const poll = setInterval(flush, 1000);
+  instance.events.on("log", onLog);
+  instance.events.on("execution:end", onEnd);
+  stream.onClose(() => {
+    clearInterval(poll);
+    clearTimeout(pending);
+    instance.events.off("log", onLog);
+    instance.events.off("execution:end", onEnd);
+  });
+  ending = instance.executions.get(executionId)?.finished === true;
+  flush();
+}
+
+const follow = defineRoute({
+  method: "GET",
+  url: "/logs/:executionId/follow",
+  summary: "Follow the logs of an execution (server-sent events)",
+  description: "Each log entry is an event with id `progress`. The stream closes once the execution is finished and its last logs were sent.",
+  tags: TAGS,
+  params: ExecutionParams,
+  query: z.looseObject({ minLevel: Level.optional() }),
+  response: { 200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } }, ...errors(404) },
+  async handler({ params, query, reply, ctx }) {
+    if (!ctx.instance.executions.get(params.executionId)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
+    streamLogs(ctx.instance, new SseStream(reply), params.executionId, query.minLevel);
+  },
+});
+
+const remove = defineRoute({
+  method: "DELETE",
+  url: "/logs/:executionId",
+  summary: "Delete the logs of an execution",
+  tags: TAGS,
+  params: ExecutionParams,
+  response: { 204: null },
+  async handler({ params, reply, ctx }) {
+    ctx.instance.logs.deleteByExecution(params.executionId);
+    reply.code(204);
+  },
+});
+
+export const logRoutes: AnyRoute[] = [search, byExecution, download, follow, remove];

@@ -1,0 +1,79 @@
+/**
+ * The fastify application: body parsers, multipart, basic auth, the error shape, health, the
+ * route table on `/api/v1` and `/api/v1/{tenant}`, and the OpenAPI document with its browsable
+ * page (`/api/v1/openapi.json`, `/api/v1/docs`).
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import multipart from "@fastify/multipart";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
+import type { ServerContext } from "./context.ts";
+import { ApiError, toErrorResponse } from "./http/errors.ts";
+import { registerBodyParsers } from "./http/rawBody.ts";
+import { registerRoutes } from "./http/route.ts";
+import { API_ROUTES } from "./routes/index.ts";
+
+export interface AppOptions {
+  auth: BasicAuth;
+  /** Receives 5xx causes (never sent to clients). */
+  onInternalError(error: unknown, request: FastifyRequest): void;
+}
+
+const DESCRIPTION = [
+  "Saker's REST API: Kestra's `/api/v1/...` paths and JSON shapes.",
+  "",
+  "Every route is also served under the tenant prefix `/api/v1/{tenant}/...` (`/api/v1/main/...`), not repeated here.",
+  "Lists take `page` (from 1), `size` and `sort=field:asc|desc` and answer `{results, total}`; searches take `filters[field][OPERATION]=value`.",
+  "Errors answer `{message, code, path?, details?}`. Basic auth applies when configured (always beyond loopback); `/health` and webhooks need none.",
+].join("\n");
+
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, onInternal: AppOptions["onInternalError"]): FastifyReply {
+  const { status, body, internal } = toErrorResponse(error);
+  if (internal !== undefined) onInternal(internal, request);
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
+}
+
+/** Rejects a declared body over the limit before reading it (multipart included). */
+function sizeGuard(limit: number) {
+  return async (request: FastifyRequest) => {
+    const length = Number(request.headers["content-length"] ?? 0);
+    if (length > limit) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`);
+  };
+}
+
+function registerHealth(app: FastifyInstance, ctx: ServerContext): void {
+  for (const url of ["/health", "/api/v1/health"]) {
+    app.get(url, { config: { public: true }, schema: { summary: "Liveness and readiness: 200 once the server takes work, 503 before and while stopping", tags: ["Health"] } }, async (_request, reply) =>
+      ctx.ready ? { status: "UP" } : reply.code(503).send({ status: "DOWN", message: "The server is starting or stopping" }),
+    );
+  }
+}
+
+export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: ctx.maxRequestSize, forceCloseConnections: true, return503OnClosing: true });
+  // Routes validate with their zod schemas and send JSON as it is: the JSON Schemas given to
+  // fastify only document them.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  registerBodyParsers(app);
+  await app.register(multipart, { limits: { fileSize: ctx.maxRequestSize, fieldSize: ctx.maxRequestSize, files: 100, parts: 1000 } });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: { title: "Saker API", version: "0.1.0", description: DESCRIPTION },
+      components: { securitySchemes: { basicAuth: { type: "http", scheme: "basic" } } },
+      security: options.auth.enabled ? [{ basicAuth: [] }] : [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
+  app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));
+  app.addHook("onRequest", basicAuthHook(options.auth));
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.onInternalError));
+  app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, options.onInternalError));
+  registerHealth(app, ctx);
+  await app.register(async (scope) => registerRoutes(scope, API_ROUTES, ctx, false), { prefix: "/api/v1" });
+  await app.register(async (scope) => registerRoutes(scope, API_ROUTES, ctx, true), { prefix: `/api/v1/${ctx.tenantId}` });
+  app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
