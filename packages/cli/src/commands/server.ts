@@ -1,35 +1,55 @@
 import type { Command } from "commander";
 import { Instance } from "@saker/engine/runtime/instance";
+import { startServer } from "@saker/server";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { configureHashPasswordCommand } from "./hashPassword.ts";
 
 interface ServerOptions extends GlobalOptions {
   port?: string;
   host?: string;
 }
 
-/** `saker server local`: the engine in one process on the embedded SQLite backend. */
+/** `saker server local`: the engine and the REST API in one process on the embedded SQLite backend. */
 export function configureServerCommand(program: Command): void {
   const server = program.command("server").description("Run Saker as a server");
   withInstanceOptions(
     server
       .command("local")
-      .description("Run the executor, workers and scheduler in one process on an embedded SQLite file and a local storage folder")
+      .description("Run the executor, workers, scheduler and the REST API in one process on an embedded SQLite file and a local storage folder")
       .option("-p, --port <port>", "HTTP port (default 8080)")
-      .option("--host <host>", "address to listen on (default 127.0.0.1)"),
+      .option("--host <host>", "address to listen on (default 127.0.0.1; beyond loopback, basic auth users are required)"),
   ).action(async (options: ServerOptions) => {
     const overrides: Record<string, unknown> = {};
     if (options.port || options.host) overrides.server = { ...(options.port ? { port: options.port } : {}), ...(options.host ? { host: options.host } : {}) };
     const config = configFrom(options, overrides);
     const started = Date.now();
-    const instance = await Instance.open(config);
+    // The API listens while the instance opens: /health says 503 until it is ready.
+    const opening = Instance.open(config);
+    let http;
+    try {
+      http = await startServer(opening, { settings: config.server, tenantId: config.tenantId });
+    } catch (error) {
+      await opening.then((instance) => instance.close(), () => undefined);
+      throw error;
+    }
+    let instance: Instance;
+    try {
+      instance = await opening;
+    } catch (error) {
+      await http.close();
+      throw error;
+    }
     instance.watchPlugins((message) => process.stderr.write(`${message}\n`));
     process.stderr.write(`Saker started in ${Date.now() - started} ms, data in ${config.home}\n`);
+    process.stdout.write(`Saker API on ${http.url}/api/v1 (OpenAPI: ${http.url}/api/v1/openapi.json, docs: ${http.url}/api/v1/docs)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
     process.stderr.write("Stopping…\n");
+    await http.close();
     await instance.close();
   });
+  configureHashPasswordCommand(server);
 }
