@@ -10,6 +10,7 @@ import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
 import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
 import type { LogStore } from "../repository/sqlite/logStore.ts";
 import type { MetricStore } from "../repository/sqlite/metricStore.ts";
+import type { TriggerStore } from "../repository/sqlite/triggerStore.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowService } from "./flowService.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
@@ -20,6 +21,8 @@ export interface EngineServices {
   readonly executions: ExecutionStore;
   readonly metrics: MetricStore;
   readonly kv: KvRepository;
+  /** Trigger state (disabled, last and next dates, backfill, precondition windows). */
+  readonly triggers: TriggerStore;
   readonly flows: FlowService;
   readonly storage: Storage;
   readonly registry: PluginRegistry;

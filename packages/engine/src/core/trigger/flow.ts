@@ -1,0 +1,87 @@
+/**
+ * `Flow`: start an execution when executions of other flows end (or change state). The executor
+ * drives it with `scheduler/flowTrigger.ts`; `preconditions` wait for several upstream executions
+ * within a time window.
+ */
+import { STATE_TYPES, TERMINATED_STATES, defineTrigger, raw, z } from "@saker/sdk";
+import { FILTER_FIELDS, FILTER_TYPES, filterProblems } from "../../scheduler/whereFilters.ts";
+import { inputsProperty } from "./schedule.ts";
+import { TimeWindowSchema, timeWindowProblems } from "./timeWindow.ts";
+import { withValidation } from "./withValidation.ts";
+
+const ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
+
+export const UpstreamFlowSchema = z.object({
+  namespace: z.string().describe("The namespace of the upstream flow."),
+  flowId: z.string().optional().describe("The upstream flow; any flow of the namespace when not set."),
+  states: z.array(z.enum(STATE_TYPES)).optional().describe("The states the upstream execution must be in."),
+  labels: z.record(z.string(), z.unknown()).optional().describe("Labels the upstream execution must carry."),
+});
+
+export const FilterSchema = z.object({
+  field: z.enum(FILTER_FIELDS).describe("What to filter on: FLOW_ID, NAMESPACE, STATE, or EXPRESSION (`value` rendered)."),
+  type: z.enum(FILTER_TYPES).describe("The comparison."),
+  value: z.string().optional().describe("The value to compare with (every type but IN and NOT_IN)."),
+  values: z.array(z.string()).optional().describe("The values for IN and NOT_IN."),
+});
+
+export const ExecutionFilterSchema = z.object({
+  id: z.string().min(1).describe("A unique id for the filter."),
+  operand: z.enum(["AND", "OR"]).default("AND").describe("How the filters combine."),
+  filters: z.array(FilterSchema).min(1).describe("The filters."),
+});
+
+export const PreconditionsSchema = z.object({
+  id: z.string().regex(ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'").describe("A unique id for the preconditions: the key of the stored window."),
+  flows: z.array(UpstreamFlowSchema).optional().describe("Upstream flows that must have run within the window."),
+  where: z.array(ExecutionFilterSchema).optional().describe("Execution filters that must each have matched an execution within the window."),
+  timeWindow: TimeWindowSchema.optional(),
+  resetOnSuccess: z.boolean().default(true).describe("Start over after the preconditions were all met once."),
+});
+
+export type Preconditions = z.output<typeof PreconditionsSchema>;
+
+const definition = defineTrigger({
+  type: "io.kestra.plugin.core.trigger.Flow",
+  aliases: ["io.kestra.core.models.triggers.types.Flow"],
+  triggerKind: "engine",
+  title: "Start an execution when other flows' executions end",
+  description:
+    "Listens to the executions of the instance: when one reaches one of `states` (every terminated state by default) and `conditions` hold, and every one of `preconditions` has been met inside its time window, starts an execution. `inputs` are rendered with the upstream execution's outputs, inputs and labels; the execution sees `trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",
+  examples: [
+    {
+      title: "After `extract` succeeds",
+      code: "id: after_extract\ntype: io.kestra.plugin.core.trigger.Flow\npreconditions:\n  id: extract_done\n  flows:\n    - namespace: company.team\n      flowId: extract\n      states: [SUCCESS]",
+    },
+  ],
+  properties: z.object({
+    inputs: inputsProperty(),
+    states: z.array(z.enum(STATE_TYPES)).default([...TERMINATED_STATES]).describe("The upstream states that are evaluated."),
+    preconditions: raw(PreconditionsSchema).optional().describe("Upstream executions to wait for, within a time window."),
+  }),
+  outputs: z.object({
+    executionId: z.string(),
+    namespace: z.string(),
+    flowId: z.string(),
+    flowRevision: z.number().optional(),
+    state: z.string(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export const Flow = withValidation(definition, (node) => {
+  const pre = node.preconditions;
+  if (!isMap(pre)) return [];
+  const problems = timeWindowProblems(pre.timeWindow, "preconditions.timeWindow");
+  (Array.isArray(pre.where) ? pre.where : []).forEach((where, i) => {
+    const filters = isMap(where) && Array.isArray(where.filters) ? where.filters : [];
+    filters.forEach((filter, j) => {
+      if (isMap(filter)) problems.push(...filterProblems(filter).map((p) => `preconditions.where[${i}].filters[${j}]: ${p}`));
+    });
+  });
+  return problems;
+});

@@ -1,0 +1,107 @@
+/**
+ * Trigger state, one row per trigger of a flow (`triggers` table): whether it is disabled, the
+ * last date it handled and the next one it waits for, a running backfill, the precondition
+ * windows of a Flow trigger. The JSON column keeps whatever the scheduler records.
+ */
+import type { WindowState } from "../../scheduler/timeWindow.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+export interface TriggerKey {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+}
+
+export interface Backfill {
+  start: string;
+  end?: string;
+  currentDate: string;
+  paused: boolean;
+  inputs?: Record<string, unknown>;
+  labels?: { key: string; value: string }[];
+  previousNextExecutionDate?: string;
+}
+
+/** The persisted state of one trigger; dates are ISO-8601. */
+export interface TriggerState extends TriggerKey {
+  disabled?: boolean;
+  /** The last date the trigger handled (Kestra's `date`). */
+  lastDate?: string;
+  /** When the trigger is next due (Kestra's `nextExecutionDate`). */
+  nextDate?: string;
+  backfill?: Backfill;
+  /** The execution the trigger last started. */
+  executionId?: string;
+  /** Flow triggers: precondition windows by id. */
+  windows?: Record<string, WindowState>;
+  updatedDate?: string;
+  [field: string]: unknown;
+}
+
+interface Row {
+  namespace: string;
+  flow_id: string;
+  trigger_id: string;
+  json: string;
+}
+
+function toState(row: Row): TriggerState {
+  return { ...(JSON.parse(row.json) as Record<string, unknown>), namespace: row.namespace, flowId: row.flow_id, triggerId: row.trigger_id };
+}
+
+export class TriggerStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get(tenantId: string, key: TriggerKey): TriggerState | undefined {
+    const row = this.db
+      .prepare("SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?")
+      .get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
+    return row ? toState(row) : undefined;
+  }
+
+  /** Creates or replaces the state of a trigger. */
+  put(tenantId: string, state: TriggerState): TriggerState {
+    const { namespace, flowId, triggerId, ...rest } = state;
+    const stored = { ...rest, updatedDate: new Date().toISOString() };
+    this.db
+      .prepare(
+        `INSERT INTO triggers (tenant_id, namespace, flow_id, trigger_id, json) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, namespace, flow_id, trigger_id) DO UPDATE SET json = excluded.json`,
+      )
+      .run(tenantId, namespace, flowId, triggerId, JSON.stringify(stored));
+    return { ...stored, namespace, flowId, triggerId };
+  }
+
+  /** Reads, changes and writes a trigger's state in one transaction (the state starts empty if none). */
+  update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): TriggerState {
+    return this.db.transaction(() => {
+      const current = this.get(tenantId, key) ?? { ...key };
+      return this.put(tenantId, { ...change(current), namespace: key.namespace, flowId: key.flowId, triggerId: key.triggerId });
+    })();
+  }
+
+  /** Enables or disables a trigger (Toggle, the API, `stopAfter`). */
+  setDisabled(tenantId: string, key: TriggerKey, disabled: boolean): TriggerState {
+    return this.update(tenantId, key, (current) => ({ ...current, disabled }));
+  }
+
+  /** The triggers of a namespace (and its children) or of one flow, ordered. */
+  list(tenantId: string, filter: { namespace?: string; flowId?: string } = {}): TriggerState[] {
+    const clauses = ["tenant_id = ?"];
+    const params: string[] = [tenantId];
+    if (filter.namespace !== undefined) {
+      clauses.push("(namespace = ? OR namespace LIKE ? ESCAPE '\\')");
+      params.push(filter.namespace, `${filter.namespace.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+    }
+    if (filter.flowId !== undefined) {
+      clauses.push("flow_id = ?");
+      params.push(filter.flowId);
+    }
+    const rows = this.db.prepare(`SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE ${clauses.join(" AND ")} ORDER BY namespace, flow_id, trigger_id`).all(...params) as Row[];
+    return rows.map(toState);
+  }
+
+  delete(tenantId: string, key: TriggerKey): boolean {
+    return this.db.prepare("DELETE FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?").run(tenantId, key.namespace, key.flowId, key.triggerId).changes > 0;
+  }
+}
