@@ -11,11 +11,13 @@ import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";
 import { registerBodyParsers } from "./http/rawBody.ts";
-import { registerRoutes } from "./http/route.ts";
+import { registerRoutes, type AnyRoute } from "./http/route.ts";
 import { API_ROUTES } from "./routes/index.ts";
 
 export interface AppOptions {
   auth: BasicAuth;
+  /** The route table (default: every API route). */
+  routes?: readonly AnyRoute[];
   /** Receives 5xx causes (never sent to clients). */
   onInternalError(error: unknown, request: FastifyRequest): void;
 }
@@ -72,8 +74,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.onInternalError));
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, options.onInternalError));
   registerHealth(app, ctx);
-  await app.register(async (scope) => registerRoutes(scope, API_ROUTES, ctx, false), { prefix: "/api/v1" });
-  await app.register(async (scope) => registerRoutes(scope, API_ROUTES, ctx, true), { prefix: `/api/v1/${ctx.tenantId}` });
+  const routes = options.routes ?? API_ROUTES;
+  await app.register(async (scope) => registerRoutes(scope, routes, ctx, false), { prefix: "/api/v1" });
+  await app.register(async (scope) => registerRoutes(scope, routes, ctx, true), { prefix: `/api/v1/${ctx.tenantId}` });
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import { ApiError, badRequest } from "./errors.ts";
+import { hasInvalidJson } from "./rawBody.ts";
 
 export interface UploadedFile {
   field: string;
@@ -26,6 +27,7 @@ export async function readForm(request: FastifyRequest, limit: number): Promise<
   const content: FormContent = { fields: new Map(), files: [] };
   const add = (name: string, value: string) => content.fields.set(name, [...(content.fields.get(name) ?? []), value]);
   if (!request.isMultipart()) {
+    if (hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
     const body = request.body;
     if (body === undefined || body === null || body === "") return content;
     if (typeof body !== "object" || Array.isArray(body)) throw badRequest("Expected a multipart/form-data body (or a JSON object of inputs)");

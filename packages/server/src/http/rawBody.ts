@@ -3,11 +3,16 @@
  * keep a value's type), YAML and plain text are strings.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { badRequest } from "./errors.ts";
 
 const RAW = Symbol("saker.rawBody");
+const INVALID_JSON = Symbol("saker.invalidJson");
 
-type WithRaw = FastifyRequest & { [RAW]?: string };
+type WithRaw = FastifyRequest & { [RAW]?: string; [INVALID_JSON]?: boolean };
+
+/** True when a JSON body could not be parsed (routes with a body schema then answer 400). */
+export function hasInvalidJson(request: FastifyRequest): boolean {
+  return (request as WithRaw)[INVALID_JSON] === true;
+}
 
 /** The body as the client sent it (JSON or text routes). */
 export function rawBodyOf(request: FastifyRequest): string {
@@ -25,7 +30,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     try {
       done(null, JSON.parse(text));
     } catch {
-      done(badRequest("The body is not valid JSON", "body"), undefined);
+      // not an error yet: the KV store reads bare values (2024-01-01, PT5M) sent as JSON
+      (request as WithRaw)[INVALID_JSON] = true;
+      done(null, undefined);
     }
   };
   app.addContentTypeParser("application/json", { parseAs: "string" }, asJson);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import { z } from "@saker/sdk";
 import type { ServerContext } from "../context.ts";
 import { badRequest } from "./errors.ts";
+import { hasInvalidJson } from "./rawBody.ts";
 
 type Json = Record<string, unknown>;
 
@@ -131,6 +132,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
       handler: async (request, reply) => {
         const params = parsePart(route.params, request.params, "params");
         const query = parsePart(route.query, request.query, "query");
+        if (route.body && hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
         const body = parsePart(route.body, request.body, "body");
         const result = await route.handler({ params, query, body, request, reply, ctx });
         if (reply.sent) return reply;
