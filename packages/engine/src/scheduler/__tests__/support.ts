@@ -1,7 +1,7 @@
 /**
- * Test support: a real ConditionContext over the core registry. Rendering here only substitutes
- * `{{ dotted.path }}` from the variables (the expression engine is written separately); every
- * template the condition tests use is of that form.
+ * Test support: a real ConditionContext over the core registry. The expression engine is written
+ * separately; rendering here understands only `{{ dotted.path }}` and `{{ path == 'text' }}`
+ * (or `!=`), and throws on anything else so that no test passes on a template it did not read.
  */
 import type { ConditionContext } from "@saker/sdk";
 import { coreRegistry } from "../../runtime/registryLoader.ts";
@@ -22,12 +22,22 @@ function text(value: unknown): string {
 }
 
 const SINGLE = /^\s*\{\{\s*([\w.]+)\s*\}\}\s*$/;
+const COMPARISON = /^([\w.]+)\s*(==|!=)\s*'([^']*)'$/;
+
+function evaluate(expression: string, variables: Record<string, unknown>): unknown {
+  const trimmed = expression.trim();
+  if (/^[\w.]+$/.test(trimmed)) return lookup(variables, trimmed);
+  const comparison = COMPARISON.exec(trimmed);
+  if (!comparison) throw new Error(`the test renderer does not understand '{{${expression}}}'`);
+  const equal = text(lookup(variables, comparison[1]!)) === comparison[3];
+  return comparison[2] === "==" ? equal : !equal;
+}
 
 export const pathRenderer: ConditionEnvironment["renderer"] = {
   async render(template, variables, typed) {
     const single = SINGLE.exec(template);
     if (typed && single) return lookup(variables, single[1]!);
-    return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, path: string) => text(lookup(variables, path)));
+    return template.replace(/\{\{(.*?)\}\}/g, (_, expression: string) => text(evaluate(expression, variables)));
   },
   async renderValue(value, variables) {
     if (typeof value === "string") return pathRenderer.render(value, variables, false);
