@@ -132,7 +132,7 @@ describe("running a flow over HTTP", () => {
     expect(await file.text()).toBe("a,b\n1,Ada\n2,x\n3,y");
     const preview = await json(await fetch(`${t.api}/executions/${execution.id}/file/preview?path=${encodeURIComponent(uri)}&maxRows=2`));
     expect(preview).toMatchObject({ extension: "csv", type: "TEXT", content: "a,b\n1,Ada", truncated: true });
-    expect(await json(await fetch(`${t.api}/executions/${execution.id}/file/metas?path=${encodeURIComponent(uri)}`))).toEqual({ size: 18 });
+    expect(await json(await fetch(`${t.api}/executions/${execution.id}/file/metas?path=${encodeURIComponent(uri)}`))).toEqual({ size: 17 });
     const input = await fetch(`${t.api}/executions/${execution.id}/file?path=${encodeURIComponent(execution.inputs.data)}`);
     expect(await input.text()).toBe("file content");
   });
@@ -225,16 +225,17 @@ describe("acting on executions", () => {
   it("resumes a paused execution with onResume inputs validated against the Pause task", async () => {
     const x = await json(await fetch(`${t.api}/executions/company.team/approval`, { method: "POST" }));
     await waitForExecution(t.api, String(x.id), (e) => e.state.current === "PAUSED");
-    const invalid = await fetch(`${t.api}/executions/${x.id}/resume`, { method: "POST", body: form({ approved: "maybe" }) });
+    const invalid = await fetch(`${t.api}/executions/${x.id}/resume`, { method: "POST", body: form({ reason: "forgot approved" }) });
     expect(invalid.status).toBe(422);
-    expect(await json(invalid)).toMatchObject({ code: "INPUT_INVALID" });
+    expect(await json(invalid)).toMatchObject({ code: "INPUT_INVALID", message: expect.stringContaining("`approved`, missing required input") });
+    expect((await json(await fetch(`${t.api}/executions/${x.id}`))).state.current).toBe("PAUSED");
     const resumed = await fetch(`${t.api}/executions/${x.id}/resume`, { method: "POST", body: form({ approved: "true" }) });
     expect(resumed.status).toBe(204);
     const done = await waitForExecution(t.api, String(x.id), terminated);
     expect(done.state.current).toBe("SUCCESS");
     expect(done.taskRunList[0].outputs).toEqual({ onResume: { approved: true, reason: "none given" } });
     const logs = await json<{ message: string }[]>(await fetch(`${t.api}/logs/${x.id}?taskId=after`));
-    expect(logs.map((l) => l.message)).toEqual(["approved=true reason=none given"]);
+    expect(logs.map((l) => l.message)).toContain("approved=true reason=none given");
     const notPaused = await fetch(`${t.api}/executions/${x.id}/resume`, { method: "POST" });
     expect(notPaused.status).toBe(409);
   });

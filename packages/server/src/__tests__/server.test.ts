@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "@saker/sdk";
+import { sdkDir } from "@saker/engine/plugins/installer";
 import { openTestInstance } from "@saker/engine/testing/testInstance";
 import { compileBasicAuth } from "../auth/basicAuth.ts";
 import { hashPassword } from "../auth/passwordHash.ts";
@@ -186,13 +188,17 @@ describe("plugins", () => {
   beforeAll(async () => {
     t = await startTestApi();
     work = mkdtempSync(join(tmpdir(), "saker-plugin-api-"));
+    const sdkBuilt = join(sdkDir(), "dist", "index.js");
+    if (!existsSync(sdkBuilt)) throw new Error(`${sdkBuilt} is missing: build first (npx tsc -b)`);
+    const sdkUrl = pathToFileURL(sdkBuilt).href;
     writeFileSync(
       join(work, "package.json"),
       JSON.stringify({ name: "saker-plugin-api-test", version: "1.2.0", type: "module", saker: { entry: "./index.js" }, peerDependencies: { "@saker/sdk": "*" } }),
     );
     writeFileSync(
       join(work, "index.js"),
-      `import { definePlugin, defineTask, z } from "@saker/sdk";
+      // The SDK by its built file: vitest makes Node resolve "@saker/sdk" to its TypeScript source.
+      `import { definePlugin, defineTask, z } from "${sdkUrl}";
 export const Greet = defineTask({
   type: "io.example.api.Greet",
   title: "Greet someone",
