@@ -19,7 +19,7 @@ export const Toggle = defineTask({
     trigger: z.string().describe("The id of the trigger to toggle."),
     enabled: z.boolean().default(false).describe("Enable (true) or disable (false) the trigger."),
   }),
-  run(props, ctx) {
+  async run(props, ctx) {
     const engine = engineOf(ctx);
     const namespace = props.namespace ?? ctx.flow.namespace;
     const flowId = props.flowId ?? ctx.flow.id;
