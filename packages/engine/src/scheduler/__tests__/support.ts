@@ -1,7 +1,8 @@
 /**
  * Test support: a real ConditionContext over the core registry. The expression engine is written
- * separately; rendering here understands only `{{ dotted.path }}` and `{{ path == 'text' }}`
- * (or `!=`), and throws on anything else so that no test passes on a template it did not read.
+ * separately; rendering here understands only `{{ dotted.path }}` and a comparison of a path with
+ * a literal (`{{ path == 'text' }}`, `{{ path < 400 }}`; ==, !=, <, <=, >, >=), and throws on
+ * anything else so that no test passes on a template it did not read.
  */
 import type { ConditionContext } from "@saker/sdk";
 import { coreRegistry } from "../../runtime/registryLoader.ts";
@@ -22,15 +23,30 @@ function text(value: unknown): string {
 }
 
 const SINGLE = /^\s*\{\{\s*([\w.]+)\s*\}\}\s*$/;
-const COMPARISON = /^([\w.]+)\s*(==|!=)\s*'([^']*)'$/;
+const COMPARISON = /^([\w.]+)\s*(==|!=|<=|>=|<|>)\s*(?:'([^']*)'|(-?\d+(?:\.\d+)?))$/;
 
 function evaluate(expression: string, variables: Record<string, unknown>): unknown {
   const trimmed = expression.trim();
   if (/^[\w.]+$/.test(trimmed)) return lookup(variables, trimmed);
   const comparison = COMPARISON.exec(trimmed);
   if (!comparison) throw new Error(`the test renderer does not understand '{{${expression}}}'`);
-  const equal = text(lookup(variables, comparison[1]!)) === comparison[3];
-  return comparison[2] === "==" ? equal : !equal;
+  const [, path, operator, quoted, number] = comparison;
+  const left = lookup(variables, path!);
+  const [a, b] = quoted !== undefined ? [text(left), quoted] : [Number(left), Number(number)];
+  switch (operator) {
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    default:
+      return a >= b;
+  }
 }
 
 export const pathRenderer: ConditionEnvironment["renderer"] = {
