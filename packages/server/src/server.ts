@@ -11,7 +11,7 @@ import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";
 import { registerBodyParsers } from "./http/rawBody.ts";
-import { registerRoutes, type AnyRoute } from "./http/route.ts";
+import { markOptionalBodies, registerRoutes, type AnyRoute } from "./http/route.ts";
 import { API_ROUTES } from "./routes/index.ts";
 
 export interface AppOptions {
@@ -67,6 +67,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       components: { securitySchemes: { basicAuth: { type: "http", scheme: "basic" } } },
       security: options.auth.enabled ? [{ basicAuth: [] }] : [],
     },
+    transformObject: (document) => markOptionalBodies((document as { openapiObject: Record<string, unknown> }).openapiObject),
   });
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));

@@ -172,10 +172,13 @@ describe("without auth on loopback", () => {
   });
 
   it("serves the OpenAPI document and its page", async () => {
-    const doc = await json<{ openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[] }>> }>(await fetch(`${t.api}/openapi.json`));
+    const doc = await json<{ openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: { required: boolean } }>> }>(await fetch(`${t.api}/openapi.json`));
     expect(doc.openapi).toBe("3.0.3");
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/flows", "/api/v1/executions/{namespace}/{id}", "/api/v1/executions/{executionId}/follow", "/api/v1/namespaces/{namespace}/kv/{key}", "/api/v1/plugins/{type}"]));
     expect(doc.paths["/api/v1/flows/search"]!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(["page", "size", "sort", "q", "namespace"]));
+    expect(doc.paths["/api/v1/executions/{namespace}/{id}"]!.post!.requestBody!.required).toBe(false);
+    expect(doc.paths["/api/v1/flows"]!.post!.requestBody!.required).toBe(true);
+    expect(JSON.stringify(doc)).not.toContain("x-saker");
     const page = await fetch(`${t.api}/docs/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("swagger");

@@ -43,6 +43,8 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   consumes?: string[];
   /** The body as documented when it is not validated here (multipart parts). */
   bodyDoc?: Json;
+  /** The body may be left out (documented as not required). */
+  bodyOptional?: boolean;
   /** Reachable without credentials (health, webhooks). */
   public?: boolean;
   response: Record<number, z.ZodType | RawResponse | null>;
@@ -61,6 +63,7 @@ export interface AnyRoute {
   body?: z.ZodType;
   consumes?: string[];
   bodyDoc?: Json;
+  bodyOptional?: boolean;
   public?: boolean;
   response: Record<number, z.ZodType | RawResponse | null>;
   handler(input: RouteInput<unknown, unknown, unknown>): Promise<unknown>;
@@ -70,6 +73,21 @@ export function defineRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodTy
   spec: RouteSpec<P, Q, B>,
 ): AnyRoute {
   return spec as unknown as AnyRoute;
+}
+
+/** Marks an operation whose body may be left out (read back by {@link markOptionalBodies}). */
+const BODY_OPTIONAL = "x-saker-body-optional";
+
+/** @fastify/swagger says every body is required; these are not. */
+export function markOptionalBodies(document: Json): Json {
+  for (const path of Object.values((document.paths ?? {}) as Record<string, Record<string, Json>>)) {
+    for (const operation of Object.values(path)) {
+      if (!operation[BODY_OPTIONAL]) continue;
+      delete operation[BODY_OPTIONAL];
+      if (operation.requestBody) (operation.requestBody as Json).required = false;
+    }
+  }
+  return document;
 }
 
 /** JSON Schema (OpenAPI 3.0 flavour) of a zod schema, for documentation only. */
@@ -106,6 +124,7 @@ export function routeSchema(route: AnyRoute, hidden: boolean): Json {
   if (route.bodyDoc) schema.body = route.bodyDoc;
   else if (route.body) schema.body = jsonSchemaOf(route.body, "input");
   if (route.consumes) schema.consumes = route.consumes;
+  if (route.bodyOptional) schema[BODY_OPTIONAL] = true;
   if (hidden) schema.hide = true;
   return schema;
 }

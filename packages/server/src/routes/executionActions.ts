@@ -104,6 +104,7 @@ const resume = defineRoute({
   description: "Inputs are multipart/form-data fields (file parts for FILE inputs), validated against the Pause task's `onResume` definitions.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/json"],
+  bodyOptional: true,
   bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true } } } },
   params: ExecutionParams,
   response: { 204: null, ...errors(404, 409, 422) },

@@ -85,6 +85,15 @@ async function firstLines(stream: Readable, max: number, encoding: BufferEncodin
   return { lines, truncated };
 }
 
+/** Ion text, one value per line, as JSON rows; undefined when it does not parse (shown as text then). */
+function ionRows(lines: readonly string[]): unknown[] | undefined {
+  try {
+    return lines.filter((l) => l.trim() !== "").flatMap((l) => JSON.parse(JSON.stringify(ion.loadAll(l))) as unknown[]);
+  } catch {
+    return undefined;
+  }
+}
+
 const preview = defineRoute({
   method: "GET",
   url: "/executions/:executionId/file/preview",
@@ -102,10 +111,8 @@ const preview = defineRoute({
     const path = await executionFile(ctx.instance, params.executionId, query.path);
     const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1] ?? "";
     const { lines, truncated } = await firstLines(await ctx.instance.storage.get(path), query.maxRows, encoding);
-    if (extension.toLowerCase() === "ion") {
-      const rows = lines.filter((l) => l.trim() !== "").flatMap((l) => JSON.parse(JSON.stringify(ion.loadAll(l))) as unknown[]);
-      return { extension, type: "LIST", content: rows, maxLine: query.maxRows, truncated };
-    }
+    const rows = extension.toLowerCase() === "ion" ? ionRows(lines) : undefined;
+    if (rows) return { extension, type: "LIST", content: rows, maxLine: query.maxRows, truncated };
     return { extension, type: extension.toLowerCase() === "md" ? "MARKDOWN" : "TEXT", content: lines.join("\n"), maxLine: query.maxRows, truncated };
   },
 });

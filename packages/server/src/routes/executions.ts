@@ -24,6 +24,7 @@ const create = defineRoute({
   description: "Inputs are multipart/form-data fields; FILE inputs are file parts named by the input id. A JSON object of inputs is accepted too.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/json"],
+  bodyOptional: true,
   bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true, description: "One field per input; file parts for FILE inputs" } } } },
   params: z.object({ namespace: z.string(), id: z.string() }),
   query: z.looseObject({
