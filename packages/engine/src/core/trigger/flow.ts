@@ -60,12 +60,12 @@ const definition = defineTrigger({
     preconditions: raw(PreconditionsSchema).optional().describe("Upstream executions to wait for, within a time window."),
   }),
   outputs: z.object({
-    executionId: z.string(),
-    namespace: z.string(),
-    flowId: z.string(),
-    flowRevision: z.number().optional(),
-    state: z.string(),
-    outputs: z.record(z.string(), z.unknown()).optional(),
+    executionId: z.string().describe("The upstream execution."),
+    namespace: z.string().describe("Its namespace."),
+    flowId: z.string().describe("Its flow."),
+    flowRevision: z.number().optional().describe("Its flow revision."),
+    state: z.string().describe("Its state."),
+    outputs: z.record(z.string(), z.unknown()).optional().describe("Its flow outputs."),
   }),
 });
 

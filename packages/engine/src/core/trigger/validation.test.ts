@@ -153,6 +153,12 @@ describe("flows with triggers and conditions", () => {
     expect(issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    wait: true\n    returnOutputs: true\n    responseContentType: text/plain`))).toEqual([]);
   });
 
+  it("a Webhook cannot have a MultipleCondition", () => {
+    expect(
+      issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    conditions:\n      - id: m\n        type: io.kestra.plugin.core.condition.MultipleCondition\n        conditions:\n          a:\n            type: io.kestra.plugin.core.condition.Weekend`)).map((i) => [i.path, i.message]),
+    ).toEqual([["triggers[0]", "conditions[0]: a Webhook trigger cannot have a MultipleCondition"]]);
+  });
+
   it("a condition cannot stand where a trigger is expected, nor a trigger as a condition", () => {
     expect(issues(flow(`  - id: c\n    type: io.kestra.plugin.core.condition.Weekend`)).map((i) => i.message)).toEqual([
       "'io.kestra.plugin.core.condition.Weekend' is a condition, not a trigger",

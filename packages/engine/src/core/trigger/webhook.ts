@@ -1,7 +1,9 @@
 /** `Webhook`: start an execution from an HTTP call. The REST API drives it (`scheduler/webhookRequest.ts` builds its variables). */
 import { defineTrigger, z } from "@saker/sdk";
+import { MULTIPLE_CONDITION_TYPE } from "../condition/multipleCondition.ts";
+import { withValidation } from "./withValidation.ts";
 
-export const Webhook = defineTrigger({
+const definition = defineTrigger({
   type: "io.kestra.plugin.core.trigger.Webhook",
   aliases: ["io.kestra.core.models.triggers.types.Webhook"],
   triggerKind: "engine",
@@ -26,4 +28,13 @@ export const Webhook = defineTrigger({
     headers: z.record(z.string(), z.array(z.string())).describe("The request headers."),
     parameters: z.record(z.string(), z.array(z.string())).describe("The query parameters."),
   }),
+});
+
+export const Webhook = withValidation(definition, (node) => {
+  const conditions = Array.isArray(node.conditions) ? (node.conditions as Record<string, unknown>[]) : [];
+  return conditions.flatMap((c, i) =>
+    c.type === MULTIPLE_CONDITION_TYPE || c.type === "io.kestra.core.models.conditions.types.MultipleCondition"
+      ? [`conditions[${i}]: a Webhook trigger cannot have a MultipleCondition`]
+      : [],
+  );
 });
