@@ -116,4 +116,12 @@ export class LogStore {
     }
     return this.db.prepare("DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
   }
+
+  /** Deletes a flow's logs (its executions' and its triggers'), or only one trigger's. */
+  deleteByFlow(tenantId: string, namespace: string, flowId: string, triggerId?: string): number {
+    const byTrigger = triggerId === undefined ? "" : " AND trigger_id = ?";
+    return this.db
+      .prepare(`DELETE FROM logs WHERE tenant_id = ? AND namespace = ? AND flow_id = ?${byTrigger}`)
+      .run(tenantId, namespace, flowId, ...(triggerId === undefined ? [] : [triggerId])).changes;
+  }
 }
