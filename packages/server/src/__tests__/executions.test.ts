@@ -308,4 +308,15 @@ describe("acting on executions", () => {
     expect((await fetch(`${t.api}/executions/${x.id}`)).status).toBe(404);
     expect((await fetch(`${t.api}/logs/${x.id}`)).status).toBe(404);
   });
+
+  it("deletes the logs of an execution, and of a flow", async () => {
+    const a = await waitForExecution(t.api, String((await json(await fetch(`${t.api}/executions/company.team/flaky`, { method: "POST" }))).id), terminated);
+    const b = await waitForExecution(t.api, String((await json(await fetch(`${t.api}/executions/company.team/flaky`, { method: "POST" }))).id), terminated);
+    expect((await fetch(`${t.api}/logs/${a.id}`, { method: "DELETE" })).status).toBe(204);
+    expect(await json(await fetch(`${t.api}/logs/${a.id}`))).toEqual([]);
+    expect((await json<unknown[]>(await fetch(`${t.api}/logs/${b.id}`))).length).toBeGreaterThan(0);
+    expect((await fetch(`${t.api}/logs/company.team/flaky`, { method: "DELETE" })).status).toBe(204);
+    expect(await json(await fetch(`${t.api}/logs/${b.id}`))).toEqual([]);
+    expect((await json<{ total: number }>(await fetch(`${t.api}/logs/search?filters[flowId][EQUALS]=inputs`))).total).toBeGreaterThan(0);
+  });
 });

@@ -180,4 +180,18 @@ const remove = defineRoute({
   },
 });
 
-export const logRoutes: AnyRoute[] = [search, byExecution, download, follow, remove];
+const removeByFlow = defineRoute({
+  method: "DELETE",
+  url: "/logs/:namespace/:flowId",
+  summary: "Delete the logs of a flow: its executions' and its triggers', or one trigger's",
+  tags: TAGS,
+  params: z.object({ namespace: z.string(), flowId: z.string() }),
+  query: z.looseObject({ triggerId: z.string().optional().describe("Only this trigger's logs") }),
+  response: { 204: null },
+  async handler({ params, query, reply, ctx }) {
+    ctx.instance.logs.deleteByFlow(ctx.instance.config.tenantId, params.namespace, params.flowId, query.triggerId);
+    reply.code(204);
+  },
+});
+
+export const logRoutes: AnyRoute[] = [search, byExecution, download, follow, remove, removeByFlow];
