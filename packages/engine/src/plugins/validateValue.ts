@@ -41,11 +41,12 @@ function lengthChecks(schema: z.ZodType): { min?: number; max?: number } {
   return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
 }
 
+/** Whether a missing key is fine: optional, defaulted, or any-valued (zod accepts a missing `unknown`). */
 function isOptional(schema: z.ZodType): boolean {
   let current: z.ZodType = schema;
   for (let i = 0; i < 16; i++) {
     const def = defOf(current);
-    if (def.type === "optional" || def.type === "default" || def.type === "prefault") return true;
+    if (def.type === "optional" || def.type === "default" || def.type === "prefault" || def.type === "unknown" || def.type === "any") return true;
     if (def.innerType) current = def.innerType;
     else return false;
   }

@@ -25,6 +25,7 @@ import { FlowStore } from "../repository/sqlite/flowStore.ts";
 import { KvRepository } from "../repository/sqlite/kvRepository.ts";
 import { LogStore } from "../repository/sqlite/logStore.ts";
 import { MetricStore } from "../repository/sqlite/metricStore.ts";
+import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
 import { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
@@ -84,6 +85,7 @@ export class Instance {
   readonly logs: LogStore;
   readonly kv: KvRepository;
   readonly metrics: MetricStore;
+  readonly triggers: TriggerStore;
   readonly flows: FlowService;
   readonly storage: Storage;
   readonly secrets: SecretStore;
@@ -108,6 +110,7 @@ export class Instance {
     this.logs = new LogStore(db);
     this.kv = new KvRepository(db);
     this.metrics = new MetricStore(db);
+    this.triggers = new TriggerStore(db);
     this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);
     const backends: SecretBackend[] = [new EnvSecretBackend(config.env, (name) => process.stderr.write(`warning: ${name} is not valid base64; ignored\n`))];
@@ -269,6 +272,7 @@ export class Instance {
       flows: this.flows,
       storage: this.storage,
       registry: this.registry,
+      triggers: this.triggers,
       signal: (id, event) => this.signal(id, event),
       resume: async (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) => this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
