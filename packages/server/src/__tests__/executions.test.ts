@@ -214,6 +214,19 @@ describe("running a flow over HTTP", () => {
     expect(system.status).toBe(400);
   });
 
+  it("takes inputs as a JSON object or URL-encoded fields too", async () => {
+    const fromJson = await json(await fetch(`${t.api}/executions/company.team/approval`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ignored: 1 }) }));
+    expect(fromJson.state).toMatchObject({ current: "CREATED" });
+    const flow = "id: typed\nnamespace: company.team\ninputs:\n  - id: n\n    type: INT\n  - id: tags\n    type: ARRAY\n    itemType: STRING\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n";
+    expect((await postYaml(`${t.api}/flows`, flow)).status).toBe(200);
+    const fromJsonTyped = await json(await fetch(`${t.api}/executions/company.team/typed`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ n: 5, tags: ["a", "b"] }) }));
+    expect(fromJsonTyped.inputs).toEqual({ n: 5, tags: ["a", "b"] });
+    const fromForm = await json(await fetch(`${t.api}/executions/company.team/typed`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "n=7&tags=%5B%22c%22%5D" }));
+    expect(fromForm.inputs).toEqual({ n: 7, tags: ["c"] });
+    const single = await json(await fetch(`${t.api}/executions/company.team/typed`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ n: "8", tags: ["only"] }) }));
+    expect(single.inputs).toEqual({ n: 8, tags: ["only"] });
+  });
+
   it("waits for the end with wait=true", async () => {
     const response = await fetch(`${t.api}/executions/company.team/inputs?wait=true`, { method: "POST", body: form({ name: "Wait" }, { data: [new Blob(["x"]), "x.txt"] }) });
     expect(await json(response)).toMatchObject({ state: { current: "SUCCESS" } });

@@ -4,6 +4,7 @@
  * accepted too, as fields, for clients that cannot send multipart.
  */
 import type { FastifyRequest } from "fastify";
+import { FileUpload } from "@saker/engine/runtime/executionFactory";
 import { ApiError, badRequest } from "./errors.ts";
 import { hasInvalidJson } from "./rawBody.ts";
 
@@ -14,8 +15,8 @@ export interface UploadedFile {
 }
 
 export interface FormContent {
-  /** Field values; a repeated field gives several. */
-  fields: Map<string, string[]>;
+  /** Field values (text, or JSON values from a JSON body); a repeated field gives several. */
+  fields: Map<string, unknown[]>;
   files: UploadedFile[];
 }
 
@@ -25,15 +26,14 @@ function tooLarge(limit: number): ApiError {
 
 export async function readForm(request: FastifyRequest, limit: number): Promise<FormContent> {
   const content: FormContent = { fields: new Map(), files: [] };
-  const add = (name: string, value: string) => content.fields.set(name, [...(content.fields.get(name) ?? []), value]);
+  const add = (name: string, value: unknown) => content.fields.set(name, [...(content.fields.get(name) ?? []), value]);
   if (!request.isMultipart()) {
     if (hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
     const body = request.body;
     if (body === undefined || body === null || body === "") return content;
     if (typeof body !== "object" || Array.isArray(body)) throw badRequest("Expected a multipart/form-data body (or a JSON object of inputs)");
-    for (const [name, value] of Object.entries(body)) {
-      for (const v of Array.isArray(value) ? value : [value]) add(name, typeof v === "string" ? v : JSON.stringify(v));
-    }
+    // a JSON object keeps its values' types; URL-encoded fields come as strings or lists of strings
+    for (const [name, value] of Object.entries(body)) add(name, value);
     return content;
   }
   let total = 0;
@@ -53,9 +53,10 @@ export async function readForm(request: FastifyRequest, limit: number): Promise<
   return content;
 }
 
-/** Fields as single values (the last one wins) or lists when repeated. */
-export function fieldValues(form: FormContent): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, values] of form.fields) out[name] = values.length === 1 ? values[0]! : values;
-  return out;
+/** Inputs from a form: one value per field (a list when repeated), files as uploads. */
+export function formInputs(form: FormContent): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const [name, values] of form.fields) inputs[name] = values.length === 1 ? values[0] : values;
+  for (const file of form.files) inputs[file.field] = new FileUpload(file.fileName, { bytes: file.bytes });
+  return inputs;
 }

@@ -42,4 +42,13 @@ export function registerBodyParsers(app: FastifyInstance): void {
     done(null, String(body));
   };
   app.addContentTypeParser(["text/plain", "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml"], { parseAs: "string" }, asText);
+  // `curl -d name=value`: form fields, read like multipart fields (repeated names give lists)
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
+    const fields: Record<string, string | string[]> = {};
+    for (const [name, value] of new URLSearchParams(String(body))) {
+      const seen = fields[name];
+      fields[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+    }
+    done(null, fields);
+  });
 }

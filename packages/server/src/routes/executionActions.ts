@@ -11,7 +11,7 @@ import type { Instance } from "@saker/engine/runtime/instance";
 import { inputPrefix, toUri } from "@saker/engine/storage/paths";
 import { SakerError } from "@saker/sdk";
 import { conflict } from "../http/errors.ts";
-import { readForm, type FormContent } from "../http/multipart.ts";
+import { formInputs, readForm, type FormContent } from "../http/multipart.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema } from "../openapi/schemas.ts";
 import { ExecutionParams, storedExecution } from "./executionSupport.ts";
@@ -81,9 +81,7 @@ function onResumeDefinitions(instance: Instance, execution: Execution): InputDef
 async function resumeInputs(instance: Instance, execution: Execution, form: FormContent): Promise<Record<string, unknown> | undefined> {
   const definitions = onResumeDefinitions(instance, execution);
   if (definitions.length === 0) return undefined;
-  const provided: Record<string, unknown> = {};
-  for (const [name, values] of form.fields) provided[name] = values.length === 1 ? values[0] : values;
-  for (const file of form.files) provided[file.field] = new FileUpload(file.fileName, { bytes: file.bytes });
+  const provided = formInputs(form);
   const { flow } = instance.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
   return resolveInputs(definitions, provided, {
     renderTyped: (template, inputs) => instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),

@@ -3,12 +3,11 @@
  * Kestra's `ExecutionController` paths and shapes.
  */
 import { isTerminated, z } from "@saker/sdk";
-import { FileUpload } from "@saker/engine/runtime/executionFactory";
 import { executionPrefix } from "@saker/engine/storage/paths";
 import { ApiError, badRequest, conflict } from "../http/errors.ts";
 import type { Instance } from "@saker/engine/runtime/instance";
 import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
-import { readForm } from "../http/multipart.ts";
+import { formInputs, readForm } from "../http/multipart.ts";
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema, LabelSchema } from "../openapi/schemas.ts";
@@ -23,7 +22,7 @@ const create = defineRoute({
   summary: "Create an execution of a flow",
   description: "Inputs are multipart/form-data fields; FILE inputs are file parts named by the input id. A JSON object of inputs is accepted too.",
   tags: TAGS,
-  consumes: ["multipart/form-data", "application/json"],
+  consumes: ["multipart/form-data", "application/x-www-form-urlencoded", "application/json"],
   bodyOptional: true,
   bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true, description: "One field per input; file parts for FILE inputs" } } } },
   params: z.object({ namespace: z.string(), id: z.string() }),
@@ -38,10 +37,7 @@ const create = defineRoute({
     const instance = ctx.instance;
     const labels = requestLabels(query.labels);
     instance.flows.get(params.namespace, params.id, query.revision);
-    const form = await readForm(request, ctx.maxRequestSize);
-    const inputs: Record<string, unknown> = {};
-    for (const [name, values] of form.fields) inputs[name] = values.length === 1 ? values[0] : values;
-    for (const file of form.files) inputs[file.field] = new FileUpload(file.fileName, { bytes: file.bytes });
+    const inputs = formInputs(await readForm(request, ctx.maxRequestSize));
     const execution = await instance.createExecution(
       params.namespace,
       params.id,
