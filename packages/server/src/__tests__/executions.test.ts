@@ -131,6 +131,12 @@ describe("running a flow over HTTP", () => {
     expect(new Set(logs.events.map((e) => e.data)).size).toBe(logs.events.length);
   });
 
+  it("gives the flow revision it ran, and takes the older creation path", async () => {
+    expect(await json(await fetch(`${t.api}/executions/${execution.id}/flow`))).toMatchObject({ id: "inputs", namespace: "company.team", revision: 1, source: INPUTS_FLOW });
+    const legacy = await fetch(`${t.api}/executions/trigger/company.team/slow`, { method: "POST" });
+    expect(await json(legacy)).toMatchObject({ flowId: "slow", state: { current: "CREATED" } });
+  });
+
   it("gives one end event for an execution already finished", async () => {
     const { events } = await readEvents(`${t.api}/executions/${execution.id}/follow`);
     expect(events.map((e) => e.id)).toEqual(["end"]);

@@ -10,7 +10,8 @@ import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } f
 import { formInputs, readForm } from "../http/multipart.ts";
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
-import { errors, ExecutionSchema, LabelSchema } from "../openapi/schemas.ts";
+import { errors, ExecutionSchema, FlowSchema, LabelSchema } from "../openapi/schemas.ts";
+import { flowJson, storedFlow } from "./flowSupport.ts";
 import { clientGone, EXECUTION_FIELDS, ExecutionParams, requestLabels, storedExecution, waitForSettled } from "./executionSupport.ts";
 
 const TAGS = ["Executions"];
@@ -48,6 +49,9 @@ const create = defineRoute({
   },
 });
 
+/** Kestra's older path for creating an execution. */
+const createLegacy: AnyRoute = { ...create, url: "/executions/trigger/:namespace/:id", summary: "Create an execution of a flow (older path; same as POST /executions/{namespace}/{id})" };
+
 const get = defineRoute({
   method: "GET",
   url: "/executions/:executionId",
@@ -57,6 +61,19 @@ const get = defineRoute({
   response: { 200: ExecutionSchema, ...errors(404) },
   async handler({ params, ctx }) {
     return storedExecution(ctx.instance, params.executionId).execution;
+  },
+});
+
+const flowOf = defineRoute({
+  method: "GET",
+  url: "/executions/:executionId/flow",
+  summary: "The flow revision an execution runs",
+  tags: TAGS,
+  params: ExecutionParams,
+  response: { 200: FlowSchema, ...errors(404) },
+  async handler({ params, ctx }) {
+    const { execution } = storedExecution(ctx.instance, params.executionId);
+    return flowJson(ctx.instance, storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision), true);
   },
 });
 
@@ -163,4 +180,4 @@ const labels = defineRoute({
   },
 });
 
-export const executionRoutes: AnyRoute[] = [create, get, search, byFlow, remove, labels];
+export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels];
