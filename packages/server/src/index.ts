@@ -67,11 +67,17 @@ export async function startServer(instance: Instance | Promise<Instance>, option
     auth,
     onInternalError: (error) => (ready ? ready.reportInternalError("HTTP request failed", error) : report(error)),
   });
-  await app.listen({ host, port: options.port ?? settings.port });
+  try {
+    await app.listen({ host, port: options.port ?? settings.port });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   if (!ready) (instance as Promise<Instance>).then((i) => ctx.setInstance(i), () => ctx.markStopping());
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? settings.port);
-  const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
+  // a wildcard address is shown as loopback, which a client on this machine can reach
+  const shownHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     async close() {
