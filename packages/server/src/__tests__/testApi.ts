@@ -58,7 +58,8 @@ export async function startTestApi(options: { overrides?: Record<string, unknown
   };
 }
 
-export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read loosely
+export async function json<T = Record<string, any>>(response: Response): Promise<T> {
   const text = await response.text();
   try {
     return JSON.parse(text) as T;
