@@ -69,20 +69,26 @@ export function resolveConcurrentNexts(input: SequencingInput, concurrency: numb
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
   const groups = new Map<string | undefined, ResolvedTask[]>();
   for (const t of tasks) groups.set(t.value, [...(groups.get(t.value) ?? []), t]);
-  const activeGroups = new Set(runs.filter((r) => !isTerminated(r.state.current)).map((r) => r.value));
-  const nexts: NextTaskRun[] = [];
-  let slots = concurrency === 0 ? Number.POSITIVE_INFINITY : concurrency - activeGroups.size;
+  let active = 0;
+  const continuing: NextTaskRun[] = [];
+  const fresh: NextTaskRun[][] = [];
   for (const group of groups.values()) {
     const groupRuns = runs.filter((r) => group.some((t) => isTaskRunFor(t, r, input.parent)));
-    const inProgress = groupRuns.some((r) => !isTerminated(r.state.current));
-    if (inProgress) continue;
+    if (groupRuns.some((r) => !isTerminated(r.state.current))) {
+      active++;
+      continue;
+    }
     const next = resolveSequentialNexts({ ...input, tasks: group, errors: undefined });
     if (next.length === 0) continue;
-    const started = groupRuns.length > 0;
-    if (!started) {
-      if (slots <= 0) continue;
-      slots--;
-    }
+    if (groupRuns.length > 0) {
+      active++;
+      continuing.push(...next);
+    } else fresh.push(next);
+  }
+  const nexts = [...continuing];
+  for (const next of fresh) {
+    if (concurrency > 0 && active >= concurrency) break;
+    active++;
     nexts.push(...next);
   }
   return nexts;

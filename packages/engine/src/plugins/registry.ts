@@ -48,12 +48,22 @@ export function nodeKindOf(definition: AnyTypeDefinition): NodeKind {
 export class PluginRegistry {
   private readonly byType = new Map<string, RegisteredType[]>();
   private readonly aliases = new Map<string, string>();
+  private readonly withExpressions = new Map<string, PluginDefinition>();
   defaultVersion: DefaultVersionPolicy = "LATEST";
+  /** Bumped on every change, so that caches built from the registry know when to rebuild. */
+  version = 0;
+
+  /** Plugins that add expression filters or functions. */
+  expressionPlugins(): PluginDefinition[] {
+    return [...this.withExpressions.values()];
+  }
 
   /** Registers every type of a plugin version; `isolated` lists types (or prefixes) to run in threads. */
   addPlugin(plugin: PluginRef, definition: PluginDefinition, isolated: readonly string[] = []): void {
     const all: AnyTypeDefinition[] = [...(definition.tasks ?? []), ...(definition.triggers ?? []), ...(definition.conditions ?? [])];
     for (const d of all) this.addType(plugin, d, isolated.some((prefix) => d.type.startsWith(prefix)));
+    if (definition.filters || definition.functions) this.withExpressions.set(`${plugin.name}@${plugin.version}`, definition);
+    this.version++;
   }
 
   addType(plugin: PluginRef, definition: AnyTypeDefinition, isolated = false): void {
@@ -64,6 +74,7 @@ export class PluginRegistry {
     versions.sort((a, b) => (semver.valid(a.plugin.version) && semver.valid(b.plugin.version) ? semver.compare(a.plugin.version, b.plugin.version) : 0));
     this.byType.set(definition.type, versions);
     for (const alias of definition.aliases ?? []) this.aliases.set(alias, definition.type);
+    this.version++;
   }
 
   /** Removes one version of a plugin (every type it provided). */
@@ -73,6 +84,8 @@ export class PluginRegistry {
       if (kept.length) this.byType.set(type, kept);
       else this.byType.delete(type);
     }
+    this.withExpressions.delete(`${name}@${version}`);
+    this.version++;
   }
 
   /** The canonical type id for `type`, following explicit and Kestra's generic aliases. */

@@ -117,7 +117,7 @@ export class Instance {
     if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
     this.secrets = new SecretStore(backends);
     this.encryption = new Encryption(encryptionKey(config));
-    this.renderer = createRenderer();
+    this.renderer = createRenderer(registry);
     this.envs = instanceEnvs(config);
     this.executor = new ExecutorService(this);
     this.worker = new WorkerService(this);

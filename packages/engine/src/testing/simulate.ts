@@ -3,7 +3,7 @@
  * script, delays fire on a virtual clock, renders use the real expression engine.
  */
 import type { StateType } from "@saker/sdk";
-import { renderTemplate } from "../expression/index.ts";
+import { defaultEngine } from "../expression/index.ts";
 import { transition } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import { buildRunVariables } from "../executor/variables.ts";
@@ -26,7 +26,7 @@ export type WorkerScript = (job: WorkerJob, attempt: number) => ScriptedOutcome;
 export const defaultScript: WorkerScript = (job) => {
   const task = job.task as TaskNode & { format?: string };
   if (task.type.endsWith(".Fail")) return { state: "FAILED" };
-  if (task.type.endsWith(".Return")) return { outputs: { value: String(renderTemplate(String(task.format ?? ""), job.variables)) } };
+  if (task.type.endsWith(".Return")) return { outputs: { value: String(defaultEngine.render(String(task.format ?? ""), job.variables)) } };
   return { outputs: {} };
 };
 
@@ -79,8 +79,8 @@ export async function simulate(source: string, options: { script?: WorkerScript;
         const result = await transition(graph, sim.execution, sim.state, pending, {
           now: () => new Date((clock += 1)),
           newId: () => `tr${++ids}`,
-          render: async (template, variables, typed) => renderTemplate(template, variables, { typed }),
-          renderValue: async (value, variables) => renderDeep(value, variables),
+          render: (template, variables, typed) => defaultEngine.renderAsync(template, variables, { typed }),
+          renderValue: (value, variables) => defaultEngine.renderValueAsync(value, variables),
           variables: (sources) => buildRunVariables(sources),
           countRunning: () => 0,
         });
@@ -135,15 +135,6 @@ export async function simulate(source: string, options: { script?: WorkerScript;
   };
   await sim.send({ type: "process" });
   return sim;
-}
-
-function renderDeep(value: unknown, variables: Record<string, unknown>): unknown {
-  if (typeof value === "string") return renderTemplate(value, variables);
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, variables));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [String(renderTemplate(k, variables)), renderDeep(v, variables)]));
-  }
-  return value;
 }
 
 /** `taskId → [states]`, in task run order, for compact assertions. */

@@ -3,10 +3,18 @@
  * the Jollyday calendars; Saker uses the `date-holidays` package, counting its `public` holidays.
  */
 import { SakerError, defineCondition, z } from "@saker/sdk";
-import Holidays from "date-holidays";
+import type HolidaysType from "date-holidays";
 import { dateProperty, renderLocalDate } from "./dateCondition.ts";
 
+type Holidays = HolidaysType;
 const calendars = new Map<string, Holidays>();
+let HolidaysClass: typeof HolidaysType | undefined;
+
+/** date-holidays holds every country's data; it is loaded on first use, not at start-up. */
+async function loadHolidays(): Promise<typeof HolidaysType> {
+  HolidaysClass ??= (await import("date-holidays")).default;
+  return HolidaysClass;
+}
 
 /** The country of this process's locale (`en-US` → `US`), Kestra's default. */
 function defaultCountry(): string | undefined {
@@ -14,7 +22,7 @@ function defaultCountry(): string | undefined {
   return /[-_]([A-Z]{2})\b/.exec(locale)?.[1];
 }
 
-function calendar(country: string, subDivision: string | undefined): Holidays {
+function calendar(Holidays: typeof HolidaysType, country: string, subDivision: string | undefined): Holidays {
   const code = country.trim().toUpperCase();
   // ISO 3166-2 codes may repeat the country: DE-BY.
   const sub = subDivision?.trim().toUpperCase().replace(new RegExp(`^${code}-`), "");
@@ -31,8 +39,8 @@ function calendar(country: string, subDivision: string | undefined): Holidays {
 }
 
 /** Whether `isoDate` (`2024-07-14`) is a public holiday of the country (and subdivision). */
-export function isPublicHoliday(isoDate: string, country: string, subDivision?: string): boolean {
-  const holidays = calendar(country, subDivision).getHolidays(Number(isoDate.slice(0, 4))) || [];
+export async function isPublicHoliday(isoDate: string, country: string, subDivision?: string): Promise<boolean> {
+  const holidays = calendar(await loadHolidays(), country, subDivision).getHolidays(Number(isoDate.slice(0, 4))) || [];
   return holidays.some((h) => h.type === "public" && h.date.startsWith(isoDate));
 }
 

@@ -1,0 +1,131 @@
+/**
+ * The expression engine: parses templates once (LRU cache), renders them in string or typed mode,
+ * renders whole values (map keys included), and loads asynchronous values (`kv()`, `read()`) by
+ * re-running a render once each value is loaded.
+ */
+import type { Template } from "./ast.ts";
+import { EvalError, ExpressionError, PendingValue } from "./errors.ts";
+import { DEFAULT_LIMITS, Evaluation, setKey, type RenderLimits, type RenderState } from "./evaluator.ts";
+import { Lru } from "./lru.ts";
+import { parseTemplate } from "./parser.ts";
+import { extendRegistry, type ExpressionExtensions, type Registry } from "./registry.ts";
+import { toPlain } from "./values.ts";
+
+export interface RenderOptions {
+  /** Return the native value of a single expression instead of a string. */
+  typed?: boolean;
+  /** Opaque services for runtime functions (the engine passes `{ runtime: RenderServices }`). */
+  services?: Readonly<Record<string, unknown>>;
+  limits?: Partial<RenderLimits>;
+}
+
+export interface ExpressionEngine {
+  render(template: string, vars: Record<string, unknown>, options?: RenderOptions): unknown;
+  renderAsync(template: string, vars: Record<string, unknown>, options?: RenderOptions): Promise<unknown>;
+  renderValue(value: unknown, vars: Record<string, unknown>, options?: RenderOptions): unknown;
+  renderValueAsync(value: unknown, vars: Record<string, unknown>, options?: RenderOptions): Promise<unknown>;
+  /** A new engine with more filters, functions and tests, sharing the parse cache. */
+  extend(extensions: ExpressionExtensions): ExpressionEngine;
+}
+
+const RAW = /\{%-*\s*raw\s*-*%\}([\s\S]*?)\{%-*\s*endraw\s*-*%\}/g;
+const MAX_ASYNC_PASSES = 64;
+const cache = new Lru<string, Template>(1000);
+
+function parse(source: string): Template {
+  let template = cache.get(source);
+  if (!template) {
+    template = parseTemplate(source);
+    cache.set(source, template);
+  }
+  return template;
+}
+
+/** Kestra protects `{% raw %}` bodies before Pebble and restores them after. */
+function protectRaw(source: string): { text: string; restore(output: unknown): unknown } {
+  const bodies: string[] = [];
+  const text = source.replace(RAW, (_, body: string) => `\u0000raw${bodies.push(body) - 1}\u0000`);
+  const unwrap = (s: string) => s.replace(/\u0000raw(\d+)\u0000/g, (_, i: string) => bodies[Number(i)]!).replace(RAW, (_, body: string) => body);
+  return { text, restore: (output) => (typeof output === "string" ? unwrap(output) : output) };
+}
+
+class Engine implements ExpressionEngine {
+  constructor(private readonly registry: Registry) {}
+
+  private renderWith(source: string, vars: Record<string, unknown>, options: RenderOptions, state: RenderState): unknown {
+    if (!source.includes("{")) return source;
+    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+    const raw = protectRaw(source);
+    const template = parse(raw.text);
+    const services = options.services ?? {};
+    const nested = (t: string, v: Record<string, unknown>, s: RenderState) => String(this.renderWith(t, v, { ...options, typed: false }, s));
+    const evaluation = new Evaluation(template, vars, this.registry, services, limits, state, nested);
+    try {
+      const typed = options.typed === true;
+      const result = evaluation.run(typed);
+      return typed ? toPlain(raw.restore(result)) : raw.restore(result);
+    } catch (error) {
+      if (error instanceof ExpressionError || error instanceof PendingValue) throw error;
+      if (error instanceof EvalError) throw new ExpressionError(error.message, { template: source });
+      throw error;
+    }
+  }
+
+  render(template: string, vars: Record<string, unknown>, options: RenderOptions = {}): unknown {
+    try {
+      return this.renderWith(template, vars, options, { iterations: 0, depth: 0, memo: new Map() });
+    } catch (error) {
+      if (error instanceof PendingValue) throw new ExpressionError(`'${error.key}' needs asynchronous rendering (renderAsync)`, { template });
+      throw error;
+    }
+  }
+
+  async renderAsync(template: string, vars: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
+    return this.withLoads((memo) => this.renderWith(template, vars, options, { iterations: 0, depth: 0, memo }));
+  }
+
+  /** Runs `fn` again each time it stops on a value still to load, until it completes. */
+  private async withLoads<T>(fn: (memo: RenderState["memo"]) => T): Promise<T> {
+    const memo: RenderState["memo"] = new Map();
+    for (let pass = 0; pass < MAX_ASYNC_PASSES; pass++) {
+      try {
+        return fn(memo);
+      } catch (error) {
+        if (!(error instanceof PendingValue)) throw error;
+        try {
+          memo.set(error.key, { value: await error.load() });
+        } catch (loadError) {
+          memo.set(error.key, { error: loadError });
+        }
+      }
+    }
+    throw new ExpressionError(`more than ${MAX_ASYNC_PASSES} asynchronous values in one render`);
+  }
+
+  renderValue(value: unknown, vars: Record<string, unknown>, options: RenderOptions = {}): unknown {
+    return this.deep(value, (s) => this.render(s, vars, options));
+  }
+
+  async renderValueAsync(value: unknown, vars: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
+    return this.withLoads((memo) => this.deep(value, (s) => this.renderWith(s, vars, options, { iterations: 0, depth: 0, memo })));
+  }
+
+  private deep(value: unknown, render: (s: string) => unknown): unknown {
+    if (typeof value === "string") return render(value);
+    if (Array.isArray(value)) return value.map((v) => this.deep(v, render));
+    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) setKey(out, String(render(k)), this.deep(v, render));
+      return out;
+    }
+    return value;
+  }
+
+  extend(extensions: ExpressionExtensions): ExpressionEngine {
+    return new Engine(extendRegistry(this.registry, extensions));
+  }
+}
+
+export function createEngine(registry: Registry): ExpressionEngine {
+  return new Engine(registry);
+}

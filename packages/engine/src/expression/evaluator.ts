@@ -1,0 +1,495 @@
+/**
+ * Evaluates a parsed template against variables: strict lookups (an undefined variable or
+ * attribute is an error), Pebble's operators and truthiness, tags, macros, and Kestra's `??` and
+ * `???`. Only data is reachable: own properties of plain maps and list indices, never prototypes.
+ */
+import type { Args, Expr, Node, Template } from "./ast.ts";
+import { EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
+import { toJson } from "./json.ts";
+import type { Registry } from "./registry.ts";
+import { compareNumbers, numericOp } from "./operators.ts";
+import { equals, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
+
+export interface RenderLimits {
+  /** Loop iterations in one render. */
+  maxIterations: number;
+  /** Characters of output (and of any string built by `~`, `+` or a filter). */
+  maxOutputSize: number;
+  /** Items of a range. */
+  maxRangeSize: number;
+  /** Nested macro calls and `render()` calls. */
+  maxDepth: number;
+}
+
+export const DEFAULT_LIMITS: RenderLimits = { maxIterations: 100_000, maxOutputSize: 10_000_000, maxRangeSize: 100_000, maxDepth: 64 };
+
+/** What extension callbacks receive. */
+export interface CallContext {
+  /** The render's variables. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Runtime services given by the caller (the engine puts its runtime services here). */
+  readonly services: Readonly<Record<string, unknown>>;
+  readonly limits: RenderLimits;
+  /** The memoised result of an asynchronous load; see `renderAsync`. */
+  resolve<T>(key: string, load: () => Promise<T>): T;
+  /** Renders a template with the same variables and services (for `render()`). */
+  render(template: string, vars?: Record<string, unknown>): string;
+  /** Renders a block of this template by name. */
+  renderBlock(name: string): string;
+}
+
+export interface CallArgs {
+  readonly positional: readonly unknown[];
+  readonly named: Readonly<Record<string, unknown>>;
+  /** The argument named `name`, or the positional one at `index`. */
+  get(name: string, index: number): unknown;
+  has(name: string, index: number): boolean;
+}
+
+export interface RenderState {
+  iterations: number;
+  depth: number;
+  memo: Map<string, { value?: unknown; error?: unknown }>;
+}
+
+const NOTHING = Symbol("nothing");
+
+function makeArgs(positional: unknown[], named: Record<string, unknown>): CallArgs {
+  return {
+    positional,
+    named,
+    get: (name, index) => (Object.hasOwn(named, name) ? named[name] : positional[index]),
+    has: (name, index) => Object.hasOwn(named, name) || index < positional.length,
+  };
+}
+
+/** A map key set without ever touching a prototype (`__proto__` stays a plain key). */
+export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+export class Evaluation {
+  private readonly scopes: Map<string, unknown>[] = [new Map()];
+  private readonly parts: unknown[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly template: Template,
+    private readonly vars: Record<string, unknown>,
+    private readonly registry: Registry,
+    private readonly services: Readonly<Record<string, unknown>>,
+    private readonly limits: RenderLimits,
+    private readonly state: RenderState,
+    private readonly renderNested: (template: string, vars: Record<string, unknown>, state: RenderState) => string,
+    private readonly isolated = false,
+  ) {}
+
+  // ---------------------------------------------------------------- output
+
+  /** Renders the template; `typed` returns the native value of what was written. */
+  run(typed: boolean): unknown {
+    this.nodes(this.template.nodes);
+    return this.output(typed);
+  }
+
+  /** Renders `nodes` (a macro, block or filter body) into a string. */
+  collect(nodes: readonly Node[]): string {
+    this.nodes(nodes);
+    return String(this.output(false));
+  }
+
+  private output(typed: boolean): unknown {
+    if (!typed) return this.parts.map((p) => (typeof p === "string" ? p : this.print(p))).join("");
+    let current: unknown = NOTHING;
+    for (const part of this.parts) {
+      if (part === null || part === undefined) continue;
+      if (current === NOTHING) current = part;
+      else if (typeof current === "string" && typeof part === "string") current += part;
+      else throw new EvalError(`cannot write ${describe(part)} after ${describe(current)} in a typed render`);
+    }
+    return current === NOTHING ? (this.parts.length ? null : "") : current;
+  }
+
+  private write(value: unknown): void {
+    const length = typeof value === "string" ? value.length : 16;
+    this.size += length;
+    if (this.size > this.limits.maxOutputSize) throw new EvalError(`the output exceeds ${this.limits.maxOutputSize} characters`);
+    this.parts.push(value);
+  }
+
+  print(value: unknown): string {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "string") return value;
+    if (typeof value === "boolean") return String(value);
+    if (isNumeric(value)) return numberToString(value);
+    if (value instanceof JChar) return value.char;
+    return toJson(value);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private nodes(nodes: readonly Node[]): void {
+    for (const node of nodes) this.node(node);
+  }
+
+  private located<T>(line: number, source: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw this.wrap(error, line, source);
+    }
+  }
+
+  private wrap(error: unknown, line: number, _source: string): unknown {
+    if (error instanceof ExpressionError || error instanceof PendingValue) return error;
+    const where = `used in the expression \`${this.template.source.length > 500 ? `${this.template.source.slice(0, 500)}…` : this.template.source}\` at line ${line}`;
+    if (error instanceof NotFound) return new ExpressionError(`Unable to find \`${error.attribute}\` ${where}`, { line, template: this.template.source });
+    const message = error instanceof Error ? error.message : String(error);
+    return new ExpressionError(`${message} (${where})`, { line, template: this.template.source, cause: error });
+  }
+
+  private node(node: Node): void {
+    switch (node.type) {
+      case "text":
+        this.write(node.text);
+        return;
+      case "print":
+        this.write(this.located(node.line, node.source, () => this.expr(node.expr)));
+        return;
+      case "if":
+        for (const branch of node.branches) {
+          if (this.located(node.line, node.source, () => toBoolean(this.expr(branch.condition)))) {
+            this.nodes(branch.body);
+            return;
+          }
+        }
+        if (node.otherwise) this.nodes(node.otherwise);
+        return;
+      case "for":
+        return this.forLoop(node);
+      case "set": {
+        const value = this.located(node.line, node.source, () => this.expr(node.value));
+        this.assign(node.name, value);
+        return;
+      }
+      case "filterBlock": {
+        let value: unknown = this.sub().collect(node.body);
+        for (const f of node.filters) value = this.located(node.line, node.source, () => this.applyFilter(f.name, value, this.args(f.args)));
+        this.write(value);
+        return;
+      }
+      case "macro":
+        return;
+      case "block":
+        this.nodes(node.body);
+        return;
+    }
+  }
+
+  private forLoop(node: Extract<Node, { type: "for" }>): void {
+    const iterable = this.located(node.line, node.source, () => this.expr(node.iterable));
+    if (iterable === null || iterable === undefined) return;
+    let items: unknown[];
+    if (Array.isArray(iterable)) items = iterable;
+    else if (isMap(iterable)) items = Object.entries(iterable).map(([key, value]) => ({ key, value }));
+    else if (typeof iterable === "string") items = [...iterable].map((c) => new JChar(c));
+    else throw this.wrap(new EvalError(`cannot iterate over ${describe(iterable)}`), node.line, node.source);
+    if (items.length === 0) {
+      if (node.otherwise) this.nodes(node.otherwise);
+      return;
+    }
+    const scope = new Map<string, unknown>();
+    this.scopes.push(scope);
+    try {
+      items.forEach((item, index) => {
+        if (++this.state.iterations > this.limits.maxIterations) throw this.wrap(new EvalError(`more than ${this.limits.maxIterations} loop iterations`), node.line, node.source);
+        scope.set(node.variable, item);
+        scope.set("loop", { index, revindex: items.length - 1 - index, first: index === 0, last: index === items.length - 1, length: items.length });
+        this.nodes(node.body);
+      });
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private assign(name: string, value: unknown): void {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      if (this.scopes[i]!.has(name)) {
+        this.scopes[i]!.set(name, value);
+        return;
+      }
+    }
+    this.scopes[this.scopes.length - 1]!.set(name, value);
+  }
+
+  private sub(): Evaluation {
+    const child = new Evaluation(this.template, this.vars, this.registry, this.services, this.limits, this.state, this.renderNested, this.isolated);
+    child.scopes.splice(0, 1, ...this.scopes);
+    return child;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  private lookup(name: string): unknown {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const scope = this.scopes[i]!;
+      if (scope.has(name)) return scope.get(name);
+    }
+    if (!this.isolated && Object.hasOwn(this.vars, name)) return this.vars[name];
+    throw new NotFound(name);
+  }
+
+  expr(e: Expr): unknown {
+    switch (e.type) {
+      case "literal":
+        return e.value;
+      case "var":
+        return this.lookup(e.name);
+      case "attr":
+        return attribute(this.expr(e.object), e.name);
+      case "index": {
+        const object = this.expr(e.object);
+        const index = this.expr(e.index);
+        return attribute(object, isNumeric(index) ? String(num(index)) : index instanceof JChar ? index.char : String(index));
+      }
+      case "list":
+        return e.items.map((i) => this.expr(i));
+      case "map": {
+        const map: Record<string, unknown> = {};
+        for (const [k, v] of e.entries) {
+          const key = this.expr(k);
+          if (key === null || key === undefined || (typeof key === "object" && !(key instanceof JChar))) throw new EvalError(`a map key must be a string or a number, got ${describe(key)}`);
+          setKey(map, this.print(key), this.expr(v));
+        }
+        return map;
+      }
+      case "concat":
+        return e.parts.map((p) => this.text(this.expr(p))).join("");
+      case "unary":
+        return this.unary(e);
+      case "binary":
+        return this.binary(e);
+      case "ternary":
+        return toBoolean(this.expr(e.condition), true) ? this.expr(e.then) : this.expr(e.else);
+      case "call":
+        return this.call(e.name, e.args);
+      case "filter":
+        return this.filter(e);
+      case "test":
+        return this.test(e);
+    }
+  }
+
+  private text(value: unknown): string {
+    return value === null || value === undefined ? "" : javaToString(value);
+  }
+
+  private checkSize(text: string): string {
+    if (text.length > this.limits.maxOutputSize) throw new EvalError(`a string exceeds ${this.limits.maxOutputSize} characters`);
+    return text;
+  }
+
+  private unary(e: Extract<Expr, { type: "unary" }>): unknown {
+    const value = this.expr(e.operand);
+    if (e.op === "not") return !toBoolean(value);
+    if (!isNumeric(value)) throw new EvalError(`unary '${e.op}' needs a number, got ${describe(value)}`);
+    return e.op === "-" ? numericOp("*", -1, value) : value;
+  }
+
+  private binary(e: Extract<Expr, { type: "binary" }>): unknown {
+    switch (e.op) {
+      case "or":
+        return toBoolean(this.expr(e.left)) || toBoolean(this.expr(e.right));
+      case "and":
+        return toBoolean(this.expr(e.left)) && toBoolean(this.expr(e.right));
+      case "??":
+        try {
+          const left = this.expr(e.left);
+          return left === null || left === undefined ? this.expr(e.right) : left;
+        } catch (error) {
+          if (error instanceof NotFound) return this.expr(e.right);
+          throw error;
+        }
+      case "???":
+        try {
+          return this.expr(e.left);
+        } catch (error) {
+          if (error instanceof NotFound) return this.expr(e.right);
+          throw error;
+        }
+    }
+    const left = this.expr(e.left);
+    const right = this.expr(e.right);
+    switch (e.op) {
+      case "==":
+      case "equals":
+        return equals(left, right);
+      case "!=":
+        return !equals(left, right);
+      case "<":
+      case ">":
+      case "<=":
+      case ">=":
+        return compareNumbers(e.op, left, right);
+      case "~":
+        return this.checkSize(this.text(left) + this.text(right));
+      case "+":
+        if (typeof left === "string" || typeof right === "string" || left instanceof JChar || right instanceof JChar) {
+          return this.checkSize(javaToString(left) + javaToString(right));
+        }
+        return numericOp("+", left, right);
+      case "-":
+      case "*":
+      case "/":
+      case "%":
+        return numericOp(e.op, left, right);
+      case "..":
+        return this.range(left, right);
+      case "contains":
+        return contains(left, right);
+    }
+    throw new EvalError(`unknown operator '${e.op}'`);
+  }
+
+  range(from: unknown, to: unknown, step: unknown = 1): unknown[] {
+    if (typeof from === "string" && typeof to === "string" && from.length === 1 && to.length === 1) {
+      const out: string[] = [];
+      for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) out.push(String.fromCharCode(c));
+      return out;
+    }
+    if (!isNumeric(from) || !isNumeric(to) || !isNumeric(step)) throw new EvalError("a range needs numbers (or single characters)");
+    const a = num(from);
+    const b = num(to);
+    const s = num(step);
+    if (s === 0) throw new EvalError("the step of a range cannot be 0");
+    const count = Math.max(0, Math.floor((b - a) / s) + 1);
+    if (count > this.limits.maxRangeSize) throw new EvalError(`a range of ${count} items exceeds the limit of ${this.limits.maxRangeSize}`);
+    return Array.from({ length: count }, (_, i) => a + i * s);
+  }
+
+  args(args: Args): CallArgs {
+    const named: Record<string, unknown> = {};
+    for (const [k, v] of args.named) named[k] = this.expr(v);
+    return makeArgs(args.positional.map((p) => this.expr(p)), named);
+  }
+
+  private context(): CallContext {
+    return {
+      vars: this.vars,
+      services: this.services,
+      limits: this.limits,
+      resolve: <T>(key: string, load: () => Promise<T>): T => {
+        const hit = this.state.memo.get(key);
+        if (hit) {
+          if ("error" in hit) throw hit.error;
+          return hit.value as T;
+        }
+        throw new PendingValue(key, load);
+      },
+      render: (template, vars) => {
+        if (++this.state.depth > this.limits.maxDepth) throw new EvalError(`render() nested more than ${this.limits.maxDepth} levels`);
+        try {
+          return this.renderNested(template, vars ?? this.vars, this.state);
+        } finally {
+          this.state.depth--;
+        }
+      },
+      renderBlock: (name) => {
+        const block = this.template.blocks.get(name);
+        if (!block) throw new EvalError(`Unknown block '${name}'`);
+        return this.sub().collect(block);
+      },
+    };
+  }
+
+  private call(name: string, args: Args): unknown {
+    const macro = this.template.macros.get(name);
+    if (macro) return this.callMacro(macro, this.args(args));
+    const fn = this.registry.functions.get(name);
+    if (!fn) throw new EvalError(`Unknown function '${name}'`);
+    return fn.call(this.args(args), this.context());
+  }
+
+  private callMacro(macro: Extract<Node, { type: "macro" }>, args: CallArgs): unknown {
+    if (++this.state.depth > this.limits.maxDepth) throw new EvalError(`macros nested more than ${this.limits.maxDepth} levels`);
+    try {
+      const inner = new Evaluation(this.template, this.vars, this.registry, this.services, this.limits, this.state, this.renderNested, true);
+      const scope = inner.scopes[0]!;
+      macro.params.forEach((p, i) => {
+        const given = args.has(p.name, i) ? args.get(p.name, i) : undefined;
+        scope.set(p.name, given !== undefined ? given : p.defaultValue ? inner.expr(p.defaultValue) : null);
+      });
+      return inner.collect(macro.body);
+    } finally {
+      this.state.depth--;
+    }
+  }
+
+  private filter(e: Extract<Expr, { type: "filter" }>): unknown {
+    const def = this.registry.filters.get(e.name);
+    if (!def) throw new EvalError(`Unknown filter '${e.name}'`);
+    let input: unknown;
+    try {
+      input = this.expr(e.input);
+    } catch (error) {
+      if (!(error instanceof NotFound) || !def.acceptsUndefined) throw error;
+      input = undefined;
+    }
+    return this.applyFilter(e.name, input, this.args(e.args));
+  }
+
+  private applyFilter(name: string, input: unknown, args: CallArgs): unknown {
+    const def = this.registry.filters.get(name);
+    if (!def) throw new EvalError(`Unknown filter '${name}'`);
+    const result = def.call(input, args, this.context());
+    if (typeof result === "string") this.checkSize(result);
+    return result;
+  }
+
+  private test(e: Extract<Expr, { type: "test" }>): boolean {
+    const def = this.registry.tests.get(e.name);
+    if (!def) throw new EvalError(`Unknown test '${e.name}'`);
+    let input: unknown;
+    let missing = false;
+    try {
+      input = this.expr(e.input);
+    } catch (error) {
+      if (!(error instanceof NotFound) || !def.acceptsUndefined) throw error;
+      missing = true;
+    }
+    const result = missing ? false : def.call(input, this.args(e.args), this.context());
+    return e.negated ? !result : result;
+  }
+}
+
+/** `object.name` / `object[name]`: own data only. */
+export function attribute(object: unknown, name: string): unknown {
+  if (object === null || object === undefined) throw new NotFound(name, true);
+  if (Array.isArray(object)) {
+    if (/^\d+$/.test(name)) {
+      const i = Number(name);
+      if (i < object.length) return object[i];
+    }
+    throw new NotFound(name);
+  }
+  if (isMap(object) && Object.hasOwn(object, name)) return object[name];
+  throw new NotFound(name);
+}
+
+function contains(container: unknown, item: unknown): boolean {
+  if (container === null || container === undefined) return false;
+  if (Array.isArray(container)) return container.some((x) => equals(x, item));
+  if (typeof container === "string") return container.includes(item instanceof JChar ? item.char : javaToString(item));
+  if (isMap(container)) return Object.hasOwn(container, javaToString(item));
+  throw new EvalError(`contains needs a list, a map or a string, got ${describe(container)}`);
+}
+
+export function describe(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (isMap(value)) return "a map";
+  if (isNumeric(value)) return `the number ${numberToString(value)}`;
+  if (typeof value === "boolean") return `the boolean ${value}`;
+  return `'${javaToString(value)}'`;
+}

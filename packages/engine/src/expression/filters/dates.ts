@@ -1,0 +1,76 @@
+/** Date filters: date, dateAdd, timestamp, timestampMilli, timestampMicro, timestampNano. */
+import { EvalError } from "../errors.ts";
+import type { CallArgs } from "../evaluator.ts";
+import type { FilterDef } from "../registry.ts";
+import { JavaNumber } from "../values.ts";
+import { epochOf, toDateValue, type DateOptions, type DateValue } from "../dates/dateValue.ts";
+import { formatDate } from "../dates/format.ts";
+import { filter, intArg } from "./helpers.ts";
+
+function optionalText(args: CallArgs, name: string, index: number): string | undefined {
+  const value = args.get(name, index);
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+function dateOptions(args: CallArgs, zoneIndex: number): DateOptions {
+  const timeZone = optionalText(args, "timeZone", zoneIndex);
+  const existingFormat = optionalText(args, "existingFormat", zoneIndex + 1);
+  const locale = optionalText(args, "locale", zoneIndex + 2);
+  return { ...(timeZone ? { timeZone } : {}), ...(existingFormat ? { existingFormat } : {}), ...(locale ? { locale } : {}) };
+}
+
+const UNITS: Record<string, (v: DateValue, amount: number) => DateValue> = {
+  NANOS: (v, a) => addNanos(v, a),
+  MICROS: (v, a) => addNanos(v, a * 1000),
+  MILLIS: (v, a) => addNanos(v, a * 1e6),
+  SECONDS: (v, a) => ({ ...v, dt: v.dt.plus({ seconds: a }) }),
+  MINUTES: (v, a) => ({ ...v, dt: v.dt.plus({ minutes: a }) }),
+  HOURS: (v, a) => ({ ...v, dt: v.dt.plus({ hours: a }) }),
+  HALF_DAYS: (v, a) => ({ ...v, dt: v.dt.plus({ hours: a * 12 }) }),
+  DAYS: (v, a) => ({ ...v, dt: v.dt.plus({ days: a }) }),
+  WEEKS: (v, a) => ({ ...v, dt: v.dt.plus({ weeks: a }) }),
+  MONTHS: (v, a) => ({ ...v, dt: v.dt.plus({ months: a }) }),
+  YEARS: (v, a) => ({ ...v, dt: v.dt.plus({ years: a }) }),
+  DECADES: (v, a) => ({ ...v, dt: v.dt.plus({ years: a * 10 }) }),
+  CENTURIES: (v, a) => ({ ...v, dt: v.dt.plus({ years: a * 100 }) }),
+  MILLENNIA: (v, a) => ({ ...v, dt: v.dt.plus({ years: a * 1000 }) }),
+};
+
+function addNanos(v: DateValue, amount: number): DateValue {
+  const total = v.nanos + amount;
+  const carrySeconds = Math.floor(total / 1e9);
+  const nanos = total - carrySeconds * 1e9;
+  const dt = v.dt.plus({ seconds: carrySeconds }).set({ millisecond: Math.floor(nanos / 1e6) });
+  return { ...v, dt, nanos };
+}
+
+function timestamp(scale: "s" | "ms" | "us" | "ns"): FilterDef {
+  return filter((input, args) => {
+    const value = toDateValue(input, dateOptions(args, 0));
+    if (!value) return null;
+    const { seconds, nanos } = epochOf(value);
+    const big = (BigInt(seconds) * { s: 1n, ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n }[scale]) + BigInt(Math.floor(nanos / { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[scale]));
+    return Number.isSafeInteger(Number(big)) ? Number(big) : new JavaNumber(big, "Long");
+  });
+}
+
+export const dateFilters: Record<string, FilterDef> = {
+  date: filter((input, args) => {
+    const value = toDateValue(input, dateOptions(args, 1));
+    if (!value) return null;
+    return formatDate(value, optionalText(args, "format", 0), optionalText(args, "locale", 3));
+  }),
+  dateAdd: filter((input, args) => {
+    const amount = intArg(args, "amount", 0);
+    const unit = String(args.get("unit", 1) ?? "");
+    const add = UNITS[unit];
+    if (!add) throw new EvalError(`'${unit}' is not a unit: use one of ${Object.keys(UNITS).join(", ")}`);
+    const value = toDateValue(input, dateOptions(args, 3));
+    if (!value) return null;
+    return formatDate(add(value, amount), optionalText(args, "format", 2), optionalText(args, "locale", 5));
+  }),
+  timestamp: timestamp("s"),
+  timestampMilli: timestamp("ms"),
+  timestampMicro: timestamp("us"),
+  timestampNano: timestamp("ns"),
+};

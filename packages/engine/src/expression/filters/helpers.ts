@@ -1,0 +1,44 @@
+import { EvalError } from "../errors.ts";
+import type { CallArgs } from "../evaluator.ts";
+import { describe } from "../evaluator.ts";
+import type { FilterDef } from "../registry.ts";
+import { isNumeric, JChar, javaToString, num } from "../values.ts";
+
+export type FilterFn = (input: unknown, args: CallArgs) => unknown;
+
+/** A filter from a plain function of (input, args). */
+export function filter(fn: FilterFn, acceptsUndefined = false): FilterDef {
+  return { call: (input, args) => fn(input, args), acceptsUndefined };
+}
+
+export function requireString(value: unknown, filterName: string): string {
+  if (typeof value === "string") return value;
+  if (value instanceof JChar) return value.char;
+  throw new EvalError(`the '${filterName}' filter needs a string, got ${describe(value)}`);
+}
+
+/** Strings pass, numbers and characters become their text (Pebble's string coercion). */
+export function asText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return javaToString(value);
+}
+
+export function intArg(args: CallArgs, name: string, index: number, fallback?: number): number {
+  const value = args.get(name, index);
+  if (value === undefined || value === null) {
+    if (fallback !== undefined) return fallback;
+    throw new EvalError(`the argument '${name}' is required`);
+  }
+  if (isNumeric(value)) return Math.trunc(num(value));
+  if (typeof value === "string" && /^-?\d+$/.test(value.trim())) return Number(value);
+  throw new EvalError(`the argument '${name}' must be a number, got ${describe(value)}`);
+}
+
+export function stringArg(args: CallArgs, name: string, index: number, fallback?: string): string {
+  const value = args.get(name, index);
+  if (value === undefined || value === null) {
+    if (fallback !== undefined) return fallback;
+    throw new EvalError(`the argument '${name}' is required`);
+  }
+  return asText(value);
+}

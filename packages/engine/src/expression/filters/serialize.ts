@@ -1,0 +1,24 @@
+/** Serialisation filters: toJson (json), toIon, yaml, jq. */
+import YAML from "yaml";
+import type { FilterDef } from "../registry.ts";
+import { toJson } from "../json.ts";
+import { toIonText } from "../ion.ts";
+import { loadJq, loadedJq, runJq } from "../jq.ts";
+import { toPlain } from "../values.ts";
+import { filter, stringArg } from "./helpers.ts";
+
+const toJsonFilter = filter((input) => toJson(input, true));
+
+export const serializeFilters: Record<string, FilterDef> = {
+  toJson: toJsonFilter,
+  json: toJsonFilter,
+  toIon: filter((input) => toIonText(input)),
+  yaml: filter((input) => (input === null || input === undefined ? "null" : YAML.stringify(toPlain(input), { lineWidth: 0 }))),
+  jq: {
+    call: (input, args, ctx) => {
+      if (input === null || input === undefined) return null;
+      const jq = loadedJq() ?? ctx.resolve("jq:module", loadJq);
+      return runJq(jq, input, stringArg(args, "expression", 0));
+    },
+  },
+};

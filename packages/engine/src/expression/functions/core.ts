@@ -1,0 +1,142 @@
+/** Built-in functions: now, parsing (fromJson, fromIon, yaml), render, context, ids, numbers, ranges. */
+import { randomInt, randomUUID } from "node:crypto";
+import { DateTime } from "luxon";
+import YAML from "yaml";
+import { friendlyId } from "../../model/ids.ts";
+import { EvalError } from "../errors.ts";
+import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.ts";
+import { fromIonText } from "../ion.ts";
+import { parseJson } from "../json.ts";
+import type { FunctionDef } from "../registry.ts";
+import { isMap, isNumeric, jdouble, JavaNumber, num } from "../values.ts";
+import { formatDate } from "../dates/format.ts";
+import { zoneOf } from "../dates/dateValue.ts";
+
+export function fn(call: (args: CallArgs, ctx: CallContext) => unknown): FunctionDef {
+  return { call };
+}
+
+const MAX_RENDER_PASSES = 100;
+
+function renderDeep(value: unknown, ctx: CallContext, recursive: boolean): unknown {
+  if (typeof value === "string") {
+    let current = value;
+    for (let pass = 0; ; pass++) {
+      if (pass >= MAX_RENDER_PASSES) throw new EvalError("Too many rendering attempts");
+      const next = ctx.render(current);
+      if (!recursive || next === current || !next.includes("{")) return next;
+      current = next;
+    }
+  }
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx, recursive));
+  if (isMap(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) setKey(out, String(renderDeep(k, ctx, recursive)), renderDeep(v, ctx, recursive));
+    return out;
+  }
+  return value;
+}
+
+/** YAML numbers as Java reads them: integers, or doubles. */
+function javaNumbers(value: unknown): unknown {
+  if (typeof value === "number") return Number.isInteger(value) ? value : jdouble(value);
+  if (Array.isArray(value)) return value.map(javaNumbers);
+  if (isMap(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, javaNumbers(v)]));
+  return value;
+}
+
+function numbers(args: CallArgs, name: string): number[] {
+  if (args.positional.length === 0) throw new EvalError(`${name}() needs at least one number`);
+  return args.positional.map((v) => {
+    if (!isNumeric(v)) throw new EvalError(`${name}() compares numbers only, got ${describe(v)}`);
+    return num(v);
+  });
+}
+
+function requiredArg(args: CallArgs, name: string, index: number, fnName: string): unknown {
+  if (!args.has(name, index)) throw new EvalError(`${fnName}() needs the argument '${name}'`);
+  return args.get(name, index);
+}
+
+export const coreFunctions: Record<string, FunctionDef> = {
+  now: fn((args) => {
+    const timeZone = args.get("timeZone", 1);
+    const zone = zoneOf(timeZone === undefined || timeZone === null ? undefined : String(timeZone));
+    const dt = DateTime.now().setZone(zone.zone);
+    const format = args.get("format", 0);
+    const locale = args.get("locale", 2);
+    return formatDate({ dt, nanos: dt.millisecond * 1e6, region: zone.region }, format === undefined || format === null ? undefined : String(format), locale ? String(locale) : "en");
+  }),
+  fromJson: fn((args) => {
+    const value = args.get("json", 0);
+    return value === null || value === undefined ? null : parseJson(String(value));
+  }),
+  json: fn((args) => {
+    const value = args.get("json", 0);
+    return value === null || value === undefined ? null : parseJson(String(value));
+  }),
+  fromIon: fn((args) => {
+    const value = requiredArg(args, "ion", 0, "fromIon");
+    return value === null || value === undefined ? null : fromIonText(String(value));
+  }),
+  yaml: fn((args) => {
+    const value = requiredArg(args, "yaml", 0, "yaml");
+    if (value === null || value === undefined) return null;
+    if (typeof value !== "string") throw new EvalError(`yaml() needs a string, got ${describe(value)}`);
+    try {
+      return javaNumbers(YAML.parse(value));
+    } catch (error) {
+      throw new EvalError(`Invalid YAML: ${(error as Error).message}`);
+    }
+  }),
+  render: fn((args, ctx) => renderDeep(args.get("toRender", 0), ctx, args.get("recursive", 1) !== false)),
+  renderOnce: fn((args, ctx) => renderDeep(args.get("toRender", 0), ctx, false)),
+  printContext: fn((_args, ctx) => ctx.vars),
+  fetchContext: fn((_args, ctx) => ctx.vars),
+  uuid: fn(() => randomUUID()),
+  id: fn(() => friendlyId()),
+  randomInt: fn((args) => {
+    const lower = requiredArg(args, "lower", 0, "randomInt");
+    const upper = requiredArg(args, "upper", 1, "randomInt");
+    if (!isNumeric(lower) || !isNumeric(upper)) throw new EvalError("randomInt() needs two numbers");
+    const low = Math.trunc(num(lower));
+    const high = Math.trunc(num(upper));
+    if (high < low) throw new EvalError("randomInt(): upper must not be lower than lower");
+    return high === low ? low : randomInt(low, high);
+  }),
+  max: fn((args) => {
+    const values = numbers(args, "max");
+    const best = Math.max(...values);
+    return args.positional[values.indexOf(best)];
+  }),
+  min: fn((args) => {
+    const values = numbers(args, "min");
+    const best = Math.min(...values);
+    return args.positional[values.indexOf(best)];
+  }),
+  range: fn((args, ctx) => {
+    const start = requiredArg(args, "start", 0, "range");
+    const end = requiredArg(args, "end", 1, "range");
+    const step = args.get("increment", 2) ?? 1;
+    if (!isNumeric(start) || !isNumeric(end) || !isNumeric(step)) throw new EvalError("range() needs numbers");
+    const s = num(step);
+    if (s === 0) throw new EvalError("range() step cannot be 0");
+    const count = Math.max(0, Math.floor((num(end) - num(start)) / s) + 1);
+    if (count > ctx.limits.maxRangeSize) throw new EvalError(`a range of ${count} items exceeds the limit of ${ctx.limits.maxRangeSize}`);
+    return Array.from({ length: count }, (_, i) => num(start) + i * s);
+  }),
+  block: fn((args, ctx) => ctx.renderBlock(String(requiredArg(args, "name", 0, "block")))),
+  currentEachOutput: fn((args, ctx) => {
+    let current = args.get("outputs", 0);
+    if (!isMap(current)) throw new EvalError(`currentEachOutput() needs a map of outputs, got ${describe(current)}`);
+    const parents = Array.isArray(ctx.vars.parents) ? [...(ctx.vars.parents as unknown[])].reverse() : [];
+    const values = parents.map((p) => (isMap(p) && isMap(p.taskrun) ? p.taskrun.value : undefined));
+    const own = isMap(ctx.vars.taskrun) ? ctx.vars.taskrun.value : undefined;
+    for (const value of [...values, own]) {
+      if (typeof value === "string" && isMap(current) && Object.hasOwn(current, value)) current = current[value];
+    }
+    return current;
+  }),
+};
+
+export { JavaNumber };

@@ -1,0 +1,33 @@
+/** Pebble's tests (defined, empty, even, odd, iterable, map, null) and Kestra's json test. */
+import { EvalError } from "./errors.ts";
+import { describe } from "./evaluator.ts";
+import { isEmpty } from "./filters/collections.ts";
+import { parseJson } from "./json.ts";
+import type { TestDef } from "./registry.ts";
+import { isFloating, isMap, isNumeric, num } from "./values.ts";
+
+function integer(input: unknown, name: string): number {
+  if (!isNumeric(input) || isFloating(input)) throw new EvalError(`the '${name}' test needs an integer, got ${describe(input)}`);
+  return num(input);
+}
+
+export const builtinTests: Record<string, TestDef> = {
+  defined: { call: (input) => input !== null && input !== undefined, acceptsUndefined: true },
+  null: { call: (input) => input === null || input === undefined },
+  empty: { call: (input) => isEmpty(input) },
+  even: { call: (input) => integer(input, "even") % 2 === 0 },
+  odd: { call: (input) => Math.abs(integer(input, "odd") % 2) === 1 },
+  iterable: { call: (input) => Array.isArray(input) || isMap(input) },
+  map: { call: (input) => isMap(input) },
+  json: {
+    call: (input) => {
+      if (typeof input !== "string") return false;
+      try {
+        const parsed = parseJson(input);
+        return typeof parsed === "object" && parsed !== null;
+      } catch {
+        return false;
+      }
+    },
+  },
+};
