@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SakerError } from "@saker/sdk";
+import { SakerError } from "@saker/sdk/errors";
 
 const FLOW_FILE = /\.ya?ml$/i;
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadConfig, type CompiledConfig } from "@saker/engine/runtime/config";
+import type { CompiledConfig } from "@saker/engine/runtime/config";
 
 export interface GlobalOptions {
   config?: string;
@@ -13,7 +13,9 @@ export function withInstanceOptions(command: Command): Command {
     .option("--home <dir>", "data folder: database, storage, plugins (default: $SAKER_HOME or ./.saker)");
 }
 
-export function configFrom(options: GlobalOptions, overrides: Record<string, unknown> = {}): CompiledConfig {
+/** The instance configuration (loaded lazily: `--help` needs none of the engine). */
+export async function configFrom(options: GlobalOptions, overrides: Record<string, unknown> = {}): Promise<CompiledConfig> {
+  const { loadConfig } = await import("@saker/engine/runtime/config");
   return loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: { ...overrides, ...(options.home ? { home: options.home } : {}) },

@@ -1,4 +1,4 @@
-import { isSakerError, errorMessage } from "@saker/sdk";
+import { isSakerError, errorMessage } from "@saker/sdk/errors";
 
 /** Prints an error for a person: the message (with code for Saker errors), never a bare stack. */
 export function reportError(error: unknown): void {

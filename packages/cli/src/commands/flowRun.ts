@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { isSakerError, SakerError } from "@saker/sdk";
-import { Instance } from "@saker/engine/runtime/instance";
-import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import { isSakerError, SakerError } from "@saker/sdk/errors";
 import type { Execution } from "@saker/engine/model/execution";
 import type { LogEntry } from "@saker/engine/executor/types";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
@@ -18,7 +16,8 @@ interface RunOptions extends GlobalOptions {
 }
 
 /** `--input k=v` and `--input k=@path` (a file for a FILE input). */
-export function parseInputs(pairs: readonly string[]): Record<string, unknown> {
+export async function parseInputs(pairs: readonly string[]): Promise<Record<string, unknown>> {
+  const { FileUpload } = await import("@saker/engine/runtime/executionFactory");
   const inputs: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
@@ -45,7 +44,8 @@ export function configureFlowRunCommand(flow: Command): void {
       .option("-q, --quiet", "do not stream the logs")
       .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0")),
   ).action(async (file: string, options: RunOptions) => {
-    const instance = await Instance.open(configFrom(options));
+    const { Instance } = await import("@saker/engine/runtime/instance");
+    const instance = await Instance.open(await configFrom(options));
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {
@@ -64,7 +64,7 @@ export function configureFlowRunCommand(flow: Command): void {
       };
       instance.events.on("log", onLog);
       instance.events.on("execution", onExecution);
-      const created = await instance.createExecution(flow.namespace, flow.id, { inputs: parseInputs(options.input) });
+      const created = await instance.createExecution(flow.namespace, flow.id, { inputs: await parseInputs(options.input) });
       mine.add(created.id);
       const execution = await instance.waitForSettled(created.id, Number(options.timeout) * 1000);
       instance.events.off("log", onLog);

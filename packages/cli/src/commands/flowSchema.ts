@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { loadRegistry } from "@saker/engine/runtime/registryLoader";
-import { flowJsonSchema } from "@saker/engine/model/jsonSchema";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
 
 /** `saker flow schema`: the JSON Schema of flows, for an editor's YAML language server. */
@@ -8,7 +6,8 @@ export function configureFlowSchemaCommand(flow: Command): void {
   withInstanceOptions(
     flow.command("schema").description("Print the JSON Schema of the flow language (core and installed plugins), for editor autocompletion"),
   ).action(async (options: GlobalOptions) => {
-    const registry = await loadRegistry(configFrom(options));
+    const [{ loadRegistry }, { flowJsonSchema }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/model/jsonSchema")]);
+    const registry = await loadRegistry(await configFrom(options));
     process.stdout.write(`${JSON.stringify(flowJsonSchema(registry), null, 2)}\n`);
   });
 }

@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { isSakerError } from "@saker/sdk";
-import { loadRegistry } from "@saker/engine/runtime/registryLoader";
-import { parseFlow } from "@saker/engine/model/parseFlow";
+import { isSakerError } from "@saker/sdk/errors";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { listFlowFiles } from "../flowFiles.ts";
 
@@ -14,7 +12,8 @@ export function configureFlowValidateCommand(flow: Command): void {
       .description("Validate flow files (or every flow in folders) and report every problem with its YAML path and line")
       .argument("<paths...>", "flow files or folders"),
   ).action(async (paths: string[], options: GlobalOptions) => {
-    const config = configFrom(options);
+    const config = await configFrom(options);
+    const [{ loadRegistry }, { parseFlow }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/model/parseFlow")]);
     const registry = await loadRegistry(config);
     let invalid = 0;
     for (const file of listFlowFiles(paths)) {

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { SakerError } from "@saker/sdk";
-import { hashPassword } from "@saker/server";
+import { SakerError } from "@saker/sdk/errors";
 
 /** Reads a line from a terminal without echoing it. */
 function promptHidden(question: string): Promise<string> {
@@ -56,6 +55,7 @@ export function configureHashPasswordCommand(server: Command): void {
     .action(async () => {
       const password = await readPassword();
       if (password.length === 0) throw new SakerError("CLI_USAGE", "the password is empty");
+      const { hashPassword } = await import("@saker/server");
       process.stdout.write(`${await hashPassword(password)}\n`);
     });
 }

@@ -1,10 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { SakerError } from "@saker/sdk";
-import { installPlugin, uninstallPlugin } from "@saker/engine/plugins/installer";
-import { typeDocumentation } from "@saker/engine/plugins/docs";
-import { scaffoldPlugin } from "@saker/engine/plugins/scaffold";
-import { loadRegistry } from "@saker/engine/runtime/registryLoader";
+import { SakerError } from "@saker/sdk/errors";
 import type { PluginRegistry } from "@saker/engine/plugins/registry";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
 
@@ -38,7 +34,8 @@ export function configurePluginsCommand(program: Command): void {
       .argument("<specs...>", "what to install")
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
-    const config = configFrom(options);
+    const config = await configFrom(options);
+    const { installPlugin } = await import("@saker/engine/plugins/installer");
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, { pluginsDir: config.pluginsPath, ...(options.force ? { force: true } : {}), onOutput: (line) => process.stderr.write(`  ${line}\n`) });
@@ -49,7 +46,8 @@ export function configurePluginsCommand(program: Command): void {
   withInstanceOptions(
     plugins.command("list").description("List plugin types with their plugin, installed versions and the version used by default").option("--json", "as JSON"),
   ).action(async (options: GlobalOptions & { json?: boolean }) => {
-    const registry = await loadRegistry(configFrom(options));
+    const { loadRegistry } = await import("@saker/engine/runtime/registryLoader");
+    const registry = await loadRegistry(await configFrom(options));
     const entries = [...registry.entries()].sort(([a], [b]) => a.localeCompare(b));
     if (options.json) {
       const list = entries.map(([type, versions]) => ({
@@ -72,7 +70,8 @@ export function configurePluginsCommand(program: Command): void {
   withInstanceOptions(
     plugins.command("uninstall").description("Remove installed plugin versions").argument("<versions...>", "NAME@VERSION"),
   ).action(async (specs: string[], options: GlobalOptions) => {
-    const config = configFrom(options);
+    const config = await configFrom(options);
+    const { uninstallPlugin } = await import("@saker/engine/plugins/installer");
     for (const spec of specs) {
       const { name, version } = splitNameVersion(spec);
       uninstallPlugin(config.pluginsPath, name, version);
@@ -87,7 +86,8 @@ export function configurePluginsCommand(program: Command): void {
       .argument("<type>", "a type id, e.g. io.kestra.plugin.core.log.Log")
       .option("--version <version>", "a version (default: the one a task without version: gets)"),
   ).action(async (type: string, options: GlobalOptions & { version?: string }) => {
-    const registry = await loadRegistry(configFrom(options));
+    const [{ loadRegistry }, { typeDocumentation }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/plugins/docs")]);
+    const registry = await loadRegistry(await configFrom(options));
     const entry = registry.resolve(type, options.version);
     process.stdout.write(typeDocumentation(entry, registry.versionsOf(type).map((v) => v.plugin.version)));
   });
@@ -97,7 +97,8 @@ export function configurePluginsCommand(program: Command): void {
     .description("Create a new plugin package (plain JavaScript, no build step) in a folder")
     .argument("<name>", "the npm package name, e.g. saker-plugin-hello")
     .option("--dir <dir>", "where to create it (default: ./<name without scope>)")
-    .action((name: string, options: { dir?: string }) => {
+    .action(async (name: string, options: { dir?: string }) => {
+      const { scaffoldPlugin } = await import("@saker/engine/plugins/scaffold");
       const dir = options.dir ?? join(process.cwd(), name.replace(/^@[^/]+\//, ""));
       const files = scaffoldPlugin(dir, name);
       process.stdout.write(`Created ${dir}:\n${files.map((f) => `  ${f}`).join("\n")}\nInstall it with: saker plugins install ${dir}\n`);

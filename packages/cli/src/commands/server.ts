@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { Instance } from "@saker/engine/runtime/instance";
-import { startServer } from "@saker/server";
+import type { Instance } from "@saker/engine/runtime/instance";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { configureHashPasswordCommand } from "./hashPassword.ts";
 
@@ -21,8 +20,9 @@ export function configureServerCommand(program: Command): void {
   ).action(async (options: ServerOptions) => {
     const overrides: Record<string, unknown> = {};
     if (options.port || options.host) overrides.server = { ...(options.port ? { port: options.port } : {}), ...(options.host ? { host: options.host } : {}) };
-    const config = configFrom(options, overrides);
     const started = Date.now();
+    const config = await configFrom(options, overrides);
+    const [{ Instance }, { startServer }] = await Promise.all([import("@saker/engine/runtime/instance"), import("@saker/server")]);
     // The API listens while the instance opens: /health says 503 until it is ready.
     const opening = Instance.open(config);
     let http;
