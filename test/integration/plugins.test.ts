@@ -72,7 +72,7 @@ describe("versioned plugins", () => {
     expect(oldest.taskRunList.find((t: any) => t.taskId === "latest").outputs.plugin).toBe("1.0.0");
     const none = await runCli(["flow", "run", flowFile("pinned.yaml", pinned), "--json"], { home, env: { SAKER_PLUGINS_DEFAULTVERSION: "NONE" } });
     expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain("tasks[2].type: 'com.example.versioned.Which' needs a 'version:' (plugins.defaultVersion is NONE); installed: 1.0.0, 2.0.0");
+    expect(none.stderr).toContain("tasks[2].version: 'com.example.versioned.Which' needs a 'version:' (plugins.defaultVersion is NONE); installed: 1.0.0, 2.0.0");
   }, 60_000);
 
   it("kills a hanging task and an isolated CPU-bound task by their timeout, without stopping the others", async () => {

@@ -7,7 +7,7 @@ import type { ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
 import { nextExecutionRetryDate, nextTaskRetryDate } from "../model/retry.ts";
 import type { ExecutorRun } from "./executorRun.ts";
-import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState } from "./queries.ts";
+import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
 import { resolveSequentialNexts } from "./sequencing.ts";
 
 export function rootTasks(tasks: readonly TaskNode[] | undefined): ResolvedTask[] {
@@ -94,6 +94,7 @@ export async function handleEnd(run: ExecutorRun): Promise<void> {
   const s = x.state.current;
   if (isTerminated(s) || isPaused(s) || isRetrying(s) || s === "KILLING" || s === "QUEUED") return;
   const flow = run.graph.flow;
+  if (inProgress(x, rootTasks(flow.tasks))) return;
   const current = findTaskDependingFlowState(x, rootTasks(flow.tasks), rootTasks(flow.errors), undefined, (id) => run.graph.retryOf(id));
   if (!allTerminated(x, current)) return;
   const finallyTasks = rootTasks(flow.finally).filter((t) => t.task.disabled !== true);

@@ -46,6 +46,11 @@ export function hasFailedNoRetry(
   );
 }
 
+/** A task run of these tasks is not terminated yet (created, running, paused, retrying). */
+export function inProgress(execution: Execution, tasks: readonly ResolvedTask[] | undefined, parent?: TaskRun): boolean {
+  return findTaskRunsByTasks(execution, tasks, parent).some((t) => !isTerminated(t.state.current));
+}
+
 /**
  * Which list the flow (or a flowable) follows now: `errors` once a task failed for good (or an
  * errors task already started), nothing while a failed task waits for its retry, else `tasks`.
@@ -62,6 +67,8 @@ export function findTaskDependingFlowState(
   const errorsStarted = findTaskRunsByTasks(execution, errorTasks, parent).length > 0;
   if (errorsStarted || hasFailed(execution, current, parent)) {
     if (!hasFailedNoRetry(execution, current, parent, retryOf)) return [];
+    // Running siblings (Parallel, Dag, ForEach) finish before the errors branch starts.
+    if (!errorsStarted && inProgress(execution, current, parent)) return [];
     return errorTasks ?? [];
   }
   return current;

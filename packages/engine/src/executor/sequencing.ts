@@ -15,6 +15,7 @@ import {
   findTaskRunsByTasks,
   guessFinalState,
   hasFailed,
+  inProgress,
   isTaskRunFor,
 } from "./queries.ts";
 
@@ -107,6 +108,7 @@ export function resolveDagNexts(input: SequencingInput, concurrency: number, dep
  * the state of the `tasks` list decides; a failure with no errors branch concludes at once.
  */
 export function resolveFlowableState(input: SequencingInput, allowFailure: boolean, allowWarning: boolean): StateType | undefined {
+  if (inProgress(input.execution, input.tasks, input.parent)) return undefined;
   const tasks = current(input);
   if (tasks.length > 0 && tasks.every((t) => t.task.disabled === true)) return "SUCCESS";
   if (tasks.length > 0) {

@@ -44,6 +44,22 @@ describe("executor: flowables", () => {
     expect(limited.jobs).toHaveLength(4);
   });
 
+  it("a failed Parallel child lets running siblings finish before the flow fails and errors run", async () => {
+    let sleepDone = false;
+    const script: WorkerScript = (job) => {
+      if (job.task.id === "slow") return sleepDone ? {} : { hang: true };
+      return job.task.type.endsWith(".Fail") ? { state: "FAILED" } : {};
+    };
+    const sim = await simulate(flow(`  - id: p\n    type: io.kestra.plugin.core.flow.Parallel\n    tasks:\n${fail("boom", "      ")}${log("slow", "      ")}`, `errors:\n${log("handler")}`), { script });
+    expect(statesByTask(sim.execution)).toEqual({ p: ["RUNNING"], boom: ["FAILED"], slow: ["RUNNING"] });
+    expect(sim.execution.state.current).toBe("RUNNING");
+    sleepDone = true;
+    const slow = sim.jobs.find((j) => j.task.id === "slow")!;
+    await sim.send({ type: "worker-result", taskRunId: slow.taskRunId, attempt: 1, attemptState: "SUCCESS", state: "SUCCESS", outputs: {}, date: new Date().toISOString() });
+    expect(statesByTask(sim.execution)).toEqual({ p: ["FAILED"], boom: ["FAILED"], slow: ["SUCCESS"], handler: ["SUCCESS"] });
+    expect(sim.execution.state.current).toBe("FAILED");
+  });
+
   it("If follows `else` on a falsy condition and records the evaluation", async () => {
     const sim = await simulate(flow(`  - id: if\n    type: io.kestra.plugin.core.flow.If\n    condition: "{{ 0 }}"\n    then:\n${log("yes", "      ")}    else:\n${log("no", "      ")}`));
     expect(statesByTask(sim.execution)).toEqual({ if: ["SUCCESS"], no: ["SUCCESS"] });
