@@ -155,7 +155,7 @@ export class ExecutorRun {
 
   /** The context a flowable (or executor task) is resolved with. */
   context(task: TaskNode, taskRun: TaskRun): FlowableContext {
-    const vars = () => this.variables(task, taskRun);
+    const vars = (extra?: Record<string, unknown>) => (extra ? { ...this.variables(task, taskRun), ...extra } : this.variables(task, taskRun));
     return {
       flow: this.graph,
       execution: this.x,
@@ -163,9 +163,9 @@ export class ExecutorRun {
       taskRun,
       now: this.now(),
       logger: this.logger(taskRun),
-      render: async (template) => String(await this.deps.render(template, vars(), false)),
-      renderTyped: (template) => this.deps.render(template, vars(), true),
-      renderValue: (value) => this.deps.renderValue(value, vars()),
+      render: async (template, extra) => String(await this.deps.render(template, vars(extra), false)),
+      renderTyped: (template, extra) => this.deps.render(template, vars(extra), true),
+      renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
       newId: () => this.deps.newId(),
       resolve: (tasks, value) => tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),

@@ -97,11 +97,18 @@ export function nestDotted(values: Record<string, unknown>): Tree {
   return result;
 }
 
+/**
+ * `labels.*`: key → value, the first wins. As in Kestra, `system.x` labels appear as
+ * `labels.system.x` (from the first system label only).
+ */
 function labelsMap(execution: Execution): Tree {
   const labels: Tree = {};
   for (const { key, value } of execution.labels) {
-    if (key === undefined || value === undefined || key in labels) continue;
-    labels[key] = value;
+    if (key === undefined || value === undefined) continue;
+    const system = key.startsWith("system.") ? key.slice("system.".length) : undefined;
+    const name = system === undefined ? key : "system";
+    if (name in labels) continue;
+    labels[name] = system === undefined ? value : { [system]: value };
   }
   return labels;
 }

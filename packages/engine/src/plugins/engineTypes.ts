@@ -21,9 +21,10 @@ export interface FlowableContext {
   readonly taskRun: TaskRun;
   readonly now: Date;
   readonly logger: Logger;
-  render(template: string): Promise<string>;
-  renderTyped(template: string): Promise<unknown>;
-  renderValue(value: unknown): Promise<unknown>;
+  /** Renders with the task run's variables, `extra` on top. */
+  render(template: string, extra?: Record<string, unknown>): Promise<string>;
+  renderTyped(template: string, extra?: Record<string, unknown>): Promise<unknown>;
+  renderValue(value: unknown, extra?: Record<string, unknown>): Promise<unknown>;
   /** The task's own retry policy (for "will it be retried?"). */
   retryOf(taskId: string): RetryPolicy | undefined;
   /** A new FriendlyId (for child executions). */

@@ -74,7 +74,8 @@ export function validateValue(
   const base = unwrap(schema);
   const def = defOf(base);
   if (value === null) {
-    if (defOf(schema).type !== "nullable" && def.type !== "unknown" && def.type !== "any" && def.type !== "null") issues.push({ path, message: "must not be null" });
+    // An optional property written with no value (`defaults:`) is absent, as Jackson reads it.
+    if (!isOptional(schema) && defOf(schema).type !== "nullable" && def.type !== "null") issues.push({ path, message: "must not be null" });
     return;
   }
   switch (def.type) {

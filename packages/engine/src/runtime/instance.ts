@@ -377,9 +377,11 @@ export class Instance {
   waitForSettled(executionId: string, timeoutMs = 0): Promise<Execution> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
+      let done = false;
       const settledPause = (x: Execution) =>
         x.state.current === "PAUSED" && (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
       const check = () => {
+        if (done || this.closed) return;
         const stored = this.executions.get(executionId);
         if (stored && (stored.finished || settledPause(stored.execution))) {
           cleanup();
@@ -390,6 +392,7 @@ export class Instance {
         if (x.id === executionId) setImmediate(check);
       };
       const cleanup = () => {
+        done = true;
         clearTimeout(timer);
         this.events.off("execution", onChange);
       };

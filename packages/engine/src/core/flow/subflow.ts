@@ -2,6 +2,7 @@ import { isTerminated, z, type StateType } from "@saker/sdk";
 import type { Label } from "../../model/execution.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
 import { parseLabels } from "../execution/labels.ts";
+import { buildRunVariables } from "../../executor/variables.ts";
 
 const TRANSMITTED: ReadonlySet<StateType> = new Set(["FAILED", "PAUSED", "KILLED", "WARNING"]);
 
@@ -27,6 +28,7 @@ export const Subflow = defineExecutorTask({
     transmitFailed: z.boolean().default(true).describe("With wait: a failed (or killed, warning) child fails this task."),
     inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the child."),
     scheduleDate: z.string().optional().describe("Start the child at this date (ISO-8601)."),
+    outputs: z.record(z.string(), z.unknown()).optional().describe("Deprecated (use the child flow's outputs): values rendered against the child execution when it ends."),
   }),
   outputs: z.object({ executionId: z.string(), state: z.string().optional(), outputs: z.record(z.string(), z.unknown()).optional() }),
   async execute(ctx) {
@@ -55,6 +57,16 @@ export const Subflow = defineExecutorTask({
     let state: StateType = transmit && TRANSMITTED.has(child.state.current) ? child.state.current : "SUCCESS";
     if (state === "FAILED" && ctx.task.allowFailure === true) state = ctx.task.allowWarning === true ? "SUCCESS" : "WARNING";
     else if (state === "WARNING" && ctx.task.allowWarning === true) state = "SUCCESS";
-    return { state, outputs: { executionId: child.id, state: child.state.current, outputs: child.outputs ?? {} } };
+    let outputs = child.outputs ?? {};
+    if (!child.outputs && ctx.task.outputs && typeof ctx.task.outputs === "object") {
+      try {
+        const childVars = buildRunVariables({ flow: { id: child.flowId, namespace: child.namespace, tasks: [] }, execution: child });
+        outputs = (await ctx.renderValue(ctx.task.outputs, childVars)) as Record<string, unknown>;
+      } catch (error) {
+        ctx.logger.warn(`Failed to extract outputs with the error: '${(error as Error).message}'`);
+        state = ctx.task.allowFailure === true ? (ctx.task.allowWarning === true ? "SUCCESS" : "WARNING") : "FAILED";
+      }
+    }
+    return { state, outputs: { executionId: child.id, state: child.state.current, outputs } };
   },
 });
