@@ -1,4 +1,20 @@
+/**
+ * `@saker/plugin-jdbc`: Kestra's `io.kestra.plugin.jdbc.*` for PostgreSQL, MySQL, MariaDB, SQLite
+ * and DuckDB: `Query`, `Queries` and a polling `Trigger` for each, plus PostgreSQL's `CopyIn` and
+ * `CopyOut`.
+ *
+ * Plugin configuration (`plugins.configurations` with `type: io.kestra.plugin.jdbc`):
+ * `maxFetchRows` (default 100000), the most rows `fetchType: FETCH` keeps in memory.
+ *
+ * @module
+ */
 import { definePlugin } from "@saker/sdk";
+import { postgresTasks, postgresTriggers } from "./postgres/index.ts";
 
-/** The JDBC plugin: Query, Queries and Trigger per database. */
-export default definePlugin({ group: "io.kestra.plugin.jdbc", title: "JDBC", tasks: [] });
+export default definePlugin({
+  group: "io.kestra.plugin.jdbc",
+  title: "JDBC",
+  description: "Run SQL on PostgreSQL, MySQL, MariaDB, SQLite and DuckDB: fetch rows, store them in internal storage, or start executions when a query returns rows.",
+  tasks: [...postgresTasks],
+  triggers: [...postgresTriggers],
+});

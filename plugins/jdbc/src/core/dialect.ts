@@ -1,0 +1,71 @@
+/**
+ * What each database module provides: how to open a connection from the task's properties, and a
+ * connection that runs one statement at a time, handing rows over in batches.
+ */
+import type { FileSource, Logger, TaskStorage } from "@saker/sdk";
+import type { DbErrorInfo } from "./errors.ts";
+import type { PlaceholderStyle } from "./parameters.ts";
+import type { Row } from "./values.ts";
+
+/**
+ * Receives the rows of a statement's result, at most `fetchSize` at a time; called at least once
+ * (possibly with no rows) when the statement returns a result set. Resolves `false` to stop
+ * reading (the rest of the result is discarded).
+ */
+export type RowSink = (rows: Row[]) => Promise<boolean> | boolean;
+
+export interface ExecuteOptions {
+  fetchSize: number;
+  /** The zone timestamps with a zone are shown in. */
+  zone: string;
+}
+
+export interface DbConnection {
+  /** Runs one statement; resolves whether it produced a result set. */
+  execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /** Closes the connection; never throws. */
+  close(): Promise<void>;
+  /** Stops whatever runs now and drops the connection (task timeout or kill); never throws. */
+  abort(): Promise<void>;
+}
+
+/** The common connection properties, rendered. */
+export interface ConnectionProps {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** What a dialect may use while connecting and after the task. */
+export interface SessionContext {
+  logger: Logger;
+  storage: TaskStorage;
+  signal: AbortSignal;
+  /** A folder for temporary files of this run. */
+  workingDir(): Promise<string>;
+}
+
+/** An open connection plus what the dialect adds to the outputs when the task ends well. */
+export interface Session {
+  connection: DbConnection;
+  /** Called after a successful run, once the connection is closed (e.g. SQLite's `databaseUri`). */
+  finish?(): Promise<Record<string, unknown>>;
+}
+
+export interface Dialect<P extends ConnectionProps = ConnectionProps> {
+  /** `postgresql`, `mysql`, … as in the type ids. */
+  id: string;
+  /** `PostgreSQL`: prefixes error messages. */
+  label: string;
+  syntax: PlaceholderStyle;
+  open(props: P, ctx: SessionContext): Promise<Session>;
+  describeError(error: unknown): DbErrorInfo;
+  /** Values that must never appear in a message. */
+  secretsOf(props: P): (string | undefined)[];
+}
+
+/** Stores a file under the task (or trigger) prefix. */
+export type PutFile = (source: FileSource, name?: string) => Promise<string>;

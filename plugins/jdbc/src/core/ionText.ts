@@ -1,0 +1,88 @@
+/**
+ * Ion text for rows, one struct per line, as Kestra's `FileSerde` writes STORE files and as the
+ * engine's `ionLines` reads them: `{id:1,name:"a",at:LocalDateTime::"2024-01-01T10:00:00"}`.
+ *
+ * Written by hand rather than with ion-js's text writer: measured on 200,000 rows of five columns,
+ * ion-js took 14 µs a row even with one writer per 1,000 rows (about 14 s a million rows, more than
+ * the database needs to send them); this takes under 1 µs. The tests parse every kind of cell
+ * back with ion-js, which stays the reference for the format.
+ */
+import { SqlDecimal, SqlFloat, SqlTemporal, type Cell, type Row } from "./values.ts";
+
+const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const KEYWORDS = new Set(["null", "true", "false", "nan"]);
+const fieldNames = new Map<string, string>();
+
+/** A field name: a bare symbol when Ion allows one, else a quoted symbol. Cached: rows repeat their columns. */
+function fieldName(name: string): string {
+  let text = fieldNames.get(name);
+  if (text === undefined) {
+    text = SYMBOL.test(name) && !KEYWORDS.has(name) ? name : `'${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
+    if (fieldNames.size < 10_000) fieldNames.set(name, text);
+  }
+  return text;
+}
+
+/** JSON's string escapes (`\" \\ \n \uXXXX`) are all valid Ion escapes. */
+const ionString = (text: string): string => JSON.stringify(text);
+
+function ionFloat(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "+inf" : "-inf";
+  const text = String(value);
+  return /e/i.test(text) ? text : `${text}e0`;
+}
+
+function ionDecimal(text: string): string {
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return ionString(text); // NaN, Infinity
+  const unsigned = text.replace(/^\+/, "");
+  if (/[eE]/.test(unsigned)) return unsigned.replace(/[eE]/, "d");
+  return unsigned.includes(".") ? unsigned : `${unsigned}.`;
+}
+
+/** LocalDate is an Ion day timestamp; the other kinds are strings annotated with the Java type. */
+function ionTemporal(value: SqlTemporal): string {
+  if (value.kind === "LocalDate" && /^\d{4}-\d{2}-\d{2}$/.test(value.text)) return value.text;
+  const text = value.kind === "ZonedDateTime" && value.zone ? `${value.text}[${value.zone}]` : value.text;
+  return `${value.kind}::${ionString(text)}`;
+}
+
+/** The Ion text of one cell. */
+export function ionValue(cell: Cell): string {
+  switch (typeof cell) {
+    case "string":
+      return ionString(cell);
+    case "number":
+      return Number.isInteger(cell) ? String(cell) : ionFloat(cell);
+    case "bigint":
+      return cell.toString();
+    case "boolean":
+      return cell ? "true" : "false";
+    default:
+  }
+  if (cell === null) return "null";
+  if (cell instanceof SqlDecimal) return ionDecimal(cell.text);
+  if (cell instanceof SqlFloat) return ionFloat(cell.value);
+  if (cell instanceof SqlTemporal) return ionTemporal(cell);
+  if (cell instanceof Uint8Array) return `{{${Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("base64")}}}`;
+  if (Array.isArray(cell)) return `[${cell.map(ionValue).join(",")}]`;
+  return ionStruct(cell as Row);
+}
+
+/** The Ion text of a row (or a nested object), without a line break. */
+export function ionStruct(row: Row): string {
+  let text = "{";
+  let first = true;
+  for (const key in row) {
+    text += `${first ? "" : ","}${fieldName(key)}:${ionValue(row[key]!)}`;
+    first = false;
+  }
+  return `${text}}`;
+}
+
+/** Rows as Ion lines, each ending with a line break. */
+export function ionLines(rows: readonly Row[]): string {
+  let text = "";
+  for (const row of rows) text += `${ionStruct(row)}\n`;
+  return text;
+}

@@ -1,0 +1,29 @@
+/** PostgreSQL: `io.kestra.plugin.jdbc.postgresql.{Query,Queries,Trigger,CopyIn,CopyOut}`. */
+import { defineJdbcTypes } from "../core/defineJdbc.ts";
+import type { Dialect } from "../core/dialect.ts";
+import type { QueryProps } from "../core/run.ts";
+import { CopyIn, CopyOut } from "./pgCopy.ts";
+import { pgConfigOf, type PostgresProps } from "./pgConfig.ts";
+import { pgSecrets, sslShape } from "./pgProps.ts";
+import { PgConnection } from "./pgConnection.ts";
+import { describePgError } from "./pgErrors.ts";
+
+export const postgresDialect: Dialect<PostgresProps & QueryProps> = {
+  id: "postgresql",
+  label: "PostgreSQL",
+  syntax: { placeholder: "dollar", dollarQuotes: true },
+  async open(props) {
+    return { connection: await PgConnection.open(pgConfigOf(props)) };
+  },
+  describeError: describePgError,
+  secretsOf: pgSecrets,
+};
+
+const types = defineJdbcTypes(postgresDialect as Dialect<QueryProps & Record<string, unknown>>, {
+  name: "PostgreSQL",
+  urlExample: "jdbc:postgresql://127.0.0.1:5432/db",
+  extraProperties: sslShape,
+});
+
+export const postgresTasks = [...types.tasks, CopyIn, CopyOut];
+export const postgresTriggers = types.triggers;

@@ -1,0 +1,155 @@
+/**
+ * One `pg` client per run. Every statement goes through a cursor (pg-cursor) that reads
+ * `fetchSize` rows at a time, so no result is ever held whole in memory, whatever the fetchType.
+ * Values arrive as text and are converted by column type (pgTypes.ts).
+ */
+import pg from "pg";
+import Cursor from "pg-cursor";
+import { from as copyFromStdin, to as copyToStdout, type CopyStreamQuery, type CopyToStreamQuery } from "pg-copy-streams";
+import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import type { Row } from "../core/values.ts";
+import type { PgConnectPlan } from "./pgConfig.ts";
+import { converterFor, type TextConverter } from "./pgTypes.ts";
+
+/** Hands every value to us as text: conversion happens per column in pgTypes.ts. */
+const RAW_TYPES = { getTypeParser: () => (value: string) => value };
+
+interface Field {
+  name: string;
+  dataTypeID: number;
+}
+
+function readBatch(cursor: Cursor, count: number): Promise<{ rows: unknown[][]; fields: Field[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(count, (error, rows, result) => (error ? reject(error) : resolve({ rows: rows as unknown as unknown[][], fields: (result?.fields ?? []) as Field[] })));
+  });
+}
+
+function closeCursor(cursor: Cursor): Promise<void> {
+  return new Promise((resolve) => cursor.close(() => resolve()));
+}
+
+function rowsOf(batch: unknown[][], fields: Field[], converters: TextConverter[]): Row[] {
+  const rows: Row[] = new Array(batch.length);
+  for (let r = 0; r < batch.length; r++) {
+    const values = batch[r]!;
+    const row: Row = {};
+    for (let c = 0; c < fields.length; c++) {
+      const value = values[c];
+      row[fields[c]!.name] = value === null || value === undefined ? null : converters[c]!(value as string);
+    }
+    rows[r] = row;
+  }
+  return rows;
+}
+
+export class PgConnection implements DbConnection {
+  private lastError: Error | undefined;
+  private closed = false;
+  /** Resolves when the client's connection ended, so that nothing waits on a dead socket. */
+  private readonly ended: Promise<void>;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly plan: PgConnectPlan,
+  ) {
+    // A dropped connection is reported here as well as to the running query; never let it crash the worker.
+    client.on("error", (error) => (this.lastError = error));
+    this.ended = new Promise((resolve) => client.once("end", () => resolve()));
+  }
+
+  static async open(plan: PgConnectPlan): Promise<PgConnection> {
+    try {
+      return await PgConnection.connect(plan, plan.config);
+    } catch (error) {
+      if (plan.fallbackWithoutTls && plan.config.ssl && /does not support SSL/i.test(String((error as Error)?.message))) {
+        const { ssl: _ssl, ...plain } = plan.config;
+        return PgConnection.connect(plan, plain);
+      }
+      throw error;
+    }
+  }
+
+  private static async connect(plan: PgConnectPlan, config: pg.ClientConfig): Promise<PgConnection> {
+    const client = new pg.Client(config);
+    const connection = new PgConnection(client, { ...plan, config });
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return connection;
+  }
+
+  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+    const cursor = this.client.query(new Cursor(sql, values.length ? [...values] : undefined, { rowMode: "array", types: RAW_TYPES }));
+    try {
+      let converters: TextConverter[] | undefined;
+      for (;;) {
+        const { rows, fields } = await readBatch(cursor, options.fetchSize);
+        if (fields.length === 0) return { resultSet: false };
+        converters ??= fields.map((f) => converterFor(f.dataTypeID, options.zone));
+        const more = await sink(rowsOf(rows, fields, converters));
+        if (!more || rows.length < options.fetchSize) return { resultSet: true };
+      }
+    } finally {
+      await Promise.race([closeCursor(cursor), this.ended]);
+    }
+  }
+
+  /** `COPY … TO STDOUT`: the data as a stream; its `rowCount` is set once it ended. */
+  copyOut(sql: string): CopyToStreamQuery {
+    return this.client.query(copyToStdout(sql));
+  }
+
+  /** `COPY … FROM STDIN`: write the data into the stream; its `rowCount` is set once it finished. */
+  copyIn(sql: string): CopyStreamQuery {
+    return this.client.query(copyFromStdin(sql));
+  }
+
+  async begin(): Promise<void> {
+    await this.client.query("BEGIN");
+  }
+
+  async commit(): Promise<void> {
+    await this.client.query("COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    await this.client.query("ROLLBACK");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end().catch(() => undefined);
+  }
+
+  /**
+   * Ends the backend from a second connection (`pg_terminate_backend`): closing our socket alone
+   * would leave a long statement running on the server until it next writes to the client.
+   */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    const pid = (this.client as unknown as { processID?: number }).processID;
+    if (pid) {
+      const killer = new pg.Client(this.plan.config);
+      killer.on("error", () => undefined);
+      try {
+        await killer.connect();
+        await killer.query("select pg_terminate_backend($1)", [pid]);
+      } catch {
+        // the connection may be gone already
+      } finally {
+        await killer.end().catch(() => undefined);
+      }
+    }
+    await this.close();
+  }
+
+  /** The error that dropped the connection, if one did. */
+  get droppedBy(): Error | undefined {
+    return this.lastError;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Test support: the databases this machine runs, and an engine instance with this plugin
+ * registered. With CI=true a database that does not answer fails the tests; locally they are
+ * skipped with a message saying which service is missing.
+ */
+import { createConnection } from "node:net";
+
+export const PG_URL = process.env.SAKER_TEST_PG_URL ?? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+export const MARIADB_URL = process.env.SAKER_TEST_MARIADB_URL ?? "jdbc:mariadb://127.0.0.1:3306/test?user=root";
+
+/** True when something accepts TCP connections on host:port within a second. */
+export function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/**
+ * Whether a service is up. In CI (`CI=true`) a missing service throws, failing the suite; locally
+ * it returns false after printing why the tests are skipped.
+ */
+export async function serviceAvailable(name: string, host: string, port: number): Promise<boolean> {
+  if (await portOpen(host, port)) return true;
+  const message = `${name} is not reachable on ${host}:${port}`;
+  if (process.env.CI === "true") throw new Error(`${message} (CI=true: the service is required)`);
+  console.warn(`${message}: skipping its tests (set CI=true to make this a failure)`);
+  return false;
+}
+
+import { coreRegistry } from "@saker/engine/runtime/registryLoader";
+import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { ionValues } from "@saker/engine/storage/ionLines";
+import { toStoragePath } from "@saker/engine/storage/paths";
+import type { Execution } from "@saker/engine/model/execution";
+import jdbc from "../src/index.ts";
+
+/** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */
+export async function jdbcInstance(options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<TestInstance> {
+  const registry = coreRegistry();
+  registry.addPlugin({ name: "@saker/plugin-jdbc", version: "1.0.0", core: false }, jdbc);
+  return openTestInstance({ registry, ...options });
+}
+
+/** The values of an ION file in the instance's storage, read with the engine's reader. */
+export async function storedRows(test: TestInstance, uri: string): Promise<unknown[]> {
+  const values: unknown[] = [];
+  for await (const value of ionValues(await test.instance.storage.get(toStoragePath(uri)))) values.push(value);
+  return values;
+}
+
+/** The raw text of a stored file. */
+export async function storedText(test: TestInstance, uri: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await test.instance.storage.get(toStoragePath(uri))) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The one task run of `taskId`. */
+export function taskRun(execution: Execution, taskId: string) {
+  const run = execution.taskRunList.find((t) => t.taskId === taskId);
+  if (!run) throw new Error(`no task run '${taskId}' in ${JSON.stringify(execution.taskRunList.map((t) => t.taskId))}`);
+  return run;
+}
+
+/** A flow with one task, `props` as YAML lines under it. */
+export function flow(id: string, type: string, props: string, extraTasks = ""): string {
+  const indented = props.trim().split("\n").map((l) => `    ${l}`).join("\n");
+  return `id: ${id}\nnamespace: company.jdbc\ntasks:\n  - id: q\n    type: ${type}\n${indented}\n${extraTasks}`;
+}
