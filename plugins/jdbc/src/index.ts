@@ -9,12 +9,15 @@
  * @module
  */
 import { definePlugin } from "@saker/sdk";
+import { duckdbTasks, duckdbTriggers } from "./duckdb/index.ts";
+import { mysqlTasks, mysqlTriggers } from "./mysql/index.ts";
 import { postgresTasks, postgresTriggers } from "./postgres/index.ts";
+import { sqliteTasks, sqliteTriggers } from "./sqlite/index.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin.jdbc",
   title: "JDBC",
   description: "Run SQL on PostgreSQL, MySQL, MariaDB, SQLite and DuckDB: fetch rows, store them in internal storage, or start executions when a query returns rows.",
-  tasks: [...postgresTasks],
-  triggers: [...postgresTriggers],
+  tasks: [...postgresTasks, ...mysqlTasks, ...sqliteTasks, ...duckdbTasks],
+  triggers: [...postgresTriggers, ...mysqlTriggers, ...sqliteTriggers, ...duckdbTriggers],
 });

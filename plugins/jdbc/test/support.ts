@@ -74,3 +74,8 @@ export function flow(id: string, type: string, props: string, extraTasks = ""): 
   const indented = props.trim().split("\n").map((l) => `    ${l}`).join("\n");
   return `id: ${id}\nnamespace: company.jdbc\ntasks:\n  - id: q\n    type: ${type}\n${indented}\n${extraTasks}`;
 }
+
+/** The ERROR log lines of an execution. */
+export function errorLines(test: TestInstance, executionId: string): string[] {
+  return test.instance.logs.find({ executionId, minLevel: "ERROR" }).map((e) => e.message);
+}

@@ -1,0 +1,98 @@
+/**
+ * DuckDB through @duckdb/node-api: one instance and connection per run. Results are streamed
+ * and read one data chunk (2048 rows) at a time, handed over in batches of `fetchSize`.
+ */
+import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import type { Row } from "../core/values.ts";
+import { duckColumnCell } from "./duckdbTypes.ts";
+
+/** DuckDB binds JS strings, numbers, booleans, bigints and null; lists and maps go as JSON text. */
+function bindable(value: unknown): DuckDBValue {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
+  return JSON.stringify(value);
+}
+
+export class DuckdbConnection implements DbConnection {
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<DuckdbConnection> {
+    const instance = await DuckDBInstance.create(path);
+    try {
+      return new DuckdbConnection(instance, await instance.connect());
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+    const result = await this.connection.stream(sql, values.length ? values.map(bindable) : undefined);
+    if (result.returnType !== ResultReturnType.QUERY_RESULT) {
+      // Drain the (empty or row-count) result so the statement completes.
+      while (await result.fetchChunk()) {
+        /* nothing to keep */
+      }
+      return { resultSet: false };
+    }
+    const names = result.columnNames();
+    const typeIds = names.map((_, i) => result.columnTypeId(i));
+    let batch: Row[] = [];
+    let handed = false;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const raw of chunk.getRows()) {
+        const row: Row = {};
+        for (let c = 0; c < names.length; c++) row[names[c]!] = duckColumnCell(raw[c] ?? null, typeIds[c]!, options.zone);
+        batch.push(row);
+      }
+      if (batch.length >= options.fetchSize) {
+        handed = true;
+        const more = await sink(batch);
+        batch = [];
+        if (!more) return { resultSet: true };
+      }
+    }
+    if (batch.length || !handed) await sink(batch);
+    return { resultSet: true };
+  }
+
+  async begin(): Promise<void> {
+    await this.connection.run("BEGIN TRANSACTION");
+  }
+
+  async commit(): Promise<void> {
+    await this.connection.run("COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    await this.connection.run("ROLLBACK");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } catch {
+      // already closed
+    }
+  }
+
+  async abort(): Promise<void> {
+    try {
+      this.connection.interrupt();
+    } catch {
+      // nothing running
+    }
+    await this.close();
+  }
+}

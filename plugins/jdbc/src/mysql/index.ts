@@ -1,0 +1,35 @@
+/** MySQL and MariaDB (both through mysql2): `io.kestra.plugin.jdbc.{mysql,mariadb}.{Query,Queries,Trigger}`. */
+import { defineJdbcTypes } from "../core/defineJdbc.ts";
+import type { Dialect } from "../core/dialect.ts";
+import type { QueryProps } from "../core/run.ts";
+import { mysqlOptionsOf } from "./mysqlConfig.ts";
+import { MysqlConnection } from "./mysqlConnection.ts";
+import { describeMysqlError } from "./mysqlErrors.ts";
+
+function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProps & Record<string, unknown>> {
+  const scheme = `jdbc:${id}:`;
+  return {
+    id,
+    label,
+    syntax: { placeholder: "question", backslashEscapes: true, backticks: true },
+    async open(props) {
+      return { connection: await MysqlConnection.open(mysqlOptionsOf(props, scheme)) };
+    },
+    describeError: describeMysqlError(label),
+    secretsOf(props) {
+      let fromUrl: string | undefined;
+      try {
+        fromUrl = mysqlOptionsOf(props, scheme).password;
+      } catch {
+        fromUrl = undefined;
+      }
+      return [props.password, fromUrl];
+    },
+  };
+}
+
+const mysql = defineJdbcTypes(mysqlDialect("mysql", "MySQL"), { name: "MySQL", urlExample: "jdbc:mysql://127.0.0.1:3306/db" });
+const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), { name: "MariaDB", urlExample: "jdbc:mariadb://127.0.0.1:3306/db" });
+
+export const mysqlTasks = [...mysql.tasks, ...mariadb.tasks];
+export const mysqlTriggers = [...mysql.triggers, ...mariadb.triggers];

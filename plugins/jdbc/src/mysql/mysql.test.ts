@@ -1,0 +1,102 @@
+import mysql from "mysql2/promise";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestInstance } from "@saker/engine/testing/testInstance";
+import { MARIADB_URL, errorLines, flow, jdbcInstance, serviceAvailable, storedRows, taskRun } from "../../test/support.ts";
+
+const up = await serviceAvailable("MariaDB", "127.0.0.1", 3306);
+
+let test: TestInstance;
+let admin: mysql.Connection;
+
+async function threads(): Promise<number> {
+  const [rows] = await admin.query("select count(*) as n from information_schema.processlist where db = 'test' and id <> connection_id()");
+  return Number((rows as { n: number }[])[0]!.n);
+}
+
+describe.skipIf(!up)("mariadb and mysql", () => {
+  beforeAll(async () => {
+    admin = await mysql.createConnection({ host: "127.0.0.1", port: 3306, user: "root", multipleStatements: true });
+    await admin.query(`create database if not exists test; use test; drop table if exists jdbc_types;
+      create table jdbc_types (id int primary key, big bigint, price decimal(10,2), ratio double, flag tinyint(1), name varchar(50),
+        d date, dt datetime(3), ts timestamp null, t time, b varbinary(10), txt text);
+      insert into jdbc_types values (1, 9007199254740993, 12.50, 1.5, 1, 'one', '2024-01-31', '2024-01-31 10:11:12.345', '2024-01-31 10:11:12', '10:15:30', x'010203', 'long text'),
+        (2, 42, 0.10, 1, 0, 'it''s', '1999-12-31', '1999-12-31 23:59:59', null, '00:00:00', null, null);`);
+    test = await jdbcInstance();
+  });
+  afterAll(async () => {
+    await test?.close();
+    await admin?.end();
+  });
+
+  it("fetches rows with Kestra's conversions", async () => {
+    const execution = await test.run(flow("types", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`));
+    expect(execution.state.current).toBe("SUCCESS");
+    const { rows, size } = taskRun(execution, "q").outputs as { rows: Record<string, unknown>[]; size: number };
+    expect(size).toBe(2);
+    expect(rows[0]).toEqual({
+      id: 1,
+      big: "9007199254740993",
+      price: 12.5,
+      ratio: 1.5,
+      flag: true,
+      name: "one",
+      d: "2024-01-31",
+      dt: "2024-01-31T10:11:12.345",
+      ts: expect.stringMatching(/^2024-01-31T\d\d:11:12[+-]\d\d:\d\d$/),
+      t: "10:15:30",
+      b: "AQID",
+      txt: "long text",
+    });
+    expect(rows[1]).toMatchObject({ id: 2, big: 42, flag: false, name: "it's", ts: null, b: null });
+  });
+
+  it("accepts jdbc:mysql:// on the mysql types", async () => {
+    const execution = await test.run(flow("mysqlurl", "io.kestra.plugin.jdbc.mysql.Query", `url: ${MARIADB_URL.replace("mariadb", "mysql")}\nsql: select count(*) as n from jdbc_types\nfetchType: FETCH_ONE`));
+    expect(taskRun(execution, "q").outputs).toEqual({ row: { n: 2 }, size: 1 });
+  });
+
+  it("binds parameters through a prepared statement", async () => {
+    const props = `url: ${MARIADB_URL}\nsql: "select id, name from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
+    const execution = await test.run(flow("params", "io.kestra.plugin.jdbc.mariadb.Query", props));
+    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's" }], size: 1 });
+  });
+
+  it("stores rows and runs Queries in a transaction, closing connections", async () => {
+    const before = await threads();
+    const store = await test.run(flow("store", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select id, price, d from jdbc_types order by id\nfetchType: STORE\nfetchSize: 1`));
+    const { uri, size } = taskRun(store, "q").outputs as { uri: string; size: number };
+    expect(size).toBe(2);
+    expect(await storedRows(test, uri)).toEqual([
+      { id: 1, price: expect.anything(), d: expect.stringMatching(/^2024-01-31/) },
+      { id: 2, price: expect.anything(), d: expect.stringMatching(/^1999-12-31/) },
+    ]);
+    // DDL commits implicitly in MySQL: the table exists before the transaction.
+    await admin.query("create table if not exists test.jdbc_q (v int)");
+    await admin.query("delete from test.jdbc_q");
+    const script = "delete from jdbc_q; insert into jdbc_q values (1), (2); select * from jdbc_q order by v; select 'a;b' as s; insert into jdbc_q values ('oops')";
+    const failed = await test.run(flow("queries", "io.kestra.plugin.jdbc.mariadb.Queries", `url: ${MARIADB_URL}\nsql: "${script}"\nfetchType: FETCH`));
+    expect(failed.state.current).toBe("FAILED");
+    const [rows] = await admin.query("select count(*) as n from test.jdbc_q");
+    expect((rows as { n: number }[])[0]!.n).toBe(0);
+    const ok = await test.run(flow("queries2", "io.kestra.plugin.jdbc.mariadb.Queries", `url: ${MARIADB_URL}\nsql: "${script.replace("; insert into jdbc_q values ('oops')", "")}"\nfetchType: FETCH`));
+    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ v: 1 }, { v: 2 }], size: 2 }, { rows: [{ s: "a;b" }], size: 1 }], size: 3 });
+    expect(await threads()).toBe(before);
+  });
+
+  it("fails with the server's message on a wrong password, an unknown database and bad SQL", async () => {
+    const cases: [string, string][] = [
+      [`url: jdbc:mariadb://127.0.0.1:3306/test\nusername: root\npassword: s3cr3t-pw\nsql: select 1`, "Access denied for user 'root'@"],
+      [`url: jdbc:mariadb://127.0.0.1:3306/nope_db?user=root\nsql: select 1`, "Unknown database 'nope_db'"],
+      [`url: ${MARIADB_URL}\nsql: selec 1`, "You have an error in your SQL syntax"],
+    ];
+    for (const [props, message] of cases) {
+      const execution = await test.run(flow("errors", "io.kestra.plugin.jdbc.mariadb.Query", props));
+      expect(execution.state.current).toBe("FAILED");
+      const lines = errorLines(test, execution.id);
+      expect(lines.join("\n")).toContain(message);
+      expect(lines.join("\n")).not.toContain("s3cr3t-pw");
+      expect(lines.join("\n")).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+

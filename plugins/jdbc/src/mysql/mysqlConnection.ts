@@ -1,0 +1,135 @@
+/**
+ * One mysql2 connection per run (MySQL and MariaDB). Rows stream from the command's events; the
+ * socket is paused while a batch is handed over, so the server waits instead of filling memory.
+ * Without parameters a statement goes through the text protocol; with parameters it is a
+ * server-side prepared statement, so values are never part of the SQL.
+ */
+import mysql from "mysql2";
+import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import type { Row } from "../core/values.ts";
+import { mysqlConverter, type MysqlConverter, type MysqlField } from "./mysqlTypes.ts";
+
+type Command = ReturnType<mysql.Connection["query"]>;
+
+/** mysql2 binds strings, numbers, booleans, buffers and null; anything else goes as JSON text. */
+function bindable(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (value === null || typeof value !== "object" || Buffer.isBuffer(value) || value instanceof Date) return value;
+  return JSON.stringify(value);
+}
+
+export class MysqlConnection implements DbConnection {
+  private closed = false;
+  private dropped: Error | undefined;
+
+  private constructor(
+    private readonly connection: mysql.Connection,
+    private readonly options: mysql.ConnectionOptions,
+  ) {
+    connection.on("error", (error: Error) => (this.dropped = error));
+  }
+
+  static async open(options: mysql.ConnectionOptions): Promise<MysqlConnection> {
+    const connection = mysql.createConnection({ ...options, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, jsonStrings: true, rowsAsArray: true, multipleStatements: false });
+    const wrapper = new MysqlConnection(connection, options);
+    try {
+      await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
+      // TIMESTAMP values then arrive in UTC, to be shown in timeZoneId.
+      await wrapper.simple("SET time_zone = '+00:00'");
+    } catch (error) {
+      connection.destroy();
+      throw error;
+    }
+    return wrapper;
+  }
+
+  private simple(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => this.connection.query(sql, (error) => (error ? reject(error) : resolve())));
+  }
+
+  execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+    const command: Command = values.length
+      ? (this.connection.execute({ sql, values: values.map(bindable) as never }) as unknown as Command)
+      : this.connection.query({ sql });
+    return new Promise((resolve, reject) => {
+      let fields: MysqlField[] | undefined;
+      let converters: MysqlConverter[] = [];
+      let batch: Row[] = [];
+      let failure: unknown;
+      let reading = true;
+      let pending: Promise<void> = Promise.resolve();
+      const hand = (rows: Row[]) => {
+        this.connection.pause();
+        pending = pending
+          .then(async () => {
+            if (failure === undefined && reading) reading = await sink(rows);
+          })
+          .catch((error: unknown) => {
+            failure ??= error;
+          })
+          .finally(() => this.connection.resume());
+      };
+      command.on("fields", (list: MysqlField[] | undefined) => {
+        if (!list) return; // an OK packet (INSERT, DDL…) announces "no fields"
+        fields = list;
+        converters = list.map((f) => mysqlConverter(f, options.zone));
+      });
+      command.on("result", (raw: unknown) => {
+        if (!fields || !Array.isArray(raw) || failure !== undefined || !reading) return;
+        const row: Row = {};
+        for (let c = 0; c < fields.length; c++) row[fields[c]!.name] = raw[c] === null ? null : converters[c]!(raw[c]);
+        batch.push(row);
+        if (batch.length >= options.fetchSize) {
+          hand(batch);
+          batch = [];
+        }
+      });
+      command.on("error", (error: Error & { fatal?: boolean }) => {
+        failure ??= error;
+        // A lost connection may never end the command: settle now.
+        if (error.fatal) void pending.then(() => reject(failure));
+      });
+      command.on("end", () => {
+        if (fields && (batch.length || failure === undefined)) hand(batch);
+        void pending.then(() => (failure !== undefined ? reject(failure) : resolve({ resultSet: fields !== undefined })));
+      });
+    });
+  }
+
+  begin(): Promise<void> {
+    return this.simple("START TRANSACTION");
+  }
+
+  commit(): Promise<void> {
+    return this.simple("COMMIT");
+  }
+
+  rollback(): Promise<void> {
+    return this.simple("ROLLBACK");
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.dropped) {
+      this.connection.destroy();
+      return;
+    }
+    await new Promise<void>((resolve) => this.connection.end(() => resolve())).catch(() => undefined);
+    this.connection.destroy();
+  }
+
+  /** Kills the server thread from a second connection, then drops ours. */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const threadId = this.connection.threadId;
+    if (threadId) {
+      const killer = mysql.createConnection(this.options);
+      killer.on("error", () => undefined);
+      await new Promise<void>((resolve) => killer.query(`KILL ${Number(threadId)}`, () => resolve()));
+      killer.destroy();
+    }
+    this.connection.destroy();
+  }
+}

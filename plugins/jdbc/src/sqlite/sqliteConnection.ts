@@ -1,0 +1,94 @@
+/**
+ * SQLite through better-sqlite3. Statements run synchronously in the worker's thread, so a long
+ * query cannot be interrupted; rows are read with `iterate()` and handed over `fetchSize` at a
+ * time. Integers are read as bigints and kept exact.
+ */
+import Database from "better-sqlite3";
+import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import { localDateTimeText } from "../core/temporal.ts";
+import { SqlFloat, SqlTemporal, integerCell, type Cell, type Row } from "../core/values.ts";
+
+/** better-sqlite3 binds numbers, bigints, strings, buffers and null. */
+function bindable(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "object" && !Buffer.isBuffer(value)) return JSON.stringify(value);
+  return value;
+}
+
+/** Text in DATE / DATETIME columns becomes a date, as the SQLite JDBC driver reads it. */
+function textCell(text: string, declared: string): Cell {
+  if (declared.includes("DATE") || declared.includes("TIME")) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return new SqlTemporal("LocalDate", text);
+    if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text)) return new SqlTemporal("LocalDateTime", localDateTimeText(text));
+  }
+  return text;
+}
+
+function cellOf(value: unknown, declared: string): Cell {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "bigint") return integerCell(value);
+  if (typeof value === "number") return new SqlFloat(value);
+  if (typeof value === "string") return textCell(value, declared);
+  if (Buffer.isBuffer(value)) return value;
+  return String(value);
+}
+
+export class SqliteConnection implements DbConnection {
+  constructor(private readonly db: Database.Database) {}
+
+  static open(path: string): SqliteConnection {
+    return new SqliteConnection(new Database(path, { timeout: 5000 }));
+  }
+
+  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+    const statement = this.db.prepare(sql);
+    const bound = values.map(bindable);
+    if (!statement.reader) {
+      statement.run(...bound);
+      return { resultSet: false };
+    }
+    statement.safeIntegers(true).raw(true);
+    const columns = statement.columns().map((c) => ({ name: c.name, declared: (c.type ?? "").toUpperCase() }));
+    const iterator = statement.iterate(...bound) as IterableIterator<unknown[]>;
+    try {
+      let batch: Row[] = [];
+      let handed = false;
+      for (const raw of iterator) {
+        const row: Row = {};
+        for (let c = 0; c < columns.length; c++) row[columns[c]!.name] = cellOf(raw[c], columns[c]!.declared);
+        batch.push(row);
+        if (batch.length >= options.fetchSize) {
+          handed = true;
+          const more = await sink(batch);
+          batch = [];
+          if (!more) return { resultSet: true };
+        }
+      }
+      if (batch.length || !handed) await sink(batch);
+      return { resultSet: true };
+    } finally {
+      iterator.return?.();
+    }
+  }
+
+  async begin(): Promise<void> {
+    this.db.exec("BEGIN");
+  }
+
+  async commit(): Promise<void> {
+    this.db.exec("COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async abort(): Promise<void> {
+    await this.close();
+  }
+}
