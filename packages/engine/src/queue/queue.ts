@@ -3,7 +3,7 @@
  * claimed, handled, then deleted in the same transaction as the state change it caused. A
  * message whose handler died is claimed again after a restart.
  */
-export type Topic = "executor" | "worker";
+export type Topic = "executor" | "worker" | "scheduler";
 
 export interface QueueMessage<T = unknown> {
   seq: number;

@@ -45,6 +45,7 @@ import { createRenderer } from "./expressions.ts";
 import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 import { WorkerService } from "./workerService.ts";
+import { SchedulerService } from "./schedulerService.ts";
 
 export interface InstanceEvents {
   execution: [Execution];
@@ -57,6 +58,11 @@ export interface OpenOptions {
   start?: boolean;
   /** Extra plugin types to register (tests). */
   registry?: PluginRegistry;
+  /**
+   * Run the scheduler: Schedule and polling triggers by the clock, Flow triggers and `stopAfter`
+   * when executions end (default false: `flow run` starts nothing by itself).
+   */
+  scheduler?: boolean;
 }
 
 function encryptionKey(config: CompiledConfig): Buffer {
@@ -93,6 +99,8 @@ export class Instance {
   readonly renderer: Renderer;
   readonly executor: ExecutorService;
   readonly worker: WorkerService;
+  readonly scheduler: SchedulerService;
+  private schedulerEnabled = false;
   private readonly envs: Record<string, string>;
   private closed = false;
   private stopWatching: (() => void) | undefined;
@@ -121,6 +129,7 @@ export class Instance {
     this.envs = instanceEnvs(config);
     this.executor = new ExecutorService(this);
     this.worker = new WorkerService(this);
+    this.scheduler = new SchedulerService(this);
     this.events.setMaxListeners(0);
   }
 
@@ -135,6 +144,7 @@ export class Instance {
       const instance = new Instance(config, db, registry, unlock);
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.queue.releaseAll();
+      instance.schedulerEnabled = options.scheduler === true;
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
@@ -146,6 +156,10 @@ export class Instance {
   start(): void {
     this.executor.start();
     this.worker.start();
+    if (this.schedulerEnabled) {
+      this.scheduler.startConsumer();
+      this.scheduler.startClock();
+    }
   }
 
   /** Picks up plugin versions installed or removed while running (file watch, and SIGHUP). */
@@ -163,6 +177,7 @@ export class Instance {
     if (this.closed) return;
     this.closed = true;
     this.stopWatching?.();
+    await this.scheduler.stop();
     await this.worker.stop();
     await this.executor.stop();
     await closeIsolationPool();
@@ -289,9 +304,23 @@ export class Instance {
     });
   }
 
-  /** Flow-trigger executions to start when `execution` ends (see the scheduler). */
-  flowTriggerMessages(_execution: Execution): NewMessage[] {
-    return [];
+  /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */
+  flowTriggerMessages(execution: Execution): NewMessage[] {
+    return this.schedulerEnabled ? [{ topic: "scheduler", key: `ended:${execution.id}`, payload: { type: "execution-ended", executionId: execution.id } }] : [];
+  }
+
+  /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
+  startExecutions(executions: readonly Execution[], alsoWrite?: () => void): void {
+    this.db.transaction(() => {
+      for (const execution of executions) {
+        this.executions.insert({ execution, executorState: { dispatched: [] }, finished: false });
+        this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
+      }
+      alsoWrite?.();
+    })();
+    if (executions.length === 0) return;
+    this.queue.notify(["executor"]);
+    for (const execution of executions) this.events.emit("execution", execution);
   }
 
   /** Validates and saves a flow. */

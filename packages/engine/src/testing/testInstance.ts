@@ -23,12 +23,14 @@ export interface TestInstanceOptions {
   overrides?: Record<string, unknown>;
   registry?: PluginRegistry;
   home?: string;
+  /** Run the scheduler (clock, Flow triggers, stopAfter). */
+  scheduler?: boolean;
 }
 
 export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
   const config = loadConfig({ env: { ...(options.env ?? {}) }, overrides: { home, ...(options.overrides ?? {}) }, cwd: home });
-  const instance = await Instance.open(config, options.registry ? { registry: options.registry } : {});
+  const instance = await Instance.open(config, { ...(options.registry ? { registry: options.registry } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
   return {
     instance,
     home,

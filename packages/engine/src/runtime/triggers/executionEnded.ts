@@ -1,0 +1,77 @@
+/**
+ * What happens when an execution ends, besides its parent: `Flow` triggers listening to it are
+ * evaluated (states, conditions, preconditions windows) and may start executions; and the
+ * trigger that started it is disabled if its `stopAfter` lists the final state.
+ */
+import type { Execution } from "../../model/execution.ts";
+import { createConditionContext } from "../../scheduler/conditionContext.ts";
+import { evaluateFlowTrigger, flowTriggerVariables } from "../../scheduler/flowTrigger.ts";
+import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
+import type { Instance } from "../instance.ts";
+import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
+import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
+
+export interface EndedResult {
+  executions: Execution[];
+  states: TriggerState[];
+}
+
+function upstreamVariables(instance: Instance, execution: Execution): Record<string, unknown> {
+  try {
+    const upstream = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision).flow;
+    return instance.variables({ flow: upstream, execution }, false);
+  } catch {
+    return { execution: { id: execution.id }, flow: { id: execution.flowId, namespace: execution.namespace } };
+  }
+}
+
+export async function onExecutionEnded(instance: Instance, execution: Execution, now: Date): Promise<EndedResult> {
+  const tenantId = instance.config.tenantId;
+  const result: EndedResult = { executions: [], states: [] };
+  const stopAfter = stoppedTrigger(instance, execution);
+  if (stopAfter) result.states.push(stopAfter);
+  const env = { registry: instance.registry, renderer: instance.renderer };
+  const upstreamVars = upstreamVariables(instance, execution);
+  for (const declared of declaredTriggers(instance, (type) => type === FLOW)) {
+    const { flow, trigger } = declared;
+    const key = triggerKey(declared);
+    const state = instance.triggers.get(tenantId, key) ?? { ...key };
+    if (state.disabled) continue;
+    const ctx = createConditionContext(env, { flow, execution: execution as unknown as Record<string, unknown>, variables: upstreamVars });
+    const evaluation = await evaluateFlowTrigger({
+      trigger,
+      execution: execution as unknown as Record<string, unknown>,
+      test: ctx.test,
+      render: ctx.render,
+      windows: state.windows ?? {},
+      now,
+      onError: (message) => triggerLog(instance, flow, trigger.id, "WARN", message),
+    });
+    const windowsChanged = JSON.stringify(evaluation.windows) !== JSON.stringify(state.windows ?? {});
+    let next: TriggerState = windowsChanged ? { ...state, windows: evaluation.windows } : state;
+    if (evaluation.fire) {
+      const variables = flowTriggerVariables(execution as unknown as Record<string, unknown>);
+      const renderVariables = { ...upstreamVars, flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, trigger: variables };
+      try {
+        const started = await buildTriggeredExecution(instance, { flow, trigger, variables, renderVariables });
+        result.executions.push(started);
+        next = { ...next, lastDate: now.toISOString(), executionId: started.id };
+      } catch (error) {
+        triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution after ${execution.namespace}/${execution.flowId} ${execution.id}: ${describe(error)}`);
+      }
+    }
+    if (next !== state) result.states.push(next);
+  }
+  return result;
+}
+
+/** `stopAfter`: the trigger that started this execution, disabled when the final state is listed. */
+function stoppedTrigger(instance: Instance, execution: Execution): TriggerState | undefined {
+  if (!execution.trigger) return undefined;
+  const declared = findTrigger(instance, execution.namespace, execution.flowId, execution.trigger.id);
+  const stopAfter = declared?.trigger.stopAfter;
+  if (!declared || !Array.isArray(stopAfter) || !stopAfter.includes(execution.state.current)) return undefined;
+  const key = triggerKey(declared);
+  triggerLog(instance, declared.flow, declared.trigger.id, "INFO", `Trigger disabled: execution ${execution.id} ended ${execution.state.current} (stopAfter)`);
+  return { ...(instance.triggers.get(instance.config.tenantId, key) ?? key), disabled: true };
+}

@@ -1,0 +1,56 @@
+/**
+ * The Webhook trigger as the REST API calls it: find the flow and the webhook whose rendered key
+ * matches, test its conditions against the request, and start an execution (or not).
+ */
+import { SakerError } from "@saker/sdk";
+import type { Execution } from "../../model/execution.ts";
+import { allConditionsHold, createConditionContext, describeFailure } from "../../scheduler/conditionContext.ts";
+import { webhookVariables, type WebhookRequest } from "../../scheduler/webhookRequest.ts";
+import type { Instance } from "../instance.ts";
+import { WEBHOOK } from "./flowTriggers.ts";
+import { buildTriggeredExecution, triggerLog } from "./triggeredExecution.ts";
+
+export type WebhookOutcome =
+  /** Conditions not met: no execution (HTTP 204). */
+  | { started: false }
+  | { started: true; execution: Execution; wait: boolean; returnOutputs: boolean; responseContentType?: string };
+
+const notFound = (message: string) => new SakerError("WEBHOOK_NOT_FOUND", message, { details: { status: 404 } });
+
+export async function handleWebhook(instance: Instance, namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookOutcome> {
+  const loaded = instance.flows.find(namespace, flowId);
+  if (!loaded) throw notFound(`Flow not found: '${namespace}/${flowId}'`);
+  const flow = instance.flows.graph(namespace, flowId, loaded.stored.revision).flow;
+  if (flow.disabled || loaded.stored.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
+  const vars = instance.variables({ flow }, false);
+  let found: (typeof flow.triggers & object)[number] | undefined;
+  for (const trigger of flow.triggers ?? []) {
+    if (trigger.type !== WEBHOOK || trigger.disabled === true || typeof trigger.key !== "string") continue;
+    const rendered = String(await instance.renderer.render(trigger.key, vars, false)).trim();
+    if (rendered === key) {
+      found = trigger;
+      break;
+    }
+  }
+  if (!found || typeof found.id !== "string") throw notFound(`Webhook not found: no webhook of '${namespace}/${flowId}' has this key`);
+  const trigger = found as typeof found & { id: string };
+  const state = instance.triggers.get(instance.config.tenantId, { namespace, flowId, triggerId: trigger.id });
+  if (state?.disabled) throw notFound(`Webhook not found: the trigger '${trigger.id}' is disabled`);
+  const variables = webhookVariables(request);
+  const conditions = Array.isArray(trigger.conditions) ? (trigger.conditions as Record<string, unknown>[]) : [];
+  if (conditions.length > 0) {
+    const env = { registry: instance.registry, renderer: instance.renderer };
+    const ctx = createConditionContext(env, { flow, variables: { ...vars, trigger: variables } });
+    const hold = await allConditionsHold(env, ctx, conditions, (failure) => triggerLog(instance, flow, trigger.id, "WARN", describeFailure(failure)));
+    if (!hold) return { started: false };
+  }
+  const execution = await buildTriggeredExecution(instance, { flow, trigger, variables: { ...variables } });
+  instance.startExecutions([execution]);
+  return {
+    started: true,
+    execution,
+    wait: trigger.wait === true,
+    returnOutputs: trigger.returnOutputs === true,
+    ...(typeof trigger.responseContentType === "string" ? { responseContentType: trigger.responseContentType } : {}),
+  };
+}
