@@ -36,7 +36,7 @@ export class DuckdbConnection implements DbConnection {
     const result = await this.connection.stream(sql, values.length ? values.map(bindable) : undefined);
     if (result.returnType !== ResultReturnType.QUERY_RESULT) {
       // Drain the (empty or row-count) result so the statement completes.
-      while (await result.fetchChunk()) {
+      for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
         /* nothing to keep */
       }
       return { resultSet: false };
