@@ -24,7 +24,7 @@ export function configureServerCommand(program: Command): void {
     const config = await configFrom(options, overrides);
     const [{ Instance }, { startServer }] = await Promise.all([import("@saker/engine/runtime/instance"), import("@saker/server")]);
     // The API listens while the instance opens: /health says 503 until it is ready.
-    const opening = Instance.open(config);
+    const opening = Instance.open(config, { scheduler: true });
     let http;
     try {
       http = await startServer(opening, { settings: config.server, tenantId: config.tenantId });

@@ -39,12 +39,12 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { overrides?: Record<string, unknown> } = {}): Promise<TestApi> {
+export async function startTestApi(options: { overrides?: Record<string, unknown>; scheduler?: boolean } = {}): Promise<TestApi> {
   const registry = coreRegistry();
   const plugin = { name: "saker-test-plugin", version: "1.0.0", core: false };
   registry.addType(plugin, WriteFile);
   registry.addType(plugin, FailUntilFile);
-  const test = await openTestInstance({ registry, ...(options.overrides ? { overrides: options.overrides } : {}) });
+  const test = await openTestInstance({ registry, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
   const server = await startServer(test.instance, { port: 0 });
   return {
     url: server.url,

@@ -7,6 +7,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 const RAW = Symbol("saker.rawBody");
 const INVALID_JSON = Symbol("saker.invalidJson");
 
+const WEBHOOK_URL = /^\/api\/v1\/(?:[^/]+\/)?executions\/webhook\//;
+
 type WithRaw = FastifyRequest & { [RAW]?: string; [INVALID_JSON]?: boolean };
 
 /** True when a JSON body could not be parsed (routes with a body schema then answer 400). */
@@ -43,12 +45,22 @@ export function registerBodyParsers(app: FastifyInstance): void {
   };
   app.addContentTypeParser(["text/plain", "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml"], { parseAs: "string" }, asText);
   // `curl -d name=value`: form fields, read like multipart fields (repeated names give lists)
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
+    (request as WithRaw)[RAW] = String(body);
     const fields: Record<string, string | string[]> = {};
     for (const [name, value] of new URLSearchParams(String(body))) {
       const seen = fields[name];
       fields[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
     }
     done(null, fields);
+  });
+  // A webhook takes any content type (XML, CSV, bytes…) as text; other routes refuse what they do not read.
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+    if (!WEBHOOK_URL.test(request.url)) {
+      return done(Object.assign(new Error(`Unsupported Media Type: ${String(request.headers["content-type"])}`), { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }));
+    }
+    const text = Buffer.isBuffer(body) ? body.toString("utf8") : String(body);
+    (request as WithRaw)[RAW] = text;
+    done(null, text);
   });
 }

@@ -1,10 +1,165 @@
 /**
- * Triggers and backfills (`/triggers/search`, `/triggers/{namespace}/{flowId}`, `PUT /triggers`,
- * `…/unlock`, `…/restart`, `/triggers/backfill/{pause,unpause}`, `/triggers/backfill/delete`,
- * `/triggers/set-disabled/by-{triggers,query}`): to be written by the engine owner once the
- * scheduler keeps trigger state. Add routes with `defineRoute` to this list; they are mounted on
- * `/api/v1` and `/api/v1/{tenant}` with the others, behind auth, and documented in OpenAPI.
+ * Triggers and backfills on Kestra's paths: search, a flow's triggers, update (enable, disable,
+ * start a backfill), unlock and restart, pause/unpause/delete a backfill, and enable or disable
+ * in bulk by list or by query.
  */
-import type { AnyRoute } from "../http/route.ts";
+import { z } from "@saker/sdk";
+import { changeBackfill, getTrigger, listTriggers, matchingTriggers, setTriggerDisabled, startBackfill, unlockTrigger } from "@saker/engine/runtime/triggers/triggerAdmin";
+import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { BulkResponseSchema, errors, LabelSchema } from "../openapi/schemas.ts";
 
-export const triggerRoutes: AnyRoute[] = [];
+const TAGS = ["Triggers"];
+
+const TriggerSchema = z.looseObject({
+  namespace: z.string(),
+  flowId: z.string(),
+  triggerId: z.string(),
+  disabled: z.boolean().optional(),
+  date: z.string().optional(),
+  nextExecutionDate: z.string().optional(),
+  backfill: z.looseObject({ start: z.string(), end: z.string().optional(), currentDate: z.string().optional(), paused: z.boolean().optional() }).optional(),
+});
+
+const TriggerKeyBody = z.looseObject({ namespace: z.string(), flowId: z.string(), triggerId: z.string() });
+
+const TriggerUpdateBody = TriggerKeyBody.extend({
+  disabled: z.boolean().optional().describe("Disable (true) or enable (false) the trigger"),
+  backfill: z
+    .object({
+      start: z.string().describe("First date (ISO-8601)"),
+      end: z.string().nullish().describe("Last date (default: now)"),
+      inputs: z.record(z.string(), z.unknown()).nullish(),
+      labels: z.array(LabelSchema).nullish(),
+      paused: z.boolean().optional(),
+    })
+    .nullish()
+    .describe("Start a backfill of a Schedule trigger"),
+});
+
+const TriggerParams = z.object({ namespace: z.string(), flowId: z.string(), triggerId: z.string() });
+
+const search = defineRoute({
+  method: "GET",
+  url: "/triggers/search",
+  summary: "Search triggers",
+  tags: TAGS,
+  query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), namespace: z.string().optional(), flowId: z.string().optional() }),
+  response: { 200: pagedSchema(z.looseObject({ triggerContext: TriggerSchema, abstractTrigger: z.looseObject({}) })) },
+  async handler({ query, ctx }) {
+    const found = listTriggers(ctx.instance, {
+      ...(query.namespace ? { namespace: query.namespace } : {}),
+      ...(query.flowId ? { flowId: query.flowId } : {}),
+      ...(query.q ? { q: query.q } : {}),
+    });
+    return paginate(found, query.page, query.size);
+  },
+});
+
+const ofFlow = defineRoute({
+  method: "GET",
+  url: "/triggers/:namespace/:flowId",
+  summary: "The triggers of a flow",
+  tags: TAGS,
+  params: z.object({ namespace: z.string(), flowId: z.string() }),
+  query: z.looseObject({ ...pagingShape(10) }),
+  response: { 200: pagedSchema(TriggerSchema) },
+  async handler({ params, query, ctx }) {
+    const found = listTriggers(ctx.instance, { namespace: params.namespace, flowId: params.flowId }).filter((t) => t.triggerContext.namespace === params.namespace);
+    return paginate(found.map((t) => t.triggerContext), query.page, query.size);
+  },
+});
+
+const update = defineRoute({
+  method: "PUT",
+  url: "/triggers",
+  summary: "Update a trigger: enable or disable it, or start a backfill",
+  tags: TAGS,
+  body: TriggerUpdateBody,
+  response: { 200: TriggerSchema, ...errors(400, 404, 409) },
+  async handler({ body, ctx }) {
+    const key = { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId };
+    let result = getTrigger(ctx.instance, key);
+    if (body.disabled !== undefined) result = setTriggerDisabled(ctx.instance, key, body.disabled);
+    if (body.backfill && !result.backfill) {
+      result = startBackfill(ctx.instance, key, {
+        start: body.backfill.start,
+        ...(body.backfill.end ? { end: body.backfill.end } : {}),
+        ...(body.backfill.inputs ? { inputs: body.backfill.inputs } : {}),
+        ...(body.backfill.labels ? { labels: body.backfill.labels } : {}),
+        ...(body.backfill.paused !== undefined ? { paused: body.backfill.paused } : {}),
+      });
+    }
+    return result;
+  },
+});
+
+const keyAction = (url: string, summary: string, act: (ctx: Parameters<AnyRoute["handler"]>[0]["ctx"], key: z.output<typeof TriggerParams>) => unknown): AnyRoute =>
+  defineRoute({
+    method: "POST",
+    url,
+    summary,
+    tags: TAGS,
+    params: TriggerParams,
+    response: { 200: TriggerSchema, ...errors(404) },
+    async handler({ params, ctx }) {
+      return act(ctx, params);
+    },
+  });
+
+const backfillAction = (method: "PUT" | "POST", change: "pause" | "unpause" | "delete"): AnyRoute =>
+  defineRoute({
+    method,
+    url: `/triggers/backfill/${change}`,
+    summary: `${change[0]!.toUpperCase()}${change.slice(1)} the backfill of a trigger`,
+    tags: TAGS,
+    body: TriggerKeyBody,
+    response: { 200: TriggerSchema, ...errors(404) },
+    async handler({ body, ctx }) {
+      return changeBackfill(ctx.instance, { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId }, change);
+    },
+  });
+
+const disableByTriggers = defineRoute({
+  method: "POST",
+  url: "/triggers/set-disabled/by-triggers",
+  summary: "Enable or disable a list of triggers",
+  tags: TAGS,
+  body: z.object({ triggers: z.array(TriggerKeyBody), disabled: z.boolean() }),
+  response: { 200: BulkResponseSchema, ...errors(404) },
+  async handler({ body, ctx }) {
+    for (const t of body.triggers) setTriggerDisabled(ctx.instance, { namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId }, body.disabled);
+    return { count: body.triggers.length };
+  },
+});
+
+const disableByQuery = defineRoute({
+  method: "POST",
+  url: "/triggers/set-disabled/by-query",
+  summary: "Enable or disable the triggers matching a query",
+  tags: TAGS,
+  query: z.looseObject({
+    namespace: z.string().optional(),
+    flowId: z.string().optional(),
+    disabled: z.enum(["true", "false"]).transform((v) => v === "true").describe("Disable (true) or enable (false)"),
+  }),
+  response: { 200: BulkResponseSchema },
+  async handler({ query, ctx }) {
+    const keys = matchingTriggers(ctx.instance, { ...(query.namespace ? { namespace: query.namespace } : {}), ...(query.flowId ? { flowId: query.flowId } : {}) });
+    for (const key of keys) setTriggerDisabled(ctx.instance, key, query.disabled);
+    return { count: keys.length };
+  },
+});
+
+export const triggerRoutes: AnyRoute[] = [
+  search,
+  ofFlow,
+  update,
+  keyAction("/triggers/:namespace/:flowId/:triggerId/unlock", "Unlock a trigger (evaluate it again at the next tick)", (ctx, key) => unlockTrigger(ctx.instance, key)),
+  keyAction("/triggers/:namespace/:flowId/:triggerId/restart", "Restart a trigger (evaluate it again at the next tick)", (ctx, key) => unlockTrigger(ctx.instance, key)),
+  backfillAction("PUT", "pause"),
+  backfillAction("PUT", "unpause"),
+  backfillAction("POST", "delete"),
+  disableByTriggers,
+  disableByQuery,
+];

@@ -1,0 +1,149 @@
+/**
+ * Triggers as the API shows and changes them: every trigger declared by a flow joined with its
+ * persisted state (Kestra's `Trigger` JSON), enabling and disabling, unlocking, and backfills of
+ * Schedule triggers.
+ */
+import { SakerError } from "@saker/sdk";
+import type { Backfill, TriggerKey, TriggerState } from "../../repository/sqlite/triggerStore.ts";
+import type { Instance } from "../instance.ts";
+import { findTrigger, SCHEDULE, triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
+
+/** Kestra's `Trigger` (a trigger context) as the API returns it. */
+export interface TriggerView {
+  tenantId: string;
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  type: string;
+  date?: string;
+  nextExecutionDate?: string;
+  backfill?: Backfill;
+  stopAfter?: string[];
+  executionId?: string;
+  updatedDate?: string;
+  disabled: boolean;
+}
+
+export interface TriggerListing {
+  triggerContext: TriggerView;
+  abstractTrigger: Record<string, unknown>;
+}
+
+function view(instance: Instance, declared: DeclaredTrigger, state: TriggerState | undefined): TriggerView {
+  const stopAfter = declared.trigger.stopAfter;
+  return {
+    tenantId: instance.config.tenantId,
+    ...triggerKey(declared),
+    type: declared.trigger.type,
+    ...(state?.lastDate ? { date: state.lastDate } : {}),
+    ...(state?.nextDate ? { nextExecutionDate: state.nextDate } : {}),
+    ...(state?.backfill ? { backfill: state.backfill } : {}),
+    ...(Array.isArray(stopAfter) ? { stopAfter: stopAfter.map(String) } : {}),
+    ...(state?.executionId ? { executionId: state.executionId } : {}),
+    ...(state?.updatedDate ? { updatedDate: state.updatedDate } : {}),
+    disabled: state?.disabled === true || declared.trigger.disabled === true,
+  };
+}
+
+/** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
+export function listTriggers(instance: Instance, filter: { namespace?: string; flowId?: string; q?: string } = {}): TriggerListing[] {
+  const tenantId = instance.config.tenantId;
+  const all: TriggerListing[] = [];
+  for (const stored of instance.flows.all(filter.namespace)) {
+    if (stored.deleted || (filter.flowId && stored.id !== filter.flowId)) continue;
+    let flow;
+    try {
+      flow = instance.flows.graph(stored.namespace, stored.id, stored.revision).flow;
+    } catch {
+      continue;
+    }
+    for (const trigger of flow.triggers ?? []) {
+      if (typeof trigger.id !== "string") continue;
+      const declared = { flow, trigger: trigger as DeclaredTrigger["trigger"] };
+      if (filter.q && ![flow.id, flow.namespace, trigger.id].some((s) => s.includes(filter.q!))) continue;
+      all.push({ triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))), abstractTrigger: { ...trigger } });
+    }
+  }
+  return all;
+}
+
+function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {
+  const found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
+  if (!found) throw new SakerError("TRIGGER_NOT_FOUND", `Trigger '${key.triggerId}' of flow '${key.namespace}/${key.flowId}' not found`, { details: { status: 404 } });
+  return found;
+}
+
+export function getTrigger(instance: Instance, key: TriggerKey): TriggerView {
+  const d = declared(instance, key);
+  return view(instance, d, instance.triggers.get(instance.config.tenantId, key));
+}
+
+export function setTriggerDisabled(instance: Instance, key: TriggerKey, disabled: boolean): TriggerView {
+  const d = declared(instance, key);
+  return view(instance, d, instance.triggers.setDisabled(instance.config.tenantId, key, disabled));
+}
+
+/** Forgets when a polling trigger last ran so it is evaluated at the next tick (Kestra's unlock/restart). */
+export function unlockTrigger(instance: Instance, key: TriggerKey): TriggerView {
+  const d = declared(instance, key);
+  const state = instance.triggers.update(instance.config.tenantId, key, (current) => {
+    const next = { ...current };
+    if (d.trigger.type !== SCHEDULE) delete next.nextDate;
+    return next;
+  });
+  return view(instance, d, state);
+}
+
+export interface BackfillRequest {
+  start: string;
+  end?: string;
+  inputs?: Record<string, unknown>;
+  labels?: { key: string; value: string }[];
+  paused?: boolean;
+}
+
+function dateOf(text: string, field: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new SakerError("BACKFILL_INVALID", `backfill.${field}: '${text}' is not an ISO-8601 date-time`, { details: { status: 400, path: `backfill.${field}` } });
+  return date;
+}
+
+/** Starts a backfill of a Schedule: every date in `[start, end]` (end defaults to now) gets an execution. */
+export function startBackfill(instance: Instance, key: TriggerKey, request: BackfillRequest, now = new Date()): TriggerView {
+  const d = declared(instance, key);
+  if (d.trigger.type !== SCHEDULE) throw new SakerError("BACKFILL_INVALID", `Trigger '${key.triggerId}' is a ${d.trigger.type}: only Schedule triggers can be backfilled`, { details: { status: 400 } });
+  const start = dateOf(request.start, "start");
+  const end = request.end ? dateOf(request.end, "end") : undefined;
+  if (end && end < start) throw new SakerError("BACKFILL_INVALID", "backfill.end: must not be before backfill.start", { details: { status: 400, path: "backfill.end" } });
+  if (start > now) throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", { details: { status: 400, path: "backfill.start" } });
+  const current = instance.triggers.get(instance.config.tenantId, key);
+  if (current?.backfill) throw new SakerError("BACKFILL_RUNNING", `Trigger '${key.triggerId}' already has a backfill running; delete it first`, { details: { status: 409 } });
+  const backfill: Backfill = {
+    start: start.toISOString(),
+    ...(end ? { end: end.toISOString() } : {}),
+    currentDate: start.toISOString(),
+    paused: request.paused === true,
+    ...(request.inputs ? { inputs: request.inputs } : {}),
+    ...(request.labels ? { labels: request.labels } : {}),
+    ...(current?.nextDate ? { previousNextExecutionDate: current.nextDate } : {}),
+  };
+  return view(instance, d, instance.triggers.update(instance.config.tenantId, key, (s) => ({ ...s, backfill })));
+}
+
+export function changeBackfill(instance: Instance, key: TriggerKey, change: "pause" | "unpause" | "delete"): TriggerView {
+  const d = declared(instance, key);
+  const current = instance.triggers.get(instance.config.tenantId, key);
+  if (!current?.backfill) throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`, { details: { status: 404 } });
+  const state = instance.triggers.update(instance.config.tenantId, key, (s) => {
+    const next = { ...s };
+    if (change === "delete") delete next.backfill;
+    else next.backfill = { ...s.backfill!, paused: change === "pause" };
+    return next;
+  });
+  return view(instance, d, state);
+}
+
+/** Every declared trigger matching a filter, for the bulk operations. */
+export function matchingTriggers(instance: Instance, filter: { namespace?: string; flowId?: string }): TriggerKey[] {
+  return listTriggers(instance, filter).map((l) => ({ namespace: l.triggerContext.namespace, flowId: l.triggerContext.flowId, triggerId: l.triggerContext.triggerId }));
+}
