@@ -33,6 +33,16 @@ export interface ExecutionQuery {
   sort?: "asc" | "desc";
 }
 
+export interface ExecutionCountQuery {
+  tenantId: string;
+  flows?: readonly { namespace: string; flowId: string }[];
+  namespaces?: readonly string[];
+  states?: readonly StateType[];
+  /** ISO instants, inclusive. */
+  startDate: string;
+  endDate: string;
+}
+
 export class ExecutionStore {
   private readonly getStmt;
   private readonly updateStmt;
@@ -137,6 +147,32 @@ export class ExecutionStore {
     const size = query.size ?? 25;
     const page = Math.max(1, query.page ?? 1);
     return { results: executions.slice((page - 1) * size, page * size), total: executions.length };
+  }
+
+  /**
+   * Executions started between two dates, counted per flow, for the listed flows (exact) and
+   * namespaces (exact), as Kestra's `executionCounts`.
+   */
+  countByFlow(query: ExecutionCountQuery): { namespace: string; flowId: string; count: number }[] {
+    const where: string[] = ["tenant_id = ?", "deleted = 0", "start_date >= ?", "start_date <= ?"];
+    const params: unknown[] = [query.tenantId, query.startDate, query.endDate];
+    if (query.states?.length) {
+      where.push(`state IN (${query.states.map(() => "?").join(", ")})`);
+      params.push(...query.states);
+    }
+    const or: string[] = [];
+    for (const flow of query.flows ?? []) {
+      or.push("(namespace = ? AND flow_id = ?)");
+      params.push(flow.namespace, flow.flowId);
+    }
+    for (const namespace of query.namespaces ?? []) {
+      or.push("namespace = ?");
+      params.push(namespace);
+    }
+    if (or.length === 0) return [];
+    where.push(`(${or.join(" OR ")})`);
+    const sql = `SELECT namespace, flow_id AS flowId, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, flow_id ORDER BY namespace, flow_id`;
+    return this.db.prepare(sql).all(...params) as { namespace: string; flowId: string; count: number }[];
   }
 
   delete(id: string): boolean {

@@ -20,6 +20,16 @@ export interface LogQuery {
   limit?: number;
 }
 
+export interface LogPurgeQuery {
+  tenantId: string;
+  namespace?: string;
+  flowId?: string;
+  levels?: readonly LogLevel[];
+  /** ISO instants, inclusive. */
+  startDate?: string;
+  endDate: string;
+}
+
 interface Row {
   seq: number;
   tenant_id: string;
@@ -115,6 +125,34 @@ export class LogStore {
       return this.db.prepare(`DELETE FROM logs WHERE execution_id = ? AND level IN (${levels.map(() => "?").join(", ")})`).run(executionId, ...levels).changes;
     }
     return this.db.prepare("DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
+  }
+
+  /**
+   * Deletes logs up to `endDate` (and from `startDate`): of a flow, or of a namespace and the
+   * namespaces below it when no flow is given, optionally only some levels. Returns how many went.
+   */
+  purge(query: LogPurgeQuery): number {
+    const where: string[] = ["tenant_id = ?", "timestamp <= ?"];
+    const params: unknown[] = [query.tenantId, query.endDate];
+    if (query.startDate) {
+      where.push("timestamp >= ?");
+      params.push(query.startDate);
+    }
+    if (query.namespace !== undefined && query.flowId !== undefined) {
+      where.push("namespace = ? AND flow_id = ?");
+      params.push(query.namespace, query.flowId);
+    } else if (query.namespace !== undefined) {
+      where.push("(namespace = ? OR namespace LIKE ?)");
+      params.push(query.namespace, `${query.namespace}.%`);
+    } else if (query.flowId !== undefined) {
+      where.push("flow_id = ?");
+      params.push(query.flowId);
+    }
+    if (query.levels?.length) {
+      where.push(`level IN (${query.levels.map(() => "?").join(", ")})`);
+      params.push(...query.levels);
+    }
+    return this.db.prepare(`DELETE FROM logs WHERE ${where.join(" AND ")}`).run(...params).changes;
   }
 
   /** Deletes a flow's logs (its executions' and its triggers'), or only one trigger's. */

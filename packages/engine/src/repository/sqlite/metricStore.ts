@@ -35,4 +35,9 @@ export class MetricStore {
       timestamp: String(r.timestamp),
     }));
   }
+
+  /** Deletes an execution's metrics; returns how many went. */
+  deleteByExecution(executionId: string): number {
+    return this.db.prepare("DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
+  }
 }
