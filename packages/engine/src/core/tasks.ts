@@ -1,4 +1,41 @@
-/** Runnable core tasks beyond the basics: KV, storage, HTTP, namespace files, logs, executions. */
+/** Runnable core tasks beyond the basics: KV, state, storage, HTTP, namespace files, logs, executions. */
 import type { AnyTypeDefinition } from "../plugins/registry.ts";
+import { Count } from "./execution/count.ts";
+import { PurgeExecutions } from "./execution/purge.ts";
+import { Resume } from "./execution/resume.ts";
+import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
+import { Fetch, PurgeLogs } from "./log/fetch.ts";
+import { DeleteFiles, DownloadFiles, UploadFiles } from "./namespace/files.ts";
+import { StateDelete, StateGet, StateSet } from "./state/state.ts";
+import { Concat, Delete, PurgeCurrentExecutionFiles, Size, Write } from "./storage/files.ts";
+import { DeduplicateItems, FilterItems } from "./storage/items.ts";
+import { LocalFiles } from "./storage/localFiles.ts";
+import { Reverse, Split } from "./storage/split.ts";
 
-export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [];
+export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
+  KvSet,
+  KvGet,
+  KvGetKeys,
+  KvDelete,
+  StateSet,
+  StateGet,
+  StateDelete,
+  Concat,
+  Split,
+  Size,
+  Delete,
+  Reverse,
+  Write,
+  FilterItems,
+  DeduplicateItems,
+  LocalFiles,
+  PurgeCurrentExecutionFiles,
+  Fetch,
+  PurgeLogs,
+  Count,
+  PurgeExecutions,
+  Resume,
+  UploadFiles,
+  DownloadFiles,
+  DeleteFiles,
+];
