@@ -315,6 +315,7 @@ async function main() {
     else refused.push(`${file}: ${r.json?.message ?? r.status}`.slice(0, 160));
   }
   console.log(`imported ${imported} flows, ${refused.length} refused`);
+  for (const line of refused) console.log(`  refused ${line}`);
   const results = [];
   await Promise.all(
     scenarios.map(async (s) => {
