@@ -20,7 +20,7 @@ export function queryShape(options: { defaultFetchType: FetchType; urlExample: s
     fetch: z.boolean().default(false).describe("Deprecated: use `fetchType: FETCH`."),
     fetchOne: z.boolean().default(false).describe("Deprecated: use `fetchType: FETCH_ONE`."),
     store: z.boolean().default(false).describe("Deprecated: use `fetchType: STORE`."),
-    fetchSize: z.number().int().positive().default(10_000).describe("How many rows are read from the database at a time."),
+    fetchSize: z.number().int().positive().default(10_000).describe("How many rows are read from the database at a time (a hint, as in JDBC: PostgreSQL reads at most 5000 per round trip to keep memory flat)."),
     afterSQL: z.string().optional().describe("SQL run after `sql`, in the same transaction (e.g. to mark the rows read as processed)."),
     timeZoneId: z.string().optional().describe("The time zone timestamps with a zone are shown in (default: the worker's)."),
     connectionPooling: z.boolean().optional().describe("Accepted for compatibility; each run opens one connection."),

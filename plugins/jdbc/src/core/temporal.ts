@@ -58,20 +58,42 @@ function offsetText(minutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+/** Offsets of a zone by quarter hour of UTC time: tz transitions fall on such boundaries. */
+const offsets = new Map<string, Map<number, number>>();
+const QUARTER_HOUR = 900_000;
+
+/** The zone's offset from UTC (minutes) at an instant, asking `Intl` once per zone and quarter hour. */
+function offsetMinutesAt(zone: string, epochMs: number): number {
+  let byQuarter = offsets.get(zone);
+  if (!byQuarter || byQuarter.size > 100_000) offsets.set(zone, (byQuarter = new Map()));
+  const quarter = Math.floor(epochMs / QUARTER_HOUR);
+  let offset = byQuarter.get(quarter);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_HOUR;
+    const parts: Record<string, string> = {};
+    for (const part of formatterOf(zone).formatToParts(new Date(start))) parts[part.type] = part.value;
+    const bc = parts.era === "BC" || parts.era === "B";
+    const local = new Date(0);
+    local.setUTCFullYear(bc ? 1 - Number(parts.year) : Number(parts.year), Number(parts.month) - 1, Number(parts.day));
+    local.setUTCHours(Number(parts.hour), Number(parts.minute), Number(parts.second));
+    offset = Math.round((local.getTime() - start) / 60_000);
+    byQuarter.set(quarter, offset);
+  }
+  return offset;
+}
+
 /**
  * An instant (epoch milliseconds, plus the sub-second digits as text) as ISO local date-time with
- * the zone's offset: `2024-01-01T11:00:00.123456+01:00`.
+ * the zone's offset: `2024-01-01T11:00:00.123456+01:00`. Runs once per zoned cell, so it avoids
+ * `Intl` (cached per quarter hour) and builds the text from UTC getters.
  */
 export function zonedText(epochMs: number, fraction: string, zone: string): string {
   const seconds = Math.floor(epochMs / 1000) * 1000;
-  const parts: Record<string, string> = {};
-  for (const part of formatterOf(zone).formatToParts(new Date(seconds))) parts[part.type] = part.value;
-  const bc = parts.era === "BC" || parts.era === "B";
-  const year = bc ? 1 - Number(parts.year) : Number(parts.year);
-  const local = Date.UTC(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  const offsetMinutes = Math.round((local - seconds) / 60_000);
+  const offsetMinutes = offsetMinutesAt(zone, seconds);
+  const local = new Date(seconds + offsetMinutes * 60_000);
+  const year = local.getUTCFullYear();
   const yearText = year < 0 ? `-${pad(-year, 4)}` : year > 9999 ? `+${year}` : pad(year, 4);
-  return `${yearText}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${fractionText(fraction)}${offsetText(offsetMinutes)}`;
+  return `${yearText}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}${fractionText(fraction)}${offsetText(offsetMinutes)}`;
 }
 
 /**
@@ -83,7 +105,10 @@ export function parseOffsetTimestamp(text: string): { epochMs: number; fraction:
   const m = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([-+])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/.exec(text.trim());
   if (!m) return undefined;
   const year = m[13] ? 1 - Number(m[1]) : Number(m[1]);
-  const utc = Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const date = new Date(0);
+  date.setUTCFullYear(year, Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6]));
+  const utc = date.getTime();
   const sign = m[9] === "-" ? -1 : 1;
   const offsetSeconds = m[9] ? sign * (Number(m[10]) * 3600 + Number(m[11] ?? 0) * 60 + Number(m[12] ?? 0)) : 0;
   const fraction = m[7] ?? "";

@@ -3,7 +3,6 @@ import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
 import type { QueryProps } from "../core/run.ts";
 import { mysqlOptionsOf } from "./mysqlConfig.ts";
-import { MysqlConnection } from "./mysqlConnection.ts";
 import { describeMysqlError } from "./mysqlErrors.ts";
 
 function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProps & Record<string, unknown>> {
@@ -13,6 +12,8 @@ function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProp
     label,
     syntax: { placeholder: "question", backslashEscapes: true, backticks: true },
     async open(props) {
+      // Loaded on first use, like every driver a flow may never need.
+      const { MysqlConnection } = await import("./mysqlConnection.ts");
       return { connection: await MysqlConnection.open(mysqlOptionsOf(props, scheme)) };
     },
     describeError: describeMysqlError(label),
