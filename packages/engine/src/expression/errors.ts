@@ -21,6 +21,8 @@ export class NotFound extends Error {
     readonly attribute: string,
     /** True when the value exists but is null (`???` keeps null). */
     readonly nullParent = false,
+    /** Why it is missing, when the value itself tells (a stored query result read as fetched). */
+    readonly hint?: string,
   ) {
     super(`Unable to find \`${attribute}\``);
   }

@@ -144,7 +144,7 @@ export class Evaluation {
   private wrap(error: unknown, line: number, _source: string): unknown {
     if (error instanceof ExpressionError || error instanceof PendingValue) return error;
     const where = `used in the expression \`${this.template.source.length > 500 ? `${this.template.source.slice(0, 500)}…` : this.template.source}\` at line ${line}`;
-    if (error instanceof NotFound) return new ExpressionError(`Unable to find \`${error.attribute}\` ${where}`, { line, template: this.template.source });
+    if (error instanceof NotFound) return new ExpressionError(`Unable to find \`${error.attribute}\` ${where}${error.hint ? `: ${error.hint}` : ""}`, { line, template: this.template.source });
     const message = error instanceof Error ? error.message : String(error);
     return new ExpressionError(`${message} (${where})`, { line, template: this.template.source, cause: error });
   }
@@ -474,7 +474,22 @@ export function attribute(object: unknown, name: string): unknown {
     throw new NotFound(name);
   }
   if (isMap(object) && Object.hasOwn(object, name)) return object[name];
-  throw new NotFound(name);
+  throw new NotFound(name, false, isMap(object) ? fetchTypeHint(object, name) : undefined);
+}
+
+const RESULT_ATTRIBUTES: Readonly<Record<string, string>> = { STORE: "uri", FETCH: "rows", FETCH_ONE: "row" };
+
+/**
+ * Query tasks (JDBC and others) say in `fetchType` where their result went: reading `value`,
+ * `row` or `rows` of a STORE result (or `uri` of a fetched one) names the attribute that holds it.
+ */
+function fetchTypeHint(outputs: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const fetchType = outputs.fetchType;
+  if (typeof fetchType !== "string" || !["value", "row", "rows", "uri"].includes(name)) return undefined;
+  const holder = RESULT_ATTRIBUTES[fetchType];
+  if (fetchType === "STORE") return `the result was stored in internal storage (fetchType: STORE): read it from \`${holder}\` (a kestra:// URI, e.g. with read() or a storage task)`;
+  if (holder) return `the result was fetched (fetchType: ${fetchType}), not stored: it is in \`${holder}\`; use fetchType: STORE to get a \`uri\``;
+  return `the task ran with fetchType: ${fetchType} and has no result`;
 }
 
 function contains(container: unknown, item: unknown): boolean {

@@ -169,3 +169,26 @@ describe("extensions and asynchronous values", () => {
     expect(await renderTemplate("{{ {'a': [1, 2]} | jq('.a[]') }}", {})).toBe("[1,2]");
   });
 });
+
+describe("query results: value vs uri", () => {
+  const stored = { fetch: { uri: "kestra:///a/b/result.ion", size: 3, fetchType: "STORE" } };
+  const fetched = { fetch: { rows: [{ id: 1 }], size: 1, fetchType: "FETCH" } };
+
+  it.each(["value", "row", "rows"])("reading `%s` of a STORE result names `uri`", (attribute) => {
+    const message = failure(`{{ outputs.fetch.${attribute} }}`, { outputs: stored }).message;
+    expect(message).toContain(`Unable to find \`${attribute}\``);
+    expect(message).toContain("fetchType: STORE");
+    expect(message).toContain("`uri`");
+  });
+
+  it("reading `uri` of a FETCH result says where the rows are", () => {
+    const message = failure("{{ outputs.fetch.uri }}", { outputs: fetched }).message;
+    expect(message).toContain("fetchType: FETCH");
+    expect(message).toContain("`rows`");
+  });
+
+  it("defaults and tests still see a missing attribute", () => {
+    expect(render("{{ outputs.fetch.value ?? 'none' }}", { outputs: stored })).toBe("none");
+    expect(render("{{ outputs.fetch.rows is defined }}", { outputs: stored })).toBe("false");
+  });
+});
