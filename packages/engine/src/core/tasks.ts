@@ -3,6 +3,7 @@ import type { AnyTypeDefinition } from "../plugins/registry.ts";
 import { Count } from "./execution/count.ts";
 import { PurgeExecutions } from "./execution/purge.ts";
 import { Resume } from "./execution/resume.ts";
+import { Download, Request } from "./http/request.ts";
 import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
 import { Fetch, PurgeLogs } from "./log/fetch.ts";
 import { DeleteFiles, DownloadFiles, UploadFiles } from "./namespace/files.ts";
@@ -38,4 +39,6 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   UploadFiles,
   DownloadFiles,
   DeleteFiles,
+  Request,
+  Download,
 ];
