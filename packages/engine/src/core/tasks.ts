@@ -12,6 +12,7 @@ import { Concat, Delete, PurgeCurrentExecutionFiles, Size, Write } from "./stora
 import { DeduplicateItems, FilterItems } from "./storage/items.ts";
 import { LocalFiles } from "./storage/localFiles.ts";
 import { Reverse, Split } from "./storage/split.ts";
+import { TemplatedTask } from "./templating/templatedTask.ts";
 
 export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   KvSet,
@@ -41,4 +42,5 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   DeleteFiles,
   Request,
   Download,
+  TemplatedTask,
 ];
