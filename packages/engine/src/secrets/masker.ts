@@ -7,21 +7,23 @@ export class SecretMasker {
 
   /** Registers a value to hide from now on (values shorter than 3 characters are ignored). */
   add(value: string | undefined | null): void {
-    if (typeof value === "string" && value.length >= 3) this.values.add(value);
+    if (typeof value === "string" && value.length >= 3 && !this.values.has(value)) {
+      this.values.add(value);
+      this.pattern = undefined;
+    }
   }
 
   get size(): number {
     return this.values.size;
   }
 
+  private pattern: RegExp | undefined;
+
   mask(text: string): string {
     if (this.values.size === 0) return text;
-    let result = text;
-    for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
-      if (!result.includes(value)) continue;
-      result = result.split(value).join("*".repeat(value.length)).replace(/\*{9}/, "**masked*");
-    }
-    return result;
+    // One pass over every value, longest first, so a mask is never masked again.
+    this.pattern ??= new RegExp([...this.values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
+    return text.replace(this.pattern, (found) => (found.length >= 9 ? `**masked*${"*".repeat(found.length - 9)}` : "*".repeat(found.length)));
   }
 
   /** Masks every string inside a value (map keys too). */
