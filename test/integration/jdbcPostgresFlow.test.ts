@@ -1,0 +1,129 @@
+/**
+ * Issue 5's acceptance test: the JDBC plugin packed as npm tarballs (1.0.0, and a 1.1.0 staged
+ * from the same build), installed side by side with the real CLI and npm, then a PostgreSQL
+ * STORE flow run with secrets, pinned to 1.0.0. Needs the built packages (npm run build) and
+ * PostgreSQL on 127.0.0.1:5432 (database test, user postgres, trust auth); with CI=true a missing
+ * PostgreSQL fails the test, locally it is skipped.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, executionOf, runCli } from "./cli.ts";
+
+const FLOW = `id: postgres_query
+namespace: company.team
+tasks:
+- id: fetch
+  type: io.kestra.plugin.jdbc.postgresql.Query
+  version: "1.0.0"
+  url: jdbc:postgresql://127.0.0.1:5432/test
+  username: "{{ secret('POSTGRES_USERNAME') }}"
+  password: "{{ secret('POSTGRES_PASSWORD') }}"
+  sql: select * from orders limit 1000
+  fetchType: STORE
+`;
+
+const SECRETS = {
+  SECRET_POSTGRES_USERNAME: Buffer.from("postgres").toString("base64"),
+  SECRET_POSTGRES_PASSWORD: Buffer.from("x").toString("base64"),
+};
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+const up = await portOpen(5432);
+if (!up && process.env.CI === "true") throw new Error("PostgreSQL is not reachable on 127.0.0.1:5432 (CI=true: the service is required)");
+if (!up) console.warn("PostgreSQL is not reachable on 127.0.0.1:5432: skipping the JDBC flow test (set CI=true to make this a failure)");
+
+let work: string;
+let home: string;
+
+function pack(dir: string): string {
+  const out = execFileSync("npm", ["pack", dir, "--pack-destination", work, "--json"], { encoding: "utf8" });
+  return join(work, (JSON.parse(out) as { filename: string }[])[0]!.filename);
+}
+
+/** 1.1.0: the same build with another version number and a log line that tells it apart. */
+function stageNextVersion(): string {
+  const stage = join(work, "stage");
+  cpSync(join(ROOT, "plugins/jdbc/dist"), join(stage, "dist"), { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(ROOT, "plugins/jdbc/package.json"), "utf8")) as Record<string, unknown>;
+  writeFileSync(join(stage, "package.json"), JSON.stringify({ ...manifest, version: "1.1.0" }, null, 2));
+  const run = join(stage, "dist/core/run.js");
+  writeFileSync(run, readFileSync(run, "utf8").replace('"Starting query: {}"', '"Starting query (1.1.0): {}"'));
+  return stage;
+}
+
+describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "saker-jdbc-it-"));
+    home = join(work, "home");
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", join(ROOT, "plugins/jdbc")], { stdio: "inherit" });
+    const tarballs = [pack(join(ROOT, "plugins/jdbc")), pack(stageNextVersion())];
+    const started = Date.now();
+    const installed = await runCli(["plugins", "install", ...tarballs], { home, timeoutMs: 900_000 });
+    console.log(`plugins install of 1.0.0 and 1.1.0 took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    expect(installed.code, installed.stderr).toBe(0);
+    const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "test" });
+    await admin.connect();
+    try {
+      await admin.query(`drop table if exists orders; create table orders as
+        select g as id, 'customer ' || (g % 97) as customer, round((g % 1000) / 3.0, 2)::numeric(10,2) as amount,
+               timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour' as created_at
+        from generate_series(1, 2500) g`);
+    } finally {
+      await admin.end();
+    }
+  }, 900_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("lists both versions side by side", async () => {
+    const list = await runCli(["plugins", "list", "--json"], { home });
+    const query = (JSON.parse(list.stdout) as { type: string; versions: string[] }[]).find((t) => t.type === "io.kestra.plugin.jdbc.postgresql.Query");
+    expect(query?.versions).toEqual(["1.0.0", "1.1.0"]);
+  });
+
+  it("runs the flow with 1.0.0: SUCCESS, the rows stored as Ion, secrets resolved", async () => {
+    const file = join(work, "postgres_query.yaml");
+    writeFileSync(file, FLOW);
+    const result = await runCli(["flow", "run", file, "--json"], { home, env: SECRETS });
+    const execution = executionOf(result);
+    expect(execution.state.current, result.stderr).toBe("SUCCESS");
+    const run = execution.taskRunList.find((t: { taskId: string }) => t.taskId === "fetch");
+    expect(run.pluginVersion).toBe("@saker/plugin-jdbc@1.0.0");
+    expect(run.outputs.size).toBe(1000);
+    expect(run.outputs.uri).toMatch(/^kestra:\/\/\/company\/team\/.+\/executions\/[\w-]+\/tasks\/fetch\/[\w-]+\/[\w-]+-result\.ion$/);
+    expect(result.stderr).toContain("Starting query: select * from orders limit 1000");
+    // The file, found by its path (the engine masks secret values in outputs, and the secret
+    // 'postgres' also appears in the flow id).
+    const dir = join(home, "storage/company/team/postgres_query/executions", execution.id, "tasks/fetch", run.id);
+    const [name] = readdirSync(dir);
+    const lines = readFileSync(join(dir, name!), "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(1000);
+    expect(lines[0]).toMatch(/^\{id:\d+,customer:"customer \d+",amount:\d+\.\d\d,created_at:ZonedDateTime::"2024-01-\d\dT\d\d:00:00(Z|[+-]\d\d:\d\d)\[[^\]]+\]"\}$/);
+  }, 120_000);
+
+  it("runs 1.1.0 when the flow does not pin a version", async () => {
+    const file = join(work, "latest.yaml");
+    writeFileSync(file, FLOW.replace('  version: "1.0.0"\n', "").replace("postgres_query", "latest_query"));
+    const result = await runCli(["flow", "run", file, "--json"], { home, env: SECRETS });
+    const execution = executionOf(result);
+    expect(execution.state.current, result.stderr).toBe("SUCCESS");
+    expect(execution.taskRunList[0].pluginVersion).toBe("@saker/plugin-jdbc@1.1.0");
+    expect(result.stderr).toContain("Starting query (1.1.0): select * from orders limit 1000");
+  }, 120_000);
+});
