@@ -83,6 +83,19 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     expect(await threads()).toBe(before);
   });
 
+  it("kills the statement on the server when the task times out", async () => {
+    const before = await threads();
+    const execution = await test.run(flow("timeout", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select sleep(20)\ntimeout: PT1S`));
+    expect(execution.state.current).toBe("FAILED");
+    expect(errorLines(test, execution.id).join("\n")).toContain("Timeout after PT1S");
+    let now = await threads();
+    for (let i = 0; i < 40 && now !== before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await threads();
+    }
+    expect(now).toBe(before);
+  });
+
   it("fails with the server's message on a wrong password, an unknown database and bad SQL", async () => {
     const cases: [string, string][] = [
       [`url: jdbc:mariadb://127.0.0.1:3306/test\nusername: root\npassword: s3cr3t-pw\nsql: select 1`, "Access denied for user 'root'@"],
