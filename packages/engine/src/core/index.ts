@@ -15,6 +15,7 @@ import { AllowFailure, Sequential } from "./flow/sequential.ts";
 import { Sleep } from "./flow/sleep.ts";
 import { Subflow } from "./flow/subflow.ts";
 import { Switch } from "./flow/switch.ts";
+import { WorkingDirectory } from "./flow/workingDirectory.ts";
 import { Log } from "./log/log.ts";
 import { OutputValues } from "./output/outputValues.ts";
 import { CORE_RUNNABLE_TASKS } from "./tasks.ts";
@@ -34,6 +35,7 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   LoopUntil,
   WaitFor,
   Subflow,
+  WorkingDirectory,
   Labels,
   Log,
   Return,

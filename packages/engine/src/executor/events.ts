@@ -58,10 +58,24 @@ function workerResult(run: ExecutorRun, event: ExecutorEvents["worker-result"]):
   if (!attempt || attempts.length !== event.attempt || isTerminated(attempt.state.current)) return;
   run.setLastAttemptState(taskRun, event.attemptState);
   if (event.outputs !== undefined) run.setOutputs(taskRun, event.outputs);
+  if (event.workingDirectoryFiles) addWorkingDirectoryFiles(run, taskRun, event.workingDirectoryFiles);
   run.setTaskRunState(taskRun, event.state);
   if (event.state === "KILLED") {
     for (const parent of findParents(run.x, taskRun)) if (!isTerminated(parent.state.current)) run.setTaskRunState(parent, "KILLED");
   }
+}
+
+/** Files a WorkingDirectory child uploaded (`outputFiles`) join the WorkingDirectory's outputs. */
+function addWorkingDirectoryFiles(run: ExecutorRun, taskRun: TaskRun, files: Record<string, string>): void {
+  const wd = findParents(run.x, taskRun)
+    .reverse()
+    .find((parent) => {
+      const definition = run.definitionOf(parent);
+      return definition.kind === "flowable" && definition.workingDirectory;
+    });
+  if (!wd) return;
+  const outputs = (wd.outputs ?? {}) as Record<string, unknown>;
+  run.setOutputs(wd, { ...outputs, outputFiles: { ...((outputs.outputFiles as Record<string, string>) ?? {}), ...files } });
 }
 
 function delayFired(run: ExecutorRun, { delay }: ExecutorEvents["delay-fired"]): void {

@@ -7,6 +7,7 @@ import { isTruthy } from "../expression/index.ts";
 import type { TaskRun } from "../model/execution.ts";
 import type { ContinueLater, FlowableDefinition } from "../plugins/engineTypes.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
@@ -70,7 +71,7 @@ export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
     } else if (result !== undefined) {
       if (isTerminated(result)) {
         try {
-          run.setOutputs(taskRun, (await definition.computeOutputs?.(ctx)) ?? {});
+          run.setOutputs(taskRun, (await definition.computeOutputs?.(ctx)) ?? taskRun.outputs ?? {});
         } catch (error) {
           run.log("ERROR", `Unable to resolve outputs from the Flowable task: ${errorMessage(error)}`, taskRun);
         }
@@ -163,10 +164,18 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
   }
 }
 
-function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): string | undefined {
+/** The nearest WorkingDirectory around a task run: its task run id and what it asks of the directory. */
+function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; setup: WorkingDirectorySetup } | undefined {
   for (const parent of findParents(run.x, taskRun).reverse()) {
     const definition = run.definitionOf(parent);
-    if (definition.kind === "flowable" && definition.workingDirectory) return parent.id;
+    if (definition.kind !== "flowable" || !definition.workingDirectory) continue;
+    const node = run.task(parent);
+    const setup: WorkingDirectorySetup = {
+      ...(node.inputFiles !== undefined ? { inputFiles: node.inputFiles as WorkingDirectorySetup["inputFiles"] } : {}),
+      ...(node.namespaceFiles && typeof node.namespaceFiles === "object" ? { namespaceFiles: node.namespaceFiles as WorkingDirectorySetup["namespaceFiles"] } : {}),
+      ...(Array.isArray(node.outputFiles) ? { outputFiles: node.outputFiles.map(String) } : {}),
+    };
+    return { id: parent.id, setup };
   }
   return undefined;
 }
@@ -179,7 +188,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
   const task = run.task(taskRun);
   const type = run.graph.typeOf(task);
   const flow = run.graph.flow;
-  const workingDirectoryId = workingDirectoryOf(run, taskRun);
+  const workingDirectory = workingDirectoryOf(run, taskRun);
   run.command({
     type: "run-task",
     job: {
@@ -191,7 +200,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       variables: run.variables(task, taskRun, false),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
-      ...(workingDirectoryId ? { workingDirectoryId } : {}),
+      ...(workingDirectory ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup } : {}),
     },
   });
 }

@@ -38,6 +38,8 @@ export interface ExecutorEvents {
     state: StateType;
     outputs?: Record<string, unknown> | null;
     date: string;
+    /** Files uploaded from a WorkingDirectory (`outputFiles`): name to kestra:// URI. */
+    workingDirectoryFiles?: Record<string, string>;
   };
   "delay-fired": { delay: ExecutionDelay };
   "kill-requested": Record<never, never>;
@@ -62,8 +64,17 @@ export interface WorkerJob {
   pluginVersion: string;
   /** The working directory shared with siblings (WorkingDirectory), if any. */
   workingDirectoryId?: string;
+  /** What the WorkingDirectory asks of its directory: files to put there first, files to upload. */
+  workingDirectory?: WorkingDirectorySetup;
   /** Dotted ids of SECRET inputs: encrypted in `variables`, decrypted by the worker only. */
   secretInputs?: string[];
+}
+
+export interface WorkingDirectorySetup {
+  /** File name to content (rendered by the worker), or a JSON/expression string of such a map. */
+  inputFiles?: Record<string, unknown> | string;
+  namespaceFiles?: { enabled?: boolean; include?: string[]; exclude?: string[]; namespaces?: string[] };
+  outputFiles?: string[];
 }
 
 export interface ExecutorCommands {

@@ -102,7 +102,7 @@ export class WorkerService {
         {
           topic: "executor",
           key: job.executionId,
-          payload: { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: outcome.attemptState, state: outcome.state, outputs: outcome.outputs, date: new Date().toISOString() },
+          payload: { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: outcome.attemptState, state: outcome.state, outputs: outcome.outputs, date: new Date().toISOString(), ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}) },
         },
       ]);
       instance.queue.ack([message.seq]);

@@ -30,7 +30,9 @@ export class SecretMasker {
   maskValue<T>(value: T): T {
     if (this.values.size === 0) return value;
     const walk = (v: unknown): unknown => {
-      if (typeof v === "string") return this.mask(v);
+      // A storage URI is a path made of namespace, flow and task ids: masking a secret that
+      // happens to appear in it would only break the link to the file.
+      if (typeof v === "string") return v.startsWith("kestra://") ? v : this.mask(v);
       if (Array.isArray(v)) return v.map(walk);
       if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
       return v;

@@ -1,8 +1,10 @@
+import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
+import { prepareWorkingDirectory } from "./workingDirectory.ts";
 
 export interface RunContextParts {
   job: WorkerJob;
@@ -20,6 +22,7 @@ export interface RunContextParts {
 
 export interface WorkerRunContext extends RunContext {
   readonly metrics: Metric[];
+  existingWorkingDir(): string | undefined;
   /** Removes the working directory unless it is shared (WorkingDirectory). */
   cleanup(): Promise<void>;
 }
@@ -56,11 +59,17 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     metric: (metric) => void metrics.push(metric),
     async workingDir() {
       if (!created) {
+        const fresh = !existsSync(dir);
         await mkdir(dir, { recursive: true });
         created = true;
+        if (fresh && job.workingDirectory) {
+          await prepareWorkingDirectory(dir, job.workingDirectory, (value) => renderer.renderValue(value, vars, services), parts.storage);
+        }
       }
       return dir;
     },
+    /** The directory, if this task run created or shares one that exists. */
+    existingWorkingDir: () => (created || (shared && existsSync(dir)) ? dir : undefined),
     pluginConfiguration: () => parts.pluginConfiguration,
     metrics,
     async cleanup() {

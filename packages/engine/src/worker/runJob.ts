@@ -30,6 +30,7 @@ import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
+import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
 import { createTaskStorage, namespaceFiles, readableExecutions } from "./taskStorage.ts";
@@ -58,6 +59,8 @@ export interface WorkerOutcome {
   outputs: Record<string, unknown> | null;
   metrics: Metric[];
   pluginVersion?: string;
+  /** Files uploaded from the shared working directory (`outputFiles`). */
+  workingDirectoryFiles?: Record<string, string>;
 }
 
 class Timeout extends Error {
@@ -215,7 +218,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     readPrefixes,
   });
   let ctx: ReturnType<typeof createRunContext> | undefined;
-  logger.info(`Type ${simpleName(job.task.type)} started`);
+  let workingDirectoryFiles: Record<string, string> | undefined;
+  logger.debug(`Type ${simpleName(job.task.type)} started`);
   try {
     type = deps.registry.resolve(job.task.type, versionOf(job.pluginVersion));
     const definition = type.definition;
@@ -248,6 +252,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     const result = readTaskOutcome(await Promise.race([invoke(type, props, runCtx, job), aborted]));
     if (result.state) attemptState = result.state;
     outputs = result.outputs === undefined || result.outputs === null ? {} : (masker.maskValue(result.outputs) as Record<string, unknown>);
+    const wd = runCtx.existingWorkingDir();
+    if (wd && job.workingDirectory?.outputFiles?.length) workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
   } catch (error) {
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (controller.signal.aborted && !(reason instanceof Timeout)) {
@@ -263,12 +269,13 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     await ctx?.cleanup().catch(() => {});
   }
   const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);
-  logger.info(`Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`);
+  logger.debug(`Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`);
   return {
     attemptState,
     state,
     outputs,
     metrics: ctx?.metrics ?? [],
+    ...(workingDirectoryFiles && Object.keys(workingDirectoryFiles).length ? { workingDirectoryFiles } : {}),
     ...(type ? { pluginVersion: `${type.plugin.name}@${type.plugin.version}` } : {}),
   };
 }

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { namespaceFiles } from "../../worker/taskStorage.ts";
+
+let t: TestInstance;
+beforeAll(async () => {
+  t = await openTestInstance();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe("WorkingDirectory", () => {
+  it("shares one directory between its tasks, with inputFiles first and outputFiles uploaded", async () => {
+    const x = await t.run(`id: wd
+namespace: wd.tests
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      input.txt: "hello {{ flow.id }}"
+    outputFiles:
+      - "*.csv"
+    tasks:
+      - id: write
+        type: io.kestra.plugin.core.storage.LocalFiles
+        inputs:
+          out.csv: "a,b"
+          other.txt: ignored
+      - id: read
+        type: io.kestra.plugin.core.storage.LocalFiles
+        outputs:
+          - input.txt
+  - id: content
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(outputs.read.uris['input.txt']) }} / {{ read(outputs.wd.outputFiles['out.csv']) }}"
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(Object.keys(taskRuns(x, "wd")[0]!.outputs?.outputFiles as object)).toEqual(["out.csv"]);
+    expect(taskRuns(x, "content")[0]!.outputs?.value).toBe("hello wd / a,b");
+  });
+
+  it("copies namespace files, honouring include and exclude", async () => {
+    const ns = namespaceFiles(t.instance.storage, "wd.ns");
+    await ns.put("scripts/a.sql", Buffer.from("select 1"));
+    await ns.put("ignore/b.sql", Buffer.from("select 2"));
+    const x = await t.run(`id: wd-ns
+namespace: wd.ns
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    namespaceFiles:
+      enabled: true
+      exclude:
+        - ignore/**
+    tasks:
+      - id: list
+        type: io.kestra.plugin.core.storage.LocalFiles
+        outputs:
+          - "**/*.sql"
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(Object.keys(taskRuns(x, "list")[0]!.outputs?.uris as object)).toEqual(["scripts/a.sql"]);
+  });
+
+  it("gives its tasks the value of an enclosing ForEach, and refuses files outside the directory", async () => {
+    const x = await t.run(`id: wd-each
+namespace: wd.tests
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b"]
+    tasks:
+      - id: wd
+        type: io.kestra.plugin.core.flow.WorkingDirectory
+        tasks:
+          - id: value
+            type: io.kestra.plugin.core.debug.Return
+            format: "{{ taskrun.value }}"
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(taskRuns(x, "value").map((r) => r.outputs?.value).sort()).toEqual(["a", "b"]);
+    const bad = await t.run(`id: wd-escape
+namespace: wd.tests
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      ../../escape.txt: nope
+    tasks:
+      - id: write
+        type: io.kestra.plugin.core.storage.LocalFiles
+        inputs:
+          a.txt: a
+`);
+    expect(bad.state.current).toBe("FAILED");
+  });
+});
