@@ -44,6 +44,7 @@ export const outputShape = {
   rows: z.array(z.record(z.string(), z.unknown())).optional().describe("FETCH: every row."),
   uri: z.string().optional().describe("STORE: the Ion file holding the rows, one per line."),
   size: z.number().optional().describe("How many rows were fetched or stored."),
+  fetchType: z.enum(["FETCH_ONE", "FETCH", "STORE", "NONE"]).optional().describe("Where the result went: `row`, `rows` or `uri`."),
 };
 
 /** Kestra checks the deprecated booleans first, in this order. */

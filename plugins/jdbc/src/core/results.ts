@@ -19,6 +19,7 @@ export interface QueryOutput {
   row?: Record<string, unknown> | null;
   rows?: Record<string, unknown>[];
   uri?: string;
+  fetchType?: FetchType;
   size?: number;
 }
 

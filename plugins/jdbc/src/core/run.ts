@@ -98,7 +98,9 @@ async function runStatement(connection: DbConnection, sql: string, values: unkno
   logger.debug("Starting query: {}", sql);
   try {
     const { resultSet } = await connection.execute(sql, values, { fetchSize: props.fetchSize, zone }, collector.sink);
-    return { resultSet, output: await collector.finish(resultSet) };
+    const output = await collector.finish(resultSet);
+    // `fetchType` tells an expression reading the wrong attribute (value/rows vs uri) where the result went.
+    return { resultSet, output: resultSet ? { ...output, fetchType } : output };
   } catch (error) {
     await collector.discard();
     throw error;

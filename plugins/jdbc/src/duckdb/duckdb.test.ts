@@ -39,13 +39,14 @@ describe("duckdb", () => {
         b: "AQ==",
       },
       size: 1,
+      fetchType: "FETCH_ONE",
     });
   });
 
   it("stores rows of a file database and binds parameters", async () => {
     const url = `jdbc:duckdb:${join(dir, "db.duckdb")}`;
     const setup = await test.run(flow("setup", "io.kestra.plugin.jdbc.duckdb.Queries", `url: ${url}\nsql: "create table t as select range as id, 'n' || range as name from range(5000); select count(*) as n from t"\nfetchType: FETCH_ONE`));
-    expect(taskRun(setup, "q").outputs).toEqual({ outputs: [{ row: { n: 5000 }, size: 1 }], size: 1 });
+    expect(taskRun(setup, "q").outputs).toEqual({ outputs: [{ row: { n: 5000 }, size: 1, fetchType: "FETCH_ONE" }], size: 1 });
     const stored = await test.run(flow("store", "io.kestra.plugin.jdbc.duckdb.Query", `url: ${url}\nsql: select id, name from t where id >= :from order by id\nparameters:\n  from: 10\nfetchType: STORE\nfetchSize: 1000`));
     const { uri, size } = taskRun(stored, "q").outputs as { uri: string; size: number };
     expect(size).toBe(4990);

@@ -52,13 +52,13 @@ describe.skipIf(!up)("mariadb and mysql", () => {
 
   it("accepts jdbc:mysql:// on the mysql types", async () => {
     const execution = await test.run(flow("mysqlurl", "io.kestra.plugin.jdbc.mysql.Query", `url: ${MARIADB_URL.replace("mariadb", "mysql")}\nsql: select count(*) as n from jdbc_types\nfetchType: FETCH_ONE`));
-    expect(taskRun(execution, "q").outputs).toEqual({ row: { n: 2 }, size: 1 });
+    expect(taskRun(execution, "q").outputs).toEqual({ row: { n: 2 }, size: 1, fetchType: "FETCH_ONE" });
   });
 
   it("binds parameters through a prepared statement", async () => {
     const props = `url: ${MARIADB_URL}\nsql: "select id, name from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", "io.kestra.plugin.jdbc.mariadb.Query", props));
-    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's" }], size: 1 });
+    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's" }], size: 1, fetchType: "FETCH" });
   });
 
   it("stores rows and runs Queries in a transaction, closing connections", async () => {
@@ -79,7 +79,7 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     const [rows] = await admin.query("select count(*) as n from test.jdbc_q");
     expect((rows as { n: number }[])[0]!.n).toBe(0);
     const ok = await test.run(flow("queries2", "io.kestra.plugin.jdbc.mariadb.Queries", `url: ${MARIADB_URL}\nsql: "${script.replace("; insert into jdbc_q values ('oops')", "")}"\nfetchType: FETCH`));
-    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ v: 1 }, { v: 2 }], size: 2 }, { rows: [{ s: "a;b" }], size: 1 }], size: 3 });
+    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ v: 1 }, { v: 2 }], size: 2, fetchType: "FETCH" }, { rows: [{ s: "a;b" }], size: 1, fetchType: "FETCH" }], size: 3 });
     expect(await threads()).toBe(before);
   });
 

@@ -64,7 +64,7 @@ describe.skipIf(!up)("postgresql.Query", () => {
     const execution = await test.run(flow("store", QUERY, `url: ${PG_URL}\nsql: select id, price, ratio, d, ts, tstz, b from jdbc_types order by id\nfetchType: STORE\ntimeZoneId: UTC`));
     expect(execution.state.current).toBe("SUCCESS");
     const outputs = taskRun(execution, "q").outputs as { uri: string; size: number };
-    expect(outputs).toEqual({ uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/store\/executions\/.+\.ion$/), size: 2 });
+    expect(outputs).toEqual({ uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/store\/executions\/.+\.ion$/), size: 2, fetchType: "STORE" });
     const text = await storedText(test, outputs.uri);
     expect(text.split("\n")[0]).toBe('{id:1,price:12.50,ratio:1.5e0,d:2024-01-31,ts:LocalDateTime::"2024-01-31T10:11:12.345",tstz:ZonedDateTime::"2024-01-31T10:11:12.345678Z[UTC]",b:{{AQID}}}');
     const rows = await storedRows(test, outputs.uri);
@@ -76,7 +76,7 @@ describe.skipIf(!up)("postgresql.Query", () => {
     const props = `url: ${PG_URL}\nsql: "select id, name, ':notaparam' as q, 1::int as c from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", QUERY, props));
     expect(execution.state.current).toBe("SUCCESS");
-    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's", q: ":notaparam", c: 1 }], size: 1 });
+    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's", q: ":notaparam", c: 1 }], size: 1, fetchType: "FETCH" });
   });
 
   it("closes its connection on success and on failure", async () => {

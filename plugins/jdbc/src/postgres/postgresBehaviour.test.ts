@@ -113,7 +113,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
   it("runs Queries: one output per statement returning rows, rolled back on failure", async () => {
     const sql = "insert into jdbc_events (payload) values ('q1'); select payload from jdbc_events where payload = 'q1'; select ';' as semi, $$ a;b $$ as body";
     const ok = await test.run(flow("queries", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "${sql}"\nfetchType: FETCH`));
-    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ payload: "q1" }], size: 1 }, { rows: [{ semi: ";", body: " a;b " }], size: 1 }], size: 2 });
+    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ payload: "q1" }], size: 1, fetchType: "FETCH" }, { rows: [{ semi: ";", body: " a;b " }], size: 1, fetchType: "FETCH" }], size: 2 });
     const bad = await test.run(flow("queriesbad", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "insert into jdbc_events (payload) values ('q2'); select 1/0"`));
     expect(bad.state.current).toBe("FAILED");
     expect(errorLines(test, bad.id).join("\n")).toContain("PostgreSQL: division by zero [22012]");
