@@ -192,3 +192,10 @@ describe("query results: value vs uri", () => {
     expect(render("{{ outputs.fetch.rows is defined }}", { outputs: stored })).toBe("false");
   });
 });
+
+describe("fromIon dates", () => {
+  it("reads a day-precision timestamp as a date", () => {
+    expect(render("{{ fromIon(x).d }}", { x: "{d: 2024-01-31, t: 2024-01-31T10:11:12Z}" })).toBe("2024-01-31");
+    expect(render("{{ fromIon(x).t }}", { x: "{d: 2024-01-31, t: 2024-01-31T10:11:12Z}" })).toBe("2024-01-31T10:11:12Z");
+  });
+});

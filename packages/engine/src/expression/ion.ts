@@ -53,8 +53,11 @@ function fromDom(value: ion.dom.Value | null): unknown {
       return jdouble(value.numberValue() ?? 0);
     case ion.IonTypes.DECIMAL:
       return new JavaNumber(Number(value.decimalValue()?.toString() ?? 0), "BigDecimal");
-    case ion.IonTypes.TIMESTAMP:
-      return value.timestampValue()?.toString() ?? null;
+    case ion.IonTypes.TIMESTAMP: {
+      // A day-precision timestamp is a date (`2024-01-31`), as Kestra reads it; ion-js writes `2024-01-31T`.
+      const text = value.timestampValue()?.toString();
+      return text === undefined ? null : text.endsWith("T") ? text.slice(0, -1) : text;
+    }
     case ion.IonTypes.STRING:
     case ion.IonTypes.SYMBOL:
       return value.stringValue();
