@@ -68,7 +68,7 @@ describe("secrets never leak", () => {
     expect(result.stderr).not.toContain(PASSWORD);
     expect(result.stdout + result.stderr).not.toContain(TOKEN);
     expect(result.stderr).toMatch(/password \*\*masked\*+, token \*\*masked\*+/);
-    expect(result.stderr).toMatch(/could not log in with \*\*masked\*+/);
+    expect(result.stderr).toMatch(/could not log in with \*\*masked\*+ \(at tasks\[3\] of .*secrets\.yaml\)/);
 
     const files = filesUnder(home);
     expect(files.some((f) => f.endsWith(".db") || f.endsWith(".sqlite"))).toBe(true);

@@ -1,9 +1,11 @@
 import type { LogEntry } from "@saker/engine/executor/types";
 import type { Execution } from "@saker/engine/model/execution";
 
-export function formatLog(entry: LogEntry): string {
+/** A log line; an ERROR of a task ends with where the task is written (`tasks[0].tasks[1]`) when `locate` knows. */
+export function formatLog(entry: LogEntry, locate?: (entry: LogEntry) => string | undefined): string {
   const where = entry.taskId ? `[${entry.taskId}] ` : "";
-  return `${entry.timestamp} ${entry.level.padEnd(5)} ${where}${entry.message}`;
+  const path = entry.level === "ERROR" && entry.taskId ? locate?.(entry) : undefined;
+  return `${entry.timestamp} ${entry.level.padEnd(5)} ${where}${entry.message}${path ? ` (at ${path})` : ""}`;
 }
 
 /** A few lines for a person: id, state, duration, task runs, outputs. */

@@ -56,8 +56,17 @@ export function configureFlowRunCommand(flow: Command): void {
       }
       const { flow } = instance.deploy(readFileSync(file, "utf8"), file);
       const mine = new Set<string>();
+      const locate = (entry: LogEntry) => {
+        try {
+          const loaded = instance.flows.find(entry.namespace, entry.flowId);
+          const path = loaded && instance.flows.graph(entry.namespace, entry.flowId, loaded.stored.revision).pathOf(entry.taskId!);
+          return path ? `${path} of ${entry.flowId === flow.id && entry.namespace === flow.namespace ? file : `${entry.namespace}/${entry.flowId}`}` : undefined;
+        } catch {
+          return undefined;
+        }
+      };
       const onLog = (entry: LogEntry) => {
-        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(entry)}\n`);
+        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(entry, locate)}\n`);
       };
       const onExecution = (x: Execution) => {
         if (x.trigger?.variables?.executionId && mine.has(String(x.trigger.variables.executionId))) mine.add(x.id);

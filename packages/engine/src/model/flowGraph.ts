@@ -27,6 +27,8 @@ export interface FlowGraph {
   isErrorBranch(taskId: string): boolean;
   /** Every task of the flow, parents before children. */
   allTasks(): readonly TaskNode[];
+  /** Where the task is written in the flow YAML (`tasks[0].tasks[1]`). */
+  pathOf(taskId: string): string | undefined;
 }
 
 interface Entry {
@@ -35,6 +37,7 @@ interface Entry {
   type: RegisteredType;
   retry: RetryPolicy | undefined;
   errorBranch: boolean;
+  path: string;
 }
 
 /** Compiles `flow` against the registry; throws a SakerError for an unknown type or version. */
@@ -48,7 +51,7 @@ export function compileFlowGraph(flow: Flow, registry: PluginRegistry): FlowGrap
     } catch (error) {
       throw error instanceof SakerError ? error.withLocation({ flow: flowRef(flow), taskId: task.id, path }) : error;
     }
-    entries.set(task.id, { task, parent, type, retry: compileRetry(task.retry), errorBranch });
+    entries.set(task.id, { task, parent, type, retry: compileRetry(task.retry), errorBranch, path });
     order.push(task);
     const definition = type.definition;
     if (definition.kind !== "flowable" && definition.kind !== "executor") return;
@@ -86,6 +89,7 @@ export function compileFlowGraph(flow: Flow, registry: PluginRegistry): FlowGrap
     },
     isErrorBranch: (id) => entries.get(id)?.errorBranch ?? false,
     allTasks: () => order,
+    pathOf: (id) => entries.get(id)?.path,
   };
 }
 
