@@ -16,6 +16,7 @@ import { Sleep } from "./flow/sleep.ts";
 import { Subflow } from "./flow/subflow.ts";
 import { Switch } from "./flow/switch.ts";
 import { WorkingDirectory } from "./flow/workingDirectory.ts";
+import { ForEachItem, ForEachItemExecutable, ForEachItemMergeOutputs, ForEachItemSplit } from "./flow/forEachItem.ts";
 import { Log } from "./log/log.ts";
 import { OutputValues } from "./output/outputValues.ts";
 import { CORE_RUNNABLE_TASKS } from "./tasks.ts";
@@ -36,6 +37,10 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   WaitFor,
   Subflow,
   WorkingDirectory,
+  ForEachItem,
+  ForEachItemSplit,
+  ForEachItemExecutable,
+  ForEachItemMergeOutputs,
   Labels,
   Log,
   Return,

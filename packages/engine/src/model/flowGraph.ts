@@ -61,6 +61,7 @@ export function compileFlowGraph(flow: Flow, registry: PluginRegistry): FlowGrap
       const child = found.node as TaskNode;
       visit(child, task, errorBranch || errorTasks.has(child), `${path}.${found.path}`);
     }
+    if (definition.kind === "flowable") for (const child of definition.syntheticTasks?.(task) ?? []) visit(child, task, errorBranch, path);
   };
   flow.tasks.forEach((t, i) => visit(t, undefined, false, `tasks[${i}]`));
   (flow.errors ?? []).forEach((t, i) => visit(t, undefined, true, `errors[${i}]`));

@@ -61,6 +61,8 @@ export interface FlowableDefinition<P extends z.ZodObject = z.ZodObject> extends
   validate?(task: TaskNode): string[];
   /** Children share one working directory on the worker (WorkingDirectory). */
   readonly workingDirectory?: boolean;
+  /** Children the task makes up itself rather than declares (ForEachItem's split, items, merge). */
+  syntheticTasks?(task: TaskNode): TaskNode[];
 }
 
 /** A request to start a child execution (Subflow, ForEachItem). */

@@ -170,7 +170,13 @@ export class ExecutorService {
         trigger: {
           id: taskId,
           type: "io.kestra.plugin.core.flow.Subflow",
-          variables: { executionId: parent.id, namespace: parent.namespace, flowId: parent.flowId, flowRevision: parent.flowRevision },
+          variables: {
+            executionId: parent.id,
+            namespace: parent.namespace,
+            flowId: parent.flowId,
+            flowRevision: parent.flowRevision,
+            ...(request.iteration !== undefined ? { iteration: request.iteration } : {}),
+          },
         },
         ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
       });

@@ -1,0 +1,161 @@
+/**
+ * `ForEachItem`: splits a file of items into batches and runs a subflow per batch. As in Kestra it
+ * works through three internal tasks, children of the ForEachItem task run: `<id>_split` (a worker
+ * task writing the batches to storage), `<id>_items` (the executor starts one child execution per
+ * batch, `{{ taskrun.items }}` being its batch file and `{{ taskrun.iteration }}` its index) and,
+ * when waiting, `<id>_merge` (the children's outputs as one Ion file, `subflowOutputs`).
+ */
+import { defineTask, isTerminated, NonRetryableError, z, type StateType } from "@saker/sdk";
+import type { TaskNode } from "../../model/execution.ts";
+import { defineExecutorTask, defineFlowableTask } from "../../plugins/engineTypes.ts";
+import { resolveSequentialNexts } from "../../executor/sequencing.ts";
+import { engineOf } from "../../runtime/engineServices.ts";
+import { toIonText } from "../../expression/ion.ts";
+import { parseLabels } from "../execution/labels.ts";
+import { Split } from "../storage/split.ts";
+import { sequencing } from "./common.ts";
+import { childLabels } from "./subflow.ts";
+
+const SPLIT = "io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit";
+const ITEMS = "io.kestra.plugin.core.flow.ForEachItem$ForEachItemExecutable";
+const MERGE = "io.kestra.plugin.core.flow.ForEachItem$ForEachItemMergeOutputs";
+
+const BatchSchema = z.object({
+  rows: z.number().int().min(1).optional().describe("Items per batch (default 1)."),
+  bytes: z.string().optional().describe("Maximum size of a batch, e.g. 10MB."),
+  partitions: z.number().int().min(1).optional().describe("Number of batches."),
+  separator: z.string().default("\n").describe("The separator between items."),
+});
+
+const synthetic = new WeakMap<TaskNode, TaskNode[]>();
+
+/** What the `_items` task takes from the ForEachItem (allowFailure, retry, timeout… stay on it). */
+const SUBFLOW_KEYS = ["namespace", "flowId", "revision", "inputs", "labels", "wait", "transmitFailed", "inheritLabels", "scheduleDate"] as const;
+
+/** The three internal tasks of a ForEachItem node (the same objects every time). */
+function internalTasks(task: TaskNode): TaskNode[] {
+  let found = synthetic.get(task);
+  if (!found) {
+    const { id, items, batch } = task;
+    const subflow = Object.fromEntries(SUBFLOW_KEYS.filter((k) => task[k] !== undefined).map((k) => [k, task[k]]));
+    found = [
+      { id: `${id}_split`, type: SPLIT, items, ...(batch !== undefined ? { batch } : {}) } as TaskNode,
+      { ...subflow, id: `${id}_items`, type: ITEMS, forEachItem: id } as TaskNode,
+      ...(task.wait !== false ? [{ id: `${id}_merge`, type: MERGE, forEachItem: id } as TaskNode] : []),
+    ];
+    synthetic.set(task, found);
+  }
+  return found;
+}
+
+export const ForEachItem = defineFlowableTask({
+  type: "io.kestra.plugin.core.flow.ForEachItem",
+  aliases: ["io.kestra.core.tasks.flows.ForEachItem"],
+  title: "Run a subflow for each batch of items of a file",
+  description:
+    "Splits `items` (a kestra:// file, one item per line) into batches (`batch.rows`, `bytes` or `partitions`) and starts one execution of the subflow per batch, which sees its batch as `{{ taskrun.items }}` (a file URI) and `{{ taskrun.iteration }}`. With `wait`, this task ends when every subflow ended; `outputs.<id>_items.iterations` counts them by state, and `outputs.<id>_merge.subflowOutputs` is an Ion file of their outputs.",
+  examples: [
+    {
+      title: "One subflow per 10 lines",
+      code: "id: each\ntype: io.kestra.plugin.core.flow.ForEachItem\nitems: \"{{ inputs.file }}\"\nbatch:\n  rows: 10\nnamespace: company.team\nflowId: process-batch\ninputs:\n  batch: \"{{ taskrun.items }}\"",
+    },
+  ],
+  properties: z.object({
+    items: z.string().describe("The kestra:// URI of the file of items, one per line."),
+    batch: BatchSchema.optional().describe("How to cut the file into batches."),
+    namespace: z.string().describe("The namespace of the subflow."),
+    flowId: z.string().describe("The id of the subflow."),
+    revision: z.number().int().optional().describe("A revision of the subflow; the latest by default."),
+    inputs: z.record(z.string(), z.unknown()).optional().describe("Inputs of each subflow execution; `{{ taskrun.items }}` is the batch file."),
+    labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))]).optional().describe("Labels of the subflow executions."),
+    wait: z.boolean().default(true).describe("Wait for every subflow execution to end."),
+    transmitFailed: z.boolean().default(true).describe("With wait: a failed subflow execution fails this task."),
+    inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the subflows."),
+    scheduleDate: z.string().optional().describe("Start the subflows at this date (ISO-8601)."),
+  }),
+  syntheticTasks: internalTasks,
+  childTasks: async (ctx) => ctx.resolve(internalTasks(ctx.task)),
+  resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task)))),
+});
+
+export const ForEachItemSplit = defineTask({
+  type: SPLIT,
+  title: "ForEachItem: split the items into batches (internal)",
+  properties: z.object({ items: z.string(), batch: BatchSchema.optional(), forEachItem: z.string().optional() }),
+  outputs: z.object({ uris: z.array(z.string()) }),
+  async run({ items, batch }, ctx) {
+    const { rows, bytes, partitions, separator } = batch ?? { separator: "\n" };
+    const by = bytes !== undefined ? { bytes } : partitions !== undefined ? { partitions } : { rows: rows ?? 1 };
+    return Split.run({ from: items, separator: separator ?? "\n", ...by }, ctx);
+  },
+});
+
+const FAILING: readonly StateType[] = ["FAILED", "KILLED", "WARNING"];
+
+export const ForEachItemExecutable = defineExecutorTask({
+  type: ITEMS,
+  title: "ForEachItem: one subflow execution per batch (internal)",
+  properties: z.looseObject({ forEachItem: z.string() }),
+  outputs: z.object({ numberOfBatches: z.number(), iterations: z.record(z.string(), z.number()) }),
+  async execute(ctx) {
+    const t = ctx.task;
+    const uris = (await ctx.renderTyped(`{{ outputs['${String(t.forEachItem)}_split'].uris }}`)) as unknown;
+    if (!Array.isArray(uris)) throw new NonRetryableError("ForEachItem: the batches of the split task are missing");
+    const wait = t.wait !== false;
+    const namespace = await ctx.render(String(t.namespace));
+    const flowId = await ctx.render(String(t.flowId));
+    const own = t.labels === undefined ? [] : parseLabels(await ctx.renderValue(t.labels));
+    const labels = childLabels(ctx.execution.labels, t.inheritLabels === true, own);
+    const taskrun = { id: ctx.taskRun.id, startDate: ctx.taskRun.state.startDate, attemptsCount: 0, ...(ctx.taskRun.value !== undefined ? { value: ctx.taskRun.value } : {}) };
+    const subflows = [];
+    for (const [iteration, items] of uris.entries()) {
+      const inputs = ((await ctx.renderValue(t.inputs ?? {}, { taskrun: { ...taskrun, items, iteration } })) ?? {}) as Record<string, unknown>;
+      subflows.push({
+        executionId: ctx.newId(),
+        namespace,
+        flowId,
+        ...(t.revision !== undefined ? { revision: Number(t.revision) } : {}),
+        inputs,
+        labels,
+        wait,
+        transmitFailed: t.transmitFailed !== false,
+        iteration,
+        ...(t.scheduleDate !== undefined ? { scheduleDate: await ctx.render(String(t.scheduleDate)) } : {}),
+      });
+    }
+    const outputs = { numberOfBatches: uris.length, iterations: { CREATED: uris.length } };
+    if (!wait || uris.length === 0) return { state: "SUCCESS", subflows, outputs };
+    return { state: "RUNNING", subflows, outputs };
+  },
+  async onSubflowEnded(ctx, child) {
+    if (!isTerminated(child.state.current)) return undefined;
+    const previous = (ctx.taskRun.outputs ?? {}) as { numberOfBatches?: number; iterations?: Record<string, number> };
+    const total = previous.numberOfBatches ?? 0;
+    const iterations = { ...(previous.iterations ?? {}) };
+    iterations.CREATED = Math.max(0, (iterations.CREATED ?? total) - 1);
+    iterations[child.state.current] = (iterations[child.state.current] ?? 0) + 1;
+    const outputs = { numberOfBatches: total, iterations };
+    if (iterations.CREATED > 0) return { state: "RUNNING", outputs };
+    const transmit = ctx.task.transmitFailed !== false;
+    let state: StateType = "SUCCESS";
+    if (transmit) for (const s of FAILING) if (iterations[s]) state = state === "SUCCESS" || s === "FAILED" ? s : state;
+    if (state === "KILLED") state = "FAILED";
+    return { state, outputs };
+  },
+});
+
+export const ForEachItemMergeOutputs = defineTask({
+  type: MERGE,
+  title: "ForEachItem: merge the subflows' outputs (internal)",
+  properties: z.object({ forEachItem: z.string() }),
+  outputs: z.object({ subflowOutputs: z.string().describe("An Ion file: the outputs of each subflow execution, in batch order.") }),
+  async run({ forEachItem }, ctx) {
+    const engine = engineOf(ctx);
+    const children = engine.executions
+      .search({ tenantId: engine.tenantId, parentExecutionId: ctx.execution.id, size: 1_000_000, sort: "asc" })
+      .results.filter((x) => x.trigger?.id === `${forEachItem}_items`)
+      .sort((a, b) => Number(a.trigger?.variables?.iteration ?? 0) - Number(b.trigger?.variables?.iteration ?? 0));
+    const text = children.map((x) => toIonText(x.outputs ?? {})).join("\n");
+    return { subflowOutputs: await ctx.storage.putFile(Buffer.from(text ? `${text}\n` : ""), "outputs.ion") };
+  },
+});
