@@ -50,3 +50,24 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
 export function taskRuns(execution: Execution, taskId: string) {
   return execution.taskRunList.filter((t) => t.taskId === taskId);
 }
+
+/** The outputs of the first task run of a task. */
+export function outputsOf(execution: Execution, taskId: string): Record<string, unknown> {
+  return taskRuns(execution, taskId)[0]!.outputs as Record<string, unknown>;
+}
+
+/** The ERROR log messages of a task in an execution. */
+export function errorMessages(test: TestInstance, execution: Execution, taskId: string): string[] {
+  return test.instance.logs.find({ executionId: execution.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+}
+
+/** Resolves with the first defined value `probe` gives, polling until `timeoutMs`. */
+export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = "a condition"): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

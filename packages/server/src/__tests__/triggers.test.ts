@@ -3,6 +3,7 @@
  * executions; the triggers API lists, disables and backfills.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "@saker/engine/testing/testInstance";
 import { json, postYaml, startTestApi, type TestApi } from "./testApi.ts";
 
 let t: TestApi;
@@ -21,18 +22,9 @@ async function searchExecutions(namespace: string, flowId: string): Promise<Json
   return page.results as Json[];
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function ended(id: string): Promise<Json> {
-  return until(async () => {
+  return eventually(async () => {
     const x = await json(await fetch(`${t.api}/executions/${id}`));
     return ["SUCCESS", "FAILED", "WARNING", "KILLED"].includes(x.state.current) ? x : undefined;
   });
@@ -118,7 +110,7 @@ triggers:
 `)
       ).status,
     ).toBe(200);
-    await until(async () => ((await searchExecutions("api.schedule", "every-second")).filter((x) => x.state.current === "SUCCESS").length >= 2 ? true : undefined));
+    await eventually(async () => ((await searchExecutions("api.schedule", "every-second")).filter((x) => x.state.current === "SUCCESS").length >= 2 ? true : undefined));
     const listed = await json(await fetch(`${t.api}/triggers/search?namespace=api.schedule`));
     expect(listed.results[0].triggerContext).toMatchObject({ namespace: "api.schedule", flowId: "every-second", triggerId: "tick", disabled: false });
     expect(listed.results[0].triggerContext.nextExecutionDate).toBeDefined();
@@ -158,7 +150,7 @@ triggers:
       body: JSON.stringify({ namespace: "api.schedule", flowId: "hourly", triggerId: "hourly", backfill: { start: "2026-01-01T00:00:00Z", end: "2026-01-01T03:00:00Z", labels: [{ key: "why", value: "backfill" }] } }),
     });
     expect(started.status).toBe(200);
-    const executions = await until(async () => {
+    const executions = await eventually(async () => {
       const found = await searchExecutions("api.schedule", "hourly");
       return found.length >= 4 ? found : undefined;
     });
@@ -192,7 +184,7 @@ tasks:
 `);
     const created = await json(await fetch(`${t.api}/executions/api.flow/upstream`, { method: "POST" }));
     expect((await ended(created.id)).state.current).toBe("SUCCESS");
-    const listener = await until(async () => (await searchExecutions("api.flow", "listener")).find((x) => x.state.current === "SUCCESS"));
+    const listener = await eventually(async () => (await searchExecutions("api.flow", "listener")).find((x) => x.state.current === "SUCCESS"));
     expect(listener.taskRunList[0].outputs.value).toBe("after upstream SUCCESS");
     expect(listener.trigger.variables.executionId).toBe(created.id);
   });

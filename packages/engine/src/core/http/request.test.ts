@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import { toStoragePath } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { errorMessages, openTestInstance, outputsOf, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import { filenameFromDisposition } from "./request.ts";
 
 let t: TestInstance;
@@ -56,8 +56,8 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const out = (x: Execution, taskId: string) => taskRuns(x, taskId)[0]!.outputs as Record<string, unknown>;
-const errors = (x: Execution, taskId: string) => t.instance.logs.find({ executionId: x.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+const out = outputsOf;
+const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
 const flow = (id: string, tasks: string) => `id: ${id}\nnamespace: company.http\ntasks:\n${tasks.replaceAll("BASE", base)}`;
 

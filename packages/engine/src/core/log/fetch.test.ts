@@ -3,7 +3,7 @@ import { fromIonLines } from "../../expression/index.ts";
 import type { Execution } from "../../model/execution.ts";
 import { toStoragePath } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 
 let t: TestInstance;
 beforeAll(async () => {
@@ -11,8 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const out = (x: Execution, taskId: string) => taskRuns(x, taskId)[0]!.outputs as Record<string, unknown>;
-const errors = (x: Execution, taskId: string) => t.instance.logs.find({ executionId: x.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+const out = outputsOf;
+const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 
 const LOGS = `id: logs
 namespace: company.logs

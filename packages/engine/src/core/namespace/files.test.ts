@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import { toStoragePath } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 import { namespaceFiles } from "../../worker/taskStorage.ts";
 
 let t: TestInstance;
@@ -11,8 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const out = (x: Execution, taskId: string) => taskRuns(x, taskId)[0]!.outputs as Record<string, unknown>;
-const errors = (x: Execution, taskId: string) => t.instance.logs.find({ executionId: x.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+const out = outputsOf;
+const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
 
 describe("namespace files tasks", () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { streamToBuffer } from "../../storage/streams.ts";
 import { toStoragePath } from "../../storage/paths.ts";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { errorMessages, openTestInstance, outputsOf, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import type { Execution } from "../../model/execution.ts";
 
 let t: TestInstance;
@@ -10,9 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const out = (x: Execution, taskId: string) => taskRuns(x, taskId)[0]!.outputs as Record<string, unknown>;
+const out = outputsOf;
 const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
-const errors = (x: Execution, taskId: string) => t.instance.logs.find({ executionId: x.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 
 function flow(id: string, tasks: string): string {
   return `id: ${id}\nnamespace: company.storage\ntasks:\n${tasks}`;

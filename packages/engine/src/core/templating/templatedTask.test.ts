@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 
 let t: TestInstance;
 beforeAll(async () => {
@@ -8,8 +8,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const out = (x: Execution, taskId: string) => taskRuns(x, taskId)[0]!.outputs as Record<string, unknown>;
-const errors = (x: Execution, taskId: string) => t.instance.logs.find({ executionId: x.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+const out = outputsOf;
+const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 
 describe("templating.TemplatedTask", () => {
   it("renders the spec and runs the task it describes", async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
-import { openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
+import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
 import { handleWebhook } from "./webhook.ts";
 
 const opened: TestInstance[] = [];
@@ -20,15 +20,6 @@ function executionsOf(t: TestInstance, namespace: string, flowId: string): Execu
   return t.instance.executions.search({ tenantId: t.instance.config.tenantId, namespace, flowId, size: 1000, sort: "asc" }).results;
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const minuteFlow = (extra = "") => `id: every-minute
 namespace: sched.tests
@@ -132,7 +123,7 @@ triggers:
     withSeconds: true
     cron: "* * * * * *"
 `);
-    const executions = await until(() => {
+    const executions = await eventually(() => {
       const found = executionsOf(t, "sched.tests", "every-second").filter((x) => x.state.current === "SUCCESS");
       return found.length >= 2 ? found : undefined;
     });
@@ -173,7 +164,7 @@ tasks:
     format: value-{{ execution.id }}
 `);
     expect(upstream.state.current).toBe("SUCCESS");
-    const listener = await until(() => executionsOf(t, "flow.tests", "listener").find((x) => x.state.current === "SUCCESS"));
+    const listener = await eventually(() => executionsOf(t, "flow.tests", "listener").find((x) => x.state.current === "SUCCESS"));
     expect(listener.inputs?.["from-parent"]).toBe(`value-${upstream.id}`);
     expect(listener.trigger?.variables).toMatchObject({ executionId: upstream.id, flowId: "upstream", state: "SUCCESS" });
     expect(listener.taskRunList[0]?.outputs?.value).toBe(`got value-${upstream.id} from ${upstream.id}`);
@@ -206,7 +197,7 @@ tasks:
   - id: fail
     type: io.kestra.plugin.core.execution.Fail
 `);
-    const fired = await until(() => executionsOf(t, "flow.tests", "on-failure").find((x) => x.state.current === "SUCCESS"));
+    const fired = await eventually(() => executionsOf(t, "flow.tests", "on-failure").find((x) => x.state.current === "SUCCESS"));
     expect(fired.trigger?.variables?.flowId).toBe("broken");
     await new Promise((r) => setTimeout(r, 300));
     expect(executionsOf(t, "flow.tests", "on-failure")).toHaveLength(1);
@@ -229,7 +220,7 @@ triggers:
     stopAfter: [FAILED]
 `);
     const key = { namespace: "sched.tests", flowId: "stopper", triggerId: "second" };
-    await until(() => (t.instance.triggers.get(t.instance.config.tenantId, key)?.disabled ? true : undefined));
+    await eventually(() => (t.instance.triggers.get(t.instance.config.tenantId, key)?.disabled ? true : undefined));
     const count = executionsOf(t, "sched.tests", "stopper").length;
     expect(count).toBeGreaterThanOrEqual(1);
     await new Promise((r) => setTimeout(r, 2500));
@@ -301,9 +292,9 @@ triggers:
     interval: PT1S
     stopAfter: [SUCCESS]
 `);
-    const execution = await until(() => executionsOf(t, "poll.tests", "poller").find((x) => x.state.current === "SUCCESS"), 15_000);
+    const execution = await eventually(() => executionsOf(t, "poll.tests", "poller").find((x) => x.state.current === "SUCCESS"), 15_000);
     expect(execution.taskRunList[0]?.outputs?.value).toBe("200 100");
     expect(calls).toBeGreaterThanOrEqual(2);
-    await until(() => (t.instance.triggers.get(t.instance.config.tenantId, { namespace: "poll.tests", flowId: "poller", triggerId: "http" })?.disabled ? true : undefined));
+    await eventually(() => (t.instance.triggers.get(t.instance.config.tenantId, { namespace: "poll.tests", flowId: "poller", triggerId: "http" })?.disabled ? true : undefined));
   });
 });
