@@ -6,7 +6,8 @@
 import { basename } from "node:path";
 import { anyValue, duration, errorMessage, map, NonRetryableError, TaskError, z, type RunContext } from "@saker/sdk";
 import { Agent, FormData, interceptors, request, type Dispatcher } from "undici";
-import { HTTP_METHODS } from "./trigger.ts";
+
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"] as const;
 
 const Auth = z.looseObject({
   type: z.enum(["BASIC", "BEARER"]).describe("BASIC (username, password) or BEARER (token)."),
@@ -47,6 +48,7 @@ const HttpProps = z.object(httpProperties);
 export type HttpProps = z.output<typeof HttpProps>;
 
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;
 const DEFAULT_READ_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 function authorization(options: HttpProps["options"]): string | undefined {
@@ -57,7 +59,7 @@ function authorization(options: HttpProps["options"]): string | undefined {
   return user === undefined ? undefined : `Basic ${Buffer.from(`${user}:${password ?? ""}`).toString("base64")}`;
 }
 
-async function multipart(ctx: RunContext, form: Record<string, unknown>): Promise<FormData> {
+async function multipart(ctx: Pick<RunContext, "storage">, form: Record<string, unknown>): Promise<FormData> {
   const data = new FormData();
   for (const [key, value] of Object.entries(form)) {
     if (typeof value === "string" && value.startsWith("kestra://")) {
@@ -70,7 +72,7 @@ async function multipart(ctx: RunContext, form: Record<string, unknown>): Promis
   return data;
 }
 
-async function requestBody(ctx: RunContext, props: HttpProps, headers: Record<string, string>): Promise<string | FormData | undefined> {
+async function requestBody(ctx: Pick<RunContext, "storage">, props: HttpProps, headers: Record<string, string>): Promise<string | FormData | undefined> {
   if (props.formData) {
     if (props.contentType?.toLowerCase().startsWith("multipart/form-data")) {
       delete headers["content-type"]; // undici sets it with the boundary
@@ -106,7 +108,7 @@ export function statusAccepted(props: HttpProps, code: number): boolean {
 }
 
 /** Sends the request; `use` reads the response before the client closes. */
-export async function exchange<T>(ctx: RunContext, props: HttpProps, use: (response: HttpResponse) => Promise<T>): Promise<T> {
+export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, props: HttpProps, use: (response: HttpResponse) => Promise<T>): Promise<T> {
   const url = checkUri(props.uri);
   const options = props.options;
   const headers: Record<string, string> = {};

@@ -2,9 +2,8 @@
 import { Readable } from "node:stream";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { tempName } from "../storage/common.ts";
-import { exchange, httpProperties, readText } from "./client.ts";
+import { DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
 
-const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;
 const Headers = z.record(z.string(), z.array(z.string()));
 
 export const Request = defineTask({
