@@ -14,6 +14,33 @@ import type { Row } from "./values.ts";
  */
 export type RowSink = (rows: Row[]) => Promise<boolean> | boolean;
 
+/**
+ * Hands rows to a sink `fetchSize` at a time (and once, empty, for an empty result set): `add`
+ * answers false once the sink wants no more rows.
+ */
+export class RowBatcher {
+  private batch: Row[] = [];
+  private handed = false;
+
+  constructor(
+    private readonly sink: RowSink,
+    private readonly fetchSize: number,
+  ) {}
+
+  async add(row: Row): Promise<boolean> {
+    this.batch.push(row);
+    if (this.batch.length < this.fetchSize) return true;
+    this.handed = true;
+    const rows = this.batch;
+    this.batch = [];
+    return this.sink(rows);
+  }
+
+  async finish(): Promise<void> {
+    if (this.batch.length || !this.handed) await this.sink(this.batch);
+  }
+}
+
 export interface ExecuteOptions {
   fetchSize: number;
   /** The zone timestamps with a zone are shown in. */

@@ -3,7 +3,7 @@
  * and read one data chunk (2048 rows) at a time, handed over in batches of `fetchSize`.
  */
 import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import { duckColumnCell } from "./duckdbTypes.ts";
 
@@ -43,24 +43,17 @@ export class DuckdbConnection implements DbConnection {
     }
     const names = result.columnNames();
     const typeIds = names.map((_, i) => result.columnTypeId(i));
-    let batch: Row[] = [];
-    let handed = false;
+    const batcher = new RowBatcher(sink, options.fetchSize);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       for (const raw of chunk.getRows()) {
         const row: Row = {};
         for (let c = 0; c < names.length; c++) row[names[c]!] = duckColumnCell(raw[c] ?? null, typeIds[c]!, options.zone);
-        batch.push(row);
-      }
-      if (batch.length >= options.fetchSize) {
-        handed = true;
-        const more = await sink(batch);
-        batch = [];
-        if (!more) return { resultSet: true };
+        if (!(await batcher.add(row))) return { resultSet: true };
       }
     }
-    if (batch.length || !handed) await sink(batch);
+    await batcher.finish();
     return { resultSet: true };
   }
 

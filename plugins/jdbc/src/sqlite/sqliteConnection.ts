@@ -4,7 +4,7 @@
  * time. Integers are read as bigints and kept exact.
  */
 import Database from "better-sqlite3";
-import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
 import { localDateTimeText } from "../core/temporal.ts";
 import { SqlFloat, SqlTemporal, integerCell, type Cell, type Row } from "../core/values.ts";
 
@@ -52,20 +52,13 @@ export class SqliteConnection implements DbConnection {
     const columns = statement.columns().map((c) => ({ name: c.name, declared: (c.type ?? "").toUpperCase() }));
     const iterator = statement.iterate(...bound) as IterableIterator<unknown[]>;
     try {
-      let batch: Row[] = [];
-      let handed = false;
+      const batcher = new RowBatcher(sink, options.fetchSize);
       for (const raw of iterator) {
         const row: Row = {};
         for (let c = 0; c < columns.length; c++) row[columns[c]!.name] = cellOf(raw[c], columns[c]!.declared);
-        batch.push(row);
-        if (batch.length >= options.fetchSize) {
-          handed = true;
-          const more = await sink(batch);
-          batch = [];
-          if (!more) return { resultSet: true };
-        }
+        if (!(await batcher.add(row))) return { resultSet: true };
       }
-      if (batch.length || !handed) await sink(batch);
+      await batcher.finish();
       return { resultSet: true };
     } finally {
       iterator.return?.();
