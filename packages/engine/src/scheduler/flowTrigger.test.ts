@@ -1,15 +1,105 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { readFileSync } from "node:fs";
 import { conditionContext, execution, pathRenderer } from "./__tests__/support.ts";
 import { evaluateFlowTrigger, flowTriggerVariables, matchesStatesAndConditions, type FlowTriggerInput } from "./flowTrigger.ts";
 import type { WindowState } from "./timeWindow.ts";
 
-const FLOWS = new URL("../../../../../shared/conformance/kestra/flows/", import.meta.url);
+/** Flow triggers shaped like those of Kestra's test flows of the same names. */
+const TRIGGERS: Record<string, string> = {
+  "trigger-flow-listener": `
+id: listen-flow
+type: io.kestra.plugin.core.trigger.Flow
+inputs:
+  from-parent: "{{ outputs.only.value }}"
+conditions:
+  - type: io.kestra.plugin.core.condition.ExecutionStatus
+    in: [SUCCESS]
+  - type: io.kestra.plugin.core.condition.ExecutionFlow
+    namespace: io.kestra.tests.trigger
+    flowId: trigger-flow`,
+  "trigger-flow-listener-with-pause": `
+id: listen-flow
+type: io.kestra.plugin.core.trigger.Flow
+states: [RUNNING, PAUSED, SUCCESS, WARNING, FAILED]
+conditions:
+  - type: io.kestra.plugin.core.condition.ExecutionFlow
+    namespace: io.kestra.tests.trigger.pause
+    flowId: trigger-flow-with-pause`,
+  "trigger-multiplecondition-listener": `
+id: multiple-listen-flow
+type: io.kestra.plugin.core.trigger.Flow
+conditions:
+  - id: multiple
+    type: io.kestra.plugin.core.condition.MultipleCondition
+    window: P1D
+    windowAdvance: P0D
+    conditions:
+      success:
+        type: io.kestra.plugin.core.condition.ExecutionStatus
+        in: [SUCCESS]
+      flow-a:
+        type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: io.kestra.tests.trigger
+        flowId: trigger-multiplecondition-flow-a
+      flow-b:
+        type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: io.kestra.tests.trigger
+        flowId: trigger-multiplecondition-flow-b`,
+  "trigger-multiplecondition-failed": `
+id: multiple-listen-flow
+type: io.kestra.plugin.core.trigger.Flow
+conditions:
+  - type: io.kestra.plugin.core.condition.ExecutionStatus
+    in: [SUCCESS]
+  - id: multiple
+    type: io.kestra.plugin.core.condition.MultipleCondition
+    window: P1D
+    windowAdvance: P0D
+    conditions:
+      flow-a:
+        type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: io.kestra.tests.trigger
+        flowId: trigger-multiplecondition-flow-d
+      flow-b:
+        type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: io.kestra.tests.trigger
+        flowId: trigger-multiplecondition-flow-c`,
+  "flow-trigger-preconditions-flow-listen": `
+id: flow
+type: io.kestra.plugin.core.trigger.Flow
+preconditions:
+  id: flow
+  flows:
+    - namespace: io.kestra.tests.trigger.preconditions
+      flowId: flow-trigger-preconditions-flow-a
+      states: [SUCCESS, WARNING, FAILED]
+    - namespace: io.kestra.tests.trigger.preconditions
+      flowId: flow-trigger-preconditions-flow-b
+      states: [SUCCESS]
+  where:
+    - id: flow1
+      filters:
+        - field: NAMESPACE
+          type: STARTS_WITH
+          value: io.kestra.tests.trigger
+        - field: FLOW_ID
+          type: EQUAL_TO
+          value: flow-trigger-preconditions-flow-a
+        - field: EXPRESSION
+          type: IS_TRUE
+          value: "{{ labels.some == 'label' }}"
+    - id: flow2
+      filters:
+        - field: NAMESPACE
+          type: ENDS_WITH
+          value: trigger.preconditions
+        - field: FLOW_ID
+          type: EQUAL_TO
+          value: flow-trigger-preconditions-flow-b`,
+};
 
 function triggerOf(file: string): Record<string, unknown> {
-  const flow = parseYaml(readFileSync(new URL(file, FLOWS), "utf8")) as { triggers: Record<string, unknown>[] };
-  return flow.triggers[0]!;
+  return parseYaml(TRIGGERS[file.replace(/\.yaml$/, "")]!) as Record<string, unknown>;
 }
 
 /** The input the executor would build for one upstream execution. */
