@@ -12,7 +12,8 @@ import type { QueueMessage } from "../queue/queue.ts";
 import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
 import { onExecutionEnded } from "./triggers/executionEnded.ts";
 import { declaredTriggers, SCHEDULE, SCHEDULE_ON_DATES, triggerKey, type DeclaredTrigger } from "./triggers/flowTriggers.ts";
-import { pollingDefinition, pollingTick } from "./triggers/pollingTick.ts";
+import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
+import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
 import { scheduleTick } from "./triggers/scheduleTick.ts";
 import { describe, triggerLog } from "./triggers/triggeredExecution.ts";
 import type { Instance } from "./instance.ts";
@@ -31,8 +32,12 @@ export class SchedulerService {
   private clock: Promise<void> | undefined;
   private readonly polling = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  /** Listeners of realtime triggers, kept in step with the flows at each tick. */
+  readonly realtime: RealtimeListeners;
 
-  constructor(private readonly instance: Instance) {}
+  constructor(private readonly instance: Instance) {
+    this.realtime = new RealtimeListeners(instance);
+  }
 
   /** Consumes ended executions (Flow triggers, stopAfter). */
   startConsumer(): void {
@@ -56,6 +61,7 @@ export class SchedulerService {
     this.wakeClock?.();
     this.wakeConsumer?.();
     await Promise.all([this.clock, this.consumer, ...this.polling.values()]);
+    await this.realtime.stopAll();
   }
 
   private async runClock(): Promise<void> {
@@ -80,10 +86,12 @@ export class SchedulerService {
   async tick(now: Date): Promise<void> {
     const instance = this.instance;
     const tenantId = instance.config.tenantId;
+    const listening: DeclaredTrigger[] = [];
     for (const declared of declaredTriggers(instance)) {
       const key = triggerKey(declared);
       const state: TriggerState = instance.triggers.get(tenantId, key) ?? { ...key };
       if (state.disabled) continue;
+      listening.push(declared);
       try {
         if (declared.trigger.type === SCHEDULE || declared.trigger.type === SCHEDULE_ON_DATES) {
           const waiting = state.lastDate && state.nextDate && new Date(state.nextDate) > now && !(state.backfill && !state.backfill.paused);
@@ -97,10 +105,11 @@ export class SchedulerService {
         triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", `Trigger evaluation failed: ${describe(error)}`);
       }
     }
+    if (this.clockRunning) this.realtime.sync(listening, Date.now());
   }
 
   private poll(declared: DeclaredTrigger, state: TriggerState, now: Date): void {
-    const definition = pollingDefinition(this.instance, declared.trigger.type, declared.trigger.version);
+    const definition = pluginTrigger(this.instance, declared, "polling");
     if (!definition) return;
     const id = `${declared.flow.namespace}/${declared.flow.id}/${declared.trigger.id}`;
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;

@@ -3,15 +3,11 @@
  * evaluated once every `interval`; an event becomes one execution whose `trigger` variables are
  * the event's. Files the evaluation stores go under the execution it will start.
  */
-import { parseDuration, type AnyTriggerDefinition, type TriggerContext, type TriggerEvent } from "@saker/sdk";
+import { parseDuration, type AnyTriggerDefinition, type TriggerEvent } from "@saker/sdk";
 import { friendlyId } from "../../model/ids.ts";
 import { COMMON_TRIGGER_KEYS, renderProperties } from "../../plugins/properties.ts";
 import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
-import { SecretMasker } from "../../secrets/masker.ts";
-import { executionPrefix, triggerPrefix } from "../../storage/paths.ts";
-import { createKvStore } from "../../worker/kvStore.ts";
-import { createTaskLogger } from "../../worker/taskLogger.ts";
-import { createTaskStorage } from "../../worker/taskStorage.ts";
+import { createTriggerContext } from "./triggerContext.ts";
 import type { Instance } from "../instance.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
@@ -19,14 +15,22 @@ import type { TickResult } from "./scheduleTick.ts";
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
-export function pollingDefinition(instance: Instance, type: string, version?: string): AnyTriggerDefinition | undefined {
+/** The plugin trigger of a node when it is of `kind` (polling or realtime), else undefined. */
+export function pluginTrigger(instance: Instance, declared: DeclaredTrigger, kind: "polling" | "realtime"): AnyTriggerDefinition | undefined {
   try {
-    const registered = instance.registry.resolve(type, version);
+    const registered = instance.registry.resolve(declared.trigger.type, declared.trigger.version);
     const definition = registered.definition as AnyTriggerDefinition;
-    return registered.nodeKind === "trigger" && definition.triggerKind === "polling" && definition.evaluate ? definition : undefined;
+    if (registered.nodeKind !== "trigger" || definition.triggerKind !== kind) return undefined;
+    return (kind === "polling" ? definition.evaluate : definition.listen) ? definition : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The trigger's properties rendered and validated (`interval` kept when the plugin declares it). */
+export function triggerProperties(definition: AnyTriggerDefinition, declared: DeclaredTrigger, renderValue: (value: unknown) => Promise<unknown>): Promise<unknown> {
+  const keys = new Set([...COMMON_TRIGGER_KEYS].filter((k) => k !== "interval"));
+  return renderProperties(definition.properties, declared.trigger, renderValue, keys);
 }
 
 export function intervalOf(trigger: DeclaredTrigger["trigger"]): number {
@@ -38,34 +42,10 @@ export async function pollingTick(instance: Instance, declared: DeclaredTrigger,
   const { flow, trigger } = declared;
   const next: TriggerState = { ...state, nextDate: new Date(now.getTime() + intervalOf(trigger)).toISOString() };
   const executionId = friendlyId();
-  const masker = new SecretMasker();
-  const services = instance.renderServices(flow.namespace, executionId, masker, []);
-  const vars = instance.variables({ flow }, false);
-  const renderValue = (value: unknown, extra?: Record<string, unknown>) => instance.renderer.renderValue(value, extra ? { ...vars, ...extra } : vars, services);
-  const ctx: TriggerContext = {
-    flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}) },
-    trigger: { id: trigger.id, type: trigger.type },
-    logger: createTaskLogger({ namespace: flow.namespace, flowId: flow.id, triggerId: trigger.id }, masker, (entry) => {
-      instance.logs.append([entry]);
-      instance.events.emit("log", entry);
-    }),
-    ...(state.lastDate ? { lastDate: state.lastDate } : {}),
-    render: async (template, extra) => String(await instance.renderer.render(template, extra ? { ...vars, ...extra } : vars, false, services)),
-    renderTyped: (template, extra) => instance.renderer.render(template, extra ? { ...vars, ...extra } : vars, true, services),
-    renderValue,
-    secret: (key) => services.secret(key),
-    signal,
-    storage: createTaskStorage(instance.storage, {
-      namespace: flow.namespace,
-      writePrefix: triggerPrefix(flow.namespace, flow.id, executionId, trigger.id),
-      readPrefixes: [executionPrefix(flow.namespace, flow.id, executionId)],
-    }),
-    kv: (namespace) => createKvStore(instance.kv, instance.config.tenantId, namespace ?? flow.namespace),
-  };
+  const { ctx, masker, renderValue } = createTriggerContext(instance, declared, executionId, state, signal);
   let event: TriggerEvent | undefined;
   try {
-    const keys = new Set([...COMMON_TRIGGER_KEYS].filter((k) => k !== "interval"));
-    const props = await renderProperties(definition.properties, trigger, (value) => renderValue(value), keys);
+    const props = await triggerProperties(definition, declared, (value) => renderValue(value));
     event = await definition.evaluate!(props as never, ctx);
   } catch (error) {
     triggerLog(instance, flow, trigger.id, "ERROR", masker.mask(`Evaluation failed: ${describe(error)}`));

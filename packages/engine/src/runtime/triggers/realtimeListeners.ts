@@ -1,0 +1,86 @@
+/**
+ * Realtime triggers (`triggerKind: "realtime"`, e.g. queue consumers): one listener per declared
+ * trigger, started by the scheduler's tick, each event becoming an execution at once. A listener
+ * stops when its trigger disappears, is disabled, or its flow gets a new revision (then a new one
+ * starts); one that fails is logged on the trigger and started again after a pause.
+ */
+import { friendlyId } from "../../model/ids.ts";
+import type { Instance } from "../instance.ts";
+import { triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
+import { pluginTrigger, triggerProperties } from "./pollingTick.ts";
+import { createTriggerContext } from "./triggerContext.ts";
+import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
+
+const RESTART_AFTER_MS = 5_000;
+
+interface Listener {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class RealtimeListeners {
+  private readonly running = new Map<string, Listener>();
+  private readonly retryAt = new Map<string, number>();
+
+  constructor(private readonly instance: Instance) {}
+
+  /** Makes the running listeners match the realtime triggers given (enabled, latest revisions). */
+  sync(triggers: readonly DeclaredTrigger[], now: number): void {
+    const wanted = new Map<string, DeclaredTrigger>();
+    for (const declared of triggers) {
+      if (pluginTrigger(this.instance, declared, "realtime")) wanted.set(`${declared.flow.namespace}/${declared.flow.id}@${declared.flow.revision}/${declared.trigger.id}`, declared);
+    }
+    for (const [key, listener] of this.running) {
+      if (!wanted.has(key)) {
+        listener.controller.abort();
+        this.running.delete(key);
+      }
+    }
+    for (const [key, declared] of wanted) {
+      if (this.running.has(key) || (this.retryAt.get(key) ?? 0) > now) continue;
+      this.retryAt.delete(key);
+      this.running.set(key, this.start(key, declared));
+    }
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const listener of this.running.values()) listener.controller.abort();
+    await Promise.all([...this.running.values()].map((l) => l.done));
+    this.running.clear();
+  }
+
+  private start(key: string, declared: DeclaredTrigger): Listener {
+    const instance = this.instance;
+    const controller = new AbortController();
+    const tenantId = instance.config.tenantId;
+    const state = instance.triggers.get(tenantId, triggerKey(declared)) ?? triggerKey(declared);
+    const definition = pluginTrigger(instance, declared, "realtime")!;
+    // Files a listener stores go under the trigger's own folder, not under one execution.
+    const { ctx, masker, renderValue } = createTriggerContext(instance, declared, "realtime", state, controller.signal);
+    const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
+      const labels = event.labels ? Object.entries(event.labels).map(([k, value]) => ({ key: k, value })) : [];
+      const trigger = labels.length ? { ...declared.trigger, labels: [...labels] } : declared.trigger;
+      const execution = await buildTriggeredExecution(instance, { flow: declared.flow, trigger, variables: event.variables, id: friendlyId() });
+      instance.startExecutions([execution], () => {
+        instance.triggers.update(tenantId, triggerKey(declared), (s) => ({ ...s, lastDate: new Date().toISOString(), executionId: execution.id }));
+      });
+    };
+    const done = (async () => {
+      try {
+        const props = await triggerProperties(definition, declared, (value) => renderValue(value));
+        await definition.listen!(props as never, ctx, emit);
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", masker.mask(`Listener failed, restarting in ${RESTART_AFTER_MS / 1000} s: ${describe(error)}`));
+        this.retryAt.set(key, Date.now() + RESTART_AFTER_MS);
+      } finally {
+        if (this.running.get(key)?.controller === controller) this.running.delete(key);
+      }
+    })();
+    return { controller, done };
+  }
+}
