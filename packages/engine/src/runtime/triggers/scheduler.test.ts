@@ -263,6 +263,23 @@ triggers:
     await expect(handleWebhook(t.instance, "hook.tests", "nope", "a-secret-key", {})).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
     expect(executionsOf(t, "hook.tests", "hook")).toHaveLength(0);
   });
+
+  it("renders a key that reads a secret", async () => {
+    const t = await open({ env: { SECRET_WEBHOOK_KEY: Buffer.from("s3cret-hook").toString("base64") } });
+    t.instance.deploy(`id: secret-hook
+namespace: hook.tests
+tasks:
+  - id: out
+    type: io.kestra.plugin.core.debug.Return
+    format: ok
+triggers:
+  - id: webhook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: "{{ secret('WEBHOOK_KEY') }}"
+`);
+    expect((await handleWebhook(t.instance, "hook.tests", "secret-hook", "s3cret-hook", {})).started).toBe(true);
+    await expect(handleWebhook(t.instance, "hook.tests", "secret-hook", "{{ secret('WEBHOOK_KEY') }}", {})).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
+  });
 });
 
 describe("polling triggers", () => {

@@ -4,6 +4,7 @@
  */
 import { SakerError } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
+import { SecretMasker } from "../../secrets/masker.ts";
 import { allConditionsHold, createConditionContext, describeFailure } from "../../scheduler/conditionContext.ts";
 import { webhookVariables, type WebhookRequest } from "../../scheduler/webhookRequest.ts";
 import type { Instance } from "../instance.ts";
@@ -23,10 +24,12 @@ export async function handleWebhook(instance: Instance, namespace: string, flowI
   const flow = instance.flows.graph(namespace, flowId, loaded.stored.revision).flow;
   if (flow.disabled || loaded.stored.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
   const vars = instance.variables({ flow }, false);
+  // The key may read a secret (`{{ secret('WEBHOOK_KEY') }}`).
+  const services = instance.renderServices(namespace, "", new SecretMasker(), []);
   let found: (typeof flow.triggers & object)[number] | undefined;
   for (const trigger of flow.triggers ?? []) {
     if (trigger.type !== WEBHOOK || trigger.disabled === true || typeof trigger.key !== "string") continue;
-    const rendered = String(await instance.renderer.render(trigger.key, vars, false)).trim();
+    const rendered = String(await instance.renderer.render(trigger.key, vars, false, services)).trim();
     if (rendered === key) {
       found = trigger;
       break;
