@@ -168,10 +168,7 @@ export class ExecutorRun {
       renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
       newId: () => this.deps.newId(),
-      resolve: (tasks, value) => tasks?.map((t): ResolvedTask => {
-        const inherited = value ?? taskRun.value;
-        return { task: t, parentId: taskRun.id, ...(inherited !== undefined ? { value: inherited } : {}) };
-      }),
+      resolve: (tasks, value) => tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
     };
   }
 

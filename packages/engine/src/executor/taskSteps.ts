@@ -180,6 +180,17 @@ function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; s
   return undefined;
 }
 
+/**
+ * A task inside a WorkingDirectory sees the WorkingDirectory's value as `taskrun.value` (the
+ * iteration of an enclosing ForEach), as Kestra's worker does; its own task run keeps none, so
+ * its outputs are addressed as any other child's.
+ */
+function withWorkingDirectoryValue(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
+  const value = workingDirectoryId ? run.taskRun(workingDirectoryId)?.value : undefined;
+  if (value === undefined || taskRun.value !== undefined) return variables;
+  return { ...variables, taskrun: { ...(variables.taskrun as Record<string, unknown>), value } };
+}
+
 function secretInputs(run: ExecutorRun): string[] {
   return (run.graph.flow.inputs ?? []).filter((i) => i.type === "SECRET").map((i) => i.id);
 }
@@ -197,7 +208,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       attempt: (taskRun.attempts?.length ?? 0) + 1,
       flow: { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision, ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
       task,
-      variables: run.variables(task, taskRun, false),
+      variables: withWorkingDirectoryValue(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup } : {}),
