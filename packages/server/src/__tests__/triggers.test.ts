@@ -188,4 +188,39 @@ tasks:
     expect(listener.taskRunList[0].outputs.value).toBe("after upstream SUCCESS");
     expect(listener.trigger.variables.executionId).toBe(created.id);
   });
+
+  it("enables and disables in bulk, unlocks, and answers 404 for an unknown trigger", async () => {
+    await postYaml(`${t.api}/flows`, `id: bulk
+namespace: api.bulk
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+triggers:
+  - id: daily
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 9 * * *"
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: bulk-key
+`);
+    const byQuery = await fetch(`${t.api}/triggers/set-disabled/by-query?namespace=api.bulk&disabled=true`, { method: "POST" });
+    expect(await json(byQuery)).toEqual({ count: 2 });
+    const listed = await json(await fetch(`${t.api}/triggers/api.bulk/bulk`));
+    expect(listed.results.map((r: Json) => [r.triggerId, r.disabled])).toEqual([["daily", true], ["hook", true]]);
+    expect((await fetch(`${t.api}/executions/webhook/api.bulk/bulk/bulk-key`, { method: "POST" })).status).toBe(404);
+    const byList = await fetch(`${t.api}/triggers/set-disabled/by-triggers`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ triggers: [{ namespace: "api.bulk", flowId: "bulk", triggerId: "hook" }], disabled: false }),
+    });
+    expect(await json(byList)).toEqual({ count: 1 });
+    expect((await fetch(`${t.api}/executions/webhook/api.bulk/bulk/bulk-key`, { method: "POST" })).status).toBe(200);
+    expect((await fetch(`${t.api}/triggers/api.bulk/bulk/daily/unlock`, { method: "POST" })).status).toBe(200);
+    const unknown = await fetch(`${t.api}/triggers/api.bulk/bulk/nope/unlock`, { method: "POST" });
+    expect(unknown.status).toBe(404);
+    expect(await json(unknown)).toMatchObject({ code: "TRIGGER_NOT_FOUND" });
+    const badBody = await fetch(`${t.api}/triggers`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ namespace: "api.bulk" }) });
+    expect(badBody.status).toBe(400);
+  });
 });
