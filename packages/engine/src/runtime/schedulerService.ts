@@ -14,7 +14,7 @@ import { onExecutionEnded } from "./triggers/executionEnded.ts";
 import { declaredTriggers, SCHEDULE, SCHEDULE_ON_DATES, triggerKey, type DeclaredTrigger } from "./triggers/flowTriggers.ts";
 import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
 import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
-import { scheduleTick } from "./triggers/scheduleTick.ts";
+import { scheduleSignature, scheduleTick } from "./triggers/scheduleTick.ts";
 import { describe, triggerLog } from "./triggers/triggeredExecution.ts";
 import type { Instance } from "./instance.ts";
 
@@ -94,7 +94,9 @@ export class SchedulerService {
       listening.push(declared);
       try {
         if (declared.trigger.type === SCHEDULE || declared.trigger.type === SCHEDULE_ON_DATES) {
-          const waiting = state.lastDate && state.nextDate && new Date(state.nextDate) > now && !(state.backfill && !state.backfill.paused);
+          // A changed schedule (new cron, zone or dates) is looked at again at once, not at the old next date.
+          const unchanged = state.schedule === scheduleSignature(declared);
+          const waiting = unchanged && state.lastDate && state.nextDate && new Date(state.nextDate) > now && !(state.backfill && !state.backfill.paused);
           if (waiting) continue;
           const result = await scheduleTick(instance, declared, state, now);
           this.commit(result.executions, [result.state]);

@@ -70,6 +70,12 @@ function variablesFor(instance: Instance, declared: DeclaredTrigger, schedule: C
   return (date: Date) => scheduleVariables(schedule, date, hasConditions ? { accept: (v) => accepts(instance, declared, v) } : {});
 }
 
+/** What decides a schedule's dates; when it changes, the saved next date no longer holds. */
+export function scheduleSignature(declared: DeclaredTrigger): string {
+  const { cron, withSeconds, timezone, dates } = declared.trigger;
+  return JSON.stringify([cron ?? null, withSeconds ?? null, timezone ?? null, dates ?? null]);
+}
+
 /** Schedule and ScheduleOnDates: the due dates since `state.lastDate`, then the backfill if any. */
 export async function scheduleTick(instance: Instance, declared: DeclaredTrigger, state: TriggerState, now: Date): Promise<TickResult> {
   const { trigger } = declared;
@@ -91,6 +97,7 @@ export async function scheduleTick(instance: Instance, declared: DeclaredTrigger
   for (const skipped of due.skipped) triggerLog(instance, declared.flow, trigger.id, "INFO", `Schedule date ${skipped.toISOString()} skipped (recoverMissedSchedules / lateMaximumDelay)`);
   const next: TriggerState = {
     ...state,
+    schedule: scheduleSignature(declared),
     lastDate: (due.last ?? last ?? now).toISOString(),
     ...(due.next ? { nextDate: due.next.toISOString() } : {}),
     ...(executions.length ? { executionId: executions[executions.length - 1]!.id } : {}),

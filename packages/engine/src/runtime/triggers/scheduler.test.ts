@@ -69,6 +69,15 @@ describe("Schedule", () => {
     expect(String(executions.at(-1)?.trigger?.variables?.date)).toMatch(/^2026-03-02T11:00:00/);
   });
 
+  it("looks at a changed cron at once instead of waiting for the old next date", async () => {
+    const t = await open();
+    t.instance.deploy(minuteFlow().replace('cron: "* * * * *"', 'cron: "0 0 1 1 *"'));
+    await t.instance.scheduler.tick(T0);
+    t.instance.deploy(minuteFlow());
+    await t.instance.scheduler.tick(at(2));
+    expect(executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16))).toEqual(["10:01", "10:02"]);
+  });
+
   it("skips dates the conditions reject and honours a disabled trigger", async () => {
     const t = await open();
     t.instance.deploy(`id: weekdays
