@@ -87,6 +87,8 @@ export interface ExecutorCommands {
   "kill-subflows": Record<never, never>;
   /** Start a replay of this execution (retry with CREATE_NEW_EXECUTION). */
   replay: { execution: Execution };
+  /** A WorkingDirectory ended: its shared directory on the worker can go. */
+  "remove-working-directory": { workingDirectoryId: string };
 }
 
 export type ExecutorCommand = { [K in keyof ExecutorCommands]: { type: K } & ExecutorCommands[K] }[keyof ExecutorCommands];

@@ -149,6 +149,9 @@ export class ExecutorService {
       case "kill-subflows":
         for (const childId of instance.executions.childIds(x.id)) outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
         return;
+      case "remove-working-directory":
+        afterCommit.push(() => instance.worker.removeWorkingDirectory(command.workingDirectoryId));
+        return;
       case "replay": {
         const replay = replayExecution(graph, command.execution, new Date(), friendlyId);
         const parent = instance.executions.get(x.id);

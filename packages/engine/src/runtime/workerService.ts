@@ -3,9 +3,11 @@
  * start, runs, then in one transaction reports its result and removes itself from the queue; a
  * job interrupted by a crash is claimed and run again after a restart.
  */
+import { rm } from "node:fs/promises";
 import { errorMessage } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
+import { sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { QueueMessage } from "../queue/queue.ts";
 import type { Instance } from "./instance.ts";
 
@@ -43,6 +45,13 @@ export class WorkerService {
   }
 
   /** Aborts the running jobs of an execution (kill). */
+  /** Removes the shared directory of an ended WorkingDirectory. */
+  removeWorkingDirectory(workingDirectoryId: string): void {
+    rm(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId), { recursive: true, force: true }).catch((error: unknown) =>
+      this.instance.reportInternalError(`removing working directory ${workingDirectoryId}`, error),
+    );
+  }
+
   abortExecution(executionId: string): void {
     for (const entry of this.active.values()) if (entry.job.executionId === executionId) entry.controller.abort(new Error("killed"));
   }

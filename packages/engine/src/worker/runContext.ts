@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
-import { prepareWorkingDirectory } from "./workingDirectory.ts";
+import { prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
 
 export interface RunContextParts {
   job: WorkerJob;
@@ -33,7 +33,7 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const taskrun = (vars.taskrun ?? {}) as Record<string, unknown>;
   const metrics: Metric[] = [];
   const shared = job.workingDirectoryId !== undefined;
-  const dir = join(parts.tmpDir, shared ? `wd-${job.workingDirectoryId}` : `${job.taskRunId}-${job.attempt}`);
+  const dir = shared ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!) : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
   const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
   return {

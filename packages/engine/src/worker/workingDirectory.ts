@@ -22,6 +22,11 @@ async function put(dir: string, name: string, content: string | Buffer): Promise
   await writeFile(path, content);
 }
 
+/** Where the shared directory of a WorkingDirectory task run lives on this worker. */
+export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string): string {
+  return join(tmpDir, `wd-${workingDirectoryId}`);
+}
+
 const matcher = (globs: readonly string[] | undefined) => (globs && globs.length ? picomatch(globs.map((g) => g.replace(/^\/+/, "")), { dot: true }) : undefined);
 
 export async function prepareWorkingDirectory(dir: string, setup: WorkingDirectorySetup, renderValue: (value: unknown) => Promise<unknown>, storage: TaskStorage): Promise<void> {

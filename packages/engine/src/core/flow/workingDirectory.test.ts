@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { existsSync } from "node:fs";
+import { eventually, openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { sharedDirectoryPath } from "../../worker/workingDirectory.ts";
 import { namespaceFiles } from "../../worker/taskStorage.ts";
 
 let t: TestInstance;
@@ -38,6 +40,9 @@ tasks:
     expect(x.state.current).toBe("SUCCESS");
     expect(Object.keys(taskRuns(x, "wd")[0]!.outputs?.outputFiles as object)).toEqual(["out.csv"]);
     expect(taskRuns(x, "content")[0]!.outputs?.value).toBe("hello wd / a,b");
+    // the shared directory goes once the WorkingDirectory ended
+    const dir = sharedDirectoryPath(t.instance.config.tmpDir, taskRuns(x, "wd")[0]!.id);
+    await eventually(() => (existsSync(dir) ? undefined : true), 5_000, `${dir} to be removed`);
   });
 
   it("copies namespace files, honouring include and exclude", async () => {
