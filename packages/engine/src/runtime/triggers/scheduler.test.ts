@@ -69,6 +69,37 @@ describe("Schedule", () => {
     expect(String(executions.at(-1)?.trigger?.variables?.date)).toMatch(/^2026-03-02T11:00:00/);
   });
 
+  it("renders the trigger's inputs and labels for each execution", async () => {
+    const t = await open();
+    t.instance.deploy(`id: with-inputs
+namespace: sched.tests
+inputs:
+  - id: day
+    type: STRING
+  - id: size
+    type: INT
+tasks:
+  - id: ret
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.day }} {{ inputs.size }}"
+triggers:
+  - id: minute
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "* * * * *"
+    inputs:
+      day: "{{ trigger.date | date('yyyy-MM-dd') }}"
+      size: 3
+    labels:
+      source: schedule
+`);
+    await t.instance.scheduler.tick(T0);
+    await t.instance.scheduler.tick(at(1));
+    const [x] = executionsOf(t, "sched.tests", "with-inputs");
+    expect(x!.inputs).toEqual({ day: "2026-03-02", size: 3 });
+    expect(x!.labels).toContainEqual({ key: "source", value: "schedule" });
+    expect((await t.instance.waitForEnd(x!.id, 10_000)).taskRunList[0]?.outputs?.value).toBe("2026-03-02 3");
+  });
+
   it("looks at a changed cron at once instead of waiting for the old next date", async () => {
     const t = await open();
     t.instance.deploy(minuteFlow().replace('cron: "* * * * *"', 'cron: "0 0 1 1 *"'));
