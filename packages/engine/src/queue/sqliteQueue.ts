@@ -60,6 +60,11 @@ export class SqliteQueue {
     return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key).changes;
   }
 
+  /** Gives a claimed message back, to be claimed again from `availableAt`. */
+  release(seq: number, availableAt = Date.now()): void {
+    this.db.prepare("UPDATE queue SET claimed_at = NULL, available_at = ? WHERE seq = ?").run(availableAt, seq);
+  }
+
   /** After a restart nothing is being handled: every claimed message is ready again. */
   releaseAll(): number {
     return this.db.prepare("UPDATE queue SET claimed_at = NULL WHERE claimed_at IS NOT NULL").run().changes;

@@ -312,12 +312,22 @@ export class Instance {
   /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
   startExecutions(executions: readonly Execution[], alsoWrite?: () => void): void {
     this.db.transaction(() => {
-      for (const execution of executions) {
-        this.executions.insert({ execution, executorState: { dispatched: [] }, finished: false });
-        this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
-      }
+      this.queueExecutions(executions);
       alsoWrite?.();
     })();
+    this.announceExecutions(executions);
+  }
+
+  /** Inserts and queues executions; call inside the caller's transaction, then `announceExecutions`. */
+  queueExecutions(executions: readonly Execution[]): void {
+    for (const execution of executions) {
+      this.executions.insert({ execution, executorState: { dispatched: [] }, finished: false });
+      this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
+    }
+  }
+
+  /** Wakes the executor for executions just committed. */
+  announceExecutions(executions: readonly Execution[]): void {
     if (executions.length === 0) return;
     this.queue.notify(["executor"]);
     for (const execution of executions) this.events.emit("execution", execution);

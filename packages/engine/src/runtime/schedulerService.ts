@@ -16,7 +16,11 @@ import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
 import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
 import { scheduleSignature, scheduleTick } from "./triggers/scheduleTick.ts";
 import { describe, triggerLog } from "./triggers/triggeredExecution.ts";
+import { mergeTriggerState, type TriggerRun } from "./triggers/triggerRun.ts";
 import type { Instance } from "./instance.ts";
+
+/** How long an ended execution waits before its Flow triggers are evaluated again after an error. */
+const RETRY_AFTER_MS = 5_000;
 
 export interface SchedulerMessage {
   type: "execution-ended";
@@ -99,7 +103,7 @@ export class SchedulerService {
           const waiting = unchanged && state.lastDate && state.nextDate && new Date(state.nextDate) > now && !(state.backfill && !state.backfill.paused);
           if (waiting) continue;
           const result = await scheduleTick(instance, declared, state, now);
-          this.commit(result.executions, [result.state]);
+          this.commit([{ key, before: state, after: result.state, executions: result.executions }]);
           continue;
         }
         this.poll(declared, state, now);
@@ -117,20 +121,32 @@ export class SchedulerService {
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;
     const run = pollingTick(this.instance, declared, definition, state, now, this.abort.signal)
       .then((result) => {
-        if (this.clockRunning) this.commit(result.executions, [result.state]);
+        if (this.clockRunning) this.commit([{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }]);
       })
       .catch((error) => this.instance.reportInternalError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
     this.polling.set(id, run);
   }
 
-  /** Saves trigger states and starts executions in one transaction. */
-  private commit(executions: Execution[], states: TriggerState[], ack: number[] = []): void {
-    const tenantId = this.instance.config.tenantId;
-    this.instance.startExecutions(executions, () => {
-      for (const state of states) this.instance.triggers.put(tenantId, state);
-      this.instance.queue.ack(ack);
-    });
+  /**
+   * Saves what trigger runs changed and starts their executions, in one transaction, with the
+   * acknowledgement of the message they came from. A trigger disabled meanwhile starts nothing.
+   */
+  private commit(runs: readonly TriggerRun[], ack: number[] = []): void {
+    const instance = this.instance;
+    const tenantId = instance.config.tenantId;
+    const started: Execution[] = [];
+    instance.db.transaction(() => {
+      for (const run of runs) {
+        const current = instance.triggers.get(tenantId, run.key) ?? { ...run.key };
+        if (current.disabled && run.executions.length > 0) continue;
+        instance.triggers.put(tenantId, mergeTriggerState(current, run));
+        instance.queueExecutions(run.executions);
+        started.push(...run.executions);
+      }
+      instance.queue.ack(ack);
+    })();
+    instance.announceExecutions(started);
   }
 
   private async consume(): Promise<void> {
@@ -152,14 +168,14 @@ export class SchedulerService {
   }
 
   private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
-    const stored = this.instance.executions.get(message.payload.executionId);
-    if (!stored) return this.commit([], [], [message.seq]);
     try {
-      const result = await onExecutionEnded(this.instance, stored.execution, new Date());
-      this.commit(result.executions, result.states, [message.seq]);
+      const stored = this.instance.executions.get(message.payload.executionId);
+      const runs = stored ? await onExecutionEnded(this.instance, stored.execution, new Date()) : [];
+      this.commit(runs, [message.seq]);
     } catch (error) {
-      this.instance.reportInternalError(`flow triggers after execution '${stored.execution.id}' failed`, error);
-      this.commit([], [], [message.seq]);
+      // Nothing was written: the message comes back later, so no Flow trigger is lost.
+      this.instance.reportInternalError(`flow triggers after execution '${message.payload.executionId}' failed; retrying`, error);
+      this.instance.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
     }
   }
 }

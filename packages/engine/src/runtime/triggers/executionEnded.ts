@@ -6,15 +6,11 @@
 import type { Execution } from "../../model/execution.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
 import { evaluateFlowTrigger, flowTriggerVariables } from "../../scheduler/flowTrigger.ts";
-import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
+import type { TriggerRun } from "./triggerRun.ts";
 import type { Instance } from "../instance.ts";
 import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 
-export interface EndedResult {
-  executions: Execution[];
-  states: TriggerState[];
-}
 
 function upstreamVariables(instance: Instance, execution: Execution): Record<string, unknown> {
   try {
@@ -25,11 +21,11 @@ function upstreamVariables(instance: Instance, execution: Execution): Record<str
   }
 }
 
-export async function onExecutionEnded(instance: Instance, execution: Execution, now: Date): Promise<EndedResult> {
+export async function onExecutionEnded(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
   const tenantId = instance.config.tenantId;
-  const result: EndedResult = { executions: [], states: [] };
+  const runs: TriggerRun[] = [];
   const stopAfter = stoppedTrigger(instance, execution);
-  if (stopAfter) result.states.push(stopAfter);
+  if (stopAfter) runs.push(stopAfter);
   const env = { registry: instance.registry, renderer: instance.renderer };
   const upstreamVars = upstreamVariables(instance, execution);
   for (const declared of declaredTriggers(instance, (type) => type === FLOW)) {
@@ -48,30 +44,34 @@ export async function onExecutionEnded(instance: Instance, execution: Execution,
       onError: (message) => triggerLog(instance, flow, trigger.id, "WARN", message),
     });
     const windowsChanged = JSON.stringify(evaluation.windows) !== JSON.stringify(state.windows ?? {});
-    let next: TriggerState = windowsChanged ? { ...state, windows: evaluation.windows } : state;
+    let next = windowsChanged ? { ...state, windows: evaluation.windows } : state;
+    const executions: Execution[] = [];
     if (evaluation.fire) {
       const variables = flowTriggerVariables(execution as unknown as Record<string, unknown>);
       const renderVariables = { ...upstreamVars, flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, trigger: variables };
       try {
         const started = await buildTriggeredExecution(instance, { flow, trigger, variables, renderVariables });
-        result.executions.push(started);
+        executions.push(started);
         next = { ...next, lastDate: now.toISOString(), executionId: started.id };
       } catch (error) {
         triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution after ${execution.namespace}/${execution.flowId} ${execution.id}: ${describe(error)}`);
       }
     }
-    if (next !== state) result.states.push(next);
+    if (next !== state) runs.push({ key, before: state, after: next, executions });
   }
-  return result;
+  return runs;
 }
 
 /** `stopAfter`: the trigger that started this execution, disabled when the final state is listed. */
-function stoppedTrigger(instance: Instance, execution: Execution): TriggerState | undefined {
+function stoppedTrigger(instance: Instance, execution: Execution): TriggerRun | undefined {
   if (!execution.trigger) return undefined;
   const declared = findTrigger(instance, execution.namespace, execution.flowId, execution.trigger.id);
-  const stopAfter = declared?.trigger.stopAfter;
-  if (!declared || !Array.isArray(stopAfter) || !stopAfter.includes(execution.state.current)) return undefined;
+  // A subflow's trigger id is its parent's task id: only the trigger that really started it counts.
+  if (!declared || declared.trigger.type !== execution.trigger.type) return undefined;
+  const stopAfter = declared.trigger.stopAfter;
+  if (!Array.isArray(stopAfter) || !stopAfter.includes(execution.state.current)) return undefined;
   const key = triggerKey(declared);
   triggerLog(instance, declared.flow, declared.trigger.id, "INFO", `Trigger disabled: execution ${execution.id} ended ${execution.state.current} (stopAfter)`);
-  return { ...(instance.triggers.get(instance.config.tenantId, key) ?? key), disabled: true };
+  const before = instance.triggers.get(instance.config.tenantId, key) ?? key;
+  return { key, before, after: { ...before, disabled: true }, executions: [] };
 }

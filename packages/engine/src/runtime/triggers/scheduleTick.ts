@@ -111,7 +111,7 @@ export async function scheduleTick(instance: Instance, declared: DeclaredTrigger
 async function backfillTick(instance: Instance, declared: DeclaredTrigger, state: TriggerState, executions: Execution[], now: Date): Promise<TickResult> {
   const backfill = state.backfill!;
   const schedule = cronOf(declared.trigger);
-  const end = backfill.end ? new Date(Math.min(new Date(backfill.end).getTime(), now.getTime())) : now;
+  const end = new Date(Math.min(backfill.end ? new Date(backfill.end).getTime() : now.getTime(), now.getTime()));
   const from = new Date(new Date(backfill.currentDate).getTime() - 1);
   const dates = selectDueDates(schedule.between(from, end, MAX_DATES_PER_TICK), { now: end, recoverMissedSchedules: "ALL" }).due;
   const started = await executionsFor(instance, declared, dates, variablesFor(instance, declared, schedule), { ...(backfill.inputs ? { inputs: backfill.inputs } : {}), labels: [...(backfill.labels ?? []), { key: "system.backfill", value: "true" }] });

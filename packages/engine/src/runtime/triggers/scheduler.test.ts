@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
+import { changeBackfill, startBackfill } from "./triggerAdmin.ts";
 import { handleWebhook } from "./webhook.ts";
 
 const opened: TestInstance[] = [];
@@ -98,6 +99,19 @@ triggers:
     expect(x!.inputs).toEqual({ day: "2026-03-02", size: 3 });
     expect(x!.labels).toContainEqual({ key: "source", value: "schedule" });
     expect((await t.instance.waitForEnd(x!.id, 10_000)).taskRunList[0]?.outputs?.value).toBe("2026-03-02 3");
+  });
+
+  it("a backfill without an end stops where it was asked, never re-running later dates", async () => {
+    const t = await open();
+    t.instance.deploy(minuteFlow());
+    await t.instance.scheduler.tick(at(-0.5));
+    const key = { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" };
+    startBackfill(t.instance, key, { start: "2026-03-02T09:57:00Z", paused: true }, at(-0.4));
+    await t.instance.scheduler.tick(at(3));
+    changeBackfill(t.instance, key, "unpause");
+    await t.instance.scheduler.tick(at(3.2));
+    const dates = executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16));
+    expect(dates.sort()).toEqual(["09:57", "09:58", "09:59", "10:00", "10:01", "10:02", "10:03"]);
   });
 
   it("looks at a changed cron at once instead of waiting for the old next date", async () => {
@@ -325,6 +339,38 @@ triggers:
 describe("polling triggers", () => {
   let server: Server | undefined;
   afterEach(() => server?.close());
+
+  it("a trigger disabled while a poll is in flight starts nothing and stays disabled", async () => {
+    let calls = 0;
+    let answer: (() => void) | undefined;
+    server = createServer((_req, res) => {
+      calls += 1;
+      answer = () => res.end("ok");
+    });
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const t = await open({ scheduler: true });
+    t.instance.deploy(`id: slow-poll
+namespace: poll.tests
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: polled
+triggers:
+  - id: http
+    type: io.kestra.plugin.core.http.Trigger
+    uri: http://127.0.0.1:${port}/slow
+    interval: PT1S
+`);
+    await eventually(() => (answer ? true : undefined), 10_000, "the first poll");
+    const key = { namespace: "poll.tests", flowId: "slow-poll", triggerId: "http" };
+    t.instance.triggers.setDisabled(t.instance.config.tenantId, key, true);
+    answer!();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(t.instance.triggers.get(t.instance.config.tenantId, key)?.disabled).toBe(true);
+    expect(executionsOf(t, "poll.tests", "slow-poll")).toHaveLength(0);
+    expect(calls).toBe(1);
+  });
 
   it("polls http.Trigger every interval and starts an execution per positive poll", async () => {
     let calls = 0;

@@ -118,9 +118,11 @@ export function startBackfill(instance: Instance, key: TriggerKey, request: Back
   if (start > now) throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", { details: { status: 400, path: "backfill.start" } });
   const current = instance.triggers.get(instance.config.tenantId, key);
   if (current?.backfill) throw new SakerError("BACKFILL_RUNNING", `Trigger '${key.triggerId}' already has a backfill running; delete it first`, { details: { status: 409 } });
+  // Without an end the backfill stops at the time it was asked for, not at a moving "now": the
+  // dates after it are the regular schedule's own.
   const backfill: Backfill = {
     start: start.toISOString(),
-    ...(end ? { end: end.toISOString() } : {}),
+    end: (end ?? now).toISOString(),
     currentDate: start.toISOString(),
     paused: request.paused === true,
     ...(request.inputs ? { inputs: request.inputs } : {}),
