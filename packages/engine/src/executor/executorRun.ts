@@ -2,7 +2,7 @@
  * The working state of one executor transition: a private copy of the execution that handlers
  * change in place, the commands and logs they produce, and helpers they share.
  */
-import { errorMessage, isSakerError, type LogLevel, type Logger, type StateType } from "@saker/sdk";
+import { errorMessage, isSakerError, isTerminated, type LogLevel, type Logger, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
@@ -58,6 +58,11 @@ export class ExecutorRun {
     if (taskRun.state.current === next) return;
     taskRun.state = withState(taskRun.state, next, this.now());
     this.version++;
+    // However a WorkingDirectory ends (done, failed, killed), its shared directory can go.
+    if (isTerminated(next)) {
+      const definition = this.definitionOf(taskRun);
+      if (definition.kind === "flowable" && definition.workingDirectory) this.command({ type: "remove-working-directory", workingDirectoryId: taskRun.id });
+    }
   }
 
   /** Sets the last attempt's state, adding an attempt when there is none. */

@@ -77,7 +77,6 @@ export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
         }
       }
       run.setTaskRunState(taskRun, result);
-      if (isTerminated(result) && definition.workingDirectory) run.command({ type: "remove-working-directory", workingDirectoryId: taskRun.id });
       if (result === "PAUSED") await handlePaused(run, definition, taskRun);
     } else if (run.x.state.current === "KILLING") {
       await killFlowable(run, definition, taskRun);

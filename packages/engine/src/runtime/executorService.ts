@@ -178,7 +178,8 @@ export class ExecutorService {
             namespace: parent.namespace,
             flowId: parent.flowId,
             flowRevision: parent.flowRevision,
-            ...(request.iteration !== undefined ? { iteration: request.iteration } : {}),
+            // ForEachItem: which batch, and which task run started it (its merge reads them back).
+            ...(request.iteration !== undefined ? { iteration: request.iteration, taskRunId: parentTaskRunId } : {}),
           },
         },
         ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),

@@ -26,13 +26,20 @@ export class SecretMasker {
     return text.replace(this.pattern, (found) => (found.length >= 9 ? `**masked*${"*".repeat(found.length - 9)}` : "*".repeat(found.length)));
   }
 
+  /**
+   * A storage URI's folders are namespace, flow, execution and task ids, not secrets (a secret such
+   * as `postgres` may well be part of a flow id): only its file name, which a task chose, is masked.
+   */
+  private maskUri(uri: string): string {
+    const slash = uri.lastIndexOf("/");
+    return uri.slice(0, slash + 1) + this.mask(uri.slice(slash + 1));
+  }
+
   /** Masks every string inside a value (map keys too). */
   maskValue<T>(value: T): T {
     if (this.values.size === 0) return value;
     const walk = (v: unknown): unknown => {
-      // A storage URI is a path made of namespace, flow and task ids: masking a secret that
-      // happens to appear in it would only break the link to the file.
-      if (typeof v === "string") return v.startsWith("kestra://") ? v : this.mask(v);
+      if (typeof v === "string") return v.startsWith("kestra://") ? this.maskUri(v) : this.mask(v);
       if (Array.isArray(v)) return v.map(walk);
       if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
       return v;

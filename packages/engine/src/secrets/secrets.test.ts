@@ -52,3 +52,14 @@ describe("Encryption", () => {
     expect(() => new Encryption(Buffer.alloc(8))).toThrow("32 bytes");
   });
 });
+
+describe("SecretMasker on storage URIs", () => {
+  it("keeps the folders of a kestra:// URI and masks a secret in its file name", () => {
+    const masker = new SecretMasker();
+    masker.add("postgres");
+    expect(masker.maskValue({ uri: "kestra:///company/team/postgres_query/executions/x/tasks/t/y/postgres.ion" })).toEqual({
+      uri: "kestra:///company/team/postgres_query/executions/x/tasks/t/y/********.ion",
+    });
+    expect(masker.maskValue({ text: "password postgres" })).toEqual({ text: "password ********" });
+  });
+});

@@ -95,6 +95,36 @@ describe("ForEachItem", () => {
     expect(taskRuns(x, "each_items")[0]!.outputs?.numberOfBatches).toBe(0);
   });
 
+  it("inside a ForEach, each iteration splits, runs and merges its own batches", async () => {
+    const x = await withItems(`id: nested
+namespace: fei.tests
+inputs:
+  - id: file
+    type: STRING
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["a", "b"]
+    tasks:
+      - id: each
+        type: io.kestra.plugin.core.flow.ForEachItem
+        items: "{{ inputs.file }}"
+        batch:
+          rows: "{{ taskrun.value == 'a' ? 2 : 3 }}"
+        namespace: fei.tests
+        flowId: child
+        inputs:
+          items: "{{ taskrun.items }}"
+`, "item-1\nitem-2\nitem-3\n");
+    expect(x.state.current).toBe("SUCCESS");
+    const items = taskRuns(x, "each_items");
+    expect(items.map((r) => [r.value, r.outputs?.numberOfBatches]).sort()).toEqual([["a", 2], ["b", 1]]);
+    for (const merge of taskRuns(x, "each_merge")) {
+      const text = (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(merge.outputs?.subflowOutputs))))).toString("utf8");
+      expect(text.trim().split("\n")).toHaveLength(merge.value === "a" ? 2 : 1);
+    }
+  });
+
   it("a missing items file fails the split with a clear message", async () => {
     const { flow } = t.instance.deploy(parent(2));
     const created = await t.instance.createExecution(flow.namespace, flow.id, { inputs: { file: "kestra:///fei/tests/nope.txt" } });

@@ -6,7 +6,7 @@
  * when waiting, `<id>_merge` (the children's outputs as one Ion file, `subflowOutputs`).
  */
 import { defineTask, isTerminated, NonRetryableError, z, type StateType } from "@saker/sdk";
-import type { TaskNode } from "../../model/execution.ts";
+import type { Execution, TaskNode, TaskRun } from "../../model/execution.ts";
 import { defineExecutorTask, defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveSequentialNexts } from "../../executor/sequencing.ts";
 import { engineOf } from "../../runtime/engineServices.ts";
@@ -74,8 +74,9 @@ export const ForEachItem = defineFlowableTask({
     scheduleDate: z.string().optional().describe("Start the subflows at this date (ISO-8601)."),
   }),
   syntheticTasks: internalTasks,
-  childTasks: async (ctx) => ctx.resolve(internalTasks(ctx.task)),
-  resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task)))),
+  // The internal tasks carry the ForEachItem's value (inside a ForEach), as Kestra's do.
+  childTasks: async (ctx) => ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value),
+  resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value))),
 });
 
 export const ForEachItemSplit = defineTask({
@@ -92,6 +93,11 @@ export const ForEachItemSplit = defineTask({
 
 const FAILING: readonly StateType[] = ["FAILED", "KILLED", "WARNING"];
 
+/** The task run of another internal task of the same ForEachItem task run. */
+function sibling(execution: Execution, taskRun: TaskRun, taskId: string): TaskRun | undefined {
+  return execution.taskRunList.find((r) => r.taskId === taskId && r.parentTaskRunId === taskRun.parentTaskRunId);
+}
+
 export const ForEachItemExecutable = defineExecutorTask({
   type: ITEMS,
   title: "ForEachItem: one subflow execution per batch (internal)",
@@ -99,7 +105,8 @@ export const ForEachItemExecutable = defineExecutorTask({
   outputs: z.object({ numberOfBatches: z.number(), iterations: z.record(z.string(), z.number()) }),
   async execute(ctx) {
     const t = ctx.task;
-    const uris = (await ctx.renderTyped(`{{ outputs['${String(t.forEachItem)}_split'].uris }}`)) as unknown;
+    const split = sibling(ctx.execution, ctx.taskRun, `${String(t.forEachItem)}_split`);
+    const uris = split?.outputs?.uris;
     if (!Array.isArray(uris)) throw new NonRetryableError("ForEachItem: the batches of the split task are missing");
     const wait = t.wait !== false;
     const namespace = await ctx.render(String(t.namespace));
@@ -151,11 +158,22 @@ export const ForEachItemMergeOutputs = defineTask({
   outputs: z.object({ subflowOutputs: z.string().describe("An Ion file: the outputs of each subflow execution, in batch order.") }),
   async run({ forEachItem }, ctx) {
     const engine = engineOf(ctx);
+    const execution = engine.executions.get(ctx.execution.id)?.execution;
+    const self = execution?.taskRunList.find((r) => r.id === ctx.taskRun.id);
+    const items = execution && self ? sibling(execution, self, `${forEachItem}_items`) : undefined;
+    if (!items) throw new NonRetryableError("ForEachItem: the task run of the subflow executions is missing");
+    // The subflows this `_items` task run started; after a restart, the latest one of each batch.
+    const byIteration = new Map<number, Execution>();
     const children = engine.executions
       .search({ tenantId: engine.tenantId, parentExecutionId: ctx.execution.id, size: 1_000_000, sort: "asc" })
-      .results.filter((x) => x.trigger?.id === `${forEachItem}_items`)
-      .sort((a, b) => Number(a.trigger?.variables?.iteration ?? 0) - Number(b.trigger?.variables?.iteration ?? 0));
-    const text = children.map((x) => toIonText(x.outputs ?? {})).join("\n");
+      .results.filter((x) => x.trigger?.variables?.taskRunId === items.id);
+    for (const child of children) {
+      const iteration = Number(child.trigger?.variables?.iteration ?? 0);
+      const known = byIteration.get(iteration);
+      if (!known || (child.state.startDate ?? "") >= (known.state.startDate ?? "")) byIteration.set(iteration, child);
+    }
+    const ordered = [...byIteration.entries()].sort(([a], [b]) => a - b).map(([, x]) => x);
+    const text = ordered.map((x) => toIonText(x.outputs ?? {})).join("\n");
     return { subflowOutputs: await ctx.storage.putFile(Buffer.from(text ? `${text}\n` : ""), "outputs.ion") };
   },
 });

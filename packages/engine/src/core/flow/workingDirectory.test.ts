@@ -100,4 +100,33 @@ tasks:
 `);
     expect(bad.state.current).toBe("FAILED");
   });
+
+  it("removes the shared directory of a killed WorkingDirectory too", async () => {
+    const { flow } = t.instance.deploy(`id: wd-killed
+namespace: wd.tests
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      a.txt: a
+    tasks:
+      - id: write
+        type: io.kestra.plugin.core.storage.LocalFiles
+        inputs:
+          b.txt: b
+      - id: wait
+        type: io.kestra.plugin.core.flow.Sleep
+        duration: PT30S
+`);
+    const created = await t.instance.createExecution(flow.namespace, flow.id);
+    const running = await eventually(() => {
+      const x = t.instance.getExecution(created.id);
+      return taskRuns(x, "wait")[0]?.state.current === "RUNNING" ? x : undefined;
+    });
+    const dir = sharedDirectoryPath(t.instance.config.tmpDir, taskRuns(running, "wd")[0]!.id);
+    expect(existsSync(dir)).toBe(true);
+    t.instance.kill(created.id);
+    expect((await t.instance.waitForEnd(created.id, 10_000)).state.current).toBe("KILLED");
+    await eventually(() => (existsSync(dir) ? undefined : true), 5_000, `${dir} to be removed`);
+  });
 });
