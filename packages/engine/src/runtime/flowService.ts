@@ -7,7 +7,7 @@ import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
 import { parseFlow } from "../model/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { FlowStore, StoredFlow } from "../repository/sqlite/flowStore.ts";
+import type { FlowHead, FlowStore, StoredFlow } from "../repository/sqlite/flowStore.ts";
 
 export interface LoadedFlow {
   stored: StoredFlow;
@@ -16,6 +16,8 @@ export interface LoadedFlow {
 
 export class FlowService {
   private readonly graphs = new Map<string, FlowGraph>();
+  /** Parsed revisions: a revision never changes, so it is parsed once (until plugins change). */
+  private readonly parsed = new Map<string, Flow>();
 
   constructor(
     private readonly store: FlowStore,
@@ -40,7 +42,13 @@ export class FlowService {
   find(namespace: string, id: string, revision?: number): LoadedFlow | undefined {
     const stored = revision === undefined ? this.store.latest(this.tenantId, namespace, id) : this.store.revision(this.tenantId, namespace, id, revision);
     if (!stored || (revision === undefined && stored.deleted)) return undefined;
-    return { stored, flow: { ...this.validate(stored.source, `${namespace}/${id}`), revision: stored.revision } };
+    const key = `${namespace}/${id}/${stored.revision}`;
+    let flow = this.parsed.get(key);
+    if (!flow) {
+      flow = { ...this.validate(stored.source, `${namespace}/${id}`), revision: stored.revision };
+      this.parsed.set(key, flow);
+    }
+    return { stored, flow };
   }
 
   get(namespace: string, id: string, revision?: number): LoadedFlow {
@@ -62,13 +70,26 @@ export class FlowService {
     return graph;
   }
 
-  /** Forgets compiled graphs (after plugins changed). */
+  /** The compiled graph of a flow's latest revision, or undefined when there is none. */
+  latestGraph(namespace: string, id: string): FlowGraph | undefined {
+    const stored = this.store.latest(this.tenantId, namespace, id);
+    return stored && !stored.deleted ? this.graph(namespace, id, stored.revision) : undefined;
+  }
+
+  /** Forgets parsed flows and compiled graphs (after plugins changed). */
   invalidate(): void {
     this.graphs.clear();
+    this.parsed.clear();
   }
 
   all(namespacePrefix?: string): StoredFlow[] {
     return this.store.all(this.tenantId, namespacePrefix);
+  }
+
+  /** The latest revision of every flow, without sources: for loops that run often (the scheduler). */
+  heads(namespacePrefix?: string): FlowHead[] {
+    const heads = this.store.heads(this.tenantId);
+    return namespacePrefix ? heads.filter((f) => f.namespace === namespacePrefix || f.namespace.startsWith(`${namespacePrefix}.`)) : heads;
   }
 
   delete(namespace: string, id: string): boolean {

@@ -33,6 +33,14 @@ const toFlow = (r: Row): StoredFlow => ({
   updated: r.updated,
 });
 
+/** Which revision of a flow is the latest, and whether it is disabled. */
+export interface FlowHead {
+  namespace: string;
+  id: string;
+  revision: number;
+  disabled: boolean;
+}
+
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -94,6 +102,21 @@ export class FlowStore {
       .all(tenantId) as Row[];
     const flows = rows.map(toFlow);
     return namespacePrefix ? flows.filter((f) => f.namespace === namespacePrefix || f.namespace.startsWith(`${namespacePrefix}.`)) : flows;
+  }
+
+  /** The latest revision of every flow that is not deleted, without its source (cheap to list often). */
+  heads(tenantId: string): FlowHead[] {
+    return this.db
+      .prepare(
+        `SELECT namespace, id, MAX(revision) AS revision, deleted, disabled FROM flows WHERE tenant_id = ?
+         GROUP BY namespace, id ORDER BY namespace, id`,
+      )
+      .all(tenantId)
+      .filter((r) => (r as { deleted: number }).deleted === 0)
+      .map((r) => {
+        const row = r as { namespace: string; id: string; revision: number; disabled: number };
+        return { namespace: row.namespace, id: row.id, revision: row.revision, disabled: row.disabled === 1 };
+      });
   }
 
   namespaces(tenantId: string): string[] {

@@ -28,7 +28,7 @@ export async function onExecutionEnded(instance: Instance, execution: Execution,
   if (stopAfter) runs.push(stopAfter);
   const env = { registry: instance.registry, renderer: instance.renderer };
   const upstreamVars = upstreamVariables(instance, execution);
-  for (const declared of declaredTriggers(instance, (type) => type === FLOW)) {
+  for (const declared of declaredTriggers(instance, { types: (type) => type === FLOW })) {
     const { flow, trigger } = declared;
     const key = triggerKey(declared);
     const state = instance.triggers.get(tenantId, key) ?? { ...key };

@@ -15,21 +15,31 @@ export interface DeclaredTrigger {
   trigger: PluginNode & { id: string };
 }
 
-/** The triggers of enabled flows, `type` optionally restricted; disabled triggers left out. */
-export function declaredTriggers(instance: Instance, types?: (type: string) => boolean): DeclaredTrigger[] {
+export interface TriggerFilter {
+  /** Only these types. */
+  types?: (type: string) => boolean;
+  /** A namespace and its children. */
+  namespace?: string;
+  flowId?: string;
+  /** Also the triggers of disabled flows and those written `disabled: true` (listings). */
+  includeDisabled?: boolean;
+}
+
+/** The triggers of the latest revision of every flow (of enabled flows and triggers by default). */
+export function declaredTriggers(instance: Instance, filter: TriggerFilter = {}): DeclaredTrigger[] {
   const found: DeclaredTrigger[] = [];
-  for (const stored of instance.flows.all()) {
-    if (stored.deleted || stored.disabled) continue;
+  for (const head of instance.flows.heads(filter.namespace)) {
+    if ((head.disabled && !filter.includeDisabled) || (filter.flowId !== undefined && head.id !== filter.flowId)) continue;
     let flow: Flow;
     try {
-      flow = instance.flows.graph(stored.namespace, stored.id, stored.revision).flow;
+      flow = instance.flows.graph(head.namespace, head.id, head.revision).flow;
     } catch {
-      continue;
+      continue; // a flow that no longer compiles (a plugin removed) has no running triggers
     }
-    if (flow.disabled) continue;
+    if (flow.disabled && !filter.includeDisabled) continue;
     for (const trigger of flow.triggers ?? []) {
-      if (trigger.disabled === true || typeof trigger.id !== "string") continue;
-      if (types && !types(trigger.type)) continue;
+      if (typeof trigger.id !== "string" || (trigger.disabled === true && !filter.includeDisabled)) continue;
+      if (filter.types && !filter.types(trigger.type)) continue;
       found.push({ flow, trigger: trigger as PluginNode & { id: string } });
     }
   }
@@ -38,11 +48,9 @@ export function declaredTriggers(instance: Instance, types?: (type: string) => b
 
 /** The trigger `triggerId` of the latest revision of a flow, or undefined. */
 export function findTrigger(instance: Instance, namespace: string, flowId: string, triggerId: string): DeclaredTrigger | undefined {
-  const loaded = instance.flows.find(namespace, flowId);
-  if (!loaded) return undefined;
-  const flow = instance.flows.graph(namespace, flowId, loaded.stored.revision).flow;
-  const trigger = (flow.triggers ?? []).find((t) => t.id === triggerId);
-  return trigger ? { flow, trigger: trigger as PluginNode & { id: string } } : undefined;
+  const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
+  const trigger = flow?.triggers?.find((t) => t.id === triggerId);
+  return flow && trigger ? { flow, trigger: trigger as PluginNode & { id: string } } : undefined;
 }
 
 export function triggerKey(d: DeclaredTrigger) {

@@ -6,7 +6,7 @@
 import { SakerError } from "@saker/sdk";
 import type { Backfill, TriggerKey, TriggerState } from "../../repository/sqlite/triggerStore.ts";
 import type { Instance } from "../instance.ts";
-import { findTrigger, SCHEDULE, triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
+import { declaredTriggers, findTrigger, SCHEDULE, triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
 
 /** Kestra's `Trigger` (a trigger context) as the API returns it. */
 export interface TriggerView {
@@ -48,23 +48,10 @@ function view(instance: Instance, declared: DeclaredTrigger, state: TriggerState
 /** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
 export function listTriggers(instance: Instance, filter: { namespace?: string; flowId?: string; q?: string } = {}): TriggerListing[] {
   const tenantId = instance.config.tenantId;
-  const all: TriggerListing[] = [];
-  for (const stored of instance.flows.all(filter.namespace)) {
-    if (stored.deleted || (filter.flowId && stored.id !== filter.flowId)) continue;
-    let flow;
-    try {
-      flow = instance.flows.graph(stored.namespace, stored.id, stored.revision).flow;
-    } catch {
-      continue;
-    }
-    for (const trigger of flow.triggers ?? []) {
-      if (typeof trigger.id !== "string") continue;
-      const declared = { flow, trigger: trigger as DeclaredTrigger["trigger"] };
-      if (filter.q && ![flow.id, flow.namespace, trigger.id].some((s) => s.includes(filter.q!))) continue;
-      all.push({ triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))), abstractTrigger: { ...trigger } });
-    }
-  }
-  return all;
+  const { q, ...scope } = filter;
+  return declaredTriggers(instance, { ...scope, includeDisabled: true })
+    .filter(({ flow, trigger }) => !q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q)))
+    .map((declared) => ({ triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))), abstractTrigger: { ...declared.trigger } }));
 }
 
 function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {

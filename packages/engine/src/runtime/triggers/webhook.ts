@@ -19,10 +19,9 @@ export type WebhookOutcome =
 const notFound = (message: string) => new SakerError("WEBHOOK_NOT_FOUND", message, { details: { status: 404 } });
 
 export async function handleWebhook(instance: Instance, namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookOutcome> {
-  const loaded = instance.flows.find(namespace, flowId);
-  if (!loaded) throw notFound(`Flow not found: '${namespace}/${flowId}'`);
-  const flow = instance.flows.graph(namespace, flowId, loaded.stored.revision).flow;
-  if (flow.disabled || loaded.stored.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
+  const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
+  if (!flow) throw notFound(`Flow not found: '${namespace}/${flowId}'`);
+  if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
   const vars = instance.variables({ flow }, false);
   // The key may read a secret (`{{ secret('WEBHOOK_KEY') }}`).
   const services = instance.renderServices(namespace, "", new SecretMasker(), []);
