@@ -52,10 +52,8 @@ export async function pollingTick(instance: Instance, declared: DeclaredTrigger,
     return { executions: [], state: next };
   }
   if (!event) return { executions: [], state: next };
-  const labels = event.labels ? [...Object.entries(event.labels).map(([key, value]) => ({ key, value }))] : undefined;
-  const withLabels = labels ? { ...trigger, labels: [...(Array.isArray(trigger.labels) ? trigger.labels : Object.entries((trigger.labels as object) ?? {}).map(([key, value]) => ({ key, value }))), ...labels] } : trigger;
   try {
-    const execution = await buildTriggeredExecution(instance, { flow, trigger: withLabels, variables: event.variables, id: executionId });
+    const execution = await buildTriggeredExecution(instance, { flow, trigger, variables: event.variables, id: executionId, ...(event.labels ? { labels: event.labels } : {}) });
     return { executions: [execution], state: { ...next, lastDate: now.toISOString(), executionId } };
   } catch (error) {
     triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);

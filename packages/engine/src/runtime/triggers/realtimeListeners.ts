@@ -62,9 +62,7 @@ export class RealtimeListeners {
     // Files a listener stores go under the trigger's own folder, not under one execution.
     const { ctx, masker, renderValue } = createTriggerContext(instance, declared, "realtime", state, controller.signal);
     const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
-      const labels = event.labels ? Object.entries(event.labels).map(([k, value]) => ({ key: k, value })) : [];
-      const trigger = labels.length ? { ...declared.trigger, labels: [...labels] } : declared.trigger;
-      const execution = await buildTriggeredExecution(instance, { flow: declared.flow, trigger, variables: event.variables, id: friendlyId() });
+      const execution = await buildTriggeredExecution(instance, { ...declared, variables: event.variables, id: friendlyId(), ...(event.labels ? { labels: event.labels } : {}) });
       instance.startExecutions([execution], () => {
         instance.triggers.update(tenantId, triggerKey(declared), (s) => ({ ...s, lastDate: new Date().toISOString(), executionId: execution.id }));
       });

@@ -16,7 +16,7 @@ import { scheduleVariables, type ScheduleVariables } from "../../scheduler/sched
 import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
 import type { Instance } from "../instance.ts";
 import { SCHEDULE, type DeclaredTrigger } from "./flowTriggers.ts";
-import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
+import { buildTriggeredExecution, describe, triggerLog, type TriggeredRequest } from "./triggeredExecution.ts";
 
 /** At most this many dates per trigger and tick; the rest follow on the next ticks. */
 const MAX_DATES_PER_TICK = 500;
@@ -50,14 +50,13 @@ async function accepts(instance: Instance, declared: DeclaredTrigger, dates: Sch
   return scheduleAccepts(declared.trigger, ctx.test, (error) => triggerLog(instance, declared.flow, declared.trigger.id, "WARN", `A condition could not be evaluated: ${describe(error)}`));
 }
 
-async function executionsFor(instance: Instance, declared: DeclaredTrigger, dates: Date[], variablesOf: (date: Date) => Promise<ScheduleVariables>, extra?: { inputs?: Record<string, unknown>; labels?: unknown }): Promise<Execution[]> {
+async function executionsFor(instance: Instance, declared: DeclaredTrigger, dates: Date[], variablesOf: (date: Date) => Promise<ScheduleVariables>, extra: Pick<TriggeredRequest, "inputs" | "labels"> = {}): Promise<Execution[]> {
   const executions: Execution[] = [];
   for (const date of dates) {
     const variables = await variablesOf(date);
     if (!(await accepts(instance, declared, variables))) continue;
-    const trigger = extra ? { ...declared.trigger, ...(extra.inputs ? { inputs: { ...(declared.trigger.inputs as object), ...extra.inputs } } : {}), ...(extra.labels ? { labels: extra.labels } : {}) } : declared.trigger;
     try {
-      executions.push(await buildTriggeredExecution(instance, { flow: declared.flow, trigger, variables: { ...variables }, scheduleDate: date.toISOString() }));
+      executions.push(await buildTriggeredExecution(instance, { ...declared, ...extra, variables: { ...variables }, scheduleDate: date.toISOString() }));
     } catch (error) {
       triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", `Unable to start an execution for ${variables.date}: ${describe(error)}`);
     }

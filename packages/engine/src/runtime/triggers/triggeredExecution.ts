@@ -5,6 +5,7 @@
  */
 import { errorMessage, isSakerError } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
+import { parseLabels } from "../../core/execution/labels.ts";
 import { SecretMasker } from "../../secrets/masker.ts";
 import type { Execution, Label } from "../../model/execution.ts";
 import type { Flow, PluginNode } from "../../model/flow.ts";
@@ -18,20 +19,19 @@ export interface TriggeredRequest {
   renderVariables?: Record<string, unknown>;
   scheduleDate?: string;
   id?: string;
-}
-
-function triggerLabels(labels: unknown): Label[] {
-  if (Array.isArray(labels)) return labels.filter((l) => l && typeof l === "object").map((l) => ({ key: String(l.key), value: String(l.value) }));
-  if (labels && typeof labels === "object") return Object.entries(labels).map(([key, value]) => ({ key, value: String(value) }));
-  return [];
+  /** Inputs on top of the trigger's (a backfill's). */
+  inputs?: Record<string, unknown>;
+  /** Labels after the trigger's (a backfill's, a polled event's). */
+  labels?: readonly Label[] | Record<string, string>;
 }
 
 export async function buildTriggeredExecution(instance: Instance, request: TriggeredRequest): Promise<Execution> {
   const { flow, trigger } = request;
   const vars = request.renderVariables ?? { ...instance.variables({ flow }, false), trigger: request.variables };
   const services = instance.renderServices(flow.namespace, "", new SecretMasker(), []);
-  const inputs = trigger.inputs && typeof trigger.inputs === "object" ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>) : undefined;
-  const labels = triggerLabels(trigger.labels);
+  const declared = trigger.inputs && typeof trigger.inputs === "object" ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>) : undefined;
+  const inputs = request.inputs ? { ...declared, ...request.inputs } : declared;
+  const labels = [...(trigger.labels === undefined ? [] : parseLabels(trigger.labels)), ...(request.labels === undefined ? [] : parseLabels(request.labels))];
   return instance.buildExecution(flow, {
     ...(request.id ? { id: request.id } : {}),
     ...(inputs ? { inputs } : {}),
