@@ -84,7 +84,8 @@ export function defineTask<P extends PropertiesSchema, O extends z.ZodType = z.Z
 }
 
 /** What a trigger's evaluation sees. */
-export interface TriggerContext extends Pick<RunContext, "render" | "renderTyped" | "renderValue" | "secret" | "signal" | "storage" | "kv"> {
+export interface TriggerContext
+  extends Pick<RunContext, "render" | "renderTyped" | "renderValue" | "secret" | "signal" | "storage" | "kv" | "pluginConfiguration" | "workingDir"> {
   readonly flow: RunInfo["flow"];
   readonly trigger: { readonly id: string; readonly type: string };
   readonly logger: Logger;

@@ -273,8 +273,13 @@ export class Instance {
         if (isolated && type.plugin.entry) return runIsolatedTask(type.plugin.entry, type.type, props, ctx);
         return (type.definition as AnyTaskDefinition).run(props as never, ctx);
       },
-      pluginConfiguration: (type) => Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values)),
+      pluginConfiguration: (type) => this.pluginConfiguration(type),
     };
+  }
+
+  /** The configuration the instance gives a plugin type (`plugins.configurations` matching it). */
+  pluginConfiguration(type: string): Record<string, unknown> {
+    return Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values));
   }
 
   engineServices(): EngineServices {

@@ -42,7 +42,7 @@ export async function pollingTick(instance: Instance, declared: DeclaredTrigger,
   const { flow, trigger } = declared;
   const next: TriggerState = { ...state, nextDate: new Date(now.getTime() + intervalOf(trigger)).toISOString() };
   const executionId = friendlyId();
-  const { ctx, masker, renderValue } = createTriggerContext(instance, declared, executionId, state, signal);
+  const { ctx, masker, renderValue, cleanup } = createTriggerContext(instance, declared, executionId, state, signal);
   let event: TriggerEvent | undefined;
   try {
     const props = await triggerProperties(definition, declared, (value) => renderValue(value));
@@ -50,6 +50,8 @@ export async function pollingTick(instance: Instance, declared: DeclaredTrigger,
   } catch (error) {
     triggerLog(instance, flow, trigger.id, "ERROR", masker.mask(`Evaluation failed: ${describe(error)}`));
     return { executions: [], state: next };
+  } finally {
+    await cleanup();
   }
   if (!event) return { executions: [], state: next };
   try {

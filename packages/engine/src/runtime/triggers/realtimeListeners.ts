@@ -60,7 +60,7 @@ export class RealtimeListeners {
     const state = instance.triggers.get(tenantId, triggerKey(declared)) ?? triggerKey(declared);
     const definition = pluginTrigger(instance, declared, "realtime")!;
     // Files a listener stores go under the trigger's own folder, not under one execution.
-    const { ctx, masker, renderValue } = createTriggerContext(instance, declared, "realtime", state, controller.signal);
+    const { ctx, masker, renderValue, cleanup } = createTriggerContext(instance, declared, "realtime", state, controller.signal);
     const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
       const execution = await buildTriggeredExecution(instance, { ...declared, variables: event.variables, id: friendlyId(), ...(event.labels ? { labels: event.labels } : {}) });
       instance.startExecutions([execution], () => {
@@ -76,6 +76,7 @@ export class RealtimeListeners {
         triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", masker.mask(`Listener failed, restarting in ${RESTART_AFTER_MS / 1000} s: ${describe(error)}`));
         this.retryAt.set(key, Date.now() + RESTART_AFTER_MS);
       } finally {
+        await cleanup();
         if (this.running.get(key)?.controller === controller) this.running.delete(key);
       }
     })();

@@ -2,6 +2,8 @@
  * The context a plugin trigger is evaluated (polling) or listens (realtime) in: rendering with the
  * flow's variables, secrets (masked in its logs), KV, and storage under the execution it starts.
  */
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { TriggerContext } from "@saker/sdk";
 import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
 import { SecretMasker } from "../../secrets/masker.ts";
@@ -38,6 +40,13 @@ export function createTriggerContext(instance: Instance, declared: DeclaredTrigg
       readPrefixes: [executionPrefix(flow.namespace, flow.id, executionId)],
     }),
     kv: (namespace) => createKvStore(instance.kv, instance.config.tenantId, namespace ?? flow.namespace),
+    pluginConfiguration: () => instance.pluginConfiguration(trigger.type),
+    workingDir: () => (dir ??= mkdir(instance.config.tmpDir, { recursive: true }).then(() => mkdtemp(join(instance.config.tmpDir, "trigger-")))),
   };
-  return { ctx, masker, renderValue };
+  let dir: Promise<string> | undefined;
+  /** Removes the working directory the evaluation (or listener) may have made. */
+  const cleanup = async () => {
+    if (dir) await rm(await dir, { recursive: true, force: true });
+  };
+  return { ctx, masker, renderValue, cleanup };
 }
