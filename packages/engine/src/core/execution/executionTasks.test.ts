@@ -86,6 +86,41 @@ tasks:
     expect(out(x, "failedOnly")).toEqual({ executionsCount: 0, logsCount: 0, storagesCount: 0, metricsCount: 0 });
     expect(t.instance.executions.get(kept.id)).toBeDefined();
   });
+
+  it("with flowId, purges that flow of that namespace only, and refuses a flowId without namespace", async () => {
+    const target = await t.run(SIMPLE("company.exact", "flow"));
+    const below = await t.run(SIMPLE("company.exact.below", "flow"));
+    const x = await t.run(`id: exact-purger
+namespace: company.purger
+tasks:
+  - id: purge
+    type: io.kestra.plugin.core.execution.PurgeExecutions
+    namespace: company.exact
+    flowId: flow
+    endDate: "{{ now() }}"
+`);
+    expect(out(x, "purge").executionsCount).toBe(1);
+    expect(t.instance.executions.get(target.id)).toBeUndefined();
+    expect(t.instance.executions.get(below.id)).toBeDefined();
+    const bad = await t.run(`id: bad-purger
+namespace: company.purger
+tasks:
+  - id: purge
+    type: io.kestra.plugin.core.execution.PurgeExecutions
+    flowId: flow
+    endDate: "2024-01-01T00:00:00+01:00[Europe/Paris]"
+`);
+    expect(bad.state.current).toBe("FAILED");
+    expect(errors(bad, "purge")).toEqual(["`flowId` needs the `namespace` of the flow"]);
+    const badDate = await t.run(`id: bad-date
+namespace: company.purger
+tasks:
+  - id: purge
+    type: io.kestra.plugin.core.execution.PurgeExecutions
+    endDate: "yesterday"
+`);
+    expect(errors(badDate, "purge")[0]).toMatch(/'endDate' must be an ISO-8601 date-time/);
+  });
 });
 
 describe("execution.Resume", () => {

@@ -1,5 +1,5 @@
 /** `execution.PurgeExecutions`: deletes old executions with their logs, metrics and files. */
-import { defineTask, isTerminated, STATE_TYPES, z } from "@saker/sdk";
+import { defineTask, NonRetryableError, STATE_TYPES, z } from "@saker/sdk";
 import { engineOf } from "../../runtime/engineServices.ts";
 import { executionPrefix } from "../../storage/paths.ts";
 import { parseInstant } from "./target.ts";
@@ -25,18 +25,19 @@ export const PurgeExecutions = defineTask({
   outputs: z.object({ executionsCount: z.number(), logsCount: z.number(), storagesCount: z.number(), metricsCount: z.number() }),
   async run(props, ctx) {
     const engine = engineOf(ctx);
-    const found = engine.executions.search({
-      tenantId: engine.tenantId,
-      ...(props.namespace !== undefined ? { namespace: props.namespace } : {}),
-      ...(props.flowId !== undefined ? { flowId: props.flowId } : {}),
-      ...(props.states ? { states: props.states } : {}),
-      ...(props.startDate !== undefined ? { startDate: parseInstant(props.startDate, "startDate") } : {}),
-      endDate: parseInstant(props.endDate, "endDate"),
-      size: Number.MAX_SAFE_INTEGER,
-    }).results;
-    const executions = found.filter(
-      (x) => x.id !== ctx.execution.id && isTerminated(x.state.current) && (props.flowId === undefined || x.namespace === props.namespace),
-    );
+    if (props.flowId !== undefined && props.namespace === undefined) throw new NonRetryableError("`flowId` needs the `namespace` of the flow");
+    const executions = engine.executions
+      .search({
+        tenantId: engine.tenantId,
+        ...(props.namespace !== undefined ? { namespace: props.namespace, exactNamespace: props.flowId !== undefined } : {}),
+        ...(props.flowId !== undefined ? { flowId: props.flowId } : {}),
+        ...(props.states ? { states: props.states } : {}),
+        ...(props.startDate !== undefined ? { startDate: parseInstant(props.startDate, "startDate") } : {}),
+        endDate: parseInstant(props.endDate, "endDate"),
+        finished: true,
+        size: Number.MAX_SAFE_INTEGER,
+      })
+      .results.filter((x) => x.id !== ctx.execution.id);
     const counts = { executionsCount: 0, logsCount: 0, storagesCount: 0, metricsCount: 0 };
     for (const x of executions) {
       if (props.purgeLog) counts.logsCount += engine.logs.deleteByExecution(x.id);

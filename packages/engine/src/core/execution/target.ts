@@ -1,7 +1,8 @@
 /** What the execution and log tasks share: which execution a task targets, and date parsing. */
 import { NonRetryableError, type RunContext } from "@saker/sdk";
+import { parseZonedDateTime } from "../../scheduler/dates.ts";
 
-export interface TargetExecution {
+interface TargetExecution {
   namespace: string;
   flowId: string;
   executionId: string;
@@ -21,12 +22,9 @@ export function targetExecution(ctx: RunContext, props: { namespace?: string | u
   return { namespace: namespace ?? ctx.flow.namespace, flowId: flowId ?? ctx.flow.id, executionId };
 }
 
-/** An ISO date-time (a `[Zone/Id]` suffix allowed, as Java's ZonedDateTime prints) as an ISO instant. */
+/** An ISO date-time with an offset (a `[Zone/Id]` suffix allowed, as Java's ZonedDateTime prints) as an ISO instant. */
 export function parseInstant(text: string, property: string): string {
-  const trimmed = text.trim().replace(/\[[^\]]+\]$/, "");
-  const date = new Date(trimmed);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed) || Number.isNaN(date.getTime())) {
-    throw new NonRetryableError(`'${property}' must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z, got '${text}'`);
-  }
-  return date.toISOString();
+  const date = parseZonedDateTime(text);
+  if (!date) throw new NonRetryableError(`'${property}' must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z, got '${text}'`);
+  return date.toUTC().toISO()!;
 }

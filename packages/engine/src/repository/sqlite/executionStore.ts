@@ -28,6 +28,10 @@ export interface ExecutionQuery {
   endDate?: string;
   labels?: Record<string, string>;
   parentExecutionId?: string;
+  /** `namespace` alone, not the namespaces below it. */
+  exactNamespace?: boolean;
+  /** Only executions that have ended (or only those that have not). */
+  finished?: boolean;
   page?: number;
   size?: number;
   sort?: "asc" | "desc";
@@ -112,9 +116,16 @@ export class ExecutionStore {
   search(query: ExecutionQuery): { results: Execution[]; total: number } {
     const where: string[] = ["tenant_id = ?", "deleted = 0"];
     const params: unknown[] = [query.tenantId];
-    if (query.namespace) {
+    if (query.namespace && query.exactNamespace) {
+      where.push("namespace = ?");
+      params.push(query.namespace);
+    } else if (query.namespace) {
       where.push("(namespace = ? OR namespace LIKE ?)");
       params.push(query.namespace, `${query.namespace}.%`);
+    }
+    if (query.finished !== undefined) {
+      where.push("finished = ?");
+      params.push(query.finished ? 1 : 0);
     }
     if (query.flowId) {
       where.push("flow_id = ?");
