@@ -2,12 +2,9 @@
  * Declares a database's `Query`, `Queries` and `Trigger` types from its dialect, so that every
  * database gets the same properties, outputs and behaviour (`io.kestra.plugin.jdbc.<db>.*`).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { NonRetryableError, defineTask, defineTrigger, z, type AnyTaskDefinition, type AnyTriggerDefinition, type RunContext, type TriggerContext } from "@saker/sdk";
 import type { Dialect } from "./dialect.ts";
-import { outputShape, queriesShape, queryShape, triggerShape } from "./properties.ts";
+import { effectiveFetchType, outputShape, queriesShape, queryShape, triggerShape } from "./properties.ts";
 import { DEFAULT_MAX_FETCH_ROWS } from "./results.ts";
 import { runQueries, runQuery, type QueryProps, type RunEnv } from "./run.ts";
 
@@ -19,8 +16,6 @@ export interface JdbcTypesOptions {
   extraProperties?: z.ZodRawShape;
   /** Outputs only this database adds (e.g. SQLite's `databaseUri`). */
   extraOutputs?: z.ZodRawShape;
-  /** Older type ids that resolve to these types. */
-  aliases?: (kind: "Query" | "Queries" | "Trigger") => string[];
 }
 
 /** `maxFetchRows` from the plugin configuration (`plugins.configurations`), else the default. */
@@ -29,7 +24,8 @@ function maxFetchRowsOf(configuration: Readonly<Record<string, unknown>>): numbe
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_MAX_FETCH_ROWS;
 }
 
-function taskEnv(ctx: RunContext): RunEnv {
+/** What a run needs from its task's (or trigger's) context: both give a working directory and the plugin configuration. */
+function runEnv(ctx: RunContext | TriggerContext): RunEnv {
   return {
     logger: ctx.logger,
     storage: ctx.storage,
@@ -40,40 +36,21 @@ function taskEnv(ctx: RunContext): RunEnv {
   };
 }
 
-/** Triggers have no working directory of their own: a temporary one, removed after the evaluation. */
-function triggerEnv(ctx: TriggerContext): RunEnv & { cleanup(): Promise<void> } {
-  let dir: Promise<string> | undefined;
-  const withConfig = ctx as TriggerContext & { pluginConfiguration?: () => Readonly<Record<string, unknown>> };
-  return {
-    logger: ctx.logger,
-    storage: ctx.storage,
-    signal: ctx.signal,
-    workingDir: () => (dir ??= mkdtemp(join(tmpdir(), "saker-jdbc-trigger-"))),
-    putFile: (source, name) => ctx.storage.putFile(source, name),
-    maxFetchRows: maxFetchRowsOf(withConfig.pluginConfiguration?.() ?? {}),
-    cleanup: async () => {
-      if (dir) await rm(await dir, { recursive: true, force: true });
-    },
-  };
-}
-
 /** The three types of one database. */
 export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unknown>>, options: JdbcTypesOptions): { tasks: AnyTaskDefinition[]; triggers: AnyTriggerDefinition[] } {
   const prefix = `io.kestra.plugin.jdbc.${dialect.id}`;
   const extra = options.extraProperties ?? {};
   const outputs = { ...outputShape, ...(options.extraOutputs ?? {}) };
-  const aliases = (kind: "Query" | "Queries" | "Trigger") => ({ aliases: options.aliases?.(kind) ?? [] });
 
   const Query = defineTask({
     type: `${prefix}.Query`,
-    ...aliases("Query"),
     title: `Run a SQL query on ${options.name}`,
     description: `Runs one SQL statement on ${options.name} and fetches its rows (\`fetchType\`).`,
     examples: [{ title: "Store the rows of a query", code: `id: query\ntype: ${prefix}.Query\nurl: ${options.urlExample}\nsql: select * from orders where status = :status\nparameters:\n  status: NEW\nfetchType: STORE` }],
     properties: z.object({ ...queryShape({ defaultFetchType: "NONE", urlExample: options.urlExample }), ...extra }),
     outputs: z.object(outputs),
     async run(props, ctx) {
-      const output = await runQuery(dialect, props as QueryProps & Record<string, unknown>, taskEnv(ctx));
+      const output = await runQuery(dialect, props as QueryProps & Record<string, unknown>, runEnv(ctx));
       ctx.metric({ name: "fetch.size", type: "counter", value: output.size ?? 0 });
       return output;
     },
@@ -81,13 +58,12 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
 
   const Queries = defineTask({
     type: `${prefix}.Queries`,
-    ...aliases("Queries"),
     title: `Run several SQL statements on ${options.name}`,
     description: "Runs a script of statements separated by `;`, in one transaction by default; outputs one entry per statement that returns rows.",
     properties: z.object({ ...queryShape({ defaultFetchType: "NONE", urlExample: options.urlExample }), ...queriesShape, ...extra }),
     outputs: z.object({ outputs: z.array(z.object(outputShape)), size: z.number(), ...(options.extraOutputs ?? {}) }),
     async run(props, ctx) {
-      const result = await runQueries(dialect, props as QueryProps & { transaction: boolean } & Record<string, unknown>, taskEnv(ctx));
+      const result = await runQueries(dialect, props as QueryProps & { transaction: boolean } & Record<string, unknown>, runEnv(ctx));
       ctx.metric({ name: "fetch.size", type: "counter", value: result.size });
       return result;
     },
@@ -95,7 +71,6 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
 
   const Trigger = defineTrigger({
     type: `${prefix}.Trigger`,
-    ...aliases("Trigger"),
     triggerKind: "polling",
     title: `Start an execution when a ${options.name} query returns rows`,
     description: "Runs the query every `interval`; when it returns rows, starts one execution that sees them as `trigger.rows` (FETCH), `trigger.row` (FETCH_ONE) or `trigger.uri` (STORE), with `trigger.size`. `afterSQL` runs in the same transaction, typically to mark the rows as processed.",
@@ -103,18 +78,13 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
     outputs: z.object(outputShape),
     async evaluate(props, ctx) {
       const queryProps = props as unknown as QueryProps & Record<string, unknown>;
-      if (queryProps.fetchType === "NONE" && !queryProps.fetch && !queryProps.fetchOne && !queryProps.store) {
+      if (effectiveFetchType(queryProps) === "NONE") {
         throw new NonRetryableError("fetchType NONE cannot be used on a trigger: it would never see a row; use FETCH, FETCH_ONE or STORE");
       }
-      const env = triggerEnv(ctx);
-      try {
-        const { row, rows, uri, size } = await runQuery(dialect, queryProps, env);
-        ctx.logger.debug("Found '{}' rows from '{}'", size ?? 0, queryProps.sql);
-        if (!size) return undefined;
-        return { variables: { ...(row !== undefined ? { row } : {}), ...(rows ? { rows } : {}), ...(uri ? { uri } : {}), size } };
-      } finally {
-        await env.cleanup();
-      }
+      const { row, rows, uri, size } = await runQuery(dialect, queryProps, runEnv(ctx));
+      ctx.logger.debug("Found '{}' rows from '{}'", size ?? 0, queryProps.sql);
+      if (!size) return undefined;
+      return { variables: { ...(row !== undefined ? { row } : {}), ...(rows ? { rows } : {}), ...(uri ? { uri } : {}), size } };
     },
   });
 

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerContext } from "@saker/sdk";
@@ -152,10 +155,24 @@ tasks:
 describe.skipIf(!up)("postgresql.Trigger", () => {
   const trigger = jdbc.triggers!.find((t) => t.type === "io.kestra.plugin.jdbc.postgresql.Trigger")!;
 
+  let workDir: string | undefined;
+  afterAll(async () => {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
   function context(): TriggerContext {
     const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, trace: () => {}, log: () => {} };
     const storage = createTaskStorage(test.instance.storage, { namespace: "company.jdbc", writePrefix: "/company/jdbc/watch/executions/e1/trigger/t", readPrefixes: ["/company/jdbc/watch/executions/e1"] });
-    return { flow: { id: "watch", namespace: "company.jdbc" }, trigger: { id: "t", type: trigger.type }, logger, signal: new AbortController().signal, storage } as unknown as TriggerContext;
+    return {
+      flow: { id: "watch", namespace: "company.jdbc" },
+      trigger: { id: "t", type: trigger.type },
+      logger,
+      signal: new AbortController().signal,
+      storage,
+      // As the engine gives them: the instance's configuration of the type (maxFetchRows: 50) and a directory of its own.
+      pluginConfiguration: () => test.instance.pluginConfiguration(trigger.type),
+      workingDir: async () => (workDir ??= await mkdtemp(join(tmpdir(), "saker-jdbc-trigger-test-"))),
+    } as unknown as TriggerContext;
   }
   const evaluate = (props: Record<string, unknown>) => trigger.evaluate!(trigger.properties.parse(props), context());
   const base = { url: PG_URL, sql: "select id, payload from jdbc_events where status = 'NEW' order by id", afterSQL: "update jdbc_events set status = 'PROCESSED' where status = 'NEW'" };
@@ -175,5 +192,15 @@ describe.skipIf(!up)("postgresql.Trigger", () => {
     expect(event?.variables).toEqual({ uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/watch\/executions\/e1\/trigger\/t\//), size: 1 });
     expect(await storedRows(test, event!.variables.uri as string)).toEqual([{ id: expect.any(Number), payload: "z" }]);
     await expect(evaluate({ ...base, fetchType: "NONE" })).rejects.toThrow("fetchType NONE cannot be used on a trigger");
+  });
+
+  it("honours maxFetchRows from the plugin configuration, rolling afterSQL back", async () => {
+    await admin.query("truncate jdbc_events; insert into jdbc_events (payload) select 'p' || g from generate_series(1, 51) g");
+    await expect(evaluate(base)).rejects.toThrow("the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory");
+    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'NEW'")).rows[0].n).toBe(51);
+    await admin.query("delete from jdbc_events where payload = 'p51'");
+    const event = await evaluate(base);
+    expect(event?.variables.size).toBe(50);
+    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'PROCESSED'")).rows[0].n).toBe(50);
   });
 });
