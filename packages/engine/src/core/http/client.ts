@@ -101,14 +101,22 @@ export interface HttpResponse {
   body: Dispatcher.ResponseData["body"];
 }
 
-/** Whether a status passes `allowedResponseCodes`, or else is below 400 or `allowFailed`. */
-export function statusAccepted(props: HttpProps, code: number): boolean {
-  if (props.options.allowedResponseCodes) return props.options.allowedResponseCodes.includes(code);
-  return code < 400 || props.allowFailed || props.options.allowFailed === true;
+/** `allowFailed`, in its older top-level form or in `options`. */
+export function allowsFailure(props: HttpProps): boolean {
+  return props.allowFailed || props.options.allowFailed === true;
 }
 
-/** Sends the request; `use` reads the response before the client closes. */
-export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, props: HttpProps, use: (response: HttpResponse) => Promise<T>): Promise<T> {
+/** Whether a status passes `allowedResponseCodes`, or else is below 400 or failures are allowed. */
+function statusAccepted(props: HttpProps, code: number): boolean {
+  if (props.options.allowedResponseCodes) return props.options.allowedResponseCodes.includes(code);
+  return code < 400 || allowsFailure(props);
+}
+
+/**
+ * Sends the request; `use` reads the response before the client closes. A refused status fails
+ * the call unless `anyStatus` (the HTTP trigger lets its condition decide).
+ */
+export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, props: HttpProps, use: (response: HttpResponse) => Promise<T>, anyStatus = false): Promise<T> {
   const url = checkUri(props.uri);
   const options = props.options;
   const headers: Record<string, string> = {};
@@ -130,7 +138,7 @@ export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, p
       throw new TaskError(`${props.method} ${props.uri} failed: ${errorMessage(error)}`, { cause: error });
     });
     const result: HttpResponse = { code: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
-    if (!statusAccepted(props, result.code)) {
+    if (!anyStatus && !statusAccepted(props, result.code)) {
       const text = await readText(response.body, 2048).catch(() => "");
       throw new NonRetryableError(`Failed http request with response code '${result.code}'${text ? `: ${text}` : ""}`);
     }

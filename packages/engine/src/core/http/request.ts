@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { tempName } from "../storage/common.ts";
-import { DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
+import { allowsFailure, DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
 
 const Headers = z.record(z.string(), z.array(z.string()));
 
@@ -85,7 +85,7 @@ export const Download = defineTask({
       }
       ctx.metric({ name: "response.length", type: "counter", value: length, tags: { "request.method": props.method } });
       if (length === 0) {
-        if (props.failOnEmptyResponse && !props.allowFailed && props.options.allowFailed !== true) throw new NonRetryableError(`No response from server: '${props.uri}' returned an empty body`);
+        if (props.failOnEmptyResponse && !allowsFailure(props)) throw new NonRetryableError(`No response from server: '${props.uri}' returned an empty body`);
         ctx.logger.warn("File '{}' is empty", props.uri);
       }
       ctx.logger.debug("File '{}' downloaded to '{}'", props.uri, uri);

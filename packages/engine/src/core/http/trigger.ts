@@ -8,6 +8,9 @@ import { defineTrigger, duration, raw, z, type TriggerContext } from "@saker/sdk
 import { isTruthyText } from "../../scheduler/whereFilters.ts";
 import { DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
 
+// Statuses are the condition's to judge: the Request task's allowFailed has no meaning here.
+const { allowFailed: _allowFailed, ...pollProperties } = httpProperties;
+
 export const Trigger = defineTrigger({
   type: "io.kestra.plugin.core.http.Trigger",
   aliases: ["io.kestra.plugin.fs.http.Trigger"],
@@ -22,7 +25,7 @@ export const Trigger = defineTrigger({
     },
   ],
   properties: z.object({
-    ...httpProperties,
+    ...pollProperties,
     encryptBody: z.boolean().default(false).describe("Keep the body out of the trigger variables (Kestra stores it encrypted)."),
     responseCondition: raw(z.string()).default("{{ response.statusCode < 400 }}").describe("Starts an execution when this renders true; sees `response.statusCode`, `response.body`, `response.headers`."),
     interval: duration().prefault("PT60S").describe("Time between two polls."),
@@ -35,13 +38,12 @@ export const Trigger = defineTrigger({
   }),
   async evaluate(props, ctx: TriggerContext) {
     // A failed status does not fail the poll: the condition decides.
-    const polled = { ...props, allowFailed: true, options: { ...props.options, allowedResponseCodes: undefined } };
-    return exchange(ctx, polled, async (response) => {
+    return exchange(ctx, { ...props, allowFailed: false }, async (response) => {
       const text = await readText(response.body, props.options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH);
       const responseVars = { statusCode: response.code, body: text, headers: response.headers };
       ctx.logger.debug("{} responded with status code '{}'", props.uri, response.code);
       if (!isTruthyText(await ctx.render(props.responseCondition, { response: responseVars }))) return undefined;
       return { variables: { uri: props.uri, code: response.code, headers: response.headers, ...(props.encryptBody ? {} : { body: text }) } };
-    });
+    }, true);
   },
 });
