@@ -96,15 +96,18 @@ export const DeduplicateItems = defineTask({
         throw new NonRetryableError(`Expression \`${expr}\` failed on item \`${item.line}\`: ${errorMessage(error)}`);
       }
     };
-    // First pass: the position of the last item of each key; second pass: keep those.
+    // First pass: the position of the last item of each key; second pass: copy the lines at
+    // those positions, with nothing to parse or render again.
     const last = new Map<string, number>();
     let position = 0;
     for await (const item of items(ctx, uri)) last.set(await key(item), position++);
+    const keep = new Set(last.values());
     let processed = 0;
     let dropped = 0;
     const kept = async function* () {
-      for await (const item of items(ctx, uri)) {
-        if (last.get(await key(item)) === processed) yield item.line;
+      for await (const line of lines(await ctx.storage.getFile(uri))) {
+        if (line.trim() === "") continue;
+        if (keep.has(processed)) yield line;
         else dropped++;
         processed++;
       }
