@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defineTask, NonRetryableError, z, type NamespaceFiles, type RunContext } from "@saker/sdk";
 import { namespaceFilesPrefix, toUri } from "../../storage/paths.ts";
-import { pathMatcher, storageUri, workingDirFiles } from "../storage/common.ts";
+import { storageUri, workingDirFiles } from "../storage/common.ts";
+import { pathMatcher } from "../../storage/workingFiles.ts";
 
 const CONFLICTS = ["OVERWRITE", "ERROR", "SKIP"] as const;
 type Conflict = (typeof CONFLICTS)[number];

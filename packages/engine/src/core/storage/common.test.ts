@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { extensionOf, pathMatcher } from "./common.ts";
+import { pathMatcher } from "../../storage/workingFiles.ts";
+import { extensionOf } from "./common.ts";
 
 describe("pathMatcher", () => {
   it("matches as Kestra's glob and regex patterns do", () => {
@@ -15,7 +16,9 @@ describe("pathMatcher", () => {
     expect(wd("hello.txt", "sub/hello.txt")).toBe(false);
     expect(wd("test/**", "test/sub/dir/x.txt")).toBe(true);
   });
+});
 
+describe("extensionOf", () => {
   it("reads extensions from URIs", () => {
     expect(extensionOf("kestra:///a/b/file.tar.gz")).toBe(".gz");
     expect(extensionOf("kestra:///a.b/c/file")).toBe(".tmp");

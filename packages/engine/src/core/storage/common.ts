@@ -1,10 +1,8 @@
 /** Helpers shared by the storage tasks: temporary file names, extensions, working-dir files. */
 import { randomInt } from "node:crypto";
-import { readdir } from "node:fs/promises";
-import { join, posix, relative, sep } from "node:path";
 import { NonRetryableError, type RunContext } from "@saker/sdk";
-import picomatch from "picomatch";
 import { SCHEME } from "../../storage/paths.ts";
+import { matchingFiles } from "../../storage/workingFiles.ts";
 
 /** A file name as Java's temp files have them: random digits, then the extension. */
 export function tempName(extension = ".tmp"): string {
@@ -26,36 +24,7 @@ export function storageUri(value: string, property: string): string {
   return uri;
 }
 
-/**
- * A test for paths written as Kestra writes them: `glob:` (the default) or `regex:` patterns, where
- * a pattern starting with a word character matches at any depth and `**` may sit inside a segment.
- */
-export function pathMatcher(patterns: readonly string[], options: { anyDepth?: boolean } = {}): (path: string) => boolean {
-  const tests = patterns.map((raw) => {
-    if (raw.startsWith("regex:")) {
-      const re = new RegExp(`^(?:${raw.slice(6)})$`);
-      return (path: string) => re.test(path);
-    }
-    let glob = raw.startsWith("glob:") ? raw.slice(5) : raw;
-    if (options.anyDepth && /^\w/.test(glob)) glob = `**/${glob}`;
-    glob = glob.replace(/\*\*(?=[^/])/g, "**/*").replace(/(?<=[^/])\*\*/g, "*/**");
-    return picomatch(glob, { dot: true });
-  });
-  return (path) => tests.some((test) => test(path));
-}
-
-/** Every file below `dir`, as paths relative to it with `/` separators. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join(posix.sep))
-    .sort();
-}
-
 /** Files of the task's working directory matching the globs (relative to it). */
 export async function workingDirFiles(ctx: RunContext, globs: readonly string[]): Promise<string[]> {
-  const dir = await ctx.workingDir();
-  const matches = pathMatcher(globs.map((g) => (g.startsWith("/") ? g.slice(1) : g)));
-  return (await listFiles(dir)).filter(matches);
+  return matchingFiles(await ctx.workingDir(), globs);
 }

@@ -1,11 +1,6 @@
 /** `LocalFiles` (deprecated for WorkingDirectory's `inputFiles`/`outputFiles`). */
-import { mkdir, writeFile } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { createWriteStream } from "node:fs";
-import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
-import { SCHEME } from "../../storage/paths.ts";
-import { workingDirFiles } from "./common.ts";
+import { defineTask, NonRetryableError, z } from "@saker/sdk";
+import { storeFiles, writeFiles } from "../../storage/workingFiles.ts";
 
 function inputMap(inputs: Record<string, unknown> | string): Record<string, unknown> {
   if (typeof inputs !== "string") return inputs;
@@ -16,29 +11,6 @@ function inputMap(inputs: Record<string, unknown> | string): Record<string, unkn
     // fall through to the error below
   }
   throw new NonRetryableError(`'inputs' must be a map of file names to contents, or its JSON text, got '${inputs.slice(0, 80)}'`);
-}
-
-/** Writes each file into the working directory: text as is, a `kestra://` URI copied from storage. */
-export async function writeInputFiles(ctx: RunContext, files: Record<string, unknown>): Promise<void> {
-  const dir = await ctx.workingDir();
-  for (const [name, content] of Object.entries(files)) {
-    if (content === null || content === undefined) continue;
-    const file = resolve(dir, name);
-    const rel = relative(dir, file);
-    if (rel === "" || rel.startsWith("..") || rel.startsWith(sep)) throw new NonRetryableError(`File name '${name}' leaves the working directory`);
-    await mkdir(dirname(file), { recursive: true });
-    const text = typeof content === "string" ? content : JSON.stringify(content);
-    if (text.startsWith(SCHEME)) await pipeline(await ctx.storage.getFile(text), createWriteStream(file));
-    else await writeFile(file, text);
-  }
-}
-
-/** Stores the working-directory files matching the globs; returns relative path → URI. */
-export async function storeOutputFiles(ctx: RunContext, globs: readonly string[]): Promise<Record<string, string>> {
-  const dir = await ctx.workingDir();
-  const uris: Record<string, string> = {};
-  for (const path of await workingDirFiles(ctx, globs)) uris[path] = await ctx.storage.putFile(join(dir, path), basename(path));
-  return uris;
 }
 
 export const LocalFiles = defineTask({
@@ -59,8 +31,8 @@ export const LocalFiles = defineTask({
   }),
   outputs: z.object({ uris: z.record(z.string(), z.string()) }),
   async run({ inputs, outputs }, ctx) {
-    if (inputs !== undefined) await writeInputFiles(ctx, inputMap(inputs));
-    const uris = outputs ? await storeOutputFiles(ctx, outputs) : {};
+    if (inputs !== undefined) await writeFiles(await ctx.workingDir(), inputMap(inputs), ctx.storage);
+    const uris = outputs ? await storeFiles(await ctx.workingDir(), outputs, ctx.storage) : {};
     ctx.logger.trace("Captured {} output(s).", Object.keys(uris).length);
     return { uris };
   },
