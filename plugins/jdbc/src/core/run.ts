@@ -39,12 +39,16 @@ function prepare(props: QueryProps): Prepared {
   return { fetchType: effectiveFetchType(props), zone: checkZone(props.timeZoneId) };
 }
 
-/** Opens a session, runs `work`, closes the connection whatever happens; adds the dialect's outputs. */
-async function withConnection<P extends ConnectionProps, T extends object>(
-  dialect: Dialect<P>,
+/**
+ * Opens a session, runs `work`, closes the connection whatever happens; adds the dialect's
+ * outputs. Errors become task errors (the password scrubbed); an abort before or during the work
+ * stops it on the server.
+ */
+export async function withConnection<P extends ConnectionProps, C extends DbConnection, T extends object>(
+  dialect: Dialect<P, C>,
   props: P,
-  env: RunEnv,
-  work: (connection: DbConnection) => Promise<T>,
+  env: SessionContext,
+  work: (connection: C) => Promise<T>,
 ): Promise<T & Record<string, unknown>> {
   const fail = (error: unknown) => toTaskError(error, dialect.label, (e) => dialect.describeError(e), dialect.secretsOf(props));
   if (env.signal.aborted) throw fail(env.signal.reason);
@@ -77,13 +81,14 @@ async function withConnection<P extends ConnectionProps, T extends object>(
 /** Runs `work` inside BEGIN … COMMIT when `transactional`, rolling back when it throws. */
 async function inTransaction<T>(connection: DbConnection, transactional: boolean, work: () => Promise<T>): Promise<T> {
   if (!transactional) return work();
-  await connection.begin();
+  await connection.run("BEGIN");
   try {
     const result = await work();
-    await connection.commit();
+    await connection.run("COMMIT");
     return result;
   } catch (error) {
-    await connection.rollback().catch(() => undefined);
+    // May fail when the database already ended the transaction (SQLite after some errors).
+    await connection.run("ROLLBACK").catch(() => undefined);
     throw error;
   }
 }

@@ -4,6 +4,7 @@
  * database; the fraction of a second is kept to the microsecond the databases send.
  */
 import { NonRetryableError } from "@saker/sdk";
+import { SqlTemporal, type Cell } from "./values.ts";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -115,14 +116,25 @@ export function parseOffsetTimestamp(text: string): { epochMs: number; fraction:
   return { epochMs: utc - offsetSeconds * 1000 + (fraction ? Number(`0.${fraction}`) * 1000 : 0), fraction };
 }
 
-/** `2024-01-01 10:00:00.120000` → `2024-01-01T10:00:00.120` (LocalDateTime as Java prints it). */
+/**
+ * `2024-01-01 10:00:00.120000` → `2024-01-01T10:00:00.120` (LocalDateTime as Java prints it);
+ * works on times as well: `10:15:30.500000` → `10:15:30.500` (LocalTime).
+ */
 export function localDateTimeText(text: string): string {
   const m = /^(.*?\d{2}:\d{2}:\d{2})(?:\.(\d+))?(.*)$/.exec(text.trim().replace(" ", "T"));
   if (!m) return text;
   return `${m[1]}${fractionText(m[2] ?? "")}${m[3]}`;
 }
 
-/** `10:15:30.500000` → `10:15:30.500`. */
-export function localTimeText(text: string): string {
-  return localDateTimeText(text);
+const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `2024-01-31` as a LocalDate cell; anything else (`infinity`, a BC date) stays text. */
+export function dateCell(text: string): Cell {
+  return DATE_TEXT.test(text) ? new SqlTemporal("LocalDate", text) : text;
+}
+
+/** A timestamp with an offset (`2024-01-01 10:00:00+05:30`) as a ZonedDateTime cell shown in `zone`; other text (`infinity`) stays as is. */
+export function zonedCell(text: string, zone: string): Cell {
+  const parsed = parseOffsetTimestamp(text);
+  return parsed ? new SqlTemporal("ZonedDateTime", zonedText(parsed.epochMs, parsed.fraction, zone), zone) : text;
 }

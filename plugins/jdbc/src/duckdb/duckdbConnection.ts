@@ -5,7 +5,7 @@
 import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
-import { duckColumnCell } from "./duckdbTypes.ts";
+import { duckColumnConverter } from "./duckdbTypes.ts";
 
 /** DuckDB binds JS strings, numbers, booleans, bigints and null; lists and maps go as JSON text. */
 function bindable(value: unknown): DuckDBValue {
@@ -42,31 +42,23 @@ export class DuckdbConnection implements DbConnection {
       return { resultSet: false };
     }
     const names = result.columnNames();
-    const typeIds = names.map((_, i) => result.columnTypeId(i));
+    const converters = names.map((_, i) => duckColumnConverter(result.columnTypeId(i), options.zone));
     const batcher = new RowBatcher(sink, options.fetchSize);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       for (const raw of chunk.getRows()) {
         const row: Row = {};
-        for (let c = 0; c < names.length; c++) row[names[c]!] = duckColumnCell(raw[c] ?? null, typeIds[c]!, options.zone);
-        if (!(await batcher.add(row))) return { resultSet: true };
+        for (let c = 0; c < names.length; c++) row[names[c]!] = converters[c]!(raw[c] ?? null);
+        if (batcher.add(row) && !(await batcher.flush())) return { resultSet: true };
       }
     }
-    await batcher.finish();
+    await batcher.flush();
     return { resultSet: true };
   }
 
-  async begin(): Promise<void> {
-    await this.connection.run("BEGIN TRANSACTION");
-  }
-
-  async commit(): Promise<void> {
-    await this.connection.run("COMMIT");
-  }
-
-  async rollback(): Promise<void> {
-    await this.connection.run("ROLLBACK");
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,7 @@ import {
   DuckDBUnionValue,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { localDateTimeText, localTimeText, zonedText } from "../core/temporal.ts";
+import { dateCell, localDateTimeText, zonedText } from "../core/temporal.ts";
 import { SqlDecimal, SqlFloat, SqlTemporal, integerCell, type Cell } from "../core/values.ts";
 
 function zoned(value: DuckDBTimestampTZValue, zone: string): Cell {
@@ -34,13 +34,13 @@ export function duckCell(value: DuckDBValue, zone: string): Cell {
   if (typeof value === "number") return Number.isInteger(value) ? value : new SqlFloat(value);
   if (typeof value === "bigint") return integerCell(value);
   if (value instanceof DuckDBDecimalValue) return new SqlDecimal(value.toString());
-  if (value instanceof DuckDBDateValue) return /^\d{4}-\d{2}-\d{2}$/.test(value.toString()) ? new SqlTemporal("LocalDate", value.toString()) : value.toString();
+  if (value instanceof DuckDBDateValue) return dateCell(value.toString());
   if (value instanceof DuckDBTimestampTZValue) return zoned(value, zone);
   if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampSecondsValue || value instanceof DuckDBTimestampMillisecondsValue || value instanceof DuckDBTimestampNanosecondsValue) {
     const text = value.toString();
     return /^\d{4}-/.test(text) ? new SqlTemporal("LocalDateTime", localDateTimeText(text)) : text;
   }
-  if (value instanceof DuckDBTimeValue) return new SqlTemporal("LocalTime", localTimeText(value.toString()));
+  if (value instanceof DuckDBTimeValue) return new SqlTemporal("LocalTime", localDateTimeText(value.toString()));
   if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes);
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return value.items.map((v) => duckCell(v, zone));
   if (value instanceof DuckDBStructValue) {
@@ -57,8 +57,8 @@ export function duckCell(value: DuckDBValue, zone: string): Cell {
   return String(value);
 }
 
-/** A top-level cell: FLOAT and DOUBLE columns stay floats even for whole values. */
-export function duckColumnCell(value: DuckDBValue, typeId: DuckDBTypeId, zone: string): Cell {
-  if (typeof value === "number" && (typeId === DuckDBTypeId.FLOAT || typeId === DuckDBTypeId.DOUBLE)) return new SqlFloat(value);
-  return duckCell(value, zone);
+/** The converter of a top-level column, chosen once from its type: FLOAT and DOUBLE columns stay floats even for whole values. */
+export function duckColumnConverter(typeId: DuckDBTypeId, zone: string): (value: DuckDBValue) => Cell {
+  if (typeId === DuckDBTypeId.FLOAT || typeId === DuckDBTypeId.DOUBLE) return (value) => (typeof value === "number" ? new SqlFloat(value) : duckCell(value, zone));
+  return (value) => duckCell(value, zone);
 }

@@ -35,7 +35,7 @@ export class MysqlConnection implements DbConnection {
     try {
       await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
       // TIMESTAMP values then arrive in UTC, to be shown in timeZoneId.
-      await wrapper.simple("SET time_zone = '+00:00'");
+      await wrapper.run("SET time_zone = '+00:00'");
     } catch (error) {
       connection.destroy();
       throw error;
@@ -43,7 +43,7 @@ export class MysqlConnection implements DbConnection {
     return wrapper;
   }
 
-  private simple(sql: string): Promise<void> {
+  run(sql: string): Promise<void> {
     return new Promise((resolve, reject) => this.connection.query(sql, (error) => (error ? reject(error) : resolve())));
   }
 
@@ -90,22 +90,10 @@ export class MysqlConnection implements DbConnection {
         if (error.fatal) void pending.then(() => reject(failure));
       });
       command.on("end", () => {
-        if (fields && (batch.length || failure === undefined)) hand(batch);
+        if (batch.length) hand(batch);
         void pending.then(() => (failure !== undefined ? reject(failure) : resolve({ resultSet: fields !== undefined })));
       });
     });
-  }
-
-  begin(): Promise<void> {
-    return this.simple("START TRANSACTION");
-  }
-
-  commit(): Promise<void> {
-    return this.simple("COMMIT");
-  }
-
-  rollback(): Promise<void> {
-    return this.simple("ROLLBACK");
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
  * TINYINT(1) and BIT(1) are booleans, DATETIME is local, TIMESTAMP an instant shown in
  * `timeZoneId` (the session runs in UTC), binary strings are bytes.
  */
-import { localDateTimeText, localTimeText, parseOffsetTimestamp, zonedText } from "../core/temporal.ts";
+import { dateCell, localDateTimeText, zonedCell } from "../core/temporal.ts";
 import { SqlDecimal, SqlFloat, SqlTemporal, integerCell, jsonCell, type Cell } from "../core/values.ts";
 
 export interface MysqlField {
@@ -40,16 +40,13 @@ export function mysqlConverter(field: MysqlField, zone: string): MysqlConverter 
       return (v) => new SqlDecimal(String(v));
     case T.DATE:
     case T.NEWDATE:
-      return (v) => (/^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? new SqlTemporal("LocalDate", String(v)) : String(v));
+      return (v) => dateCell(String(v));
     case T.DATETIME:
       return (v) => new SqlTemporal("LocalDateTime", localDateTimeText(String(v)));
     case T.TIMESTAMP:
-      return (v) => {
-        const parsed = parseOffsetTimestamp(String(v));
-        return parsed ? new SqlTemporal("ZonedDateTime", zonedText(parsed.epochMs, parsed.fraction, zone), zone) : String(v);
-      };
+      return (v) => zonedCell(String(v), zone);
     case T.TIME:
-      return (v) => new SqlTemporal("LocalTime", localTimeText(String(v)));
+      return (v) => new SqlTemporal("LocalTime", localDateTimeText(String(v)));
     case T.JSON:
       return (v) => jsonCell(typeof v === "string" ? JSON.parse(v) : v);
     case T.BIT:

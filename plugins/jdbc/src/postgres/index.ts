@@ -3,21 +3,8 @@ import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
 import type { QueryProps } from "../core/run.ts";
 import { CopyIn, CopyOut } from "./pgCopy.ts";
-import { pgConfigOf, type PostgresProps } from "./pgConfig.ts";
-import { pgSecrets, sslShape } from "./pgProps.ts";
-import { PgConnection } from "./pgConnection.ts";
-import { describePgError } from "./pgErrors.ts";
-
-export const postgresDialect: Dialect<PostgresProps & QueryProps> = {
-  id: "postgresql",
-  label: "PostgreSQL",
-  syntax: { placeholder: "dollar", dollarQuotes: true },
-  async open(props) {
-    return { connection: await PgConnection.open(pgConfigOf(props)) };
-  },
-  describeError: describePgError,
-  secretsOf: pgSecrets,
-};
+import { postgresDialect } from "./pgDialect.ts";
+import { sslShape } from "./pgProps.ts";
 
 const types = defineJdbcTypes(postgresDialect as Dialect<QueryProps & Record<string, unknown>>, {
   name: "PostgreSQL",

@@ -29,16 +29,18 @@ function closeCursor(cursor: Cursor): Promise<void> {
   return new Promise((resolve) => cursor.close(() => resolve()));
 }
 
-function rowsOf(batch: unknown[][], fields: Field[], converters: TextConverter[]): Row[] {
-  const rows: Row[] = new Array(batch.length);
-  for (let r = 0; r < batch.length; r++) {
+/** Converts `batch[start, end)`, letting each raw row go once converted. */
+function rowsOf(batch: unknown[][], start: number, end: number, fields: Field[], converters: TextConverter[]): Row[] {
+  const rows: Row[] = new Array(end - start);
+  for (let r = start; r < end; r++) {
     const values = batch[r]!;
     const row: Row = {};
     for (let c = 0; c < fields.length; c++) {
       const value = values[c];
       row[fields[c]!.name] = value === null || value === undefined ? null : converters[c]!(value as string);
     }
-    rows[r] = row;
+    rows[r - start] = row;
+    batch[r] = EMPTY;
   }
   return rows;
 }
@@ -55,18 +57,16 @@ const MAX_ROUND_TRIP = 5000;
 /** Batches are converted and handed over in slices, so converted rows live only while their slice is written. */
 const SLICE = 1000;
 
+const EMPTY: unknown[] = [];
+
 async function handInSlices(batch: unknown[][], fields: Field[], converters: TextConverter[], sink: RowSink): Promise<boolean> {
-  if (batch.length === 0) return sink([]);
   for (let start = 0; start < batch.length; start += SLICE) {
-    const slice = batch.slice(start, start + SLICE);
-    batch.fill([], start, start + SLICE); // let the raw rows go as soon as they are converted
-    if (!(await sink(rowsOf(slice, fields, converters)))) return false;
+    if (!(await sink(rowsOf(batch, start, Math.min(start + SLICE, batch.length), fields, converters)))) return false;
   }
   return true;
 }
 
 export class PgConnection implements DbConnection {
-  private lastError: Error | undefined;
   private closed = false;
   /** Resolves when the client's connection ended, so that nothing waits on a dead socket. */
   private readonly ended: Promise<void>;
@@ -76,7 +76,7 @@ export class PgConnection implements DbConnection {
     private readonly plan: PgConnectPlan,
   ) {
     // A dropped connection is reported here as well as to the running query; never let it crash the worker.
-    client.on("error", (error) => (this.lastError = error));
+    client.on("error", () => undefined);
     this.ended = new Promise((resolve) => client.once("end", () => resolve()));
   }
 
@@ -131,16 +131,8 @@ export class PgConnection implements DbConnection {
     return this.client.query(copyFromStdin(sql));
   }
 
-  async begin(): Promise<void> {
-    await this.client.query("BEGIN");
-  }
-
-  async commit(): Promise<void> {
-    await this.client.query("COMMIT");
-  }
-
-  async rollback(): Promise<void> {
-    await this.client.query("ROLLBACK");
+  async run(sql: string): Promise<void> {
+    await this.client.query(sql);
   }
 
   async close(): Promise<void> {
@@ -169,10 +161,5 @@ export class PgConnection implements DbConnection {
       }
     }
     await this.close();
-  }
-
-  /** The error that dropped the connection, if one did. */
-  get droppedBy(): Error | undefined {
-    return this.lastError;
   }
 }

@@ -3,19 +3,20 @@
  * storage, streamed both ways through pg-copy-streams.
  */
 import { pipeline } from "node:stream/promises";
-import { NonRetryableError, defineTask, z, type RunContext } from "@saker/sdk";
-import { toTaskError } from "../core/errors.ts";
-import { pgConfigOf, type PostgresProps } from "./pgConfig.ts";
-import { PgConnection } from "./pgConnection.ts";
-import { describePgError } from "./pgErrors.ts";
-import { pgSecrets, sslShape } from "./pgProps.ts";
+import { NonRetryableError, defineTask, z } from "@saker/sdk";
+import { queryShape } from "../core/properties.ts";
+import { withConnection } from "../core/run.ts";
+import { postgresDialect } from "./pgDialect.ts";
+import { sslShape } from "./pgProps.ts";
 
 const FORMATS = ["TEXT", "CSV", "BINARY"] as const;
 
+const { url, username, password } = queryShape({ defaultFetchType: "NONE", urlExample: "jdbc:postgresql://127.0.0.1:5432/db" });
+
 const copyShape = {
-  url: z.string().describe("The JDBC URL, e.g. `jdbc:postgresql://127.0.0.1:5432/db`."),
-  username: z.string().optional().describe("The database user."),
-  password: z.string().optional().describe("The user's password. Never logged."),
+  url,
+  username,
+  password,
   ...sslShape,
   table: z.string().optional().describe("The table (optionally `schema.table`)."),
   columns: z.array(z.string()).optional().describe("The columns to copy (default: all)."),
@@ -62,27 +63,6 @@ function copyOptions(p: CopyProps): string {
   return `WITH (${options.join(", ")})`;
 }
 
-/** Opens a connection, runs `work`, closes it on every path, and wires the task's signal to it. */
-async function withPg<T>(props: PostgresProps, ctx: RunContext, work: (connection: PgConnection) => Promise<T>): Promise<T> {
-  const fail = (error: unknown) => toTaskError(error, "PostgreSQL", describePgError, pgSecrets(props));
-  let connection: PgConnection;
-  try {
-    connection = await PgConnection.open(pgConfigOf(props));
-  } catch (error) {
-    throw fail(error);
-  }
-  const onAbort = () => void connection.abort();
-  ctx.signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    return await work(connection);
-  } catch (error) {
-    throw fail(error);
-  } finally {
-    ctx.signal.removeEventListener("abort", onAbort);
-    await connection.close();
-  }
-}
-
 export const CopyOut = defineTask({
   type: "io.kestra.plugin.jdbc.postgresql.CopyOut",
   title: "Copy a PostgreSQL table or query to a file",
@@ -94,7 +74,7 @@ export const CopyOut = defineTask({
     const source = props.sql ? `(${props.sql})` : `${identifier(props.table!, "table")}${columnList(props.columns)}`;
     const statement = `COPY ${source} TO STDOUT ${copyOptions(props)}`;
     ctx.logger.debug("Starting {}", statement);
-    return withPg(props, ctx, async (connection) => {
+    return withConnection(postgresDialect, props, ctx, async (connection) => {
       const stream = connection.copyOut(statement);
       const uri = await ctx.storage.putFile(stream, props.format === "CSV" ? "copy.csv" : "copy.txt");
       return { uri, rowCount: stream.rowCount ?? 0 };
@@ -111,7 +91,7 @@ export const CopyIn = defineTask({
   async run(props, ctx) {
     const statement = `COPY ${identifier(props.table, "table")}${columnList(props.columns)} FROM STDIN ${copyOptions(props)}`;
     ctx.logger.debug("Starting {}", statement);
-    return withPg(props, ctx, async (connection) => {
+    return withConnection(postgresDialect, props, ctx, async (connection) => {
       const input = await ctx.storage.getFile(props.from);
       const stream = connection.copyIn(statement);
       await pipeline(input, stream);

@@ -3,7 +3,7 @@
  * by column type OID, as Kestra's PostgresCellConverter does: timestamps without a zone stay
  * local, timestamps with one are shown in `timeZoneId`, numerics stay exact, json is parsed.
  */
-import { localDateTimeText, localTimeText, parseOffsetTimestamp, zonedText } from "../core/temporal.ts";
+import { dateCell, localDateTimeText, zonedCell } from "../core/temporal.ts";
 import { SqlDecimal, SqlFloat, SqlTemporal, integerCell, jsonCell, type Cell } from "../core/values.ts";
 import { parseArrayLiteral, type ArrayText } from "./pgArray.ts";
 
@@ -24,16 +24,11 @@ const ARRAY_ELEMENTS: Record<number, number> = {
 /** `+02` / `+05:30` → `+02:00` / `+05:30`. */
 function offsetTime(text: string): SqlTemporal {
   const m = /^(.*?)([-+]\d{2})(?::?(\d{2}))?$/.exec(text);
-  return m ? new SqlTemporal("OffsetTime", `${localTimeText(m[1]!)}${m[2]}:${m[3] ?? "00"}`) : new SqlTemporal("OffsetTime", text);
+  return m ? new SqlTemporal("OffsetTime", `${localDateTimeText(m[1]!)}${m[2]}:${m[3] ?? "00"}`) : new SqlTemporal("OffsetTime", text);
 }
 
 function float(text: string): SqlFloat {
   return new SqlFloat(text === "Infinity" ? Infinity : text === "-Infinity" ? -Infinity : Number(text));
-}
-
-function zoned(text: string, zone: string): Cell {
-  const parsed = parseOffsetTimestamp(text);
-  return parsed ? new SqlTemporal("ZonedDateTime", zonedText(parsed.epochMs, parsed.fraction, zone), zone) : text;
 }
 
 /** The converter of a column of type `oid`, showing zoned timestamps in `zone`. */
@@ -53,15 +48,15 @@ export function converterFor(oid: number, zone: string): TextConverter {
     case OID.numeric:
       return (t) => new SqlDecimal(t);
     case OID.date:
-      return (t) => (/^\d{4}-\d{2}-\d{2}$/.test(t) ? new SqlTemporal("LocalDate", t) : t);
+      return dateCell;
     case OID.time:
-      return (t) => new SqlTemporal("LocalTime", localTimeText(t));
+      return (t) => new SqlTemporal("LocalTime", localDateTimeText(t));
     case OID.timetz:
       return offsetTime;
     case OID.timestamp:
       return (t) => (/^\d/.test(t) ? new SqlTemporal("LocalDateTime", localDateTimeText(t)) : t);
     case OID.timestamptz:
-      return (t) => zoned(t, zone);
+      return (t) => zonedCell(t, zone);
     case OID.json:
     case OID.jsonb:
       return (t) => jsonCell(JSON.parse(t));

@@ -44,6 +44,22 @@ describe("sqlite", () => {
     ]);
   });
 
+  it("outputs an empty result for every fetchType, and batches of fetchSize rows", async () => {
+    const empty = (fetchType: string) => test.run(flow(`empty${fetchType.replace("_", "").toLowerCase()}`, "io.kestra.plugin.jdbc.sqlite.Query", `url: jdbc:sqlite:${file}\nsql: select id, d from t where id < 0\nfetchType: ${fetchType}`));
+    expect(taskRun(await empty("FETCH"), "q").outputs).toEqual({ rows: [], size: 0, fetchType: "FETCH" });
+    expect(taskRun(await empty("FETCH_ONE"), "q").outputs).toEqual({ row: null, size: 0, fetchType: "FETCH_ONE" });
+    const stored = taskRun(await empty("STORE"), "q").outputs as { uri: string; size: number };
+    expect(stored).toEqual({ uri: expect.stringMatching(/\.ion$/), size: 0, fetchType: "STORE" });
+    expect(await storedRows(test, stored.uri)).toEqual([]);
+    const batched = await test.run(flow("batched", "io.kestra.plugin.jdbc.sqlite.Query", `url: jdbc:sqlite:${file}\nsql: select id, d from t order by id\nfetchType: STORE\nfetchSize: 1`));
+    const { uri, size } = taskRun(batched, "q").outputs as { uri: string; size: number };
+    expect(size).toBe(2);
+    expect(await storedRows(test, uri)).toEqual([
+      { id: 1, d: expect.stringMatching(/^2024-01-31/) },
+      { id: 2, d: null },
+    ]);
+  });
+
   it("runs Queries on an in-memory database and rolls back on failure", async () => {
     const ok = await test.run(flow("mem", "io.kestra.plugin.jdbc.sqlite.Queries", `url: "jdbc:sqlite::memory:"\nsql: "create table x (v int); insert into x values (1), (2); select sum(v) as s from x; select 'a;b' as t"\nfetchType: FETCH_ONE`));
     expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ row: { s: 3 }, size: 1, fetchType: "FETCH_ONE" }, { row: { t: "a;b" }, size: 1, fetchType: "FETCH_ONE" }], size: 2 });

@@ -5,7 +5,7 @@
  */
 import Database from "better-sqlite3";
 import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
-import { localDateTimeText } from "../core/temporal.ts";
+import { dateCell, localDateTimeText } from "../core/temporal.ts";
 import { SqlFloat, SqlTemporal, integerCell, type Cell, type Row } from "../core/values.ts";
 
 /** better-sqlite3 binds numbers, bigints, strings, buffers and null. */
@@ -16,22 +16,26 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
-/** Text in DATE / DATETIME columns becomes a date, as the SQLite JDBC driver reads it. */
-function textCell(text: string, declared: string): Cell {
-  if (declared.includes("DATE") || declared.includes("TIME")) {
-    if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return new SqlTemporal("LocalDate", text);
-    if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text)) return new SqlTemporal("LocalDateTime", localDateTimeText(text));
-  }
-  return text;
-}
-
-function cellOf(value: unknown, declared: string): Cell {
+function cellOf(value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (typeof value === "bigint") return integerCell(value);
   if (typeof value === "number") return new SqlFloat(value);
-  if (typeof value === "string") return textCell(value, declared);
+  if (typeof value === "string") return value;
   if (Buffer.isBuffer(value)) return value;
   return String(value);
+}
+
+/** Text in DATE / DATETIME columns becomes a date, as the SQLite JDBC driver reads it. */
+function temporalTextCell(text: string): Cell {
+  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text)) return new SqlTemporal("LocalDateTime", localDateTimeText(text));
+  return dateCell(text);
+}
+
+/** The converter of a column, chosen once from its declared type (SQLite values may still be of any type). */
+function converterOf(declared: string | null): (value: unknown) => Cell {
+  const type = (declared ?? "").toUpperCase();
+  if (!type.includes("DATE") && !type.includes("TIME")) return cellOf;
+  return (value) => (typeof value === "string" ? temporalTextCell(value) : cellOf(value));
 }
 
 export class SqliteConnection implements DbConnection {
@@ -49,32 +53,26 @@ export class SqliteConnection implements DbConnection {
       return { resultSet: false };
     }
     statement.safeIntegers(true).raw(true);
-    const columns = statement.columns().map((c) => ({ name: c.name, declared: (c.type ?? "").toUpperCase() }));
+    const columns = statement.columns();
+    const names = columns.map((c) => c.name);
+    const converters = columns.map((c) => converterOf(c.type));
     const iterator = statement.iterate(...bound) as IterableIterator<unknown[]>;
     try {
       const batcher = new RowBatcher(sink, options.fetchSize);
       for (const raw of iterator) {
         const row: Row = {};
-        for (let c = 0; c < columns.length; c++) row[columns[c]!.name] = cellOf(raw[c], columns[c]!.declared);
-        if (!(await batcher.add(row))) return { resultSet: true };
+        for (let c = 0; c < names.length; c++) row[names[c]!] = converters[c]!(raw[c]);
+        if (batcher.add(row) && !(await batcher.flush())) return { resultSet: true };
       }
-      await batcher.finish();
+      await batcher.flush();
       return { resultSet: true };
     } finally {
       iterator.return?.();
     }
   }
 
-  async begin(): Promise<void> {
-    this.db.exec("BEGIN");
-  }
-
-  async commit(): Promise<void> {
-    this.db.exec("COMMIT");
-  }
-
-  async rollback(): Promise<void> {
-    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+  async run(sql: string): Promise<void> {
+    this.db.exec(sql);
   }
 
   async close(): Promise<void> {
