@@ -25,7 +25,7 @@ export const Fetch = defineTask({
     const engine = engineOf(ctx);
     const target = targetExecution(ctx, props);
     const query = { tenantId: engine.tenantId, executionId: target.executionId, namespace: target.namespace, flowId: target.flowId, minLevel: props.level };
-    const logs = props.tasksId ? props.tasksId.flatMap((taskId) => engine.logs.find({ ...query, taskId })) : engine.logs.find(query);
+    const logs = engine.logs.find({ ...query, ...(props.tasksId ? { taskIds: props.tasksId } : {}) });
     const entries = logs.map(({ seq: _seq, tenantId: _tenant, ...entry }) => entry);
     const uri = await ctx.storage.putFile(Readable.from(ionLinesOf(entries)), tempName(".ion"));
     return { uri, size: entries.length };

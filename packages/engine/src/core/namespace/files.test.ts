@@ -101,4 +101,29 @@ tasks:
     expect(errors(x, "notUri")).toEqual(["'filesMap.a.txt' must be a kestra:// URI, got '/etc/passwd'"]);
     expect(await namespaceFiles(t.instance.storage, "company.ns").get("/exists.txt")).toEqual(Buffer.from("x"));
   });
+
+  it("uploads the files of a WorkingDirectory matching a glob, keeping their folders", async () => {
+    const x = await t.run(`id: upload-wd
+namespace: company.nsup
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    tasks:
+      - id: write
+        type: io.kestra.plugin.core.storage.LocalFiles
+        inputs:
+          a.txt: first
+          sub/b.txt: second
+          c.csv: not text
+      - id: upload
+        type: io.kestra.plugin.core.namespace.UploadFiles
+        files: ["glob:**/*.txt"]
+        destination: /from-wd
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(Object.keys(out(x, "upload").files as object).sort()).toEqual(["/from-wd/a.txt", "/from-wd/sub/b.txt"]);
+    const ns = namespaceFiles(t.instance.storage, "company.nsup");
+    expect((await ns.get("/from-wd/sub/b.txt")).toString()).toBe("second");
+    expect(await ns.exists("/from-wd/c.csv")).toBe(false);
+  });
 });

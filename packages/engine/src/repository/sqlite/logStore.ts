@@ -12,6 +12,8 @@ export interface LogQuery {
   namespace?: string;
   flowId?: string;
   taskId?: string;
+  /** Any of these tasks. */
+  taskIds?: readonly string[];
   taskRunId?: string;
   minLevel?: LogLevel;
   afterSeq?: number;
@@ -99,6 +101,10 @@ export class LogStore {
     eq("namespace", query.namespace);
     eq("flow_id", query.flowId);
     eq("task_id", query.taskId);
+    if (query.taskIds) {
+      where.push(`task_id IN (${query.taskIds.map(() => "?").join(", ") || "NULL"})`);
+      params.push(...query.taskIds);
+    }
     eq("task_run_id", query.taskRunId);
     if (query.minLevel) {
       where.push("level_rank >= ?");
