@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { viewExecution } from "../core/condition/executionView.ts";
 import { execution } from "./__tests__/support.ts";
-import { filterProblems, isTruthyText, testExecutionFilter, testFilter, type WhereFilter } from "./whereFilters.ts";
+import { isTruthy } from "../expression/index.ts";
+import { filterProblems, testExecutionFilter, testFilter, type WhereFilter } from "./whereFilters.ts";
 
 const ex = viewExecution(execution({ namespace: "company.team.sales", flowId: "load-orders", state: { current: "WARNING" } }));
 const render = async (template: string) =>
@@ -60,7 +61,7 @@ describe("where filters", () => {
   });
 
   it("reads truth as Kestra does", () => {
-    expect(["true", "1", "yes", "false ", "null"].map(isTruthyText)).toEqual([true, true, true, true, true]);
-    expect(["false", "0", "-0", "", undefined].map(isTruthyText)).toEqual([false, false, false, false, false]);
+    expect(["true", "1", "yes", "false ", "null"].map(isTruthy)).toEqual([true, true, true, true, true]);
+    expect(["false", "0", "-0", "", undefined].map(isTruthy)).toEqual([false, false, false, false, false]);
   });
 });

@@ -5,6 +5,7 @@
  * then compares that same `value` with its rendering, which is kept here.
  */
 import type { ExecutionView } from "../core/condition/executionView.ts";
+import { isTruthy } from "../expression/index.ts";
 
 export const FILTER_FIELDS = ["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"] as const;
 export const FILTER_TYPES = [
@@ -53,13 +54,6 @@ export function filterProblems(filter: { type?: unknown; value?: unknown; values
   return problems;
 }
 
-const FALSE_TEXTS = new Set(["false", "0", "-0", ""]);
-
-/** Kestra's truthiness of a rendered text: false for `false`, `0`, `-0` and the empty text. */
-export function isTruthyText(text: string | undefined | null): boolean {
-  return text !== undefined && text !== null && !FALSE_TEXTS.has(text);
-}
-
 function fullMatch(pattern: string, text: string): boolean {
   return new RegExp(`^(?:${pattern})$`, "u").test(text);
 }
@@ -92,9 +86,9 @@ export async function testFilter(filter: WhereFilter, execution: ExecutionView, 
     case "NOT_IN":
       return field === undefined || !(filter.values ?? []).includes(field);
     case "IS_TRUE":
-      return isTruthyText(field);
+      return isTruthy(field);
     case "IS_FALSE":
-      return !isTruthyText(field);
+      return !isTruthy(field);
     case "IS_NULL":
       return field === undefined;
     case "IS_NOT_NULL":

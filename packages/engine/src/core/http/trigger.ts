@@ -5,7 +5,7 @@
  * and `trigger.body`.
  */
 import { defineTrigger, duration, raw, z, type TriggerContext } from "@saker/sdk";
-import { isTruthyText } from "../../scheduler/whereFilters.ts";
+import { isTruthy } from "../../expression/index.ts";
 import { DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
 
 // Statuses are the condition's to judge: the Request task's allowFailed has no meaning here.
@@ -42,7 +42,7 @@ export const Trigger = defineTrigger({
       const text = await readText(response.body, props.options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH);
       const responseVars = { statusCode: response.code, body: text, headers: response.headers };
       ctx.logger.debug("{} responded with status code '{}'", props.uri, response.code);
-      if (!isTruthyText(await ctx.render(props.responseCondition, { response: responseVars }))) return undefined;
+      if (!isTruthy(await ctx.render(props.responseCondition, { response: responseVars }))) return undefined;
       return { variables: { uri: props.uri, code: response.code, headers: response.headers, ...(props.encryptBody ? {} : { body: text }) } };
     }, true);
   },
