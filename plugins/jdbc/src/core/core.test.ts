@@ -1,8 +1,11 @@
 import * as ion from "ion-js";
 import { describe, expect, it } from "vitest";
+import { NonRetryableError, TaskError } from "@saker/sdk";
+import { driverError, toTaskError } from "./errors.ts";
 import { ionStruct } from "./ionText.ts";
-import { parseServerUrl, redactUrl, stripScheme } from "./jdbcUrl.ts";
+import { booleanProperty, parseServerUrl, passwordOfUrl, redactUrl, stripScheme } from "./jdbcUrl.ts";
 import { bindParameters } from "./parameters.ts";
+import { effectiveFetchType } from "./properties.ts";
 import { splitStatements } from "./sqlText.ts";
 import { zonedText } from "./temporal.ts";
 import { SqlDecimal, SqlFloat, SqlTemporal, outputRow } from "./values.ts";
@@ -81,5 +84,60 @@ describe("cells", () => {
   it("shows instants in a zone with its offset", () => {
     expect(zonedText(Date.UTC(2024, 6, 1, 10), "5", "Europe/Paris")).toBe("2024-07-01T12:00:00.500+02:00");
     expect(zonedText(Date.UTC(2024, 0, 1, 10), "", "UTC")).toBe("2024-01-01T10:00:00Z");
+  });
+});
+
+describe("effectiveFetchType", () => {
+  const props = { fetchType: "NONE" as const, fetch: false, fetchOne: false, store: false };
+  it("uses fetchType when no deprecated boolean is set", () => {
+    expect(effectiveFetchType(props)).toBe("NONE");
+    expect(effectiveFetchType({ ...props, fetchType: "FETCH_ONE" })).toBe("FETCH_ONE");
+  });
+  it("checks fetch, then fetchOne, then store, before fetchType", () => {
+    expect(effectiveFetchType({ ...props, fetchType: "STORE", fetch: true, fetchOne: true, store: true })).toBe("FETCH");
+    expect(effectiveFetchType({ ...props, fetchType: "FETCH", fetchOne: true, store: true })).toBe("FETCH_ONE");
+    expect(effectiveFetchType({ ...props, fetchType: "FETCH", store: true })).toBe("STORE");
+    expect(effectiveFetchType({ ...props, fetchType: "STORE", fetch: true })).toBe("FETCH");
+  });
+});
+
+describe("error messages", () => {
+  const describeAs = (retryable: boolean) => (error: unknown) => ({ message: (error as Error).message, code: "28P01", retryable });
+
+  it("hides every occurrence of every secret, keeping the label and code", () => {
+    const error = toTaskError(new Error("login failed for s3cret with s3cret (url pw=url-pw)"), "PostgreSQL", describeAs(false), ["s3cret", undefined, "url-pw"]);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect(error.message).toBe("PostgreSQL: login failed for *** with *** (url pw=***) [28P01]");
+  });
+  it("ignores empty and one-character secrets, and keeps retryable errors retryable", () => {
+    const error = toTaskError(new Error("a b"), "MySQL", describeAs(true), ["", "a"]);
+    expect(error).toBeInstanceOf(TaskError);
+    expect(error).not.toBeInstanceOf(NonRetryableError);
+    expect(error.message).toBe("MySQL: a b [28P01]");
+  });
+  it("passes SakerErrors through unchanged", () => {
+    const original = new NonRetryableError("property 'sql' is empty");
+    expect(toTaskError(original, "PostgreSQL", describeAs(false), ["sql"])).toBe(original);
+  });
+  it("finds the password a URL carries", () => {
+    expect(passwordOfUrl("jdbc:postgresql://127.0.0.1:5432/test?user=u&Password=p%26w")).toBe("p&w");
+    expect(passwordOfUrl("jdbc:mariadb://u:in-auth@h/db")).toBe("in-auth");
+    expect(passwordOfUrl("jdbc:mysql://u:in-auth@h/db?password=in-query")).toBe("in-query");
+    expect(passwordOfUrl("jdbc:postgresql:test")).toBeUndefined();
+    expect(passwordOfUrl("jdbc:mysql://h:99999/db?password=x")).toBeUndefined();
+  });
+  it("tells a lost connection from another driver error", () => {
+    expect(driverError(new Error("Connection terminated unexpectedly"), /terminated/i)).toEqual({ message: "the connection was lost or timed out: Connection terminated unexpectedly", retryable: true });
+    expect(driverError(new Error("boom"), /terminated/i, { lost: true, code: "PROTOCOL_SEQUENCE_TIMEOUT" })).toEqual({ message: "the connection was lost or timed out: boom", code: "PROTOCOL_SEQUENCE_TIMEOUT", retryable: true });
+    expect(driverError(new Error("boom"), /terminated/i, { code: "X" })).toEqual({ message: "boom", retryable: false });
+  });
+});
+
+describe("URL properties", () => {
+  it("reads booleans by case-insensitive name, a bare key meaning true", () => {
+    expect(booleanProperty({ SSL: "TRUE" }, "ssl")).toBe(true);
+    expect(booleanProperty({ useSSL: "" }, "ssl", "useSSL")).toBe(true);
+    expect(booleanProperty({ ssl: "no" }, "ssl")).toBe(false);
+    expect(booleanProperty({}, "ssl")).toBeUndefined();
   });
 });

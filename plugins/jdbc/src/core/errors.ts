@@ -28,8 +28,18 @@ export function networkError(error: unknown, where: string): DbErrorInfo | undef
   return undefined;
 }
 
+/**
+ * An error the server gave no code for: retryable when it says the connection was lost or timed
+ * out (`lost`, or its message matches `lostPattern`), else the driver's message as is.
+ */
+export function driverError(error: unknown, lostPattern: RegExp, options: { lost?: boolean | undefined; code?: string | undefined } = {}): DbErrorInfo {
+  const message = errorMessage(error);
+  if (options.lost || lostPattern.test(message)) return { message: `the connection was lost or timed out: ${message}`, ...(options.code ? { code: options.code } : {}), retryable: true };
+  return { message, retryable: false };
+}
+
 /** Removes every secret from a message (the driver may echo a connection string). */
-export function scrub(message: string, secrets: readonly (string | undefined)[]): string {
+function scrub(message: string, secrets: readonly (string | undefined)[]): string {
   let text = message;
   for (const secret of secrets) if (secret && secret.length >= 2) text = text.split(secret).join("***");
   return text;

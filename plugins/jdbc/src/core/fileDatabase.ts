@@ -8,7 +8,7 @@ import { pipeline } from "node:stream/promises";
 import { NonRetryableError } from "@saker/sdk";
 import type { SessionContext } from "./dialect.ts";
 
-export const MEMORY = ":memory:";
+const MEMORY = ":memory:";
 
 /** The database path of `jdbc:sqlite:<path>` / `jdbc:duckdb:<path>`; `:memory:` for none. */
 export function pathOfUrl(rest: string): string {

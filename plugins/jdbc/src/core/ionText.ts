@@ -48,7 +48,7 @@ function ionTemporal(value: SqlTemporal): string {
 }
 
 /** The Ion text of one cell. */
-export function ionValue(cell: Cell): string {
+function ionValue(cell: Cell): string {
   switch (typeof cell) {
     case "string":
       return ionString(cell);

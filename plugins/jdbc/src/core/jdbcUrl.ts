@@ -69,11 +69,8 @@ export function parseServerUrl(rest: string, url: string, defaultPort: number): 
 
 /** A boolean URL property (`true`/`false`, any case); undefined when absent. */
 export function booleanProperty(properties: Record<string, string>, ...keys: string[]): boolean | undefined {
-  for (const key of keys) {
-    const found = Object.keys(properties).find((k) => k.toLowerCase() === key.toLowerCase());
-    if (found !== undefined) return properties[found] === "" || /^(true|1|yes)$/i.test(properties[found]!);
-  }
-  return undefined;
+  const value = property(properties, ...keys);
+  return value === undefined ? undefined : value === "" || /^(true|1|yes)$/i.test(value);
 }
 
 /** A URL property by case-insensitive name. */
@@ -83,4 +80,19 @@ export function property(properties: Record<string, string>, ...keys: string[]):
     if (found !== undefined) return properties[found];
   }
   return undefined;
+}
+
+/**
+ * The password a `jdbc:<db>://…` URL carries (`?password=…`, else `user:password@`), to hide
+ * from messages; undefined when it has none or cannot be read.
+ */
+export function passwordOfUrl(url: string): string | undefined {
+  const m = /^jdbc:[^:/]+:(\/\/.*)$/is.exec(url.trim());
+  if (!m) return undefined;
+  try {
+    const server = parseServerUrl(m[1]!, url, 1);
+    return property(server.properties, "password") ?? server.password;
+  } catch {
+    return undefined;
+  }
 }

@@ -34,7 +34,7 @@ export interface Collector {
   discard(): Promise<void>;
 }
 
-export function tooManyRows(limit: number): NonRetryableError {
+function tooManyRows(limit: number): NonRetryableError {
   return new NonRetryableError(
     `the query returned more than ${limit} rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory; use fetchType: STORE to write them to a file in internal storage (the limit is the plugin configuration 'maxFetchRows')`,
   );

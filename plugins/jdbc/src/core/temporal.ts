@@ -9,7 +9,7 @@ import { SqlTemporal, type Cell } from "./values.ts";
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The worker's time zone, the default `timeZoneId`. */
-export function defaultZone(): string {
+function defaultZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
@@ -46,7 +46,7 @@ export function checkZone(zone: string | undefined): string {
 const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
 
 /** `.123`, `.123456` or nothing: Java's ISO printers use groups of three digits. */
-export function fractionText(digits: string): string {
+function fractionText(digits: string): string {
   const trimmed = digits.replace(/0+$/, "");
   if (!trimmed) return "";
   return `.${trimmed.padEnd(Math.ceil(trimmed.length / 3) * 3, "0")}`;
@@ -102,7 +102,7 @@ export function zonedText(epochMs: number, fraction: string, zone: string): stri
  * timestamps with a zone in) to epoch milliseconds and the fraction digits. Undefined when the
  * text is something else (`infinity`).
  */
-export function parseOffsetTimestamp(text: string): { epochMs: number; fraction: string } | undefined {
+function parseOffsetTimestamp(text: string): { epochMs: number; fraction: string } | undefined {
   const m = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([-+])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/.exec(text.trim());
   if (!m) return undefined;
   const year = m[13] ? 1 - Number(m[1]) : Number(m[1]);

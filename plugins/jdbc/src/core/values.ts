@@ -65,7 +65,7 @@ function decimalFitsDouble(text: string): boolean {
  * The JSON value a cell becomes in task outputs: decimals and 64-bit integers as numbers when that
  * is exact and as strings otherwise, dates as ISO text, bytes as base64.
  */
-export function outputValue(cell: Cell): unknown {
+function outputValue(cell: Cell): unknown {
   if (cell === null || typeof cell !== "object") {
     if (typeof cell === "bigint") return cell.toString();
     if (typeof cell === "number" && !Number.isFinite(cell)) return String(cell);

@@ -29,7 +29,7 @@ function zoned(value: DuckDBTimestampTZValue, zone: string): Cell {
 }
 
 /** A DuckDB value as a cell; `zone` shows TIMESTAMP WITH TIME ZONE values. */
-export function duckCell(value: DuckDBValue, zone: string): Cell {
+function duckCell(value: DuckDBValue, zone: string): Cell {
   if (value === null || typeof value === "boolean" || typeof value === "string") return value;
   if (typeof value === "number") return Number.isInteger(value) ? value : new SqlFloat(value);
   if (typeof value === "bigint") return integerCell(value);

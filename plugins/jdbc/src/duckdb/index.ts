@@ -12,7 +12,7 @@ import type { QueryProps } from "../core/run.ts";
 
 type DuckdbProps = QueryProps & { databaseUri?: string | undefined; outputDbFile?: boolean | undefined };
 
-export const duckdbDialect: Dialect<DuckdbProps> = {
+const duckdbDialect: Dialect<DuckdbProps> = {
   id: "duckdb",
   label: "DuckDB",
   syntax: { placeholder: "question", dollarQuotes: true },

@@ -1,6 +1,7 @@
 /** MySQL and MariaDB (both through mysql2): `io.kestra.plugin.jdbc.{mysql,mariadb}.{Query,Queries,Trigger}`. */
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
+import { passwordOfUrl } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
 import { mysqlOptionsOf } from "./mysqlConfig.ts";
 import { describeMysqlError } from "./mysqlErrors.ts";
@@ -17,15 +18,7 @@ function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProp
       return { connection: await MysqlConnection.open(mysqlOptionsOf(props, scheme)) };
     },
     describeError: describeMysqlError(label),
-    secretsOf(props) {
-      let fromUrl: string | undefined;
-      try {
-        fromUrl = mysqlOptionsOf(props, scheme).password;
-      } catch {
-        fromUrl = undefined;
-      }
-      return [props.password, fromUrl];
-    },
+    secretsOf: (props) => [props.password, passwordOfUrl(props.url)],
   };
 }
 

@@ -1,6 +1,5 @@
 /** MySQL / MariaDB errors: the server's message with its error number and SQLSTATE. */
-import { errorMessage } from "@saker/sdk";
-import { networkError, type DbErrorInfo } from "../core/errors.ts";
+import { driverError, networkError, type DbErrorInfo } from "../core/errors.ts";
 
 /** Lock wait timeout, deadlock, too many connections, server gone away / lost, shutdown, killed. */
 const RETRYABLE = new Set([1205, 1213, 1040, 2006, 2013, 1053, 1927, 1317]);
@@ -22,8 +21,6 @@ export function describeMysqlError(label: string): (error: unknown) => DbErrorIn
       const code = [e.code, e.sqlState ? `SQLSTATE ${e.sqlState}` : undefined].filter(Boolean).join(", ");
       return { message: e.sqlMessage, code, retryable: RETRYABLE.has(e.errno ?? 0) };
     }
-    const message = errorMessage(error);
-    if (e.fatal || /closed|lost|timeout|timed out/i.test(message)) return { message: `the connection was lost or timed out: ${message}`, ...(e.code ? { code: e.code } : {}), retryable: true };
-    return { message, retryable: false };
+    return driverError(error, /closed|lost|timeout|timed out/i, { lost: e.fatal, code: e.code });
   };
 }

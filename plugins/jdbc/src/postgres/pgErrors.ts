@@ -1,6 +1,5 @@
 /** PostgreSQL errors: the server's message, position, detail and hint, with the SQLSTATE. */
-import { errorMessage } from "@saker/sdk";
-import { networkError, type DbErrorInfo } from "../core/errors.ts";
+import { driverError, networkError, type DbErrorInfo } from "../core/errors.ts";
 
 /** SQLSTATE classes worth a retry: connection, transaction rollback, resources, operator intervention, system. */
 const RETRYABLE_CLASSES = new Set(["08", "40", "53", "57", "58"]);
@@ -23,7 +22,5 @@ export function describePgError(error: unknown): DbErrorInfo {
     const hint = e.hint ? `. Hint: ${e.hint}` : "";
     return { message: `${e.message}${position}${detail}${hint}`, code: e.code, retryable: RETRYABLE_CLASSES.has(e.code.slice(0, 2)) };
   }
-  const message = errorMessage(error);
-  if (/terminated|timeout|ended|closed/i.test(message)) return { message: `the connection was lost or timed out: ${message}`, retryable: true };
-  return { message, retryable: false };
+  return driverError(error, /terminated|timeout|ended|closed/i);
 }

@@ -1,6 +1,7 @@
 /** The PostgreSQL-only properties, shared by the query types and COPY. */
 import { z } from "@saker/sdk";
-import { SSL_MODES, pgConfigOf, type PostgresProps } from "./pgConfig.ts";
+import { passwordOfUrl } from "../core/jdbcUrl.ts";
+import { SSL_MODES, type PostgresProps } from "./pgConfig.ts";
 
 /** The SSL properties Kestra's PostgreSQL types have (PEM contents, not paths). */
 export const sslShape = {
@@ -14,11 +15,5 @@ export const sslShape = {
 
 /** Values that must never show in a message: passwords from the properties and from the URL. */
 export function pgSecrets(props: PostgresProps): (string | undefined)[] {
-  let fromUrl: string | undefined;
-  try {
-    fromUrl = pgConfigOf(props).config.password as string | undefined;
-  } catch {
-    fromUrl = undefined;
-  }
-  return [props.password, props.sslKeyPassword, fromUrl];
+  return [props.password, props.sslKeyPassword, passwordOfUrl(props.url)];
 }

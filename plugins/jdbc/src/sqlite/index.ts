@@ -14,7 +14,7 @@ type SqliteProps = QueryProps & { sqliteFile?: string | undefined; outputDbFile?
 
 const RETRYABLE = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"]);
 
-export const sqliteDialect: Dialect<SqliteProps> = {
+const sqliteDialect: Dialect<SqliteProps> = {
   id: "sqlite",
   label: "SQLite",
   syntax: { placeholder: "question" },
