@@ -172,7 +172,8 @@ tasks:
   });
 
   it("a flow without tasks or with an empty task list", () => {
-    expect(problems("id: none\nnamespace: a.b\n").issues.length).toBeGreaterThan(0);
+    expect(problems("id: none\nnamespace: a.b\n").issues.map((i) => i.path)).toContain("tasks");
+    expect(problems("id: none\nnamespace: a.b\ntasks: []\n").issues.map((i) => i.path)).toContain("tasks");
   });
 
   it("wrong input definitions", () => {
