@@ -3,11 +3,10 @@
  * start, runs, then in one transaction reports its result and removes itself from the queue; a
  * job interrupted by a crash is claimed and run again after a restart.
  */
-import { rm } from "node:fs/promises";
 import { errorMessage } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
-import { sharedDirectoryPath } from "../worker/workingDirectory.ts";
+import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { QueueMessage } from "../queue/queue.ts";
 import type { Instance } from "./instance.ts";
 
@@ -47,7 +46,7 @@ export class WorkerService {
   /** Aborts the running jobs of an execution (kill). */
   /** Removes the shared directory of an ended WorkingDirectory. */
   removeWorkingDirectory(workingDirectoryId: string): void {
-    rm(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId), { recursive: true, force: true }).catch((error: unknown) =>
+    removeSharedDirectory(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId)).catch((error: unknown) =>
       this.instance.reportInternalError(`removing working directory ${workingDirectoryId}`, error),
     );
   }

@@ -3,10 +3,11 @@
  * namespace files when its first task creates it; files matching `outputFiles` uploaded after
  * each task.
  */
-import { join } from "node:path";
+import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { SakerError, type TaskStorage } from "@saker/sdk";
 import type { WorkingDirectorySetup } from "../executor/types.ts";
-import { pathMatcher, storeFiles, writeFiles } from "../storage/workingFiles.ts";
+import { matchingFiles, pathMatcher, writeFiles } from "../storage/workingFiles.ts";
 
 /** Where the shared directory of a WorkingDirectory task run lives on this worker. */
 export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string): string {
@@ -39,7 +40,32 @@ export async function prepareWorkingDirectory(dir: string, setup: WorkingDirecto
   }
 }
 
-/** Uploads the files matching `globs`: name to kestra:// URI. */
-export function collectOutputFiles(dir: string, globs: readonly string[], storage: TaskStorage): Promise<Record<string, string>> {
-  return storeFiles(dir, globs, storage);
+/** What was uploaded already (path → size and mtime), kept beside the directory, not in it. */
+const uploadsFile = (dir: string) => `${dir}.uploads.json`;
+
+/**
+ * Uploads the files matching `globs` that are new or changed since the last task of the
+ * WorkingDirectory uploaded them: name to kestra:// URI.
+ */
+export async function collectOutputFiles(dir: string, globs: readonly string[], storage: TaskStorage): Promise<Record<string, string>> {
+  const seen = JSON.parse(await readFile(uploadsFile(dir), "utf8").catch(() => "{}")) as Record<string, string>;
+  const changed: string[] = [];
+  for (const path of await matchingFiles(dir, globs)) {
+    const info = await stat(join(dir, path));
+    const version = `${info.size}:${info.mtimeMs}`;
+    if (seen[path] === version) continue;
+    seen[path] = version;
+    changed.push(path);
+  }
+  if (changed.length === 0) return {};
+  const uploaded: Record<string, string> = {};
+  for (const path of changed) uploaded[path] = await storage.putFile(join(dir, path), basename(path));
+  await writeFile(uploadsFile(dir), JSON.stringify(seen));
+  return uploaded;
+}
+
+/** Removes a shared directory and what is kept beside it. */
+export async function removeSharedDirectory(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await rm(uploadsFile(dir), { force: true });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { eventually, openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import { executionPrefix } from "../../storage/paths.ts";
 import { sharedDirectoryPath } from "../../worker/workingDirectory.ts";
 import { namespaceFiles } from "../../worker/taskStorage.ts";
 
@@ -40,6 +41,9 @@ tasks:
     expect(x.state.current).toBe("SUCCESS");
     expect(Object.keys(taskRuns(x, "wd")[0]!.outputs?.outputFiles as object)).toEqual(["out.csv"]);
     expect(taskRuns(x, "content")[0]!.outputs?.value).toBe("hello wd / a,b");
+    // uploaded once, after the task that wrote it, not again after the next one
+    const stored = await t.instance.storage.list(executionPrefix("wd.tests", "wd", x.id));
+    expect(stored.filter((p) => p.endsWith("out.csv"))).toHaveLength(1);
     // the shared directory goes once the WorkingDirectory ended
     const dir = sharedDirectoryPath(t.instance.config.tmpDir, taskRuns(x, "wd")[0]!.id);
     await eventually(() => (existsSync(dir) ? undefined : true), 5_000, `${dir} to be removed`);
