@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import jdbc from "../plugins/jdbc/dist/index.js";
+import { pgConfigOf } from "../plugins/jdbc/dist/postgres/pgConfig.js";
 import { loadConfig } from "../packages/engine/dist/runtime/config.js";
 import { Instance } from "../packages/engine/dist/runtime/instance.js";
 import { coreRegistry } from "../packages/engine/dist/runtime/registryLoader.js";
@@ -22,7 +23,8 @@ const URL = process.env.BENCH_PG_URL ?? "jdbc:postgresql://127.0.0.1:5432/test?u
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 
 async function prepareTable() {
-  const client = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "test" });
+  // The flow's URL, read as the plugin reads it.
+  const client = new pg.Client(pgConfigOf({ url: URL }).config);
   await client.connect();
   try {
     const exists = await client.query("select count(*)::int as n from information_schema.tables where table_name = 'jdbc_bench'");

@@ -7,11 +7,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serviceAvailable } from "../../plugins/jdbc/test/support.ts";
 import { ROOT, executionOf, runCli } from "./cli.ts";
 
 const FLOW = `id: postgres_query
@@ -32,19 +32,7 @@ const SECRETS = {
   SECRET_POSTGRES_PASSWORD: Buffer.from("x").toString("base64"),
 };
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-const up = await portOpen(5432);
-if (!up && process.env.CI === "true") throw new Error("PostgreSQL is not reachable on 127.0.0.1:5432 (CI=true: the service is required)");
-if (!up) console.warn("PostgreSQL is not reachable on 127.0.0.1:5432: skipping the JDBC flow test (set CI=true to make this a failure)");
+const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
 let work: string;
 let home: string;

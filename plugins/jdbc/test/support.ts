@@ -4,6 +4,8 @@
  * skipped with a message saying which service is missing.
  */
 import { createConnection } from "node:net";
+import type pg from "pg";
+import type mysql from "mysql2/promise";
 
 export const PG_URL = process.env.SAKER_TEST_PG_URL ?? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 export const MARIADB_URL = process.env.SAKER_TEST_MARIADB_URL ?? "jdbc:mariadb://127.0.0.1:3306/test?user=root";
@@ -32,6 +34,31 @@ export async function serviceAvailable(name: string, host: string, port: number)
   if (process.env.CI === "true") throw new Error(`${message} (CI=true: the service is required)`);
   console.warn(`${message}: skipping its tests (set CI=true to make this a failure)`);
   return false;
+}
+
+/** Connections to the PostgreSQL database `test`, other than `admin`'s own. */
+export async function pgConnections(admin: pg.Client): Promise<number> {
+  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()");
+  return rows[0].n as number;
+}
+
+/** Server threads on the MariaDB database `test`, other than `admin`'s own. */
+export async function mysqlThreads(admin: mysql.Connection): Promise<number> {
+  const [rows] = await admin.query("select count(*) as n from information_schema.processlist where db = 'test' and id <> connection_id()");
+  return Number((rows as { n: number }[])[0]!.n);
+}
+
+/**
+ * The count once it reached `expected`, or the last one after 4 s: a closed connection may linger
+ * on the server for a moment after the client let it go.
+ */
+export async function settledCount(count: () => Promise<number>, expected: number): Promise<number> {
+  let n = await count();
+  for (let i = 0; i < 40 && n !== expected; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    n = await count();
+  }
+  return n;
 }
 
 import { coreRegistry } from "@saker/engine/runtime/registryLoader";

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { PG_URL, flow, jdbcInstance, serviceAvailable, storedRows, storedText, taskRun } from "../../test/support.ts";
+import { PG_URL, flow, jdbcInstance, pgConnections, serviceAvailable, settledCount, storedRows, storedText, taskRun } from "../../test/support.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
@@ -9,10 +9,7 @@ const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
 let test: TestInstance;
 let admin: pg.Client;
 
-async function connections(): Promise<number> {
-  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()");
-  return rows[0].n as number;
-}
+const connections = () => pgConnections(admin);
 
 describe.skipIf(!up)("postgresql.Query", () => {
   beforeAll(async () => {
@@ -83,6 +80,6 @@ describe.skipIf(!up)("postgresql.Query", () => {
     const before = await connections();
     await test.run(flow("ok", QUERY, `url: ${PG_URL}\nsql: select 1 as x\nfetchType: FETCH_ONE`));
     await test.run(flow("bad", QUERY, `url: ${PG_URL}\nsql: selec 1`));
-    expect(await connections()).toBe(before);
+    expect(await settledCount(connections, before)).toBe(before);
   });
 });

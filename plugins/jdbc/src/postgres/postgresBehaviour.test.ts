@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerContext } from "@saker/sdk";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
 import { createTaskStorage } from "@saker/engine/worker/taskStorage";
-import { PG_URL, errorLines, flow, jdbcInstance, serviceAvailable, storedRows, storedText, taskRun } from "../../test/support.ts";
+import { PG_URL, errorLines, flow, jdbcInstance, pgConnections, serviceAvailable, settledCount, storedRows, storedText, taskRun } from "../../test/support.ts";
 import jdbc from "../index.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
@@ -15,19 +15,8 @@ const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
 let test: TestInstance;
 let admin: pg.Client;
 
-async function connections(): Promise<number> {
-  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()");
-  return rows[0].n as number;
-}
-
-async function settledConnections(expected: number): Promise<number> {
-  let n = await connections();
-  for (let i = 0; i < 40 && n !== expected; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    n = await connections();
-  }
-  return n;
-}
+const connections = () => pgConnections(admin);
+const settledConnections = (expected: number) => settledCount(connections, expected);
 
 async function failure(id: string, props: string): Promise<string> {
   const execution = await test.run(flow(id, QUERY, props));
