@@ -3,7 +3,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defineTask, NonRetryableError, z, type NamespaceFiles, type RunContext } from "@saker/sdk";
 import { namespaceFilesPrefix, toUri } from "../../storage/paths.ts";
-import { storageUri, workingDirFiles } from "../storage/common.ts";
+import { mapOrJsonText, storageUri, workingDirFiles } from "../storage/common.ts";
+
+const filesMapOf = (value: Record<string, unknown> | string) => mapOrJsonText(value, "filesMap", "file names to kestra:// URIs");
 import { pathMatcher } from "../../storage/workingFiles.ts";
 
 const CONFLICTS = ["OVERWRITE", "ERROR", "SKIP"] as const;
@@ -15,17 +17,6 @@ const globs = z.union([z.string(), z.array(z.string())]).describe("Globs (or `re
 /** `/a/b` from a destination and a relative path, with single slashes. */
 function joinPath(...parts: string[]): string {
   return `/${parts.join("/").split("/").filter(Boolean).join("/")}`;
-}
-
-function parseFilesMap(value: Record<string, unknown> | string): Record<string, unknown> {
-  if (typeof value !== "string") return value;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new NonRetryableError(`'filesMap' must be a map of file names to kestra:// URIs, or its JSON text, got '${value.slice(0, 80)}'`);
 }
 
 async function putWithConflict(files: NamespaceFiles, path: string, content: Buffer, conflict: Conflict, ctx: RunContext): Promise<string | undefined> {
@@ -63,7 +54,7 @@ export const UploadFiles = defineTask({
       const dir = await ctx.workingDir();
       for (const file of await workingDirFiles(ctx, props.files)) await upload(joinPath(props.destination, file), await readFile(join(dir, file)));
     }
-    const map = { ...(props.files && !Array.isArray(props.files) ? props.files : {}), ...(props.filesMap !== undefined ? parseFilesMap(props.filesMap) : {}) };
+    const map = { ...(props.files && !Array.isArray(props.files) ? props.files : {}), ...(props.filesMap !== undefined ? filesMapOf(props.filesMap) : {}) };
     for (const [name, uri] of Object.entries(map)) {
       if (typeof uri !== "string") throw new NonRetryableError(`filesMap must map file names to kestra:// URIs; '${name}' is not a string`);
       await upload(joinPath(props.destination, name), await ctx.storage.readFile(storageUri(uri, `filesMap.${name}`)));

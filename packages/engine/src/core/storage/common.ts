@@ -24,6 +24,21 @@ export function storageUri(value: string, property: string): string {
   return uri;
 }
 
+/**
+ * A map property that may also come as the JSON text of a map: properties already turn valid JSON
+ * into a map, so text reaching here is not one and gets a message saying what was expected.
+ */
+export function mapOrJsonText(value: Record<string, unknown> | string, property: string, what: string): Record<string, unknown> {
+  if (typeof value !== "string") return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new NonRetryableError(`'${property}' must be a map of ${what}, or its JSON text, got '${value.slice(0, 80)}'`);
+}
+
 /** Files of the task's working directory matching the globs (relative to it). */
 export async function workingDirFiles(ctx: RunContext, globs: readonly string[]): Promise<string[]> {
   return matchingFiles(await ctx.workingDir(), globs);

@@ -1,17 +1,7 @@
 /** `LocalFiles` (deprecated for WorkingDirectory's `inputFiles`/`outputFiles`). */
-import { defineTask, NonRetryableError, z } from "@saker/sdk";
+import { defineTask, z } from "@saker/sdk";
 import { storeFiles, writeFiles } from "../../storage/workingFiles.ts";
-
-function inputMap(inputs: Record<string, unknown> | string): Record<string, unknown> {
-  if (typeof inputs !== "string") return inputs;
-  try {
-    const parsed: unknown = JSON.parse(inputs);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // fall through to the error below
-  }
-  throw new NonRetryableError(`'inputs' must be a map of file names to contents, or its JSON text, got '${inputs.slice(0, 80)}'`);
-}
+import { mapOrJsonText } from "./common.ts";
 
 export const LocalFiles = defineTask({
   type: "io.kestra.plugin.core.storage.LocalFiles",
@@ -31,7 +21,7 @@ export const LocalFiles = defineTask({
   }),
   outputs: z.object({ uris: z.record(z.string(), z.string()) }),
   async run({ inputs, outputs }, ctx) {
-    if (inputs !== undefined) await writeFiles(await ctx.workingDir(), inputMap(inputs), ctx.storage);
+    if (inputs !== undefined) await writeFiles(await ctx.workingDir(), mapOrJsonText(inputs, "inputs", "file names to contents"), ctx.storage);
     const uris = outputs ? await storeFiles(await ctx.workingDir(), outputs, ctx.storage) : {};
     ctx.logger.trace("Captured {} output(s).", Object.keys(uris).length);
     return { uris };
