@@ -3,7 +3,7 @@
  * namespace files when its first task creates it; files matching `outputFiles` uploaded after
  * each task.
  */
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SakerError, type TaskStorage } from "@saker/sdk";
 import type { WorkingDirectorySetup } from "../executor/types.ts";
@@ -51,7 +51,7 @@ export async function collectOutputFiles(dir: string, globs: readonly string[], 
   const seen = JSON.parse(await readFile(uploadsFile(dir), "utf8").catch(() => "{}")) as Record<string, string>;
   const changed: string[] = [];
   for (const path of await matchingFiles(dir, globs)) {
-    const info = await stat(join(dir, path));
+    const info = await lstat(join(dir, path));
     const version = `${info.size}:${info.mtimeMs}`;
     if (seen[path] === version) continue;
     seen[path] = version;
