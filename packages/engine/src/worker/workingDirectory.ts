@@ -8,6 +8,7 @@ import { basename, join } from "node:path";
 import { SakerError, type TaskStorage } from "@saker/sdk";
 import type { WorkingDirectorySetup } from "../executor/types.ts";
 import { matchingFiles, pathMatcher, writeFiles } from "../storage/workingFiles.ts";
+import { parseJsonData } from "../model/dataLimits.ts";
 
 /** Where the shared directory of a WorkingDirectory task run lives on this worker. */
 export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string): string {
@@ -34,7 +35,7 @@ export async function prepareWorkingDirectory(dir: string, setup: WorkingDirecto
   }
   if (setup.inputFiles !== undefined) {
     let files = await renderValue(setup.inputFiles);
-    if (typeof files === "string") files = JSON.parse(files) as unknown;
+    if (typeof files === "string") files = parseJsonData(files, "inputFiles");
     if (!files || typeof files !== "object" || Array.isArray(files)) throw new SakerError("PROPERTY_INVALID", "inputFiles: must be a map of file name to content");
     await writeFiles(dir, files as Record<string, unknown>, storage);
   }
