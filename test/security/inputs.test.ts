@@ -3,8 +3,12 @@
  * merge-key chains, 10,000-level nesting in YAML and JSON, recursive aliases, keys reaching a
  * prototype, impossible dates. Each runs against a real server over HTTP, which must stay up.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, postYaml, startTestApi, type TestApi } from "../../packages/server/src/__tests__/testApi.ts";
+import { runCli } from "../integration/cli.ts";
 
 let t: TestApi;
 beforeAll(async () => {
@@ -48,6 +52,11 @@ async function expectClientError(response: Response, status: number, message: Re
 }
 
 describe("flow YAML within the data limits", () => {
+  beforeAll(async () => {
+    const existing = "id: existing\nnamespace: sec.yaml\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
+    expect((await postYaml(`${t.api}/flows`, existing)).status).toBe(200);
+  });
+
   it.each([
     ["a billion-laughs alias bomb", LAUGHS, /limit maxAliases = 100/],
     ["a merge-key chain", mergeChain(40), /limit maxAliases = 100/],
@@ -56,7 +65,23 @@ describe("flow YAML within the data limits", () => {
     await expectClientError(await postYaml(`${t.api}/flows`, yaml), 400, message);
     await expectClientError(await postYaml(`${t.api}/flows/validate`, yaml), 400, message);
     await expectClientError(await postYaml(`${t.api}/flows/bulk`, yaml), 400, message);
+    await expectClientError(await postYaml(`${t.api}/flows/sec.yaml/existing`, yaml.replace(/^id: \w+/, "id: existing"), "PUT"), 400, message);
     await expectServerUp();
+  });
+
+  it("the CLI refuses an alias bomb naming the limit, and follows limits.maxAliases", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "saker-limits-"));
+    try {
+      const file = join(dir, "laughs.yml");
+      writeFileSync(file, LAUGHS.replace(/  [efg]: .*\n/g, ""));
+      const refused = await runCli(["flow", "validate", file], { home: join(dir, "home") });
+      expect(refused.code).toBe(1);
+      expect(refused.stdout + refused.stderr).toMatch(/too many alias expansions \(limit maxAliases = 100\)/);
+      const allowed = await runCli(["flow", "validate", file], { home: join(dir, "home"), env: { SAKER_LIMITS_MAXALIASES: "100000" } });
+      expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a top-level __proto__ key, naming its path, and stores nothing", async () => {
