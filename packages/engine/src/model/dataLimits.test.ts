@@ -43,6 +43,12 @@ describe("YAML limits", () => {
     expect(() => parseYamlData("tasks:\n  - id: a\n    constructor: 1", "flow")).toThrow("the key 'constructor' at tasks[0].constructor");
   });
 
+  it("refuses YAML text over maxYamlBytes", () => {
+    setDataLimits({ maxYamlBytes: 1024 });
+    expect(() => parseYamlData(`a: "${"x".repeat(2000)}"`, "flow")).toThrow("flow: YAML text larger than 1024 bytes (limit maxYamlBytes = 1024)");
+    expect(parseYamlData("a: 1", "flow")).toEqual({ a: 1 });
+  });
+
   it("follows the configured limits", () => {
     setDataLimits({ maxDepth: 8 });
     expect(() => parseYamlData("a: {b: {c: {d: {e: {f: {g: {h: {i: {j: 1}}}}}}}}}", "flow")).toThrow(/limit maxDepth = 8/);

@@ -1,6 +1,6 @@
 /**
  * Limits on user YAML and JSON as it becomes objects: how deep it nests, how many aliases it
- * expands (billion laughs, merge-key chains), no recursive alias, and no key that reaches an
+ * expands (billion laughs, merge-key chains), how large a YAML text is, no recursive alias, and no key that reaches an
  * object's prototype (`__proto__`, `constructor`, `prototype`). Every parse of user data goes
  * through `parseYamlData`/`parseJsonData` or, for a value parsed elsewhere, `checkData`.
  *
@@ -14,9 +14,14 @@ export interface DataLimits {
   maxDepth: number;
   /** Alias expansions allowed in one YAML document (the `yaml` package's `maxAliasCount`). */
   maxAliases: number;
+  /**
+   * Largest YAML text parsed, in bytes: YAML parses far slower than JSON and blocks the event
+   * loop meanwhile. JSON is bounded by the request size only.
+   */
+  maxYamlBytes: number;
 }
 
-export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = { maxDepth: 200, maxAliases: 100 };
+export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = { maxDepth: 200, maxAliases: 100, maxYamlBytes: 8 * 1024 * 1024 };
 
 let limits: DataLimits = { ...DEFAULT_DATA_LIMITS };
 
@@ -108,6 +113,10 @@ type YamlOptions = DocumentOptions & ParseOptions & SchemaOptions;
 
 /** Parses YAML into a document, turning a parser stack overflow into the depth limit. */
 export function parseYamlDocument(text: string, what: string, options: YamlOptions = {}): Document {
+  const { maxYamlBytes } = limits;
+  if (text.length > maxYamlBytes || Buffer.byteLength(text) > maxYamlBytes) {
+    throw limitError(what, `YAML text larger than ${maxYamlBytes} bytes (limit maxYamlBytes = ${maxYamlBytes})`, "maxYamlBytes");
+  }
   let doc: Document;
   try {
     doc = parseDocument(text, options);

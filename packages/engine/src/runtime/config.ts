@@ -59,6 +59,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       maxDepth: z.coerce.number().int().min(8).max(1000).default(DEFAULT_DATA_LIMITS.maxDepth),
       maxAliases: z.coerce.number().int().min(0).default(DEFAULT_DATA_LIMITS.maxAliases),
+      maxYamlBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxYamlBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
 });
