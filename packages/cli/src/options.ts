@@ -13,11 +13,16 @@ export function withInstanceOptions(command: Command): Command {
     .option("--home <dir>", "data folder: database, storage, plugins (default: $SAKER_HOME or ./.saker)");
 }
 
-/** The instance configuration (loaded lazily: `--help` needs none of the engine). */
+/**
+ * The instance configuration (loaded lazily: `--help` needs none of the engine). Its data limits
+ * apply to this process from here on, also for commands that open no instance (`flow validate`).
+ */
 export async function configFrom(options: GlobalOptions, overrides: Record<string, unknown> = {}): Promise<CompiledConfig> {
-  const { loadConfig } = await import("@saker/engine/runtime/config");
-  return loadConfig({
+  const [{ loadConfig }, { setDataLimits }] = await Promise.all([import("@saker/engine/runtime/config"), import("@saker/engine/model/dataLimits")]);
+  const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: { ...overrides, ...(options.home ? { home: options.home } : {}) },
   });
+  setDataLimits(config.limits);
+  return config;
 }

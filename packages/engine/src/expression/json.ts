@@ -2,6 +2,7 @@
  * JSON as Kestra's Jackson mapper writes it (compact, non-ASCII kept, null map entries dropped,
  * doubles printed as Java does) and a reader that keeps Java's integer/double distinction.
  */
+import { dataLimits, FORBIDDEN_KEYS } from "../model/dataLimits.ts";
 import { EvalError } from "./errors.ts";
 import { isMap, isNumeric, JavaNumber, jdouble, JChar, numberToString } from "./values.ts";
 
@@ -27,9 +28,14 @@ export function toJson(value: unknown, dropNullMapValues = true): string {
   return JSON.stringify(String(value));
 }
 
-/** Parses JSON; a number with a fraction or an exponent is a Double, others Integer/Long. */
+/**
+ * Parses JSON; a number with a fraction or an exponent is a Double, others Integer/Long. The
+ * data limits apply: nesting depth, and no `__proto__`, `constructor` or `prototype` key.
+ */
 export function parseJson(text: string): unknown {
   let i = 0;
+  let depth = 0;
+  const { maxDepth } = dataLimits();
   const fail = (what: string): never => {
     throw new EvalError(`Invalid JSON at position ${i}: ${what}`);
   };
@@ -39,6 +45,7 @@ export function parseJson(text: string): unknown {
   const value = (): unknown => {
     ws();
     const c = text[i];
+    if ((c === "{" || c === "[") && depth >= maxDepth) fail(`nested deeper than ${maxDepth} levels (limit maxDepth = ${maxDepth})`);
     if (c === "{") {
       i++;
       const obj: Record<string, unknown> = {};
@@ -54,7 +61,10 @@ export function parseJson(text: string): unknown {
         ws();
         if (text[i] !== ":") fail("expected ':'");
         i++;
+        if (FORBIDDEN_KEYS.has(key)) fail(`the key '${key}' is not allowed`);
+        depth++;
         obj[key] = value();
+        depth--;
         ws();
         if (text[i] === ",") {
           i++;
@@ -76,7 +86,9 @@ export function parseJson(text: string): unknown {
         return list;
       }
       for (;;) {
+        depth++;
         list.push(value());
+        depth--;
         ws();
         if (text[i] === ",") {
           i++;

@@ -14,6 +14,8 @@ export interface InputResolution {
   encrypt?: (plain: string) => string;
   /** Stores an uploaded file for FILE input `id`; returns its `kestra://` URI. */
   storeFile?: (id: string, value: unknown) => Promise<string>;
+  /** Checks a FILE input given as a URI (`kestra://`, `nsfile://`); returns the `kestra://` URI to keep. */
+  fileUri?: (id: string, uri: string) => Promise<string>;
 }
 
 interface Resolved {
@@ -84,9 +86,12 @@ async function resolveDefinition(
       : { enabled: true, error: `Invalid input for \`${id}\`, missing required input, but received \`null\`` };
   }
   try {
-    const storeFile = resolution.storeFile;
+    const { storeFile, fileUri } = resolution;
+    const givenUri = typeof value === "string" && (value.startsWith("kestra://") || value.startsWith("nsfile://"));
     let parsed: unknown;
-    if (definition.type === "FILE" && storeFile && !(typeof value === "string" && value.startsWith("kestra://"))) {
+    if (definition.type === "FILE" && fileUri && givenUri) {
+      parsed = await fileUri(id, value);
+    } else if (definition.type === "FILE" && storeFile && !givenUri) {
       parsed = await storeFile(id, value);
     } else {
       parsed = parseTypedValue(definition.type, value, {

@@ -65,3 +65,32 @@ describe("checkConstraints", () => {
     expect(() => checkConstraints({ type: "EMAIL" }, "a.b@example.com")).not.toThrow();
   });
 });
+
+describe("strict calendar", () => {
+  it.each(["2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "2024-04-31"])("DATE refuses %s", (text) => {
+    expect(() => parseTypedValue("DATE", text)).toThrow(`Expected \`DATE\` but received \`${text}\``);
+  });
+
+  it("DATE keeps real days, leap days included", () => {
+    expect(parseTypedValue("DATE", "2024-02-29")).toBe("2024-02-29");
+    expect(parseTypedValue("DATE", "2024-12-31")).toBe("2024-12-31");
+  });
+
+  it.each(["2024-02-30T10:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:61Z", "2024-01-01T10:00:00+19:00"])("DATETIME refuses %s instead of shifting it", (text) => {
+    expect(() => parseTypedValue("DATETIME", text)).toThrow(`Expected \`DATETIME\` but received \`${text}\``);
+  });
+
+  it("DATETIME keeps real instants", () => {
+    expect(parseTypedValue("DATETIME", "2024-02-29T23:59:59+02:00")).toBe("2024-02-29T21:59:59Z");
+  });
+
+  it.each(["25:61", "24:00", "12:60", "1:00"])("TIME refuses %s", (text) => {
+    expect(() => parseTypedValue("TIME", text)).toThrow(`Expected \`TIME\` but received \`${text}\``);
+  });
+
+  it("JSON and YAML values follow the data limits", () => {
+    expect(() => parseTypedValue("YAML", "a: &x [1, *x]")).toThrow(/recursive alias/);
+    expect(() => parseTypedValue("JSON", '{"__proto__": {"admin": true}}')).toThrow(/'__proto__'/);
+    expect(() => parseTypedValue("JSON", { nested: { constructor: 1 } })).toThrow(/'constructor' at nested.constructor/);
+  });
+});

@@ -2,8 +2,8 @@
  * Parsing a value into one of Kestra's input/output types (INT, DATETIME, JSON…) and checking
  * the type's constraints (min, max, pattern, values…). Messages follow Kestra's wording.
  */
-import { formatDuration, isDuration, parseDuration } from "@saker/sdk";
-import YAML from "yaml";
+import { formatDuration, isDuration, isSakerError, parseDuration } from "@saker/sdk";
+import { checkData, parseJsonData, parseYamlData } from "./dataLimits.ts";
 
 export const INPUT_TYPES = [
   "STRING", "ENUM", "SELECT", "MULTISELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME",
@@ -13,9 +13,31 @@ export type InputType = (typeof INPUT_TYPES)[number];
 
 const URI_PATTERN = /^[a-z]+:\/\/(?:www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b(?:[-a-zA-Z0-9()@:%_+.~#?&/=]*)$/;
 const EMAIL_PATTERN = /^$|^[a-zA-Z0-9_!#$%&’*+/=?`{|}~^.-]+@[a-zA-Z0-9.-]+$/;
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
-const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+const INSTANT_PATTERN = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-](\d{2}):?(\d{2}))$/i;
+
+/** `YYYY-MM-DD` naming a real day: no February 30th, no month 13 (Java's `LocalDate.parse`). */
+export function isCalendarDate(text: string): boolean {
+  const match = DATE_PATTERN.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** `HH:mm[:ss[.fraction]]` within the day (Java's `LocalTime.parse`). */
+export function isTimeOfDay(text: string): boolean {
+  return TIME_PATTERN.test(text);
+}
+
+/** An ISO-8601 instant with an offset whose every field is in range (Java's `Instant.parse`), never shifted. */
+export function isInstant(text: string): boolean {
+  const match = INSTANT_PATTERN.exec(text);
+  if (!match) return false;
+  const offsetOk = match[4] === undefined || (Number(match[4]) <= 18 && Number(match[5]) <= 59);
+  return isCalendarDate(match[1]!) && isTimeOfDay(match[2]!) && offsetOk && !Number.isNaN(Date.parse(text));
+}
 
 /** A value that does not fit its type or constraints; `message` is Kestra's middle part. */
 export class TypedValueError extends Error {
@@ -58,10 +80,10 @@ function parseFloatValue(value: unknown): number {
 function parseList(value: unknown, type: string): unknown[] {
   if (Array.isArray(value)) return value;
   try {
-    const parsed: unknown = JSON.parse(asText(value));
+    const parsed: unknown = parseJsonData(asText(value), `the ${type} value`);
     if (Array.isArray(parsed)) return parsed;
-  } catch {
-    // reported below
+  } catch (error) {
+    if (isSakerError(error)) throw error;
   }
   throw expected(type, value, "not a JSON array");
 }
@@ -87,17 +109,17 @@ export function parseTypedValue(type: string, value: unknown, options: ParseOpti
       return typeof value === "boolean" ? value : asText(value).trim().toLowerCase() === "true";
     case "DATETIME": {
       const text = asText(value).trim();
-      if (!INSTANT_PATTERN.test(text) || Number.isNaN(Date.parse(text))) throw expected("DATETIME", value, `Text '${text}' could not be parsed`);
+      if (!isInstant(text)) throw expected("DATETIME", value, `Text '${text}' could not be parsed`);
       return new Date(text).toISOString().replace(".000Z", "Z");
     }
     case "DATE": {
       const text = asText(value).trim();
-      if (!DATE_PATTERN.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) throw expected("DATE", value, `Text '${text}' could not be parsed`);
+      if (!isCalendarDate(text)) throw expected("DATE", value, `Text '${text}' could not be parsed`);
       return text;
     }
     case "TIME": {
       const text = asText(value).trim();
-      if (!TIME_PATTERN.test(text)) throw expected("TIME", value, `Text '${text}' could not be parsed`);
+      if (!isTimeOfDay(text)) throw expected("TIME", value, `Text '${text}' could not be parsed`);
       return text;
     }
     case "DURATION": {
@@ -112,18 +134,15 @@ export function parseTypedValue(type: string, value: unknown, options: ParseOpti
       return options.storeFile(value);
     }
     case "JSON":
-      if (typeof value !== "string") return value;
-      try {
-        return JSON.parse(value);
-      } catch (error) {
-        throw expected("JSON", value, (error as Error).message);
-      }
     case "YAML":
-      if (typeof value !== "string") return value;
       try {
-        return YAML.parse(value);
+        if (typeof value !== "string") {
+          checkData(value, `the ${type} value`);
+          return value;
+        }
+        return type === "JSON" ? parseJsonData(value, "the JSON value") : parseYamlData(value, "the YAML value");
       } catch (error) {
-        throw expected("YAML", value, (error as Error).message);
+        throw expected(type, typeof value === "string" ? value : "(structured value)", (error as Error).message);
       }
     case "URI": {
       const text = asText(value);

@@ -1,9 +1,11 @@
 /**
  * Flow YAML with positions: parses the source, keeps the document to map a path such as
- * `tasks[2].retry` back to its line and column.
+ * `tasks[2].retry` back to its line and column. The data limits (aliases, depth, forbidden keys)
+ * apply: see dataLimits.ts.
  */
 import { SakerError } from "@saker/sdk";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from "yaml";
+import { parseYamlDocument, yamlDocumentValue } from "./dataLimits.ts";
 
 export interface YamlSource {
   value: unknown;
@@ -13,7 +15,7 @@ export interface YamlSource {
 
 export function parseYamlSource(source: string, name = "flow"): YamlSource {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc: Document = parseYamlDocument(source, name, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
       const pos = lineCounter.linePos(e.pos[0]);
@@ -22,7 +24,7 @@ export function parseYamlSource(source: string, name = "flow"): YamlSource {
     const first = lineCounter.linePos(doc.errors[0]!.pos[0]);
     throw new SakerError("YAML_INVALID", `Invalid YAML in ${name}: ${problems.join("; ")}`, { line: first.line, column: first.col });
   }
-  const value = doc.toJS({ maxAliasCount: 100 });
+  const value = yamlDocumentValue(doc, name);
   return {
     value,
     locate(path) {

@@ -4,6 +4,7 @@
  * as Kestra's `Property<T>` does), then the schema validates and applies defaults.
  */
 import { SakerError, type z } from "@saker/sdk";
+import { isDataLimitError, parseJsonData } from "../model/dataLimits.ts";
 import { defOf, metaOf, unwrap } from "./schemaWalk.ts";
 
 /** Properties every task has, handled by the engine rather than the plugin. */
@@ -22,8 +23,9 @@ function parseJsonLike(text: string, opening: string): unknown {
   const trimmed = text.trim();
   if (!trimmed.startsWith(opening)) return text;
   try {
-    return JSON.parse(trimmed);
-  } catch {
+    return parseJsonData(trimmed, "the rendered property");
+  } catch (error) {
+    if (isDataLimitError(error)) throw error;
     return text;
   }
 }

@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
+import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
 
 const ServerConfig = z.strictObject({
@@ -53,6 +54,14 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ envVarsPrefix: "ENV_", globals: {} }),
   executor: z.strictObject({ fetchLimit: z.coerce.number().int().min(1).default(200) }).default({ fetchLimit: 200 }),
+  /** Limits on user YAML and JSON (flows, inputs, KV values, request bodies): see model/dataLimits.ts. */
+  limits: z
+    .strictObject({
+      maxDepth: z.coerce.number().int().min(8).max(1000).default(DEFAULT_DATA_LIMITS.maxDepth),
+      maxAliases: z.coerce.number().int().min(0).default(DEFAULT_DATA_LIMITS.maxAliases),
+      maxYamlBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxYamlBytes),
+    })
+    .default({ ...DEFAULT_DATA_LIMITS }),
 });
 
 export type SakerConfig = z.output<typeof ConfigSchema>;

@@ -11,6 +11,8 @@ import { friendlyId } from "../model/ids.ts";
 import { resolveInputs } from "../model/inputs.ts";
 import { newState } from "../model/state.ts";
 import { inputPrefix, toUri } from "../storage/paths.ts";
+import { executionReadPrefixes } from "../worker/taskStorage.ts";
+import { inputFileUri } from "./inputFiles.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Renderer } from "./renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
@@ -83,6 +85,7 @@ export async function buildExecution(flow: Flow, request: NewExecution, deps: Fa
   const inputs = await resolveInputs(flow.inputs, request.inputs ?? {}, {
     renderTyped: (template, resolved) => deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
     encrypt: (plain) => deps.encryption.encrypt(plain),
+    fileUri: (_inputId, uri) => inputFileUri(deps.storage, { namespace: flow.namespace, readPrefixes: executionReadPrefixes(flow.namespace, flow.id, id, request.trigger?.variables) }, uri),
     storeFile: async (inputId, value) => {
       if (!(value instanceof FileUpload)) {
         throw new SakerError("INPUT_INVALID", `Invalid input for \`${inputId}\`, a FILE input takes an uploaded file or a kestra:// URI, but received \`${String(value)}\``);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { errorMessage, SakerError, type AnyTaskDefinition } from "@saker/sdk";
+import { setDataLimits } from "../model/dataLimits.ts";
 import { closeIsolationPool, runIsolatedTask } from "../worker/isolation/pool.ts";
 import { watchPlugins } from "../plugins/loader.ts";
 import { replayExecution, restartExecution } from "../executor/actions.ts";
@@ -136,6 +137,7 @@ export class Instance {
   /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
   static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
     const unlock = lockHome(config.home);
+    setDataLimits(config.limits);
     try {
       const loaded = new Set<string>();
       const registry = options.registry ?? (await loadRegistry(config, loaded));

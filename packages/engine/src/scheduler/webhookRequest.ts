@@ -3,6 +3,7 @@
  * parsed as a JSON object, else a JSON array, else kept as the raw text (null when there is none);
  * `headers` and `parameters` as maps from a name to the list of its values.
  */
+import { isDataLimitError, parseJsonData } from "../model/dataLimits.ts";
 
 export interface WebhookRequest {
   /** The raw body; undefined or empty when the request had none. */
@@ -23,9 +24,10 @@ export interface WebhookVariables {
 export function parseWebhookBody(text: string | undefined): unknown {
   if (text === undefined || text === "") return null;
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = parseJsonData(text, "The webhook body");
     if (value !== null && typeof value === "object") return value;
-  } catch {
+  } catch (error) {
+    if (isDataLimitError(error)) throw error;
     // Not JSON: the body stays text.
   }
   return text;

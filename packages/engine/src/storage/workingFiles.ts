@@ -9,6 +9,7 @@ import { basename, dirname, join, posix, relative, resolve, sep } from "node:pat
 import { pipeline } from "node:stream/promises";
 import { NonRetryableError, type TaskStorage } from "@saker/sdk";
 import picomatch from "picomatch";
+import { assertNoLinkBelow } from "./noFollow.ts";
 import { SCHEME } from "./paths.ts";
 
 /**
@@ -29,7 +30,7 @@ export function pathMatcher(patterns: readonly string[], options: { anyDepth?: b
   return (path) => tests.some((test) => test(path));
 }
 
-/** Every file below `dir`, as paths relative to it with `/` separators. */
+/** Every regular file below `dir` (links are neither listed nor followed), as paths relative to it with `/` separators. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
@@ -44,13 +45,17 @@ export async function matchingFiles(dir: string, patterns: readonly string[]): P
   return (await listFiles(dir)).filter(matches);
 }
 
-/** Writes each named file into `dir`: bytes and text as they are, a `kestra://` URI copied from storage. */
+/**
+ * Writes each named file into `dir`: bytes and text as they are, a `kestra://` URI copied from
+ * storage. A name through a symbolic link (left by an earlier task) is refused, never written through.
+ */
 export async function writeFiles(dir: string, files: Readonly<Record<string, unknown>>, storage: Pick<TaskStorage, "getFile">): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     if (content === null || content === undefined) continue;
     const file = resolve(dir, name);
     const rel = relative(dir, file);
     if (rel === "" || rel.startsWith("..") || rel.startsWith(sep)) throw new NonRetryableError(`File name '${name}' leaves the working directory`);
+    await assertNoLinkBelow(dir, file, name);
     await mkdir(dirname(file), { recursive: true });
     if (Buffer.isBuffer(content)) {
       await writeFile(file, content);

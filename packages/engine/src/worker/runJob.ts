@@ -33,7 +33,7 @@ import { createRunContext } from "./runContext.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
-import { createTaskStorage, namespaceFiles, readableExecutions } from "./taskStorage.ts";
+import { createTaskStorage, namespaceFiles, executionReadPrefixes } from "./taskStorage.ts";
 
 export interface WorkerDeps {
   tenantId: string;
@@ -147,12 +147,7 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
 
 /** Where a task run may read: its execution, and the execution that triggered it (parent flow). */
 function readPrefixesOf(job: WorkerJob): string[] {
-  const trigger = (job.variables.trigger ?? {}) as Record<string, unknown>;
-  const related =
-    typeof trigger.executionId === "string" && typeof trigger.namespace === "string" && typeof trigger.flowId === "string"
-      ? [{ executionId: trigger.executionId, namespace: trigger.namespace, flowId: trigger.flowId }]
-      : [];
-  return readableExecutions(job.flow.namespace, job.flow.id, job.executionId, related);
+  return executionReadPrefixes(job.flow.namespace, job.flow.id, job.executionId, job.variables.trigger);
 }
 
 /** The task run's state after `warningOnRetry`, `allowFailure` and `allowWarning`. */

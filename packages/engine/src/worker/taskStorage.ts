@@ -21,6 +21,16 @@ export function readableExecutions(namespace: string, flowId: string, executionI
   return [executionPrefix(namespace, flowId, executionId), ...related.map((r) => executionPrefix(r.namespace, r.flowId, r.executionId))];
 }
 
+/** Where an execution's tasks may read: the execution, and the execution that triggered it (parent flow) from `trigger` variables. */
+export function executionReadPrefixes(namespace: string, flowId: string, executionId: string, triggerVariables: unknown): string[] {
+  const trigger = (triggerVariables ?? {}) as Record<string, unknown>;
+  const related =
+    typeof trigger.executionId === "string" && typeof trigger.namespace === "string" && typeof trigger.flowId === "string"
+      ? [{ executionId: trigger.executionId, namespace: trigger.namespace, flowId: trigger.flowId }]
+      : [];
+  return readableExecutions(namespace, flowId, executionId, related);
+}
+
 export function createTaskStorage(storage: Storage, scope: TaskStorageScope): TaskStorage {
   const readable = (uri: string): string => {
     const path = toStoragePath(uri);

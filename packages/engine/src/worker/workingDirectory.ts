@@ -3,11 +3,12 @@
  * namespace files when its first task creates it; files matching `outputFiles` uploaded after
  * each task.
  */
-import { readFile, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { SakerError, type TaskStorage } from "@saker/sdk";
 import type { WorkingDirectorySetup } from "../executor/types.ts";
 import { matchingFiles, pathMatcher, writeFiles } from "../storage/workingFiles.ts";
+import { parseJsonData } from "../model/dataLimits.ts";
 
 /** Where the shared directory of a WorkingDirectory task run lives on this worker. */
 export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string): string {
@@ -34,7 +35,7 @@ export async function prepareWorkingDirectory(dir: string, setup: WorkingDirecto
   }
   if (setup.inputFiles !== undefined) {
     let files = await renderValue(setup.inputFiles);
-    if (typeof files === "string") files = JSON.parse(files) as unknown;
+    if (typeof files === "string") files = parseJsonData(files, "inputFiles");
     if (!files || typeof files !== "object" || Array.isArray(files)) throw new SakerError("PROPERTY_INVALID", "inputFiles: must be a map of file name to content");
     await writeFiles(dir, files as Record<string, unknown>, storage);
   }
@@ -51,7 +52,7 @@ export async function collectOutputFiles(dir: string, globs: readonly string[], 
   const seen = JSON.parse(await readFile(uploadsFile(dir), "utf8").catch(() => "{}")) as Record<string, string>;
   const changed: string[] = [];
   for (const path of await matchingFiles(dir, globs)) {
-    const info = await stat(join(dir, path));
+    const info = await lstat(join(dir, path));
     const version = `${info.size}:${info.mtimeMs}`;
     if (seen[path] === version) continue;
     seen[path] = version;

@@ -1,7 +1,10 @@
 /**
  * Body parsers: JSON is kept as text beside its parsed value (the KV store needs the text to
- * keep a value's type), YAML and plain text are strings.
+ * keep a value's type), YAML and plain text are strings. JSON is parsed within the data limits:
+ * a body nested too deep or holding `__proto__` is a 400 before any route sees it.
  */
+import { isSakerError } from "@saker/sdk";
+import { parseJsonData } from "@saker/engine/model/dataLimits";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
 const RAW = Symbol("saker.rawBody");
@@ -30,8 +33,9 @@ export function registerBodyParsers(app: FastifyInstance): void {
     (request as WithRaw)[RAW] = text;
     if (text.trim() === "") return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
-    } catch {
+      done(null, parseJsonData(text, "The request body"));
+    } catch (error) {
+      if (isSakerError(error)) return done(error);
       // not an error yet: the KV store reads bare values (2024-01-01, PT5M) sent as JSON
       (request as WithRaw)[INVALID_JSON] = true;
       done(null, undefined);

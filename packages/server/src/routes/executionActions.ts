@@ -7,8 +7,10 @@ import type { Execution } from "@saker/engine/model/execution";
 import type { InputDefinition } from "@saker/engine/model/flow";
 import { resolveInputs } from "@saker/engine/model/inputs";
 import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import { inputFileUri } from "@saker/engine/runtime/inputFiles";
 import type { Instance } from "@saker/engine/runtime/instance";
 import { inputPrefix, toUri } from "@saker/engine/storage/paths";
+import { executionReadPrefixes } from "@saker/engine/worker/taskStorage";
 import { SakerError } from "@saker/sdk";
 import { conflict } from "../http/errors.ts";
 import { formInputs, readForm, type FormContent } from "../http/multipart.ts";
@@ -86,6 +88,8 @@ async function resumeInputs(instance: Instance, execution: Execution, form: Form
   return resolveInputs(definitions, provided, {
     renderTyped: (template, inputs) => instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),
     encrypt: (plain) => instance.encryption.encrypt(plain),
+    fileUri: (_id, uri) =>
+      inputFileUri(instance.storage, { namespace: execution.namespace, readPrefixes: executionReadPrefixes(execution.namespace, execution.flowId, execution.id, execution.trigger?.variables) }, uri),
     storeFile: async (id, value) => {
       if (!(value instanceof FileUpload)) throw new SakerError("INPUT_INVALID", `Invalid input for \`${id}\`, a FILE input takes an uploaded file`);
       const path = `${inputPrefix(execution.namespace, execution.flowId, execution.id, id)}/${value.fileName.replace(/[\\/]/g, "_")}`;

@@ -6,6 +6,7 @@ import { isSakerError } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import YAML from "yaml";
+import { parseYamlData } from "@saker/engine/model/dataLimits";
 import type { FieldTable } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
 
@@ -18,7 +19,12 @@ export function flowJson(instance: Instance, stored: StoredFlow, withSource: boo
     body = { ...instance.flows.validate(stored.source, `${stored.namespace}/${stored.id}`) };
   } catch (error) {
     if (!isSakerError(error)) throw error;
-    const raw: unknown = YAML.parse(stored.source);
+    let raw: unknown;
+    try {
+      raw = parseYamlData(stored.source, `flow '${stored.namespace}/${stored.id}'`);
+    } catch {
+      raw = undefined;
+    }
     body = raw && typeof raw === "object" && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {};
   }
   delete body.revision;
@@ -90,7 +96,7 @@ export const FLOW_FIELDS: FieldTable<StoredFlow & { labels?: { key: string; valu
 /** The labels of a flow source (map or list form), without validating it. */
 export function sourceLabels(source: string): { key: string; value: string }[] {
   try {
-    const raw = (YAML.parse(source) as { labels?: unknown } | null)?.labels;
+    const raw = (parseYamlData(source, "flow") as { labels?: unknown } | null)?.labels;
     if (Array.isArray(raw)) return raw.filter((l) => l && typeof l === "object").map((l) => ({ key: String(l.key), value: String(l.value) }));
     if (raw && typeof raw === "object") return Object.entries(raw).map(([key, value]) => ({ key, value: String(value) }));
   } catch {

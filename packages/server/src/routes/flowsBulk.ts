@@ -5,7 +5,7 @@
 import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import YAML from "yaml";
+import { isDataLimitError, parseYamlData } from "@saker/engine/model/dataLimits";
 import { ApiError } from "../http/errors.ts";
 import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
@@ -38,7 +38,7 @@ interface DocumentCheck {
 
 function rawIdentity(source: string): { flow?: string; namespace?: string } {
   try {
-    const raw = YAML.parse(source) as Record<string, unknown> | null;
+    const raw = parseYamlData(source, "flow") as Record<string, unknown> | null;
     return {
       ...(typeof raw?.id === "string" ? { flow: raw.id } : {}),
       ...(typeof raw?.namespace === "string" ? { namespace: raw.namespace } : {}),
@@ -55,7 +55,7 @@ function checkDocument(instance: Instance, doc: YamlDocument, index: number): Do
     const flow = instance.flows.validate(doc.source);
     return { ...base, flow: flow.id, namespace: flow.namespace };
   } catch (error) {
-    if (!isSakerError(error)) throw error;
+    if (!isSakerError(error) || isDataLimitError(error)) throw error;
     const raw = Array.isArray(error.details?.issues) ? (error.details.issues as Issue[]) : [];
     const issues = raw.map((i) => ({ ...i, ...(i.line ? { line: i.line + doc.line - 1 } : {}) }));
     const constraints = issues.length

@@ -2,7 +2,9 @@
  * The key-value store of a namespace: list keys, get `{type, value}`, put (the body's JSON keeps
  * its type; optional `ttl` header as an ISO-8601 duration), delete one or several keys.
  */
-import { isDuration, parseDuration, z, type KvType } from "@saker/sdk";
+import { isDuration, isSakerError, parseDuration, z, type KvType } from "@saker/sdk";
+import { parseJsonData } from "@saker/engine/model/dataLimits";
+import { isCalendarDate, isInstant } from "@saker/engine/model/typedValues";
 import { createKvStore } from "@saker/engine/worker/kvStore";
 import type { FastifyRequest } from "fastify";
 import { badRequest, notFound } from "../http/errors.ts";
@@ -14,8 +16,6 @@ import { NamespaceParams } from "./namespaceFiles.ts";
 const TAGS = ["KV"];
 const KeyParams = NamespaceParams.extend({ key: z.string().describe("The key") });
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * A request body as a typed value: JSON keeps its type (`"x"` STRING, `1` NUMBER, `true`
@@ -27,10 +27,11 @@ export function typedKvValue(text: string): { value: unknown; type: KvType } {
   if (trimmed === "") throw badRequest("The value is empty", "body");
   let parsed: unknown;
   try {
-    parsed = JSON.parse(trimmed);
-  } catch {
-    if (DATE.test(trimmed)) return { value: trimmed, type: "DATE" };
-    if (DATETIME.test(trimmed) && !Number.isNaN(Date.parse(trimmed))) return { value: new Date(trimmed).toISOString(), type: "DATETIME" };
+    parsed = parseJsonData(trimmed, "the KV value");
+  } catch (error) {
+    if (isSakerError(error)) throw error;
+    if (isCalendarDate(trimmed)) return { value: trimmed, type: "DATE" };
+    if (isInstant(trimmed)) return { value: new Date(trimmed).toISOString(), type: "DATETIME" };
     if (isDuration(trimmed)) return { value: trimmed.toUpperCase(), type: "DURATION" };
     if (/^[[{"]/.test(trimmed)) throw badRequest(`Invalid JSON value for: ${trimmed.slice(0, 100)}`, "body");
     return { value: text, type: "STRING" };

@@ -1,14 +1,16 @@
 import { SakerError, z } from "@saker/sdk";
 import type { Label } from "../../model/execution.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 /** Reads labels given as a map, a list of `{key, value}`, or a JSON text of either. */
 export function parseLabels(raw: unknown): Label[] {
   let value = raw;
   if (typeof value === "string") {
     try {
-      value = JSON.parse(value);
-    } catch {
+      value = parseJsonData(value, "labels");
+    } catch (error) {
+      if (isDataLimitError(error)) throw error;
       throw new SakerError("PROPERTY_INVALID", `labels must be a map, a list of {key, value} or their JSON, got '${raw}'`);
     }
   }

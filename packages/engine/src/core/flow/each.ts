@@ -8,14 +8,16 @@ import type { FlowableContext } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveConcurrentNexts, resolveFlowableState, resolveParallelNexts, resolveSequentialNexts } from "../../executor/sequencing.ts";
 import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 async function renderValues(ctx: FlowableContext, raw: unknown): Promise<unknown[]> {
   if (typeof raw === "string") {
     const rendered = await ctx.render(raw);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(rendered);
+      parsed = parseJsonData(rendered, "values");
     } catch (error) {
+      if (isDataLimitError(error)) throw error;
       throw new SakerError("EXPRESSION_ERROR", `Unable to read the values as a JSON list: ${(error as Error).message} (rendered: ${rendered.slice(0, 200)})`);
     }
     if (!Array.isArray(parsed)) throw new SakerError("EXPRESSION_ERROR", `The values must be a list, got: ${rendered.slice(0, 200)}`);

@@ -1,5 +1,6 @@
 /** The KV store tasks: Set, Get, GetKeys, Delete (`io.kestra.plugin.core.kv.*`). */
 import { defineTask, duration, KV_TYPES, NonRetryableError, raw, z, type KvType, type RunContext } from "@saker/sdk";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 const namespace = z.string().optional().describe("The namespace of the store (default: the flow's namespace).");
 
@@ -20,8 +21,9 @@ function convert(value: unknown, type: KvType | undefined): unknown {
       return value.trim().toLowerCase() === "true";
     case "JSON":
       try {
-        return JSON.parse(value);
-      } catch {
+        return parseJsonData(value, "the KV value");
+      } catch (error) {
+        if (isDataLimitError(error)) throw error;
         throw new NonRetryableError(`'${value}' is not JSON`);
       }
     default:

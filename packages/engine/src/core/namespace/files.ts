@@ -1,7 +1,7 @@
 /** Namespace files tasks: UploadFiles, DownloadFiles, DeleteFiles (`io.kestra.plugin.core.namespace.*`). */
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { defineTask, NonRetryableError, z, type NamespaceFiles, type RunContext } from "@saker/sdk";
+import { readFileBelow } from "../../storage/noFollow.ts";
 import { namespaceFilesPrefix, toUri } from "../../storage/paths.ts";
 import { mapOrJsonText, storageUri, workingDirFiles } from "../storage/common.ts";
 
@@ -52,7 +52,7 @@ export const UploadFiles = defineTask({
     };
     if (Array.isArray(props.files)) {
       const dir = await ctx.workingDir();
-      for (const file of await workingDirFiles(ctx, props.files)) await upload(joinPath(props.destination, file), await readFile(join(dir, file)));
+      for (const file of await workingDirFiles(ctx, props.files)) await upload(joinPath(props.destination, file), await readFileBelow(dir, join(dir, file), file));
     }
     const map = { ...(props.files && !Array.isArray(props.files) ? props.files : {}), ...(props.filesMap !== undefined ? filesMapOf(props.filesMap) : {}) };
     for (const [name, uri] of Object.entries(map)) {

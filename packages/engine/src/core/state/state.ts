@@ -8,6 +8,7 @@ import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { engineOf } from "../../runtime/engineServices.ts";
 import { namespacePath, slugify, toUri } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 const common = {
   name: z.string().default("default").describe("The name of the state."),
@@ -30,8 +31,9 @@ async function readState(ctx: RunContext, path: string): Promise<Record<string, 
   if (!(await storage.exists(path))) return undefined;
   const text = (await streamToBuffer(await storage.get(path))).toString("utf8");
   try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch {
+    return parseJsonData(text, `the state '${toUri(path)}'`) as Record<string, unknown>;
+  } catch (error) {
+    if (isDataLimitError(error)) throw error;
     throw new NonRetryableError(`The state '${toUri(path)}' is not a JSON object`);
   }
 }

@@ -3,6 +3,7 @@ import { randomInt } from "node:crypto";
 import { NonRetryableError, type RunContext } from "@saker/sdk";
 import { SCHEME } from "../../storage/paths.ts";
 import { matchingFiles } from "../../storage/workingFiles.ts";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 /** A file name as Java's temp files have them: random digits, then the extension. */
 export function tempName(extension = ".tmp"): string {
@@ -31,10 +32,10 @@ export function storageUri(value: string, property: string): string {
 export function mapOrJsonText(value: Record<string, unknown> | string, property: string, what: string): Record<string, unknown> {
   if (typeof value !== "string") return value;
   try {
-    const parsed: unknown = JSON.parse(value);
+    const parsed: unknown = parseJsonData(value, `'${property}'`);
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // reported below
+  } catch (error) {
+    if (isDataLimitError(error)) throw error;
   }
   throw new NonRetryableError(`'${property}' must be a map of ${what}, or its JSON text, got '${value.slice(0, 80)}'`);
 }

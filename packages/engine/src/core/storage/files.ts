@@ -4,13 +4,15 @@ import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { engineOf } from "../../runtime/engineServices.ts";
 import { executionPrefix, toUri } from "../../storage/paths.ts";
 import { storageUri, tempName } from "./common.ts";
+import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 function fileList(files: string[] | string): string[] {
   if (Array.isArray(files)) return files;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(files);
-  } catch {
+    parsed = parseJsonData(files, "files");
+  } catch (error) {
+    if (isDataLimitError(error)) throw error;
     throw new NonRetryableError(`'files' must be a list of kestra:// URIs or its JSON text, got '${files.slice(0, 80)}'`);
   }
   if (!Array.isArray(parsed) || parsed.some((f) => typeof f !== "string")) throw new NonRetryableError("'files' must be a list of kestra:// URIs");

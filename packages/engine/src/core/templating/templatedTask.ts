@@ -1,6 +1,6 @@
 /** `templating.TemplatedTask`: a runnable task whose definition is itself rendered from a template. */
 import { defineTask, errorMessage, NonRetryableError, z, type AnyTaskDefinition } from "@saker/sdk";
-import { parse } from "yaml";
+import { isDataLimitError, parseYamlData } from "../../model/dataLimits.ts";
 import { renderProperties } from "../../plugins/properties.ts";
 import { engineOf } from "../../runtime/engineServices.ts";
 
@@ -9,8 +9,9 @@ const TYPE = "io.kestra.plugin.core.templating.TemplatedTask";
 function parseSpec(spec: string): Record<string, unknown> {
   let node: unknown;
   try {
-    node = parse(spec);
+    node = parseYamlData(spec, "spec");
   } catch (error) {
+    if (isDataLimitError(error)) throw error;
     throw new NonRetryableError(`'spec' is not valid YAML: ${errorMessage(error)}`);
   }
   if (!node || typeof node !== "object" || Array.isArray(node)) throw new NonRetryableError("'spec' must render to a YAML map describing a task");

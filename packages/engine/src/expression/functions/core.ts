@@ -1,7 +1,7 @@
 /** Built-in functions: now, parsing (fromJson, fromIon, yaml), render, context, ids, numbers, ranges. */
 import { randomInt, randomUUID } from "node:crypto";
 import { DateTime } from "luxon";
-import YAML from "yaml";
+import { parseYamlData } from "../../model/dataLimits.ts";
 import { friendlyId } from "../../model/ids.ts";
 import { EvalError } from "../errors.ts";
 import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.ts";
@@ -84,7 +84,7 @@ export const coreFunctions: Record<string, FunctionDef> = {
     if (value === null || value === undefined) return null;
     if (typeof value !== "string") throw new EvalError(`yaml() needs a string, got ${describe(value)}`);
     try {
-      return javaNumbers(YAML.parse(value));
+      return javaNumbers(parseYamlData(value, "yaml()"));
     } catch (error) {
       throw new EvalError(`Invalid YAML: ${(error as Error).message}`);
     }
