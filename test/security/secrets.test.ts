@@ -70,6 +70,33 @@ tasks:
     format: "{{ outputs.decoded.value == secret('API_TOKEN') }}/{{ labels.fromtask == secret('API_TOKEN') }}/{{ outputs.encode.value == (secret('API_TOKEN') | base64encode) }}"
 `;
 
+/** A child flow whose output is a secret, and a parent that gets it through a Subflow task. */
+const CHILD = `id: child
+namespace: sec.leaks
+outputs:
+  - id: token
+    type: STRING
+    value: "{{ secret('API_TOKEN') | base64encode }}"
+tasks:
+  - id: nothing
+    type: io.kestra.plugin.core.log.Log
+    message: child
+`;
+const PARENT = `id: parent
+namespace: sec.leaks
+tasks:
+  - id: sub
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: sec.leaks
+    flowId: child
+  - id: got
+    type: io.kestra.plugin.core.log.Log
+    message: "got {{ outputs.sub.outputs.token | base64decode }}"
+  - id: check
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ (outputs.sub.outputs.token | base64decode) == secret('API_TOKEN') }}"
+`;
+
 const work = mkdtempSync(join(tmpdir(), "saker-sec-secrets-"));
 const home = join(work, "home");
 const flowFile = join(work, "leaks.yaml");
@@ -164,6 +191,25 @@ describe("secrets in derived forms and side doors", () => {
     expect(logs).toMatch(/b64 \*\*masked\*+ url \*\*masked\*+ pem \*\*masked\*+/);
     expectNoLeak("GET /logs/{id}/download", await text(`/logs/${executionId}/download`));
     expectNoLeak("GET /logs/search", await text("/logs/search?namespace=sec.leaks&size=100"));
+  }, 60_000);
+
+  it("pass from a subflow's outputs to its parent's later task in clear, and are shown masked", async () => {
+    for (const body of [CHILD, PARENT]) {
+      expect((await fetch(`${api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body })).status).toBe(200);
+    }
+    const created = await fetch(`${api}/executions/sec.leaks/parent?wait=true`, { method: "POST" });
+    const createdText = await created.text();
+    expectNoLeak("POST /executions?wait=true", createdText);
+    const parent = JSON.parse(createdText);
+    expect(parent.state.current).toBe("SUCCESS");
+    const check = parent.taskRunList.find((t: { taskId: string }) => t.taskId === "check");
+    expect(check.outputs.value).toBe("true");
+    const sub = parent.taskRunList.find((t: { taskId: string }) => t.taskId === "sub");
+    expect(sub.outputs.outputs.token).toMatch(/^\*\*masked\*+$/);
+    const logs = await text(`/logs/${parent.id}`);
+    expectNoLeak("GET /logs/{id} of the parent", logs);
+    expect(logs).toMatch(/got \*\*masked\*+/);
+    expectNoLeak("GET /executions/search", await text("/executions/search?namespace=sec.leaks&size=50"));
   }, 60_000);
 
   it("are not in the SQLite file, its WAL or the storage folder, and the sealed values still decrypt", async () => {

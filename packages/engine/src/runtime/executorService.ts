@@ -81,8 +81,9 @@ export class ExecutorService {
     return {
       now: () => new Date(),
       newId: friendlyId,
-      render: (template, variables, typed) => instance.renderer.render(template, variables, typed, instance.executorServices(execution)),
-      renderValue: (value, variables) => instance.renderer.renderValue(value, variables, instance.executorServices(execution)),
+      // variables a flowable built itself (a Subflow's child execution) may hold sealed values too
+      render: (template, variables, typed) => instance.renderer.render(template, instance.secretGuard.reveal(variables), typed, instance.executorServices(execution)),
+      renderValue: (value, variables) => instance.renderer.renderValue(value, instance.secretGuard.reveal(variables), instance.executorServices(execution)),
       variables: (sources, decrypt) => instance.variables(sources, decrypt),
       countRunning: () => instance.executions.countRunning(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId, execution.id),
       seal: (value) => instance.secretGuard.seal(value, (masker ??= instance.secretGuard.executionMasker(flow, execution))),
