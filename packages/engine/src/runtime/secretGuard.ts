@@ -12,11 +12,11 @@ import { SecretSealer } from "../secrets/sealer.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 
 /**
- * The fields of an execution, a task run, a log entry or a trigger that carry user data: strings
- * below them are masked by value on the way out. Ids, namespaces and states are not (a secret such
- * as `postgres` may well be part of a flow id).
+ * The fields of an execution, a task run, a log entry, a trigger or a file preview that carry user
+ * data: strings below them are masked by value on the way out. Ids, namespaces and states are not
+ * (a secret such as `postgres` may well be part of a flow id).
  */
-export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set(["outputs", "inputs", "labels", "variables", "trigger", "message", "value"]);
+export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set(["outputs", "inputs", "labels", "variables", "trigger", "message", "value", "content"]);
 
 export class SecretGuard {
   readonly sealer: SecretSealer;
