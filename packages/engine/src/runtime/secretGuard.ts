@@ -49,9 +49,14 @@ export class SecretGuard {
     return this.cached.masker.extend();
   }
 
-  /** The instance's masker, plus the execution's SECRET inputs in clear. */
+  /**
+   * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
+   * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
+   * made of them is sealed too.
+   */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     const masker = this.masker();
+    this.sealer.reveal(execution, (plain) => masker.add(plain));
     for (const input of flow.inputs ?? []) {
       const value = input.type === "SECRET" ? execution.inputs?.[input.id] : undefined;
       if (typeof value !== "string") continue;
