@@ -56,7 +56,6 @@ export class SecretGuard {
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     const masker = this.masker();
-    this.sealer.reveal(execution, (plain) => masker.add(plain));
     for (const input of flow.inputs ?? []) {
       const value = input.type === "SECRET" ? execution.inputs?.[input.id] : undefined;
       if (typeof value !== "string") continue;
@@ -66,6 +65,7 @@ export class SecretGuard {
         // a default given in clear is not a secret of this instance
       }
     }
+    this.sealer.reveal(execution, (plain) => masker.addRevealed(plain));
     return masker;
   }
 

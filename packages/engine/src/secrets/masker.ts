@@ -62,6 +62,15 @@ export class SecretMasker {
     }
   }
 
+  /**
+   * Registers a value revealed from a sealed one, unless a secret this masker knows already is in
+   * it (the usual case): only a value sealed for what one task alone knew (a `decrypt()` result)
+   * is added, which keeps the pattern small however many values an execution sealed.
+   */
+  addRevealed(value: string): void {
+    if (!this.matches(value)) this.add(value);
+  }
+
   /** A masker hiding what this one hides, to which more values can be added. */
   extend(): SecretMasker {
     return new SecretMasker(this);

@@ -111,4 +111,14 @@ describe("SecretMasker derived forms", () => {
     expect(base.matches("an instance-secret")).toBe(true);
     expect(base.matches("nothing")).toBe(false);
   });
+
+  it("adds a revealed value only when no known secret is in it", () => {
+    const masker = new SecretMasker();
+    masker.add("instance-secret");
+    const size = masker.size;
+    masker.addRevealed("a long output holding instance-secret somewhere");
+    expect(masker.size).toBe(size);
+    masker.addRevealed("decrypted-by-one-task");
+    expect(masker.mask("decrypted-by-one-task")).toBe(masked(21));
+  });
 });

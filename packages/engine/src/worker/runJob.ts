@@ -95,7 +95,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
  * into a copy of the variables, registering their values for masking.
  */
 function revealSecretInputs(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
-  const revealed = deps.secretGuard.reveal(job.variables, (plain) => masker.add(plain));
+  const revealed = deps.secretGuard.reveal(job.variables, (plain) => masker.addRevealed(plain));
   if (!job.secretInputs?.length) return revealed;
   const variables = { ...revealed, inputs: { ...(revealed.inputs as Record<string, unknown>) } };
   for (const id of job.secretInputs) {
