@@ -94,7 +94,7 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
  * Decrypts SECRET inputs and sealed values (outputs, labels… of earlier tasks holding a secret)
  * into a copy of the variables, registering their values for masking.
  */
-function revealSecretInputs(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
+function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
   const revealed = deps.secretGuard.reveal(job.variables, (plain) => masker.addRevealed(plain));
   if (!job.secretInputs?.length) return revealed;
   const variables = { ...revealed, inputs: { ...(revealed.inputs as Record<string, unknown>) } };
@@ -231,7 +231,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     type = deps.registry.resolve(job.task.type, versionOf(job.pluginVersion));
     const definition = type.definition;
     if (definition.kind !== "task") throw new Error(`'${job.task.type}' is not a runnable task`);
-    const variables = revealSecretInputs(job, deps, masker);
+    const variables = revealVariables(job, deps, masker);
     const timeoutMs = await renderTimeout(job, deps, variables, svc);
     ctx = createRunContext({
       job: { ...job, variables },
