@@ -30,10 +30,12 @@ const DESCRIPTION = [
   "Errors answer `{message, code, path?, details?}`. Basic auth applies when configured (always beyond loopback); `/health` and webhooks need none.",
 ].join("\n");
 
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, onInternal: AppOptions["onInternalError"]): FastifyReply {
+/** An error answer; its message may quote a rendered value (an invalid input), so secrets are masked. */
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, ctx: ServerContext, onInternal: AppOptions["onInternalError"]): FastifyReply {
   const { status, body, internal } = toErrorResponse(error);
   if (internal !== undefined) onInternal(internal, request);
-  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
+  const shown = ctx.ready ? ctx.instance.secretGuard.masker().maskValue(body) : body;
+  return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(shown));
 }
 
 /** Rejects a declared body over the limit before reading it (multipart included). */
@@ -72,8 +74,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));
   app.addHook("onRequest", basicAuthHook(options.auth));
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.onInternalError));
-  app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, options.onInternalError));
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, ctx, options.onInternalError));
+  app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, ctx, options.onInternalError));
   registerHealth(app, ctx);
   const routes = options.routes ?? API_ROUTES;
   await app.register(async (scope) => registerRoutes(scope, routes, ctx, false), { prefix: "/api/v1" });

@@ -66,7 +66,7 @@ export function configureFlowRunCommand(flow: Command): void {
         }
       };
       const onLog = (entry: LogEntry) => {
-        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(entry, locate)}\n`);
+        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(instance.secretGuard.display(entry), locate)}\n`);
       };
       const onExecution = (x: Execution) => {
         if (x.trigger?.variables?.executionId && mine.has(String(x.trigger.variables.executionId))) mine.add(x.id);
@@ -77,7 +77,8 @@ export function configureFlowRunCommand(flow: Command): void {
       mine.add(created.id);
       const execution = await instance.waitForSettled(created.id, Number(options.timeout) * 1000);
       instance.events.off("log", onLog);
-      process.stdout.write(options.json ? `${JSON.stringify(execution, null, 2)}\n` : summariseExecution(execution));
+      const shown = instance.secretGuard.display(execution);
+      process.stdout.write(options.json ? `${JSON.stringify(shown, null, 2)}\n` : summariseExecution(shown));
       const state = execution.state.current;
       if (state !== "SUCCESS" && state !== "WARNING") process.exitCode = 1;
     } finally {

@@ -24,6 +24,8 @@ export interface ExecutorDeps {
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown>;
   /** RUNNING and PAUSED executions of this flow, this one excluded (for `concurrency`). */
   countRunning(): number;
+  /** Seals the strings of a value that hold a secret, before it goes into the execution (stored). */
+  seal?<T>(value: T): T;
 }
 
 export class ExecutorRun {
@@ -74,9 +76,14 @@ export class ExecutorRun {
     this.version++;
   }
 
+  /** `value` with the strings holding a secret sealed: outputs, labels and flow outputs are stored. */
+  seal<T>(value: T): T {
+    return this.deps.seal ? this.deps.seal(value) : value;
+  }
+
   setOutputs(taskRun: TaskRun, outputs: Record<string, unknown> | null | undefined): void {
     if (outputs === undefined) return;
-    taskRun.outputs = outputs;
+    taskRun.outputs = outputs === null ? null : this.seal(outputs);
     this.version++;
   }
 

@@ -118,7 +118,7 @@ async function endExecution(run: ExecutorRun): Promise<void> {
       const values: Record<string, unknown> = {};
       const vars = run.variables();
       for (const output of flow.outputs) values[output.id] = await run.deps.renderValue(output.value, vars);
-      x.outputs = typeFlowOutputs(flow.outputs, values);
+      x.outputs = run.seal(typeFlowOutputs(flow.outputs, values));
     } catch (error) {
       run.log("ERROR", `Failed to render output values: ${errorMessage(error)}`);
       run.setExecutionState("FAILED");

@@ -150,7 +150,7 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
   try {
     const outcome = await definition.execute(run.context(task, taskRun));
     if (outcome.labels) {
-      run.x.labels = outcome.labels;
+      run.x.labels = run.seal(outcome.labels);
       run.version++;
     }
     for (const request of outcome.subflows ?? []) {

@@ -11,6 +11,8 @@ import { replayExecution } from "../executor/actions.ts";
 import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import type { SecretMasker } from "../secrets/masker.ts";
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
@@ -73,15 +75,18 @@ export class ExecutorService {
     });
   }
 
-  private deps(execution: Execution): ExecutorDeps {
+  private deps(execution: Execution, flow: Flow): ExecutorDeps {
     const instance = this.instance;
+    let masker: SecretMasker | undefined;
     return {
       now: () => new Date(),
       newId: friendlyId,
-      render: (template, variables, typed) => instance.renderer.render(template, variables, typed, instance.executorServices(execution)),
-      renderValue: (value, variables) => instance.renderer.renderValue(value, variables, instance.executorServices(execution)),
+      // variables a flowable built itself (a Subflow's child execution) may hold sealed values too
+      render: (template, variables, typed) => instance.renderer.render(template, instance.secretGuard.reveal(variables), typed, instance.executorServices(execution)),
+      renderValue: (value, variables) => instance.renderer.renderValue(value, instance.secretGuard.reveal(variables), instance.executorServices(execution)),
       variables: (sources, decrypt) => instance.variables(sources, decrypt),
       countRunning: () => instance.executions.countRunning(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId, execution.id),
+      seal: (value) => instance.secretGuard.seal(value, (masker ??= instance.secretGuard.executionMasker(flow, execution))),
     };
   }
 
@@ -99,7 +104,10 @@ export class ExecutorService {
     } catch (error) {
       return this.failWithoutFlow(stored, seqs, error);
     }
-    const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution));
+    const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution, graph.flow));
+    // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
+    const masker = instance.secretGuard.masker();
+    const logs = result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }));
     const outgoing: NewMessage[] = [];
     const inserts: StoredExecution[] = [];
     const afterCommit: (() => void)[] = [];
@@ -110,12 +118,12 @@ export class ExecutorService {
       if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
       for (const child of inserts) instance.executions.insert(child);
       instance.queue.send(outgoing);
-      instance.logs.append(result.logs);
+      instance.logs.append(logs);
       instance.queue.ack(seqs);
     })();
     instance.queue.notify(outgoing.map((m) => m.topic));
     for (const effect of afterCommit) effect();
-    for (const log of result.logs) instance.events.emit("log", log);
+    for (const log of logs) instance.events.emit("log", log);
     if (result.changed || justFinished) instance.events.emit("execution", result.execution);
     for (const child of inserts) instance.events.emit("execution", child.execution);
     if (justFinished) instance.events.emit("execution:end", result.execution);

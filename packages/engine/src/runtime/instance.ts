@@ -28,7 +28,7 @@ import { LogStore } from "../repository/sqlite/logStore.ts";
 import { MetricStore } from "../repository/sqlite/metricStore.ts";
 import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
 import { Encryption } from "../secrets/encryption.ts";
-import { SecretMasker } from "../secrets/masker.ts";
+import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
 import { LocalStorage } from "../storage/localStorage.ts";
 import { isUnder, toStoragePath } from "../storage/paths.ts";
@@ -47,6 +47,7 @@ import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 import { WorkerService } from "./workerService.ts";
 import { SchedulerService } from "./schedulerService.ts";
+import { SecretGuard } from "./secretGuard.ts";
 
 export interface InstanceEvents {
   execution: [Execution];
@@ -97,6 +98,8 @@ export class Instance {
   readonly storage: Storage;
   readonly secrets: SecretStore;
   readonly encryption: Encryption;
+  /** Masking, sealing and the masked view of secret values. */
+  readonly secretGuard: SecretGuard;
   readonly renderer: Renderer;
   readonly executor: ExecutorService;
   readonly worker: WorkerService;
@@ -126,6 +129,7 @@ export class Instance {
     if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
     this.secrets = new SecretStore(backends);
     this.encryption = new Encryption(encryptionKey(config));
+    this.secretGuard = new SecretGuard(this.secrets, this.encryption);
     this.renderer = createRenderer(registry);
     this.envs = instanceEnvs(config);
     this.executor = new ExecutorService(this);
@@ -192,9 +196,13 @@ export class Instance {
     if (this.config.env.SAKER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   }
 
-  /** The variables of a render context. `decrypt` reveals SECRET inputs (in memory only). */
+  /**
+   * The variables of a render context. `decrypt` reveals SECRET inputs and sealed values (outputs,
+   * labels… holding a secret) in memory only.
+   */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const vars = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals });
+    const built = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals });
+    const vars = decrypt ? this.secretGuard.reveal(built) : built;
     if (decrypt && sources.execution?.inputs && sources.flow.inputs?.some((i) => i.type === "SECRET")) {
       const inputs = { ...(vars.inputs as Record<string, unknown>) };
       for (const input of sources.flow.inputs.filter((i) => i.type === "SECRET")) {
@@ -214,7 +222,7 @@ export class Instance {
 
   /** Runtime services for renders done by the executor (runIf, If conditions, outputs…). */
   executorServices(execution: Execution): RenderServices {
-    return this.renderServices(execution.namespace, execution.id, new SecretMasker(), [
+    return this.renderServices(execution.namespace, execution.id, this.secretGuard.masker(), [
       toStoragePath(`/${execution.namespace.split(".").join("/")}`),
     ]);
   }
@@ -266,6 +274,7 @@ export class Instance {
       kv: this.kv,
       secrets: this.secrets,
       encryption: this.encryption,
+      secretGuard: this.secretGuard,
       tmpDir: this.config.tmpDir,
       log,
       errorLogs: async (executionId) => this.logs.find({ executionId, minLevel: "ERROR" }),
@@ -301,14 +310,19 @@ export class Instance {
     };
   }
 
-  buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
-    return buildExecution(flow, request, {
+  /** A new execution, its labels and inputs holding a secret (a Subflow's rendered ones) sealed. */
+  async buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
+    const execution = await buildExecution(flow, request, {
       tenantId: this.config.tenantId,
       storage: this.storage,
       renderer: this.renderer,
       encryption: this.encryption,
       variables: (f, x) => this.variables({ flow: f, execution: x }, true),
     });
+    const masker = this.secretGuard.masker();
+    execution.labels = this.secretGuard.seal(execution.labels, masker);
+    if (execution.inputs) execution.inputs = this.secretGuard.seal(execution.inputs, masker);
+    return execution;
   }
 
   /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */

@@ -63,3 +63,62 @@ describe("SecretMasker on storage URIs", () => {
     expect(masker.maskValue({ text: "password postgres" })).toEqual({ text: "password ********" });
   });
 });
+
+/** What the masker puts for a value of `length` characters. */
+const masked = (length: number) => (length >= 9 ? `**masked*${"*".repeat(length - 9)}` : "*".repeat(length));
+
+describe("SecretMasker derived forms", () => {
+  const PEM = "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcN\n  KUpRKfFLfRYC9AIKjbJTWit  \n}\n-----END TEST KEY-----";
+
+  it("masks each line of a multi-line secret, except the short ones", () => {
+    const masker = new SecretMasker();
+    masker.add(PEM);
+    expect(masker.mask("got MIIBOgIBAAJBAKj34GkxFhD90vcN here")).toBe(`got ${masked(28)} here`);
+    expect(masker.mask("[KUpRKfFLfRYC9AIKjbJTWit]")).toBe(`[${masked(23)}]`);
+    // a one-character line would hide every closing brace of every log
+    expect(masker.mask("{ } done")).toBe("{ } done");
+    expect(masker.mask(PEM)).not.toContain("MIIB");
+  });
+
+  it("masks the base64, URL-encoded and JSON-escaped forms", () => {
+    const value = 'p@ss w/rd&x=1!"q"+é';
+    const masker = new SecretMasker();
+    masker.add(value);
+    const b64 = Buffer.from(value).toString("base64");
+    const forms = [
+      b64,
+      b64.replace(/=+$/, ""),
+      b64.replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_"),
+      encodeURIComponent(value),
+      encodeURIComponent(value).replace(/%20/g, "+"),
+      "p%40ss+w%2Frd%26x%3D1%21%22q%22%2B%C3%A9",
+      JSON.stringify(value).slice(1, -1),
+    ];
+    for (const form of forms) {
+      const masked = masker.mask(`x=${form};`);
+      expect(masked, form).toMatch(/^x=\*\*masked\*+;$/);
+    }
+    expect(masker.mask(JSON.stringify({ v: value }))).not.toContain("p@ss");
+  });
+
+  it("an extended masker adds values without changing the one it came from", () => {
+    const base = new SecretMasker();
+    base.add("instance-secret");
+    const job = base.extend();
+    job.add("job-only-value");
+    expect(job.mask("instance-secret job-only-value")).toBe(`${masked(15)} ${masked(14)}`);
+    expect(base.mask("job-only-value")).toBe("job-only-value");
+    expect(base.matches("an instance-secret")).toBe(true);
+    expect(base.matches("nothing")).toBe(false);
+  });
+
+  it("adds a revealed value only when no known secret is in it", () => {
+    const masker = new SecretMasker();
+    masker.add("instance-secret");
+    const size = masker.size;
+    masker.addRevealed("a long output holding instance-secret somewhere");
+    expect(masker.size).toBe(size);
+    masker.addRevealed("decrypted-by-one-task");
+    expect(masker.mask("decrypted-by-one-task")).toBe(masked(21));
+  });
+});

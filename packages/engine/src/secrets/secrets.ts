@@ -2,7 +2,7 @@
  * Where `{{ secret('KEY') }}` reads from. Keys are case-insensitive. The environment backend is
  * Kestra's: every `SECRET_<NAME>` variable holds the base64 of the value.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { SakerError } from "@saker/sdk";
 import YAML from "yaml";
 
@@ -11,11 +11,13 @@ export interface SecretBackend {
   get(key: string): Promise<string | undefined>;
   /** The keys this backend holds (for the namespace secrets API). */
   keys(): Promise<string[]>;
+  /** Every value it holds, to mask them wherever they show up (whoever read them). */
+  values(): string[];
 }
 
 /** `SECRET_<NAME>` environment variables, base64-decoded, read once at start. */
 export class EnvSecretBackend implements SecretBackend {
-  private readonly values = new Map<string, string>();
+  private readonly map = new Map<string, string>();
 
   constructor(env: NodeJS.ProcessEnv, onInvalid: (name: string) => void = () => {}) {
     for (const [name, raw] of Object.entries(env)) {
@@ -25,24 +27,44 @@ export class EnvSecretBackend implements SecretBackend {
         onInvalid(name);
         continue;
       }
-      this.values.set(name.slice("SECRET_".length).toUpperCase(), Buffer.from(text, "base64").toString("utf8"));
+      this.map.set(name.slice("SECRET_".length).toUpperCase(), Buffer.from(text, "base64").toString("utf8"));
     }
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.values.get(key.toUpperCase());
+    return this.map.get(key.toUpperCase());
   }
 
   async keys(): Promise<string[]> {
-    return [...this.values.keys()];
+    return [...this.map.keys()];
+  }
+
+  values(): string[] {
+    return [...this.map.values()];
   }
 }
 
 /** A YAML (or JSON) file of `KEY: value` in plain text, for local use. Re-read when it changes. */
 export class FileSecretBackend implements SecretBackend {
+  private cached: { mtimeMs: number; size: number; map: Map<string, string> } | undefined;
+
   constructor(private readonly path: string) {}
 
+  /** The file's entries, parsed again only when its modification time or size changed. */
   private read(): Map<string, string> {
+    let stat;
+    try {
+      stat = statSync(this.path);
+    } catch (error) {
+      throw new SakerError("SECRETS_FILE_INVALID", `Unable to read the secrets file '${this.path}': ${(error as Error).message}`);
+    }
+    if (this.cached && this.cached.mtimeMs === stat.mtimeMs && this.cached.size === stat.size) return this.cached.map;
+    const map = this.parse();
+    this.cached = { mtimeMs: stat.mtimeMs, size: stat.size, map };
+    return map;
+  }
+
+  private parse(): Map<string, string> {
     let parsed: unknown;
     try {
       parsed = YAML.parse(readFileSync(this.path, "utf8"));
@@ -61,6 +83,10 @@ export class FileSecretBackend implements SecretBackend {
   async keys(): Promise<string[]> {
     return [...this.read().keys()];
   }
+
+  values(): string[] {
+    return [...this.read().values()];
+  }
 }
 
 /** Tries each backend in order. */
@@ -78,5 +104,10 @@ export class SecretStore {
   async keys(): Promise<string[]> {
     const all = await Promise.all(this.backends.map((b) => b.keys()));
     return [...new Set(all.flat())].sort();
+  }
+
+  /** Every secret value of every backend. */
+  values(): string[] {
+    return this.backends.flatMap((b) => b.values());
   }
 }

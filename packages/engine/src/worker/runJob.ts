@@ -23,10 +23,11 @@ import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
 import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
-import { SecretMasker } from "../secrets/masker.ts";
+import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import { taskPrefix, toStoragePath, isUnder } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
+import type { SecretGuard } from "../runtime/secretGuard.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   kv: KvRepository;
   secrets: SecretStore;
   encryption: Encryption;
+  /** Knows every secret value of the instance; seals outputs holding one. */
+  secretGuard: SecretGuard;
   tmpDir: string;
   log(entry: LogEntry): void;
   errorLogs(executionId: string): Promise<LogEntry[]>;
@@ -87,10 +90,14 @@ function setPath(root: Record<string, unknown>, path: string, value: unknown): v
   node[parts[parts.length - 1]!] = value;
 }
 
-/** Decrypts SECRET inputs into a copy of the variables, registering their values for masking. */
-function revealSecretInputs(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
-  if (!job.secretInputs?.length) return job.variables;
-  const variables = { ...job.variables, inputs: { ...(job.variables.inputs as Record<string, unknown>) } };
+/**
+ * Decrypts SECRET inputs and sealed values (outputs, labels… of earlier tasks holding a secret)
+ * into a copy of the variables, registering their values for masking.
+ */
+function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker): Record<string, unknown> {
+  const revealed = deps.secretGuard.reveal(job.variables, (plain) => masker.addRevealed(plain));
+  if (!job.secretInputs?.length) return revealed;
+  const variables = { ...revealed, inputs: { ...(revealed.inputs as Record<string, unknown>) } };
   for (const id of job.secretInputs) {
     const encrypted = getPath(variables.inputs, id);
     if (typeof encrypted !== "string") continue;
@@ -180,7 +187,7 @@ async function renderTimeout(job: WorkerJob, deps: WorkerDeps, vars: Record<stri
 
 export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal): Promise<WorkerOutcome> {
   const started = Date.now();
-  const masker = new SecretMasker();
+  const masker = deps.secretGuard.masker();
   const minLevel = LOG_LEVELS.includes(job.task.logLevel as LogLevel) ? (job.task.logLevel as LogLevel) : "TRACE";
   const logger = createTaskLogger(
     {
@@ -219,7 +226,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     type = deps.registry.resolve(job.task.type, versionOf(job.pluginVersion));
     const definition = type.definition;
     if (definition.kind !== "task") throw new Error(`'${job.task.type}' is not a runnable task`);
-    const variables = revealSecretInputs(job, deps, masker);
+    const variables = revealVariables(job, deps, masker);
     const timeoutMs = await renderTimeout(job, deps, variables, svc);
     ctx = createRunContext({
       job: { ...job, variables },
@@ -246,7 +253,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     const invoke = deps.invoke ?? (async (t: RegisteredType, p: unknown, c: typeof runCtx) => (t.definition as { run: (p: unknown, c: unknown) => unknown }).run(p, c));
     const result = readTaskOutcome(await Promise.race([invoke(type, props, runCtx, job), aborted]));
     if (result.state) attemptState = result.state;
-    outputs = result.outputs === undefined || result.outputs === null ? {} : (masker.maskValue(result.outputs) as Record<string, unknown>);
+    // stored sealed, not masked: a later task gets the value, every way out shows it masked
+    outputs = result.outputs === undefined || result.outputs === null ? {} : deps.secretGuard.seal(result.outputs as Record<string, unknown>, masker);
     const wd = runCtx.existingWorkingDir();
     if (wd && job.workingDirectory?.outputFiles?.length) workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
   } catch (error) {

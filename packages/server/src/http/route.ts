@@ -141,8 +141,15 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
 }
 
 /** Registers routes on a fastify scope (the scope's prefix is `/api/v1` or `/api/v1/{tenant}`). */
+/**
+ * Answers of these routes carry execution data (outputs, inputs, labels, logs, trigger variables):
+ * they are shown with secrets masked (see `SecretGuard.display`).
+ */
+const MASKED_TAGS = new Set(["Executions", "Logs", "Triggers"]);
+
 export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
   for (const route of routes) {
+    const masked = route.tags.some((tag) => MASKED_TAGS.has(tag));
     app.route({
       method: route.method,
       url: route.url,
@@ -155,7 +162,8 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
         const body = parsePart(route.body, request.body, "body");
         const result = await route.handler({ params, query, body, request, reply, ctx });
         if (reply.sent) return reply;
-        return result === undefined ? reply.send() : result;
+        if (result === undefined) return reply.send();
+        return masked ? ctx.instance.secretGuard.display(result) : result;
       },
     });
   }

@@ -10,7 +10,11 @@ export class SseStream {
   private readonly cleanups: (() => void)[] = [];
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(private readonly reply: FastifyReply) {
+  /** `show`: what of an event's data may be sent (secrets masked). */
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly show: (data: unknown) => unknown,
+  ) {
     reply.hijack();
     reply.raw.writeHead(200, {
       "Content-Type": "text/event-stream; charset=utf-8",
@@ -36,7 +40,7 @@ export class SseStream {
   }
 
   send(id: string, data: unknown): void {
-    this.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(`id: ${id}\ndata: ${JSON.stringify(this.show(data))}\n\n`);
   }
 
   /** Ends the stream (after what was written is flushed). */

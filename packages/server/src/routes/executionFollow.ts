@@ -20,7 +20,7 @@ const follow = defineRoute({
   async handler({ params, reply, ctx }) {
     const instance = ctx.instance;
     const first = storedExecution(instance, params.executionId);
-    const stream = new SseStream(reply);
+    const stream = new SseStream(reply, (data) => instance.secretGuard.display(data));
     if (first.finished) {
       stream.send("end", first.execution);
       stream.end();

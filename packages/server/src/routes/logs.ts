@@ -109,7 +109,8 @@ const download = defineRoute({
   query: ByExecutionQuery,
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
-    const text = executionLogs(ctx.instance, params.executionId, query).map((l) => `${l.timestamp} ${l.level} ${l.message}`).join("\n");
+    const masker = ctx.instance.secretGuard.masker();
+    const text = executionLogs(ctx.instance, params.executionId, query).map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`).join("\n");
     return reply
       .type("text/plain; charset=utf-8")
       .header("Content-Disposition", `attachment; filename="${params.executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.log"`)
@@ -163,7 +164,7 @@ const follow = defineRoute({
   response: { 200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     if (!ctx.instance.executions.get(params.executionId)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
-    streamLogs(ctx.instance, new SseStream(reply), params.executionId, query.minLevel);
+    streamLogs(ctx.instance, new SseStream(reply, (data) => ctx.instance.secretGuard.display(data)), params.executionId, query.minLevel);
   },
 });
 

@@ -15,7 +15,8 @@ import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecut
 function upstreamVariables(instance: Instance, execution: Execution): Record<string, unknown> {
   try {
     const upstream = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision).flow;
-    return instance.variables({ flow: upstream, execution }, false);
+    // values sealed for holding a secret are revealed for the conditions and the new inputs (SECRET inputs stay encrypted)
+    return instance.secretGuard.reveal(instance.variables({ flow: upstream, execution }, false));
   } catch {
     return { execution: { id: execution.id }, flow: { id: execution.flowId, namespace: execution.namespace } };
   }
@@ -28,15 +29,16 @@ export async function onExecutionEnded(instance: Instance, execution: Execution,
   if (stopAfter) runs.push(stopAfter);
   const env = { registry: instance.registry, renderer: instance.renderer };
   const upstreamVars = upstreamVariables(instance, execution);
+  const revealed = instance.secretGuard.reveal(execution);
   for (const declared of declaredTriggers(instance, { types: (type) => type === FLOW })) {
     const { flow, trigger } = declared;
     const key = triggerKey(declared);
     const state = instance.triggers.get(tenantId, key) ?? { ...key };
     if (state.disabled) continue;
-    const ctx = createConditionContext(env, { flow, execution: execution as unknown as Record<string, unknown>, variables: upstreamVars });
+    const ctx = createConditionContext(env, { flow, execution: revealed as unknown as Record<string, unknown>, variables: upstreamVars });
     const evaluation = await evaluateFlowTrigger({
       trigger,
-      execution: execution as unknown as Record<string, unknown>,
+      execution: revealed as unknown as Record<string, unknown>,
       test: ctx.test,
       render: ctx.render,
       windows: state.windows ?? {},

@@ -6,7 +6,6 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TriggerContext } from "@saker/sdk";
 import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
-import { SecretMasker } from "../../secrets/masker.ts";
 import { executionPrefix, triggerPrefix } from "../../storage/paths.ts";
 import { createKvStore } from "../../worker/kvStore.ts";
 import { createTaskLogger } from "../../worker/taskLogger.ts";
@@ -16,7 +15,7 @@ import type { DeclaredTrigger } from "./flowTriggers.ts";
 
 export function createTriggerContext(instance: Instance, declared: DeclaredTrigger, executionId: string, state: TriggerState, signal: AbortSignal) {
   const { flow, trigger } = declared;
-  const masker = new SecretMasker();
+  const masker = instance.secretGuard.masker();
   const services = instance.renderServices(flow.namespace, executionId, masker, []);
   const vars = instance.variables({ flow }, false);
   const withExtra = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);

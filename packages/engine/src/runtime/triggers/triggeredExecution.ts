@@ -6,7 +6,6 @@
 import { errorMessage, isSakerError } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import { parseLabels } from "../../core/execution/labels.ts";
-import { SecretMasker } from "../../secrets/masker.ts";
 import type { Execution, Label } from "../../model/execution.ts";
 import type { Flow, PluginNode } from "../../model/flow.ts";
 import type { Instance } from "../instance.ts";
@@ -28,7 +27,7 @@ export interface TriggeredRequest {
 export async function buildTriggeredExecution(instance: Instance, request: TriggeredRequest): Promise<Execution> {
   const { flow, trigger } = request;
   const vars = request.renderVariables ?? { ...instance.variables({ flow }, false), trigger: request.variables };
-  const services = instance.renderServices(flow.namespace, "", new SecretMasker(), []);
+  const services = instance.renderServices(flow.namespace, "", instance.secretGuard.masker(), []);
   const declared = trigger.inputs && typeof trigger.inputs === "object" ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>) : undefined;
   const inputs = request.inputs ? { ...declared, ...request.inputs } : declared;
   const labels = [...(trigger.labels === undefined ? [] : parseLabels(trigger.labels)), ...(request.labels === undefined ? [] : parseLabels(request.labels))];

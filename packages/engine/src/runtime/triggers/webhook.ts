@@ -4,7 +4,6 @@
  */
 import { SakerError } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
-import { SecretMasker } from "../../secrets/masker.ts";
 import { allConditionsHold, createConditionContext, describeFailure } from "../../scheduler/conditionContext.ts";
 import { webhookVariables, type WebhookRequest } from "../../scheduler/webhookRequest.ts";
 import type { Instance } from "../instance.ts";
@@ -24,7 +23,7 @@ export async function handleWebhook(instance: Instance, namespace: string, flowI
   if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
   const vars = instance.variables({ flow }, false);
   // The key may read a secret (`{{ secret('WEBHOOK_KEY') }}`).
-  const services = instance.renderServices(namespace, "", new SecretMasker(), []);
+  const services = instance.renderServices(namespace, "", instance.secretGuard.masker(), []);
   let found: (typeof flow.triggers & object)[number] | undefined;
   for (const trigger of flow.triggers ?? []) {
     if (trigger.type !== WEBHOOK || trigger.disabled === true || typeof trigger.key !== "string") continue;

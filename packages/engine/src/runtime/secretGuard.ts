@@ -1,0 +1,86 @@
+/**
+ * The instance's side of "secrets never leak": a masker knowing every secret value of the
+ * instance (not only those the current execution read, so a value a later task decoded is hidden
+ * too, and after a restart), sealing of values that hold one before they are stored, and the
+ * masked view every way out (API, SSE, CLI) shows.
+ */
+import type { Execution } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import type { Encryption } from "../secrets/encryption.ts";
+import { SecretMasker } from "../secrets/masker.ts";
+import { SecretSealer } from "../secrets/sealer.ts";
+import type { SecretStore } from "../secrets/secrets.ts";
+
+/**
+ * The fields of an execution, a task run, a log entry, a trigger or a file preview that carry user
+ * data: strings below them are masked by value on the way out. Ids, namespaces and states are not
+ * (a secret such as `postgres` may well be part of a flow id).
+ */
+export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set(["outputs", "inputs", "labels", "variables", "trigger", "message", "value", "content"]);
+
+export class SecretGuard {
+  readonly sealer: SecretSealer;
+  private cached: { key: string; masker: SecretMasker } | undefined;
+
+  constructor(
+    private readonly secrets: SecretStore,
+    private readonly encryption: Encryption,
+  ) {
+    this.sealer = new SecretSealer(encryption);
+  }
+
+  /**
+   * A masker hiding every secret value of the instance, to which a caller may add more (a fresh
+   * copy each time; the compiled pattern is shared until the secrets change).
+   */
+  masker(): SecretMasker {
+    let values: string[] | undefined;
+    try {
+      values = this.secrets.values();
+    } catch {
+      // an unreadable secrets file: keep hiding what it held before
+    }
+    const key = values?.join("\0");
+    if (!this.cached || (key !== undefined && key !== this.cached.key)) {
+      const masker = new SecretMasker();
+      for (const value of values ?? []) masker.add(value);
+      this.cached = { key: key ?? "", masker };
+    }
+    return this.cached.masker.extend();
+  }
+
+  /**
+   * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
+   * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
+   * made of them is sealed too.
+   */
+  executionMasker(flow: Flow, execution: Execution): SecretMasker {
+    const masker = this.masker();
+    for (const input of flow.inputs ?? []) {
+      const value = input.type === "SECRET" ? execution.inputs?.[input.id] : undefined;
+      if (typeof value !== "string") continue;
+      try {
+        masker.add(this.encryption.decrypt(value));
+      } catch {
+        // a default given in clear is not a secret of this instance
+      }
+    }
+    this.sealer.reveal(execution, (plain) => masker.addRevealed(plain));
+    return masker;
+  }
+
+  /** `value` with every string holding a secret sealed (see {@link SecretSealer}). */
+  seal<T>(value: T, masker: SecretMasker = this.masker()): T {
+    return this.sealer.seal(value, masker);
+  }
+
+  /** The plain values back, for the engine's own renders. */
+  reveal<T>(value: T, onPlain?: (plain: string) => void): T {
+    return this.sealer.reveal(value, onPlain);
+  }
+
+  /** What an API answer, an event stream or the CLI may show of a value. */
+  display<T>(value: T): T {
+    return this.sealer.display(value, this.masker(), DISPLAY_MASKED_KEYS);
+  }
+}
