@@ -3,6 +3,7 @@
  * route table on `/api/v1` and `/api/v1/{tenant}`, and the OpenAPI document with its browsable
  * page (`/api/v1/openapi.json`, `/api/v1/docs`).
  */
+import { asDiskFull } from "@saker/engine/storage/diskFull";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
@@ -72,7 +73,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));
   app.addHook("onRequest", basicAuthHook(options.auth));
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, options.onInternalError));
+  // A full disk is named (507, with the data folder), not a bare 500.
+  app.setErrorHandler((error, request, reply) => sendError(ctx.ready ? asDiskFull(error, ctx.instance.config.home) : error, request, reply, options.onInternalError));
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, options.onInternalError));
   registerHealth(app, ctx);
   const routes = options.routes ?? API_ROUTES;

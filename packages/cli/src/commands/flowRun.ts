@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { isSakerError, SakerError } from "@saker/sdk/errors";
 import type { Execution } from "@saker/engine/model/execution";
 import type { LogEntry } from "@saker/engine/executor/types";
-import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { listFlowFiles } from "../flowFiles.ts";
 import { formatLog, summariseExecution } from "../format.ts";
 
@@ -13,6 +13,7 @@ interface RunOptions extends GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   timeout?: string;
+  resetDatabase?: boolean;
 }
 
 /** `--input k=v` and `--input k=@path` (a file for a FILE input). */
@@ -42,10 +43,11 @@ export function configureFlowRunCommand(flow: Command): void {
       .option("-i, --input <key=value>", "an input value; key=@path uploads a file; repeatable", collect, [])
       .option("--json", "print the execution as Kestra's JSON on stdout (logs stay on stderr)")
       .option("-q, --quiet", "do not stream the logs")
-      .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0")),
+      .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0"))
+      .option("--reset-database", RESET_DATABASE_HELP),
   ).action(async (file: string, options: RunOptions) => {
     const { Instance } = await import("@saker/engine/runtime/instance");
-    const instance = await Instance.open(await configFrom(options));
+    const instance = await Instance.open(await configFrom(options), { resetDatabase: options.resetDatabase === true });
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {

@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import { SakerError, type FileSource } from "@saker/sdk";
+import { asDiskFull } from "./diskFull.ts";
 import { toStoragePath } from "./paths.ts";
 import type { Storage } from "./storage.ts";
 
@@ -31,7 +32,6 @@ export class LocalStorage implements Storage {
 
   async put(path: string, source: FileSource): Promise<number> {
     const file = this.file(path);
-    await mkdir(dirname(file), { recursive: true });
     const temp = `${file}.${randomBytes(6).toString("hex")}.part`;
     let size = 0;
     const counter = async function* (input: AsyncIterable<Buffer | Uint8Array | string>) {
@@ -42,11 +42,12 @@ export class LocalStorage implements Storage {
       }
     };
     try {
+      await mkdir(dirname(file), { recursive: true });
       await pipeline(toReadable(source), counter, createWriteStream(temp));
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw asDiskFull(error, this.root, `writing 'kestra://${toStoragePath(path)}'`);
     }
     return size;
   }
