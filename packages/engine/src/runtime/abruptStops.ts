@@ -52,7 +52,8 @@ export function countAbruptStop(instance: Instance): void {
     }
     const taskRun = stored.execution.taskRunList.find((t) => t.id === reached);
     const what = taskRun ? `running task '${taskRun.taskId}'` : reached === EXECUTOR ? "processing this execution" : `running task '${keys.get(reached) ?? reached}'`;
-    fail(instance, stored, state, taskRun, `The server stopped abruptly ${interruptions[reached]} times while ${what}; the execution is failed instead of being resumed again`);
+    const times = interruptions[reached]!;
+    fail(instance, stored, state, taskRun, `The server stopped abruptly ${times} time${times === 1 ? "" : "s"} while ${what}; the execution is failed instead of being resumed again`);
   }
 }
 
