@@ -96,8 +96,13 @@ export class ExecutorService {
 
   /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
   private sleep(maxMs = 1000): Promise<void> {
+    let next: number | undefined;
+    try {
+      next = this.instance.queue.nextAvailable("executor");
+    } catch {
+      next = undefined; // a failing read: wait the full delay, the loop reports the next failure
+    }
     return new Promise((resolve) => {
-      const next = this.instance.queue.nextAvailable("executor");
       const done = () => {
         clearTimeout(this.timer);
         this.wake = undefined;
