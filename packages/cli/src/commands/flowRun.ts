@@ -32,6 +32,26 @@ export async function parseInputs(pairs: readonly string[]): Promise<Record<stri
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * Ctrl-C stops the run gracefully: the instance closes (the execution resumes at the next start
+ * on this data folder, and the stop is not counted as abrupt). A second Ctrl-C exits at once.
+ */
+async function untilInterrupted<T>(work: Promise<T>, executionId: string): Promise<T> {
+  let onSignal: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onSignal = () => {
+      process.exitCode = 130;
+      reject(new SakerError("INTERRUPTED", `Interrupted; execution '${executionId}' resumes at the next start on this data folder`));
+    };
+    process.once("SIGINT", onSignal);
+  });
+  try {
+    return await Promise.race([work, interrupted]);
+  } finally {
+    process.off("SIGINT", onSignal!);
+  }
+}
+
 /** `saker flow run FILE`: deploys the flow (and `--flows`), runs it to the end, streams its logs. */
 export function configureFlowRunCommand(flow: Command): void {
   withInstanceOptions(
@@ -77,7 +97,7 @@ export function configureFlowRunCommand(flow: Command): void {
       instance.events.on("execution", onExecution);
       const created = await instance.createExecution(flow.namespace, flow.id, { inputs: await parseInputs(options.input) });
       mine.add(created.id);
-      const execution = await instance.waitForSettled(created.id, Number(options.timeout) * 1000);
+      const execution = await untilInterrupted(instance.waitForSettled(created.id, Number(options.timeout) * 1000), created.id);
       instance.events.off("log", onLog);
       process.stdout.write(options.json ? `${JSON.stringify(execution, null, 2)}\n` : summariseExecution(execution));
       const state = execution.state.current;
