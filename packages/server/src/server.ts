@@ -3,11 +3,11 @@
  * route table on `/api/v1` and `/api/v1/{tenant}`, and the OpenAPI document with its browsable
  * page (`/api/v1/openapi.json`, `/api/v1/docs`).
  */
-import { asDiskFull } from "@saker/engine/storage/diskFull";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { asDiskFull } from "@saker/engine/storage/diskFull";
 import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";

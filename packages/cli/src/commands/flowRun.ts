@@ -102,6 +102,9 @@ export function configureFlowRunCommand(flow: Command): void {
       process.stdout.write(options.json ? `${JSON.stringify(execution, null, 2)}\n` : summariseExecution(execution));
       const state = execution.state.current;
       if (state !== "SUCCESS" && state !== "WARNING") process.exitCode = 1;
+    } catch (error) {
+      const { asDiskFull } = await import("@saker/engine/storage/diskFull");
+      throw asDiskFull(error, instance.config.home);
     } finally {
       await instance.close();
     }

@@ -6,6 +6,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SakerError } from "@saker/sdk";
+import { asDiskFull } from "../storage/diskFull.ts";
 
 function alive(pid: number): boolean {
   try {
@@ -29,11 +30,18 @@ export function lockHome(home: string): HomeLock {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      try {
+        writeSync(fd, String(process.pid));
+      } catch (error) {
+        // e.g. a full disk: no half-written lock is left to look like a crashed owner
+        rmSync(file, { force: true });
+        throw asDiskFull(error, home, "writing the lock file");
+      } finally {
+        closeSync(fd);
+      }
       return { release: () => rmSync(file, { force: true }), previousStoppedAbruptly: stale };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw asDiskFull(error, home, "writing the lock file");
       const pid = Number(readFileSync(file, "utf8").trim());
       if (pid && pid !== process.pid && alive(pid)) {
         throw new SakerError("HOME_LOCKED", `Another Saker process (pid ${pid}) is using '${home}'; stop it, or use another folder with --home or SAKER_HOME`);
