@@ -6,6 +6,8 @@ export interface GlobalOptions {
   home?: string;
 }
 
+export const RESET_DATABASE_HELP = "when the database file is damaged or empty, move it aside (saker.db.damaged-<date>) and start with an empty database";
+
 /** Adds `--config` and `--home` to a command. */
 export function withInstanceOptions(command: Command): Command {
   return command

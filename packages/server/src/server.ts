@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { asDiskFull } from "@saker/engine/storage/diskFull";
 import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";
@@ -74,7 +75,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));
   app.addHook("onRequest", basicAuthHook(options.auth));
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, ctx, options.onInternalError));
+  // A full disk is named (507, with the data folder), not a bare 500.
+  app.setErrorHandler((error, request, reply) => sendError(ctx.ready ? asDiskFull(error, ctx.instance.config.home) : error, request, reply, ctx, options.onInternalError));
   app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, ctx, options.onInternalError));
   registerHealth(app, ctx);
   const routes = options.routes ?? API_ROUTES;

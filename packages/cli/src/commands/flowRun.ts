@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { isSakerError, SakerError } from "@saker/sdk/errors";
 import type { Execution } from "@saker/engine/model/execution";
 import type { LogEntry } from "@saker/engine/executor/types";
-import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { listFlowFiles } from "../flowFiles.ts";
 import { formatLog, summariseExecution } from "../format.ts";
 
@@ -13,6 +13,7 @@ interface RunOptions extends GlobalOptions {
   json?: boolean;
   quiet?: boolean;
   timeout?: string;
+  resetDatabase?: boolean;
 }
 
 /** `--input k=v` and `--input k=@path` (a file for a FILE input). */
@@ -31,6 +32,26 @@ export async function parseInputs(pairs: readonly string[]): Promise<Record<stri
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/**
+ * Ctrl-C stops the run gracefully: the instance closes (the execution resumes at the next start
+ * on this data folder, and the stop is not counted as abrupt). A second Ctrl-C exits at once.
+ */
+async function untilInterrupted<T>(work: Promise<T>, executionId: string): Promise<T> {
+  let onSignal: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    onSignal = () => {
+      process.exitCode = 130;
+      reject(new SakerError("INTERRUPTED", `Interrupted; execution '${executionId}' resumes at the next start on this data folder`));
+    };
+    process.once("SIGINT", onSignal);
+  });
+  try {
+    return await Promise.race([work, interrupted]);
+  } finally {
+    process.off("SIGINT", onSignal!);
+  }
+}
+
 /** `saker flow run FILE`: deploys the flow (and `--flows`), runs it to the end, streams its logs. */
 export function configureFlowRunCommand(flow: Command): void {
   withInstanceOptions(
@@ -42,10 +63,11 @@ export function configureFlowRunCommand(flow: Command): void {
       .option("-i, --input <key=value>", "an input value; key=@path uploads a file; repeatable", collect, [])
       .option("--json", "print the execution as Kestra's JSON on stdout (logs stay on stderr)")
       .option("-q, --quiet", "do not stream the logs")
-      .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0")),
+      .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0"))
+      .option("--reset-database", RESET_DATABASE_HELP),
   ).action(async (file: string, options: RunOptions) => {
     const { Instance } = await import("@saker/engine/runtime/instance");
-    const instance = await Instance.open(await configFrom(options));
+    const instance = await Instance.open(await configFrom(options), { resetDatabase: options.resetDatabase === true });
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {
@@ -75,12 +97,15 @@ export function configureFlowRunCommand(flow: Command): void {
       instance.events.on("execution", onExecution);
       const created = await instance.createExecution(flow.namespace, flow.id, { inputs: await parseInputs(options.input) });
       mine.add(created.id);
-      const execution = await instance.waitForSettled(created.id, Number(options.timeout) * 1000);
+      const execution = await untilInterrupted(instance.waitForSettled(created.id, Number(options.timeout) * 1000), created.id);
       instance.events.off("log", onLog);
       const shown = instance.secretGuard.display(execution);
       process.stdout.write(options.json ? `${JSON.stringify(shown, null, 2)}\n` : summariseExecution(shown));
       const state = execution.state.current;
       if (state !== "SUCCESS" && state !== "WARNING") process.exitCode = 1;
+    } catch (error) {
+      const { asDiskFull } = await import("@saker/engine/storage/diskFull");
+      throw asDiskFull(error, instance.config.home);
     } finally {
       await instance.close();
     }

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import type { Instance } from "@saker/engine/runtime/instance";
-import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { configureHashPasswordCommand } from "./hashPassword.ts";
 
 interface ServerOptions extends GlobalOptions {
   port?: string;
   host?: string;
+  resetDatabase?: boolean;
 }
 
 /** `saker server local`: the engine and the REST API in one process on the embedded SQLite backend. */
@@ -16,7 +17,8 @@ export function configureServerCommand(program: Command): void {
       .command("local")
       .description("Run the executor, workers, scheduler and the REST API in one process on an embedded SQLite file and a local storage folder")
       .option("-p, --port <port>", "HTTP port (default 8080)")
-      .option("--host <host>", "address to listen on (default 127.0.0.1; beyond loopback, basic auth users are required)"),
+      .option("--host <host>", "address to listen on (default 127.0.0.1; beyond loopback, basic auth users are required)")
+      .option("--reset-database", RESET_DATABASE_HELP),
   ).action(async (options: ServerOptions) => {
     const overrides: Record<string, unknown> = {};
     if (options.port || options.host) overrides.server = { ...(options.port ? { port: options.port } : {}), ...(options.host ? { host: options.host } : {}) };
@@ -24,7 +26,9 @@ export function configureServerCommand(program: Command): void {
     const config = await configFrom(options, overrides);
     const [{ Instance }, { startServer }] = await Promise.all([import("@saker/engine/runtime/instance"), import("@saker/server")]);
     // The API listens while the instance opens: /health says 503 until it is ready.
-    const opening = Instance.open(config, { scheduler: true });
+    const opening = Instance.open(config, { scheduler: true, resetDatabase: options.resetDatabase === true });
+    // A failed open is reported once, below, not as an unhandled rejection while the API starts.
+    opening.catch(() => undefined);
     let http;
     try {
       http = await startServer(opening, { settings: config.server, tenantId: config.tenantId });

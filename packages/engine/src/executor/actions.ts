@@ -111,3 +111,21 @@ export function replayExecution(graph: FlowGraph, execution: Execution, now: Dat
   delete replay.outputs;
   return { execution: replay, state: { dispatched: [] } };
 }
+
+/**
+ * Fails an execution from outside the executor (its processing itself is what cannot be trusted,
+ * e.g. after repeated crashes): `culprit` and its ancestors end FAILED, every other unfinished
+ * task run KILLED, the execution FAILED.
+ */
+export function failExecution(execution: Execution, culprit: TaskRun | undefined, now: Date): Execution {
+  const x = structuredClone(execution);
+  const failed = culprit ? withAncestors(x, [culprit]) : new Set<string>();
+  x.taskRunList = x.taskRunList.map((taskRun) => {
+    if (isTerminated(taskRun.state.current)) return taskRun;
+    const state = failed.has(taskRun.id) ? "FAILED" : "KILLED";
+    const attempts = taskRun.attempts?.map((a, i, all) => (i === all.length - 1 && !isTerminated(a.state.current) ? { ...a, state: withState(a.state, state, now) } : a));
+    return { ...taskRun, state: withState(taskRun.state, state, now), ...(attempts ? { attempts } : {}) };
+  });
+  if (!isTerminated(x.state.current)) x.state = withState(x.state, "FAILED", now);
+  return x;
+}

@@ -116,6 +116,8 @@ export interface ExecutorState {
   concurrencyChecked?: boolean;
   /** Set once a future `scheduleDate` was turned into a delay. */
   scheduled?: boolean;
+  /** Abrupt stops of the server that interrupted work of this execution, by task run id (or `executor`). */
+  interruptions?: Record<string, number>;
 }
 
 export function emptyExecutorState(): ExecutorState {

@@ -60,6 +60,17 @@ export class SqliteQueue {
     return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key).changes;
   }
 
+  /** Drops every message of a topic for a key, claimed or not (an execution failed from outside). */
+  dropAll(topic: Topic, key: string): number {
+    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ?").run(topic, key).changes;
+  }
+
+  /** The claimed messages of a topic, oldest first: at open, what the previous process was handling. */
+  claimed<T>(topic: Topic): QueueMessage<T>[] {
+    const rows = this.db.prepare("SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq").all(topic) as Row[];
+    return rows.map((r) => ({ seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at }));
+  }
+
   /** Gives a claimed message back, to be claimed again from `availableAt`. */
   release(seq: number, availableAt = Date.now()): void {
     this.db.prepare("UPDATE queue SET claimed_at = NULL, available_at = ? WHERE seq = ?").run(availableAt, seq);

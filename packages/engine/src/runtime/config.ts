@@ -53,7 +53,13 @@ export const ConfigSchema = z.strictObject({
       globals: z.record(z.string(), z.unknown()).default({}),
     })
     .default({ envVarsPrefix: "ENV_", globals: {} }),
-  executor: z.strictObject({ fetchLimit: z.coerce.number().int().min(1).default(200) }).default({ fetchLimit: 200 }),
+  executor: z
+    .strictObject({
+      fetchLimit: z.coerce.number().int().min(1).default(200),
+      /** An execution whose work was interrupted by this many abrupt stops is failed, not resumed (0: never). */
+      maxAbruptStops: z.coerce.number().int().min(0).default(3),
+    })
+    .default({ fetchLimit: 200, maxAbruptStops: 3 }),
   /** Limits on user YAML and JSON (flows, inputs, KV values, request bodies): see model/dataLimits.ts. */
   limits: z
     .strictObject({

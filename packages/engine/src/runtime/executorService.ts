@@ -19,6 +19,8 @@ import { withState } from "../model/state.ts";
 import type { SubflowRequest } from "../plugins/engineTypes.ts";
 import type { NewMessage, QueueMessage } from "../queue/queue.ts";
 import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
+import { isDiskFull } from "../storage/diskFull.ts";
+import { backoffMs } from "./diskWatch.ts";
 import type { Instance } from "./instance.ts";
 
 export class ExecutorService {
@@ -26,6 +28,8 @@ export class ExecutorService {
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  /** Claimed messages a full disk kept from being processed, processed first once it has space. */
+  private held: QueueMessage<ExecutorEvent>[] = [];
 
   constructor(private readonly instance: Instance) {}
 
@@ -43,35 +47,71 @@ export class ExecutorService {
   }
 
   private async run(): Promise<void> {
+    let attempt = 0;
     while (this.running) {
-      const batch = this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
-      if (batch.length === 0) {
-        await this.sleep();
-        continue;
-      }
-      const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
-      for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
-      for (const [executionId, messages] of groups) {
-        try {
-          await this.process(executionId, messages);
-        } catch (error) {
-          this.instance.reportInternalError(`executor failed on execution '${executionId}'`, error);
-          this.instance.db.transaction(() => this.instance.queue.ack(messages.map((m) => m.seq)))();
-        }
+      try {
+        await this.runOnce();
+        attempt = 0;
+      } catch (error) {
+        // A full disk (or a failing claim): the held messages are tried again after a delay.
+        this.instance.reportLoopError("executor", error);
+        await this.sleep(backoffMs(attempt++));
       }
     }
   }
 
-  private sleep(): Promise<void> {
+  /**
+   * Claims a batch (or takes back the one a full disk interrupted) and processes it. On a full
+   * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
+   */
+  private async runOnce(): Promise<void> {
+    const batch = this.held.length ? this.held.splice(0) : this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
+    if (batch.length === 0) {
+      await this.sleep();
+      return;
+    }
+    const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+    for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
+    const pending = [...groups];
+    while (pending.length) {
+      const [executionId, messages] = pending[0]!;
+      try {
+        await this.processOrDrop(executionId, messages);
+      } catch (error) {
+        this.held = pending.flatMap(([, m]) => m);
+        throw error;
+      }
+      pending.shift();
+      this.instance.disk.ok();
+    }
+  }
+
+  private async processOrDrop(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+    try {
+      await this.process(executionId, messages);
+    } catch (error) {
+      if (isDiskFull(error)) throw error;
+      this.instance.reportInternalError(`executor failed on execution '${executionId}'`, error);
+      this.instance.db.transaction(() => this.instance.queue.ack(messages.map((m) => m.seq)))();
+    }
+  }
+
+  /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
+  private sleep(maxMs = 1000): Promise<void> {
+    let next: number | undefined;
+    try {
+      next = this.instance.queue.nextAvailable("executor");
+    } catch {
+      next = undefined; // a failing read: wait the full delay, the loop reports the next failure
+    }
     return new Promise((resolve) => {
-      const next = this.instance.queue.nextAvailable("executor");
       const done = () => {
         clearTimeout(this.timer);
         this.wake = undefined;
         resolve();
       };
       this.wake = done;
-      this.timer = setTimeout(done, next === undefined ? 1000 : Math.max(1, Math.min(1000, next - Date.now())));
+      this.timer = setTimeout(done, next === undefined ? maxMs : Math.max(1, Math.min(maxMs, next - Date.now())));
     });
   }
 
@@ -113,7 +153,7 @@ export class ExecutorService {
     const afterCommit: (() => void)[] = [];
     for (const command of result.commands) await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
     const justFinished = result.finished && !stored.finished;
-    if (justFinished) this.onFinished(stored, result.execution, graph, outgoing);
+    if (justFinished) outgoing.push(...this.endedMessages(stored, result.execution, graph));
     instance.db.transaction(() => {
       if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
       for (const child of inserts) instance.executions.insert(child);
@@ -198,21 +238,24 @@ export class ExecutorService {
         { namespace: parent.namespace, flowId: parent.flowId, executionId: parent.id, taskId, taskRunId: parentTaskRunId, level: "INFO", message: `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`, timestamp: new Date().toISOString() },
       ]);
     } catch (error) {
+      if (isDiskFull(error)) throw error;
       outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-failed", taskRunId: parentTaskRunId, message: isSakerError(error) ? error.message : errorMessage(error) } });
     }
   }
 
   /** An execution ended: tell its parent (Subflow), free a concurrency slot, fire flow triggers. */
-  private onFinished(stored: StoredExecution, execution: Execution, graph: FlowGraph, outgoing: NewMessage[]): void {
+  endedMessages(stored: StoredExecution, execution: Execution, graph: FlowGraph | undefined): NewMessage[] {
     const instance = this.instance;
+    const outgoing: NewMessage[] = [];
     if (stored.parentExecutionId && stored.parentTaskRunId) {
       outgoing.push({ topic: "executor", key: stored.parentExecutionId, payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution } });
     }
-    if (graph.flow.concurrency) {
+    if (graph?.flow.concurrency) {
       const queued = instance.executions.oldestQueued(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId);
       if (queued && queued !== execution.id) outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
     }
     outgoing.push(...instance.flowTriggerMessages(execution));
+    return outgoing;
   }
 
   private failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): void {

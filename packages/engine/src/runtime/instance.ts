@@ -30,13 +30,16 @@ import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
 import { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
+import { asDiskFull, isDiskFull } from "../storage/diskFull.ts";
 import { LocalStorage } from "../storage/localStorage.ts";
 import { isUnder, toStoragePath } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import { namespaceFiles } from "../worker/taskStorage.ts";
+import { countAbruptStop } from "./abruptStops.ts";
 import type { CompiledConfig } from "./config.ts";
+import { DiskWatch } from "./diskWatch.ts";
 import { buildExecution, type NewExecution } from "./executionFactory.ts";
 import { ExecutorService } from "./executorService.ts";
 import { FlowService } from "./flowService.ts";
@@ -65,6 +68,8 @@ export interface OpenOptions {
    * when executions end (default false: `flow run` starts nothing by itself).
    */
   scheduler?: boolean;
+  /** A damaged or emptied database file is moved aside and an empty one started (else the open fails). */
+  resetDatabase?: boolean;
 }
 
 function encryptionKey(config: CompiledConfig): Buffer {
@@ -104,6 +109,8 @@ export class Instance {
   readonly executor: ExecutorService;
   readonly worker: WorkerService;
   readonly scheduler: SchedulerService;
+  /** Reports a full disk once and its end (the loops wait for space instead of failing). */
+  readonly disk: DiskWatch;
   private schedulerEnabled = false;
   private readonly envs: Record<string, string>;
   private closed = false;
@@ -132,6 +139,7 @@ export class Instance {
     this.secretGuard = new SecretGuard(this.secrets, this.encryption);
     this.renderer = createRenderer(registry);
     this.envs = instanceEnvs(config);
+    this.disk = new DiskWatch(config.home, (line) => process.stderr.write(`saker: ${line}\n`));
     this.executor = new ExecutorService(this);
     this.worker = new WorkerService(this);
     this.scheduler = new SchedulerService(this);
@@ -140,22 +148,32 @@ export class Instance {
 
   /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
   static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
-    const unlock = lockHome(config.home);
+    const lock = lockHome(config.home);
+    const unlock = lock.release;
+    let db: SqliteDatabase | undefined;
+    // After an abrupt stop, the lock is left in place until its interrupted work is counted.
+    let counted = !lock.previousStoppedAbruptly;
     setDataLimits(config.limits);
     try {
       const loaded = new Set<string>();
       const registry = options.registry ?? (await loadRegistry(config, loaded));
       registry.defaultVersion = config.plugins.defaultVersion;
-      const db = openDatabase(config.databaseFile);
+      db = openDatabase(config.databaseFile, {
+        reset: options.resetDatabase === true,
+        onReset: (movedTo, problem) => process.stderr.write(`saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`),
+      });
       const instance = new Instance(config, db, registry, unlock);
       for (const key of loaded) instance.loadedPlugins.add(key);
-      instance.queue.releaseAll();
       instance.schedulerEnabled = options.scheduler === true;
+      if (!counted) countAbruptStop(instance);
+      counted = true;
+      instance.queue.releaseAll();
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
-      unlock();
-      throw error;
+      db?.close();
+      if (counted) unlock();
+      throw asDiskFull(error, config.home);
     }
   }
 
@@ -189,6 +207,12 @@ export class Instance {
     await closeIsolationPool();
     this.db.close();
     this.unlock();
+  }
+
+  /** A loop (executor, worker, scheduler) failed: a full disk is reported once, anything else each time. */
+  reportLoopError(context: string, error: unknown): void {
+    if (isDiskFull(error)) this.disk.report(error);
+    else this.reportInternalError(context, error);
   }
 
   reportInternalError(context: string, error: unknown): void {

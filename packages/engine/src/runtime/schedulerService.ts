@@ -6,10 +6,11 @@
  * Trigger state (last date handled, next date, backfill, windows) is saved in the same
  * transaction as the executions it started, so a crash neither loses nor doubles a date.
  */
-import type { ExecutorEvent } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { QueueMessage } from "../queue/queue.ts";
 import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
+import { isDiskFull } from "../storage/diskFull.ts";
+import { backoffMs } from "./diskWatch.ts";
 import { onExecutionEnded } from "./triggers/executionEnded.ts";
 import { declaredTriggers, SCHEDULE, SCHEDULE_ON_DATES, triggerKey, type DeclaredTrigger } from "./triggers/flowTriggers.ts";
 import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
@@ -36,6 +37,8 @@ export class SchedulerService {
   private clock: Promise<void> | undefined;
   private readonly polling = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
+  /** Claimed messages a full disk kept from being handled. */
+  private held: QueueMessage<SchedulerMessage>[] = [];
   /** Listeners of realtime triggers, kept in step with the flows at each tick. */
   readonly realtime: RealtimeListeners;
 
@@ -73,7 +76,7 @@ export class SchedulerService {
       try {
         await this.tick(new Date());
       } catch (error) {
-        this.instance.reportInternalError("scheduler tick failed", error);
+        this.instance.reportLoopError("scheduler tick failed", error);
       }
       if (!this.clockRunning) break;
       await new Promise<void>((resolve) => {
@@ -123,7 +126,7 @@ export class SchedulerService {
       .then((result) => {
         if (this.clockRunning) this.commit([{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }]);
       })
-      .catch((error) => this.instance.reportInternalError(`polling trigger ${id} failed`, error))
+      .catch((error) => this.instance.reportLoopError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
     this.polling.set(id, run);
   }
@@ -150,21 +153,39 @@ export class SchedulerService {
   }
 
   private async consume(): Promise<void> {
-    const instance = this.instance;
+    let attempt = 0;
     while (this.consuming) {
-      const batch = instance.queue.claim<SchedulerMessage | ExecutorEvent>("scheduler", 50);
-      if (batch.length === 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, 1000);
-          this.wakeConsumer = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        continue;
+      try {
+        const batch = this.held.length ? this.held.splice(0) : this.instance.queue.claim<SchedulerMessage>("scheduler", 50);
+        if (batch.length === 0) {
+          await this.idle(1000);
+          continue;
+        }
+        for (let i = 0; i < batch.length; i++) {
+          try {
+            await this.handle(batch[i]!);
+          } catch (error) {
+            this.held = batch.slice(i);
+            throw error;
+          }
+        }
+        attempt = 0;
+      } catch (error) {
+        // A full disk: the messages stay claimed and are handled again after a pause.
+        this.instance.reportLoopError("scheduler", error);
+        await this.idle(backoffMs(attempt++));
       }
-      for (const message of batch) await this.handle(message as QueueMessage<SchedulerMessage>);
     }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeConsumer = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
@@ -173,6 +194,7 @@ export class SchedulerService {
       const runs = stored ? await onExecutionEnded(this.instance, stored.execution, new Date()) : [];
       this.commit(runs, [message.seq]);
     } catch (error) {
+      if (isDiskFull(error)) throw error;
       // Nothing was written: the message comes back later, so no Flow trigger is lost.
       this.instance.reportInternalError(`flow triggers after execution '${message.payload.executionId}' failed; retrying`, error);
       this.instance.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);

@@ -8,9 +8,13 @@ import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { QueueMessage } from "../queue/queue.ts";
+import { isDiskFull } from "../storage/diskFull.ts";
+import { backoffMs } from "./diskWatch.ts";
 import type { Instance } from "./instance.ts";
 
 const LOG_FLUSH_MS = 100;
+/** While the disk is full, task logs wait in memory up to this many lines (the oldest go first). */
+const MAX_PENDING_LOGS = 10_000;
 
 export class WorkerService {
   private running = false;
@@ -19,6 +23,7 @@ export class WorkerService {
   private loop: Promise<void> | undefined;
   private pendingLogs: LogEntry[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private stopping = new AbortController();
 
   constructor(private readonly instance: Instance) {}
 
@@ -29,6 +34,7 @@ export class WorkerService {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = new AbortController();
     const unsubscribe = this.instance.queue.onMessage("worker", () => this.wake?.());
     this.loop = this.run().finally(unsubscribe);
   }
@@ -36,11 +42,12 @@ export class WorkerService {
   /** Stops taking jobs; running ones are killed when `kill` is set, else awaited. */
   async stop(kill = true): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.wake?.();
     await this.loop;
     if (kill) for (const entry of this.active.values()) entry.controller.abort(new Error("worker stopping"));
     await Promise.all([...this.active.values()].map((a) => a.done));
-    this.flushLogs();
+    this.flushLogs(false);
   }
 
   /** Aborts the running jobs of an execution (kill). */
@@ -59,7 +66,12 @@ export class WorkerService {
     const limit = this.instance.config.worker.concurrency;
     while (this.running) {
       const free = limit - this.active.size;
-      const jobs = free > 0 ? this.instance.queue.claim<WorkerJob>("worker", free) : [];
+      let jobs: QueueMessage<WorkerJob>[] = [];
+      try {
+        jobs = free > 0 ? this.instance.queue.claim<WorkerJob>("worker", free) : [];
+      } catch (error) {
+        this.instance.reportLoopError("worker", error);
+      }
       for (const message of jobs) this.startJob(message);
       if (jobs.length === 0 || this.active.size >= limit) await this.sleep();
     }
@@ -80,19 +92,25 @@ export class WorkerService {
   private startJob(message: QueueMessage<WorkerJob>): void {
     const job = message.payload;
     const controller = new AbortController();
-    const done = this.execute(message, controller).finally(() => {
-      this.active.delete(message.seq);
-      this.wake?.();
-    });
+    const done = this.execute(message, controller)
+      .catch((error: unknown) => this.instance.reportInternalError(`worker failed on task run '${job.taskRunId}'`, error))
+      .finally(() => {
+        this.active.delete(message.seq);
+        this.wake?.();
+      });
     this.active.set(message.seq, { job, controller, done });
   }
 
   private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
     const instance = this.instance;
     const job = message.payload;
-    instance.db.transaction(() => {
-      instance.queue.send([{ topic: "executor", key: job.executionId, payload: { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date: new Date().toISOString(), pluginVersion: job.pluginVersion } }]);
-    })();
+    const started = await this.untilWritten(() =>
+      instance.db.transaction(() => {
+        instance.queue.send([{ topic: "executor", key: job.executionId, payload: { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date: new Date().toISOString(), pluginVersion: job.pluginVersion } }]);
+      })(),
+    );
+    // Stopped while the disk was full: the job stays claimed and runs after the restart.
+    if (!started) return;
     instance.queue.notify(["executor"]);
     let outcome: WorkerOutcome;
     try {
@@ -103,19 +121,40 @@ export class WorkerService {
     }
     if (!this.running && controller.signal.aborted) return;
     const logs = this.takeLogs();
-    instance.db.transaction(() => {
-      instance.logs.append(logs);
-      instance.metrics.append(job, outcome.metrics);
-      instance.queue.send([
-        {
-          topic: "executor",
-          key: job.executionId,
-          payload: { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: outcome.attemptState, state: outcome.state, outputs: outcome.outputs, date: new Date().toISOString(), ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}) },
-        },
-      ]);
-      instance.queue.ack([message.seq]);
-    })();
-    instance.queue.notify(["executor"]);
+    const saved = await this.untilWritten(() =>
+      instance.db.transaction(() => {
+        instance.logs.append(logs);
+        instance.metrics.append(job, outcome.metrics);
+        instance.queue.send([
+          {
+            topic: "executor",
+            key: job.executionId,
+            payload: { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: outcome.attemptState, state: outcome.state, outputs: outcome.outputs, date: new Date().toISOString(), ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}) },
+          },
+        ]);
+        instance.queue.ack([message.seq]);
+      })(),
+    );
+    if (saved) instance.queue.notify(["executor"]);
+  }
+
+  /**
+   * Runs a write, again and again while the disk is full (the outcome of a task is never thrown
+   * away for lack of space); false when the worker stops meanwhile.
+   */
+  private async untilWritten(write: () => void): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        write();
+        this.instance.disk.ok();
+        return true;
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        if (!this.running) return false;
+        await this.instance.disk.wait(error, attempt, this.stopping.signal);
+        if (!this.running) return false;
+      }
+    }
   }
 
   private log(entry: LogEntry): void {
@@ -132,8 +171,18 @@ export class WorkerService {
     return logs;
   }
 
-  private flushLogs(): void {
+  /** Saves the pending task logs; on a full disk they wait for the next try (unless `retry` is off). */
+  private flushLogs(retry = true): void {
     const logs = this.takeLogs();
-    if (logs.length) this.instance.db.transaction(() => this.instance.logs.append(logs))();
+    if (!logs.length) return;
+    try {
+      this.instance.db.transaction(() => this.instance.logs.append(logs))();
+      this.instance.disk.ok();
+    } catch (error) {
+      this.instance.reportLoopError("saving task logs", error);
+      if (!retry || !isDiskFull(error)) return;
+      this.pendingLogs = [...logs, ...this.pendingLogs].slice(-MAX_PENDING_LOGS);
+      this.flushTimer ??= setTimeout(() => this.flushLogs(), backoffMs(4));
+    }
   }
 }

@@ -10,6 +10,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import { SakerError, type FileSource } from "@saker/sdk";
+import { asDiskFull } from "./diskFull.ts";
 import { assertNoLinkBelow, openRegularFile, readStreamNoFollow } from "./noFollow.ts";
 import { toStoragePath, toUri } from "./paths.ts";
 import type { Storage } from "./storage.ts";
@@ -47,8 +48,6 @@ export class LocalStorage implements Storage {
 
   async put(path: string, source: FileSource): Promise<number> {
     const file = await this.file(path);
-    await mkdir(dirname(file), { recursive: true });
-    await assertNoLinkBelow(this.root, file, toUri(path));
     const temp = `${file}.${randomBytes(6).toString("hex")}.part`;
     let size = 0;
     const counter = async function* (input: AsyncIterable<Buffer | Uint8Array | string>) {
@@ -59,11 +58,13 @@ export class LocalStorage implements Storage {
       }
     };
     try {
+      await mkdir(dirname(file), { recursive: true });
+      await assertNoLinkBelow(this.root, file, toUri(path));
       await pipeline(await toReadable(source), counter, createWriteStream(temp, { flags: "wx" }));
       await rename(temp, file);
     } catch (error) {
       await rm(temp, { force: true });
-      throw error;
+      throw asDiskFull(error, this.root, `writing 'kestra://${toStoragePath(path)}'`);
     }
     return size;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SakerError } from "@saker/sdk";
+import { asDiskFull, DiskFullError } from "@saker/engine/storage/diskFull";
 import { ApiError, toErrorResponse } from "./errors.ts";
 
 describe("error responses", () => {
@@ -22,6 +23,18 @@ describe("error responses", () => {
     expect(toErrorResponse(new SakerError("INPUT_INVALID", "bad")).status).toBe(422);
     expect(toErrorResponse(new SakerError("SOMETHING_ELSE", "bad")).status).toBe(400);
     expect(toErrorResponse(new ApiError(401, "UNAUTHORIZED", "no")).body).toEqual({ message: "no", code: "UNAUTHORIZED" });
+  });
+
+  it("answers a full disk with 507 DISK_FULL naming the data folder, not a bare 500", () => {
+    const sqlite = Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    const response = toErrorResponse(asDiskFull(sqlite, "/data/saker"));
+    expect(response.status).toBe(507);
+    expect(response.body.code).toBe("DISK_FULL");
+    expect(response.body.message).toContain("The disk is full: no space left in the data folder '/data/saker' (writing to the database)");
+    expect(response.internal).toBeUndefined();
+    expect(toErrorResponse(new DiskFullError("/data/saker/storage", "writing 'kestra:///a.txt'")).status).toBe(507);
+    const other = new Error("boom");
+    expect(asDiskFull(other, "/data")).toBe(other);
   });
 
   it("never shows an unexpected error's message or stack", () => {

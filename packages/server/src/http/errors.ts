@@ -59,6 +59,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   PLUGIN_INSTALL_FAILED: 422,
   PLUGIN_INVALID: 422,
   TIMEOUT: 504,
+  DISK_FULL: 507,
 };
 
 /** The HTTP status of an engine error: its code, then `details.status`, then the code's suffix. */

@@ -3,14 +3,44 @@
  * is acknowledged, so a process killed at any moment loses nothing it had reported.
  */
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { errorMessage, SakerError } from "@saker/sdk";
 import { MIGRATIONS } from "./migrations.ts";
 
 export type SqliteDatabase = Database.Database;
 
-export function openDatabase(file: string): SqliteDatabase {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+/** The database file is not a usable SQLite database (garbage, truncated, emptied). */
+export class DatabaseDamagedError extends SakerError {
+  static override readonly kind: string = "DatabaseDamagedError";
+  constructor(file: string, problem: string) {
+    super(
+      "DATABASE_DAMAGED",
+      `The database file '${file}' is damaged (${problem}). Start with --reset-database to move it aside and begin with an empty database, or restore it from a backup`,
+      { details: { file } },
+    );
+  }
+}
+
+export interface OpenDatabaseOptions {
+  /** Move a damaged file aside (never delete it) and start with an empty database. */
+  reset?: boolean;
+  /** Told where a damaged file was moved. */
+  onReset?(movedTo: string, problem: string): void;
+}
+
+/**
+ * Opens the database, creating it when there is no file. An existing file is checked first
+ * (`PRAGMA quick_check`): a damaged or emptied one stops the start with a `DatabaseDamagedError`,
+ * or is moved aside with `reset`.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  if (file !== ":memory:") {
+    mkdirSync(dirname(file), { recursive: true });
+    const problem = existsSync(file) ? damageOf(file) : undefined;
+    if (problem && !options.reset) throw new DatabaseDamagedError(file, problem);
+    if (problem) options.onReset?.(moveAside(file), problem);
+  }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -30,4 +60,31 @@ function migrate(db: SqliteDatabase): void {
       db.prepare("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)").run(migration.version, migration.name, new Date().toISOString());
     })();
   }
+}
+
+/** What is wrong with an existing database file, if anything. */
+function damageOf(file: string): string | undefined {
+  const wal = `${file}-wal`;
+  if (statSync(file).size === 0 && !(existsSync(wal) && statSync(wal).size > 0)) return "the file is empty: 0 bytes";
+  let db: SqliteDatabase | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    const result = db.pragma("quick_check", { simple: true });
+    return result === "ok" ? undefined : `quick_check: ${String(result)}`;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT"))) return errorMessage(error);
+    throw error;
+  } finally {
+    db?.close();
+  }
+}
+
+/** Renames the file (and its WAL) to `<file>.damaged-<date>`; returns the new name. */
+function moveAside(file: string): string {
+  const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  renameSync(file, aside);
+  if (existsSync(`${file}-wal`)) renameSync(`${file}-wal`, `${aside}-wal`);
+  rmSync(`${file}-shm`, { force: true });
+  return aside;
 }

@@ -43,7 +43,12 @@ export async function buildTriggeredExecution(instance: Instance, request: Trigg
 /** A log line on a trigger (shown with the flow's logs, `triggerId` set). */
 export function triggerLog(instance: Instance, flow: Flow, triggerId: string, level: LogEntry["level"], message: string): void {
   const entry: LogEntry = { namespace: flow.namespace, flowId: flow.id, triggerId, level, message, timestamp: new Date().toISOString() };
-  instance.logs.append([entry]);
+  try {
+    instance.logs.append([entry]);
+  } catch (error) {
+    // A trigger log is not worth stopping a trigger for (a full disk is reported by itself).
+    instance.reportLoopError(`trigger log of ${flow.namespace}/${flow.id}.${triggerId} not saved`, error);
+  }
   instance.events.emit("log", entry);
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Crash loops. Work interrupted by an abrupt stop (SIGKILL, a crash, a frozen process killed by
+ * hand) is resumed at the next start; if that work is what brings the process down, resuming it
+ * again would only bring it down again. So, at an open following an abrupt stop, the work that
+ * was in flight is counted on its execution (executor state `interruptions`, per task run), and an
+ * execution interrupted `executor.maxAbruptStops` times is failed instead of resumed.
+ *
+ * In flight means: the worker jobs claimed (each was running), and the executor messages of the
+ * first execution still claimed (the executor acknowledges a batch execution by execution, so
+ * that one was being processed). A graceful stop removes its lock and is never counted.
+ */
+import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
+import { failExecution } from "../executor/actions.ts";
+import type { TaskRun } from "../model/execution.ts";
+import type { FlowGraph } from "../model/flowGraph.ts";
+import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
+import type { Instance } from "./instance.ts";
+
+/** The key of executor-side work (no task run) in `interruptions`. */
+const EXECUTOR = "executor";
+
+interface Interrupted {
+  /** Task run id (or `executor`) to the task id, for the message. */
+  keys: Map<string, string | undefined>;
+}
+
+/** Call at open, before the claimed messages are released, when the previous process died. */
+export function countAbruptStop(instance: Instance): void {
+  const limit = instance.config.executor.maxAbruptStops;
+  const inFlight = new Map<string, Interrupted>();
+  const add = (executionId: string, key: string, taskId?: string) => {
+    const entry = inFlight.get(executionId) ?? { keys: new Map() };
+    entry.keys.set(key, taskId);
+    inFlight.set(executionId, entry);
+  };
+  for (const message of instance.queue.claimed<WorkerJob>("worker")) add(message.payload.executionId, message.payload.taskRunId, message.payload.task.id);
+  const firstExecutor = instance.queue.claimed("executor")[0];
+  if (firstExecutor?.key) add(firstExecutor.key, EXECUTOR);
+  for (const [executionId, { keys }] of inFlight) {
+    const stored = instance.executions.get(executionId);
+    if (!stored || stored.finished) continue;
+    const interruptions = { ...(stored.executorState.interruptions ?? {}) };
+    let reached: string | undefined;
+    for (const key of keys.keys()) {
+      interruptions[key] = (interruptions[key] ?? 0) + 1;
+      if (limit > 0 && interruptions[key]! >= limit) reached ??= key;
+    }
+    const state = { ...stored.executorState, interruptions };
+    if (reached === undefined) {
+      instance.db.transaction(() => instance.executions.update(stored.execution, state, false))();
+      continue;
+    }
+    const taskRun = stored.execution.taskRunList.find((t) => t.id === reached);
+    const what = taskRun ? `running task '${taskRun.taskId}'` : reached === EXECUTOR ? "processing this execution" : `running task '${keys.get(reached) ?? reached}'`;
+    const times = interruptions[reached]!;
+    fail(instance, stored, state, taskRun, `The server stopped abruptly ${times} time${times === 1 ? "" : "s"} while ${what}; the execution is failed instead of being resumed again`);
+  }
+}
+
+function fail(instance: Instance, stored: StoredExecution, state: ExecutorState, taskRun: TaskRun | undefined, message: string): void {
+  const x = failExecution(stored.execution, taskRun, new Date());
+  const log: LogEntry = {
+    namespace: x.namespace,
+    flowId: x.flowId,
+    executionId: x.id,
+    ...(taskRun ? { taskId: taskRun.taskId, taskRunId: taskRun.id } : {}),
+    level: "ERROR",
+    message,
+    timestamp: new Date().toISOString(),
+  };
+  let graph: FlowGraph | undefined;
+  try {
+    graph = instance.flows.graph(x.namespace, x.flowId, x.flowRevision);
+  } catch {
+    graph = undefined;
+  }
+  instance.db.transaction(() => {
+    instance.executions.update(x, state, true);
+    instance.logs.append([log]);
+    instance.queue.dropAll("executor", x.id);
+    instance.queue.dropAll("worker", x.id);
+    instance.queue.send([
+      ...instance.executor.endedMessages(stored, x, graph),
+      ...instance.executions.childIds(x.id).map((childId) => ({ topic: "executor" as const, key: childId, payload: { type: "kill-requested" } })),
+    ]);
+  })();
+  process.stderr.write(`saker: execution '${x.id}' (${x.namespace}/${x.flowId}): ${message}\n`);
+}
