@@ -98,6 +98,8 @@ function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery
     ...(query.namespace ? { namespace: query.namespace } : {}),
     ...(query.flowId ? { flowId: query.flowId } : {}),
     size: Number.MAX_SAFE_INTEGER,
+    // List items leave the outputs out: only GET /executions/{id} carries them.
+    summary: true,
   }).results;
   const found = all.filter((x) => !x.deleted && matches(x, filters, EXECUTION_FIELDS));
   return paginate(sortItems(found, sort, EXECUTION_FIELDS), query.page, query.size);
@@ -107,7 +109,7 @@ const search = defineRoute({
   method: "GET",
   url: "/executions/search",
   summary: "Search executions",
-  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default.",
+  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default. Items leave out the outputs (of the execution and of its task runs), which can be large: `GET /executions/{executionId}` has them.",
   tags: TAGS,
   query: SearchQuery,
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },

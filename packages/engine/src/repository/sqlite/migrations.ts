@@ -2,11 +2,23 @@
  * Schema migrations of the embedded SQLite database, applied in order at open. Never edit a
  * released migration: add the next number. A breaking change says so in its header.
  */
+import type Database from "better-sqlite3";
+import { sourceLabels } from "../../model/sourceLabels.ts";
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Fills what SQL alone cannot, in the migration's transaction, after `sql`. */
+  backfill?(db: Database.Database): void;
 }
+
+/**
+ * An execution's JSON without the task runs' and the execution's outputs: what lists show. SQL
+ * form of `executionSummary`, for rows written before the column existed.
+ */
+const SUMMARY_SQL = `json_remove(json_set(json, '$.taskRunList',
+  (SELECT json_group_array(json(json_remove(value, '$.outputs')) ORDER BY key) FROM json_each(executions.json, '$.taskRunList'))), '$.outputs')`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -111,5 +123,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX metrics_execution ON metrics (execution_id);
     `,
+  },
+  {
+    version: 2,
+    name: "list summaries",
+    sql: `
+      ALTER TABLE executions ADD COLUMN summary TEXT;
+      UPDATE executions SET summary = ${SUMMARY_SQL};
+      CREATE INDEX executions_tenant_start ON executions (tenant_id, deleted, start_date);
+      ALTER TABLE flows ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
+    `,
+    backfill(db) {
+      const rows = db.prepare("SELECT rowid, source FROM flows").all() as { rowid: number; source: string }[];
+      const set = db.prepare("UPDATE flows SET labels = ? WHERE rowid = ?");
+      for (const row of rows) set.run(JSON.stringify(sourceLabels(row.source)), row.rowid);
+    },
   },
 ];
