@@ -11,6 +11,8 @@ import type { QueueMessage } from "../queue/queue.ts";
 import type { Instance } from "./instance.ts";
 
 const LOG_FLUSH_MS = 100;
+/** Pending log lines are written once this many wait, so a chatty task holds few in memory. */
+const LOG_BATCH = 1000;
 
 export class WorkerService {
   private running = false;
@@ -121,7 +123,8 @@ export class WorkerService {
   private log(entry: LogEntry): void {
     this.pendingLogs.push(entry);
     this.instance.events.emit("log", entry);
-    this.flushTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
+    if (this.pendingLogs.length >= LOG_BATCH) this.flushLogs();
+    else this.flushTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
   }
 
   private takeLogs(): LogEntry[] {
