@@ -33,6 +33,9 @@ const DESCRIPTION = [
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, onInternal: AppOptions["onInternalError"]): FastifyReply {
   const { status, body, internal } = toErrorResponse(error);
   if (internal !== undefined) onInternal(internal, request);
+  // An answer given before the request body was read (a 413, a refused login…) ends the
+  // connection: what follows on it is the rest of that body, not the next request.
+  if (!request.raw.complete) reply.header("connection", "close");
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(body));
 }
 
