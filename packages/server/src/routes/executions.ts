@@ -4,7 +4,7 @@
  */
 import { isTerminated, z } from "@saker/sdk";
 import { executionPrefix } from "@saker/engine/storage/paths";
-import { ApiError, badRequest, conflict } from "../http/errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import type { Instance } from "@saker/engine/runtime/instance";
 import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
 import { formInputs, readForm } from "../http/multipart.ts";
@@ -59,8 +59,11 @@ const get = defineRoute({
   tags: TAGS,
   params: ExecutionParams,
   response: { 200: ExecutionSchema, ...errors(404) },
-  async handler({ params, ctx }) {
-    return storedExecution(ctx.instance, params.executionId).execution;
+  async handler({ params, reply, ctx }) {
+    // The stored JSON goes out as it is: a large execution is not parsed and serialised again.
+    const stored = ctx.instance.executions.text(params.executionId);
+    if (!stored || stored.summary.deleted) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
+    return reply.type("application/json; charset=utf-8").send(stored.json);
   },
 });
 

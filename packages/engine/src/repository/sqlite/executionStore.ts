@@ -94,6 +94,15 @@ export class ExecutionStore {
     };
   }
 
+  /**
+   * An execution's JSON text as stored, to send it as it is (a large one is neither parsed nor
+   * serialised again), with its summary to check it.
+   */
+  text(id: string): { json: string; summary: Execution } | undefined {
+    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as { json: string; summary: string } | undefined;
+    return row ? { json: row.json, summary: JSON.parse(row.summary) as Execution } : undefined;
+  }
+
   update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
     this.updateStmt.run(
       execution.state.current, execution.state.startDate, execution.state.endDate ?? null, finished ? 1 : 0,
