@@ -174,6 +174,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX executions_parent ON executions (parent_execution_id);
       CREATE INDEX executions_unfinished ON executions (finished) WHERE finished = 0;
       CREATE INDEX executions_tenant_start ON executions (tenant_id, deleted, start_date);
+      CREATE INDEX logs_tenant_time ON logs (tenant_id, timestamp, seq);
     `,
     backfill(db) {
       const rows = db.prepare("SELECT rowid, source FROM flows").all() as { rowid: number; source: string }[];
