@@ -36,6 +36,9 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
   const { status, body, internal } = toErrorResponse(error);
   if (internal !== undefined) onInternal(internal, request);
   const shown = ctx.ready ? ctx.instance.secretGuard.masker().maskValue(body) : body;
+  // An answer given before the request body was read (a 413, a refused login…) ends the
+  // connection: what follows on it is the rest of that body, not the next request.
+  if (!request.raw.complete) reply.header("connection", "close");
   return reply.code(status).type("application/json; charset=utf-8").send(JSON.stringify(shown));
 }
 

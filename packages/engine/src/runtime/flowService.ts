@@ -7,7 +7,7 @@ import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
 import { parseFlow } from "../model/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { FlowHead, FlowStore, StoredFlow } from "../repository/sqlite/flowStore.ts";
+import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../repository/sqlite/flowStore.ts";
 
 export interface LoadedFlow {
   stored: StoredFlow;
@@ -33,22 +33,41 @@ export class FlowService {
 
   /** Validates and saves a flow; a changed source adds a revision. */
   deploy(source: string, sourceName?: string): LoadedFlow & { created: boolean } {
-    const flow = this.validate(source, sourceName);
-    const { flow: stored, created } = this.store.save(this.tenantId, flow.namespace, flow.id, source, flow.disabled === true);
-    return { stored, flow: { ...flow, revision: stored.revision }, created };
+    return this.save(source, this.validate(source, sourceName));
+  }
+
+  /**
+   * Saves a flow `validate` returned for `source` (a changed source adds a revision); several
+   * saves in one transaction are all or nothing.
+   */
+  save(source: string, flow: Flow): LoadedFlow & { created: boolean } {
+    const { flow: stored, created } = this.store.save(this.tenantId, flow.namespace, flow.id, source, flow.disabled === true, flow.labels ?? []);
+    const loaded = { ...flow, revision: stored.revision };
+    if (stored.source === source) this.parsed.set(`${flow.namespace}/${flow.id}/${stored.revision}`, loaded);
+    return { stored, flow: loaded, created };
   }
 
   /** The latest revision (or `revision`); undefined when there is none or it is deleted. */
   find(namespace: string, id: string, revision?: number): LoadedFlow | undefined {
-    const stored = revision === undefined ? this.store.latest(this.tenantId, namespace, id) : this.store.revision(this.tenantId, namespace, id, revision);
+    const stored = this.stored(namespace, id, revision);
     if (!stored || (revision === undefined && stored.deleted)) return undefined;
-    const key = `${namespace}/${id}/${stored.revision}`;
+    return { stored, flow: this.parse(stored) };
+  }
+
+  /** A stored revision as it is (deleted ones too), without parsing it. */
+  stored(namespace: string, id: string, revision?: number): StoredFlow | undefined {
+    return revision === undefined ? this.store.latest(this.tenantId, namespace, id) : this.store.revision(this.tenantId, namespace, id, revision);
+  }
+
+  /** The validated flow of a stored revision, parsed once. Throws when it no longer validates. */
+  parse(stored: StoredFlow): Flow {
+    const key = `${stored.namespace}/${stored.id}/${stored.revision}`;
     let flow = this.parsed.get(key);
     if (!flow) {
-      flow = { ...this.validate(stored.source, `${namespace}/${id}`), revision: stored.revision };
+      flow = { ...this.validate(stored.source, `${stored.namespace}/${stored.id}`), revision: stored.revision };
       this.parsed.set(key, flow);
     }
-    return { stored, flow };
+    return flow;
   }
 
   get(namespace: string, id: string, revision?: number): LoadedFlow {
@@ -84,6 +103,11 @@ export class FlowService {
 
   all(namespacePrefix?: string): StoredFlow[] {
     return this.store.all(this.tenantId, namespacePrefix);
+  }
+
+  /** The latest revision of every flow, without sources: for lists. */
+  summaries(namespacePrefix?: string): FlowSummary[] {
+    return this.store.summaries(this.tenantId, namespacePrefix);
   }
 
   /** The latest revision of every flow, without sources: for loops that run often (the scheduler). */

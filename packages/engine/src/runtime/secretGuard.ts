@@ -8,7 +8,7 @@ import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
-import { SecretSealer } from "../secrets/sealer.ts";
+import { SEALED_PREFIX, SecretSealer } from "../secrets/sealer.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 
 /**
@@ -82,5 +82,14 @@ export class SecretGuard {
   /** What an API answer, an event stream or the CLI may show of a value. */
   display<T>(value: T): T {
     return this.sealer.display(value, this.masker(), DISPLAY_MASKED_KEYS);
+  }
+
+  /**
+   * {@link display} for a stored JSON document given as text: text that holds neither a sealed
+   * value nor a secret goes out as it is, without being parsed and serialised again.
+   */
+  displayJson(text: string): string {
+    if (!text.includes(SEALED_PREFIX) && !this.masker().matches(text)) return text;
+    return JSON.stringify(this.display(JSON.parse(text) as unknown));
   }
 }

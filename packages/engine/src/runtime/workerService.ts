@@ -15,6 +15,8 @@ import type { Instance } from "./instance.ts";
 const LOG_FLUSH_MS = 100;
 /** While the disk is full, task logs wait in memory up to this many lines (the oldest go first). */
 const MAX_PENDING_LOGS = 10_000;
+/** Pending log lines are written once this many wait, so a chatty task holds few in memory. */
+const LOG_BATCH = 1000;
 
 export class WorkerService {
   private running = false;
@@ -160,7 +162,8 @@ export class WorkerService {
   private log(entry: LogEntry): void {
     this.pendingLogs.push(entry);
     this.instance.events.emit("log", entry);
-    this.flushTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
+    if (this.pendingLogs.length >= LOG_BATCH) this.flushLogs();
+    else this.flushTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
   }
 
   private takeLogs(): LogEntry[] {

@@ -4,7 +4,7 @@
  */
 import { isTerminated, z } from "@saker/sdk";
 import { executionPrefix } from "@saker/engine/storage/paths";
-import { ApiError, badRequest, conflict } from "../http/errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import type { Instance } from "@saker/engine/runtime/instance";
 import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
 import { formInputs, readForm } from "../http/multipart.ts";
@@ -59,8 +59,12 @@ const get = defineRoute({
   tags: TAGS,
   params: ExecutionParams,
   response: { 200: ExecutionSchema, ...errors(404) },
-  async handler({ params, ctx }) {
-    return storedExecution(ctx.instance, params.executionId).execution;
+  async handler({ params, reply, ctx }) {
+    // The stored JSON goes out as it is unless it holds a secret: a large execution is not parsed
+    // and serialised again.
+    const stored = ctx.instance.executions.text(params.executionId);
+    if (!stored || stored.summary.deleted) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
+    return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
   },
 });
 
@@ -98,6 +102,8 @@ function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery
     ...(query.namespace ? { namespace: query.namespace } : {}),
     ...(query.flowId ? { flowId: query.flowId } : {}),
     size: Number.MAX_SAFE_INTEGER,
+    // List items leave the outputs out: only GET /executions/{id} carries them.
+    summary: true,
   }).results;
   const found = all.filter((x) => !x.deleted && matches(x, filters, EXECUTION_FIELDS));
   return paginate(sortItems(found, sort, EXECUTION_FIELDS), query.page, query.size);
@@ -107,7 +113,7 @@ const search = defineRoute({
   method: "GET",
   url: "/executions/search",
   summary: "Search executions",
-  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default.",
+  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default. Items leave out the outputs (of the execution and of its task runs), which can be large: `GET /executions/{executionId}` has them.",
   tags: TAGS,
   query: SearchQuery,
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },

@@ -4,7 +4,7 @@
  */
 import { isSakerError } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
-import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
+import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import YAML from "yaml";
 import { parseYamlData } from "@saker/engine/model/dataLimits";
 import type { FieldTable } from "../http/filters.ts";
@@ -12,11 +12,14 @@ import { notFound } from "../http/errors.ts";
 
 export type FlowJson = Record<string, unknown> & { id: string; namespace: string; revision: number };
 
-/** The flow of a stored revision as JSON; a revision that no longer validates shows as written. */
+/**
+ * The flow of a stored revision as JSON (parsed once per revision, then from the flow cache); a
+ * revision that no longer validates shows as written.
+ */
 export function flowJson(instance: Instance, stored: StoredFlow, withSource: boolean): FlowJson {
   let body: Record<string, unknown>;
   try {
-    body = { ...instance.flows.validate(stored.source, `${stored.namespace}/${stored.id}`) };
+    body = { ...instance.flows.parse(stored) };
   } catch (error) {
     if (!isSakerError(error)) throw error;
     let raw: unknown;
@@ -41,8 +44,7 @@ export function flowJson(instance: Instance, stored: StoredFlow, withSource: boo
 
 /** The latest revision, or the given one; a deleted flow only with `allowDeleted` or a revision. */
 export function storedFlow(instance: Instance, namespace: string, id: string, revision?: number, allowDeleted = false): StoredFlow {
-  const revisions = instance.flows.revisions(namespace, id);
-  const found = revision === undefined ? revisions[revisions.length - 1] : revisions.find((r) => r.revision === revision);
+  const found = instance.flows.stored(namespace, id, revision);
   if (!found || (found.deleted && revision === undefined && !allowDeleted)) {
     throw notFound("FLOW_NOT_FOUND", `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`);
   }
@@ -79,28 +81,16 @@ export function withDisabled(source: string, disabled: boolean): string {
   return doc.toString();
 }
 
-/** Fields of a stored flow for `filters[…]` and `sort`. */
-export const FLOW_FIELDS: FieldTable<StoredFlow & { labels?: { key: string; value: string }[] }> = {
+/** Fields of a flow for `filters[…]` and `sort`. */
+export const FLOW_FIELDS: FieldTable<FlowSummary> = {
   fields: {
     id: (f) => f.id,
     flowId: (f) => f.id,
     namespace: (f) => f.namespace,
     revision: (f) => f.revision,
-    labels: (f) => f.labels ?? [],
+    labels: (f) => f.labels,
     disabled: (f) => String(f.disabled),
     updated: (f) => f.updated,
   },
-  text: (f) => [f.id, f.namespace, ...(f.labels ?? []).map((l) => `${l.key}:${l.value}`)],
+  text: (f) => [f.id, f.namespace, ...f.labels.map((l) => `${l.key}:${l.value}`)],
 };
-
-/** The labels of a flow source (map or list form), without validating it. */
-export function sourceLabels(source: string): { key: string; value: string }[] {
-  try {
-    const raw = (parseYamlData(source, "flow") as { labels?: unknown } | null)?.labels;
-    if (Array.isArray(raw)) return raw.filter((l) => l && typeof l === "object").map((l) => ({ key: String(l.key), value: String(l.value) }));
-    if (raw && typeof raw === "object") return Object.entries(raw).map(([key, value]) => ({ key, value: String(value) }));
-  } catch {
-    // an unreadable source has no labels
-  }
-  return [];
-}

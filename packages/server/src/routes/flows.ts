@@ -8,7 +8,7 @@ import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, FlowSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, sourceLabels, storedFlow } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowJson, storedFlow } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -33,8 +33,9 @@ const create = defineRoute({
   async handler({ body, ctx }) {
     const instance = ctx.instance;
     const flow = instance.flows.validate(body);
-    if (instance.flows.find(flow.namespace, flow.id)) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
-    const { stored } = instance.deploy(body);
+    const existing = instance.flows.stored(flow.namespace, flow.id);
+    if (existing && !existing.deleted) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
+    const { stored } = instance.flows.save(body, flow);
     return flowJson(instance, stored, true);
   },
 });
@@ -58,7 +59,7 @@ const update = defineRoute({
         throw new ApiError(422, "FLOW_INVALID", `The flow's ${key} '${flow[key]}' differs from the URL's '${params[key]}'; a flow cannot be renamed by an update`, { path: key });
       }
     }
-    const { stored } = instance.deploy(body);
+    const { stored } = instance.flows.save(body, flow);
     return flowJson(instance, stored, true);
   },
 });
@@ -106,9 +107,10 @@ const search = defineRoute({
     const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
     checkFields(filters, FLOW_FIELDS);
     const sort = parseSort(query.sort, Object.keys(FLOW_FIELDS.fields));
-    const flows = ctx.instance.flows.all().map((f) => ({ ...f, labels: sourceLabels(f.source) })).filter((f) => matches(f, filters, FLOW_FIELDS));
+    // Filtered and paged on the summaries; only the page's flows are read whole.
+    const flows = ctx.instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS));
     const page = paginate(sortItems(flows, sort, FLOW_FIELDS), query.page, query.size);
-    return { total: page.total, results: page.results.map((f) => flowJson(ctx.instance, f, false)) };
+    return { total: page.total, results: page.results.map((f) => flowJson(ctx.instance, storedFlow(ctx.instance, f.namespace, f.id, f.revision), false)) };
   },
 });
 

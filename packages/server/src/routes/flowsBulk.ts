@@ -4,6 +4,7 @@
  */
 import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
+import type { Flow } from "@saker/engine/model/flow";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import { isDataLimitError, parseYamlData } from "@saker/engine/model/dataLimits";
 import { ApiError } from "../http/errors.ts";
@@ -11,7 +12,7 @@ import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, sourceLabels, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowJson, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -26,6 +27,8 @@ interface Issue {
 
 interface DocumentCheck {
   index: number;
+  /** The validated flow (not part of the answer). */
+  parsed?: Flow;
   flow?: string;
   namespace?: string;
   constraints?: string;
@@ -48,12 +51,25 @@ function rawIdentity(source: string): { flow?: string; namespace?: string } {
   }
 }
 
+/** Lets other requests run between documents of a long list. */
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Validates every document, yielding between them. */
+async function checkDocuments(instance: Instance, docs: readonly YamlDocument[]): Promise<DocumentCheck[]> {
+  const checks: DocumentCheck[] = [];
+  for (const [i, doc] of docs.entries()) {
+    if (i > 0) await yieldToOthers();
+    checks.push(checkDocument(instance, doc, i));
+  }
+  return checks;
+}
+
 /** Validates one document; issue lines count from the start of the whole body. */
 function checkDocument(instance: Instance, doc: YamlDocument, index: number): DocumentCheck {
   const base = { index, outdated: false, deprecationPaths: [], warnings: [], infos: [] };
   try {
     const flow = instance.flows.validate(doc.source);
-    return { ...base, flow: flow.id, namespace: flow.namespace };
+    return { ...base, flow: flow.id, namespace: flow.namespace, parsed: flow };
   } catch (error) {
     if (!isSakerError(error) || isDataLimitError(error)) throw error;
     const raw = Array.isArray(error.details?.issues) ? (error.details.issues as Issue[]) : [];
@@ -75,7 +91,7 @@ const validate = defineRoute({
   bodyDoc: yamlBodyDoc,
   response: { 200: z.array(ValidateResultSchema) },
   async handler({ body, ctx }) {
-    return splitYamlDocuments(body).map((doc, i) => checkDocument(ctx.instance, doc, i));
+    return (await checkDocuments(ctx.instance, splitYamlDocuments(body))).map(({ parsed: _parsed, ...check }) => check);
   },
 });
 
@@ -96,8 +112,8 @@ const bulk = defineRoute({
   async handler({ body, query, ctx }) {
     const instance = ctx.instance;
     const docs = splitYamlDocuments(body);
-    const checks = docs.map((doc, i) => checkDocument(instance, doc, i));
-    const invalid = checks.filter((c) => c.constraints);
+    const checks = await checkDocuments(instance, docs);
+    const invalid = checks.filter((c) => c.constraints).map(({ parsed: _parsed, ...check }) => check);
     if (invalid.length) {
       const summary = invalid.map((c) => `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`).join("\n");
       throw new ApiError(422, "FLOW_INVALID", `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`, {
@@ -107,12 +123,17 @@ const bulk = defineRoute({
     }
     const outside = query.namespace ? checks.find((c) => c.namespace !== query.namespace) : undefined;
     if (outside) throw new ApiError(422, "FLOW_INVALID", `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`, { path: "namespace" });
-    const saved = docs.map((doc) => instance.deploy(doc.source).stored);
-    if (query.delete) {
-      const kept = new Set(saved.map((s) => `${s.namespace}/${s.id}`));
-      const scope = query.namespace ? instance.flows.all(query.namespace).filter((f) => f.namespace === query.namespace) : instance.flows.all();
-      for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) instance.flows.delete(f.namespace, f.id);
-    }
+    // One transaction: every flow is saved (and the missing ones deleted), or none, even when
+    // the process dies half way.
+    const saved = instance.db.transaction(() => {
+      const stored = docs.map((doc, i) => instance.flows.save(doc.source, checks[i]!.parsed!).stored);
+      if (query.delete) {
+        const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
+        const scope = instance.flows.summaries(query.namespace).filter((f) => !query.namespace || f.namespace === query.namespace);
+        for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) instance.flows.delete(f.namespace, f.id);
+      }
+      return stored;
+    })();
     return saved.map((s) => flowJson(instance, s, true));
   },
 });
@@ -148,7 +169,7 @@ function byQuery(disabled: boolean) {
     async handler({ query, ctx }) {
       const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
       checkFields(filters, FLOW_FIELDS);
-      const flows = ctx.instance.flows.all().filter((f) => matches({ ...f, labels: sourceLabels(f.source) }, filters, FLOW_FIELDS));
+      const flows = ctx.instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
       return { count: setDisabled(ctx.instance, flows, disabled) };
     },
   });
@@ -162,7 +183,7 @@ const distinctNamespaces = defineRoute({
   query: z.looseObject({ q: z.string().optional().describe("Keep namespaces containing this text") }),
   response: { 200: z.array(z.string()) },
   async handler({ query, ctx }) {
-    const all = [...new Set(ctx.instance.flows.all().map((f) => f.namespace))].sort();
+    const all = [...new Set(ctx.instance.flows.summaries().map((f) => f.namespace))].sort();
     return query.q ? all.filter((n) => n.toLowerCase().includes(query.q!.toLowerCase())) : all;
   },
 });

@@ -15,7 +15,7 @@ const NamespaceSchema = z.object({ id: z.string(), deleted: z.boolean() });
 
 function allNamespaces(instance: Instance): string[] {
   const names = new Set<string>();
-  for (const flow of instance.flows.all()) {
+  for (const flow of instance.flows.summaries()) {
     const parts = flow.namespace.split(".");
     for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join("."));
   }

@@ -1,5 +1,7 @@
 import { defineTask, LOG_LEVELS, z } from "@saker/sdk";
 
+const LINES_PER_TURN = 500;
+
 export const Log = defineTask({
   type: "io.kestra.plugin.core.log.Log",
   title: "Log a message",
@@ -9,8 +11,13 @@ export const Log = defineTask({
     message: z.union([z.string(), z.array(z.string())]).describe("The message, or a list of messages."),
     level: z.enum(LOG_LEVELS).default("INFO").describe("The log level."),
   }),
-  run({ message, level }, ctx) {
-    for (const line of [message].flat()) ctx.logger.log(level, line);
+  async run({ message, level }, ctx) {
+    const lines = [message].flat();
+    for (const [i, line] of lines.entries()) {
+      // A long list lets the server answer others between chunks.
+      if (i > 0 && i % LINES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+      ctx.logger.log(level, line);
+    }
     return {};
   },
 });

@@ -57,6 +57,7 @@ function migrate(db: SqliteDatabase): void {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.backfill?.(db);
       db.prepare("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)").run(migration.version, migration.name, new Date().toISOString());
     })();
   }

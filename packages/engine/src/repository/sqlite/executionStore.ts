@@ -19,6 +19,15 @@ interface Row {
   parent_task_run_id: string | null;
 }
 
+/**
+ * What lists show of an execution: everything but the outputs (of the task runs and of the
+ * execution), which can weigh megabytes; `GET /executions/{id}` has them.
+ */
+export function executionSummary(x: Execution): Execution {
+  const { outputs: _outputs, ...rest } = x;
+  return { ...rest, taskRunList: x.taskRunList.map(({ outputs: _runOutputs, ...run }) => run as Execution["taskRunList"][number]) };
+}
+
 export interface ExecutionQuery {
   tenantId: string;
   namespace?: string;
@@ -35,6 +44,8 @@ export interface ExecutionQuery {
   page?: number;
   size?: number;
   sort?: "asc" | "desc";
+  /** Return summaries (no outputs, see `executionSummary`) instead of whole executions. */
+  summary?: boolean;
 }
 
 export interface ExecutionCountQuery {
@@ -54,7 +65,7 @@ export class ExecutionStore {
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare("SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?");
     this.updateStmt = db.prepare(
-      "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
+      "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
   }
 
@@ -62,12 +73,12 @@ export class ExecutionStore {
     const x = stored.execution;
     this.db
       .prepare(
-        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, executor_state)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         x.id, x.tenantId ?? "main", x.namespace, x.flowId, x.flowRevision, x.state.current, x.state.startDate, x.state.endDate ?? null,
-        stored.parentExecutionId ?? null, stored.parentTaskRunId ?? null, stored.finished ? 1 : 0, JSON.stringify(x), JSON.stringify(stored.executorState),
+        stored.parentExecutionId ?? null, stored.parentTaskRunId ?? null, stored.finished ? 1 : 0, JSON.stringify(x), JSON.stringify(executionSummary(x)), JSON.stringify(stored.executorState),
       );
   }
 
@@ -83,10 +94,19 @@ export class ExecutionStore {
     };
   }
 
+  /**
+   * An execution's JSON text as stored, to send it as it is (a large one is neither parsed nor
+   * serialised again), with its summary to check it.
+   */
+  text(id: string): { json: string; summary: Execution } | undefined {
+    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as { json: string; summary: string } | undefined;
+    return row ? { json: row.json, summary: JSON.parse(row.summary) as Execution } : undefined;
+  }
+
   update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
     this.updateStmt.run(
       execution.state.current, execution.state.startDate, execution.state.endDate ?? null, finished ? 1 : 0,
-      JSON.stringify(execution), JSON.stringify(executorState), execution.flowRevision, execution.id,
+      JSON.stringify(execution), JSON.stringify(executionSummary(execution)), JSON.stringify(executorState), execution.flowRevision, execution.id,
     );
   }
 
@@ -148,16 +168,29 @@ export class ExecutionStore {
       params.push(query.parentExecutionId);
     }
     const clause = where.join(" AND ");
-    let rows = this.db.prepare(`SELECT json FROM executions WHERE ${clause} ORDER BY start_date ${query.sort === "asc" ? "ASC" : "DESC"}`).all(...params) as { json: string }[];
-    let executions = rows.map((r) => JSON.parse(r.json) as Execution);
-    if (query.labels && Object.keys(query.labels).length) {
-      const wanted = Object.entries(query.labels);
-      executions = executions.filter((x) => wanted.every(([k, v]) => x.labels.some((l) => l.key === k && (v === undefined || l.value === v))));
-    }
-    rows = [];
+    const column = query.summary ? "summary" : "json";
+    const order = `ORDER BY start_date ${query.sort === "asc" ? "ASC" : "DESC"}, rowid ${query.sort === "asc" ? "ASC" : "DESC"}`;
     const size = query.size ?? 25;
     const page = Math.max(1, query.page ?? 1);
-    return { results: executions.slice((page - 1) * size, page * size), total: executions.length };
+    const parse = (rows: unknown[]) => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as Execution);
+    const wanted = Object.entries(query.labels ?? {});
+    if (wanted.length === 0) {
+      // Paged in SQL: only the page's documents are read.
+      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${clause}`).get(...params) as { n: number };
+      const offset = (page - 1) * size;
+      const rows = offset >= n ? [] : this.db.prepare(`SELECT ${column} AS doc FROM executions WHERE ${clause} ${order} LIMIT ? OFFSET ?`).all(...params, Math.min(size, n), offset);
+      return { results: parse(rows), total: n };
+    }
+    // Labels live in the documents: filter on the summaries, then read the page.
+    const ids = (this.db.prepare(`SELECT id, summary AS doc FROM executions WHERE ${clause} ${order}`).all(...params) as { id: string; doc: string }[])
+      .filter((r) => {
+        const labels = (JSON.parse(r.doc) as Execution).labels;
+        return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
+      })
+      .map((r) => r.id);
+    const pageIds = ids.slice((page - 1) * size, page * size);
+    const byId = this.db.prepare(`SELECT ${column} AS doc FROM executions WHERE id = ?`);
+    return { results: pageIds.map((id) => JSON.parse((byId.get(id) as { doc: string }).doc) as Execution), total: ids.length };
   }
 
   /**

@@ -1,37 +1,53 @@
+import type { Label } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
 
-export interface StoredFlow {
+/** A flow revision without its source: what lists need. */
+export interface FlowSummary {
   tenantId: string;
   namespace: string;
   id: string;
   revision: number;
-  source: string;
   deleted: boolean;
   disabled: boolean;
   updated: string;
+  labels: Label[];
 }
 
-interface Row {
+export interface StoredFlow extends FlowSummary {
+  source: string;
+}
+
+interface SummaryRow {
   tenant_id: string;
   namespace: string;
   id: string;
   revision: number;
-  source: string;
   deleted: number;
   disabled: number;
   updated: string;
+  labels: string;
 }
 
-const toFlow = (r: Row): StoredFlow => ({
+interface Row extends SummaryRow {
+  source: string;
+}
+
+const SUMMARY_COLUMNS = "tenant_id, namespace, id, revision, deleted, disabled, updated, labels";
+
+const toSummary = (r: SummaryRow): FlowSummary => ({
   tenantId: r.tenant_id,
   namespace: r.namespace,
   id: r.id,
   revision: r.revision,
-  source: r.source,
   deleted: r.deleted === 1,
   disabled: r.disabled === 1,
   updated: r.updated,
+  labels: JSON.parse(r.labels) as Label[],
 });
+
+const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
+
+const inPrefix = (namespace: string, prefix?: string) => prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
 /** Which revision of a flow is the latest, and whether it is disabled. */
 export interface FlowHead {
@@ -67,16 +83,16 @@ export class FlowStore {
    * Saves a new revision unless the source is unchanged (then the current revision is returned).
    * A deleted flow saved again comes back with the next revision.
    */
-  save(tenantId: string, namespace: string, id: string, source: string, disabled: boolean): { flow: StoredFlow; created: boolean } {
+  save(tenantId: string, namespace: string, id: string, source: string, disabled: boolean, labels: readonly Label[] = []): { flow: StoredFlow; created: boolean } {
     return this.db.transaction(() => {
       const current = this.latest(tenantId, namespace, id);
       if (current && !current.deleted && current.source === source) return { flow: current, created: false };
       const revision = (current?.revision ?? 0) + 1;
       const updated = new Date().toISOString();
       this.db
-        .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated) VALUES (?, ?, ?, ?, ?, 0, ?, ?)")
-        .run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated);
-      return { flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated }, created: true };
+        .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)")
+        .run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
+      return { flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] }, created: true };
     })();
   }
 
@@ -85,23 +101,20 @@ export class FlowStore {
     const current = this.latest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
     this.db
-      .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated) VALUES (?, ?, ?, ?, ?, 1, ?, ?)")
-      .run(tenantId, namespace, id, current.revision + 1, current.source, current.disabled ? 1 : 0, new Date().toISOString());
+      .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)")
+      .run(tenantId, namespace, id, current.revision + 1, current.source, current.disabled ? 1 : 0, new Date().toISOString(), JSON.stringify(current.labels));
     return true;
   }
 
   /** The latest revision of every flow that is not deleted. */
   all(tenantId: string, namespacePrefix?: string): StoredFlow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT f.* FROM flows f JOIN (
-           SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows WHERE tenant_id = ? GROUP BY tenant_id, namespace, id
-         ) l ON f.tenant_id = l.tenant_id AND f.namespace = l.namespace AND f.id = l.id AND f.revision = l.revision
-         WHERE f.deleted = 0 ORDER BY f.namespace, f.id`,
-      )
-      .all(tenantId) as Row[];
-    const flows = rows.map(toFlow);
-    return namespacePrefix ? flows.filter((f) => f.namespace === namespacePrefix || f.namespace.startsWith(`${namespacePrefix}.`)) : flows;
+    return (this.db.prepare(latestSql("f.*")).all(tenantId) as Row[]).map(toFlow).filter((f) => inPrefix(f.namespace, namespacePrefix));
+  }
+
+  /** `all` without the sources: lists read only these columns. */
+  summaries(tenantId: string, namespacePrefix?: string): FlowSummary[] {
+    const columns = SUMMARY_COLUMNS.split(", ").map((c) => `f.${c}`).join(", ");
+    return (this.db.prepare(latestSql(columns)).all(tenantId) as SummaryRow[]).map(toSummary).filter((f) => inPrefix(f.namespace, namespacePrefix));
   }
 
   /** The latest revision of every flow that is not deleted, without its source (cheap to list often). */
@@ -122,4 +135,12 @@ export class FlowStore {
   namespaces(tenantId: string): string[] {
     return (this.db.prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace").all(tenantId) as { namespace: string }[]).map((r) => r.namespace);
   }
+}
+
+/** The latest revision of each flow of a tenant that is not deleted, by namespace and id. */
+function latestSql(columns: string): string {
+  return `SELECT ${columns} FROM flows f JOIN (
+      SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows WHERE tenant_id = ? GROUP BY tenant_id, namespace, id
+    ) l ON f.tenant_id = l.tenant_id AND f.namespace = l.namespace AND f.id = l.id AND f.revision = l.revision
+    WHERE f.deleted = 0 ORDER BY f.namespace, f.id`;
 }

@@ -10,6 +10,8 @@ export interface LogQuery {
   tenantId?: string;
   executionId?: string;
   namespace?: string;
+  /** A namespace and the namespaces below it. */
+  namespacePrefix?: string;
   flowId?: string;
   taskId?: string;
   /** Any of these tasks. */
@@ -20,6 +22,10 @@ export interface LogQuery {
   startDate?: string;
   endDate?: string;
   limit?: number;
+  /** Rows skipped before `limit`. */
+  offset?: number;
+  /** Newest `timestamp` first (ties in written order) instead of written order. */
+  newestFirst?: boolean;
 }
 
 export interface LogPurgeQuery {
@@ -89,41 +95,16 @@ export class LogStore {
   }
 
   find(query: LogQuery): StoredLog[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const eq = (column: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      params.push(value);
-    };
-    eq("tenant_id", query.tenantId);
-    eq("execution_id", query.executionId);
-    eq("namespace", query.namespace);
-    eq("flow_id", query.flowId);
-    eq("task_id", query.taskId);
-    if (query.taskIds) {
-      where.push(`task_id IN (${query.taskIds.map(() => "?").join(", ") || "NULL"})`);
-      params.push(...query.taskIds);
-    }
-    eq("task_run_id", query.taskRunId);
-    if (query.minLevel) {
-      where.push("level_rank >= ?");
-      params.push(levelRank(query.minLevel));
-    }
-    if (query.afterSeq !== undefined) {
-      where.push("seq > ?");
-      params.push(query.afterSeq);
-    }
-    if (query.startDate) {
-      where.push("timestamp >= ?");
-      params.push(query.startDate);
-    }
-    if (query.endDate) {
-      where.push("timestamp <= ?");
-      params.push(query.endDate);
-    }
-    const sql = `SELECT * FROM logs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq ${query.limit ? `LIMIT ${Math.floor(query.limit)}` : ""}`;
-    return (this.db.prepare(sql).all(...params) as Row[]).map(toLog);
+    const { clause, params } = whereOf(query);
+    const order = query.newestFirst ? "timestamp DESC, seq ASC" : "seq";
+    const limit = query.limit !== undefined || query.offset ? ` LIMIT ${Math.floor(query.limit ?? -1)} OFFSET ${Math.floor(query.offset ?? 0)}` : "";
+    return (this.db.prepare(`SELECT * FROM logs ${clause} ORDER BY ${order}${limit}`).all(...params) as Row[]).map(toLog);
+  }
+
+  /** How many entries `find` would give without `limit`. */
+  count(query: LogQuery): number {
+    const { clause, params } = whereOf(query);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM logs ${clause}`).get(...params) as { n: number }).n;
   }
 
   deleteByExecution(executionId: string, levels?: readonly LogLevel[]): number {
@@ -168,4 +149,45 @@ export class LogStore {
       .prepare(`DELETE FROM logs WHERE tenant_id = ? AND namespace = ? AND flow_id = ?${byTrigger}`)
       .run(tenantId, namespace, flowId, ...(triggerId === undefined ? [] : [triggerId])).changes;
   }
+}
+
+function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const eq = (column: string, value: unknown) => {
+    if (value === undefined) return;
+    where.push(`${column} = ?`);
+    params.push(value);
+  };
+  eq("tenant_id", query.tenantId);
+  eq("execution_id", query.executionId);
+  eq("namespace", query.namespace);
+  if (query.namespacePrefix !== undefined) {
+    where.push("(namespace = ? OR namespace LIKE ? ESCAPE '\\')");
+    params.push(query.namespacePrefix, `${query.namespacePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+  }
+  eq("flow_id", query.flowId);
+  eq("task_id", query.taskId);
+  if (query.taskIds) {
+    where.push(`task_id IN (${query.taskIds.map(() => "?").join(", ") || "NULL"})`);
+    params.push(...query.taskIds);
+  }
+  eq("task_run_id", query.taskRunId);
+  if (query.minLevel) {
+    where.push("level_rank >= ?");
+    params.push(levelRank(query.minLevel));
+  }
+  if (query.afterSeq !== undefined) {
+    where.push("seq > ?");
+    params.push(query.afterSeq);
+  }
+  if (query.startDate) {
+    where.push("timestamp >= ?");
+    params.push(query.startDate);
+  }
+  if (query.endDate) {
+    where.push("timestamp <= ?");
+    params.push(query.endDate);
+  }
+  return { clause: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
 }

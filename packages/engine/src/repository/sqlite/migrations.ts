@@ -2,11 +2,23 @@
  * Schema migrations of the embedded SQLite database, applied in order at open. Never edit a
  * released migration: add the next number. A breaking change says so in its header.
  */
+import type Database from "better-sqlite3";
+import { sourceLabels } from "../../model/sourceLabels.ts";
+
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Fills what SQL alone cannot, in the migration's transaction, after `sql`. */
+  backfill?(db: Database.Database): void;
 }
+
+/**
+ * An execution's JSON without the task runs' and the execution's outputs: what lists show. SQL
+ * form of `executionSummary`, for rows written before the column existed.
+ */
+const SUMMARY_SQL = `json_remove(json_set(json, '$.taskRunList',
+  (SELECT json_group_array(json(json_remove(value, '$.outputs')) ORDER BY key) FROM json_each(executions.json, '$.taskRunList'))), '$.outputs')`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -111,5 +123,63 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX metrics_execution ON metrics (execution_id);
     `,
+  },
+  {
+    version: 2,
+    name: "list summaries",
+    // Both tables are rebuilt so that the columns lists read come before the large documents:
+    // SQLite reads a column stored after a multi-megabyte one by walking its overflow pages.
+    sql: `
+      CREATE TABLE flows_v2 (
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        updated TEXT NOT NULL,
+        labels TEXT NOT NULL DEFAULT '[]',
+        source TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, namespace, id, revision)
+      );
+      INSERT INTO flows_v2 (tenant_id, namespace, id, revision, deleted, disabled, updated, source)
+        SELECT tenant_id, namespace, id, revision, deleted, disabled, updated, source FROM flows;
+      DROP TABLE flows;
+      ALTER TABLE flows_v2 RENAME TO flows;
+
+      CREATE TABLE executions_v2 (
+        id TEXT PRIMARY KEY,
+        tenant_id TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        flow_id TEXT NOT NULL,
+        flow_revision INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        end_date TEXT,
+        parent_execution_id TEXT,
+        parent_task_run_id TEXT,
+        finished INTEGER NOT NULL DEFAULT 0,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        summary TEXT NOT NULL,
+        executor_state TEXT NOT NULL,
+        json TEXT NOT NULL
+      );
+      INSERT INTO executions_v2 (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, deleted, summary, executor_state, json)
+        SELECT id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, deleted, ${SUMMARY_SQL}, executor_state, json
+        FROM executions ORDER BY rowid;
+      DROP TABLE executions;
+      ALTER TABLE executions_v2 RENAME TO executions;
+      CREATE INDEX executions_flow ON executions (tenant_id, namespace, flow_id, state);
+      CREATE INDEX executions_start ON executions (start_date);
+      CREATE INDEX executions_parent ON executions (parent_execution_id);
+      CREATE INDEX executions_unfinished ON executions (finished) WHERE finished = 0;
+      CREATE INDEX executions_tenant_start ON executions (tenant_id, deleted, start_date);
+      CREATE INDEX logs_tenant_time ON logs (tenant_id, timestamp, seq);
+    `,
+    backfill(db) {
+      const rows = db.prepare("SELECT rowid, source FROM flows").all() as { rowid: number; source: string }[];
+      const set = db.prepare("UPDATE flows SET labels = ? WHERE rowid = ?");
+      for (const row of rows) set.run(JSON.stringify(sourceLabels(row.source)), row.rowid);
+    },
   },
 ];

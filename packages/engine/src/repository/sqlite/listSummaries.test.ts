@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Execution } from "../../model/execution.ts";
+import { openDatabase } from "./database.ts";
+import { ExecutionStore, executionSummary } from "./executionStore.ts";
+import { FlowStore } from "./flowStore.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+const work = mkdtempSync(join(tmpdir(), "saker-summaries-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function execution(id: string, second: number, labels: { key: string; value: string }[] = []): Execution {
+  const state = { current: "SUCCESS" as const, histories: [], duration: "PT0S", startDate: `2026-01-01T00:00:${String(second).padStart(2, "0")}.000Z` };
+  return {
+    id,
+    namespace: "ns",
+    flowId: "f",
+    flowRevision: 1,
+    taskRunList: [
+      { id: `${id}-a`, executionId: id, namespace: "ns", flowId: "f", taskId: "a", outputs: { value: "x".repeat(10_000) }, state },
+      { id: `${id}-b`, executionId: id, namespace: "ns", flowId: "f", taskId: "b", outputs: null, state },
+    ],
+    outputs: { out: "y".repeat(10_000) },
+    labels,
+    state,
+    originalId: id,
+    deleted: false,
+    metadata: { attemptNumber: 1, originalCreatedDate: state.startDate },
+  } as Execution;
+}
+
+describe("execution summaries", () => {
+  it("leave every output out and keep the rest", () => {
+    const x = execution("e1", 1);
+    const summary = executionSummary(x);
+    expect(summary.outputs).toBeUndefined();
+    expect(summary.taskRunList.map((r) => "outputs" in r)).toEqual([false, false]);
+    expect(summary.taskRunList.map((r) => r.taskId)).toEqual(["a", "b"]);
+    expect({ ...summary, taskRunList: [] }).toEqual({ ...x, outputs: undefined, taskRunList: [] });
+    expect(x.taskRunList[0]!.outputs).not.toBeNull();
+  });
+
+  it("page in SQL and answer summaries or whole executions", () => {
+    const store = new ExecutionStore(openDatabase(":memory:"));
+    for (let i = 0; i < 7; i++) store.insert({ execution: execution(`e${i}`, i, i % 2 ? [{ key: "odd", value: "yes" }] : []), executorState: { dispatched: [] }, finished: true });
+    const page = store.search({ tenantId: "main", size: 3, page: 2, summary: true });
+    expect(page.total).toBe(7);
+    expect(page.results.map((x) => x.id)).toEqual(["e3", "e2", "e1"]);
+    expect(page.results[0]!.taskRunList[0]!.outputs).toBeUndefined();
+    const whole = store.search({ tenantId: "main", size: 1, sort: "asc" });
+    expect(whole.results[0]!.taskRunList[0]!.outputs).toEqual({ value: "x".repeat(10_000) });
+    expect(store.search({ tenantId: "main", size: 3, page: 4 }).results).toEqual([]);
+    const odd = store.search({ tenantId: "main", labels: { odd: "yes" }, size: 2, summary: true });
+    expect(odd.total).toBe(3);
+    expect(odd.results.map((x) => x.id)).toEqual(["e5", "e3"]);
+
+    const updated = { ...execution("e6", 6), outputs: { out: "changed" } };
+    store.update(updated, { dispatched: [] }, true);
+    expect(store.search({ tenantId: "main", size: 1, summary: true }).results[0]!.outputs).toBeUndefined();
+    expect(store.get("e6")!.execution.outputs).toEqual({ out: "changed" });
+  });
+});
+
+describe("migration 2", () => {
+  it("fills the summaries of existing executions and the labels of existing flows", () => {
+    const file = join(work, "v1.db");
+    const old = new Database(file);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)");
+    old.exec(MIGRATIONS[0]!.sql);
+    old.prepare("INSERT INTO schema_migrations VALUES (1, 'init', '2026-01-01')").run();
+    const x = execution("old", 1, [{ key: "team", value: "a" }]);
+    old
+      .prepare("INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, finished, json, executor_state) VALUES (?, 'main', 'ns', 'f', 1, 'SUCCESS', ?, 1, ?, '{}')")
+      .run(x.id, x.state.startDate, JSON.stringify(x));
+    const insertFlow = old.prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, updated) VALUES ('main', 'ns', ?, 1, ?, '2026-01-01')");
+    insertFlow.run("listed", "id: listed\nnamespace: ns\nlabels:\n  - key: team\n    value: a\ntasks: []\n");
+    insertFlow.run("mapped", "id: mapped\nnamespace: ns\nlabels:\n  team: b\n  n: 1\ntasks: []\n");
+    insertFlow.run("broken", "id: broken\n  : [\n");
+    old.close();
+
+    const db = openDatabase(file);
+    const summary = (db.prepare("SELECT summary FROM executions WHERE id = 'old'").get() as { summary: string }).summary;
+    expect(JSON.parse(summary)).toEqual(JSON.parse(JSON.stringify(executionSummary(x))));
+    const flows = new FlowStore(db).summaries("main");
+    expect(Object.fromEntries(flows.map((f) => [f.id, f.labels]))).toEqual({
+      broken: [],
+      listed: [{ key: "team", value: "a" }],
+      mapped: [{ key: "team", value: "b" }, { key: "n", value: "1" }],
+    });
+    expect(flows.every((f) => !("source" in f))).toBe(true);
+    db.close();
+  });
+});
