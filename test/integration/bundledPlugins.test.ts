@@ -69,6 +69,28 @@ describe("the repository's plugins, with no install", () => {
     expect(execution.taskRunList[0].outputs.row).toEqual({ answer: 42 });
   });
 
+  it("an isolated DuckDB Query (worker thread) writes its input files and stores its output files", async () => {
+    const config = flowFile("isolated.yml", "plugins:\n  isolated: [io.kestra.plugin.jdbc.duckdb.Query]\n");
+    const file = flowFile(
+      "duckdb.yaml",
+      `id: isolated_duckdb
+namespace: company.team
+tasks:
+  - id: q
+    type: io.kestra.plugin.jdbc.duckdb.Query
+    inputFiles:
+      data.csv: "id,name\\n1,ada\\n2,bob\\n"
+    outputFiles: [out.csv]
+    sql: COPY (SELECT upper(name) AS name FROM read_csv_auto('data.csv') ORDER BY id) TO '{{ outputFiles["out.csv"] }}' (HEADER)
+`,
+    );
+    const result = await runCli(["flow", "run", file, "--json"], { home: home(), env: { SAKER_CONFIG: config } });
+    const execution = executionOf(result);
+    expect(execution.state.current, result.stderr).toBe("SUCCESS");
+    const uri = execution.taskRunList[0].outputs.outputFiles["out.csv"] as string;
+    expect(readFileSync(join(home(), "storage", uri.replace(/^kestra:\/\/\//, "")), "utf8")).toBe("name\nADA\nBOB\n");
+  });
+
   it("a bundled version cannot be uninstalled: the error says it is bundled", async () => {
     const result = await runCli(["plugins", "uninstall", "@saker/plugin-jdbc@1.0.0"], { home: home() });
     expect(result.code).not.toBe(0);
