@@ -25,38 +25,34 @@ export interface PluginDirs {
 
 /**
  * The versions to load: bundled ones first, then installed ones. An installed copy of a version
- * that is also bundled is the same `name@version`: the bundled one stands for both.
+ * that is also bundled is the same `name@version`: the bundled one stands for both, and the
+ * installed copy is used only when the bundled one cannot be loaded (e.g. not built).
  */
-function available(dirs: PluginDirs): (InstalledVersion & { bundled: boolean })[] {
-  const seen = new Set<string>();
-  const all = [...listBundled(dirs.bundled).map((v) => ({ ...v, bundled: true })), ...listInstalled(dirs.installed).map((v) => ({ ...v, bundled: false }))];
-  return all.filter((v) => {
-    const key = `${v.name}@${v.version}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+function candidates(dirs: PluginDirs): (InstalledVersion & { bundled: boolean })[] {
+  return [...listBundled(dirs.bundled).map((v) => ({ ...v, bundled: true })), ...listInstalled(dirs.installed).map((v) => ({ ...v, bundled: false }))];
 }
 
 /** Registers every bundled or installed version not yet in the registry; forgets removed ones. */
 export async function syncPlugins(registry: PluginRegistry, dirs: PluginDirs, loaded: Set<string>): Promise<LoadReport> {
   const report: LoadReport = { loaded: [], removed: [], failed: [] };
   const present = new Set<string>();
-  for (const installed of available(dirs)) {
-    const key = `${installed.name}@${installed.version}`;
+  const failed = new Map<string, string>();
+  for (const candidate of candidates(dirs)) {
+    const key = `${candidate.name}@${candidate.version}`;
     present.add(key);
     if (loaded.has(key)) continue;
     try {
-      const manifest = readManifest(installed.packageDir);
+      const manifest = readManifest(candidate.packageDir);
       const definition = await importPlugin(manifest);
-      const ref = { name: installed.name, version: installed.version, core: false, dir: installed.dir, entry: manifest.entry, ...(installed.bundled ? { bundled: true } : {}) };
+      const ref = { name: candidate.name, version: candidate.version, core: false, dir: candidate.dir, entry: manifest.entry, ...(candidate.bundled ? { bundled: true } : {}) };
       registry.addPlugin(ref, definition, manifest.isolated);
       loaded.add(key);
       report.loaded.push(key);
     } catch (error) {
-      report.failed.push({ plugin: key, error: errorMessage(error) });
+      if (!failed.has(key)) failed.set(key, errorMessage(error));
     }
   }
+  for (const [key, error] of failed) if (!loaded.has(key)) report.failed.push({ plugin: key, error });
   for (const key of [...loaded]) {
     if (present.has(key)) continue;
     const at = key.lastIndexOf("@");
