@@ -1,7 +1,8 @@
 /**
- * Issue 5's acceptance test: the JDBC plugin packed as npm tarballs (1.0.0, and a 1.1.0 staged
- * from the same build), installed side by side with the real CLI and npm, then a PostgreSQL
- * STORE flow run with secrets, pinned to 1.0.0. Needs the built packages (npm run build) and
+ * Issue 5's acceptance test, with issue 10's bundled plugins: JDBC 1.0.0 is bundled (the
+ * repository's plugins/jdbc); `saker plugins install ./plugins/jdbc` still works and gives one
+ * 1.0.0 entry, and a 1.1.0 staged from the same build and packed as an npm tarball installs side
+ * by side, with the real CLI and npm. Then a PostgreSQL STORE flow run with secrets, pinned to 1.0.0. Needs the built packages (npm run build) and
  * PostgreSQL on 127.0.0.1:5432 (database test, user postgres, trust auth); with CI=true a missing
  * PostgreSQL fails the test, locally it is skipped.
  */
@@ -58,11 +59,11 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
     work = mkdtempSync(join(tmpdir(), "saker-jdbc-it-"));
     home = join(work, "home");
     execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", join(ROOT, "plugins/jdbc")], { stdio: "inherit" });
-    const tarballs = [pack(join(ROOT, "plugins/jdbc")), pack(stageNextVersion())];
     const started = Date.now();
-    const installed = await runCli(["plugins", "install", ...tarballs], { home, timeoutMs: 900_000 });
-    console.log(`plugins install of 1.0.0 and 1.1.0 took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const installed = await runCli(["plugins", "install", "./plugins/jdbc", pack(stageNextVersion())], { home, timeoutMs: 900_000, cwd: ROOT });
+    console.log(`plugins install of ./plugins/jdbc and 1.1.0 took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     expect(installed.code, installed.stderr).toBe(0);
+    expect(installed.stderr).toContain("@saker/plugin-jdbc@1.0.0 is also bundled with Saker; the bundled copy is the one used");
     const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "test" });
     await admin.connect();
     try {
@@ -79,10 +80,11 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("lists both versions side by side", async () => {
+  it("lists both versions side by side, 1.0.0 once, as bundled", async () => {
     const list = await runCli(["plugins", "list", "--json"], { home });
-    const query = (JSON.parse(list.stdout) as { type: string; versions: string[] }[]).find((t) => t.type === "io.kestra.plugin.jdbc.postgresql.Query");
-    expect(query?.versions).toEqual(["1.0.0", "1.1.0"]);
+    expect(list.stderr).toBe("");
+    const query = (JSON.parse(list.stdout) as { type: string; versions: string[]; bundled: string[] }[]).find((t) => t.type === "io.kestra.plugin.jdbc.postgresql.Query");
+    expect(query).toMatchObject({ versions: ["1.0.0", "1.1.0"], bundled: ["1.0.0"] });
   });
 
   it("runs the flow with 1.0.0: SUCCESS, the rows stored as Ion, secrets resolved", async () => {

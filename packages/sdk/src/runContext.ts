@@ -117,6 +117,19 @@ export interface RunContext extends RunInfo {
   metric(metric: Metric): void;
   /** A temporary directory for this task run, created on first call and removed after it. */
   workingDir(): Promise<string>;
+  /**
+   * Writes files into the working directory (created if needed) and returns its path, as
+   * Kestra's `inputFiles` do: each name (a path relative to the directory) gets its content,
+   * text or bytes as given, or a copy of the stored file when the value is a `kestra://` URI this
+   * run may read. A name leaving the directory, or going through a link, is refused.
+   */
+  writeWorkingFiles(files: Readonly<Record<string, unknown>>): Promise<string>;
+  /**
+   * Stores the files of the working directory matching Kestra's path patterns (a `glob:` by
+   * default, or `regex:`), as Kestra's `outputFiles` do: relative path → `kestra://` URI. A
+   * pattern that matches nothing adds nothing; links are neither stored nor followed.
+   */
+  storeWorkingFiles(patterns: readonly string[]): Promise<Record<string, string>>;
   /** Static settings for this plugin type from the instance configuration (`plugins.configurations`). */
   pluginConfiguration(): Readonly<Record<string, unknown>>;
 }

@@ -35,16 +35,19 @@ export function configurePluginsCommand(program: Command): void {
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const { installPlugin } = await import("@saker/engine/plugins/installer");
+    const [{ installPlugin }, { listBundled }] = await Promise.all([import("@saker/engine/plugins/installer"), import("@saker/engine/plugins/bundled")]);
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, { pluginsDir: config.pluginsPath, ...(options.force ? { force: true } : {}), onOutput: (line) => process.stderr.write(`  ${line}\n`) });
       process.stdout.write(`Installed ${installed.name}@${installed.version} in ${installed.dir}\n  types: ${installed.types.join(", ")}\n`);
+      if (listBundled(config.bundledPluginsPath).some((v) => v.name === installed.name && v.version === installed.version)) {
+        process.stderr.write(`note: ${installed.name}@${installed.version} is also bundled with Saker; the bundled copy is the one used\n`);
+      }
     }
   });
 
   withInstanceOptions(
-    plugins.command("list").description("List plugin types with their plugin, installed versions and the version used by default").option("--json", "as JSON"),
+    plugins.command("list").description("List plugin types with their plugin, versions (bundled ones marked) and the version used by default").option("--json", "as JSON"),
   ).action(async (options: GlobalOptions & { json?: boolean }) => {
     const { loadRegistry } = await import("@saker/engine/runtime/registryLoader");
     const registry = await loadRegistry(await configFrom(options));
@@ -55,6 +58,7 @@ export function configurePluginsCommand(program: Command): void {
         kind: versions[0]!.nodeKind,
         plugin: versions[0]!.plugin.name,
         versions: versions.map((v) => v.plugin.version),
+        bundled: versions.filter((v) => v.plugin.bundled).map((v) => v.plugin.version),
         default: defaultLabel(registry, type),
       }));
       process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -62,7 +66,8 @@ export function configurePluginsCommand(program: Command): void {
     }
     const rows = [["TYPE", "KIND", "PLUGIN", "VERSIONS", "DEFAULT"]];
     for (const [type, versions] of entries) {
-      rows.push([type, versions[0]!.nodeKind, versions[0]!.plugin.name, versions.map((v) => v.plugin.version).join(", "), defaultLabel(registry, type)]);
+      const labels = versions.map((v) => (v.plugin.bundled ? `${v.plugin.version} (bundled)` : v.plugin.version));
+      rows.push([type, versions[0]!.nodeKind, versions[0]!.plugin.name, labels.join(", "), defaultLabel(registry, type)]);
     }
     process.stdout.write(`${table(rows)}\n`);
   });
@@ -74,7 +79,7 @@ export function configurePluginsCommand(program: Command): void {
     const { uninstallPlugin } = await import("@saker/engine/plugins/installer");
     for (const spec of specs) {
       const { name, version } = splitNameVersion(spec);
-      uninstallPlugin(config.pluginsPath, name, version);
+      uninstallPlugin(config.pluginsPath, name, version, config.bundledPluginsPath);
       process.stdout.write(`Uninstalled ${name}@${version}\n`);
     }
   });

@@ -44,7 +44,7 @@ function propertyTable(schema: Json, dynamicByDefault: boolean): string[] {
 export function typeDocumentation(entry: RegisteredType, versions: readonly string[]): string {
   const d = entry.definition;
   const lines = [`# ${d.title}`, "", `\`type: ${entry.type}\``, ""];
-  lines.push(`Plugin: ${entry.plugin.core ? "core" : entry.plugin.name} · version ${entry.plugin.version}${versions.length > 1 ? ` (installed: ${versions.join(", ")})` : ""} · kind: ${entry.nodeKind}${entry.isolated ? " · runs isolated" : ""}`);
+  lines.push(`Plugin: ${entry.plugin.core ? "core" : entry.plugin.name} · version ${entry.plugin.version}${entry.plugin.bundled ? " (bundled)" : ""}${versions.length > 1 ? ` (installed: ${versions.join(", ")})` : ""} · kind: ${entry.nodeKind}${entry.isolated ? " · runs isolated" : ""}`);
   if (d.deprecated) lines.push("", "**Deprecated.**");
   if (d.aliases?.length) lines.push("", `Also accepted as: ${d.aliases.map((a) => `\`${a}\``).join(", ")}`);
   if (d.description) lines.push("", d.description);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { SakerError } from "@saker/sdk";
+import { listBundled } from "./bundled.ts";
 import { importPlugin, readManifest, type PluginManifest } from "./manifest.ts";
 import { listInstalled, packageDirOf, versionDir, type InstalledVersion } from "./pluginDir.ts";
 
@@ -106,10 +107,16 @@ function moveAway(dir: string, pluginsDir: string): void {
   rmSync(trash, { recursive: true, force: true });
 }
 
-/** Removes `name@version`; throws when that version is not installed. */
-export function uninstallPlugin(pluginsDir: string, name: string, version: string): void {
+/**
+ * Removes `name@version` from the plugins folder; throws when that version is not installed
+ * there. A bundled version (`bundledDir`) cannot be removed: the error says so.
+ */
+export function uninstallPlugin(pluginsDir: string, name: string, version: string, bundledDir?: string): void {
   const dir = versionDir(pluginsDir, name, version);
   if (!existsSync(dir)) {
+    if (listBundled(bundledDir).some((v) => v.name === name && v.version === version)) {
+      throw new SakerError("PLUGIN_BUNDLED", `${name}@${version} is bundled with Saker and cannot be uninstalled; set plugins.bundledPath to an empty value to turn bundled plugins off`);
+    }
     const installed = listInstalled(pluginsDir).filter((v) => v.name === name).map((v) => v.version);
     throw new SakerError("PLUGIN_NOT_INSTALLED", `${name}@${version} is not installed${installed.length ? `; installed: ${installed.join(", ")}` : ""}`);
   }

@@ -23,8 +23,10 @@ export interface PluginRef {
   name: string;
   version: string;
   core: boolean;
-  /** Where an installed version lives. */
+  /** Where an installed (or bundled) version lives. */
   dir?: string;
+  /** Shipped with Saker (a package of the repository's `plugins/`), not installed in the plugins folder. */
+  bundled?: boolean;
   /** The entry module (for isolated runs, which import it in a thread). */
   entry?: string;
 }

@@ -10,6 +10,7 @@ import { SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
+import { defaultBundledDir } from "../plugins/bundled.ts";
 
 const ServerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -25,6 +26,8 @@ const ServerConfig = z.strictObject({
 
 const PluginsConfig = z.strictObject({
   path: z.string().optional(),
+  /** The folder of bundled plugin packages (default: the repository's `plugins/`); empty: none. */
+  bundledPath: z.string().optional(),
   defaultVersion: z.string().default("LATEST"),
   defaults: PluginDefaultsSchema.default([]),
   configurations: z.array(z.strictObject({ type: z.string(), values: z.record(z.string(), z.unknown()) })).default([]),
@@ -77,6 +80,8 @@ export interface CompiledConfig extends SakerConfig {
   databaseFile: string;
   storagePath: string;
   pluginsPath: string;
+  /** The folder of bundled plugin packages, or none. */
+  bundledPluginsPath: string | undefined;
   tmpDir: string;
   /** The environment the instance was started with (for `SECRET_*` and `envs`). */
   env: Readonly<Record<string, string | undefined>>;
@@ -156,6 +161,7 @@ export function loadConfig(options: LoadConfigOptions = {}): CompiledConfig {
     databaseFile: at(config.database.file, join(home, "saker.db")),
     storagePath: at(config.storage.path, join(home, "storage")),
     pluginsPath: at(config.plugins.path, join(home, "plugins")),
+    bundledPluginsPath: config.plugins.bundledPath === undefined ? defaultBundledDir() : config.plugins.bundledPath.trim() === "" ? undefined : at(config.plugins.bundledPath, ""),
     tmpDir: at(config.worker.tmpDir, join(tmpdir(), `saker-${process.pid}`)),
     env,
   };

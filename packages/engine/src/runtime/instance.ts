@@ -44,7 +44,7 @@ import { buildExecution, type NewExecution } from "./executionFactory.ts";
 import { ExecutorService } from "./executorService.ts";
 import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
-import { loadRegistry } from "./registryLoader.ts";
+import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
 import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
@@ -189,7 +189,7 @@ export class Instance {
   /** Picks up plugin versions installed or removed while running (file watch, and SIGHUP). */
   watchPlugins(onChange: (message: string) => void = () => {}): void {
     this.stopWatching?.();
-    this.stopWatching = watchPlugins(this.registry, this.config.pluginsPath, this.loadedPlugins, (report) => {
+    this.stopWatching = watchPlugins(this.registry, pluginDirs(this.config), this.loadedPlugins, (report) => {
       this.flows.invalidate();
       for (const p of report.loaded) onChange(`plugin ${p} loaded`);
       for (const p of report.removed) onChange(`plugin ${p} removed`);

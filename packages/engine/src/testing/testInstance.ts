@@ -29,7 +29,8 @@ export interface TestInstanceOptions {
 
 export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
-  const config = loadConfig({ env: { ...(options.env ?? {}) }, overrides: { home, ...(options.overrides ?? {}) }, cwd: home });
+  // Only the plugins a test registers: bundled ones are off unless the test's env sets SAKER_PLUGINS_BUNDLED_PATH.
+  const config = loadConfig({ env: { SAKER_PLUGINS_BUNDLED_PATH: "", ...(options.env ?? {}) }, overrides: { home, ...(options.overrides ?? {}) }, cwd: home });
   const instance = await Instance.open(config, { ...(options.registry ? { registry: options.registry } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
   return {
     instance,

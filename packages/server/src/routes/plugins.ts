@@ -9,6 +9,7 @@ import { syncPlugins } from "@saker/engine/plugins/loader";
 import type { RegisteredType } from "@saker/engine/plugins/registry";
 import { flowJsonSchema } from "@saker/engine/model/jsonSchema";
 import type { Instance } from "@saker/engine/runtime/instance";
+import { pluginDirs } from "@saker/engine/runtime/registryLoader";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";
@@ -21,6 +22,7 @@ const PluginSchema = z.looseObject({
   title: z.string(),
   version: z.string(),
   core: z.boolean(),
+  bundled: z.boolean().describe("Shipped with Saker (the repository's plugins/), not installed in the plugins folder"),
   tasks: z.array(z.string()),
   triggers: z.array(z.string()),
   conditions: z.array(z.string()),
@@ -57,7 +59,7 @@ function documentation(entry: RegisteredType, versions: readonly RegisteredType[
 const list = defineRoute({
   method: "GET",
   url: "/plugins",
-  summary: "The installed plugin versions with the types each provides",
+  summary: "The plugin versions (core, bundled and installed) with the types each provides",
   tags: TAGS,
   response: { 200: z.array(PluginSchema) },
   async handler({ ctx }) {
@@ -65,7 +67,7 @@ const list = defineRoute({
     for (const [type, versions] of ctx.instance.registry.entries()) {
       for (const v of versions) {
         const key = `${v.plugin.name}@${v.plugin.version}`;
-        const plugin = plugins.get(key) ?? { name: v.plugin.name, title: v.plugin.name, version: v.plugin.version, core: v.plugin.core, tasks: [], triggers: [], conditions: [] };
+        const plugin = plugins.get(key) ?? { name: v.plugin.name, title: v.plugin.name, version: v.plugin.version, core: v.plugin.core, bundled: v.plugin.bundled === true, tasks: [], triggers: [], conditions: [] };
         plugins.set(key, plugin);
         (v.nodeKind === "task" ? plugin.tasks : v.nodeKind === "trigger" ? plugin.triggers : plugin.conditions).push(type);
       }
@@ -136,7 +138,7 @@ const schemas = defineRoute({
 });
 
 async function resync(instance: Instance): Promise<void> {
-  await syncPlugins(instance.registry, instance.config.pluginsPath, instance.loadedPlugins);
+  await syncPlugins(instance.registry, pluginDirs(instance.config), instance.loadedPlugins);
   instance.flows.invalidate();
 }
 
@@ -170,13 +172,13 @@ const uninstall = defineRoute({
   summary: "Remove installed plugin versions (name@version)",
   tags: TAGS,
   body: SpecsBody,
-  response: { 200: z.object({ plugins: z.array(z.string()) }), ...errors(400, 404) },
+  response: { 200: z.object({ plugins: z.array(z.string()) }), ...errors(400, 404, 409) },
   async handler({ body, ctx }) {
     const specs = body.plugins.map(splitSpec);
     const installed = new Set(ctx.instance.loadedPlugins);
     const missing = specs.find((s) => !installed.has(`${s.name}@${s.version}`));
     if (missing) throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`, { details: { status: 404 } });
-    for (const s of specs) uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version);
+    for (const s of specs) uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version, ctx.instance.config.bundledPluginsPath);
     await resync(ctx.instance);
     return { plugins: specs.map((s) => `${s.name}@${s.version}`) };
   },

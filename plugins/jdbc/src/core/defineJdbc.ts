@@ -2,11 +2,12 @@
  * Declares a database's `Query`, `Queries` and `Trigger` types from its dialect, so that every
  * database gets the same properties, outputs and behaviour (`io.kestra.plugin.jdbc.<db>.*`).
  */
-import { NonRetryableError, defineTask, defineTrigger, z, type AnyTaskDefinition, type AnyTriggerDefinition, type RunContext, type TriggerContext } from "@saker/sdk";
+import { NonRetryableError, defineTask, raw, defineTrigger, z, type AnyTaskDefinition, type AnyTriggerDefinition, type RunContext, type TriggerContext } from "@saker/sdk";
 import type { Dialect } from "./dialect.ts";
 import { effectiveFetchType, outputShape, queriesShape, queryShape, triggerShape } from "./properties.ts";
 import { DEFAULT_MAX_FETCH_ROWS } from "./results.ts";
 import { runQueries, runQuery, type QueryProps, type RunEnv } from "./run.ts";
+import { rawSql, storeOutputFiles, withWorkingFiles, workingFilesOutputs, workingFilesShape, type WorkingFilesProps } from "./workingFiles.ts";
 
 export interface JdbcTypesOptions {
   /** `PostgreSQL`: used in titles. */
@@ -16,6 +17,8 @@ export interface JdbcTypesOptions {
   extraProperties?: z.ZodRawShape;
   /** Outputs only this database adds (e.g. SQLite's `databaseUri`). */
   extraOutputs?: z.ZodRawShape;
+  /** Query and Queries follow Kestra's working-directory contract (`inputFiles`, `outputFiles`, `{{ workingDir }}`). */
+  workingFiles?: boolean;
 }
 
 /** `maxFetchRows` from the plugin configuration (`plugins.configurations`), else the default. */
@@ -41,16 +44,28 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
   const prefix = `io.kestra.plugin.jdbc.${dialect.id}`;
   const extra = options.extraProperties ?? {};
   const outputs = { ...outputShape, ...(options.extraOutputs ?? {}) };
+  const shape = (defaultFetchType: "NONE" | "FETCH") => queryShape({ defaultFetchType, urlExample: options.urlExample });
+  // Query and Queries of a database with a working directory: the SQL sees it, files go in and out.
+  const base = { ...shape("NONE"), ...extra } as { sql: z.ZodString; url: z.ZodType };
+  const taskShape = options.workingFiles ? { url: raw(base.url), sql: rawSql(base.sql), ...workingFilesShape } : {};
+  const taskOutputs = options.workingFiles ? workingFilesOutputs : {};
+  /** Runs `work` with the working directory's files and variables when the database has them. */
+  const withFiles = async <T extends object>(props: QueryProps & Record<string, unknown>, ctx: RunContext, work: (props: QueryProps & Record<string, unknown>) => Promise<T>) => {
+    if (!options.workingFiles) return work(props);
+    const files = props as QueryProps & WorkingFilesProps & Record<string, unknown>;
+    const result = await work(await withWorkingFiles(files, ctx));
+    return { ...result, ...(await storeOutputFiles(files.outputFiles, ctx)) };
+  };
 
   const Query = defineTask({
     type: `${prefix}.Query`,
     title: `Run a SQL query on ${options.name}`,
     description: `Runs one SQL statement on ${options.name} and fetches its rows (\`fetchType\`).`,
     examples: [{ title: "Store the rows of a query", code: `id: query\ntype: ${prefix}.Query\nurl: ${options.urlExample}\nsql: select * from orders where status = :status\nparameters:\n  status: NEW\nfetchType: STORE` }],
-    properties: z.object({ ...queryShape({ defaultFetchType: "NONE", urlExample: options.urlExample }), ...extra }),
-    outputs: z.object(outputs),
+    properties: z.object({ ...shape("NONE"), ...extra, ...taskShape }),
+    outputs: z.object({ ...outputs, ...taskOutputs }),
     async run(props, ctx) {
-      const output = await runQuery(dialect, props as QueryProps & Record<string, unknown>, runEnv(ctx));
+      const output = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) => runQuery(dialect, p, runEnv(ctx)));
       ctx.metric({ name: "fetch.size", type: "counter", value: output.size ?? 0 });
       return output;
     },
@@ -60,10 +75,10 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
     type: `${prefix}.Queries`,
     title: `Run several SQL statements on ${options.name}`,
     description: "Runs a script of statements separated by `;`, in one transaction by default; outputs one entry per statement that returns rows.",
-    properties: z.object({ ...queryShape({ defaultFetchType: "NONE", urlExample: options.urlExample }), ...queriesShape, ...extra }),
-    outputs: z.object({ outputs: z.array(z.object(outputShape)), size: z.number(), ...(options.extraOutputs ?? {}) }),
+    properties: z.object({ ...shape("NONE"), ...queriesShape, ...extra, ...taskShape }),
+    outputs: z.object({ outputs: z.array(z.object(outputShape)), size: z.number(), ...(options.extraOutputs ?? {}), ...taskOutputs }),
     async run(props, ctx) {
-      const result = await runQueries(dialect, props as QueryProps & { transaction: boolean } & Record<string, unknown>, runEnv(ctx));
+      const result = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) => runQueries(dialect, p as QueryProps & { transaction: boolean } & Record<string, unknown>, runEnv(ctx)));
       ctx.metric({ name: "fetch.size", type: "counter", value: result.size });
       return result;
     },
@@ -74,7 +89,7 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
     triggerKind: "polling",
     title: `Start an execution when a ${options.name} query returns rows`,
     description: "Runs the query every `interval`; when it returns rows, starts one execution that sees them as `trigger.rows` (FETCH), `trigger.row` (FETCH_ONE) or `trigger.uri` (STORE), with `trigger.size`. `afterSQL` runs in the same transaction, typically to mark the rows as processed.",
-    properties: z.object({ ...queryShape({ defaultFetchType: "FETCH", urlExample: options.urlExample }), ...triggerShape, ...extra }),
+    properties: z.object({ ...shape("FETCH"), ...triggerShape, ...extra }),
     outputs: z.object(outputShape),
     async evaluate(props, ctx) {
       const queryProps = props as unknown as QueryProps & Record<string, unknown>;

@@ -1,7 +1,8 @@
 /**
- * DuckDB: `io.kestra.plugin.jdbc.duckdb.{Query,Queries,Trigger}`. `jdbc:duckdb:` is an in-memory
- * database, `jdbc:duckdb:/path` a file; `databaseUri` opens one from internal storage and
- * `outputDbFile` stores it after the run.
+ * DuckDB: `io.kestra.plugin.jdbc.duckdb.{Query,Queries,Trigger}`. `jdbc:duckdb:` (the default
+ * url) is an in-memory database, `jdbc:duckdb:/path` a file; `databaseUri` opens one from
+ * internal storage and `outputDbFile` stores it after the run. Query and Queries have a working
+ * directory (`inputFiles`, `outputFiles`, `{{ workingDir }}`), also DuckDB's file search path.
  */
 import { errorMessage, z } from "@saker/sdk";
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
@@ -10,7 +11,7 @@ import { downloadDatabase, pathOfUrl, uploadDatabase } from "../core/fileDatabas
 import { stripScheme } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
 
-type DuckdbProps = QueryProps & { databaseUri?: string | undefined; outputDbFile?: boolean | undefined };
+type DuckdbProps = QueryProps & { databaseUri?: string | undefined; outputDbFile?: boolean | undefined; workingDir?: string | undefined };
 
 const duckdbDialect: Dialect<DuckdbProps> = {
   id: "duckdb",
@@ -22,6 +23,15 @@ const duckdbDialect: Dialect<DuckdbProps> = {
     // Loaded on first use: DuckDB's native library alone adds about 30 MB to the worker's RSS.
     const { DuckdbConnection } = await import("./duckdbConnection.ts");
     const connection = await DuckdbConnection.open(path);
+    // Relative file names in the SQL (`read_csv_auto('data.csv')`) are looked up in the working directory, as in Kestra.
+    if (props.workingDir) {
+      try {
+        await connection.run(`SET file_search_path = '${props.workingDir.replace(/'/g, "''")}'`);
+      } catch (error) {
+        await connection.close();
+        throw error;
+      }
+    }
     return { connection, ...(props.outputDbFile ? { finish: () => uploadDatabase(path, ctx, "database.duckdb") } : {}) };
   },
   describeError: (error) => ({ message: errorMessage(error).replace(/^Error: /, ""), retryable: false }),
@@ -31,7 +41,9 @@ const duckdbDialect: Dialect<DuckdbProps> = {
 const types = defineJdbcTypes(duckdbDialect as Dialect<QueryProps & Record<string, unknown>>, {
   name: "DuckDB",
   urlExample: "jdbc:duckdb:",
+  workingFiles: true,
   extraProperties: {
+    url: z.string().default("jdbc:duckdb:").describe("The JDBC URL: `jdbc:duckdb:` (the default) is an in-memory database, `jdbc:duckdb:/path/to/file.duckdb` a database file."),
     databaseUri: z.string().optional().describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
     outputDbFile: z.boolean().default(false).describe("Store the database file after the run; its URI is output as `databaseUri`."),
   },

@@ -1,6 +1,7 @@
 /**
  * SQLite: `io.kestra.plugin.jdbc.sqlite.{Query,Queries,Trigger}`. `sqliteFile` opens a database
- * from internal storage; `outputDbFile` stores the database after the run (`databaseUri`).
+ * from internal storage; `outputDbFile` stores the database after the run (`databaseUri`). Query
+ * and Queries have a working directory (`inputFiles`, `outputFiles`, `{{ workingDir }}`).
  */
 import { errorMessage, z } from "@saker/sdk";
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
@@ -37,6 +38,7 @@ const sqliteDialect: Dialect<SqliteProps> = {
 const types = defineJdbcTypes(sqliteDialect as Dialect<QueryProps & Record<string, unknown>>, {
   name: "SQLite",
   urlExample: "jdbc:sqlite:/path/to/db.sqlite",
+  workingFiles: true,
   extraProperties: {
     sqliteFile: z.string().optional().describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
     outputDbFile: z.boolean().default(false).describe("Store the database file after the run; its URI is output as `databaseUri`."),

@@ -10,6 +10,8 @@ export type BridgeMethod =
   | "renderValue"
   | "secret"
   | "workingDir"
+  | "writeWorkingFiles"
+  | "storeWorkingFiles"
   | "storage.putFile"
   | "storage.readFile"
   | "storage.exists"

@@ -72,6 +72,8 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
     kv,
     metric: (metric: unknown) => notice("metric", metric),
     workingDir: () => call<string>("workingDir"),
+    writeWorkingFiles: (files: Readonly<Record<string, unknown>>) => call<string>("writeWorkingFiles", files),
+    storeWorkingFiles: (patterns: readonly string[]) => call<Record<string, string>>("storeWorkingFiles", patterns),
     pluginConfiguration: () => data.pluginConfiguration,
   } satisfies RunContext;
   try {
