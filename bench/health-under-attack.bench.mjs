@@ -176,7 +176,7 @@ const ATTACKS = {
     return `statuses ${[...new Set(statuses)].join(",")}`;
   },
   async "10 executions with 10 MB outputs, then search"(api) {
-    await deploy(api, flow("bigoutput", returnTask("{% for i in range(1, 100000) %}0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuv{% endfor %}")));
+    await deploy(api, flow("bigoutput", returnTask("{% for i in range(1, 90000) %}0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuv{% endfor %}")));
     const states = [];
     for (let i = 0; i < 10; i++) states.push(await runFlow(api, "attack", "bigoutput", 120_000));
     const statuses = [];
