@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
-import { prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
+import { storeFiles, writeFiles } from "../storage/workingFiles.ts";
+import { copyNamespaceFiles, prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
 
 export interface RunContextParts {
   job: WorkerJob;
@@ -36,6 +37,17 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const dir = shared ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!) : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
   const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
+  const workingDir = async () => {
+    if (!created) {
+      const fresh = !existsSync(dir);
+      await mkdir(dir, { recursive: true });
+      created = true;
+      if (fresh && job.workingDirectory) {
+        await prepareWorkingDirectory(dir, job.workingDirectory, (value) => renderer.renderValue(value, vars, services), parts.storage);
+      }
+    }
+    return dir;
+  };
   return {
     flow: job.flow,
     execution: { id: job.executionId, ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string" ? { originalId: (vars.execution as { originalId: string }).originalId } : {}) },
@@ -57,16 +69,11 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     storage: parts.storage,
     kv: parts.kv,
     metric: (metric) => void metrics.push(metric),
-    async workingDir() {
-      if (!created) {
-        const fresh = !existsSync(dir);
-        await mkdir(dir, { recursive: true });
-        created = true;
-        if (fresh && job.workingDirectory) {
-          await prepareWorkingDirectory(dir, job.workingDirectory, (value) => renderer.renderValue(value, vars, services), parts.storage);
-        }
-      }
-      return dir;
+    workingDir,
+    workingFiles: {
+      write: async (files) => writeFiles(await workingDir(), files, parts.storage),
+      copyNamespaceFiles: async (filter = {}) => copyNamespaceFiles(await workingDir(), filter, parts.storage),
+      upload: async (globs) => storeFiles(await workingDir(), globs, parts.storage),
     },
     /** The directory, if this task run created or shares one that exists. */
     existingWorkingDir: () => (created || (shared && existsSync(dir)) ? dir : undefined),

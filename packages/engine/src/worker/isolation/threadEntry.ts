@@ -72,6 +72,11 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
     kv,
     metric: (metric: unknown) => notice("metric", metric),
     workingDir: () => call<string>("workingDir"),
+    workingFiles: {
+      write: (files) => call("workingFiles.write", files),
+      copyNamespaceFiles: (filter) => call("workingFiles.copyNamespaceFiles", filter),
+      upload: (globs) => call("workingFiles.upload", globs),
+    },
     pluginConfiguration: () => data.pluginConfiguration,
   } satisfies RunContext;
   try {
