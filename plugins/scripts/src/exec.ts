@@ -84,10 +84,6 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   checkTargetOS(props);
   const workingDir = await ctx.workingDir();
   const inherited = inheritedEnv();
-  const interpreter = spec.props.script !== undefined && !language.inline ? findOnPath(language.interpreters, inherited.PATH) : undefined;
-  if (spec.props.script !== undefined && !language.inline && !interpreter) {
-    throw new NonRetryableError(`${spec.name} needs ${language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker, and none was found (PATH=${inherited.PATH ?? ""})`);
-  }
   const extra: Record<string, unknown> = { workingDir };
   const set: Record<string, string> = { WORKING_DIR: workingDir };
   let outputDir: string | undefined;
@@ -105,10 +101,15 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   if (props.inputFiles !== undefined) await ctx.workingFiles.write(await renderMap(ctx, props.inputFiles, extra, "inputFiles"));
 
   const userEnv = await renderMap(ctx, props.env, extra, "env");
+  const searchPath = typeof userEnv.PATH === "string" ? userEnv.PATH : inherited.PATH;
+  const interpreter = props.script !== undefined && !language.inline ? findOnPath(language.interpreters, searchPath) : undefined;
+  if (props.script !== undefined && !language.inline && !interpreter) {
+    throw new NonRetryableError(`${spec.name} needs ${language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker, and none was found (PATH=${searchPath ?? ""})`);
+  }
   if (language.id === "python") set.PYTHONPATH = PYTHON_HELPERS;
   if (language.id === "node") set.NODE_PATH = nodeHelpers();
   if (props.dependencies?.length) {
-    const python = interpreter ?? findOnPath(language.interpreters, inherited.PATH);
+    const python = interpreter ?? findOnPath(language.interpreters, searchPath);
     if (!python) throw new NonRetryableError(`${spec.name}: installing 'dependencies' needs 'python3' or 'python' on the PATH of the worker`);
     const config = ctx.pluginConfiguration();
     const installed = await installDependencies({

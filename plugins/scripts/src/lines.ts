@@ -17,7 +17,10 @@ export interface LineSplitter {
 export function splitLines(onLine: (line: string) => void, maxLength = MAX_LINE_LENGTH): LineSplitter {
   const decoder = new StringDecoder("utf8");
   let pending = "";
-  const emit = (line: string) => onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+  const emit = (raw: string) => {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    for (let at = 0; at < line.length || at === 0; at += maxLength) onLine(line.slice(at, at + maxLength));
+  };
   const feed = (text: string) => {
     pending += text;
     let start = 0;
