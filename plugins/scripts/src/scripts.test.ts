@@ -169,6 +169,15 @@ tasks:
     expect(logLines(test, unknown.id, "ERROR").join("\n")).toContain("unknown task runner 'io.example.Nope'; available: io.kestra.plugin.core.runner.Process, io.kestra.plugin.scripts.runner.docker.Docker");
   });
 
+  it("a failing script is retried by the task's retry policy, each attempt in a fresh directory", async () => {
+    const ex = await test.run(
+      flow("retried", "io.kestra.plugin.scripts.shell.Script", `retry:\n  type: constant\n  interval: PT0.1S\n  maxAttempt: 3\nscript: |\n  ls marker 2>/dev/null && echo "leftover"\n  touch marker\n  test {{ taskrun.attemptsCount }} -ge 2`),
+    );
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(taskRun(ex, "t").attempts).toHaveLength(3);
+    expect(logLines(test, ex.id)).not.toContain("INFO leftover");
+  });
+
   it("leaves no working directory behind", async () => {
     const tmp = test.instance.config.tmpDir;
     const before = existsSync(tmp) ? readdirSync(tmp).length : 0;
