@@ -22,11 +22,26 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Process groups still running, killed if the worker process exits without stopping them. */
+const running = new Set<number>();
+let exitHook = false;
+
+function track(pid: number): void {
+  running.add(pid);
+  if (!exitHook) {
+    exitHook = true;
+    process.on("exit", () => {
+      for (const group of running) signalGroup(group, "SIGKILL");
+    });
+  }
+}
+
 export function runProcess(job: RunnerJob): Promise<RunnerResult> {
   const [program, ...args] = job.command;
   if (!program) throw new NonRetryableError("The command to run is empty");
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { cwd: job.workingDir, env: job.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) track(child.pid);
     const out = splitLines((line) => job.onLine(line, "stdout"));
     const err = splitLines((line) => job.onLine(line, "stderr"));
     child.stdout.on("data", (chunk: Buffer) => out.write(chunk));
@@ -45,7 +60,10 @@ export function runProcess(job: RunnerJob): Promise<RunnerResult> {
     child.on("exit", (code, signal) => {
       exitCode = code ?? 128 + signalNumber(signal);
       // Anything the command started and left running dies with it.
-      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+      if (child.pid !== undefined) {
+        signalGroup(child.pid, "SIGKILL");
+        running.delete(child.pid);
+      }
       // A process that left the group may still hold the pipes open: stop reading after a while.
       setTimeout(() => {
         child.stdout.destroy();
