@@ -165,6 +165,9 @@ tasks:
     );
     expect(docker.state.current).toBe("FAILED");
     expect(logLines(test, docker.id, "ERROR").join("\n")).toContain("The Docker task runner needs a Docker engine, and none answers at unix:///nonexistent/docker.sock");
+    const deprecated = await test.run(flow("olddocker", "io.kestra.plugin.scripts.shell.Commands", `runner: DOCKER\ndocker:\n  image: ubuntu\n  host: tcp://127.0.0.1:1\ncommands: [echo ok]`));
+    expect(deprecated.state.current).toBe("FAILED");
+    expect(logLines(test, deprecated.id, "ERROR").join("\n")).toContain("none answers at tcp://127.0.0.1:1");
     const unknown = await test.run(flow("unknown", "io.kestra.plugin.scripts.shell.Commands", `taskRunner:\n  type: io.example.Nope\ncommands: [echo ok]`));
     expect(logLines(test, unknown.id, "ERROR").join("\n")).toContain("unknown task runner 'io.example.Nope'; available: io.kestra.plugin.core.runner.Process, io.kestra.plugin.scripts.runner.docker.Docker");
   });
