@@ -6,16 +6,17 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { basename, delimiter, join } from "node:path";
 import { NonRetryableError, withFinalState, type RunContext, type TaskOutcome } from "@saker/sdk";
-import { assembleCommand, findOnPath, scriptLine } from "./commandLine.ts";
+import { assembleCommand, findOnPath, scriptLine, shellQuote } from "./commandLine.ts";
 import { inheritedEnv, scriptEnv } from "./env.ts";
 import { PYTHON_HELPERS, nodeHelpers } from "./helperPaths.ts";
 import type { Language } from "./languages.ts";
 import type { CommonProps, PythonProps, ScriptOutput } from "./properties.ts";
 import { ScriptOutputReader } from "./protocol.ts";
 import { defaultCacheDir, installDependencies } from "./python/dependencies.ts";
+import { ProcessRunner } from "./runners/process.ts";
 import { selectRunner } from "./runners/select.ts";
 
 export interface ScriptTaskProps extends CommonProps, Partial<PythonProps> {
@@ -79,11 +80,17 @@ function checkTargetOS(props: ScriptTaskProps): void {
   }
 }
 
-export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<Result> {
-  const { props, language } = spec;
-  checkTargetOS(props);
-  const workingDir = await ctx.workingDir();
-  const inherited = inheritedEnv();
+interface Prepared {
+  /** Variables the properties are rendered with (`workingDir`, `outputDir`, Bash's `outputFiles`). */
+  extra: Record<string, unknown>;
+  /** Environment variables the task sets itself. */
+  set: Record<string, string>;
+  outputDir: string | undefined;
+}
+
+/** Fills the working directory with namespace files and input files. */
+async function prepareDirectory(spec: ScriptSpec, ctx: RunContext, workingDir: string): Promise<Prepared> {
+  const { props } = spec;
   const extra: Record<string, unknown> = { workingDir };
   const set: Record<string, string> = { WORKING_DIR: workingDir };
   let outputDir: string | undefined;
@@ -100,31 +107,28 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   if (props.namespaceFiles && props.namespaceFiles.enabled !== false) await ctx.workingFiles.copyNamespaceFiles(props.namespaceFiles);
   if (props.inputFiles !== undefined) await ctx.workingFiles.write(await renderMap(ctx, props.inputFiles, extra, "inputFiles"));
 
+  return { extra, set, outputDir };
+}
+
+export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<Result> {
+  const { props, language } = spec;
+  checkTargetOS(props);
+  const workingDir = await ctx.workingDir();
+  const inherited = inheritedEnv();
+  const { extra, set, outputDir } = await prepareDirectory(spec, ctx, workingDir);
+
   const userEnv = await renderMap(ctx, props.env, extra, "env");
+  const { runner, options } = selectRunner(props);
+  // Only the Process runner runs on this worker: others find their interpreter in their image.
+  const local = runner === ProcessRunner;
   const searchPath = typeof userEnv.PATH === "string" ? userEnv.PATH : inherited.PATH;
-  const interpreter = props.script !== undefined && !language.inline ? findOnPath(language.interpreters, searchPath) : undefined;
+  const interpreter = props.script !== undefined && !language.inline ? (local ? findOnPath(language.interpreters, searchPath) : language.interpreters[0]) : undefined;
   if (props.script !== undefined && !language.inline && !interpreter) {
     throw new NonRetryableError(`${spec.name} needs ${language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker, and none was found (PATH=${searchPath ?? ""})`);
   }
-  if (language.id === "python") set.PYTHONPATH = PYTHON_HELPERS;
-  if (language.id === "node") set.NODE_PATH = nodeHelpers();
-  if (props.dependencies?.length) {
-    const python = interpreter ?? findOnPath(language.interpreters, searchPath);
-    if (!python) throw new NonRetryableError(`${spec.name}: installing 'dependencies' needs 'python3' or 'python' on the PATH of the worker`);
-    const config = ctx.pluginConfiguration();
-    const installed = await installDependencies({
-      python,
-      dependencies: props.dependencies,
-      env: scriptEnv(userEnv, {}, inherited).env,
-      workingDir,
-      cacheDir: typeof config.cacheDir === "string" ? config.cacheDir : defaultCacheDir(),
-      cache: props.dependencyCacheEnabled !== false,
-      signal: ctx.signal,
-      logger: ctx.logger,
-      taskRunId: ctx.taskRun.id,
-    });
-    set.PYTHONPATH = `${PYTHON_HELPERS}${delimiter}${installed}`;
-  }
+  const beforeCommands = await renderList(ctx, props.beforeCommands, extra);
+  if (local) Object.assign(set, await helperPaths(spec, ctx, { userEnv, inherited, searchPath, workingDir, interpreter }));
+  else if (props.dependencies?.length) beforeCommands.unshift(`${language.interpreters[0]} -m pip install --quiet ${props.dependencies.map(shellQuote).join(" ")}`);
   const { env, taskEnv } = scriptEnv(userEnv, set, inherited);
 
   let scriptFile: string | undefined;
@@ -134,13 +138,12 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
     if (language.inline) commands = [text];
     else {
       scriptFile = join(workingDir, `script-${randomBytes(4).toString("hex")}${language.extension}`);
-      await ctx.workingFiles.write({ [basename(scriptFile)]: (language.prelude ?? "") + text });
+      await writeFile(scriptFile, prelude(language, text) + text, { flag: "wx" });
       commands = [scriptLine(interpreter!, language, scriptFile)];
     }
   } else {
     commands = await renderList(ctx, props.commands, extra);
   }
-  const beforeCommands = await renderList(ctx, props.beforeCommands, extra);
   const command = assembleCommand({
     language,
     interpreter: props.interpreter,
@@ -150,7 +153,6 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   });
 
   const reader = new ScriptOutputReader({ logger: ctx.logger, metric: (m) => ctx.metric(m) });
-  const { runner, options } = selectRunner(props);
   ctx.logger.debug("Running with {}: {}", runner.type, command.join(" "));
   const { exitCode } = await runner.run({
     command,
@@ -176,6 +178,42 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   }
   if (props.warningOnStdErr === true && stderrLines > 0) return withFinalState("WARNING", outputs);
   return outputs;
+}
+
+/** Python's `true = True…` line, left out when the script starts with `from __future__` imports, which must come first. */
+function prelude(language: Language, text: string): string {
+  return language.prelude && !/^\s*from __future__ import/m.test(text) ? language.prelude : "";
+}
+
+interface HelperContext {
+  userEnv: Record<string, unknown>;
+  inherited: Record<string, string>;
+  searchPath: string | undefined;
+  workingDir: string;
+  interpreter: string | undefined;
+}
+
+/** PYTHONPATH (the `kestra` module, installed `dependencies`) or NODE_PATH (`@kestra-io/libs`). */
+async function helperPaths(spec: ScriptSpec, ctx: RunContext, h: HelperContext): Promise<Record<string, string>> {
+  const { language, props } = spec;
+  if (language.id === "node") return { NODE_PATH: nodeHelpers() };
+  if (language.id !== "python") return {};
+  if (!props.dependencies?.length) return { PYTHONPATH: PYTHON_HELPERS };
+  const python = h.interpreter ?? findOnPath(language.interpreters, h.searchPath);
+  if (!python) throw new NonRetryableError(`${spec.name}: installing 'dependencies' needs 'python3' or 'python' on the PATH of the worker`);
+  const config = ctx.pluginConfiguration();
+  const installed = await installDependencies({
+    python,
+    dependencies: props.dependencies,
+    env: scriptEnv(h.userEnv, {}, h.inherited).env,
+    workingDir: h.workingDir,
+    cacheDir: typeof config.cacheDir === "string" ? config.cacheDir : defaultCacheDir(),
+    cache: props.dependencyCacheEnabled !== false,
+    signal: ctx.signal,
+    logger: ctx.logger,
+    taskRunId: ctx.taskRun.id,
+  });
+  return { PYTHONPATH: `${PYTHON_HELPERS}${delimiter}${installed}` };
 }
 
 function failureMessage(spec: ScriptSpec, exitCode: number, stderrTail: readonly string[]): string {

@@ -181,6 +181,14 @@ tasks:
     expect(logLines(test, ex.id)).not.toContain("INFO leftover");
   });
 
+  it("lets Python read rendered JSON booleans and nulls, and keeps from __future__ imports first", async () => {
+    const json = await test.run(flow("pyjson", "io.kestra.plugin.scripts.python.Script", `script: |\n  value = {{ {"a": true, "b": false} | json }}\n  print(value, null)`));
+    expect(logLines(test, json.id)).toContain("INFO {'a': True, 'b': False} None");
+    const future = await test.run(flow("pyfuture", "io.kestra.plugin.scripts.python.Script", `script: |\n  from __future__ import annotations\n  print("future ok")`));
+    expect(future.state.current).toBe("SUCCESS");
+    expect(logLines(test, future.id)).toContain("INFO future ok");
+  });
+
   it("leaves no working directory behind", async () => {
     const tmp = test.instance.config.tmpDir;
     const before = existsSync(tmp) ? readdirSync(tmp).length : 0;
