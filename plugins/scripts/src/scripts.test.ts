@@ -28,6 +28,8 @@ tasks:
       Kestra.outputs({"rows": 2, "flag": True, "nested": {"k": "v"}})
       Kestra.counter("rows", 2, {"source": "py"})
       Kestra.timer("load", 1.5)
+      Kestra.timer("slept", lambda: None)
+      Kestra.logger().error("from the python logger")
   - id: sh
     type: io.kestra.plugin.scripts.shell.Commands
     inputFiles:
@@ -66,6 +68,7 @@ describe("a flow of Python, shell and Node tasks", () => {
     const logs = logLines(test, execution.id);
     expect(logs).toContain("INFO total is 42");
     expect(logs).toContain("WARN careful");
+    expect(logs).toContain("ERROR from the python logger");
     expect(logs.some((l) => l.includes("::{"))).toBe(false);
     const metrics = test.instance.metrics.byExecution(execution.id).map((m) => ({ name: m.name, type: m.type, value: m.value, tags: m.tags }));
     expect(metrics).toEqual(
@@ -73,6 +76,7 @@ describe("a flow of Python, shell and Node tasks", () => {
         expect.objectContaining({ name: "rows", type: "counter", value: 2 }),
         expect.objectContaining({ name: "load", type: "timer", value: 1500 }),
         expect.objectContaining({ name: "seen", type: "counter", value: 1 }),
+        expect.objectContaining({ name: "slept", type: "timer" }),
       ]),
     );
   });
