@@ -193,6 +193,31 @@ tasks:
     expect(logLines(test, future.id)).toContain("INFO future ok");
   });
 
+  it("shares a WorkingDirectory with the tasks beside it", async () => {
+    const source = `id: shared
+namespace: company.scripts
+tasks:
+  - id: wd
+    type: io.kestra.plugin.core.flow.WorkingDirectory
+    inputFiles:
+      seed.txt: "7"
+    tasks:
+      - id: py
+        type: io.kestra.plugin.scripts.python.Script
+        script: |
+          n = int(open("seed.txt").read())
+          open("double.txt", "w").write(str(n * 2))
+      - id: sh
+        type: io.kestra.plugin.scripts.shell.Commands
+        outputFiles: ["double.txt"]
+        commands:
+          - echo "::{\\"outputs\\":{\\"double\\":$(cat double.txt)}}::"
+`;
+    const ex = await test.run(source);
+    expect(ex.state.current, JSON.stringify(logLines(test, ex.id, "WARN"))).toBe("SUCCESS");
+    expect(taskRun(ex, "sh").outputs).toMatchObject({ vars: { double: 14 }, outputFiles: { "double.txt": expect.stringMatching(/^kestra:\/\//) } });
+  });
+
   it("leaves no working directory behind", async () => {
     const tmp = test.instance.config.tmpDir;
     const before = existsSync(tmp) ? readdirSync(tmp).length : 0;
