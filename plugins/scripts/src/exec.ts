@@ -153,6 +153,7 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   });
 
   const reader = new ScriptOutputReader({ logger: ctx.logger, metric: (m) => ctx.metric(m) });
+  ctx.signal.throwIfAborted();
   ctx.logger.debug("Running with {}: {}", runner.type, command.join(" "));
   const { exitCode } = await runner.run({
     command,
