@@ -144,13 +144,17 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   } else {
     commands = await renderList(ctx, props.commands, extra);
   }
-  const command = assembleCommand({
-    language,
-    interpreter: props.interpreter,
-    failFast: props.failFast,
-    beforeCommands: await localizeUris(ctx, workingDir, beforeCommands),
-    commands: await localizeUris(ctx, workingDir, commands),
-  });
+  // A lone script file needs no shell around it: run its interpreter directly (one process fewer).
+  const direct = scriptFile && !props.interpreter && beforeCommands.length === 0;
+  const command = direct
+    ? [interpreter!, ...(language.args ?? []), scriptFile!]
+    : assembleCommand({
+        language,
+        interpreter: props.interpreter,
+        failFast: props.failFast,
+        beforeCommands: await localizeUris(ctx, workingDir, beforeCommands),
+        commands: await localizeUris(ctx, workingDir, commands),
+      });
 
   const reader = new ScriptOutputReader({ logger: ctx.logger, metric: (m) => ctx.metric(m) });
   ctx.signal.throwIfAborted();
