@@ -82,6 +82,30 @@ export interface Metric {
   tags?: Record<string, string>;
 }
 
+/** Which namespace files to copy into a working directory (Kestra's `namespaceFiles`). */
+export interface NamespaceFilesFilter {
+  /** Only paths matching one of these globs (relative to the namespace files root). */
+  include?: readonly string[];
+  /** Leave out paths matching one of these globs. */
+  exclude?: readonly string[];
+  /** Namespaces to copy from (default: the flow's). */
+  namespaces?: readonly string[];
+}
+
+/**
+ * The task run's working directory ({@link RunContext.workingDir}) seen as files, handled as
+ * Kestra's script tasks handle `inputFiles`, `namespaceFiles` and `outputFiles`. No file is ever
+ * written or read through a symbolic link.
+ */
+export interface WorkingFiles {
+  /** Writes named files: text as it is, a `kestra://` URI copied from storage. A name may not leave the directory. */
+  write(files: Readonly<Record<string, unknown>>): Promise<void>;
+  /** Copies namespace files into the directory, keeping their relative paths. */
+  copyNamespaceFiles(filter?: NamespaceFilesFilter): Promise<void>;
+  /** Stores the regular files matching the globs (`glob:` or `regex:` as Kestra writes them): relative path → `kestra://` URI. */
+  upload(globs: readonly string[]): Promise<Record<string, string>>;
+}
+
 /** Identity of the flow, execution and task run a task belongs to. */
 export interface RunInfo {
   readonly flow: { readonly id: string; readonly namespace: string; readonly revision?: number; readonly tenantId?: string };
@@ -117,19 +141,8 @@ export interface RunContext extends RunInfo {
   metric(metric: Metric): void;
   /** A temporary directory for this task run, created on first call and removed after it. */
   workingDir(): Promise<string>;
-  /**
-   * Writes files into the working directory (created if needed) and returns its path, as
-   * Kestra's `inputFiles` do: each name (a path relative to the directory) gets its content,
-   * text or bytes as given, or a copy of the stored file when the value is a `kestra://` URI this
-   * run may read. A name leaving the directory, or going through a link, is refused.
-   */
-  writeWorkingFiles(files: Readonly<Record<string, unknown>>): Promise<string>;
-  /**
-   * Stores the files of the working directory matching Kestra's path patterns (a `glob:` by
-   * default, or `regex:`), as Kestra's `outputFiles` do: relative path → `kestra://` URI. A
-   * pattern that matches nothing adds nothing; links are neither stored nor followed.
-   */
-  storeWorkingFiles(patterns: readonly string[]): Promise<Record<string, string>>;
+  /** Files in that working directory: inputs written in, namespace files copied in, outputs stored. */
+  readonly workingFiles: WorkingFiles;
   /** Static settings for this plugin type from the instance configuration (`plugins.configurations`). */
   pluginConfiguration(): Readonly<Record<string, unknown>>;
 }

@@ -5,7 +5,7 @@ import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sd
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
 import { storeFiles, writeFiles } from "../storage/workingFiles.ts";
-import { prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
+import { copyNamespaceFiles, prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
 
 export interface RunContextParts {
   job: WorkerJob;
@@ -37,7 +37,7 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const dir = shared ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!) : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
   const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
-  async function workingDir(): Promise<string> {
+  const workingDir = async () => {
     if (!created) {
       const fresh = !existsSync(dir);
       await mkdir(dir, { recursive: true });
@@ -47,7 +47,7 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
       }
     }
     return dir;
-  }
+  };
   return {
     flow: job.flow,
     execution: { id: job.executionId, ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string" ? { originalId: (vars.execution as { originalId: string }).originalId } : {}) },
@@ -70,11 +70,11 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     kv: parts.kv,
     metric: (metric) => void metrics.push(metric),
     workingDir,
-    async writeWorkingFiles(files) {
-      await writeFiles(await workingDir(), files, parts.storage);
-      return dir;
+    workingFiles: {
+      write: async (files) => writeFiles(await workingDir(), files, parts.storage),
+      copyNamespaceFiles: async (filter = {}) => copyNamespaceFiles(await workingDir(), filter, parts.storage),
+      upload: async (globs) => storeFiles(await workingDir(), globs, parts.storage),
     },
-    storeWorkingFiles: async (patterns) => storeFiles(await workingDir(), patterns, parts.storage),
     /** The directory, if this task run created or shares one that exists. */
     existingWorkingDir: () => (created || (shared && existsSync(dir)) ? dir : undefined),
     pluginConfiguration: () => parts.pluginConfiguration,

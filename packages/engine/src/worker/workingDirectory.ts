@@ -5,7 +5,7 @@
  */
 import { lstat, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { SakerError, type TaskStorage } from "@saker/sdk";
+import { SakerError, type NamespaceFilesFilter, type TaskStorage } from "@saker/sdk";
 import type { WorkingDirectorySetup } from "../executor/types.ts";
 import { matchingFiles, pathMatcher, writeFiles } from "../storage/workingFiles.ts";
 import { parseJsonData } from "../model/dataLimits.ts";
@@ -17,22 +17,25 @@ export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string):
 
 const matcher = (globs: readonly string[] | undefined) => (globs?.length ? pathMatcher(globs.map((g) => g.replace(/^\/+/, ""))) : undefined);
 
+/** Copies the namespace files `filter` selects into `dir`, keeping their relative paths. */
+export async function copyNamespaceFiles(dir: string, filter: NamespaceFilesFilter, storage: TaskStorage): Promise<void> {
+  const include = matcher(filter.include);
+  const exclude = matcher(filter.exclude);
+  for (const namespace of filter.namespaces?.length ? filter.namespaces : [undefined]) {
+    const files = storage.namespace(namespace);
+    const copied: Record<string, Buffer> = {};
+    for (const path of await files.list()) {
+      const relativePath = path.replace(/^\/+/, "");
+      if ((include && !include(relativePath)) || exclude?.(relativePath)) continue;
+      copied[relativePath] = await files.get(path);
+    }
+    await writeFiles(dir, copied, storage);
+  }
+}
+
 export async function prepareWorkingDirectory(dir: string, setup: WorkingDirectorySetup, renderValue: (value: unknown) => Promise<unknown>, storage: TaskStorage): Promise<void> {
   const ns = setup.namespaceFiles;
-  if (ns && ns.enabled !== false) {
-    const include = matcher(ns.include);
-    const exclude = matcher(ns.exclude);
-    for (const namespace of ns.namespaces?.length ? ns.namespaces : [undefined]) {
-      const files = storage.namespace(namespace);
-      const copied: Record<string, Buffer> = {};
-      for (const path of await files.list()) {
-        const relativePath = path.replace(/^\/+/, "");
-        if ((include && !include(relativePath)) || exclude?.(relativePath)) continue;
-        copied[relativePath] = await files.get(path);
-      }
-      await writeFiles(dir, copied, storage);
-    }
-  }
+  if (ns && ns.enabled !== false) await copyNamespaceFiles(dir, ns, storage);
   if (setup.inputFiles !== undefined) {
     let files = await renderValue(setup.inputFiles);
     if (typeof files === "string") files = parseJsonData(files, "inputFiles");

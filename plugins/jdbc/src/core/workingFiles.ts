@@ -40,7 +40,8 @@ export interface WorkingFilesProps {
  * props to run with (`workingDir` added).
  */
 export async function withWorkingFiles<P extends WorkingFilesProps>(props: P, ctx: RunContext): Promise<P & { workingDir: string }> {
-  const dir = props.inputFiles && Object.keys(props.inputFiles).length ? await ctx.writeWorkingFiles(props.inputFiles) : await ctx.workingDir();
+  const dir = await ctx.workingDir();
+  if (props.inputFiles && Object.keys(props.inputFiles).length) await ctx.workingFiles.write(props.inputFiles);
   const variables = { workingDir: dir, outputFiles: Object.fromEntries((props.outputFiles ?? []).map((name) => [name, join(dir, name)])) };
   return { ...props, url: await ctx.render(props.url, variables), sql: await ctx.render(props.sql, variables), workingDir: dir };
 }
@@ -50,7 +51,7 @@ const GLOB = /^(glob:|regex:)|[*?[\]{}]/;
 /** Stores the output files; a plain name that matched no file is logged as a warning, as Kestra skips it. */
 export async function storeOutputFiles(patterns: readonly string[] | undefined, ctx: RunContext): Promise<{ outputFiles?: Record<string, string> }> {
   if (!patterns?.length) return {};
-  const stored = await ctx.storeWorkingFiles(patterns);
+  const stored = await ctx.workingFiles.upload(patterns);
   for (const pattern of patterns) {
     const missing = GLOB.test(pattern) ? !Object.keys(stored).length : !(pattern.replace(/^\/+/, "") in stored);
     if (missing) ctx.logger.warn("outputFiles: no file matches '{}' in the working directory", pattern);

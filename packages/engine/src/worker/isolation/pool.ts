@@ -36,8 +36,9 @@ async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown>
     case "renderValue": return ctx.renderValue(a, b);
     case "secret": return ctx.secret(a);
     case "workingDir": return ctx.workingDir();
-    case "writeWorkingFiles": return ctx.writeWorkingFiles(Object.fromEntries(Object.entries(a as Record<string, unknown>).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : v])));
-    case "storeWorkingFiles": return ctx.storeWorkingFiles(a);
+    case "workingFiles.write": return ctx.workingFiles.write(Object.fromEntries(Object.entries(a as Record<string, unknown>).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : v])));
+    case "workingFiles.copyNamespaceFiles": return ctx.workingFiles.copyNamespaceFiles(a);
+    case "workingFiles.upload": return ctx.workingFiles.upload(a);
     case "storage.putFile": return ctx.storage.putFile(typeof a === "string" ? a : Buffer.from(a as Uint8Array), b);
     case "storage.readFile": return ctx.storage.readFile(a);
     case "storage.exists": return ctx.storage.exists(a);

@@ -72,8 +72,11 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
     kv,
     metric: (metric: unknown) => notice("metric", metric),
     workingDir: () => call<string>("workingDir"),
-    writeWorkingFiles: (files: Readonly<Record<string, unknown>>) => call<string>("writeWorkingFiles", files),
-    storeWorkingFiles: (patterns: readonly string[]) => call<Record<string, string>>("storeWorkingFiles", patterns),
+    workingFiles: {
+      write: (files) => call("workingFiles.write", files),
+      copyNamespaceFiles: (filter) => call("workingFiles.copyNamespaceFiles", filter),
+      upload: (globs) => call("workingFiles.upload", globs),
+    },
     pluginConfiguration: () => data.pluginConfiguration,
   } satisfies RunContext;
   try {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import type { LogLevel, Logger, Metric } from "@saker/sdk";
+import { ScriptOutputReader } from "./protocol.ts";
+
+function reader() {
+  const logs: string[] = [];
+  const metrics: Metric[] = [];
+  const log = (level: LogLevel, message: string, ...args: unknown[]) => {
+    let i = 0;
+    logs.push(`${level} ${message.replace(/\{\}/g, () => String(args[i++]))}`);
+  };
+  const logger: Logger = {
+    trace: (m, ...a) => log("TRACE", m, ...a),
+    debug: (m, ...a) => log("DEBUG", m, ...a),
+    info: (m, ...a) => log("INFO", m, ...a),
+    warn: (m, ...a) => log("WARN", m, ...a),
+    error: (m, ...a) => log("ERROR", m, ...a),
+    log,
+  };
+  return { logs, metrics, reader: new ScriptOutputReader({ logger, metric: (m) => metrics.push(m) }) };
+}
+
+describe("the ::{}:: protocol", () => {
+  it("merges outputs key by key, records metrics (timers from seconds to ms) and logs at their level", () => {
+    const { logs, metrics, reader: r } = reader();
+    r.line('::{"outputs":{"a":1,"b":{"x":1}}}::', "stdout");
+    r.line('::{"outputs":{"b":{"y":2}},"metrics":[{"name":"n","type":"counter","value":3,"tags":{"t":1}},{"name":"d","type":"timer","value":0.5}]}::', "stdout");
+    r.line('::{"logs":[{"level":"warn","message":"w"},{"level":"nope","message":"i"}]}::', "stderr");
+    r.line("plain {}", "stdout");
+    r.line("bad", "stderr");
+    expect(r.messages.vars).toEqual({ a: 1, b: { y: 2 } });
+    expect(metrics).toEqual([
+      { name: "n", type: "counter", value: 3, tags: { t: "1" } },
+      { name: "d", type: "timer", value: 500 },
+    ]);
+    expect(logs).toEqual(["WARN w", "INFO i", "INFO plain {}", "ERROR bad"]);
+    expect(r.messages).toMatchObject({ stdoutLines: 1, stderrLines: 1, stderrTail: ["bad"] });
+  });
+
+  it("warns about malformed lines and metrics without dropping them", () => {
+    const { logs, metrics, reader: r } = reader();
+    r.line("::{not json}::", "stdout");
+    r.line('::{"metrics":[{"name":"g","type":"gauge","value":1},{"value":2}]}::', "stdout");
+    expect(metrics).toEqual([]);
+    expect(logs[0]).toMatch(/^WARN Invalid outputs line \(.+\), logged as it was: ::\{not json\}::$/);
+    expect(logs.slice(1)).toEqual([
+      'WARN Invalid metric (metric type \'gauge\' of \'g\' is not supported (counter, timer)): {"name":"g","type":"gauge","value":1}',
+      'WARN Invalid metric (a metric needs a \'name\'): {"value":2}',
+    ]);
+  });
+});
