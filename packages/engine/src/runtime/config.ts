@@ -8,6 +8,7 @@ import { cpus, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
+import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
 
 const ServerConfig = z.strictObject({
@@ -29,6 +30,18 @@ const PluginsConfig = z.strictObject({
   configurations: z.array(z.strictObject({ type: z.string(), values: z.record(z.string(), z.unknown()) })).default([]),
   /** Type ids or prefixes whose tasks always run in an isolated worker thread. */
   isolated: z.array(z.string()).default([]),
+});
+
+/** Budgets of expression rendering (see RenderLimits in expression/evaluator.ts for each one). */
+const ExpressionsConfig = z.strictObject({
+  evaluationTimeoutMs: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.evaluationTimeoutMs),
+  jqTimeoutMs: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.jqTimeoutMs),
+  jqMemoryMb: z.coerce.number().int().min(16).default(DEFAULT_LIMITS.jqMemoryMb),
+  maxIterations: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxIterations),
+  maxOutputSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxOutputSize),
+  maxRangeSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRangeSize),
+  maxCollectionSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCollectionSize),
+  maxDepth: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxDepth),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -53,6 +66,7 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ envVarsPrefix: "ENV_", globals: {} }),
   executor: z.strictObject({ fetchLimit: z.coerce.number().int().min(1).default(200) }).default({ fetchLimit: 200 }),
+  expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS }),
 });
 
 export type SakerConfig = z.output<typeof ConfigSchema>;

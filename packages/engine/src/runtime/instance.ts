@@ -125,7 +125,7 @@ export class Instance {
     if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
     this.secrets = new SecretStore(backends);
     this.encryption = new Encryption(encryptionKey(config));
-    this.renderer = createRenderer(registry);
+    this.renderer = createRenderer(registry, config.expressions);
     this.envs = instanceEnvs(config);
     this.executor = new ExecutorService(this);
     this.worker = new WorkerService(this);
