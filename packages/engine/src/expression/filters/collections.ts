@@ -89,9 +89,14 @@ export const collectionFilters: Record<string, FilterDef> = {
     if (input === null || input === undefined) return null;
     throw new EvalError(`reverse needs a list, got ${describe(input)}`);
   }),
-  merge: filter((input, args) => {
+  merge: filter((input, args, ctx) => {
     const other = args.get("items", 0);
-    if (Array.isArray(input)) return [...input, ...(Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other])];
+    if (Array.isArray(input)) {
+      const more = Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other];
+      const size = input.length + more.length;
+      if (size > ctx.limits.maxCollectionSize) throw new EvalError(`a list of ${size} items exceeds the limit of ${ctx.limits.maxCollectionSize}`);
+      return [...input, ...more];
+    }
     if (isMap(input)) {
       if (!isMap(other)) throw new EvalError(`merge of a map needs a map, got ${describe(other)}`);
       const out: Record<string, unknown> = {};
