@@ -74,9 +74,8 @@ export interface CallArgs {
 export interface RenderState {
   iterations: number;
   depth: number;
-  /** When the current synchronous evaluation must stop (`performance.now()` clock). */
-  deadline: number;
-  timeoutMs: number;
+  /** The time budget, shared by every template of one synchronous evaluation. */
+  clock: BudgetClock;
   signal?: AbortSignal | undefined;
   memo: Map<string, { value?: unknown; error?: unknown }>;
 }
@@ -511,13 +510,34 @@ export class Evaluation {
 
 /** A new render state whose time budget starts now. */
 export function startState(limits: RenderLimits, memo: RenderState["memo"] = new Map(), signal?: AbortSignal): RenderState {
-  return { iterations: 0, depth: 0, deadline: performance.now() + limits.evaluationTimeoutMs, timeoutMs: limits.evaluationTimeoutMs, signal, memo };
+  const now = performance.now();
+  return { iterations: 0, depth: 0, clock: { started: now, last: now, active: 0, timeoutMs: limits.evaluationTimeoutMs }, signal, memo };
 }
 
-/** Fails the render when its synchronous time budget is spent or its signal aborted. */
+/** Time spent evaluating, measured between budget checks (`performance.now()` clock). */
+export interface BudgetClock {
+  readonly started: number;
+  last: number;
+  active: number;
+  readonly timeoutMs: number;
+}
+
+/** The most one gap between two budget checks counts for: a longer one is a pause (GC, a busy machine) or one bounded step. */
+const MAX_GAP_MS = 10;
+
+/**
+ * Fails the render when its synchronous time budget is spent. Evaluation time is the sum of the
+ * gaps between checks (every node, loop iteration, call and regex match checks), each counted
+ * for at most 10 ms, so that a garbage-collection pause does not fail a small template; whatever
+ * the pauses, an evaluation stops at ten times its budget of wall-clock time.
+ */
 export function checkBudget(state: RenderState): void {
-  if (performance.now() > state.deadline) {
-    throw new BudgetError(`the expression ran longer than its time budget of ${state.timeoutMs} ms (expressions.evaluationTimeoutMs)`);
+  const clock = state.clock;
+  const now = performance.now();
+  clock.active += Math.min(now - clock.last, MAX_GAP_MS);
+  clock.last = now;
+  if (clock.active > clock.timeoutMs || now - clock.started > 10 * clock.timeoutMs) {
+    throw new BudgetError(`the expression ran longer than its time budget of ${clock.timeoutMs} ms (expressions.evaluationTimeoutMs)`);
   }
 }
 
