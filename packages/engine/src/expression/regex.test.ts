@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultEngine } from "./index.ts";
+import { checkConstraints } from "../model/typedValues.ts";
+import { pathMatcher } from "../storage/workingFiles.ts";
 import { fullMatch, RegexError, replaceAll, userRegex } from "./regex.ts";
 
 const render = (template: string) => defaultEngine.render(template, {});
@@ -36,5 +38,13 @@ describe("user regular expressions run on RE2", () => {
     }
     expect(() => userRegex("[a")).toThrow("Invalid regular expression '[a': missing closing ]");
     expect(() => render("{{ 'ab' | replace({'a(?=b)': 'x'}, regexp=true) }}")).toThrow(/linear-time regex engine \(RE2\) does not support.*used in the expression/);
+  });
+
+  it("checks input validators and regex: file patterns in linear time", () => {
+    const attack = `${"a".repeat(5000)}!`;
+    expect(() => checkConstraints({ type: "STRING", validator: "(a+)+" }, attack)).toThrow("it must match the pattern `(a+)+`");
+    expect(() => checkConstraints({ type: "STRING", validator: "(a+)+!" }, attack)).not.toThrow();
+    expect(pathMatcher(["regex:(a+)+\\.txt"])(`${"a".repeat(5000)}.txt!`)).toBe(false);
+    expect(pathMatcher(["regex:out/.*\\.csv"])("out/x.csv")).toBe(true);
   });
 });
