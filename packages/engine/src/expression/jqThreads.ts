@@ -3,7 +3,8 @@
  * so a call past its time budget is stopped by terminating its thread, and a call past its memory
  * budget fails inside the thread (the WebAssembly heap may not grow past it; the thread's
  * JavaScript heap is capped too). Threads load jq on their first call and are reused; a thread that
- * was terminated or broke is replaced by a new one on the next call.
+ * was terminated or broke is replaced by a new one on the next call. At most two calls run at once;
+ * more wait for a thread (their time budget starts when they run; a task's signal ends the wait).
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
@@ -113,7 +114,7 @@ export async function runInThread(call: JqCall): Promise<string> {
     reusable = reply.exitCode !== undefined;
     throw new JqFailure(reply.error ?? "jq failed");
   } finally {
-    if (reusable) {
+    if (reusable && idle.length < MAX_THREADS) {
       thread.worker.unref();
       idle.push(thread);
     } else void thread.worker.terminate();
