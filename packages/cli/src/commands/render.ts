@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { SakerError } from "@saker/sdk/errors";
+import { configFrom } from "../options.ts";
 
 interface RenderOptions {
+  config?: string;
   vars?: string;
   typed?: boolean;
   truthy?: boolean;
@@ -27,17 +29,19 @@ export function configureRenderCommand(program: Command): void {
     .description("Render a Kestra (Pebble) expression template; prints the result exactly, without a trailing newline")
     .argument("<template>", "the template, e.g. \"Hello {{ name | upper }}\" (put -- before a template starting with -)")
     .option("--vars <file>", "a JSON file holding the variables")
+    .option("-c, --config <file>", "configuration file whose expressions.* budgets apply (default: ./saker.yml when present)")
     .option("--typed", "render a single expression to its native value, printed as JSON")
     .option("--truthy", "print true or false: Kestra's truthiness of the rendered string (as runIf uses it)")
     .addHelpText("after", "\nExamples:\n  saker render 'Hello {{ name }}' --vars vars.json\n  saker render --typed -- '{{ [1, 2] | length }}'")
     .action(async (template: string, options: RenderOptions) => {
       const { isTruthy, renderTemplate } = await import("@saker/engine/expression/index");
       const vars = readVars(options.vars);
+      const limits = (await configFrom(options.config ? { config: options.config } : {})).expressions;
       if (options.truthy) {
-        process.stdout.write(String(isTruthy(await renderTemplate(template, vars))));
+        process.stdout.write(String(isTruthy(await renderTemplate(template, vars, { limits }))));
         return;
       }
-      const result = await renderTemplate(template, vars, { typed: options.typed === true });
+      const result = await renderTemplate(template, vars, { typed: options.typed === true, limits });
       process.stdout.write(options.typed ? JSON.stringify(result ?? null) : String(result));
     });
 }

@@ -5,7 +5,7 @@
  */
 import type { Template } from "./ast.ts";
 import { EvalError, ExpressionError, PendingValue } from "./errors.ts";
-import { DEFAULT_LIMITS, Evaluation, setKey, type RenderLimits, type RenderState } from "./evaluator.ts";
+import { DEFAULT_LIMITS, Evaluation, setKey, startState, type RenderLimits, type RenderState } from "./evaluator.ts";
 import { Lru } from "./lru.ts";
 import { parseTemplate } from "./parser.ts";
 import { extendRegistry, type ExpressionExtensions, type Registry } from "./registry.ts";
@@ -17,6 +17,8 @@ export interface RenderOptions {
   /** Opaque services for runtime functions (the engine passes `{ runtime: RenderServices }`). */
   services?: Readonly<Record<string, unknown>>;
   limits?: Partial<RenderLimits>;
+  /** Stops asynchronous work of the render (a `jq` call in its thread) when aborted. */
+  signal?: AbortSignal;
 }
 
 export interface ExpressionEngine {
@@ -29,7 +31,7 @@ export interface ExpressionEngine {
 }
 
 const RAW = /\{%-*\s*raw\s*-*%\}([\s\S]*?)\{%-*\s*endraw\s*-*%\}/g;
-const MAX_ASYNC_PASSES = 64;
+const MAX_ASYNC_PASSES = 256;
 const cache = new Lru<string, Template>(1000);
 
 function parse(source: string): Template {
@@ -54,7 +56,7 @@ class Engine implements ExpressionEngine {
 
   private renderWith(source: string, vars: Record<string, unknown>, options: RenderOptions, state: RenderState): unknown {
     if (!source.includes("{")) return source;
-    const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+    const limits = limitsOf(options);
     const raw = protectRaw(source);
     const template = parse(raw.text);
     const services = options.services ?? {};
@@ -72,24 +74,33 @@ class Engine implements ExpressionEngine {
   }
 
   render(template: string, vars: Record<string, unknown>, options: RenderOptions = {}): unknown {
+    return this.renderSync(template, vars, options, startState(limitsOf(options), new Map(), options.signal));
+  }
+
+  private renderSync(template: string, vars: Record<string, unknown>, options: RenderOptions, state: RenderState): unknown {
     try {
-      return this.renderWith(template, vars, options, { iterations: 0, depth: 0, memo: new Map() });
+      return this.renderWith(template, vars, options, state);
     } catch (error) {
-      if (error instanceof PendingValue) throw new ExpressionError(`'${error.key}' needs asynchronous rendering (renderAsync)`, { template });
+      if (error instanceof PendingValue) throw new ExpressionError(`'${error.key.length > 80 ? `${error.key.slice(0, 80)}…` : error.key}' needs asynchronous rendering (renderAsync)`, { template });
       throw error;
     }
   }
 
   async renderAsync(template: string, vars: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
-    return this.withLoads((memo) => this.renderWith(template, vars, options, { iterations: 0, depth: 0, memo }));
+    return this.withLoads(options, (state) => this.renderWith(template, vars, options, state));
   }
 
-  /** Runs `fn` again each time it stops on a value still to load, until it completes. */
-  private async withLoads<T>(fn: (memo: RenderState["memo"]) => T): Promise<T> {
+  /**
+   * Runs `fn` again each time it stops on a value still to load, until it completes. Each pass is
+   * synchronous and gets the whole time budget; the loads between passes are awaited.
+   */
+  private async withLoads<T>(options: RenderOptions, fn: (state: RenderState) => T): Promise<T> {
     const memo: RenderState["memo"] = new Map();
+    const limits = limitsOf(options);
     for (let pass = 0; pass < MAX_ASYNC_PASSES; pass++) {
+      options.signal?.throwIfAborted();
       try {
-        return fn(memo);
+        return fn(startState(limits, memo, options.signal));
       } catch (error) {
         if (!(error instanceof PendingValue)) throw error;
         try {
@@ -103,11 +114,12 @@ class Engine implements ExpressionEngine {
   }
 
   renderValue(value: unknown, vars: Record<string, unknown>, options: RenderOptions = {}): unknown {
-    return this.deep(value, (s) => this.render(s, vars, options));
+    const state = startState(limitsOf(options), new Map(), options.signal);
+    return this.deep(value, (s) => this.renderSync(s, vars, options, { ...state, iterations: 0, depth: 0 }));
   }
 
   async renderValueAsync(value: unknown, vars: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
-    return this.withLoads((memo) => this.deep(value, (s) => this.renderWith(s, vars, options, { iterations: 0, depth: 0, memo })));
+    return this.withLoads(options, (state) => this.deep(value, (s) => this.renderWith(s, vars, options, { ...state, iterations: 0, depth: 0 })));
   }
 
   private deep(value: unknown, render: (s: string) => unknown): unknown {
@@ -124,6 +136,10 @@ class Engine implements ExpressionEngine {
   extend(extensions: ExpressionExtensions): ExpressionEngine {
     return new Engine(extendRegistry(this.registry, extensions));
   }
+}
+
+function limitsOf(options: RenderOptions): RenderLimits {
+  return options.limits ? { ...DEFAULT_LIMITS, ...options.limits } : DEFAULT_LIMITS;
 }
 
 export function createEngine(registry: Registry): ExpressionEngine {

@@ -41,5 +41,10 @@ export class PendingValue extends Error {
 
 /** A failure with a plain message, wrapped with the line by the evaluator. */
 export class EvalError extends Error {
-  override readonly name = "EvalError";
+  override readonly name: string = "EvalError";
+}
+
+/** A render that used up its time or memory budget (never caught by `??`, `default` or retries within the render). */
+export class BudgetError extends EvalError {
+  override readonly name: string = "BudgetError";
 }

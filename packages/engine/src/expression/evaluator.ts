@@ -4,7 +4,7 @@
  * `???`. Only data is reachable: own properties of plain maps and list indices, never prototypes.
  */
 import type { Args, Expr, Node, Template } from "./ast.ts";
-import { EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
+import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
 import type { Registry } from "./registry.ts";
 import { compareNumbers, numericOp } from "./operators.ts";
@@ -19,9 +19,30 @@ export interface RenderLimits {
   maxRangeSize: number;
   /** Nested macro calls and `render()` calls. */
   maxDepth: number;
+  /** Items of a list built by a filter or function (a memory budget for collections). */
+  maxCollectionSize: number;
+  /**
+   * Milliseconds one synchronous evaluation may run (the whole of `render`, or one pass of
+   * `renderAsync` between two asynchronous loads): past it the render fails, so that no expression
+   * holds the event loop longer.
+   */
+  evaluationTimeoutMs: number;
+  /** Milliseconds one `jq` call may run in its worker thread before the thread is stopped. */
+  jqTimeoutMs: number;
+  /** Megabytes of memory a `jq` call may use (its WebAssembly heap, and its thread's JavaScript heap). */
+  jqMemoryMb: number;
 }
 
-export const DEFAULT_LIMITS: RenderLimits = { maxIterations: 100_000, maxOutputSize: 10_000_000, maxRangeSize: 100_000, maxDepth: 64 };
+export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
+  maxIterations: 100_000,
+  maxOutputSize: 10_000_000,
+  maxRangeSize: 100_000,
+  maxDepth: 64,
+  maxCollectionSize: 1_000_000,
+  evaluationTimeoutMs: 100,
+  jqTimeoutMs: 10_000,
+  jqMemoryMb: 256,
+});
 
 /** What extension callbacks receive. */
 export interface CallContext {
@@ -30,6 +51,10 @@ export interface CallContext {
   /** Runtime services given by the caller (the engine puts its runtime services here). */
   readonly services: Readonly<Record<string, unknown>>;
   readonly limits: RenderLimits;
+  /** Aborts asynchronous work of the render (a task's kill or timeout). */
+  readonly signal: AbortSignal | undefined;
+  /** Throws when the render has used up its time budget; long-running filters call it as they go. */
+  checkBudget(): void;
   /** The memoised result of an asynchronous load; see `renderAsync`. */
   resolve<T>(key: string, load: () => Promise<T>): T;
   /** Renders a template with the same variables and services (for `render()`). */
@@ -49,6 +74,9 @@ export interface CallArgs {
 export interface RenderState {
   iterations: number;
   depth: number;
+  /** The time budget, shared by every template of one synchronous evaluation. */
+  clock: BudgetClock;
+  signal?: AbortSignal | undefined;
   memo: Map<string, { value?: unknown; error?: unknown }>;
 }
 
@@ -130,7 +158,10 @@ export class Evaluation {
   // ---------------------------------------------------------------- statements
 
   private nodes(nodes: readonly Node[]): void {
-    for (const node of nodes) this.node(node);
+    for (const node of nodes) {
+      checkBudget(this.state);
+      this.node(node);
+    }
   }
 
   private located<T>(line: number, source: string, fn: () => T): T {
@@ -193,7 +224,10 @@ export class Evaluation {
     let items: unknown[];
     if (Array.isArray(iterable)) items = iterable;
     else if (isMap(iterable)) items = Object.entries(iterable).map(([key, value]) => ({ key, value }));
-    else if (typeof iterable === "string") items = [...iterable].map((c) => new JChar(c));
+    else if (typeof iterable === "string") {
+      if (iterable.length > this.limits.maxIterations) throw this.wrap(new EvalError(`more than ${this.limits.maxIterations} loop iterations`), node.line, node.source);
+      items = [...iterable].map((c) => new JChar(c));
+    }
     else throw this.wrap(new EvalError(`cannot iterate over ${describe(iterable)}`), node.line, node.source);
     if (items.length === 0) {
       if (node.otherwise) this.nodes(node.otherwise);
@@ -204,6 +238,7 @@ export class Evaluation {
     try {
       items.forEach((item, index) => {
         if (++this.state.iterations > this.limits.maxIterations) throw this.wrap(new EvalError(`more than ${this.limits.maxIterations} loop iterations`), node.line, node.source);
+        checkBudget(this.state);
         scope.set(node.variable, item);
         scope.set("loop", { index, revindex: items.length - 1 - index, first: index === 0, last: index === items.length - 1, length: items.length });
         this.nodes(node.body);
@@ -379,6 +414,8 @@ export class Evaluation {
       vars: this.vars,
       services: this.services,
       limits: this.limits,
+      signal: this.state.signal,
+      checkBudget: () => checkBudget(this.state),
       resolve: <T>(key: string, load: () => Promise<T>): T => {
         const hit = this.state.memo.get(key);
         if (hit) {
@@ -408,10 +445,19 @@ export class Evaluation {
     if (macro) return this.callMacro(macro, this.args(args));
     const fn = this.registry.functions.get(name);
     if (!fn) throw new EvalError(`Unknown function '${name}'`);
-    return fn.call(this.args(args), this.context());
+    return this.checkResult(fn.call(this.args(args), this.context()));
+  }
+
+  /** A filter's or function's result against the memory and time budgets. */
+  private checkResult(result: unknown): unknown {
+    checkBudget(this.state);
+    if (typeof result === "string") this.checkSize(result);
+    else if (Array.isArray(result) && result.length > this.limits.maxCollectionSize) throw new EvalError(`a list of ${result.length} items exceeds the limit of ${this.limits.maxCollectionSize}`);
+    return result;
   }
 
   private callMacro(macro: Extract<Node, { type: "macro" }>, args: CallArgs): unknown {
+    checkBudget(this.state);
     if (++this.state.depth > this.limits.maxDepth) throw new EvalError(`macros nested more than ${this.limits.maxDepth} levels`);
     try {
       const inner = new Evaluation(this.template, this.vars, this.registry, this.services, this.limits, this.state, this.renderNested, true);
@@ -442,9 +488,8 @@ export class Evaluation {
   private applyFilter(name: string, input: unknown, args: CallArgs): unknown {
     const def = this.registry.filters.get(name);
     if (!def) throw new EvalError(`Unknown filter '${name}'`);
-    const result = def.call(input, args, this.context());
-    if (typeof result === "string") this.checkSize(result);
-    return result;
+    checkBudget(this.state);
+    return this.checkResult(def.call(input, args, this.context()));
   }
 
   private test(e: Extract<Expr, { type: "test" }>): boolean {
@@ -460,6 +505,39 @@ export class Evaluation {
     }
     const result = missing ? false : def.call(input, this.args(e.args), this.context());
     return e.negated ? !result : result;
+  }
+}
+
+/** A new render state whose time budget starts now. */
+export function startState(limits: RenderLimits, memo: RenderState["memo"] = new Map(), signal?: AbortSignal): RenderState {
+  const now = performance.now();
+  return { iterations: 0, depth: 0, clock: { started: now, last: now, active: 0, timeoutMs: limits.evaluationTimeoutMs }, signal, memo };
+}
+
+/** Time spent evaluating, measured between budget checks (`performance.now()` clock). */
+export interface BudgetClock {
+  readonly started: number;
+  last: number;
+  active: number;
+  readonly timeoutMs: number;
+}
+
+/** The most one gap between two budget checks counts for: a longer one is a pause (GC, a busy machine) or one bounded step. */
+const MAX_GAP_MS = 10;
+
+/**
+ * Fails the render when its synchronous time budget is spent. Evaluation time is the sum of the
+ * gaps between checks (every node, loop iteration, call and regex match checks), each counted
+ * for at most 10 ms, so that a garbage-collection pause does not fail a small template; whatever
+ * the pauses, an evaluation stops at ten times its budget of wall-clock time.
+ */
+export function checkBudget(state: RenderState): void {
+  const clock = state.clock;
+  const now = performance.now();
+  clock.active += Math.min(now - clock.last, MAX_GAP_MS);
+  clock.last = now;
+  if (clock.active > clock.timeoutMs || now - clock.started > 10 * clock.timeoutMs) {
+    throw new BudgetError(`the expression ran longer than its time budget of ${clock.timeoutMs} ms (expressions.evaluationTimeoutMs)`);
   }
 }
 

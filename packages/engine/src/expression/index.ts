@@ -33,7 +33,8 @@ export type { CallArgs, CallContext, RenderLimits } from "./evaluator.ts";
 export { DEFAULT_LIMITS } from "./evaluator.ts";
 export { toJson } from "./json.ts";
 export { toIonText, fromIonText, fromIonLines } from "./ion.ts";
-export { loadJq } from "./jq.ts";
+export { closeJqThreads } from "./jqThreads.ts";
+export { RegexError, userRegex, fullMatch, findIn } from "./regex.ts";
 
 const BUILTINS: ExpressionExtensions = {
   filters: { ...stringFilters, ...collectionFilters, ...numberFilters, ...hashFilters, ...serializeFilters, ...dateFilters },

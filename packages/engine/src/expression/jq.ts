@@ -1,34 +1,15 @@
 /**
- * jq through the real jq compiled to WebAssembly (the `jq-web` package), loaded on first use
- * (compiling the module costs a few hundred milliseconds, so it is not paid at start-up). Each call
- * runs the filter with compact output and returns every result, as a list.
+ * jq through the real jq compiled to WebAssembly (the `jq-web` package), run in a worker thread
+ * under a time and memory budget (see `jqThreads.ts`). Each call runs the filter with compact
+ * output and returns every result, as a list.
  */
-import { createRequire } from "node:module";
 import { EvalError } from "./errors.ts";
+import { runInThread, JqFailure } from "./jqThreads.ts";
 import { toJson, parseJson } from "./json.ts";
 import { isMap, JavaNumber } from "./values.ts";
 
-export interface JqModule {
-  raw(input: string, filter: string, flags?: string[]): string;
-}
-
-const require = createRequire(import.meta.url);
-let jqModule: JqModule | undefined;
-let loading: Promise<JqModule> | undefined;
-
-/** Loads jq once; later calls return the same module. */
-export function loadJq(): Promise<JqModule> {
-  loading ??= (require("jq-web") as Promise<JqModule>).then((module) => (jqModule = module));
-  return loading;
-}
-
-/** The loaded jq module, if it is loaded already. */
-export function loadedJq(): JqModule | undefined {
-  return jqModule;
-}
-
 /** Kestra parses a string input as JSON first. */
-function inputJson(value: unknown): string {
+export function jqInput(value: unknown): string {
   if (typeof value === "string") {
     try {
       parseJson(value);
@@ -48,16 +29,23 @@ function javaTyped(value: unknown): unknown {
   return value;
 }
 
-export function runJq(jq: JqModule, input: unknown, filter: string): unknown[] | null {
-  if (input === null || input === undefined) return null;
-  let output: string | undefined;
+export interface JqBudget {
+  timeoutMs: number;
+  memoryMb: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** Runs `filter` on the JSON text `input`; a jq error becomes an `EvalError`, a spent budget a `JqBudgetError`. */
+export async function runJq(input: string, filter: string, budget: JqBudget): Promise<unknown[]> {
+  let output: string;
   try {
-    output = jq.raw(inputJson(input), filter, ["-c"]);
+    output = await runInThread({ input, filter, ...budget });
   } catch (error) {
-    const message = (error as Error).message.split("\n").filter((l) => l.startsWith("jq:")).join("; ") || (error as Error).message;
+    if (!(error instanceof JqFailure)) throw error;
+    const message = error.message.split("\n").filter((l) => l.startsWith("jq:")).join("; ") || error.message;
     throw new EvalError(`jq failed on '${filter}': ${message}`);
   }
-  return (output ?? "")
+  return output
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => javaTyped(parseJson(line)));

@@ -4,6 +4,7 @@
  */
 import { formatDuration, isDuration, isSakerError, parseDuration } from "@saker/sdk";
 import { checkData, parseJsonData, parseYamlData } from "./dataLimits.ts";
+import { fullMatch } from "../expression/regex.ts";
 
 export const INPUT_TYPES = [
   "STRING", "ENUM", "SELECT", "MULTISELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME",
@@ -179,7 +180,7 @@ export function checkConstraints(definition: Record<string, unknown>, value: unk
     case "STRING":
     case "SECRET": {
       const validator = definition.validator;
-      if (typeof validator === "string" && !new RegExp(`^(?:${validator})$`).test(String(value))) {
+      if (typeof validator === "string" && !fullMatch(validator, String(value))) {
         throw new TypedValueError(`it must match the pattern \`${validator}\``);
       }
       return;

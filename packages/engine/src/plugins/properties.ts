@@ -3,7 +3,7 @@
  * rendered, rendered strings are converted to the declared types (`"5"` → 5, `"[1,2]"` → a list,
  * as Kestra's `Property<T>` does), then the schema validates and applies defaults.
  */
-import { SakerError, type z } from "@saker/sdk";
+import { isSakerError, SakerError, type z } from "@saker/sdk";
 import { isDataLimitError, parseJsonData } from "../model/dataLimits.ts";
 import { defOf, metaOf, unwrap } from "./schemaWalk.ts";
 
@@ -121,6 +121,15 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/** Renders one property; an expression error names the property. */
+async function renderProperty(key: string, raw: unknown, render: (value: unknown) => Promise<unknown>): Promise<unknown> {
+  try {
+    return await render(raw);
+  } catch (error) {
+    throw isSakerError(error) && error.code.startsWith("EXPRESSION_") ? error.withLocation({ path: key }) : error;
+  }
+}
+
 /**
  * Renders a node's dynamic properties with `render` (which renders every string inside a value),
  * converts and validates them against `schema`. Throws a SakerError naming each bad property.
@@ -137,7 +146,7 @@ export async function renderProperties<S extends z.ZodObject>(
     if (commonKeys.has(key) && !(key in shape)) continue;
     const property = shape[key];
     const dynamic = property ? metaOf(property).$dynamic !== false : true;
-    const rendered = dynamic ? await render(raw) : raw;
+    const rendered = dynamic ? await renderProperty(key, raw, render) : raw;
     values[key] = property ? coerce(property, rendered) : rendered;
   }
   const parsed = schema.safeParse(values);

@@ -15,4 +15,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, overrides: { worker: { concurrency: 0 } }, cwd: "/tmp" })).toThrow(/worker\.concurrency/);
     expect(() => loadConfig({ env: {}, overrides: { unknownKey: 1 }, cwd: "/tmp" })).toThrow(/Invalid configuration/);
   });
+
+  it("has expression budgets with defaults, overridable one by one", () => {
+    const defaults = loadConfig({ env: {}, cwd: "/tmp" }).expressions;
+    expect(defaults).toEqual({ evaluationTimeoutMs: 100, jqTimeoutMs: 10_000, jqMemoryMb: 256, maxIterations: 100_000, maxOutputSize: 10_000_000, maxRangeSize: 100_000, maxCollectionSize: 1_000_000, maxDepth: 64 });
+    const config = loadConfig({ env: { SAKER_EXPRESSIONS_JQ_TIMEOUT_MS: "2000" }, overrides: { expressions: { evaluationTimeoutMs: 250 } }, cwd: "/tmp" });
+    expect(config.expressions).toMatchObject({ jqTimeoutMs: 2000, evaluationTimeoutMs: 250, maxRangeSize: 100_000 });
+    expect(() => loadConfig({ env: {}, overrides: { expressions: { jqMemoryMb: 1 } }, cwd: "/tmp" })).toThrow(/expressions\.jqMemoryMb/);
+  });
 });

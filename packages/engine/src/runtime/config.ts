@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
+import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
 import { defaultBundledDir } from "../plugins/bundled.ts";
 
@@ -33,6 +34,18 @@ const PluginsConfig = z.strictObject({
   configurations: z.array(z.strictObject({ type: z.string(), values: z.record(z.string(), z.unknown()) })).default([]),
   /** Type ids or prefixes whose tasks always run in an isolated worker thread. */
   isolated: z.array(z.string()).default([]),
+});
+
+/** Budgets of expression rendering (see RenderLimits in expression/evaluator.ts for each one). */
+const ExpressionsConfig = z.strictObject({
+  evaluationTimeoutMs: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.evaluationTimeoutMs),
+  jqTimeoutMs: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.jqTimeoutMs),
+  jqMemoryMb: z.coerce.number().int().min(16).default(DEFAULT_LIMITS.jqMemoryMb),
+  maxIterations: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxIterations),
+  maxOutputSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxOutputSize),
+  maxRangeSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRangeSize),
+  maxCollectionSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCollectionSize),
+  maxDepth: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxDepth),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -71,6 +84,7 @@ export const ConfigSchema = z.strictObject({
       maxYamlBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxYamlBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
+  expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS }),
 });
 
 export type SakerConfig = z.output<typeof ConfigSchema>;

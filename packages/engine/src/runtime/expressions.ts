@@ -4,7 +4,7 @@
  * `errorLogs`), and the filters and functions of installed plugins.
  */
 import type { ExpressionExtension } from "@saker/sdk";
-import { defaultEngine, ExpressionError, type CallArgs, type CallContext, type ExpressionEngine, type FunctionDef } from "../expression/index.ts";
+import { defaultEngine, ExpressionError, type CallArgs, type CallContext, type ExpressionEngine, type FunctionDef, type RenderLimits, type RenderOptions } from "../expression/index.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 
@@ -74,8 +74,8 @@ function pluginExtensions(registry: PluginRegistry): { filters: Record<string, {
   return { filters, functions };
 }
 
-/** A renderer over the expression engine; follows the registry's plugins as they change. */
-export function createRenderer(registry?: PluginRegistry): Renderer {
+/** A renderer over the expression engine, with the configured budgets; follows the registry's plugins as they change. */
+export function createRenderer(registry?: PluginRegistry, limits?: Partial<RenderLimits>): Renderer {
   const base = defaultEngine.extend({ functions: RUNTIME_FUNCTIONS });
   let engine: ExpressionEngine = base;
   let version = -1;
@@ -86,7 +86,11 @@ export function createRenderer(registry?: PluginRegistry): Renderer {
     }
     return engine;
   };
-  const options = (services?: RenderServices) => (services ? { services: { runtime: services } } : {});
+  const options = (services?: RenderServices): RenderOptions => ({
+    ...(limits ? { limits } : {}),
+    ...(services ? { services: { runtime: services } } : {}),
+    ...(services?.signal ? { signal: services.signal } : {}),
+  });
   return {
     render: (template, variables, typed, services) => current().renderAsync(template, variables, { typed, ...options(services) }),
     renderValue: (value, variables, services) => current().renderValueAsync(value, variables, options(services)),

@@ -137,7 +137,7 @@ export class Instance {
     this.secrets = new SecretStore(backends);
     this.encryption = new Encryption(encryptionKey(config));
     this.secretGuard = new SecretGuard(this.secrets, this.encryption);
-    this.renderer = createRenderer(registry);
+    this.renderer = createRenderer(registry, config.expressions);
     this.envs = instanceEnvs(config);
     this.disk = new DiskWatch(config.home, (line) => process.stderr.write(`saker: ${line}\n`));
     this.executor = new ExecutorService(this);

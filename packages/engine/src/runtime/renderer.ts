@@ -19,6 +19,8 @@ export interface RenderServices {
   decrypt(encrypted: string): string;
   /** The flow's namespace (for `fileURI` and `kv` defaults). */
   readonly namespace: string;
+  /** Aborts the render's asynchronous work (a task's kill or timeout stops a running jq). */
+  readonly signal?: AbortSignal;
 }
 
 export interface Renderer {

@@ -6,6 +6,7 @@
  */
 import type { ExecutionView } from "../core/condition/executionView.ts";
 import { isTruthy } from "../expression/index.ts";
+import { fullMatch } from "../expression/regex.ts";
 
 export const FILTER_FIELDS = ["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"] as const;
 export const FILTER_TYPES = [
@@ -52,10 +53,6 @@ export function filterProblems(filter: { type?: unknown; value?: unknown; values
   if (list && filter.values === undefined) problems.push(`'values' is required for type ${type}`);
   if (!list && filter.values !== undefined) problems.push(`'values' must not be set for type ${type}`);
   return problems;
-}
-
-function fullMatch(pattern: string, text: string): boolean {
-  return new RegExp(`^(?:${pattern})$`, "u").test(text);
 }
 
 /** Tests one filter; `render` renders an EXPRESSION's value against the upstream execution. */

@@ -10,6 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { NonRetryableError, type TaskStorage } from "@saker/sdk";
 import picomatch from "picomatch";
 import { assertNoLinkBelow } from "./noFollow.ts";
+import { fullMatch, userRegex } from "../expression/regex.ts";
 import { SCHEME } from "./paths.ts";
 
 /**
@@ -19,8 +20,9 @@ import { SCHEME } from "./paths.ts";
 export function pathMatcher(patterns: readonly string[], options: { anyDepth?: boolean } = {}): (path: string) => boolean {
   const tests = patterns.map((raw) => {
     if (raw.startsWith("regex:")) {
-      const re = new RegExp(`^(?:${raw.slice(6)})$`);
-      return (path: string) => re.test(path);
+      const pattern = raw.slice(6);
+      userRegex(pattern);
+      return (path: string) => fullMatch(pattern, path);
     }
     let glob = raw.startsWith("glob:") ? raw.slice(5) : raw;
     if (options.anyDepth && /^\w/.test(glob)) glob = `**/${glob}`;

@@ -108,7 +108,7 @@ function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker)
   return variables;
 }
 
-function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPrefixes: string[]): RenderServices {
+function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPrefixes: string[], signal: AbortSignal): RenderServices {
   const readable = (path: string) => {
     const storagePath = toStoragePath(path);
     if (path.startsWith("kestra://") && !readPrefixes.some((p) => isUnder(storagePath, p)) && !storagePath.includes("/_files/")) {
@@ -119,6 +119,7 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
   const nsFiles = namespaceFiles(deps.storage, job.flow.namespace);
   return {
     namespace: job.flow.namespace,
+    signal,
     async secret(key) {
       const value = await deps.secrets.get(key);
       masker.add(value);
@@ -213,7 +214,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
   let attemptState: StateType = "SUCCESS";
   let outputs: Record<string, unknown> | null = null;
   const readPrefixes = readPrefixesOf(job);
-  const svc = services(job, deps, masker, readPrefixes);
+  const svc = services(job, deps, masker, readPrefixes, controller.signal);
   const ctxStorage = createTaskStorage(deps.storage, {
     namespace: job.flow.namespace,
     writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
@@ -242,7 +243,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     });
     if (deps.engine) attachEngineServices(ctx, deps.engine);
     const runCtx = ctx;
-    const props = await renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc));
+    // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
     const aborted = new Promise<never>((_, reject) => {
       if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)), timeoutMs);
       const fail = () => reject(controller.signal.reason);
@@ -250,6 +251,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       else controller.signal.addEventListener("abort", fail, { once: true });
     });
     aborted.catch(() => {});
+    const props = await Promise.race([renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc)), aborted]);
     const invoke = deps.invoke ?? (async (t: RegisteredType, p: unknown, c: typeof runCtx) => (t.definition as { run: (p: unknown, c: unknown) => unknown }).run(p, c));
     const result = readTaskOutcome(await Promise.race([invoke(type, props, runCtx, job), aborted]));
     if (result.state) attemptState = result.state;

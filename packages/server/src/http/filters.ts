@@ -5,6 +5,7 @@
  * turned into the same filters. Filters are matched in memory against a field table per resource.
  */
 import { isDuration, parseDuration } from "@saker/sdk";
+import { RegexError, userRegex } from "@saker/engine/expression/regex";
 import { badRequest } from "./errors.ts";
 
 export const FILTER_OPS = [
@@ -119,12 +120,13 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function regex(pattern: string): RegExp {
+/** A REGEX filter runs on RE2 (linear time): no pattern can stall the server. */
+function regex(pattern: string): ReturnType<typeof userRegex> {
   if (pattern.length > 200) throw badRequest("A REGEX filter is limited to 200 characters");
   try {
-    return new RegExp(pattern);
-  } catch {
-    throw badRequest(`Invalid REGEX filter '${pattern}'`);
+    return userRegex(pattern);
+  } catch (error) {
+    throw badRequest(`Invalid REGEX filter: ${error instanceof RegexError ? error.reason : String(error)}`);
   }
 }
 

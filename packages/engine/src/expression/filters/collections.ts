@@ -3,6 +3,7 @@ import { EvalError } from "../errors.ts";
 import { describe, setKey } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
 import { compareNatural, equals, isMap, JChar, javaToString } from "../values.ts";
+import { eachMatch } from "../regex.ts";
 import { asText, filter, intArg, stringArg } from "./helpers.ts";
 
 function isEmpty(value: unknown): boolean {
@@ -14,23 +15,23 @@ function isEmpty(value: unknown): boolean {
 }
 
 /** Java's String.split: a regular expression, trailing empty strings removed unless a limit is given. */
-function javaSplit(text: string, delimiter: string, limit: number): string[] {
-  const regex = new RegExp(delimiter, "g");
+function javaSplit(text: string, delimiter: string, limit: number, tick: () => void): string[] {
   const parts: string[] = [];
   let last = 0;
   let matched = false;
-  let m: RegExpExecArray | null;
-  while ((m = regex.exec(text)) !== null) {
-    if (m[0].length === 0 && (m.index === 0 || m.index >= text.length)) {
-      regex.lastIndex++;
-      continue;
-    }
-    if (limit > 0 && parts.length === limit - 1) break;
-    matched = true;
-    parts.push(text.slice(last, m.index));
-    last = m.index + m[0].length;
-    if (m[0].length === 0) regex.lastIndex++;
-  }
+  eachMatch(
+    delimiter,
+    text,
+    (start, end) => {
+      if (end === start && (start === 0 || start >= text.length)) return true;
+      if (limit > 0 && parts.length === limit - 1) return false;
+      matched = true;
+      parts.push(text.slice(last, start));
+      last = end;
+      return true;
+    },
+    tick,
+  );
   if (!matched) return [text];
   parts.push(text.slice(last));
   if (limit === 0) while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
@@ -88,9 +89,14 @@ export const collectionFilters: Record<string, FilterDef> = {
     if (input === null || input === undefined) return null;
     throw new EvalError(`reverse needs a list, got ${describe(input)}`);
   }),
-  merge: filter((input, args) => {
+  merge: filter((input, args, ctx) => {
     const other = args.get("items", 0);
-    if (Array.isArray(input)) return [...input, ...(Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other])];
+    if (Array.isArray(input)) {
+      const more = Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other];
+      const size = input.length + more.length;
+      if (size > ctx.limits.maxCollectionSize) throw new EvalError(`a list of ${size} items exceeds the limit of ${ctx.limits.maxCollectionSize}`);
+      return [...input, ...more];
+    }
     if (isMap(input)) {
       if (!isMap(other)) throw new EvalError(`merge of a map needs a map, got ${describe(other)}`);
       const out: Record<string, unknown> = {};
@@ -99,10 +105,10 @@ export const collectionFilters: Record<string, FilterDef> = {
     }
     throw new EvalError(`merge needs a list or a map, got ${describe(input)}`);
   }),
-  split: filter((input, args) => {
+  split: filter((input, args, ctx) => {
     if (input === null || input === undefined) return null;
     const limit = args.has("limit", 1) ? intArg(args, "limit", 1) : 0;
-    return javaSplit(asText(input), stringArg(args, "delimiter", 0), limit);
+    return javaSplit(asText(input), stringArg(args, "delimiter", 0), limit, ctx.checkBudget);
   }),
   keys: filter((input) => {
     if (Array.isArray(input)) return input.map((_, i) => i);

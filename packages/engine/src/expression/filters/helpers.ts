@@ -1,14 +1,14 @@
 import { EvalError } from "../errors.ts";
-import type { CallArgs } from "../evaluator.ts";
+import type { CallArgs, CallContext } from "../evaluator.ts";
 import { describe } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
 import { isNumeric, JChar, javaToString, num } from "../values.ts";
 
-export type FilterFn = (input: unknown, args: CallArgs) => unknown;
+export type FilterFn = (input: unknown, args: CallArgs, ctx: CallContext) => unknown;
 
-/** A filter from a plain function of (input, args). */
+/** A filter from a plain function of (input, args, ctx). */
 export function filter(fn: FilterFn, acceptsUndefined = false): FilterDef {
-  return { call: (input, args) => fn(input, args), acceptsUndefined };
+  return { call: (input, args, ctx) => fn(input, args, ctx), acceptsUndefined };
 }
 
 export function requireString(value: unknown, filterName: string): string {

@@ -3,7 +3,7 @@ import YAML from "yaml";
 import type { FilterDef } from "../registry.ts";
 import { toJson } from "../json.ts";
 import { toIonText } from "../ion.ts";
-import { loadJq, loadedJq, runJq } from "../jq.ts";
+import { jqInput, runJq } from "../jq.ts";
 import { toPlain } from "../values.ts";
 import { filter, stringArg } from "./helpers.ts";
 
@@ -17,8 +17,11 @@ export const serializeFilters: Record<string, FilterDef> = {
   jq: {
     call: (input, args, ctx) => {
       if (input === null || input === undefined) return null;
-      const jq = loadedJq() ?? ctx.resolve("jq:module", loadJq);
-      return runJq(jq, input, stringArg(args, "expression", 0));
+      const expression = stringArg(args, "expression", 0);
+      const json = jqInput(input);
+      const { jqTimeoutMs: timeoutMs, jqMemoryMb: memoryMb } = ctx.limits;
+      // Run off-thread: the render pauses here and resumes with the result (see renderAsync).
+      return ctx.resolve(`jq:${expression.length}:${expression}${json}`, () => runJq(json, expression, { timeoutMs, memoryMb, signal: ctx.signal }));
     },
   },
 };

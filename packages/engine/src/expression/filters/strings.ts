@@ -2,7 +2,8 @@
 import { EvalError } from "../errors.ts";
 import type { FilterDef } from "../registry.ts";
 import { isMap, JChar, javaToString } from "../values.ts";
-import { setKey } from "../evaluator.ts";
+import { setKey, type CallArgs, type CallContext } from "../evaluator.ts";
+import { replaceAll } from "../regex.ts";
 import { asText, filter, intArg, stringArg } from "./helpers.ts";
 
 function javaTrim(s: string): string {
@@ -19,6 +20,14 @@ export function urlEncode(text: string): string {
       return `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
     })
     .join("");
+}
+
+/** `amount` copies of `prefix`, refused before it is built when it would pass the output limit. */
+function indentPrefix(args: CallArgs, ctx: CallContext): string {
+  const unit = stringArg(args, "prefix", 1, " ");
+  const amount = intArg(args, "amount", 0);
+  if (amount * unit.length > ctx.limits.maxOutputSize) throw new EvalError(`an indent of ${amount} exceeds the output limit of ${ctx.limits.maxOutputSize} characters`);
+  return unit.repeat(Math.max(0, amount));
 }
 
 function urlDecode(text: string): string {
@@ -122,20 +131,20 @@ export const stringFilters: Record<string, FilterDef> = {
     if (!escape) throw new EvalError(`escapeChar type must be one of single, double, shell (got '${type}')`);
     return mapStrings(input, escape);
   }),
-  indent: filter((input, args) => {
+  indent: filter((input, args, ctx) => {
     if (input === null || input === undefined) return "";
-    const prefix = stringArg(args, "prefix", 1, " ").repeat(intArg(args, "amount", 0));
+    const prefix = indentPrefix(args, ctx);
     return indentLines(asText(input), prefix, false);
   }),
-  nindent: filter((input, args) => {
+  nindent: filter((input, args, ctx) => {
     if (input === null || input === undefined) return "";
     const text = asText(input);
-    const prefix = stringArg(args, "prefix", 1, " ").repeat(intArg(args, "amount", 0));
+    const prefix = indentPrefix(args, ctx);
     return lineSeparator(text) + indentLines(text, prefix, true);
   }),
   nl2br: filter((input) => (input === null || input === undefined ? null : asText(input).replace(/\r\n|\n|\r/g, "<br />"))),
   string: filter((input) => (input === null || input === undefined ? null : typeof input === "string" ? input : javaToString(input))),
-  replace: filter((input, args) => {
+  replace: filter((input, args, ctx) => {
     if (input === null || input === undefined) return null;
     const pairs = args.get("replace_pairs", 0);
     if (!isMap(pairs)) throw new EvalError("replace needs a map of replacements");
@@ -144,7 +153,7 @@ export const stringFilters: Record<string, FilterDef> = {
       let out = s;
       for (const [from, to] of Object.entries(pairs)) {
         const replacement = asText(to);
-        out = regexp ? out.replace(new RegExp(from, "g"), replacement) : out.split(from).join(replacement);
+        out = regexp ? replaceAll(out, from, replacement, ctx.checkBudget) : out.split(from).join(replacement);
       }
       return out;
     };
