@@ -1,7 +1,8 @@
 /**
- * The scripts plugin packed as an npm tarball and installed with the real CLI (as the JDBC
- * plugin's acceptance test does), then a flow of Python, shell and Node tasks passing outputs
- * and files run with `saker flow run`. Needs the built packages (npm run build).
+ * The issue's acceptance flow on a fresh data folder with no install step: the bundled scripts
+ * and JDBC plugins run a flow of Python, shell and Node tasks passing outputs and files, and a
+ * DuckDB query reading the CSV the Python task wrote, with `saker flow run`. Also checks that the
+ * plugin's npm package carries its Python helper. Needs the built packages (npm run build).
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -45,27 +46,45 @@ tasks:
   - id: last
     type: io.kestra.plugin.core.debug.Return
     format: "{{ outputs.js.vars.mean }}"
+  - id: csv
+    type: io.kestra.plugin.scripts.python.Commands
+    outputFiles: ["squares.csv"]
+    commands:
+      - python3 -c "print('n,square'); [print(f'{i},{i*i}') for i in range(1, {{ inputs.n }} + 1)]" > squares.csv
+  - id: duck
+    type: io.kestra.plugin.jdbc.duckdb.Query
+    inputFiles:
+      squares.csv: "{{ outputs.csv.outputFiles['squares.csv'] }}"
+    sql: SELECT sum(square) AS total, count(*) AS rows FROM read_csv_auto('{{ workingDir }}/squares.csv')
+    fetchType: FETCH_ONE
 `;
 
 let work: string;
 let home: string;
 
-beforeAll(async () => {
+beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "saker-scripts-it-"));
   home = join(work, "home");
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", join(ROOT, "plugins/scripts")], { stdio: "inherit" });
-  const out = execFileSync("npm", ["pack", join(ROOT, "plugins/scripts"), "--pack-destination", work, "--json"], { encoding: "utf8" });
-  const packed = (JSON.parse(out) as { filename: string; files: { path: string }[] }[])[0]!;
-  expect(packed.files.map((f) => f.path)).toContain("python/kestra.py");
-  const installed = await runCli(["plugins", "install", join(work, packed.filename)], { home, timeoutMs: 600_000 });
-  expect(installed.code, installed.stderr).toBe(0);
-}, 600_000);
+});
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe("scripts plugin installed from a tarball", () => {
+describe("bundled scripts plugin, no install step", () => {
+  it("lists scripts and JDBC as bundled on a fresh data folder", async () => {
+    const listed = await runCli(["plugins", "list"], { home });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/plugin-scripts[\s\S]*1\.0\.0 \(bundled\)/);
+    expect(listed.stdout).toMatch(/plugin-jdbc[\s\S]*1\.0\.0 \(bundled\)/);
+  }, 60_000);
+
+  it("packs its Python helper for an installation from npm", () => {
+    const out = execFileSync("npm", ["pack", join(ROOT, "plugins/scripts"), "--dry-run", "--json"], { encoding: "utf8" });
+    const packed = (JSON.parse(out) as { files: { path: string }[] }[])[0]!;
+    expect(packed.files.map((f) => f.path)).toContain("python/kestra.py");
+  }, 60_000);
+
   it("runs a Python → shell → Node flow passing outputs and files", async () => {
     const file = join(work, "polyglot.yaml");
     writeFileSync(file, FLOW);
@@ -77,6 +96,8 @@ describe("scripts plugin installed from a tarball", () => {
     expect(outputs.sh).toMatchObject({ vars: { sum: 55 }, exitCode: 0 });
     expect(outputs.js).toMatchObject({ vars: { mean: 11 }, exitCode: 0 });
     expect(outputs.last).toEqual({ value: "11" });
+    expect(outputs.csv.outputFiles["squares.csv"]).toMatch(/^kestra:\/\/\//);
+    expect(outputs.duck.row).toEqual({ total: 55, rows: 5 });
     expect(execution.taskRunList.find((t: any) => t.taskId === "js").pluginVersion).toBe("@saker/plugin-scripts@1.0.0");
   }, 120_000);
 
