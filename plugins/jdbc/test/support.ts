@@ -65,7 +65,6 @@ import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
 import { ionValues } from "@saker/engine/storage/ionLines";
 import { toStoragePath } from "@saker/engine/storage/paths";
-import type { Execution } from "@saker/engine/model/execution";
 import jdbc from "../src/index.ts";
 
 /** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */
@@ -82,19 +81,7 @@ export async function storedRows(test: TestInstance, uri: string): Promise<unkno
   return values;
 }
 
-/** The raw text of a stored file. */
-export async function storedText(test: TestInstance, uri: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await test.instance.storage.get(toStoragePath(uri))) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** The one task run of `taskId`. */
-export function taskRun(execution: Execution, taskId: string) {
-  const run = execution.taskRunList.find((t) => t.taskId === taskId);
-  if (!run) throw new Error(`no task run '${taskId}' in ${JSON.stringify(execution.taskRunList.map((t) => t.taskId))}`);
-  return run;
-}
+export { storedText, taskRun } from "@saker/engine/testing/testInstance";
 
 /** A flow with one task, `props` as YAML lines under it. */
 export function flow(id: string, type: string, props: string, extraTasks = ""): string {

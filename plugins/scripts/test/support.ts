@@ -4,8 +4,6 @@
  */
 import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
-import { toStoragePath } from "@saker/engine/storage/paths";
-import type { Execution } from "@saker/engine/model/execution";
 import scripts from "../src/index.ts";
 
 export async function scriptsInstance(options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<TestInstance> {
@@ -14,19 +12,7 @@ export async function scriptsInstance(options: { env?: Record<string, string>; o
   return openTestInstance({ registry, ...options });
 }
 
-/** The raw text of a stored file. */
-export async function storedText(test: TestInstance, uri: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of await test.instance.storage.get(toStoragePath(uri))) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** The one task run of `taskId`. */
-export function taskRun(execution: Execution, taskId: string) {
-  const run = execution.taskRunList.find((t) => t.taskId === taskId);
-  if (!run) throw new Error(`no task run '${taskId}' in ${JSON.stringify(execution.taskRunList.map((t) => t.taskId))}`);
-  return run;
-}
+export { storedText, taskRun } from "@saker/engine/testing/testInstance";
 
 /** A flow with one task `t` of `type`, `props` as YAML lines under it. */
 export function flow(id: string, type: string, props: string): string {

@@ -9,6 +9,8 @@ import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { Instance } from "../runtime/instance.ts";
+import { toStoragePath } from "../storage/paths.ts";
+import { streamToBuffer } from "../storage/streams.ts";
 
 export interface TestInstance {
   instance: Instance;
@@ -50,6 +52,18 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
 /** The task runs of one task, in creation order. */
 export function taskRuns(execution: Execution, taskId: string) {
   return execution.taskRunList.filter((t) => t.taskId === taskId);
+}
+
+/** The one task run of `taskId`; throws, naming the task runs there are, when there is none. */
+export function taskRun(execution: Execution, taskId: string) {
+  const run = execution.taskRunList.find((t) => t.taskId === taskId);
+  if (!run) throw new Error(`no task run '${taskId}' in ${JSON.stringify(execution.taskRunList.map((t) => t.taskId))}`);
+  return run;
+}
+
+/** The raw text of a file in the instance's storage (`kestra://…`). */
+export async function storedText(test: TestInstance, uri: string): Promise<string> {
+  return (await streamToBuffer(await test.instance.storage.get(toStoragePath(uri)))).toString("utf8");
 }
 
 /** The outputs of the first task run of a task. */
