@@ -3,10 +3,11 @@
  * appears in clear: not in the CLI's output, not in the SQLite file (WAL included), not in the
  * storage folder, not in the logs.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { listFiles } from "@saker/engine/storage/workingFiles";
 import { executionOf, runCli } from "./cli.ts";
 
 const PASSWORD = "pl41ntext-Passw0rd-never-stored";
@@ -42,16 +43,6 @@ errors:
     message: "{{ errorLogs() | json }}"
 `;
 
-function filesUnder(root: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(root)) {
-    const path = join(root, name);
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
-    else out.push(path);
-  }
-  return out;
-}
-
 describe("secrets never leak", () => {
   it("are masked everywhere a run writes or prints", async () => {
     const file = join(dir, "secrets.yaml");
@@ -70,7 +61,7 @@ describe("secrets never leak", () => {
     expect(result.stderr).toMatch(/password \*\*masked\*+, token \*\*masked\*+/);
     expect(result.stderr).toMatch(/could not log in with \*\*masked\*+ \(at tasks\[3\] of .*secrets\.yaml\)/);
 
-    const files = filesUnder(home);
+    const files = (await listFiles(home)).map((path) => join(home, path));
     expect(files.some((f) => f.endsWith(".db") || f.endsWith(".sqlite"))).toBe(true);
     for (const path of files) {
       const content = readFileSync(path);

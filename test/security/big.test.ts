@@ -12,6 +12,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "@saker/engine/repository/sqlite/database";
 import { ExecutionStore } from "@saker/engine/repository/sqlite/executionStore";
+import { postYaml } from "../../packages/server/src/__tests__/testApi.ts";
 import { startServerProcess, whileProbing, type ServerProcess } from "./serverProcess.ts";
 
 /** Far above what the fixed server needs (tens of ms), far below the seconds a blocked loop took. */
@@ -30,8 +31,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const postYaml = (api: string, yaml: string) => fetch(`${api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: yaml });
-
 async function runToEnd(api: string, namespace: string, flowId: string): Promise<Record<string, any>> {
   const response = await fetch(`${api}/executions/${namespace}/${flowId}?wait=true`, { method: "POST", body: new FormData() });
   expect(response.status).toBe(200);
@@ -46,8 +45,8 @@ describe("a 5 MB flow", () => {
 
   it("is read back and listed while /health keeps answering", async () => {
     expect(yaml.length).toBeGreaterThan(5_000_000);
-    expect((await postYaml(server.api, yaml)).status).toBe(200);
-    expect((await postYaml(server.api, "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n")).status).toBe(200);
+    expect((await postYaml(`${server.api}/flows`, yaml)).status).toBe(200);
+    expect((await postYaml(`${server.api}/flows`, "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n")).status).toBe(200);
 
     const { result: flow } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/flows/big.flows/huge`)).json() as Promise<Record<string, any>>);
     expect(flow.tasks).toHaveLength(TASKS);
@@ -69,7 +68,7 @@ describe("a 5 MB flow", () => {
 
 describe("executions with 10 MB outputs", () => {
   it("are searched without their outputs, and read whole by id, while /health keeps answering", async () => {
-    expect((await postYaml(server.api, "id: out\nnamespace: big.executions\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: small\n")).status).toBe(200);
+    expect((await postYaml(`${server.api}/flows`, "id: out\nnamespace: big.executions\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: small\n")).status).toBe(200);
     const first = await runToEnd(server.api, "big.executions", "out");
     expect(first.state.current).toBe("SUCCESS");
 
@@ -114,7 +113,7 @@ describe("a task writing 100,000 log lines", () => {
 
   it("stores every line in order, progressively, while /health keeps answering", async () => {
     const yaml = `id: chatty\nnamespace: big.logs\ntasks:\n  - id: many\n    type: io.kestra.plugin.core.log.Log\n    message:\n${Array.from({ length: LINES }, (_, i) => `      - "line ${i}"`).join("\n")}\n`;
-    expect((await postYaml(server.api, yaml)).status).toBe(200);
+    expect((await postYaml(`${server.api}/flows`, yaml)).status).toBe(200);
 
     const reader = new Database(join(work, "home", "saker.db"), { readonly: true });
     const countOf = (id: string) => (reader.prepare("SELECT COUNT(*) AS n FROM logs WHERE execution_id = ? AND task_id = 'many' AND message LIKE 'line %'").get(id) as { n: number }).n;

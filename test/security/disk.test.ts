@@ -5,13 +5,14 @@
  *
  * Mounting needs root (as in CI). Without it the test is skipped locally, and fails under CI.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT } from "../integration/cli.ts";
+import { json, postYaml, waitForExecution } from "../../packages/server/src/__tests__/testApi.ts";
+import { startServerProcess, type ServerProcess } from "./serverProcess.ts";
 
 const mountPoint = mkdtempSync(join(tmpdir(), "saker-disk-"));
 const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", mountPoint]).status === 0;
@@ -37,10 +38,8 @@ tasks:
     format: "hello"
 `;
 
-let server: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 let api = "";
-let stderr = "";
-let exited: number | null | undefined;
 
 /** Writes zeros until the file system says ENOSPC, in big then small then 1-byte chunks. */
 function fillDisk(): void {
@@ -73,51 +72,17 @@ async function checkpoint(): Promise<void> {
   }
 }
 
-function startServer(): Promise<void> {
-  mkdirSync(home, { recursive: true });
-  server = spawn(process.execPath, [BIN, "server", "local", "-p", "0"], { cwd: ROOT, env: { ...process.env, SAKER_HOME: home } });
-  server.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  server.once("exit", (code) => (exited = code));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start; stderr:\n${stderr}`)), 60_000);
-    server!.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const match = /Saker API on (http:\/\/\S+\/api\/v1)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        api = match[1]!;
-        resolve();
-      }
-    });
-  });
-}
-
-async function poll<T>(what: string, timeoutMs: number, read: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms; server stderr:\n${stderr}`);
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- responses are read loosely
-type Json = Record<string, any>;
-const json = async (response: Response) => (await response.json()) as Json;
-const execution = async (id: string) => json(await fetch(`${api}/executions/${id}`));
-const deploy = (yaml: string) => fetch(`${api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: yaml });
+const deploy = (yaml: string) => postYaml(`${api}/flows`, yaml);
 
 beforeAll(async () => {
-  if (mounted) await startServer();
+  if (!mounted) return;
+  mkdirSync(home, { recursive: true });
+  server = await startServerProcess(home);
+  api = server.api;
 }, 90_000);
 
 afterAll(async () => {
-  if (server && exited === undefined) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server!.once("exit", r));
-  }
+  await server?.stop();
   if (mounted) spawnSync("umount", ["-l", mountPoint]);
   rmSync(mountPoint, { recursive: true, force: true });
 });
@@ -127,7 +92,7 @@ describe.skipIf(!mounted)("a full disk under server local", () => {
     expect((await deploy(INFLIGHT)).status).toBe(200);
     expect((await deploy(QUICK)).status).toBe(200);
     const created = await json(await fetch(`${api}/executions/sec.disk/inflight`, { method: "POST" }));
-    await poll("the sleep running", 30_000, async () => ((await execution(created.id)).taskRunList?.some((t: any) => t.taskId === "wait" && t.state.current === "RUNNING") ? true : undefined));
+    await waitForExecution(api, created.id, (x) => x.taskRunList?.some((t: any) => t.taskId === "wait" && t.state.current === "RUNNING"), 30_000);
 
     await checkpoint();
     fillDisk();
@@ -146,18 +111,15 @@ describe.skipIf(!mounted)("a full disk under server local", () => {
         expect(body.message).toContain(home);
       }
       // Reads and health still answer; the sleep ends meanwhile and its result waits for space.
-      expect((await fetch(`${api.replace(/\/api\/v1$/, "")}/health`)).status).toBe(200);
+      expect((await fetch(`${server!.url}/health`)).status).toBe(200);
       expect((await fetch(`${api}/executions/${created.id}`)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 5_000));
-      expect(exited, stderr).toBeUndefined();
+      expect(server!.running(), server!.stderr()).toBe(true);
     } finally {
       rmSync(filler, { force: true });
     }
 
-    const ended = await poll("the execution in flight ending", 60_000, async () => {
-      const x = await execution(created.id);
-      return ["SUCCESS", "FAILED"].includes(x.state.current) ? x : undefined;
-    });
+    const ended = await waitForExecution(api, created.id, (x) => ["SUCCESS", "FAILED"].includes(x.state.current), 60_000);
     if (ended.state.current === "FAILED") {
       const logs = await json(await fetch(`${api}/logs/${created.id}`));
       expect(JSON.stringify(logs)).toMatch(/disk is full|no space left/i);
@@ -167,9 +129,9 @@ describe.skipIf(!mounted)("a full disk under server local", () => {
 
     const quick = await json(await fetch(`${api}/executions/sec.disk/quick?wait=true`, { method: "POST" }));
     expect(quick.state.current).toBe("SUCCESS");
-    expect(exited, stderr).toBeUndefined();
-    expect(stderr).toContain("The disk is full");
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(server!.running(), server!.stderr()).toBe(true);
+    expect(server!.stderr()).toContain("The disk is full");
+    expect(server!.stderr()).not.toMatch(/\n\s+at /);
   }, 180_000);
 });
 

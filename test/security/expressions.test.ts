@@ -4,12 +4,13 @@
  * a real `saker server local` on loopback, probed with `/health` while each attack is in flight,
  * and the real `saker render`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, ROOT, runCli } from "../integration/cli.ts";
+import { runCli } from "../integration/cli.ts";
+import { json, postYaml, terminated, waitForExecution } from "../../packages/server/src/__tests__/testApi.ts";
+import { startServerProcess, whileProbing, type ServerProcess } from "./serverProcess.ts";
 
 const work = mkdtempSync(join(tmpdir(), "saker-expr-budget-"));
 /** The server's jq budget: short, so that a never-ending jq fails within the test. */
@@ -18,37 +19,16 @@ const ENV = { SAKER_HOME: join(work, "home"), SAKER_EXPRESSIONS_JQ_TIMEOUT_MS: S
 /** A request the server should answer at once; generous, so that only a blocked event loop misses it. */
 const PROBE_TIMEOUT_MS = 5000;
 
-let server: ChildProcess;
+let server: ServerProcess;
 let api = "";
-let url = "";
-
-function startServer(): Promise<string> {
-  server = spawn(process.execPath, [BIN, "server", "local", "--port", "0"], { cwd: ROOT, env: { ...process.env, ...ENV } });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 60_000);
-    server.stdout!.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Saker API on (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    server.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  });
-}
 
 beforeAll(async () => {
-  url = await startServer();
-  api = `${url}/api/v1`;
+  server = await startServerProcess(ENV.SAKER_HOME, ENV);
+  api = server.api;
 }, 90_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill("SIGKILL");
-    await new Promise((r) => server.once("close", r));
-  }
+  await server?.kill();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -56,26 +36,8 @@ async function call(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${api}${path}`, { ...init, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
 }
 
-/** `/health` answers while `work` runs: probed every 250 ms, each probe must answer. */
-async function whileHealthy<T>(work: () => Promise<T>): Promise<{ result: T; probes: number }> {
-  let running = true;
-  const statuses: number[] = [];
-  const probing = (async () => {
-    while (running) {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-      statuses.push(response.status);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  try {
-    const result = await work();
-    return { result, probes: statuses.length };
-  } finally {
-    running = false;
-    await probing;
-    expect(statuses.every((s) => s === 200)).toBe(true);
-  }
-}
+/** `/health` answers while `work` runs, each probe within the bound. */
+const whileHealthy = <T>(work: () => Promise<T>) => whileProbing(server.url, PROBE_TIMEOUT_MS, work);
 
 let flowCount = 0;
 
@@ -83,22 +45,15 @@ let flowCount = 0;
 async function runReturn(template: string, extra = ""): Promise<{ execution: Record<string, any>; logs: string[] }> {
   const id = `attack${++flowCount}`;
   const yaml = `id: ${id}\nnamespace: security.expressions\ntasks:\n  - id: render\n    type: io.kestra.plugin.core.debug.Return\n${extra}    format: ${JSON.stringify(template)}\n`;
-  const created = await call("/flows", { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: yaml });
+  const created = await postYaml(`${api}/flows`, yaml);
   expect(created.status, await created.clone().text()).toBe(200);
-  const started = (await (await call(`/executions/security.expressions/${id}`, { method: "POST" })).json()) as { id: string };
+  const started = await json<{ id: string }>(await call(`/executions/security.expressions/${id}`, { method: "POST" }));
   const execution = await finished(started.id);
   const logs = ((await (await call(`/logs/${started.id}`)).json()) as { message: string }[]).map((l) => l.message);
   return { execution, logs };
 }
 
-async function finished(executionId: string): Promise<Record<string, any>> {
-  for (let i = 0; i < 240; i++) {
-    const execution = (await (await call(`/executions/${executionId}`)).json()) as Record<string, any>;
-    if (["SUCCESS", "FAILED", "KILLED", "WARNING"].includes(execution.state.current)) return execution;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`execution ${executionId} did not end`);
-}
+const finished = (executionId: string) => waitForExecution(api, executionId, terminated, 60_000);
 
 function expectFailed(run: { execution: Record<string, any>; logs: string[] }, message: string): void {
   expect(run.execution.state.current).toBe("FAILED");
@@ -108,9 +63,9 @@ function expectFailed(run: { execution: Record<string, any>; logs: string[] }, m
 
 describe("a task's expressions run under a budget, the server keeps answering", () => {
   it("jq that never ends ('def f: f; f') fails the task, naming the budget and the property", async () => {
-    const { result, probes } = await whileHealthy(() => runReturn("{{ 1 | jq('def f: f; f') }}"));
+    const { result, answered } = await whileHealthy(() => runReturn("{{ 1 | jq('def f: f; f') }}"));
     expectFailed(result, `format: jq 'def f: f; f' did not finish within its time budget of ${JQ_TIMEOUT_MS} ms (expressions.jqTimeoutMs) and was stopped`);
-    expect(probes).toBeGreaterThan(2);
+    expect(answered).toBeGreaterThan(2);
   }, 60_000);
 
   it("jq last(range(1e10)) with a task timeout of PT1S: the timeout bounds the rendering", async () => {
@@ -121,13 +76,9 @@ describe("a task's expressions run under a budget, the server keeps answering", 
   it("the kill endpoint answers and stops a task stuck in jq", async () => {
     const id = "killme";
     const yaml = `id: ${id}\nnamespace: security.expressions\ntasks:\n  - id: render\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ 1 | jq('def f: f; f') }}"\n`;
-    await call("/flows", { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: yaml });
-    const started = (await (await call(`/executions/security.expressions/${id}`, { method: "POST" })).json()) as { id: string };
-    for (let i = 0; i < 40; i++) {
-      const execution = (await (await call(`/executions/${started.id}`)).json()) as Record<string, any>;
-      if (execution.taskRunList?.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await postYaml(`${api}/flows`, yaml);
+    const started = await json<{ id: string }>(await call(`/executions/security.expressions/${id}`, { method: "POST" }));
+    await waitForExecution(api, started.id, (x) => x.taskRunList?.length > 0);
     const killed = await call(`/executions/${started.id}/kill`, { method: "DELETE" });
     expect(killed.status).toBe(202);
     expect((await finished(started.id)).state.current).toBe("KILLED");
@@ -161,8 +112,8 @@ describe("API REGEX filters run in linear time", () => {
     expect(victim.execution.state.current).toBe("SUCCESS");
     const id = `${"a".repeat(40)}-x`;
     const yaml = `id: ${id}\nnamespace: security.expressions\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
-    expect((await call("/flows", { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: yaml })).status).toBe(200);
-    const started = (await (await call(`/executions/security.expressions/${id}`, { method: "POST" })).json()) as { id: string };
+    expect((await postYaml(`${api}/flows`, yaml)).status).toBe(200);
+    const started = await json<{ id: string }>(await call(`/executions/security.expressions/${id}`, { method: "POST" }));
     await finished(started.id);
     const pattern = encodeURIComponent("^(a+)+$");
     const { result } = await whileHealthy(async () => {

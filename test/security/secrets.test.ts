@@ -6,17 +6,18 @@
  * file (WAL included) and storage folder, byte by byte. The values holding a secret are stored
  * sealed, and still reach later tasks in clear.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { Encryption } from "@saker/engine/secrets/encryption";
 import { isSealed, SecretSealer } from "@saker/engine/secrets/sealer";
 import { urlEncode } from "@saker/engine/expression/filters/strings";
+import { listFiles } from "@saker/engine/storage/workingFiles";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, executionOf, ROOT, runCli } from "../integration/cli.ts";
+import { executionOf, runCli } from "../integration/cli.ts";
+import { postYaml } from "../../packages/server/src/__tests__/testApi.ts";
+import { startServerProcess, type ServerProcess } from "./serverProcess.ts";
 
 const PEM_LINE = "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4";
 const PEM = `-----BEGIN TEST KEY-----\n${PEM_LINE}\nKUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQ==\n-----END TEST KEY-----`;
@@ -101,35 +102,14 @@ const work = mkdtempSync(join(tmpdir(), "saker-sec-secrets-"));
 const home = join(work, "home");
 const flowFile = join(work, "leaks.yaml");
 const env = { SECRET_PEM_KEY: b64(PEM), SECRET_API_TOKEN: b64(TOKEN), SECRET_URL_SECRET: b64(URL_SECRET) };
-let server: ChildProcess | undefined;
+let server: ServerProcess | undefined;
 let api = "";
 
-function filesUnder(root: string): string[] {
-  return readdirSync(root).flatMap((name) => {
-    const path = join(root, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
+/** Every file below `root`, as full paths. */
+const filesUnder = async (root: string) => (await listFiles(root)).map((path) => join(root, path));
 
 function expectNoLeak(where: string, content: string | Buffer): void {
   for (const form of FORBIDDEN) expect(content.includes(form), `${where} shows '${form}'`).toBe(false);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilUp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not come up");
 }
 
 async function text(path: string): Promise<string> {
@@ -140,17 +120,12 @@ async function text(path: string): Promise<string> {
 
 beforeAll(async () => {
   writeFileSync(flowFile, FLOW);
-  const port = await freePort();
-  server = spawn(process.execPath, [BIN, "server", "local", "--port", String(port)], { cwd: ROOT, env: { ...process.env, SAKER_HOME: home, ...env } });
-  api = `http://127.0.0.1:${port}/api/v1`;
-  await waitUntilUp(`${api}/health`);
+  server = await startServerProcess(home, env);
+  api = server.api;
 }, 60_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server!.once("close", r));
-  }
+  await server?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -158,7 +133,7 @@ describe("secrets in derived forms and side doors", () => {
   let executionId = "";
 
   it("are masked in the execution, the search, the logs and both event streams of the API", async () => {
-    const deployed = await fetch(`${api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: FLOW });
+    const deployed = await postYaml(`${api}/flows`, FLOW);
     expect(deployed.status).toBe(200);
     const created = await fetch(`${api}/executions/sec.leaks/leaks`, { method: "POST" });
     const createdText = await created.text();
@@ -195,7 +170,7 @@ describe("secrets in derived forms and side doors", () => {
 
   it("pass from a subflow's outputs to its parent's later task in clear, and are shown masked", async () => {
     for (const body of [CHILD, PARENT]) {
-      expect((await fetch(`${api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body })).status).toBe(200);
+      expect((await postYaml(`${api}/flows`, body)).status).toBe(200);
     }
     const created = await fetch(`${api}/executions/sec.leaks/parent?wait=true`, { method: "POST" });
     const createdText = await created.text();
@@ -214,7 +189,7 @@ describe("secrets in derived forms and side doors", () => {
 
   it("are not in the SQLite file, its WAL or the storage folder, and the sealed values still decrypt", async () => {
     // read while the server runs: the WAL still holds the latest pages
-    const files = filesUnder(home);
+    const files = await filesUnder(home);
     expect(files.some((f) => f.endsWith("saker.db"))).toBe(true);
     for (const path of files) expectNoLeak(path, readFileSync(path));
 
@@ -231,8 +206,7 @@ describe("secrets in derived forms and side doors", () => {
   });
 
   it("are masked by `saker flow run`, human and --json, after a restart on the same data", async () => {
-    server!.kill("SIGTERM");
-    await new Promise((r) => server!.once("close", r));
+    await server!.stop();
     for (const args of [["flow", "run", flowFile], ["flow", "run", flowFile, "--json"]]) {
       const result = await runCli(args, { home, env });
       expectNoLeak(`${args.join(" ")} stdout`, result.stdout);
@@ -248,6 +222,6 @@ describe("secrets in derived forms and side doors", () => {
         expect(result.stdout).toMatch(/Outputs: \{"token":"\*\*masked\*+"\}/);
       }
     }
-    for (const path of filesUnder(home)) expectNoLeak(path, readFileSync(path));
+    for (const path of await filesUnder(home)) expectNoLeak(path, readFileSync(path));
   }, 60_000);
 });

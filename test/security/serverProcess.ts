@@ -13,6 +13,8 @@ export interface ServerProcess {
   /** `http://127.0.0.1:port/api/v1` */
   api: string;
   stderr(): string;
+  /** False once the process has exited. */
+  running(): boolean;
   /** SIGTERM, then waits for the exit. */
   stop(): Promise<void>;
   /** SIGKILL, then waits for the exit. */
@@ -25,8 +27,9 @@ export function startServerProcess(home: string, env: Record<string, string> = {
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (running()) child.kill(signal);
     await exited;
   };
   return new Promise((resolve, reject) => {
@@ -50,7 +53,7 @@ export function startServerProcess(home: string, env: Record<string, string> = {
       while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) await new Promise((r) => setTimeout(r, 100));
       clearTimeout(timer);
       started = true;
-      resolve({ child, url, api: `${url}/api/v1`, stderr: () => stderr, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") });
+      resolve({ child, url, api: `${url}/api/v1`, stderr: () => stderr, running, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") });
     });
   });
 }
