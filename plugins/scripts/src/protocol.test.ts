@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { LogLevel, Logger, Metric } from "@saker/sdk";
+import type { Metric } from "@saker/sdk";
+import { SecretMasker } from "@saker/engine/secrets/masker";
+import { createTaskLogger } from "@saker/engine/worker/taskLogger";
 import { ScriptOutputReader } from "./protocol.ts";
 
 function reader() {
   const logs: string[] = [];
   const metrics: Metric[] = [];
-  const log = (level: LogLevel, message: string, ...args: unknown[]) => {
-    let i = 0;
-    logs.push(`${level} ${message.replace(/\{\}/g, () => String(args[i++]))}`);
-  };
-  const logger: Logger = {
-    trace: (m, ...a) => log("TRACE", m, ...a),
-    debug: (m, ...a) => log("DEBUG", m, ...a),
-    info: (m, ...a) => log("INFO", m, ...a),
-    warn: (m, ...a) => log("WARN", m, ...a),
-    error: (m, ...a) => log("ERROR", m, ...a),
-    log,
-  };
+  const logger = createTaskLogger({ namespace: "company.scripts", flowId: "protocol" }, new SecretMasker(), (entry) => logs.push(`${entry.level} ${entry.message}`));
   return { logs, metrics, reader: new ScriptOutputReader({ logger, metric: (m) => metrics.push(m) }) };
 }
 
