@@ -6,25 +6,25 @@ import { isSakerError } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import YAML from "yaml";
-import { parseYamlData } from "@saker/engine/model/dataLimits";
+import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
 import type { FieldTable } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
 
 export type FlowJson = Record<string, unknown> & { id: string; namespace: string; revision: number };
 
 /**
- * The flow of a stored revision as JSON (parsed once per revision, then from the flow cache); a
- * revision that no longer validates shows as written.
+ * The flow of a stored revision as JSON (parsed once per revision, off the event loop, then from
+ * the flow cache); a revision that no longer validates shows as written.
  */
-export function flowJson(instance: Instance, stored: StoredFlow, withSource: boolean): FlowJson {
+export async function flowJson(instance: Instance, stored: StoredFlow, withSource: boolean): Promise<FlowJson> {
   let body: Record<string, unknown>;
   try {
-    body = { ...instance.flows.parse(stored) };
+    body = { ...(await instance.flows.parseAsync(stored)) };
   } catch (error) {
     if (!isSakerError(error)) throw error;
     let raw: unknown;
     try {
-      raw = parseYamlData(stored.source, `flow '${stored.namespace}/${stored.id}'`);
+      raw = await parseYamlDataAsync(stored.source, `flow '${stored.namespace}/${stored.id}'`);
     } catch {
       raw = undefined;
     }
@@ -71,6 +71,13 @@ export function splitYamlDocuments(text: string): YamlDocument[] {
   });
   docs.push({ source: current.join("\n"), line: start });
   return docs.filter((d) => d.source.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#")));
+}
+
+/** `flowJson` of each flow in turn. */
+export async function flowsJson(instance: Instance, flows: readonly StoredFlow[], withSource: boolean): Promise<FlowJson[]> {
+  const out: FlowJson[] = [];
+  for (const stored of flows) out.push(await flowJson(instance, stored, withSource));
+  return out;
 }
 
 /** The source with `disabled` set; comments and layout are kept. */

@@ -6,13 +6,14 @@ import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { Flow } from "@saker/engine/model/flow";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import { isDataLimitError, parseYamlData } from "@saker/engine/model/dataLimits";
+import { isDataLimitError } from "@saker/engine/model/dataLimits";
+import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
 import { ApiError } from "../http/errors.ts";
 import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -39,9 +40,9 @@ interface DocumentCheck {
   infos: string[];
 }
 
-function rawIdentity(source: string): { flow?: string; namespace?: string } {
+async function rawIdentity(source: string): Promise<{ flow?: string; namespace?: string }> {
   try {
-    const raw = parseYamlData(source, "flow") as Record<string, unknown> | null;
+    const raw = (await parseYamlDataAsync(source, "flow")) as Record<string, unknown> | null;
     return {
       ...(typeof raw?.id === "string" ? { flow: raw.id } : {}),
       ...(typeof raw?.namespace === "string" ? { namespace: raw.namespace } : {}),
@@ -59,16 +60,16 @@ async function checkDocuments(instance: Instance, docs: readonly YamlDocument[])
   const checks: DocumentCheck[] = [];
   for (const [i, doc] of docs.entries()) {
     if (i > 0) await yieldToOthers();
-    checks.push(checkDocument(instance, doc, i));
+    checks.push(await checkDocument(instance, doc, i));
   }
   return checks;
 }
 
 /** Validates one document; issue lines count from the start of the whole body. */
-function checkDocument(instance: Instance, doc: YamlDocument, index: number): DocumentCheck {
+async function checkDocument(instance: Instance, doc: YamlDocument, index: number): Promise<DocumentCheck> {
   const base = { index, outdated: false, deprecationPaths: [], warnings: [], infos: [] };
   try {
-    const flow = instance.flows.validate(doc.source);
+    const flow = await instance.flows.validateAsync(doc.source);
     return { ...base, flow: flow.id, namespace: flow.namespace, parsed: flow };
   } catch (error) {
     if (!isSakerError(error) || isDataLimitError(error)) throw error;
@@ -77,7 +78,7 @@ function checkDocument(instance: Instance, doc: YamlDocument, index: number): Do
     const constraints = issues.length
       ? issues.map((i) => `${i.path || "(flow)"}: ${i.message}${i.line ? ` (line ${i.line})` : ""}`).join("\n")
       : error.message.replace(/line (\d+)/, (_, n: string) => `line ${Number(n) + doc.line - 1}`);
-    return { ...base, ...rawIdentity(doc.source), constraints, ...(issues.length ? { issues } : {}) };
+    return { ...base, ...(await rawIdentity(doc.source)), constraints, ...(issues.length ? { issues } : {}) };
   }
 }
 
@@ -134,7 +135,7 @@ const bulk = defineRoute({
       }
       return stored;
     })();
-    return saved.map((s) => flowJson(instance, s, true));
+    return await flowsJson(instance, saved, true);
   },
 });
 
