@@ -7,6 +7,7 @@
  * is refused with 413 naming the limit.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,6 +38,50 @@ afterAll(async () => {
   await server?.stop();
   rmSync(work, { recursive: true, force: true });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Asks `/health` of a server that is starting: a refused connection (not listening yet) is tried
+ * again; once it listens, every answer (503 while the instance opens, then 200) must come within
+ * the bound.
+ */
+function probeStartingServer(url: string, boundMs: number): { answered: number; stop(): Promise<void> } {
+  let stopped = false;
+  let failure: Error | undefined;
+  const state = { answered: 0, stop: async () => undefined as void };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(boundMs) });
+        await response.text();
+        state.answered++;
+      } catch (error) {
+        const refused = (error as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
+        if (!refused) {
+          failure = new Error(`/health was not answered within ${boundMs} ms: ${String(error)}`);
+          return;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  })();
+  state.stop = async () => {
+    stopped = true;
+    await loop;
+    if (failure) throw failure;
+  };
+  return state;
+}
 
 const send = (method: string, path: string, yaml: string) => fetch(`${server.api}${path}`, { method, headers: { "Content-Type": "application/x-yaml" }, body: yaml });
 
@@ -118,13 +163,21 @@ describe("a flow of 30,000 tasks", () => {
   }, 60_000);
 
   it("is parsed again after a restart (the scheduler's pass over every flow) while /health keeps answering", async () => {
+    expect((await send("POST", "/flows", manyTasks("restarted", TASKS))).status).toBe(200);
     await server.stop();
-    server = await startServerProcess(home);
-    // The scheduler parses every stored flow at its first tick; a read meanwhile waits for it.
-    const { result: flow } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      return (await fetch(`${server.api}/flows/big.flows/imported`)).json() as Promise<Record<string, any>>;
-    });
-    expect(flow.tasks).toHaveLength(TASKS);
+    // The scheduler parses every stored flow as the instance opens, while the API already
+    // listens (answering 503, then 200): probed from the moment the port accepts connections.
+    const port = await freePort();
+    const probe = probeStartingServer(`http://127.0.0.1:${port}`, HEALTH_BOUND_MS);
+    try {
+      server = await startServerProcess(home, {}, 60_000, port);
+      const flow = (await (await fetch(`${server.api}/flows/big.flows/restarted`)).json()) as Record<string, any>;
+      expect(flow.tasks).toHaveLength(TASKS);
+      // Until the scheduler's first pass is surely over.
+      await new Promise((r) => setTimeout(r, 3000));
+    } finally {
+      await probe.stop();
+    }
+    expect(probe.answered).toBeGreaterThan(10);
   }, 180_000);
 });
