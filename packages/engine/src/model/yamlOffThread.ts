@@ -48,7 +48,8 @@ function stopped(name: string, why: string): SakerError {
 }
 
 function startWorker(): Worker {
-  const started = new Worker(WORKER_FILE);
+  // Not the parent's flags: a `--conditions source` (the tests') would load TypeScript sources.
+  const started = new Worker(WORKER_FILE, { execArgv: [] });
   let failure = "";
   started.on("message", (reply: YamlReply) => {
     const waiting = pending.get(reply.id);
