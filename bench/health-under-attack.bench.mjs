@@ -283,7 +283,7 @@ try {
 }
 
 const fmt = (v) => (Number.isNaN(v) ? "-" : v >= FROZEN_MS ? "frozen" : `${v.toFixed(1)} ms`);
-console.log(`/health latency while attacked (probe every 20 ms; idle p50 ${fmt(percentile(idle, 50))})`);
+console.log(`/health latency while attacked (probe every 20 ms; idle p50 ${fmt(percentile(idle, 50))}, max ${fmt(Math.max(0, ...idle))})`);
 console.log(`${"attack".padEnd(48)} ${"took".padStart(7)} ${"probes".padStart(6)} ${"p50".padStart(10)} ${"p99".padStart(10)} ${"max".padStart(10)}  outcome`);
 const all = [];
 for (const row of rows) {

@@ -1,8 +1,8 @@
 /**
  * Storing a big flow never blocks everyone: a 5.6 MB flow of 30,000 tasks is created, updated,
- * validated and imported in bulk, and parsed again by the scheduler after a restart, while a
- * real `server local` child process keeps answering `/health` (each probe within a generous
- * bound; parsing and validating such a flow on the event loop held it for seconds). Problems in
+ * validated, imported in bulk, disabled and enabled, and parsed again by the scheduler after a
+ * restart, while a real `server local` child process keeps answering `/health` (each probe within
+ * a generous bound; parsing and validating such a flow on the event loop held it for seconds). Problems in
  * a big flow still name the YAML path and line of the bad task; a flow over `limits.maxFlowBytes`
  * is refused with 413 naming the limit.
  */
@@ -129,6 +129,24 @@ describe("a flow of 30,000 tasks", () => {
     expect(imported.status).toBe(200);
     expect(imported.body.map((f) => f.id)).toEqual(["imported", "small"]);
     expect(imported.body[0]!.tasks).toHaveLength(TASKS);
+  }, 180_000);
+
+  it("is disabled and enabled again (a new revision each) while /health keeps answering", async () => {
+    expect((await send("POST", "/flows", manyTasks("toggled", TASKS))).status).toBe(200);
+    const toggle = (action: string) =>
+      whileProbing(server.url, HEALTH_BOUND_MS, async () => {
+        const response = await fetch(`${server.api}/flows/${action}/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ namespace: "big.flows", id: "toggled" }]) });
+        return { status: response.status, body: (await response.json()) as Record<string, any> };
+      });
+    const { result: disabled } = await toggle("disable");
+    expect(disabled).toEqual({ status: 200, body: { count: 1 } });
+    const source = await (await fetch(`${server.api}/flows/big.flows/toggled`, { headers: { Accept: "application/x-yaml" } })).text();
+    expect(source).toMatch(/\ndisabled: true\n$/);
+    const { result: enabled } = await toggle("enable");
+    expect(enabled).toEqual({ status: 200, body: { count: 1 } });
+    const flow = (await (await fetch(`${server.api}/flows/big.flows/toggled`)).json()) as Record<string, any>;
+    expect(flow).toMatchObject({ revision: 3, disabled: false });
+    expect(flow.tasks).toHaveLength(TASKS);
   }, 180_000);
 
   it("names the YAML path and line of a bad task, on create and on validate", async () => {

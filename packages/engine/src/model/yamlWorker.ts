@@ -1,11 +1,13 @@
 /**
- * The worker thread behind yamlOffThread.ts: parses flow YAML (or locates paths in it) with the
- * same limits as the main thread, and answers plain data or the error as plain fields.
+ * The worker thread behind yamlOffThread.ts: parses flow YAML (or locates paths in it, or sets
+ * its `disabled`) with the same limits as the main thread, and answers plain data or the error
+ * as plain fields.
  */
 import { isSakerError } from "@saker/sdk";
 import { serialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { setDataLimits, type DataLimits } from "./dataLimits.ts";
+import { withDisabled } from "./disabledSource.ts";
 import { parseYamlSource } from "./yamlSource.ts";
 
 export interface YamlRequest {
@@ -15,6 +17,8 @@ export interface YamlRequest {
   limits: DataLimits;
   /** Locate these paths instead of answering the value. */
   paths?: (string | number)[][];
+  /** Answer the source with `disabled` set instead (see disabledSource.ts). */
+  disabled?: boolean;
 }
 
 /**
@@ -32,6 +36,7 @@ export interface ValueParts {
 
 export type YamlReply =
   | { id: number; value: ValueParts }
+  | { id: number; source: string }
   | { id: number; positions: ({ line: number; column: number } | undefined)[] }
   | { id: number; error: { code?: string; reason: string; location?: Record<string, unknown>; details?: Record<string, unknown> } };
 
@@ -52,6 +57,7 @@ function inParts(value: unknown): ValueParts {
 function answer(request: YamlRequest): YamlReply {
   try {
     setDataLimits(request.limits);
+    if (request.disabled !== undefined) return { id: request.id, source: withDisabled(request.source, request.disabled) };
     const yaml = parseYamlSource(request.source, request.name);
     if (request.paths) return { id: request.id, positions: request.paths.map((p) => yaml.locate(p)) };
     return { id: request.id, value: inParts(yaml.value) };

@@ -1,11 +1,9 @@
 /**
- * Flows as the API shows them (Kestra's `Flow` / `FlowWithSource` JSON), multi-document YAML,
- * and enabling/disabling a flow by editing its source (a new revision, as Kestra does).
+ * Flows as the API shows them (Kestra's `Flow` / `FlowWithSource` JSON) and multi-document YAML.
  */
 import { isSakerError } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import YAML from "yaml";
 import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
 import type { FieldTable } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
@@ -104,14 +102,6 @@ export async function flowsJson(instance: Instance, flows: readonly StoredFlow[]
   const out: FlowJson[] = [];
   for (const stored of flows) out.push(await flowJson(instance, stored, withSource));
   return out;
-}
-
-/** The source with `disabled` set; comments and layout are kept. */
-export function withDisabled(source: string, disabled: boolean): string {
-  const doc = YAML.parseDocument(source);
-  if (!disabled && !doc.has("disabled")) return source;
-  doc.set("disabled", disabled);
-  return doc.toString();
 }
 
 /** Fields of a flow for `filters[…]` and `sort`. */

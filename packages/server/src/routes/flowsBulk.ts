@@ -7,13 +7,13 @@ import type { Instance } from "@saker/engine/runtime/instance";
 import type { Flow } from "@saker/engine/model/flow";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import { isDataLimitError } from "@saker/engine/model/dataLimits";
-import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
+import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine/model/yamlOffThread";
 import { ApiError } from "../http/errors.ts";
 import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -139,8 +139,13 @@ const bulk = defineRoute({
   },
 });
 
-function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): number {
-  for (const f of flows) if (f.disabled !== disabled) instance.deploy(withDisabled(f.source, disabled));
+/** Enables or disables flows by a new revision of each, edited and validated off the event loop. */
+async function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): Promise<number> {
+  for (const f of flows) {
+    if (f.disabled === disabled) continue;
+    const source = await withDisabledAsync(f.source, disabled, `flow '${f.namespace}/${f.id}'`);
+    instance.flows.save(source, await instance.flows.validateAsync(source));
+  }
   return flows.length;
 }
 
@@ -154,7 +159,7 @@ function byIds(disabled: boolean) {
     response: { 200: BulkResponseSchema, ...errors(404) },
     async handler({ body, ctx }) {
       const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
-      return { count: setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
 }
@@ -171,7 +176,7 @@ function byQuery(disabled: boolean) {
       const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
       checkFields(filters, FLOW_FIELDS);
       const flows = ctx.instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
-      return { count: setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
 }
