@@ -97,6 +97,12 @@ export function splitYamlDocuments(text: string): YamlDocument[] {
   return docs.filter((d) => hasContent(d.source));
 }
 
+/**
+ * Lets other requests run: between documents of a long list, and between saving a big flow and
+ * serialising the answer (tens of milliseconds each for a 5 MB flow).
+ */
+export const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** `flowJson` of each flow in turn. */
 export async function flowsJson(instance: Instance, flows: readonly StoredFlow[], withSource: boolean): Promise<FlowJson[]> {
   const out: FlowJson[] = [];

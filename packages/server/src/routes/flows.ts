@@ -8,7 +8,7 @@ import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, FlowSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, flowsJson, storedFlow } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -36,6 +36,7 @@ const create = defineRoute({
     const existing = instance.flows.stored(flow.namespace, flow.id);
     if (existing && !existing.deleted) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
     const { stored } = instance.flows.save(body, flow);
+    await yieldToOthers();
     return await flowJson(instance, stored, true);
   },
 });
@@ -60,6 +61,7 @@ const update = defineRoute({
       }
     }
     const { stored } = instance.flows.save(body, flow);
+    await yieldToOthers();
     return await flowJson(instance, stored, true);
   },
 });

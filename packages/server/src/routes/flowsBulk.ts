@@ -13,7 +13,7 @@ import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, yieldToOthers, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -51,9 +51,6 @@ async function rawIdentity(source: string): Promise<{ flow?: string; namespace?:
     return {};
   }
 }
-
-/** Lets other requests run between documents of a long list. */
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Validates every document, yielding between them. */
 async function checkDocuments(instance: Instance, docs: readonly YamlDocument[]): Promise<DocumentCheck[]> {
@@ -135,6 +132,7 @@ const bulk = defineRoute({
       }
       return stored;
     })();
+    await yieldToOthers();
     return await flowsJson(instance, saved, true);
   },
 });
