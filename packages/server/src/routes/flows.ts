@@ -29,7 +29,7 @@ const create = defineRoute({
   consumes: YAML_TYPES,
   body: YamlBody,
   bodyDoc: yamlBodyDoc,
-  response: { 200: FlowSchema, ...errors(409, 422) },
+  response: { 200: FlowSchema, ...errors(409, 413, 422) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
     const flow = await instance.flows.validateAsync(body);
@@ -50,7 +50,7 @@ const update = defineRoute({
   params: FlowParams,
   body: YamlBody,
   bodyDoc: yamlBodyDoc,
-  response: { 200: FlowSchema, ...errors(404, 422) },
+  response: { 200: FlowSchema, ...errors(404, 413, 422) },
   async handler({ params, body, ctx }) {
     const instance = ctx.instance;
     storedFlow(instance, params.namespace, params.id);

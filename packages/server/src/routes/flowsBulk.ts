@@ -87,7 +87,7 @@ const validate = defineRoute({
   consumes: YAML_TYPES,
   body: z.string(),
   bodyDoc: yamlBodyDoc,
-  response: { 200: z.array(ValidateResultSchema) },
+  response: { 200: z.array(ValidateResultSchema), ...errors(413) },
   async handler({ body, ctx }) {
     return (await checkDocuments(ctx.instance, splitYamlDocuments(body))).map(({ parsed: _parsed, ...check }) => check);
   },
@@ -106,7 +106,7 @@ const bulk = defineRoute({
     delete: z.enum(["true", "false"]).default("false").transform((v) => v === "true").describe("Delete flows missing from the body"),
     namespace: z.string().optional().describe("Only flows of this namespace are accepted (and deleted with delete=true)"),
   }),
-  response: { 200: z.array(FlowSchema), ...errors(422) },
+  response: { 200: z.array(FlowSchema), ...errors(413, 422) },
   async handler({ body, query, ctx }) {
     const instance = ctx.instance;
     const docs = splitYamlDocuments(body);
