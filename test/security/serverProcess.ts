@@ -21,8 +21,9 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export function startServerProcess(home: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, "server", "local", "--port", "0"], { cwd: ROOT, env: { ...process.env, SAKER_HOME: home, ...env } });
+/** `port` 0 takes a free one; a test that must reach the server while it starts gives its own. */
+export function startServerProcess(home: string, env: Record<string, string> = {}, timeoutMs = 60_000, port = 0): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, "server", "local", "--port", String(port)], { cwd: ROOT, env: { ...process.env, SAKER_HOME: home, ...env } });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

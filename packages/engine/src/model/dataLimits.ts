@@ -19,9 +19,11 @@ export interface DataLimits {
    * loop meanwhile. JSON is bounded by the request size only.
    */
   maxYamlBytes: number;
+  /** Largest flow source accepted (HTTP 413 `FLOW_TOO_LARGE` above it). */
+  maxFlowBytes: number;
 }
 
-export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = { maxDepth: 200, maxAliases: 100, maxYamlBytes: 8 * 1024 * 1024 };
+export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = { maxDepth: 200, maxAliases: 100, maxYamlBytes: 8 * 1024 * 1024, maxFlowBytes: 8 * 1024 * 1024 };
 
 let limits: DataLimits = { ...DEFAULT_DATA_LIMITS };
 
@@ -36,10 +38,10 @@ export function dataLimits(): Readonly<DataLimits> {
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
-/** Whether an error is one of these limits (an HTTP 400 of its own, never folded into other problems). */
+/** Whether an error is one of these limits (an HTTP 400 or 413 of its own, never folded into other problems). */
 export function isDataLimitError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "DATA_LIMIT_EXCEEDED" || code === "DATA_KEY_FORBIDDEN";
+  return code === "DATA_LIMIT_EXCEEDED" || code === "DATA_KEY_FORBIDDEN" || code === "FLOW_TOO_LARGE";
 }
 
 /** User data over a limit: HTTP 400, the message naming the limit. */

@@ -2,6 +2,9 @@
  * From flow YAML to a validated `Flow`: YAML syntax, plugin defaults, the flow's own schema,
  * every plugin node against its plugin's schema (nested ones too), id rules, duplicates, inputs.
  * Every problem is reported at once, each with its YAML path and line.
+ *
+ * `parseFlowAsync` does the same without holding the event loop: a large source is parsed in a
+ * worker thread and validated plugin node by plugin node, yielding every few milliseconds.
  */
 import { LOG_LEVELS, SakerError, STATE_TYPES, isSakerError, z } from "@saker/sdk";
 import { COMMON_TASK_KEYS } from "../plugins/properties.ts";
@@ -13,6 +16,8 @@ import { FlowSchema, inputSchema, TASK_ID } from "./flowSchema.ts";
 import { applyPluginDefaults } from "./pluginDefaults.ts";
 import { RetryPolicySchema } from "./retry.ts";
 import { INPUT_TYPES } from "./typedValues.ts";
+import { dataLimits } from "./dataLimits.ts";
+import { parseYamlSourceAsync } from "./yamlOffThread.ts";
 import { parseYamlSource } from "./yamlSource.ts";
 
 export interface ParseFlowOptions {
@@ -61,10 +66,26 @@ export const COMMON_TRIGGER_SHAPE = {
 
 const COMMON_CONDITION_SHAPE = { type: z.string(), version: z.string().optional(), description: z.string().optional() };
 
+/**
+ * A plugin node waiting to be validated. Each node's problems go to its own `entries`, where a
+ * nested node leaves its own `NodeWork` and a task its id: flattened in order, they give the
+ * problems in document order whatever order the nodes were validated in.
+ */
+interface NodeWork {
+  kind: keyof typeof SHAPES;
+  node: Record<string, unknown>;
+  path: (string | number)[];
+  entries: Entry[];
+}
+
+type Entry = ValidationIssue | { work: NodeWork } | { taskId: string; path: (string | number)[] };
+
 interface Context {
   registry: PluginRegistry;
-  issues: ValidationIssue[];
-  taskIds: Map<string, (string | number)[]>;
+  /** The flow's own problems (and its plugin nodes' places). */
+  issues: Entry[];
+  /** Plugin nodes found and not validated yet. */
+  queue: NodeWork[];
   flow: { namespace?: unknown; id?: unknown };
 }
 
@@ -74,41 +95,61 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 const SHAPES = { task: COMMON_TASK_SHAPE, trigger: COMMON_TRIGGER_SHAPE, condition: COMMON_CONDITION_SHAPE, taskRunner: COMMON_CONDITION_SHAPE };
 
-function validateNode(ctx: Context, kind: keyof typeof SHAPES, node: Record<string, unknown>, path: (string | number)[]): void {
+/** Queues a plugin node found while validating the node that owns `entries`. */
+function deferNode(ctx: Context, entries: Entry[]) {
+  return (found: { kind: keyof typeof SHAPES; node: Record<string, unknown>; path: (string | number)[] }): void => {
+    const work: NodeWork = { kind: found.kind, node: found.node, path: found.path, entries: [] };
+    entries.push({ work });
+    ctx.queue.push(work);
+  };
+}
+
+function validateNode(ctx: Context, work: NodeWork): void {
+  const { kind, node, path, entries } = work;
   const type = node.type;
   if (typeof type !== "string" || type.trim() === "") {
-    ctx.issues.push({ path: [...path, "type"], message: "is required" });
+    entries.push({ path: [...path, "type"], message: "is required" });
     return;
   }
   let registered: RegisteredType;
   try {
     registered = ctx.registry.resolve(type, typeof node.version === "string" ? node.version : undefined);
   } catch (error) {
-    ctx.issues.push({ path: [...path, isSakerError(error) && error.code.startsWith("PLUGIN_VERSION") ? "version" : "type"], message: isSakerError(error) ? error.reason : String(error) });
+    entries.push({ path: [...path, isSakerError(error) && error.code.startsWith("PLUGIN_VERSION") ? "version" : "type"], message: isSakerError(error) ? error.reason : String(error) });
     return;
   }
   const wanted = kind === "taskRunner" ? "task" : kind;
   if (registered.nodeKind !== wanted) {
-    ctx.issues.push({ path: [...path, "type"], message: `'${type}' is a ${registered.nodeKind}, not a ${wanted}` });
+    entries.push({ path: [...path, "type"], message: `'${type}' is a ${registered.nodeKind}, not a ${wanted}` });
     return;
   }
-  if (kind === "task" && typeof node.id === "string") {
-    const seen = ctx.taskIds.get(node.id);
-    if (seen) ctx.issues.push({ path: [...path, "id"], message: `duplicate task id '${node.id}' (also at ${formatPath(seen)})` });
-    else ctx.taskIds.set(node.id, path);
-  }
+  if (kind === "task" && typeof node.id === "string") entries.push({ taskId: node.id, path });
   const definition = registered.definition;
   const schema = z.object({ ...SHAPES[kind], ...(definition.properties.shape as z.ZodRawShape) });
-  validateValue(schema, node, path, ctx.issues, {
-    onPluginNode: (found) => validateNode(ctx, found.kind, found.node, found.path),
+  // validateValue only appends problems; the places of nested nodes go in between.
+  validateValue(schema, node, path, entries as ValidationIssue[], {
+    onPluginNode: deferNode(ctx, entries),
     extraKeys: kind === "task" ? COMMON_TASK_KEYS : undefined,
   });
   if ("validate" in definition && definition.validate) {
-    for (const message of definition.validate(node as TaskNode)) ctx.issues.push({ path, message });
+    for (const message of definition.validate(node as TaskNode)) entries.push({ path, message });
   }
   if (registered.type === "io.kestra.plugin.core.flow.Subflow" && node.namespace === ctx.flow.namespace && node.flowId === ctx.flow.id) {
-    ctx.issues.push({ path, message: `Recursive call to flow [${String(node.namespace)}.${String(node.flowId)}]` });
+    entries.push({ path, message: `Recursive call to flow [${String(node.namespace)}.${String(node.flowId)}]` });
   }
+}
+
+/** The problems in document order; a task id seen before is a duplicate. */
+function flattenIssues(entries: readonly Entry[], taskIds: Map<string, (string | number)[]>, out: ValidationIssue[] = []): ValidationIssue[] {
+  for (const entry of entries) {
+    if ("work" in entry) flattenIssues(entry.work.entries, taskIds, out);
+    else if ("taskId" in entry) {
+      const seen = taskIds.get(entry.taskId);
+      if (seen) out.push({ path: [...entry.path, "id"], message: `duplicate task id '${entry.taskId}' (also at ${formatPath(seen)})` });
+      else taskIds.set(entry.taskId, entry.path);
+    } else out.push(entry);
+  }
+  return out;
 }
 
 function validateInputs(ctx: Context, inputs: unknown): void {
@@ -122,7 +163,7 @@ function validateInputs(ctx: Context, inputs: unknown): void {
       ctx.issues.push({ path: ["inputs", i, "type"], message: `must be one of ${INPUT_TYPES.join(", ")} (got ${JSON.stringify(type)})` });
       return;
     }
-    validateValue(inputSchema(type), { ...input, id }, ["inputs", i], ctx.issues, { onPluginNode: () => {} }, false);
+    validateValue(inputSchema(type), { ...input, id }, ["inputs", i], ctx.issues as ValidationIssue[], { onPluginNode: () => {} }, false);
     if (typeof id === "string") {
       if (ids.has(id)) ctx.issues.push({ path: ["inputs", i, "id"], message: `duplicate input id '${id}'` });
       ids.set(id, i);
@@ -158,35 +199,82 @@ function checkLabels(ctx: Context, raw: unknown): void {
 }
 
 /** Canonical type ids on every plugin node (old aliases resolved). */
-function canonicalTypes(value: unknown, registry: PluginRegistry, root = true): unknown {
-  if (Array.isArray(value)) return value.map((v) => canonicalTypes(v, registry, false));
+function canonicalTypes(value: unknown, registry: PluginRegistry): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonicalTypes(v, registry));
   if (!isMap(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    out[key] = root && (key === "variables" || key === "inputs" || key === "outputs" || key === "pluginDefaults" || key === "taskDefaults") ? child : canonicalTypes(child, registry, false);
-  }
-  if (!root && typeof out.type === "string" && out.type.includes(".")) out.type = registry.canonical(out.type);
+  for (const [key, child] of Object.entries(value)) out[key] = canonicalTypes(child, registry);
+  if (typeof out.type === "string" && out.type.includes(".")) out.type = registry.canonical(out.type);
   return out;
 }
 
-/** Validates a parsed flow value; returns the normalised flow and every problem found. */
-export function checkFlow(value: unknown, options: ParseFlowOptions): { flow?: Flow; issues: ValidationIssue[] } {
-  const issues: ValidationIssue[] = [];
+const AS_WRITTEN = new Set(["variables", "inputs", "outputs", "pluginDefaults", "taskDefaults"]);
+
+type CheckResult = { flow?: Flow; issues: ValidationIssue[] };
+
+/**
+ * `checkFlow` as steps: it yields after each plugin node and each top-level list item, so a
+ * caller may let other work run in between.
+ */
+function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<void, CheckResult> {
   if (!isMap(value)) return { issues: [{ path: [], message: "a flow must be a YAML map with id, namespace and tasks" }] };
   const flowDefaults = (Array.isArray(value.pluginDefaults) ? value.pluginDefaults : Array.isArray(value.taskDefaults) ? value.taskDefaults : []) as PluginDefault[];
   const defaults = [...flowDefaults.filter((d) => isMap(d) && typeof d.type === "string" && isMap(d.values)), ...(options.globalDefaults ?? [])];
   const withDefaults = applyPluginDefaults(value, defaults, new Set(["pluginDefaults", "taskDefaults", "variables", "inputs", "outputs"])) as Record<string, unknown>;
-  const ctx: Context = { registry: options.registry, issues, taskIds: new Map(), flow: { namespace: value.namespace, id: value.id } };
-  validateValue(FlowSchema, withDefaults, [], issues, { onPluginNode: (found) => validateNode(ctx, found.kind, found.node, found.path) }, false);
+  yield;
+  const ctx: Context = { registry: options.registry, issues: [], queue: [], flow: { namespace: value.namespace, id: value.id } };
+  validateValue(FlowSchema, withDefaults, [], ctx.issues as ValidationIssue[], { onPluginNode: deferNode(ctx, ctx.issues) }, false);
+  for (let next = ctx.queue.pop(); next; next = ctx.queue.pop()) {
+    yield;
+    validateNode(ctx, next);
+  }
   validateInputs(ctx, withDefaults.inputs);
   checkDuplicates(ctx, withDefaults.triggers, "triggers", "trigger");
   checkDuplicates(ctx, withDefaults.outputs, "outputs", "output");
   checkLabels(ctx, withDefaults.labels);
+  const issues = flattenIssues(ctx.issues, new Map());
   if (issues.length > 0) return { issues };
-  const flow = canonicalTypes(withDefaults, options.registry) as Flow;
+  const flow: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(withDefaults)) {
+    if (AS_WRITTEN.has(key) || !Array.isArray(child)) flow[key] = AS_WRITTEN.has(key) ? child : canonicalTypes(child, options.registry);
+    else {
+      const items: unknown[] = [];
+      for (const item of child) {
+        yield;
+        items.push(canonicalTypes(item, options.registry));
+      }
+      flow[key] = items;
+    }
+  }
   if (flow.labels !== undefined) flow.labels = normaliseLabels(flow.labels);
-  if (flow.inputs) flow.inputs = flow.inputs.map((i) => ({ ...i, id: i.id ?? (i.name as string) }));
-  return { flow, issues };
+  if (Array.isArray(flow.inputs)) flow.inputs = (flow.inputs as Flow["inputs"] & object).map((i) => ({ ...i, id: i.id ?? (i.name as string) }));
+  return { flow: flow as unknown as Flow, issues };
+}
+
+/** Validates a parsed flow value; returns the normalised flow and every problem found. */
+export function checkFlow(value: unknown, options: ParseFlowOptions): CheckResult {
+  const steps = checkFlowSteps(value, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Longest stretch `checkFlowAsync` holds the event loop before letting others run. */
+const SLICE_MS = 10;
+
+/** `checkFlow` in slices of a few milliseconds, letting other work run in between. */
+export async function checkFlowAsync(value: unknown, options: ParseFlowOptions): Promise<CheckResult> {
+  const steps = checkFlowSteps(value, options);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
 }
 
 export function formatIssues(flowName: string, issues: readonly LocatedIssue[]): string {
@@ -194,17 +282,42 @@ export function formatIssues(flowName: string, issues: readonly LocatedIssue[]):
   return lines.length === 1 ? `${flowName} is invalid: ${lines[0]}` : `${flowName} is invalid (${lines.length} problems):\n  - ${lines.join("\n  - ")}`;
 }
 
-/** Parses and validates flow YAML. Throws a `FLOW_INVALID` (or `YAML_INVALID`) SakerError. */
-export function parseFlow(source: string, options: ParseFlowOptions): Flow {
-  const yaml = parseYamlSource(source, options.sourceName ?? "flow");
-  const { flow, issues } = checkFlow(yaml.value, options);
-  if (flow) return flow;
-  const located: LocatedIssue[] = issues.map((i) => ({ ...i, ...yaml.locate(i.path) }));
-  const value = isMap(yaml.value) ? yaml.value : {};
-  const name = typeof value.namespace === "string" && typeof value.id === "string" ? `Flow '${value.namespace}/${value.id}'` : `Flow ${options.sourceName ? `'${options.sourceName}'` : ""}`.trim();
+/** A flow source over `limits.maxFlowBytes`: HTTP 413, naming the limit. */
+function checkFlowSize(source: string, name: string): void {
+  const { maxFlowBytes } = dataLimits();
+  if (source.length > maxFlowBytes || Buffer.byteLength(source) > maxFlowBytes) {
+    throw new SakerError("FLOW_TOO_LARGE", `${name}: the flow source is larger than ${maxFlowBytes} bytes (limit maxFlowBytes = ${maxFlowBytes})`, { details: { status: 413, limit: "maxFlowBytes" } });
+  }
+}
+
+function invalidFlow(value: unknown, located: readonly LocatedIssue[], options: ParseFlowOptions): SakerError {
+  const flow = isMap(value) ? value : {};
+  const name = typeof flow.namespace === "string" && typeof flow.id === "string" ? `Flow '${flow.namespace}/${flow.id}'` : `Flow ${options.sourceName ? `'${options.sourceName}'` : ""}`.trim();
   const first = located[0];
-  throw new SakerError("FLOW_INVALID", formatIssues(name, located), {
+  return new SakerError("FLOW_INVALID", formatIssues(name, located), {
     ...(first?.line ? { line: first.line } : {}),
     details: { issues: located.map((i) => ({ path: formatPath(i.path), message: i.message, line: i.line, column: i.column })) },
   });
+}
+
+/** Parses and validates flow YAML. Throws a `FLOW_INVALID` (or `YAML_INVALID`, `FLOW_TOO_LARGE`) SakerError. */
+export function parseFlow(source: string, options: ParseFlowOptions): Flow {
+  checkFlowSize(source, options.sourceName ?? "flow");
+  const yaml = parseYamlSource(source, options.sourceName ?? "flow");
+  const { flow, issues } = checkFlow(yaml.value, options);
+  if (flow) return flow;
+  throw invalidFlow(yaml.value, issues.map((i) => ({ ...i, ...yaml.locate(i.path) })), options);
+}
+
+/**
+ * `parseFlow` without holding the event loop for long: a large source is parsed in a worker
+ * thread, then validated in slices. Same result, same errors.
+ */
+export async function parseFlowAsync(source: string, options: ParseFlowOptions): Promise<Flow> {
+  checkFlowSize(source, options.sourceName ?? "flow");
+  const yaml = await parseYamlSourceAsync(source, options.sourceName ?? "flow");
+  const { flow, issues } = await checkFlowAsync(yaml.value, options);
+  if (flow) return flow;
+  const positions = await yaml.locate(issues.map((i) => i.path));
+  throw invalidFlow(yaml.value, issues.map((i, n) => ({ ...i, ...positions[n] })), options);
 }

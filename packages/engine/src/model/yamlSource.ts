@@ -25,29 +25,29 @@ export function parseYamlSource(source: string, name = "flow"): YamlSource {
     throw new SakerError("YAML_INVALID", `Invalid YAML in ${name}: ${problems.join("; ")}`, { line: first.line, column: first.col });
   }
   const value = yamlDocumentValue(doc, name);
-  return {
-    value,
-    locate(path) {
-      let node: unknown = doc.contents;
-      let found: Node | undefined = doc.contents ?? undefined;
-      for (const part of path) {
-        if (isMap(node)) {
-          const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
-          if (!pair) break;
-          found = (pair.value as Node | null) ?? (pair.key as Node);
-          if (!pair.value) break;
-          node = pair.value;
-        } else if (isSeq(node) && typeof part === "number") {
-          const item = node.items[part] as Node | undefined;
-          if (!item) break;
-          found = item;
-          node = item;
-        } else break;
-      }
-      const offset = found?.range?.[0];
-      if (offset === undefined) return undefined;
-      const pos = lineCounter.linePos(offset);
-      return { line: pos.line, column: pos.col };
-    },
-  };
+  return { value, locate: (path) => locateInDocument(doc, lineCounter, path) };
+}
+
+/** 1-based line and column of the node at `path` in a parsed document, or of its nearest existing ancestor. */
+export function locateInDocument(doc: Document, lineCounter: LineCounter, path: readonly (string | number)[]): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let found: Node | undefined = doc.contents ?? undefined;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) break;
+      found = (pair.value as Node | null) ?? (pair.key as Node);
+      if (!pair.value) break;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number") {
+      const item = node.items[part] as Node | undefined;
+      if (!item) break;
+      found = item;
+      node = item;
+    } else break;
+  }
+  const offset = found?.range?.[0];
+  if (offset === undefined) return undefined;
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
 }

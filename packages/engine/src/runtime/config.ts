@@ -82,6 +82,7 @@ export const ConfigSchema = z.strictObject({
       maxDepth: z.coerce.number().int().min(8).max(1000).default(DEFAULT_DATA_LIMITS.maxDepth),
       maxAliases: z.coerce.number().int().min(0).default(DEFAULT_DATA_LIMITS.maxAliases),
       maxYamlBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxYamlBytes),
+      maxFlowBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxFlowBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
   expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS }),

@@ -1,11 +1,12 @@
 /**
  * Flows as the instance keeps them: validated on the way in, stored with every revision, parsed
- * and compiled once per revision.
+ * and compiled once per revision. The `…Async` methods do the parsing without holding the event
+ * loop (see parseFlowAsync), for the server; the synchronous ones stay for the CLI and the engine.
  */
-import { SakerError } from "@saker/sdk";
+import { isSakerError, SakerError } from "@saker/sdk";
 import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
-import { parseFlow } from "../model/parseFlow.ts";
+import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../model/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../repository/sqlite/flowStore.ts";
 
@@ -18,6 +19,10 @@ export class FlowService {
   private readonly graphs = new Map<string, FlowGraph>();
   /** Parsed revisions: a revision never changes, so it is parsed once (until plugins change). */
   private readonly parsed = new Map<string, Flow>();
+  /** Revisions that no longer validate (a plugin removed): not parsed again on every look. */
+  private readonly failed = new Map<string, unknown>();
+  /** Parses under way, shared by whoever asks meanwhile. */
+  private readonly parsing = new Map<string, Promise<Flow>>();
 
   constructor(
     private readonly store: FlowStore,
@@ -26,9 +31,18 @@ export class FlowService {
     private readonly globalDefaults: readonly PluginDefault[],
   ) {}
 
+  private options(sourceName?: string): ParseFlowOptions {
+    return { registry: this.registry, globalDefaults: this.globalDefaults, ...(sourceName ? { sourceName } : {}) };
+  }
+
   /** Parses and validates flow YAML without saving it. */
   validate(source: string, sourceName?: string): Flow {
-    return parseFlow(source, { registry: this.registry, globalDefaults: this.globalDefaults, ...(sourceName ? { sourceName } : {}) });
+    return parseFlow(source, this.options(sourceName));
+  }
+
+  /** `validate` without holding the event loop for long (a large source). */
+  validateAsync(source: string, sourceName?: string): Promise<Flow> {
+    return parseFlowAsync(source, this.options(sourceName));
   }
 
   /** Validates and saves a flow; a changed source adds a revision. */
@@ -62,12 +76,67 @@ export class FlowService {
   /** The validated flow of a stored revision, parsed once. Throws when it no longer validates. */
   parse(stored: StoredFlow): Flow {
     const key = `${stored.namespace}/${stored.id}/${stored.revision}`;
-    let flow = this.parsed.get(key);
-    if (!flow) {
-      flow = { ...this.validate(stored.source, `${stored.namespace}/${stored.id}`), revision: stored.revision };
-      this.parsed.set(key, flow);
+    const flow = this.parsed.get(key);
+    if (flow) return flow;
+    if (this.failed.has(key)) throw this.failed.get(key);
+    try {
+      return this.remember(key, stored, this.validate(stored.source, `${stored.namespace}/${stored.id}`));
+    } catch (error) {
+      this.rememberFailure(key, error);
+      throw error;
     }
+  }
+
+  /** `parse` without holding the event loop for long. */
+  async parseAsync(stored: StoredFlow): Promise<Flow> {
+    const key = `${stored.namespace}/${stored.id}/${stored.revision}`;
+    const flow = this.parsed.get(key);
+    if (flow) return flow;
+    if (this.failed.has(key)) throw this.failed.get(key);
+    let running = this.parsing.get(key);
+    if (!running) {
+      running = this.validateAsync(stored.source, `${stored.namespace}/${stored.id}`).then(
+        (valid) => this.remember(key, stored, valid),
+        (error: unknown) => {
+          this.rememberFailure(key, error);
+          throw error;
+        },
+      );
+      running.finally(() => this.parsing.delete(key)).catch(() => undefined);
+      this.parsing.set(key, running);
+    }
+    return running;
+  }
+
+  /** A revision that does not validate fails the same way until plugins change; a stopped parser is tried again. */
+  private rememberFailure(key: string, error: unknown): void {
+    if (isSakerError(error) && error.code !== "YAML_PARSER_STOPPED") this.failed.set(key, error);
+  }
+
+  private remember(key: string, stored: StoredFlow, valid: Flow): Flow {
+    const flow = { ...valid, revision: stored.revision };
+    this.parsed.set(key, flow);
     return flow;
+  }
+
+  /**
+   * Parses the latest revision of every flow not parsed yet, without holding the event loop for
+   * long, so that what reads them next (the scheduler's pass over every flow) finds them parsed.
+   */
+  async prepareLatest(): Promise<void> {
+    let sliceStart = performance.now();
+    for (const head of this.heads()) {
+      const key = `${head.namespace}/${head.id}/${head.revision}`;
+      if (this.parsed.has(key) || this.failed.has(key)) continue;
+      // Many small flows parse in place, one after the other: let others run now and then.
+      if (performance.now() - sliceStart > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      const stored = this.store.revision(this.tenantId, head.namespace, head.id, head.revision);
+      if (!stored || stored.deleted) continue;
+      await this.parseAsync(stored).catch(() => undefined); // the error is cached and thrown to whoever uses the flow
+    }
   }
 
   get(namespace: string, id: string, revision?: number): LoadedFlow {
@@ -99,6 +168,7 @@ export class FlowService {
   invalidate(): void {
     this.graphs.clear();
     this.parsed.clear();
+    this.failed.clear();
   }
 
   all(namespacePrefix?: string): StoredFlow[] {

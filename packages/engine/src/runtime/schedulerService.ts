@@ -94,6 +94,9 @@ export class SchedulerService {
     const instance = this.instance;
     const tenantId = instance.config.tenantId;
     const listening: DeclaredTrigger[] = [];
+    // Flows not parsed yet (all of them at startup, or after plugins changed) are parsed without
+    // holding the event loop; the pass below then reads them from the cache.
+    await instance.flows.prepareLatest();
     for (const declared of declaredTriggers(instance)) {
       const key = triggerKey(declared);
       const state: TriggerState = instance.triggers.get(tenantId, key) ?? { ...key };

@@ -77,7 +77,7 @@ const flowOf = defineRoute({
   response: { 200: FlowSchema, ...errors(404) },
   async handler({ params, ctx }) {
     const { execution } = storedExecution(ctx.instance, params.executionId);
-    return flowJson(ctx.instance, storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision), true);
+    return await flowJson(ctx.instance, storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision), true);
   },
 });
 

@@ -8,7 +8,7 @@ import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, FlowSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, storedFlow } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -29,14 +29,15 @@ const create = defineRoute({
   consumes: YAML_TYPES,
   body: YamlBody,
   bodyDoc: yamlBodyDoc,
-  response: { 200: FlowSchema, ...errors(409, 422) },
+  response: { 200: FlowSchema, ...errors(409, 413, 422) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    const flow = instance.flows.validate(body);
+    const flow = await instance.flows.validateAsync(body);
     const existing = instance.flows.stored(flow.namespace, flow.id);
     if (existing && !existing.deleted) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
     const { stored } = instance.flows.save(body, flow);
-    return flowJson(instance, stored, true);
+    await yieldToOthers();
+    return await flowJson(instance, stored, true);
   },
 });
 
@@ -49,18 +50,19 @@ const update = defineRoute({
   params: FlowParams,
   body: YamlBody,
   bodyDoc: yamlBodyDoc,
-  response: { 200: FlowSchema, ...errors(404, 422) },
+  response: { 200: FlowSchema, ...errors(404, 413, 422) },
   async handler({ params, body, ctx }) {
     const instance = ctx.instance;
     storedFlow(instance, params.namespace, params.id);
-    const flow = instance.flows.validate(body);
+    const flow = await instance.flows.validateAsync(body);
     for (const key of ["namespace", "id"] as const) {
       if (flow[key] !== params[key]) {
         throw new ApiError(422, "FLOW_INVALID", `The flow's ${key} '${flow[key]}' differs from the URL's '${params[key]}'; a flow cannot be renamed by an update`, { path: key });
       }
     }
     const { stored } = instance.flows.save(body, flow);
-    return flowJson(instance, stored, true);
+    await yieldToOthers();
+    return await flowJson(instance, stored, true);
   },
 });
 
@@ -79,7 +81,7 @@ const get = defineRoute({
   async handler({ params, query, request, reply, ctx }) {
     const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision, query.allowDeleted);
     if (wantsYaml(request.headers.accept)) return reply.type("application/x-yaml; charset=utf-8").send(stored.source);
-    return flowJson(ctx.instance, stored, query.source === true);
+    return await flowJson(ctx.instance, stored, query.source === true);
   },
 });
 
@@ -91,7 +93,7 @@ const byNamespace = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(FlowSchema) },
   async handler({ params, ctx }) {
-    return ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace).map((f) => flowJson(ctx.instance, f, false));
+    return await flowsJson(ctx.instance, ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace), false);
   },
 });
 
@@ -110,7 +112,7 @@ const search = defineRoute({
     // Filtered and paged on the summaries; only the page's flows are read whole.
     const flows = ctx.instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS));
     const page = paginate(sortItems(flows, sort, FLOW_FIELDS), query.page, query.size);
-    return { total: page.total, results: page.results.map((f) => flowJson(ctx.instance, storedFlow(ctx.instance, f.namespace, f.id, f.revision), false)) };
+    return { total: page.total, results: await flowsJson(ctx.instance, page.results.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)), false) };
   },
 });
 
@@ -124,7 +126,7 @@ const revisions = defineRoute({
   async handler({ params, ctx }) {
     const all = ctx.instance.flows.revisions(params.namespace, params.id);
     if (all.length === 0) throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
-    return all.map((r) => flowJson(ctx.instance, r, true));
+    return await flowsJson(ctx.instance, all, true);
   },
 });
 

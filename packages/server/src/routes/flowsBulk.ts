@@ -6,13 +6,14 @@ import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { Flow } from "@saker/engine/model/flow";
 import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import { isDataLimitError, parseYamlData } from "@saker/engine/model/dataLimits";
+import { isDataLimitError } from "@saker/engine/model/dataLimits";
+import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine/model/yamlOffThread";
 import { ApiError } from "../http/errors.ts";
 import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, splitYamlDocuments, storedFlow, withDisabled, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, yieldToOthers, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -39,9 +40,9 @@ interface DocumentCheck {
   infos: string[];
 }
 
-function rawIdentity(source: string): { flow?: string; namespace?: string } {
+async function rawIdentity(source: string): Promise<{ flow?: string; namespace?: string }> {
   try {
-    const raw = parseYamlData(source, "flow") as Record<string, unknown> | null;
+    const raw = (await parseYamlDataAsync(source, "flow")) as Record<string, unknown> | null;
     return {
       ...(typeof raw?.id === "string" ? { flow: raw.id } : {}),
       ...(typeof raw?.namespace === "string" ? { namespace: raw.namespace } : {}),
@@ -51,24 +52,21 @@ function rawIdentity(source: string): { flow?: string; namespace?: string } {
   }
 }
 
-/** Lets other requests run between documents of a long list. */
-const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Validates every document, yielding between them. */
 async function checkDocuments(instance: Instance, docs: readonly YamlDocument[]): Promise<DocumentCheck[]> {
   const checks: DocumentCheck[] = [];
   for (const [i, doc] of docs.entries()) {
     if (i > 0) await yieldToOthers();
-    checks.push(checkDocument(instance, doc, i));
+    checks.push(await checkDocument(instance, doc, i));
   }
   return checks;
 }
 
 /** Validates one document; issue lines count from the start of the whole body. */
-function checkDocument(instance: Instance, doc: YamlDocument, index: number): DocumentCheck {
+async function checkDocument(instance: Instance, doc: YamlDocument, index: number): Promise<DocumentCheck> {
   const base = { index, outdated: false, deprecationPaths: [], warnings: [], infos: [] };
   try {
-    const flow = instance.flows.validate(doc.source);
+    const flow = await instance.flows.validateAsync(doc.source);
     return { ...base, flow: flow.id, namespace: flow.namespace, parsed: flow };
   } catch (error) {
     if (!isSakerError(error) || isDataLimitError(error)) throw error;
@@ -77,7 +75,7 @@ function checkDocument(instance: Instance, doc: YamlDocument, index: number): Do
     const constraints = issues.length
       ? issues.map((i) => `${i.path || "(flow)"}: ${i.message}${i.line ? ` (line ${i.line})` : ""}`).join("\n")
       : error.message.replace(/line (\d+)/, (_, n: string) => `line ${Number(n) + doc.line - 1}`);
-    return { ...base, ...rawIdentity(doc.source), constraints, ...(issues.length ? { issues } : {}) };
+    return { ...base, ...(await rawIdentity(doc.source)), constraints, ...(issues.length ? { issues } : {}) };
   }
 }
 
@@ -89,7 +87,7 @@ const validate = defineRoute({
   consumes: YAML_TYPES,
   body: z.string(),
   bodyDoc: yamlBodyDoc,
-  response: { 200: z.array(ValidateResultSchema) },
+  response: { 200: z.array(ValidateResultSchema), ...errors(413) },
   async handler({ body, ctx }) {
     return (await checkDocuments(ctx.instance, splitYamlDocuments(body))).map(({ parsed: _parsed, ...check }) => check);
   },
@@ -108,7 +106,7 @@ const bulk = defineRoute({
     delete: z.enum(["true", "false"]).default("false").transform((v) => v === "true").describe("Delete flows missing from the body"),
     namespace: z.string().optional().describe("Only flows of this namespace are accepted (and deleted with delete=true)"),
   }),
-  response: { 200: z.array(FlowSchema), ...errors(422) },
+  response: { 200: z.array(FlowSchema), ...errors(413, 422) },
   async handler({ body, query, ctx }) {
     const instance = ctx.instance;
     const docs = splitYamlDocuments(body);
@@ -134,12 +132,18 @@ const bulk = defineRoute({
       }
       return stored;
     })();
-    return saved.map((s) => flowJson(instance, s, true));
+    await yieldToOthers();
+    return await flowsJson(instance, saved, true);
   },
 });
 
-function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): number {
-  for (const f of flows) if (f.disabled !== disabled) instance.deploy(withDisabled(f.source, disabled));
+/** Enables or disables flows by a new revision of each, edited and validated off the event loop. */
+async function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): Promise<number> {
+  for (const f of flows) {
+    if (f.disabled === disabled) continue;
+    const source = await withDisabledAsync(f.source, disabled, `flow '${f.namespace}/${f.id}'`);
+    instance.flows.save(source, await instance.flows.validateAsync(source));
+  }
   return flows.length;
 }
 
@@ -153,7 +157,7 @@ function byIds(disabled: boolean) {
     response: { 200: BulkResponseSchema, ...errors(404) },
     async handler({ body, ctx }) {
       const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
-      return { count: setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
 }
@@ -170,7 +174,7 @@ function byQuery(disabled: boolean) {
       const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
       checkFields(filters, FLOW_FIELDS);
       const flows = ctx.instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
-      return { count: setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
 }
