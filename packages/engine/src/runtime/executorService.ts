@@ -6,6 +6,7 @@
  * Executions of one batch are processed one after the other, so that a concurrency limit sees
  * the executions admitted just before.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError } from "@saker/sdk";
 import { replayExecution } from "../executor/actions.ts";
 import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
@@ -75,6 +76,9 @@ export class ExecutorService {
     const pending = [...groups];
     while (pending.length) {
       const [executionId, messages] = pending[0]!;
+      // Each synchronous step (claim, read, write) may move megabytes of outputs: other requests
+      // run between them, so the event loop is held by one step at a time.
+      await nextTurn();
       try {
         await this.processOrDrop(executionId, messages);
       } catch (error) {
@@ -144,6 +148,7 @@ export class ExecutorService {
     } catch (error) {
       return this.failWithoutFlow(stored, seqs, error);
     }
+    await nextTurn();
     const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution, graph.flow));
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
     const masker = instance.secretGuard.masker();
@@ -152,6 +157,7 @@ export class ExecutorService {
     const inserts: StoredExecution[] = [];
     const afterCommit: (() => void)[] = [];
     for (const command of result.commands) await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
+    await nextTurn();
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...this.endedMessages(stored, result.execution, graph));
     instance.db.transaction(() => {

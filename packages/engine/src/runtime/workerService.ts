@@ -3,6 +3,7 @@
  * start, runs, then in one transaction reports its result and removes itself from the queue; a
  * job interrupted by a crash is claimed and run again after a restart.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
@@ -122,6 +123,7 @@ export class WorkerService {
       outcome = { attemptState: "FAILED", state: "FAILED", outputs: null, metrics: [] };
     }
     if (!this.running && controller.signal.aborted) return;
+    await nextTurn(); // the result may be megabytes: its write is a step of its own
     const logs = this.takeLogs();
     const saved = await this.untilWritten(() =>
       instance.db.transaction(() => {
