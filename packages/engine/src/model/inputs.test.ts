@@ -24,7 +24,17 @@ describe("resolveInputs", () => {
       { id: "db.host", type: "STRING", defaults: "localhost" },
       { id: "db.port", type: "INT", required: false },
     ];
-    expect(await resolveInputs(definitions, { count: "3" }, noRender)).toEqual({ count: 3, ratio: 0.5, db: { host: "localhost" } });
+    expect(await resolveInputs(definitions, { count: "3" }, noRender)).toEqual({ count: 3, ratio: 0.5, db: { host: "localhost", port: null } });
+  });
+
+  it("keeps an optional input without value or default as null (Kestra's nonRequiredNoDefaultNoValueIsNull)", async () => {
+    const definitions: InputDefinition[] = [
+      { id: "optional", type: "STRING", required: false },
+      { id: "optionalFile", type: "FILE", required: false },
+    ];
+    const result = await resolveInputs(definitions, {}, noRender);
+    expect(result).toEqual({ optional: null, optionalFile: null });
+    expect(Object.keys(result)).toEqual(["optional", "optionalFile"]);
   });
 
   it("reports every invalid input at once, with Kestra's wording", async () => {

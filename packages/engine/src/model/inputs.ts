@@ -81,8 +81,10 @@ async function resolveDefinition(
   if (!enabled) return { enabled: false };
   const value = given === undefined || given === null || given === "" && definition.type !== "STRING" ? definition.defaults : given;
   if (value === undefined || value === null) {
+    // Kestra keeps an enabled optional input without a value in `inputs` as null, so
+    // `{{ inputs.x }}` renders "" instead of failing as an unknown variable.
     return definition.required === false
-      ? { enabled: true }
+      ? { enabled: true, value: null }
       : { enabled: true, error: `Invalid input for \`${id}\`, missing required input, but received \`null\`` };
   }
   try {
