@@ -7,6 +7,7 @@ import type { TaskRun } from "../model/execution.ts";
 import { newState, summarise } from "../model/state.ts";
 import type { ExecutorRun } from "./executorRun.ts";
 import { findParents } from "./queries.ts";
+import { maxDurationReached } from "./sla.ts";
 import { failFromExecutor } from "./taskSteps.ts";
 import type { ExecutorEvent, ExecutorEvents } from "./types.ts";
 
@@ -99,6 +100,9 @@ function delayFired(run: ExecutorRun, { delay }: ExecutorEvents["delay-fired"]):
       return;
     case "RESTART_FAILED_FLOW":
       if (run.x.state.current === "RETRIED") run.command({ type: "replay", execution: run.x });
+      return;
+    case "SLA_MAX_DURATION":
+      maxDurationReached(run, delay.sla);
       return;
   }
 }

@@ -10,6 +10,7 @@ import type { FlowGraph } from "../model/flowGraph.ts";
 import { applyEvent } from "./events.ts";
 import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
 import { handleCreation, handleEnd, handleKilling, handleRestart, handleRetries, isFullyTerminated } from "./lifecycle.ts";
+import { checkAssertions, scheduleMaxDurations } from "./sla.ts";
 import { handleDispatch, handleFlowableStates, handleNexts } from "./taskSteps.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry } from "./types.ts";
 
@@ -29,8 +30,11 @@ export interface TransitionResult {
 /** Upper bound on passes per call; a flow needs about one per nesting level. */
 const MAX_PASSES = 500;
 
-async function pass(run: ExecutorRun): Promise<void> {
+async function pass(run: ExecutorRun, first: boolean): Promise<void> {
+  scheduleMaxDurations(run);
   if (!handleCreation(run)) return;
+  // Kestra evaluates assertion SLAs once per execution change it processes, before processing it.
+  if (first) await checkAssertions(run);
   handleRestart(run);
   handleRetries(run);
   await handleEnd(run);
@@ -52,7 +56,7 @@ export async function transition(
   for (const event of events) await applyEvent(run, event);
   for (let i = 0; i < MAX_PASSES; i++) {
     const before = run.version;
-    await pass(run);
+    await pass(run, i === 0);
     if (run.version === before) break;
   }
   const result = run.result();

@@ -14,11 +14,15 @@ export type DelayKind =
   /** Replay the whole execution (retry with CREATE_NEW_EXECUTION). */
   | "RESTART_FAILED_FLOW"
   /** Run a loop's children again (LoopUntil/WaitFor). */
-  | "CONTINUE_FLOWABLE";
+  | "CONTINUE_FLOWABLE"
+  /** A MAX_DURATION SLA's deadline: the execution is checked against it. */
+  | "SLA_MAX_DURATION";
 
 export interface ExecutionDelay {
   kind: DelayKind;
   taskRunId?: string;
+  /** SLA_MAX_DURATION: the position of the SLA in the flow's `sla` list. */
+  sla?: number;
   /** The state to move to when the delay fires. */
   state: StateType;
   /** Epoch milliseconds. */
@@ -116,6 +120,8 @@ export interface ExecutorState {
   concurrencyChecked?: boolean;
   /** Set once a future `scheduleDate` was turned into a delay. */
   scheduled?: boolean;
+  /** Set once the flow's MAX_DURATION SLAs were turned into delays. */
+  slaScheduled?: boolean;
   /** Abrupt stops of the server that interrupted work of this execution, by task run id (or `executor`). */
   interruptions?: Record<string, number>;
 }

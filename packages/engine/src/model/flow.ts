@@ -60,10 +60,22 @@ export interface Flow {
   pluginDefaults?: PluginDefault[];
   concurrency?: Concurrency;
   retry?: Record<string, unknown>;
-  sla?: Record<string, unknown>[];
+  sla?: FlowSla[];
   disabled?: boolean;
   deleted?: boolean;
   [property: string]: unknown;
+}
+
+/** One flow-level SLA (Kestra's `sla`), labels normalised to a list. */
+export interface FlowSla {
+  id: string;
+  type: "MAX_DURATION" | "EXECUTION_ASSERTION";
+  behavior: "FAIL" | "CANCEL" | "NONE";
+  labels?: Label[];
+  /** MAX_DURATION: an ISO-8601 duration. */
+  duration?: string;
+  /** EXECUTION_ASSERTION: violated when this renders false. */
+  assert?: string;
 }
 
 /** `namespace/id`, the way messages name a flow. */

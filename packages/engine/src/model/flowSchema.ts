@@ -2,7 +2,7 @@
  * The schema of a flow's own properties (everything but the plugin nodes, which are validated
  * against their plugin's schema). Also used to generate the flow JSON Schema.
  */
-import { anyValue, conditions, tasks, z } from "@saker/sdk";
+import { anyValue, conditions, isDuration, parseDuration, tasks, z } from "@saker/sdk";
 import { RetryPolicySchema } from "./retry.ts";
 import { INPUT_TYPES } from "./typedValues.ts";
 
@@ -70,14 +70,25 @@ export const PluginDefaultsSchema = z.array(
   z.object({ type: z.string(), forced: z.boolean().default(false), values: z.record(z.string(), z.unknown()) }),
 );
 
+/**
+ * Kestra's flow `sla`: a maximum duration (checked by a timer) or an assertion (checked on each
+ * change). The field each type needs (`duration`, `assert`) is checked by `parseFlow`.
+ */
 export const SlaSchema = z.object({
-  id: z.string(),
+  id: z.string().min(1).describe("The SLA id, named in logs when it is violated."),
   type: z.enum(["MAX_DURATION", "EXECUTION_ASSERTION"]),
-  behavior: z.enum(["FAIL", "CANCEL", "NONE"]).default("FAIL"),
-  labels: LabelsSchema.optional(),
-  duration: z.string().optional(),
-  assert: z.string().optional(),
+  behavior: z.enum(["FAIL", "CANCEL", "NONE"]).describe("What a violation does to the execution: FAIL, CANCEL, or NONE (labels and a log only)."),
+  labels: LabelsSchema.optional().describe("Labels added to the execution when the SLA is violated."),
+  duration: z
+    .string()
+    .refine((text) => isDuration(text) && parseDuration(text) > 0, { message: "must be a positive ISO-8601 duration such as PT30S, PT5M or P1D" })
+    .optional()
+    .describe("MAX_DURATION: the longest an execution may run, from its creation."),
+  assert: z.string().min(1).optional().describe("EXECUTION_ASSERTION: an expression; the SLA is violated when it renders false."),
 });
+
+/** The property each SLA type needs. */
+export const SLA_REQUIRED = { MAX_DURATION: "duration", EXECUTION_ASSERTION: "assert" } as const;
 
 /** The flow's own properties; `tasks`, `triggers`… hold plugin nodes. Validated with dynamic: false. */
 export const FlowSchema = z.object({

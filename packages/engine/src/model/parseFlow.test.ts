@@ -180,4 +180,47 @@ tasks:
     const { issues } = problems("id: inputs\nnamespace: a.b\ninputs:\n  - id: n\n    type: NOT_A_TYPE\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n");
     expect(issues.some((i) => i.path.startsWith("inputs[0]"))).toBe(true);
   });
+
+  it("flow sla: each bad value named by path and line, the field each type needs, no system label", () => {
+    const { issues } = problems(`id: sla
+namespace: a.b
+sla:
+  - id: a
+    type: MAX_DURATION
+    behavior: FAIL
+    duration: soon
+  - id: b
+    type: MAX_DURATION
+    duration: PT0S
+  - id: c
+    type: EXECUTION_ASSERTION
+    behavior: STOP
+  - id: d
+    type: SOMETHING
+    behavior: FAIL
+  - id: e
+    type: EXECUTION_ASSERTION
+    behavior: NONE
+    assert: "{{ true }}"
+    labels:
+      system.x: y
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+`);
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(byPath["sla[0].duration"]).toMatchObject({ line: 7, message: expect.stringContaining("positive ISO-8601 duration") });
+    expect(byPath["sla[1].behavior"]?.message).toMatch(/required/);
+    expect(byPath["sla[1].duration"]?.message).toContain("positive ISO-8601 duration");
+    expect(byPath["sla[2].behavior"]?.message).toContain("FAIL, CANCEL, NONE");
+    expect(byPath["sla[2].assert"]?.message).toBe("is required for an SLA of type EXECUTION_ASSERTION");
+    expect(byPath["sla[3].type"]?.message).toContain("MAX_DURATION, EXECUTION_ASSERTION");
+    expect(byPath["sla[4].labels"]?.message).toContain("system labels can't be set on a flow: 'system.x'");
+  });
+
+  it("flow sla: a valid list is kept, labels as a list", () => {
+    const flow = parseFlow("id: sla\nnamespace: a.b\nsla:\n  - id: max\n    type: MAX_DURATION\n    behavior: CANCEL\n    duration: PT0.5S\n    labels:\n      sla: late\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n", { registry });
+    expect(flow.sla).toEqual([{ id: "max", type: "MAX_DURATION", behavior: "CANCEL", duration: "PT0.5S", labels: [{ key: "sla", value: "late" }] }]);
+  });
 });

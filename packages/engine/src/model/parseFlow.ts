@@ -12,7 +12,7 @@ import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
 import { formatPath, validateValue, type ValidationIssue } from "../plugins/validateValue.ts";
 import type { Label, TaskNode } from "./execution.ts";
 import type { Flow, PluginDefault } from "./flow.ts";
-import { FlowSchema, inputSchema, TASK_ID } from "./flowSchema.ts";
+import { FlowSchema, inputSchema, SLA_REQUIRED, TASK_ID } from "./flowSchema.ts";
 import { applyPluginDefaults } from "./pluginDefaults.ts";
 import { RetryPolicySchema } from "./retry.ts";
 import { INPUT_TYPES } from "./typedValues.ts";
@@ -192,10 +192,21 @@ export function normaliseLabels(raw: unknown): Label[] {
   return [];
 }
 
-function checkLabels(ctx: Context, raw: unknown): void {
+function checkLabels(ctx: Context, raw: unknown, path: (string | number)[] = ["labels"]): void {
   for (const label of normaliseLabels(raw)) {
-    if (label.key.startsWith("system.") && label.key !== "system.readOnly") ctx.issues.push({ path: ["labels"], message: `system labels can't be set on a flow: '${label.key}'` });
+    if (label.key.startsWith("system.") && label.key !== "system.readOnly") ctx.issues.push({ path, message: `system labels can't be set on a flow: '${label.key}'` });
   }
+}
+
+/** Each SLA has the property its type needs, and no system label. */
+function checkSla(ctx: Context, raw: unknown): void {
+  if (!Array.isArray(raw)) return;
+  raw.forEach((sla, i) => {
+    if (!isMap(sla)) return;
+    checkLabels(ctx, sla.labels, ["sla", i, "labels"]);
+    const needed = SLA_REQUIRED[sla.type as keyof typeof SLA_REQUIRED];
+    if (needed && (sla[needed] === undefined || sla[needed] === null)) ctx.issues.push({ path: ["sla", i, needed], message: `is required for an SLA of type ${String(sla.type)}` });
+  });
 }
 
 /** Canonical type ids on every plugin node (old aliases resolved). */
@@ -232,6 +243,7 @@ function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<v
   checkDuplicates(ctx, withDefaults.triggers, "triggers", "trigger");
   checkDuplicates(ctx, withDefaults.outputs, "outputs", "output");
   checkLabels(ctx, withDefaults.labels);
+  checkSla(ctx, withDefaults.sla);
   const issues = flattenIssues(ctx.issues, new Map());
   if (issues.length > 0) return { issues };
   const flow: Record<string, unknown> = {};
@@ -247,6 +259,7 @@ function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<v
     }
   }
   if (flow.labels !== undefined) flow.labels = normaliseLabels(flow.labels);
+  if (Array.isArray(flow.sla)) flow.sla = flow.sla.map((sla) => (isMap(sla) && sla.labels !== undefined ? { ...sla, labels: normaliseLabels(sla.labels) } : sla));
   if (Array.isArray(flow.inputs)) flow.inputs = (flow.inputs as Flow["inputs"] & object).map((i) => ({ ...i, id: i.id ?? (i.name as string) }));
   return { flow: flow as unknown as Flow, issues };
 }
