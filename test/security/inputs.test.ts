@@ -155,6 +155,6 @@ tasks:
 
   it("keeps real dates as given", async () => {
     const response = await start({ day: "2024-02-29", when: "2024-02-29T10:00:00Z", at: "23:59" });
-    expect((await json(response)).inputs).toEqual({ day: "2024-02-29", when: "2024-02-29T10:00:00Z", at: "23:59" });
+    expect((await json(response)).inputs).toEqual({ day: "2024-02-29", when: "2024-02-29T10:00:00Z", at: "23:59", conf: null });
   });
 });
