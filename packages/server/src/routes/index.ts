@@ -2,6 +2,7 @@
  * The route table, mounted twice: on `/api/v1` and on `/api/v1/{tenant}` (`/api/v1/main`).
  */
 import type { AnyRoute } from "../http/route.ts";
+import { configRoutes } from "./configs.ts";
 import { executionActionRoutes } from "./executionActions.ts";
 import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
@@ -12,6 +13,7 @@ import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
 import { namespaceFileRoutes } from "./namespaceFiles.ts";
 import { namespaceRoutes } from "./namespaces.ts";
+import { notServedRoutes } from "./notServed.ts";
 import { pluginRoutes } from "./plugins.ts";
 import { triggerRoutes } from "./triggers.ts";
 import { webhookRoutes } from "./webhooks.ts";
@@ -30,4 +32,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...pluginRoutes,
   ...webhookRoutes,
   ...triggerRoutes,
+  ...configRoutes,
+  // Kestra's other literal paths answer 501 rather than reach a generic route (see notServed.ts).
+  ...notServedRoutes,
 ];
