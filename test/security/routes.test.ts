@@ -91,16 +91,19 @@ describe("Kestra's route list", () => {
 describe("the paths of the issue", () => {
   it("POST /executions/restart/by-ids does not start the flow `by-ids` of the namespace `restart`", async () => {
     test.instance.deploy("id: by-ids\nnamespace: restart\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: started\n");
-    const { status, body } = await send("POST", "/api/v1/executions/restart/by-ids");
-    expect(status).toBe(501);
-    expect(body?.message).toContain("POST /api/v1/executions/restart/by-ids");
+    const response = await fetch(`${base}/api/v1/executions/restart/by-ids`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(["unknown-id"]) });
+    expect(response.headers.get(ROUTE_HEADER)).toBe("/api/v1/executions/restart/by-ids");
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { code: string }).code).toBe("BULK_INVALID");
     const list = (await (await fetch(`${base}/api/v1/executions?namespace=restart&flowId=by-ids`)).json()) as { total: number };
     expect(list.total).toBe(0);
   });
 
-  it("DELETE /executions/by-query and GET /plugins/icons are not read as an id or a type", async () => {
-    for (const [method, path] of [["DELETE", "/api/v1/executions/by-query"], ["GET", "/api/v1/plugins/icons"], ["GET", "/api/v1/executions/namespaces"]] as const) {
-      const { status, route, body } = await send(method, path);
+  it("DELETE /executions/by-query, GET /plugins/icons and GET /executions/namespaces are not read as an id or a type", async () => {
+    const deleted = await send("DELETE", "/api/v1/executions/by-query?namespace=nothing.here");
+    expect({ status: deleted.status, route: deleted.route, body: deleted.body }).toEqual({ status: 200, route: "/api/v1/executions/by-query", body: { count: 0 } });
+    for (const path of ["/api/v1/plugins/icons", "/api/v1/executions/namespaces"]) {
+      const { status, route, body } = await send("GET", path);
       expect({ path, status, route, code: body?.code }).toEqual({ path, status: 501, route: path, code: "NOT_IMPLEMENTED" });
     }
   });

@@ -7,6 +7,7 @@ import { executionActionRoutes } from "./executionActions.ts";
 import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
+import { executionBulkRoutes } from "./executionsBulk.ts";
 import { flowRoutes } from "./flows.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
@@ -23,6 +24,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...flowBulkRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
+  ...executionBulkRoutes,
   ...executionFileRoutes,
   ...executionFollowRoutes,
   ...logRoutes,
