@@ -102,10 +102,10 @@ describe("the paths of the issue", () => {
   it("DELETE /executions/by-query, GET /plugins/icons and GET /executions/namespaces are not read as an id or a type", async () => {
     const deleted = await send("DELETE", "/api/v1/executions/by-query?namespace=nothing.here");
     expect({ status: deleted.status, route: deleted.route, body: deleted.body }).toEqual({ status: 200, route: "/api/v1/executions/by-query", body: { count: 0 } });
-    for (const path of ["/api/v1/plugins/icons", "/api/v1/executions/namespaces"]) {
-      const { status, route, body } = await send("GET", path);
-      expect({ path, status, route, code: body?.code }).toEqual({ path, status: 501, route: path, code: "NOT_IMPLEMENTED" });
-    }
+    const icons = await send("GET", "/api/v1/plugins/icons");
+    expect({ status: icons.status, route: icons.route, code: icons.body?.code }).toEqual({ status: 501, route: "/api/v1/plugins/icons", code: "NOT_IMPLEMENTED" });
+    const namespaces = await send("GET", "/api/v1/executions/namespaces");
+    expect({ status: namespaces.status, route: namespaces.route }).toEqual({ status: 200, route: "/api/v1/executions/namespaces" });
   });
 
   it("GET /configs answers Kestra's configuration shape", async () => {

@@ -91,4 +91,23 @@ describe("bulk actions on executions", () => {
     const list = await json(await fetch(`${t.api}/executions?namespace=bulk.flaky&flowId=flaky`));
     expect(list.total).toBe(2);
   });
+
+  it("GET /executions/namespaces and /executions/namespaces/{namespace}/flows list where executions are", async () => {
+    const namespaces = await json<string[]>(await fetch(`${t.api}/executions/namespaces`));
+    expect(namespaces).toEqual(expect.arrayContaining(["bulk.flaky", "bulk.pause"]));
+    expect(await json(await fetch(`${t.api}/executions/namespaces/bulk.flaky/flows`))).toEqual(["flaky"]);
+  });
+});
+
+describe("bulk deletion of flows", () => {
+  it("delete/by-ids is all or none; delete/by-query deletes the matching flows", async () => {
+    for (const id of ["one", "two", "three"]) expect((await postYaml(`${t.api}/flows`, `id: ${id}\nnamespace: bulk.flows\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`)).status).toBe(200);
+    const refused = await send("DELETE", "/flows/delete/by-ids", [{ namespace: "bulk.flows", id: "one" }, { namespace: "bulk.flows", id: "missing" }]);
+    expect(refused.status).toBe(404);
+    expect((await fetch(`${t.api}/flows/bulk.flows/one`)).status).toBe(200);
+    expect(await json(await send("DELETE", "/flows/delete/by-ids", [{ namespace: "bulk.flows", id: "one" }]))).toEqual({ count: 1 });
+    expect((await fetch(`${t.api}/flows/bulk.flows/one`)).status).toBe(404);
+    expect(await json(await send("DELETE", "/flows/delete/by-query?namespace=bulk.flows"))).toEqual({ count: 2 });
+    expect((await json(await fetch(`${t.api}/flows/search?namespace=bulk.flows`))).total).toBe(0);
+  });
 });

@@ -198,4 +198,32 @@ export function setLabels(instance: Instance, executionId: string, body: readonl
   return updated;
 }
 
-export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels];
+/** The namespace and flow id of every execution (summaries only). */
+function executedFlows(instance: Instance): { namespace: string; flowId: string }[] {
+  return instance.executions.search({ tenantId: instance.config.tenantId, size: Number.MAX_SAFE_INTEGER, summary: true }).results.filter((x) => !x.deleted);
+}
+
+const executedNamespaces = defineRoute({
+  method: "GET",
+  url: "/executions/namespaces",
+  summary: "The namespaces that have executions",
+  tags: TAGS,
+  response: { 200: z.array(z.string()) },
+  async handler({ ctx }) {
+    return [...new Set(executedFlows(ctx.instance).map((x) => x.namespace))].sort();
+  },
+});
+
+const executedFlowIds = defineRoute({
+  method: "GET",
+  url: "/executions/namespaces/:namespace/flows",
+  summary: "The ids of the flows of a namespace that have executions",
+  tags: TAGS,
+  params: z.object({ namespace: z.string() }),
+  response: { 200: z.array(z.string()) },
+  async handler({ params, ctx }) {
+    return [...new Set(executedFlows(ctx.instance).filter((x) => x.namespace === params.namespace).map((x) => x.flowId))].sort();
+  },
+});
+
+export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds];

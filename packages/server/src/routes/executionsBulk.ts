@@ -11,12 +11,11 @@ import type { StoredExecution } from "@saker/engine/repository/sqlite/executionS
 import type { Instance } from "@saker/engine/runtime/instance";
 import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
-import { errors, LabelSchema } from "../openapi/schemas.ts";
+import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
 import { DeleteQuery, deleteExecution, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
 
 const TAGS = ["Executions"];
-const BulkResponse = z.object({ count: z.number().int().describe("How many executions were acted on") });
 type Label = z.output<typeof LabelSchema>;
 
 interface BulkAction<Q extends z.ZodType> {
