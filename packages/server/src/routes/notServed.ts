@@ -107,14 +107,6 @@ const NOT_SERVED: ReadonlyArray<readonly [HTTPMethods, string, Reason]> = [
   ["GET", "/templates/:namespace/:id", "leftOut"],
   ["PUT", "/templates/:namespace/:id", "leftOut"],
   ["DELETE", "/templates/:namespace/:id", "leftOut"],
-  ["POST", "/triggers/unlock/by-triggers", "notYet"],
-  ["POST", "/triggers/unlock/by-query", "notYet"],
-  ["POST", "/triggers/backfill/pause/by-triggers", "notYet"],
-  ["POST", "/triggers/backfill/pause/by-query", "notYet"],
-  ["POST", "/triggers/backfill/unpause/by-triggers", "notYet"],
-  ["POST", "/triggers/backfill/unpause/by-query", "notYet"],
-  ["POST", "/triggers/backfill/delete/by-triggers", "notYet"],
-  ["POST", "/triggers/backfill/delete/by-query", "notYet"],
 ];
 
 function notServed(method: HTTPMethods, url: string, reason: Reason): AnyRoute {
