@@ -226,4 +226,16 @@ const executedFlowIds = defineRoute({
   },
 });
 
-export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds];
+const flowForExecution = defineRoute({
+  method: "GET",
+  url: "/executions/flows/:namespace/:flowId",
+  summary: "The latest revision of a flow, as the execution form reads it (without its source)",
+  tags: TAGS,
+  params: z.object({ namespace: z.string(), flowId: z.string() }),
+  response: { 200: FlowSchema, ...errors(404) },
+  async handler({ params, ctx }) {
+    return await flowJson(ctx.instance, storedFlow(ctx.instance, params.namespace, params.flowId), false);
+  },
+});
+
+export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds, flowForExecution];
