@@ -168,4 +168,16 @@ describe("flows", () => {
     expect((await fetch(`${t.api}/flows/companyx/c3?allowDeleted=true`)).status).toBe(200);
     expect((await fetch(`${t.api}/flows/companyx/c3`, { method: "DELETE" })).status).toBe(404);
   });
+
+  it("returns one task of a flow, and the flow as the execution form reads it", async () => {
+    expect((await postYaml(`${t.api}/flows`, hello("one task").replace("id: hello", "id: tasky"))).status).toBe(200);
+    const task = await json(await fetch(`${t.api}/flows/company.team/tasky/tasks/log`));
+    expect(task).toMatchObject({ id: "log", type: "io.kestra.plugin.core.log.Log", message: "one task" });
+    const missing = await fetch(`${t.api}/flows/company.team/tasky/tasks/nope`);
+    expect(missing.status).toBe(404);
+    expect((await json(missing)).code).toBe("TASK_NOT_FOUND");
+    const flow = await json(await fetch(`${t.api}/executions/flows/company.team/tasky`));
+    expect(flow).toMatchObject({ id: "tasky", namespace: "company.team" });
+    expect(flow.source).toBeUndefined();
+  });
 });

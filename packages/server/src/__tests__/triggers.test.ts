@@ -160,6 +160,30 @@ triggers:
     expect(missing.status).toBe(404);
   });
 
+  it("unlocks triggers and changes backfills in bulk, by list and by query, skipping those that cannot take it", async () => {
+    await postYaml(`${t.api}/flows`, `id: nightly
+namespace: api.bulktriggers
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.date }}"
+triggers:
+  - id: nightly
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 2 * * *"
+`);
+    const key = { namespace: "api.bulktriggers", flowId: "nightly", triggerId: "nightly" };
+    const post = (path: string, body?: unknown) => fetch(`${t.api}${path}`, { method: "POST", ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+    const started = await fetch(`${t.api}/triggers`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...key, backfill: { start: "2020-01-01T00:00:00Z", end: "2020-01-05T00:00:00Z", paused: true } }) });
+    expect(started.status).toBe(200);
+    expect(await json(await post("/triggers/backfill/pause/by-query?namespace=api.bulktriggers"))).toEqual({ count: 1 });
+    expect(await json(await post("/triggers/backfill/delete/by-triggers", [key, { ...key, triggerId: "missing" }]))).toEqual({ count: 1 });
+    expect((await json(await fetch(`${t.api}/triggers/api.bulktriggers/nightly`))).results[0].backfill).toBeUndefined();
+    expect(await json(await post("/triggers/backfill/unpause/by-triggers", [key]))).toEqual({ count: 0 });
+    expect(await json(await post("/triggers/unlock/by-query?namespace=api.bulktriggers"))).toEqual({ count: 1 });
+    expect(await json(await post("/triggers/unlock/by-triggers", [key]))).toEqual({ count: 1 });
+  });
+
   it("a flow trigger fires when another flow ends", async () => {
     await postYaml(`${t.api}/flows`, `id: listener
 namespace: api.flow

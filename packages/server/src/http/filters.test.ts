@@ -68,6 +68,12 @@ describe("filters[field][OP]=value", () => {
     expect(ids({ "filters[q][EQUALS]": "x" })).toEqual(["c"]);
   });
 
+  it("reads an empty `filters` parameter (Kestra's JavaScript client) as no filter", () => {
+    expect(ids({ filters: "" })).toEqual(["a", "b", "c"]);
+    expect(ids({ filters: ["", ""], "filters[namespace][EQUALS]": "company" })).toEqual(["a"]);
+    expect(() => ids({ filters: "namespace" })).toThrow(ApiError);
+  });
+
   it("refuses unknown fields and operations with a 400 naming them", () => {
     expect(() => ids({ "filters[nope][EQUALS]": "x" })).toThrow(/Unknown filter field 'nope'/);
     expect(() => ids({ "filters[state][LIKE]": "x" })).toThrow(/Invalid filter operation 'LIKE'/);

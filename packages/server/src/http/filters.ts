@@ -52,6 +52,8 @@ export function parseFilterParams(query: Record<string, unknown>): Filter[] {
   for (const [key, raw] of Object.entries(query)) {
     const m = FILTER_KEY.exec(key);
     if (!m) {
+      // Kestra's JavaScript client sends `filters=` when no filter is set: no filter.
+      if (key === "filters" && asList(raw).every((v) => v === "")) continue;
       if (key.startsWith("filters")) throw badRequest(`Invalid filter '${key}': expected filters[field][OPERATION]=value`, `query.${key}`);
       continue;
     }

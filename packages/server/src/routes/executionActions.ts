@@ -70,7 +70,7 @@ const replay = defineRoute({
 });
 
 /** The `onResume` input definitions of the task run the execution is paused on. */
-function onResumeDefinitions(instance: Instance, execution: Execution): InputDefinition[] {
+export function onResumeDefinitions(instance: Instance, execution: Execution): InputDefinition[] {
   const paused = execution.taskRunList.find((t) => t.state.current === "PAUSED");
   if (!paused) return [];
   const graph = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision);

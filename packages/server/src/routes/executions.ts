@@ -6,6 +6,7 @@ import { isTerminated, z } from "@saker/sdk";
 import { executionPrefix } from "@saker/engine/storage/paths";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import type { Instance } from "@saker/engine/runtime/instance";
+import type { Execution } from "@saker/engine/model/execution";
 import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
 import { formInputs, readForm } from "../http/multipart.ts";
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
@@ -81,7 +82,7 @@ const flowOf = defineRoute({
   },
 });
 
-const SearchQuery = z.looseObject({
+export const SearchQuery = z.looseObject({
   ...pagingShape(10),
   q: z.string().optional(),
   namespace: z.string().optional().describe("A namespace and its children"),
@@ -93,7 +94,7 @@ const SearchQuery = z.looseObject({
   timeRange: z.string().optional().describe("An ISO-8601 duration: executions started since"),
 });
 
-function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
+export function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
   const filters = [...parseFilterParams(query), ...legacyFilters(query), ...exact];
   checkFields(filters, EXECUTION_FIELDS);
   const sort = parseSort(query.sort?.length ? query.sort : ["state.startDate:desc"], Object.keys(EXECUTION_FIELDS.fields));
@@ -135,24 +136,31 @@ const byFlow = defineRoute({
   },
 });
 
+export const DeleteQuery = z.looseObject({
+  deleteLogs: booleanQuery(true).describe("Delete its logs too"),
+  deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
+});
+
+/** Deletes a finished execution, with its logs and files unless told otherwise. */
+export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteStorage: boolean }): Promise<void> {
+  instance.executions.delete(execution.id);
+  if (options.deleteLogs) instance.logs.deleteByExecution(execution.id);
+  if (options.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
+}
+
 const remove = defineRoute({
   method: "DELETE",
   url: "/executions/:executionId",
   summary: "Delete a finished execution, with its logs and files by default",
   tags: TAGS,
   params: ExecutionParams,
-  query: z.looseObject({
-    deleteLogs: booleanQuery(true).describe("Delete its logs too"),
-    deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
-  }),
+  query: DeleteQuery,
   response: { 204: null, ...errors(404, 409) },
   async handler({ params, query, reply, ctx }) {
     const instance = ctx.instance;
     const { execution, finished } = storedExecution(instance, params.executionId);
     if (!finished) throw conflict("EXECUTION_NOT_FINISHED", `Execution '${execution.id}' is ${execution.state.current}; kill it before deleting it`);
-    instance.executions.delete(execution.id);
-    if (query.deleteLogs) instance.logs.deleteByExecution(execution.id);
-    if (query.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
+    await deleteExecution(instance, execution, query);
     reply.code(204);
   },
 });
@@ -167,23 +175,67 @@ const labels = defineRoute({
   body: z.array(LabelSchema),
   response: { 200: ExecutionSchema, ...errors(400, 404, 409) },
   async handler({ params, body, ctx }) {
-    const instance = ctx.instance;
-    const updated = instance.db.transaction(() => {
-      const stored = storedExecution(instance, params.executionId);
-      const x = stored.execution;
-      if (!isTerminated(x.state.current)) throw conflict("EXECUTION_NOT_TERMINATED", `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`);
-      const offending = body.find((l) => l.key.startsWith("system.") && !x.labels.some((e) => e.key === l.key && e.value === l.value));
-      if (offending) throw badRequest(`System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`, "body");
-      if (body.some((l) => l.key.trim() === "")) throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
-      const given = new Map(body.map((l) => [l.key, l.value]));
-      const merged = [...body.filter((l, i) => body.findIndex((o) => o.key === l.key) === i).map((l) => ({ key: l.key, value: given.get(l.key)! })), ...x.labels.filter((l) => !given.has(l.key))];
-      const next = { ...x, labels: merged };
-      instance.executions.update(next, stored.executorState, stored.finished);
-      return next;
-    })();
-    instance.events.emit("execution", updated);
-    return updated;
+    return setLabels(ctx.instance, params.executionId, body);
   },
 });
 
-export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels];
+/** Adds or replaces labels of a terminated execution (the given keys win, the others stay). */
+export function setLabels(instance: Instance, executionId: string, body: readonly { key: string; value: string }[]): Execution {
+  const updated = instance.db.transaction(() => {
+    const stored = storedExecution(instance, executionId);
+    const x = stored.execution;
+    if (!isTerminated(x.state.current)) throw conflict("EXECUTION_NOT_TERMINATED", `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`);
+    const offending = body.find((l) => l.key.startsWith("system.") && !x.labels.some((e) => e.key === l.key && e.value === l.value));
+    if (offending) throw badRequest(`System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`, "body");
+    if (body.some((l) => l.key.trim() === "")) throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
+    const given = new Map(body.map((l) => [l.key, l.value]));
+    const merged = [...body.filter((l, i) => body.findIndex((o) => o.key === l.key) === i).map((l) => ({ key: l.key, value: given.get(l.key)! })), ...x.labels.filter((l) => !given.has(l.key))];
+    const next = { ...x, labels: merged };
+    instance.executions.update(next, stored.executorState, stored.finished);
+    return next;
+  })();
+  instance.events.emit("execution", updated);
+  return updated;
+}
+
+/** The namespace and flow id of every execution (summaries only). */
+function executedFlows(instance: Instance): { namespace: string; flowId: string }[] {
+  return instance.executions.search({ tenantId: instance.config.tenantId, size: Number.MAX_SAFE_INTEGER, summary: true }).results.filter((x) => !x.deleted);
+}
+
+const executedNamespaces = defineRoute({
+  method: "GET",
+  url: "/executions/namespaces",
+  summary: "The namespaces that have executions",
+  tags: TAGS,
+  response: { 200: z.array(z.string()) },
+  async handler({ ctx }) {
+    return [...new Set(executedFlows(ctx.instance).map((x) => x.namespace))].sort();
+  },
+});
+
+const executedFlowIds = defineRoute({
+  method: "GET",
+  url: "/executions/namespaces/:namespace/flows",
+  summary: "The ids of the flows of a namespace that have executions",
+  tags: TAGS,
+  params: z.object({ namespace: z.string() }),
+  response: { 200: z.array(z.string()) },
+  async handler({ params, ctx }) {
+    return [...new Set(executedFlows(ctx.instance).filter((x) => x.namespace === params.namespace).map((x) => x.flowId))].sort();
+  },
+});
+
+const flowForExecution = defineRoute({
+  method: "GET",
+  url: "/executions/flows/:namespace/:flowId",
+  summary: "The latest revision of a flow, as the execution form reads it (without its source)",
+  tags: TAGS,
+  params: z.object({ namespace: z.string(), flowId: z.string() }),
+  response: { 200: FlowSchema, ...errors(404) },
+  async handler({ params, ctx }) {
+    return await flowJson(ctx.instance, storedFlow(ctx.instance, params.namespace, params.flowId), false);
+  },
+});
+
+export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds, flowForExecution];

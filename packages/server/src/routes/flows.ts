@@ -143,4 +143,20 @@ const remove = defineRoute({
   },
 });
 
-export const flowRoutes: AnyRoute[] = [create, update, get, byNamespace, search, revisions, remove];
+const task = defineRoute({
+  method: "GET",
+  url: "/flows/:namespace/:id/tasks/:taskId",
+  summary: "The definition of one task of a flow",
+  tags: TAGS,
+  params: FlowParams.extend({ taskId: z.string().describe("The task id") }),
+  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default") }),
+  response: { 200: z.looseObject({ id: z.string(), type: z.string() }), ...errors(404) },
+  async handler({ params, query, ctx }) {
+    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);
+    const found = ctx.instance.flows.graph(params.namespace, params.id, stored.revision).findTask(params.taskId);
+    if (!found) throw new ApiError(404, "TASK_NOT_FOUND", `Task '${params.taskId}' not found in flow '${params.namespace}/${params.id}'`);
+    return found;
+  },
+});
+
+export const flowRoutes: AnyRoute[] = [create, update, get, byNamespace, search, revisions, remove, task];

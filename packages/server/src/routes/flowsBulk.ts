@@ -179,6 +179,39 @@ function byQuery(disabled: boolean) {
   });
 }
 
+const deleteByIds = defineRoute({
+  method: "DELETE",
+  url: "/flows/delete/by-ids",
+  summary: "Delete flows by id (their revisions are kept, a deleted revision is added)",
+  description: "All or none: an unknown flow answers 404 and nothing is deleted.",
+  tags: TAGS,
+  body: z.array(IdWithNamespaceSchema),
+  response: { 200: BulkResponseSchema, ...errors(404) },
+  async handler({ body, ctx }) {
+    const instance = ctx.instance;
+    const flows = body.map((f) => storedFlow(instance, f.namespace, f.id));
+    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
+    return { count: flows.length };
+  },
+});
+
+const deleteByQuery = defineRoute({
+  method: "DELETE",
+  url: "/flows/delete/by-query",
+  summary: "Delete the flows a search matches",
+  tags: TAGS,
+  query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
+  response: { 200: BulkResponseSchema, ...errors(400) },
+  async handler({ query, ctx }) {
+    const instance = ctx.instance;
+    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
+    checkFields(filters, FLOW_FIELDS);
+    const flows = instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
+    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
+    return { count: flows.length };
+  },
+});
+
 const distinctNamespaces = defineRoute({
   method: "GET",
   url: "/flows/distinct-namespaces",
@@ -192,4 +225,4 @@ const distinctNamespaces = defineRoute({
   },
 });
 
-export const flowBulkRoutes: AnyRoute[] = [validate, bulk, byIds(false), byIds(true), byQuery(false), byQuery(true), distinctNamespaces];
+export const flowBulkRoutes: AnyRoute[] = [validate, bulk, byIds(false), byIds(true), byQuery(false), byQuery(true), deleteByIds, deleteByQuery, distinctNamespaces];

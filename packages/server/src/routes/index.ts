@@ -2,16 +2,19 @@
  * The route table, mounted twice: on `/api/v1` and on `/api/v1/{tenant}` (`/api/v1/main`).
  */
 import type { AnyRoute } from "../http/route.ts";
+import { configRoutes } from "./configs.ts";
 import { executionActionRoutes } from "./executionActions.ts";
 import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
+import { executionBulkRoutes } from "./executionsBulk.ts";
 import { flowRoutes } from "./flows.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
 import { namespaceFileRoutes } from "./namespaceFiles.ts";
 import { namespaceRoutes } from "./namespaces.ts";
+import { notServedRoutes } from "./notServed.ts";
 import { pluginRoutes } from "./plugins.ts";
 import { triggerRoutes } from "./triggers.ts";
 import { webhookRoutes } from "./webhooks.ts";
@@ -21,6 +24,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...flowBulkRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
+  ...executionBulkRoutes,
   ...executionFileRoutes,
   ...executionFollowRoutes,
   ...logRoutes,
@@ -30,4 +34,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...pluginRoutes,
   ...webhookRoutes,
   ...triggerRoutes,
+  ...configRoutes,
+  // Kestra's other literal paths answer 501 rather than reach a generic route (see notServed.ts).
+  ...notServedRoutes,
 ];

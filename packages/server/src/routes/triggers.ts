@@ -1,9 +1,9 @@
 /**
  * Triggers and backfills on Kestra's paths: search, a flow's triggers, update (enable, disable,
- * start a backfill), unlock and restart, pause/unpause/delete a backfill, and enable or disable
- * in bulk by list or by query.
+ * start a backfill), unlock and restart, pause/unpause/delete a backfill, and enable or disable,
+ * unlock or change backfills in bulk by list or by query.
  */
-import { z } from "@saker/sdk";
+import { isSakerError, z } from "@saker/sdk";
 import { changeBackfill, getTrigger, listTriggers, matchingTriggers, setTriggerDisabled, startBackfill, unlockTrigger } from "@saker/engine/runtime/triggers/triggerAdmin";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -151,7 +151,61 @@ const disableByQuery = defineRoute({
   },
 });
 
+type TriggerKey = z.output<typeof TriggerParams>;
+type Ctx = Parameters<AnyRoute["handler"]>[0]["ctx"];
+
+/** Acts on each trigger; as in Kestra, a trigger that cannot take the action is skipped, not counted. */
+function countActed(keys: readonly TriggerKey[], act: (key: TriggerKey) => unknown): { count: number } {
+  let count = 0;
+  for (const key of keys) {
+    try {
+      act(key);
+      count++;
+    } catch (error) {
+      if (!isSakerError(error)) throw error;
+    }
+  }
+  return { count };
+}
+
+/** `{action}/by-triggers` (a JSON array of triggers) and `{action}/by-query` (`q`, `namespace`, `flowId`). */
+function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: TriggerKey) => unknown): AnyRoute[] {
+  return [
+    defineRoute({
+      method: "POST",
+      url: `/triggers/${path}/by-triggers`,
+      summary: `${summary}: a list of triggers (those that cannot take it are skipped)`,
+      tags: TAGS,
+      body: z.array(TriggerKeyBody),
+      response: { 200: BulkResponseSchema, ...errors(400) },
+      async handler({ body, ctx }) {
+        return countActed(body.map((t) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId })), (key) => act(ctx, key));
+      },
+    }),
+    defineRoute({
+      method: "POST",
+      url: `/triggers/${path}/by-query`,
+      summary: `${summary}: the triggers matching a query (those that cannot take it are skipped)`,
+      tags: TAGS,
+      query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), flowId: z.string().optional() }),
+      response: { 200: BulkResponseSchema },
+      async handler({ query, ctx }) {
+        const keys = listTriggers(ctx.instance, { ...(query.namespace ? { namespace: query.namespace } : {}), ...(query.flowId ? { flowId: query.flowId } : {}), ...(query.q ? { q: query.q } : {}) }).map((l) => ({
+          namespace: l.triggerContext.namespace,
+          flowId: l.triggerContext.flowId,
+          triggerId: l.triggerContext.triggerId,
+        }));
+        return countActed(keys, (key) => act(ctx, key));
+      },
+    }),
+  ];
+}
+
 export const triggerRoutes: AnyRoute[] = [
+  ...bulkTriggerRoutes("unlock", "Unlock triggers", (ctx, key) => unlockTrigger(ctx.instance, key)),
+  ...bulkTriggerRoutes("backfill/pause", "Pause the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "pause")),
+  ...bulkTriggerRoutes("backfill/unpause", "Resume the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "unpause")),
+  ...bulkTriggerRoutes("backfill/delete", "Delete the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "delete")),
   search,
   ofFlow,
   update,

@@ -1,0 +1,181 @@
+/**
+ * Kestra's bulk actions on executions: `by-ids` (a JSON array of execution ids) and `by-query`
+ * (the search filters of `GET /executions/search`). They answer `{"count": N}`.
+ *
+ * `by-ids` acts on all or none: when an id is unknown or its execution cannot take the action,
+ * the answer is 400 `BULK_INVALID` listing every such id, and nothing is done. `by-query` acts
+ * on the matching executions that can take the action and skips the others.
+ */
+import { isTerminated, z } from "@saker/sdk";
+import type { StoredExecution } from "@saker/engine/repository/sqlite/executionStore";
+import type { Instance } from "@saker/engine/runtime/instance";
+import { ApiError } from "../http/errors.ts";
+import { defineRoute, type AnyRoute } from "../http/route.ts";
+import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
+import { onResumeDefinitions } from "./executionActions.ts";
+import { DeleteQuery, deleteExecution, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
+
+const TAGS = ["Executions"];
+type Label = z.output<typeof LabelSchema>;
+
+interface BulkAction<Q extends z.ZodType> {
+  /** The path segment before `/by-ids` (empty for delete). */
+  name: string;
+  method: "POST" | "DELETE";
+  summary: string;
+  /** Parameters of the action (besides the search filters of `by-query`). */
+  query: Q;
+  /** Why this execution cannot take the action; undefined when it can. */
+  refuse(stored: StoredExecution, instance: Instance): string | undefined;
+  apply(instance: Instance, stored: StoredExecution, query: z.output<Q>): Promise<unknown> | unknown;
+}
+
+function refusalOf(instance: Instance, id: string, refuse: (stored: StoredExecution, instance: Instance) => string | undefined): { stored?: StoredExecution; reason?: string } {
+  const stored = instance.executions.get(id);
+  if (!stored || stored.execution.deleted) return { reason: "execution not found" };
+  const reason = refuse(stored, instance);
+  return reason ? { reason } : { stored };
+}
+
+/** Checks every id first; acts only when all of them can take the action. */
+async function byIds(instance: Instance, ids: readonly string[], action: Pick<BulkAction<z.ZodType>, "name" | "refuse">, apply: (stored: StoredExecution) => Promise<unknown> | unknown) {
+  const checked = [...new Set(ids)].map((id) => ({ id, ...refusalOf(instance, id, action.refuse) }));
+  const invalids = checked.filter((c) => c.reason).map((c) => ({ executionId: c.id, message: c.reason! }));
+  if (invalids.length > 0) {
+    const named = invalids.slice(0, 5).map((i) => `'${i.executionId}' (${i.message})`).join(", ");
+    throw new ApiError(400, "BULK_INVALID", `Invalid bulk ${action.name || "delete"}: nothing was done; ${invalids.length} execution(s) cannot take it: ${named}${invalids.length > 5 ? ", …" : ""}`, { path: "body", details: { invalids } });
+  }
+  for (const c of checked) await apply(c.stored!);
+  return { count: checked.length };
+}
+
+/** Acts on the matching executions that can take the action. */
+async function byQuery(instance: Instance, query: z.output<typeof SearchQuery>, refuse: BulkAction<z.ZodType>["refuse"], apply: (stored: StoredExecution) => Promise<unknown> | unknown) {
+  const found = searchExecutions(instance, { ...query, page: 1, size: Number.MAX_SAFE_INTEGER }).results;
+  let count = 0;
+  for (const summary of found) {
+    const { stored } = refusalOf(instance, summary.id, refuse);
+    if (!stored) continue;
+    await apply(stored);
+    count++;
+  }
+  return { count };
+}
+
+function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
+  const base = action.name ? `/executions/${action.name}` : "/executions";
+  return [
+    defineRoute({
+      method: action.method,
+      url: `${base}/by-ids`,
+      summary: `${action.summary}, by ids`,
+      description: "All or none: an unknown id, or an execution that cannot take the action, answers 400 BULK_INVALID listing them, and nothing is done.",
+      tags: TAGS,
+      query: action.query,
+      body: z.array(z.string()).describe("Execution ids"),
+      response: { 200: BulkResponse, ...errors(400) },
+      async handler({ query, body, ctx }) {
+        const instance = ctx.instance;
+        return byIds(instance, body, action as unknown as BulkAction<z.ZodType>, (stored) => action.apply(instance, stored, query as z.output<Q>));
+      },
+    }),
+    defineRoute({
+      method: action.method,
+      url: `${base}/by-query`,
+      summary: `${action.summary}, for the executions matching the search filters`,
+      description: "Takes the filters of GET /executions/search; executions that cannot take the action are skipped.",
+      tags: TAGS,
+      query: SearchQuery.extend(action.query.shape),
+      response: { 200: BulkResponse, ...errors(400) },
+      async handler({ query, ctx }) {
+        const instance = ctx.instance;
+        return byQuery(instance, query as z.output<typeof SearchQuery>, action.refuse, (stored) => action.apply(instance, stored, query as z.output<Q>));
+      },
+    }),
+  ];
+}
+
+const NoQuery = z.looseObject({});
+
+const actions = [
+  ...bulkRoutes({
+    name: "",
+    method: "DELETE",
+    summary: "Delete finished executions, with their logs and files by default",
+    query: DeleteQuery,
+    refuse: (s) => (s.finished ? undefined : `execution is ${s.execution.state.current}, not finished`),
+    apply: (instance, s, query) => deleteExecution(instance, s.execution, query),
+  }),
+  ...bulkRoutes({
+    name: "kill",
+    method: "DELETE",
+    summary: "Kill executions",
+    query: NoQuery,
+    refuse: (s) => (s.finished || isTerminated(s.execution.state.current) ? "execution already finished" : undefined),
+    apply: (instance, s) => instance.kill(s.execution.id),
+  }),
+  ...bulkRoutes({
+    name: "restart",
+    method: "POST",
+    summary: "Restart failed executions from their failed task runs",
+    query: NoQuery,
+    refuse: (s) => (s.execution.state.current === "FAILED" ? undefined : `execution is ${s.execution.state.current}, not FAILED`),
+    apply: (instance, s) => instance.restart(s.execution.id),
+  }),
+  ...bulkRoutes({
+    name: "resume",
+    method: "POST",
+    summary: "Resume paused executions (those whose Pause task asks for no onResume inputs)",
+    query: NoQuery,
+    refuse: (s, instance) =>
+      s.execution.state.current !== "PAUSED"
+        ? `execution is ${s.execution.state.current}, not PAUSED`
+        : onResumeDefinitions(instance, s.execution).length > 0
+          ? "execution waits for onResume inputs: resume it alone"
+          : undefined,
+    apply: (instance, s) => instance.resume(s.execution.id),
+  }),
+  ...bulkRoutes({
+    name: "replay",
+    method: "POST",
+    summary: "Replay executions as new ones, from scratch",
+    query: NoQuery,
+    refuse: () => undefined,
+    apply: (instance, s) => instance.replay(s.execution.id),
+  }),
+];
+
+/** `labels/by-ids` takes `{executionsId, executionLabels}`; `labels/by-query` takes the labels as its body. */
+const labelsByIds = defineRoute({
+  method: "POST",
+  url: "/executions/labels/by-ids",
+  summary: "Add or replace labels of terminated executions, by ids",
+  description: "All or none, as the other by-ids actions.",
+  tags: TAGS,
+  body: z.object({ executionsId: z.array(z.string()), executionLabels: z.array(LabelSchema) }),
+  response: { 200: BulkResponse, ...errors(400) },
+  async handler({ body, ctx }) {
+    const instance = ctx.instance;
+    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
+  },
+});
+
+const labelsByQuery = defineRoute({
+  method: "POST",
+  url: "/executions/labels/by-query",
+  summary: "Add or replace labels of the terminated executions matching the search filters",
+  tags: TAGS,
+  query: SearchQuery,
+  body: z.array(LabelSchema),
+  response: { 200: BulkResponse, ...errors(400) },
+  async handler({ query, body, ctx }) {
+    const instance = ctx.instance;
+    return byQuery(instance, query, refuseLabels, (s) => setLabels(instance, s.execution.id, body as Label[]));
+  },
+});
+
+function refuseLabels(s: StoredExecution): string | undefined {
+  return isTerminated(s.execution.state.current) ? undefined : `execution is ${s.execution.state.current}, not terminated`;
+}
+
+export const executionBulkRoutes: AnyRoute[] = [...actions, labelsByIds, labelsByQuery];
