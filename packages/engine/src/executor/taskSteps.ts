@@ -110,17 +110,24 @@ export function failFromExecutor(run: ExecutorRun, taskRun: TaskRun, message: st
   run.setTaskRunState(taskRun, "FAILED");
 }
 
-/** Sends each created task run where it runs: flowables start here, runnables go to a worker. */
+/**
+ * Sends each created task run where it runs: flowables start here, runnables go to a worker.
+ * Only a worker task run stays CREATED once sent (until the worker starts it), so only those are
+ * remembered as dispatched; a flowable or executor task run leaves CREATED in this very step, and a
+ * CREATED one is always new work (a retry, a loop's next iteration), never to be skipped.
+ */
 export async function handleDispatch(run: ExecutorRun): Promise<void> {
   if (run.x.state.current === "KILLING" || run.x.state.current === "KILLED") return;
   for (const taskRun of [...run.x.taskRunList]) {
     if (!isCreated(taskRun.state.current)) continue;
-    const key = `${taskRun.id}:${taskRun.attempts?.length ?? 0}`;
-    if (run.dispatched.has(key)) continue;
-    run.dispatched.add(key);
+    const definition = run.definitionOf(taskRun);
+    if (definition.kind === "task") {
+      const key = `${taskRun.id}:${taskRun.attempts?.length ?? 0}`;
+      if (run.dispatched.has(key)) continue;
+      run.dispatched.add(key);
+    }
     run.version++;
     if (!(await passesRunIf(run, taskRun))) continue;
-    const definition = run.definitionOf(taskRun);
     if (definition.kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
     else if (definition.kind === "executor") await runExecutorTask(run, taskRun);
     else if (definition.kind === "task") sendToWorker(run, taskRun);
@@ -146,6 +153,8 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
   const task = run.task(taskRun);
   const definition = run.graph.typeOf(task).definition;
   if (definition.kind !== "executor") return;
+  // A retry is a new attempt (Kestra adds one per subflow result), the first one is made when it ends.
+  if (taskRun.attempts?.length) run.startAttempt(taskRun);
   run.setTaskRunState(taskRun, "RUNNING");
   try {
     const outcome = await definition.execute(run.context(task, taskRun));
