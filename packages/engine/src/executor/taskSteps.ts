@@ -11,6 +11,7 @@ import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
+import { taskRunVariables } from "./variables.ts";
 
 export async function handleNexts(run: ExecutorRun): Promise<void> {
   const x = run.x;
@@ -190,14 +191,16 @@ function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; s
 }
 
 /**
- * A task inside a WorkingDirectory sees the WorkingDirectory's value as `taskrun.value` (the
- * iteration of an enclosing ForEach), as Kestra's worker does; its own task run keeps none, so
- * its outputs are addressed as any other child's.
+ * A task inside a WorkingDirectory sees the WorkingDirectory's task run as `workerTaskrun` and its
+ * value as `taskrun.value` (the iteration of an enclosing ForEach), as Kestra's worker does; its
+ * own task run keeps none, so its outputs are addressed as any other child's.
  */
-function withWorkingDirectoryValue(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
-  const value = workingDirectoryId ? run.taskRun(workingDirectoryId)?.value : undefined;
-  if (value === undefined || taskRun.value !== undefined) return variables;
-  return { ...variables, taskrun: { ...(variables.taskrun as Record<string, unknown>), value } };
+function withWorkingDirectory(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
+  const workingDirectory = workingDirectoryId ? run.taskRun(workingDirectoryId) : undefined;
+  if (!workingDirectory) return variables;
+  const value = workingDirectory.value;
+  const taskrun = value === undefined || taskRun.value !== undefined ? variables.taskrun : { ...(variables.taskrun as Record<string, unknown>), value };
+  return { ...variables, taskrun, workerTaskrun: taskRunVariables(workingDirectory) };
 }
 
 function secretInputs(run: ExecutorRun): string[] {
@@ -217,7 +220,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       attempt: (taskRun.attempts?.length ?? 0) + 1,
       flow: { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision, ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
       task,
-      variables: withWorkingDirectoryValue(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
+      variables: withWorkingDirectory(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup } : {}),
