@@ -190,10 +190,6 @@ export class ExecutorRun {
     };
   }
 
-  forgetDispatch(taskRunId: string): void {
-    for (const key of this.dispatched) if (key.startsWith(`${taskRunId}:`)) this.dispatched.delete(key);
-  }
-
   result(): { execution: Execution; state: ExecutorState; commands: ExecutorCommand[]; logs: LogEntry[] } {
     const live = new Set(this.x.taskRunList.map((t) => t.id));
     const dispatched = [...this.dispatched].filter((k) => live.has(k.slice(0, k.lastIndexOf(":"))));
