@@ -116,7 +116,6 @@ function continueLoop(run: ExecutorRun, taskRun: TaskRun): void {
   const children = new Set<string>();
   for (const t of run.x.taskRunList) if (t.parentTaskRunId === taskRun.id || (t.parentTaskRunId && children.has(t.parentTaskRunId))) children.add(t.id);
   run.x.taskRunList = run.x.taskRunList.filter((t) => !children.has(t.id));
-  run.forgetDispatch(taskRun.id);
   run.version++;
   run.setExecutionState("RUNNING");
 }

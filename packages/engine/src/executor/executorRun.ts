@@ -67,6 +67,12 @@ export class ExecutorRun {
     }
   }
 
+  /** Adds a RUNNING attempt (an executor task run started again by a retry). */
+  startAttempt(taskRun: TaskRun): void {
+    (taskRun.attempts ??= []).push({ state: newState(this.now(), "RUNNING") });
+    this.version++;
+  }
+
   /** Sets the last attempt's state, adding an attempt when there is none. */
   setLastAttemptState(taskRun: TaskRun, next: StateType): void {
     const attempts = taskRun.attempts ?? (taskRun.attempts = []);
@@ -182,10 +188,6 @@ export class ExecutorRun {
       newId: () => this.deps.newId(),
       resolve: (tasks, value) => tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
     };
-  }
-
-  forgetDispatch(taskRunId: string): void {
-    for (const key of this.dispatched) if (key.startsWith(`${taskRunId}:`)) this.dispatched.delete(key);
   }
 
   result(): { execution: Execution; state: ExecutorState; commands: ExecutorCommand[]; logs: LogEntry[] } {

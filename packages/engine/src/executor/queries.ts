@@ -85,8 +85,11 @@ function findLast(runs: readonly TaskRun[], predicate: (s: StateType) => boolean
 }
 
 export const findLastCreated = (runs: readonly TaskRun[]) => findLast(runs, isCreated);
-/** Running, or paused: both mean "a child is still in progress" for sequencing. */
-export const findLastInProgress = (runs: readonly TaskRun[]) => findLast(runs, (s) => isRunning(s) || isPaused(s));
+/**
+ * Running, paused, or waiting for its retry: each means "a child is still in progress" for
+ * sequencing (a RETRYING child is neither created nor terminated, and must not start the next one).
+ */
+export const findLastInProgress = (runs: readonly TaskRun[]) => findLast(runs, (s) => isRunning(s) || isPaused(s) || s === "RETRYING");
 export const findLastTerminated = (runs: readonly TaskRun[]) => findLast(runs, isTerminated);
 
 /**

@@ -11,6 +11,7 @@ import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
+import { taskRunVariables } from "./variables.ts";
 
 export async function handleNexts(run: ExecutorRun): Promise<void> {
   const x = run.x;
@@ -110,17 +111,24 @@ export function failFromExecutor(run: ExecutorRun, taskRun: TaskRun, message: st
   run.setTaskRunState(taskRun, "FAILED");
 }
 
-/** Sends each created task run where it runs: flowables start here, runnables go to a worker. */
+/**
+ * Sends each created task run where it runs: flowables start here, runnables go to a worker.
+ * Only a worker task run stays CREATED once sent (until the worker starts it), so only those are
+ * remembered as dispatched; a flowable or executor task run leaves CREATED in this very step, and a
+ * CREATED one is always new work (a retry, a loop's next iteration), never to be skipped.
+ */
 export async function handleDispatch(run: ExecutorRun): Promise<void> {
   if (run.x.state.current === "KILLING" || run.x.state.current === "KILLED") return;
   for (const taskRun of [...run.x.taskRunList]) {
     if (!isCreated(taskRun.state.current)) continue;
-    const key = `${taskRun.id}:${taskRun.attempts?.length ?? 0}`;
-    if (run.dispatched.has(key)) continue;
-    run.dispatched.add(key);
+    const definition = run.definitionOf(taskRun);
+    if (definition.kind === "task") {
+      const key = `${taskRun.id}:${taskRun.attempts?.length ?? 0}`;
+      if (run.dispatched.has(key)) continue;
+      run.dispatched.add(key);
+    }
     run.version++;
     if (!(await passesRunIf(run, taskRun))) continue;
-    const definition = run.definitionOf(taskRun);
     if (definition.kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
     else if (definition.kind === "executor") await runExecutorTask(run, taskRun);
     else if (definition.kind === "task") sendToWorker(run, taskRun);
@@ -146,6 +154,8 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
   const task = run.task(taskRun);
   const definition = run.graph.typeOf(task).definition;
   if (definition.kind !== "executor") return;
+  // A retry is a new attempt (Kestra adds one per subflow result), the first one is made when it ends.
+  if (taskRun.attempts?.length) run.startAttempt(taskRun);
   run.setTaskRunState(taskRun, "RUNNING");
   try {
     const outcome = await definition.execute(run.context(task, taskRun));
@@ -181,14 +191,16 @@ function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; s
 }
 
 /**
- * A task inside a WorkingDirectory sees the WorkingDirectory's value as `taskrun.value` (the
- * iteration of an enclosing ForEach), as Kestra's worker does; its own task run keeps none, so
- * its outputs are addressed as any other child's.
+ * A task inside a WorkingDirectory sees the WorkingDirectory's task run as `workerTaskrun` and its
+ * value as `taskrun.value` (the iteration of an enclosing ForEach), as Kestra's worker does; its
+ * own task run keeps none, so its outputs are addressed as any other child's.
  */
-function withWorkingDirectoryValue(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
-  const value = workingDirectoryId ? run.taskRun(workingDirectoryId)?.value : undefined;
-  if (value === undefined || taskRun.value !== undefined) return variables;
-  return { ...variables, taskrun: { ...(variables.taskrun as Record<string, unknown>), value } };
+function withWorkingDirectory(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
+  const workingDirectory = workingDirectoryId ? run.taskRun(workingDirectoryId) : undefined;
+  if (!workingDirectory) return variables;
+  const value = workingDirectory.value;
+  const taskrun = value === undefined || taskRun.value !== undefined ? variables.taskrun : { ...(variables.taskrun as Record<string, unknown>), value };
+  return { ...variables, taskrun, workerTaskrun: taskRunVariables(workingDirectory) };
 }
 
 function secretInputs(run: ExecutorRun): string[] {
@@ -208,7 +220,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       attempt: (taskRun.attempts?.length ?? 0) + 1,
       flow: { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision, ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
       task,
-      variables: withWorkingDirectoryValue(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
+      variables: withWorkingDirectory(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup } : {}),

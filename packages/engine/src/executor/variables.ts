@@ -113,6 +113,18 @@ function labelsMap(execution: Execution): Tree {
   return labels;
 }
 
+/** The `taskrun` variable of a task run (also `workerTaskrun`, a WorkingDirectory's, for its tasks). */
+export function taskRunVariables(taskRun: TaskRun): Tree {
+  return {
+    id: taskRun.id,
+    startDate: taskRun.state.startDate,
+    attemptsCount: taskRun.attempts?.length ?? 0,
+    ...(taskRun.parentTaskRunId ? { parentId: taskRun.parentTaskRunId } : {}),
+    ...(taskRun.value !== undefined ? { value: taskRun.value } : {}),
+    ...(taskRun.iteration !== undefined ? { iteration: taskRun.iteration } : {}),
+  };
+}
+
 export function buildRunVariables(sources: VariableSources): Tree {
   const { flow, execution, task, taskRun } = sources;
   const vars: Tree = {
@@ -122,16 +134,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
   };
   if (flow.variables) vars.vars = flow.variables;
   if (task) vars.task = { id: task.id, type: task.type };
-  if (taskRun) {
-    vars.taskrun = {
-      id: taskRun.id,
-      startDate: taskRun.state.startDate,
-      attemptsCount: taskRun.attempts?.length ?? 0,
-      ...(taskRun.parentTaskRunId ? { parentId: taskRun.parentTaskRunId } : {}),
-      ...(taskRun.value !== undefined ? { value: taskRun.value } : {}),
-      ...(taskRun.iteration !== undefined ? { iteration: taskRun.iteration } : {}),
-    };
-  }
+  if (taskRun) vars.taskrun = taskRunVariables(taskRun);
   if (execution) {
     if (taskRun) {
       const parents = executionParents(execution, taskRun);

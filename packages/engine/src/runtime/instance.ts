@@ -42,6 +42,7 @@ import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
 import { buildExecution, type NewExecution } from "./executionFactory.ts";
 import { ExecutorService } from "./executorService.ts";
+import { describeProgress } from "./progress.ts";
 import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
@@ -484,11 +485,18 @@ export class Instance {
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           cleanup();
-          reject(new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms`));
+          reject(this.notEnded(executionId, timeoutMs));
         }, timeoutMs);
       }
       check();
     });
+  }
+
+  /** The error of a wait that timed out, naming where the execution stands. */
+  private notEnded(executionId: string, timeoutMs: number): SakerError {
+    const stored = this.executions.get(executionId);
+    const where = stored ? `: ${describeProgress(stored.execution)}` : "";
+    return new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms${where}`);
   }
 
   /** Resolves once the execution is finished (terminated and its afterExecution tasks done). */
@@ -516,7 +524,7 @@ export class Instance {
       if (timeoutMs > 0) {
         timer = setTimeout(() => {
           cleanup();
-          reject(new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms`));
+          reject(this.notEnded(executionId, timeoutMs));
         }, timeoutMs);
       }
     });

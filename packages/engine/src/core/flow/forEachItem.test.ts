@@ -3,6 +3,7 @@ import { toStoragePath } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
 import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import type { Execution } from "../../model/execution.ts";
+import { moveIterations } from "./forEachItem.ts";
 
 let t: TestInstance;
 const ITEMS = Array.from({ length: 10 }, (_, i) => `item-${i + 1}`).join("\n") + "\n";
@@ -62,7 +63,7 @@ describe("ForEachItem", () => {
     const x = await withItems(parent(3).replace("item-5", "x"), ITEMS.replace("item-5", "item-five"));
     expect(x.state.current).toBe("SUCCESS");
     expect(x.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items", "each_merge"]);
-    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 4, iterations: { CREATED: 0, SUCCESS: 4 } });
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 4, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 4 } });
     const uri = String(taskRuns(x, "each_merge")[0]!.outputs?.subflowOutputs);
     const merged = (await streamToBuffer(await t.instance.storage.get(toStoragePath(uri)))).toString("utf8");
     expect(merged.trim().split("\n")).toEqual([
@@ -78,15 +79,26 @@ describe("ForEachItem", () => {
   it("fails when a subflow fails (transmitFailed), counting the iterations by state", async () => {
     const x = await withItems(parent(4));
     expect(x.state.current).toBe("FAILED");
-    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 3, iterations: { CREATED: 0, SUCCESS: 2, FAILED: 1 } });
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 3, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 } });
     expect(taskRuns(x, "each_merge")).toHaveLength(0);
   });
 
-  it("without wait, starts the subflows and ends at once, with no merge", async () => {
+  it("without wait, starts the subflows and ends at once, counting them all ended, with an empty merge", async () => {
     const x = await withItems(parent(5, "    wait: false\n"));
     expect(x.state.current).toBe("SUCCESS");
-    expect(x.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items"]);
-    expect(taskRuns(x, "each_items")[0]!.outputs?.numberOfBatches).toBe(2);
+    expect(x.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items", "each_merge"]);
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 2, iterations: { RUNNING: 0, SUCCESS: 2 } });
+    expect(taskRuns(x, "each_merge")[0]!.state.current).toBe("SUCCESS");
+    expect(taskRuns(x, "each_merge")[0]!.outputs?.subflowOutputs).toBeUndefined();
+  });
+
+  it("moveIterations moves counts between states, a state not counted yet holding every batch", () => {
+    const started = moveIterations({}, 3, "CREATED", "RUNNING", 3);
+    expect(started).toEqual({ CREATED: 0, RUNNING: 3 });
+    const one = moveIterations(started, 3, "RUNNING", "FAILED", 1);
+    expect(one).toEqual({ CREATED: 0, RUNNING: 2, FAILED: 1 });
+    expect(started).toEqual({ CREATED: 0, RUNNING: 3 });
+    expect(moveIterations({}, 4, "RUNNING", "SUCCESS", 1)).toEqual({ RUNNING: 3, SUCCESS: 1 });
   });
 
   it("an empty file gives no batch and succeeds", async () => {

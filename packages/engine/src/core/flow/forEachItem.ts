@@ -2,8 +2,8 @@
  * `ForEachItem`: splits a file of items into batches and runs a subflow per batch. As in Kestra it
  * works through three internal tasks, children of the ForEachItem task run: `<id>_split` (a worker
  * task writing the batches to storage), `<id>_items` (the executor starts one child execution per
- * batch, `{{ taskrun.items }}` being its batch file and `{{ taskrun.iteration }}` its index) and,
- * when waiting, `<id>_merge` (the children's outputs as one Ion file, `subflowOutputs`).
+ * batch, `{{ taskrun.items }}` being its batch file and `{{ taskrun.iteration }}` its index) and
+ * `<id>_merge` (when waiting, the children's outputs as one Ion file, `subflowOutputs`).
  */
 import { defineTask, isTerminated, NonRetryableError, z, type StateType } from "@saker/sdk";
 import type { Execution, TaskNode, TaskRun } from "../../model/execution.ts";
@@ -41,7 +41,7 @@ function internalTasks(task: TaskNode): TaskNode[] {
     found = [
       { id: `${id}_split`, type: SPLIT, items, ...(batch !== undefined ? { batch } : {}) } as TaskNode,
       { ...subflow, id: `${id}_items`, type: ITEMS, forEachItem: id } as TaskNode,
-      ...(task.wait !== false ? [{ id: `${id}_merge`, type: MERGE, forEachItem: id } as TaskNode] : []),
+      { id: `${id}_merge`, type: MERGE, forEachItem: id, ...(task.wait === false ? { wait: false } : {}) } as TaskNode,
     ];
     synthetic.set(task, found);
   }
@@ -93,6 +93,18 @@ export const ForEachItemSplit = defineTask({
 
 const FAILING: readonly StateType[] = ["FAILED", "KILLED", "WARNING"];
 
+/**
+ * Moves `count` iterations from state `from` to state `to` (a copy). A state not counted yet holds
+ * every batch (`total`), as in Kestra, where the first move out of CREATED starts from the number
+ * of batches.
+ */
+export function moveIterations(iterations: Readonly<Record<string, number>>, total: number, from: StateType, to: StateType, count: number): Record<string, number> {
+  const moved = { ...iterations };
+  moved[to] = (moved[to] ?? 0) + count;
+  moved[from] = Math.max(0, (moved[from] ?? total) - count);
+  return moved;
+}
+
 /** The task run of another internal task of the same ForEachItem task run. */
 function sibling(execution: Execution, taskRun: TaskRun, taskId: string): TaskRun | undefined {
   return execution.taskRunList.find((r) => r.taskId === taskId && r.parentTaskRunId === taskRun.parentTaskRunId);
@@ -130,19 +142,22 @@ export const ForEachItemExecutable = defineExecutorTask({
         ...(t.scheduleDate !== undefined ? { scheduleDate: await ctx.render(String(t.scheduleDate)) } : {}),
       });
     }
-    const outputs = { numberOfBatches: uris.length, iterations: { CREATED: uris.length } };
-    if (!wait || uris.length === 0) return { state: "SUCCESS", subflows, outputs };
-    return { state: "RUNNING", subflows, outputs };
+    const n = uris.length;
+    if (n === 0) return { state: "SUCCESS", subflows, outputs: { numberOfBatches: 0, iterations: {} } };
+    // As Kestra counts them: each child moves CREATED -> RUNNING when it is started and RUNNING -> its
+    // end state when it ends, an emptied state staying at 0. Without wait, every child counts as
+    // ended at once.
+    if (!wait) return { state: "SUCCESS", subflows, outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "RUNNING", "SUCCESS", n) } };
+    return { state: "RUNNING", subflows, outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "CREATED", "RUNNING", n) } };
   },
   async onSubflowEnded(ctx, child) {
     if (!isTerminated(child.state.current)) return undefined;
     const previous = (ctx.taskRun.outputs ?? {}) as { numberOfBatches?: number; iterations?: Record<string, number> };
     const total = previous.numberOfBatches ?? 0;
-    const iterations = { ...(previous.iterations ?? {}) };
-    iterations.CREATED = Math.max(0, (iterations.CREATED ?? total) - 1);
-    iterations[child.state.current] = (iterations[child.state.current] ?? 0) + 1;
+    const iterations = moveIterations(previous.iterations ?? {}, total, "RUNNING", child.state.current, 1);
     const outputs = { numberOfBatches: total, iterations };
-    if (iterations.CREATED > 0) return { state: "RUNNING", outputs };
+    const ended = Object.entries(iterations).filter(([s]) => isTerminated(s as StateType)).reduce((sum, [, count]) => sum + count, 0);
+    if (ended < total) return { state: "RUNNING", outputs };
     const transmit = ctx.task.transmitFailed !== false;
     let state: StateType = "SUCCESS";
     if (transmit) for (const s of FAILING) if (iterations[s]) state = state === "SUCCESS" || s === "FAILED" ? s : state;
@@ -154,9 +169,11 @@ export const ForEachItemExecutable = defineExecutorTask({
 export const ForEachItemMergeOutputs = defineTask({
   type: MERGE,
   title: "ForEachItem: merge the subflows' outputs (internal)",
-  properties: z.object({ forEachItem: z.string() }),
-  outputs: z.object({ subflowOutputs: z.string().describe("An Ion file: the outputs of each subflow execution, in batch order.") }),
-  async run({ forEachItem }, ctx) {
+  properties: z.object({ forEachItem: z.string(), wait: z.boolean().optional() }),
+  outputs: z.object({ subflowOutputs: z.string().optional().describe("An Ion file: the outputs of each subflow execution, in batch order (none without `wait`).") }),
+  async run({ forEachItem, wait }, ctx) {
+    // Without wait the subflows are still running: there is nothing to merge yet (as in Kestra).
+    if (wait === false) return {};
     const engine = engineOf(ctx);
     const execution = engine.executions.get(ctx.execution.id)?.execution;
     const self = execution?.taskRunList.find((r) => r.id === ctx.taskRun.id);

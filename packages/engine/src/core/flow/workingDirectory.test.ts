@@ -105,6 +105,46 @@ tasks:
     expect(bad.state.current).toBe("FAILED");
   });
 
+  it("gives its tasks the WorkingDirectory's task run as workerTaskrun, also nested in a Sequential of a ForEach", async () => {
+    const x = await t.run(`id: wd-worker-taskrun
+namespace: wd.tests
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["1"]
+    tasks:
+      - id: seq
+        type: io.kestra.plugin.core.flow.Sequential
+        tasks:
+          - id: wd
+            type: io.kestra.plugin.core.flow.WorkingDirectory
+            tasks:
+              - id: worker
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ workerTaskrun.id }} {{ workerTaskrun.attemptsCount }} {{ workerTaskrun.value ?? 'none' }}"
+              - id: parent
+                type: io.kestra.plugin.core.debug.Return
+                format: "{{ parent }}"
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(x.taskRunList).toHaveLength(5);
+    const wd = taskRuns(x, "wd")[0]!;
+    // Kestra gives Sequential's children no value: the WorkingDirectory has none here.
+    expect(taskRuns(x, "worker")[0]!.outputs?.value).toBe(`${wd.id} 0 none`);
+    expect(taskRuns(x, "parent")[0]!.outputs?.value).toBe('{"taskrun":{"value":"1"}}');
+  });
+
+  it("has no workerTaskrun outside a WorkingDirectory", async () => {
+    const x = await t.run(`id: no-worker-taskrun
+namespace: wd.tests
+tasks:
+  - id: worker
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ workerTaskrun }}"
+`);
+    expect(x.state.current).toBe("FAILED");
+  });
+
   it("removes the shared directory of a killed WorkingDirectory too", async () => {
     const { flow } = t.instance.deploy(`id: wd-killed
 namespace: wd.tests
