@@ -305,6 +305,20 @@ describe("acting on executions", () => {
     expect(again.status).toBe(409);
   });
 
+  it("starts a flow named like an action (restart, pause) where no execution has that id", async () => {
+    for (const action of ["restart", "pause"]) {
+      expect((await postYaml(`${t.api}/flows`, `id: ${action}\nnamespace: company.actions\ntasks:\n  - id: hi\n    type: io.kestra.plugin.core.debug.Return\n    format: ${action}d\n`)).status).toBe(200);
+      const created = await fetch(`${t.api}/executions/company.actions/${action}?wait=true`, { method: "POST" });
+      const body = await json(created);
+      expect(created.status, JSON.stringify(body)).toBe(200);
+      expect(body).toMatchObject({ namespace: "company.actions", flowId: action, state: { current: "SUCCESS" } });
+      // the action itself still applies to an execution id
+      const acted = await fetch(`${t.api}/executions/${body.id}/${action}`, { method: "POST" });
+      expect(acted.status).not.toBe(200);
+      expect((await json(acted)).code).not.toBe("FLOW_NOT_FOUND");
+    }
+  });
+
   it("replays an execution as a new one, from scratch or from a task run", async () => {
     const source = await waitForExecution(t.api, String((await json(await fetch(`${t.api}/executions/company.team/flaky`, { method: "POST" }))).id), terminated);
     const replay = await json(await fetch(`${t.api}/executions/${source.id}/replay`, { method: "POST" }));

@@ -147,16 +147,35 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
  */
 const MASKED_TAGS = new Set(["Executions", "Logs", "Triggers"]);
 
+const START_EXECUTION = "/executions/:namespace/:id";
+const EXECUTION_ACTION = /^\/executions\/:executionId\/([a-z-]+)$/;
+
+/**
+ * Kestra's `POST /executions/{namespace}/{id}` (start a flow) and its single actions
+ * `POST /executions/{executionId}/{action}` share one shape: a flow named like an action
+ * (`restart`, `pause`…) in a namespace that is no execution id is started, not acted on.
+ */
+function startsFlowNamedLikeAction(route: AnyRoute, start: AnyRoute | undefined, request: FastifyRequest, ctx: ServerContext): { route: AnyRoute; params: unknown } {
+  const action = route.method === "POST" ? EXECUTION_ACTION.exec(route.url)?.[1] : undefined;
+  const executionId = (request.params as { executionId?: string }).executionId;
+  if (!action || !start || !executionId || !ctx.ready) return { route, params: request.params };
+  const flow = ctx.instance.flows.stored(executionId, action);
+  if (!flow || flow.deleted || ctx.instance.executions.text(executionId)) return { route, params: request.params };
+  return { route: start, params: { ...(request.params as object), namespace: executionId, id: action } };
+}
+
 export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
-  for (const route of routes) {
-    const masked = route.tags.some((tag) => MASKED_TAGS.has(tag));
+  const start = routes.find((r) => r.method === "POST" && r.url === START_EXECUTION);
+  for (const declared of routes) {
     app.route({
-      method: route.method,
-      url: route.url,
-      schema: routeSchema(route, hidden),
-      config: { public: route.public === true },
+      method: declared.method,
+      url: declared.url,
+      schema: routeSchema(declared, hidden),
+      config: { public: declared.public === true },
       handler: async (request, reply) => {
-        const params = parsePart(route.params, request.params, "params");
+        const { route, params: rawParams } = startsFlowNamedLikeAction(declared, start, request, ctx);
+        const masked = route.tags.some((tag) => MASKED_TAGS.has(tag));
+        const params = parsePart(route.params, rawParams, "params");
         const query = parsePart(route.query, request.query, "query");
         if (route.body && hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
         const body = parsePart(route.body, request.body, "body");
