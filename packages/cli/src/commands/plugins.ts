@@ -35,12 +35,12 @@ export function configurePluginsCommand(program: Command): void {
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const [{ installPlugin }, { listBundled }] = await Promise.all([import("@saker/engine/plugins/installer"), import("@saker/engine/plugins/bundled")]);
+    const [{ installPlugin }, { isBundled }] = await Promise.all([import("@saker/engine/plugins/installer"), import("@saker/engine/plugins/bundled")]);
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, { pluginsDir: config.pluginsPath, ...(options.force ? { force: true } : {}), onOutput: (line) => process.stderr.write(`  ${line}\n`) });
       process.stdout.write(`Installed ${installed.name}@${installed.version} in ${installed.dir}\n  types: ${installed.types.join(", ")}\n`);
-      if (listBundled(config.bundledPluginsPath).some((v) => v.name === installed.name && v.version === installed.version)) {
+      if (isBundled(config.bundledPluginsPath, installed.name, installed.version)) {
         process.stderr.write(`note: ${installed.name}@${installed.version} is also bundled with Saker; the bundled copy is the one used\n`);
       }
     }

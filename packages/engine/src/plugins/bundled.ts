@@ -55,3 +55,8 @@ export function listBundled(dir: string | undefined): InstalledVersion[] {
   }
   return found;
 }
+
+/** Whether `name@version` is one of the bundled plugins under `dir`. */
+export function isBundled(dir: string | undefined, name: string, version: string): boolean {
+  return listBundled(dir).some((v) => v.name === name && v.version === version);
+}

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { SakerError } from "@saker/sdk";
-import { listBundled } from "./bundled.ts";
+import { isBundled } from "./bundled.ts";
 import { importPlugin, readManifest, type PluginManifest } from "./manifest.ts";
 import { listInstalled, packageDirOf, versionDir, type InstalledVersion } from "./pluginDir.ts";
 
@@ -114,7 +114,7 @@ function moveAway(dir: string, pluginsDir: string): void {
 export function uninstallPlugin(pluginsDir: string, name: string, version: string, bundledDir?: string): void {
   const dir = versionDir(pluginsDir, name, version);
   if (!existsSync(dir)) {
-    if (listBundled(bundledDir).some((v) => v.name === name && v.version === version)) {
+    if (isBundled(bundledDir, name, version)) {
       throw new SakerError("PLUGIN_BUNDLED", `${name}@${version} is bundled with Saker and cannot be uninstalled; set plugins.bundledPath to an empty value to turn bundled plugins off`);
     }
     const installed = listInstalled(pluginsDir).filter((v) => v.name === name).map((v) => v.version);
