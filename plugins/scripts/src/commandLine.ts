@@ -9,7 +9,7 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import type { Language } from "./languages.ts";
 
-export const DEFAULT_SHELL = ["/bin/sh", "-c"] as const;
+const DEFAULT_SHELL = ["/bin/sh", "-c"] as const;
 
 /** Quotes one argument for a POSIX shell. */
 export function shellQuote(arg: string): string {

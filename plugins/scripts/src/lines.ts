@@ -7,7 +7,7 @@
  */
 import { StringDecoder } from "node:string_decoder";
 
-export const MAX_LINE_LENGTH = 1 << 20;
+const MAX_LINE_LENGTH = 1 << 20;
 
 export interface LineSplitter {
   write(chunk: Buffer): void;

@@ -40,7 +40,7 @@ export function defaultCacheDir(): string {
 
 const installing = new Map<string, Promise<string>>();
 
-export function dependencyKey(python: string, dependencies: readonly string[]): string {
+function dependencyKey(python: string, dependencies: readonly string[]): string {
   const sorted = [...new Set(dependencies.map((d) => d.trim()).filter(Boolean))].sort();
   return createHash("sha256").update(JSON.stringify([python, sorted])).digest("hex").slice(0, 24);
 }

@@ -11,12 +11,12 @@ import { runProcess } from "./process.ts";
 import type { RunnerJob, RunnerResult, TaskRunner } from "./taskRunner.ts";
 
 /** The engine's address: the runner's `host`, then `DOCKER_HOST`, then the default socket. */
-export function dockerHost(options: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): string {
+function dockerHost(options: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): string {
   return typeof options.host === "string" && options.host ? options.host : env.DOCKER_HOST || "unix:///var/run/docker.sock";
 }
 
 /** True when something accepts connections at a `unix://` or `tcp://` Docker host within a second. */
-export function engineAnswers(host: string): Promise<boolean> {
+function engineAnswers(host: string): Promise<boolean> {
   const url = /^(unix|tcp|http|https):\/\/(.*)$/.exec(host);
   if (!url) return Promise.resolve(false);
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import { splitLines } from "../lines.ts";
 import type { RunnerJob, RunnerResult, TaskRunner } from "./taskRunner.ts";
 
 /** How long a stopped command may take to end after SIGTERM before the group is SIGKILLed. */
-export const KILL_GRACE_MS = 2000;
+const KILL_GRACE_MS = 2000;
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
