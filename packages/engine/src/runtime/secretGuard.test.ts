@@ -26,6 +26,20 @@ describe("SecretGuard", () => {
     expect(guard.masker().mask("only-for-one-job")).toBe("only-for-one-job");
   });
 
+  it("the copies of the instance's masker share one compiled pattern until one of them adds a value", () => {
+    const guard = new SecretGuard(new SecretStore([new EnvSecretBackend({ SECRET_ONE: b64("shared-secret-value") })]), encryption);
+    const pattern = (m: SecretMasker) => (m as unknown as { pattern: RegExp | undefined }).pattern;
+    const a = guard.masker();
+    const b = guard.masker();
+    expect(pattern(a)).toBeDefined();
+    expect(pattern(a)).toBe(pattern(b));
+    expect(guard.display({ message: "shared-secret-value" }).message).toMatch(/^\*\*masked\*+$/);
+    b.add("added-by-one-caller");
+    expect(b.mask("added-by-one-caller")).toMatch(/^\*\*masked\*+$/);
+    expect(pattern(guard.masker())).toBe(pattern(a));
+    expect(guard.display({ message: "added-by-one-caller" }).message).toBe("added-by-one-caller");
+  });
+
   it("the execution's masker knows its SECRET inputs and the values sealed in it", () => {
     const guard = new SecretGuard(new SecretStore([]), encryption);
     const jobMasker = new SecretMasker();

@@ -34,6 +34,11 @@ export class SecretGuard {
    * copy each time; the compiled pattern is shared until the secrets change).
    */
   masker(): SecretMasker {
+    return this.instanceMasker().extend();
+  }
+
+  /** The masker of the instance's secrets, shared: only for masking, never to add to. */
+  private instanceMasker(): SecretMasker {
     let values: string[] | undefined;
     try {
       values = this.secrets.values();
@@ -46,7 +51,7 @@ export class SecretGuard {
       for (const value of values ?? []) masker.add(value);
       this.cached = { key: key ?? "", masker };
     }
-    return this.cached.masker.extend();
+    return this.cached.masker;
   }
 
   /**
@@ -81,7 +86,7 @@ export class SecretGuard {
 
   /** What an API answer, an event stream or the CLI may show of a value. */
   display<T>(value: T): T {
-    return this.sealer.display(value, this.masker(), DISPLAY_MASKED_KEYS);
+    return this.sealer.display(value, this.instanceMasker(), DISPLAY_MASKED_KEYS);
   }
 
   /**
@@ -89,7 +94,8 @@ export class SecretGuard {
    * value nor a secret goes out as it is, without being parsed and serialised again.
    */
   displayJson(text: string): string {
-    if (!text.includes(SEALED_PREFIX) && !this.masker().matches(text)) return text;
-    return JSON.stringify(this.display(JSON.parse(text) as unknown));
+    const masker = this.instanceMasker();
+    if (!text.includes(SEALED_PREFIX) && !masker.matches(text)) return text;
+    return JSON.stringify(this.sealer.display(JSON.parse(text) as unknown, masker, DISPLAY_MASKED_KEYS));
   }
 }

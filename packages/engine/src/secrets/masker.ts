@@ -47,7 +47,8 @@ export class SecretMasker {
   constructor(from?: SecretMasker) {
     this.values = new Set(from?.values);
     this.registered = new Set(from?.registered);
-    this.pattern = from?.pattern;
+    // compiled on the source, so every copy of it shares one pattern until a value is added
+    this.pattern = from && from.values.size > 0 ? from.regexp() : undefined;
   }
 
   /** Registers a value, with its derived forms, to hide from now on (short ones are ignored). */

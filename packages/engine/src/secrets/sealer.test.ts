@@ -42,6 +42,19 @@ describe("SecretSealer", () => {
     expect(shown.message).toBe(`saw **masked*${"*".repeat(SECRET.length - 9)}`);
   });
 
+  it("reveal copies only the containers on the way to a sealed string, and returns the rest as they are", () => {
+    const untouched = { a: [1, "x", { b: "y" }], c: { d: "z" } };
+    expect(sealer.reveal(untouched)).toBe(untouched);
+    const value = { before: { n: 1 }, list: ["a", sealer.seal(SECRET, masker), "b"], after: untouched };
+    const revealed = sealer.reveal(value);
+    expect(revealed).toEqual({ before: { n: 1 }, list: ["a", SECRET, "b"], after: untouched });
+    expect(Object.keys(revealed)).toEqual(["before", "list", "after"]);
+    expect(revealed).not.toBe(value);
+    expect(revealed.before).toBe(value.before);
+    expect(revealed.after).toBe(untouched);
+    expect(value.list[1]).not.toBe(SECRET);
+  });
+
   it("a value sealed under another key stays sealed", () => {
     const other = new SecretSealer(new Encryption(Buffer.alloc(32, 8)));
     const sealed = sealer.seal({ v: SECRET }, masker);

@@ -27,22 +27,35 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** `value` with `leaf` applied to each string and `key` to each map key; the same object when nothing changed. */
-function mapStrings(value: unknown, leaf: (text: string) => string, key: (k: string) => string = (k) => k): unknown {
+/**
+ * `value` with `leaf` applied to each string and `key` to each map key; the same object when nothing
+ * changed. A container is copied only from its first changed entry on: the engine reveals whole
+ * executions at each step, and most of them hold nothing sealed.
+ */
+function mapStrings(value: unknown, leaf: (text: string) => string, key?: (k: string) => string): unknown {
   if (typeof value === "string") return leaf(value);
   if (Array.isArray(value)) {
-    const mapped = value.map((v) => mapStrings(v, leaf, key));
-    return mapped.some((v, i) => v !== value[i]) ? mapped : value;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i] as unknown;
+      const v2 = mapStrings(v, leaf, key);
+      if (!out && v2 !== v) out = value.slice(0, i);
+      out?.push(v2);
+    }
+    return out ?? value;
   }
   if (!isMap(value)) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([k, v]) => {
-    const k2 = key(k);
+  const keys = Object.keys(value);
+  let out: [string, unknown][] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const v = value[k];
+    const k2 = key ? key(k) : k;
     const v2 = mapStrings(v, leaf, key);
-    if (k2 !== k || v2 !== v) changed = true;
-    return [k2, v2] as const;
-  });
-  return changed ? Object.fromEntries(entries) : value;
+    if (!out && (k2 !== k || v2 !== v)) out = keys.slice(0, i).map((p) => [p, value[p]]);
+    out?.push([k2, v2]);
+  }
+  return out ? Object.fromEntries(out) : value;
 }
 
 export class SecretSealer {
