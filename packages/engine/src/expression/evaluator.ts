@@ -488,7 +488,6 @@ export class Evaluation {
   private applyFilter(name: string, input: unknown, args: CallArgs): unknown {
     const def = this.registry.filters.get(name);
     if (!def) throw new EvalError(`Unknown filter '${name}'`);
-    checkBudget(this.state);
     return this.checkResult(def.call(input, args, this.context()));
   }
 
