@@ -49,11 +49,6 @@ export function fullMatch(pattern: string, text: string): boolean {
   return userRegex(pattern).testExact(text);
 }
 
-/** Whether `pattern` matches somewhere in `text` (Java's `Matcher.find`). */
-export function findIn(pattern: string, text: string): boolean {
-  return userRegex(pattern).test(text);
-}
-
 /** Calls `onMatch(start, end)` for each match of `pattern` in `text`, in order, until it returns false; `tick` runs between matches. */
 export function eachMatch(pattern: string, text: string, onMatch: (start: number, end: number, group: (n: number | string) => string | null) => boolean, tick: () => void = () => {}): void {
   const matcher = userRegex(pattern).matcher(text);
