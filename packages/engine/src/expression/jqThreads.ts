@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { SakerError } from "@saker/sdk";
+import { shown } from "./errors.ts";
 
 export class JqBudgetError extends SakerError {
   static override readonly kind: string = "JqBudgetError";
@@ -125,10 +126,6 @@ export async function runInThread(call: JqCall): Promise<string> {
 /** jq's own error (a bad filter, `error()`), as opposed to a budget. */
 export class JqFailure extends Error {
   override readonly name = "JqFailure";
-}
-
-function shown(filter: string): string {
-  return filter.length > 80 ? `${filter.slice(0, 80)}…` : filter;
 }
 
 /** The call's memory budget is spent (inside the WebAssembly heap, or the thread's JavaScript heap). */

@@ -8,12 +8,13 @@
  */
 import { RE2JS } from "re2js";
 import { SakerError } from "@saker/sdk";
+import { shown as cut } from "./errors.ts";
 import { Lru } from "./lru.ts";
 
 export class RegexError extends SakerError {
   static override readonly kind: string = "RegexError";
   constructor(pattern: string, reason: string, unsupported: boolean) {
-    const shown = pattern.length > 120 ? `${pattern.slice(0, 120)}…` : pattern;
+    const shown = cut(pattern, 120);
     super(
       unsupported ? "REGEX_UNSUPPORTED" : "REGEX_INVALID",
       unsupported
