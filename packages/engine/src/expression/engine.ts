@@ -4,7 +4,7 @@
  * re-running a render once each value is loaded.
  */
 import type { Template } from "./ast.ts";
-import { EvalError, ExpressionError, PendingValue } from "./errors.ts";
+import { EvalError, ExpressionError, PendingValue, shown } from "./errors.ts";
 import { DEFAULT_LIMITS, Evaluation, setKey, startState, type RenderLimits, type RenderState } from "./evaluator.ts";
 import { Lru } from "./lru.ts";
 import { parseTemplate } from "./parser.ts";
@@ -81,7 +81,7 @@ class Engine implements ExpressionEngine {
     try {
       return this.renderWith(template, vars, options, state);
     } catch (error) {
-      if (error instanceof PendingValue) throw new ExpressionError(`'${error.key.length > 80 ? `${error.key.slice(0, 80)}…` : error.key}' needs asynchronous rendering (renderAsync)`, { template });
+      if (error instanceof PendingValue) throw new ExpressionError(`'${shown(error.key)}' needs asynchronous rendering (renderAsync)`, { template });
       throw error;
     }
   }

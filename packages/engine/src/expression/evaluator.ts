@@ -452,7 +452,7 @@ export class Evaluation {
   private checkResult(result: unknown): unknown {
     checkBudget(this.state);
     if (typeof result === "string") this.checkSize(result);
-    else if (Array.isArray(result) && result.length > this.limits.maxCollectionSize) throw new EvalError(`a list of ${result.length} items exceeds the limit of ${this.limits.maxCollectionSize}`);
+    else if (Array.isArray(result)) checkCollectionSize(result.length, this.limits);
     return result;
   }
 
@@ -488,7 +488,6 @@ export class Evaluation {
   private applyFilter(name: string, input: unknown, args: CallArgs): unknown {
     const def = this.registry.filters.get(name);
     if (!def) throw new EvalError(`Unknown filter '${name}'`);
-    checkBudget(this.state);
     return this.checkResult(def.call(input, args, this.context()));
   }
 
@@ -506,6 +505,11 @@ export class Evaluation {
     const result = missing ? false : def.call(input, this.args(e.args), this.context());
     return e.negated ? !result : result;
   }
+}
+
+/** Fails when a list of `size` items would pass the collection budget. */
+export function checkCollectionSize(size: number, limits: RenderLimits): void {
+  if (size > limits.maxCollectionSize) throw new EvalError(`a list of ${size} items exceeds the limit of ${limits.maxCollectionSize}`);
 }
 
 /** A new render state whose time budget starts now. */

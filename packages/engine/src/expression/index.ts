@@ -34,7 +34,7 @@ export { DEFAULT_LIMITS } from "./evaluator.ts";
 export { toJson } from "./json.ts";
 export { toIonText, fromIonText, fromIonLines } from "./ion.ts";
 export { closeJqThreads } from "./jqThreads.ts";
-export { RegexError, userRegex, fullMatch, findIn } from "./regex.ts";
+export { RegexError, userRegex, fullMatch } from "./regex.ts";
 
 const BUILTINS: ExpressionExtensions = {
   filters: { ...stringFilters, ...collectionFilters, ...numberFilters, ...hashFilters, ...serializeFilters, ...dateFilters },

@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { SakerError } from "@saker/sdk";
+import { shown } from "./errors.ts";
 
 export class JqBudgetError extends SakerError {
   static override readonly kind: string = "JqBudgetError";
@@ -109,7 +110,7 @@ export async function runInThread(call: JqCall): Promise<string> {
       reusable = true;
       return reply.output;
     }
-    if (reply.memoryExceeded) throw new JqBudgetError("JQ_MEMORY", `jq '${shown(call.filter)}' used more than its memory budget of ${call.memoryMb} MB (expressions.jqMemoryMb)`);
+    if (reply.memoryExceeded) throw memoryBudgetError(call);
     // A jq error (bad filter, error()) leaves the thread usable; an abort of the WebAssembly module does not.
     reusable = reply.exitCode !== undefined;
     throw new JqFailure(reply.error ?? "jq failed");
@@ -127,8 +128,9 @@ export class JqFailure extends Error {
   override readonly name = "JqFailure";
 }
 
-function shown(filter: string): string {
-  return filter.length > 80 ? `${filter.slice(0, 80)}…` : filter;
+/** The call's memory budget is spent (inside the WebAssembly heap, or the thread's JavaScript heap). */
+function memoryBudgetError(call: JqCall): JqBudgetError {
+  return new JqBudgetError("JQ_MEMORY", `jq '${shown(call.filter)}' used more than its memory budget of ${call.memoryMb} MB (expressions.jqMemoryMb)`);
 }
 
 function exchange(thread: Thread, call: JqCall): Promise<Reply> {
@@ -153,7 +155,7 @@ function exchange(thread: Thread, call: JqCall): Promise<Reply> {
     };
     const onError = (error: Error) => {
       const outOfMemory = (error as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-      fail(outOfMemory ? new JqBudgetError("JQ_MEMORY", `jq '${shown(call.filter)}' used more than its memory budget of ${call.memoryMb} MB (expressions.jqMemoryMb)`) : error);
+      fail(outOfMemory ? memoryBudgetError(call) : error);
     };
     const onExit = () => fail(new Error(`the jq thread stopped while running '${shown(call.filter)}'`));
     const onAbort = () => fail(call.signal!.reason);

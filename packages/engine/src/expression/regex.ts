@@ -8,12 +8,13 @@
  */
 import { RE2JS } from "re2js";
 import { SakerError } from "@saker/sdk";
+import { shown as cut } from "./errors.ts";
 import { Lru } from "./lru.ts";
 
 export class RegexError extends SakerError {
   static override readonly kind: string = "RegexError";
   constructor(pattern: string, reason: string, unsupported: boolean) {
-    const shown = pattern.length > 120 ? `${pattern.slice(0, 120)}…` : pattern;
+    const shown = cut(pattern, 120);
     super(
       unsupported ? "REGEX_UNSUPPORTED" : "REGEX_INVALID",
       unsupported
@@ -47,11 +48,6 @@ export function userRegex(pattern: string): RE2JS {
 /** Whether `pattern` matches the whole of `text` (Java's `String.matches`). */
 export function fullMatch(pattern: string, text: string): boolean {
   return userRegex(pattern).testExact(text);
-}
-
-/** Whether `pattern` matches somewhere in `text` (Java's `Matcher.find`). */
-export function findIn(pattern: string, text: string): boolean {
-  return userRegex(pattern).test(text);
 }
 
 /** Calls `onMatch(start, end)` for each match of `pattern` in `text`, in order, until it returns false; `tick` runs between matches. */

@@ -1,6 +1,6 @@
 /** Collection filters: first, last, join, length, slice, sort, merge, split, keys, values, flatten, chunk… */
 import { EvalError } from "../errors.ts";
-import { describe, setKey } from "../evaluator.ts";
+import { checkCollectionSize, describe, setKey } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
 import { compareNatural, equals, isMap, JChar, javaToString } from "../values.ts";
 import { eachMatch } from "../regex.ts";
@@ -93,8 +93,7 @@ export const collectionFilters: Record<string, FilterDef> = {
     const other = args.get("items", 0);
     if (Array.isArray(input)) {
       const more = Array.isArray(other) ? other : isMap(other) ? Object.values(other) : [other];
-      const size = input.length + more.length;
-      if (size > ctx.limits.maxCollectionSize) throw new EvalError(`a list of ${size} items exceeds the limit of ${ctx.limits.maxCollectionSize}`);
+      checkCollectionSize(input.length + more.length, ctx.limits);
       return [...input, ...more];
     }
     if (isMap(input)) {
