@@ -74,8 +74,9 @@ describe("bulk actions on executions", () => {
     for (const id of ids) expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("SUCCESS");
     // nothing is paused any more: an empty bulk, and by ids a refusal naming the state
     expect(await json(await send("POST", "/executions/resume/by-query?namespace=bulk.pause"))).toEqual({ count: 0 });
-    const refused = await json(await send("POST", "/executions/resume/by-ids", [ids[0]]));
-    expect(refused.message).toContain("not PAUSED");
+    const refused = await send("POST", "/executions/resume/by-ids", [ids[0]]);
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({ code: "BULK_INVALID", details: { invalids: [{ executionId: ids[0], message: "execution is SUCCESS, not PAUSED" }] } });
   });
 
   it("restart/by-ids restarts a failed execution in place; replay/by-ids starts a new one", async () => {
