@@ -56,6 +56,11 @@ describe("bulk actions on executions", () => {
     expect(await json(await send("DELETE", "/executions/kill/by-ids", [a, b]))).toEqual({ count: 2 });
     for (const id of [a, b]) expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("KILLED");
 
+    // all or none: b does not carry a's correlation id, so a is not relabelled either
+    const partial = await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "zero" }, { key: "system.correlationId", value: a }] });
+    expect(partial.status).toBe(400);
+    expect((await json(partial)).details.invalids).toEqual([{ executionId: b, message: "system label system.correlationId can only be set by Saker itself" }]);
+    expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).not.toContainEqual({ key: "batch", value: "zero" });
     expect(await json(await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "one" }] }))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).toContainEqual({ key: "batch", value: "one" });
     expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "batch", value: "two" }]))).toEqual({ count: 2 });

@@ -13,7 +13,7 @@ import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
-import { DeleteQuery, deleteExecution, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
+import { DeleteQuery, deleteExecution, foreignSystemLabel, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
 
 const TAGS = ["Executions"];
 type Label = z.output<typeof LabelSchema>;
@@ -156,7 +156,12 @@ const labelsByIds = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
+    // A system label is checked against each execution's own labels before any is changed.
+    const refuse = (s: StoredExecution) => {
+      const offending = foreignSystemLabel(s.execution, body.executionLabels);
+      return refuseLabels(s) ?? (offending ? `system label ${offending.key} can only be set by Saker itself` : undefined);
+    };
+    return byIds(instance, body.executionsId, { name: "labels", refuse }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
   },
 });
 
