@@ -63,6 +63,9 @@ describe("bulk actions on executions", () => {
     expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).not.toContainEqual({ key: "batch", value: "zero" });
     expect(await json(await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "one" }] }))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).toContainEqual({ key: "batch", value: "one" });
+    // by query, an execution that cannot take the labels (b lacks a's correlation id) is skipped
+    expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "only", value: "a" }, { key: "system.correlationId", value: a }]))).toEqual({ count: 1 });
+    expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).not.toContainEqual({ key: "only", value: "a" });
     expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "batch", value: "two" }]))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).toContainEqual({ key: "batch", value: "two" });
 

@@ -156,12 +156,7 @@ const labelsByIds = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    // A system label is checked against each execution's own labels before any is changed.
-    const refuse = (s: StoredExecution) => {
-      const offending = foreignSystemLabel(s.execution, body.executionLabels);
-      return refuseLabels(s) ?? (offending ? `system label ${offending.key} can only be set by Saker itself` : undefined);
-    };
-    return byIds(instance, body.executionsId, { name: "labels", refuse }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
+    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
   },
 });
 
@@ -175,12 +170,17 @@ const labelsByQuery = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ query, body, ctx }) {
     const instance = ctx.instance;
-    return byQuery(instance, query, refuseLabels, (s) => setLabels(instance, s.execution.id, body as Label[]));
+    return byQuery(instance, query, refuseLabels(body), (s) => setLabels(instance, s.execution.id, body as Label[]));
   },
 });
 
-function refuseLabels(s: StoredExecution): string | undefined {
-  return isTerminated(s.execution.state.current) ? undefined : `execution is ${s.execution.state.current}, not terminated`;
+/** Why an execution cannot take these labels: not terminated, or a system label it does not carry (checked before any is changed). */
+function refuseLabels(labels: readonly Label[]): (s: StoredExecution) => string | undefined {
+  return (s) => {
+    if (!isTerminated(s.execution.state.current)) return `execution is ${s.execution.state.current}, not terminated`;
+    const offending = foreignSystemLabel(s.execution, labels);
+    return offending ? `system label ${offending.key} can only be set by Saker itself` : undefined;
+  };
 }
 
 export const executionBulkRoutes: AnyRoute[] = [...actions, labelsByIds, labelsByQuery];
