@@ -56,8 +56,16 @@ describe("bulk actions on executions", () => {
     expect(await json(await send("DELETE", "/executions/kill/by-ids", [a, b]))).toEqual({ count: 2 });
     for (const id of [a, b]) expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("KILLED");
 
+    // all or none: b does not carry a's correlation id, so a is not relabelled either
+    const partial = await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "zero" }, { key: "system.correlationId", value: a }] });
+    expect(partial.status).toBe(400);
+    expect((await json(partial)).details.invalids).toEqual([{ executionId: b, message: "system label system.correlationId can only be set by Saker itself" }]);
+    expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).not.toContainEqual({ key: "batch", value: "zero" });
     expect(await json(await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "one" }] }))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).toContainEqual({ key: "batch", value: "one" });
+    // by query, an execution that cannot take the labels (b lacks a's correlation id) is skipped
+    expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "only", value: "a" }, { key: "system.correlationId", value: a }]))).toEqual({ count: 1 });
+    expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).not.toContainEqual({ key: "only", value: "a" });
     expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "batch", value: "two" }]))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).toContainEqual({ key: "batch", value: "two" });
 
@@ -74,8 +82,9 @@ describe("bulk actions on executions", () => {
     for (const id of ids) expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("SUCCESS");
     // nothing is paused any more: an empty bulk, and by ids a refusal naming the state
     expect(await json(await send("POST", "/executions/resume/by-query?namespace=bulk.pause"))).toEqual({ count: 0 });
-    const refused = await json(await send("POST", "/executions/resume/by-ids", [ids[0]]));
-    expect(refused.message).toContain("not PAUSED");
+    const refused = await send("POST", "/executions/resume/by-ids", [ids[0]]);
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({ code: "BULK_INVALID", details: { invalids: [{ executionId: ids[0], message: "execution is SUCCESS, not PAUSED" }] } });
   });
 
   it("restart/by-ids restarts a failed execution in place; replay/by-ids starts a new one", async () => {

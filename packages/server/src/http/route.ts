@@ -155,25 +155,30 @@ const EXECUTION_ACTION = /^\/executions\/:executionId\/([a-z-]+)$/;
  * `POST /executions/{executionId}/{action}` share one shape: a flow named like an action
  * (`restart`, `pause`…) in a namespace that is no execution id is started, not acted on.
  */
-function startsFlowNamedLikeAction(route: AnyRoute, start: AnyRoute | undefined, request: FastifyRequest, ctx: ServerContext): { route: AnyRoute; params: unknown } {
-  const action = route.method === "POST" ? EXECUTION_ACTION.exec(route.url)?.[1] : undefined;
-  const executionId = (request.params as { executionId?: string }).executionId;
-  if (!action || !start || !executionId || !ctx.ready) return { route, params: request.params };
-  const flow = ctx.instance.flows.stored(executionId, action);
-  if (!flow || flow.deleted || ctx.instance.executions.text(executionId)) return { route, params: request.params };
-  return { route: start, params: { ...(request.params as object), namespace: executionId, id: action } };
+function startsFlowNamedLikeAction(declared: AnyRoute, start: AnyRoute | undefined) {
+  // Resolved once per route at registration: only single execution actions get a fallback.
+  const action = declared.method === "POST" ? EXECUTION_ACTION.exec(declared.url)?.[1] : undefined;
+  if (!action || !start) return undefined;
+  return (request: FastifyRequest, ctx: ServerContext): { route: AnyRoute; params: unknown } | undefined => {
+    const executionId = (request.params as { executionId?: string }).executionId;
+    if (!executionId || !ctx.ready) return undefined;
+    const flow = ctx.instance.flows.stored(executionId, action);
+    if (!flow || flow.deleted || ctx.instance.executions.text(executionId)) return undefined;
+    return { route: start, params: { ...(request.params as object), namespace: executionId, id: action } };
+  };
 }
 
 export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
   const start = routes.find((r) => r.method === "POST" && r.url === START_EXECUTION);
   for (const declared of routes) {
+    const fallback = startsFlowNamedLikeAction(declared, start);
     app.route({
       method: declared.method,
       url: declared.url,
       schema: routeSchema(declared, hidden),
       config: { public: declared.public === true },
       handler: async (request, reply) => {
-        const { route, params: rawParams } = startsFlowNamedLikeAction(declared, start, request, ctx);
+        const { route, params: rawParams } = fallback?.(request, ctx) ?? { route: declared, params: request.params };
         const masked = route.tags.some((tag) => MASKED_TAGS.has(tag));
         const params = parsePart(route.params, rawParams, "params");
         const query = parsePart(route.query, request.query, "query");

@@ -179,13 +179,18 @@ const labels = defineRoute({
   },
 });
 
+/** The first given system label the execution does not carry already: only Saker sets those. */
+export function foreignSystemLabel(execution: Execution, labels: readonly { key: string; value: string }[]): { key: string; value: string } | undefined {
+  return labels.find((l) => l.key.startsWith("system.") && !execution.labels.some((e) => e.key === l.key && e.value === l.value));
+}
+
 /** Adds or replaces labels of a terminated execution (the given keys win, the others stay). */
 export function setLabels(instance: Instance, executionId: string, body: readonly { key: string; value: string }[]): Execution {
   const updated = instance.db.transaction(() => {
     const stored = storedExecution(instance, executionId);
     const x = stored.execution;
     if (!isTerminated(x.state.current)) throw conflict("EXECUTION_NOT_TERMINATED", `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`);
-    const offending = body.find((l) => l.key.startsWith("system.") && !x.labels.some((e) => e.key === l.key && e.value === l.value));
+    const offending = foreignSystemLabel(x, body);
     if (offending) throw badRequest(`System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`, "body");
     if (body.some((l) => l.key.trim() === "")) throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
     const given = new Map(body.map((l) => [l.key, l.value]));

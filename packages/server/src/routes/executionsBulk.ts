@@ -13,7 +13,7 @@ import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
-import { DeleteQuery, deleteExecution, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
+import { DeleteQuery, deleteExecution, foreignSystemLabel, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
 
 const TAGS = ["Executions"];
 type Label = z.output<typeof LabelSchema>;
@@ -156,7 +156,7 @@ const labelsByIds = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
+    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
   },
 });
 
@@ -170,12 +170,17 @@ const labelsByQuery = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ query, body, ctx }) {
     const instance = ctx.instance;
-    return byQuery(instance, query, refuseLabels, (s) => setLabels(instance, s.execution.id, body as Label[]));
+    return byQuery(instance, query, refuseLabels(body), (s) => setLabels(instance, s.execution.id, body as Label[]));
   },
 });
 
-function refuseLabels(s: StoredExecution): string | undefined {
-  return isTerminated(s.execution.state.current) ? undefined : `execution is ${s.execution.state.current}, not terminated`;
+/** Why an execution cannot take these labels: not terminated, or a system label it does not carry (checked before any is changed). */
+function refuseLabels(labels: readonly Label[]): (s: StoredExecution) => string | undefined {
+  return (s) => {
+    if (!isTerminated(s.execution.state.current)) return `execution is ${s.execution.state.current}, not terminated`;
+    const offending = foreignSystemLabel(s.execution, labels);
+    return offending ? `system label ${offending.key} can only be set by Saker itself` : undefined;
+  };
 }
 
 export const executionBulkRoutes: AnyRoute[] = [...actions, labelsByIds, labelsByQuery];
