@@ -163,7 +163,7 @@ function startsFlowNamedLikeAction(declared: AnyRoute, start: AnyRoute | undefin
     const executionId = (request.params as { executionId?: string }).executionId;
     if (!executionId || !ctx.ready) return undefined;
     const flow = ctx.instance.flows.stored(executionId, action);
-    if (!flow || flow.deleted || ctx.instance.executions.text(executionId)) return undefined;
+    if (!flow || flow.deleted || ctx.instance.executions.has(executionId)) return undefined;
     return { route: start, params: { ...(request.params as object), namespace: executionId, id: action } };
   };
 }

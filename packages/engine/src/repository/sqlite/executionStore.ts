@@ -103,6 +103,11 @@ export class ExecutionStore {
     return row ? { json: row.json, summary: JSON.parse(row.summary) as Execution } : undefined;
   }
 
+  /** Whether an execution (deleted or not) has this id, without reading its document. */
+  has(id: string): boolean {
+    return this.db.prepare("SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
+  }
+
   update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
     this.updateStmt.run(
       execution.state.current, execution.state.startDate, execution.state.endDate ?? null, finished ? 1 : 0,
