@@ -5,7 +5,7 @@
 import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { Flow } from "@saker/engine/model/flow";
-import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
+import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import { isDataLimitError } from "@saker/engine/model/dataLimits";
 import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine/model/yamlOffThread";
 import { ApiError } from "../http/errors.ts";
@@ -178,6 +178,12 @@ function byQuery(disabled: boolean) {
   });
 }
 
+/** Deletes the flows in one transaction: all or none. */
+function deleteAll(instance: Instance, flows: readonly FlowSummary[]): number {
+  instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
+  return flows.length;
+}
+
 const deleteByIds = defineRoute({
   method: "DELETE",
   url: "/flows/delete/by-ids",
@@ -188,9 +194,7 @@ const deleteByIds = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    const flows = body.map((f) => storedFlow(instance, f.namespace, f.id));
-    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
-    return { count: flows.length };
+    return { count: deleteAll(instance, body.map((f) => storedFlow(instance, f.namespace, f.id))) };
   },
 });
 
@@ -204,9 +208,7 @@ const deleteByQuery = defineRoute({
   async handler({ query, ctx }) {
     const instance = ctx.instance;
     const filters = flowFilters(query);
-    const flows = instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
-    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
-    return { count: flows.length };
+    return { count: deleteAll(instance, instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS))) };
   },
 });
 
