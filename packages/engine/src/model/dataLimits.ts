@@ -45,7 +45,7 @@ export function isDataLimitError(error: unknown): boolean {
 }
 
 /** User data over a limit: HTTP 400, the message naming the limit. */
-export function limitError(what: string, message: string, limit?: string): SakerError {
+function limitError(what: string, message: string, limit?: string): SakerError {
   return new SakerError("DATA_LIMIT_EXCEEDED", `${what}: ${message}`, { details: { status: 400, ...(limit ? { limit } : {}) } });
 }
 

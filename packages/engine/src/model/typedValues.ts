@@ -28,7 +28,7 @@ export function isCalendarDate(text: string): boolean {
 }
 
 /** `HH:mm[:ss[.fraction]]` within the day (Java's `LocalTime.parse`). */
-export function isTimeOfDay(text: string): boolean {
+function isTimeOfDay(text: string): boolean {
   return TIME_PATTERN.test(text);
 }
 

@@ -15,6 +15,9 @@ export interface LoadedFlow {
   flow: Flow;
 }
 
+/** The cache key of one revision of a flow. */
+const revisionKey = (flow: { namespace: string; id: string; revision: number }) => `${flow.namespace}/${flow.id}/${flow.revision}`;
+
 export class FlowService {
   private readonly graphs = new Map<string, FlowGraph>();
   /** Parsed revisions: a revision never changes, so it is parsed once (until plugins change). */
@@ -57,7 +60,7 @@ export class FlowService {
   save(source: string, flow: Flow): LoadedFlow & { created: boolean } {
     const { flow: stored, created } = this.store.save(this.tenantId, flow.namespace, flow.id, source, flow.disabled === true, flow.labels ?? []);
     const loaded = { ...flow, revision: stored.revision };
-    if (stored.source === source) this.parsed.set(`${flow.namespace}/${flow.id}/${stored.revision}`, loaded);
+    if (stored.source === source) this.parsed.set(revisionKey(stored), loaded);
     return { stored, flow: loaded, created };
   }
 
@@ -75,10 +78,9 @@ export class FlowService {
 
   /** The validated flow of a stored revision, parsed once. Throws when it no longer validates. */
   parse(stored: StoredFlow): Flow {
-    const key = `${stored.namespace}/${stored.id}/${stored.revision}`;
-    const flow = this.parsed.get(key);
+    const key = revisionKey(stored);
+    const flow = this.cached(key);
     if (flow) return flow;
-    if (this.failed.has(key)) throw this.failed.get(key);
     try {
       return this.remember(key, stored, this.validate(stored.source, `${stored.namespace}/${stored.id}`));
     } catch (error) {
@@ -89,10 +91,9 @@ export class FlowService {
 
   /** `parse` without holding the event loop for long. */
   async parseAsync(stored: StoredFlow): Promise<Flow> {
-    const key = `${stored.namespace}/${stored.id}/${stored.revision}`;
-    const flow = this.parsed.get(key);
+    const key = revisionKey(stored);
+    const flow = this.cached(key);
     if (flow) return flow;
-    if (this.failed.has(key)) throw this.failed.get(key);
     let running = this.parsing.get(key);
     if (!running) {
       running = this.validateAsync(stored.source, `${stored.namespace}/${stored.id}`).then(
@@ -106,6 +107,13 @@ export class FlowService {
       this.parsing.set(key, running);
     }
     return running;
+  }
+
+  /** The parsed flow of a revision parsed before; throws the error it failed with before. */
+  private cached(key: string): Flow | undefined {
+    const flow = this.parsed.get(key);
+    if (!flow && this.failed.has(key)) throw this.failed.get(key);
+    return flow;
   }
 
   /** A revision that does not validate fails the same way until plugins change; a stopped parser is tried again. */
@@ -126,7 +134,7 @@ export class FlowService {
   async prepareLatest(): Promise<void> {
     let sliceStart = performance.now();
     for (const head of this.heads()) {
-      const key = `${head.namespace}/${head.id}/${head.revision}`;
+      const key = revisionKey(head);
       if (this.parsed.has(key) || this.failed.has(key)) continue;
       // Many small flows parse in place, one after the other: let others run now and then.
       if (performance.now() - sliceStart > 10) {

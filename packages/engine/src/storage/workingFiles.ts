@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { NonRetryableError, type TaskStorage } from "@saker/sdk";
 import picomatch from "picomatch";
 import { assertNoLinkBelow } from "./noFollow.ts";
-import { fullMatch, userRegex } from "../expression/regex.ts";
+import { userRegex } from "../expression/regex.ts";
 import { SCHEME } from "./paths.ts";
 
 /**
@@ -20,9 +20,8 @@ import { SCHEME } from "./paths.ts";
 export function pathMatcher(patterns: readonly string[], options: { anyDepth?: boolean } = {}): (path: string) => boolean {
   const tests = patterns.map((raw) => {
     if (raw.startsWith("regex:")) {
-      const pattern = raw.slice(6);
-      userRegex(pattern);
-      return (path: string) => fullMatch(pattern, path);
+      const re = userRegex(raw.slice(6));
+      return (path: string) => re.testExact(path);
     }
     let glob = raw.startsWith("glob:") ? raw.slice(5) : raw;
     if (options.anyDepth && /^\w/.test(glob)) glob = `**/${glob}`;

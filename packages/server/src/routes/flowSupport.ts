@@ -5,7 +5,7 @@ import { isSakerError } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
-import type { FieldTable } from "../http/filters.ts";
+import { checkFields, legacyFilters, parseFilterParams, type FieldTable, type Filter } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
 
 export type FlowJson = Record<string, unknown> & { id: string; namespace: string; revision: number };
@@ -123,3 +123,10 @@ export const FLOW_FIELDS: FieldTable<FlowSummary> = {
   },
   text: (f) => [f.id, f.namespace, ...f.labels.map((l) => `${l.key}:${l.value}`)],
 };
+
+/** The filters of a flow search (`filters[…]`, or the older `q`, `namespace`, `labels`), checked against FLOW_FIELDS. */
+export function flowFilters(query: Record<string, unknown> & { q?: string | undefined; namespace?: string | undefined; labels?: string[] | undefined }): Filter[] {
+  const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
+  checkFields(filters, FLOW_FIELDS);
+  return filters;
+}

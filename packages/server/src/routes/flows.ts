@@ -4,11 +4,11 @@
  */
 import { z } from "@saker/sdk";
 import { ApiError, conflict } from "../http/errors.ts";
-import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
+import { matches } from "../http/filters.ts";
 import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, FlowSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowFilters, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -106,8 +106,7 @@ const search = defineRoute({
   query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
   response: { 200: pagedSchema(FlowSchema), ...errors(400) },
   async handler({ query, ctx }) {
-    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
-    checkFields(filters, FLOW_FIELDS);
+    const filters = flowFilters(query);
     const sort = parseSort(query.sort, Object.keys(FLOW_FIELDS.fields));
     // Filtered and paged on the summaries; only the page's flows are read whole.
     const flows = ctx.instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS));

@@ -5,15 +5,15 @@
 import { isSakerError, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { Flow } from "@saker/engine/model/flow";
-import type { StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
+import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
 import { isDataLimitError } from "@saker/engine/model/dataLimits";
 import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine/model/yamlOffThread";
 import { ApiError } from "../http/errors.ts";
-import { checkFields, legacyFilters, matches, parseFilterParams } from "../http/filters.ts";
+import { matches } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowsJson, splitYamlDocuments, storedFlow, yieldToOthers, type YamlDocument } from "./flowSupport.ts";
+import { FLOW_FIELDS, flowFilters, flowsJson, splitYamlDocuments, storedFlow, yieldToOthers, type YamlDocument } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -171,12 +171,17 @@ function byQuery(disabled: boolean) {
     query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
     response: { 200: BulkResponseSchema, ...errors(400) },
     async handler({ query, ctx }) {
-      const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
-      checkFields(filters, FLOW_FIELDS);
+      const filters = flowFilters(query);
       const flows = ctx.instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
       return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
+}
+
+/** Deletes the flows in one transaction: all or none. */
+function deleteAll(instance: Instance, flows: readonly FlowSummary[]): number {
+  instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
+  return flows.length;
 }
 
 const deleteByIds = defineRoute({
@@ -189,9 +194,7 @@ const deleteByIds = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    const flows = body.map((f) => storedFlow(instance, f.namespace, f.id));
-    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
-    return { count: flows.length };
+    return { count: deleteAll(instance, body.map((f) => storedFlow(instance, f.namespace, f.id))) };
   },
 });
 
@@ -204,11 +207,8 @@ const deleteByQuery = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(400) },
   async handler({ query, ctx }) {
     const instance = ctx.instance;
-    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
-    checkFields(filters, FLOW_FIELDS);
-    const flows = instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
-    instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
-    return { count: flows.length };
+    const filters = flowFilters(query);
+    return { count: deleteAll(instance, instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS))) };
   },
 });
 
