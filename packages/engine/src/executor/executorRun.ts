@@ -1,5 +1,5 @@
 /**
- * The working state of one executor transition: a private copy of the execution that handlers
+ * The working state of one executor transition: the execution it was given, which handlers
  * change in place, the commands and logs they produce, and helpers they share.
  */
 import { errorMessage, isSakerError, isTerminated, type LogLevel, type Logger, type StateType } from "@saker/sdk";
@@ -42,7 +42,7 @@ export class ExecutorRun {
     readonly state: ExecutorState,
     readonly deps: ExecutorDeps,
   ) {
-    this.x = structuredClone(execution);
+    this.x = execution;
     this.dispatched = new Set(state.dispatched);
   }
 

@@ -45,6 +45,11 @@ async function pass(run: ExecutorRun, first: boolean): Promise<void> {
   await handleDispatch(run);
 }
 
+/**
+ * Applies `events` to `execution` and runs the passes until nothing changes. The execution is
+ * changed in place and returned as `result.execution` (the executor hands over the copy it has
+ * just read; a caller keeping the original passes a clone).
+ */
 export async function transition(
   graph: FlowGraph,
   execution: Execution,

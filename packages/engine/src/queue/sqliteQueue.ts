@@ -9,6 +9,10 @@ interface Row {
   available_at: number;
 }
 
+function toMessage<T>(r: Row): QueueMessage<T> {
+  return { seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at };
+}
+
 export class SqliteQueue {
   private readonly insert;
   private readonly claimStmt;
@@ -42,7 +46,7 @@ export class SqliteQueue {
   claim<T>(topic: Topic, limit: number, now = Date.now()): QueueMessage<T>[] {
     const rows = this.claimStmt.all(now, topic, now, limit) as Row[];
     rows.sort((a, b) => a.seq - b.seq);
-    return rows.map((r) => ({ seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at }));
+    return rows.map((r) => toMessage<T>(r));
   }
 
   ack(seqs: readonly number[]): void {
@@ -68,7 +72,7 @@ export class SqliteQueue {
   /** The claimed messages of a topic, oldest first: at open, what the previous process was handling. */
   claimed<T>(topic: Topic): QueueMessage<T>[] {
     const rows = this.db.prepare("SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq").all(topic) as Row[];
-    return rows.map((r) => ({ seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at }));
+    return rows.map((r) => toMessage<T>(r));
   }
 
   /** Gives a claimed message back, to be claimed again from `availableAt`. */

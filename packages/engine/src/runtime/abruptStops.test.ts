@@ -32,7 +32,8 @@ describe("countAbruptStop", () => {
     const { instance } = test;
     const { flow } = instance.deploy(SLEEP);
     const created = await instance.createExecution(flow.namespace, flow.id);
-    await until(() => instance.queue.claimed("worker").length === 1);
+    // the task runs and the executor has handled its start: only the task run is in flight
+    await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.claimed("executor").length === 0);
     const taskRunId = instance.executions.get(created.id)!.execution.taskRunList[0]!.id;
 
     countAbruptStop(instance);

@@ -76,7 +76,7 @@ export async function simulate(source: string, options: { script?: WorkerScript;
     async send(...events) {
       let pending: ExecutorEvent[] = events;
       for (let round = 0; round < 10_000 && pending.length > 0; round++) {
-        const result = await transition(graph, sim.execution, sim.state, pending, {
+        const result = await transition(graph, structuredClone(sim.execution), sim.state, pending, {
           now: () => new Date((clock += 1)),
           newId: () => `tr${++ids}`,
           render: (template, variables, typed) => defaultEngine.renderAsync(template, variables, { typed }),

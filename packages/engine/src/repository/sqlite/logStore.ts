@@ -1,6 +1,7 @@
 import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { withinNamespace } from "./namespaceFilter.ts";
 
 export interface StoredLog extends LogEntry {
   seq: number;
@@ -163,8 +164,9 @@ function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
   eq("execution_id", query.executionId);
   eq("namespace", query.namespace);
   if (query.namespacePrefix !== undefined) {
-    where.push("(namespace = ? OR namespace LIKE ? ESCAPE '\\')");
-    params.push(query.namespacePrefix, `${query.namespacePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+    const within = withinNamespace(query.namespacePrefix);
+    where.push(within.sql);
+    params.push(...within.params);
   }
   eq("flow_id", query.flowId);
   eq("task_id", query.taskId);

@@ -5,6 +5,7 @@
  */
 import type { WindowState } from "../../scheduler/timeWindow.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { withinNamespace } from "./namespaceFilter.ts";
 
 export interface TriggerKey {
   namespace: string;
@@ -90,8 +91,9 @@ export class TriggerStore {
     const clauses = ["tenant_id = ?"];
     const params: string[] = [tenantId];
     if (filter.namespace !== undefined) {
-      clauses.push("(namespace = ? OR namespace LIKE ? ESCAPE '\\')");
-      params.push(filter.namespace, `${filter.namespace.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`);
+      const within = withinNamespace(filter.namespace);
+      clauses.push(within.sql);
+      params.push(...within.params);
     }
     if (filter.flowId !== undefined) {
       clauses.push("flow_id = ?");
