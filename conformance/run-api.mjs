@@ -1,12 +1,13 @@
-// API conformance runner: plays ../shared/conformance/kestra/not-single-run.yaml through the REST
-// API of a real `saker server local`, started on a temporary data folder with every flow of
-// ../shared/conformance/kestra/flows/ imported. From the project root (after `npm ci`):
-//   node conformance/run-api.mjs [--only TEXT] [--strict] [--keep]
+// API conformance runner: plays ../shared/conformance/kestra/not-single-run.yaml and
+// conformance/server-scenarios.yaml through the REST API of a real `saker server local`, started on a
+// temporary data folder with every flow of ../shared/conformance/kestra/flows/ imported. From the
+// project root (after `npm ci`):
+//   node conformance/run-api.mjs [--manifest A.yaml[,B.yaml]] [--flows DIR] [--only TEXT] [--strict] [--keep]
 // Prints one line per scenario, a table per category, then "N passed, M failed". The steps and
 // checks of each scenario follow its `scenario` and `expect` text; they live in SCENARIOS below,
 // keyed by the scenario's flow file (a runner's script, not engine code).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -20,8 +21,9 @@ const opt = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const shared = resolve(root, "..", "shared", "conformance", "kestra");
-const manifestPath = opt("--manifest", join(shared, "not-single-run.yaml"));
+// The shared folder sits beside the clone (../shared), or beside the folder of worktrees (../../shared).
+const shared = [resolve(root, "..", "shared"), resolve(root, "..", "..", "shared")].map((d) => join(d, "conformance", "kestra")).find((d) => existsSync(d)) ?? resolve(root, "..", "shared", "conformance", "kestra");
+const manifestPaths = opt("--manifest", [join(shared, "not-single-run.yaml"), join(root, "conformance", "server-scenarios.yaml")].join(",")).split(",");
 const flowsDir = opt("--flows", join(shared, "flows"));
 const only = opt("--only", "");
 const strict = process.argv.includes("--strict");
@@ -46,7 +48,8 @@ class Api {
   }
   async call(method, path, body, headers = {}) {
     const init = { method, headers: { ...headers } };
-    if (body !== undefined) {
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
       init.body = typeof body === "string" ? body : JSON.stringify(body);
       if (!init.headers["content-type"]) init.headers["content-type"] = typeof body === "string" ? "application/x-yaml" : "application/json";
     }
@@ -60,8 +63,13 @@ class Api {
     }
     return { status: response.status, json, text };
   }
-  async run(namespace, flowId) {
-    const r = await this.call("POST", `/executions/${namespace}/${flowId}`);
+  async run(namespace, flowId, inputs) {
+    let form;
+    if (inputs) {
+      form = new FormData();
+      for (const [k, v] of Object.entries(inputs)) form.append(k, v);
+    }
+    const r = await this.call("POST", `/executions/${namespace}/${flowId}`, form);
     if (r.status !== 200) throw new Error(`create execution of ${namespace}/${flowId}: ${r.status} ${r.text.slice(0, 200)}`);
     return r.json;
   }
@@ -108,6 +116,43 @@ async function concurrencyPair(api, flowId, secondFinal) {
   expectThat(a.state.current === "SUCCESS", `first ended ${a.state.current}`);
   expectThat(b.state.current === secondFinal, `second ended ${b.state.current}, expected ${secondFinal}`);
   return b;
+}
+
+const describeRuns = (x) => x.taskRunList.map((t) => `${t.taskId}:${t.state.current}`).join(", ") || "none";
+
+/** Starts a first execution, waits until its Pause task holds it, then starts a second one. */
+async function concurrencyWhilePaused(api, flowId, secondFinal) {
+  const first = await api.run("io.kestra.tests", flowId);
+  await api.waitFor(first.id, (x) => x.state.current === "PAUSED", 10_000, "PAUSED");
+  const second = await api.run("io.kestra.tests", flowId);
+  const [a, b] = await Promise.all([api.waitEnd(first.id, 20_000), api.waitEnd(second.id, 20_000)]);
+  expectThat(a.state.current === "SUCCESS", `first ended ${a.state.current}`);
+  expectThat(b.state.current === secondFinal, `second ended ${b.state.current}, expected ${secondFinal}`);
+  return b;
+}
+
+/** A CREATE_NEW_EXECUTION retry: the first execution and its retries end RETRIED, RETRIED, FAILED. */
+async function retriedAsNewExecutions(api, flowId) {
+  const created = await api.run("io.kestra.tests", flowId);
+  const familyOf = (xs) => xs.filter((x) => x.id === created.id || x.originalId === created.id);
+  await api.waitSearch("io.kestra.tests", flowId, (xs) => familyOf(xs).some((x) => x.state.current === "FAILED"), 30_000, "a FAILED attempt");
+  await sleep(2500);
+  const family = familyOf(await api.search("io.kestra.tests", flowId));
+  const states = family.map((x) => x.state.current).sort();
+  expectThat(states.join() === "FAILED,RETRIED,RETRIED", `${family.length} executions: ${states.join()}`);
+}
+
+async function runTriggerFlow(api) {
+  const upstream = await api.run("io.kestra.tests.trigger", "trigger-flow");
+  const done = await api.waitEnd(upstream.id);
+  expectThat(done.state.current === "SUCCESS" && done.taskRunList.length === 1, `trigger-flow ended ${done.state.current} with ${done.taskRunList.length} task runs`);
+  return done;
+}
+
+/** The terminated execution of `flowId` that a Flow trigger started for the upstream execution. */
+async function listenerRun(api, namespace, flowId, upstreamId) {
+  const found = await api.waitSearch(namespace, flowId, (xs) => xs.some((x) => x.trigger?.variables?.executionId === upstreamId && TERMINAL.has(x.state.current)), 15_000, `the run for ${upstreamId}`);
+  return api.execution(found.find((x) => x.trigger?.variables?.executionId === upstreamId).id);
 }
 
 const SCENARIOS = {
@@ -275,12 +320,153 @@ const SCENARIOS = {
     expectThat(grand.length === 1 && grand[0].state.current === "SUCCESS", "no grand-child execution");
     expectThat(children[0].trigger.type === "io.kestra.plugin.core.flow.Subflow", `child trigger ${children[0].trigger.type}`);
   },
+  async "pause_no_tasks.yaml"(api) {
+    const created = await api.run("io.kestra.tests", "pause_no_tasks");
+    const paused = await api.waitFor(created.id, (x) => x.state.current === "PAUSED", 10_000, "PAUSED");
+    expectThat(paused.taskRunList.length === 1 && paused.taskRunList[0].taskId === "pause" && paused.taskRunList[0].state.current === "PAUSED", `PAUSED with task runs ${describeRuns(paused)}`);
+    const r = await api.call("POST", `/executions/${created.id}/resume`);
+    expectThat(r.status < 300, `resume answered ${r.status}`);
+    const done = await api.waitEnd(created.id);
+    expectThat(done.state.current === "SUCCESS", `ended ${done.state.current}`);
+  },
+  async "pause_on_resume.yaml"(api) {
+    const created = await api.run("io.kestra.tests", "pause_on_resume");
+    const paused = await api.waitFor(created.id, (x) => x.state.current === "PAUSED", 10_000, "PAUSED");
+    expectThat(paused.taskRunList.length === 1 && paused.taskRunList[0].state.current === "PAUSED", `PAUSED with task runs ${describeRuns(paused)}`);
+    const refused = await api.call("POST", `/executions/${created.id}/resume`);
+    expectThat(refused.status === 422, `resume without inputs answered ${refused.status}`);
+    expectThat(refused.text.includes("Invalid input for `asked`, missing required input, but received `null`"), `resume without inputs said ${refused.text.slice(0, 300)}`);
+    expectThat((await api.execution(created.id)).state.current === "PAUSED", "no longer PAUSED after the refused resume");
+    const form = new FormData();
+    form.append("asked", "restarted");
+    form.append("data", new Blob([created.id], { type: "text/plain" }), "data");
+    const r = await api.call("POST", `/executions/${created.id}/resume`, form);
+    expectThat(r.status < 300, `resume answered ${r.status} ${r.text.slice(0, 200)}`);
+    const done = await api.waitEnd(created.id);
+    expectThat(done.state.current === "SUCCESS", `ended ${done.state.current}`);
+    const values = runsOf(done, "last")[0]?.outputs?.values ?? {};
+    expectThat(values.asked === "restarted", `asked = ${JSON.stringify(values.asked)}`);
+    expectThat(typeof values.data === "string" && values.data.startsWith("kestra://"), `data = ${JSON.stringify(values.data)}`);
+    const file = await api.call("GET", `/executions/${created.id}/file?path=${encodeURIComponent(values.data)}`);
+    expectThat(file.status === 200 && file.text === created.id, `the file answered ${file.status} with ${JSON.stringify(file.text.slice(0, 100))}`);
+  },
+  async "pause_on_resume_optional.yaml"(api) {
+    const created = await api.run("io.kestra.tests", "pause_on_resume_optional");
+    await api.waitFor(created.id, (x) => x.state.current === "PAUSED", 10_000, "PAUSED");
+    const r = await api.call("POST", `/executions/${created.id}/resume`);
+    expectThat(r.status < 300, `resume answered ${r.status} ${r.text.slice(0, 200)}`);
+    const done = await api.waitEnd(created.id);
+    expectThat(done.state.current === "SUCCESS", `ended ${done.state.current}`);
+    const asked = runsOf(done, "last")[0]?.outputs?.values?.asked;
+    expectThat(asked === "MISSING", `asked = ${JSON.stringify(asked)}`);
+  },
+  async "resume-execution.yaml"(api) {
+    const pause = await api.run("io.kestra.tests", "pause");
+    await api.waitFor(pause.id, (x) => x.state.current === "PAUSED", 10_000, "PAUSED");
+    const resumer = await api.run("io.kestra.tests", "resume-execution", { executionId: pause.id });
+    const done = await api.waitEnd(resumer.id);
+    expectThat(done.state.current === "SUCCESS", `resume-execution ended ${done.state.current}`);
+    await api.waitEnd(pause.id, 5_000);
+  },
+  async "flow-concurrency-queue-pause.yml"(api) {
+    const second = await concurrencyWhilePaused(api, "flow-concurrency-queue-pause", "SUCCESS");
+    const h = second.state.histories.map((x) => x.state);
+    expectThat(h.slice(0, 3).join() === "CREATED,QUEUED,RUNNING", `second's history ${h.join(">")}`);
+  },
+  async "flow-concurrency-cancel-pause.yml"(api) {
+    const second = await concurrencyWhilePaused(api, "flow-concurrency-cancel-pause", "CANCELLED");
+    const h = second.state.histories.map((x) => x.state);
+    expectThat(h.join() === "CREATED,CANCELLED", `second's history ${h.join(">")}`);
+  },
+  "retry-new-execution-task-duration.yml": (api) => retriedAsNewExecutions(api, "retry-new-execution-task-duration"),
+  "retry-new-execution-flow-attempts.yml": (api) => retriedAsNewExecutions(api, "retry-new-execution-flow-attempts"),
+  "retry-new-execution-flow-duration.yml": (api) => retriedAsNewExecutions(api, "retry-new-execution-flow-duration"),
+  async "trigger-flow-listener-no-inputs.yaml"(api) {
+    const upstream = await runTriggerFlow(api);
+    const listener = await listenerRun(api, "io.kestra.tests.trigger", "trigger-flow-listener-no-inputs", upstream.id);
+    expectThat(listener.state.current === "SUCCESS" && listener.taskRunList.length === 1, `listener ended ${listener.state.current} with ${listener.taskRunList.length} task runs`);
+    const v = listener.trigger.variables;
+    expectThat(v.namespace === "io.kestra.tests.trigger" && v.flowId === "trigger-flow", `trigger variables ${JSON.stringify(v)}`);
+  },
+  async "trigger-flow-listener-namespace-condition.yaml"(api) {
+    const upstream = await runTriggerFlow(api);
+    const listener = await listenerRun(api, "io.kestra.tests.trigger", "trigger-flow-listener-namespace-condition", upstream.id);
+    expectThat(listener.state.current === "SUCCESS" && listener.taskRunList.length === 1, `listener ended ${listener.state.current} with ${listener.taskRunList.length} task runs`);
+    const v = listener.trigger.variables;
+    expectThat(v.namespace === "io.kestra.tests.trigger" && v.flowId === "trigger-flow", `trigger variables ${JSON.stringify(v)}`);
+  },
+  async "trigger-flow-listener-with-pause.yaml"(api) {
+    const ns = "io.kestra.tests.trigger.pause";
+    const upstream = await api.run(ns, "trigger-flow-with-pause");
+    const done = await api.waitEnd(upstream.id);
+    expectThat(done.state.current === "SUCCESS" && done.taskRunList.length === 3, `upstream ended ${done.state.current} with ${done.taskRunList.length} task runs`);
+    const mine = (xs) => xs.filter((x) => x.trigger?.variables?.executionId === upstream.id);
+    await api.waitSearch(ns, "trigger-flow-listener-with-pause", (xs) => mine(xs).length >= 4 && mine(xs).every((x) => TERMINAL.has(x.state.current)), 15_000, "4 listener runs");
+    await sleep(500);
+    const runs = mine(await api.search(ns, "trigger-flow-listener-with-pause")).sort((a, b) => Date.parse(a.state.startDate) - Date.parse(b.state.startDate));
+    expectThat(runs.length === 4, `${runs.length} listener runs`);
+    expectThat(runs.every((x) => x.state.current === "SUCCESS"), `listener states ${runs.map((x) => x.state.current).join()}`);
+    const statuses = runs.map((x) => x.outputs?.status);
+    expectThat(statuses.join() === "RUNNING,PAUSED,RUNNING,SUCCESS", `statuses ${statuses.join()}`);
+  },
+  async "trigger-multiplecondition-failed.yaml"(api) {
+    const ns = "io.kestra.tests.trigger";
+    const c = await api.run(ns, "trigger-multiplecondition-flow-c");
+    const cDone = await api.waitEnd(c.id);
+    expectThat(cDone.state.current === "FAILED" && cDone.taskRunList.length === 1, `flow-c ended ${cDone.state.current} with ${cDone.taskRunList.length} task runs`);
+    await sleep(1000);
+    const forC = (await api.search(ns, "trigger-flow-listener-namespace-condition")).filter((x) => x.trigger?.variables?.executionId === c.id);
+    expectThat(forC.length === 0, "the namespace-condition listener ran for the FAILED flow-c");
+    const d = await api.run(ns, "trigger-multiplecondition-flow-d");
+    const dDone = await api.waitEnd(d.id);
+    expectThat(dDone.state.current === "SUCCESS" && dDone.taskRunList.length === 1, `flow-d ended ${dDone.state.current} with ${dDone.taskRunList.length} task runs`);
+    const listener = await listenerRun(api, ns, "trigger-flow-listener-namespace-condition", d.id);
+    expectThat(listener.state.current === "SUCCESS", `the namespace-condition listener ended ${listener.state.current}`);
+    const failedListener = (await api.search(ns, "trigger-multiplecondition-failed")).filter((x) => [c.id, d.id].includes(x.trigger?.variables?.executionId));
+    expectThat(failedListener.length === 0, "trigger-multiplecondition-failed ran");
+  },
+  async "trigger-flow-listener-invalid.yaml"(api) {
+    const ns = "io.kestra.tests.trigger";
+    const upstream = await runTriggerFlow(api);
+    await listenerRun(api, ns, "trigger-flow-listener-no-inputs", upstream.id);
+    await sleep(1000);
+    const invalid = (await api.search(ns, "trigger-flow-listener-invalid")).filter((x) => x.trigger?.variables?.executionId === upstream.id);
+    expectThat(invalid.length === 0, `${invalid.length} executions of the invalid listener (${invalid.map((x) => x.state.current).join()})`);
+  },
+  async "webhook-dynamic-key.yaml"(api) {
+    const r = await api.call("GET", "/executions/webhook/io.kestra.tests/webhook-dynamic-key/webhook-dynamic-key");
+    expectThat(r.status === 200 && r.json?.id, `webhook answered ${r.status} ${r.text.slice(0, 200)}`);
+    const done = await api.waitEnd(r.json.id);
+    expectThat(done.state.current === "SUCCESS", `ended ${done.state.current}`);
+    const raw = await api.call("GET", `/executions/webhook/io.kestra.tests/webhook-dynamic-key/${encodeURIComponent("{{ flow.id }}")}`);
+    expectThat(raw.status === 404, `the unrendered key answered ${raw.status}`);
+  },
+  async "webhook-secret-key.yaml"(api) {
+    const r = await api.call("GET", "/executions/webhook/io.kestra.tests/webhook-secret-key/secretKey");
+    expectThat(r.status === 200 && r.json?.id, `webhook answered ${r.status} ${r.text.slice(0, 200)}`);
+    const done = await api.waitEnd(r.json.id);
+    expectThat(done.state.current === "SUCCESS", `ended ${done.state.current}`);
+    const wrong = await api.call("GET", "/executions/webhook/io.kestra.tests/webhook-secret-key/WEBHOOK_KEY");
+    expectThat(wrong.status === 404, `a wrong key answered ${wrong.status}`);
+  },
+  async "trigger-toggle.yaml"(api) {
+    const key = { namespace: "io.kestra.tests.trigger", flowId: "trigger-toggle", triggerId: "schedule" };
+    const off = await api.call("PUT", "/triggers", { ...key, disabled: true });
+    expectThat(off.status === 200 && off.json?.disabled === true, `disabling answered ${off.status} ${off.text.slice(0, 200)}`);
+    const created = await api.run(key.namespace, key.flowId);
+    const done = await api.waitEnd(created.id);
+    expectThat(done.state.current === "SUCCESS" && done.taskRunList.length === 1, `ended ${done.state.current} with ${done.taskRunList.length} task runs`);
+    const listed = await api.call("GET", `/triggers/${key.namespace}/${key.flowId}`);
+    const trigger = listed.json?.results?.find((t) => t.triggerId === key.triggerId);
+    expectThat(trigger && trigger.disabled !== true, `the trigger is ${JSON.stringify(trigger)}`);
+  },
 };
 
 async function startServer(home, port) {
   const child = spawn(process.execPath, [join(root, "bin", "saker.js"), "server", "local", "--port", String(port)], {
     cwd: root,
-    env: { ...process.env, SAKER_HOME: home },
+    // Kestra's build sets this secret for webhook-secret-key.yaml (base64 of "secretKey").
+    env: { ...process.env, SAKER_HOME: home, SECRET_WEBHOOK_KEY: Buffer.from("secretKey").toString("base64") },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
@@ -301,7 +487,7 @@ async function startServer(home, port) {
 }
 
 async function main() {
-  const scenarios = YAML.parse(readFileSync(manifestPath, "utf8")).filter((s) => s.flow.includes(only));
+  const scenarios = manifestPaths.flatMap((path) => YAML.parse(readFileSync(path, "utf8"))).filter((s) => s.flow.includes(only));
   const home = mkdtempSync(join(tmpdir(), "saker-api-conformance-"));
   const port = await freePort();
   const server = await startServer(home, port);
