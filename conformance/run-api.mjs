@@ -82,7 +82,7 @@ class Api {
       const x = await this.execution(id);
       if (x && predicate(x)) return x;
       if (Date.now() > end) throw new Error(`execution ${id}: timed out waiting for ${what} (state ${x?.state?.current})`);
-      await sleep(50);
+      await sleep(200);
     }
   }
   waitEnd(id, timeoutMs) {
@@ -98,7 +98,7 @@ class Api {
       const found = await this.search(namespace, flowId);
       if (predicate(found)) return found;
       if (Date.now() > end) throw new Error(`${namespace}/${flowId}: timed out waiting for ${what} (${found.length} found)`);
-      await sleep(100);
+      await sleep(300);
     }
   }
 }
@@ -139,7 +139,8 @@ async function retriedAsNewExecutions(api, flowId) {
   await sleep(2500);
   const family = familyOf(await api.search("io.kestra.tests", flowId));
   const states = family.map((x) => x.state.current).sort();
-  expectThat(states.join() === "FAILED,RETRIED,RETRIED", `${family.length} executions: ${states.join()}`);
+  const detail = family.map((x) => `#${x.metadata.attemptNumber} ${x.state.current} ${x.state.startDate}..${x.state.endDate}`).join("; ");
+  expectThat(states.join() === "FAILED,RETRIED,RETRIED", `${family.length} executions: ${detail}`);
 }
 
 async function runTriggerFlow(api) {
@@ -403,7 +404,8 @@ const SCENARIOS = {
     const mine = (xs) => xs.filter((x) => x.trigger?.variables?.executionId === upstream.id);
     await api.waitSearch(ns, "trigger-flow-listener-with-pause", (xs) => mine(xs).length >= 4 && mine(xs).every((x) => TERMINAL.has(x.state.current)), 15_000, "4 listener runs");
     await sleep(500);
-    const runs = mine(await api.search(ns, "trigger-flow-listener-with-pause")).sort((a, b) => Date.parse(a.state.startDate) - Date.parse(b.state.startDate));
+    const found = mine(await api.search(ns, "trigger-flow-listener-with-pause"));
+    const runs = (await Promise.all(found.map((x) => api.execution(x.id)))).sort((a, b) => Date.parse(a.state.startDate) - Date.parse(b.state.startDate));
     expectThat(runs.length === 4, `${runs.length} listener runs`);
     expectThat(runs.every((x) => x.state.current === "SUCCESS"), `listener states ${runs.map((x) => x.state.current).join()}`);
     const statuses = runs.map((x) => x.outputs?.status);

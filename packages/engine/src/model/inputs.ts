@@ -16,6 +16,8 @@ export interface InputResolution {
   storeFile?: (id: string, value: unknown) => Promise<string>;
   /** Checks a FILE input given as a URI (`kestra://`, `nsfile://`); returns the `kestra://` URI to keep. */
   fileUri?: (id: string, uri: string) => Promise<string>;
+  /** A required input without a value is left out instead of refused (Flow-triggered executions). */
+  allowMissingRequired?: boolean;
 }
 
 interface Resolved {
@@ -83,9 +85,9 @@ async function resolveDefinition(
   if (value === undefined || value === null) {
     // Kestra keeps an enabled optional input without a value in `inputs` as null, so
     // `{{ inputs.x }}` renders "" instead of failing as an unknown variable.
-    return definition.required === false
-      ? { enabled: true, value: null }
-      : { enabled: true, error: `Invalid input for \`${id}\`, missing required input, but received \`null\`` };
+    if (definition.required === false) return { enabled: true, value: null };
+    if (resolution.allowMissingRequired) return { enabled: true };
+    return { enabled: true, error: `Invalid input for \`${id}\`, missing required input, but received \`null\`` };
   }
   try {
     const { storeFile, fileUri } = resolution;

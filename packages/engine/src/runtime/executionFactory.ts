@@ -39,6 +39,12 @@ export interface NewExecution {
   trigger?: ExecutionTrigger;
   scheduleDate?: string;
   id?: string;
+  /**
+   * Leave out a required input the request does not give instead of refusing the execution.
+   * Flow triggers only: Kestra starts a listener with the trigger's `inputs` as rendered, never
+   * checked against the listener's declared inputs (FlowTriggerCaseTest.trigger).
+   */
+  allowMissingRequired?: boolean;
 }
 
 export interface FactoryDeps {
@@ -85,6 +91,7 @@ export async function buildExecution(flow: Flow, request: NewExecution, deps: Fa
   const inputs = await resolveInputs(flow.inputs, request.inputs ?? {}, {
     renderTyped: (template, resolved) => deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
     encrypt: (plain) => deps.encryption.encrypt(plain),
+    ...(request.allowMissingRequired ? { allowMissingRequired: true } : {}),
     fileUri: (_inputId, uri) => inputFileUri(deps.storage, { namespace: flow.namespace, readPrefixes: executionReadPrefixes(flow.namespace, flow.id, id, request.trigger?.variables) }, uri),
     storeFile: async (inputId, value) => {
       if (!(value instanceof FileUpload)) {

@@ -149,6 +149,7 @@ export class ExecutorService {
       return this.failWithoutFlow(stored, seqs, error);
     }
     await nextTurn();
+    const stateBefore = stored.execution.state.current;
     const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution, graph.flow));
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
     const masker = instance.secretGuard.masker();
@@ -160,6 +161,8 @@ export class ExecutorService {
     await nextTurn();
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...this.endedMessages(stored, result.execution, graph));
+    // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
+    else if (result.execution.state.current !== stateBefore) outgoing.push(...instance.stateChangeMessages(result.execution));
     instance.db.transaction(() => {
       if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
       for (const child of inserts) instance.executions.insert(child);

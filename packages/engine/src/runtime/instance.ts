@@ -355,6 +355,16 @@ export class Instance {
     return this.schedulerEnabled ? [{ topic: "scheduler", key: `ended:${execution.id}`, payload: { type: "execution-ended", executionId: execution.id } }] : [];
   }
 
+  /**
+   * When the scheduler runs, an execution that moved to another state without ending (RUNNING,
+   * PAUSED, ...) is posted to it with that state: Flow triggers whose `states` list it fire too.
+   */
+  stateChangeMessages(execution: Execution): NewMessage[] {
+    if (!this.schedulerEnabled) return [];
+    const state = execution.state.current;
+    return [{ topic: "scheduler", key: `state:${execution.id}`, payload: { type: "execution-state", executionId: execution.id, state } }];
+  }
+
   /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
   startExecutions(executions: readonly Execution[], alsoWrite?: () => void): void {
     this.db.transaction(() => {

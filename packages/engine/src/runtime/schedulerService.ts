@@ -6,12 +6,13 @@
  * Trigger state (last date handled, next date, backfill, windows) is saved in the same
  * transaction as the executions it started, so a crash neither loses nor doubles a date.
  */
+import type { StateType } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
 import type { QueueMessage } from "../queue/queue.ts";
 import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { onExecutionEnded } from "./triggers/executionEnded.ts";
+import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
 import { declaredTriggers, SCHEDULE, SCHEDULE_ON_DATES, triggerKey, type DeclaredTrigger } from "./triggers/flowTriggers.ts";
 import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
 import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
@@ -23,10 +24,10 @@ import type { Instance } from "./instance.ts";
 /** How long an ended execution waits before its Flow triggers are evaluated again after an error. */
 const RETRY_AFTER_MS = 5_000;
 
-export interface SchedulerMessage {
-  type: "execution-ended";
-  executionId: string;
-}
+export type SchedulerMessage =
+  | { type: "execution-ended"; executionId: string }
+  /** The execution moved to `state` without ending; it may have moved on since. */
+  | { type: "execution-state"; executionId: string; state: StateType };
 
 export class SchedulerService {
   private clockRunning = false;
@@ -193,8 +194,15 @@ export class SchedulerService {
 
   private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
     try {
-      const stored = this.instance.executions.get(message.payload.executionId);
-      const runs = stored ? await onExecutionEnded(this.instance, stored.execution, new Date()) : [];
+      const payload = message.payload;
+      const stored = this.instance.executions.get(payload.executionId);
+      let runs: TriggerRun[] = [];
+      if (stored && payload.type === "execution-state") {
+        const execution = { ...stored.execution, state: { ...stored.execution.state, current: payload.state } };
+        runs = await onExecutionStateChanged(this.instance, execution, new Date());
+      } else if (stored) {
+        runs = await onExecutionEnded(this.instance, stored.execution, new Date());
+      }
       this.commit(runs, [message.seq]);
     } catch (error) {
       if (isDiskFull(error)) throw error;

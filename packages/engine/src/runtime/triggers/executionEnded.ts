@@ -4,8 +4,9 @@
  * trigger that started it is disabled if its `stopAfter` lists the final state.
  */
 import type { Execution } from "../../model/execution.ts";
+import { viewExecution } from "../../core/condition/executionView.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
-import { evaluateFlowTrigger, flowTriggerVariables } from "../../scheduler/flowTrigger.ts";
+import { evaluateFlowTrigger, flowTriggerVariables, matchesStates } from "../../scheduler/flowTrigger.ts";
 import type { TriggerRun } from "./triggerRun.ts";
 import type { Instance } from "../instance.ts";
 import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
@@ -23,14 +24,28 @@ function upstreamVariables(instance: Instance, execution: Execution): Record<str
 }
 
 export async function onExecutionEnded(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
-  const tenantId = instance.config.tenantId;
   const runs: TriggerRun[] = [];
   const stopAfter = stoppedTrigger(instance, execution);
   if (stopAfter) runs.push(stopAfter);
+  runs.push(...(await flowTriggerRuns(instance, execution, now)));
+  return runs;
+}
+
+/** An execution moved to a state that does not end it: only the Flow triggers listening to that state. */
+export function onExecutionStateChanged(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
+  return flowTriggerRuns(instance, execution, now);
+}
+
+async function flowTriggerRuns(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
+  const tenantId = instance.config.tenantId;
+  const runs: TriggerRun[] = [];
+  const view = viewExecution(execution as unknown as Record<string, unknown>);
+  const listening = declaredTriggers(instance, { types: (type) => type === FLOW }).filter((d) => matchesStates(d.trigger, view));
+  if (listening.length === 0) return runs;
   const env = { registry: instance.registry, renderer: instance.renderer };
   const upstreamVars = upstreamVariables(instance, execution);
   const revealed = instance.secretGuard.reveal(execution);
-  for (const declared of declaredTriggers(instance, { types: (type) => type === FLOW })) {
+  for (const declared of listening) {
     const { flow, trigger } = declared;
     const key = triggerKey(declared);
     const state = instance.triggers.get(tenantId, key) ?? { ...key };
@@ -52,7 +67,7 @@ export async function onExecutionEnded(instance: Instance, execution: Execution,
       const variables = flowTriggerVariables(execution as unknown as Record<string, unknown>);
       const renderVariables = { ...upstreamVars, flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, trigger: variables };
       try {
-        const started = await buildTriggeredExecution(instance, { flow, trigger, variables, renderVariables });
+        const started = await buildTriggeredExecution(instance, { flow, trigger, variables, renderVariables, allowMissingRequired: true });
         executions.push(started);
         next = { ...next, lastDate: now.toISOString(), executionId: started.id };
       } catch (error) {

@@ -22,6 +22,8 @@ export interface TriggeredRequest {
   inputs?: Record<string, unknown>;
   /** Labels after the trigger's (a backfill's, a polled event's). */
   labels?: readonly Label[] | Record<string, string>;
+  /** A required input the trigger does not give is left out (Flow triggers, as in Kestra). */
+  allowMissingRequired?: boolean;
 }
 
 export async function buildTriggeredExecution(instance: Instance, request: TriggeredRequest): Promise<Execution> {
@@ -37,6 +39,7 @@ export async function buildTriggeredExecution(instance: Instance, request: Trigg
     ...(labels.length ? { labels } : {}),
     trigger: { id: trigger.id, type: trigger.type, variables: request.variables },
     ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
+    ...(request.allowMissingRequired ? { allowMissingRequired: true } : {}),
   });
 }
 
