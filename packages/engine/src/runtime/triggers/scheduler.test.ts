@@ -256,6 +256,116 @@ tasks:
     await new Promise((r) => setTimeout(r, 300));
     expect(executionsOf(t, "flow.tests", "on-failure")).toHaveLength(1);
   });
+  it("fires on each state change its states list, not only at the end (RUNNING, PAUSED, RUNNING, SUCCESS)", async () => {
+    const t = await open({ scheduler: true });
+    t.instance.deploy(`id: watcher
+namespace: flow.tests
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.state }}"
+triggers:
+  - id: listen
+    type: io.kestra.plugin.core.trigger.Flow
+    states: [RUNNING, PAUSED, SUCCESS]
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: flow.tests
+        flowId: pausing
+`);
+    t.instance.deploy(`id: pausing
+namespace: flow.tests
+tasks:
+  - id: before
+    type: io.kestra.plugin.core.log.Log
+    message: starting
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: resumed
+`);
+    const created = await t.instance.createExecution("flow.tests", "pausing", {});
+    await eventually(() => (executionsOf(t, "flow.tests", "watcher").length >= 2 ? true : undefined));
+    t.instance.resume(created.id);
+    const upstream = await t.instance.waitForEnd(created.id, 10_000);
+    expect(upstream.state.current).toBe("SUCCESS");
+    const fired = await eventually(() => {
+      const found = executionsOf(t, "flow.tests", "watcher");
+      return found.length === 4 && found.every((x) => x.state.current === "SUCCESS") ? found : undefined;
+    });
+    expect(fired.map((x) => x.trigger?.variables?.state)).toEqual(["RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
+    expect(fired.every((x) => x.trigger?.variables?.executionId === created.id)).toBe(true);
+  });
+
+  it("leaves a terminated-only listener alone while the upstream runs or pauses", async () => {
+    const t = await open({ scheduler: true });
+    t.instance.deploy(`id: at-end
+namespace: flow.tests
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ trigger.state }}"
+triggers:
+  - id: listen
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: flow.tests
+        flowId: pausing
+`);
+    t.instance.deploy(`id: pausing
+namespace: flow.tests
+tasks:
+  - id: wait
+    type: io.kestra.plugin.core.flow.Pause
+`);
+    const created = await t.instance.createExecution("flow.tests", "pausing", {});
+    await eventually(() => (t.instance.executions.get(created.id)?.execution.state.current === "PAUSED" ? true : undefined));
+    t.instance.resume(created.id);
+    await t.instance.waitForEnd(created.id, 10_000);
+    const fired = await eventually(() => executionsOf(t, "flow.tests", "at-end").find((x) => x.state.current === "SUCCESS"));
+    expect(fired.trigger?.variables?.state).toBe("SUCCESS");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(executionsOf(t, "flow.tests", "at-end")).toHaveLength(1);
+  });
+
+  it("starts a listener whose required input the trigger does not give, without that input", async () => {
+    const t = await open({ scheduler: true });
+    t.instance.deploy(`id: needs-input
+namespace: flow.tests
+inputs:
+  - id: from-parent
+    type: STRING
+  - id: with-default
+    type: STRING
+    defaults: fallback
+tasks:
+  - id: echo
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs['with-default'] }}"
+triggers:
+  - id: listen
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: flow.tests
+        flowId: upstream
+`);
+    const upstream = await t.run(`id: upstream
+namespace: flow.tests
+tasks:
+  - id: only
+    type: io.kestra.plugin.core.debug.Return
+    format: done
+`);
+    const listener = await eventually(() => executionsOf(t, "flow.tests", "needs-input").find((x) => x.state.current === "SUCCESS"));
+    expect(listener.trigger?.variables?.executionId).toBe(upstream.id);
+    expect(listener.inputs).toEqual({ "with-default": "fallback" });
+    expect(listener.taskRunList[0]?.outputs?.value).toBe("fallback");
+    // started by hand, the same flow still refuses the missing input
+    await expect(t.instance.createExecution("flow.tests", "needs-input", {})).rejects.toThrow("Invalid input for `from-parent`, missing required input, but received `null`");
+  });
 });
 
 describe("stopAfter", () => {
