@@ -77,13 +77,13 @@ class Api {
   async execution(id) {
     return (await this.call("GET", `/executions/${id}`)).json;
   }
-  async waitFor(id, predicate, timeoutMs = 60_000, what = "condition") {
+  async waitFor(id, predicate, timeoutMs = 60_000, what = "condition", intervalMs = 200) {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const x = await this.execution(id);
       if (x && predicate(x)) return x;
       if (Date.now() > end) throw new Error(`execution ${id}: timed out waiting for ${what} (state ${x?.state?.current})`);
-      await sleep(200);
+      await sleep(intervalMs);
     }
   }
   waitEnd(id, timeoutMs) {
@@ -222,7 +222,7 @@ const SCENARIOS = {
   },
   async "sleep.yml"(api) {
     const created = await api.run("io.kestra.tests", "sleep");
-    await api.waitFor(created.id, (x) => x.taskRunList.some((t) => t.state.current === "RUNNING"), 60_000, "a RUNNING task run");
+    await api.waitFor(created.id, (x) => x.taskRunList.some((t) => t.state.current === "RUNNING"), 60_000, "a RUNNING task run", 20);
     const r = await api.call("DELETE", `/executions/${created.id}/kill`);
     expectThat(r.status < 300, `kill answered ${r.status}`);
     const done = await api.waitEnd(created.id);
