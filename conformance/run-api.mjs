@@ -357,6 +357,8 @@ const SCENARIOS = {
     const values = runsOf(done, "last")[0]?.outputs?.values ?? {};
     expectThat(values.asked === "restarted", `asked = ${JSON.stringify(values.asked)}`);
     expectThat(typeof values.data === "string" && values.data.startsWith("kestra://"), `data = ${JSON.stringify(values.data)}`);
+    const onResume = runsOf(done, "pause")[0]?.outputs?.onResume ?? {};
+    expectThat(onResume.asked === "restarted" && onResume.data === values.data, `the pause task's outputs.onResume = ${JSON.stringify(onResume)}`);
     const file = await api.call("GET", `/executions/${created.id}/file?path=${encodeURIComponent(values.data)}`);
     expectThat(file.status === 200 && file.text === created.id, `the file answered ${file.status} with ${JSON.stringify(file.text.slice(0, 100))}`);
   },
