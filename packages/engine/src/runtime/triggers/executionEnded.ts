@@ -1,7 +1,8 @@
 /**
  * What happens when an execution ends, besides its parent: `Flow` triggers listening to it are
  * evaluated (states, conditions, preconditions windows) and may start executions; and the
- * trigger that started it is disabled if its `stopAfter` lists the final state.
+ * trigger that started it is disabled if its `stopAfter` lists the final state. A state change
+ * that does not end the execution (RUNNING, PAUSED, ...) only evaluates the `Flow` triggers.
  */
 import type { Execution } from "../../model/execution.ts";
 import { viewExecution } from "../../core/condition/executionView.ts";
