@@ -24,6 +24,7 @@ import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database
 import { ExecutionStore } from "../repository/sqlite/executionStore.ts";
 import { FlowStore } from "../repository/sqlite/flowStore.ts";
 import { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import { StatsStore } from "../repository/sqlite/statsStore.ts";
 import { LogStore } from "../repository/sqlite/logStore.ts";
 import { MetricStore } from "../repository/sqlite/metricStore.ts";
 import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
@@ -99,6 +100,7 @@ export class Instance {
   readonly logs: LogStore;
   readonly kv: KvRepository;
   readonly metrics: MetricStore;
+  readonly stats: StatsStore;
   readonly triggers: TriggerStore;
   readonly flows: FlowService;
   readonly storage: Storage;
@@ -130,6 +132,7 @@ export class Instance {
     this.logs = new LogStore(db);
     this.kv = new KvRepository(db);
     this.metrics = new MetricStore(db);
+    this.stats = new StatsStore(db);
     this.triggers = new TriggerStore(db);
     this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);

@@ -12,10 +12,12 @@ import { flowRoutes } from "./flows.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
+import { metricRoutes } from "./metrics.ts";
 import { namespaceFileRoutes } from "./namespaceFiles.ts";
 import { namespaceRoutes } from "./namespaces.ts";
 import { notServedRoutes } from "./notServed.ts";
 import { pluginRoutes } from "./plugins.ts";
+import { statsRoutes } from "./stats.ts";
 import { triggerRoutes } from "./triggers.ts";
 import { webhookRoutes } from "./webhooks.ts";
 
@@ -28,6 +30,8 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...executionFileRoutes,
   ...executionFollowRoutes,
   ...logRoutes,
+  ...metricRoutes,
+  ...statsRoutes,
   ...namespaceRoutes,
   ...namespaceFileRoutes,
   ...kvRoutes,
