@@ -41,7 +41,8 @@ import { namespaceFiles } from "../worker/taskStorage.ts";
 import { countAbruptStop } from "./abruptStops.ts";
 import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
-import { buildExecution, type NewExecution } from "./executionFactory.ts";
+import { buildExecution, checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
+import type { InputCheck } from "../model/inputs.ts";
 import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
 import { FlowService } from "./flowService.ts";
@@ -393,6 +394,18 @@ export class Instance {
     const execution = await this.buildExecution(flow, request);
     this.insertAndQueue(execution);
     return execution;
+  }
+
+  /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */
+  async checkExecutionInputs(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<InputCheck[]> {
+    const { flow } = this.flows.get(namespace, flowId, revision);
+    return checkExecutionInputs(flow, request, {
+      tenantId: this.config.tenantId,
+      storage: this.storage,
+      renderer: this.renderer,
+      encryption: this.encryption,
+      variables: (f, x) => this.variables({ flow: f, execution: x }, true),
+    });
   }
 
   private insertAndQueue(execution: Execution, executorState = { dispatched: [] as string[] }, parent?: { parentExecutionId?: string; parentTaskRunId?: string }): void {

@@ -4,6 +4,7 @@
 import type { AnyRoute } from "../http/route.ts";
 import { configRoutes } from "./configs.ts";
 import { executionActionRoutes } from "./executionActions.ts";
+import { executionEvalRoutes } from "./executionEval.ts";
 import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
@@ -26,6 +27,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...flowBulkRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
+  ...executionEvalRoutes,
   ...executionBulkRoutes,
   ...executionFileRoutes,
   ...executionFollowRoutes,
