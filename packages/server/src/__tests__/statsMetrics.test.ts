@@ -237,6 +237,17 @@ describe("/metrics", () => {
   });
 });
 
+describe("deleting an execution", () => {
+  it("deletes its metrics by default, and keeps them with deleteMetrics=false", async () => {
+    const kept = await run("company.stats", "measured");
+    const gone = await run("company.stats", "measured");
+    expect((await fetch(`${t.api}/executions/${kept.id}?deleteMetrics=false`, { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(`${t.api}/executions/${gone.id}`, { method: "DELETE" })).status).toBe(204);
+    const rows = t.test.instance.db.prepare("SELECT execution_id AS id, COUNT(*) AS n FROM metrics WHERE execution_id IN (?, ?) GROUP BY execution_id").all(kept.id, gone.id);
+    expect(rows).toEqual([{ id: kept.id, n: 2 }]);
+  });
+});
+
 describe("input validation without an execution", () => {
   it("answers each input with its typed value, whether it is enabled, and its errors", async () => {
     const before = (await json(await fetch(`${t.api}/executions/search?namespace=company.stats&flowId=form`))).total;

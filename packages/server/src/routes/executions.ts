@@ -164,20 +164,22 @@ const byFlow = defineRoute({
 
 export const DeleteQuery = z.looseObject({
   deleteLogs: booleanQuery(true).describe("Delete its logs too"),
+  deleteMetrics: booleanQuery(true).describe("Delete its metrics too"),
   deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
 });
 
-/** Deletes a finished execution, with its logs and files unless told otherwise. */
-export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteStorage: boolean }): Promise<void> {
+/** Deletes a finished execution, with its logs, metrics and files unless told otherwise. */
+export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteMetrics: boolean; deleteStorage: boolean }): Promise<void> {
   instance.executions.delete(execution.id);
   if (options.deleteLogs) instance.logs.deleteByExecution(execution.id);
+  if (options.deleteMetrics) instance.metrics.deleteByExecution(execution.id);
   if (options.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
 }
 
 const remove = defineRoute({
   method: "DELETE",
   url: "/executions/:executionId",
-  summary: "Delete a finished execution, with its logs and files by default",
+  summary: "Delete a finished execution, with its logs, metrics and files by default",
   tags: TAGS,
   params: ExecutionParams,
   query: DeleteQuery,
