@@ -319,6 +319,21 @@ describe("expression debugging on a task run", () => {
     }
   });
 
+  it("stops a runaway expression at the instance's time budget", async () => {
+    const limited = await startTestApi({ overrides: { expressions: { evaluationTimeoutMs: 50 } } });
+    try {
+      expect((await postYaml(`${limited.api}/flows`, METRICS_FLOW)).status).toBe(200);
+      const created = await json(await fetch(`${limited.api}/executions/company.stats/measured`, { method: "POST" }));
+      const x = await waitForExecution(limited.api, created.id, terminated);
+      const runaway = "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}";
+      const response = await fetch(`${limited.api}/executions/${x.id}/eval/${x.taskRunList[0].id}`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: runaway });
+      expect(response.status).toBe(200);
+      expect((await json(response)).error).toContain("time budget of 50 ms");
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("answers 404 for an unknown execution or task run, and 400 without an expression", async () => {
     expect((await json(await evaluate("nope", "x", "{{ 1 }}"))).code).toBe("EXECUTION_NOT_FOUND");
     expect((await json(await evaluate(measured.id, "nope", "{{ 1 }}"))).code).toBe("TASK_RUN_NOT_FOUND");
