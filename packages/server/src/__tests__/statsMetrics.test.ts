@@ -137,6 +137,7 @@ describe("/stats", () => {
     expect(await count({ state: "FAILED" })).toBe(1);
     expect(await count({ state: ["SUCCESS", "FAILED"], scope: "USER" })).toBe(3);
     expect(await count({ scope: ["SYSTEM"] })).toBe(0);
+    expect(await count({ state: "SUCCESS,FAILED", scope: "USER,SYSTEM" })).toBe(3);
     const hours = await json<Record<string, any>[]>(await post("/stats/executions/daily", { startDate: new Date(Date.now() - 3 * 3_600_000).toISOString(), endDate: new Date().toISOString() }));
     expect(hours.every((d) => d.groupBy === "minute")).toBe(true);
   });

@@ -25,8 +25,9 @@ const dateTime = z
   })
   .transform((v) => new Date(/[Zz]|[+-]\d{2}:?\d{2}$/.test(v.slice(16)) ? v : `${v}Z`).toISOString());
 
-/** A value or a list of values (the UI sends a query string's single value as a string). */
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+/** A value, a comma-separated list or a JSON list (the UI sends a query string's values as they are). */
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v), z.array(item));
 
 const Period = {
   startDate: dateTime.nullish().describe("The start of the period (default: 30 days before its end)"),
