@@ -279,6 +279,13 @@ describe("input validation without an execution", () => {
     expect(labels.status).toBe(400);
   });
 
+  it("validates the inputs of a flow named 'resume' where no execution has its namespace as id", async () => {
+    expect((await postYaml(`${t.api}/flows`, "id: resume\nnamespace: company.actions\ninputs:\n  - id: n\n    type: INT\ntasks:\n  - id: hi\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n")).status).toBe(200);
+    const response = await fetch(`${t.api}/executions/company.actions/resume/validate`, { method: "POST", body: form({ n: "3" }) });
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({ id: "resume", namespace: "company.actions", inputs: [{ input: { id: "n" }, value: 3, enabled: true, errors: [] }] });
+  });
+
   it("checks the onResume inputs of a paused execution without resuming it", async () => {
     const created = await json(await fetch(`${t.api}/executions/company.stats/approval`, { method: "POST" }));
     await waitForExecution(t.api, created.id, (x) => x.state.current === "PAUSED");
