@@ -226,6 +226,18 @@ describe("/metrics", () => {
     expect(Math.max(...max.aggregations.map((a: { value: number }) => a.value))).toBe(250);
   });
 
+  it("keeps a tag holding a secret masked, in the answer and in the database", async () => {
+    const flow = METRICS_FLOW.replace("id: measured", "id: tagged").replace("millis: 250", "millis: 250\n    source: \"db at {{ secret('API_TOKEN') }}\"");
+    expect((await postYaml(`${t.api}/flows`, flow)).status).toBe(200);
+    const x = await run("company.stats", "tagged");
+    const text = await (await fetch(`${t.api}/metrics/${x.id}`)).text();
+    expect(text).toContain("db at ");
+    expect(text).not.toContain(TOKEN);
+    const stored = t.test.instance.db.prepare("SELECT tags FROM metrics WHERE execution_id = ?").all(x.id);
+    expect(JSON.stringify(stored)).not.toContain(TOKEN);
+    expect((await fetch(`${t.api}/flows/company.stats/tagged`, { method: "DELETE" })).status).toBe(204);
+  });
+
   it("answers 404 for an unknown execution and 400 for a bad sort, aggregation or period", async () => {
     expect((await json(await fetch(`${t.api}/metrics/nope`))).code).toBe("EXECUTION_NOT_FOUND");
     const sort = await fetch(`${t.api}/metrics/${measured.id}?sort=colour:asc`);

@@ -32,9 +32,9 @@ export const FailUntilFile = defineTask({
 export const EmitMetrics = defineTask({
   type: "io.saker.test.EmitMetrics",
   title: "Emit a counter and a timer",
-  properties: z.object({ count: z.number(), millis: z.number() }),
-  async run({ count, millis }, ctx) {
-    ctx.metric({ name: "rows", type: "counter", value: count, tags: { source: "test" } });
+  properties: z.object({ count: z.number(), millis: z.number(), source: z.string().default("test") }),
+  async run({ count, millis, source }, ctx) {
+    ctx.metric({ name: "rows", type: "counter", value: count, tags: { source } });
     ctx.metric({ name: "took", type: "timer", value: millis });
     return {};
   },

@@ -65,7 +65,9 @@ const byExecution = defineRoute({
       size: query.size,
       sort: metricSort(query.sort),
     });
-    return instance.secretGuard.display(page);
+    // Tags are the task's text (a URL, a table name): masked like any other way out.
+    const masker = instance.secretGuard.masker();
+    return { ...page, results: page.results.map((m) => (m.tags ? { ...m, tags: masker.maskValue(m.tags) } : m)) };
   },
 });
 
