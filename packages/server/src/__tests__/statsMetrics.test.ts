@@ -128,6 +128,11 @@ describe("/stats", () => {
     expect(typeof busy.duration.avg).toBe("number");
     expect(busy.duration.min).toBeLessThanOrEqual(busy.duration.max);
     expect(days[0]!.duration).toEqual({ count: 0 });
+    // The body may be left out altogether.
+    for (const path of ["/stats/executions/daily", "/stats/summary", "/stats/logs/daily", "/stats/executions/daily/group-by-namespace"]) {
+      expect((await fetch(`${t.api}${path}`, { method: "POST" })).status, path).toBe(200);
+    }
+    expect((await fetch(`${t.api}/stats/executions/daily`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{not json" })).status).toBe(400);
   });
 
   it("filters by namespace, flow and state; the UI's single-value query strings are accepted", async () => {
