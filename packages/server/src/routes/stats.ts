@@ -54,10 +54,10 @@ function period(body: { startDate?: string | null; endDate?: string | null; time
 const tenant = (instance: Instance) => instance.config.tenantId;
 const definedOnly = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]?: NonNullable<T[K]> };
 
-const DurationSchema = z.object({ min: z.number().optional(), avg: z.number().optional(), max: z.number().optional(), sum: z.number().optional(), count: z.number().int() });
+const DurationSchema = z.object({ min: z.string().optional(), avg: z.string().optional(), max: z.string().optional(), sum: z.string().optional(), count: z.number().int() });
 const DailyExecutionSchema = z.object({
   startDate: z.string(),
-  duration: DurationSchema.describe("Durations in seconds"),
+  duration: DurationSchema.describe("ISO-8601 durations (PT1.5S)"),
   executionCounts: z.record(z.string(), z.number().int()),
   groupBy: z.enum(["month", "week", "day", "hour", "minute"]),
 });
@@ -94,7 +94,7 @@ const dailyExecutions = defineRoute({
   method: "POST",
   url: "/stats/executions/daily",
   summary: "Executions per time bucket: counts per state and durations",
-  description: "One entry per bucket of the period (empty ones included). The bucket is a month over 365 days, a week over 180, a day over 1, an hour over 6 hours, else a minute (UTC). Durations are in seconds.",
+  description: "One entry per bucket of the period (empty ones included). The bucket is a month over 365 days, a week over 180, a day over 1, an hour over 6 hours, else a minute (UTC). Durations are ISO-8601 (PT1.5S).",
   tags: TAGS,
   bodyOptional: true,
   body: StatisticRequest.default({}),

@@ -66,7 +66,7 @@ describe("execution statistics", () => {
     expect(Object.keys(days[0]!.duration)).toEqual(["count"]);
     expect(days[0]!.executionCounts).toEqual({ CREATED: 0, RUNNING: 0, RESTARTED: 0, KILLING: 0, SUCCESS: 0, WARNING: 0, FAILED: 0, KILLED: 0, PAUSED: 0, QUEUED: 0, CANCELLED: 0 });
     expect(days[1]!.executionCounts).toMatchObject({ SUCCESS: 3, WARNING: 1, FAILED: 0 });
-    expect(days[1]!.duration).toEqual({ min: 1, avg: 17 / 4, max: 10, sum: 17, count: 4 });
+    expect(days[1]!.duration).toEqual({ min: "PT1S", avg: "PT4.25S", max: "PT10S", sum: "PT17S", count: 4 });
     expect(days[2]!.executionCounts).toMatchObject({ FAILED: 1 });
   });
 

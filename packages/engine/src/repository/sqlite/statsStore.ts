@@ -4,7 +4,7 @@
  * `dailyGroupByFlowStatistics`, `executionCountsGroupedByNamespace`, `lastExecutions` and the log
  * `statistics`). Only the grouped rows leave the database, never the documents.
  */
-import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
+import { formatDuration, LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { levelRank } from "./logStore.ts";
@@ -34,12 +34,12 @@ export interface ExecutionStatsQuery extends StatsPeriod {
   flows?: readonly { namespace: string; id: string }[];
 }
 
-/** Durations in seconds (Kestra writes a `java.time.Duration` as seconds); absent for an empty bucket. */
+/** ISO-8601 durations, as Kestra's API writes a `java.time.Duration` (`PT1.5S`); absent for an empty bucket. */
 export interface DurationStats {
-  min?: number;
-  avg?: number;
-  max?: number;
-  sum?: number;
+  min?: string;
+  avg?: string;
+  max?: string;
+  sum?: string;
   count: number;
 }
 
@@ -86,7 +86,8 @@ function groupByBucket<T extends { bucket: string }>(rows: readonly T[]): Map<st
 }
 
 const zeroStates = (): Record<string, number> => Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
-const seconds = (ms: number) => Math.round(ms) / 1000;
+/** Whole milliseconds, as Kestra keeps them. */
+const iso = (ms: number) => formatDuration(Math.round(ms));
 const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Milliseconds from the start to the end of an execution (to `now` while it runs). */
@@ -253,10 +254,10 @@ function durations(rows: readonly ExecutionRow[]): DurationStats {
   if (count === 0) return { count: 0 };
   const sum = rows.reduce((n, r) => n + (r.duration_sum ?? 0), 0);
   return {
-    min: seconds(Math.min(...rows.map((r) => r.duration_min ?? 0))),
-    avg: seconds(sum / count),
-    max: seconds(Math.max(...rows.map((r) => r.duration_max ?? 0))),
-    sum: seconds(sum),
+    min: iso(Math.min(...rows.map((r) => r.duration_min ?? 0))),
+    avg: iso(sum / count),
+    max: iso(Math.max(...rows.map((r) => r.duration_max ?? 0))),
+    sum: iso(sum),
     count,
   };
 }
