@@ -1,7 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import type { WorkerJob } from "../../executor/types.ts";
 import { openDatabase } from "./database.ts";
+import { KvRepository } from "./kvRepository.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { ExecutionStore } from "./executionStore.ts";
 import { LogStore } from "./logStore.ts";
 import { MetricStore } from "./metricStore.ts";
@@ -151,5 +157,31 @@ describe("metric aggregates", () => {
     expect(page.total).toBe(4);
     expect(page.results.map((m) => m.value)).toEqual([250, 30]);
     expect(page.results[0]).toMatchObject({ namespace: "company.team", flowId: "alpha", taskId: "save", taskRunId: "save-run", type: "timer", name: "took", deleted: false });
+  });
+});
+
+describe("migration 3", () => {
+  const work = mkdtempSync(join(tmpdir(), "saker-migration3-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("gives existing keys their last update as creation date, and existing metrics the default tenant", () => {
+    const file = join(work, "v2.db");
+    const old = new Database(file);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)");
+    for (const m of MIGRATIONS.slice(0, 2)) {
+      old.exec(m.sql);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01')").run(m.version, m.name);
+    }
+    old.prepare("INSERT INTO kv (tenant_id, namespace, key, value, type, update_date) VALUES ('main', 'ns', 'k', '1', 'NUMBER', '2026-01-02T00:00:00.000Z')").run();
+    old.prepare("INSERT INTO metrics (namespace, flow_id, execution_id, task_id, name, type, value, timestamp) VALUES ('ns', 'f', 'x', 't', 'rows', 'counter', 3, '2026-01-02T00:00:00.000Z')").run();
+    old.close();
+
+    const db = openDatabase(file);
+    const kv = new KvRepository(db);
+    expect(kv.get("main", "ns", "k")).toMatchObject({ creationDate: "2026-01-02T00:00:00.000Z", updateDate: "2026-01-02T00:00:00.000Z" });
+    kv.set("main", "ns", { key: "k", value: 2, type: "NUMBER", updateDate: "2026-01-03T00:00:00.000Z" });
+    expect(kv.get("main", "ns", "k")).toMatchObject({ value: 2, creationDate: "2026-01-02T00:00:00.000Z", updateDate: "2026-01-03T00:00:00.000Z" });
+    expect(new MetricStore(db).names("main", "ns", "f")).toEqual(["rows"]);
+    db.close();
   });
 });
