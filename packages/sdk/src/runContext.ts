@@ -63,6 +63,8 @@ export interface KvEntry {
   /** ISO timestamp after which the entry is gone. */
   expirationDate?: string;
   updateDate: string;
+  /** When the key was first written (kept when the value is replaced); set by the store. */
+  creationDate?: string;
 }
 
 /** The key-value store of one namespace. */

@@ -36,6 +36,33 @@ export async function resolveInputs(
   provided: Record<string, unknown>,
   resolution: InputResolution,
 ): Promise<Record<string, unknown>> {
+  const results = await resolveAll(definitions, provided, resolution);
+  const errors = [...results.values()].filter((r) => r.error).map((r) => r.error!);
+  if (errors.length) throw new SakerError("INPUT_INVALID", errors.join("; "), { details: { errors } });
+  const flat: Record<string, unknown> = {};
+  for (const [id, r] of results) if (r.enabled && r.value !== undefined) flat[id] = r.value;
+  return nestDotted(flat);
+}
+
+/** One input as checked without starting anything (Kestra's `InputAndValue`). */
+export interface InputCheck {
+  definition: InputDefinition;
+  /** The typed value (or the default); absent when disabled or invalid. */
+  value?: unknown;
+  enabled: boolean;
+  errors: string[];
+}
+
+/** Every input resolved as `resolveInputs` does, each with its problems instead of one error for all. */
+export async function checkInputs(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<InputCheck[]> {
+  const results = await resolveAll(definitions, provided, resolution);
+  return (definitions ?? []).map((definition) => {
+    const r = results.get(definition.id ?? (definition.name as string))!;
+    return { definition, ...(r.value !== undefined && !r.error ? { value: r.value } : {}), enabled: r.enabled, errors: r.error ? [r.error] : [] };
+  });
+}
+
+async function resolveAll(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<Map<string, Resolved>> {
   const byId = new Map((definitions ?? []).map((d) => [d.id ?? (d.name as string), d]));
   const results = new Map<string, Resolved>();
   const resolving = new Set<string>();
@@ -52,11 +79,7 @@ export async function resolveInputs(
   };
 
   for (const id of byId.keys()) await resolveOne(id);
-  const errors = [...results.values()].filter((r) => r.error).map((r) => r.error!);
-  if (errors.length) throw new SakerError("INPUT_INVALID", errors.join("; "), { details: { errors } });
-  const flat: Record<string, unknown> = {};
-  for (const [id, r] of results) if (r.enabled && r.value !== undefined) flat[id] = r.value;
-  return nestDotted(flat);
+  return results;
 }
 
 async function resolveDefinition(

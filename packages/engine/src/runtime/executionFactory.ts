@@ -8,7 +8,7 @@ import { SakerError } from "@saker/sdk";
 import type { Execution, ExecutionTrigger, Label } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import { friendlyId } from "../model/ids.ts";
-import { resolveInputs } from "../model/inputs.ts";
+import { checkInputs, resolveInputs, type InputCheck, type InputResolution } from "../model/inputs.ts";
 import { newState } from "../model/state.ts";
 import { inputPrefix, toUri } from "../storage/paths.ts";
 import { executionReadPrefixes } from "../worker/taskStorage.ts";
@@ -70,10 +70,26 @@ export function executionLabels(flow: Flow, given: readonly Label[] | undefined,
 }
 
 export async function buildExecution(flow: Flow, request: NewExecution, deps: FactoryDeps): Promise<Execution> {
+  const skeleton = executionSkeleton(flow, request);
+  const inputs = await resolveInputs(flow.inputs, request.inputs ?? {}, inputResolution(flow, skeleton, request, deps, true));
+  if (Object.keys(inputs).length > 0) skeleton.inputs = inputs;
+  return skeleton;
+}
+
+/**
+ * The inputs of a new execution checked one by one, as `buildExecution` would resolve them, with
+ * nothing created or stored (an uploaded file is checked, not written).
+ */
+export async function checkExecutionInputs(flow: Flow, request: NewExecution, deps: FactoryDeps): Promise<InputCheck[]> {
+  const skeleton = executionSkeleton(flow, request);
+  return checkInputs(flow.inputs, request.inputs ?? {}, inputResolution(flow, skeleton, request, deps, false));
+}
+
+function executionSkeleton(flow: Flow, request: NewExecution): Execution {
   if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`, { details: { status: 422 } });
   const id = request.id ?? friendlyId();
   const now = new Date();
-  const skeleton: Execution = {
+  return {
     ...(flow.tenantId ? { tenantId: flow.tenantId } : {}),
     id,
     namespace: flow.namespace,
@@ -88,7 +104,11 @@ export async function buildExecution(flow: Flow, request: NewExecution, deps: Fa
     ...(request.trigger ? { trigger: request.trigger } : {}),
     ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
   };
-  const inputs = await resolveInputs(flow.inputs, request.inputs ?? {}, {
+}
+
+function inputResolution(flow: Flow, skeleton: Execution, request: NewExecution, deps: FactoryDeps, store: boolean): InputResolution {
+  const id = skeleton.id;
+  return {
     renderTyped: (template, resolved) => deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
     encrypt: (plain) => deps.encryption.encrypt(plain),
     ...(request.allowMissingRequired ? { allowMissingRequired: true } : {}),
@@ -98,10 +118,8 @@ export async function buildExecution(flow: Flow, request: NewExecution, deps: Fa
         throw new SakerError("INPUT_INVALID", `Invalid input for \`${inputId}\`, a FILE input takes an uploaded file or a kestra:// URI, but received \`${String(value)}\``);
       }
       const path = `${inputPrefix(flow.namespace, flow.id, id, inputId)}/${value.fileName}`;
-      await deps.storage.put(path, await value.read());
+      if (store) await deps.storage.put(path, await value.read());
       return toUri(path);
     },
-  });
-  if (Object.keys(inputs).length > 0) skeleton.inputs = inputs;
-  return skeleton;
+  };
 }

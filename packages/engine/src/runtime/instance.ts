@@ -24,6 +24,7 @@ import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database
 import { ExecutionStore } from "../repository/sqlite/executionStore.ts";
 import { FlowStore } from "../repository/sqlite/flowStore.ts";
 import { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import { StatsStore } from "../repository/sqlite/statsStore.ts";
 import { LogStore } from "../repository/sqlite/logStore.ts";
 import { MetricStore } from "../repository/sqlite/metricStore.ts";
 import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
@@ -40,7 +41,8 @@ import { namespaceFiles } from "../worker/taskStorage.ts";
 import { countAbruptStop } from "./abruptStops.ts";
 import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
-import { buildExecution, type NewExecution } from "./executionFactory.ts";
+import { buildExecution, checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
+import type { InputCheck } from "../model/inputs.ts";
 import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
 import { FlowService } from "./flowService.ts";
@@ -99,6 +101,7 @@ export class Instance {
   readonly logs: LogStore;
   readonly kv: KvRepository;
   readonly metrics: MetricStore;
+  readonly stats: StatsStore;
   readonly triggers: TriggerStore;
   readonly flows: FlowService;
   readonly storage: Storage;
@@ -130,6 +133,7 @@ export class Instance {
     this.logs = new LogStore(db);
     this.kv = new KvRepository(db);
     this.metrics = new MetricStore(db);
+    this.stats = new StatsStore(db);
     this.triggers = new TriggerStore(db);
     this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);
@@ -400,6 +404,18 @@ export class Instance {
     const execution = await this.buildExecution(flow, request);
     this.insertAndQueue(execution);
     return execution;
+  }
+
+  /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */
+  async checkExecutionInputs(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<InputCheck[]> {
+    const { flow } = this.flows.get(namespace, flowId, revision);
+    return checkExecutionInputs(flow, request, {
+      tenantId: this.config.tenantId,
+      storage: this.storage,
+      renderer: this.renderer,
+      encryption: this.encryption,
+      variables: (f, x) => this.variables({ flow: f, execution: x }, true),
+    });
   }
 
   private insertAndQueue(execution: Execution, executorState = { dispatched: [] as string[] }, parent?: { parentExecutionId?: string; parentTaskRunId?: string }): void {

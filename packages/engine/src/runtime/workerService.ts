@@ -128,7 +128,8 @@ export class WorkerService {
     const saved = await this.untilWritten(() =>
       instance.db.transaction(() => {
         instance.logs.append(logs);
-        instance.metrics.append(job, outcome.metrics);
+        // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
+        instance.metrics.append(job, outcome.metrics.map((m) => (m.tags ? { ...m, tags: instance.secretGuard.masker().maskValue(m.tags) } : m)));
         instance.queue.send([
           {
             topic: "executor",

@@ -106,6 +106,22 @@ describe("KV store", () => {
     expect(keys.map((k) => k.key)).toEqual(["day", "flag", "number", "object", "plain", "text", "wait", "when"]);
   });
 
+  it("lists keys with their creation, update and expiration dates; a new value keeps the creation date", async () => {
+    expect((await put("dated", '"first"', { ttl: "PT1H" })).status).toBe(200);
+    const listed = async () => (await json<Record<string, unknown>[]>(await fetch(`${t.api}/namespaces/company.team/kv`))).find((k) => k.key === "dated")!;
+    const first = await listed();
+    expect(Object.keys(first).sort()).toEqual(["creationDate", "expirationDate", "key", "updateDate"]);
+    expect(first.creationDate).toBe(first.updateDate);
+    expect(Date.parse(first.expirationDate as string) - Date.parse(first.updateDate as string)).toBe(3_600_000);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await put("dated", '"second"')).status).toBe(200);
+    const second = await listed();
+    expect(second.creationDate).toBe(first.creationDate);
+    expect(Date.parse(second.updateDate as string)).toBeGreaterThan(Date.parse(first.updateDate as string));
+    expect(second.expirationDate).toBeNull();
+    expect((await kv("dated", { method: "DELETE" })).status).toBe(200);
+  });
+
   it("expires a key after its ttl", async () => {
     expect((await put("short", '"soon gone"', { ttl: "PT0.3S" })).status).toBe(200);
     expect((await kv("short")).status).toBe(200);

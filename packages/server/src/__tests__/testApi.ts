@@ -29,6 +29,17 @@ export const FailUntilFile = defineTask({
   },
 });
 
+export const EmitMetrics = defineTask({
+  type: "io.saker.test.EmitMetrics",
+  title: "Emit a counter and a timer",
+  properties: z.object({ count: z.number(), millis: z.number(), source: z.string().default("test") }),
+  async run({ count, millis, source }, ctx) {
+    ctx.metric({ name: "rows", type: "counter", value: count, tags: { source } });
+    ctx.metric({ name: "took", type: "timer", value: millis });
+    return {};
+  },
+});
+
 export interface TestApi {
   /** `http://127.0.0.1:port` */
   url: string;
@@ -39,12 +50,13 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { overrides?: Record<string, unknown>; scheduler?: boolean } = {}): Promise<TestApi> {
+export async function startTestApi(options: { overrides?: Record<string, unknown>; scheduler?: boolean; env?: Record<string, string> } = {}): Promise<TestApi> {
   const registry = coreRegistry();
   const plugin = { name: "saker-test-plugin", version: "1.0.0", core: false };
   registry.addType(plugin, WriteFile);
   registry.addType(plugin, FailUntilFile);
-  const test = await openTestInstance({ registry, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
+  registry.addType(plugin, EmitMetrics);
+  const test = await openTestInstance({ registry, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.env ? { env: options.env } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
   const server = await startServer(test.instance, { port: 0 });
   return {
     url: server.url,

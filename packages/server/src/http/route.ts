@@ -148,16 +148,24 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
 const MASKED_TAGS = new Set(["Executions", "Logs", "Triggers"]);
 
 const START_EXECUTION = "/executions/:namespace/:id";
+const VALIDATE_EXECUTION = "/executions/:namespace/:id/validate";
 const EXECUTION_ACTION = /^\/executions\/:executionId\/([a-z-]+)$/;
+const VALIDATE_ACTION = /^\/executions\/:executionId\/([a-z-]+)\/validate$/;
 
 /**
  * Kestra's `POST /executions/{namespace}/{id}` (start a flow) and its single actions
  * `POST /executions/{executionId}/{action}` share one shape: a flow named like an action
- * (`restart`, `pause`…) in a namespace that is no execution id is started, not acted on.
+ * (`restart`, `pause`…) in a namespace that is no execution id is started, not acted on. The same
+ * holds for `POST /executions/{namespace}/{id}/validate` and `…/{executionId}/resume/validate`.
  */
-function startsFlowNamedLikeAction(declared: AnyRoute, start: AnyRoute | undefined) {
+function startsFlowNamedLikeAction(declared: AnyRoute, routes: readonly AnyRoute[]) {
   // Resolved once per route at registration: only single execution actions get a fallback.
-  const action = declared.method === "POST" ? EXECUTION_ACTION.exec(declared.url)?.[1] : undefined;
+  if (declared.method !== "POST") return undefined;
+  const single = EXECUTION_ACTION.exec(declared.url)?.[1];
+  const validating = VALIDATE_ACTION.exec(declared.url)?.[1];
+  const action = single ?? validating;
+  const targetUrl = single ? START_EXECUTION : VALIDATE_EXECUTION;
+  const start = routes.find((r) => r.method === "POST" && r.url === targetUrl);
   if (!action || !start) return undefined;
   return (request: FastifyRequest, ctx: ServerContext): { route: AnyRoute; params: unknown } | undefined => {
     const executionId = (request.params as { executionId?: string }).executionId;
@@ -169,9 +177,8 @@ function startsFlowNamedLikeAction(declared: AnyRoute, start: AnyRoute | undefin
 }
 
 export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
-  const start = routes.find((r) => r.method === "POST" && r.url === START_EXECUTION);
   for (const declared of routes) {
-    const fallback = startsFlowNamedLikeAction(declared, start);
+    const fallback = startsFlowNamedLikeAction(declared, routes);
     app.route({
       method: declared.method,
       url: declared.url,

@@ -102,7 +102,7 @@ export const ValidateResultSchema = z.object({
   infos: z.array(z.string()),
 });
 
-export const KvEntrySchema = z.object({ key: z.string(), updateDate: z.string(), expirationDate: z.string().optional() });
+export const KvEntrySchema = z.object({ key: z.string(), creationDate: z.string(), updateDate: z.string(), expirationDate: z.string().nullable() });
 export const KvValueSchema = z.object({ type: z.enum(KV_TYPES), value: z.unknown() });
 
 export const FileAttributesSchema = z.object({

@@ -5,7 +5,7 @@
 import { isTerminated, z } from "@saker/sdk";
 import type { Execution } from "@saker/engine/model/execution";
 import type { InputDefinition } from "@saker/engine/model/flow";
-import { resolveInputs } from "@saker/engine/model/inputs";
+import { checkInputs, resolveInputs, type InputResolution } from "@saker/engine/model/inputs";
 import { FileUpload } from "@saker/engine/runtime/executionFactory";
 import { inputFileUri } from "@saker/engine/runtime/inputFiles";
 import type { Instance } from "@saker/engine/runtime/instance";
@@ -16,7 +16,7 @@ import { conflict } from "../http/errors.ts";
 import { formInputs, readForm, type FormContent } from "../http/multipart.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema } from "../openapi/schemas.ts";
-import { ExecutionParams, storedExecution } from "./executionSupport.ts";
+import { ExecutionParams, storedExecution, validateInputsResponse, ValidateInputsSchema } from "./executionSupport.ts";
 
 const TAGS = ["Executions"];
 
@@ -79,13 +79,10 @@ export function onResumeDefinitions(instance: Instance, execution: Execution): I
   return raw.map((d: Record<string, unknown>) => ({ ...d, id: String(d.id ?? d.name), type: String(d.type) }) as InputDefinition);
 }
 
-/** Typed, validated onResume inputs; an INPUT_INVALID error (422) lists every problem. */
-async function resumeInputs(instance: Instance, execution: Execution, form: FormContent): Promise<Record<string, unknown> | undefined> {
-  const definitions = onResumeDefinitions(instance, execution);
-  if (definitions.length === 0) return undefined;
-  const provided = formInputs(form);
+/** How onResume inputs are read; `store` false checks an uploaded file without writing it. */
+function resumeResolution(instance: Instance, execution: Execution, store: boolean): InputResolution {
   const { flow } = instance.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
-  return resolveInputs(definitions, provided, {
+  return {
     renderTyped: (template, inputs) => instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),
     encrypt: (plain) => instance.encryption.encrypt(plain),
     fileUri: (_id, uri) =>
@@ -93,10 +90,23 @@ async function resumeInputs(instance: Instance, execution: Execution, form: Form
     storeFile: async (id, value) => {
       if (!(value instanceof FileUpload)) throw new SakerError("INPUT_INVALID", `Invalid input for \`${id}\`, a FILE input takes an uploaded file`);
       const path = `${inputPrefix(execution.namespace, execution.flowId, execution.id, id)}/${value.fileName.replace(/[\\/]/g, "_")}`;
-      await instance.storage.put(path, await value.read());
+      if (store) await instance.storage.put(path, await value.read());
       return toUri(path);
     },
-  });
+  };
+}
+
+/** Typed, validated onResume inputs; an INPUT_INVALID error (422) lists every problem. */
+async function resumeInputs(instance: Instance, execution: Execution, form: FormContent): Promise<Record<string, unknown> | undefined> {
+  const definitions = onResumeDefinitions(instance, execution);
+  if (definitions.length === 0) return undefined;
+  return resolveInputs(definitions, formInputs(form), resumeResolution(instance, execution, true));
+}
+
+function pausedExecution(instance: Instance, executionId: string): Execution {
+  const { execution } = storedExecution(instance, executionId);
+  if (execution.state.current !== "PAUSED") throw conflict("EXECUTION_NOT_PAUSED", `Execution '${execution.id}' is not paused (state ${execution.state.current})`);
+  return execution;
 }
 
 const resume = defineRoute({
@@ -112,12 +122,31 @@ const resume = defineRoute({
   response: { 204: null, ...errors(404, 409, 422) },
   async handler({ params, request, reply, ctx }) {
     const instance = ctx.instance;
-    const { execution } = storedExecution(instance, params.executionId);
-    if (execution.state.current !== "PAUSED") throw conflict("EXECUTION_NOT_PAUSED", `Execution '${execution.id}' is not paused (state ${execution.state.current})`);
+    const execution = pausedExecution(instance, params.executionId);
     const form = await readForm(request, ctx.maxRequestSize);
     instance.resume(execution.id, await resumeInputs(instance, execution, form));
     reply.code(204);
   },
 });
 
-export const executionActionRoutes: AnyRoute[] = [kill, restart, replay, resume];
+const validateResume = defineRoute({
+  method: "POST",
+  url: "/executions/:executionId/resume/validate",
+  summary: "Check the onResume inputs of a paused execution without resuming it",
+  description: "Each input of the paused task's `onResume` with its typed value, whether it is enabled and its errors (Kestra's ApiValidateExecutionInputsResponse). Nothing is stored.",
+  tags: TAGS,
+  consumes: ["multipart/form-data", "application/json"],
+  bodyOptional: true,
+  bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true } } } },
+  params: ExecutionParams,
+  response: { 200: ValidateInputsSchema, ...errors(404, 409) },
+  async handler({ params, request, ctx }) {
+    const instance = ctx.instance;
+    const execution = pausedExecution(instance, params.executionId);
+    const form = await readForm(request, ctx.maxRequestSize);
+    const checks = await checkInputs(onResumeDefinitions(instance, execution), formInputs(form), resumeResolution(instance, execution, false));
+    return validateInputsResponse(instance, execution.flowId, execution.namespace, checks);
+  },
+});
+
+export const executionActionRoutes: AnyRoute[] = [kill, restart, replay, resume, validateResume];

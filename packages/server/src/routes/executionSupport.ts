@@ -6,6 +6,7 @@ import { z } from "@saker/sdk";
 import type { Execution } from "@saker/engine/model/execution";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { StoredExecution } from "@saker/engine/repository/sqlite/executionStore";
+import type { InputCheck } from "@saker/engine/model/inputs";
 import { badRequest, notFound } from "../http/errors.ts";
 import { parseLabel, type FieldTable } from "../http/filters.ts";
 
@@ -75,4 +76,29 @@ export function clientGone(raw: { on(event: "close", fn: () => void): unknown })
   const controller = new AbortController();
   raw.on("close", () => controller.abort());
   return controller.signal;
+}
+
+/** Kestra's `ApiValidateExecutionInputsResponse`. */
+export const ValidateInputsSchema = z.object({
+  id: z.string().describe("The flow id"),
+  namespace: z.string(),
+  inputs: z.array(
+    z.object({
+      input: z.looseObject({ id: z.string(), type: z.string() }).describe("The input's definition"),
+      value: z.unknown().optional().describe("The typed value (a SECRET input's is masked)"),
+      enabled: z.boolean(),
+      errors: z.array(z.object({ message: z.string() })),
+    }),
+  ),
+});
+
+/** Checked inputs as the validate endpoints answer them, secrets masked. */
+export function validateInputsResponse(instance: Instance, flowId: string, namespace: string, checks: readonly InputCheck[]): z.output<typeof ValidateInputsSchema> {
+  const inputs = checks.map((c) => ({
+    input: c.definition,
+    ...(c.value !== undefined ? { value: c.definition.type === "SECRET" && c.value !== null ? "******" : c.value } : {}),
+    enabled: c.enabled,
+    errors: c.errors.map((message) => ({ message })),
+  }));
+  return instance.secretGuard.display({ id: flowId, namespace, inputs });
 }

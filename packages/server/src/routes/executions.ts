@@ -13,7 +13,7 @@ import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from 
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema, FlowSchema, LabelSchema } from "../openapi/schemas.ts";
 import { flowJson, storedFlow } from "./flowSupport.ts";
-import { clientGone, EXECUTION_FIELDS, ExecutionParams, requestLabels, storedExecution, waitForSettled } from "./executionSupport.ts";
+import { clientGone, EXECUTION_FIELDS, ExecutionParams, requestLabels, storedExecution, validateInputsResponse, ValidateInputsSchema, waitForSettled } from "./executionSupport.ts";
 
 const TAGS = ["Executions"];
 const booleanQuery = (fallback: boolean) => z.enum(["true", "false"]).default(fallback ? "true" : "false").transform((v) => v === "true");
@@ -47,6 +47,32 @@ const create = defineRoute({
       query.revision,
     );
     return query.wait ? waitForSettled(instance, execution.id, clientGone(reply.raw)) : execution;
+  },
+});
+
+const validate = defineRoute({
+  method: "POST",
+  url: "/executions/:namespace/:id/validate",
+  summary: "Check the inputs of a new execution without creating it",
+  description: "Same request as creating an execution. Answers each input of the flow with its typed value (or default), whether it is enabled (`dependsOn`) and its errors (Kestra's ApiValidateExecutionInputsResponse); invalid inputs are reported there, not as an error status. Nothing is created or stored.",
+  tags: TAGS,
+  consumes: ["multipart/form-data", "application/x-www-form-urlencoded", "application/json"],
+  bodyOptional: true,
+  bodyDoc: create.bodyDoc!,
+  params: z.object({ namespace: z.string(), id: z.string() }),
+  query: z.looseObject({
+    labels: multi().describe("Labels as key:value (repeatable)"),
+    revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"),
+    scheduleDate: z.iso.datetime({ offset: true }).optional(),
+  }),
+  response: { 200: ValidateInputsSchema, ...errors(400, 404, 409, 413) },
+  async handler({ params, query, request, ctx }) {
+    const instance = ctx.instance;
+    const labels = requestLabels(query.labels);
+    instance.flows.get(params.namespace, params.id, query.revision);
+    const inputs = formInputs(await readForm(request, ctx.maxRequestSize));
+    const checks = await instance.checkExecutionInputs(params.namespace, params.id, { inputs, labels }, query.revision);
+    return validateInputsResponse(instance, params.id, params.namespace, checks);
   },
 });
 
@@ -138,20 +164,22 @@ const byFlow = defineRoute({
 
 export const DeleteQuery = z.looseObject({
   deleteLogs: booleanQuery(true).describe("Delete its logs too"),
+  deleteMetrics: booleanQuery(true).describe("Delete its metrics too"),
   deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
 });
 
-/** Deletes a finished execution, with its logs and files unless told otherwise. */
-export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteStorage: boolean }): Promise<void> {
+/** Deletes a finished execution, with its logs, metrics and files unless told otherwise. */
+export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteMetrics: boolean; deleteStorage: boolean }): Promise<void> {
   instance.executions.delete(execution.id);
   if (options.deleteLogs) instance.logs.deleteByExecution(execution.id);
+  if (options.deleteMetrics) instance.metrics.deleteByExecution(execution.id);
   if (options.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
 }
 
 const remove = defineRoute({
   method: "DELETE",
   url: "/executions/:executionId",
-  summary: "Delete a finished execution, with its logs and files by default",
+  summary: "Delete a finished execution, with its logs, metrics and files by default",
   tags: TAGS,
   params: ExecutionParams,
   query: DeleteQuery,
@@ -234,13 +262,14 @@ const executedFlowIds = defineRoute({
 const flowForExecution = defineRoute({
   method: "GET",
   url: "/executions/flows/:namespace/:flowId",
-  summary: "The latest revision of a flow, as the execution form reads it (without its source)",
+  summary: "A flow (its latest revision, or `revision`), as the execution form reads it (without its source)",
   tags: TAGS,
   params: z.object({ namespace: z.string(), flowId: z.string() }),
-  response: { 200: FlowSchema, ...errors(404) },
-  async handler({ params, ctx }) {
-    return await flowJson(ctx.instance, storedFlow(ctx.instance, params.namespace, params.flowId), false);
+  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default") }),
+  response: { 200: FlowSchema, ...errors(400, 404) },
+  async handler({ params, query, ctx }) {
+    return await flowJson(ctx.instance, storedFlow(ctx.instance, params.namespace, params.flowId, query.revision), false);
   },
 });
 
-export const executionRoutes: AnyRoute[] = [create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds, flowForExecution];
+export const executionRoutes: AnyRoute[] = [validate, create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds, flowForExecution];

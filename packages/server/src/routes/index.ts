@@ -4,6 +4,7 @@
 import type { AnyRoute } from "../http/route.ts";
 import { configRoutes } from "./configs.ts";
 import { executionActionRoutes } from "./executionActions.ts";
+import { executionEvalRoutes } from "./executionEval.ts";
 import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
@@ -12,10 +13,12 @@ import { flowRoutes } from "./flows.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
+import { metricRoutes } from "./metrics.ts";
 import { namespaceFileRoutes } from "./namespaceFiles.ts";
 import { namespaceRoutes } from "./namespaces.ts";
 import { notServedRoutes } from "./notServed.ts";
 import { pluginRoutes } from "./plugins.ts";
+import { statsRoutes } from "./stats.ts";
 import { triggerRoutes } from "./triggers.ts";
 import { webhookRoutes } from "./webhooks.ts";
 
@@ -24,10 +27,13 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...flowBulkRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
+  ...executionEvalRoutes,
   ...executionBulkRoutes,
   ...executionFileRoutes,
   ...executionFollowRoutes,
   ...logRoutes,
+  ...metricRoutes,
+  ...statsRoutes,
   ...namespaceRoutes,
   ...namespaceFileRoutes,
   ...kvRoutes,

@@ -60,7 +60,8 @@ const list = defineRoute({
   response: { 200: z.array(KvEntrySchema) },
   async handler({ params, ctx }) {
     const entries = await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).list();
-    return entries.map((e) => ({ key: e.key, updateDate: e.updateDate, ...(e.expirationDate ? { expirationDate: e.expirationDate } : {}) }));
+    // Kestra's KVEntry: expirationDate is null for a key that does not expire.
+    return entries.map((e) => ({ key: e.key, creationDate: e.creationDate ?? e.updateDate, updateDate: e.updateDate, expirationDate: e.expirationDate ?? null }));
   },
 });
 

@@ -7,10 +7,11 @@ interface Row {
   type: KvType;
   expiration_date: string | null;
   update_date: string;
+  creation_date: string;
 }
 
 function toEntry(r: Row): KvEntry {
-  return { key: r.key, value: JSON.parse(r.value), type: r.type, ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}), updateDate: r.update_date };
+  return { key: r.key, value: JSON.parse(r.value), type: r.type, ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}), updateDate: r.update_date, creationDate: r.creation_date };
 }
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
@@ -30,10 +31,10 @@ export class KvRepository {
   set(tenantId: string, namespace: string, entry: KvEntry): void {
     this.db
       .prepare(
-        `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date) VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
       )
-      .run(tenantId, namespace, entry.key, JSON.stringify(entry.value ?? null), entry.type, entry.expirationDate ?? null, entry.updateDate);
+      .run(tenantId, namespace, entry.key, JSON.stringify(entry.value ?? null), entry.type, entry.expirationDate ?? null, entry.updateDate, entry.creationDate ?? entry.updateDate);
   }
 
   delete(tenantId: string, namespace: string, key: string): boolean {

@@ -1,6 +1,7 @@
 import type { Metric } from "@saker/sdk";
 import type { WorkerJob } from "../../executor/types.ts";
 import type { SqliteDatabase } from "./database.ts";
+import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 
 export interface StoredMetric extends Metric {
   executionId: string;
@@ -9,16 +10,83 @@ export interface StoredMetric extends Metric {
   timestamp: string;
 }
 
+/** Kestra's `MetricEntry` as its API shows it. */
+export interface MetricEntry {
+  namespace: string;
+  flowId: string;
+  taskId?: string;
+  executionId: string;
+  taskRunId?: string;
+  type: string;
+  name: string;
+  value: number;
+  timestamp: string;
+  tags?: Record<string, string>;
+  deleted: false;
+}
+
+export interface MetricPageQuery {
+  tenantId: string;
+  executionId: string;
+  taskId?: string;
+  taskRunId?: string;
+  page: number;
+  size: number;
+  sort: readonly { column: MetricSortColumn; descending: boolean }[];
+}
+
+export const METRIC_SORT_COLUMNS = { namespace: "namespace", flowId: "flow_id", taskId: "task_id", executionId: "execution_id", taskRunId: "task_run_id", name: "name", timestamp: "timestamp", value: "value" } as const;
+export type MetricSortColumn = keyof typeof METRIC_SORT_COLUMNS;
+
+export const METRIC_AGGREGATIONS = ["avg", "sum", "min", "max"] as const;
+export type MetricAggregation = (typeof METRIC_AGGREGATIONS)[number];
+
+export interface MetricAggregateQuery {
+  tenantId: string;
+  namespace: string;
+  flowId: string;
+  taskId?: string;
+  name: string;
+  /** ISO instants, inclusive. */
+  startDate: string;
+  endDate: string;
+  aggregation: MetricAggregation;
+}
+
+/** Kestra's `MetricAggregations`: one value per time bucket, 0 (and no name) for an empty one. */
+export interface MetricAggregates {
+  groupBy: BucketSize;
+  aggregations: { name?: string; value: number; date: string }[];
+}
+
+type MetricRow = Record<string, string | number | null>;
+
+function toEntry(r: MetricRow): MetricEntry {
+  return {
+    namespace: String(r.namespace),
+    flowId: String(r.flow_id),
+    ...(r.task_id ? { taskId: String(r.task_id) } : {}),
+    executionId: String(r.execution_id),
+    ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
+    type: String(r.type),
+    name: String(r.name),
+    value: Number(r.value),
+    timestamp: String(r.timestamp),
+    ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
+    deleted: false,
+  };
+}
+
 export class MetricStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   append(job: WorkerJob, metrics: readonly Metric[]): void {
     const stmt = this.db.prepare(
-      "INSERT INTO metrics (namespace, flow_id, execution_id, task_id, task_run_id, name, type, value, tags, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO metrics (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, name, type, value, tags, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const now = new Date().toISOString();
     for (const m of metrics) {
-      stmt.run(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId, m.name, m.type, m.value, m.tags ? JSON.stringify(m.tags) : null, now);
+      stmt.run(job.flow.tenantId ?? "main", job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId, m.name, m.type, m.value, m.tags ? JSON.stringify(m.tags) : null, now);
     }
   }
 
@@ -39,5 +107,64 @@ export class MetricStore {
   /** Deletes an execution's metrics; returns how many went. */
   deleteByExecution(executionId: string): number {
     return this.db.prepare("DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
+  }
+
+  /** A page of an execution's metrics (of one task or task run when given), in written order unless sorted. */
+  page(query: MetricPageQuery): { results: MetricEntry[]; total: number } {
+    const where = ["tenant_id = ?", "execution_id = ?"];
+    const params: unknown[] = [query.tenantId, query.executionId];
+    if (query.taskId !== undefined) {
+      where.push("task_id = ?");
+      params.push(query.taskId);
+    } else if (query.taskRunId !== undefined) {
+      where.push("task_run_id = ?");
+      params.push(query.taskRunId);
+    }
+    const clause = where.join(" AND ");
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM metrics WHERE ${clause}`).get(...params) as { n: number };
+    const order = [...query.sort.map((s) => `${METRIC_SORT_COLUMNS[s.column]} ${s.descending ? "DESC" : "ASC"}`), "seq"].join(", ");
+    const rows = this.db.prepare(`SELECT * FROM metrics WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.size, (query.page - 1) * query.size) as MetricRow[];
+    return { results: rows.map(toEntry), total: n };
+  }
+
+  /** The distinct metric names of a flow (of one of its tasks when given), sorted. */
+  names(tenantId: string, namespace: string, flowId: string, taskId?: string): string[] {
+    const byTask = taskId === undefined ? "" : " AND task_id = ?";
+    const rows = this.db
+      .prepare(`SELECT DISTINCT name FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ?${byTask} ORDER BY name`)
+      .all(tenantId, namespace, flowId, ...(taskId === undefined ? [] : [taskId])) as { name: string }[];
+    return rows.map((r) => r.name);
+  }
+
+  /** The ids of the tasks of a flow that wrote metrics (deleted or renamed tasks included), sorted. */
+  tasks(tenantId: string, namespace: string, flowId: string): string[] {
+    const rows = this.db
+      .prepare("SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id")
+      .all(tenantId, namespace, flowId) as { task_id: string }[];
+    return rows.map((r) => r.task_id);
+  }
+
+  /** One metric of a flow (or of one task) aggregated per time bucket of the period. */
+  aggregate(query: MetricAggregateQuery): MetricAggregates {
+    const startMs = Date.parse(query.startDate);
+    const endMs = Date.parse(query.endDate);
+    const size = bucketSize(startMs, endMs);
+    const bucket = bucketSql("timestamp", size);
+    const byTask = query.taskId === undefined ? "" : " AND task_id = ?";
+    const rows = this.db
+      .prepare(
+        `SELECT ${bucket} AS bucket, ${query.aggregation.toUpperCase()}(value) AS value FROM metrics
+         WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND name = ?${byTask} AND timestamp >= ? AND timestamp <= ?
+         GROUP BY ${bucket}`,
+      )
+      .all(query.tenantId, query.namespace, query.flowId, query.name, ...(query.taskId === undefined ? [] : [query.taskId]), query.startDate, query.endDate) as { bucket: string; value: number }[];
+    const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
+    return {
+      groupBy: size,
+      aggregations: bucketKeys(startMs, endMs, size).map((key) => {
+        const value = byBucket.get(key);
+        return value === undefined ? { value: 0, date: bucketStart(key, size) } : { name: query.name, value, date: bucketStart(key, size) };
+      }),
+    };
   }
 }

@@ -182,4 +182,16 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const row of rows) set.run(JSON.stringify(sourceLabels(row.source)), row.rowid);
     },
   },
+  {
+    version: 3,
+    name: "kv creation date, metrics by flow",
+    // A key written before this migration gets its last update as its creation date. Metrics get
+    // the tenant, and an index for the per-flow names, tasks and aggregates.
+    sql: `
+      ALTER TABLE kv ADD COLUMN creation_date TEXT NOT NULL DEFAULT '';
+      UPDATE kv SET creation_date = update_date;
+      ALTER TABLE metrics ADD COLUMN tenant_id TEXT NOT NULL DEFAULT 'main';
+      CREATE INDEX metrics_flow ON metrics (tenant_id, namespace, flow_id, name, timestamp);
+    `,
+  },
 ];

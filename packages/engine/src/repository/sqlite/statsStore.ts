@@ -1,0 +1,263 @@
+/**
+ * Statistics over executions and logs, aggregated in SQL (counts per state or level and time
+ * bucket, durations): what Kestra's dashboards read (its `dailyStatistics`,
+ * `dailyGroupByFlowStatistics`, `executionCountsGroupedByNamespace`, `lastExecutions` and the log
+ * `statistics`). Only the grouped rows leave the database, never the documents.
+ */
+import { formatDuration, LOG_LEVELS, type LogLevel } from "@saker/sdk";
+import type { Execution } from "../../model/execution.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { levelRank } from "./logStore.ts";
+import { withinNamespace } from "./namespaceFilter.ts";
+import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
+
+/** The states Kestra always lists in its counts, at 0 when none. */
+export const COUNTED_STATES = ["CREATED", "RUNNING", "RESTARTED", "KILLING", "SUCCESS", "WARNING", "FAILED", "KILLED", "PAUSED", "QUEUED", "CANCELLED"] as const;
+
+export interface StatsPeriod {
+  tenantId: string;
+  /** ISO instants, inclusive. */
+  startDate: string;
+  endDate: string;
+}
+
+export interface ExecutionStatsQuery extends StatsPeriod {
+  /** With `flowId`: this namespace exactly; alone: this namespace and those below it. */
+  namespace?: string;
+  flowId?: string;
+  /** Text found in the id, the namespace or the flow id. */
+  q?: string;
+  states?: readonly string[];
+  /** Only in this namespace (`SYSTEM`), or only outside it (`USER`). */
+  scope?: { systemNamespace: string; only: "USER" | "SYSTEM" };
+  /** Only these flows. */
+  flows?: readonly { namespace: string; id: string }[];
+}
+
+/** ISO-8601 durations, as Kestra's API writes a `java.time.Duration` (`PT1.5S`); absent for an empty bucket. */
+export interface DurationStats {
+  min?: string;
+  avg?: string;
+  max?: string;
+  sum?: string;
+  count: number;
+}
+
+export interface DailyExecutionStats {
+  startDate: string;
+  duration: DurationStats;
+  executionCounts: Record<string, number>;
+  groupBy: BucketSize;
+}
+
+export interface ExecutionCounts {
+  counts: Record<string, number>;
+  total: number;
+}
+
+export interface LogStatsQuery extends StatsPeriod {
+  namespace?: string;
+  flowId?: string;
+  q?: string;
+  minLevel?: LogLevel;
+}
+
+export interface DailyLogStats {
+  timestamp: string;
+  counts: Record<LogLevel, number>;
+  groupBy: BucketSize;
+}
+
+interface ExecutionRow {
+  bucket: string;
+  state: string;
+  count: number;
+  duration_min: number | null;
+  duration_max: number | null;
+  duration_sum: number | null;
+  namespace?: string;
+  flow_id?: string;
+}
+
+function groupByBucket<T extends { bucket: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) out.set(row.bucket, [...(out.get(row.bucket) ?? []), row]);
+  return out;
+}
+
+const zeroStates = (): Record<string, number> => Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
+/** Whole milliseconds, as Kestra keeps them. */
+const iso = (ms: number) => formatDuration(Math.round(ms));
+const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Milliseconds from the start to the end of an execution (to `now` while it runs). */
+const DURATION_MS = "(julianday(COALESCE(end_date, ?)) - julianday(start_date)) * 86400000.0";
+
+export class StatsStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Executions started in the period, per time bucket: counts per state and durations. */
+  dailyExecutions(query: ExecutionStatsQuery): DailyExecutionStats[] {
+    const size = this.size(query);
+    return fillExecutions(this.executionRows(query, size, []), query, size);
+  }
+
+  /**
+   * `dailyExecutions` per namespace and flow (`byNamespaceOnly`: per namespace, under the flow key
+   * `*`), for the namespaces and flows that have executions in the period.
+   */
+  dailyExecutionsByFlow(query: ExecutionStatsQuery, byNamespaceOnly: boolean): Record<string, Record<string, DailyExecutionStats[]>> {
+    const size = this.size(query);
+    const rows = this.executionRows(query, size, byNamespaceOnly ? ["namespace"] : ["namespace", "flow_id"]);
+    const groups = new Map<string, Map<string, ExecutionRow[]>>();
+    for (const row of rows) {
+      const flows = groups.get(row.namespace!) ?? new Map<string, ExecutionRow[]>();
+      groups.set(row.namespace!, flows);
+      const key = byNamespaceOnly ? "*" : row.flow_id!;
+      flows.set(key, [...(flows.get(key) ?? []), row]);
+    }
+    const out: Record<string, Record<string, DailyExecutionStats[]>> = {};
+    for (const [namespace, flows] of groups) {
+      out[namespace] = {};
+      for (const [flowId, flowRows] of flows) out[namespace][flowId] = fillExecutions(flowRows, query, size);
+    }
+    return out;
+  }
+
+  /** Executions started in the period, counted per namespace (exact `namespace` when given) and state. */
+  countsByNamespace(query: StatsPeriod & { namespace?: string }): Record<string, ExecutionCounts> {
+    const where = ["tenant_id = ?", "deleted = 0", "start_date >= ?", "start_date <= ?"];
+    const params: unknown[] = [query.tenantId, query.startDate, query.endDate];
+    if (query.namespace !== undefined) {
+      where.push("namespace = ?");
+      params.push(query.namespace);
+    }
+    const rows = this.db
+      .prepare(`SELECT namespace, state, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, state ORDER BY namespace`)
+      .all(...params) as { namespace: string; state: string; count: number }[];
+    const out: Record<string, ExecutionCounts> = {};
+    for (const row of rows) {
+      const entry = (out[row.namespace] ??= { counts: zeroStates(), total: 0 });
+      entry.counts[row.state] = row.count;
+      entry.total += row.count;
+    }
+    return out;
+  }
+
+  /** The execution of each flow that ended last (summaries: without outputs), in the order of `flows`. */
+  latestByFlow(tenantId: string, flows: readonly { namespace: string; id: string }[]): Execution[] {
+    if (flows.length === 0) return [];
+    const or = flows.map(() => "(namespace = ? AND flow_id = ?)").join(" OR ");
+    const rows = this.db
+      .prepare(
+        `SELECT namespace, flow_id, summary FROM (
+           SELECT namespace, flow_id, summary, ROW_NUMBER() OVER (PARTITION BY namespace, flow_id ORDER BY end_date DESC, rowid DESC) AS n
+           FROM executions WHERE tenant_id = ? AND deleted = 0 AND end_date IS NOT NULL AND (${or})
+         ) WHERE n = 1`,
+      )
+      .all(tenantId, ...flows.flatMap((f) => [f.namespace, f.id])) as { namespace: string; flow_id: string; summary: string }[];
+    const byFlow = new Map(rows.map((r) => [`${r.namespace}\u0000${r.flow_id}`, r.summary]));
+    return flows.flatMap((f) => {
+      const summary = byFlow.get(`${f.namespace}\u0000${f.id}`);
+      return summary === undefined ? [] : [JSON.parse(summary) as Execution];
+    });
+  }
+
+  /** Log lines written in the period, per time bucket and level. */
+  dailyLogs(query: LogStatsQuery): DailyLogStats[] {
+    const size = this.size(query);
+    const where = ["tenant_id = ?", "timestamp >= ?", "timestamp <= ?"];
+    const params: unknown[] = [query.tenantId, query.startDate, query.endDate];
+    this.flowFilter(where, params, query.namespace, query.flowId);
+    if (query.minLevel) {
+      where.push("level_rank >= ?");
+      params.push(levelRank(query.minLevel));
+    }
+    if (query.q) {
+      where.push("message LIKE ? ESCAPE '\\'");
+      params.push(likeText(query.q));
+    }
+    const bucket = bucketSql("timestamp", size);
+    const rows = this.db
+      .prepare(`SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.join(" AND ")} GROUP BY ${bucket}, level`)
+      .all(...params) as { bucket: string; level: LogLevel; count: number }[];
+    const byBucket = groupByBucket(rows);
+    return bucketKeys(Date.parse(query.startDate), Date.parse(query.endDate), size).map((key) => {
+      const counts = Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as Record<LogLevel, number>;
+      for (const row of byBucket.get(key) ?? []) counts[row.level] = row.count;
+      return { timestamp: bucketStart(key, size), counts, groupBy: size };
+    });
+  }
+
+  private size(period: StatsPeriod): BucketSize {
+    return bucketSize(Date.parse(period.startDate), Date.parse(period.endDate));
+  }
+
+  private flowFilter(where: string[], params: unknown[], namespace: string | undefined, flowId: string | undefined): void {
+    if (namespace !== undefined && flowId !== undefined) {
+      where.push("namespace = ?");
+      params.push(namespace);
+    } else if (namespace !== undefined) {
+      const within = withinNamespace(namespace);
+      where.push(within.sql);
+      params.push(...within.params);
+    }
+    if (flowId !== undefined) {
+      where.push("flow_id = ?");
+      params.push(flowId);
+    }
+  }
+
+  private executionRows(query: ExecutionStatsQuery, size: BucketSize, groups: ("namespace" | "flow_id")[]): ExecutionRow[] {
+    const where = ["tenant_id = ?", "deleted = 0", "start_date >= ?", "start_date <= ?"];
+    const params: unknown[] = [new Date().toISOString(), new Date().toISOString(), new Date().toISOString(), query.tenantId, query.startDate, query.endDate];
+    this.flowFilter(where, params, query.namespace, query.flowId);
+    if (query.q) {
+      where.push("(id LIKE ? ESCAPE '\\' OR namespace LIKE ? ESCAPE '\\' OR flow_id LIKE ? ESCAPE '\\')");
+      params.push(likeText(query.q), likeText(query.q), likeText(query.q));
+    }
+    if (query.states?.length) {
+      where.push(`state IN (${query.states.map(() => "?").join(", ")})`);
+      params.push(...query.states);
+    }
+    if (query.scope) {
+      where.push(query.scope.only === "SYSTEM" ? "namespace = ?" : "namespace <> ?");
+      params.push(query.scope.systemNamespace);
+    }
+    if (query.flows) {
+      if (query.flows.length === 0) return [];
+      where.push(`(${query.flows.map(() => "(namespace = ? AND flow_id = ?)").join(" OR ")})`);
+      params.push(...query.flows.flatMap((f) => [f.namespace, f.id]));
+    }
+    const bucket = bucketSql("start_date", size);
+    const groupBy = [bucket, "state", ...groups].join(", ");
+    const sql = `SELECT ${bucket} AS bucket, state, ${groups.map((g) => `${g}, `).join("")}COUNT(*) AS count,
+        MIN(${DURATION_MS}) AS duration_min, MAX(${DURATION_MS}) AS duration_max, SUM(${DURATION_MS}) AS duration_sum
+      FROM executions WHERE ${where.join(" AND ")} GROUP BY ${groupBy}`;
+    return this.db.prepare(sql).all(...params) as ExecutionRow[];
+  }
+}
+
+/** One entry per bucket of the period, empty buckets included (Kestra's `fillDate`). */
+function fillExecutions(rows: readonly ExecutionRow[], period: StatsPeriod, size: BucketSize): DailyExecutionStats[] {
+  const byBucket = groupByBucket(rows);
+  return bucketKeys(Date.parse(period.startDate), Date.parse(period.endDate), size).map((key) => {
+    const bucketRows = byBucket.get(key) ?? [];
+    const executionCounts = zeroStates();
+    for (const row of bucketRows) executionCounts[row.state] = row.count;
+    return { startDate: bucketStart(key, size), duration: durations(bucketRows), executionCounts, groupBy: size };
+  });
+}
+
+function durations(rows: readonly ExecutionRow[]): DurationStats {
+  const count = rows.reduce((n, r) => n + r.count, 0);
+  if (count === 0) return { count: 0 };
+  const sum = rows.reduce((n, r) => n + (r.duration_sum ?? 0), 0);
+  return {
+    min: iso(Math.min(...rows.map((r) => r.duration_min ?? 0))),
+    avg: iso(sum / count),
+    max: iso(Math.max(...rows.map((r) => r.duration_max ?? 0))),
+    sum: iso(sum),
+    count,
+  };
+}
