@@ -237,7 +237,7 @@ function run(id: string, taskId: string, parentTaskRunId?: string, value?: strin
     ...(value !== undefined ? { value } : {}),
     outputs: null,
     state: { current: "SUCCESS", histories: [] },
-  } as TaskRun;
+  } as unknown as TaskRun;
 }
 
 function execution(flow: Flow, taskRunList: TaskRun[]): Execution {
