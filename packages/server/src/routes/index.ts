@@ -9,6 +9,7 @@ import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
 import { executionBulkRoutes } from "./executionsBulk.ts";
 import { flowRoutes } from "./flows.ts";
+import { graphRoutes } from "./graphs.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
@@ -22,6 +23,7 @@ import { webhookRoutes } from "./webhooks.ts";
 export const API_ROUTES: readonly AnyRoute[] = [
   ...flowRoutes,
   ...flowBulkRoutes,
+  ...graphRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
   ...executionBulkRoutes,
