@@ -135,3 +135,42 @@ describe("topology graphs", () => {
     expect(await json(missing)).toMatchObject({ code: "EXECUTION_NOT_FOUND" });
   });
 });
+
+describe("flow dependencies", () => {
+  const LISTENER = `id: listener
+namespace: graph.deps
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.log.Log
+    message: m
+triggers:
+  - id: after
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: graph.test
+        flowId: caller
+`;
+  const edgeList = (g: { edges: { source: string; target: string; relation: string }[] }) => g.edges.map((e) => `${e.source} -${e.relation}-> ${e.target}`).sort();
+
+  it("lists the Subflow and Flow trigger relations of a flow, its sources only with destinationOnly", async () => {
+    expect((await postYaml(`${t.api}/flows`, LISTENER)).status).toBe(200);
+    const response = await fetch(`${t.api}/flows/graph.test/caller/dependencies`);
+    expect(response.status).toBe(200);
+    const g = await json(response);
+    expect(edgeList(g)).toEqual(["graph.test_caller -FLOW_TASK-> graph.test_par", "graph.test_caller -FLOW_TRIGGER-> graph.deps_listener"]);
+    expect(g.nodes).toContainEqual({ uid: "graph.deps_listener", namespace: "graph.deps", id: "listener" });
+    expect(edgeList(await json(await fetch(`${t.api}/flows/graph.test/par/dependencies?destinationOnly=true`)))).toEqual(["graph.test_caller -FLOW_TASK-> graph.test_par"]);
+    expect(edgeList(await json(await fetch(`${t.api}/flows/graph.deps/listener/dependencies?expandAll=true`)))).toHaveLength(2);
+  });
+
+  it("lists a namespace's relations and all its flows; 404 for an unknown flow, 400 for a bad flag", async () => {
+    const ns = await json(await fetch(`${t.api}/namespaces/graph.test/dependencies`));
+    expect(ns.nodes.map((n: { uid: string }) => n.uid).sort()).toEqual(["graph.deps_listener", "graph.test_caller", "graph.test_each", "graph.test_par"]);
+    expect(await json(await fetch(`${t.api}/namespaces/nowhere/dependencies`))).toEqual({ nodes: [], edges: [] });
+    const missing = await fetch(`${t.api}/flows/graph.test/ghost/dependencies`);
+    expect(missing.status).toBe(404);
+    expect(await json(missing)).toMatchObject({ code: "FLOW_NOT_FOUND" });
+    expect((await fetch(`${t.api}/flows/graph.test/par/dependencies?destinationOnly=yes`)).status).toBe(400);
+  });
+});

@@ -8,6 +8,7 @@ import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
 import { executionBulkRoutes } from "./executionsBulk.ts";
+import { dependencyRoutes } from "./dependencies.ts";
 import { flowRoutes } from "./flows.ts";
 import { graphRoutes } from "./graphs.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
@@ -24,6 +25,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...flowRoutes,
   ...flowBulkRoutes,
   ...graphRoutes,
+  ...dependencyRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
   ...executionBulkRoutes,

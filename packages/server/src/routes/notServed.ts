@@ -15,7 +15,6 @@ import { errors } from "../openapi/schemas.ts";
 const REASONS = {
   leftOut: "a feature Saker leaves out (blueprints, dashboards, deprecated templates, metrics, statistics, task-run search, usage reporting)",
   config: "Saker's users are set in the configuration (server.basicAuth.users), not through the API",
-  graph: "Saker has no topology or dependency graph",
   queue: "taking an execution out of the concurrency queue by hand is not implemented yet (it leaves the queue when a slot frees up)",
   pause: "pausing a running execution from outside is not implemented yet (a Pause task pauses it)",
   state: "changing a task run's state by hand is not supported",
@@ -55,7 +54,6 @@ const NOT_SERVED: ReadonlyArray<readonly [HTTPMethods, string, Reason]> = [
   ["POST", "/executions/:executionId/force-run", "queue"],
   ["POST", "/executions/force-run/by-ids", "queue"],
   ["POST", "/executions/force-run/by-query", "queue"],
-  ["GET", "/flows/:namespace/:id/dependencies", "graph"],
   ["PATCH", "/flows/:namespace/:id/:taskId", "notYet"],
   ["GET", "/flows/source", "notYet"],
   ["POST", "/flows/:namespace", "notYet"],
@@ -72,7 +70,6 @@ const NOT_SERVED: ReadonlyArray<readonly [HTTPMethods, string, Reason]> = [
   ["GET", "/metrics/aggregates/:namespace/:flowId/:taskId/:metric", "leftOut"],
   ["GET", "/usages/all", "leftOut"],
   ["POST", "/basicAuth", "config"],
-  ["GET", "/namespaces/:namespace/dependencies", "graph"],
   ["GET", "/namespaces/:namespace/files/search", "notYet"],
   ["GET", "/namespaces/:namespace/files/export", "notYet"],
   ["GET", "/plugins/inputs", "notYet"],
