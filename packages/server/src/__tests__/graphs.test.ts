@@ -151,7 +151,7 @@ triggers:
         namespace: graph.test
         flowId: caller
 `;
-  const edgeList = (g: { edges: { source: string; target: string; relation: string }[] }) => g.edges.map((e) => `${e.source} -${e.relation}-> ${e.target}`).sort();
+  const edgeList = (g: Record<string, any>): string[] => (g as { edges: { source: string; target: string; relation: string }[] }).edges.map((e) => `${e.source} -${e.relation}-> ${e.target}`).sort();
 
   it("lists the Subflow and Flow trigger relations of a flow, its sources only with destinationOnly", async () => {
     expect((await postYaml(`${t.api}/flows`, LISTENER)).status).toBe(200);
