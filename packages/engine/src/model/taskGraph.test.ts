@@ -349,3 +349,28 @@ tasks:
     expect(sizes(graphOf(flow, { expandSubflows: ["root.nope"], loadSubflow: () => ({ flow }) }))).toEqual([3, 2, 0]);
   });
 });
+
+describe("the graph of a loop's execution", () => {
+  it("keeps uids unique when a task ran several times under one parent without a value", () => {
+    const flow = parseFlow(
+      `id: loop
+namespace: t
+tasks:
+  - id: until
+    type: io.kestra.plugin.core.flow.LoopUntil
+    condition: "{{ false }}"
+    tasks:
+      - id: step
+        type: io.kestra.plugin.core.log.Log
+        message: m
+`,
+      { registry },
+    );
+    const runs = [run("u", "until"), run("s1", "step", "u"), run("s2", "step", "u"), run("s3", "step", "u")];
+    const g = graphOf(flow, { execution: execution(flow, runs) });
+    const uids = g.nodes.map((n) => n.uid);
+    expect(new Set(uids).size).toBe(uids.length);
+    expect(uids.filter((u) => u === "root.until.step")).toHaveLength(1);
+    expect(g.edges.every((e) => uids.includes(e.source) && uids.includes(e.target) && e.source !== e.target)).toBe(true);
+  });
+});

@@ -396,8 +396,11 @@ export function buildTaskGraph(flow: Flow, options: TaskGraphOptions): TaskGraph
 function toJson(root: Cluster, options: TaskGraphOptions): TaskGraph {
   const forExecution = options.execution !== undefined;
   const nodes: GraphNode[] = [];
-  const seen = new Set<Item>();
+  // Several task runs of one task under one parent without a value (a loop's iterations) share a
+  // uid: the UI needs unique ones, so the first stands for them all.
+  const seen = new Set<string>();
   const edges: GraphEdge[] = [];
+  const edgeKeys = new Set<string>();
   const clusters: GraphClusterEntry[] = [];
   const nodeJson = (item: Exclude<Item, Cluster>): GraphNode => {
     if (item.kind === "dot") return { uid: item.uid, type: HIERARCHIES + item.dotKind, ...(item.branchType ? { branchType: item.branchType } : {}) };
@@ -430,18 +433,24 @@ function toJson(root: Cluster, options: TaskGraphOptions): TaskGraph {
             ...(member.relationType ? { relationType: member.relationType } : {}),
             ...(member.taskNode && !forExecution ? { taskNode: nodeJson(member.taskNode) } : {}),
           },
-          nodes: member.members.map(uidOf),
+          nodes: [...new Set(member.members.map(uidOf))],
           parents,
           start: member.root.uid,
           end: member.end.uid,
         });
         walk(member, [...parents, uidOf(member)]);
-      } else if (!seen.has(member)) {
-        seen.add(member);
+      } else if (!seen.has(uidOf(member))) {
+        seen.add(uidOf(member));
         nodes.push(nodeJson(member));
       }
     }
-    for (const e of cluster.edges) edges.push({ source: uidOf(e.source), target: uidOf(e.target), relation: e.relation });
+    for (const e of cluster.edges) {
+      const edge = { source: uidOf(e.source), target: uidOf(e.target), relation: e.relation };
+      const key = `${edge.source}\n${edge.target}`;
+      if (edge.source === edge.target || edgeKeys.has(key)) continue;
+      edgeKeys.add(key);
+      edges.push(edge);
+    }
   };
   walk(root, []);
   return { nodes, edges, clusters };
