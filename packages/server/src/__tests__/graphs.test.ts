@@ -136,6 +136,33 @@ describe("topology graphs", () => {
   });
 });
 
+describe("execution graphs with subflows", () => {
+  it("expands a Subflow named by an expression into the flow its child execution ran", async () => {
+    const dynamic = `id: dyncaller
+namespace: graph.test
+inputs:
+  - id: target
+    type: STRING
+tasks:
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: graph.test
+    flowId: "{{ inputs.target }}"
+`;
+    expect((await postYaml(`${t.api}/flows`, dynamic)).status).toBe(200);
+    const started = await json(await fetch(`${t.api}/executions/graph.test/dyncaller`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ target: "each" }) }));
+    expect((await waitForExecution(t.api, started.id, terminated)).state.current).toBe("SUCCESS");
+    const plain = await json<Graph>(await fetch(`${t.api}/executions/${started.id}/graph`));
+    expect(plain.nodes.find((n) => n.uid === "root.call")).toMatchObject({ type: `${H}SubflowGraphTask`, task: { id: "call", subflowId: { namespace: "graph.test", flowId: "{{ inputs.target }}" } }, taskRun: { taskId: "call" } });
+    const expanded = await json<Graph>(await fetch(`${t.api}/executions/${started.id}/graph?subflows=root.call`));
+    expect(expanded.clusters.find((c) => c.cluster.uid === "cluster_root.call")?.cluster.type).toBe(`${H}SubflowGraphCluster`);
+    expect(expanded.nodes.map((n) => n.uid)).toEqual(expect.arrayContaining(["root.call.loop", "root.call.loop.say"]));
+    // From the flow alone, the subflow cannot be known.
+    const fromFlow = await fetch(`${t.api}/flows/graph.test/dyncaller/graph?subflows=root.call`);
+    expect(fromFlow.status).toBe(422);
+  });
+});
+
 describe("flow dependencies", () => {
   const LISTENER = `id: listener
 namespace: graph.deps
@@ -166,7 +193,7 @@ triggers:
 
   it("lists a namespace's relations and all its flows; 404 for an unknown flow, 400 for a bad flag", async () => {
     const ns = await json(await fetch(`${t.api}/namespaces/graph.test/dependencies`));
-    expect(ns.nodes.map((n: { uid: string }) => n.uid).sort()).toEqual(["graph.deps_listener", "graph.test_caller", "graph.test_each", "graph.test_par"]);
+    expect(ns.nodes.map((n: { uid: string }) => n.uid).sort()).toEqual(["graph.deps_listener", "graph.test_caller", "graph.test_dyncaller", "graph.test_each", "graph.test_par"]);
     expect(await json(await fetch(`${t.api}/namespaces/nowhere/dependencies`))).toEqual({ nodes: [], edges: [] });
     const missing = await fetch(`${t.api}/flows/graph.test/ghost/dependencies`);
     expect(missing.status).toBe(404);
