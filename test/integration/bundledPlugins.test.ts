@@ -112,10 +112,11 @@ describe("GET /api/v1/plugins on a server with the default configuration", () =>
   });
 
   it("lists JDBC as bundled, documents its types, and refuses to uninstall it", async () => {
-    const plugins = (await (await fetch(`${server.url}/api/v1/plugins`)).json()) as { name: string; version: string; bundled: boolean; core: boolean; tasks: string[] }[];
+    const plugins = (await (await fetch(`${server.url}/api/v1/plugins`)).json()) as { name: string; version: string; bundled: boolean; core: boolean; tasks: { cls: string }[] }[];
     const jdbc = plugins.find((p) => p.name === "@saker/plugin-jdbc");
     expect(jdbc).toMatchObject({ version: "1.0.0", bundled: true, core: false });
-    expect(jdbc?.tasks).toContain("io.kestra.plugin.jdbc.duckdb.Query");
+    expect(jdbc?.tasks.map((e) => e.cls)).toContain("io.kestra.plugin.jdbc.duckdb.Query");
+    expect(jdbc).toMatchObject({ group: "io.kestra.plugin.jdbc", categories: ["DATABASE"] });
     expect(plugins.find((p) => p.core)).toMatchObject({ bundled: false });
     const doc = await fetch(`${server.url}/api/v1/plugins/io.kestra.plugin.jdbc.duckdb.Query`);
     expect(doc.status).toBe(200);

@@ -179,6 +179,8 @@ export interface PluginOptions {
   group?: string;
   title?: string;
   description?: string;
+  /** The group's icon in Kestra's UI: an SVG document or a data URI (types may have their own `icon`). */
+  icon?: string;
   tasks?: readonly AnyTaskDefinition[];
   triggers?: readonly AnyTriggerDefinition[];
   conditions?: readonly AnyConditionDefinition[];

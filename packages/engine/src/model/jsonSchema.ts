@@ -19,8 +19,12 @@ function toJson(schema: z.ZodType): Json {
   return json;
 }
 
-/** Replaces plugin-node markers by references and lets dynamic typed values be expressions. */
-function postProcess(node: unknown, dynamic: boolean): unknown {
+/**
+ * Replaces plugin-node markers by references and lets dynamic typed values be expressions. A
+ * type's own object (`root`) stays an object: wrapped in an `anyOf`, its `properties` would be out
+ * of editors' reach and every property flagged.
+ */
+function postProcess(node: unknown, dynamic: boolean, root = false): unknown {
   if (Array.isArray(node)) return node.map((n) => postProcess(n, dynamic));
   if (!node || typeof node !== "object") return node;
   const json = node as Json;
@@ -34,14 +38,15 @@ function postProcess(node: unknown, dynamic: boolean): unknown {
       ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, postProcess(v, isDynamic)]))
       : postProcess(value, isDynamic);
   }
-  if (isDynamic && typeof out.type === "string" && TYPED.has(out.type)) return { anyOf: [out, EXPRESSION] };
+  if (!root && isDynamic && typeof out.type === "string" && TYPED.has(out.type)) return { anyOf: [out, EXPRESSION] };
   return out;
 }
 
 function typeSchema(entry: RegisteredType, versions: readonly string[]): Json {
   const definition = entry.definition;
   const common = entry.nodeKind === "task" ? COMMON_TASK_SHAPE : entry.nodeKind === "trigger" ? COMMON_TRIGGER_SHAPE : { type: z.string(), version: z.string().optional() };
-  const json = postProcess(toJson(z.object({ ...common, ...(definition.properties.shape as z.ZodRawShape) })), true) as Json;
+  const json = postProcess(toJson(z.object({ ...common, ...(definition.properties.shape as z.ZodRawShape) })), true, true) as Json;
+  // As Kestra's generator does: `type` is a constant, which editors use to pick the definition.
   const properties = (json.properties ?? {}) as Json;
   properties.type = { const: entry.type };
   if (versions.length > 1 || !entry.plugin.core) properties.version = { type: "string", examples: [...versions, "LATEST", "OLDEST"], description: "The plugin version (exact or semver range)" };

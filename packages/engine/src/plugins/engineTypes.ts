@@ -39,6 +39,22 @@ export interface ContinueLater {
   outputs: Record<string, unknown>;
 }
 
+/** How a topology view draws a flowable task (Kestra's `tasksTree`). */
+export type FlowableTopology =
+  /** A plain task node (a Pause without tasks). */
+  | { readonly kind: "task" }
+  /**
+   * A cluster holding the task node, then each branch in turn (`value` labels a branch's first
+   * edge, e.g. `then`); `dag` replaces the branches for a Dag. The `errors` branch is added from
+   * the definition's errorTasks.
+   */
+  | {
+      readonly kind: "cluster";
+      readonly relationType: "SEQUENTIAL" | "PARALLEL" | "CHOICE" | "DYNAMIC";
+      readonly branches?: readonly { readonly tasks: readonly TaskNode[]; readonly parallel?: boolean; readonly value?: string }[];
+      readonly dag?: readonly { readonly task: TaskNode; readonly dependsOn?: readonly string[] }[];
+    };
+
 export interface FlowableDefinition<P extends z.ZodObject = z.ZodObject> extends PluginTypeInfo {
   readonly kind: "flowable";
   readonly properties: P;
@@ -63,6 +79,8 @@ export interface FlowableDefinition<P extends z.ZodObject = z.ZodObject> extends
   readonly workingDirectory?: boolean;
   /** Children the task makes up itself rather than declares (ForEachItem's split, items, merge). */
   syntheticTasks?(task: TaskNode): TaskNode[];
+  /** How a topology view draws the task; by default a SEQUENTIAL cluster of its `tasks`. */
+  topology?(task: TaskNode): FlowableTopology;
 }
 
 /** A request to start a child execution (Subflow, ForEachItem). */

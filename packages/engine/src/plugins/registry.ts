@@ -51,6 +51,7 @@ export class PluginRegistry {
   private readonly byType = new Map<string, RegisteredType[]>();
   private readonly aliases = new Map<string, string>();
   private readonly withExpressions = new Map<string, PluginDefinition>();
+  private readonly infos = new Map<string, Pick<PluginDefinition, "group" | "title" | "description" | "icon">>();
   defaultVersion: DefaultVersionPolicy = "LATEST";
   /** Bumped on every change, so that caches built from the registry know when to rebuild. */
   version = 0;
@@ -65,7 +66,14 @@ export class PluginRegistry {
     const all: AnyTypeDefinition[] = [...(definition.tasks ?? []), ...(definition.triggers ?? []), ...(definition.conditions ?? [])];
     for (const d of all) this.addType(plugin, d, isolated.some((prefix) => d.type.startsWith(prefix)));
     if (definition.filters || definition.functions) this.withExpressions.set(`${plugin.name}@${plugin.version}`, definition);
+    const { group, title, description, icon } = definition;
+    this.infos.set(`${plugin.name}@${plugin.version}`, { ...(group ? { group } : {}), ...(title ? { title } : {}), ...(description ? { description } : {}), ...(icon ? { icon } : {}) });
     this.version++;
+  }
+
+  /** What a plugin version says of itself in `definePlugin` (group, title, description, icon). */
+  pluginInfo(name: string, version: string): Pick<PluginDefinition, "group" | "title" | "description" | "icon"> {
+    return this.infos.get(`${name}@${version}`) ?? {};
   }
 
   addType(plugin: PluginRef, definition: AnyTypeDefinition, isolated = false): void {
@@ -87,6 +95,7 @@ export class PluginRegistry {
       else this.byType.delete(type);
     }
     this.withExpressions.delete(`${name}@${version}`);
+    this.infos.delete(`${name}@${version}`);
     this.version++;
   }
 

@@ -211,8 +211,8 @@ export default definePlugin({ tasks: [Greet] });
   });
 
   it("lists types and versions, with docs and JSON Schemas", async () => {
-    const plugins = await json<{ name: string; tasks: string[] }[]>(await fetch(`${t.api}/plugins`));
-    expect(plugins.find((p) => p.name === "core")?.tasks).toContain("io.kestra.plugin.core.log.Log");
+    const plugins = await json<{ name: string; tasks: { cls: string }[] }[]>(await fetch(`${t.api}/plugins`));
+    expect(plugins.find((p) => p.name === "core")?.tasks.map((e) => e.cls)).toContain("io.kestra.plugin.core.log.Log");
     expect(await json(await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log/versions`))).toEqual({ type: "io.kestra.plugin.core.log.Log", versions: ["0.1.0"] });
     const doc = await json<{ markdown: string; schema: { properties: { properties: Record<string, unknown> } } }>(await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log`));
     expect(doc.markdown).toContain("# Log a message");

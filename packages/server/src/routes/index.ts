@@ -9,7 +9,9 @@ import { executionFileRoutes } from "./executionFiles.ts";
 import { executionFollowRoutes } from "./executionFollow.ts";
 import { executionRoutes } from "./executions.ts";
 import { executionBulkRoutes } from "./executionsBulk.ts";
+import { dependencyRoutes } from "./dependencies.ts";
 import { flowRoutes } from "./flows.ts";
+import { graphRoutes } from "./graphs.ts";
 import { flowBulkRoutes } from "./flowsBulk.ts";
 import { kvRoutes } from "./kv.ts";
 import { logRoutes } from "./logs.ts";
@@ -25,6 +27,8 @@ import { webhookRoutes } from "./webhooks.ts";
 export const API_ROUTES: readonly AnyRoute[] = [
   ...flowRoutes,
   ...flowBulkRoutes,
+  ...graphRoutes,
+  ...dependencyRoutes,
   ...executionRoutes,
   ...executionActionRoutes,
   ...executionEvalRoutes,

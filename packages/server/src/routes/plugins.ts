@@ -8,6 +8,9 @@ import { installPlugin, uninstallPlugin } from "@saker/engine/plugins/installer"
 import { syncPlugins } from "@saker/engine/plugins/loader";
 import type { RegisteredType } from "@saker/engine/plugins/registry";
 import { flowJsonSchema } from "@saker/engine/model/jsonSchema";
+import { inputSchema } from "@saker/engine/model/flowSchema";
+import { INPUT_TYPES } from "@saker/engine/model/typedValues";
+import { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "@saker/engine/plugins/catalog";
 import type { Instance } from "@saker/engine/runtime/instance";
 import { pluginDirs } from "@saker/engine/runtime/registryLoader";
 import { badRequest, notFound } from "../http/errors.ts";
@@ -17,16 +20,24 @@ import { errors } from "../openapi/schemas.ts";
 const TAGS = ["Plugins"];
 type Json = Record<string, unknown>;
 
+const ElementSchema = z.looseObject({ cls: z.string(), deprecated: z.boolean().optional(), title: z.string().optional(), description: z.string().optional() });
 const PluginSchema = z.looseObject({
   name: z.string(),
   title: z.string(),
+  description: z.string().optional(),
+  group: z.string(),
   version: z.string(),
+  manifest: z.record(z.string(), z.string()),
+  tasks: z.array(ElementSchema),
+  triggers: z.array(ElementSchema),
+  conditions: z.array(ElementSchema),
+  aliases: z.array(z.string()),
+  categories: z.array(z.string()),
+  subGroup: z.string().optional().describe("Set on the entries of GET /plugins/groups/subgroups that stand for a subgroup"),
   core: z.boolean(),
   bundled: z.boolean().describe("Shipped with Saker (the repository's plugins/), not installed in the plugins folder"),
-  tasks: z.array(z.string()),
-  triggers: z.array(z.string()),
-  conditions: z.array(z.string()),
 });
+const IconsSchema = z.record(z.string(), z.object({ name: z.string(), icon: z.string().describe("An SVG, base64"), flowable: z.boolean() }));
 const DocSchema = z.object({ markdown: z.string(), schema: z.object({ properties: z.record(z.string(), z.unknown()), outputs: z.record(z.string(), z.unknown()), definitions: z.record(z.string(), z.unknown()) }) });
 const TypeParams = z.object({ type: z.string().describe("The type id, e.g. io.kestra.plugin.core.log.Log") });
 const SpecsBody = z.object({ plugins: z.array(z.string().min(1)).min(1).describe("npm name@version (or range), tarball or folder paths on the server") });
@@ -50,31 +61,101 @@ function versionsOf(instance: Instance, type: string): readonly RegisteredType[]
 function documentation(entry: RegisteredType, versions: readonly RegisteredType[]) {
   const definition = entry.definition;
   const outputs = "outputs" in definition && definition.outputs ? draft7(definition.outputs as z.ZodType, "output") : {};
+  const properties = draft7(definition.properties, "input");
+  // As in Kestra's schemas: `type` is a constant naming the type.
+  properties.properties = { ...(properties.properties as Json | undefined), type: { const: entry.type } };
   return {
     markdown: typeDocumentation(entry, versions.map((v) => v.plugin.version)),
-    schema: { properties: draft7(definition.properties, "input"), outputs, definitions: {} },
+    schema: { properties, outputs, definitions: {} },
   };
 }
 
 const list = defineRoute({
   method: "GET",
   url: "/plugins",
-  summary: "The plugin versions (core, bundled and installed) with the types each provides",
+  summary: "The plugin versions (core, bundled and installed) with the types each provides (Kestra's Plugin summary)",
   tags: TAGS,
   response: { 200: z.array(PluginSchema) },
   async handler({ ctx }) {
-    const plugins = new Map<string, z.output<typeof PluginSchema>>();
-    for (const [type, versions] of ctx.instance.registry.entries()) {
-      for (const v of versions) {
-        const key = `${v.plugin.name}@${v.plugin.version}`;
-        const plugin = plugins.get(key) ?? { name: v.plugin.name, title: v.plugin.name, version: v.plugin.version, core: v.plugin.core, bundled: v.plugin.bundled === true, tasks: [], triggers: [], conditions: [] };
-        plugins.set(key, plugin);
-        (v.nodeKind === "task" ? plugin.tasks : v.nodeKind === "trigger" ? plugin.triggers : plugin.conditions).push(type);
-      }
-    }
-    return [...plugins.values()].map((p) => ({ ...p, tasks: p.tasks.sort(), triggers: p.triggers.sort(), conditions: p.conditions.sort() }));
+    return pluginSummaries(ctx.instance.registry);
   },
 });
+
+const subgroups = defineRoute({
+  method: "GET",
+  url: "/plugins/groups/subgroups",
+  summary: "The plugin versions, then one entry per subgroup (package) of each, with its types",
+  tags: TAGS,
+  response: { 200: z.array(PluginSchema) },
+  async handler({ ctx }) {
+    return subgroupSummaries(ctx.instance.registry);
+  },
+});
+
+const icons = defineRoute({
+  method: "GET",
+  url: "/plugins/icons",
+  summary: "Icons by type (and alias): the plugin's own, or a default one of its group",
+  tags: TAGS,
+  response: { 200: IconsSchema },
+  async handler({ reply, ctx }) {
+    reply.header("Cache-Control", "public, max-age=3600");
+    return typeIcons(ctx.instance.registry);
+  },
+});
+
+const groupIconsRoute = defineRoute({
+  method: "GET",
+  url: "/plugins/icons/groups",
+  summary: "Icons by plugin group and subgroup",
+  tags: TAGS,
+  response: { 200: IconsSchema },
+  async handler({ reply, ctx }) {
+    reply.header("Cache-Control", "public, max-age=3600");
+    return groupIcons(ctx.instance.registry);
+  },
+});
+
+const inputTypes = defineRoute({
+  method: "GET",
+  url: "/plugins/inputs",
+  summary: "The flow input types",
+  tags: TAGS,
+  response: { 200: z.array(z.object({ type: z.string(), cls: z.string() })) },
+  async handler() {
+    return INPUT_TYPES.map((type) => ({ type, cls: inputClass(type) }));
+  },
+});
+
+const inputType = defineRoute({
+  method: "GET",
+  url: "/plugins/inputs/:type",
+  summary: "An input type's documentation (Markdown) and JSON Schema",
+  tags: TAGS,
+  params: z.object({ type: z.string().describe("The input type, e.g. STRING") }),
+  response: { 200: DocSchema, ...errors(404) },
+  async handler({ params }) {
+    const type = INPUT_TYPES.find((t) => t === params.type.toUpperCase());
+    if (!type) throw notFound("INPUT_TYPE_NOT_FOUND", `Unknown input type '${params.type}'; the types are ${INPUT_TYPES.join(", ")}`);
+    const properties = draft7(inputSchema(type), "input");
+    properties.properties = { ...(properties.properties as Json | undefined), type: { const: type } };
+    return { markdown: inputDocumentation(type, properties), schema: { properties, definitions: {} } };
+  },
+});
+
+/** Kestra's class of an input type (`STRING` → `io.kestra.core.models.flows.input.StringInput`). */
+function inputClass(type: string): string {
+  const names: Record<string, string> = { DATETIME: "DateTime", URI: "URI", MULTISELECT: "Multiselect" };
+  const name = names[type] ?? type.charAt(0) + type.slice(1).toLowerCase();
+  return `io.kestra.core.models.flows.input.${name}Input`;
+}
+
+function inputDocumentation(type: string, schema: Json): string {
+  const properties = Object.entries((schema.properties ?? {}) as Record<string, Json>).filter(([name]) => name !== "type");
+  const required = new Set((schema.required ?? []) as string[]);
+  const lines = properties.map(([name, p]) => `- \`${name}\`${required.has(name) ? " (required)" : ""}${typeof p.description === "string" ? `: ${p.description}` : ""}`);
+  return [`# ${type} input`, "", `An input of type \`${type}\`.`, "", "## Properties", "", ...lines, ""].join("\n");
+}
 
 const versions = defineRoute({
   method: "GET",
@@ -184,4 +265,4 @@ const uninstall = defineRoute({
   },
 });
 
-export const pluginRoutes: AnyRoute[] = [list, schemas, versions, doc, versionDoc, install, uninstall];
+export const pluginRoutes: AnyRoute[] = [list, subgroups, icons, groupIconsRoute, inputTypes, inputType, schemas, versions, doc, versionDoc, install, uninstall];

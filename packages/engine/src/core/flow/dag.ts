@@ -53,6 +53,7 @@ export const Dag = defineFlowableTask({
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
   validate: dagProblems,
+  topology: (task) => ({ kind: "cluster", relationType: "DYNAMIC", dag: dagTasks(task) }),
   childTasks: async (ctx) => ctx.resolve(dagTasks(ctx.task).map((t) => t.task)),
   async resolveNexts(ctx) {
     const problems = dagProblems(ctx.task);

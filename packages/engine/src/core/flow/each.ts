@@ -4,7 +4,7 @@
  */
 import { SakerError, tasks, z } from "@saker/sdk";
 import type { ResolvedTask, TaskNode } from "../../model/execution.ts";
-import type { FlowableContext } from "../../plugins/engineTypes.ts";
+import type { FlowableContext, FlowableTopology } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveConcurrentNexts, resolveFlowableState, resolveParallelNexts, resolveSequentialNexts } from "../../executor/sequencing.ts";
 import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
@@ -67,6 +67,11 @@ async function eachChildren(ctx: FlowableContext, key: string) {
   return resolveEachTasks(ctx, taskList(ctx.task, "tasks") ?? [], ctx.task[key]);
 }
 
+/** The children drawn once, in a DYNAMIC cluster (one node per value only in an execution's graph). */
+function eachTopology(task: TaskNode, parallel: boolean): FlowableTopology {
+  return { kind: "cluster", relationType: "DYNAMIC", branches: [{ tasks: taskList(task, "tasks") ?? [], parallel }] };
+}
+
 async function eachState(ctx: FlowableContext, key: string) {
   const children = await eachChildren(ctx, key);
   if (children.length === 0) return "SUCCESS" as const;
@@ -83,6 +88,7 @@ export const ForEach = defineFlowableTask({
     concurrencyLimit: z.number().int().min(0).default(1).describe("How many value groups run at once; 0 means all."),
     ...eachProperties,
   }),
+  topology: (task) => eachTopology(task, Number(task.concurrencyLimit ?? 1) !== 1),
   childTasks: (ctx) => eachChildren(ctx, "values"),
   resolveState: (ctx) => eachState(ctx, "values"),
   async resolveNexts(ctx) {
@@ -97,6 +103,7 @@ export const EachSequential = defineFlowableTask({
   title: "Run tasks for each value, one value after the other (deprecated: use ForEach)",
   deprecated: true,
   properties: z.object({ value: valuesSchema.describe("A list, or a JSON array as a string."), ...eachProperties }),
+  topology: (task) => eachTopology(task, false),
   childTasks: (ctx) => eachChildren(ctx, "value"),
   resolveState: (ctx) => eachState(ctx, "value"),
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, await eachChildren(ctx, "value"))),
@@ -111,6 +118,7 @@ export const EachParallel = defineFlowableTask({
     concurrent: z.number().int().min(0).default(0).describe("How many task runs at once; 0 means all."),
     ...eachProperties,
   }),
+  topology: (task) => eachTopology(task, true),
   childTasks: (ctx) => eachChildren(ctx, "value"),
   resolveState: (ctx) => eachState(ctx, "value"),
   resolveNexts: async (ctx) => resolveParallelNexts(sequencing(ctx, await eachChildren(ctx, "value")), Number(ctx.task.concurrent ?? 0)),

@@ -74,6 +74,7 @@ export const ForEachItem = defineFlowableTask({
     scheduleDate: z.string().optional().describe("Start the subflows at this date (ISO-8601)."),
   }),
   syntheticTasks: internalTasks,
+  topology: (task) => ({ kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: internalTasks(task) }] }),
   // The internal tasks carry the ForEachItem's value (inside a ForEach), as Kestra's do.
   childTasks: async (ctx) => ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value),
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value))),

@@ -28,6 +28,14 @@ export const If = defineFlowableTask({
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
   outputs: z.object({ evaluationResult: z.boolean() }),
+  topology: (task) => ({
+    kind: "cluster",
+    relationType: "CHOICE",
+    branches: [
+      { tasks: taskList(task, "then") ?? [], value: "then" },
+      ...(task.else !== undefined ? [{ tasks: taskList(task, "else") ?? [], value: "else" }] : []),
+    ],
+  }),
   childTasks: branch,
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, await branch(ctx))),
   async resolveState(ctx) {

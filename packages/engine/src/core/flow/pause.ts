@@ -37,6 +37,7 @@ export const Pause = defineFlowableTask({
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
   outputs: z.object({ onResume: z.record(z.string(), z.unknown()).optional() }),
+  topology: (task) => ((taskList(task, "tasks") ?? []).length === 0 ? { kind: "task" } : { kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: taskList(task, "tasks")! }] }),
   childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
   async resolveNexts(ctx) {
     if (needsPause(ctx.taskRun) || ctx.taskRun.state.current === "PAUSED") return [];

@@ -26,6 +26,14 @@ export const Switch = defineFlowableTask({
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
   outputs: z.object({ value: z.string(), defaults: z.boolean() }),
+  topology: (task) => ({
+    kind: "cluster",
+    relationType: "CHOICE",
+    branches: [
+      ...(taskList(task, "defaults") ? [{ tasks: taskList(task, "defaults")!, value: "defaults" }] : []),
+      ...Object.entries(cases(task)).map(([value, tasks]) => ({ tasks, value })),
+    ],
+  }),
   childTasks: async (ctx) => ctx.resolve((await selected(ctx)).tasks),
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve((await selected(ctx)).tasks))),
   async resolveState(ctx) {
