@@ -21,7 +21,7 @@ describe("plugins as Kestra's UI reads them", () => {
     expect(core.triggers).toContainEqual(expect.objectContaining({ cls: "io.kestra.plugin.core.trigger.Schedule" }));
     expect(core.aliases).toContain("io.kestra.core.tasks.flows.ForEachItem");
     for (const list of ["controllers", "storages", "taskRunners", "charts", "dataFilters", "aliases"]) expect(Array.isArray(core[list]), list).toBe(true);
-    expect(plugins.find((p) => p.name === "saker-test-plugin")).toMatchObject({ group: "io.saker.test", tasks: [{ cls: "io.saker.test.FailUntilFile" }, { cls: "io.saker.test.WriteFile" }], categories: [] });
+    expect(plugins.find((p) => p.name === "saker-test-plugin")).toMatchObject({ group: "io.saker.test", tasks: [{ cls: "io.saker.test.EmitMetrics" }, { cls: "io.saker.test.FailUntilFile" }, { cls: "io.saker.test.WriteFile" }], categories: [] });
   });
 
   it("lists subgroups after the plugins, each with its own types", async () => {
