@@ -1,10 +1,12 @@
 /** Runnable core tasks beyond the basics: KV, state, storage, HTTP, namespace files, logs, executions. */
 import type { AnyTypeDefinition } from "../plugins/registry.ts";
+import { Assert } from "./execution/assert.ts";
 import { Count } from "./execution/count.ts";
 import { PurgeExecutions } from "./execution/purge.ts";
 import { Resume } from "./execution/resume.ts";
 import { Download, Request } from "./http/request.ts";
 import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
+import { PurgeKV } from "./kv/purgeKv.ts";
 import { Fetch, PurgeLogs } from "./log/fetch.ts";
 import { DeleteFiles, DownloadFiles, UploadFiles } from "./namespace/files.ts";
 import { StateDelete, StateGet, StateSet } from "./state/state.ts";
@@ -19,6 +21,7 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   KvGet,
   KvGetKeys,
   KvDelete,
+  PurgeKV,
   StateSet,
   StateGet,
   StateDelete,
@@ -34,6 +37,7 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   PurgeCurrentExecutionFiles,
   Fetch,
   PurgeLogs,
+  Assert,
   Count,
   PurgeExecutions,
   Resume,
