@@ -3,8 +3,10 @@
  */
 import type { AnyTypeDefinition } from "../plugins/registry.ts";
 import { Echo, Return } from "./debug/return.ts";
+import { Exit } from "./execution/exit.ts";
 import { Fail } from "./execution/fail.ts";
 import { Labels } from "./execution/labels.ts";
+import { SetVariables, UnsetVariables } from "./execution/variables.ts";
 import { Dag } from "./flow/dag.ts";
 import { EachParallel, EachSequential, ForEach } from "./flow/each.ts";
 import { If } from "./flow/if.ts";
@@ -42,6 +44,9 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   ForEachItemExecutable,
   ForEachItemMergeOutputs,
   Labels,
+  SetVariables,
+  UnsetVariables,
+  Exit,
   Log,
   Return,
   Echo,
