@@ -7,7 +7,9 @@ import { Resume } from "./execution/resume.ts";
 import { Download, Request } from "./http/request.ts";
 import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
 import { PurgeKV } from "./kv/purgeKv.ts";
+import { KvPut } from "./kv/put.ts";
 import { Fetch, PurgeLogs } from "./log/fetch.ts";
+import { Publish } from "./metric/publish.ts";
 import { DeleteFiles, DownloadFiles, UploadFiles } from "./namespace/files.ts";
 import { StateDelete, StateGet, StateSet } from "./state/state.ts";
 import { Concat, Delete, PurgeCurrentExecutionFiles, Size, Write } from "./storage/files.ts";
@@ -18,6 +20,7 @@ import { TemplatedTask } from "./templating/templatedTask.ts";
 
 export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   KvSet,
+  KvPut,
   KvGet,
   KvGetKeys,
   KvDelete,
@@ -37,6 +40,7 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   PurgeCurrentExecutionFiles,
   Fetch,
   PurgeLogs,
+  Publish,
   Assert,
   Count,
   PurgeExecutions,

@@ -1,6 +1,7 @@
 /** `execution.SetVariables` and `execution.UnsetVariables`: change the execution-scoped `vars`. */
 import { SakerError, z } from "@saker/sdk";
 import { isMap as isPlainObject } from "../../expression/values.ts";
+import { deepMerge } from "../maps.ts";
 import type { FlowableContext } from "../../plugins/engineTypes.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
 
@@ -8,16 +9,6 @@ type Tree = Record<string, unknown>;
 
 function currentVariables(ctx: FlowableContext): Tree {
   return structuredClone(ctx.execution.variables ?? ctx.flow.flow.variables ?? {});
-}
-
-/** `added` merged into `base`: maps merge key by key, any other value replaces the old one. */
-export function deepMerge(base: Tree, added: Tree): Tree {
-  const merged: Tree = { ...base };
-  for (const [key, value] of Object.entries(added)) {
-    const old = merged[key];
-    merged[key] = isPlainObject(old) && isPlainObject(value) ? deepMerge(old, value) : value;
-  }
-  return merged;
 }
 
 export const SetVariables = defineExecutorTask({
