@@ -11,6 +11,7 @@ import { KvPut } from "./kv/put.ts";
 import { Fetch, PurgeLogs } from "./log/fetch.ts";
 import { Publish } from "./metric/publish.ts";
 import { DeleteFiles, DownloadFiles, UploadFiles } from "./namespace/files.ts";
+import { PurgeFiles } from "./namespace/purgeFiles.ts";
 import { StateDelete, StateGet, StateSet } from "./state/state.ts";
 import { Concat, Delete, PurgeCurrentExecutionFiles, Size, Write } from "./storage/files.ts";
 import { DeduplicateItems, FilterItems } from "./storage/items.ts";
@@ -48,6 +49,7 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   UploadFiles,
   DownloadFiles,
   DeleteFiles,
+  PurgeFiles,
   Request,
   Download,
   TemplatedTask,
