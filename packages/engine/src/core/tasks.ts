@@ -5,6 +5,7 @@ import { Count } from "./execution/count.ts";
 import { PurgeExecutions } from "./execution/purge.ts";
 import { Resume } from "./execution/resume.ts";
 import { Download, Request } from "./http/request.ts";
+import { SseRequest } from "./http/sseRequest.ts";
 import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
 import { PurgeKV } from "./kv/purgeKv.ts";
 import { KvPut } from "./kv/put.ts";
@@ -52,5 +53,6 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   PurgeFiles,
   Request,
   Download,
+  SseRequest,
   TemplatedTask,
 ];
