@@ -4,6 +4,7 @@ import { Assert } from "./execution/assert.ts";
 import { Count } from "./execution/count.ts";
 import { PurgeExecutions } from "./execution/purge.ts";
 import { Resume } from "./execution/resume.ts";
+import { PurgeFlows } from "./flow/purgeFlows.ts";
 import { Download, Request } from "./http/request.ts";
 import { SseRequest } from "./http/sseRequest.ts";
 import { KvDelete, KvGet, KvGetKeys, KvSet } from "./kv/kv.ts";
@@ -46,6 +47,7 @@ export const CORE_RUNNABLE_TASKS: readonly AnyTypeDefinition[] = [
   Assert,
   Count,
   PurgeExecutions,
+  PurgeFlows,
   Resume,
   UploadFiles,
   DownloadFiles,
