@@ -17,6 +17,7 @@ import { AllowFailure, Sequential } from "./flow/sequential.ts";
 import { Sleep } from "./flow/sleep.ts";
 import { Subflow } from "./flow/subflow.ts";
 import { Switch } from "./flow/switch.ts";
+import { Template } from "./flow/template.ts";
 import { WorkingDirectory } from "./flow/workingDirectory.ts";
 import { ForEachItem, ForEachItemExecutable, ForEachItemMergeOutputs, ForEachItemSplit } from "./flow/forEachItem.ts";
 import { Log } from "./log/log.ts";
@@ -53,6 +54,7 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   OutputValues,
   Fail,
   Sleep,
+  Template,
   ...CORE_RUNNABLE_TASKS,
   ...CORE_TRIGGERS_AND_CONDITIONS,
 ];
