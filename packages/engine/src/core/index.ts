@@ -3,8 +3,10 @@
  */
 import type { AnyTypeDefinition } from "../plugins/registry.ts";
 import { Echo, Return } from "./debug/return.ts";
+import { Exit } from "./execution/exit.ts";
 import { Fail } from "./execution/fail.ts";
 import { Labels } from "./execution/labels.ts";
+import { SetVariables, UnsetVariables } from "./execution/variables.ts";
 import { Dag } from "./flow/dag.ts";
 import { EachParallel, EachSequential, ForEach } from "./flow/each.ts";
 import { If } from "./flow/if.ts";
@@ -15,6 +17,7 @@ import { AllowFailure, Sequential } from "./flow/sequential.ts";
 import { Sleep } from "./flow/sleep.ts";
 import { Subflow } from "./flow/subflow.ts";
 import { Switch } from "./flow/switch.ts";
+import { Template } from "./flow/template.ts";
 import { WorkingDirectory } from "./flow/workingDirectory.ts";
 import { ForEachItem, ForEachItemExecutable, ForEachItemMergeOutputs, ForEachItemSplit } from "./flow/forEachItem.ts";
 import { Log } from "./log/log.ts";
@@ -42,12 +45,16 @@ export const CORE_TYPES: readonly AnyTypeDefinition[] = [
   ForEachItemExecutable,
   ForEachItemMergeOutputs,
   Labels,
+  SetVariables,
+  UnsetVariables,
+  Exit,
   Log,
   Return,
   Echo,
   OutputValues,
   Fail,
   Sleep,
+  Template,
   ...CORE_RUNNABLE_TASKS,
   ...CORE_TRIGGERS_AND_CONDITIONS,
 ];

@@ -7,6 +7,7 @@ import { isTruthy } from "../expression/index.ts";
 import type { TaskRun } from "../model/execution.ts";
 import type { ContinueLater, FlowableDefinition } from "../plugins/engineTypes.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import { exitExecution, replaceVariables } from "./executionUpdates.ts";
 import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
@@ -166,9 +167,11 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
     for (const request of outcome.subflows ?? []) {
       run.command({ type: "create-subflow", parentTaskRunId: taskRun.id, taskId: task.id, request });
     }
+    if (outcome.variables) replaceVariables(run, outcome.variables);
     if (outcome.outputs) run.setOutputs(taskRun, outcome.outputs);
     if (isTerminated(outcome.state)) run.setLastAttemptState(taskRun, outcome.state);
     run.setTaskRunState(taskRun, outcome.state);
+    if (outcome.exit) exitExecution(run, taskRun, outcome.exit);
   } catch (error) {
     failFromExecutor(run, taskRun, errorMessage(error));
   }

@@ -132,7 +132,9 @@ export function buildRunVariables(sources: VariableSources): Tree {
     globals: sources.globals ?? {},
     flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}), ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
   };
-  if (flow.variables) vars.vars = flow.variables;
+  // SetVariables and UnsetVariables give the execution its own `vars`, replacing the flow's.
+  const declared = execution?.variables ?? flow.variables;
+  if (declared) vars.vars = declared;
   if (task) vars.task = { id: task.id, type: task.type };
   if (taskRun) vars.taskrun = taskRunVariables(taskRun);
   if (execution) {
@@ -153,7 +155,6 @@ export function buildRunVariables(sources: VariableSources): Tree {
     if (Object.keys(inputs).length > 0) vars.inputs = inputs;
     if (execution.trigger?.variables) vars.trigger = execution.trigger.variables;
     vars.labels = labelsMap(execution);
-    if (execution.variables) Object.assign(vars, execution.variables);
   }
   if (sources.extra) Object.assign(vars, sources.extra);
   return vars;

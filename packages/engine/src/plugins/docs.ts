@@ -22,6 +22,10 @@ function typeName(schema: Json): string {
   if (schema.const !== undefined) return `\`${String(schema.const)}\``;
   if (schema.format === "duration") return "duration";
   if (Array.isArray(schema.anyOf)) return (schema.anyOf as Json[]).map(typeName).join(" \\| ");
+  if (Array.isArray(schema.oneOf)) return (schema.oneOf as Json[]).map(typeName).join(" \\| ");
+  // a member of a union told apart by its `type` (e.g. a purge behaviour): `{type: key}`
+  const discriminator = ((schema.properties ?? {}) as Record<string, Json>).type?.const;
+  if (schema.type === "object" && discriminator !== undefined) return `object (type: ${String(discriminator)})`;
   if (schema.type === "array") return `list of ${typeName((schema.items ?? {}) as Json)}`;
   if (schema.type === "object" && schema.additionalProperties && typeof schema.additionalProperties === "object") return `map of ${typeName(schema.additionalProperties as Json)}`;
   return typeof schema.type === "string" ? schema.type : "any";

@@ -106,6 +106,10 @@ export interface ExecutorTaskOutcome {
   labels?: Label[];
   /** Child executions to create; the task stays RUNNING until they end when `wait` is set. */
   subflows?: SubflowRequest[];
+  /** Replaces the execution-scoped variables (`vars`). */
+  variables?: Record<string, unknown>;
+  /** Ends the execution in this state (Exit); `state` is then the task run's own. */
+  exit?: StateType;
 }
 
 /** A task the executor runs itself, at dispatch time. */

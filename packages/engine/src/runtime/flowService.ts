@@ -201,4 +201,11 @@ export class FlowService {
   revisions(namespace: string, id: string): StoredFlow[] {
     return this.store.revisions(this.tenantId, namespace, id);
   }
+
+  /** Deletes old revisions of a flow for good (PurgeFlows); returns how many went. */
+  deleteRevisions(namespace: string, id: string, revisions: readonly number[]): number {
+    const deleted = this.store.deleteRevisions(this.tenantId, namespace, id, revisions);
+    if (deleted > 0) this.invalidate();
+    return deleted;
+  }
 }

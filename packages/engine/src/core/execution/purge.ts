@@ -21,6 +21,7 @@ export const PurgeExecutions = defineTask({
     purgeLog: z.boolean().default(true).describe("Delete their logs."),
     purgeMetric: z.boolean().default(true).describe("Delete their metrics."),
     purgeStorage: z.boolean().default(true).describe("Delete their files in internal storage."),
+    batchSize: z.number().int().min(1).default(100).describe("Accepted for Kestra compatibility: Saker deletes execution by execution."),
   }),
   outputs: z.object({ executionsCount: z.number(), logsCount: z.number(), storagesCount: z.number(), metricsCount: z.number() }),
   async run(props, ctx) {

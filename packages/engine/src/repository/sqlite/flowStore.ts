@@ -132,6 +132,12 @@ export class FlowStore {
       });
   }
 
+  /** Deletes the given revisions of a flow for good; returns how many went. */
+  deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number {
+    const stmt = this.db.prepare("DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?");
+    return this.db.transaction(() => revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0))();
+  }
+
   namespaces(tenantId: string): string[] {
     return (this.db.prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace").all(tenantId) as { namespace: string }[]).map((r) => r.namespace);
   }

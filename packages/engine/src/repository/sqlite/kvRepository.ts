@@ -47,4 +47,16 @@ export class KvRepository {
       .all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Row[];
     return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toEntry);
   }
+
+  /** The namespaces holding at least one entry (expired ones count), sorted. */
+  namespaces(tenantId: string): string[] {
+    const rows = this.db.prepare("SELECT DISTINCT namespace FROM kv WHERE tenant_id = ? ORDER BY namespace").all(tenantId) as { namespace: string }[];
+    return rows.map((r) => r.namespace);
+  }
+
+  /** Every entry of a namespace, expired ones included (for purging). */
+  listAll(tenantId: string, namespace: string): KvEntry[] {
+    const rows = this.db.prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key").all(tenantId, namespace) as Row[];
+    return rows.map(toEntry);
+  }
 }
