@@ -4,7 +4,7 @@
  * once, as Kestra does.
  */
 import { SakerError, errorMessage } from "@saker/sdk";
-import type { InputDefinition } from "./flow.ts";
+import { inputLeaves, type InputDefinition } from "./flow.ts";
 import { checkConstraints, parseTypedValue, TypedValueError } from "./typedValues.ts";
 import { nestDotted } from "../executor/variables.ts";
 
@@ -34,7 +34,8 @@ export async function resolveInputs(
   provided: Record<string, unknown>,
   resolution: InputResolution,
 ): Promise<Record<string, unknown>> {
-  const byId = new Map((definitions ?? []).map((d) => [d.id ?? (d.name as string), d]));
+  const byId = new Map(inputLeaves(definitions).map((d) => [d.id, d]));
+  const given = flattenForms(definitions, provided);
   const results = new Map<string, Resolved>();
   const resolving = new Set<string>();
 
@@ -44,7 +45,7 @@ export async function resolveInputs(
     const definition = byId.get(id)!;
     if (resolving.has(id)) return { enabled: false, error: `Invalid input for \`${id}\`, circular dependency, but received \`null\`` };
     resolving.add(id);
-    const result = await resolveDefinition(definition, provided[id], resolution, resolveOne);
+    const result = await resolveDefinition(definition, given[id], resolution, resolveOne);
     results.set(id, result);
     return result;
   };
@@ -79,6 +80,7 @@ async function resolveDefinition(
     }
   }
   if (!enabled) return { enabled: false };
+  // `prefill` only fills forms in: a value that was not given stays missing (null when optional).
   const value = given === undefined || given === null || given === "" && definition.type !== "STRING" ? definition.defaults : given;
   if (value === undefined || value === null) {
     // Kestra keeps an enabled optional input without a value in `inputs` as null, so
@@ -101,10 +103,56 @@ async function resolveDefinition(
         ...(resolution.encrypt ? { encrypt: resolution.encrypt } : {}),
       });
     }
-    checkConstraints(definition, definition.type === "SECRET" ? String(value) : parsed);
+    const values = definition.expression === undefined ? undefined : await choicesOf(definition, dependencies, resolution);
+    checkConstraints(values ? { ...definition, values } : definition, definition.type === "SECRET" ? String(value) : parsed);
+    if (definition.type === "FILE") checkFileExtension(definition, String(parsed));
     return { enabled: true, value: parsed };
   } catch (error) {
     const message = error instanceof TypedValueError ? error.message : errorMessage(error);
     return { enabled: true, error: `Invalid input for \`${id}\`, ${message}, but received \`${display(definition.type === "SECRET" ? "******" : value)}\`` };
   }
+}
+
+/**
+ * The provided values with a FORM's values given as a map (`{form: {input: v}}`) also found
+ * under their dotted ids; a value given with the dotted id wins.
+ */
+function flattenForms(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>): Record<string, unknown> {
+  const given: Record<string, unknown> = { ...provided };
+  for (const form of (definitions ?? []).filter((d) => d.type === "FORM")) {
+    const group = provided[form.id];
+    if (typeof group !== "object" || group === null || Array.isArray(group)) continue;
+    for (const [key, value] of Object.entries(group)) if (!(`${form.id}.${key}` in given)) given[`${form.id}.${key}`] = value;
+  }
+  return given;
+}
+
+/** The values of a SELECT or MULTISELECT given by `expression`, rendered with the inputs it depends on. */
+async function choicesOf(definition: InputDefinition, dependencies: Record<string, unknown>, resolution: InputResolution): Promise<unknown[]> {
+  let rendered: unknown;
+  try {
+    rendered = await resolution.renderTyped(String(definition.expression), nestDotted(dependencies));
+  } catch (error) {
+    throw new TypedValueError(`Invalid expression: ${errorMessage(error)}`);
+  }
+  if (typeof rendered === "string") {
+    try {
+      rendered = JSON.parse(rendered);
+    } catch {
+      // not a JSON list: reported below
+    }
+  }
+  if (!Array.isArray(rendered)) throw new TypedValueError(`its expression must render a list of values, not \`${display(rendered)}\``);
+  return rendered;
+}
+
+function checkFileExtension(definition: InputDefinition, uri: string): void {
+  const allowed = definition.allowedFileExtensions;
+  if (!Array.isArray(allowed) || allowed.length === 0) return;
+  const name = uri.slice(uri.lastIndexOf("/") + 1).toLowerCase();
+  const ok = allowed.some((ext) => {
+    const wanted = String(ext).toLowerCase();
+    return name.endsWith(wanted.startsWith(".") ? wanted : `.${wanted}`);
+  });
+  if (!ok) throw new TypedValueError(`the file type is not allowed, accepted extensions: ${allowed.map(String).join(", ")}`);
 }
