@@ -79,6 +79,12 @@ export interface SubflowRequest {
   scheduleDate?: string;
   /** ForEachItem: which batch this child handles. */
   iteration?: number;
+  /**
+   * A restarted parent's Subflow with `restartBehavior: RETRY_FAILED`: the child it started
+   * before. A failed child is restarted rather than a new one created; one that did not fail
+   * gives its result again; a child that no longer exists is replaced by a new execution.
+   */
+  restartOf?: string;
 }
 
 export interface ExecutorTaskOutcome {

@@ -72,6 +72,10 @@ export const ForEachItem = defineFlowableTask({
     transmitFailed: z.boolean().default(true).describe("With wait: a failed subflow execution fails this task."),
     inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the subflows."),
     scheduleDate: z.string().optional().describe("Start the subflows at this date (ISO-8601)."),
+    restartBehavior: z
+      .enum(["RETRY_FAILED", "NEW_EXECUTION"])
+      .default("RETRY_FAILED")
+      .describe("Accepted for Kestra 1.x flows; when the parent is restarted Saker starts new subflow executions for every batch (NEW_EXECUTION)."),
   }),
   syntheticTasks: internalTasks,
   // The internal tasks carry the ForEachItem's value (inside a ForEach), as Kestra's do.

@@ -1,0 +1,92 @@
+/** Subflow `restartBehavior`: what a restarted parent does with the child execution that failed. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isSakerError } from "@saker/sdk";
+import type { Execution } from "../../model/execution.ts";
+import { openTestInstance, outputsOf, taskRun, type TestInstance } from "../../testing/testInstance.ts";
+
+let t: TestInstance;
+beforeAll(async () => {
+  t = await openTestInstance();
+  t.instance.deploy(`id: child
+namespace: company.restart
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ kv('mode') == 'fail' }}"
+    errorMessage: told to fail
+`);
+});
+afterAll(() => t.close());
+
+const setMode = (mode: string) =>
+  t.run(`id: mode
+namespace: company.restart
+tasks:
+  - id: set
+    type: io.kestra.plugin.core.kv.Set
+    key: mode
+    value: ${mode}
+`);
+
+const childOf = (x: Execution, taskId: string) => t.instance.getExecution(String(outputsOf(x, taskId).executionId));
+
+describe("Subflow restartBehavior", () => {
+  it("RETRY_FAILED (default) restarts the failed child; NEW_EXECUTION starts another one", async () => {
+    await setMode("fail");
+    const failed = await t.run(`id: parent
+namespace: company.restart
+tasks:
+  - id: both
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: retried
+        type: io.kestra.plugin.core.flow.Subflow
+        namespace: company.restart
+        flowId: child
+      - id: renewed
+        type: io.kestra.plugin.core.flow.Subflow
+        namespace: company.restart
+        flowId: child
+        restartBehavior: NEW_EXECUTION
+`);
+    expect(failed.state.current).toBe("FAILED");
+    const firstRetried = childOf(failed, "retried");
+    const firstRenewed = childOf(failed, "renewed");
+    expect([firstRetried.state.current, firstRenewed.state.current]).toEqual(["FAILED", "FAILED"]);
+
+    await setMode("ok");
+    t.instance.restart(failed.id);
+    const restarted = await t.instance.waitForSettled(failed.id, 20_000);
+    expect(restarted.state.current).toBe("SUCCESS");
+
+    // the same child, restarted in place
+    expect(outputsOf(restarted, "retried").executionId).toBe(firstRetried.id);
+    const retriedChild = childOf(restarted, "retried");
+    expect(retriedChild.state.current).toBe("SUCCESS");
+    expect(retriedChild.state.histories.map((h) => h.state)).toContain("RESTARTED");
+
+    // a new child; the first one stays failed
+    expect(outputsOf(restarted, "renewed").executionId).not.toBe(firstRenewed.id);
+    expect(childOf(restarted, "renewed").state.current).toBe("SUCCESS");
+    expect(t.instance.getExecution(firstRenewed.id).state.current).toBe("FAILED");
+    expect(taskRun(restarted, "retried").state.current).toBe("SUCCESS");
+  });
+
+  it("refuses an unknown restartBehavior", () => {
+    let error: unknown;
+    try {
+      t.instance.deploy(`id: badrestart
+namespace: company.restart
+tasks:
+  - id: s
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.restart
+    flowId: child
+    restartBehavior: RETRY_ALL
+`);
+    } catch (e) {
+      error = e;
+    }
+    expect(isSakerError(error) && error.message).toMatch(/tasks\[0\]\.restartBehavior.*RETRY_FAILED.*NEW_EXECUTION/s);
+  });
+});
