@@ -12,6 +12,7 @@ import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
 import { formatPath, validateValue, type ValidationIssue } from "../plugins/validateValue.ts";
 import type { Label, TaskNode } from "./execution.ts";
 import type { Flow, PluginDefault } from "./flow.ts";
+import { AssetsDeclarationSchema } from "./assets.ts";
 import { FLOW_INPUT_TYPES, FlowSchema, inputSchema, SLA_REQUIRED, TASK_ID } from "./flowSchema.ts";
 import { applyPluginDefaults } from "./pluginDefaults.ts";
 import { RetryPolicySchema } from "./retry.ts";
@@ -47,6 +48,7 @@ export const COMMON_TASK_SHAPE = {
   allowWarning: z.boolean().default(false).describe("A warning ends the task SUCCESS."),
   runIf: z.union([z.string(), z.boolean()]).optional().describe("Skip the task when this renders falsy."),
   taskCache: z.object({ enabled: z.boolean(), ttl: z.string().optional() }).optional(),
+  assets: AssetsDeclarationSchema.optional(),
 };
 
 export const COMMON_TRIGGER_SHAPE = {
