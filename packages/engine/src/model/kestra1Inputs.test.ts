@@ -111,6 +111,29 @@ ${returning("{{ inputs.environment.region }}-{{ inputs.environment.size }}-{{ in
     expect(outputsOf(nested, "r").value).toBe("us-4-any");
   });
 
+  it("keeps a SECRET inside a FORM encrypted at rest and gives tasks its value", async () => {
+    const x = await t.run(`id: formsecret
+namespace: company.team
+inputs:
+  - id: creds
+    type: FORM
+    inputs:
+      - id: user
+        type: STRING
+      - id: token
+        type: SECRET
+${returning("{{ inputs.creds.user }}:{{ inputs.creds.token | length }}")}  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "token {{ inputs.creds.token }}"
+`, { "creds.user": "ada", "creds.token": "s3cr3t-t0ken" });
+    expect(x.state.current).toBe("SUCCESS");
+    expect(outputsOf(x, "r").value).toBe("ada:12");
+    expect(JSON.stringify(t.instance.getExecution(x.id).inputs)).not.toContain("s3cr3t-t0ken");
+    const logs = t.instance.logs.find({ executionId: x.id }).map((l) => l.message);
+    expect(logs).toContain("token **masked****");
+    expect(logs.join("\n")).not.toContain("s3cr3t-t0ken");
+  });
+
   it("checks the grouped inputs", async () => {
     const { flow: deployed } = t.instance.deploy(flow);
     const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { "environment.region": "mars" } }));
