@@ -218,7 +218,12 @@ export class ExecutorService {
 
   private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[], afterCommit: (() => void)[]): Promise<void> {
     const instance = this.instance;
-    if (request.restartOf !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, request.restartOf, outgoing, afterCommit)) return;
+    if (request.restartOf !== undefined) {
+      if (this.restartSubflow(parent, parentTaskRunId, taskId, request.restartOf, outgoing, afterCommit)) return;
+      // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
+      request = { ...request, executionId: friendlyId() };
+      delete request.restartOf;
+    }
     try {
       const loaded = instance.flows.get(request.namespace, request.flowId, request.revision);
       const child = await instance.buildExecution(loaded.flow, {

@@ -72,6 +72,30 @@ tasks:
     expect(taskRun(restarted, "retried").state.current).toBe("SUCCESS");
   });
 
+  it("starts a new child when the parent is restarted as another revision (a new execution)", async () => {
+    await setMode("fail");
+    const parent = (description: string) => `id: parentrev
+namespace: company.restart
+description: ${description}
+tasks:
+  - id: sub
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: company.restart
+    flowId: child
+`;
+    const failed = await t.run(parent("first"));
+    expect(failed.state.current).toBe("FAILED");
+    const firstChild = String(outputsOf(failed, "sub").executionId);
+    const { flow } = t.instance.deploy(parent("second"));
+    await setMode("ok");
+    const restarted = t.instance.restart(failed.id, flow.revision);
+    expect(restarted.id).not.toBe(failed.id);
+    const done = await t.instance.waitForSettled(restarted.id, 20_000);
+    expect(done.state.current).toBe("SUCCESS");
+    expect(outputsOf(done, "sub").executionId).not.toBe(firstChild);
+    expect(t.instance.getExecution(firstChild).state.current).toBe("FAILED");
+  });
+
   it("refuses an unknown restartBehavior", () => {
     let error: unknown;
     try {
