@@ -5,6 +5,7 @@
  */
 import { SakerError, errorMessage } from "@saker/sdk";
 import { inputLeaves, type InputDefinition } from "./flow.ts";
+import { isDataLimitError, parseJsonData } from "./dataLimits.ts";
 import { checkConstraints, parseTypedValue, TypedValueError } from "./typedValues.ts";
 import { nestDotted } from "../executor/variables.ts";
 
@@ -137,8 +138,9 @@ async function choicesOf(definition: InputDefinition, dependencies: Record<strin
   }
   if (typeof rendered === "string") {
     try {
-      rendered = JSON.parse(rendered);
-    } catch {
+      rendered = parseJsonData(rendered, "the values of the expression");
+    } catch (error) {
+      if (isDataLimitError(error)) throw error;
       // not a JSON list: reported below
     }
   }
