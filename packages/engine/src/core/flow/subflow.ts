@@ -15,8 +15,8 @@ export function childLabels(parent: readonly Label[], inheritAll: boolean, own: 
 
 /**
  * The child execution to restart instead of starting a new one: the one this task run started
- * before, when the task run was restarted (its state went through RESTARTED since its last retry) and the task keeps
- * the default RETRY_FAILED behaviour.
+ * before, when the task run was restarted (RESTARTED since its last retry) and the task keeps the
+ * default RETRY_FAILED behaviour.
  */
 function restartedChild(taskRun: TaskRun, behavior: unknown): string | undefined {
   if (behavior === "NEW_EXECUTION") return undefined;
