@@ -85,6 +85,8 @@ export interface SubflowRequest {
    * gives its result again; a child that no longer exists is replaced by a new execution.
    */
   restartOf?: string;
+  /** ForEachItem's counterpart of `restartOf`: the child this task run started for the same `iteration`. */
+  restartIteration?: boolean;
 }
 
 export interface ExecutorTaskOutcome {

@@ -218,8 +218,9 @@ export class ExecutorService {
 
   private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[], afterCommit: (() => void)[]): Promise<void> {
     const instance = this.instance;
+    const previous = request.restartOf ?? (request.restartIteration ? this.childOfIteration(parent.id, parentTaskRunId, request.iteration) : undefined);
+    if (previous !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, previous, outgoing, afterCommit)) return;
     if (request.restartOf !== undefined) {
-      if (this.restartSubflow(parent, parentTaskRunId, taskId, request.restartOf, outgoing, afterCommit)) return;
       // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
       request = { ...request, executionId: friendlyId() };
       delete request.restartOf;
@@ -255,8 +256,17 @@ export class ExecutorService {
     }
   }
 
+  /** The child a ForEachItem task run started for one batch (`iteration`), if any. */
+  private childOfIteration(parentId: string, parentTaskRunId: string, iteration: number | undefined): string | undefined {
+    const instance = this.instance;
+    return instance.executions.childIds(parentId).find((id) => {
+      const stored = instance.executions.get(id);
+      return stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration;
+    });
+  }
+
   /**
-   * A restarted Subflow (RETRY_FAILED) and the child it started before: a failed child is
+   * A restarted Subflow or ForEachItem (RETRY_FAILED) and a child it started before: a failed child is
    * restarted (once this pass is committed) and reports to the same task run when it ends; a child
    * that did not fail reports its result again now. False when there is no such child any more.
    */

@@ -19,12 +19,19 @@ export function childLabels(parent: readonly Label[], inheritAll: boolean, own: 
  * default RETRY_FAILED behaviour.
  */
 function restartedChild(taskRun: TaskRun, behavior: unknown): string | undefined {
-  if (behavior === "NEW_EXECUTION") return undefined;
   const previous = taskRun.outputs?.executionId;
-  if (typeof previous !== "string") return undefined;
-  // a retry after the restart starts a new child, as a retry does
+  return typeof previous === "string" && retriesFailedChildren(taskRun, behavior) ? previous : undefined;
+}
+
+/**
+ * Whether a Subflow or ForEachItem task run restarts the failed children it started before:
+ * `restartBehavior` RETRY_FAILED (the default) and the task run restarted (RESTARTED since its
+ * last retry: a retry after the restart starts new children, as a retry does).
+ */
+export function retriesFailedChildren(taskRun: TaskRun, behavior: unknown): boolean {
+  if (behavior === "NEW_EXECUTION") return false;
   const last = taskRun.state.histories.findLast((h) => h.state === "RESTARTED" || h.state === "RETRYING" || h.state === "RETRIED");
-  return last?.state === "RESTARTED" ? previous : undefined;
+  return last?.state === "RESTARTED";
 }
 
 export const Subflow = defineExecutorTask({

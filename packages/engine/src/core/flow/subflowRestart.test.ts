@@ -96,6 +96,58 @@ tasks:
     expect(t.instance.getExecution(firstChild).state.current).toBe("FAILED");
   });
 
+  it("ForEachItem: RETRY_FAILED restarts only the failed batches' children; NEW_EXECUTION starts all again", async () => {
+    t.instance.deploy(`id: batch
+namespace: company.restart
+inputs:
+  - id: items
+    type: STRING
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.execution.Fail
+    condition: "{{ kv('mode') == 'fail' and (read(inputs.items) contains 'b') }}"
+`);
+    await t.instance.storage.put("/company/restart/_files/items.txt", Buffer.from("a\nb\nc\n"));
+    const parent = (id: string, behavior: string) => `id: ${id}
+namespace: company.restart
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: kestra:///company/restart/_files/items.txt
+    batch:
+      rows: 1
+    namespace: company.restart
+    flowId: batch
+    inputs:
+      items: "{{ taskrun.items }}"
+${behavior}`;
+    const children = (x: Execution) =>
+      t.instance.executions.childIds(x.id).map((id) => t.instance.getExecution(id)).sort((a, b) => Number(a.trigger?.variables?.iteration) - Number(b.trigger?.variables?.iteration));
+    for (const [id, behavior, expectedChildren] of [
+      ["eachretry", "", 3],
+      ["eachnew", "    restartBehavior: NEW_EXECUTION\n", 6],
+    ] as const) {
+      await setMode("fail");
+      const failed = await t.run(parent(id, behavior));
+      expect(failed.state.current).toBe("FAILED");
+      const before = children(failed);
+      expect(before.map((c) => c.state.current)).toEqual(["SUCCESS", "FAILED", "SUCCESS"]);
+      await setMode("ok");
+      t.instance.restart(failed.id);
+      const done = await t.instance.waitForSettled(failed.id, 20_000);
+      expect(done.state.current).toBe("SUCCESS");
+      const after = children(done);
+      expect(after).toHaveLength(expectedChildren);
+      expect(outputsOf(done, "each_items").iterations).toMatchObject({ SUCCESS: 3 });
+      if (expectedChildren === 3) {
+        expect(after.map((c) => c.id)).toEqual(before.map((c) => c.id));
+        expect(after.map((c) => c.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+        expect(after[1]!.state.histories.map((h) => h.state)).toContain("RESTARTED");
+        expect(after[0]!.state.histories.map((h) => h.state)).not.toContain("RESTARTED");
+      }
+    }
+  });
+
   it("refuses an unknown restartBehavior", () => {
     let error: unknown;
     try {
