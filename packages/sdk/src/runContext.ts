@@ -29,8 +29,12 @@ export type FileSource = Buffer | Uint8Array | string | Readable | AsyncIterable
 
 /** Internal storage, seen from one task run. URIs look like `kestra:///namespace/flow/executions/…`. */
 export interface TaskStorage {
-  /** Stores `source` under the task run's prefix and returns its `kestra://` URI. */
-  putFile(source: FileSource, name?: string): Promise<string>;
+  /**
+   * Stores `source` under the task run's prefix and returns its `kestra://` URI. The stored name
+   * is `name` behind a unique prefix, or exactly `name` with `exactName` (a plain file name:
+   * no folder, no `..`), replacing a file of that name the task run stored before.
+   */
+  putFile(source: FileSource, name?: string, options?: { exactName?: boolean }): Promise<string>;
   /** Opens a stored file. Only URIs of this execution (or its parent/trigger execution) and namespace files are readable. */
   getFile(uri: string): Promise<Readable>;
   /** Reads a whole stored file. */

@@ -2,6 +2,8 @@
  * The task-level steps of a pass: create the next task runs, conclude flowables whose children
  * are done, and dispatch created task runs (runIf, flowables, executor tasks, worker jobs).
  */
+import { inputLeaves } from "../model/flow.ts";
+import { assetsInOut } from "../model/assets.ts";
 import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
 import type { TaskRun } from "../model/execution.ts";
@@ -130,9 +132,24 @@ export async function handleDispatch(run: ExecutorRun): Promise<void> {
     }
     run.version++;
     if (!(await passesRunIf(run, taskRun))) continue;
+    if (!(await declareAssets(run, taskRun))) continue;
     if (definition.kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
     else if (definition.kind === "executor") await runExecutorTask(run, taskRun);
     else if (definition.kind === "task") sendToWorker(run, taskRun);
+  }
+}
+
+/** Renders the task's `assets` onto its task run; a declaration that does not render to valid assets fails the task run. */
+async function declareAssets(run: ExecutorRun, taskRun: TaskRun): Promise<boolean> {
+  const task = run.task(taskRun);
+  if (task.assets === undefined || task.assets === null) return true;
+  try {
+    taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun)));
+    return true;
+  } catch (error) {
+    run.log("ERROR", `Invalid assets for task ${task.id}: ${errorMessage(error)}`, taskRun);
+    run.setTaskRunState(taskRun, "FAILED");
+    return false;
   }
 }
 
@@ -207,7 +224,7 @@ function withWorkingDirectory(run: ExecutorRun, variables: Record<string, unknow
 }
 
 function secretInputs(run: ExecutorRun): string[] {
-  return (run.graph.flow.inputs ?? []).filter((i) => i.type === "SECRET").map((i) => i.id);
+  return inputLeaves(run.graph.flow.inputs).filter((i) => i.type === "SECRET").map((i) => i.id);
 }
 
 function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {

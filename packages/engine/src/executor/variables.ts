@@ -3,7 +3,7 @@
  * Kestra's `RunVariables` builds them.
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
-import type { Flow } from "../model/flow.ts";
+import { inputLeaves, type Flow } from "../model/flow.ts";
 import { findParents } from "./queries.ts";
 
 export interface VariableSources {
@@ -15,11 +15,19 @@ export interface VariableSources {
   envs?: Record<string, string>;
   /** `globals.*` from the instance configuration. */
   globals?: Record<string, unknown>;
+  /**
+   * The instance's tenant, for `flow.tenantId` when the flow has none: Kestra 1.x open source
+   * runs every flow in tenant `main`.
+   */
+  tenantId?: string;
   /** Added last, on top of everything. */
   extra?: Record<string, unknown>;
 }
 
 type Tree = Record<string, unknown>;
+
+/** The tenant of Kestra's open-source edition since 0.23, which has no other. */
+export const DEFAULT_TENANT = "main";
 
 function isTree(value: unknown): value is Tree {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -130,7 +138,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
   const vars: Tree = {
     envs: sources.envs ?? {},
     globals: sources.globals ?? {},
-    flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}), ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
+    flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}), tenantId: flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT },
   };
   // SetVariables and UnsetVariables give the execution its own `vars`, replacing the flow's.
   const declared = execution?.variables ?? flow.variables;
@@ -147,7 +155,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
     vars.outputs = executionOutputs(execution);
     vars.tasks = executionTaskStates(execution);
     const inputs: Tree = { ...(execution.inputs ?? {}) };
-    for (const input of flow.inputs ?? []) {
+    for (const input of inputLeaves(flow.inputs)) {
       if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {
         Object.assign(inputs, nestDotted({ [input.id]: input.defaults }));
       }

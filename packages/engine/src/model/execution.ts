@@ -1,3 +1,4 @@
+import type { AssetsInOut } from "./assets.ts";
 import type { StateType } from "@saker/sdk";
 import type { State } from "./state.ts";
 
@@ -32,6 +33,8 @@ export interface TaskRun {
   dynamic?: boolean;
   /** Saker: the plugin version that ran this task run (`name@version`), kept across restarts. */
   pluginVersion?: string;
+  /** The task's `assets`, rendered when the task run starts. */
+  assets?: AssetsInOut;
 }
 
 /** What started an execution: a trigger, a parent flow (Subflow), or nothing (manual). */

@@ -82,3 +82,17 @@ export interface FlowSla {
 export function flowRef(flow: { namespace: string; id: string }): string {
   return `${flow.namespace}/${flow.id}`;
 }
+
+/**
+ * The inputs that hold values: a FORM is replaced by its inputs, each under the dotted id
+ * `form.input` (so its value is `inputs.form.input`). `dependsOn` keeps the ids as written.
+ */
+export function inputLeaves(definitions: readonly InputDefinition[] | undefined): InputDefinition[] {
+  const leaves: InputDefinition[] = [];
+  for (const definition of definitions ?? []) {
+    const id = definition.id ?? (definition.name as string);
+    if (definition.type !== "FORM") leaves.push({ ...definition, id });
+    else for (const child of (definition.inputs as InputDefinition[] | undefined) ?? []) leaves.push({ ...child, id: `${id}.${child.id ?? (child.name as string)}` });
+  }
+  return leaves;
+}

@@ -11,17 +11,27 @@ export const NAMESPACE = /^[a-z0-9][a-z0-9._-]*$/;
 export const TASK_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 export const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;
 
+/** The types an input may have: the value types, and FORM, which groups other inputs. */
+export const FLOW_INPUT_TYPES = [...INPUT_TYPES, "FORM"] as const;
+
 const inputCommon = {
   id: z.string().regex(INPUT_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'").describe("The input id, used as `{{ inputs.<id> }}`."),
   name: z.string().optional().describe("Deprecated: use id."),
-  type: z.enum(INPUT_TYPES).describe("The type of the value."),
+  type: z.enum(FLOW_INPUT_TYPES).describe("The type of the value."),
   description: z.string().optional(),
   displayName: z.string().max(64).optional(),
   required: z.boolean().default(true).describe("An execution needs a value (or a default)."),
   defaults: anyValue().describe("The value when none is given."),
-  prefill: anyValue().describe("A value proposed in forms, not used by default."),
-  autoSelectFirst: z.boolean().optional(),
+  prefill: anyValue().describe("A value proposed in forms that the user may clear; never used when no value is given. Not with `defaults`."),
+  autoSelectFirst: z.boolean().optional().describe("Forms select the first value of the list."),
   dependsOn: z.object({ inputs: z.array(z.string()).optional(), condition: z.string().optional() }).optional(),
+};
+
+const choices = {
+  values: z.array(z.string()).optional().describe("The values to choose from."),
+  expression: z.string().optional().describe("An expression rendering the values to choose from (instead of `values`)."),
+  allowCustomValue: z.boolean().optional().describe("Accept a value that is not one of the values."),
+  allowInput: z.boolean().optional().describe("Deprecated: use allowCustomValue."),
 };
 
 /** Properties each input type accepts besides the common ones. */
@@ -35,16 +45,18 @@ const inputExtras: Record<string, z.ZodRawShape> = {
   TIME: { after: z.string().optional(), before: z.string().optional() },
   DURATION: { min: z.string().optional(), max: z.string().optional() },
   ENUM: { values: z.array(z.string()).min(1) },
-  SELECT: { values: z.array(z.string()).optional(), expression: z.string().optional(), allowCustomValue: z.boolean().optional(), isRadio: z.boolean().optional() },
+  SELECT: { ...choices, isRadio: z.boolean().optional().describe("Forms show radio buttons.") },
   MULTISELECT: {
-    values: z.array(z.string()).optional(),
-    options: z.array(z.string()).optional(),
-    expression: z.string().optional(),
-    allowCustomValue: z.boolean().optional(),
+    ...choices,
+    options: z.array(z.string()).optional().describe("Deprecated: use values."),
     itemType: z.enum(INPUT_TYPES).optional(),
   },
   ARRAY: { itemType: z.enum(INPUT_TYPES) },
-  FILE: { extension: z.string().optional(), allowedFileExtensions: z.array(z.string()).optional() },
+  FILE: {
+    extension: z.string().optional().describe("Deprecated: the extension given to an uploaded file."),
+    allowedFileExtensions: z.array(z.string()).optional().describe("The file extensions accepted, such as `.csv`."),
+  },
+  FORM: { inputs: z.array(z.looseObject({ id: z.string().optional(), type: z.string() })).min(1).describe("The inputs grouped under this form, as `{{ inputs.<form>.<input> }}`.") },
 };
 
 export function inputSchema(type: string): z.ZodObject {

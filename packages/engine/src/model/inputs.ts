@@ -4,7 +4,8 @@
  * once, as Kestra does.
  */
 import { SakerError, errorMessage } from "@saker/sdk";
-import type { InputDefinition } from "./flow.ts";
+import { inputLeaves, type InputDefinition } from "./flow.ts";
+import { isDataLimitError, parseJsonData } from "./dataLimits.ts";
 import { checkConstraints, parseTypedValue, TypedValueError } from "./typedValues.ts";
 import { nestDotted } from "../executor/variables.ts";
 
@@ -56,14 +57,15 @@ export interface InputCheck {
 /** Every input resolved as `resolveInputs` does, each with its problems instead of one error for all. */
 export async function checkInputs(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<InputCheck[]> {
   const results = await resolveAll(definitions, provided, resolution);
-  return (definitions ?? []).map((definition) => {
-    const r = results.get(definition.id ?? (definition.name as string))!;
+  return inputLeaves(definitions).map((definition) => {
+    const r = results.get(definition.id)!;
     return { definition, ...(r.value !== undefined && !r.error ? { value: r.value } : {}), enabled: r.enabled, errors: r.error ? [r.error] : [] };
   });
 }
 
 async function resolveAll(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<Map<string, Resolved>> {
-  const byId = new Map((definitions ?? []).map((d) => [d.id ?? (d.name as string), d]));
+  const byId = new Map(inputLeaves(definitions).map((d) => [d.id, d]));
+  const given = flattenForms(definitions, provided);
   const results = new Map<string, Resolved>();
   const resolving = new Set<string>();
 
@@ -73,7 +75,7 @@ async function resolveAll(definitions: readonly InputDefinition[] | undefined, p
     const definition = byId.get(id)!;
     if (resolving.has(id)) return { enabled: false, error: `Invalid input for \`${id}\`, circular dependency, but received \`null\`` };
     resolving.add(id);
-    const result = await resolveDefinition(definition, provided[id], resolution, resolveOne);
+    const result = await resolveDefinition(definition, given[id], resolution, resolveOne);
     results.set(id, result);
     return result;
   };
@@ -104,6 +106,7 @@ async function resolveDefinition(
     }
   }
   if (!enabled) return { enabled: false };
+  // `prefill` only fills forms in: a value that was not given stays missing (null when optional).
   const value = given === undefined || given === null || given === "" && definition.type !== "STRING" ? definition.defaults : given;
   if (value === undefined || value === null) {
     // Kestra keeps an enabled optional input without a value in `inputs` as null, so
@@ -126,10 +129,57 @@ async function resolveDefinition(
         ...(resolution.encrypt ? { encrypt: resolution.encrypt } : {}),
       });
     }
-    checkConstraints(definition, definition.type === "SECRET" ? String(value) : parsed);
+    const values = definition.expression === undefined ? undefined : await choicesOf(definition, dependencies, resolution);
+    checkConstraints(values ? { ...definition, values } : definition, definition.type === "SECRET" ? String(value) : parsed);
+    if (definition.type === "FILE") checkFileExtension(definition, String(parsed));
     return { enabled: true, value: parsed };
   } catch (error) {
     const message = error instanceof TypedValueError ? error.message : errorMessage(error);
     return { enabled: true, error: `Invalid input for \`${id}\`, ${message}, but received \`${display(definition.type === "SECRET" ? "******" : value)}\`` };
   }
+}
+
+/**
+ * The provided values with a FORM's values given as a map (`{form: {input: v}}`) also found
+ * under their dotted ids; a value given with the dotted id wins.
+ */
+function flattenForms(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>): Record<string, unknown> {
+  const given: Record<string, unknown> = { ...provided };
+  for (const form of (definitions ?? []).filter((d) => d.type === "FORM")) {
+    const group = provided[form.id];
+    if (typeof group !== "object" || group === null || Array.isArray(group)) continue;
+    for (const [key, value] of Object.entries(group)) if (!(`${form.id}.${key}` in given)) given[`${form.id}.${key}`] = value;
+  }
+  return given;
+}
+
+/** The values of a SELECT or MULTISELECT given by `expression`, rendered with the inputs it depends on. */
+async function choicesOf(definition: InputDefinition, dependencies: Record<string, unknown>, resolution: InputResolution): Promise<unknown[]> {
+  let rendered: unknown;
+  try {
+    rendered = await resolution.renderTyped(String(definition.expression), nestDotted(dependencies));
+  } catch (error) {
+    throw new TypedValueError(`Invalid expression: ${errorMessage(error)}`);
+  }
+  if (typeof rendered === "string") {
+    try {
+      rendered = parseJsonData(rendered, "the values of the expression");
+    } catch (error) {
+      if (isDataLimitError(error)) throw error;
+      // not a JSON list: reported below
+    }
+  }
+  if (!Array.isArray(rendered)) throw new TypedValueError(`its expression must render a list of values, not \`${display(rendered)}\``);
+  return rendered;
+}
+
+function checkFileExtension(definition: InputDefinition, uri: string): void {
+  const allowed = definition.allowedFileExtensions;
+  if (!Array.isArray(allowed) || allowed.length === 0) return;
+  const name = uri.slice(uri.lastIndexOf("/") + 1).toLowerCase();
+  const ok = allowed.some((ext) => {
+    const wanted = String(ext).toLowerCase();
+    return name.endsWith(wanted.startsWith(".") ? wanted : `.${wanted}`);
+  });
+  if (!ok) throw new TypedValueError(`the file type is not allowed, accepted extensions: ${allowed.map(String).join(", ")}`);
 }

@@ -12,10 +12,10 @@ import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
 import { formatPath, validateValue, type ValidationIssue } from "../plugins/validateValue.ts";
 import type { Label, TaskNode } from "./execution.ts";
 import type { Flow, PluginDefault } from "./flow.ts";
-import { FlowSchema, inputSchema, SLA_REQUIRED, TASK_ID } from "./flowSchema.ts";
+import { AssetsDeclarationSchema } from "./assets.ts";
+import { FLOW_INPUT_TYPES, FlowSchema, inputSchema, SLA_REQUIRED, TASK_ID } from "./flowSchema.ts";
 import { applyPluginDefaults } from "./pluginDefaults.ts";
 import { RetryPolicySchema } from "./retry.ts";
-import { INPUT_TYPES } from "./typedValues.ts";
 import { dataLimits } from "./dataLimits.ts";
 import { parseYamlSourceAsync } from "./yamlOffThread.ts";
 import { parseYamlSource } from "./yamlSource.ts";
@@ -48,6 +48,7 @@ export const COMMON_TASK_SHAPE = {
   allowWarning: z.boolean().default(false).describe("A warning ends the task SUCCESS."),
   runIf: z.union([z.string(), z.boolean()]).optional().describe("Skip the task when this renders falsy."),
   taskCache: z.object({ enabled: z.boolean(), ttl: z.string().optional() }).optional(),
+  assets: AssetsDeclarationSchema.optional(),
 };
 
 export const COMMON_TRIGGER_SHAPE = {
@@ -152,27 +153,57 @@ function flattenIssues(entries: readonly Entry[], taskIds: Map<string, (string |
   return out;
 }
 
+/** Checks one input's own rules (beyond its schema); `form` when it sits in a FORM. */
+function checkInputRules(ctx: Context, input: Record<string, unknown>, path: (string | number)[], inForm: boolean): void {
+  const issue = (message: string, key?: string) => ctx.issues.push({ path: key ? [...path, key] : path, message });
+  if (input.defaults !== undefined && input.prefill !== undefined) issue("an input with a default value cannot also have a prefill", "prefill");
+  switch (input.type) {
+    case "FORM":
+      if (inForm) issue("a FORM input cannot contain another FORM input", "type");
+      if (input.defaults !== undefined || input.prefill !== undefined) issue("a FORM input groups other inputs and cannot have a default value or a prefill");
+      return;
+    case "SELECT":
+      if (input.values === undefined && input.expression === undefined) issue("a SELECT input needs `values` or `expression`");
+      return;
+    case "MULTISELECT":
+      if (input.values === undefined && input.options === undefined && input.expression === undefined) issue("a MULTISELECT input needs `values` or `expression`");
+      if (input.values !== undefined && input.options !== undefined) issue("`options` is the deprecated name of `values`: give only one", "options");
+      return;
+    default:
+  }
+}
+
 function validateInputs(ctx: Context, inputs: unknown): void {
   if (!Array.isArray(inputs)) return;
-  const ids = new Map<string, number>();
-  inputs.forEach((input, i) => {
-    if (!isMap(input)) return;
-    const id = input.id ?? input.name;
-    const type = input.type;
-    if (typeof type !== "string" || !(INPUT_TYPES as readonly string[]).includes(type)) {
-      ctx.issues.push({ path: ["inputs", i, "type"], message: `must be one of ${INPUT_TYPES.join(", ")} (got ${JSON.stringify(type)})` });
-      return;
-    }
-    validateValue(inputSchema(type), { ...input, id }, ["inputs", i], ctx.issues as ValidationIssue[], { onPluginNode: () => {} }, false);
-    if (typeof id === "string") {
-      if (ids.has(id)) ctx.issues.push({ path: ["inputs", i, "id"], message: `duplicate input id '${id}'` });
-      ids.set(id, i);
-    }
-  });
-  inputs.forEach((input, i) => {
+  const ids = new Map<string, (string | number)[]>();
+  const visit = (list: unknown[], base: (string | number)[], prefix: string, inForm: boolean) => {
+    list.forEach((input, i) => {
+      const path = [...base, i];
+      if (!isMap(input)) return;
+      const id = input.id ?? input.name;
+      const type = input.type;
+      if (typeof type !== "string" || !(FLOW_INPUT_TYPES as readonly string[]).includes(type)) {
+        ctx.issues.push({ path: [...path, "type"], message: `must be one of ${FLOW_INPUT_TYPES.join(", ")} (got ${JSON.stringify(type)})` });
+        return;
+      }
+      validateValue(inputSchema(type), { ...input, id }, path, ctx.issues as ValidationIssue[], { onPluginNode: () => {} }, false);
+      checkInputRules(ctx, input, path, inForm);
+      if (typeof id !== "string") return;
+      if (type === "FORM") {
+        if (Array.isArray(input.inputs) && !inForm) visit(input.inputs, [...path, "inputs"], `${prefix}${id}.`, true);
+        return;
+      }
+      const full = `${prefix}${id}`;
+      if (ids.has(full)) ctx.issues.push({ path: [...path, "id"], message: `duplicate input id '${full}'` });
+      ids.set(full, path);
+    });
+  };
+  visit(inputs, ["inputs"], "", false);
+  for (const [, path] of ids) {
+    const input = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], { inputs });
     const deps = isMap(input) && isMap(input.dependsOn) && Array.isArray(input.dependsOn.inputs) ? input.dependsOn.inputs : [];
-    for (const dep of deps) if (!ids.has(String(dep))) ctx.issues.push({ path: ["inputs", i, "dependsOn", "inputs"], message: `depends on unknown input '${String(dep)}'` });
-  });
+    for (const dep of deps) if (!ids.has(String(dep))) ctx.issues.push({ path: [...path, "dependsOn", "inputs"], message: `depends on unknown input '${String(dep)}'` });
+  }
 }
 
 function checkDuplicates(ctx: Context, list: unknown, key: string, what: string): void {

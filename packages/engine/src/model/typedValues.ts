@@ -172,6 +172,11 @@ function javaList(values: readonly unknown[]): string {
   return `[${values.map(asText).join(", ")}]`;
 }
 
+/** `allowCustomValue`, or its deprecated name `allowInput`. */
+function customAllowed(definition: Record<string, unknown>): boolean {
+  return definition.allowCustomValue === true || definition.allowInput === true;
+}
+
 /** Checks a parsed value against the constraints of its input definition. */
 export function checkConstraints(definition: Record<string, unknown>, value: unknown): void {
   const type = String(definition.type);
@@ -210,14 +215,14 @@ export function checkConstraints(definition: Record<string, unknown>, value: unk
     case "ENUM":
     case "SELECT": {
       const values = definition.values as unknown[] | undefined;
-      if (Array.isArray(values) && definition.allowCustomValue !== true && !values.map(asText).includes(String(value))) {
+      if (Array.isArray(values) && !customAllowed(definition) && !values.map(asText).includes(String(value))) {
         throw new TypedValueError(`it must match the values \`${javaList(values)}\``);
       }
       return;
     }
     case "MULTISELECT": {
       const values = (definition.values ?? definition.options) as unknown[] | undefined;
-      if (!Array.isArray(values) || definition.allowCustomValue === true) return;
+      if (!Array.isArray(values) || customAllowed(definition)) return;
       for (const item of value as unknown[]) {
         if (!values.map(asText).includes(String(item))) throw new TypedValueError(`it must match the values \`${javaList(values)}\``);
       }

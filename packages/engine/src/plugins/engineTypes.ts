@@ -97,6 +97,14 @@ export interface SubflowRequest {
   scheduleDate?: string;
   /** ForEachItem: which batch this child handles. */
   iteration?: number;
+  /**
+   * A restarted parent's Subflow with `restartBehavior: RETRY_FAILED`: the child it started
+   * before. A failed child is restarted rather than a new one created; one that did not fail
+   * gives its result again; a child that no longer exists is replaced by a new execution.
+   */
+  restartOf?: string;
+  /** ForEachItem's counterpart of `restartOf`: the child this task run started for the same `iteration`. */
+  restartIteration?: boolean;
 }
 
 export interface ExecutorTaskOutcome {

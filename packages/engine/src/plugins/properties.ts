@@ -10,7 +10,7 @@ import { defOf, metaOf, unwrap } from "./schemaWalk.ts";
 /** Properties every task has, handled by the engine rather than the plugin. */
 export const COMMON_TASK_KEYS: ReadonlySet<string> = new Set([
   "id", "type", "version", "description", "retry", "timeout", "disabled", "workerGroup", "logLevel",
-  "logToFile", "allowFailure", "allowWarning", "runIf", "taskCache",
+  "logToFile", "allowFailure", "allowWarning", "runIf", "taskCache", "assets",
 ]);
 
 /** Properties every trigger has. */

@@ -7,7 +7,7 @@
  * the executions admitted just before.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage, isSakerError } from "@saker/sdk";
+import { errorMessage, isFailed, isSakerError } from "@saker/sdk";
 import { replayExecution } from "../executor/actions.ts";
 import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types.ts";
@@ -196,7 +196,7 @@ export class ExecutorService {
         outgoing.push({ topic: "executor", key: x.id, payload: { type: "delay-fired", delay: command.delay }, availableAt: command.delay.at });
         return;
       case "create-subflow":
-        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, outgoing, inserts);
+        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, outgoing, inserts, afterCommit);
       case "kill-tasks":
         afterCommit.push(() => {
           instance.queue.dropPending("worker", x.id);
@@ -219,8 +219,15 @@ export class ExecutorService {
     }
   }
 
-  private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[]): Promise<void> {
+  private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[], afterCommit: (() => void)[]): Promise<void> {
     const instance = this.instance;
+    const previous = request.restartOf ?? (request.restartIteration ? this.childOfIteration(parent.id, parentTaskRunId, request.iteration) : undefined);
+    if (previous !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, previous, outgoing, afterCommit)) return;
+    if (request.restartOf !== undefined) {
+      // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
+      request = { ...request, executionId: friendlyId() };
+      delete request.restartOf;
+    }
     try {
       const loaded = instance.flows.get(request.namespace, request.flowId, request.revision);
       const child = await instance.buildExecution(loaded.flow, {
@@ -250,6 +257,42 @@ export class ExecutorService {
       if (isDiskFull(error)) throw error;
       outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-failed", taskRunId: parentTaskRunId, message: isSakerError(error) ? error.message : errorMessage(error) } });
     }
+  }
+
+  /** The child a ForEachItem task run started for one batch (`iteration`), if any. */
+  private childOfIteration(parentId: string, parentTaskRunId: string, iteration: number | undefined): string | undefined {
+    const instance = this.instance;
+    return instance.executions.childIds(parentId).find((id) => {
+      const stored = instance.executions.get(id);
+      return stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration;
+    });
+  }
+
+  /**
+   * A restarted Subflow or ForEachItem (RETRY_FAILED) and a child it started before: a failed child is
+   * restarted (once this pass is committed) and reports to the same task run when it ends; a child
+   * that did not fail reports its result again now. False when there is no such child any more.
+   */
+  private restartSubflow(parent: Execution, parentTaskRunId: string, taskId: string, childId: string, outgoing: NewMessage[], afterCommit: (() => void)[]): boolean {
+    const instance = this.instance;
+    const stored = instance.executions.get(childId);
+    if (!stored || stored.execution.deleted || stored.parentExecutionId !== parent.id || stored.parentTaskRunId !== parentTaskRunId) return false;
+    const child = stored.execution;
+    const log = (message: string) =>
+      instance.logs.append([{ namespace: parent.namespace, flowId: parent.flowId, executionId: parent.id, taskId, taskRunId: parentTaskRunId, level: "INFO", message, timestamp: new Date().toISOString() }]);
+    if (!isFailed(child.state.current)) {
+      outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-ended", taskRunId: parentTaskRunId, child } });
+      return true;
+    }
+    afterCommit.push(() => {
+      try {
+        instance.restart(child.id);
+        log(`Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`);
+      } catch (error) {
+        instance.signal(parent.id, { type: "subflow-failed", taskRunId: parentTaskRunId, message: `Unable to restart execution '${child.id}': ${errorMessage(error)}` });
+      }
+    });
+    return true;
   }
 
   /** An execution ended: tell its parent (Subflow), free a concurrency slot, fire flow triggers. */

@@ -15,7 +15,7 @@ import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
 import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
-import type { Flow } from "../model/flow.ts";
+import { inputLeaves, type Flow } from "../model/flow.ts";
 import { friendlyId } from "../model/ids.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { NewMessage } from "../queue/queue.ts";
@@ -230,15 +230,25 @@ export class Instance {
    * labels… holding a secret) in memory only.
    */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const built = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals });
+    const built = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals, tenantId: this.config.tenantId });
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
-    if (decrypt && sources.execution?.inputs && sources.flow.inputs?.some((i) => i.type === "SECRET")) {
+    const secretInputs = inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET");
+    if (decrypt && sources.execution?.inputs && secretInputs.length > 0) {
       const inputs = { ...(vars.inputs as Record<string, unknown>) };
-      for (const input of sources.flow.inputs.filter((i) => i.type === "SECRET")) {
-        const value = inputs[input.id];
-        if (typeof value === "string") {
+      for (const input of secretInputs) {
+        // a SECRET inside a FORM sits at `inputs.<form>.<id>`: copy the maps on the way down
+        const keys = input.id.split(".");
+        let node: Record<string, unknown> | undefined = inputs;
+        for (const key of keys.slice(0, -1)) {
+          const next: unknown = node[key];
+          node = typeof next === "object" && next !== null ? (node[key] = { ...(next as Record<string, unknown>) }) : undefined;
+          if (!node) break;
+        }
+        const leaf = keys[keys.length - 1]!;
+        const value = node?.[leaf];
+        if (node && typeof value === "string") {
           try {
-            inputs[input.id] = this.encryption.decrypt(value);
+            node[leaf] = this.encryption.decrypt(value);
           } catch {
             // a default value given in clear stays as it is
           }

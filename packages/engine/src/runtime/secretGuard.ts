@@ -5,7 +5,7 @@
  * masked view every way out (API, SSE, CLI) shows.
  */
 import type { Execution } from "../model/execution.ts";
-import type { Flow } from "../model/flow.ts";
+import { inputLeaves, type Flow } from "../model/flow.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
 import { SEALED_PREFIX, SecretSealer } from "../secrets/sealer.ts";
@@ -61,8 +61,9 @@ export class SecretGuard {
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     const masker = this.masker();
-    for (const input of flow.inputs ?? []) {
-      const value = input.type === "SECRET" ? execution.inputs?.[input.id] : undefined;
+    for (const input of inputLeaves(flow.inputs)) {
+      // a SECRET inside a FORM is at `inputs.<form>.<id>`
+      const value = input.type === "SECRET" ? input.id.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs) : undefined;
       if (typeof value !== "string") continue;
       try {
         masker.add(this.encryption.decrypt(value));

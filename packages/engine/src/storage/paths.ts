@@ -73,3 +73,8 @@ export function toUri(path: string): string {
 export function isUnder(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`);
 }
+
+/** A name that stays in its folder: no separator, no NUL, not `.` or `..`, not empty. */
+export function isPlainFileName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !/[\\/\0]/.test(name);
+}

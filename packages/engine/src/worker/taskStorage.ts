@@ -5,7 +5,7 @@
 import { basename } from "node:path";
 import { SakerError, type FileSource, type NamespaceFiles, type TaskStorage } from "@saker/sdk";
 import { friendlyId } from "../model/ids.ts";
-import { executionPrefix, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "../storage/paths.ts";
+import { executionPrefix, isPlainFileName, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 
@@ -40,9 +40,12 @@ export function createTaskStorage(storage: Storage, scope: TaskStorageScope): Ta
   };
   const namespace = (ns = scope.namespace): NamespaceFiles => namespaceFiles(storage, ns);
   return {
-    async putFile(source: FileSource, name?: string) {
+    async putFile(source: FileSource, name?: string, options?: { exactName?: boolean }) {
       const fileName = name ?? (typeof source === "string" ? basename(source) : "file");
-      const path = `${scope.writePrefix}/${friendlyId()}-${fileName.replace(/[\\/]/g, "_")}`;
+      if (options?.exactName && !isPlainFileName(fileName)) {
+        throw new SakerError("STORAGE_PATH_INVALID", `'${fileName}' is not a file name: it may not be empty, hold '/' or '\\', or be '.' or '..'`);
+      }
+      const path = options?.exactName ? `${scope.writePrefix}/${fileName}` : `${scope.writePrefix}/${friendlyId()}-${fileName.replace(/[\\/]/g, "_")}`;
       await storage.put(path, source);
       return toUri(path);
     },

@@ -354,3 +354,52 @@ describe("acting on executions", () => {
     expect((await json<{ total: number }>(await fetch(`${t.api}/logs/search?filters[flowId][EQUALS]=inputs`))).total).toBeGreaterThan(0);
   });
 });
+
+describe("Kestra 1.x inputs over HTTP", () => {
+  const FLOW = `id: kestra1
+namespace: company.team
+inputs:
+  - id: note
+    type: STRING
+    required: false
+    prefill: a suggestion
+  - id: env
+    type: FORM
+    inputs:
+      - id: region
+        type: SELECT
+        expression: "{{ ['eu', 'us'] }}"
+      - id: data
+        type: FILE
+        defaults: nsfile:///in.csv
+        allowedFileExtensions: [csv]
+tasks:
+  - id: show
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.note ?? 'none' }} {{ inputs.env.region }} {{ read(inputs.env.data) }} {{ flow.tenantId }}"
+`;
+
+  it("takes FORM inputs as dotted multipart fields, never applies prefill, reads nsfile:// defaults", async () => {
+    expect((await postYaml(`${t.api}/flows`, FLOW)).status).toBe(200);
+    const nsfile = new FormData();
+    nsfile.append("fileContent", new Blob(["a,b"]), "file");
+    expect((await fetch(`${t.api}/namespaces/company.team/files?path=${encodeURIComponent("/in.csv")}`, { method: "POST", body: nsfile })).status).toBeLessThan(300);
+    const created = await fetch(`${t.api}/executions/company.team/kestra1`, { method: "POST", body: form({ "env.region": "us" }) });
+    expect(created.status, await created.clone().text()).toBe(200);
+    const x = await json(created);
+    expect(x.inputs).toEqual({ note: null, env: { region: "us", data: "kestra:///company/team/_files/in.csv" } });
+    const done = await waitForExecution(t.api, String(x.id), terminated);
+    expect(done.state.current).toBe("SUCCESS");
+    expect(done.taskRunList[0].outputs.value).toBe("none us a,b main");
+  });
+
+  it("answers 422 for a value outside the expression's list and a FILE of another namespace", async () => {
+    const invalid = await fetch(`${t.api}/executions/company.team/kestra1`, { method: "POST", body: form({ "env.region": "mars", "env.data": "nsfile://other/in.csv" }) });
+    expect(invalid.status).toBe(422);
+    const body = await json<{ details: { errors: string[] } }>(invalid);
+    expect(body.details.errors).toEqual([
+      "Invalid input for `env.region`, it must match the values `[eu, us]`, but received `mars`",
+      expect.stringContaining("Invalid input for `env.data`, 'nsfile://other/in.csv' is a file of namespace 'other'"),
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import type { Dialect } from "./dialect.ts";
 import { effectiveFetchType, outputShape, queriesShape, queryShape, triggerShape } from "./properties.ts";
 import { DEFAULT_MAX_FETCH_ROWS } from "./results.ts";
 import { runQueries, runQuery, type QueryProps, type RunEnv } from "./run.ts";
+import { inputFileShape, inputFileSql, withInputFile } from "./inputFile.ts";
 import { rawSql, storeOutputFiles, withWorkingFiles, workingFilesOutputs, workingFilesShape, type WorkingFilesProps } from "./workingFiles.ts";
 
 export interface JdbcTypesOptions {
@@ -19,6 +20,8 @@ export interface JdbcTypesOptions {
   extraOutputs?: z.ZodRawShape;
   /** Query and Queries follow Kestra's working-directory contract (`inputFiles`, `outputFiles`, `{{ workingDir }}`). */
   workingFiles?: boolean;
+  /** Query and Queries take `inputFile`, a stored file the SQL loads as `{{ inputFile }}` (MySQL's LOAD DATA LOCAL INFILE). */
+  inputFile?: boolean;
 }
 
 /** `maxFetchRows` from the plugin configuration (`plugins.configurations`), else the default. */
@@ -47,10 +50,15 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
   const shape = (defaultFetchType: "NONE" | "FETCH") => queryShape({ defaultFetchType, urlExample: options.urlExample });
   // Query and Queries of a database with a working directory: the SQL sees it, files go in and out.
   const base = { ...shape("NONE"), ...extra } as { sql: z.ZodString; url: z.ZodType };
-  const taskShape = options.workingFiles ? { url: raw(base.url), sql: rawSql(base.sql), ...workingFilesShape } : {};
+  const taskShape = options.workingFiles
+    ? { url: raw(base.url), sql: rawSql(base.sql), ...workingFilesShape }
+    : options.inputFile
+      ? { sql: inputFileSql(base.sql), ...inputFileShape }
+      : {};
   const taskOutputs = options.workingFiles ? workingFilesOutputs : {};
   /** Runs `work` with the working directory's files and variables when the database has them. */
   const withFiles = async <T extends object>(props: QueryProps & Record<string, unknown>, ctx: RunContext, work: (props: QueryProps & Record<string, unknown>) => Promise<T>) => {
+    if (options.inputFile) return work(await withInputFile(props, ctx));
     if (!options.workingFiles) return work(props);
     const files = props as QueryProps & WorkingFilesProps & Record<string, unknown>;
     const result = await work(await withWorkingFiles(files, ctx));

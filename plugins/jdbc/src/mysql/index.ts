@@ -1,6 +1,7 @@
 /** MySQL and MariaDB (both through mysql2): `io.kestra.plugin.jdbc.{mysql,mariadb}.{Query,Queries,Trigger}`. */
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
+import { infileStreamFactory, type LocalInfile } from "../core/inputFile.ts";
 import { passwordOfUrl } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
 import { mysqlOptionsOf } from "./mysqlConfig.ts";
@@ -15,15 +16,16 @@ function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProp
     async open(props) {
       // Loaded on first use, like every driver a flow may never need.
       const { MysqlConnection } = await import("./mysqlConnection.ts");
-      return { connection: await MysqlConnection.open(mysqlOptionsOf(props, scheme)) };
+      const localInfile = (props as LocalInfile).localInfile;
+      return { connection: await MysqlConnection.open({ ...mysqlOptionsOf(props, scheme), infileStreamFactory: infileStreamFactory(localInfile) }) };
     },
     describeError: describeMysqlError(label),
     secretsOf: (props) => [props.password, passwordOfUrl(props.url)],
   };
 }
 
-const mysql = defineJdbcTypes(mysqlDialect("mysql", "MySQL"), { name: "MySQL", urlExample: "jdbc:mysql://127.0.0.1:3306/db" });
-const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), { name: "MariaDB", urlExample: "jdbc:mariadb://127.0.0.1:3306/db" });
+const mysql = defineJdbcTypes(mysqlDialect("mysql", "MySQL"), { name: "MySQL", urlExample: "jdbc:mysql://127.0.0.1:3306/db", inputFile: true });
+const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), { name: "MariaDB", urlExample: "jdbc:mariadb://127.0.0.1:3306/db", inputFile: true });
 
 export const mysqlTasks = [...mysql.tasks, ...mariadb.tasks];
 export const mysqlTriggers = [...mysql.triggers, ...mariadb.triggers];

@@ -106,5 +106,63 @@ describe.skipIf(!up)("mariadb and mysql", () => {
       expect(lines.join("\n")).not.toMatch(/\n\s+at /);
     }
   });
+  it("loads inputFile with LOAD DATA LOCAL INFILE '{{ inputFile }}' (MySQL and MariaDB)", async () => {
+    await admin.query("create table if not exists test.jdbc_load (id int, name varchar(20))");
+    await admin.query("delete from test.jdbc_load");
+    const load = (id: string, type: string, url: string) => `id: ${id}
+namespace: company.jdbc
+tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    extension: .csv
+    content: |
+      id,name
+      1,"one"
+      2,"two, too"
+  - id: q
+    type: ${type}
+    url: ${url}
+    inputFile: "{{ outputs.write.uri }}"
+    sql: |
+      LOAD DATA LOCAL INFILE '{{ inputFile }}'
+      INTO TABLE jdbc_load
+      FIELDS TERMINATED BY ',' ENCLOSED BY '"'
+      LINES TERMINATED BY '\\n'
+      IGNORE 1 ROWS
+`;
+    const mariadb = await test.run(load("loadmariadb", "io.kestra.plugin.jdbc.mariadb.Query", MARIADB_URL));
+    expect(mariadb.state.current).toBe("SUCCESS");
+    const mysqlUrl = `${MARIADB_URL.replace("mariadb", "mysql")}&allowLoadLocalInfile=true`;
+    const viaMysql = await test.run(load("loadmysql", "io.kestra.plugin.jdbc.mysql.Queries", mysqlUrl));
+    expect(viaMysql.state.current).toBe("SUCCESS");
+    const [rows] = await admin.query("select id, name from test.jdbc_load order by id, name");
+    expect(rows).toEqual([
+      { id: 1, name: "one" },
+      { id: 1, name: "one" },
+      { id: 2, name: "two, too" },
+      { id: 2, name: "two, too" },
+    ]);
+  });
+
+  it("sends no other local file, and refuses an inputFile that is not a stored file", async () => {
+    const cases: [string, string][] = [
+      // without inputFile the server's request for a local file is refused
+      [`url: ${MARIADB_URL}\nsql: "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE jdbc_load"`, "the server asked for the local file '/etc/passwd', but the task has no inputFile"],
+      [`url: ${MARIADB_URL}\ninputFile: "{{ outputs.write.uri }}"\nsql: "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE jdbc_load"`, "the server asked for the local file '/etc/hostname'; only inputFile"],
+      [`url: ${MARIADB_URL}\ninputFile: /etc/passwd\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "inputFile must be a kestra:// URI of a stored file, got '/etc/passwd'"],
+      [`url: ${MARIADB_URL}\ninputFile: "kestra:///other/ns/_files/../../x.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "leaves its folder ('..' is not allowed)"],
+      [`url: ${MARIADB_URL}\ninputFile: "kestra:///other/flow/executions/x1/secret.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "Unable to read 'kestra:///other/flow/executions/x1/secret.csv': only files of this execution"],
+    ];
+    await admin.query("delete from test.jdbc_load");
+    const write = "  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: \"9,nine\"\n";
+    for (const [props, message] of cases) {
+      const source = flow("loadbad", "io.kestra.plugin.jdbc.mariadb.Query", props).replace("tasks:\n", `tasks:\n${write}`);
+      const execution = await test.run(source);
+      expect(execution.state.current).toBe("FAILED");
+      expect(errorLines(test, execution.id).join("\n")).toContain(message);
+    }
+    const [rows] = await admin.query("select count(*) as n from test.jdbc_load");
+    expect((rows as { n: number }[])[0]!.n).toBe(0);
+  });
 });
 

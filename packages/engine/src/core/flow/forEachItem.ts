@@ -14,7 +14,7 @@ import { toIonText } from "../../expression/ion.ts";
 import { parseLabels } from "../execution/labels.ts";
 import { Split } from "../storage/split.ts";
 import { sequencing } from "./common.ts";
-import { childLabels } from "./subflow.ts";
+import { childLabels, retriesFailedChildren } from "./subflow.ts";
 
 const SPLIT = "io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit";
 const ITEMS = "io.kestra.plugin.core.flow.ForEachItem$ForEachItemExecutable";
@@ -30,7 +30,7 @@ const BatchSchema = z.object({
 const synthetic = new WeakMap<TaskNode, TaskNode[]>();
 
 /** What the `_items` task takes from the ForEachItem (allowFailure, retry, timeout… stay on it). */
-const SUBFLOW_KEYS = ["namespace", "flowId", "revision", "inputs", "labels", "wait", "transmitFailed", "inheritLabels", "scheduleDate"] as const;
+const SUBFLOW_KEYS = ["namespace", "flowId", "revision", "inputs", "labels", "wait", "transmitFailed", "inheritLabels", "scheduleDate", "restartBehavior"] as const;
 
 /** The three internal tasks of a ForEachItem node (the same objects every time). */
 function internalTasks(task: TaskNode): TaskNode[] {
@@ -72,6 +72,10 @@ export const ForEachItem = defineFlowableTask({
     transmitFailed: z.boolean().default(true).describe("With wait: a failed subflow execution fails this task."),
     inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the subflows."),
     scheduleDate: z.string().optional().describe("Start the subflows at this date (ISO-8601)."),
+    restartBehavior: z
+      .enum(["RETRY_FAILED", "NEW_EXECUTION"])
+      .default("RETRY_FAILED")
+      .describe("When the parent execution is restarted: RETRY_FAILED restarts the failed subflow executions (the others keep their result); NEW_EXECUTION starts a new one for each batch."),
   }),
   syntheticTasks: internalTasks,
   topology: (task) => ({ kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: internalTasks(task) }] }),
@@ -128,6 +132,7 @@ export const ForEachItemExecutable = defineExecutorTask({
     const labels = childLabels(ctx.execution.labels, t.inheritLabels === true, own);
     const taskrun = { id: ctx.taskRun.id, startDate: ctx.taskRun.state.startDate, attemptsCount: 0, ...(ctx.taskRun.value !== undefined ? { value: ctx.taskRun.value } : {}) };
     const subflows = [];
+    const restart = wait && retriesFailedChildren(ctx.taskRun, t.restartBehavior);
     for (const [iteration, items] of uris.entries()) {
       const inputs = ((await ctx.renderValue(t.inputs ?? {}, { taskrun: { ...taskrun, items, iteration } })) ?? {}) as Record<string, unknown>;
       subflows.push({
@@ -140,6 +145,7 @@ export const ForEachItemExecutable = defineExecutorTask({
         wait,
         transmitFailed: t.transmitFailed !== false,
         iteration,
+        ...(restart ? { restartIteration: true } : {}),
         ...(t.scheduleDate !== undefined ? { scheduleDate: await ctx.render(String(t.scheduleDate)) } : {}),
       });
     }

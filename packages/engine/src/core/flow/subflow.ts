@@ -1,5 +1,5 @@
 import { isTerminated, z, type StateType } from "@saker/sdk";
-import type { Label } from "../../model/execution.ts";
+import type { Label, TaskRun } from "../../model/execution.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
 import { parseLabels } from "../execution/labels.ts";
 import { buildRunVariables } from "../../executor/variables.ts";
@@ -11,6 +11,27 @@ export function childLabels(parent: readonly Label[], inheritAll: boolean, own: 
   const inherited = parent.filter((l) => inheritAll || (l.key.startsWith("system.") && l.key !== "system.readOnly"));
   const keys = new Set(own.map((l) => l.key));
   return [...inherited.filter((l) => !keys.has(l.key)), ...own];
+}
+
+/**
+ * The child execution to restart instead of starting a new one: the one this task run started
+ * before, when the task run was restarted (RESTARTED since its last retry) and the task keeps the
+ * default RETRY_FAILED behaviour.
+ */
+function restartedChild(taskRun: TaskRun, behavior: unknown): string | undefined {
+  const previous = taskRun.outputs?.executionId;
+  return typeof previous === "string" && retriesFailedChildren(taskRun, behavior) ? previous : undefined;
+}
+
+/**
+ * Whether a Subflow or ForEachItem task run restarts the failed children it started before:
+ * `restartBehavior` RETRY_FAILED (the default) and the task run restarted (RESTARTED since its
+ * last retry: a retry after the restart starts new children, as a retry does).
+ */
+export function retriesFailedChildren(taskRun: TaskRun, behavior: unknown): boolean {
+  if (behavior === "NEW_EXECUTION") return false;
+  const last = taskRun.state.histories.findLast((h) => h.state === "RESTARTED" || h.state === "RETRYING" || h.state === "RETRIED");
+  return last?.state === "RESTARTED";
 }
 
 export const Subflow = defineExecutorTask({
@@ -29,6 +50,10 @@ export const Subflow = defineExecutorTask({
     inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the child."),
     scheduleDate: z.string().optional().describe("Start the child at this date (ISO-8601)."),
     outputs: z.record(z.string(), z.unknown()).optional().describe("Deprecated (use the child flow's outputs): values rendered against the child execution when it ends."),
+    restartBehavior: z
+      .enum(["RETRY_FAILED", "NEW_EXECUTION"])
+      .default("RETRY_FAILED")
+      .describe("When the parent execution is restarted: RETRY_FAILED restarts the failed child execution; NEW_EXECUTION starts a new one."),
   }),
   outputs: z.object({ executionId: z.string(), state: z.string().optional(), outputs: z.record(z.string(), z.unknown()).optional() }),
   async execute(ctx) {
@@ -36,8 +61,10 @@ export const Subflow = defineExecutorTask({
     const inputs = ((await ctx.renderValue(t.inputs ?? {})) ?? {}) as Record<string, unknown>;
     const own = t.labels === undefined ? [] : parseLabels(await ctx.renderValue(t.labels));
     const wait = t.wait !== false;
+    const previous = restartedChild(ctx.taskRun, t.restartBehavior);
     const request = {
-      executionId: ctx.newId(),
+      executionId: previous ?? ctx.newId(),
+      ...(previous !== undefined ? { restartOf: previous } : {}),
       namespace: await ctx.render(String(t.namespace)),
       flowId: await ctx.render(String(t.flowId)),
       ...(t.revision !== undefined ? { revision: Number(t.revision) } : {}),

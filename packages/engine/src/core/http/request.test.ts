@@ -233,6 +233,48 @@ describe("http.Download", () => {
     expect(errors(x, "empty")).toEqual([`No response from server: '${base}/empty' returned an empty body`]);
   });
 
+  it("names the stored file saveAs, over Content-Disposition and the URI", async () => {
+    const x = await t.run(
+      flow(
+        "downloadSaveAs",
+        `  - id: csv
+    type: io.kestra.plugin.core.http.Download
+    uri: BASE/file.csv
+    saveAs: "orders-{{ execution.id | length > 0 }}.csv"
+  - id: named
+    type: io.kestra.plugin.core.http.Download
+    uri: BASE/named
+    saveAs: mine.txt
+  - id: again
+    type: io.kestra.plugin.core.http.Download
+    uri: BASE/named
+    saveAs: mine.txt
+`,
+      ),
+    );
+    expect(x.state.current).toBe("SUCCESS");
+    expect(String(out(x, "csv").uri)).toMatch(/\/tasks\/csv\/[^/]+\/orders-true\.csv$/);
+    expect(await read(out(x, "csv").uri)).toBe("a,b\n1,2\n");
+    expect(String(out(x, "named").uri)).toMatch(/\/tasks\/named\/[^/]+\/mine\.txt$/);
+    expect(await read(out(x, "named").uri)).toBe("report");
+    expect(out(x, "again").uri).not.toBe(out(x, "named").uri);
+  });
+
+  it.each(["../escape.csv", "a/b.csv", "..", ""])("refuses saveAs '%s', which is not a file name", async (saveAs) => {
+    const x = await t.run(
+      flow(
+        `downloadBadSaveAs${saveAs.length}`,
+        `  - id: bad
+    type: io.kestra.plugin.core.http.Download
+    uri: BASE/file.csv
+    saveAs: "${saveAs}"
+`,
+      ),
+    );
+    expect(x.state.current).toBe("FAILED");
+    expect(errors(x, "bad")).toEqual([`saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${saveAs}'`]);
+  });
+
   it("reads file names from Content-Disposition", () => {
     expect(filenameFromDisposition('attachment; filename="a.csv"')).toBe("a.csv");
     expect(filenameFromDisposition("attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf")).toBe("résumé.pdf");

@@ -2,6 +2,7 @@
 import { Readable } from "node:stream";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { tempName } from "../storage/common.ts";
+import { isPlainFileName } from "../../storage/paths.ts";
 import { allowsFailure, DEFAULT_MAX_CONTENT_LENGTH, exchange, httpProperties, readText } from "./client.ts";
 
 const Headers = z.record(z.string(), z.array(z.string()));
@@ -63,11 +64,18 @@ export const Download = defineTask({
   aliases: ["io.kestra.plugin.fs.http.Download"],
   title: "Download a file over HTTP",
   description:
-    "Streams the response of `uri` into internal storage, named after its Content-Disposition header or the URI's extension. A status of 400 or more fails the task unless allowed; an empty response fails it unless `failOnEmptyResponse` is false.",
+    "Streams the response of `uri` into internal storage, named `saveAs`, else after its Content-Disposition header or the URI's extension. A status of 400 or more fails the task unless allowed; an empty response fails it unless `failOnEmptyResponse` is false.",
   examples: [{ title: "Download a CSV", code: "id: download\ntype: io.kestra.plugin.core.http.Download\nuri: https://example.com/data.csv" }],
-  properties: z.object({ ...httpProperties, failOnEmptyResponse: z.boolean().default(true).describe("Fail when the response has no body.") }),
+  properties: z.object({
+    ...httpProperties,
+    failOnEmptyResponse: z.boolean().default(true).describe("Fail when the response has no body."),
+    saveAs: z.string().optional().describe("The name of the stored file (the end of the `uri` output), such as `orders.csv`: a file name, not a path."),
+  }),
   outputs: z.object({ uri: z.string(), code: z.number(), length: z.number(), headers: Headers }),
   async run(props, ctx) {
+    if (props.saveAs !== undefined && !isPlainFileName(props.saveAs)) {
+      throw new NonRetryableError(`saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${props.saveAs}'`);
+    }
     return exchange(ctx, props, async (response) => {
       let length = 0;
       const counted = async function* () {
@@ -77,7 +85,7 @@ export const Download = defineTask({
         }
       };
       const name = filenameFromDisposition(response.headers["content-disposition"]?.[0]) ?? tempName(extensionFromUri(props.uri));
-      const uri = await ctx.storage.putFile(Readable.from(counted()), name);
+      const uri = props.saveAs === undefined ? await ctx.storage.putFile(Readable.from(counted()), name) : await ctx.storage.putFile(Readable.from(counted()), props.saveAs, { exactName: true });
       const expected = response.headers["content-length"]?.[0];
       if (expected !== undefined && props.method !== "HEAD" && Number(expected) !== length) {
         await ctx.storage.delete(uri);

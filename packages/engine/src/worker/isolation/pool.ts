@@ -39,7 +39,7 @@ async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown>
     case "workingFiles.write": return ctx.workingFiles.write(Object.fromEntries(Object.entries(a as Record<string, unknown>).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : v])));
     case "workingFiles.copyNamespaceFiles": return ctx.workingFiles.copyNamespaceFiles(a);
     case "workingFiles.upload": return ctx.workingFiles.upload(a);
-    case "storage.putFile": return ctx.storage.putFile(typeof a === "string" ? a : Buffer.from(a as Uint8Array), b);
+    case "storage.putFile": return ctx.storage.putFile(typeof a === "string" ? a : Buffer.from(a as Uint8Array), b, c);
     case "storage.readFile": return ctx.storage.readFile(a);
     case "storage.exists": return ctx.storage.exists(a);
     case "storage.size": return ctx.storage.size(a);

@@ -44,7 +44,7 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
     exists: (path) => call("ns.exists", namespace, path),
   });
   const storage: TaskStorage = {
-    putFile: async (source, name) => call("storage.putFile", await toBuffer(source), name),
+    putFile: async (source, name, options) => call("storage.putFile", await toBuffer(source), name, options),
     getFile: async (uri) => Readable.from([Buffer.from(await call<Uint8Array>("storage.readFile", uri))]),
     readFile: async (uri) => Buffer.from(await call<Uint8Array>("storage.readFile", uri)),
     exists: (uri) => call("storage.exists", uri),
