@@ -52,8 +52,10 @@ const NAMED_FUNCTIONS: Record<string, (v: DateValue) => string> = {
   iso_zoned_date_time: (v) => `${v.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(v)}${isoOffset(v)}${zoneSuffix(v)}`,
   iso_date_time: (v) => `${v.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(v)}${isoOffset(v)}${zoneSuffix(v)}`,
   iso_instant: (v) => {
-    const utc = { ...v, dt: v.dt.toUTC() };
-    return `${utc.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(utc)}Z`;
+    // DateTimeFormatter.ISO_INSTANT prints the fraction in groups of three digits
+    const utc = v.dt.toUTC();
+    const frac = v.nanos === 0 ? "" : `.${String(v.nanos).padStart(9, "0").replace(/(000)+$/, "")}`;
+    return `${utc.toFormat("yyyy-MM-dd")}T${pad(utc.hour, 2)}:${pad(utc.minute, 2)}:${pad(utc.second, 2)}${frac}Z`;
   },
   rfc_1123_date_time: (v) => {
     const dt = v.dt;

@@ -2,7 +2,8 @@
 import { EvalError } from "../errors.ts";
 import type { CallArgs } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
-import { JavaNumber } from "../values.ts";
+import { describe } from "../evaluator.ts";
+import { isFloating, JavaNumber } from "../values.ts";
 import { epochOf, toDateValue, type DateOptions, type DateValue } from "../dates/dateValue.ts";
 import { formatDate } from "../dates/format.ts";
 import { filter, intArg } from "./helpers.ts";
@@ -10,6 +11,12 @@ import { filter, intArg } from "./helpers.ts";
 function optionalText(args: CallArgs, name: string, index: number): string | undefined {
   const value = args.get(name, index);
   return value === undefined || value === null ? undefined : String(value);
+}
+
+/** Kestra reads a Long as epoch seconds; a Double or a Float is no date (a ClassCastException there). */
+function dateInput(input: unknown, name: string): unknown {
+  if (isFloating(input)) throw new EvalError(`the '${name}' filter needs a date text or a whole number of epoch seconds, got ${describe(input)}`);
+  return input;
 }
 
 function dateOptions(args: CallArgs, zoneIndex: number): DateOptions {
@@ -44,9 +51,9 @@ function addNanos(v: DateValue, amount: number): DateValue {
   return { ...v, dt, nanos };
 }
 
-function timestamp(scale: "s" | "ms" | "us" | "ns"): FilterDef {
+function timestamp(scale: "s" | "ms" | "us" | "ns", name: string): FilterDef {
   return filter((input, args) => {
-    const value = toDateValue(input, dateOptions(args, 0));
+    const value = toDateValue(dateInput(input, name), dateOptions(args, 0));
     if (!value) return null;
     const { seconds, nanos } = epochOf(value);
     const big = (BigInt(seconds) * { s: 1n, ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n }[scale]) + BigInt(Math.floor(nanos / { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[scale]));
@@ -56,21 +63,22 @@ function timestamp(scale: "s" | "ms" | "us" | "ns"): FilterDef {
 
 export const dateFilters: Record<string, FilterDef> = {
   date: filter((input, args) => {
-    const value = toDateValue(input, dateOptions(args, 1));
+    const value = toDateValue(dateInput(input, "date"), dateOptions(args, 1));
     if (!value) return null;
     return formatDate(value, optionalText(args, "format", 0), optionalText(args, "locale", 3));
   }),
   dateAdd: filter((input, args) => {
+    if (input === null || input === undefined) return null;
     const amount = intArg(args, "amount", 0);
     const unit = String(args.get("unit", 1) ?? "");
     const add = UNITS[unit];
     if (!add) throw new EvalError(`'${unit}' is not a unit: use one of ${Object.keys(UNITS).join(", ")}`);
-    const value = toDateValue(input, dateOptions(args, 3));
+    const value = toDateValue(dateInput(input, "dateAdd"), dateOptions(args, 3));
     if (!value) return null;
     return formatDate(add(value, amount), optionalText(args, "format", 2), optionalText(args, "locale", 5));
   }),
-  timestamp: timestamp("s"),
-  timestampMilli: timestamp("ms"),
-  timestampMicro: timestamp("us"),
-  timestampNano: timestamp("ns"),
+  timestamp: timestamp("s", "timestamp"),
+  timestampMilli: timestamp("ms", "timestampMilli"),
+  timestampMicro: timestamp("us", "timestampMicro"),
+  timestampNano: timestamp("ns", "timestampNano"),
 };

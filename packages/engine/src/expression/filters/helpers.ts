@@ -17,6 +17,12 @@ export function requireString(value: unknown, filterName: string): string {
   throw new EvalError(`the '${filterName}' filter needs a string, got ${describe(value)}`);
 }
 
+/** The input of a filter that casts it to a Java String: anything else (a number, a character) is an error. */
+export function stringInput(value: unknown, filterName: string): string {
+  if (typeof value === "string") return value;
+  throw new EvalError(`the '${filterName}' filter needs a string, got ${describe(value)}`);
+}
+
 /** Strings pass, numbers and characters become their text (Pebble's string coercion). */
 export function asText(value: unknown): string {
   if (value === null || value === undefined) return "";
