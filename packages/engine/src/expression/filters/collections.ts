@@ -2,9 +2,9 @@
 import { EvalError } from "../errors.ts";
 import { checkCollectionSize, describe, setKey, type CallContext } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
-import { compareNatural, equals, isMap, JChar, javaToString } from "../values.ts";
+import { compareNatural, equals, isMap, JChar, javaClassName, javaToString } from "../values.ts";
 import { eachMatch } from "../regex.ts";
-import { filter, intArg, stringArg, stringInput } from "./helpers.ts";
+import { castString, filter, longArg, numberArg, stringInput } from "./helpers.ts";
 import { hashMapOrder, javaHash } from "./javaHashMap.ts";
 
 function isEmpty(value: unknown): boolean {
@@ -37,6 +37,23 @@ function javaSplit(text: string, delimiter: string, limit: number, tick: () => v
   parts.push(text.slice(last));
   if (limit === 0) while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
   return parts;
+}
+
+/**
+ * A copy of a list Java can sort: items of one Comparable class (String, Boolean, Character, or
+ * one number type), no null; anything else is a ClassCastException or NullPointerException there.
+ */
+function comparable(input: unknown, name: string): unknown[] {
+  if (!Array.isArray(input)) throw new EvalError(`${name} needs a list, got ${describe(input)}`);
+  let kind: string | null = null;
+  for (const item of input) {
+    if (item === null || item === undefined) throw new EvalError(`${name} cannot order a list holding null`);
+    const itemKind = Array.isArray(item) || isMap(item) ? null : javaClassName(item);
+    if (itemKind === null) throw new EvalError(`${name} cannot order ${describe(item)}`);
+    if (kind !== null && itemKind !== kind) throw new EvalError(`${name} cannot order a ${kind.replace(/^java\.\w+\./, "")} against a ${itemKind.replace(/^java\.\w+\./, "")}`);
+    kind = itemKind;
+  }
+  return [...input];
 }
 
 /** Pebble's first/last: a character of a string (an empty one is an error), an item of a list. */
@@ -95,7 +112,7 @@ export const collectionFilters: Record<string, FilterDef> = {
   join: filter((input, args) => {
     if (input === null || input === undefined) return null;
     if (!Array.isArray(input)) throw new EvalError(`join needs a list, got ${describe(input)}`);
-    return input.map((i) => (i === null ? "null" : javaToString(i))).join(stringArg(args, "separator", 0, ""));
+    return input.map((i) => (i === null ? "null" : javaToString(i))).join(castString(args, "separator", 0) ?? "");
   }),
   length: filter((input) => {
     if (typeof input === "string") return input.length;
@@ -107,23 +124,15 @@ export const collectionFilters: Record<string, FilterDef> = {
     if (input === null || input === undefined) return null;
     const length = typeof input === "string" ? input.length : Array.isArray(input) ? input.length : -1;
     if (length < 0) throw new EvalError(`slice needs a list or a string, got ${describe(input)}`);
-    const from = intArg(args, "fromIndex", 0, 0);
-    const to = intArg(args, "toIndex", 1, length);
+    const from = numberArg(args, "fromIndex", 0) ?? 0;
+    const to = numberArg(args, "toIndex", 1) ?? length;
     // Pebble refuses an empty slice when toIndex is given (`from >= to`), not when it is the default
     const empty = args.get("toIndex", 1) !== undefined && args.get("toIndex", 1) !== null && from >= to;
     if (from < 0 || to > length || from > to || empty) throw new EvalError(`slice(${from}, ${to}) is out of bounds for a length of ${length}`);
     return (input as string | unknown[]).slice(from, to);
   }),
-  sort: filter((input) => {
-    if (input === null || input === undefined) return null;
-    if (!Array.isArray(input)) throw new EvalError(`sort needs a list, got ${describe(input)}`);
-    return [...input].sort(compareNatural);
-  }),
-  rsort: filter((input) => {
-    if (input === null || input === undefined) return null;
-    if (!Array.isArray(input)) throw new EvalError(`rsort needs a list, got ${describe(input)}`);
-    return [...input].sort(compareNatural).reverse();
-  }),
+  sort: filter((input) => (input === null || input === undefined ? null : comparable(input, "sort").sort(compareNatural))),
+  rsort: filter((input) => (input === null || input === undefined ? null : comparable(input, "rsort").sort((a, b) => compareNatural(b, a)))),
   reverse: filter((input) => {
     if (Array.isArray(input)) return [...input].reverse();
     if (input === null || input === undefined) return null;
@@ -132,8 +141,10 @@ export const collectionFilters: Record<string, FilterDef> = {
   merge: filter((input, args, ctx) => merge(input, args.get("items", 0), ctx.limits)),
   split: filter((input, args, ctx) => {
     if (input === null || input === undefined) return null;
-    const limit = args.has("limit", 1) ? intArg(args, "limit", 1) : 0;
-    return javaSplit(stringInput(input, "split"), stringArg(args, "delimiter", 0), limit, ctx.checkBudget);
+    const limit = numberArg(args, "limit", 1) ?? 0;
+    const delimiter = castString(args, "delimiter", 0);
+    if (delimiter === null) throw new EvalError("the 'split' filter needs a delimiter");
+    return javaSplit(stringInput(input, "split"), delimiter, limit, ctx.checkBudget);
   }),
   keys: filter((input) => {
     if (input === null || input === undefined) return null;
@@ -155,7 +166,7 @@ export const collectionFilters: Record<string, FilterDef> = {
   chunk: filter((input, args) => {
     if (input === null || input === undefined) return null;
     if (!Array.isArray(input)) throw new EvalError(`chunk needs a list, got ${describe(input)}`);
-    const size = intArg(args, "size", 0);
+    const size = longArg(args, "size", 0);
     if (size <= 0) throw new EvalError("chunk size must be positive");
     const chunks: unknown[][] = [];
     for (let i = 0; i < input.length; i += size) chunks.push(input.slice(i, i + size));

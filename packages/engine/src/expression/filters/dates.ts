@@ -6,7 +6,7 @@ import { describe } from "../evaluator.ts";
 import { isFloating, JavaNumber } from "../values.ts";
 import { epochOf, toDateValue, type DateOptions, type DateValue } from "../dates/dateValue.ts";
 import { formatDate } from "../dates/format.ts";
-import { filter, intArg } from "./helpers.ts";
+import { filter, longArg } from "./helpers.ts";
 
 function optionalText(args: CallArgs, name: string, index: number): string | undefined {
   const value = args.get(name, index);
@@ -19,10 +19,21 @@ function dateInput(input: unknown, name: string): unknown {
   return input;
 }
 
+/**
+ * commons-lang3 LocaleUtils.toLocale, as a BCP 47 tag: `fr`, `fr_FR` or `fr-FR` (a language of 2
+ * or 3 lower-case letters, a country of 2 upper-case letters or 3 digits, then a variant).
+ */
+export function javaLocale(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const m = /^([a-z]{2,3})(?:([_-])([A-Z]{2}|\d{3})?(?:\2(.+))?)?$/.exec(text);
+  if (!m || (m[2] !== undefined && m[3] === undefined && m[4] === undefined)) throw new EvalError(`'${text}' is not a locale: use a language like 'fr' or a language and country like 'fr_FR'`);
+  return m[3] ? `${m[1]}-${m[3]}` : m[1];
+}
+
 function dateOptions(args: CallArgs, zoneIndex: number): DateOptions {
   const timeZone = optionalText(args, "timeZone", zoneIndex);
   const existingFormat = optionalText(args, "existingFormat", zoneIndex + 1);
-  const locale = optionalText(args, "locale", zoneIndex + 2);
+  const locale = javaLocale(optionalText(args, "locale", zoneIndex + 2));
   return { ...(timeZone ? { timeZone } : {}), ...(existingFormat ? { existingFormat } : {}), ...(locale ? { locale } : {}) };
 }
 
@@ -65,17 +76,17 @@ export const dateFilters: Record<string, FilterDef> = {
   date: filter((input, args) => {
     const value = toDateValue(dateInput(input, "date"), dateOptions(args, 1));
     if (!value) return null;
-    return formatDate(value, optionalText(args, "format", 0), optionalText(args, "locale", 3));
+    return formatDate(value, optionalText(args, "format", 0), javaLocale(optionalText(args, "locale", 3)));
   }),
   dateAdd: filter((input, args) => {
     if (input === null || input === undefined) return null;
-    const amount = intArg(args, "amount", 0);
+    const amount = longArg(args, "amount", 0);
     const unit = String(args.get("unit", 1) ?? "");
     const add = UNITS[unit];
     if (!add) throw new EvalError(`'${unit}' is not a unit: use one of ${Object.keys(UNITS).join(", ")}`);
     const value = toDateValue(dateInput(input, "dateAdd"), dateOptions(args, 3));
     if (!value) return null;
-    return formatDate(add(value, amount), optionalText(args, "format", 2), optionalText(args, "locale", 5));
+    return formatDate(add(value, amount), optionalText(args, "format", 2), javaLocale(optionalText(args, "locale", 5)));
   }),
   timestamp: timestamp("s", "timestamp"),
   timestampMilli: timestamp("ms", "timestampMilli"),

@@ -2,9 +2,9 @@
 import { EvalError } from "../errors.ts";
 import type { FilterDef } from "../registry.ts";
 import { isMap, JChar, javaToString } from "../values.ts";
-import { setKey, type CallArgs, type CallContext } from "../evaluator.ts";
+import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.ts";
 import { replaceAll } from "../regex.ts";
-import { asText, filter, intArg, stringArg, stringInput } from "./helpers.ts";
+import { asText, castString, filter, longArg, stringArg, stringInput } from "./helpers.ts";
 import { hashMapOrder } from "./javaHashMap.ts";
 
 /** Kestra's startsWith/endsWith call `toString()` on the input: null is an error. */
@@ -61,8 +61,9 @@ export function urlEncode(text: string): string {
 
 /** `amount` copies of `prefix`, refused before it is built when it would pass the output limit. */
 function indentPrefix(args: CallArgs, ctx: CallContext, name: string): string {
-  const unit = stringArg(args, "prefix", 1, " ");
-  const amount = intArg(args, "amount", 0);
+  const unit = args.has("prefix", 1) ? castString(args, "prefix", 1) : " ";
+  if (unit === null) throw new EvalError("the indent prefix cannot be null");
+  const amount = longArg(args, "amount", 0);
   if (amount < 0) throw new EvalError(`the '${name}' filter needs an amount of 0 or more, got ${amount}`);
   if (amount * unit.length > ctx.limits.maxOutputSize) throw new EvalError(`an indent of ${amount} exceeds the output limit of ${ctx.limits.maxOutputSize} characters`);
   return unit.repeat(Math.max(0, amount));
@@ -124,7 +125,7 @@ function substring(kind: "before" | "after" | "beforeLast" | "afterLast"): Filte
     const text = asText(input);
     if (!args.has("separator", 0)) throw new EvalError(`the 'substring${kind[0]!.toUpperCase()}${kind.slice(1)}' filter needs a separator`);
     const given = args.get("separator", 0);
-    const sep = given === null || given === undefined ? null : asText(given);
+    const sep = given === null || given === undefined ? null : castString(args, "separator", 0);
     // commons-lang3 StringUtils semantics, including the empty and the null separator
     if (text === "") return text;
     switch (kind) {
@@ -170,7 +171,7 @@ export const stringFilters: Record<string, FilterDef> = {
   abbreviate: filter((input, args) => {
     if (input === null || input === undefined) return null;
     const text = stringInput(input, "abbreviate");
-    const length = intArg(args, "length", 0);
+    const length = longArg(args, "length", 0);
     if (length < 0) throw new EvalError(`the 'abbreviate' filter needs a length of 0 or more, got ${length}`);
     // Pebble returns a text of 3 characters or fewer whole, whatever the length
     if (text.length < length || text.length <= 3) return text;
@@ -212,7 +213,9 @@ export const stringFilters: Record<string, FilterDef> = {
     if (input === null || input === undefined) return null;
     const pairs = args.get("replace_pairs", 0);
     if (!isMap(pairs)) throw new EvalError("replace needs a map of replacements");
-    const regexp = args.get("regexp", 1) === true;
+    const flag = args.get("regexp", 1);
+    if (flag !== undefined && flag !== null && typeof flag !== "boolean") throw new EvalError(`the argument 'regexp' must be true or false, got ${describe(flag)}`);
+    const regexp = flag === true;
     const apply = (s: string) => {
       let out = s;
       for (const [from, to] of Object.entries(pairs)) {
