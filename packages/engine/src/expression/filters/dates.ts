@@ -4,7 +4,7 @@ import type { CallArgs } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
 import { describe } from "../evaluator.ts";
 import { isFloating, JavaNumber } from "../values.ts";
-import { epochOf, toDateValue, type DateOptions, type DateValue } from "../dates/dateValue.ts";
+import { epochOf, inDisplayZone, readDate, toDateValue, type DateOptions, type DateValue } from "../dates/dateValue.ts";
 import { formatDate } from "../dates/format.ts";
 import { filter, longArg } from "./helpers.ts";
 
@@ -84,9 +84,11 @@ export const dateFilters: Record<string, FilterDef> = {
     const unit = String(args.get("unit", 1) ?? "");
     const add = UNITS[unit];
     if (!add) throw new EvalError(`'${unit}' is not a unit: use one of ${Object.keys(UNITS).join(", ")}`);
-    const value = toDateValue(dateInput(input, "dateAdd"), dateOptions(args, 3));
+    const options = dateOptions(args, 3);
+    // Kestra adds in the date's own zone (an ISO offset stays fixed), then formats in the timeZone
+    const value = readDate(dateInput(input, "dateAdd"), options);
     if (!value) return null;
-    return formatDate(add(value, amount), optionalText(args, "format", 2), javaLocale(optionalText(args, "locale", 5)));
+    return formatDate(inDisplayZone(add(value, amount), options), optionalText(args, "format", 2), javaLocale(optionalText(args, "locale", 5)));
   }),
   timestamp: timestamp("s", "timestamp"),
   timestampMilli: timestamp("ms", "timestampMilli"),

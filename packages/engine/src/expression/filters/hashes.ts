@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { FilterDef } from "../registry.ts";
 import { EvalError } from "../errors.ts";
 import { javaToString } from "../values.ts";
-import { filter, requireString, stringInput } from "./helpers.ts";
+import { filter, stringInput } from "./helpers.ts";
 
 const BASE64_ALPHABET = /^[A-Za-z0-9+/]*$/;
 
@@ -24,7 +24,7 @@ function base64Decode(text: string): string {
 }
 
 function hash(algorithm: string, name: string): FilterDef {
-  return filter((input) => (input === null || input === undefined ? null : createHash(algorithm).update(requireString(input, name), "utf8").digest("hex")));
+  return filter((input) => (input === null || input === undefined ? null : createHash(algorithm).update(stringInput(input, name), "utf8").digest("hex")));
 }
 
 export const hashFilters: Record<string, FilterDef> = {

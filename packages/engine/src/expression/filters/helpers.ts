@@ -2,19 +2,13 @@ import { EvalError } from "../errors.ts";
 import type { CallArgs, CallContext } from "../evaluator.ts";
 import { describe } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
-import { isFloating, isNumeric, JChar, javaToString, num } from "../values.ts";
+import { isFloating, isNumeric, javaToString, num } from "../values.ts";
 
 export type FilterFn = (input: unknown, args: CallArgs, ctx: CallContext) => unknown;
 
 /** A filter from a plain function of (input, args, ctx). */
 export function filter(fn: FilterFn, acceptsUndefined = false): FilterDef {
   return { call: (input, args, ctx) => fn(input, args, ctx), acceptsUndefined };
-}
-
-export function requireString(value: unknown, filterName: string): string {
-  if (typeof value === "string") return value;
-  if (value instanceof JChar) return value.char;
-  throw new EvalError(`the '${filterName}' filter needs a string, got ${describe(value)}`);
 }
 
 /** The input of a filter that casts it to a Java String: anything else (a number, a character) is an error. */
