@@ -51,9 +51,44 @@ function double(text: string): JavaNumber {
   return new JavaNumber(parseJavaFloating(text), "Double");
 }
 
+/** new BigDecimal(text), keeping its scale: the text is BigDecimal.toString() (`1.50`, `1E+3`, `1E-7`). */
 function bigDecimal(text: string): JavaNumber {
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(text)) throw notANumber(text);
-  return new JavaNumber(Number(text), "BigDecimal");
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw notANumber(text);
+  const [, sign, int = "", frac = "", exp = "0"] = m;
+  const coefficient = BigInt(int + frac || "0");
+  const scale = frac.length - Number(exp);
+  const digits = coefficient.toString();
+  const adjusted = -scale + (digits.length - 1);
+  let body: string;
+  if (scale >= 0 && adjusted >= -6) {
+    const padded = digits.padStart(scale + 1, "0");
+    body = scale === 0 ? padded : `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
+  } else {
+    body = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ""}E${adjusted >= 0 ? "+" : ""}${adjusted}`;
+  }
+  const negative = sign === "-" && coefficient !== 0n;
+  return new JavaNumber(Number(text), "BigDecimal", `${negative ? "-" : ""}${body}`);
+}
+
+/** The decimal value of a number text, as a coefficient without trailing zeros and a scale. */
+function decimalOf(text: string): [bigint, number] {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?/.exec(text)!;
+  let coefficient = BigInt((m[2] ?? "") + (m[3] ?? "") || "0") * (m[1] === "-" ? -1n : 1n);
+  let scale = (m[3] ?? "").length - Number(m[4] ?? 0);
+  if (coefficient === 0n) return [0n, 0];
+  while (coefficient % 10n === 0n) {
+    coefficient /= 10n;
+    scale--;
+  }
+  return [coefficient, scale];
+}
+
+/** BigDecimal.compareTo(...) == 0 for two number texts. */
+function sameDecimal(a: string, b: string): boolean {
+  const [ca, sa] = decimalOf(a);
+  const [cb, sb] = decimalOf(b);
+  return ca === cb && sa === sb;
 }
 
 function isZero(mantissa: string): boolean {
@@ -117,7 +152,8 @@ export function createNumber(text: string): JavaNumber {
     const fv = f.valueOf();
     const dv = d.valueOf();
     if (Number.isFinite(fv) && !(fv === 0 && !isZero(text.replace(/[eE].*$/, ""))) && javaFloat(fv) === javaDouble(dv)) return f;
-    if (Number.isFinite(dv) && !(dv === 0 && !isZero(text.replace(/[eE].*$/, "")))) return d;
+    // a Double only when it holds exactly the decimal written, else a BigDecimal
+    if (Number.isFinite(dv) && !(dv === 0 && !isZero(text.replace(/[eE].*$/, "")))) return sameDecimal(text, javaDouble(dv)) ? d : bigDecimal(text);
   }
   return bigDecimal(text);
 }
