@@ -7,9 +7,11 @@ import { eachMatch } from "../regex.ts";
 import { castString, filter, longArg, numberArg, stringInput } from "./helpers.ts";
 import { hashMapOrder, javaHash } from "./javaHashMap.ts";
 
+/** Pebble's EmptyTest (the `default` filter and the `empty` test). */
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === "string") return value.trim() === "";
+  // Java's String.trim: characters up to U+0020 only (a no-break space is not blank)
+  if (typeof value === "string") return /^[\u0000-\u0020]*$/.test(value);
   if (Array.isArray(value)) return value.length === 0;
   if (isMap(value)) return Object.keys(value).length === 0;
   return false;
