@@ -4,6 +4,7 @@
  * `???`. Only data is reachable: own properties of plain maps and list indices, never prototypes.
  */
 import type { Args, Expr, Node, Template } from "./ast.ts";
+import { hashMapOrder, javaHash } from "./filters/javaHashMap.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
 import type { Registry } from "./registry.ts";
@@ -291,12 +292,17 @@ export class Evaluation {
       case "list":
         return e.items.map((i) => this.expr(i));
       case "map": {
-        const map: Record<string, unknown> = {};
+        // Pebble builds a map literal as a HashMap sized for its entries: keys come out in hash order
+        const entries = new Map<string, { hashKey: unknown; value: unknown }>();
         for (const [k, v] of e.entries) {
           const key = this.expr(k);
           if (key === null || key === undefined || (typeof key === "object" && !(key instanceof JChar))) throw new EvalError(`a map key must be a string or a number, got ${describe(key)}`);
-          setKey(map, this.print(key), this.expr(v));
+          const text = this.print(key);
+          entries.set(text, { hashKey: entries.get(text)?.hashKey ?? (key instanceof JChar ? key.char : key), value: this.expr(v) });
         }
+        const map: Record<string, unknown> = {};
+        const capacity = Math.ceil(e.entries.length / 0.75);
+        for (const key of hashMapOrder([...entries.keys()], capacity, (k) => javaHash(entries.get(k)!.hashKey))) setKey(map, key, entries.get(key)!.value);
         return map;
       }
       case "concat":

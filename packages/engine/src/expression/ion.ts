@@ -27,7 +27,11 @@ export function toIonText(value: unknown): string {
   if (typeof value === "string") return ionString(value);
   if (value instanceof JChar) return ionString(value.char);
   if (isNumeric(value)) {
-    if (value instanceof JavaNumber && value.type === "BigDecimal") return String(value.value).includes(".") ? String(value.value) : `${String(value.value)}.`;
+    if (value instanceof JavaNumber && value.type === "BigDecimal") {
+      const text = value.decimalText ?? String(value.value);
+      if (/E/i.test(text)) return text.replace(/E\+?/i, "d");
+      return text.includes(".") ? text : `${text}.`;
+    }
     return isFloating(value) ? ionFloat(num(value)) : String(value instanceof JavaNumber ? value.value : value);
   }
   if (Array.isArray(value)) return `[${value.map(toIonText).join(",")}]`;

@@ -64,7 +64,8 @@ export function formatDecimal(value: number, pattern: string): string {
   if (intDigits.length < p.minInt) intDigits = intDigits.padStart(p.minInt, "0");
   while (fracDigits.length > p.minFraction && fracDigits.endsWith("0")) fracDigits = fracDigits.slice(0, -1);
   if (p.grouping > 0) intDigits = intDigits.replace(new RegExp(`\\B(?=(\\d{${p.grouping}})+(?!\\d))`, "g"), ",");
-  const negative = scaled < 0 && /[1-9]/.test(intDigits + fracDigits);
+  // DecimalFormat keeps the sign of a negative number that rounds to zero ("-0")
+  const negative = scaled < 0 || Object.is(scaled, -0);
   const body = (intDigits || (fracDigits ? "" : "0")) + (fracDigits ? `.${fracDigits}` : "");
   return `${negative ? "-" : ""}${p.prefix}${body}${p.suffix}`;
 }

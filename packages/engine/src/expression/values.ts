@@ -13,6 +13,8 @@ export class JavaNumber {
   constructor(
     readonly value: number | bigint,
     readonly type: JavaNumberType,
+    /** A BigDecimal's own text (`1.50`, `1E+3`), as its toString() gives it; `value` is then approximate. */
+    readonly decimalText?: string,
   ) {}
   toJSON(): number {
     return Number(this.value);
@@ -85,6 +87,7 @@ export function numberToString(value: number | JavaNumber): string {
   if (value instanceof JavaNumber) {
     if (value.type === "Float") return javaFloat(Number(value.value));
     if (value.type === "Double") return javaDouble(Number(value.value));
+    if (value.decimalText !== undefined) return value.decimalText;
     return String(value.value);
   }
   return Number.isInteger(value) ? String(value) : javaDouble(value);

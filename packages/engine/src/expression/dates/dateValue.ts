@@ -37,7 +37,7 @@ function offsetZone(text: string): Zone {
   return FixedOffsetZone.instance((m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)));
 }
 
-function fromIso(text: string, target: { zone: Zone; region: boolean }, explicitZone: boolean): DateValue | undefined {
+function fromIso(text: string, target: { zone: Zone; region: boolean }): DateValue | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, offset, region] = m;
@@ -49,12 +49,10 @@ function fromIso(text: string, target: { zone: Zone; region: boolean }, explicit
   if (region) {
     const zone = zoneOf(region);
     dt = DateTime.fromObject(parts, { zone: zone.zone });
-    if (explicitZone) dt = dt.setZone(target.zone);
-    else isRegion = zone.region;
+    isRegion = zone.region;
   } else if (offset) {
     dt = DateTime.fromObject(parts, { zone: offsetZone(offset) });
-    if (explicitZone) dt = dt.setZone(target.zone);
-    else isRegion = false;
+    isRegion = false;
   } else {
     dt = DateTime.fromObject(parts, { zone: target.zone });
   }
@@ -68,11 +66,14 @@ export interface DateOptions {
   locale?: string;
 }
 
-/** Kestra's conversion of a filter input to a date: ISO strings, epoch seconds, or `existingFormat`. */
-export function toDateValue(input: unknown, options: DateOptions): DateValue | null {
+/**
+ * Kestra's conversion of a filter input to a date (AbstractDate.convert): an ISO string keeps its
+ * own offset or zone, a local one and epoch seconds are read in the timeZone (the system's when
+ * none is given). Arithmetic (dateAdd) happens in that zone.
+ */
+export function readDate(input: unknown, options: DateOptions): DateValue | null {
   if (input === null || input === undefined) return null;
   const target = zoneOf(options.timeZone);
-  const explicit = options.timeZone !== undefined;
   if (isNumeric(input)) {
     const seconds = input instanceof JavaNumber && typeof input.value === "bigint" ? Number(input.value) : num(input);
     return { dt: DateTime.fromMillis(Math.floor(seconds) * 1000, { zone: target.zone }), nanos: 0, region: target.region };
@@ -80,11 +81,23 @@ export function toDateValue(input: unknown, options: DateOptions): DateValue | n
   if (typeof input !== "string") throw new EvalError(`a date must be a string or a number of seconds, got ${Array.isArray(input) ? "a list" : typeof input}`);
   if (options.existingFormat) {
     const parsed = parseWithPattern(input, options.existingFormat, target.zone, options.locale);
-    return { dt: explicit ? parsed.dt.setZone(target.zone) : parsed.dt, nanos: parsed.nanos, region: target.region };
+    return { dt: parsed.dt, nanos: parsed.nanos, region: target.region };
   }
-  const iso = fromIso(input, target, explicit);
+  const iso = fromIso(input, target);
   if (iso) return iso;
   throw new EvalError(`'${input}' is not a date Kestra can read (use existingFormat)`);
+}
+
+/** A date as Kestra formats it: `withZone(timeZone ?? ZoneId.systemDefault())`. */
+export function inDisplayZone(value: DateValue, options: DateOptions): DateValue {
+  const target = zoneOf(options.timeZone);
+  return { dt: value.dt.setZone(target.zone), nanos: value.nanos, region: target.region };
+}
+
+/** readDate, then shown in the timeZone (the system's when none is given). */
+export function toDateValue(input: unknown, options: DateOptions): DateValue | null {
+  const value = readDate(input, options);
+  return value && inDisplayZone(value, options);
 }
 
 /** Epoch seconds and nanoseconds of a date value. */

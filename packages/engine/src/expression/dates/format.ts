@@ -52,8 +52,10 @@ const NAMED_FUNCTIONS: Record<string, (v: DateValue) => string> = {
   iso_zoned_date_time: (v) => `${v.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(v)}${isoOffset(v)}${zoneSuffix(v)}`,
   iso_date_time: (v) => `${v.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(v)}${isoOffset(v)}${zoneSuffix(v)}`,
   iso_instant: (v) => {
-    const utc = { ...v, dt: v.dt.toUTC() };
-    return `${utc.dt.toFormat("yyyy-MM-dd")}T${isoLocalTime(utc)}Z`;
+    // DateTimeFormatter.ISO_INSTANT prints the fraction in groups of three digits
+    const utc = v.dt.toUTC();
+    const frac = v.nanos === 0 ? "" : `.${String(v.nanos).padStart(9, "0").replace(/(000)+$/, "")}`;
+    return `${utc.toFormat("yyyy-MM-dd")}T${pad(utc.hour, 2)}:${pad(utc.minute, 2)}:${pad(utc.second, 2)}${frac}Z`;
   },
   rfc_1123_date_time: (v) => {
     const dt = v.dt;
@@ -173,9 +175,13 @@ export function formatPattern(v: DateValue, pattern: string, locale = "en"): str
   return out;
 }
 
-/** Formats with a named format (case-insensitive), a style, or a Java pattern. */
+/** The format names Kestra's AbstractDate knows, matched exactly: any other text is a pattern. */
+const KESTRA_FORMAT_NAMES = new Set(["iso", "iso_sec", "sql", "sql_seq", "iso_date_time", "iso_date", "iso_time", "iso_local_date", "iso_instant", "iso_local_date_time", "iso_local_time", "iso_offset_time", "iso_ordinal_date", "iso_week_date", "iso_zoned_date_time", "rfc_1123_date_time", "full", "long", "medium", "short"]);
+
+/** Formats with one of Kestra's named formats (exact, lower case), a style, or a Java pattern. */
 export function formatDate(v: DateValue, format: string | undefined, locale = "en"): string {
-  const name = (format ?? "iso").toLowerCase();
+  const name = format ?? "iso";
+  if (!KESTRA_FORMAT_NAMES.has(name)) return formatPattern(v, name, locale);
   const pattern = NAMED_PATTERNS[name];
   if (pattern) return formatPattern(v, pattern, locale);
   const fn = NAMED_FUNCTIONS[name];

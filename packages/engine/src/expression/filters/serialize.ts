@@ -1,11 +1,10 @@
 /** Serialisation filters: toJson (json), toIon, yaml, jq. */
-import YAML from "yaml";
 import type { FilterDef } from "../registry.ts";
 import { toJson } from "../json.ts";
 import { toIonText } from "../ion.ts";
 import { jqInput, runJq } from "../jq.ts";
-import { toPlain } from "../values.ts";
 import { filter, stringArg } from "./helpers.ts";
+import { toJacksonYaml } from "./jacksonYaml.ts";
 
 const toJsonFilter = filter((input) => toJson(input, true));
 
@@ -13,7 +12,7 @@ export const serializeFilters: Record<string, FilterDef> = {
   toJson: toJsonFilter,
   json: toJsonFilter,
   toIon: filter((input) => toIonText(input)),
-  yaml: filter((input) => (input === null || input === undefined ? "null" : YAML.stringify(toPlain(input), { lineWidth: 0 }))),
+  yaml: filter((input) => (input === null || input === undefined ? "null" : toJacksonYaml(input))),
   jq: {
     call: (input, args, ctx) => {
       if (input === null || input === undefined) return null;
