@@ -7,7 +7,7 @@ import type { Args, Expr, Node, Template } from "./ast.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
 import type { Registry } from "./registry.ts";
-import { compareNumbers, numericOp } from "./operators.ts";
+import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
 import { equals, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
 
 export interface RenderLimits {
@@ -373,8 +373,11 @@ export class Evaluation {
         if (typeof left === "string" || typeof right === "string" || left instanceof JChar || right instanceof JChar) {
           return this.checkSize(javaToString(left) + javaToString(right));
         }
+        if (Array.isArray(left)) return this.checkList(addToList(left, right));
         return numericOp("+", left, right);
       case "-":
+        if (Array.isArray(left)) return subtractFromList(left, right);
+        return numericOp("-", left, right);
       case "*":
       case "/":
       case "%":
@@ -383,24 +386,19 @@ export class Evaluation {
         return this.range(left, right);
       case "contains":
         return contains(left, right);
+      case "isIn":
+        return isIn(left, right);
     }
     throw new EvalError(`unknown operator '${e.op}'`);
   }
 
   range(from: unknown, to: unknown, step: unknown = 1): unknown[] {
-    if (typeof from === "string" && typeof to === "string" && from.length === 1 && to.length === 1) {
-      const out: string[] = [];
-      for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) out.push(String.fromCharCode(c));
-      return out;
-    }
-    if (!isNumeric(from) || !isNumeric(to) || !isNumeric(step)) throw new EvalError("a range needs numbers (or single characters)");
-    const a = num(from);
-    const b = num(to);
-    const s = num(step);
-    if (s === 0) throw new EvalError("the step of a range cannot be 0");
-    const count = Math.max(0, Math.floor((b - a) / s) + 1);
-    if (count > this.limits.maxRangeSize) throw new EvalError(`a range of ${count} items exceeds the limit of ${this.limits.maxRangeSize}`);
-    return Array.from({ length: count }, (_, i) => a + i * s);
+    return pebbleRange(from, to, step, this.limits.maxRangeSize);
+  }
+
+  private checkList(list: unknown[]): unknown[] {
+    checkCollectionSize(list.length, this.limits);
+    return list;
   }
 
   args(args: Args): CallArgs {
@@ -576,7 +574,11 @@ function fetchTypeHint(outputs: Readonly<Record<string, unknown>>, name: string)
 
 function contains(container: unknown, item: unknown): boolean {
   if (container === null || container === undefined) return false;
-  if (Array.isArray(container)) return container.some((x) => equals(x, item));
+  if (Array.isArray(container)) {
+    // Pebble: a list on the right asks for every one of its items (containsAll).
+    if (Array.isArray(item)) return item.every((wanted) => container.some((x) => equals(x, wanted)));
+    return container.some((x) => equals(x, item));
+  }
   if (typeof container === "string") return container.includes(item instanceof JChar ? item.char : javaToString(item));
   if (isMap(container)) return Object.hasOwn(container, javaToString(item));
   throw new EvalError(`contains needs a list, a map or a string, got ${describe(container)}`);

@@ -17,7 +17,8 @@ export const builtinTests: Record<string, TestDef> = {
   empty: { call: (input) => isEmpty(input) },
   even: { call: (input) => integer(input, "even") % 2 === 0 },
   odd: { call: (input) => Math.abs(integer(input, "odd") % 2) === 1 },
-  iterable: { call: (input) => Array.isArray(input) || isMap(input) },
+  // Java: a List is Iterable, a Map is not.
+  iterable: { call: (input) => Array.isArray(input) },
   map: { call: (input) => isMap(input) },
   json: {
     call: (input) => {

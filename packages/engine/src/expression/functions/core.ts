@@ -9,6 +9,7 @@ import { fromIonText } from "../ion.ts";
 import { parseJson } from "../json.ts";
 import type { FunctionDef } from "../registry.ts";
 import { isMap, isNumeric, jdouble, JavaNumber, num } from "../values.ts";
+import { pebbleRange } from "../operators.ts";
 import { formatDate } from "../dates/format.ts";
 import { zoneOf } from "../dates/dateValue.ts";
 
@@ -45,12 +46,20 @@ function javaNumbers(value: unknown): unknown {
   return value;
 }
 
-function numbers(args: CallArgs, name: string): number[] {
-  if (args.positional.length === 0) throw new EvalError(`${name}() needs at least one number`);
-  return args.positional.map((v) => {
-    if (!isNumeric(v)) throw new EvalError(`${name}() compares numbers only, got ${describe(v)}`);
-    return num(v);
-  });
+/**
+ * Pebble's `max`/`min`: the first argument, replaced by each later one that compares greater
+ * (less); a null is skipped once a value is held; no argument gives null. Only numbers compare.
+ */
+function extreme(args: CallArgs, op: ">" | "<"): unknown {
+  let best: unknown = null;
+  for (const candidate of args.positional) {
+    if (best === null || best === undefined) best = candidate;
+    else if (candidate !== null && candidate !== undefined) {
+      if (!isNumeric(candidate) || !isNumeric(best)) throw new EvalError(`${op === ">" ? "max" : "min"}() compares numbers only, got ${describe(isNumeric(best) ? candidate : best)}`);
+      if (op === ">" ? num(candidate) > num(best) : num(candidate) < num(best)) best = candidate;
+    }
+  }
+  return best;
 }
 
 function requiredArg(args: CallArgs, name: string, index: number, fnName: string): unknown {
@@ -104,27 +113,9 @@ export const coreFunctions: Record<string, FunctionDef> = {
     if (high < low) throw new EvalError("randomInt(): upper must not be lower than lower");
     return high === low ? low : randomInt(low, high);
   }),
-  max: fn((args) => {
-    const values = numbers(args, "max");
-    const best = Math.max(...values);
-    return args.positional[values.indexOf(best)];
-  }),
-  min: fn((args) => {
-    const values = numbers(args, "min");
-    const best = Math.min(...values);
-    return args.positional[values.indexOf(best)];
-  }),
-  range: fn((args, ctx) => {
-    const start = requiredArg(args, "start", 0, "range");
-    const end = requiredArg(args, "end", 1, "range");
-    const step = args.get("increment", 2) ?? 1;
-    if (!isNumeric(start) || !isNumeric(end) || !isNumeric(step)) throw new EvalError("range() needs numbers");
-    const s = num(step);
-    if (s === 0) throw new EvalError("range() step cannot be 0");
-    const count = Math.max(0, Math.floor((num(end) - num(start)) / s) + 1);
-    if (count > ctx.limits.maxRangeSize) throw new EvalError(`a range of ${count} items exceeds the limit of ${ctx.limits.maxRangeSize}`);
-    return Array.from({ length: count }, (_, i) => num(start) + i * s);
-  }),
+  max: fn((args) => extreme(args, ">")),
+  min: fn((args) => extreme(args, "<")),
+  range: fn((args, ctx) => pebbleRange(requiredArg(args, "start", 0, "range"), requiredArg(args, "end", 1, "range"), args.get("increment", 2), ctx.limits.maxRangeSize)),
   block: fn((args, ctx) => ctx.renderBlock(String(requiredArg(args, "name", 0, "block")))),
   currentEachOutput: fn((args, ctx) => {
     let current = args.get("outputs", 0);
