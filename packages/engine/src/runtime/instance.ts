@@ -267,11 +267,7 @@ export class Instance {
         masker.add(value);
         return value;
       },
-      kv: async (ns, key, errorOnMissing) => {
-        const entry = this.kv.get(this.config.tenantId, ns, key);
-        if (!entry && errorOnMissing) throw new SakerError("KV_NOT_FOUND", `The key '${key}' does not exist in the namespace '${ns}'.`);
-        return entry?.value ?? null;
-      },
+      kv: async (ns, key) => this.kv.get(this.config.tenantId, ns, key),
       read: async (path) => {
         const p = storagePath(path);
         return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles.get(path)).toString("utf8");

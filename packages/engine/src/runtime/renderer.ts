@@ -8,7 +8,8 @@ import type { LogEntry } from "../executor/types.ts";
 export interface RenderServices {
   /** Reads a secret and registers it for masking. */
   secret(key: string): Promise<string>;
-  kv(namespace: string, key: string, errorOnMissing: boolean): Promise<unknown>;
+  /** The entry of `key` in one namespace (undefined when missing or expired). */
+  kv(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
   /** Reads a `kestra://` file of the execution or a namespace file, as UTF-8. */
   read(path: string): Promise<string>;
   fileSize(path: string): Promise<number>;

@@ -125,10 +125,8 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
       masker.add(value);
       return value;
     },
-    async kv(namespace, key, errorOnMissing) {
-      const entry = deps.kv.get(deps.tenantId, namespace, key);
-      if (!entry && errorOnMissing) throw new Error(`The key '${key}' does not exist in the namespace '${namespace}'.`);
-      return entry?.value ?? null;
+    async kv(namespace, key) {
+      return deps.kv.get(deps.tenantId, namespace, key);
     },
     async read(path) {
       const storagePath = readable(path);

@@ -1,5 +1,5 @@
 /** Built-in functions: now, parsing (fromJson, fromIon, yaml), render, context, ids, numbers, ranges. */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomBytes, randomInt } from "node:crypto";
 import { DateTime } from "luxon";
 import { parseYamlData } from "../../model/dataLimits.ts";
 import { friendlyId } from "../../model/ids.ts";
@@ -67,6 +67,55 @@ function requiredArg(args: CallArgs, name: string, index: number, fnName: string
   return args.get(name, index);
 }
 
+const NANOID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** A time-ordered UUID (version 7: 48 bits of Unix milliseconds, then random bits), as Kestra's uuid() gives. */
+function uuidV7(): string {
+  const bytes = randomBytes(16);
+  const ms = BigInt(Date.now());
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A KSUID: 4 bytes of seconds since 2014-05-13T16:53:20Z and 16 random bytes, as 27 base62 characters. */
+function ksuid(): string {
+  const bytes = Buffer.concat([Buffer.alloc(4), randomBytes(16)]);
+  bytes.writeUInt32BE(Math.floor(Date.now() / 1000) - 1_400_000_000, 0);
+  let value = BigInt(`0x${bytes.toString("hex")}`);
+  let out = "";
+  while (value > 0n) {
+    out = BASE62[Number(value % 62n)]! + out;
+    value /= 62n;
+  }
+  return out.padStart(27, "0");
+}
+
+/**
+ * Kestra's tasksWithState: the task runs of `tasks` (`{taskId: {state}}`, or `{taskId: {value:
+ * {state}}}` under iterative tasks) in `state`, as `{state, value?, taskId}` maps (the key order
+ * of Kestra's HashMap output).
+ */
+function tasksWithState(tasks: unknown, state: string): Record<string, unknown>[] {
+  const found: Record<string, unknown>[] = [];
+  if (!isMap(tasks)) return found;
+  const stateOf = (value: unknown): string | undefined => (isMap(value) && typeof value.state === "string" ? value.state.toUpperCase() : undefined);
+  for (const [taskId, details] of Object.entries(tasks)) {
+    if (!isMap(details)) continue;
+    for (const [key, value] of Object.entries(details)) {
+      if (key === "state" && typeof value === "string") {
+        if (value.toUpperCase() === state) found.push({ state, taskId });
+      } else if (stateOf(value) === state) {
+        found.push({ state, value: key, taskId });
+      }
+    }
+  }
+  return found;
+}
+
 export const coreFunctions: Record<string, FunctionDef> = {
   now: fn((args) => {
     const timeZone = args.get("timeZone", 1);
@@ -102,7 +151,28 @@ export const coreFunctions: Record<string, FunctionDef> = {
   renderOnce: fn((args, ctx) => renderDeep(args.get("toRender", 0), ctx, false)),
   printContext: fn((_args, ctx) => ctx.vars),
   fetchContext: fn((_args, ctx) => ctx.vars),
-  uuid: fn(() => randomUUID()),
+  uuid: fn(() => uuidV7()),
+  ksuid: fn(() => ksuid()),
+  nanoId: fn((args) => {
+    const length = args.get("length", 0);
+    const alphabet = args.get("alphabet", 1);
+    // Kestra reads `length` only when it is an integer literal (a Long) and `alphabet` only when it is a string.
+    let size = 21;
+    if (typeof length === "number" && Number.isInteger(length)) {
+      if (length > 1000) throw new EvalError("The 'nanoId()' function field 'length' must be lower than: 1000");
+      if (length < 0) throw new EvalError("The 'nanoId()' function field 'length' must not be negative");
+      size = length;
+    }
+    const chars = typeof alphabet === "string" && alphabet.length > 0 ? alphabet : NANOID_ALPHABET;
+    const mask = chars.length - 1;
+    return Array.from(randomBytes(size), (b) => chars[b & mask]).join("");
+  }),
+  tasksWithState: fn((args, ctx) => {
+    if (!args.has("state", 0)) throw new EvalError("The 'tasksWithState' function expects an argument 'state'.");
+    const wanted = args.get("state", 0);
+    if (typeof wanted !== "string") throw new EvalError(`tasksWithState() needs a state name, got ${describe(wanted)}`);
+    return tasksWithState(ctx.vars.tasks, wanted.toUpperCase());
+  }),
   id: fn(() => friendlyId()),
   randomInt: fn((args) => {
     const lower = requiredArg(args, "lower", 0, "randomInt");
