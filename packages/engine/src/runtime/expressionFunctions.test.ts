@@ -119,6 +119,30 @@ tasks:
   });
 });
 
+describe("read(), fileSize(), fileExists(), isFileEmpty() with a namespace", () => {
+  it("read namespace files of the flow's namespace or of the one given", async () => {
+    await t.instance.storage.put("/company/_files/own.txt", Buffer.from("mine"));
+    await t.instance.storage.put("/shared/team/_files/config.txt", Buffer.from("shared config"));
+    await t.instance.storage.put("/shared/team/_files/empty.txt", Buffer.from(""));
+    const x = await t.run(`id: nsread
+namespace: company
+tasks:
+  - id: own
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read('own.txt') }}"
+  - id: other
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read('config.txt', namespace='shared.team') }} {{ fileSize('config.txt', 'shared.team') }} {{ fileExists('config.txt', namespace='shared.team') }} {{ fileExists('config.txt') }} {{ isFileEmpty('empty.txt', namespace='shared.team') }}"
+  - id: missing
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read('own.txt', namespace='shared.team') }}"
+`);
+    expect(value(x, "own")).toBe("mine");
+    expect(value(x, "other")).toBe("shared config 13 true false true");
+    expect(taskRun(x, "missing").state.current).toBe("FAILED");
+  });
+});
+
 describe("tasksWithState()", () => {
   it("lists the task runs of the execution in a state, with the value of iterative ones", async () => {
     const x = await t.run(`id: states

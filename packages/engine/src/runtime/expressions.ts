@@ -21,6 +21,12 @@ function text(args: CallArgs, name: string, index: number, fn: string): string {
   return String(value);
 }
 
+/** An optional argument as text (a namespace), undefined when absent or null. */
+function optionalText(args: CallArgs, name: string, index: number): string | undefined {
+  const value = args.get(name, index);
+  return value === undefined || value === null ? undefined : String(value);
+}
+
 function runtimeFunction(call: (args: CallArgs, ctx: CallContext, services: RenderServices) => unknown, name: string): FunctionDef {
   return { call: (args, ctx) => call(args, ctx, runtime(ctx, name)) };
 }
@@ -28,7 +34,8 @@ function runtimeFunction(call: (args: CallArgs, ctx: CallContext, services: Rend
 function fileEmpty(name: string): FunctionDef {
   return runtimeFunction((args, ctx, s) => {
     const path = text(args, "path", 0, name);
-    return ctx.resolve(`fileSize:${path}`, () => s.fileSize(path)) === 0;
+    const namespace = optionalText(args, "namespace", 1);
+    return ctx.resolve(`fileSize:${namespace ?? ""}:${path}`, () => s.fileSize(path, namespace)) === 0;
   }, name);
 }
 
@@ -39,15 +46,18 @@ export const RUNTIME_FUNCTIONS: Record<string, FunctionDef> = {
   }, "secret"),
   read: runtimeFunction((args, ctx, s) => {
     const path = text(args, "path", 0, "read");
-    return ctx.resolve(`read:${path}`, () => s.read(path));
+    const namespace = optionalText(args, "namespace", 1);
+    return ctx.resolve(`read:${namespace ?? ""}:${path}`, () => s.read(path, namespace));
   }, "read"),
   fileSize: runtimeFunction((args, ctx, s) => {
     const path = text(args, "path", 0, "fileSize");
-    return ctx.resolve(`fileSize:${path}`, () => s.fileSize(path));
+    const namespace = optionalText(args, "namespace", 1);
+    return ctx.resolve(`fileSize:${namespace ?? ""}:${path}`, () => s.fileSize(path, namespace));
   }, "fileSize"),
   fileExists: runtimeFunction((args, ctx, s) => {
     const path = text(args, "path", 0, "fileExists");
-    return ctx.resolve(`fileExists:${path}`, () => s.fileExists(path));
+    const namespace = optionalText(args, "namespace", 1);
+    return ctx.resolve(`fileExists:${namespace ?? ""}:${path}`, () => s.fileExists(path, namespace));
   }, "fileExists"),
   fileEmpty: fileEmpty("fileEmpty"),
   // Kestra's current name; fileEmpty stays accepted.

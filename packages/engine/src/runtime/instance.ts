@@ -253,7 +253,7 @@ export class Instance {
   }
 
   renderServices(namespace: string, executionId: string, masker: SecretMasker, readPrefixes: string[]): RenderServices {
-    const nsFiles = namespaceFiles(this.storage, namespace);
+    const nsFiles = (other?: string) => namespaceFiles(this.storage, other ?? namespace);
     const storagePath = (path: string) => {
       if (!path.startsWith("kestra://")) return undefined;
       const p = toStoragePath(path);
@@ -268,17 +268,17 @@ export class Instance {
         return value;
       },
       kv: async (ns, key) => this.kv.get(this.config.tenantId, ns, key),
-      read: async (path) => {
+      read: async (path, ns) => {
         const p = storagePath(path);
-        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles.get(path)).toString("utf8");
+        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles(ns).get(path)).toString("utf8");
       },
-      fileSize: async (path) => {
+      fileSize: async (path, ns) => {
         const p = storagePath(path);
-        return p ? this.storage.size(p) : (await nsFiles.get(path)).length;
+        return p ? this.storage.size(p) : (await nsFiles(ns).get(path)).length;
       },
-      fileExists: async (path) => {
+      fileExists: async (path, ns) => {
         const p = storagePath(path);
-        return p ? this.storage.exists(p) : nsFiles.exists(path);
+        return p ? this.storage.exists(p) : nsFiles(ns).exists(path);
       },
       errorLogs: async () => this.logs.find({ executionId, minLevel: "ERROR" }),
       encrypt: (plain) => this.encryption.encrypt(plain),

@@ -116,7 +116,7 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
     }
     return path.startsWith("kestra://") ? storagePath : undefined;
   };
-  const nsFiles = namespaceFiles(deps.storage, job.flow.namespace);
+  const nsFiles = (namespace?: string) => namespaceFiles(deps.storage, namespace ?? job.flow.namespace);
   return {
     namespace: job.flow.namespace,
     signal,
@@ -128,18 +128,18 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
     async kv(namespace, key) {
       return deps.kv.get(deps.tenantId, namespace, key);
     },
-    async read(path) {
+    async read(path, namespace) {
       const storagePath = readable(path);
-      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles.get(path);
+      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles(namespace).get(path);
       return buffer.toString("utf8");
     },
-    async fileSize(path) {
+    async fileSize(path, namespace) {
       const storagePath = readable(path);
-      return storagePath ? deps.storage.size(storagePath) : (await nsFiles.get(path)).length;
+      return storagePath ? deps.storage.size(storagePath) : (await nsFiles(namespace).get(path)).length;
     },
-    async fileExists(path) {
+    async fileExists(path, namespace) {
       const storagePath = readable(path);
-      return storagePath ? deps.storage.exists(storagePath) : nsFiles.exists(path);
+      return storagePath ? deps.storage.exists(storagePath) : nsFiles(namespace).exists(path);
     },
     errorLogs: () => deps.errorLogs(job.executionId),
     encrypt: (plain) => deps.encryption.encrypt(plain),
