@@ -8,7 +8,7 @@ import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.
 import { fromIonText } from "../ion.ts";
 import { parseJson } from "../json.ts";
 import type { FunctionDef } from "../registry.ts";
-import { isMap, isNumeric, jdouble, JavaNumber, num } from "../values.ts";
+import { isFloating, isMap, isNumeric, jdouble, JavaNumber, num } from "../values.ts";
 import { pebbleRange } from "../operators.ts";
 import { formatDate } from "../dates/format.ts";
 import { zoneOf } from "../dates/dateValue.ts";
@@ -60,6 +60,14 @@ function extreme(args: CallArgs, op: ">" | "<"): unknown {
     }
   }
   return best;
+}
+
+/** fromJson/json/fromIon: a string parsed, null for null, an error for anything else or no argument. */
+function parseText(args: CallArgs, fnName: string, argName: string, parse: (text: string) => unknown): unknown {
+  const value = requiredArg(args, argName, 0, fnName);
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string") throw new EvalError(`The '${fnName}' function expects an argument '${argName}' with type string, got ${describe(value)}`);
+  return parse(value);
 }
 
 function requiredArg(args: CallArgs, name: string, index: number, fnName: string): unknown {
@@ -125,30 +133,26 @@ export const coreFunctions: Record<string, FunctionDef> = {
     const locale = args.get("locale", 2);
     return formatDate({ dt, nanos: dt.millisecond * 1e6, region: zone.region }, format === undefined || format === null ? undefined : String(format), locale ? String(locale) : "en");
   }),
-  fromJson: fn((args) => {
-    const value = args.get("json", 0);
-    return value === null || value === undefined ? null : parseJson(String(value));
-  }),
-  json: fn((args) => {
-    const value = args.get("json", 0);
-    return value === null || value === undefined ? null : parseJson(String(value));
-  }),
-  fromIon: fn((args) => {
-    const value = requiredArg(args, "ion", 0, "fromIon");
-    return value === null || value === undefined ? null : fromIonText(String(value));
-  }),
+  fromJson: fn((args) => parseText(args, "fromJson", "json", parseJson)),
+  json: fn((args) => parseText(args, "fromJson", "json", parseJson)),
+  fromIon: fn((args) => parseText(args, "fromIon", "ion", fromIonText)),
   yaml: fn((args) => {
     const value = requiredArg(args, "yaml", 0, "yaml");
-    if (value === null || value === undefined) return null;
-    if (typeof value !== "string") throw new EvalError(`yaml() needs a string, got ${describe(value)}`);
+    // Unlike fromJson, a null is refused too.
+    if (typeof value !== "string") throw new EvalError(`The 'yaml' function expects an argument 'yaml' with type string, got ${describe(value)}`);
     try {
       return javaNumbers(parseYamlData(value, "yaml()"));
     } catch (error) {
       throw new EvalError(`Invalid YAML: ${(error as Error).message}`);
     }
   }),
-  render: fn((args, ctx) => renderDeep(args.get("toRender", 0), ctx, args.get("recursive", 1) !== false)),
-  renderOnce: fn((args, ctx) => renderDeep(args.get("toRender", 0), ctx, false)),
+  render: fn((args, ctx) => {
+    const toRender = requiredArg(args, "toRender", 0, "render");
+    const recursive = args.get("recursive", 1) ?? true;
+    if (typeof recursive !== "boolean") throw new EvalError(`The 'render' function expects an optional argument 'recursive' with type boolean, got ${describe(recursive)}`);
+    return renderDeep(toRender, ctx, recursive);
+  }),
+  renderOnce: fn((args, ctx) => renderDeep(requiredArg(args, "toRender", 0, "renderOnce"), ctx, false)),
   printContext: fn((_args, ctx) => ctx.vars),
   fetchContext: fn((_args, ctx) => ctx.vars),
   uuid: fn(() => uuidV7()),
@@ -177,9 +181,12 @@ export const coreFunctions: Record<string, FunctionDef> = {
   randomInt: fn((args) => {
     const lower = requiredArg(args, "lower", 0, "randomInt");
     const upper = requiredArg(args, "upper", 1, "randomInt");
-    if (!isNumeric(lower) || !isNumeric(upper)) throw new EvalError("randomInt() needs two numbers");
-    const low = Math.trunc(num(lower));
-    const high = Math.trunc(num(upper));
+    // Kestra takes Longs only (integer literals, integer values), not doubles nor strings.
+    for (const [name, value] of [["lower", lower], ["upper", upper]] as const) {
+      if (!isNumeric(value) || isFloating(value)) throw new EvalError(`The 'randomInt()' function expects an argument ${name} of type Long, got ${describe(value)}`);
+    }
+    const low = num(lower as number);
+    const high = num(upper as number);
     if (high < low) throw new EvalError("randomInt(): upper must not be lower than lower");
     return high === low ? low : randomInt(low, high);
   }),
