@@ -143,6 +143,42 @@ tasks:
   });
 });
 
+describe("secret() with a subkey", () => {
+  it("returns one property of a JSON secret, masked in logs, and fails on a missing one", async () => {
+    const json = JSON.stringify({ user: "db-user-name", port: 5432, nested: { a: 1 } });
+    const s = await openTestInstance({ env: { SECRET_DB: Buffer.from(json).toString("base64"), SECRET_PLAIN: Buffer.from("not json").toString("base64") } });
+    try {
+      const x = await s.run(`id: subkeys
+namespace: company
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "user={{ secret('DB', subkey='user') }}"
+  - id: parallel
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: port
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ secret('DB', namespace='company', subkey='port') == '5432' }} {{ secret('DB', subkey='nested') | length }}"
+      - id: missing
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ secret('DB', subkey='password') }}"
+      - id: notJson
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ secret('PLAIN', subkey='user') }}"
+`);
+      expect(outputsOf(x, "port").value).toBe("true 7");
+      const logs = s.instance.logs.find({ executionId: x.id }).map((l) => l.message).join("\n");
+      expect(logs).toContain("user=**masked");
+      expect(logs).not.toContain("db-user-name");
+      expect(errorMessages(s, x, "missing").join("\n")).toContain("Cannot find secret sub-key 'password' in secret 'DB'.");
+      expect(errorMessages(s, x, "notJson").join("\n")).toContain("Ensure the secret contains valid JSON value.");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("tasksWithState()", () => {
   it("lists the task runs of the execution in a state, with the value of iterative ones", async () => {
     const x = await t.run(`id: states

@@ -42,7 +42,9 @@ function fileEmpty(name: string): FunctionDef {
 export const RUNTIME_FUNCTIONS: Record<string, FunctionDef> = {
   secret: runtimeFunction((args, ctx, s) => {
     const key = text(args, "key", 0, "secret");
-    return ctx.resolve(`secret:${key.toUpperCase()}`, () => s.secret(key));
+    // `namespace` (1) is accepted: secrets are not scoped by namespace here, as in Kestra's open-source secret backends.
+    const subkey = optionalText(args, "subkey", 2);
+    return ctx.resolve(`secret:${key.toUpperCase()}:${subkey ?? ""}`, () => s.secret(key, subkey || undefined));
   }, "secret"),
   read: runtimeFunction((args, ctx, s) => {
     const path = text(args, "path", 0, "read");

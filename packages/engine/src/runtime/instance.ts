@@ -47,6 +47,7 @@ import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
+import { secretSubkey } from "./secretSubkey.ts";
 import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 import { WorkerService } from "./workerService.ts";
@@ -262,10 +263,13 @@ export class Instance {
     };
     return {
       namespace,
-      secret: async (key) => {
+      secret: async (key, subkey) => {
         const value = await this.secrets.get(key);
         masker.add(value);
-        return value;
+        if (!subkey) return value;
+        const part = secretSubkey(value, key, subkey);
+        masker.add(part);
+        return part;
       },
       kv: async (ns, key) => this.kv.get(this.config.tenantId, ns, key),
       read: async (path, ns) => {

@@ -6,8 +6,8 @@ import type { LogEntry } from "../executor/types.ts";
 
 /** What runtime expression functions reach, for one render. */
 export interface RenderServices {
-  /** Reads a secret and registers it for masking. */
-  secret(key: string): Promise<string>;
+  /** Reads a secret (or one `subkey` of a JSON secret) and registers it for masking. */
+  secret(key: string, subkey?: string): Promise<string>;
   /** The entry of `key` in one namespace (undefined when missing or expired). */
   kv(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
   /**

@@ -33,6 +33,7 @@ import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
+import { secretSubkey } from "../runtime/secretSubkey.ts";
 import { createTaskLogger } from "./taskLogger.ts";
 import { createTaskStorage, namespaceFiles, executionReadPrefixes } from "./taskStorage.ts";
 
@@ -120,10 +121,13 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
   return {
     namespace: job.flow.namespace,
     signal,
-    async secret(key) {
+    async secret(key, subkey) {
       const value = await deps.secrets.get(key);
       masker.add(value);
-      return value;
+      if (!subkey) return value;
+      const part = secretSubkey(value, key, subkey);
+      masker.add(part);
+      return part;
     },
     async kv(namespace, key) {
       return deps.kv.get(deps.tenantId, namespace, key);
