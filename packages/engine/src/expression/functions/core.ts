@@ -195,15 +195,20 @@ export const coreFunctions: Record<string, FunctionDef> = {
   range: fn((args, ctx) => pebbleRange(requiredArg(args, "start", 0, "range"), requiredArg(args, "end", 1, "range"), args.get("increment", 2), ctx.limits.maxRangeSize)),
   block: fn((args, ctx) => ctx.renderBlock(String(requiredArg(args, "name", 0, "block")))),
   currentEachOutput: fn((args, ctx) => {
+    if (!args.has("outputs", 0)) throw new EvalError("The 'currentEachOutput' function expects an argument 'outputs'.");
     let current = args.get("outputs", 0);
-    if (!isMap(current)) throw new EvalError(`currentEachOutput() needs a map of outputs, got ${describe(current)}`);
+    if (!isMap(current)) throw new EvalError(`The 'currentEachOutput' function expects an argument 'outputs' with type map, got ${describe(current)}`);
+    // Down the values of the enclosing iterative tasks (outermost first), then the task run's own value.
     const parents = Array.isArray(ctx.vars.parents) ? [...(ctx.vars.parents as unknown[])].reverse() : [];
-    const values = parents.map((p) => (isMap(p) && isMap(p.taskrun) ? p.taskrun.value : undefined));
-    const own = isMap(ctx.vars.taskrun) ? ctx.vars.taskrun.value : undefined;
-    for (const value of [...values, own]) {
-      if (typeof value === "string" && isMap(current) && Object.hasOwn(current, value)) current = current[value];
+    for (const parent of parents) {
+      const taskrun = isMap(parent) ? parent.taskrun : undefined;
+      if (!isMap(taskrun)) continue;
+      if (!isMap(current)) throw new EvalError(`currentEachOutput(): no outputs for the value ${describe(taskrun.value)} of an enclosing task`);
+      current = current[String(taskrun.value)] ?? null;
     }
-    return current;
+    if (!isMap(current)) throw new EvalError("currentEachOutput(): no outputs for the values of the enclosing tasks");
+    const own = isMap(ctx.vars.taskrun) ? ctx.vars.taskrun.value : undefined;
+    return own === undefined || own === null ? null : (current[String(own)] ?? null);
   }),
 };
 
