@@ -8,7 +8,7 @@ import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from 
 import { toJson } from "./json.ts";
 import type { Registry } from "./registry.ts";
 import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
-import { equals, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
+import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
 
 export interface RenderLimits {
   /** Loop iterations in one render. */
@@ -572,15 +572,25 @@ function fetchTypeHint(outputs: Readonly<Record<string, unknown>>, name: string)
   return `the task ran with fetchType: ${fetchType} and has no result`;
 }
 
+/**
+ * Java's `Object.equals`, as `contains` compares (unlike `==`, which widens numbers): an integer
+ * never equals a double. (Saker does not tell Integer from Long, so those stay equal.)
+ */
+function sameItem(a: unknown, b: unknown): boolean {
+  if (isNumeric(a) && isNumeric(b) && isFloating(a) !== isFloating(b)) return false;
+  return equals(a, b);
+}
+
 function contains(container: unknown, item: unknown): boolean {
   if (container === null || container === undefined) return false;
   if (Array.isArray(container)) {
     // Pebble: a list on the right asks for every one of its items (containsAll).
-    if (Array.isArray(item)) return item.every((wanted) => container.some((x) => equals(x, wanted)));
-    return container.some((x) => equals(x, item));
+    if (Array.isArray(item)) return item.every((wanted) => container.some((x) => sameItem(x, wanted)));
+    return container.some((x) => sameItem(x, item));
   }
   if (typeof container === "string") return container.includes(item instanceof JChar ? item.char : javaToString(item));
-  if (isMap(container)) return Object.hasOwn(container, javaToString(item));
+  // Map keys are strings: a number or a character is never one (Map.containsKey).
+  if (isMap(container)) return typeof item === "string" && Object.hasOwn(container, item);
   throw new EvalError(`contains needs a list, a map or a string, got ${describe(container)}`);
 }
 
