@@ -194,6 +194,18 @@ export const coreFunctions: Record<string, FunctionDef> = {
   min: fn((args) => extreme(args, "<")),
   range: fn((args, ctx) => pebbleRange(requiredArg(args, "start", 0, "range"), requiredArg(args, "end", 1, "range"), args.get("increment", 2), ctx.limits.maxRangeSize)),
   block: fn((args, ctx) => ctx.renderBlock(String(requiredArg(args, "name", 0, "block")))),
+  parentOutput: fn((args, ctx) => {
+    // The outputs of the enclosing task run: the nearest (`parent`), or the index-th from the outermost.
+    let entry: unknown = ctx.vars.parent;
+    if (args.has("index", 0)) {
+      const index = args.get("index", 0);
+      if (!isNumeric(index) || isFloating(index)) throw new EvalError("The 'parentOutput' function expects an argument 'index' of type integer.");
+      const parents = Array.isArray(ctx.vars.parents) ? [...(ctx.vars.parents as unknown[])].reverse() : [];
+      if (num(index) < 0 || num(index) + 1 > parents.length) throw new EvalError(`Invalid index: ${num(index)} for parents size: ${parents.length}`);
+      entry = parents[num(index)];
+    }
+    return isMap(entry) && isMap(entry.outputs) ? entry.outputs : null;
+  }),
   currentEachOutput: fn((args, ctx) => {
     if (!args.has("outputs", 0)) throw new EvalError("The 'currentEachOutput' function expects an argument 'outputs'.");
     let current = args.get("outputs", 0);
