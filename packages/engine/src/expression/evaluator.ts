@@ -8,8 +8,8 @@ import { hashMapOrder, javaHash } from "./filters/javaHashMap.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
 import type { Registry } from "./registry.ts";
-import { compareNumbers, numericOp } from "./operators.ts";
-import { equals, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
+import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
+import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
 
 export interface RenderLimits {
   /** Loop iterations in one render. */
@@ -379,8 +379,11 @@ export class Evaluation {
         if (typeof left === "string" || typeof right === "string" || left instanceof JChar || right instanceof JChar) {
           return this.checkSize(javaToString(left) + javaToString(right));
         }
+        if (Array.isArray(left)) return this.checkList(addToList(left, right));
         return numericOp("+", left, right);
       case "-":
+        if (Array.isArray(left)) return subtractFromList(left, right);
+        return numericOp("-", left, right);
       case "*":
       case "/":
       case "%":
@@ -389,24 +392,19 @@ export class Evaluation {
         return this.range(left, right);
       case "contains":
         return contains(left, right);
+      case "isIn":
+        return isIn(left, right);
     }
     throw new EvalError(`unknown operator '${e.op}'`);
   }
 
   range(from: unknown, to: unknown, step: unknown = 1): unknown[] {
-    if (typeof from === "string" && typeof to === "string" && from.length === 1 && to.length === 1) {
-      const out: string[] = [];
-      for (let c = from.charCodeAt(0); c <= to.charCodeAt(0); c++) out.push(String.fromCharCode(c));
-      return out;
-    }
-    if (!isNumeric(from) || !isNumeric(to) || !isNumeric(step)) throw new EvalError("a range needs numbers (or single characters)");
-    const a = num(from);
-    const b = num(to);
-    const s = num(step);
-    if (s === 0) throw new EvalError("the step of a range cannot be 0");
-    const count = Math.max(0, Math.floor((b - a) / s) + 1);
-    if (count > this.limits.maxRangeSize) throw new EvalError(`a range of ${count} items exceeds the limit of ${this.limits.maxRangeSize}`);
-    return Array.from({ length: count }, (_, i) => a + i * s);
+    return pebbleRange(from, to, step, this.limits.maxRangeSize);
+  }
+
+  private checkList(list: unknown[]): unknown[] {
+    checkCollectionSize(list.length, this.limits);
+    return list;
   }
 
   args(args: Args): CallArgs {
@@ -580,11 +578,25 @@ function fetchTypeHint(outputs: Readonly<Record<string, unknown>>, name: string)
   return `the task ran with fetchType: ${fetchType} and has no result`;
 }
 
+/**
+ * Java's `Object.equals`, as `contains` compares (unlike `==`, which widens numbers): an integer
+ * never equals a double. (Saker does not tell Integer from Long, so those stay equal.)
+ */
+function sameItem(a: unknown, b: unknown): boolean {
+  if (isNumeric(a) && isNumeric(b) && isFloating(a) !== isFloating(b)) return false;
+  return equals(a, b);
+}
+
 function contains(container: unknown, item: unknown): boolean {
   if (container === null || container === undefined) return false;
-  if (Array.isArray(container)) return container.some((x) => equals(x, item));
+  if (Array.isArray(container)) {
+    // Pebble: a list on the right asks for every one of its items (containsAll).
+    if (Array.isArray(item)) return item.every((wanted) => container.some((x) => sameItem(x, wanted)));
+    return container.some((x) => sameItem(x, item));
+  }
   if (typeof container === "string") return container.includes(item instanceof JChar ? item.char : javaToString(item));
-  if (isMap(container)) return Object.hasOwn(container, javaToString(item));
+  // Map keys are strings: a number or a character is never one (Map.containsKey).
+  if (isMap(container)) return typeof item === "string" && Object.hasOwn(container, item);
   throw new EvalError(`contains needs a list, a map or a string, got ${describe(container)}`);
 }
 

@@ -23,6 +23,8 @@ import { serializeFilters } from "./filters/serialize.ts";
 import { stringFilters } from "./filters/strings.ts";
 import { coreFunctions } from "./functions/core.ts";
 import { fileFunctions } from "./functions/files.ts";
+import { calendarFunctions } from "./functions/calendar.ts";
+import { portFunctions } from "./functions/ports.ts";
 import { extendRegistry, type ExpressionExtensions } from "./registry.ts";
 import { builtinTests } from "./tests.ts";
 
@@ -38,7 +40,7 @@ export { RegexError, userRegex, fullMatch } from "./regex.ts";
 
 const BUILTINS: ExpressionExtensions = {
   filters: { ...stringFilters, ...collectionFilters, ...numberFilters, ...hashFilters, ...serializeFilters, ...dateFilters },
-  functions: { ...coreFunctions, ...fileFunctions },
+  functions: { ...coreFunctions, ...fileFunctions, ...calendarFunctions, ...portFunctions },
   tests: builtinTests,
 };
 

@@ -32,7 +32,7 @@ export function toJson(value: unknown, dropNullMapValues = true): string {
  * Parses JSON; a number with a fraction or an exponent is a Double, others Integer/Long. The
  * data limits apply: nesting depth, and no `__proto__`, `constructor` or `prototype` key.
  */
-export function parseJson(text: string): unknown {
+export function parseJson(text: string, options: { allowTrailing?: boolean } = {}): unknown {
   let i = 0;
   let depth = 0;
   const { maxDepth } = dataLimits();
@@ -130,6 +130,6 @@ export function parseJson(text: string): unknown {
   };
   const result = value();
   ws();
-  if (i < text.length) fail("unexpected trailing text");
+  if (i < text.length && !options.allowTrailing) fail("unexpected trailing text");
   return result;
 }

@@ -1,6 +1,6 @@
 /**
  * Parses scanned segments into an AST. Expressions use Pebble's precedences: or 10, and 15,
- * is/contains 20, comparisons 30, + - 40, * / % 60, | (filter) 100, ~ 110, .. and Kestra's
+ * is/contains/isIn 20, comparisons 30, + - 40, * / % 60, | (filter) 100, ~ 110, .. and Kestra's
  * ?? / ??? 120, unary not/+/- 500, then the ternary `? :`.
  */
 import type { Args, Expr, Node, Template } from "./ast.ts";
@@ -9,7 +9,7 @@ import { scan, tokenizeExpression, type Segment, type Token } from "./lexer.ts";
 import { jdouble } from "./values.ts";
 
 const BINARY: Record<string, number> = {
-  or: 10, and: 15, is: 20, contains: 20, "==": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, equals: 30,
+  or: 10, and: 15, is: 20, contains: 20, isIn: 20, "==": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, equals: 30,
   "+": 40, "-": 40, "*": 60, "/": 60, "%": 60, "|": 100, "~": 110, "..": 120, "??": 120, "???": 120,
 };
 const UNARY_PRECEDENCE = 500;

@@ -17,14 +17,18 @@ export const builtinTests: Record<string, TestDef> = {
   empty: { call: (input) => isEmpty(input) },
   even: { call: (input) => integer(input, "even") % 2 === 0 },
   odd: { call: (input) => Math.abs(integer(input, "odd") % 2) === 1 },
-  iterable: { call: (input) => Array.isArray(input) || isMap(input) },
+  // Java: a List is Iterable, a Map is not.
+  iterable: { call: (input) => Array.isArray(input) },
   map: { call: (input) => isMap(input) },
+  // Kestra's json test is Jackson's readTree: any JSON value, the first one only (trailing text is
+  // ignored), and blank text (a MissingNode) count; a value that is not a string is an error.
   json: {
     call: (input) => {
-      if (typeof input !== "string") return false;
+      if (typeof input !== "string") throw new EvalError(`the 'json' test needs a string, got ${describe(input)}`);
+      if (input.trim() === "") return true;
       try {
-        const parsed = parseJson(input);
-        return typeof parsed === "object" && parsed !== null;
+        parseJson(input, { allowTrailing: true });
+        return true;
       } catch {
         return false;
       }

@@ -18,9 +18,11 @@ describe("loadConfig", () => {
 
   it("has expression budgets with defaults, overridable one by one", () => {
     const defaults = loadConfig({ env: {}, cwd: "/tmp" }).expressions;
-    expect(defaults).toEqual({ evaluationTimeoutMs: 100, jqTimeoutMs: 10_000, jqMemoryMb: 256, maxIterations: 100_000, maxOutputSize: 10_000_000, maxRangeSize: 100_000, maxCollectionSize: 1_000_000, maxDepth: 64 });
+    expect(defaults).toEqual({ evaluationTimeoutMs: 100, jqTimeoutMs: 10_000, jqMemoryMb: 256, maxIterations: 100_000, maxOutputSize: 10_000_000, maxRangeSize: 100_000, maxCollectionSize: 1_000_000, maxDepth: 64, kvErrorOnMissing: true, httpTimeoutMs: 10_000, httpMaxResponseBytes: 10 * 1024 * 1024 });
     const config = loadConfig({ env: { SAKER_EXPRESSIONS_JQ_TIMEOUT_MS: "2000" }, overrides: { expressions: { evaluationTimeoutMs: 250 } }, cwd: "/tmp" });
     expect(config.expressions).toMatchObject({ jqTimeoutMs: 2000, evaluationTimeoutMs: 250, maxRangeSize: 100_000 });
     expect(() => loadConfig({ env: {}, overrides: { expressions: { jqMemoryMb: 1 } }, cwd: "/tmp" })).toThrow(/expressions\.jqMemoryMb/);
+    expect(loadConfig({ env: { SAKER_EXPRESSIONS_KV_ERROR_ON_MISSING: "false" }, cwd: "/tmp" }).expressions.kvErrorOnMissing).toBe(false);
+    expect(() => loadConfig({ env: { SAKER_EXPRESSIONS_KV_ERROR_ON_MISSING: "no" }, cwd: "/tmp" })).toThrow(/expressions\.kvErrorOnMissing/);
   });
 });

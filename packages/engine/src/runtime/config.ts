@@ -46,6 +46,16 @@ const ExpressionsConfig = z.strictObject({
   maxRangeSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxRangeSize),
   maxCollectionSize: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxCollectionSize),
   maxDepth: z.coerce.number().int().min(1).default(DEFAULT_LIMITS.maxDepth),
+  /**
+   * What `kv()` does with a missing key when the call does not say (`errorOnMissing`): fail, as
+   * Kestra does since 0.22, or (false) return null as Kestra 0.21 did.
+   */
+  kvErrorOnMissing: z
+    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
+    .default(true),
+  /** Milliseconds an `http()` call may take, and bytes its response may hold. */
+  httpTimeoutMs: z.coerce.number().int().min(1).default(10_000),
+  httpMaxResponseBytes: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -85,7 +95,7 @@ export const ConfigSchema = z.strictObject({
       maxFlowBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxFlowBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
-  expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS }),
+  expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS, kvErrorOnMissing: true, httpTimeoutMs: 10_000, httpMaxResponseBytes: 10 * 1024 * 1024 }),
 });
 
 export type SakerConfig = z.output<typeof ConfigSchema>;

@@ -49,6 +49,7 @@ import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
+import { secretSubkey } from "./secretSubkey.ts";
 import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
 import { WorkerService } from "./workerService.ts";
@@ -267,7 +268,7 @@ export class Instance {
   }
 
   renderServices(namespace: string, executionId: string, masker: SecretMasker, readPrefixes: string[]): RenderServices {
-    const nsFiles = namespaceFiles(this.storage, namespace);
+    const nsFiles = (other?: string) => namespaceFiles(this.storage, other ?? namespace);
     const storagePath = (path: string) => {
       if (!path.startsWith("kestra://")) return undefined;
       const p = toStoragePath(path);
@@ -276,27 +277,26 @@ export class Instance {
     };
     return {
       namespace,
-      secret: async (key) => {
+      secret: async (key, subkey) => {
         const value = await this.secrets.get(key);
         masker.add(value);
-        return value;
+        if (!subkey) return value;
+        const part = secretSubkey(value, key, subkey);
+        masker.add(part);
+        return part;
       },
-      kv: async (ns, key, errorOnMissing) => {
-        const entry = this.kv.get(this.config.tenantId, ns, key);
-        if (!entry && errorOnMissing) throw new SakerError("KV_NOT_FOUND", `The key '${key}' does not exist in the namespace '${ns}'.`);
-        return entry?.value ?? null;
-      },
-      read: async (path) => {
+      kv: async (ns, key) => this.kv.get(this.config.tenantId, ns, key),
+      read: async (path, ns) => {
         const p = storagePath(path);
-        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles.get(path)).toString("utf8");
+        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles(ns).get(path)).toString("utf8");
       },
-      fileSize: async (path) => {
+      fileSize: async (path, ns) => {
         const p = storagePath(path);
-        return p ? this.storage.size(p) : (await nsFiles.get(path)).length;
+        return p ? this.storage.size(p) : (await nsFiles(ns).get(path)).length;
       },
-      fileExists: async (path) => {
+      fileExists: async (path, ns) => {
         const p = storagePath(path);
-        return p ? this.storage.exists(p) : nsFiles.exists(path);
+        return p ? this.storage.exists(p) : nsFiles(ns).exists(path);
       },
       errorLogs: async () => this.logs.find({ executionId, minLevel: "ERROR" }),
       encrypt: (plain) => this.encryption.encrypt(plain),

@@ -6,13 +6,17 @@ import type { LogEntry } from "../executor/types.ts";
 
 /** What runtime expression functions reach, for one render. */
 export interface RenderServices {
-  /** Reads a secret and registers it for masking. */
-  secret(key: string): Promise<string>;
-  kv(namespace: string, key: string, errorOnMissing: boolean): Promise<unknown>;
-  /** Reads a `kestra://` file of the execution or a namespace file, as UTF-8. */
-  read(path: string): Promise<string>;
-  fileSize(path: string): Promise<number>;
-  fileExists(path: string): Promise<boolean>;
+  /** Reads a secret (or one `subkey` of a JSON secret) and registers it for masking. */
+  secret(key: string, subkey?: string): Promise<string>;
+  /** The entry of `key` in one namespace (undefined when missing or expired). */
+  kv(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
+  /**
+   * Reads a `kestra://` file of the execution, or a namespace file of `namespace` (the flow's by
+   * default), as UTF-8.
+   */
+  read(path: string, namespace?: string): Promise<string>;
+  fileSize(path: string, namespace?: string): Promise<number>;
+  fileExists(path: string, namespace?: string): Promise<boolean>;
   /** This execution's ERROR log entries. */
   errorLogs(): Promise<LogEntry[]>;
   encrypt(plain: string): string;

@@ -33,6 +33,7 @@ import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
+import { secretSubkey } from "../runtime/secretSubkey.ts";
 import { createTaskLogger } from "./taskLogger.ts";
 import { createTaskStorage, namespaceFiles, executionReadPrefixes } from "./taskStorage.ts";
 
@@ -116,32 +117,33 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
     }
     return path.startsWith("kestra://") ? storagePath : undefined;
   };
-  const nsFiles = namespaceFiles(deps.storage, job.flow.namespace);
+  const nsFiles = (namespace?: string) => namespaceFiles(deps.storage, namespace ?? job.flow.namespace);
   return {
     namespace: job.flow.namespace,
     signal,
-    async secret(key) {
+    async secret(key, subkey) {
       const value = await deps.secrets.get(key);
       masker.add(value);
-      return value;
+      if (!subkey) return value;
+      const part = secretSubkey(value, key, subkey);
+      masker.add(part);
+      return part;
     },
-    async kv(namespace, key, errorOnMissing) {
-      const entry = deps.kv.get(deps.tenantId, namespace, key);
-      if (!entry && errorOnMissing) throw new Error(`The key '${key}' does not exist in the namespace '${namespace}'.`);
-      return entry?.value ?? null;
+    async kv(namespace, key) {
+      return deps.kv.get(deps.tenantId, namespace, key);
     },
-    async read(path) {
+    async read(path, namespace) {
       const storagePath = readable(path);
-      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles.get(path);
+      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles(namespace).get(path);
       return buffer.toString("utf8");
     },
-    async fileSize(path) {
+    async fileSize(path, namespace) {
       const storagePath = readable(path);
-      return storagePath ? deps.storage.size(storagePath) : (await nsFiles.get(path)).length;
+      return storagePath ? deps.storage.size(storagePath) : (await nsFiles(namespace).get(path)).length;
     },
-    async fileExists(path) {
+    async fileExists(path, namespace) {
       const storagePath = readable(path);
-      return storagePath ? deps.storage.exists(storagePath) : nsFiles.exists(path);
+      return storagePath ? deps.storage.exists(storagePath) : nsFiles(namespace).exists(path);
     },
     errorLogs: () => deps.errorLogs(job.executionId),
     encrypt: (plain) => deps.encryption.encrypt(plain),

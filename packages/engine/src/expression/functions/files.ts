@@ -15,7 +15,9 @@ const algorithm = (key: Buffer) => `aes-${key.length * 8}-gcm` as "aes-256-gcm";
 
 export const fileFunctions: Record<string, FunctionDef> = {
   fileURI: fn((args, ctx) => {
-    const path = String(args.get("path", 0) ?? "");
+    const given = args.get("path", 0);
+    if (typeof given !== "string") throw new EvalError(`The 'fileURI' function expects an argument 'path' (a namespace file path), got ${given === undefined || given === null ? "none" : typeof given}`);
+    const path = given;
     if (path.includes("../") || path.includes("..\\")) throw new EvalError("Path must not contain '../'");
     const flow = isMap(ctx.vars.flow) ? ctx.vars.flow : {};
     const namespace = String(args.get("namespace", 1) ?? flow.namespace ?? "");
