@@ -247,7 +247,7 @@ const selected = Object.entries(ATTACKS).filter(([name]) => ONLY.length === 0 ||
 const rows = [];
 let server = await startServer();
 let probe = startProbe(server.url);
-let idle = [];
+let idle;
 try {
   probe.phase("idle");
   await new Promise((r) => setTimeout(r, 1000));

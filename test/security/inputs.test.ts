@@ -73,7 +73,7 @@ describe("flow YAML within the data limits", () => {
     const dir = mkdtempSync(join(tmpdir(), "saker-limits-"));
     try {
       const file = join(dir, "laughs.yml");
-      writeFileSync(file, LAUGHS.replace(/  [efg]: .*\n/g, ""));
+      writeFileSync(file, LAUGHS.replace(/ {2}[efg]: .*\n/g, ""));
       const refused = await runCli(["flow", "validate", file], { home: join(dir, "home") });
       expect(refused.code).toBe(1);
       expect(refused.stdout + refused.stderr).toMatch(/too many alias expansions \(limit maxAliases = 100\)/);

@@ -9,7 +9,7 @@ function failure(template: string, vars: Record<string, unknown> = {}): Expressi
     render(template, vars);
   } catch (error) {
     if (error instanceof ExpressionError) return error;
-    throw new Error(`expected an ExpressionError, got ${String(error)}`);
+    throw new Error(`expected an ExpressionError, got ${String(error)}`, { cause: error });
   }
   throw new Error(`expected '${template}' to fail`);
 }

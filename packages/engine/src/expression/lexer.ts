@@ -71,7 +71,7 @@ function tokenize(c: Cursor, close: string, template: string): Token[] {
     const rest = text.slice(c.pos, c.pos + 64);
     const ch = text[c.pos]!;
     let m: RegExpExecArray | null;
-    if ((m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest))) {
+    if (/^[A-Za-z_]/.test(rest)) {
       const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(c.pos))![0];
       tokens.push({ type: "name", value: word, line, column });
       c.advance(word.length);

@@ -366,7 +366,7 @@ class TemplateParser {
         if (t.type !== "literal" && t.type !== "var") parser.fail("Expected a block name");
         const name = t.type === "literal" ? String(t.value) : t.name;
         this.endOfTag(parser);
-        const { nodes, stop } = this.block(["endblock"], at);
+        const { nodes } = this.block(["endblock"], at);
         this.blocks.set(name, nodes);
         return { type: "block", name, body: nodes, line: segment.line };
       }

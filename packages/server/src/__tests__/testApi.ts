@@ -70,7 +70,7 @@ export async function startTestApi(options: { overrides?: Record<string, unknown
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read loosely
+ 
 export async function json<T = Record<string, any>>(response: Response): Promise<T> {
   const text = await response.text();
   try {

@@ -14,7 +14,7 @@ afterAll(async () => {
   await t.close();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = Record<string, any>;
 
 async function searchExecutions(namespace: string, flowId: string): Promise<Json[]> {

@@ -94,7 +94,7 @@ async function pipInstall(job: DependencyInstall, target: string): Promise<strin
     taskRunId: job.taskRunId,
     onLine: (line, stream) => {
       job.logger.debug("pip: {}", line);
-      if (stream === "stderr") tail.push(line) > 10 && tail.shift();
+      if (stream === "stderr" && tail.push(line) > 10) tail.shift();
     },
   });
   if (job.signal.aborted) throw new TaskError("Python dependencies install stopped");

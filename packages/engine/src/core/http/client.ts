@@ -44,8 +44,8 @@ export const httpProperties = {
   allowFailed: z.boolean().default(false).describe("Do not fail on an HTTP status of 400 or more (older form of options.allowFailed)."),
 };
 
-const HttpProps = z.object(httpProperties);
-export type HttpProps = z.output<typeof HttpProps>;
+export const httpPropsSchema = z.object(httpProperties);
+export type HttpProps = z.output<typeof httpPropsSchema>;
 
 const DEFAULT_READ_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_CONTENT_LENGTH = 10 * 1024 * 1024;

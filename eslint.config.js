@@ -1,0 +1,23 @@
+// Lint rules: the ones the code already follows. Formatting is Prettier's job (.prettierrc.json).
+import js from "@eslint/js";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "test/fixtures/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: "module", globals: { ...globals.node } },
+    rules: {
+      // Control characters are matched on purpose (sanitising paths and messages, Java's trim).
+      "no-control-regex": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+    },
+  },
+  {
+    // Tests and benchmarks poke at JSON responses whose shape the test itself asserts.
+    files: ["**/*.test.ts", "**/__tests__/**", "test/**", "bench/**", "conformance/**"],
+    rules: { "@typescript-eslint/no-explicit-any": "off" },
+  },
+);
