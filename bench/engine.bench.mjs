@@ -16,7 +16,11 @@ const median = (values) => {
 };
 
 function tasks(n, indent = "  ") {
-  return Array.from({ length: n }, (_, i) => `${indent}- id: t${i}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "{{ task.id }}"\n`).join("");
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      `${indent}- id: t${i}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "{{ task.id }}"\n`,
+  ).join("");
 }
 
 const FLOWS = {

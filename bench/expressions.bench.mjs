@@ -12,7 +12,13 @@ const context = {
   flow: { id: "orders", namespace: "company.team" },
   execution: { id: "4wjtkzwVGBM9yKnjm3yv8r", startDate: "2026-11-24T10:15:30.123Z" },
   inputs: { name: "world", count: 42, region: "eu-west-1", tags: ["a", "b", "c"] },
-  outputs: { fetch: { size: 1000, uri: "kestra:///company/team/orders/executions/x/tasks/fetch/y/result.ion", rows: Array.from({ length: 20 }, (_, i) => ({ id: i, amount: i * 1.5, customer: `c${i}` })) } },
+  outputs: {
+    fetch: {
+      size: 1000,
+      uri: "kestra:///company/team/orders/executions/x/tasks/fetch/y/result.ion",
+      rows: Array.from({ length: 20 }, (_, i) => ({ id: i, amount: i * 1.5, customer: `c${i}` })),
+    },
+  },
   taskrun: { value: "eu", attemptsCount: 0 },
   vars: { bucket: "s3://data-lake" },
 };
@@ -20,10 +26,13 @@ const context = {
 const TEMPLATES = {
   "plain text (no expression)": "select * from orders limit 1000",
   "one variable": "{{ inputs.name }}",
-  "string with variables and a filter": "Hello {{ inputs.name | upper }} from {{ flow.namespace }}/{{ flow.id }} ({{ execution.id }})",
-  "path building with defaults": "{{ vars.bucket }}/{{ inputs.region ?? 'us' }}/{{ execution.startDate | date('yyyy/MM/dd') }}/part-{{ taskrun.attemptsCount }}.csv",
+  "string with variables and a filter":
+    "Hello {{ inputs.name | upper }} from {{ flow.namespace }}/{{ flow.id }} ({{ execution.id }})",
+  "path building with defaults":
+    "{{ vars.bucket }}/{{ inputs.region ?? 'us' }}/{{ execution.startDate | date('yyyy/MM/dd') }}/part-{{ taskrun.attemptsCount }}.csv",
   "condition (typed)": "{{ outputs.fetch.size > 0 and inputs.count is even }}",
-  "loop over 20 rows": "{% for row in outputs.fetch.rows %}{{ row.customer }}={{ row.amount | numberFormat('#.00') }};{% endfor %}",
+  "loop over 20 rows":
+    "{% for row in outputs.fetch.rows %}{{ row.customer }}={{ row.amount | numberFormat('#.00') }};{% endfor %}",
   "json of a list of maps": "{{ outputs.fetch.rows | toJson }}",
 };
 

@@ -32,7 +32,12 @@ async function startServer() {
   const home = mkdtempSync(join(tmpdir(), "saker-attack-"));
   const child = spawn(process.execPath, [join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
     cwd: home,
-    env: { ...process.env, SAKER_HOME: home, SAKER_SERVER_MAXREQUESTSIZE: String(16 * 1024 * 1024), SECRET_TOKEN: Buffer.from("s3cr3t-value").toString("base64") },
+    env: {
+      ...process.env,
+      SAKER_HOME: home,
+      SAKER_SERVER_MAXREQUESTSIZE: String(16 * 1024 * 1024),
+      SECRET_TOKEN: Buffer.from("s3cr3t-value").toString("base64"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -141,10 +146,12 @@ const flow = (id, tasks, extra = "") => `id: ${id}\nnamespace: attack\n${extra}t
 /** The flow of the issue: 30,000 Return tasks, 5.6 MB (`extra` goes on the first task). */
 const manyTasks = (id, extra = "") => {
   let yaml = `id: ${id}\nnamespace: attack\ntasks:\n`;
-  for (let i = 0; i < 30_000; i++) yaml += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    description: "${"d".repeat(80)}"\n    format: "{{ task.id }}"\n${i === 0 ? extra : ""}`;
+  for (let i = 0; i < 30_000; i++)
+    yaml += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    description: "${"d".repeat(80)}"\n    format: "{{ task.id }}"\n${i === 0 ? extra : ""}`;
   return yaml;
 };
-const returnTask = (format, extra = "") => `  - id: t\n    type: io.kestra.plugin.core.debug.Return\n    format: ${JSON.stringify(format)}\n${extra}`;
+const returnTask = (format, extra = "") =>
+  `  - id: t\n    type: io.kestra.plugin.core.debug.Return\n    format: ${JSON.stringify(format)}\n${extra}`;
 
 // ---------------------------------------------------------------------------------------------
 // The attacks. Each returns a short description of how it ended.
@@ -159,15 +166,22 @@ const ATTACKS = {
     return runFlow(api, "attack", "jqrange");
   },
   async "regex catastrophic backtracking"(api) {
-    await deploy(api, flow("redos", returnTask("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}")));
+    await deploy(
+      api,
+      flow("redos", returnTask("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}")),
+    );
     return runFlow(api, "attack", "redos");
   },
   async "REGEX search filters"(api) {
     await deploy(api, flow("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-b", returnTask("x")));
     const statuses = [];
     for (let i = 0; i < 10; i++) {
-      statuses.push((await call(api, "GET", `/flows/search?filters[id][REGEX]=${encodeURIComponent("^(a+)+$")}`)).status);
-      statuses.push((await call(api, "GET", `/executions/search?filters[flowId][REGEX]=${encodeURIComponent("^(a+)+$")}`)).status);
+      statuses.push(
+        (await call(api, "GET", `/flows/search?filters[id][REGEX]=${encodeURIComponent("^(a+)+$")}`)).status,
+      );
+      statuses.push(
+        (await call(api, "GET", `/executions/search?filters[flowId][REGEX]=${encodeURIComponent("^(a+)+$")}`)).status,
+      );
     }
     return `statuses ${[...new Set(statuses)].join(",")}`;
   },
@@ -175,11 +189,15 @@ const ATTACKS = {
     return `status ${(await deploy(api, manyTasks("bigflow"))).status}`;
   },
   async "5.6 MB flow (30,000 tasks): PUT /flows/{ns}/{id}"(api) {
-    const r = await call(api, "PUT", "/flows/attack/bigflow", manyTasks("bigflow", "    timeout: PT1M\n"), { "Content-Type": "application/x-yaml" });
+    const r = await call(api, "PUT", "/flows/attack/bigflow", manyTasks("bigflow", "    timeout: PT1M\n"), {
+      "Content-Type": "application/x-yaml",
+    });
     return `status ${r.status}`;
   },
   async "5.6 MB flow (30,000 tasks): POST /flows/validate"(api) {
-    const r = await call(api, "POST", "/flows/validate", manyTasks("bigflow"), { "Content-Type": "application/x-yaml" });
+    const r = await call(api, "POST", "/flows/validate", manyTasks("bigflow"), {
+      "Content-Type": "application/x-yaml",
+    });
     return `status ${r.status}`;
   },
   async "5.6 MB flow (30,000 tasks): POST /flows/bulk"(api) {
@@ -195,7 +213,15 @@ const ATTACKS = {
     return `statuses ${[...new Set(statuses)].join(",")}`;
   },
   async "10 executions with 10 MB outputs, then search"(api) {
-    await deploy(api, flow("bigoutput", returnTask("{% for i in range(1, 90000) %}0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuv{% endfor %}")));
+    await deploy(
+      api,
+      flow(
+        "bigoutput",
+        returnTask(
+          "{% for i in range(1, 90000) %}0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuv{% endfor %}",
+        ),
+      ),
+    );
     const states = [];
     for (let i = 0; i < 10; i++) states.push(await runFlow(api, "attack", "bigoutput", 120_000));
     const statuses = [];
@@ -203,7 +229,9 @@ const ATTACKS = {
     return `runs ${[...new Set(states)].join(",")}; search ${[...new Set(statuses)].join(",")}`;
   },
   async "100,000 log lines"(api) {
-    const messages = Array.from({ length: 1000 }, (_, i) => `          - "line ${i} of {{ taskrun.value }}"`).join("\n");
+    const messages = Array.from({ length: 1000 }, (_, i) => `          - "line ${i} of {{ taskrun.value }}"`).join(
+      "\n",
+    );
     await deploy(
       api,
       flow(
@@ -215,7 +243,12 @@ const ATTACKS = {
   },
   async "YAML alias bombs and 10,000-deep documents"(api) {
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 10; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
+    for (let i = 1; i < 10; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
     const bomb = `id: bomb\nnamespace: attack\n${laughs.join("\n")}\ntasks:\n${returnTask("x")}`;
     const deepJson = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
     const deepYaml = `id: deep\nnamespace: attack\nx: ${"[".repeat(10_000)}${"]".repeat(10_000)}\ntasks:\n${returnTask("x")}`;
@@ -223,7 +256,9 @@ const ATTACKS = {
     for (let i = 0; i < 5; i++) {
       statuses.push((await deploy(api, bomb)).status);
       statuses.push((await deploy(api, deepYaml)).status);
-      statuses.push((await call(api, "POST", "/flows/enable/by-ids", deepJson, { "Content-Type": "application/json" })).status);
+      statuses.push(
+        (await call(api, "POST", "/flows/enable/by-ids", deepJson, { "Content-Type": "application/json" })).status,
+      );
     }
     return `statuses ${[...new Set(statuses)].join(",")}`;
   },
@@ -235,7 +270,9 @@ const ATTACKS = {
     return `statuses ${statuses.join(",")}`;
   },
   async "bulk import of 1,500 flows"(api) {
-    const docs = Array.from({ length: 1500 }, (_, i) => flow(`bulk${i}`, returnTask(`{{ 'flow ${i}' }}`))).join("\n---\n");
+    const docs = Array.from({ length: 1500 }, (_, i) => flow(`bulk${i}`, returnTask(`{{ 'flow ${i}' }}`))).join(
+      "\n---\n",
+    );
     const r = await call(api, "POST", "/flows/bulk", docs, { "Content-Type": "application/x-yaml" });
     return `status ${r.status}`;
   },
@@ -243,7 +280,9 @@ const ATTACKS = {
 
 // ---------------------------------------------------------------------------------------------
 
-const selected = Object.entries(ATTACKS).filter(([name]) => ONLY.length === 0 || ONLY.some((o) => name.toLowerCase().includes(o.toLowerCase())));
+const selected = Object.entries(ATTACKS).filter(
+  ([name]) => ONLY.length === 0 || ONLY.some((o) => name.toLowerCase().includes(o.toLowerCase())),
+);
 const rows = [];
 let server = await startServer();
 let probe = startProbe(server.url);
@@ -267,7 +306,10 @@ try {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     probe.phase(null);
     await new Promise((r) => setTimeout(r, 100));
-    const healthy = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(FROZEN_MS) }).then((r) => r.status === 200, () => false);
+    const healthy = await fetch(`${server.url}/health`, { signal: AbortSignal.timeout(FROZEN_MS) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     rows.push({ name, outcome, seconds, samples: probe.samples.get(name) ?? [], frozen: !healthy });
     if (!healthy) {
       // A frozen server would freeze every later attack too: start a fresh one.
@@ -283,8 +325,12 @@ try {
 }
 
 const fmt = (v) => (Number.isNaN(v) ? "-" : v >= FROZEN_MS ? "frozen" : `${v.toFixed(1)} ms`);
-console.log(`/health latency while attacked (probe every 20 ms; idle p50 ${fmt(percentile(idle, 50))}, max ${fmt(Math.max(0, ...idle))})`);
-console.log(`${"attack".padEnd(48)} ${"took".padStart(7)} ${"probes".padStart(6)} ${"p50".padStart(10)} ${"p99".padStart(10)} ${"max".padStart(10)}  outcome`);
+console.log(
+  `/health latency while attacked (probe every 20 ms; idle p50 ${fmt(percentile(idle, 50))}, max ${fmt(Math.max(0, ...idle))})`,
+);
+console.log(
+  `${"attack".padEnd(48)} ${"took".padStart(7)} ${"probes".padStart(6)} ${"p50".padStart(10)} ${"p99".padStart(10)} ${"max".padStart(10)}  outcome`,
+);
 const all = [];
 for (const row of rows) {
   all.push(...row.samples);

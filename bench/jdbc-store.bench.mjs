@@ -27,7 +27,9 @@ async function prepareTable() {
   const client = new pg.Client(pgConfigOf({ url: URL }).config);
   await client.connect();
   try {
-    const exists = await client.query("select count(*)::int as n from information_schema.tables where table_name = 'jdbc_bench'");
+    const exists = await client.query(
+      "select count(*)::int as n from information_schema.tables where table_name = 'jdbc_bench'",
+    );
     const count = exists.rows[0].n ? (await client.query("select count(*)::int as n from jdbc_bench")).rows[0].n : -1;
     if (count !== ROWS) {
       await client.query("drop table if exists jdbc_bench");
@@ -73,16 +75,28 @@ try {
   started = performance.now();
   const fetched = await instance.waitForEnd((await instance.createExecution("bench.jdbc", "store_fetch")).id, 600_000);
   const fetchMs = performance.now() - started;
-  const refusal = instance.logs.find({ executionId: fetched.id, minLevel: "ERROR" }).map((l) => l.message).join(" ");
+  const refusal = instance.logs
+    .find({ executionId: fetched.id, minLevel: "ERROR" })
+    .map((l) => l.message)
+    .join(" ");
 
-  console.log(`jdbc STORE benchmark (${ROWS.toLocaleString("en")} rows, PostgreSQL → Ion file, fetchSize ${FETCH_SIZE})`);
-  console.log(`  STORE time           ${(storeMs / 1000).toFixed(2)} s  (${Math.round(size / (storeMs / 1000)).toLocaleString("en")} rows/s)`);
+  console.log(
+    `jdbc STORE benchmark (${ROWS.toLocaleString("en")} rows, PostgreSQL → Ion file, fetchSize ${FETCH_SIZE})`,
+  );
+  console.log(
+    `  STORE time           ${(storeMs / 1000).toFixed(2)} s  (${Math.round(size / (storeMs / 1000)).toLocaleString("en")} rows/s)`,
+  );
   console.log(`  rows stored          ${size.toLocaleString("en")}  (${mb(bytes)} MB of Ion text)`);
-  console.log(`  peak RSS             ${mb(peak)} MB  (before the query: ${mb(rssBefore)} MB; limit ${RSS_LIMIT_MB} MB)`);
-  console.log(`  FETCH of same query  ${fetched.state.current} in ${(fetchMs / 1000).toFixed(2)} s: ${refusal.slice(0, 160)}`);
+  console.log(
+    `  peak RSS             ${mb(peak)} MB  (before the query: ${mb(rssBefore)} MB; limit ${RSS_LIMIT_MB} MB)`,
+  );
+  console.log(
+    `  FETCH of same query  ${fetched.state.current} in ${(fetchMs / 1000).toFixed(2)} s: ${refusal.slice(0, 160)}`,
+  );
   if (size !== ROWS) throw new Error(`stored ${size} rows, expected ${ROWS}`);
   if (peak / 1024 / 1024 >= RSS_LIMIT_MB) throw new Error(`peak RSS ${mb(peak)} MB is over ${RSS_LIMIT_MB} MB`);
-  if (fetched.state.current !== "FAILED" || !refusal.includes("fetchType: STORE")) throw new Error("FETCH of a million rows was not refused");
+  if (fetched.state.current !== "FAILED" || !refusal.includes("fetchType: STORE"))
+    throw new Error("FETCH of a million rows was not refused");
 } finally {
   await instance.close();
   rmSync(home, { recursive: true, force: true });

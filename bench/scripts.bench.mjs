@@ -28,8 +28,14 @@ process.env.PATH = `${dirname(python)}:${process.env.PATH}`;
 const fibo = (n) => `def fibo(n):\n    return n if n <= 1 else fibo(n - 1) + fibo(n - 2)\nprint(fibo(${n}))\n`;
 
 function flowOf(id, count, n) {
-  const body = fibo(n).split("\n").map((l) => `      ${l}`).join("\n");
-  const tasks = Array.from({ length: count }, (_, i) => `  - id: t${i}\n    type: io.kestra.plugin.scripts.python.Script\n    script: |\n${body}\n`).join("");
+  const body = fibo(n)
+    .split("\n")
+    .map((l) => `      ${l}`)
+    .join("\n");
+  const tasks = Array.from(
+    { length: count },
+    (_, i) => `  - id: t${i}\n    type: io.kestra.plugin.scripts.python.Script\n    script: |\n${body}\n`,
+  ).join("");
   return `id: ${id}\nnamespace: bench\ntasks:\n${tasks}`;
 }
 
@@ -69,14 +75,23 @@ try {
     const e = median(engine);
     const f = median(bare);
     const best = (Math.min(...engine) - Math.min(...bare)) / count;
-    rows.push([`${count} × fibo(${n}), python.Script`, `${e.toFixed(0)} ms`, `floor ${f.toFixed(0)} ms`, `overhead ${((e - f) / count).toFixed(1)} ms/task (best runs: ${best.toFixed(1)})`]);
+    rows.push([
+      `${count} × fibo(${n}), python.Script`,
+      `${e.toFixed(0)} ms`,
+      `floor ${f.toFixed(0)} ms`,
+      `overhead ${((e - f) / count).toFixed(1)} ms/task (best runs: ${best.toFixed(1)})`,
+    ]);
   };
   await measure("light", 40, 10, RUNS);
   await measure("long", 10, 33, LONG_RUNS);
-  if (shimmed !== python) rows.push([`40 × fibo(10) floor through ${shimmed}`, `${floor(home, 40, 10, shimmed).toFixed(0)} ms`, "", ""]);
+  if (shimmed !== python)
+    rows.push([`40 × fibo(10) floor through ${shimmed}`, `${floor(home, 40, 10, shimmed).toFixed(0)} ms`, "", ""]);
   const width = Math.max(...rows.map((r) => r[0].length));
-  console.log(`script task benchmarks (${python}; embedded SQLite backend; median of ${RUNS} light / ${LONG_RUNS} long runs; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
-  for (const [name, value, floorText, extra] of rows) console.log(`  ${name.padEnd(width)}  ${value.padStart(9)}  ${floorText.padEnd(16)}  ${extra}`);
+  console.log(
+    `script task benchmarks (${python}; embedded SQLite backend; median of ${RUNS} light / ${LONG_RUNS} long runs; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+  );
+  for (const [name, value, floorText, extra] of rows)
+    console.log(`  ${name.padEnd(width)}  ${value.padStart(9)}  ${floorText.padEnd(16)}  ${extra}`);
 } finally {
   await instance.close();
   rmSync(home, { recursive: true, force: true });

@@ -39,7 +39,8 @@ export function loadExpressionCases(file: string): ExpressionCase[] {
   const cases = YAML.parse(readFileSync(file, "utf8")) as ExpressionCase[];
   if (!Array.isArray(cases) || cases.length === 0) throw new Error(`${file} holds no cases`);
   for (const c of cases) {
-    if (!c.name || !c.source) throw new Error(`${file}: every case needs a name and a source (${JSON.stringify(c).slice(0, 80)})`);
+    if (!c.name || !c.source)
+      throw new Error(`${file}: every case needs a name and a source (${JSON.stringify(c).slice(0, 80)})`);
     const outcomes = ["expect" in c, c.error === true, "truthy" in c].filter(Boolean).length;
     if (outcomes !== 1) throw new Error(`${file}: '${c.name}' needs exactly one of expect, error: true, truthy`);
   }

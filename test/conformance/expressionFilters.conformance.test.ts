@@ -1,7 +1,12 @@
 // The filter cases found by reading Pebble's and Kestra's filters (conformance/expressions-filters.yaml).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFORMANCE_DIR, describeExpressionCases, expressionCaseFiles, loadExpressionCases } from "./expressionCases.ts";
+import {
+  CONFORMANCE_DIR,
+  describeExpressionCases,
+  expressionCaseFiles,
+  loadExpressionCases,
+} from "./expressionCases.ts";
 
 const FILE = join(CONFORMANCE_DIR, "expressions-filters.yaml");
 

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./cli.ts";
 
-const SHARED = [join(ROOT, "..", "shared"), join(ROOT, "..", "..", "shared")].map((d) => join(d, "conformance", "kestra")).find((d) => existsSync(join(d, "flows")));
+const SHARED = [join(ROOT, "..", "shared"), join(ROOT, "..", "..", "shared")]
+  .map((d) => join(d, "conformance", "kestra"))
+  .find((d) => existsSync(join(d, "flows")));
 
 function runRunner(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -28,7 +30,10 @@ function runRunner(args: string[]): Promise<{ code: number | null; output: strin
 }
 
 describe.skipIf(!SHARED)("API conformance scenarios", () => {
-  if (!SHARED) console.warn("apiConformance: skipped, ../shared/conformance/kestra/flows (Kestra's test flows) is not beside this clone");
+  if (!SHARED)
+    console.warn(
+      "apiConformance: skipped, ../shared/conformance/kestra/flows (Kestra's test flows) is not beside this clone",
+    );
 
   it("every scenario of both manifests passes, schedule-trigger and sleep aside", { timeout: 180_000 }, async () => {
     const { code, output } = await runRunner(["--strict", "--skip", "schedule-trigger,sleep.yml"]);

@@ -43,12 +43,22 @@ describe("the repository's plugins, with no install", () => {
   const home = () => join(work, "fresh");
 
   it("plugins list shows JDBC as bundled, with its workspace version", async () => {
-    const version = (JSON.parse(readFileSync(join(ROOT, "plugins/jdbc/package.json"), "utf8")) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(ROOT, "plugins/jdbc/package.json"), "utf8")) as { version: string })
+      .version;
     const json = await runCli(["plugins", "list", "--json"], { home: home() });
     expect(json.code, json.stderr).toBe(0);
-    expect(listed(json.stdout, "io.kestra.plugin.jdbc.sqlite.Query")).toMatchObject({ plugin: "@saker/plugin-jdbc", versions: [version], bundled: [version], default: version });
+    expect(listed(json.stdout, "io.kestra.plugin.jdbc.sqlite.Query")).toMatchObject({
+      plugin: "@saker/plugin-jdbc",
+      versions: [version],
+      bundled: [version],
+      default: version,
+    });
     const text = await runCli(["plugins", "list"], { home: home() });
-    expect(text.stdout).toMatch(new RegExp(`io\\.kestra\\.plugin\\.jdbc\\.duckdb\\.Query +task +@saker/plugin-jdbc +${version.replace(/\./g, "\\.")} \\(bundled\\)`));
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `io\\.kestra\\.plugin\\.jdbc\\.duckdb\\.Query +task +@saker/plugin-jdbc +${version.replace(/\./g, "\\.")} \\(bundled\\)`,
+      ),
+    );
   });
 
   it("plugins doc documents a bundled type", async () => {
@@ -112,7 +122,13 @@ describe("GET /api/v1/plugins on a server with the default configuration", () =>
   });
 
   it("lists JDBC as bundled, documents its types, and refuses to uninstall it", async () => {
-    const plugins = (await (await fetch(`${server.url}/api/v1/plugins`)).json()) as { name: string; version: string; bundled: boolean; core: boolean; tasks: { cls: string }[] }[];
+    const plugins = (await (await fetch(`${server.url}/api/v1/plugins`)).json()) as {
+      name: string;
+      version: string;
+      bundled: boolean;
+      core: boolean;
+      tasks: { cls: string }[];
+    }[];
     const jdbc = plugins.find((p) => p.name === "@saker/plugin-jdbc");
     expect(jdbc).toMatchObject({ version: "1.0.0", bundled: true, core: false });
     expect(jdbc?.tasks.map((e) => e.cls)).toContain("io.kestra.plugin.jdbc.duckdb.Query");
@@ -121,7 +137,11 @@ describe("GET /api/v1/plugins on a server with the default configuration", () =>
     const doc = await fetch(`${server.url}/api/v1/plugins/io.kestra.plugin.jdbc.duckdb.Query`);
     expect(doc.status).toBe(200);
     expect(((await doc.json()) as { markdown: string }).markdown).toContain("version 1.0.0 (bundled)");
-    const removal = await fetch(`${server.url}/api/v1/plugins/uninstall`, { method: "DELETE", headers: { "content-type": "application/json" }, body: JSON.stringify({ plugins: ["@saker/plugin-jdbc@1.0.0"] }) });
+    const removal = await fetch(`${server.url}/api/v1/plugins/uninstall`, {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ plugins: ["@saker/plugin-jdbc@1.0.0"] }),
+    });
     expect(removal.status).toBe(409);
     expect(((await removal.json()) as { message: string }).message).toContain("is bundled with Saker");
   });
@@ -138,33 +158,52 @@ describe("a bundled plugins folder beside installed versions", () => {
     cpSync(join(ROOT, "test/fixtures/bundled/hello"), dir, { recursive: true });
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, unknown>;
     writeFileSync(join(dir, "package.json"), JSON.stringify({ ...manifest, version }));
-    writeFileSync(join(dir, "index.js"), readFileSync(join(dir, "index.js"), "utf8").replace('version: "1.0.0"', `version: "${version}"`));
+    writeFileSync(
+      join(dir, "index.js"),
+      readFileSync(join(dir, "index.js"), "utf8").replace('version: "1.0.0"', `version: "${version}"`),
+    );
     return dir;
   }
 
   it("any plugin package in the folder is picked up, with no code change", async () => {
     const list = await runCli(["plugins", "list", "--json"], { home: home(), env });
-    expect(listed(list.stdout, TYPE)).toMatchObject({ plugin: "saker-plugin-hello-bundled", versions: ["1.0.0"], bundled: ["1.0.0"] });
+    expect(listed(list.stdout, TYPE)).toMatchObject({
+      plugin: "saker-plugin-hello-bundled",
+      versions: ["1.0.0"],
+      bundled: ["1.0.0"],
+    });
   });
 
   it("installing the bundled version again gives one entry, no conflict", async () => {
-    const installed = await runCli(["plugins", "install", join(ROOT, "test/fixtures/bundled/hello")], { home: home(), env });
+    const installed = await runCli(["plugins", "install", join(ROOT, "test/fixtures/bundled/hello")], {
+      home: home(),
+      env,
+    });
     expect(installed.code, installed.stderr).toBe(0);
-    expect(installed.stderr).toContain("saker-plugin-hello-bundled@1.0.0 is also bundled with Saker; the bundled copy is the one used");
+    expect(installed.stderr).toContain(
+      "saker-plugin-hello-bundled@1.0.0 is also bundled with Saker; the bundled copy is the one used",
+    );
     const list = await runCli(["plugins", "list", "--json"], { home: home(), env });
     expect(list.stderr).toBe("");
     expect(listed(list.stdout, TYPE)).toMatchObject({ versions: ["1.0.0"], bundled: ["1.0.0"] });
     // Removing the installed copy leaves the bundled one.
     const removed = await runCli(["plugins", "uninstall", "saker-plugin-hello-bundled@1.0.0"], { home: home(), env });
     expect(removed.code, removed.stderr).toBe(0);
-    expect(listed((await runCli(["plugins", "list", "--json"], { home: home(), env })).stdout, TYPE)).toMatchObject({ versions: ["1.0.0"], bundled: ["1.0.0"] });
+    expect(listed((await runCli(["plugins", "list", "--json"], { home: home(), env })).stdout, TYPE)).toMatchObject({
+      versions: ["1.0.0"],
+      bundled: ["1.0.0"],
+    });
   }, 120_000);
 
   it("other versions install side by side; each is pinned with version:, LATEST and OLDEST see the bundled one", async () => {
     const installed = await runCli(["plugins", "install", stage("0.9.0"), stage("2.0.0")], { home: home(), env });
     expect(installed.code, installed.stderr).toBe(0);
     const list = await runCli(["plugins", "list", "--json"], { home: home(), env });
-    expect(listed(list.stdout, TYPE)).toMatchObject({ versions: ["0.9.0", "1.0.0", "2.0.0"], bundled: ["1.0.0"], default: "2.0.0" });
+    expect(listed(list.stdout, TYPE)).toMatchObject({
+      versions: ["0.9.0", "1.0.0", "2.0.0"],
+      bundled: ["1.0.0"],
+      default: "2.0.0",
+    });
     const flow = `id: pinned
 namespace: company.team
 tasks:
@@ -178,9 +217,26 @@ tasks:
     const result = await runCli(["flow", "run", flowFile("pinned.yaml", flow), "--json"], { home: home(), env });
     const execution = executionOf(result);
     expect(execution.state.current, result.stderr).toBe("SUCCESS");
-    const versions = Object.fromEntries(execution.taskRunList.map((t: { taskId: string; outputs: { version: string } }) => [t.taskId, t.outputs.version]));
-    expect(versions).toEqual({ bundled: "1.0.0", old: "0.9.0", latest: "2.0.0", oldest: "0.9.0", range: "1.0.0", unpinned: "2.0.0" });
-    const oldestByDefault = await runCli(["flow", "run", flowFile("unpinned.yaml", `id: unpinned\nnamespace: company.team\ntasks:\n  - { id: t, type: ${TYPE} }\n`), "--json"], { home: home(), env: { ...env, SAKER_PLUGINS_DEFAULT_VERSION: "OLDEST" } });
+    const versions = Object.fromEntries(
+      execution.taskRunList.map((t: { taskId: string; outputs: { version: string } }) => [t.taskId, t.outputs.version]),
+    );
+    expect(versions).toEqual({
+      bundled: "1.0.0",
+      old: "0.9.0",
+      latest: "2.0.0",
+      oldest: "0.9.0",
+      range: "1.0.0",
+      unpinned: "2.0.0",
+    });
+    const oldestByDefault = await runCli(
+      [
+        "flow",
+        "run",
+        flowFile("unpinned.yaml", `id: unpinned\nnamespace: company.team\ntasks:\n  - { id: t, type: ${TYPE} }\n`),
+        "--json",
+      ],
+      { home: home(), env: { ...env, SAKER_PLUGINS_DEFAULT_VERSION: "OLDEST" } },
+    );
     expect(executionOf(oldestByDefault).taskRunList[0].outputs.version).toBe("0.9.0");
   }, 180_000);
 });

@@ -16,7 +16,11 @@ const home = join(work, "home");
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const sleeps = (prefix: string, n: number, indent: string) =>
-  Array.from({ length: n }, (_, i) => `${indent}- id: ${prefix}${i}\n${indent}  type: io.kestra.plugin.core.flow.Sleep\n${indent}  duration: PT0.2S\n`).join("");
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `${indent}- id: ${prefix}${i}\n${indent}  type: io.kestra.plugin.core.flow.Sleep\n${indent}  duration: PT0.2S\n`,
+  ).join("");
 
 const FLOW = `id: crash
 namespace: it.crash
@@ -39,7 +43,10 @@ function start(args: string[]): ChildProcess {
 function waitForLog(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; stderr:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${pattern} within ${timeoutMs} ms; stderr:\n${seen}`)),
+      timeoutMs,
+    );
     child.stderr!.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
       if (pattern.test(seen)) {
@@ -91,7 +98,13 @@ describe("crash and resume", () => {
       const execution = await pollExecution(30_000);
       expect(execution.state.current).toBe("SUCCESS");
       const ids = execution.taskRunList.map((t: any) => t.taskId);
-      const expected = ["steps", ...Array.from({ length: 10 }, (_, i) => `s${i}`), "fanout", ...Array.from({ length: 4 }, (_, i) => `p${i}`), "last"];
+      const expected = [
+        "steps",
+        ...Array.from({ length: 10 }, (_, i) => `s${i}`),
+        "fanout",
+        ...Array.from({ length: 4 }, (_, i) => `p${i}`),
+        "last",
+      ];
       expect([...ids].sort()).toEqual([...expected].sort());
       for (const run of execution.taskRunList) expect(run.state.current, run.taskId).toBe("SUCCESS");
       for (const run of execution.taskRunList.filter((t: any) => t.taskId !== "steps" && t.taskId !== "fanout")) {
@@ -101,7 +114,9 @@ describe("crash and resume", () => {
 
       const logs = new Database(join(home, "saker.db"), { readonly: true });
       const starts = logs
-        .prepare("SELECT task_id AS taskId, COUNT(*) AS n FROM logs WHERE message LIKE 'Type % started' GROUP BY task_id")
+        .prepare(
+          "SELECT task_id AS taskId, COUNT(*) AS n FROM logs WHERE message LIKE 'Type % started' GROUP BY task_id",
+        )
         .all() as { taskId: string; n: number }[];
       logs.close();
       const twice = starts.filter((s) => s.n > 1);

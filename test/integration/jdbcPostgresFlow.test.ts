@@ -58,12 +58,20 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "saker-jdbc-it-"));
     home = join(work, "home");
-    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", join(ROOT, "plugins/jdbc")], { stdio: "inherit" });
+    execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-b", join(ROOT, "plugins/jdbc")], {
+      stdio: "inherit",
+    });
     const started = Date.now();
-    const installed = await runCli(["plugins", "install", "./plugins/jdbc", pack(stageNextVersion())], { home, timeoutMs: 900_000, cwd: ROOT });
+    const installed = await runCli(["plugins", "install", "./plugins/jdbc", pack(stageNextVersion())], {
+      home,
+      timeoutMs: 900_000,
+      cwd: ROOT,
+    });
     console.log(`plugins install of ./plugins/jdbc and 1.1.0 took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     expect(installed.code, installed.stderr).toBe(0);
-    expect(installed.stderr).toContain("@saker/plugin-jdbc@1.0.0 is also bundled with Saker; the bundled copy is the one used");
+    expect(installed.stderr).toContain(
+      "@saker/plugin-jdbc@1.0.0 is also bundled with Saker; the bundled copy is the one used",
+    );
     const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "test" });
     await admin.connect();
     try {
@@ -83,7 +91,9 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
   it("lists both versions side by side, 1.0.0 once, as bundled", async () => {
     const list = await runCli(["plugins", "list", "--json"], { home });
     expect(list.stderr).toBe("");
-    const query = (JSON.parse(list.stdout) as { type: string; versions: string[]; bundled: string[] }[]).find((t) => t.type === "io.kestra.plugin.jdbc.postgresql.Query");
+    const query = (JSON.parse(list.stdout) as { type: string; versions: string[]; bundled: string[] }[]).find(
+      (t) => t.type === "io.kestra.plugin.jdbc.postgresql.Query",
+    );
     expect(query).toMatchObject({ versions: ["1.0.0", "1.1.0"], bundled: ["1.0.0"] });
   });
 
@@ -96,7 +106,9 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
     const run = execution.taskRunList.find((t: { taskId: string }) => t.taskId === "fetch");
     expect(run.pluginVersion).toBe("@saker/plugin-jdbc@1.0.0");
     expect(run.outputs.size).toBe(1000);
-    expect(run.outputs.uri).toMatch(/^kestra:\/\/\/company\/team\/.+\/executions\/[\w-]+\/tasks\/fetch\/[\w-]+\/[\w-]+-result\.ion$/);
+    expect(run.outputs.uri).toMatch(
+      /^kestra:\/\/\/company\/team\/.+\/executions\/[\w-]+\/tasks\/fetch\/[\w-]+\/[\w-]+-result\.ion$/,
+    );
     expect(result.stderr).toContain("Starting query: select * from orders limit 1000");
     // The file, found by its path (the engine masks secret values in outputs, and the secret
     // 'postgres' also appears in the flow id).
@@ -104,7 +116,9 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
     const [name] = readdirSync(dir);
     const lines = readFileSync(join(dir, name!), "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(1000);
-    expect(lines[0]).toMatch(/^\{id:\d+,customer:"customer \d+",amount:\d+\.\d\d,created_at:ZonedDateTime::"2024-01-\d\dT\d\d:00:00(Z|[+-]\d\d:\d\d)\[[^\]]+\]"\}$/);
+    expect(lines[0]).toMatch(
+      /^\{id:\d+,customer:"customer \d+",amount:\d+\.\d\d,created_at:ZonedDateTime::"2024-01-\d\dT\d\d:00:00(Z|[+-]\d\d:\d\d)\[[^\]]+\]"\}$/,
+    );
   }, 120_000);
 
   it("runs 1.1.0 when the flow does not pin a version", async () => {

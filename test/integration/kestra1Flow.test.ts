@@ -43,12 +43,17 @@ describe("saker flow run with Kestra 1.x syntax", () => {
   it("runs it: dotted FORM inputs, prefill never applied, assets on the task run", async () => {
     const file = join(dir, "kestra1.yaml");
     writeFileSync(file, FLOW);
-    const result = await runCli(["flow", "run", file, "--json", "-q", "--input", "env.region=us"], { home: join(dir, "home1") });
+    const result = await runCli(["flow", "run", file, "--json", "-q", "--input", "env.region=us"], {
+      home: join(dir, "home1"),
+    });
     expect(result.code, result.stderr).toBe(0);
     const x = executionOf(result);
     expect(x.inputs).toEqual({ note: null, env: { region: "us", size: 2 } });
     expect(x.taskRunList[0].outputs.value).toBe("none us-2 main");
-    expect(x.taskRunList[0].assets.outputs[0]).toMatchObject({ id: "report_us", type: "io.kestra.plugin.ee.assets.Table" });
+    expect(x.taskRunList[0].assets.outputs[0]).toMatchObject({
+      id: "report_us",
+      type: "io.kestra.plugin.ee.assets.Table",
+    });
   });
 
   it("refuses a value outside the FORM's SELECT, and a prefill given with defaults, naming the input", async () => {
@@ -56,7 +61,9 @@ describe("saker flow run with Kestra 1.x syntax", () => {
     writeFileSync(file, FLOW);
     const bad = await runCli(["flow", "run", file, "-q", "--input", "env.region=mars"], { home: join(dir, "home2") });
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain("Invalid input for `env.region`, it must match the values `[eu, us]`, but received `mars`");
+    expect(bad.stderr).toContain(
+      "Invalid input for `env.region`, it must match the values `[eu, us]`, but received `mars`",
+    );
     const both = join(dir, "both.yaml");
     writeFileSync(both, FLOW.replace("    prefill: a suggestion", "    prefill: a suggestion\n    defaults: x"));
     const refused = await runCli(["flow", "run", both, "-q"], { home: join(dir, "home3") });

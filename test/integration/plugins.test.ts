@@ -40,7 +40,11 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "saker-plugins-it-"));
   home = join(work, "home");
   for (const v of ["v1", "v2"]) {
-    const out = execFileSync("npm", ["pack", join(ROOT, "test/fixtures/plugins", `versioned-${v}`), "--pack-destination", work, "--json"], { encoding: "utf8" });
+    const out = execFileSync(
+      "npm",
+      ["pack", join(ROOT, "test/fixtures/plugins", `versioned-${v}`), "--pack-destination", work, "--json"],
+      { encoding: "utf8" },
+    );
     tarballs.push(join(work, (JSON.parse(out) as { filename: string }[])[0]!.filename));
   }
   const installed = await runCli(["plugins", "install", ...tarballs], { home });
@@ -52,7 +56,9 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("versioned plugins", () => {
   it("lists both versions of each type", async () => {
     const list = await runCli(["plugins", "list", "--json"], { home });
-    const which = (JSON.parse(list.stdout) as { type: string; versions: string[]; default: string }[]).find((t) => t.type === "com.example.versioned.Which");
+    const which = (JSON.parse(list.stdout) as { type: string; versions: string[]; default: string }[]).find(
+      (t) => t.type === "com.example.versioned.Which",
+    );
     expect(which).toMatchObject({ versions: ["1.0.0", "2.0.0"], default: "2.0.0" });
   });
 
@@ -68,11 +74,21 @@ describe("versioned plugins", () => {
   }, 60_000);
 
   it("follows plugins.defaultVersion: OLDEST picks 1.0.0, NONE requires a version", async () => {
-    const oldest = executionOf(await runCli(["flow", "run", flowFile("pinned.yaml", pinned), "--json"], { home, env: { SAKER_PLUGINS_DEFAULTVERSION: "OLDEST" } }));
+    const oldest = executionOf(
+      await runCli(["flow", "run", flowFile("pinned.yaml", pinned), "--json"], {
+        home,
+        env: { SAKER_PLUGINS_DEFAULTVERSION: "OLDEST" },
+      }),
+    );
     expect(oldest.taskRunList.find((t: any) => t.taskId === "latest").outputs.plugin).toBe("1.0.0");
-    const none = await runCli(["flow", "run", flowFile("pinned.yaml", pinned), "--json"], { home, env: { SAKER_PLUGINS_DEFAULTVERSION: "NONE" } });
+    const none = await runCli(["flow", "run", flowFile("pinned.yaml", pinned), "--json"], {
+      home,
+      env: { SAKER_PLUGINS_DEFAULTVERSION: "NONE" },
+    });
     expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain("tasks[2].version: 'com.example.versioned.Which' needs a 'version:' (plugins.defaultVersion is NONE); installed: 1.0.0, 2.0.0");
+    expect(none.stderr).toContain(
+      "tasks[2].version: 'com.example.versioned.Which' needs a 'version:' (plugins.defaultVersion is NONE); installed: 1.0.0, 2.0.0",
+    );
   }, 60_000);
 
   it("kills a hanging task and an isolated CPU-bound task by their timeout, without stopping the others", async () => {
@@ -113,7 +129,9 @@ tasks:
     expect(removed.code, removed.stderr).toBe(0);
     const validation = await runCli(["flow", "validate", flowFile("pinned.yaml", pinned)], { home });
     expect(validation.code).toBe(1);
-    expect(validation.stdout).toContain("tasks[0].version: version '1.0.0' of 'com.example.versioned.Which' is not installed; installed: 2.0.0");
+    expect(validation.stdout).toContain(
+      "tasks[0].version: version '1.0.0' of 'com.example.versioned.Which' is not installed; installed: 2.0.0",
+    );
     const again = await runCli(["plugins", "uninstall", "saker-plugin-versioned@1.0.0"], { home });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("saker-plugin-versioned@1.0.0 is not installed; installed: 2.0.0");

@@ -80,7 +80,9 @@ describe("bundled scripts plugin, no install step", () => {
   }, 60_000);
 
   it("packs its Python helper for an installation from npm", () => {
-    const out = execFileSync("npm", ["pack", join(ROOT, "plugins/scripts"), "--dry-run", "--json"], { encoding: "utf8" });
+    const out = execFileSync("npm", ["pack", join(ROOT, "plugins/scripts"), "--dry-run", "--json"], {
+      encoding: "utf8",
+    });
     const packed = (JSON.parse(out) as { files: { path: string }[] }[])[0]!;
     expect(packed.files.map((f) => f.path)).toContain("python/kestra.py");
   }, 60_000);
@@ -92,7 +94,11 @@ describe("bundled scripts plugin, no install step", () => {
     const execution = executionOf(result);
     expect(execution.state.current, result.stderr).toBe("SUCCESS");
     const outputs = Object.fromEntries(execution.taskRunList.map((t: any) => [t.taskId, t.outputs]));
-    expect(outputs.py).toMatchObject({ vars: { count: 5 }, exitCode: 0, outputFiles: { "squares.txt": expect.stringMatching(/^kestra:\/\/\/company\/team\/polyglot\/executions\//) } });
+    expect(outputs.py).toMatchObject({
+      vars: { count: 5 },
+      exitCode: 0,
+      outputFiles: { "squares.txt": expect.stringMatching(/^kestra:\/\/\/company\/team\/polyglot\/executions\//) },
+    });
     expect(outputs.sh).toMatchObject({ vars: { sum: 55 }, exitCode: 0 });
     expect(outputs.js).toMatchObject({ vars: { mean: 11 }, exitCode: 0 });
     expect(outputs.last).toEqual({ value: "11" });
@@ -103,7 +109,10 @@ describe("bundled scripts plugin, no install step", () => {
 
   it("a failing script fails the run with its exit code and stderr", async () => {
     const file = join(work, "fails.yaml");
-    writeFileSync(file, `id: fails\nnamespace: company.team\ntasks:\n  - id: boom\n    type: io.kestra.plugin.scripts.python.Script\n    script: |\n      import sys\n      print("bad input", file=sys.stderr)\n      sys.exit(2)\n`);
+    writeFileSync(
+      file,
+      `id: fails\nnamespace: company.team\ntasks:\n  - id: boom\n    type: io.kestra.plugin.scripts.python.Script\n    script: |\n      import sys\n      print("bad input", file=sys.stderr)\n      sys.exit(2)\n`,
+    );
     const result = await runCli(["flow", "run", file, "--json"], { home });
     const execution = executionOf(result);
     expect(execution.state.current).toBe("FAILED");

@@ -67,13 +67,18 @@ describe("secrets never leak", () => {
       const content = readFileSync(path);
       expect(content.includes(PASSWORD), `${path} holds the password`).toBe(false);
       expect(content.includes(TOKEN), `${path} holds the SECRET input`).toBe(false);
-      expect(content.includes(Buffer.from(PASSWORD).toString("base64")), `${path} holds the encoded password`).toBe(false);
+      expect(content.includes(Buffer.from(PASSWORD).toString("base64")), `${path} holds the encoded password`).toBe(
+        false,
+      );
     }
   });
 
   it("a missing secret fails the task with Kestra's message", async () => {
     const file = join(dir, "missing.yaml");
-    writeFileSync(file, "id: missing\nnamespace: company.team\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ secret('NOPE') }}\"\n");
+    writeFileSync(
+      file,
+      "id: missing\nnamespace: company.team\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ secret('NOPE') }}\"\n",
+    );
     const result = await runCli(["flow", "run", file, "--json"], { home: join(dir, "home2") });
     expect(executionOf(result).state.current).toBe("FAILED");
     expect(result.stderr).toContain("Cannot find secret for key 'NOPE'");

@@ -32,7 +32,10 @@ afterAll(async () => {
 });
 
 async function runToEnd(api: string, namespace: string, flowId: string): Promise<Record<string, any>> {
-  const response = await fetch(`${api}/executions/${namespace}/${flowId}?wait=true`, { method: "POST", body: new FormData() });
+  const response = await fetch(`${api}/executions/${namespace}/${flowId}?wait=true`, {
+    method: "POST",
+    body: new FormData(),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as Record<string, any>;
 }
@@ -41,34 +44,72 @@ describe("a 5 MB flow", () => {
   const TASKS = 25_000;
   const yaml =
     "id: huge\nnamespace: big.flows\nlabels:\n  size: huge\ntasks:\n" +
-    Array.from({ length: TASKS }, (_, i) => `  - id: t${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "task ${i} says hello with some padding ${"x".repeat(100)}"\n`).join("");
+    Array.from(
+      { length: TASKS },
+      (_, i) =>
+        `  - id: t${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "task ${i} says hello with some padding ${"x".repeat(100)}"\n`,
+    ).join("");
 
   it("is read back and listed while /health keeps answering", async () => {
     expect(yaml.length).toBeGreaterThan(5_000_000);
     expect((await postYaml(`${server.api}/flows`, yaml)).status).toBe(200);
-    expect((await postYaml(`${server.api}/flows`, "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n")).status).toBe(200);
+    expect(
+      (
+        await postYaml(
+          `${server.api}/flows`,
+          "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+        )
+      ).status,
+    ).toBe(200);
 
-    const { result: flow } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/flows/big.flows/huge`)).json() as Promise<Record<string, any>>);
+    const { result: flow } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () => (await fetch(`${server.api}/flows/big.flows/huge`)).json() as Promise<Record<string, any>>,
+    );
     expect(flow.tasks).toHaveLength(TASKS);
-    expect(flow.tasks[TASKS - 1]).toMatchObject({ id: `t${TASKS - 1}`, message: expect.stringContaining(`task ${TASKS - 1} says hello`) });
+    expect(flow.tasks[TASKS - 1]).toMatchObject({
+      id: `t${TASKS - 1}`,
+      message: expect.stringContaining(`task ${TASKS - 1} says hello`),
+    });
     expect(flow.labels).toEqual([{ key: "size", value: "huge" }]);
 
-    const { result: page } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/flows/search?size=5&sort=id:asc`)).json() as Promise<Record<string, any>>);
+    const { result: page } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () => (await fetch(`${server.api}/flows/search?size=5&sort=id:asc`)).json() as Promise<Record<string, any>>,
+    );
     expect(page.total).toBe(2);
     expect(page.results.map((f: any) => f.id)).toEqual(["huge", "small"]);
     expect(page.results[0].tasks).toHaveLength(TASKS);
 
-    const { result: byLabel } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/flows/search?filters[labels][EQUALS]=size:huge`)).json() as Promise<Record<string, any>>);
+    const { result: byLabel } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () =>
+        (await fetch(`${server.api}/flows/search?filters[labels][EQUALS]=size:huge`)).json() as Promise<
+          Record<string, any>
+        >,
+    );
     expect(byLabel.results.map((f: any) => f.id)).toEqual(["huge"]);
 
-    const source = await (await fetch(`${server.api}/flows/big.flows/huge`, { headers: { Accept: "application/x-yaml" } })).text();
+    const source = await (
+      await fetch(`${server.api}/flows/big.flows/huge`, { headers: { Accept: "application/x-yaml" } })
+    ).text();
     expect(source).toBe(yaml);
   }, 120_000);
 });
 
 describe("executions with 10 MB outputs", () => {
   it("are searched without their outputs, and read whole by id, while /health keeps answering", async () => {
-    expect((await postYaml(`${server.api}/flows`, "id: out\nnamespace: big.executions\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: small\n")).status).toBe(200);
+    expect(
+      (
+        await postYaml(
+          `${server.api}/flows`,
+          "id: out\nnamespace: big.executions\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: small\n",
+        )
+      ).status,
+    ).toBe(200);
     const first = await runToEnd(server.api, "big.executions", "out");
     expect(first.state.current).toBe("SUCCESS");
 
@@ -87,7 +128,11 @@ describe("executions with 10 MB outputs", () => {
           ...stored.execution,
           id,
           state: { ...stored.execution.state, startDate },
-          taskRunList: stored.execution.taskRunList.map((run) => ({ ...run, executionId: id, outputs: { value: big(i) } })),
+          taskRunList: stored.execution.taskRunList.map((run) => ({
+            ...run,
+            executionId: id,
+            outputs: { value: big(i) },
+          })),
         };
         store.insert({ execution, executorState: stored.executorState, finished: true });
       }
@@ -95,7 +140,9 @@ describe("executions with 10 MB outputs", () => {
       db.close();
     }
 
-    const { result: text } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/executions/search?size=1`)).text());
+    const { result: text } = await whileProbing(server.url, HEALTH_BOUND_MS, async () =>
+      (await fetch(`${server.api}/executions/search?size=1`)).text(),
+    );
     expect(text.length).toBeLessThan(100_000);
     const page = JSON.parse(text) as { total: number; results: Record<string, any>[] };
     expect(page.total).toBe(11);
@@ -103,7 +150,11 @@ describe("executions with 10 MB outputs", () => {
     expect(page.results[0]!.taskRunList[0].taskId).toBe("r");
     expect(page.results[0]!.taskRunList[0].outputs).toBeUndefined();
 
-    const { result: whole } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await fetch(`${server.api}/executions/bigOutput3`)).json() as Promise<Record<string, any>>);
+    const { result: whole } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () => (await fetch(`${server.api}/executions/bigOutput3`)).json() as Promise<Record<string, any>>,
+    );
     expect(whole.taskRunList[0].outputs.value).toBe(big(3));
   }, 120_000);
 });
@@ -116,11 +167,20 @@ describe("a task writing 100,000 log lines", () => {
     expect((await postYaml(`${server.api}/flows`, yaml)).status).toBe(200);
 
     const reader = new Database(join(work, "home", "saker.db"), { readonly: true });
-    const countOf = (id: string) => (reader.prepare("SELECT COUNT(*) AS n FROM logs WHERE execution_id = ? AND task_id = 'many' AND message LIKE 'line %'").get(id) as { n: number }).n;
+    const countOf = (id: string) =>
+      (
+        reader
+          .prepare(
+            "SELECT COUNT(*) AS n FROM logs WHERE execution_id = ? AND task_id = 'many' AND message LIKE 'line %'",
+          )
+          .get(id) as { n: number }
+      ).n;
     try {
       const counts = new Set<number>();
       const { result: execution } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => {
-        const created = (await (await fetch(`${server.api}/executions/big.logs/chatty`, { method: "POST", body: new FormData() })).json()) as Record<string, any>;
+        const created = (await (
+          await fetch(`${server.api}/executions/big.logs/chatty`, { method: "POST", body: new FormData() })
+        ).json()) as Record<string, any>;
         for (;;) {
           counts.add(countOf(created.id));
           const current = (await (await fetch(`${server.api}/executions/${created.id}`)).json()) as Record<string, any>;
@@ -131,7 +191,13 @@ describe("a task writing 100,000 log lines", () => {
       expect(execution.state.current).toBe("SUCCESS");
       // Written in batches as the task goes, not held until it ends.
       expect([...counts].some((n) => n > 0 && n < LINES)).toBe(true);
-      const messages = (reader.prepare("SELECT message FROM logs WHERE execution_id = ? AND task_id = 'many' AND message LIKE 'line %' ORDER BY seq").all(execution.id) as { message: string }[]).map((r) => r.message);
+      const messages = (
+        reader
+          .prepare(
+            "SELECT message FROM logs WHERE execution_id = ? AND task_id = 'many' AND message LIKE 'line %' ORDER BY seq",
+          )
+          .all(execution.id) as { message: string }[]
+      ).map((r) => r.message);
       expect(messages).toHaveLength(LINES);
       const outOfOrder = messages.findIndex((m, i) => m !== `line ${i}`);
       expect(outOfOrder).toBe(-1);
@@ -148,7 +214,9 @@ describe("an oversized body on a kept-alive connection", () => {
     socket.on("data", (d: Buffer) => (received += d.toString()));
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.on("error", () => undefined);
-    socket.write(`POST /api/v1/flows HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-yaml\r\nConnection: keep-alive\r\nContent-Length: ${MAX_REQUEST_SIZE * 2}\r\n\r\n`);
+    socket.write(
+      `POST /api/v1/flows HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-yaml\r\nConnection: keep-alive\r\nContent-Length: ${MAX_REQUEST_SIZE * 2}\r\n\r\n`,
+    );
     socket.write("x".repeat(10_000));
     await new Promise<void>((resolve) => {
       const check = () => (received.includes("\r\n\r\n") ? resolve() : setTimeout(check, 10));
@@ -177,10 +245,13 @@ describe("an oversized body on a kept-alive connection", () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const send = (method: string, path: string, headers: Record<string, string | number>, body?: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port: Number(new URL(server.url).port), method, path, headers, agent, timeout: 10_000 }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          { host: "127.0.0.1", port: Number(new URL(server.url).port), method, path, headers, agent, timeout: 10_000 },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on("timeout", () => req.destroy(new Error(`${method} ${path} was not answered`)));
         req.on("error", reject);
         if (body !== undefined) req.write(body);
@@ -189,10 +260,20 @@ describe("an oversized body on a kept-alive connection", () => {
     try {
       // Declares more than the limit, sends only the start of it and then waits for the answer.
       const early = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port: Number(new URL(server.url).port), method: "POST", path: "/api/v1/flows", agent, headers: { "Content-Type": "application/x-yaml", "Content-Length": MAX_REQUEST_SIZE + 1 } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        });
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: Number(new URL(server.url).port),
+            method: "POST",
+            path: "/api/v1/flows",
+            agent,
+            headers: { "Content-Type": "application/x-yaml", "Content-Length": MAX_REQUEST_SIZE + 1 },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on("error", reject);
         req.write("x".repeat(1000));
       });
@@ -209,12 +290,25 @@ describe("bulk import", () => {
     const home = join(work, "bulk-home");
     const bulk = await startServerProcess(home);
     const FLOWS = 1500;
-    const body = Array.from({ length: FLOWS }, (_, i) => `id: f${i}\nnamespace: big.bulk\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: "flow ${i}"\n`).join("---\n");
+    const body = Array.from(
+      { length: FLOWS },
+      (_, i) =>
+        `id: f${i}\nnamespace: big.bulk\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: "flow ${i}"\n`,
+    ).join("---\n");
     const reader = new Database(join(home, "saker.db"), { readonly: true });
-    const stored = () => (reader.prepare("SELECT COUNT(DISTINCT id) AS n FROM flows WHERE namespace = 'big.bulk'").get() as { n: number }).n;
+    const stored = () =>
+      (reader.prepare("SELECT COUNT(DISTINCT id) AS n FROM flows WHERE namespace = 'big.bulk'").get() as { n: number })
+        .n;
     let seenAtKill: number;
     try {
-      const importing = fetch(`${bulk.api}/flows/bulk`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body }).then((r) => r.status, () => 0);
+      const importing = fetch(`${bulk.api}/flows/bulk`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-yaml" },
+        body,
+      }).then(
+        (r) => r.status,
+        () => 0,
+      );
       // Killed as soon as the first flows show up, or after a while when none do.
       const started = Date.now();
       while (stored() === 0 && Date.now() - started < 1500) await new Promise((r) => setTimeout(r, 5));
@@ -226,7 +320,9 @@ describe("bulk import", () => {
     }
     const restarted = await startServerProcess(home);
     try {
-      const page = (await (await fetch(`${restarted.api}/flows/search?size=1&filters[namespace][EQUALS]=big.bulk`)).json()) as { total: number };
+      const page = (await (
+        await fetch(`${restarted.api}/flows/search?size=1&filters[namespace][EQUALS]=big.bulk`)
+      ).json()) as { total: number };
       expect([0, FLOWS]).toContain(page.total);
       expect([0, FLOWS]).toContain(seenAtKill);
     } finally {

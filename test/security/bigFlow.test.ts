@@ -83,7 +83,8 @@ function probeStartingServer(url: string, boundMs: number): { answered: number; 
   return state;
 }
 
-const send = (method: string, path: string, yaml: string) => fetch(`${server.api}${path}`, { method, headers: { "Content-Type": "application/x-yaml" }, body: yaml });
+const send = (method: string, path: string, yaml: string) =>
+  fetch(`${server.api}${path}`, { method, headers: { "Content-Type": "application/x-yaml" }, body: yaml });
 
 describe("a flow of 30,000 tasks", () => {
   const yaml = manyTasks("huge", TASKS);
@@ -98,11 +99,19 @@ describe("a flow of 30,000 tasks", () => {
     expect(created.body).toMatchObject({ id: "huge", namespace: "big.flows", revision: 1 });
     expect(created.body.tasks).toHaveLength(TASKS);
 
-    const source = await (await fetch(`${server.api}/flows/big.flows/huge`, { headers: { Accept: "application/x-yaml" } })).text();
+    const source = await (
+      await fetch(`${server.api}/flows/big.flows/huge`, { headers: { Accept: "application/x-yaml" } })
+    ).text();
     expect(source).toBe(yaml);
     const flow = (await (await fetch(`${server.api}/flows/big.flows/huge`)).json()) as Record<string, any>;
     expect(flow.tasks).toHaveLength(TASKS);
-    expect(flow.tasks[TASKS - 1]).toEqual(expect.objectContaining({ id: `t${TASKS - 1}`, type: "io.kestra.plugin.core.debug.Return", format: "{{ task.id }}" }));
+    expect(flow.tasks[TASKS - 1]).toEqual(
+      expect.objectContaining({
+        id: `t${TASKS - 1}`,
+        type: "io.kestra.plugin.core.debug.Return",
+        format: "{{ task.id }}",
+      }),
+    );
 
     const changed = yaml.replace(`  - id: t${TASKS - 1}\n`, `  - id: last\n`);
     const { result: updated } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => {
@@ -115,12 +124,17 @@ describe("a flow of 30,000 tasks", () => {
   }, 180_000);
 
   it("is validated and imported in bulk while /health keeps answering", async () => {
-    const { result: checks } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await send("POST", "/flows/validate", yaml)).json() as Promise<Record<string, any>[]>);
+    const { result: checks } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () => (await send("POST", "/flows/validate", yaml)).json() as Promise<Record<string, any>[]>,
+    );
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ flow: "huge", namespace: "big.flows" });
     expect(checks[0]!.constraints).toBeUndefined();
 
-    const small = "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: hi\n";
+    const small =
+      "id: small\nnamespace: big.flows\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: hi\n";
     const bulkYaml = `${manyTasks("imported", TASKS)}---\n${small}`;
     const { result: imported } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => {
       const response = await send("POST", "/flows/bulk", bulkYaml);
@@ -135,12 +149,18 @@ describe("a flow of 30,000 tasks", () => {
     expect((await send("POST", "/flows", manyTasks("toggled", TASKS))).status).toBe(200);
     const toggle = (action: string) =>
       whileProbing(server.url, HEALTH_BOUND_MS, async () => {
-        const response = await fetch(`${server.api}/flows/${action}/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ namespace: "big.flows", id: "toggled" }]) });
+        const response = await fetch(`${server.api}/flows/${action}/by-ids`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify([{ namespace: "big.flows", id: "toggled" }]),
+        });
         return { status: response.status, body: (await response.json()) as Record<string, any> };
       });
     const { result: disabled } = await toggle("disable");
     expect(disabled).toEqual({ status: 200, body: { count: 1 } });
-    const source = await (await fetch(`${server.api}/flows/big.flows/toggled`, { headers: { Accept: "application/x-yaml" } })).text();
+    const source = await (
+      await fetch(`${server.api}/flows/big.flows/toggled`, { headers: { Accept: "application/x-yaml" } })
+    ).text();
     expect(source).toMatch(/\ndisabled: true\n$/);
     const { result: enabled } = await toggle("enable");
     expect(enabled).toEqual({ status: 200, body: { count: 1 } });
@@ -163,7 +183,11 @@ describe("a flow of 30,000 tasks", () => {
     expect(created.body.message).toContain(`tasks[${bad}].bogus: unknown property 'bogus' (line ${line})`);
     expect(created.body.details.issues).toEqual([expect.objectContaining({ path: `tasks[${bad}].bogus`, line })]);
 
-    const { result: checks } = await whileProbing(server.url, HEALTH_BOUND_MS, async () => (await send("POST", "/flows/validate", invalid)).json() as Promise<Record<string, any>[]>);
+    const { result: checks } = await whileProbing(
+      server.url,
+      HEALTH_BOUND_MS,
+      async () => (await send("POST", "/flows/validate", invalid)).json() as Promise<Record<string, any>[]>,
+    );
     expect(checks[0]).toMatchObject({ flow: "invalid", namespace: "big.flows" });
     expect(checks[0]!.constraints).toBe(`tasks[${bad}].bogus: unknown property 'bogus' (line ${line})`);
     expect((await fetch(`${server.api}/flows/big.flows/invalid`)).status).toBe(404);

@@ -7,13 +7,18 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parseYamlSource } from "@saker/engine/model/yamlSource";
 import { setDataLimits } from "../../packages/engine/dist/model/dataLimits.js";
-import { OFF_THREAD_BYTES, parseYamlSourceAsync, stopYamlWorker } from "../../packages/engine/dist/model/yamlOffThread.js";
+import {
+  OFF_THREAD_BYTES,
+  parseYamlSourceAsync,
+  stopYamlWorker,
+} from "../../packages/engine/dist/model/yamlOffThread.js";
 
 const padding = (bytes: number) => `padding: "${"p".repeat(bytes)}"\n`;
 
 function manyTasks(count: number): string {
   let yaml = "id: many\nnamespace: a.b\ntasks:\n";
-  for (let i = 0; i < count; i++) yaml += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ task.id }} ${i}"\n    values: [1, 2.5, true, null, .inf]\n`;
+  for (let i = 0; i < count; i++)
+    yaml += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ task.id }} ${i}"\n    values: [1, 2.5, true, null, .inf]\n`;
   return yaml;
 }
 
@@ -22,7 +27,11 @@ async function failure(promise: Promise<unknown>): Promise<{ code?: string; mess
     await promise;
   } catch (error) {
     const e = error as { code?: string; message: string; location?: { line?: number } };
-    return { ...(e.code ? { code: e.code } : {}), message: e.message, ...(e.location?.line ? { line: e.location.line } : {}) };
+    return {
+      ...(e.code ? { code: e.code } : {}),
+      message: e.message,
+      ...(e.location?.line ? { line: e.location.line } : {}),
+    };
   }
   throw new Error("parsed without an error");
 }
@@ -46,7 +55,13 @@ describe("the YAML worker", () => {
     expect(ran).toBeGreaterThan(1);
     expect(parsed.value).toEqual(parseYamlSource(source, "flow").value);
     expect((parsed.value as { tasks: unknown[] }).tasks).toHaveLength(20_000);
-    expect(await parsed.locate([["tasks", 19_999, "format"], ["tasks", 3], ["nothing", "here"]])).toEqual([
+    expect(
+      await parsed.locate([
+        ["tasks", 19_999, "format"],
+        ["tasks", 3],
+        ["nothing", "here"],
+      ]),
+    ).toEqual([
       { line: 4 + 19_999 * 4 + 2, column: 13 },
       { line: 4 + 3 * 4, column: 5 },
       { line: 1, column: 1 },
@@ -55,17 +70,33 @@ describe("the YAML worker", () => {
 
   it("applies the data limits and names them", async () => {
     const big = padding(OFF_THREAD_BYTES);
-    expect(await failure(parseYamlSourceAsync(`${big}a:\n  __proto__:\n    polluted: true\n`, "flow"))).toMatchObject({ code: "DATA_KEY_FORBIDDEN", message: expect.stringContaining("a.__proto__") });
+    expect(await failure(parseYamlSourceAsync(`${big}a:\n  __proto__:\n    polluted: true\n`, "flow"))).toMatchObject({
+      code: "DATA_KEY_FORBIDDEN",
+      message: expect.stringContaining("a.__proto__"),
+    });
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-    for (let i = 1; i < 6; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(",")}]`);
-    expect(await failure(parseYamlSourceAsync(`${big}${laughs.join("\n")}\n`, "flow"))).toMatchObject({ code: "DATA_LIMIT_EXCEEDED", message: expect.stringContaining("maxAliases") });
-    expect(await failure(parseYamlSourceAsync(`${big}x: ${"[".repeat(300)}${"]".repeat(300)}\n`, "flow"))).toMatchObject({ code: "DATA_LIMIT_EXCEEDED", message: expect.stringContaining("maxDepth") });
+    for (let i = 1; i < 6; i++)
+      laughs.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(",")}]`,
+      );
+    expect(await failure(parseYamlSourceAsync(`${big}${laughs.join("\n")}\n`, "flow"))).toMatchObject({
+      code: "DATA_LIMIT_EXCEEDED",
+      message: expect.stringContaining("maxAliases"),
+    });
+    expect(
+      await failure(parseYamlSourceAsync(`${big}x: ${"[".repeat(300)}${"]".repeat(300)}\n`, "flow")),
+    ).toMatchObject({ code: "DATA_LIMIT_EXCEEDED", message: expect.stringContaining("maxDepth") });
     const broken = `${big}tasks:\n  - id: x\n    type: [unclosed\n`;
     const inPlace = await failure((async () => parseYamlSource(broken, "flow"))());
     expect(inPlace).toMatchObject({ code: "YAML_INVALID", line: expect.any(Number) });
     expect(await failure(parseYamlSourceAsync(broken, "flow"))).toEqual(inPlace);
     setDataLimits({ maxDepth: 8 });
-    expect(await failure(parseYamlSourceAsync(`${big}x: [[[[[[[[[[1]]]]]]]]]]\n`, "flow"))).toMatchObject({ code: "DATA_LIMIT_EXCEEDED", message: expect.stringContaining("maxDepth = 8") });
+    expect(await failure(parseYamlSourceAsync(`${big}x: [[[[[[[[[[1]]]]]]]]]]\n`, "flow"))).toMatchObject({
+      code: "DATA_LIMIT_EXCEEDED",
+      message: expect.stringContaining("maxDepth = 8"),
+    });
   }, 60_000);
 
   it("fails the requests of a worker that stops, and starts a fresh one for the next", async () => {
@@ -73,7 +104,10 @@ describe("the YAML worker", () => {
     const pending = parseYamlSourceAsync(source, "flow 'a.b/many'");
     await new Promise((r) => setTimeout(r, 20));
     await stopYamlWorker();
-    expect(await failure(pending)).toMatchObject({ code: "YAML_PARSER_STOPPED", message: expect.stringContaining("flow 'a.b/many'") });
+    expect(await failure(pending)).toMatchObject({
+      code: "YAML_PARSER_STOPPED",
+      message: expect.stringContaining("flow 'a.b/many'"),
+    });
     expect(((await parseYamlSourceAsync(source, "flow")).value as { tasks: unknown[] }).tasks).toHaveLength(5_000);
   }, 60_000);
 });

@@ -94,16 +94,32 @@ describe.skipIf(!mounted && !process.env.CI)("a full disk under server local", (
     expect((await deploy(INFLIGHT)).status).toBe(200);
     expect((await deploy(QUICK)).status).toBe(200);
     const created = await json(await fetch(`${api}/executions/sec.disk/inflight`, { method: "POST" }));
-    await waitForExecution(api, created.id, (x) => x.taskRunList?.some((t: any) => t.taskId === "wait" && t.state.current === "RUNNING"), 30_000);
+    await waitForExecution(
+      api,
+      created.id,
+      (x) => x.taskRunList?.some((t: any) => t.taskId === "wait" && t.state.current === "RUNNING"),
+      30_000,
+    );
 
     await checkpoint();
     fillDisk();
     try {
       const writes = [
         await fetch(`${api}/executions/sec.disk/quick`, { method: "POST" }),
-        await fetch(`${api}/namespaces/sec.disk/kv/answer`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "42" }),
+        await fetch(`${api}/namespaces/sec.disk/kv/answer`, {
+          method: "PUT",
+          headers: { "Content-Type": "application/json" },
+          body: "42",
+        }),
         await deploy(QUICK.replace("id: quick", "id: another")),
-        await fetch(`${api}/namespaces/sec.disk/files?path=/data.txt`, { method: "POST", body: (() => { const f = new FormData(); f.append("fileContent", new Blob([Buffer.alloc(64 * 1024, 1)]), "data.txt"); return f; })() }),
+        await fetch(`${api}/namespaces/sec.disk/files?path=/data.txt`, {
+          method: "POST",
+          body: (() => {
+            const f = new FormData();
+            f.append("fileContent", new Blob([Buffer.alloc(64 * 1024, 1)]), "data.txt");
+            return f;
+          })(),
+        }),
       ];
       for (const response of writes) {
         const body = await json(response);
@@ -121,7 +137,12 @@ describe.skipIf(!mounted && !process.env.CI)("a full disk under server local", (
       rmSync(filler, { force: true });
     }
 
-    const ended = await waitForExecution(api, created.id, (x) => ["SUCCESS", "FAILED"].includes(x.state.current), 60_000);
+    const ended = await waitForExecution(
+      api,
+      created.id,
+      (x) => ["SUCCESS", "FAILED"].includes(x.state.current),
+      60_000,
+    );
     if (ended.state.current === "FAILED") {
       const logs = await json(await fetch(`${api}/logs/${created.id}`));
       expect(JSON.stringify(logs)).toMatch(/disk is full|no space left/i);

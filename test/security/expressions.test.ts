@@ -64,7 +64,10 @@ function expectFailed(run: { execution: Record<string, any>; logs: string[] }, m
 describe("a task's expressions run under a budget, the server keeps answering", () => {
   it("jq that never ends ('def f: f; f') fails the task, naming the budget and the property", async () => {
     const { result, answered } = await whileHealthy(() => runReturn("{{ 1 | jq('def f: f; f') }}"));
-    expectFailed(result, `format: jq 'def f: f; f' did not finish within its time budget of ${JQ_TIMEOUT_MS} ms (expressions.jqTimeoutMs) and was stopped`);
+    expectFailed(
+      result,
+      `format: jq 'def f: f; f' did not finish within its time budget of ${JQ_TIMEOUT_MS} ms (expressions.jqTimeoutMs) and was stopped`,
+    );
     expect(answered).toBeGreaterThan(2);
   }, 60_000);
 
@@ -77,7 +80,9 @@ describe("a task's expressions run under a budget, the server keeps answering", 
     const id = "killme";
     const yaml = `id: ${id}\nnamespace: security.expressions\ntasks:\n  - id: render\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ 1 | jq('def f: f; f') }}"\n`;
     await postYaml(`${api}/flows`, yaml);
-    const started = await json<{ id: string }>(await call(`/executions/security.expressions/${id}`, { method: "POST" }));
+    const started = await json<{ id: string }>(
+      await call(`/executions/security.expressions/${id}`, { method: "POST" }),
+    );
     await waitForExecution(api, started.id, (x) => x.taskRunList?.length > 0);
     const killed = await call(`/executions/${started.id}/kill`, { method: "DELETE" });
     expect(killed.status).toBe(202);
@@ -85,24 +90,41 @@ describe("a task's expressions run under a budget, the server keeps answering", 
   }, 60_000);
 
   it("a catastrophic regex in replace(regexp=true) answers at once, with the right result", async () => {
-    const { result } = await whileHealthy(() => runReturn("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}"));
+    const { result } = await whileHealthy(() =>
+      runReturn("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}"),
+    );
     expect(result.execution.state.current).toBe("SUCCESS");
     expect(result.execution.taskRunList[0].outputs.value).toBe("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
   }, 60_000);
 
   it("a backreference, which the linear-time engine refuses, fails the task clearly", async () => {
     const run = await runReturn("{{ 'abab' | replace({'(ab)\\1': 'x'}, regexp=true) }}");
-    expectFailed(run, "format: The regular expression '(ab)\\1' uses syntax the linear-time regex engine (RE2) does not support");
+    expectFailed(
+      run,
+      "format: The regular expression '(ab)\\1' uses syntax the linear-time regex engine (RE2) does not support",
+    );
   }, 60_000);
 
   it.each([
     ["a huge range", "{{ range(1, 1000000000) | length }}", "a range of 1000000000 items exceeds the limit of 100000"],
-    ["a string blow-up", "{% set s = 'aaaaaaaaaa' %}{% for i in range(1, 40) %}{% set s = s ~ s %}{% endfor %}{{ s }}", "a string exceeds 10000000 characters"],
-    ["an exponential macro", "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}", "the expression ran longer than its time budget of 100 ms"],
-  ])("%s fails the task fast, naming the property", async (_name, template, message) => {
-    const { result } = await whileHealthy(() => runReturn(template));
-    expectFailed(result, `format: ${message}`);
-  }, 60_000);
+    [
+      "a string blow-up",
+      "{% set s = 'aaaaaaaaaa' %}{% for i in range(1, 40) %}{% set s = s ~ s %}{% endfor %}{{ s }}",
+      "a string exceeds 10000000 characters",
+    ],
+    [
+      "an exponential macro",
+      "{% macro f(n) %}{% if n < 40 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}",
+      "the expression ran longer than its time budget of 100 ms",
+    ],
+  ])(
+    "%s fails the task fast, naming the property",
+    async (_name, template, message) => {
+      const { result } = await whileHealthy(() => runReturn(template));
+      expectFailed(result, `format: ${message}`);
+    },
+    60_000,
+  );
 });
 
 describe("API REGEX filters run in linear time", () => {
@@ -113,7 +135,9 @@ describe("API REGEX filters run in linear time", () => {
     const id = `${"a".repeat(40)}-x`;
     const yaml = `id: ${id}\nnamespace: security.expressions\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
     expect((await postYaml(`${api}/flows`, yaml)).status).toBe(200);
-    const started = await json<{ id: string }>(await call(`/executions/security.expressions/${id}`, { method: "POST" }));
+    const started = await json<{ id: string }>(
+      await call(`/executions/security.expressions/${id}`, { method: "POST" }),
+    );
     await finished(started.id);
     const pattern = encodeURIComponent("^(a+)+$");
     const { result } = await whileHealthy(async () => {
@@ -143,13 +167,20 @@ describe("saker render ends with a clear error", () => {
     ["{{ 1 | jq('def f: f; f') }}", `did not finish within its time budget of ${JQ_TIMEOUT_MS} ms`],
     ["{{ 1 | jq('last(range(1e10))') }}", `did not finish within its time budget of ${JQ_TIMEOUT_MS} ms`],
     ["{{ range(1, 1000000000) | length }}", "exceeds the limit of 100000"],
-    ["{% set s = 'aaaaaaaaaa' %}{% for i in range(1, 40) %}{% set s = s ~ s %}{% endfor %}{{ s }}", "a string exceeds 10000000 characters"],
+    [
+      "{% set s = 'aaaaaaaaaa' %}{% for i in range(1, 40) %}{% set s = s ~ s %}{% endfor %}{{ s }}",
+      "a string exceeds 10000000 characters",
+    ],
     ["{{ 'abab' | replace({'(ab)\\1': 'x'}, regexp=true) }}", "does not support"],
-  ])("%s", async (template, message) => {
-    const result = await render(template);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain(message);
-  }, 60_000);
+  ])(
+    "%s",
+    async (template, message) => {
+      const result = await render(template);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(message);
+    },
+    60_000,
+  );
 
   it("answers the catastrophic regex at once", async () => {
     const result = await render("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}");

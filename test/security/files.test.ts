@@ -65,13 +65,17 @@ describe("symbolic links in storage are never followed", () => {
   });
 
   it("execution files: a link in the execution's folder is refused", async () => {
-    await deploy("id: plain\nnamespace: sec.files\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n");
+    await deploy(
+      "id: plain\nnamespace: sec.files\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    );
     const execution = await json(await fetch(`${t.api}/executions/sec.files/plain?wait=true`, { method: "POST" }));
     expect(execution.state.current).toBe("SUCCESS");
     const prefix = executionPrefix("sec.files", "plain", execution.id);
     plantLink(`${prefix}/tasks/log/passwd.txt`);
     for (const route of ["file", "file/preview", "file/metas"]) {
-      const response = await fetch(`${t.api}/executions/${execution.id}/${route}?path=${encodeURIComponent(`kestra://${prefix}/tasks/log/passwd.txt`)}`);
+      const response = await fetch(
+        `${t.api}/executions/${execution.id}/${route}?path=${encodeURIComponent(`kestra://${prefix}/tasks/log/passwd.txt`)}`,
+      );
       expect(response.status).toBe(404);
       expect(await response.text()).not.toContain("root:x:0:0");
     }
@@ -98,7 +102,8 @@ tasks:
 });
 
 describe("FILE inputs given as a URI", () => {
-  const FLOW = "id: takesfile\nnamespace: sec.inputs\ninputs:\n  - id: data\n    type: FILE\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: \"{{ inputs.data }}\"\n";
+  const FLOW =
+    'id: takesfile\nnamespace: sec.inputs\ninputs:\n  - id: data\n    type: FILE\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: "{{ inputs.data }}"\n';
 
   async function start(value: string): Promise<Response> {
     const body = new FormData();
@@ -110,7 +115,11 @@ describe("FILE inputs given as a URI", () => {
 
   it("refuses another namespace's file at once, naming the input", async () => {
     await t.test.instance.storage.put("/other/ns/_files/secret.txt", Buffer.from("theirs"));
-    for (const uri of ["kestra:///other/ns/_files/secret.txt", "kestra:///other/ns/flow/executions/x1/secret.txt", "nsfile://other.ns/secret.txt"]) {
+    for (const uri of [
+      "kestra:///other/ns/_files/secret.txt",
+      "kestra:///other/ns/flow/executions/x1/secret.txt",
+      "nsfile://other.ns/secret.txt",
+    ]) {
       const response = await start(uri);
       expect(response.status, uri).toBe(422);
       const error = await json(response);

@@ -44,7 +44,11 @@ async function expectServerUp(): Promise<void> {
   expect((await fetch(`${t.url}/health`)).status).toBe(200);
 }
 
-async function expectClientError(response: Response, status: number, message: RegExp): Promise<Record<string, unknown>> {
+async function expectClientError(
+  response: Response,
+  status: number,
+  message: RegExp,
+): Promise<Record<string, unknown>> {
   const body = await json(response);
   expect(response.status, JSON.stringify(body).slice(0, 300)).toBe(status);
   expect(body.message).toMatch(message);
@@ -53,7 +57,8 @@ async function expectClientError(response: Response, status: number, message: Re
 
 describe("flow YAML within the data limits", () => {
   beforeAll(async () => {
-    const existing = "id: existing\nnamespace: sec.yaml\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
+    const existing =
+      "id: existing\nnamespace: sec.yaml\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
     expect((await postYaml(`${t.api}/flows`, existing)).status).toBe(200);
   });
 
@@ -65,7 +70,11 @@ describe("flow YAML within the data limits", () => {
     await expectClientError(await postYaml(`${t.api}/flows`, yaml), 400, message);
     await expectClientError(await postYaml(`${t.api}/flows/validate`, yaml), 400, message);
     await expectClientError(await postYaml(`${t.api}/flows/bulk`, yaml), 400, message);
-    await expectClientError(await postYaml(`${t.api}/flows/sec.yaml/existing`, yaml.replace(/^id: \w+/, "id: existing"), "PUT"), 400, message);
+    await expectClientError(
+      await postYaml(`${t.api}/flows/sec.yaml/existing`, yaml.replace(/^id: \w+/, "id: existing"), "PUT"),
+      400,
+      message,
+    );
     await expectServerUp();
   });
 
@@ -77,7 +86,10 @@ describe("flow YAML within the data limits", () => {
       const refused = await runCli(["flow", "validate", file], { home: join(dir, "home") });
       expect(refused.code).toBe(1);
       expect(refused.stdout + refused.stderr).toMatch(/too many alias expansions \(limit maxAliases = 100\)/);
-      const allowed = await runCli(["flow", "validate", file], { home: join(dir, "home"), env: { SAKER_LIMITS_MAXALIASES: "100000" } });
+      const allowed = await runCli(["flow", "validate", file], {
+        home: join(dir, "home"),
+        env: { SAKER_LIMITS_MAXALIASES: "100000" },
+      });
       expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -85,8 +97,13 @@ describe("flow YAML within the data limits", () => {
   });
 
   it("refuses a top-level __proto__ key, naming its path, and stores nothing", async () => {
-    const yaml = "id: proto\nnamespace: sec.yaml\n__proto__:\n  disabled: true\n  labels: {owner: attacker}\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
-    const body = await expectClientError(await postYaml(`${t.api}/flows`, yaml), 400, /the key '__proto__' at __proto__ is not allowed/);
+    const yaml =
+      "id: proto\nnamespace: sec.yaml\n__proto__:\n  disabled: true\n  labels: {owner: attacker}\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
+    const body = await expectClientError(
+      await postYaml(`${t.api}/flows`, yaml),
+      400,
+      /the key '__proto__' at __proto__ is not allowed/,
+    );
     expect(body.code).toBe("DATA_KEY_FORBIDDEN");
     expect((await fetch(`${t.api}/flows/sec.yaml/proto`)).status).toBe(404);
     await expectServerUp();
@@ -97,14 +114,26 @@ describe("JSON request bodies within the data limits", () => {
   it("refuses 10,000 levels of nesting with a 400 naming the limit", async () => {
     const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
     const headers = { "Content-Type": "application/json" };
-    await expectClientError(await fetch(`${t.api}/namespaces/sec.kv/kv/deep`, { method: "PUT", headers, body: deep }), 400, /limit maxDepth = 200/);
-    await expectClientError(await fetch(`${t.api}/executions/search`, { method: "POST", headers, body: deep }), 400, /limit maxDepth = 200/);
+    await expectClientError(
+      await fetch(`${t.api}/namespaces/sec.kv/kv/deep`, { method: "PUT", headers, body: deep }),
+      400,
+      /limit maxDepth = 200/,
+    );
+    await expectClientError(
+      await fetch(`${t.api}/executions/search`, { method: "POST", headers, body: deep }),
+      400,
+      /limit maxDepth = 200/,
+    );
     expect((await fetch(`${t.api}/namespaces/sec.kv/kv/deep`)).status).toBe(404);
     await expectServerUp();
   });
 
   it("refuses a __proto__ key in a KV value", async () => {
-    const response = await fetch(`${t.api}/namespaces/sec.kv/kv/proto`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: '{"a": {"__proto__": {"admin": true}}}' });
+    const response = await fetch(`${t.api}/namespaces/sec.kv/kv/proto`, {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: '{"a": {"__proto__": {"admin": true}}}',
+    });
     await expectClientError(response, 400, /the key '__proto__' at a.__proto__ is not allowed/);
     await expectServerUp();
   });
@@ -145,7 +174,11 @@ tasks:
     ["a recursive alias in a YAML input", { conf: "a: &x [1, *x]" }, /^Invalid input for `conf`, .*recursive alias/],
     ["an alias bomb in a YAML input", { conf: LAUGHS }, /^Invalid input for `conf`, .*limit maxAliases = 100/s],
     ["DATE 2024-02-30", { day: "2024-02-30" }, /^Invalid input for `day`, Expected `DATE` but received `2024-02-30`/],
-    ["DATETIME 2024-02-30T10:00:00Z", { when: "2024-02-30T10:00:00Z" }, /^Invalid input for `when`, Expected `DATETIME` but received `2024-02-30T10:00:00Z`/],
+    [
+      "DATETIME 2024-02-30T10:00:00Z",
+      { when: "2024-02-30T10:00:00Z" },
+      /^Invalid input for `when`, Expected `DATETIME` but received `2024-02-30T10:00:00Z`/,
+    ],
     ["TIME 25:61", { at: "25:61" }, /^Invalid input for `at`, Expected `TIME` but received `25:61`/],
   ])("refuses %s with a 422 naming the input", async (_, fields, message) => {
     const body = await expectClientError(await start(fields), 422, message);
@@ -155,6 +188,11 @@ tasks:
 
   it("keeps real dates as given", async () => {
     const response = await start({ day: "2024-02-29", when: "2024-02-29T10:00:00Z", at: "23:59" });
-    expect((await json(response)).inputs).toEqual({ day: "2024-02-29", when: "2024-02-29T10:00:00Z", at: "23:59", conf: null });
+    expect((await json(response)).inputs).toEqual({
+      day: "2024-02-29",
+      when: "2024-02-29T10:00:00Z",
+      at: "23:59",
+      conf: null,
+    });
   });
 });

@@ -30,7 +30,11 @@ const everything = (id: string) => logLines(test, id, "TRACE").join("\n");
 describe("script tasks and the server's secrets", () => {
   it("a script does not inherit SECRET_* or SAKER_* variables", async () => {
     const ex = await test.run(
-      flow("envdump", "io.kestra.plugin.scripts.python.Script", `script: |\n  import os\n  from kestra import Kestra\n  for k, v in sorted(os.environ.items()):\n      print(f"{k}={v}")\n  Kestra.outputs({"names": sorted(os.environ)})`),
+      flow(
+        "envdump",
+        "io.kestra.plugin.scripts.python.Script",
+        `script: |\n  import os\n  from kestra import Kestra\n  for k, v in sorted(os.environ.items()):\n      print(f"{k}={v}")\n  Kestra.outputs({"names": sorted(os.environ)})`,
+      ),
     );
     expect(ex.state.current).toBe("SUCCESS");
     const names = (taskRun(ex, "t").outputs as { vars: { names: string[] } }).vars.names;
@@ -59,7 +63,13 @@ describe("script tasks and the server's secrets", () => {
   });
 
   it("a link a script leaves in its working directory is not uploaded as an output file", async () => {
-    const ex = await test.run(flow("links", "io.kestra.plugin.scripts.shell.Commands", `outputFiles: ["*.txt", "etc/**"]\ncommands:\n  - ln -s /etc/passwd passwd.txt\n  - ln -s /etc etc\n  - echo real > real.txt`));
+    const ex = await test.run(
+      flow(
+        "links",
+        "io.kestra.plugin.scripts.shell.Commands",
+        `outputFiles: ["*.txt", "etc/**"]\ncommands:\n  - ln -s /etc/passwd passwd.txt\n  - ln -s /etc etc\n  - echo real > real.txt`,
+      ),
+    );
     expect(ex.state.current).toBe("SUCCESS");
     const files = (taskRun(ex, "t").outputs as { outputFiles: Record<string, string> }).outputFiles;
     expect(Object.keys(files)).toEqual(["real.txt"]);
@@ -67,9 +77,17 @@ describe("script tasks and the server's secrets", () => {
   });
 
   it("an input file name cannot leave the working directory", async () => {
-    const ex = await test.run(flow("escape", "io.kestra.plugin.scripts.shell.Commands", `inputFiles:\n  ../../escaped.txt: x\ncommands: [echo never]`));
+    const ex = await test.run(
+      flow(
+        "escape",
+        "io.kestra.plugin.scripts.shell.Commands",
+        `inputFiles:\n  ../../escaped.txt: x\ncommands: [echo never]`,
+      ),
+    );
     expect(ex.state.current).toBe("FAILED");
-    expect(logLines(test, ex.id, "ERROR").join("\n")).toContain("File name '../../escaped.txt' leaves the working directory");
+    expect(logLines(test, ex.id, "ERROR").join("\n")).toContain(
+      "File name '../../escaped.txt' leaves the working directory",
+    );
     expect(logLines(test, ex.id)).not.toContain("INFO never");
   });
 });

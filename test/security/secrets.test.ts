@@ -140,7 +140,10 @@ describe("secrets in derived forms and side doors", () => {
     expectNoLeak("POST /executions", createdText);
     executionId = JSON.parse(createdText).id;
     // follow from the start: progress events of the running execution, then the end
-    const [followed, followedLogs] = await Promise.all([text(`/executions/${executionId}/follow`), text(`/logs/${executionId}/follow`)]);
+    const [followed, followedLogs] = await Promise.all([
+      text(`/executions/${executionId}/follow`),
+      text(`/logs/${executionId}/follow`),
+    ]);
     expectNoLeak("the execution's event stream", followed);
     expectNoLeak("the logs' event stream", followedLogs);
     expect(followed).toContain("id: end");
@@ -149,7 +152,8 @@ describe("secrets in derived forms and side doors", () => {
     expectNoLeak("GET /executions/{id}", executionText);
     const execution = JSON.parse(executionText);
     expect(execution.state.current).toBe("SUCCESS");
-    const output = (taskId: string) => execution.taskRunList.find((t: { taskId: string }) => t.taskId === taskId).outputs.value;
+    const output = (taskId: string) =>
+      execution.taskRunList.find((t: { taskId: string }) => t.taskId === taskId).outputs.value;
     // a later task received the real values: the decoded output, the label and the encoded output
     expect(output("check")).toBe("true/true/true");
     expect(output("encode")).toMatch(/^\*\*masked\*+$/);
@@ -207,7 +211,10 @@ describe("secrets in derived forms and side doors", () => {
 
   it("are masked by `saker flow run`, human and --json, after a restart on the same data", async () => {
     await server!.stop();
-    for (const args of [["flow", "run", flowFile], ["flow", "run", flowFile, "--json"]]) {
+    for (const args of [
+      ["flow", "run", flowFile],
+      ["flow", "run", flowFile, "--json"],
+    ]) {
       const result = await runCli(args, { home, env });
       expectNoLeak(`${args.join(" ")} stdout`, result.stdout);
       expectNoLeak(`${args.join(" ")} stderr`, result.stderr);
@@ -216,7 +223,9 @@ describe("secrets in derived forms and side doors", () => {
       expect(result.stderr).toMatch(/line \*\*masked\*+/);
       if (args.includes("--json")) {
         const execution = executionOf(result);
-        expect(execution.taskRunList.find((t: { taskId: string }) => t.taskId === "check").outputs.value).toBe("true/true/true");
+        expect(execution.taskRunList.find((t: { taskId: string }) => t.taskId === "check").outputs.value).toBe(
+          "true/true/true",
+        );
         expect(execution.outputs.token).toMatch(/^\*\*masked\*+$/);
       } else {
         expect(result.stdout).toMatch(/Outputs: \{"token":"\*\*masked\*+"\}/);

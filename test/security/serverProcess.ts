@@ -22,8 +22,16 @@ export interface ServerProcess {
 }
 
 /** `port` 0 takes a free one; a test that must reach the server while it starts gives its own. */
-export function startServerProcess(home: string, env: Record<string, string> = {}, timeoutMs = 60_000, port = 0): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, "server", "local", "--port", String(port)], { cwd: ROOT, env: { ...process.env, SAKER_HOME: home, ...env } });
+export function startServerProcess(
+  home: string,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  port = 0,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, "server", "local", "--port", String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, SAKER_HOME: home, ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -51,10 +59,24 @@ export function startServerProcess(home: string, env: Record<string, string> = {
       listening = true;
       const url = match[1]!;
       // Listening comes first; ready once /health says UP.
-      while ((await fetch(`${url}/health`).then((r) => r.status, () => 0)) !== 200) await new Promise((r) => setTimeout(r, 100));
+      while (
+        (await fetch(`${url}/health`).then(
+          (r) => r.status,
+          () => 0,
+        )) !== 200
+      )
+        await new Promise((r) => setTimeout(r, 100));
       clearTimeout(timer);
       started = true;
-      resolve({ child, url, api: `${url}/api/v1`, stderr: () => stderr, running, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") });
+      resolve({
+        child,
+        url,
+        api: `${url}/api/v1`,
+        stderr: () => stderr,
+        running,
+        stop: () => end("SIGTERM"),
+        kill: () => end("SIGKILL"),
+      });
     });
   });
 }
@@ -100,7 +122,11 @@ export function probeHealth(url: string, boundMs: number): HealthProbe {
 }
 
 /** Runs `action` while probing `/health`; every probe must be answered within the bound. */
-export async function whileProbing<T>(url: string, boundMs: number, action: () => Promise<T>): Promise<{ result: T; answered: number }> {
+export async function whileProbing<T>(
+  url: string,
+  boundMs: number,
+  action: () => Promise<T>,
+): Promise<{ result: T; answered: number }> {
   const probe = probeHealth(url, boundMs);
   let result: T;
   try {

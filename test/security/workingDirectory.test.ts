@@ -45,7 +45,8 @@ function storedFiles(root: string): string[] {
 }
 
 function expectNoPasswdStored(): void {
-  for (const file of storedFiles(t.instance.config.storagePath)) expect(readFileSync(file, "utf8"), file).not.toContain("root:x:0:0");
+  for (const file of storedFiles(t.instance.config.storagePath))
+    expect(readFileSync(file, "utf8"), file).not.toContain("root:x:0:0");
 }
 
 describe("links in a working directory are never followed", () => {

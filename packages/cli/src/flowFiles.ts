@@ -14,7 +14,13 @@ export function listFlowFiles(paths: readonly string[]): string[] {
     } catch {
       throw new SakerError("FILE_NOT_FOUND", `No such file or folder: '${path}'`);
     }
-    if (stat.isDirectory()) files.push(...readdirSync(path).filter((f) => FLOW_FILE.test(f)).sort().map((f) => join(path, f)));
+    if (stat.isDirectory())
+      files.push(
+        ...readdirSync(path)
+          .filter((f) => FLOW_FILE.test(f))
+          .sort()
+          .map((f) => join(path, f)),
+      );
     else files.push(path);
   }
   return files;

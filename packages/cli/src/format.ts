@@ -17,6 +17,7 @@ export function summariseExecution(execution: Execution): string {
   for (const run of execution.taskRunList) {
     lines.push(`  ${run.state.current.padEnd(9)} ${run.taskId}${run.value !== undefined ? ` [${run.value}]` : ""}`);
   }
-  if (execution.outputs && Object.keys(execution.outputs).length) lines.push(`Outputs: ${JSON.stringify(execution.outputs)}`);
+  if (execution.outputs && Object.keys(execution.outputs).length)
+    lines.push(`Outputs: ${JSON.stringify(execution.outputs)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,8 @@ export interface GlobalOptions {
   home?: string;
 }
 
-export const RESET_DATABASE_HELP = "when the database file is damaged or empty, move it aside (saker.db.damaged-<date>) and start with an empty database";
+export const RESET_DATABASE_HELP =
+  "when the database file is damaged or empty, move it aside (saker.db.damaged-<date>) and start with an empty database";
 
 /** Adds `--config` and `--home` to a command. */
 export function withInstanceOptions(command: Command): Command {
@@ -19,8 +20,14 @@ export function withInstanceOptions(command: Command): Command {
  * The instance configuration (loaded lazily: `--help` needs none of the engine). Its data limits
  * apply to this process from here on, also for commands that open no instance (`flow validate`).
  */
-export async function configFrom(options: GlobalOptions, overrides: Record<string, unknown> = {}): Promise<CompiledConfig> {
-  const [{ loadConfig }, { setDataLimits }] = await Promise.all([import("@saker/engine/runtime/config"), import("@saker/engine/model/dataLimits")]);
+export async function configFrom(
+  options: GlobalOptions,
+  overrides: Record<string, unknown> = {},
+): Promise<CompiledConfig> {
+  const [{ loadConfig }, { setDataLimits }] = await Promise.all([
+    import("@saker/engine/runtime/config"),
+    import("@saker/engine/model/dataLimits"),
+  ]);
   const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: { ...overrides, ...(options.home ? { home: options.home } : {}) },

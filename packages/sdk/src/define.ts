@@ -67,11 +67,16 @@ export interface TaskOptions<P extends PropertiesSchema, O extends z.ZodType> ex
    * untrusted code. The task's module must then be importable on its own.
    */
   isolated?: boolean;
-  run(props: z.output<P>, ctx: RunContext): Promise<z.input<O> | TaskOutcome<z.input<O>>> | z.input<O> | TaskOutcome<z.input<O>>;
+  run(
+    props: z.output<P>,
+    ctx: RunContext,
+  ): Promise<z.input<O> | TaskOutcome<z.input<O>>> | z.input<O> | TaskOutcome<z.input<O>>;
 }
 
-export interface TaskDefinition<P extends PropertiesSchema = PropertiesSchema, O extends z.ZodType = z.ZodType>
-  extends Readonly<Omit<TaskOptions<P, O>, "outputs">> {
+export interface TaskDefinition<
+  P extends PropertiesSchema = PropertiesSchema,
+  O extends z.ZodType = z.ZodType,
+> extends Readonly<Omit<TaskOptions<P, O>, "outputs">> {
   readonly kind: "task";
   readonly outputs: O | undefined;
 }
@@ -84,8 +89,18 @@ export function defineTask<P extends PropertiesSchema, O extends z.ZodType = z.Z
 }
 
 /** What a trigger's evaluation sees. */
-export interface TriggerContext
-  extends Pick<RunContext, "render" | "renderTyped" | "renderValue" | "secret" | "signal" | "storage" | "kv" | "pluginConfiguration" | "workingDir"> {
+export interface TriggerContext extends Pick<
+  RunContext,
+  | "render"
+  | "renderTyped"
+  | "renderValue"
+  | "secret"
+  | "signal"
+  | "storage"
+  | "kv"
+  | "pluginConfiguration"
+  | "workingDir"
+> {
   readonly flow: RunInfo["flow"];
   readonly trigger: { readonly id: string; readonly type: string };
   readonly logger: Logger;
@@ -118,8 +133,10 @@ export interface TriggerOptions<P extends PropertiesSchema, O extends z.ZodType>
   listen?(props: z.output<P>, ctx: TriggerContext, emit: (event: TriggerEvent) => Promise<void>): Promise<void>;
 }
 
-export interface TriggerDefinition<P extends PropertiesSchema = PropertiesSchema, O extends z.ZodType = z.ZodType>
-  extends Readonly<Omit<TriggerOptions<P, O>, "outputs">> {
+export interface TriggerDefinition<
+  P extends PropertiesSchema = PropertiesSchema,
+  O extends z.ZodType = z.ZodType,
+> extends Readonly<Omit<TriggerOptions<P, O>, "outputs">> {
   readonly kind: "trigger";
   readonly outputs: O | undefined;
 }
@@ -149,7 +166,9 @@ export interface ConditionOptions<P extends PropertiesSchema> extends PluginType
   test(props: z.output<P>, ctx: ConditionContext): Promise<boolean> | boolean;
 }
 
-export interface ConditionDefinition<P extends PropertiesSchema = PropertiesSchema> extends Readonly<ConditionOptions<P>> {
+export interface ConditionDefinition<P extends PropertiesSchema = PropertiesSchema> extends Readonly<
+  ConditionOptions<P>
+> {
   readonly kind: "condition";
 }
 

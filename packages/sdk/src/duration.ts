@@ -32,7 +32,7 @@ export function parseDuration(text: string): number {
   const seconds = Number(secondsText);
   const fraction = m[6] ? Number(`0.${m[6]}`) * (secondsText.startsWith("-") ? -1 : 1) : 0;
   const ms = ((days * 24 + hours) * 60 + minutes) * 60_000 + (seconds + fraction) * 1000;
-  return sign * Math.round(ms * 1000) / 1000;
+  return (sign * Math.round(ms * 1000)) / 1000;
 }
 
 /**

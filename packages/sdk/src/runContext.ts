@@ -114,7 +114,12 @@ export interface WorkingFiles {
 
 /** Identity of the flow, execution and task run a task belongs to. */
 export interface RunInfo {
-  readonly flow: { readonly id: string; readonly namespace: string; readonly revision?: number; readonly tenantId?: string };
+  readonly flow: {
+    readonly id: string;
+    readonly namespace: string;
+    readonly revision?: number;
+    readonly tenantId?: string;
+  };
   readonly execution: { readonly id: string; readonly originalId?: string };
   readonly task: { readonly id: string; readonly type: string };
   readonly taskRun: {

@@ -23,7 +23,15 @@ export const STATE_TYPES = [
 
 export type StateType = (typeof STATE_TYPES)[number];
 
-const TERMINATED: ReadonlySet<StateType> = new Set(["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED"]);
+const TERMINATED: ReadonlySet<StateType> = new Set([
+  "FAILED",
+  "WARNING",
+  "SUCCESS",
+  "KILLED",
+  "CANCELLED",
+  "RETRIED",
+  "SKIPPED",
+]);
 
 /** FAILED, WARNING, SUCCESS, KILLED, CANCELLED, RETRIED, SKIPPED. */
 export function isTerminated(state: StateType): boolean {

@@ -18,7 +18,12 @@ export class ServerContext {
 
   /** The open instance; a 503 while starting or stopping. */
   get instance(): Instance {
-    if (!this.current || this.stopping) throw new ApiError(503, this.stopping ? "SERVER_STOPPING" : "SERVER_STARTING", this.stopping ? "The server is stopping" : "The server is starting");
+    if (!this.current || this.stopping)
+      throw new ApiError(
+        503,
+        this.stopping ? "SERVER_STOPPING" : "SERVER_STARTING",
+        this.stopping ? "The server is stopping" : "The server is starting",
+      );
     return this.current;
   }
 

@@ -55,7 +55,10 @@ function report(error: unknown): void {
 }
 
 /** Starts the HTTP API; refuses to listen beyond loopback without basic-auth users. */
-export async function startServer(instance: Instance | Promise<Instance>, options: StartServerOptions = {}): Promise<RunningServer> {
+export async function startServer(
+  instance: Instance | Promise<Instance>,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
   const ready = instance instanceof Promise ? undefined : instance;
   const settings = options.settings ?? ready?.config.server;
   if (!settings) throw new Error("startServer: options.settings is required when the instance is still opening");
@@ -73,11 +76,16 @@ export async function startServer(instance: Instance | Promise<Instance>, option
     await app.close();
     throw error;
   }
-  if (!ready) (instance as Promise<Instance>).then((i) => ctx.setInstance(i), () => ctx.markStopping());
+  if (!ready)
+    (instance as Promise<Instance>).then(
+      (i) => ctx.setInstance(i),
+      () => ctx.markStopping(),
+    );
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : (options.port ?? settings.port);
   // a wildcard address is shown as loopback, which a client on this machine can reach
-  const shownHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
+  const shownHost =
+    host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}`,
     async close() {

@@ -32,7 +32,13 @@ const DESCRIPTION = [
 ].join("\n");
 
 /** An error answer; its message may quote a rendered value (an invalid input), so secrets are masked. */
-function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, ctx: ServerContext, onInternal: AppOptions["onInternalError"]): FastifyReply {
+function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  ctx: ServerContext,
+  onInternal: AppOptions["onInternalError"],
+): FastifyReply {
   const { status, body, internal } = toErrorResponse(error);
   if (internal !== undefined) onInternal(internal, request);
   const shown = ctx.ready ? ctx.instance.secretGuard.masker().maskValue(body) : body;
@@ -46,26 +52,49 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
 function sizeGuard(limit: number) {
   return async (request: FastifyRequest) => {
     const length = Number(request.headers["content-length"] ?? 0);
-    if (length > limit) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`);
+    if (length > limit)
+      throw new ApiError(
+        413,
+        "PAYLOAD_TOO_LARGE",
+        `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`,
+      );
   };
 }
 
 function registerHealth(app: FastifyInstance, ctx: ServerContext): void {
   for (const url of ["/health", "/api/v1/health"]) {
-    app.get(url, { config: { public: true }, schema: { summary: "Liveness and readiness: 200 once the server takes work, 503 before and while stopping", tags: ["Health"] } }, async (_request, reply) =>
-      ctx.ready ? { status: "UP" } : reply.code(503).send({ status: "DOWN", message: "The server is starting or stopping" }),
+    app.get(
+      url,
+      {
+        config: { public: true },
+        schema: {
+          summary: "Liveness and readiness: 200 once the server takes work, 503 before and while stopping",
+          tags: ["Health"],
+        },
+      },
+      async (_request, reply) =>
+        ctx.ready
+          ? { status: "UP" }
+          : reply.code(503).send({ status: "DOWN", message: "The server is starting or stopping" }),
     );
   }
 }
 
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: ctx.maxRequestSize, forceCloseConnections: true, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: ctx.maxRequestSize,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
   // Routes validate with their zod schemas and send JSON as it is: the JSON Schemas given to
   // fastify only document them.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   registerBodyParsers(app);
-  await app.register(multipart, { limits: { fileSize: ctx.maxRequestSize, fieldSize: ctx.maxRequestSize, files: 100, parts: 1000 } });
+  await app.register(multipart, {
+    limits: { fileSize: ctx.maxRequestSize, fieldSize: ctx.maxRequestSize, files: 100, parts: 1000 },
+  });
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",
@@ -73,14 +102,31 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       components: { securitySchemes: { basicAuth: { type: "http", scheme: "basic" } } },
       security: options.auth.enabled ? [{ basicAuth: [] }] : [],
     },
-    transformObject: (document) => markOptionalBodies((document as { openapiObject: Record<string, unknown> }).openapiObject),
+    transformObject: (document) =>
+      markOptionalBodies((document as { openapiObject: Record<string, unknown> }).openapiObject),
   });
   await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.addHook("onRequest", sizeGuard(ctx.maxRequestSize));
   app.addHook("onRequest", basicAuthHook(options.auth));
   // A full disk is named (507, with the data folder), not a bare 500.
-  app.setErrorHandler((error, request, reply) => sendError(ctx.ready ? asDiskFull(error, ctx.instance.config.home) : error, request, reply, ctx, options.onInternalError));
-  app.setNotFoundHandler((request, reply) => sendError(new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`), request, reply, ctx, options.onInternalError));
+  app.setErrorHandler((error, request, reply) =>
+    sendError(
+      ctx.ready ? asDiskFull(error, ctx.instance.config.home) : error,
+      request,
+      reply,
+      ctx,
+      options.onInternalError,
+    ),
+  );
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      new ApiError(404, "NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`),
+      request,
+      reply,
+      ctx,
+      options.onInternalError,
+    ),
+  );
   registerHealth(app, ctx);
   const routes = options.routes ?? API_ROUTES;
   await app.register(async (scope) => registerRoutes(scope, routes, ctx, false), { prefix: "/api/v1" });

@@ -17,7 +17,8 @@ import { sqliteTasks, sqliteTriggers } from "./sqlite/index.ts";
 export default definePlugin({
   group: "io.kestra.plugin.jdbc",
   title: "JDBC",
-  description: "Run SQL on PostgreSQL, MySQL, MariaDB, SQLite and DuckDB: fetch rows, store them in internal storage, or start executions when a query returns rows.",
+  description:
+    "Run SQL on PostgreSQL, MySQL, MariaDB, SQLite and DuckDB: fetch rows, store them in internal storage, or start executions when a query returns rows.",
   tasks: [...postgresTasks, ...mysqlTasks, ...sqliteTasks, ...duckdbTasks],
   triggers: [...postgresTriggers, ...mysqlTriggers, ...sqliteTriggers, ...duckdbTriggers],
 });

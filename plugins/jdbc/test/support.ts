@@ -38,13 +38,17 @@ export async function serviceAvailable(name: string, host: string, port: number)
 
 /** Connections to the PostgreSQL database `test`, other than `admin`'s own. */
 export async function pgConnections(admin: pg.Client): Promise<number> {
-  const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()");
+  const { rows } = await admin.query(
+    "select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()",
+  );
   return rows[0].n as number;
 }
 
 /** Server threads on the MariaDB database `test`, other than `admin`'s own. */
 export async function mysqlThreads(admin: mysql.Connection): Promise<number> {
-  const [rows] = await admin.query("select count(*) as n from information_schema.processlist where db = 'test' and id <> connection_id()");
+  const [rows] = await admin.query(
+    "select count(*) as n from information_schema.processlist where db = 'test' and id <> connection_id()",
+  );
   return Number((rows as { n: number }[])[0]!.n);
 }
 
@@ -68,7 +72,9 @@ import { toStoragePath } from "@saker/engine/storage/paths";
 import jdbc from "../src/index.ts";
 
 /** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */
-export async function jdbcInstance(options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {}): Promise<TestInstance> {
+export async function jdbcInstance(
+  options: { env?: Record<string, string>; overrides?: Record<string, unknown> } = {},
+): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-jdbc", version: "1.0.0", core: false }, jdbc);
   return openTestInstance({ registry, ...options });
@@ -85,7 +91,11 @@ export { storedText, taskRun } from "@saker/engine/testing/testInstance";
 
 /** A flow with one task, `props` as YAML lines under it. */
 export function flow(id: string, type: string, props: string, extraTasks = ""): string {
-  const indented = props.trim().split("\n").map((l) => `    ${l}`).join("\n");
+  const indented = props
+    .trim()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
   return `id: ${id}\nnamespace: company.jdbc\ntasks:\n  - id: q\n    type: ${type}\n${indented}\n${extraTasks}`;
 }
 

@@ -52,7 +52,11 @@ export interface CommandParts {
 
 export function assembleCommand(parts: CommandParts): string[] {
   const wrapper = parts.interpreter ?? parts.language.shell ?? DEFAULT_SHELL;
-  const lines = [...(parts.failFast ? [parts.language.failFastLine ?? "set -e"] : []), ...parts.beforeCommands, ...parts.commands];
+  const lines = [
+    ...(parts.failFast ? [parts.language.failFastLine ?? "set -e"] : []),
+    ...parts.beforeCommands,
+    ...parts.commands,
+  ];
   return [...wrapper, lines.join("\n")];
 }
 

@@ -32,21 +32,29 @@ export interface ScriptEnv {
  * `PYTHONPATH`…). A task variable named like one of `set` that is not a search path is refused
  * rather than silently replacing it or being replaced.
  */
-export function scriptEnv(userEnv: Readonly<Record<string, unknown>>, set: Readonly<Record<string, string>>, inherited = inheritedEnv()): ScriptEnv {
+export function scriptEnv(
+  userEnv: Readonly<Record<string, unknown>>,
+  set: Readonly<Record<string, string>>,
+  inherited = inheritedEnv(),
+): ScriptEnv {
   const taskEnv: Record<string, string> = { ...set };
   for (const [name, raw] of Object.entries(userEnv)) {
     if (!/^[^=\0]+$/.test(name)) throw new NonRetryableError(`env: '${name}' is not a valid environment variable name`);
     const value = raw === null || raw === undefined ? "" : typeof raw === "string" ? raw : JSON.stringify(raw);
     if (value.includes("\0")) throw new NonRetryableError(`env.${name}: a value cannot contain a NUL character`);
     if (name in set) {
-      if (!PATH_LISTS.has(name)) throw new NonRetryableError(`env.${name}: collides with the variable the task sets itself (${name}=${set[name]}); use another name`);
+      if (!PATH_LISTS.has(name))
+        throw new NonRetryableError(
+          `env.${name}: collides with the variable the task sets itself (${name}=${set[name]}); use another name`,
+        );
       taskEnv[name] = value ? `${set[name]}${delimiter}${value}` : set[name]!;
     } else {
       taskEnv[name] = value;
     }
   }
   for (const name of PATH_LISTS) {
-    if (name in set && !(name in userEnv) && inherited[name]) taskEnv[name] = `${set[name]}${delimiter}${inherited[name]}`;
+    if (name in set && !(name in userEnv) && inherited[name])
+      taskEnv[name] = `${set[name]}${delimiter}${inherited[name]}`;
   }
   return { env: { ...inherited, ...taskEnv }, taskEnv };
 }

@@ -42,13 +42,22 @@ function asList(value: unknown): string[] {
   return Array.isArray(value) ? value.map((v) => (typeof v === "string" ? v : JSON.stringify(v))) : [String(value)];
 }
 
-async function renderList(ctx: RunContext, value: string | readonly string[] | undefined, extra: Record<string, unknown>): Promise<string[]> {
+async function renderList(
+  ctx: RunContext,
+  value: string | readonly string[] | undefined,
+  extra: Record<string, unknown>,
+): Promise<string[]> {
   if (value === undefined) return [];
   if (typeof value === "string") return asList(await ctx.renderTyped(value, extra));
   return Promise.all(value.map((line) => ctx.render(line, extra)));
 }
 
-async function renderMap(ctx: RunContext, value: unknown, extra: Record<string, unknown>, what: string): Promise<Record<string, unknown>> {
+async function renderMap(
+  ctx: RunContext,
+  value: unknown,
+  extra: Record<string, unknown>,
+  what: string,
+): Promise<Record<string, unknown>> {
   if (value === undefined) return {};
   let rendered = await ctx.renderValue(value, extra);
   if (typeof rendered === "string") {
@@ -58,7 +67,8 @@ async function renderMap(ctx: RunContext, value: unknown, extra: Record<string, 
       throw new NonRetryableError(`${what}: must be a map, or a JSON object text`);
     }
   }
-  if (!rendered || typeof rendered !== "object" || Array.isArray(rendered)) throw new NonRetryableError(`${what}: must be a map`);
+  if (!rendered || typeof rendered !== "object" || Array.isArray(rendered))
+    throw new NonRetryableError(`${what}: must be a map`);
   return rendered as Record<string, unknown>;
 }
 
@@ -104,8 +114,10 @@ async function prepareDirectory(spec: ScriptSpec, ctx: RunContext, workingDir: s
     extra.outputFiles = Object.fromEntries(props.outputFiles.map((name) => [name, join(workingDir, name)]));
   }
 
-  if (props.namespaceFiles && props.namespaceFiles.enabled !== false) await ctx.workingFiles.copyNamespaceFiles(props.namespaceFiles);
-  if (props.inputFiles !== undefined) await ctx.workingFiles.write(await renderMap(ctx, props.inputFiles, extra, "inputFiles"));
+  if (props.namespaceFiles && props.namespaceFiles.enabled !== false)
+    await ctx.workingFiles.copyNamespaceFiles(props.namespaceFiles);
+  if (props.inputFiles !== undefined)
+    await ctx.workingFiles.write(await renderMap(ctx, props.inputFiles, extra, "inputFiles"));
 
   return { extra, set, outputDir };
 }
@@ -122,13 +134,24 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   // Only the Process runner runs on this worker: others find their interpreter in their image.
   const local = runner === ProcessRunner;
   const searchPath = typeof userEnv.PATH === "string" ? userEnv.PATH : inherited.PATH;
-  const interpreter = props.script !== undefined && !language.inline ? (local ? findOnPath(language.interpreters, searchPath) : language.interpreters[0]) : undefined;
+  const interpreter =
+    props.script !== undefined && !language.inline
+      ? local
+        ? findOnPath(language.interpreters, searchPath)
+        : language.interpreters[0]
+      : undefined;
   if (props.script !== undefined && !language.inline && !interpreter) {
-    throw new NonRetryableError(`${spec.name} needs ${language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker, and none was found (PATH=${searchPath ?? ""})`);
+    throw new NonRetryableError(
+      `${spec.name} needs ${language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker, and none was found (PATH=${searchPath ?? ""})`,
+    );
   }
   const beforeCommands = await renderList(ctx, props.beforeCommands, extra);
-  if (local) Object.assign(set, await helperPaths(spec, ctx, { userEnv, inherited, searchPath, workingDir, interpreter }));
-  else if (props.dependencies?.length) beforeCommands.unshift(`${language.interpreters[0]} -m pip install --quiet ${props.dependencies.map(shellQuote).join(" ")}`);
+  if (local)
+    Object.assign(set, await helperPaths(spec, ctx, { userEnv, inherited, searchPath, workingDir, interpreter }));
+  else if (props.dependencies?.length)
+    beforeCommands.unshift(
+      `${language.interpreters[0]} -m pip install --quiet ${props.dependencies.map(shellQuote).join(" ")}`,
+    );
   const { env, taskEnv } = scriptEnv(userEnv, set, inherited);
 
   let scriptFile: string | undefined;
@@ -164,7 +187,8 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
     workingDir,
     env,
     taskEnv,
-    containerImage: props.containerImage ?? (typeof props.docker?.image === "string" ? props.docker.image : language.containerImage),
+    containerImage:
+      props.containerImage ?? (typeof props.docker?.image === "string" ? props.docker.image : language.containerImage),
     options,
     signal: ctx.signal,
     logger: ctx.logger,
@@ -205,7 +229,10 @@ async function helperPaths(spec: ScriptSpec, ctx: RunContext, h: HelperContext):
   if (language.id !== "python") return {};
   if (!props.dependencies?.length) return { PYTHONPATH: PYTHON_HELPERS };
   const python = h.interpreter ?? findOnPath(language.interpreters, h.searchPath);
-  if (!python) throw new NonRetryableError(`${spec.name}: installing 'dependencies' needs 'python3' or 'python' on the PATH of the worker`);
+  if (!python)
+    throw new NonRetryableError(
+      `${spec.name}: installing 'dependencies' needs 'python3' or 'python' on the PATH of the worker`,
+    );
   const config = ctx.pluginConfiguration();
   const installed = await installDependencies({
     python,
@@ -223,12 +250,17 @@ async function helperPaths(spec: ScriptSpec, ctx: RunContext, h: HelperContext):
 
 function failureMessage(spec: ScriptSpec, exitCode: number, stderrTail: readonly string[]): string {
   let message = `Command failed with exit code ${exitCode}`;
-  if (exitCode === 127) message += ` (a command was not found; is ${spec.language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker?)`;
+  if (exitCode === 127)
+    message += ` (a command was not found; is ${spec.language.interpreters.map((i) => `'${i}'`).join(" or ")} on the PATH of the worker?)`;
   if (exitCode > 128 && exitCode < 160) message += ` (ended by signal ${exitCode - 128})`;
   return stderrTail.length ? `${message}. Last lines of stderr:\n${stderrTail.join("\n")}` : message;
 }
 
-async function storeOutputs(ctx: RunContext, globs: readonly string[] | undefined, outputDir: string | undefined): Promise<Record<string, string> | undefined> {
+async function storeOutputs(
+  ctx: RunContext,
+  globs: readonly string[] | undefined,
+  outputDir: string | undefined,
+): Promise<Record<string, string> | undefined> {
   const stored: Record<string, string> = {};
   for (const glob of globs ?? []) {
     const found = await ctx.workingFiles.upload([glob]);
@@ -236,7 +268,8 @@ async function storeOutputs(ctx: RunContext, globs: readonly string[] | undefine
     Object.assign(stored, found);
   }
   if (outputDir) {
-    for (const [path, uri] of Object.entries(await ctx.workingFiles.upload(["_output/**"]))) stored[path.slice("_output/".length)] = uri;
+    for (const [path, uri] of Object.entries(await ctx.workingFiles.upload(["_output/**"])))
+      stored[path.slice("_output/".length)] = uri;
   }
   return globs?.length || outputDir ? stored : undefined;
 }

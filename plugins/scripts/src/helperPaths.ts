@@ -17,5 +17,7 @@ let nodePath: string | undefined;
 /** The `node_modules` folder that holds `@kestra-io/libs`, for NODE_PATH. */
 export function nodeHelpers(): string {
   // .../node_modules/@kestra-io/libs/package.json → .../node_modules
-  return (nodePath ??= dirname(dirname(dirname(createRequire(import.meta.url).resolve("@kestra-io/libs/package.json")))));
+  return (nodePath ??= dirname(
+    dirname(dirname(createRequire(import.meta.url).resolve("@kestra-io/libs/package.json"))),
+  ));
 }

@@ -18,6 +18,7 @@ export { registerTaskRunner, type RunnerJob, type RunnerResult, type TaskRunner 
 export default definePlugin({
   group: "io.kestra.plugin.scripts",
   title: "Scripts",
-  description: "Run shell, Python, Node.js and other scripts on the worker, passing outputs, metrics and files back to the flow.",
+  description:
+    "Run shell, Python, Node.js and other scripts on the worker, passing outputs, metrics and files back to the flow.",
   tasks: scriptTasks,
 });

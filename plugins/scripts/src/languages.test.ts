@@ -37,18 +37,32 @@ describe("languages", () => {
     expect(Object.keys(HELLO).sort()).toEqual(LANGUAGES.map((l) => l.id).sort());
   });
 
-  it.each(LANGUAGES.map((l) => [l.id, l] as const))("%s.Script runs, or fails naming its interpreter", async (id, language) => {
-    const script = HELLO[id]!.split("\n").map((l) => `  ${l}`).join("\n");
-    const ex = await test.run(flow(`hello_${id}`, `io.kestra.plugin.scripts.${id}.Script`, `script: |\n${script}`), {}, 60_000);
-    // Inline languages run through their shell wrapper, which must be there too.
-    const needed = language.inline ? [language.shell?.[0] ?? "sh"] : language.interpreters;
-    if (findOnPath(needed, process.env.PATH)) {
-      expect(ex.state.current, logLines(test, ex.id, "WARN").join("\n")).toBe("SUCCESS");
-      expect(logLines(test, ex.id)).toContain("INFO hi");
-    } else {
-      expect(ex.state.current).toBe("FAILED");
-      const errors = logLines(test, ex.id, "ERROR").join("\n");
-      expect(errors).toContain(language.inline ? `'${needed[0]}' was not found on the PATH of the worker` : `${id}.Script needs '${language.interpreters[0]}'`);
-    }
-  }, 60_000);
+  it.each(LANGUAGES.map((l) => [l.id, l] as const))(
+    "%s.Script runs, or fails naming its interpreter",
+    async (id, language) => {
+      const script = HELLO[id]!.split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n");
+      const ex = await test.run(
+        flow(`hello_${id}`, `io.kestra.plugin.scripts.${id}.Script`, `script: |\n${script}`),
+        {},
+        60_000,
+      );
+      // Inline languages run through their shell wrapper, which must be there too.
+      const needed = language.inline ? [language.shell?.[0] ?? "sh"] : language.interpreters;
+      if (findOnPath(needed, process.env.PATH)) {
+        expect(ex.state.current, logLines(test, ex.id, "WARN").join("\n")).toBe("SUCCESS");
+        expect(logLines(test, ex.id)).toContain("INFO hi");
+      } else {
+        expect(ex.state.current).toBe("FAILED");
+        const errors = logLines(test, ex.id, "ERROR").join("\n");
+        expect(errors).toContain(
+          language.inline
+            ? `'${needed[0]}' was not found on the PATH of the worker`
+            : `${id}.Script needs '${language.interpreters[0]}'`,
+        );
+      }
+    },
+    60_000,
+  );
 });

@@ -7,7 +7,9 @@ import { ScriptOutputReader } from "./protocol.ts";
 function reader() {
   const logs: string[] = [];
   const metrics: Metric[] = [];
-  const logger = createTaskLogger({ namespace: "company.scripts", flowId: "protocol" }, new SecretMasker(), (entry) => logs.push(`${entry.level} ${entry.message}`));
+  const logger = createTaskLogger({ namespace: "company.scripts", flowId: "protocol" }, new SecretMasker(), (entry) =>
+    logs.push(`${entry.level} ${entry.message}`),
+  );
   return { logs, metrics, reader: new ScriptOutputReader({ logger, metric: (m) => metrics.push(m) }) };
 }
 
@@ -15,7 +17,10 @@ describe("the ::{}:: protocol", () => {
   it("merges outputs key by key, records metrics (timers from seconds to ms) and logs at their level", () => {
     const { logs, metrics, reader: r } = reader();
     r.line('::{"outputs":{"a":1,"b":{"x":1}}}::', "stdout");
-    r.line('::{"outputs":{"b":{"y":2}},"metrics":[{"name":"n","type":"counter","value":3,"tags":{"t":1}},{"name":"d","type":"timer","value":0.5}]}::', "stdout");
+    r.line(
+      '::{"outputs":{"b":{"y":2}},"metrics":[{"name":"n","type":"counter","value":3,"tags":{"t":1}},{"name":"d","type":"timer","value":0.5}]}::',
+      "stdout",
+    );
     r.line('::{"logs":[{"level":"warn","message":"w"},{"level":"nope","message":"i"}]}::', "stderr");
     r.line("plain {}", "stdout");
     r.line("bad", "stderr");
@@ -36,7 +41,7 @@ describe("the ::{}:: protocol", () => {
     expect(logs[0]).toMatch(/^WARN Invalid outputs line \(.+\), logged as it was: ::\{not json\}::$/);
     expect(logs.slice(1)).toEqual([
       'WARN Invalid metric (metric type \'gauge\' of \'g\' is not supported (counter, timer)): {"name":"g","type":"gauge","value":1}',
-      'WARN Invalid metric (a metric needs a \'name\'): {"value":2}',
+      "WARN Invalid metric (a metric needs a 'name'): {\"value\":2}",
     ]);
   });
 });

@@ -33,7 +33,9 @@ function toMetric(raw: unknown): Metric | string {
   if (!isRecord(raw) || typeof raw.name !== "string") return "a metric needs a 'name'";
   const value = Number(raw.value);
   if (!Number.isFinite(value)) return `metric '${raw.name}' has no numeric 'value'`;
-  const tags = isRecord(raw.tags) ? Object.fromEntries(Object.entries(raw.tags).map(([k, v]) => [k, String(v)])) : undefined;
+  const tags = isRecord(raw.tags)
+    ? Object.fromEntries(Object.entries(raw.tags).map(([k, v]) => [k, String(v)]))
+    : undefined;
   const base = { name: raw.name, ...(tags && Object.keys(tags).length ? { tags } : {}) };
   // Timers travel in seconds (Kestra's helpers send seconds); the SDK records milliseconds.
   if (raw.type === "timer") return { ...base, type: "timer", value: value * 1000 };
@@ -82,7 +84,11 @@ export class ScriptOutputReader {
     for (const raw of Array.isArray(message.logs) ? message.logs : []) {
       const entry: Record<string, unknown> = isRecord(raw) ? raw : { message: raw };
       const level = String(entry.level ?? "INFO").toUpperCase() as LogLevel;
-      logger.log(LOG_LEVELS.includes(level) ? level : "INFO", "{}", typeof entry.message === "string" ? entry.message : JSON.stringify(entry.message));
+      logger.log(
+        LOG_LEVELS.includes(level) ? level : "INFO",
+        "{}",
+        typeof entry.message === "string" ? entry.message : JSON.stringify(entry.message),
+      );
     }
   }
 }

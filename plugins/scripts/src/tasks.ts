@@ -26,7 +26,12 @@ function scriptTask(language: Language): AnyTaskDefinition {
     type: `${PREFIX}.${language.id}.Script`,
     title: `Run a ${language.title} script`,
     description: `Runs an inline ${language.title} script (${language.interpreters[0]} on the worker's PATH). A line \`::{"outputs":{…}}::\` on stdout sets \`outputs.<id>.vars\`.`,
-    examples: [{ title: "Send an output", code: `id: script\ntype: ${PREFIX}.${language.id}.Script\nscript: |\n  ${scriptExample(language).replace(/\n/g, "\n  ")}` }],
+    examples: [
+      {
+        title: "Send an output",
+        code: `id: script\ntype: ${PREFIX}.${language.id}.Script\nscript: |\n  ${scriptExample(language).replace(/\n/g, "\n  ")}`,
+      },
+    ],
     properties: z.object({ ...scriptProperty, ...commonProperties, ...extraProperties(language) }),
     outputs: ScriptOutputs,
     run: (props, ctx) => executeScript({ language, name: `${language.id}.Script`, props }, ctx),
@@ -38,7 +43,12 @@ function commandsTask(language: Language): AnyTaskDefinition {
     type: `${PREFIX}.${language.id}.Commands`,
     title: `Run ${language.title} commands`,
     description: `Runs commands one after the other in one shell (\`/bin/sh -c\` unless \`interpreter\` says otherwise), e.g. \`${language.interpreters[0]} main${language.extension}\` on a namespace or input file.`,
-    examples: [{ title: "Run a file", code: `id: commands\ntype: ${PREFIX}.${language.id}.Commands\nnamespaceFiles:\n  enabled: true\ncommands:\n  - ${language.interpreters[0]} main${language.extension}` }],
+    examples: [
+      {
+        title: "Run a file",
+        code: `id: commands\ntype: ${PREFIX}.${language.id}.Commands\nnamespaceFiles:\n  enabled: true\ncommands:\n  - ${language.interpreters[0]} main${language.extension}`,
+      },
+    ],
     properties: z.object({ ...commandsProperty, ...commonProperties, ...extraProperties(language) }),
     outputs: ScriptOutputs,
     run: (props, ctx) => executeScript({ language, name: `${language.id}.Commands`, props }, ctx),
@@ -58,7 +68,10 @@ export const Bash = defineTask({
     interpreter: z.string().default("/bin/sh").describe("The shell."),
     interpreterArgs: z.array(z.string()).default(["-c"]).describe("Its arguments before the commands."),
     exitOnFailed: z.boolean().default(true).describe("Stop at the first failing command (`set -e`)."),
-    outputFiles: z.array(z.string()).optional().describe("File names the commands write to `{{ outputFiles.<name> }}`; stored after the run."),
+    outputFiles: z
+      .array(z.string())
+      .optional()
+      .describe("File names the commands write to `{{ outputFiles.<name> }}`; stored after the run."),
     outputsFiles: z.array(z.string()).optional().describe("Deprecated spelling of outputFiles."),
     files: raw(z.unknown()).optional().describe("Deprecated spelling of inputFiles."),
   }),
@@ -81,4 +94,7 @@ export const Bash = defineTask({
     ),
 });
 
-export const scriptTasks: AnyTaskDefinition[] = [...LANGUAGES.flatMap((language) => [scriptTask(language), commandsTask(language)]), Bash as unknown as AnyTaskDefinition];
+export const scriptTasks: AnyTaskDefinition[] = [
+  ...LANGUAGES.flatMap((language) => [scriptTask(language), commandsTask(language)]),
+  Bash as unknown as AnyTaskDefinition,
+];

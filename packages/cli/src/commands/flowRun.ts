@@ -41,7 +41,12 @@ async function untilInterrupted<T>(work: Promise<T>, executionId: string): Promi
   const interrupted = new Promise<never>((_, reject) => {
     onSignal = () => {
       process.exitCode = 130;
-      reject(new SakerError("INTERRUPTED", `Interrupted; execution '${executionId}' resumes at the next start on this data folder`));
+      reject(
+        new SakerError(
+          "INTERRUPTED",
+          `Interrupted; execution '${executionId}' resumes at the next start on this data folder`,
+        ),
+      );
     };
     process.once("SIGINT", onSignal);
   });
@@ -57,7 +62,9 @@ export function configureFlowRunCommand(flow: Command): void {
   withInstanceOptions(
     flow
       .command("run")
-      .description("Run a flow to its end on the embedded backend, streaming its logs; exits non-zero unless SUCCESS or WARNING")
+      .description(
+        "Run a flow to its end on the embedded backend, streaming its logs; exits non-zero unless SUCCESS or WARNING",
+      )
       .argument("<file>", "the flow file")
       .option("--flows <dir>", "also deploy the flows of this folder (subflows, triggered flows); repeatable", collect)
       .option("-i, --input <key=value>", "an input value; key=@path uploads a file; repeatable", collect, [])
@@ -81,23 +88,32 @@ export function configureFlowRunCommand(flow: Command): void {
       const locate = (entry: LogEntry) => {
         try {
           const loaded = instance.flows.find(entry.namespace, entry.flowId);
-          const path = loaded && instance.flows.graph(entry.namespace, entry.flowId, loaded.stored.revision).pathOf(entry.taskId!);
-          return path ? `${path} of ${entry.flowId === flow.id && entry.namespace === flow.namespace ? file : `${entry.namespace}/${entry.flowId}`}` : undefined;
+          const path =
+            loaded && instance.flows.graph(entry.namespace, entry.flowId, loaded.stored.revision).pathOf(entry.taskId!);
+          return path
+            ? `${path} of ${entry.flowId === flow.id && entry.namespace === flow.namespace ? file : `${entry.namespace}/${entry.flowId}`}`
+            : undefined;
         } catch {
           return undefined;
         }
       };
       const onLog = (entry: LogEntry) => {
-        if (!options.quiet && entry.executionId && mine.has(entry.executionId)) process.stderr.write(`${formatLog(instance.secretGuard.display(entry), locate)}\n`);
+        if (!options.quiet && entry.executionId && mine.has(entry.executionId))
+          process.stderr.write(`${formatLog(instance.secretGuard.display(entry), locate)}\n`);
       };
       const onExecution = (x: Execution) => {
         if (x.trigger?.variables?.executionId && mine.has(String(x.trigger.variables.executionId))) mine.add(x.id);
       };
       instance.events.on("log", onLog);
       instance.events.on("execution", onExecution);
-      const created = await instance.createExecution(flow.namespace, flow.id, { inputs: await parseInputs(options.input) });
+      const created = await instance.createExecution(flow.namespace, flow.id, {
+        inputs: await parseInputs(options.input),
+      });
       mine.add(created.id);
-      const execution = await untilInterrupted(instance.waitForSettled(created.id, Number(options.timeout) * 1000), created.id);
+      const execution = await untilInterrupted(
+        instance.waitForSettled(created.id, Number(options.timeout) * 1000),
+        created.id,
+      );
       instance.events.off("log", onLog);
       const shown = instance.secretGuard.display(execution);
       process.stdout.write(options.json ? `${JSON.stringify(shown, null, 2)}\n` : summariseExecution(shown));

@@ -4,9 +4,16 @@ import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.
 /** `saker flow schema`: the JSON Schema of flows, for an editor's YAML language server. */
 export function configureFlowSchemaCommand(flow: Command): void {
   withInstanceOptions(
-    flow.command("schema").description("Print the JSON Schema of the flow language (core and installed plugins), for editor autocompletion"),
+    flow
+      .command("schema")
+      .description(
+        "Print the JSON Schema of the flow language (core and installed plugins), for editor autocompletion",
+      ),
   ).action(async (options: GlobalOptions) => {
-    const [{ loadRegistry }, { flowJsonSchema }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/model/jsonSchema")]);
+    const [{ loadRegistry }, { flowJsonSchema }] = await Promise.all([
+      import("@saker/engine/runtime/registryLoader"),
+      import("@saker/engine/model/jsonSchema"),
+    ]);
     const registry = await loadRegistry(await configFrom(options));
     process.stdout.write(`${JSON.stringify(flowJsonSchema(registry), null, 2)}\n`);
   });

@@ -9,20 +9,31 @@ export function configureFlowValidateCommand(flow: Command): void {
   withInstanceOptions(
     flow
       .command("validate")
-      .description("Validate flow files (or every flow in folders) and report every problem with its YAML path and line")
+      .description(
+        "Validate flow files (or every flow in folders) and report every problem with its YAML path and line",
+      )
       .argument("<paths...>", "flow files or folders"),
   ).action(async (paths: string[], options: GlobalOptions) => {
     const config = await configFrom(options);
-    const [{ loadRegistry }, { parseFlow }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/model/parseFlow")]);
+    const [{ loadRegistry }, { parseFlow }] = await Promise.all([
+      import("@saker/engine/runtime/registryLoader"),
+      import("@saker/engine/model/parseFlow"),
+    ]);
     const registry = await loadRegistry(config);
     let invalid = 0;
     for (const file of listFlowFiles(paths)) {
       try {
-        const parsed = parseFlow(readFileSync(file, "utf8"), { registry, globalDefaults: config.plugins.defaults, sourceName: file });
+        const parsed = parseFlow(readFileSync(file, "utf8"), {
+          registry,
+          globalDefaults: config.plugins.defaults,
+          sourceName: file,
+        });
         process.stdout.write(`✓ ${file} (${parsed.namespace}/${parsed.id})\n`);
       } catch (error) {
         invalid++;
-        process.stdout.write(`✗ ${file}\n  ${isSakerError(error) ? error.message.replace(/\n/g, "\n  ") : String(error)}\n`);
+        process.stdout.write(
+          `✗ ${file}\n  ${isSakerError(error) ? error.message.replace(/\n/g, "\n  ") : String(error)}\n`,
+        );
       }
     }
     if (invalid > 0) process.exitCode = 1;

@@ -36,7 +36,9 @@ function promptHidden(question: string): Promise<string> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 async function readPassword(): Promise<string> {
@@ -51,7 +53,9 @@ async function readPassword(): Promise<string> {
 export function configureHashPasswordCommand(server: Command): void {
   server
     .command("hash-password")
-    .description("Hash a password for server.basicAuth.users[].passwordHash (asked for on a terminal, else read from standard input)")
+    .description(
+      "Hash a password for server.basicAuth.users[].passwordHash (asked for on a terminal, else read from standard input)",
+    )
     .action(async () => {
       const password = await readPassword();
       if (password.length === 0) throw new SakerError("CLI_USAGE", "the password is empty");

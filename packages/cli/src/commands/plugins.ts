@@ -21,33 +21,60 @@ function defaultLabel(registry: PluginRegistry, type: string): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function configurePluginsCommand(program: Command): void {
-  const plugins = program.command("plugins").description("Install, list, document and remove plugins (several versions side by side)");
+  const plugins = program
+    .command("plugins")
+    .description("Install, list, document and remove plugins (several versions side by side)");
 
   withInstanceOptions(
     plugins
       .command("install")
-      .description("Install plugin versions: an npm name@version or range, a tarball (.tgz) or a folder. A running server picks them up without restart")
+      .description(
+        "Install plugin versions: an npm name@version or range, a tarball (.tgz) or a folder. A running server picks them up without restart",
+      )
       .argument("<specs...>", "what to install")
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const [{ installPlugin }, { isBundled }] = await Promise.all([import("@saker/engine/plugins/installer"), import("@saker/engine/plugins/bundled")]);
+    const [{ installPlugin }, { isBundled }] = await Promise.all([
+      import("@saker/engine/plugins/installer"),
+      import("@saker/engine/plugins/bundled"),
+    ]);
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
-      const installed = await installPlugin(spec, { pluginsDir: config.pluginsPath, ...(options.force ? { force: true } : {}), onOutput: (line) => process.stderr.write(`  ${line}\n`) });
-      process.stdout.write(`Installed ${installed.name}@${installed.version} in ${installed.dir}\n  types: ${installed.types.join(", ")}\n`);
+      const installed = await installPlugin(spec, {
+        pluginsDir: config.pluginsPath,
+        ...(options.force ? { force: true } : {}),
+        onOutput: (line) => process.stderr.write(`  ${line}\n`),
+      });
+      process.stdout.write(
+        `Installed ${installed.name}@${installed.version} in ${installed.dir}\n  types: ${installed.types.join(", ")}\n`,
+      );
       if (isBundled(config.bundledPluginsPath, installed.name, installed.version)) {
-        process.stderr.write(`note: ${installed.name}@${installed.version} is also bundled with Saker; the bundled copy is the one used\n`);
+        process.stderr.write(
+          `note: ${installed.name}@${installed.version} is also bundled with Saker; the bundled copy is the one used\n`,
+        );
       }
     }
   });
 
   withInstanceOptions(
-    plugins.command("list").description("List plugin types with their plugin, versions (bundled ones marked) and the version used by default").option("--json", "as JSON"),
+    plugins
+      .command("list")
+      .description(
+        "List plugin types with their plugin, versions (bundled ones marked) and the version used by default",
+      )
+      .option("--json", "as JSON"),
   ).action(async (options: GlobalOptions & { json?: boolean }) => {
     const { loadRegistry } = await import("@saker/engine/runtime/registryLoader");
     const registry = await loadRegistry(await configFrom(options));
@@ -67,13 +94,22 @@ export function configurePluginsCommand(program: Command): void {
     const rows = [["TYPE", "KIND", "PLUGIN", "VERSIONS", "DEFAULT"]];
     for (const [type, versions] of entries) {
       const labels = versions.map((v) => (v.plugin.bundled ? `${v.plugin.version} (bundled)` : v.plugin.version));
-      rows.push([type, versions[0]!.nodeKind, versions[0]!.plugin.name, labels.join(", "), defaultLabel(registry, type)]);
+      rows.push([
+        type,
+        versions[0]!.nodeKind,
+        versions[0]!.plugin.name,
+        labels.join(", "),
+        defaultLabel(registry, type),
+      ]);
     }
     process.stdout.write(`${table(rows)}\n`);
   });
 
   withInstanceOptions(
-    plugins.command("uninstall").description("Remove installed plugin versions").argument("<versions...>", "NAME@VERSION"),
+    plugins
+      .command("uninstall")
+      .description("Remove installed plugin versions")
+      .argument("<versions...>", "NAME@VERSION"),
   ).action(async (specs: string[], options: GlobalOptions) => {
     const config = await configFrom(options);
     const { uninstallPlugin } = await import("@saker/engine/plugins/installer");
@@ -91,10 +127,18 @@ export function configurePluginsCommand(program: Command): void {
       .argument("<type>", "a type id, e.g. io.kestra.plugin.core.log.Log")
       .option("--version <version>", "a version (default: the one a task without version: gets)"),
   ).action(async (type: string, options: GlobalOptions & { version?: string }) => {
-    const [{ loadRegistry }, { typeDocumentation }] = await Promise.all([import("@saker/engine/runtime/registryLoader"), import("@saker/engine/plugins/docs")]);
+    const [{ loadRegistry }, { typeDocumentation }] = await Promise.all([
+      import("@saker/engine/runtime/registryLoader"),
+      import("@saker/engine/plugins/docs"),
+    ]);
     const registry = await loadRegistry(await configFrom(options));
     const entry = registry.resolve(type, options.version);
-    process.stdout.write(typeDocumentation(entry, registry.versionsOf(type).map((v) => v.plugin.version)));
+    process.stdout.write(
+      typeDocumentation(
+        entry,
+        registry.versionsOf(type).map((v) => v.plugin.version),
+      ),
+    );
   });
 
   plugins
@@ -106,6 +150,8 @@ export function configurePluginsCommand(program: Command): void {
       const { scaffoldPlugin } = await import("@saker/engine/plugins/scaffold");
       const dir = options.dir ?? join(process.cwd(), name.replace(/^@[^/]+\//, ""));
       const files = scaffoldPlugin(dir, name);
-      process.stdout.write(`Created ${dir}:\n${files.map((f) => `  ${f}`).join("\n")}\nInstall it with: saker plugins install ${dir}\n`);
+      process.stdout.write(
+        `Created ${dir}:\n${files.map((f) => `  ${f}`).join("\n")}\nInstall it with: saker plugins install ${dir}\n`,
+      );
     });
 }

@@ -22,7 +22,9 @@ function withAncestors(execution: Execution, taskRuns: readonly TaskRun[]): Set<
 function resetTaskRun(graph: FlowGraph, taskRun: TaskRun, state: StateType, now: Date): TaskRun {
   const task = graph.findTask(taskRun.taskId);
   const kind = task ? graph.typeOf(task).definition.kind : "task";
-  const flowable = kind === "flowable" && !(task && (graph.typeOf(task).definition as { workingDirectory?: boolean }).workingDirectory);
+  const flowable =
+    kind === "flowable" &&
+    !(task && (graph.typeOf(task).definition as { workingDirectory?: boolean }).workingDirectory);
   return { ...taskRun, state: withState(taskRun.state, flowable ? "RUNNING" : state, now) };
 }
 
@@ -33,7 +35,8 @@ function workingDirectoryChildren(graph: FlowGraph, execution: Execution, reset:
     if (!reset.has(taskRun.id)) continue;
     const task = graph.findTask(taskRun.taskId);
     if (!task || !(graph.typeOf(task).definition as { workingDirectory?: boolean }).workingDirectory) continue;
-    for (const t of execution.taskRunList) if (findParents(execution, t).some((p) => p.id === taskRun.id)) remove.add(t.id);
+    for (const t of execution.taskRunList)
+      if (findParents(execution, t).some((p) => p.id === taskRun.id)) remove.add(t.id);
   }
   return remove;
 }
@@ -47,13 +50,24 @@ export interface ActionResult {
  * Restarts a terminated (or paused) execution: failed and paused task runs and their ancestors
  * run again, `errors` branches are forgotten. Same id unless a revision is given.
  */
-export function restartExecution(graph: FlowGraph, execution: Execution, executorState: ExecutorState, now: Date, newId: () => string, revision?: number): ActionResult {
+export function restartExecution(
+  graph: FlowGraph,
+  execution: Execution,
+  executorState: ExecutorState,
+  now: Date,
+  newId: () => string,
+  revision?: number,
+): ActionResult {
   const s = execution.state.current;
   if (!(isTerminated(s) || isPaused(s))) {
-    throw new SakerError("EXECUTION_NOT_RESTARTABLE", `Execution must be terminated to be restarted, current state is '${s}' !`);
+    throw new SakerError(
+      "EXECUTION_NOT_RESTARTABLE",
+      `Execution must be terminated to be restarted, current state is '${s}' !`,
+    );
   }
   const targets = execution.taskRunList.filter((t) => isFailed(t.state.current) || isPaused(t.state.current));
-  if (targets.length === 0) throw new SakerError("EXECUTION_NOT_RESTARTABLE", "No task found to restart execution from!");
+  if (targets.length === 0)
+    throw new SakerError("EXECUTION_NOT_RESTARTABLE", "No task found to restart execution from!");
   const reset = withAncestors(execution, targets);
   const removed = workingDirectoryChildren(graph, execution, reset);
   const taskRunList = execution.taskRunList
@@ -77,17 +91,30 @@ export function restartExecution(graph: FlowGraph, execution: Execution, executo
  * Replays an execution as a new one (new id, `parentId` = the source, `originalId` kept): from
  * scratch, or from one task run, whose ancestors are reset and whose later task runs are dropped.
  */
-export function replayExecution(graph: FlowGraph, execution: Execution, now: Date, newId: () => string, taskRunId?: string, revision?: number): ActionResult {
+export function replayExecution(
+  graph: FlowGraph,
+  execution: Execution,
+  now: Date,
+  newId: () => string,
+  taskRunId?: string,
+  revision?: number,
+): ActionResult {
   const id = newId();
   let taskRunList: TaskRun[] = [];
   let state = newState(now);
   if (taskRunId !== undefined) {
     const target = execution.taskRunList.find((t) => t.id === taskRunId);
-    if (!target) throw new SakerError("TASK_RUN_NOT_FOUND", `No task run '${taskRunId}' in execution '${execution.id}'`);
+    if (!target)
+      throw new SakerError("TASK_RUN_NOT_FOUND", `No task run '${taskRunId}' in execution '${execution.id}'`);
     const reset = withAncestors(execution, [target]);
     const index = execution.taskRunList.indexOf(target);
     const removed = workingDirectoryChildren(graph, execution, reset);
-    const kept = execution.taskRunList.filter((t, i) => !removed.has(t.id) && (i <= index || reset.has(t.id)) && !(findParents(execution, t).some((p) => p.id === taskRunId)));
+    const kept = execution.taskRunList.filter(
+      (t, i) =>
+        !removed.has(t.id) &&
+        (i <= index || reset.has(t.id)) &&
+        !findParents(execution, t).some((p) => p.id === taskRunId),
+    );
     const ids = new Map(kept.map((t) => [t.id, newId()]));
     taskRunList = kept.map((t) => {
       const copy: TaskRun = reset.has(t.id) ? resetTaskRun(graph, t, "RESTARTED", now) : { ...t };
@@ -123,7 +150,9 @@ export function failExecution(execution: Execution, culprit: TaskRun | undefined
   x.taskRunList = x.taskRunList.map((taskRun) => {
     if (isTerminated(taskRun.state.current)) return taskRun;
     const state = failed.has(taskRun.id) ? "FAILED" : "KILLED";
-    const attempts = taskRun.attempts?.map((a, i, all) => (i === all.length - 1 && !isTerminated(a.state.current) ? { ...a, state: withState(a.state, state, now) } : a));
+    const attempts = taskRun.attempts?.map((a, i, all) =>
+      i === all.length - 1 && !isTerminated(a.state.current) ? { ...a, state: withState(a.state, state, now) } : a,
+    );
     return { ...taskRun, state: withState(taskRun.state, state, now), ...(attempts ? { attempts } : {}) };
   });
   if (!isTerminated(x.state.current)) x.state = withState(x.state, "FAILED", now);

@@ -43,7 +43,10 @@ function workerStarted(run: ExecutorRun, event: ExecutorEvents["worker-started"]
   if (!taskRun || !isCreated(taskRun.state.current)) return;
   const attempts = taskRun.attempts ?? [];
   if (attempts.length !== event.attempt - 1) return;
-  attempts.push({ state: newState(new Date(event.date), "RUNNING"), ...(event.workerId ? { workerId: event.workerId } : {}) });
+  attempts.push({
+    state: newState(new Date(event.date), "RUNNING"),
+    ...(event.workerId ? { workerId: event.workerId } : {}),
+  });
   taskRun.attempts = attempts;
   if (event.pluginVersion) taskRun.pluginVersion = event.pluginVersion;
   run.setTaskRunState(taskRun, "RUNNING");
@@ -62,7 +65,8 @@ function workerResult(run: ExecutorRun, event: ExecutorEvents["worker-result"]):
   if (event.workingDirectoryFiles) addWorkingDirectoryFiles(run, taskRun, event.workingDirectoryFiles);
   run.setTaskRunState(taskRun, event.state);
   if (event.state === "KILLED") {
-    for (const parent of findParents(run.x, taskRun)) if (!isTerminated(parent.state.current)) run.setTaskRunState(parent, "KILLED");
+    for (const parent of findParents(run.x, taskRun))
+      if (!isTerminated(parent.state.current)) run.setTaskRunState(parent, "KILLED");
   }
 }
 
@@ -76,7 +80,10 @@ function addWorkingDirectoryFiles(run: ExecutorRun, taskRun: TaskRun, files: Rec
     });
   if (!wd) return;
   const outputs = (wd.outputs ?? {}) as Record<string, unknown>;
-  run.setOutputs(wd, { ...outputs, outputFiles: { ...((outputs.outputFiles as Record<string, string>) ?? {}), ...files } });
+  run.setOutputs(wd, {
+    ...outputs,
+    outputFiles: { ...((outputs.outputFiles as Record<string, string>) ?? {}), ...files },
+  });
 }
 
 function delayFired(run: ExecutorRun, { delay }: ExecutorEvents["delay-fired"]): void {
@@ -114,7 +121,8 @@ function continueLoop(run: ExecutorRun, taskRun: TaskRun): void {
   delete taskRun.attempts;
   taskRun.iteration = (taskRun.iteration ?? 1) + 1;
   const children = new Set<string>();
-  for (const t of run.x.taskRunList) if (t.parentTaskRunId === taskRun.id || (t.parentTaskRunId && children.has(t.parentTaskRunId))) children.add(t.id);
+  for (const t of run.x.taskRunList)
+    if (t.parentTaskRunId === taskRun.id || (t.parentTaskRunId && children.has(t.parentTaskRunId))) children.add(t.id);
   run.x.taskRunList = run.x.taskRunList.filter((t) => !children.has(t.id));
   run.version++;
   run.setExecutionState("RUNNING");
@@ -124,7 +132,12 @@ function continueLoop(run: ExecutorRun, taskRun: TaskRun): void {
  * Kestra's `markAs`: the task run takes `state`, its flowable ancestors go back to RUNNING, and
  * the execution is RESTARTED once nothing else is paused.
  */
-export function markAs(run: ExecutorRun, taskRun: TaskRun, state: StateType, onResumeInputs?: Record<string, unknown>): void {
+export function markAs(
+  run: ExecutorRun,
+  taskRun: TaskRun,
+  state: StateType,
+  onResumeInputs?: Record<string, unknown>,
+): void {
   for (const ancestor of findParents(run.x, taskRun)) {
     if (run.definitionOf(ancestor).kind === "flowable") run.setTaskRunState(ancestor, "RUNNING");
     else run.setTaskRunState(ancestor, state);

@@ -63,7 +63,8 @@ export class ExecutorRun {
     // However a WorkingDirectory ends (done, failed, killed), its shared directory can go.
     if (isTerminated(next)) {
       const definition = this.definitionOf(taskRun);
-      if (definition.kind === "flowable" && definition.workingDirectory) this.command({ type: "remove-working-directory", workingDirectoryId: taskRun.id });
+      if (definition.kind === "flowable" && definition.workingDirectory)
+        this.command({ type: "remove-working-directory", workingDirectoryId: taskRun.id });
     }
   }
 
@@ -115,7 +116,13 @@ export class ExecutorRun {
       namespace: this.x.namespace,
       flowId: this.x.flowId,
       executionId: this.x.id,
-      ...(taskRun ? { taskId: taskRun.taskId, taskRunId: taskRun.id, attemptNumber: Math.max(0, (taskRun.attempts?.length ?? 1) - 1) } : {}),
+      ...(taskRun
+        ? {
+            taskId: taskRun.taskId,
+            taskRunId: taskRun.id,
+            attemptNumber: Math.max(0, (taskRun.attempts?.length ?? 1) - 1),
+          }
+        : {}),
       level,
       message,
       timestamp: this.now().toISOString(),
@@ -163,17 +170,31 @@ export class ExecutorRun {
   }
 
   variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true): Record<string, unknown> {
-    return this.deps.variables({ flow: this.graph.flow, execution: this.x, ...(task ? { task } : {}), ...(taskRun ? { taskRun } : {}) }, decrypt);
+    return this.deps.variables(
+      { flow: this.graph.flow, execution: this.x, ...(task ? { task } : {}), ...(taskRun ? { taskRun } : {}) },
+      decrypt,
+    );
   }
 
   logger(taskRun?: TaskRun): Logger {
-    const at = (level: LogLevel) => (message: string, ...args: unknown[]) => this.log(level, formatMessage(message, args), taskRun);
-    return { trace: at("TRACE"), debug: at("DEBUG"), info: at("INFO"), warn: at("WARN"), error: at("ERROR"), log: (level, m, ...a) => at(level)(m, ...a) };
+    const at =
+      (level: LogLevel) =>
+      (message: string, ...args: unknown[]) =>
+        this.log(level, formatMessage(message, args), taskRun);
+    return {
+      trace: at("TRACE"),
+      debug: at("DEBUG"),
+      info: at("INFO"),
+      warn: at("WARN"),
+      error: at("ERROR"),
+      log: (level, m, ...a) => at(level)(m, ...a),
+    };
   }
 
   /** The context a flowable (or executor task) is resolved with. */
   context(task: TaskNode, taskRun: TaskRun): FlowableContext {
-    const vars = (extra?: Record<string, unknown>) => (extra ? { ...this.variables(task, taskRun), ...extra } : this.variables(task, taskRun));
+    const vars = (extra?: Record<string, unknown>) =>
+      extra ? { ...this.variables(task, taskRun), ...extra } : this.variables(task, taskRun);
     return {
       flow: this.graph,
       execution: this.x,
@@ -186,7 +207,8 @@ export class ExecutorRun {
       renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
       newId: () => this.deps.newId(),
-      resolve: (tasks, value) => tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
+      resolve: (tasks, value) =>
+        tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
     };
   }
 

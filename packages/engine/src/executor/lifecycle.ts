@@ -70,13 +70,19 @@ export function handleRetries(run: ExecutorRun): void {
       if (at === undefined) continue;
       for (const t of [...findParents(x, taskRun), taskRun]) run.setTaskRunState(t, "RETRIED");
       run.setExecutionState("RETRIED");
-      run.command({ type: "delay", delay: { kind: "RESTART_FAILED_FLOW", taskRunId: taskRun.id, state: "RUNNING", at } });
+      run.command({
+        type: "delay",
+        delay: { kind: "RESTART_FAILED_FLOW", taskRunId: taskRun.id, state: "RUNNING", at },
+      });
     } else {
       const at = nextTaskRetryDate(policy, taskRun);
       if (at === undefined) continue;
       run.setTaskRunState(taskRun, "RETRYING");
       run.setExecutionState("RETRYING");
-      run.command({ type: "delay", delay: { kind: "RESTART_FAILED_TASK", taskRunId: taskRun.id, state: "RUNNING", at } });
+      run.command({
+        type: "delay",
+        delay: { kind: "RESTART_FAILED_TASK", taskRunId: taskRun.id, state: "RUNNING", at },
+      });
     }
     return;
   }
@@ -95,7 +101,9 @@ export async function handleEnd(run: ExecutorRun): Promise<void> {
   if (isTerminated(s) || isPaused(s) || isRetrying(s) || s === "KILLING" || s === "QUEUED") return;
   const flow = run.graph.flow;
   if (inProgress(x, rootTasks(flow.tasks))) return;
-  const current = findTaskDependingFlowState(x, rootTasks(flow.tasks), rootTasks(flow.errors), undefined, (id) => run.graph.retryOf(id));
+  const current = findTaskDependingFlowState(x, rootTasks(flow.tasks), rootTasks(flow.errors), undefined, (id) =>
+    run.graph.retryOf(id),
+  );
   if (!allTerminated(x, current)) return;
   const finallyTasks = rootTasks(flow.finally).filter((t) => t.task.disabled !== true);
   if (finallyTasks.length > 0 && !allTerminated(x, finallyTasks)) {

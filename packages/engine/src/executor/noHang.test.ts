@@ -81,15 +81,22 @@ const cases: { name: string; flow: string; state: string; attempts?: Record<stri
 
 describe("no execution hangs", () => {
   for (const c of cases) {
-    it(c.name, async () => {
-      const x = await t.run(c.flow, {}, DEADLINE_MS);
-      expect(x.state.current, c.name).toBe(c.state);
-      // A retried task run is run again in place: never a second task run for the same task.
-      const keys = x.taskRunList.map((r) => `${r.parentTaskRunId ?? ""}/${r.taskId}[${r.value ?? ""}]`);
-      expect(keys.filter((k, i) => keys.indexOf(k) !== i), "duplicated task runs").toEqual([]);
-      for (const [taskId, attempts] of Object.entries(c.attempts ?? {})) {
-        for (const run of taskRuns(x, taskId)) expect(run.attempts?.length, `${taskId} attempts`).toBe(attempts);
-      }
-    }, DEADLINE_MS + 5_000);
+    it(
+      c.name,
+      async () => {
+        const x = await t.run(c.flow, {}, DEADLINE_MS);
+        expect(x.state.current, c.name).toBe(c.state);
+        // A retried task run is run again in place: never a second task run for the same task.
+        const keys = x.taskRunList.map((r) => `${r.parentTaskRunId ?? ""}/${r.taskId}[${r.value ?? ""}]`);
+        expect(
+          keys.filter((k, i) => keys.indexOf(k) !== i),
+          "duplicated task runs",
+        ).toEqual([]);
+        for (const [taskId, attempts] of Object.entries(c.attempts ?? {})) {
+          for (const run of taskRuns(x, taskId)) expect(run.attempts?.length, `${taskId} attempts`).toBe(attempts);
+        }
+      },
+      DEADLINE_MS + 5_000,
+    );
   }
 });

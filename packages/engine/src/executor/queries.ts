@@ -15,7 +15,11 @@ export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: T
 }
 
 /** The task runs of `resolved` under `parent` (any parent at the root), in creation order. */
-export function findTaskRunsByTasks(execution: Execution, resolved: readonly ResolvedTask[] | undefined, parent?: TaskRun): TaskRun[] {
+export function findTaskRunsByTasks(
+  execution: Execution,
+  resolved: readonly ResolvedTask[] | undefined,
+  parent?: TaskRun,
+): TaskRun[] {
   if (!resolved || resolved.length === 0) return [];
   const ids = new Set(resolved.map((r) => r.task.id));
   const withValues = resolved.some((r) => r.value !== undefined);
@@ -47,7 +51,11 @@ export function hasFailedNoRetry(
 }
 
 /** A task run of these tasks is not terminated yet (created, running, paused, retrying). */
-export function inProgress(execution: Execution, tasks: readonly ResolvedTask[] | undefined, parent?: TaskRun): boolean {
+export function inProgress(
+  execution: Execution,
+  tasks: readonly ResolvedTask[] | undefined,
+  parent?: TaskRun,
+): boolean {
   return findTaskRunsByTasks(execution, tasks, parent).some((t) => !isTerminated(t.state.current));
 }
 
@@ -89,7 +97,8 @@ export const findLastCreated = (runs: readonly TaskRun[]) => findLast(runs, isCr
  * Running, paused, or waiting for its retry: each means "a child is still in progress" for
  * sequencing (a RETRYING child is neither created nor terminated, and must not start the next one).
  */
-export const findLastInProgress = (runs: readonly TaskRun[]) => findLast(runs, (s) => isRunning(s) || isPaused(s) || s === "RETRYING");
+export const findLastInProgress = (runs: readonly TaskRun[]) =>
+  findLast(runs, (s) => isRunning(s) || isPaused(s) || s === "RETRYING");
 export const findLastTerminated = (runs: readonly TaskRun[]) => findLast(runs, isTerminated);
 
 /**
@@ -125,7 +134,7 @@ export function findTaskRun(execution: Execution, id: string): TaskRun | undefin
 export function findParents(execution: Execution, taskRun: TaskRun): TaskRun[] {
   const byId = new Map(execution.taskRunList.map((t) => [t.id, t]));
   const parents: TaskRun[] = [];
-  for (let p = taskRun.parentTaskRunId; p !== undefined; ) {
+  for (let p = taskRun.parentTaskRunId; p !== undefined;) {
     const parent = byId.get(p);
     if (!parent) break;
     parents.unshift(parent);

@@ -96,7 +96,11 @@ export function resolveConcurrentNexts(input: SequencingInput, concurrency: numb
 }
 
 /** A Dag: a task starts once every task it depends on is terminated. */
-export function resolveDagNexts(input: SequencingInput, concurrency: number, dependsOn: ReadonlyMap<string, readonly string[]>): NextTaskRun[] {
+export function resolveDagNexts(
+  input: SequencingInput,
+  concurrency: number,
+  dependsOn: ReadonlyMap<string, readonly string[]>,
+): NextTaskRun[] {
   return resolveParallelNexts(input, concurrency, (candidates, runs) => {
     const done = new Set(runs.filter((r) => isTerminated(r.state.current)).map((r) => r.taskId));
     return candidates.filter((c) => (dependsOn.get(c.task.id) ?? []).every((d) => done.has(d)));
@@ -107,7 +111,11 @@ export function resolveDagNexts(input: SequencingInput, concurrency: number, dep
  * Kestra's `FlowableUtils.resolveState`: once the followed list (tasks or errors) is terminated,
  * the state of the `tasks` list decides; a failure with no errors branch concludes at once.
  */
-export function resolveFlowableState(input: SequencingInput, allowFailure: boolean, allowWarning: boolean): StateType | undefined {
+export function resolveFlowableState(
+  input: SequencingInput,
+  allowFailure: boolean,
+  allowWarning: boolean,
+): StateType | undefined {
   if (inProgress(input.execution, input.tasks, input.parent)) return undefined;
   const tasks = current(input);
   if (tasks.length > 0 && tasks.every((t) => t.task.disabled === true)) return "SUCCESS";

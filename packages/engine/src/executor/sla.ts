@@ -30,7 +30,10 @@ export function scheduleMaxDurations(run: ExecutorRun): void {
   const start = startOf(run);
   slas.forEach((sla, index) => {
     if (sla.type !== "MAX_DURATION" || !sla.duration) return;
-    run.command({ type: "delay", delay: { kind: "SLA_MAX_DURATION", sla: index, state: "RUNNING", at: start + parseDuration(sla.duration) } });
+    run.command({
+      type: "delay",
+      delay: { kind: "SLA_MAX_DURATION", sla: index, state: "RUNNING", at: start + parseDuration(sla.duration) },
+    });
   });
 }
 

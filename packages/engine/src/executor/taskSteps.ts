@@ -24,10 +24,21 @@ export async function handleNexts(run: ExecutorRun): Promise<void> {
   const flow = run.graph.flow;
   if (isTerminated(s)) {
     const after = rootTasks(flow.afterExecution);
-    if (after.length) await run.addTaskRuns(resolveSequentialNexts({ execution: x, tasks: after, errors: undefined, parent: undefined, retryOf }));
+    if (after.length)
+      await run.addTaskRuns(
+        resolveSequentialNexts({ execution: x, tasks: after, errors: undefined, parent: undefined, retryOf }),
+      );
     return;
   }
-  await run.addTaskRuns(resolveSequentialNexts({ execution: x, tasks: rootTasks(flow.tasks), errors: rootTasks(flow.errors), parent: undefined, retryOf }));
+  await run.addTaskRuns(
+    resolveSequentialNexts({
+      execution: x,
+      tasks: rootTasks(flow.tasks),
+      errors: rootTasks(flow.errors),
+      parent: undefined,
+      retryOf,
+    }),
+  );
   for (const taskRun of [...x.taskRunList]) {
     if (!isRunning(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
@@ -44,12 +55,20 @@ function isContinueLater(value: unknown): value is ContinueLater {
   return typeof value === "object" && value !== null && "continueAt" in value;
 }
 
-async function defaultState(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<StateType | undefined> {
+async function defaultState(
+  run: ExecutorRun,
+  definition: FlowableDefinition,
+  taskRun: TaskRun,
+): Promise<StateType | undefined> {
   const task = run.task(taskRun);
   const ctx = run.context(task, taskRun);
   const tasks = (await definition.childTasks(ctx)) ?? [];
   const errors = ctx.resolve(definition.errorTasks?.(task) ?? (task.errors as never));
-  return resolveFlowableState({ execution: run.x, tasks, errors, parent: taskRun, retryOf: ctx.retryOf }, task.allowFailure === true, task.allowWarning === true);
+  return resolveFlowableState(
+    { execution: run.x, tasks, errors, parent: taskRun, retryOf: ctx.retryOf },
+    task.allowFailure === true,
+    task.allowWarning === true,
+  );
 }
 
 /** Concludes running flowables whose children allow it; propagates KILLING to them. */
@@ -62,7 +81,9 @@ export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
     const ctx = run.context(task, taskRun);
     let result: StateType | ContinueLater | undefined;
     try {
-      result = definition.resolveState ? await definition.resolveState(ctx) : await defaultState(run, definition, taskRun);
+      result = definition.resolveState
+        ? await definition.resolveState(ctx)
+        : await defaultState(run, definition, taskRun);
     } catch (error) {
       run.log("ERROR", `Unable to resolve state from the Flowable task: ${errorMessage(error)}`, taskRun);
       result = "FAILED";
@@ -71,7 +92,10 @@ export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
       run.setOutputs(taskRun, result.outputs);
       run.setTaskRunState(taskRun, "PAUSED");
       run.setExecutionState("PAUSED");
-      run.command({ type: "delay", delay: { kind: "CONTINUE_FLOWABLE", taskRunId: taskRun.id, state: "RUNNING", at: result.continueAt } });
+      run.command({
+        type: "delay",
+        delay: { kind: "CONTINUE_FLOWABLE", taskRunId: taskRun.id, state: "RUNNING", at: result.continueAt },
+      });
     } else if (result !== undefined) {
       if (isTerminated(result)) {
         try {
@@ -91,7 +115,11 @@ export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
 async function handlePaused(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<void> {
   run.setExecutionState("PAUSED");
   const delay = await definition.pauseDelay?.(run.context(run.task(taskRun), taskRun));
-  if (delay) run.command({ type: "delay", delay: { kind: "RESUME_FLOW", taskRunId: taskRun.id, state: delay.state, at: delay.at } });
+  if (delay)
+    run.command({
+      type: "delay",
+      delay: { kind: "RESUME_FLOW", taskRunId: taskRun.id, state: delay.state, at: delay.at },
+    });
 }
 
 async function killFlowable(run: ExecutorRun, definition: FlowableDefinition, taskRun: TaskRun): Promise<void> {
@@ -104,7 +132,8 @@ async function killFlowable(run: ExecutorRun, definition: FlowableDefinition, ta
   const tasks = (await definition.childTasks(ctx).catch(() => undefined)) ?? [];
   const current = findTaskDependingFlowState(run.x, tasks, ctx.resolve(task.errors as never), taskRun, ctx.retryOf);
   const children = run.x.taskRunList.filter((t) => t.parentTaskRunId === taskRun.id);
-  if (children.every((t) => isTerminated(t.state.current)) || allTerminated(run.x, current, taskRun)) run.setTaskRunState(taskRun, "KILLED");
+  if (children.every((t) => isTerminated(t.state.current)) || allTerminated(run.x, current, taskRun))
+    run.setTaskRunState(taskRun, "KILLED");
 }
 
 /** A task run the executor cannot handle fails with a log line, as Kestra's `failedExecutionFromExecutor`. */
@@ -195,14 +224,19 @@ async function runExecutorTask(run: ExecutorRun, taskRun: TaskRun): Promise<void
 }
 
 /** The nearest WorkingDirectory around a task run: its task run id and what it asks of the directory. */
-function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; setup: WorkingDirectorySetup } | undefined {
+function workingDirectoryOf(
+  run: ExecutorRun,
+  taskRun: TaskRun,
+): { id: string; setup: WorkingDirectorySetup } | undefined {
   for (const parent of findParents(run.x, taskRun).reverse()) {
     const definition = run.definitionOf(parent);
     if (definition.kind !== "flowable" || !definition.workingDirectory) continue;
     const node = run.task(parent);
     const setup: WorkingDirectorySetup = {
       ...(node.inputFiles !== undefined ? { inputFiles: node.inputFiles as WorkingDirectorySetup["inputFiles"] } : {}),
-      ...(node.namespaceFiles && typeof node.namespaceFiles === "object" ? { namespaceFiles: node.namespaceFiles as WorkingDirectorySetup["namespaceFiles"] } : {}),
+      ...(node.namespaceFiles && typeof node.namespaceFiles === "object"
+        ? { namespaceFiles: node.namespaceFiles as WorkingDirectorySetup["namespaceFiles"] }
+        : {}),
       ...(Array.isArray(node.outputFiles) ? { outputFiles: node.outputFiles.map(String) } : {}),
     };
     return { id: parent.id, setup };
@@ -215,16 +249,26 @@ function workingDirectoryOf(run: ExecutorRun, taskRun: TaskRun): { id: string; s
  * value as `taskrun.value` (the iteration of an enclosing ForEach), as Kestra's worker does; its
  * own task run keeps none, so its outputs are addressed as any other child's.
  */
-function withWorkingDirectory(run: ExecutorRun, variables: Record<string, unknown>, taskRun: TaskRun, workingDirectoryId: string | undefined): Record<string, unknown> {
+function withWorkingDirectory(
+  run: ExecutorRun,
+  variables: Record<string, unknown>,
+  taskRun: TaskRun,
+  workingDirectoryId: string | undefined,
+): Record<string, unknown> {
   const workingDirectory = workingDirectoryId ? run.taskRun(workingDirectoryId) : undefined;
   if (!workingDirectory) return variables;
   const value = workingDirectory.value;
-  const taskrun = value === undefined || taskRun.value !== undefined ? variables.taskrun : { ...(variables.taskrun as Record<string, unknown>), value };
+  const taskrun =
+    value === undefined || taskRun.value !== undefined
+      ? variables.taskrun
+      : { ...(variables.taskrun as Record<string, unknown>), value };
   return { ...variables, taskrun, workerTaskrun: taskRunVariables(workingDirectory) };
 }
 
 function secretInputs(run: ExecutorRun): string[] {
-  return inputLeaves(run.graph.flow.inputs).filter((i) => i.type === "SECRET").map((i) => i.id);
+  return inputLeaves(run.graph.flow.inputs)
+    .filter((i) => i.type === "SECRET")
+    .map((i) => i.id);
 }
 
 function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
@@ -238,12 +282,19 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       executionId: run.x.id,
       taskRunId: taskRun.id,
       attempt: (taskRun.attempts?.length ?? 0) + 1,
-      flow: { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision, ...(flow.tenantId ? { tenantId: flow.tenantId } : {}) },
+      flow: {
+        id: flow.id,
+        namespace: flow.namespace,
+        revision: run.x.flowRevision,
+        ...(flow.tenantId ? { tenantId: flow.tenantId } : {}),
+      },
       task,
       variables: withWorkingDirectory(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
-      ...(workingDirectory ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup } : {}),
+      ...(workingDirectory
+        ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup }
+        : {}),
     },
   });
 }

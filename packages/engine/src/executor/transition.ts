@@ -9,7 +9,14 @@ import type { Execution } from "../model/execution.ts";
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { applyEvent } from "./events.ts";
 import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
-import { handleCreation, handleEnd, handleKilling, handleRestart, handleRetries, isFullyTerminated } from "./lifecycle.ts";
+import {
+  handleCreation,
+  handleEnd,
+  handleKilling,
+  handleRestart,
+  handleRetries,
+  isFullyTerminated,
+} from "./lifecycle.ts";
 import { checkAssertions, scheduleMaxDurations } from "./sla.ts";
 import { handleDispatch, handleFlowableStates, handleNexts } from "./taskSteps.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry } from "./types.ts";

@@ -95,7 +95,9 @@ export interface ExecutorCommands {
   "remove-working-directory": { workingDirectoryId: string };
 }
 
-export type ExecutorCommand = { [K in keyof ExecutorCommands]: { type: K } & ExecutorCommands[K] }[keyof ExecutorCommands];
+export type ExecutorCommand = {
+  [K in keyof ExecutorCommands]: { type: K } & ExecutorCommands[K];
+}[keyof ExecutorCommands];
 
 export interface LogEntry {
   tenantId?: string;

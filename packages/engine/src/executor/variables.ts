@@ -51,7 +51,7 @@ export function executionOutputs(execution: Execution): Tree {
   for (const run of execution.taskRunList) {
     if (run.outputs === null || run.outputs === undefined) continue;
     const values: string[] = [];
-    for (let p = run.parentTaskRunId; p !== undefined; ) {
+    for (let p = run.parentTaskRunId; p !== undefined;) {
       const parent = byId.get(p);
       if (!parent) break;
       if (parent.value !== undefined) values.unshift(parent.value);
@@ -138,7 +138,12 @@ export function buildRunVariables(sources: VariableSources): Tree {
   const vars: Tree = {
     envs: sources.envs ?? {},
     globals: sources.globals ?? {},
-    flow: { id: flow.id, namespace: flow.namespace, ...(flow.revision !== undefined ? { revision: flow.revision } : {}), tenantId: flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT },
+    flow: {
+      id: flow.id,
+      namespace: flow.namespace,
+      ...(flow.revision !== undefined ? { revision: flow.revision } : {}),
+      tenantId: flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT,
+    },
   };
   // SetVariables and UnsetVariables give the execution its own `vars`, replacing the flow's.
   const declared = execution?.variables ?? flow.variables;
@@ -151,7 +156,12 @@ export function buildRunVariables(sources: VariableSources): Tree {
       vars.parents = parents;
       if (parents.length > 0) vars.parent = parents[0];
     }
-    vars.execution = { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId, state: execution.state.current };
+    vars.execution = {
+      id: execution.id,
+      startDate: execution.state.startDate,
+      originalId: execution.originalId,
+      state: execution.state.current,
+    };
     vars.outputs = executionOutputs(execution);
     vars.tasks = executionTaskStates(execution);
     const inputs: Tree = { ...(execution.inputs ?? {}) };

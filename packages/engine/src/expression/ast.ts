@@ -23,11 +23,31 @@ export interface Args {
 export type Node =
   | { type: "text"; text: string }
   | { type: "print"; expr: Expr; source: string; line: number }
-  | { type: "if"; branches: { condition: Expr; body: Node[] }[]; otherwise: Node[] | undefined; line: number; source: string }
-  | { type: "for"; variable: string; iterable: Expr; body: Node[]; otherwise: Node[] | undefined; line: number; source: string }
+  | {
+      type: "if";
+      branches: { condition: Expr; body: Node[] }[];
+      otherwise: Node[] | undefined;
+      line: number;
+      source: string;
+    }
+  | {
+      type: "for";
+      variable: string;
+      iterable: Expr;
+      body: Node[];
+      otherwise: Node[] | undefined;
+      line: number;
+      source: string;
+    }
   | { type: "set"; name: string; value: Expr; line: number; source: string }
   | { type: "filterBlock"; filters: { name: string; args: Args }[]; body: Node[]; line: number; source: string }
-  | { type: "macro"; name: string; params: { name: string; defaultValue: Expr | undefined }[]; body: Node[]; line: number }
+  | {
+      type: "macro";
+      name: string;
+      params: { name: string; defaultValue: Expr | undefined }[];
+      body: Node[];
+      line: number;
+    }
   | { type: "block"; name: string; body: Node[]; line: number };
 
 export interface Template {

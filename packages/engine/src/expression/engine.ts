@@ -47,20 +47,27 @@ function parse(source: string): Template {
 function protectRaw(source: string): { text: string; restore(output: unknown): unknown } {
   const bodies: string[] = [];
   const text = source.replace(RAW, (_, body: string) => `\u0000raw${bodies.push(body) - 1}\u0000`);
-  const unwrap = (s: string) => s.replace(/\u0000raw(\d+)\u0000/g, (_, i: string) => bodies[Number(i)]!).replace(RAW, (_, body: string) => body);
+  const unwrap = (s: string) =>
+    s.replace(/\u0000raw(\d+)\u0000/g, (_, i: string) => bodies[Number(i)]!).replace(RAW, (_, body: string) => body);
   return { text, restore: (output) => (typeof output === "string" ? unwrap(output) : output) };
 }
 
 class Engine implements ExpressionEngine {
   constructor(private readonly registry: Registry) {}
 
-  private renderWith(source: string, vars: Record<string, unknown>, options: RenderOptions, state: RenderState): unknown {
+  private renderWith(
+    source: string,
+    vars: Record<string, unknown>,
+    options: RenderOptions,
+    state: RenderState,
+  ): unknown {
     if (!source.includes("{")) return source;
     const limits = limitsOf(options);
     const raw = protectRaw(source);
     const template = parse(raw.text);
     const services = options.services ?? {};
-    const nested = (t: string, v: Record<string, unknown>, s: RenderState) => String(this.renderWith(t, v, { ...options, typed: false }, s));
+    const nested = (t: string, v: Record<string, unknown>, s: RenderState) =>
+      String(this.renderWith(t, v, { ...options, typed: false }, s));
     const evaluation = new Evaluation(template, vars, this.registry, services, limits, state, nested);
     try {
       const typed = options.typed === true;
@@ -77,11 +84,17 @@ class Engine implements ExpressionEngine {
     return this.renderSync(template, vars, options, startState(limitsOf(options), new Map(), options.signal));
   }
 
-  private renderSync(template: string, vars: Record<string, unknown>, options: RenderOptions, state: RenderState): unknown {
+  private renderSync(
+    template: string,
+    vars: Record<string, unknown>,
+    options: RenderOptions,
+    state: RenderState,
+  ): unknown {
     try {
       return this.renderWith(template, vars, options, state);
     } catch (error) {
-      if (error instanceof PendingValue) throw new ExpressionError(`'${shown(error.key)}' needs asynchronous rendering (renderAsync)`, { template });
+      if (error instanceof PendingValue)
+        throw new ExpressionError(`'${shown(error.key)}' needs asynchronous rendering (renderAsync)`, { template });
       throw error;
     }
   }
@@ -119,7 +132,9 @@ class Engine implements ExpressionEngine {
   }
 
   async renderValueAsync(value: unknown, vars: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
-    return this.withLoads(options, (state) => this.deep(value, (s) => this.renderWith(s, vars, options, { ...state, iterations: 0, depth: 0 })));
+    return this.withLoads(options, (state) =>
+      this.deep(value, (s) => this.renderWith(s, vars, options, { ...state, iterations: 0, depth: 0 })),
+    );
   }
 
   private deep(value: unknown, render: (s: string) => unknown): unknown {

@@ -11,10 +11,17 @@ export function shown(text: string, max = 80): string {
 
 export class ExpressionError extends SakerError {
   static override readonly kind: string = "ExpressionError";
-  constructor(message: string, options: { syntax?: boolean; line?: number; column?: number; template?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { syntax?: boolean; line?: number; column?: number; template?: string; cause?: unknown } = {},
+  ) {
     super(options.syntax ? "EXPRESSION_SYNTAX" : "EXPRESSION_ERROR", message, {
       ...(options.cause !== undefined ? { cause: options.cause } : {}),
-      details: { ...(options.line !== undefined ? { line: options.line } : {}), ...(options.column !== undefined ? { column: options.column } : {}), ...(options.template !== undefined ? { template: options.template } : {}) },
+      details: {
+        ...(options.line !== undefined ? { line: options.line } : {}),
+        ...(options.column !== undefined ? { column: options.column } : {}),
+        ...(options.template !== undefined ? { template: options.template } : {}),
+      },
     });
   }
 }

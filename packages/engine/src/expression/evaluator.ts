@@ -94,7 +94,8 @@ function makeArgs(positional: unknown[], named: Record<string, unknown>): CallAr
 
 /** A map key set without ever touching a prototype (`__proto__` stays a plain key). */
 export function setKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -143,7 +144,8 @@ export class Evaluation {
   private write(value: unknown): void {
     const length = typeof value === "string" ? value.length : 16;
     this.size += length;
-    if (this.size > this.limits.maxOutputSize) throw new EvalError(`the output exceeds ${this.limits.maxOutputSize} characters`);
+    if (this.size > this.limits.maxOutputSize)
+      throw new EvalError(`the output exceeds ${this.limits.maxOutputSize} characters`);
     this.parts.push(value);
   }
 
@@ -176,7 +178,11 @@ export class Evaluation {
   private wrap(error: unknown, line: number, _source: string): unknown {
     if (error instanceof ExpressionError || error instanceof PendingValue) return error;
     const where = `used in the expression \`${this.template.source.length > 500 ? `${this.template.source.slice(0, 500)}…` : this.template.source}\` at line ${line}`;
-    if (error instanceof NotFound) return new ExpressionError(`Unable to find \`${error.attribute}\` ${where}${error.hint ? `: ${error.hint}` : ""}`, { line, template: this.template.source });
+    if (error instanceof NotFound)
+      return new ExpressionError(
+        `Unable to find \`${error.attribute}\` ${where}${error.hint ? `: ${error.hint}` : ""}`,
+        { line, template: this.template.source },
+      );
     const message = error instanceof Error ? error.message : String(error);
     return new ExpressionError(`${message} (${where})`, { line, template: this.template.source, cause: error });
   }
@@ -207,7 +213,8 @@ export class Evaluation {
       }
       case "filterBlock": {
         let value: unknown = this.sub().collect(node.body);
-        for (const f of node.filters) value = this.located(node.line, node.source, () => this.applyFilter(f.name, value, this.args(f.args)));
+        for (const f of node.filters)
+          value = this.located(node.line, node.source, () => this.applyFilter(f.name, value, this.args(f.args)));
         this.write(value);
         return;
       }
@@ -226,10 +233,14 @@ export class Evaluation {
     if (Array.isArray(iterable)) items = iterable;
     else if (isMap(iterable)) items = Object.entries(iterable).map(([key, value]) => ({ key, value }));
     else if (typeof iterable === "string") {
-      if (iterable.length > this.limits.maxIterations) throw this.wrap(new EvalError(`more than ${this.limits.maxIterations} loop iterations`), node.line, node.source);
+      if (iterable.length > this.limits.maxIterations)
+        throw this.wrap(
+          new EvalError(`more than ${this.limits.maxIterations} loop iterations`),
+          node.line,
+          node.source,
+        );
       items = [...iterable].map((c) => new JChar(c));
-    }
-    else throw this.wrap(new EvalError(`cannot iterate over ${describe(iterable)}`), node.line, node.source);
+    } else throw this.wrap(new EvalError(`cannot iterate over ${describe(iterable)}`), node.line, node.source);
     if (items.length === 0) {
       if (node.otherwise) this.nodes(node.otherwise);
       return;
@@ -238,10 +249,21 @@ export class Evaluation {
     this.scopes.push(scope);
     try {
       items.forEach((item, index) => {
-        if (++this.state.iterations > this.limits.maxIterations) throw this.wrap(new EvalError(`more than ${this.limits.maxIterations} loop iterations`), node.line, node.source);
+        if (++this.state.iterations > this.limits.maxIterations)
+          throw this.wrap(
+            new EvalError(`more than ${this.limits.maxIterations} loop iterations`),
+            node.line,
+            node.source,
+          );
         checkBudget(this.state);
         scope.set(node.variable, item);
-        scope.set("loop", { index, revindex: items.length - 1 - index, first: index === 0, last: index === items.length - 1, length: items.length });
+        scope.set("loop", {
+          index,
+          revindex: items.length - 1 - index,
+          first: index === 0,
+          last: index === items.length - 1,
+          length: items.length,
+        });
         this.nodes(node.body);
       });
     } finally {
@@ -260,7 +282,16 @@ export class Evaluation {
   }
 
   private sub(): Evaluation {
-    const child = new Evaluation(this.template, this.vars, this.registry, this.services, this.limits, this.state, this.renderNested, this.isolated);
+    const child = new Evaluation(
+      this.template,
+      this.vars,
+      this.registry,
+      this.services,
+      this.limits,
+      this.state,
+      this.renderNested,
+      this.isolated,
+    );
     child.scopes.splice(0, 1, ...this.scopes);
     return child;
   }
@@ -287,7 +318,10 @@ export class Evaluation {
       case "index": {
         const object = this.expr(e.object);
         const index = this.expr(e.index);
-        return attribute(object, isNumeric(index) ? String(num(index)) : index instanceof JChar ? index.char : String(index));
+        return attribute(
+          object,
+          isNumeric(index) ? String(num(index)) : index instanceof JChar ? index.char : String(index),
+        );
       }
       case "list":
         return e.items.map((i) => this.expr(i));
@@ -296,13 +330,18 @@ export class Evaluation {
         const entries = new Map<string, { hashKey: unknown; value: unknown }>();
         for (const [k, v] of e.entries) {
           const key = this.expr(k);
-          if (key === null || key === undefined || (typeof key === "object" && !(key instanceof JChar))) throw new EvalError(`a map key must be a string or a number, got ${describe(key)}`);
+          if (key === null || key === undefined || (typeof key === "object" && !(key instanceof JChar)))
+            throw new EvalError(`a map key must be a string or a number, got ${describe(key)}`);
           const text = this.print(key);
-          entries.set(text, { hashKey: entries.get(text)?.hashKey ?? (key instanceof JChar ? key.char : key), value: this.expr(v) });
+          entries.set(text, {
+            hashKey: entries.get(text)?.hashKey ?? (key instanceof JChar ? key.char : key),
+            value: this.expr(v),
+          });
         }
         const map: Record<string, unknown> = {};
         const capacity = Math.ceil(e.entries.length / 0.75);
-        for (const key of hashMapOrder([...entries.keys()], capacity, (k) => javaHash(entries.get(k)!.hashKey))) setKey(map, key, entries.get(key)!.value);
+        for (const key of hashMapOrder([...entries.keys()], capacity, (k) => javaHash(entries.get(k)!.hashKey)))
+          setKey(map, key, entries.get(key)!.value);
         return map;
       }
       case "concat":
@@ -327,7 +366,8 @@ export class Evaluation {
   }
 
   private checkSize(text: string): string {
-    if (text.length > this.limits.maxOutputSize) throw new EvalError(`a string exceeds ${this.limits.maxOutputSize} characters`);
+    if (text.length > this.limits.maxOutputSize)
+      throw new EvalError(`a string exceeds ${this.limits.maxOutputSize} characters`);
     return text;
   }
 
@@ -410,7 +450,10 @@ export class Evaluation {
   args(args: Args): CallArgs {
     const named: Record<string, unknown> = {};
     for (const [k, v] of args.named) named[k] = this.expr(v);
-    return makeArgs(args.positional.map((p) => this.expr(p)), named);
+    return makeArgs(
+      args.positional.map((p) => this.expr(p)),
+      named,
+    );
   }
 
   private context(): CallContext {
@@ -429,7 +472,8 @@ export class Evaluation {
         throw new PendingValue(key, load);
       },
       render: (template, vars) => {
-        if (++this.state.depth > this.limits.maxDepth) throw new EvalError(`render() nested more than ${this.limits.maxDepth} levels`);
+        if (++this.state.depth > this.limits.maxDepth)
+          throw new EvalError(`render() nested more than ${this.limits.maxDepth} levels`);
         try {
           return this.renderNested(template, vars ?? this.vars, this.state);
         } finally {
@@ -462,9 +506,19 @@ export class Evaluation {
 
   private callMacro(macro: Extract<Node, { type: "macro" }>, args: CallArgs): unknown {
     checkBudget(this.state);
-    if (++this.state.depth > this.limits.maxDepth) throw new EvalError(`macros nested more than ${this.limits.maxDepth} levels`);
+    if (++this.state.depth > this.limits.maxDepth)
+      throw new EvalError(`macros nested more than ${this.limits.maxDepth} levels`);
     try {
-      const inner = new Evaluation(this.template, this.vars, this.registry, this.services, this.limits, this.state, this.renderNested, true);
+      const inner = new Evaluation(
+        this.template,
+        this.vars,
+        this.registry,
+        this.services,
+        this.limits,
+        this.state,
+        this.renderNested,
+        true,
+      );
       const scope = inner.scopes[0]!;
       macro.params.forEach((p, i) => {
         const given = args.has(p.name, i) ? args.get(p.name, i) : undefined;
@@ -513,13 +567,24 @@ export class Evaluation {
 
 /** Fails when a list of `size` items would pass the collection budget. */
 export function checkCollectionSize(size: number, limits: RenderLimits): void {
-  if (size > limits.maxCollectionSize) throw new EvalError(`a list of ${size} items exceeds the limit of ${limits.maxCollectionSize}`);
+  if (size > limits.maxCollectionSize)
+    throw new EvalError(`a list of ${size} items exceeds the limit of ${limits.maxCollectionSize}`);
 }
 
 /** A new render state whose time budget starts now. */
-export function startState(limits: RenderLimits, memo: RenderState["memo"] = new Map(), signal?: AbortSignal): RenderState {
+export function startState(
+  limits: RenderLimits,
+  memo: RenderState["memo"] = new Map(),
+  signal?: AbortSignal,
+): RenderState {
   const now = performance.now();
-  return { iterations: 0, depth: 0, clock: { started: now, last: now, active: 0, timeoutMs: limits.evaluationTimeoutMs }, signal, memo };
+  return {
+    iterations: 0,
+    depth: 0,
+    clock: { started: now, last: now, active: 0, timeoutMs: limits.evaluationTimeoutMs },
+    signal,
+    memo,
+  };
 }
 
 /** Time spent evaluating, measured between budget checks (`performance.now()` clock). */
@@ -545,7 +610,9 @@ export function checkBudget(state: RenderState): void {
   clock.active += Math.min(now - clock.last, MAX_GAP_MS);
   clock.last = now;
   if (clock.active > clock.timeoutMs || now - clock.started > 10 * clock.timeoutMs) {
-    throw new BudgetError(`the expression ran longer than its time budget of ${clock.timeoutMs} ms (expressions.evaluationTimeoutMs)`);
+    throw new BudgetError(
+      `the expression ran longer than its time budget of ${clock.timeoutMs} ms (expressions.evaluationTimeoutMs)`,
+    );
   }
 }
 
@@ -573,8 +640,10 @@ function fetchTypeHint(outputs: Readonly<Record<string, unknown>>, name: string)
   const fetchType = outputs.fetchType;
   if (typeof fetchType !== "string" || !["value", "row", "rows", "uri"].includes(name)) return undefined;
   const holder = RESULT_ATTRIBUTES[fetchType];
-  if (fetchType === "STORE") return `the result was stored in internal storage (fetchType: STORE): read it from \`${holder}\` (a kestra:// URI, e.g. with read() or a storage task)`;
-  if (holder) return `the result was fetched (fetchType: ${fetchType}), not stored: it is in \`${holder}\`; use fetchType: STORE to get a \`uri\``;
+  if (fetchType === "STORE")
+    return `the result was stored in internal storage (fetchType: STORE): read it from \`${holder}\` (a kestra:// URI, e.g. with read() or a storage task)`;
+  if (holder)
+    return `the result was fetched (fetchType: ${fetchType}), not stored: it is in \`${holder}\`; use fetchType: STORE to get a \`uri\``;
   return `the task ran with fetchType: ${fetchType} and has no result`;
 }
 

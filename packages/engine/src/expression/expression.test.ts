@@ -41,7 +41,9 @@ describe("strict variables", () => {
   it("names the variable, the template and the line", () => {
     const error = failure("first line\n{{ inputs.missing }}", { inputs: {} });
     expect(error.code).toBe("EXPRESSION_ERROR");
-    expect(error.message).toBe("Unable to find `missing` used in the expression `first line\n{{ inputs.missing }}` at line 2");
+    expect(error.message).toBe(
+      "Unable to find `missing` used in the expression `first line\n{{ inputs.missing }}` at line 2",
+    );
     expect(isSakerError(error)).toBe(true);
   });
 });
@@ -75,7 +77,14 @@ describe("safety: only data is reachable", () => {
     const { readFileSync, readdirSync } = await import("node:fs");
     const { join } = await import("node:path");
     const dir = new URL(".", import.meta.url).pathname;
-    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") ? [join(d, e.name)] : []));
+    const walk = (d: string): string[] =>
+      readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory()
+          ? walk(join(d, e.name))
+          : e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")
+            ? [join(d, e.name)]
+            : [],
+      );
     for (const file of walk(dir)) expect(readFileSync(file, "utf8"), file).not.toMatch(/\beval\(|new Function\(/);
   });
 });
@@ -83,25 +92,47 @@ describe("safety: only data is reachable", () => {
 describe("limits stop runaway templates", () => {
   const engine = createExpressionEngine();
   it("stops loops past the iteration limit", () => {
-    expect(() => engine.render("{% for i in 1..50 %}{% for j in 1..50 %}x{% endfor %}{% endfor %}", {}, { limits: { maxIterations: 1000 } })).toThrow(/more than 1000 loop iterations/);
+    expect(() =>
+      engine.render(
+        "{% for i in 1..50 %}{% for j in 1..50 %}x{% endfor %}{% endfor %}",
+        {},
+        { limits: { maxIterations: 1000 } },
+      ),
+    ).toThrow(/more than 1000 loop iterations/);
   });
   it("stops output past the size limit", () => {
-    expect(() => engine.render("{% for i in 1..100 %}{{ s }}{% endfor %}", { s: "x".repeat(1000) }, { limits: { maxOutputSize: 10_000 } })).toThrow(/output exceeds 10000 characters/);
+    expect(() =>
+      engine.render(
+        "{% for i in 1..100 %}{{ s }}{% endfor %}",
+        { s: "x".repeat(1000) },
+        { limits: { maxOutputSize: 10_000 } },
+      ),
+    ).toThrow(/output exceeds 10000 characters/);
   });
   it("stops strings built by concatenation past the size limit", () => {
-    expect(() => engine.render("{% set s = 'ab' %}{% for i in 1..30 %}{% set s = s ~ s %}{% endfor %}", {}, { limits: { maxOutputSize: 100_000 } })).toThrow(/exceeds 100000 characters/);
+    expect(() =>
+      engine.render(
+        "{% set s = 'ab' %}{% for i in 1..30 %}{% set s = s ~ s %}{% endfor %}",
+        {},
+        { limits: { maxOutputSize: 100_000 } },
+      ),
+    ).toThrow(/exceeds 100000 characters/);
   });
   it("refuses huge ranges", () => {
     expect(() => engine.render("{{ 1..10000000 }}", {})).toThrow(/exceeds the limit of 100000/);
   });
   it("stops runaway macro recursion", () => {
-    expect(() => engine.render("{% macro r(n) %}{{ r(n) }}{% endmacro %}{{ r(1) }}", {})).toThrow(/nested more than 64 levels/);
+    expect(() => engine.render("{% macro r(n) %}{{ r(n) }}{% endmacro %}{{ r(1) }}", {})).toThrow(
+      /nested more than 64 levels/,
+    );
   });
 });
 
 describe("string and typed rendering", () => {
   it("prints maps and lists as JSON, doubles as Java does", () => {
-    expect(render("{{ m }}|{{ 10 / 4.0 }}|{{ 10000000.0 }}", { m: { a: [1, "x"], n: null } })).toBe('{"a":[1,"x"]}|2.5|1.0E7');
+    expect(render("{{ m }}|{{ 10 / 4.0 }}|{{ 10000000.0 }}", { m: { a: [1, "x"], n: null } })).toBe(
+      '{"a":[1,"x"]}|2.5|1.0E7',
+    );
   });
 
   it("returns native values in typed mode and strings otherwise", () => {
@@ -111,7 +142,9 @@ describe("string and typed rendering", () => {
   });
 
   it("renders maps and lists deeply, keys included, other scalars untouched", () => {
-    expect(defaultEngine.renderValue({ "{{ k }}": ["{{ v }}", 3, true] }, { k: "key", v: "value" })).toEqual({ key: ["value", 3, true] });
+    expect(defaultEngine.renderValue({ "{{ k }}": ["{{ v }}", 3, true] }, { k: "key", v: "value" })).toEqual({
+      key: ["value", 3, true],
+    });
   });
 
   it("does not render output again (no recursive rendering)", () => {
@@ -121,8 +154,16 @@ describe("string and typed rendering", () => {
 
 describe("isTruthy (Kestra's TruthUtils)", () => {
   it.each([
-    [null, false], ["", false], ["false", false], ["0", false], ["-0", false],
-    ["true", true], ["False", true], [" ", true], ["1", true], ["no", true],
+    [null, false],
+    ["", false],
+    ["false", false],
+    ["0", false],
+    ["-0", false],
+    ["true", true],
+    ["False", true],
+    [" ", true],
+    ["1", true],
+    ["no", true],
   ])("%j → %s", (value, expected) => expect(isTruthy(value)).toBe(expected));
 });
 
@@ -130,7 +171,11 @@ describe("extensions and asynchronous values", () => {
   it("adds functions, filters and tests", () => {
     const engine = defaultEngine.extend({
       functions: { answer: { call: () => 42 } },
-      filters: { shout: { call: (input, args) => `${String(input).toUpperCase()}${"!".repeat(Number(args.get("times", 0) ?? 1))}` } },
+      filters: {
+        shout: {
+          call: (input, args) => `${String(input).toUpperCase()}${"!".repeat(Number(args.get("times", 0) ?? 1))}`,
+        },
+      },
       tests: { positive: { call: (input) => Number(input) > 0 } },
     });
     expect(engine.render("{{ answer() }} {{ 'hi' | shout(times=2) }} {{ 3 is positive }}", {})).toBe("42 HI!! true");
@@ -150,18 +195,26 @@ describe("extensions and asynchronous values", () => {
         },
       },
     });
-    expect(await engine.renderAsync("{{ remote('a') }} / {{ remote('a') }} / {{ remote('b') }}", {})).toBe("value of a / value of a / value of b");
+    expect(await engine.renderAsync("{{ remote('a') }} / {{ remote('a') }} / {{ remote('b') }}", {})).toBe(
+      "value of a / value of a / value of b",
+    );
     expect(loads).toBe(2);
     expect(() => engine.render("{{ remote('a') }}", {})).toThrow(/needs asynchronous rendering/);
   });
 
   it("reports a failed asynchronous load as the render's error", async () => {
-    const engine = defaultEngine.extend({ functions: { broken: { call: (_a, ctx) => ctx.resolve("broken", async () => Promise.reject(new Error("backend down"))) } } });
+    const engine = defaultEngine.extend({
+      functions: {
+        broken: { call: (_a, ctx) => ctx.resolve("broken", async () => Promise.reject(new Error("backend down"))) },
+      },
+    });
     await expect(engine.renderAsync("{{ broken() }}", {})).rejects.toThrow("backend down");
   });
 
   it("passes runtime services to extensions", () => {
-    const engine = defaultEngine.extend({ functions: { who: { call: (_a, ctx) => (ctx.services.user as string) ?? "nobody" } } });
+    const engine = defaultEngine.extend({
+      functions: { who: { call: (_a, ctx) => (ctx.services.user as string) ?? "nobody" } },
+    });
     expect(engine.render("{{ who() }}", {}, { services: { user: "ada" } })).toBe("ada");
   });
 
@@ -196,6 +249,8 @@ describe("query results: value vs uri", () => {
 describe("fromIon dates", () => {
   it("reads a day-precision timestamp as a date", () => {
     expect(render("{{ fromIon(x).d }}", { x: "{d: 2024-01-31, t: 2024-01-31T10:11:12Z}" })).toBe("2024-01-31");
-    expect(render("{{ fromIon(x).t }}", { x: "{d: 2024-01-31, t: 2024-01-31T10:11:12Z}" })).toBe("2024-01-31T10:11:12Z");
+    expect(render("{{ fromIon(x).t }}", { x: "{d: 2024-01-31, t: 2024-01-31T10:11:12Z}" })).toBe(
+      "2024-01-31T10:11:12Z",
+    );
   });
 });

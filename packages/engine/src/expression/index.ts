@@ -39,7 +39,14 @@ export { closeJqThreads } from "./jqThreads.ts";
 export { RegexError, userRegex, fullMatch } from "./regex.ts";
 
 const BUILTINS: ExpressionExtensions = {
-  filters: { ...stringFilters, ...collectionFilters, ...numberFilters, ...hashFilters, ...serializeFilters, ...dateFilters },
+  filters: {
+    ...stringFilters,
+    ...collectionFilters,
+    ...numberFilters,
+    ...hashFilters,
+    ...serializeFilters,
+    ...dateFilters,
+  },
   functions: { ...coreFunctions, ...fileFunctions, ...calendarFunctions, ...portFunctions },
   tests: builtinTests,
 };
@@ -55,7 +62,11 @@ export const defaultEngine: ExpressionEngine = createExpressionEngine();
  * Renders a template with the built-ins: a string, or the native value with `typed`. Asynchronous
  * because some filters load on first use (jq); `defaultEngine.render` is the synchronous form.
  */
-export function renderTemplate(template: string, context: Record<string, unknown>, options: RenderOptions = {}): Promise<unknown> {
+export function renderTemplate(
+  template: string,
+  context: Record<string, unknown>,
+  options: RenderOptions = {},
+): Promise<unknown> {
   return defaultEngine.renderAsync(template, context, options);
 }
 

@@ -36,7 +36,10 @@ export function toIonText(value: unknown): string {
   }
   if (Array.isArray(value)) return `[${value.map(toIonText).join(",")}]`;
   if (isMap(value)) {
-    const fields = Object.entries(value).map(([k, v]) => `${SYMBOL.test(k) && !KEYWORDS.has(k) ? k : `'${k.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`}:${toIonText(v)}`);
+    const fields = Object.entries(value).map(
+      ([k, v]) =>
+        `${SYMBOL.test(k) && !KEYWORDS.has(k) ? k : `'${k.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`}:${toIonText(v)}`,
+    );
     return `{${fields.join(",")}}`;
   }
   return ionString(String(value));
@@ -51,7 +54,9 @@ function fromDom(value: ion.dom.Value | null): unknown {
     case ion.IonTypes.INT: {
       const big = value.bigIntValue();
       if (big === null) return null;
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : new JavaNumber(big, "Long");
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+        ? Number(big)
+        : new JavaNumber(big, "Long");
     }
     case ion.IonTypes.FLOAT:
       return jdouble(value.numberValue() ?? 0);

@@ -42,7 +42,11 @@ export async function runJq(input: string, filter: string, budget: JqBudget): Pr
     output = await runInThread({ input, filter, ...budget });
   } catch (error) {
     if (!(error instanceof JqFailure)) throw error;
-    const message = error.message.split("\n").filter((l) => l.startsWith("jq:")).join("; ") || error.message;
+    const message =
+      error.message
+        .split("\n")
+        .filter((l) => l.startsWith("jq:"))
+        .join("; ") || error.message;
     throw new EvalError(`jq failed on '${filter}': ${message}`);
   }
   return output

@@ -130,7 +130,10 @@ export class JqFailure extends Error {
 
 /** The call's memory budget is spent (inside the WebAssembly heap, or the thread's JavaScript heap). */
 function memoryBudgetError(call: JqCall): JqBudgetError {
-  return new JqBudgetError("JQ_MEMORY", `jq '${shown(call.filter)}' used more than its memory budget of ${call.memoryMb} MB (expressions.jqMemoryMb)`);
+  return new JqBudgetError(
+    "JQ_MEMORY",
+    `jq '${shown(call.filter)}' used more than its memory budget of ${call.memoryMb} MB (expressions.jqMemoryMb)`,
+  );
 }
 
 function exchange(thread: Thread, call: JqCall): Promise<Reply> {
@@ -160,7 +163,13 @@ function exchange(thread: Thread, call: JqCall): Promise<Reply> {
     const onExit = () => fail(new Error(`the jq thread stopped while running '${shown(call.filter)}'`));
     const onAbort = () => fail(call.signal!.reason);
     const timer = setTimeout(
-      () => fail(new JqBudgetError("JQ_TIMEOUT", `jq '${shown(call.filter)}' did not finish within its time budget of ${call.timeoutMs} ms (expressions.jqTimeoutMs) and was stopped`)),
+      () =>
+        fail(
+          new JqBudgetError(
+            "JQ_TIMEOUT",
+            `jq '${shown(call.filter)}' did not finish within its time budget of ${call.timeoutMs} ms (expressions.jqTimeoutMs) and was stopped`,
+          ),
+        ),
       call.timeoutMs,
     );
     worker.on("message", onMessage);

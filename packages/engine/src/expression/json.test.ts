@@ -3,7 +3,9 @@ import { parseJson } from "./json.ts";
 
 describe("parseJson within the data limits", () => {
   it("refuses nesting past maxDepth without overflowing the stack", () => {
-    expect(() => parseJson(`${"[".repeat(10_000)}${"]".repeat(10_000)}`)).toThrow(/nested deeper than 200 levels \(limit maxDepth = 200\)/);
+    expect(() => parseJson(`${"[".repeat(10_000)}${"]".repeat(10_000)}`)).toThrow(
+      /nested deeper than 200 levels \(limit maxDepth = 200\)/,
+    );
     expect(parseJson(`${"[".repeat(50)}1${"]".repeat(50)}`)).toBeDefined();
   });
 

@@ -45,7 +45,8 @@ export function parseJson(text: string, options: { allowTrailing?: boolean } = {
   const value = (): unknown => {
     ws();
     const c = text[i];
-    if ((c === "{" || c === "[") && depth >= maxDepth) fail(`nested deeper than ${maxDepth} levels (limit maxDepth = ${maxDepth})`);
+    if ((c === "{" || c === "[") && depth >= maxDepth)
+      fail(`nested deeper than ${maxDepth} levels (limit maxDepth = ${maxDepth})`);
     if (c === "{") {
       i++;
       const obj: Record<string, unknown> = {};
@@ -102,9 +103,9 @@ export function parseJson(text: string, options: { allowTrailing?: boolean } = {
       }
     }
     if (c === '"') return string();
-    if (text.startsWith("true", i)) return (i += 4), true;
-    if (text.startsWith("false", i)) return (i += 5), false;
-    if (text.startsWith("null", i)) return (i += 4), null;
+    if (text.startsWith("true", i)) return ((i += 4), true);
+    if (text.startsWith("false", i)) return ((i += 5), false);
+    if (text.startsWith("null", i)) return ((i += 4), null);
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
     if (!m) return fail(`unexpected ${c === undefined ? "end" : `'${c}'`}`);
     i += m[0].length;

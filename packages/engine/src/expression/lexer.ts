@@ -22,7 +22,29 @@ export type Segment =
   | { kind: "print"; tokens: Token[]; source: string; line: number; column: number }
   | { kind: "tag"; tokens: Token[]; source: string; line: number; column: number };
 
-const OPERATORS = ["???", "??", "==", "!=", "<=", ">=", "..", "<", ">", "+", "-", "*", "/", "%", "~", "|", "?", ":", "=", ",", "."];
+const OPERATORS = [
+  "???",
+  "??",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "..",
+  "<",
+  ">",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "~",
+  "|",
+  "?",
+  ":",
+  "=",
+  ",",
+  ".",
+];
 
 class Cursor {
   line = 1;

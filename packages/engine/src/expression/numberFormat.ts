@@ -49,7 +49,8 @@ function roundHalfEven(value: number, digits: number): string {
   const rest = all.slice(keep + 1).replace(/0/g, "");
   let kept = all.slice(0, keep);
   const last = Number(kept[kept.length - 1] ?? "0");
-  if (next > 5 || (next === 5 && (rest.length > 0 || last % 2 === 1))) kept = (BigInt(kept || "0") + 1n).toString().padStart(kept.length, "0");
+  if (next > 5 || (next === 5 && (rest.length > 0 || last % 2 === 1)))
+    kept = (BigInt(kept || "0") + 1n).toString().padStart(kept.length, "0");
   const intDigits = kept.slice(0, kept.length - digits) || "0";
   const fracDigits = digits ? kept.slice(kept.length - digits) : "";
   return fracDigits ? `${intDigits}.${fracDigits}` : intDigits;

@@ -4,23 +4,33 @@ import { equals, isFloating, isMap, isNumeric, JChar, jdouble, JavaNumber, javaT
 
 export function numericOp(op: "+" | "-" | "*" | "/" | "%", left: unknown, right: unknown): number | JavaNumber {
   if (!isNumeric(left) || !isNumeric(right)) {
-    throw new EvalError(`'${op}' needs numbers, got ${left === null ? "null" : typeof left === "object" ? (Array.isArray(left) ? "a list" : "a map") : JSON.stringify(left)} and ${right === null ? "null" : typeof right === "object" ? (Array.isArray(right) ? "a list" : "a map") : JSON.stringify(right)}`);
+    throw new EvalError(
+      `'${op}' needs numbers, got ${left === null ? "null" : typeof left === "object" ? (Array.isArray(left) ? "a list" : "a map") : JSON.stringify(left)} and ${right === null ? "null" : typeof right === "object" ? (Array.isArray(right) ? "a list" : "a map") : JSON.stringify(right)}`,
+    );
   }
   const a = num(left);
   const b = num(right);
   if (isFloating(left) || isFloating(right)) {
     switch (op) {
-      case "+": return jdouble(a + b);
-      case "-": return jdouble(a - b);
-      case "*": return jdouble(a * b);
-      case "/": return jdouble(a / b);
-      case "%": return jdouble(a % b);
+      case "+":
+        return jdouble(a + b);
+      case "-":
+        return jdouble(a - b);
+      case "*":
+        return jdouble(a * b);
+      case "/":
+        return jdouble(a / b);
+      case "%":
+        return jdouble(a % b);
     }
   }
   switch (op) {
-    case "+": return a + b;
-    case "-": return a - b;
-    case "*": return a * b;
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
     case "/":
       if (b === 0) throw new EvalError("/ by zero");
       return Math.trunc(a / b);
@@ -40,10 +50,14 @@ export function compareNumbers(op: "<" | ">" | "<=" | ">=", left: unknown, right
   const a = num(left);
   const b = num(right);
   switch (op) {
-    case "<": return a < b;
-    case ">": return a > b;
-    case "<=": return a <= b;
-    case ">=": return a >= b;
+    case "<":
+      return a < b;
+    case ">":
+      return a > b;
+    case "<=":
+      return a <= b;
+    case ">=":
+      return a >= b;
   }
 }
 
@@ -83,7 +97,8 @@ export function isIn(value: unknown, container: unknown): boolean {
  */
 export function pebbleRange(start: unknown, end: unknown, increment: unknown, maxSize: number): unknown[] {
   const step = increment === null || increment === undefined ? 1 : increment;
-  if (!isNumeric(step)) throw new EvalError(`The increment of the range function must be a number, got ${javaToString(step)}`);
+  if (!isNumeric(step))
+    throw new EvalError(`The increment of the range function must be a number, got ${javaToString(step)}`);
   const s = Math.trunc(num(step));
   const bounds = (a: number, b: number): number => {
     if (s === 0) throw new EvalError("The increment of the range function must be different than 0");

@@ -9,11 +9,41 @@ import { scan, tokenizeExpression, type Segment, type Token } from "./lexer.ts";
 import { jdouble } from "./values.ts";
 
 const BINARY: Record<string, number> = {
-  or: 10, and: 15, is: 20, contains: 20, isIn: 20, "==": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, equals: 30,
-  "+": 40, "-": 40, "*": 60, "/": 60, "%": 60, "|": 100, "~": 110, "..": 120, "??": 120, "???": 120,
+  or: 10,
+  and: 15,
+  is: 20,
+  contains: 20,
+  isIn: 20,
+  "==": 30,
+  "!=": 30,
+  "<": 30,
+  ">": 30,
+  "<=": 30,
+  ">=": 30,
+  equals: 30,
+  "+": 40,
+  "-": 40,
+  "*": 60,
+  "/": 60,
+  "%": 60,
+  "|": 100,
+  "~": 110,
+  "..": 120,
+  "??": 120,
+  "???": 120,
 };
 const UNARY_PRECEDENCE = 500;
-const REMOVED_TAGS = new Set(["autoescape", "extends", "embed", "flush", "import", "include", "parallel", "cache", "from"]);
+const REMOVED_TAGS = new Set([
+  "autoescape",
+  "extends",
+  "embed",
+  "flush",
+  "import",
+  "include",
+  "parallel",
+  "cache",
+  "from",
+]);
 
 class Parser {
   private i = 0;
@@ -31,7 +61,12 @@ class Parser {
   }
 
   fail(message: string, token: Token = this.peek()): never {
-    throw new ExpressionError(`${message} (line ${token.line}, column ${token.column})`, { syntax: true, line: token.line, column: token.column, template: this.template });
+    throw new ExpressionError(`${message} (line ${token.line}, column ${token.column})`, {
+      syntax: true,
+      line: token.line,
+      column: token.column,
+      template: this.template,
+    });
   }
 
   private is(value: string, type?: Token["type"]): boolean {
@@ -91,7 +126,13 @@ class Parser {
 
   private filter(input: Expr, t: Token): Expr {
     const name = this.name();
-    return { type: "filter", input, name, args: this.is("(", "punct") ? this.args() : { positional: [], named: [] }, line: t.line };
+    return {
+      type: "filter",
+      input,
+      name,
+      args: this.is("(", "punct") ? this.args() : { positional: [], named: [] },
+      line: t.line,
+    };
   }
 
   private test(input: Expr, t: Token): Expr {
@@ -116,15 +157,24 @@ class Parser {
     const t = this.next();
     switch (t.type) {
       case "number":
-        return { type: "literal", value: t.value.includes(".") ? jdouble(Number(t.value)) : Number(t.value), line: t.line };
+        return {
+          type: "literal",
+          value: t.value.includes(".") ? jdouble(Number(t.value)) : Number(t.value),
+          line: t.line,
+        };
       case "string":
         if (t.parts) {
-          const parts = t.parts.map((p): Expr => (p.expression !== undefined ? parseExpressionText(p.expression, p.line ?? t.line, p.column ?? t.column, this.template) : { type: "literal", value: p.text, line: t.line }));
+          const parts = t.parts.map((p): Expr =>
+            p.expression !== undefined
+              ? parseExpressionText(p.expression, p.line ?? t.line, p.column ?? t.column, this.template)
+              : { type: "literal", value: p.text, line: t.line },
+          );
           return { type: "concat", parts, line: t.line };
         }
         return { type: "literal", value: t.value, line: t.line };
       case "name":
-        if (t.value === "true" || t.value === "false") return { type: "literal", value: t.value === "true", line: t.line };
+        if (t.value === "true" || t.value === "false")
+          return { type: "literal", value: t.value === "true", line: t.line };
         if (t.value === "null" || t.value === "none") return { type: "literal", value: null, line: t.line };
         if (this.is("(", "punct")) return { type: "call", name: t.value, args: this.args(), line: t.line };
         return { type: "var", name: t.value, line: t.line };
@@ -254,7 +304,12 @@ class TemplateParser {
   }
 
   private fail(message: string, at: { line: number; column: number }): never {
-    throw new ExpressionError(`${message} (line ${at.line}, column ${at.column})`, { syntax: true, line: at.line, column: at.column, template: this.template });
+    throw new ExpressionError(`${message} (line ${at.line}, column ${at.column})`, {
+      syntax: true,
+      line: at.line,
+      column: at.column,
+      template: this.template,
+    });
   }
 
   /** Reads nodes until one of `stops` (returned with its parser, positioned after the tag name). */
@@ -332,7 +387,15 @@ class TemplateParser {
           this.endOfTag(second.stop.parser);
           otherwise = second.nodes;
         } else this.endOfTag(first.stop.parser);
-        return { type: "for", variable, iterable, body: first.nodes, otherwise, line: segment.line, source: segment.source };
+        return {
+          type: "for",
+          variable,
+          iterable,
+          body: first.nodes,
+          otherwise,
+          line: segment.line,
+          source: segment.source,
+        };
       }
       case "set": {
         const name = parser.name();

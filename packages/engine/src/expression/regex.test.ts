@@ -11,7 +11,9 @@ describe("user regular expressions run on RE2", () => {
     const text = `${"a".repeat(5000)}!`;
     expect(fullMatch("^(a+)+$", text)).toBe(false);
     expect(fullMatch("(a+)+!", text)).toBe(true);
-    expect(render("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}")).toBe("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!");
+    expect(render("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | replace({'^(a+)+$': 'x'}, regexp=true) }}")).toBe(
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+    );
     expect(render("{{ 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' | split('(a+)+b') | length }}")).toBe("1");
   });
 
@@ -37,12 +39,16 @@ describe("user regular expressions run on RE2", () => {
       expect((error as RegexError).message).toContain("does not support (backreferences, lookaround");
     }
     expect(() => userRegex("[a")).toThrow("Invalid regular expression '[a': missing closing ]");
-    expect(() => render("{{ 'ab' | replace({'a(?=b)': 'x'}, regexp=true) }}")).toThrow(/linear-time regex engine \(RE2\) does not support.*used in the expression/);
+    expect(() => render("{{ 'ab' | replace({'a(?=b)': 'x'}, regexp=true) }}")).toThrow(
+      /linear-time regex engine \(RE2\) does not support.*used in the expression/,
+    );
   });
 
   it("checks input validators and regex: file patterns in linear time", () => {
     const attack = `${"a".repeat(5000)}!`;
-    expect(() => checkConstraints({ type: "STRING", validator: "(a+)+" }, attack)).toThrow("it must match the pattern `(a+)+`");
+    expect(() => checkConstraints({ type: "STRING", validator: "(a+)+" }, attack)).toThrow(
+      "it must match the pattern `(a+)+`",
+    );
     expect(() => checkConstraints({ type: "STRING", validator: "(a+)+!" }, attack)).not.toThrow();
     expect(pathMatcher(["regex:(a+)+\\.txt"])(`${"a".repeat(5000)}.txt!`)).toBe(false);
     expect(pathMatcher(["regex:out/.*\\.csv"])("out/x.csv")).toBe(true);

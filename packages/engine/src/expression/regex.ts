@@ -26,7 +26,8 @@ export class RegexError extends SakerError {
 }
 
 /** RE2's messages for syntax it knows but refuses (rather than plain mistakes). */
-const UNSUPPORTED = /invalid or unsupported Perl syntax|invalid escape sequence: `\\[1-9kK]|invalid named capture: `\(\?<[=!]|invalid nested repetition operator: `[*+?}]\+/;
+const UNSUPPORTED =
+  /invalid or unsupported Perl syntax|invalid escape sequence: `\\[1-9kK]|invalid named capture: `\(\?<[=!]|invalid nested repetition operator: `[*+?}]\+/;
 
 const cache = new Lru<string, RE2JS>(500);
 
@@ -51,7 +52,12 @@ export function fullMatch(pattern: string, text: string): boolean {
 }
 
 /** Calls `onMatch(start, end)` for each match of `pattern` in `text`, in order, until it returns false; `tick` runs between matches. */
-export function eachMatch(pattern: string, text: string, onMatch: (start: number, end: number, group: (n: number | string) => string | null) => boolean, tick: () => void = () => {}): void {
+export function eachMatch(
+  pattern: string,
+  text: string,
+  onMatch: (start: number, end: number, group: (n: number | string) => string | null) => boolean,
+  tick: () => void = () => {},
+): void {
   const matcher = userRegex(pattern).matcher(text);
   while (matcher.find()) {
     tick();
@@ -65,21 +71,25 @@ function expand(replacement: string, group: (n: number | string) => string | nul
   for (let i = 0; i < replacement.length; i++) {
     const c = replacement[i]!;
     if (c === "\\") {
-      if (++i >= replacement.length) throw new SakerError("REGEX_REPLACEMENT", "character to be escaped is missing in the replacement");
+      if (++i >= replacement.length)
+        throw new SakerError("REGEX_REPLACEMENT", "character to be escaped is missing in the replacement");
       out += replacement[i];
     } else if (c === "$") {
       if (replacement[i + 1] === "{") {
         const close = replacement.indexOf("}", i + 2);
-        if (close < 0) throw new SakerError("REGEX_REPLACEMENT", "named capturing group is missing trailing '}' in the replacement");
+        if (close < 0)
+          throw new SakerError("REGEX_REPLACEMENT", "named capturing group is missing trailing '}' in the replacement");
         out += group(replacement.slice(i + 2, close)) ?? "";
         i = close;
         continue;
       }
       let j = i + 1;
-      if (!/\d/.test(replacement[j] ?? "")) throw new SakerError("REGEX_REPLACEMENT", `illegal group reference in the replacement '${replacement}'`);
+      if (!/\d/.test(replacement[j] ?? ""))
+        throw new SakerError("REGEX_REPLACEMENT", `illegal group reference in the replacement '${replacement}'`);
       let n = Number(replacement[j]);
       if (n > groupCount) throw new SakerError("REGEX_REPLACEMENT", `no group ${n} in the pattern`);
-      while (/\d/.test(replacement[j + 1] ?? "") && n * 10 + Number(replacement[j + 1]) <= groupCount) n = n * 10 + Number(replacement[++j]);
+      while (/\d/.test(replacement[j + 1] ?? "") && n * 10 + Number(replacement[j + 1]) <= groupCount)
+        n = n * 10 + Number(replacement[++j]);
       out += group(n) ?? "";
       i = j;
     } else out += c;

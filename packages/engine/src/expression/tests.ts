@@ -7,7 +7,8 @@ import type { TestDef } from "./registry.ts";
 import { isFloating, isMap, isNumeric, num } from "./values.ts";
 
 function integer(input: unknown, name: string): number {
-  if (!isNumeric(input) || isFloating(input)) throw new EvalError(`the '${name}' test needs an integer, got ${describe(input)}`);
+  if (!isNumeric(input) || isFloating(input))
+    throw new EvalError(`the '${name}' test needs an integer, got ${describe(input)}`);
   return num(input);
 }
 

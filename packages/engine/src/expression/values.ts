@@ -45,7 +45,8 @@ export function isNumeric(value: unknown): value is number | JavaNumber {
 
 /** True for Double/Float/BigDecimal values, and for non-integral JS numbers (context doubles). */
 export function isFloating(value: unknown): boolean {
-  if (value instanceof JavaNumber) return value.type === "Double" || value.type === "Float" || value.type === "BigDecimal";
+  if (value instanceof JavaNumber)
+    return value.type === "Double" || value.type === "Float" || value.type === "BigDecimal";
   return typeof value === "number" && !Number.isInteger(value);
 }
 
@@ -54,7 +55,13 @@ export function num(value: number | JavaNumber): number {
 }
 
 export function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof JavaNumber) && !(value instanceof JChar);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof JavaNumber) &&
+    !(value instanceof JChar)
+  );
 }
 
 /** Java's `Double.toString`: `2.0`, `0.001`, `1.0E7`, `1.0E-7`. */
@@ -101,7 +108,10 @@ export function javaToString(value: unknown): string {
   if (typeof value === "boolean") return String(value);
   if (value instanceof JChar) return value.char;
   if (Array.isArray(value)) return `[${value.map(javaToString).join(", ")}]`;
-  if (isMap(value)) return `{${Object.entries(value).map(([k, v]) => `${k}=${javaToString(v)}`).join(", ")}}`;
+  if (isMap(value))
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaToString(v)}`)
+      .join(", ")}}`;
   return String(value);
 }
 
@@ -110,7 +120,8 @@ export function javaClassName(value: unknown): string | null {
   if (typeof value === "string") return "java.lang.String";
   if (typeof value === "boolean") return "java.lang.Boolean";
   if (value instanceof JChar) return "java.lang.Character";
-  if (value instanceof JavaNumber) return value.type.startsWith("Big") ? `java.math.${value.type}` : `java.lang.${value.type}`;
+  if (value instanceof JavaNumber)
+    return value.type.startsWith("Big") ? `java.math.${value.type}` : `java.lang.${value.type}`;
   if (typeof value === "number") return Number.isInteger(value) ? "java.lang.Long" : "java.lang.Double";
   if (Array.isArray(value)) return "java.util.ArrayList";
   return "java.util.LinkedHashMap";

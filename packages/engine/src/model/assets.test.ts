@@ -45,7 +45,15 @@ tasks:
     expect(x.state.current).toBe("SUCCESS");
     expect(taskRun(x, "load").assets).toEqual({
       inputs: [{ id: "raw_orders" }],
-      outputs: [{ id: "orders", namespace: "company.data", type: "io.kestra.plugin.ee.assets.Table", displayName: "Orders", metadata: { owner: "data-team", system: "postgres" } }],
+      outputs: [
+        {
+          id: "orders",
+          namespace: "company.data",
+          type: "io.kestra.plugin.ee.assets.Table",
+          displayName: "Orders",
+          metadata: { owner: "data-team", system: "postgres" },
+        },
+      ],
     });
     expect(taskRun(x, "seq").assets).toEqual({ inputs: [{ id: "orders", namespace: "company.data" }], outputs: [] });
     expect(taskRun(x, "plain").assets).toBeUndefined();
@@ -96,7 +104,9 @@ tasks:
 `);
     expect(x.state.current).toBe("FAILED");
     expect(taskRun(x, "load").state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "load").join("\n")).toContain("Invalid assets for task load: assets.outputs[0].id '../etc' must match");
+    expect(errorMessages(t, x, "load").join("\n")).toContain(
+      "Invalid assets for task load: assets.outputs[0].id '../etc' must match",
+    );
     expect(x.taskRunList.some((r) => r.taskId === "after")).toBe(false);
   });
 });

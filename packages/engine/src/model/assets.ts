@@ -14,16 +14,28 @@ const isTemplate = (text: string) => text.includes("{{") || text.includes("{%");
 const assetId = z
   .string()
   .max(150)
-  .refine((s) => isTemplate(s) || ASSET_ID.test(s), "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'");
+  .refine(
+    (s) => isTemplate(s) || ASSET_ID.test(s),
+    "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'",
+  );
 const assetNamespace = z
   .string()
   .max(150)
-  .refine((s) => isTemplate(s) || ASSET_NAMESPACE.test(s), "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit");
+  .refine(
+    (s) => isTemplate(s) || ASSET_NAMESPACE.test(s),
+    "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
+  );
 
 export const AssetsDeclarationSchema = z
   .object({
-    enableAuto: z.boolean().default(false).describe("Kestra EE: register assets found at runtime; accepted, nothing is found automatically."),
-    inputs: z.array(z.object({ id: assetId, namespace: assetNamespace.optional() })).optional().describe("The assets the task reads."),
+    enableAuto: z
+      .boolean()
+      .default(false)
+      .describe("Kestra EE: register assets found at runtime; accepted, nothing is found automatically."),
+    inputs: z
+      .array(z.object({ id: assetId, namespace: assetNamespace.optional() }))
+      .optional()
+      .describe("The assets the task reads."),
     outputs: z
       .array(
         z.looseObject({
@@ -36,7 +48,9 @@ export const AssetsDeclarationSchema = z
         }),
       )
       .optional()
-      .describe("The assets the task writes; keys other than id, namespace, type, displayName and description are metadata."),
+      .describe(
+        "The assets the task writes; keys other than id, namespace, type, displayName and description are metadata.",
+      ),
   })
   .describe("The data assets the task reads and writes, kept on its task run.");
 
@@ -59,17 +73,22 @@ export interface AssetsInOut {
 }
 
 function text(value: unknown, what: string, pattern?: RegExp): string {
-  if (typeof value !== "string" || value === "") throw new SakerError("ASSETS_INVALID", `${what} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
-  if (pattern && !pattern.test(value)) throw new SakerError("ASSETS_INVALID", `${what} '${value}' must match ${pattern.source}`);
+  if (typeof value !== "string" || value === "")
+    throw new SakerError("ASSETS_INVALID", `${what} must be a non-empty string, got ${JSON.stringify(value ?? null)}`);
+  if (pattern && !pattern.test(value))
+    throw new SakerError("ASSETS_INVALID", `${what} '${value}' must match ${pattern.source}`);
   return value;
 }
 
 function identifier(value: unknown, path: string): AssetIdentifier {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SakerError("ASSETS_INVALID", `${path} must be a map with an id`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new SakerError("ASSETS_INVALID", `${path} must be a map with an id`);
   const entry = value as Record<string, unknown>;
   return {
     id: text(entry.id, `${path}.id`, ASSET_ID),
-    ...(entry.namespace !== undefined ? { namespace: text(entry.namespace, `${path}.namespace`, ASSET_NAMESPACE) } : {}),
+    ...(entry.namespace !== undefined
+      ? { namespace: text(entry.namespace, `${path}.namespace`, ASSET_NAMESPACE) }
+      : {}),
   };
 }
 
@@ -81,14 +100,18 @@ function list(value: unknown, path: string): unknown[] {
 
 /** The rendered `assets` of a task checked again (expressions may have produced anything) and normalised. */
 export function assetsInOut(rendered: unknown): AssetsInOut {
-  if (typeof rendered !== "object" || rendered === null || Array.isArray(rendered)) throw new SakerError("ASSETS_INVALID", "assets must be a map with inputs and outputs");
+  if (typeof rendered !== "object" || rendered === null || Array.isArray(rendered))
+    throw new SakerError("ASSETS_INVALID", "assets must be a map with inputs and outputs");
   const declaration = rendered as Record<string, unknown>;
   const inputs = list(declaration.inputs, "assets.inputs").map((v, i) => identifier(v, `assets.inputs[${i}]`));
   const outputs = list(declaration.outputs, "assets.outputs").map((v, i): Asset => {
     const path = `assets.outputs[${i}]`;
     const entry = v as Record<string, unknown>;
     const base = identifier(v, path);
-    const metadata: Record<string, unknown> = typeof entry.metadata === "object" && entry.metadata !== null ? { ...(entry.metadata as Record<string, unknown>) } : {};
+    const metadata: Record<string, unknown> =
+      typeof entry.metadata === "object" && entry.metadata !== null
+        ? { ...(entry.metadata as Record<string, unknown>) }
+        : {};
     for (const [key, value] of Object.entries(entry)) if (!OUTPUT_KEYS.has(key)) metadata[key] = value;
     return {
       ...base,

@@ -23,7 +23,11 @@ describe("YAML limits", () => {
   });
 
   it("keeps a few aliases", () => {
-    expect(parseYamlData("a: &x {k: 1}\nb: *x\nc: [*x, *x]", "flow")).toEqual({ a: { k: 1 }, b: { k: 1 }, c: [{ k: 1 }, { k: 1 }] });
+    expect(parseYamlData("a: &x {k: 1}\nb: *x\nc: [*x, *x]", "flow")).toEqual({
+      a: { k: 1 },
+      b: { k: 1 },
+      c: [{ k: 1 }, { k: 1 }],
+    });
   });
 
   it("refuses deep nesting, flow or block style, without overflowing the stack", () => {
@@ -35,23 +39,33 @@ describe("YAML limits", () => {
   });
 
   it("refuses a recursive alias", () => {
-    expect(() => parseYamlData("a: &x [1, *x]", "the YAML value")).toThrow("the YAML value: a recursive alias at a[1] refers to itself");
+    expect(() => parseYamlData("a: &x [1, *x]", "the YAML value")).toThrow(
+      "the YAML value: a recursive alias at a[1] refers to itself",
+    );
   });
 
   it("refuses keys that reach a prototype, naming their path", () => {
-    expect(() => parseYamlData("id: x\n__proto__:\n  disabled: true", "flow")).toThrow("flow: the key '__proto__' at __proto__ is not allowed");
-    expect(() => parseYamlData("tasks:\n  - id: a\n    constructor: 1", "flow")).toThrow("the key 'constructor' at tasks[0].constructor");
+    expect(() => parseYamlData("id: x\n__proto__:\n  disabled: true", "flow")).toThrow(
+      "flow: the key '__proto__' at __proto__ is not allowed",
+    );
+    expect(() => parseYamlData("tasks:\n  - id: a\n    constructor: 1", "flow")).toThrow(
+      "the key 'constructor' at tasks[0].constructor",
+    );
   });
 
   it("refuses YAML text over maxYamlBytes", () => {
     setDataLimits({ maxYamlBytes: 1024 });
-    expect(() => parseYamlData(`a: "${"x".repeat(2000)}"`, "flow")).toThrow("flow: YAML text larger than 1024 bytes (limit maxYamlBytes = 1024)");
+    expect(() => parseYamlData(`a: "${"x".repeat(2000)}"`, "flow")).toThrow(
+      "flow: YAML text larger than 1024 bytes (limit maxYamlBytes = 1024)",
+    );
     expect(parseYamlData("a: 1", "flow")).toEqual({ a: 1 });
   });
 
   it("follows the configured limits", () => {
     setDataLimits({ maxDepth: 8 });
-    expect(() => parseYamlData("a: {b: {c: {d: {e: {f: {g: {h: {i: {j: 1}}}}}}}}}", "flow")).toThrow(/limit maxDepth = 8/);
+    expect(() => parseYamlData("a: {b: {c: {d: {e: {f: {g: {h: {i: {j: 1}}}}}}}}}", "flow")).toThrow(
+      /limit maxDepth = 8/,
+    );
     setDataLimits({ maxAliases: 0 });
     expect(() => parseYamlData("a: &x 1\nb: *x", "flow")).toThrow(/limit maxAliases = 0/);
   });
@@ -59,12 +73,19 @@ describe("YAML limits", () => {
 
 describe("JSON limits", () => {
   it("refuses 10,000 levels before parsing, and counts brackets inside strings as text", () => {
-    expect(() => parseJsonData(`${"[".repeat(10_000)}${"]".repeat(10_000)}`, "The request body")).toThrow("The request body: nested deeper than 200 levels (limit maxDepth = 200)");
-    expect(parseJsonData(JSON.stringify({ text: "[".repeat(1000), q: 'say "[{"' }), "body")).toEqual({ text: "[".repeat(1000), q: 'say "[{"' });
+    expect(() => parseJsonData(`${"[".repeat(10_000)}${"]".repeat(10_000)}`, "The request body")).toThrow(
+      "The request body: nested deeper than 200 levels (limit maxDepth = 200)",
+    );
+    expect(parseJsonData(JSON.stringify({ text: "[".repeat(1000), q: 'say "[{"' }), "body")).toEqual({
+      text: "[".repeat(1000),
+      q: 'say "[{"',
+    });
   });
 
   it("refuses __proto__, constructor and prototype keys", () => {
-    expect(() => parseJsonData('{"a": [{"__proto__": {"x": 1}}]}', "The request body")).toThrow("The request body: the key '__proto__' at a[0].__proto__ is not allowed");
+    expect(() => parseJsonData('{"a": [{"__proto__": {"x": 1}}]}', "The request body")).toThrow(
+      "The request body: the key '__proto__' at a[0].__proto__ is not allowed",
+    );
     expect(() => checkData({ prototype: 1 }, "value")).toThrow(/'prototype'/);
   });
 

@@ -23,7 +23,12 @@ export interface DataLimits {
   maxFlowBytes: number;
 }
 
-export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = { maxDepth: 200, maxAliases: 100, maxYamlBytes: 8 * 1024 * 1024, maxFlowBytes: 8 * 1024 * 1024 };
+export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = {
+  maxDepth: 200,
+  maxAliases: 100,
+  maxYamlBytes: 8 * 1024 * 1024,
+  maxFlowBytes: 8 * 1024 * 1024,
+};
 
 let limits: DataLimits = { ...DEFAULT_DATA_LIMITS };
 
@@ -46,7 +51,9 @@ export function isDataLimitError(error: unknown): boolean {
 
 /** User data over a limit: HTTP 400, the message naming the limit. */
 function limitError(what: string, message: string, limit?: string): SakerError {
-  return new SakerError("DATA_LIMIT_EXCEEDED", `${what}: ${message}`, { details: { status: 400, ...(limit ? { limit } : {}) } });
+  return new SakerError("DATA_LIMIT_EXCEEDED", `${what}: ${message}`, {
+    details: { status: 400, ...(limit ? { limit } : {}) },
+  });
 }
 
 function keyPath(path: string, key: string | number): string {
@@ -63,14 +70,25 @@ export function checkData(value: unknown, what: string): void {
   const ancestors = new Set<object>();
   const visit = (node: unknown, path: string, depth: number): void => {
     if (typeof node !== "object" || node === null) return;
-    if (depth > maxDepth) throw limitError(what, `nested deeper than ${maxDepth} levels at ${path || "(root)"} (limit maxDepth = ${maxDepth})`, "maxDepth");
-    if (ancestors.has(node)) throw limitError(what, `a recursive alias at ${path || "(root)"} refers to itself`, "recursion");
+    if (depth > maxDepth)
+      throw limitError(
+        what,
+        `nested deeper than ${maxDepth} levels at ${path || "(root)"} (limit maxDepth = ${maxDepth})`,
+        "maxDepth",
+      );
+    if (ancestors.has(node))
+      throw limitError(what, `a recursive alias at ${path || "(root)"} refers to itself`, "recursion");
     ancestors.add(node);
     if (Array.isArray(node)) node.forEach((item, i) => visit(item, keyPath(path, i), depth + 1));
     else if (!(node instanceof Date) && !Buffer.isBuffer(node)) {
       for (const key of Object.keys(node)) {
         const at = keyPath(path, key);
-        if (FORBIDDEN_KEYS.has(key)) throw new SakerError("DATA_KEY_FORBIDDEN", `${what}: the key '${key}' at ${at} is not allowed (${[...FORBIDDEN_KEYS].join(", ")} are refused)`, { path: at, details: { status: 400 } });
+        if (FORBIDDEN_KEYS.has(key))
+          throw new SakerError(
+            "DATA_KEY_FORBIDDEN",
+            `${what}: the key '${key}' at ${at} is not allowed (${[...FORBIDDEN_KEYS].join(", ")} are refused)`,
+            { path: at, details: { status: 400 } },
+          );
         visit((node as Record<string, unknown>)[key], at, depth + 1);
       }
     }
@@ -86,7 +104,8 @@ function jsonDepthOver(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash escapes the next character
+      if (c === 92)
+        i++; // backslash escapes the next character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 91 || c === 123) {
@@ -99,7 +118,8 @@ function jsonDepthOver(text: string, max: number): boolean {
 /** `JSON.parse` within the limits; `what` names the data in messages. Syntax errors are SyntaxErrors. */
 export function parseJsonData(text: string, what: string): unknown {
   const { maxDepth } = limits;
-  if (jsonDepthOver(text, maxDepth + 1)) throw limitError(what, `nested deeper than ${maxDepth} levels (limit maxDepth = ${maxDepth})`, "maxDepth");
+  if (jsonDepthOver(text, maxDepth + 1))
+    throw limitError(what, `nested deeper than ${maxDepth} levels (limit maxDepth = ${maxDepth})`, "maxDepth");
   const value: unknown = JSON.parse(text);
   checkData(value, what);
   return value;
@@ -117,7 +137,11 @@ type YamlOptions = DocumentOptions & ParseOptions & SchemaOptions;
 export function parseYamlDocument(text: string, what: string, options: YamlOptions = {}): Document {
   const { maxYamlBytes } = limits;
   if (text.length > maxYamlBytes || Buffer.byteLength(text) > maxYamlBytes) {
-    throw limitError(what, `YAML text larger than ${maxYamlBytes} bytes (limit maxYamlBytes = ${maxYamlBytes})`, "maxYamlBytes");
+    throw limitError(
+      what,
+      `YAML text larger than ${maxYamlBytes} bytes (limit maxYamlBytes = ${maxYamlBytes})`,
+      "maxYamlBytes",
+    );
   }
   let doc: Document;
   try {
@@ -138,7 +162,11 @@ export function yamlDocumentValue(doc: Document, what: string): unknown {
     value = doc.toJS({ maxAliasCount: maxAliases });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      throw limitError(what, `too many alias expansions (limit maxAliases = ${maxAliases}); a YAML alias bomb is refused`, "maxAliases");
+      throw limitError(
+        what,
+        `too many alias expansions (limit maxAliases = ${maxAliases}); a YAML alias bomb is refused`,
+        "maxAliases",
+      );
     }
     if (error instanceof RangeError) throw depthError(what);
     throw error;
@@ -150,6 +178,7 @@ export function yamlDocumentValue(doc: Document, what: string): unknown {
 /** YAML text to data within the limits; a syntax error throws YAML_INVALID naming `what`. */
 export function parseYamlData(text: string, what: string): unknown {
   const doc = parseYamlDocument(text, what);
-  if (doc.errors.length > 0) throw new SakerError("YAML_INVALID", `Invalid YAML in ${what}: ${doc.errors[0]!.message.split("\n")[0]}`);
+  if (doc.errors.length > 0)
+    throw new SakerError("YAML_INVALID", `Invalid YAML in ${what}: ${doc.errors[0]!.message.split("\n")[0]}`);
   return yamlDocumentValue(doc, what);
 }

@@ -92,7 +92,9 @@ export function inputLeaves(definitions: readonly InputDefinition[] | undefined)
   for (const definition of definitions ?? []) {
     const id = definition.id ?? (definition.name as string);
     if (definition.type !== "FORM") leaves.push({ ...definition, id });
-    else for (const child of (definition.inputs as InputDefinition[] | undefined) ?? []) leaves.push({ ...child, id: `${id}.${child.id ?? (child.name as string)}` });
+    else
+      for (const child of (definition.inputs as InputDefinition[] | undefined) ?? [])
+        leaves.push({ ...child, id: `${id}.${child.id ?? (child.name as string)}` });
   }
   return leaves;
 }

@@ -38,7 +38,11 @@ const CONDITION = "io.kestra.plugin.core.condition.";
 const FLOW_TRIGGER = "io.kestra.plugin.core.trigger.Flow";
 
 /** Kestra's uid of a flow without revision. */
-export const dependencyNode = (flow: { namespace: string; id: string }): DependencyNode => ({ uid: `${flow.namespace}_${flow.id}`, namespace: flow.namespace, id: flow.id });
+export const dependencyNode = (flow: { namespace: string; id: string }): DependencyNode => ({
+  uid: `${flow.namespace}_${flow.id}`,
+  namespace: flow.namespace,
+  id: flow.id,
+});
 
 /** The flows `graph`'s tasks start (Subflow tasks and ForEachItem's, with literal ids). */
 function calledFlows(graph: FlowGraph): Set<string> {
@@ -51,7 +55,8 @@ function calledFlows(graph: FlowGraph): Set<string> {
       continue;
     }
     if (definition.kind !== "executor" || !definition.onSubflowEnded) continue;
-    if (typeof task.namespace === "string" && typeof task.flowId === "string") called.add(`${task.namespace}/${task.flowId}`);
+    if (typeof task.namespace === "string" && typeof task.flowId === "string")
+      called.add(`${task.namespace}/${task.flowId}`);
   }
   return called;
 }
@@ -59,7 +64,8 @@ function calledFlows(graph: FlowGraph): Set<string> {
 /** Whether a condition lets executions of `parent` through (undefined: it does not look at flows). */
 function conditionAccepts(condition: PluginNode, parent: Flow): boolean | undefined {
   const type = condition.type;
-  if (type === `${CONDITION}ExecutionFlow`) return condition.namespace === parent.namespace && condition.flowId === parent.id;
+  if (type === `${CONDITION}ExecutionFlow`)
+    return condition.namespace === parent.namespace && condition.flowId === parent.id;
   if (type === `${CONDITION}ExecutionNamespace`) {
     const namespace = String(condition.namespace ?? "");
     const comparison = condition.comparison ?? (condition.prefix === true ? "PREFIX" : "EQUALS");
@@ -67,10 +73,13 @@ function conditionAccepts(condition: PluginNode, parent: Flow): boolean | undefi
     if (comparison === "SUFFIX") return parent.namespace.endsWith(namespace);
     return parent.namespace === namespace;
   }
-  if (type === `${CONDITION}MultipleCondition`) return anyAccepts(Object.values((condition.conditions ?? {}) as Record<string, PluginNode>), parent);
+  if (type === `${CONDITION}MultipleCondition`)
+    return anyAccepts(Object.values((condition.conditions ?? {}) as Record<string, PluginNode>), parent);
   if (type === `${CONDITION}Or`) return anyAccepts((condition.conditions ?? []) as PluginNode[], parent);
   if (type === `${CONDITION}Not`) {
-    const inner = ((condition.conditions ?? []) as PluginNode[]).map((c) => conditionAccepts(c, parent)).filter((r) => r !== undefined);
+    const inner = ((condition.conditions ?? []) as PluginNode[])
+      .map((c) => conditionAccepts(c, parent))
+      .filter((r) => r !== undefined);
     return inner.length === 0 ? undefined : !inner.some(Boolean);
   }
   return undefined;
@@ -85,7 +94,11 @@ function triggerListensTo(trigger: PluginNode, parent: Flow): boolean {
   const conditions = (trigger.conditions ?? []) as PluginNode[];
   if (!conditions.every((c) => conditionAccepts(c, parent) !== false)) return false;
   const flows = (trigger.preconditions as { flows?: { namespace?: string; flowId?: string }[] } | undefined)?.flows;
-  return !flows || flows.length === 0 || flows.some((f) => f.namespace === parent.namespace && (f.flowId === undefined || f.flowId === parent.id));
+  return (
+    !flows ||
+    flows.length === 0 ||
+    flows.some((f) => f.namespace === parent.namespace && (f.flowId === undefined || f.flowId === parent.id))
+  );
 }
 
 /** Every relation between the given flows (the latest revision of each, deleted ones left out). */
@@ -94,31 +107,44 @@ export function flowRelations(graphs: readonly FlowGraph[]): DependencyRelation[
   const calls = new Map(graphs.map((g) => [g, calledFlows(g)]));
   for (const parent of graphs) {
     for (const child of graphs) {
-      if (parent === child || (parent.flow.namespace === child.flow.namespace && parent.flow.id === child.flow.id)) continue;
+      if (parent === child || (parent.flow.namespace === child.flow.namespace && parent.flow.id === child.flow.id))
+        continue;
       let relation: FlowRelation | undefined;
       if (calls.get(parent)!.has(`${child.flow.namespace}/${child.flow.id}`)) relation = "FLOW_TASK";
-      else if ((child.flow.triggers ?? []).some((t) => t.type === FLOW_TRIGGER && triggerListensTo(t, parent.flow))) relation = "FLOW_TRIGGER";
-      if (relation) relations.push({ source: dependencyNode(parent.flow), destination: dependencyNode(child.flow), relation });
+      else if ((child.flow.triggers ?? []).some((t) => t.type === FLOW_TRIGGER && triggerListensTo(t, parent.flow)))
+        relation = "FLOW_TRIGGER";
+      if (relation)
+        relations.push({ source: dependencyNode(parent.flow), destination: dependencyNode(child.flow), relation });
     }
   }
   return relations;
 }
 
-function toGraph(relations: readonly DependencyRelation[], extraNodes: readonly DependencyNode[] = []): DependencyGraph {
+function toGraph(
+  relations: readonly DependencyRelation[],
+  extraNodes: readonly DependencyNode[] = [],
+): DependencyGraph {
   const nodes = new Map<string, DependencyNode>();
   for (const r of relations) {
     nodes.set(r.source.uid, r.source);
     nodes.set(r.destination.uid, r.destination);
   }
   for (const n of extraNodes) if (!nodes.has(n.uid)) nodes.set(n.uid, n);
-  return { nodes: [...nodes.values()], edges: relations.map((r) => ({ source: r.source.uid, target: r.destination.uid, relation: r.relation })) };
+  return {
+    nodes: [...nodes.values()],
+    edges: relations.map((r) => ({ source: r.source.uid, target: r.destination.uid, relation: r.relation })),
+  };
 }
 
 /**
  * The relations of one flow: those leading to it (its sources) and, unless `destinationOnly`, those
  * leaving it. With `expandAll`, the relations of the flows reached that way too, transitively.
  */
-export function flowDependencies(relations: readonly DependencyRelation[], flow: { namespace: string; id: string }, options: { destinationOnly?: boolean; expandAll?: boolean } = {}): DependencyGraph {
+export function flowDependencies(
+  relations: readonly DependencyRelation[],
+  flow: { namespace: string; id: string },
+  options: { destinationOnly?: boolean; expandAll?: boolean } = {},
+): DependencyGraph {
   const start = dependencyNode(flow).uid;
   const picked = new Set<DependencyRelation>();
   const visited = new Set<string>([start]);
@@ -141,7 +167,11 @@ export function flowDependencies(relations: readonly DependencyRelation[], flow:
 }
 
 /** The relations touching a namespace's flows, and every flow of the namespace (related or not). */
-export function namespaceDependencies(relations: readonly DependencyRelation[], namespace: string, flowsOfNamespace: readonly { namespace: string; id: string }[]): DependencyGraph {
+export function namespaceDependencies(
+  relations: readonly DependencyRelation[],
+  namespace: string,
+  flowsOfNamespace: readonly { namespace: string; id: string }[],
+): DependencyGraph {
   return toGraph(
     relations.filter((r) => r.source.namespace === namespace || r.destination.namespace === namespace),
     flowsOfNamespace.map(dependencyNode),

@@ -55,13 +55,16 @@ export function compileFlowGraph(flow: Flow, registry: PluginRegistry): FlowGrap
     order.push(task);
     const definition = type.definition;
     if (definition.kind !== "flowable" && definition.kind !== "executor") return;
-    const errorTasks = new Set<unknown>(definition.kind === "flowable" ? (definition.errorTasks?.(task) ?? asTasks(task.errors)) : []);
+    const errorTasks = new Set<unknown>(
+      definition.kind === "flowable" ? (definition.errorTasks?.(task) ?? asTasks(task.errors)) : [],
+    );
     for (const found of collectPluginNodes(definition.properties, task)) {
       if (found.kind !== "task") continue;
       const child = found.node as TaskNode;
       visit(child, task, errorBranch || errorTasks.has(child), `${path}.${found.path}`);
     }
-    if (definition.kind === "flowable") for (const child of definition.syntheticTasks?.(task) ?? []) visit(child, task, errorBranch, path);
+    if (definition.kind === "flowable")
+      for (const child of definition.syntheticTasks?.(task) ?? []) visit(child, task, errorBranch, path);
   };
   flow.tasks.forEach((t, i) => visit(t, undefined, false, `tasks[${i}]`));
   (flow.errors ?? []).forEach((t, i) => visit(t, undefined, true, `errors[${i}]`));

@@ -15,21 +15,29 @@ export const INPUT_ID = /^[a-zA-Z0-9][.a-zA-Z0-9_-]*$/;
 export const FLOW_INPUT_TYPES = [...INPUT_TYPES, "FORM"] as const;
 
 const inputCommon = {
-  id: z.string().regex(INPUT_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'").describe("The input id, used as `{{ inputs.<id> }}`."),
+  id: z
+    .string()
+    .regex(INPUT_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'")
+    .describe("The input id, used as `{{ inputs.<id> }}`."),
   name: z.string().optional().describe("Deprecated: use id."),
   type: z.enum(FLOW_INPUT_TYPES).describe("The type of the value."),
   description: z.string().optional(),
   displayName: z.string().max(64).optional(),
   required: z.boolean().default(true).describe("An execution needs a value (or a default)."),
   defaults: anyValue().describe("The value when none is given."),
-  prefill: anyValue().describe("A value proposed in forms that the user may clear; never used when no value is given. Not with `defaults`."),
+  prefill: anyValue().describe(
+    "A value proposed in forms that the user may clear; never used when no value is given. Not with `defaults`.",
+  ),
   autoSelectFirst: z.boolean().optional().describe("Forms select the first value of the list."),
   dependsOn: z.object({ inputs: z.array(z.string()).optional(), condition: z.string().optional() }).optional(),
 };
 
 const choices = {
   values: z.array(z.string()).optional().describe("The values to choose from."),
-  expression: z.string().optional().describe("An expression rendering the values to choose from (instead of `values`)."),
+  expression: z
+    .string()
+    .optional()
+    .describe("An expression rendering the values to choose from (instead of `values`)."),
   allowCustomValue: z.boolean().optional().describe("Accept a value that is not one of the values."),
   allowInput: z.boolean().optional().describe("Deprecated: use allowCustomValue."),
 };
@@ -56,7 +64,12 @@ const inputExtras: Record<string, z.ZodRawShape> = {
     extension: z.string().optional().describe("Deprecated: the extension given to an uploaded file."),
     allowedFileExtensions: z.array(z.string()).optional().describe("The file extensions accepted, such as `.csv`."),
   },
-  FORM: { inputs: z.array(z.looseObject({ id: z.string().optional(), type: z.string() })).min(1).describe("The inputs grouped under this form, as `{{ inputs.<form>.<input> }}`.") },
+  FORM: {
+    inputs: z
+      .array(z.looseObject({ id: z.string().optional(), type: z.string() }))
+      .min(1)
+      .describe("The inputs grouped under this form, as `{{ inputs.<form>.<input> }}`."),
+  },
 };
 
 export function inputSchema(type: string): z.ZodObject {
@@ -89,14 +102,22 @@ export const PluginDefaultsSchema = z.array(
 export const SlaSchema = z.object({
   id: z.string().min(1).describe("The SLA id, named in logs when it is violated."),
   type: z.enum(["MAX_DURATION", "EXECUTION_ASSERTION"]),
-  behavior: z.enum(["FAIL", "CANCEL", "NONE"]).describe("What a violation does to the execution: FAIL, CANCEL, or NONE (labels and a log only)."),
+  behavior: z
+    .enum(["FAIL", "CANCEL", "NONE"])
+    .describe("What a violation does to the execution: FAIL, CANCEL, or NONE (labels and a log only)."),
   labels: LabelsSchema.optional().describe("Labels added to the execution when the SLA is violated."),
   duration: z
     .string()
-    .refine((text) => isDuration(text) && parseDuration(text) > 0, { message: "must be a positive ISO-8601 duration such as PT30S, PT5M or P1D" })
+    .refine((text) => isDuration(text) && parseDuration(text) > 0, {
+      message: "must be a positive ISO-8601 duration such as PT30S, PT5M or P1D",
+    })
     .optional()
     .describe("MAX_DURATION: the longest an execution may run, from its creation."),
-  assert: z.string().min(1).optional().describe("EXECUTION_ASSERTION: an expression; the SLA is violated when it renders false."),
+  assert: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("EXECUTION_ASSERTION: an expression; the SLA is violated when it renders false."),
 });
 
 /** The property each SLA type needs. */
@@ -104,23 +125,44 @@ export const SLA_REQUIRED = { MAX_DURATION: "duration", EXECUTION_ASSERTION: "as
 
 /** The flow's own properties; `tasks`, `triggers`… hold plugin nodes. Validated with dynamic: false. */
 export const FlowSchema = z.object({
-  id: z.string().min(1).max(100).regex(FLOW_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'").describe("The flow id, unique in its namespace."),
-  namespace: z.string().min(1).max(150).regex(NAMESPACE, "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit").describe("A dotted namespace such as company.team."),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(FLOW_ID, "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'")
+    .describe("The flow id, unique in its namespace."),
+  namespace: z
+    .string()
+    .min(1)
+    .max(150)
+    .regex(NAMESPACE, "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
+    .describe("A dotted namespace such as company.team."),
   revision: z.number().int().min(1).optional(),
   tenantId: z.string().optional(),
   description: z.string().optional().describe("Markdown."),
   labels: LabelsSchema.optional().describe("Labels added to every execution."),
-  inputs: z.array(z.looseObject({ id: z.string().optional(), type: z.string() })).optional().describe("Values given when an execution starts."),
+  inputs: z
+    .array(z.looseObject({ id: z.string().optional(), type: z.string() }))
+    .optional()
+    .describe("Values given when an execution starts."),
   variables: z.record(z.string(), z.unknown()).optional().describe("Constants, as `{{ vars.<name> }}`."),
   tasks: tasks().min(1).describe("The tasks, run one after the other."),
   errors: tasks().optional().describe("Tasks run when a task fails."),
   finally: tasks().optional().describe("Tasks always run at the end."),
   afterExecution: tasks().optional().describe("Tasks run once the execution ended."),
-  listeners: z.array(z.object({ description: z.string().optional(), conditions: conditions().optional(), tasks: tasks() })).optional().describe("Deprecated."),
-  triggers: z.array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "trigger", $dynamic: false })).optional().describe("What starts executions."),
+  listeners: z
+    .array(z.object({ description: z.string().optional(), conditions: conditions().optional(), tasks: tasks() }))
+    .optional()
+    .describe("Deprecated."),
+  triggers: z
+    .array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "trigger", $dynamic: false }))
+    .optional()
+    .describe("What starts executions."),
   pluginDefaults: PluginDefaultsSchema.optional().describe("Default property values by type prefix."),
   taskDefaults: PluginDefaultsSchema.optional().describe("Deprecated name of pluginDefaults."),
-  concurrency: z.object({ limit: z.number().int().min(1), behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).default("QUEUE") }).optional(),
+  concurrency: z
+    .object({ limit: z.number().int().min(1), behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).default("QUEUE") })
+    .optional(),
   outputs: z.array(FlowOutputSchema).optional().describe("Values the execution exposes when it ends."),
   retry: RetryPolicySchema.optional().describe("Retry policy of every task without one."),
   sla: z.array(SlaSchema).optional(),

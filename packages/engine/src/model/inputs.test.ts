@@ -4,13 +4,16 @@ import type { InputDefinition } from "./flow.ts";
 import { resolveInputs } from "./inputs.ts";
 
 /** Stands in for the expression engine: evaluates the one condition these tests use. */
-const noRender = { renderTyped: async (_template: string, inputs: Record<string, unknown>) => inputs.mode === "advanced" };
+const noRender = {
+  renderTyped: async (_template: string, inputs: Record<string, unknown>) => inputs.mode === "advanced",
+};
 
 async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string; errors: string[] }> {
   try {
     await promise;
   } catch (error) {
-    if (isSakerError(error)) return { code: error.code, message: error.message, errors: (error.details?.errors as string[]) ?? [] };
+    if (isSakerError(error))
+      return { code: error.code, message: error.message, errors: (error.details?.errors as string[]) ?? [] };
     throw error;
   }
   throw new Error("expected a failure");
@@ -24,7 +27,11 @@ describe("resolveInputs", () => {
       { id: "db.host", type: "STRING", defaults: "localhost" },
       { id: "db.port", type: "INT", required: false },
     ];
-    expect(await resolveInputs(definitions, { count: "3" }, noRender)).toEqual({ count: 3, ratio: 0.5, db: { host: "localhost", port: null } });
+    expect(await resolveInputs(definitions, { count: "3" }, noRender)).toEqual({
+      count: 3,
+      ratio: 0.5,
+      db: { host: "localhost", port: null },
+    });
   });
 
   it("keeps an optional input without value or default as null (Kestra's nonRequiredNoDefaultNoValueIsNull)", async () => {
@@ -58,25 +65,34 @@ describe("resolveInputs", () => {
       { id: "level", type: "INT", dependsOn: { inputs: ["mode"], condition: "{{ inputs.mode == 'advanced' }}" } },
     ];
     expect(await resolveInputs(definitions, {}, noRender)).toEqual({ mode: "simple" });
-    expect(await resolveInputs(definitions, { mode: "advanced", level: "2" }, noRender)).toEqual({ mode: "advanced", level: 2 });
+    expect(await resolveInputs(definitions, { mode: "advanced", level: "2" }, noRender)).toEqual({
+      mode: "advanced",
+      level: 2,
+    });
   });
 
   it("never echoes a SECRET value in an error", async () => {
     const definitions: InputDefinition[] = [{ id: "password", type: "SECRET", validator: "^.{12,}$" }];
-    const error = await failure(resolveInputs(definitions, { password: "hunter2" }, { ...noRender, encrypt: (p) => `enc:${p}` }));
+    const error = await failure(
+      resolveInputs(definitions, { password: "hunter2" }, { ...noRender, encrypt: (p) => `enc:${p}` }),
+    );
     expect(error.message).not.toContain("hunter2");
     expect(error.message).toContain("it must match the pattern");
   });
 
   it("stores FILE uploads through the callback", async () => {
     const stored: string[] = [];
-    const result = await resolveInputs([{ id: "data", type: "FILE" }], { data: { fake: true } }, {
-      ...noRender,
-      storeFile: async (id) => {
-        stored.push(id);
-        return "kestra:///ns/flow/executions/x/inputs/data/file.txt";
+    const result = await resolveInputs(
+      [{ id: "data", type: "FILE" }],
+      { data: { fake: true } },
+      {
+        ...noRender,
+        storeFile: async (id) => {
+          stored.push(id);
+          return "kestra:///ns/flow/executions/x/inputs/data/file.txt";
+        },
       },
-    });
+    );
     expect(stored).toEqual(["data"]);
     expect(result).toEqual({ data: "kestra:///ns/flow/executions/x/inputs/data/file.txt" });
   });

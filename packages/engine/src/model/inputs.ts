@@ -55,15 +55,28 @@ export interface InputCheck {
 }
 
 /** Every input resolved as `resolveInputs` does, each with its problems instead of one error for all. */
-export async function checkInputs(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<InputCheck[]> {
+export async function checkInputs(
+  definitions: readonly InputDefinition[] | undefined,
+  provided: Record<string, unknown>,
+  resolution: InputResolution,
+): Promise<InputCheck[]> {
   const results = await resolveAll(definitions, provided, resolution);
   return inputLeaves(definitions).map((definition) => {
     const r = results.get(definition.id)!;
-    return { definition, ...(r.value !== undefined && !r.error ? { value: r.value } : {}), enabled: r.enabled, errors: r.error ? [r.error] : [] };
+    return {
+      definition,
+      ...(r.value !== undefined && !r.error ? { value: r.value } : {}),
+      enabled: r.enabled,
+      errors: r.error ? [r.error] : [],
+    };
   });
 }
 
-async function resolveAll(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>, resolution: InputResolution): Promise<Map<string, Resolved>> {
+async function resolveAll(
+  definitions: readonly InputDefinition[] | undefined,
+  provided: Record<string, unknown>,
+  resolution: InputResolution,
+): Promise<Map<string, Resolved>> {
   const byId = new Map(inputLeaves(definitions).map((d) => [d.id, d]));
   const given = flattenForms(definitions, provided);
   const results = new Map<string, Resolved>();
@@ -73,7 +86,8 @@ async function resolveAll(definitions: readonly InputDefinition[] | undefined, p
     const done = results.get(id);
     if (done) return done;
     const definition = byId.get(id)!;
-    if (resolving.has(id)) return { enabled: false, error: `Invalid input for \`${id}\`, circular dependency, but received \`null\`` };
+    if (resolving.has(id))
+      return { enabled: false, error: `Invalid input for \`${id}\`, circular dependency, but received \`null\`` };
     resolving.add(id);
     const result = await resolveDefinition(definition, given[id], resolution, resolveOne);
     results.set(id, result);
@@ -102,12 +116,18 @@ async function resolveDefinition(
     try {
       enabled = (await resolution.renderTyped(definition.dependsOn.condition, nestDotted(dependencies))) === true;
     } catch (error) {
-      return { enabled: false, error: `Invalid input for \`${id}\`, Invalid condition: ${errorMessage(error)}, but received \`null\`` };
+      return {
+        enabled: false,
+        error: `Invalid input for \`${id}\`, Invalid condition: ${errorMessage(error)}, but received \`null\``,
+      };
     }
   }
   if (!enabled) return { enabled: false };
   // `prefill` only fills forms in: a value that was not given stays missing (null when optional).
-  const value = given === undefined || given === null || given === "" && definition.type !== "STRING" ? definition.defaults : given;
+  const value =
+    given === undefined || given === null || (given === "" && definition.type !== "STRING")
+      ? definition.defaults
+      : given;
   if (value === undefined || value === null) {
     // Kestra keeps an enabled optional input without a value in `inputs` as null, so
     // `{{ inputs.x }}` renders "" instead of failing as an unknown variable.
@@ -129,13 +149,20 @@ async function resolveDefinition(
         ...(resolution.encrypt ? { encrypt: resolution.encrypt } : {}),
       });
     }
-    const values = definition.expression === undefined ? undefined : await choicesOf(definition, dependencies, resolution);
-    checkConstraints(values ? { ...definition, values } : definition, definition.type === "SECRET" ? String(value) : parsed);
+    const values =
+      definition.expression === undefined ? undefined : await choicesOf(definition, dependencies, resolution);
+    checkConstraints(
+      values ? { ...definition, values } : definition,
+      definition.type === "SECRET" ? String(value) : parsed,
+    );
     if (definition.type === "FILE") checkFileExtension(definition, String(parsed));
     return { enabled: true, value: parsed };
   } catch (error) {
     const message = error instanceof TypedValueError ? error.message : errorMessage(error);
-    return { enabled: true, error: `Invalid input for \`${id}\`, ${message}, but received \`${display(definition.type === "SECRET" ? "******" : value)}\`` };
+    return {
+      enabled: true,
+      error: `Invalid input for \`${id}\`, ${message}, but received \`${display(definition.type === "SECRET" ? "******" : value)}\``,
+    };
   }
 }
 
@@ -143,18 +170,26 @@ async function resolveDefinition(
  * The provided values with a FORM's values given as a map (`{form: {input: v}}`) also found
  * under their dotted ids; a value given with the dotted id wins.
  */
-function flattenForms(definitions: readonly InputDefinition[] | undefined, provided: Record<string, unknown>): Record<string, unknown> {
+function flattenForms(
+  definitions: readonly InputDefinition[] | undefined,
+  provided: Record<string, unknown>,
+): Record<string, unknown> {
   const given: Record<string, unknown> = { ...provided };
   for (const form of (definitions ?? []).filter((d) => d.type === "FORM")) {
     const group = provided[form.id];
     if (typeof group !== "object" || group === null || Array.isArray(group)) continue;
-    for (const [key, value] of Object.entries(group)) if (!(`${form.id}.${key}` in given)) given[`${form.id}.${key}`] = value;
+    for (const [key, value] of Object.entries(group))
+      if (!(`${form.id}.${key}` in given)) given[`${form.id}.${key}`] = value;
   }
   return given;
 }
 
 /** The values of a SELECT or MULTISELECT given by `expression`, rendered with the inputs it depends on. */
-async function choicesOf(definition: InputDefinition, dependencies: Record<string, unknown>, resolution: InputResolution): Promise<unknown[]> {
+async function choicesOf(
+  definition: InputDefinition,
+  dependencies: Record<string, unknown>,
+  resolution: InputResolution,
+): Promise<unknown[]> {
   let rendered: unknown;
   try {
     rendered = await resolution.renderTyped(String(definition.expression), nestDotted(dependencies));
@@ -169,7 +204,8 @@ async function choicesOf(definition: InputDefinition, dependencies: Record<strin
       // not a JSON list: reported below
     }
   }
-  if (!Array.isArray(rendered)) throw new TypedValueError(`its expression must render a list of values, not \`${display(rendered)}\``);
+  if (!Array.isArray(rendered))
+    throw new TypedValueError(`its expression must render a list of values, not \`${display(rendered)}\``);
   return rendered;
 }
 
@@ -181,5 +217,6 @@ function checkFileExtension(definition: InputDefinition, uri: string): void {
     const wanted = String(ext).toLowerCase();
     return name.endsWith(wanted.startsWith(".") ? wanted : `.${wanted}`);
   });
-  if (!ok) throw new TypedValueError(`the file type is not allowed, accepted extensions: ${allowed.map(String).join(", ")}`);
+  if (!ok)
+    throw new TypedValueError(`the file type is not allowed, accepted extensions: ${allowed.map(String).join(", ")}`);
 }

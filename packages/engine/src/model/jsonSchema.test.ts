@@ -7,7 +7,9 @@ type Json = Record<string, any>;
 
 describe("flowJsonSchema", () => {
   const schema = flowJsonSchema(coreRegistry()) as Json;
-  const typeDefinitions = Object.entries(schema.definitions as Json).filter(([key]) => !["task", "trigger", "condition"].includes(key));
+  const typeDefinitions = Object.entries(schema.definitions as Json).filter(
+    ([key]) => !["task", "trigger", "condition"].includes(key),
+  );
 
   it("gives every type's definition its properties, with `type` as a constant", () => {
     expect(typeDefinitions.length).toBeGreaterThan(50);
@@ -18,7 +20,9 @@ describe("flowJsonSchema", () => {
       expect(definition.properties.id ?? definition.properties.type, key).toBeDefined();
     }
     const log = schema.definitions["io.kestra.plugin.core.log.Log"];
-    expect(Object.keys(log.properties)).toEqual(expect.arrayContaining(["id", "type", "message", "level", "retry", "allowFailure"]));
+    expect(Object.keys(log.properties)).toEqual(
+      expect.arrayContaining(["id", "type", "message", "level", "retry", "allowFailure"]),
+    );
     expect(log.properties.type).toEqual({ const: "io.kestra.plugin.core.log.Log" });
     expect(log.additionalProperties).toBe(false);
     const ifTask = schema.definitions["io.kestra.plugin.core.flow.If"];
@@ -27,6 +31,11 @@ describe("flowJsonSchema", () => {
 
   it("still lets a typed property be an expression", () => {
     const parallel = schema.definitions["io.kestra.plugin.core.flow.Parallel"];
-    expect(parallel.properties.concurrent.anyOf).toEqual(expect.arrayContaining([expect.objectContaining({ type: "integer" }), expect.objectContaining({ pattern: ".*\\{\\{.*\\}\\}.*" })]));
+    expect(parallel.properties.concurrent.anyOf).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "integer" }),
+        expect.objectContaining({ pattern: ".*\\{\\{.*\\}\\}.*" }),
+      ]),
+    );
   });
 });

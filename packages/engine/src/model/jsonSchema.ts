@@ -10,7 +10,11 @@ import { COMMON_TASK_SHAPE, COMMON_TRIGGER_SHAPE } from "./parseFlow.ts";
 
 type Json = Record<string, unknown>;
 
-const EXPRESSION: Json = { type: "string", pattern: ".*\\{\\{.*\\}\\}.*", description: "An expression rendered at run time" };
+const EXPRESSION: Json = {
+  type: "string",
+  pattern: ".*\\{\\{.*\\}\\}.*",
+  description: "An expression rendered at run time",
+};
 const TYPED = new Set(["number", "integer", "boolean", "array", "object"]);
 
 function toJson(schema: z.ZodType): Json {
@@ -34,9 +38,10 @@ function postProcess(node: unknown, dynamic: boolean, root = false): unknown {
   const out: Json = {};
   for (const [key, value] of Object.entries(json)) {
     if (key === "$pluginNode") continue;
-    out[key] = key === "properties" && value && typeof value === "object"
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, postProcess(v, isDynamic)]))
-      : postProcess(value, isDynamic);
+    out[key] =
+      key === "properties" && value && typeof value === "object"
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, postProcess(v, isDynamic)]))
+        : postProcess(value, isDynamic);
   }
   if (!root && isDynamic && typeof out.type === "string" && TYPED.has(out.type)) return { anyOf: [out, EXPRESSION] };
   return out;
@@ -44,16 +49,32 @@ function postProcess(node: unknown, dynamic: boolean, root = false): unknown {
 
 function typeSchema(entry: RegisteredType, versions: readonly string[]): Json {
   const definition = entry.definition;
-  const common = entry.nodeKind === "task" ? COMMON_TASK_SHAPE : entry.nodeKind === "trigger" ? COMMON_TRIGGER_SHAPE : { type: z.string(), version: z.string().optional() };
-  const json = postProcess(toJson(z.object({ ...common, ...(definition.properties.shape as z.ZodRawShape) })), true, true) as Json;
+  const common =
+    entry.nodeKind === "task"
+      ? COMMON_TASK_SHAPE
+      : entry.nodeKind === "trigger"
+        ? COMMON_TRIGGER_SHAPE
+        : { type: z.string(), version: z.string().optional() };
+  const json = postProcess(
+    toJson(z.object({ ...common, ...(definition.properties.shape as z.ZodRawShape) })),
+    true,
+    true,
+  ) as Json;
   // As Kestra's generator does: `type` is a constant, which editors use to pick the definition.
   const properties = (json.properties ?? {}) as Json;
   properties.type = { const: entry.type };
-  if (versions.length > 1 || !entry.plugin.core) properties.version = { type: "string", examples: [...versions, "LATEST", "OLDEST"], description: "The plugin version (exact or semver range)" };
+  if (versions.length > 1 || !entry.plugin.core)
+    properties.version = {
+      type: "string",
+      examples: [...versions, "LATEST", "OLDEST"],
+      description: "The plugin version (exact or semver range)",
+    };
   return {
     ...json,
     title: definition.title,
-    ...(definition.description ? { description: definition.description, markdownDescription: definition.description } : {}),
+    ...(definition.description
+      ? { description: definition.description, markdownDescription: definition.description }
+      : {}),
     properties,
     additionalProperties: false,
     ...(definition.deprecated ? { $deprecated: true } : {}),
@@ -66,12 +87,21 @@ export function flowJsonSchema(registry: PluginRegistry): Json {
   for (const [type, versions] of registry.entries()) {
     const latest = versions[versions.length - 1]!;
     const id = type.replace(/[^a-zA-Z0-9.]/g, "_");
-    definitions[id] = typeSchema(latest, versions.map((v) => v.plugin.version));
+    definitions[id] = typeSchema(
+      latest,
+      versions.map((v) => v.plugin.version),
+    );
     byKind[latest.nodeKind]!.push({ $ref: `#/definitions/${id}` });
   }
   definitions.task = { anyOf: byKind.task, description: "A task" };
   definitions.trigger = { anyOf: byKind.trigger, description: "A trigger" };
   definitions.condition = { anyOf: byKind.condition, description: "A condition" };
   const flow = postProcess(toJson(FlowSchema), false) as Json;
-  return { $schema: "http://json-schema.org/draft-07/schema#", title: "Saker flow", ...flow, additionalProperties: false, definitions };
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "Saker flow",
+    ...flow,
+    additionalProperties: false,
+    definitions,
+  };
 }

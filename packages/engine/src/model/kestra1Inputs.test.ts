@@ -60,14 +60,18 @@ ${returning("{{ inputs.note ?? 'none' }}/{{ inputs.count }}")}`;
   });
 
   it("cannot be given with defaults; the deprecated optional input with defaults stays accepted", async () => {
-    const error = await failure(Promise.resolve().then(() => t.instance.deploy(`id: both
+    const error = await failure(
+      Promise.resolve().then(() =>
+        t.instance.deploy(`id: both
 namespace: company.team
 inputs:
   - id: x
     type: STRING
     defaults: a
     prefill: b
-${returning("x")}`)));
+${returning("x")}`),
+      ),
+    );
     expect(error.message).toMatch(/inputs\[0\]\.prefill.*cannot also have a prefill/s);
     const x = await t.run(`id: legacy
 namespace: company.team
@@ -112,7 +116,8 @@ ${returning("{{ inputs.environment.region }}-{{ inputs.environment.size }}-{{ in
   });
 
   it("keeps a SECRET inside a FORM encrypted at rest and gives tasks its value", async () => {
-    const x = await t.run(`id: formsecret
+    const x = await t.run(
+      `id: formsecret
 namespace: company.team
 inputs:
   - id: creds
@@ -125,7 +130,9 @@ inputs:
 ${returning("{{ inputs.creds.user }}:{{ inputs.creds.token | length }}")}  - id: log
     type: io.kestra.plugin.core.log.Log
     message: "token {{ inputs.creds.token }}"
-`, { "creds.user": "ada", "creds.token": "s3cr3t-t0ken" });
+`,
+      { "creds.user": "ada", "creds.token": "s3cr3t-t0ken" },
+    );
     expect(x.state.current).toBe("SUCCESS");
     expect(outputsOf(x, "r").value).toBe("ada:12");
     expect(JSON.stringify(t.instance.getExecution(x.id).inputs)).not.toContain("s3cr3t-t0ken");
@@ -136,12 +143,16 @@ ${returning("{{ inputs.creds.user }}:{{ inputs.creds.token | length }}")}  - id:
 
   it("checks the grouped inputs", async () => {
     const { flow: deployed } = t.instance.deploy(flow);
-    const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { "environment.region": "mars" } }));
+    const error = await failure(
+      t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { "environment.region": "mars" } }),
+    );
     expect(error.message).toContain("Invalid input for `environment.region`, it must match the values `[eu, us]`");
   });
 
   it("refuses a nested FORM, a FORM with a default and a dependency on a bare sibling id", async () => {
-    const error = await failure(Promise.resolve().then(() => t.instance.deploy(`id: badform
+    const error = await failure(
+      Promise.resolve().then(() =>
+        t.instance.deploy(`id: badform
 namespace: company.team
 inputs:
   - id: outer
@@ -159,7 +170,9 @@ inputs:
           inputs: [c]
       - id: c
         type: STRING
-${returning("x")}`)));
+${returning("x")}`),
+      ),
+    );
     expect(error.message).toContain("a FORM input groups other inputs and cannot have a default value or a prefill");
     expect(error.message).toContain("a FORM input cannot contain another FORM input");
     expect(error.message).toContain("depends on unknown input 'c'");
@@ -190,13 +203,18 @@ ${returning("{{ inputs.region }}")}`;
     expect(x.state.current).toBe("SUCCESS");
     expect(x.inputs).toMatchObject({ region: "eu-west-1", tags: ["b"] });
     const { flow: deployed } = t.instance.deploy(flow);
-    const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { cloud: "gcp", region: "eu-west-1", tags: ["c"] } }));
+    const error = await failure(
+      t.instance.createExecution(deployed.namespace, deployed.id, {
+        inputs: { cloud: "gcp", region: "eu-west-1", tags: ["c"] },
+      }),
+    );
     expect(error.message).toContain("Invalid input for `region`, it must match the values `[europe-west1]`");
     expect(error.message).toContain("Invalid input for `tags`, it must match the values `[a, b]`");
   });
 
   it("accepts a custom value with allowCustomValue and with the deprecated allowInput", async () => {
-    const x = await t.run(`id: custom
+    const x = await t.run(
+      `id: custom
 namespace: company.team
 inputs:
   - id: a
@@ -207,17 +225,23 @@ inputs:
     type: SELECT
     values: [x]
     allowInput: true
-${returning("{{ inputs.a }}{{ inputs.b }}")}`, { a: "y", b: "z" });
+${returning("{{ inputs.a }}{{ inputs.b }}")}`,
+      { a: "y", b: "z" },
+    );
     expect(outputsOf(x, "r").value).toBe("yz");
   });
 
   it("refuses a SELECT without values or expression, and an expression that is not a list", async () => {
-    const error = await failure(Promise.resolve().then(() => t.instance.deploy(`id: novalues
+    const error = await failure(
+      Promise.resolve().then(() =>
+        t.instance.deploy(`id: novalues
 namespace: company.team
 inputs:
   - id: a
     type: SELECT
-${returning("x")}`)));
+${returning("x")}`),
+      ),
+    );
     expect(error.message).toContain("a SELECT input needs `values` or `expression`");
     const { flow } = t.instance.deploy(`id: notalist
 namespace: company.team
@@ -255,7 +279,11 @@ ${returning("{{ read(inputs.data) }}")}`;
     ["a path leaving the namespace", "nsfile:///../../other/_files/secret.csv", "leaves its folder"],
     ["an encoded traversal", "nsfile:///%2e%2e/%2e%2e/other/_files/secret.csv", "is not a valid storage URI"],
     ["a missing file", "nsfile:///data/missing.csv", "Unable to find file"],
-    ["an extension that is not allowed", "nsfile:///data/notes.txt", "the file type is not allowed, accepted extensions: .csv"],
+    [
+      "an extension that is not allowed",
+      "nsfile:///data/notes.txt",
+      "the file type is not allowed, accepted extensions: .csv",
+    ],
   ])("refuses %s", async (_what, uri, expected) => {
     const { flow: deployed } = t.instance.deploy(flow);
     const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { data: uri } }));

@@ -20,16 +20,26 @@ export function typeFlowOutputs(
     const raw = rendered[definition.id];
     if (raw === null || raw === undefined) {
       if (definition.required === false) continue;
-      throw new SakerError("OUTPUT_INVALID", `Invalid output for \`${definition.id}\`, missing required output, but received \`null\``);
+      throw new SakerError(
+        "OUTPUT_INVALID",
+        `Invalid output for \`${definition.id}\`, missing required output, but received \`null\``,
+      );
     }
-    const text = typeof raw === "object" && definition.type !== "JSON" && definition.type !== "ARRAY" ? JSON.stringify(raw) : raw;
+    const text =
+      typeof raw === "object" && definition.type !== "JSON" && definition.type !== "ARRAY" ? JSON.stringify(raw) : raw;
     try {
-      const value = parseTypedValue(definition.type, text, { ...options, ...(definition.itemType ? { itemType: String(definition.itemType) } : {}) });
+      const value = parseTypedValue(definition.type, text, {
+        ...options,
+        ...(definition.itemType ? { itemType: String(definition.itemType) } : {}),
+      });
       checkConstraints(definition as unknown as Record<string, unknown>, value);
       result[definition.id] = value;
     } catch (error) {
       if (!(error instanceof TypedValueError)) throw error;
-      throw new SakerError("OUTPUT_INVALID", `Invalid output for \`${definition.id}\`, ${error.message}, but received \`${display(raw)}\``);
+      throw new SakerError(
+        "OUTPUT_INVALID",
+        `Invalid output for \`${definition.id}\`, ${error.message}, but received \`${display(raw)}\``,
+      );
     }
   }
   return result;

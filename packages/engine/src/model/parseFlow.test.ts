@@ -79,7 +79,10 @@ triggers:
   });
 
   it("old type names as aliases", () => {
-    const flow = parseFlow("id: old\nnamespace: a.b\ntasks:\n  - id: log\n    type: io.kestra.core.tasks.log.Log\n    message: hi\n", { registry });
+    const flow = parseFlow(
+      "id: old\nnamespace: a.b\ntasks:\n  - id: log\n    type: io.kestra.core.tasks.log.Log\n    message: hi\n",
+      { registry },
+    );
     expect(flow.tasks[0]!.type).toBe("io.kestra.plugin.core.log.Log");
   });
 });
@@ -96,12 +99,22 @@ describe("parseFlow rejects", () => {
   });
 
   it("unknown task types, naming the path and line", () => {
-    const { issues } = problems("id: unknown\nnamespace: a.b\ntasks:\n  - id: ok\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n  - id: bad\n    type: io.kestra.plugin.nope.Task\n");
-    expect(issues).toContainEqual(expect.objectContaining({ path: "tasks[1].type", line: 8, message: expect.stringContaining("io.kestra.plugin.nope.Task") }));
+    const { issues } = problems(
+      "id: unknown\nnamespace: a.b\ntasks:\n  - id: ok\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n  - id: bad\n    type: io.kestra.plugin.nope.Task\n",
+    );
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        path: "tasks[1].type",
+        line: 8,
+        message: expect.stringContaining("io.kestra.plugin.nope.Task"),
+      }),
+    );
   });
 
   it("bad flow ids, namespaces and task ids", () => {
-    const { issues } = problems("id: 'bad id!'\nnamespace: 'bad namespace'\ntasks:\n  - id: 'task id with spaces'\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n");
+    const { issues } = problems(
+      "id: 'bad id!'\nnamespace: 'bad namespace'\ntasks:\n  - id: 'task id with spaces'\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    );
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(["id", "namespace", "tasks[0].id"]));
   });
@@ -146,7 +159,9 @@ tasks:
   });
 
   it("unknown properties, as a JSON Schema would", () => {
-    const { issues } = problems("id: extra\nnamespace: a.b\nnotAProperty: 1\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    mesage: typo\n");
+    const { issues } = problems(
+      "id: extra\nnamespace: a.b\nnotAProperty: 1\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    mesage: typo\n",
+    );
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(["notAProperty", "tasks[0].mesage"]));
   });
@@ -177,7 +192,9 @@ tasks:
   });
 
   it("wrong input definitions", () => {
-    const { issues } = problems("id: inputs\nnamespace: a.b\ninputs:\n  - id: n\n    type: NOT_A_TYPE\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n");
+    const { issues } = problems(
+      "id: inputs\nnamespace: a.b\ninputs:\n  - id: n\n    type: NOT_A_TYPE\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    );
     expect(issues.some((i) => i.path.startsWith("inputs[0]"))).toBe(true);
   });
 
@@ -210,7 +227,10 @@ tasks:
     message: hi
 `);
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
-    expect(byPath["sla[0].duration"]).toMatchObject({ line: 7, message: expect.stringContaining("positive ISO-8601 duration") });
+    expect(byPath["sla[0].duration"]).toMatchObject({
+      line: 7,
+      message: expect.stringContaining("positive ISO-8601 duration"),
+    });
     expect(byPath["sla[1].behavior"]?.message).toMatch(/required/);
     expect(byPath["sla[1].duration"]?.message).toContain("positive ISO-8601 duration");
     expect(byPath["sla[2].behavior"]?.message).toContain("FAIL, CANCEL, NONE");
@@ -220,7 +240,18 @@ tasks:
   });
 
   it("flow sla: a valid list is kept, labels as a list", () => {
-    const flow = parseFlow("id: sla\nnamespace: a.b\nsla:\n  - id: max\n    type: MAX_DURATION\n    behavior: CANCEL\n    duration: PT0.5S\n    labels:\n      sla: late\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n", { registry });
-    expect(flow.sla).toEqual([{ id: "max", type: "MAX_DURATION", behavior: "CANCEL", duration: "PT0.5S", labels: [{ key: "sla", value: "late" }] }]);
+    const flow = parseFlow(
+      "id: sla\nnamespace: a.b\nsla:\n  - id: max\n    type: MAX_DURATION\n    behavior: CANCEL\n    duration: PT0.5S\n    labels:\n      sla: late\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+      { registry },
+    );
+    expect(flow.sla).toEqual([
+      {
+        id: "max",
+        type: "MAX_DURATION",
+        behavior: "CANCEL",
+        duration: "PT0.5S",
+        labels: [{ key: "sla", value: "late" }],
+      },
+    ]);
   });
 });

@@ -34,7 +34,10 @@ export interface LocatedIssue extends ValidationIssue {
 }
 
 export const COMMON_TASK_SHAPE = {
-  id: z.string().regex(TASK_ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'").describe("A unique id in the flow."),
+  id: z
+    .string()
+    .regex(TASK_ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'")
+    .describe("A unique id in the flow."),
   type: z.string().describe("The plugin type."),
   version: z.string().optional().describe("The plugin version: exact, a semver range, LATEST or OLDEST."),
   description: z.string().optional(),
@@ -56,12 +59,16 @@ export const COMMON_TRIGGER_SHAPE = {
   type: z.string(),
   version: z.string().optional(),
   description: z.string().optional(),
-  conditions: z.array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "condition", $dynamic: false })).optional(),
+  conditions: z
+    .array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "condition", $dynamic: false }))
+    .optional(),
   disabled: z.boolean().default(false),
   workerGroup: COMMON_TASK_SHAPE.workerGroup,
   logLevel: COMMON_TASK_SHAPE.logLevel,
   logToFile: z.boolean().optional(),
-  labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))]).optional(),
+  labels: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))])
+    .optional(),
   stopAfter: z.array(z.enum(STATE_TYPES)).optional(),
 };
 
@@ -94,7 +101,12 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const SHAPES = { task: COMMON_TASK_SHAPE, trigger: COMMON_TRIGGER_SHAPE, condition: COMMON_CONDITION_SHAPE, taskRunner: COMMON_CONDITION_SHAPE };
+const SHAPES = {
+  task: COMMON_TASK_SHAPE,
+  trigger: COMMON_TRIGGER_SHAPE,
+  condition: COMMON_CONDITION_SHAPE,
+  taskRunner: COMMON_CONDITION_SHAPE,
+};
 
 /** Queues a plugin node found while validating the node that owns `entries`. */
 function deferNode(ctx: Context, entries: Entry[]) {
@@ -116,7 +128,10 @@ function validateNode(ctx: Context, work: NodeWork): void {
   try {
     registered = ctx.registry.resolve(type, typeof node.version === "string" ? node.version : undefined);
   } catch (error) {
-    entries.push({ path: [...path, isSakerError(error) && error.code.startsWith("PLUGIN_VERSION") ? "version" : "type"], message: isSakerError(error) ? error.reason : String(error) });
+    entries.push({
+      path: [...path, isSakerError(error) && error.code.startsWith("PLUGIN_VERSION") ? "version" : "type"],
+      message: isSakerError(error) ? error.reason : String(error),
+    });
     return;
   }
   const wanted = kind === "taskRunner" ? "task" : kind;
@@ -135,18 +150,30 @@ function validateNode(ctx: Context, work: NodeWork): void {
   if ("validate" in definition && definition.validate) {
     for (const message of definition.validate(node as TaskNode)) entries.push({ path, message });
   }
-  if (registered.type === "io.kestra.plugin.core.flow.Subflow" && node.namespace === ctx.flow.namespace && node.flowId === ctx.flow.id) {
+  if (
+    registered.type === "io.kestra.plugin.core.flow.Subflow" &&
+    node.namespace === ctx.flow.namespace &&
+    node.flowId === ctx.flow.id
+  ) {
     entries.push({ path, message: `Recursive call to flow [${String(node.namespace)}.${String(node.flowId)}]` });
   }
 }
 
 /** The problems in document order; a task id seen before is a duplicate. */
-function flattenIssues(entries: readonly Entry[], taskIds: Map<string, (string | number)[]>, out: ValidationIssue[] = []): ValidationIssue[] {
+function flattenIssues(
+  entries: readonly Entry[],
+  taskIds: Map<string, (string | number)[]>,
+  out: ValidationIssue[] = [],
+): ValidationIssue[] {
   for (const entry of entries) {
     if ("work" in entry) flattenIssues(entry.work.entries, taskIds, out);
     else if ("taskId" in entry) {
       const seen = taskIds.get(entry.taskId);
-      if (seen) out.push({ path: [...entry.path, "id"], message: `duplicate task id '${entry.taskId}' (also at ${formatPath(seen)})` });
+      if (seen)
+        out.push({
+          path: [...entry.path, "id"],
+          message: `duplicate task id '${entry.taskId}' (also at ${formatPath(seen)})`,
+        });
       else taskIds.set(entry.taskId, entry.path);
     } else out.push(entry);
   }
@@ -154,20 +181,30 @@ function flattenIssues(entries: readonly Entry[], taskIds: Map<string, (string |
 }
 
 /** Checks one input's own rules (beyond its schema); `form` when it sits in a FORM. */
-function checkInputRules(ctx: Context, input: Record<string, unknown>, path: (string | number)[], inForm: boolean): void {
+function checkInputRules(
+  ctx: Context,
+  input: Record<string, unknown>,
+  path: (string | number)[],
+  inForm: boolean,
+): void {
   const issue = (message: string, key?: string) => ctx.issues.push({ path: key ? [...path, key] : path, message });
-  if (input.defaults !== undefined && input.prefill !== undefined) issue("an input with a default value cannot also have a prefill", "prefill");
+  if (input.defaults !== undefined && input.prefill !== undefined)
+    issue("an input with a default value cannot also have a prefill", "prefill");
   switch (input.type) {
     case "FORM":
       if (inForm) issue("a FORM input cannot contain another FORM input", "type");
-      if (input.defaults !== undefined || input.prefill !== undefined) issue("a FORM input groups other inputs and cannot have a default value or a prefill");
+      if (input.defaults !== undefined || input.prefill !== undefined)
+        issue("a FORM input groups other inputs and cannot have a default value or a prefill");
       return;
     case "SELECT":
-      if (input.values === undefined && input.expression === undefined) issue("a SELECT input needs `values` or `expression`");
+      if (input.values === undefined && input.expression === undefined)
+        issue("a SELECT input needs `values` or `expression`");
       return;
     case "MULTISELECT":
-      if (input.values === undefined && input.options === undefined && input.expression === undefined) issue("a MULTISELECT input needs `values` or `expression`");
-      if (input.values !== undefined && input.options !== undefined) issue("`options` is the deprecated name of `values`: give only one", "options");
+      if (input.values === undefined && input.options === undefined && input.expression === undefined)
+        issue("a MULTISELECT input needs `values` or `expression`");
+      if (input.values !== undefined && input.options !== undefined)
+        issue("`options` is the deprecated name of `values`: give only one", "options");
       return;
     default:
   }
@@ -183,10 +220,20 @@ function validateInputs(ctx: Context, inputs: unknown): void {
       const id = input.id ?? input.name;
       const type = input.type;
       if (typeof type !== "string" || !(FLOW_INPUT_TYPES as readonly string[]).includes(type)) {
-        ctx.issues.push({ path: [...path, "type"], message: `must be one of ${FLOW_INPUT_TYPES.join(", ")} (got ${JSON.stringify(type)})` });
+        ctx.issues.push({
+          path: [...path, "type"],
+          message: `must be one of ${FLOW_INPUT_TYPES.join(", ")} (got ${JSON.stringify(type)})`,
+        });
         return;
       }
-      validateValue(inputSchema(type), { ...input, id }, path, ctx.issues as ValidationIssue[], { onPluginNode: () => {} }, false);
+      validateValue(
+        inputSchema(type),
+        { ...input, id },
+        path,
+        ctx.issues as ValidationIssue[],
+        { onPluginNode: () => {} },
+        false,
+      );
       checkInputRules(ctx, input, path, inForm);
       if (typeof id !== "string") return;
       if (type === "FORM") {
@@ -201,8 +248,14 @@ function validateInputs(ctx: Context, inputs: unknown): void {
   visit(inputs, ["inputs"], "", false);
   for (const [, path] of ids) {
     const input = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)[key], { inputs });
-    const deps = isMap(input) && isMap(input.dependsOn) && Array.isArray(input.dependsOn.inputs) ? input.dependsOn.inputs : [];
-    for (const dep of deps) if (!ids.has(String(dep))) ctx.issues.push({ path: [...path, "dependsOn", "inputs"], message: `depends on unknown input '${String(dep)}'` });
+    const deps =
+      isMap(input) && isMap(input.dependsOn) && Array.isArray(input.dependsOn.inputs) ? input.dependsOn.inputs : [];
+    for (const dep of deps)
+      if (!ids.has(String(dep)))
+        ctx.issues.push({
+          path: [...path, "dependsOn", "inputs"],
+          message: `depends on unknown input '${String(dep)}'`,
+        });
   }
 }
 
@@ -225,7 +278,8 @@ export function normaliseLabels(raw: unknown): Label[] {
 
 function checkLabels(ctx: Context, raw: unknown, path: (string | number)[] = ["labels"]): void {
   for (const label of normaliseLabels(raw)) {
-    if (label.key.startsWith("system.") && label.key !== "system.readOnly") ctx.issues.push({ path, message: `system labels can't be set on a flow: '${label.key}'` });
+    if (label.key.startsWith("system.") && label.key !== "system.readOnly")
+      ctx.issues.push({ path, message: `system labels can't be set on a flow: '${label.key}'` });
   }
 }
 
@@ -236,7 +290,8 @@ function checkSla(ctx: Context, raw: unknown): void {
     if (!isMap(sla)) return;
     checkLabels(ctx, sla.labels, ["sla", i, "labels"]);
     const needed = SLA_REQUIRED[sla.type as keyof typeof SLA_REQUIRED];
-    if (needed && (sla[needed] === undefined || sla[needed] === null)) ctx.issues.push({ path: ["sla", i, needed], message: `is required for an SLA of type ${String(sla.type)}` });
+    if (needed && (sla[needed] === undefined || sla[needed] === null))
+      ctx.issues.push({ path: ["sla", i, needed], message: `is required for an SLA of type ${String(sla.type)}` });
   });
 }
 
@@ -259,13 +314,39 @@ type CheckResult = { flow?: Flow; issues: ValidationIssue[] };
  * caller may let other work run in between.
  */
 function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<void, CheckResult> {
-  if (!isMap(value)) return { issues: [{ path: [], message: "a flow must be a YAML map with id, namespace and tasks" }] };
-  const flowDefaults = (Array.isArray(value.pluginDefaults) ? value.pluginDefaults : Array.isArray(value.taskDefaults) ? value.taskDefaults : []) as PluginDefault[];
-  const defaults = [...flowDefaults.filter((d) => isMap(d) && typeof d.type === "string" && isMap(d.values)), ...(options.globalDefaults ?? [])];
-  const withDefaults = applyPluginDefaults(value, defaults, new Set(["pluginDefaults", "taskDefaults", "variables", "inputs", "outputs"])) as Record<string, unknown>;
+  if (!isMap(value))
+    return { issues: [{ path: [], message: "a flow must be a YAML map with id, namespace and tasks" }] };
+  const flowDefaults = (
+    Array.isArray(value.pluginDefaults)
+      ? value.pluginDefaults
+      : Array.isArray(value.taskDefaults)
+        ? value.taskDefaults
+        : []
+  ) as PluginDefault[];
+  const defaults = [
+    ...flowDefaults.filter((d) => isMap(d) && typeof d.type === "string" && isMap(d.values)),
+    ...(options.globalDefaults ?? []),
+  ];
+  const withDefaults = applyPluginDefaults(
+    value,
+    defaults,
+    new Set(["pluginDefaults", "taskDefaults", "variables", "inputs", "outputs"]),
+  ) as Record<string, unknown>;
   yield;
-  const ctx: Context = { registry: options.registry, issues: [], queue: [], flow: { namespace: value.namespace, id: value.id } };
-  validateValue(FlowSchema, withDefaults, [], ctx.issues as ValidationIssue[], { onPluginNode: deferNode(ctx, ctx.issues) }, false);
+  const ctx: Context = {
+    registry: options.registry,
+    issues: [],
+    queue: [],
+    flow: { namespace: value.namespace, id: value.id },
+  };
+  validateValue(
+    FlowSchema,
+    withDefaults,
+    [],
+    ctx.issues as ValidationIssue[],
+    { onPluginNode: deferNode(ctx, ctx.issues) },
+    false,
+  );
   for (let next = ctx.queue.pop(); next; next = ctx.queue.pop()) {
     yield;
     validateNode(ctx, next);
@@ -279,7 +360,8 @@ function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<v
   if (issues.length > 0) return { issues };
   const flow: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(withDefaults)) {
-    if (AS_WRITTEN.has(key) || !Array.isArray(child)) flow[key] = AS_WRITTEN.has(key) ? child : canonicalTypes(child, options.registry);
+    if (AS_WRITTEN.has(key) || !Array.isArray(child))
+      flow[key] = AS_WRITTEN.has(key) ? child : canonicalTypes(child, options.registry);
     else {
       const items: unknown[] = [];
       for (const item of child) {
@@ -290,8 +372,12 @@ function* checkFlowSteps(value: unknown, options: ParseFlowOptions): Generator<v
     }
   }
   if (flow.labels !== undefined) flow.labels = normaliseLabels(flow.labels);
-  if (Array.isArray(flow.sla)) flow.sla = flow.sla.map((sla) => (isMap(sla) && sla.labels !== undefined ? { ...sla, labels: normaliseLabels(sla.labels) } : sla));
-  if (Array.isArray(flow.inputs)) flow.inputs = (flow.inputs as Flow["inputs"] & object).map((i) => ({ ...i, id: i.id ?? (i.name as string) }));
+  if (Array.isArray(flow.sla))
+    flow.sla = flow.sla.map((sla) =>
+      isMap(sla) && sla.labels !== undefined ? { ...sla, labels: normaliseLabels(sla.labels) } : sla,
+    );
+  if (Array.isArray(flow.inputs))
+    flow.inputs = (flow.inputs as Flow["inputs"] & object).map((i) => ({ ...i, id: i.id ?? (i.name as string) }));
   return { flow: flow as unknown as Flow, issues };
 }
 
@@ -322,25 +408,38 @@ export async function checkFlowAsync(value: unknown, options: ParseFlowOptions):
 }
 
 export function formatIssues(flowName: string, issues: readonly LocatedIssue[]): string {
-  const lines = issues.map((i) => `${formatPath(i.path) || "(flow)"}: ${i.message}${i.line ? ` (line ${i.line})` : ""}`);
-  return lines.length === 1 ? `${flowName} is invalid: ${lines[0]}` : `${flowName} is invalid (${lines.length} problems):\n  - ${lines.join("\n  - ")}`;
+  const lines = issues.map(
+    (i) => `${formatPath(i.path) || "(flow)"}: ${i.message}${i.line ? ` (line ${i.line})` : ""}`,
+  );
+  return lines.length === 1
+    ? `${flowName} is invalid: ${lines[0]}`
+    : `${flowName} is invalid (${lines.length} problems):\n  - ${lines.join("\n  - ")}`;
 }
 
 /** A flow source over `limits.maxFlowBytes`: HTTP 413, naming the limit. */
 function checkFlowSize(source: string, name: string): void {
   const { maxFlowBytes } = dataLimits();
   if (source.length > maxFlowBytes || Buffer.byteLength(source) > maxFlowBytes) {
-    throw new SakerError("FLOW_TOO_LARGE", `${name}: the flow source is larger than ${maxFlowBytes} bytes (limit maxFlowBytes = ${maxFlowBytes})`, { details: { status: 413, limit: "maxFlowBytes" } });
+    throw new SakerError(
+      "FLOW_TOO_LARGE",
+      `${name}: the flow source is larger than ${maxFlowBytes} bytes (limit maxFlowBytes = ${maxFlowBytes})`,
+      { details: { status: 413, limit: "maxFlowBytes" } },
+    );
   }
 }
 
 function invalidFlow(value: unknown, located: readonly LocatedIssue[], options: ParseFlowOptions): SakerError {
   const flow = isMap(value) ? value : {};
-  const name = typeof flow.namespace === "string" && typeof flow.id === "string" ? `Flow '${flow.namespace}/${flow.id}'` : `Flow ${options.sourceName ? `'${options.sourceName}'` : ""}`.trim();
+  const name =
+    typeof flow.namespace === "string" && typeof flow.id === "string"
+      ? `Flow '${flow.namespace}/${flow.id}'`
+      : `Flow ${options.sourceName ? `'${options.sourceName}'` : ""}`.trim();
   const first = located[0];
   return new SakerError("FLOW_INVALID", formatIssues(name, located), {
     ...(first?.line ? { line: first.line } : {}),
-    details: { issues: located.map((i) => ({ path: formatPath(i.path), message: i.message, line: i.line, column: i.column })) },
+    details: {
+      issues: located.map((i) => ({ path: formatPath(i.path), message: i.message, line: i.line, column: i.column })),
+    },
   });
 }
 
@@ -350,7 +449,11 @@ export function parseFlow(source: string, options: ParseFlowOptions): Flow {
   const yaml = parseYamlSource(source, options.sourceName ?? "flow");
   const { flow, issues } = checkFlow(yaml.value, options);
   if (flow) return flow;
-  throw invalidFlow(yaml.value, issues.map((i) => ({ ...i, ...yaml.locate(i.path) })), options);
+  throw invalidFlow(
+    yaml.value,
+    issues.map((i) => ({ ...i, ...yaml.locate(i.path) })),
+    options,
+  );
 }
 
 /**
@@ -363,5 +466,9 @@ export async function parseFlowAsync(source: string, options: ParseFlowOptions):
   const { flow, issues } = await checkFlowAsync(yaml.value, options);
   if (flow) return flow;
   const positions = await yaml.locate(issues.map((i) => i.path));
-  throw invalidFlow(yaml.value, issues.map((i, n) => ({ ...i, ...positions[n] })), options);
+  throw invalidFlow(
+    yaml.value,
+    issues.map((i, n) => ({ ...i, ...positions[n] })),
+    options,
+  );
 }

@@ -55,7 +55,10 @@ tasks:
     expect(flow).toMatchObject({
       labels: [{ key: "team", value: "data" }],
       inputs: [{ id: "n", name: "n" }],
-      tasks: [{ type: "io.kestra.plugin.core.log.Log", level: "WARN" }, { tasks: [{ type: "io.kestra.plugin.core.log.Log" }] }],
+      tasks: [
+        { type: "io.kestra.plugin.core.log.Log", level: "WARN" },
+        { tasks: [{ type: "io.kestra.plugin.core.log.Log" }] },
+      ],
     });
   });
 
@@ -94,7 +97,8 @@ errors:
 
   it("lets other work run while it validates a flow of 10,000 tasks", async () => {
     let tasks = "";
-    for (let i = 0; i < 10_000; i++) tasks += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ task.id }}"\n`;
+    for (let i = 0; i < 10_000; i++)
+      tasks += `  - id: t${i}\n    type: io.kestra.plugin.core.debug.Return\n    format: "{{ task.id }}"\n`;
     let ran = 0;
     let running = true;
     const other = () => {

@@ -8,7 +8,11 @@ describe("pluginDefaults", () => {
     tasks: [
       { id: "a", type: "io.kestra.plugin.core.log.Log", message: "mine" },
       { id: "b", type: "io.kestra.plugin.jdbc.postgresql.Query", url: "jdbc:postgresql://own" },
-      { id: "seq", type: "io.kestra.plugin.core.flow.Sequential", tasks: [{ id: "c", type: "io.kestra.plugin.core.log.Log" }] },
+      {
+        id: "seq",
+        type: "io.kestra.plugin.core.flow.Sequential",
+        tasks: [{ id: "c", type: "io.kestra.plugin.core.log.Log" }],
+      },
     ],
   };
 
@@ -23,7 +27,9 @@ describe("pluginDefaults", () => {
   });
 
   it("lets forced defaults override the node", () => {
-    const result = applyPluginDefaults(flow, [{ type: "io.kestra.plugin.jdbc", forced: true, values: { url: "jdbc:postgresql://forced" } }]) as typeof flow;
+    const result = applyPluginDefaults(flow, [
+      { type: "io.kestra.plugin.jdbc", forced: true, values: { url: "jdbc:postgresql://forced" } },
+    ]) as typeof flow;
     expect(result.tasks[1]).toMatchObject({ url: "jdbc:postgresql://forced" });
   });
 });
@@ -35,7 +41,10 @@ describe("type aliases", () => {
     ["io.kestra.core.tasks.flows.Flow", "io.kestra.plugin.core.flow.Subflow"],
     ["io.kestra.core.tasks.flows.Worker", "io.kestra.plugin.core.flow.WorkingDirectory"],
     ["io.kestra.core.tasks.executions.Fail", "io.kestra.plugin.core.execution.Fail"],
-    ["io.kestra.core.models.conditions.types.ExecutionStatusCondition", "io.kestra.plugin.core.condition.ExecutionStatus"],
+    [
+      "io.kestra.core.models.conditions.types.ExecutionStatusCondition",
+      "io.kestra.plugin.core.condition.ExecutionStatus",
+    ],
     ["io.kestra.core.models.conditions.types.VariableCondition", "io.kestra.plugin.core.condition.Expression"],
     ["io.kestra.plugin.fs.http.Request", "io.kestra.plugin.core.http.Request"],
     ["io.kestra.plugin.jdbc.postgresql.Query", "io.kestra.plugin.jdbc.postgresql.Query"],

@@ -38,7 +38,11 @@ export function applyDefaultsToNode(node: Tree, defaults: readonly PluginDefault
  * Applies defaults to every map with a `type` inside `value` (tasks, triggers, conditions, task
  * runners…), except under `skip` keys of the root (the flow's own `pluginDefaults`).
  */
-export function applyPluginDefaults(value: unknown, defaults: readonly PluginDefault[], skip: ReadonlySet<string> = new Set()): unknown {
+export function applyPluginDefaults(
+  value: unknown,
+  defaults: readonly PluginDefault[],
+  skip: ReadonlySet<string> = new Set(),
+): unknown {
   if (defaults.length === 0) return value;
   const walk = (v: unknown, root: boolean): unknown => {
     if (Array.isArray(v)) return v.map((x) => walk(x, false));

@@ -12,7 +12,15 @@ function failedRun(attemptDates: string[]): TaskRun {
     outputs: null,
     state: { current: "FAILED", histories: [], startDate: attemptDates[0]!, duration: "PT0S" },
     attempts: attemptDates.map((date) => ({
-      state: { current: "FAILED", histories: [{ state: "RUNNING", date }, { state: "FAILED", date }], startDate: date, duration: "PT0S" },
+      state: {
+        current: "FAILED",
+        histories: [
+          { state: "RUNNING", date },
+          { state: "FAILED", date },
+        ],
+        startDate: date,
+        duration: "PT0S",
+      },
     })),
   };
 }

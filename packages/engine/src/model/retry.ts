@@ -69,7 +69,10 @@ export function nextExecutionRetryDate(policy: RetryPolicy, execution: Execution
   const attemptNumber = execution.metadata.attemptNumber;
   if (policy.maxAttempt !== undefined && attemptNumber >= policy.maxAttempt) return undefined;
   const next = base + delayMs(policy, attemptNumber);
-  if (policy.maxDuration !== undefined && next > Date.parse(execution.metadata.originalCreatedDate) + policy.maxDuration) {
+  if (
+    policy.maxDuration !== undefined &&
+    next > Date.parse(execution.metadata.originalCreatedDate) + policy.maxDuration
+  ) {
     return undefined;
   }
   return next;

@@ -20,13 +20,17 @@ const FLOWS = process.env.SAKER_CONFORMANCE_DIR
 const registry = coreRegistry();
 
 const flowFile = (name: string): Flow => parseFlow(readFileSync(new URL(name, FLOWS), "utf8"), { registry });
-const graphOf = (flow: Flow, options: Partial<TaskGraphOptions> = {}): TaskGraph => buildTaskGraph(flow, { registry, ...options });
+const graphOf = (flow: Flow, options: Partial<TaskGraphOptions> = {}): TaskGraph =>
+  buildTaskGraph(flow, { registry, ...options });
 const sizes = (g: TaskGraph) => [g.nodes.length, g.edges.length, g.clusters.length];
 const full = (pattern: string) => new RegExp(`^(?:${pattern})$`);
 
 function edge(g: TaskGraph, source: string, target = ".*"): GraphEdge {
   const found = g.edges.find((e) => full(source).test(e.source) && full(target).test(e.target));
-  if (!found) throw new Error(`no edge ${source} -> ${target} in ${JSON.stringify(g.edges.map((e) => `${e.source} -> ${e.target}`))}`);
+  if (!found)
+    throw new Error(
+      `no edge ${source} -> ${target} in ${JSON.stringify(g.edges.map((e) => `${e.source} -> ${e.target}`))}`,
+    );
   return found;
 }
 
@@ -39,7 +43,10 @@ function cluster(g: TaskGraph, uid: string) {
 /** Start and end dots of the flow's own (root) cluster. */
 function rootDots(g: TaskGraph) {
   const direct = g.nodes.filter((n) => /^root\.[^.]*$/.test(n.uid));
-  return { start: direct.find((n) => n.type.endsWith("GraphClusterRoot"))!.uid, end: direct.find((n) => n.type.endsWith("GraphClusterEnd"))!.uid };
+  return {
+    start: direct.find((n) => n.type.endsWith("GraphClusterRoot"))!.uid,
+    end: direct.find((n) => n.type.endsWith("GraphClusterEnd"))!.uid,
+  };
 }
 
 /** Every edge joins known nodes, every cluster lists known members: what the UI's layout needs. */
@@ -61,7 +68,12 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
   it("simple: return.yaml", () => {
     const g = graphOf(flowFile("return.yaml"));
     expect(sizes(g)).toEqual([5, 4, 0]);
-    expect(g.nodes[2]).toMatchObject({ uid: "root.date", type: "io.kestra.core.models.hierarchies.GraphTask", relationType: "SEQUENTIAL", task: { id: "date" } });
+    expect(g.nodes[2]).toMatchObject({
+      uid: "root.date",
+      type: "io.kestra.core.models.hierarchies.GraphTask",
+      relationType: "SEQUENTIAL",
+      task: { id: "date" },
+    });
     expect(g.nodes[2]!.values).toBeUndefined();
     expect(g.nodes[3]).toMatchObject({ task: { id: "task-id" }, relationType: "SEQUENTIAL" });
     expect(g.nodes[0]!.uid).toMatch(/^root\.root-[0-9A-Za-z]+$/);
@@ -98,7 +110,14 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
     const end = cluster(g, "root\\.parent").end;
     expect(edge(g, ".*t1", end).source).toBe("root.parent.t1");
     expect(edge(g, ".*t4", end).source).toBe("root.parent.t4");
-    expect(cluster(g, "root\\.parent")).toMatchObject({ cluster: { type: "io.kestra.core.models.hierarchies.GraphCluster", relationType: "PARALLEL", taskNode: { uid: "root.parent" } }, parents: [] });
+    expect(cluster(g, "root\\.parent")).toMatchObject({
+      cluster: {
+        type: "io.kestra.core.models.hierarchies.GraphCluster",
+        relationType: "PARALLEL",
+        taskNode: { uid: "root.parent" },
+      },
+      parents: [],
+    });
     expectConsistent(g);
   });
 
@@ -117,7 +136,10 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
     expect(edge(g, ".*parent-seq", ".*parent-seq\\.[^.]*").relation.relationType).toBe("CHOICE");
     expect(edge(g, ".*parent-seq", ".*parent-seq\\.t3\\.[^.]*").relation.value).toBe("THIRD");
     expect(edge(g, ".*parent-seq", ".*parent-seq\\.t1").relation).toEqual({ relationType: "CHOICE", value: "FIRST" });
-    expect(edge(g, ".*parent-seq", ".*parent-seq\\.default").relation).toEqual({ relationType: "CHOICE", value: "defaults" });
+    expect(edge(g, ".*parent-seq", ".*parent-seq\\.default").relation).toEqual({
+      relationType: "CHOICE",
+      value: "defaults",
+    });
     expect(edge(g, ".*t2", ".*t2_sub").relation.relationType).toBe("SEQUENTIAL");
     expectConsistent(g);
   });
@@ -147,11 +169,20 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
 
   it("trigger: trigger-flow-listener.yaml, with the trigger's state", () => {
     const flow = flowFile("trigger-flow-listener.yaml");
-    const g = graphOf(flow, { triggers: new Map([[String(flow.triggers![0]!.id), { triggerId: flow.triggers![0]!.id, disabled: true }]]) });
+    const g = graphOf(flow, {
+      triggers: new Map([[String(flow.triggers![0]!.id), { triggerId: flow.triggers![0]!.id, disabled: true }]]),
+    });
     expect(sizes(g)).toEqual([6, 5, 1]);
     const trigger = g.nodes.find((n) => n.type === "io.kestra.core.models.hierarchies.GraphTrigger")!;
-    expect(trigger).toMatchObject({ uid: `root.Triggers.${flow.triggers![0]!.id}`, trigger: { disabled: true }, triggerDeclaration: { type: flow.triggers![0]!.type } });
-    expect(g.clusters[0]!.cluster).toEqual({ uid: "cluster_root.Triggers", type: "io.kestra.core.models.hierarchies.GraphCluster" });
+    expect(trigger).toMatchObject({
+      uid: `root.Triggers.${flow.triggers![0]!.id}`,
+      trigger: { disabled: true },
+      triggerDeclaration: { type: flow.triggers![0]!.type },
+    });
+    expect(g.clusters[0]!.cluster).toEqual({
+      uid: "cluster_root.Triggers",
+      type: "io.kestra.core.models.hierarchies.GraphCluster",
+    });
     expect(edge(g, g.clusters[0]!.end, rootDots(g).start)).toBeDefined();
     expectConsistent(g);
   });
@@ -165,7 +196,10 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
     const flow = flowFile("task-flow.yaml");
     const g = graphOf(flow);
     expect(sizes(g)).toEqual([6, 5, 1]);
-    expect(g.nodes.find((n) => n.uid === "root.launch")).toMatchObject({ type: "io.kestra.core.models.hierarchies.SubflowGraphTask", relationType: "SEQUENTIAL" });
+    expect(g.nodes.find((n) => n.uid === "root.launch")).toMatchObject({
+      type: "io.kestra.core.models.hierarchies.SubflowGraphTask",
+      relationType: "SEQUENTIAL",
+    });
 
     const loaded: string[] = [];
     const expanded = graphOf(flow, {
@@ -178,8 +212,15 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
     expect(loaded).toEqual(["io.kestra.tests/switch"]);
     expect(sizes(expanded)).toEqual([23, 26, 5]);
     const launch = cluster(expanded, "root\\.launch");
-    expect(launch.cluster).toMatchObject({ type: "io.kestra.core.models.hierarchies.SubflowGraphCluster", relationType: "SEQUENTIAL", taskNode: { uid: "root.launch" } });
-    expect(expanded.nodes.find((n) => n.uid === "root.launch.parent-seq")).toMatchObject({ relationType: "CHOICE", task: { type: "io.kestra.plugin.core.flow.Switch" } });
+    expect(launch.cluster).toMatchObject({
+      type: "io.kestra.core.models.hierarchies.SubflowGraphCluster",
+      relationType: "SEQUENTIAL",
+      taskNode: { uid: "root.launch" },
+    });
+    expect(expanded.nodes.find((n) => n.uid === "root.launch.parent-seq")).toMatchObject({
+      relationType: "CHOICE",
+      task: { type: "io.kestra.plugin.core.flow.Switch" },
+    });
     expect(expanded.nodes.find((n) => n.uid === "root.Triggers.schedule")).toBeDefined();
     expect(expanded.nodes.find((n) => n.uid === "root.launch.Triggers.schedule")).toBeDefined();
     expectConsistent(expanded);
@@ -194,19 +235,30 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
       caught = error;
     }
     expect(isSakerError(caught) && caught.code).toBe("SUBFLOW_DYNAMIC");
-    expect((caught as Error).message).toBe("Can't expand subflow task 'launch' because namespace and/or flowId contains dynamic values. This can only be viewed on an execution.");
+    expect((caught as Error).message).toBe(
+      "Can't expand subflow task 'launch' because namespace and/or flowId contains dynamic values. This can only be viewed on an execution.",
+    );
   });
 
   it("parallelWithExecution: the task runs are on their nodes", () => {
     const flow = flowFile("parallel.yaml");
-    const runs: TaskRun[] = [run("p", "parent"), ...["t1", "t2", "t3", "t4", "t5", "t6"].map((t) => run(`r-${t}`, t, "p")), run("l", "last")];
+    const runs: TaskRun[] = [
+      run("p", "parent"),
+      ...["t1", "t2", "t3", "t4", "t5", "t6"].map((t) => run(`r-${t}`, t, "p")),
+      run("l", "last"),
+    ];
     const g = graphOf(flow, { execution: execution(flow, runs) });
     expect(sizes(g)).toEqual([12, 16, 1]);
-    expect(g.nodes.find((n) => n.uid === "root.parent.t1")).toMatchObject({ taskRun: { id: "r-t1" }, task: { id: "t1", type: "io.kestra.plugin.core.log.Log" } });
+    expect(g.nodes.find((n) => n.uid === "root.parent.t1")).toMatchObject({
+      taskRun: { id: "r-t1" },
+      task: { id: "t1", type: "io.kestra.plugin.core.log.Log" },
+    });
     // What an execution's graph shows of a task: id and type (no properties), no cluster task node.
     expect(Object.keys(g.nodes.find((n) => n.uid === "root.parent.t1")!.task as object).sort()).toEqual(["id", "type"]);
     expect(g.clusters[0]!.cluster.taskNode).toBeUndefined();
-    expect(g.nodes.find((n) => n.uid === "root.parent")!.task).toMatchObject({ tasks: [{ id: "t1" }, { id: "t2" }, { id: "t3" }, { id: "t4" }, { id: "t5" }, { id: "t6" }] });
+    expect(g.nodes.find((n) => n.uid === "root.parent")!.task).toMatchObject({
+      tasks: [{ id: "t1" }, { id: "t2" }, { id: "t3" }, { id: "t4" }, { id: "t5" }, { id: "t6" }],
+    });
   });
 
   it("eachWithExecution: one node per value, uids suffixed with the values", () => {
@@ -214,14 +266,21 @@ describe.runIf(existsSync(FLOWS))("the graph of Kestra's test flows (FlowGraphTe
     const values = ["value 1", "value 2", "value 3"];
     const runs: TaskRun[] = [
       run("e", "1_each"),
-      ...values.flatMap((v, i) => [run(`a${i}`, "1-1", "e", v), run(`f${i}`, "failed", "e", v), run(`b${i}`, "1-2", `f${i}`, v)]),
+      ...values.flatMap((v, i) => [
+        run(`a${i}`, "1-1", "e", v),
+        run(`f${i}`, "failed", "e", v),
+        run(`b${i}`, "1-2", `f${i}`, v),
+      ]),
       run("z", "2_end"),
     ];
     const g = graphOf(flow, { execution: execution(flow, runs) });
     expect(sizes(g)).toEqual([21, 22, 4]);
     expect(edge(g, ".*1-1_value 1", ".*1-1_value 2").relation.value).toBe("value 2");
     expect(edge(g, ".*1-1_value 2", ".*1-1_value 3").relation.value).toBe("value 3");
-    expect(g.nodes.find((n) => n.uid === "root.1_each.failed.1-2_value 1_value 1")).toMatchObject({ values: ["value 1", "value 1"], taskRun: { id: "b0" } });
+    expect(g.nodes.find((n) => n.uid === "root.1_each.failed.1-2_value 1_value 1")).toMatchObject({
+      values: ["value 1", "value 1"],
+      taskRun: { id: "b0" },
+    });
     expectConsistent(g);
   });
 });
@@ -317,7 +376,9 @@ tasks:
         dependsOn: [a]
 `),
     );
-    expect(g.nodes.find((n) => n.uid === "root.wait")).toMatchObject({ type: "io.kestra.core.models.hierarchies.GraphTask" });
+    expect(g.nodes.find((n) => n.uid === "root.wait")).toMatchObject({
+      type: "io.kestra.core.models.hierarchies.GraphTask",
+    });
     expect(cluster(g, "root\\.dag").cluster.relationType).toBe("DYNAMIC");
     expect(edge(g, "root.dag", "root.dag.a").relation).toEqual({ relationType: "PARALLEL" });
     expect(edge(g, "root.dag.a", "root.dag.b")).toBeDefined();
@@ -371,6 +432,8 @@ tasks:
     const uids = g.nodes.map((n) => n.uid);
     expect(new Set(uids).size).toBe(uids.length);
     expect(uids.filter((u) => u === "root.until.step")).toHaveLength(1);
-    expect(g.edges.every((e) => uids.includes(e.source) && uids.includes(e.target) && e.source !== e.target)).toBe(true);
+    expect(g.edges.every((e) => uids.includes(e.source) && uids.includes(e.target) && e.source !== e.target)).toBe(
+      true,
+    );
   });
 });

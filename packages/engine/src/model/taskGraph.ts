@@ -220,7 +220,12 @@ class Builder {
       graph.add(cluster);
       for (const declaration of flow.triggers) {
         const trigger = triggers?.get(String(declaration.id));
-        const node: TriggerItem = { kind: "trigger", uid: `${cluster.path}.${declaration.id}`, declaration, ...(trigger ? { trigger } : {}) };
+        const node: TriggerItem = {
+          kind: "trigger",
+          uid: `${cluster.path}.${declaration.id}`,
+          declaration,
+          ...(trigger ? { trigger } : {}),
+        };
         cluster.addEdge(cluster.root, node, {});
         cluster.addEdge(node, cluster.end, {});
       }
@@ -231,7 +236,12 @@ class Builder {
     this.alternatives(graph, taskList(flow.errors), taskList(flow.finally), undefined);
   }
 
-  private alternatives(graph: Cluster, errors: TaskNode[] | undefined, finallyTasks: TaskNode[] | undefined, parent: TaskRun | undefined): void {
+  private alternatives(
+    graph: Cluster,
+    errors: TaskNode[] | undefined,
+    finallyTasks: TaskNode[] | undefined,
+    parent: TaskRun | undefined,
+  ): void {
     if (errors) this.fill(graph, errors, "ERROR", parent, undefined);
     if (finallyTasks) this.fill(graph, finallyTasks, "FINALLY", parent, undefined);
     else graph.dropFinally();
@@ -244,7 +254,13 @@ class Builder {
     return parent ? runs.filter((t) => t.parentTaskRunId === parent.id) : runs;
   }
 
-  private fill(graph: Cluster, tasks: readonly TaskNode[], relationType: RelationType, parent: TaskRun | undefined, value: string | undefined): void {
+  private fill(
+    graph: Cluster,
+    tasks: readonly TaskNode[],
+    relationType: RelationType,
+    parent: TaskRun | undefined,
+    value: string | undefined,
+  ): void {
     let previous: Item = graph.taskNode ?? graph.root;
     if (relationType === "FINALLY") {
       previous = graph.finallyDot;
@@ -271,12 +287,16 @@ class Builder {
     });
   }
 
-  private fillDag(graph: Cluster, tasks: NonNullable<Extract<FlowableTopology, { kind: "cluster" }>["dag"]>, parent: TaskRun | undefined): void {
+  private fillDag(
+    graph: Cluster,
+    tasks: NonNullable<Extract<FlowableTopology, { kind: "cluster" }>["dag"]>,
+    parent: TaskRun | undefined,
+  ): void {
     const created = new Map<string, Item>();
     const done = new Set<string>();
     const dependencies = new Set(tasks.flatMap((t) => t.dependsOn ?? []));
     const previous: Item = graph.taskNode ?? graph.root;
-    for (let progressed = true; progressed && done.size < tasks.length; ) {
+    for (let progressed = true; progressed && done.size < tasks.length;) {
       progressed = false;
       for (const { task, dependsOn } of tasks) {
         if (done.has(task.id) || !(dependsOn ?? []).every((d) => done.has(d))) continue;
@@ -299,7 +319,13 @@ class Builder {
   }
 
   /** A task's node, or its cluster when it is a flowable with children to draw. */
-  private node(task: TaskNode, parentPath: string, run: TaskRun | undefined, relationType: RelationType, inDag: boolean): TaskItem | Cluster {
+  private node(
+    task: TaskNode,
+    parentPath: string,
+    run: TaskRun | undefined,
+    relationType: RelationType,
+    inDag: boolean,
+  ): TaskItem | Cluster {
     const path = `${parentPath}.${task.id}`;
     const values = run && this.execution ? parentValues(this.execution, run) : undefined;
     const item = (type: RelationType, subflow: boolean): TaskItem => ({
@@ -313,12 +339,17 @@ class Builder {
     });
     const definition = this.definitionOf(task);
     if (definition?.kind === "flowable") {
-      const topology = definition.topology?.(task) ?? { kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: taskList(task.tasks) ?? [] }] };
+      const topology = definition.topology?.(task) ?? {
+        kind: "cluster",
+        relationType: "SEQUENTIAL",
+        branches: [{ tasks: taskList(task.tasks) ?? [] }],
+      };
       if (topology.kind === "task") return item("SEQUENTIAL", false);
       const cluster = new Cluster(path, topology.relationType, item(topology.relationType, false));
       if (topology.dag) this.fillDag(cluster, topology.dag, run);
       for (const branch of topology.branches ?? []) {
-        if (branch.tasks.length > 0) this.fill(cluster, branch.tasks, branch.parallel ? "PARALLEL" : "SEQUENTIAL", run, branch.value);
+        if (branch.tasks.length > 0)
+          this.fill(cluster, branch.tasks, branch.parallel ? "PARALLEL" : "SEQUENTIAL", run, branch.value);
       }
       const errors = definition.errorTasks ? definition.errorTasks(task) : taskList(task.errors);
       this.alternatives(cluster, taskList(errors), taskList(task.finally), run);
@@ -353,7 +384,8 @@ class Builder {
           { details: { status: 422 } },
         );
       }
-      if (!this.options.loadSubflow) throw new SakerError("SUBFLOW_NOT_FOUND", `Cannot expand subflow task '${member.task.id}': no flows to read`);
+      if (!this.options.loadSubflow)
+        throw new SakerError("SUBFLOW_NOT_FOUND", `Cannot expand subflow task '${member.task.id}': no flows to read`);
       const loaded = this.options.loadSubflow(ref);
       const cluster = new Cluster(uid, "SEQUENTIAL", member, true);
       // The subflow is drawn from its definition: its own task runs are in another execution.
@@ -403,7 +435,12 @@ function toJson(root: Cluster, options: TaskGraphOptions): TaskGraph {
   const edgeKeys = new Set<string>();
   const clusters: GraphClusterEntry[] = [];
   const nodeJson = (item: Exclude<Item, Cluster>): GraphNode => {
-    if (item.kind === "dot") return { uid: item.uid, type: HIERARCHIES + item.dotKind, ...(item.branchType ? { branchType: item.branchType } : {}) };
+    if (item.kind === "dot")
+      return {
+        uid: item.uid,
+        type: HIERARCHIES + item.dotKind,
+        ...(item.branchType ? { branchType: item.branchType } : {}),
+      };
     if (item.kind === "trigger") {
       return {
         uid: item.uid,
@@ -470,7 +507,11 @@ function taskForExecution(task: TaskNode, registry: PluginRegistry): Record<stri
   const out: Record<string, unknown> = { id: task.id, type: task.type };
   if (Array.isArray(task.onResume)) out.inputs = task.onResume;
   if (definition?.kind === "executor" && definition.onSubflowEnded) {
-    out.subflowId = { namespace: task.namespace, flowId: task.flowId, ...(typeof task.revision === "number" ? { revision: task.revision } : {}) };
+    out.subflowId = {
+      namespace: task.namespace,
+      flowId: task.flowId,
+      ...(typeof task.revision === "number" ? { revision: task.revision } : {}),
+    };
   }
   if (definition?.kind === "flowable") {
     const children = [

@@ -22,7 +22,9 @@ describe("parseTypedValue", () => {
 
   it("parses array items with itemType", () => {
     expect(parseTypedValue("ARRAY", '["1","2"]', { itemType: "INT" })).toEqual([1, 2]);
-    expect(() => parseTypedValue("ARRAY", '["1","x"]', { itemType: "INT" })).toThrow("Unable to parse array element as `INT` on `x`");
+    expect(() => parseTypedValue("ARRAY", '["1","x"]', { itemType: "INT" })).toThrow(
+      "Unable to parse array element as `INT` on `x`",
+    );
   });
 
   it.each([
@@ -76,7 +78,13 @@ describe("strict calendar", () => {
     expect(parseTypedValue("DATE", "2024-12-31")).toBe("2024-12-31");
   });
 
-  it.each(["2024-02-30T10:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "2024-01-01T10:00:61Z", "2024-01-01T10:00:00+19:00"])("DATETIME refuses %s instead of shifting it", (text) => {
+  it.each([
+    "2024-02-30T10:00:00Z",
+    "2024-01-01T24:00:00Z",
+    "2024-01-01T10:60:00Z",
+    "2024-01-01T10:00:61Z",
+    "2024-01-01T10:00:00+19:00",
+  ])("DATETIME refuses %s instead of shifting it", (text) => {
     expect(() => parseTypedValue("DATETIME", text)).toThrow(`Expected \`DATETIME\` but received \`${text}\``);
   });
 
@@ -91,6 +99,8 @@ describe("strict calendar", () => {
   it("JSON and YAML values follow the data limits", () => {
     expect(() => parseTypedValue("YAML", "a: &x [1, *x]")).toThrow(/recursive alias/);
     expect(() => parseTypedValue("JSON", '{"__proto__": {"admin": true}}')).toThrow(/'__proto__'/);
-    expect(() => parseTypedValue("JSON", { nested: { constructor: 1 } })).toThrow(/'constructor' at nested.constructor/);
+    expect(() => parseTypedValue("JSON", { nested: { constructor: 1 } })).toThrow(
+      /'constructor' at nested.constructor/,
+    );
   });
 });

@@ -7,12 +7,30 @@ import { checkData, parseJsonData, parseYamlData } from "./dataLimits.ts";
 import { fullMatch } from "../expression/regex.ts";
 
 export const INPUT_TYPES = [
-  "STRING", "ENUM", "SELECT", "MULTISELECT", "INT", "FLOAT", "BOOLEAN", "BOOL", "DATETIME", "DATE", "TIME",
-  "DURATION", "FILE", "JSON", "YAML", "URI", "SECRET", "ARRAY", "EMAIL",
+  "STRING",
+  "ENUM",
+  "SELECT",
+  "MULTISELECT",
+  "INT",
+  "FLOAT",
+  "BOOLEAN",
+  "BOOL",
+  "DATETIME",
+  "DATE",
+  "TIME",
+  "DURATION",
+  "FILE",
+  "JSON",
+  "YAML",
+  "URI",
+  "SECRET",
+  "ARRAY",
+  "EMAIL",
 ] as const;
 export type InputType = (typeof INPUT_TYPES)[number];
 
-const URI_PATTERN = /^[a-z]+:\/\/(?:www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b(?:[-a-zA-Z0-9()@:%_+.~#?&/=]*)$/;
+const URI_PATTERN =
+  /^[a-z]+:\/\/(?:www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b(?:[-a-zA-Z0-9()@:%_+.~#?&/=]*)$/;
 const EMAIL_PATTERN = /^$|^[a-zA-Z0-9_!#$%&’*+/=?`{|}~^.-]+@[a-zA-Z0-9.-]+$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?$/;
@@ -58,7 +76,9 @@ function asText(value: unknown): string {
 }
 
 function expected(type: string, value: unknown, detail?: string): TypedValueError {
-  return new TypedValueError(`Expected \`${type}\` but received \`${asText(value)}\`${detail ? ` with errors: ${detail}` : ""}`);
+  return new TypedValueError(
+    `Expected \`${type}\` but received \`${asText(value)}\`${detail ? ` with errors: ${detail}` : ""}`,
+  );
 }
 
 function parseInteger(value: unknown): number {
@@ -194,22 +214,28 @@ export function checkConstraints(definition: Record<string, unknown>, value: unk
     case "FLOAT": {
       const min = num("min");
       const max = num("max");
-      if (min !== undefined && (value as number) < min) throw new TypedValueError(`it must be more than \`${definition.min}\``);
-      if (max !== undefined && (value as number) > max) throw new TypedValueError(`it must be less than \`${definition.max}\``);
+      if (min !== undefined && (value as number) < min)
+        throw new TypedValueError(`it must be more than \`${definition.min}\``);
+      if (max !== undefined && (value as number) > max)
+        throw new TypedValueError(`it must be less than \`${definition.max}\``);
       return;
     }
     case "DATE":
     case "DATETIME":
     case "TIME": {
       const key = (v: unknown) => (type === "TIME" ? String(v) : Date.parse(String(v)));
-      if (definition.after !== undefined && key(value) < key(definition.after)) throw new TypedValueError(`it must be after \`${definition.after}\``);
-      if (definition.before !== undefined && key(value) > key(definition.before)) throw new TypedValueError(`it must be before \`${definition.before}\``);
+      if (definition.after !== undefined && key(value) < key(definition.after))
+        throw new TypedValueError(`it must be after \`${definition.after}\``);
+      if (definition.before !== undefined && key(value) > key(definition.before))
+        throw new TypedValueError(`it must be before \`${definition.before}\``);
       return;
     }
     case "DURATION": {
       const ms = parseDuration(String(value));
-      if (definition.min !== undefined && ms < parseDuration(String(definition.min))) throw new TypedValueError(`It must be more than \`${definition.min}\``);
-      if (definition.max !== undefined && ms > parseDuration(String(definition.max))) throw new TypedValueError(`It must be less than \`${definition.max}\``);
+      if (definition.min !== undefined && ms < parseDuration(String(definition.min)))
+        throw new TypedValueError(`It must be more than \`${definition.min}\``);
+      if (definition.max !== undefined && ms > parseDuration(String(definition.max)))
+        throw new TypedValueError(`It must be less than \`${definition.max}\``);
       return;
     }
     case "ENUM":
@@ -224,7 +250,8 @@ export function checkConstraints(definition: Record<string, unknown>, value: unk
       const values = (definition.values ?? definition.options) as unknown[] | undefined;
       if (!Array.isArray(values) || customAllowed(definition)) return;
       for (const item of value as unknown[]) {
-        if (!values.map(asText).includes(String(item))) throw new TypedValueError(`it must match the values \`${javaList(values)}\``);
+        if (!values.map(asText).includes(String(item)))
+          throw new TypedValueError(`it must match the values \`${javaList(values)}\``);
       }
       return;
     }

@@ -22,14 +22,21 @@ export function parseYamlSource(source: string, name = "flow"): YamlSource {
       return `line ${pos.line}, column ${pos.col}: ${e.message.split("\n")[0]}`;
     });
     const first = lineCounter.linePos(doc.errors[0]!.pos[0]);
-    throw new SakerError("YAML_INVALID", `Invalid YAML in ${name}: ${problems.join("; ")}`, { line: first.line, column: first.col });
+    throw new SakerError("YAML_INVALID", `Invalid YAML in ${name}: ${problems.join("; ")}`, {
+      line: first.line,
+      column: first.col,
+    });
   }
   const value = yamlDocumentValue(doc, name);
   return { value, locate: (path) => locateInDocument(doc, lineCounter, path) };
 }
 
 /** 1-based line and column of the node at `path` in a parsed document, or of its nearest existing ancestor. */
-export function locateInDocument(doc: Document, lineCounter: LineCounter, path: readonly (string | number)[]): { line: number; column: number } | undefined {
+export function locateInDocument(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: readonly (string | number)[],
+): { line: number; column: number } | undefined {
   let node: unknown = doc.contents;
   let found: Node | undefined = doc.contents ?? undefined;
   for (const part of path) {

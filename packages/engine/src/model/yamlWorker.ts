@@ -38,7 +38,10 @@ export type YamlReply =
   | { id: number; value: ValueParts }
   | { id: number; source: string }
   | { id: number; positions: ({ line: number; column: number } | undefined)[] }
-  | { id: number; error: { code?: string; reason: string; location?: Record<string, unknown>; details?: Record<string, unknown> } };
+  | {
+      id: number;
+      error: { code?: string; reason: string; location?: Record<string, unknown>; details?: Record<string, unknown> };
+    };
 
 function inParts(value: unknown): ValueParts {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { head: serialize(value), parts: [] };
@@ -48,7 +51,8 @@ function inParts(value: unknown): ValueParts {
     if (!Array.isArray(child) || child.length <= PART_ITEMS) head[key] = child;
     else {
       head[key] = [];
-      for (let i = 0; i < child.length; i += PART_ITEMS) parts.push({ key, items: serialize(child.slice(i, i + PART_ITEMS)) });
+      for (let i = 0; i < child.length; i += PART_ITEMS)
+        parts.push({ key, items: serialize(child.slice(i, i + PART_ITEMS)) });
     }
   }
   return { head: serialize(head), parts };
@@ -57,12 +61,22 @@ function inParts(value: unknown): ValueParts {
 function answer(request: YamlRequest): YamlReply {
   try {
     setDataLimits(request.limits);
-    if (request.disabled !== undefined) return { id: request.id, source: withDisabled(request.source, request.disabled) };
+    if (request.disabled !== undefined)
+      return { id: request.id, source: withDisabled(request.source, request.disabled) };
     const yaml = parseYamlSource(request.source, request.name);
     if (request.paths) return { id: request.id, positions: request.paths.map((p) => yaml.locate(p)) };
     return { id: request.id, value: inParts(yaml.value) };
   } catch (error) {
-    if (isSakerError(error)) return { id: request.id, error: { code: error.code, reason: error.reason, location: { ...error.location }, ...(error.details ? { details: error.details } : {}) } };
+    if (isSakerError(error))
+      return {
+        id: request.id,
+        error: {
+          code: error.code,
+          reason: error.reason,
+          location: { ...error.location },
+          ...(error.details ? { details: error.details } : {}),
+        },
+      };
     return { id: request.id, error: { reason: error instanceof Error ? error.message : String(error) } };
   }
 }

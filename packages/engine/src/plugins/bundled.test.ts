@@ -13,7 +13,11 @@ describe("bundled plugins", () => {
   it("are found in the repository's plugins/ folder, relative to the engine package", () => {
     expect(defaultBundledDir()).toBe(join(ROOT, "plugins"));
     const jdbc = listBundled(defaultBundledDir()).find((p) => p.name === "@saker/plugin-jdbc");
-    expect(jdbc).toMatchObject({ version: "1.0.0", dir: join(ROOT, "plugins/jdbc"), packageDir: join(ROOT, "plugins/jdbc") });
+    expect(jdbc).toMatchObject({
+      version: "1.0.0",
+      dir: join(ROOT, "plugins/jdbc"),
+      packageDir: join(ROOT, "plugins/jdbc"),
+    });
   });
 
   it("are every folder with a saker.entry in its package.json; other folders are skipped", () => {
@@ -37,8 +41,14 @@ describe("loading bundled plugins beside installed ones", () => {
   function installedCopy(pluginsDir: string, version: string): void {
     const dir = join(pluginsDir, NAME, version, "node_modules", NAME);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: NAME, version, type: "module", saker: { entry: "./index.js" } }));
-    writeFileSync(join(dir, "index.js"), `export default { kind: "plugin", tasks: [{ kind: "task", type: "${TYPE}", run: () => ({ copy: "installed" }) }] };`);
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({ name: NAME, version, type: "module", saker: { entry: "./index.js" } }),
+    );
+    writeFileSync(
+      join(dir, "index.js"),
+      `export default { kind: "plugin", tasks: [{ kind: "task", type: "${TYPE}", run: () => ({ copy: "installed" }) }] };`,
+    );
   }
 
   it("the same version bundled and installed is one entry, the bundled one", async () => {
@@ -46,24 +56,35 @@ describe("loading bundled plugins beside installed ones", () => {
     installedCopy(pluginsDir, "1.0.0");
     const registry = new PluginRegistry();
     const loaded = new Set<string>();
-    const report = await syncPlugins(registry, { installed: pluginsDir, bundled: join(ROOT, "test/fixtures/bundled") }, loaded);
+    const report = await syncPlugins(
+      registry,
+      { installed: pluginsDir, bundled: join(ROOT, "test/fixtures/bundled") },
+      loaded,
+    );
     expect(report).toEqual({ loaded: [`${NAME}@1.0.0`], removed: [], failed: [] });
     expect(registry.versionsOf(TYPE).map((v) => [v.plugin.version, v.plugin.bundled])).toEqual([["1.0.0", true]]);
     rmSync(join(pluginsDir, NAME), { recursive: true });
-    expect(await syncPlugins(registry, { installed: pluginsDir, bundled: join(ROOT, "test/fixtures/bundled") }, loaded)).toEqual({ loaded: [], removed: [], failed: [] });
+    expect(
+      await syncPlugins(registry, { installed: pluginsDir, bundled: join(ROOT, "test/fixtures/bundled") }, loaded),
+    ).toEqual({ loaded: [], removed: [], failed: [] });
     expect(registry.versionsOf(TYPE)).toHaveLength(1);
   });
 
   it("a bundled version that cannot be loaded gives way to an installed copy of it", async () => {
     const bundled = join(work, "broken-bundled");
     mkdirSync(join(bundled, "hello"), { recursive: true });
-    writeFileSync(join(bundled, "hello", "package.json"), JSON.stringify({ name: NAME, version: "1.0.0", saker: { entry: "./dist/index.js" } }));
+    writeFileSync(
+      join(bundled, "hello", "package.json"),
+      JSON.stringify({ name: NAME, version: "1.0.0", saker: { entry: "./dist/index.js" } }),
+    );
     const pluginsDir = join(work, "fallback");
     installedCopy(pluginsDir, "1.0.0");
     const registry = new PluginRegistry();
     const report = await syncPlugins(registry, { installed: pluginsDir, bundled }, new Set());
     expect(report).toEqual({ loaded: [`${NAME}@1.0.0`], removed: [], failed: [] });
-    expect(registry.versionsOf(TYPE).map((v) => [v.plugin.version, v.plugin.bundled ?? false])).toEqual([["1.0.0", false]]);
+    expect(registry.versionsOf(TYPE).map((v) => [v.plugin.version, v.plugin.bundled ?? false])).toEqual([
+      ["1.0.0", false],
+    ]);
     // Alone, the broken bundled version is reported, naming the plugin.
     const alone = await syncPlugins(new PluginRegistry(), { installed: join(work, "empty"), bundled }, new Set());
     expect(alone.failed).toEqual([{ plugin: `${NAME}@1.0.0`, error: expect.stringContaining("Unable to load") }]);

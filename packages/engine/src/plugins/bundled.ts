@@ -21,8 +21,12 @@ export function defaultBundledDir(): string | undefined {
   const root = join(dir, "..", "..");
   try {
     const { workspaces } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { workspaces?: unknown };
-    const declared = Array.isArray(workspaces) && workspaces.some((w) => typeof w === "string" && w.replace(/^\.\//, "").startsWith("plugins/"));
-    return declared && statSync(join(root, "plugins"), { throwIfNoEntry: false })?.isDirectory() ? join(root, "plugins") : undefined;
+    const declared =
+      Array.isArray(workspaces) &&
+      workspaces.some((w) => typeof w === "string" && w.replace(/^\.\//, "").startsWith("plugins/"));
+    return declared && statSync(join(root, "plugins"), { throwIfNoEntry: false })?.isDirectory()
+      ? join(root, "plugins")
+      : undefined;
   } catch {
     return undefined;
   }
@@ -30,8 +34,13 @@ export function defaultBundledDir(): string | undefined {
 
 function pluginPackage(folder: string): { name: string; version: string } | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: unknown; version?: unknown; saker?: { entry?: unknown } };
-    if (typeof pkg.name !== "string" || typeof pkg.version !== "string" || typeof pkg.saker?.entry !== "string") return undefined;
+    const pkg = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+      name?: unknown;
+      version?: unknown;
+      saker?: { entry?: unknown };
+    };
+    if (typeof pkg.name !== "string" || typeof pkg.version !== "string" || typeof pkg.saker?.entry !== "string")
+      return undefined;
     return { name: pkg.name, version: pkg.version };
   } catch {
     return undefined;
@@ -43,7 +52,9 @@ export function listBundled(dir: string | undefined): InstalledVersion[] {
   if (!dir) return [];
   let entries: string[];
   try {
-    entries = readdirSync(dir).filter((d) => !d.startsWith(".")).sort();
+    entries = readdirSync(dir)
+      .filter((d) => !d.startsWith("."))
+      .sort();
   } catch {
     return [];
   }

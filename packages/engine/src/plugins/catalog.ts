@@ -77,13 +77,21 @@ function versionsOf(registry: PluginRegistry): PluginVersion[] {
       const key = `${entry.plugin.name}@${entry.plugin.version}`;
       let found = byKey.get(key);
       if (!found) {
-        found = { name: entry.plugin.name, version: entry.plugin.version, core: entry.plugin.core, bundled: entry.plugin.bundled === true, types: [] };
+        found = {
+          name: entry.plugin.name,
+          version: entry.plugin.version,
+          core: entry.plugin.core,
+          bundled: entry.plugin.bundled === true,
+          types: [],
+        };
         byKey.set(key, found);
       }
       found.types.push(entry);
     }
   }
-  return [...byKey.values()].sort((a, b) => Number(b.core) - Number(a.core) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  return [...byKey.values()].sort(
+    (a, b) => Number(b.core) - Number(a.core) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+  );
 }
 
 function commonPrefix(types: readonly string[]): string {
@@ -101,24 +109,45 @@ function commonPrefix(types: readonly string[]): string {
 
 function groupOf(registry: PluginRegistry, plugin: PluginVersion): string {
   if (plugin.core) return CORE_GROUP;
-  return registry.pluginInfo(plugin.name, plugin.version).group ?? commonPrefix(plugin.types.map((t) => t.type).filter((t) => !isInternal(t)));
+  return (
+    registry.pluginInfo(plugin.name, plugin.version).group ??
+    commonPrefix(plugin.types.map((t) => t.type).filter((t) => !isInternal(t)))
+  );
 }
 
 function subgroupsOf(plugin: PluginVersion, group: string): string[] {
-  return [...new Set(plugin.types.map((t) => t.type).filter((t) => !isInternal(t)).map(packageOf))].filter((p) => p !== group && p.startsWith(`${group}.`)).sort();
+  return [
+    ...new Set(
+      plugin.types
+        .map((t) => t.type)
+        .filter((t) => !isInternal(t))
+        .map(packageOf),
+    ),
+  ]
+    .filter((p) => p !== group && p.startsWith(`${group}.`))
+    .sort();
 }
 
 function element(entry: RegisteredType): PluginElement {
   const d = entry.definition;
-  return { cls: entry.type, ...(d.deprecated ? { deprecated: true as const } : {}), title: d.title, ...(d.description ? { description: d.description } : {}) };
+  return {
+    cls: entry.type,
+    ...(d.deprecated ? { deprecated: true as const } : {}),
+    title: d.title,
+    ...(d.description ? { description: d.description } : {}),
+  };
 }
 
 function summary(registry: PluginRegistry, plugin: PluginVersion, subGroup?: string): PluginSummary {
   const info = registry.pluginInfo(plugin.name, plugin.version);
   const group = groupOf(registry, plugin);
-  const listed = plugin.types.filter((t) => !isInternal(t.type) && (!subGroup || packageOf(t.type) === subGroup)).sort((a, b) => a.type.localeCompare(b.type));
+  const listed = plugin.types
+    .filter((t) => !isInternal(t.type) && (!subGroup || packageOf(t.type) === subGroup))
+    .sort((a, b) => a.type.localeCompare(b.type));
   const of = (kind: RegisteredType["nodeKind"]) => listed.filter((t) => t.nodeKind === kind).map(element);
-  const title = subGroup ? subGroup.slice(subGroup.lastIndexOf(".") + 1) : (info.title ?? (plugin.core ? "Core" : plugin.name));
+  const title = subGroup
+    ? subGroup.slice(subGroup.lastIndexOf(".") + 1)
+    : (info.title ?? (plugin.core ? "Core" : plugin.name));
   const category = CATEGORIES.find(([words]) => words.test(group))?.[1];
   return {
     name: plugin.name,
@@ -161,7 +190,10 @@ export function pluginSummaries(registry: PluginRegistry): PluginSummary[] {
 /** Every plugin version, then one entry per subgroup of each (`GET /plugins/groups/subgroups`). */
 export function subgroupSummaries(registry: PluginRegistry): PluginSummary[] {
   const plugins = versionsOf(registry);
-  return [...plugins.map((p) => summary(registry, p)), ...plugins.flatMap((p) => subgroupsOf(p, groupOf(registry, p)).map((sub) => summary(registry, p, sub)))];
+  return [
+    ...plugins.map((p) => summary(registry, p)),
+    ...plugins.flatMap((p) => subgroupsOf(p, groupOf(registry, p)).map((sub) => summary(registry, p, sub))),
+  ];
 }
 
 /** Icons by type id and alias (`GET /plugins/icons`), from the version used by default. */
@@ -174,7 +206,8 @@ export function typeIcons(registry: PluginRegistry): Record<string, PluginIcon> 
     const own = entry.definition.icon ?? info.icon;
     const icon = own ? iconBase64(own) : defaultIcon(type);
     const flowable = entry.definition.kind === "flowable";
-    for (const id of [type, ...(entry.definition.aliases ?? [])]) icons[id] ??= { name: id.slice(id.lastIndexOf(".") + 1), icon, flowable };
+    for (const id of [type, ...(entry.definition.aliases ?? [])])
+      icons[id] ??= { name: id.slice(id.lastIndexOf(".") + 1), icon, flowable };
   }
   return icons;
 }
@@ -185,8 +218,10 @@ export function groupIcons(registry: PluginRegistry): Record<string, PluginIcon>
   for (const plugin of versionsOf(registry)) {
     const group = groupOf(registry, plugin);
     const own = registry.pluginInfo(plugin.name, plugin.version).icon;
-    if (group) icons[group] = { name: "plugin-icon", icon: own ? iconBase64(own) : defaultIcon(group), flowable: false };
-    for (const sub of subgroupsOf(plugin, group)) icons[sub] = { name: "plugin-icon", icon: own ? iconBase64(own) : defaultIcon(sub), flowable: false };
+    if (group)
+      icons[group] = { name: "plugin-icon", icon: own ? iconBase64(own) : defaultIcon(group), flowable: false };
+    for (const sub of subgroupsOf(plugin, group))
+      icons[sub] = { name: "plugin-icon", icon: own ? iconBase64(own) : defaultIcon(sub), flowable: false };
   }
   return icons;
 }

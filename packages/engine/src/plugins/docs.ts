@@ -27,12 +27,15 @@ function typeName(schema: Json): string {
   const discriminator = ((schema.properties ?? {}) as Record<string, Json>).type?.const;
   if (schema.type === "object" && discriminator !== undefined) return `object (type: ${String(discriminator)})`;
   if (schema.type === "array") return `list of ${typeName((schema.items ?? {}) as Json)}`;
-  if (schema.type === "object" && schema.additionalProperties && typeof schema.additionalProperties === "object") return `map of ${typeName(schema.additionalProperties as Json)}`;
+  if (schema.type === "object" && schema.additionalProperties && typeof schema.additionalProperties === "object")
+    return `map of ${typeName(schema.additionalProperties as Json)}`;
   return typeof schema.type === "string" ? schema.type : "any";
 }
 
 function cell(text: unknown): string {
-  return String(text ?? "").replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return String(text ?? "")
+    .replace(/\|/g, "\\|")
+    .replace(/\n/g, " ");
 }
 
 function propertyTable(schema: Json, dynamicByDefault: boolean): string[] {
@@ -42,30 +45,51 @@ function propertyTable(schema: Json, dynamicByDefault: boolean): string[] {
     const dynamic = dynamicByDefault && p.$dynamic !== false && !p.$pluginNode;
     return `| \`${name}\` | ${cell(typeName(p))} | ${p.default === undefined ? "" : `\`${cell(JSON.stringify(p.default))}\``} | ${required.has(name) ? "yes" : ""} | ${dynamic ? "yes" : ""} | ${cell(p.description)} |`;
   });
-  return rows.length ? ["| Property | Type | Default | Required | Dynamic | Description |", "|---|---|---|---|---|---|", ...rows] : ["None."];
+  return rows.length
+    ? ["| Property | Type | Default | Required | Dynamic | Description |", "|---|---|---|---|---|---|", ...rows]
+    : ["None."];
 }
 
 export function typeDocumentation(entry: RegisteredType, versions: readonly string[]): string {
   const d = entry.definition;
   const lines = [`# ${d.title}`, "", `\`type: ${entry.type}\``, ""];
-  lines.push(`Plugin: ${entry.plugin.core ? "core" : entry.plugin.name} · version ${entry.plugin.version}${entry.plugin.bundled ? " (bundled)" : ""}${versions.length > 1 ? ` (installed: ${versions.join(", ")})` : ""} · kind: ${entry.nodeKind}${entry.isolated ? " · runs isolated" : ""}`);
+  lines.push(
+    `Plugin: ${entry.plugin.core ? "core" : entry.plugin.name} · version ${entry.plugin.version}${entry.plugin.bundled ? " (bundled)" : ""}${versions.length > 1 ? ` (installed: ${versions.join(", ")})` : ""} · kind: ${entry.nodeKind}${entry.isolated ? " · runs isolated" : ""}`,
+  );
   if (d.deprecated) lines.push("", "**Deprecated.**");
   if (d.aliases?.length) lines.push("", `Also accepted as: ${d.aliases.map((a) => `\`${a}\``).join(", ")}`);
   if (d.description) lines.push("", d.description);
   lines.push("", "## Properties", "", ...propertyTable(jsonOf(d.properties, "input"), true));
   if (entry.nodeKind === "task") {
-    lines.push("", "Every task also takes the common properties: " + Object.keys(COMMON_TASK_SHAPE).filter((k) => k !== "id" && k !== "type").map((k) => `\`${k}\``).join(", ") + ".");
+    lines.push(
+      "",
+      "Every task also takes the common properties: " +
+        Object.keys(COMMON_TASK_SHAPE)
+          .filter((k) => k !== "id" && k !== "type")
+          .map((k) => `\`${k}\``)
+          .join(", ") +
+        ".",
+    );
   }
   const outputs = "outputs" in d ? d.outputs : undefined;
   if (outputs) {
     const json = jsonOf(outputs, "output");
     const props = (json.properties ?? {}) as Record<string, Json>;
     lines.push("", "## Outputs", "");
-    lines.push(...(Object.keys(props).length ? ["| Output | Type | Description |", "|---|---|---|", ...Object.entries(props).map(([n, p]) => `| \`${n}\` | ${cell(typeName(p))} | ${cell(p.description)} |`)] : ["None."]));
+    lines.push(
+      ...(Object.keys(props).length
+        ? [
+            "| Output | Type | Description |",
+            "|---|---|---|",
+            ...Object.entries(props).map(([n, p]) => `| \`${n}\` | ${cell(typeName(p))} | ${cell(p.description)} |`),
+          ]
+        : ["None."]),
+    );
   }
   if (d.examples?.length) {
     lines.push("", "## Examples");
-    for (const example of d.examples) lines.push("", `### ${example.title}`, "", "```yaml", example.code.trimEnd(), "```");
+    for (const example of d.examples)
+      lines.push("", `### ${example.title}`, "", "```yaml", example.code.trimEnd(), "```");
   }
   return `${lines.join("\n")}\n`;
 }

@@ -51,7 +51,11 @@ export type FlowableTopology =
   | {
       readonly kind: "cluster";
       readonly relationType: "SEQUENTIAL" | "PARALLEL" | "CHOICE" | "DYNAMIC";
-      readonly branches?: readonly { readonly tasks: readonly TaskNode[]; readonly parallel?: boolean; readonly value?: string }[];
+      readonly branches?: readonly {
+        readonly tasks: readonly TaskNode[];
+        readonly parallel?: boolean;
+        readonly value?: string;
+      }[];
       readonly dag?: readonly { readonly task: TaskNode; readonly dependsOn?: readonly string[] }[];
     };
 
@@ -72,7 +76,11 @@ export interface FlowableDefinition<P extends z.ZodObject = z.ZodObject> extends
   /** For a PAUSED task run: when to resume it automatically, and in which state. */
   pauseDelay?(ctx: FlowableContext): Promise<{ at: number; state: StateType } | undefined>;
   /** A paused task run is resumed (by a delay or the API): its new state and outputs. */
-  resumed?(task: TaskNode, state: StateType, onResumeInputs?: Record<string, unknown>): { state: StateType; outputs?: Record<string, unknown> };
+  resumed?(
+    task: TaskNode,
+    state: StateType,
+    onResumeInputs?: Record<string, unknown>,
+  ): { state: StateType; outputs?: Record<string, unknown> };
   /** Checks the task beyond its schema (e.g. a Dag without cycles); returns the problems. */
   validate?(task: TaskNode): string[];
   /** Children share one working directory on the worker (WorkingDirectory). */
@@ -129,15 +137,22 @@ export interface ExecutorTaskDefinition<P extends z.ZodObject = z.ZodObject> ext
   /** Checks the task beyond its schema; returns the problems. */
   validate?(task: TaskNode): string[];
   /** A child execution ended: the parent task run's state and outputs (Subflow). */
-  onSubflowEnded?(ctx: FlowableContext, child: Execution): Promise<{ state: StateType; outputs: Record<string, unknown> } | undefined>;
+  onSubflowEnded?(
+    ctx: FlowableContext,
+    child: Execution,
+  ): Promise<{ state: StateType; outputs: Record<string, unknown> } | undefined>;
 }
 
 /** Declares a flowable task (engine-only). */
-export function defineFlowableTask<P extends z.ZodObject>(definition: Omit<FlowableDefinition<P>, "kind">): FlowableDefinition<P> {
+export function defineFlowableTask<P extends z.ZodObject>(
+  definition: Omit<FlowableDefinition<P>, "kind">,
+): FlowableDefinition<P> {
   return Object.freeze({ ...definition, kind: "flowable" as const });
 }
 
 /** Declares a task the executor runs itself (engine-only). */
-export function defineExecutorTask<P extends z.ZodObject>(definition: Omit<ExecutorTaskDefinition<P>, "kind">): ExecutorTaskDefinition<P> {
+export function defineExecutorTask<P extends z.ZodObject>(
+  definition: Omit<ExecutorTaskDefinition<P>, "kind">,
+): ExecutorTaskDefinition<P> {
   return Object.freeze({ ...definition, kind: "executor" as const });
 }

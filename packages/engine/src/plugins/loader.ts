@@ -29,11 +29,18 @@ export interface PluginDirs {
  * installed copy is used only when the bundled one cannot be loaded (e.g. not built).
  */
 function candidates(dirs: PluginDirs): (InstalledVersion & { bundled: boolean })[] {
-  return [...listBundled(dirs.bundled).map((v) => ({ ...v, bundled: true })), ...listInstalled(dirs.installed).map((v) => ({ ...v, bundled: false }))];
+  return [
+    ...listBundled(dirs.bundled).map((v) => ({ ...v, bundled: true })),
+    ...listInstalled(dirs.installed).map((v) => ({ ...v, bundled: false })),
+  ];
 }
 
 /** Registers every bundled or installed version not yet in the registry; forgets removed ones. */
-export async function syncPlugins(registry: PluginRegistry, dirs: PluginDirs, loaded: Set<string>): Promise<LoadReport> {
+export async function syncPlugins(
+  registry: PluginRegistry,
+  dirs: PluginDirs,
+  loaded: Set<string>,
+): Promise<LoadReport> {
   const report: LoadReport = { loaded: [], removed: [], failed: [] };
   const present = new Set<string>();
   const failed = new Map<string, string>();
@@ -44,7 +51,14 @@ export async function syncPlugins(registry: PluginRegistry, dirs: PluginDirs, lo
     try {
       const manifest = readManifest(candidate.packageDir);
       const definition = await importPlugin(manifest);
-      const ref = { name: candidate.name, version: candidate.version, core: false, dir: candidate.dir, entry: manifest.entry, ...(candidate.bundled ? { bundled: true } : {}) };
+      const ref = {
+        name: candidate.name,
+        version: candidate.version,
+        core: false,
+        dir: candidate.dir,
+        entry: manifest.entry,
+        ...(candidate.bundled ? { bundled: true } : {}),
+      };
       registry.addPlugin(ref, definition, manifest.isolated);
       loaded.add(key);
       report.loaded.push(key);
@@ -64,7 +78,12 @@ export async function syncPlugins(registry: PluginRegistry, dirs: PluginDirs, lo
 }
 
 /** Watches the plugins folder; calls `onChange` with each sync's report. Returns a stop function. */
-export function watchPlugins(registry: PluginRegistry, dirs: PluginDirs, loaded: Set<string>, onChange: (report: LoadReport) => void): () => void {
+export function watchPlugins(
+  registry: PluginRegistry,
+  dirs: PluginDirs,
+  loaded: Set<string>,
+  onChange: (report: LoadReport) => void,
+): () => void {
   const pluginsDir = dirs.installed;
   mkdirSync(pluginsDir, { recursive: true });
   let timer: NodeJS.Timeout | undefined;

@@ -30,9 +30,13 @@ export function readManifest(packageDir: string): PluginManifest {
     throw new SakerError("PLUGIN_INVALID", `No readable package.json in '${packageDir}': ${(error as Error).message}`);
   }
   const saker = pkg.saker as { entry?: unknown; isolated?: unknown } | undefined;
-  if (typeof pkg.name !== "string" || typeof pkg.version !== "string") throw new SakerError("PLUGIN_INVALID", `'${packageDir}/package.json' needs a name and a version`);
+  if (typeof pkg.name !== "string" || typeof pkg.version !== "string")
+    throw new SakerError("PLUGIN_INVALID", `'${packageDir}/package.json' needs a name and a version`);
   if (!saker || typeof saker.entry !== "string") {
-    throw new SakerError("PLUGIN_INVALID", `'${pkg.name}' is not a Saker plugin: its package.json has no "saker": { "entry": "…" } field`);
+    throw new SakerError(
+      "PLUGIN_INVALID",
+      `'${pkg.name}' is not a Saker plugin: its package.json has no "saker": { "entry": "…" } field`,
+    );
   }
   return {
     name: pkg.name,
@@ -49,11 +53,17 @@ export async function importPlugin(manifest: PluginManifest): Promise<PluginDefi
   try {
     module = (await import(pathToFileURL(manifest.entry).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new SakerError("PLUGIN_INVALID", `Unable to load ${manifest.name}@${manifest.version} from '${manifest.entry}': ${(error as Error).message}`);
+    throw new SakerError(
+      "PLUGIN_INVALID",
+      `Unable to load ${manifest.name}@${manifest.version} from '${manifest.entry}': ${(error as Error).message}`,
+    );
   }
   const definition = (module.default ?? module.plugin) as PluginDefinition | undefined;
   if (!definition || definition.kind !== "plugin") {
-    throw new SakerError("PLUGIN_INVALID", `${manifest.name}@${manifest.version} must default-export definePlugin({...}) from '${manifest.entry}'`);
+    throw new SakerError(
+      "PLUGIN_INVALID",
+      `${manifest.name}@${manifest.version} must default-export definePlugin({...}) from '${manifest.entry}'`,
+    );
   }
   return definition;
 }

@@ -41,7 +41,9 @@ export function listInstalled(pluginsDir: string): InstalledVersion[] {
     else names.push(entry);
   }
   for (const name of names) {
-    const versions = subdirs(join(pluginsDir, name)).filter((v) => semver.valid(v)).sort(semver.compare);
+    const versions = subdirs(join(pluginsDir, name))
+      .filter((v) => semver.valid(v))
+      .sort(semver.compare);
     for (const version of versions) {
       const dir = versionDir(pluginsDir, name, version);
       const packageDir = packageDirOf(dir, name);

@@ -9,14 +9,38 @@ import { defOf, metaOf, unwrap } from "./schemaWalk.ts";
 
 /** Properties every task has, handled by the engine rather than the plugin. */
 export const COMMON_TASK_KEYS: ReadonlySet<string> = new Set([
-  "id", "type", "version", "description", "retry", "timeout", "disabled", "workerGroup", "logLevel",
-  "logToFile", "allowFailure", "allowWarning", "runIf", "taskCache", "assets",
+  "id",
+  "type",
+  "version",
+  "description",
+  "retry",
+  "timeout",
+  "disabled",
+  "workerGroup",
+  "logLevel",
+  "logToFile",
+  "allowFailure",
+  "allowWarning",
+  "runIf",
+  "taskCache",
+  "assets",
 ]);
 
 /** Properties every trigger has. */
 export const COMMON_TRIGGER_KEYS: ReadonlySet<string> = new Set([
-  "id", "type", "version", "description", "conditions", "disabled", "workerGroup", "logLevel", "logToFile",
-  "labels", "stopAfter", "inputs", "interval",
+  "id",
+  "type",
+  "version",
+  "description",
+  "conditions",
+  "disabled",
+  "workerGroup",
+  "logLevel",
+  "logToFile",
+  "labels",
+  "stopAfter",
+  "inputs",
+  "interval",
 ]);
 
 function parseJsonLike(text: string, opening: string): unknown {
@@ -41,7 +65,9 @@ export function coerce(schema: z.ZodType, value: unknown): unknown {
   const def = defOf(base);
   switch (def.type) {
     case "string":
-      return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint" ? String(value) : value;
+      return typeof value === "number" || typeof value === "boolean" || typeof value === "bigint"
+        ? String(value)
+        : value;
     case "number":
     case "int":
     case "bigint": {
@@ -50,7 +76,8 @@ export function coerce(schema: z.ZodType, value: unknown): unknown {
       return Number.isNaN(n) ? value : n;
     }
     case "boolean":
-      if (typeof value === "string" && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === "true";
+      if (typeof value === "string" && /^(true|false)$/i.test(value.trim()))
+        return value.trim().toLowerCase() === "true";
       return value;
     case "enum":
       return typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : value;
@@ -85,7 +112,8 @@ export function coerce(schema: z.ZodType, value: unknown): unknown {
 /** `tasks[0].retry` style path from zod's issue path. */
 export function issuePath(base: string, path: readonly PropertyKey[]): string {
   let text = base;
-  for (const part of path) text = typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part);
+  for (const part of path)
+    text = typeof part === "number" ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part);
   return text;
 }
 
@@ -100,7 +128,9 @@ export function describeIssue(issue: z.core.$ZodIssue, value?: unknown): string 
     case "unrecognized_keys":
       return `unknown propert${issue.keys.length > 1 ? "ies" : "y"} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
     case "too_small":
-      return issue.origin === "array" ? `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}` : `must be ≥ ${issue.minimum}${got}`;
+      return issue.origin === "array"
+        ? `must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}`
+        : `must be ≥ ${issue.minimum}${got}`;
     case "too_big":
       return `must be ≤ ${issue.maximum}${got}`;
     default:
@@ -122,7 +152,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Renders one property; an expression error names the property. */
-async function renderProperty(key: string, raw: unknown, render: (value: unknown) => Promise<unknown>): Promise<unknown> {
+async function renderProperty(
+  key: string,
+  raw: unknown,
+  render: (value: unknown) => Promise<unknown>,
+): Promise<unknown> {
   try {
     return await render(raw);
   } catch (error) {
@@ -151,6 +185,8 @@ export async function renderProperties<S extends z.ZodObject>(
   }
   const parsed = schema.safeParse(values);
   if (parsed.success) return parsed.data;
-  const messages = parsed.error.issues.map((issue) => `property '${issuePath("", issue.path)}' ${describeIssue(issue, valueAt(values, issue.path))}`);
+  const messages = parsed.error.issues.map(
+    (issue) => `property '${issuePath("", issue.path)}' ${describeIssue(issue, valueAt(values, issue.path))}`,
+  );
   throw new SakerError("PROPERTY_INVALID", messages.join("; "), { details: { issues: parsed.error.issues } });
 }

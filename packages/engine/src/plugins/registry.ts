@@ -13,7 +13,8 @@ import semver from "semver";
 import { canonicalAlias } from "../model/aliases.ts";
 import type { ExecutorTaskDefinition, FlowableDefinition } from "./engineTypes.ts";
 
-export type AnyTypeDefinition = AnyTaskDefinition | FlowableDefinition | ExecutorTaskDefinition | AnyTriggerDefinition | AnyConditionDefinition;
+export type AnyTypeDefinition =
+  AnyTaskDefinition | FlowableDefinition | ExecutorTaskDefinition | AnyTriggerDefinition | AnyConditionDefinition;
 
 /** What a flow node's `type` names: a task (of any kind), a trigger or a condition. */
 export type NodeKind = "task" | "trigger" | "condition";
@@ -63,11 +64,26 @@ export class PluginRegistry {
 
   /** Registers every type of a plugin version; `isolated` lists types (or prefixes) to run in threads. */
   addPlugin(plugin: PluginRef, definition: PluginDefinition, isolated: readonly string[] = []): void {
-    const all: AnyTypeDefinition[] = [...(definition.tasks ?? []), ...(definition.triggers ?? []), ...(definition.conditions ?? [])];
-    for (const d of all) this.addType(plugin, d, isolated.some((prefix) => d.type.startsWith(prefix)));
-    if (definition.filters || definition.functions) this.withExpressions.set(`${plugin.name}@${plugin.version}`, definition);
+    const all: AnyTypeDefinition[] = [
+      ...(definition.tasks ?? []),
+      ...(definition.triggers ?? []),
+      ...(definition.conditions ?? []),
+    ];
+    for (const d of all)
+      this.addType(
+        plugin,
+        d,
+        isolated.some((prefix) => d.type.startsWith(prefix)),
+      );
+    if (definition.filters || definition.functions)
+      this.withExpressions.set(`${plugin.name}@${plugin.version}`, definition);
     const { group, title, description, icon } = definition;
-    this.infos.set(`${plugin.name}@${plugin.version}`, { ...(group ? { group } : {}), ...(title ? { title } : {}), ...(description ? { description } : {}), ...(icon ? { icon } : {}) });
+    this.infos.set(`${plugin.name}@${plugin.version}`, {
+      ...(group ? { group } : {}),
+      ...(title ? { title } : {}),
+      ...(description ? { description } : {}),
+      ...(icon ? { icon } : {}),
+    });
     this.version++;
   }
 
@@ -78,10 +94,22 @@ export class PluginRegistry {
 
   addType(plugin: PluginRef, definition: AnyTypeDefinition, isolated = false): void {
     const markedIsolated = definition.kind === "task" && definition.isolated === true;
-    const entry: RegisteredType = { type: definition.type, nodeKind: nodeKindOf(definition), definition, plugin, isolated: isolated || markedIsolated };
-    const versions = (this.byType.get(definition.type) ?? []).filter((e) => e.plugin.version !== plugin.version || e.plugin.name !== plugin.name);
+    const entry: RegisteredType = {
+      type: definition.type,
+      nodeKind: nodeKindOf(definition),
+      definition,
+      plugin,
+      isolated: isolated || markedIsolated,
+    };
+    const versions = (this.byType.get(definition.type) ?? []).filter(
+      (e) => e.plugin.version !== plugin.version || e.plugin.name !== plugin.name,
+    );
     versions.push(entry);
-    versions.sort((a, b) => (semver.valid(a.plugin.version) && semver.valid(b.plugin.version) ? semver.compare(a.plugin.version, b.plugin.version) : 0));
+    versions.sort((a, b) =>
+      semver.valid(a.plugin.version) && semver.valid(b.plugin.version)
+        ? semver.compare(a.plugin.version, b.plugin.version)
+        : 0,
+    );
     this.byType.set(definition.type, versions);
     for (const alias of definition.aliases ?? []) this.aliases.set(alias, definition.type);
     this.version++;

@@ -7,7 +7,11 @@ import { basename, join } from "node:path";
 import { SakerError } from "@saker/sdk";
 
 function identifier(name: string): string {
-  return basename(name).replace(/^saker-plugin-/, "").replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")) || "example";
+  return (
+    basename(name)
+      .replace(/^saker-plugin-/, "")
+      .replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")) || "example"
+  );
 }
 
 export function scaffoldPlugin(dir: string, packageName: string): string[] {

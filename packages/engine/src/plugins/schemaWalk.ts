@@ -29,7 +29,16 @@ export function defOf(schema: z.ZodType): SchemaDef {
   return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
 }
 
-const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional", "success"]);
+const WRAPPERS = new Set([
+  "optional",
+  "nullable",
+  "default",
+  "prefault",
+  "readonly",
+  "catch",
+  "nonoptional",
+  "success",
+]);
 
 /** Strips optional/nullable/default…, follows lazy getters; a pipe resolves to its input side. */
 export function unwrap(schema: z.ZodType): z.ZodType {
@@ -76,11 +85,13 @@ export function collectPluginNodes(schema: z.ZodType, value: unknown, path = "",
   switch (def.type) {
     case "object":
       if (isObject(value) && def.shape) {
-        for (const [key, child] of Object.entries(def.shape)) collectPluginNodes(child, value[key], join(path, key), out);
+        for (const [key, child] of Object.entries(def.shape))
+          collectPluginNodes(child, value[key], join(path, key), out);
       }
       break;
     case "array":
-      if (Array.isArray(value) && def.element) value.forEach((item, i) => collectPluginNodes(def.element!, item, join(path, i), out));
+      if (Array.isArray(value) && def.element)
+        value.forEach((item, i) => collectPluginNodes(def.element!, item, join(path, i), out));
       break;
     case "record":
       if (isObject(value) && def.valueType) {

@@ -46,7 +46,14 @@ function isOptional(schema: z.ZodType): boolean {
   let current: z.ZodType = schema;
   for (let i = 0; i < 16; i++) {
     const def = defOf(current);
-    if (def.type === "optional" || def.type === "default" || def.type === "prefault" || def.type === "unknown" || def.type === "any") return true;
+    if (
+      def.type === "optional" ||
+      def.type === "default" ||
+      def.type === "prefault" ||
+      def.type === "unknown" ||
+      def.type === "any"
+    )
+      return true;
     if (def.innerType) current = def.innerType;
     else return false;
   }
@@ -75,7 +82,8 @@ export function validateValue(
   const def = defOf(base);
   if (value === null) {
     // An optional property written with no value (`defaults:`) is absent, as Jackson reads it.
-    if (!isOptional(schema) && defOf(schema).type !== "nullable" && def.type !== "null") issues.push({ path, message: "must not be null" });
+    if (!isOptional(schema) && defOf(schema).type !== "nullable" && def.type !== "null")
+      issues.push({ path, message: "must not be null" });
     return;
   }
   switch (def.type) {
@@ -86,13 +94,15 @@ export function validateValue(
       }
       const shape = def.shape ?? {};
       for (const [key, child] of Object.entries(shape)) {
-        if (value[key] === undefined && !isOptional(child)) issues.push({ path: [...path, key], message: "is required" });
+        if (value[key] === undefined && !isOptional(child))
+          issues.push({ path: [...path, key], message: "is required" });
         else validateValue(child, value[key], [...path, key], issues, { ...options, extraKeys: undefined }, isDynamic);
       }
       const looseObject = def.catchall !== undefined && defOf(def.catchall).type !== "never";
       if (options.strict !== false && !looseObject) {
         for (const key of Object.keys(value)) {
-          if (!(key in shape) && !options.extraKeys?.has(key)) issues.push({ path: [...path, key], message: `unknown property '${key}'` });
+          if (!(key in shape) && !options.extraKeys?.has(key))
+            issues.push({ path: [...path, key], message: `unknown property '${key}'` });
         }
       }
       return;
@@ -103,9 +113,12 @@ export function validateValue(
         return;
       }
       const { min, max } = lengthChecks(base);
-      if (min !== undefined && value.length < min) issues.push({ path, message: `must have at least ${min} item${min === 1 ? "" : "s"}` });
+      if (min !== undefined && value.length < min)
+        issues.push({ path, message: `must have at least ${min} item${min === 1 ? "" : "s"}` });
       if (max !== undefined && value.length > max) issues.push({ path, message: `must have at most ${max} items` });
-      value.forEach((item, i) => validateValue(def.element!, item, [...path, i], issues, { ...options, extraKeys: undefined }, isDynamic));
+      value.forEach((item, i) =>
+        validateValue(def.element!, item, [...path, i], issues, { ...options, extraKeys: undefined }, isDynamic),
+      );
       return;
     }
     case "record": {
@@ -113,7 +126,8 @@ export function validateValue(
         issues.push({ path, message: `must be a map${got(value)}` });
         return;
       }
-      for (const [key, item] of Object.entries(value)) validateValue(def.valueType!, item, [...path, key], issues, { ...options, extraKeys: undefined }, isDynamic);
+      for (const [key, item] of Object.entries(value))
+        validateValue(def.valueType!, item, [...path, key], issues, { ...options, extraKeys: undefined }, isDynamic);
       return;
     }
     case "union": {
@@ -136,7 +150,11 @@ export function validateValue(
     default: {
       const result = base.safeParse(coerce(base, value));
       if (!result.success) {
-        for (const issue of result.error.issues) issues.push({ path: [...path, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))], message: describeIssue(issue, valueAtIssue(value, issue.path)) });
+        for (const issue of result.error.issues)
+          issues.push({
+            path: [...path, ...issue.path.map((p) => (typeof p === "number" ? p : String(p)))],
+            message: describeIssue(issue, valueAtIssue(value, issue.path)),
+          });
       }
     }
   }
@@ -144,7 +162,8 @@ export function validateValue(
 
 function valueAtIssue(value: unknown, path: readonly PropertyKey[]): unknown {
   let current = value;
-  for (const part of path) current = current && typeof current === "object" ? (current as Record<PropertyKey, unknown>)[part] : undefined;
+  for (const part of path)
+    current = current && typeof current === "object" ? (current as Record<PropertyKey, unknown>)[part] : undefined;
   return current;
 }
 

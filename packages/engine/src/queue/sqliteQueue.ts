@@ -61,7 +61,8 @@ export class SqliteQueue {
 
   /** Drops unclaimed messages of a topic for a key (e.g. the queued jobs of a killed execution). */
   dropPending(topic: Topic, key: string): number {
-    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key).changes;
+    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key)
+      .changes;
   }
 
   /** Drops every message of a topic for a key, claimed or not (an execution failed from outside). */
@@ -71,7 +72,11 @@ export class SqliteQueue {
 
   /** The claimed messages of a topic, oldest first: at open, what the previous process was handling. */
   claimed<T>(topic: Topic): QueueMessage<T>[] {
-    const rows = this.db.prepare("SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq").all(topic) as Row[];
+    const rows = this.db
+      .prepare(
+        "SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq",
+      )
+      .all(topic) as Row[];
     return rows.map((r) => toMessage<T>(r));
   }
 

@@ -48,12 +48,17 @@ describe("countAbruptStop", () => {
     expect(failed.execution.taskRunList[0]!.state.current).toBe("FAILED");
     expect(instance.queue.claimed("worker")).toEqual([]);
     const errors = instance.logs.find({ executionId: created.id, minLevel: "ERROR" }).map((l) => l.message);
-    expect(errors).toEqual(["The server stopped abruptly 2 times while running task 'forever'; the execution is failed instead of being resumed again"]);
+    expect(errors).toEqual([
+      "The server stopped abruptly 2 times while running task 'forever'; the execution is failed instead of being resumed again",
+    ]);
   });
 
   it("counts the execution the executor was processing, and only that one", async () => {
     const home = mkdtempSync(join(tmpdir(), "saker-abrupt-"));
-    const instance = await Instance.open(loadConfig({ env: {}, overrides: { home, executor: { maxAbruptStops: 1 } }, cwd: home }), { start: false });
+    const instance = await Instance.open(
+      loadConfig({ env: {}, overrides: { home, executor: { maxAbruptStops: 1 } }, cwd: home }),
+      { start: false },
+    );
     try {
       const { flow } = instance.deploy(SLEEP);
       const first = await instance.createExecution(flow.namespace, flow.id);

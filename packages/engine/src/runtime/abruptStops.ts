@@ -33,7 +33,8 @@ export function countAbruptStop(instance: Instance): void {
     entry.keys.set(key, taskId);
     inFlight.set(executionId, entry);
   };
-  for (const message of instance.queue.claimed<WorkerJob>("worker")) add(message.payload.executionId, message.payload.taskRunId, message.payload.task.id);
+  for (const message of instance.queue.claimed<WorkerJob>("worker"))
+    add(message.payload.executionId, message.payload.taskRunId, message.payload.task.id);
   const firstExecutor = instance.queue.claimed("executor")[0];
   if (firstExecutor?.key) add(firstExecutor.key, EXECUTOR);
   for (const [executionId, { keys }] of inFlight) {
@@ -51,13 +52,29 @@ export function countAbruptStop(instance: Instance): void {
       continue;
     }
     const taskRun = stored.execution.taskRunList.find((t) => t.id === reached);
-    const what = taskRun ? `running task '${taskRun.taskId}'` : reached === EXECUTOR ? "processing this execution" : `running task '${keys.get(reached) ?? reached}'`;
+    const what = taskRun
+      ? `running task '${taskRun.taskId}'`
+      : reached === EXECUTOR
+        ? "processing this execution"
+        : `running task '${keys.get(reached) ?? reached}'`;
     const times = interruptions[reached]!;
-    fail(instance, stored, state, taskRun, `The server stopped abruptly ${times} time${times === 1 ? "" : "s"} while ${what}; the execution is failed instead of being resumed again`);
+    fail(
+      instance,
+      stored,
+      state,
+      taskRun,
+      `The server stopped abruptly ${times} time${times === 1 ? "" : "s"} while ${what}; the execution is failed instead of being resumed again`,
+    );
   }
 }
 
-function fail(instance: Instance, stored: StoredExecution, state: ExecutorState, taskRun: TaskRun | undefined, message: string): void {
+function fail(
+  instance: Instance,
+  stored: StoredExecution,
+  state: ExecutorState,
+  taskRun: TaskRun | undefined,
+  message: string,
+): void {
   const x = failExecution(stored.execution, taskRun, new Date());
   const log: LogEntry = {
     namespace: x.namespace,
@@ -81,7 +98,9 @@ function fail(instance: Instance, stored: StoredExecution, state: ExecutorState,
     instance.queue.dropAll("worker", x.id);
     instance.queue.send([
       ...instance.executor.endedMessages(stored, x, graph),
-      ...instance.executions.childIds(x.id).map((childId) => ({ topic: "executor" as const, key: childId, payload: { type: "kill-requested" } })),
+      ...instance.executions
+        .childIds(x.id)
+        .map((childId) => ({ topic: "executor" as const, key: childId, payload: { type: "kill-requested" } })),
     ]);
   })();
   process.stderr.write(`saker: execution '${x.id}' (${x.namespace}/${x.flowId}): ${message}\n`);

@@ -22,7 +22,10 @@ const ServerConfig = z.strictObject({
       users: z.array(z.strictObject({ username: z.string(), passwordHash: z.string() })).default([]),
     })
     .default({ users: [] }),
-  maxRequestSize: z.coerce.number().int().default(100 * 1024 * 1024),
+  maxRequestSize: z.coerce
+    .number()
+    .int()
+    .default(100 * 1024 * 1024),
 });
 
 const PluginsConfig = z.strictObject({
@@ -50,12 +53,14 @@ const ExpressionsConfig = z.strictObject({
    * What `kv()` does with a missing key when the call does not say (`errorOnMissing`): fail, as
    * Kestra does since 0.22, or (false) return null as Kestra 0.21 did.
    */
-  kvErrorOnMissing: z
-    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")])
-    .default(true),
+  kvErrorOnMissing: z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]).default(true),
   /** Milliseconds an `http()` call may take, and bytes its response may hold. */
   httpTimeoutMs: z.coerce.number().int().min(1).default(10_000),
-  httpMaxResponseBytes: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  httpMaxResponseBytes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -65,11 +70,20 @@ export const ConfigSchema = z.strictObject({
   database: z.strictObject({ file: z.string().optional() }).default({}),
   worker: z
     .strictObject({
-      concurrency: z.coerce.number().int().min(1).default(Math.max(8, cpus().length * 4)),
+      concurrency: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .default(Math.max(8, cpus().length * 4)),
       tmpDir: z.string().optional(),
     })
     .default({ concurrency: Math.max(8, cpus().length * 4) }),
-  server: ServerConfig.default({ port: 8080, host: "127.0.0.1", basicAuth: { users: [] }, maxRequestSize: 100 * 1024 * 1024 }),
+  server: ServerConfig.default({
+    port: 8080,
+    host: "127.0.0.1",
+    basicAuth: { users: [] },
+    maxRequestSize: 100 * 1024 * 1024,
+  }),
   plugins: PluginsConfig.default({ defaultVersion: "LATEST", defaults: [], configurations: [], isolated: [] }),
   secrets: z.strictObject({ file: z.string().optional() }).default({}),
   encryption: z.strictObject({ secretKey: z.string().optional() }).default({}),
@@ -95,7 +109,12 @@ export const ConfigSchema = z.strictObject({
       maxFlowBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxFlowBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
-  expressions: ExpressionsConfig.default({ ...DEFAULT_LIMITS, kvErrorOnMissing: true, httpTimeoutMs: 10_000, httpMaxResponseBytes: 10 * 1024 * 1024 }),
+  expressions: ExpressionsConfig.default({
+    ...DEFAULT_LIMITS,
+    kvErrorOnMissing: true,
+    httpTimeoutMs: 10_000,
+    httpMaxResponseBytes: 10 * 1024 * 1024,
+  }),
 });
 
 export type SakerConfig = z.output<typeof ConfigSchema>;
@@ -135,7 +154,9 @@ function envOverrides(env: Readonly<Record<string, string | undefined>>): Record
 }
 
 function collectKeys(schema: z.ZodType, prefix: string[]): string[][] {
-  let current = schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> } } };
+  let current = schema as unknown as {
+    _zod: { def: { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType> } };
+  };
   while (current._zod.def.innerType) current = current._zod.def.innerType as never;
   const shape = current._zod.def.shape;
   if (current._zod.def.type !== "object" || !shape) return [prefix];
@@ -145,7 +166,10 @@ function collectKeys(schema: z.ZodType, prefix: string[]): string[][] {
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) {
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object"
+        ? deepMerge(out[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }
@@ -162,20 +186,27 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions = {}): CompiledConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ?? (env.SAKER_CONFIG || (existsSync(join(cwd, "saker.yml")) ? join(cwd, "saker.yml") : undefined));
+  const file =
+    options.file ?? (env.SAKER_CONFIG || (existsSync(join(cwd, "saker.yml")) ? join(cwd, "saker.yml") : undefined));
   let fromFile: Record<string, unknown> = {};
   if (file) {
     try {
       fromFile = (YAML.parse(readFileSync(file, "utf8")) ?? {}) as Record<string, unknown>;
     } catch (error) {
-      throw new SakerError("CONFIG_INVALID", `Unable to read the configuration file '${file}': ${(error as Error).message}`);
+      throw new SakerError(
+        "CONFIG_INVALID",
+        `Unable to read the configuration file '${file}': ${(error as Error).message}`,
+      );
     }
   }
   const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
   const parsed = ConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new SakerError("CONFIG_INVALID", `Invalid configuration${file ? ` in '${file}'` : ""}: ${problems.join("; ")}`);
+    throw new SakerError(
+      "CONFIG_INVALID",
+      `Invalid configuration${file ? ` in '${file}'` : ""}: ${problems.join("; ")}`,
+    );
   }
   const config = parsed.data;
   const home = resolve(cwd, config.home ?? env.SAKER_HOME ?? ".saker");
@@ -186,7 +217,12 @@ export function loadConfig(options: LoadConfigOptions = {}): CompiledConfig {
     databaseFile: at(config.database.file, join(home, "saker.db")),
     storagePath: at(config.storage.path, join(home, "storage")),
     pluginsPath: at(config.plugins.path, join(home, "plugins")),
-    bundledPluginsPath: config.plugins.bundledPath === undefined ? defaultBundledDir() : config.plugins.bundledPath.trim() === "" ? undefined : at(config.plugins.bundledPath, ""),
+    bundledPluginsPath:
+      config.plugins.bundledPath === undefined
+        ? defaultBundledDir()
+        : config.plugins.bundledPath.trim() === ""
+          ? undefined
+          : at(config.plugins.bundledPath, ""),
     tmpDir: at(config.worker.tmpDir, join(tmpdir(), `saker-${process.pid}`)),
     env,
   };

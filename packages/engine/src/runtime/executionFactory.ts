@@ -71,7 +71,11 @@ export function executionLabels(flow: Flow, given: readonly Label[] | undefined,
 
 export async function buildExecution(flow: Flow, request: NewExecution, deps: FactoryDeps): Promise<Execution> {
   const skeleton = executionSkeleton(flow, request);
-  const inputs = await resolveInputs(flow.inputs, request.inputs ?? {}, inputResolution(flow, skeleton, request, deps, true));
+  const inputs = await resolveInputs(
+    flow.inputs,
+    request.inputs ?? {},
+    inputResolution(flow, skeleton, request, deps, true),
+  );
   if (Object.keys(inputs).length > 0) skeleton.inputs = inputs;
   return skeleton;
 }
@@ -80,13 +84,20 @@ export async function buildExecution(flow: Flow, request: NewExecution, deps: Fa
  * The inputs of a new execution checked one by one, as `buildExecution` would resolve them, with
  * nothing created or stored (an uploaded file is checked, not written).
  */
-export async function checkExecutionInputs(flow: Flow, request: NewExecution, deps: FactoryDeps): Promise<InputCheck[]> {
+export async function checkExecutionInputs(
+  flow: Flow,
+  request: NewExecution,
+  deps: FactoryDeps,
+): Promise<InputCheck[]> {
   const skeleton = executionSkeleton(flow, request);
   return checkInputs(flow.inputs, request.inputs ?? {}, inputResolution(flow, skeleton, request, deps, false));
 }
 
 function executionSkeleton(flow: Flow, request: NewExecution): Execution {
-  if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`, { details: { status: 422 } });
+  if (flow.disabled)
+    throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`, {
+      details: { status: 422 },
+    });
   const id = request.id ?? friendlyId();
   const now = new Date();
   return {
@@ -106,16 +117,34 @@ function executionSkeleton(flow: Flow, request: NewExecution): Execution {
   };
 }
 
-function inputResolution(flow: Flow, skeleton: Execution, request: NewExecution, deps: FactoryDeps, store: boolean): InputResolution {
+function inputResolution(
+  flow: Flow,
+  skeleton: Execution,
+  request: NewExecution,
+  deps: FactoryDeps,
+  store: boolean,
+): InputResolution {
   const id = skeleton.id;
   return {
-    renderTyped: (template, resolved) => deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
+    renderTyped: (template, resolved) =>
+      deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
     encrypt: (plain) => deps.encryption.encrypt(plain),
     ...(request.allowMissingRequired ? { allowMissingRequired: true } : {}),
-    fileUri: (_inputId, uri) => inputFileUri(deps.storage, { namespace: flow.namespace, readPrefixes: executionReadPrefixes(flow.namespace, flow.id, id, request.trigger?.variables) }, uri),
+    fileUri: (_inputId, uri) =>
+      inputFileUri(
+        deps.storage,
+        {
+          namespace: flow.namespace,
+          readPrefixes: executionReadPrefixes(flow.namespace, flow.id, id, request.trigger?.variables),
+        },
+        uri,
+      ),
     storeFile: async (inputId, value) => {
       if (!(value instanceof FileUpload)) {
-        throw new SakerError("INPUT_INVALID", `Invalid input for \`${inputId}\`, a FILE input takes an uploaded file or a kestra:// URI, but received \`${String(value)}\``);
+        throw new SakerError(
+          "INPUT_INVALID",
+          `Invalid input for \`${inputId}\`, a FILE input takes an uploaded file or a kestra:// URI, but received \`${String(value)}\``,
+        );
       }
       const path = `${inputPrefix(flow.namespace, flow.id, id, inputId)}/${value.fileName}`;
       if (store) await deps.storage.put(path, await value.read());

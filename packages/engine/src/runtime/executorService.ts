@@ -66,7 +66,9 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
-    const batch = this.held.length ? this.held.splice(0) : this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
+    const batch = this.held.length
+      ? this.held.splice(0)
+      : this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
     if (batch.length === 0) {
       await this.sleep();
       return;
@@ -126,11 +128,29 @@ export class ExecutorService {
       now: () => new Date(),
       newId: friendlyId,
       // variables a flowable built itself (a Subflow's child execution) may hold sealed values too
-      render: (template, variables, typed) => instance.renderer.render(template, instance.secretGuard.reveal(variables), typed, instance.executorServices(execution)),
-      renderValue: (value, variables) => instance.renderer.renderValue(value, instance.secretGuard.reveal(variables), instance.executorServices(execution)),
+      render: (template, variables, typed) =>
+        instance.renderer.render(
+          template,
+          instance.secretGuard.reveal(variables),
+          typed,
+          instance.executorServices(execution),
+        ),
+      renderValue: (value, variables) =>
+        instance.renderer.renderValue(
+          value,
+          instance.secretGuard.reveal(variables),
+          instance.executorServices(execution),
+        ),
       variables: (sources, decrypt) => instance.variables(sources, decrypt),
-      countRunning: () => instance.executions.countRunning(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId, execution.id),
-      seal: (value) => instance.secretGuard.seal(value, (masker ??= instance.secretGuard.executionMasker(flow, execution))),
+      countRunning: () =>
+        instance.executions.countRunning(
+          execution.tenantId ?? instance.config.tenantId,
+          execution.namespace,
+          execution.flowId,
+          execution.id,
+        ),
+      seal: (value) =>
+        instance.secretGuard.seal(value, (masker ??= instance.secretGuard.executionMasker(flow, execution))),
     };
   }
 
@@ -150,19 +170,27 @@ export class ExecutorService {
     }
     await nextTurn();
     const stateBefore = stored.execution.state.current;
-    const result = await transition(graph, stored.execution, stored.executorState, messages.map((m) => m.payload), this.deps(stored.execution, graph.flow));
+    const result = await transition(
+      graph,
+      stored.execution,
+      stored.executorState,
+      messages.map((m) => m.payload),
+      this.deps(stored.execution, graph.flow),
+    );
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
     const masker = instance.secretGuard.masker();
     const logs = result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }));
     const outgoing: NewMessage[] = [];
     const inserts: StoredExecution[] = [];
     const afterCommit: (() => void)[] = [];
-    for (const command of result.commands) await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
+    for (const command of result.commands)
+      await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
     await nextTurn();
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...this.endedMessages(stored, result.execution, graph));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
-    else if (result.execution.state.current !== stateBefore) outgoing.push(...instance.stateChangeMessages(result.execution));
+    else if (result.execution.state.current !== stateBefore)
+      outgoing.push(...instance.stateChangeMessages(result.execution));
     instance.db.transaction(() => {
       if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
       for (const child of inserts) instance.executions.insert(child);
@@ -193,10 +221,23 @@ export class ExecutorService {
         outgoing.push({ topic: "worker", key: x.id, payload: command.job });
         return;
       case "delay":
-        outgoing.push({ topic: "executor", key: x.id, payload: { type: "delay-fired", delay: command.delay }, availableAt: command.delay.at });
+        outgoing.push({
+          topic: "executor",
+          key: x.id,
+          payload: { type: "delay-fired", delay: command.delay },
+          availableAt: command.delay.at,
+        });
         return;
       case "create-subflow":
-        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, outgoing, inserts, afterCommit);
+        return this.createSubflow(
+          x,
+          command.parentTaskRunId,
+          command.taskId,
+          command.request,
+          outgoing,
+          inserts,
+          afterCommit,
+        );
       case "kill-tasks":
         afterCommit.push(() => {
           instance.queue.dropPending("worker", x.id);
@@ -204,7 +245,8 @@ export class ExecutorService {
         });
         return;
       case "kill-subflows":
-        for (const childId of instance.executions.childIds(x.id)) outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
+        for (const childId of instance.executions.childIds(x.id))
+          outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
         return;
       case "remove-working-directory":
         afterCommit.push(() => instance.worker.removeWorkingDirectory(command.workingDirectoryId));
@@ -212,17 +254,35 @@ export class ExecutorService {
       case "replay": {
         const replay = replayExecution(graph, command.execution, new Date(), friendlyId);
         const parent = instance.executions.get(x.id);
-        inserts.push({ execution: replay.execution, executorState: replay.state, finished: false, ...(parent?.parentExecutionId ? { parentExecutionId: parent.parentExecutionId, parentTaskRunId: parent.parentTaskRunId! } : {}) });
+        inserts.push({
+          execution: replay.execution,
+          executorState: replay.state,
+          finished: false,
+          ...(parent?.parentExecutionId
+            ? { parentExecutionId: parent.parentExecutionId, parentTaskRunId: parent.parentTaskRunId! }
+            : {}),
+        });
         outgoing.push({ topic: "executor", key: replay.execution.id, payload: { type: "process" } });
         return;
       }
     }
   }
 
-  private async createSubflow(parent: Execution, parentTaskRunId: string, taskId: string, request: SubflowRequest, outgoing: NewMessage[], inserts: StoredExecution[], afterCommit: (() => void)[]): Promise<void> {
+  private async createSubflow(
+    parent: Execution,
+    parentTaskRunId: string,
+    taskId: string,
+    request: SubflowRequest,
+    outgoing: NewMessage[],
+    inserts: StoredExecution[],
+    afterCommit: (() => void)[],
+  ): Promise<void> {
     const instance = this.instance;
-    const previous = request.restartOf ?? (request.restartIteration ? this.childOfIteration(parent.id, parentTaskRunId, request.iteration) : undefined);
-    if (previous !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, previous, outgoing, afterCommit)) return;
+    const previous =
+      request.restartOf ??
+      (request.restartIteration ? this.childOfIteration(parent.id, parentTaskRunId, request.iteration) : undefined);
+    if (previous !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, previous, outgoing, afterCommit))
+      return;
     if (request.restartOf !== undefined) {
       // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
       request = { ...request, executionId: friendlyId() };
@@ -248,23 +308,51 @@ export class ExecutorService {
         },
         ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
       });
-      inserts.push({ execution: child, executorState: { dispatched: [] }, finished: false, ...(request.wait ? { parentExecutionId: parent.id, parentTaskRunId } : { parentExecutionId: parent.id }) });
+      inserts.push({
+        execution: child,
+        executorState: { dispatched: [] },
+        finished: false,
+        ...(request.wait ? { parentExecutionId: parent.id, parentTaskRunId } : { parentExecutionId: parent.id }),
+      });
       outgoing.push({ topic: "executor", key: child.id, payload: { type: "process" } });
       instance.logs.append([
-        { namespace: parent.namespace, flowId: parent.flowId, executionId: parent.id, taskId, taskRunId: parentTaskRunId, level: "INFO", message: `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`, timestamp: new Date().toISOString() },
+        {
+          namespace: parent.namespace,
+          flowId: parent.flowId,
+          executionId: parent.id,
+          taskId,
+          taskRunId: parentTaskRunId,
+          level: "INFO",
+          message: `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
+          timestamp: new Date().toISOString(),
+        },
       ]);
     } catch (error) {
       if (isDiskFull(error)) throw error;
-      outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-failed", taskRunId: parentTaskRunId, message: isSakerError(error) ? error.message : errorMessage(error) } });
+      outgoing.push({
+        topic: "executor",
+        key: parent.id,
+        payload: {
+          type: "subflow-failed",
+          taskRunId: parentTaskRunId,
+          message: isSakerError(error) ? error.message : errorMessage(error),
+        },
+      });
     }
   }
 
   /** The child a ForEachItem task run started for one batch (`iteration`), if any. */
-  private childOfIteration(parentId: string, parentTaskRunId: string, iteration: number | undefined): string | undefined {
+  private childOfIteration(
+    parentId: string,
+    parentTaskRunId: string,
+    iteration: number | undefined,
+  ): string | undefined {
     const instance = this.instance;
     return instance.executions.childIds(parentId).find((id) => {
       const stored = instance.executions.get(id);
-      return stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration;
+      return (
+        stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration
+      );
     });
   }
 
@@ -273,23 +361,57 @@ export class ExecutorService {
    * restarted (once this pass is committed) and reports to the same task run when it ends; a child
    * that did not fail reports its result again now. False when there is no such child any more.
    */
-  private restartSubflow(parent: Execution, parentTaskRunId: string, taskId: string, childId: string, outgoing: NewMessage[], afterCommit: (() => void)[]): boolean {
+  private restartSubflow(
+    parent: Execution,
+    parentTaskRunId: string,
+    taskId: string,
+    childId: string,
+    outgoing: NewMessage[],
+    afterCommit: (() => void)[],
+  ): boolean {
     const instance = this.instance;
     const stored = instance.executions.get(childId);
-    if (!stored || stored.execution.deleted || stored.parentExecutionId !== parent.id || stored.parentTaskRunId !== parentTaskRunId) return false;
+    if (
+      !stored ||
+      stored.execution.deleted ||
+      stored.parentExecutionId !== parent.id ||
+      stored.parentTaskRunId !== parentTaskRunId
+    )
+      return false;
     const child = stored.execution;
     const log = (message: string) =>
-      instance.logs.append([{ namespace: parent.namespace, flowId: parent.flowId, executionId: parent.id, taskId, taskRunId: parentTaskRunId, level: "INFO", message, timestamp: new Date().toISOString() }]);
+      instance.logs.append([
+        {
+          namespace: parent.namespace,
+          flowId: parent.flowId,
+          executionId: parent.id,
+          taskId,
+          taskRunId: parentTaskRunId,
+          level: "INFO",
+          message,
+          timestamp: new Date().toISOString(),
+        },
+      ]);
     if (!isFailed(child.state.current)) {
-      outgoing.push({ topic: "executor", key: parent.id, payload: { type: "subflow-ended", taskRunId: parentTaskRunId, child } });
+      outgoing.push({
+        topic: "executor",
+        key: parent.id,
+        payload: { type: "subflow-ended", taskRunId: parentTaskRunId, child },
+      });
       return true;
     }
     afterCommit.push(() => {
       try {
         instance.restart(child.id);
-        log(`Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`);
+        log(
+          `Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
+        );
       } catch (error) {
-        instance.signal(parent.id, { type: "subflow-failed", taskRunId: parentTaskRunId, message: `Unable to restart execution '${child.id}': ${errorMessage(error)}` });
+        instance.signal(parent.id, {
+          type: "subflow-failed",
+          taskRunId: parentTaskRunId,
+          message: `Unable to restart execution '${child.id}': ${errorMessage(error)}`,
+        });
       }
     });
     return true;
@@ -300,11 +422,20 @@ export class ExecutorService {
     const instance = this.instance;
     const outgoing: NewMessage[] = [];
     if (stored.parentExecutionId && stored.parentTaskRunId) {
-      outgoing.push({ topic: "executor", key: stored.parentExecutionId, payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution } });
+      outgoing.push({
+        topic: "executor",
+        key: stored.parentExecutionId,
+        payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution },
+      });
     }
     if (graph?.flow.concurrency) {
-      const queued = instance.executions.oldestQueued(execution.tenantId ?? instance.config.tenantId, execution.namespace, execution.flowId);
-      if (queued && queued !== execution.id) outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
+      const queued = instance.executions.oldestQueued(
+        execution.tenantId ?? instance.config.tenantId,
+        execution.namespace,
+        execution.flowId,
+      );
+      if (queued && queued !== execution.id)
+        outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
     }
     outgoing.push(...instance.flowTriggerMessages(execution));
     return outgoing;

@@ -25,7 +25,15 @@ beforeAll(async () => {
         res.end(JSON.stringify({ items: [{ slug: "a" }, { slug: "b" }], count: 2, ratio: 0.5 }));
       } else if (path === "/echo") {
         res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization ?? null, accept: req.headers.accept, query: Object.fromEntries(new URL(req.url!, "http://x").searchParams) }));
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            body,
+            auth: req.headers.authorization ?? null,
+            accept: req.headers.accept,
+            query: Object.fromEntries(new URL(req.url!, "http://x").searchParams),
+          }),
+        );
       } else if (path === "/text") {
         res.setHeader("content-type", "text/plain");
         res.end("plain text");
@@ -83,7 +91,9 @@ tasks:
     expect(value(x, "inherited")).toBe("from-company");
     expect(value(x, "explicitNamespaceDoesNotInherit")).toBe("[]");
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "missingFails").join("\n")).toContain("The key 'absent' does not exist in the namespace 'company.team.sub'.");
+    expect(errorMessages(t, x, "missingFails").join("\n")).toContain(
+      "The key 'absent' does not exist in the namespace 'company.team.sub'.",
+    );
   });
 
   it("refuses an errorOnMissing that is not a boolean", async () => {
@@ -146,7 +156,12 @@ tasks:
 describe("secret() with a subkey", () => {
   it("returns one property of a JSON secret, masked in logs, and fails on a missing one", async () => {
     const json = JSON.stringify({ user: "db-user-name", port: 5432, nested: { a: 1 } });
-    const s = await openTestInstance({ env: { SECRET_DB: Buffer.from(json).toString("base64"), SECRET_PLAIN: Buffer.from("not json").toString("base64") } });
+    const s = await openTestInstance({
+      env: {
+        SECRET_DB: Buffer.from(json).toString("base64"),
+        SECRET_PLAIN: Buffer.from("not json").toString("base64"),
+      },
+    });
     try {
       const x = await s.run(`id: subkeys
 namespace: company
@@ -168,10 +183,15 @@ tasks:
         format: "{{ secret('PLAIN', subkey='user') }}"
 `);
       expect(outputsOf(x, "port").value).toBe("true 7");
-      const logs = s.instance.logs.find({ executionId: x.id }).map((l) => l.message).join("\n");
+      const logs = s.instance.logs
+        .find({ executionId: x.id })
+        .map((l) => l.message)
+        .join("\n");
       expect(logs).toContain("user=**masked");
       expect(logs).not.toContain("db-user-name");
-      expect(errorMessages(s, x, "missing").join("\n")).toContain("Cannot find secret sub-key 'password' in secret 'DB'.");
+      expect(errorMessages(s, x, "missing").join("\n")).toContain(
+        "Cannot find secret sub-key 'password' in secret 'DB'.",
+      );
       expect(errorMessages(s, x, "notJson").join("\n")).toContain("Ensure the secret contains valid JSON value.");
     } finally {
       await s.close();
@@ -244,7 +264,13 @@ tasks:
     format: "{{ http(uri='${base}/echo', method='PUT', body={'a': 'b c'}, contentType='application/x-www-form-urlencoded').body }}"
 `);
     expect(x.state.current).toBe("SUCCESS");
-    expect(JSON.parse(String(value(x, "post")))).toEqual({ method: "POST", body: '{"name":"saker","n":2}', auth: `Basic ${Buffer.from("u:p").toString("base64")}`, accept: "application/json", query: { page: "3" } });
+    expect(JSON.parse(String(value(x, "post")))).toEqual({
+      method: "POST",
+      body: '{"name":"saker","n":2}',
+      auth: `Basic ${Buffer.from("u:p").toString("base64")}`,
+      accept: "application/json",
+      query: { page: "3" },
+    });
     const post = seen.find((r) => r.method === "POST")!;
     expect(post.headers["x-trace"]).toBe("abc");
     expect(post.headers["content-type"]).toBe("application/json");

@@ -4,7 +4,16 @@
  * `fileEmpty`, `errorLogs`, `http`), and the filters and functions of installed plugins.
  */
 import type { ExpressionExtension } from "@saker/sdk";
-import { defaultEngine, ExpressionError, type CallArgs, type CallContext, type ExpressionEngine, type FunctionDef, type RenderLimits, type RenderOptions } from "../expression/index.ts";
+import {
+  defaultEngine,
+  ExpressionError,
+  type CallArgs,
+  type CallContext,
+  type ExpressionEngine,
+  type FunctionDef,
+  type RenderLimits,
+  type RenderOptions,
+} from "../expression/index.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { httpFunction } from "./httpFunction.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
@@ -27,7 +36,10 @@ function optionalText(args: CallArgs, name: string, index: number): string | und
   return value === undefined || value === null ? undefined : String(value);
 }
 
-function runtimeFunction(call: (args: CallArgs, ctx: CallContext, services: RenderServices) => unknown, name: string): FunctionDef {
+function runtimeFunction(
+  call: (args: CallArgs, ctx: CallContext, services: RenderServices) => unknown,
+  name: string,
+): FunctionDef {
   return { call: (args, ctx) => call(args, ctx, runtime(ctx, name)) };
 }
 
@@ -64,14 +76,21 @@ export const RUNTIME_FUNCTIONS: Record<string, FunctionDef> = {
   fileEmpty: fileEmpty("fileEmpty"),
   // Kestra's current name; fileEmpty stays accepted.
   isFileEmpty: fileEmpty("isFileEmpty"),
-  errorLogs: runtimeFunction((_args, ctx, s) => ctx.resolve("errorLogs", async () => (await s.errorLogs()).map((l) => ({ ...l }))), "errorLogs"),
+  errorLogs: runtimeFunction(
+    (_args, ctx, s) => ctx.resolve("errorLogs", async () => (await s.errorLogs()).map((l) => ({ ...l }))),
+    "errorLogs",
+  ),
 };
 
 /**
  * A KV entry: in the given namespace only, or, without one, in the flow's namespace and then in
  * each parent namespace (`a.b.c`, `a.b`, `a`), as Kestra's kv() does.
  */
-async function readKv(s: RenderServices, namespace: string | undefined, key: string): Promise<{ value: unknown } | undefined> {
+async function readKv(
+  s: RenderServices,
+  namespace: string | undefined,
+  key: string,
+): Promise<{ value: unknown } | undefined> {
   if (namespace !== undefined) return s.kv(namespace, key);
   for (let current = s.namespace; ; current = current.slice(0, current.lastIndexOf("."))) {
     const entry = await s.kv(current, key);
@@ -107,13 +126,19 @@ function namedArgs(args: CallArgs, params: readonly string[] = []): Record<strin
   return out;
 }
 
-function pluginExtensions(registry: PluginRegistry): { filters: Record<string, { call: (input: unknown, args: CallArgs) => unknown }>; functions: Record<string, FunctionDef> } {
+function pluginExtensions(registry: PluginRegistry): {
+  filters: Record<string, { call: (input: unknown, args: CallArgs) => unknown }>;
+  functions: Record<string, FunctionDef>;
+} {
   const filters: Record<string, { call: (input: unknown, args: CallArgs) => unknown }> = {};
   const functions: Record<string, FunctionDef> = {};
-  const adapt = (ext: ExpressionExtension) => ({ call: (input: unknown, args: CallArgs) => ext.call(input, namedArgs(args, ext.params)) });
+  const adapt = (ext: ExpressionExtension) => ({
+    call: (input: unknown, args: CallArgs) => ext.call(input, namedArgs(args, ext.params)),
+  });
   for (const plugin of registry.expressionPlugins()) {
     for (const [name, ext] of Object.entries(plugin.filters ?? {})) filters[name] = adapt(ext);
-    for (const [name, ext] of Object.entries(plugin.functions ?? {})) functions[name] = { call: (args) => ext.call(undefined, namedArgs(args, ext.params)) };
+    for (const [name, ext] of Object.entries(plugin.functions ?? {}))
+      functions[name] = { call: (args) => ext.call(undefined, namedArgs(args, ext.params)) };
   }
   return { filters, functions };
 }
@@ -127,8 +152,16 @@ export interface RuntimeFunctionSettings {
 }
 
 /** A renderer over the expression engine, with the configured budgets; follows the registry's plugins as they change. */
-export function createRenderer(registry?: PluginRegistry, settings: Partial<RenderLimits> & RuntimeFunctionSettings = {}): Renderer {
-  const { kvErrorOnMissing = true, httpTimeoutMs = 10_000, httpMaxResponseBytes = 10 * 1024 * 1024, ...limitSettings } = settings;
+export function createRenderer(
+  registry?: PluginRegistry,
+  settings: Partial<RenderLimits> & RuntimeFunctionSettings = {},
+): Renderer {
+  const {
+    kvErrorOnMissing = true,
+    httpTimeoutMs = 10_000,
+    httpMaxResponseBytes = 10 * 1024 * 1024,
+    ...limitSettings
+  } = settings;
   const limits = Object.keys(limitSettings).length ? limitSettings : undefined;
   const base = defaultEngine.extend({
     functions: {
@@ -152,7 +185,8 @@ export function createRenderer(registry?: PluginRegistry, settings: Partial<Rend
     ...(services?.signal ? { signal: services.signal } : {}),
   });
   return {
-    render: (template, variables, typed, services) => current().renderAsync(template, variables, { typed, ...options(services) }),
+    render: (template, variables, typed, services) =>
+      current().renderAsync(template, variables, { typed, ...options(services) }),
     renderValue: (value, variables, services) => current().renderValueAsync(value, variables, options(services)),
   };
 }

@@ -16,7 +16,8 @@ export interface LoadedFlow {
 }
 
 /** The cache key of one revision of a flow. */
-const revisionKey = (flow: { namespace: string; id: string; revision: number }) => `${flow.namespace}/${flow.id}/${flow.revision}`;
+const revisionKey = (flow: { namespace: string; id: string; revision: number }) =>
+  `${flow.namespace}/${flow.id}/${flow.revision}`;
 
 export class FlowService {
   private readonly graphs = new Map<string, FlowGraph>();
@@ -58,7 +59,14 @@ export class FlowService {
    * saves in one transaction are all or nothing.
    */
   save(source: string, flow: Flow): LoadedFlow & { created: boolean } {
-    const { flow: stored, created } = this.store.save(this.tenantId, flow.namespace, flow.id, source, flow.disabled === true, flow.labels ?? []);
+    const { flow: stored, created } = this.store.save(
+      this.tenantId,
+      flow.namespace,
+      flow.id,
+      source,
+      flow.disabled === true,
+      flow.labels ?? [],
+    );
     const loaded = { ...flow, revision: stored.revision };
     if (stored.source === source) this.parsed.set(revisionKey(stored), loaded);
     return { stored, flow: loaded, created };
@@ -73,7 +81,9 @@ export class FlowService {
 
   /** A stored revision as it is (deleted ones too), without parsing it. */
   stored(namespace: string, id: string, revision?: number): StoredFlow | undefined {
-    return revision === undefined ? this.store.latest(this.tenantId, namespace, id) : this.store.revision(this.tenantId, namespace, id, revision);
+    return revision === undefined
+      ? this.store.latest(this.tenantId, namespace, id)
+      : this.store.revision(this.tenantId, namespace, id, revision);
   }
 
   /** The validated flow of a stored revision, parsed once. Throws when it no longer validates. */
@@ -150,7 +160,11 @@ export class FlowService {
   get(namespace: string, id: string, revision?: number): LoadedFlow {
     const found = this.find(namespace, id, revision);
     if (!found) {
-      throw new SakerError("FLOW_NOT_FOUND", `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`, { details: { status: 404 } });
+      throw new SakerError(
+        "FLOW_NOT_FOUND",
+        `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`,
+        { details: { status: 404 } },
+      );
     }
     return found;
   }
@@ -191,7 +205,9 @@ export class FlowService {
   /** The latest revision of every flow, without sources: for loops that run often (the scheduler). */
   heads(namespacePrefix?: string): FlowHead[] {
     const heads = this.store.heads(this.tenantId);
-    return namespacePrefix ? heads.filter((f) => f.namespace === namespacePrefix || f.namespace.startsWith(`${namespacePrefix}.`)) : heads;
+    return namespacePrefix
+      ? heads.filter((f) => f.namespace === namespacePrefix || f.namespace.startsWith(`${namespacePrefix}.`))
+      : heads;
   }
 
   delete(namespace: string, id: string): boolean {

@@ -44,7 +44,10 @@ export function lockHome(home: string): HomeLock {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw asDiskFull(error, home, "writing the lock file");
       const pid = Number(readFileSync(file, "utf8").trim());
       if (pid && pid !== process.pid && alive(pid)) {
-        throw new SakerError("HOME_LOCKED", `Another Saker process (pid ${pid}) is using '${home}'; stop it, or use another folder with --home or SAKER_HOME`);
+        throw new SakerError(
+          "HOME_LOCKED",
+          `Another Saker process (pid ${pid}) is using '${home}'; stop it, or use another folder with --home or SAKER_HOME`,
+        );
       }
       rmSync(file, { force: true });
       stale = true;

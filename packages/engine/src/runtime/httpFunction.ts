@@ -37,7 +37,8 @@ function named(args: CallArgs): Record<string, unknown> {
     if (value !== undefined && value !== null) out[name] = toPlain(value);
   });
   for (const name of Object.keys(args.named)) {
-    if (!(ARGUMENTS as readonly string[]).includes(name)) throw new EvalError(`http(): unknown argument '${name}' (expected one of ${ARGUMENTS.join(", ")})`);
+    if (!(ARGUMENTS as readonly string[]).includes(name))
+      throw new EvalError(`http(): unknown argument '${name}' (expected one of ${ARGUMENTS.join(", ")})`);
   }
   return out;
 }
@@ -91,15 +92,35 @@ function statusAccepted(options: HttpProps["options"], code: number): boolean {
   return code < 400 || options.allowFailed === true;
 }
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" };
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
 
-async function call(request: Record<string, unknown>, settings: HttpFunctionSettings, signal: AbortSignal | undefined): Promise<unknown> {
+async function call(
+  request: Record<string, unknown>,
+  settings: HttpFunctionSettings,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
   if (typeof request.uri !== "string") throw new EvalError("The 'http' function expects an argument 'uri'.");
   const method = String(request.method ?? "GET").toUpperCase();
-  if (!(HTTP_METHODS as readonly string[]).includes(method)) throw new EvalError(`http(): unknown method '${method}' (expected one of ${HTTP_METHODS.join(", ")})`);
+  if (!(HTTP_METHODS as readonly string[]).includes(method))
+    throw new EvalError(`http(): unknown method '${method}' (expected one of ${HTTP_METHODS.join(", ")})`);
   const contentType = String(request.contentType ?? "application/json");
   const parsedOptions = HttpOptions.safeParse(request.options ?? {});
-  if (!parsedOptions.success) throw new EvalError(`http(): invalid options: ${parsedOptions.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsedOptions.success)
+    throw new EvalError(
+      `http(): invalid options: ${parsedOptions.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   const options = parsedOptions.data;
   const limit = Math.min(options.maxContentLength ?? settings.maxResponseBytes, settings.maxResponseBytes);
   const props: HttpProps = {
@@ -121,7 +142,9 @@ async function call(request: Record<string, unknown>, settings: HttpFunctionSett
       async (response) => {
         if (!statusAccepted(options, response.code)) {
           await response.body.dump().catch(() => undefined);
-          throw new EvalError(`Failed to execute HTTP Request, server respond with status ${response.code} : ${STATUS_TEXT[response.code] ?? "Error"}`);
+          throw new EvalError(
+            `Failed to execute HTTP Request, server respond with status ${response.code} : ${STATUS_TEXT[response.code] ?? "Error"}`,
+          );
         }
         const body = await readText(response.body, limit);
         const type = (response.headers["content-type"]?.[0] ?? "").toLowerCase();
@@ -131,9 +154,14 @@ async function call(request: Record<string, unknown>, settings: HttpFunctionSett
       true,
     );
   } catch (error) {
-    if (timeout.aborted && !signal?.aborted) throw new EvalError(`http(): ${method} ${request.uri} took longer than ${settings.timeoutMs} ms (expressions.httpTimeoutMs)`);
+    if (timeout.aborted && !signal?.aborted)
+      throw new EvalError(
+        `http(): ${method} ${request.uri} took longer than ${settings.timeoutMs} ms (expressions.httpTimeoutMs)`,
+      );
     if (error instanceof EvalError) throw error;
-    throw new EvalError(`Failed to execute HTTP request: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new EvalError(`Failed to execute HTTP request: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

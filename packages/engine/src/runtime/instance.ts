@@ -90,7 +90,8 @@ function instanceEnvs(config: CompiledConfig): Record<string, string> {
   const prefix = config.variables.envVarsPrefix;
   const envs: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.env)) {
-    if (value !== undefined && name.startsWith(prefix) && name.length > prefix.length) envs[name.slice(prefix.length).toLowerCase()] = value;
+    if (value !== undefined && name.startsWith(prefix) && name.length > prefix.length)
+      envs[name.slice(prefix.length).toLowerCase()] = value;
   }
   return envs;
 }
@@ -138,7 +139,11 @@ export class Instance {
     this.triggers = new TriggerStore(db);
     this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);
-    const backends: SecretBackend[] = [new EnvSecretBackend(config.env, (name) => process.stderr.write(`warning: ${name} is not valid base64; ignored\n`))];
+    const backends: SecretBackend[] = [
+      new EnvSecretBackend(config.env, (name) =>
+        process.stderr.write(`warning: ${name} is not valid base64; ignored\n`),
+      ),
+    ];
     if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
     this.secrets = new SecretStore(backends);
     this.encryption = new Encryption(encryptionKey(config));
@@ -166,7 +171,10 @@ export class Instance {
       registry.defaultVersion = config.plugins.defaultVersion;
       db = openDatabase(config.databaseFile, {
         reset: options.resetDatabase === true,
-        onReset: (movedTo, problem) => process.stderr.write(`saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`),
+        onReset: (movedTo, problem) =>
+          process.stderr.write(
+            `saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`,
+          ),
       });
       const instance = new Instance(config, db, registry, unlock);
       for (const key of loaded) instance.loadedPlugins.add(key);
@@ -231,7 +239,12 @@ export class Instance {
    * labels… holding a secret) in memory only.
    */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const built = buildRunVariables({ ...sources, envs: this.envs, globals: this.config.variables.globals, tenantId: this.config.tenantId });
+    const built = buildRunVariables({
+      ...sources,
+      envs: this.envs,
+      globals: this.config.variables.globals,
+      tenantId: this.config.tenantId,
+    });
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     const secretInputs = inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET");
     if (decrypt && sources.execution?.inputs && secretInputs.length > 0) {
@@ -242,7 +255,10 @@ export class Instance {
         let node: Record<string, unknown> | undefined = inputs;
         for (const key of keys.slice(0, -1)) {
           const next: unknown = node[key];
-          node = typeof next === "object" && next !== null ? (node[key] = { ...(next as Record<string, unknown>) }) : undefined;
+          node =
+            typeof next === "object" && next !== null
+              ? (node[key] = { ...(next as Record<string, unknown>) })
+              : undefined;
           if (!node) break;
         }
         const leaf = keys[keys.length - 1]!;
@@ -272,7 +288,8 @@ export class Instance {
     const storagePath = (path: string) => {
       if (!path.startsWith("kestra://")) return undefined;
       const p = toStoragePath(path);
-      if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/")) throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${path}'`);
+      if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
+        throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${path}'`);
       return p;
     };
     return {
@@ -329,7 +346,10 @@ export class Instance {
 
   /** The configuration the instance gives a plugin type (`plugins.configurations` matching it). */
   pluginConfiguration(type: string): Record<string, unknown> {
-    return Object.assign({}, ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values));
+    return Object.assign(
+      {},
+      ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values),
+    );
   }
 
   engineServices(): EngineServices {
@@ -345,7 +365,8 @@ export class Instance {
       triggers: this.triggers,
       signal: (id, event) => this.signal(id, event),
       resume: async (id, inputs) => this.resume(id, inputs),
-      createExecution: (namespace, flowId, inputs) => this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
+      createExecution: (namespace, flowId, inputs) =>
+        this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
     };
   }
 
@@ -366,7 +387,15 @@ export class Instance {
 
   /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */
   flowTriggerMessages(execution: Execution): NewMessage[] {
-    return this.schedulerEnabled ? [{ topic: "scheduler", key: `ended:${execution.id}`, payload: { type: "execution-ended", executionId: execution.id } }] : [];
+    return this.schedulerEnabled
+      ? [
+          {
+            topic: "scheduler",
+            key: `ended:${execution.id}`,
+            payload: { type: "execution-ended", executionId: execution.id },
+          },
+        ]
+      : [];
   }
 
   /**
@@ -376,7 +405,13 @@ export class Instance {
   stateChangeMessages(execution: Execution): NewMessage[] {
     if (!this.schedulerEnabled) return [];
     const state = execution.state.current;
-    return [{ topic: "scheduler", key: `state:${execution.id}`, payload: { type: "execution-state", executionId: execution.id, state } }];
+    return [
+      {
+        topic: "scheduler",
+        key: `state:${execution.id}`,
+        payload: { type: "execution-state", executionId: execution.id, state },
+      },
+    ];
   }
 
   /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
@@ -409,7 +444,12 @@ export class Instance {
   }
 
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
-  async createExecution(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
+  async createExecution(
+    namespace: string,
+    flowId: string,
+    request: NewExecution = {},
+    revision?: number,
+  ): Promise<Execution> {
     const { flow } = this.flows.get(namespace, flowId, revision);
     const execution = await this.buildExecution(flow, request);
     this.insertAndQueue(execution);
@@ -417,7 +457,12 @@ export class Instance {
   }
 
   /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */
-  async checkExecutionInputs(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<InputCheck[]> {
+  async checkExecutionInputs(
+    namespace: string,
+    flowId: string,
+    request: NewExecution = {},
+    revision?: number,
+  ): Promise<InputCheck[]> {
     const { flow } = this.flows.get(namespace, flowId, revision);
     return checkExecutionInputs(flow, request, {
       tenantId: this.config.tenantId,
@@ -428,7 +473,11 @@ export class Instance {
     });
   }
 
-  private insertAndQueue(execution: Execution, executorState = { dispatched: [] as string[] }, parent?: { parentExecutionId?: string; parentTaskRunId?: string }): void {
+  private insertAndQueue(
+    execution: Execution,
+    executorState = { dispatched: [] as string[] },
+    parent?: { parentExecutionId?: string; parentTaskRunId?: string },
+  ): void {
     this.db.transaction(() => {
       this.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
       this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
@@ -439,7 +488,8 @@ export class Instance {
 
   getExecution(id: string): Execution {
     const stored = this.executions.get(id);
-    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`, { details: { status: 404 } });
+    if (!stored)
+      throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`, { details: { status: 404 } });
     return stored.execution;
   }
 
@@ -457,7 +507,11 @@ export class Instance {
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): void {
     const execution = this.getExecution(executionId);
     if (execution.state.current !== "PAUSED") {
-      throw new SakerError("EXECUTION_NOT_PAUSED", `Execution '${executionId}' is not paused (state ${execution.state.current})`, { details: { status: 409 } });
+      throw new SakerError(
+        "EXECUTION_NOT_PAUSED",
+        `Execution '${executionId}' is not paused (state ${execution.state.current})`,
+        { details: { status: 409 } },
+      );
     }
     this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
   }
@@ -465,7 +519,8 @@ export class Instance {
   /** Restarts a terminated or paused execution (same id, or a new one for another revision). */
   restart(executionId: string, revision?: number): Execution {
     const stored = this.executions.get(executionId);
-    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`, { details: { status: 404 } });
+    if (!stored)
+      throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`, { details: { status: 404 } });
     const x = stored.execution;
     const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
     const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
@@ -500,7 +555,8 @@ export class Instance {
       let timer: NodeJS.Timeout | undefined;
       let done = false;
       const settledPause = (x: Execution) =>
-        x.state.current === "PAUSED" && (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
+        x.state.current === "PAUSED" &&
+        (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
       const check = () => {
         if (done || this.closed) return;
         const stored = this.executions.get(executionId);

@@ -12,6 +12,7 @@ export function describeProgress(execution: Execution): string {
     const attempts = t.attempts?.length ? ` (${t.attempts.length} attempt${t.attempts.length > 1 ? "s" : ""})` : "";
     return `${t.taskId}${value} ${t.state.current}${attempts}`;
   });
-  const shown = runs.length > MAX_TASK_RUNS ? [...runs.slice(0, MAX_TASK_RUNS), `… ${runs.length - MAX_TASK_RUNS} more`] : runs;
+  const shown =
+    runs.length > MAX_TASK_RUNS ? [...runs.slice(0, MAX_TASK_RUNS), `… ${runs.length - MAX_TASK_RUNS} more`] : runs;
   return `flow ${execution.namespace}.${execution.flowId}, state ${execution.state.current}; task runs: ${shown.length ? shown.join(", ") : "none"}`;
 }

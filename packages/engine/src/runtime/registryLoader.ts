@@ -25,6 +25,7 @@ export async function loadRegistry(config: CompiledConfig, loaded: Set<string> =
   const registry = coreRegistry();
   registry.defaultVersion = config.plugins.defaultVersion;
   const report = await syncPlugins(registry, pluginDirs(config), loaded);
-  for (const failure of report.failed) process.stderr.write(`warning: plugin ${failure.plugin} not loaded: ${failure.error}\n`);
+  for (const failure of report.failed)
+    process.stderr.write(`warning: plugin ${failure.plugin} not loaded: ${failure.error}\n`);
   return registry;
 }

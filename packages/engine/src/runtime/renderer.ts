@@ -28,6 +28,11 @@ export interface RenderServices {
 }
 
 export interface Renderer {
-  render(template: string, variables: Record<string, unknown>, typed: boolean, services?: RenderServices): Promise<unknown>;
+  render(
+    template: string,
+    variables: Record<string, unknown>,
+    typed: boolean,
+    services?: RenderServices,
+  ): Promise<unknown>;
   renderValue(value: unknown, variables: Record<string, unknown>, services?: RenderServices): Promise<unknown>;
 }

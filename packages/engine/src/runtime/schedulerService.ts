@@ -13,7 +13,13 @@ import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
-import { declaredTriggers, SCHEDULE, SCHEDULE_ON_DATES, triggerKey, type DeclaredTrigger } from "./triggers/flowTriggers.ts";
+import {
+  declaredTriggers,
+  SCHEDULE,
+  SCHEDULE_ON_DATES,
+  triggerKey,
+  type DeclaredTrigger,
+} from "./triggers/flowTriggers.ts";
 import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
 import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
 import { scheduleSignature, scheduleTick } from "./triggers/scheduleTick.ts";
@@ -107,7 +113,12 @@ export class SchedulerService {
         if (declared.trigger.type === SCHEDULE || declared.trigger.type === SCHEDULE_ON_DATES) {
           // A changed schedule (new cron, zone or dates) is looked at again at once, not at the old next date.
           const unchanged = state.schedule === scheduleSignature(declared);
-          const waiting = unchanged && state.lastDate && state.nextDate && new Date(state.nextDate) > now && !(state.backfill && !state.backfill.paused);
+          const waiting =
+            unchanged &&
+            state.lastDate &&
+            state.nextDate &&
+            new Date(state.nextDate) > now &&
+            !(state.backfill && !state.backfill.paused);
           if (waiting) continue;
           const result = await scheduleTick(instance, declared, state, now);
           this.commit([{ key, before: state, after: result.state, executions: result.executions }]);
@@ -115,7 +126,13 @@ export class SchedulerService {
         }
         this.poll(declared, state, now);
       } catch (error) {
-        triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", `Trigger evaluation failed: ${describe(error)}`);
+        triggerLog(
+          instance,
+          declared.flow,
+          declared.trigger.id,
+          "ERROR",
+          `Trigger evaluation failed: ${describe(error)}`,
+        );
       }
     }
     if (this.clockRunning) this.realtime.sync(listening, Date.now());
@@ -128,7 +145,10 @@ export class SchedulerService {
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;
     const run = pollingTick(this.instance, declared, definition, state, now, this.abort.signal)
       .then((result) => {
-        if (this.clockRunning) this.commit([{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }]);
+        if (this.clockRunning)
+          this.commit([
+            { key: triggerKey(declared), before: state, after: result.state, executions: result.executions },
+          ]);
       })
       .catch((error) => this.instance.reportLoopError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
@@ -160,7 +180,9 @@ export class SchedulerService {
     let attempt = 0;
     while (this.consuming) {
       try {
-        const batch = this.held.length ? this.held.splice(0) : this.instance.queue.claim<SchedulerMessage>("scheduler", 50);
+        const batch = this.held.length
+          ? this.held.splice(0)
+          : this.instance.queue.claim<SchedulerMessage>("scheduler", 50);
         if (batch.length === 0) {
           await this.idle(1000);
           continue;
@@ -207,7 +229,10 @@ export class SchedulerService {
     } catch (error) {
       if (isDiskFull(error)) throw error;
       // Nothing was written: the message comes back later, so no Flow trigger is lost.
-      this.instance.reportInternalError(`flow triggers after execution '${message.payload.executionId}' failed; retrying`, error);
+      this.instance.reportInternalError(
+        `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
+        error,
+      );
       this.instance.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
     }
   }

@@ -17,7 +17,10 @@ describe("SecretGuard", () => {
   it("masks every secret of the instance, read or not, and follows changes of the secrets file", () => {
     const file = join(mkdtempSync(join(tmpdir(), "saker-guard-")), "secrets.yml");
     writeFileSync(file, "FROM_FILE: first-file-value\n");
-    const guard = new SecretGuard(new SecretStore([new EnvSecretBackend({ SECRET_ENV_ONE: b64("env-secret-one") }), new FileSecretBackend(file)]), encryption);
+    const guard = new SecretGuard(
+      new SecretStore([new EnvSecretBackend({ SECRET_ENV_ONE: b64("env-secret-one") }), new FileSecretBackend(file)]),
+      encryption,
+    );
     expect(guard.masker().mask("env-secret-one first-file-value")).not.toMatch(/env-secret-one|first-file-value/);
     writeFileSync(file, "FROM_FILE: second-value-longer\n");
     expect(guard.masker().mask("second-value-longer")).toMatch(/^\*\*masked\*+$/);
@@ -27,7 +30,10 @@ describe("SecretGuard", () => {
   });
 
   it("the copies of the instance's masker share one compiled pattern until one of them adds a value", () => {
-    const guard = new SecretGuard(new SecretStore([new EnvSecretBackend({ SECRET_ONE: b64("shared-secret-value") })]), encryption);
+    const guard = new SecretGuard(
+      new SecretStore([new EnvSecretBackend({ SECRET_ONE: b64("shared-secret-value") })]),
+      encryption,
+    );
     const pattern = (m: SecretMasker) => (m as unknown as { pattern: RegExp | undefined }).pattern;
     const a = guard.masker();
     const b = guard.masker();
@@ -47,7 +53,11 @@ describe("SecretGuard", () => {
     const sealed = guard.seal({ value: "decrypted-by-a-task" }, jobMasker);
     expect(isSealed(sealed.value)).toBe(true);
     const flow = { id: "f", namespace: "n", tasks: [], inputs: [{ id: "token", type: "SECRET" }] } as unknown as Flow;
-    const execution = { inputs: { token: encryption.encrypt("secret-input-value") }, taskRunList: [{ outputs: sealed }], labels: [] } as unknown as Execution;
+    const execution = {
+      inputs: { token: encryption.encrypt("secret-input-value") },
+      taskRunList: [{ outputs: sealed }],
+      labels: [],
+    } as unknown as Execution;
     const masker = guard.executionMasker(flow, execution);
     expect(masker.mask("secret-input-value decrypted-by-a-task")).not.toMatch(/secret-input-value|decrypted-by-a-task/);
     const flowOutputs = guard.seal({ out: "got decrypted-by-a-task" }, masker);
@@ -61,11 +71,19 @@ describe("SecretGuard", () => {
       id: "x",
       flowId: "postgres_query",
       labels: [{ key: "db", value: "postgres" }],
-      taskRunList: [{ taskId: "postgres", outputs: { uri: "kestra:///n/postgres_query/executions/x/tasks/t/y/postgres.ion", text: "user postgres" } }],
+      taskRunList: [
+        {
+          taskId: "postgres",
+          outputs: { uri: "kestra:///n/postgres_query/executions/x/tasks/t/y/postgres.ion", text: "user postgres" },
+        },
+      ],
     });
     expect(shown.flowId).toBe("postgres_query");
     expect(shown.taskRunList[0]!.taskId).toBe("postgres");
     expect(shown.labels[0]!.value).toBe("********");
-    expect(shown.taskRunList[0]!.outputs).toEqual({ uri: "kestra:///n/postgres_query/executions/x/tasks/t/y/********.ion", text: "user ********" });
+    expect(shown.taskRunList[0]!.outputs).toEqual({
+      uri: "kestra:///n/postgres_query/executions/x/tasks/t/y/********.ion",
+      text: "user ********",
+    });
   });
 });

@@ -16,7 +16,16 @@ import type { SecretStore } from "../secrets/secrets.ts";
  * data: strings below them are masked by value on the way out. Ids, namespaces and states are not
  * (a secret such as `postgres` may well be part of a flow id).
  */
-export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set(["outputs", "inputs", "labels", "variables", "trigger", "message", "value", "content"]);
+export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set([
+  "outputs",
+  "inputs",
+  "labels",
+  "variables",
+  "trigger",
+  "message",
+  "value",
+  "content",
+]);
 
 export class SecretGuard {
   readonly sealer: SecretSealer;
@@ -63,7 +72,12 @@ export class SecretGuard {
     const masker = this.masker();
     for (const input of inputLeaves(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
-      const value = input.type === "SECRET" ? input.id.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs) : undefined;
+      const value =
+        input.type === "SECRET"
+          ? input.id
+              .split(".")
+              .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs)
+          : undefined;
       if (typeof value !== "string") continue;
       try {
         masker.add(this.encryption.decrypt(value));

@@ -7,7 +7,10 @@ export function secretSubkey(secret: string, key: string, subkey: string): strin
   try {
     parsed = JSON.parse(secret);
   } catch {
-    throw new SakerError("SECRET_INVALID", `Failed to read secret sub-key '${subkey}' from secret '${key}'. Ensure the secret contains valid JSON value.`);
+    throw new SakerError(
+      "SECRET_INVALID",
+      `Failed to read secret sub-key '${subkey}' from secret '${key}'. Ensure the secret contains valid JSON value.`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !Object.hasOwn(parsed, subkey)) {
     throw new SakerError("SECRET_NOT_FOUND", `Cannot find secret sub-key '${subkey}' in secret '${key}'.`);

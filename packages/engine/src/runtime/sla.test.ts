@@ -21,7 +21,13 @@ tasks:
 describe("flow sla on a running instance", () => {
   it("MAX_DURATION FAIL: the delayed message fails an execution whose only task sleeps for an hour", async () => {
     test = await openTestInstance();
-    const execution = await test.run(flow("max-fail", "  - id: max\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT0.3S\n    labels:\n      sla: late", "PT1H"));
+    const execution = await test.run(
+      flow(
+        "max-fail",
+        "  - id: max\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT0.3S\n    labels:\n      sla: late",
+        "PT1H",
+      ),
+    );
     expect(execution.state.current).toBe("FAILED");
     expect(taskRun(execution, "sleep").state.current).toBe("FAILED");
     expect(execution.labels).toContainEqual({ key: "sla", value: "late" });
@@ -29,14 +35,21 @@ describe("flow sla on a running instance", () => {
 
   it("MAX_DURATION NONE: labels only, the execution goes on to SUCCESS", async () => {
     test = await openTestInstance();
-    const execution = await test.run(flow("max-none", "  - id: max\n    type: MAX_DURATION\n    behavior: NONE\n    duration: PT0.1S\n    labels:\n      sla: violated", "PT0.6S"));
+    const execution = await test.run(
+      flow(
+        "max-none",
+        "  - id: max\n    type: MAX_DURATION\n    behavior: NONE\n    duration: PT0.1S\n    labels:\n      sla: violated",
+        "PT0.6S",
+      ),
+    );
     expect(execution.state.current).toBe("SUCCESS");
     expect(execution.labels).toContainEqual({ key: "sla", value: "violated" });
   });
 
   it("MAX_DURATION not reached and EXECUTION_ASSERTION true: SUCCESS, no label", async () => {
     test = await openTestInstance();
-    const sla = "  - id: max\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT10S\n  - id: ok\n    type: EXECUTION_ASSERTION\n    behavior: CANCEL\n    assert: \"{{ execution.id is defined }}\"\n    labels:\n      sla: violated";
+    const sla =
+      '  - id: max\n    type: MAX_DURATION\n    behavior: FAIL\n    duration: PT10S\n  - id: ok\n    type: EXECUTION_ASSERTION\n    behavior: CANCEL\n    assert: "{{ execution.id is defined }}"\n    labels:\n      sla: violated';
     const execution = await test.run(flow("within", sla, "PT0.1S"));
     expect(execution.state.current).toBe("SUCCESS");
     expect(execution.labels).not.toContainEqual({ key: "sla", value: "violated" });
@@ -44,7 +57,13 @@ describe("flow sla on a running instance", () => {
 
   it("EXECUTION_ASSERTION CANCEL: a false assertion cancels the execution", async () => {
     test = await openTestInstance();
-    const execution = await test.run(flow("assert-cancel", "  - id: never\n    type: EXECUTION_ASSERTION\n    behavior: CANCEL\n    assert: \"{{ 1 == 2 }}\"", "PT1H"));
+    const execution = await test.run(
+      flow(
+        "assert-cancel",
+        '  - id: never\n    type: EXECUTION_ASSERTION\n    behavior: CANCEL\n    assert: "{{ 1 == 2 }}"',
+        "PT1H",
+      ),
+    );
     expect(execution.state.current).toBe("CANCELLED");
     expect(execution.taskRunList).toEqual([]);
   });

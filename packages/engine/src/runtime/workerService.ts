@@ -56,13 +56,14 @@ export class WorkerService {
   /** Aborts the running jobs of an execution (kill). */
   /** Removes the shared directory of an ended WorkingDirectory. */
   removeWorkingDirectory(workingDirectoryId: string): void {
-    removeSharedDirectory(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId)).catch((error: unknown) =>
-      this.instance.reportInternalError(`removing working directory ${workingDirectoryId}`, error),
+    removeSharedDirectory(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId)).catch(
+      (error: unknown) => this.instance.reportInternalError(`removing working directory ${workingDirectoryId}`, error),
     );
   }
 
   abortExecution(executionId: string): void {
-    for (const entry of this.active.values()) if (entry.job.executionId === executionId) entry.controller.abort(new Error("killed"));
+    for (const entry of this.active.values())
+      if (entry.job.executionId === executionId) entry.controller.abort(new Error("killed"));
   }
 
   private async run(): Promise<void> {
@@ -96,7 +97,9 @@ export class WorkerService {
     const job = message.payload;
     const controller = new AbortController();
     const done = this.execute(message, controller)
-      .catch((error: unknown) => this.instance.reportInternalError(`worker failed on task run '${job.taskRunId}'`, error))
+      .catch((error: unknown) =>
+        this.instance.reportInternalError(`worker failed on task run '${job.taskRunId}'`, error),
+      )
       .finally(() => {
         this.active.delete(message.seq);
         this.wake?.();
@@ -109,7 +112,19 @@ export class WorkerService {
     const job = message.payload;
     const started = await this.untilWritten(() =>
       instance.db.transaction(() => {
-        instance.queue.send([{ topic: "executor", key: job.executionId, payload: { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date: new Date().toISOString(), pluginVersion: job.pluginVersion } }]);
+        instance.queue.send([
+          {
+            topic: "executor",
+            key: job.executionId,
+            payload: {
+              type: "worker-started",
+              taskRunId: job.taskRunId,
+              attempt: job.attempt,
+              date: new Date().toISOString(),
+              pluginVersion: job.pluginVersion,
+            },
+          },
+        ]);
       })(),
     );
     // Stopped while the disk was full: the job stays claimed and runs after the restart.
@@ -117,9 +132,22 @@ export class WorkerService {
     instance.queue.notify(["executor"]);
     let outcome: WorkerOutcome;
     try {
-      outcome = await runJob(job, instance.workerDeps((entry) => this.log(entry)), controller.signal);
+      outcome = await runJob(
+        job,
+        instance.workerDeps((entry) => this.log(entry)),
+        controller.signal,
+      );
     } catch (error) {
-      this.log({ namespace: job.flow.namespace, flowId: job.flow.id, executionId: job.executionId, taskId: job.task.id, taskRunId: job.taskRunId, level: "ERROR", message: `Worker error: ${errorMessage(error)}`, timestamp: new Date().toISOString() });
+      this.log({
+        namespace: job.flow.namespace,
+        flowId: job.flow.id,
+        executionId: job.executionId,
+        taskId: job.task.id,
+        taskRunId: job.taskRunId,
+        level: "ERROR",
+        message: `Worker error: ${errorMessage(error)}`,
+        timestamp: new Date().toISOString(),
+      });
       outcome = { attemptState: "FAILED", state: "FAILED", outputs: null, metrics: [] };
     }
     if (!this.running && controller.signal.aborted) return;
@@ -129,12 +157,24 @@ export class WorkerService {
       instance.db.transaction(() => {
         instance.logs.append(logs);
         // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
-        instance.metrics.append(job, outcome.metrics.map((m) => (m.tags ? { ...m, tags: instance.secretGuard.masker().maskValue(m.tags) } : m)));
+        instance.metrics.append(
+          job,
+          outcome.metrics.map((m) => (m.tags ? { ...m, tags: instance.secretGuard.masker().maskValue(m.tags) } : m)),
+        );
         instance.queue.send([
           {
             topic: "executor",
             key: job.executionId,
-            payload: { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: outcome.attemptState, state: outcome.state, outputs: outcome.outputs, date: new Date().toISOString(), ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}) },
+            payload: {
+              type: "worker-result",
+              taskRunId: job.taskRunId,
+              attempt: job.attempt,
+              attemptState: outcome.attemptState,
+              state: outcome.state,
+              outputs: outcome.outputs,
+              date: new Date().toISOString(),
+              ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
+            },
           },
         ]);
         instance.queue.ack([message.seq]);

@@ -25,7 +25,8 @@ export interface ConditionScope {
 function definitionOf(env: ConditionEnvironment, node: Readonly<Record<string, unknown>>): AnyConditionDefinition {
   const type = typeof node.type === "string" ? node.type : "";
   const registered = env.registry.resolve(type, typeof node.version === "string" ? node.version : undefined);
-  if (registered.nodeKind !== "condition") throw new SakerError("CONDITION_INVALID", `'${type}' is a ${registered.nodeKind}, not a condition`);
+  if (registered.nodeKind !== "condition")
+    throw new SakerError("CONDITION_INVALID", `'${type}' is a ${registered.nodeKind}, not a condition`);
   return registered.definition as AnyConditionDefinition;
 }
 
@@ -49,9 +50,18 @@ export function createConditionContext(env: ConditionEnvironment, scope: Conditi
 }
 
 /** Tests one condition node; errors (bad properties, rendering, a failing test) are thrown. */
-export async function testCondition(env: ConditionEnvironment, ctx: ConditionContext, node: Readonly<Record<string, unknown>>): Promise<boolean> {
+export async function testCondition(
+  env: ConditionEnvironment,
+  ctx: ConditionContext,
+  node: Readonly<Record<string, unknown>>,
+): Promise<boolean> {
   const definition = definitionOf(env, node);
-  const props = await renderProperties(definition.properties, node as Record<string, unknown>, (value) => env.renderer.renderValue(value, ctx.variables as Record<string, unknown>), CONDITION_KEYS);
+  const props = await renderProperties(
+    definition.properties,
+    node as Record<string, unknown>,
+    (value) => env.renderer.renderValue(value, ctx.variables as Record<string, unknown>),
+    CONDITION_KEYS,
+  );
   return (await definition.test(props, ctx)) === true;
 }
 
@@ -84,6 +94,10 @@ export async function allConditionsHold(
 /** A one-line reason for a condition failure. */
 export function describeFailure(failure: ConditionFailure): string {
   const type = String(failure.condition.type ?? "condition");
-  const reason = isSakerError(failure.error) ? failure.error.message : failure.error instanceof Error ? failure.error.message : String(failure.error);
+  const reason = isSakerError(failure.error)
+    ? failure.error.message
+    : failure.error instanceof Error
+      ? failure.error.message
+      : String(failure.error);
   return `condition ${type} could not be evaluated: ${reason}`;
 }

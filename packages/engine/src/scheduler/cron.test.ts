@@ -47,7 +47,9 @@ describe("parseCron", () => {
       "2024-09-13T00:00:00.000Z",
     ]);
     expect(iso(s.next(from("2024-09-13T00:00:00Z")))).toBe("2024-09-20T00:00:00.000Z");
-    expect(iso(parseCron("0 0 12 * FRI", { timezone: "UTC" }).next(from("2024-09-06T00:00:00Z")))).toBe("2024-09-12T00:00:00.000Z");
+    expect(iso(parseCron("0 0 12 * FRI", { timezone: "UTC" }).next(from("2024-09-06T00:00:00Z")))).toBe(
+      "2024-09-12T00:00:00.000Z",
+    );
   });
 
   it.each([
@@ -90,7 +92,9 @@ describe("parseCron", () => {
     expect(days.map(iso)).toEqual(["2024-03-30T01:30:00.000Z", "2024-03-31T01:00:00.000Z", "2024-04-01T00:30:00.000Z"]);
     // Paris falls back on 2024-10-27 at 03:00 (to 02:00): 02:30 happens twice, the job runs once
     const fall = parseCron("30 2 * * *", { timezone: "Europe/Paris" });
-    expect(fall.between(from("2024-10-26T12:00:00Z"), from("2024-10-27T12:00:00Z")).map(iso)).toEqual(["2024-10-27T00:30:00.000Z"]);
+    expect(fall.between(from("2024-10-26T12:00:00Z"), from("2024-10-27T12:00:00Z")).map(iso)).toEqual([
+      "2024-10-27T00:30:00.000Z",
+    ]);
     // an hourly job runs at every hour that occurs: 24 runs on a 25-hour day
     const hourly = parseCron("0 * * * *", { timezone: "Europe/Paris" });
     expect(hourly.between(from("2024-10-26T22:00:00Z"), from("2024-10-27T23:00:00Z"))).toHaveLength(25);
@@ -106,7 +110,11 @@ describe("cronError", () => {
     ["0 0 L * *", {}, "invalid cron field 'L' in '0 0 L * *'"],
     ["0 0 ? * MON", {}, "invalid cron field '?' in '0 0 ? * MON'"],
     ["0 0 * * MON#2", {}, "invalid cron field 'MON#2' in '0 0 * * MON#2'"],
-    ["@every 5m", {}, "unknown cron nickname '@every 5m' (allowed: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)"],
+    [
+      "@every 5m",
+      {},
+      "unknown cron nickname '@every 5m' (allowed: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)",
+    ],
     ["0 0 * * *", { timezone: "Mars/Olympus" }, "unknown time zone 'Mars/Olympus'"],
   ])("%s %j", (cron, options, message) => {
     expect(cronError(cron, options)).toBe(message);
@@ -114,7 +122,8 @@ describe("cronError", () => {
   });
 
   it("accepts what Kestra accepts", () => {
-    for (const cron of ["* * * * *", "0 0 1-15/2 * MON-FRI", "5,10,15 */2 * JAN-MAR 0-7", "@hourly"]) expect(cronError(cron)).toBeUndefined();
+    for (const cron of ["* * * * *", "0 0 1-15/2 * MON-FRI", "5,10,15 */2 * JAN-MAR 0-7", "@hourly"])
+      expect(cronError(cron)).toBeUndefined();
     expect(cronError("*/10 * * * * *", { withSeconds: true })).toBeUndefined();
   });
 });

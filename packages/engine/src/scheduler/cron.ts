@@ -62,18 +62,25 @@ function expand(cron: string, withSeconds: boolean): string {
 export function cronError(cron: string, options: CronOptions = {}): string | undefined {
   const withSeconds = options.withSeconds === true;
   const text = expand(cron, withSeconds);
-  if (text.startsWith("@")) return `unknown cron nickname '${cron.trim()}' (allowed: ${Object.keys(NICKNAMES).join(", ")})`;
+  if (text.startsWith("@"))
+    return `unknown cron nickname '${cron.trim()}' (allowed: ${Object.keys(NICKNAMES).join(", ")})`;
   const fields = text.split(/\s+/);
   const wanted = withSeconds ? 6 : 5;
   if (fields.length !== wanted) {
     return `a cron expression needs ${wanted} fields${withSeconds ? " (withSeconds: true)" : ""}, got ${fields.length} in '${cron}'`;
   }
-  const patterns = withSeconds ? [PLAIN, PLAIN, PLAIN, PLAIN, MONTH_FIELD, DAY_FIELD] : [PLAIN, PLAIN, PLAIN, MONTH_FIELD, DAY_FIELD];
+  const patterns = withSeconds
+    ? [PLAIN, PLAIN, PLAIN, PLAIN, MONTH_FIELD, DAY_FIELD]
+    : [PLAIN, PLAIN, PLAIN, MONTH_FIELD, DAY_FIELD];
   const bad = fields.findIndex((field, i) => !patterns[i]!.test(field));
   if (bad >= 0) return `invalid cron field '${fields[bad]}' in '${cron}'`;
-  if (options.timezone !== undefined && !isValidZone(options.timezone)) return `unknown time zone '${options.timezone}'`;
+  if (options.timezone !== undefined && !isValidZone(options.timezone))
+    return `unknown time zone '${options.timezone}'`;
   try {
-    new Cron(text, { mode: withSeconds ? "6-part" : "5-part", ...(options.timezone ? { timezone: options.timezone } : {}) });
+    new Cron(text, {
+      mode: withSeconds ? "6-part" : "5-part",
+      ...(options.timezone ? { timezone: options.timezone } : {}),
+    });
   } catch (error) {
     return `invalid cron expression '${cron}': ${(error as Error).message.replace(/^CronPattern: /, "")}`;
   }

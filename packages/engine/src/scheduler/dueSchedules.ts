@@ -65,7 +65,11 @@ export interface ScheduleDue extends DueDates {
  * The dates of `schedule` due in `(lastDate, now]`. Without a last date (a trigger just created)
  * nothing is due: Kestra starts a new Schedule at its next date.
  */
-export function dueScheduleDates(schedule: CronSchedule, lastDate: Date | undefined, options: DueOptions & { limit?: number }): ScheduleDue {
+export function dueScheduleDates(
+  schedule: CronSchedule,
+  lastDate: Date | undefined,
+  options: DueOptions & { limit?: number },
+): ScheduleDue {
   const next = schedule.next(options.now);
   const withNext = next ? { next } : {};
   if (!lastDate) return { due: [], skipped: [], ...withNext };

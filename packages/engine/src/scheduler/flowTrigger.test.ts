@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { conditionContext, execution, pathRenderer } from "./__tests__/support.ts";
-import { evaluateFlowTrigger, flowTriggerVariables, matchesStatesAndConditions, type FlowTriggerInput } from "./flowTrigger.ts";
+import {
+  evaluateFlowTrigger,
+  flowTriggerVariables,
+  matchesStatesAndConditions,
+  type FlowTriggerInput,
+} from "./flowTrigger.ts";
 import type { WindowState } from "./timeWindow.ts";
 
 /** Flow triggers shaped like those of Kestra's test flows of the same names. */
@@ -103,13 +108,24 @@ function triggerOf(file: string): Record<string, unknown> {
 }
 
 /** The input the executor would build for one upstream execution. */
-function input(trigger: Record<string, unknown>, upstream: Record<string, unknown>, windows: Record<string, WindowState>, now: string): FlowTriggerInput {
-  const ctx = conditionContext({ execution: upstream, variables: { labels: Object.fromEntries((upstream.labels as { key: string; value: string }[]).map((l) => [l.key, l.value])) } });
+function input(
+  trigger: Record<string, unknown>,
+  upstream: Record<string, unknown>,
+  windows: Record<string, WindowState>,
+  now: string,
+): FlowTriggerInput {
+  const ctx = conditionContext({
+    execution: upstream,
+    variables: {
+      labels: Object.fromEntries((upstream.labels as { key: string; value: string }[]).map((l) => [l.key, l.value])),
+    },
+  });
   return {
     trigger,
     execution: upstream,
     test: (conditions) => ctx.test(conditions),
-    render: async (template) => String(await pathRenderer.render(template, ctx.variables as Record<string, unknown>, false)),
+    render: async (template) =>
+      String(await pathRenderer.render(template, ctx.variables as Record<string, unknown>, false)),
     windows,
     now: new Date(now),
     zone: "UTC",
@@ -121,35 +137,81 @@ const ns = "io.kestra.tests.trigger";
 describe("Flow trigger: states and conditions", () => {
   const trigger = triggerOf("trigger-flow-listener.yaml");
   it("matches a SUCCESS execution of trigger-flow only", async () => {
-    expect(await matchesStatesAndConditions(input(trigger, execution({ namespace: ns, flowId: "trigger-flow" }), {}, "2024-03-05T10:00:00Z"))).toBe(true);
-    expect(await matchesStatesAndConditions(input(trigger, execution({ namespace: ns, flowId: "trigger-flow", state: { current: "FAILED" } }), {}, "2024-03-05T10:00:00Z"))).toBe(false);
-    expect(await matchesStatesAndConditions(input(trigger, execution({ namespace: ns, flowId: "other" }), {}, "2024-03-05T10:00:00Z"))).toBe(false);
+    expect(
+      await matchesStatesAndConditions(
+        input(trigger, execution({ namespace: ns, flowId: "trigger-flow" }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(true);
+    expect(
+      await matchesStatesAndConditions(
+        input(
+          trigger,
+          execution({ namespace: ns, flowId: "trigger-flow", state: { current: "FAILED" } }),
+          {},
+          "2024-03-05T10:00:00Z",
+        ),
+      ),
+    ).toBe(false);
+    expect(
+      await matchesStatesAndConditions(
+        input(trigger, execution({ namespace: ns, flowId: "other" }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(false);
   });
 
   it("listens to terminated states by default and to the states listed", async () => {
     const plain = { id: "t", type: "io.kestra.plugin.core.trigger.Flow" };
-    expect(await matchesStatesAndConditions(input(plain, execution({ state: { current: "KILLED" } }), {}, "2024-03-05T10:00:00Z"))).toBe(true);
-    expect(await matchesStatesAndConditions(input(plain, execution({ state: { current: "RUNNING" } }), {}, "2024-03-05T10:00:00Z"))).toBe(false);
+    expect(
+      await matchesStatesAndConditions(
+        input(plain, execution({ state: { current: "KILLED" } }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(true);
+    expect(
+      await matchesStatesAndConditions(
+        input(plain, execution({ state: { current: "RUNNING" } }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(false);
     const paused = triggerOf("trigger-flow-listener-with-pause.yaml");
     const upstream = { namespace: "io.kestra.tests.trigger.pause", flowId: "trigger-flow-with-pause" };
-    expect(await matchesStatesAndConditions(input(paused, execution({ ...upstream, state: { current: "PAUSED" } }), {}, "2024-03-05T10:00:00Z"))).toBe(true);
-    expect(await matchesStatesAndConditions(input(paused, execution({ ...upstream, state: { current: "KILLED" } }), {}, "2024-03-05T10:00:00Z"))).toBe(false);
+    expect(
+      await matchesStatesAndConditions(
+        input(paused, execution({ ...upstream, state: { current: "PAUSED" } }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(true);
+    expect(
+      await matchesStatesAndConditions(
+        input(paused, execution({ ...upstream, state: { current: "KILLED" } }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toBe(false);
   });
 
   it("a condition that cannot be evaluated counts as false and is reported", async () => {
     const errors: string[] = [];
-    const trigger = { id: "t", type: "io.kestra.plugin.core.trigger.Flow", conditions: [{ type: "io.kestra.plugin.core.condition.DayWeek", dayOfWeek: "MONDAY" }] };
-    const result = await evaluateFlowTrigger({ ...input(trigger, execution(), {}, "2024-03-05T10:00:00Z"), onError: (m) => errors.push(m) });
+    const trigger = {
+      id: "t",
+      type: "io.kestra.plugin.core.trigger.Flow",
+      conditions: [{ type: "io.kestra.plugin.core.condition.DayWeek", dayOfWeek: "MONDAY" }],
+    };
+    const result = await evaluateFlowTrigger({
+      ...input(trigger, execution(), {}, "2024-03-05T10:00:00Z"),
+      onError: (m) => errors.push(m),
+    });
     expect(result.fire).toBe(false);
     expect(errors[0]).toMatch(/DayWeek could not be evaluated/);
   });
 
   it("without preconditions, a match fires and leaves no window", async () => {
-    expect(await evaluateFlowTrigger(input(trigger, execution({ namespace: ns, flowId: "trigger-flow" }), {}, "2024-03-05T10:00:00Z"))).toEqual({ fire: true, windows: {} });
+    expect(
+      await evaluateFlowTrigger(
+        input(trigger, execution({ namespace: ns, flowId: "trigger-flow" }), {}, "2024-03-05T10:00:00Z"),
+      ),
+    ).toEqual({ fire: true, windows: {} });
   });
 
   it("gives the upstream execution as trigger variables", () => {
-    expect(flowTriggerVariables(execution({ id: "e1", namespace: ns, flowId: "trigger-flow", outputs: { key: "value" } }))).toEqual({
+    expect(
+      flowTriggerVariables(execution({ id: "e1", namespace: ns, flowId: "trigger-flow", outputs: { key: "value" } })),
+    ).toEqual({
       executionId: "e1",
       namespace: ns,
       flowId: "trigger-flow",
@@ -186,7 +248,11 @@ describe("Flow trigger: legacy MultipleCondition", () => {
   it("only counts executions passing the trigger's other conditions", async () => {
     const failedTrigger = triggerOf("trigger-multiplecondition-failed.yaml");
     const d = execution({ namespace: ns, flowId: "trigger-multiplecondition-flow-d" });
-    const cFailed = execution({ namespace: ns, flowId: "trigger-multiplecondition-flow-c", state: { current: "FAILED" } });
+    const cFailed = execution({
+      namespace: ns,
+      flowId: "trigger-multiplecondition-flow-c",
+      state: { current: "FAILED" },
+    });
     const first = await evaluateFlowTrigger(input(failedTrigger, d, {}, "2024-03-05T10:00:00Z"));
     const second = await evaluateFlowTrigger(input(failedTrigger, cFailed, first.windows, "2024-03-05T11:00:00Z"));
     expect(second.fire).toBe(false);
@@ -197,7 +263,11 @@ describe("Flow trigger: legacy MultipleCondition", () => {
 describe("Flow trigger: preconditions", () => {
   const trigger = triggerOf("flow-trigger-preconditions-flow-listen.yaml");
   const pns = "io.kestra.tests.trigger.preconditions";
-  const flowA = execution({ namespace: pns, flowId: "flow-trigger-preconditions-flow-a", labels: [{ key: "some", value: "label" }] });
+  const flowA = execution({
+    namespace: pns,
+    flowId: "flow-trigger-preconditions-flow-a",
+    labels: [{ key: "some", value: "label" }],
+  });
   const flowB = execution({ namespace: pns, flowId: "flow-trigger-preconditions-flow-b", labels: [] });
 
   it("fires once after flow-a then flow-b", async () => {
@@ -214,7 +284,12 @@ describe("Flow trigger: preconditions", () => {
     const unlabelled = execution({ namespace: pns, flowId: "flow-trigger-preconditions-flow-a", labels: [] });
     const first = await evaluateFlowTrigger(input(trigger, unlabelled, {}, "2024-03-05T10:00:00Z"));
     expect(Object.keys(first.windows.flow!.results)).toEqual(["condition_1"]);
-    const warned = execution({ namespace: pns, flowId: "flow-trigger-preconditions-flow-b", labels: [], state: { current: "WARNING" } });
+    const warned = execution({
+      namespace: pns,
+      flowId: "flow-trigger-preconditions-flow-b",
+      labels: [],
+      state: { current: "WARNING" },
+    });
     const second = await evaluateFlowTrigger(input(trigger, warned, first.windows, "2024-03-05T10:05:00Z"));
     expect(second.fire).toBe(false);
     expect(Object.keys(second.windows.flow!.results).sort()).toEqual(["condition_1", "condition_4_flow2"]);
@@ -224,7 +299,14 @@ describe("Flow trigger: preconditions", () => {
     const sliding = {
       id: "t",
       type: "io.kestra.plugin.core.trigger.Flow",
-      preconditions: { id: "pre", timeWindow: { type: "SLIDING_WINDOW", window: "PT1H" }, flows: [{ namespace: "a", flowId: "x" }, { namespace: "a", flowId: "y" }] },
+      preconditions: {
+        id: "pre",
+        timeWindow: { type: "SLIDING_WINDOW", window: "PT1H" },
+        flows: [
+          { namespace: "a", flowId: "x" },
+          { namespace: "a", flowId: "y" },
+        ],
+      },
     };
     const x = execution({ namespace: "a", flowId: "x" });
     const y = execution({ namespace: "a", flowId: "y" });

@@ -42,7 +42,9 @@ export interface FlowTriggerResult {
 }
 
 function isMultiple(node: Node): boolean {
-  return node.type === MULTIPLE_CONDITION_TYPE || node.type === "io.kestra.core.models.conditions.types.MultipleCondition";
+  return (
+    node.type === MULTIPLE_CONDITION_TYPE || node.type === "io.kestra.core.models.conditions.types.MultipleCondition"
+  );
 }
 
 /** Whether the execution's state is one the trigger listens to (every terminated state by default). */
@@ -55,7 +57,9 @@ async function safeTest(input: FlowTriggerInput, condition: Node): Promise<boole
   try {
     return (await input.test([condition]))[0] === true;
   } catch (error) {
-    input.onError?.(`condition ${String(condition.type)} could not be evaluated: ${error instanceof Error ? error.message : String(error)}`);
+    input.onError?.(
+      `condition ${String(condition.type)} could not be evaluated: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return false;
   }
 }
@@ -84,7 +88,10 @@ function multipleConditionSpec(input: FlowTriggerInput, node: Node): WindowSpec 
   const timeWindow: TimeWindow = { ...(props.timeWindow ?? {}) };
   if (props.window !== undefined) timeWindow.window = props.window;
   if (props.windowAdvance !== undefined) timeWindow.windowAdvance = props.windowAdvance;
-  const entries = Object.entries(props.conditions).map(([key, condition]) => ({ key, test: () => safeTest(input, condition) }));
+  const entries = Object.entries(props.conditions).map(([key, condition]) => ({
+    key,
+    test: () => safeTest(input, condition),
+  }));
   return { id: props.id, entries, timeWindow, resetOnSuccess: props.resetOnSuccess };
 }
 
@@ -102,7 +109,9 @@ async function metKeys(spec: WindowSpec, execution: ExecutionView, input: FlowTr
     try {
       if (await entry.test(execution, input.render)) met.push(entry.key);
     } catch (error) {
-      input.onError?.(`precondition ${entry.key} of ${spec.id} could not be evaluated: ${error instanceof Error ? error.message : String(error)}`);
+      input.onError?.(
+        `precondition ${entry.key} of ${spec.id} could not be evaluated: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return met;
@@ -116,7 +125,8 @@ export async function evaluateFlowTrigger(input: FlowTriggerInput): Promise<Flow
   const conditions = (Array.isArray(input.trigger.conditions) ? input.trigger.conditions : []) as Node[];
   const specs = conditions.filter(isMultiple).map((node) => multipleConditionSpec(input, node));
   const preconditions = preconditionsSpec(input.trigger.preconditions);
-  if (specs.includes(undefined) || (input.trigger.preconditions !== undefined && !preconditions)) return { fire: false, windows };
+  if (specs.includes(undefined) || (input.trigger.preconditions !== undefined && !preconditions))
+    return { fire: false, windows };
   let fire = true;
   for (const spec of [...(specs as WindowSpec[]), ...(preconditions ? [preconditions] : [])]) {
     if (spec.entries.length === 0) continue;

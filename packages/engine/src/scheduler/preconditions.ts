@@ -34,10 +34,14 @@ export interface PreconditionEntry {
 /** The keyed conditions of a precondition set. */
 export function preconditionEntries(set: PreconditionSet): PreconditionEntry[] {
   let n = 0;
-  const flows = (set.flows ?? []).map((upstream) => ({ key: `condition_${++n}`, test: async (execution: ExecutionView) => matchesUpstreamFlow(upstream, execution) }));
+  const flows = (set.flows ?? []).map((upstream) => ({
+    key: `condition_${++n}`,
+    test: async (execution: ExecutionView) => matchesUpstreamFlow(upstream, execution),
+  }));
   const where = (set.where ?? []).map((filter) => ({
     key: `condition_${++n}_${filter.id}`,
-    test: (execution: ExecutionView, render: (template: string) => Promise<string>) => testExecutionFilter(filter, execution, render),
+    test: (execution: ExecutionView, render: (template: string) => Promise<string>) =>
+      testExecutionFilter(filter, execution, render),
   }));
   return [...flows, ...where];
 }

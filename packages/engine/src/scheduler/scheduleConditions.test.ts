@@ -34,10 +34,15 @@ describe("schedule conditions", () => {
   });
 
   it("next and previous skip the dates the conditions reject", async () => {
-    const accept = async (dates: Parameters<typeof scheduleConditionVariables>[1]) => scheduleAccepts(trigger, conditionContext({ variables: scheduleConditionVariables({}, dates) }).test);
+    const accept = async (dates: Parameters<typeof scheduleConditionVariables>[1]) =>
+      scheduleAccepts(trigger, conditionContext({ variables: scheduleConditionVariables({}, dates) }).test);
     const variables = await scheduleVariables(schedule, new Date("2024-03-04T10:00:00Z"), { accept });
     // April's first Monday is Easter Monday: the next accepted date is in May
-    expect(variables).toEqual({ date: "2024-03-04T11:00:00+01:00", next: "2024-05-06T11:00:00+02:00", previous: "2024-02-05T11:00:00+01:00" });
+    expect(variables).toEqual({
+      date: "2024-03-04T11:00:00+01:00",
+      next: "2024-05-06T11:00:00+02:00",
+      previous: "2024-02-05T11:00:00+01:00",
+    });
   });
 
   it("a condition that cannot be evaluated rejects the date", async () => {

@@ -12,7 +12,11 @@ export function parseScheduleDates(dates: readonly string[]): Date[] {
   return dates
     .map((text, i) => {
       const parsed = parseZonedDateTime(text);
-      if (!parsed) throw new SakerError("PROPERTY_INVALID", `property 'dates[${i}]' must be an ISO-8601 date-time with an offset (got ${JSON.stringify(text)})`);
+      if (!parsed)
+        throw new SakerError(
+          "PROPERTY_INVALID",
+          `property 'dates[${i}]' must be an ISO-8601 date-time with an offset (got ${JSON.stringify(text)})`,
+        );
       // Kestra truncates the dates to the second.
       return new Date(Math.floor(parsed.toMillis() / 1000) * 1000);
     })
@@ -20,7 +24,11 @@ export function parseScheduleDates(dates: readonly string[]): Date[] {
 }
 
 /** Dates of the list due between the last handled date and now, and the next one to wait for. */
-export function dueScheduleOnDates(dates: readonly Date[], lastDate: Date | undefined, options: DueOptions): ScheduleDue {
+export function dueScheduleOnDates(
+  dates: readonly Date[],
+  lastDate: Date | undefined,
+  options: DueOptions,
+): ScheduleDue {
   const now = options.now.getTime();
   const after = lastDate?.getTime() ?? now;
   const fallen = dates.filter((d) => d.getTime() > after && d.getTime() <= now);

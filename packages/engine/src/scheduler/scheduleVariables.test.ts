@@ -27,10 +27,17 @@ describe("schedule variables", () => {
     };
     // Friday 2024-03-08: next weekday is Monday the 11th, previous Thursday the 7th
     const friday = await scheduleVariables(daily, new Date("2024-03-08T12:00:00Z"), { accept: weekdays });
-    expect(friday).toEqual({ date: "2024-03-08T12:00:00Z", next: "2024-03-11T12:00:00Z", previous: "2024-03-07T12:00:00Z" });
+    expect(friday).toEqual({
+      date: "2024-03-08T12:00:00Z",
+      next: "2024-03-11T12:00:00Z",
+      previous: "2024-03-07T12:00:00Z",
+    });
     const monday = await scheduleVariables(daily, new Date("2024-03-11T12:00:00Z"), { accept: weekdays });
     expect(monday.previous).toBe("2024-03-08T12:00:00Z");
-    const none = await scheduleVariables(daily, new Date("2024-03-11T12:00:00Z"), { accept: async () => false, maxSteps: 20 });
+    const none = await scheduleVariables(daily, new Date("2024-03-11T12:00:00Z"), {
+      accept: async () => false,
+      maxSteps: 20,
+    });
     expect(none).toEqual({ date: "2024-03-11T12:00:00Z" });
   });
 });

@@ -31,7 +31,12 @@ export function plainScheduleVariables(schedule: CronSchedule, date: Date): Sche
   };
 }
 
-async function firstAccepted(schedule: CronSchedule, from: Date, step: (d: Date) => Date | undefined, options: ScheduleVariableOptions): Promise<Date | undefined> {
+async function firstAccepted(
+  schedule: CronSchedule,
+  from: Date,
+  step: (d: Date) => Date | undefined,
+  options: ScheduleVariableOptions,
+): Promise<Date | undefined> {
   const max = options.maxSteps ?? 1000;
   let date = step(from);
   for (let i = 0; date && i < max; i++, date = step(date)) {
@@ -41,7 +46,11 @@ async function firstAccepted(schedule: CronSchedule, from: Date, step: (d: Date)
 }
 
 /** `{date, next, previous}` for one date of the schedule; with `accept`, next and previous are accepted dates. */
-export async function scheduleVariables(schedule: CronSchedule, date: Date, options: ScheduleVariableOptions = {}): Promise<ScheduleVariables> {
+export async function scheduleVariables(
+  schedule: CronSchedule,
+  date: Date,
+  options: ScheduleVariableOptions = {},
+): Promise<ScheduleVariables> {
   if (!options.accept) return plainScheduleVariables(schedule, date);
   const zone = schedule.timezone;
   const next = await firstAccepted(schedule, date, (d) => schedule.next(d), options);

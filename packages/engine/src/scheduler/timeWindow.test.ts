@@ -8,29 +8,60 @@ const bounds = (b: { start: Date; end: Date }) => [b.start.toISOString(), b.end.
 
 describe("windowBounds", () => {
   it("DURATION_WINDOW: one day from midnight by default", () => {
-    expect(bounds(windowBounds({}, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual(["2024-03-05T00:00:00.000Z", "2024-03-05T23:59:59.999Z"]);
+    expect(bounds(windowBounds({}, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual([
+      "2024-03-05T00:00:00.000Z",
+      "2024-03-05T23:59:59.999Z",
+    ]);
   });
   it("DURATION_WINDOW: windows that divide a day are aligned on midnight, shifted by windowAdvance", () => {
-    expect(bounds(windowBounds({ window: 6 * H }, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual(["2024-03-05T12:00:00.000Z", "2024-03-05T17:59:59.999Z"]);
-    expect(bounds(windowBounds({ window: 10 * 60_000 }, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual(["2024-03-05T14:20:00.000Z", "2024-03-05T14:29:59.999Z"]);
-    expect(bounds(windowBounds({ window: 6 * H, windowAdvance: 3 * H }, utc("2024-03-05T01:00:00Z"), "UTC"))).toEqual(["2024-03-04T21:00:00.000Z", "2024-03-05T02:59:59.999Z"]);
-    expect(bounds(windowBounds({ window: D, windowAdvance: 6 * H }, utc("2024-03-05T03:00:00Z"), "UTC"))).toEqual(["2024-03-04T06:00:00.000Z", "2024-03-05T05:59:59.999Z"]);
+    expect(bounds(windowBounds({ window: 6 * H }, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual([
+      "2024-03-05T12:00:00.000Z",
+      "2024-03-05T17:59:59.999Z",
+    ]);
+    expect(bounds(windowBounds({ window: 10 * 60_000 }, utc("2024-03-05T14:23:10Z"), "UTC"))).toEqual([
+      "2024-03-05T14:20:00.000Z",
+      "2024-03-05T14:29:59.999Z",
+    ]);
+    expect(bounds(windowBounds({ window: 6 * H, windowAdvance: 3 * H }, utc("2024-03-05T01:00:00Z"), "UTC"))).toEqual([
+      "2024-03-04T21:00:00.000Z",
+      "2024-03-05T02:59:59.999Z",
+    ]);
+    expect(bounds(windowBounds({ window: D, windowAdvance: 6 * H }, utc("2024-03-05T03:00:00Z"), "UTC"))).toEqual([
+      "2024-03-04T06:00:00.000Z",
+      "2024-03-05T05:59:59.999Z",
+    ]);
   });
   it("DURATION_WINDOW: a window longer than a day starts at the midnight before", () => {
-    expect(bounds(windowBounds({ window: 2 * D }, utc("2024-03-05T14:00:00Z"), "UTC"))).toEqual(["2024-03-05T00:00:00.000Z", "2024-03-06T23:59:59.999Z"]);
+    expect(bounds(windowBounds({ window: 2 * D }, utc("2024-03-05T14:00:00Z"), "UTC"))).toEqual([
+      "2024-03-05T00:00:00.000Z",
+      "2024-03-06T23:59:59.999Z",
+    ]);
   });
   it("midnight is the zone's", () => {
-    expect(bounds(windowBounds({}, utc("2024-03-05T14:00:00Z"), "Europe/Paris"))).toEqual(["2024-03-04T23:00:00.000Z", "2024-03-05T22:59:59.999Z"]);
+    expect(bounds(windowBounds({}, utc("2024-03-05T14:00:00Z"), "Europe/Paris"))).toEqual([
+      "2024-03-04T23:00:00.000Z",
+      "2024-03-05T22:59:59.999Z",
+    ]);
   });
   it("SLIDING_WINDOW goes back from now", () => {
-    expect(bounds(windowBounds({ type: "SLIDING_WINDOW", window: H }, utc("2024-03-05T14:00:00Z"), "UTC"))).toEqual(["2024-03-05T13:00:00.000Z", "2024-03-05T14:00:00.000Z"]);
+    expect(bounds(windowBounds({ type: "SLIDING_WINDOW", window: H }, utc("2024-03-05T14:00:00Z"), "UTC"))).toEqual([
+      "2024-03-05T13:00:00.000Z",
+      "2024-03-05T14:00:00.000Z",
+    ]);
   });
   it("daily windows", () => {
-    expect(bounds(windowBounds({ type: "DAILY_TIME_DEADLINE", deadline: "09:00:00" }, utc("2024-03-05T08:00:00Z"), "UTC"))).toEqual(["2024-03-05T00:00:00.000Z", "2024-03-05T09:00:00.000Z"]);
-    expect(bounds(windowBounds({ type: "DAILY_TIME_WINDOW", startTime: "06:00", endTime: "09:30:00" }, utc("2024-03-05T08:00:00Z"), "UTC"))).toEqual([
-      "2024-03-05T06:00:00.000Z",
-      "2024-03-05T09:30:00.000Z",
-    ]);
+    expect(
+      bounds(windowBounds({ type: "DAILY_TIME_DEADLINE", deadline: "09:00:00" }, utc("2024-03-05T08:00:00Z"), "UTC")),
+    ).toEqual(["2024-03-05T00:00:00.000Z", "2024-03-05T09:00:00.000Z"]);
+    expect(
+      bounds(
+        windowBounds(
+          { type: "DAILY_TIME_WINDOW", startTime: "06:00", endTime: "09:30:00" },
+          utc("2024-03-05T08:00:00Z"),
+          "UTC",
+        ),
+      ),
+    ).toEqual(["2024-03-05T06:00:00.000Z", "2024-03-05T09:30:00.000Z"]);
     expect(() => windowBounds({ type: "DAILY_TIME_DEADLINE" }, utc("2024-03-05T08:00:00Z"), "UTC")).toThrow(/deadline/);
   });
   it("parses times of day", () => {
@@ -42,7 +73,10 @@ describe("windowBounds", () => {
 });
 
 /** Runs executions through a window, each meeting some keys; returns which fired. */
-function run(base: Omit<WindowInput, "met" | "now" | "state">, events: [string, string[]][]): { fired: string[]; state: WindowState | undefined } {
+function run(
+  base: Omit<WindowInput, "met" | "now" | "state">,
+  events: [string, string[]][],
+): { fired: string[]; state: WindowState | undefined } {
   let state: WindowState | undefined;
   const fired: string[] = [];
   for (const [at, met] of events) {
@@ -72,10 +106,18 @@ describe("advanceWindow", () => {
     const result = advanceWindow({ keys, zone: "UTC", met: ["a"], now: utc("2024-03-05T08:00:00Z"), state: undefined });
     expect(result).toEqual({
       satisfied: false,
-      state: { start: "2024-03-05T00:00:00.000Z", end: "2024-03-05T23:59:59.999Z", results: { a: "2024-03-05T08:00:00.000Z" } },
+      state: {
+        start: "2024-03-05T00:00:00.000Z",
+        end: "2024-03-05T23:59:59.999Z",
+        results: { a: "2024-03-05T08:00:00.000Z" },
+      },
     });
-    expect(advanceWindow({ keys, zone: "UTC", met: [], now: utc("2024-03-05T09:00:00Z"), state: result.state }).state).toEqual(result.state);
-    expect(advanceWindow({ keys, zone: "UTC", met: ["c"], now: utc("2024-03-05T09:00:00Z"), state: undefined }).state).toBeUndefined();
+    expect(
+      advanceWindow({ keys, zone: "UTC", met: [], now: utc("2024-03-05T09:00:00Z"), state: result.state }).state,
+    ).toEqual(result.state);
+    expect(
+      advanceWindow({ keys, zone: "UTC", met: ["c"], now: utc("2024-03-05T09:00:00Z"), state: undefined }).state,
+    ).toBeUndefined();
   });
 
   it("forgets results when the window has moved on", () => {
@@ -101,23 +143,63 @@ describe("advanceWindow", () => {
 
   it("SLIDING_WINDOW counts each key met within the window before now", () => {
     const base = { keys, zone: "UTC", timeWindow: { type: "SLIDING_WINDOW" as const, window: H } };
-    expect(run(base, [["2024-03-05T10:00:00Z", ["a"]], ["2024-03-05T10:50:00Z", ["a"]], ["2024-03-05T11:10:00Z", ["b"]]]).fired).toEqual(["2024-03-05T11:10:00Z"]);
-    expect(run(base, [["2024-03-05T10:00:00Z", ["a"]], ["2024-03-05T11:10:00Z", ["b"]]]).fired).toEqual([]);
+    expect(
+      run(base, [
+        ["2024-03-05T10:00:00Z", ["a"]],
+        ["2024-03-05T10:50:00Z", ["a"]],
+        ["2024-03-05T11:10:00Z", ["b"]],
+      ]).fired,
+    ).toEqual(["2024-03-05T11:10:00Z"]);
+    expect(
+      run(base, [
+        ["2024-03-05T10:00:00Z", ["a"]],
+        ["2024-03-05T11:10:00Z", ["b"]],
+      ]).fired,
+    ).toEqual([]);
     const { state } = run(base, [["2024-03-05T10:00:00Z", ["a"]]]);
     expect(state).toEqual({ results: { a: "2024-03-05T10:00:00.000Z" } });
   });
 
   it("DAILY_TIME_DEADLINE only counts executions before the deadline", () => {
     const base = { keys, zone: "UTC", timeWindow: { type: "DAILY_TIME_DEADLINE" as const, deadline: "09:00:00" } };
-    expect(run(base, [["2024-03-05T07:00:00Z", ["a"]], ["2024-03-05T08:59:00Z", ["b"]]]).fired).toEqual(["2024-03-05T08:59:00Z"]);
-    expect(run(base, [["2024-03-05T07:00:00Z", ["a"]], ["2024-03-05T09:30:00Z", ["b"]]]).fired).toEqual([]);
-    expect(run(base, [["2024-03-05T07:00:00Z", ["a"]], ["2024-03-06T07:00:00Z", ["b"]]]).fired).toEqual([]);
+    expect(
+      run(base, [
+        ["2024-03-05T07:00:00Z", ["a"]],
+        ["2024-03-05T08:59:00Z", ["b"]],
+      ]).fired,
+    ).toEqual(["2024-03-05T08:59:00Z"]);
+    expect(
+      run(base, [
+        ["2024-03-05T07:00:00Z", ["a"]],
+        ["2024-03-05T09:30:00Z", ["b"]],
+      ]).fired,
+    ).toEqual([]);
+    expect(
+      run(base, [
+        ["2024-03-05T07:00:00Z", ["a"]],
+        ["2024-03-06T07:00:00Z", ["b"]],
+      ]).fired,
+    ).toEqual([]);
   });
 
   it("DAILY_TIME_WINDOW only counts executions between start and end", () => {
-    const base = { keys, zone: "Europe/Paris", timeWindow: { type: "DAILY_TIME_WINDOW" as const, startTime: "06:00:00", endTime: "09:00:00" } };
+    const base = {
+      keys,
+      zone: "Europe/Paris",
+      timeWindow: { type: "DAILY_TIME_WINDOW" as const, startTime: "06:00:00", endTime: "09:00:00" },
+    };
     // 05:30 Paris (04:30Z) is before the window; 06:30 and 08:30 Paris are inside
-    expect(run(base, [["2024-03-05T04:30:00Z", ["a"]], ["2024-03-05T05:30:00Z", ["b"]]]).fired).toEqual([]);
-    expect(run(base, [["2024-03-05T05:30:00Z", ["a"]], ["2024-03-05T07:30:00Z", ["b"]]]).fired).toEqual(["2024-03-05T07:30:00Z"]);
+    expect(
+      run(base, [
+        ["2024-03-05T04:30:00Z", ["a"]],
+        ["2024-03-05T05:30:00Z", ["b"]],
+      ]).fired,
+    ).toEqual([]);
+    expect(
+      run(base, [
+        ["2024-03-05T05:30:00Z", ["a"]],
+        ["2024-03-05T07:30:00Z", ["b"]],
+      ]).fired,
+    ).toEqual(["2024-03-05T07:30:00Z"]);
   });
 });

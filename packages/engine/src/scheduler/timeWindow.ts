@@ -18,7 +18,12 @@
 import { DateTime } from "luxon";
 import { systemZone } from "./dates.ts";
 
-export const TIME_WINDOW_TYPES = ["DURATION_WINDOW", "SLIDING_WINDOW", "DAILY_TIME_DEADLINE", "DAILY_TIME_WINDOW"] as const;
+export const TIME_WINDOW_TYPES = [
+  "DURATION_WINDOW",
+  "SLIDING_WINDOW",
+  "DAILY_TIME_DEADLINE",
+  "DAILY_TIME_WINDOW",
+] as const;
 export type TimeWindowType = (typeof TIME_WINDOW_TYPES)[number];
 
 export interface TimeWindow {
@@ -56,12 +61,17 @@ export function parseLocalTime(text: string): number | undefined {
 
 function timeOfDay(text: string | undefined, what: string): number {
   const value = text === undefined ? undefined : parseLocalTime(text);
-  if (value === undefined) throw new Error(`time window: '${what}' must be a time of day such as 09:00:00 (got ${JSON.stringify(text)})`);
+  if (value === undefined)
+    throw new Error(`time window: '${what}' must be a time of day such as 09:00:00 (got ${JSON.stringify(text)})`);
   return value;
 }
 
 /** The bounds of the window holding `now` (SLIDING_WINDOW: the `window` just before now). */
-export function windowBounds(timeWindow: TimeWindow, now: Date, zone: string = systemZone()): { start: Date; end: Date } {
+export function windowBounds(
+  timeWindow: TimeWindow,
+  now: Date,
+  zone: string = systemZone(),
+): { start: Date; end: Date } {
   const at = DateTime.fromJSDate(now).setZone(zone);
   const midnight = at.startOf("day");
   const type = timeWindow.type ?? "DURATION_WINDOW";
@@ -69,7 +79,10 @@ export function windowBounds(timeWindow: TimeWindow, now: Date, zone: string = s
     case "SLIDING_WINDOW":
       return { start: new Date(now.getTime() - (timeWindow.window ?? DAY_MS)), end: now };
     case "DAILY_TIME_DEADLINE":
-      return { start: midnight.toJSDate(), end: midnight.plus({ milliseconds: timeOfDay(timeWindow.deadline, "deadline") }).toJSDate() };
+      return {
+        start: midnight.toJSDate(),
+        end: midnight.plus({ milliseconds: timeOfDay(timeWindow.deadline, "deadline") }).toJSDate(),
+      };
     case "DAILY_TIME_WINDOW":
       return {
         start: midnight.plus({ milliseconds: timeOfDay(timeWindow.startTime, "startTime") }).toJSDate(),
@@ -121,7 +134,9 @@ function currentWindow(input: WindowInput): { start: Date; end: Date; results: R
   const state = input.state;
   const bounds = windowBounds(input.timeWindow ?? {}, input.now, input.zone);
   if ((input.timeWindow?.type ?? "DURATION_WINDOW") === "SLIDING_WINDOW") {
-    const results = Object.entries(state?.results ?? {}).filter(([, at]) => within(new Date(at), bounds.start, bounds.end));
+    const results = Object.entries(state?.results ?? {}).filter(([, at]) =>
+      within(new Date(at), bounds.start, bounds.end),
+    );
     return { ...bounds, results: Object.fromEntries(results) };
   }
   if (state?.start !== undefined && state.end !== undefined) {
@@ -140,7 +155,11 @@ export function advanceWindow(input: WindowInput): WindowResult {
   const met = input.met.filter((key) => input.keys.includes(key));
   for (const key of met) results[key] = at;
   const satisfied = met.length > 0 && input.keys.every((key) => key in results);
-  if (Object.keys(results).length === 0 || (satisfied && input.resetOnSuccess !== false)) return { satisfied, state: undefined };
-  const stored = type === "SLIDING_WINDOW" ? { results } : { start: bounds.start.toISOString(), end: bounds.end.toISOString(), results };
+  if (Object.keys(results).length === 0 || (satisfied && input.resetOnSuccess !== false))
+    return { satisfied, state: undefined };
+  const stored =
+    type === "SLIDING_WINDOW"
+      ? { results }
+      : { start: bounds.start.toISOString(), end: bounds.end.toISOString(), results };
   return { satisfied, state: stored };
 }

@@ -45,7 +45,8 @@ function multiMap(values: Readonly<Record<string, string | readonly string[] | u
 function queryMap(query: WebhookRequest["query"]): Record<string, string[]> {
   if (query === undefined) return {};
   if (typeof query === "string" || query instanceof URLSearchParams) {
-    const params = typeof query === "string" ? new URLSearchParams(query.startsWith("?") ? query.slice(1) : query) : query;
+    const params =
+      typeof query === "string" ? new URLSearchParams(query.startsWith("?") ? query.slice(1) : query) : query;
     const out: Record<string, string[]> = {};
     for (const [name, value] of params) (out[name] ??= []).push(value);
     return out;
@@ -56,5 +57,9 @@ function queryMap(query: WebhookRequest["query"]): Record<string, string[]> {
 /** The `trigger` variables of a webhook execution. */
 export function webhookVariables(request: WebhookRequest): WebhookVariables {
   const text = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : request.body;
-  return { body: parseWebhookBody(text), headers: multiMap(request.headers ?? {}), parameters: queryMap(request.query) };
+  return {
+    body: parseWebhookBody(text),
+    headers: multiMap(request.headers ?? {}),
+    parameters: queryMap(request.query),
+  };
 }

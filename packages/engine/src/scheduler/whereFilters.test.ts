@@ -4,9 +4,13 @@ import { execution } from "./__tests__/support.ts";
 import { isTruthy } from "../expression/index.ts";
 import { filterProblems, testExecutionFilter, testFilter, type WhereFilter } from "./whereFilters.ts";
 
-const ex = viewExecution(execution({ namespace: "company.team.sales", flowId: "load-orders", state: { current: "WARNING" } }));
+const ex = viewExecution(
+  execution({ namespace: "company.team.sales", flowId: "load-orders", state: { current: "WARNING" } }),
+);
 const render = async (template: string) =>
-  ({ "{{ yes }}": "true", "{{ no }}": "false", "{{ zero }}": "0", "{{ empty }}": "", "{{ name }}": "load-orders" })[template] ?? template;
+  ({ "{{ yes }}": "true", "{{ no }}": "false", "{{ zero }}": "0", "{{ empty }}": "", "{{ name }}": "load-orders" })[
+    template
+  ] ?? template;
 
 describe("where filters", () => {
   const cases: [WhereFilter, boolean][] = [
@@ -55,8 +59,13 @@ describe("where filters", () => {
 
   it("checks value and values against the type", () => {
     expect(filterProblems({ type: "EQUAL_TO" })).toEqual(["'value' is required for type EQUAL_TO"]);
-    expect(filterProblems({ type: "IN", value: "a" })).toEqual(["'value' must not be set for type IN", "'values' is required for type IN"]);
-    expect(filterProblems({ type: "STARTS_WITH", value: "a", values: ["b"] })).toEqual(["'values' must not be set for type STARTS_WITH"]);
+    expect(filterProblems({ type: "IN", value: "a" })).toEqual([
+      "'value' must not be set for type IN",
+      "'values' is required for type IN",
+    ]);
+    expect(filterProblems({ type: "STARTS_WITH", value: "a", values: ["b"] })).toEqual([
+      "'values' must not be set for type STARTS_WITH",
+    ]);
     expect(filterProblems({ type: "NOT_IN", values: [] })).toEqual([]);
   });
 

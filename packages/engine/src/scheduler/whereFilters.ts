@@ -56,7 +56,11 @@ export function filterProblems(filter: { type?: unknown; value?: unknown; values
 }
 
 /** Tests one filter; `render` renders an EXPRESSION's value against the upstream execution. */
-export async function testFilter(filter: WhereFilter, execution: ExecutionView, render: (template: string) => Promise<string>): Promise<boolean> {
+export async function testFilter(
+  filter: WhereFilter,
+  execution: ExecutionView,
+  render: (template: string) => Promise<string>,
+): Promise<boolean> {
   let field: string | undefined;
   switch (filter.field) {
     case "FLOW_ID":
@@ -102,7 +106,11 @@ export async function testFilter(filter: WhereFilter, execution: ExecutionView, 
 }
 
 /** Tests a `where` entry: its filters combined with AND (default) or OR. */
-export async function testExecutionFilter(filter: ExecutionFilter, execution: ExecutionView, render: (template: string) => Promise<string>): Promise<boolean> {
+export async function testExecutionFilter(
+  filter: ExecutionFilter,
+  execution: ExecutionView,
+  render: (template: string) => Promise<string>,
+): Promise<boolean> {
   const results: boolean[] = [];
   for (const f of filter.filters) results.push(await testFilter(f, execution, render));
   return filter.operand === "OR" ? results.some(Boolean) : results.every(Boolean);

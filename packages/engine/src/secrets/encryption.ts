@@ -11,7 +11,8 @@ export class Encryption {
   /** `key`: 32 bytes, or their base64. */
   constructor(key: Buffer | string) {
     this.key = typeof key === "string" ? Buffer.from(key, "base64") : key;
-    if (this.key.length !== 32) throw new SakerError("ENCRYPTION_KEY_INVALID", "the encryption key must be 32 bytes (base64 of 32 bytes)");
+    if (this.key.length !== 32)
+      throw new SakerError("ENCRYPTION_KEY_INVALID", "the encryption key must be 32 bytes (base64 of 32 bytes)");
   }
 
   encrypt(plain: string): string {

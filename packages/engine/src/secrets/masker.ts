@@ -83,7 +83,13 @@ export class SecretMasker {
 
   private regexp(): RegExp {
     // longest first, so a value is hidden whole, not only the shorter one it contains
-    this.pattern ??= new RegExp([...this.values].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|"), "g");
+    this.pattern ??= new RegExp(
+      [...this.values]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join("|"),
+      "g",
+    );
     return this.pattern;
   }
 
@@ -97,7 +103,9 @@ export class SecretMasker {
 
   mask(text: string): string {
     if (this.values.size === 0) return text;
-    return text.replace(this.regexp(), (found) => (found.length >= 9 ? `**masked*${"*".repeat(found.length - 9)}` : "*".repeat(found.length)));
+    return text.replace(this.regexp(), (found) =>
+      found.length >= 9 ? `**masked*${"*".repeat(found.length - 9)}` : "*".repeat(found.length),
+    );
   }
 
   /**
@@ -116,7 +124,8 @@ export class SecretMasker {
     const walk = (v: unknown): unknown => {
       if (typeof v === "string") return this.maskString(v);
       if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
+      if (v && typeof v === "object")
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
       return v;
     };
     return walk(value) as T;

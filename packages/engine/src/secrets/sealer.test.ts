@@ -34,7 +34,11 @@ describe("SecretSealer", () => {
   });
 
   it("shows the masked form of a sealed value, and masks the others by value under the chosen keys", () => {
-    const shown = sealer.display({ id: SECRET, outputs: sealer.seal(outputs, masker), message: `saw ${SECRET}` }, masker, new Set(["outputs", "message"]));
+    const shown = sealer.display(
+      { id: SECRET, outputs: sealer.seal(outputs, masker), message: `saw ${SECRET}` },
+      masker,
+      new Set(["outputs", "message"]),
+    );
     expect(shown.id).toBe(SECRET);
     expect(shown.outputs.value).toBe(`token **masked*${"*".repeat(SECRET.length - 9)}`);
     expect(shown.outputs.encoded).toMatch(/^\*\*masked\*+$/);

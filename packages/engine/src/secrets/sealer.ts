@@ -108,7 +108,12 @@ export class SecretSealer {
       }
       if (Array.isArray(v)) return v.map((x) => walk(x, masking));
       if (!isMap(v)) return v;
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [masking ? masker.mask(k) : k, walk(x, masking || maskUnder?.has(k) === true)]));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [
+          masking ? masker.mask(k) : k,
+          walk(x, masking || maskUnder?.has(k) === true),
+        ]),
+      );
     };
     return walk(value, maskUnder === undefined) as T;
   }

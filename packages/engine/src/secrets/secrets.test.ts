@@ -11,7 +11,11 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 describe("secrets", () => {
   it("reads SECRET_* variables as base64, keys case-insensitive", async () => {
     const invalid: string[] = [];
-    const store = new SecretStore([new EnvSecretBackend({ SECRET_MY_PASSWORD: b64("s3cr3t"), SECRET_BAD: "%%%", OTHER: "x" }, (n) => invalid.push(n))]);
+    const store = new SecretStore([
+      new EnvSecretBackend({ SECRET_MY_PASSWORD: b64("s3cr3t"), SECRET_BAD: "%%%", OTHER: "x" }, (n) =>
+        invalid.push(n),
+      ),
+    ]);
     expect(await store.get("my_password")).toBe("s3cr3t");
     expect(await store.get("MY_PASSWORD")).toBe("s3cr3t");
     expect(invalid).toEqual(["SECRET_BAD"]);
@@ -57,7 +61,9 @@ describe("SecretMasker on storage URIs", () => {
   it("keeps the folders of a kestra:// URI and masks a secret in its file name", () => {
     const masker = new SecretMasker();
     masker.add("postgres");
-    expect(masker.maskValue({ uri: "kestra:///company/team/postgres_query/executions/x/tasks/t/y/postgres.ion" })).toEqual({
+    expect(
+      masker.maskValue({ uri: "kestra:///company/team/postgres_query/executions/x/tasks/t/y/postgres.ion" }),
+    ).toEqual({
       uri: "kestra:///company/team/postgres_query/executions/x/tasks/t/y/********.ion",
     });
     expect(masker.maskValue({ text: "password postgres" })).toEqual({ text: "password ********" });
@@ -68,7 +74,8 @@ describe("SecretMasker on storage URIs", () => {
 const masked = (length: number) => (length >= 9 ? `**masked*${"*".repeat(length - 9)}` : "*".repeat(length));
 
 describe("SecretMasker derived forms", () => {
-  const PEM = "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcN\n  KUpRKfFLfRYC9AIKjbJTWit  \n}\n-----END TEST KEY-----";
+  const PEM =
+    "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcN\n  KUpRKfFLfRYC9AIKjbJTWit  \n}\n-----END TEST KEY-----";
 
   it("masks each line of a multi-line secret, except the short ones", () => {
     const masker = new SecretMasker();

@@ -56,7 +56,10 @@ export class FileSecretBackend implements SecretBackend {
     try {
       stat = statSync(this.path);
     } catch (error) {
-      throw new SakerError("SECRETS_FILE_INVALID", `Unable to read the secrets file '${this.path}': ${(error as Error).message}`);
+      throw new SakerError(
+        "SECRETS_FILE_INVALID",
+        `Unable to read the secrets file '${this.path}': ${(error as Error).message}`,
+      );
     }
     if (this.cached && this.cached.mtimeMs === stat.mtimeMs && this.cached.size === stat.size) return this.cached.map;
     const map = this.parse();
@@ -69,10 +72,14 @@ export class FileSecretBackend implements SecretBackend {
     try {
       parsed = YAML.parse(readFileSync(this.path, "utf8"));
     } catch (error) {
-      throw new SakerError("SECRETS_FILE_INVALID", `Unable to read the secrets file '${this.path}': ${(error as Error).message}`);
+      throw new SakerError(
+        "SECRETS_FILE_INVALID",
+        `Unable to read the secrets file '${this.path}': ${(error as Error).message}`,
+      );
     }
     const map = new Map<string, string>();
-    if (parsed && typeof parsed === "object") for (const [k, v] of Object.entries(parsed)) map.set(k.toUpperCase(), String(v));
+    if (parsed && typeof parsed === "object")
+      for (const [k, v] of Object.entries(parsed)) map.set(k.toUpperCase(), String(v));
     return map;
   }
 

@@ -11,10 +11,14 @@ const CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL"]);
 export class DiskFullError extends SakerError {
   static override readonly kind: string = "DiskFullError";
   constructor(folder: string, doing: string, cause?: unknown) {
-    super("DISK_FULL", `The disk is full: no space left in the data folder '${folder}' (${doing}); free some space there and try again`, {
-      cause,
-      details: { status: 507, folder },
-    });
+    super(
+      "DISK_FULL",
+      `The disk is full: no space left in the data folder '${folder}' (${doing}); free some space there and try again`,
+      {
+        cause,
+        details: { status: 507, folder },
+      },
+    );
   }
 }
 
@@ -28,6 +32,7 @@ export function isDiskFull(error: unknown): boolean {
 /** `error` as a `DiskFullError` naming `folder` when it is a disk-full failure, else as it is. */
 export function asDiskFull(error: unknown, folder: string, doing?: string): unknown {
   if (!isDiskFull(error) || error instanceof DiskFullError) return error;
-  const what = doing ?? ((error as { code?: unknown }).code === "SQLITE_FULL" ? "writing to the database" : "writing a file");
+  const what =
+    doing ?? ((error as { code?: unknown }).code === "SQLITE_FULL" ? "writing to the database" : "writing a file");
   return new DiskFullError(folder, what, error);
 }

@@ -30,7 +30,8 @@ export class LocalStorage implements Storage {
   private async file(path: string): Promise<string> {
     const full = join(this.root, toStoragePath(path));
     const rel = relative(this.root, full);
-    if (rel.startsWith("..") || rel.startsWith(sep)) throw new SakerError("STORAGE_PATH_INVALID", `'${path}' is outside the storage`);
+    if (rel.startsWith("..") || rel.startsWith(sep))
+      throw new SakerError("STORAGE_PATH_INVALID", `'${path}' is outside the storage`);
     await assertNoLinkBelow(this.root, full, toUri(path));
     return full;
   }
@@ -107,7 +108,8 @@ export class LocalStorage implements Storage {
       for (const entry of entries) {
         const full = join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile() && !entry.name.endsWith(".part")) found.push(`/${relative(this.root, full).split(sep).join("/")}`);
+        else if (entry.isFile() && !entry.name.endsWith(".part"))
+          found.push(`/${relative(this.root, full).split(sep).join("/")}`);
       }
     };
     await walk(base);

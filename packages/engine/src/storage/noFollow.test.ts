@@ -39,7 +39,9 @@ describe("LocalStorage never follows a symbolic link", () => {
     await expect(storage.get("/ns/_files/passwd")).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
     await expect(storage.list("/ns/_files")).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
     expect(await storage.list("/ns")).toEqual([]);
-    await expect(storage.put("/ns/_files/passwd", Buffer.from("pwned"))).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
+    await expect(storage.put("/ns/_files/passwd", Buffer.from("pwned"))).rejects.toMatchObject({
+      code: "STORAGE_LINK_REFUSED",
+    });
     expect(await storage.delete("/ns/_files/passwd")).toBe(false);
     await expect(storage.deletePrefix("/ns/_files")).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
     expect(readFileSync(join(outside, "passwd"), "utf8")).toBe("root:x:0:0");
@@ -70,7 +72,9 @@ describe("working directory files never follow a symbolic link", () => {
     symlinkSync(outside, join(root, "etc"));
     expect(await listFiles(root)).toEqual(["out.txt"]);
     const stored: string[] = [];
-    const uris = await storeFiles(root, ["**"], { putFile: async (source) => (stored.push(String(source)), "kestra:///x") });
+    const uris = await storeFiles(root, ["**"], {
+      putFile: async (source) => (stored.push(String(source)), "kestra:///x"),
+    });
     expect(Object.keys(uris)).toEqual(["out.txt"]);
     expect(stored).toEqual([join(root, "out.txt")]);
   });
@@ -78,8 +82,14 @@ describe("working directory files never follow a symbolic link", () => {
   it("writing a file through a link is refused", async () => {
     symlinkSync(outside, join(root, "etc"));
     symlinkSync(join(outside, "passwd"), join(root, "p"));
-    const noStorage = { getFile: async () => { throw new Error("unused"); } };
-    await expect(writeFiles(root, { "etc/passwd": "pwned" }, noStorage)).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
+    const noStorage = {
+      getFile: async () => {
+        throw new Error("unused");
+      },
+    };
+    await expect(writeFiles(root, { "etc/passwd": "pwned" }, noStorage)).rejects.toMatchObject({
+      code: "STORAGE_LINK_REFUSED",
+    });
     await expect(writeFiles(root, { p: "pwned" }, noStorage)).rejects.toMatchObject({ code: "STORAGE_LINK_REFUSED" });
     expect(readFileSync(join(outside, "passwd"), "utf8")).toBe("root:x:0:0");
   });

@@ -10,7 +10,10 @@ import type { Readable } from "node:stream";
 import { SakerError } from "@saker/sdk";
 
 export function linkRefused(what: string): SakerError {
-  return new SakerError("STORAGE_LINK_REFUSED", `'${what}' is or goes through a symbolic link; links are never followed`);
+  return new SakerError(
+    "STORAGE_LINK_REFUSED",
+    `'${what}' is or goes through a symbolic link; links are never followed`,
+  );
 }
 
 /**
@@ -19,7 +22,8 @@ export function linkRefused(what: string): SakerError {
  */
 export async function assertNoLinkBelow(root: string, full: string, what = full): Promise<void> {
   const rel = relative(root, full);
-  if (rel.startsWith("..") || rel.startsWith(sep)) throw new SakerError("STORAGE_PATH_INVALID", `'${what}' is outside its root`);
+  if (rel.startsWith("..") || rel.startsWith(sep))
+    throw new SakerError("STORAGE_PATH_INVALID", `'${what}' is outside its root`);
   let current = root;
   for (const part of rel.split(sep).filter((p) => p !== "")) {
     current = join(current, part);

@@ -24,7 +24,13 @@ export function executionPrefix(namespace: string, flowId: string, executionId: 
   return `${namespacePath(namespace)}/${slugify(flowId)}/executions/${executionId}`;
 }
 
-export function taskPrefix(namespace: string, flowId: string, executionId: string, taskId: string, taskRunId: string): string {
+export function taskPrefix(
+  namespace: string,
+  flowId: string,
+  executionId: string,
+  taskId: string,
+  taskRunId: string,
+): string {
   return `${executionPrefix(namespace, flowId, executionId)}/tasks/${slugify(taskId)}/${taskRunId}`;
 }
 
@@ -59,7 +65,8 @@ export function toStoragePath(uriOrPath: string): string {
   const parts: string[] = [];
   for (const part of path.split("/")) {
     if (part === "" || part === ".") continue;
-    if (part === "..") throw new SakerError("STORAGE_PATH_INVALID", `'${uriOrPath}' leaves its folder ('..' is not allowed)`);
+    if (part === "..")
+      throw new SakerError("STORAGE_PATH_INVALID", `'${uriOrPath}' leaves its folder ('..' is not allowed)`);
     parts.push(part);
   }
   return `/${parts.join("/")}`;

@@ -9,7 +9,9 @@ import { createTaskStorage } from "../worker/taskStorage.ts";
 
 describe("storage paths", () => {
   it("lays files out as Kestra does", () => {
-    expect(taskPrefix("company.team", "My Flow", "exec1", "Task_1", "tr1")).toBe("/company/team/my-flow/executions/exec1/tasks/task_1/tr1");
+    expect(taskPrefix("company.team", "My Flow", "exec1", "Task_1", "tr1")).toBe(
+      "/company/team/my-flow/executions/exec1/tasks/task_1/tr1",
+    );
   });
 
   it.each([
@@ -57,7 +59,9 @@ describe("LocalStorage", () => {
     const uri = await task.putFile(Buffer.from("mine"), "out.txt");
     expect(uri).toMatch(/^kestra:\/\/\/ns\/f\/executions\/x1\/tasks\/t\/tr\/[A-Za-z0-9]+-out\.txt$/);
     expect((await task.readFile(uri)).toString()).toBe("mine");
-    await expect(task.readFile("kestra:///other/f/executions/x2/secret.txt")).rejects.toThrow(/only files of this execution/);
+    await expect(task.readFile("kestra:///other/f/executions/x2/secret.txt")).rejects.toThrow(
+      /only files of this execution/,
+    );
     await expect(task.readFile("kestra:///ns/f/executions/x1/../../x2/secret.txt")).rejects.toThrow();
     await task.namespace().put("scripts/a.sh", Buffer.from("echo"));
     expect(await task.namespace().list()).toEqual(["/scripts/a.sh"]);

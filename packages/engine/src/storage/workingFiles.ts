@@ -17,7 +17,10 @@ import { SCHEME } from "./paths.ts";
  * A test for paths written as Kestra writes them: `glob:` (the default) or `regex:` patterns, where
  * a pattern starting with a word character matches at any depth and `**` may sit inside a segment.
  */
-export function pathMatcher(patterns: readonly string[], options: { anyDepth?: boolean } = {}): (path: string) => boolean {
+export function pathMatcher(
+  patterns: readonly string[],
+  options: { anyDepth?: boolean } = {},
+): (path: string) => boolean {
   const tests = patterns.map((raw) => {
     if (raw.startsWith("regex:")) {
       const re = userRegex(raw.slice(6));
@@ -50,12 +53,17 @@ export async function matchingFiles(dir: string, patterns: readonly string[]): P
  * Writes each named file into `dir`: bytes and text as they are, a `kestra://` URI copied from
  * storage. A name through a symbolic link (left by an earlier task) is refused, never written through.
  */
-export async function writeFiles(dir: string, files: Readonly<Record<string, unknown>>, storage: Pick<TaskStorage, "getFile">): Promise<void> {
+export async function writeFiles(
+  dir: string,
+  files: Readonly<Record<string, unknown>>,
+  storage: Pick<TaskStorage, "getFile">,
+): Promise<void> {
   for (const [name, content] of Object.entries(files)) {
     if (content === null || content === undefined) continue;
     const file = resolve(dir, name);
     const rel = relative(dir, file);
-    if (rel === "" || rel.startsWith("..") || rel.startsWith(sep)) throw new NonRetryableError(`File name '${name}' leaves the working directory`);
+    if (rel === "" || rel.startsWith("..") || rel.startsWith(sep))
+      throw new NonRetryableError(`File name '${name}' leaves the working directory`);
     await assertNoLinkBelow(dir, file, name);
     await mkdir(dirname(file), { recursive: true });
     if (Buffer.isBuffer(content)) {
@@ -69,8 +77,13 @@ export async function writeFiles(dir: string, files: Readonly<Record<string, unk
 }
 
 /** Stores the files of `dir` matching the patterns; returns relative path → URI. */
-export async function storeFiles(dir: string, patterns: readonly string[], storage: Pick<TaskStorage, "putFile">): Promise<Record<string, string>> {
+export async function storeFiles(
+  dir: string,
+  patterns: readonly string[],
+  storage: Pick<TaskStorage, "putFile">,
+): Promise<Record<string, string>> {
   const uris: Record<string, string> = {};
-  for (const path of await matchingFiles(dir, patterns)) uris[path] = await storage.putFile(join(dir, path), basename(path));
+  for (const path of await matchingFiles(dir, patterns))
+    uris[path] = await storage.putFile(join(dir, path), basename(path));
   return uris;
 }

@@ -26,7 +26,8 @@ export type WorkerScript = (job: WorkerJob, attempt: number) => ScriptedOutcome;
 export const defaultScript: WorkerScript = (job) => {
   const task = job.task as TaskNode & { format?: string };
   if (task.type.endsWith(".Fail")) return { state: "FAILED" };
-  if (task.type.endsWith(".Return")) return { outputs: { value: String(defaultEngine.render(String(task.format ?? ""), job.variables)) } };
+  if (task.type.endsWith(".Return"))
+    return { outputs: { value: String(defaultEngine.render(String(task.format ?? ""), job.variables)) } };
   return { outputs: {} };
 };
 
@@ -45,7 +46,10 @@ export interface Simulation {
   state: ExecutorState;
 }
 
-export async function simulate(source: string, options: { script?: WorkerScript; inputs?: Record<string, unknown>; autoDelays?: boolean } = {}): Promise<Simulation> {
+export async function simulate(
+  source: string,
+  options: { script?: WorkerScript; inputs?: Record<string, unknown>; autoDelays?: boolean } = {},
+): Promise<Simulation> {
   const registry = coreRegistry();
   const flow = { ...parseFlow(source, { registry }), revision: 1 };
   const graph = compileFlowGraph(flow, registry);
@@ -99,7 +103,15 @@ export async function simulate(source: string, options: { script?: WorkerScript;
             for (const [key, job] of running) {
               if (script(job, job.attempt).hang) {
                 running.delete(key);
-                pending.push({ type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: "KILLED", state: "KILLED", outputs: null, date: new Date(clock).toISOString() });
+                pending.push({
+                  type: "worker-result",
+                  taskRunId: job.taskRunId,
+                  attempt: job.attempt,
+                  attemptState: "KILLED",
+                  state: "KILLED",
+                  outputs: null,
+                  date: new Date(clock).toISOString(),
+                });
               }
             }
           }
@@ -114,7 +126,15 @@ export async function simulate(source: string, options: { script?: WorkerScript;
           const date = new Date((clock += 1)).toISOString();
           pending.push(
             { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date },
-            { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: state, state: adjusted, outputs: outcome.outputs ?? null, date },
+            {
+              type: "worker-result",
+              taskRunId: job.taskRunId,
+              attempt: job.attempt,
+              attemptState: state,
+              state: adjusted,
+              outputs: outcome.outputs ?? null,
+              date,
+            },
           );
         }
         if (pending.length === 0 && options.autoDelays !== false && delays.length > 0 && !running.size) {

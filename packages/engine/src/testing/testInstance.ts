@@ -32,8 +32,15 @@ export interface TestInstanceOptions {
 export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
   // Only the plugins a test registers: bundled ones are off unless the test's env sets SAKER_PLUGINS_BUNDLED_PATH.
-  const config = loadConfig({ env: { SAKER_PLUGINS_BUNDLED_PATH: "", ...(options.env ?? {}) }, overrides: { home, ...(options.overrides ?? {}) }, cwd: home });
-  const instance = await Instance.open(config, { ...(options.registry ? { registry: options.registry } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
+  const config = loadConfig({
+    env: { SAKER_PLUGINS_BUNDLED_PATH: "", ...(options.env ?? {}) },
+    overrides: { home, ...(options.overrides ?? {}) },
+    cwd: home,
+  });
+  const instance = await Instance.open(config, {
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.scheduler ? { scheduler: true } : {}),
+  });
   return {
     instance,
     home,
@@ -77,7 +84,11 @@ export function errorMessages(test: TestInstance, execution: Execution, taskId: 
 }
 
 /** Resolves with the first defined value `probe` gives, polling until `timeoutMs`. */
-export async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = "a condition"): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = "a condition",
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

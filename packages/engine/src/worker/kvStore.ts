@@ -24,7 +24,10 @@ export function createKvStore(repository: KvRepository, tenantId: string, namesp
     async set(key, value, options = {}) {
       checkKey(key);
       if (options.overwrite === false && repository.get(tenantId, namespace, key)) {
-        throw new SakerError("KV_KEY_EXISTS", `Key '${key}' already exists in namespace '${namespace}' and overwrite is false`);
+        throw new SakerError(
+          "KV_KEY_EXISTS",
+          `Key '${key}' already exists in namespace '${namespace}' and overwrite is false`,
+        );
       }
       const now = new Date();
       const entry: KvEntry = {
@@ -32,7 +35,9 @@ export function createKvStore(repository: KvRepository, tenantId: string, namesp
         value,
         type: options.type ?? kvTypeOf(value),
         updateDate: now.toISOString(),
-        ...(options.ttlMs !== undefined ? { expirationDate: new Date(now.getTime() + options.ttlMs).toISOString() } : {}),
+        ...(options.ttlMs !== undefined
+          ? { expirationDate: new Date(now.getTime() + options.ttlMs).toISOString() }
+          : {}),
       };
       repository.set(tenantId, namespace, entry);
     },

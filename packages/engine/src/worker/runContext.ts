@@ -34,7 +34,9 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const taskrun = (vars.taskrun ?? {}) as Record<string, unknown>;
   const metrics: Metric[] = [];
   const shared = job.workingDirectoryId !== undefined;
-  const dir = shared ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!) : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
+  const dir = shared
+    ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
+    : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
   const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
   const workingDir = async () => {
@@ -43,14 +45,24 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
       await mkdir(dir, { recursive: true });
       created = true;
       if (fresh && job.workingDirectory) {
-        await prepareWorkingDirectory(dir, job.workingDirectory, (value) => renderer.renderValue(value, vars, services), parts.storage);
+        await prepareWorkingDirectory(
+          dir,
+          job.workingDirectory,
+          (value) => renderer.renderValue(value, vars, services),
+          parts.storage,
+        );
       }
     }
     return dir;
   };
   return {
     flow: job.flow,
-    execution: { id: job.executionId, ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string" ? { originalId: (vars.execution as { originalId: string }).originalId } : {}) },
+    execution: {
+      id: job.executionId,
+      ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string"
+        ? { originalId: (vars.execution as { originalId: string }).originalId }
+        : {}),
+    },
     task: { id: job.task.id, type: job.task.type },
     taskRun: {
       id: job.taskRunId,

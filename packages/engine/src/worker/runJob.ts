@@ -54,7 +54,12 @@ export interface WorkerDeps {
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
-  invoke?(type: RegisteredType, props: unknown, ctx: ReturnType<typeof createRunContext>, job: WorkerJob): Promise<unknown>;
+  invoke?(
+    type: RegisteredType,
+    props: unknown,
+    ctx: ReturnType<typeof createRunContext>,
+    job: WorkerJob,
+  ): Promise<unknown>;
 }
 
 export interface WorkerOutcome {
@@ -81,13 +86,18 @@ function versionOf(pluginVersion: string): string | undefined {
 }
 
 function getPath(root: Record<string, unknown>, path: string): unknown {
-  return path.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), root);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined),
+      root,
+    );
 }
 
 function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split(".");
   let node = root;
-  for (const part of parts.slice(0, -1)) node = (node[part] = { ...(node[part] as Record<string, unknown>) });
+  for (const part of parts.slice(0, -1)) node = node[part] = { ...(node[part] as Record<string, unknown>) };
   node[parts[parts.length - 1]!] = value;
 }
 
@@ -109,10 +119,20 @@ function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker)
   return variables;
 }
 
-function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPrefixes: string[], signal: AbortSignal): RenderServices {
+function services(
+  job: WorkerJob,
+  deps: WorkerDeps,
+  masker: SecretMasker,
+  readPrefixes: string[],
+  signal: AbortSignal,
+): RenderServices {
   const readable = (path: string) => {
     const storagePath = toStoragePath(path);
-    if (path.startsWith("kestra://") && !readPrefixes.some((p) => isUnder(storagePath, p)) && !storagePath.includes("/_files/")) {
+    if (
+      path.startsWith("kestra://") &&
+      !readPrefixes.some((p) => isUnder(storagePath, p)) &&
+      !storagePath.includes("/_files/")
+    ) {
       throw new Error(`Unable to read '${path}': only files of this execution and namespace files can be read`);
     }
     return path.startsWith("kestra://") ? storagePath : undefined;
@@ -134,7 +154,9 @@ function services(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker, readPr
     },
     async read(path, namespace) {
       const storagePath = readable(path);
-      const buffer = storagePath ? await streamToBuffer(await deps.storage.get(storagePath)) : await nsFiles(namespace).get(path);
+      const buffer = storagePath
+        ? await streamToBuffer(await deps.storage.get(storagePath))
+        : await nsFiles(namespace).get(path);
       return buffer.toString("utf8");
     },
     async fileSize(path, namespace) {
@@ -176,11 +198,18 @@ function willRetry(job: WorkerJob): boolean {
   if (!retry) return false;
   const now = new Date();
   const start = String(((job.variables.taskrun ?? {}) as Record<string, unknown>).startDate ?? now.toISOString());
-  const attempts = Array.from({ length: job.attempt }, (_, i) => ({ state: withState(newState(i === 0 ? new Date(start) : now, "RUNNING"), "FAILED", now) }));
+  const attempts = Array.from({ length: job.attempt }, (_, i) => ({
+    state: withState(newState(i === 0 ? new Date(start) : now, "RUNNING"), "FAILED", now),
+  }));
   return nextTaskRetryDate(retry, { attempts } as never) !== undefined;
 }
 
-async function renderTimeout(job: WorkerJob, deps: WorkerDeps, vars: Record<string, unknown>, svc: RenderServices): Promise<number | undefined> {
+async function renderTimeout(
+  job: WorkerJob,
+  deps: WorkerDeps,
+  vars: Record<string, unknown>,
+  svc: RenderServices,
+): Promise<number | undefined> {
   const raw = job.task.timeout;
   if (raw === undefined || raw === null) return undefined;
   const text = String(await deps.renderer.render(String(raw), vars, false, svc)).trim();
@@ -247,20 +276,34 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
     const aborted = new Promise<never>((_, reject) => {
-      if (timeoutMs !== undefined) timer = setTimeout(() => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)), timeoutMs);
+      if (timeoutMs !== undefined)
+        timer = setTimeout(
+          () => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)),
+          timeoutMs,
+        );
       const fail = () => reject(controller.signal.reason);
       if (controller.signal.aborted) fail();
       else controller.signal.addEventListener("abort", fail, { once: true });
     });
     aborted.catch(() => {});
-    const props = await Promise.race([renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc)), aborted]);
-    const invoke = deps.invoke ?? (async (t: RegisteredType, p: unknown, c: typeof runCtx) => (t.definition as { run: (p: unknown, c: unknown) => unknown }).run(p, c));
+    const props = await Promise.race([
+      renderProperties(definition.properties, job.task, (value) => deps.renderer.renderValue(value, variables, svc)),
+      aborted,
+    ]);
+    const invoke =
+      deps.invoke ??
+      (async (t: RegisteredType, p: unknown, c: typeof runCtx) =>
+        (t.definition as { run: (p: unknown, c: unknown) => unknown }).run(p, c));
     const result = readTaskOutcome(await Promise.race([invoke(type, props, runCtx, job), aborted]));
     if (result.state) attemptState = result.state;
     // stored sealed, not masked: a later task gets the value, every way out shows it masked
-    outputs = result.outputs === undefined || result.outputs === null ? {} : deps.secretGuard.seal(result.outputs as Record<string, unknown>, masker);
+    outputs =
+      result.outputs === undefined || result.outputs === null
+        ? {}
+        : deps.secretGuard.seal(result.outputs as Record<string, unknown>, masker);
     const wd = runCtx.existingWorkingDir();
-    if (wd && job.workingDirectory?.outputFiles?.length) workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
+    if (wd && job.workingDirectory?.outputFiles?.length)
+      workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
   } catch (error) {
     const reason = controller.signal.aborted ? controller.signal.reason : error;
     if (controller.signal.aborted && !(reason instanceof Timeout)) {
@@ -276,7 +319,9 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     await ctx?.cleanup().catch(() => {});
   }
   const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);
-  logger.debug(`Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`);
+  logger.debug(
+    `Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`,
+  );
   return {
     attemptState,
     state,

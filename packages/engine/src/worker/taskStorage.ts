@@ -5,7 +5,14 @@
 import { basename } from "node:path";
 import { SakerError, type FileSource, type NamespaceFiles, type TaskStorage } from "@saker/sdk";
 import { friendlyId } from "../model/ids.ts";
-import { executionPrefix, isPlainFileName, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "../storage/paths.ts";
+import {
+  executionPrefix,
+  isPlainFileName,
+  isUnder,
+  namespaceFilesPrefix,
+  toStoragePath,
+  toUri,
+} from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 
@@ -17,15 +24,30 @@ export interface TaskStorageScope {
   readPrefixes: string[];
 }
 
-export function readableExecutions(namespace: string, flowId: string, executionId: string, related: readonly { namespace: string; flowId: string; executionId: string }[]): string[] {
-  return [executionPrefix(namespace, flowId, executionId), ...related.map((r) => executionPrefix(r.namespace, r.flowId, r.executionId))];
+export function readableExecutions(
+  namespace: string,
+  flowId: string,
+  executionId: string,
+  related: readonly { namespace: string; flowId: string; executionId: string }[],
+): string[] {
+  return [
+    executionPrefix(namespace, flowId, executionId),
+    ...related.map((r) => executionPrefix(r.namespace, r.flowId, r.executionId)),
+  ];
 }
 
 /** Where an execution's tasks may read: the execution, and the execution that triggered it (parent flow) from `trigger` variables. */
-export function executionReadPrefixes(namespace: string, flowId: string, executionId: string, triggerVariables: unknown): string[] {
+export function executionReadPrefixes(
+  namespace: string,
+  flowId: string,
+  executionId: string,
+  triggerVariables: unknown,
+): string[] {
   const trigger = (triggerVariables ?? {}) as Record<string, unknown>;
   const related =
-    typeof trigger.executionId === "string" && typeof trigger.namespace === "string" && typeof trigger.flowId === "string"
+    typeof trigger.executionId === "string" &&
+    typeof trigger.namespace === "string" &&
+    typeof trigger.flowId === "string"
       ? [{ executionId: trigger.executionId, namespace: trigger.namespace, flowId: trigger.flowId }]
       : [];
   return readableExecutions(namespace, flowId, executionId, related);
@@ -34,8 +56,13 @@ export function executionReadPrefixes(namespace: string, flowId: string, executi
 export function createTaskStorage(storage: Storage, scope: TaskStorageScope): TaskStorage {
   const readable = (uri: string): string => {
     const path = toStoragePath(uri);
-    const allowed = [...scope.readPrefixes, scope.writePrefix].some((p) => isUnder(path, p)) || path.includes("/_files/");
-    if (!allowed) throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${uri}': only files of this execution and namespace files can be read`);
+    const allowed =
+      [...scope.readPrefixes, scope.writePrefix].some((p) => isUnder(path, p)) || path.includes("/_files/");
+    if (!allowed)
+      throw new SakerError(
+        "STORAGE_ACCESS_DENIED",
+        `Unable to read '${uri}': only files of this execution and namespace files can be read`,
+      );
     return path;
   };
   const namespace = (ns = scope.namespace): NamespaceFiles => namespaceFiles(storage, ns);
@@ -43,9 +70,14 @@ export function createTaskStorage(storage: Storage, scope: TaskStorageScope): Ta
     async putFile(source: FileSource, name?: string, options?: { exactName?: boolean }) {
       const fileName = name ?? (typeof source === "string" ? basename(source) : "file");
       if (options?.exactName && !isPlainFileName(fileName)) {
-        throw new SakerError("STORAGE_PATH_INVALID", `'${fileName}' is not a file name: it may not be empty, hold '/' or '\\', or be '.' or '..'`);
+        throw new SakerError(
+          "STORAGE_PATH_INVALID",
+          `'${fileName}' is not a file name: it may not be empty, hold '/' or '\\', or be '.' or '..'`,
+        );
       }
-      const path = options?.exactName ? `${scope.writePrefix}/${fileName}` : `${scope.writePrefix}/${friendlyId()}-${fileName.replace(/[\\/]/g, "_")}`;
+      const path = options?.exactName
+        ? `${scope.writePrefix}/${fileName}`
+        : `${scope.writePrefix}/${friendlyId()}-${fileName.replace(/[\\/]/g, "_")}`;
       await storage.put(path, source);
       return toUri(path);
     },
@@ -56,7 +88,10 @@ export function createTaskStorage(storage: Storage, scope: TaskStorageScope): Ta
     delete: async (uri) => {
       const path = toStoragePath(uri);
       if (!isUnder(path, scope.writePrefix) && !scope.readPrefixes.some((p) => isUnder(path, p))) {
-        throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to delete '${uri}': only files of this execution can be deleted`);
+        throw new SakerError(
+          "STORAGE_ACCESS_DENIED",
+          `Unable to delete '${uri}': only files of this execution can be deleted`,
+        );
       }
       return storage.delete(path);
     },

@@ -15,10 +15,15 @@ export function sharedDirectoryPath(tmpDir: string, workingDirectoryId: string):
   return join(tmpDir, `wd-${workingDirectoryId}`);
 }
 
-const matcher = (globs: readonly string[] | undefined) => (globs?.length ? pathMatcher(globs.map((g) => g.replace(/^\/+/, ""))) : undefined);
+const matcher = (globs: readonly string[] | undefined) =>
+  globs?.length ? pathMatcher(globs.map((g) => g.replace(/^\/+/, ""))) : undefined;
 
 /** Copies the namespace files `filter` selects into `dir`, keeping their relative paths. */
-export async function copyNamespaceFiles(dir: string, filter: NamespaceFilesFilter, storage: TaskStorage): Promise<void> {
+export async function copyNamespaceFiles(
+  dir: string,
+  filter: NamespaceFilesFilter,
+  storage: TaskStorage,
+): Promise<void> {
   const include = matcher(filter.include);
   const exclude = matcher(filter.exclude);
   for (const namespace of filter.namespaces?.length ? filter.namespaces : [undefined]) {
@@ -33,13 +38,19 @@ export async function copyNamespaceFiles(dir: string, filter: NamespaceFilesFilt
   }
 }
 
-export async function prepareWorkingDirectory(dir: string, setup: WorkingDirectorySetup, renderValue: (value: unknown) => Promise<unknown>, storage: TaskStorage): Promise<void> {
+export async function prepareWorkingDirectory(
+  dir: string,
+  setup: WorkingDirectorySetup,
+  renderValue: (value: unknown) => Promise<unknown>,
+  storage: TaskStorage,
+): Promise<void> {
   const ns = setup.namespaceFiles;
   if (ns && ns.enabled !== false) await copyNamespaceFiles(dir, ns, storage);
   if (setup.inputFiles !== undefined) {
     let files = await renderValue(setup.inputFiles);
     if (typeof files === "string") files = parseJsonData(files, "inputFiles");
-    if (!files || typeof files !== "object" || Array.isArray(files)) throw new SakerError("PROPERTY_INVALID", "inputFiles: must be a map of file name to content");
+    if (!files || typeof files !== "object" || Array.isArray(files))
+      throw new SakerError("PROPERTY_INVALID", "inputFiles: must be a map of file name to content");
     await writeFiles(dir, files as Record<string, unknown>, storage);
   }
 }
@@ -51,7 +62,11 @@ const uploadsFile = (dir: string) => `${dir}.uploads.json`;
  * Uploads the files matching `globs` that are new or changed since the last task of the
  * WorkingDirectory uploaded them: name to kestra:// URI.
  */
-export async function collectOutputFiles(dir: string, globs: readonly string[], storage: TaskStorage): Promise<Record<string, string>> {
+export async function collectOutputFiles(
+  dir: string,
+  globs: readonly string[],
+  storage: TaskStorage,
+): Promise<Record<string, string>> {
   const seen = JSON.parse(await readFile(uploadsFile(dir), "utf8").catch(() => "{}")) as Record<string, string>;
   const changed: string[] = [];
   for (const path of await matchingFiles(dir, globs)) {

@@ -35,9 +35,13 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const start = async (namespace: string, id: string) => (await json(await fetch(`${t.api}/executions/${namespace}/${id}`, { method: "POST" }))).id as string;
+const start = async (namespace: string, id: string) =>
+  (await json(await fetch(`${t.api}/executions/${namespace}/${id}`, { method: "POST" }))).id as string;
 const send = (method: string, path: string, body?: unknown) =>
-  fetch(`${t.api}${path}`, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  fetch(`${t.api}${path}`, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
 
 describe("bulk actions on executions", () => {
   it("kill/by-ids is all or none, then kills; labels and delete by ids and by query", async () => {
@@ -57,21 +61,55 @@ describe("bulk actions on executions", () => {
     for (const id of [a, b]) expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("KILLED");
 
     // all or none: b does not carry a's correlation id, so a is not relabelled either
-    const partial = await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "zero" }, { key: "system.correlationId", value: a }] });
+    const partial = await send("POST", "/executions/labels/by-ids", {
+      executionsId: [a, b],
+      executionLabels: [
+        { key: "batch", value: "zero" },
+        { key: "system.correlationId", value: a },
+      ],
+    });
     expect(partial.status).toBe(400);
-    expect((await json(partial)).details.invalids).toEqual([{ executionId: b, message: "system label system.correlationId can only be set by Saker itself" }]);
-    expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).not.toContainEqual({ key: "batch", value: "zero" });
-    expect(await json(await send("POST", "/executions/labels/by-ids", { executionsId: [a, b], executionLabels: [{ key: "batch", value: "one" }] }))).toEqual({ count: 2 });
+    expect((await json(partial)).details.invalids).toEqual([
+      { executionId: b, message: "system label system.correlationId can only be set by Saker itself" },
+    ]);
+    expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).not.toContainEqual({
+      key: "batch",
+      value: "zero",
+    });
+    expect(
+      await json(
+        await send("POST", "/executions/labels/by-ids", {
+          executionsId: [a, b],
+          executionLabels: [{ key: "batch", value: "one" }],
+        }),
+      ),
+    ).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${a}`))).labels).toContainEqual({ key: "batch", value: "one" });
     // by query, an execution that cannot take the labels (b lacks a's correlation id) is skipped
-    expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "only", value: "a" }, { key: "system.correlationId", value: a }]))).toEqual({ count: 1 });
-    expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).not.toContainEqual({ key: "only", value: "a" });
-    expect(await json(await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "batch", value: "two" }]))).toEqual({ count: 2 });
+    expect(
+      await json(
+        await send("POST", "/executions/labels/by-query?namespace=bulk.test", [
+          { key: "only", value: "a" },
+          { key: "system.correlationId", value: a },
+        ]),
+      ),
+    ).toEqual({ count: 1 });
+    expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).not.toContainEqual({
+      key: "only",
+      value: "a",
+    });
+    expect(
+      await json(
+        await send("POST", "/executions/labels/by-query?namespace=bulk.test", [{ key: "batch", value: "two" }]),
+      ),
+    ).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/executions/${b}`))).labels).toContainEqual({ key: "batch", value: "two" });
 
     expect(await json(await send("DELETE", "/executions/by-ids", [a]))).toEqual({ count: 1 });
     expect((await fetch(`${t.api}/executions/${a}`)).status).toBe(404);
-    expect(await json(await send("DELETE", "/executions/by-query?namespace=bulk.test&labels=batch:two"))).toEqual({ count: 1 });
+    expect(await json(await send("DELETE", "/executions/by-query?namespace=bulk.test&labels=batch:two"))).toEqual({
+      count: 1,
+    });
     expect((await fetch(`${t.api}/executions/${b}`)).status).toBe(404);
   });
 
@@ -84,7 +122,10 @@ describe("bulk actions on executions", () => {
     expect(await json(await send("POST", "/executions/resume/by-query?namespace=bulk.pause"))).toEqual({ count: 0 });
     const refused = await send("POST", "/executions/resume/by-ids", [ids[0]]);
     expect(refused.status).toBe(400);
-    expect(await json(refused)).toMatchObject({ code: "BULK_INVALID", details: { invalids: [{ executionId: ids[0], message: "execution is SUCCESS, not PAUSED" }] } });
+    expect(await json(refused)).toMatchObject({
+      code: "BULK_INVALID",
+      details: { invalids: [{ executionId: ids[0], message: "execution is SUCCESS, not PAUSED" }] },
+    });
   });
 
   it("restart/by-ids restarts a failed execution in place; replay/by-ids starts a new one", async () => {
@@ -92,9 +133,13 @@ describe("bulk actions on executions", () => {
     expect((await waitForExecution(t.api, id, terminated)).state.current).toBe("FAILED");
     const form = new FormData();
     form.append("fileContent", new Blob(["ok"]), "ready.txt");
-    expect((await fetch(`${t.api}/namespaces/bulk.flaky/files?path=/ready.txt`, { method: "POST", body: form })).status).toBeLessThan(300);
+    expect(
+      (await fetch(`${t.api}/namespaces/bulk.flaky/files?path=/ready.txt`, { method: "POST", body: form })).status,
+    ).toBeLessThan(300);
     expect(await json(await send("POST", "/executions/restart/by-ids", [id]))).toEqual({ count: 1 });
-    expect((await waitForExecution(t.api, id, (x) => terminated(x) && x.state.current !== "FAILED")).state.current).toBe("SUCCESS");
+    expect(
+      (await waitForExecution(t.api, id, (x) => terminated(x) && x.state.current !== "FAILED")).state.current,
+    ).toBe("SUCCESS");
 
     expect(await json(await send("POST", "/executions/replay/by-ids", [id]))).toEqual({ count: 1 });
     const list = await json(await fetch(`${t.api}/executions?namespace=bulk.flaky&flowId=flaky`));
@@ -110,11 +155,24 @@ describe("bulk actions on executions", () => {
 
 describe("bulk deletion of flows", () => {
   it("delete/by-ids is all or none; delete/by-query deletes the matching flows", async () => {
-    for (const id of ["one", "two", "three"]) expect((await postYaml(`${t.api}/flows`, `id: ${id}\nnamespace: bulk.flows\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`)).status).toBe(200);
-    const refused = await send("DELETE", "/flows/delete/by-ids", [{ namespace: "bulk.flows", id: "one" }, { namespace: "bulk.flows", id: "missing" }]);
+    for (const id of ["one", "two", "three"])
+      expect(
+        (
+          await postYaml(
+            `${t.api}/flows`,
+            `id: ${id}\nnamespace: bulk.flows\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`,
+          )
+        ).status,
+      ).toBe(200);
+    const refused = await send("DELETE", "/flows/delete/by-ids", [
+      { namespace: "bulk.flows", id: "one" },
+      { namespace: "bulk.flows", id: "missing" },
+    ]);
     expect(refused.status).toBe(404);
     expect((await fetch(`${t.api}/flows/bulk.flows/one`)).status).toBe(200);
-    expect(await json(await send("DELETE", "/flows/delete/by-ids", [{ namespace: "bulk.flows", id: "one" }]))).toEqual({ count: 1 });
+    expect(await json(await send("DELETE", "/flows/delete/by-ids", [{ namespace: "bulk.flows", id: "one" }]))).toEqual({
+      count: 1,
+    });
     expect((await fetch(`${t.api}/flows/bulk.flows/one`)).status).toBe(404);
     expect(await json(await send("DELETE", "/flows/delete/by-query?namespace=bulk.flows"))).toEqual({ count: 2 });
     expect((await json(await fetch(`${t.api}/flows/search?namespace=bulk.flows`))).total).toBe(0);

@@ -39,7 +39,14 @@ describe("flows", () => {
     const created = await postYaml(`${t.api}/flows`, hello());
     expect(created.status).toBe(200);
     const flow = await json(created);
-    expect(flow).toMatchObject({ id: "hello", namespace: "company.team", revision: 1, disabled: false, deleted: false, source: hello() });
+    expect(flow).toMatchObject({
+      id: "hello",
+      namespace: "company.team",
+      revision: 1,
+      disabled: false,
+      deleted: false,
+      source: hello(),
+    });
     expect(flow.tasks).toEqual([expect.objectContaining({ id: "log", type: "io.kestra.plugin.core.log.Log" })]);
     const again = await postYaml(`${t.api}/flows`, hello());
     expect(again.status).toBe(409);
@@ -49,7 +56,12 @@ describe("flows", () => {
   it("answers 422 for an invalid flow, listing every problem with its YAML path and line", async () => {
     const response = await postYaml(`${t.api}/flows`, INVALID);
     expect(response.status).toBe(422);
-    const body = await json<{ code: string; path: string; message: string; details: { issues: { path: string; line: number }[] } }>(response);
+    const body = await json<{
+      code: string;
+      path: string;
+      message: string;
+      details: { issues: { path: string; line: number }[] };
+    }>(response);
     expect(body.code).toBe("FLOW_INVALID");
     expect(body.path).toBe("tasks[1].type");
     const issues = body.details.issues;
@@ -68,7 +80,11 @@ describe("flows", () => {
     const bad = await postYaml(`${t.api}/flows`, "id: x\n  namespace: [oops\n");
     expect(bad.status).toBe(422);
     expect(await json(bad)).toMatchObject({ code: "YAML_INVALID" });
-    const empty = await fetch(`${t.api}/flows`, { method: "POST", headers: { "Content-Type": "application/x-yaml" }, body: "" });
+    const empty = await fetch(`${t.api}/flows`, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-yaml" },
+      body: "",
+    });
     expect(empty.status).toBe(400);
   });
 
@@ -77,10 +93,17 @@ describe("flows", () => {
     expect(updated).toMatchObject({ revision: 2, source: hello("hello again") });
     const same = await json(await postYaml(`${t.api}/flows/company.team/hello`, hello("hello again"), "PUT"));
     expect(same.revision).toBe(2);
-    const renamed = await postYaml(`${t.api}/flows/company.team/hello`, hello().replace("id: hello", "id: other"), "PUT");
+    const renamed = await postYaml(
+      `${t.api}/flows/company.team/hello`,
+      hello().replace("id: hello", "id: other"),
+      "PUT",
+    );
     expect(renamed.status).toBe(422);
     expect(await json(renamed)).toMatchObject({ code: "FLOW_INVALID", path: "id" });
-    expect((await postYaml(`${t.api}/flows/company.team/missing`, hello().replace("id: hello", "id: missing"), "PUT")).status).toBe(404);
+    expect(
+      (await postYaml(`${t.api}/flows/company.team/missing`, hello().replace("id: hello", "id: missing"), "PUT"))
+        .status,
+    ).toBe(404);
   });
 
   it("gets a flow as JSON, with its source, at a revision, or as YAML", async () => {
@@ -92,22 +115,39 @@ describe("flows", () => {
     const yaml = await fetch(`${t.api}/flows/company.team/hello`, { headers: { Accept: "application/x-yaml" } });
     expect(yaml.headers.get("content-type")).toContain("application/x-yaml");
     expect(await yaml.text()).toBe(hello("hello again"));
-    const revisions = await json<{ revision: number; source: string }[]>(await fetch(`${t.api}/flows/company.team/hello/revisions`));
+    const revisions = await json<{ revision: number; source: string }[]>(
+      await fetch(`${t.api}/flows/company.team/hello/revisions`),
+    );
     expect(revisions.map((r) => r.revision)).toEqual([1, 2]);
     expect((await fetch(`${t.api}/flows/company.team/hello?revision=9`)).status).toBe(404);
     expect((await fetch(`${t.api}/flows/company.team/hello?revision=zero`)).status).toBe(400);
   });
 
   it("lists, searches with filters and paging, and lists namespaces", async () => {
-    for (const [ns, id] of [["company.team", "a1"], ["company.team.sub", "b2"], ["companyx", "c3"]] as const) {
-      expect((await postYaml(`${t.api}/flows`, `id: ${id}\nnamespace: ${ns}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n`)).status).toBe(200);
+    for (const [ns, id] of [
+      ["company.team", "a1"],
+      ["company.team.sub", "b2"],
+      ["companyx", "c3"],
+    ] as const) {
+      expect(
+        (
+          await postYaml(
+            `${t.api}/flows`,
+            `id: ${id}\nnamespace: ${ns}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n`,
+          )
+        ).status,
+      ).toBe(200);
     }
     const inNamespace = await json<{ id: string }[]>(await fetch(`${t.api}/flows/company.team`));
     expect(inNamespace.map((f) => f.id).sort()).toEqual(["a1", "hello"]);
-    const prefix = await json<{ results: { id: string }[]; total: number }>(await fetch(`${t.api}/flows/search?filters[namespace][PREFIX]=company.team&sort=id:desc`));
+    const prefix = await json<{ results: { id: string }[]; total: number }>(
+      await fetch(`${t.api}/flows/search?filters[namespace][PREFIX]=company.team&sort=id:desc`),
+    );
     expect(prefix).toMatchObject({ total: 3 });
     expect(prefix.results.map((f) => f.id)).toEqual(["hello", "b2", "a1"]);
-    const page = await json<{ results: { id: string }[]; total: number }>(await fetch(`${t.api}/flows/search?namespace=company&size=1&page=2&sort=id:asc`));
+    const page = await json<{ results: { id: string }[]; total: number }>(
+      await fetch(`${t.api}/flows/search?namespace=company&size=1&page=2&sort=id:asc`),
+    );
     expect(page).toMatchObject({ total: 3, results: [{ id: "b2" }] });
     const byLabel = await json<{ results: { id: string }[] }>(await fetch(`${t.api}/flows/search?labels=env:prod`));
     expect(byLabel.results.map((f) => f.id)).toEqual(["hello"]);
@@ -116,7 +156,11 @@ describe("flows", () => {
     const badFilter = await fetch(`${t.api}/flows/search?filters[colour][EQUALS]=red`);
     expect(badFilter.status).toBe(400);
     expect(await json(badFilter)).toMatchObject({ code: "BAD_REQUEST", path: "query.filters[colour]" });
-    expect(await json(await fetch(`${t.api}/flows/distinct-namespaces`))).toEqual(["company.team", "company.team.sub", "companyx"]);
+    expect(await json(await fetch(`${t.api}/flows/distinct-namespaces`))).toEqual([
+      "company.team",
+      "company.team.sub",
+      "companyx",
+    ]);
   });
 
   it("validates several documents, each with its problems and lines in the whole body", async () => {
@@ -134,15 +178,28 @@ describe("flows", () => {
   it("imports several flows at once, or none when one is invalid", async () => {
     const two = `id: bulk1\nnamespace: bulk\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: one\n---\nid: bulk2\nnamespace: bulk\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: two\n`;
     const saved = await json<{ id: string; revision: number }[]>(await postYaml(`${t.api}/flows/bulk`, two));
-    expect(saved.map((f) => [f.id, f.revision])).toEqual([["bulk1", 1], ["bulk2", 1]]);
-    const rejected = await postYaml(`${t.api}/flows/bulk`, `${two.replace("message: one", "message: changed")}---\n${INVALID}`);
+    expect(saved.map((f) => [f.id, f.revision])).toEqual([
+      ["bulk1", 1],
+      ["bulk2", 1],
+    ]);
+    const rejected = await postYaml(
+      `${t.api}/flows/bulk`,
+      `${two.replace("message: one", "message: changed")}---\n${INVALID}`,
+    );
     expect(rejected.status).toBe(422);
-    expect(await json(rejected)).toMatchObject({ code: "FLOW_INVALID", details: { documents: [expect.objectContaining({ index: 2, flow: "broken" })] } });
+    expect(await json(rejected)).toMatchObject({
+      code: "FLOW_INVALID",
+      details: { documents: [expect.objectContaining({ index: 2, flow: "broken" })] },
+    });
     expect((await json(await fetch(`${t.api}/flows/bulk/bulk1`))).revision).toBe(1);
   });
 
   it("disables and enables flows by ids and by query; a disabled flow cannot run", async () => {
-    const disabled = await fetch(`${t.api}/flows/disable/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ namespace: "bulk", id: "bulk1" }]) });
+    const disabled = await fetch(`${t.api}/flows/disable/by-ids`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify([{ namespace: "bulk", id: "bulk1" }]),
+    });
     expect(await json(disabled)).toEqual({ count: 1 });
     const flow = await json(await fetch(`${t.api}/flows/bulk/bulk1?source=true`));
     expect(flow).toMatchObject({ disabled: true, revision: 2 });
@@ -150,9 +207,19 @@ describe("flows", () => {
     const run = await fetch(`${t.api}/executions/bulk/bulk1`, { method: "POST" });
     expect(run.status).toBe(409);
     expect(await json(run)).toMatchObject({ code: "FLOW_DISABLED" });
-    expect(await json(await fetch(`${t.api}/flows/enable/by-query?namespace=bulk`, { method: "POST" }))).toEqual({ count: 2 });
+    expect(await json(await fetch(`${t.api}/flows/enable/by-query?namespace=bulk`, { method: "POST" }))).toEqual({
+      count: 2,
+    });
     expect(await json(await fetch(`${t.api}/flows/bulk/bulk1`))).toMatchObject({ disabled: false, revision: 3 });
-    expect((await fetch(`${t.api}/flows/disable/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ namespace: "bulk", id: "nope" }]) })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${t.api}/flows/disable/by-ids`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify([{ namespace: "bulk", id: "nope" }]),
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it("serves the same routes under the tenant prefix", async () => {

@@ -4,17 +4,28 @@ import { json, postYaml, startTestApi, type TestApi } from "./testApi.ts";
 let t: TestApi;
 beforeAll(async () => {
   t = await startTestApi();
-  expect((await postYaml(`${t.api}/flows`, "id: f\nnamespace: company.team\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n")).status).toBe(200);
+  expect(
+    (
+      await postYaml(
+        `${t.api}/flows`,
+        "id: f\nnamespace: company.team\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n",
+      )
+    ).status,
+  ).toBe(200);
 });
 afterAll(() => t.close());
 
 function upload(namespace: string, path: string, content: string): Promise<Response> {
   const data = new FormData();
   data.append("fileContent", new Blob([content]), "file");
-  return fetch(`${t.api}/namespaces/${namespace}/files?path=${encodeURIComponent(path)}`, { method: "POST", body: data });
+  return fetch(`${t.api}/namespaces/${namespace}/files?path=${encodeURIComponent(path)}`, {
+    method: "POST",
+    body: data,
+  });
 }
 
-const files = (namespace: string, query: string, init?: RequestInit) => fetch(`${t.api}/namespaces/${namespace}/files${query}`, init);
+const files = (namespace: string, query: string, init?: RequestInit) =>
+  fetch(`${t.api}/namespaces/${namespace}/files${query}`, init);
 
 describe("namespace files", () => {
   it("uploads, reads, lists, stats, moves and deletes files", async () => {
@@ -32,8 +43,15 @@ describe("namespace files", () => {
       { fileName: "lib", type: "Directory", size: 0 },
       { fileName: "run.sh", type: "File", size: 7 },
     ]);
-    expect(await json(await files("company.team", "/stats?path=/scripts/run.sh"))).toEqual({ fileName: "run.sh", type: "File", size: 7 });
-    expect(await json(await files("company.team", "/stats?path=/scripts"))).toMatchObject({ fileName: "scripts", type: "Directory" });
+    expect(await json(await files("company.team", "/stats?path=/scripts/run.sh"))).toEqual({
+      fileName: "run.sh",
+      type: "File",
+      size: 7,
+    });
+    expect(await json(await files("company.team", "/stats?path=/scripts"))).toMatchObject({
+      fileName: "scripts",
+      type: "Directory",
+    });
     expect((await files("company.team", "?from=/scripts&to=/bin", { method: "PUT" })).status).toBe(200);
     expect(await (await files("company.team", "?path=/bin/lib/util.sh")).text()).toBe("util");
     expect((await files("company.team", "?path=/scripts/run.sh")).status).toBe(404);
@@ -56,17 +74,25 @@ describe("namespace files", () => {
       "C:\\secret.txt",
     ];
     for (const path of attempts) {
-      for (const query of [`?path=${encodeURIComponent(path)}`, `/stats?path=${encodeURIComponent(path)}`, `/directory?path=${encodeURIComponent(path)}`]) {
+      for (const query of [
+        `?path=${encodeURIComponent(path)}`,
+        `/stats?path=${encodeURIComponent(path)}`,
+        `/directory?path=${encodeURIComponent(path)}`,
+      ]) {
         const response = await files("company.team", query);
         expect(response.status, `${query}`).toBe(400);
         expect((await json(response)).code).toBe("PATH_INVALID");
       }
       expect((await upload("company.team", path, "pwned")).status, path).toBe(400);
       expect((await files("company.team", `?path=${encodeURIComponent(path)}`, { method: "DELETE" })).status).toBe(400);
-      expect((await files("company.team", `?from=/readme.md&to=${encodeURIComponent(path)}`, { method: "PUT" })).status).toBe(400);
+      expect(
+        (await files("company.team", `?from=/readme.md&to=${encodeURIComponent(path)}`, { method: "PUT" })).status,
+      ).toBe(400);
     }
     // sent without encoding: the server decodes once, and still refuses
-    expect((await fetch(`${t.api}/namespaces/company.team/files?path=%2e%2e%2fother%2f_files%2fsecret.txt`)).status).toBe(400);
+    expect(
+      (await fetch(`${t.api}/namespaces/company.team/files?path=%2e%2e%2fother%2f_files%2fsecret.txt`)).status,
+    ).toBe(400);
     expect((await fetch(`${t.api}/namespaces/company.team/files?path=..%5Cother`)).status).toBe(400);
     // an absolute path is a path in the namespace, never on the disk
     expect((await files("company.team", `?path=${encodeURIComponent("/etc/passwd")}`)).status).toBe(404);
@@ -84,7 +110,8 @@ describe("namespace files", () => {
 
 describe("KV store", () => {
   const kv = (key: string, init?: RequestInit) => fetch(`${t.api}/namespaces/company.team/kv/${key}`, init);
-  const put = (key: string, body: string, headers: Record<string, string> = {}) => kv(key, { method: "PUT", headers: { "Content-Type": "application/json", ...headers }, body });
+  const put = (key: string, body: string, headers: Record<string, string> = {}) =>
+    kv(key, { method: "PUT", headers: { "Content-Type": "application/json", ...headers }, body });
 
   it("keeps the JSON type of each value", async () => {
     for (const [key, body, expected] of [
@@ -108,7 +135,10 @@ describe("KV store", () => {
 
   it("lists keys with their creation, update and expiration dates; a new value keeps the creation date", async () => {
     expect((await put("dated", '"first"', { ttl: "PT1H" })).status).toBe(200);
-    const listed = async () => (await json<Record<string, unknown>[]>(await fetch(`${t.api}/namespaces/company.team/kv`))).find((k) => k.key === "dated")!;
+    const listed = async () =>
+      (await json<Record<string, unknown>[]>(await fetch(`${t.api}/namespaces/company.team/kv`))).find(
+        (k) => k.key === "dated",
+      )!;
     const first = await listed();
     expect(Object.keys(first).sort()).toEqual(["creationDate", "expirationDate", "key", "updateDate"]);
     expect(first.creationDate).toBe(first.updateDate);
@@ -134,7 +164,11 @@ describe("KV store", () => {
     expect(await json(await kv("text", { method: "DELETE" }))).toBe(true);
     expect(await json(await kv("text", { method: "DELETE" }))).toBe(false);
     expect(await json(await kv("text"))).toMatchObject({ code: "KV_NOT_FOUND" });
-    const bulk = await fetch(`${t.api}/namespaces/company.team/kv`, { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ keys: ["number", "flag", "nothing"] }) });
+    const bulk = await fetch(`${t.api}/namespaces/company.team/kv`, {
+      method: "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ keys: ["number", "flag", "nothing"] }),
+    });
     expect(await json(bulk)).toEqual({ keys: ["number", "flag"] });
     expect((await put("bad key!", "1")).status).toBe(400);
     expect((await put("broken", "{not json")).status).toBe(400);

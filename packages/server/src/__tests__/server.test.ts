@@ -13,7 +13,9 @@ import { API_ROUTES } from "../routes/index.ts";
 import { buildApp } from "../server.ts";
 import { json, postYaml, startTestApi, terminated, waitForExecution, type TestApi } from "./testApi.ts";
 
-const basic = (user: string, password: string) => ({ Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` });
+const basic = (user: string, password: string) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+});
 
 describe("health", () => {
   it("answers 503 until the instance is open, then 200; other routes say SERVER_STARTING meanwhile", async () => {
@@ -47,7 +49,9 @@ describe("basic auth", () => {
   let hash: string;
   beforeAll(async () => {
     hash = await hashPassword("correct horse", { N: 1024 });
-    t = await startTestApi({ overrides: { server: { basicAuth: { enabled: true, users: [{ username: "admin", passwordHash: hash }] } } } });
+    t = await startTestApi({
+      overrides: { server: { basicAuth: { enabled: true, users: [{ username: "admin", passwordHash: hash }] } } },
+    });
   });
   afterAll(() => t.close());
 
@@ -67,7 +71,16 @@ describe("basic auth", () => {
 
   it("runs a flow end to end with credentials", async () => {
     const auth = basic("admin", "correct horse");
-    expect((await postYaml(`${t.api}/flows`, "id: f\nnamespace: a\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n", "POST", auth)).status).toBe(200);
+    expect(
+      (
+        await postYaml(
+          `${t.api}/flows`,
+          "id: f\nnamespace: a\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: m\n",
+          "POST",
+          auth,
+        )
+      ).status,
+    ).toBe(200);
     const x = await json(await fetch(`${t.api}/executions/a/f?wait=true`, { method: "POST", headers: auth }));
     expect(x).toMatchObject({ state: { current: "SUCCESS" } });
   });
@@ -77,7 +90,11 @@ describe("basic auth", () => {
     expect((await fetch(`${t.api}/health`)).status).toBe(200);
     const ctx = new ServerContext("main", 1024);
     ctx.setInstance(t.test.instance);
-    const app = await buildApp(ctx, { auth: compileBasicAuth({ enabled: true, users: [{ username: "admin", passwordHash: hash }] }, "127.0.0.1"), routes: API_ROUTES, onInternalError: () => {} });
+    const app = await buildApp(ctx, {
+      auth: compileBasicAuth({ enabled: true, users: [{ username: "admin", passwordHash: hash }] }, "127.0.0.1"),
+      routes: API_ROUTES,
+      onInternalError: () => {},
+    });
     try {
       for (const url of ["/api/v1/executions/webhook/a/f/k1", "/api/v1/main/executions/webhook/a/f/k1"]) {
         // past auth without credentials: the webhook itself answers (no such flow here)
@@ -85,8 +102,12 @@ describe("basic auth", () => {
         expect(response.statusCode, url).toBe(404);
         expect(response.json()).toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
       }
-      expect((await app.inject({ method: "POST", url: "/api/v1/executions/webhook/../../flows/search" })).statusCode).not.toBe(200);
-      expect((await app.inject({ method: "GET", url: "/api/v1/executions/webhook%2F..%2F..%2Fflows/search" })).statusCode).toBe(401);
+      expect(
+        (await app.inject({ method: "POST", url: "/api/v1/executions/webhook/../../flows/search" })).statusCode,
+      ).not.toBe(200);
+      expect(
+        (await app.inject({ method: "GET", url: "/api/v1/executions/webhook%2F..%2F..%2Fflows/search" })).statusCode,
+      ).toBe(401);
       expect((await app.inject({ method: "GET", url: "/api/v1/flows/search" })).statusCode).toBe(401);
     } finally {
       await app.close();
@@ -94,14 +115,31 @@ describe("basic auth", () => {
   });
 
   it("refuses to listen beyond loopback without a user, and requires auth there", async () => {
-    await expect(startServer(t.test.instance, { host: "0.0.0.0", port: 0, settings: { host: "0.0.0.0", port: 0, maxRequestSize: 1024, basicAuth: { users: [] } } })).rejects.toThrow(
+    await expect(
+      startServer(t.test.instance, {
+        host: "0.0.0.0",
+        port: 0,
+        settings: { host: "0.0.0.0", port: 0, maxRequestSize: 1024, basicAuth: { users: [] } },
+      }),
+    ).rejects.toThrow(
       /Refusing to start: the server would listen on '0.0.0.0', beyond loopback, but no user is configured/,
     );
-    const open = await startServer(t.test.instance, { host: "0.0.0.0", port: 0, settings: { host: "0.0.0.0", port: 0, maxRequestSize: 1024, basicAuth: { users: [{ username: "admin", passwordHash: hash }] } } });
+    const open = await startServer(t.test.instance, {
+      host: "0.0.0.0",
+      port: 0,
+      settings: {
+        host: "0.0.0.0",
+        port: 0,
+        maxRequestSize: 1024,
+        basicAuth: { users: [{ username: "admin", passwordHash: hash }] },
+      },
+    });
     try {
       expect(open.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${open.url}/api/v1/flows/search`)).status).toBe(401);
-      expect((await fetch(`${open.url}/api/v1/flows/search`, { headers: basic("admin", "correct horse") })).status).toBe(200);
+      expect(
+        (await fetch(`${open.url}/api/v1/flows/search`, { headers: basic("admin", "correct horse") })).status,
+      ).toBe(200);
     } finally {
       await open.close();
     }
@@ -150,22 +188,47 @@ describe("without auth on loopback", () => {
     const badQuery = await fetch(`${t.api}/flows/search?page=0`);
     expect(badQuery.status).toBe(400);
     expect(await json(badQuery)).toMatchObject({ code: "BAD_REQUEST", path: "query.page" });
-    const badJson = await fetch(`${t.api}/flows/disable/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "[{" });
+    const badJson = await fetch(`${t.api}/flows/disable/by-ids`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "[{",
+    });
     expect(badJson.status).toBe(400);
     expect(await json(badJson)).toEqual({ message: "The body is not valid JSON", code: "BAD_REQUEST", path: "body" });
-    const badBody = await fetch(`${t.api}/flows/disable/by-ids`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify([{ id: 1 }]) });
+    const badBody = await fetch(`${t.api}/flows/disable/by-ids`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify([{ id: 1 }]),
+    });
     expect(badBody.status).toBe(400);
     expect((await json(badBody)).path).toMatch(/^body\.0\./);
-    const media = await fetch(`${t.api}/flows`, { method: "POST", headers: { "Content-Type": "image/png" }, body: "x" });
+    const media = await fetch(`${t.api}/flows`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: "x",
+    });
     expect(media.status).toBe(415);
     expect(await json(media)).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
   });
 
   it("serves the OpenAPI document and its page", async () => {
-    const doc = await json<{ openapi: string; paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: { required: boolean } }>> }>(await fetch(`${t.api}/openapi.json`));
+    const doc = await json<{
+      openapi: string;
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; requestBody?: { required: boolean } }>>;
+    }>(await fetch(`${t.api}/openapi.json`));
     expect(doc.openapi).toBe("3.0.3");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/flows", "/api/v1/executions/{namespace}/{id}", "/api/v1/executions/{executionId}/follow", "/api/v1/namespaces/{namespace}/kv/{key}", "/api/v1/plugins/{type}"]));
-    expect(doc.paths["/api/v1/flows/search"]!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(["page", "size", "sort", "q", "namespace"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/flows",
+        "/api/v1/executions/{namespace}/{id}",
+        "/api/v1/executions/{executionId}/follow",
+        "/api/v1/namespaces/{namespace}/kv/{key}",
+        "/api/v1/plugins/{type}",
+      ]),
+    );
+    expect(doc.paths["/api/v1/flows/search"]!.get!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["page", "size", "sort", "q", "namespace"]),
+    );
     expect(doc.paths["/api/v1/executions/{namespace}/{id}"]!.post!.requestBody!.required).toBe(false);
     expect(doc.paths["/api/v1/flows"]!.post!.requestBody!.required).toBe(true);
     expect(JSON.stringify(doc)).not.toContain("x-saker");
@@ -186,7 +249,13 @@ describe("plugins", () => {
     const sdkUrl = pathToFileURL(sdkBuilt).href;
     writeFileSync(
       join(work, "package.json"),
-      JSON.stringify({ name: "saker-plugin-api-test", version: "1.2.0", type: "module", saker: { entry: "./index.js" }, peerDependencies: { "@saker/sdk": "*" } }),
+      JSON.stringify({
+        name: "saker-plugin-api-test",
+        version: "1.2.0",
+        type: "module",
+        saker: { entry: "./index.js" },
+        peerDependencies: { "@saker/sdk": "*" },
+      }),
     );
     writeFileSync(
       join(work, "index.js"),
@@ -211,8 +280,13 @@ export default definePlugin({ tasks: [Greet] });
   it("lists types and versions, with docs and JSON Schemas", async () => {
     const plugins = await json<{ name: string; tasks: { cls: string }[] }[]>(await fetch(`${t.api}/plugins`));
     expect(plugins.find((p) => p.name === "core")?.tasks.map((e) => e.cls)).toContain("io.kestra.plugin.core.log.Log");
-    expect(await json(await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log/versions`))).toEqual({ type: "io.kestra.plugin.core.log.Log", versions: ["0.1.0"] });
-    const doc = await json<{ markdown: string; schema: { properties: { properties: Record<string, unknown> } } }>(await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log`));
+    expect(await json(await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log/versions`))).toEqual({
+      type: "io.kestra.plugin.core.log.Log",
+      versions: ["0.1.0"],
+    });
+    const doc = await json<{ markdown: string; schema: { properties: { properties: Record<string, unknown> } } }>(
+      await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log`),
+    );
     expect(doc.markdown).toContain("# Log a message");
     expect(Object.keys(doc.schema.properties.properties)).toEqual(expect.arrayContaining(["message", "level"]));
     expect((await fetch(`${t.api}/plugins/io.kestra.plugin.core.log.Log/versions/0.1.0`)).status).toBe(200);
@@ -223,19 +297,51 @@ export default definePlugin({ tasks: [Greet] });
   });
 
   it("installs a plugin version, runs it, and uninstalls it", { timeout: 120_000 }, async () => {
-    const installed = await fetch(`${t.api}/plugins/install`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ plugins: [work] }) });
+    const installed = await fetch(`${t.api}/plugins/install`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ plugins: [work] }),
+    });
     expect(installed.status, await installed.clone().text()).toBe(200);
-    expect(await json(installed)).toEqual([{ name: "saker-plugin-api-test", version: "1.2.0", types: ["io.example.api.Greet"] }]);
-    expect(await json(await fetch(`${t.api}/plugins/io.example.api.Greet/versions`))).toEqual({ type: "io.example.api.Greet", versions: ["1.2.0"] });
-    expect((await postYaml(`${t.api}/flows`, "id: greet\nnamespace: p\ntasks:\n  - id: g\n    type: io.example.api.Greet\n    who: you\n")).status).toBe(200);
+    expect(await json(installed)).toEqual([
+      { name: "saker-plugin-api-test", version: "1.2.0", types: ["io.example.api.Greet"] },
+    ]);
+    expect(await json(await fetch(`${t.api}/plugins/io.example.api.Greet/versions`))).toEqual({
+      type: "io.example.api.Greet",
+      versions: ["1.2.0"],
+    });
+    expect(
+      (
+        await postYaml(
+          `${t.api}/flows`,
+          "id: greet\nnamespace: p\ntasks:\n  - id: g\n    type: io.example.api.Greet\n    who: you\n",
+        )
+      ).status,
+    ).toBe(200);
     const x = await json(await fetch(`${t.api}/executions/p/greet`, { method: "POST" }));
     const done = await waitForExecution(t.api, String(x.id), terminated);
     expect(done.taskRunList[0].outputs).toEqual({ greeting: "hi you" });
-    const again = await fetch(`${t.api}/plugins/install`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ plugins: [work] }) });
+    const again = await fetch(`${t.api}/plugins/install`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ plugins: [work] }),
+    });
     expect(again.status).toBe(409);
-    const removed = await fetch(`${t.api}/plugins/uninstall`, { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ plugins: ["saker-plugin-api-test@1.2.0"] }) });
+    const removed = await fetch(`${t.api}/plugins/uninstall`, {
+      method: "DELETE",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ plugins: ["saker-plugin-api-test@1.2.0"] }),
+    });
     expect(await json(removed)).toEqual({ plugins: ["saker-plugin-api-test@1.2.0"] });
     expect((await fetch(`${t.api}/plugins/io.example.api.Greet/versions`)).status).toBe(404);
-    expect((await fetch(`${t.api}/plugins/uninstall`, { method: "DELETE", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ plugins: ["saker-plugin-api-test@1.2.0"] }) })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${t.api}/plugins/uninstall`, {
+          method: "DELETE",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ plugins: ["saker-plugin-api-test@1.2.0"] }),
+        })
+      ).status,
+    ).toBe(404);
   });
 });

@@ -50,13 +50,20 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { overrides?: Record<string, unknown>; scheduler?: boolean; env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { overrides?: Record<string, unknown>; scheduler?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApi> {
   const registry = coreRegistry();
   const plugin = { name: "saker-test-plugin", version: "1.0.0", core: false };
   registry.addType(plugin, WriteFile);
   registry.addType(plugin, FailUntilFile);
   registry.addType(plugin, EmitMetrics);
-  const test = await openTestInstance({ registry, ...(options.overrides ? { overrides: options.overrides } : {}), ...(options.env ? { env: options.env } : {}), ...(options.scheduler ? { scheduler: true } : {}) });
+  const test = await openTestInstance({
+    registry,
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.scheduler ? { scheduler: true } : {}),
+  });
   const server = await startServer(test.instance, { port: 0 });
   return {
     url: server.url,
@@ -70,7 +77,6 @@ export async function startTestApi(options: { overrides?: Record<string, unknown
   };
 }
 
- 
 export async function json<T = Record<string, any>>(response: Response): Promise<T> {
   const text = await response.text();
   try {
@@ -81,7 +87,12 @@ export async function json<T = Record<string, any>>(response: Response): Promise
 }
 
 /** POSTs a flow's YAML. */
-export function postYaml(url: string, yaml: string, method = "POST", headers: Record<string, string> = {}): Promise<Response> {
+export function postYaml(
+  url: string,
+  yaml: string,
+  method = "POST",
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(url, { method, headers: { "Content-Type": "application/x-yaml", ...headers }, body: yaml });
 }
 
@@ -91,7 +102,11 @@ export interface SseEvent {
 }
 
 /** Reads a whole event stream (until the server closes it, or `timeoutMs`). */
-export async function readEvents(url: string, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
+export async function readEvents(
+  url: string,
+  timeoutMs = 20_000,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; contentType: string | null; events: SseEvent[] }> {
   const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
   const events = text
@@ -101,14 +116,22 @@ export async function readEvents(url: string, timeoutMs = 20_000, headers: Recor
       const lines = block.split("\n");
       return {
         id: lines.find((l) => l.startsWith("id: "))?.slice(4) ?? "",
-        data: lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n"),
+        data: lines
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("\n"),
       };
     });
   return { status: response.status, contentType: response.headers.get("content-type"), events };
 }
 
 /** Polls an execution until `done` holds (HTTP only). */
-export async function waitForExecution(api: string, id: string, done: (x: Record<string, any>) => boolean, timeoutMs = 20_000): Promise<Record<string, any>> {
+export async function waitForExecution(
+  api: string,
+  id: string,
+  done: (x: Record<string, any>) => boolean,
+  timeoutMs = 20_000,
+): Promise<Record<string, any>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const x = await json<Record<string, any>>(await fetch(`${api}/executions/${id}`));
@@ -118,4 +141,5 @@ export async function waitForExecution(api: string, id: string, done: (x: Record
   }
 }
 
-export const terminated = (x: Record<string, any>) => ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"].includes(x.state?.current);
+export const terminated = (x: Record<string, any>) =>
+  ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"].includes(x.state?.current);

@@ -14,14 +14,12 @@ afterAll(async () => {
   await t.close();
 });
 
- 
 type Json = Record<string, any>;
 
 async function searchExecutions(namespace: string, flowId: string): Promise<Json[]> {
   const page = await json(await fetch(`${t.api}/executions/search?namespace=${namespace}&flowId=${flowId}&size=100`));
   return page.results as Json[];
 }
-
 
 async function ended(id: string): Promise<Json> {
   return eventually(async () => {
@@ -32,7 +30,9 @@ async function ended(id: string): Promise<Json> {
 
 describe("webhook", () => {
   beforeAll(async () => {
-    const created = await postYaml(`${t.api}/flows`, `id: webhook
+    const created = await postYaml(
+      `${t.api}/flows`,
+      `id: webhook
 namespace: api.triggers
 tasks:
   - id: out
@@ -45,16 +45,20 @@ triggers:
     conditions:
       - type: io.kestra.plugin.core.condition.Expression
         expression: "{{ trigger.body.hello is defined ? trigger.body.hello != 'moon' : true }}"
-`);
+`,
+    );
     expect(created.status).toBe(200);
   });
 
   it("starts an execution with the body, headers and parameters", async () => {
-    const response = await fetch(`${t.api}/executions/webhook/api.triggers/webhook/a-secret-key?name=saker&name=kestra`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-custom": "yes" },
-      body: JSON.stringify({ hello: "world" }),
-    });
+    const response = await fetch(
+      `${t.api}/executions/webhook/api.triggers/webhook/a-secret-key?name=saker&name=kestra`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-custom": "yes" },
+        body: JSON.stringify({ hello: "world" }),
+      },
+    );
     expect(response.status).toBe(200);
     const execution = await json(response);
     expect(execution.trigger).toMatchObject({ id: "webhook", type: "io.kestra.plugin.core.trigger.Webhook" });
@@ -67,7 +71,11 @@ triggers:
   });
 
   it("takes any content type as text, and GET and PUT too", async () => {
-    const xml = await fetch(`${t.api}/main/executions/webhook/api.triggers/webhook/a-secret-key`, { method: "PUT", headers: { "content-type": "application/xml" }, body: "<a>1</a>" });
+    const xml = await fetch(`${t.api}/main/executions/webhook/api.triggers/webhook/a-secret-key`, {
+      method: "PUT",
+      headers: { "content-type": "application/xml" },
+      body: "<a>1</a>",
+    });
     expect(xml.status).toBe(200);
     expect(JSON.parse((await ended((await json(xml)).id)).taskRunList[0].outputs.value).body).toBe("<a>1</a>");
     const get = await fetch(`${t.api}/executions/webhook/api.triggers/webhook/a-secret-key`);
@@ -76,18 +84,30 @@ triggers:
 
   it("answers 204 when the conditions fail and 404 for a wrong key or flow", async () => {
     const before = (await searchExecutions("api.triggers", "webhook")).length;
-    const skipped = await fetch(`${t.api}/executions/webhook/api.triggers/webhook/a-secret-key`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"hello":"moon"}' });
+    const skipped = await fetch(`${t.api}/executions/webhook/api.triggers/webhook/a-secret-key`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"hello":"moon"}',
+    });
     expect(skipped.status).toBe(204);
     const wrongKey = await fetch(`${t.api}/executions/webhook/api.triggers/webhook/nope`, { method: "POST" });
     expect(wrongKey.status).toBe(404);
     expect(await json(wrongKey)).toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
-    expect((await fetch(`${t.api}/executions/webhook/api.triggers/missing/a-secret-key`, { method: "POST" })).status).toBe(404);
-    expect((await fetch(`${t.api}/executions/webhook/api.triggers/webhook/..%2F..%2Fflows`, { method: "POST" })).status).toBe(404);
+    expect(
+      (await fetch(`${t.api}/executions/webhook/api.triggers/missing/a-secret-key`, { method: "POST" })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`${t.api}/executions/webhook/api.triggers/webhook/..%2F..%2Fflows`, { method: "POST" })).status,
+    ).toBe(404);
     expect(await searchExecutions("api.triggers", "webhook")).toHaveLength(before);
   });
 
   it("still refuses unknown content types on other routes", async () => {
-    const media = await fetch(`${t.api}/flows`, { method: "POST", headers: { "Content-Type": "image/png" }, body: "x" });
+    const media = await fetch(`${t.api}/flows`, {
+      method: "POST",
+      headers: { "Content-Type": "image/png" },
+      body: "x",
+    });
     expect(media.status).toBe(415);
   });
 });
@@ -96,7 +116,9 @@ describe("schedule and flow triggers", () => {
   it("a one-second schedule starts executions by itself; disabling it through the API stops them", async () => {
     expect(
       (
-        await postYaml(`${t.api}/flows`, `id: every-second
+        await postYaml(
+          `${t.api}/flows`,
+          `id: every-second
 namespace: api.schedule
 tasks:
   - id: log
@@ -107,12 +129,22 @@ triggers:
     type: io.kestra.plugin.core.trigger.Schedule
     withSeconds: true
     cron: "* * * * * *"
-`)
+`,
+        )
       ).status,
     ).toBe(200);
-    await eventually(async () => ((await searchExecutions("api.schedule", "every-second")).filter((x) => x.state.current === "SUCCESS").length >= 2 ? true : undefined));
+    await eventually(async () =>
+      (await searchExecutions("api.schedule", "every-second")).filter((x) => x.state.current === "SUCCESS").length >= 2
+        ? true
+        : undefined,
+    );
     const listed = await json(await fetch(`${t.api}/triggers/search?namespace=api.schedule`));
-    expect(listed.results[0].triggerContext).toMatchObject({ namespace: "api.schedule", flowId: "every-second", triggerId: "tick", disabled: false });
+    expect(listed.results[0].triggerContext).toMatchObject({
+      namespace: "api.schedule",
+      flowId: "every-second",
+      triggerId: "tick",
+      disabled: false,
+    });
     expect(listed.results[0].triggerContext.nextExecutionDate).toBeDefined();
     const disabled = await fetch(`${t.api}/triggers`, {
       method: "PUT",
@@ -127,7 +159,9 @@ triggers:
   });
 
   it("backfills a schedule over a past range", async () => {
-    await postYaml(`${t.api}/flows`, `id: hourly
+    await postYaml(
+      `${t.api}/flows`,
+      `id: hourly
 namespace: api.schedule
 tasks:
   - id: log
@@ -137,31 +171,56 @@ triggers:
   - id: hourly
     type: io.kestra.plugin.core.trigger.Schedule
     cron: "0 * * * *"
-`);
+`,
+    );
     const bad = await fetch(`${t.api}/triggers`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ namespace: "api.schedule", flowId: "hourly", triggerId: "hourly", backfill: { start: "not a date" } }),
+      body: JSON.stringify({
+        namespace: "api.schedule",
+        flowId: "hourly",
+        triggerId: "hourly",
+        backfill: { start: "not a date" },
+      }),
     });
     expect(bad.status).toBe(400);
     const started = await fetch(`${t.api}/triggers`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ namespace: "api.schedule", flowId: "hourly", triggerId: "hourly", backfill: { start: "2026-01-01T00:00:00Z", end: "2026-01-01T03:00:00Z", labels: [{ key: "why", value: "backfill" }] } }),
+      body: JSON.stringify({
+        namespace: "api.schedule",
+        flowId: "hourly",
+        triggerId: "hourly",
+        backfill: {
+          start: "2026-01-01T00:00:00Z",
+          end: "2026-01-01T03:00:00Z",
+          labels: [{ key: "why", value: "backfill" }],
+        },
+      }),
     });
     expect(started.status).toBe(200);
     const executions = await eventually(async () => {
       const found = await searchExecutions("api.schedule", "hourly");
       return found.length >= 4 ? found : undefined;
     });
-    expect(executions.map((x) => x.trigger.variables.date).sort()).toEqual(["2026-01-01T00", "2026-01-01T01", "2026-01-01T02", "2026-01-01T03"].map((h) => expect.stringContaining(h.slice(0, 13))));
+    expect(executions.map((x) => x.trigger.variables.date).sort()).toEqual(
+      ["2026-01-01T00", "2026-01-01T01", "2026-01-01T02", "2026-01-01T03"].map((h) =>
+        expect.stringContaining(h.slice(0, 13)),
+      ),
+    );
     expect(executions.every((x) => x.labels.some((l: Json) => l.key === "why" && l.value === "backfill"))).toBe(true);
-    const missing = await fetch(`${t.api}/triggers/backfill/pause`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ namespace: "api.schedule", flowId: "hourly", triggerId: "hourly" }) });
+    const missing = await fetch(`${t.api}/triggers/backfill/pause`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ namespace: "api.schedule", flowId: "hourly", triggerId: "hourly" }),
+    });
     expect(missing.status).toBe(404);
   });
 
   it("unlocks triggers and changes backfills in bulk, by list and by query, skipping those that cannot take it", async () => {
-    await postYaml(`${t.api}/flows`, `id: nightly
+    await postYaml(
+      `${t.api}/flows`,
+      `id: nightly
 namespace: api.bulktriggers
 tasks:
   - id: log
@@ -171,13 +230,29 @@ triggers:
   - id: nightly
     type: io.kestra.plugin.core.trigger.Schedule
     cron: "0 2 * * *"
-`);
+`,
+    );
     const key = { namespace: "api.bulktriggers", flowId: "nightly", triggerId: "nightly" };
-    const post = (path: string, body?: unknown) => fetch(`${t.api}${path}`, { method: "POST", ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
-    const started = await fetch(`${t.api}/triggers`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...key, backfill: { start: "2020-01-01T00:00:00Z", end: "2020-01-05T00:00:00Z", paused: true } }) });
+    const post = (path: string, body?: unknown) =>
+      fetch(`${t.api}${path}`, {
+        method: "POST",
+        ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+      });
+    const started = await fetch(`${t.api}/triggers`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        ...key,
+        backfill: { start: "2020-01-01T00:00:00Z", end: "2020-01-05T00:00:00Z", paused: true },
+      }),
+    });
     expect(started.status).toBe(200);
-    expect(await json(await post("/triggers/backfill/pause/by-query?namespace=api.bulktriggers"))).toEqual({ count: 1 });
-    expect(await json(await post("/triggers/backfill/delete/by-triggers", [key, { ...key, triggerId: "missing" }]))).toEqual({ count: 1 });
+    expect(await json(await post("/triggers/backfill/pause/by-query?namespace=api.bulktriggers"))).toEqual({
+      count: 1,
+    });
+    expect(
+      await json(await post("/triggers/backfill/delete/by-triggers", [key, { ...key, triggerId: "missing" }])),
+    ).toEqual({ count: 1 });
     expect((await json(await fetch(`${t.api}/triggers/api.bulktriggers/nightly`))).results[0].backfill).toBeUndefined();
     expect(await json(await post("/triggers/backfill/unpause/by-triggers", [key]))).toEqual({ count: 0 });
     expect(await json(await post("/triggers/unlock/by-query?namespace=api.bulktriggers"))).toEqual({ count: 1 });
@@ -185,7 +260,9 @@ triggers:
   });
 
   it("a flow trigger fires when another flow ends", async () => {
-    await postYaml(`${t.api}/flows`, `id: listener
+    await postYaml(
+      `${t.api}/flows`,
+      `id: listener
 namespace: api.flow
 tasks:
   - id: echo
@@ -198,17 +275,23 @@ triggers:
       - type: io.kestra.plugin.core.condition.ExecutionFlow
         namespace: api.flow
         flowId: upstream
-`);
-    await postYaml(`${t.api}/flows`, `id: upstream
+`,
+    );
+    await postYaml(
+      `${t.api}/flows`,
+      `id: upstream
 namespace: api.flow
 tasks:
   - id: hello
     type: io.kestra.plugin.core.debug.Return
     format: hello
-`);
+`,
+    );
     const created = await json(await fetch(`${t.api}/executions/api.flow/upstream`, { method: "POST" }));
     expect((await ended(created.id)).state.current).toBe("SUCCESS");
-    const found = await eventually(async () => (await searchExecutions("api.flow", "listener")).find((x) => x.state.current === "SUCCESS"));
+    const found = await eventually(async () =>
+      (await searchExecutions("api.flow", "listener")).find((x) => x.state.current === "SUCCESS"),
+    );
     // Search items leave the outputs out; the execution itself has them.
     expect(found.taskRunList[0].outputs).toBeUndefined();
     const listener = await json(await fetch(`${t.api}/executions/${found.id}`));
@@ -217,7 +300,9 @@ tasks:
   });
 
   it("enables and disables in bulk, unlocks, and answers 404 for an unknown trigger", async () => {
-    await postYaml(`${t.api}/flows`, `id: bulk
+    await postYaml(
+      `${t.api}/flows`,
+      `id: bulk
 namespace: api.bulk
 tasks:
   - id: log
@@ -230,16 +315,25 @@ triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
     key: bulk-key
-`);
-    const byQuery = await fetch(`${t.api}/triggers/set-disabled/by-query?namespace=api.bulk&disabled=true`, { method: "POST" });
+`,
+    );
+    const byQuery = await fetch(`${t.api}/triggers/set-disabled/by-query?namespace=api.bulk&disabled=true`, {
+      method: "POST",
+    });
     expect(await json(byQuery)).toEqual({ count: 2 });
     const listed = await json(await fetch(`${t.api}/triggers/api.bulk/bulk`));
-    expect(listed.results.map((r: Json) => [r.triggerId, r.disabled])).toEqual([["daily", true], ["hook", true]]);
+    expect(listed.results.map((r: Json) => [r.triggerId, r.disabled])).toEqual([
+      ["daily", true],
+      ["hook", true],
+    ]);
     expect((await fetch(`${t.api}/executions/webhook/api.bulk/bulk/bulk-key`, { method: "POST" })).status).toBe(404);
     const byList = await fetch(`${t.api}/triggers/set-disabled/by-triggers`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ triggers: [{ namespace: "api.bulk", flowId: "bulk", triggerId: "hook" }], disabled: false }),
+      body: JSON.stringify({
+        triggers: [{ namespace: "api.bulk", flowId: "bulk", triggerId: "hook" }],
+        disabled: false,
+      }),
     });
     expect(await json(byList)).toEqual({ count: 1 });
     expect((await fetch(`${t.api}/executions/webhook/api.bulk/bulk/bulk-key`, { method: "POST" })).status).toBe(200);
@@ -247,7 +341,11 @@ triggers:
     const unknown = await fetch(`${t.api}/triggers/api.bulk/bulk/nope/unlock`, { method: "POST" });
     expect(unknown.status).toBe(404);
     expect(await json(unknown)).toMatchObject({ code: "TRIGGER_NOT_FOUND" });
-    const badBody = await fetch(`${t.api}/triggers`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ namespace: "api.bulk" }) });
+    const badBody = await fetch(`${t.api}/triggers`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ namespace: "api.bulk" }),
+    });
     expect(badBody.status).toBe(400);
   });
 });

@@ -26,7 +26,10 @@ export interface BasicAuth {
 
 /** True for 127.0.0.0/8, ::1, localhost and IPv4-mapped loopback addresses. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, "");
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
   if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
   const v4 = h.startsWith("::ffff:") ? h.slice("::ffff:".length) : h;
   return isIP(v4) === 4 && v4.startsWith("127.");
@@ -40,12 +43,18 @@ export function compileBasicAuth(settings: BasicAuthSettings, host: string): Bas
     try {
       users.set(user.username, parsePasswordHash(user.passwordHash));
     } catch (error) {
-      throw new SakerError("CONFIG_INVALID", `server.basicAuth.users[${i}] ('${user.username}'): ${(error as Error).message}`);
+      throw new SakerError(
+        "CONFIG_INVALID",
+        `server.basicAuth.users[${i}] ('${user.username}'): ${(error as Error).message}`,
+      );
     }
   }
   const loopback = isLoopback(host);
   if (!loopback && settings.enabled === false) {
-    throw new SakerError("SERVER_AUTH_REQUIRED", `Basic auth cannot be disabled when listening on '${host}', beyond loopback. Listen on 127.0.0.1, or remove server.basicAuth.enabled: false and configure users.`);
+    throw new SakerError(
+      "SERVER_AUTH_REQUIRED",
+      `Basic auth cannot be disabled when listening on '${host}', beyond loopback. Listen on 127.0.0.1, or remove server.basicAuth.enabled: false and configure users.`,
+    );
   }
   const enabled = !loopback || settings.enabled === true;
   if (enabled && users.size === 0) {
@@ -79,7 +88,9 @@ function credentials(header: string | undefined): { username: string; password: 
 /** A fastify `onRequest` hook checking credentials; successful checks are cached for a minute. */
 export function basicAuthHook(auth: BasicAuth): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   const verified = new Map<string, number>();
-  const dummy = parsePasswordHash("scrypt$16384$8$1$c2FrZXItZHVtbXktc2FsdA==$ZHVtbXktaGFzaC1uZXZlci1tYXRjaGVzLTMyYnl0ZXM=");
+  const dummy = parsePasswordHash(
+    "scrypt$16384$8$1$c2FrZXItZHVtbXktc2FsdA==$ZHVtbXktaGFzaC1uZXZlci1tYXRjaGVzLTMyYnl0ZXM=",
+  );
   const unauthorized = (reply: FastifyReply) => {
     reply.header("WWW-Authenticate", 'Basic realm="Saker", charset="UTF-8"');
     return new ApiError(401, "UNAUTHORIZED", "Authentication required: use HTTP basic auth with a configured user");

@@ -42,20 +42,33 @@ function maxmem(N: number, r: number): number {
 export function parsePasswordHash(text: string): ParsedHash {
   const parts = text.trim().split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") {
-    throw new SakerError("PASSWORD_HASH_INVALID", "a password hash must look like scrypt$N$r$p$salt$hash (make one with `saker server hash-password`)");
+    throw new SakerError(
+      "PASSWORD_HASH_INVALID",
+      "a password hash must look like scrypt$N$r$p$salt$hash (make one with `saker server hash-password`)",
+    );
   }
   const [N, r, p] = parts.slice(1, 4).map((x) => (/^\d+$/.test(x!) ? Number(x) : NaN)) as [number, number, number];
   if (!(N > 1 && (N & (N - 1)) === 0 && N <= 2 ** 20) || !(r >= 1 && r <= 64) || !(p >= 1 && p <= 16)) {
-    throw new SakerError("PASSWORD_HASH_INVALID", `a password hash has invalid scrypt parameters N=${parts[1]} r=${parts[2]} p=${parts[3]} (N a power of two up to 2^20, r 1-64, p 1-16)`);
+    throw new SakerError(
+      "PASSWORD_HASH_INVALID",
+      `a password hash has invalid scrypt parameters N=${parts[1]} r=${parts[2]} p=${parts[3]} (N a power of two up to 2^20, r 1-64, p 1-16)`,
+    );
   }
   const salt = Buffer.from(parts[4]!, "base64");
   const hash = Buffer.from(parts[5]!, "base64");
-  if (salt.length < 8 || hash.length < 16) throw new SakerError("PASSWORD_HASH_INVALID", "a password hash needs a salt of at least 8 bytes and a hash of at least 16 bytes");
+  if (salt.length < 8 || hash.length < 16)
+    throw new SakerError(
+      "PASSWORD_HASH_INVALID",
+      "a password hash needs a salt of at least 8 bytes and a hash of at least 16 bytes",
+    );
   return { N, r, p, salt, hash };
 }
 
 /** Hashes a password with a fresh random salt. */
-export async function hashPassword(password: string, params: { N?: number; r?: number; p?: number } = {}): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: { N?: number; r?: number; p?: number } = {},
+): Promise<string> {
   const N = params.N ?? DEFAULT_SCRYPT.N;
   const r = params.r ?? DEFAULT_SCRYPT.r;
   const p = params.p ?? DEFAULT_SCRYPT.p;
@@ -68,6 +81,11 @@ export async function hashPassword(password: string, params: { N?: number; r?: n
 
 /** True when `password` matches the hash (constant-time comparison). */
 export async function verifyPassword(password: string, hash: ParsedHash): Promise<boolean> {
-  const key = await derive(password, hash.salt, hash.hash.length, { N: hash.N, r: hash.r, p: hash.p, maxmem: maxmem(hash.N, hash.r) });
+  const key = await derive(password, hash.salt, hash.hash.length, {
+    N: hash.N,
+    r: hash.r,
+    p: hash.p,
+    maxmem: maxmem(hash.N, hash.r),
+  });
   return timingSafeEqual(key, hash.hash);
 }

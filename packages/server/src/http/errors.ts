@@ -116,12 +116,18 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     const status = statusOf(error);
     const details = publicDetails(error.details);
     const path = error.location.path ?? firstIssuePath(error.details);
-    return { status, body: { message: error.message, code: error.code, ...(path ? { path } : {}), ...(details ? { details } : {}) } };
+    return {
+      status,
+      body: { message: error.message, code: error.code, ...(path ? { path } : {}), ...(details ? { details } : {}) },
+    };
   }
   const fastify = error as { statusCode?: unknown; code?: unknown; message?: unknown };
   if (typeof fastify?.statusCode === "number" && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     const code = typeof fastify.code === "string" ? (FASTIFY_CODES[fastify.code] ?? "BAD_REQUEST") : "BAD_REQUEST";
-    return { status: code === "PAYLOAD_TOO_LARGE" ? 413 : fastify.statusCode, body: { message: String(fastify.message ?? "Bad request"), code } };
+    return {
+      status: code === "PAYLOAD_TOO_LARGE" ? 413 : fastify.statusCode,
+      body: { message: String(fastify.message ?? "Bad request"), code },
+    };
   }
   return { status: 500, body: { message: "Internal server error", code: "INTERNAL_ERROR" }, internal: error };
 }

@@ -25,9 +25,30 @@ const TABLE: FieldTable<Row> = {
 };
 
 const rows: Row[] = [
-  { id: "a", namespace: "company", state: "SUCCESS", startDate: "2024-01-01T10:00:00.000Z", labels: [{ key: "env", value: "prod" }], duration: "PT10S" },
-  { id: "b", namespace: "company.team", state: "FAILED", startDate: "2024-01-02T10:00:00.000Z", labels: [{ key: "env", value: "dev" }], duration: "PT1M" },
-  { id: "c", namespace: "companyx", state: "RUNNING", startDate: "2024-01-03T10:00:00.000Z", labels: [], duration: "PT2S" },
+  {
+    id: "a",
+    namespace: "company",
+    state: "SUCCESS",
+    startDate: "2024-01-01T10:00:00.000Z",
+    labels: [{ key: "env", value: "prod" }],
+    duration: "PT10S",
+  },
+  {
+    id: "b",
+    namespace: "company.team",
+    state: "FAILED",
+    startDate: "2024-01-02T10:00:00.000Z",
+    labels: [{ key: "env", value: "dev" }],
+    duration: "PT1M",
+  },
+  {
+    id: "c",
+    namespace: "companyx",
+    state: "RUNNING",
+    startDate: "2024-01-03T10:00:00.000Z",
+    labels: [],
+    duration: "PT2S",
+  },
 ];
 
 const ids = (query: Record<string, unknown>) => {
@@ -51,7 +72,9 @@ describe("filters[field][OP]=value", () => {
 
   it("compares dates, and combines filters with AND", () => {
     expect(ids({ "filters[startDate][GREATER_THAN_OR_EQUAL_TO]": "2024-01-02T10:00:00Z" })).toEqual(["b", "c"]);
-    expect(ids({ "filters[startDate][LESS_THAN]": "2024-01-02T10:00:00Z", "filters[namespace][PREFIX]": "company" })).toEqual(["a"]);
+    expect(
+      ids({ "filters[startDate][LESS_THAN]": "2024-01-02T10:00:00Z", "filters[namespace][PREFIX]": "company" }),
+    ).toEqual(["a"]);
   });
 
   it("matches labels as key:value, or with the key in the parameter name", () => {
@@ -87,22 +110,37 @@ describe("filters[field][OP]=value", () => {
   });
 
   it("turns the older parameters into the same filters", () => {
-    const filters = legacyFilters({ namespace: "company", state: ["FAILED,SUCCESS"], labels: ["env:dev"], startDate: "2024-01-01T00:00:00Z" });
+    const filters = legacyFilters({
+      namespace: "company",
+      state: ["FAILED,SUCCESS"],
+      labels: ["env:dev"],
+      startDate: "2024-01-01T00:00:00Z",
+    });
     expect(rows.filter((r) => matches(r, filters, TABLE)).map((r) => r.id)).toEqual(["b"]);
   });
 
   it("filters on timeRange from now", () => {
     const filters = legacyFilters({ timeRange: "P2D" });
     checkFields(filters, TABLE);
-    expect(rows.filter((r) => matches(r, filters, TABLE, Date.parse("2024-01-03T12:00:00Z"))).map((r) => r.id)).toEqual(["b", "c"]);
+    expect(rows.filter((r) => matches(r, filters, TABLE, Date.parse("2024-01-03T12:00:00Z"))).map((r) => r.id)).toEqual(
+      ["b", "c"],
+    );
     expect(() => checkFields(legacyFilters({ timeRange: "yesterday" }), TABLE)).toThrow(/Invalid timeRange/);
   });
 });
 
 describe("sort and pages", () => {
   it("sorts by several keys, durations by length", () => {
-    expect(sortItems(rows, parseSort(["duration:desc"], Object.keys(TABLE.fields)), TABLE).map((r) => r.id)).toEqual(["b", "a", "c"]);
-    expect(sortItems(rows, parseSort(["state:asc"], Object.keys(TABLE.fields)), TABLE).map((r) => r.id)).toEqual(["b", "c", "a"]);
+    expect(sortItems(rows, parseSort(["duration:desc"], Object.keys(TABLE.fields)), TABLE).map((r) => r.id)).toEqual([
+      "b",
+      "a",
+      "c",
+    ]);
+    expect(sortItems(rows, parseSort(["state:asc"], Object.keys(TABLE.fields)), TABLE).map((r) => r.id)).toEqual([
+      "b",
+      "c",
+      "a",
+    ]);
   });
 
   it("refuses an unknown sort field or direction", () => {

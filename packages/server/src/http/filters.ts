@@ -54,18 +54,26 @@ export function parseFilterParams(query: Record<string, unknown>): Filter[] {
     if (!m) {
       // Kestra's JavaScript client sends `filters=` when no filter is set: no filter.
       if (key === "filters" && asList(raw).every((v) => v === "")) continue;
-      if (key.startsWith("filters")) throw badRequest(`Invalid filter '${key}': expected filters[field][OPERATION]=value`, `query.${key}`);
+      if (key.startsWith("filters"))
+        throw badRequest(`Invalid filter '${key}': expected filters[field][OPERATION]=value`, `query.${key}`);
       continue;
     }
     const field = m[1]!;
     const op = m[2]!.toUpperCase();
     if (!(FILTER_OPS as readonly string[]).includes(op)) {
-      throw badRequest(`Invalid filter operation '${m[2]}' for '${field}'; expected one of ${FILTER_OPS.join(", ")}`, `query.${key}`);
+      throw badRequest(
+        `Invalid filter operation '${m[2]}' for '${field}'; expected one of ${FILTER_OPS.join(", ")}`,
+        `query.${key}`,
+      );
     }
     let values = asList(raw);
     const sub = m[3];
     if (sub) values = values.map((v) => `${sub}:${v}`);
-    if (op === "IN" || op === "NOT_IN") values = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+    if (op === "IN" || op === "NOT_IN")
+      values = values
+        .flatMap((v) => v.split(","))
+        .map((v) => v.trim())
+        .filter((v) => v !== "");
     filters.push({ field, op: op as FilterOp, values });
   }
   return filters;
@@ -88,9 +96,11 @@ export function legacyFilters(params: LegacyParams): Filter[] {
   if (params.q) filters.push({ field: "q", op: "CONTAINS", values: [params.q] });
   if (params.namespace) filters.push({ field: "namespace", op: "PREFIX", values: [params.namespace] });
   if (params.flowId) filters.push({ field: "flowId", op: "EQUALS", values: [params.flowId] });
-  if (params.state?.length) filters.push({ field: "state", op: "IN", values: params.state.flatMap((s) => s.split(",")) });
+  if (params.state?.length)
+    filters.push({ field: "state", op: "IN", values: params.state.flatMap((s) => s.split(",")) });
   for (const label of params.labels ?? []) filters.push({ field: "labels", op: "EQUALS", values: [label] });
-  if (params.startDate) filters.push({ field: "startDate", op: "GREATER_THAN_OR_EQUAL_TO", values: [params.startDate] });
+  if (params.startDate)
+    filters.push({ field: "startDate", op: "GREATER_THAN_OR_EQUAL_TO", values: [params.startDate] });
   if (params.endDate) filters.push({ field: "startDate", op: "LESS_THAN_OR_EQUAL_TO", values: [params.endDate] });
   if (params.timeRange) filters.push({ field: "timeRange", op: "EQUALS", values: [params.timeRange] });
   return filters;
@@ -115,7 +125,8 @@ function isLabels(value: unknown): value is LabelLike[] {
 function compare(a: string, b: string): number {
   const da = Date.parse(a);
   const db = Date.parse(b);
-  if (/^\d{4}-\d\d-\d\d/.test(a) && /^\d{4}-\d\d-\d\d/.test(b) && !Number.isNaN(da) && !Number.isNaN(db)) return da - db;
+  if (/^\d{4}-\d\d-\d\d/.test(a) && /^\d{4}-\d\d-\d\d/.test(b) && !Number.isNaN(da) && !Number.isNaN(db))
+    return da - db;
   const na = Number(a);
   const nb = Number(b);
   if (a.trim() !== "" && b.trim() !== "" && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
@@ -167,7 +178,8 @@ const NEGATIVE: ReadonlySet<FilterOp> = new Set(["NOT_EQUALS", "NOT_IN"]);
 
 function matchLabels(labels: LabelLike[], filter: Filter): boolean {
   const hit = (text: string) => {
-    if (filter.op === "CONTAINS") return labels.some((l) => `${l.key}:${l.value}`.toLowerCase().includes(text.toLowerCase()));
+    if (filter.op === "CONTAINS")
+      return labels.some((l) => `${l.key}:${l.value}`.toLowerCase().includes(text.toLowerCase()));
     const wanted = parseLabel(text);
     return labels.some((l) => l.key === wanted.key && l.value === wanted.value);
   };
@@ -186,9 +198,17 @@ function matchValue(actual: unknown, filter: Filter): boolean {
 export function checkFields<T>(filters: readonly Filter[], table: FieldTable<T>): void {
   const known = [...Object.keys(table.fields), "q", "query", "timeRange", "scope"];
   for (const f of filters) {
-    if (!known.includes(f.field)) throw badRequest(`Unknown filter field '${f.field}'; expected one of ${known.join(", ")}`, `query.filters[${f.field}]`);
+    if (!known.includes(f.field))
+      throw badRequest(
+        `Unknown filter field '${f.field}'; expected one of ${known.join(", ")}`,
+        `query.filters[${f.field}]`,
+      );
     if (f.values.length === 0) throw badRequest(`Filter '${f.field}' has no value`, `query.filters[${f.field}]`);
-    if (f.field === "timeRange" && !f.values.every(isDuration)) throw badRequest(`Invalid timeRange '${f.values[0]}': expected an ISO-8601 duration such as PT1H`, "query.timeRange");
+    if (f.field === "timeRange" && !f.values.every(isDuration))
+      throw badRequest(
+        `Invalid timeRange '${f.values[0]}': expected an ISO-8601 duration such as PT1H`,
+        "query.timeRange",
+      );
   }
 }
 

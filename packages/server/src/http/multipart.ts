@@ -21,7 +21,11 @@ export interface FormContent {
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError(413, "PAYLOAD_TOO_LARGE", `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`);
+  return new ApiError(
+    413,
+    "PAYLOAD_TOO_LARGE",
+    `The request is larger than the limit of ${limit} bytes (server.maxRequestSize)`,
+  );
 }
 
 export async function readForm(request: FastifyRequest, limit: number): Promise<FormContent> {
@@ -31,7 +35,8 @@ export async function readForm(request: FastifyRequest, limit: number): Promise<
     if (hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
     const body = request.body;
     if (body === undefined || body === null || body === "") return content;
-    if (typeof body !== "object" || Array.isArray(body)) throw badRequest("Expected a multipart/form-data body (or a JSON object of inputs)");
+    if (typeof body !== "object" || Array.isArray(body))
+      throw badRequest("Expected a multipart/form-data body (or a JSON object of inputs)");
     // a JSON object keeps its values' types; URL-encoded fields come as strings or lists of strings
     for (const [name, value] of Object.entries(body)) add(name, value);
     return content;

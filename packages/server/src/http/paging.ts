@@ -24,7 +24,8 @@ export interface Paged<T> {
   total: number;
 }
 
-export const pagedSchema = <T extends z.ZodType>(item: T) => z.object({ results: z.array(item), total: z.number().int() });
+export const pagedSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ results: z.array(item), total: z.number().int() });
 
 export function paginate<T>(items: readonly T[], page: number, size: number): Paged<T> {
   return { results: items.slice((page - 1) * size, page * size), total: items.length };
@@ -37,13 +38,18 @@ export interface SortKey {
 
 /** Parses `field:asc|desc`; the field must be one the table knows. */
 export function parseSort(sort: readonly string[] | undefined, known: readonly string[]): SortKey[] {
-  return (sort ?? []).flatMap((s) => s.split(",")).filter((s) => s.trim() !== "").map((s) => {
-    const [field = "", dir = "asc"] = s.trim().split(":");
-    if (!known.includes(field)) throw badRequest(`Invalid sort field '${field}'; expected one of ${known.join(", ")}`, "query.sort");
-    const d = dir.toLowerCase();
-    if (d !== "asc" && d !== "desc") throw badRequest(`Invalid sort direction '${dir}'; expected asc or desc`, "query.sort");
-    return { field, desc: d === "desc" };
-  });
+  return (sort ?? [])
+    .flatMap((s) => s.split(","))
+    .filter((s) => s.trim() !== "")
+    .map((s) => {
+      const [field = "", dir = "asc"] = s.trim().split(":");
+      if (!known.includes(field))
+        throw badRequest(`Invalid sort field '${field}'; expected one of ${known.join(", ")}`, "query.sort");
+      const d = dir.toLowerCase();
+      if (d !== "asc" && d !== "desc")
+        throw badRequest(`Invalid sort direction '${dir}'; expected asc or desc`, "query.sort");
+      return { field, desc: d === "desc" };
+    });
 }
 
 function sortValue(value: unknown, field: string): string | number {
@@ -68,7 +74,14 @@ export function sortItems<T>(items: readonly T[], keys: readonly SortKey[], tabl
       const get = table.fields[key.field]!;
       const va = sortValue(get(a), key.field);
       const vb = sortValue(get(b), key.field);
-      const c = typeof va === "number" && typeof vb === "number" ? va - vb : String(va) < String(vb) ? -1 : String(va) > String(vb) ? 1 : 0;
+      const c =
+        typeof va === "number" && typeof vb === "number"
+          ? va - vb
+          : String(va) < String(vb)
+            ? -1
+            : String(va) > String(vb)
+              ? 1
+              : 0;
       if (c !== 0) return key.desc ? -c : c;
     }
     return 0;

@@ -28,7 +28,11 @@ export function rawBodyOf(request: FastifyRequest): string {
 
 export function registerBodyParsers(app: FastifyInstance): void {
   app.removeContentTypeParser(["application/json", "text/plain"]);
-  const asJson = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+  const asJson = (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => {
     const text = String(body);
     (request as WithRaw)[RAW] = text;
     if (text.trim() === "") return done(null, undefined);
@@ -43,11 +47,19 @@ export function registerBodyParsers(app: FastifyInstance): void {
   };
   app.addContentTypeParser("application/json", { parseAs: "string" }, asJson);
   app.addContentTypeParser(/^application\/[a-z.+-]*\+json$/, { parseAs: "string" }, asJson);
-  const asText = (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
+  const asText = (
+    request: FastifyRequest,
+    body: string | Buffer,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => {
     (request as WithRaw)[RAW] = String(body);
     done(null, String(body));
   };
-  app.addContentTypeParser(["text/plain", "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml"], { parseAs: "string" }, asText);
+  app.addContentTypeParser(
+    ["text/plain", "application/x-yaml", "application/yaml", "text/yaml", "text/x-yaml"],
+    { parseAs: "string" },
+    asText,
+  );
   // `curl -d name=value`: form fields, read like multipart fields (repeated names give lists)
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string" }, (request, body, done) => {
     (request as WithRaw)[RAW] = String(body);
@@ -61,7 +73,12 @@ export function registerBodyParsers(app: FastifyInstance): void {
   // A webhook takes any content type (XML, CSV, bytes…) as text; other routes refuse what they do not read.
   app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
     if (!WEBHOOK_URL.test(request.url)) {
-      return done(Object.assign(new Error(`Unsupported Media Type: ${String(request.headers["content-type"])}`), { statusCode: 415, code: "FST_ERR_CTP_INVALID_MEDIA_TYPE" }));
+      return done(
+        Object.assign(new Error(`Unsupported Media Type: ${String(request.headers["content-type"])}`), {
+          statusCode: 415,
+          code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
+        }),
+      );
     }
     const text = Buffer.isBuffer(body) ? body.toString("utf8") : String(body);
     (request as WithRaw)[RAW] = text;

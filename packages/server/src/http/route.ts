@@ -69,9 +69,11 @@ export interface AnyRoute {
   handler(input: RouteInput<unknown, unknown, unknown>): Promise<unknown>;
 }
 
-export function defineRoute<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUnknown>(
-  spec: RouteSpec<P, Q, B>,
-): AnyRoute {
+export function defineRoute<
+  P extends z.ZodType = z.ZodObject,
+  Q extends z.ZodType = z.ZodObject,
+  B extends z.ZodType = z.ZodUnknown,
+>(spec: RouteSpec<P, Q, B>): AnyRoute {
   return spec as unknown as AnyRoute;
 }
 
@@ -109,8 +111,13 @@ function responseDocs(response: AnyRoute["response"]): Json {
   const out: Json = {};
   for (const [status, schema] of Object.entries(response)) {
     if (schema === null) out[status] = { description: "No content", type: "null" };
-    else if (isZod(schema)) out[status] = { description: schema.description ?? "Success", ...jsonSchemaOf(schema, "output") };
-    else out[status] = { description: schema.description, content: { [schema.contentType]: { schema: schema.schema ?? { type: "string", format: "binary" } } } };
+    else if (isZod(schema))
+      out[status] = { description: schema.description ?? "Success", ...jsonSchemaOf(schema, "output") };
+    else
+      out[status] = {
+        description: schema.description,
+        content: { [schema.contentType]: { schema: schema.schema ?? { type: "string", format: "binary" } } },
+      };
   }
   return out;
 }
@@ -134,9 +141,15 @@ export function parsePart<T>(schema: z.ZodType<T> | undefined, value: unknown, w
   if (!schema) return value as T;
   const result = schema.safeParse(value ?? (where === "body" ? undefined : {}));
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message }));
+  const issues = result.error.issues.map((i) => ({
+    path: [where, ...i.path.map(String)].join("."),
+    message: i.message,
+  }));
   const first = issues[0]!;
-  const message = where === "body" && first.path === "body" ? `Invalid body: ${first.message}` : `Invalid ${first.path}: ${first.message}`;
+  const message =
+    where === "body" && first.path === "body"
+      ? `Invalid body: ${first.message}`
+      : `Invalid ${first.path}: ${first.message}`;
   throw badRequest(message, first.path, { issues });
 }
 
@@ -176,7 +189,12 @@ function startsFlowNamedLikeAction(declared: AnyRoute, routes: readonly AnyRoute
   };
 }
 
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], ctx: ServerContext, hidden: boolean): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly AnyRoute[],
+  ctx: ServerContext,
+  hidden: boolean,
+): void {
   for (const declared of routes) {
     const fallback = startsFlowNamedLikeAction(declared, routes);
     app.route({

@@ -36,13 +36,21 @@ describe("namespace file paths", () => {
 
 describe("storage URIs", () => {
   it("reads a kestra:/// URI", () => {
-    expect(storagePathOf("kestra:///company/team/f/executions/x/tasks/t/tr/out.txt")).toBe("/company/team/f/executions/x/tasks/t/tr/out.txt");
+    expect(storagePathOf("kestra:///company/team/f/executions/x/tasks/t/tr/out.txt")).toBe(
+      "/company/team/f/executions/x/tasks/t/tr/out.txt",
+    );
   });
 
-  it.each(["kestra:///a/../../etc/passwd", "kestra:///a/%2e%2e/b", "kestra:///a/%252e%252e/b", "kestra:///a\\..\\b", "kestra:///a/b\u0000c", "file:///etc/passwd", "/etc/passwd", "kestra:///"])(
-    "refuses %j",
-    (raw) => {
-      expect(() => storagePathOf(raw)).toThrow(expect.objectContaining({ status: 400 }));
-    },
-  );
+  it.each([
+    "kestra:///a/../../etc/passwd",
+    "kestra:///a/%2e%2e/b",
+    "kestra:///a/%252e%252e/b",
+    "kestra:///a\\..\\b",
+    "kestra:///a/b\u0000c",
+    "file:///etc/passwd",
+    "/etc/passwd",
+    "kestra:///",
+  ])("refuses %j", (raw) => {
+    expect(() => storagePathOf(raw)).toThrow(expect.objectContaining({ status: 400 }));
+  });
 });

@@ -9,7 +9,9 @@ import { ApiError } from "./errors.ts";
 const SCHEME = "kestra://";
 
 function invalid(what: string, raw: string, reason: string): ApiError {
-  return new ApiError(400, "PATH_INVALID", `Invalid ${what} '${raw.replace(/[\u0000-\u001f]/g, "?")}': ${reason}`, { path: `query.${what}` });
+  return new ApiError(400, "PATH_INVALID", `Invalid ${what} '${raw.replace(/[\u0000-\u001f]/g, "?")}': ${reason}`, {
+    path: `query.${what}`,
+  });
 }
 
 /** Checks a slash-separated path; returns it normalised with a leading `/` (no trailing one). */
@@ -17,7 +19,8 @@ export function checkRelativePath(raw: string, what = "path"): string {
   if (/[\u0000-\u001f\u007f]/.test(raw)) throw invalid(what, raw, "control characters are not allowed");
   if (raw.includes("\\")) throw invalid(what, raw, "backslashes are not allowed");
   if (/%[0-9a-f]{2}/i.test(raw)) throw invalid(what, raw, "encoded characters are not allowed (was it encoded twice?)");
-  if (/^[a-z]:/i.test(raw) || raw.startsWith("//")) throw invalid(what, raw, "absolute paths outside the namespace are not allowed");
+  if (/^[a-z]:/i.test(raw) || raw.startsWith("//"))
+    throw invalid(what, raw, "absolute paths outside the namespace are not allowed");
   const segments = raw.split("/").filter((s) => s !== "");
   for (const s of segments) {
     if (s === ".." || s === ".") throw invalid(what, raw, "'.' and '..' segments are not allowed");

@@ -8,8 +8,14 @@ export const ErrorSchema = z
   .object({
     message: z.string().describe("What went wrong, naming the flow, task and YAML path when known"),
     code: z.string().describe("A stable code: FLOW_INVALID, FLOW_NOT_FOUND, EXECUTION_NOT_FOUND, BAD_REQUEST, …"),
-    path: z.string().optional().describe("Where: a YAML path such as tasks[2].retry.maxAttempt, or a request part such as query.size"),
-    details: z.record(z.string(), z.unknown()).optional().describe("Structured details, e.g. issues: [{path, message, line, column}]"),
+    path: z
+      .string()
+      .optional()
+      .describe("Where: a YAML path such as tasks[2].retry.maxAttempt, or a request part such as query.size"),
+    details: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Structured details, e.g. issues: [{path, message, line, column}]"),
   })
   .describe("An error");
 
@@ -95,14 +101,23 @@ export const ValidateResultSchema = z.object({
   flow: z.string().optional(),
   namespace: z.string().optional(),
   constraints: z.string().optional().describe("Every problem, one per line, with its YAML path and line"),
-  issues: z.array(z.object({ path: z.string(), message: z.string(), line: z.number().optional(), column: z.number().optional() })).optional(),
+  issues: z
+    .array(
+      z.object({ path: z.string(), message: z.string(), line: z.number().optional(), column: z.number().optional() }),
+    )
+    .optional(),
   outdated: z.boolean(),
   deprecationPaths: z.array(z.string()),
   warnings: z.array(z.string()),
   infos: z.array(z.string()),
 });
 
-export const KvEntrySchema = z.object({ key: z.string(), creationDate: z.string(), updateDate: z.string(), expirationDate: z.string().nullable() });
+export const KvEntrySchema = z.object({
+  key: z.string(),
+  creationDate: z.string(),
+  updateDate: z.string(),
+  expirationDate: z.string().nullable(),
+});
 export const KvValueSchema = z.object({ type: z.enum(KV_TYPES), value: z.unknown() });
 
 export const FileAttributesSchema = z.object({

@@ -58,7 +58,9 @@ const ofNamespace = defineRoute({
   summary: "The dependencies of a namespace's flows, with every flow of the namespace",
   tags: ["Flows"],
   params: z.object({ namespace: z.string().describe("The namespace") }),
-  query: z.looseObject({ destinationOnly: booleanQuery.optional().describe("Accepted for Kestra's clients; not used") }),
+  query: z.looseObject({
+    destinationOnly: booleanQuery.optional().describe("Accepted for Kestra's clients; not used"),
+  }),
   response: { 200: DependencyGraphSchema },
   async handler({ params, ctx }) {
     const flows = ctx.instance.flows.heads(params.namespace).filter((f) => f.namespace === params.namespace);

@@ -30,7 +30,10 @@ const kill = defineRoute({
   async handler({ params, reply, ctx }) {
     const { execution, finished } = storedExecution(ctx.instance, params.executionId);
     if (finished || isTerminated(execution.state.current)) {
-      throw conflict("EXECUTION_FINISHED", `Execution '${execution.id}' is already finished (${execution.state.current}), it can't be killed`);
+      throw conflict(
+        "EXECUTION_FINISHED",
+        `Execution '${execution.id}' is already finished (${execution.state.current}), it can't be killed`,
+      );
     }
     ctx.instance.kill(execution.id);
     reply.code(202);
@@ -44,7 +47,9 @@ const restart = defineRoute({
   description: "Same execution id; with `revision`, a new execution of that flow revision.",
   tags: TAGS,
   params: ExecutionParams,
-  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("Restart with this flow revision") }),
+  query: z.looseObject({
+    revision: z.coerce.number().int().min(1).optional().describe("Restart with this flow revision"),
+  }),
   response: { 200: ExecutionSchema, ...errors(404, 409) },
   async handler({ params, query, ctx }) {
     storedExecution(ctx.instance, params.executionId);
@@ -76,19 +81,35 @@ export function onResumeDefinitions(instance: Instance, execution: Execution): I
   const graph = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision);
   const raw = graph.findTask(paused.taskId)?.onResume;
   if (!Array.isArray(raw)) return [];
-  return raw.map((d: Record<string, unknown>) => ({ ...d, id: String(d.id ?? d.name), type: String(d.type) }) as InputDefinition);
+  return raw.map(
+    (d: Record<string, unknown>) => ({ ...d, id: String(d.id ?? d.name), type: String(d.type) }) as InputDefinition,
+  );
 }
 
 /** How onResume inputs are read; `store` false checks an uploaded file without writing it. */
 function resumeResolution(instance: Instance, execution: Execution, store: boolean): InputResolution {
   const { flow } = instance.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
   return {
-    renderTyped: (template, inputs) => instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),
+    renderTyped: (template, inputs) =>
+      instance.renderer.render(template, { ...instance.variables({ flow, execution }, false), inputs }, true),
     encrypt: (plain) => instance.encryption.encrypt(plain),
     fileUri: (_id, uri) =>
-      inputFileUri(instance.storage, { namespace: execution.namespace, readPrefixes: executionReadPrefixes(execution.namespace, execution.flowId, execution.id, execution.trigger?.variables) }, uri),
+      inputFileUri(
+        instance.storage,
+        {
+          namespace: execution.namespace,
+          readPrefixes: executionReadPrefixes(
+            execution.namespace,
+            execution.flowId,
+            execution.id,
+            execution.trigger?.variables,
+          ),
+        },
+        uri,
+      ),
     storeFile: async (id, value) => {
-      if (!(value instanceof FileUpload)) throw new SakerError("INPUT_INVALID", `Invalid input for \`${id}\`, a FILE input takes an uploaded file`);
+      if (!(value instanceof FileUpload))
+        throw new SakerError("INPUT_INVALID", `Invalid input for \`${id}\`, a FILE input takes an uploaded file`);
       const path = `${inputPrefix(execution.namespace, execution.flowId, execution.id, id)}/${value.fileName.replace(/[\\/]/g, "_")}`;
       if (store) await instance.storage.put(path, await value.read());
       return toUri(path);
@@ -97,7 +118,11 @@ function resumeResolution(instance: Instance, execution: Execution, store: boole
 }
 
 /** Typed, validated onResume inputs; an INPUT_INVALID error (422) lists every problem. */
-async function resumeInputs(instance: Instance, execution: Execution, form: FormContent): Promise<Record<string, unknown> | undefined> {
+async function resumeInputs(
+  instance: Instance,
+  execution: Execution,
+  form: FormContent,
+): Promise<Record<string, unknown> | undefined> {
   const definitions = onResumeDefinitions(instance, execution);
   if (definitions.length === 0) return undefined;
   return resolveInputs(definitions, formInputs(form), resumeResolution(instance, execution, true));
@@ -105,7 +130,11 @@ async function resumeInputs(instance: Instance, execution: Execution, form: Form
 
 function pausedExecution(instance: Instance, executionId: string): Execution {
   const { execution } = storedExecution(instance, executionId);
-  if (execution.state.current !== "PAUSED") throw conflict("EXECUTION_NOT_PAUSED", `Execution '${execution.id}' is not paused (state ${execution.state.current})`);
+  if (execution.state.current !== "PAUSED")
+    throw conflict(
+      "EXECUTION_NOT_PAUSED",
+      `Execution '${execution.id}' is not paused (state ${execution.state.current})`,
+    );
   return execution;
 }
 
@@ -113,7 +142,8 @@ const resume = defineRoute({
   method: "POST",
   url: "/executions/:executionId/resume",
   summary: "Resume a paused execution, with the paused task's onResume inputs",
-  description: "Inputs are multipart/form-data fields (file parts for FILE inputs), validated against the Pause task's `onResume` definitions.",
+  description:
+    "Inputs are multipart/form-data fields (file parts for FILE inputs), validated against the Pause task's `onResume` definitions.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/json"],
   bodyOptional: true,
@@ -133,7 +163,8 @@ const validateResume = defineRoute({
   method: "POST",
   url: "/executions/:executionId/resume/validate",
   summary: "Check the onResume inputs of a paused execution without resuming it",
-  description: "Each input of the paused task's `onResume` with its typed value, whether it is enabled and its errors (Kestra's ApiValidateExecutionInputsResponse). Nothing is stored.",
+  description:
+    "Each input of the paused task's `onResume` with its typed value, whether it is enabled and its errors (Kestra's ApiValidateExecutionInputsResponse). Nothing is stored.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/json"],
   bodyOptional: true,
@@ -144,7 +175,11 @@ const validateResume = defineRoute({
     const instance = ctx.instance;
     const execution = pausedExecution(instance, params.executionId);
     const form = await readForm(request, ctx.maxRequestSize);
-    const checks = await checkInputs(onResumeDefinitions(instance, execution), formInputs(form), resumeResolution(instance, execution, false));
+    const checks = await checkInputs(
+      onResumeDefinitions(instance, execution),
+      formInputs(form),
+      resumeResolution(instance, execution, false),
+    );
     return validateInputsResponse(instance, execution.flowId, execution.namespace, checks);
   },
 });

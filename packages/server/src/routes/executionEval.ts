@@ -22,18 +22,24 @@ const evaluate = defineRoute({
   method: "POST",
   url: "/executions/:executionId/eval/:taskRunId",
   summary: "Render an expression in the context of a task run",
-  description: "The body is the expression as text/plain. A render error is answered with 200 and `error`, as Kestra does; secrets are masked in both.",
+  description:
+    "The body is the expression as text/plain. A render error is answered with 200 and `error`, as Kestra does; secrets are masked in both.",
   tags: ["Executions"],
   consumes: ["text/plain"],
-  params: z.object({ executionId: z.string().describe("The execution id"), taskRunId: z.string().describe("The task run id") }),
+  params: z.object({
+    executionId: z.string().describe("The execution id"),
+    taskRunId: z.string().describe("The task run id"),
+  }),
   body: z.string().describe("The expression, e.g. {{ outputs.extract.uri }}"),
   response: { 200: EvalResultSchema, ...errors(400, 404) },
   async handler({ params, body, ctx }) {
     const instance = ctx.instance;
-    if (typeof body !== "string" || body.trim() === "") throw badRequest("The body must be the expression to render, as text/plain", "body");
+    if (typeof body !== "string" || body.trim() === "")
+      throw badRequest("The body must be the expression to render, as text/plain", "body");
     const { execution } = storedExecution(instance, params.executionId);
     const taskRun = execution.taskRunList.find((t) => t.id === params.taskRunId);
-    if (!taskRun) throw notFound("TASK_RUN_NOT_FOUND", `Task run '${params.taskRunId}' not found in execution '${execution.id}'`);
+    if (!taskRun)
+      throw notFound("TASK_RUN_NOT_FOUND", `Task run '${params.taskRunId}' not found in execution '${execution.id}'`);
     const graph = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision);
     const flow = graph.flow;
     const task = graph.findTask(taskRun.taskId);

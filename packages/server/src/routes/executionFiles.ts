@@ -22,7 +22,9 @@ async function executionFile(instance: Instance, executionId: string, uri: strin
   const { execution } = storedExecution(instance, executionId);
   const path = storagePathOf(uri);
   if (!isUnder(path, executionPrefix(execution.namespace, execution.flowId, execution.id))) {
-    throw new ApiError(403, "FILE_ACCESS_DENIED", `'${uri}' is not a file of execution '${execution.id}'`, { path: "query.path" });
+    throw new ApiError(403, "FILE_ACCESS_DENIED", `'${uri}' is not a file of execution '${execution.id}'`, {
+      path: "query.path",
+    });
   }
   if (!(await instance.storage.exists(path))) throw notFound("FILE_NOT_FOUND", `Unable to find file at uri '${uri}'`);
   return path;
@@ -65,10 +67,22 @@ const metas = defineRoute({
   },
 });
 
-const ENCODINGS: Record<string, BufferEncoding> = { "utf-8": "utf8", utf8: "utf8", "iso-8859-1": "latin1", latin1: "latin1", "us-ascii": "ascii", ascii: "ascii", "utf-16le": "utf16le" };
+const ENCODINGS: Record<string, BufferEncoding> = {
+  "utf-8": "utf8",
+  utf8: "utf8",
+  "iso-8859-1": "latin1",
+  latin1: "latin1",
+  "us-ascii": "ascii",
+  ascii: "ascii",
+  "utf-16le": "utf16le",
+};
 
 /** The first `max` lines; `truncated` when there were more. */
-async function firstLines(stream: Readable, max: number, encoding: BufferEncoding): Promise<{ lines: string[]; truncated: boolean }> {
+async function firstLines(
+  stream: Readable,
+  max: number,
+  encoding: BufferEncoding,
+): Promise<{ lines: string[]; truncated: boolean }> {
   stream.setEncoding(encoding);
   const reader = createInterface({ input: stream, crlfDelay: Infinity });
   const lines: string[] = [];
@@ -107,13 +121,23 @@ const preview = defineRoute({
   response: { 200: FilePreviewSchema, ...errors(400, 403, 404) },
   async handler({ params, query, ctx }) {
     const encoding = ENCODINGS[query.encoding.toLowerCase()];
-    if (!encoding) throw badRequest(`Unable to preview using encoding '${query.encoding}'; use one of UTF-8, ISO-8859-1, US-ASCII, UTF-16LE`, "query.encoding");
+    if (!encoding)
+      throw badRequest(
+        `Unable to preview using encoding '${query.encoding}'; use one of UTF-8, ISO-8859-1, US-ASCII, UTF-16LE`,
+        "query.encoding",
+      );
     const path = await executionFile(ctx.instance, params.executionId, query.path);
     const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1] ?? "";
     const { lines, truncated } = await firstLines(await ctx.instance.storage.get(path), query.maxRows, encoding);
     const rows = extension.toLowerCase() === "ion" ? ionRows(lines) : undefined;
     if (rows) return { extension, type: "LIST", content: rows, maxLine: query.maxRows, truncated };
-    return { extension, type: extension.toLowerCase() === "md" ? "MARKDOWN" : "TEXT", content: lines.join("\n"), maxLine: query.maxRows, truncated };
+    return {
+      extension,
+      type: extension.toLowerCase() === "md" ? "MARKDOWN" : "TEXT",
+      content: lines.join("\n"),
+      maxLine: query.maxRows,
+      truncated,
+    };
   },
 });
 

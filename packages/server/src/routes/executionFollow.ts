@@ -13,10 +13,14 @@ const follow = defineRoute({
   method: "GET",
   url: "/executions/:executionId/follow",
   summary: "Follow an execution (server-sent events)",
-  description: "`id: progress` events carry the execution JSON at each change; a final `id: end` event, then the stream closes.",
+  description:
+    "`id: progress` events carry the execution JSON at each change; a final `id: end` event, then the stream closes.",
   tags: ["Executions"],
   params: ExecutionParams,
-  response: { 200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } }, ...errors(404) },
+  response: {
+    200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } },
+    ...errors(404),
+  },
   async handler({ params, reply, ctx }) {
     const instance = ctx.instance;
     const first = storedExecution(instance, params.executionId);

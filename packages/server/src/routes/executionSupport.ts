@@ -44,7 +44,11 @@ export const EXECUTION_FIELDS: FieldTable<Execution> = {
 export function requestLabels(raw: readonly string[] | undefined): { key: string; value: string }[] {
   const labels = (raw ?? []).map(parseLabel);
   const system = labels.find((l) => l.key.startsWith("system.") && l.key !== "system.correlationId");
-  if (system) throw badRequest(`System labels can only be set by Saker itself, offending label: ${system.key}=${system.value}`, "query.labels");
+  if (system)
+    throw badRequest(
+      `System labels can only be set by Saker itself, offending label: ${system.key}=${system.value}`,
+      "query.labels",
+    );
   return labels;
 }
 
@@ -93,10 +97,17 @@ export const ValidateInputsSchema = z.object({
 });
 
 /** Checked inputs as the validate endpoints answer them, secrets masked. */
-export function validateInputsResponse(instance: Instance, flowId: string, namespace: string, checks: readonly InputCheck[]): z.output<typeof ValidateInputsSchema> {
+export function validateInputsResponse(
+  instance: Instance,
+  flowId: string,
+  namespace: string,
+  checks: readonly InputCheck[],
+): z.output<typeof ValidateInputsSchema> {
   const inputs = checks.map((c) => ({
     input: c.definition,
-    ...(c.value !== undefined ? { value: c.definition.type === "SECRET" && c.value !== null ? "******" : c.value } : {}),
+    ...(c.value !== undefined
+      ? { value: c.definition.type === "SECRET" && c.value !== null ? "******" : c.value }
+      : {}),
     enabled: c.enabled,
     errors: c.errors.map((message) => ({ message })),
   }));

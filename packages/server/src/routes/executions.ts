@@ -13,20 +13,44 @@ import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from 
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema, FlowSchema, LabelSchema } from "../openapi/schemas.ts";
 import { flowJson, storedFlow } from "./flowSupport.ts";
-import { clientGone, EXECUTION_FIELDS, ExecutionParams, requestLabels, storedExecution, validateInputsResponse, ValidateInputsSchema, waitForSettled } from "./executionSupport.ts";
+import {
+  clientGone,
+  EXECUTION_FIELDS,
+  ExecutionParams,
+  requestLabels,
+  storedExecution,
+  validateInputsResponse,
+  ValidateInputsSchema,
+  waitForSettled,
+} from "./executionSupport.ts";
 
 const TAGS = ["Executions"];
-const booleanQuery = (fallback: boolean) => z.enum(["true", "false"]).default(fallback ? "true" : "false").transform((v) => v === "true");
+const booleanQuery = (fallback: boolean) =>
+  z
+    .enum(["true", "false"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true");
 
 const create = defineRoute({
   method: "POST",
   url: "/executions/:namespace/:id",
   summary: "Create an execution of a flow",
-  description: "Inputs are multipart/form-data fields; FILE inputs are file parts named by the input id. A JSON object of inputs is accepted too.",
+  description:
+    "Inputs are multipart/form-data fields; FILE inputs are file parts named by the input id. A JSON object of inputs is accepted too.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/x-www-form-urlencoded", "application/json"],
   bodyOptional: true,
-  bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", additionalProperties: true, description: "One field per input; file parts for FILE inputs" } } } },
+  bodyDoc: {
+    content: {
+      "multipart/form-data": {
+        schema: {
+          type: "object",
+          additionalProperties: true,
+          description: "One field per input; file parts for FILE inputs",
+        },
+      },
+    },
+  },
   params: z.object({ namespace: z.string(), id: z.string() }),
   query: z.looseObject({
     labels: multi().describe("Labels as key:value (repeatable)"),
@@ -54,7 +78,8 @@ const validate = defineRoute({
   method: "POST",
   url: "/executions/:namespace/:id/validate",
   summary: "Check the inputs of a new execution without creating it",
-  description: "Same request as creating an execution. Answers each input of the flow with its typed value (or default), whether it is enabled (`dependsOn`) and its errors (Kestra's ApiValidateExecutionInputsResponse); invalid inputs are reported there, not as an error status. Nothing is created or stored.",
+  description:
+    "Same request as creating an execution. Answers each input of the flow with its typed value (or default), whether it is enabled (`dependsOn`) and its errors (Kestra's ApiValidateExecutionInputsResponse); invalid inputs are reported there, not as an error status. Nothing is created or stored.",
   tags: TAGS,
   consumes: ["multipart/form-data", "application/x-www-form-urlencoded", "application/json"],
   bodyOptional: true,
@@ -77,7 +102,11 @@ const validate = defineRoute({
 });
 
 /** Kestra's older path for creating an execution. */
-const createLegacy: AnyRoute = { ...create, url: "/executions/trigger/:namespace/:id", summary: "Create an execution of a flow (older path; same as POST /executions/{namespace}/{id})" };
+const createLegacy: AnyRoute = {
+  ...create,
+  url: "/executions/trigger/:namespace/:id",
+  summary: "Create an execution of a flow (older path; same as POST /executions/{namespace}/{id})",
+};
 
 const get = defineRoute({
   method: "GET",
@@ -90,7 +119,8 @@ const get = defineRoute({
     // The stored JSON goes out as it is unless it holds a secret: a large execution is not parsed
     // and serialised again.
     const stored = ctx.instance.executions.text(params.executionId);
-    if (!stored || stored.summary.deleted) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
+    if (!stored || stored.summary.deleted)
+      throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
   },
 });
@@ -104,7 +134,11 @@ const flowOf = defineRoute({
   response: { 200: FlowSchema, ...errors(404) },
   async handler({ params, ctx }) {
     const { execution } = storedExecution(ctx.instance, params.executionId);
-    return await flowJson(ctx.instance, storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision), true);
+    return await flowJson(
+      ctx.instance,
+      storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision),
+      true,
+    );
   },
 });
 
@@ -123,7 +157,10 @@ export const SearchQuery = z.looseObject({
 export function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
   const filters = [...parseFilterParams(query), ...legacyFilters(query), ...exact];
   checkFields(filters, EXECUTION_FIELDS);
-  const sort = parseSort(query.sort?.length ? query.sort : ["state.startDate:desc"], Object.keys(EXECUTION_FIELDS.fields));
+  const sort = parseSort(
+    query.sort?.length ? query.sort : ["state.startDate:desc"],
+    Object.keys(EXECUTION_FIELDS.fields),
+  );
   const all = instance.executions.search({
     tenantId: instance.config.tenantId,
     ...(query.namespace ? { namespace: query.namespace } : {}),
@@ -140,7 +177,8 @@ const search = defineRoute({
   method: "GET",
   url: "/executions/search",
   summary: "Search executions",
-  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default. Items leave out the outputs (of the execution and of its task runs), which can be large: `GET /executions/{executionId}` has them.",
+  description:
+    "Filters: `filters[namespace][PREFIX]=company`, `filters[flowId][EQUALS]=x`, `filters[state][IN]=FAILED,WARNING`, `filters[labels][EQUALS]=k:v`, `filters[startDate][GREATER_THAN_OR_EQUAL_TO]=…`, `filters[timeRange][EQUALS]=PT1H`, `filters[q][EQUALS]=text`; or the older parameters. Sorted by `state.startDate:desc` by default. Items leave out the outputs (of the execution and of its task runs), which can be large: `GET /executions/{executionId}` has them.",
   tags: TAGS,
   query: SearchQuery,
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
@@ -158,7 +196,9 @@ const byFlow = defineRoute({
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
   async handler({ query, ctx }) {
     const { namespace, flowId, ...rest } = query;
-    return searchExecutions(ctx.instance, { ...rest, flowId }, [{ field: "namespace", op: "EQUALS", values: [namespace] }]);
+    return searchExecutions(ctx.instance, { ...rest, flowId }, [
+      { field: "namespace", op: "EQUALS", values: [namespace] },
+    ]);
   },
 });
 
@@ -169,11 +209,16 @@ export const DeleteQuery = z.looseObject({
 });
 
 /** Deletes a finished execution, with its logs, metrics and files unless told otherwise. */
-export async function deleteExecution(instance: Instance, execution: Execution, options: { deleteLogs: boolean; deleteMetrics: boolean; deleteStorage: boolean }): Promise<void> {
+export async function deleteExecution(
+  instance: Instance,
+  execution: Execution,
+  options: { deleteLogs: boolean; deleteMetrics: boolean; deleteStorage: boolean },
+): Promise<void> {
   instance.executions.delete(execution.id);
   if (options.deleteLogs) instance.logs.deleteByExecution(execution.id);
   if (options.deleteMetrics) instance.metrics.deleteByExecution(execution.id);
-  if (options.deleteStorage) await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
+  if (options.deleteStorage)
+    await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
 }
 
 const remove = defineRoute({
@@ -187,7 +232,11 @@ const remove = defineRoute({
   async handler({ params, query, reply, ctx }) {
     const instance = ctx.instance;
     const { execution, finished } = storedExecution(instance, params.executionId);
-    if (!finished) throw conflict("EXECUTION_NOT_FINISHED", `Execution '${execution.id}' is ${execution.state.current}; kill it before deleting it`);
+    if (!finished)
+      throw conflict(
+        "EXECUTION_NOT_FINISHED",
+        `Execution '${execution.id}' is ${execution.state.current}; kill it before deleting it`,
+      );
     await deleteExecution(instance, execution, query);
     reply.code(204);
   },
@@ -208,21 +257,44 @@ const labels = defineRoute({
 });
 
 /** The first given system label the execution does not carry already: only Saker sets those. */
-export function foreignSystemLabel(execution: Execution, labels: readonly { key: string; value: string }[]): { key: string; value: string } | undefined {
-  return labels.find((l) => l.key.startsWith("system.") && !execution.labels.some((e) => e.key === l.key && e.value === l.value));
+export function foreignSystemLabel(
+  execution: Execution,
+  labels: readonly { key: string; value: string }[],
+): { key: string; value: string } | undefined {
+  return labels.find(
+    (l) => l.key.startsWith("system.") && !execution.labels.some((e) => e.key === l.key && e.value === l.value),
+  );
 }
 
 /** Adds or replaces labels of a terminated execution (the given keys win, the others stay). */
-export function setLabels(instance: Instance, executionId: string, body: readonly { key: string; value: string }[]): Execution {
+export function setLabels(
+  instance: Instance,
+  executionId: string,
+  body: readonly { key: string; value: string }[],
+): Execution {
   const updated = instance.db.transaction(() => {
     const stored = storedExecution(instance, executionId);
     const x = stored.execution;
-    if (!isTerminated(x.state.current)) throw conflict("EXECUTION_NOT_TERMINATED", `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`);
+    if (!isTerminated(x.state.current))
+      throw conflict(
+        "EXECUTION_NOT_TERMINATED",
+        `Execution '${x.id}' is ${x.state.current}; labels can only be changed once it is terminated`,
+      );
     const offending = foreignSystemLabel(x, body);
-    if (offending) throw badRequest(`System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`, "body");
-    if (body.some((l) => l.key.trim() === "")) throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
+    if (offending)
+      throw badRequest(
+        `System labels can only be set by Saker itself, offending label: ${offending.key}=${offending.value}`,
+        "body",
+      );
+    if (body.some((l) => l.key.trim() === ""))
+      throw new ApiError(400, "BAD_REQUEST", "A label needs a key", { path: "body" });
     const given = new Map(body.map((l) => [l.key, l.value]));
-    const merged = [...body.filter((l, i) => body.findIndex((o) => o.key === l.key) === i).map((l) => ({ key: l.key, value: given.get(l.key)! })), ...x.labels.filter((l) => !given.has(l.key))];
+    const merged = [
+      ...body
+        .filter((l, i) => body.findIndex((o) => o.key === l.key) === i)
+        .map((l) => ({ key: l.key, value: given.get(l.key)! })),
+      ...x.labels.filter((l) => !given.has(l.key)),
+    ];
     const next = { ...x, labels: merged };
     instance.executions.update(next, stored.executorState, stored.finished);
     return next;
@@ -233,7 +305,9 @@ export function setLabels(instance: Instance, executionId: string, body: readonl
 
 /** The namespace and flow id of every execution (summaries only). */
 function executedFlows(instance: Instance): { namespace: string; flowId: string }[] {
-  return instance.executions.search({ tenantId: instance.config.tenantId, size: Number.MAX_SAFE_INTEGER, summary: true }).results.filter((x) => !x.deleted);
+  return instance.executions
+    .search({ tenantId: instance.config.tenantId, size: Number.MAX_SAFE_INTEGER, summary: true })
+    .results.filter((x) => !x.deleted);
 }
 
 const executedNamespaces = defineRoute({
@@ -255,7 +329,13 @@ const executedFlowIds = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(z.string()) },
   async handler({ params, ctx }) {
-    return [...new Set(executedFlows(ctx.instance).filter((x) => x.namespace === params.namespace).map((x) => x.flowId))].sort();
+    return [
+      ...new Set(
+        executedFlows(ctx.instance)
+          .filter((x) => x.namespace === params.namespace)
+          .map((x) => x.flowId),
+      ),
+    ].sort();
   },
 });
 
@@ -265,11 +345,30 @@ const flowForExecution = defineRoute({
   summary: "A flow (its latest revision, or `revision`), as the execution form reads it (without its source)",
   tags: TAGS,
   params: z.object({ namespace: z.string(), flowId: z.string() }),
-  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default") }),
+  query: z.looseObject({
+    revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"),
+  }),
   response: { 200: FlowSchema, ...errors(400, 404) },
   async handler({ params, query, ctx }) {
-    return await flowJson(ctx.instance, storedFlow(ctx.instance, params.namespace, params.flowId, query.revision), false);
+    return await flowJson(
+      ctx.instance,
+      storedFlow(ctx.instance, params.namespace, params.flowId, query.revision),
+      false,
+    );
   },
 });
 
-export const executionRoutes: AnyRoute[] = [validate, create, createLegacy, get, flowOf, search, byFlow, remove, labels, executedNamespaces, executedFlowIds, flowForExecution];
+export const executionRoutes: AnyRoute[] = [
+  validate,
+  create,
+  createLegacy,
+  get,
+  flowOf,
+  search,
+  byFlow,
+  remove,
+  labels,
+  executedNamespaces,
+  executedFlowIds,
+  flowForExecution,
+];

@@ -13,7 +13,14 @@ import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
-import { DeleteQuery, deleteExecution, foreignSystemLabel, SearchQuery, searchExecutions, setLabels } from "./executions.ts";
+import {
+  DeleteQuery,
+  deleteExecution,
+  foreignSystemLabel,
+  SearchQuery,
+  searchExecutions,
+  setLabels,
+} from "./executions.ts";
 
 const TAGS = ["Executions"];
 type Label = z.output<typeof LabelSchema>;
@@ -30,7 +37,11 @@ interface BulkAction<Q extends z.ZodType> {
   apply(instance: Instance, stored: StoredExecution, query: z.output<Q>): Promise<unknown> | unknown;
 }
 
-function refusalOf(instance: Instance, id: string, refuse: (stored: StoredExecution, instance: Instance) => string | undefined): { stored?: StoredExecution; reason?: string } {
+function refusalOf(
+  instance: Instance,
+  id: string,
+  refuse: (stored: StoredExecution, instance: Instance) => string | undefined,
+): { stored?: StoredExecution; reason?: string } {
   const stored = instance.executions.get(id);
   if (!stored || stored.execution.deleted) return { reason: "execution not found" };
   const reason = refuse(stored, instance);
@@ -38,19 +49,37 @@ function refusalOf(instance: Instance, id: string, refuse: (stored: StoredExecut
 }
 
 /** Checks every id first; acts only when all of them can take the action. */
-async function byIds(instance: Instance, ids: readonly string[], action: Pick<BulkAction<z.ZodType>, "name" | "refuse">, apply: (stored: StoredExecution) => Promise<unknown> | unknown) {
+async function byIds(
+  instance: Instance,
+  ids: readonly string[],
+  action: Pick<BulkAction<z.ZodType>, "name" | "refuse">,
+  apply: (stored: StoredExecution) => Promise<unknown> | unknown,
+) {
   const checked = [...new Set(ids)].map((id) => ({ id, ...refusalOf(instance, id, action.refuse) }));
   const invalids = checked.filter((c) => c.reason).map((c) => ({ executionId: c.id, message: c.reason! }));
   if (invalids.length > 0) {
-    const named = invalids.slice(0, 5).map((i) => `'${i.executionId}' (${i.message})`).join(", ");
-    throw new ApiError(400, "BULK_INVALID", `Invalid bulk ${action.name || "delete"}: nothing was done; ${invalids.length} execution(s) cannot take it: ${named}${invalids.length > 5 ? ", …" : ""}`, { path: "body", details: { invalids } });
+    const named = invalids
+      .slice(0, 5)
+      .map((i) => `'${i.executionId}' (${i.message})`)
+      .join(", ");
+    throw new ApiError(
+      400,
+      "BULK_INVALID",
+      `Invalid bulk ${action.name || "delete"}: nothing was done; ${invalids.length} execution(s) cannot take it: ${named}${invalids.length > 5 ? ", …" : ""}`,
+      { path: "body", details: { invalids } },
+    );
   }
   for (const c of checked) await apply(c.stored!);
   return { count: checked.length };
 }
 
 /** Acts on the matching executions that can take the action. */
-async function byQuery(instance: Instance, query: z.output<typeof SearchQuery>, refuse: BulkAction<z.ZodType>["refuse"], apply: (stored: StoredExecution) => Promise<unknown> | unknown) {
+async function byQuery(
+  instance: Instance,
+  query: z.output<typeof SearchQuery>,
+  refuse: BulkAction<z.ZodType>["refuse"],
+  apply: (stored: StoredExecution) => Promise<unknown> | unknown,
+) {
   const found = searchExecutions(instance, { ...query, page: 1, size: Number.MAX_SAFE_INTEGER }).results;
   let count = 0;
   for (const summary of found) {
@@ -69,14 +98,17 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       method: action.method,
       url: `${base}/by-ids`,
       summary: `${action.summary}, by ids`,
-      description: "All or none: an unknown id, or an execution that cannot take the action, answers 400 BULK_INVALID listing them, and nothing is done.",
+      description:
+        "All or none: an unknown id, or an execution that cannot take the action, answers 400 BULK_INVALID listing them, and nothing is done.",
       tags: TAGS,
       query: action.query,
       body: z.array(z.string()).describe("Execution ids"),
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, body, ctx }) {
         const instance = ctx.instance;
-        return byIds(instance, body, action as unknown as BulkAction<z.ZodType>, (stored) => action.apply(instance, stored, query as z.output<Q>));
+        return byIds(instance, body, action as unknown as BulkAction<z.ZodType>, (stored) =>
+          action.apply(instance, stored, query as z.output<Q>),
+        );
       },
     }),
     defineRoute({
@@ -89,7 +121,9 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, ctx }) {
         const instance = ctx.instance;
-        return byQuery(instance, query as z.output<typeof SearchQuery>, action.refuse, (stored) => action.apply(instance, stored, query as z.output<Q>));
+        return byQuery(instance, query as z.output<typeof SearchQuery>, action.refuse, (stored) =>
+          action.apply(instance, stored, query as z.output<Q>),
+        );
       },
     }),
   ];
@@ -119,7 +153,8 @@ const actions = [
     method: "POST",
     summary: "Restart failed executions from their failed task runs",
     query: NoQuery,
-    refuse: (s) => (s.execution.state.current === "FAILED" ? undefined : `execution is ${s.execution.state.current}, not FAILED`),
+    refuse: (s) =>
+      s.execution.state.current === "FAILED" ? undefined : `execution is ${s.execution.state.current}, not FAILED`,
     apply: (instance, s) => instance.restart(s.execution.id),
   }),
   ...bulkRoutes({
@@ -156,7 +191,9 @@ const labelsByIds = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) => setLabels(instance, s.execution.id, body.executionLabels));
+    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) =>
+      setLabels(instance, s.execution.id, body.executionLabels),
+    );
   },
 });
 

@@ -41,10 +41,19 @@ export async function flowJson(instance: Instance, stored: StoredFlow, withSourc
 }
 
 /** The latest revision, or the given one; a deleted flow only with `allowDeleted` or a revision. */
-export function storedFlow(instance: Instance, namespace: string, id: string, revision?: number, allowDeleted = false): StoredFlow {
+export function storedFlow(
+  instance: Instance,
+  namespace: string,
+  id: string,
+  revision?: number,
+  allowDeleted = false,
+): StoredFlow {
   const found = instance.flows.stored(namespace, id, revision);
   if (!found || (found.deleted && revision === undefined && !allowDeleted)) {
-    throw notFound("FLOW_NOT_FOUND", `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`);
+    throw notFound(
+      "FLOW_NOT_FOUND",
+      `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`,
+    );
   }
   return found;
 }
@@ -59,7 +68,7 @@ const SEPARATOR = /^---\s*(#.*)?$/;
 
 /** Whether some line holds more than blanks and comments (scanning stops at the first that does). */
 function hasContent(source: string): boolean {
-  for (let start = 0; start <= source.length; ) {
+  for (let start = 0; start <= source.length;) {
     const end = source.indexOf("\n", start);
     const line = source.slice(start, end === -1 ? source.length : end).trim();
     if (line !== "" && !line.startsWith("#")) return true;
@@ -81,7 +90,11 @@ export function splitYamlDocuments(text: string): YamlDocument[] {
   let docLine = 1;
   let line = 1;
   let counted = 0;
-  for (let at = normalised.startsWith("---") ? 0 : normalised.indexOf("\n---"); at !== -1; at = normalised.indexOf("\n---", at + 1)) {
+  for (
+    let at = normalised.startsWith("---") ? 0 : normalised.indexOf("\n---");
+    at !== -1;
+    at = normalised.indexOf("\n---", at + 1)
+  ) {
     const lineStart = at === 0 && normalised.startsWith("---") ? 0 : at + 1;
     const lineEnd = normalised.indexOf("\n", lineStart);
     if (!SEPARATOR.test(normalised.slice(lineStart, lineEnd === -1 ? normalised.length : lineEnd))) continue;
@@ -104,7 +117,11 @@ export function splitYamlDocuments(text: string): YamlDocument[] {
 export const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** `flowJson` of each flow in turn. */
-export async function flowsJson(instance: Instance, flows: readonly StoredFlow[], withSource: boolean): Promise<FlowJson[]> {
+export async function flowsJson(
+  instance: Instance,
+  flows: readonly StoredFlow[],
+  withSource: boolean,
+): Promise<FlowJson[]> {
   const out: FlowJson[] = [];
   for (const stored of flows) out.push(await flowJson(instance, stored, withSource));
   return out;
@@ -125,8 +142,17 @@ export const FLOW_FIELDS: FieldTable<FlowSummary> = {
 };
 
 /** The filters of a flow search (`filters[…]`, or the older `q`, `namespace`, `labels`), checked against FLOW_FIELDS. */
-export function flowFilters(query: Record<string, unknown> & { q?: string | undefined; namespace?: string | undefined; labels?: string[] | undefined }): Filter[] {
-  const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels })];
+export function flowFilters(
+  query: Record<string, unknown> & {
+    q?: string | undefined;
+    namespace?: string | undefined;
+    labels?: string[] | undefined;
+  },
+): Filter[] {
+  const filters = [
+    ...parseFilterParams(query),
+    ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels }),
+  ];
   checkFields(filters, FLOW_FIELDS);
   return filters;
 }

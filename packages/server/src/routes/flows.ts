@@ -12,7 +12,10 @@ import { FLOW_FIELDS, flowFilters, flowJson, flowsJson, storedFlow, yieldToOther
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
-const FlowParams = z.object({ namespace: z.string().describe("The flow namespace"), id: z.string().describe("The flow id") });
+const FlowParams = z.object({
+  namespace: z.string().describe("The flow namespace"),
+  id: z.string().describe("The flow id"),
+});
 const YamlBody = z.string().min(1, "the flow YAML is empty").describe("The flow, as YAML");
 const yamlBodyDoc = { content: Object.fromEntries(YAML_TYPES.map((t) => [t, { schema: { type: "string" } }])) };
 const booleanQuery = z.enum(["true", "false"]).transform((v) => v === "true");
@@ -34,7 +37,11 @@ const create = defineRoute({
     const instance = ctx.instance;
     const flow = await instance.flows.validateAsync(body);
     const existing = instance.flows.stored(flow.namespace, flow.id);
-    if (existing && !existing.deleted) throw conflict("FLOW_ALREADY_EXISTS", `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`);
+    if (existing && !existing.deleted)
+      throw conflict(
+        "FLOW_ALREADY_EXISTS",
+        `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`,
+      );
     const { stored } = instance.flows.save(body, flow);
     await yieldToOthers();
     return await flowJson(instance, stored, true);
@@ -57,7 +64,12 @@ const update = defineRoute({
     const flow = await instance.flows.validateAsync(body);
     for (const key of ["namespace", "id"] as const) {
       if (flow[key] !== params[key]) {
-        throw new ApiError(422, "FLOW_INVALID", `The flow's ${key} '${flow[key]}' differs from the URL's '${params[key]}'; a flow cannot be renamed by an update`, { path: key });
+        throw new ApiError(
+          422,
+          "FLOW_INVALID",
+          `The flow's ${key} '${flow[key]}' differs from the URL's '${params[key]}'; a flow cannot be renamed by an update`,
+          { path: key },
+        );
       }
     }
     const { stored } = instance.flows.save(body, flow);
@@ -93,7 +105,11 @@ const byNamespace = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(FlowSchema) },
   async handler({ params, ctx }) {
-    return await flowsJson(ctx.instance, ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace), false);
+    return await flowsJson(
+      ctx.instance,
+      ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace),
+      false,
+    );
   },
 });
 
@@ -101,9 +117,15 @@ const search = defineRoute({
   method: "GET",
   url: "/flows/search",
   summary: "Search flows",
-  description: "Filters: `filters[namespace][PREFIX]=company`, `filters[id][EQUALS]=x`, `filters[labels][EQUALS]=k:v`, `filters[q][EQUALS]=text`; or the older `q`, `namespace` (prefix), `labels=k:v`.",
+  description:
+    "Filters: `filters[namespace][PREFIX]=company`, `filters[id][EQUALS]=x`, `filters[labels][EQUALS]=k:v`, `filters[q][EQUALS]=text`; or the older `q`, `namespace` (prefix), `labels=k:v`.",
   tags: TAGS,
-  query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
+  query: z.looseObject({
+    ...pagingShape(10),
+    q: z.string().optional(),
+    namespace: z.string().optional(),
+    labels: multi(),
+  }),
   response: { 200: pagedSchema(FlowSchema), ...errors(400) },
   async handler({ query, ctx }) {
     const filters = flowFilters(query);
@@ -111,7 +133,14 @@ const search = defineRoute({
     // Filtered and paged on the summaries; only the page's flows are read whole.
     const flows = ctx.instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS));
     const page = paginate(sortItems(flows, sort, FLOW_FIELDS), query.page, query.size);
-    return { total: page.total, results: await flowsJson(ctx.instance, page.results.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)), false) };
+    return {
+      total: page.total,
+      results: await flowsJson(
+        ctx.instance,
+        page.results.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)),
+        false,
+      ),
+    };
   },
 });
 
@@ -124,7 +153,8 @@ const revisions = defineRoute({
   response: { 200: z.array(FlowSchema), ...errors(404) },
   async handler({ params, ctx }) {
     const all = ctx.instance.flows.revisions(params.namespace, params.id);
-    if (all.length === 0) throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
+    if (all.length === 0)
+      throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
     return await flowsJson(ctx.instance, all, true);
   },
 });
@@ -137,7 +167,8 @@ const remove = defineRoute({
   params: FlowParams,
   response: { 204: null, ...errors(404) },
   async handler({ params, reply, ctx }) {
-    if (!ctx.instance.flows.delete(params.namespace, params.id)) throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
+    if (!ctx.instance.flows.delete(params.namespace, params.id))
+      throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
     reply.code(204);
   },
 });
@@ -148,12 +179,19 @@ const task = defineRoute({
   summary: "The definition of one task of a flow",
   tags: TAGS,
   params: FlowParams.extend({ taskId: z.string().describe("The task id") }),
-  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default") }),
+  query: z.looseObject({
+    revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"),
+  }),
   response: { 200: z.looseObject({ id: z.string(), type: z.string() }), ...errors(404) },
   async handler({ params, query, ctx }) {
     const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);
     const found = ctx.instance.flows.graph(params.namespace, params.id, stored.revision).findTask(params.taskId);
-    if (!found) throw new ApiError(404, "TASK_NOT_FOUND", `Task '${params.taskId}' not found in flow '${params.namespace}/${params.id}'`);
+    if (!found)
+      throw new ApiError(
+        404,
+        "TASK_NOT_FOUND",
+        `Task '${params.taskId}' not found in flow '${params.namespace}/${params.id}'`,
+      );
     return found;
   },
 });

@@ -12,8 +12,22 @@ import { ApiError } from "../http/errors.ts";
 import { matches } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
-import { BulkResponseSchema, errors, FlowSchema, IdWithNamespaceSchema, ValidateResultSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowFilters, flowsJson, splitYamlDocuments, storedFlow, yieldToOthers, type YamlDocument } from "./flowSupport.ts";
+import {
+  BulkResponseSchema,
+  errors,
+  FlowSchema,
+  IdWithNamespaceSchema,
+  ValidateResultSchema,
+} from "../openapi/schemas.ts";
+import {
+  FLOW_FIELDS,
+  flowFilters,
+  flowsJson,
+  splitYamlDocuments,
+  storedFlow,
+  yieldToOthers,
+  type YamlDocument,
+} from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -97,14 +111,22 @@ const bulk = defineRoute({
   method: "POST",
   url: "/flows/bulk",
   summary: "Create or update several flows (YAML documents separated by ---), all or none",
-  description: "Every document is validated first; one invalid document saves nothing (422 listing every problem). With `delete=true`, flows of `namespace` (or of every namespace) missing from the body are deleted; unlike Kestra, `delete` defaults to false.",
+  description:
+    "Every document is validated first; one invalid document saves nothing (422 listing every problem). With `delete=true`, flows of `namespace` (or of every namespace) missing from the body are deleted; unlike Kestra, `delete` defaults to false.",
   tags: TAGS,
   consumes: YAML_TYPES,
   body: z.string(),
   bodyDoc: yamlBodyDoc,
   query: z.looseObject({
-    delete: z.enum(["true", "false"]).default("false").transform((v) => v === "true").describe("Delete flows missing from the body"),
-    namespace: z.string().optional().describe("Only flows of this namespace are accepted (and deleted with delete=true)"),
+    delete: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true")
+      .describe("Delete flows missing from the body"),
+    namespace: z
+      .string()
+      .optional()
+      .describe("Only flows of this namespace are accepted (and deleted with delete=true)"),
   }),
   response: { 200: z.array(FlowSchema), ...errors(413, 422) },
   async handler({ body, query, ctx }) {
@@ -113,21 +135,39 @@ const bulk = defineRoute({
     const checks = await checkDocuments(instance, docs);
     const invalid = checks.filter((c) => c.constraints).map(({ parsed: _parsed, ...check }) => check);
     if (invalid.length) {
-      const summary = invalid.map((c) => `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`).join("\n");
-      throw new ApiError(422, "FLOW_INVALID", `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`, {
-        ...(invalid[0]!.issues?.[0] ? { path: invalid[0]!.issues[0].path } : {}),
-        details: { documents: invalid },
-      });
+      const summary = invalid
+        .map(
+          (c) =>
+            `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`,
+        )
+        .join("\n");
+      throw new ApiError(
+        422,
+        "FLOW_INVALID",
+        `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`,
+        {
+          ...(invalid[0]!.issues?.[0] ? { path: invalid[0]!.issues[0].path } : {}),
+          details: { documents: invalid },
+        },
+      );
     }
     const outside = query.namespace ? checks.find((c) => c.namespace !== query.namespace) : undefined;
-    if (outside) throw new ApiError(422, "FLOW_INVALID", `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`, { path: "namespace" });
+    if (outside)
+      throw new ApiError(
+        422,
+        "FLOW_INVALID",
+        `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`,
+        { path: "namespace" },
+      );
     // One transaction: every flow is saved (and the missing ones deleted), or none, even when
     // the process dies half way.
     const saved = instance.db.transaction(() => {
       const stored = docs.map((doc, i) => instance.flows.save(doc.source, checks[i]!.parsed!).stored);
       if (query.delete) {
         const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
-        const scope = instance.flows.summaries(query.namespace).filter((f) => !query.namespace || f.namespace === query.namespace);
+        const scope = instance.flows
+          .summaries(query.namespace)
+          .filter((f) => !query.namespace || f.namespace === query.namespace);
         for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) instance.flows.delete(f.namespace, f.id);
       }
       return stored;
@@ -194,7 +234,12 @@ const deleteByIds = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    return { count: deleteAll(instance, body.map((f) => storedFlow(instance, f.namespace, f.id))) };
+    return {
+      count: deleteAll(
+        instance,
+        body.map((f) => storedFlow(instance, f.namespace, f.id)),
+      ),
+    };
   },
 });
 
@@ -208,7 +253,12 @@ const deleteByQuery = defineRoute({
   async handler({ query, ctx }) {
     const instance = ctx.instance;
     const filters = flowFilters(query);
-    return { count: deleteAll(instance, instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS))) };
+    return {
+      count: deleteAll(
+        instance,
+        instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS)),
+      ),
+    };
   },
 });
 
@@ -225,4 +275,14 @@ const distinctNamespaces = defineRoute({
   },
 });
 
-export const flowBulkRoutes: AnyRoute[] = [validate, bulk, byIds(false), byIds(true), byQuery(false), byQuery(true), deleteByIds, deleteByQuery, distinctNamespaces];
+export const flowBulkRoutes: AnyRoute[] = [
+  validate,
+  bulk,
+  byIds(false),
+  byIds(true),
+  byQuery(false),
+  byQuery(true),
+  deleteByIds,
+  deleteByQuery,
+  distinctNamespaces,
+];

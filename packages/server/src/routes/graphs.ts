@@ -16,19 +16,40 @@ import { ExecutionParams, storedExecution } from "./executionSupport.ts";
 import { storedFlow } from "./flowSupport.ts";
 
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
-const FlowParams = z.object({ namespace: z.string().describe("The flow namespace"), id: z.string().describe("The flow id") });
+const FlowParams = z.object({
+  namespace: z.string().describe("The flow namespace"),
+  id: z.string().describe("The flow id"),
+});
 const SubflowsQuery = { subflows: multi().describe("Uids of Subflow task nodes to draw expanded (`root.launch`)") };
 
 const GraphSchema = z.looseObject({
   nodes: z.array(z.looseObject({ uid: z.string(), type: z.string() })),
-  edges: z.array(z.object({ source: z.string(), target: z.string(), relation: z.looseObject({ relationType: z.string().optional(), value: z.string().optional() }) })),
-  clusters: z.array(z.looseObject({ cluster: z.looseObject({ uid: z.string(), type: z.string() }), nodes: z.array(z.string()), parents: z.array(z.string()), start: z.string(), end: z.string() })),
+  edges: z.array(
+    z.object({
+      source: z.string(),
+      target: z.string(),
+      relation: z.looseObject({ relationType: z.string().optional(), value: z.string().optional() }),
+    }),
+  ),
+  clusters: z.array(
+    z.looseObject({
+      cluster: z.looseObject({ uid: z.string(), type: z.string() }),
+      nodes: z.array(z.string()),
+      parents: z.array(z.string()),
+      start: z.string(),
+      end: z.string(),
+    }),
+  ),
 });
 
 /** The trigger states of a flow (Kestra's `Trigger` context) by trigger id. */
 function triggerStates(instance: Instance, namespace: string, flowId: string): Map<string, Record<string, unknown>> {
-  const found = listTriggers(instance, { namespace, flowId }).filter((t) => t.triggerContext.namespace === namespace && t.triggerContext.flowId === flowId);
-  return new Map(found.map((t) => [t.triggerContext.triggerId, t.triggerContext as unknown as Record<string, unknown>]));
+  const found = listTriggers(instance, { namespace, flowId }).filter(
+    (t) => t.triggerContext.namespace === namespace && t.triggerContext.flowId === flowId,
+  );
+  return new Map(
+    found.map((t) => [t.triggerContext.triggerId, t.triggerContext as unknown as Record<string, unknown>]),
+  );
 }
 
 function loadSubflow(instance: Instance) {
@@ -39,22 +60,37 @@ function loadSubflow(instance: Instance) {
       const childId = ref.taskRun?.outputs?.executionId;
       const child = typeof childId === "string" ? instance.executions.get(childId)?.execution : undefined;
       if (!child) {
-        throw new SakerError("SUBFLOW_DYNAMIC", `Can't expand subflow task '${ref.taskId}': its namespace and/or flowId are expressions and it started no execution yet`, {
-          details: { status: 422 },
-        });
+        throw new SakerError(
+          "SUBFLOW_DYNAMIC",
+          `Can't expand subflow task '${ref.taskId}': its namespace and/or flowId are expressions and it started no execution yet`,
+          {
+            details: { status: 422 },
+          },
+        );
       }
       ({ namespace, flowId } = child);
       revision = child.flowRevision;
     }
     const stored = instance.flows.stored(namespace, flowId, revision);
     if (!stored || (stored.deleted && revision === undefined)) {
-      throw notFound("FLOW_NOT_FOUND", `Unable to find subflow '${namespace}/${flowId}'${revision !== undefined ? ` revision ${revision}` : ""} for task '${ref.taskId}'`);
+      throw notFound(
+        "FLOW_NOT_FOUND",
+        `Unable to find subflow '${namespace}/${flowId}'${revision !== undefined ? ` revision ${revision}` : ""} for task '${ref.taskId}'`,
+      );
     }
-    return { flow: instance.flows.graph(namespace, flowId, stored.revision).flow, triggers: triggerStates(instance, namespace, flowId) };
+    return {
+      flow: instance.flows.graph(namespace, flowId, stored.revision).flow,
+      triggers: triggerStates(instance, namespace, flowId),
+    };
   };
 }
 
-function graphOf(instance: Instance, flow: Flow, subflows: string[] | undefined, execution?: Parameters<typeof buildTaskGraph>[1]["execution"]): TaskGraph {
+function graphOf(
+  instance: Instance,
+  flow: Flow,
+  subflows: string[] | undefined,
+  execution?: Parameters<typeof buildTaskGraph>[1]["execution"],
+): TaskGraph {
   return buildTaskGraph(flow, {
     registry: instance.registry,
     triggers: triggerStates(instance, flow.namespace, flow.id),
@@ -70,7 +106,10 @@ const flowGraph = defineRoute({
   summary: "The topology graph of a flow (nodes, edges, clusters)",
   tags: ["Flows"],
   params: FlowParams,
-  query: z.looseObject({ revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"), ...SubflowsQuery }),
+  query: z.looseObject({
+    revision: z.coerce.number().int().min(1).optional().describe("The flow revision; the latest by default"),
+    ...SubflowsQuery,
+  }),
   response: { 200: GraphSchema, ...errors(404, 422) },
   async handler({ params, query, ctx }) {
     const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);

@@ -16,7 +16,6 @@ import { NamespaceParams } from "./namespaceFiles.ts";
 const TAGS = ["KV"];
 const KeyParams = NamespaceParams.extend({ key: z.string().describe("The key") });
 
-
 /**
  * A request body as a typed value: JSON keeps its type (`"x"` STRING, `1` NUMBER, `true`
  * BOOLEAN, objects and arrays JSON); bare text is a DATE, DATETIME or DURATION when it reads as
@@ -47,7 +46,8 @@ function ttlOf(request: FastifyRequest): number | undefined {
   const header = request.headers.ttl;
   if (header === undefined) return undefined;
   const text = Array.isArray(header) ? header[0]! : header;
-  if (!isDuration(text) || parseDuration(text) <= 0) throw badRequest(`Invalid ttl header '${text}': expected a positive ISO-8601 duration such as PT1H`, "headers.ttl");
+  if (!isDuration(text) || parseDuration(text) <= 0)
+    throw badRequest(`Invalid ttl header '${text}': expected a positive ISO-8601 duration such as PT1H`, "headers.ttl");
   return parseDuration(text);
 }
 
@@ -61,7 +61,12 @@ const list = defineRoute({
   async handler({ params, ctx }) {
     const entries = await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).list();
     // Kestra's KVEntry: expirationDate is null for a key that does not expire.
-    return entries.map((e) => ({ key: e.key, creationDate: e.creationDate ?? e.updateDate, updateDate: e.updateDate, expirationDate: e.expirationDate ?? null }));
+    return entries.map((e) => ({
+      key: e.key,
+      creationDate: e.creationDate ?? e.updateDate,
+      updateDate: e.updateDate,
+      expirationDate: e.expirationDate ?? null,
+    }));
   },
 });
 
@@ -74,7 +79,8 @@ const get = defineRoute({
   response: { 200: KvValueSchema, ...errors(400, 404) },
   async handler({ params, ctx }) {
     const entry = await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).get(params.key);
-    if (!entry) throw notFound("KV_NOT_FOUND", `No value found for key '${params.key}' in namespace '${params.namespace}'`);
+    if (!entry)
+      throw notFound("KV_NOT_FOUND", `No value found for key '${params.key}' in namespace '${params.namespace}'`);
     return { type: entry.type, value: entry.value };
   },
 });
@@ -91,7 +97,10 @@ const put = defineRoute({
   async handler({ params, request, ctx }) {
     const { value, type } = typedKvValue(rawBodyOf(request));
     const ttlMs = ttlOf(request);
-    await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).set(params.key, value, { type, ...(ttlMs !== undefined ? { ttlMs } : {}) });
+    await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).set(params.key, value, {
+      type,
+      ...(ttlMs !== undefined ? { ttlMs } : {}),
+    });
   },
 });
 

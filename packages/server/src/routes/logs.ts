@@ -6,7 +6,14 @@ import { LOG_LEVELS, z } from "@saker/sdk";
 import type { Instance } from "@saker/engine/runtime/instance";
 import type { LogQuery, StoredLog } from "@saker/engine/repository/sqlite/logStore";
 import { notFound } from "../http/errors.ts";
-import { checkFields, legacyFilters, matches, parseFilterParams, type FieldTable, type Filter } from "../http/filters.ts";
+import {
+  checkFields,
+  legacyFilters,
+  matches,
+  parseFilterParams,
+  type FieldTable,
+  type Filter,
+} from "../http/filters.ts";
 import { paginate, pagedSchema, pagingShape, parseSort, sortItems, type SortKey } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
@@ -45,9 +52,17 @@ const LOG_FIELDS: FieldTable<StoredLog> = {
 };
 
 function executionLogs(instance: Instance, executionId: string, query: z.output<typeof ByExecutionQuery>): StoredLog[] {
-  const logQuery: LogQuery = { executionId, ...(query.minLevel ? { minLevel: query.minLevel } : {}), ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}), ...(query.taskId ? { taskId: query.taskId } : {}) };
-  const logs = instance.logs.find(logQuery).filter((l) => query.attempt === undefined || l.attemptNumber === query.attempt);
-  if (logs.length === 0 && !instance.executions.get(executionId)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
+  const logQuery: LogQuery = {
+    executionId,
+    ...(query.minLevel ? { minLevel: query.minLevel } : {}),
+    ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}),
+    ...(query.taskId ? { taskId: query.taskId } : {}),
+  };
+  const logs = instance.logs
+    .find(logQuery)
+    .filter((l) => query.attempt === undefined || l.attemptNumber === query.attempt);
+  if (logs.length === 0 && !instance.executions.get(executionId))
+    throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
   return logs;
 }
 
@@ -62,7 +77,13 @@ function sqlLogQuery(base: LogQuery, filters: readonly Filter[], sort: readonly 
     if (f.values.length !== 1) return undefined;
     const value = f.values[0]!;
     if (f.field === "namespace" && f.op === "EQUALS" && query.namespace === undefined) query.namespace = value;
-    else if (f.field === "namespace" && f.op === "PREFIX" && query.namespacePrefix === undefined && !value.endsWith(".")) query.namespacePrefix = value;
+    else if (
+      f.field === "namespace" &&
+      f.op === "PREFIX" &&
+      query.namespacePrefix === undefined &&
+      !value.endsWith(".")
+    )
+      query.namespacePrefix = value;
     else if (f.field === "flowId" && f.op === "EQUALS" && query.flowId === undefined) query.flowId = value;
     else return undefined;
   }
@@ -73,7 +94,8 @@ const search = defineRoute({
   method: "GET",
   url: "/logs/search",
   summary: "Search logs",
-  description: "Filters: `filters[namespace][PREFIX]`, `filters[flowId][EQUALS]`, `filters[level][IN]`, `filters[q][EQUALS]`…; or `q`, `namespace`, `flowId`, `triggerId`, `minLevel`, `startDate`, `endDate`. Newest first by default.",
+  description:
+    "Filters: `filters[namespace][PREFIX]`, `filters[flowId][EQUALS]`, `filters[level][IN]`, `filters[q][EQUALS]`…; or `q`, `namespace`, `flowId`, `triggerId`, `minLevel`, `startDate`, `endDate`. Newest first by default.",
   tags: TAGS,
   query: z.looseObject({
     ...pagingShape(10),
@@ -88,7 +110,10 @@ const search = defineRoute({
   response: { 200: pagedSchema(LogEntrySchema), ...errors(400) },
   async handler({ query, ctx }) {
     const instance = ctx.instance;
-    const filters = [...parseFilterParams(query), ...legacyFilters({ q: query.q, namespace: query.namespace, flowId: query.flowId })];
+    const filters = [
+      ...parseFilterParams(query),
+      ...legacyFilters({ q: query.q, namespace: query.namespace, flowId: query.flowId }),
+    ];
     if (query.triggerId) filters.push({ field: "triggerId", op: "EQUALS", values: [query.triggerId] });
     checkFields(filters, LOG_FIELDS);
     const sort = parseSort(query.sort?.length ? query.sort : ["timestamp:desc"], Object.keys(LOG_FIELDS.fields));
@@ -102,7 +127,12 @@ const search = defineRoute({
     if (inSql) {
       // Filtered, sorted and paged by the database: only the page is read.
       const total = instance.logs.count(inSql);
-      const results = instance.logs.find({ ...inSql, newestFirst: true, limit: query.size, offset: (query.page - 1) * query.size });
+      const results = instance.logs.find({
+        ...inSql,
+        newestFirst: true,
+        limit: query.size,
+        offset: (query.page - 1) * query.size,
+      });
       return { total, results: results.map(logJson) };
     }
     const logs = instance.logs.find(base).filter((l) => matches(l, filters, LOG_FIELDS));
@@ -134,7 +164,9 @@ const download = defineRoute({
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     const masker = ctx.instance.secretGuard.masker();
-    const text = executionLogs(ctx.instance, params.executionId, query).map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`).join("\n");
+    const text = executionLogs(ctx.instance, params.executionId, query)
+      .map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`)
+      .join("\n");
     return reply
       .type("text/plain; charset=utf-8")
       .header("Content-Disposition", `attachment; filename="${params.executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.log"`)
@@ -143,7 +175,12 @@ const download = defineRoute({
 });
 
 /** Reads new entries by sequence number: each is sent once, in order, whatever the timing. */
-function streamLogs(instance: Instance, stream: SseStream, executionId: string, minLevel: z.output<typeof Level> | undefined): void {
+function streamLogs(
+  instance: Instance,
+  stream: SseStream,
+  executionId: string,
+  minLevel: z.output<typeof Level> | undefined,
+): void {
   let lastSeq = 0;
   let ending = false;
   const flush = () => {
@@ -181,14 +218,24 @@ const follow = defineRoute({
   method: "GET",
   url: "/logs/:executionId/follow",
   summary: "Follow the logs of an execution (server-sent events)",
-  description: "Each log entry is an event with id `progress`. The stream closes once the execution is finished and its last logs were sent.",
+  description:
+    "Each log entry is an event with id `progress`. The stream closes once the execution is finished and its last logs were sent.",
   tags: TAGS,
   params: ExecutionParams,
   query: z.looseObject({ minLevel: Level.optional() }),
-  response: { 200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } }, ...errors(404) },
+  response: {
+    200: { description: "An event stream", contentType: "text/event-stream", schema: { type: "string" } },
+    ...errors(404),
+  },
   async handler({ params, query, reply, ctx }) {
-    if (!ctx.instance.executions.get(params.executionId)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
-    streamLogs(ctx.instance, new SseStream(reply, (data) => ctx.instance.secretGuard.display(data)), params.executionId, query.minLevel);
+    if (!ctx.instance.executions.get(params.executionId))
+      throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
+    streamLogs(
+      ctx.instance,
+      new SseStream(reply, (data) => ctx.instance.secretGuard.display(data)),
+      params.executionId,
+      query.minLevel,
+    );
   },
 });
 

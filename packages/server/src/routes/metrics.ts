@@ -3,7 +3,11 @@
  * aggregated per flow, with Kestra's `MetricController` paths and shapes.
  */
 import { z } from "@saker/sdk";
-import { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "@saker/engine/repository/sqlite/metricStore";
+import {
+  METRIC_AGGREGATIONS,
+  METRIC_SORT_COLUMNS,
+  type MetricSortColumn,
+} from "@saker/engine/repository/sqlite/metricStore";
 import { badRequest } from "../http/errors.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -36,13 +40,21 @@ const FlowParams = z.object({ namespace: z.string(), flowId: z.string() });
 
 /** `field:asc|desc` over the metric's fields (Kestra's `taskrunId` accepted for `taskRunId`). */
 function metricSort(sort: readonly string[] | undefined): { column: MetricSortColumn; descending: boolean }[] {
-  return (sort ?? []).flatMap((s) => s.split(",")).filter((s) => s.trim() !== "").map((s) => {
-    const [rawField = "", dir = "asc"] = s.trim().split(":");
-    const field = rawField === "taskrunId" ? "taskRunId" : rawField;
-    if (!(field in METRIC_SORT_COLUMNS)) throw badRequest(`Invalid sort field '${rawField}'; expected one of ${Object.keys(METRIC_SORT_COLUMNS).join(", ")}`, "query.sort");
-    if (!["asc", "desc"].includes(dir.toLowerCase())) throw badRequest(`Invalid sort direction '${dir}'; expected asc or desc`, "query.sort");
-    return { column: field as MetricSortColumn, descending: dir.toLowerCase() === "desc" };
-  });
+  return (sort ?? [])
+    .flatMap((s) => s.split(","))
+    .filter((s) => s.trim() !== "")
+    .map((s) => {
+      const [rawField = "", dir = "asc"] = s.trim().split(":");
+      const field = rawField === "taskrunId" ? "taskRunId" : rawField;
+      if (!(field in METRIC_SORT_COLUMNS))
+        throw badRequest(
+          `Invalid sort field '${rawField}'; expected one of ${Object.keys(METRIC_SORT_COLUMNS).join(", ")}`,
+          "query.sort",
+        );
+      if (!["asc", "desc"].includes(dir.toLowerCase()))
+        throw badRequest(`Invalid sort direction '${dir}'; expected asc or desc`, "query.sort");
+      return { column: field as MetricSortColumn, descending: dir.toLowerCase() === "desc" };
+    });
 }
 
 const byExecution = defineRoute({
@@ -122,8 +134,11 @@ function aggregateRoute(url: string, withTask: boolean): AnyRoute {
   return defineRoute({
     method: "GET",
     url,
-    summary: withTask ? "A metric of a task of a flow, aggregated per time bucket" : "A metric of a flow, aggregated per time bucket",
-    description: "One value per bucket of the period (0 for an empty one); the bucket follows the length of the period as for /stats (UTC).",
+    summary: withTask
+      ? "A metric of a task of a flow, aggregated per time bucket"
+      : "A metric of a flow, aggregated per time bucket",
+    description:
+      "One value per bucket of the period (0 for an empty one); the bucket follows the length of the period as for /stats (UTC).",
     tags: TAGS,
     params: FlowParams.extend({ ...(withTask ? { taskId: z.string() } : {}), metric: z.string() }),
     query: AggregateQuery,
@@ -133,7 +148,8 @@ function aggregateRoute(url: string, withTask: boolean): AnyRoute {
       const end = query.endDate ? instant(query.endDate) : Date.now();
       const start = query.startDate ? instant(query.startDate) : end - 30 * DAY_MS;
       if (start > end) throw badRequest("Start date must be before End Date", "query.startDate");
-      if (end - start > 100 * 366 * DAY_MS) throw badRequest("The period between startDate and endDate is longer than 100 years", "query.startDate");
+      if (end - start > 100 * 366 * DAY_MS)
+        throw badRequest("The period between startDate and endDate is longer than 100 years", "query.startDate");
       return ctx.instance.metrics.aggregate({
         tenantId: ctx.instance.config.tenantId,
         namespace: p.namespace,

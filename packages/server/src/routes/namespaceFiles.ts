@@ -15,9 +15,14 @@ import { errors, FileAttributesSchema } from "../openapi/schemas.ts";
 const TAGS = ["Files"];
 const NAMESPACE = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/i;
 export const NamespaceParams = z.object({
-  namespace: z.string().regex(NAMESPACE, "must be dot-separated words of letters, digits, '_' and '-'").describe("The namespace"),
+  namespace: z
+    .string()
+    .regex(NAMESPACE, "must be dot-separated words of letters, digits, '_' and '-'")
+    .describe("The namespace"),
 });
-const PathQuery = z.looseObject({ path: z.string().optional().describe("The path in the namespace, e.g. /scripts/run.sh") });
+const PathQuery = z.looseObject({
+  path: z.string().optional().describe("The path in the namespace, e.g. /scripts/run.sh"),
+});
 
 interface FileAttributes {
   fileName: string;
@@ -26,7 +31,11 @@ interface FileAttributes {
 }
 
 /** Where namespace files of `namespace` live, and a checked path's storage path. */
-function location(namespace: string, rawPath: string | undefined, what = "path"): { root: string; path: string; storage: string } {
+function location(
+  namespace: string,
+  rawPath: string | undefined,
+  what = "path",
+): { root: string; path: string; storage: string } {
   const root = namespaceFilesPrefix(namespace);
   const path = namespaceFilePath(rawPath, what);
   const storage = path === "/" ? root : `${root}${path}`;
@@ -41,8 +50,10 @@ async function filesUnder(instance: Instance, storage: string): Promise<string[]
 async function stats(instance: Instance, namespace: string, rawPath: string | undefined): Promise<FileAttributes> {
   const { path, storage } = location(namespace, rawPath);
   const name = path.split("/").pop() ?? "";
-  if (path !== "/" && (await instance.storage.exists(storage))) return { fileName: name, type: "File", size: await instance.storage.size(storage) };
-  if (path === "/" || (await filesUnder(instance, storage)).length > 0) return { fileName: name, type: "Directory", size: 0 };
+  if (path !== "/" && (await instance.storage.exists(storage)))
+    return { fileName: name, type: "File", size: await instance.storage.size(storage) };
+  if (path === "/" || (await filesUnder(instance, storage)).length > 0)
+    return { fileName: name, type: "Directory", size: 0 };
   throw notFound("FILE_NOT_FOUND", `No file or folder '${path}' in namespace '${namespace}'`);
 }
 
@@ -56,7 +67,8 @@ const read = defineRoute({
   response: { 200: { description: "The file", contentType: "application/octet-stream" }, ...errors(400, 404) },
   async handler({ params, query, reply, ctx }) {
     const { path, storage } = location(params.namespace, query.path);
-    if (path === "/" || !(await ctx.instance.storage.exists(storage))) throw notFound("FILE_NOT_FOUND", `No file '${path}' in namespace '${params.namespace}'`);
+    if (path === "/" || !(await ctx.instance.storage.exists(storage)))
+      throw notFound("FILE_NOT_FOUND", `No file '${path}' in namespace '${params.namespace}'`);
     return reply.type("application/octet-stream").send(await ctx.instance.storage.get(storage));
   },
 });
@@ -86,7 +98,8 @@ const list = defineRoute({
     const { path, storage } = location(params.namespace, query.path);
     const files = await filesUnder(ctx.instance, storage);
     if (files.length === 0 && path !== "/") {
-      if (await ctx.instance.storage.exists(storage)) throw badRequest(`'${path}' is a file, not a folder`, "query.path");
+      if (await ctx.instance.storage.exists(storage))
+        throw badRequest(`'${path}' is a file, not a folder`, "query.path");
       throw notFound("FILE_NOT_FOUND", `No folder '${path}' in namespace '${params.namespace}'`);
     }
     const entries = new Map<string, FileAttributes>();
@@ -118,18 +131,34 @@ const upload = defineRoute({
   summary: "Upload a namespace file (multipart part `fileContent`); replaces an existing one",
   tags: TAGS,
   consumes: ["multipart/form-data"],
-  bodyDoc: { content: { "multipart/form-data": { schema: { type: "object", properties: { fileContent: { type: "string", format: "binary" } }, required: ["fileContent"] } } } },
+  bodyDoc: {
+    content: {
+      "multipart/form-data": {
+        schema: {
+          type: "object",
+          properties: { fileContent: { type: "string", format: "binary" } },
+          required: ["fileContent"],
+        },
+      },
+    },
+  },
   params: NamespaceParams,
   query: z.looseObject({ path: z.string().describe("Where to store the file, e.g. /scripts/run.sh") }),
   response: { 200: null, ...errors(400, 413) },
   async handler({ params, query, request, ctx }) {
     const { path, storage } = location(params.namespace, query.path);
     if (path === "/") throw badRequest("The path must name a file", "query.path");
-    if (!request.isMultipart()) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Upload the file as multipart/form-data in a part named fileContent");
+    if (!request.isMultipart())
+      throw new ApiError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Upload the file as multipart/form-data in a part named fileContent",
+      );
     const form = await readForm(request, ctx.maxRequestSize);
     const file = form.files.find((f) => f.field === "fileContent");
     if (!file) throw badRequest("Missing the file part 'fileContent'", "body.fileContent");
-    if ((await filesUnder(ctx.instance, storage)).length > 0) throw conflict("FILE_IS_FOLDER", `'${path}' is a folder in namespace '${params.namespace}'`);
+    if ((await filesUnder(ctx.instance, storage)).length > 0)
+      throw conflict("FILE_IS_FOLDER", `'${path}' is a folder in namespace '${params.namespace}'`);
     await ctx.instance.storage.put(storage, file.bytes);
   },
 });
@@ -145,13 +174,16 @@ const move = defineRoute({
   async handler({ params, query, ctx }) {
     const from = location(params.namespace, query.from, "from");
     const to = location(params.namespace, query.to, "to");
-    if (from.path === "/" || to.path === "/") throw badRequest("Neither 'from' nor 'to' may be the namespace root", "query.from");
+    if (from.path === "/" || to.path === "/")
+      throw badRequest("Neither 'from' nor 'to' may be the namespace root", "query.from");
     if (isUnder(to.storage, from.storage)) throw badRequest(`Cannot move '${from.path}' into itself`, "query.to");
     const storage = ctx.instance.storage;
     const single = await storage.exists(from.storage);
     const sources = single ? [from.storage] : await filesUnder(ctx.instance, from.storage);
-    if (sources.length === 0) throw notFound("FILE_NOT_FOUND", `No file or folder '${from.path}' in namespace '${params.namespace}'`);
-    if ((await storage.exists(to.storage)) || (await filesUnder(ctx.instance, to.storage)).length > 0) throw conflict("FILE_EXISTS", `'${to.path}' already exists in namespace '${params.namespace}'`);
+    if (sources.length === 0)
+      throw notFound("FILE_NOT_FOUND", `No file or folder '${from.path}' in namespace '${params.namespace}'`);
+    if ((await storage.exists(to.storage)) || (await filesUnder(ctx.instance, to.storage)).length > 0)
+      throw conflict("FILE_EXISTS", `'${to.path}' already exists in namespace '${params.namespace}'`);
     for (const source of sources) {
       const target = single ? to.storage : `${to.storage}${source.slice(from.storage.length)}`;
       await storage.put(target, await storage.get(source));
@@ -172,7 +204,8 @@ const remove = defineRoute({
     const { path, storage } = location(params.namespace, query.path);
     if (path === "/") throw badRequest("The namespace root cannot be deleted; delete its files", "query.path");
     if (await ctx.instance.storage.delete(storage)) return;
-    if ((await ctx.instance.storage.deletePrefix(storage)) === 0) throw notFound("FILE_NOT_FOUND", `No file or folder '${path}' in namespace '${params.namespace}'`);
+    if ((await ctx.instance.storage.deletePrefix(storage)) === 0)
+      throw notFound("FILE_NOT_FOUND", `No file or folder '${path}' in namespace '${params.namespace}'`);
   },
 });
 

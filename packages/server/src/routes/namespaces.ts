@@ -30,8 +30,14 @@ const search = defineRoute({
   query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), existing: z.string().optional() }),
   response: { 200: pagedSchema(NamespaceSchema) },
   async handler({ query, ctx }) {
-    const found = allNamespaces(ctx.instance).filter((n) => !query.q || n.toLowerCase().includes(query.q.toLowerCase()));
-    const page = paginate(query.sort?.some((s) => s.endsWith(":desc")) ? found.reverse() : found, query.page, query.size);
+    const found = allNamespaces(ctx.instance).filter(
+      (n) => !query.q || n.toLowerCase().includes(query.q.toLowerCase()),
+    );
+    const page = paginate(
+      query.sort?.some((s) => s.endsWith(":desc")) ? found.reverse() : found,
+      query.page,
+      query.size,
+    );
     return { total: page.total, results: page.results.map((id) => ({ id, deleted: false })) };
   },
 });
@@ -44,7 +50,8 @@ const get = defineRoute({
   params: NamespaceParams,
   response: { 200: NamespaceSchema, ...errors(404) },
   async handler({ params, ctx }) {
-    if (!allNamespaces(ctx.instance).includes(params.namespace)) throw notFound("NAMESPACE_NOT_FOUND", `Namespace '${params.namespace}' not found`);
+    if (!allNamespaces(ctx.instance).includes(params.namespace))
+      throw notFound("NAMESPACE_NOT_FOUND", `Namespace '${params.namespace}' not found`);
     return { id: params.namespace, deleted: false };
   },
 });

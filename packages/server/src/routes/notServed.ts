@@ -13,10 +13,13 @@ import { errors } from "../openapi/schemas.ts";
 
 /** Why a group of Kestra paths is not served; the key is shown in docs/rest-api.md. */
 const REASONS = {
-  leftOut: "a feature Saker leaves out (blueprints, dashboards, deprecated templates, task-run search, usage reporting)",
-  taskRunStats: "daily task-run statistics need task-run search, which Saker leaves out (Kestra's open-source server does not serve them either)",
+  leftOut:
+    "a feature Saker leaves out (blueprints, dashboards, deprecated templates, task-run search, usage reporting)",
+  taskRunStats:
+    "daily task-run statistics need task-run search, which Saker leaves out (Kestra's open-source server does not serve them either)",
   config: "Saker's users are set in the configuration (server.basicAuth.users), not through the API",
-  queue: "taking an execution out of the concurrency queue by hand is not implemented yet (it leaves the queue when a slot frees up)",
+  queue:
+    "taking an execution out of the concurrency queue by hand is not implemented yet (it leaves the queue when a slot frees up)",
   pause: "pausing a running execution from outside is not implemented yet (a Pause task pauses it)",
   state: "changing a task run's state by hand is not supported",
   zip: "Saker reads and writes no zip archives: export a flow with GET /flows/{namespace}/{id} (Accept: application/x-yaml), import several with POST /flows/bulk",
@@ -93,9 +96,13 @@ function notServed(method: HTTPMethods, url: string, reason: Reason): AnyRoute {
     bodyOptional: true,
     response: errors(501),
     async handler() {
-      throw new ApiError(501, "NOT_IMPLEMENTED", `Saker does not serve ${shown}: ${REASONS[reason]}`, { details: { route: shown, reason } });
+      throw new ApiError(501, "NOT_IMPLEMENTED", `Saker does not serve ${shown}: ${REASONS[reason]}`, {
+        details: { route: shown, reason },
+      });
     },
   });
 }
 
-export const notServedRoutes: readonly AnyRoute[] = NOT_SERVED.map(([method, url, reason]) => notServed(method, url, reason));
+export const notServedRoutes: readonly AnyRoute[] = NOT_SERVED.map(([method, url, reason]) =>
+  notServed(method, url, reason),
+);

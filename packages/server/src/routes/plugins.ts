@@ -20,7 +20,12 @@ import { errors } from "../openapi/schemas.ts";
 const TAGS = ["Plugins"];
 type Json = Record<string, unknown>;
 
-const ElementSchema = z.looseObject({ cls: z.string(), deprecated: z.boolean().optional(), title: z.string().optional(), description: z.string().optional() });
+const ElementSchema = z.looseObject({
+  cls: z.string(),
+  deprecated: z.boolean().optional(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+});
 const PluginSchema = z.looseObject({
   name: z.string(),
   title: z.string(),
@@ -33,14 +38,32 @@ const PluginSchema = z.looseObject({
   conditions: z.array(ElementSchema),
   aliases: z.array(z.string()),
   categories: z.array(z.string()),
-  subGroup: z.string().optional().describe("Set on the entries of GET /plugins/groups/subgroups that stand for a subgroup"),
+  subGroup: z
+    .string()
+    .optional()
+    .describe("Set on the entries of GET /plugins/groups/subgroups that stand for a subgroup"),
   core: z.boolean(),
   bundled: z.boolean().describe("Shipped with Saker (the repository's plugins/), not installed in the plugins folder"),
 });
-const IconsSchema = z.record(z.string(), z.object({ name: z.string(), icon: z.string().describe("An SVG, base64"), flowable: z.boolean() }));
-const DocSchema = z.object({ markdown: z.string(), schema: z.object({ properties: z.record(z.string(), z.unknown()), outputs: z.record(z.string(), z.unknown()), definitions: z.record(z.string(), z.unknown()) }) });
+const IconsSchema = z.record(
+  z.string(),
+  z.object({ name: z.string(), icon: z.string().describe("An SVG, base64"), flowable: z.boolean() }),
+);
+const DocSchema = z.object({
+  markdown: z.string(),
+  schema: z.object({
+    properties: z.record(z.string(), z.unknown()),
+    outputs: z.record(z.string(), z.unknown()),
+    definitions: z.record(z.string(), z.unknown()),
+  }),
+});
 const TypeParams = z.object({ type: z.string().describe("The type id, e.g. io.kestra.plugin.core.log.Log") });
-const SpecsBody = z.object({ plugins: z.array(z.string().min(1)).min(1).describe("npm name@version (or range), tarball or folder paths on the server") });
+const SpecsBody = z.object({
+  plugins: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("npm name@version (or range), tarball or folder paths on the server"),
+});
 
 function draft7(schema: z.ZodType, io: "input" | "output"): Json {
   try {
@@ -60,12 +83,16 @@ function versionsOf(instance: Instance, type: string): readonly RegisteredType[]
 
 function documentation(entry: RegisteredType, versions: readonly RegisteredType[]) {
   const definition = entry.definition;
-  const outputs = "outputs" in definition && definition.outputs ? draft7(definition.outputs as z.ZodType, "output") : {};
+  const outputs =
+    "outputs" in definition && definition.outputs ? draft7(definition.outputs as z.ZodType, "output") : {};
   const properties = draft7(definition.properties, "input");
   // As in Kestra's schemas: `type` is a constant naming the type.
   properties.properties = { ...(properties.properties as Json | undefined), type: { const: entry.type } };
   return {
-    markdown: typeDocumentation(entry, versions.map((v) => v.plugin.version)),
+    markdown: typeDocumentation(
+      entry,
+      versions.map((v) => v.plugin.version),
+    ),
     schema: { properties, outputs, definitions: {} },
   };
 }
@@ -136,7 +163,11 @@ const inputType = defineRoute({
   response: { 200: DocSchema, ...errors(404) },
   async handler({ params }) {
     const type = INPUT_TYPES.find((t) => t === params.type.toUpperCase());
-    if (!type) throw notFound("INPUT_TYPE_NOT_FOUND", `Unknown input type '${params.type}'; the types are ${INPUT_TYPES.join(", ")}`);
+    if (!type)
+      throw notFound(
+        "INPUT_TYPE_NOT_FOUND",
+        `Unknown input type '${params.type}'; the types are ${INPUT_TYPES.join(", ")}`,
+      );
     const properties = draft7(inputSchema(type), "input");
     properties.properties = { ...(properties.properties as Json | undefined), type: { const: type } };
     return { markdown: inputDocumentation(type, properties), schema: { properties, definitions: {} } };
@@ -151,9 +182,14 @@ function inputClass(type: string): string {
 }
 
 function inputDocumentation(type: string, schema: Json): string {
-  const properties = Object.entries((schema.properties ?? {}) as Record<string, Json>).filter(([name]) => name !== "type");
+  const properties = Object.entries((schema.properties ?? {}) as Record<string, Json>).filter(
+    ([name]) => name !== "type",
+  );
   const required = new Set((schema.required ?? []) as string[]);
-  const lines = properties.map(([name, p]) => `- \`${name}\`${required.has(name) ? " (required)" : ""}${typeof p.description === "string" ? `: ${p.description}` : ""}`);
+  const lines = properties.map(
+    ([name, p]) =>
+      `- \`${name}\`${required.has(name) ? " (required)" : ""}${typeof p.description === "string" ? `: ${p.description}` : ""}`,
+  );
   return [`# ${type} input`, "", `An input of type \`${type}\`.`, "", "## Properties", "", ...lines, ""].join("\n");
 }
 
@@ -199,7 +235,11 @@ const versionDoc = defineRoute({
   async handler({ params, ctx }) {
     const all = versionsOf(ctx.instance, params.type);
     const entry = all.find((v) => v.plugin.version === params.version);
-    if (!entry) throw notFound("PLUGIN_VERSION_NOT_FOUND", `Version '${params.version}' of '${params.type}' is not installed; installed: ${all.map((v) => v.plugin.version).join(", ")}`);
+    if (!entry)
+      throw notFound(
+        "PLUGIN_VERSION_NOT_FOUND",
+        `Version '${params.version}' of '${params.type}' is not installed; installed: ${all.map((v) => v.plugin.version).join(", ")}`,
+      );
     return documentation(entry, all);
   },
 });
@@ -229,11 +269,17 @@ const install = defineRoute({
   summary: "Install plugin versions with npm, side by side with the installed ones",
   tags: TAGS,
   body: SpecsBody.extend({ force: z.boolean().optional().describe("Replace a version already installed") }),
-  response: { 200: z.array(z.object({ name: z.string(), version: z.string(), types: z.array(z.string()) })), ...errors(400, 409, 422) },
+  response: {
+    200: z.array(z.object({ name: z.string(), version: z.string(), types: z.array(z.string()) })),
+    ...errors(400, 409, 422),
+  },
   async handler({ body, ctx }) {
     const installed = [];
     for (const spec of body.plugins) {
-      const result = await installPlugin(spec, { pluginsDir: ctx.instance.config.pluginsPath, ...(body.force ? { force: true } : {}) });
+      const result = await installPlugin(spec, {
+        pluginsDir: ctx.instance.config.pluginsPath,
+        ...(body.force ? { force: true } : {}),
+      });
       installed.push({ name: result.name, version: result.version, types: result.types });
     }
     await resync(ctx.instance);
@@ -258,11 +304,28 @@ const uninstall = defineRoute({
     const specs = body.plugins.map(splitSpec);
     const installed = new Set(ctx.instance.loadedPlugins);
     const missing = specs.find((s) => !installed.has(`${s.name}@${s.version}`));
-    if (missing) throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`, { details: { status: 404 } });
-    for (const s of specs) uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version, ctx.instance.config.bundledPluginsPath);
+    if (missing)
+      throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`, {
+        details: { status: 404 },
+      });
+    for (const s of specs)
+      uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version, ctx.instance.config.bundledPluginsPath);
     await resync(ctx.instance);
     return { plugins: specs.map((s) => `${s.name}@${s.version}`) };
   },
 });
 
-export const pluginRoutes: AnyRoute[] = [list, subgroups, icons, groupIconsRoute, inputTypes, inputType, schemas, versions, doc, versionDoc, install, uninstall];
+export const pluginRoutes: AnyRoute[] = [
+  list,
+  subgroups,
+  icons,
+  groupIconsRoute,
+  inputTypes,
+  inputType,
+  schemas,
+  versions,
+  doc,
+  versionDoc,
+  install,
+  uninstall,
+];

@@ -20,41 +20,73 @@ const SYSTEM_NAMESPACE = "system";
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const dateTime = z
   .string()
-  .refine((v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(v.slice(16)) ? v : `${v}Z`)), {
-    message: "expected a date-time such as 2024-05-01T10:00:00Z (yyyy-MM-ddTHH:mm[:ss][.SSS][offset])",
-  })
+  .refine(
+    (v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(v.slice(16)) ? v : `${v}Z`)),
+    {
+      message: "expected a date-time such as 2024-05-01T10:00:00Z (yyyy-MM-ddTHH:mm[:ss][.SSS][offset])",
+    },
+  )
   .transform((v) => new Date(/[Zz]|[+-]\d{2}:?\d{2}$/.test(v.slice(16)) ? v : `${v}Z`).toISOString());
 
 /** A value, a comma-separated list or a JSON list (the UI sends a query string's values as they are). */
 const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter((s) => s !== "") : v), z.array(item));
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "")
+        : v,
+    z.array(item),
+  );
 
 const Period = {
   startDate: dateTime.nullish().describe("The start of the period (default: 30 days before its end)"),
   endDate: dateTime.nullish().describe("The end of the period (default: now)"),
-  timeRange: z.string().nullish().describe("Saker: an ISO-8601 duration, the period before endDate when startDate is not given"),
+  timeRange: z
+    .string()
+    .nullish()
+    .describe("Saker: an ISO-8601 duration, the period before endDate when startDate is not given"),
 };
 
 const FlowFilter = z.object({ namespace: z.string().min(1), id: z.string().min(1) });
 
 /** The period of a request: Kestra's defaults, a start before the end, not a century long. */
-function period(body: { startDate?: string | null; endDate?: string | null; timeRange?: string | null }): { startDate: string; endDate: string } {
+function period(body: { startDate?: string | null; endDate?: string | null; timeRange?: string | null }): {
+  startDate: string;
+  endDate: string;
+} {
   const end = body.endDate ? Date.parse(body.endDate) : Date.now();
   let start: number;
   if (body.startDate) start = Date.parse(body.startDate);
   else if (body.timeRange) {
-    if (!isDuration(body.timeRange)) throw badRequest(`Invalid timeRange '${body.timeRange}': expected an ISO-8601 duration such as PT24H`, "body.timeRange");
+    if (!isDuration(body.timeRange))
+      throw badRequest(
+        `Invalid timeRange '${body.timeRange}': expected an ISO-8601 duration such as PT24H`,
+        "body.timeRange",
+      );
     start = end - parseDuration(body.timeRange);
   } else start = end - DEFAULT_DAYS * 24 * 3_600_000;
   if (start > end) throw badRequest("Start date must be before End Date", "body.startDate");
-  if (end - start > MAX_PERIOD_MS) throw badRequest("The period between startDate and endDate is longer than 100 years", "body.startDate");
+  if (end - start > MAX_PERIOD_MS)
+    throw badRequest("The period between startDate and endDate is longer than 100 years", "body.startDate");
   return { startDate: new Date(start).toISOString(), endDate: new Date(end).toISOString() };
 }
 
 const tenant = (instance: Instance) => instance.config.tenantId;
-const definedOnly = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]?: NonNullable<T[K]> };
+const definedOnly = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as {
+    [K in keyof T]?: NonNullable<T[K]>;
+  };
 
-const DurationSchema = z.object({ min: z.string().optional(), avg: z.string().optional(), max: z.string().optional(), sum: z.string().optional(), count: z.number().int() });
+const DurationSchema = z.object({
+  min: z.string().optional(),
+  avg: z.string().optional(),
+  max: z.string().optional(),
+  sum: z.string().optional(),
+  count: z.number().int(),
+});
 const DailyExecutionSchema = z.object({
   startDate: z.string(),
   duration: DurationSchema.describe("ISO-8601 durations (PT1.5S)"),
@@ -62,7 +94,11 @@ const DailyExecutionSchema = z.object({
   groupBy: z.enum(["month", "week", "day", "hour", "minute"]),
 });
 const CountsSchema = z.object({ counts: z.record(z.string(), z.number().int()), total: z.number().int() });
-const DailyLogSchema = z.object({ timestamp: z.string(), counts: z.record(z.enum(LOG_LEVELS), z.number().int()), groupBy: z.string() });
+const DailyLogSchema = z.object({
+  timestamp: z.string(),
+  counts: z.record(z.enum(LOG_LEVELS), z.number().int()),
+  groupBy: z.string(),
+});
 
 const summary = defineRoute({
   method: "POST",
@@ -76,14 +112,18 @@ const summary = defineRoute({
     const instance = ctx.instance;
     const namespace = body.namespace ?? undefined;
     const flows = instance.flows.heads().filter((f) => namespace === undefined || f.namespace === namespace).length;
-    const triggers = instance.triggers.list(tenant(instance), namespace === undefined ? {} : { namespace }).filter((t) => namespace === undefined || t.namespace === namespace).length;
+    const triggers = instance.triggers
+      .list(tenant(instance), namespace === undefined ? {} : { namespace })
+      .filter((t) => namespace === undefined || t.namespace === namespace).length;
     return { flows, triggers };
   },
 });
 
 const StatisticRequest = z.looseObject({
   q: z.string().nullish().describe("Text in the execution id, namespace or flow id"),
-  scope: oneOrMany(z.enum(["USER", "SYSTEM"])).nullish().describe("USER: outside the system namespace; SYSTEM: in it"),
+  scope: oneOrMany(z.enum(["USER", "SYSTEM"]))
+    .nullish()
+    .describe("USER: outside the system namespace; SYSTEM: in it"),
   namespace: z.string().nullish().describe("A namespace and those below it (exactly this namespace with flowId)"),
   flowId: z.string().nullish(),
   state: oneOrMany(z.string()).nullish().describe("Execution states"),
@@ -94,13 +134,15 @@ const dailyExecutions = defineRoute({
   method: "POST",
   url: "/stats/executions/daily",
   summary: "Executions per time bucket: counts per state and durations",
-  description: "One entry per bucket of the period (empty ones included). The bucket is a month over 365 days, a week over 180, a day over 1, an hour over 6 hours, else a minute (UTC). Durations are ISO-8601 (PT1.5S).",
+  description:
+    "One entry per bucket of the period (empty ones included). The bucket is a month over 365 days, a week over 180, a day over 1, an hour over 6 hours, else a minute (UTC). Durations are ISO-8601 (PT1.5S).",
   tags: TAGS,
   bodyOptional: true,
   body: StatisticRequest.default({}),
   response: { 200: z.array(DailyExecutionSchema), ...errors(400) },
   async handler({ body, ctx }) {
-    const scope = body.scope && body.scope.length === 1 ? { systemNamespace: SYSTEM_NAMESPACE, only: body.scope[0]! } : undefined;
+    const scope =
+      body.scope && body.scope.length === 1 ? { systemNamespace: SYSTEM_NAMESPACE, only: body.scope[0]! } : undefined;
     return ctx.instance.stats.dailyExecutions({
       tenantId: tenant(ctx.instance),
       ...period(body),
@@ -130,7 +172,11 @@ const dailyByFlow = defineRoute({
   response: { 200: z.record(z.string(), z.record(z.string(), z.array(DailyExecutionSchema))), ...errors(400) },
   async handler({ body, ctx }) {
     return ctx.instance.stats.dailyExecutionsByFlow(
-      { tenantId: tenant(ctx.instance), ...period(body), ...definedOnly({ namespace: body.namespace, flowId: body.flowId, q: body.q, flows: body.flows }) },
+      {
+        tenantId: tenant(ctx.instance),
+        ...period(body),
+        ...definedOnly({ namespace: body.namespace, flowId: body.flowId, q: body.q, flows: body.flows }),
+      },
       body.namespaceOnly === true,
     );
   },
@@ -145,7 +191,11 @@ const byNamespace = defineRoute({
   body: z.looseObject({ namespace: z.string().nullish().describe("Exactly this namespace"), ...Period }).default({}),
   response: { 200: z.record(z.string(), CountsSchema), ...errors(400) },
   async handler({ body, ctx }) {
-    return ctx.instance.stats.countsByNamespace({ tenantId: tenant(ctx.instance), ...period(body), ...definedOnly({ namespace: body.namespace }) });
+    return ctx.instance.stats.countsByNamespace({
+      tenantId: tenant(ctx.instance),
+      ...period(body),
+      ...definedOnly({ namespace: body.namespace }),
+    });
   },
 });
 

@@ -4,7 +4,15 @@
  * unlock or change backfills in bulk by list or by query.
  */
 import { isSakerError, z } from "@saker/sdk";
-import { changeBackfill, getTrigger, listTriggers, matchingTriggers, setTriggerDisabled, startBackfill, unlockTrigger } from "@saker/engine/runtime/triggers/triggerAdmin";
+import {
+  changeBackfill,
+  getTrigger,
+  listTriggers,
+  matchingTriggers,
+  setTriggerDisabled,
+  startBackfill,
+  unlockTrigger,
+} from "@saker/engine/runtime/triggers/triggerAdmin";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, LabelSchema } from "../openapi/schemas.ts";
@@ -18,7 +26,14 @@ const TriggerSchema = z.looseObject({
   disabled: z.boolean().optional(),
   date: z.string().optional(),
   nextExecutionDate: z.string().optional(),
-  backfill: z.looseObject({ start: z.string(), end: z.string().optional(), currentDate: z.string().optional(), paused: z.boolean().optional() }).optional(),
+  backfill: z
+    .looseObject({
+      start: z.string(),
+      end: z.string().optional(),
+      currentDate: z.string().optional(),
+      paused: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 const TriggerKeyBody = z.looseObject({ namespace: z.string(), flowId: z.string(), triggerId: z.string() });
@@ -44,7 +59,12 @@ const search = defineRoute({
   url: "/triggers/search",
   summary: "Search triggers",
   tags: TAGS,
-  query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), namespace: z.string().optional(), flowId: z.string().optional() }),
+  query: z.looseObject({
+    ...pagingShape(10),
+    q: z.string().optional(),
+    namespace: z.string().optional(),
+    flowId: z.string().optional(),
+  }),
   response: { 200: pagedSchema(z.looseObject({ triggerContext: TriggerSchema, abstractTrigger: z.looseObject({}) })) },
   async handler({ query, ctx }) {
     const found = listTriggers(ctx.instance, {
@@ -65,8 +85,14 @@ const ofFlow = defineRoute({
   query: z.looseObject({ ...pagingShape(10) }),
   response: { 200: pagedSchema(TriggerSchema) },
   async handler({ params, query, ctx }) {
-    const found = listTriggers(ctx.instance, { namespace: params.namespace, flowId: params.flowId }).filter((t) => t.triggerContext.namespace === params.namespace);
-    return paginate(found.map((t) => t.triggerContext), query.page, query.size);
+    const found = listTriggers(ctx.instance, { namespace: params.namespace, flowId: params.flowId }).filter(
+      (t) => t.triggerContext.namespace === params.namespace,
+    );
+    return paginate(
+      found.map((t) => t.triggerContext),
+      query.page,
+      query.size,
+    );
   },
 });
 
@@ -94,7 +120,11 @@ const update = defineRoute({
   },
 });
 
-const keyAction = (url: string, summary: string, act: (ctx: Parameters<AnyRoute["handler"]>[0]["ctx"], key: z.output<typeof TriggerParams>) => unknown): AnyRoute =>
+const keyAction = (
+  url: string,
+  summary: string,
+  act: (ctx: Parameters<AnyRoute["handler"]>[0]["ctx"], key: z.output<typeof TriggerParams>) => unknown,
+): AnyRoute =>
   defineRoute({
     method: "POST",
     url,
@@ -116,7 +146,11 @@ const backfillAction = (method: "PUT" | "POST", change: "pause" | "unpause" | "d
     body: TriggerKeyBody,
     response: { 200: TriggerSchema, ...errors(404) },
     async handler({ body, ctx }) {
-      return changeBackfill(ctx.instance, { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId }, change);
+      return changeBackfill(
+        ctx.instance,
+        { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId },
+        change,
+      );
     },
   });
 
@@ -128,7 +162,12 @@ const disableByTriggers = defineRoute({
   body: z.object({ triggers: z.array(TriggerKeyBody), disabled: z.boolean() }),
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
-    for (const t of body.triggers) setTriggerDisabled(ctx.instance, { namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId }, body.disabled);
+    for (const t of body.triggers)
+      setTriggerDisabled(
+        ctx.instance,
+        { namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId },
+        body.disabled,
+      );
     return { count: body.triggers.length };
   },
 });
@@ -141,11 +180,17 @@ const disableByQuery = defineRoute({
   query: z.looseObject({
     namespace: z.string().optional(),
     flowId: z.string().optional(),
-    disabled: z.enum(["true", "false"]).transform((v) => v === "true").describe("Disable (true) or enable (false)"),
+    disabled: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .describe("Disable (true) or enable (false)"),
   }),
   response: { 200: BulkResponseSchema },
   async handler({ query, ctx }) {
-    const keys = matchingTriggers(ctx.instance, { ...(query.namespace ? { namespace: query.namespace } : {}), ...(query.flowId ? { flowId: query.flowId } : {}) });
+    const keys = matchingTriggers(ctx.instance, {
+      ...(query.namespace ? { namespace: query.namespace } : {}),
+      ...(query.flowId ? { flowId: query.flowId } : {}),
+    });
     for (const key of keys) setTriggerDisabled(ctx.instance, key, query.disabled);
     return { count: keys.length };
   },
@@ -179,7 +224,10 @@ function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: T
       body: z.array(TriggerKeyBody),
       response: { 200: BulkResponseSchema, ...errors(400) },
       async handler({ body, ctx }) {
-        return countActed(body.map((t) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId })), (key) => act(ctx, key));
+        return countActed(
+          body.map((t) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId })),
+          (key) => act(ctx, key),
+        );
       },
     }),
     defineRoute({
@@ -187,10 +235,18 @@ function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: T
       url: `/triggers/${path}/by-query`,
       summary: `${summary}: the triggers matching a query (those that cannot take it are skipped)`,
       tags: TAGS,
-      query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), flowId: z.string().optional() }),
+      query: z.looseObject({
+        q: z.string().optional(),
+        namespace: z.string().optional(),
+        flowId: z.string().optional(),
+      }),
       response: { 200: BulkResponseSchema },
       async handler({ query, ctx }) {
-        const keys = listTriggers(ctx.instance, { ...(query.namespace ? { namespace: query.namespace } : {}), ...(query.flowId ? { flowId: query.flowId } : {}), ...(query.q ? { q: query.q } : {}) }).map((l) => ({
+        const keys = listTriggers(ctx.instance, {
+          ...(query.namespace ? { namespace: query.namespace } : {}),
+          ...(query.flowId ? { flowId: query.flowId } : {}),
+          ...(query.q ? { q: query.q } : {}),
+        }).map((l) => ({
           namespace: l.triggerContext.namespace,
           flowId: l.triggerContext.flowId,
           triggerId: l.triggerContext.triggerId,
@@ -203,14 +259,28 @@ function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: T
 
 export const triggerRoutes: AnyRoute[] = [
   ...bulkTriggerRoutes("unlock", "Unlock triggers", (ctx, key) => unlockTrigger(ctx.instance, key)),
-  ...bulkTriggerRoutes("backfill/pause", "Pause the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "pause")),
-  ...bulkTriggerRoutes("backfill/unpause", "Resume the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "unpause")),
-  ...bulkTriggerRoutes("backfill/delete", "Delete the backfills of triggers", (ctx, key) => changeBackfill(ctx.instance, key, "delete")),
+  ...bulkTriggerRoutes("backfill/pause", "Pause the backfills of triggers", (ctx, key) =>
+    changeBackfill(ctx.instance, key, "pause"),
+  ),
+  ...bulkTriggerRoutes("backfill/unpause", "Resume the backfills of triggers", (ctx, key) =>
+    changeBackfill(ctx.instance, key, "unpause"),
+  ),
+  ...bulkTriggerRoutes("backfill/delete", "Delete the backfills of triggers", (ctx, key) =>
+    changeBackfill(ctx.instance, key, "delete"),
+  ),
   search,
   ofFlow,
   update,
-  keyAction("/triggers/:namespace/:flowId/:triggerId/unlock", "Unlock a trigger (evaluate it again at the next tick)", (ctx, key) => unlockTrigger(ctx.instance, key)),
-  keyAction("/triggers/:namespace/:flowId/:triggerId/restart", "Restart a trigger (evaluate it again at the next tick)", (ctx, key) => unlockTrigger(ctx.instance, key)),
+  keyAction(
+    "/triggers/:namespace/:flowId/:triggerId/unlock",
+    "Unlock a trigger (evaluate it again at the next tick)",
+    (ctx, key) => unlockTrigger(ctx.instance, key),
+  ),
+  keyAction(
+    "/triggers/:namespace/:flowId/:triggerId/restart",
+    "Restart a trigger (evaluate it again at the next tick)",
+    (ctx, key) => unlockTrigger(ctx.instance, key),
+  ),
   backfillAction("PUT", "pause"),
   backfillAction("PUT", "unpause"),
   backfillAction("POST", "delete"),

@@ -24,7 +24,8 @@ const webhook = (method: "GET" | "POST" | "PUT"): AnyRoute =>
     method,
     url: "/executions/webhook/:namespace/:id/:key",
     summary: `Start an execution from a webhook (${method})`,
-    description: "The body (any content type), headers and query parameters become `trigger.body`, `trigger.headers` and `trigger.parameters`.",
+    description:
+      "The body (any content type), headers and query parameters become `trigger.body`, `trigger.headers` and `trigger.parameters`.",
     tags: ["Executions"],
     public: true,
     params: WebhookParams,

@@ -16,38 +16,67 @@ const myStyle = { placeholder: "question", backslashEscapes: true, backticks: tr
 describe("bindParameters", () => {
   it("numbers each name once for PostgreSQL and leaves casts, quotes and comments alone", () => {
     const sql = "select :a::int, ':a', \":a\", $$ :a $$ -- :a\n, /* :a */ :b, :a";
-    expect(bindParameters(sql, { a: 1, b: "x" }, pgStyle)).toEqual({ sql: "select $1::int, ':a', \":a\", $$ :a $$ -- :a\n, /* :a */ $2, $1", values: [1, "x"] });
+    expect(bindParameters(sql, { a: 1, b: "x" }, pgStyle)).toEqual({
+      sql: "select $1::int, ':a', \":a\", $$ :a $$ -- :a\n, /* :a */ $2, $1",
+      values: [1, "x"],
+    });
   });
   it("uses one ? per occurrence for MySQL, honouring backslash escapes", () => {
-    expect(bindParameters("select :a, 'it\\'s :a', `:a`, :a", { a: 5 }, myStyle)).toEqual({ sql: "select ?, 'it\\'s :a', `:a`, ?", values: [5, 5] });
+    expect(bindParameters("select :a, 'it\\'s :a', `:a`, :a", { a: 5 }, myStyle)).toEqual({
+      sql: "select ?, 'it\\'s :a', `:a`, ?",
+      values: [5, 5],
+    });
   });
   it("leaves SQL alone without parameters and names a missing one", () => {
     expect(bindParameters("select :a", undefined, pgStyle).sql).toBe("select :a");
-    expect(() => bindParameters("select :a, :b", { a: 1 }, pgStyle)).toThrow("the SQL uses parameter ':b' but 'parameters' has no value for it (it has: a)");
+    expect(() => bindParameters("select :a, :b", { a: 1 }, pgStyle)).toThrow(
+      "the SQL uses parameter ':b' but 'parameters' has no value for it (it has: a)",
+    );
   });
 });
 
 describe("splitStatements", () => {
   it("splits on ; outside quotes, comments and dollar quotes", () => {
     const script = "create table t (a text); insert into t values ('a;b'); -- c;\ndo $$ begin perform 1; end $$;\n;  ";
-    expect(splitStatements(script, pgStyle)).toEqual(["create table t (a text)", "insert into t values ('a;b')", "-- c;\ndo $$ begin perform 1; end $$"]);
+    expect(splitStatements(script, pgStyle)).toEqual([
+      "create table t (a text)",
+      "insert into t values ('a;b')",
+      "-- c;\ndo $$ begin perform 1; end $$",
+    ]);
   });
 });
 
 describe("JDBC URLs", () => {
   it("reads host, port, database and properties", () => {
-    const { rest } = stripScheme("jdbc:postgresql://db.local:6543/sales?user=bob&password=s%3Bcret&ssl=true", ["jdbc:postgresql:"]);
-    expect(parseServerUrl(rest, "", 5432)).toEqual({ host: "db.local", port: 6543, database: "sales", properties: { user: "bob", password: "s;cret", ssl: "true" } });
+    const { rest } = stripScheme("jdbc:postgresql://db.local:6543/sales?user=bob&password=s%3Bcret&ssl=true", [
+      "jdbc:postgresql:",
+    ]);
+    expect(parseServerUrl(rest, "", 5432)).toEqual({
+      host: "db.local",
+      port: 6543,
+      database: "sales",
+      properties: { user: "bob", password: "s;cret", ssl: "true" },
+    });
   });
   it("rejects another scheme without showing the password", () => {
-    expect(() => stripScheme("jdbc:mysql://h/db?password=hunter2", ["jdbc:postgresql:"])).toThrow("property 'url' must start with 'jdbc:postgresql:' (got 'jdbc:mysql://h/db?password=***')");
+    expect(() => stripScheme("jdbc:mysql://h/db?password=hunter2", ["jdbc:postgresql:"])).toThrow(
+      "property 'url' must start with 'jdbc:postgresql:' (got 'jdbc:mysql://h/db?password=***')",
+    );
     expect(redactUrl("jdbc:mysql://u:hunter2@h/db")).toBe("jdbc:mysql://u:***@h/db");
   });
 });
 
 describe("cells", () => {
   it("outputs exact decimals and big integers as numbers only when safe", () => {
-    expect(outputRow({ a: new SqlDecimal("12.50"), b: new SqlDecimal("12345678901234567890.1"), c: 2n ** 60n, d: new SqlFloat(1), e: Buffer.from([1, 2]) })).toEqual({
+    expect(
+      outputRow({
+        a: new SqlDecimal("12.50"),
+        b: new SqlDecimal("12345678901234567890.1"),
+        c: 2n ** 60n,
+        d: new SqlFloat(1),
+        e: Buffer.from([1, 2]),
+      }),
+    ).toEqual({
       a: 12.5,
       b: "12345678901234567890.1",
       c: "1152921504606846976",
@@ -58,7 +87,7 @@ describe("cells", () => {
   it("writes Ion text that ion-js reads back", () => {
     const line = ionStruct({
       id: 1,
-      "a b": "x\"y\n",
+      "a b": 'x"y\n',
       null: null,
       dec: new SqlDecimal("100"),
       f: new SqlFloat(2),
@@ -70,7 +99,7 @@ describe("cells", () => {
       list: [1, [true], { k: null }],
     });
     expect(line).toBe(
-      "{id:1,'a b':\"x\\\"y\\n\",'null':null,dec:100.,f:2e0,big:1180591620717411303424,d:2024-01-01,ts:LocalDateTime::\"2024-01-01T10:00:00\",z:ZonedDateTime::\"2024-01-01T10:00:00+01:00[Europe/Paris]\",b:{{/w==}},list:[1,[true],{k:null}]}",
+      '{id:1,\'a b\':"x\\"y\\n",\'null\':null,dec:100.,f:2e0,big:1180591620717411303424,d:2024-01-01,ts:LocalDateTime::"2024-01-01T10:00:00",z:ZonedDateTime::"2024-01-01T10:00:00+01:00[Europe/Paris]",b:{{/w==}},list:[1,[true],{k:null}]}',
     );
     const value = ion.load(line)!;
     expect(value.get("a b")?.stringValue()).toBe('x"y\n');
@@ -94,7 +123,9 @@ describe("effectiveFetchType", () => {
     expect(effectiveFetchType({ ...props, fetchType: "FETCH_ONE" })).toBe("FETCH_ONE");
   });
   it("checks fetch, then fetchOne, then store, before fetchType", () => {
-    expect(effectiveFetchType({ ...props, fetchType: "STORE", fetch: true, fetchOne: true, store: true })).toBe("FETCH");
+    expect(effectiveFetchType({ ...props, fetchType: "STORE", fetch: true, fetchOne: true, store: true })).toBe(
+      "FETCH",
+    );
     expect(effectiveFetchType({ ...props, fetchType: "FETCH", fetchOne: true, store: true })).toBe("FETCH_ONE");
     expect(effectiveFetchType({ ...props, fetchType: "FETCH", store: true })).toBe("STORE");
     expect(effectiveFetchType({ ...props, fetchType: "STORE", fetch: true })).toBe("FETCH");
@@ -102,10 +133,19 @@ describe("effectiveFetchType", () => {
 });
 
 describe("error messages", () => {
-  const describeAs = (retryable: boolean) => (error: unknown) => ({ message: (error as Error).message, code: "28P01", retryable });
+  const describeAs = (retryable: boolean) => (error: unknown) => ({
+    message: (error as Error).message,
+    code: "28P01",
+    retryable,
+  });
 
   it("hides every occurrence of every secret, keeping the label and code", () => {
-    const error = toTaskError(new Error("login failed for s3cret with s3cret (url pw=url-pw)"), "PostgreSQL", describeAs(false), ["s3cret", undefined, "url-pw"]);
+    const error = toTaskError(
+      new Error("login failed for s3cret with s3cret (url pw=url-pw)"),
+      "PostgreSQL",
+      describeAs(false),
+      ["s3cret", undefined, "url-pw"],
+    );
     expect(error).toBeInstanceOf(NonRetryableError);
     expect(error.message).toBe("PostgreSQL: login failed for *** with *** (url pw=***) [28P01]");
   });
@@ -127,8 +167,15 @@ describe("error messages", () => {
     expect(passwordOfUrl("jdbc:mysql://h:99999/db?password=x")).toBeUndefined();
   });
   it("tells a lost connection from another driver error", () => {
-    expect(driverError(new Error("Connection terminated unexpectedly"), /terminated/i)).toEqual({ message: "the connection was lost or timed out: Connection terminated unexpectedly", retryable: true });
-    expect(driverError(new Error("boom"), /terminated/i, { lost: true, code: "PROTOCOL_SEQUENCE_TIMEOUT" })).toEqual({ message: "the connection was lost or timed out: boom", code: "PROTOCOL_SEQUENCE_TIMEOUT", retryable: true });
+    expect(driverError(new Error("Connection terminated unexpectedly"), /terminated/i)).toEqual({
+      message: "the connection was lost or timed out: Connection terminated unexpectedly",
+      retryable: true,
+    });
+    expect(driverError(new Error("boom"), /terminated/i, { lost: true, code: "PROTOCOL_SEQUENCE_TIMEOUT" })).toEqual({
+      message: "the connection was lost or timed out: boom",
+      code: "PROTOCOL_SEQUENCE_TIMEOUT",
+      retryable: true,
+    });
     expect(driverError(new Error("boom"), /terminated/i, { code: "X" })).toEqual({ message: "boom", retryable: false });
   });
 });

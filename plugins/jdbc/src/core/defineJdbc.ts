@@ -2,13 +2,30 @@
  * Declares a database's `Query`, `Queries` and `Trigger` types from its dialect, so that every
  * database gets the same properties, outputs and behaviour (`io.kestra.plugin.jdbc.<db>.*`).
  */
-import { NonRetryableError, defineTask, raw, defineTrigger, z, type AnyTaskDefinition, type AnyTriggerDefinition, type RunContext, type TriggerContext } from "@saker/sdk";
+import {
+  NonRetryableError,
+  defineTask,
+  raw,
+  defineTrigger,
+  z,
+  type AnyTaskDefinition,
+  type AnyTriggerDefinition,
+  type RunContext,
+  type TriggerContext,
+} from "@saker/sdk";
 import type { Dialect } from "./dialect.ts";
 import { effectiveFetchType, outputShape, queriesShape, queryShape, triggerShape } from "./properties.ts";
 import { DEFAULT_MAX_FETCH_ROWS } from "./results.ts";
 import { runQueries, runQuery, type QueryProps, type RunEnv } from "./run.ts";
 import { inputFileShape, inputFileSql, withInputFile } from "./inputFile.ts";
-import { rawSql, storeOutputFiles, withWorkingFiles, workingFilesOutputs, workingFilesShape, type WorkingFilesProps } from "./workingFiles.ts";
+import {
+  rawSql,
+  storeOutputFiles,
+  withWorkingFiles,
+  workingFilesOutputs,
+  workingFilesShape,
+  type WorkingFilesProps,
+} from "./workingFiles.ts";
 
 export interface JdbcTypesOptions {
   /** `PostgreSQL`: used in titles. */
@@ -43,11 +60,15 @@ function runEnv(ctx: RunContext | TriggerContext): RunEnv {
 }
 
 /** The three types of one database. */
-export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unknown>>, options: JdbcTypesOptions): { tasks: AnyTaskDefinition[]; triggers: AnyTriggerDefinition[] } {
+export function defineJdbcTypes(
+  dialect: Dialect<QueryProps & Record<string, unknown>>,
+  options: JdbcTypesOptions,
+): { tasks: AnyTaskDefinition[]; triggers: AnyTriggerDefinition[] } {
   const prefix = `io.kestra.plugin.jdbc.${dialect.id}`;
   const extra = options.extraProperties ?? {};
   const outputs = { ...outputShape, ...(options.extraOutputs ?? {}) };
-  const shape = (defaultFetchType: "NONE" | "FETCH") => queryShape({ defaultFetchType, urlExample: options.urlExample });
+  const shape = (defaultFetchType: "NONE" | "FETCH") =>
+    queryShape({ defaultFetchType, urlExample: options.urlExample });
   // Query and Queries of a database with a working directory: the SQL sees it, files go in and out.
   const base = { ...shape("NONE"), ...extra } as { sql: z.ZodString; url: z.ZodType };
   const taskShape = options.workingFiles
@@ -57,7 +78,11 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
       : {};
   const taskOutputs = options.workingFiles ? workingFilesOutputs : {};
   /** Runs `work` with the working directory's files and variables when the database has them. */
-  const withFiles = async <T extends object>(props: QueryProps & Record<string, unknown>, ctx: RunContext, work: (props: QueryProps & Record<string, unknown>) => Promise<T>) => {
+  const withFiles = async <T extends object>(
+    props: QueryProps & Record<string, unknown>,
+    ctx: RunContext,
+    work: (props: QueryProps & Record<string, unknown>) => Promise<T>,
+  ) => {
     if (options.inputFile) return work(await withInputFile(props, ctx));
     if (!options.workingFiles) return work(props);
     const files = props as QueryProps & WorkingFilesProps & Record<string, unknown>;
@@ -69,11 +94,18 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
     type: `${prefix}.Query`,
     title: `Run a SQL query on ${options.name}`,
     description: `Runs one SQL statement on ${options.name} and fetches its rows (\`fetchType\`).`,
-    examples: [{ title: "Store the rows of a query", code: `id: query\ntype: ${prefix}.Query\nurl: ${options.urlExample}\nsql: select * from orders where status = :status\nparameters:\n  status: NEW\nfetchType: STORE` }],
+    examples: [
+      {
+        title: "Store the rows of a query",
+        code: `id: query\ntype: ${prefix}.Query\nurl: ${options.urlExample}\nsql: select * from orders where status = :status\nparameters:\n  status: NEW\nfetchType: STORE`,
+      },
+    ],
     properties: z.object({ ...shape("NONE"), ...extra, ...taskShape }),
     outputs: z.object({ ...outputs, ...taskOutputs }),
     async run(props, ctx) {
-      const output = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) => runQuery(dialect, p, runEnv(ctx)));
+      const output = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) =>
+        runQuery(dialect, p, runEnv(ctx)),
+      );
       ctx.metric({ name: "fetch.size", type: "counter", value: output.size ?? 0 });
       return output;
     },
@@ -82,11 +114,19 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
   const Queries = defineTask({
     type: `${prefix}.Queries`,
     title: `Run several SQL statements on ${options.name}`,
-    description: "Runs a script of statements separated by `;`, in one transaction by default; outputs one entry per statement that returns rows.",
+    description:
+      "Runs a script of statements separated by `;`, in one transaction by default; outputs one entry per statement that returns rows.",
     properties: z.object({ ...shape("NONE"), ...queriesShape, ...extra, ...taskShape }),
-    outputs: z.object({ outputs: z.array(z.object(outputShape)), size: z.number(), ...(options.extraOutputs ?? {}), ...taskOutputs }),
+    outputs: z.object({
+      outputs: z.array(z.object(outputShape)),
+      size: z.number(),
+      ...(options.extraOutputs ?? {}),
+      ...taskOutputs,
+    }),
     async run(props, ctx) {
-      const result = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) => runQueries(dialect, p as QueryProps & { transaction: boolean } & Record<string, unknown>, runEnv(ctx)));
+      const result = await withFiles(props as QueryProps & Record<string, unknown>, ctx, (p) =>
+        runQueries(dialect, p as QueryProps & { transaction: boolean } & Record<string, unknown>, runEnv(ctx)),
+      );
       ctx.metric({ name: "fetch.size", type: "counter", value: result.size });
       return result;
     },
@@ -96,20 +136,28 @@ export function defineJdbcTypes(dialect: Dialect<QueryProps & Record<string, unk
     type: `${prefix}.Trigger`,
     triggerKind: "polling",
     title: `Start an execution when a ${options.name} query returns rows`,
-    description: "Runs the query every `interval`; when it returns rows, starts one execution that sees them as `trigger.rows` (FETCH), `trigger.row` (FETCH_ONE) or `trigger.uri` (STORE), with `trigger.size`. `afterSQL` runs in the same transaction, typically to mark the rows as processed.",
+    description:
+      "Runs the query every `interval`; when it returns rows, starts one execution that sees them as `trigger.rows` (FETCH), `trigger.row` (FETCH_ONE) or `trigger.uri` (STORE), with `trigger.size`. `afterSQL` runs in the same transaction, typically to mark the rows as processed.",
     properties: z.object({ ...shape("FETCH"), ...triggerShape, ...extra }),
     outputs: z.object(outputShape),
     async evaluate(props, ctx) {
       const queryProps = props as unknown as QueryProps & Record<string, unknown>;
       if (effectiveFetchType(queryProps) === "NONE") {
-        throw new NonRetryableError("fetchType NONE cannot be used on a trigger: it would never see a row; use FETCH, FETCH_ONE or STORE");
+        throw new NonRetryableError(
+          "fetchType NONE cannot be used on a trigger: it would never see a row; use FETCH, FETCH_ONE or STORE",
+        );
       }
       const { row, rows, uri, size } = await runQuery(dialect, queryProps, runEnv(ctx));
       ctx.logger.debug("Found '{}' rows from '{}'", size ?? 0, queryProps.sql);
       if (!size) return undefined;
-      return { variables: { ...(row !== undefined ? { row } : {}), ...(rows ? { rows } : {}), ...(uri ? { uri } : {}), size } };
+      return {
+        variables: { ...(row !== undefined ? { row } : {}), ...(rows ? { rows } : {}), ...(uri ? { uri } : {}), size },
+      };
     },
   });
 
-  return { tasks: [Query, Queries] as unknown as AnyTaskDefinition[], triggers: [Trigger] as unknown as AnyTriggerDefinition[] };
+  return {
+    tasks: [Query, Queries] as unknown as AnyTaskDefinition[],
+    triggers: [Trigger] as unknown as AnyTriggerDefinition[],
+  };
 }

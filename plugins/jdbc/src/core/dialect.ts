@@ -48,7 +48,12 @@ export interface ExecuteOptions {
 
 export interface DbConnection {
   /** Runs one statement; resolves whether it produced a result set. */
-  execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }>;
+  execute(
+    sql: string,
+    values: readonly unknown[],
+    options: ExecuteOptions,
+    sink: RowSink,
+  ): Promise<{ resultSet: boolean }>;
   /** Runs a statement that returns no rows and takes no values (`BEGIN`, `COMMIT`, `ROLLBACK`). */
   run(sql: string): Promise<void>;
   /** Closes the connection; never throws. */

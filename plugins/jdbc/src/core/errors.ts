@@ -13,13 +13,28 @@ export interface DbErrorInfo {
 }
 
 /** Error codes of the network layer: the database could not be reached or the connection dropped. */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "PROTOCOL_CONNECTION_LOST"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+]);
 
 /** The message and code of a network error, when `error` is one. */
 export function networkError(error: unknown, where: string): DbErrorInfo | undefined {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string" && NETWORK_CODES.has(code)) {
-    const reason = code === "ECONNREFUSED" ? "connection refused" : code === "ENOTFOUND" || code === "EAI_AGAIN" ? "unknown host" : errorMessage(error);
+    const reason =
+      code === "ECONNREFUSED"
+        ? "connection refused"
+        : code === "ENOTFOUND" || code === "EAI_AGAIN"
+          ? "unknown host"
+          : errorMessage(error);
     return { message: `cannot reach ${where}: ${reason}`, code, retryable: true };
   }
   // AggregateError from happy-eyeballs connects: use the first network cause.
@@ -32,9 +47,18 @@ export function networkError(error: unknown, where: string): DbErrorInfo | undef
  * An error the server gave no code for: retryable when it says the connection was lost or timed
  * out (`lost`, or its message matches `lostPattern`), else the driver's message as is.
  */
-export function driverError(error: unknown, lostPattern: RegExp, options: { lost?: boolean | undefined; code?: string | undefined } = {}): DbErrorInfo {
+export function driverError(
+  error: unknown,
+  lostPattern: RegExp,
+  options: { lost?: boolean | undefined; code?: string | undefined } = {},
+): DbErrorInfo {
   const message = errorMessage(error);
-  if (options.lost || lostPattern.test(message)) return { message: `the connection was lost or timed out: ${message}`, ...(options.code ? { code: options.code } : {}), retryable: true };
+  if (options.lost || lostPattern.test(message))
+    return {
+      message: `the connection was lost or timed out: ${message}`,
+      ...(options.code ? { code: options.code } : {}),
+      retryable: true,
+    };
   return { message, retryable: false };
 }
 
@@ -49,7 +73,12 @@ function scrub(message: string, secrets: readonly (string | undefined)[]): strin
  * Turns whatever a driver threw into a SakerError with `label` ("PostgreSQL") in front. SakerErrors
  * pass through unchanged.
  */
-export function toTaskError(error: unknown, label: string, describe: (error: unknown) => DbErrorInfo, secrets: readonly (string | undefined)[]): Error {
+export function toTaskError(
+  error: unknown,
+  label: string,
+  describe: (error: unknown) => DbErrorInfo,
+  secrets: readonly (string | undefined)[],
+): Error {
   if (isSakerError(error)) return error;
   const info = describe(error);
   const code = info.code ? ` [${info.code}]` : "";

@@ -24,7 +24,12 @@ export async function downloadDatabase(uri: string, ctx: SessionContext, fileNam
 }
 
 /** Uploads the database file after the run; its `kestra://` URI becomes the `databaseUri` output. */
-export async function uploadDatabase(path: string, ctx: SessionContext, fileName: string): Promise<{ databaseUri: string }> {
-  if (path === MEMORY) throw new NonRetryableError("outputDbFile needs a database file: the url points to an in-memory database");
+export async function uploadDatabase(
+  path: string,
+  ctx: SessionContext,
+  fileName: string,
+): Promise<{ databaseUri: string }> {
+  if (path === MEMORY)
+    throw new NonRetryableError("outputDbFile needs a database file: the url points to an in-memory database");
   return { databaseUri: await ctx.storage.putFile(path, fileName) };
 }

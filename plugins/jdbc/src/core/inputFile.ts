@@ -14,12 +14,16 @@ export const inputFileShape = {
   inputFile: z
     .string()
     .optional()
-    .describe("A stored file (`kestra://` URI) for `LOAD DATA LOCAL INFILE '{{ inputFile }}'`: the SQL sees its local path as `{{ inputFile }}`, and only this file is sent to the server."),
+    .describe(
+      "A stored file (`kestra://` URI) for `LOAD DATA LOCAL INFILE '{{ inputFile }}'`: the SQL sees its local path as `{{ inputFile }}`, and only this file is sent to the server.",
+    ),
 };
 
 /** `sql` left to the task to render, so that it can see `inputFile`. */
 export function inputFileSql(sql: z.ZodString): z.ZodString {
-  return raw(sql.describe(`${sql.description ?? ""} Rendered with \`{{ inputFile }}\`, the local path of \`inputFile\`.`));
+  return raw(
+    sql.describe(`${sql.description ?? ""} Rendered with \`{{ inputFile }}\`, the local path of \`inputFile\`.`),
+  );
 }
 
 export interface InputFileProps {
@@ -35,8 +39,12 @@ export interface LocalInfile {
 /** Copies `inputFile` next to the task and renders `sql` with its path; the props to run with. */
 export async function withInputFile<P extends InputFileProps>(props: P, ctx: RunContext): Promise<P & LocalInfile> {
   if (props.inputFile === undefined) return { ...props, sql: await ctx.render(props.sql) };
-  if (!props.inputFile.startsWith("kestra://")) throw new NonRetryableError(`inputFile must be a kestra:// URI of a stored file, got '${props.inputFile}'`);
-  const path = join(await ctx.workingDir(), `inputFile-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`);
+  if (!props.inputFile.startsWith("kestra://"))
+    throw new NonRetryableError(`inputFile must be a kestra:// URI of a stored file, got '${props.inputFile}'`);
+  const path = join(
+    await ctx.workingDir(),
+    `inputFile-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+  );
   await pipeline(await ctx.storage.getFile(props.inputFile), createWriteStream(path, { flags: "wx", mode: 0o600 }));
   return { ...props, sql: await ctx.render(props.sql, { inputFile: path }), localInfile: path };
 }

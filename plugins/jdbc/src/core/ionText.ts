@@ -17,7 +17,10 @@ const fieldNames = new Map<string, string>();
 function fieldName(name: string): string {
   let text = fieldNames.get(name);
   if (text === undefined) {
-    text = SYMBOL.test(name) && !KEYWORDS.has(name) ? name : `'${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
+    text =
+      SYMBOL.test(name) && !KEYWORDS.has(name)
+        ? name
+        : `'${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
     if (fieldNames.size < 10_000) fieldNames.set(name, text);
   }
   return text;
@@ -64,7 +67,8 @@ function ionValue(cell: Cell): string {
   if (cell instanceof SqlDecimal) return ionDecimal(cell.text);
   if (cell instanceof SqlFloat) return ionFloat(cell.value);
   if (cell instanceof SqlTemporal) return ionTemporal(cell);
-  if (cell instanceof Uint8Array) return `{{${Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("base64")}}}`;
+  if (cell instanceof Uint8Array)
+    return `{{${Buffer.from(cell.buffer, cell.byteOffset, cell.byteLength).toString("base64")}}}`;
   if (Array.isArray(cell)) return `[${cell.map(ionValue).join(",")}]`;
   return ionStruct(cell as Row);
 }

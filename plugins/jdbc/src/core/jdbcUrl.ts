@@ -22,35 +22,46 @@ const SECRET_KEYS = /^(password|sslpassword|sslkeypassword|pwd)$/i;
 export function redactUrl(url: string): string {
   return url
     .replace(/(\/\/[^/@:?]*:)[^@/?]*@/, "$1***@")
-    .replace(/([?&;])([^=&;]+)=([^&;]*)/g, (all, sep: string, key: string) => (SECRET_KEYS.test(key) ? `${sep}${key}=***` : all));
+    .replace(/([?&;])([^=&;]+)=([^&;]*)/g, (all, sep: string, key: string) =>
+      SECRET_KEYS.test(key) ? `${sep}${key}=***` : all,
+    );
 }
 
 /** Checks the scheme and returns what follows it. */
 export function stripScheme(url: string, schemes: readonly string[]): { scheme: string; rest: string } {
   const trimmed = url.trim();
-  for (const scheme of schemes) if (trimmed.toLowerCase().startsWith(scheme)) return { scheme, rest: trimmed.slice(scheme.length) };
-  throw new NonRetryableError(`property 'url' must start with ${schemes.map((s) => `'${s}'`).join(" or ")} (got '${redactUrl(trimmed)}')`);
+  for (const scheme of schemes)
+    if (trimmed.toLowerCase().startsWith(scheme)) return { scheme, rest: trimmed.slice(scheme.length) };
+  throw new NonRetryableError(
+    `property 'url' must start with ${schemes.map((s) => `'${s}'`).join(" or ")} (got '${redactUrl(trimmed)}')`,
+  );
 }
 
 function decode(text: string, url: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new NonRetryableError(`property 'url' has a badly escaped part '${text.replace(/./g, "*").slice(0, 3)}…' (url '${redactUrl(url)}')`);
+    throw new NonRetryableError(
+      `property 'url' has a badly escaped part '${text.replace(/./g, "*").slice(0, 3)}…' (url '${redactUrl(url)}')`,
+    );
   }
 }
 
 /** Parses `//[user[:password]@]host[:port][,host2…][/database][?k=v&…]` (what follows `jdbc:<db>:`). */
 export function parseServerUrl(rest: string, url: string, defaultPort: number): ServerUrl {
   const m = /^\/\/(?:([^@/?]*)@)?([^/?]*)(?:\/([^?]*))?(?:\?(.*))?$/s.exec(rest);
-  if (!m) throw new NonRetryableError(`property 'url' is not a JDBC URL of the form jdbc:<db>://host[:port]/database (got '${redactUrl(url)}')`);
+  if (!m)
+    throw new NonRetryableError(
+      `property 'url' is not a JDBC URL of the form jdbc:<db>://host[:port]/database (got '${redactUrl(url)}')`,
+    );
   const [, auth, hosts = "", database, query] = m;
   const first = hosts.split(",")[0]!.trim();
   const hostPort = /^(\[[^\]]+\]|[^:]*)(?::(\d*))?$/.exec(first);
   if (!hostPort) throw new NonRetryableError(`property 'url' has an invalid host '${first}' (url '${redactUrl(url)}')`);
   const host = (hostPort[1] ?? "").replace(/^\[|\]$/g, "") || "localhost";
   const port = hostPort[2] ? Number(hostPort[2]) : defaultPort;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new NonRetryableError(`property 'url' has an invalid port (url '${redactUrl(url)}')`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new NonRetryableError(`property 'url' has an invalid port (url '${redactUrl(url)}')`);
   const properties: Record<string, string> = {};
   for (const pair of (query ?? "").split(/[&;]/)) {
     if (!pair) continue;

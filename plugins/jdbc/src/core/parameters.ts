@@ -24,7 +24,11 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
  *
  * @throws NonRetryableError when the SQL names a parameter that `parameters` does not hold.
  */
-export function bindParameters(sql: string, parameters: Readonly<Record<string, unknown>> | undefined, style: PlaceholderStyle): BoundSql {
+export function bindParameters(
+  sql: string,
+  parameters: Readonly<Record<string, unknown>> | undefined,
+  style: PlaceholderStyle,
+): BoundSql {
   if (!parameters) return { sql, values: [] };
   const values: unknown[] = [];
   const numbers = new Map<string, number>();
@@ -50,7 +54,9 @@ export function bindParameters(sql: string, parameters: Readonly<Record<string, 
         const name = m[0];
         if (!Object.hasOwn(parameters, name)) {
           const known = Object.keys(parameters);
-          throw new NonRetryableError(`the SQL uses parameter ':${name}' but 'parameters' has no value for it${known.length ? ` (it has: ${known.join(", ")})` : ""}`);
+          throw new NonRetryableError(
+            `the SQL uses parameter ':${name}' but 'parameters' has no value for it${known.length ? ` (it has: ${known.join(", ")})` : ""}`,
+          );
         }
         out += placeholderFor(name, parameters[name], style, values, numbers);
         i = NAME.lastIndex;
@@ -63,7 +69,13 @@ export function bindParameters(sql: string, parameters: Readonly<Record<string, 
   return { sql: out, values };
 }
 
-function placeholderFor(name: string, value: unknown, style: PlaceholderStyle, values: unknown[], numbers: Map<string, number>): string {
+function placeholderFor(
+  name: string,
+  value: unknown,
+  style: PlaceholderStyle,
+  values: unknown[],
+  numbers: Map<string, number>,
+): string {
   if (style.placeholder === "question") {
     values.push(value);
     return "?";

@@ -50,7 +50,8 @@ export async function withConnection<P extends ConnectionProps, C extends DbConn
   env: SessionContext,
   work: (connection: C) => Promise<T>,
 ): Promise<T & Record<string, unknown>> {
-  const fail = (error: unknown) => toTaskError(error, dialect.label, (e) => dialect.describeError(e), dialect.secretsOf(props));
+  const fail = (error: unknown) =>
+    toTaskError(error, dialect.label, (e) => dialect.describeError(e), dialect.secretsOf(props));
   if (env.signal.aborted) throw fail(env.signal.reason);
   let session;
   try {
@@ -98,7 +99,16 @@ interface StatementResult {
   output: QueryOutput;
 }
 
-async function runStatement(connection: DbConnection, sql: string, values: unknown[], fetchType: FetchType, props: QueryProps, zone: string, env: RunEnv, logger: Logger): Promise<StatementResult> {
+async function runStatement(
+  connection: DbConnection,
+  sql: string,
+  values: unknown[],
+  fetchType: FetchType,
+  props: QueryProps,
+  zone: string,
+  env: RunEnv,
+  logger: Logger,
+): Promise<StatementResult> {
   const collector = collectorFor(fetchType, env);
   logger.debug("Starting query: {}", sql);
   try {
@@ -112,21 +122,43 @@ async function runStatement(connection: DbConnection, sql: string, values: unkno
   }
 }
 
-async function runAfterSql(connection: DbConnection, dialect: Dialect, props: QueryProps, zone: string, env: RunEnv): Promise<void> {
+async function runAfterSql(
+  connection: DbConnection,
+  dialect: Dialect,
+  props: QueryProps,
+  zone: string,
+  env: RunEnv,
+): Promise<void> {
   if (!props.afterSQL?.trim()) return;
   const bound = bindParameters(props.afterSQL, props.parameters, dialect.syntax);
   await runStatement(connection, bound.sql, bound.values, "NONE", props, zone, env, env.logger);
 }
 
 /** Query (and Trigger): one statement, then `afterSQL` in the same transaction. */
-export async function runQuery<P extends QueryProps>(dialect: Dialect<P>, props: P, env: RunEnv): Promise<QueryOutput & Record<string, unknown>> {
+export async function runQuery<P extends QueryProps>(
+  dialect: Dialect<P>,
+  props: P,
+  env: RunEnv,
+): Promise<QueryOutput & Record<string, unknown>> {
   const { fetchType, zone } = prepare(props);
   const statements = splitStatements(props.sql, dialect.syntax);
-  if (statements.length > 1) throw new NonRetryableError("Query task support only a single SQL statement. Use the Queries task to run multiple statements.");
+  if (statements.length > 1)
+    throw new NonRetryableError(
+      "Query task support only a single SQL statement. Use the Queries task to run multiple statements.",
+    );
   const bound = bindParameters(statements[0] ?? props.sql, props.parameters, dialect.syntax);
   return withConnection(dialect, props, env, (connection) =>
     inTransaction(connection, Boolean(props.afterSQL?.trim()), async () => {
-      const { output } = await runStatement(connection, bound.sql, bound.values, fetchType, props, zone, env, env.logger);
+      const { output } = await runStatement(
+        connection,
+        bound.sql,
+        bound.values,
+        fetchType,
+        props,
+        zone,
+        env,
+        env.logger,
+      );
       await runAfterSql(connection, dialect as unknown as Dialect, props, zone, env);
       return output;
     }),
@@ -140,13 +172,24 @@ export async function runQueries<P extends QueryProps>(
   env: RunEnv,
 ): Promise<{ outputs: QueryOutput[]; size: number } & Record<string, unknown>> {
   const { fetchType, zone } = prepare(props);
-  const statements = splitStatements(props.sql, dialect.syntax).map((sql) => bindParameters(sql, props.parameters, dialect.syntax));
+  const statements = splitStatements(props.sql, dialect.syntax).map((sql) =>
+    bindParameters(sql, props.parameters, dialect.syntax),
+  );
   return withConnection(dialect, props, env, (connection) =>
     inTransaction(connection, props.transaction || Boolean(props.afterSQL?.trim()), async () => {
       const outputs: QueryOutput[] = [];
       let size = 0;
       for (const statement of statements) {
-        const { resultSet, output } = await runStatement(connection, statement.sql, statement.values, fetchType, props, zone, env, env.logger);
+        const { resultSet, output } = await runStatement(
+          connection,
+          statement.sql,
+          statement.values,
+          fetchType,
+          props,
+          zone,
+          env,
+          env.logger,
+        );
         if (resultSet) outputs.push(output);
         size += output.size ?? 0;
       }

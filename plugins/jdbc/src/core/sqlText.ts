@@ -89,7 +89,10 @@ function isOnlyComments(statement: string, syntax: SqlSyntax): boolean {
       continue;
     }
     const c = statement[i];
-    const isComment = (c === "-" && statement[i + 1] === "-") || (c === "/" && statement[i + 1] === "*") || (c === "#" && syntax.backticks);
+    const isComment =
+      (c === "-" && statement[i + 1] === "-") ||
+      (c === "/" && statement[i + 1] === "*") ||
+      (c === "#" && syntax.backticks);
     if (!isComment) return false;
     i = skipNonCode(statement, i, syntax);
   }

@@ -39,7 +39,9 @@ export function checkZone(zone: string | undefined): string {
     formatterOf(zone);
     return zone;
   } catch {
-    throw new NonRetryableError(`timeZoneId '${zone}' is not a known time zone (use an IANA id such as 'Europe/Paris' or 'UTC')`);
+    throw new NonRetryableError(
+      `timeZoneId '${zone}' is not a known time zone (use an IANA id such as 'Europe/Paris' or 'UTC')`,
+    );
   }
 }
 
@@ -103,7 +105,10 @@ export function zonedText(epochMs: number, fraction: string, zone: string): stri
  * text is something else (`infinity`).
  */
 function parseOffsetTimestamp(text: string): { epochMs: number; fraction: string } | undefined {
-  const m = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([-+])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/.exec(text.trim());
+  const m =
+    /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([-+])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/.exec(
+      text.trim(),
+    );
   if (!m) return undefined;
   const year = m[13] ? 1 - Number(m[1]) : Number(m[1]);
   const date = new Date(0);

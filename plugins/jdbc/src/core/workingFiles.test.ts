@@ -41,7 +41,14 @@ tasks:
     fetchType: FETCH
 `);
     expect(execution.state.current).toBe("SUCCESS");
-    expect(taskRun(execution, "q").outputs).toMatchObject({ rows: [{ name: "ada", amount: 10 }, { name: "bob", amount: 20 }, { name: "cy", amount: 30 }], size: 3 });
+    expect(taskRun(execution, "q").outputs).toMatchObject({
+      rows: [
+        { name: "ada", amount: 10 },
+        { name: "bob", amount: 20 },
+        { name: "cy", amount: 30 },
+      ],
+      size: 3,
+    });
   });
 
   it("DuckDB reads a stored file given as a kestra:// URI, by relative name too, and writes an output file with COPY", async () => {
@@ -66,7 +73,9 @@ tasks:
     expect(execution.state.current, JSON.stringify(errorLines(test, execution.id))).toBe("SUCCESS");
     const outputs = taskRun(execution, "q").outputs as { outputFiles: Record<string, string> };
     expect(Object.keys(outputs.outputFiles).sort()).toEqual(["out", "out.csv"]);
-    expect(outputs.outputFiles["out.csv"]).toMatch(/^kestra:\/\/\/company\/jdbc\/blueprint\/executions\/.+\/tasks\/q\/.+out\.csv$/);
+    expect(outputs.outputFiles["out.csv"]).toMatch(
+      /^kestra:\/\/\/company\/jdbc\/blueprint\/executions\/.+\/tasks\/q\/.+out\.csv$/,
+    );
     expect(await storedText(test, outputs.outputFiles["out.csv"]!)).toBe("name,doubled\nbob,40\ncy,60\n");
     expect(await storedText(test, outputs.outputFiles.out!)).toBe("n\n3\n");
   });
@@ -96,7 +105,10 @@ tasks:
     outputFiles: [copy.sqlite]
 `);
     expect(execution.state.current, JSON.stringify(errorLines(test, execution.id))).toBe("SUCCESS");
-    const read = taskRun(execution, "read").outputs as { outputs: { rows: unknown[] }[]; outputFiles: Record<string, string> };
+    const read = taskRun(execution, "read").outputs as {
+      outputs: { rows: unknown[] }[];
+      outputFiles: Record<string, string>;
+    };
     expect(read.outputs[0]!.rows).toEqual([{ name: "one" }, { name: "two" }]);
     expect(read.outputFiles["copy.sqlite"]).toMatch(/^kestra:\/\/\/.+copy\.sqlite$/);
     expect((await storedText(test, read.outputFiles["copy.sqlite"]!)).startsWith("SQLite format 3")).toBe(true);
@@ -149,7 +161,9 @@ tasks:
     sql: select 1
 `);
     expect(execution.state.current).toBe("FAILED");
-    expect(errorLines(test, execution.id).join("\n")).toContain("File name '../escape.csv' leaves the working directory");
+    expect(errorLines(test, execution.id).join("\n")).toContain(
+      "File name '../escape.csv' leaves the working directory",
+    );
   });
 
   it("a SQL error fails the task with the database's message", async () => {

@@ -19,8 +19,15 @@ describe("duckdb", () => {
   });
 
   it("fetches DuckDB types in memory", async () => {
-    const sql = "select 1::int as i, 9007199254740993::bigint as big, 12.50::decimal(10,2) as dec, 1.0::double as dbl, true as flag, 'x' as s, date '2024-01-31' as d, timestamp '2024-01-31 10:11:12.345' as ts, timestamptz '2024-01-31 10:11:12+00' as tstz, [1, 2] as l, {'a': 1} as st, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '\\x01'::blob as b";
-    const execution = await test.run(flow("types", "io.kestra.plugin.jdbc.duckdb.Query", `url: "jdbc:duckdb:"\nsql: "${sql}"\nfetchType: FETCH_ONE\ntimeZoneId: Europe/Paris`));
+    const sql =
+      "select 1::int as i, 9007199254740993::bigint as big, 12.50::decimal(10,2) as dec, 1.0::double as dbl, true as flag, 'x' as s, date '2024-01-31' as d, timestamp '2024-01-31 10:11:12.345' as ts, timestamptz '2024-01-31 10:11:12+00' as tstz, [1, 2] as l, {'a': 1} as st, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '\\x01'::blob as b";
+    const execution = await test.run(
+      flow(
+        "types",
+        "io.kestra.plugin.jdbc.duckdb.Query",
+        `url: "jdbc:duckdb:"\nsql: "${sql}"\nfetchType: FETCH_ONE\ntimeZoneId: Europe/Paris`,
+      ),
+    );
     expect(execution.state.current).toBe("SUCCESS");
     expect(taskRun(execution, "q").outputs).toEqual({
       row: {
@@ -45,9 +52,24 @@ describe("duckdb", () => {
 
   it("stores rows of a file database and binds parameters", async () => {
     const url = `jdbc:duckdb:${join(dir, "db.duckdb")}`;
-    const setup = await test.run(flow("setup", "io.kestra.plugin.jdbc.duckdb.Queries", `url: ${url}\nsql: "create table t as select range as id, 'n' || range as name from range(5000); select count(*) as n from t"\nfetchType: FETCH_ONE`));
-    expect(taskRun(setup, "q").outputs).toEqual({ outputs: [{ row: { n: 5000 }, size: 1, fetchType: "FETCH_ONE" }], size: 1 });
-    const stored = await test.run(flow("store", "io.kestra.plugin.jdbc.duckdb.Query", `url: ${url}\nsql: select id, name from t where id >= :from order by id\nparameters:\n  from: 10\nfetchType: STORE\nfetchSize: 1000`));
+    const setup = await test.run(
+      flow(
+        "setup",
+        "io.kestra.plugin.jdbc.duckdb.Queries",
+        `url: ${url}\nsql: "create table t as select range as id, 'n' || range as name from range(5000); select count(*) as n from t"\nfetchType: FETCH_ONE`,
+      ),
+    );
+    expect(taskRun(setup, "q").outputs).toEqual({
+      outputs: [{ row: { n: 5000 }, size: 1, fetchType: "FETCH_ONE" }],
+      size: 1,
+    });
+    const stored = await test.run(
+      flow(
+        "store",
+        "io.kestra.plugin.jdbc.duckdb.Query",
+        `url: ${url}\nsql: select id, name from t where id >= :from order by id\nparameters:\n  from: 10\nfetchType: STORE\nfetchSize: 1000`,
+      ),
+    );
     const { uri, size } = taskRun(stored, "q").outputs as { uri: string; size: number };
     expect(size).toBe(4990);
     const rows = await storedRows(test, uri);
@@ -56,8 +78,12 @@ describe("duckdb", () => {
   });
 
   it("fails with DuckDB's message on bad SQL", async () => {
-    const execution = await test.run(flow("bad", "io.kestra.plugin.jdbc.duckdb.Query", `url: "jdbc:duckdb:"\nsql: select * from nowhere`));
+    const execution = await test.run(
+      flow("bad", "io.kestra.plugin.jdbc.duckdb.Query", `url: "jdbc:duckdb:"\nsql: select * from nowhere`),
+    );
     expect(execution.state.current).toBe("FAILED");
-    expect(errorLines(test, execution.id).join("\n")).toMatch(/DuckDB: Catalog Error: Table with name nowhere does not exist/);
+    expect(errorLines(test, execution.id).join("\n")).toMatch(
+      /DuckDB: Catalog Error: Table with name nowhere does not exist/,
+    );
   });
 });

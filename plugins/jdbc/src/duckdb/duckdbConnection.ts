@@ -10,7 +10,8 @@ import { duckColumnConverter } from "./duckdbTypes.ts";
 /** DuckDB binds JS strings, numbers, booleans, bigints and null; lists and maps go as JSON text. */
 function bindable(value: unknown): DuckDBValue {
   if (value === undefined || value === null) return null;
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return value;
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return value;
   return JSON.stringify(value);
 }
 
@@ -32,7 +33,12 @@ export class DuckdbConnection implements DbConnection {
     }
   }
 
-  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+  async execute(
+    sql: string,
+    values: readonly unknown[],
+    options: ExecuteOptions,
+    sink: RowSink,
+  ): Promise<{ resultSet: boolean }> {
     const result = await this.connection.stream(sql, values.length ? values.map(bindable) : undefined);
     if (result.returnType !== ResultReturnType.QUERY_RESULT) {
       // Drain the (empty or row-count) result so the statement completes.

@@ -36,13 +36,19 @@ function duckCell(value: DuckDBValue, zone: string): Cell {
   if (value instanceof DuckDBDecimalValue) return new SqlDecimal(value.toString());
   if (value instanceof DuckDBDateValue) return dateCell(value.toString());
   if (value instanceof DuckDBTimestampTZValue) return zoned(value, zone);
-  if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampSecondsValue || value instanceof DuckDBTimestampMillisecondsValue || value instanceof DuckDBTimestampNanosecondsValue) {
+  if (
+    value instanceof DuckDBTimestampValue ||
+    value instanceof DuckDBTimestampSecondsValue ||
+    value instanceof DuckDBTimestampMillisecondsValue ||
+    value instanceof DuckDBTimestampNanosecondsValue
+  ) {
     const text = value.toString();
     return /^\d{4}-/.test(text) ? new SqlTemporal("LocalDateTime", localDateTimeText(text)) : text;
   }
   if (value instanceof DuckDBTimeValue) return new SqlTemporal("LocalTime", localDateTimeText(value.toString()));
   if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes);
-  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) return value.items.map((v) => duckCell(v, zone));
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue)
+    return value.items.map((v) => duckCell(v, zone));
   if (value instanceof DuckDBStructValue) {
     const out: Record<string, Cell> = {};
     for (const [k, v] of Object.entries(value.entries)) out[k] = duckCell(v, zone);
@@ -59,6 +65,7 @@ function duckCell(value: DuckDBValue, zone: string): Cell {
 
 /** The converter of a top-level column, chosen once from its type: FLOAT and DOUBLE columns stay floats even for whole values. */
 export function duckColumnConverter(typeId: DuckDBTypeId, zone: string): (value: DuckDBValue) => Cell {
-  if (typeId === DuckDBTypeId.FLOAT || typeId === DuckDBTypeId.DOUBLE) return (value) => (typeof value === "number" ? new SqlFloat(value) : duckCell(value, zone));
+  if (typeId === DuckDBTypeId.FLOAT || typeId === DuckDBTypeId.DOUBLE)
+    return (value) => (typeof value === "number" ? new SqlFloat(value) : duckCell(value, zone));
   return (value) => duckCell(value, zone);
 }

@@ -11,7 +11,11 @@ import { downloadDatabase, pathOfUrl, uploadDatabase } from "../core/fileDatabas
 import { stripScheme } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
 
-type DuckdbProps = QueryProps & { databaseUri?: string | undefined; outputDbFile?: boolean | undefined; workingDir?: string | undefined };
+type DuckdbProps = QueryProps & {
+  databaseUri?: string | undefined;
+  outputDbFile?: boolean | undefined;
+  workingDir?: string | undefined;
+};
 
 const duckdbDialect: Dialect<DuckdbProps> = {
   id: "duckdb",
@@ -19,7 +23,9 @@ const duckdbDialect: Dialect<DuckdbProps> = {
   syntax: { placeholder: "question", dollarQuotes: true },
   async open(props, ctx) {
     const { rest } = stripScheme(props.url, ["jdbc:duckdb:"]);
-    const path = props.databaseUri ? await downloadDatabase(props.databaseUri, ctx, "database.duckdb") : pathOfUrl(rest);
+    const path = props.databaseUri
+      ? await downloadDatabase(props.databaseUri, ctx, "database.duckdb")
+      : pathOfUrl(rest);
     // Loaded on first use: DuckDB's native library alone adds about 30 MB to the worker's RSS.
     const { DuckdbConnection } = await import("./duckdbConnection.ts");
     const connection = await DuckdbConnection.open(path);
@@ -32,7 +38,10 @@ const duckdbDialect: Dialect<DuckdbProps> = {
         throw error;
       }
     }
-    return { connection, ...(props.outputDbFile ? { finish: () => uploadDatabase(path, ctx, "database.duckdb") } : {}) };
+    return {
+      connection,
+      ...(props.outputDbFile ? { finish: () => uploadDatabase(path, ctx, "database.duckdb") } : {}),
+    };
   },
   describeError: (error) => ({ message: errorMessage(error).replace(/^Error: /, ""), retryable: false }),
   secretsOf: (props) => [props.password],
@@ -43,11 +52,24 @@ const types = defineJdbcTypes(duckdbDialect as Dialect<QueryProps & Record<strin
   urlExample: "jdbc:duckdb:",
   workingFiles: true,
   extraProperties: {
-    url: z.string().default("jdbc:duckdb:").describe("The JDBC URL: `jdbc:duckdb:` (the default) is an in-memory database, `jdbc:duckdb:/path/to/file.duckdb` a database file."),
-    databaseUri: z.string().optional().describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
-    outputDbFile: z.boolean().default(false).describe("Store the database file after the run; its URI is output as `databaseUri`."),
+    url: z
+      .string()
+      .default("jdbc:duckdb:")
+      .describe(
+        "The JDBC URL: `jdbc:duckdb:` (the default) is an in-memory database, `jdbc:duckdb:/path/to/file.duckdb` a database file.",
+      ),
+    databaseUri: z
+      .string()
+      .optional()
+      .describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
+    outputDbFile: z
+      .boolean()
+      .default(false)
+      .describe("Store the database file after the run; its URI is output as `databaseUri`."),
   },
-  extraOutputs: { databaseUri: z.string().optional().describe("With `outputDbFile`: the database file in internal storage.") },
+  extraOutputs: {
+    databaseUri: z.string().optional().describe("With `outputDbFile`: the database file in internal storage."),
+  },
 });
 
 export const duckdbTasks = types.tasks;

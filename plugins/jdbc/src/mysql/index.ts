@@ -17,15 +17,28 @@ function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProp
       // Loaded on first use, like every driver a flow may never need.
       const { MysqlConnection } = await import("./mysqlConnection.ts");
       const localInfile = (props as LocalInfile).localInfile;
-      return { connection: await MysqlConnection.open({ ...mysqlOptionsOf(props, scheme), infileStreamFactory: infileStreamFactory(localInfile) }) };
+      return {
+        connection: await MysqlConnection.open({
+          ...mysqlOptionsOf(props, scheme),
+          infileStreamFactory: infileStreamFactory(localInfile),
+        }),
+      };
     },
     describeError: describeMysqlError(label),
     secretsOf: (props) => [props.password, passwordOfUrl(props.url)],
   };
 }
 
-const mysql = defineJdbcTypes(mysqlDialect("mysql", "MySQL"), { name: "MySQL", urlExample: "jdbc:mysql://127.0.0.1:3306/db", inputFile: true });
-const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), { name: "MariaDB", urlExample: "jdbc:mariadb://127.0.0.1:3306/db", inputFile: true });
+const mysql = defineJdbcTypes(mysqlDialect("mysql", "MySQL"), {
+  name: "MySQL",
+  urlExample: "jdbc:mysql://127.0.0.1:3306/db",
+  inputFile: true,
+});
+const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), {
+  name: "MariaDB",
+  urlExample: "jdbc:mariadb://127.0.0.1:3306/db",
+  inputFile: true,
+});
 
 export const mysqlTasks = [...mysql.tasks, ...mariadb.tasks];
 export const mysqlTriggers = [...mysql.triggers, ...mariadb.triggers];

@@ -2,7 +2,18 @@ import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JavaNumber } from "@saker/engine/expression/values";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { MARIADB_URL, errorLines, flow, jdbcInstance, mysqlThreads, serviceAvailable, settledCount, storedRows, storedText, taskRun } from "../../test/support.ts";
+import {
+  MARIADB_URL,
+  errorLines,
+  flow,
+  jdbcInstance,
+  mysqlThreads,
+  serviceAvailable,
+  settledCount,
+  storedRows,
+  storedText,
+  taskRun,
+} from "../../test/support.ts";
 
 const up = await serviceAvailable("MariaDB", "127.0.0.1", 3306);
 
@@ -28,7 +39,13 @@ describe.skipIf(!up)("mariadb and mysql", () => {
   });
 
   it("fetches rows with Kestra's conversions", async () => {
-    const execution = await test.run(flow("types", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`));
+    const execution = await test.run(
+      flow(
+        "types",
+        "io.kestra.plugin.jdbc.mariadb.Query",
+        `url: ${MARIADB_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`,
+      ),
+    );
     expect(execution.state.current).toBe("SUCCESS");
     const { rows, size } = taskRun(execution, "q").outputs as { rows: Record<string, unknown>[]; size: number };
     expect(size).toBe(2);
@@ -46,11 +63,30 @@ describe.skipIf(!up)("mariadb and mysql", () => {
       b: "AQID",
       txt: "long text",
     });
-    expect(rows[1]).toEqual({ id: 2, big: 42, price: 0.1, ratio: 1, flag: false, name: "it's", d: "1999-12-31", dt: "1999-12-31T23:59:59", ts: null, t: "00:00:00", b: null, txt: null });
+    expect(rows[1]).toEqual({
+      id: 2,
+      big: 42,
+      price: 0.1,
+      ratio: 1,
+      flag: false,
+      name: "it's",
+      d: "1999-12-31",
+      dt: "1999-12-31T23:59:59",
+      ts: null,
+      t: "00:00:00",
+      b: null,
+      txt: null,
+    });
   });
 
   it("accepts jdbc:mysql:// on the mysql types", async () => {
-    const execution = await test.run(flow("mysqlurl", "io.kestra.plugin.jdbc.mysql.Query", `url: ${MARIADB_URL.replace("mariadb", "mysql")}\nsql: select count(*) as n from jdbc_types\nfetchType: FETCH_ONE`));
+    const execution = await test.run(
+      flow(
+        "mysqlurl",
+        "io.kestra.plugin.jdbc.mysql.Query",
+        `url: ${MARIADB_URL.replace("mariadb", "mysql")}\nsql: select count(*) as n from jdbc_types\nfetchType: FETCH_ONE`,
+      ),
+    );
     expect(taskRun(execution, "q").outputs).toEqual({ row: { n: 2 }, size: 1, fetchType: "FETCH_ONE" });
   });
 
@@ -62,10 +98,18 @@ describe.skipIf(!up)("mariadb and mysql", () => {
 
   it("stores rows and runs Queries in a transaction, closing connections", async () => {
     const before = await threads();
-    const store = await test.run(flow("store", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select id, price, d, ts from jdbc_types order by id\nfetchType: STORE\nfetchSize: 1\ntimeZoneId: UTC`));
+    const store = await test.run(
+      flow(
+        "store",
+        "io.kestra.plugin.jdbc.mariadb.Query",
+        `url: ${MARIADB_URL}\nsql: select id, price, d, ts from jdbc_types order by id\nfetchType: STORE\nfetchSize: 1\ntimeZoneId: UTC`,
+      ),
+    );
     const { uri, size } = taskRun(store, "q").outputs as { uri: string; size: number };
     expect(size).toBe(2);
-    expect(await storedText(test, uri)).toBe('{id:1,price:12.50,d:2024-01-31,ts:ZonedDateTime::"2024-01-31T10:11:12Z[UTC]"}\n{id:2,price:0.10,d:1999-12-31,ts:null}\n');
+    expect(await storedText(test, uri)).toBe(
+      '{id:1,price:12.50,d:2024-01-31,ts:ZonedDateTime::"2024-01-31T10:11:12Z[UTC]"}\n{id:2,price:0.10,d:1999-12-31,ts:null}\n',
+    );
     expect(await storedRows(test, uri)).toEqual([
       { id: 1, price: new JavaNumber(12.5, "BigDecimal"), d: "2024-01-31", ts: "2024-01-31T10:11:12Z[UTC]" },
       { id: 2, price: new JavaNumber(0.1, "BigDecimal"), d: "1999-12-31", ts: null },
@@ -73,19 +117,44 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     // DDL commits implicitly in MySQL: the table exists before the transaction.
     await admin.query("create table if not exists test.jdbc_q (v int)");
     await admin.query("delete from test.jdbc_q");
-    const script = "delete from jdbc_q; insert into jdbc_q values (1), (2); select * from jdbc_q order by v; select 'a;b' as s; insert into jdbc_q values ('oops')";
-    const failed = await test.run(flow("queries", "io.kestra.plugin.jdbc.mariadb.Queries", `url: ${MARIADB_URL}\nsql: "${script}"\nfetchType: FETCH`));
+    const script =
+      "delete from jdbc_q; insert into jdbc_q values (1), (2); select * from jdbc_q order by v; select 'a;b' as s; insert into jdbc_q values ('oops')";
+    const failed = await test.run(
+      flow(
+        "queries",
+        "io.kestra.plugin.jdbc.mariadb.Queries",
+        `url: ${MARIADB_URL}\nsql: "${script}"\nfetchType: FETCH`,
+      ),
+    );
     expect(failed.state.current).toBe("FAILED");
     const [rows] = await admin.query("select count(*) as n from test.jdbc_q");
     expect((rows as { n: number }[])[0]!.n).toBe(0);
-    const ok = await test.run(flow("queries2", "io.kestra.plugin.jdbc.mariadb.Queries", `url: ${MARIADB_URL}\nsql: "${script.replace("; insert into jdbc_q values ('oops')", "")}"\nfetchType: FETCH`));
-    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ v: 1 }, { v: 2 }], size: 2, fetchType: "FETCH" }, { rows: [{ s: "a;b" }], size: 1, fetchType: "FETCH" }], size: 3 });
+    const ok = await test.run(
+      flow(
+        "queries2",
+        "io.kestra.plugin.jdbc.mariadb.Queries",
+        `url: ${MARIADB_URL}\nsql: "${script.replace("; insert into jdbc_q values ('oops')", "")}"\nfetchType: FETCH`,
+      ),
+    );
+    expect(taskRun(ok, "q").outputs).toEqual({
+      outputs: [
+        { rows: [{ v: 1 }, { v: 2 }], size: 2, fetchType: "FETCH" },
+        { rows: [{ s: "a;b" }], size: 1, fetchType: "FETCH" },
+      ],
+      size: 3,
+    });
     expect(await settledCount(threads, before)).toBe(before);
   });
 
   it("kills the statement on the server when the task times out", async () => {
     const before = await threads();
-    const execution = await test.run(flow("timeout", "io.kestra.plugin.jdbc.mariadb.Query", `url: ${MARIADB_URL}\nsql: select sleep(20)\ntimeout: PT1S`));
+    const execution = await test.run(
+      flow(
+        "timeout",
+        "io.kestra.plugin.jdbc.mariadb.Query",
+        `url: ${MARIADB_URL}\nsql: select sleep(20)\ntimeout: PT1S`,
+      ),
+    );
     expect(execution.state.current).toBe("FAILED");
     expect(errorLines(test, execution.id).join("\n")).toContain("Timeout after PT1S");
     expect(await settledCount(threads, before)).toBe(before);
@@ -93,7 +162,10 @@ describe.skipIf(!up)("mariadb and mysql", () => {
 
   it("fails with the server's message on a wrong password, an unknown database and bad SQL", async () => {
     const cases: [string, string][] = [
-      [`url: jdbc:mariadb://127.0.0.1:3306/test\nusername: root\npassword: s3cr3t-pw\nsql: select 1`, "Access denied for user 'root'@"],
+      [
+        `url: jdbc:mariadb://127.0.0.1:3306/test\nusername: root\npassword: s3cr3t-pw\nsql: select 1`,
+        "Access denied for user 'root'@",
+      ],
       [`url: jdbc:mariadb://127.0.0.1:3306/nope_db?user=root\nsql: select 1`, "Unknown database 'nope_db'"],
       [`url: ${MARIADB_URL}\nsql: selec 1`, "You have an error in your SQL syntax"],
     ];
@@ -147,16 +219,34 @@ tasks:
   it("sends no other local file, and refuses an inputFile that is not a stored file", async () => {
     const cases: [string, string][] = [
       // without inputFile the server's request for a local file is refused
-      [`url: ${MARIADB_URL}\nsql: "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE jdbc_load"`, "the server asked for the local file '/etc/passwd', but the task has no inputFile"],
-      [`url: ${MARIADB_URL}\ninputFile: "{{ outputs.write.uri }}"\nsql: "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE jdbc_load"`, "the server asked for the local file '/etc/hostname'; only inputFile"],
-      [`url: ${MARIADB_URL}\ninputFile: /etc/passwd\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "inputFile must be a kestra:// URI of a stored file, got '/etc/passwd'"],
-      [`url: ${MARIADB_URL}\ninputFile: "kestra:///other/ns/_files/../../x.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "leaves its folder ('..' is not allowed)"],
-      [`url: ${MARIADB_URL}\ninputFile: "kestra:///other/flow/executions/x1/secret.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`, "Unable to read 'kestra:///other/flow/executions/x1/secret.csv': only files of this execution"],
+      [
+        `url: ${MARIADB_URL}\nsql: "LOAD DATA LOCAL INFILE '/etc/passwd' INTO TABLE jdbc_load"`,
+        "the server asked for the local file '/etc/passwd', but the task has no inputFile",
+      ],
+      [
+        `url: ${MARIADB_URL}\ninputFile: "{{ outputs.write.uri }}"\nsql: "LOAD DATA LOCAL INFILE '/etc/hostname' INTO TABLE jdbc_load"`,
+        "the server asked for the local file '/etc/hostname'; only inputFile",
+      ],
+      [
+        `url: ${MARIADB_URL}\ninputFile: /etc/passwd\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`,
+        "inputFile must be a kestra:// URI of a stored file, got '/etc/passwd'",
+      ],
+      [
+        `url: ${MARIADB_URL}\ninputFile: "kestra:///other/ns/_files/../../x.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`,
+        "leaves its folder ('..' is not allowed)",
+      ],
+      [
+        `url: ${MARIADB_URL}\ninputFile: "kestra:///other/flow/executions/x1/secret.csv"\nsql: "LOAD DATA LOCAL INFILE '{{ inputFile }}' INTO TABLE jdbc_load"`,
+        "Unable to read 'kestra:///other/flow/executions/x1/secret.csv': only files of this execution",
+      ],
     ];
     await admin.query("delete from test.jdbc_load");
-    const write = "  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: \"9,nine\"\n";
+    const write = '  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: "9,nine"\n';
     for (const [props, message] of cases) {
-      const source = flow("loadbad", "io.kestra.plugin.jdbc.mariadb.Query", props).replace("tasks:\n", `tasks:\n${write}`);
+      const source = flow("loadbad", "io.kestra.plugin.jdbc.mariadb.Query", props).replace(
+        "tasks:\n",
+        `tasks:\n${write}`,
+      );
       const execution = await test.run(source);
       expect(execution.state.current).toBe("FAILED");
       expect(errorLines(test, execution.id).join("\n")).toContain(message);
@@ -165,4 +255,3 @@ tasks:
     expect((rows as { n: number }[])[0]!.n).toBe(0);
   });
 });
-

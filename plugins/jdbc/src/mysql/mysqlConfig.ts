@@ -19,7 +19,12 @@ export function mysqlOptionsOf(props: ConnectionProps, scheme: string): Connecti
   if (user !== undefined) options.user = user;
   if (password !== undefined) options.password = password;
   const sslMode = property(p, "sslMode")?.toUpperCase();
-  const useSsl = booleanProperty(p, "useSSL", "useSsl", "ssl") ?? (sslMode !== undefined && sslMode !== "DISABLED" && sslMode !== "DISABLE");
-  if (useSsl) options.ssl = { rejectUnauthorized: sslMode === "VERIFY_CA" || sslMode === "VERIFY_IDENTITY" || sslMode === "VERIFY_FULL" };
+  const useSsl =
+    booleanProperty(p, "useSSL", "useSsl", "ssl") ??
+    (sslMode !== undefined && sslMode !== "DISABLED" && sslMode !== "DISABLE");
+  if (useSsl)
+    options.ssl = {
+      rejectUnauthorized: sslMode === "VERIFY_CA" || sslMode === "VERIFY_IDENTITY" || sslMode === "VERIFY_FULL",
+    };
   return options;
 }

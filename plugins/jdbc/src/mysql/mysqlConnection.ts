@@ -30,7 +30,15 @@ export class MysqlConnection implements DbConnection {
   }
 
   static async open(options: mysql.ConnectionOptions): Promise<MysqlConnection> {
-    const connection = mysql.createConnection({ ...options, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, jsonStrings: true, rowsAsArray: true, multipleStatements: false });
+    const connection = mysql.createConnection({
+      ...options,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      jsonStrings: true,
+      rowsAsArray: true,
+      multipleStatements: false,
+    });
     const wrapper = new MysqlConnection(connection, options);
     try {
       await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
@@ -47,7 +55,12 @@ export class MysqlConnection implements DbConnection {
     return new Promise((resolve, reject) => this.connection.query(sql, (error) => (error ? reject(error) : resolve())));
   }
 
-  execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+  execute(
+    sql: string,
+    values: readonly unknown[],
+    options: ExecuteOptions,
+    sink: RowSink,
+  ): Promise<{ resultSet: boolean }> {
     const command: Command = values.length
       ? (this.connection.execute({ sql, values: values.map(bindable) as never }) as unknown as Command)
       : this.connection.query({ sql });
@@ -91,7 +104,9 @@ export class MysqlConnection implements DbConnection {
       });
       command.on("end", () => {
         if (batch.length) hand(batch);
-        void pending.then(() => (failure !== undefined ? reject(failure) : resolve({ resultSet: fields !== undefined })));
+        void pending.then(() =>
+          failure !== undefined ? reject(failure) : resolve({ resultSet: fields !== undefined }),
+        );
       });
     });
   }

@@ -14,7 +14,25 @@ export interface MysqlField {
   characterSet?: number;
 }
 
-const T = { DECIMAL: 0x00, TINY: 0x01, SHORT: 0x02, LONG: 0x03, FLOAT: 0x04, DOUBLE: 0x05, TIMESTAMP: 0x07, LONGLONG: 0x08, INT24: 0x09, DATE: 0x0a, TIME: 0x0b, DATETIME: 0x0c, YEAR: 0x0d, NEWDATE: 0x0e, BIT: 0x10, JSON: 0xf5, NEWDECIMAL: 0xf6 } as const;
+const T = {
+  DECIMAL: 0x00,
+  TINY: 0x01,
+  SHORT: 0x02,
+  LONG: 0x03,
+  FLOAT: 0x04,
+  DOUBLE: 0x05,
+  TIMESTAMP: 0x07,
+  LONGLONG: 0x08,
+  INT24: 0x09,
+  DATE: 0x0a,
+  TIME: 0x0b,
+  DATETIME: 0x0c,
+  YEAR: 0x0d,
+  NEWDATE: 0x0e,
+  BIT: 0x10,
+  JSON: 0xf5,
+  NEWDECIMAL: 0xf6,
+} as const;
 const BINARY_CHARSET = 63;
 
 export type MysqlConverter = (value: unknown) => Cell;
@@ -52,6 +70,8 @@ export function mysqlConverter(field: MysqlField, zone: string): MysqlConverter 
     case T.BIT:
       return field.columnLength === 1 ? (v) => (Buffer.isBuffer(v) ? v[0] === 1 : Boolean(v)) : bytes;
     default:
-      return field.characterSet === BINARY_CHARSET ? bytes : (v) => (Buffer.isBuffer(v) ? v.toString("utf8") : typeof v === "object" ? String(v) : (v as Cell));
+      return field.characterSet === BINARY_CHARSET
+        ? bytes
+        : (v) => (Buffer.isBuffer(v) ? v.toString("utf8") : typeof v === "object" ? String(v) : (v as Cell));
   }
 }

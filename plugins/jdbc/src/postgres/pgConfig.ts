@@ -30,7 +30,8 @@ function sslModeOf(props: PostgresProps, urlProps: Record<string, string>): SslM
   const fromUrl = property(urlProps, "sslmode");
   if (fromUrl) {
     const mode = fromUrl.toUpperCase().replace("-", "_") as SslMode;
-    if (!SSL_MODES.includes(mode)) throw new NonRetryableError(`sslmode '${fromUrl}' in 'url' is not one of ${SSL_MODES.join(", ").toLowerCase()}`);
+    if (!SSL_MODES.includes(mode))
+      throw new NonRetryableError(`sslmode '${fromUrl}' in 'url' is not one of ${SSL_MODES.join(", ").toLowerCase()}`);
     return mode;
   }
   // pgjdbc: `ssl=true` alone means verify-full.
@@ -63,12 +64,20 @@ export interface PgConnectPlan {
 
 export function pgConfigOf(props: PostgresProps): PgConnectPlan {
   const { rest } = stripScheme(props.url, ["jdbc:postgresql:"]);
-  const server = rest.startsWith("//") ? parseServerUrl(rest, props.url, 5432) : { host: "localhost", port: 5432, database: rest.split("?")[0] || undefined, properties: {} as Record<string, string> };
+  const server = rest.startsWith("//")
+    ? parseServerUrl(rest, props.url, 5432)
+    : {
+        host: "localhost",
+        port: 5432,
+        database: rest.split("?")[0] || undefined,
+        properties: {} as Record<string, string>,
+      };
   const urlProps = server.properties;
   const mode = sslModeOf(props, urlProps);
   const connectTimeout = Number(property(urlProps, "connectTimeout", "loginTimeout") ?? 10);
   const user = props.username ?? property(urlProps, "user") ?? ("user" in server ? server.user : undefined);
-  const password = props.password ?? property(urlProps, "password") ?? ("password" in server ? server.password : undefined);
+  const password =
+    props.password ?? property(urlProps, "password") ?? ("password" in server ? server.password : undefined);
   const schema = property(urlProps, "currentSchema");
   const appName = property(urlProps, "ApplicationName");
   const config: ClientConfig = {

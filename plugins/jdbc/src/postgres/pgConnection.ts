@@ -5,7 +5,12 @@
  */
 import pg from "pg";
 import Cursor from "pg-cursor";
-import { from as copyFromStdin, to as copyToStdout, type CopyStreamQuery, type CopyToStreamQuery } from "pg-copy-streams";
+import {
+  from as copyFromStdin,
+  to as copyToStdout,
+  type CopyStreamQuery,
+  type CopyToStreamQuery,
+} from "pg-copy-streams";
 import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import type { PgConnectPlan } from "./pgConfig.ts";
@@ -21,7 +26,11 @@ interface Field {
 
 function readBatch(cursor: Cursor, count: number): Promise<{ rows: unknown[][]; fields: Field[] }> {
   return new Promise((resolve, reject) => {
-    cursor.read(count, (error, rows, result) => (error ? reject(error) : resolve({ rows: rows as unknown as unknown[][], fields: (result?.fields ?? []) as Field[] })));
+    cursor.read(count, (error, rows, result) =>
+      error
+        ? reject(error)
+        : resolve({ rows: rows as unknown as unknown[][], fields: (result?.fields ?? []) as Field[] }),
+    );
   });
 }
 
@@ -59,7 +68,12 @@ const SLICE = 1000;
 
 const EMPTY: unknown[] = [];
 
-async function handInSlices(batch: unknown[][], fields: Field[], converters: TextConverter[], sink: RowSink): Promise<boolean> {
+async function handInSlices(
+  batch: unknown[][],
+  fields: Field[],
+  converters: TextConverter[],
+  sink: RowSink,
+): Promise<boolean> {
   for (let start = 0; start < batch.length; start += SLICE) {
     if (!(await sink(rowsOf(batch, start, Math.min(start + SLICE, batch.length), fields, converters)))) return false;
   }
@@ -84,7 +98,11 @@ export class PgConnection implements DbConnection {
     try {
       return await PgConnection.connect(plan, plan.config);
     } catch (error) {
-      if (plan.fallbackWithoutTls && plan.config.ssl && /does not support SSL/i.test(String((error as Error)?.message))) {
+      if (
+        plan.fallbackWithoutTls &&
+        plan.config.ssl &&
+        /does not support SSL/i.test(String((error as Error)?.message))
+      ) {
         const { ssl: _ssl, ...plain } = plan.config;
         return PgConnection.connect(plan, plain);
       }
@@ -104,8 +122,15 @@ export class PgConnection implements DbConnection {
     return connection;
   }
 
-  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
-    const cursor = this.client.query(new Cursor(sql, values.length ? [...values] : undefined, { rowMode: "array", types: RAW_TYPES }));
+  async execute(
+    sql: string,
+    values: readonly unknown[],
+    options: ExecuteOptions,
+    sink: RowSink,
+  ): Promise<{ resultSet: boolean }> {
+    const cursor = this.client.query(
+      new Cursor(sql, values.length ? [...values] : undefined, { rowMode: "array", types: RAW_TYPES }),
+    );
     const roundTrip = Math.min(options.fetchSize, MAX_ROUND_TRIP);
     try {
       let converters: TextConverter[] | undefined;

@@ -11,7 +11,10 @@ import { sslShape } from "./pgProps.ts";
 
 const FORMATS = ["TEXT", "CSV", "BINARY"] as const;
 
-const { url, username, password } = queryShape({ defaultFetchType: "NONE", urlExample: "jdbc:postgresql://127.0.0.1:5432/db" });
+const { url, username, password } = queryShape({
+  defaultFetchType: "NONE",
+  urlExample: "jdbc:postgresql://127.0.0.1:5432/db",
+});
 
 const copyShape = {
   url,
@@ -30,7 +33,10 @@ const copyShape = {
   escape: z.string().optional().describe("CSV: the escape character."),
   forceQuote: z.array(z.string()).optional().describe("CSV out: quote these columns always."),
   forceNotNull: z.array(z.string()).optional().describe("CSV in: never match these columns against the null string."),
-  forceNull: z.array(z.string()).optional().describe("CSV in: match these columns against the null string even when quoted."),
+  forceNull: z
+    .array(z.string())
+    .optional()
+    .describe("CSV in: match these columns against the null string even when quoted."),
   encoding: z.string().optional().describe("The file's encoding (default: the client encoding)."),
 };
 
@@ -39,12 +45,16 @@ type CopyProps = z.output<z.ZodObject<typeof copyShape>>;
 const IDENTIFIER = /^("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)(\.("[^"]+"|[A-Za-z_][A-Za-z0-9_$]*))?$/;
 
 function identifier(name: string, what: string): string {
-  if (!IDENTIFIER.test(name.trim())) throw new NonRetryableError(`${what} '${name}' is not a valid identifier (letters, digits, _ and $, optionally "quoted" or schema-qualified)`);
+  if (!IDENTIFIER.test(name.trim()))
+    throw new NonRetryableError(
+      `${what} '${name}' is not a valid identifier (letters, digits, _ and $, optionally "quoted" or schema-qualified)`,
+    );
   return name.trim();
 }
 
 const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
-const columnList = (columns: string[] | undefined): string => (columns?.length ? ` (${columns.map((c) => identifier(c, "column")).join(", ")})` : "");
+const columnList = (columns: string[] | undefined): string =>
+  columns?.length ? ` (${columns.map((c) => identifier(c, "column")).join(", ")})` : "";
 
 /** The WITH (…) options of a COPY statement. */
 function copyOptions(p: CopyProps): string {
@@ -56,8 +66,10 @@ function copyOptions(p: CopyProps): string {
   if (p.header !== undefined) options.push(`HEADER ${p.header}`);
   if (p.quote !== undefined) options.push(`QUOTE ${literal(p.quote)}`);
   if (p.escape !== undefined) options.push(`ESCAPE ${literal(p.escape)}`);
-  if (p.forceQuote?.length) options.push(`FORCE_QUOTE (${p.forceQuote.map((c) => identifier(c, "column")).join(", ")})`);
-  if (p.forceNotNull?.length) options.push(`FORCE_NOT_NULL (${p.forceNotNull.map((c) => identifier(c, "column")).join(", ")})`);
+  if (p.forceQuote?.length)
+    options.push(`FORCE_QUOTE (${p.forceQuote.map((c) => identifier(c, "column")).join(", ")})`);
+  if (p.forceNotNull?.length)
+    options.push(`FORCE_NOT_NULL (${p.forceNotNull.map((c) => identifier(c, "column")).join(", ")})`);
   if (p.forceNull?.length) options.push(`FORCE_NULL (${p.forceNull.map((c) => identifier(c, "column")).join(", ")})`);
   if (p.encoding !== undefined) options.push(`ENCODING ${literal(p.encoding)}`);
   return `WITH (${options.join(", ")})`;
@@ -67,7 +79,10 @@ export const CopyOut = defineTask({
   type: "io.kestra.plugin.jdbc.postgresql.CopyOut",
   title: "Copy a PostgreSQL table or query to a file",
   description: "Runs `COPY … TO STDOUT` and streams the data into a file in internal storage.",
-  properties: z.object({ ...copyShape, sql: z.string().optional().describe("A query whose result is copied (instead of `table`).") }),
+  properties: z.object({
+    ...copyShape,
+    sql: z.string().optional().describe("A query whose result is copied (instead of `table`)."),
+  }),
   outputs: z.object({ uri: z.string(), rowCount: z.number() }),
   async run(props, ctx) {
     if (!props.sql && !props.table) throw new NonRetryableError("CopyOut needs 'table' or 'sql'");
@@ -86,7 +101,11 @@ export const CopyIn = defineTask({
   type: "io.kestra.plugin.jdbc.postgresql.CopyIn",
   title: "Copy a file into a PostgreSQL table",
   description: "Runs `COPY … FROM STDIN`, streaming a file of internal storage into the table.",
-  properties: z.object({ ...copyShape, table: z.string().describe("The table to fill."), from: z.string().describe("The file (a `kestra://` URI).") }),
+  properties: z.object({
+    ...copyShape,
+    table: z.string().describe("The table to fill."),
+    from: z.string().describe("The file (a `kestra://` URI)."),
+  }),
   outputs: z.object({ rowCount: z.number() }),
   async run(props, ctx) {
     const statement = `COPY ${identifier(props.table, "table")}${columnList(props.columns)} FROM STDIN ${copyOptions(props)}`;

@@ -20,7 +20,11 @@ export function describePgError(error: unknown): DbErrorInfo {
     const position = e.position ? ` (at character ${e.position})` : "";
     const detail = e.detail ? `. ${e.detail}` : "";
     const hint = e.hint ? `. Hint: ${e.hint}` : "";
-    return { message: `${e.message}${position}${detail}${hint}`, code: e.code, retryable: RETRYABLE_CLASSES.has(e.code.slice(0, 2)) };
+    return {
+      message: `${e.message}${position}${detail}${hint}`,
+      code: e.code,
+      retryable: RETRYABLE_CLASSES.has(e.code.slice(0, 2)),
+    };
   }
   return driverError(error, /terminated|timeout|ended|closed/i);
 }

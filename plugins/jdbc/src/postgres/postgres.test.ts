@@ -1,7 +1,17 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { PG_URL, flow, jdbcInstance, pgConnections, serviceAvailable, settledCount, storedRows, storedText, taskRun } from "../../test/support.ts";
+import {
+  PG_URL,
+  flow,
+  jdbcInstance,
+  pgConnections,
+  serviceAvailable,
+  settledCount,
+  storedRows,
+  storedText,
+  taskRun,
+} from "../../test/support.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
@@ -31,7 +41,13 @@ describe.skipIf(!up)("postgresql.Query", () => {
   });
 
   it("fetches rows with Kestra's conversions", async () => {
-    const execution = await test.run(flow("types", QUERY, `url: ${PG_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`));
+    const execution = await test.run(
+      flow(
+        "types",
+        QUERY,
+        `url: ${PG_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`,
+      ),
+    );
     expect(execution.state.current).toBe("SUCCESS");
     const outputs = taskRun(execution, "q").outputs as { rows: Record<string, unknown>[]; size: number };
     expect(outputs.size).toBe(2);
@@ -54,16 +70,38 @@ describe.skipIf(!up)("postgresql.Query", () => {
       b: "AQID",
       iv: "P1DT2H3M4S",
     });
-    expect(outputs.rows[1]).toMatchObject({ id: 2, big: 42, huge: null, price: 0.1, ratio: 1, name: "it's", tstz: "1999-12-31T22:59:59+01:00", j: [1, 2], tags: [] });
+    expect(outputs.rows[1]).toMatchObject({
+      id: 2,
+      big: 42,
+      huge: null,
+      price: 0.1,
+      ratio: 1,
+      name: "it's",
+      tstz: "1999-12-31T22:59:59+01:00",
+      j: [1, 2],
+      tags: [],
+    });
   });
 
   it("stores rows as Ion lines in internal storage", async () => {
-    const execution = await test.run(flow("store", QUERY, `url: ${PG_URL}\nsql: select id, price, ratio, d, ts, tstz, b from jdbc_types order by id\nfetchType: STORE\ntimeZoneId: UTC`));
+    const execution = await test.run(
+      flow(
+        "store",
+        QUERY,
+        `url: ${PG_URL}\nsql: select id, price, ratio, d, ts, tstz, b from jdbc_types order by id\nfetchType: STORE\ntimeZoneId: UTC`,
+      ),
+    );
     expect(execution.state.current).toBe("SUCCESS");
     const outputs = taskRun(execution, "q").outputs as { uri: string; size: number };
-    expect(outputs).toEqual({ uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/store\/executions\/.+\.ion$/), size: 2, fetchType: "STORE" });
+    expect(outputs).toEqual({
+      uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/store\/executions\/.+\.ion$/),
+      size: 2,
+      fetchType: "STORE",
+    });
     const text = await storedText(test, outputs.uri);
-    expect(text.split("\n")[0]).toBe('{id:1,price:12.50,ratio:1.5e0,d:2024-01-31,ts:LocalDateTime::"2024-01-31T10:11:12.345",tstz:ZonedDateTime::"2024-01-31T10:11:12.345678Z[UTC]",b:{{AQID}}}');
+    expect(text.split("\n")[0]).toBe(
+      '{id:1,price:12.50,ratio:1.5e0,d:2024-01-31,ts:LocalDateTime::"2024-01-31T10:11:12.345",tstz:ZonedDateTime::"2024-01-31T10:11:12.345678Z[UTC]",b:{{AQID}}}',
+    );
     const rows = await storedRows(test, outputs.uri);
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({ id: 2, ts: "1999-12-31T23:59:59", tstz: "1999-12-31T21:59:59Z[UTC]", b: null });
@@ -73,7 +111,11 @@ describe.skipIf(!up)("postgresql.Query", () => {
     const props = `url: ${PG_URL}\nsql: "select id, name, ':notaparam' as q, 1::int as c from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", QUERY, props));
     expect(execution.state.current).toBe("SUCCESS");
-    expect(taskRun(execution, "q").outputs).toEqual({ rows: [{ id: 2, name: "it's", q: ":notaparam", c: 1 }], size: 1, fetchType: "FETCH" });
+    expect(taskRun(execution, "q").outputs).toEqual({
+      rows: [{ id: 2, name: "it's", q: ":notaparam", c: 1 }],
+      size: 1,
+      fetchType: "FETCH",
+    });
   });
 
   it("closes its connection on success and on failure", async () => {

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerContext } from "@saker/sdk";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
 import { createTaskStorage } from "@saker/engine/worker/taskStorage";
-import { PG_URL, errorLines, flow, jdbcInstance, pgConnections, serviceAvailable, settledCount, storedRows, storedText, taskRun } from "../../test/support.ts";
+import {
+  PG_URL,
+  errorLines,
+  flow,
+  jdbcInstance,
+  pgConnections,
+  serviceAvailable,
+  settledCount,
+  storedRows,
+  storedText,
+  taskRun,
+} from "../../test/support.ts";
 import jdbc from "../index.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
@@ -31,8 +42,12 @@ beforeAll(async () => {
   if (!up) return;
   admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "test" });
   await admin.connect();
-  await admin.query("drop table if exists jdbc_events; create table jdbc_events (id serial primary key, status text not null default 'NEW', payload text)");
-  test = await jdbcInstance({ overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.jdbc", values: { maxFetchRows: 50 } }] } } });
+  await admin.query(
+    "drop table if exists jdbc_events; create table jdbc_events (id serial primary key, status text not null default 'NEW', payload text)",
+  );
+  test = await jdbcInstance({
+    overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.jdbc", values: { maxFetchRows: 50 } }] } },
+  });
 });
 afterAll(async () => {
   await test?.close();
@@ -45,13 +60,27 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(await failure("scheme", "url: jdbc:mysql://127.0.0.1:5432/test?password=hunter2\nsql: select 1")).toContain(
       "property 'url' must start with 'jdbc:postgresql:' (got 'jdbc:mysql://127.0.0.1:5432/test?password=***')",
     );
-    expect(await failure("nodb", "url: jdbc:postgresql://127.0.0.1:5432/no_such_db?user=postgres\npassword: hunter2\nsql: select 1")).toContain(
-      'PostgreSQL: database "no_such_db" does not exist [3D000]',
+    expect(
+      await failure(
+        "nodb",
+        "url: jdbc:postgresql://127.0.0.1:5432/no_such_db?user=postgres\npassword: hunter2\nsql: select 1",
+      ),
+    ).toContain('PostgreSQL: database "no_such_db" does not exist [3D000]');
+    expect(
+      await failure(
+        "norole",
+        "url: jdbc:postgresql://127.0.0.1:5432/test\nusername: nobody_here\npassword: hunter2\nsql: select 1",
+      ),
+    ).toContain('PostgreSQL: role "nobody_here" does not exist [28000]');
+    expect(await failure("refused", "url: jdbc:postgresql://127.0.0.1:1/test\nsql: select 1")).toContain(
+      "PostgreSQL: cannot reach the PostgreSQL server: connection refused [ECONNREFUSED]",
     );
-    expect(await failure("norole", "url: jdbc:postgresql://127.0.0.1:5432/test\nusername: nobody_here\npassword: hunter2\nsql: select 1")).toContain('PostgreSQL: role "nobody_here" does not exist [28000]');
-    expect(await failure("refused", "url: jdbc:postgresql://127.0.0.1:1/test\nsql: select 1")).toContain("PostgreSQL: cannot reach the PostgreSQL server: connection refused [ECONNREFUSED]");
-    expect(await failure("syntax", `url: ${PG_URL}\nsql: selec 1`)).toContain('PostgreSQL: syntax error at or near "selec" (at character 1) [42601]');
-    expect(await failure("two", `url: ${PG_URL}\nsql: select 1; select 2`)).toContain("Query task support only a single SQL statement");
+    expect(await failure("syntax", `url: ${PG_URL}\nsql: selec 1`)).toContain(
+      'PostgreSQL: syntax error at or near "selec" (at character 1) [42601]',
+    );
+    expect(await failure("two", `url: ${PG_URL}\nsql: select 1; select 2`)).toContain(
+      "Query task support only a single SQL statement",
+    );
     expect(await settledConnections(before)).toBe(before);
   });
 
@@ -70,20 +99,31 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     let killed = 0;
     for (let i = 0; i < 50 && killed === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const { rowCount } = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(10) as slept%' and pid <> pg_backend_pid()");
+      const { rowCount } = await admin.query(
+        "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(10) as slept%' and pid <> pg_backend_pid()",
+      );
       killed = rowCount ?? 0;
     }
     const execution = await running;
     expect(killed).toBe(1);
     expect(execution.state.current).toBe("FAILED");
-    expect(errorLines(test, execution.id).join("\n")).toMatch(/PostgreSQL: terminating connection due to administrator command \[57P01\]|connection was lost/);
+    expect(errorLines(test, execution.id).join("\n")).toMatch(
+      /PostgreSQL: terminating connection due to administrator command \[57P01\]|connection was lost/,
+    );
     expect(await settledConnections(before)).toBe(before);
   });
 
   it("refuses FETCH past maxFetchRows and points to STORE", async () => {
-    const text = await failure("limit", `url: ${PG_URL}\nsql: select generate_series(1, 51) as n\nfetchType: FETCH\nfetchSize: 7`);
-    expect(text).toContain("the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory; use fetchType: STORE");
-    const ok = await test.run(flow("limitok", QUERY, `url: ${PG_URL}\nsql: select generate_series(1, 50) as n\nfetchType: FETCH`));
+    const text = await failure(
+      "limit",
+      `url: ${PG_URL}\nsql: select generate_series(1, 51) as n\nfetchType: FETCH\nfetchSize: 7`,
+    );
+    expect(text).toContain(
+      "the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory; use fetchType: STORE",
+    );
+    const ok = await test.run(
+      flow("limitok", QUERY, `url: ${PG_URL}\nsql: select generate_series(1, 50) as n\nfetchType: FETCH`),
+    );
     expect((taskRun(ok, "q").outputs as { size: number }).size).toBe(50);
   });
 
@@ -97,23 +137,46 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'DONE'")).rows[0].n).toBe(2);
     // A failing afterSQL rolls the whole transaction back.
     await admin.query("insert into jdbc_events (payload) values ('c')");
-    const failed = await test.run(flow("afterbad", QUERY, `url: ${PG_URL}\nsql: update jdbc_events set status = 'SEEN' where status = 'NEW'\nafterSQL: update nowhere set x = 1`));
+    const failed = await test.run(
+      flow(
+        "afterbad",
+        QUERY,
+        `url: ${PG_URL}\nsql: update jdbc_events set status = 'SEEN' where status = 'NEW'\nafterSQL: update nowhere set x = 1`,
+      ),
+    );
     expect(failed.state.current).toBe("FAILED");
     expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'NEW'")).rows[0].n).toBe(1);
   });
 
   it("runs Queries: one output per statement returning rows, rolled back on failure", async () => {
-    const sql = "insert into jdbc_events (payload) values ('q1'); select payload from jdbc_events where payload = 'q1'; select ';' as semi, $$ a;b $$ as body";
-    const ok = await test.run(flow("queries", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "${sql}"\nfetchType: FETCH`));
-    expect(taskRun(ok, "q").outputs).toEqual({ outputs: [{ rows: [{ payload: "q1" }], size: 1, fetchType: "FETCH" }, { rows: [{ semi: ";", body: " a;b " }], size: 1, fetchType: "FETCH" }], size: 2 });
-    const bad = await test.run(flow("queriesbad", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "insert into jdbc_events (payload) values ('q2'); select 1/0"`));
+    const sql =
+      "insert into jdbc_events (payload) values ('q1'); select payload from jdbc_events where payload = 'q1'; select ';' as semi, $$ a;b $$ as body";
+    const ok = await test.run(
+      flow("queries", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "${sql}"\nfetchType: FETCH`),
+    );
+    expect(taskRun(ok, "q").outputs).toEqual({
+      outputs: [
+        { rows: [{ payload: "q1" }], size: 1, fetchType: "FETCH" },
+        { rows: [{ semi: ";", body: " a;b " }], size: 1, fetchType: "FETCH" },
+      ],
+      size: 2,
+    });
+    const bad = await test.run(
+      flow(
+        "queriesbad",
+        "io.kestra.plugin.jdbc.postgresql.Queries",
+        `url: ${PG_URL}\nsql: "insert into jdbc_events (payload) values ('q2'); select 1/0"`,
+      ),
+    );
     expect(bad.state.current).toBe("FAILED");
     expect(errorLines(test, bad.id).join("\n")).toContain("PostgreSQL: division by zero [22012]");
     expect((await admin.query("select count(*)::int as n from jdbc_events where payload = 'q2'")).rows[0].n).toBe(0);
   });
 
   it("copies a table out to a file and back in", async () => {
-    await admin.query("drop table if exists jdbc_copy; create table jdbc_copy (id int, name text); insert into jdbc_copy values (1, 'a,b'), (2, null)");
+    await admin.query(
+      "drop table if exists jdbc_copy; create table jdbc_copy (id int, name text); insert into jdbc_copy values (1, 'a,b'), (2, null)",
+    );
     const source = `id: copy
 namespace: company.jdbc
 tasks:
@@ -151,7 +214,11 @@ describe.skipIf(!up)("postgresql.Trigger", () => {
 
   function context(): TriggerContext {
     const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, trace: () => {}, log: () => {} };
-    const storage = createTaskStorage(test.instance.storage, { namespace: "company.jdbc", writePrefix: "/company/jdbc/watch/executions/e1/trigger/t", readPrefixes: ["/company/jdbc/watch/executions/e1"] });
+    const storage = createTaskStorage(test.instance.storage, {
+      namespace: "company.jdbc",
+      writePrefix: "/company/jdbc/watch/executions/e1/trigger/t",
+      readPrefixes: ["/company/jdbc/watch/executions/e1"],
+    });
     return {
       flow: { id: "watch", namespace: "company.jdbc" },
       trigger: { id: "t", type: trigger.type },
@@ -164,32 +231,52 @@ describe.skipIf(!up)("postgresql.Trigger", () => {
     } as unknown as TriggerContext;
   }
   const evaluate = (props: Record<string, unknown>) => trigger.evaluate!(trigger.properties.parse(props), context());
-  const base = { url: PG_URL, sql: "select id, payload from jdbc_events where status = 'NEW' order by id", afterSQL: "update jdbc_events set status = 'PROCESSED' where status = 'NEW'" };
+  const base = {
+    url: PG_URL,
+    sql: "select id, payload from jdbc_events where status = 'NEW' order by id",
+    afterSQL: "update jdbc_events set status = 'PROCESSED' where status = 'NEW'",
+  };
 
   it("starts one execution with the rows, marks them with afterSQL, then none", async () => {
     await admin.query("truncate jdbc_events; insert into jdbc_events (payload) values ('x'), ('y')");
     expect(trigger.properties.parse(base)).toMatchObject({ interval: 60_000, fetchType: "FETCH" });
     const event = await evaluate(base);
-    expect(event?.variables).toEqual({ rows: [expect.objectContaining({ payload: "x" }), expect.objectContaining({ payload: "y" })], size: 2 });
-    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'PROCESSED'")).rows[0].n).toBe(2);
+    expect(event?.variables).toEqual({
+      rows: [expect.objectContaining({ payload: "x" }), expect.objectContaining({ payload: "y" })],
+      size: 2,
+    });
+    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'PROCESSED'")).rows[0].n).toBe(
+      2,
+    );
     expect(await evaluate(base)).toBeUndefined();
   });
 
   it("stores the rows with fetchType STORE and refuses NONE", async () => {
     await admin.query("insert into jdbc_events (payload) values ('z')");
     const event = await evaluate({ ...base, fetchType: "STORE" });
-    expect(event?.variables).toEqual({ uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/watch\/executions\/e1\/trigger\/t\//), size: 1 });
+    expect(event?.variables).toEqual({
+      uri: expect.stringMatching(/^kestra:\/\/\/company\/jdbc\/watch\/executions\/e1\/trigger\/t\//),
+      size: 1,
+    });
     expect(await storedRows(test, event!.variables.uri as string)).toEqual([{ id: expect.any(Number), payload: "z" }]);
-    await expect(evaluate({ ...base, fetchType: "NONE" })).rejects.toThrow("fetchType NONE cannot be used on a trigger");
+    await expect(evaluate({ ...base, fetchType: "NONE" })).rejects.toThrow(
+      "fetchType NONE cannot be used on a trigger",
+    );
   });
 
   it("honours maxFetchRows from the plugin configuration, rolling afterSQL back", async () => {
-    await admin.query("truncate jdbc_events; insert into jdbc_events (payload) select 'p' || g from generate_series(1, 51) g");
-    await expect(evaluate(base)).rejects.toThrow("the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory");
+    await admin.query(
+      "truncate jdbc_events; insert into jdbc_events (payload) select 'p' || g from generate_series(1, 51) g",
+    );
+    await expect(evaluate(base)).rejects.toThrow(
+      "the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory",
+    );
     expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'NEW'")).rows[0].n).toBe(51);
     await admin.query("delete from jdbc_events where payload = 'p51'");
     const event = await evaluate(base);
     expect(event?.variables.size).toBe(50);
-    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'PROCESSED'")).rows[0].n).toBe(50);
+    expect((await admin.query("select count(*)::int as n from jdbc_events where status = 'PROCESSED'")).rows[0].n).toBe(
+      50,
+    );
   });
 });

@@ -30,7 +30,11 @@ const sqliteDialect: Dialect<SqliteProps> = {
   },
   describeError(error) {
     const code = (error as { code?: unknown })?.code;
-    return { message: errorMessage(error), ...(typeof code === "string" ? { code } : {}), retryable: typeof code === "string" && RETRYABLE.has(code) };
+    return {
+      message: errorMessage(error),
+      ...(typeof code === "string" ? { code } : {}),
+      retryable: typeof code === "string" && RETRYABLE.has(code),
+    };
   },
   secretsOf: (props) => [props.password],
 };
@@ -40,10 +44,18 @@ const types = defineJdbcTypes(sqliteDialect as Dialect<QueryProps & Record<strin
   urlExample: "jdbc:sqlite:/path/to/db.sqlite",
   workingFiles: true,
   extraProperties: {
-    sqliteFile: z.string().optional().describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
-    outputDbFile: z.boolean().default(false).describe("Store the database file after the run; its URI is output as `databaseUri`."),
+    sqliteFile: z
+      .string()
+      .optional()
+      .describe("A database file in internal storage (`kestra://…`) to open instead of the url's."),
+    outputDbFile: z
+      .boolean()
+      .default(false)
+      .describe("Store the database file after the run; its URI is output as `databaseUri`."),
   },
-  extraOutputs: { databaseUri: z.string().optional().describe("With `outputDbFile`: the database file in internal storage.") },
+  extraOutputs: {
+    databaseUri: z.string().optional().describe("With `outputDbFile`: the database file in internal storage."),
+  },
 });
 
 export const sqliteTasks = types.tasks;

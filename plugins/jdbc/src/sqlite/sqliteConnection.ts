@@ -27,7 +27,8 @@ function cellOf(value: unknown): Cell {
 
 /** Text in DATE / DATETIME columns becomes a date, as the SQLite JDBC driver reads it. */
 function temporalTextCell(text: string): Cell {
-  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text)) return new SqlTemporal("LocalDateTime", localDateTimeText(text));
+  if (/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(text))
+    return new SqlTemporal("LocalDateTime", localDateTimeText(text));
   return dateCell(text);
 }
 
@@ -45,7 +46,12 @@ export class SqliteConnection implements DbConnection {
     return new SqliteConnection(new Database(path, { timeout: 5000 }));
   }
 
-  async execute(sql: string, values: readonly unknown[], options: ExecuteOptions, sink: RowSink): Promise<{ resultSet: boolean }> {
+  async execute(
+    sql: string,
+    values: readonly unknown[],
+    options: ExecuteOptions,
+    sink: RowSink,
+  ): Promise<{ resultSet: boolean }> {
     const statement = this.db.prepare(sql);
     const bound = values.map(bindable);
     if (!statement.reader) {

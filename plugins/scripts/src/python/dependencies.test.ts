@@ -47,7 +47,9 @@ beforeAll(async () => {
   execFileSync("mkdir", ["-p", wheels]);
   buildWheel(wheels, "1.0.0");
   buildWheel(wheels, "2.0.0");
-  test = await scriptsInstance({ overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.scripts", values: { cacheDir } }] } } });
+  test = await scriptsInstance({
+    overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.scripts", values: { cacheDir } }] } },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -56,7 +58,11 @@ afterAll(async () => {
 });
 
 const task = (id: string, requirement: string, extra = "") =>
-  flow(id, "io.kestra.plugin.scripts.python.Script", `dependencies: ["${requirement}"]\nenv:\n  PIP_FIND_LINKS: ${wheels}\n  PIP_NO_INDEX: "1"\n${extra}script: |\n  import tinydep\n  from kestra import Kestra\n  Kestra.outputs({"version": tinydep.VERSION})`);
+  flow(
+    id,
+    "io.kestra.plugin.scripts.python.Script",
+    `dependencies: ["${requirement}"]\nenv:\n  PIP_FIND_LINKS: ${wheels}\n  PIP_NO_INDEX: "1"\n${extra}script: |\n  import tinydep\n  from kestra import Kestra\n  Kestra.outputs({"version": tinydep.VERSION})`,
+  );
 
 describe("python dependencies", () => {
   it("installs a set once into the cache, keyed by the set, and reuses it", async () => {
@@ -81,7 +87,9 @@ describe("python dependencies", () => {
   it("fails clearly when pip cannot find a dependency, leaving no cache entry", async () => {
     const ex = await test.run(task("missing", "tinydep==9.9.9"), {}, 120_000);
     expect(ex.state.current).toBe("FAILED");
-    expect(logLines(test, ex.id, "ERROR").join("\n")).toMatch(/Installing the Python dependencies \(tinydep==9\.9\.9\) failed with exit code 1:\n.*tinydep==9\.9\.9/s);
+    expect(logLines(test, ex.id, "ERROR").join("\n")).toMatch(
+      /Installing the Python dependencies \(tinydep==9\.9\.9\) failed with exit code 1:\n.*tinydep==9\.9\.9/s,
+    );
     // Only the two sets installed above: no entry, and no half-filled staging folder, for this one.
     expect(readdirSync(join(cacheDir, "python"))).toHaveLength(2);
   }, 120_000);

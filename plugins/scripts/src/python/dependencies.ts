@@ -42,10 +42,17 @@ const installing = new Map<string, Promise<string>>();
 
 function dependencyKey(python: string, dependencies: readonly string[]): string {
   const sorted = [...new Set(dependencies.map((d) => d.trim()).filter(Boolean))].sort();
-  return createHash("sha256").update(JSON.stringify([python, sorted])).digest("hex").slice(0, 24);
+  return createHash("sha256")
+    .update(JSON.stringify([python, sorted]))
+    .digest("hex")
+    .slice(0, 24);
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /** Installs the dependencies (or finds them cached) and returns the folder to put on PYTHONPATH. */
 export async function installDependencies(job: DependencyInstall): Promise<string> {
@@ -81,7 +88,18 @@ async function pipInstall(job: DependencyInstall, target: string): Promise<strin
   await mkdir(target, { recursive: true, mode: 0o700 });
   job.logger.info("Installing Python dependencies: {}", job.dependencies.join(", "));
   const tail: string[] = [];
-  const command = [job.python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--quiet", "--target", target, ...job.dependencies];
+  const command = [
+    job.python,
+    "-m",
+    "pip",
+    "install",
+    "--disable-pip-version-check",
+    "--no-input",
+    "--quiet",
+    "--target",
+    target,
+    ...job.dependencies,
+  ];
   const { exitCode } = await runProcess({
     command,
     workingDir: job.workingDir,
@@ -98,6 +116,9 @@ async function pipInstall(job: DependencyInstall, target: string): Promise<strin
     },
   });
   if (job.signal.aborted) throw new TaskError("Python dependencies install stopped");
-  if (exitCode !== 0) throw new TaskError(`Installing the Python dependencies (${job.dependencies.join(", ")}) failed with exit code ${exitCode}:\n${tail.join("\n")}`);
+  if (exitCode !== 0)
+    throw new TaskError(
+      `Installing the Python dependencies (${job.dependencies.join(", ")}) failed with exit code ${exitCode}:\n${tail.join("\n")}`,
+    );
   return target;
 }

@@ -11,8 +11,13 @@ import { runProcess } from "./process.ts";
 import type { RunnerJob, RunnerResult, TaskRunner } from "./taskRunner.ts";
 
 /** The engine's address: the runner's `host`, then `DOCKER_HOST`, then the default socket. */
-function dockerHost(options: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>): string {
-  return typeof options.host === "string" && options.host ? options.host : env.DOCKER_HOST || "unix:///var/run/docker.sock";
+function dockerHost(
+  options: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  return typeof options.host === "string" && options.host
+    ? options.host
+    : env.DOCKER_HOST || "unix:///var/run/docker.sock";
 }
 
 /** True when something accepts connections at a `unix://` or `tcp://` Docker host within a second. */
@@ -21,7 +26,10 @@ function engineAnswers(host: string): Promise<boolean> {
   if (!url) return Promise.resolve(false);
   return new Promise((resolve) => {
     const [hostname, port] = url[2]!.split(":");
-    const socket = url[1] === "unix" ? createConnection({ path: url[2]! }) : createConnection({ host: hostname!, port: Number(port ?? 2375) });
+    const socket =
+      url[1] === "unix"
+        ? createConnection({ path: url[2]! })
+        : createConnection({ host: hostname!, port: Number(port ?? 2375) });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
@@ -46,7 +54,14 @@ async function runDocker(job: RunnerJob): Promise<RunnerResult> {
   if (typeof job.options.user === "string") args.push("--user", job.options.user);
   const image = typeof job.options.image === "string" && job.options.image ? job.options.image : job.containerImage;
   const env = { ...job.taskEnv, PATH: job.env.PATH ?? "/usr/bin:/bin", DOCKER_HOST: host };
-  const stop = () => void runProcess({ ...job, command: ["docker", "rm", "-f", name], env, onLine: () => {}, signal: new AbortController().signal }).catch(() => {});
+  const stop = () =>
+    void runProcess({
+      ...job,
+      command: ["docker", "rm", "-f", name],
+      env,
+      onLine: () => {},
+      signal: new AbortController().signal,
+    }).catch(() => {});
   job.signal.addEventListener("abort", stop, { once: true });
   try {
     return await runProcess({ ...job, command: ["docker", ...args, image, ...job.command], env });

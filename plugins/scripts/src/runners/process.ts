@@ -40,7 +40,12 @@ export function runProcess(job: RunnerJob): Promise<RunnerResult> {
   const [program, ...args] = job.command;
   if (!program) throw new NonRetryableError("The command to run is empty");
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: job.workingDir, env: job.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, {
+      cwd: job.workingDir,
+      env: job.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     if (child.pid !== undefined) track(child.pid);
     const out = splitLines((line) => job.onLine(line, "stdout"));
     const err = splitLines((line) => job.onLine(line, "stderr"));
@@ -72,7 +77,10 @@ export function runProcess(job: RunnerJob): Promise<RunnerResult> {
     });
     child.on("error", (error: NodeJS.ErrnoException) => {
       job.signal.removeEventListener("abort", stop);
-      const message = error.code === "ENOENT" ? `'${program}' was not found on the PATH of the worker (${job.env.PATH ?? "no PATH"})` : `Cannot start '${program}': ${error.message}`;
+      const message =
+        error.code === "ENOENT"
+          ? `'${program}' was not found on the PATH of the worker (${job.env.PATH ?? "no PATH"})`
+          : `Cannot start '${program}': ${error.message}`;
       reject(new NonRetryableError(message));
     });
     child.on("close", () => {
@@ -85,7 +93,15 @@ export function runProcess(job: RunnerJob): Promise<RunnerResult> {
   });
 }
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};
 
 function signalNumber(signal: NodeJS.Signals | null): number {
   return (signal && SIGNALS[signal]) ?? 0;

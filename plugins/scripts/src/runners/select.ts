@@ -13,10 +13,16 @@ import { findTaskRunner, registerTaskRunner, taskRunnerTypes, type TaskRunner } 
 registerTaskRunner(ProcessRunner);
 registerTaskRunner(DockerRunner);
 
-export function selectRunner(props: Pick<CommonProps, "taskRunner" | "runner" | "docker">): { runner: TaskRunner; options: Record<string, unknown> } {
+export function selectRunner(props: Pick<CommonProps, "taskRunner" | "runner" | "docker">): {
+  runner: TaskRunner;
+  options: Record<string, unknown>;
+} {
   if (props.taskRunner) {
     const runner = findTaskRunner(props.taskRunner.type);
-    if (!runner) throw new NonRetryableError(`taskRunner.type: unknown task runner '${props.taskRunner.type}'; available: ${taskRunnerTypes().join(", ")}`);
+    if (!runner)
+      throw new NonRetryableError(
+        `taskRunner.type: unknown task runner '${props.taskRunner.type}'; available: ${taskRunnerTypes().join(", ")}`,
+      );
     return { runner, options: props.taskRunner };
   }
   if (props.runner === "DOCKER") return { runner: DockerRunner, options: { ...(props.docker ?? {}) } };

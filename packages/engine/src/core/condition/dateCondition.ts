@@ -8,7 +8,9 @@ export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];
 
 /** `date`, rendered by the condition itself against the trigger's variables. */
 export function dateProperty() {
-  return raw(z.string().default("{{ trigger.date }}")).describe("The date to test: an expression or an ISO-8601 date; the trigger date by default.");
+  return raw(z.string().default("{{ trigger.date }}")).describe(
+    "The date to test: an expression or an ISO-8601 date; the trigger date by default.",
+  );
 }
 
 async function rendered(template: string, ctx: ConditionContext): Promise<string> {

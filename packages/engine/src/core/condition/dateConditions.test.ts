@@ -14,12 +14,23 @@ describe("DayWeek", () => {
   });
   it("takes a plain date, a zone in brackets, and an explicit date", async () => {
     expect(await check({ type: `${C}DayWeek`, dayOfWeek: "FRIDAY", date: "2024-03-08" })).toBe(true);
-    expect(await check({ type: `${C}DayWeek`, dayOfWeek: "FRIDAY", date: "2024-03-08T09:00:00+01:00[Europe/Paris]" })).toBe(true);
-    expect(await check({ type: "io.kestra.core.models.conditions.types.DayWeekCondition", dayOfWeek: "SATURDAY", date: "{{ other }}" }, { variables: { other: "2024-03-09" } })).toBe(true);
+    expect(
+      await check({ type: `${C}DayWeek`, dayOfWeek: "FRIDAY", date: "2024-03-08T09:00:00+01:00[Europe/Paris]" }),
+    ).toBe(true);
+    expect(
+      await check(
+        { type: "io.kestra.core.models.conditions.types.DayWeekCondition", dayOfWeek: "SATURDAY", date: "{{ other }}" },
+        { variables: { other: "2024-03-09" } },
+      ),
+    ).toBe(true);
   });
   it("rejects a bad day and an unreadable date", async () => {
-    await expect(check({ type: `${C}DayWeek`, dayOfWeek: "FUNDAY" }, at("2024-03-04"))).rejects.toThrow(/dayOfWeek.*MONDAY/);
-    await expect(check({ type: `${C}DayWeek`, dayOfWeek: "MONDAY" }, at("2024-03-04T10:00:00"))).rejects.toThrow(/not an ISO-8601/);
+    await expect(check({ type: `${C}DayWeek`, dayOfWeek: "FUNDAY" }, at("2024-03-04"))).rejects.toThrow(
+      /dayOfWeek.*MONDAY/,
+    );
+    await expect(check({ type: `${C}DayWeek`, dayOfWeek: "MONDAY" }, at("2024-03-04T10:00:00"))).rejects.toThrow(
+      /not an ISO-8601/,
+    );
     await expect(check({ type: `${C}DayWeek`, dayOfWeek: "MONDAY" })).rejects.toThrow(/not an ISO-8601/);
   });
 });
@@ -40,12 +51,20 @@ describe("DayWeekInMonth", () => {
   });
   it("a fifth occurrence is LAST but not FOURTH; another weekday never matches", async () => {
     // April 2024 has five Mondays: 1, 8, 15, 22, 29
-    expect(await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "LAST", date: "2024-04-29" })).toBe(true);
-    expect(await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "FOURTH", date: "2024-04-29" })).toBe(false);
-    expect(await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "TUESDAY", dayInMonth: "FIRST", date: "2024-03-04" })).toBe(false);
+    expect(
+      await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "LAST", date: "2024-04-29" }),
+    ).toBe(true);
+    expect(
+      await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "FOURTH", date: "2024-04-29" }),
+    ).toBe(false);
+    expect(
+      await check({ type: `${C}DayWeekInMonth`, dayOfWeek: "TUESDAY", dayInMonth: "FIRST", date: "2024-03-04" }),
+    ).toBe(false);
   });
   it("rejects a bad dayInMonth", async () => {
-    await expect(check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "FIFTH", date: "2024-03-04" })).rejects.toThrow(/dayInMonth/);
+    await expect(
+      check({ type: `${C}DayWeekInMonth`, dayOfWeek: "MONDAY", dayInMonth: "FIFTH", date: "2024-03-04" }),
+    ).rejects.toThrow(/dayInMonth/);
   });
 });
 
@@ -69,12 +88,20 @@ describe("TimeBetween", () => {
     expect(await check(node, at("2024-03-04T09:30:00+01:00"))).toBe(false);
   });
   it("takes one bound alone, and fails with none", async () => {
-    expect(await check({ type: `${C}TimeBetween`, after: "08:00:00+02:00" }, at("2024-06-04T08:30:00+02:00"))).toBe(true);
-    expect(await check({ type: `${C}TimeBetween`, before: "08:00:00+02:00" }, at("2024-06-04T08:30:00+02:00"))).toBe(false);
-    await expect(check({ type: `${C}TimeBetween` }, at("2024-06-04T08:30:00Z"))).rejects.toThrow("Invalid condition with no before nor after");
+    expect(await check({ type: `${C}TimeBetween`, after: "08:00:00+02:00" }, at("2024-06-04T08:30:00+02:00"))).toBe(
+      true,
+    );
+    expect(await check({ type: `${C}TimeBetween`, before: "08:00:00+02:00" }, at("2024-06-04T08:30:00+02:00"))).toBe(
+      false,
+    );
+    await expect(check({ type: `${C}TimeBetween` }, at("2024-06-04T08:30:00Z"))).rejects.toThrow(
+      "Invalid condition with no before nor after",
+    );
   });
   it("rejects a time without an offset", async () => {
-    await expect(check({ type: `${C}TimeBetween`, after: "09:00:00" }, at("2024-03-04T12:00:00Z"))).rejects.toThrow(/after.*time with an offset/);
+    await expect(check({ type: `${C}TimeBetween`, after: "09:00:00" }, at("2024-03-04T12:00:00Z"))).rejects.toThrow(
+      /after.*time with an offset/,
+    );
   });
 });
 
@@ -87,8 +114,12 @@ describe("DateTimeBetween", () => {
     expect(await check(node, at("2024-01-01T00:30:00+01:00"))).toBe(false); // 2023-12-31T23:30Z
   });
   it("takes one bound alone and rejects a date without an offset", async () => {
-    expect(await check({ type: `${C}DateTimeBetween`, before: "2024-01-01T00:00:00Z" }, at("2023-12-31T23:59:59Z"))).toBe(true);
-    await expect(check({ type: `${C}DateTimeBetween`, after: "2024-01-01" }, at("2024-01-15T10:00:00Z"))).rejects.toThrow(/after.*offset/);
+    expect(
+      await check({ type: `${C}DateTimeBetween`, before: "2024-01-01T00:00:00Z" }, at("2023-12-31T23:59:59Z")),
+    ).toBe(true);
+    await expect(
+      check({ type: `${C}DateTimeBetween`, after: "2024-01-01" }, at("2024-01-15T10:00:00Z")),
+    ).rejects.toThrow(/after.*offset/);
   });
 });
 
@@ -99,10 +130,16 @@ describe("PublicHoliday", () => {
     expect(await check({ type: `${C}PublicHoliday`, country: "US", date: "2024-07-04" })).toBe(true);
     // Epiphany is a holiday in Bavaria, not in Berlin
     expect(await check({ type: `${C}PublicHoliday`, country: "DE", subDivision: "BY", date: "2024-01-06" })).toBe(true);
-    expect(await check({ type: `${C}PublicHoliday`, country: "DE", subDivision: "DE-BE", date: "2024-01-06" })).toBe(false);
+    expect(await check({ type: `${C}PublicHoliday`, country: "DE", subDivision: "DE-BE", date: "2024-01-06" })).toBe(
+      false,
+    );
   });
   it("rejects an unknown country or subdivision", async () => {
-    await expect(check({ type: `${C}PublicHoliday`, country: "ZZ", date: "2024-01-01" })).rejects.toThrow(/unknown country 'ZZ'/);
-    await expect(check({ type: `${C}PublicHoliday`, country: "FR", subDivision: "XX9", date: "2024-01-01" })).rejects.toThrow(/unknown subdivision/);
+    await expect(check({ type: `${C}PublicHoliday`, country: "ZZ", date: "2024-01-01" })).rejects.toThrow(
+      /unknown country 'ZZ'/,
+    );
+    await expect(
+      check({ type: `${C}PublicHoliday`, country: "FR", subDivision: "XX9", date: "2024-01-01" }),
+    ).rejects.toThrow(/unknown subdivision/);
   });
 });

@@ -4,7 +4,10 @@ import { dateProperty, dayOfWeek, DAYS_OF_WEEK, renderLocalDate } from "./dateCo
 
 export const DayWeek = defineCondition({
   type: "io.kestra.plugin.core.condition.DayWeek",
-  aliases: ["io.kestra.core.models.conditions.types.DayWeekCondition", "io.kestra.plugin.core.condition.DayWeekCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.DayWeekCondition",
+    "io.kestra.plugin.core.condition.DayWeekCondition",
+  ],
   title: "Match a day of the week",
   description: "True when `date` falls on `dayOfWeek`.",
   examples: [{ title: "Mondays only", code: "type: io.kestra.plugin.core.condition.DayWeek\ndayOfWeek: MONDAY" }],
@@ -21,10 +24,18 @@ export const DAYS_IN_MONTH = ["FIRST", "SECOND", "THIRD", "FOURTH", "LAST"] as c
 
 export const DayWeekInMonth = defineCondition({
   type: "io.kestra.plugin.core.condition.DayWeekInMonth",
-  aliases: ["io.kestra.core.models.conditions.types.DayWeekInMonthCondition", "io.kestra.plugin.core.condition.DayWeekInMonthCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.DayWeekInMonthCondition",
+    "io.kestra.plugin.core.condition.DayWeekInMonthCondition",
+  ],
   title: "Match the first, second… or last given weekday of the month",
   description: "True when `date` is the `dayInMonth` (FIRST, SECOND, THIRD, FOURTH or LAST) `dayOfWeek` of its month.",
-  examples: [{ title: "The first Monday of each month", code: "type: io.kestra.plugin.core.condition.DayWeekInMonth\ndayOfWeek: MONDAY\ndayInMonth: FIRST" }],
+  examples: [
+    {
+      title: "The first Monday of each month",
+      code: "type: io.kestra.plugin.core.condition.DayWeekInMonth\ndayOfWeek: MONDAY\ndayInMonth: FIRST",
+    },
+  ],
   properties: z.object({
     date: dateProperty(),
     dayOfWeek: z.enum(DAYS_OF_WEEK).describe("The day of the week."),
@@ -41,7 +52,10 @@ export const DayWeekInMonth = defineCondition({
 
 export const Weekend = defineCondition({
   type: "io.kestra.plugin.core.condition.Weekend",
-  aliases: ["io.kestra.core.models.conditions.types.WeekendCondition", "io.kestra.plugin.core.condition.WeekendCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.WeekendCondition",
+    "io.kestra.plugin.core.condition.WeekendCondition",
+  ],
   title: "Match Saturdays and Sundays",
   description: "True when `date` falls on a Saturday or a Sunday.",
   properties: z.object({ date: dateProperty() }),

@@ -9,10 +9,18 @@ export function renderedTrue(text: string): boolean {
 
 export const Expression = defineCondition({
   type: "io.kestra.plugin.core.condition.Expression",
-  aliases: ["io.kestra.core.models.conditions.types.VariableCondition", "io.kestra.plugin.core.condition.ExpressionCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.VariableCondition",
+    "io.kestra.plugin.core.condition.ExpressionCondition",
+  ],
   title: "Match when an expression is true",
   description: "Renders `expression` against the trigger's variables; true unless it renders blank or `false`.",
-  examples: [{ title: "A webhook body field", code: "type: io.kestra.plugin.core.condition.Expression\nexpression: \"{{ trigger.body.hello == 'world' }}\"" }],
+  examples: [
+    {
+      title: "A webhook body field",
+      code: "type: io.kestra.plugin.core.condition.Expression\nexpression: \"{{ trigger.body.hello == 'world' }}\"",
+    },
+  ],
   properties: z.object({
     expression: raw(z.string().min(1)).describe("The expression to render, e.g. `{{ trigger.body.ok }}`."),
   }),
@@ -27,9 +35,13 @@ function isMap(value: unknown): value is Record<string, unknown> {
 
 export const ExecutionOutputs = defineCondition({
   type: "io.kestra.plugin.core.condition.ExecutionOutputs",
-  aliases: ["io.kestra.core.models.conditions.types.ExecutionOutputsCondition", "io.kestra.plugin.core.condition.ExecutionOutputsCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.ExecutionOutputsCondition",
+    "io.kestra.plugin.core.condition.ExecutionOutputsCondition",
+  ],
   title: "Match on the outputs of the execution",
-  description: "False when the execution has no outputs; otherwise renders `expression` with the outputs as `trigger.outputs`, true unless blank or `false`.",
+  description:
+    "False when the execution has no outputs; otherwise renders `expression` with the outputs as `trigger.outputs`, true unless blank or `false`.",
   properties: z.object({
     expression: raw(z.string().min(1)).describe("The expression to render, e.g. `{{ trigger.outputs.count > 0 }}`."),
   }),

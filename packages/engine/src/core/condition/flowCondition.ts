@@ -20,7 +20,8 @@ export const FlowNamespaceCondition = defineCondition({
   type: "io.kestra.plugin.core.condition.FlowNamespaceCondition",
   aliases: ["io.kestra.core.models.conditions.types.FlowNamespaceCondition"],
   title: "Match the namespace of the flow",
-  description: "Deprecated: use `ExecutionNamespace`. True when the flow's namespace equals `namespace`, or starts with it with `prefix: true`.",
+  description:
+    "Deprecated: use `ExecutionNamespace`. True when the flow's namespace equals `namespace`, or starts with it with `prefix: true`.",
   deprecated: true,
   properties: z.object({
     namespace: z.string().describe("The namespace to match."),

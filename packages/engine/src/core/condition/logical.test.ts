@@ -41,7 +41,11 @@ describe("Or", () => {
 
 describe("MultipleCondition", () => {
   it("cannot be evaluated outside a Flow trigger, which keeps its window", async () => {
-    const node = { type: `${C}MultipleCondition`, id: "both", conditions: { a: { type: `${C}ExecutionFlow`, namespace: "n", flowId: "a" } } };
+    const node = {
+      type: `${C}MultipleCondition`,
+      id: "both",
+      conditions: { a: { type: `${C}ExecutionFlow`, namespace: "n", flowId: "a" } },
+    };
     await expect(check(node, { execution: execution() })).rejects.toThrow(/only evaluated by a Flow trigger/);
   });
 });

@@ -10,7 +10,12 @@ export const Not = defineCondition({
   aliases: ["io.kestra.core.models.conditions.types.NotCondition", "io.kestra.plugin.core.condition.NotCondition"],
   title: "Match when none of the conditions holds",
   description: "True when every one of `conditions` is false.",
-  examples: [{ title: "Not on weekends", code: "type: io.kestra.plugin.core.condition.Not\nconditions:\n  - type: io.kestra.plugin.core.condition.Weekend" }],
+  examples: [
+    {
+      title: "Not on weekends",
+      code: "type: io.kestra.plugin.core.condition.Not\nconditions:\n  - type: io.kestra.plugin.core.condition.Weekend",
+    },
+  ],
   properties: nested,
   async test(props, ctx) {
     return (await ctx.test(props.conditions)).every((result) => !result);

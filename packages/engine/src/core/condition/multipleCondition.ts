@@ -24,21 +24,33 @@ const definition = defineCondition({
     },
   ],
   properties: z.object({
-    id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "must start with a letter or digit and hold only letters, digits, '_' and '-'").describe("A unique id: the key of the stored window."),
-    conditions: z.record(z.string(), condition()).describe("The conditions to wait for, by a name unique in the trigger."),
+    id: z
+      .string()
+      .regex(
+        /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/,
+        "must start with a letter or digit and hold only letters, digits, '_' and '-'",
+      )
+      .describe("A unique id: the key of the stored window."),
+    conditions: z
+      .record(z.string(), condition())
+      .describe("The conditions to wait for, by a name unique in the trigger."),
     timeWindow: TimeWindowSchema.optional(),
     resetOnSuccess: z.boolean().default(true).describe("Start over after the conditions were all met once."),
     window: duration().optional().describe("Deprecated: `timeWindow.window`."),
     windowAdvance: duration().optional().describe("Deprecated: `timeWindow.windowAdvance`."),
   }),
   test() {
-    throw new SakerError("CONDITION_INVALID", "MultipleCondition is only evaluated by a Flow trigger, which keeps its time window");
+    throw new SakerError(
+      "CONDITION_INVALID",
+      "MultipleCondition is only evaluated by a Flow trigger, which keeps its time window",
+    );
   },
 });
 
 export const MultipleCondition = withValidation(definition, (node) => {
   const problems = timeWindowProblems(node.timeWindow, "timeWindow");
   const conditions = node.conditions;
-  if (conditions && typeof conditions === "object" && Object.keys(conditions).length === 0) problems.push("conditions: must hold at least one condition");
+  if (conditions && typeof conditions === "object" && Object.keys(conditions).length === 0)
+    problems.push("conditions: must hold at least one condition");
   return problems;
 });

@@ -25,13 +25,18 @@ function defaultCountry(): string | undefined {
 function calendar(Holidays: typeof HolidaysType, country: string, subDivision: string | undefined): Holidays {
   const code = country.trim().toUpperCase();
   // ISO 3166-2 codes may repeat the country: DE-BY.
-  const sub = subDivision?.trim().toUpperCase().replace(new RegExp(`^${code}-`), "");
+  const sub = subDivision
+    ?.trim()
+    .toUpperCase()
+    .replace(new RegExp(`^${code}-`), "");
   const key = `${code}/${sub ?? ""}`;
   let found = calendars.get(key);
   if (!found) {
     const probe = new Holidays();
-    if (!probe.getCountries()[code]) throw new SakerError("CONDITION_INVALID", `unknown country '${country}' (ISO 3166-1 alpha-2 expected)`);
-    if (sub && !probe.getStates(code)?.[sub]) throw new SakerError("CONDITION_INVALID", `unknown subdivision '${subDivision}' of ${code}`);
+    if (!probe.getCountries()[code])
+      throw new SakerError("CONDITION_INVALID", `unknown country '${country}' (ISO 3166-1 alpha-2 expected)`);
+    if (sub && !probe.getStates(code)?.[sub])
+      throw new SakerError("CONDITION_INVALID", `unknown subdivision '${subDivision}' of ${code}`);
     found = sub ? new Holidays(code, sub, { types: ["public"] }) : new Holidays(code, { types: ["public"] });
     calendars.set(key, found);
   }
@@ -46,9 +51,13 @@ export async function isPublicHoliday(isoDate: string, country: string, subDivis
 
 export const PublicHoliday = defineCondition({
   type: "io.kestra.plugin.core.condition.PublicHoliday",
-  aliases: ["io.kestra.core.models.conditions.types.PublicHolidayCondition", "io.kestra.plugin.core.condition.PublicHolidayCondition"],
+  aliases: [
+    "io.kestra.core.models.conditions.types.PublicHolidayCondition",
+    "io.kestra.plugin.core.condition.PublicHolidayCondition",
+  ],
   title: "Match public holidays",
-  description: "True when `date` is a public holiday in `country` (ISO 3166-1 alpha-2; the locale's country by default), optionally in a `subDivision` (ISO 3166-2). Calendars come from the date-holidays package.",
+  description:
+    "True when `date` is a public holiday in `country` (ISO 3166-1 alpha-2; the locale's country by default), optionally in a `subDivision` (ISO 3166-2). Calendars come from the date-holidays package.",
   examples: [
     { title: "French public holidays", code: "type: io.kestra.plugin.core.condition.PublicHoliday\ncountry: FR" },
     {

@@ -65,7 +65,9 @@ tasks:
     const errors = errorMessages(t, x, "check");
     expect(errors).toContain("Assertion `{{ 1 + 1 == 3 }}` failed!");
     expect(errors).toContain("Assertion `{{ 0 }}` failed!");
-    expect(errors.some((m) => m.startsWith("Assertion `{{ undefinedVariable.field }}` failed, failed to render"))).toBe(true);
+    expect(errors.some((m) => m.startsWith("Assertion `{{ undefinedVariable.field }}` failed, failed to render"))).toBe(
+      true,
+    );
     const metrics = t.instance.metrics.byExecution(x.id).filter((m) => m.taskId === "check");
     expect(metrics.map((m) => [m.name, m.value])).toEqual([
       ["success", 1],
@@ -87,14 +89,17 @@ tasks:
   });
 
   it("refuses conditions that are not a list of texts, naming the flow and the YAML path", () => {
-    const deploy = (conditions: string) => () => t.instance.deploy(`id: assert_bad
+    const deploy = (conditions: string) => () =>
+      t.instance.deploy(`id: assert_bad
 namespace: company.team
 tasks:
   - id: check
     type: io.kestra.plugin.core.execution.Assert
     conditions: ${conditions}
 `);
-    expect(deploy('"{{ 1 == 1 }}"')).toThrow("Flow 'company.team/assert_bad' is invalid: tasks[0].conditions: must be a list");
+    expect(deploy('"{{ 1 == 1 }}"')).toThrow(
+      "Flow 'company.team/assert_bad' is invalid: tasks[0].conditions: must be a list",
+    );
     expect(deploy("[]")).toThrow(/Flow 'company.team\/assert_bad' is invalid: tasks\[0\]\.conditions: /);
     try {
       deploy("[]")();

@@ -7,7 +7,12 @@ export const Assert = defineTask({
   title: "Assert conditions on the execution's data",
   description:
     "Renders each of `conditions`; one that renders falsy (`''`, `0`, `-0`, `false`) or cannot be rendered is a failed assertion and is logged. The task fails when any assertion failed, with `errorMessage` appended. Counts the `success` and `failed` assertions as metrics.",
-  examples: [{ title: "Check an input", code: "id: check\ntype: io.kestra.plugin.core.execution.Assert\nconditions:\n  - \"{{ inputs.param == 'ok' }}\"\nerrorMessage: the input is not ok" }],
+  examples: [
+    {
+      title: "Check an input",
+      code: "id: check\ntype: io.kestra.plugin.core.execution.Assert\nconditions:\n  - \"{{ inputs.param == 'ok' }}\"\nerrorMessage: the input is not ok",
+    },
+  ],
   properties: z.object({
     // Rendered one by one by the task, so that a condition failing to render is a failed assertion.
     conditions: raw(z.array(z.string()).min(1)).describe("The assertions; each must render truthy."),
@@ -27,7 +32,8 @@ export const Assert = defineTask({
     }
     ctx.metric({ name: "success", type: "counter", value: conditions.length - failed });
     ctx.metric({ name: "failed", type: "counter", value: failed });
-    if (failed > 0) throw new TaskError(`${failed} assertion${failed > 1 ? "s" : ""} failed!${extra ? `\n${extra}` : ""}`);
+    if (failed > 0)
+      throw new TaskError(`${failed} assertion${failed > 1 ? "s" : ""} failed!${extra ? `\n${extra}` : ""}`);
     return {};
   },
 });

@@ -14,20 +14,26 @@ export const Count = defineTask({
   examples: [
     {
       title: "Fail when a flow did not run today",
-      code: "id: count\ntype: io.kestra.plugin.core.execution.Count\nflows:\n  - namespace: company.team\n    flowId: daily\nstartDate: \"{{ now() | dateAdd(-1, 'DAYS') }}\"\nexpression: \"{{ count == 0 }}\"",
+      code: 'id: count\ntype: io.kestra.plugin.core.execution.Count\nflows:\n  - namespace: company.team\n    flowId: daily\nstartDate: "{{ now() | dateAdd(-1, \'DAYS\') }}"\nexpression: "{{ count == 0 }}"',
     },
   ],
   properties: z.object({
-    flows: z.array(z.object({ namespace: z.string(), flowId: z.string() })).optional().describe("The flows to count; or give `namespaces`."),
+    flows: z
+      .array(z.object({ namespace: z.string(), flowId: z.string() }))
+      .optional()
+      .describe("The flows to count; or give `namespaces`."),
     namespaces: z.array(z.string()).optional().describe("Namespaces to count (exact), summed per namespace."),
     states: z.array(z.enum(STATE_TYPES)).optional().describe("Only executions in these states."),
     startDate: z.string().describe("Executions started from this date (ISO-8601)."),
     endDate: z.string().optional().describe("Executions started up to this date (ISO-8601); now by default."),
-    expression: raw(z.string()).describe("Rendered with `count` per result; `true` keeps the result, e.g. `{{ count == 0 }}`."),
+    expression: raw(z.string()).describe(
+      "Rendered with `count` per result; `true` keeps the result, e.g. `{{ count == 0 }}`.",
+    ),
   }),
   outputs: z.object({ results: z.array(Result), total: z.number() }),
   async run(props, ctx) {
-    if (!props.flows && !props.namespaces) throw new NonRetryableError("You must provide a list of flows or namespaces");
+    if (!props.flows && !props.namespaces)
+      throw new NonRetryableError("You must provide a list of flows or namespaces");
     const engine = engineOf(ctx);
     const counted = engine.executions.countByFlow({
       tenantId: engine.tenantId,
@@ -47,7 +53,8 @@ export const Count = defineTask({
     }
     ctx.logger.trace("{} flows matching filters", candidates.length);
     const results: z.output<typeof Result>[] = [];
-    for (const candidate of candidates) if ((await ctx.render(props.expression, { count: candidate.count })).trim() === "true") results.push(candidate);
+    for (const candidate of candidates)
+      if ((await ctx.render(props.expression, { count: candidate.count })).trim() === "true") results.push(candidate);
     ctx.logger.debug("{} flows matching the expression", results.length);
     return { results, total: results.reduce((sum, r) => sum + r.count, 0) };
   },

@@ -53,9 +53,15 @@ tasks:
     startDate: "2000-01-01T00:00:00Z"
     expression: "{{ true }}"
 `);
-    expect(out(x, "atLeastTwo")).toEqual({ results: [{ namespace: "company.count", flowId: "counted", count: 2 }], total: 2 });
+    expect(out(x, "atLeastTwo")).toEqual({
+      results: [{ namespace: "company.count", flowId: "counted", count: 2 }],
+      total: 2,
+    });
     expect(out(x, "none")).toEqual({ results: [{ namespace: "company.count", flowId: "never", count: 0 }], total: 0 });
-    expect(out(x, "namespaces")).toEqual({ results: [{ namespace: "company.count", flowId: null, count: 3 }], total: 3 });
+    expect(out(x, "namespaces")).toEqual({
+      results: [{ namespace: "company.count", flowId: null, count: 3 }],
+      total: 3,
+    });
     expect(errors(x, "nothing")).toEqual(["You must provide a list of flows or namespaces"]);
   });
 });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, openTestInstance, outputsOf, taskRun, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
+import {
+  errorMessages,
+  openTestInstance,
+  outputsOf,
+  taskRun,
+  taskRuns,
+  type TestInstance,
+} from "../../testing/testInstance.ts";
 
 let t: TestInstance;
 beforeAll(async () => {
@@ -73,8 +80,12 @@ tasks:
         variables: [absent, also.absent]
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "no_overwrite")).toEqual(["`overwrite` is set to false and the following variables already exist: name"]);
-    expect(errorMessages(t, x, "missing")).toEqual(["the variable 'absent' does not exist (set `ignoreMissing: true` to ignore it)"]);
+    expect(errorMessages(t, x, "no_overwrite")).toEqual([
+      "`overwrite` is set to false and the following variables already exist: name",
+    ]);
+    expect(errorMessages(t, x, "missing")).toEqual([
+      "the variable 'absent' does not exist (set `ignoreMissing: true` to ignore it)",
+    ]);
     expect(taskRun(x, "ignored").state.current).toBe("SUCCESS");
   });
 
@@ -180,7 +191,9 @@ tasks:
     state: "{{ 'DONE' }}"
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "exit")).toEqual(["`state` must be one of SUCCESS, WARNING, KILLED, FAILED, CANCELED, got 'DONE'"]);
+    expect(errorMessages(t, x, "exit")).toEqual([
+      "`state` must be one of SUCCESS, WARNING, KILLED, FAILED, CANCELED, got 'DONE'",
+    ]);
   });
 
   it("refuses an unknown literal state, naming the flow and the YAML path", () => {

@@ -11,7 +11,10 @@ export function parseLabels(raw: unknown): Label[] {
       value = parseJsonData(value, "labels");
     } catch (error) {
       if (isDataLimitError(error)) throw error;
-      throw new SakerError("PROPERTY_INVALID", `labels must be a map, a list of {key, value} or their JSON, got '${raw}'`);
+      throw new SakerError(
+        "PROPERTY_INVALID",
+        `labels must be a map, a list of {key, value} or their JSON, got '${raw}'`,
+      );
     }
   }
   if (Array.isArray(value)) {
@@ -21,7 +24,8 @@ export function parseLabels(raw: unknown): Label[] {
       return { key, value: v === undefined || v === null ? "" : String(v) };
     });
   }
-  if (value && typeof value === "object") return Object.entries(value).map(([key, v]) => ({ key, value: v === null || v === undefined ? "" : String(v) }));
+  if (value && typeof value === "object")
+    return Object.entries(value).map(([key, v]) => ({ key, value: v === null || v === undefined ? "" : String(v) }));
   throw new SakerError("PROPERTY_INVALID", "labels must be a map or a list of {key, value}");
 }
 
@@ -34,14 +38,22 @@ export function mergeLabels(current: readonly Label[], added: readonly Label[]):
 export const Labels = defineExecutorTask({
   type: "io.kestra.plugin.core.execution.Labels",
   title: "Add labels to the execution",
-  description: "Merges labels into the running execution; an existing key gets the new value. `system.*` keys are reserved.",
+  description:
+    "Merges labels into the running execution; an existing key gets the new value. `system.*` keys are reserved.",
   properties: z.object({
-    labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() })), z.string()]).describe("The labels."),
+    labels: z
+      .union([
+        z.record(z.string(), z.unknown()),
+        z.array(z.object({ key: z.string(), value: z.unknown() })),
+        z.string(),
+      ])
+      .describe("The labels."),
   }),
   async execute(ctx) {
     const labels = parseLabels(await ctx.renderValue(ctx.task.labels));
     const reserved = labels.filter((l) => l.key.startsWith("system."));
-    if (reserved.length) throw new SakerError("PROPERTY_INVALID", `system labels can't be set: ${reserved.map((l) => l.key).join(", ")}`);
+    if (reserved.length)
+      throw new SakerError("PROPERTY_INVALID", `system labels can't be set: ${reserved.map((l) => l.key).join(", ")}`);
     return { state: "SUCCESS", labels: mergeLabels(ctx.execution.labels, labels) };
   },
 });

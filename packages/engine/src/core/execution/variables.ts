@@ -16,7 +16,12 @@ export const SetVariables = defineExecutorTask({
   title: "Set execution variables",
   description:
     "Renders `variables` and merges them, deeply, into the execution's variables (the flow's `variables` at first), seen as `{{ vars.* }}` by the tasks after it. With `overwrite: false` it fails when one of the keys already exists.",
-  examples: [{ title: "Set and read a variable", code: "id: set_vars\ntype: io.kestra.plugin.core.execution.SetVariables\nvariables:\n  message: Hello\n  name: \"{{ inputs.name }}\"" }],
+  examples: [
+    {
+      title: "Set and read a variable",
+      code: 'id: set_vars\ntype: io.kestra.plugin.core.execution.SetVariables\nvariables:\n  message: Hello\n  name: "{{ inputs.name }}"',
+    },
+  ],
   properties: z.object({
     variables: z.record(z.string(), z.unknown()).describe("The variables to set."),
     overwrite: z.boolean().default(true).describe("Replace existing variables; false fails when a key already exists."),
@@ -28,7 +33,11 @@ export const SetVariables = defineExecutorTask({
     const current = currentVariables(ctx);
     if (overwrite === false || overwrite === "false") {
       const duplicated = Object.keys(rendered).filter((key) => key in current);
-      if (duplicated.length > 0) throw new SakerError("PROPERTY_INVALID", `\`overwrite\` is set to false and the following variables already exist: ${duplicated.join(",")}`);
+      if (duplicated.length > 0)
+        throw new SakerError(
+          "PROPERTY_INVALID",
+          `\`overwrite\` is set to false and the following variables already exist: ${duplicated.join(",")}`,
+        );
     }
     return { state: "SUCCESS", variables: deepMerge(current, rendered) };
   },
@@ -49,8 +58,14 @@ function removePath(tree: Tree, path: string): boolean {
 export const UnsetVariables = defineExecutorTask({
   type: "io.kestra.plugin.core.execution.UnsetVariables",
   title: "Remove execution variables",
-  description: "Removes the named variables (a dotted name reaches into nested maps) from the execution's variables. A missing one fails the task unless `ignoreMissing` is true.",
-  examples: [{ title: "Forget two variables", code: "id: unset_vars\ntype: io.kestra.plugin.core.execution.UnsetVariables\nvariables:\n  - message\n  - name" }],
+  description:
+    "Removes the named variables (a dotted name reaches into nested maps) from the execution's variables. A missing one fails the task unless `ignoreMissing` is true.",
+  examples: [
+    {
+      title: "Forget two variables",
+      code: "id: unset_vars\ntype: io.kestra.plugin.core.execution.UnsetVariables\nvariables:\n  - message\n  - name",
+    },
+  ],
   properties: z.object({
     variables: z.array(z.string()).describe("The names of the variables to remove."),
     ignoreMissing: z.boolean().default(false).describe("Ignore names that are not set instead of failing."),
@@ -62,7 +77,10 @@ export const UnsetVariables = defineExecutorTask({
     const variables = currentVariables(ctx);
     for (const name of names.map(String)) {
       if (!removePath(variables, name) && ignoreMissing !== true && ignoreMissing !== "true") {
-        throw new SakerError("PROPERTY_INVALID", `the variable '${name}' does not exist (set \`ignoreMissing: true\` to ignore it)`);
+        throw new SakerError(
+          "PROPERTY_INVALID",
+          `the variable '${name}' does not exist (set \`ignoreMissing: true\` to ignore it)`,
+        );
       }
     }
     return { state: "SUCCESS", variables };

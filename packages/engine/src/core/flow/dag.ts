@@ -46,7 +46,12 @@ export const Dag = defineFlowableTask({
   description: "Each task starts once every task in its `dependsOn` has ended; independent tasks run in parallel.",
   properties: z.object({
     tasks: z
-      .array(z.object({ task: task().describe("The task."), dependsOn: z.array(z.string()).optional().describe("Ids of tasks that must end first.") }))
+      .array(
+        z.object({
+          task: task().describe("The task."),
+          dependsOn: z.array(z.string()).optional().describe("Ids of tasks that must end first."),
+        }),
+      )
       .min(1)
       .describe("The tasks with their dependencies."),
     concurrent: z.number().int().min(0).default(0).describe("How many tasks run at once; 0 means no limit."),
@@ -59,6 +64,10 @@ export const Dag = defineFlowableTask({
     const problems = dagProblems(ctx.task);
     if (problems.length) throw new SakerError("DAG_INVALID", problems.join("; "));
     const dependsOn = new Map(dagTasks(ctx.task).map((t) => [t.task.id, t.dependsOn ?? []]));
-    return resolveDagNexts(sequencing(ctx, ctx.resolve(dagTasks(ctx.task).map((t) => t.task))), Number(ctx.task.concurrent ?? 0), dependsOn);
+    return resolveDagNexts(
+      sequencing(ctx, ctx.resolve(dagTasks(ctx.task).map((t) => t.task))),
+      Number(ctx.task.concurrent ?? 0),
+      dependsOn,
+    );
   },
 });

@@ -6,7 +6,12 @@ import { SakerError, tasks, z } from "@saker/sdk";
 import type { ResolvedTask, TaskNode } from "../../model/execution.ts";
 import type { FlowableContext, FlowableTopology } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
-import { resolveConcurrentNexts, resolveFlowableState, resolveParallelNexts, resolveSequentialNexts } from "../../executor/sequencing.ts";
+import {
+  resolveConcurrentNexts,
+  resolveFlowableState,
+  resolveParallelNexts,
+  resolveSequentialNexts,
+} from "../../executor/sequencing.ts";
 import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
 import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
@@ -18,9 +23,13 @@ async function renderValues(ctx: FlowableContext, raw: unknown): Promise<unknown
       parsed = parseJsonData(rendered, "values");
     } catch (error) {
       if (isDataLimitError(error)) throw error;
-      throw new SakerError("EXPRESSION_ERROR", `Unable to read the values as a JSON list: ${(error as Error).message} (rendered: ${rendered.slice(0, 200)})`);
+      throw new SakerError(
+        "EXPRESSION_ERROR",
+        `Unable to read the values as a JSON list: ${(error as Error).message} (rendered: ${rendered.slice(0, 200)})`,
+      );
     }
-    if (!Array.isArray(parsed)) throw new SakerError("EXPRESSION_ERROR", `The values must be a list, got: ${rendered.slice(0, 200)}`);
+    if (!Array.isArray(parsed))
+      throw new SakerError("EXPRESSION_ERROR", `The values must be a list, got: ${rendered.slice(0, 200)}`);
     return parsed;
   }
   if (Array.isArray(raw)) {
@@ -28,8 +37,10 @@ async function renderValues(ctx: FlowableContext, raw: unknown): Promise<unknown
     for (const item of raw) {
       if (typeof item === "string") values.push(await ctx.render(item));
       else if (typeof item === "number") values.push(await ctx.render(String(item)));
-      else if (item !== null && typeof item === "object" && !Array.isArray(item)) values.push(await ctx.renderValue(item));
-      else throw new SakerError("EXPRESSION_ERROR", `Unknown value element type: ${item === null ? "null" : typeof item}`);
+      else if (item !== null && typeof item === "object" && !Array.isArray(item))
+        values.push(await ctx.renderValue(item));
+      else
+        throw new SakerError("EXPRESSION_ERROR", `Unknown value element type: ${item === null ? "null" : typeof item}`);
     }
     return values;
   }
@@ -37,7 +48,11 @@ async function renderValues(ctx: FlowableContext, raw: unknown): Promise<unknown
 }
 
 /** Each distinct value × each task; objects become their JSON text. Nulls are an error. */
-export async function resolveEachTasks(ctx: FlowableContext, children: readonly TaskNode[], raw: unknown): Promise<ResolvedTask[]> {
+export async function resolveEachTasks(
+  ctx: FlowableContext,
+  children: readonly TaskNode[],
+  raw: unknown,
+): Promise<ResolvedTask[]> {
   const values = await renderValues(ctx, raw);
   const seen = new Set<string>();
   const distinct: string[] = [];
@@ -53,7 +68,11 @@ export async function resolveEachTasks(ctx: FlowableContext, children: readonly 
       distinct.push(text);
     }
   }
-  if (nulls > 0) throw new SakerError("EXPRESSION_ERROR", `Found '${nulls}' null values on Each, with values=${JSON.stringify(values)}`);
+  if (nulls > 0)
+    throw new SakerError(
+      "EXPRESSION_ERROR",
+      `Found '${nulls}' null values on Each, with values=${JSON.stringify(values)}`,
+    );
   return distinct.flatMap((value) => children.map((task) => ({ task, value, parentId: ctx.taskRun.id })));
 }
 
@@ -75,7 +94,11 @@ function eachTopology(task: TaskNode, parallel: boolean): FlowableTopology {
 async function eachState(ctx: FlowableContext, key: string) {
   const children = await eachChildren(ctx, key);
   if (children.length === 0) return "SUCCESS" as const;
-  return resolveFlowableState(sequencing(ctx, children), ctx.task.allowFailure === true, ctx.task.allowWarning === true);
+  return resolveFlowableState(
+    sequencing(ctx, children),
+    ctx.task.allowFailure === true,
+    ctx.task.allowWarning === true,
+  );
 }
 
 export const ForEach = defineFlowableTask({
@@ -94,7 +117,9 @@ export const ForEach = defineFlowableTask({
   async resolveNexts(ctx) {
     const children = await eachChildren(ctx, "values");
     const limit = Number(ctx.task.concurrencyLimit ?? 1);
-    return limit === 1 ? resolveSequentialNexts(sequencing(ctx, children)) : resolveConcurrentNexts(sequencing(ctx, children), limit);
+    return limit === 1
+      ? resolveSequentialNexts(sequencing(ctx, children))
+      : resolveConcurrentNexts(sequencing(ctx, children), limit);
   },
 });
 
@@ -121,5 +146,6 @@ export const EachParallel = defineFlowableTask({
   topology: (task) => eachTopology(task, true),
   childTasks: (ctx) => eachChildren(ctx, "value"),
   resolveState: (ctx) => eachState(ctx, "value"),
-  resolveNexts: async (ctx) => resolveParallelNexts(sequencing(ctx, await eachChildren(ctx, "value")), Number(ctx.task.concurrent ?? 0)),
+  resolveNexts: async (ctx) =>
+    resolveParallelNexts(sequencing(ctx, await eachChildren(ctx, "value")), Number(ctx.task.concurrent ?? 0)),
 });

@@ -37,7 +37,9 @@ async function withItems(flow: string, content = ITEMS): Promise<Execution> {
   // a namespace file: readable by every execution of the namespace
   const path = "/fei/tests/_files/items.txt";
   await t.instance.storage.put(path, Buffer.from(content));
-  const created = await t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { file: `kestra://${path}` } });
+  const created = await t.instance.createExecution(deployed.namespace, deployed.id, {
+    inputs: { file: `kestra://${path}` },
+  });
   return t.instance.waitForSettled(created.id, 20_000);
 }
 
@@ -63,7 +65,10 @@ describe("ForEachItem", () => {
     const x = await withItems(parent(3).replace("item-5", "x"), ITEMS.replace("item-5", "item-five"));
     expect(x.state.current).toBe("SUCCESS");
     expect(x.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items", "each_merge"]);
-    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 4, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 4 } });
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({
+      numberOfBatches: 4,
+      iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 4 },
+    });
     const uri = String(taskRuns(x, "each_merge")[0]!.outputs?.subflowOutputs);
     const merged = (await streamToBuffer(await t.instance.storage.get(toStoragePath(uri)))).toString("utf8");
     expect(merged.trim().split("\n")).toEqual([
@@ -72,14 +77,23 @@ describe("ForEachItem", () => {
       '{lines:"item-7\\nitem-8\\nitem-9"}',
       '{lines:"item-10"}',
     ]);
-    const children = t.instance.executions.search({ tenantId: t.instance.config.tenantId, namespace: "fei.tests", flowId: "child", parentExecutionId: x.id, size: 100 }).results;
+    const children = t.instance.executions.search({
+      tenantId: t.instance.config.tenantId,
+      namespace: "fei.tests",
+      flowId: "child",
+      parentExecutionId: x.id,
+      size: 100,
+    }).results;
     expect(children.map((c) => c.trigger?.variables?.iteration).sort()).toEqual([0, 1, 2, 3]);
   });
 
   it("fails when a subflow fails (transmitFailed), counting the iterations by state", async () => {
     const x = await withItems(parent(4));
     expect(x.state.current).toBe("FAILED");
-    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 3, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 } });
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({
+      numberOfBatches: 3,
+      iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 2, FAILED: 1 },
+    });
     expect(taskRuns(x, "each_merge")).toHaveLength(0);
   });
 
@@ -87,7 +101,10 @@ describe("ForEachItem", () => {
     const x = await withItems(parent(5, "    wait: false\n"));
     expect(x.state.current).toBe("SUCCESS");
     expect(x.taskRunList.map((r) => r.taskId)).toEqual(["each", "each_split", "each_items", "each_merge"]);
-    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({ numberOfBatches: 2, iterations: { RUNNING: 0, SUCCESS: 2 } });
+    expect(taskRuns(x, "each_items")[0]!.outputs).toEqual({
+      numberOfBatches: 2,
+      iterations: { RUNNING: 0, SUCCESS: 2 },
+    });
     expect(taskRuns(x, "each_merge")[0]!.state.current).toBe("SUCCESS");
     expect(taskRuns(x, "each_merge")[0]!.outputs?.subflowOutputs).toBeUndefined();
   });
@@ -108,7 +125,8 @@ describe("ForEachItem", () => {
   });
 
   it("inside a ForEach, each iteration splits, runs and merges its own batches", async () => {
-    const x = await withItems(`id: nested
+    const x = await withItems(
+      `id: nested
 namespace: fei.tests
 inputs:
   - id: file
@@ -127,22 +145,36 @@ tasks:
         flowId: child
         inputs:
           items: "{{ taskrun.items }}"
-`, "item-1\nitem-2\nitem-3\n");
+`,
+      "item-1\nitem-2\nitem-3\n",
+    );
     expect(x.state.current).toBe("SUCCESS");
     const items = taskRuns(x, "each_items");
-    expect(items.map((r) => [r.value, r.outputs?.numberOfBatches]).sort()).toEqual([["a", 2], ["b", 1]]);
+    expect(items.map((r) => [r.value, r.outputs?.numberOfBatches]).sort()).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
     for (const merge of taskRuns(x, "each_merge")) {
-      const text = (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(merge.outputs?.subflowOutputs))))).toString("utf8");
+      const text = (
+        await streamToBuffer(await t.instance.storage.get(toStoragePath(String(merge.outputs?.subflowOutputs))))
+      ).toString("utf8");
       expect(text.trim().split("\n")).toHaveLength(merge.value === "a" ? 2 : 1);
     }
   });
 
   it("a missing items file fails the split with a clear message", async () => {
     const { flow } = t.instance.deploy(parent(2));
-    const created = await t.instance.createExecution(flow.namespace, flow.id, { inputs: { file: "kestra:///fei/tests/nope.txt" } });
+    const created = await t.instance.createExecution(flow.namespace, flow.id, {
+      inputs: { file: "kestra:///fei/tests/nope.txt" },
+    });
     const x = await t.instance.waitForSettled(created.id, 20_000);
     expect(x.state.current).toBe("FAILED");
     expect(taskRuns(x, "each_split")[0]!.state.current).toBe("FAILED");
-    expect(t.instance.logs.find({ executionId: x.id, minLevel: "ERROR" }).map((l) => l.message).join("\n")).toMatch(/nope\.txt/);
+    expect(
+      t.instance.logs
+        .find({ executionId: x.id, minLevel: "ERROR" })
+        .map((l) => l.message)
+        .join("\n"),
+    ).toMatch(/nope\.txt/);
   });
 });

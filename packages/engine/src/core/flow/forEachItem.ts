@@ -30,7 +30,18 @@ const BatchSchema = z.object({
 const synthetic = new WeakMap<TaskNode, TaskNode[]>();
 
 /** What the `_items` task takes from the ForEachItem (allowFailure, retry, timeout… stay on it). */
-const SUBFLOW_KEYS = ["namespace", "flowId", "revision", "inputs", "labels", "wait", "transmitFailed", "inheritLabels", "scheduleDate", "restartBehavior"] as const;
+const SUBFLOW_KEYS = [
+  "namespace",
+  "flowId",
+  "revision",
+  "inputs",
+  "labels",
+  "wait",
+  "transmitFailed",
+  "inheritLabels",
+  "scheduleDate",
+  "restartBehavior",
+] as const;
 
 /** The three internal tasks of a ForEachItem node (the same objects every time). */
 function internalTasks(task: TaskNode): TaskNode[] {
@@ -57,7 +68,7 @@ export const ForEachItem = defineFlowableTask({
   examples: [
     {
       title: "One subflow per 10 lines",
-      code: "id: each\ntype: io.kestra.plugin.core.flow.ForEachItem\nitems: \"{{ inputs.file }}\"\nbatch:\n  rows: 10\nnamespace: company.team\nflowId: process-batch\ninputs:\n  batch: \"{{ taskrun.items }}\"",
+      code: 'id: each\ntype: io.kestra.plugin.core.flow.ForEachItem\nitems: "{{ inputs.file }}"\nbatch:\n  rows: 10\nnamespace: company.team\nflowId: process-batch\ninputs:\n  batch: "{{ taskrun.items }}"',
     },
   ],
   properties: z.object({
@@ -66,8 +77,14 @@ export const ForEachItem = defineFlowableTask({
     namespace: z.string().describe("The namespace of the subflow."),
     flowId: z.string().describe("The id of the subflow."),
     revision: z.number().int().optional().describe("A revision of the subflow; the latest by default."),
-    inputs: z.record(z.string(), z.unknown()).optional().describe("Inputs of each subflow execution; `{{ taskrun.items }}` is the batch file."),
-    labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))]).optional().describe("Labels of the subflow executions."),
+    inputs: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Inputs of each subflow execution; `{{ taskrun.items }}` is the batch file."),
+    labels: z
+      .union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))])
+      .optional()
+      .describe("Labels of the subflow executions."),
     wait: z.boolean().default(true).describe("Wait for every subflow execution to end."),
     transmitFailed: z.boolean().default(true).describe("With wait: a failed subflow execution fails this task."),
     inheritLabels: z.boolean().default(false).describe("Pass all the parent's labels to the subflows."),
@@ -75,13 +92,16 @@ export const ForEachItem = defineFlowableTask({
     restartBehavior: z
       .enum(["RETRY_FAILED", "NEW_EXECUTION"])
       .default("RETRY_FAILED")
-      .describe("When the parent execution is restarted: RETRY_FAILED restarts the failed subflow executions (the others keep their result); NEW_EXECUTION starts a new one for each batch."),
+      .describe(
+        "When the parent execution is restarted: RETRY_FAILED restarts the failed subflow executions (the others keep their result); NEW_EXECUTION starts a new one for each batch.",
+      ),
   }),
   syntheticTasks: internalTasks,
   topology: (task) => ({ kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: internalTasks(task) }] }),
   // The internal tasks carry the ForEachItem's value (inside a ForEach), as Kestra's do.
   childTasks: async (ctx) => ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value),
-  resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value))),
+  resolveNexts: async (ctx) =>
+    resolveSequentialNexts(sequencing(ctx, ctx.resolve(internalTasks(ctx.task), ctx.taskRun.value))),
 });
 
 export const ForEachItemSplit = defineTask({
@@ -103,7 +123,13 @@ const FAILING: readonly StateType[] = ["FAILED", "KILLED", "WARNING"];
  * every batch (`total`), as in Kestra, where the first move out of CREATED starts from the number
  * of batches.
  */
-export function moveIterations(iterations: Readonly<Record<string, number>>, total: number, from: StateType, to: StateType, count: number): Record<string, number> {
+export function moveIterations(
+  iterations: Readonly<Record<string, number>>,
+  total: number,
+  from: StateType,
+  to: StateType,
+  count: number,
+): Record<string, number> {
   const moved = { ...iterations };
   moved[to] = (moved[to] ?? 0) + count;
   moved[from] = Math.max(0, (moved[from] ?? total) - count);
@@ -130,11 +156,17 @@ export const ForEachItemExecutable = defineExecutorTask({
     const flowId = await ctx.render(String(t.flowId));
     const own = t.labels === undefined ? [] : parseLabels(await ctx.renderValue(t.labels));
     const labels = childLabels(ctx.execution.labels, t.inheritLabels === true, own);
-    const taskrun = { id: ctx.taskRun.id, startDate: ctx.taskRun.state.startDate, attemptsCount: 0, ...(ctx.taskRun.value !== undefined ? { value: ctx.taskRun.value } : {}) };
+    const taskrun = {
+      id: ctx.taskRun.id,
+      startDate: ctx.taskRun.state.startDate,
+      attemptsCount: 0,
+      ...(ctx.taskRun.value !== undefined ? { value: ctx.taskRun.value } : {}),
+    };
     const subflows = [];
     const restart = wait && retriesFailedChildren(ctx.taskRun, t.restartBehavior);
     for (const [iteration, items] of uris.entries()) {
-      const inputs = ((await ctx.renderValue(t.inputs ?? {}, { taskrun: { ...taskrun, items, iteration } })) ?? {}) as Record<string, unknown>;
+      const inputs = ((await ctx.renderValue(t.inputs ?? {}, { taskrun: { ...taskrun, items, iteration } })) ??
+        {}) as Record<string, unknown>;
       subflows.push({
         executionId: ctx.newId(),
         namespace,
@@ -154,8 +186,17 @@ export const ForEachItemExecutable = defineExecutorTask({
     // As Kestra counts them: each child moves CREATED -> RUNNING when it is started and RUNNING -> its
     // end state when it ends, an emptied state staying at 0. Without wait, every child counts as
     // ended at once.
-    if (!wait) return { state: "SUCCESS", subflows, outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "RUNNING", "SUCCESS", n) } };
-    return { state: "RUNNING", subflows, outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "CREATED", "RUNNING", n) } };
+    if (!wait)
+      return {
+        state: "SUCCESS",
+        subflows,
+        outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "RUNNING", "SUCCESS", n) },
+      };
+    return {
+      state: "RUNNING",
+      subflows,
+      outputs: { numberOfBatches: n, iterations: moveIterations({}, n, "CREATED", "RUNNING", n) },
+    };
   },
   async onSubflowEnded(ctx, child) {
     if (!isTerminated(child.state.current)) return undefined;
@@ -163,7 +204,9 @@ export const ForEachItemExecutable = defineExecutorTask({
     const total = previous.numberOfBatches ?? 0;
     const iterations = moveIterations(previous.iterations ?? {}, total, "RUNNING", child.state.current, 1);
     const outputs = { numberOfBatches: total, iterations };
-    const ended = Object.entries(iterations).filter(([s]) => isTerminated(s as StateType)).reduce((sum, [, count]) => sum + count, 0);
+    const ended = Object.entries(iterations)
+      .filter(([s]) => isTerminated(s as StateType))
+      .reduce((sum, [, count]) => sum + count, 0);
     if (ended < total) return { state: "RUNNING", outputs };
     const transmit = ctx.task.transmitFailed !== false;
     let state: StateType = "SUCCESS";
@@ -177,7 +220,12 @@ export const ForEachItemMergeOutputs = defineTask({
   type: MERGE,
   title: "ForEachItem: merge the subflows' outputs (internal)",
   properties: z.object({ forEachItem: z.string(), wait: z.boolean().optional() }),
-  outputs: z.object({ subflowOutputs: z.string().optional().describe("An Ion file: the outputs of each subflow execution, in batch order (none without `wait`).") }),
+  outputs: z.object({
+    subflowOutputs: z
+      .string()
+      .optional()
+      .describe("An Ion file: the outputs of each subflow execution, in batch order (none without `wait`)."),
+  }),
   async run({ forEachItem, wait }, ctx) {
     // Without wait the subflows are still running: there is nothing to merge yet (as in Kestra).
     if (wait === false) return {};

@@ -22,7 +22,9 @@ export const If = defineFlowableTask({
   title: "Run tasks when a condition holds",
   description: "Renders `condition` once; a truthy result runs `then`, otherwise `else` (if any).",
   properties: z.object({
-    condition: z.union([z.string(), z.boolean(), z.number()]).describe("An expression; false, 0, -0, null and the empty string are false."),
+    condition: z
+      .union([z.string(), z.boolean(), z.number()])
+      .describe("An expression; false, 0, -0, null and the empty string are false."),
     then: tasks().min(1).describe("Tasks to run when the condition is true."),
     else: tasks().optional().describe("Tasks to run when the condition is false."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
@@ -42,7 +44,8 @@ export const If = defineFlowableTask({
     const children = await branch(ctx);
     const allowFailure = ctx.task.allowFailure === true;
     const allowWarning = ctx.task.allowWarning === true;
-    if (!children || children.length === 0) return guessFinalState(ctx.execution, [], ctx.taskRun, allowFailure, allowWarning);
+    if (!children || children.length === 0)
+      return guessFinalState(ctx.execution, [], ctx.taskRun, allowFailure, allowWarning);
     return resolveFlowableState(sequencing(ctx, children), allowFailure, allowWarning);
   },
   computeOutputs: async (ctx) => ({ evaluationResult: await evaluate(ctx) }),

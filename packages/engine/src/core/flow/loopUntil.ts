@@ -16,7 +16,9 @@ function iterationCount(ctx: FlowableContext): number {
 }
 
 function childrenSucceeded(ctx: FlowableContext): boolean {
-  const children = ctx.execution.taskRunList.filter((t) => t.parentTaskRunId === ctx.taskRun.id && t.state.current === "SUCCESS");
+  const children = ctx.execution.taskRunList.filter(
+    (t) => t.parentTaskRunId === ctx.taskRun.id && t.state.current === "SUCCESS",
+  );
   return children.length === (taskList(ctx.task, "tasks") ?? []).length;
 }
 
@@ -38,11 +40,15 @@ function defineLoop(type: string, title: string, defaults: CheckFrequency, alias
     type,
     aliases,
     title,
-    description: "Runs the tasks, then renders `condition`: while it is false the tasks run again after `checkFrequency.interval`, up to `maxIterations` and `maxDuration`.",
+    description:
+      "Runs the tasks, then renders `condition`: while it is false the tasks run again after `checkFrequency.interval`, up to `maxIterations` and `maxDuration`.",
     properties: z.object({
       tasks: tasks().min(1).describe("Tasks to run on each iteration."),
       condition: z.union([z.string(), z.boolean()]).describe("Ends the loop once true."),
-      failOnMaxReached: z.boolean().default(false).describe("Fail when a maximum is reached before the condition holds."),
+      failOnMaxReached: z
+        .boolean()
+        .default(false)
+        .describe("Fail when a maximum is reached before the condition holds."),
       checkFrequency: z
         .object({
           maxIterations: z.number().int().min(1).optional(),
@@ -55,14 +61,18 @@ function defineLoop(type: string, title: string, defaults: CheckFrequency, alias
     }),
     outputs: z.object({ iterationCount: z.number().int() }),
     childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
-    resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks"))), ctx.taskRun.iteration ?? 1),
+    resolveNexts: async (ctx) =>
+      resolveSequentialNexts(sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks"))), ctx.taskRun.iteration ?? 1),
     async resolveState(ctx) {
       const input = sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks")));
       if (childrenSucceeded(ctx)) {
         const frequency = compileCheckFrequency(ctx.task.checkFrequency, defaults);
         if (isTruthy(await ctx.render(String(ctx.task.condition)))) return "SUCCESS";
         if (maximumReached(ctx, frequency)) return ctx.task.failOnMaxReached === true ? "FAILED" : "SUCCESS";
-        return { continueAt: ctx.now.getTime() + frequency.interval, outputs: { iterationCount: iterationCount(ctx) + 1 } };
+        return {
+          continueAt: ctx.now.getTime() + frequency.interval,
+          outputs: { iterationCount: iterationCount(ctx) + 1 },
+        };
       }
       return resolveFlowableState(input, ctx.task.allowFailure === true, ctx.task.allowWarning === true);
     },
@@ -70,7 +80,9 @@ function defineLoop(type: string, title: string, defaults: CheckFrequency, alias
   });
 }
 
-export const LoopUntil = defineLoop("io.kestra.plugin.core.flow.LoopUntil", "Run tasks until a condition holds", { interval: 60_000 });
+export const LoopUntil = defineLoop("io.kestra.plugin.core.flow.LoopUntil", "Run tasks until a condition holds", {
+  interval: 60_000,
+});
 
 export const WaitFor = defineLoop(
   "io.kestra.plugin.core.flow.WaitFor",

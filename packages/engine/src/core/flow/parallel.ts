@@ -12,7 +12,11 @@ export const Parallel = defineFlowableTask({
     concurrent: z.number().int().min(0).default(0).describe("How many tasks run at once; 0 means all."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
-  topology: (task) => ({ kind: "cluster", relationType: "PARALLEL", branches: [{ tasks: taskList(task, "tasks") ?? [], parallel: true }] }),
+  topology: (task) => ({
+    kind: "cluster",
+    relationType: "PARALLEL",
+    branches: [{ tasks: taskList(task, "tasks") ?? [], parallel: true }],
+  }),
   childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
   resolveNexts: async (ctx) =>
     resolveParallelNexts(sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks"))), Number(ctx.task.concurrent ?? 0)),

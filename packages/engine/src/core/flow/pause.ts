@@ -16,11 +16,17 @@ async function renderDuration(ctx: FlowableContext, key: string): Promise<number
   if (raw === undefined || raw === null) return undefined;
   const text = (await ctx.render(String(raw))).trim();
   if (!text) return undefined;
-  if (!isDuration(text)) throw new SakerError("PROPERTY_INVALID", `'${key}' must be an ISO-8601 duration, got '${text}'`);
+  if (!isDuration(text))
+    throw new SakerError("PROPERTY_INVALID", `'${key}' must be an ISO-8601 duration, got '${text}'`);
   return parseDuration(text);
 }
 
-const BEHAVIOR_STATE: Record<string, StateType> = { RESUME: "RUNNING", WARN: "WARNING", FAIL: "FAILED", CANCEL: "CANCELLED" };
+const BEHAVIOR_STATE: Record<string, StateType> = {
+  RESUME: "RUNNING",
+  WARN: "WARNING",
+  FAIL: "FAILED",
+  CANCEL: "CANCELLED",
+};
 
 export const Pause = defineFlowableTask({
   type: "io.kestra.plugin.core.flow.Pause",
@@ -31,13 +37,22 @@ export const Pause = defineFlowableTask({
     delay: z.string().optional().describe("Resume automatically after this ISO-8601 duration."),
     timeout: z.string().optional().describe("Fail the task if not resumed within this ISO-8601 duration."),
     pauseDuration: z.string().optional().describe("How long to pause before `behavior` applies."),
-    behavior: z.enum(["RESUME", "WARN", "FAIL", "CANCEL"]).default("RESUME").describe("What happens after `pauseDuration`."),
-    onResume: z.array(z.looseObject({ id: z.string(), type: z.string() })).optional().describe("Inputs asked for when resuming."),
+    behavior: z
+      .enum(["RESUME", "WARN", "FAIL", "CANCEL"])
+      .default("RESUME")
+      .describe("What happens after `pauseDuration`."),
+    onResume: z
+      .array(z.looseObject({ id: z.string(), type: z.string() }))
+      .optional()
+      .describe("Inputs asked for when resuming."),
     tasks: tasks().optional().describe("Deprecated: tasks to run after the pause."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
   }),
   outputs: z.object({ onResume: z.record(z.string(), z.unknown()).optional() }),
-  topology: (task) => ((taskList(task, "tasks") ?? []).length === 0 ? { kind: "task" } : { kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: taskList(task, "tasks")! }] }),
+  topology: (task) =>
+    (taskList(task, "tasks") ?? []).length === 0
+      ? { kind: "task" }
+      : { kind: "cluster", relationType: "SEQUENTIAL", branches: [{ tasks: taskList(task, "tasks")! }] },
   childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
   async resolveNexts(ctx) {
     if (needsPause(ctx.taskRun) || ctx.taskRun.state.current === "PAUSED") return [];
@@ -47,13 +62,18 @@ export const Pause = defineFlowableTask({
     if (needsPause(ctx.taskRun)) return "PAUSED";
     const children = ctx.resolve(taskList(ctx.task, "tasks"));
     if (!children || children.length === 0) return "SUCCESS";
-    return resolveFlowableState(sequencing(ctx, children), ctx.task.allowFailure === true, ctx.task.allowWarning === true);
+    return resolveFlowableState(
+      sequencing(ctx, children),
+      ctx.task.allowFailure === true,
+      ctx.task.allowWarning === true,
+    );
   },
   async pauseDelay(ctx) {
     const pausedAt = Date.parse(lastDate(ctx.taskRun.state));
     const delay = (await renderDuration(ctx, "delay")) ?? (await renderDuration(ctx, "pauseDuration"));
     if (delay !== undefined) {
-      const state = ctx.task.delay !== undefined ? "RUNNING" : BEHAVIOR_STATE[String(ctx.task.behavior ?? "RESUME")] ?? "RUNNING";
+      const state =
+        ctx.task.delay !== undefined ? "RUNNING" : (BEHAVIOR_STATE[String(ctx.task.behavior ?? "RESUME")] ?? "RUNNING");
       return { at: pausedAt + delay, state };
     }
     const timeout = await renderDuration(ctx, "timeout");

@@ -10,7 +10,10 @@ beforeEach(async () => {
     ["company.team", "b_deprecated", 3],
     ["other", "c", 2],
   ] as const) {
-    for (let i = 1; i <= revisions; i++) t.instance.deploy(`id: ${id}\nnamespace: ${namespace}\ndescription: revision ${i}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "${i}"\n`);
+    for (let i = 1; i <= revisions; i++)
+      t.instance.deploy(
+        `id: ${id}\nnamespace: ${namespace}\ndescription: revision ${i}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "${i}"\n`,
+      );
   }
 });
 afterAll(() => t.close());
@@ -75,13 +78,20 @@ tasks:
 `);
     expect(x.state.current).toBe("FAILED");
     expect(errorMessages(t, x, "noNamespace")).toEqual(["`flowId` needs the `namespace` of the flow"]);
-    expect(errorMessages(t, x, "both")).toEqual(["Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other."]);
+    expect(errorMessages(t, x, "both")).toEqual([
+      "Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.",
+    ]);
     expect(errorMessages(t, x, "beforeAndKeep")).toEqual(["Cannot set both 'before' and 'keepAmount' properties"]);
     expect(revisions("company", "a")).toEqual([1, 2, 3, 4]);
   });
 
   it("refuses keepAmount 0, naming the flow and the YAML path", () => {
-    const deploy = (behavior: string) => () => t.instance.deploy(`id: purge_flows_invalid\nnamespace: system\ntasks:\n  - id: purge\n    type: io.kestra.plugin.core.flow.PurgeFlows\n    behavior: ${behavior}\n`);
-    expect(deploy("{keepAmount: 0}")).toThrow(/Flow 'system\/purge_flows_invalid' is invalid: tasks\[0\]\.behavior\.keepAmount/);
+    const deploy = (behavior: string) => () =>
+      t.instance.deploy(
+        `id: purge_flows_invalid\nnamespace: system\ntasks:\n  - id: purge\n    type: io.kestra.plugin.core.flow.PurgeFlows\n    behavior: ${behavior}\n`,
+      );
+    expect(deploy("{keepAmount: 0}")).toThrow(
+      /Flow 'system\/purge_flows_invalid' is invalid: tasks\[0\]\.behavior\.keepAmount/,
+    );
   });
 });

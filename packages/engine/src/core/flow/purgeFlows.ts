@@ -5,10 +5,10 @@ import { engineOf } from "../../runtime/engineServices.ts";
 import { filterByPattern, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
-    type: z.literal("version").default("version"),
-    before: z.string().optional().describe("Delete the revisions updated up to this instant (ISO-8601)."),
-    keepAmount: z.number().int().min(1).optional().describe("Keep this many of the most recent revisions of each flow."),
-  });
+  type: z.literal("version").default("version"),
+  before: z.string().optional().describe("Delete the revisions updated up to this instant (ISO-8601)."),
+  keepAmount: z.number().int().min(1).optional().describe("Keep this many of the most recent revisions of each flow."),
+});
 
 type Behavior = z.infer<typeof versionBehavior>;
 
@@ -29,24 +29,47 @@ export const PurgeFlows = defineTask({
   title: "Purge old flow revisions",
   description:
     "Deletes old revisions of the flows of the namespaces named in `namespaces` (with their child namespaces unless `includeChildNamespaces` is false) or matching `namespacePattern`, or of every namespace; only flows whose id matches `flowPattern` when it is set. The older form `namespace` (a namespace and those below it) with `flowId` (one flow) is accepted too. `behavior` keeps `keepAmount` revisions (1 by default) or deletes those updated up to `before`. The latest revision of a flow is always kept, and so is any revision an execution still running uses.",
-  examples: [{ title: "Keep two revisions per flow of a namespace tree", code: "id: purge_flows\ntype: io.kestra.plugin.core.flow.PurgeFlows\nnamespaces:\n  - company\nbehavior:\n  type: version\n  keepAmount: 2" }],
+  examples: [
+    {
+      title: "Keep two revisions per flow of a namespace tree",
+      code: "id: purge_flows\ntype: io.kestra.plugin.core.flow.PurgeFlows\nnamespaces:\n  - company\nbehavior:\n  type: version\n  keepAmount: 2",
+    },
+  ],
   properties: z.object({
     namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z.string().optional().describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
+    namespacePattern: z
+      .string()
+      .optional()
+      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
     includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
     flowPattern: z.string().optional().describe("Only flows whose id matches this glob (`*`, `?`)."),
-    namespace: z.string().optional().describe("Older form: a namespace and those below it, or the namespace of `flowId`."),
+    namespace: z
+      .string()
+      .optional()
+      .describe("Older form: a namespace and those below it, or the namespace of `flowId`."),
     flowId: z.string().optional().describe("Older form: one flow of `namespace`."),
-    behavior: versionBehavior.default({ type: "version", keepAmount: 1 }).describe("Which revisions go: `{type: version, keepAmount}` or `{type: version, before}`."),
+    behavior: versionBehavior
+      .default({ type: "version", keepAmount: 1 })
+      .describe("Which revisions go: `{type: version, keepAmount}` or `{type: version, before}`."),
   }),
   outputs: z.object({ size: z.number().describe("The number of purged flow revisions.") }),
   async run(props, ctx) {
     const engine = engineOf(ctx);
-    if (props.flowId !== undefined && props.namespace === undefined) throw new NonRetryableError("`flowId` needs the `namespace` of the flow");
-    if (props.behavior.before !== undefined && props.behavior.keepAmount !== undefined) throw new NonRetryableError("Cannot set both 'before' and 'keepAmount' properties");
-    if (props.behavior.before !== undefined && Number.isNaN(Date.parse(props.behavior.before))) throw new NonRetryableError(`\`behavior.before\` is not an instant: '${props.behavior.before}'`);
+    if (props.flowId !== undefined && props.namespace === undefined)
+      throw new NonRetryableError("`flowId` needs the `namespace` of the flow");
+    if (props.behavior.before !== undefined && props.behavior.keepAmount !== undefined)
+      throw new NonRetryableError("Cannot set both 'before' and 'keepAmount' properties");
+    if (props.behavior.before !== undefined && Number.isNaN(Date.parse(props.behavior.before)))
+      throw new NonRetryableError(`\`behavior.before\` is not an instant: '${props.behavior.before}'`);
     const heads = engine.flows.heads();
-    let selected = props.namespace !== undefined ? heads.filter((f) => f.namespace === props.namespace || (props.flowId === undefined && f.namespace.startsWith(`${props.namespace}.`))) : heads;
+    let selected =
+      props.namespace !== undefined
+        ? heads.filter(
+            (f) =>
+              f.namespace === props.namespace ||
+              (props.flowId === undefined && f.namespace.startsWith(`${props.namespace}.`)),
+          )
+        : heads;
     if (props.flowId !== undefined) selected = selected.filter((f) => f.id === props.flowId);
     const namespaces = new Set(selectNamespaces([...new Set(selected.map((f) => f.namespace))], props));
     const flows = filterByPattern(
@@ -58,9 +81,20 @@ export const PurgeFlows = defineTask({
     let size = 0;
     for (const flow of flows) {
       const inUse = new Set(
-        engine.executions.search({ tenantId: engine.tenantId, namespace: flow.namespace, exactNamespace: true, flowId: flow.id, finished: false, size: Number.MAX_SAFE_INTEGER }).results.map((x) => x.flowRevision),
+        engine.executions
+          .search({
+            tenantId: engine.tenantId,
+            namespace: flow.namespace,
+            exactNamespace: true,
+            flowId: flow.id,
+            finished: false,
+            size: Number.MAX_SAFE_INTEGER,
+          })
+          .results.map((x) => x.flowRevision),
       );
-      const revisions = revisionsToPurge(engine.flows.revisions(flow.namespace, flow.id), props.behavior).filter((r) => !inUse.has(r));
+      const revisions = revisionsToPurge(engine.flows.revisions(flow.namespace, flow.id), props.behavior).filter(
+        (r) => !inUse.has(r),
+      );
       if (revisions.length > 0) size += engine.flows.deleteRevisions(flow.namespace, flow.id, revisions);
     }
     ctx.logger.info("purged {} flow revisions", size);

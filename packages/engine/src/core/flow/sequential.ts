@@ -20,7 +20,8 @@ export const Sequential = defineFlowableTask({
 export const AllowFailure = defineFlowableTask({
   type: "io.kestra.plugin.core.flow.AllowFailure",
   title: "Run tasks, turning a failure into a warning",
-  description: "Runs its tasks one after the other; when one fails, this task ends WARNING instead of FAILED and the flow goes on.",
+  description:
+    "Runs its tasks one after the other; when one fails, this task ends WARNING instead of FAILED and the flow goes on.",
   properties,
   childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks")))),

@@ -122,7 +122,10 @@ tasks:
       items: "{{ taskrun.items }}"
 ${behavior}`;
     const children = (x: Execution) =>
-      t.instance.executions.childIds(x.id).map((id) => t.instance.getExecution(id)).sort((a, b) => Number(a.trigger?.variables?.iteration) - Number(b.trigger?.variables?.iteration));
+      t.instance.executions
+        .childIds(x.id)
+        .map((id) => t.instance.getExecution(id))
+        .sort((a, b) => Number(a.trigger?.variables?.iteration) - Number(b.trigger?.variables?.iteration));
     for (const [id, behavior, expectedChildren] of [
       ["eachretry", "", 3],
       ["eachnew", "    restartBehavior: NEW_EXECUTION\n", 6],

@@ -9,10 +9,14 @@ function cases(task: TaskNode): Record<string, TaskNode[]> {
   return (task.cases ?? {}) as Record<string, TaskNode[]>;
 }
 
-async function selected(ctx: FlowableContext): Promise<{ value: string; tasks: TaskNode[] | undefined; defaults: boolean }> {
+async function selected(
+  ctx: FlowableContext,
+): Promise<{ value: string; tasks: TaskNode[] | undefined; defaults: boolean }> {
   const value = await ctx.render(String(ctx.task.value));
   const match = Object.entries(cases(ctx.task)).find(([key]) => key === value);
-  return match ? { value, tasks: match[1], defaults: false } : { value, tasks: taskList(ctx.task, "defaults"), defaults: true };
+  return match
+    ? { value, tasks: match[1], defaults: false }
+    : { value, tasks: taskList(ctx.task, "defaults"), defaults: true };
 }
 
 export const Switch = defineFlowableTask({
@@ -39,11 +43,17 @@ export const Switch = defineFlowableTask({
   async resolveState(ctx) {
     const chosen = ctx.resolve((await selected(ctx)).tasks);
     if (!chosen) {
-      ctx.logger.warn(`No task found on flow '${ctx.flow.flow.namespace}.${ctx.flow.flow.id}', task '${ctx.task.id}', execution '${ctx.execution.id}'`);
+      ctx.logger.warn(
+        `No task found on flow '${ctx.flow.flow.namespace}.${ctx.flow.flow.id}', task '${ctx.task.id}', execution '${ctx.execution.id}'`,
+      );
       if (ctx.task.allowFailure === true) return ctx.task.allowWarning === true ? "SUCCESS" : "WARNING";
       return "FAILED";
     }
-    return resolveFlowableState(sequencing(ctx, chosen), ctx.task.allowFailure === true, ctx.task.allowWarning === true);
+    return resolveFlowableState(
+      sequencing(ctx, chosen),
+      ctx.task.allowFailure === true,
+      ctx.task.allowWarning === true,
+    );
   },
   async computeOutputs(ctx) {
     const { value, defaults } = await selected(ctx);

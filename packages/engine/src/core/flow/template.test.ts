@@ -8,9 +8,11 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("flow.Template", () => {
-  it.each(["io.kestra.plugin.core.flow.Template", "io.kestra.core.tasks.flows.Template"])("refuses %s with a clear message at its YAML path", (type) => {
-    expect(() =>
-      t.instance.deploy(`id: with_template
+  it.each(["io.kestra.plugin.core.flow.Template", "io.kestra.core.tasks.flows.Template"])(
+    "refuses %s with a clear message at its YAML path",
+    (type) => {
+      expect(() =>
+        t.instance.deploy(`id: with_template
 namespace: company.team
 tasks:
   - id: first
@@ -21,6 +23,9 @@ tasks:
     namespace: company.team
     templateId: shared
 `),
-    ).toThrow("Flow 'company.team/with_template' is invalid: tasks[1]: templates are not supported (deprecated since Kestra 0.11 and disabled by default): use a Subflow");
-  });
+      ).toThrow(
+        "Flow 'company.team/with_template' is invalid: tasks[1]: templates are not supported (deprecated since Kestra 0.11 and disabled by default): use a Subflow",
+      );
+    },
+  );
 });

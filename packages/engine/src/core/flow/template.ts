@@ -6,7 +6,8 @@
 import { SakerError, z } from "@saker/sdk";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
 
-const NOT_SUPPORTED = "templates are not supported (deprecated since Kestra 0.11 and disabled by default): use a Subflow (io.kestra.plugin.core.flow.Subflow) instead";
+const NOT_SUPPORTED =
+  "templates are not supported (deprecated since Kestra 0.11 and disabled by default): use a Subflow (io.kestra.plugin.core.flow.Subflow) instead";
 
 export const Template = defineExecutorTask({
   type: "io.kestra.plugin.core.flow.Template",

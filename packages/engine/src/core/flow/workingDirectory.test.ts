@@ -88,7 +88,11 @@ tasks:
             format: "{{ taskrun.value }}"
 `);
     expect(x.state.current).toBe("SUCCESS");
-    expect(taskRuns(x, "value").map((r) => r.outputs?.value).sort()).toEqual(["a", "b"]);
+    expect(
+      taskRuns(x, "value")
+        .map((r) => r.outputs?.value)
+        .sort(),
+    ).toEqual(["a", "b"]);
     const bad = await t.run(`id: wd-escape
 namespace: wd.tests
 tasks:

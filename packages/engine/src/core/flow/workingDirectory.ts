@@ -24,18 +24,28 @@ export const WorkingDirectory = defineFlowableTask({
   examples: [
     {
       title: "Write a file, then read it",
-      code: "id: wd\ntype: io.kestra.plugin.core.flow.WorkingDirectory\ninputFiles:\n  query.sql: select 1\noutputFiles:\n  - \"*.csv\"\ntasks:\n  - id: write\n    type: io.kestra.plugin.core.storage.LocalFiles\n    inputs:\n      out.csv: \"a,b\"",
+      code: 'id: wd\ntype: io.kestra.plugin.core.flow.WorkingDirectory\ninputFiles:\n  query.sql: select 1\noutputFiles:\n  - "*.csv"\ntasks:\n  - id: write\n    type: io.kestra.plugin.core.storage.LocalFiles\n    inputs:\n      out.csv: "a,b"',
     },
   ],
   properties: z.object({
     tasks: tasks().min(1).describe("The tasks to run in the directory, one after the other."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
-    inputFiles: raw(z.union([map(z.unknown()), z.string()])).optional().describe("Files to create first: name to content (rendered by the worker)."),
+    inputFiles: raw(z.union([map(z.unknown()), z.string()]))
+      .optional()
+      .describe("Files to create first: name to content (rendered by the worker)."),
     namespaceFiles: NamespaceFilesSchema.optional().describe("Copy namespace files into the directory."),
-    outputFiles: z.array(z.string()).optional().describe("Globs of files to upload to internal storage after each task."),
-    cache: z.looseObject({ patterns: z.array(z.string()).optional(), ttl: z.string().optional() }).optional().describe("Accepted for compatibility; Saker does not cache working directories yet."),
+    outputFiles: z
+      .array(z.string())
+      .optional()
+      .describe("Globs of files to upload to internal storage after each task."),
+    cache: z
+      .looseObject({ patterns: z.array(z.string()).optional(), ttl: z.string().optional() })
+      .optional()
+      .describe("Accepted for compatibility; Saker does not cache working directories yet."),
   }),
-  outputs: z.object({ outputFiles: z.record(z.string(), z.string()).optional().describe("Uploaded files: name to kestra:// URI.") }),
+  outputs: z.object({
+    outputFiles: z.record(z.string(), z.string()).optional().describe("Uploaded files: name to kestra:// URI."),
+  }),
   workingDirectory: true,
   childTasks: async (ctx) => ctx.resolve(taskList(ctx.task, "tasks")),
   resolveNexts: async (ctx) => resolveSequentialNexts(sequencing(ctx, ctx.resolve(taskList(ctx.task, "tasks")))),

@@ -21,14 +21,21 @@ export const HttpOptions = z
     connectTimeout: duration().optional().describe("How long to wait for the connection."),
     readTimeout: duration().optional().describe("How long to wait for the response headers (PT10S by default)."),
     readIdleTimeout: duration().optional().describe("How long the body may stay silent (PT5M by default)."),
-    timeout: z.looseObject({ connectTimeout: duration().optional(), readIdleTimeout: duration().optional() }).optional().describe("Timeouts (newer form)."),
+    timeout: z
+      .looseObject({ connectTimeout: duration().optional(), readIdleTimeout: duration().optional() })
+      .optional()
+      .describe("Timeouts (newer form)."),
     followRedirects: z.boolean().default(true).describe("Follow redirects."),
     allowFailed: z.boolean().optional().describe("Do not fail on an HTTP status of 400 or more."),
     allowedResponseCodes: z.array(z.number().int()).optional().describe("The only status codes accepted."),
     basicAuthUser: z.string().optional().describe("User for basic authentication (older form)."),
     basicAuthPassword: z.string().optional().describe("Password for basic authentication (older form)."),
     auth: Auth.optional().describe("Authentication."),
-    maxContentLength: z.number().int().optional().describe("The largest response body read by Request, in bytes (10 MiB by default)."),
+    maxContentLength: z
+      .number()
+      .int()
+      .optional()
+      .describe("The largest response body read by Request, in bytes (10 MiB by default)."),
   })
   .describe("HTTP client options.");
 
@@ -36,12 +43,19 @@ export const httpProperties = {
   uri: z.string().describe("The URI to call."),
   method: z.enum(HTTP_METHODS).default("GET").describe("The HTTP method."),
   body: z.string().optional().describe("The request body."),
-  formData: map(anyValue()).optional().describe("A form: URL-encoded, or multipart with `contentType: multipart/form-data` (a kestra:// value, or `{name, content}`, sends a file)."),
+  formData: map(anyValue())
+    .optional()
+    .describe(
+      "A form: URL-encoded, or multipart with `contentType: multipart/form-data` (a kestra:// value, or `{name, content}`, sends a file).",
+    ),
   contentType: z.string().optional().describe("The request content type."),
   headers: map(anyValue()).optional().describe("Request headers."),
   options: HttpOptions.prefault({}),
   sslOptions: map(anyValue()).optional().describe("TLS options (accepted; the system trust store is used)."),
-  allowFailed: z.boolean().default(false).describe("Do not fail on an HTTP status of 400 or more (older form of options.allowFailed)."),
+  allowFailed: z
+    .boolean()
+    .default(false)
+    .describe("Do not fail on an HTTP status of 400 or more (older form of options.allowFailed)."),
 };
 
 export const httpPropsSchema = z.object(httpProperties);
@@ -72,14 +86,23 @@ async function multipart(ctx: Pick<RunContext, "storage">, form: Record<string, 
   return data;
 }
 
-async function requestBody(ctx: Pick<RunContext, "storage">, props: HttpProps, headers: Record<string, string>): Promise<string | FormData | undefined> {
+async function requestBody(
+  ctx: Pick<RunContext, "storage">,
+  props: HttpProps,
+  headers: Record<string, string>,
+): Promise<string | FormData | undefined> {
   if (props.formData) {
     if (props.contentType?.toLowerCase().startsWith("multipart/form-data")) {
       delete headers["content-type"]; // undici sets it with the boundary
       return multipart(ctx, props.formData);
     }
     headers["content-type"] ??= "application/x-www-form-urlencoded";
-    return new URLSearchParams(Object.entries(props.formData).map(([k, v]): [string, string] => [k, typeof v === "string" ? v : JSON.stringify(v)])).toString();
+    return new URLSearchParams(
+      Object.entries(props.formData).map(([k, v]): [string, string] => [
+        k,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    ).toString();
   }
   return props.body;
 }
@@ -91,7 +114,8 @@ function checkUri(uri: string): URL {
   } catch {
     throw new NonRetryableError(`'uri' must be an absolute http(s) URI, got '${uri}'`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new NonRetryableError(`'uri' must be an http(s) URI, got '${uri}'`);
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new NonRetryableError(`'uri' must be an http(s) URI, got '${uri}'`);
   return url;
 }
 
@@ -116,7 +140,12 @@ function statusAccepted(props: HttpProps, code: number): boolean {
  * Sends the request; `use` reads the response before the client closes. A refused status fails
  * the call unless `anyStatus` (the HTTP trigger lets its condition decide).
  */
-export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, props: HttpProps, use: (response: HttpResponse) => Promise<T>, anyStatus = false): Promise<T> {
+export async function exchange<T>(
+  ctx: Pick<RunContext, "storage" | "signal">,
+  props: HttpProps,
+  use: (response: HttpResponse) => Promise<T>,
+  anyStatus = false,
+): Promise<T> {
   const url = checkUri(props.uri);
   const options = props.options;
   const headers: Record<string, string> = {};
@@ -133,11 +162,21 @@ export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, p
   });
   const dispatcher = options.followRedirects ? agent.compose(interceptors.redirect({ maxRedirections: 10 })) : agent;
   try {
-    const response = await request(url, { method: props.method, headers, ...(body !== undefined ? { body } : {}), signal: ctx.signal, dispatcher }).catch((error: unknown) => {
+    const response = await request(url, {
+      method: props.method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: ctx.signal,
+      dispatcher,
+    }).catch((error: unknown) => {
       if (ctx.signal.aborted) throw error;
       throw new TaskError(`${props.method} ${props.uri} failed: ${errorMessage(error)}`, { cause: error });
     });
-    const result: HttpResponse = { code: response.statusCode, headers: responseHeaders(response.headers), body: response.body };
+    const result: HttpResponse = {
+      code: response.statusCode,
+      headers: responseHeaders(response.headers),
+      body: response.body,
+    };
     if (!anyStatus && !statusAccepted(props, result.code)) {
       const text = await readText(response.body, 2048).catch(() => "");
       throw new NonRetryableError(`Failed http request with response code '${result.code}'${text ? `: ${text}` : ""}`);
@@ -150,7 +189,8 @@ export async function exchange<T>(ctx: Pick<RunContext, "storage" | "signal">, p
 
 function responseHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string[]> {
   const headers: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
+  for (const [name, value] of Object.entries(raw))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value];
   return headers;
 }
 
@@ -162,7 +202,9 @@ export async function readText(body: Dispatcher.ResponseData["body"], limit: num
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw new NonRetryableError(`The response body is larger than ${limit} bytes (options.maxContentLength); use the Download task for large responses`);
+      throw new NonRetryableError(
+        `The response body is larger than ${limit} bytes (options.maxContentLength); use the Download task for large responses`,
+      );
     }
     chunks.push(chunk as Buffer);
   }

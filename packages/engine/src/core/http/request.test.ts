@@ -17,7 +17,12 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+    received.push({
+      method: req.method,
+      url: req.url,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    });
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/json") {
       res.writeHead(200, { "content-type": "application/json", "x-multi": ["a", "b"] });
@@ -58,8 +63,10 @@ afterAll(async () => {
 
 const out = outputsOf;
 const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
-const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
-const flow = (id: string, tasks: string) => `id: ${id}\nnamespace: company.http\ntasks:\n${tasks.replaceAll("BASE", base)}`;
+const read = async (uri: unknown) =>
+  (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
+const flow = (id: string, tasks: string) =>
+  `id: ${id}\nnamespace: company.http\ntasks:\n${tasks.replaceAll("BASE", base)}`;
 
 describe("http.Request", () => {
   it("returns code, headers and the body as text", async () => {
@@ -180,7 +187,7 @@ describe("http.Request", () => {
     expect(errors(x, "notFound")).toEqual(["Failed http request with response code '404': not here"]);
     expect(out(x, "allowed")).toMatchObject({ code: 404, body: "not here" });
     expect(out(x, "allowedNew")).toMatchObject({ code: 404 });
-    expect(errors(x, "onlyCodes")).toEqual(["Failed http request with response code '200': {\"hello\":\"world\"}"]);
+    expect(errors(x, "onlyCodes")).toEqual(['Failed http request with response code \'200\': {"hello":"world"}']);
     expect(taskRuns(x, "slow")[0]!.state.current).toBe("FAILED");
     expect(errors(x, "slow")[0]).toMatch(new RegExp(`^GET ${base}/slow failed: .*[Tt]imeout`));
     expect(errors(x, "badUri")).toEqual(["'uri' must be an absolute http(s) URI, got 'not a uri'"]);
@@ -272,7 +279,9 @@ describe("http.Download", () => {
       ),
     );
     expect(x.state.current).toBe("FAILED");
-    expect(errors(x, "bad")).toEqual([`saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${saveAs}'`]);
+    expect(errors(x, "bad")).toEqual([
+      `saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${saveAs}'`,
+    ]);
   });
 
   it("reads file names from Content-Disposition", () => {

@@ -16,10 +16,13 @@ export const Request = defineTask({
   examples: [
     {
       title: "POST JSON",
-      code: "id: post\ntype: io.kestra.plugin.core.http.Request\nuri: https://example.com/api\nmethod: POST\ncontentType: application/json\nbody: '{\"name\": \"{{ inputs.name }}\"}'",
+      code: 'id: post\ntype: io.kestra.plugin.core.http.Request\nuri: https://example.com/api\nmethod: POST\ncontentType: application/json\nbody: \'{"name": "{{ inputs.name }}"}\'',
     },
   ],
-  properties: z.object({ ...httpProperties, encryptBody: z.boolean().default(false).describe("Accepted for compatibility; the body is returned as `body`.") }),
+  properties: z.object({
+    ...httpProperties,
+    encryptBody: z.boolean().default(false).describe("Accepted for compatibility; the body is returned as `body`."),
+  }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: Headers, body: z.string().nullable() }),
   async run(props, ctx) {
     return exchange(ctx, props, async (response) => {
@@ -27,7 +30,13 @@ export const Request = defineTask({
       const body = props.method === "HEAD" ? "" : await readText(response.body, limit);
       ctx.logger.debug("Request '{}' with the response code '{}'", props.uri, response.code);
       const length = response.headers["content-length"]?.[0];
-      if (length !== undefined) ctx.metric({ name: "response.length", type: "counter", value: Number(length), tags: { "request.method": props.method, "response.code": String(response.code) } });
+      if (length !== undefined)
+        ctx.metric({
+          name: "response.length",
+          type: "counter",
+          value: Number(length),
+          tags: { "request.method": props.method, "response.code": String(response.code) },
+        });
       return { uri: props.uri, code: response.code, headers: response.headers, body: body === "" ? null : body };
     });
   },
@@ -46,7 +55,8 @@ export function filenameFromDisposition(header: string | undefined): string | un
       } catch {
         name = encoded;
       }
-    } else if (part.startsWith("filename") && name === undefined) name = part.slice(part.indexOf("=") + 1).replace(/^"|"$/g, "");
+    } else if (part.startsWith("filename") && name === undefined)
+      name = part.slice(part.indexOf("=") + 1).replace(/^"|"$/g, "");
   }
   const base = name?.split(/[\\/]/).pop();
   return base ? base : undefined;
@@ -65,16 +75,28 @@ export const Download = defineTask({
   title: "Download a file over HTTP",
   description:
     "Streams the response of `uri` into internal storage, named `saveAs`, else after its Content-Disposition header or the URI's extension. A status of 400 or more fails the task unless allowed; an empty response fails it unless `failOnEmptyResponse` is false.",
-  examples: [{ title: "Download a CSV", code: "id: download\ntype: io.kestra.plugin.core.http.Download\nuri: https://example.com/data.csv" }],
+  examples: [
+    {
+      title: "Download a CSV",
+      code: "id: download\ntype: io.kestra.plugin.core.http.Download\nuri: https://example.com/data.csv",
+    },
+  ],
   properties: z.object({
     ...httpProperties,
     failOnEmptyResponse: z.boolean().default(true).describe("Fail when the response has no body."),
-    saveAs: z.string().optional().describe("The name of the stored file (the end of the `uri` output), such as `orders.csv`: a file name, not a path."),
+    saveAs: z
+      .string()
+      .optional()
+      .describe(
+        "The name of the stored file (the end of the `uri` output), such as `orders.csv`: a file name, not a path.",
+      ),
   }),
   outputs: z.object({ uri: z.string(), code: z.number(), length: z.number(), headers: Headers }),
   async run(props, ctx) {
     if (props.saveAs !== undefined && !isPlainFileName(props.saveAs)) {
-      throw new NonRetryableError(`saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${props.saveAs}'`);
+      throw new NonRetryableError(
+        `saveAs must be a file name, without '/' or '\\' and other than '.' or '..', got '${props.saveAs}'`,
+      );
     }
     return exchange(ctx, props, async (response) => {
       let length = 0;
@@ -84,8 +106,12 @@ export const Download = defineTask({
           yield chunk as Buffer;
         }
       };
-      const name = filenameFromDisposition(response.headers["content-disposition"]?.[0]) ?? tempName(extensionFromUri(props.uri));
-      const uri = props.saveAs === undefined ? await ctx.storage.putFile(Readable.from(counted()), name) : await ctx.storage.putFile(Readable.from(counted()), props.saveAs, { exactName: true });
+      const name =
+        filenameFromDisposition(response.headers["content-disposition"]?.[0]) ?? tempName(extensionFromUri(props.uri));
+      const uri =
+        props.saveAs === undefined
+          ? await ctx.storage.putFile(Readable.from(counted()), name)
+          : await ctx.storage.putFile(Readable.from(counted()), props.saveAs, { exactName: true });
       const expected = response.headers["content-length"]?.[0];
       if (expected !== undefined && props.method !== "HEAD" && Number(expected) !== length) {
         await ctx.storage.delete(uri);
@@ -93,7 +119,8 @@ export const Download = defineTask({
       }
       ctx.metric({ name: "response.length", type: "counter", value: length, tags: { "request.method": props.method } });
       if (length === 0) {
-        if (props.failOnEmptyResponse && !allowsFailure(props)) throw new NonRetryableError(`No response from server: '${props.uri}' returned an empty body`);
+        if (props.failOnEmptyResponse && !allowsFailure(props))
+          throw new NonRetryableError(`No response from server: '${props.uri}' returned an empty body`);
         ctx.logger.warn("File '{}' is empty", props.uri);
       }
       ctx.logger.debug("File '{}' downloaded to '{}'", props.uri, uri);

@@ -27,7 +27,10 @@ function dataOf(text: string): unknown {
 }
 
 /** Reads events from `chunks` until the stream ends; `onEvent` gets each complete one. */
-export async function readSse(chunks: AsyncIterable<Buffer | string>, onEvent: (event: SseEvent) => void): Promise<void> {
+export async function readSse(
+  chunks: AsyncIterable<Buffer | string>,
+  onEvent: (event: SseEvent) => void,
+): Promise<void> {
   let buffer = "";
   let pending: Pending = { data: [] };
   const dispatch = () => {

@@ -47,7 +47,7 @@ async function parse(...chunks: string[]): Promise<SseEvent[]> {
 
 describe("SSE framing", () => {
   it("joins data lines, keeps id, event name, comments and retry, and skips events without data", async () => {
-    expect(await parse("retry: 1500\nid: 7\n: note\ndata: a\ndata: b\n\nevent: x\n\ndata:{\"n\":1}")).toEqual([
+    expect(await parse('retry: 1500\nid: 7\n: note\ndata: a\ndata: b\n\nevent: x\n\ndata:{"n":1}')).toEqual([
       { data: "a\nb", id: "7", comment: "note", retry: "PT1.5S" },
       { data: { n: 1 } },
     ]);
@@ -68,7 +68,12 @@ tasks:
       uri: `${base}/stream`,
       size: 4,
       result: null,
-      events: [{ data: { token: "Hel" }, id: "1", name: "token" }, { data: { token: "lo" }, comment: "a comment" }, { data: { other: 1 } }, { data: "plain\ntext" }],
+      events: [
+        { data: { token: "Hel" }, id: "1", name: "token" },
+        { data: { token: "lo" }, comment: "a comment" },
+        { data: { other: 1 } },
+        { data: "plain\ntext" },
+      ],
     });
     expect(t.instance.metrics.byExecution(x.id).map((m) => [m.name, m.value])).toEqual([["size", 4]]);
   });
@@ -111,7 +116,9 @@ tasks:
         uri: ${base}/auth
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "missing").at(-1)).toMatch(/^Failed to resolve JQ expression '\.data\.token' and value '\{"data":\{"other":1\}\}': Expected text value from JQ expression but got: NULL$/);
+    expect(errorMessages(t, x, "missing").at(-1)).toMatch(
+      /^Failed to resolve JQ expression '\.data\.token' and value '\{"data":\{"other":1\}\}': Expected text value from JQ expression but got: NULL$/,
+    );
     expect(errorMessages(t, x, "refused").at(-1)).toMatch(/^Failed http request with response code '401'/);
   });
 

@@ -21,13 +21,20 @@ export const Trigger = defineTrigger({
   examples: [
     {
       title: "Poll a price every 30 seconds",
-      code: "id: price\ntype: io.kestra.plugin.core.http.Trigger\nuri: https://example.com/products/1\nresponseCondition: \"{{ json(response.body).price <= 110 }}\"\ninterval: PT30S\nstopAfter:\n  - SUCCESS",
+      code: 'id: price\ntype: io.kestra.plugin.core.http.Trigger\nuri: https://example.com/products/1\nresponseCondition: "{{ json(response.body).price <= 110 }}"\ninterval: PT30S\nstopAfter:\n  - SUCCESS',
     },
   ],
   properties: z.object({
     ...pollProperties,
-    encryptBody: z.boolean().default(false).describe("Keep the body out of the trigger variables (Kestra stores it encrypted)."),
-    responseCondition: raw(z.string()).default("{{ response.statusCode < 400 }}").describe("Starts an execution when this renders true; sees `response.statusCode`, `response.body`, `response.headers`."),
+    encryptBody: z
+      .boolean()
+      .default(false)
+      .describe("Keep the body out of the trigger variables (Kestra stores it encrypted)."),
+    responseCondition: raw(z.string())
+      .default("{{ response.statusCode < 400 }}")
+      .describe(
+        "Starts an execution when this renders true; sees `response.statusCode`, `response.body`, `response.headers`.",
+      ),
     interval: duration().prefault("PT60S").describe("Time between two polls."),
   }),
   outputs: z.object({
@@ -38,12 +45,24 @@ export const Trigger = defineTrigger({
   }),
   async evaluate(props, ctx: TriggerContext) {
     // A failed status does not fail the poll: the condition decides.
-    return exchange(ctx, { ...props, allowFailed: false }, async (response) => {
-      const text = await readText(response.body, props.options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH);
-      const responseVars = { statusCode: response.code, body: text, headers: response.headers };
-      ctx.logger.debug("{} responded with status code '{}'", props.uri, response.code);
-      if (!isTruthy(await ctx.render(props.responseCondition, { response: responseVars }))) return undefined;
-      return { variables: { uri: props.uri, code: response.code, headers: response.headers, ...(props.encryptBody ? {} : { body: text }) } };
-    }, true);
+    return exchange(
+      ctx,
+      { ...props, allowFailed: false },
+      async (response) => {
+        const text = await readText(response.body, props.options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH);
+        const responseVars = { statusCode: response.code, body: text, headers: response.headers };
+        ctx.logger.debug("{} responded with status code '{}'", props.uri, response.code);
+        if (!isTruthy(await ctx.render(props.responseCondition, { response: responseVars }))) return undefined;
+        return {
+          variables: {
+            uri: props.uri,
+            code: response.code,
+            headers: response.headers,
+            ...(props.encryptBody ? {} : { body: text }),
+          },
+        };
+      },
+      true,
+    );
   },
 });

@@ -93,8 +93,12 @@ tasks:
         overwrite: false
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errors(x, "get")).toEqual(["No value found for key 'absent' in namespace 'company.kv' and `errorOnMissing` is set to true"]);
-    expect(errors(x, "delete")).toEqual(["No value found for key 'absent' in namespace 'company.kv' and `errorOnMissing` is set to true"]);
+    expect(errors(x, "get")).toEqual([
+      "No value found for key 'absent' in namespace 'company.kv' and `errorOnMissing` is set to true",
+    ]);
+    expect(errors(x, "delete")).toEqual([
+      "No value found for key 'absent' in namespace 'company.kv' and `errorOnMissing` is set to true",
+    ]);
     expect(errors(x, "notNumber")).toEqual(["'abc' is not a NUMBER"]);
     expect(taskRuns(x, "noOverwrite")[0]!.state.current).toBe("FAILED");
   });

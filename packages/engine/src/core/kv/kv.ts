@@ -34,7 +34,8 @@ function convert(value: unknown, type: KvType | undefined): unknown {
 export const KvSet = defineTask({
   type: "io.kestra.plugin.core.kv.Set",
   title: "Set a key-value pair",
-  description: "Stores a value under a key in the namespace's KV store. A single-expression value keeps its type (`{{ [1, 2] }}` stores a list).",
+  description:
+    "Stores a value under a key in the namespace's KV store. A single-expression value keeps its type (`{{ [1, 2] }}` stores a list).",
   properties: z.object({
     key: z.string().describe("The key."),
     value: raw(z.unknown()).describe("The value; rendered, keeping its type for a single expression."),
@@ -45,7 +46,11 @@ export const KvSet = defineTask({
   }),
   async run({ key, value, namespace: ns, overwrite, ttl, kvType }, ctx) {
     const rendered = typeof value === "string" ? await ctx.renderTyped(value) : await ctx.renderValue(value);
-    await storeOf(ctx, ns).set(key, convert(rendered, kvType), { overwrite, ...(ttl !== undefined ? { ttlMs: ttl } : {}), ...(kvType ? { type: kvType } : {}) });
+    await storeOf(ctx, ns).set(key, convert(rendered, kvType), {
+      overwrite,
+      ...(ttl !== undefined ? { ttlMs: ttl } : {}),
+      ...(kvType ? { type: kvType } : {}),
+    });
     return {};
   },
 });
@@ -61,7 +66,10 @@ export const KvGet = defineTask({
   outputs: z.object({ value: z.unknown().describe("The value, or null.") }),
   async run({ key, namespace: ns, errorOnMissing }, ctx) {
     const entry = await storeOf(ctx, ns).get(key);
-    if (!entry && errorOnMissing) throw new NonRetryableError(`No value found for key '${key}' in namespace '${ns ?? ctx.flow.namespace}' and \`errorOnMissing\` is set to true`);
+    if (!entry && errorOnMissing)
+      throw new NonRetryableError(
+        `No value found for key '${key}' in namespace '${ns ?? ctx.flow.namespace}' and \`errorOnMissing\` is set to true`,
+      );
     return { value: entry?.value ?? null };
   },
 });
@@ -87,7 +95,10 @@ export const KvDelete = defineTask({
   outputs: z.object({ deleted: z.boolean() }),
   async run({ key, namespace: ns, errorOnMissing }, ctx) {
     const deleted = await storeOf(ctx, ns).delete(key);
-    if (!deleted && errorOnMissing) throw new NonRetryableError(`No value found for key '${key}' in namespace '${ns ?? ctx.flow.namespace}' and \`errorOnMissing\` is set to true`);
+    if (!deleted && errorOnMissing)
+      throw new NonRetryableError(
+        `No value found for key '${key}' in namespace '${ns ?? ctx.flow.namespace}' and \`errorOnMissing\` is set to true`,
+      );
     return { deleted };
   },
 });

@@ -13,7 +13,13 @@ const past = new Date(Date.now() - 60_000).toISOString();
 const future = new Date(Date.now() + 3_600_000).toISOString();
 
 function seed(namespace: string, key: string, expirationDate?: string): void {
-  t.instance.kv.set(tenant(), namespace, { key, value: key, type: "STRING", updateDate: new Date().toISOString(), ...(expirationDate ? { expirationDate } : {}) });
+  t.instance.kv.set(tenant(), namespace, {
+    key,
+    value: key,
+    type: "STRING",
+    updateDate: new Date().toISOString(),
+    ...(expirationDate ? { expirationDate } : {}),
+  });
 }
 
 function remaining(): string[] {
@@ -24,7 +30,8 @@ function remaining(): string[] {
 }
 
 beforeEach(() => {
-  for (const ns of t.instance.kv.namespaces(tenant())) for (const e of t.instance.kv.listAll(tenant(), ns)) t.instance.kv.delete(tenant(), ns, e.key);
+  for (const ns of t.instance.kv.namespaces(tenant()))
+    for (const e of t.instance.kv.listAll(tenant(), ns)) t.instance.kv.delete(tenant(), ns, e.key);
   seed("company", "old", past);
   seed("company", "AI_old", past);
   seed("company", "kept", future);
@@ -57,7 +64,13 @@ describe("kv.PurgeKV", () => {
   it("limits to the named namespaces and their children", async () => {
     const x = await purge("    expiredOnly: true\n    namespaces:\n      - company\n    includeChildNamespaces: true");
     expect(outputsOf(x, "purge")).toEqual({ size: 3 });
-    expect(remaining()).toEqual(["company.team:AI_live", "company:forever", "company:kept", "companyx:old", "other:old"]);
+    expect(remaining()).toEqual([
+      "company.team:AI_live",
+      "company:forever",
+      "company:kept",
+      "companyx:old",
+      "other:old",
+    ]);
   });
 
   it("leaves child namespaces alone when includeChildNamespaces is false", async () => {
@@ -67,7 +80,9 @@ describe("kv.PurgeKV", () => {
   });
 
   it("deletes every key matching keyPattern with expiredOnly false, in namespaces matching namespacePattern", async () => {
-    const x = await purge("    namespacePattern: 'company*'\n    keyPattern: 'AI_*'\n    behavior:\n      type: key\n      expiredOnly: false");
+    const x = await purge(
+      "    namespacePattern: 'company*'\n    keyPattern: 'AI_*'\n    behavior:\n      type: key\n      expiredOnly: false",
+    );
     expect(outputsOf(x, "purge")).toEqual({ size: 2 });
     expect(remaining()).not.toContain("company:AI_old");
     expect(remaining()).not.toContain("company.team:AI_live");
@@ -75,7 +90,9 @@ describe("kv.PurgeKV", () => {
   });
 
   it("lets the deprecated expiredOnly override behavior", async () => {
-    const x = await purge("    namespaces: [other]\n    expiredOnly: true\n    behavior:\n      type: key\n      expiredOnly: false");
+    const x = await purge(
+      "    namespaces: [other]\n    expiredOnly: true\n    behavior:\n      type: key\n      expiredOnly: false",
+    );
     expect(outputsOf(x, "purge")).toEqual({ size: 1 });
   });
 
@@ -84,14 +101,18 @@ describe("kv.PurgeKV", () => {
     expect(outputsOf(kept, "purge")).toEqual({ size: 0 });
     const kept2 = await purge("    namespaces: [other]\n    behavior:\n      type: version\n      keepAmount: 1");
     expect(outputsOf(kept2, "purge")).toEqual({ size: 0 });
-    const all = await purge("    namespaces: [company]\n    includeChildNamespaces: false\n    behavior:\n      type: version");
+    const all = await purge(
+      "    namespaces: [company]\n    includeChildNamespaces: false\n    behavior:\n      type: version",
+    );
     expect(outputsOf(all, "purge")).toEqual({ size: 4 });
   });
 
   it("fails when both namespaces and namespacePattern are set", async () => {
     const x = await purge("    namespaces: [company]\n    namespacePattern: 'comp*'");
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "purge").at(-1)).toBe("Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.");
+    expect(errorMessages(t, x, "purge").at(-1)).toBe(
+      "Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.",
+    );
     expect(remaining()).toContain("company:old");
   });
 
@@ -119,6 +140,9 @@ describe("purge targets", () => {
   });
 
   it("selects children by namespace, not by text prefix", () => {
-    expect(selectNamespaces(["a", "a.b", "ab"], { namespaces: ["a"], includeChildNamespaces: true })).toEqual(["a", "a.b"]);
+    expect(selectNamespaces(["a", "a.b", "ab"], { namespaces: ["a"], includeChildNamespaces: true })).toEqual([
+      "a",
+      "a.b",
+    ]);
   });
 });

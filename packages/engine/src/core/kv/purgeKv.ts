@@ -10,7 +10,10 @@ const keyBehavior = z.object({
 
 const versionBehavior = z.object({
   type: z.literal("version"),
-  before: z.string().optional().describe("Delete the versions updated up to this date; the last version of a key is always kept."),
+  before: z
+    .string()
+    .optional()
+    .describe("Delete the versions updated up to this date; the last version of a key is always kept."),
   keepAmount: z.number().int().min(0).optional().describe("Keep this many of the most recent versions of each key."),
 });
 
@@ -27,7 +30,8 @@ function toPurge(entries: readonly KvEntry[], behavior: Behavior, now: Date): Kv
     return entries.filter((e) => e.expirationDate !== undefined && Date.parse(e.expirationDate) < now.getTime());
   }
   if (behavior.before !== undefined) {
-    if (Number.isNaN(Date.parse(behavior.before))) throw new NonRetryableError(`\`behavior.before\` is not a date: '${behavior.before}'`);
+    if (Number.isNaN(Date.parse(behavior.before)))
+      throw new NonRetryableError(`\`behavior.before\` is not a date: '${behavior.before}'`);
     return [];
   }
   return behavior.keepAmount ? [] : [...entries];
@@ -38,22 +42,34 @@ export const PurgeKV = defineTask({
   title: "Purge keys from the KV store",
   description:
     "Deletes KV entries of the namespaces named in `namespaces` (with their child namespaces unless `includeChildNamespaces` is false) or matching `namespacePattern`, or of every namespace when neither is set; only keys matching `keyPattern` when it is set. By default (`behavior: {type: key, expiredOnly: true}`) only expired entries go. The deprecated `expiredOnly` overrides `behavior`.",
-  examples: [{ title: "Expired keys of a namespace and its children", code: "id: purge_kv\ntype: io.kestra.plugin.core.kv.PurgeKV\nexpiredOnly: true\nnamespaces:\n  - company\nincludeChildNamespaces: true" }],
+  examples: [
+    {
+      title: "Expired keys of a namespace and its children",
+      code: "id: purge_kv\ntype: io.kestra.plugin.core.kv.PurgeKV\nexpiredOnly: true\nnamespaces:\n  - company\nincludeChildNamespaces: true",
+    },
+  ],
   properties: z.object({
     namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z.string().optional().describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
+    namespacePattern: z
+      .string()
+      .optional()
+      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
     includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
     keyPattern: z.string().optional().describe("Only keys matching this glob (`*`, `?`), e.g. `AI_*`."),
     behavior: z
       .discriminatedUnion("type", [keyBehavior, versionBehavior])
       .default({ type: "key", expiredOnly: true })
       .describe("How keys are purged: `{type: key, expiredOnly}` or `{type: version, before, keepAmount}`."),
-    expiredOnly: z.boolean().optional().describe("Deprecated: `behavior: {type: key, expiredOnly}`; overrides `behavior` when set."),
+    expiredOnly: z
+      .boolean()
+      .optional()
+      .describe("Deprecated: `behavior: {type: key, expiredOnly}`; overrides `behavior` when set."),
   }),
   outputs: z.object({ size: z.number().describe("The number of purged KV pairs.") }),
   async run(props, ctx) {
     const engine = engineOf(ctx);
-    const behavior: Behavior = props.expiredOnly !== undefined ? { type: "key", expiredOnly: props.expiredOnly } : props.behavior;
+    const behavior: Behavior =
+      props.expiredOnly !== undefined ? { type: "key", expiredOnly: props.expiredOnly } : props.behavior;
     const namespaces = selectNamespaces(engine.kv.namespaces(engine.tenantId), props);
     ctx.logger.info("purging {} namespaces: {}", namespaces.length, namespaces.join(", "));
     const now = new Date();

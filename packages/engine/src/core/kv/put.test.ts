@@ -96,9 +96,13 @@ tasks:
     format: never
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "missing")).toEqual(["No value found for key 'absent' in namespace 'company.put' and `errorOnMissing` is set to true"]);
+    expect(errorMessages(t, x, "missing")).toEqual([
+      "No value found for key 'absent' in namespace 'company.put' and `errorOnMissing` is set to true",
+    ]);
     expect(errorMessages(t, x, "mixed")).toEqual(["Cannot mix keyed and non-keyed entries in `value`."]);
-    expect(errorMessages(t, x, "onText")).toEqual(["Cannot apply keyed `value` updates to a non-JSON existing KV value."]);
+    expect(errorMessages(t, x, "onText")).toEqual([
+      "Cannot apply keyed `value` updates to a non-JSON existing KV value.",
+    ]);
     expect(taskRun(x, "created").state.current).toBe("SUCCESS");
     expect(t.instance.kv.get(t.instance.config.tenantId, "company.put", "fresh")?.value).toEqual({ a: { b: 1 } });
   });

@@ -46,7 +46,9 @@ describe("log.Fetch", () => {
     expect(out(x, "warn").size).toBe(2);
     const uri = String(out(x, "warn").uri);
     expect(uri).toMatch(/\.ion$/);
-    const entries = fromIonLines((await streamToBuffer(await t.instance.storage.get(toStoragePath(uri)))).toString("utf8")) as Record<string, unknown>[];
+    const entries = fromIonLines(
+      (await streamToBuffer(await t.instance.storage.get(toStoragePath(uri)))).toString("utf8"),
+    ) as Record<string, unknown>[];
     expect(entries.map((e) => [e.taskId, e.level, e.message])).toEqual([
       ["task-2", "WARN", "task 2"],
       ["task-2", "WARN", "again"],
@@ -54,7 +56,9 @@ describe("log.Fetch", () => {
     expect(entries[0]).toMatchObject({ namespace: "company.logs", flowId: "logs", executionId: x.id });
     const task1 = out(x, "task1");
     expect(task1.size).toBe(1);
-    const task1Entries = fromIonLines((await streamToBuffer(await t.instance.storage.get(toStoragePath(String(task1.uri))))).toString("utf8")) as Record<string, unknown>[];
+    const task1Entries = fromIonLines(
+      (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(task1.uri))))).toString("utf8"),
+    ) as Record<string, unknown>[];
     expect(task1Entries.map((e) => [e.taskId, e.level, e.message])).toEqual([["task-1", "INFO", "task 1"]]);
     expect(Number(out(x, "all").size)).toBeGreaterThanOrEqual(3);
   });
@@ -108,6 +112,8 @@ tasks:
     expect(out(x, "warnOnly")).toEqual({ count: 1 });
     expect(out(x, "rest")).toEqual({ count: before.length - 1 });
     expect(t.instance.logs.find({ executionId: source.id })).toEqual([]);
-    expect(errors(x, "badDate")).toEqual(["'endDate' must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z, got 'yesterday'"]);
+    expect(errors(x, "badDate")).toEqual([
+      "'endDate' must be an ISO-8601 date-time such as 2024-01-01T00:00:00Z, got 'yesterday'",
+    ]);
   });
 });

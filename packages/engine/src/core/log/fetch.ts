@@ -12,19 +12,36 @@ export const Fetch = defineTask({
   title: "Fetch the logs of an execution",
   description:
     "Stores the logs of this execution (or of `executionId`, in this flow unless `namespace` and `flowId` are given), from `level` up, optionally only those of `tasksId`, as an ION file with one log entry per line.",
-  examples: [{ title: "Logs of two tasks", code: "id: fetch\ntype: io.kestra.plugin.core.log.Fetch\nlevel: INFO\ntasksId:\n  - extract\n  - load" }],
+  examples: [
+    {
+      title: "Logs of two tasks",
+      code: "id: fetch\ntype: io.kestra.plugin.core.log.Fetch\nlevel: INFO\ntasksId:\n  - extract\n  - load",
+    },
+  ],
   properties: z.object({
-    namespace: z.string().optional().describe("The namespace of the execution's flow (with `flowId` and `executionId`)."),
+    namespace: z
+      .string()
+      .optional()
+      .describe("The namespace of the execution's flow (with `flowId` and `executionId`)."),
     flowId: z.string().optional().describe("The execution's flow (with `namespace` and `executionId`)."),
     executionId: z.string().optional().describe("The execution; the current one by default."),
     tasksId: z.array(z.string()).optional().describe("Only the logs of these tasks."),
     level: z.enum(LOG_LEVELS).default("INFO").describe("The minimum level."),
   }),
-  outputs: z.object({ uri: z.string().describe("The ION file of log entries."), size: z.number().describe("How many entries.") }),
+  outputs: z.object({
+    uri: z.string().describe("The ION file of log entries."),
+    size: z.number().describe("How many entries."),
+  }),
   async run(props, ctx) {
     const engine = engineOf(ctx);
     const target = targetExecution(ctx, props);
-    const query = { tenantId: engine.tenantId, executionId: target.executionId, namespace: target.namespace, flowId: target.flowId, minLevel: props.level };
+    const query = {
+      tenantId: engine.tenantId,
+      executionId: target.executionId,
+      namespace: target.namespace,
+      flowId: target.flowId,
+      minLevel: props.level,
+    };
     const logs = engine.logs.find({ ...query, ...(props.tasksId ? { taskIds: props.tasksId } : {}) });
     const entries = logs.map(({ seq: _seq, tenantId: _tenant, ...entry }) => entry);
     const uri = await ctx.storage.putFile(Readable.from(ionLinesOf(entries)), tempName(".ion"));
@@ -37,7 +54,12 @@ export const PurgeLogs = defineTask({
   title: "Delete old logs",
   description:
     "Deletes the logs up to `endDate` (and from `startDate`): of the flow `namespace`/`flowId`, of the namespace `namespace` and those below it, or of every flow; optionally only `logLevels`. Trigger logs are deleted too.",
-  examples: [{ title: "Logs older than a month", code: "id: purge\ntype: io.kestra.plugin.core.log.PurgeLogs\nendDate: \"{{ now() | dateAdd(-1, 'MONTHS') }}\"" }],
+  examples: [
+    {
+      title: "Logs older than a month",
+      code: "id: purge\ntype: io.kestra.plugin.core.log.PurgeLogs\nendDate: \"{{ now() | dateAdd(-1, 'MONTHS') }}\"",
+    },
+  ],
   properties: z.object({
     namespace: z.string().optional().describe("A namespace (with the namespaces below it unless `flowId` is set)."),
     flowId: z.string().optional().describe("A flow of `namespace`."),

@@ -6,7 +6,12 @@ export const Log = defineTask({
   type: "io.kestra.plugin.core.log.Log",
   title: "Log a message",
   description: "Writes one message (or each message of a list) to the execution's logs.",
-  examples: [{ title: "Log a greeting", code: "id: hello\ntype: io.kestra.plugin.core.log.Log\nmessage: Hello {{ inputs.name }}" }],
+  examples: [
+    {
+      title: "Log a greeting",
+      code: "id: hello\ntype: io.kestra.plugin.core.log.Log\nmessage: Hello {{ inputs.name }}",
+    },
+  ],
   properties: z.object({
     message: z.union([z.string(), z.array(z.string())]).describe("The message, or a list of messages."),
     level: z.enum(LOG_LEVELS).default("INFO").describe("The log level."),

@@ -25,7 +25,9 @@ tasks:
         value: PT1.5S
 `);
     expect(x.state.current).toBe("SUCCESS");
-    const stored = t.instance.metrics.byExecution(x.id).map((m) => ({ name: m.name, type: m.type, value: m.value, tags: m.tags }));
+    const stored = t.instance.metrics
+      .byExecution(x.id)
+      .map((m) => ({ name: m.name, type: m.type, value: m.value, tags: m.tags }));
     expect(stored).toEqual([
       { name: "rows_publish", type: "counter", value: 42, tags: { table: "users" } },
       { name: "load", type: "timer", value: 1500, tags: undefined },
@@ -48,7 +50,11 @@ tasks:
     metrics:
       - ${metric}
 `);
-    expect(deploy("{type: gauge, name: g, value: 1}")).toThrow(/Flow 'company.team\/publish_bad' is invalid: tasks\[0\]\.metrics\[0\]/);
-    expect(deploy("{type: counter, name: c}")).toThrow(/Flow 'company.team\/publish_bad' is invalid: tasks\[0\]\.metrics\[0\]\.value/);
+    expect(deploy("{type: gauge, name: g, value: 1}")).toThrow(
+      /Flow 'company.team\/publish_bad' is invalid: tasks\[0\]\.metrics\[0\]/,
+    );
+    expect(deploy("{type: counter, name: c}")).toThrow(
+      /Flow 'company.team\/publish_bad' is invalid: tasks\[0\]\.metrics\[0\]\.value/,
+    );
   });
 });

@@ -13,7 +13,8 @@ afterAll(() => t.close());
 
 const out = outputsOf;
 const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
-const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
+const read = async (uri: unknown) =>
+  (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
 
 describe("namespace files tasks", () => {
   it("uploads stored files, downloads by glob and deletes by glob", async () => {
@@ -96,7 +97,9 @@ tasks:
           a.txt: /etc/passwd
 `);
     expect(out(x, "wd").files).toEqual({}); // an empty working directory
-    expect(errors(x, "again")).toEqual(["File '/exists.txt' already exists in namespace 'company.ns' and conflict is set to ERROR"]);
+    expect(errors(x, "again")).toEqual([
+      "File '/exists.txt' already exists in namespace 'company.ns' and conflict is set to ERROR",
+    ]);
     expect(errors(x, "none")).toEqual(["files or filesMap is required"]);
     expect(errors(x, "notUri")).toEqual(["'filesMap.a.txt' must be a kestra:// URI, got '/etc/passwd'"]);
     expect(await namespaceFiles(t.instance.storage, "company.ns").get("/exists.txt")).toEqual(Buffer.from("x"));

@@ -6,7 +6,10 @@ let t: TestInstance;
 beforeAll(async () => {
   t = await openTestInstance();
   // namespace files live in the namespaces of flows (and above them)
-  for (const ns of ["company.team", "companyx", "other"]) t.instance.deploy(`id: holder\nnamespace: ${ns}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n`);
+  for (const ns of ["company.team", "companyx", "other"])
+    t.instance.deploy(
+      `id: holder\nnamespace: ${ns}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n`,
+    );
 });
 afterAll(() => t.close());
 
@@ -14,12 +17,14 @@ const files = (ns: string) => namespaceFiles(t.instance.storage, ns);
 
 async function remaining(): Promise<string[]> {
   const all: string[] = [];
-  for (const ns of ["company", "company.team", "companyx", "other"]) for (const p of await files(ns).list()) all.push(`${ns}:${p}`);
+  for (const ns of ["company", "company.team", "companyx", "other"])
+    for (const p of await files(ns).list()) all.push(`${ns}:${p}`);
   return all.sort();
 }
 
 beforeEach(async () => {
-  for (const ns of ["company", "company.team", "companyx", "other"]) for (const p of await files(ns).list()) await files(ns).delete(p);
+  for (const ns of ["company", "company.team", "companyx", "other"])
+    for (const p of await files(ns).list()) await files(ns).delete(p);
   await files("company").put("/queries/a.sql", Buffer.from("select 1"));
   await files("company").put("/readme.md", Buffer.from("doc"));
   await files("company.team").put("/b.sql", Buffer.from("select 2"));
@@ -52,7 +57,9 @@ describe("namespace.PurgeFiles", () => {
   });
 
   it("selects namespaces by pattern, and keeps files when before or keepAmount spares the last version", async () => {
-    const spared = await purge("    namespacePattern: 'company*'\n    behavior:\n      type: version\n      before: '2100-01-01T00:00:00Z'");
+    const spared = await purge(
+      "    namespacePattern: 'company*'\n    behavior:\n      type: version\n      before: '2100-01-01T00:00:00Z'",
+    );
     expect(outputsOf(spared, "purge")).toEqual({ size: 0 });
     const x = await purge("    namespacePattern: 'company?'\n    behavior:\n      type: version\n      keepAmount: 0");
     expect(outputsOf(x, "purge")).toEqual({ size: 1 });
@@ -60,9 +67,13 @@ describe("namespace.PurgeFiles", () => {
   });
 
   it("fails when both namespaces and namespacePattern are set", async () => {
-    const x = await purge("    namespaces: [company]\n    namespacePattern: 'comp*'\n    behavior:\n      type: version");
+    const x = await purge(
+      "    namespaces: [company]\n    namespacePattern: 'comp*'\n    behavior:\n      type: version",
+    );
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(t, x, "purge").at(-1)).toBe("Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.");
+    expect(errorMessages(t, x, "purge").at(-1)).toBe(
+      "Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.",
+    );
     expect(await remaining()).toHaveLength(5);
   });
 

@@ -5,7 +5,10 @@ import { filterByPattern, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
   type: z.literal("version"),
-  before: z.string().optional().describe("Delete the versions updated up to this date; the last version of a file is always kept."),
+  before: z
+    .string()
+    .optional()
+    .describe("Delete the versions updated up to this date; the last version of a file is always kept."),
   keepAmount: z.number().int().min(0).optional().describe("Keep this many of the most recent versions of each file."),
 });
 
@@ -24,10 +27,18 @@ export const PurgeFiles = defineTask({
   title: "Purge namespace files",
   description:
     "Deletes namespace files of the namespaces named in `namespaces` (with their child namespaces unless `includeChildNamespaces` is false) or matching `namespacePattern`, or of every namespace; only files whose path matches `filePattern` when it is set. `behavior` (`{type: version, before, keepAmount}`, by default keeping the latest version) decides which versions go. Saker keeps one version per file, so a file goes only when every version of it may go: no `before` and no `keepAmount` above 0.",
-  examples: [{ title: "Delete the SQL files of a namespace tree", code: "id: purge_files\ntype: io.kestra.plugin.core.namespace.PurgeFiles\nnamespaces:\n  - company\nfilePattern: \"*.sql\"\nbehavior:\n  type: version" }],
+  examples: [
+    {
+      title: "Delete the SQL files of a namespace tree",
+      code: 'id: purge_files\ntype: io.kestra.plugin.core.namespace.PurgeFiles\nnamespaces:\n  - company\nfilePattern: "*.sql"\nbehavior:\n  type: version',
+    },
+  ],
   properties: z.object({
     namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z.string().optional().describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
+    namespacePattern: z
+      .string()
+      .optional()
+      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
     includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
     filePattern: z.string().optional().describe("Only files whose path matches this glob (`*`, `?`)."),
     behavior: versionBehavior.optional().describe("Which versions go (default: keep the latest one)."),
@@ -36,7 +47,8 @@ export const PurgeFiles = defineTask({
   async run(props, ctx) {
     const engine = engineOf(ctx);
     const behavior = props.behavior ?? { type: "version" as const, keepAmount: 1 };
-    if (behavior.before !== undefined && Number.isNaN(Date.parse(behavior.before))) throw new NonRetryableError(`\`behavior.before\` is not a date: '${behavior.before}'`);
+    if (behavior.before !== undefined && Number.isNaN(Date.parse(behavior.before)))
+      throw new NonRetryableError(`\`behavior.before\` is not a date: '${behavior.before}'`);
     const deletesAll = behavior.before === undefined && !behavior.keepAmount;
     const namespaces = selectNamespaces(knownNamespaces(engine.flows.heads().map((f) => f.namespace)), props);
     ctx.logger.info("purging {} namespaces: {}", namespaces.length, namespaces.join(", "));

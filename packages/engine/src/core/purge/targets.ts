@@ -22,11 +22,15 @@ export function selectNamespaces(known: readonly string[], selection: NamespaceS
   const listed = (selection.namespaces ?? []).filter((n) => n !== "");
   const pattern = selection.namespacePattern?.trim() ? selection.namespacePattern : undefined;
   if (listed.length > 0 && pattern !== undefined) {
-    throw new NonRetryableError("Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.");
+    throw new NonRetryableError(
+      "Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.",
+    );
   }
   if (pattern !== undefined) return known.filter((ns) => wildcardMatch(ns, pattern));
   if (listed.length === 0) return [...known];
-  return known.filter((ns) => listed.some((n) => ns === n || (selection.includeChildNamespaces && ns.startsWith(`${n}.`))));
+  return known.filter((ns) =>
+    listed.some((n) => ns === n || (selection.includeChildNamespaces && ns.startsWith(`${n}.`))),
+  );
 }
 
 /** The items whose name matches `pattern`; all of them without one. */

@@ -61,7 +61,10 @@ tasks:
     errorOnMissing: true
 `;
     const written = await t.run(writer);
-    expect(outputs(written, "set")).toMatchObject({ count: 1, key: expect.stringMatching(/^kestra:\/\/\/company\/state\/states\/tasks-states\/shared$/) });
+    expect(outputs(written, "set")).toMatchObject({
+      count: 1,
+      key: expect.stringMatching(/^kestra:\/\/\/company\/state\/states\/tasks-states\/shared$/),
+    });
     const read = await t.run(reader);
     expect(outputs(read, "get")).toEqual({ count: 1, data: { who: "writer" } });
     expect(taskRuns(read, "own")[0]!.state.current).toBe("FAILED");

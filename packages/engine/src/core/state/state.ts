@@ -12,8 +12,14 @@ import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 const common = {
   name: z.string().default("default").describe("The name of the state."),
-  namespace: z.boolean().default(false).describe("Share the state across the namespace instead of keeping it per flow."),
-  taskrunValue: z.boolean().default(true).describe("Keep one state per `taskrun.value` (inside ForEach); false shares it across iterations."),
+  namespace: z
+    .boolean()
+    .default(false)
+    .describe("Share the state across the namespace instead of keeping it per flow."),
+  taskrunValue: z
+    .boolean()
+    .default(true)
+    .describe("Keep one state per `taskrun.value` (inside ForEach); false shares it across iterations."),
 };
 
 type Scope = { name: string; namespace: boolean; taskrunValue: boolean };
@@ -43,10 +49,22 @@ export const StateSet = defineTask({
   aliases: ["io.kestra.core.tasks.states.Set"],
   title: "Set values in a state (deprecated: use the KV store)",
   deprecated: true,
-  description: "Merges `data` into the state: new keys are added, existing keys replaced. Not safe against concurrent executions writing the same state.",
-  examples: [{ title: "Remember the last processed file", code: "id: set\ntype: io.kestra.plugin.core.state.Set\ndata:\n  last: \"{{ outputs.list.last }}\"" }],
-  properties: z.object({ ...common, data: z.record(z.string(), z.unknown()).default({}).describe("The values to merge into the state.") }),
-  outputs: z.object({ count: z.number().describe("How many keys the state holds."), key: z.string().describe("The state's storage URI.") }),
+  description:
+    "Merges `data` into the state: new keys are added, existing keys replaced. Not safe against concurrent executions writing the same state.",
+  examples: [
+    {
+      title: "Remember the last processed file",
+      code: 'id: set\ntype: io.kestra.plugin.core.state.Set\ndata:\n  last: "{{ outputs.list.last }}"',
+    },
+  ],
+  properties: z.object({
+    ...common,
+    data: z.record(z.string(), z.unknown()).default({}).describe("The values to merge into the state."),
+  }),
+  outputs: z.object({
+    count: z.number().describe("How many keys the state holds."),
+    key: z.string().describe("The state's storage URI."),
+  }),
   async run({ data, ...scope }, ctx) {
     const path = statePath(ctx, scope);
     const merged = { ...((await readState(ctx, path)) ?? {}), ...data };
@@ -60,7 +78,10 @@ export const StateGet = defineTask({
   aliases: ["io.kestra.core.tasks.states.Get"],
   title: "Read a state (deprecated: use the KV store)",
   deprecated: true,
-  properties: z.object({ ...common, errorOnMissing: z.boolean().default(false).describe("Fail when the state does not exist.") }),
+  properties: z.object({
+    ...common,
+    errorOnMissing: z.boolean().default(false).describe("Fail when the state does not exist."),
+  }),
   outputs: z.object({ count: z.number(), data: z.record(z.string(), z.unknown()) }),
   async run({ errorOnMissing, ...scope }, ctx) {
     const path = statePath(ctx, scope);
@@ -75,7 +96,10 @@ export const StateDelete = defineTask({
   aliases: ["io.kestra.core.tasks.states.Delete"],
   title: "Delete a state (deprecated: use the KV store)",
   deprecated: true,
-  properties: z.object({ ...common, errorOnMissing: z.boolean().default(false).describe("Fail when the state does not exist.") }),
+  properties: z.object({
+    ...common,
+    errorOnMissing: z.boolean().default(false).describe("Fail when the state does not exist."),
+  }),
   outputs: z.object({ deleted: z.boolean() }),
   async run({ errorOnMissing, ...scope }, ctx) {
     const deleted = await engineOf(ctx).storage.delete(statePath(ctx, scope));

@@ -29,7 +29,11 @@ export function storageUri(value: string, property: string): string {
  * A map property that may also come as the JSON text of a map: properties already turn valid JSON
  * into a map, so text reaching here is not one and gets a message saying what was expected.
  */
-export function mapOrJsonText(value: Record<string, unknown> | string, property: string, what: string): Record<string, unknown> {
+export function mapOrJsonText(
+  value: Record<string, unknown> | string,
+  property: string,
+  what: string,
+): Record<string, unknown> {
   if (typeof value !== "string") return value;
   try {
     const parsed: unknown = parseJsonData(value, `'${property}'`);

@@ -13,13 +13,20 @@ function fileList(files: string[] | string): string[] {
     parsed = parseJsonData(files, "files");
   } catch (error) {
     if (isDataLimitError(error)) throw error;
-    throw new NonRetryableError(`'files' must be a list of kestra:// URIs or its JSON text, got '${files.slice(0, 80)}'`);
+    throw new NonRetryableError(
+      `'files' must be a list of kestra:// URIs or its JSON text, got '${files.slice(0, 80)}'`,
+    );
   }
-  if (!Array.isArray(parsed) || parsed.some((f) => typeof f !== "string")) throw new NonRetryableError("'files' must be a list of kestra:// URIs");
+  if (!Array.isArray(parsed) || parsed.some((f) => typeof f !== "string"))
+    throw new NonRetryableError("'files' must be a list of kestra:// URIs");
   return parsed as string[];
 }
 
-async function* concatenated(ctx: RunContext, uris: readonly string[], separator: string | undefined): AsyncGenerator<Buffer> {
+async function* concatenated(
+  ctx: RunContext,
+  uris: readonly string[],
+  separator: string | undefined,
+): AsyncGenerator<Buffer> {
   for (const uri of uris) {
     for await (const chunk of await ctx.storage.getFile(storageUri(uri, "files"))) yield chunk as Buffer;
     if (separator !== undefined) yield Buffer.from(separator);
@@ -31,7 +38,12 @@ export const Concat = defineTask({
   aliases: ["io.kestra.core.tasks.storages.Concat"],
   title: "Concatenate files",
   description: "Writes the files one after another (with `separator` after each) into one new file.",
-  examples: [{ title: "Join two files", code: "id: concat\ntype: io.kestra.plugin.core.storage.Concat\nfiles:\n  - \"{{ outputs.a.uri }}\"\n  - \"{{ outputs.b.uri }}\"\nseparator: \"\\n\"" }],
+  examples: [
+    {
+      title: "Join two files",
+      code: 'id: concat\ntype: io.kestra.plugin.core.storage.Concat\nfiles:\n  - "{{ outputs.a.uri }}"\n  - "{{ outputs.b.uri }}"\nseparator: "\\n"',
+    },
+  ],
   properties: z.object({
     files: z.union([z.array(z.string()), z.string()]).describe("kestra:// URIs: a list, or the JSON text of a list."),
     separator: z.string().optional().describe("Written after each file."),
@@ -40,7 +52,9 @@ export const Concat = defineTask({
   outputs: z.object({ uri: z.string() }),
   async run({ files, separator, extension }, ctx) {
     const uris = fileList(files);
-    for (const uri of uris) if (!(await ctx.storage.exists(storageUri(uri, "files")))) throw new NonRetryableError(`Unable to find file at uri '${uri}'`);
+    for (const uri of uris)
+      if (!(await ctx.storage.exists(storageUri(uri, "files"))))
+        throw new NonRetryableError(`Unable to find file at uri '${uri}'`);
     return { uri: await ctx.storage.putFile(Readable.from(concatenated(ctx, uris, separator)), tempName(extension)) };
   },
 });
@@ -75,7 +89,12 @@ export const Delete = defineTask({
 export const Write = defineTask({
   type: "io.kestra.plugin.core.storage.Write",
   title: "Write a file to internal storage",
-  examples: [{ title: "Store a text", code: "id: write\ntype: io.kestra.plugin.core.storage.Write\ncontent: Hello World\nextension: .txt" }],
+  examples: [
+    {
+      title: "Store a text",
+      code: "id: write\ntype: io.kestra.plugin.core.storage.Write\ncontent: Hello World\nextension: .txt",
+    },
+  ],
   properties: z.object({
     content: z.string().describe("The file content."),
     extension: z.string().default(".ion").describe("The file extension."),
@@ -89,7 +108,11 @@ export const Write = defineTask({
 
 export const PurgeCurrentExecutionFiles = defineTask({
   type: "io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles",
-  aliases: ["io.kestra.core.tasks.storages.PurgeCurrentExecutionFiles", "io.kestra.plugin.core.storage.PurgeExecution", "io.kestra.core.tasks.storages.PurgeExecution"],
+  aliases: [
+    "io.kestra.core.tasks.storages.PurgeCurrentExecutionFiles",
+    "io.kestra.plugin.core.storage.PurgeExecution",
+    "io.kestra.core.tasks.storages.PurgeExecution",
+  ],
   title: "Delete every stored file of this execution",
   description: "Removes the inputs and task outputs the execution stored; later tasks can no longer read them.",
   properties: z.object({}),

@@ -25,7 +25,8 @@ async function* items(ctx: RunContext, uri: string): AsyncGenerator<Item> {
     } catch (error) {
       throw new NonRetryableError(`Line ${index} of '${uri}' is not an Ion value: ${errorMessage(error)}`);
     }
-    if (!value || typeof value !== "object" || Array.isArray(value)) throw new NonRetryableError(`Line ${index} of '${uri}' is not an object: ${line.slice(0, 80)}`);
+    if (!value || typeof value !== "object" || Array.isArray(value))
+      throw new NonRetryableError(`Line ${index} of '${uri}' is not an object: ${line.slice(0, 80)}`);
     yield { line, vars: value as Record<string, unknown> };
   }
 }
@@ -45,12 +46,23 @@ export const FilterItems = defineTask({
   title: "Keep or drop the items of an ION file by an expression",
   description:
     "Renders `filterCondition` for each item, with the item's fields as variables. `filterType: INCLUDE` keeps the items for which it is true, `EXCLUDE` drops them. `errorOrNullBehavior` decides what an item whose expression fails does: FAIL the task, or INCLUDE or EXCLUDE the item.",
-  examples: [{ title: "Keep even values", code: "id: filter\ntype: io.kestra.plugin.core.storage.FilterItems\nfrom: \"{{ outputs.query.uri }}\"\nfilterCondition: \"{{ value % 2 == 0 }}\"" }],
+  examples: [
+    {
+      title: "Keep even values",
+      code: 'id: filter\ntype: io.kestra.plugin.core.storage.FilterItems\nfrom: "{{ outputs.query.uri }}"\nfilterCondition: "{{ value % 2 == 0 }}"',
+    },
+  ],
   properties: z.object({
     from: z.string().describe("The kestra:// URI of an ION file."),
     filterCondition: raw(z.string()).describe("An expression rendered per item; its fields are variables."),
-    filterType: z.enum(FILTER_TYPES).default("INCLUDE").describe("Keep (INCLUDE) or drop (EXCLUDE) the matching items."),
-    errorOrNullBehavior: z.enum(["FAIL", "INCLUDE", "EXCLUDE"]).default("FAIL").describe("What to do with an item whose expression fails."),
+    filterType: z
+      .enum(FILTER_TYPES)
+      .default("INCLUDE")
+      .describe("Keep (INCLUDE) or drop (EXCLUDE) the matching items."),
+    errorOrNullBehavior: z
+      .enum(["FAIL", "INCLUDE", "EXCLUDE"])
+      .default("FAIL")
+      .describe("What to do with an item whose expression fails."),
   }),
   outputs: z.object({ uri: z.string(), processedItemsTotal: z.number(), droppedItemsTotal: z.number() }),
   async run({ from, filterCondition, filterType, errorOrNullBehavior }, ctx) {
@@ -64,7 +76,10 @@ export const FilterItems = defineTask({
           const match = isTruthy((await ctx.render(filterCondition, item.vars)).trim());
           action = match ? filterType : filterType === "INCLUDE" ? "EXCLUDE" : "INCLUDE";
         } catch (error) {
-          if (errorOrNullBehavior === "FAIL") throw new NonRetryableError(`Expression \`${filterCondition}\` failed on item \`${item.line}\`: ${errorMessage(error)}`);
+          if (errorOrNullBehavior === "FAIL")
+            throw new NonRetryableError(
+              `Expression \`${filterCondition}\` failed on item \`${item.line}\`: ${errorMessage(error)}`,
+            );
           action = errorOrNullBehavior;
         }
         processed++;
@@ -80,13 +95,24 @@ export const FilterItems = defineTask({
 export const DeduplicateItems = defineTask({
   type: "io.kestra.plugin.core.storage.DeduplicateItems",
   title: "Remove duplicate items of an ION file",
-  description: "Renders `expr` for each item (its fields are variables) as the item's key, and keeps only the last item of each key, in the order of those last items.",
-  examples: [{ title: "One row per id", code: "id: dedup\ntype: io.kestra.plugin.core.storage.DeduplicateItems\nfrom: \"{{ outputs.query.uri }}\"\nexpr: \"{{ id }}\"" }],
+  description:
+    "Renders `expr` for each item (its fields are variables) as the item's key, and keeps only the last item of each key, in the order of those last items.",
+  examples: [
+    {
+      title: "One row per id",
+      code: 'id: dedup\ntype: io.kestra.plugin.core.storage.DeduplicateItems\nfrom: "{{ outputs.query.uri }}"\nexpr: "{{ id }}"',
+    },
+  ],
   properties: z.object({
     from: z.string().describe("The kestra:// URI of an ION file."),
     expr: raw(z.string()).describe("An expression rendered per item giving its key."),
   }),
-  outputs: z.object({ uri: z.string(), numKeys: z.number(), processedItemsTotal: z.number(), droppedItemsTotal: z.number() }),
+  outputs: z.object({
+    uri: z.string(),
+    numKeys: z.number(),
+    processedItemsTotal: z.number(),
+    droppedItemsTotal: z.number(),
+  }),
   async run({ from, expr }, ctx) {
     const uri = storageUri(from, "from");
     const key = async (item: Item) => {

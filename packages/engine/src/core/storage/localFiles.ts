@@ -8,7 +8,8 @@ export const LocalFiles = defineTask({
   aliases: ["io.kestra.core.tasks.storages.LocalFiles"],
   title: "Write files to the working directory and store files from it (deprecated)",
   deprecated: true,
-  description: "Inside a WorkingDirectory: `inputs` writes files (text, or a kestra:// URI to copy), `outputs` stores the files matching globs and returns their URIs by relative path.",
+  description:
+    "Inside a WorkingDirectory: `inputs` writes files (text, or a kestra:// URI to copy), `outputs` stores the files matching globs and returns their URIs by relative path.",
   examples: [
     {
       title: "Create a file and keep it",
@@ -16,12 +17,16 @@ export const LocalFiles = defineTask({
     },
   ],
   properties: z.object({
-    inputs: z.union([z.record(z.string(), z.unknown()), z.string()]).optional().describe("File name → content (or kestra:// URI), or its JSON text."),
+    inputs: z
+      .union([z.record(z.string(), z.unknown()), z.string()])
+      .optional()
+      .describe("File name → content (or kestra:// URI), or its JSON text."),
     outputs: z.array(z.string()).optional().describe("Globs of working-directory files to store."),
   }),
   outputs: z.object({ uris: z.record(z.string(), z.string()) }),
   async run({ inputs, outputs }, ctx) {
-    if (inputs !== undefined) await writeFiles(await ctx.workingDir(), mapOrJsonText(inputs, "inputs", "file names to contents"), ctx.storage);
+    if (inputs !== undefined)
+      await writeFiles(await ctx.workingDir(), mapOrJsonText(inputs, "inputs", "file names to contents"), ctx.storage);
     const uris = outputs ? await storeFiles(await ctx.workingDir(), outputs, ctx.storage) : {};
     ctx.logger.trace("Captured {} output(s).", Object.keys(uris).length);
     return { uris };

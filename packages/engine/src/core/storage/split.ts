@@ -11,7 +11,10 @@ import { extensionOf, storageUri, tempName } from "./common.ts";
 /** `1KB`, `10MB`, `1GB` (powers of 1024) or a plain number of bytes. */
 export function readableBytes(text: string): number {
   const match = /^(\d+)\s*(kb|mb|gb)?$/i.exec(text.trim());
-  if (!match) throw new NonRetryableError(`Invalid size with value '${text}' (expected a number of bytes or e.g. 10KB, 5MB, 1GB)`);
+  if (!match)
+    throw new NonRetryableError(
+      `Invalid size with value '${text}' (expected a number of bytes or e.g. 10KB, 5MB, 1GB)`,
+    );
   const unit = { kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(match[2] ?? "").toLowerCase() as "kb"] ?? 1;
   return Number(match[1]) * unit;
 }
@@ -35,7 +38,13 @@ async function newWriter(ctx: RunContext, extension: string): Promise<TempWriter
 }
 
 /** Starts a new file whenever `full(bytes, rows)` says the current one is full. */
-async function splitBy(ctx: RunContext, uri: string, separator: string, extension: string, full: (bytes: number, rows: number) => boolean): Promise<string[]> {
+async function splitBy(
+  ctx: RunContext,
+  uri: string,
+  separator: string,
+  extension: string,
+  full: (bytes: number, rows: number) => boolean,
+): Promise<string[]> {
   const paths: string[] = [];
   let writer: TempWriter | undefined;
   let bytes = 0;
@@ -57,7 +66,13 @@ async function splitBy(ctx: RunContext, uri: string, separator: string, extensio
   return paths;
 }
 
-async function partition(ctx: RunContext, uri: string, separator: string, extension: string, count: number): Promise<string[]> {
+async function partition(
+  ctx: RunContext,
+  uri: string,
+  separator: string,
+  extension: string,
+  count: number,
+): Promise<string[]> {
   const writers = await Promise.all(Array.from({ length: count }, () => newWriter(ctx, extension)));
   let index = 0;
   for await (const row of lines(await ctx.storage.getFile(uri))) {
@@ -73,8 +88,14 @@ export const Split = defineTask({
   type: "io.kestra.plugin.core.storage.Split",
   aliases: ["io.kestra.core.tasks.storages.Split"],
   title: "Split a file into several",
-  description: "Splits a text file by size (`bytes`), by number of lines (`rows`) or into `partitions` files (lines dealt in turn). Exactly one of them must be set.",
-  examples: [{ title: "Files of 100 lines", code: "id: split\ntype: io.kestra.plugin.core.storage.Split\nfrom: \"{{ inputs.file }}\"\nrows: 100" }],
+  description:
+    "Splits a text file by size (`bytes`), by number of lines (`rows`) or into `partitions` files (lines dealt in turn). Exactly one of them must be set.",
+  examples: [
+    {
+      title: "Files of 100 lines",
+      code: 'id: split\ntype: io.kestra.plugin.core.storage.Split\nfrom: "{{ inputs.file }}"\nrows: 100',
+    },
+  ],
   properties: z.object({
     from: z.string().describe("The kestra:// URI of the file to split."),
     bytes: z.string().optional().describe("Maximum size of each file, e.g. 10MB."),
@@ -101,12 +122,19 @@ export const Split = defineTask({
 });
 
 const CHARSETS: Record<string, BufferEncoding> = {
-  "utf-8": "utf8", utf8: "utf8", "iso-8859-1": "latin1", latin1: "latin1", "us-ascii": "ascii", ascii: "ascii", "windows-1252": "latin1",
+  "utf-8": "utf8",
+  utf8: "utf8",
+  "iso-8859-1": "latin1",
+  latin1: "latin1",
+  "us-ascii": "ascii",
+  ascii: "ascii",
+  "windows-1252": "latin1",
 };
 
 function encodingOf(charset: string): BufferEncoding {
   const encoding = CHARSETS[charset.trim().toLowerCase()];
-  if (!encoding) throw new NonRetryableError(`Unsupported charset '${charset}'; supported: UTF-8, ISO-8859-1, US-ASCII`);
+  if (!encoding)
+    throw new NonRetryableError(`Unsupported charset '${charset}'; supported: UTF-8, ISO-8859-1, US-ASCII`);
   return encoding;
 }
 
@@ -160,7 +188,8 @@ export const Reverse = defineTask({
     const original = join(await ctx.workingDir(), tempName(extension));
     await pipeline(await ctx.storage.getFile(uri), createWriteStream(original));
     const writer = await newWriter(ctx, extension);
-    for await (const line of reversedLines(original, encoding)) await writer.write(Buffer.from(line + separator, encoding));
+    for await (const line of reversedLines(original, encoding))
+      await writer.write(Buffer.from(line + separator, encoding));
     await writer.close();
     return { uri: await ctx.storage.putFile(writer.path) };
   },

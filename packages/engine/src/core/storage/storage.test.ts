@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const out = outputsOf;
-const read = async (uri: unknown) => (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
+const read = async (uri: unknown) =>
+  (await streamToBuffer(await t.instance.storage.get(toStoragePath(String(uri))))).toString("utf8");
 const errors = (x: Execution, taskId: string) => errorMessages(t, x, taskId);
 
 function flow(id: string, tasks: string): string {
@@ -57,7 +58,10 @@ describe("storage tasks", () => {
       ),
     );
     expect(x.state.current).toBe("SUCCESS");
-    expect(out(x, "a")).toMatchObject({ uri: expect.stringMatching(/^kestra:\/\/\/company\/storage\/files\/executions\/.+\.yml$/), size: 6 });
+    expect(out(x, "a")).toMatchObject({
+      uri: expect.stringMatching(/^kestra:\/\/\/company\/storage\/files\/executions\/.+\.yml$/),
+      size: 6,
+    });
     expect(String(out(x, "b").uri)).toMatch(/\.txt$/);
     expect(await read(out(x, "concat").uri)).toBe("1\n2\n3\n|x|");
     expect(String(out(x, "concat").uri)).toMatch(/\.yml$/);
@@ -107,7 +111,9 @@ inputs:
     expect((await Promise.all(bytes.map(read))).join("")).toBe(`${lines.join("\n")}\n`);
     const partitions = out(x, "partitions").uris as string[];
     expect(partitions).toHaveLength(8);
-    expect((await Promise.all(partitions.map(read))).join("").split("\n").filter(Boolean).sort()).toEqual([...lines].sort());
+    expect((await Promise.all(partitions.map(read))).join("").split("\n").filter(Boolean).sort()).toEqual(
+      [...lines].sort(),
+    );
   });
 
   it("filters and deduplicates ION items", async () => {
@@ -152,7 +158,9 @@ inputs:
     expect(out(x, "dedup")).toMatchObject({ numKeys: 3, processedItemsTotal: 5, droppedItemsTotal: 2 });
     expect(await read(out(x, "dedup").uri)).toBe('{key:"k1",value:3}\n{key:"k3",value:"dummy"}\n{key:"k2",value:4}\n');
     expect(taskRuns(x, "strict")[0]!.state.current).toBe("FAILED");
-    expect(errors(x, "strict")[0]).toMatch(/^Expression `\{\{ value % 2 == 0 \}\}` failed on item `\{key:"k3",value:"dummy"\}`/);
+    expect(errors(x, "strict")[0]).toMatch(
+      /^Expression `\{\{ value % 2 == 0 \}\}` failed on item `\{key:"k3",value:"dummy"\}`/,
+    );
     expect(x.state.current).toBe("FAILED");
   });
 
@@ -236,13 +244,18 @@ inputs:
       ),
     );
     expect(x.state.current).toBe("FAILED");
-    for (const id of ["notUri", "missing", "notJson", "noMode", "badRows", "otherExecution", "missingDelete"]) expect(taskRuns(x, id)[0]!.state.current, id).toBe("FAILED");
+    for (const id of ["notUri", "missing", "notJson", "noMode", "badRows", "otherExecution", "missingDelete"])
+      expect(taskRuns(x, id)[0]!.state.current, id).toBe("FAILED");
     expect(errors(x, "notUri")[0]).toBe("'uri' must be a kestra:// URI, got '/tmp/file.txt'");
-    expect(errors(x, "missing")[0]).toMatch(/^Unable to read 'kestra:\/\/\/company\/storage\/bad\/executions\/nope\/file.txt': only files of this execution/);
+    expect(errors(x, "missing")[0]).toMatch(
+      /^Unable to read 'kestra:\/\/\/company\/storage\/bad\/executions\/nope\/file.txt': only files of this execution/,
+    );
     expect(errors(x, "notJson")[0]).toBe("'files' must be a list of kestra:// URIs or its JSON text, got 'not a list'");
     expect(errors(x, "noMode")[0]).toBe("Exactly one of 'bytes', 'partitions' or 'rows' must be set");
     expect(errors(x, "badRows")[0]).toBe(`property 'rows' must be a number (got "many")`);
     expect(errors(x, "otherExecution")[0]).toMatch(/^Unable to read/);
-    expect(errors(x, "missingDelete")[0]).toMatch(/^Unable to find file 'kestra:\/\/\/company\/storage\/bad\/executions\/.+\/nope.txt'$/);
+    expect(errors(x, "missingDelete")[0]).toMatch(
+      /^Unable to find file 'kestra:\/\/\/company\/storage\/bad\/executions\/.+\/nope.txt'$/,
+    );
   });
 });

@@ -74,10 +74,16 @@ tasks:
         spec: "message: hi"
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errors(x, "flowable")).toEqual(["The templated task must be a runnable task; 'io.kestra.plugin.core.flow.Sequential' is not"]);
-    expect(errors(x, "recursive")).toEqual(["The templated task cannot be of type 'io.kestra.plugin.core.templating.TemplatedTask'"]);
+    expect(errors(x, "flowable")).toEqual([
+      "The templated task must be a runnable task; 'io.kestra.plugin.core.flow.Sequential' is not",
+    ]);
+    expect(errors(x, "recursive")).toEqual([
+      "The templated task cannot be of type 'io.kestra.plugin.core.templating.TemplatedTask'",
+    ]);
     expect(errors(x, "unknown")[0]).toMatch(/^unknown type 'io.kestra.plugin.core.log.Nope'/);
-    expect(errors(x, "badProperty")).toEqual([`property 'level' must be one of TRACE, DEBUG, INFO, WARN, ERROR (got "LOUD")`]);
+    expect(errors(x, "badProperty")).toEqual([
+      `property 'level' must be one of TRACE, DEBUG, INFO, WARN, ERROR (got "LOUD")`,
+    ]);
     expect(errors(x, "notYaml")[0]).toMatch(/^'spec' is not valid YAML/);
     expect(errors(x, "noType")).toEqual(["'spec' must have a 'type'"]);
   });

@@ -14,7 +14,8 @@ function parseSpec(spec: string): Record<string, unknown> {
     if (isDataLimitError(error)) throw error;
     throw new NonRetryableError(`'spec' is not valid YAML: ${errorMessage(error)}`);
   }
-  if (!node || typeof node !== "object" || Array.isArray(node)) throw new NonRetryableError("'spec' must render to a YAML map describing a task");
+  if (!node || typeof node !== "object" || Array.isArray(node))
+    throw new NonRetryableError("'spec' must render to a YAML map describing a task");
   const task = node as Record<string, unknown>;
   if (typeof task.type !== "string") throw new NonRetryableError("'spec' must have a 'type'");
   return task;
@@ -24,20 +25,24 @@ export const TemplatedTask = defineTask({
   type: TYPE,
   aliases: ["io.kestra.core.tasks.templating.TemplatedTask"],
   title: "Run a task defined by a template",
-  description: "Renders `spec` to the YAML definition of a runnable task, then validates and runs that task here; its outputs become this task's outputs.",
+  description:
+    "Renders `spec` to the YAML definition of a runnable task, then validates and runs that task here; its outputs become this task's outputs.",
   examples: [
     {
       title: "Pick the log level at run time",
       code: "id: templated\ntype: io.kestra.plugin.core.templating.TemplatedTask\nspec: |\n  type: io.kestra.plugin.core.log.Log\n  level: {{ inputs.level }}\n  message: Hello",
     },
   ],
-  properties: z.object({ spec: z.string().describe("The task's YAML; rendered first, so it may be built with expressions.") }),
+  properties: z.object({
+    spec: z.string().describe("The task's YAML; rendered first, so it may be built with expressions."),
+  }),
   async run({ spec }, ctx) {
     const node = parseSpec(spec);
     const registry = engineOf(ctx).registry;
     const registered = registry.resolve(String(node.type), typeof node.version === "string" ? node.version : undefined);
     if (registered.type === TYPE) throw new NonRetryableError(`The templated task cannot be of type '${TYPE}'`);
-    if (registered.definition.kind !== "task") throw new NonRetryableError(`The templated task must be a runnable task; '${node.type}' is not`);
+    if (registered.definition.kind !== "task")
+      throw new NonRetryableError(`The templated task must be a runnable task; '${node.type}' is not`);
     const definition = registered.definition as AnyTaskDefinition;
     const props = await renderProperties(definition.properties, node, (value) => ctx.renderValue(value));
     ctx.logger.debug("Running templated task of type {}", registered.type);

@@ -19,7 +19,9 @@ export const UpstreamFlowSchema = z.object({
 });
 
 export const FilterSchema = z.object({
-  field: z.enum(FILTER_FIELDS).describe("What to filter on: FLOW_ID, NAMESPACE, STATE, or EXPRESSION (`value` rendered)."),
+  field: z
+    .enum(FILTER_FIELDS)
+    .describe("What to filter on: FLOW_ID, NAMESPACE, STATE, or EXPRESSION (`value` rendered)."),
   type: z.enum(FILTER_TYPES).describe("The comparison."),
   value: z.string().optional().describe("The value to compare with (every type but IN and NOT_IN)."),
   values: z.array(z.string()).optional().describe("The values for IN and NOT_IN."),
@@ -32,9 +34,15 @@ export const ExecutionFilterSchema = z.object({
 });
 
 export const PreconditionsSchema = z.object({
-  id: z.string().regex(ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'").describe("A unique id for the preconditions: the key of the stored window."),
+  id: z
+    .string()
+    .regex(ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'")
+    .describe("A unique id for the preconditions: the key of the stored window."),
   flows: z.array(UpstreamFlowSchema).optional().describe("Upstream flows that must have run within the window."),
-  where: z.array(ExecutionFilterSchema).optional().describe("Execution filters that must each have matched an execution within the window."),
+  where: z
+    .array(ExecutionFilterSchema)
+    .optional()
+    .describe("Execution filters that must each have matched an execution within the window."),
   timeWindow: TimeWindowSchema.optional(),
   resetOnSuccess: z.boolean().default(true).describe("Start over after the preconditions were all met once."),
 });
@@ -56,8 +64,13 @@ const definition = defineTrigger({
   ],
   properties: z.object({
     inputs: inputsProperty(),
-    states: z.array(z.enum(STATE_TYPES)).default([...TERMINATED_STATES]).describe("The upstream states that are evaluated."),
-    preconditions: raw(PreconditionsSchema).optional().describe("Upstream executions to wait for, within a time window."),
+    states: z
+      .array(z.enum(STATE_TYPES))
+      .default([...TERMINATED_STATES])
+      .describe("The upstream states that are evaluated."),
+    preconditions: raw(PreconditionsSchema)
+      .optional()
+      .describe("Upstream executions to wait for, within a time window."),
   }),
   outputs: z.object({
     executionId: z.string().describe("The upstream execution."),
@@ -80,7 +93,8 @@ export const Flow = withValidation(definition, (node) => {
   (Array.isArray(pre.where) ? pre.where : []).forEach((where, i) => {
     const filters = isMap(where) && Array.isArray(where.filters) ? where.filters : [];
     filters.forEach((filter, j) => {
-      if (isMap(filter)) problems.push(...filterProblems(filter).map((p) => `preconditions.where[${i}].filters[${j}]: ${p}`));
+      if (isMap(filter))
+        problems.push(...filterProblems(filter).map((p) => `preconditions.where[${i}].filters[${j}]: ${p}`));
     });
   });
   return problems;

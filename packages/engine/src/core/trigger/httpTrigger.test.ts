@@ -39,14 +39,22 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function context(): TriggerContext {
-  const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, trace: () => {}, log: () => {} } as Logger;
+  const logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: () => {},
+    trace: () => {},
+    log: () => {},
+  } as Logger;
   // Only what the trigger reads: rendering (with the response as an extra variable), the signal and a logger.
   return {
     flow: { id: "poll", namespace: "company.team" },
     trigger: { id: "http", type: Trigger.type },
     logger,
     signal: new AbortController().signal,
-    render: async (template: string, extra?: Record<string, unknown>) => String(await pathRenderer.render(template, { ...extra }, false)),
+    render: async (template: string, extra?: Record<string, unknown>) =>
+      String(await pathRenderer.render(template, { ...extra }, false)),
   } as unknown as TriggerContext;
 }
 
@@ -65,8 +73,12 @@ describe("http.Trigger", () => {
   });
 
   it("renders responseCondition with response.statusCode, body and headers", async () => {
-    expect(await evaluate({ uri: `${base}/down`, responseCondition: "{{ response.statusCode == 503 }}" })).toBeDefined();
-    expect(await evaluate({ uri: `${base}/price`, responseCondition: "{{ response.statusCode >= 300 }}" })).toBeUndefined();
+    expect(
+      await evaluate({ uri: `${base}/down`, responseCondition: "{{ response.statusCode == 503 }}" }),
+    ).toBeDefined();
+    expect(
+      await evaluate({ uri: `${base}/price`, responseCondition: "{{ response.statusCode >= 300 }}" }),
+    ).toBeUndefined();
     expect(await evaluate({ uri: `${base}/price`, responseCondition: "{{ response.body }}" })).toBeDefined();
   });
 
@@ -81,7 +93,11 @@ describe("http.Trigger", () => {
       options: { basicAuthUser: "me", basicAuthPassword: "secret" },
     });
     expect(seen[0]).toMatchObject({ method: "POST", body: '{"q":1}' });
-    expect(seen[0]!.headers).toMatchObject({ "content-type": "application/json", "x-request": "abc", authorization: `Basic ${Buffer.from("me:secret").toString("base64")}` });
+    expect(seen[0]!.headers).toMatchObject({
+      "content-type": "application/json",
+      "x-request": "abc",
+      authorization: `Basic ${Buffer.from("me:secret").toString("base64")}`,
+    });
   });
 
   it("sends form data URL-encoded", async () => {
@@ -93,11 +109,23 @@ describe("http.Trigger", () => {
 
   it("follows redirects unless told not to", async () => {
     expect((await evaluate({ uri: `${base}/redirect` }))?.variables.code).toBe(200);
-    expect((await evaluate({ uri: `${base}/redirect`, options: { followRedirects: false }, responseCondition: "{{ response.statusCode == 302 }}" }))?.variables.code).toBe(302);
+    expect(
+      (
+        await evaluate({
+          uri: `${base}/redirect`,
+          options: { followRedirects: false },
+          responseCondition: "{{ response.statusCode == 302 }}",
+        })
+      )?.variables.code,
+    ).toBe(302);
   });
 
   it("keeps the body out of the variables with encryptBody, the condition still sees it", async () => {
-    const event = await evaluate({ uri: `${base}/price`, encryptBody: true, responseCondition: "{{ response.body != '' }}" });
+    const event = await evaluate({
+      uri: `${base}/price`,
+      encryptBody: true,
+      responseCondition: "{{ response.body != '' }}",
+    });
     expect(event?.variables).not.toHaveProperty("body");
     expect(event?.variables.code).toBe(200);
   });

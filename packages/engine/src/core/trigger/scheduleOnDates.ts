@@ -6,7 +6,8 @@ export const ScheduleOnDates = defineTrigger({
   type: "io.kestra.plugin.core.trigger.ScheduleOnDates",
   triggerKind: "engine",
   title: "Start executions at given dates",
-  description: "Starts an execution at each of `dates` (ISO-8601 date-times with an offset; may be an expression rendering a list).",
+  description:
+    "Starts an execution at each of `dates` (ISO-8601 date-times with an offset; may be an expression rendering a list).",
   examples: [
     {
       title: "Two dates",

@@ -11,8 +11,15 @@ const localTime = (what: string) =>
 
 export const TimeWindowSchema = z
   .object({
-    type: z.enum(TIME_WINDOW_TYPES).default("DURATION_WINDOW").describe("How the window moves: DURATION_WINDOW (default), SLIDING_WINDOW, DAILY_TIME_DEADLINE or DAILY_TIME_WINDOW."),
-    window: duration().optional().describe("DURATION_WINDOW and SLIDING_WINDOW: the length of the window (P1D by default)."),
+    type: z
+      .enum(TIME_WINDOW_TYPES)
+      .default("DURATION_WINDOW")
+      .describe(
+        "How the window moves: DURATION_WINDOW (default), SLIDING_WINDOW, DAILY_TIME_DEADLINE or DAILY_TIME_WINDOW.",
+      ),
+    window: duration()
+      .optional()
+      .describe("DURATION_WINDOW and SLIDING_WINDOW: the length of the window (P1D by default)."),
     windowAdvance: duration().optional().describe("DURATION_WINDOW: shifts the start of the windows from midnight."),
     deadline: localTime("DAILY_TIME_DEADLINE: the time of day the conditions must be met by."),
     startTime: localTime("DAILY_TIME_WINDOW: when the daily window opens."),
@@ -20,7 +27,9 @@ export const TimeWindowSchema = z
   })
   .describe("The time window in which the conditions must all be met.");
 
-const ALLOWED: Readonly<Record<(typeof TIME_WINDOW_TYPES)[number], { allowed: readonly string[]; required: readonly string[] }>> = {
+const ALLOWED: Readonly<
+  Record<(typeof TIME_WINDOW_TYPES)[number], { allowed: readonly string[]; required: readonly string[] }>
+> = {
   DURATION_WINDOW: { allowed: ["window", "windowAdvance"], required: [] },
   SLIDING_WINDOW: { allowed: ["window"], required: [] },
   DAILY_TIME_DEADLINE: { allowed: ["deadline"], required: ["deadline"] },
@@ -37,7 +46,8 @@ export function timeWindowProblems(value: unknown, path: string): string[] {
   if (!rule) return [];
   const problems: string[] = [];
   for (const key of SETTINGS) {
-    if (window[key] !== undefined && !rule.allowed.includes(key)) problems.push(`${path}.${key}: a time window of type ${type} cannot have '${key}'`);
+    if (window[key] !== undefined && !rule.allowed.includes(key))
+      problems.push(`${path}.${key}: a time window of type ${type} cannot have '${key}'`);
   }
   for (const key of rule.required) {
     if (window[key] === undefined) problems.push(`${path}.${key}: a time window of type ${type} must have '${key}'`);

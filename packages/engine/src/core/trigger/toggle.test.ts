@@ -30,7 +30,8 @@ function setup() {
   flows.deploy(FLOW);
   const triggers = new TriggerStore(db);
   const lines: string[] = [];
-  const log = (_: string, message: string, ...args: unknown[]) => void lines.push(args.reduce<string>((text, arg) => text.replace("{}", String(arg)), message));
+  const log = (_: string, message: string, ...args: unknown[]) =>
+    void lines.push(args.reduce<string>((text, arg) => text.replace("{}", String(arg)), message));
   const logger = { log, info: (m: string, ...a: unknown[]) => log("INFO", m, ...a) } as unknown as Logger;
   // Only what Toggle reads of a RunContext: the flow, a logger, and the engine services.
   const ctx = { flow: { id: "caller", namespace: "company.team" }, logger } as unknown as RunContext;
@@ -45,9 +46,15 @@ describe("Toggle", () => {
     const { ctx, triggers, lines } = setup();
     await Toggle.run(Toggle.properties.parse({ flowId: "daily", trigger: "schedule" }), ctx);
     expect(triggers.get("main", key)?.disabled).toBe(true);
-    await Toggle.run(Toggle.properties.parse({ namespace: "company.team", flowId: "daily", trigger: "schedule", enabled: true }), ctx);
+    await Toggle.run(
+      Toggle.properties.parse({ namespace: "company.team", flowId: "daily", trigger: "schedule", enabled: true }),
+      ctx,
+    );
     expect(triggers.get("main", key)?.disabled).toBe(false);
-    expect(lines).toEqual(["Trigger schedule of flow company.team.daily is now disabled", "Trigger schedule of flow company.team.daily is now enabled"]);
+    expect(lines).toEqual([
+      "Trigger schedule of flow company.team.daily is now disabled",
+      "Trigger schedule of flow company.team.daily is now enabled",
+    ]);
   });
 
   it("keeps the rest of the trigger's state", async () => {
@@ -59,8 +66,14 @@ describe("Toggle", () => {
 
   it("fails on an unknown flow or trigger, defaulting to the current flow", async () => {
     const { ctx } = setup();
-    await expect(Toggle.run(Toggle.properties.parse({ flowId: "nope", trigger: "schedule" }), ctx)).rejects.toThrow("Unable to find flow company.team.nope");
-    await expect(Toggle.run(Toggle.properties.parse({ flowId: "daily", trigger: "nope" }), ctx)).rejects.toThrow("Unable to find trigger nope for the flow company.team.daily");
-    await expect(Toggle.run(Toggle.properties.parse({ trigger: "schedule" }), ctx)).rejects.toThrow("Unable to find flow company.team.caller");
+    await expect(Toggle.run(Toggle.properties.parse({ flowId: "nope", trigger: "schedule" }), ctx)).rejects.toThrow(
+      "Unable to find flow company.team.nope",
+    );
+    await expect(Toggle.run(Toggle.properties.parse({ flowId: "daily", trigger: "nope" }), ctx)).rejects.toThrow(
+      "Unable to find trigger nope for the flow company.team.daily",
+    );
+    await expect(Toggle.run(Toggle.properties.parse({ trigger: "schedule" }), ctx)).rejects.toThrow(
+      "Unable to find flow company.team.caller",
+    );
   });
 });

@@ -6,7 +6,8 @@ export const Toggle = defineTask({
   type: "io.kestra.plugin.core.trigger.Toggle",
   aliases: ["io.kestra.core.tasks.trigger.Toggle"],
   title: "Enable or disable a trigger",
-  description: "Enables (`enabled: true`) or disables (`enabled: false`, the default) the trigger `trigger` of the flow `namespace`/`flowId` (the current flow by default).",
+  description:
+    "Enables (`enabled: true`) or disables (`enabled: false`, the default) the trigger `trigger` of the flow `namespace`/`flowId` (the current flow by default).",
   examples: [
     {
       title: "Disable this flow's schedule",
@@ -24,12 +25,29 @@ export const Toggle = defineTask({
     const namespace = props.namespace ?? ctx.flow.namespace;
     const flowId = props.flowId ?? ctx.flow.id;
     const found = engine.flows.find(namespace, flowId);
-    if (!found) throw new SakerError("FLOW_NOT_FOUND", `Unable to find flow ${namespace}.${flowId}. Make sure the flow exists and the current execution is authorized to access it.`);
+    if (!found)
+      throw new SakerError(
+        "FLOW_NOT_FOUND",
+        `Unable to find flow ${namespace}.${flowId}. Make sure the flow exists and the current execution is authorized to access it.`,
+      );
     if (!(found.flow.triggers ?? []).some((t) => t.id === props.trigger)) {
-      throw new SakerError("TRIGGER_NOT_FOUND", `Unable to find trigger ${props.trigger} for the flow ${namespace}.${flowId}`);
+      throw new SakerError(
+        "TRIGGER_NOT_FOUND",
+        `Unable to find trigger ${props.trigger} for the flow ${namespace}.${flowId}`,
+      );
     }
-    const state = engine.triggers.setDisabled(engine.tenantId, { namespace, flowId, triggerId: props.trigger }, !props.enabled);
-    ctx.logger.info("Trigger {} of flow {}.{} is now {}", props.trigger, namespace, flowId, state.disabled ? "disabled" : "enabled");
+    const state = engine.triggers.setDisabled(
+      engine.tenantId,
+      { namespace, flowId, triggerId: props.trigger },
+      !props.enabled,
+    );
+    ctx.logger.info(
+      "Trigger {} of flow {}.{} is now {}",
+      props.trigger,
+      namespace,
+      flowId,
+      state.disabled ? "disabled" : "enabled",
+    );
     return {};
   },
 });

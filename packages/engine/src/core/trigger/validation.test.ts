@@ -11,13 +11,15 @@ function issues(source: string): { path: string; message: string }[] {
   try {
     parseFlow(source, { registry });
   } catch (error) {
-    if (isSakerError(error) && error.code === "FLOW_INVALID") return (error.details as { issues: { path: string; message: string }[] }).issues;
+    if (isSakerError(error) && error.code === "FLOW_INVALID")
+      return (error.details as { issues: { path: string; message: string }[] }).issues;
     throw error;
   }
   return [];
 }
 
-const flow = (triggers: string) => `id: f\nnamespace: company.team\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\ntriggers:\n${triggers}`;
+const flow = (triggers: string) =>
+  `id: f\nnamespace: company.team\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\ntriggers:\n${triggers}`;
 
 describe("flows with triggers and conditions", () => {
   it("a Schedule with conditions is valid, and old type names become the current ones", () => {
@@ -72,23 +74,42 @@ describe("flows with triggers and conditions", () => {
       ),
     ).toEqual([
       { path: "triggers[0].cronn", message: "unknown property 'cronn'", line: 11, column: 12 },
-      { path: "triggers[1].cron", message: 'invalid cron expression \'61 9 * * *\': Invalid value for minute: 61 (got "61 9 * * *")', line: 14, column: 11 },
-      { path: "triggers[2].conditions[0].type", message: expect.stringMatching(/^unknown type 'io.kestra.plugin.core.condition.NoSuchCondition'/), line: 19, column: 15 },
+      {
+        path: "triggers[1].cron",
+        message: "invalid cron expression '61 9 * * *': Invalid value for minute: 61 (got \"61 9 * * *\")",
+        line: 14,
+        column: 11,
+      },
+      {
+        path: "triggers[2].conditions[0].type",
+        message: expect.stringMatching(/^unknown type 'io.kestra.plugin.core.condition.NoSuchCondition'/),
+        line: 19,
+        column: 15,
+      },
     ]);
   });
 
   it("checks the cron against withSeconds, the time zone and the missed-schedule policy", () => {
-    expect(issues(flow(`  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "* * * * * *"`)).map((i) => [i.path, i.message])).toEqual([
-      ["triggers[0]", "cron: a cron expression needs 5 fields, got 6 in '* * * * * *'"],
-    ]);
-    expect(issues(flow(`  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 0 * * *"\n    withSeconds: true`)).map((i) => i.message)).toEqual([
-      "cron: a cron expression needs 6 fields (withSeconds: true), got 5 in '0 0 * * *'",
-    ]);
-    expect(issues(flow(`  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@every"\n    timezone: Mars/Base\n    recoverMissedSchedules: SOME`)).map((i) => i.path)).toEqual([
-      "triggers[0].cron",
-      "triggers[0].timezone",
-      "triggers[0].recoverMissedSchedules",
-    ]);
+    expect(
+      issues(flow(`  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "* * * * * *"`)).map((i) => [
+        i.path,
+        i.message,
+      ]),
+    ).toEqual([["triggers[0]", "cron: a cron expression needs 5 fields, got 6 in '* * * * * *'"]]);
+    expect(
+      issues(
+        flow(
+          `  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 0 * * *"\n    withSeconds: true`,
+        ),
+      ).map((i) => i.message),
+    ).toEqual(["cron: a cron expression needs 6 fields (withSeconds: true), got 5 in '0 0 * * *'"]);
+    expect(
+      issues(
+        flow(
+          `  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@every"\n    timezone: Mars/Base\n    recoverMissedSchedules: SOME`,
+        ),
+      ).map((i) => i.path),
+    ).toEqual(["triggers[0].cron", "triggers[0].timezone", "triggers[0].recoverMissedSchedules"]);
   });
 
   it("checks the properties of nested conditions", () => {
@@ -138,7 +159,10 @@ describe("flows with triggers and conditions", () => {
     );
     expect(found.map((i) => [i.path, i.message])).toEqual([
       ["triggers[0].preconditions.flows[0].namespace", "is required"],
-      ["triggers[0].preconditions.where[0].filters[1].field", expect.stringMatching(/^must be one of FLOW_ID, NAMESPACE, STATE, EXPRESSION/)],
+      [
+        "triggers[0].preconditions.where[0].filters[1].field",
+        expect.stringMatching(/^must be one of FLOW_ID, NAMESPACE, STATE, EXPRESSION/),
+      ],
       ["triggers[0]", "preconditions.timeWindow.window: a time window of type DAILY_TIME_WINDOW cannot have 'window'"],
       ["triggers[0]", "preconditions.timeWindow.endTime: a time window of type DAILY_TIME_WINDOW must have 'endTime'"],
       ["triggers[0]", "preconditions.where[0].filters[0]: 'value' must not be set for type IN"],
@@ -147,15 +171,41 @@ describe("flows with triggers and conditions", () => {
   });
 
   it("a polling http.Trigger takes an interval; a Webhook key is at most 256 characters", () => {
-    expect(issues(flow(`  - id: h\n    type: io.kestra.plugin.core.http.Trigger\n    uri: http://localhost/x\n    interval: PT5S\n    method: POST`))).toEqual([]);
-    expect(issues(flow(`  - id: h\n    type: io.kestra.plugin.core.http.Trigger\n    uri: http://localhost/x\n    interval: soon`)).map((i) => i.path)).toEqual(["triggers[0].interval"]);
-    expect(issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: ${"k".repeat(257)}`)).map((i) => i.path)).toEqual(["triggers[0].key"]);
-    expect(issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    wait: true\n    returnOutputs: true\n    responseContentType: text/plain`))).toEqual([]);
+    expect(
+      issues(
+        flow(
+          `  - id: h\n    type: io.kestra.plugin.core.http.Trigger\n    uri: http://localhost/x\n    interval: PT5S\n    method: POST`,
+        ),
+      ),
+    ).toEqual([]);
+    expect(
+      issues(
+        flow(
+          `  - id: h\n    type: io.kestra.plugin.core.http.Trigger\n    uri: http://localhost/x\n    interval: soon`,
+        ),
+      ).map((i) => i.path),
+    ).toEqual(["triggers[0].interval"]);
+    expect(
+      issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: ${"k".repeat(257)}`)).map(
+        (i) => i.path,
+      ),
+    ).toEqual(["triggers[0].key"]);
+    expect(
+      issues(
+        flow(
+          `  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    wait: true\n    returnOutputs: true\n    responseContentType: text/plain`,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it("a Webhook cannot have a MultipleCondition", () => {
     expect(
-      issues(flow(`  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    conditions:\n      - id: m\n        type: io.kestra.plugin.core.condition.MultipleCondition\n        conditions:\n          a:\n            type: io.kestra.plugin.core.condition.Weekend`)).map((i) => [i.path, i.message]),
+      issues(
+        flow(
+          `  - id: w\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: k\n    conditions:\n      - id: m\n        type: io.kestra.plugin.core.condition.MultipleCondition\n        conditions:\n          a:\n            type: io.kestra.plugin.core.condition.Weekend`,
+        ),
+      ).map((i) => [i.path, i.message]),
     ).toEqual([["triggers[0]", "conditions[0]: a Webhook trigger cannot have a MultipleCondition"]]);
   });
 
@@ -163,9 +213,13 @@ describe("flows with triggers and conditions", () => {
     expect(issues(flow(`  - id: c\n    type: io.kestra.plugin.core.condition.Weekend`)).map((i) => i.message)).toEqual([
       "'io.kestra.plugin.core.condition.Weekend' is a condition, not a trigger",
     ]);
-    expect(issues(flow(`  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@hourly"\n    conditions:\n      - type: io.kestra.plugin.core.trigger.Webhook\n        key: k`)).map((i) => i.message)).toEqual([
-      "'io.kestra.plugin.core.trigger.Webhook' is a trigger, not a condition",
-    ]);
+    expect(
+      issues(
+        flow(
+          `  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@hourly"\n    conditions:\n      - type: io.kestra.plugin.core.trigger.Webhook\n        key: k`,
+        ),
+      ).map((i) => i.message),
+    ).toEqual(["'io.kestra.plugin.core.trigger.Webhook' is a trigger, not a condition"]);
   });
 });
 
@@ -176,7 +230,13 @@ describe.runIf(existsSync(FLOWS))("conformance flows using triggers", () => {
   const withAlias = coreRegistry();
   withAlias.addType(
     { ...CORE_PLUGIN, name: "test" },
-    defineTrigger({ type: "io.kestra.core.runners.test.TriggerWithAlias", aliases: ["io.kestra.core.runners.test.trigger.Alias"], triggerKind: "polling", title: "Test trigger", properties: z.object({}) }),
+    defineTrigger({
+      type: "io.kestra.core.runners.test.TriggerWithAlias",
+      aliases: ["io.kestra.core.runners.test.trigger.Alias"],
+      triggerKind: "polling",
+      title: "Test trigger",
+      properties: z.object({}),
+    }),
   );
   const files = [
     "schedule-trigger.yaml",
@@ -211,7 +271,9 @@ describe.runIf(existsSync(FLOWS))("conformance flows using triggers", () => {
       return [];
     } catch (error) {
       if (!isSakerError(error) || error.code !== "FLOW_INVALID") throw error;
-      return (error.details as { issues: { path: string }[] }).issues.filter((i) => !/^inputs\[\d+\]\.(defaults|prefill)$/.test(i.path));
+      return (error.details as { issues: { path: string }[] }).issues.filter(
+        (i) => !/^inputs\[\d+\]\.(defaults|prefill)$/.test(i.path),
+      );
     }
   };
   it.each(files)("%s validates", (file) => {

@@ -11,7 +11,10 @@ const definition = defineTrigger({
   description:
     "Calls to `/api/v1/executions/webhook/{namespace}/{flowId}/{key}` (GET, POST or PUT) start an execution; it sees the request as `trigger.body` (a JSON object or array when the body parses, else the text), `trigger.headers` and `trigger.parameters` (each name to a list of values). The call gets 404 for an unknown flow or key, 204 when the conditions are not met, else 200 and the execution. The key is the only protection of the URL: keep it secret.",
   examples: [
-    { title: "A webhook", code: "id: webhook\ntype: io.kestra.plugin.core.trigger.Webhook\nkey: 4wjtkzwVGBM9yKnjm3yv8r" },
+    {
+      title: "A webhook",
+      code: "id: webhook\ntype: io.kestra.plugin.core.trigger.Webhook\nkey: 4wjtkzwVGBM9yKnjm3yv8r",
+    },
     {
       title: "Only for some bodies",
       code: "id: webhook\ntype: io.kestra.plugin.core.trigger.Webhook\nkey: 4wjtkzwVGBM9yKnjm3yv8r\nconditions:\n  - type: io.kestra.plugin.core.condition.Expression\n    expression: \"{{ trigger.body.hello == 'world' }}\"",
@@ -21,7 +24,10 @@ const definition = defineTrigger({
     key: z.string().max(256).describe("The secret part of the webhook URL (rendered, trimmed)."),
     wait: z.boolean().default(false).describe("Answer the call only when the execution has ended."),
     returnOutputs: z.boolean().default(false).describe("With `wait`, answer with the flow's outputs."),
-    responseContentType: z.string().optional().describe("With `wait` and `returnOutputs`, the content type of the answer."),
+    responseContentType: z
+      .string()
+      .optional()
+      .describe("With `wait` and `returnOutputs`, the content type of the answer."),
   }),
   outputs: z.object({
     body: z.unknown().describe("The request body: parsed JSON object or array, else the text."),

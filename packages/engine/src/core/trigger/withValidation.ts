@@ -8,6 +8,9 @@ import type { TaskNode } from "../../model/execution.ts";
 export type NodeValidator = (node: Record<string, unknown>) => string[];
 
 /** The definition with a `validate` hook the flow validator runs after the schema checks. */
-export function withValidation<D extends object>(definition: D, validate: NodeValidator): D & { readonly validate: (node: TaskNode) => string[] } {
+export function withValidation<D extends object>(
+  definition: D,
+  validate: NodeValidator,
+): D & { readonly validate: (node: TaskNode) => string[] } {
   return Object.freeze({ ...definition, validate: (node: TaskNode) => validate(node) });
 }

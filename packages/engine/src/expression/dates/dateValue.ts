@@ -15,7 +15,8 @@ export interface DateValue {
   region: boolean;
 }
 
-const ISO = /^([+-]?\d{4,9})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?(?:\[([^\]]+)\])?$/i;
+const ISO =
+  /^([+-]?\d{4,9})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?(?:\[([^\]]+)\])?$/i;
 
 export function zoneOf(name: string | undefined): { zone: Zone; region: boolean } {
   if (!name) return { zone: DateTime.local().zone, region: true };
@@ -43,7 +44,15 @@ function fromIso(text: string, target: { zone: Zone; region: boolean }): DateVal
   const [, y, mo, d, h, mi, s, frac, offset, region] = m;
   const fraction = (frac ?? "").padEnd(9, "0");
   const nanos = Number(fraction);
-  const parts = { year: Number(y), month: Number(mo), day: Number(d), hour: Number(h ?? 0), minute: Number(mi ?? 0), second: Number(s ?? 0), millisecond: Math.floor(nanos / 1e6) };
+  const parts = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h ?? 0),
+    minute: Number(mi ?? 0),
+    second: Number(s ?? 0),
+    millisecond: Math.floor(nanos / 1e6),
+  };
   let dt: DateTime;
   let isRegion = target.region;
   if (region) {
@@ -76,9 +85,16 @@ export function readDate(input: unknown, options: DateOptions): DateValue | null
   const target = zoneOf(options.timeZone);
   if (isNumeric(input)) {
     const seconds = input instanceof JavaNumber && typeof input.value === "bigint" ? Number(input.value) : num(input);
-    return { dt: DateTime.fromMillis(Math.floor(seconds) * 1000, { zone: target.zone }), nanos: 0, region: target.region };
+    return {
+      dt: DateTime.fromMillis(Math.floor(seconds) * 1000, { zone: target.zone }),
+      nanos: 0,
+      region: target.region,
+    };
   }
-  if (typeof input !== "string") throw new EvalError(`a date must be a string or a number of seconds, got ${Array.isArray(input) ? "a list" : typeof input}`);
+  if (typeof input !== "string")
+    throw new EvalError(
+      `a date must be a string or a number of seconds, got ${Array.isArray(input) ? "a list" : typeof input}`,
+    );
   if (options.existingFormat) {
     const parsed = parseWithPattern(input, options.existingFormat, target.zone, options.locale);
     return { dt: parsed.dt, nanos: parsed.nanos, region: target.region };

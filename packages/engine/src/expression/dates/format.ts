@@ -17,9 +17,16 @@ export const NAMED_PATTERNS: Record<string, string> = {
   iso_week_date: "YYYY-'W'ww-eXXX",
 };
 
-const pad = (n: number, width: number) => String(Math.abs(n)).padStart(width, "0").replace(/^/, n < 0 ? "-" : "");
+const pad = (n: number, width: number) =>
+  String(Math.abs(n))
+    .padStart(width, "0")
+    .replace(/^/, n < 0 ? "-" : "");
 
-function offsetText(minutes: number, pattern: "X" | "XX" | "XXX" | "x" | "xx" | "xxx" | "Z" | "ZZZZZ", zeroIsZ: boolean): string {
+function offsetText(
+  minutes: number,
+  pattern: "X" | "XX" | "XXX" | "x" | "xx" | "xxx" | "Z" | "ZZZZZ",
+  zeroIsZ: boolean,
+): string {
   if (minutes === 0 && zeroIsZ) return "Z";
   const sign = minutes < 0 ? "-" : "+";
   const h = pad(Math.floor(Math.abs(minutes) / 60), 2);
@@ -54,7 +61,12 @@ const NAMED_FUNCTIONS: Record<string, (v: DateValue) => string> = {
   iso_instant: (v) => {
     // DateTimeFormatter.ISO_INSTANT prints the fraction in groups of three digits
     const utc = v.dt.toUTC();
-    const frac = v.nanos === 0 ? "" : `.${String(v.nanos).padStart(9, "0").replace(/(000)+$/, "")}`;
+    const frac =
+      v.nanos === 0
+        ? ""
+        : `.${String(v.nanos)
+            .padStart(9, "0")
+            .replace(/(000)+$/, "")}`;
     return `${utc.toFormat("yyyy-MM-dd")}T${pad(utc.hour, 2)}:${pad(utc.minute, 2)}:${pad(utc.second, 2)}${frac}Z`;
   },
   rfc_1123_date_time: (v) => {
@@ -130,9 +142,13 @@ function letter(v: DateValue, ch: string, count: number, locale: string): string
     case "V":
       return dt.zoneName === "Etc/UTC" ? "UTC" : (dt.zoneName ?? "");
     case "z":
-      return count >= 4 ? dt.offsetNameLong ?? "" : dt.offsetNameShort ?? "";
+      return count >= 4 ? (dt.offsetNameLong ?? "") : (dt.offsetNameShort ?? "");
     case "O":
-      return dt.offset === 0 ? "GMT" : count >= 4 ? `GMT${offsetText(dt.offset, "XXX", false)}` : `GMT${dt.offset < 0 ? "-" : "+"}${Math.floor(Math.abs(dt.offset) / 60)}${Math.abs(dt.offset) % 60 ? `:${pad(Math.abs(dt.offset) % 60, 2)}` : ""}`;
+      return dt.offset === 0
+        ? "GMT"
+        : count >= 4
+          ? `GMT${offsetText(dt.offset, "XXX", false)}`
+          : `GMT${dt.offset < 0 ? "-" : "+"}${Math.floor(Math.abs(dt.offset) / 60)}${Math.abs(dt.offset) % 60 ? `:${pad(Math.abs(dt.offset) % 60, 2)}` : ""}`;
     case "X":
       return offsetText(dt.offset, (count === 1 ? "X" : count === 2 || count === 4 ? "XX" : "XXX") as "X", true);
     case "x":
@@ -148,7 +164,7 @@ function letter(v: DateValue, ch: string, count: number, locale: string): string
 
 export function formatPattern(v: DateValue, pattern: string, locale = "en"): string {
   let out = "";
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const ch = pattern[i]!;
     if (ch === "'") {
       if (pattern[i + 1] === "'") {
@@ -176,7 +192,28 @@ export function formatPattern(v: DateValue, pattern: string, locale = "en"): str
 }
 
 /** The format names Kestra's AbstractDate knows, matched exactly: any other text is a pattern. */
-const KESTRA_FORMAT_NAMES = new Set(["iso", "iso_sec", "sql", "sql_seq", "iso_date_time", "iso_date", "iso_time", "iso_local_date", "iso_instant", "iso_local_date_time", "iso_local_time", "iso_offset_time", "iso_ordinal_date", "iso_week_date", "iso_zoned_date_time", "rfc_1123_date_time", "full", "long", "medium", "short"]);
+const KESTRA_FORMAT_NAMES = new Set([
+  "iso",
+  "iso_sec",
+  "sql",
+  "sql_seq",
+  "iso_date_time",
+  "iso_date",
+  "iso_time",
+  "iso_local_date",
+  "iso_instant",
+  "iso_local_date_time",
+  "iso_local_time",
+  "iso_offset_time",
+  "iso_ordinal_date",
+  "iso_week_date",
+  "iso_zoned_date_time",
+  "rfc_1123_date_time",
+  "full",
+  "long",
+  "medium",
+  "short",
+]);
 
 /** Formats with one of Kestra's named formats (exact, lower case), a style, or a Java pattern. */
 export function formatDate(v: DateValue, format: string | undefined, locale = "en"): string {
@@ -187,6 +224,10 @@ export function formatDate(v: DateValue, format: string | undefined, locale = "e
   const fn = NAMED_FUNCTIONS[name];
   if (fn) return fn(v);
   const style = STYLES[name];
-  if (style) return new Intl.DateTimeFormat(locale === "en" ? "en-US" : locale, { ...style, timeZone: v.dt.zoneName ?? "UTC" }).format(v.dt.toJSDate());
+  if (style)
+    return new Intl.DateTimeFormat(locale === "en" ? "en-US" : locale, {
+      ...style,
+      timeZone: v.dt.zoneName ?? "UTC",
+    }).format(v.dt.toJSDate());
   return formatPattern(v, format ?? "", locale);
 }

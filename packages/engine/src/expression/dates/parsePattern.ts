@@ -6,14 +6,48 @@ import { DateTime, type Zone } from "luxon";
 import { EvalError } from "../errors.ts";
 
 const TOKEN_MAP: Record<string, string> = {
-  yyyy: "yyyy", yy: "yy", y: "y", uuuu: "yyyy", MMMM: "MMMM", MMM: "MMM", MM: "MM", M: "M", LLLL: "LLLL", LLL: "LLL",
-  dd: "dd", d: "d", HH: "HH", H: "H", hh: "hh", h: "h", kk: "HH", mm: "mm", m: "m", ss: "ss", s: "s",
-  SSS: "SSS", SS: "SS", S: "S", a: "a", EEEE: "EEEE", EEE: "EEE", E: "EEE", ZZZZZ: "ZZ", XXX: "ZZ", XX: "ZZZ", X: "Z", Z: "ZZZ", z: "z", VV: "z", D: "o", DDD: "ooo",
+  yyyy: "yyyy",
+  yy: "yy",
+  y: "y",
+  uuuu: "yyyy",
+  MMMM: "MMMM",
+  MMM: "MMM",
+  MM: "MM",
+  M: "M",
+  LLLL: "LLLL",
+  LLL: "LLL",
+  dd: "dd",
+  d: "d",
+  HH: "HH",
+  H: "H",
+  hh: "hh",
+  h: "h",
+  kk: "HH",
+  mm: "mm",
+  m: "m",
+  ss: "ss",
+  s: "s",
+  SSS: "SSS",
+  SS: "SS",
+  S: "S",
+  a: "a",
+  EEEE: "EEEE",
+  EEE: "EEE",
+  E: "EEE",
+  ZZZZZ: "ZZ",
+  XXX: "ZZ",
+  XX: "ZZZ",
+  X: "Z",
+  Z: "ZZZ",
+  z: "z",
+  VV: "z",
+  D: "o",
+  DDD: "ooo",
 };
 
 function toLuxon(pattern: string): string {
   let out = "";
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const ch = pattern[i]!;
     if (ch === "'") {
       const end = pattern.indexOf("'", i + 1);
@@ -39,13 +73,21 @@ function toLuxon(pattern: string): string {
   return out;
 }
 
-export function parseWithPattern(text: string, format: string, zone: Zone, locale = "en"): { dt: DateTime; nanos: number } {
+export function parseWithPattern(
+  text: string,
+  format: string,
+  zone: Zone,
+  locale = "en",
+): { dt: DateTime; nanos: number } {
   const named = format.toLowerCase();
   let dt: DateTime;
   if (named === "rfc_1123_date_time") dt = DateTime.fromRFC2822(text, { zone, setZone: true });
   else if (named.startsWith("iso")) dt = DateTime.fromISO(text, { zone, setZone: true });
   else if (named === "sql" || named === "sql_seq") dt = DateTime.fromSQL(text, { zone });
   else dt = DateTime.fromFormat(text, toLuxon(format), { zone, locale, setZone: true });
-  if (!dt.isValid) throw new EvalError(`'${text}' does not match the format '${format}': ${dt.invalidExplanation ?? dt.invalidReason}`);
+  if (!dt.isValid)
+    throw new EvalError(
+      `'${text}' does not match the format '${format}': ${dt.invalidExplanation ?? dt.invalidReason}`,
+    );
   return { dt, nanos: dt.millisecond * 1e6 };
 }

@@ -52,7 +52,10 @@ function comparable(input: unknown, name: string): unknown[] {
     if (item === null || item === undefined) throw new EvalError(`${name} cannot order a list holding null`);
     const itemKind = Array.isArray(item) || isMap(item) ? null : javaClassName(item);
     if (itemKind === null) throw new EvalError(`${name} cannot order ${describe(item)}`);
-    if (kind !== null && itemKind !== kind) throw new EvalError(`${name} cannot order a ${kind.replace(/^java\.\w+\./, "")} against a ${itemKind.replace(/^java\.\w+\./, "")}`);
+    if (kind !== null && itemKind !== kind)
+      throw new EvalError(
+        `${name} cannot order a ${kind.replace(/^java\.\w+\./, "")} against a ${itemKind.replace(/^java\.\w+\./, "")}`,
+      );
     kind = itemKind;
   }
   return [...input];
@@ -102,7 +105,8 @@ function merge(input: unknown, items: unknown, limits: CallContext["limits"]): u
     checkCollectionSize(entries.size, limits);
     const capacity = Object.keys(input).length + added.length + 16;
     const out: Record<string, unknown> = {};
-    for (const k of hashMapOrder([...entries.keys()], capacity, (key) => javaHash(entries.get(key)!.hashKey))) setKey(out, k, entries.get(k)!.value);
+    for (const k of hashMapOrder([...entries.keys()], capacity, (key) => javaHash(entries.get(key)!.hashKey)))
+      setKey(out, k, entries.get(k)!.value);
     return out;
   }
   throw new EvalError(`merge needs a list or a map, got ${describe(input)}`);
@@ -130,11 +134,16 @@ export const collectionFilters: Record<string, FilterDef> = {
     const to = numberArg(args, "toIndex", 1) ?? length;
     // Pebble refuses an empty slice when toIndex is given (`from >= to`), not when it is the default
     const empty = args.get("toIndex", 1) !== undefined && args.get("toIndex", 1) !== null && from >= to;
-    if (from < 0 || to > length || from > to || empty) throw new EvalError(`slice(${from}, ${to}) is out of bounds for a length of ${length}`);
+    if (from < 0 || to > length || from > to || empty)
+      throw new EvalError(`slice(${from}, ${to}) is out of bounds for a length of ${length}`);
     return (input as string | unknown[]).slice(from, to);
   }),
-  sort: filter((input) => (input === null || input === undefined ? null : comparable(input, "sort").sort(compareNatural))),
-  rsort: filter((input) => (input === null || input === undefined ? null : comparable(input, "rsort").sort((a, b) => compareNatural(b, a)))),
+  sort: filter((input) =>
+    input === null || input === undefined ? null : comparable(input, "sort").sort(compareNatural),
+  ),
+  rsort: filter((input) =>
+    input === null || input === undefined ? null : comparable(input, "rsort").sort((a, b) => compareNatural(b, a)),
+  ),
   reverse: filter((input) => {
     if (Array.isArray(input)) return [...input].reverse();
     if (input === null || input === undefined) return null;

@@ -15,7 +15,10 @@ function optionalText(args: CallArgs, name: string, index: number): string | und
 
 /** Kestra reads a Long as epoch seconds; a Double or a Float is no date (a ClassCastException there). */
 function dateInput(input: unknown, name: string): unknown {
-  if (isFloating(input)) throw new EvalError(`the '${name}' filter needs a date text or a whole number of epoch seconds, got ${describe(input)}`);
+  if (isFloating(input))
+    throw new EvalError(
+      `the '${name}' filter needs a date text or a whole number of epoch seconds, got ${describe(input)}`,
+    );
   return input;
 }
 
@@ -26,7 +29,8 @@ function dateInput(input: unknown, name: string): unknown {
 export function javaLocale(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const m = /^([a-z]{2,3})(?:([_-])([A-Z]{2}|\d{3})?(?:\2(.+))?)?$/.exec(text);
-  if (!m || (m[2] !== undefined && m[3] === undefined && m[4] === undefined)) throw new EvalError(`'${text}' is not a locale: use a language like 'fr' or a language and country like 'fr_FR'`);
+  if (!m || (m[2] !== undefined && m[3] === undefined && m[4] === undefined))
+    throw new EvalError(`'${text}' is not a locale: use a language like 'fr' or a language and country like 'fr_FR'`);
   return m[3] ? `${m[1]}-${m[3]}` : m[1];
 }
 
@@ -34,7 +38,11 @@ function dateOptions(args: CallArgs, zoneIndex: number): DateOptions {
   const timeZone = optionalText(args, "timeZone", zoneIndex);
   const existingFormat = optionalText(args, "existingFormat", zoneIndex + 1);
   const locale = javaLocale(optionalText(args, "locale", zoneIndex + 2));
-  return { ...(timeZone ? { timeZone } : {}), ...(existingFormat ? { existingFormat } : {}), ...(locale ? { locale } : {}) };
+  return {
+    ...(timeZone ? { timeZone } : {}),
+    ...(existingFormat ? { existingFormat } : {}),
+    ...(locale ? { locale } : {}),
+  };
 }
 
 const UNITS: Record<string, (v: DateValue, amount: number) => DateValue> = {
@@ -67,7 +75,9 @@ function timestamp(scale: "s" | "ms" | "us" | "ns", name: string): FilterDef {
     const value = toDateValue(dateInput(input, name), dateOptions(args, 0));
     if (!value) return null;
     const { seconds, nanos } = epochOf(value);
-    const big = (BigInt(seconds) * { s: 1n, ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n }[scale]) + BigInt(Math.floor(nanos / { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[scale]));
+    const big =
+      BigInt(seconds) * { s: 1n, ms: 1000n, us: 1_000_000n, ns: 1_000_000_000n }[scale] +
+      BigInt(Math.floor(nanos / { s: 1e9, ms: 1e6, us: 1e3, ns: 1 }[scale]));
     return Number.isSafeInteger(Number(big)) ? Number(big) : new JavaNumber(big, "Long");
   });
 }
@@ -88,7 +98,11 @@ export const dateFilters: Record<string, FilterDef> = {
     // Kestra adds in the date's own zone (an ISO offset stays fixed), then formats in the timeZone
     const value = readDate(dateInput(input, "dateAdd"), options);
     if (!value) return null;
-    return formatDate(inDisplayZone(add(value, amount), options), optionalText(args, "format", 2), javaLocale(optionalText(args, "locale", 5)));
+    return formatDate(
+      inDisplayZone(add(value, amount), options),
+      optionalText(args, "format", 2),
+      javaLocale(optionalText(args, "locale", 5)),
+    );
   }),
   timestamp: timestamp("s", "timestamp"),
   timestampMilli: timestamp("ms", "timestampMilli"),

@@ -24,7 +24,11 @@ function base64Decode(text: string): string {
 }
 
 function hash(algorithm: string, name: string): FilterDef {
-  return filter((input) => (input === null || input === undefined ? null : createHash(algorithm).update(stringInput(input, name), "utf8").digest("hex")));
+  return filter((input) =>
+    input === null || input === undefined
+      ? null
+      : createHash(algorithm).update(stringInput(input, name), "utf8").digest("hex"),
+  );
 }
 
 export const hashFilters: Record<string, FilterDef> = {
@@ -33,6 +37,10 @@ export const hashFilters: Record<string, FilterDef> = {
   sha256: hash("sha256", "sha256"),
   sha512: hash("sha512", "sha512"),
   // Pebble encodes the input's toString(), whatever its type
-  base64encode: filter((input) => (input === null || input === undefined ? null : Buffer.from(javaToString(input), "utf8").toString("base64"))),
-  base64decode: filter((input) => (input === null || input === undefined ? null : base64Decode(stringInput(input, "base64decode")))),
+  base64encode: filter((input) =>
+    input === null || input === undefined ? null : Buffer.from(javaToString(input), "utf8").toString("base64"),
+  ),
+  base64decode: filter((input) =>
+    input === null || input === undefined ? null : base64Decode(stringInput(input, "base64decode")),
+  ),
 };

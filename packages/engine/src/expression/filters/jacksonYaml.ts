@@ -12,11 +12,50 @@ import { isNumeric, numberToString } from "../values.ts";
 
 type Style = "plain" | "single" | "double" | "literal";
 
-const RESERVED = new Set(["false", "False", "FALSE", "n", "N", "no", "No", "NO", "null", "Null", "NULL", "on", "On", "ON", "off", "Off", "OFF", "true", "True", "TRUE", "y", "Y", "yes", "Yes", "YES"]);
+const RESERVED = new Set([
+  "false",
+  "False",
+  "FALSE",
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "null",
+  "Null",
+  "NULL",
+  "on",
+  "On",
+  "ON",
+  "off",
+  "Off",
+  "OFF",
+  "true",
+  "True",
+  "TRUE",
+  "y",
+  "Y",
+  "yes",
+  "Yes",
+  "YES",
+]);
 const LINE_BREAKS = "\n\u0085\u2028\u2029";
 const ESCAPES: Record<string, string> = {
-  "\0": "0", "\u0007": "a", "\b": "b", "\t": "t", "\n": "n", "\u000B": "v", "\f": "f", "\r": "r", "\u001B": "e",
-  '"': '"', "\\": "\\", "\u0085": "N", "\u00A0": "_", "\u2028": "L", "\u2029": "P",
+  "\0": "0",
+  "\u0007": "a",
+  "\b": "b",
+  "\t": "t",
+  "\n": "n",
+  "\u000B": "v",
+  "\f": "f",
+  "\r": "r",
+  "\u001B": "e",
+  '"': '"',
+  "\\": "\\",
+  "\u0085": "N",
+  "\u00A0": "_",
+  "\u2028": "L",
+  "\u2029": "P",
 };
 
 function isReserved(text: string): boolean {
@@ -54,13 +93,24 @@ interface Analysis {
 }
 
 function isPrintable(c: number): boolean {
-  return (c >= 0x20 && c <= 0x7e) || c === 0x9 || c === 0xa || c === 0xd || c === 0x85 || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+  return (
+    (c >= 0x20 && c <= 0x7e) ||
+    c === 0x9 ||
+    c === 0xa ||
+    c === 0xd ||
+    c === 0x85 ||
+    (c >= 0xa0 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd) ||
+    (c >= 0x10000 && c <= 0x10ffff)
+  );
 }
 
 /** SnakeYAML's Emitter.analyzeScalar, for block context. */
 function analyze(text: string): Analysis {
-  if (text === "") return { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true, allowBlock: false };
-  const blank = (c: string | undefined) => c === undefined || c === " " || c === "\t" || c === "\0" || LINE_BREAKS.includes(c) || c === "\r";
+  if (text === "")
+    return { empty: true, multiline: false, allowBlockPlain: true, allowSingleQuoted: true, allowBlock: false };
+  const blank = (c: string | undefined) =>
+    c === undefined || c === " " || c === "\t" || c === "\0" || LINE_BREAKS.includes(c) || c === "\r";
   let blockIndicators = text.startsWith("---") || text.startsWith("...");
   let lineBreaks = false;
   let special = false;
@@ -90,7 +140,11 @@ function analyze(text: string): Analysis {
     if (isBreak) lineBreaks = true;
     const code = c.codePointAt(0)!;
     if (!(c === "\n" || (code >= 0x20 && code <= 0x7e))) {
-      const unicode = code === 0x85 || (code >= 0xa0 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+      const unicode =
+        code === 0x85 ||
+        (code >= 0xa0 && code <= 0xd7ff) ||
+        (code >= 0xe000 && code <= 0xfffd) ||
+        (code >= 0x10000 && code <= 0x10ffff);
       if (!unicode) special = true;
     }
     if (c === " ") {

@@ -16,7 +16,10 @@ export function javaStringHash(text: string): number {
 /** `hashCode()` of a key as Java would hold it: a String, a Long/Integer, a Boolean. */
 export function javaHash(key: unknown): number {
   if (typeof key === "boolean") return key ? 1231 : 1237;
-  const integral = typeof key === "number" ? Number.isInteger(key) : key instanceof JavaNumber && (key.type === "Long" || key.type === "Integer");
+  const integral =
+    typeof key === "number"
+      ? Number.isInteger(key)
+      : key instanceof JavaNumber && (key.type === "Long" || key.type === "Integer");
   if (integral) {
     const big = BigInt.asUintN(64, BigInt(num(key as number | JavaNumber)));
     return Number(BigInt.asIntN(32, big ^ (big >> 32n)));

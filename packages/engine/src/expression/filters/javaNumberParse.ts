@@ -102,7 +102,8 @@ export function createNumber(text: string): JavaNumber {
   if (hex) {
     const digits = text.length - hex[0].length;
     const first = text[hex[0].length] ?? "0";
-    if (digits > 16 || (digits === 16 && first > "7")) return integral(decode(text, -(2n ** 4096n), 2n ** 4096n), "BigInteger");
+    if (digits > 16 || (digits === 16 && first > "7"))
+      return integral(decode(text, -(2n ** 4096n), 2n ** 4096n), "BigInteger");
     if (digits > 8 || (digits === 8 && first > "7")) return integral(decode(text, LONG_MIN, LONG_MAX), "Long");
     return integral(decode(text, INT_MIN, INT_MAX), "Integer");
   }
@@ -140,7 +141,10 @@ export function createNumber(text: string): JavaNumber {
     }
   }
   if (!hasFraction && !hasExponent) {
-    for (const [min, max, type] of [[INT_MIN, INT_MAX, "Integer"], [LONG_MIN, LONG_MAX, "Long"]] as const) {
+    for (const [min, max, type] of [
+      [INT_MIN, INT_MAX, "Integer"],
+      [LONG_MIN, LONG_MAX, "Long"],
+    ] as const) {
       const value = safe(() => decode(text, min, max));
       if (value !== undefined) return integral(value, type);
     }
@@ -151,9 +155,11 @@ export function createNumber(text: string): JavaNumber {
   if (f && d) {
     const fv = f.valueOf();
     const dv = d.valueOf();
-    if (Number.isFinite(fv) && !(fv === 0 && !isZero(text.replace(/[eE].*$/, ""))) && javaFloat(fv) === javaDouble(dv)) return f;
+    if (Number.isFinite(fv) && !(fv === 0 && !isZero(text.replace(/[eE].*$/, ""))) && javaFloat(fv) === javaDouble(dv))
+      return f;
     // a Double only when it holds exactly the decimal written, else a BigDecimal
-    if (Number.isFinite(dv) && !(dv === 0 && !isZero(text.replace(/[eE].*$/, "")))) return sameDecimal(text, javaDouble(dv)) ? d : bigDecimal(text);
+    if (Number.isFinite(dv) && !(dv === 0 && !isZero(text.replace(/[eE].*$/, ""))))
+      return sameDecimal(text, javaDouble(dv)) ? d : bigDecimal(text);
   }
   return bigDecimal(text);
 }

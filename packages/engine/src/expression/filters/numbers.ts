@@ -11,7 +11,11 @@ export const numberFilters: Record<string, FilterDef> = {
   abs: filter((input) => {
     if (!isNumeric(input)) throw new EvalError(`abs needs a number, got ${describe(input)}`);
     // Math.abs keeps the Java type: Integer stays Integer, Float stays Float…
-    if (input instanceof JavaNumber) return new JavaNumber(typeof input.value === "bigint" ? (input.value < 0n ? -input.value : input.value) : Math.abs(input.value), input.type);
+    if (input instanceof JavaNumber)
+      return new JavaNumber(
+        typeof input.value === "bigint" ? (input.value < 0n ? -input.value : input.value) : Math.abs(input.value),
+        input.type,
+      );
     const value = Math.abs(num(input));
     return isFloating(input) ? jdouble(value) : value;
   }),

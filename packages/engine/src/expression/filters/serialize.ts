@@ -20,7 +20,9 @@ export const serializeFilters: Record<string, FilterDef> = {
       const json = jqInput(input);
       const { jqTimeoutMs: timeoutMs, jqMemoryMb: memoryMb } = ctx.limits;
       // Run off-thread: the render pauses here and resumes with the result (see renderAsync).
-      return ctx.resolve(`jq:${expression.length}:${expression}${json}`, () => runJq(json, expression, { timeoutMs, memoryMb, signal: ctx.signal }));
+      return ctx.resolve(`jq:${expression.length}:${expression}${json}`, () =>
+        runJq(json, expression, { timeoutMs, memoryMb, signal: ctx.signal }),
+      );
     },
   },
 };

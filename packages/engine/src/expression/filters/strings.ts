@@ -49,7 +49,11 @@ function titleCase(text: string, all: boolean): string {
 
 /** java.net.URLEncoder with UTF-8: letters, digits, `.-*_` stay; space is `+`; a lone surrogate is `?`. */
 export function urlEncode(text: string): string {
-  return [...new TextEncoder().encode(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"))]
+  return [
+    ...new TextEncoder().encode(
+      text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "?"),
+    ),
+  ]
     .map((b) => {
       const c = String.fromCharCode(b);
       if (/[A-Za-z0-9.\-*_]/.test(c)) return c;
@@ -65,7 +69,8 @@ function indentPrefix(args: CallArgs, ctx: CallContext, name: string): string {
   if (unit === null) throw new EvalError("the indent prefix cannot be null");
   const amount = longArg(args, "amount", 0);
   if (amount < 0) throw new EvalError(`the '${name}' filter needs an amount of 0 or more, got ${amount}`);
-  if (amount * unit.length > ctx.limits.maxOutputSize) throw new EvalError(`an indent of ${amount} exceeds the output limit of ${ctx.limits.maxOutputSize} characters`);
+  if (amount * unit.length > ctx.limits.maxOutputSize)
+    throw new EvalError(`an indent of ${amount} exceeds the output limit of ${ctx.limits.maxOutputSize} characters`);
   return unit.repeat(Math.max(0, amount));
 }
 
@@ -83,11 +88,13 @@ function urlDecode(text: string): string {
     const bytes: number[] = [];
     while (i + 2 < text.length && text[i] === "%") {
       const hex = text.slice(i + 1, i + 3);
-      if (!/^[+-]?[0-9A-Fa-f]+$/.test(hex) || Number.parseInt(hex, 16) < 0) throw new EvalError(`'${text}' is not URL-encoded text: bad escape '%${hex}'`);
+      if (!/^[+-]?[0-9A-Fa-f]+$/.test(hex) || Number.parseInt(hex, 16) < 0)
+        throw new EvalError(`'${text}' is not URL-encoded text: bad escape '%${hex}'`);
       bytes.push(Number.parseInt(hex, 16));
       i += 3;
     }
-    if (i < text.length && text[i] === "%") throw new EvalError(`'${text}' is not URL-encoded text: incomplete escape at the end`);
+    if (i < text.length && text[i] === "%")
+      throw new EvalError(`'${text}' is not URL-encoded text: incomplete escape at the end`);
     out += new TextDecoder("utf-8").decode(new Uint8Array(bytes));
   }
   return out;
@@ -123,7 +130,8 @@ function substring(kind: "before" | "after" | "beforeLast" | "afterLast"): Filte
   return filter((input, args) => {
     if (input === null || input === undefined) return null;
     const text = asText(input);
-    if (!args.has("separator", 0)) throw new EvalError(`the 'substring${kind[0]!.toUpperCase()}${kind.slice(1)}' filter needs a separator`);
+    if (!args.has("separator", 0))
+      throw new EvalError(`the 'substring${kind[0]!.toUpperCase()}${kind.slice(1)}' filter needs a separator`);
     const given = args.get("separator", 0);
     const sep = given === null || given === undefined ? null : castString(args, "separator", 0);
     // commons-lang3 StringUtils semantics, including the empty and the null separator
@@ -166,8 +174,12 @@ export const stringFilters: Record<string, FilterDef> = {
   upper: filter((input) => (input === null || input === undefined ? null : asText(input).toUpperCase())),
   lower: filter((input) => (input === null || input === undefined ? null : asText(input).toLowerCase())),
   trim: filter((input) => (input === null || input === undefined ? null : javaTrim(stringInput(input, "trim")))),
-  capitalize: filter((input) => (input === null || input === undefined ? null : titleCase(stringInput(input, "capitalize"), false))),
-  title: filter((input) => (input === null || input === undefined ? null : titleCase(stringInput(input, "title"), true))),
+  capitalize: filter((input) =>
+    input === null || input === undefined ? null : titleCase(stringInput(input, "capitalize"), false),
+  ),
+  title: filter((input) =>
+    input === null || input === undefined ? null : titleCase(stringInput(input, "title"), true),
+  ),
   abbreviate: filter((input, args) => {
     if (input === null || input === undefined) return null;
     const text = stringInput(input, "abbreviate");
@@ -177,8 +189,12 @@ export const stringFilters: Record<string, FilterDef> = {
     if (text.length < length || text.length <= 3) return text;
     return length <= 3 ? text.slice(0, length) : `${text.slice(0, length - 3)}...`;
   }),
-  urlencode: filter((input) => (input === null || input === undefined ? null : urlEncode(stringInput(input, "urlencode")))),
-  urldecode: filter((input) => (input === null || input === undefined ? null : urlDecode(stringInput(input, "urldecode")))),
+  urlencode: filter((input) =>
+    input === null || input === undefined ? null : urlEncode(stringInput(input, "urlencode")),
+  ),
+  urldecode: filter((input) =>
+    input === null || input === undefined ? null : urlDecode(stringInput(input, "urldecode")),
+  ),
   slugify: filter((input) => (input === null || input === undefined ? null : slugify(asText(input)))),
   startsWith: filter((input, args) => nonNull(input, "startsWith").startsWith(stringArg(args, "value", 0))),
   endsWith: filter((input, args) => nonNull(input, "endsWith").endsWith(stringArg(args, "value", 0))),
@@ -207,14 +223,19 @@ export const stringFilters: Record<string, FilterDef> = {
     const prefix = indentPrefix(args, ctx, "nindent");
     return lineSeparator(text) + indentLines(text, prefix, true);
   }),
-  nl2br: filter((input) => (input === null || input === undefined ? null : asText(input).replace(/\r\n|\n|\r/g, "<br />"))),
-  string: filter((input) => (input === null || input === undefined ? null : typeof input === "string" ? input : javaToString(input))),
+  nl2br: filter((input) =>
+    input === null || input === undefined ? null : asText(input).replace(/\r\n|\n|\r/g, "<br />"),
+  ),
+  string: filter((input) =>
+    input === null || input === undefined ? null : typeof input === "string" ? input : javaToString(input),
+  ),
   replace: filter((input, args, ctx) => {
     if (input === null || input === undefined) return null;
     const pairs = args.get("replace_pairs", 0);
     if (!isMap(pairs)) throw new EvalError("replace needs a map of replacements");
     const flag = args.get("regexp", 1);
-    if (flag !== undefined && flag !== null && typeof flag !== "boolean") throw new EvalError(`the argument 'regexp' must be true or false, got ${describe(flag)}`);
+    if (flag !== undefined && flag !== null && typeof flag !== "boolean")
+      throw new EvalError(`the argument 'regexp' must be true or false, got ${describe(flag)}`);
     const regexp = flag === true;
     const apply = (s: string) => {
       let out = s;

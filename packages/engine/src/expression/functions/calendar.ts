@@ -18,14 +18,18 @@ const POSITIONS = ["FIRST", "SECOND", "THIRD", "FOURTH", "LAST"] as const;
 
 function argument(args: CallArgs, name: string, index: number, fnName: string): string {
   const value = args.get(name, index);
-  if (value === undefined || value === null) throw new EvalError(`The '${fnName}()' function expects a '${name}' argument.`);
+  if (value === undefined || value === null)
+    throw new EvalError(`The '${fnName}()' function expects a '${name}' argument.`);
   return javaToString(value);
 }
 
 function localDate(args: CallArgs, fnName: string): DateTime {
   const text = argument(args, "date", 0, fnName);
   const date = parseLocalDate(text);
-  if (!date) throw new EvalError(`The '${fnName}()' function could not parse 'date': '${text}' is not an ISO-8601 date or date-time with an offset`);
+  if (!date)
+    throw new EvalError(
+      `The '${fnName}()' function could not parse 'date': '${text}' is not an ISO-8601 date or date-time with an offset`,
+    );
   return date;
 }
 
@@ -47,29 +51,43 @@ export const calendarFunctions: Record<string, FunctionDef> = {
   hourOfDay: fn((args) => {
     const text = argument(args, "date", 0, "hourOfDay");
     // A date-time with an offset, else one without (LocalDateTime); a plain date has no hour.
-    const date = parseZonedDateTime(text) ?? (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/.test(text) ? LuxonDateTime.fromISO(text, { zone: "UTC" }) : undefined);
-    if (!date?.isValid) throw new EvalError(`The 'hourOfDay()' function could not parse 'date': '${text}' is not an ISO-8601 date-time`);
+    const date =
+      parseZonedDateTime(text) ??
+      (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/.test(text)
+        ? LuxonDateTime.fromISO(text, { zone: "UTC" })
+        : undefined);
+    if (!date?.isValid)
+      throw new EvalError(`The 'hourOfDay()' function could not parse 'date': '${text}' is not an ISO-8601 date-time`);
     return date.hour;
   }),
   isDayWeekInMonth: fn((args) => {
     const date = localDate(args, "isDayWeekInMonth");
     const day = argument(args, "dayOfWeek", 1, "isDayWeekInMonth").toUpperCase();
     const weekday = DAYS.indexOf(day as (typeof DAYS)[number]) + 1;
-    if (weekday === 0) throw new EvalError(`The 'isDayWeekInMonth()' function received an invalid 'dayOfWeek' value: '${day}'. Expected one of: ${DAYS.join(", ")}.`);
+    if (weekday === 0)
+      throw new EvalError(
+        `The 'isDayWeekInMonth()' function received an invalid 'dayOfWeek' value: '${day}'. Expected one of: ${DAYS.join(", ")}.`,
+      );
     const position = argument(args, "position", 2, "isDayWeekInMonth").toUpperCase() as (typeof POSITIONS)[number];
-    if (!POSITIONS.includes(position)) throw new EvalError(`The 'isDayWeekInMonth()' function received an invalid 'position' value: '${position}'. Expected one of: ${POSITIONS.join(", ")}.`);
+    if (!POSITIONS.includes(position))
+      throw new EvalError(
+        `The 'isDayWeekInMonth()' function received an invalid 'position' value: '${position}'. Expected one of: ${POSITIONS.join(", ")}.`,
+      );
     return nthWeekday(date, weekday, position).hasSame(date, "day");
   }),
   isPublicHoliday: fn((args, ctx) => {
     const date = localDate(args, "isPublicHoliday").toISODate()!;
     const country = argument(args, "countryCode", 1, "isPublicHoliday");
     const sub = args.get("subDivision", 2);
-    const subDivision = sub === undefined || sub === null || javaToString(sub).trim() === "" ? undefined : javaToString(sub);
+    const subDivision =
+      sub === undefined || sub === null || javaToString(sub).trim() === "" ? undefined : javaToString(sub);
     return ctx.resolve(`isPublicHoliday:${date}:${country}:${subDivision ?? ""}`, async () => {
       try {
         return await isPublicHoliday(date, country, subDivision);
       } catch (error) {
-        throw new EvalError(`The 'isPublicHoliday()' function: ${error instanceof Error ? error.message : String(error)}`);
+        throw new EvalError(
+          `The 'isPublicHoliday()' function: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
   }),

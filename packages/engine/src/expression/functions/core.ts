@@ -32,7 +32,8 @@ function renderDeep(value: unknown, ctx: CallContext, recursive: boolean): unkno
   if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx, recursive));
   if (isMap(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) setKey(out, String(renderDeep(k, ctx, recursive)), renderDeep(v, ctx, recursive));
+    for (const [k, v] of Object.entries(value))
+      setKey(out, String(renderDeep(k, ctx, recursive)), renderDeep(v, ctx, recursive));
     return out;
   }
   return value;
@@ -55,7 +56,10 @@ function extreme(args: CallArgs, op: ">" | "<"): unknown {
   for (const candidate of args.positional) {
     if (best === null || best === undefined) best = candidate;
     else if (candidate !== null && candidate !== undefined) {
-      if (!isNumeric(candidate) || !isNumeric(best)) throw new EvalError(`${op === ">" ? "max" : "min"}() compares numbers only, got ${describe(isNumeric(best) ? candidate : best)}`);
+      if (!isNumeric(candidate) || !isNumeric(best))
+        throw new EvalError(
+          `${op === ">" ? "max" : "min"}() compares numbers only, got ${describe(isNumeric(best) ? candidate : best)}`,
+        );
       if (op === ">" ? num(candidate) > num(best) : num(candidate) < num(best)) best = candidate;
     }
   }
@@ -66,7 +70,10 @@ function extreme(args: CallArgs, op: ">" | "<"): unknown {
 function parseText(args: CallArgs, fnName: string, argName: string, parse: (text: string) => unknown): unknown {
   const value = requiredArg(args, argName, 0, fnName);
   if (value === null || value === undefined) return null;
-  if (typeof value !== "string") throw new EvalError(`The '${fnName}' function expects an argument '${argName}' with type string, got ${describe(value)}`);
+  if (typeof value !== "string")
+    throw new EvalError(
+      `The '${fnName}' function expects an argument '${argName}' with type string, got ${describe(value)}`,
+    );
   return parse(value);
 }
 
@@ -110,7 +117,8 @@ function ksuid(): string {
 function tasksWithState(tasks: unknown, state: string): Record<string, unknown>[] {
   const found: Record<string, unknown>[] = [];
   if (!isMap(tasks)) return found;
-  const stateOf = (value: unknown): string | undefined => (isMap(value) && typeof value.state === "string" ? value.state.toUpperCase() : undefined);
+  const stateOf = (value: unknown): string | undefined =>
+    isMap(value) && typeof value.state === "string" ? value.state.toUpperCase() : undefined;
   for (const [taskId, details] of Object.entries(tasks)) {
     if (!isMap(details)) continue;
     for (const [key, value] of Object.entries(details)) {
@@ -131,7 +139,11 @@ export const coreFunctions: Record<string, FunctionDef> = {
     const dt = DateTime.now().setZone(zone.zone);
     const format = args.get("format", 0);
     const locale = args.get("locale", 2);
-    return formatDate({ dt, nanos: dt.millisecond * 1e6, region: zone.region }, format === undefined || format === null ? undefined : String(format), locale ? String(locale) : "en");
+    return formatDate(
+      { dt, nanos: dt.millisecond * 1e6, region: zone.region },
+      format === undefined || format === null ? undefined : String(format),
+      locale ? String(locale) : "en",
+    );
   }),
   fromJson: fn((args) => parseText(args, "fromJson", "json", parseJson)),
   json: fn((args) => parseText(args, "fromJson", "json", parseJson)),
@@ -139,7 +151,8 @@ export const coreFunctions: Record<string, FunctionDef> = {
   yaml: fn((args) => {
     const value = requiredArg(args, "yaml", 0, "yaml");
     // Unlike fromJson, a null is refused too.
-    if (typeof value !== "string") throw new EvalError(`The 'yaml' function expects an argument 'yaml' with type string, got ${describe(value)}`);
+    if (typeof value !== "string")
+      throw new EvalError(`The 'yaml' function expects an argument 'yaml' with type string, got ${describe(value)}`);
     try {
       return javaNumbers(parseYamlData(value, "yaml()"));
     } catch (error) {
@@ -149,7 +162,10 @@ export const coreFunctions: Record<string, FunctionDef> = {
   render: fn((args, ctx) => {
     const toRender = requiredArg(args, "toRender", 0, "render");
     const recursive = args.get("recursive", 1) ?? true;
-    if (typeof recursive !== "boolean") throw new EvalError(`The 'render' function expects an optional argument 'recursive' with type boolean, got ${describe(recursive)}`);
+    if (typeof recursive !== "boolean")
+      throw new EvalError(
+        `The 'render' function expects an optional argument 'recursive' with type boolean, got ${describe(recursive)}`,
+      );
     return renderDeep(toRender, ctx, recursive);
   }),
   renderOnce: fn((args, ctx) => renderDeep(requiredArg(args, "toRender", 0, "renderOnce"), ctx, false)),
@@ -182,8 +198,14 @@ export const coreFunctions: Record<string, FunctionDef> = {
     const lower = requiredArg(args, "lower", 0, "randomInt");
     const upper = requiredArg(args, "upper", 1, "randomInt");
     // Kestra takes Longs only (integer literals, integer values), not doubles nor strings.
-    for (const [name, value] of [["lower", lower], ["upper", upper]] as const) {
-      if (!isNumeric(value) || isFloating(value)) throw new EvalError(`The 'randomInt()' function expects an argument ${name} of type Long, got ${describe(value)}`);
+    for (const [name, value] of [
+      ["lower", lower],
+      ["upper", upper],
+    ] as const) {
+      if (!isNumeric(value) || isFloating(value))
+        throw new EvalError(
+          `The 'randomInt()' function expects an argument ${name} of type Long, got ${describe(value)}`,
+        );
     }
     const low = num(lower as number);
     const high = num(upper as number);
@@ -192,16 +214,25 @@ export const coreFunctions: Record<string, FunctionDef> = {
   }),
   max: fn((args) => extreme(args, ">")),
   min: fn((args) => extreme(args, "<")),
-  range: fn((args, ctx) => pebbleRange(requiredArg(args, "start", 0, "range"), requiredArg(args, "end", 1, "range"), args.get("increment", 2), ctx.limits.maxRangeSize)),
+  range: fn((args, ctx) =>
+    pebbleRange(
+      requiredArg(args, "start", 0, "range"),
+      requiredArg(args, "end", 1, "range"),
+      args.get("increment", 2),
+      ctx.limits.maxRangeSize,
+    ),
+  ),
   block: fn((args, ctx) => ctx.renderBlock(String(requiredArg(args, "name", 0, "block")))),
   parentOutput: fn((args, ctx) => {
     // The outputs of the enclosing task run: the nearest (`parent`), or the index-th from the outermost.
     let entry: unknown = ctx.vars.parent;
     if (args.has("index", 0)) {
       const index = args.get("index", 0);
-      if (!isNumeric(index) || isFloating(index)) throw new EvalError("The 'parentOutput' function expects an argument 'index' of type integer.");
+      if (!isNumeric(index) || isFloating(index))
+        throw new EvalError("The 'parentOutput' function expects an argument 'index' of type integer.");
       const parents = Array.isArray(ctx.vars.parents) ? [...(ctx.vars.parents as unknown[])].reverse() : [];
-      if (num(index) < 0 || num(index) + 1 > parents.length) throw new EvalError(`Invalid index: ${num(index)} for parents size: ${parents.length}`);
+      if (num(index) < 0 || num(index) + 1 > parents.length)
+        throw new EvalError(`Invalid index: ${num(index)} for parents size: ${parents.length}`);
       entry = parents[num(index)];
     }
     return isMap(entry) && isMap(entry.outputs) ? entry.outputs : null;
@@ -209,13 +240,19 @@ export const coreFunctions: Record<string, FunctionDef> = {
   currentEachOutput: fn((args, ctx) => {
     if (!args.has("outputs", 0)) throw new EvalError("The 'currentEachOutput' function expects an argument 'outputs'.");
     let current = args.get("outputs", 0);
-    if (!isMap(current)) throw new EvalError(`The 'currentEachOutput' function expects an argument 'outputs' with type map, got ${describe(current)}`);
+    if (!isMap(current))
+      throw new EvalError(
+        `The 'currentEachOutput' function expects an argument 'outputs' with type map, got ${describe(current)}`,
+      );
     // Down the values of the enclosing iterative tasks (outermost first), then the task run's own value.
     const parents = Array.isArray(ctx.vars.parents) ? [...(ctx.vars.parents as unknown[])].reverse() : [];
     for (const parent of parents) {
       const taskrun = isMap(parent) ? parent.taskrun : undefined;
       if (!isMap(taskrun)) continue;
-      if (!isMap(current)) throw new EvalError(`currentEachOutput(): no outputs for the value ${describe(taskrun.value)} of an enclosing task`);
+      if (!isMap(current))
+        throw new EvalError(
+          `currentEachOutput(): no outputs for the value ${describe(taskrun.value)} of an enclosing task`,
+        );
       current = current[String(taskrun.value)] ?? null;
     }
     if (!isMap(current)) throw new EvalError("currentEachOutput(): no outputs for the values of the enclosing tasks");

@@ -16,7 +16,10 @@ const algorithm = (key: Buffer) => `aes-${key.length * 8}-gcm` as "aes-256-gcm";
 export const fileFunctions: Record<string, FunctionDef> = {
   fileURI: fn((args, ctx) => {
     const given = args.get("path", 0);
-    if (typeof given !== "string") throw new EvalError(`The 'fileURI' function expects an argument 'path' (a namespace file path), got ${given === undefined || given === null ? "none" : typeof given}`);
+    if (typeof given !== "string")
+      throw new EvalError(
+        `The 'fileURI' function expects an argument 'path' (a namespace file path), got ${given === undefined || given === null ? "none" : typeof given}`,
+      );
     const path = given;
     if (path.includes("../") || path.includes("..\\")) throw new EvalError("Path must not contain '../'");
     const flow = isMap(ctx.vars.flow) ? ctx.vars.flow : {};
@@ -25,7 +28,8 @@ export const fileFunctions: Record<string, FunctionDef> = {
     return `kestra:///${namespace.split(".").join("/")}/_files/${path.replace(/^\/+/, "")}`;
   }),
   encrypt: fn((args) => {
-    if (args.positional.length + Object.keys(args.named).length < 2) throw new EvalError("encrypt() needs a key and a plaintext");
+    if (args.positional.length + Object.keys(args.named).length < 2)
+      throw new EvalError("encrypt() needs a key and a plaintext");
     const key = aesKey(args.get("key", 0));
     const iv = randomBytes(12);
     const cipher = createCipheriv(algorithm(key), key, iv);
@@ -33,7 +37,8 @@ export const fileFunctions: Record<string, FunctionDef> = {
     return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64");
   }),
   decrypt: fn((args) => {
-    if (args.positional.length + Object.keys(args.named).length < 2) throw new EvalError("decrypt() needs a key and an encrypted text");
+    if (args.positional.length + Object.keys(args.named).length < 2)
+      throw new EvalError("decrypt() needs a key and an encrypted text");
     const key = aesKey(args.get("key", 0));
     const data = Buffer.from(String(args.get("encrypted", 1)), "base64");
     if (data.length < 28) throw new EvalError("the value is not an encrypted text");

@@ -12,7 +12,9 @@ describe("openDatabase", () => {
   it("creates a missing file, and opens it again as it is", () => {
     const file = join(dir, "new", "saker.db");
     const db = openDatabase(file);
-    db.prepare("INSERT INTO kv (tenant_id, namespace, key, value, type, update_date) VALUES ('main', 'ns', 'k', '1', 'NUMBER', 'now')").run();
+    db.prepare(
+      "INSERT INTO kv (tenant_id, namespace, key, value, type, update_date) VALUES ('main', 'ns', 'k', '1', 'NUMBER', 'now')",
+    ).run();
     db.close();
     const again = openDatabase(file);
     expect(again.prepare("SELECT COUNT(*) AS n FROM kv").get()).toEqual({ n: 1 });
@@ -26,14 +28,18 @@ describe("openDatabase", () => {
     expect(() => openDatabase(garbage)).toThrow(`The database file '${garbage}' is damaged`);
     const empty = join(dir, "empty.db");
     writeFileSync(empty, "");
-    expect(() => openDatabase(empty)).toThrow(/is damaged \(the file is empty: 0 bytes\)\. Start with --reset-database/);
+    expect(() => openDatabase(empty)).toThrow(
+      /is damaged \(the file is empty: 0 bytes\)\. Start with --reset-database/,
+    );
     expect(readFileSync(empty).length).toBe(0);
   });
 
   it("refuses a database whose pages were overwritten", () => {
     const file = join(dir, "torn.db");
     const db = openDatabase(file);
-    const insert = db.prepare("INSERT INTO logs (tenant_id, namespace, flow_id, level, level_rank, message, timestamp) VALUES ('main', 'ns', 'f', 'INFO', 2, ?, 'now')");
+    const insert = db.prepare(
+      "INSERT INTO logs (tenant_id, namespace, flow_id, level, level_rank, message, timestamp) VALUES ('main', 'ns', 'f', 'INFO', 2, ?, 'now')",
+    );
     db.transaction(() => {
       for (let i = 0; i < 2000; i++) insert.run(`message ${i} ${"x".repeat(200)}`);
     })();

@@ -51,14 +51,22 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
 }
 
 function migrate(db: SqliteDatabase): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)");
-  const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version));
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)",
+  );
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((r) => r.version),
+  );
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);
       migration.backfill?.(db);
-      db.prepare("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)").run(migration.version, migration.name, new Date().toISOString());
+      db.prepare("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, ?)").run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
     })();
   }
 }
@@ -74,7 +82,8 @@ function damageOf(file: string): string | undefined {
     return result === "ok" ? undefined : `quick_check: ${String(result)}`;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT"))) return errorMessage(error);
+    if (typeof code === "string" && (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")))
+      return errorMessage(error);
     throw error;
   } finally {
     db?.close();

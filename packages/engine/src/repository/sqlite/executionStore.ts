@@ -25,7 +25,10 @@ interface Row {
  */
 export function executionSummary(x: Execution): Execution {
   const { outputs: _outputs, ...rest } = x;
-  return { ...rest, taskRunList: x.taskRunList.map(({ outputs: _runOutputs, ...run }) => run as Execution["taskRunList"][number]) };
+  return {
+    ...rest,
+    taskRunList: x.taskRunList.map(({ outputs: _runOutputs, ...run }) => run as Execution["taskRunList"][number]),
+  };
 }
 
 export interface ExecutionQuery {
@@ -63,7 +66,9 @@ export class ExecutionStore {
   private readonly updateStmt;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare("SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?");
+    this.getStmt = db.prepare(
+      "SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?",
+    );
     this.updateStmt = db.prepare(
       "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
@@ -77,8 +82,20 @@ export class ExecutionStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        x.id, x.tenantId ?? "main", x.namespace, x.flowId, x.flowRevision, x.state.current, x.state.startDate, x.state.endDate ?? null,
-        stored.parentExecutionId ?? null, stored.parentTaskRunId ?? null, stored.finished ? 1 : 0, JSON.stringify(x), JSON.stringify(executionSummary(x)), JSON.stringify(stored.executorState),
+        x.id,
+        x.tenantId ?? "main",
+        x.namespace,
+        x.flowId,
+        x.flowRevision,
+        x.state.current,
+        x.state.startDate,
+        x.state.endDate ?? null,
+        stored.parentExecutionId ?? null,
+        stored.parentTaskRunId ?? null,
+        stored.finished ? 1 : 0,
+        JSON.stringify(x),
+        JSON.stringify(executionSummary(x)),
+        JSON.stringify(stored.executorState),
       );
   }
 
@@ -99,7 +116,8 @@ export class ExecutionStore {
    * serialised again), with its summary to check it.
    */
   text(id: string): { json: string; summary: Execution } | undefined {
-    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as { json: string; summary: string } | undefined;
+    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as
+      { json: string; summary: string } | undefined;
     return row ? { json: row.json, summary: JSON.parse(row.summary) as Execution } : undefined;
   }
 
@@ -110,22 +128,33 @@ export class ExecutionStore {
 
   update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
     this.updateStmt.run(
-      execution.state.current, execution.state.startDate, execution.state.endDate ?? null, finished ? 1 : 0,
-      JSON.stringify(execution), JSON.stringify(executionSummary(execution)), JSON.stringify(executorState), execution.flowRevision, execution.id,
+      execution.state.current,
+      execution.state.startDate,
+      execution.state.endDate ?? null,
+      finished ? 1 : 0,
+      JSON.stringify(execution),
+      JSON.stringify(executionSummary(execution)),
+      JSON.stringify(executorState),
+      execution.flowRevision,
+      execution.id,
     );
   }
 
   /** RUNNING and PAUSED executions of a flow, `except` excluded (for concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): number {
     const row = this.db
-      .prepare("SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?")
+      .prepare(
+        "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?",
+      )
       .get(tenantId, namespace, flowId, except) as { n: number };
     return row.n;
   }
 
   oldestQueued(tenantId: string, namespace: string, flowId: string): string | undefined {
     const row = this.db
-      .prepare("SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1")
+      .prepare(
+        "SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1",
+      )
       .get(tenantId, namespace, flowId) as { id: string } | undefined;
     return row?.id;
   }
@@ -135,7 +164,11 @@ export class ExecutionStore {
   }
 
   childIds(parentExecutionId: string): string[] {
-    return (this.db.prepare("SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as { id: string }[]).map((r) => r.id);
+    return (
+      this.db.prepare("SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
   }
 
   search(query: ExecutionQuery): { results: Execution[]; total: number } {
@@ -181,13 +214,25 @@ export class ExecutionStore {
     const wanted = Object.entries(query.labels ?? {});
     if (wanted.length === 0) {
       // Paged in SQL: only the page's documents are read.
-      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${clause}`).get(...params) as { n: number };
+      const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${clause}`).get(...params) as {
+        n: number;
+      };
       const offset = (page - 1) * size;
-      const rows = offset >= n ? [] : this.db.prepare(`SELECT ${column} AS doc FROM executions WHERE ${clause} ${order} LIMIT ? OFFSET ?`).all(...params, Math.min(size, n), offset);
+      const rows =
+        offset >= n
+          ? []
+          : this.db
+              .prepare(`SELECT ${column} AS doc FROM executions WHERE ${clause} ${order} LIMIT ? OFFSET ?`)
+              .all(...params, Math.min(size, n), offset);
       return { results: parse(rows), total: n };
     }
     // Labels live in the documents: filter on the summaries, then read the page.
-    const ids = (this.db.prepare(`SELECT id, summary AS doc FROM executions WHERE ${clause} ${order}`).all(...params) as { id: string; doc: string }[])
+    const ids = (
+      this.db.prepare(`SELECT id, summary AS doc FROM executions WHERE ${clause} ${order}`).all(...params) as {
+        id: string;
+        doc: string;
+      }[]
+    )
       .filter((r) => {
         const labels = (JSON.parse(r.doc) as Execution).labels;
         return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
@@ -195,7 +240,10 @@ export class ExecutionStore {
       .map((r) => r.id);
     const pageIds = ids.slice((page - 1) * size, page * size);
     const byId = this.db.prepare(`SELECT ${column} AS doc FROM executions WHERE id = ?`);
-    return { results: pageIds.map((id) => JSON.parse((byId.get(id) as { doc: string }).doc) as Execution), total: ids.length };
+    return {
+      results: pageIds.map((id) => JSON.parse((byId.get(id) as { doc: string }).doc) as Execution),
+      total: ids.length,
+    };
   }
 
   /**

@@ -47,7 +47,8 @@ const toSummary = (r: SummaryRow): FlowSummary => ({
 
 const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 
-const inPrefix = (namespace: string, prefix?: string) => prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
+const inPrefix = (namespace: string, prefix?: string) =>
+  prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
 /** Which revision of a flow is the latest, and whether it is disabled. */
 export interface FlowHead {
@@ -76,23 +77,39 @@ export class FlowStore {
   }
 
   revisions(tenantId: string, namespace: string, id: string): StoredFlow[] {
-    return (this.db.prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision").all(tenantId, namespace, id) as Row[]).map(toFlow);
+    return (
+      this.db
+        .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision")
+        .all(tenantId, namespace, id) as Row[]
+    ).map(toFlow);
   }
 
   /**
    * Saves a new revision unless the source is unchanged (then the current revision is returned).
    * A deleted flow saved again comes back with the next revision.
    */
-  save(tenantId: string, namespace: string, id: string, source: string, disabled: boolean, labels: readonly Label[] = []): { flow: StoredFlow; created: boolean } {
+  save(
+    tenantId: string,
+    namespace: string,
+    id: string,
+    source: string,
+    disabled: boolean,
+    labels: readonly Label[] = [],
+  ): { flow: StoredFlow; created: boolean } {
     return this.db.transaction(() => {
       const current = this.latest(tenantId, namespace, id);
       if (current && !current.deleted && current.source === source) return { flow: current, created: false };
       const revision = (current?.revision ?? 0) + 1;
       const updated = new Date().toISOString();
       this.db
-        .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)")
+        .prepare(
+          "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        )
         .run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
-      return { flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] }, created: true };
+      return {
+        flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] },
+        created: true,
+      };
     })();
   }
 
@@ -101,20 +118,37 @@ export class FlowStore {
     const current = this.latest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
     this.db
-      .prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)")
-      .run(tenantId, namespace, id, current.revision + 1, current.source, current.disabled ? 1 : 0, new Date().toISOString(), JSON.stringify(current.labels));
+      .prepare(
+        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+      )
+      .run(
+        tenantId,
+        namespace,
+        id,
+        current.revision + 1,
+        current.source,
+        current.disabled ? 1 : 0,
+        new Date().toISOString(),
+        JSON.stringify(current.labels),
+      );
     return true;
   }
 
   /** The latest revision of every flow that is not deleted. */
   all(tenantId: string, namespacePrefix?: string): StoredFlow[] {
-    return (this.db.prepare(latestSql("f.*")).all(tenantId) as Row[]).map(toFlow).filter((f) => inPrefix(f.namespace, namespacePrefix));
+    return (this.db.prepare(latestSql("f.*")).all(tenantId) as Row[])
+      .map(toFlow)
+      .filter((f) => inPrefix(f.namespace, namespacePrefix));
   }
 
   /** `all` without the sources: lists read only these columns. */
   summaries(tenantId: string, namespacePrefix?: string): FlowSummary[] {
-    const columns = SUMMARY_COLUMNS.split(", ").map((c) => `f.${c}`).join(", ");
-    return (this.db.prepare(latestSql(columns)).all(tenantId) as SummaryRow[]).map(toSummary).filter((f) => inPrefix(f.namespace, namespacePrefix));
+    const columns = SUMMARY_COLUMNS.split(", ")
+      .map((c) => `f.${c}`)
+      .join(", ");
+    return (this.db.prepare(latestSql(columns)).all(tenantId) as SummaryRow[])
+      .map(toSummary)
+      .filter((f) => inPrefix(f.namespace, namespacePrefix));
   }
 
   /** The latest revision of every flow that is not deleted, without its source (cheap to list often). */
@@ -135,11 +169,17 @@ export class FlowStore {
   /** Deletes the given revisions of a flow for good; returns how many went. */
   deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number {
     const stmt = this.db.prepare("DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?");
-    return this.db.transaction(() => revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0))();
+    return this.db.transaction(() =>
+      revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
+    )();
   }
 
   namespaces(tenantId: string): string[] {
-    return (this.db.prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace").all(tenantId) as { namespace: string }[]).map((r) => r.namespace);
+    return (
+      this.db
+        .prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace")
+        .all(tenantId) as { namespace: string }[]
+    ).map((r) => r.namespace);
   }
 }
 

@@ -11,7 +11,14 @@ interface Row {
 }
 
 function toEntry(r: Row): KvEntry {
-  return { key: r.key, value: JSON.parse(r.value), type: r.type, ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}), updateDate: r.update_date, creationDate: r.creation_date };
+  return {
+    key: r.key,
+    value: JSON.parse(r.value),
+    type: r.type,
+    ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}),
+    updateDate: r.update_date,
+    creationDate: r.creation_date,
+  };
 }
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
@@ -19,7 +26,9 @@ export class KvRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   get(tenantId: string, namespace: string, key: string, now = new Date()): KvEntry | undefined {
-    const row = this.db.prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").get(tenantId, namespace, key) as Row | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?")
+      .get(tenantId, namespace, key) as Row | undefined;
     if (!row) return undefined;
     if (row.expiration_date && row.expiration_date <= now.toISOString()) {
       this.delete(tenantId, namespace, key);
@@ -34,11 +43,23 @@ export class KvRepository {
         `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
       )
-      .run(tenantId, namespace, entry.key, JSON.stringify(entry.value ?? null), entry.type, entry.expirationDate ?? null, entry.updateDate, entry.creationDate ?? entry.updateDate);
+      .run(
+        tenantId,
+        namespace,
+        entry.key,
+        JSON.stringify(entry.value ?? null),
+        entry.type,
+        entry.expirationDate ?? null,
+        entry.updateDate,
+        entry.creationDate ?? entry.updateDate,
+      );
   }
 
   delete(tenantId: string, namespace: string, key: string): boolean {
-    return this.db.prepare("DELETE FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").run(tenantId, namespace, key).changes > 0;
+    return (
+      this.db.prepare("DELETE FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").run(tenantId, namespace, key)
+        .changes > 0
+    );
   }
 
   list(tenantId: string, namespace: string, prefix = "", now = new Date()): KvEntry[] {
@@ -50,13 +71,17 @@ export class KvRepository {
 
   /** The namespaces holding at least one entry (expired ones count), sorted. */
   namespaces(tenantId: string): string[] {
-    const rows = this.db.prepare("SELECT DISTINCT namespace FROM kv WHERE tenant_id = ? ORDER BY namespace").all(tenantId) as { namespace: string }[];
+    const rows = this.db
+      .prepare("SELECT DISTINCT namespace FROM kv WHERE tenant_id = ? ORDER BY namespace")
+      .all(tenantId) as { namespace: string }[];
     return rows.map((r) => r.namespace);
   }
 
   /** Every entry of a namespace, expired ones included (for purging). */
   listAll(tenantId: string, namespace: string): KvEntry[] {
-    const rows = this.db.prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key").all(tenantId, namespace) as Row[];
+    const rows = this.db
+      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key")
+      .all(tenantId, namespace) as Row[];
     return rows.map(toEntry);
   }
 }

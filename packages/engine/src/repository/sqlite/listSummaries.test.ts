@@ -13,14 +13,27 @@ const work = mkdtempSync(join(tmpdir(), "saker-summaries-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function execution(id: string, second: number, labels: { key: string; value: string }[] = []): Execution {
-  const state = { current: "SUCCESS" as const, histories: [], duration: "PT0S", startDate: `2026-01-01T00:00:${String(second).padStart(2, "0")}.000Z` };
+  const state = {
+    current: "SUCCESS" as const,
+    histories: [],
+    duration: "PT0S",
+    startDate: `2026-01-01T00:00:${String(second).padStart(2, "0")}.000Z`,
+  };
   return {
     id,
     namespace: "ns",
     flowId: "f",
     flowRevision: 1,
     taskRunList: [
-      { id: `${id}-a`, executionId: id, namespace: "ns", flowId: "f", taskId: "a", outputs: { value: "x".repeat(10_000) }, state },
+      {
+        id: `${id}-a`,
+        executionId: id,
+        namespace: "ns",
+        flowId: "f",
+        taskId: "a",
+        outputs: { value: "x".repeat(10_000) },
+        state,
+      },
       { id: `${id}-b`, executionId: id, namespace: "ns", flowId: "f", taskId: "b", outputs: null, state },
     ],
     outputs: { out: "y".repeat(10_000) },
@@ -45,7 +58,12 @@ describe("execution summaries", () => {
 
   it("page in SQL and answer summaries or whole executions", () => {
     const store = new ExecutionStore(openDatabase(":memory:"));
-    for (let i = 0; i < 7; i++) store.insert({ execution: execution(`e${i}`, i, i % 2 ? [{ key: "odd", value: "yes" }] : []), executorState: { dispatched: [] }, finished: true });
+    for (let i = 0; i < 7; i++)
+      store.insert({
+        execution: execution(`e${i}`, i, i % 2 ? [{ key: "odd", value: "yes" }] : []),
+        executorState: { dispatched: [] },
+        finished: true,
+      });
     const page = store.search({ tenantId: "main", size: 3, page: 2, summary: true });
     expect(page.total).toBe(7);
     expect(page.results.map((x) => x.id)).toEqual(["e3", "e2", "e1"]);
@@ -73,22 +91,30 @@ describe("migration 2", () => {
     old.prepare("INSERT INTO schema_migrations VALUES (1, 'init', '2026-01-01')").run();
     const x = execution("old", 1, [{ key: "team", value: "a" }]);
     old
-      .prepare("INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, finished, json, executor_state) VALUES (?, 'main', 'ns', 'f', 1, 'SUCCESS', ?, 1, ?, '{}')")
+      .prepare(
+        "INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, finished, json, executor_state) VALUES (?, 'main', 'ns', 'f', 1, 'SUCCESS', ?, 1, ?, '{}')",
+      )
       .run(x.id, x.state.startDate, JSON.stringify(x));
-    const insertFlow = old.prepare("INSERT INTO flows (tenant_id, namespace, id, revision, source, updated) VALUES ('main', 'ns', ?, 1, ?, '2026-01-01')");
+    const insertFlow = old.prepare(
+      "INSERT INTO flows (tenant_id, namespace, id, revision, source, updated) VALUES ('main', 'ns', ?, 1, ?, '2026-01-01')",
+    );
     insertFlow.run("listed", "id: listed\nnamespace: ns\nlabels:\n  - key: team\n    value: a\ntasks: []\n");
     insertFlow.run("mapped", "id: mapped\nnamespace: ns\nlabels:\n  team: b\n  n: 1\ntasks: []\n");
     insertFlow.run("broken", "id: broken\n  : [\n");
     old.close();
 
     const db = openDatabase(file);
-    const summary = (db.prepare("SELECT summary FROM executions WHERE id = 'old'").get() as { summary: string }).summary;
+    const summary = (db.prepare("SELECT summary FROM executions WHERE id = 'old'").get() as { summary: string })
+      .summary;
     expect(JSON.parse(summary)).toEqual(JSON.parse(JSON.stringify(executionSummary(x))));
     const flows = new FlowStore(db).summaries("main");
     expect(Object.fromEntries(flows.map((f) => [f.id, f.labels]))).toEqual({
       broken: [],
       listed: [{ key: "team", value: "a" }],
-      mapped: [{ key: "team", value: "b" }, { key: "n", value: "1" }],
+      mapped: [
+        { key: "team", value: "b" },
+        { key: "n", value: "1" },
+      ],
     });
     expect(flows.every((f) => !("source" in f))).toBe(true);
     db.close();

@@ -21,7 +21,11 @@ describe("LogStore pages", () => {
   });
 
   it("takes a namespace with the ones below it, wildcards in the name taken literally", () => {
-    expect(store.find({ namespacePrefix: "company" }).map((l) => l.namespace)).toEqual(["company", "company.team", "company.team"]);
+    expect(store.find({ namespacePrefix: "company" }).map((l) => l.namespace)).toEqual([
+      "company",
+      "company.team",
+      "company.team",
+    ]);
     expect(store.count({ namespacePrefix: "company_y" })).toBe(1);
     expect(store.count({ namespacePrefix: "company%" })).toBe(0);
   });

@@ -89,8 +89,19 @@ export class LogStore {
   append(entries: readonly LogEntry[]): void {
     for (const e of entries) {
       this.insertStmt.run(
-        e.tenantId ?? "main", e.namespace, e.flowId, e.executionId ?? null, e.taskId ?? null, e.taskRunId ?? null,
-        e.attemptNumber ?? null, e.triggerId ?? null, e.level, levelRank(e.level), e.message, e.timestamp, e.thread ?? null,
+        e.tenantId ?? "main",
+        e.namespace,
+        e.flowId,
+        e.executionId ?? null,
+        e.taskId ?? null,
+        e.taskRunId ?? null,
+        e.attemptNumber ?? null,
+        e.triggerId ?? null,
+        e.level,
+        levelRank(e.level),
+        e.message,
+        e.timestamp,
+        e.thread ?? null,
       );
     }
   }
@@ -98,8 +109,13 @@ export class LogStore {
   find(query: LogQuery): StoredLog[] {
     const { clause, params } = whereOf(query);
     const order = query.newestFirst ? "timestamp DESC, seq ASC" : "seq";
-    const limit = query.limit !== undefined || query.offset ? ` LIMIT ${Math.floor(query.limit ?? -1)} OFFSET ${Math.floor(query.offset ?? 0)}` : "";
-    return (this.db.prepare(`SELECT * FROM logs ${clause} ORDER BY ${order}${limit}`).all(...params) as Row[]).map(toLog);
+    const limit =
+      query.limit !== undefined || query.offset
+        ? ` LIMIT ${Math.floor(query.limit ?? -1)} OFFSET ${Math.floor(query.offset ?? 0)}`
+        : "";
+    return (this.db.prepare(`SELECT * FROM logs ${clause} ORDER BY ${order}${limit}`).all(...params) as Row[]).map(
+      toLog,
+    );
   }
 
   /** How many entries `find` would give without `limit`. */
@@ -110,7 +126,9 @@ export class LogStore {
 
   deleteByExecution(executionId: string, levels?: readonly LogLevel[]): number {
     if (levels?.length) {
-      return this.db.prepare(`DELETE FROM logs WHERE execution_id = ? AND level IN (${levels.map(() => "?").join(", ")})`).run(executionId, ...levels).changes;
+      return this.db
+        .prepare(`DELETE FROM logs WHERE execution_id = ? AND level IN (${levels.map(() => "?").join(", ")})`)
+        .run(executionId, ...levels).changes;
     }
     return this.db.prepare("DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
   }

@@ -35,7 +35,16 @@ export interface MetricPageQuery {
   sort: readonly { column: MetricSortColumn; descending: boolean }[];
 }
 
-export const METRIC_SORT_COLUMNS = { namespace: "namespace", flowId: "flow_id", taskId: "task_id", executionId: "execution_id", taskRunId: "task_run_id", name: "name", timestamp: "timestamp", value: "value" } as const;
+export const METRIC_SORT_COLUMNS = {
+  namespace: "namespace",
+  flowId: "flow_id",
+  taskId: "task_id",
+  executionId: "execution_id",
+  taskRunId: "task_run_id",
+  name: "name",
+  timestamp: "timestamp",
+  value: "value",
+} as const;
 export type MetricSortColumn = keyof typeof METRIC_SORT_COLUMNS;
 
 export const METRIC_AGGREGATIONS = ["avg", "sum", "min", "max"] as const;
@@ -86,12 +95,26 @@ export class MetricStore {
     );
     const now = new Date().toISOString();
     for (const m of metrics) {
-      stmt.run(job.flow.tenantId ?? "main", job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId, m.name, m.type, m.value, m.tags ? JSON.stringify(m.tags) : null, now);
+      stmt.run(
+        job.flow.tenantId ?? "main",
+        job.flow.namespace,
+        job.flow.id,
+        job.executionId,
+        job.task.id,
+        job.taskRunId,
+        m.name,
+        m.type,
+        m.value,
+        m.tags ? JSON.stringify(m.tags) : null,
+        now,
+      );
     }
   }
 
   byExecution(executionId: string): StoredMetric[] {
-    const rows = this.db.prepare("SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq").all(executionId) as Record<string, string | number | null>[];
+    const rows = this.db
+      .prepare("SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq")
+      .all(executionId) as Record<string, string | number | null>[];
     return rows.map((r) => ({
       executionId: String(r.execution_id),
       ...(r.task_id ? { taskId: String(r.task_id) } : {}),
@@ -122,8 +145,13 @@ export class MetricStore {
     }
     const clause = where.join(" AND ");
     const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM metrics WHERE ${clause}`).get(...params) as { n: number };
-    const order = [...query.sort.map((s) => `${METRIC_SORT_COLUMNS[s.column]} ${s.descending ? "DESC" : "ASC"}`), "seq"].join(", ");
-    const rows = this.db.prepare(`SELECT * FROM metrics WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...params, query.size, (query.page - 1) * query.size) as MetricRow[];
+    const order = [
+      ...query.sort.map((s) => `${METRIC_SORT_COLUMNS[s.column]} ${s.descending ? "DESC" : "ASC"}`),
+      "seq",
+    ].join(", ");
+    const rows = this.db
+      .prepare(`SELECT * FROM metrics WHERE ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .all(...params, query.size, (query.page - 1) * query.size) as MetricRow[];
     return { results: rows.map(toEntry), total: n };
   }
 
@@ -131,7 +159,9 @@ export class MetricStore {
   names(tenantId: string, namespace: string, flowId: string, taskId?: string): string[] {
     const byTask = taskId === undefined ? "" : " AND task_id = ?";
     const rows = this.db
-      .prepare(`SELECT DISTINCT name FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ?${byTask} ORDER BY name`)
+      .prepare(
+        `SELECT DISTINCT name FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ?${byTask} ORDER BY name`,
+      )
       .all(tenantId, namespace, flowId, ...(taskId === undefined ? [] : [taskId])) as { name: string }[];
     return rows.map((r) => r.name);
   }
@@ -139,7 +169,9 @@ export class MetricStore {
   /** The ids of the tasks of a flow that wrote metrics (deleted or renamed tasks included), sorted. */
   tasks(tenantId: string, namespace: string, flowId: string): string[] {
     const rows = this.db
-      .prepare("SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id")
+      .prepare(
+        "SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id",
+      )
       .all(tenantId, namespace, flowId) as { task_id: string }[];
     return rows.map((r) => r.task_id);
   }
@@ -157,13 +189,23 @@ export class MetricStore {
          WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND name = ?${byTask} AND timestamp >= ? AND timestamp <= ?
          GROUP BY ${bucket}`,
       )
-      .all(query.tenantId, query.namespace, query.flowId, query.name, ...(query.taskId === undefined ? [] : [query.taskId]), query.startDate, query.endDate) as { bucket: string; value: number }[];
+      .all(
+        query.tenantId,
+        query.namespace,
+        query.flowId,
+        query.name,
+        ...(query.taskId === undefined ? [] : [query.taskId]),
+        query.startDate,
+        query.endDate,
+      ) as { bucket: string; value: number }[];
     const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
     return {
       groupBy: size,
       aggregations: bucketKeys(startMs, endMs, size).map((key) => {
         const value = byBucket.get(key);
-        return value === undefined ? { value: 0, date: bucketStart(key, size) } : { name: query.name, value, date: bucketStart(key, size) };
+        return value === undefined
+          ? { value: 0, date: bucketStart(key, size) }
+          : { name: query.name, value, date: bucketStart(key, size) };
       }),
     };
   }

@@ -1,4 +1,7 @@
 /** SQL condition on a `namespace` column: this namespace or one below it (`a.b` holds `a.b.c`). */
 export function withinNamespace(namespace: string): { sql: string; params: [string, string] } {
-  return { sql: "(namespace = ? OR namespace LIKE ? ESCAPE '\\')", params: [namespace, `${namespace.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`] };
+  return {
+    sql: "(namespace = ? OR namespace LIKE ? ESCAPE '\\')",
+    params: [namespace, `${namespace.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`],
+  };
 }

@@ -12,7 +12,19 @@ import { withinNamespace } from "./namespaceFilter.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 
 /** The states Kestra always lists in its counts, at 0 when none. */
-export const COUNTED_STATES = ["CREATED", "RUNNING", "RESTARTED", "KILLING", "SUCCESS", "WARNING", "FAILED", "KILLED", "PAUSED", "QUEUED", "CANCELLED"] as const;
+export const COUNTED_STATES = [
+  "CREATED",
+  "RUNNING",
+  "RESTARTED",
+  "KILLING",
+  "SUCCESS",
+  "WARNING",
+  "FAILED",
+  "KILLED",
+  "PAUSED",
+  "QUEUED",
+  "CANCELLED",
+] as const;
 
 export interface StatsPeriod {
   tenantId: string;
@@ -106,7 +118,10 @@ export class StatsStore {
    * `dailyExecutions` per namespace and flow (`byNamespaceOnly`: per namespace, under the flow key
    * `*`), for the namespaces and flows that have executions in the period.
    */
-  dailyExecutionsByFlow(query: ExecutionStatsQuery, byNamespaceOnly: boolean): Record<string, Record<string, DailyExecutionStats[]>> {
+  dailyExecutionsByFlow(
+    query: ExecutionStatsQuery,
+    byNamespaceOnly: boolean,
+  ): Record<string, Record<string, DailyExecutionStats[]>> {
     const size = this.size(query);
     const rows = this.executionRows(query, size, byNamespaceOnly ? ["namespace"] : ["namespace", "flow_id"]);
     const groups = new Map<string, Map<string, ExecutionRow[]>>();
@@ -133,7 +148,9 @@ export class StatsStore {
       params.push(query.namespace);
     }
     const rows = this.db
-      .prepare(`SELECT namespace, state, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, state ORDER BY namespace`)
+      .prepare(
+        `SELECT namespace, state, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, state ORDER BY namespace`,
+      )
       .all(...params) as { namespace: string; state: string; count: number }[];
     const out: Record<string, ExecutionCounts> = {};
     for (const row of rows) {
@@ -155,7 +172,11 @@ export class StatsStore {
            FROM executions WHERE tenant_id = ? AND deleted = 0 AND end_date IS NOT NULL AND (${or})
          ) WHERE n = 1`,
       )
-      .all(tenantId, ...flows.flatMap((f) => [f.namespace, f.id])) as { namespace: string; flow_id: string; summary: string }[];
+      .all(tenantId, ...flows.flatMap((f) => [f.namespace, f.id])) as {
+      namespace: string;
+      flow_id: string;
+      summary: string;
+    }[];
     const byFlow = new Map(rows.map((r) => [`${r.namespace}\u0000${r.flow_id}`, r.summary]));
     return flows.flatMap((f) => {
       const summary = byFlow.get(`${f.namespace}\u0000${f.id}`);
@@ -179,7 +200,9 @@ export class StatsStore {
     }
     const bucket = bucketSql("timestamp", size);
     const rows = this.db
-      .prepare(`SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.join(" AND ")} GROUP BY ${bucket}, level`)
+      .prepare(
+        `SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.join(" AND ")} GROUP BY ${bucket}, level`,
+      )
       .all(...params) as { bucket: string; level: LogLevel; count: number }[];
     const byBucket = groupByBucket(rows);
     return bucketKeys(Date.parse(query.startDate), Date.parse(query.endDate), size).map((key) => {
@@ -193,7 +216,12 @@ export class StatsStore {
     return bucketSize(Date.parse(period.startDate), Date.parse(period.endDate));
   }
 
-  private flowFilter(where: string[], params: unknown[], namespace: string | undefined, flowId: string | undefined): void {
+  private flowFilter(
+    where: string[],
+    params: unknown[],
+    namespace: string | undefined,
+    flowId: string | undefined,
+  ): void {
     if (namespace !== undefined && flowId !== undefined) {
       where.push("namespace = ?");
       params.push(namespace);
@@ -208,9 +236,20 @@ export class StatsStore {
     }
   }
 
-  private executionRows(query: ExecutionStatsQuery, size: BucketSize, groups: ("namespace" | "flow_id")[]): ExecutionRow[] {
+  private executionRows(
+    query: ExecutionStatsQuery,
+    size: BucketSize,
+    groups: ("namespace" | "flow_id")[],
+  ): ExecutionRow[] {
     const where = ["tenant_id = ?", "deleted = 0", "start_date >= ?", "start_date <= ?"];
-    const params: unknown[] = [new Date().toISOString(), new Date().toISOString(), new Date().toISOString(), query.tenantId, query.startDate, query.endDate];
+    const params: unknown[] = [
+      new Date().toISOString(),
+      new Date().toISOString(),
+      new Date().toISOString(),
+      query.tenantId,
+      query.startDate,
+      query.endDate,
+    ];
     this.flowFilter(where, params, query.namespace, query.flowId);
     if (query.q) {
       where.push("(id LIKE ? ESCAPE '\\' OR namespace LIKE ? ESCAPE '\\' OR flow_id LIKE ? ESCAPE '\\')");

@@ -47,7 +47,12 @@ interface Row {
 }
 
 function toState(row: Row): TriggerState {
-  return { ...(JSON.parse(row.json) as Record<string, unknown>), namespace: row.namespace, flowId: row.flow_id, triggerId: row.trigger_id };
+  return {
+    ...(JSON.parse(row.json) as Record<string, unknown>),
+    namespace: row.namespace,
+    flowId: row.flow_id,
+    triggerId: row.trigger_id,
+  };
 }
 
 export class TriggerStore {
@@ -55,7 +60,9 @@ export class TriggerStore {
 
   get(tenantId: string, key: TriggerKey): TriggerState | undefined {
     const row = this.db
-      .prepare("SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?")
+      .prepare(
+        "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
+      )
       .get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
     return row ? toState(row) : undefined;
   }
@@ -77,7 +84,12 @@ export class TriggerStore {
   update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): TriggerState {
     return this.db.transaction(() => {
       const current = this.get(tenantId, key) ?? { ...key };
-      return this.put(tenantId, { ...change(current), namespace: key.namespace, flowId: key.flowId, triggerId: key.triggerId });
+      return this.put(tenantId, {
+        ...change(current),
+        namespace: key.namespace,
+        flowId: key.flowId,
+        triggerId: key.triggerId,
+      });
     })();
   }
 
@@ -99,11 +111,19 @@ export class TriggerStore {
       clauses.push("flow_id = ?");
       params.push(filter.flowId);
     }
-    const rows = this.db.prepare(`SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE ${clauses.join(" AND ")} ORDER BY namespace, flow_id, trigger_id`).all(...params) as Row[];
+    const rows = this.db
+      .prepare(
+        `SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE ${clauses.join(" AND ")} ORDER BY namespace, flow_id, trigger_id`,
+      )
+      .all(...params) as Row[];
     return rows.map(toState);
   }
 
   delete(tenantId: string, key: TriggerKey): boolean {
-    return this.db.prepare("DELETE FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?").run(tenantId, key.namespace, key.flowId, key.triggerId).changes > 0;
+    return (
+      this.db
+        .prepare("DELETE FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?")
+        .run(tenantId, key.namespace, key.flowId, key.triggerId).changes > 0
+    );
   }
 }

@@ -13,7 +13,6 @@ import type { Instance } from "../instance.ts";
 import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 
-
 function upstreamVariables(instance: Instance, execution: Execution): Record<string, unknown> {
   try {
     const upstream = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision).flow;
@@ -41,7 +40,9 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
   const tenantId = instance.config.tenantId;
   const runs: TriggerRun[] = [];
   const view = viewExecution(execution as unknown as Record<string, unknown>);
-  const listening = declaredTriggers(instance, { types: (type) => type === FLOW }).filter((d) => matchesStates(d.trigger, view));
+  const listening = declaredTriggers(instance, { types: (type) => type === FLOW }).filter((d) =>
+    matchesStates(d.trigger, view),
+  );
   if (listening.length === 0) return runs;
   const env = { registry: instance.registry, renderer: instance.renderer };
   const upstreamVars = upstreamVariables(instance, execution);
@@ -51,7 +52,11 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
     const key = triggerKey(declared);
     const state = instance.triggers.get(tenantId, key) ?? { ...key };
     if (state.disabled) continue;
-    const ctx = createConditionContext(env, { flow, execution: revealed as unknown as Record<string, unknown>, variables: upstreamVars });
+    const ctx = createConditionContext(env, {
+      flow,
+      execution: revealed as unknown as Record<string, unknown>,
+      variables: upstreamVars,
+    });
     const evaluation = await evaluateFlowTrigger({
       trigger,
       execution: revealed as unknown as Record<string, unknown>,
@@ -66,13 +71,29 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
     const executions: Execution[] = [];
     if (evaluation.fire) {
       const variables = flowTriggerVariables(execution as unknown as Record<string, unknown>);
-      const renderVariables = { ...upstreamVars, flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, trigger: variables };
+      const renderVariables = {
+        ...upstreamVars,
+        flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+        trigger: variables,
+      };
       try {
-        const started = await buildTriggeredExecution(instance, { flow, trigger, variables, renderVariables, allowMissingRequired: true });
+        const started = await buildTriggeredExecution(instance, {
+          flow,
+          trigger,
+          variables,
+          renderVariables,
+          allowMissingRequired: true,
+        });
         executions.push(started);
         next = { ...next, lastDate: now.toISOString(), executionId: started.id };
       } catch (error) {
-        triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution after ${execution.namespace}/${execution.flowId} ${execution.id}: ${describe(error)}`);
+        triggerLog(
+          instance,
+          flow,
+          trigger.id,
+          "ERROR",
+          `Unable to start an execution after ${execution.namespace}/${execution.flowId} ${execution.id}: ${describe(error)}`,
+        );
       }
     }
     if (next !== state) runs.push({ key, before: state, after: next, executions });
@@ -89,7 +110,13 @@ function stoppedTrigger(instance: Instance, execution: Execution): TriggerRun | 
   const stopAfter = declared.trigger.stopAfter;
   if (!Array.isArray(stopAfter) || !stopAfter.includes(execution.state.current)) return undefined;
   const key = triggerKey(declared);
-  triggerLog(instance, declared.flow, declared.trigger.id, "INFO", `Trigger disabled: execution ${execution.id} ended ${execution.state.current} (stopAfter)`);
+  triggerLog(
+    instance,
+    declared.flow,
+    declared.trigger.id,
+    "INFO",
+    `Trigger disabled: execution ${execution.id} ended ${execution.state.current} (stopAfter)`,
+  );
   const before = instance.triggers.get(instance.config.tenantId, key) ?? key;
   return { key, before, after: { ...before, disabled: true }, executions: [] };
 }

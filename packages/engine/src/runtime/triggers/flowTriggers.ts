@@ -29,7 +29,8 @@ export interface TriggerFilter {
 export function declaredTriggers(instance: Instance, filter: TriggerFilter = {}): DeclaredTrigger[] {
   const found: DeclaredTrigger[] = [];
   for (const head of instance.flows.heads(filter.namespace)) {
-    if ((head.disabled && !filter.includeDisabled) || (filter.flowId !== undefined && head.id !== filter.flowId)) continue;
+    if ((head.disabled && !filter.includeDisabled) || (filter.flowId !== undefined && head.id !== filter.flowId))
+      continue;
     let flow: Flow;
     try {
       flow = instance.flows.graph(head.namespace, head.id, head.revision).flow;
@@ -47,7 +48,12 @@ export function declaredTriggers(instance: Instance, filter: TriggerFilter = {})
 }
 
 /** The trigger `triggerId` of the latest revision of a flow, or undefined. */
-export function findTrigger(instance: Instance, namespace: string, flowId: string, triggerId: string): DeclaredTrigger | undefined {
+export function findTrigger(
+  instance: Instance,
+  namespace: string,
+  flowId: string,
+  triggerId: string,
+): DeclaredTrigger | undefined {
   const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
   const trigger = flow?.triggers?.find((t) => t.id === triggerId);
   return flow && trigger ? { flow, trigger: trigger as PluginNode & { id: string } } : undefined;

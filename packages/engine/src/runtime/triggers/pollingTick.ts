@@ -16,7 +16,11 @@ import type { TickResult } from "./scheduleTick.ts";
 const DEFAULT_INTERVAL_MS = 60_000;
 
 /** The plugin trigger of a node when it is of `kind` (polling or realtime), else undefined. */
-export function pluginTrigger(instance: Instance, declared: DeclaredTrigger, kind: "polling" | "realtime"): AnyTriggerDefinition | undefined {
+export function pluginTrigger(
+  instance: Instance,
+  declared: DeclaredTrigger,
+  kind: "polling" | "realtime",
+): AnyTriggerDefinition | undefined {
   try {
     const registered = instance.registry.resolve(declared.trigger.type, declared.trigger.version);
     const definition = registered.definition as AnyTriggerDefinition;
@@ -28,17 +32,32 @@ export function pluginTrigger(instance: Instance, declared: DeclaredTrigger, kin
 }
 
 /** The trigger's properties rendered and validated (`interval` kept when the plugin declares it). */
-export function triggerProperties(definition: AnyTriggerDefinition, declared: DeclaredTrigger, renderValue: (value: unknown) => Promise<unknown>): Promise<unknown> {
+export function triggerProperties(
+  definition: AnyTriggerDefinition,
+  declared: DeclaredTrigger,
+  renderValue: (value: unknown) => Promise<unknown>,
+): Promise<unknown> {
   const keys = new Set([...COMMON_TRIGGER_KEYS].filter((k) => k !== "interval"));
   return renderProperties(definition.properties, declared.trigger, renderValue, keys);
 }
 
 export function intervalOf(trigger: DeclaredTrigger["trigger"]): number {
-  return typeof trigger.interval === "string" ? parseDuration(trigger.interval) : typeof trigger.interval === "number" ? trigger.interval : DEFAULT_INTERVAL_MS;
+  return typeof trigger.interval === "string"
+    ? parseDuration(trigger.interval)
+    : typeof trigger.interval === "number"
+      ? trigger.interval
+      : DEFAULT_INTERVAL_MS;
 }
 
 /** Evaluates the trigger now; the state's `nextDate` moves one interval on, whatever the outcome. */
-export async function pollingTick(instance: Instance, declared: DeclaredTrigger, definition: AnyTriggerDefinition, state: TriggerState, now: Date, signal: AbortSignal): Promise<TickResult> {
+export async function pollingTick(
+  instance: Instance,
+  declared: DeclaredTrigger,
+  definition: AnyTriggerDefinition,
+  state: TriggerState,
+  now: Date,
+  signal: AbortSignal,
+): Promise<TickResult> {
   const { flow, trigger } = declared;
   const next: TriggerState = { ...state, nextDate: new Date(now.getTime() + intervalOf(trigger)).toISOString() };
   const executionId = friendlyId();
@@ -55,7 +74,13 @@ export async function pollingTick(instance: Instance, declared: DeclaredTrigger,
   }
   if (!event) return { executions: [], state: next };
   try {
-    const execution = await buildTriggeredExecution(instance, { flow, trigger, variables: event.variables, id: executionId, ...(event.labels ? { labels: event.labels } : {}) });
+    const execution = await buildTriggeredExecution(instance, {
+      flow,
+      trigger,
+      variables: event.variables,
+      id: executionId,
+      ...(event.labels ? { labels: event.labels } : {}),
+    });
     return { executions: [execution], state: { ...next, lastDate: now.toISOString(), executionId } };
   } catch (error) {
     triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);

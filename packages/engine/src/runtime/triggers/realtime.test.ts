@@ -34,7 +34,12 @@ async function open(): Promise<TestInstance> {
 }
 
 const executions = (test: TestInstance, flowId: string): Execution[] =>
-  test.instance.executions.search({ tenantId: test.instance.config.tenantId, namespace: "rt.tests", flowId, size: 1000 }).results;
+  test.instance.executions.search({
+    tenantId: test.instance.config.tenantId,
+    namespace: "rt.tests",
+    flowId,
+    size: 1000,
+  }).results;
 
 describe("realtime triggers", () => {
   it("start one execution per event while enabled, and stop when the trigger is disabled", async () => {
@@ -54,9 +59,19 @@ triggers:
       const found = executions(test, "listener").filter((x) => x.state.current === "SUCCESS");
       return found.length >= 2 ? found : undefined;
     });
-    expect(started.map((x) => x.taskRunList[0]?.outputs?.value)).toEqual(expect.arrayContaining(["event 1", "event 2"]));
-    test.instance.triggers.setDisabled(test.instance.config.tenantId, { namespace: "rt.tests", flowId: "listener", triggerId: "ticker" }, true);
-    await eventually(() => (test.instance.scheduler.realtime.size === 0 ? true : undefined), 5_000, "the listener to stop");
+    expect(started.map((x) => x.taskRunList[0]?.outputs?.value)).toEqual(
+      expect.arrayContaining(["event 1", "event 2"]),
+    );
+    test.instance.triggers.setDisabled(
+      test.instance.config.tenantId,
+      { namespace: "rt.tests", flowId: "listener", triggerId: "ticker" },
+      true,
+    );
+    await eventually(
+      () => (test.instance.scheduler.realtime.size === 0 ? true : undefined),
+      5_000,
+      "the listener to stop",
+    );
     const count = executions(test, "listener").length;
     await new Promise((r) => setTimeout(r, 400));
     expect(executions(test, "listener")).toHaveLength(count);
@@ -75,7 +90,11 @@ triggers:
     type: io.saker.test.Ticker
     fail: true
 `);
-    const logged = await eventually(() => test.instance.logs.find({ namespace: "rt.tests", flowId: "broken", minLevel: "ERROR" }).find((l) => l.message.includes("cannot connect")));
+    const logged = await eventually(() =>
+      test.instance.logs
+        .find({ namespace: "rt.tests", flowId: "broken", minLevel: "ERROR" })
+        .find((l) => l.message.includes("cannot connect")),
+    );
     expect(logged.triggerId).toBe("ticker");
     expect(executions(test, "broken")).toHaveLength(0);
   });

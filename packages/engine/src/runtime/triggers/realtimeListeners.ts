@@ -28,7 +28,11 @@ export class RealtimeListeners {
   sync(triggers: readonly DeclaredTrigger[], now: number): void {
     const wanted = new Map<string, DeclaredTrigger>();
     for (const declared of triggers) {
-      if (pluginTrigger(this.instance, declared, "realtime")) wanted.set(`${declared.flow.namespace}/${declared.flow.id}@${declared.flow.revision}/${declared.trigger.id}`, declared);
+      if (pluginTrigger(this.instance, declared, "realtime"))
+        wanted.set(
+          `${declared.flow.namespace}/${declared.flow.id}@${declared.flow.revision}/${declared.trigger.id}`,
+          declared,
+        );
     }
     for (const [key, listener] of this.running) {
       if (!wanted.has(key)) {
@@ -60,11 +64,26 @@ export class RealtimeListeners {
     const state = instance.triggers.get(tenantId, triggerKey(declared)) ?? triggerKey(declared);
     const definition = pluginTrigger(instance, declared, "realtime")!;
     // Files a listener stores go under the trigger's own folder, not under one execution.
-    const { ctx, masker, renderValue, cleanup } = createTriggerContext(instance, declared, "realtime", state, controller.signal);
+    const { ctx, masker, renderValue, cleanup } = createTriggerContext(
+      instance,
+      declared,
+      "realtime",
+      state,
+      controller.signal,
+    );
     const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
-      const execution = await buildTriggeredExecution(instance, { ...declared, variables: event.variables, id: friendlyId(), ...(event.labels ? { labels: event.labels } : {}) });
+      const execution = await buildTriggeredExecution(instance, {
+        ...declared,
+        variables: event.variables,
+        id: friendlyId(),
+        ...(event.labels ? { labels: event.labels } : {}),
+      });
       instance.startExecutions([execution], () => {
-        instance.triggers.update(tenantId, triggerKey(declared), (s) => ({ ...s, lastDate: new Date().toISOString(), executionId: execution.id }));
+        instance.triggers.update(tenantId, triggerKey(declared), (s) => ({
+          ...s,
+          lastDate: new Date().toISOString(),
+          executionId: execution.id,
+        }));
       });
     };
     const done = (async () => {
@@ -73,7 +92,13 @@ export class RealtimeListeners {
         await definition.listen!(props as never, ctx, emit);
       } catch (error) {
         if (controller.signal.aborted) return;
-        triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", masker.mask(`Listener failed, restarting in ${RESTART_AFTER_MS / 1000} s: ${describe(error)}`));
+        triggerLog(
+          instance,
+          declared.flow,
+          declared.trigger.id,
+          "ERROR",
+          masker.mask(`Listener failed, restarting in ${RESTART_AFTER_MS / 1000} s: ${describe(error)}`),
+        );
         this.retryAt.set(key, Date.now() + RESTART_AFTER_MS);
       } finally {
         await cleanup();

@@ -9,7 +9,12 @@ import type { Execution } from "../../model/execution.ts";
 import { parseCron, type CronSchedule } from "../../scheduler/cron.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
 import { formatZoned } from "../../scheduler/dates.ts";
-import { dueScheduleDates, selectDueDates, type RecoverMissedSchedules, type ScheduleDue } from "../../scheduler/dueSchedules.ts";
+import {
+  dueScheduleDates,
+  selectDueDates,
+  type RecoverMissedSchedules,
+  type ScheduleDue,
+} from "../../scheduler/dueSchedules.ts";
 import { scheduleAccepts, scheduleConditionVariables } from "../../scheduler/scheduleConditions.ts";
 import { dueScheduleOnDates, parseScheduleDates } from "../../scheduler/scheduleOnDates.ts";
 import { scheduleVariables, type ScheduleVariables } from "../../scheduler/scheduleVariables.ts";
@@ -38,7 +43,9 @@ function dueOptions(trigger: DeclaredTrigger["trigger"], now: Date) {
   return {
     now,
     ...(recover ? { recoverMissedSchedules: recover } : {}),
-    ...(typeof trigger.lateMaximumDelay === "string" ? { lateMaximumDelayMs: parseDuration(trigger.lateMaximumDelay) } : {}),
+    ...(typeof trigger.lateMaximumDelay === "string"
+      ? { lateMaximumDelayMs: parseDuration(trigger.lateMaximumDelay) }
+      : {}),
     limit: MAX_DATES_PER_TICK,
   };
 }
@@ -47,26 +54,55 @@ async function accepts(instance: Instance, declared: DeclaredTrigger, dates: Sch
   const env = { registry: instance.registry, renderer: instance.renderer };
   const base = instance.variables({ flow: declared.flow }, false);
   const ctx = createConditionContext(env, { flow: declared.flow, variables: scheduleConditionVariables(base, dates) });
-  return scheduleAccepts(declared.trigger, ctx.test, (error) => triggerLog(instance, declared.flow, declared.trigger.id, "WARN", `A condition could not be evaluated: ${describe(error)}`));
+  return scheduleAccepts(declared.trigger, ctx.test, (error) =>
+    triggerLog(
+      instance,
+      declared.flow,
+      declared.trigger.id,
+      "WARN",
+      `A condition could not be evaluated: ${describe(error)}`,
+    ),
+  );
 }
 
-async function executionsFor(instance: Instance, declared: DeclaredTrigger, dates: Date[], variablesOf: (date: Date) => Promise<ScheduleVariables>, extra: Pick<TriggeredRequest, "inputs" | "labels"> = {}): Promise<Execution[]> {
+async function executionsFor(
+  instance: Instance,
+  declared: DeclaredTrigger,
+  dates: Date[],
+  variablesOf: (date: Date) => Promise<ScheduleVariables>,
+  extra: Pick<TriggeredRequest, "inputs" | "labels"> = {},
+): Promise<Execution[]> {
   const executions: Execution[] = [];
   for (const date of dates) {
     const variables = await variablesOf(date);
     if (!(await accepts(instance, declared, variables))) continue;
     try {
-      executions.push(await buildTriggeredExecution(instance, { ...declared, ...extra, variables: { ...variables }, scheduleDate: date.toISOString() }));
+      executions.push(
+        await buildTriggeredExecution(instance, {
+          ...declared,
+          ...extra,
+          variables: { ...variables },
+          scheduleDate: date.toISOString(),
+        }),
+      );
     } catch (error) {
-      triggerLog(instance, declared.flow, declared.trigger.id, "ERROR", `Unable to start an execution for ${variables.date}: ${describe(error)}`);
+      triggerLog(
+        instance,
+        declared.flow,
+        declared.trigger.id,
+        "ERROR",
+        `Unable to start an execution for ${variables.date}: ${describe(error)}`,
+      );
     }
   }
   return executions;
 }
 
 function variablesFor(instance: Instance, declared: DeclaredTrigger, schedule: CronSchedule) {
-  const hasConditions = Array.isArray(declared.trigger.conditions) || Array.isArray(declared.trigger.scheduleConditions);
-  return (date: Date) => scheduleVariables(schedule, date, hasConditions ? { accept: (v) => accepts(instance, declared, v) } : {});
+  const hasConditions =
+    Array.isArray(declared.trigger.conditions) || Array.isArray(declared.trigger.scheduleConditions);
+  return (date: Date) =>
+    scheduleVariables(schedule, date, hasConditions ? { accept: (v) => accepts(instance, declared, v) } : {});
 }
 
 /** What decides a schedule's dates; when it changes, the saved next date no longer holds. */
@@ -76,7 +112,12 @@ export function scheduleSignature(declared: DeclaredTrigger): string {
 }
 
 /** Schedule and ScheduleOnDates: the due dates since `state.lastDate`, then the backfill if any. */
-export async function scheduleTick(instance: Instance, declared: DeclaredTrigger, state: TriggerState, now: Date): Promise<TickResult> {
+export async function scheduleTick(
+  instance: Instance,
+  declared: DeclaredTrigger,
+  state: TriggerState,
+  now: Date,
+): Promise<TickResult> {
   const { trigger } = declared;
   const last = state.lastDate ? new Date(state.lastDate) : undefined;
   let due: ScheduleDue;
@@ -86,14 +127,24 @@ export async function scheduleTick(instance: Instance, declared: DeclaredTrigger
     due = dueScheduleDates(schedule, last, dueOptions(trigger, now));
     variablesOf = variablesFor(instance, declared, schedule);
   } else {
-    const rendered = await instance.renderer.renderValue(trigger.dates, instance.variables({ flow: declared.flow }, false));
+    const rendered = await instance.renderer.renderValue(
+      trigger.dates,
+      instance.variables({ flow: declared.flow }, false),
+    );
     const dates = parseScheduleDates((Array.isArray(rendered) ? rendered : [rendered]).map(String));
     due = dueScheduleOnDates(dates, last, dueOptions(trigger, now));
     const zone = typeof trigger.timezone === "string" ? trigger.timezone : undefined;
     variablesOf = async (date) => ({ date: formatZoned(date, zone) });
   }
   const executions = await executionsFor(instance, declared, due.due, variablesOf);
-  for (const skipped of due.skipped) triggerLog(instance, declared.flow, trigger.id, "INFO", `Schedule date ${skipped.toISOString()} skipped (recoverMissedSchedules / lateMaximumDelay)`);
+  for (const skipped of due.skipped)
+    triggerLog(
+      instance,
+      declared.flow,
+      trigger.id,
+      "INFO",
+      `Schedule date ${skipped.toISOString()} skipped (recoverMissedSchedules / lateMaximumDelay)`,
+    );
   const next: TriggerState = {
     ...state,
     schedule: scheduleSignature(declared),
@@ -102,18 +153,31 @@ export async function scheduleTick(instance: Instance, declared: DeclaredTrigger
     ...(executions.length ? { executionId: executions[executions.length - 1]!.id } : {}),
   };
   if (!due.next) delete next.nextDate;
-  if (state.backfill && !state.backfill.paused && trigger.type === SCHEDULE) return backfillTick(instance, declared, next, executions, now);
+  if (state.backfill && !state.backfill.paused && trigger.type === SCHEDULE)
+    return backfillTick(instance, declared, next, executions, now);
   return { executions, state: next };
 }
 
 /** Advances a backfill: every date in `(currentDate, end]` (end at most now), a page at a time. */
-async function backfillTick(instance: Instance, declared: DeclaredTrigger, state: TriggerState, executions: Execution[], now: Date): Promise<TickResult> {
+async function backfillTick(
+  instance: Instance,
+  declared: DeclaredTrigger,
+  state: TriggerState,
+  executions: Execution[],
+  now: Date,
+): Promise<TickResult> {
   const backfill = state.backfill!;
   const schedule = cronOf(declared.trigger);
   const end = new Date(Math.min(backfill.end ? new Date(backfill.end).getTime() : now.getTime(), now.getTime()));
   const from = new Date(new Date(backfill.currentDate).getTime() - 1);
-  const dates = selectDueDates(schedule.between(from, end, MAX_DATES_PER_TICK), { now: end, recoverMissedSchedules: "ALL" }).due;
-  const started = await executionsFor(instance, declared, dates, variablesFor(instance, declared, schedule), { ...(backfill.inputs ? { inputs: backfill.inputs } : {}), labels: [...(backfill.labels ?? []), { key: "system.backfill", value: "true" }] });
+  const dates = selectDueDates(schedule.between(from, end, MAX_DATES_PER_TICK), {
+    now: end,
+    recoverMissedSchedules: "ALL",
+  }).due;
+  const started = await executionsFor(instance, declared, dates, variablesFor(instance, declared, schedule), {
+    ...(backfill.inputs ? { inputs: backfill.inputs } : {}),
+    labels: [...(backfill.labels ?? []), { key: "system.backfill", value: "true" }],
+  });
   const lastDate = dates[dates.length - 1];
   const finished = dates.length < MAX_DATES_PER_TICK;
   const nextState: TriggerState = { ...state };

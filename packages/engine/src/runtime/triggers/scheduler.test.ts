@@ -18,9 +18,14 @@ async function open(options: Parameters<typeof openTestInstance>[0] = {}) {
 }
 
 function executionsOf(t: TestInstance, namespace: string, flowId: string): Execution[] {
-  return t.instance.executions.search({ tenantId: t.instance.config.tenantId, namespace, flowId, size: 1000, sort: "asc" }).results;
+  return t.instance.executions.search({
+    tenantId: t.instance.config.tenantId,
+    namespace,
+    flowId,
+    size: 1000,
+    sort: "asc",
+  }).results;
 }
-
 
 const minuteFlow = (extra = "") => `id: every-minute
 namespace: sched.tests
@@ -46,8 +51,16 @@ describe("Schedule", () => {
     await t.instance.scheduler.tick(at(3));
     await t.instance.scheduler.tick(at(3));
     const executions = executionsOf(t, "sched.tests", "every-minute");
-    expect(executions.map((x) => x.trigger?.variables?.date)).toEqual(["2026-03-02T10:01:00Z", "2026-03-02T10:02:00Z", "2026-03-02T10:03:00Z"].map((d) => expect.stringMatching(new RegExp(`^${d.slice(0, 16)}`))));
-    expect(executions.every((x) => x.trigger?.id === "minute" && x.trigger.type === "io.kestra.plugin.core.trigger.Schedule")).toBe(true);
+    expect(executions.map((x) => x.trigger?.variables?.date)).toEqual(
+      ["2026-03-02T10:01:00Z", "2026-03-02T10:02:00Z", "2026-03-02T10:03:00Z"].map((d) =>
+        expect.stringMatching(new RegExp(`^${d.slice(0, 16)}`)),
+      ),
+    );
+    expect(
+      executions.every(
+        (x) => x.trigger?.id === "minute" && x.trigger.type === "io.kestra.plugin.core.trigger.Schedule",
+      ),
+    ).toBe(true);
     const ended = await t.instance.waitForEnd(executions[0]!.id, 10_000);
     expect(ended.state.current).toBe("SUCCESS");
   });
@@ -56,19 +69,22 @@ describe("Schedule", () => {
     ["ALL", 60],
     ["LAST", 1],
     ["NONE", 1],
-  ] as const)("recovers an hour of missed dates after a restart with recoverMissedSchedules %s (the date due now always runs)", async (policy, expected) => {
-    const first = await openTestInstance();
-    const home = first.home;
-    first.instance.deploy(minuteFlow(`    recoverMissedSchedules: ${policy}`));
-    await first.instance.scheduler.tick(T0);
-    await first.instance.close();
-    const second = await open({ home });
-    await second.instance.scheduler.tick(at(60));
-    await second.instance.scheduler.tick(at(60));
-    const executions = executionsOf(second, "sched.tests", "every-minute");
-    expect(executions).toHaveLength(expected);
-    expect(String(executions.at(-1)?.trigger?.variables?.date)).toMatch(/^2026-03-02T11:00:00/);
-  });
+  ] as const)(
+    "recovers an hour of missed dates after a restart with recoverMissedSchedules %s (the date due now always runs)",
+    async (policy, expected) => {
+      const first = await openTestInstance();
+      const home = first.home;
+      first.instance.deploy(minuteFlow(`    recoverMissedSchedules: ${policy}`));
+      await first.instance.scheduler.tick(T0);
+      await first.instance.close();
+      const second = await open({ home });
+      await second.instance.scheduler.tick(at(60));
+      await second.instance.scheduler.tick(at(60));
+      const executions = executionsOf(second, "sched.tests", "every-minute");
+      expect(executions).toHaveLength(expected);
+      expect(String(executions.at(-1)?.trigger?.variables?.date)).toMatch(/^2026-03-02T11:00:00/);
+    },
+  );
 
   it("renders the trigger's inputs and labels for each execution", async () => {
     const t = await open();
@@ -110,7 +126,9 @@ triggers:
     await t.instance.scheduler.tick(at(3));
     changeBackfill(t.instance, key, "unpause");
     await t.instance.scheduler.tick(at(3.2));
-    const dates = executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16));
+    const dates = executionsOf(t, "sched.tests", "every-minute").map((x) =>
+      String(x.trigger?.variables?.date).slice(11, 16),
+    );
     expect(dates.sort()).toEqual(["09:57", "09:58", "09:59", "10:00", "10:01", "10:02", "10:03"]);
   });
 
@@ -120,7 +138,9 @@ triggers:
     await t.instance.scheduler.tick(T0);
     t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(at(2));
-    expect(executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16))).toEqual(["10:01", "10:02"]);
+    expect(
+      executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16)),
+    ).toEqual(["10:01", "10:02"]);
   });
 
   it("skips dates the conditions reject and honours a disabled trigger", async () => {
@@ -141,9 +161,15 @@ triggers:
 `);
     await t.instance.scheduler.tick(new Date("2026-03-02T00:00:00Z"));
     await t.instance.scheduler.tick(new Date("2026-03-09T00:00:00Z"));
-    const dates = executionsOf(t, "sched.tests", "weekdays").map((x) => String(x.trigger?.variables?.date).slice(0, 10));
+    const dates = executionsOf(t, "sched.tests", "weekdays").map((x) =>
+      String(x.trigger?.variables?.date).slice(0, 10),
+    );
     expect(dates).toEqual(["2026-03-07", "2026-03-08"]);
-    t.instance.triggers.setDisabled(t.instance.config.tenantId, { namespace: "sched.tests", flowId: "weekdays", triggerId: "daily" }, true);
+    t.instance.triggers.setDisabled(
+      t.instance.config.tenantId,
+      { namespace: "sched.tests", flowId: "weekdays", triggerId: "daily" },
+      true,
+    );
     await t.instance.scheduler.tick(new Date("2026-03-16T00:00:00Z"));
     expect(executionsOf(t, "sched.tests", "weekdays")).toHaveLength(2);
   });
@@ -152,15 +178,31 @@ triggers:
     const t = await open();
     t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(T0);
-    t.instance.triggers.update(t.instance.config.tenantId, { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" }, (s) => ({
-      ...s,
-      backfill: { start: "2026-03-01T00:00:00Z", end: "2026-03-01T00:04:00Z", currentDate: "2026-03-01T00:00:00Z", paused: false, labels: [{ key: "team", value: "data" }] },
-    }));
+    t.instance.triggers.update(
+      t.instance.config.tenantId,
+      { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" },
+      (s) => ({
+        ...s,
+        backfill: {
+          start: "2026-03-01T00:00:00Z",
+          end: "2026-03-01T00:04:00Z",
+          currentDate: "2026-03-01T00:00:00Z",
+          paused: false,
+          labels: [{ key: "team", value: "data" }],
+        },
+      }),
+    );
     await t.instance.scheduler.tick(at(0.2));
     const executions = executionsOf(t, "sched.tests", "every-minute");
     expect(executions).toHaveLength(5);
     expect(executions.every((x) => x.labels.some((l) => l.key === "team" && l.value === "data"))).toBe(true);
-    expect(t.instance.triggers.get(t.instance.config.tenantId, { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" })?.backfill).toBeUndefined();
+    expect(
+      t.instance.triggers.get(t.instance.config.tenantId, {
+        namespace: "sched.tests",
+        flowId: "every-minute",
+        triggerId: "minute",
+      })?.backfill,
+    ).toBeUndefined();
   });
 
   it("fires every second on the real clock when the scheduler runs", async () => {
@@ -218,9 +260,15 @@ tasks:
     format: value-{{ execution.id }}
 `);
     expect(upstream.state.current).toBe("SUCCESS");
-    const listener = await eventually(() => executionsOf(t, "flow.tests", "listener").find((x) => x.state.current === "SUCCESS"));
+    const listener = await eventually(() =>
+      executionsOf(t, "flow.tests", "listener").find((x) => x.state.current === "SUCCESS"),
+    );
     expect(listener.inputs?.["from-parent"]).toBe(`value-${upstream.id}`);
-    expect(listener.trigger?.variables).toMatchObject({ executionId: upstream.id, flowId: "upstream", state: "SUCCESS" });
+    expect(listener.trigger?.variables).toMatchObject({
+      executionId: upstream.id,
+      flowId: "upstream",
+      state: "SUCCESS",
+    });
     expect(listener.taskRunList[0]?.outputs?.value).toBe(`got value-${upstream.id} from ${upstream.id}`);
     expect(executionsOf(t, "flow.tests", "listener")).toHaveLength(1);
   });
@@ -251,7 +299,9 @@ tasks:
   - id: fail
     type: io.kestra.plugin.core.execution.Fail
 `);
-    const fired = await eventually(() => executionsOf(t, "flow.tests", "on-failure").find((x) => x.state.current === "SUCCESS"));
+    const fired = await eventually(() =>
+      executionsOf(t, "flow.tests", "on-failure").find((x) => x.state.current === "SUCCESS"),
+    );
     expect(fired.trigger?.variables?.flowId).toBe("broken");
     await new Promise((r) => setTimeout(r, 300));
     expect(executionsOf(t, "flow.tests", "on-failure")).toHaveLength(1);
@@ -321,10 +371,14 @@ tasks:
     type: io.kestra.plugin.core.flow.Pause
 `);
     const created = await t.instance.createExecution("flow.tests", "pausing", {});
-    await eventually(() => (t.instance.executions.get(created.id)?.execution.state.current === "PAUSED" ? true : undefined));
+    await eventually(() =>
+      t.instance.executions.get(created.id)?.execution.state.current === "PAUSED" ? true : undefined,
+    );
     t.instance.resume(created.id);
     await t.instance.waitForEnd(created.id, 10_000);
-    const fired = await eventually(() => executionsOf(t, "flow.tests", "at-end").find((x) => x.state.current === "SUCCESS"));
+    const fired = await eventually(() =>
+      executionsOf(t, "flow.tests", "at-end").find((x) => x.state.current === "SUCCESS"),
+    );
     expect(fired.trigger?.variables?.state).toBe("SUCCESS");
     await new Promise((r) => setTimeout(r, 300));
     expect(executionsOf(t, "flow.tests", "at-end")).toHaveLength(1);
@@ -359,12 +413,16 @@ tasks:
     type: io.kestra.plugin.core.debug.Return
     format: done
 `);
-    const listener = await eventually(() => executionsOf(t, "flow.tests", "needs-input").find((x) => x.state.current === "SUCCESS"));
+    const listener = await eventually(() =>
+      executionsOf(t, "flow.tests", "needs-input").find((x) => x.state.current === "SUCCESS"),
+    );
     expect(listener.trigger?.variables?.executionId).toBe(upstream.id);
     expect(listener.inputs).toEqual({ "with-default": "fallback" });
     expect(listener.taskRunList[0]?.outputs?.value).toBe("fallback");
     // started by hand, the same flow still refuses the missing input
-    await expect(t.instance.createExecution("flow.tests", "needs-input", {})).rejects.toThrow("Invalid input for `from-parent`, missing required input, but received `null`");
+    await expect(t.instance.createExecution("flow.tests", "needs-input", {})).rejects.toThrow(
+      "Invalid input for `from-parent`, missing required input, but received `null`",
+    );
   });
 });
 
@@ -411,20 +469,34 @@ triggers:
   it("starts an execution with body, headers and parameters when the conditions hold", async () => {
     const t = await open();
     t.instance.deploy(webhookFlow);
-    const outcome = await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", { body: '{"hello":"world"}', headers: { "x-test": "1" }, query: "a=1&a=2" });
+    const outcome = await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", {
+      body: '{"hello":"world"}',
+      headers: { "x-test": "1" },
+      query: "a=1&a=2",
+    });
     expect(outcome.started).toBe(true);
     if (!outcome.started) return;
     const ended = await t.instance.waitForEnd(outcome.execution.id, 10_000);
     expect(ended.state.current).toBe("SUCCESS");
-    expect(JSON.parse(String(ended.taskRunList[0]?.outputs?.value))).toEqual({ body: { hello: "world" }, headers: { "x-test": ["1"] }, parameters: { a: ["1", "2"] } });
+    expect(JSON.parse(String(ended.taskRunList[0]?.outputs?.value))).toEqual({
+      body: { hello: "world" },
+      headers: { "x-test": ["1"] },
+      parameters: { a: ["1", "2"] },
+    });
   });
 
   it("answers no execution when the conditions fail, and not found for a wrong key or flow", async () => {
     const t = await open();
     t.instance.deploy(webhookFlow);
-    expect(await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", { body: '{"hello":"moon"}' })).toEqual({ started: false });
-    await expect(handleWebhook(t.instance, "hook.tests", "hook", "wrong", {})).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
-    await expect(handleWebhook(t.instance, "hook.tests", "nope", "a-secret-key", {})).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
+    expect(await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", { body: '{"hello":"moon"}' })).toEqual(
+      { started: false },
+    );
+    await expect(handleWebhook(t.instance, "hook.tests", "hook", "wrong", {})).rejects.toMatchObject({
+      code: "WEBHOOK_NOT_FOUND",
+    });
+    await expect(handleWebhook(t.instance, "hook.tests", "nope", "a-secret-key", {})).rejects.toMatchObject({
+      code: "WEBHOOK_NOT_FOUND",
+    });
     expect(executionsOf(t, "hook.tests", "hook")).toHaveLength(0);
   });
 
@@ -442,7 +514,9 @@ triggers:
     key: "{{ secret('WEBHOOK_KEY') }}"
 `);
     expect((await handleWebhook(t.instance, "hook.tests", "secret-hook", "s3cret-hook", {})).started).toBe(true);
-    await expect(handleWebhook(t.instance, "hook.tests", "secret-hook", "{{ secret('WEBHOOK_KEY') }}", {})).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
+    await expect(
+      handleWebhook(t.instance, "hook.tests", "secret-hook", "{{ secret('WEBHOOK_KEY') }}", {}),
+    ).rejects.toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
   });
 });
 
@@ -505,9 +579,20 @@ triggers:
     interval: PT1S
     stopAfter: [SUCCESS]
 `);
-    const execution = await eventually(() => executionsOf(t, "poll.tests", "poller").find((x) => x.state.current === "SUCCESS"), 15_000);
+    const execution = await eventually(
+      () => executionsOf(t, "poll.tests", "poller").find((x) => x.state.current === "SUCCESS"),
+      15_000,
+    );
     expect(execution.taskRunList[0]?.outputs?.value).toBe("200 100");
     expect(calls).toBeGreaterThanOrEqual(2);
-    await eventually(() => (t.instance.triggers.get(t.instance.config.tenantId, { namespace: "poll.tests", flowId: "poller", triggerId: "http" })?.disabled ? true : undefined));
+    await eventually(() =>
+      t.instance.triggers.get(t.instance.config.tenantId, {
+        namespace: "poll.tests",
+        flowId: "poller",
+        triggerId: "http",
+      })?.disabled
+        ? true
+        : undefined,
+    );
   });
 });

@@ -46,17 +46,28 @@ function view(instance: Instance, declared: DeclaredTrigger, state: TriggerState
 }
 
 /** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
-export function listTriggers(instance: Instance, filter: { namespace?: string; flowId?: string; q?: string } = {}): TriggerListing[] {
+export function listTriggers(
+  instance: Instance,
+  filter: { namespace?: string; flowId?: string; q?: string } = {},
+): TriggerListing[] {
   const tenantId = instance.config.tenantId;
   const { q, ...scope } = filter;
   return declaredTriggers(instance, { ...scope, includeDisabled: true })
     .filter(({ flow, trigger }) => !q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q)))
-    .map((declared) => ({ triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))), abstractTrigger: { ...declared.trigger } }));
+    .map((declared) => ({
+      triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))),
+      abstractTrigger: { ...declared.trigger },
+    }));
 }
 
 function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {
   const found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
-  if (!found) throw new SakerError("TRIGGER_NOT_FOUND", `Trigger '${key.triggerId}' of flow '${key.namespace}/${key.flowId}' not found`, { details: { status: 404 } });
+  if (!found)
+    throw new SakerError(
+      "TRIGGER_NOT_FOUND",
+      `Trigger '${key.triggerId}' of flow '${key.namespace}/${key.flowId}' not found`,
+      { details: { status: 404 } },
+    );
   return found;
 }
 
@@ -91,20 +102,44 @@ export interface BackfillRequest {
 
 function dateOf(text: string, field: string): Date {
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw new SakerError("BACKFILL_INVALID", `backfill.${field}: '${text}' is not an ISO-8601 date-time`, { details: { status: 400, path: `backfill.${field}` } });
+  if (Number.isNaN(date.getTime()))
+    throw new SakerError("BACKFILL_INVALID", `backfill.${field}: '${text}' is not an ISO-8601 date-time`, {
+      details: { status: 400, path: `backfill.${field}` },
+    });
   return date;
 }
 
 /** Starts a backfill of a Schedule: every date in `[start, end]` (end defaults to now) gets an execution. */
-export function startBackfill(instance: Instance, key: TriggerKey, request: BackfillRequest, now = new Date()): TriggerView {
+export function startBackfill(
+  instance: Instance,
+  key: TriggerKey,
+  request: BackfillRequest,
+  now = new Date(),
+): TriggerView {
   const d = declared(instance, key);
-  if (d.trigger.type !== SCHEDULE) throw new SakerError("BACKFILL_INVALID", `Trigger '${key.triggerId}' is a ${d.trigger.type}: only Schedule triggers can be backfilled`, { details: { status: 400 } });
+  if (d.trigger.type !== SCHEDULE)
+    throw new SakerError(
+      "BACKFILL_INVALID",
+      `Trigger '${key.triggerId}' is a ${d.trigger.type}: only Schedule triggers can be backfilled`,
+      { details: { status: 400 } },
+    );
   const start = dateOf(request.start, "start");
   const end = request.end ? dateOf(request.end, "end") : undefined;
-  if (end && end < start) throw new SakerError("BACKFILL_INVALID", "backfill.end: must not be before backfill.start", { details: { status: 400, path: "backfill.end" } });
-  if (start > now) throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", { details: { status: 400, path: "backfill.start" } });
+  if (end && end < start)
+    throw new SakerError("BACKFILL_INVALID", "backfill.end: must not be before backfill.start", {
+      details: { status: 400, path: "backfill.end" },
+    });
+  if (start > now)
+    throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", {
+      details: { status: 400, path: "backfill.start" },
+    });
   const current = instance.triggers.get(instance.config.tenantId, key);
-  if (current?.backfill) throw new SakerError("BACKFILL_RUNNING", `Trigger '${key.triggerId}' already has a backfill running; delete it first`, { details: { status: 409 } });
+  if (current?.backfill)
+    throw new SakerError(
+      "BACKFILL_RUNNING",
+      `Trigger '${key.triggerId}' already has a backfill running; delete it first`,
+      { details: { status: 409 } },
+    );
   // Without an end the backfill stops at the time it was asked for, not at a moving "now": the
   // dates after it are the regular schedule's own.
   const backfill: Backfill = {
@@ -116,13 +151,24 @@ export function startBackfill(instance: Instance, key: TriggerKey, request: Back
     ...(request.labels ? { labels: request.labels } : {}),
     ...(current?.nextDate ? { previousNextExecutionDate: current.nextDate } : {}),
   };
-  return view(instance, d, instance.triggers.update(instance.config.tenantId, key, (s) => ({ ...s, backfill })));
+  return view(
+    instance,
+    d,
+    instance.triggers.update(instance.config.tenantId, key, (s) => ({ ...s, backfill })),
+  );
 }
 
-export function changeBackfill(instance: Instance, key: TriggerKey, change: "pause" | "unpause" | "delete"): TriggerView {
+export function changeBackfill(
+  instance: Instance,
+  key: TriggerKey,
+  change: "pause" | "unpause" | "delete",
+): TriggerView {
   const d = declared(instance, key);
   const current = instance.triggers.get(instance.config.tenantId, key);
-  if (!current?.backfill) throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`, { details: { status: 404 } });
+  if (!current?.backfill)
+    throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`, {
+      details: { status: 404 },
+    });
   const state = instance.triggers.update(instance.config.tenantId, key, (s) => {
     const next = { ...s };
     if (change === "delete") delete next.backfill;
@@ -134,5 +180,9 @@ export function changeBackfill(instance: Instance, key: TriggerKey, change: "pau
 
 /** Every declared trigger matching a filter, for the bulk operations. */
 export function matchingTriggers(instance: Instance, filter: { namespace?: string; flowId?: string }): TriggerKey[] {
-  return listTriggers(instance, filter).map((l) => ({ namespace: l.triggerContext.namespace, flowId: l.triggerContext.flowId, triggerId: l.triggerContext.triggerId }));
+  return listTriggers(instance, filter).map((l) => ({
+    namespace: l.triggerContext.namespace,
+    flowId: l.triggerContext.flowId,
+    triggerId: l.triggerContext.triggerId,
+  }));
 }

@@ -12,12 +12,21 @@ describe("mergeTriggerState", () => {
   });
 
   it("takes a backfill's progress but never brings back one deleted or replaced meanwhile", () => {
-    const backfill = { start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z", currentDate: "2026-01-01T00:00:00Z", paused: false };
+    const backfill = {
+      start: "2026-01-01T00:00:00Z",
+      end: "2026-01-02T00:00:00Z",
+      currentDate: "2026-01-01T00:00:00Z",
+      paused: false,
+    };
     const before = { ...key, backfill };
     const after = { ...key, backfill: { ...backfill, currentDate: "2026-01-01T08:00:00Z" } };
     expect(mergeTriggerState({ ...key }, { before, after }).backfill).toBeUndefined();
     const paused = { ...key, backfill: { ...backfill, paused: true } };
-    expect(mergeTriggerState(paused, { before, after }).backfill).toEqual({ ...backfill, paused: true, currentDate: "2026-01-01T08:00:00Z" });
+    expect(mergeTriggerState(paused, { before, after }).backfill).toEqual({
+      ...backfill,
+      paused: true,
+      currentDate: "2026-01-01T08:00:00Z",
+    });
     const replaced = { ...key, backfill: { ...backfill, start: "2025-06-01T00:00:00Z" } };
     expect(mergeTriggerState(replaced, { before, after }).backfill).toEqual(replaced.backfill);
     expect(mergeTriggerState(paused, { before, after: { ...key } }).backfill).toBeUndefined();
@@ -25,6 +34,9 @@ describe("mergeTriggerState", () => {
 
   it("removes a field the run removed", () => {
     const before = { ...key, nextDate: "2026-01-01T00:01:00Z" };
-    expect(mergeTriggerState({ ...before, disabled: false }, { before, after: { ...key } })).toEqual({ ...key, disabled: false });
+    expect(mergeTriggerState({ ...before, disabled: false }, { before, after: { ...key } })).toEqual({
+      ...key,
+      disabled: false,
+    });
   });
 });

@@ -30,9 +30,15 @@ export async function buildTriggeredExecution(instance: Instance, request: Trigg
   const { flow, trigger } = request;
   const vars = request.renderVariables ?? { ...instance.variables({ flow }, false), trigger: request.variables };
   const services = instance.renderServices(flow.namespace, "", instance.secretGuard.masker(), []);
-  const declared = trigger.inputs && typeof trigger.inputs === "object" ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>) : undefined;
+  const declared =
+    trigger.inputs && typeof trigger.inputs === "object"
+      ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>)
+      : undefined;
   const inputs = request.inputs ? { ...declared, ...request.inputs } : declared;
-  const labels = [...(trigger.labels === undefined ? [] : parseLabels(trigger.labels)), ...(request.labels === undefined ? [] : parseLabels(request.labels))];
+  const labels = [
+    ...(trigger.labels === undefined ? [] : parseLabels(trigger.labels)),
+    ...(request.labels === undefined ? [] : parseLabels(request.labels)),
+  ];
   return instance.buildExecution(flow, {
     ...(request.id ? { id: request.id } : {}),
     ...(inputs ? { inputs } : {}),
@@ -44,8 +50,21 @@ export async function buildTriggeredExecution(instance: Instance, request: Trigg
 }
 
 /** A log line on a trigger (shown with the flow's logs, `triggerId` set). */
-export function triggerLog(instance: Instance, flow: Flow, triggerId: string, level: LogEntry["level"], message: string): void {
-  const entry: LogEntry = { namespace: flow.namespace, flowId: flow.id, triggerId, level, message, timestamp: new Date().toISOString() };
+export function triggerLog(
+  instance: Instance,
+  flow: Flow,
+  triggerId: string,
+  level: LogEntry["level"],
+  message: string,
+): void {
+  const entry: LogEntry = {
+    namespace: flow.namespace,
+    flowId: flow.id,
+    triggerId,
+    level,
+    message,
+    timestamp: new Date().toISOString(),
+  };
   try {
     instance.logs.append([entry]);
   } catch (error) {

@@ -17,10 +17,17 @@ export type WebhookOutcome =
 
 const notFound = (message: string) => new SakerError("WEBHOOK_NOT_FOUND", message, { details: { status: 404 } });
 
-export async function handleWebhook(instance: Instance, namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookOutcome> {
+export async function handleWebhook(
+  instance: Instance,
+  namespace: string,
+  flowId: string,
+  key: string,
+  request: WebhookRequest,
+): Promise<WebhookOutcome> {
   const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
   if (!flow) throw notFound(`Flow not found: '${namespace}/${flowId}'`);
-  if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
+  if (flow.disabled)
+    throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
   const vars = instance.variables({ flow }, false);
   // The key may read a secret (`{{ secret('WEBHOOK_KEY') }}`).
   const services = instance.renderServices(namespace, "", instance.secretGuard.masker(), []);
@@ -33,7 +40,8 @@ export async function handleWebhook(instance: Instance, namespace: string, flowI
       break;
     }
   }
-  if (!found || typeof found.id !== "string") throw notFound(`Webhook not found: no webhook of '${namespace}/${flowId}' has this key`);
+  if (!found || typeof found.id !== "string")
+    throw notFound(`Webhook not found: no webhook of '${namespace}/${flowId}' has this key`);
   const trigger = found as typeof found & { id: string };
   const state = instance.triggers.get(instance.config.tenantId, { namespace, flowId, triggerId: trigger.id });
   if (state?.disabled) throw notFound(`Webhook not found: the trigger '${trigger.id}' is disabled`);
@@ -42,7 +50,9 @@ export async function handleWebhook(instance: Instance, namespace: string, flowI
   if (conditions.length > 0) {
     const env = { registry: instance.registry, renderer: instance.renderer };
     const ctx = createConditionContext(env, { flow, variables: { ...vars, trigger: variables } });
-    const hold = await allConditionsHold(env, ctx, conditions, (failure) => triggerLog(instance, flow, trigger.id, "WARN", describeFailure(failure)));
+    const hold = await allConditionsHold(env, ctx, conditions, (failure) =>
+      triggerLog(instance, flow, trigger.id, "WARN", describeFailure(failure)),
+    );
     if (!hold) return { started: false };
   }
   const execution = await buildTriggeredExecution(instance, { flow, trigger, variables: { ...variables } });

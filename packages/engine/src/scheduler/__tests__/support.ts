@@ -59,7 +59,9 @@ export const pathRenderer: ConditionEnvironment["renderer"] = {
     if (typeof value === "string") return pathRenderer.render(value, variables, false);
     if (Array.isArray(value)) return Promise.all(value.map((v) => pathRenderer.renderValue(v, variables)));
     if (value && typeof value === "object") {
-      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await pathRenderer.renderValue(v, variables)] as const));
+      const entries = await Promise.all(
+        Object.entries(value).map(async ([k, v]) => [k, await pathRenderer.renderValue(v, variables)] as const),
+      );
       return Object.fromEntries(entries);
     }
     return value;
@@ -83,7 +85,13 @@ export function execution(overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
-export function conditionContext(options: { execution?: Record<string, unknown>; variables?: Record<string, unknown>; flow?: { id: string; namespace: string } } = {}): ConditionContext {
+export function conditionContext(
+  options: {
+    execution?: Record<string, unknown>;
+    variables?: Record<string, unknown>;
+    flow?: { id: string; namespace: string };
+  } = {},
+): ConditionContext {
   return createConditionContext(environment, {
     flow: options.flow ?? { id: "listener", namespace: "company.team" },
     ...(options.execution ? { execution: options.execution } : {}),
@@ -92,7 +100,10 @@ export function conditionContext(options: { execution?: Record<string, unknown>;
 }
 
 /** Tests one condition node as the scheduler would. */
-export async function check(node: Record<string, unknown>, options: Parameters<typeof conditionContext>[0] = {}): Promise<boolean> {
+export async function check(
+  node: Record<string, unknown>,
+  options: Parameters<typeof conditionContext>[0] = {},
+): Promise<boolean> {
   const [result] = await conditionContext(options).test([node]);
   return result!;
 }

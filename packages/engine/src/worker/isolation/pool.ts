@@ -31,28 +31,57 @@ export async function closeIsolationPool(): Promise<void> {
 async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown> {
   const [a, b, c, d] = request.args as [never, never, never, never];
   switch (request.method) {
-    case "render": return ctx.render(a, b);
-    case "renderTyped": return ctx.renderTyped(a, b);
-    case "renderValue": return ctx.renderValue(a, b);
-    case "secret": return ctx.secret(a);
-    case "workingDir": return ctx.workingDir();
-    case "workingFiles.write": return ctx.workingFiles.write(Object.fromEntries(Object.entries(a as Record<string, unknown>).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v) : v])));
-    case "workingFiles.copyNamespaceFiles": return ctx.workingFiles.copyNamespaceFiles(a);
-    case "workingFiles.upload": return ctx.workingFiles.upload(a);
-    case "storage.putFile": return ctx.storage.putFile(typeof a === "string" ? a : Buffer.from(a as Uint8Array), b, c);
-    case "storage.readFile": return ctx.storage.readFile(a);
-    case "storage.exists": return ctx.storage.exists(a);
-    case "storage.size": return ctx.storage.size(a);
-    case "storage.delete": return ctx.storage.delete(a);
-    case "ns.list": return ctx.storage.namespace(a).list(b);
-    case "ns.get": return ctx.storage.namespace(a).get(b);
-    case "ns.put": return ctx.storage.namespace(a).put(b, typeof c === "string" ? c : Buffer.from(c as Uint8Array));
-    case "ns.delete": return ctx.storage.namespace(a).delete(b);
-    case "ns.exists": return ctx.storage.namespace(a).exists(b);
-    case "kv.get": return ctx.kv(a).get(b);
-    case "kv.set": return ctx.kv(a).set(b, c, d);
-    case "kv.delete": return ctx.kv(a).delete(b);
-    case "kv.list": return ctx.kv(a).list(b);
+    case "render":
+      return ctx.render(a, b);
+    case "renderTyped":
+      return ctx.renderTyped(a, b);
+    case "renderValue":
+      return ctx.renderValue(a, b);
+    case "secret":
+      return ctx.secret(a);
+    case "workingDir":
+      return ctx.workingDir();
+    case "workingFiles.write":
+      return ctx.workingFiles.write(
+        Object.fromEntries(
+          Object.entries(a as Record<string, unknown>).map(([k, v]) => [
+            k,
+            v instanceof Uint8Array ? Buffer.from(v) : v,
+          ]),
+        ),
+      );
+    case "workingFiles.copyNamespaceFiles":
+      return ctx.workingFiles.copyNamespaceFiles(a);
+    case "workingFiles.upload":
+      return ctx.workingFiles.upload(a);
+    case "storage.putFile":
+      return ctx.storage.putFile(typeof a === "string" ? a : Buffer.from(a as Uint8Array), b, c);
+    case "storage.readFile":
+      return ctx.storage.readFile(a);
+    case "storage.exists":
+      return ctx.storage.exists(a);
+    case "storage.size":
+      return ctx.storage.size(a);
+    case "storage.delete":
+      return ctx.storage.delete(a);
+    case "ns.list":
+      return ctx.storage.namespace(a).list(b);
+    case "ns.get":
+      return ctx.storage.namespace(a).get(b);
+    case "ns.put":
+      return ctx.storage.namespace(a).put(b, typeof c === "string" ? c : Buffer.from(c as Uint8Array));
+    case "ns.delete":
+      return ctx.storage.namespace(a).delete(b);
+    case "ns.exists":
+      return ctx.storage.namespace(a).exists(b);
+    case "kv.get":
+      return ctx.kv(a).get(b);
+    case "kv.set":
+      return ctx.kv(a).set(b, c, d);
+    case "kv.delete":
+      return ctx.kv(a).delete(b);
+    case "kv.list":
+      return ctx.kv(a).list(b);
   }
 }
 
@@ -62,14 +91,22 @@ export async function runIsolatedTask(entry: string, type: string, props: unknow
   port1.on("message", (message: BridgeRequest | BridgeNotice) => {
     if ("notice" in message) {
       if (message.notice === "log") {
-        const [level, text, ...args] = message.args as [Parameters<RunContext["logger"]["log"]>[0], string, ...unknown[]];
+        const [level, text, ...args] = message.args as [
+          Parameters<RunContext["logger"]["log"]>[0],
+          string,
+          ...unknown[],
+        ];
         ctx.logger.log(level, text, ...args);
       } else ctx.metric(message.args[0] as never);
       return;
     }
     answer(ctx, message).then(
       (result) => port1.postMessage({ id: message.id, result }),
-      (error: unknown) => port1.postMessage({ id: message.id, error: { message: errorMessage(error), ...(isSakerError(error) ? { code: error.code } : {}) } }),
+      (error: unknown) =>
+        port1.postMessage({
+          id: message.id,
+          error: { message: errorMessage(error), ...(isSakerError(error) ? { code: error.code } : {}) },
+        }),
     );
   });
   const data: IsolatedTaskData = {

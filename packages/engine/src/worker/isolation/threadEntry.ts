@@ -4,7 +4,15 @@
  */
 import { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
-import type { AnyTaskDefinition, KvStore, Logger, NamespaceFiles, PluginDefinition, RunContext, TaskStorage } from "@saker/sdk";
+import type {
+  AnyTaskDefinition,
+  KvStore,
+  Logger,
+  NamespaceFiles,
+  PluginDefinition,
+  RunContext,
+  TaskStorage,
+} from "@saker/sdk";
 import type { BridgeMethod, BridgeResponse, IsolatedTaskData } from "./protocol.ts";
 
 async function toBuffer(source: unknown): Promise<Buffer | string> {
@@ -33,8 +41,18 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
       port.postMessage({ id, method, args });
     });
   const notice = (kind: "log" | "metric", ...args: unknown[]) => port.postMessage({ notice: kind, args });
-  const log = (level: string) => (message: string, ...args: unknown[]) => notice("log", level, message, ...args.map((a) => (a instanceof Error ? a.message : a)));
-  const logger: Logger = { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, m, ...a) => log(level)(m, ...a) };
+  const log =
+    (level: string) =>
+    (message: string, ...args: unknown[]) =>
+      notice("log", level, message, ...args.map((a) => (a instanceof Error ? a.message : a)));
+  const logger: Logger = {
+    trace: log("TRACE"),
+    debug: log("DEBUG"),
+    info: log("INFO"),
+    warn: log("WARN"),
+    error: log("ERROR"),
+    log: (level, m, ...a) => log(level)(m, ...a),
+  };
   const ns = (namespace?: string): NamespaceFiles => ({
     namespace: namespace ?? String((data.info.flow as { namespace: string }).namespace),
     list: (prefix) => call("ns.list", namespace, prefix),
