@@ -43,12 +43,17 @@ function pack(dir: string): string {
   return join(work, (JSON.parse(out) as { filename: string }[])[0]!.filename);
 }
 
-/** 1.1.0: the same build with another version number and a log line that tells it apart. */
+/** 1.1.0: the same build with another version number, a log line that tells it apart and only the PostgreSQL drivers. */
 function stageNextVersion(): string {
   const stage = join(work, "stage");
   cpSync(join(ROOT, "plugins/jdbc/dist"), join(stage, "dist"), { recursive: true });
   const manifest = JSON.parse(readFileSync(join(ROOT, "plugins/jdbc/package.json"), "utf8")) as Record<string, unknown>;
-  writeFileSync(join(stage, "package.json"), JSON.stringify({ ...manifest, version: "1.1.0" }, null, 2));
+  // The flows here use PostgreSQL only; leaving out the drivers that npm would compile from source
+  // (better-sqlite3) or fetch (DuckDB) keeps the install short. Both are loaded on first use.
+  const dependencies = { ...(manifest.dependencies as Record<string, string>) };
+  delete dependencies["better-sqlite3"];
+  delete dependencies["@duckdb/node-api"];
+  writeFileSync(join(stage, "package.json"), JSON.stringify({ ...manifest, version: "1.1.0", dependencies }, null, 2));
   const run = join(stage, "dist/core/run.js");
   writeFileSync(run, readFileSync(run, "utf8").replace('"Starting query: {}"', '"Starting query (1.1.0): {}"'));
   return stage;

@@ -9,7 +9,6 @@ import type { Dialect } from "../core/dialect.ts";
 import { downloadDatabase, pathOfUrl, uploadDatabase } from "../core/fileDatabase.ts";
 import { stripScheme } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
-import { SqliteConnection } from "./sqliteConnection.ts";
 
 type SqliteProps = QueryProps & { sqliteFile?: string | undefined; outputDbFile?: boolean | undefined };
 
@@ -22,6 +21,8 @@ const sqliteDialect: Dialect<SqliteProps> = {
   async open(props, ctx) {
     const { rest } = stripScheme(props.url, ["jdbc:sqlite:"]);
     const path = props.sqliteFile ? await downloadDatabase(props.sqliteFile, ctx, "database.sqlite") : pathOfUrl(rest);
+    // Loaded on first use, as DuckDB's: a plugin version used only for other databases needs no SQLite driver.
+    const { SqliteConnection } = await import("./sqliteConnection.ts");
     const connection = SqliteConnection.open(path);
     return {
       connection,
