@@ -2,7 +2,7 @@
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import type { StoredFlow } from "../../repository/sqlite/flowStore.ts";
 import { engineOf } from "../../runtime/engineServices.ts";
-import { filterByPattern, selectNamespaces } from "../purge/targets.ts";
+import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
   type: z.literal("version").default("version"),
@@ -36,12 +36,7 @@ export const PurgeFlows = defineTask({
     },
   ],
   properties: z.object({
-    namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z
-      .string()
-      .optional()
-      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
-    includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
+    ...namespaceSelectionProperties,
     flowPattern: z.string().optional().describe("Only flows whose id matches this glob (`*`, `?`)."),
     namespace: z
       .string()

@@ -1,7 +1,7 @@
 /** `kv.PurgeKV`: deletes KV entries across namespaces, by default only the expired ones. */
 import { defineTask, NonRetryableError, z, type KvEntry } from "@saker/sdk";
 import { engineOf } from "../../runtime/engineServices.ts";
-import { filterByPattern, selectNamespaces } from "../purge/targets.ts";
+import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const keyBehavior = z.object({
   type: z.literal("key"),
@@ -49,12 +49,7 @@ export const PurgeKV = defineTask({
     },
   ],
   properties: z.object({
-    namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z
-      .string()
-      .optional()
-      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
-    includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
+    ...namespaceSelectionProperties,
     keyPattern: z.string().optional().describe("Only keys matching this glob (`*`, `?`), e.g. `AI_*`."),
     behavior: z
       .discriminatedUnion("type", [keyBehavior, versionBehavior])

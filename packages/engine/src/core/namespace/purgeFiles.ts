@@ -1,7 +1,7 @@
 /** `namespace.PurgeFiles`: deletes namespace files across namespaces, by version retention. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { engineOf } from "../../runtime/engineServices.ts";
-import { filterByPattern, selectNamespaces } from "../purge/targets.ts";
+import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
   type: z.literal("version"),
@@ -34,12 +34,7 @@ export const PurgeFiles = defineTask({
     },
   ],
   properties: z.object({
-    namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
-    namespacePattern: z
-      .string()
-      .optional()
-      .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
-    includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
+    ...namespaceSelectionProperties,
     filePattern: z.string().optional().describe("Only files whose path matches this glob (`*`, `?`)."),
     behavior: versionBehavior.optional().describe("Which versions go (default: keep the latest one)."),
   }),

@@ -3,7 +3,7 @@
  * `namespaces` (with their children unless told otherwise) or a `namespacePattern` glob, then
  * a glob on each item's name.
  */
-import { NonRetryableError } from "@saker/sdk";
+import { NonRetryableError, z } from "@saker/sdk";
 
 /** A glob as Kestra's purge tasks read it: `*` is any run of characters, `?` one character. */
 export function wildcardMatch(text: string, pattern: string): boolean {
@@ -38,3 +38,13 @@ export function filterByPattern<T>(items: readonly T[], pattern: string | undefi
   if (!pattern?.trim()) return [...items];
   return items.filter((item) => wildcardMatch(nameOf(item), pattern));
 }
+
+/** The properties by which the purge tasks name their namespaces (`selectNamespaces` reads them). */
+export const namespaceSelectionProperties = {
+  namespaces: z.array(z.string()).optional().describe("The namespaces to purge; not with `namespacePattern`."),
+  namespacePattern: z
+    .string()
+    .optional()
+    .describe("A glob (`*`, `?`) on the namespaces to purge; not with `namespaces`."),
+  includeChildNamespaces: z.boolean().default(true).describe("Purge the child namespaces of `namespaces` too."),
+};
