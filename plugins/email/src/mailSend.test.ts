@@ -96,6 +96,23 @@ embeddedImages:
     expect(smtps.received[before]!.mail.text?.trim()).toBe("hello");
   });
 
+  it("takes attachments rendered from one expression, as Kestra's toJson example writes them", async () => {
+    const before = smtp.received.length;
+    const ex = await test.run(
+      mailFlow(
+        "jsonfiles",
+        `${server(smtp.port)}
+from: a@example.com
+to: b@example.com
+attachments: '{{ [{"name": "r.csv", "uri": outputs.report.uri}] | toJson }}'`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    const [file] = smtp.received[before]!.mail.attachments;
+    expect(file?.filename).toBe("r.csv");
+    expect(file?.content.toString()).toBe("id,name\n1,Ada\n");
+  });
+
   it("sends over SMTP_TLS (STARTTLS)", async () => {
     const before = smtp.received.length;
     const ex = await test.run(
