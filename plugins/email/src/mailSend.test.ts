@@ -182,16 +182,30 @@ describe("MailSend, refused or wrong", () => {
 
   it("an attachment that is not in storage is a clear error naming it", async () => {
     const before = smtp.received.length;
-    const uri = "kestra:///company/mail/missing/executions/none/file.csv";
     const ex = await test.run(
       mailFlow(
         "nofile",
-        `${server(smtp.port)}\nfrom: a@example.com\nto: b@example.com\nattachments:\n  - name: file.csv\n    uri: ${uri}`,
+        `${server(smtp.port)}\nfrom: a@example.com\nto: b@example.com\nattachments:\n  - name: file.csv\n    uri: "{{ outputs.report.uri }}.gone"`,
       ),
     );
     expect(ex.state.current).toBe("FAILED");
+    const uri = `${taskRun(ex, "report").outputs!.uri as string}.gone`;
     expect(errors(ex.id)).toContain(`attachments[0] (file.csv): no file in internal storage at ${uri}`);
     expect(smtp.received).toHaveLength(before);
+  });
+
+  it("an image from another execution is refused, naming it", async () => {
+    const uri = "kestra:///company/mail/other/executions/abc/tasks/t/x/logo.png";
+    const ex = await test.run(
+      mailFlow(
+        "foreign",
+        `${server(smtp.port)}\nfrom: a@example.com\nto: b@example.com\nembeddedImages:\n  - name: logo.png\n    uri: ${uri}`,
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex.id)).toContain(
+      `embeddedImages[0] (logo.png): Unable to read '${uri}': only files of this execution and namespace files can be read`,
+    );
   });
 
   it("a server that does not answer fails instead of hanging", async () => {

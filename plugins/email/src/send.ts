@@ -36,11 +36,19 @@ const DEFAULT_PORTS: Record<TransportStrategy, number> = { SMTP: 25, SMTPS: 465,
 async function readFiles(files: MailFile[] | undefined, property: string, ctx: RunContext, inline: boolean) {
   const read: Attachment[] = [];
   for (const [index, file] of (files ?? []).entries()) {
-    if (!(await ctx.storage.exists(file.uri).catch(() => false)))
-      throw new NonRetryableError(`${property}[${index}] (${file.name}): no file in internal storage at ${file.uri}`);
+    const where = `${property}[${index}] (${file.name})`;
+    let content: Buffer;
+    try {
+      if (!(await ctx.storage.exists(file.uri)))
+        throw new NonRetryableError(`${where}: no file in internal storage at ${file.uri}`);
+      content = await ctx.storage.readFile(file.uri);
+    } catch (error) {
+      if (error instanceof NonRetryableError) throw error;
+      throw new NonRetryableError(`${where}: ${errorMessage(error)}`, { cause: error });
+    }
     read.push({
       filename: file.name,
-      content: await ctx.storage.readFile(file.uri),
+      content,
       contentType: file.contentType,
       ...(inline ? { cid: file.name, contentDisposition: "inline" as const } : {}),
     });
@@ -82,10 +90,15 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     tls: { rejectUnauthorized: server.verifyServerIdentity },
     ...(server.username ? { auth: { user: server.username, pass: server.password ?? "" } } : {}),
   });
-  const abort = () => transport.close();
+  // nodemailer cannot cancel a send: on abort the task stops at once and the connection ends by its own timeouts.
+  let abort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    abort = () => reject(new TaskError("Sending the mail was stopped"));
+  });
+  if (ctx.signal.aborted) abort();
   ctx.signal.addEventListener("abort", abort, { once: true });
   try {
-    const info = await transport.sendMail({
+    const sending = transport.sendMail({
       from: mail.from,
       to,
       cc,
@@ -95,6 +108,8 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
       ...(mail.plainTextContent !== undefined ? { text: mail.plainTextContent } : {}),
       attachments,
     });
+    sending.catch(() => {});
+    const info = await Promise.race([sending, aborted]);
     const rejected = info.rejected.map(String);
     if (rejected.length > 0) {
       // nodemailer delivers to the accepted recipients anyway; the task still fails, as Kestra's does.
@@ -108,8 +123,7 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     ctx.logger.info("Mail sent to {} recipient(s) through {}:{}", info.accepted.length, server.host, port);
     return { messageId: info.messageId, accepted: info.accepted.map(String) };
   } catch (error) {
-    if (error instanceof NonRetryableError) throw error;
-    if (ctx.signal.aborted) throw new TaskError("Sending the mail was stopped", { cause: error });
+    if (error instanceof NonRetryableError || ctx.signal.aborted) throw error;
     throw refusal(error, server, port);
   } finally {
     ctx.signal.removeEventListener("abort", abort);
