@@ -3,6 +3,7 @@
  * bodies, attachments, inline images), each transport strategy, and what happens when the server
  * or the input is wrong.
  */
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing/testInstance";
 import { emailInstance, mailFlow, startSmtpServer, taskRun, type TestSmtpServer } from "../test/support.ts";
@@ -214,5 +215,24 @@ describe("MailSend, refused or wrong", () => {
     );
     expect(ex.state.current).toBe("FAILED");
     expect(errors(ex.id)).toContain("Sending the mail through 127.0.0.1:1 (SMTP) failed:");
+  });
+
+  it("a task timeout ends a send the server never answers (the task does not hang)", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const ex = await test.run(
+        mailFlow(
+          "silent",
+          `timeout: PT1S\nhost: 127.0.0.1\nport: ${port}\ntransportStrategy: SMTP\nsessionTimeout: 600000\nfrom: a@example.com\nto: b@example.com`,
+        ),
+      );
+      expect(ex.state.current).toBe("FAILED");
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });

@@ -90,15 +90,10 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     tls: { rejectUnauthorized: server.verifyServerIdentity },
     ...(server.username ? { auth: { user: server.username, pass: server.password ?? "" } } : {}),
   });
-  // nodemailer cannot cancel a send: on abort the task stops at once and the connection ends by its own timeouts.
-  let abort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    abort = () => reject(new TaskError("Sending the mail was stopped"));
-  });
-  if (ctx.signal.aborted) abort();
-  ctx.signal.addEventListener("abort", abort, { once: true });
+  // nodemailer cannot cancel a send: on a timeout or kill the engine stops the task, and the
+  // connection ends by the session timeout.
   try {
-    const sending = transport.sendMail({
+    const info = await transport.sendMail({
       from: mail.from,
       to,
       cc,
@@ -108,8 +103,6 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
       ...(mail.plainTextContent !== undefined ? { text: mail.plainTextContent } : {}),
       attachments,
     });
-    sending.catch(() => {});
-    const info = await Promise.race([sending, aborted]);
     const rejected = info.rejected.map(String);
     if (rejected.length > 0) {
       // nodemailer delivers to the accepted recipients anyway; the task still fails, as Kestra's does.
@@ -123,10 +116,9 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     ctx.logger.info("Mail sent to {} recipient(s) through {}:{}", info.accepted.length, server.host, port);
     return { messageId: info.messageId, accepted: info.accepted.map(String) };
   } catch (error) {
-    if (error instanceof NonRetryableError || ctx.signal.aborted) throw error;
+    if (error instanceof NonRetryableError) throw error;
     throw refusal(error, server, port);
   } finally {
-    ctx.signal.removeEventListener("abort", abort);
     transport.close();
   }
 }
