@@ -1,6 +1,6 @@
 /**
  * Bundled first-party plugins: on a fresh data folder, every plugin package of the repository's
- * plugins/ (JDBC today) is listed, documented, validated and run with no `plugins install`; the
+ * plugins/ (JDBC, scripts, email) is listed, documented, validated and run with no `plugins install`; the
  * API lists it. A bundled plugins folder is any folder of plugin packages (here a fixture one):
  * its versions take part in pinning and LATEST/OLDEST beside installed ones, and installing the
  * bundled version again gives one entry, no conflict. Real CLI (built packages), real npm.
@@ -99,6 +99,35 @@ tasks:
     expect(execution.state.current, result.stderr).toBe("SUCCESS");
     const uri = execution.taskRunList[0].outputs.outputFiles["out.csv"] as string;
     expect(readFileSync(join(home(), "storage", uri.replace(/^kestra:\/\/\//, "")), "utf8")).toBe("name\nADA\nBOB\n");
+  });
+
+  it("the Email plugin is bundled: MailSend is listed, and a flow with it and its older id validates", async () => {
+    const json = await runCli(["plugins", "list", "--json"], { home: home() });
+    expect(json.code, json.stderr).toBe(0);
+    expect(listed(json.stdout, "io.kestra.plugin.email.MailSend")).toMatchObject({
+      plugin: "@saker/plugin-email",
+      bundled: ["1.0.0"],
+    });
+    const file = flowFile(
+      "mail.yaml",
+      `id: bundled_mail
+namespace: company.team
+tasks:
+  - id: mail
+    type: io.kestra.plugin.email.MailSend
+    host: smtp.example.com
+    from: a@example.com
+    to: [b@example.com]
+    subject: hello
+  - id: older
+    type: io.kestra.plugin.notifications.mail.MailSend
+    host: smtp.example.com
+    from: a@example.com
+    to: b@example.com
+`,
+    );
+    const validation = await runCli(["flow", "validate", file], { home: home() });
+    expect(validation.code, validation.stdout + validation.stderr).toBe(0);
   });
 
   it("a bundled version cannot be uninstalled: the error says it is bundled", async () => {
