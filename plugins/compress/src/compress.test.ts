@@ -138,6 +138,69 @@ describe("round trips", () => {
   });
 });
 
+describe("limits from the plugin configuration", () => {
+  it("an instance's maxEntries applies, and a task's own maxEntries wins", async () => {
+    const configured = await openTestInstance({
+      registry: (() => {
+        const registry = coreRegistry();
+        registry.addPlugin({ name: "@saker/plugin-compress", version: "1.0.0", core: false }, compress);
+        return registry;
+      })(),
+      overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.compress", values: { maxEntries: 2 } }] } },
+    });
+    try {
+      const three = ["a", "b", "c"].map((name) => ({ name, content: Buffer.from(name) }));
+      await configured.instance.storage.put(toStoragePath(ns("three.tar")), await tarOf(three));
+      const refused = await configured.run(
+        flow("conf_limit", task("d", "ArchiveDecompress", `from: "${ns("three.tar")}"\nalgorithm: TAR`)),
+      );
+      expect(refused.state.current).toBe("FAILED");
+      expect(errorMessages(configured, refused, "d").join("\n")).toContain("more than 2 entries (maxEntries)");
+      const allowed = await configured.run(
+        flow(
+          "conf_limit_task",
+          task("d", "ArchiveDecompress", `from: "${ns("three.tar")}"\nalgorithm: TAR\nmaxEntries: 3`),
+        ),
+      );
+      expect(allowed.state.current).toBe("SUCCESS");
+    } finally {
+      await configured.close();
+    }
+  });
+});
+
+describe("odd but valid archives", () => {
+  it("a name held twice gives the last content, stored once", async () => {
+    const file = await putNs(
+      "twice.tar",
+      await tarOf([
+        { name: "same.txt", content: Buffer.from("first") },
+        { name: "same.txt", content: Buffer.from("second") },
+      ]),
+    );
+    const ex = await test.run(flow("twice", task("d", "ArchiveDecompress", `from: "${file}"\nalgorithm: TAR`)));
+    expect(ex.state.current).toBe("SUCCESS");
+    const files = outputs(ex, "d").files as Record<string, string>;
+    expect((await stored(files["same.txt"]!)).toString()).toBe("second");
+    expect(await storedFiles(ex)).toHaveLength(1);
+  });
+
+  it("folder entries are skipped and names with spaces keep their key", async () => {
+    const file = await putNs(
+      "folders.tar",
+      await tarOf([
+        { name: "my dir/", type: "directory" },
+        { name: "my dir/a file.txt", content: Buffer.from("a") },
+      ]),
+    );
+    const ex = await test.run(flow("folders", task("d", "ArchiveDecompress", `from: "${file}"\nalgorithm: TAR`)));
+    expect(ex.state.current).toBe("SUCCESS");
+    const files = outputs(ex, "d").files as Record<string, string>;
+    expect(Object.keys(files)).toEqual(["my dir/a file.txt"]);
+    expect(files["my dir/a file.txt"]).toMatch(/a_file\.txt$/);
+  });
+});
+
 describe("bad archives", () => {
   async function failing(id: string, from: string, props: string, type = "ArchiveDecompress") {
     const ex = await test.run(flow(id, task("d", type, `from: "${from}"\n${props}`)));

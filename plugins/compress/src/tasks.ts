@@ -60,6 +60,9 @@ async function storeAll(ctx: RunContext, files: Extracted[]): Promise<Record<str
   try {
     for (const file of files) {
       const base = file.name.split("/").pop()!.replace(/\s/g, "_");
+      // An archive may hold one name twice: the last one wins, as when extracting to a folder.
+      const earlier = stored[file.name];
+      if (earlier) await ctx.storage.delete(earlier);
       stored[file.name] = await ctx.storage.putFile(createReadStream(file.path), base);
     }
   } catch (error) {
