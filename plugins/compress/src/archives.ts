@@ -5,7 +5,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { join } from "node:path";
-import type { Readable, Transform } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NonRetryableError, type TaskStorage } from "@saker/sdk";
 import tar from "tar-stream";
@@ -33,7 +33,7 @@ export async function writeArchive(
   algorithm: Algorithm,
   files: ReadonlyArray<readonly [string, string]>,
   storage: TaskStorage,
-  compress: Transform | undefined,
+  compress: Duplex | undefined,
   target: string,
 ): Promise<void> {
   const out = createWriteStream(target);

@@ -16,7 +16,12 @@ import { corrupt, counted } from "./streams.ts";
 
 const PREFIX = "io.kestra.plugin.compress";
 
-const EXTENSIONS: Partial<Record<Compression, string>> = { GZIP: ".gz", DEFLATE: ".deflate", BROTLI: ".br" };
+const EXTENSIONS: Partial<Record<Compression, string>> = {
+  GZIP: ".gz",
+  DEFLATE: ".deflate",
+  BROTLI: ".br",
+  BZIP2: ".bz2",
+};
 
 const fromUri = z.string().min(1).describe("The file's internal storage URI (`kestra://…`).");
 const compression = z.enum(COMPRESSIONS);
@@ -97,7 +102,7 @@ export const ArchiveCompress = defineTask({
   outputs: z.object({ uri: z.string().describe("URI of the archive on internal storage.") }),
   async run({ from, algorithm, compression }, ctx) {
     checkAlgorithm(algorithm);
-    if (compression) checkCompression(compression);
+    if (compression) checkCompression(compression, "compress");
     const files = fromMap(from);
     return withScratch(ctx, async (dir) => {
       const target = join(dir, "archive");
@@ -122,7 +127,9 @@ export const ArchiveDecompress = defineTask({
   properties: z.object({
     from: fromUri,
     algorithm: z.enum(ALGORITHMS).describe("The archive format: ZIP, JAR or TAR in Saker."),
-    compression: compression.optional().describe("The compression of the whole archive: GZIP, DEFLATE or BROTLI."),
+    compression: compression
+      .optional()
+      .describe("The compression of the whole archive: GZIP, DEFLATE, BROTLI or BZIP2."),
     ...limitProperties,
   }),
   outputs: z.object({
@@ -130,7 +137,7 @@ export const ArchiveDecompress = defineTask({
   }),
   async run({ from, algorithm, compression, maxEntries, maxSize }, ctx) {
     checkAlgorithm(algorithm);
-    if (compression) checkCompression(compression);
+    if (compression) checkCompression(compression, "decompress");
     const limits = limitsOf({ maxEntries, maxSize }, ctx.pluginConfiguration());
     return withScratch(ctx, async (dir) => {
       const source = await ctx.storage.getFile(from);
@@ -176,7 +183,7 @@ export const FileCompress = defineTask({
   properties: z.object({ from: fromUri, compression: compression.describe("GZIP, DEFLATE or BROTLI in Saker.") }),
   outputs: z.object({ uri: z.string().describe("URI of the compressed file on internal storage.") }),
   async run({ from, compression }, ctx) {
-    checkCompression(compression);
+    checkCompression(compression, "compress");
     return withScratch(ctx, async (dir) => {
       const target = join(dir, "file");
       await pipeline(await ctx.storage.getFile(from), compressor(compression), createWriteStream(target));
@@ -189,7 +196,8 @@ export const FileCompress = defineTask({
 export const FileDecompress = defineTask({
   type: `${PREFIX}.FileDecompress`,
   title: "Decompress a file",
-  description: "Decompresses one stored GZIP, DEFLATE (zlib) or BROTLI file; `maxSize` bounds what it may expand to.",
+  description:
+    "Decompresses one stored GZIP, DEFLATE (zlib), BROTLI or BZIP2 file; `maxSize` bounds what it may expand to.",
   examples: [
     {
       title: "Gunzip a file",
@@ -198,12 +206,12 @@ export const FileDecompress = defineTask({
   ],
   properties: z.object({
     from: fromUri,
-    compression: compression.describe("GZIP, DEFLATE or BROTLI in Saker."),
+    compression: compression.describe("GZIP, DEFLATE, BROTLI or BZIP2 in Saker."),
     maxSize: limitProperties.maxSize,
   }),
   outputs: z.object({ uri: z.string().describe("URI of the decompressed file on internal storage.") }),
   async run({ from, compression, maxSize }, ctx) {
-    checkCompression(compression);
+    checkCompression(compression, "decompress");
     const limits = limitsOf({ maxSize }, ctx.pluginConfiguration());
     return withScratch(ctx, async (dir) => {
       const target = join(dir, "file");
