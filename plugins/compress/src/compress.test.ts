@@ -262,6 +262,13 @@ describe("bad archives", () => {
     );
   });
 
+  it("a .tar.gz past maxSize stops, naming the entry", async () => {
+    const tgz = gzipSync(await tarOf([{ name: "zeros.bin", content: Buffer.alloc(5_000_000) }]));
+    const file = await putNs("bomb.tar.gz", tgz);
+    const error = await failing("tgz_bomb", file, "algorithm: TAR\ncompression: GZIP\nmaxSize: 1000000");
+    expect(error).toContain("larger than 1000000 bytes (maxSize), stopped in 'zeros.bin'");
+  });
+
   it("a gzip bomb stops at maxSize in FileDecompress", async () => {
     const gz = await putNs("zeros.gz", gzipSync(Buffer.alloc(5_000_000)));
     const error = await failing("gz_bomb", gz, "compression: GZIP\nmaxSize: 100000", "FileDecompress");

@@ -6,6 +6,7 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { NonRetryableError, defineTask, z, type AnyTaskDefinition, type RunContext } from "@saker/sdk";
 import { ALGORITHMS, checkAlgorithm, extractTar, extractZip, writeArchive, type Extracted } from "./archives.ts";
@@ -147,11 +148,9 @@ export const ArchiveDecompress = defineTask({
       const budget = new Budget(limits);
       let extracted: Extracted[];
       if (algorithm === "TAR") {
-        const input = steps.length ? source.pipe(steps[0]!).pipe(steps[1]!) : source;
-        if (steps.length) {
-          source.on("error", (e) => input.destroy(e));
-          steps[0]!.on("error", (e) => input.destroy(e));
-        }
+        // One pipeline for the decompression, so a failure on either side closes every stream.
+        const input = steps.length ? new PassThrough() : source;
+        if (steps.length) pipeline([source, ...steps, input]).catch((e: Error) => input.destroy(e));
         extracted = await extractTar(input, dir, budget);
       } else {
         const archive = join(dir, "archive");
