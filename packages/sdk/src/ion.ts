@@ -4,6 +4,7 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
+import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const KEYWORDS = new Set(["null", "true", "false", "nan"]);
@@ -110,7 +111,7 @@ function fromDom(value: ion.dom.Value | null): unknown {
   }
 }
 
-/** An Ion file that could not be read: `line` is the first line of the batch that failed. */
+/** An Ion file that could not be read: `line` is the line that failed. */
 export class IonReadError extends Error {
   constructor(
     message: string,
@@ -120,46 +121,40 @@ export class IonReadError extends Error {
   }
 }
 
-/** How many lines are parsed at once: ion-js is much faster on a batch than line by line. */
-const BATCH_LINES = 2_000;
-
 /**
  * The top-level values of an Ion file written one value per line, in order, read as the chunks
- * arrive (memory stays flat whatever the file's size). Lines are parsed in batches; a value may
- * not span lines (Kestra's and Saker's writers never do that).
+ * arrive (memory stays flat whatever the file's size). Lines in the row writers' subset are read
+ * by a fast reader, others by ion-js; a value may not span lines (Kestra's and Saker's writers
+ * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
  */
-export async function* readIonLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<unknown> {
+export async function* readIonLines(
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<unknown> {
   const decoder = new TextDecoder("utf-8");
   let rest = "";
-  let batch: string[] = [];
   let line = 0;
-  let batchStart = 1;
-  function* flush(): Generator<unknown> {
-    if (batch.length === 0) return;
+  function* parse(text: string): Generator<unknown> {
+    line++;
+    if (text.trim() === "") return;
+    const fast = readIonLine(text);
+    if (fast !== UNSUPPORTED) {
+      yield fast;
+      return;
+    }
     let values: ion.dom.Value[];
     try {
-      values = ion.loadAll(batch.join("\n"));
+      values = ion.loadAll(text);
     } catch (error) {
-      throw new IonReadError(`invalid Ion near line ${batchStart}: ${(error as Error).message}`, batchStart);
+      throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
     }
-    batch = [];
-    batchStart = line + 1;
     for (const value of values) yield fromDom(value);
   }
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
     const lines = text.split("\n");
     rest = lines.pop()!;
-    for (const l of lines) {
-      line++;
-      if (l.trim() !== "") batch.push(l);
-      if (batch.length >= BATCH_LINES) yield* flush();
-    }
+    for (const l of lines) yield* parse(l);
   }
   rest += decoder.decode();
-  if (rest.trim() !== "") {
-    line++;
-    batch.push(rest);
-  }
-  yield* flush();
+  if (rest !== "") yield* parse(rest);
 }
