@@ -2,6 +2,8 @@
  * The serdes tasks run in real flows: a file written to storage, converted, converted back, and
  * the stored bytes checked (Ion parsed back with ion-js, the reference for the format).
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import * as ion from "ion-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
@@ -155,6 +157,12 @@ describe("bad input", () => {
     expect(ex.state.current).toBe("FAILED");
     expect(taskRun(ex, "ion").outputs ?? {}).not.toHaveProperty("uri");
     expect(errorMessages(test, ex, "ion").join("\n")).toMatch(/invalid CSV .* at line 3/);
+    // Only the source file is stored under the execution: nothing of the failed conversion, not even a .part file.
+    const files = readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.parentPath.includes(ex.id))
+      .map((e) => e.name);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.csv$/);
   });
 
   it("errorOnDifferentFieldCount fails on a short row, and pads it otherwise", async () => {
