@@ -17,6 +17,12 @@ export const CsvToIon = defineTask({
   type: "io.kestra.plugin.serdes.csv.CsvToIon",
   aliases: ["io.kestra.plugin.serdes.csv.CsvReader"],
   title: "Convert a CSV file to Ion",
+  examples: [
+    {
+      title: "Read a semicolon-separated file downloaded earlier",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.csv.CsvToIon\nfrom: "{{ outputs.download.uri }}"\nfieldSeparator: ";"\nskipRows: 1`,
+    },
+  ],
   description:
     "Reads a CSV file from internal storage and writes an Ion file, one row per line: a struct keyed by the header with `header: true`, a list of strings otherwise.",
   properties: z.object({
@@ -80,6 +86,12 @@ export const IonToCsv = defineTask({
   type: "io.kestra.plugin.serdes.csv.IonToCsv",
   aliases: ["io.kestra.plugin.serdes.csv.CsvWriter"],
   title: "Convert an Ion file to CSV",
+  examples: [
+    {
+      title: "Write the rows a query stored as CSV",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.csv.IonToCsv\nfrom: "{{ outputs.query.uri }}"\nalwaysDelimitText: true`,
+    },
+  ],
   description:
     "Reads an Ion file (one row per line, as `fetchType: STORE` or CsvToIon write it) and writes a CSV file. The header is the fields of the first row.",
   properties: z.object({

@@ -24,6 +24,12 @@ export const JsonToIon = defineTask({
   type: "io.kestra.plugin.serdes.json.JsonToIon",
   aliases: ["io.kestra.plugin.serdes.json.JsonReader"],
   title: "Convert a JSON file to Ion",
+  examples: [
+    {
+      title: "Read a JSON array of objects",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.json.JsonToIon\nfrom: "{{ outputs.download.uri }}"\nnewLine: false`,
+    },
+  ],
   description:
     "Reads JSON from internal storage, one value per line (`newLine: true`, JSON Lines) or one document (`newLine: false`; an array gives one Ion line per element), and writes an Ion file.",
   properties: z.object({
@@ -66,6 +72,12 @@ export const IonToJson = defineTask({
   type: "io.kestra.plugin.serdes.json.IonToJson",
   aliases: ["io.kestra.plugin.serdes.json.JsonWriter"],
   title: "Convert an Ion file to JSON",
+  examples: [
+    {
+      title: "Write the rows a query stored as JSON Lines",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.json.IonToJson\nfrom: "{{ outputs.query.uri }}"`,
+    },
+  ],
   description:
     "Reads an Ion file and writes JSON: one value per line (`newLine: true`, a `.jsonl` file) or one array (`newLine: false`, a `.json` file).",
   properties: z.object({
