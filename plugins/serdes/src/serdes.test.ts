@@ -149,6 +149,21 @@ describe("JsonToIon and IonToJson", () => {
   });
 });
 
+describe("JsonToIon of one document", () => {
+  it("a JSON object (newLine: false) is one Ion line", async () => {
+    const ex = await test.run(
+      flowWith(
+        "json_object",
+        '{"a": [1, 2], "b": "x"}',
+        ".json",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"\nnewLine: false'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([{ a: [1, 2], b: "x" }]);
+  });
+});
+
 describe("bad input", () => {
   it("a CSV line whose quote never closes fails the task, naming the line", async () => {
     const ex = await test.run(
@@ -184,6 +199,19 @@ describe("bad input", () => {
       { a: "1", b: "2" },
       { a: "3", b: null },
     ]);
+  });
+
+  it("a charset that cannot be written is a clear error", async () => {
+    const ex = await test.run(
+      flowWith(
+        "csv_charset_w",
+        "{a:1}\n",
+        ".ion",
+        task("csv", ION_TO_CSV, 'from: "{{ outputs.src.uri }}"\ncharset: windows-1252'),
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "csv").join("\n")).toMatch(/charset 'windows-1252' can be read but not written/);
   });
 
   it("an unknown charset is a clear error", async () => {
