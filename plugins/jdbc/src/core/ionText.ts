@@ -5,36 +5,11 @@
  * Written by hand rather than with ion-js's text writer: measured on 200,000 rows of five columns,
  * ion-js took 14 µs a row even with one writer per 1,000 rows (about 14 s a million rows, more than
  * the database needs to send them); this takes under 1 µs. The tests parse every kind of cell
- * back with ion-js, which stays the reference for the format.
+ * back with ion-js, which stays the reference for the format. Field names, strings and floats are
+ * written by `@saker/sdk/ion`, shared with the serdes plugin.
  */
+import { ionFieldName as fieldName, ionFloat, ionString } from "@saker/sdk/ion";
 import { SqlDecimal, SqlFloat, SqlTemporal, type Cell, type Row } from "./values.ts";
-
-const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const KEYWORDS = new Set(["null", "true", "false", "nan"]);
-const fieldNames = new Map<string, string>();
-
-/** A field name: a bare symbol when Ion allows one, else a quoted symbol. Cached: rows repeat their columns. */
-function fieldName(name: string): string {
-  let text = fieldNames.get(name);
-  if (text === undefined) {
-    text =
-      SYMBOL.test(name) && !KEYWORDS.has(name)
-        ? name
-        : `'${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
-    if (fieldNames.size < 10_000) fieldNames.set(name, text);
-  }
-  return text;
-}
-
-/** JSON's string escapes (`\" \\ \n \uXXXX`) are all valid Ion escapes. */
-const ionString = (text: string): string => JSON.stringify(text);
-
-function ionFloat(value: number): string {
-  if (Number.isNaN(value)) return "nan";
-  if (!Number.isFinite(value)) return value > 0 ? "+inf" : "-inf";
-  const text = String(value);
-  return /e/i.test(text) ? text : `${text}e0`;
-}
 
 function ionDecimal(text: string): string {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return ionString(text); // NaN, Infinity

@@ -1,0 +1,69 @@
+import * as ion from "ion-js";
+import { describe, expect, it } from "vitest";
+import { IonReadError, readIonLines, toIon } from "./ion.ts";
+import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+
+async function readAll(text: string, chunk = 7): Promise<unknown[]> {
+  const pieces = Array.from({ length: Math.ceil(text.length / chunk) }, (_, i) =>
+    Buffer.from(text.slice(i * chunk, (i + 1) * chunk)),
+  );
+  const out: unknown[] = [];
+  for await (const v of readIonLines(pieces)) out.push(v);
+  return out;
+}
+
+describe("Ion lines", () => {
+  it("writes values ion-js reads back", () => {
+    const value = {
+      a: 1,
+      "b c": 'x\n"y"',
+      null: null,
+      f: 1.5,
+      big: 2n ** 70n,
+      ok: true,
+      list: [1, [2]],
+      d: new Date(0),
+    };
+    const read = ion.load(toIon(value))!;
+    expect(read.get("b c")!.stringValue()).toBe('x\n"y"');
+    expect(read.get("big")!.bigIntValue()).toBe(2n ** 70n);
+    expect(read.get("f")!.getType()).toBe(ion.IonTypes.FLOAT);
+    expect(read.get("d")!.getType()).toBe(ion.IonTypes.TIMESTAMP);
+    expect(read.get("null")!.isNull()).toBe(true);
+  });
+
+  it("reads the fast subset and the rest (through ion-js) to the same plain values", async () => {
+    const text = [
+      '{id:1,name:"é \\"q\\"",\'odd key\':2.50,f:1.5e0,t:true,n:null,day:2024-01-31,at:LocalDateTime::"2024-01-01T10:00:00",ts:2024-01-01T10:00:00Z,l:[1,-2,"x"],big:12345678901234567890}',
+      "",
+      "{b:{{aGk=}},s:sym,nl:null.string,dec:1.5d2}",
+      '["a","b"]',
+    ].join("\n");
+    expect(await readAll(text)).toEqual([
+      {
+        id: 1,
+        name: 'é "q"',
+        "odd key": "2.50",
+        f: 1.5,
+        t: true,
+        n: null,
+        day: "2024-01-31",
+        at: "2024-01-01T10:00:00",
+        ts: "2024-01-01T10:00:00Z",
+        l: [1, -2, "x"],
+        big: 12345678901234567890n,
+      },
+      { b: Buffer.from("hi"), s: "sym", nl: null, dec: "1.5E+2" },
+      ["a", "b"],
+    ]);
+    expect(readIonLine("{b:{{aGk=}}}")).toBe(UNSUPPORTED);
+    expect(readIonLine("{a:1} junk")).toBe(UNSUPPORTED);
+  });
+
+  it("names the line that is not Ion", async () => {
+    const error = await readAll('{a:1}\n{a:"open}\n').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IonReadError);
+    expect((error as IonReadError).line).toBe(2);
+    expect((error as Error).message).toMatch(/invalid Ion at line 2/);
+  });
+});

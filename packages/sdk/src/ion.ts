@@ -1,0 +1,160 @@
+/**
+ * Ion files as Kestra stores rows (one value per line, `FileSerde`): write plain values as Ion
+ * text and read such files back as a stream of plain values. Shared by the plugins that produce
+ * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
+ */
+import * as ion from "ion-js";
+import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+
+const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const KEYWORDS = new Set(["null", "true", "false", "nan"]);
+const fieldNames = new Map<string, string>();
+
+/** A field name: a bare symbol when Ion allows one, else a quoted symbol. Cached: rows repeat their columns. */
+export function ionFieldName(name: string): string {
+  let text = fieldNames.get(name);
+  if (text === undefined) {
+    text =
+      SYMBOL.test(name) && !KEYWORDS.has(name)
+        ? name
+        : `'${name.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
+    if (fieldNames.size < 10_000) fieldNames.set(name, text);
+  }
+  return text;
+}
+
+/** JSON's string escapes (`\" \\ \n \uXXXX`) are all valid Ion escapes. */
+export const ionString = (text: string): string => JSON.stringify(text);
+
+export function ionFloat(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "+inf" : "-inf";
+  const text = String(value);
+  return /e/i.test(text) ? text : `${text}e0`;
+}
+
+/**
+ * The Ion text of a plain value, without a line break: strings, numbers (an integer stays an Ion
+ * int, any other number is a float), bigints, booleans, null, Dates (timestamps), bytes (blobs),
+ * arrays and objects (structs).
+ */
+export function toIon(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return ionString(value);
+    case "number":
+      return Number.isInteger(value) ? String(value) : ionFloat(value);
+    case "bigint":
+      return value.toString();
+    case "boolean":
+      return value ? "true" : "false";
+    case "undefined":
+      return "null";
+    default:
+  }
+  if (value === null) return "null";
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "null" : value.toISOString();
+  if (value instanceof Uint8Array)
+    return `{{${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64")}}}`;
+  if (Array.isArray(value)) return `[${value.map(toIon).join(",")}]`;
+  if (typeof value === "object") {
+    let text = "{";
+    let first = true;
+    for (const [key, item] of Object.entries(value)) {
+      text += `${first ? "" : ","}${ionFieldName(key)}:${toIon(item)}`;
+      first = false;
+    }
+    return `${text}}`;
+  }
+  return ionString(String(value));
+}
+
+/**
+ * A value read from an Ion file, as plain data: ints are numbers (bigints beyond 2^53), decimals
+ * and timestamps are their text (a day timestamp is `yyyy-MM-dd`), annotated strings such as
+ * `LocalDateTime::"…"` are the string, blobs are Buffers.
+ */
+function fromDom(value: ion.dom.Value | null): unknown {
+  if (value === null || value.isNull()) return null;
+  switch (value.getType()) {
+    case ion.IonTypes.BOOL:
+      return value.booleanValue();
+    case ion.IonTypes.INT: {
+      const big = value.bigIntValue();
+      if (big === null) return null;
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    }
+    case ion.IonTypes.FLOAT:
+      return value.numberValue();
+    case ion.IonTypes.DECIMAL:
+      return value.decimalValue()?.toString() ?? null;
+    case ion.IonTypes.TIMESTAMP: {
+      const text = value.timestampValue()?.toString();
+      return text === undefined ? null : text.endsWith("T") ? text.slice(0, -1) : text;
+    }
+    case ion.IonTypes.STRING:
+    case ion.IonTypes.SYMBOL:
+      return value.stringValue();
+    case ion.IonTypes.BLOB:
+    case ion.IonTypes.CLOB:
+      return Buffer.from(value.uInt8ArrayValue() ?? new Uint8Array());
+    case ion.IonTypes.LIST:
+    case ion.IonTypes.SEXP:
+      return [...(value as unknown as Iterable<ion.dom.Value>)].map(fromDom);
+    case ion.IonTypes.STRUCT: {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of value.fields()) out[k] = fromDom(v);
+      return out;
+    }
+    default:
+      return null;
+  }
+}
+
+/** An Ion file that could not be read: `line` is the line that failed. */
+export class IonReadError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The top-level values of an Ion file written one value per line, in order, read as the chunks
+ * arrive (memory stays flat whatever the file's size). Lines in the row writers' subset are read
+ * by a fast reader, others by ion-js; a value may not span lines (Kestra's and Saker's writers
+ * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
+ */
+export async function* readIonLines(
+  source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+): AsyncGenerator<unknown> {
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  let line = 0;
+  function* parse(text: string): Generator<unknown> {
+    line++;
+    if (text.trim() === "") return;
+    const fast = readIonLine(text);
+    if (fast !== UNSUPPORTED) {
+      yield fast;
+      return;
+    }
+    let values: ion.dom.Value[];
+    try {
+      values = ion.loadAll(text);
+    } catch (error) {
+      throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
+    }
+    for (const value of values) yield fromDom(value);
+  }
+  for await (const chunk of source) {
+    const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+    const lines = text.split("\n");
+    rest = lines.pop()!;
+    for (const l of lines) yield* parse(l);
+  }
+  rest += decoder.decode();
+  if (rest !== "") yield* parse(rest);
+}

@@ -1,0 +1,119 @@
+/** `io.kestra.plugin.serdes.json.JsonToIon` and `IonToJson`: JSON (lines or one array) ⇄ Ion lines. */
+import { defineTask, NonRetryableError, z } from "@saker/sdk";
+import { IonReadError, readIonLines, toIon } from "@saker/sdk/ion";
+import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
+import { storeStream } from "./store.ts";
+import { splitJsonArray } from "./jsonArray.ts";
+
+const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
+const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+
+/** The lines of a text stream, numbered from 1, without their line breaks. */
+async function* lines(text: AsyncIterable<string>): AsyncGenerator<[number, string]> {
+  let rest = "";
+  let n = 0;
+  for await (const piece of text) {
+    const parts = (rest + piece).split("\n");
+    rest = parts.pop()!;
+    for (const part of parts) yield [++n, part];
+  }
+  if (rest !== "") yield [n + 1, rest];
+}
+
+export const JsonToIon = defineTask({
+  type: "io.kestra.plugin.serdes.json.JsonToIon",
+  aliases: ["io.kestra.plugin.serdes.json.JsonReader"],
+  title: "Convert a JSON file to Ion",
+  examples: [
+    {
+      title: "Read a JSON array of objects",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.json.JsonToIon\nfrom: "{{ outputs.download.uri }}"\nnewLine: false`,
+    },
+  ],
+  description:
+    "Reads JSON from internal storage, one value per line (`newLine: true`, JSON Lines) or one document (`newLine: false`; an array gives one Ion line per element), and writes an Ion file.",
+  properties: z.object({
+    from,
+    newLine: z
+      .boolean()
+      .default(true)
+      .describe("Whether the file is JSON Lines (one value per line) rather than one JSON document."),
+    charset: z.string().default("UTF-8").describe("The charset of the JSON file."),
+  }),
+  outputs: uriOutput,
+  async run(p, ctx) {
+    const decoder = decoderFor(p.charset);
+    const text = decodeText(await ctx.storage.getFile(p.from), decoder);
+    async function* ionLines(): AsyncGenerator<string> {
+      if (p.newLine) {
+        for await (const [n, line] of lines(text)) {
+          if (line.trim() === "") continue;
+          let value: unknown;
+          try {
+            value = JSON.parse(line);
+          } catch (error) {
+            throw new NonRetryableError(`invalid JSON in '${p.from}' at line ${n}: ${(error as Error).message}`);
+          }
+          yield `${toIon(value)}\n`;
+        }
+        return;
+      }
+      try {
+        for await (const value of splitJsonArray(text)) yield `${toIon(value)}\n`;
+      } catch (error) {
+        throw new NonRetryableError(`invalid JSON in '${p.from}': ${(error as Error).message}`);
+      }
+    }
+    return { uri: await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8")) };
+  },
+});
+
+export const IonToJson = defineTask({
+  type: "io.kestra.plugin.serdes.json.IonToJson",
+  aliases: ["io.kestra.plugin.serdes.json.JsonWriter"],
+  title: "Convert an Ion file to JSON",
+  examples: [
+    {
+      title: "Write the rows a query stored as JSON Lines",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.json.IonToJson\nfrom: "{{ outputs.query.uri }}"`,
+    },
+  ],
+  description:
+    "Reads an Ion file and writes JSON: one value per line (`newLine: true`, a `.jsonl` file) or one array (`newLine: false`, a `.json` file).",
+  properties: z.object({
+    from,
+    newLine: z.boolean().default(true).describe("Whether to write JSON Lines rather than one JSON array."),
+    charset: z.string().default("UTF-8").describe("The charset of the JSON file."),
+    timeZoneId: z.string().optional().describe("Time zone of values without one (accepted; written as stored)."),
+  }),
+  outputs: uriOutput,
+  async run(p, ctx) {
+    const encoding = encodingFor(p.charset);
+    const source = await ctx.storage.getFile(p.from);
+    const json = (v: unknown) =>
+      JSON.stringify(v, (_k, x: unknown) =>
+        typeof x === "bigint"
+          ? x.toString()
+          : x && typeof x === "object" && (x as { type?: unknown }).type === "Buffer"
+            ? Buffer.from((x as { data: number[] }).data).toString("base64")
+            : x,
+      );
+    async function* jsonText(): AsyncGenerator<string> {
+      let first = true;
+      if (!p.newLine) yield "[";
+      try {
+        for await (const value of readIonLines(source)) {
+          yield p.newLine ? `${json(value)}\n` : `${first ? "" : ","}${json(value)}`;
+          first = false;
+        }
+      } catch (error) {
+        if (error instanceof IonReadError) throw new NonRetryableError(`'${p.from}': ${error.message}`);
+        throw error;
+      }
+      if (!p.newLine) yield "]";
+    }
+    return {
+      uri: await storeStream(ctx, p.newLine ? "data.jsonl" : "data.json", encodeText(jsonText(), encoding)),
+    };
+  },
+});

@@ -1,0 +1,252 @@
+/**
+ * The serdes tasks run in real flows: a file written to storage, converted, converted back, and
+ * the stored bytes checked (Ion parsed back with ion-js, the reference for the format).
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as ion from "ion-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
+import { toStoragePath } from "@saker/engine/storage/paths";
+import { flowWith, serdesInstance, task } from "../test/support.ts";
+
+let test: TestInstance;
+beforeAll(async () => {
+  test = await serdesInstance();
+});
+afterAll(async () => {
+  await test?.close();
+});
+
+const CSV_TO_ION = "io.kestra.plugin.serdes.csv.CsvToIon";
+const ION_TO_CSV = "io.kestra.plugin.serdes.csv.IonToCsv";
+const JSON_TO_ION = "io.kestra.plugin.serdes.json.JsonToIon";
+const ION_TO_JSON = "io.kestra.plugin.serdes.json.IonToJson";
+
+async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<string> {
+  return storedText(test, outputsOf(execution, taskId).uri as string);
+}
+const ionValues = (text: string) => JSON.parse(JSON.stringify(ion.loadAll(text)));
+
+describe("CsvToIon and IonToCsv", () => {
+  it("converts CSV with a header to Ion structs and back, quotes and commas included", async () => {
+    const csv = 'id,name,note\n1,Ann,"a, b"\n2,"Bo ""B""",\n';
+    const ex = await test.run(
+      flowWith(
+        "csv_round",
+        csv,
+        ".csv",
+        task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("back", ION_TO_CSV, 'from: "{{ outputs.ion.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    const ionText = await stored(ex, "ion");
+    expect(ionValues(ionText)).toEqual([
+      { id: "1", name: "Ann", note: "a, b" },
+      { id: "2", name: 'Bo "B"', note: "" },
+    ]);
+    expect(ionText.trim().split("\n")).toHaveLength(2);
+    expect(await stored(ex, "back")).toBe(csv);
+    expect(outputsOf(ex, "back").uri).toMatch(/\.csv$/);
+  });
+
+  it("applies the options: no header, separator, text delimiter, skipRows, lineDelimiter, alwaysDelimitText", async () => {
+    const csv = "junk line\n'a;1';b\nc;d\n";
+    const ex = await test.run(
+      flowWith(
+        "csv_options",
+        csv,
+        ".csv",
+        task(
+          "ion",
+          CSV_TO_ION,
+          'from: "{{ outputs.src.uri }}"\nheader: false\nfieldSeparator: ";"\ntextDelimiter: "\'"\nskipRows: 1',
+        ) +
+          task(
+            "back",
+            ION_TO_CSV,
+            'from: "{{ outputs.ion.uri }}"\nfieldSeparator: "|"\nlineDelimiter: "\\r\\n"\nalwaysDelimitText: true',
+          ),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([
+      ["a;1", "b"],
+      ["c", "d"],
+    ]);
+    expect(await stored(ex, "back")).toBe('"a;1"|"b"\r\n"c"|"d"\r\n');
+  });
+
+  it("writes the fields of the first row as header, null as an empty cell, numbers and nested values as text", async () => {
+    const jsonl =
+      '{"n":1,"x":1.5,"ok":true,"tags":["a"],"none":null}\n{"n":2,"x":-3,"ok":false,"tags":[],"none":"z"}\n';
+    const ex = await test.run(
+      flowWith(
+        "ion_types_csv",
+        jsonl,
+        ".jsonl",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("csv", ION_TO_CSV, 'from: "{{ outputs.ion.uri }}"\nheader: true'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "csv").join()).toBe("SUCCESS");
+    expect(await stored(ex, "csv")).toBe('n,x,ok,tags,none\n1,1.5,true,"[""a""]",\n2,-3,false,[],z\n');
+  });
+
+  it("reads and writes other charsets", async () => {
+    const ex = await test.run(
+      flowWith(
+        "csv_charset",
+        "name\ncafé\n",
+        ".csv",
+        task("latin", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"\ncharset: ISO-8859-1') +
+          task("utf", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("out", ION_TO_CSV, 'from: "{{ outputs.utf.uri }}"\ncharset: ISO-8859-1'),
+      ),
+    );
+    expect(ex.state.current).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "latin"))).toEqual([{ name: "cafÃ©" }]);
+    const raw = await test.instance.storage.get(toStoragePath(outputsOf(ex, "out").uri as string));
+    const chunks: Buffer[] = [];
+    for await (const c of raw) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(Buffer.from("name\ncaf\xe9\n", "latin1"));
+  });
+});
+
+describe("JsonToIon and IonToJson", () => {
+  it("converts JSON lines to Ion and back", async () => {
+    const jsonl = '{"a":1,"b":"x","c":[1,2],"d":{"e":null}}\n\n{"a":2.5,"b":"y\\n","c":[],"d":{"e":true}}\n';
+    const ex = await test.run(
+      flowWith(
+        "json_round",
+        jsonl,
+        ".jsonl",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("back", ION_TO_JSON, 'from: "{{ outputs.ion.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(await stored(ex, "back")).toBe(jsonl.replace("\n\n", "\n"));
+    expect(outputsOf(ex, "back").uri).toMatch(/\.jsonl$/);
+  });
+
+  it("reads a JSON array (newLine: false) element by element and writes one array", async () => {
+    const json = ' [ {"s":"a,]\\"b"}, [1,{"k":[2]}], 3 , "t" ]\n';
+    const ex = await test.run(
+      flowWith(
+        "json_array",
+        json,
+        ".json",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"\nnewLine: false') +
+          task("back", ION_TO_JSON, 'from: "{{ outputs.ion.uri }}"\nnewLine: false'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect((await stored(ex, "ion")).trim().split("\n")).toHaveLength(4);
+    expect(JSON.parse(await stored(ex, "back"))).toEqual(JSON.parse(json));
+    expect(outputsOf(ex, "back").uri).toMatch(/\.json$/);
+  });
+});
+
+describe("JsonToIon of one document", () => {
+  it("a JSON object (newLine: false) is one Ion line", async () => {
+    const ex = await test.run(
+      flowWith(
+        "json_object",
+        '{"a": [1, 2], "b": "x"}',
+        ".json",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"\nnewLine: false'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([{ a: [1, 2], b: "x" }]);
+  });
+});
+
+describe("bad input", () => {
+  it("a CSV line whose quote never closes fails the task, naming the line", async () => {
+    const ex = await test.run(
+      flowWith("csv_bad", 'a,b\n1,2\n3,"open\n', ".csv", task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"')),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(taskRun(ex, "ion").outputs ?? {}).not.toHaveProperty("uri");
+    expect(errorMessages(test, ex, "ion").join("\n")).toMatch(/invalid CSV .* at line 3/);
+    // Only the source file is stored under the execution: nothing of the failed conversion, not even a .part file.
+    const files = readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.parentPath.includes(ex.id))
+      .map((e) => e.name);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.csv$/);
+  });
+
+  it("errorOnDifferentFieldCount fails on a short row, and pads it otherwise", async () => {
+    const csv = "a,b\n1,2\n3\n";
+    const strict = await test.run(
+      flowWith(
+        "csv_count",
+        csv,
+        ".csv",
+        task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"\nerrorOnDifferentFieldCount: true'),
+      ),
+    );
+    expect(strict.state.current).toBe("FAILED");
+    expect(errorMessages(test, strict, "ion").join("\n")).toMatch(/line 3/);
+    const lax = await test.run(
+      flowWith("csv_count2", csv, ".csv", task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"')),
+    );
+    expect(ionValues(await stored(lax, "ion"))).toEqual([
+      { a: "1", b: "2" },
+      { a: "3", b: null },
+    ]);
+  });
+
+  it("a charset that cannot be written is a clear error", async () => {
+    const ex = await test.run(
+      flowWith(
+        "csv_charset_w",
+        "{a:1}\n",
+        ".ion",
+        task("csv", ION_TO_CSV, 'from: "{{ outputs.src.uri }}"\ncharset: windows-1252'),
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "csv").join("\n")).toMatch(/charset 'windows-1252' can be read but not written/);
+  });
+
+  it("an unknown charset is a clear error", async () => {
+    const ex = await test.run(
+      flowWith(
+        "csv_charset_bad",
+        "a\n1\n",
+        ".csv",
+        task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"\ncharset: NOPE-42'),
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "ion").join("\n")).toMatch(/unknown charset 'NOPE-42'/);
+  });
+
+  it("invalid JSON names the line; a truncated array says so; invalid Ion fails IonToCsv", async () => {
+    const lines = await test.run(
+      flowWith("json_bad", '{"a":1}\n{"a":\n', ".jsonl", task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"')),
+    );
+    expect(lines.state.current).toBe("FAILED");
+    expect(errorMessages(test, lines, "ion").join("\n")).toMatch(/invalid JSON .* at line 2/);
+    const array = await test.run(
+      flowWith(
+        "json_cut",
+        '[{"a":1},{"a"',
+        ".json",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"\nnewLine: false'),
+      ),
+    );
+    expect(array.state.current).toBe("FAILED");
+    expect(errorMessages(test, array, "ion").join("\n")).toMatch(/not closed/);
+    const badIon = await test.run(
+      flowWith("ion_bad", "{a:1}\n{a:\n", ".ion", task("csv", ION_TO_CSV, 'from: "{{ outputs.src.uri }}"')),
+    );
+    expect(badIon.state.current).toBe("FAILED");
+    expect(errorMessages(test, badIon, "csv").join("\n")).toMatch(/invalid Ion/);
+  });
+});
