@@ -5,7 +5,7 @@
  */
 import { SakerError, defineTask, z, type PluginExample, type RunContext } from "@saker/sdk";
 import { summarize, type NotificationSummary } from "./summary.ts";
-import { locate, postJson } from "./webhook.ts";
+import { locate, postJson, webhookUrl } from "./webhook.ts";
 
 const url = z.string().min(1).describe("The incoming webhook URL (http or https).");
 
@@ -101,6 +101,7 @@ export function executionTask<E extends z.ZodRawShape>(
     outputs: z.object({}),
     async run(props, ctx) {
       const p = props as z.output<z.ZodObject<typeof executionProperties>> & Record<string, unknown>;
+      webhookUrl(ctx, p.url);
       let body: string;
       if (p.payload !== undefined || p.messageText !== undefined)
         body = bodyOf(ctx, p.payload, p.messageText, (text) => ({ text }));

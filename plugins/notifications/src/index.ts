@@ -1,15 +1,27 @@
 /**
- * `@saker/plugin-notifications`: chat notifications through incoming webhooks (Kestra's
- * `io.kestra.plugin.slack.notifications.*`), a plain message or the summary of an execution.
+ * `@saker/plugin-notifications`: chat notifications through incoming webhooks (Kestra's Slack,
+ * Discord, Microsoft Teams and Google Chat types), a plain message or the summary of an execution.
  * Execution links use configuration `server.url`.
  *
  * @module
  */
 import { definePlugin } from "@saker/sdk";
+import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
+import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
+import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
 
 export default definePlugin({
   title: "Notifications",
   description: "Send messages and execution summaries to chat services through their incoming webhooks.",
-  tasks: [SlackIncomingWebhook, SlackExecution],
+  tasks: [
+    SlackIncomingWebhook,
+    SlackExecution,
+    DiscordIncomingWebhook,
+    DiscordExecution,
+    TeamsIncomingWebhook,
+    TeamsExecution,
+    GoogleChatIncomingWebhook,
+    GoogleChatExecution,
+  ],
 });

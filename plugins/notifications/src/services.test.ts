@@ -1,0 +1,181 @@
+/**
+ * Discord, Microsoft Teams and Google Chat on a real engine, sending to a real HTTP server on
+ * loopback: the exact bodies of the incoming-webhook and execution-summary tasks, old ids included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Execution } from "@saker/engine/model/execution";
+import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { humanDuration } from "./summary.ts";
+import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+
+let test: TestInstance;
+let hook: WebhookServer;
+let failed: Execution;
+let link: string;
+beforeAll(async () => {
+  test = await notificationsInstance({ server: { url: "http://localhost:8080" } });
+  hook = await webhookServer();
+  failed = await test.run(`id: nightly
+namespace: company.prod
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+`);
+  link = `http://localhost:8080/ui/main/executions/company.prod/nightly/${failed.id}`;
+});
+afterAll(async () => {
+  await test?.close();
+  await hook?.close();
+});
+
+async function send(type: string, props: string): Promise<unknown> {
+  const x = await test.run(`id: notify_${Math.abs(hashOf(type + props))}
+namespace: company.team
+tasks:
+  - id: notify
+    type: ${type}
+${props
+  .trim()
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
+`);
+  expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+  const got = hook.received.at(-1)!;
+  expect(got.method).toBe("POST");
+  expect(got.contentType).toBe("application/json");
+  return JSON.parse(got.body);
+}
+
+function hashOf(s: string): number {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
+  return h;
+}
+
+const fields = () => [
+  ["Execution ID", failed.id],
+  ["Namespace", "company.prod"],
+  ["Flow", "nightly"],
+  ["State", "FAILED"],
+  ["Start date", failed.state.startDate],
+  ["Duration", humanDuration(failed.state.duration)],
+  ["Failed task", "boom"],
+  ["Team", "data"],
+];
+
+describe("incoming webhooks", () => {
+  it.each([
+    ["io.kestra.plugin.discord.DiscordIncomingWebhook", { content: "hi there" }],
+    ["io.kestra.plugin.notifications.discord.DiscordIncomingWebhook", { content: "hi there" }],
+    ["io.kestra.plugin.microsoft365.teams.TeamsIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.teams.TeamsIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.googleworkspace.chat.GoogleChatIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.google.GoogleChatIncomingWebhook", { text: "hi there" }],
+  ])("%s wraps messageText", async (type, expected) => {
+    expect(await send(type, `url: "${hook.url}/m"\nmessageText: "hi {{ 'there' }}"`)).toEqual(expected);
+  });
+
+  it("sends a rendered payload as it is", async () => {
+    await send(
+      "io.kestra.plugin.discord.DiscordIncomingWebhook",
+      `url: "${hook.url}/p"\npayload: '{"content": "{{ flow.namespace }}", "tts": false}'`,
+    );
+    expect(hook.received.at(-1)!.body).toBe('{"content": "company.team", "tts": false}');
+  });
+
+  it("fails with the service's answer", async () => {
+    const x = await test.run(`id: teams_refused
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.microsoft365.teams.TeamsIncomingWebhook
+    url: "${hook.url}/status/429"
+    messageText: hi
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain(
+      "Microsoft Teams answered 429 Too Many Requests: refused with 429: invalid_payload",
+    );
+  });
+});
+
+describe("execution summaries", () => {
+  const common = () => `executionId: "${failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
+
+  it("DiscordExecution: content, a summary embed, then the embedList", async () => {
+    const body = await send(
+      "io.kestra.plugin.discord.DiscordExecution",
+      `url: "${hook.url}/d"\nusername: Saker\navatarUrl: "https://img/a.png"\n${common()}
+embedList:
+  - title: On-call
+    footer: ops
+    color: [255, 0, 1]`,
+    );
+    expect(body).toEqual({
+      username: "Saker",
+      avatar_url: "https://img/a.png",
+      content: "[company.prod] nightly ➛ FAILED",
+      embeds: [
+        {
+          title: "[company.prod] nightly ➛ FAILED",
+          url: link,
+          description: "Look",
+          color: 0xd9534f,
+          fields: fields().map(([name, value]) => ({ name, value, inline: true })),
+        },
+        { title: "On-call", footer: { text: "ops" }, color: 0xff0001 },
+      ],
+    });
+  });
+
+  it("TeamsExecution: a MessageCard with facts and a link, themeColor by default 0076D7", async () => {
+    const body = await send(
+      "io.kestra.plugin.notifications.teams.TeamsExecution",
+      `url: "${hook.url}/t"\nactivitySubtitle: prod\n${common()}`,
+    );
+    expect(body).toEqual({
+      "@type": "MessageCard",
+      "@context": "http://schema.org/extensions",
+      themeColor: "0076D7",
+      summary: "[company.prod] nightly ➛ FAILED",
+      sections: [
+        {
+          activityTitle: "[company.prod] nightly ➛ FAILED",
+          activitySubtitle: "prod",
+          text: "Look",
+          facts: fields().map(([name, value]) => ({ name, value })),
+          markdown: true,
+        },
+      ],
+      potentialAction: [{ "@type": "OpenUri", name: "Open the execution", targets: [{ os: "default", uri: link }] }],
+    });
+  });
+
+  it("GoogleChatExecution: one text with the linked title and the fields", async () => {
+    const body = await send(
+      "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
+      `url: "${hook.url}/g"\n${common()}`,
+    );
+    expect(body).toEqual({
+      text: [
+        `*<${link}|[company.prod] nightly ➛ FAILED>*`,
+        "Look",
+        ...fields().map(([name, value]) => `${name}: ${value}`),
+      ].join("\n"),
+    });
+  });
+
+  it("refuses a URL that is not http(s) before reading anything", async () => {
+    const x = await test.run(`id: ftp_url
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.discord.DiscordExecution
+    url: "ftp://example.com/hook"
+    executionId: not-there
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("a webhook URL must be http or https, not 'ftp'");
+  });
+});
