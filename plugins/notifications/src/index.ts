@@ -10,6 +10,7 @@ import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
 import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
+import { TelegramExecution, TelegramSend } from "./telegram.ts";
 
 export default definePlugin({
   title: "Notifications",
@@ -23,5 +24,7 @@ export default definePlugin({
     TeamsExecution,
     GoogleChatIncomingWebhook,
     GoogleChatExecution,
+    TelegramSend,
+    TelegramExecution,
   ],
 });

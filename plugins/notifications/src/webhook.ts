@@ -19,8 +19,14 @@ export function webhookUrl(ctx: RunContext, url: string, path = "url"): URL {
 }
 
 /** POSTs `body` (JSON text) to `url`; a non-2xx answer fails with the service's status and body. */
-export async function postJson(ctx: RunContext, service: string, url: string, body: string): Promise<void> {
-  const target = webhookUrl(ctx, url);
+export async function postJson(
+  ctx: RunContext,
+  service: string,
+  url: string,
+  body: string,
+  urlPath = "url",
+): Promise<void> {
+  const target = webhookUrl(ctx, url, urlPath);
   let response: Response;
   try {
     response = await fetch(target, {
@@ -34,7 +40,7 @@ export async function postJson(ctx: RunContext, service: string, url: string, bo
     throw new SakerError(
       "NOTIFICATION_UNREACHABLE",
       `${service} webhook ${target.host} could not be reached: ${(error as Error).cause ?? (error as Error).message}`,
-      { ...locate(ctx, "url"), cause: error },
+      { ...locate(ctx, urlPath), cause: error },
     );
   }
   const answer = await response.text();
