@@ -11,6 +11,7 @@ import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts"
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
 import { TelegramExecution, TelegramSend } from "./telegram.ts";
+import { ZulipExecution, ZulipIncomingWebhook } from "./zulip.ts";
 
 export default definePlugin({
   title: "Notifications",
@@ -26,5 +27,7 @@ export default definePlugin({
     GoogleChatExecution,
     TelegramSend,
     TelegramExecution,
+    ZulipIncomingWebhook,
+    ZulipExecution,
   ],
 });

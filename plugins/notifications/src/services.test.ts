@@ -72,6 +72,8 @@ describe("incoming webhooks", () => {
     ["io.kestra.plugin.notifications.teams.TeamsIncomingWebhook", { text: "hi there" }],
     ["io.kestra.plugin.googleworkspace.chat.GoogleChatIncomingWebhook", { text: "hi there" }],
     ["io.kestra.plugin.notifications.google.GoogleChatIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.zulip.ZulipIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.zulip.ZulipIncomingWebhook", { text: "hi there" }],
   ])("%s wraps messageText", async (type, expected) => {
     expect(await send(type, `url: "${hook.url}/m"\nmessageText: "hi {{ 'there' }}"`)).toEqual(expected);
   });
@@ -163,6 +165,15 @@ embedList:
         "Look",
         ...fields().map(([name, value]) => `${name}: ${value}`),
       ].join("\n"),
+    });
+  });
+
+  it("ZulipExecution: Slack's message, through Zulip's Slack-compatible integration", async () => {
+    const body = await send("io.kestra.plugin.zulip.ZulipExecution", `url: "${hook.url}/z"\nchannel: ops\n${common()}`);
+    expect(body).toEqual({
+      channel: "ops",
+      text: `<${link}|[company.prod] nightly ➛ FAILED>\nLook`,
+      attachments: [{ color: "#d9534f", fields: fields().map(([title, value]) => ({ title, value, short: true })) }],
     });
   });
 

@@ -1,7 +1,7 @@
 /** Slack: `io.kestra.plugin.slack.notifications.*` (and the older `io.kestra.plugin.notifications.slack.*`). */
 import { z } from "@saker/sdk";
 import { summaryFields, summaryTitle } from "./summary.ts";
-import { executionTask, incomingWebhookTask } from "./families.ts";
+import { executionTask, incomingWebhookTask, type ExecutionMessageInput } from "./families.ts";
 
 const STATE_COLORS: Record<string, string> = {
   SUCCESS: "#2eb886",
@@ -34,33 +34,42 @@ errors:
   ],
 });
 
+/** Slack's sender overrides; Zulip's Slack-compatible integration takes the same. */
+export const slackSenderProperties = {
+  channel: z.string().optional().describe("Channel to post to, when the webhook allows overriding it."),
+  username: z.string().optional().describe("Sender name shown."),
+  iconUrl: z.string().optional().describe("Sender icon, as a URL."),
+  iconEmoji: z.string().optional().describe("Sender icon, as an emoji (`:rocket:`)."),
+};
+
+/** The summary as a Slack message: linked title, custom message, an attachment of fields coloured by state. */
+export function slackSummaryMessage(
+  { summary, customFields, customMessage }: ExecutionMessageInput,
+  props: Record<string, unknown>,
+): Record<string, unknown> {
+  const x = summary.execution;
+  const title = x.url ? `<${x.url}|${summaryTitle(summary)}>` : summaryTitle(summary);
+  return {
+    ...(props.channel ? { channel: props.channel } : {}),
+    ...(props.username ? { username: props.username } : {}),
+    ...(props.iconUrl ? { icon_url: props.iconUrl } : {}),
+    ...(props.iconEmoji ? { icon_emoji: props.iconEmoji } : {}),
+    text: customMessage ? `${title}\n${customMessage}` : title,
+    attachments: [
+      {
+        color: STATE_COLORS[x.state] ?? "#439fe0",
+        fields: summaryFields(summary, customFields).map(([title, value]) => ({ title, value, short: true })),
+      },
+    ],
+  };
+}
+
 export const SlackExecution = executionTask({
   service: "Slack",
   type: "io.kestra.plugin.slack.notifications.SlackExecution",
   aliases: ["io.kestra.plugin.notifications.slack.SlackExecution"],
-  extraProperties: {
-    channel: z.string().optional().describe("Channel to post to, when the webhook allows overriding it."),
-    username: z.string().optional().describe("Sender name shown."),
-    iconUrl: z.string().optional().describe("Sender icon, as a URL."),
-    iconEmoji: z.string().optional().describe("Sender icon, as an emoji (`:rocket:`)."),
-  },
-  summaryMessage({ summary, customFields, customMessage }, props) {
-    const x = summary.execution;
-    const title = x.url ? `<${x.url}|${summaryTitle(summary)}>` : summaryTitle(summary);
-    return {
-      ...(props.channel ? { channel: props.channel } : {}),
-      ...(props.username ? { username: props.username } : {}),
-      ...(props.iconUrl ? { icon_url: props.iconUrl } : {}),
-      ...(props.iconEmoji ? { icon_emoji: props.iconEmoji } : {}),
-      text: customMessage ? `${title}\n${customMessage}` : title,
-      attachments: [
-        {
-          color: STATE_COLORS[x.state] ?? "#439fe0",
-          fields: summaryFields(summary, customFields).map(([title, value]) => ({ title, value, short: true })),
-        },
-      ],
-    };
-  },
+  extraProperties: slackSenderProperties,
+  summaryMessage: slackSummaryMessage,
   examples: [
     {
       title: "Report failed executions of a namespace",
