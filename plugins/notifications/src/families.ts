@@ -25,20 +25,22 @@ interface ServiceInfo {
 
 export function incomingWebhookTask(
   info: ServiceInfo & {
-    /** The service's JSON for a plain text message. */
-    textMessage(text: string): Record<string, unknown>;
+    /** The service's JSON for a plain text message; without it the task takes `payload` only. */
+    textMessage?(text: string): Record<string, unknown>;
   },
 ) {
+  const textMessage = info.textMessage;
+  const properties = textMessage ? z.object(webhookProperties) : z.object({ url, payload: webhookProperties.payload });
   return defineTask({
     type: info.type,
     aliases: info.aliases,
     title: `Send a ${info.service} message through an incoming webhook.`,
-    description: `POSTs \`payload\` (or \`messageText\` wrapped as ${info.service} expects) to \`url\`. A 4xx or 5xx answer fails the task with the service's answer.`,
+    description: `POSTs \`payload\`${textMessage ? ` (or \`messageText\` wrapped as ${info.service} expects)` : ""} to \`url\`. A 4xx or 5xx answer fails the task with the service's answer.`,
     examples: info.examples,
-    properties: z.object(webhookProperties),
+    properties: properties as z.ZodObject<typeof webhookProperties>,
     outputs: z.object({}),
     async run(props, ctx) {
-      const body = bodyOf(ctx, props.payload, props.messageText, info.textMessage);
+      const body = bodyOf(ctx, props.payload, props.messageText, textMessage);
       await postJson(ctx, info.service, props.url, body);
       return {};
     },
@@ -49,7 +51,7 @@ function bodyOf(
   ctx: RunContext,
   payload: string | undefined,
   messageText: string | undefined,
-  textMessage: (text: string) => Record<string, unknown>,
+  textMessage: ((text: string) => Record<string, unknown>) | undefined,
 ): string {
   if (payload !== undefined) {
     try {
@@ -61,8 +63,12 @@ function bodyOf(
     }
     return payload;
   }
-  if (messageText !== undefined) return JSON.stringify(textMessage(messageText));
-  throw new SakerError("NOTIFICATION_NO_MESSAGE", "set `payload` or `messageText`", locate(ctx));
+  if (messageText !== undefined && textMessage) return JSON.stringify(textMessage(messageText));
+  throw new SakerError(
+    "NOTIFICATION_NO_MESSAGE",
+    textMessage ? "set `payload` or `messageText`" : "set `payload`",
+    locate(ctx),
+  );
 }
 
 export const executionProperties = {

@@ -8,6 +8,7 @@
 import { definePlugin } from "@saker/sdk";
 import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
 import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
+import { PagerDutyAlert, PagerDutyExecution } from "./pagerDuty.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
 import { TelegramExecution, TelegramSend } from "./telegram.ts";
@@ -29,5 +30,7 @@ export default definePlugin({
     TelegramExecution,
     ZulipIncomingWebhook,
     ZulipExecution,
+    PagerDutyAlert,
+    PagerDutyExecution,
   ],
 });

@@ -177,6 +177,44 @@ embedList:
     });
   });
 
+  it("PagerDutyExecution: an Events API v2 event with the fields as custom details", async () => {
+    const body = await send(
+      "io.kestra.plugin.notifications.pagerduty.PagerDutyExecution",
+      `url: "${hook.url}/v2/enqueue"\nroutingKey: rk\ndeduplicationKey: dk\n${common()}`,
+    );
+    expect(body).toEqual({
+      routing_key: "rk",
+      event_action: "trigger",
+      dedup_key: "dk",
+      payload: {
+        summary: "[company.prod] nightly ➛ FAILED",
+        source: "company.prod.nightly",
+        severity: "error",
+        timestamp: failed.state.endDate,
+        custom_details: { Message: "Look", ...Object.fromEntries(fields()) },
+      },
+      links: [{ href: link, text: "Execution" }],
+    });
+  });
+
+  it("PagerDutyAlert sends its payload and takes no messageText", async () => {
+    await send(
+      "io.kestra.plugin.pagerduty.PagerDutyAlert",
+      `url: "${hook.url}/v2/enqueue"\npayload: '{"event_action": "trigger"}'`,
+    );
+    expect(hook.received.at(-1)!.body).toBe('{"event_action": "trigger"}');
+    await expect(
+      test.run(`id: pd_text
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.pagerduty.PagerDutyAlert
+    url: "${hook.url}/v2/enqueue"
+    messageText: hi
+`),
+    ).rejects.toThrow("unknown property 'messageText'");
+  });
+
   it("refuses a URL that is not http(s) before reading anything", async () => {
     const x = await test.run(`id: ftp_url
 namespace: company.team
