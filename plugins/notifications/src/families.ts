@@ -47,7 +47,7 @@ export function incomingWebhookTask(
   });
 }
 
-function bodyOf(
+export function bodyOf(
   ctx: RunContext,
   payload: string | undefined,
   messageText: string | undefined,

@@ -8,6 +8,7 @@
 import { definePlugin } from "@saker/sdk";
 import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
 import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
+import { OpsgenieAlert, OpsgenieExecution } from "./opsgenie.ts";
 import { PagerDutyAlert, PagerDutyExecution } from "./pagerDuty.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
@@ -32,5 +33,7 @@ export default definePlugin({
     ZulipExecution,
     PagerDutyAlert,
     PagerDutyExecution,
+    OpsgenieAlert,
+    OpsgenieExecution,
   ],
 });

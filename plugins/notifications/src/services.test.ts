@@ -215,6 +215,31 @@ tasks:
     ).rejects.toThrow("unknown property 'messageText'");
   });
 
+  it("OpsgenieExecution: an alert with the GenieKey, recipients as [{id, type}] and the fields as details", async () => {
+    const body = await send(
+      "io.kestra.plugin.opsgenie.OpsgenieExecution",
+      `url: "${hook.url}/v2/alerts"\nauthorizationToken: key1\nalias: nightly\npriority: P1\ntags: [etl]\nresponders:\n  team-1: team\n${common()}`,
+    );
+    expect(hook.received.at(-1)!.authorization).toBe("GenieKey key1");
+    expect(body).toEqual({
+      message: "[company.prod] nightly ➛ FAILED",
+      alias: "nightly",
+      description: `Look\n${link}`,
+      responders: [{ id: "team-1", type: "team" }],
+      priority: "P1",
+      tags: ["etl"],
+      details: Object.fromEntries(fields()),
+    });
+  });
+
+  it("OpsgenieAlert sends its payload with the GenieKey (old id)", async () => {
+    await send(
+      "io.kestra.plugin.notifications.opsgenie.OpsgenieAlert",
+      `url: "${hook.url}/v2/alerts"\nauthorizationToken: key2\npayload: '{"message": "{{ flow.namespace }}"}'`,
+    );
+    expect(hook.received.at(-1)).toMatchObject({ authorization: "GenieKey key2", body: '{"message": "company.team"}' });
+  });
+
   it("refuses a URL that is not http(s) before reading anything", async () => {
     const x = await test.run(`id: ftp_url
 namespace: company.team

@@ -25,13 +25,14 @@ export async function postJson(
   url: string,
   body: string,
   urlPath = "url",
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const target = webhookUrl(ctx, url, urlPath);
   let response: Response;
   try {
     response = await fetch(target, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { ...headers, "content-type": "application/json" },
       body,
       signal: ctx.signal,
     });

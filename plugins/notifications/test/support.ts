@@ -19,6 +19,7 @@ export interface Received {
   method: string;
   path: string;
   contentType: string | undefined;
+  authorization: string | undefined;
   body: string;
 }
 
@@ -38,6 +39,7 @@ export async function webhookServer(): Promise<WebhookServer> {
         method: req.method ?? "",
         path: req.url ?? "",
         contentType: req.headers["content-type"],
+        authorization: req.headers.authorization,
         body: Buffer.concat(chunks).toString("utf8"),
       });
       const status = /^\/status\/(\d{3})/.exec(req.url ?? "")?.[1];
