@@ -9,10 +9,13 @@ import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
 import notifications from "../src/index.ts";
 
-export async function notificationsInstance(overrides: Record<string, unknown> = {}): Promise<TestInstance> {
+export async function notificationsInstance(
+  overrides: Record<string, unknown> = {},
+  scheduler = false,
+): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
-  return openTestInstance({ registry, overrides });
+  return openTestInstance({ registry, overrides, scheduler });
 }
 
 export interface Received {
