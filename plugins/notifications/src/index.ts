@@ -10,6 +10,7 @@ import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
 import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
 import { OpsgenieAlert, OpsgenieExecution } from "./opsgenie.ts";
 import { PagerDutyAlert, PagerDutyExecution } from "./pagerDuty.ts";
+import { SentryAlert, SentryExecution } from "./sentry.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
 import { TelegramExecution, TelegramSend } from "./telegram.ts";
@@ -35,5 +36,7 @@ export default definePlugin({
     PagerDutyExecution,
     OpsgenieAlert,
     OpsgenieExecution,
+    SentryAlert,
+    SentryExecution,
   ],
 });

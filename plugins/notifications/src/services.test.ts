@@ -240,6 +240,62 @@ tasks:
     expect(hook.received.at(-1)).toMatchObject({ authorization: "GenieKey key2", body: '{"message": "company.team"}' });
   });
 
+  it("SentryExecution: an event on the store endpoint, with the DSN's key in X-Sentry-Auth", async () => {
+    const dsn = hook.url.replace("://", "://pub123@") + "/sub/42";
+    const body = await send(
+      "io.kestra.plugin.sentry.SentryExecution",
+      `dsn: "${dsn}"\nendpointType: STORE\neventId: "${"a".repeat(32)}"\ntransaction: /t\n${common()}`,
+    );
+    const got = hook.received.at(-1)!;
+    expect(got.path).toBe("/sub/api/42/store/");
+    expect(got.sentryAuth).toBe("Sentry sentry_version=7, sentry_client=saker-notifications/1.0, sentry_key=pub123");
+    expect(body).toEqual({
+      event_id: "a".repeat(32),
+      timestamp: failed.state.endDate,
+      platform: "java",
+      level: "error",
+      transaction: "/t",
+      message: { message: "Look" },
+      extra: { ...Object.fromEntries(fields()), Link: link },
+    });
+  });
+
+  it("SentryAlert: an envelope (header, item header, event) with a generated event_id", async () => {
+    const dsn = hook.url.replace("://", "://k@") + "/7";
+    const x = await test.run(`id: sentry_alert
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${dsn}"
+    payload: '{"level": "warning", "message": {"message": "{{ flow.id }}"}}'
+`);
+    expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+    const got = hook.received.at(-1)!;
+    expect(got.path).toBe("/api/7/envelope/");
+    expect(got.contentType).toBe("application/x-sentry-envelope");
+    const [header, item, event] = got.body.split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(event).toEqual({
+      event_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      level: "warning",
+      message: { message: "sentry_alert" },
+    });
+    expect(header).toEqual({ event_id: event!.event_id });
+    expect(item).toEqual({ type: "event", length: Buffer.byteLength(got.body.split("\n")[2]!) });
+  });
+
+  it("refuses a DSN without a key or a project", async () => {
+    const x = await test.run(`id: sentry_bad
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.sentry.SentryAlert
+    dsn: "${hook.url}/"
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("a Sentry DSN looks like");
+  });
+
   it("refuses a URL that is not http(s) before reading anything", async () => {
     const x = await test.run(`id: ftp_url
 namespace: company.team

@@ -32,7 +32,7 @@ export async function postJson(
   try {
     response = await fetch(target, {
       method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...headers },
       body,
       signal: ctx.signal,
     });

@@ -23,6 +23,7 @@ export interface Received {
   path: string;
   contentType: string | undefined;
   authorization: string | undefined;
+  sentryAuth: string | undefined;
   body: string;
 }
 
@@ -43,6 +44,7 @@ export async function webhookServer(): Promise<WebhookServer> {
         path: req.url ?? "",
         contentType: req.headers["content-type"],
         authorization: req.headers.authorization,
+        sentryAuth: req.headers["x-sentry-auth"] as string | undefined,
         body: Buffer.concat(chunks).toString("utf8"),
       });
       const status = /^\/status\/(\d{3})/.exec(req.url ?? "")?.[1];
