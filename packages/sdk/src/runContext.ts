@@ -132,6 +132,27 @@ export interface RunInfo {
   };
 }
 
+/** Another execution of the same tenant, as the notification `*Execution` tasks summarize it. */
+export interface ExecutionSummary {
+  readonly id: string;
+  readonly namespace: string;
+  readonly flowId: string;
+  readonly state: string;
+  readonly startDate: string;
+  readonly endDate?: string;
+  /** ISO-8601 duration (`PT1.5S`). */
+  readonly duration: string;
+  /** Its page in the UI, from configuration `server.url`; absent when that is not set. */
+  readonly url?: string;
+  readonly labels: readonly { readonly key: string; readonly value: string }[];
+  readonly taskRuns: readonly {
+    readonly id: string;
+    readonly taskId: string;
+    readonly state: string;
+    readonly value?: string;
+  }[];
+}
+
 export interface RunContext extends RunInfo {
   readonly logger: Logger;
   /** Aborted when the task times out or its execution is killed. Pass it to every I/O call. */
@@ -156,4 +177,9 @@ export interface RunContext extends RunInfo {
   readonly workingFiles: WorkingFiles;
   /** Static settings for this plugin type from the instance configuration (`plugins.configurations`). */
   pluginConfiguration(): Readonly<Record<string, unknown>>;
+  /**
+   * Reads another execution of this tenant (undefined when there is none). Optional: a context
+   * built outside a Saker worker may not offer it.
+   */
+  executionSummary?(executionId: string): Promise<ExecutionSummary | undefined>;
 }

@@ -16,6 +16,8 @@ import { defaultBundledDir } from "../plugins/bundled.ts";
 const ServerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().default("127.0.0.1"),
+  /** Public base URL of this instance (Kestra's `kestra.url`), for links in notifications. */
+  url: z.string().optional(),
   basicAuth: z
     .strictObject({
       enabled: z.coerce.boolean().optional(),

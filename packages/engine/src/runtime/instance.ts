@@ -341,6 +341,7 @@ export class Instance {
         return (type.definition as AnyTaskDefinition).run(props as never, ctx);
       },
       pluginConfiguration: (type) => this.pluginConfiguration(type),
+      ...(this.config.server.url ? { serverUrl: this.config.server.url } : {}),
     };
   }
 

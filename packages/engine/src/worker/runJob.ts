@@ -31,6 +31,7 @@ import type { SecretGuard } from "../runtime/secretGuard.ts";
 import { streamToBuffer } from "../storage/streams.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
+import { readExecutionSummary } from "./executionSummary.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
 import { secretSubkey } from "../runtime/secretSubkey.ts";
@@ -51,6 +52,8 @@ export interface WorkerDeps {
   log(entry: LogEntry): void;
   errorLogs(executionId: string): Promise<LogEntry[]>;
   pluginConfiguration?(type: string): Record<string, unknown>;
+  /** Configuration `server.url`, the base of execution links. */
+  serverUrl?: string;
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
@@ -272,7 +275,11 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
     });
-    if (deps.engine) attachEngineServices(ctx, deps.engine);
+    if (deps.engine) {
+      attachEngineServices(ctx, deps.engine);
+      const executions = deps.engine.executions;
+      ctx.executionSummary = async (id) => readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id);
+    }
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
     const aborted = new Promise<never>((_, reject) => {

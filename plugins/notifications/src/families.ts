@@ -1,0 +1,131 @@
+/**
+ * The two task shapes every chat service has: an incoming-webhook task that sends a rendered
+ * `payload` (or a plain `messageText`), and an execution task that sends the summary of another
+ * execution. A service only says how its message JSON looks.
+ */
+import { SakerError, defineTask, z, type PluginExample, type RunContext } from "@saker/sdk";
+import { summarize, type NotificationSummary } from "./summary.ts";
+import { locate, postJson, webhookUrl } from "./webhook.ts";
+
+const url = z.string().min(1).describe("The incoming webhook URL (http or https).");
+
+const webhookProperties = {
+  url,
+  payload: z.string().optional().describe("The JSON body to send, rendered. Wins over `messageText`."),
+  messageText: z.string().optional().describe("A plain message; the task builds the service's JSON around it."),
+};
+
+interface ServiceInfo {
+  /** Name used in messages and docs (`Slack`). */
+  service: string;
+  type: string;
+  aliases: readonly string[];
+  examples: readonly PluginExample[];
+}
+
+export function incomingWebhookTask(
+  info: ServiceInfo & {
+    /** The service's JSON for a plain text message; without it the task takes `payload` only. */
+    textMessage?(text: string): Record<string, unknown>;
+  },
+) {
+  const textMessage = info.textMessage;
+  const properties = textMessage ? z.object(webhookProperties) : z.object({ url, payload: webhookProperties.payload });
+  return defineTask({
+    type: info.type,
+    aliases: info.aliases,
+    title: `Send a ${info.service} message through an incoming webhook.`,
+    description: `POSTs \`payload\`${textMessage ? ` (or \`messageText\` wrapped as ${info.service} expects)` : ""} to \`url\`. A 4xx or 5xx answer fails the task with the service's answer.`,
+    examples: info.examples,
+    properties: properties as z.ZodObject<typeof webhookProperties>,
+    outputs: z.object({}),
+    async run(props, ctx) {
+      const body = bodyOf(ctx, props.payload, props.messageText, textMessage);
+      await postJson(ctx, info.service, props.url, body);
+      return {};
+    },
+  });
+}
+
+export function bodyOf(
+  ctx: RunContext,
+  payload: string | undefined,
+  messageText: string | undefined,
+  textMessage: ((text: string) => Record<string, unknown>) | undefined,
+): string {
+  if (payload !== undefined) {
+    try {
+      JSON.parse(payload);
+    } catch (error) {
+      throw new SakerError("NOTIFICATION_BAD_PAYLOAD", `payload is not JSON: ${(error as Error).message}`, {
+        ...locate(ctx, "payload"),
+      });
+    }
+    return payload;
+  }
+  if (messageText !== undefined && textMessage) return JSON.stringify(textMessage(messageText));
+  throw new SakerError(
+    "NOTIFICATION_NO_MESSAGE",
+    textMessage ? "set `payload` or `messageText`" : "set `payload`",
+    locate(ctx),
+  );
+}
+
+export const executionProperties = {
+  ...webhookProperties,
+  executionId: z
+    .string()
+    .optional()
+    .describe("The execution to report, usually `{{ trigger.executionId }}` (default: this execution)."),
+  customFields: z.record(z.string(), z.unknown()).optional().describe("More label → value lines for the summary."),
+  customMessage: z.string().optional().describe("A line of text shown above the summary."),
+};
+
+export interface ExecutionMessageInput {
+  summary: NotificationSummary;
+  customFields: Readonly<Record<string, unknown>>;
+  customMessage?: string;
+}
+
+export function executionTask<E extends z.ZodRawShape>(
+  info: ServiceInfo & {
+    extraProperties: E;
+    /** The service's JSON for the summary; `props` holds the service's own properties. */
+    summaryMessage(input: ExecutionMessageInput, props: Record<string, unknown>): Record<string, unknown>;
+  },
+) {
+  return defineTask({
+    type: info.type,
+    aliases: info.aliases,
+    title: `Send a ${info.service} message with the summary of an execution.`,
+    description:
+      "Reports an execution (link, id, namespace, flow, state, start, duration and the failed task) to " +
+      `${info.service}; use it in a flow with a Flow trigger and \`executionId: "{{ trigger.executionId }}"\`. ` +
+      "The link's base URL is configuration `server.url`. `payload` or `messageText`, when set, replace the summary.",
+    examples: info.examples,
+    properties: z.object({ ...executionProperties, ...info.extraProperties }),
+    outputs: z.object({}),
+    async run(props, ctx) {
+      const p = props as z.output<z.ZodObject<typeof executionProperties>> & Record<string, unknown>;
+      webhookUrl(ctx, p.url);
+      let body: string;
+      if (p.payload !== undefined || p.messageText !== undefined)
+        body = bodyOf(ctx, p.payload, p.messageText, (text) => ({ text }));
+      else {
+        const summary = await summarize(ctx, p.executionId ?? ctx.execution.id);
+        body = JSON.stringify(
+          info.summaryMessage(
+            {
+              summary,
+              customFields: p.customFields ?? {},
+              ...(p.customMessage !== undefined ? { customMessage: p.customMessage } : {}),
+            },
+            p,
+          ),
+        );
+      }
+      await postJson(ctx, info.service, p.url, body);
+      return {};
+    },
+  });
+}

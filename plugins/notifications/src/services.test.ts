@@ -1,0 +1,311 @@
+/**
+ * Discord, Microsoft Teams and Google Chat on a real engine, sending to a real HTTP server on
+ * loopback: the exact bodies of the incoming-webhook and execution-summary tasks, old ids included.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Execution } from "@saker/engine/model/execution";
+import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { humanDuration } from "./summary.ts";
+import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+
+let test: TestInstance;
+let hook: WebhookServer;
+let failed: Execution;
+let link: string;
+beforeAll(async () => {
+  test = await notificationsInstance({ server: { url: "http://localhost:8080" } });
+  hook = await webhookServer();
+  failed = await test.run(`id: nightly
+namespace: company.prod
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+`);
+  link = `http://localhost:8080/ui/main/executions/company.prod/nightly/${failed.id}`;
+});
+afterAll(async () => {
+  await test?.close();
+  await hook?.close();
+});
+
+async function send(type: string, props: string): Promise<unknown> {
+  const x = await test.run(`id: notify_${Math.abs(hashOf(type + props))}
+namespace: company.team
+tasks:
+  - id: notify
+    type: ${type}
+${props
+  .trim()
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
+`);
+  expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+  const got = hook.received.at(-1)!;
+  expect(got.method).toBe("POST");
+  expect(got.contentType).toBe("application/json");
+  return JSON.parse(got.body);
+}
+
+function hashOf(s: string): number {
+  let h = 0;
+  for (const c of s) h = (h * 31 + c.charCodeAt(0)) | 0;
+  return h;
+}
+
+const fields = () => [
+  ["Execution ID", failed.id],
+  ["Namespace", "company.prod"],
+  ["Flow", "nightly"],
+  ["State", "FAILED"],
+  ["Start date", failed.state.startDate],
+  ["Duration", humanDuration(failed.state.duration)],
+  ["Failed task", "boom"],
+  ["Team", "data"],
+];
+
+describe("incoming webhooks", () => {
+  it.each([
+    ["io.kestra.plugin.discord.DiscordIncomingWebhook", { content: "hi there" }],
+    ["io.kestra.plugin.notifications.discord.DiscordIncomingWebhook", { content: "hi there" }],
+    ["io.kestra.plugin.microsoft365.teams.TeamsIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.teams.TeamsIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.googleworkspace.chat.GoogleChatIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.google.GoogleChatIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.zulip.ZulipIncomingWebhook", { text: "hi there" }],
+    ["io.kestra.plugin.notifications.zulip.ZulipIncomingWebhook", { text: "hi there" }],
+  ])("%s wraps messageText", async (type, expected) => {
+    expect(await send(type, `url: "${hook.url}/m"\nmessageText: "hi {{ 'there' }}"`)).toEqual(expected);
+  });
+
+  it("sends a rendered payload as it is", async () => {
+    await send(
+      "io.kestra.plugin.discord.DiscordIncomingWebhook",
+      `url: "${hook.url}/p"\npayload: '{"content": "{{ flow.namespace }}", "tts": false}'`,
+    );
+    expect(hook.received.at(-1)!.body).toBe('{"content": "company.team", "tts": false}');
+  });
+
+  it("fails with the service's answer", async () => {
+    const x = await test.run(`id: teams_refused
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.microsoft365.teams.TeamsIncomingWebhook
+    url: "${hook.url}/status/429"
+    messageText: hi
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain(
+      "Microsoft Teams answered 429 Too Many Requests: refused with 429: invalid_payload",
+    );
+  });
+});
+
+describe("execution summaries", () => {
+  const common = () => `executionId: "${failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
+
+  it("DiscordExecution: content, a summary embed, then the embedList", async () => {
+    const body = await send(
+      "io.kestra.plugin.discord.DiscordExecution",
+      `url: "${hook.url}/d"\nusername: Saker\navatarUrl: "https://img/a.png"\n${common()}
+embedList:
+  - title: On-call
+    footer: ops
+    color: [255, 0, 1]`,
+    );
+    expect(body).toEqual({
+      username: "Saker",
+      avatar_url: "https://img/a.png",
+      content: "[company.prod] nightly ➛ FAILED",
+      embeds: [
+        {
+          title: "[company.prod] nightly ➛ FAILED",
+          url: link,
+          description: "Look",
+          color: 0xd9534f,
+          fields: fields().map(([name, value]) => ({ name, value, inline: true })),
+        },
+        { title: "On-call", footer: { text: "ops" }, color: 0xff0001 },
+      ],
+    });
+  });
+
+  it("TeamsExecution: a MessageCard with facts and a link, themeColor by default 0076D7", async () => {
+    const body = await send(
+      "io.kestra.plugin.notifications.teams.TeamsExecution",
+      `url: "${hook.url}/t"\nactivitySubtitle: prod\n${common()}`,
+    );
+    expect(body).toEqual({
+      "@type": "MessageCard",
+      "@context": "http://schema.org/extensions",
+      themeColor: "0076D7",
+      summary: "[company.prod] nightly ➛ FAILED",
+      sections: [
+        {
+          activityTitle: "[company.prod] nightly ➛ FAILED",
+          activitySubtitle: "prod",
+          text: "Look",
+          facts: fields().map(([name, value]) => ({ name, value })),
+          markdown: true,
+        },
+      ],
+      potentialAction: [{ "@type": "OpenUri", name: "Open the execution", targets: [{ os: "default", uri: link }] }],
+    });
+  });
+
+  it("GoogleChatExecution: one text with the linked title and the fields", async () => {
+    const body = await send(
+      "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
+      `url: "${hook.url}/g"\n${common()}`,
+    );
+    expect(body).toEqual({
+      text: [
+        `*<${link}|[company.prod] nightly ➛ FAILED>*`,
+        "Look",
+        ...fields().map(([name, value]) => `${name}: ${value}`),
+      ].join("\n"),
+    });
+  });
+
+  it("ZulipExecution: Slack's message, through Zulip's Slack-compatible integration", async () => {
+    const body = await send("io.kestra.plugin.zulip.ZulipExecution", `url: "${hook.url}/z"\nchannel: ops\n${common()}`);
+    expect(body).toEqual({
+      channel: "ops",
+      text: `<${link}|[company.prod] nightly ➛ FAILED>\nLook`,
+      attachments: [{ color: "#d9534f", fields: fields().map(([title, value]) => ({ title, value, short: true })) }],
+    });
+  });
+
+  it("PagerDutyExecution: an Events API v2 event with the fields as custom details", async () => {
+    const body = await send(
+      "io.kestra.plugin.notifications.pagerduty.PagerDutyExecution",
+      `url: "${hook.url}/v2/enqueue"\nroutingKey: rk\ndeduplicationKey: dk\n${common()}`,
+    );
+    expect(body).toEqual({
+      routing_key: "rk",
+      event_action: "trigger",
+      dedup_key: "dk",
+      payload: {
+        summary: "[company.prod] nightly ➛ FAILED",
+        source: "company.prod.nightly",
+        severity: "error",
+        timestamp: failed.state.endDate,
+        custom_details: { Message: "Look", ...Object.fromEntries(fields()) },
+      },
+      links: [{ href: link, text: "Execution" }],
+    });
+  });
+
+  it("PagerDutyAlert sends its payload and takes no messageText", async () => {
+    await send(
+      "io.kestra.plugin.pagerduty.PagerDutyAlert",
+      `url: "${hook.url}/v2/enqueue"\npayload: '{"event_action": "trigger"}'`,
+    );
+    expect(hook.received.at(-1)!.body).toBe('{"event_action": "trigger"}');
+    await expect(
+      test.run(`id: pd_text
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.pagerduty.PagerDutyAlert
+    url: "${hook.url}/v2/enqueue"
+    messageText: hi
+`),
+    ).rejects.toThrow("unknown property 'messageText'");
+  });
+
+  it("OpsgenieExecution: an alert with the GenieKey, recipients as [{id, type}] and the fields as details", async () => {
+    const body = await send(
+      "io.kestra.plugin.opsgenie.OpsgenieExecution",
+      `url: "${hook.url}/v2/alerts"\nauthorizationToken: key1\nalias: nightly\npriority: P1\ntags: [etl]\nresponders:\n  team-1: team\n${common()}`,
+    );
+    expect(hook.received.at(-1)!.authorization).toBe("GenieKey key1");
+    expect(body).toEqual({
+      message: "[company.prod] nightly ➛ FAILED",
+      alias: "nightly",
+      description: `Look\n${link}`,
+      responders: [{ id: "team-1", type: "team" }],
+      priority: "P1",
+      tags: ["etl"],
+      details: Object.fromEntries(fields()),
+    });
+  });
+
+  it("OpsgenieAlert sends its payload with the GenieKey (old id)", async () => {
+    await send(
+      "io.kestra.plugin.notifications.opsgenie.OpsgenieAlert",
+      `url: "${hook.url}/v2/alerts"\nauthorizationToken: key2\npayload: '{"message": "{{ flow.namespace }}"}'`,
+    );
+    expect(hook.received.at(-1)).toMatchObject({ authorization: "GenieKey key2", body: '{"message": "company.team"}' });
+  });
+
+  it("SentryExecution: an event on the store endpoint, with the DSN's key in X-Sentry-Auth", async () => {
+    const dsn = hook.url.replace("://", "://pub123@") + "/sub/42";
+    const body = await send(
+      "io.kestra.plugin.sentry.SentryExecution",
+      `dsn: "${dsn}"\nendpointType: STORE\neventId: "${"a".repeat(32)}"\ntransaction: /t\n${common()}`,
+    );
+    const got = hook.received.at(-1)!;
+    expect(got.path).toBe("/sub/api/42/store/");
+    expect(got.sentryAuth).toBe("Sentry sentry_version=7, sentry_client=saker-notifications/1.0, sentry_key=pub123");
+    expect(body).toEqual({
+      event_id: "a".repeat(32),
+      timestamp: failed.state.endDate,
+      platform: "java",
+      level: "error",
+      transaction: "/t",
+      message: { message: "Look" },
+      extra: { ...Object.fromEntries(fields()), Link: link },
+    });
+  });
+
+  it("SentryAlert: an envelope (header, item header, event) with a generated event_id", async () => {
+    const dsn = hook.url.replace("://", "://k@") + "/7";
+    const x = await test.run(`id: sentry_alert
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.notifications.sentry.SentryAlert
+    dsn: "${dsn}"
+    payload: '{"level": "warning", "message": {"message": "{{ flow.id }}"}}'
+`);
+    expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+    const got = hook.received.at(-1)!;
+    expect(got.path).toBe("/api/7/envelope/");
+    expect(got.contentType).toBe("application/x-sentry-envelope");
+    const [header, item, event] = got.body.split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(event).toEqual({
+      event_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      level: "warning",
+      message: { message: "sentry_alert" },
+    });
+    expect(header).toEqual({ event_id: event!.event_id });
+    expect(item).toEqual({ type: "event", length: Buffer.byteLength(got.body.split("\n")[2]!) });
+  });
+
+  it("refuses a DSN without a key or a project", async () => {
+    const x = await test.run(`id: sentry_bad
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.sentry.SentryAlert
+    dsn: "${hook.url}/"
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("a Sentry DSN looks like");
+  });
+
+  it("refuses a URL that is not http(s) before reading anything", async () => {
+    const x = await test.run(`id: ftp_url
+namespace: company.team
+tasks:
+  - id: notify
+    type: io.kestra.plugin.discord.DiscordExecution
+    url: "ftp://example.com/hook"
+    executionId: not-there
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("a webhook URL must be http or https, not 'ftp'");
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Test support: a real engine instance with the core plugin and this one, and a webhook server on
+ * loopback that records every request and answers with the status the path asks for
+ * (`/status/400` answers 400).
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { coreRegistry } from "@saker/engine/runtime/registryLoader";
+import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import notifications from "../src/index.ts";
+
+export async function notificationsInstance(
+  overrides: Record<string, unknown> = {},
+  scheduler = false,
+): Promise<TestInstance> {
+  const registry = coreRegistry();
+  registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
+  return openTestInstance({ registry, overrides, scheduler });
+}
+
+export interface Received {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  sentryAuth: string | undefined;
+  body: string;
+}
+
+export interface WebhookServer {
+  url: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+export async function webhookServer(): Promise<WebhookServer> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        contentType: req.headers["content-type"],
+        authorization: req.headers.authorization,
+        sentryAuth: req.headers["x-sentry-auth"] as string | undefined,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      const status = /^\/status\/(\d{3})/.exec(req.url ?? "")?.[1];
+      res.writeHead(status ? Number(status) : 200, { "content-type": "text/plain" });
+      res.end(status ? `refused with ${status}: invalid_payload` : "ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
