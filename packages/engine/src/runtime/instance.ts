@@ -246,8 +246,10 @@ export class Instance {
       tenantId: this.config.tenantId,
     });
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
-    const secretInputs = inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET");
-    if (decrypt && sources.execution?.inputs && secretInputs.length > 0) {
+    // built on every render: look for SECRET inputs only when there is something to decrypt
+    const secretInputs =
+      decrypt && sources.execution?.inputs ? inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
+    if (secretInputs.length > 0) {
       const inputs = { ...(vars.inputs as Record<string, unknown>) };
       for (const input of secretInputs) {
         // a SECRET inside a FORM sits at `inputs.<form>.<id>`: copy the maps on the way down
