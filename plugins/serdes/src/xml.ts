@@ -97,7 +97,9 @@ export const IonToXml = defineTask({
     const encoding = encodingFor(p.charset);
     if (!isXmlName(p.rootName)) throw new NonRetryableError(`rootName '${p.rootName}' is not an XML element name`);
     const root = p.rootName;
-    const writer = new XmlRecordWriter(encoding === "utf8" || encoding === "utf16le" ? 0x10ffff : encoding === "latin1" ? 0xff : 0x7f);
+    const writer = new XmlRecordWriter(
+      encoding === "utf8" || encoding === "utf16le" ? 0x10ffff : encoding === "latin1" ? 0xff : 0x7f,
+    );
     const declaration = `<?xml version='1.0' encoding='${p.charset.trim()}'?>\n`;
     const source = await ctx.storage.getFile(p.from);
     async function* xmlText(): AsyncGenerator<string> {

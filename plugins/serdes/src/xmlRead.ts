@@ -46,7 +46,9 @@ export function xmlValue(text: string): unknown {
       const [, sign, int, frac, exp] = m;
       if (sign === "-" && /^0*$/.test(int! + (frac ?? ""))) return new XmlDouble(-0);
       const mantissa = `${sign}${int === "" ? "0" : int}${frac === undefined ? "" : `.${frac}`}`;
-      return new XmlDecimal(exp === undefined ? (frac === undefined ? `${mantissa}.` : mantissa) : `${mantissa}d${exp}`);
+      return new XmlDecimal(
+        exp === undefined ? (frac === undefined ? `${mantissa}.` : mantissa) : `${mantissa}d${exp}`,
+      );
     }
     if (JAVA_DOUBLE.test(text)) return new XmlDouble(Number(text.slice(0, -1)));
     return text;
@@ -285,7 +287,11 @@ export async function* selectXmlRecords(
     frame.count = 1;
     const value = xmlValue(attributes[key]!);
     if (frame.nav === tokens.length - 1) emit(value);
-    else if (frame.nav + 2 === tokens.length && isIndex(tokens[frame.nav + 1]!) && Number(tokens[frame.nav + 1]) === 0) {
+    else if (
+      frame.nav + 2 === tokens.length &&
+      isIndex(tokens[frame.nav + 1]!) &&
+      Number(tokens[frame.nav + 1]) === 0
+    ) {
       frame.gate = { pending: [] };
       emit(value);
     }
@@ -331,7 +337,9 @@ export async function* selectXmlRecords(
     } else frame = { name: tag.name, nav: -1, count: 0, hasOther: false };
     stack.push(frame);
   });
-  parser.on("closetag", () => {
+  let lastClosed = "";
+  parser.on("closetag", (tag) => {
+    lastClosed = tag.name;
     flushText();
     const frame = stack[stack.length - 1]!;
     const forced = forceList.has(frame.name);
@@ -356,7 +364,11 @@ export async function* selectXmlRecords(
     } catch (error) {
       if (error instanceof XmlReadError || error instanceof XmlQueryError) throw error;
       const m = /^(?:[^:]*:)?(\d+):(\d+): ([^]*)$/.exec((error as Error).message);
-      if (m) throw new XmlReadError(m[3]!, Number(m[1]), Number(m[2]));
+      if (m) {
+        const message =
+          m[3] === "unexpected close tag." ? `unexpected close tag: <${lastClosed}> is not closed` : m[3]!;
+        throw new XmlReadError(message, Number(m[1]), Number(m[2]));
+      }
       throw new XmlReadError((error as Error).message, parser.line, parser.column);
     }
   };

@@ -18,7 +18,6 @@ export function isXmlName(name: string): boolean {
 }
 
 // Characters XML 1.0 cannot carry at all.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
 /** Writes records as XML text; `maxChar` is the highest code point the charset holds (others become `&#x…;`). */
@@ -28,7 +27,6 @@ export class XmlRecordWriter {
 
   constructor(maxChar: number) {
     const above = maxChar >= 0x10ffff ? "" : maxChar === 0xff ? "\\u0100-\\uFFFF" : "\\u0080-\\uFFFF";
-    // eslint-disable-next-line no-control-regex
     this.special = new RegExp(`[&<>\\r\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF${above}]`);
   }
 
