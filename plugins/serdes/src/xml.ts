@@ -53,12 +53,14 @@ export const XmlToIon = defineTask({
       throw new NonRetryableError((error as Error).message);
     }
     const text = decodeText(await ctx.storage.getFile(p.from), decoder);
+    const counter = { records: 0 };
     async function* ionLines(): AsyncGenerator<string> {
       try {
         yield* selectXmlRecords(text, {
           tokens,
           forceList: new Set(p.parserConfiguration?.forceList ?? []),
           maxDepth: MAX_DEPTH,
+          counter,
         });
       } catch (error) {
         if (error instanceof XmlReadError) {
@@ -70,7 +72,9 @@ export const XmlToIon = defineTask({
         throw error;
       }
     }
-    return { uri: await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8")) };
+    const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
+    ctx.metric({ name: "records", type: "counter", value: counter.records });
+    return { uri };
   },
 });
 
@@ -117,8 +121,9 @@ export const IonToXml = defineTask({
         throw error;
       }
       yield first ? `${declaration}<${root}/>\n` : `</${root}>\n`;
-      ctx.metric({ name: "records", type: "counter", value: writer.record });
     }
-    return { uri: await storeStream(ctx, "data.xml", encodeText(xmlText(), encoding)) };
+    const uri = await storeStream(ctx, "data.xml", encodeText(xmlText(), encoding));
+    ctx.metric({ name: "records", type: "counter", value: writer.record });
+    return { uri };
   },
 });

@@ -181,6 +181,8 @@ export interface XmlSelectOptions {
   forceList: ReadonlySet<string>;
   /** Deepest element nesting accepted. */
   maxDepth: number;
+  /** Counts the records written out. */
+  counter?: { records: number };
 }
 
 const isIndex = (token: string) => /^[+-]?\d+$/.test(token);
@@ -195,6 +197,7 @@ export async function* selectXmlRecords(
   options: XmlSelectOptions,
 ): AsyncGenerator<string> {
   const { tokens, forceList, maxDepth } = options;
+  const counter = options.counter ?? { records: 0 };
   const parser = new SaxesParser<{ xmlns: false; position: true }>({ xmlns: false, position: true });
   const out: string[] = [];
   let emitted = 0;
@@ -218,6 +221,7 @@ export async function* selectXmlRecords(
         return;
       }
     }
+    counter.records++;
     out.push(line);
   };
   const emit = (value: unknown) => {
