@@ -60,7 +60,7 @@ export function xmlValue(text: string): unknown {
   return Number.isSafeInteger(n) ? n : BigInt(text);
 }
 
-/** The Ion text of a value built from XML (plain values plus {@link XmlDecimal} and {@link XmlDouble}). */
+/** The Ion text of a value built from XML: plain values, Maps (structs), {@link XmlDecimal} and {@link XmlDouble}. */
 export function xmlIon(value: unknown): string {
   switch (typeof value) {
     case "string":
@@ -79,8 +79,8 @@ export function xmlIon(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(xmlIon).join(",")}]`;
   let text = "{";
   let first = true;
-  for (const key in value as Record<string, unknown>) {
-    text += `${first ? "" : ","}${ionFieldName(key)}:${xmlIon((value as Record<string, unknown>)[key])}`;
+  for (const [key, item] of value as Map<string, unknown>) {
+    text += `${first ? "" : ","}${ionFieldName(key)}:${xmlIon(item)}`;
     first = false;
   }
   return `${text}}`;
@@ -118,35 +118,30 @@ export function pointerTokens(query: string | undefined): string[] {
     .map((t) => (fragment ? decodeURIComponent(t) : t).replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
-type Obj = Record<string, unknown>;
+/** An element being built: its fields in document order. */
+type Obj = Map<string, unknown>;
 
 /** org.json's `accumulate`: a second value under a key turns it into an array. */
 function accumulate(obj: Obj, key: string, value: unknown): void {
-  if (!(key in obj)) obj[key] = Array.isArray(value) ? [value] : value;
-  else {
-    const current = obj[key];
-    if (Array.isArray(current)) current.push(value);
-    else obj[key] = [current, value];
-  }
+  const current = obj.get(key);
+  if (current === undefined) obj.set(key, Array.isArray(value) ? [value] : value);
+  else if (Array.isArray(current)) current.push(value);
+  else obj.set(key, [current, value]);
 }
 
 /** org.json's `append`: always an array. */
 function append(obj: Obj, key: string, value: unknown): void {
-  const current = obj[key];
+  const current = obj.get(key);
   if (Array.isArray(current)) current.push(value);
-  else obj[key] = current === undefined ? [value] : [current, value];
+  else obj.set(key, current === undefined ? [value] : [current, value]);
 }
 
 const EMPTY_LIST: unique symbol = Symbol("empty forced list");
 
 /** What an element adds under its name in its parent, org.json's way ({@link EMPTY_LIST}: an empty forced list). */
 function elementValue(obj: Obj, forced: boolean): unknown {
-  let size = 0;
-  for (const _ in obj) {
-    if (++size > 1) break;
-  }
-  if (size === 0) return forced ? EMPTY_LIST : "";
-  if (size === 1 && "content" in obj) return obj.content;
+  if (obj.size === 0) return forced ? EMPTY_LIST : "";
+  if (obj.size === 1 && obj.has("content")) return obj.get("content");
   return obj;
 }
 
@@ -185,6 +180,15 @@ export interface XmlSelectOptions {
   counter?: { records: number };
 }
 
+/** Java's `String.trim` for XML text: spaces, tabs and line breaks at both ends. */
+function trimXml(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text.charCodeAt(start) <= 32) start++;
+  while (end > start && text.charCodeAt(end - 1) <= 32) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
 const isIndex = (token: string) => /^[+-]?\d+$/.test(token);
 
 /**
@@ -206,7 +210,7 @@ export async function* selectXmlRecords(
   let sawContent = false;
 
   const doc: Frame = { name: "", nav: tokens.length > 0 ? 0 : -1, count: 0, hasOther: true };
-  if (tokens.length === 0) doc.node = Object.create(null) as Obj;
+  if (tokens.length === 0) doc.node = new Map();
   const stack: Frame[] = [doc];
 
   const fail = (message: string): never => {
@@ -244,7 +248,7 @@ export async function* selectXmlRecords(
   };
   const flushText = () => {
     if (text === "") return;
-    const t = text.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, "");
+    const t = trimXml(text);
     text = "";
     if (t !== "") addText(stack[stack.length - 1]!, xmlValue(t));
   };
@@ -256,7 +260,7 @@ export async function* selectXmlRecords(
     const key = tokens[parent.nav]!;
     const forced = forceList.has(key);
     if (parent.nav === tokens.length - 1) {
-      frame.node = Object.create(null) as Obj;
+      frame.node = new Map();
       frame.record = true;
       return frame;
     }
@@ -266,7 +270,7 @@ export async function* selectXmlRecords(
       if (position !== Number(next)) return frame;
       if (position === 0 && !forced) parent.gate = { pending: [] };
       if (parent.nav + 2 === tokens.length) {
-        frame.node = Object.create(null) as Obj;
+        frame.node = new Map();
         frame.record = true;
       } else frame.nav = parent.nav + 2;
       return frame;
@@ -323,7 +327,7 @@ export async function* selectXmlRecords(
     parent.hasOther = true;
     let frame: Frame;
     if (parent.node) {
-      const node = Object.create(null) as Obj;
+      const node = new Map();
       for (const name in tag.attributes) accumulate(node, name, xmlValue(tag.attributes[name]!));
       frame = { name: tag.name, node, nav: -1, count: 0, hasOther: true };
     } else if (parent.nav >= 0 && tag.name === tokens[parent.nav]) {
@@ -352,7 +356,7 @@ export async function* selectXmlRecords(
       if (frame.record) emit(value);
       else {
         const parentNode = stack[stack.length - 2]!.node!;
-        if (value === EMPTY_LIST) parentNode[frame.name] = [];
+        if (value === EMPTY_LIST) parentNode.set(frame.name, []);
         else if (forced) append(parentNode, frame.name, value);
         else accumulate(parentNode, frame.name, value);
       }
