@@ -2,7 +2,9 @@
 // Serdes XML benchmark: IonToXml then XmlToIon (`query: /items/item`) of a 1,000,000-record Ion
 // file (five fields) through the embedded engine and internal storage, against the floor of a
 // bare saxes pass over the same XML (no records built, nothing written). Each measurement runs in
-// its own process (peak RSS is per process); prints medians of BENCH_RUNS runs. Not a test.
+// its own process (peak RSS is per process); prints medians of BENCH_RUNS runs (default 1: one
+// run takes about 40 s on a 2-core machine; BENCH_ROWS=200000 for a quicker look) and the CPU time
+// of the flow, steadier than wall time on a shared machine. Not a test.
 //   npm run build && node bench/serdes-xml.bench.mjs
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
@@ -71,14 +73,16 @@ tasks:
     from: "{{ outputs.to_xml.uri }}"
     query: /items/item
 `);
+    const cpuBefore = process.cpuUsage();
     const done = await instance.waitForEnd((await instance.createExecution("bench.serdes", "convert")).id, 600_000);
+    const cpu = process.cpuUsage(cpuBefore);
     if (done.state.current !== "SUCCESS") throw new Error(`the flow ended ${done.state.current}`);
     const ms = (id) => {
       const h = done.taskRunList.find((t) => t.taskId === id).state.histories;
       const start = h.find((s) => s.state === "RUNNING") ?? h[0];
       return Date.parse(h.at(-1).date) - Date.parse(start.date);
     };
-    return { ionToXml: ms("to_xml"), xmlToIon: ms("to_ion") };
+    return { ionToXml: ms("to_xml"), xmlToIon: ms("to_ion"), cpu: (cpu.user + cpu.system) / 1000 };
   } finally {
     await instance.close();
     rmSync(home, { recursive: true, force: true });
@@ -117,6 +121,7 @@ if (mode === "floor" || mode === "saker") {
     console.log(
       `  XmlToIon (query /items/item)     ${(toIon / 1000).toFixed(2)} s   (${(toIon / f).toFixed(2)}× the saxes pass)`,
     );
+    console.log(`  CPU time of the flow (both)      ${(median(sakers.map((r) => r.cpu)) / 1000).toFixed(2)} s`);
     console.log(`  peak RSS of the flow (both)      ${mb(median(sakers.map((r) => r.rss)))} MB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -155,6 +155,19 @@ describe("XmlToIon", () => {
     expect(ex.state.current, errorMessages(test, ex, "none").join()).toBe("SUCCESS");
     expect(await stored(ex, "none")).toBe("");
     expect(await stored(ex, "root")).toBe('""\n');
+    // An empty file is an empty document, as for org.json.
+    const empty = await test.run(
+      flowWith(
+        "xml_empty_file",
+        "",
+        ".xml",
+        task("q", XML_TO_ION, 'from: "{{ outputs.src.uri }}"\nquery: /random/stuff') +
+          task("all", XML_TO_ION, 'from: "{{ outputs.src.uri }}"'),
+      ),
+    );
+    expect(empty.state.current, errorMessages(test, empty, "q").join()).toBe("SUCCESS");
+    expect(await stored(empty, "q")).toBe("");
+    expect(await stored(empty, "all")).toBe("{}\n");
   });
 
   it("reads the charset given (ISO-8859-1 bytes)", async () => {
