@@ -350,7 +350,7 @@ describe("bad XML and bad properties", () => {
     );
   });
 
-  it("IonToXml refuses a field that cannot be an element name, and invalid Ion", async () => {
+  it("IonToXml refuses a field or rootName that cannot be an element name, and invalid Ion", async () => {
     const ex = await test.run(
       flowWith(
         "xml_badname",
@@ -370,5 +370,15 @@ describe("bad XML and bad properties", () => {
     );
     expect(badIon.state.current).toBe("FAILED");
     expect(errorMessages(test, badIon, "xml").join("\n")).toMatch(/invalid Ion at line 2/);
+    const badRoot = await test.run(
+      flowWith(
+        "xml_badroot",
+        "{a:1}\n",
+        ".ion",
+        task("xml", ION_TO_XML, 'from: "{{ outputs.src.uri }}"\nrootName: "1 rows"'),
+      ),
+    );
+    expect(badRoot.state.current).toBe("FAILED");
+    expect(errorMessages(test, badRoot, "xml").join("\n")).toMatch(/rootName '1 rows' is not an XML element name/);
   });
 });
