@@ -115,7 +115,17 @@ export function pointerTokens(query: string | undefined): string[] {
   return q
     .slice(1)
     .split("/")
-    .map((t) => (fragment ? decodeURIComponent(t) : t).replace(/~1/g, "/").replace(/~0/g, "~"));
+    .map((t) => {
+      let token = t;
+      if (fragment) {
+        try {
+          token = decodeURIComponent(t);
+        } catch {
+          throw new Error(`query '${query}' has a malformed %-escape in '${t}'`);
+        }
+      }
+      return token.replace(/~1/g, "/").replace(/~0/g, "~");
+    });
 }
 
 /** An element being built: its fields in document order. */
