@@ -37,16 +37,17 @@ function timeOfDay(micros: number): string {
 }
 
 /** The Ion text of a decimal of `unscaled` digits and `scale`: `12.30`, `-0.5`, `42.`. */
-export function decimalText(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
+export function decimalText(unscaled: bigint | number, scale: number): string {
+  const negative = unscaled < 0;
   const digits = (negative ? -unscaled : unscaled).toString();
   if (scale === 0) return `${negative ? "-" : ""}${digits}.`;
   const padded = digits.padStart(scale + 1, "0");
   return `${negative ? "-" : ""}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
 
-function fromTwosComplement(bytes: Buffer): bigint {
-  if (bytes.length === 0) return 0n;
+function fromTwosComplement(bytes: Buffer): bigint | number {
+  if (bytes.length === 0) return 0;
+  if (bytes.length <= 6) return bytes.readIntBE(0, bytes.length);
   let n = BigInt(`0x${bytes.toString("hex")}`);
   if (bytes[0]! & 0x80) n -= 1n << BigInt(bytes.length * 8);
   return n;
