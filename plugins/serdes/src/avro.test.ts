@@ -5,7 +5,9 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { crc32 } from "node:zlib";
 import avro from "avsc";
+import { compress } from "snappyjs";
 import * as ion from "ion-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
@@ -212,6 +214,50 @@ describe("IonToAvro and AvroToIon", () => {
     const values = ionValues(text);
     expect(values.map((v: { id: number }) => v.id)).toEqual(records.map((r) => r.id));
     expect(values[499]).toMatchObject({ id: 499, kind: "B", score: 124.75, tags: ["t499"] });
+  });
+
+  it("reads snappy files (as Java and Spark write them); an unknown codec or a bad checksum fails", async () => {
+    const schema = {
+      type: "record",
+      name: "Z",
+      fields: [
+        { name: "n", type: "int" },
+        { name: "s", type: "string" },
+      ],
+    };
+    const records = Array.from({ length: 2000 }, (_, n) => ({ n, s: `value ${n % 10}` }));
+    let corrupt = false;
+    const snappy = (buf: Buffer, cb: (e: Error | null, b?: Buffer) => void) => {
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(corrupt ? crc32(buf) ^ 1 : crc32(buf));
+      cb(null, Buffer.concat([Buffer.from(compress(buf)), crc]));
+    };
+    const opts = { codec: "snappy", codecs: { snappy }, blockSize: 4096 };
+    const good = await putFile("snappy.avro", await avscFile(schema, records, opts));
+    corrupt = true;
+    const bad = await putFile("snappy-bad.avro", await avscFile(schema, records.slice(0, 10), opts));
+    const zstd = await putFile(
+      "zstd.avro",
+      await avscFile(schema, records.slice(0, 10), { codec: "zstandard", codecs: { zstandard: snappy } }),
+    );
+    const ex = await test.run(
+      flowWith(
+        "avro_snappy",
+        "x",
+        ".txt",
+        task("good", AVRO_TO_ION, `from: "${good}"`) +
+          task("bad", AVRO_TO_ION, `from: "${bad}"\nallowFailure: true`) +
+          task("zstd", AVRO_TO_ION, `from: "${zstd}"\nallowFailure: true`),
+      ),
+    );
+    expect(taskRun(ex, "good").state.current, errorMessages(test, ex, "good").join()).toBe("SUCCESS");
+    const lines = (await stored(ex, "good")).trim().split("\n");
+    expect(lines).toHaveLength(2000);
+    expect(lines[1999]).toBe('{n:1999,s:"value 9"}');
+    expect(errorMessages(test, ex, "bad").join("\n")).toMatch(
+      /snappy-bad\.avro' at block 1 \(after record 0\): snappy codec decompression error \(checksum mismatch\)/,
+    );
+    expect(errorMessages(test, ex, "zstd").join("\n")).toMatch(/zstd\.avro' in its header: unknown codec: zstandard/);
   });
 
   it("an Avro file with no record gives an empty Ion file; an Ion file with no row an Avro file with no record", async () => {

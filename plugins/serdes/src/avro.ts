@@ -1,6 +1,8 @@
 /** `io.kestra.plugin.serdes.avro.IonToAvro` and `AvroToIon`: Ion lines ⇄ Avro object container files, streamed. */
 import { Readable, pipeline } from "node:stream";
+import { crc32, inflateRaw } from "node:zlib";
 import avro from "avsc";
+import { uncompress } from "snappyjs";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { encodeText } from "./charset.ts";
@@ -188,6 +190,28 @@ export const IonToAvro = defineTask({
   },
 });
 
+/** The largest block a codec may inflate to: a bigger one is refused (a decompression bomb). */
+const MAX_BLOCK = 256 * 1024 * 1024;
+type Callback = (error: Error | null, data?: Buffer) => void;
+
+/** The codecs AvroToIon reads: null, deflate and snappy (raw Snappy then the CRC-32 of the data, big-endian). */
+const CODECS = {
+  null: (buf: Buffer, cb: Callback) => cb(null, buf),
+  deflate: (buf: Buffer, cb: Callback) => inflateRaw(buf, { maxOutputLength: MAX_BLOCK }, cb),
+  snappy: (buf: Buffer, cb: Callback) => {
+    let data: Buffer;
+    try {
+      const u8 = uncompress(buf.subarray(0, buf.length - 4), MAX_BLOCK);
+      data = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    } catch (error) {
+      cb(error as Error);
+      return;
+    }
+    if (buf.length < 4 || crc32(data) !== buf.readUInt32BE(buf.length - 4)) cb(new Error("checksum mismatch"));
+    else cb(null, data);
+  },
+};
+
 /**
  * avsc's BlockDecoder, told to fail on bytes left after the last whole block (a file cut short;
  * avsc itself ends quietly there), and keeping where it is for error messages.
@@ -203,7 +227,7 @@ class CheckedDecoder extends avro.streams.BlockDecoder {
   where = "";
 
   constructor() {
-    super({ parseHook } as never);
+    super({ parseHook, codecs: CODECS } as never);
     let total = 0;
     this.on("block", (info: { valueCount: number }) => {
       this.blocks++;
@@ -259,7 +283,7 @@ export const AvroToIon = defineTask({
     },
   ],
   description:
-    "Reads an Avro object container file (codec null or deflate) and writes an Ion file, one record per line, with the schema the file holds. Dates become Ion day timestamps, timestamps UTC Ion timestamps, decimals Ion decimals, bytes blobs.",
+    "Reads an Avro object container file (codec null, deflate or snappy) and writes an Ion file, one record per line, with the schema the file holds. Dates become Ion day timestamps, timestamps UTC Ion timestamps, decimals Ion decimals, bytes blobs.",
   properties: z.object({
     from,
     onBadLines: onBadLines.describe(
@@ -290,7 +314,10 @@ export const AvroToIon = defineTask({
         }
       } catch (error) {
         if (error instanceof NonRetryableError) throw error;
-        throw new NonRetryableError(`invalid Avro file '${p.from}'${decoder.where}: ${(error as Error).message}`);
+        const cause = (error as Error).cause as Error | undefined;
+        throw new NonRetryableError(
+          `invalid Avro file '${p.from}'${decoder.where}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ""}`,
+        );
       }
     }
     const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
