@@ -301,6 +301,58 @@ describe("IonToAvro and AvroToIon", () => {
     expect(await stored(ex, "back")).toBe('{a:1,b:"x"}\n{a:2,b:null}\n');
   });
 
+  it("reads dates and times with Java patterns, in timeZoneId when they have no offset", async () => {
+    const schema = {
+      type: "record",
+      name: "T",
+      fields: [
+        { name: "at", type: { type: "long", logicalType: "timestamp-millis" } },
+        { name: "on", type: { type: "int", logicalType: "date" } },
+        { name: "time", type: { type: "int", logicalType: "time-millis" } },
+        { name: "local", type: { type: "long", logicalType: "local-timestamp-micros" } },
+      ],
+    };
+    const rows =
+      '{at:"2024-01-15 10:20:30",on:"15/01/2024",time:"02:05 PM",local:"2024-01-15 10:20:30"}\n' +
+      '{at:"2024-07-15 10:20:30",on:"29/02/2024",time:"12:00 AM",local:"2024-07-15 23:59:59"}\n' +
+      '{at:2024-07-15T10:20:30.250+05:30,on:2024-03-01,time:"13:14:15.5",local:2024-07-15T10:20:30Z}\n';
+    const ex = await test.run(
+      flowWith(
+        "avro_formats",
+        rows,
+        ".ion",
+        task(
+          "avro",
+          ION_TO_AVRO,
+          `from: "{{ outputs.src.uri }}"\ndatetimeFormat: "yyyy-MM-dd' 'HH:mm:ss"\ndateFormat: dd/MM/yyyy\ntimeFormat: "hh:mm a"\ntimeZoneId: America/New_York\n${schemaProp(schema)}`,
+        ) + task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "avro").join()).toBe("SUCCESS");
+    // New York is UTC-5 in January, UTC-4 in July; Ion timestamps fall back to ISO 8601 and keep their offset.
+    expect((await stored(ex, "back")).split("\n")).toEqual([
+      '{at:2024-01-15T15:20:30.000Z,on:2024-01-15,time:LocalTime::"14:05:00",local:LocalDateTime::"2024-01-15T10:20:30"}',
+      '{at:2024-07-15T14:20:30.000Z,on:2024-02-29,time:LocalTime::"00:00:00",local:LocalDateTime::"2024-07-15T23:59:59"}',
+      '{at:2024-07-15T04:50:30.250Z,on:2024-03-01,time:LocalTime::"13:14:15.5",local:LocalDateTime::"2024-07-15T06:20:30"}',
+      "",
+    ]);
+    const bad = await test.run(
+      flowWith(
+        "avro_formats_bad",
+        '{at:"2024-02-30 10:00:00",on:"01/01/2024",time:"01:00 AM",local:"2024-01-01 00:00:00"}',
+        ".ion",
+        task(
+          "avro",
+          ION_TO_AVRO,
+          `from: "{{ outputs.src.uri }}"\ndatetimeFormat: "yyyy-MM-dd' 'HH:mm:ss"\ndateFormat: dd/MM/yyyy\ntimeFormat: "hh:mm a"\n${schemaProp(schema)}`,
+        ),
+      ),
+    );
+    expect(errorMessages(test, bad, "avro").join("\n")).toMatch(
+      /row 1, field 'at': "2024-02-30 10:00:00" is not a date-time \(datetimeFormat 'yyyy-MM-dd' 'HH:mm:ss'\)/,
+    );
+  });
+
   it("inferAllFields applies trueValues, falseValues and nullValues to every field; nullValues make nulls", async () => {
     const schema = {
       type: "record",

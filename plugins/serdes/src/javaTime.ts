@@ -220,26 +220,18 @@ export function epochMicros(f: DateFields, zone: string, local = false): number 
   const time = f.hour === undefined ? 0 : microsOfDay(f);
   if (time === undefined) return undefined;
   const wall = day * DAY_MS * 1000 + time;
-  const inZone = (micros: number) => {
-    if (zone === "UTC" && !local) return micros;
-    const ms = Math.floor(micros / 1000);
-    const d = DateTime.fromMillis(ms, { zone: "UTC" }).setZone(zone, { keepLocalTime: true });
-    return (d.toMillis() - ms) * 1000 + micros;
-  };
-  if (local) {
-    if (f.offset === undefined && f.zone === undefined) return wall;
-    // An instant: the wall time it is in `zone`.
-    const instant = f.offset !== undefined ? wall - f.offset * 60_000_000 : zoned(wall, f.zone!);
-    const ms = Math.floor(instant / 1000);
-    const d = DateTime.fromMillis(ms, { zone });
-    return (ms + d.offset * 60_000) * 1000 + (instant - ms * 1000);
-  }
-  if (f.offset !== undefined) return wall - f.offset * 60_000_000;
-  if (f.zone !== undefined) return zoned(wall, f.zone);
-  return inZone(wall);
+  const hasZone = f.offset !== undefined || f.zone !== undefined;
+  if (local && !hasZone) return wall;
+  const instant = f.offset !== undefined ? wall - f.offset * 60_000_000 : zoned(wall, f.zone ?? zone);
+  if (!local) return instant;
+  // A local date-time from text with an offset: the wall time that instant is in `zone`.
+  const ms = Math.floor(instant / 1000);
+  return instant + DateTime.fromMillis(ms, { zone }).offset * 60_000_000;
 }
 
+/** The instant whose wall time in `zone` is `wall` (microseconds, as if UTC). */
 function zoned(wall: number, zone: string): number {
+  if (zone === "UTC") return wall;
   const ms = Math.floor(wall / 1000);
   const d = DateTime.fromMillis(ms, { zone: "UTC" }).setZone(zone, { keepLocalTime: true });
   if (!d.isValid) throw new Error(`unknown time zone '${zone}'`);
