@@ -44,6 +44,7 @@ const ALL_TYPES = {
     { name: "m", type: { type: "map", values: "string" } },
     { name: "rec", type: { type: "record", name: "Inner", fields: [{ name: "x", type: "int" }] } },
     { name: "opt", type: ["null", "string"], default: null },
+    { name: "ref", type: ["null", "Inner", { type: "array", items: "long" }] },
     { name: "dec", type: { type: "bytes", logicalType: "decimal", precision: 10, scale: 2 } },
     { name: "decf", type: { type: "fixed", name: "D8", size: 8, logicalType: "decimal", precision: 12, scale: 3 } },
     { name: "u", type: { type: "string", logicalType: "uuid" } },
@@ -58,13 +59,13 @@ const ALL_TYPES = {
 
 /** Row 1 holds typed Ion values, row 2 text as CSV gives it (and a few numbers for logical types). */
 const ION_IN = [
-  `{b:true,i:-5,l:9007199254740993,f:1.5e0,d:-2.25e0,s:"h\u00e9llo \\"q\\"",by:{{aGVsbG8=}},fx:"abcd",e:"GREEN",arr:[1,2,3],m:{k:"v"},rec:{x:7},opt:"here",dec:12.30,decf:-0.5,u:"123E4567-E89B-12D3-A456-426614174000",day:2024-02-29,tm:LocalTime::"10:20:30.123",tu:"10:20:30.123456",ts:2024-01-15T10:20:30.123Z,tsu:2024-01-15T10:20:30.123456+01:00,lts:LocalDateTime::"2024-01-15T10:20:30.5"}`,
-  `{b:"no",i:"42",l:"-7",f:"2,5",d:"1e3",s:123,by:"raw",fx:"wxyz",e:"RED",arr:[],m:{},rec:{x:"8"},opt:null,dec:"1234,565",decf:3,u:"00000000-0000-0000-0000-000000000000",day:"2024-01-01",tm:"23:59",tu:"00:00:00",ts:"1700000000000",tsu:"2024-06-01T12:00:00",lts:"2024-06-01T12:00:00+02:00"}`,
+  `{b:true,i:-5,l:9007199254740993,f:1.5e0,d:-2.25e0,s:"h\u00e9llo \\"q\\"",by:{{aGVsbG8=}},fx:"abcd",e:"GREEN",arr:[1,2,3],m:{k:"v"},rec:{x:7},opt:"here",ref:{x:9},dec:12.30,decf:-0.5,u:"123E4567-E89B-12D3-A456-426614174000",day:2024-02-29,tm:LocalTime::"10:20:30.123",tu:"10:20:30.123456",ts:2024-01-15T10:20:30.123Z,tsu:2024-01-15T10:20:30.123456+01:00,lts:LocalDateTime::"2024-01-15T10:20:30.5"}`,
+  `{b:"no",i:"42",l:"-7",f:"2,5",d:"1e3",s:123,by:"raw",fx:"wxyz",e:"RED",arr:[],m:{},rec:{x:"8"},opt:null,ref:[5,"6"],dec:"1234,565",decf:3,u:"00000000-0000-0000-0000-000000000000",day:"2024-01-01",tm:"23:59",tu:"00:00:00",ts:"1700000000000",tsu:"2024-06-01T12:00:00",lts:"2024-06-01T12:00:00+02:00"}`,
 ].join("\n");
 
 const ION_OUT = [
-  `{b:true,i:-5,l:9007199254740993,f:1.5e0,d:-2.25e0,s:"h\u00e9llo \\"q\\"",by:{{aGVsbG8=}},fx:{{YWJjZA==}},e:"GREEN",arr:[1,2,3],m:{k:"v"},rec:{x:7},opt:"here",dec:12.30,decf:-0.500,u:"123e4567-e89b-12d3-a456-426614174000",day:2024-02-29,tm:LocalTime::"10:20:30.123",tu:LocalTime::"10:20:30.123456",ts:2024-01-15T10:20:30.123Z,tsu:2024-01-15T09:20:30.123456Z,lts:LocalDateTime::"2024-01-15T10:20:30.5"}`,
-  `{b:false,i:42,l:-7,f:2.5e0,d:1000e0,s:"123",by:{{cmF3}},fx:{{d3h5eg==}},e:"RED",arr:[],m:{},rec:{x:8},opt:null,dec:1234.56,decf:3.000,u:"00000000-0000-0000-0000-000000000000",day:2024-01-01,tm:LocalTime::"23:59:00",tu:LocalTime::"00:00:00",ts:2023-11-14T22:13:20.000Z,tsu:2024-06-01T10:00:00.000000Z,lts:LocalDateTime::"2024-06-01T12:00:00"}`,
+  `{b:true,i:-5,l:9007199254740993,f:1.5e0,d:-2.25e0,s:"h\u00e9llo \\"q\\"",by:{{aGVsbG8=}},fx:{{YWJjZA==}},e:"GREEN",arr:[1,2,3],m:{k:"v"},rec:{x:7},opt:"here",ref:{x:9},dec:12.30,decf:-0.500,u:"123e4567-e89b-12d3-a456-426614174000",day:2024-02-29,tm:LocalTime::"10:20:30.123",tu:LocalTime::"10:20:30.123456",ts:2024-01-15T10:20:30.123Z,tsu:2024-01-15T09:20:30.123456Z,lts:LocalDateTime::"2024-01-15T10:20:30.5"}`,
+  `{b:false,i:42,l:-7,f:2.5e0,d:1000e0,s:"123",by:{{cmF3}},fx:{{d3h5eg==}},e:"RED",arr:[],m:{},rec:{x:8},opt:null,ref:[5,6],dec:1234.56,decf:3.000,u:"00000000-0000-0000-0000-000000000000",day:2024-01-01,tm:LocalTime::"23:59:00",tu:LocalTime::"00:00:00",ts:2023-11-14T22:13:20.000Z,tsu:2024-06-01T10:00:00.000000Z,lts:LocalDateTime::"2024-06-01T12:00:00"}`,
 ].join("\n");
 
 /** A YAML block scalar (`schema: |`) of a schema. */
