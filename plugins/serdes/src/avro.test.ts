@@ -475,6 +475,33 @@ describe("bad input", () => {
       .map((l) => l.message)
       .join("\n");
     expect(warnings).toMatch(/row 2 left out: field 'amount'/);
+
+    // A bad value of a nullable field is written as null, with a warning naming the row.
+    const nullable = {
+      type: "record",
+      name: "S",
+      fields: [
+        { name: "id", type: "int" },
+        { name: "amount", type: ["null", "double"] },
+      ],
+    };
+    const kept = await test.run(
+      flowWith(
+        "avro_badrow_null",
+        ionRows,
+        ".ion",
+        task("avro", ION_TO_AVRO, `from: "{{ outputs.src.uri }}"\nonBadLines: WARN\n${schemaProp(nullable)}`) +
+          task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"'),
+      ),
+    );
+    expect(kept.state.current, errorMessages(test, kept, "avro").join()).toBe("SUCCESS");
+    expect(await stored(kept, "back")).toBe("{id:1,amount:2.5e0}\n{id:2,amount:null}\n{id:3,amount:4e0}\n");
+    expect(
+      test.instance.logs
+        .find({ executionId: kept.id, taskId: "avro", minLevel: "WARN" })
+        .map((l) => l.message)
+        .join("\n"),
+    ).toMatch(/row 2, field 'amount': "lots" fits no type of union \[null, double\].*written as null/);
   });
 
   it("nested fields and list items are named; a missing non-null field is an error; strictSchema names extra fields", async () => {

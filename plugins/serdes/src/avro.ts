@@ -137,6 +137,7 @@ export const IonToAvro = defineTask({
     const zone = luxonZone(zoneId);
     if (!zone) throw new NonRetryableError(`invalid 'timeZoneId': unknown time zone '${zoneId}'`);
     let warnings = 0;
+    let n = 0; // the row being converted
     const convert = compileRowConverter(schema, {
       trueValues: p.trueValues,
       falseValues: p.falseValues,
@@ -150,14 +151,13 @@ export const IonToAvro = defineTask({
       zone,
       onBadLines: p.onBadLines,
       warn(message) {
-        if (warnings++ < 100) ctx.logger.warn(message);
+        if (warnings++ < 100) ctx.logger.warn("row {}, {}", n, message);
       },
     });
     const source = await ctx.storage.getFile(p.from);
     let rows = 0;
     let skipped = 0;
     async function* records(): AsyncGenerator<Record<string, unknown>> {
-      let n = 0;
       try {
         for await (const value of readIonLines(source)) {
           n++;
