@@ -1,0 +1,327 @@
+/** `io.kestra.plugin.serdes.avro.IonToAvro` and `AvroToIon`: Ion lines ⇄ Avro object container files, streamed. */
+import { Readable, pipeline } from "node:stream";
+import { crc32, inflateRaw } from "node:zlib";
+import avro from "avsc";
+import { uncompress } from "snappyjs";
+import { defineTask, NonRetryableError, z } from "@saker/sdk";
+import { IonReadError, readIonLines } from "@saker/sdk/ion";
+import { encodeText } from "./charset.ts";
+import { storeStream } from "./store.ts";
+import { avroType, parseHook, type AvroType } from "./avroTypes.ts";
+import { CellError, compileRowConverter, SkipRow } from "./ionToAvro.ts";
+import { compileIonWriter } from "./avroToIonText.ts";
+import { compileJavaPattern, luxonZone, type JavaPattern } from "./javaTime.ts";
+
+const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
+const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+const onBadLines = z
+  .enum(["ERROR", "WARN", "SKIP"])
+  .default("ERROR")
+  .describe(
+    "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`) or silently (`SKIP`).",
+  );
+
+const SCHEMA_EXAMPLE = `{
+  "type": "record",
+  "name": "Order",
+  "fields": [
+    {"name": "id", "type": "long"},
+    {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
+    {"name": "created_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+    {"name": "note", "type": ["null", "string"], "default": null}
+  ]
+}`;
+
+/** The record type of the `schema` property, or a NonRetryableError naming `schema`. */
+function recordSchema(text: string): AvroType {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new NonRetryableError(`invalid Avro schema in 'schema': not JSON (${(error as Error).message})`);
+  }
+  let type: AvroType;
+  try {
+    type = avroType(json);
+  } catch (error) {
+    throw new NonRetryableError(`invalid Avro schema in 'schema': ${(error as Error).message}`);
+  }
+  if (type.typeName !== "record")
+    throw new NonRetryableError(`invalid Avro schema in 'schema': the schema must be a record, not ${type.typeName}`);
+  return type;
+}
+
+function pattern(property: string, text: string): JavaPattern {
+  try {
+    return compileJavaPattern(text);
+  } catch (error) {
+    throw new NonRetryableError(`invalid '${property}': ${(error as Error).message}`);
+  }
+}
+
+export const IonToAvro = defineTask({
+  type: "io.kestra.plugin.serdes.avro.IonToAvro",
+  aliases: ["io.kestra.plugin.serdes.avro.AvroWriter"],
+  title: "Convert an Ion file to Avro",
+  examples: [
+    {
+      title: "Write the rows of a CSV file as Avro with a schema",
+      code: `id: to_avro\ntype: io.kestra.plugin.serdes.avro.IonToAvro\nfrom: "{{ outputs.csv_to_ion.uri }}"\ndatetimeFormat: "yyyy-MM-dd' 'HH:mm:ss"\nschema: |\n${SCHEMA_EXAMPLE.replace(/^/gm, "  ")}`,
+    },
+  ],
+  description:
+    "Reads an Ion file (one row per line) and writes an Avro object container file with the given schema. Each value is converted to its field's type: text is parsed as numbers, booleans (`trueValues`, `falseValues`), nulls (`nullValues`), dates and times (`dateFormat`, `timeFormat`, `datetimeFormat`); logical types (decimal, uuid, date, time, timestamp) are stored as Avro stores them.",
+  properties: z.object({
+    from,
+    schema: z
+      .string()
+      .min(1)
+      .describe("The Avro schema of the records: a JSON record schema, rendered (it may come from an expression)."),
+    trueValues: z
+      .array(z.string())
+      .default(["t", "true", "enabled", "1", "on", "yes"])
+      .describe("Texts read as true (ignoring case)."),
+    falseValues: z
+      .array(z.string())
+      .default(["f", "false", "disabled", "0", "off", "no", ""])
+      .describe("Texts read as false (ignoring case)."),
+    nullValues: z
+      .array(z.string())
+      .default([
+        "",
+        "#N/A",
+        "#N/A N/A",
+        "#NA",
+        "-1.#IND",
+        "-1.#QNAN",
+        "-NaN",
+        "1.#IND",
+        "1.#QNAN",
+        "NA",
+        "n/a",
+        "nan",
+        "null",
+      ])
+      .describe("Texts read as null (ignoring case)."),
+    dateFormat: z.string().default("yyyy-MM-dd[XXX]").describe("Java pattern of dates given as text."),
+    timeFormat: z.string().default("HH:mm[:ss][.SSSSSS][XXX]").describe("Java pattern of times given as text."),
+    datetimeFormat: z
+      .string()
+      .default("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]")
+      .describe("Java pattern of date-times given as text."),
+    decimalSeparator: z
+      .string()
+      .length(1, "decimalSeparator is one character")
+      .default(".")
+      .describe("The decimal point of numbers given as text (`,` for European data)."),
+    strictSchema: z
+      .boolean()
+      .default(false)
+      .describe("Whether a row with a field the schema does not declare fails the task."),
+    inferAllFields: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Whether `trueValues`, `falseValues` and `nullValues` are applied to every text value, whatever its field's type (otherwise only to boolean and null types).",
+      ),
+    timeZoneId: z
+      .string()
+      .optional()
+      .describe("Time zone of date-times without an offset (default: the zone of the Saker process)."),
+    onBadLines,
+  }),
+  outputs: uriOutput,
+  async run(p, ctx) {
+    const schema = recordSchema(p.schema);
+    const zoneId = p.timeZoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const zone = luxonZone(zoneId);
+    if (!zone) throw new NonRetryableError(`invalid 'timeZoneId': unknown time zone '${zoneId}'`);
+    let warnings = 0;
+    let n = 0; // the row being converted
+    const convert = compileRowConverter(schema, {
+      trueValues: p.trueValues,
+      falseValues: p.falseValues,
+      nullValues: p.nullValues,
+      dateFormat: pattern("dateFormat", p.dateFormat),
+      timeFormat: pattern("timeFormat", p.timeFormat),
+      datetimeFormat: pattern("datetimeFormat", p.datetimeFormat),
+      decimalSeparator: p.decimalSeparator,
+      strictSchema: p.strictSchema,
+      inferAllFields: p.inferAllFields,
+      zone,
+      onBadLines: p.onBadLines,
+      warn(message) {
+        if (warnings++ < 100) ctx.logger.warn("row {}, {}", n, message);
+      },
+    });
+    const source = await ctx.storage.getFile(p.from);
+    let rows = 0;
+    let skipped = 0;
+    async function* records(): AsyncGenerator<Record<string, unknown>> {
+      try {
+        for await (const value of readIonLines(source)) {
+          n++;
+          try {
+            yield convert(value);
+            rows++;
+          } catch (error) {
+            let reason: string;
+            if (error instanceof CellError)
+              reason = error.path === "" ? `: ${error.message}` : `, field '${error.path}': ${error.message}`;
+            else if (error instanceof SkipRow) reason = `: ${error.message}`;
+            else throw error;
+            if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': row ${n}${reason}`);
+            skipped++;
+            if (p.onBadLines === "WARN" && warnings++ < 100) ctx.logger.warn("row {} left out{}", n, reason);
+          }
+        }
+      } catch (error) {
+        if (error instanceof IonReadError) throw new NonRetryableError(`'${p.from}': ${error.message}`);
+        throw error;
+      }
+    }
+    const encoder = new avro.streams.BlockEncoder(schema as never, { writeHeader: "always" } as never);
+    // Errors reach storeStream through the encoder, which pipeline destroys with them.
+    pipeline(Readable.from(records()), encoder, () => undefined);
+    const uri = await storeStream(ctx, "data.avro", encoder as AsyncIterable<Buffer>);
+    ctx.metric({ name: "records", type: "counter", value: rows });
+    if (skipped > 0) ctx.logger.warn("{} bad row(s) left out (onBadLines: {})", skipped, p.onBadLines);
+    return { uri };
+  },
+});
+
+/** The largest block a codec may inflate to: a bigger one is refused (a decompression bomb). */
+const MAX_BLOCK = 256 * 1024 * 1024;
+type Callback = (error: Error | null, data?: Buffer) => void;
+
+/** The codecs AvroToIon reads: null, deflate and snappy (raw Snappy then the CRC-32 of the data, big-endian). */
+const CODECS = {
+  null: (buf: Buffer, cb: Callback) => cb(null, buf),
+  deflate: (buf: Buffer, cb: Callback) => inflateRaw(buf, { maxOutputLength: MAX_BLOCK }, cb),
+  snappy: (buf: Buffer, cb: Callback) => {
+    let data: Buffer;
+    try {
+      const u8 = uncompress(buf.subarray(0, buf.length - 4), MAX_BLOCK);
+      data = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+    } catch (error) {
+      cb(error as Error);
+      return;
+    }
+    if (buf.length < 4 || crc32(data) !== buf.readUInt32BE(buf.length - 4)) cb(new Error("checksum mismatch"));
+    else cb(null, data);
+  },
+};
+
+/**
+ * avsc's BlockDecoder, told to fail on bytes left after the last whole block (a file cut short;
+ * avsc itself ends quietly there), and keeping where it is for error messages.
+ */
+class CheckedDecoder extends avro.streams.BlockDecoder {
+  /** Records decoded, whole blocks announced, blocks whose records are all decoded. */
+  private records = 0;
+  private blocks = 0;
+  private done = 0;
+  private readonly ends: number[] = [];
+  private reading = false;
+  /** Where the first error happened, as text. */
+  where = "";
+
+  constructor() {
+    super({ parseHook, codecs: CODECS } as never);
+    let total = 0;
+    this.on("block", (info: { valueCount: number }) => {
+      this.blocks++;
+      total += info.valueCount;
+      this.ends.push(total);
+    });
+    this.prependListener("error", () => {
+      if (this.where) return;
+      const internals = this as unknown as { _syncMarker: Buffer | null };
+      if (!internals._syncMarker) this.where = " in its header";
+      else if (this.reading) {
+        const record = this.records + 1;
+        while (this.ends.length > 0 && this.ends[0]! < record) {
+          this.ends.shift();
+          this.done++;
+        }
+        this.where = ` at record ${record} (block ${this.done + 1})`;
+      } else this.where = ` at block ${this.blocks + 1} (after record ${this.records})`;
+    });
+  }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk !== null) this.records++;
+    return super.push(chunk, encoding);
+  }
+
+  override _read(size: number): void {
+    this.reading = true;
+    try {
+      super._read(size);
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const internals = this as unknown as { _syncMarker: Buffer | null; _tap: { buf: Buffer; pos: number } };
+    if (!internals._syncMarker) callback(new Error("the file ends inside its header (empty or cut short)"));
+    else if (internals._tap.buf.length > internals._tap.pos)
+      callback(new Error("the file ends inside a block (cut short)"));
+    else callback();
+  }
+}
+
+export const AvroToIon = defineTask({
+  type: "io.kestra.plugin.serdes.avro.AvroToIon",
+  aliases: ["io.kestra.plugin.serdes.avro.AvroReader"],
+  title: "Convert an Avro file to Ion",
+  examples: [
+    {
+      title: "Read an Avro file downloaded earlier",
+      code: `id: to_ion\ntype: io.kestra.plugin.serdes.avro.AvroToIon\nfrom: "{{ outputs.download.uri }}"`,
+    },
+  ],
+  description:
+    "Reads an Avro object container file (codec null, deflate or snappy) and writes an Ion file, one record per line, with the schema the file holds. Dates become Ion day timestamps, timestamps UTC Ion timestamps, decimals Ion decimals, bytes blobs.",
+  properties: z.object({
+    from,
+    onBadLines: onBadLines.describe(
+      "Accepted for Kestra's flows. A record that cannot be decoded always fails the task: what follows it in the file cannot be trusted.",
+    ),
+  }),
+  outputs: uriOutput,
+  async run(p, ctx) {
+    const source = await ctx.storage.getFile(p.from);
+    const decoder = new CheckedDecoder();
+    let writer: ((value: unknown) => string) | undefined;
+    decoder.on("metadata", (type: AvroType) => {
+      writer = compileIonWriter(type);
+    });
+    pipeline(Readable.from(source), decoder, () => undefined);
+    let records = 0;
+    async function* ionLines(): AsyncGenerator<string> {
+      try {
+        for await (const record of decoder) {
+          records++;
+          let line: string;
+          try {
+            line = writer!(record);
+          } catch (error) {
+            throw new NonRetryableError(`'${p.from}', record ${records}: ${(error as Error).message}`);
+          }
+          yield `${line}\n`;
+        }
+      } catch (error) {
+        if (error instanceof NonRetryableError) throw error;
+        const cause = (error as Error).cause as Error | undefined;
+        throw new NonRetryableError(
+          `invalid Avro file '${p.from}'${decoder.where}: ${(error as Error).message}${cause?.message ? ` (${cause.message})` : ""}`,
+        );
+      }
+    }
+    const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
+    ctx.metric({ name: "records", type: "counter", value: records });
+    return { uri };
+  },
+});

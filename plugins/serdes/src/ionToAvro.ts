@@ -1,0 +1,422 @@
+/**
+ * Ion rows to Avro records: a converter compiled once per schema turns each value read from an
+ * Ion file into what avsc writes for the schema's type, as Kestra's IonToAvro converts them:
+ * strings are parsed (numbers, booleans from `trueValues`/`falseValues`, nulls from `nullValues`,
+ * dates with the configured formats), logical types become their stored form.
+ */
+import { cellText } from "./cells.ts";
+import { type AvroType, preview, typeLabel } from "./avroTypes.ts";
+import {
+  epochDay,
+  epochMicros,
+  microsOfDay,
+  parseIsoDateTime,
+  parseIsoTime,
+  type DateFields,
+  type JavaPattern,
+} from "./javaTime.ts";
+
+/** A value that does not fit its type; `path` is the field it is in (`address.city`, `tags[2]`). */
+export class CellError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A row to leave out (`onBadLines: WARN` or `SKIP`), with why. */
+export class SkipRow extends Error {}
+
+export interface ConvertOptions {
+  trueValues: readonly string[];
+  falseValues: readonly string[];
+  nullValues: readonly string[];
+  dateFormat: JavaPattern;
+  timeFormat: JavaPattern;
+  datetimeFormat: JavaPattern;
+  decimalSeparator: string;
+  strictSchema: boolean;
+  inferAllFields: boolean;
+  /** luxon zone of date-times without offset. */
+  zone: string;
+  onBadLines: "ERROR" | "WARN" | "SKIP";
+  /** Called for each bad cell or row kept or left out with WARN. */
+  warn(message: string): void;
+}
+
+type Convert = (value: unknown, path: string) => unknown;
+
+const fail = (path: string, value: unknown, what: string): never => {
+  throw new CellError(`${preview(value)} is not ${what}`, path);
+};
+
+const lowerSet = (values: readonly string[]) => new Set(values.map((v) => v.toLowerCase()));
+
+/** Compiles the converter of a record schema: `row` gives the record avsc encodes. */
+export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: unknown) => Record<string, unknown> {
+  const trues = lowerSet(o.trueValues);
+  const falses = lowerSet(o.falseValues);
+  const nulls = lowerSet(o.nullValues);
+  const isNullText = (v: unknown) => typeof v === "string" && nulls.has(v.toLowerCase());
+  const number = (v: string) => (o.decimalSeparator === "." ? v : v.replace(o.decimalSeparator, "."));
+  const compiled = new Map<AvroType, Convert>();
+
+  function compile(type: AvroType): Convert {
+    const known = compiled.get(type);
+    if (known) return known;
+    // Records can refer to themselves: the map holds a forwarder until the converter exists.
+    const ref: { convert?: Convert } = {};
+    compiled.set(type, (v, p) => ref.convert!(v, p));
+    const inner = build(type);
+    const convert: Convert = o.inferAllFields
+      ? (v, p) => {
+          if (typeof v === "string") {
+            const l = v.toLowerCase();
+            if (nulls.has(l)) return inner(null, p);
+            if (trues.has(l)) return inner(true, p);
+            if (falses.has(l)) return inner(false, p);
+          }
+          return inner(v, p);
+        }
+      : inner;
+    ref.convert = convert;
+    compiled.set(type, convert);
+    return convert;
+  }
+
+  function build(type: AvroType): Convert {
+    if (type.kind) return logical(type);
+    switch (type.typeName) {
+      case "null":
+        return (v, p) => (v === null || isNullText(v) ? null : fail(p, v, "null"));
+      case "boolean":
+        return (v, p) => {
+          if (typeof v === "boolean") return v;
+          if (typeof v === "string") {
+            const l = v.toLowerCase();
+            if (trues.has(l)) return true;
+            if (falses.has(l)) return false;
+          }
+          if (v === 1) return true;
+          if (v === 0) return false;
+          return fail(p, v, "a boolean");
+        };
+      case "int":
+        return (v, p) => {
+          const n = typeof v === "string" && /^\s*[-+]?\d+\s*$/.test(v) ? Number(v) : v;
+          if (typeof n === "number" && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647) return n;
+          return fail(p, v, "an int");
+        };
+      case "long":
+      case "abstract:long":
+        return (v, p) => toLong(v) ?? fail(p, v, "a long");
+      case "float":
+      case "double":
+        return (v, p) => {
+          if (typeof v === "number") return v;
+          if (typeof v === "bigint") return Number(v);
+          if (typeof v === "string") {
+            const n = parseFloatText(number(v));
+            if (n !== undefined) return n;
+          }
+          return fail(p, v, `a ${type.typeName}`);
+        };
+      case "string":
+        return (v, p) => cellText(v) ?? fail(p, v, "a string");
+      case "bytes":
+        return (v, p) => toBytes(v) ?? fail(p, v, "bytes");
+      case "fixed":
+        return (v, p) => {
+          const b = toBytes(v);
+          if (b?.length === type.size) return b;
+          return fail(p, v, `${type.size} bytes (fixed ${type.name})`);
+        };
+      case "enum": {
+        const symbols = new Set(type.symbols);
+        return (v, p) =>
+          typeof v === "string" && symbols.has(v) ? v : fail(p, v, `one of ${type.symbols!.join(", ")}`);
+      }
+      case "array": {
+        const item = compile(type.itemsType!);
+        return (v, p) => {
+          if (!Array.isArray(v)) return fail(p, v, "a list");
+          return v.map((x, i) => item(x, `${p}[${i}]`));
+        };
+      }
+      case "map": {
+        const value = compile(type.valuesType!);
+        return (v, p) => {
+          if (!isStruct(v)) return fail(p, v, "a struct (map)");
+          const out: Record<string, unknown> = {};
+          for (const [k, x] of Object.entries(v)) out[k] = value(x, `${p}.${k}`);
+          return out;
+        };
+      }
+      case "union:wrapped":
+        return union(type);
+      case "record":
+      case "error":
+        return record(type);
+      default:
+        throw new Error(`unsupported Avro type ${type.typeName}`);
+    }
+  }
+
+  function union(type: AvroType): Convert {
+    const branches = type.types!.map((t) => ({ t, convert: compile(t), name: t.branchName! }));
+    const hasNull = branches.some((b) => b.t.typeName === "null");
+    const label = typeLabel(type);
+    return (v, p) => {
+      if (v === null && hasNull) return null;
+      let first: CellError | undefined;
+      for (const b of branches) {
+        // The null branch is tried in its place without an exception (most values are not null).
+        if (b.t.typeName === "null") {
+          if (isNullText(v) || (o.inferAllFields && v === null)) return null;
+          continue;
+        }
+        try {
+          return { [b.name]: b.convert(v, p) };
+        } catch (error) {
+          if (!(error instanceof CellError)) throw error;
+          first ??= error;
+        }
+      }
+      throw new CellError(
+        `${preview(v)} fits no type of ${label}${first ? ` (${first.path === p ? "" : `${first.path}: `}${first.message})` : ""}`,
+        p,
+      );
+    };
+  }
+
+  function record(type: AvroType): Convert {
+    const fields = type.fields!.map((f) => ({
+      name: f.name,
+      aliases: f.aliases,
+      convert: compile(f.type),
+      nullable: f.type.typeName === "null" || !!f.type.types?.some((t) => t.typeName === "null"),
+    }));
+    const names = new Set(fields.flatMap((f) => [f.name, ...f.aliases]));
+    return (v, p) => {
+      let data: Record<string, unknown>;
+      if (Array.isArray(v) && p === "") {
+        // A row of a list (CSV without header): values by position.
+        if (o.strictSchema && v.length > fields.length)
+          throw new CellError(`the row has ${v.length} values, the schema ${fields.length} fields`, p);
+        data = {};
+        fields.forEach((f, i) => (data[f.name] = v[i] ?? null));
+      } else if (isStruct(v)) {
+        data = v;
+        if (o.strictSchema) {
+          const extra = Object.keys(v).filter((k) => !names.has(k));
+          if (extra.length > 0) throw new CellError(`fields not in the schema: ${extra.join(", ")} (strictSchema)`, p);
+        }
+      } else {
+        return fail(p, v, `a struct (${typeLabel(type)})`);
+      }
+      const out: Record<string, unknown> = {};
+      for (const f of fields) {
+        let value = data[f.name];
+        if (value === undefined) {
+          for (const a of f.aliases) {
+            if (data[a] !== undefined) {
+              value = data[a];
+              break;
+            }
+          }
+        }
+        const path = p === "" ? f.name : `${p}.${f.name}`;
+        try {
+          out[f.name] = f.convert(value ?? null, path);
+        } catch (error) {
+          if (!(error instanceof CellError) || o.onBadLines === "ERROR") throw error;
+          if (!f.nullable) throw new SkipRow(`field '${error.path}': ${error.message}`);
+          if (o.onBadLines === "WARN") o.warn(`field '${error.path}': ${error.message}; written as null`);
+          out[f.name] = null;
+        }
+      }
+      return out;
+    };
+  }
+
+  function logical(type: AvroType): Convert {
+    const kind = type.kind!;
+    const base = type.underlyingType!;
+    const micros = kind.endsWith("-micros");
+    switch (kind) {
+      case "decimal": {
+        const scale = type.scale!;
+        const precision = type.precision!;
+        const fixedSize = base.typeName === "fixed" ? base.size : undefined;
+        return (v, p) => {
+          if (typeof v === "string" && fixedSize === undefined) {
+            const fast = smallDecimal(v, scale, precision, o.decimalSeparator);
+            if (fast !== undefined) return fast;
+          }
+          const d =
+            typeof v === "string"
+              ? parseDecimal(number(v))
+              : typeof v === "number" && Number.isFinite(v)
+                ? parseDecimal(String(v))
+                : typeof v === "bigint"
+                  ? { unscaled: v, scale: 0 }
+                  : undefined;
+          if (!d) return fail(p, v, `a decimal(${precision}, ${scale})`);
+          const unscaled = rescale(d.unscaled, d.scale, scale);
+          if ((unscaled < 0n ? -unscaled : unscaled).toString().length > precision)
+            throw new CellError(`${preview(v)} has more than ${precision} digits (decimal(${precision}, ${scale}))`, p);
+          const bytes = twosComplement(unscaled, base.typeName === "fixed" ? base.size! : undefined);
+          if (!bytes) throw new CellError(`${preview(v)} does not fit fixed ${base.name}`, p);
+          return bytes;
+        };
+      }
+      case "uuid":
+        return (v, p) =>
+          typeof v === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v.trim())
+            ? v.trim().toLowerCase()
+            : fail(p, v, "a UUID");
+      case "date":
+        return (v, p) => {
+          if (typeof v === "number" && Number.isInteger(v)) return v;
+          if (typeof v === "string") {
+            const f = o.dateFormat.parse(v) ?? parseIsoDateTime(v);
+            const day = f && epochDay(f);
+            if (day !== undefined) return day;
+          }
+          return fail(p, v, `a date (dateFormat '${o.dateFormat.pattern}')`);
+        };
+      case "time-millis":
+      case "time-micros":
+        return (v, p) => {
+          if (typeof v === "number" && Number.isInteger(v)) return v;
+          if (typeof v === "string") {
+            const f = o.timeFormat.parse(v) ?? parseIsoTime(v);
+            const us = f && microsOfDay(f);
+            if (us !== undefined) return micros ? us : Math.floor(us / 1000);
+          }
+          return fail(p, v, `a time (timeFormat '${o.timeFormat.pattern}')`);
+        };
+      default: {
+        // timestamp-millis/micros, local-timestamp-millis/micros
+        const local = kind.startsWith("local-");
+        return (v, p) => {
+          if (typeof v === "number" || typeof v === "bigint") {
+            const n = toLong(v);
+            if (n !== undefined) return n;
+          } else if (typeof v === "string") {
+            if (/^\s*-?\d+\s*$/.test(v)) return toLong(v)!;
+            const f: DateFields | undefined = o.datetimeFormat.parse(v) ?? parseIsoDateTime(v);
+            let us: number | undefined;
+            try {
+              us = f && epochMicros(f, o.zone, local);
+            } catch (error) {
+              throw new CellError((error as Error).message, p);
+            }
+            if (us !== undefined) return micros ? us : Math.floor(us / 1000);
+          }
+          return fail(p, v, `a date-time (datetimeFormat '${o.datetimeFormat.pattern}')`);
+        };
+      }
+    }
+  }
+
+  const row = compile(schema);
+  return (value) => row(value, "") as Record<string, unknown>;
+}
+
+function isStruct(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
+}
+
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+function toLong(v: unknown): number | bigint | undefined {
+  if (typeof v === "number") return Number.isSafeInteger(v) ? v : undefined;
+  let big: bigint;
+  if (typeof v === "bigint") big = v;
+  else if (typeof v === "string" && /^\s*[-+]?\d+\s*$/.test(v)) big = BigInt(v.trim());
+  else return undefined;
+  if (big < MIN_LONG || big > MAX_LONG) return undefined;
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+}
+
+/** A float or double from text as Java's `Double.valueOf` reads it (`1.5`, `-2e3`, `NaN`, `Infinity`). */
+function parseFloatText(text: string): number | undefined {
+  const t = text.trim().replace(/[dDfF]$/, "");
+  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^[-+]?Infinity$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
+  if (/^[-+]?NaN$/.test(t)) return NaN;
+  return undefined;
+}
+
+/** A decimal's digits and scale from its text (`-12.30`, `1e3`, Ion's `12d-1`). */
+export function parseDecimal(text: string): { unscaled: bigint; scale: number } | undefined {
+  const m = /^\s*([-+]?)(\d*)(?:\.(\d*))?(?:[eEdD]([-+]?\d+))?\s*$/.exec(text);
+  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return undefined;
+  const frac = m[3] ?? "";
+  let unscaled = BigInt(`${m[2]}${frac}` || "0");
+  let scale = frac.length - Number(m[4] ?? 0);
+  if (scale < 0) {
+    unscaled *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { unscaled: m[1] === "-" ? -unscaled : unscaled, scale };
+}
+
+/** `unscaled × 10^-from` with `to` digits after the point, rounded half to even (Kestra's setScale). */
+function rescale(unscaled: bigint, from: number, to: number): bigint {
+  if (from <= to) return unscaled * 10n ** BigInt(to - from);
+  const div = 10n ** BigInt(from - to);
+  let q = unscaled / div;
+  const r = unscaled % div;
+  const twice = (r < 0n ? -r : r) * 2n;
+  if (twice > div || (twice === div && q % 2n !== 0n)) q += unscaled < 0n ? -1n : 1n;
+  return q;
+}
+
+/** Big-endian two's complement bytes of `n`: the fewest, or exactly `size` (undefined if it does not fit). */
+export function twosComplement(n: bigint, size?: number): Buffer | undefined {
+  const bytes: number[] = [];
+  let v = n;
+  do {
+    bytes.unshift(Number(v & 0xffn));
+    v >>= 8n;
+  } while (!((v === 0n && (bytes[0]! & 0x80) === 0) || (v === -1n && (bytes[0]! & 0x80) !== 0)));
+  if (size === undefined) return Buffer.from(bytes);
+  if (bytes.length > size) return undefined;
+  const pad = n < 0n ? 0xff : 0;
+  return Buffer.from([...new Array<number>(size - bytes.length).fill(pad), ...bytes]);
+}
+
+const SMALL_DECIMAL = /^(-?)(\d{1,15})(?:\.(\d*))?$/;
+
+/**
+ * The bytes of a decimal text with at most `scale` digits after the point and at most 15 digits,
+ * computed with numbers (the common case, several times faster than bigints); undefined otherwise.
+ */
+function smallDecimal(text: string, scale: number, precision: number, separator: string): Buffer | undefined {
+  const m = SMALL_DECIMAL.exec(separator === "." ? text : text.replace(separator, "."));
+  if (!m) return undefined;
+  const frac = m[3] ?? "";
+  if (frac.length > scale) return undefined;
+  const digits = `${m[2]}${frac.padEnd(scale, "0")}`.replace(/^0+(?=\d)/, "");
+  if (digits.length > 15 || digits.length > precision) return undefined;
+  let v = m[1] === "-" ? -Number(digits) : Number(digits);
+  const bytes: number[] = [];
+  for (;;) {
+    const b = ((v % 256) + 256) % 256;
+    bytes.push(b);
+    v = Math.floor(v / 256);
+    if ((v === 0 && b < 0x80) || (v === -1 && b >= 0x80)) break;
+  }
+  return Buffer.from(bytes.reverse());
+}
+
+function toBytes(v: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(v)) return v;
+  if (typeof v === "string") return Buffer.from(v, "utf8");
+  return undefined;
+}
