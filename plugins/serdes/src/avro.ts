@@ -382,9 +382,6 @@ export class RowConverter {
       if (nullable) return null;
       throw new ValueError(path, "null in a field that is not nullable");
     }
-    const fail = (what: string): never => {
-      throw new ValueError(path, `expected ${what}, got ${show(v)}`);
-    };
     switch (t.kind) {
       case "boolean":
         this.size += 1;
@@ -393,19 +390,19 @@ export class RowConverter {
           if (this.o.trueValues.has(v)) return true;
           if (this.o.falseValues.has(v)) return false;
         }
-        return fail("a boolean");
+        return this.fail(path, v, "a boolean");
       case "int": {
         this.size += 4;
         if (t.logical === "date") {
           const days = typeof v === "string" ? this.o.temporal.epochDays(v) : undefined;
-          return days ?? fail("a date (dateFormat)");
+          return days ?? this.fail(path, v, "a date (dateFormat)");
         }
         if (t.logical === "time-millis") {
           const micros = typeof v === "string" ? this.o.temporal.timeMicros(v) : undefined;
-          return micros === undefined ? fail("a time (timeFormat)") : Math.floor(micros / 1000);
+          return micros === undefined ? this.fail(path, v, "a time (timeFormat)") : Math.floor(micros / 1000);
         }
-        const n = this.integer(v) ?? fail("an int");
-        if (n < -2147483648n || n > 2147483647n) fail("an int (32 bits)");
+        const n = this.integer(v) ?? this.fail(path, v, "an int");
+        if (n < -2147483648n || n > 2147483647n) this.fail(path, v, "an int (32 bits)");
         return Number(n);
       }
       case "long": {
@@ -413,7 +410,7 @@ export class RowConverter {
         switch (t.logical) {
           case "time-micros": {
             const micros = typeof v === "string" ? this.o.temporal.timeMicros(v) : undefined;
-            return micros === undefined ? fail("a time (timeFormat)") : BigInt(micros);
+            return micros === undefined ? this.fail(path, v, "a time (timeFormat)") : BigInt(micros);
           }
           case "timestamp-millis":
           case "timestamp-micros":
@@ -421,12 +418,12 @@ export class RowConverter {
           case "local-timestamp-micros": {
             const local = t.logical.startsWith("local");
             const micros = typeof v === "string" ? this.o.temporal.epochMicros(v, local) : undefined;
-            if (micros === undefined) return fail("a date-time (datetimeFormat)");
+            if (micros === undefined) return this.fail(path, v, "a date-time (datetimeFormat)");
             return t.logical.endsWith("millis") ? floorDiv(micros, 1000n) : micros;
           }
           default: {
-            const n = this.integer(v) ?? fail("a long");
-            if (n < -(2n ** 63n) || n >= 2n ** 63n) fail("a long (64 bits)");
+            const n = this.integer(v) ?? this.fail(path, v, "a long");
+            if (n < -(2n ** 63n) || n >= 2n ** 63n) this.fail(path, v, "a long (64 bits)");
             return n;
           }
         }
@@ -442,7 +439,7 @@ export class RowConverter {
           if (m && (m[2] !== "" || (m[3] ?? "") !== "")) return Number(text);
           if (/^[+-]?(inf|infinity|nan)$/i.test(text.trim())) return Number(text.trim().replace(/inf$/i, "Infinity"));
         }
-        return fail(`a ${t.kind}`);
+        return this.fail(path, v, `a ${t.kind}`);
       }
       case "string": {
         const s =
@@ -451,7 +448,7 @@ export class RowConverter {
             : typeof v === "number" || typeof v === "bigint" || typeof v === "boolean"
               ? String(v)
               : Buffer.isBuffer(v)
-                ? fail("a string")
+                ? this.fail(path, v, "a string")
                 : JSON.stringify(v);
         this.size += s.length + 4;
         return s;
@@ -460,22 +457,28 @@ export class RowConverter {
       case "fixed": {
         if (t.logical === "decimal") {
           this.size += 8;
-          return this.decimal(v, t.precision!, t.scale!, fail);
+          return this.decimal(v, t.precision!, t.scale!, path);
         }
-        const bytes = Buffer.isBuffer(v) ? v : typeof v === "string" ? Buffer.from(v, "utf8") : fail("bytes");
-        if (t.kind === "fixed" && bytes.length !== t.size) fail(`${t.size} bytes`);
+        const bytes = Buffer.isBuffer(v)
+          ? v
+          : typeof v === "string"
+            ? Buffer.from(v, "utf8")
+            : this.fail(path, v, "bytes");
+        if (t.kind === "fixed" && bytes.length !== t.size) this.fail(path, v, `${t.size} bytes`);
         this.size += bytes.length + 4;
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       }
       case "enum":
-        if (typeof v !== "string" || !t.symbols.has(v)) return fail(`one of ${[...t.symbols].join(", ")}`);
+        if (typeof v !== "string" || !t.symbols.has(v))
+          return this.fail(path, v, `one of ${[...t.symbols].join(", ")}`);
         this.size += v.length + 4;
         return encoder.encode(v);
       case "array":
-        if (!Array.isArray(v)) return fail("a list");
+        if (!Array.isArray(v)) return this.fail(path, v, "a list");
         return v.map((item, i) => this.value(t.items, t.nullable, item, `${path}[${i}]`));
       case "map": {
-        if (typeof v !== "object" || Array.isArray(v) || Buffer.isBuffer(v)) return fail("a struct (map)");
+        if (typeof v !== "object" || Array.isArray(v) || Buffer.isBuffer(v))
+          return this.fail(path, v, "a struct (map)");
         const out: Record<string, unknown> = {};
         for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
           this.size += k.length + 4;
@@ -484,7 +487,7 @@ export class RowConverter {
         return out;
       }
       case "record": {
-        if (typeof v !== "object" || Array.isArray(v) || Buffer.isBuffer(v)) return fail("a struct");
+        if (typeof v !== "object" || Array.isArray(v) || Buffer.isBuffer(v)) return this.fail(path, v, "a struct");
         const row = v as Record<string, unknown>;
         if (this.o.strictSchema) this.checkStrict(t, row, `${path}.`);
         const out: Record<string, unknown> = {};
@@ -495,6 +498,10 @@ export class RowConverter {
     }
   }
 
+  private fail(path: string, v: unknown, what: string): never {
+    throw new ValueError(path, `expected ${what}, got ${show(v)}`);
+  }
+
   private integer(v: unknown): bigint | undefined {
     if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : undefined;
     if (typeof v === "bigint") return v;
@@ -503,15 +510,15 @@ export class RowConverter {
   }
 
   /** The unscaled value of a decimal, rounded half up to `scale` digits. */
-  private decimal(v: unknown, precision: number, scale: number, fail: (what: string) => never): bigint {
+  private decimal(v: unknown, precision: number, scale: number, path: string): bigint {
     let text: string;
     if (typeof v === "bigint") text = v.toString();
-    else if (typeof v === "number") text = Number.isFinite(v) ? String(v) : fail("a decimal");
+    else if (typeof v === "number") text = Number.isFinite(v) ? String(v) : this.fail(path, v, "a decimal");
     else if (typeof v === "string")
       text = this.o.decimalSeparator === "." ? v.trim() : v.trim().replace(this.o.decimalSeparator, ".");
-    else return fail("a decimal");
+    else return this.fail(path, v, "a decimal");
     const m = DECIMAL.exec(text);
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) return fail("a decimal");
+    if (!m || (m[2] === "" && (m[3] ?? "") === "")) return this.fail(path, v, "a decimal");
     const digits = `${m[2]}${m[3] ?? ""}`;
     const shift = scale - (m[3] ?? "").length + Number(m[4] ?? 0);
     let unscaled: bigint;
@@ -522,7 +529,8 @@ export class RowConverter {
       const next = keep >= 0 ? Number(digits[keep] ?? "0") : 0;
       unscaled = whole + (next >= 5 ? 1n : 0n);
     }
-    if (unscaled.toString().length > precision) fail(`a decimal of at most ${precision} digits (scale ${scale})`);
+    if (unscaled.toString().length > precision)
+      this.fail(path, v, `a decimal of at most ${precision} digits (scale ${scale})`);
     return m[1] === "-" ? -unscaled : unscaled;
   }
 }
