@@ -248,6 +248,56 @@ describe("IonToParquet then ParquetToIon", () => {
   });
 });
 
+describe("IonToParquet without a schema", () => {
+  const ionRows =
+    '{id:1,name:"a",score:1.5e0,price:12.30,at:2024-03-01T10:15:30.123456Z,day:2024-02-29,tags:["x"],addr:{city:"P"},raw:{{aGk=}}}\n' +
+    "{id:3000000000,name:null,score:2,price:1.5,at:2024-03-01T10:15:30Z,day:2024-03-01,tags:[],addr:null,extra:true}\n";
+
+  it("infers one from the rows: types merged, every field nullable, structs and lists nested", async () => {
+    const uri = await namespaceFile("infer.ion", Buffer.from(ionRows));
+    const ex = await test.run(
+      `id: parquet_infer\nnamespace: company.serdes\ntasks:\n${task("parquet", ION_TO_PARQUET, `from: "${uri}"`)}${task(
+        "back",
+        PARQUET_TO_ION,
+        'from: "{{ outputs.parquet.uri }}"',
+      )}`,
+    );
+    expect(ex.state.current, errorMessages(test, ex, "parquet").join()).toBe("SUCCESS");
+    const metadata = parquetMetadata(arrayBuffer(await storedBytes(outputsOf(ex, "parquet").uri as string)));
+    const byName = Object.fromEntries(metadata.schema.map((e) => [e.name, e]));
+    expect(byName.id).toMatchObject({ type: "INT64", repetition_type: "OPTIONAL" });
+    expect(byName.score).toMatchObject({ type: "DOUBLE" });
+    expect(byName.price).toMatchObject({ converted_type: "UTF8" });
+    expect(byName.at).toMatchObject({ converted_type: "TIMESTAMP_MICROS" });
+    expect(byName.day).toMatchObject({ converted_type: "DATE" });
+    expect(byName.raw).toMatchObject({ type: "BYTE_ARRAY" });
+    expect(byName.extra).toMatchObject({ type: "BOOLEAN" });
+    expect((await storedText(test, outputsOf(ex, "back").uri as string)).trimEnd().split("\n")).toEqual([
+      '{id:1,name:"a",score:1.5e0,price:"12.30",at:2024-03-01T10:15:30.123456Z,day:2024-02-29,tags:["x"],addr:{city:"P"},raw:{{aGk=}},extra:null}',
+      '{id:3000000000,name:null,score:2e0,price:"1.5",at:2024-03-01T10:15:30.000000Z,day:2024-03-01,tags:[],addr:null,raw:null,extra:true}',
+    ]);
+  });
+
+  it("numberOfRowsToScan limits the rows read; an empty file cannot give a schema", async () => {
+    const uri = await namespaceFile("infer-one.ion", Buffer.from(ionRows));
+    const ex = await test.run(
+      `id: parquet_infer_one\nnamespace: company.serdes\ntasks:\n${task("parquet", ION_TO_PARQUET, `from: "${uri}"\nnumberOfRowsToScan: 1`)}`,
+    );
+    // Only the first row was scanned: id is an int there, and row 2's does not fit.
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "parquet").join("\n")).toMatch(
+      /row 2 of .*, field 'id': expected an int \(32 bits\)/,
+    );
+    const empty = await test.run(
+      flowWith("parquet_infer_empty", "", ".ion", task("parquet", ION_TO_PARQUET, 'from: "{{ outputs.src.uri }}"')),
+    );
+    expect(empty.state.current).toBe("FAILED");
+    expect(errorMessages(test, empty, "parquet").join("\n")).toMatch(
+      /cannot infer a schema: .* has no rows; give `schema`/,
+    );
+  });
+});
+
 /** A Parquet file written by hyparquet-writer itself, with logical types and a nested column. */
 function independentFile(codec: "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "BROTLI", rowGroupSize: number): Uint8Array {
   const out = new ByteWriter();
@@ -395,6 +445,30 @@ describe("bad input", () => {
       expect(ex.state.current, ionText).toBe("FAILED");
       expect(errorMessages(test, ex, "parquet").join("\n")).toMatch(message);
       expect(filesOf(ex.id)).toHaveLength(1); // the Ion source only, no .parquet
+    }
+  });
+
+  it("onBadLines WARN or SKIP leaves bad rows out instead of failing", async () => {
+    const schema = { type: "record", name: "R", fields: [{ name: "n", type: "int" }] };
+    for (const mode of ["WARN", "SKIP"]) {
+      const ex = await test.run(
+        flowWith(
+          `parquet_bad_lines_${mode.toLowerCase()}`,
+          '{n:1}\n{n:"x"}\n{n:3}\n',
+          ".ion",
+          task("parquet", ION_TO_PARQUET, `from: "{{ outputs.src.uri }}"\n${schemaProp(schema)}\nonBadLines: ${mode}`) +
+            task("back", PARQUET_TO_ION, 'from: "{{ outputs.parquet.uri }}"'),
+        ),
+      );
+      expect(ex.state.current, mode).toBe("SUCCESS");
+      expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe("{n:1}\n{n:3}\n");
+      const warnings = test.instance.logs
+        .find({ executionId: ex.id, taskId: "parquet", minLevel: "WARN" })
+        .map((l) => l.message)
+        .join("\n");
+      if (mode === "WARN")
+        expect(warnings).toMatch(/row 2 of .*, field 'n': expected an int, got "x" \(row left out\)/);
+      else expect(warnings).not.toMatch(/row 2/);
     }
   });
 

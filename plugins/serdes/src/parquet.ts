@@ -16,6 +16,7 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueError } from "./avro.ts";
+import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { storeStream } from "./store.ts";
 import { checkZone, compilePattern, TemporalParser } from "./temporal.ts";
@@ -76,7 +77,16 @@ schema: |
     from,
     schema: z
       .union([z.string(), z.record(z.string(), z.unknown())])
-      .describe("The Avro schema of the rows: a record, as JSON text (or a map)."),
+      .optional()
+      .describe(
+        "The Avro schema of the rows: a record, as JSON text (or a map). Without it, one is inferred from the first `numberOfRowsToScan` rows.",
+      ),
+    numberOfRowsToScan: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe("How many rows are read to infer the schema when `schema` is not given."),
     compressionCodec: z
       .enum(CODECS)
       .default("GZIP")
@@ -131,12 +141,28 @@ schema: |
       .string()
       .optional()
       .describe("Time zone of date-times written without an offset (default: the worker's zone)."),
+    onBadLines: z
+      .enum(["ERROR", "WARN", "SKIP"])
+      .default("ERROR")
+      .describe(
+        "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`) or silently (`SKIP`).",
+      ),
   }),
   outputs: uriOutput,
   async run(p, ctx) {
+    let schemaText: string;
+    if (p.schema === undefined) {
+      try {
+        schemaText = await inferAvroSchema(await ctx.storage.getFile(p.from), p.numberOfRowsToScan, `'${p.from}'`);
+      } catch (error) {
+        if (error instanceof InferError) throw new NonRetryableError(error.message);
+        throw error;
+      }
+      ctx.logger.info("inferred schema: {}", schemaText);
+    } else schemaText = typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema);
     let record;
     try {
-      record = parseAvroSchema(typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema));
+      record = parseAvroSchema(schemaText);
     } catch (error) {
       if (error instanceof AvroSchemaError) throw new NonRetryableError(`invalid schema: ${error.message}`);
       throw error;
@@ -174,6 +200,7 @@ schema: |
     const names = record.fields.map((f) => f.name);
     const source = await ctx.storage.getFile(p.from);
     let rows = 0;
+    let line = 0;
 
     async function* parquetBytes(): AsyncGenerator<Buffer> {
       const out = new ByteWriter();
@@ -204,17 +231,18 @@ schema: |
       };
       try {
         for await (const value of readIonLines(source)) {
-          rows++;
+          line++;
           let values: unknown[];
           try {
             values = converter.row(value);
           } catch (error) {
-            if (error instanceof ValueError)
-              throw new NonRetryableError(
-                `row ${rows} of '${p.from}'${error.path ? `, field '${error.path}'` : ""}: ${error.message}`,
-              );
-            throw error;
+            if (!(error instanceof ValueError)) throw error;
+            const message = `row ${line} of '${p.from}'${error.path ? `, field '${error.path}'` : ""}: ${error.message}`;
+            if (p.onBadLines === "ERROR") throw new NonRetryableError(message);
+            if (p.onBadLines === "WARN") ctx.logger.warn("{} (row left out)", message);
+            continue;
           }
+          rows++;
           for (let i = 0; i < values.length; i++) columns[i]!.push(values[i]);
           buffered++;
           if (buffered >= MAX_ROWS_PER_GROUP || converter.size >= p.rowGroupSize) {
