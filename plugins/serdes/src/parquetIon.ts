@@ -6,7 +6,7 @@
  */
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
 import { ionFieldName, ionFloat, ionString, toIon } from "@saker/sdk/ion";
-import { dateText, timestampText, timeText } from "./temporal.ts";
+import { dateText, ionTimestamp, timestampText, timeText } from "./temporal.ts";
 
 type Emit = (value: unknown) => string;
 
@@ -143,7 +143,7 @@ function leafEmitter(e: SchemaElement): Emit {
       decimalText(v instanceof Uint8Array ? bigIntOfBytes(v) : BigInt(v), scale),
     );
   }
-  if (ctype === "DATE" || ltype?.type === "DATE") return nullable((v: number) => dateText(Number(v)));
+  if (ctype === "DATE" || ltype?.type === "DATE") return nullable((v: number) => ionTimestamp(dateText(Number(v))));
   if (ctype === "TIME_MILLIS" || ctype === "TIME_MICROS" || ltype?.type === "TIME") {
     const unit = ltype?.type === "TIME" ? ltype.unit : ctype === "TIME_MILLIS" ? "MILLIS" : "MICROS";
     const digits = unit === "MILLIS" ? 3 : unit === "MICROS" ? 6 : 9;
@@ -153,9 +153,9 @@ function leafEmitter(e: SchemaElement): Emit {
     const unit = ltype?.type === "TIMESTAMP" ? ltype.unit : ctype === "TIMESTAMP_MILLIS" ? "MILLIS" : "MICROS";
     const utc = ltype?.type === "TIMESTAMP" ? ltype.isAdjustedToUTC : true;
     const digits = unit === "MILLIS" ? 3 : unit === "MICROS" ? 6 : 9;
-    return nullable((v: number | bigint) => timestampText(BigInt(v), digits, utc));
+    return nullable((v: number | bigint) => ionTimestamp(timestampText(BigInt(v), digits, utc)));
   }
-  if (e.type === "INT96") return nullable((v: string) => v);
+  if (e.type === "INT96") return nullable((v: string) => ionTimestamp(v));
   if (
     ctype === "UTF8" ||
     ctype === "ENUM" ||

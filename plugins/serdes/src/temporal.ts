@@ -308,11 +308,32 @@ export class TemporalParser {
 
 const pad = (n: number | bigint, width: number) => String(n).padStart(width, "0");
 
-/** `yyyy-MM-dd` of a day count since the epoch (an Ion timestamp of day precision). */
+/** Year, month and day of a day count since 1970-01-01 (proleptic Gregorian, any year). */
+function civil(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+/**
+ * `yyyy-MM-dd` of a day count since the epoch (an Ion timestamp of day precision). A year outside
+ * 0001–9999, which Ion cannot hold, is written with its sign (`+290000-12-30`): see {@link ionTimestamp}.
+ */
 export function dateText(days: number): string {
-  const d = new Date(days * 86_400_000);
-  const y = d.getUTCFullYear();
-  return `${y < 0 ? "-" : ""}${pad(Math.abs(y), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+  const [y, m, d] = civil(days);
+  const year = y >= 1 && y <= 9999 ? pad(y, 4) : `${y < 0 ? "-" : "+"}${pad(Math.abs(y), 4)}`;
+  return `${year}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+/** The text as an Ion timestamp when its year fits Ion's (0001–9999), else as an Ion string. */
+export function ionTimestamp(text: string): string {
+  return text[4] === "-" && !text.startsWith("0000") ? text : JSON.stringify(text);
 }
 
 /** `HH:mm:ss[.fraction]` of a time of day given in `unitsPerSecond` (1e3, 1e6 or 1e9). */
