@@ -9,10 +9,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import * as zlib from "node:zlib";
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from "hyparquet";
 import type { AsyncBuffer, Compressors, FileMetaData } from "hyparquet";
-import { compressors as decompressors } from "hyparquet-compressors";
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueError } from "./avro.ts";
@@ -202,6 +199,8 @@ schema: |
     let rows = 0;
     let line = 0;
 
+    // Loaded on first use, so that the plugin's other tasks do not load the Parquet libraries.
+    const { ByteWriter, ParquetWriter } = await import("hyparquet-writer");
     async function* parquetBytes(): AsyncGenerator<Buffer> {
       const out = new ByteWriter();
       const writer = new ParquetWriter({
@@ -264,12 +263,20 @@ schema: |
   },
 });
 
+let readCompressors: Compressors | undefined;
+
 /** Decompression for every codec Parquet names: node's zlib where it has one, hyparquet-compressors otherwise. */
-const readCompressors: Compressors = {
-  ...decompressors,
-  GZIP: (input) => gunzipSync(input),
-  BROTLI: (input) => brotliDecompressSync(input),
-};
+async function decompressors(): Promise<Compressors> {
+  if (!readCompressors) {
+    const { compressors } = await import("hyparquet-compressors");
+    readCompressors = {
+      ...compressors,
+      GZIP: (input) => gunzipSync(input),
+      BROTLI: (input) => brotliDecompressSync(input),
+    };
+  }
+  return readCompressors;
+}
 
 /** Copies a stored file into the task's working directory, so that it can be read by byte range. */
 async function spool(ctx: RunContext, uri: string): Promise<string> {
@@ -293,6 +300,8 @@ export const ParquetToIon = defineTask({
   properties: z.object({ from }),
   outputs: uriOutput,
   async run(p, ctx) {
+    const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import("hyparquet");
+    const compressors = await decompressors();
     const file = await spool(ctx, p.from);
     try {
       let buffer: AsyncBuffer;
@@ -319,7 +328,7 @@ export const ParquetToIon = defineTask({
               rowEnd,
               utf8: false,
               parsers: rawParsers,
-              compressors: readCompressors,
+              compressors,
             });
           } catch (error) {
             throw new NonRetryableError(
