@@ -296,7 +296,7 @@ export const ParquetToIon = defineTask({
     },
   ],
   description:
-    "Reads a Parquet file from internal storage row group by row group and writes an Ion file, one struct per row: decimals as Ion decimals, dates and timestamps as Ion timestamps, times as text, binary as blobs, lists, maps and nested groups as Ion lists and structs. Every compression codec of the format is read.",
+    "Reads a Parquet file from internal storage row group by row group and writes an Ion file, one struct per row: decimals as Ion decimals, dates and timestamps as Ion timestamps, times as text, binary as blobs, lists, maps and nested groups as Ion lists and structs. Every compression codec of the format but LZO is read.",
   properties: z.object({ from }),
   outputs: uriOutput,
   async run(p, ctx) {
