@@ -1,6 +1,6 @@
 /**
  * `@saker/plugin-serdes`: Kestra's `io.kestra.plugin.serdes.*` file conversions between Ion (the
- * row format of internal storage) and CSV, JSON, XML or Avro, streamed from storage to storage.
+ * row format of internal storage) and CSV, JSON, XML, Avro or Parquet, streamed from storage to storage.
  *
  * @module
  */
@@ -9,10 +9,22 @@ import { CsvToIon, IonToCsv } from "./csv.ts";
 import { IonToJson, JsonToIon } from "./json.ts";
 import { IonToXml, XmlToIon } from "./xml.ts";
 import { AvroToIon, IonToAvro } from "./avro.ts";
+import { IonToParquet, ParquetToIon } from "./parquet.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin.serdes",
   title: "Serdes",
-  description: "Convert files in internal storage between Ion and CSV, JSON, XML or Avro, streaming.",
-  tasks: [CsvToIon, IonToCsv, JsonToIon, IonToJson, XmlToIon, IonToXml, AvroToIon, IonToAvro],
+  description: "Convert files in internal storage between Ion and CSV, JSON, XML, Avro or Parquet, streaming.",
+  tasks: [
+    CsvToIon,
+    IonToCsv,
+    JsonToIon,
+    IonToJson,
+    XmlToIon,
+    IonToXml,
+    AvroToIon,
+    IonToAvro,
+    ParquetToIon,
+    IonToParquet,
+  ],
 });
