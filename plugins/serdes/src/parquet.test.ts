@@ -4,7 +4,7 @@
  * converted back, and the Ion text checked (and parsed by ion-js). Files written by
  * hyparquet-writer directly in the test are read with each codec.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as zlib from "node:zlib";
 import * as ion from "ion-js";
@@ -381,83 +381,6 @@ describe("ParquetToIon of a file written elsewhere", () => {
     );
     expect(ex.state.current).toBe("SUCCESS");
     expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe("{n:1}\n{n:2}\n");
-  });
-});
-
-describe("ParquetToIon of the Apache parquet-testing files", () => {
-  const fixtures = join(import.meta.dirname, "../test/parquet-testing");
-  async function read(name: string): Promise<string[]> {
-    const uri = await namespaceFile(`pt-${name}`, readFileSync(join(fixtures, name)));
-    const ex = await test.run(readFlow(`pt_${name.replace(/[^a-z0-9]/gi, "_")}`, uri));
-    expect(ex.state.current, `${name}: ${errorMessages(test, ex, "ion").join()}`).toBe("SUCCESS");
-    const text = await storedText(test, outputsOf(ex, "ion").uri as string);
-    // Every line is Ion: ion-js reads the whole file.
-    expect(ion.loadAll(text).length, name).toBe(text.trimEnd().split("\n").length);
-    return text.trimEnd().split("\n");
-  }
-
-  it("reads parquet-mr/Impala files: version 1 pages, dictionaries, INT96 timestamps, binary", async () => {
-    const lines = await read("alltypes_plain.parquet");
-    expect(lines.map((l) => Number(/^\{id:(\d+)/.exec(l)![1]))).toEqual([4, 5, 6, 7, 2, 3, 0, 1]);
-    expect(lines[1]).toBe(
-      "{id:5,bool_col:false,tinyint_col:1,smallint_col:1,int_col:1,bigint_col:10,float_col:1.100000023841858e0,double_col:10.1e0,date_string_col:{{MDMvMDEvMDk=}},string_col:{{MQ==}},timestamp_col:2009-03-01T00:01:00.000000000Z}",
-    );
-    const spark = await read("int96_from_spark.parquet");
-    expect(spark.slice(0, 5)).toEqual([
-      "{a:2024-01-01T20:34:56.123456000Z}",
-      "{a:2024-01-01T01:00:00.000000000Z}",
-      "{a:9999-12-31T03:00:00.000000000Z}",
-      "{a:2024-12-30T23:00:00.000000000Z}",
-      "{a:null}",
-    ]);
-    // A date Ion cannot hold (its year is outside 0001-9999) is kept as text.
-    expect(spark[5]).toMatch(/^\{a:"-?\d+-\d{2}-\d{2}T[^"]+"\}$/);
-  });
-
-  it("reads the four decimal layouts exactly", async () => {
-    const expected = Array.from({ length: 24 }, (_, i) => `{value:${i + 1}.00}`);
-    for (const name of [
-      "int32_decimal.parquet",
-      "int64_decimal.parquet",
-      "byte_array_decimal.parquet",
-      "fixed_length_decimal.parquet",
-    ])
-      expect(await read(name), name).toEqual(expected);
-  });
-
-  it("reads nested lists and maps, three-level and legacy", async () => {
-    expect((await read("nested_lists.snappy.parquet"))[0]).toBe('{a:[[["a","b"],["c"]],[null,["d"]]],b:1}');
-    expect(await read("nested_maps.snappy.parquet")).toEqual([
-      "{a:{a:{'1':true,'2':false}},b:1,c:1e0}",
-      "{a:{b:{'1':true}},b:1,c:1e0}",
-      "{a:{c:null},b:1,c:1e0}",
-      "{a:{d:{}},b:1,c:1e0}",
-      "{a:{e:{'1':true}},b:1,c:1e0}",
-      "{a:{f:{'3':true,'4':false,'5':true}},b:1,c:1e0}",
-    ]);
-    expect(await read("old_list_structure.parquet")).toEqual(["{a:[[1,2],[3,4]]}"]);
-    expect(await read("nonnullable.impala.parquet")).toEqual([
-      '{ID:8,Int_Array:[-1],int_array_array:[[-1,-2],[]],Int_Map:{k1:-1},int_map_array:[{},{k1:1},{},{}],nested_Struct:{a:-1,B:[-1],c:{D:[[{e:-1,f:"nonnullable"}]]},G:{}}}',
-    ]);
-  });
-
-  it("reads the LZ4, LZ4_RAW, ZSTD, multi-member GZIP and checksummed SNAPPY codecs", async () => {
-    const lz4 = [
-      "{c0:1593604800,c1:{{YWJj}},v11:42e0}",
-      "{c0:1593604800,c1:{{ZGVm}},v11:7.7e0}",
-      "{c0:1593604801,c1:{{YWJj}},v11:42.125e0}",
-    ];
-    expect((await read("lz4_raw_compressed.parquet")).slice(0, 3)).toEqual(lz4);
-    expect((await read("hadoop_lz4_compressed.parquet")).slice(0, 3)).toEqual(lz4);
-    const zstd = await read("byte_stream_split.zstd.parquet");
-    expect(zstd).toHaveLength(300);
-    expect(zstd[0]).toBe("{f32:1.764052391052246e0,f64:-1.3065268517353166e0}");
-    expect(await read("concatenated_gzip_members.parquet")).toEqual(
-      Array.from({ length: 513 }, (_, i) => `{long_col:${i + 1}}`),
-    );
-    const v1 = await read("datapage_v1-snappy-compressed-checksum.parquet");
-    expect(v1).toHaveLength(5120);
-    expect(v1[0]).toBe("{a:50462976,b:1734763876}");
   });
 });
 
