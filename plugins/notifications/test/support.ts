@@ -12,10 +12,11 @@ import notifications from "../src/index.ts";
 export async function notificationsInstance(
   overrides: Record<string, unknown> = {},
   scheduler = false,
+  env: Record<string, string> = {},
 ): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
-  return openTestInstance({ registry, overrides, scheduler });
+  return openTestInstance({ registry, overrides, scheduler, env });
 }
 
 export interface Received {

@@ -278,7 +278,10 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     if (deps.engine) {
       attachEngineServices(ctx, deps.engine);
       const executions = deps.engine.executions;
-      ctx.executionSummary = async (id) => readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id);
+      ctx.executionSummary = async (id) =>
+        readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id, (summary) =>
+          deps.secretGuard.display(summary),
+        );
     }
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
