@@ -23,3 +23,4 @@ export * from "./state.ts";
 export * from "./runContext.ts";
 export * from "./define.ts";
 export * from "./notificationSummary.ts";
+export * from "./outbound.ts";

@@ -54,6 +54,8 @@ export interface WorkerDeps {
   pluginConfiguration?(type: string): Record<string, unknown>;
   /** Configuration `server.url`, the base of execution links. */
   serverUrl?: string;
+  /** Configuration `http.refusedAddresses`: where tasks may not connect. */
+  refusedAddresses?: readonly string[];
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
@@ -274,6 +276,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       secret: (key) => svc.secret(key),
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
+      ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
     });
     if (deps.engine) {
       attachEngineServices(ctx, deps.engine);
