@@ -5,10 +5,12 @@ import {
   NonRetryableError,
   SakerError,
   checkHttpUrl,
+  duration,
   formatDuration,
   isSakerError,
   outboundLookup,
   type RunContext,
+  z,
 } from "@saker/sdk";
 
 /** Checks that `url` is an http(s) URL not pointing to a refused address; `path` is the property that held it. */
@@ -34,6 +36,33 @@ export const HTTP_DEFAULTS = {
   maxContentLength: 10 * 1024 * 1024,
   defaultCharset: "UTF-8",
 } as const;
+
+/** Kestra's `options` property of every notification task. */
+export const optionsProperty = z
+  .object({
+    connectTimeout: duration()
+      .optional()
+      .describe("Time allowed to establish the connection (default: no limit of its own)."),
+    readTimeout: duration().prefault("PT10S").describe("Time allowed, once connected, for the whole answer to arrive."),
+    readIdleTimeout: duration().prefault("PT5M").describe("Time the connection may stay silent."),
+    connectionPoolIdleTimeout: duration()
+      .prefault("PT0S")
+      .describe("Accepted for Kestra compatibility; each request uses its own connection."),
+    maxContentLength: z.number().int().min(1).default(10_485_760).describe("Largest answer read, in bytes."),
+    defaultCharset: z
+      .string()
+      .default("UTF-8")
+      .describe("Charset of the request body: UTF-8, ISO-8859-1, US-ASCII or UTF-16LE."),
+    headers: z.record(z.string(), z.string()).optional().describe("More HTTP headers to send."),
+  })
+  .optional()
+  .describe("Options of the HTTP client: timeouts, answer size, charset, headers.");
+
+/** Kestra's `templateRenderMap` of the `*Execution` types: accepted; the summary replaces it, as in Kestra. */
+export const templateRenderMapProperty = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe("Accepted for Kestra compatibility; as in Kestra, the execution summary replaces it.");
 
 /** Java charset names → Node encodings. */
 const CHARSETS: Record<string, BufferEncoding> = {
