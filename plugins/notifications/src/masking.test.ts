@@ -3,15 +3,39 @@
  * execution (a label, a task output, a ForEach value) never reaches the webhook in clear.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { defineTask, definePlugin, z, type AnyTaskDefinition } from "@saker/sdk";
+import { coreRegistry } from "@saker/engine/runtime/registryLoader";
+import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import notifications from "./index.ts";
+import { webhookServer, type WebhookServer } from "../test/support.ts";
+
+/** A task sending the whole summary it is given, labels and task-run values included. */
+const SendSummary = defineTask({
+  type: "io.test.SendSummary",
+  title: "Send a summary",
+  properties: z.object({ url: z.string(), executionId: z.string() }),
+  outputs: z.object({}),
+  async run(props, ctx) {
+    const summary = await ctx.executionSummary!(props.executionId);
+    await fetch(props.url, { method: "POST", body: JSON.stringify(summary) });
+    return {};
+  },
+});
 
 const SECRET = "s3cr3t-token-value";
 let test: TestInstance;
 let hook: WebhookServer;
 beforeAll(async () => {
-  test = await notificationsInstance({ server: { url: "http://saker.test" } }, false, {
-    SECRET_TOKEN: Buffer.from(SECRET).toString("base64"),
+  const registry = coreRegistry();
+  registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
+  registry.addPlugin(
+    { name: "test-summary", version: "1.0.0", core: false },
+    definePlugin({ group: "io.test", tasks: [SendSummary as unknown as AnyTaskDefinition] }),
+  );
+  test = await openTestInstance({
+    registry,
+    overrides: { server: { url: "http://saker.test" } },
+    env: { SECRET_TOKEN: Buffer.from(SECRET).toString("base64") },
   });
   hook = await webhookServer();
 });
@@ -63,4 +87,31 @@ tasks:
   expect(body).toContain('"value":"fail"');
   expect(body).not.toContain(SECRET);
   expect(body).not.toContain("saker-sealed:");
+
+  // what any plugin is handed: the labels and task-run values are there, masked
+  const raw = await test.run(
+    `id: raw
+namespace: company.alerts
+inputs:
+  - id: id
+    type: STRING
+tasks:
+  - id: send
+    type: io.test.SendSummary
+    url: "${hook.url}/raw"
+    executionId: "{{ inputs.id }}"
+`,
+    { id: leaky.id },
+  );
+  expect(raw.state.current).toBe("SUCCESS");
+  const summary = JSON.parse(hook.received.find((r) => r.path === "/raw")!.body) as {
+    labels: { key: string; value: string }[];
+    taskRuns: { taskId: string; value?: string }[];
+  };
+  expect(summary.labels.find((l) => l.key === "team")?.value).toBe("data");
+  expect(summary.labels.find((l) => l.key === "token")?.value).toMatch(/\*/);
+  expect(summary.taskRuns.filter((t) => t.value !== undefined).length).toBeGreaterThan(0);
+  const text = JSON.stringify(summary);
+  expect(text).not.toContain(SECRET);
+  expect(text).not.toContain("saker-sealed:");
 });
