@@ -22,3 +22,5 @@ export * from "./schema.ts";
 export * from "./state.ts";
 export * from "./runContext.ts";
 export * from "./define.ts";
+export * from "./notificationSummary.ts";
+export * from "./outbound.ts";

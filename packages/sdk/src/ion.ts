@@ -4,7 +4,15 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
-import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+import { annotatedTemporal, readIonLine, timestampTemporal, UNSUPPORTED } from "./ionFastRead.ts";
+
+export { IonTemporal, type TemporalKind } from "./ionFastRead.ts";
+
+/** Options of {@link readIonLines}. */
+export interface ReadIonOptions {
+  /** Date-times as {@link IonTemporal} values (with their Java kind) rather than their text. */
+  temporals?: boolean;
+}
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const KEYWORDS = new Set(["null", "true", "false", "nan"]);
@@ -74,8 +82,18 @@ export function toIon(value: unknown): string {
  * and timestamps are their text (a day timestamp is `yyyy-MM-dd`), annotated strings such as
  * `LocalDateTime::"…"` are the string, blobs are Buffers.
  */
-function fromDom(value: ion.dom.Value | null): unknown {
+function fromDom(value: ion.dom.Value | null, temporals = false): unknown {
   if (value === null || value.isNull()) return null;
+  if (temporals) {
+    const type = value.getType();
+    if (type === ion.IonTypes.TIMESTAMP) {
+      const text = fromDom(value) as string | null;
+      return text === null ? null : timestampTemporal(text);
+    }
+    const annotation = value.getAnnotations()[0];
+    if (annotation !== undefined && type === ion.IonTypes.STRING)
+      return annotatedTemporal(annotation, value.stringValue()) ?? value.stringValue();
+  }
   switch (value.getType()) {
     case ion.IonTypes.BOOL:
       return value.booleanValue();
@@ -100,10 +118,10 @@ function fromDom(value: ion.dom.Value | null): unknown {
       return Buffer.from(value.uInt8ArrayValue() ?? new Uint8Array());
     case ion.IonTypes.LIST:
     case ion.IonTypes.SEXP:
-      return [...(value as unknown as Iterable<ion.dom.Value>)].map(fromDom);
+      return [...(value as unknown as Iterable<ion.dom.Value>)].map((v) => fromDom(v, temporals));
     case ion.IonTypes.STRUCT: {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.fields()) out[k] = fromDom(v);
+      for (const [k, v] of value.fields()) out[k] = fromDom(v, temporals);
       return out;
     }
     default:
@@ -129,14 +147,16 @@ export class IonReadError extends Error {
  */
 export async function* readIonLines(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: ReadIonOptions = {},
 ): AsyncGenerator<unknown> {
+  const temporals = options.temporals === true;
   const decoder = new TextDecoder("utf-8");
   let rest = "";
   let line = 0;
   function* parse(text: string): Generator<unknown> {
     line++;
     if (text.trim() === "") return;
-    const fast = readIonLine(text);
+    const fast = readIonLine(text, temporals);
     if (fast !== UNSUPPORTED) {
       yield fast;
       return;
@@ -147,7 +167,7 @@ export async function* readIonLines(
     } catch (error) {
       throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
     }
-    for (const value of values) yield fromDom(value);
+    for (const value of values) yield fromDom(value, temporals);
   }
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));

@@ -7,6 +7,51 @@
  */
 export const UNSUPPORTED: unique symbol = Symbol("unsupported Ion");
 
+/** Java's date-time kinds as Kestra's Ion files carry them (an Ion timestamp with a time is an `Instant`). */
+export type TemporalKind =
+  "LocalDate" | "LocalTime" | "OffsetTime" | "LocalDateTime" | "ZonedDateTime" | "OffsetDateTime" | "Instant";
+
+const ANNOTATED_KINDS: ReadonlySet<string> = new Set([
+  "LocalDate",
+  "LocalTime",
+  "OffsetTime",
+  "LocalDateTime",
+  "ZonedDateTime",
+  "OffsetDateTime",
+  "Instant",
+]);
+
+/**
+ * A date-time read from Ion with its kind, when the reader is asked for them (`temporals`):
+ * a day timestamp is a `LocalDate`, a timestamp with a time an `Instant`, a string annotated
+ * `LocalDateTime::`, `LocalTime::`, `OffsetTime::`, `ZonedDateTime::`… that kind. Serialises
+ * (`toString`, `toJSON`) as its text.
+ */
+export class IonTemporal {
+  constructor(
+    readonly kind: TemporalKind,
+    readonly text: string,
+  ) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+/** The typed value of a timestamp's text. */
+export function timestampTemporal(text: string): IonTemporal {
+  return new IonTemporal(/^\d{4}-\d{2}-\d{2}$/.test(text) ? "LocalDate" : "Instant", text);
+}
+
+/** The typed value of an annotated string, or undefined when the annotation is not a date-time kind. */
+export function annotatedTemporal(annotation: string, value: unknown): IonTemporal | undefined {
+  return typeof value === "string" && ANNOTATED_KINDS.has(annotation)
+    ? new IonTemporal(annotation as TemporalKind, value)
+    : undefined;
+}
+
 class Unsupported extends Error {}
 const fail = (): never => {
   throw new Unsupported();
@@ -18,7 +63,10 @@ const NUMBER = /^[-+0-9.a-zA-Z:_]+/;
 
 class Reader {
   i = 0;
-  constructor(readonly s: string) {}
+  constructor(
+    readonly s: string,
+    readonly temporals = false,
+  ) {}
 
   ws(): void {
     while (this.i < this.s.length && (this.s[this.i] === " " || this.s[this.i] === "\t" || this.s[this.i] === "\r"))
@@ -125,7 +173,8 @@ class Reader {
       const word = this.symbol();
       if (s[this.i] === ":" && s[this.i + 1] === ":") {
         this.i += 2;
-        return this.value(); // an annotation: the value as it is
+        const annotated = this.value(); // an annotation: the value as it is, or typed
+        return this.temporals ? (annotatedTemporal(word, annotated) ?? annotated) : annotated;
       }
       if (s[this.i] === ".") fail(); // typed null
       if (word === "null") return null;
@@ -139,7 +188,8 @@ class Reader {
     if (!m) return fail();
     const text = m[0];
     this.i += text.length;
-    return scalar(text);
+    const v = scalar(text);
+    return this.temporals && typeof v === "string" && TIMESTAMP.test(text) ? timestampTemporal(v) : v;
   }
 }
 
@@ -162,9 +212,9 @@ function scalar(text: string): unknown {
 }
 
 /** The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. */
-export function readIonLine(line: string): unknown {
+export function readIonLine(line: string, temporals = false): unknown {
   try {
-    const reader = new Reader(line);
+    const reader = new Reader(line, temporals);
     const value = reader.value();
     reader.ws();
     return reader.i === line.length ? value : UNSUPPORTED;

@@ -182,4 +182,10 @@ export interface RunContext extends RunInfo {
    * built outside a Saker worker may not offer it.
    */
   executionSummary?(executionId: string): Promise<ExecutionSummary | undefined>;
+  /**
+   * The address ranges (CIDR) this instance refuses outbound connections to, from configuration
+   * `http.refusedAddresses`; absent outside a Saker worker (the SDK's default applies). Use it
+   * through `checkHttpUrl`, `outboundLookup` and `resolveOutbound`.
+   */
+  readonly refusedAddresses?: readonly string[];
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NonRetryableError, TaskError, errorMessage, type RunContext } from "@saker/sdk";
+import { NonRetryableError, TaskError, errorMessage, isSakerError, resolveOutbound, type RunContext } from "@saker/sdk";
 import nodemailer from "nodemailer";
 import type { Attachment } from "nodemailer/lib/mailer/index.js";
 import { addressList, type MailFile, type TransportStrategy } from "./properties.ts";
@@ -78,8 +78,17 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     ...(await readFiles(mail.embeddedImages, "embeddedImages", ctx, true)),
   ];
   const port = server.port ?? DEFAULT_PORTS[server.transportStrategy];
+  // The connection goes to the address checked against http.refusedAddresses; TLS still checks the name.
+  let address: string;
+  try {
+    address = await resolveOutbound(ctx, server.host, "host");
+  } catch (error) {
+    if (isSakerError(error)) throw error;
+    throw refusal(error, server, port);
+  }
   const transport = nodemailer.createTransport({
-    host: server.host,
+    host: address,
+    ...(address !== server.host ? { servername: server.host } : {}),
     port,
     secure: server.transportStrategy === "SMTPS",
     ignoreTLS: server.transportStrategy === "SMTP",

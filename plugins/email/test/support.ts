@@ -9,10 +9,10 @@ import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
 import email from "../src/index.ts";
 
-export async function emailInstance(): Promise<TestInstance> {
+export async function emailInstance(overrides: Record<string, unknown> = {}): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-email", version: "1.0.0", core: false }, email);
-  return openTestInstance({ registry });
+  return openTestInstance({ registry, overrides });
 }
 
 export { taskRun } from "@saker/engine/testing/testInstance";

@@ -5,7 +5,7 @@
  */
 import { SakerError, defineTask, z, type PluginExample, type RunContext } from "@saker/sdk";
 import { summarize, type NotificationSummary } from "./summary.ts";
-import { locate, postJson, webhookUrl } from "./webhook.ts";
+import { locate, optionsProperty, postJson, templateRenderMapProperty, webhookUrl } from "./webhook.ts";
 
 const url = z.string().min(1).describe("The incoming webhook URL (http or https).");
 
@@ -13,6 +13,7 @@ const webhookProperties = {
   url,
   payload: z.string().optional().describe("The JSON body to send, rendered. Wins over `messageText`."),
   messageText: z.string().optional().describe("A plain message; the task builds the service's JSON around it."),
+  options: optionsProperty,
 };
 
 interface ServiceInfo {
@@ -30,7 +31,9 @@ export function incomingWebhookTask(
   },
 ) {
   const textMessage = info.textMessage;
-  const properties = textMessage ? z.object(webhookProperties) : z.object({ url, payload: webhookProperties.payload });
+  const properties = textMessage
+    ? z.object(webhookProperties)
+    : z.object({ url, payload: webhookProperties.payload, options: optionsProperty });
   return defineTask({
     type: info.type,
     aliases: info.aliases,
@@ -41,7 +44,7 @@ export function incomingWebhookTask(
     outputs: z.object({}),
     async run(props, ctx) {
       const body = bodyOf(ctx, props.payload, props.messageText, textMessage);
-      await postJson(ctx, info.service, props.url, body);
+      await postJson(ctx, info.service, props.url, body, "url", {}, props.options);
       return {};
     },
   });
@@ -79,6 +82,7 @@ export const executionProperties = {
     .describe("The execution to report, usually `{{ trigger.executionId }}` (default: this execution)."),
   customFields: z.record(z.string(), z.unknown()).optional().describe("More label → value lines for the summary."),
   customMessage: z.string().optional().describe("A line of text shown above the summary."),
+  templateRenderMap: templateRenderMapProperty,
 };
 
 export interface ExecutionMessageInput {
@@ -124,7 +128,7 @@ export function executionTask<E extends z.ZodRawShape>(
           ),
         );
       }
-      await postJson(ctx, info.service, p.url, body);
+      await postJson(ctx, info.service, p.url, body, "url", {}, p.options);
       return {};
     },
   });

@@ -6,11 +6,12 @@
 import { defineTask, z } from "@saker/sdk";
 import { bodyOf, executionProperties } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
-import { postJson, webhookUrl } from "./webhook.ts";
+import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
 const common = {
   url: z.string().min(1).describe("The Alert API URL (`https://api.opsgenie.com/v2/alerts`)."),
   authorizationToken: z.string().optional().describe("The API key, sent as `Authorization: GenieKey <token>`."),
+  options: optionsProperty,
 };
 
 const auth = (token: string | undefined): Record<string, string> =>
@@ -40,7 +41,7 @@ export const OpsgenieAlert = defineTask({
   outputs: z.object({}),
   async run(props, ctx) {
     const body = bodyOf(ctx, props.payload, undefined, undefined);
-    await postJson(ctx, "Opsgenie", props.url, body, "url", auth(props.authorizationToken));
+    await postJson(ctx, "Opsgenie", props.url, body, "url", auth(props.authorizationToken), props.options);
     return {};
   },
 });
@@ -70,6 +71,7 @@ export const OpsgenieExecution = defineTask({
     executionId: executionProperties.executionId,
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
+    templateRenderMap: executionProperties.templateRenderMap,
     message: z.string().optional().describe("The alert's message (default: the summary's title)."),
     alias: z.string().optional().describe("Opsgenie's de-duplication key."),
     responders: z
@@ -96,7 +98,15 @@ export const OpsgenieExecution = defineTask({
       ...(props.tags ? { tags: props.tags } : {}),
       details: Object.fromEntries(summaryFields(summary, props.customFields ?? {})),
     };
-    await postJson(ctx, "Opsgenie", props.url, JSON.stringify(body), "url", auth(props.authorizationToken));
+    await postJson(
+      ctx,
+      "Opsgenie",
+      props.url,
+      JSON.stringify(body),
+      "url",
+      auth(props.authorizationToken),
+      props.options,
+    );
     return {};
   },
 });

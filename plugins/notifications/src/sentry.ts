@@ -7,11 +7,12 @@ import { randomUUID } from "node:crypto";
 import { SakerError, defineTask, z, type RunContext } from "@saker/sdk";
 import { bodyOf, executionProperties } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
-import { locate, postJson, webhookUrl } from "./webhook.ts";
+import { locate, optionsProperty, postJson, webhookUrl, type HttpOptions } from "./webhook.ts";
 
 const common = {
   dsn: z.string().min(1).describe("The project's DSN, `https://<key>@<host>/<project>`."),
   endpointType: z.enum(["ENVELOPE", "STORE"]).default("ENVELOPE").describe("Sentry's ingest endpoint."),
+  options: optionsProperty,
 };
 
 /** The endpoint URL and auth header a DSN stands for. */
@@ -37,7 +38,7 @@ function target(ctx: RunContext, dsn: string, endpointType: "ENVELOPE" | "STORE"
 
 async function sendEvent(
   ctx: RunContext,
-  props: { dsn: string; endpointType: "ENVELOPE" | "STORE" },
+  props: { dsn: string; endpointType: "ENVELOPE" | "STORE"; options?: HttpOptions | undefined },
   event: Record<string, unknown>,
 ): Promise<void> {
   const withId = { event_id: randomUUID().replace(/-/g, ""), ...event };
@@ -47,7 +48,7 @@ async function sendEvent(
     props.endpointType === "STORE"
       ? json
       : `${JSON.stringify({ event_id: withId.event_id })}\n${JSON.stringify({ type: "event", length: Buffer.byteLength(json) })}\n${json}`;
-  await postJson(ctx, "Sentry", url, body, "dsn", headers);
+  await postJson(ctx, "Sentry", url, body, "dsn", headers, props.options);
 }
 
 export const SentryAlert = defineTask({
@@ -107,6 +108,7 @@ export const SentryExecution = defineTask({
     executionId: executionProperties.executionId,
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
+    templateRenderMap: executionProperties.templateRenderMap,
     eventId: z
       .string()
       .regex(/^[0-9a-f]{32}$/)

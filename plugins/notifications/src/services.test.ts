@@ -306,6 +306,6 @@ tasks:
     executionId: not-there
 `);
     expect(x.state.current).toBe("FAILED");
-    expect(errorMessages(test, x, "notify").join("\n")).toContain("a webhook URL must be http or https, not 'ftp'");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("URL must be http or https, not 'ftp'");
   });
 });

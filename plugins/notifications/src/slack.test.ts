@@ -82,7 +82,7 @@ messageText: "Flow {{ flow.namespace }}.{{ flow.id }} \\"quoted\\""`,
 
   it("refuses a URL that is not http(s), a payload that is not JSON, and no message", async () => {
     const cases: [string, string][] = [
-      [`url: "file:///etc/passwd"\nmessageText: hi`, "a webhook URL must be http or https, not 'file'"],
+      [`url: "file:///etc/passwd"\nmessageText: hi`, "URL must be http or https, not 'file'"],
       [`url: "not a url"\nmessageText: hi`, "'not a url' is not a URL"],
       [`url: "${hook.url}/x"\npayload: "{nope"`, "payload is not JSON"],
       [`url: "${hook.url}/x"`, "set `payload` or `messageText`"],

@@ -96,8 +96,6 @@ tasks:
       ),
     );
     expect(bad.state.current).toBe("FAILED");
-    expect(errorMessages(test, bad, "notify").join("\n")).toContain(
-      "a webhook URL must be http or https, not 'gopher'",
-    );
+    expect(errorMessages(test, bad, "notify").join("\n")).toContain("URL must be http or https, not 'gopher'");
   });
 });

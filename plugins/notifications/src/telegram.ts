@@ -5,7 +5,7 @@
 import { defineTask, z, type RunContext } from "@saker/sdk";
 import { executionProperties } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
-import { postJson, webhookUrl } from "./webhook.ts";
+import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
 const PARSE_MODES = { HTML: "HTML", MARKDOWNV2: "MarkdownV2" } as const;
 
@@ -14,6 +14,7 @@ const botProperties = {
   channel: z.string().min(1).describe("The chat or channel id to send to."),
   endpointOverride: z.string().optional().describe("The Bot API base URL (default `https://api.telegram.org`)."),
   parseMode: z.enum(["HTML", "MARKDOWNV2"]).optional().describe("How Telegram formats the text."),
+  options: optionsProperty,
 };
 
 function endpoint(props: { endpointOverride?: string | undefined }): string {
@@ -32,7 +33,7 @@ async function sendMessage(
     text,
     ...(props.parseMode ? { parse_mode: PARSE_MODES[props.parseMode] } : {}),
   });
-  await postJson(ctx, "Telegram", `${base}/bot${props.token}/sendMessage`, body, "endpointOverride");
+  await postJson(ctx, "Telegram", `${base}/bot${props.token}/sendMessage`, body, "endpointOverride", {}, props.options);
 }
 
 export const TelegramSend = defineTask({
@@ -82,6 +83,7 @@ export const TelegramExecution = defineTask({
     executionId: executionProperties.executionId,
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
+    templateRenderMap: executionProperties.templateRenderMap,
   }),
   outputs: z.object({}),
   async run(props, ctx) {

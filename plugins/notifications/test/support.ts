@@ -4,7 +4,7 @@
  * (`/status/400` answers 400).
  */
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
 import notifications from "../src/index.ts";
@@ -12,10 +12,11 @@ import notifications from "../src/index.ts";
 export async function notificationsInstance(
   overrides: Record<string, unknown> = {},
   scheduler = false,
+  env: Record<string, string> = {},
 ): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
-  return openTestInstance({ registry, overrides, scheduler });
+  return openTestInstance({ registry, overrides, scheduler, env });
 }
 
 export interface Received {
@@ -25,6 +26,9 @@ export interface Received {
   authorization: string | undefined;
   sentryAuth: string | undefined;
   body: string;
+  /** The body's bytes, and every header. */
+  raw: Buffer;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export interface WebhookServer {
@@ -46,17 +50,35 @@ export async function webhookServer(): Promise<WebhookServer> {
         authorization: req.headers.authorization,
         sentryAuth: req.headers["x-sentry-auth"] as string | undefined,
         body: Buffer.concat(chunks).toString("utf8"),
+        raw: Buffer.concat(chunks),
+        headers: req.headers,
       });
+      if (req.url?.startsWith("/silent")) return; // never answers
+      const big = /^\/big\/(\d+)/.exec(req.url ?? "")?.[1];
+      if (big) {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("x".repeat(Number(big)));
+        return;
+      }
       const status = /^\/status\/(\d{3})/.exec(req.url ?? "")?.[1];
       res.writeHead(status ? Number(status) : 200, { "content-type": "text/plain" });
       res.end(status ? `refused with ${status}: invalid_payload` : "ok");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

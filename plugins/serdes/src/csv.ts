@@ -7,6 +7,7 @@ import { readIonLines, toIon, IonReadError } from "@saker/sdk/ion";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { cellText } from "./cells.ts";
+import { TemporalWriter, systemTimeZone } from "./dates.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -105,17 +106,26 @@ export const IonToCsv = defineTask({
     dateFormat: z
       .string()
       .default("yyyy-MM-dd")
-      .describe("Format of dates (accepted; dates are written as Ion stores them)."),
-    timeFormat: z.string().default("HH:mm:ss[XXX]").describe("Format of times (accepted; written as stored)."),
+      .describe("Java DateTimeFormatter pattern of dates (LocalDate values)."),
+    timeFormat: z
+      .string()
+      .default("HH:mm:ss[XXX]")
+      .describe("Java DateTimeFormatter pattern of times (LocalTime, OffsetTime values)."),
     dateTimeFormat: z
       .string()
       .default("yyyy-MM-dd'T'HH:mm:ss.SSS[XXX]")
-      .describe("Format of date-times (accepted; written as stored)."),
-    timeZoneId: z.string().optional().describe("Time zone of values without one (accepted; written as stored)."),
+      .describe(
+        "Java DateTimeFormatter pattern of date-times: timestamps and LocalDateTime at UTC, ZonedDateTime and OffsetDateTime in `timeZoneId`.",
+      ),
+    timeZoneId: z
+      .string()
+      .optional()
+      .describe("The time zone zoned date-times are written in: an IANA id or an offset (default: the worker's zone)."),
   }),
   outputs: uriOutput,
   async run(p, ctx) {
     const encoding = encodingFor(p.charset);
+    const dates = new TemporalWriter({ ...p, timeZoneId: p.timeZoneId ?? systemTimeZone() });
     const source = await ctx.storage.getFile(p.from);
     async function* csvText(): AsyncGenerator<string> {
       let columns: string[] | undefined;
@@ -133,18 +143,18 @@ export const IonToCsv = defineTask({
         stringifier.write(cells);
       };
       try {
-        for await (const value of readIonLines(source)) {
+        for await (const value of readIonLines(source, { temporals: true })) {
           if (Array.isArray(value)) {
-            write(value.map(cellText));
+            write(value.map((v) => cellText(v, dates)));
           } else if (value !== null && typeof value === "object" && !Buffer.isBuffer(value)) {
             const row = value as Record<string, unknown>;
             if (!columns) {
               columns = Object.keys(row);
               if (p.header) write(columns);
             }
-            write(columns.map((c) => cellText(row[c])));
+            write(columns.map((c) => cellText(row[c], dates)));
           } else {
-            write([cellText(value)]);
+            write([cellText(value, dates)]);
           }
           if (out.length > 0) yield out.splice(0).join("");
         }

@@ -1,6 +1,7 @@
 /** `io.kestra.plugin.serdes.json.JsonToIon` and `IonToJson`: JSON (lines or one array) ⇄ Ion lines. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { IonReadError, readIonLines, toIon } from "@saker/sdk/ion";
+import { IonReadError, IonTemporal, readIonLines, toIon } from "@saker/sdk/ion";
+import { TemporalWriter, systemTimeZone, timeZone } from "./dates.ts";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { splitJsonArray } from "./jsonArray.ts";
@@ -84,25 +85,33 @@ export const IonToJson = defineTask({
     from,
     newLine: z.boolean().default(true).describe("Whether to write JSON Lines rather than one JSON array."),
     charset: z.string().default("UTF-8").describe("The charset of the JSON file."),
-    timeZoneId: z.string().optional().describe("Time zone of values without one (accepted; written as stored)."),
+    timeZoneId: z
+      .string()
+      .optional()
+      .describe(
+        "The time zone ZonedDateTime and OffsetDateTime values are written in: an IANA id or an offset (default: the worker's zone).",
+      ),
   }),
   outputs: uriOutput,
   async run(p, ctx) {
     const encoding = encodingFor(p.charset);
+    const zone = timeZone(p.timeZoneId ?? systemTimeZone());
     const source = await ctx.storage.getFile(p.from);
     const json = (v: unknown) =>
-      JSON.stringify(v, (_k, x: unknown) =>
-        typeof x === "bigint"
+      JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
+        const original = this[k];
+        if (original instanceof IonTemporal) return TemporalWriter.jsonText(original, zone);
+        return typeof x === "bigint"
           ? x.toString()
           : x && typeof x === "object" && (x as { type?: unknown }).type === "Buffer"
             ? Buffer.from((x as { data: number[] }).data).toString("base64")
-            : x,
-      );
+            : x;
+      });
     async function* jsonText(): AsyncGenerator<string> {
       let first = true;
       if (!p.newLine) yield "[";
       try {
-        for await (const value of readIonLines(source)) {
+        for await (const value of readIonLines(source, { temporals: true })) {
           yield p.newLine ? `${json(value)}\n` : `${first ? "" : ","}${json(value)}`;
           first = false;
         }

@@ -21,6 +21,19 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: {}, overrides: { unknownKey: 1 }, cwd: "/tmp" })).toThrow(/Invalid configuration/);
   });
 
+  it("refuses link-local and unspecified addresses by default; http.refusedAddresses takes a list or a comma-separated variable", () => {
+    expect(loadConfig({ env: {}, cwd: "/tmp" }).http.refusedAddresses).toContain("169.254.0.0/16");
+    expect(
+      loadConfig({ env: { SAKER_HTTP_REFUSEDADDRESSES: "127.0.0.0/8, ::1/128" }, cwd: "/tmp" }).http.refusedAddresses,
+    ).toEqual(["127.0.0.0/8", "::1/128"]);
+    expect(
+      loadConfig({ env: {}, overrides: { http: { refusedAddresses: [] } }, cwd: "/tmp" }).http.refusedAddresses,
+    ).toEqual([]);
+    expect(() =>
+      loadConfig({ env: {}, overrides: { http: { refusedAddresses: ["10.0.0.0/99"] } }, cwd: "/tmp" }),
+    ).toThrow(/http\.refusedAddresses/);
+  });
+
   it("has expression budgets with defaults, overridable one by one", () => {
     const defaults = loadConfig({ env: {}, cwd: "/tmp" }).expressions;
     expect(defaults).toEqual({

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { SakerError, z } from "@saker/sdk";
+import { AddressPolicy, DEFAULT_REFUSED_ADDRESSES, SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
 import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
@@ -65,6 +65,35 @@ const ExpressionsConfig = z.strictObject({
     .default(10 * 1024 * 1024),
 });
 
+/** Where tasks may connect (see the SDK's outbound.ts). */
+const HttpConfig = z.strictObject({
+  /** CIDR ranges no task may connect to; a string is a comma-separated list (environment variable). */
+  refusedAddresses: z
+    .preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : v,
+      z.array(
+        z.string().refine(
+          (cidr) => {
+            try {
+              new AddressPolicy([cidr]);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          { message: "must be an address or a CIDR range (e.g. 169.254.0.0/16, fe80::/10)" },
+        ),
+      ),
+    )
+    .default([...DEFAULT_REFUSED_ADDRESSES]),
+});
+
 export const ConfigSchema = z.strictObject({
   home: z.string().optional(),
   tenantId: z.string().default("main"),
@@ -111,6 +140,7 @@ export const ConfigSchema = z.strictObject({
       maxFlowBytes: z.coerce.number().int().min(1024).default(DEFAULT_DATA_LIMITS.maxFlowBytes),
     })
     .default({ ...DEFAULT_DATA_LIMITS }),
+  http: HttpConfig.default({ refusedAddresses: [...DEFAULT_REFUSED_ADDRESSES] }),
   expressions: ExpressionsConfig.default({
     ...DEFAULT_LIMITS,
     kvErrorOnMissing: true,

@@ -344,6 +344,7 @@ export class Instance {
       },
       pluginConfiguration: (type) => this.pluginConfiguration(type),
       ...(this.config.server.url ? { serverUrl: this.config.server.url } : {}),
+      refusedAddresses: this.config.http.refusedAddresses,
     };
   }
 

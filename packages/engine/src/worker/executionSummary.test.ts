@@ -37,3 +37,43 @@ tasks:
   expect(readExecutionSummary(test.instance.executions, "other", undefined, x.id)).toBeUndefined();
   expect(readExecutionSummary(test.instance.executions, "main", undefined, "missing")).toBeUndefined();
 });
+
+it("shows a secret held in a label or a task-run value masked, as the worker hands it to plugins", async () => {
+  const secret = "s3cr3t-token-value";
+  const guarded = await openTestInstance({ env: { SECRET_TOKEN: Buffer.from(secret).toString("base64") } });
+  try {
+    const x = await guarded.run(`id: leaky
+namespace: company.team
+tasks:
+  - id: label
+    type: io.kestra.plugin.core.execution.Labels
+    labels:
+      token: "{{ secret('TOKEN') }}"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["{{ secret('TOKEN') }}"]
+    tasks:
+      - id: out
+        type: io.kestra.plugin.core.output.OutputValues
+        values:
+          token: "{{ secret('TOKEN') }}"
+`);
+    expect(x.state.current).toBe("SUCCESS");
+    const { executions, secretGuard } = guarded.instance;
+    const raw = readExecutionSummary(executions, "main", undefined, x.id)!;
+    // the label is stored sealed; a ForEach value is stored as it was rendered
+    expect(raw.labels.find((l) => l.key === "token")?.value).toMatch(/^saker-sealed:/);
+    const shown = readExecutionSummary(executions, "main", undefined, x.id, (s) => secretGuard.display(s))!;
+    const text = JSON.stringify(shown);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain("saker-sealed:");
+    expect(shown.labels.find((l) => l.key === "token")?.value).toMatch(/\*/);
+    expect(shown.taskRuns.filter((t) => t.value !== undefined).every((t) => /\*/.test(t.value!))).toBe(true);
+    expect(shown.taskRuns.some((t) => t.value !== undefined)).toBe(true);
+    // ids are not user data: they stay as they are
+    expect(shown.id).toBe(x.id);
+    expect(shown.flowId).toBe("leaky");
+  } finally {
+    await guarded.close();
+  }
+});

@@ -1,6 +1,9 @@
 /**
  * The SDK's `executionSummary`: another execution of the tenant as notification tasks report it,
- * with its UI link built from configuration `server.url` (Kestra's `kestra.url`).
+ * with its UI link built from configuration `server.url` (Kestra's `kestra.url`). What a
+ * notification sends leaves the instance: the worker passes the summary through `show`, the
+ * masked view the API and CLI give (`SecretGuard.display`: sealed labels and task-run values
+ * become their masked form, other secret values are masked by value).
  */
 import type { ExecutionSummary } from "@saker/sdk";
 import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
@@ -10,11 +13,12 @@ export function readExecutionSummary(
   tenantId: string,
   serverUrl: string | undefined,
   executionId: string,
+  show: (summary: ExecutionSummary) => ExecutionSummary = (summary) => summary,
 ): ExecutionSummary | undefined {
   const x = executions.get(executionId)?.execution;
   if (!x || (x.tenantId ?? "main") !== tenantId) return undefined;
   const base = serverUrl?.replace(/\/+$/, "");
-  return {
+  return show({
     id: x.id,
     namespace: x.namespace,
     flowId: x.flowId,
@@ -30,5 +34,5 @@ export function readExecutionSummary(
       state: t.state.current,
       ...(t.value !== undefined ? { value: t.value } : {}),
     })),
-  };
+  });
 }

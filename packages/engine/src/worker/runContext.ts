@@ -19,6 +19,8 @@ export interface RunContextParts {
   /** Root for temporary working directories. */
   tmpDir: string;
   pluginConfiguration: Readonly<Record<string, unknown>>;
+  /** Configuration `http.refusedAddresses`. */
+  refusedAddresses?: readonly string[];
 }
 
 export interface WorkerRunContext extends RunContext {
@@ -73,6 +75,7 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     },
     logger: parts.logger,
     signal: parts.signal,
+    ...(parts.refusedAddresses ? { refusedAddresses: parts.refusedAddresses } : {}),
     variables: vars,
     render: async (template, extra) => String(await renderer.render(template, merged(extra), false, services)),
     renderTyped: (template, extra) => renderer.render(template, merged(extra), true, services),

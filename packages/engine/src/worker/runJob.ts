@@ -54,6 +54,8 @@ export interface WorkerDeps {
   pluginConfiguration?(type: string): Record<string, unknown>;
   /** Configuration `server.url`, the base of execution links. */
   serverUrl?: string;
+  /** Configuration `http.refusedAddresses`: where tasks may not connect. */
+  refusedAddresses?: readonly string[];
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
@@ -274,11 +276,15 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       secret: (key) => svc.secret(key),
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
+      ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
     });
     if (deps.engine) {
       attachEngineServices(ctx, deps.engine);
       const executions = deps.engine.executions;
-      ctx.executionSummary = async (id) => readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id);
+      ctx.executionSummary = async (id) =>
+        readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id, (summary) =>
+          deps.secretGuard.display(summary),
+        );
     }
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).

@@ -116,6 +116,7 @@ export async function runIsolatedTask(entry: string, type: string, props: unknow
     info: { flow: ctx.flow, execution: ctx.execution, task: ctx.task, taskRun: ctx.taskRun },
     variables: ctx.variables as Record<string, unknown>,
     pluginConfiguration: { ...ctx.pluginConfiguration() },
+    ...(ctx.refusedAddresses ? { refusedAddresses: [...ctx.refusedAddresses] } : {}),
     port: port2,
   };
   try {

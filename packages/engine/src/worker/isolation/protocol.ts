@@ -53,5 +53,6 @@ export interface IsolatedTaskData {
   info: Record<string, unknown>;
   variables: Record<string, unknown>;
   pluginConfiguration: Record<string, unknown>;
+  refusedAddresses?: string[];
   port: MessagePort;
 }

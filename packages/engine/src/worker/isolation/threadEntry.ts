@@ -96,6 +96,7 @@ export default async function runIsolated(data: IsolatedTaskData): Promise<unkno
       upload: (globs) => call("workingFiles.upload", globs),
     },
     pluginConfiguration: () => data.pluginConfiguration,
+    ...(data.refusedAddresses ? { refusedAddresses: data.refusedAddresses } : {}),
   } satisfies RunContext;
   try {
     const module = (await import(pathToFileURL(data.entry).href)) as { default?: PluginDefinition };
