@@ -26,6 +26,7 @@ import {
   percentile,
   printTable,
   report,
+  reportState,
   rssMb,
   runCase,
   sleep,
@@ -81,9 +82,16 @@ const CASES = {
     try {
       saker.deploy(sequentialFlow("warm", 40));
       saker.deploy(sequentialFlow("seq", n));
-      for (let i = 0; i < 2; i++) await saker.run("bench", "warm");
+      await saker.run("bench", "warm");
       const times = [];
+      let runStarted = performance.now();
+      reportState(() => ({
+        taskRuns: saker.progress.taskRuns,
+        ms: performance.now() - runStarted,
+        run: times.length + 1,
+      }));
       for (let i = 0; i < runs; i++) {
+        runStarted = performance.now();
         const ms = await saker.run("bench", "seq");
         times.push(ms);
         report("sample", { ms });
@@ -128,7 +136,14 @@ const CASES = {
       saker.deploy(flow("each", n));
       await saker.run("bench", "warm");
       const times = [];
+      let runStarted = performance.now();
+      reportState(() => ({
+        taskRuns: saker.progress.taskRuns,
+        ms: performance.now() - runStarted,
+        run: times.length + 1,
+      }));
       for (let i = 0; i < runs; i++) {
+        runStarted = performance.now();
         const ms = await saker.run("bench", "each");
         times.push(ms);
         report("sample", { ms });
@@ -147,7 +162,16 @@ const CASES = {
       saker.deploy(sequentialFlow("single", 1));
       await saker.burst("bench", "single", 100);
       const times = [];
+      let runStarted = performance.now();
+      let endedBefore = saker.progress.ended;
+      reportState(() => ({
+        ended: saker.progress.ended - endedBefore,
+        ms: performance.now() - runStarted,
+        run: times.length + 1,
+      }));
       for (let i = 0; i < runs; i++) {
+        runStarted = performance.now();
+        endedBefore = saker.progress.ended;
         const ms = await saker.burst("bench", "single", count);
         times.push(ms);
         report("sample", { ms, perSecond: (count * 1000) / ms });
@@ -174,8 +198,9 @@ const CASES = {
     try {
       saker.deploy(sequentialFlow("single", 1));
       const t0 = performance.now();
-      let done = 0;
       let atFirst;
+      reportState(() => ({ ended: saker.progress.ended, ms: performance.now() - t0, rss: rssMb(), atFirst }));
+      let done = 0;
       while (done < total) {
         const n = Math.min(batch, (done < first ? first : total) - done);
         await saker.burst("bench", "single", n);
@@ -345,10 +370,16 @@ const PLAN = [
 // ---------------------------------------------------------------------------------------------
 // The table.
 
-/** "timed out after X s (✗)", with the runs that had ended by then. */
+/** "timed out after X s", with the runs that had ended by then and where the next one stood. */
 function timedOut(r, show) {
   const done = r.samples.length ? `; ${r.samples.length} run(s) ended: ${show(r.samples)}` : "";
-  return `timed out after ${r.timeoutMs / 1000} s${done}`;
+  const st = r.state;
+  let now = "";
+  if (st?.taskRuns !== undefined && st.ms > 0)
+    now = `; run ${st.run}: ${fmt(st.taskRuns, 0)} task runs in ${fmt(st.ms / 1000)} s`;
+  else if (st?.ended !== undefined && st.ms > 0)
+    now = `; ${fmt(st.ended, 0)} ended in ${fmt(st.ms / 1000)} s (${fmt((st.ended * 1000) / st.ms, 0)}/s)`;
+  return `timed out after ${r.timeoutMs / 1000} s${done}${now}`;
 }
 
 function rows(results) {
@@ -473,7 +504,14 @@ function rows(results) {
         "–",
         mark(delta, "<=", 20),
       ]);
-    } else out.push([label, rss.timedOut ? timedOut(rss, () => "") : failed(rss), "within 20 MB", "–", "✗"]);
+    } else {
+      const st = rss.state;
+      const where = st?.atFirst
+        ? `; ${fmt(st.atFirst, 0)} MB at ${fmt(params.first, 0)}, ${fmt(st.rss, 0)} MB (before GC) at ${fmt(st.ended, 0)}`
+        : "";
+      const text = rss.timedOut ? `timed out after ${rss.timeoutMs / 1000} s${where}` : failed(rss);
+      out.push([label, text, "within 20 MB", "–", "✗"]);
+    }
   }
   return out;
 }

@@ -107,15 +107,15 @@ for (const peer of ["bullmq", "pgboss", "graphile"]) {
     `${fmt(chainMs / CHAIN, 2)} ms/step`,
     `${fmt(burstRatio, 2)}×`,
     `${fmt(chainRatio, 2)}×`,
-    sakerAhead ? "✓" : "✗",
+    `${burstRatio < 1 ? "✓" : "✗"} / ${chainRatio < 1 ? "✓" : "✗"}`,
   ]);
 }
 console.log("");
-printTable(["", "burst", "chain", "burst: peer ÷ Saker", "chain: peer ÷ Saker", "Saker ahead"], rows);
+printTable(["", "burst", "chain", "burst: peer ÷ Saker", "chain: peer ÷ Saker", "Saker ahead (burst / chain)"], rows);
 console.log("");
 console.log(
   "  ratios are speeds (jobs/s, steps/s): above 1× the peer is faster. Each queue runs 8 handlers (Saker's default" +
-    " worker concurrency here); a peer's job is done when its handler has returned, a Saker execution when its end" +
-    " state is committed.",
+    " worker concurrency here). A peer's job counts as done when its handler has returned (BullMQ: its 'completed'" +
+    " event), a Saker execution when its end state is committed.",
 );
 console.log(`  Saker ahead of ${ahead} of ${compared} peers on both workloads (goal: all).`);

@@ -38,6 +38,11 @@ export function report(kind, data) {
   process.stdout.write(`@@bench ${kind} ${JSON.stringify(data)}\n`);
 }
 
+/** Reports `describe()` (where the work stands) every second, until the process ends. */
+export function reportState(describe) {
+  setInterval(() => report("state", describe()), 1000).unref();
+}
+
 /** The arguments a case process was started with: `--case name --params json`. */
 export function caseArgs() {
   const argv = process.argv.slice(2);
@@ -62,6 +67,7 @@ export function runCase(file, name, params, timeoutMs, { nodeArgs = ["--expose-g
   });
   const samples = [];
   let result;
+  let state;
   let stderr = "";
   let buffered = "";
   child.stdout.on("data", (chunk) => {
@@ -75,6 +81,7 @@ export function runCase(file, name, params, timeoutMs, { nodeArgs = ["--expose-g
         if (!quiet) process.stdout.write(`    ${line}\n`);
       } else if (m[1] === "sample") samples.push(JSON.parse(m[2]));
       else if (m[1] === "result") result = JSON.parse(m[2]);
+      else if (m[1] === "state") state = JSON.parse(m[2]);
       else if (m[1] === "progress" && !quiet) process.stderr.write(`    ${JSON.parse(m[2])}\n`);
     }
   });
@@ -99,6 +106,7 @@ export function runCase(file, name, params, timeoutMs, { nodeArgs = ["--expose-g
         name,
         samples,
         result,
+        state,
         timedOut,
         timeoutMs,
         seconds,

@@ -24,7 +24,12 @@ export async function openSaker(home) {
   // Every end, recorded once: waiting on thousands of executions costs one listener, not thousands.
   const ended = new Map();
   const waiters = new Map();
+  // Where the work stands, for a case stopped by its time limit: task runs of the execution that
+  // changed last, and executions ended so far.
+  const progress = { taskRuns: 0, ended: 0 };
+  instance.events.on("execution", (x) => (progress.taskRuns = x.taskRunList?.length ?? 0));
   instance.events.on("execution:end", (x) => {
+    progress.ended++;
     ended.set(x.id, x.state.current);
     const waiter = waiters.get(x.id);
     if (waiter) {
@@ -41,6 +46,7 @@ export async function openSaker(home) {
     });
   return {
     openMs,
+    progress,
     deploy: (source) => instance.deploy(source),
     /** Creates an execution; resolves with its id once it is queued. */
     start: async (namespace, flowId) => (await instance.createExecution(namespace, flowId)).id,
