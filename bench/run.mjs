@@ -6,6 +6,7 @@
 //   npm run bench -- --all        every bench/*.bench.mjs at full size (also: npm run bench:all),
 //                                 the peers (bench/peers.bench.mjs, installed on first use) included
 //   npm run bench -- serdes       the files whose name contains a word (full size with --all)
+//   npm run bench -- --list       the files a run would start, and nothing else
 import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -21,6 +22,10 @@ const files = readdirSync(here)
   .filter((f) => f.endsWith(".bench.mjs"))
   .filter((f) => (filter.length ? filter.some((x) => f.includes(x)) : all || QUICK.includes(f)))
   .sort();
+if (args.includes("--list")) {
+  console.log(files.join("\n"));
+  process.exit(0);
+}
 const started = performance.now();
 let failed = 0;
 for (const f of files) {
