@@ -379,6 +379,7 @@ function timedOut(r, show) {
     now = `; run ${st.run}: ${fmt(st.taskRuns, 0)} task runs in ${fmt(st.ms / 1000)} s`;
   else if (st?.ended !== undefined && st.ms > 0)
     now = `; ${fmt(st.ended, 0)} ended in ${fmt(st.ms / 1000)} s (${fmt((st.ended * 1000) / st.ms, 0)}/s)`;
+  if (!done && !now) now = " (still opening, deploying or warming up)";
   return `timed out after ${r.timeoutMs / 1000} s${done}${now}`;
 }
 
