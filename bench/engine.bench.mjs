@@ -420,7 +420,7 @@ function rows(results) {
         floorFor(n),
         "✗",
       ]);
-    } else out.push([`${n} sequential Return tasks`, failed(r), goal, floorFor(n), "✗"]);
+    } else out.push([`${n.toLocaleString("en-US")} sequential Return tasks`, failed(r), goal, floorFor(n), "✗"]);
   }
   if (results.seq40 && results.seq5000) {
     const ratio = perTask[5000] / perTask[40];
