@@ -124,12 +124,17 @@ const CASES = {
   },
 
   /** A ForEach over `n` values with a Return inside. */
-  async foreach({ n, runs }) {
+  async foreach({ n, runs, list = false }) {
     const { openSaker } = await import("./lib/saker.mjs");
     const saker = await openSaker(join(process.env.BENCH_TMP, "home"));
+    // `values` as one JSON string (one render), or with `list` as a YAML list (one render per item).
+    const values = (count) => {
+      const json = `[${Array.from({ length: count }, (_, i) => i + 1).join(", ")}]`;
+      return list ? json : `'${json}'`;
+    };
     const flow = (id, count) =>
       `id: ${id}\nnamespace: bench\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n` +
-      `    values: [${Array.from({ length: count }, (_, i) => i + 1).join(", ")}]\n    tasks:\n` +
+      `    values: ${values(count)}\n    tasks:\n` +
       `      - id: inner\n        type: io.kestra.plugin.core.debug.Return\n        format: "{{ taskrun.value }}"\n`;
     try {
       saker.deploy(flow("warm", 20));
@@ -352,6 +357,8 @@ const PLAN = [
   ...SEQ.map(({ n, runs, timeout }) => ({ key: `seq${n}`, name: "seq", params: { n, runs }, timeout })),
   { key: "parallel", name: "parallel", params: { n: 40, runs: ALL ? 9 : 5 }, timeout: ALL ? 30 : 6 },
   { key: "foreach", name: "foreach", params: { n: 10_000, runs: ALL ? 3 : 1 }, timeout: ALL ? 60 : 10 },
+  // The same values written as a YAML list: each item is an expression, rendered one by one.
+  ...(ALL ? [{ key: "foreach-list", name: "foreach", params: { n: 10_000, runs: 1, list: true }, timeout: 60 }] : []),
   { key: "burst", name: "burst", params: { count: 2000, runs: ALL ? 3 : 1 }, timeout: ALL ? 60 : 10 },
   {
     key: "rest",
@@ -450,7 +457,15 @@ function rows(results) {
   );
   simple(
     "foreach",
-    "ForEach over 10,000 values, Return inside",
+    "ForEach over 10,000 values (a JSON string), Return inside",
+    (x) => `${fmt(x.ms / 1000, 2)} s`,
+    "≤ 5 s",
+    floorFor(10_000),
+    (x) => mark(x.ms, "<=", 5000),
+  );
+  simple(
+    "foreach-list",
+    "  the same values as a YAML list",
     (x) => `${fmt(x.ms / 1000, 2)} s`,
     "≤ 5 s",
     floorFor(10_000),
