@@ -1,6 +1,6 @@
 import * as ion from "ion-js";
 import { describe, expect, it } from "vitest";
-import { IonReadError, readIonLines, toIon } from "./ion.ts";
+import { IonAnnotated, IonReadError, IonTimestamp, readIonLines, toIon } from "./ion.ts";
 import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
 async function readAll(text: string, chunk = 7): Promise<unknown[]> {
@@ -58,6 +58,21 @@ describe("Ion lines", () => {
     ]);
     expect(readIonLine("{b:{{aGk=}}}")).toBe(UNSUPPORTED);
     expect(readIonLine("{a:1} junk")).toBe(UNSUPPORTED);
+  });
+
+  it("with tagged, keeps timestamps and annotations apart from strings, in both readers", async () => {
+    const fast = '{day:2024-01-31,ts:2024-01-01T10:00:00.000Z,s:"2024-01-31",at:LocalDateTime::"2024-01-01T10:00:00"}';
+    const slow = `${fast.slice(0, -1)},b:{{aGk=}}}`; // a blob sends the line to ion-js
+    const values: unknown[] = [];
+    for await (const v of readIonLines([`${fast}\n${slow}\n`], { tagged: true })) values.push(v);
+    for (const row of values as Record<string, unknown>[]) {
+      expect(row.day).toEqual(new IonTimestamp("2024-01-31"));
+      expect(row.ts).toBeInstanceOf(IonTimestamp);
+      expect(String(row.ts)).toMatch(/^2024-01-01T10:00:00\.000Z$/);
+      expect(row.s).toBe("2024-01-31");
+      expect(row.at).toEqual(new IonAnnotated("LocalDateTime", "2024-01-01T10:00:00"));
+    }
+    expect(values).toHaveLength(2);
   });
 
   it("names the line that is not Ion", async () => {

@@ -4,7 +4,9 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
-import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+import { IonAnnotated, IonTimestamp, readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+
+export { IonAnnotated, IonTimestamp };
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const KEYWORDS = new Set(["null", "true", "false", "nan"]);
@@ -74,8 +76,12 @@ export function toIon(value: unknown): string {
  * and timestamps are their text (a day timestamp is `yyyy-MM-dd`), annotated strings such as
  * `LocalDateTime::"…"` are the string, blobs are Buffers.
  */
-function fromDom(value: ion.dom.Value | null): unknown {
+function fromDom(value: ion.dom.Value | null, tagged = false, annotations = true): unknown {
   if (value === null || value.isNull()) return null;
+  if (tagged && annotations) {
+    const names = value.getAnnotations();
+    if (names.length > 0) return new IonAnnotated(names[0]!, fromDom(value, true, false));
+  }
   switch (value.getType()) {
     case ion.IonTypes.BOOL:
       return value.booleanValue();
@@ -90,7 +96,9 @@ function fromDom(value: ion.dom.Value | null): unknown {
       return value.decimalValue()?.toString() ?? null;
     case ion.IonTypes.TIMESTAMP: {
       const text = value.timestampValue()?.toString();
-      return text === undefined ? null : text.endsWith("T") ? text.slice(0, -1) : text;
+      if (text === undefined) return null;
+      const plain = text.endsWith("T") ? text.slice(0, -1) : text;
+      return tagged ? new IonTimestamp(plain) : plain;
     }
     case ion.IonTypes.STRING:
     case ion.IonTypes.SYMBOL:
@@ -100,10 +108,10 @@ function fromDom(value: ion.dom.Value | null): unknown {
       return Buffer.from(value.uInt8ArrayValue() ?? new Uint8Array());
     case ion.IonTypes.LIST:
     case ion.IonTypes.SEXP:
-      return [...(value as unknown as Iterable<ion.dom.Value>)].map(fromDom);
+      return [...(value as unknown as Iterable<ion.dom.Value>)].map((v) => fromDom(v, tagged));
     case ion.IonTypes.STRUCT: {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.fields()) out[k] = fromDom(v);
+      for (const [k, v] of value.fields()) out[k] = fromDom(v, tagged);
       return out;
     }
     default:
@@ -126,17 +134,23 @@ export class IonReadError extends Error {
  * arrive (memory stays flat whatever the file's size). Lines in the row writers' subset are read
  * by a fast reader, others by ion-js; a value may not span lines (Kestra's and Saker's writers
  * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
+ *
+ * With `{ tagged: true }` the values keep what plain data loses: a timestamp is an
+ * {@link IonTimestamp} and an annotated value an {@link IonAnnotated}, for writers of typed
+ * formats (Excel dates) that must tell `2024-01-01` from `"2024-01-01"`.
  */
 export async function* readIonLines(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
+  options: { tagged?: boolean } = {},
 ): AsyncGenerator<unknown> {
+  const tagged = options.tagged === true;
   const decoder = new TextDecoder("utf-8");
   let rest = "";
   let line = 0;
   function* parse(text: string): Generator<unknown> {
     line++;
     if (text.trim() === "") return;
-    const fast = readIonLine(text);
+    const fast = readIonLine(text, tagged);
     if (fast !== UNSUPPORTED) {
       yield fast;
       return;
@@ -147,7 +161,7 @@ export async function* readIonLines(
     } catch (error) {
       throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
     }
-    for (const value of values) yield fromDom(value);
+    for (const value of values) yield fromDom(value, tagged);
   }
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));

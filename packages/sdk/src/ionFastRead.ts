@@ -7,6 +7,22 @@
  */
 export const UNSUPPORTED: unique symbol = Symbol("unsupported Ion");
 
+/** An Ion timestamp, read with `tagged` so that it is not mistaken for a string: its Ion text (`2024-01-01`, `…T10:00:00.000Z`). */
+export class IonTimestamp {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** An annotated Ion value (`LocalDateTime::"2024-01-01T10:00"`), read with `tagged`: the first annotation and the value. */
+export class IonAnnotated {
+  constructor(
+    readonly annotation: string,
+    readonly value: unknown,
+  ) {}
+}
+
 class Unsupported extends Error {}
 const fail = (): never => {
   throw new Unsupported();
@@ -18,7 +34,10 @@ const NUMBER = /^[-+0-9.a-zA-Z:_]+/;
 
 class Reader {
   i = 0;
-  constructor(readonly s: string) {}
+  constructor(
+    readonly s: string,
+    readonly tagged: boolean,
+  ) {}
 
   ws(): void {
     while (this.i < this.s.length && (this.s[this.i] === " " || this.s[this.i] === "\t" || this.s[this.i] === "\r"))
@@ -125,7 +144,7 @@ class Reader {
       const word = this.symbol();
       if (s[this.i] === ":" && s[this.i + 1] === ":") {
         this.i += 2;
-        return this.value(); // an annotation: the value as it is
+        return this.tagged ? new IonAnnotated(word, this.value()) : this.value(); // an annotation
       }
       if (s[this.i] === ".") fail(); // typed null
       if (word === "null") return null;
@@ -139,7 +158,8 @@ class Reader {
     if (!m) return fail();
     const text = m[0];
     this.i += text.length;
-    return scalar(text);
+    const value = scalar(text);
+    return this.tagged && TIMESTAMP.test(text) ? new IonTimestamp(value as string) : value;
   }
 }
 
@@ -161,10 +181,13 @@ function scalar(text: string): unknown {
   return fail();
 }
 
-/** The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. */
-export function readIonLine(line: string): unknown {
+/**
+ * The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. With
+ * `tagged`, timestamps are {@link IonTimestamp}s and annotated values {@link IonAnnotated}s.
+ */
+export function readIonLine(line: string, tagged = false): unknown {
   try {
-    const reader = new Reader(line);
+    const reader = new Reader(line, tagged);
     const value = reader.value();
     reader.ws();
     return reader.i === line.length ? value : UNSUPPORTED;
