@@ -1,16 +1,17 @@
 /**
  * `@saker/plugin-serdes`: Kestra's `io.kestra.plugin.serdes.*` file conversions between Ion (the
- * row format of internal storage) and CSV or JSON, streamed from storage to storage.
+ * row format of internal storage) and CSV, JSON or Excel, streamed from storage to storage.
  *
  * @module
  */
 import { definePlugin } from "@saker/sdk";
 import { CsvToIon, IonToCsv } from "./csv.ts";
+import { ExcelToIon, IonToExcel } from "./excel.ts";
 import { IonToJson, JsonToIon } from "./json.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin.serdes",
   title: "Serdes",
-  description: "Convert files in internal storage between Ion and CSV or JSON, streaming.",
-  tasks: [CsvToIon, IonToCsv, JsonToIon, IonToJson],
+  description: "Convert files in internal storage between Ion and CSV, JSON or Excel (xlsx), streaming.",
+  tasks: [CsvToIon, IonToCsv, JsonToIon, IonToJson, ExcelToIon, IonToExcel],
 });
