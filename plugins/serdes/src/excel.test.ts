@@ -12,6 +12,7 @@ import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from
 import { toStoragePath } from "@saker/engine/storage/paths";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 import { excelNumberFormat, formatExcelDate, formatExcelNumber } from "./excelFormat.ts";
+import { MAX_SHEET_ROWS, writeSheet } from "./excel.ts";
 
 let test: TestInstance;
 beforeAll(async () => {
@@ -454,6 +455,29 @@ describe("bad input", () => {
       expect(errorMessages(test, ex, "xlsx").join("\n")).toMatch(message);
       expect(filesOf(ex.id).filter((f) => f.endsWith(".xlsx"))).toEqual([]);
     }
+  });
+});
+
+describe("the xlsx row limit", () => {
+  it("a sheet of more than 1,048,576 rows fails clearly (not a broken file)", async () => {
+    // A sheet that only counts (the real writer takes a minute for a million rows); the limit is checked before writing.
+    let committed = 0;
+    const cell = { value: null as unknown, numFmt: "" };
+    const sheet = { getRow: () => ({ getCell: () => cell, commit: () => committed++ }), commit: () => undefined };
+    const workbook = { addWorksheet: () => sheet } as unknown as Parameters<typeof writeSheet>[0];
+    const options = { header: true, styles: true, zone: "Etc/UTC", dateFmt: "", timeFmt: "", dateTimeFmt: "" };
+    async function* rows(n: number) {
+      for (let i = 0; i < n; i++) yield { i };
+    }
+    // The header row plus 1,048,575 rows fill the sheet exactly.
+    expect(await writeSheet(workbook, "Full", rows(MAX_SHEET_ROWS - 1), options, "full.ion")).toBe(MAX_SHEET_ROWS - 1);
+    expect(committed).toBe(MAX_SHEET_ROWS);
+    const error = await writeSheet(workbook, "Over", rows(MAX_SHEET_ROWS), options, "over.ion").catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(
+      /'over\.ion' has more rows than the 1,048,576 an xlsx sheet holds \(sheet 'Over', Ion line 1048576\)/,
+    );
   });
 });
 

@@ -300,7 +300,7 @@ export const ExcelToIon = defineTask({
 // ---------------------------------------------------------------------------------------------
 // IonToExcel
 
-interface WriteOptions {
+export interface WriteOptions {
   header: boolean;
   styles: boolean;
   zone: string;
@@ -417,8 +417,8 @@ function checkTitle(title: string): string {
 }
 
 /** Writes the rows of one Ion file into a new sheet of `workbook`; returns the rows written. */
-async function writeSheet(
-  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+export async function writeSheet(
+  workbook: Pick<ExcelJS.stream.xlsx.WorkbookWriter, "addWorksheet">,
   title: string,
   ion: AsyncIterable<unknown>,
   o: WriteOptions,
