@@ -1,6 +1,6 @@
 import * as ion from "ion-js";
 import { describe, expect, it } from "vitest";
-import { IonAnnotated, IonReadError, IonTimestamp, readIonLines, toIon } from "./ion.ts";
+import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon } from "./ion.ts";
 import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
 async function readAll(text: string, chunk = 7): Promise<unknown[]> {
@@ -61,7 +61,8 @@ describe("Ion lines", () => {
   });
 
   it("with tagged, keeps timestamps and annotations apart from strings, in both readers", async () => {
-    const fast = '{day:2024-01-31,ts:2024-01-01T10:00:00.000Z,s:"2024-01-31",at:LocalDateTime::"2024-01-01T10:00:00"}';
+    const fast =
+      '{day:2024-01-31,ts:2024-01-01T10:00:00.000Z,s:"2024-01-31",at:LocalDateTime::"2024-01-01T10:00:00",dec:2.50}';
     const slow = `${fast.slice(0, -1)},b:{{aGk=}}}`; // a blob sends the line to ion-js
     const values: unknown[] = [];
     for await (const v of readIonLines([`${fast}\n${slow}\n`], { tagged: true })) values.push(v);
@@ -71,6 +72,8 @@ describe("Ion lines", () => {
       expect(String(row.ts)).toMatch(/^2024-01-01T10:00:00\.000Z$/);
       expect(row.s).toBe("2024-01-31");
       expect(row.at).toEqual(new IonAnnotated("LocalDateTime", "2024-01-01T10:00:00"));
+      expect(row.dec).toBeInstanceOf(IonDecimal);
+      expect(Number(String(row.dec))).toBe(2.5);
     }
     expect(values).toHaveLength(2);
   });

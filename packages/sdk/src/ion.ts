@@ -4,9 +4,9 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
-import { IonAnnotated, IonTimestamp, readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+import { IonAnnotated, IonDecimal, IonTimestamp, readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
-export { IonAnnotated, IonTimestamp };
+export { IonAnnotated, IonDecimal, IonTimestamp };
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const KEYWORDS = new Set(["null", "true", "false", "nan"]);
@@ -92,8 +92,10 @@ function fromDom(value: ion.dom.Value | null, tagged = false, annotations = true
     }
     case ion.IonTypes.FLOAT:
       return value.numberValue();
-    case ion.IonTypes.DECIMAL:
-      return value.decimalValue()?.toString() ?? null;
+    case ion.IonTypes.DECIMAL: {
+      const text = value.decimalValue()?.toString();
+      return text === undefined ? null : tagged ? new IonDecimal(text) : text;
+    }
     case ion.IonTypes.TIMESTAMP: {
       const text = value.timestampValue()?.toString();
       if (text === undefined) return null;
@@ -136,7 +138,7 @@ export class IonReadError extends Error {
  * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
  *
  * With `{ tagged: true }` the values keep what plain data loses: a timestamp is an
- * {@link IonTimestamp} and an annotated value an {@link IonAnnotated}, for writers of typed
+ * {@link IonTimestamp}, a decimal an {@link IonDecimal} and an annotated value an {@link IonAnnotated}, for writers of typed
  * formats (Excel dates) that must tell `2024-01-01` from `"2024-01-01"`.
  */
 export async function* readIonLines(

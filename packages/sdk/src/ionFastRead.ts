@@ -15,6 +15,14 @@ export class IonTimestamp {
   }
 }
 
+/** An Ion decimal, read with `tagged` so that it is not mistaken for a string: its text (`2.50`, `1.5E+2`). */
+export class IonDecimal {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
 /** An annotated Ion value (`LocalDateTime::"2024-01-01T10:00"`), read with `tagged`: the first annotation and the value. */
 export class IonAnnotated {
   constructor(
@@ -159,7 +167,8 @@ class Reader {
     const text = m[0];
     this.i += text.length;
     const value = scalar(text);
-    return this.tagged && TIMESTAMP.test(text) ? new IonTimestamp(value as string) : value;
+    if (!this.tagged || typeof value !== "string") return value;
+    return TIMESTAMP.test(text) ? new IonTimestamp(value) : new IonDecimal(value);
   }
 }
 
@@ -183,7 +192,8 @@ function scalar(text: string): unknown {
 
 /**
  * The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. With
- * `tagged`, timestamps are {@link IonTimestamp}s and annotated values {@link IonAnnotated}s.
+ * `tagged`, timestamps are {@link IonTimestamp}s, decimals {@link IonDecimal}s and annotated
+ * values {@link IonAnnotated}s.
  */
 export function readIonLine(line: string, tagged = false): unknown {
   try {

@@ -56,7 +56,7 @@ const ORDERS = [
 describe("IonToExcel and ExcelToIon", () => {
   it("round trips typed values through a two-sheet workbook", async () => {
     await namespaceFile("orders.ion", Buffer.from(`${ORDERS}\n`));
-    await namespaceFile("tags.ion", Buffer.from('{tag:"a",n:[1,2]}\n{tag:"b",n:[]}\n'));
+    await namespaceFile("tags.ion", Buffer.from('{tag:"a",n:[1,2],price:19.90}\n{tag:"b",n:[],price:1.5d2}\n'));
     const ex = await test.run(
       flowOf(
         "excel_round",
@@ -108,6 +108,9 @@ describe("IonToExcel and ExcelToIon", () => {
     // 23:30 at +02:00 is 21:30 UTC, 22:30 in Paris.
     expect((orders.getCell("F3").value as Date).toISOString()).toBe("2024-02-01T22:30:00.000Z");
     expect(book.getWorksheet("Tags")!.getCell("B2").value).toBe("[1,2]");
+    // Ion decimals are numbers, as Kestra writes BigDecimals.
+    expect(book.getWorksheet("Tags")!.getCell("C2").value).toBe(19.9);
+    expect(book.getWorksheet("Tags")!.getCell("C3").value).toBe(150);
 
     // And back to Ion, one file per sheet.
     const back = outputsOf(ex, "back");
@@ -129,8 +132,8 @@ describe("IonToExcel and ExcelToIon", () => {
     });
     expect(rows[1]).toMatchObject({ id: 2, name: 'Bo, "B"', amount: -3, paid: false, note: "x" });
     expect(ionValues(await storedText(test, uris.Tags!))).toEqual([
-      { tag: "a", n: "[1,2]" },
-      { tag: "b", n: "[]" },
+      { tag: "a", n: "[1,2]", price: 19.9 },
+      { tag: "b", n: "[]", price: 150 },
     ]);
     // The timestamps in the Ion file are Ion timestamps, not strings.
     const first = ion.load((await storedText(test, uris.Orders!)).split("\n")[0]!)!;

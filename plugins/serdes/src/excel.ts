@@ -5,7 +5,7 @@
 import { PassThrough, Transform, type Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { defineTask, isSakerError, NonRetryableError, z } from "@saker/sdk";
-import { IonAnnotated, IonReadError, IonTimestamp, readIonLines, toIon } from "@saker/sdk/ion";
+import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon } from "@saker/sdk/ion";
 import { cellText } from "./cells.ts";
 import { encodeText } from "./charset.ts";
 import {
@@ -376,6 +376,11 @@ function toCell(value: unknown, o: WriteOptions, where: () => string): { value: 
       );
     return { value };
   }
+  if (value instanceof IonDecimal) {
+    // Kestra writes a BigDecimal as a double; one too large for a double stays its text.
+    const n = Number(value.text);
+    return { value: Number.isFinite(n) ? n : value.text };
+  }
   const date = dated(value, o);
   if (date) return { value: date.value, ...(o.styles ? { numFmt: date.format } : {}) };
   if (value instanceof IonAnnotated) return toCell(value.value, o, where);
@@ -392,7 +397,7 @@ function toCell(value: unknown, o: WriteOptions, where: () => string): { value: 
 
 /** A nested value with its Ion wrappers turned back into plain data, for its JSON text. */
 function plain(value: unknown): unknown {
-  if (value instanceof IonTimestamp) return value.text;
+  if (value instanceof IonTimestamp || value instanceof IonDecimal) return value.text;
   if (value instanceof IonAnnotated) return plain(value.value);
   if (Array.isArray(value)) return value.map(plain);
   if (value !== null && typeof value === "object" && !Buffer.isBuffer(value))
@@ -453,6 +458,7 @@ export async function writeSheet(
         typeof value === "object" &&
         !Buffer.isBuffer(value) &&
         !(value instanceof IonTimestamp) &&
+        !(value instanceof IonDecimal) &&
         !(value instanceof IonAnnotated)
       ) {
         const record = value as Record<string, unknown>;
