@@ -56,14 +56,15 @@ const ORDERS = [
 describe("IonToExcel and ExcelToIon", () => {
   it("round trips typed values through a two-sheet workbook", async () => {
     await namespaceFile("orders.ion", Buffer.from(`${ORDERS}\n`));
-    await namespaceFile("tags.ion", Buffer.from('{tag:"a",n:[1,2],price:19.90}\n{tag:"b",n:[],price:1.5d2}\n'));
     const ex = await test.run(
-      flowOf(
+      flowWith(
         "excel_round",
+        '{tag:"a",n:[1,2],price:19.90}\n{tag:"b",n:[],price:1.5d2}\n',
+        ".ion",
         task(
           "xlsx",
           ION_TO_EXCEL,
-          "from:\n  Orders: kestra:///company/serdes/_files/orders.ion\n  Tags: kestra:///company/serdes/_files/tags.ion\ntimeZoneId: Europe/Paris\ndateFormat: dd/MM/yyyy",
+          'from:\n  Orders: kestra:///company/serdes/_files/orders.ion\n  Tags: "{{ outputs.src.uri }}"\ntimeZoneId: Europe/Paris\ndateFormat: dd/MM/yyyy',
         ) + task("back", EXCEL_TO_ION, 'from: "{{ outputs.xlsx.uri }}"'),
       ),
     );

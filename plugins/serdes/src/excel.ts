@@ -2,7 +2,7 @@
  * `io.kestra.plugin.serdes.excel.ExcelToIon` and `IonToExcel`: xlsx ⇄ Ion lines, streamed through
  * internal storage with exceljs's streaming reader and writer (rows are never all in memory).
  */
-import { PassThrough, Transform, type Readable } from "node:stream";
+import { PassThrough, Readable, Transform } from "node:stream";
 import ExcelJS from "exceljs";
 import { defineTask, isSakerError, NonRetryableError, z } from "@saker/sdk";
 import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon } from "@saker/sdk/ion";
@@ -280,7 +280,12 @@ export const ExcelToIon = defineTask({
         checkTitles();
         sheets++;
         const title = sheet.name ?? `Sheet${sheet.id}`;
-        if (wanted && !wanted.has(title)) continue;
+        if (wanted && !wanted.has(title)) {
+          // A sheet exceljs spooled to a temporary file is read from a stream that must be closed.
+          const spooled = (sheet as { iterator?: unknown }).iterator;
+          if (spooled instanceof Readable) spooled.destroy();
+          continue;
+        }
         const lines = sheetLines(sheet, p, o, () => size++);
         uris[title] = await storeStream(ctx, fileName(title, ".ion"), encodeText(lines, "utf8"));
       }
