@@ -2,7 +2,7 @@
  * `io.kestra.plugin.serdes.excel.ExcelToIon` and `IonToExcel`: xlsx ⇄ Ion lines, streamed through
  * internal storage with exceljs's streaming reader and writer (rows are never all in memory).
  */
-import { PassThrough, Readable, Transform } from "node:stream";
+import { PassThrough, Readable, Transform, type Writable } from "node:stream";
 import ExcelJS from "exceljs";
 import { defineTask, isSakerError, NonRetryableError, z } from "@saker/sdk";
 import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon } from "@saker/sdk/ion";
@@ -426,6 +426,41 @@ function checkTitle(title: string): string {
   return title;
 }
 
+/** What exceljs's streaming sheet keeps of its XML: its own buffers until the zip takes it, then the zip's input. */
+interface SheetStream {
+  buffers?: { length: number }[];
+  pipes?: (Writable & { _writableState?: { length?: number } })[];
+}
+
+const BACKLOG = 4 * 1024 * 1024;
+
+/**
+ * Waits while the XML a sheet produced is not yet compressed. exceljs writes rows into the zip
+ * without backpressure: with rows coming faster than deflate, they would pile up in memory. Its
+ * zip input is a `readable-stream` v3 stream (no `writableLength`), hence the internal state; the
+ * wait is a bounded one in case `drain` never comes.
+ */
+async function drained(sheet: unknown): Promise<void> {
+  const stream = (sheet as { stream?: SheetStream }).stream;
+  if (!stream) return;
+  for (;;) {
+    const pipe = stream.pipes?.[0];
+    const held = pipe
+      ? (pipe.writableLength ?? pipe._writableState?.length ?? 0)
+      : (stream.buffers ?? []).reduce((sum, b) => sum + b.length, 0);
+    if (held <= BACKLOG) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        pipe?.off("drain", done);
+        resolve();
+      };
+      const timer = setTimeout(done, 20);
+      pipe?.once("drain", done);
+    });
+  }
+}
+
 /** Writes the rows of one Ion file into a new sheet of `workbook`; returns the rows written. */
 export async function writeSheet(
   workbook: Pick<ExcelJS.stream.xlsx.WorkbookWriter, "addWorksheet">,
@@ -473,7 +508,7 @@ export async function writeSheet(
         }
         add(columns.map((c) => record[c]));
       } else add([value]);
-      if (rows % 1000 === 0) await new Promise((r) => setImmediate(r));
+      if (rows % 256 === 0) await drained(sheet);
     }
   } catch (error) {
     if (error instanceof IonReadError) throw new NonRetryableError(`'${from}': ${error.message}`);
