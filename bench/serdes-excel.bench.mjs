@@ -3,7 +3,7 @@
 // int, string, float, boolean, day timestamp, instant timestamp) through the embedded engine and
 // internal storage. Each run is its own process (peak RSS is per process); prints the median time
 // of each task over BENCH_RUNS runs, rows per second and the median peak RSS. Not a test.
-//   npm run build && node bench/serdes-excel.bench.mjs          (50,000 rows by default)
+//   npm run build && node bench/serdes-excel.bench.mjs          (100,000 rows by default)
 //   BENCH_ROWS=1000000 BENCH_RUNS=1 node bench/serdes-excel.bench.mjs
 import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-// 50,000 rows by default so that three runs stay under about 40 s on a small machine (exceljs
-// converts some 10,000 to 20,000 rows a second each way); memory stays flat, so a million rows
+// 100,000 rows by default so that three runs stay under about 40 s on a small machine (exceljs
+// converts some 25,000 to 30,000 rows a second each way); memory stays flat, so a million rows
 // (BENCH_ROWS=1000000) only takes longer.
-const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
