@@ -4,7 +4,7 @@
  * Ion file that holds every date-time kind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IonTemporal, readIonLines } from "@saker/sdk/ion";
+import { IonTemporal, readIonLines, temporalOf } from "@saker/sdk/ion";
 import { errorMessages, outputsOf, storedText, type TestInstance } from "@saker/engine/testing/testInstance";
 import { compilePattern, TemporalWriter, timeZone } from "./dates.ts";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
@@ -108,8 +108,8 @@ describe("IonToCsv and IonToJson on real flows", () => {
 
   it("reads every date-time kind with its type, through the fast reader and ion-js", async () => {
     const rows: Record<string, unknown>[] = [];
-    for await (const row of readIonLines([ion], { temporals: true })) rows.push(row as Record<string, unknown>);
-    expect(rows.map((r) => Object.values(r).map((v) => (v instanceof IonTemporal ? v.kind : typeof v)))).toEqual([
+    for await (const row of readIonLines([ion], { tagged: true })) rows.push(row as Record<string, unknown>);
+    expect(rows.map((r) => Object.values(r).map((v) => temporalOf(v)?.kind ?? typeof v))).toEqual([
       ["LocalDate", "Instant", "LocalDateTime", "ZonedDateTime", "LocalTime", "OffsetTime", "string"],
       ["LocalDate", "Instant", "LocalDateTime", "ZonedDateTime", "LocalTime", "OffsetTime", "string"],
     ]);
