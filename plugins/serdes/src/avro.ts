@@ -10,7 +10,7 @@ import { storeStream } from "./store.ts";
 import { avroType, parseHook, type AvroType } from "./avroTypes.ts";
 import { CellError, compileRowConverter, SkipRow } from "./ionToAvro.ts";
 import { compileIonWriter } from "./avroToIonText.ts";
-import { compileJavaPattern, luxonZone, type JavaPattern } from "./javaTime.ts";
+import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -49,14 +49,6 @@ function recordSchema(text: string): AvroType {
   if (type.typeName !== "record")
     throw new NonRetryableError(`invalid Avro schema in 'schema': the schema must be a record, not ${type.typeName}`);
   return type;
-}
-
-function pattern(property: string, text: string): JavaPattern {
-  try {
-    return compileJavaPattern(text);
-  } catch (error) {
-    throw new NonRetryableError(`invalid '${property}': ${(error as Error).message}`);
-  }
 }
 
 export const IonToAvro = defineTask({
@@ -133,22 +125,17 @@ export const IonToAvro = defineTask({
   outputs: uriOutput,
   async run(p, ctx) {
     const schema = recordSchema(p.schema);
-    const zoneId = p.timeZoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const zone = luxonZone(zoneId);
-    if (!zone) throw new NonRetryableError(`invalid 'timeZoneId': unknown time zone '${zoneId}'`);
+    const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
     let warnings = 0;
     let n = 0; // the row being converted
     const convert = compileRowConverter(schema, {
       trueValues: p.trueValues,
       falseValues: p.falseValues,
       nullValues: p.nullValues,
-      dateFormat: pattern("dateFormat", p.dateFormat),
-      timeFormat: pattern("timeFormat", p.timeFormat),
-      datetimeFormat: pattern("datetimeFormat", p.datetimeFormat),
+      temporal,
       decimalSeparator: p.decimalSeparator,
       strictSchema: p.strictSchema,
       inferAllFields: p.inferAllFields,
-      zone,
       onBadLines: p.onBadLines,
       warn(message) {
         if (warnings++ < 100) ctx.logger.warn("row {}, {}", n, message);

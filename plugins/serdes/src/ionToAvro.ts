@@ -6,15 +6,7 @@
  */
 import { cellText } from "./cells.ts";
 import { type AvroType, preview, typeLabel } from "./avroTypes.ts";
-import {
-  epochDay,
-  epochMicros,
-  microsOfDay,
-  parseIsoDateTime,
-  parseIsoTime,
-  type DateFields,
-  type JavaPattern,
-} from "./javaTime.ts";
+import type { TemporalParser } from "./javaTime.ts";
 
 /** A value that does not fit its type; `path` is the field it is in (`address.city`, `tags[2]`). */
 export class CellError extends Error {
@@ -33,14 +25,11 @@ export interface ConvertOptions {
   trueValues: readonly string[];
   falseValues: readonly string[];
   nullValues: readonly string[];
-  dateFormat: JavaPattern;
-  timeFormat: JavaPattern;
-  datetimeFormat: JavaPattern;
+  /** The task's `dateFormat`, `timeFormat`, `datetimeFormat` and `timeZoneId`. */
+  temporal: TemporalParser;
   decimalSeparator: string;
   strictSchema: boolean;
   inferAllFields: boolean;
-  /** luxon zone of date-times without offset. */
-  zone: string;
   onBadLines: "ERROR" | "WARN" | "SKIP";
   /** Called for each bad cell or row kept or left out with WARN. */
   warn(message: string): void;
@@ -281,22 +270,20 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
         return (v, p) => {
           if (typeof v === "number" && Number.isInteger(v)) return v;
           if (typeof v === "string") {
-            const f = o.dateFormat.parse(v) ?? parseIsoDateTime(v);
-            const day = f && epochDay(f);
+            const day = o.temporal.epochDays(v);
             if (day !== undefined) return day;
           }
-          return fail(p, v, `a date (dateFormat '${o.dateFormat.pattern}')`);
+          return fail(p, v, `a date (dateFormat '${o.temporal.date.pattern}')`);
         };
       case "time-millis":
       case "time-micros":
         return (v, p) => {
           if (typeof v === "number" && Number.isInteger(v)) return v;
           if (typeof v === "string") {
-            const f = o.timeFormat.parse(v) ?? parseIsoTime(v);
-            const us = f && microsOfDay(f);
+            const us = o.temporal.timeMicros(v);
             if (us !== undefined) return micros ? us : Math.floor(us / 1000);
           }
-          return fail(p, v, `a time (timeFormat '${o.timeFormat.pattern}')`);
+          return fail(p, v, `a time (timeFormat '${o.temporal.time.pattern}')`);
         };
       default: {
         // timestamp-millis/micros, local-timestamp-millis/micros
@@ -307,16 +294,11 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
             if (n !== undefined) return n;
           } else if (typeof v === "string") {
             if (/^\s*-?\d+\s*$/.test(v)) return toLong(v)!;
-            const f: DateFields | undefined = o.datetimeFormat.parse(v) ?? parseIsoDateTime(v);
-            let us: number | undefined;
-            try {
-              us = f && epochMicros(f, o.zone, local);
-            } catch (error) {
-              throw new CellError((error as Error).message, p);
-            }
-            if (us !== undefined) return micros ? us : Math.floor(us / 1000);
+            const us = o.temporal.epochMicros(v, local);
+            const n = us === undefined ? undefined : toLong(micros ? us : floorDiv(us, 1000n));
+            if (n !== undefined) return n;
           }
-          return fail(p, v, `a date-time (datetimeFormat '${o.datetimeFormat.pattern}')`);
+          return fail(p, v, `a date-time (datetimeFormat '${o.temporal.datetime.pattern}')`);
         };
       }
     }
@@ -329,6 +311,8 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
 function isStruct(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
 }
+
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;

@@ -16,7 +16,7 @@ import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueE
 import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { storeStream } from "./store.ts";
-import { checkZone, compilePattern, TemporalParser } from "./temporal.ts";
+import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -164,19 +164,7 @@ schema: |
       if (error instanceof AvroSchemaError) throw new NonRetryableError(`invalid schema: ${error.message}`);
       throw error;
     }
-    const zone = p.timeZoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    try {
-      checkZone(zone);
-    } catch {
-      throw new NonRetryableError(`timeZoneId: unknown time zone '${zone}'`);
-    }
-    for (const name of ["dateFormat", "timeFormat", "datetimeFormat"] as const) {
-      try {
-        compilePattern(p[name]);
-      } catch (error) {
-        throw new NonRetryableError(`${name}: ${(error as Error).message}`);
-      }
-    }
+    const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
     const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
     if (p.compressionCodec === "ZSTD") {
       if (!zstdCompress)
@@ -186,7 +174,7 @@ schema: |
       compressors.ZSTD = (input) => zstdCompress(input);
     }
     const converter = new RowConverter(record, {
-      temporal: new TemporalParser(p, zone),
+      temporal,
       trueValues: new Set(p.trueValues),
       falseValues: new Set(p.falseValues),
       nullValues: new Set(p.nullValues),

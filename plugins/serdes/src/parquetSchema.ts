@@ -4,7 +4,7 @@
  * hyparquet-writer stores.
  */
 import type { SchemaElement } from "hyparquet";
-import type { TemporalParser } from "./temporal.ts";
+import type { TemporalParser } from "./javaTime.ts";
 
 type Primitive = "boolean" | "int" | "long" | "float" | "double" | "string" | "bytes";
 type Logical =
