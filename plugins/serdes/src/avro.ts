@@ -11,6 +11,7 @@ import { avroType, parseHook, type AvroType } from "./avroTypes.ts";
 import { CellError, compileRowConverter, SkipRow } from "./ionToAvro.ts";
 import { compileIonWriter } from "./avroToIonText.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
+import { rowMessage, schemaError, schemaJson } from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -34,20 +35,14 @@ const SCHEMA_EXAMPLE = `{
 
 /** The record type of the `schema` property, or a NonRetryableError naming `schema`. */
 function recordSchema(text: string): AvroType {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new NonRetryableError(`invalid Avro schema in 'schema': not JSON (${(error as Error).message})`);
-  }
+  const json = schemaJson(text);
   let type: AvroType;
   try {
     type = avroType(json);
   } catch (error) {
-    throw new NonRetryableError(`invalid Avro schema in 'schema': ${(error as Error).message}`);
+    throw schemaError((error as Error).message);
   }
-  if (type.typeName !== "record")
-    throw new NonRetryableError(`invalid Avro schema in 'schema': the schema must be a record, not ${type.typeName}`);
+  if (type.typeName !== "record") throw schemaError(`the schema must be a record, not ${type.typeName}`);
   return type;
 }
 
@@ -157,7 +152,10 @@ export const IonToAvro = defineTask({
               reason = error.path === "" ? `: ${error.message}` : `, field '${error.path}': ${error.message}`;
             else if (error instanceof SkipRow) reason = `: ${error.message}`;
             else throw error;
-            if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': row ${n}${reason}`);
+            if (p.onBadLines === "ERROR")
+              throw new NonRetryableError(
+                rowMessage(p.from, n, error instanceof CellError ? error.path : "", error.message),
+              );
             skipped++;
             if (p.onBadLines === "WARN" && warnings++ < 100) ctx.logger.warn("row {} left out{}", n, reason);
           }

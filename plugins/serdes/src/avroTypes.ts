@@ -135,15 +135,7 @@ export function avroType(schema: unknown): AvroType {
 /** avsc's BlockDecoder `parseHook`: the writer schema of a file, as {@link avroType} builds it. */
 export const parseHook = (schema: unknown) => avroType(schema) as never;
 
-/** A short text of a value for error messages. */
-export function preview(value: unknown): string {
-  let text: string;
-  if (typeof value === "string") text = JSON.stringify(value);
-  else if (typeof value === "bigint") text = value.toString();
-  else if (Buffer.isBuffer(value)) text = `<${value.length} bytes>`;
-  else text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+export { preview } from "./schemaValues.ts";
 
 /** A short name of a type for messages: `int`, `record Ride`, `timestamp-millis`, `union [null, double]`. */
 export function typeLabel(type: AvroType): string {

@@ -17,6 +17,7 @@ import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { storeStream } from "./store.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
+import { rowMessage, schemaError, schemaJson } from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -159,9 +160,9 @@ schema: |
     } else schemaText = typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema);
     let record;
     try {
-      record = parseAvroSchema(schemaText);
+      record = parseAvroSchema(schemaJson(schemaText));
     } catch (error) {
-      if (error instanceof AvroSchemaError) throw new NonRetryableError(`invalid schema: ${error.message}`);
+      if (error instanceof AvroSchemaError) throw schemaError(error.message);
       throw error;
     }
     const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
@@ -224,7 +225,7 @@ schema: |
             values = converter.row(value);
           } catch (error) {
             if (!(error instanceof ValueError)) throw error;
-            const message = `row ${line} of '${p.from}'${error.path ? `, field '${error.path}'` : ""}: ${error.message}`;
+            const message = rowMessage(p.from, line, error.path, error.message);
             if (p.onBadLines === "ERROR") throw new NonRetryableError(message);
             if (p.onBadLines === "WARN") ctx.logger.warn("{} (row left out)", message);
             continue;
