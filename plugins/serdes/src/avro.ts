@@ -11,7 +11,17 @@ import { avroType, parseHook, type AvroType } from "./avroTypes.ts";
 import { CellError, compileRowConverter, SkipRow } from "./ionToAvro.ts";
 import { compileIonWriter } from "./avroToIonText.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
-import { rowMessage, schemaError, schemaJson } from "./schemaValues.ts";
+import {
+  DEFAULT_DATE_FORMAT,
+  DEFAULT_DATETIME_FORMAT,
+  DEFAULT_FALSE_VALUES,
+  DEFAULT_NULL_VALUES,
+  DEFAULT_TIME_FORMAT,
+  DEFAULT_TRUE_VALUES,
+  rowMessage,
+  schemaError,
+  schemaJson,
+} from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -64,38 +74,12 @@ export const IonToAvro = defineTask({
       .string()
       .min(1)
       .describe("The Avro schema of the records: a JSON record schema, rendered (it may come from an expression)."),
-    trueValues: z
-      .array(z.string())
-      .default(["t", "true", "enabled", "1", "on", "yes"])
-      .describe("Texts read as true (ignoring case)."),
-    falseValues: z
-      .array(z.string())
-      .default(["f", "false", "disabled", "0", "off", "no", ""])
-      .describe("Texts read as false (ignoring case)."),
-    nullValues: z
-      .array(z.string())
-      .default([
-        "",
-        "#N/A",
-        "#N/A N/A",
-        "#NA",
-        "-1.#IND",
-        "-1.#QNAN",
-        "-NaN",
-        "1.#IND",
-        "1.#QNAN",
-        "NA",
-        "n/a",
-        "nan",
-        "null",
-      ])
-      .describe("Texts read as null (ignoring case)."),
-    dateFormat: z.string().default("yyyy-MM-dd[XXX]").describe("Java pattern of dates given as text."),
-    timeFormat: z.string().default("HH:mm[:ss][.SSSSSS][XXX]").describe("Java pattern of times given as text."),
-    datetimeFormat: z
-      .string()
-      .default("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]")
-      .describe("Java pattern of date-times given as text."),
+    trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true (ignoring case)."),
+    falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false (ignoring case)."),
+    nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null (ignoring case)."),
+    dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Java pattern of dates given as text."),
+    timeFormat: z.string().default(DEFAULT_TIME_FORMAT).describe("Java pattern of times given as text."),
+    datetimeFormat: z.string().default(DEFAULT_DATETIME_FORMAT).describe("Java pattern of date-times given as text."),
     decimalSeparator: z
       .string()
       .length(1, "decimalSeparator is one character")

@@ -4,6 +4,7 @@
  * kept as markers over their underlying type (the conversions are ours, in avroValues.ts).
  */
 import avro from "avsc";
+import { LOGICAL_BASES } from "./schemaValues.ts";
 
 /** The parts of avsc's Type objects that the conversions read. */
 export interface AvroType {
@@ -31,17 +32,7 @@ export interface AvroField {
 
 type Schema = Record<string, unknown>;
 
-const UNDERLYING: Record<string, readonly string[]> = {
-  decimal: ["bytes", "fixed"],
-  uuid: ["string"],
-  date: ["int"],
-  "time-millis": ["int"],
-  "time-micros": ["long"],
-  "timestamp-millis": ["long"],
-  "timestamp-micros": ["long"],
-  "local-timestamp-millis": ["long"],
-  "local-timestamp-micros": ["long"],
-};
+const UNDERLYING: Record<string, readonly string[]> = LOGICAL_BASES;
 
 /**
  * A logical type that keeps values as its underlying type holds them. Its constructor throws on a

@@ -5,6 +5,7 @@
  * local on purpose: only what a spreadsheet cell can show.
  */
 import { NonRetryableError } from "@saker/sdk";
+import { DAYS, MONTHS } from "./javaTime.ts";
 
 /**
  * The Excel number format showing what the Java pattern `pattern` shows: `yyyy-MM-dd'T'HH:mm:ss.SSS[XXX]`
@@ -114,21 +115,6 @@ export function isDateFormat(format: string | undefined): boolean {
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 /**
  * `date` (its UTC fields are the wall-clock time, as Excel stores it) as the Excel format `format`

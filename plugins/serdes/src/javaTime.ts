@@ -31,7 +31,8 @@ export interface Fields {
 }
 
 const SUPPORTED = new Set("yuMLdEHkhKamsSnXxZOVz".split(""));
-const MONTHS = [
+/** Month names, January first (Java's English text). */
+export const MONTHS = [
   "January",
   "February",
   "March",
@@ -45,7 +46,8 @@ const MONTHS = [
   "November",
   "December",
 ];
-const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+/** Day names, Sunday first (as `Date.getUTCDay` counts). */
+export const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 class Missing extends Error {
   constructor(readonly field: string) {

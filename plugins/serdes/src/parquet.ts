@@ -17,7 +17,17 @@ import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { storeStream } from "./store.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
-import { rowMessage, schemaError, schemaJson } from "./schemaValues.ts";
+import {
+  DEFAULT_DATE_FORMAT,
+  DEFAULT_DATETIME_FORMAT,
+  DEFAULT_FALSE_VALUES,
+  DEFAULT_NULL_VALUES,
+  DEFAULT_TIME_FORMAT,
+  DEFAULT_TRUE_VALUES,
+  rowMessage,
+  schemaError,
+  schemaJson,
+} from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -27,24 +37,6 @@ export const MAX_ROWS_PER_GROUP = 100_000;
 
 const CODECS = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD"] as const;
 const zstdCompress = (zlib as unknown as { zstdCompressSync?: (input: Uint8Array) => Buffer }).zstdCompressSync;
-
-const DEFAULT_TRUE = ["t", "true", "enabled", "1", "on", "yes"];
-const DEFAULT_FALSE = ["f", "false", "disabled", "0", "off", "no", ""];
-const DEFAULT_NULL = [
-  "",
-  "#N/A",
-  "#N/A N/A",
-  "#NA",
-  "-1.#IND",
-  "-1.#QNAN",
-  "-NaN",
-  "1.#IND",
-  "1.#QNAN",
-  "NA",
-  "n/a",
-  "nan",
-  "null",
-];
 
 export const IonToParquet = defineTask({
   type: "io.kestra.plugin.serdes.parquet.IonToParquet",
@@ -108,17 +100,17 @@ schema: |
       .positive()
       .default(1_048_576)
       .describe("Largest dictionary of a column chunk in bytes; beyond it the column is written without one."),
-    trueValues: z.array(z.string()).default(DEFAULT_TRUE).describe("Texts read as true in a boolean field."),
-    falseValues: z.array(z.string()).default(DEFAULT_FALSE).describe("Texts read as false in a boolean field."),
-    nullValues: z.array(z.string()).default(DEFAULT_NULL).describe("Texts read as null in a nullable field."),
-    dateFormat: z.string().default("yyyy-MM-dd[XXX]").describe("Format of the text of a `date` field."),
+    trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true in a boolean field."),
+    falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false in a boolean field."),
+    nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null in a nullable field."),
+    dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Format of the text of a `date` field."),
     timeFormat: z
       .string()
-      .default("HH:mm[:ss][.SSSSSS][XXX]")
+      .default(DEFAULT_TIME_FORMAT)
       .describe("Format of the text of a `time-millis`/`time-micros` field."),
     datetimeFormat: z
       .string()
-      .default("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]")
+      .default(DEFAULT_DATETIME_FORMAT)
       .describe(
         "Format of the text of a timestamp field. ISO 8601 text (as Ion timestamps are) is read whatever the format.",
       ),

@@ -5,7 +5,7 @@
  */
 import type { SchemaElement } from "hyparquet";
 import type { TemporalParser } from "./javaTime.ts";
-import { integerOf, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
+import { integerOf, LOGICAL_BASES, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
 
 type Primitive = "boolean" | "int" | "long" | "float" | "double" | "string" | "bytes";
 type Logical =
@@ -41,17 +41,7 @@ export type AvroRecord = Extract<AvroType, { kind: "record" }>;
 export class AvroSchemaError extends Error {}
 
 const PRIMITIVES = new Set(["boolean", "int", "long", "float", "double", "string", "bytes"]);
-const LOGICAL_BASE: Record<Logical, string[]> = {
-  date: ["int"],
-  "time-millis": ["int"],
-  "time-micros": ["long"],
-  "timestamp-millis": ["long"],
-  "timestamp-micros": ["long"],
-  "local-timestamp-millis": ["long"],
-  "local-timestamp-micros": ["long"],
-  decimal: ["bytes", "fixed"],
-  uuid: ["string"],
-};
+const LOGICAL_BASE: Record<Logical, readonly string[]> = LOGICAL_BASES;
 
 /** Reads an Avro schema (its JSON, see `schemaJson`) whose top level is a record. */
 export function parseAvroSchema(json: unknown): AvroRecord {

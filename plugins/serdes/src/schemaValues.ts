@@ -7,6 +7,43 @@
  */
 import { NonRetryableError } from "@saker/sdk";
 
+/** The Avro logical types both tasks know, and the types each may annotate. */
+export const LOGICAL_BASES = {
+  decimal: ["bytes", "fixed"],
+  uuid: ["string"],
+  date: ["int"],
+  "time-millis": ["int"],
+  "time-micros": ["long"],
+  "timestamp-millis": ["long"],
+  "timestamp-micros": ["long"],
+  "local-timestamp-millis": ["long"],
+  "local-timestamp-micros": ["long"],
+} as const satisfies Record<string, readonly string[]>;
+
+/** Kestra's default `trueValues`, `falseValues` and `nullValues`. */
+export const DEFAULT_TRUE_VALUES = ["t", "true", "enabled", "1", "on", "yes"];
+export const DEFAULT_FALSE_VALUES = ["f", "false", "disabled", "0", "off", "no", ""];
+export const DEFAULT_NULL_VALUES = [
+  "",
+  "#N/A",
+  "#N/A N/A",
+  "#NA",
+  "-1.#IND",
+  "-1.#QNAN",
+  "-NaN",
+  "1.#IND",
+  "1.#QNAN",
+  "NA",
+  "n/a",
+  "nan",
+  "null",
+];
+
+/** Kestra's default patterns of dates, times and date-times given as text. */
+export const DEFAULT_DATE_FORMAT = "yyyy-MM-dd[XXX]";
+export const DEFAULT_TIME_FORMAT = "HH:mm[:ss][.SSSSSS][XXX]";
+export const DEFAULT_DATETIME_FORMAT = "yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]";
+
 /** The JSON of the `schema` property; not JSON fails naming it. */
 export function schemaJson(text: string): unknown {
   try {
