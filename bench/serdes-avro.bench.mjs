@@ -9,22 +9,10 @@
 //   npm run build && node bench/serdes-avro.bench.mjs
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  childMeasure,
-  mb,
-  measureRuns,
-  median,
-  perSecond,
-  rowsFromEnv,
-  runFlow,
-  runsFromEnv,
-  seconds,
-  withDataDir,
-  writeLines,
-} from "./serdesSupport.mjs";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = rowsFromEnv(250_000);
-const RUNS = runsFromEnv(3);
+const ROWS = bench.rowsFromEnv(250_000);
+const RUNS = bench.runsFromEnv(3);
 
 const SCHEMA = {
   type: "record",
@@ -52,7 +40,7 @@ async function saker(file) {
     .split("\n")
     .map((l) => `      ${l}`)
     .join("\n");
-  const { ms, bytes, cpuMs } = await runFlow({
+  const { ms, bytes, cpuMs } = await bench.runFlow({
     namespace: "bench.avro",
     storagePath: "bench/avro/_files/data.ion",
     file,
@@ -72,19 +60,23 @@ ${schema}
   return { toAvro: ms.to_avro, toIon: ms.to_ion, cpuMs, avroBytes: bytes.to_avro, ionBytes: bytes.to_ion };
 }
 
-if (!(await childMeasure({ saker })))
-  await withDataDir(async (dir) => {
+if (!(await bench.childMeasure({ saker })))
+  await bench.withDataDir(async (dir) => {
     const ion = join(dir, "data.ion");
-    await writeLines(ion, ROWS, lineOf);
-    const runs = measureRuns(import.meta.url, [["saker", ion]], RUNS).saker;
-    const toAvro = median(runs.map((r) => r.toAvro));
-    const toIon = median(runs.map((r) => r.toIon));
+    await bench.writeLines(ion, ROWS, lineOf);
+    const runs = bench.measureRuns(import.meta.url, [["saker", ion]], RUNS).saker;
+    const toAvro = bench.median(runs.map((r) => r.toAvro));
+    const toIon = bench.median(runs.map((r) => r.toIon));
     console.log(`serdes Avro benchmark (${ROWS.toLocaleString("en")} rows of 6 fields, median of ${RUNS} runs)`);
     console.log(
-      `  Ion file ${mb(statSync(ion).size)} MB, Avro file ${mb(runs[0].avroBytes)} MB, Ion written back ${mb(runs[0].ionBytes)} MB`,
+      `  Ion file ${bench.mb(statSync(ion).size)} MB, Avro file ${bench.mb(runs[0].avroBytes)} MB, Ion written back ${bench.mb(runs[0].ionBytes)} MB`,
     );
-    console.log(`  IonToAvro                        ${seconds(toAvro)}   (${perSecond(ROWS, toAvro)} rows/s)`);
-    console.log(`  AvroToIon                        ${seconds(toIon)}   (${perSecond(ROWS, toIon)} rows/s)`);
-    console.log(`  CPU time of the flow (both)      ${seconds(median(runs.map((r) => r.cpuMs)))}`);
-    console.log(`  peak RSS of the flow (both)      ${mb(median(runs.map((r) => r.rss)))} MB`);
+    console.log(
+      `  IonToAvro                        ${bench.seconds(toAvro)}   (${bench.perSecond(ROWS, toAvro)} rows/s)`,
+    );
+    console.log(
+      `  AvroToIon                        ${bench.seconds(toIon)}   (${bench.perSecond(ROWS, toIon)} rows/s)`,
+    );
+    console.log(`  CPU time of the flow (both)      ${bench.seconds(bench.median(runs.map((r) => r.cpuMs)))}`);
+    console.log(`  peak RSS of the flow (both)      ${bench.mb(bench.median(runs.map((r) => r.rss)))} MB`);
   });

@@ -7,25 +7,13 @@
 //   BENCH_ROWS=1000000 BENCH_RUNS=1 node bench/serdes-excel.bench.mjs
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import {
-  childMeasure,
-  mb,
-  measureRuns,
-  median,
-  perSecond,
-  rowsFromEnv,
-  runFlow,
-  runsFromEnv,
-  seconds,
-  withDataDir,
-  writeLines,
-} from "./serdesSupport.mjs";
+import * as bench from "./serdesSupport.mjs";
 
 // 100,000 rows by default so that three runs stay under about 40 s on a small machine (exceljs
 // converts some 25,000 to 30,000 rows a second each way); memory stays flat, so a million rows
 // (BENCH_ROWS=1000000) only takes longer.
-const ROWS = rowsFromEnv(100_000);
-const RUNS = runsFromEnv(3);
+const ROWS = bench.rowsFromEnv(100_000);
+const RUNS = bench.runsFromEnv(3);
 
 const lineOf = (i) => {
   const day = `2024-${String((i % 12) + 1).padStart(2, "0")}-${String((i % 28) + 1).padStart(2, "0")}`;
@@ -34,7 +22,7 @@ const lineOf = (i) => {
 
 /** IonToExcel then ExcelToIon in one flow on the embedded engine. */
 async function saker(file) {
-  const { ms, outputs, bytes } = await runFlow({
+  const { ms, outputs, bytes } = await bench.runFlow({
     namespace: "bench.excel",
     storagePath: "bench/excel/_files/data.ion",
     file,
@@ -53,18 +41,22 @@ tasks:
   return { toXlsx: ms.to_xlsx, toIon: ms.to_ion, xlsxBytes: bytes.to_xlsx };
 }
 
-if (!(await childMeasure({ saker })))
-  await withDataDir(async (dir) => {
+if (!(await bench.childMeasure({ saker })))
+  await bench.withDataDir(async (dir) => {
     const ionFile = join(dir, "data.ion");
-    await writeLines(ionFile, ROWS, lineOf);
-    const runs = measureRuns(import.meta.url, [["saker", ionFile]], RUNS).saker;
-    const toXlsx = median(runs.map((r) => r.toXlsx));
-    const toIon = median(runs.map((r) => r.toIon));
+    await bench.writeLines(ionFile, ROWS, lineOf);
+    const runs = bench.measureRuns(import.meta.url, [["saker", ionFile]], RUNS).saker;
+    const toXlsx = bench.median(runs.map((r) => r.toXlsx));
+    const toIon = bench.median(runs.map((r) => r.toIon));
     console.log(
       `serdes Excel benchmark (${ROWS.toLocaleString("en")} rows of 6 columns, median of ${RUNS} runs; a small default to stay under ~40 s, BENCH_ROWS=1000000 for a million)`,
     );
-    console.log(`  Ion file                  ${mb(statSync(ionFile).size)} MB   xlsx file ${mb(runs[0].xlsxBytes)} MB`);
-    console.log(`  IonToExcel                ${seconds(toXlsx)}   (${perSecond(ROWS, toXlsx)} rows/s)`);
-    console.log(`  ExcelToIon                ${seconds(toIon)}   (${perSecond(ROWS, toIon)} rows/s)`);
-    console.log(`  peak RSS of the flow      ${mb(median(runs.map((r) => r.rss)))} MB (both tasks, engine included)`);
+    console.log(
+      `  Ion file                  ${bench.mb(statSync(ionFile).size)} MB   xlsx file ${bench.mb(runs[0].xlsxBytes)} MB`,
+    );
+    console.log(`  IonToExcel                ${bench.seconds(toXlsx)}   (${bench.perSecond(ROWS, toXlsx)} rows/s)`);
+    console.log(`  ExcelToIon                ${bench.seconds(toIon)}   (${bench.perSecond(ROWS, toIon)} rows/s)`);
+    console.log(
+      `  peak RSS of the flow      ${bench.mb(bench.median(runs.map((r) => r.rss)))} MB (both tasks, engine included)`,
+    );
   });

@@ -8,21 +8,10 @@
 //   npm run build && node bench/serdes-parquet.bench.mjs
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import {
-  childMeasure,
-  mb,
-  measureRuns,
-  median,
-  rowsFromEnv,
-  runFlow,
-  runsFromEnv,
-  seconds,
-  withDataDir,
-  writeLines,
-} from "./serdesSupport.mjs";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = rowsFromEnv(250_000);
-const RUNS = runsFromEnv(3);
+const ROWS = bench.rowsFromEnv(250_000);
+const RUNS = bench.runsFromEnv(3);
 const CODEC = process.env.BENCH_CODEC ?? "SNAPPY";
 
 const SCHEMA = JSON.stringify({
@@ -53,7 +42,7 @@ async function floor(file) {
 
 /** IonToParquet then ParquetToIon in one flow on the embedded engine. */
 async function saker(file) {
-  const { ms, bytes } = await runFlow({
+  const { ms, bytes } = await bench.runFlow({
     namespace: "bench.parquet",
     storagePath: "bench/parquet/_files/data.ion",
     file,
@@ -74,11 +63,11 @@ tasks:
   return { ionToParquet: ms.to_parquet, parquetToIon: ms.to_ion, parquetBytes: bytes.to_parquet };
 }
 
-if (!(await childMeasure({ floor, saker })))
-  await withDataDir(async (dir) => {
+if (!(await bench.childMeasure({ floor, saker })))
+  await bench.withDataDir(async (dir) => {
     const ion = join(dir, "data.ion");
-    await writeLines(ion, ROWS, lineOf);
-    const runs = measureRuns(
+    await bench.writeLines(ion, ROWS, lineOf);
+    const runs = bench.measureRuns(
       import.meta.url,
       [
         ["floor", ion],
@@ -86,19 +75,19 @@ if (!(await childMeasure({ floor, saker })))
       ],
       RUNS,
     );
-    const f = median(runs.floor.map((r) => r.ms));
-    const toParquet = median(runs.saker.map((r) => r.ionToParquet));
-    const toIon = median(runs.saker.map((r) => r.parquetToIon));
+    const f = bench.median(runs.floor.map((r) => r.ms));
+    const toParquet = bench.median(runs.saker.map((r) => r.ionToParquet));
+    const toIon = bench.median(runs.saker.map((r) => r.parquetToIon));
     console.log(
       `serdes Parquet benchmark (${ROWS.toLocaleString("en")} rows of 6 columns, ${CODEC}, median of ${RUNS} runs)`,
     );
     console.log(
-      `  readIonLines over the Ion file    ${seconds(f)}   peak RSS ${mb(median(runs.floor.map((r) => r.rss)))} MB`,
+      `  readIonLines over the Ion file    ${bench.seconds(f)}   peak RSS ${bench.mb(bench.median(runs.floor.map((r) => r.rss)))} MB`,
     );
     console.log(
-      `  IonToParquet                      ${seconds(toParquet)}   (${(toParquet / f).toFixed(2)}× the read)`,
+      `  IonToParquet                      ${bench.seconds(toParquet)}   (${(toParquet / f).toFixed(2)}× the read)`,
     );
-    console.log(`  ParquetToIon                      ${seconds(toIon)}   (${(toIon / f).toFixed(2)}× the read)`);
-    console.log(`  Parquet file                      ${mb(runs.saker[0].parquetBytes)} MB`);
-    console.log(`  peak RSS of the flow (both)       ${mb(median(runs.saker.map((r) => r.rss)))} MB`);
+    console.log(`  ParquetToIon                      ${bench.seconds(toIon)}   (${(toIon / f).toFixed(2)}× the read)`);
+    console.log(`  Parquet file                      ${bench.mb(runs.saker[0].parquetBytes)} MB`);
+    console.log(`  peak RSS of the flow (both)       ${bench.mb(bench.median(runs.saker.map((r) => r.rss)))} MB`);
   });

@@ -8,21 +8,10 @@
 //   npm run build && node bench/serdes-xml.bench.mjs
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import {
-  childMeasure,
-  mb,
-  measureRuns,
-  median,
-  rowsFromEnv,
-  runFlow,
-  runsFromEnv,
-  seconds,
-  withDataDir,
-  writeLines,
-} from "./serdesSupport.mjs";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = rowsFromEnv(1_000_000);
-const RUNS = runsFromEnv(1);
+const ROWS = bench.rowsFromEnv(1_000_000);
+const RUNS = bench.runsFromEnv(1);
 
 const amountOf = (i) => (i % 100000) / 4;
 const atOf = (i) => `2024-01-01T00:00:${String(i % 60).padStart(2, "0")}`;
@@ -43,7 +32,7 @@ async function floor(xmlFile) {
 
 /** IonToXml then XmlToIon in one flow on the embedded engine. */
 async function saker(ionFile) {
-  const { ms, cpuMs } = await runFlow({
+  const { ms, cpuMs } = await bench.runFlow({
     namespace: "bench.serdes",
     storagePath: "bench/serdes/_files/data.ion",
     file: ionFile,
@@ -62,23 +51,23 @@ tasks:
   return { ionToXml: ms.to_xml, xmlToIon: ms.to_ion, cpu: cpuMs };
 }
 
-if (!(await childMeasure({ floor, saker })))
-  await withDataDir(async (dir) => {
+if (!(await bench.childMeasure({ floor, saker })))
+  await bench.withDataDir(async (dir) => {
     const ionFile = join(dir, "data.ion");
     const xmlFile = join(dir, "data.xml");
-    await writeLines(
+    await bench.writeLines(
       ionFile,
       ROWS,
       (i) => `{id:${i},name:"name ${i}",amount:${amountOf(i)}e0,created_at:"${atOf(i)}",note:"a <b> & \\"c\\""}\n`,
     );
-    await writeLines(
+    await bench.writeLines(
       xmlFile,
       ROWS,
       (i) =>
         `  <item>\n    <id>${i}</id>\n    <name>name ${i}</name>\n    <amount>${amountOf(i)}</amount>\n    <created_at>${atOf(i)}</created_at>\n    <note>a &lt;b&gt; &amp; "c"</note>\n  </item>\n`,
       { head: "<?xml version='1.0' encoding='UTF-8'?>\n<items>\n", tail: "</items>\n" },
     );
-    const runs = measureRuns(
+    const runs = bench.measureRuns(
       import.meta.url,
       [
         ["floor", xmlFile],
@@ -86,15 +75,17 @@ if (!(await childMeasure({ floor, saker })))
       ],
       RUNS,
     );
-    const f = median(runs.floor.map((r) => r.ms));
-    const toXml = median(runs.saker.map((r) => r.ionToXml));
-    const toIon = median(runs.saker.map((r) => r.xmlToIon));
+    const f = bench.median(runs.floor.map((r) => r.ms));
+    const toXml = bench.median(runs.saker.map((r) => r.ionToXml));
+    const toIon = bench.median(runs.saker.map((r) => r.xmlToIon));
     console.log(`serdes XML benchmark (${ROWS.toLocaleString("en")} records of 5 fields, median of ${RUNS} runs)`);
     console.log(
-      `  bare saxes pass over the XML     ${seconds(f)}   peak RSS ${mb(median(runs.floor.map((r) => r.rss)))} MB`,
+      `  bare saxes pass over the XML     ${bench.seconds(f)}   peak RSS ${bench.mb(bench.median(runs.floor.map((r) => r.rss)))} MB`,
     );
-    console.log(`  IonToXml                         ${seconds(toXml)}`);
-    console.log(`  XmlToIon (query /items/item)     ${seconds(toIon)}   (${(toIon / f).toFixed(2)}× the saxes pass)`);
-    console.log(`  CPU time of the flow (both)      ${seconds(median(runs.saker.map((r) => r.cpu)))}`);
-    console.log(`  peak RSS of the flow (both)      ${mb(median(runs.saker.map((r) => r.rss)))} MB`);
+    console.log(`  IonToXml                         ${bench.seconds(toXml)}`);
+    console.log(
+      `  XmlToIon (query /items/item)     ${bench.seconds(toIon)}   (${(toIon / f).toFixed(2)}× the saxes pass)`,
+    );
+    console.log(`  CPU time of the flow (both)      ${bench.seconds(bench.median(runs.saker.map((r) => r.cpu)))}`);
+    console.log(`  peak RSS of the flow (both)      ${bench.mb(bench.median(runs.saker.map((r) => r.rss)))} MB`);
   });

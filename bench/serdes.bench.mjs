@@ -7,21 +7,10 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import {
-  childMeasure,
-  mb,
-  measureRuns,
-  median,
-  rowsFromEnv,
-  runFlow,
-  runsFromEnv,
-  seconds,
-  withDataDir,
-  writeLines,
-} from "./serdesSupport.mjs";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = rowsFromEnv(1_000_000);
-const RUNS = runsFromEnv(3);
+const ROWS = bench.rowsFromEnv(1_000_000);
+const RUNS = bench.runsFromEnv(3);
 
 /** The floor: parse the CSV and write it again, no Ion and no engine. */
 async function floor(file) {
@@ -34,7 +23,7 @@ async function floor(file) {
 
 /** CsvToIon then IonToCsv in one flow on the embedded engine. */
 async function saker(file) {
-  const { ms } = await runFlow({
+  const { ms } = await bench.runFlow({
     namespace: "bench.serdes",
     storagePath: "bench/serdes/_files/data.csv",
     file,
@@ -52,17 +41,17 @@ tasks:
   return { csvToIon: ms.to_ion, ionToCsv: ms.to_csv };
 }
 
-if (!(await childMeasure({ floor, saker })))
-  await withDataDir(async (dir) => {
+if (!(await bench.childMeasure({ floor, saker })))
+  await bench.withDataDir(async (dir) => {
     const csv = join(dir, "data.csv");
-    await writeLines(
+    await bench.writeLines(
       csv,
       ROWS,
       (i) =>
         `${i},name ${i},${(i % 100000) / 4},2024-01-01T00:00:${String(i % 60).padStart(2, "0")},"a, ""quoted"" note"\n`,
       { head: "id,name,amount,created_at,note\n" },
     );
-    const runs = measureRuns(
+    const runs = bench.measureRuns(
       import.meta.url,
       [
         ["floor", csv],
@@ -70,14 +59,14 @@ if (!(await childMeasure({ floor, saker })))
       ],
       RUNS,
     );
-    const f = median(runs.floor.map((r) => r.ms));
-    const toIon = median(runs.saker.map((r) => r.csvToIon));
-    const toCsv = median(runs.saker.map((r) => r.ionToCsv));
+    const f = bench.median(runs.floor.map((r) => r.ms));
+    const toIon = bench.median(runs.saker.map((r) => r.csvToIon));
+    const toCsv = bench.median(runs.saker.map((r) => r.ionToCsv));
     console.log(`serdes benchmark (${ROWS.toLocaleString("en")} rows of 5 columns, median of ${RUNS} runs)`);
     console.log(
-      `  csv-parse → csv-stringify pipe   ${seconds(f)}   peak RSS ${mb(median(runs.floor.map((r) => r.rss)))} MB`,
+      `  csv-parse → csv-stringify pipe   ${bench.seconds(f)}   peak RSS ${bench.mb(bench.median(runs.floor.map((r) => r.rss)))} MB`,
     );
-    console.log(`  CsvToIon                         ${seconds(toIon)}   (${(toIon / f).toFixed(2)}× the pipe)`);
-    console.log(`  IonToCsv                         ${seconds(toCsv)}   (${(toCsv / f).toFixed(2)}× the pipe)`);
-    console.log(`  peak RSS of the flow (both)      ${mb(median(runs.saker.map((r) => r.rss)))} MB`);
+    console.log(`  CsvToIon                         ${bench.seconds(toIon)}   (${(toIon / f).toFixed(2)}× the pipe)`);
+    console.log(`  IonToCsv                         ${bench.seconds(toCsv)}   (${(toCsv / f).toFixed(2)}× the pipe)`);
+    console.log(`  peak RSS of the flow (both)      ${bench.mb(bench.median(runs.saker.map((r) => r.rss)))} MB`);
   });
