@@ -6,18 +6,13 @@
 // Each measurement runs in its own process (peak RSS is per process); prints medians of
 // BENCH_RUNS runs. Not a test.
 //   npm run build && node bench/serdes-parquet.bench.mjs
-import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 250_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROWS = bench.rowsFromEnv(250_000);
+const RUNS = bench.runsFromEnv(3);
 const CODEC = process.env.BENCH_CODEC ?? "SNAPPY";
-const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
 
 const SCHEMA = JSON.stringify({
   type: "record",
@@ -32,14 +27,8 @@ const SCHEMA = JSON.stringify({
   ],
 });
 
-async function writeIon(file) {
-  const out = createWriteStream(file);
-  for (let i = 1; i <= ROWS; i++) {
-    const line = `{id:${i},name:"name ${i % 5000}",amount:${(i % 100000) / 4}e0,created_at:2024-01-01T00:00:${String(i % 60).padStart(2, "0")}.000Z,price:${i % 10 === 0 ? "null" : `${i % 100000}.${String(i % 100).padStart(2, "0")}`},ok:${i % 2 === 0}}\n`;
-    if (!out.write(line)) await new Promise((r) => out.once("drain", r));
-  }
-  await new Promise((r) => out.end(r));
-}
+const lineOf = (i) =>
+  `{id:${i},name:"name ${i % 5000}",amount:${(i % 100000) / 4}e0,created_at:2024-01-01T00:00:${String(i % 60).padStart(2, "0")}.000Z,price:${i % 10 === 0 ? "null" : `${i % 100000}.${String(i % 100).padStart(2, "0")}`},ok:${i % 2 === 0}}\n`;
 
 /** The floor: read the Ion file, nothing else. */
 async function floor(file) {
@@ -51,19 +40,13 @@ async function floor(file) {
   return { ms: performance.now() - started };
 }
 
-/** IonToParquet then ParquetToIon in one flow on the embedded engine; the time of each task run. */
+/** IonToParquet then ParquetToIon in one flow on the embedded engine. */
 async function saker(file) {
-  const { loadConfig } = await import("../packages/engine/dist/runtime/config.js");
-  const { Instance } = await import("../packages/engine/dist/runtime/instance.js");
-  const { coreRegistry } = await import("../packages/engine/dist/runtime/registryLoader.js");
-  const serdes = (await import("../plugins/serdes/dist/index.js")).default;
-  const home = mkdtempSync(join(tmpdir(), "saker-bench-parquet-"));
-  const registry = coreRegistry();
-  registry.addPlugin({ name: "@saker/plugin-serdes", version: "1.0.0", core: false }, serdes);
-  const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }), { registry });
-  try {
-    await instance.storage.put("bench/parquet/_files/data.ion", file);
-    instance.deploy(`id: convert
+  const { ms, bytes } = await bench.runFlow({
+    namespace: "bench.parquet",
+    storagePath: "bench/parquet/_files/data.ion",
+    file,
+    flow: `id: convert
 namespace: bench.parquet
 tasks:
   - id: to_parquet
@@ -75,62 +58,36 @@ tasks:
   - id: to_ion
     type: io.kestra.plugin.serdes.parquet.ParquetToIon
     from: "{{ outputs.to_parquet.uri }}"
-`);
-    const done = await instance.waitForEnd((await instance.createExecution("bench.parquet", "convert")).id, 600_000);
-    if (done.state.current !== "SUCCESS") throw new Error(`the flow ended ${done.state.current}`);
-    const ms = (id) => {
-      const h = done.taskRunList.find((t) => t.taskId === id).state.histories;
-      const start = h.find((s) => s.state === "RUNNING") ?? h[0];
-      return Date.parse(h.at(-1).date) - Date.parse(start.date);
-    };
-    const parquetUri = done.taskRunList.find((t) => t.taskId === "to_parquet").outputs.uri;
-    const { toStoragePath } = await import("../packages/engine/dist/storage/paths.js");
-    const size = await instance.storage.size(toStoragePath(parquetUri));
-    return { ionToParquet: ms("to_parquet"), parquetToIon: ms("to_ion"), parquetBytes: size };
-  } finally {
-    await instance.close();
-    rmSync(home, { recursive: true, force: true });
-  }
+`,
+  });
+  return { ionToParquet: ms.to_parquet, parquetToIon: ms.to_ion, parquetBytes: bytes.to_parquet };
 }
 
-const [mode, file] = process.argv.slice(2);
-if (mode === "floor" || mode === "saker") {
-  const result = mode === "floor" ? await floor(file) : await saker(file);
-  console.log(JSON.stringify({ ...result, rss: peakRss() }));
-} else {
-  const dir = mkdtempSync(join(tmpdir(), "saker-bench-parquet-data-"));
-  const ion = join(dir, "data.ion");
-  try {
-    await writeIon(ion);
-    const run = (m) => {
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), m, ion], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`${m} run failed: ${r.stderr}`);
-      return JSON.parse(r.stdout.trim().split("\n").at(-1));
-    };
-    const floors = [];
-    const sakers = [];
-    for (let i = 0; i < RUNS; i++) {
-      floors.push(run("floor"));
-      sakers.push(run("saker"));
-    }
-    const f = median(floors.map((r) => r.ms));
-    const toParquet = median(sakers.map((r) => r.ionToParquet));
-    const toIon = median(sakers.map((r) => r.parquetToIon));
+if (!(await bench.childMeasure({ floor, saker })))
+  await bench.withDataDir(async (dir) => {
+    const ion = join(dir, "data.ion");
+    await bench.writeLines(ion, ROWS, lineOf);
+    const runs = bench.measureRuns(
+      import.meta.url,
+      [
+        ["floor", ion],
+        ["saker", ion],
+      ],
+      RUNS,
+    );
+    const f = bench.median(runs.floor.map((r) => r.ms));
+    const toParquet = bench.median(runs.saker.map((r) => r.ionToParquet));
+    const toIon = bench.median(runs.saker.map((r) => r.parquetToIon));
     console.log(
       `serdes Parquet benchmark (${ROWS.toLocaleString("en")} rows of 6 columns, ${CODEC}, median of ${RUNS} runs)`,
     );
     console.log(
-      `  readIonLines over the Ion file    ${(f / 1000).toFixed(2)} s   peak RSS ${mb(median(floors.map((r) => r.rss)))} MB`,
+      `  readIonLines over the Ion file    ${bench.seconds(f)}   peak RSS ${bench.mb(bench.median(runs.floor.map((r) => r.rss)))} MB`,
     );
     console.log(
-      `  IonToParquet                      ${(toParquet / 1000).toFixed(2)} s   (${(toParquet / f).toFixed(2)}× the read)`,
+      `  IonToParquet                      ${bench.seconds(toParquet)}   (${(toParquet / f).toFixed(2)}× the read)`,
     );
-    console.log(
-      `  ParquetToIon                      ${(toIon / 1000).toFixed(2)} s   (${(toIon / f).toFixed(2)}× the read)`,
-    );
-    console.log(`  Parquet file                      ${mb(sakers[0].parquetBytes)} MB`);
-    console.log(`  peak RSS of the flow (both)       ${mb(median(sakers.map((r) => r.rss)))} MB`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+    console.log(`  ParquetToIon                      ${bench.seconds(toIon)}   (${(toIon / f).toFixed(2)}× the read)`);
+    console.log(`  Parquet file                      ${bench.mb(runs.saker[0].parquetBytes)} MB`);
+    console.log(`  peak RSS of the flow (both)       ${bench.mb(bench.median(runs.saker.map((r) => r.rss)))} MB`);
+  });

@@ -6,35 +6,15 @@
 // run takes about 40 s on a 2-core machine; BENCH_ROWS=200000 for a quicker look) and the CPU time
 // of the flow, steadier than wall time on a shared machine. Not a test.
 //   npm run build && node bench/serdes-xml.bench.mjs
-import { spawnSync } from "node:child_process";
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import * as bench from "./serdesSupport.mjs";
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const RUNS = Number(process.env.BENCH_RUNS ?? 1);
-const mb = (bytes) => (bytes / 1024 / 1024).toFixed(0);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const ROWS = bench.rowsFromEnv(1_000_000);
+const RUNS = bench.runsFromEnv(1);
 
-async function writeFiles(ionFile, xmlFile) {
-  const ion = createWriteStream(ionFile);
-  const xml = createWriteStream(xmlFile);
-  xml.write("<?xml version='1.0' encoding='UTF-8'?>\n<items>\n");
-  for (let i = 1; i <= ROWS; i++) {
-    const amount = (i % 100000) / 4;
-    const at = `2024-01-01T00:00:${String(i % 60).padStart(2, "0")}`;
-    const ok = ion.write(`{id:${i},name:"name ${i}",amount:${amount}e0,created_at:"${at}",note:"a <b> & \\"c\\""}\n`);
-    const ok2 = xml.write(
-      `  <item>\n    <id>${i}</id>\n    <name>name ${i}</name>\n    <amount>${amount}</amount>\n    <created_at>${at}</created_at>\n    <note>a &lt;b&gt; &amp; "c"</note>\n  </item>\n`,
-    );
-    if (!ok) await new Promise((r) => ion.once("drain", r));
-    if (!ok2) await new Promise((r) => xml.once("drain", r));
-  }
-  xml.write("</items>\n");
-  await Promise.all([new Promise((r) => ion.end(r)), new Promise((r) => xml.end(r))]);
-}
+const amountOf = (i) => (i % 100000) / 4;
+const atOf = (i) => `2024-01-01T00:00:${String(i % 60).padStart(2, "0")}`;
 
 /** The floor: saxes over the XML file, handlers counting elements only. */
 async function floor(xmlFile) {
@@ -50,19 +30,13 @@ async function floor(xmlFile) {
   return { ms: performance.now() - started };
 }
 
-/** IonToXml then XmlToIon in one flow on the embedded engine; the time of each task run. */
+/** IonToXml then XmlToIon in one flow on the embedded engine. */
 async function saker(ionFile) {
-  const { loadConfig } = await import("../packages/engine/dist/runtime/config.js");
-  const { Instance } = await import("../packages/engine/dist/runtime/instance.js");
-  const { coreRegistry } = await import("../packages/engine/dist/runtime/registryLoader.js");
-  const serdes = (await import("../plugins/serdes/dist/index.js")).default;
-  const home = mkdtempSync(join(tmpdir(), "saker-bench-serdes-xml-"));
-  const registry = coreRegistry();
-  registry.addPlugin({ name: "@saker/plugin-serdes", version: "1.0.0", core: false }, serdes);
-  const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }), { registry });
-  try {
-    await instance.storage.put("bench/serdes/_files/data.ion", ionFile);
-    instance.deploy(`id: convert
+  const { ms, cpuMs } = await bench.runFlow({
+    namespace: "bench.serdes",
+    storagePath: "bench/serdes/_files/data.ion",
+    file: ionFile,
+    flow: `id: convert
 namespace: bench.serdes
 tasks:
   - id: to_xml
@@ -72,58 +46,46 @@ tasks:
     type: io.kestra.plugin.serdes.xml.XmlToIon
     from: "{{ outputs.to_xml.uri }}"
     query: /items/item
-`);
-    const cpuBefore = process.cpuUsage();
-    const done = await instance.waitForEnd((await instance.createExecution("bench.serdes", "convert")).id, 600_000);
-    const cpu = process.cpuUsage(cpuBefore);
-    if (done.state.current !== "SUCCESS") throw new Error(`the flow ended ${done.state.current}`);
-    const ms = (id) => {
-      const h = done.taskRunList.find((t) => t.taskId === id).state.histories;
-      const start = h.find((s) => s.state === "RUNNING") ?? h[0];
-      return Date.parse(h.at(-1).date) - Date.parse(start.date);
-    };
-    return { ionToXml: ms("to_xml"), xmlToIon: ms("to_ion"), cpu: (cpu.user + cpu.system) / 1000 };
-  } finally {
-    await instance.close();
-    rmSync(home, { recursive: true, force: true });
-  }
+`,
+  });
+  return { ionToXml: ms.to_xml, xmlToIon: ms.to_ion, cpu: cpuMs };
 }
 
-const [mode, file] = process.argv.slice(2);
-if (mode === "floor" || mode === "saker") {
-  const result = mode === "floor" ? await floor(file) : await saker(file);
-  console.log(JSON.stringify({ ...result, rss: peakRss() }));
-} else {
-  const dir = mkdtempSync(join(tmpdir(), "saker-bench-serdes-xml-data-"));
-  const ionFile = join(dir, "data.ion");
-  const xmlFile = join(dir, "data.xml");
-  try {
-    await writeFiles(ionFile, xmlFile);
-    const run = (m, f) => {
-      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), m, f], { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`${m} run failed: ${r.stderr}`);
-      return JSON.parse(r.stdout.trim().split("\n").at(-1));
-    };
-    const floors = [];
-    const sakers = [];
-    for (let i = 0; i < RUNS; i++) {
-      floors.push(run("floor", xmlFile));
-      sakers.push(run("saker", ionFile));
-    }
-    const f = median(floors.map((r) => r.ms));
-    const toXml = median(sakers.map((r) => r.ionToXml));
-    const toIon = median(sakers.map((r) => r.xmlToIon));
+if (!(await bench.childMeasure({ floor, saker })))
+  await bench.withDataDir(async (dir) => {
+    const ionFile = join(dir, "data.ion");
+    const xmlFile = join(dir, "data.xml");
+    await bench.writeLines(
+      ionFile,
+      ROWS,
+      (i) => `{id:${i},name:"name ${i}",amount:${amountOf(i)}e0,created_at:"${atOf(i)}",note:"a <b> & \\"c\\""}\n`,
+    );
+    await bench.writeLines(
+      xmlFile,
+      ROWS,
+      (i) =>
+        `  <item>\n    <id>${i}</id>\n    <name>name ${i}</name>\n    <amount>${amountOf(i)}</amount>\n    <created_at>${atOf(i)}</created_at>\n    <note>a &lt;b&gt; &amp; "c"</note>\n  </item>\n`,
+      { head: "<?xml version='1.0' encoding='UTF-8'?>\n<items>\n", tail: "</items>\n" },
+    );
+    const runs = bench.measureRuns(
+      import.meta.url,
+      [
+        ["floor", xmlFile],
+        ["saker", ionFile],
+      ],
+      RUNS,
+    );
+    const f = bench.median(runs.floor.map((r) => r.ms));
+    const toXml = bench.median(runs.saker.map((r) => r.ionToXml));
+    const toIon = bench.median(runs.saker.map((r) => r.xmlToIon));
     console.log(`serdes XML benchmark (${ROWS.toLocaleString("en")} records of 5 fields, median of ${RUNS} runs)`);
     console.log(
-      `  bare saxes pass over the XML     ${(f / 1000).toFixed(2)} s   peak RSS ${mb(median(floors.map((r) => r.rss)))} MB`,
+      `  bare saxes pass over the XML     ${bench.seconds(f)}   peak RSS ${bench.mb(bench.median(runs.floor.map((r) => r.rss)))} MB`,
     );
-    console.log(`  IonToXml                         ${(toXml / 1000).toFixed(2)} s`);
+    console.log(`  IonToXml                         ${bench.seconds(toXml)}`);
     console.log(
-      `  XmlToIon (query /items/item)     ${(toIon / 1000).toFixed(2)} s   (${(toIon / f).toFixed(2)}× the saxes pass)`,
+      `  XmlToIon (query /items/item)     ${bench.seconds(toIon)}   (${(toIon / f).toFixed(2)}× the saxes pass)`,
     );
-    console.log(`  CPU time of the flow (both)      ${(median(sakers.map((r) => r.cpu)) / 1000).toFixed(2)} s`);
-    console.log(`  peak RSS of the flow (both)      ${mb(median(sakers.map((r) => r.rss)))} MB`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+    console.log(`  CPU time of the flow (both)      ${bench.seconds(bench.median(runs.saker.map((r) => r.cpu)))}`);
+    console.log(`  peak RSS of the flow (both)      ${bench.mb(bench.median(runs.saker.map((r) => r.rss)))} MB`);
+  });

@@ -1,6 +1,6 @@
 import * as ion from "ion-js";
 import { describe, expect, it } from "vitest";
-import { IonReadError, readIonLines, toIon } from "./ion.ts";
+import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, temporalOf, toIon, untag } from "./ion.ts";
 import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
 async function readAll(text: string, chunk = 7): Promise<unknown[]> {
@@ -58,6 +58,60 @@ describe("Ion lines", () => {
     ]);
     expect(readIonLine("{b:{{aGk=}}}")).toBe(UNSUPPORTED);
     expect(readIonLine("{a:1} junk")).toBe(UNSUPPORTED);
+  });
+
+  it("with tagged, keeps timestamps and annotations apart from strings, in both readers", async () => {
+    const fast =
+      '{day:2024-01-31,ts:2024-01-01T10:00:00.000Z,s:"2024-01-31",at:LocalDateTime::"2024-01-01T10:00:00",dec:2.50}';
+    const slow = `${fast.slice(0, -1)},b:{{aGk=}}}`; // a blob sends the line to ion-js
+    const values: unknown[] = [];
+    for await (const v of readIonLines([`${fast}\n${slow}\n`], { tagged: true })) values.push(v);
+    for (const row of values as Record<string, unknown>[]) {
+      expect(row.day).toEqual(new IonTimestamp("2024-01-31"));
+      expect(row.ts).toBeInstanceOf(IonTimestamp);
+      expect(String(row.ts)).toMatch(/^2024-01-01T10:00:00\.000Z$/);
+      expect(row.s).toBe("2024-01-31");
+      expect(row.at).toEqual(new IonAnnotated("LocalDateTime", "2024-01-01T10:00:00"));
+      expect(row.dec).toBeInstanceOf(IonDecimal);
+      expect(Number(String(row.dec))).toBe(2.5);
+    }
+    expect(values).toHaveLength(2);
+  });
+
+  it("gives a tagged value's Java date-time kind and its plain value, the same in both readers", async () => {
+    const fast =
+      '{day:2024-01-31,ts:2024-01-01T10:00:00Z,at:LocalDateTime::"2024-01-01T10:00:00",t:LocalTime::"08:00",z:ZonedDateTime::"2024-01-01T10:00+01:00[Europe/Paris]",other:foo::"x",n:LocalDate::12,dec:2.50}';
+    const slow = `${fast.slice(0, -1)},b:{{aGk=}}}`; // a blob sends the line to ion-js
+    const rows: Record<string, unknown>[] = [];
+    for await (const v of readIonLines([`${fast}\n${slow}\n`], { tagged: true }))
+      rows.push(v as Record<string, unknown>);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      expect(Object.entries(row).map(([k, v]) => [k, temporalOf(v)?.kind])).toEqual([
+        ["day", "LocalDate"],
+        ["ts", "Instant"],
+        ["at", "LocalDateTime"],
+        ["t", "LocalTime"],
+        ["z", "ZonedDateTime"],
+        ["other", undefined],
+        ["n", undefined],
+        ["dec", undefined],
+        ...(row.b === undefined ? [] : [["b", undefined]]),
+      ]);
+      expect(temporalOf(row.z)?.text).toBe("2024-01-01T10:00+01:00[Europe/Paris]");
+      const plain = untag(row) as Record<string, unknown>;
+      expect(plain.at).toBe("2024-01-01T10:00:00");
+      expect(plain.other).toBe("x");
+      expect(plain.n).toBe(12);
+      expect(plain.day).toBe("2024-01-31");
+      expect(Number(plain.dec)).toBe(2.5);
+      expect(JSON.parse(JSON.stringify({ at: row.at, day: row.day, other: row.other }))).toEqual({
+        at: "2024-01-01T10:00:00",
+        day: "2024-01-31",
+        other: "x",
+      });
+    }
+    expect(temporalOf("2024-01-31")).toBeUndefined();
   });
 
   it("names the line that is not Ion", async () => {

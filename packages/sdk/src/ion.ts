@@ -4,14 +4,25 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
-import { annotatedTemporal, readIonLine, timestampTemporal, UNSUPPORTED } from "./ionFastRead.ts";
+import { IonAnnotated, IonDecimal, IonTimestamp, readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
-export { IonTemporal, type TemporalKind } from "./ionFastRead.ts";
+export {
+  IonAnnotated,
+  IonDecimal,
+  IonTemporal,
+  IonTimestamp,
+  temporalOf,
+  type TemporalKind,
+  untag,
+} from "./ionFastRead.ts";
 
 /** Options of {@link readIonLines}. */
 export interface ReadIonOptions {
-  /** Date-times as {@link IonTemporal} values (with their Java kind) rather than their text. */
-  temporals?: boolean;
+  /**
+   * Keep what plain data loses: timestamps as {@link IonTimestamp}, decimals as {@link IonDecimal},
+   * annotated values as {@link IonAnnotated} ({@link temporalOf} gives a date-time's Java kind).
+   */
+  tagged?: boolean;
 }
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -82,17 +93,11 @@ export function toIon(value: unknown): string {
  * and timestamps are their text (a day timestamp is `yyyy-MM-dd`), annotated strings such as
  * `LocalDateTime::"…"` are the string, blobs are Buffers.
  */
-function fromDom(value: ion.dom.Value | null, temporals = false): unknown {
+function fromDom(value: ion.dom.Value | null, tagged = false, annotations = true): unknown {
   if (value === null || value.isNull()) return null;
-  if (temporals) {
-    const type = value.getType();
-    if (type === ion.IonTypes.TIMESTAMP) {
-      const text = fromDom(value) as string | null;
-      return text === null ? null : timestampTemporal(text);
-    }
-    const annotation = value.getAnnotations()[0];
-    if (annotation !== undefined && type === ion.IonTypes.STRING)
-      return annotatedTemporal(annotation, value.stringValue()) ?? value.stringValue();
+  if (tagged && annotations) {
+    const names = value.getAnnotations();
+    if (names.length > 0) return new IonAnnotated(names[0]!, fromDom(value, true, false));
   }
   switch (value.getType()) {
     case ion.IonTypes.BOOL:
@@ -104,11 +109,15 @@ function fromDom(value: ion.dom.Value | null, temporals = false): unknown {
     }
     case ion.IonTypes.FLOAT:
       return value.numberValue();
-    case ion.IonTypes.DECIMAL:
-      return value.decimalValue()?.toString() ?? null;
+    case ion.IonTypes.DECIMAL: {
+      const text = value.decimalValue()?.toString();
+      return text === undefined ? null : tagged ? new IonDecimal(text) : text;
+    }
     case ion.IonTypes.TIMESTAMP: {
       const text = value.timestampValue()?.toString();
-      return text === undefined ? null : text.endsWith("T") ? text.slice(0, -1) : text;
+      if (text === undefined) return null;
+      const plain = text.endsWith("T") ? text.slice(0, -1) : text;
+      return tagged ? new IonTimestamp(plain) : plain;
     }
     case ion.IonTypes.STRING:
     case ion.IonTypes.SYMBOL:
@@ -118,10 +127,10 @@ function fromDom(value: ion.dom.Value | null, temporals = false): unknown {
       return Buffer.from(value.uInt8ArrayValue() ?? new Uint8Array());
     case ion.IonTypes.LIST:
     case ion.IonTypes.SEXP:
-      return [...(value as unknown as Iterable<ion.dom.Value>)].map((v) => fromDom(v, temporals));
+      return [...(value as unknown as Iterable<ion.dom.Value>)].map((v) => fromDom(v, tagged));
     case ion.IonTypes.STRUCT: {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.fields()) out[k] = fromDom(v, temporals);
+      for (const [k, v] of value.fields()) out[k] = fromDom(v, tagged);
       return out;
     }
     default:
@@ -144,19 +153,24 @@ export class IonReadError extends Error {
  * arrive (memory stays flat whatever the file's size). Lines in the row writers' subset are read
  * by a fast reader, others by ion-js; a value may not span lines (Kestra's and Saker's writers
  * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
+ *
+ * With `{ tagged: true }` the values keep what plain data loses: a timestamp is an
+ * {@link IonTimestamp}, a decimal an {@link IonDecimal} and an annotated value an {@link IonAnnotated}, for
+ * writers of typed formats (Excel dates, CSV and JSON date options) that must tell `2024-01-01` from
+ * `"2024-01-01"`; {@link temporalOf} gives a value's Java date-time kind, {@link untag} the plain value.
  */
 export async function* readIonLines(
   source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>,
   options: ReadIonOptions = {},
 ): AsyncGenerator<unknown> {
-  const temporals = options.temporals === true;
+  const tagged = options.tagged === true;
   const decoder = new TextDecoder("utf-8");
   let rest = "";
   let line = 0;
   function* parse(text: string): Generator<unknown> {
     line++;
     if (text.trim() === "") return;
-    const fast = readIonLine(text, temporals);
+    const fast = readIonLine(text, tagged);
     if (fast !== UNSUPPORTED) {
       yield fast;
       return;
@@ -167,7 +181,7 @@ export async function* readIonLines(
     } catch (error) {
       throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
     }
-    for (const value of values) yield fromDom(value, temporals);
+    for (const value of values) yield fromDom(value, tagged);
   }
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));

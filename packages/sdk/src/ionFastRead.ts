@@ -7,11 +7,44 @@
  */
 export const UNSUPPORTED: unique symbol = Symbol("unsupported Ion");
 
+/** An Ion timestamp, read with `tagged` so that it is not mistaken for a string: its Ion text (`2024-01-01`, `…T10:00:00.000Z`). */
+export class IonTimestamp {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+/** An Ion decimal, read with `tagged` so that it is not mistaken for a string: its text (`2.50`, `1.5E+2`). */
+export class IonDecimal {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): string {
+    return this.text;
+  }
+}
+
+/** An annotated Ion value (`LocalDateTime::"2024-01-01T10:00"`), read with `tagged`: the first annotation and the value. Serialises as its value. */
+export class IonAnnotated {
+  constructor(
+    readonly annotation: string,
+    readonly value: unknown,
+  ) {}
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
 /** Java's date-time kinds as Kestra's Ion files carry them (an Ion timestamp with a time is an `Instant`). */
 export type TemporalKind =
   "LocalDate" | "LocalTime" | "OffsetTime" | "LocalDateTime" | "ZonedDateTime" | "OffsetDateTime" | "Instant";
 
-const ANNOTATED_KINDS: ReadonlySet<string> = new Set([
+const ANNOTATED_KINDS: ReadonlySet<string> = new Set<TemporalKind>([
   "LocalDate",
   "LocalTime",
   "OffsetTime",
@@ -21,12 +54,7 @@ const ANNOTATED_KINDS: ReadonlySet<string> = new Set([
   "Instant",
 ]);
 
-/**
- * A date-time read from Ion with its kind, when the reader is asked for them (`temporals`):
- * a day timestamp is a `LocalDate`, a timestamp with a time an `Instant`, a string annotated
- * `LocalDateTime::`, `LocalTime::`, `OffsetTime::`, `ZonedDateTime::`… that kind. Serialises
- * (`toString`, `toJSON`) as its text.
- */
+/** A date-time with its Java kind and its text, as {@link temporalOf} gives it. Serialises as its text. */
 export class IonTemporal {
   constructor(
     readonly kind: TemporalKind,
@@ -40,16 +68,28 @@ export class IonTemporal {
   }
 }
 
-/** The typed value of a timestamp's text. */
-export function timestampTemporal(text: string): IonTemporal {
-  return new IonTemporal(/^\d{4}-\d{2}-\d{2}$/.test(text) ? "LocalDate" : "Instant", text);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The Java date-time kind of a value read with `tagged`, or undefined when it is no date-time: a
+ * day timestamp is a `LocalDate`, a timestamp with a time an `Instant`, a string annotated
+ * `LocalDateTime::`, `LocalTime::`, `OffsetTime::`, `ZonedDateTime::`… that kind.
+ */
+export function temporalOf(value: unknown): IonTemporal | undefined {
+  if (value instanceof IonTimestamp) return new IonTemporal(DAY.test(value.text) ? "LocalDate" : "Instant", value.text);
+  if (value instanceof IonAnnotated && typeof value.value === "string" && ANNOTATED_KINDS.has(value.annotation))
+    return new IonTemporal(value.annotation as TemporalKind, value.value);
+  return undefined;
 }
 
-/** The typed value of an annotated string, or undefined when the annotation is not a date-time kind. */
-export function annotatedTemporal(annotation: string, value: unknown): IonTemporal | undefined {
-  return typeof value === "string" && ANNOTATED_KINDS.has(annotation)
-    ? new IonTemporal(annotation as TemporalKind, value)
-    : undefined;
+/** A value read with `tagged` turned back into what the plain reading gives (timestamps and decimals as text, annotations dropped). */
+export function untag(value: unknown): unknown {
+  if (value instanceof IonTimestamp || value instanceof IonDecimal) return value.text;
+  if (value instanceof IonAnnotated) return untag(value.value);
+  if (Array.isArray(value)) return value.map(untag);
+  if (value !== null && typeof value === "object" && !Buffer.isBuffer(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untag(v)]));
+  return value;
 }
 
 class Unsupported extends Error {}
@@ -65,7 +105,7 @@ class Reader {
   i = 0;
   constructor(
     readonly s: string,
-    readonly temporals = false,
+    readonly tagged: boolean,
   ) {}
 
   ws(): void {
@@ -173,8 +213,7 @@ class Reader {
       const word = this.symbol();
       if (s[this.i] === ":" && s[this.i + 1] === ":") {
         this.i += 2;
-        const annotated = this.value(); // an annotation: the value as it is, or typed
-        return this.temporals ? (annotatedTemporal(word, annotated) ?? annotated) : annotated;
+        return this.tagged ? new IonAnnotated(word, this.value()) : this.value(); // an annotation
       }
       if (s[this.i] === ".") fail(); // typed null
       if (word === "null") return null;
@@ -188,8 +227,9 @@ class Reader {
     if (!m) return fail();
     const text = m[0];
     this.i += text.length;
-    const v = scalar(text);
-    return this.temporals && typeof v === "string" && TIMESTAMP.test(text) ? timestampTemporal(v) : v;
+    const value = scalar(text);
+    if (!this.tagged || typeof value !== "string") return value;
+    return TIMESTAMP.test(text) ? new IonTimestamp(value) : new IonDecimal(value);
   }
 }
 
@@ -211,10 +251,14 @@ function scalar(text: string): unknown {
   return fail();
 }
 
-/** The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. */
-export function readIonLine(line: string, temporals = false): unknown {
+/**
+ * The value of one Ion line, or {@link UNSUPPORTED} when the line needs the full parser. With
+ * `tagged`, timestamps are {@link IonTimestamp}s, decimals {@link IonDecimal}s and annotated
+ * values {@link IonAnnotated}s.
+ */
+export function readIonLine(line: string, tagged = false): unknown {
   try {
-    const reader = new Reader(line, temporals);
+    const reader = new Reader(line, tagged);
     const value = reader.value();
     reader.ws();
     return reader.i === line.length ? value : UNSUPPORTED;

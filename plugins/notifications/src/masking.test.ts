@@ -4,10 +4,8 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { defineTask, definePlugin, z, type AnyTaskDefinition } from "@saker/sdk";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
-import notifications from "./index.ts";
-import { webhookServer, type WebhookServer } from "../test/support.ts";
+import type { TestInstance } from "@saker/engine/testing/testInstance";
+import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
 
 /** A task sending the whole summary it is given, labels and task-run values included. */
 const SendSummary = defineTask({
@@ -26,17 +24,12 @@ const SECRET = "s3cr3t-token-value";
 let test: TestInstance;
 let hook: WebhookServer;
 beforeAll(async () => {
-  const registry = coreRegistry();
-  registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
-  registry.addPlugin(
-    { name: "test-summary", version: "1.0.0", core: false },
-    definePlugin({ group: "io.test", tasks: [SendSummary as unknown as AnyTaskDefinition] }),
+  test = await notificationsInstance(
+    { server: { url: "http://saker.test" } },
+    false,
+    { SECRET_TOKEN: Buffer.from(SECRET).toString("base64") },
+    { "test-summary": definePlugin({ group: "io.test", tasks: [SendSummary as unknown as AnyTaskDefinition] }) },
   );
-  test = await openTestInstance({
-    registry,
-    overrides: { server: { url: "http://saker.test" } },
-    env: { SECRET_TOKEN: Buffer.from(SECRET).toString("base64") },
-  });
   hook = await webhookServer();
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;
 let hook: WebhookServer;
@@ -17,21 +17,11 @@ afterAll(async () => {
   await hook?.close();
 });
 
-const flow = (id: string, type: string, props: string) => `id: ${id}
-namespace: company.team
-tasks:
-  - id: notify
-    type: ${type}
-${props
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-`;
 const SLACK = "io.kestra.plugin.slack.notifications.SlackIncomingWebhook";
 
 it("sends options.headers, and the body in options.defaultCharset", async () => {
   const x = await test.run(
-    flow(
+    oneTaskFlow(
       "headers",
       SLACK,
       `url: "${hook.url}/headers"
@@ -51,7 +41,7 @@ options:
 
 it("options on the *Execution and Telegram tasks too; templateRenderMap is accepted", async () => {
   const x = await test.run(
-    flow(
+    oneTaskFlow(
       "exec",
       "io.kestra.plugin.slack.notifications.SlackExecution",
       `url: "${hook.url}/exec"
@@ -65,7 +55,7 @@ options:
   expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
   expect(hook.received.find((r) => r.path === "/exec")!.headers["x-run"]).toBe(x.id);
   const t = await test.run(
-    flow(
+    oneTaskFlow(
       "tg",
       "io.kestra.plugin.telegram.TelegramSend",
       `token: abc
@@ -83,7 +73,7 @@ options:
 
 it("options.readTimeout ends a call the service never answers, naming the option", async () => {
   const x = await test.run(
-    flow("silent", SLACK, `url: "${hook.url}/silent"\nmessageText: hi\noptions:\n  readTimeout: PT0.3S`),
+    oneTaskFlow("silent", SLACK, `url: "${hook.url}/silent"\nmessageText: hi\noptions:\n  readTimeout: PT0.3S`),
   );
   expect(x.state.current).toBe("FAILED");
   expect(errorMessages(test, x, "notify").join("\n")).toContain(
@@ -93,20 +83,20 @@ it("options.readTimeout ends a call the service never answers, naming the option
 
 it("options.maxContentLength bounds the answer read", async () => {
   const x = await test.run(
-    flow("big", SLACK, `url: "${hook.url}/big/5000"\nmessageText: hi\noptions:\n  maxContentLength: 100`),
+    oneTaskFlow("big", SLACK, `url: "${hook.url}/big/5000"\nmessageText: hi\noptions:\n  maxContentLength: 100`),
   );
   expect(x.state.current).toBe("FAILED");
   expect(errorMessages(test, x, "notify").join("\n")).toContain(
     "Slack answered more than 100 bytes (options.maxContentLength)",
   );
-  const ok = await test.run(flow("small", SLACK, `url: "${hook.url}/big/50"\nmessageText: hi`));
+  const ok = await test.run(oneTaskFlow("small", SLACK, `url: "${hook.url}/big/50"\nmessageText: hi`));
   expect(ok.state.current).toBe("SUCCESS");
 });
 
 it("refuses an unknown charset and a bad duration, naming the option", async () => {
   const before = hook.received.length;
   const charset = await test.run(
-    flow("charset", SLACK, `url: "${hook.url}/x"\nmessageText: hi\noptions:\n  defaultCharset: KOI8-R`),
+    oneTaskFlow("charset", SLACK, `url: "${hook.url}/x"\nmessageText: hi\noptions:\n  defaultCharset: KOI8-R`),
   );
   expect(charset.state.current).toBe("FAILED");
   expect(errorMessages(test, charset, "notify").join("\n")).toContain(
@@ -114,7 +104,7 @@ it("refuses an unknown charset and a bad duration, naming the option", async () 
   );
   expect(() =>
     test.instance.deploy(
-      flow("duration", SLACK, `url: "${hook.url}/x"\nmessageText: hi\noptions:\n  readTimeout: soon`),
+      oneTaskFlow("duration", SLACK, `url: "${hook.url}/x"\nmessageText: hi\noptions:\n  readTimeout: soon`),
     ),
   ).toThrow("tasks[0].options.readTimeout: must be an ISO-8601 duration");
   expect(hook.received.length).toBe(before);

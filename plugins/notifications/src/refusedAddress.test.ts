@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let open: TestInstance;
 let strict: TestInstance;
@@ -21,20 +21,9 @@ afterAll(async () => {
   await hook?.close();
 });
 
-const flow = (id: string, type: string, props: string) => `id: ${id}
-namespace: company.team
-tasks:
-  - id: notify
-    type: ${type}
-${props
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-`;
-
 it("refuses the cloud metadata address by default, naming url and the address", async () => {
   const x = await open.run(
-    flow(
+    oneTaskFlow(
       "meta",
       "io.kestra.plugin.slack.notifications.SlackIncomingWebhook",
       `url: "http://169.254.169.254/latest"\nmessageText: hi`,
@@ -50,7 +39,7 @@ it("checks names after DNS resolution: localhost is refused when loopback is, al
   const port = new URL(hook.url).port;
   const before = hook.received.length;
   const refused = await strict.run(
-    flow(
+    oneTaskFlow(
       "local",
       "io.kestra.plugin.discord.DiscordIncomingWebhook",
       `url: "http://localhost:${port}/refused"\nmessageText: hi`,
@@ -62,7 +51,7 @@ it("checks names after DNS resolution: localhost is refused when loopback is, al
   );
   expect(hook.received.length).toBe(before);
   const allowed = await open.run(
-    flow(
+    oneTaskFlow(
       "local",
       "io.kestra.plugin.slack.notifications.SlackIncomingWebhook",
       `url: "http://localhost:${port}/allowed"\nmessageText: hi`,
@@ -74,13 +63,13 @@ it("checks names after DNS resolution: localhost is refused when loopback is, al
 
 it("names the property that held the URL: Sentry's dsn, Telegram's endpointOverride", async () => {
   const sentry = await open.run(
-    flow("sentry", "io.kestra.plugin.sentry.SentryAlert", `dsn: "gopher://key@o1.ingest.sentry.io/1"`),
+    oneTaskFlow("sentry", "io.kestra.plugin.sentry.SentryAlert", `dsn: "gopher://key@o1.ingest.sentry.io/1"`),
   );
   expect(errorMessages(open, sentry, "notify").join("\n")).toContain(
     "dsn: the URL must be http or https, not 'gopher'",
   );
   const telegram = await open.run(
-    flow(
+    oneTaskFlow(
       "telegram",
       "io.kestra.plugin.telegram.TelegramSend",
       `token: abc\nchannel: "1"\npayload: hi\nendpointOverride: "http://[fe80::1]/"`,

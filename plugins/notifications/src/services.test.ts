@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution } from "@saker/engine/model/execution";
 import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
 import { humanDuration } from "./summary.ts";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;
 let hook: WebhookServer;
@@ -29,17 +29,7 @@ afterAll(async () => {
 });
 
 async function send(type: string, props: string): Promise<unknown> {
-  const x = await test.run(`id: notify_${Math.abs(hashOf(type + props))}
-namespace: company.team
-tasks:
-  - id: notify
-    type: ${type}
-${props
-  .trim()
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-`);
+  const x = await test.run(oneTaskFlow(`notify_${Math.abs(hashOf(type + props))}`, type, props));
   expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
   const got = hook.received.at(-1)!;
   expect(got.method).toBe("POST");

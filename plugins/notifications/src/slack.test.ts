@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
 import { humanDuration } from "./summary.ts";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;
 let hook: WebhookServer;
@@ -22,22 +22,10 @@ function lastBody(): unknown {
   return JSON.parse(hook.received.at(-1)!.body);
 }
 
-const webhookFlow = (id: string, type: string, props: string) => `id: ${id}
-namespace: company.team
-tasks:
-  - id: notify
-    type: ${type}
-${props
-  .trim()
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-`;
-
 describe("SlackIncomingWebhook", () => {
   it("posts the rendered payload as it is", async () => {
     const x = await test.run(
-      webhookFlow(
+      oneTaskFlow(
         "payload",
         "io.kestra.plugin.slack.notifications.SlackIncomingWebhook",
         `url: "${hook.url}/services/a"
@@ -53,7 +41,7 @@ payload: |
 
   it("wraps messageText as {text}, under the older type id too", async () => {
     const x = await test.run(
-      webhookFlow(
+      oneTaskFlow(
         "text",
         "io.kestra.plugin.notifications.slack.SlackIncomingWebhook",
         `url: "${hook.url}/services/b"
@@ -67,7 +55,7 @@ messageText: "Flow {{ flow.namespace }}.{{ flow.id }} \\"quoted\\""`,
   it("fails with the service's answer on a 4xx or 5xx", async () => {
     for (const status of [400, 503]) {
       const x = await test.run(
-        webhookFlow(
+        oneTaskFlow(
           `refused${status}`,
           "io.kestra.plugin.slack.notifications.SlackIncomingWebhook",
           `url: "${hook.url}/status/${status}"\nmessageText: hi`,
@@ -90,7 +78,7 @@ messageText: "Flow {{ flow.namespace }}.{{ flow.id }} \\"quoted\\""`,
     const before = hook.received.length;
     for (const [i, [props, message]] of cases.entries()) {
       const x = await test.run(
-        webhookFlow(`bad${i}`, "io.kestra.plugin.slack.notifications.SlackIncomingWebhook", props),
+        oneTaskFlow(`bad${i}`, "io.kestra.plugin.slack.notifications.SlackIncomingWebhook", props),
       );
       expect(x.state.current).toBe("FAILED");
       expect(errorMessages(test, x, "notify").join("\n")).toContain(message);
@@ -163,7 +151,7 @@ tasks:
 
   it("reports its own execution without executionId, and fails clearly on an unknown one", async () => {
     const own = await test.run(
-      webhookFlow("self", "io.kestra.plugin.notifications.slack.SlackExecution", `url: "${hook.url}/services/self"`),
+      oneTaskFlow("self", "io.kestra.plugin.notifications.slack.SlackExecution", `url: "${hook.url}/services/self"`),
     );
     expect(own.state.current).toBe("SUCCESS");
     const body = lastBody() as { text: string; attachments: { fields: { title: string; value: string }[] }[] };
@@ -173,7 +161,7 @@ tasks:
     expect(body.attachments[0]!.fields.map((f) => f.title)).not.toContain("Failed task");
 
     const missing = await test.run(
-      webhookFlow(
+      oneTaskFlow(
         "missing",
         "io.kestra.plugin.slack.notifications.SlackExecution",
         `url: "${hook.url}/services/x"\nexecutionId: nope`,

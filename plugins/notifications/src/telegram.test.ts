@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
 import { humanDuration } from "./summary.ts";
-import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
+import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;
 let api: WebhookServer;
@@ -15,22 +15,10 @@ afterAll(async () => {
   await api?.close();
 });
 
-const flow = (id: string, type: string, props: string) => `id: ${id}
-namespace: company.team
-tasks:
-  - id: notify
-    type: ${type}
-${props
-  .trim()
-  .split("\n")
-  .map((l) => `    ${l}`)
-  .join("\n")}
-`;
-
 describe("Telegram", () => {
   it("TelegramSend calls sendMessage with the chat id, the text and the parse mode", async () => {
     const x = await test.run(
-      flow(
+      oneTaskFlow(
         "tg_send",
         "io.kestra.plugin.notifications.telegram.TelegramSend",
         `token: "123:abc"\nchannel: "2072728690"\nendpointOverride: "${api.url}/"\nparseMode: MARKDOWNV2\npayload: "*{{ flow.id }}* failed"`,
@@ -52,7 +40,7 @@ tasks:
     type: io.kestra.plugin.core.execution.Fail
 `);
     const x = await test.run(
-      flow(
+      oneTaskFlow(
         "tg_exec",
         "io.kestra.plugin.telegram.TelegramExecution",
         `token: "t"\nchannel: "42"\nendpointOverride: "${api.url}"\nexecutionId: "${failed.id}"\ncustomMessage: Look`,
@@ -78,7 +66,7 @@ tasks:
 
   it("fails with Telegram's answer, and refuses a non-http endpoint", async () => {
     const refused = await test.run(
-      flow(
+      oneTaskFlow(
         "tg_refused",
         "io.kestra.plugin.telegram.TelegramSend",
         `token: "t"\nchannel: "1"\nendpointOverride: "${api.url}/status/400"\npayload: hi`,
@@ -89,7 +77,7 @@ tasks:
       "Telegram answered 400 Bad Request: refused with 400: invalid_payload",
     );
     const bad = await test.run(
-      flow(
+      oneTaskFlow(
         "tg_bad",
         "io.kestra.plugin.telegram.TelegramSend",
         `token: "t"\nchannel: "1"\nendpointOverride: "gopher://x"\npayload: hi`,

@@ -9,14 +9,35 @@ import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
 import notifications from "../src/index.ts";
 
+type Plugin = Parameters<ReturnType<typeof coreRegistry>["addPlugin"]>[1];
+
 export async function notificationsInstance(
   overrides: Record<string, unknown> = {},
   scheduler = false,
   env: Record<string, string> = {},
+  /** Further plugins to register (a test's own tasks), by name. */
+  plugins: Record<string, Plugin> = {},
 ): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-notifications", version: "1.0.0", core: false }, notifications);
+  for (const [name, plugin] of Object.entries(plugins))
+    registry.addPlugin({ name, version: "1.0.0", core: false }, plugin);
   return openTestInstance({ registry, overrides, scheduler, env });
+}
+
+/** A flow of one task `notify` of `type`, with `props` (YAML lines) as its properties. */
+export function oneTaskFlow(id: string, type: string, props: string): string {
+  return `id: ${id}
+namespace: company.team
+tasks:
+  - id: notify
+    type: ${type}
+${props
+  .trim()
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
+`;
 }
 
 export interface Received {

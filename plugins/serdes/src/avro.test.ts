@@ -564,7 +564,7 @@ describe("bad input", () => {
       ),
     );
     expect(errorMessages(test, ex, "avro").join("\n")).toMatch(
-      /invalid 'dateFormat': the pattern letter 'Q' is not supported/,
+      /dateFormat: 'yyyy-QQ' is not a date-time pattern: unknown pattern letter 'Q'/,
     );
     const zone = await test.run(
       flowWith(
@@ -574,8 +574,6 @@ describe("bad input", () => {
         task("avro", ION_TO_AVRO, `from: "{{ outputs.src.uri }}"\ntimeZoneId: Mars/Base\n${schemaProp(schema)}`),
       ),
     );
-    expect(errorMessages(test, zone, "avro").join("\n")).toMatch(
-      /invalid 'timeZoneId': unknown time zone 'Mars\/Base'/,
-    );
+    expect(errorMessages(test, zone, "avro").join("\n")).toMatch(/timeZoneId: unknown time zone 'Mars\/Base'/);
   });
 });

@@ -10,7 +10,18 @@ import { storeStream } from "./store.ts";
 import { avroType, parseHook, type AvroType } from "./avroTypes.ts";
 import { CellError, compileRowConverter, SkipRow } from "./ionToAvro.ts";
 import { compileIonWriter } from "./avroToIonText.ts";
-import { compileJavaPattern, luxonZone, type JavaPattern } from "./javaTime.ts";
+import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
+import {
+  DEFAULT_DATE_FORMAT,
+  DEFAULT_DATETIME_FORMAT,
+  DEFAULT_FALSE_VALUES,
+  DEFAULT_NULL_VALUES,
+  DEFAULT_TIME_FORMAT,
+  DEFAULT_TRUE_VALUES,
+  rowMessage,
+  schemaError,
+  schemaJson,
+} from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -34,29 +45,15 @@ const SCHEMA_EXAMPLE = `{
 
 /** The record type of the `schema` property, or a NonRetryableError naming `schema`. */
 function recordSchema(text: string): AvroType {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new NonRetryableError(`invalid Avro schema in 'schema': not JSON (${(error as Error).message})`);
-  }
+  const json = schemaJson(text);
   let type: AvroType;
   try {
     type = avroType(json);
   } catch (error) {
-    throw new NonRetryableError(`invalid Avro schema in 'schema': ${(error as Error).message}`);
+    throw schemaError((error as Error).message);
   }
-  if (type.typeName !== "record")
-    throw new NonRetryableError(`invalid Avro schema in 'schema': the schema must be a record, not ${type.typeName}`);
+  if (type.typeName !== "record") throw schemaError(`the schema must be a record, not ${type.typeName}`);
   return type;
-}
-
-function pattern(property: string, text: string): JavaPattern {
-  try {
-    return compileJavaPattern(text);
-  } catch (error) {
-    throw new NonRetryableError(`invalid '${property}': ${(error as Error).message}`);
-  }
 }
 
 export const IonToAvro = defineTask({
@@ -77,38 +74,12 @@ export const IonToAvro = defineTask({
       .string()
       .min(1)
       .describe("The Avro schema of the records: a JSON record schema, rendered (it may come from an expression)."),
-    trueValues: z
-      .array(z.string())
-      .default(["t", "true", "enabled", "1", "on", "yes"])
-      .describe("Texts read as true (ignoring case)."),
-    falseValues: z
-      .array(z.string())
-      .default(["f", "false", "disabled", "0", "off", "no", ""])
-      .describe("Texts read as false (ignoring case)."),
-    nullValues: z
-      .array(z.string())
-      .default([
-        "",
-        "#N/A",
-        "#N/A N/A",
-        "#NA",
-        "-1.#IND",
-        "-1.#QNAN",
-        "-NaN",
-        "1.#IND",
-        "1.#QNAN",
-        "NA",
-        "n/a",
-        "nan",
-        "null",
-      ])
-      .describe("Texts read as null (ignoring case)."),
-    dateFormat: z.string().default("yyyy-MM-dd[XXX]").describe("Java pattern of dates given as text."),
-    timeFormat: z.string().default("HH:mm[:ss][.SSSSSS][XXX]").describe("Java pattern of times given as text."),
-    datetimeFormat: z
-      .string()
-      .default("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]")
-      .describe("Java pattern of date-times given as text."),
+    trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true (ignoring case)."),
+    falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false (ignoring case)."),
+    nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null (ignoring case)."),
+    dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Java pattern of dates given as text."),
+    timeFormat: z.string().default(DEFAULT_TIME_FORMAT).describe("Java pattern of times given as text."),
+    datetimeFormat: z.string().default(DEFAULT_DATETIME_FORMAT).describe("Java pattern of date-times given as text."),
     decimalSeparator: z
       .string()
       .length(1, "decimalSeparator is one character")
@@ -133,22 +104,17 @@ export const IonToAvro = defineTask({
   outputs: uriOutput,
   async run(p, ctx) {
     const schema = recordSchema(p.schema);
-    const zoneId = p.timeZoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const zone = luxonZone(zoneId);
-    if (!zone) throw new NonRetryableError(`invalid 'timeZoneId': unknown time zone '${zoneId}'`);
+    const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
     let warnings = 0;
     let n = 0; // the row being converted
     const convert = compileRowConverter(schema, {
       trueValues: p.trueValues,
       falseValues: p.falseValues,
       nullValues: p.nullValues,
-      dateFormat: pattern("dateFormat", p.dateFormat),
-      timeFormat: pattern("timeFormat", p.timeFormat),
-      datetimeFormat: pattern("datetimeFormat", p.datetimeFormat),
+      temporal,
       decimalSeparator: p.decimalSeparator,
       strictSchema: p.strictSchema,
       inferAllFields: p.inferAllFields,
-      zone,
       onBadLines: p.onBadLines,
       warn(message) {
         if (warnings++ < 100) ctx.logger.warn("row {}, {}", n, message);
@@ -170,7 +136,10 @@ export const IonToAvro = defineTask({
               reason = error.path === "" ? `: ${error.message}` : `, field '${error.path}': ${error.message}`;
             else if (error instanceof SkipRow) reason = `: ${error.message}`;
             else throw error;
-            if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': row ${n}${reason}`);
+            if (p.onBadLines === "ERROR")
+              throw new NonRetryableError(
+                rowMessage(p.from, n, error instanceof CellError ? error.path : "", error.message),
+              );
             skipped++;
             if (p.onBadLines === "WARN" && warnings++ < 100) ctx.logger.warn("row {} left out{}", n, reason);
           }

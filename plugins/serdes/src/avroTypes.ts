@@ -4,6 +4,7 @@
  * kept as markers over their underlying type (the conversions are ours, in avroValues.ts).
  */
 import avro from "avsc";
+import { LOGICAL_BASES } from "./schemaValues.ts";
 
 /** The parts of avsc's Type objects that the conversions read. */
 export interface AvroType {
@@ -31,17 +32,7 @@ export interface AvroField {
 
 type Schema = Record<string, unknown>;
 
-const UNDERLYING: Record<string, readonly string[]> = {
-  decimal: ["bytes", "fixed"],
-  uuid: ["string"],
-  date: ["int"],
-  "time-millis": ["int"],
-  "time-micros": ["long"],
-  "timestamp-millis": ["long"],
-  "timestamp-micros": ["long"],
-  "local-timestamp-millis": ["long"],
-  "local-timestamp-micros": ["long"],
-};
+const UNDERLYING: Record<string, readonly string[]> = LOGICAL_BASES;
 
 /**
  * A logical type that keeps values as its underlying type holds them. Its constructor throws on a
@@ -135,15 +126,7 @@ export function avroType(schema: unknown): AvroType {
 /** avsc's BlockDecoder `parseHook`: the writer schema of a file, as {@link avroType} builds it. */
 export const parseHook = (schema: unknown) => avroType(schema) as never;
 
-/** A short text of a value for error messages. */
-export function preview(value: unknown): string {
-  let text: string;
-  if (typeof value === "string") text = JSON.stringify(value);
-  else if (typeof value === "bigint") text = value.toString();
-  else if (Buffer.isBuffer(value)) text = `<${value.length} bytes>`;
-  else text = JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+export { preview } from "./schemaValues.ts";
 
 /** A short name of a type for messages: `int`, `record Ride`, `timestamp-millis`, `union [null, double]`. */
 export function typeLabel(type: AvroType): string {

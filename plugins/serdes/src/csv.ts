@@ -6,7 +6,7 @@ import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { readIonLines, toIon, IonReadError } from "@saker/sdk/ion";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
-import { cellText } from "./cells.ts";
+import { cellText, isStruct } from "./cells.ts";
 import { TemporalWriter, systemTimeZone } from "./dates.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
@@ -143,11 +143,11 @@ export const IonToCsv = defineTask({
         stringifier.write(cells);
       };
       try {
-        for await (const value of readIonLines(source, { temporals: true })) {
+        for await (const value of readIonLines(source, { tagged: true })) {
           if (Array.isArray(value)) {
             write(value.map((v) => cellText(v, dates)));
-          } else if (value !== null && typeof value === "object" && !Buffer.isBuffer(value)) {
-            const row = value as Record<string, unknown>;
+          } else if (isStruct(value)) {
+            const row = value;
             if (!columns) {
               columns = Object.keys(row);
               if (p.header) write(columns);

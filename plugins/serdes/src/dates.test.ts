@@ -4,9 +4,10 @@
  * Ion file that holds every date-time kind.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IonTemporal, readIonLines } from "@saker/sdk/ion";
+import { IonTemporal, readIonLines, temporalOf } from "@saker/sdk/ion";
 import { errorMessages, outputsOf, storedText, type TestInstance } from "@saker/engine/testing/testInstance";
-import { compilePattern, TemporalWriter, timeZone } from "./dates.ts";
+import { TemporalWriter } from "./dates.ts";
+import { compilePattern, TemporalParser, timeZone } from "./javaTime.ts";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 
 const fields = {
@@ -51,6 +52,58 @@ describe("compilePattern", () => {
     expect(() => date.format({ year: 2024, month: 1, day: 2 }, "2024-01-02")).toThrow(
       "dateFormat: 'yyyy-MM-dd HH' needs the hour, which '2024-01-02' has not",
     );
+  });
+});
+
+describe("parsing with the same compiled patterns", () => {
+  it("reads fields, optional sections, 12-hour clocks, month names, offsets and zone ids", () => {
+    const p = (pattern: string, text: string) => compilePattern(pattern, "datetimeFormat").parse(text);
+    expect(p("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]", "2024-01-15T10:20:30.5+02:00")).toEqual({
+      year: 2024,
+      month: 1,
+      day: 15,
+      hour: 10,
+      minute: 20,
+      second: 30,
+      nano: 500_000_000,
+      offset: 7200,
+    });
+    expect(p("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]", "2024-01-15T10:20")).toEqual({
+      year: 2024,
+      month: 1,
+      day: 15,
+      hour: 10,
+      minute: 20,
+    });
+    expect(p("hh:mm a", "12:05 AM")?.hour).toBe(0);
+    expect(p("hh:mm a", "02:05 pm")?.hour).toBe(14);
+    expect(p("dd MMM yyyy", "05 Mar 2024")?.month).toBe(3);
+    expect(p("yyyy-MM-dd HH:mm VV", "2024-01-15 10:00 Europe/Paris")?.zone).toBe("Europe/Paris");
+    expect(p("yyyy-MM-dd", "15/01/2024")).toBeUndefined();
+    expect(p("'at' HH'h'", "at 10h")?.hour).toBe(10);
+  });
+
+  it("gives exact values in the task's zone, DST gaps and overlaps resolved as Java does", () => {
+    const ny = new TemporalParser(
+      { dateFormat: "dd/MM/yyyy", timeFormat: "HH:mm", datetimeFormat: "yyyy-MM-dd HH:mm" },
+      timeZone("America/New_York"),
+    );
+    const ms = (text: string, local = false) => Number(ny.epochMicros(text, local)! / 1000n);
+    expect(ms("2024-01-15 10:20")).toBe(Date.UTC(2024, 0, 15, 15, 20));
+    expect(ms("2024-07-15 10:20")).toBe(Date.UTC(2024, 6, 15, 14, 20));
+    // 02:30 does not exist on 2024-03-10 in New York: Java moves it an hour forward (03:30 EDT).
+    expect(ms("2024-03-10 02:30")).toBe(Date.UTC(2024, 2, 10, 7, 30));
+    // 01:30 happens twice on 2024-11-03: Java takes the earlier (EDT).
+    expect(ms("2024-11-03 01:30")).toBe(Date.UTC(2024, 10, 3, 5, 30));
+    // ISO text keeps its offset; a local date-time with an offset is that instant's wall time in the zone.
+    expect(ms("2024-07-15T10:20:30Z")).toBe(Date.UTC(2024, 6, 15, 10, 20, 30));
+    expect(ms("2024-07-15T10:20:30Z", true)).toBe(Date.UTC(2024, 6, 15, 6, 20, 30));
+    expect(ms("2024-07-15T10:20:30.000-00:00", true)).toBe(Date.UTC(2024, 6, 15, 10, 20, 30));
+    expect(ny.epochDays("29/02/2024")).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
+    expect(ny.epochDays("30/02/2024")).toBeUndefined();
+    expect(ny.epochDays("0001-01-01")).toBe(-719_162);
+    expect(ny.timeMicros("13:14")).toBe((13 * 60 + 14) * 60_000_000);
+    expect(ny.timeMicros("25:00")).toBeUndefined();
   });
 });
 
@@ -108,8 +161,8 @@ describe("IonToCsv and IonToJson on real flows", () => {
 
   it("reads every date-time kind with its type, through the fast reader and ion-js", async () => {
     const rows: Record<string, unknown>[] = [];
-    for await (const row of readIonLines([ion], { temporals: true })) rows.push(row as Record<string, unknown>);
-    expect(rows.map((r) => Object.values(r).map((v) => (v instanceof IonTemporal ? v.kind : typeof v)))).toEqual([
+    for await (const row of readIonLines([ion], { tagged: true })) rows.push(row as Record<string, unknown>);
+    expect(rows.map((r) => Object.values(r).map((v) => temporalOf(v)?.kind ?? typeof v))).toEqual([
       ["LocalDate", "Instant", "LocalDateTime", "ZonedDateTime", "LocalTime", "OffsetTime", "string"],
       ["LocalDate", "Instant", "LocalDateTime", "ZonedDateTime", "LocalTime", "OffsetTime", "string"],
     ]);

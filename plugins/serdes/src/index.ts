@@ -1,11 +1,12 @@
 /**
  * `@saker/plugin-serdes`: Kestra's `io.kestra.plugin.serdes.*` file conversions between Ion (the
- * row format of internal storage) and CSV, JSON, XML, Avro or Parquet, streamed from storage to storage.
+ * row format of internal storage) and CSV, JSON, XML, Avro, Parquet or Excel, streamed from storage to storage.
  *
  * @module
  */
 import { definePlugin } from "@saker/sdk";
 import { CsvToIon, IonToCsv } from "./csv.ts";
+import { ExcelToIon, IonToExcel } from "./excel.ts";
 import { IonToJson, JsonToIon } from "./json.ts";
 import { IonToXml, XmlToIon } from "./xml.ts";
 import { AvroToIon, IonToAvro } from "./avro.ts";
@@ -14,7 +15,8 @@ import { IonToParquet, ParquetToIon } from "./parquet.ts";
 export default definePlugin({
   group: "io.kestra.plugin.serdes",
   title: "Serdes",
-  description: "Convert files in internal storage between Ion and CSV, JSON, XML, Avro or Parquet, streaming.",
+  description:
+    "Convert files in internal storage between Ion and CSV, JSON, XML, Avro, Parquet or Excel (xlsx), streaming.",
   tasks: [
     CsvToIon,
     IonToCsv,
@@ -26,5 +28,7 @@ export default definePlugin({
     IonToAvro,
     ParquetToIon,
     IonToParquet,
+    ExcelToIon,
+    IonToExcel,
   ],
 });

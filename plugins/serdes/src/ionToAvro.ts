@@ -5,16 +5,9 @@
  * dates with the configured formats), logical types become their stored form.
  */
 import { cellText } from "./cells.ts";
-import { type AvroType, preview, typeLabel } from "./avroTypes.ts";
-import {
-  epochDay,
-  epochMicros,
-  microsOfDay,
-  parseIsoDateTime,
-  parseIsoTime,
-  type DateFields,
-  type JavaPattern,
-} from "./javaTime.ts";
+import { type AvroType, typeLabel } from "./avroTypes.ts";
+import { integerOf, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
+import type { TemporalParser } from "./javaTime.ts";
 
 /** A value that does not fit its type; `path` is the field it is in (`address.city`, `tags[2]`). */
 export class CellError extends Error {
@@ -33,14 +26,11 @@ export interface ConvertOptions {
   trueValues: readonly string[];
   falseValues: readonly string[];
   nullValues: readonly string[];
-  dateFormat: JavaPattern;
-  timeFormat: JavaPattern;
-  datetimeFormat: JavaPattern;
+  /** The task's `dateFormat`, `timeFormat`, `datetimeFormat` and `timeZoneId`. */
+  temporal: TemporalParser;
   decimalSeparator: string;
   strictSchema: boolean;
   inferAllFields: boolean;
-  /** luxon zone of date-times without offset. */
-  zone: string;
   onBadLines: "ERROR" | "WARN" | "SKIP";
   /** Called for each bad cell or row kept or left out with WARN. */
   warn(message: string): void;
@@ -60,7 +50,7 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
   const falses = lowerSet(o.falseValues);
   const nulls = lowerSet(o.nullValues);
   const isNullText = (v: unknown) => typeof v === "string" && nulls.has(v.toLowerCase());
-  const number = (v: string) => (o.decimalSeparator === "." ? v : v.replace(o.decimalSeparator, "."));
+  const number = (v: string) => withPoint(v, o.decimalSeparator);
   const compiled = new Map<AvroType, Convert>();
 
   function compile(type: AvroType): Convert {
@@ -264,7 +254,7 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
                   ? { unscaled: v, scale: 0 }
                   : undefined;
           if (!d) return fail(p, v, `a decimal(${precision}, ${scale})`);
-          const unscaled = rescale(d.unscaled, d.scale, scale);
+          const unscaled = rescale(d.unscaled, d.scale, scale, "HALF_EVEN");
           if ((unscaled < 0n ? -unscaled : unscaled).toString().length > precision)
             throw new CellError(`${preview(v)} has more than ${precision} digits (decimal(${precision}, ${scale}))`, p);
           const bytes = twosComplement(unscaled, base.typeName === "fixed" ? base.size! : undefined);
@@ -281,22 +271,20 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
         return (v, p) => {
           if (typeof v === "number" && Number.isInteger(v)) return v;
           if (typeof v === "string") {
-            const f = o.dateFormat.parse(v) ?? parseIsoDateTime(v);
-            const day = f && epochDay(f);
+            const day = o.temporal.epochDays(v);
             if (day !== undefined) return day;
           }
-          return fail(p, v, `a date (dateFormat '${o.dateFormat.pattern}')`);
+          return fail(p, v, `a date (dateFormat '${o.temporal.date.pattern}')`);
         };
       case "time-millis":
       case "time-micros":
         return (v, p) => {
           if (typeof v === "number" && Number.isInteger(v)) return v;
           if (typeof v === "string") {
-            const f = o.timeFormat.parse(v) ?? parseIsoTime(v);
-            const us = f && microsOfDay(f);
+            const us = o.temporal.timeMicros(v);
             if (us !== undefined) return micros ? us : Math.floor(us / 1000);
           }
-          return fail(p, v, `a time (timeFormat '${o.timeFormat.pattern}')`);
+          return fail(p, v, `a time (timeFormat '${o.temporal.time.pattern}')`);
         };
       default: {
         // timestamp-millis/micros, local-timestamp-millis/micros
@@ -307,16 +295,11 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
             if (n !== undefined) return n;
           } else if (typeof v === "string") {
             if (/^\s*-?\d+\s*$/.test(v)) return toLong(v)!;
-            const f: DateFields | undefined = o.datetimeFormat.parse(v) ?? parseIsoDateTime(v);
-            let us: number | undefined;
-            try {
-              us = f && epochMicros(f, o.zone, local);
-            } catch (error) {
-              throw new CellError((error as Error).message, p);
-            }
-            if (us !== undefined) return micros ? us : Math.floor(us / 1000);
+            const us = o.temporal.epochMicros(v, local);
+            const n = us === undefined ? undefined : toLong(micros ? us : floorDiv(us, 1000n));
+            if (n !== undefined) return n;
           }
-          return fail(p, v, `a date-time (datetimeFormat '${o.datetimeFormat.pattern}')`);
+          return fail(p, v, `a date-time (datetimeFormat '${o.temporal.datetime.pattern}')`);
         };
       }
     }
@@ -330,51 +313,16 @@ function isStruct(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !Buffer.isBuffer(v);
 }
 
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+
 const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
 function toLong(v: unknown): number | bigint | undefined {
   if (typeof v === "number") return Number.isSafeInteger(v) ? v : undefined;
-  let big: bigint;
-  if (typeof v === "bigint") big = v;
-  else if (typeof v === "string" && /^\s*[-+]?\d+\s*$/.test(v)) big = BigInt(v.trim());
-  else return undefined;
-  if (big < MIN_LONG || big > MAX_LONG) return undefined;
+  const big = integerOf(v);
+  if (big === undefined || big < MIN_LONG || big > MAX_LONG) return undefined;
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-}
-
-/** A float or double from text as Java's `Double.valueOf` reads it (`1.5`, `-2e3`, `NaN`, `Infinity`). */
-function parseFloatText(text: string): number | undefined {
-  const t = text.trim().replace(/[dDfF]$/, "");
-  if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
-  if (/^[-+]?Infinity$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (/^[-+]?NaN$/.test(t)) return NaN;
-  return undefined;
-}
-
-/** A decimal's digits and scale from its text (`-12.30`, `1e3`, Ion's `12d-1`). */
-export function parseDecimal(text: string): { unscaled: bigint; scale: number } | undefined {
-  const m = /^\s*([-+]?)(\d*)(?:\.(\d*))?(?:[eEdD]([-+]?\d+))?\s*$/.exec(text);
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) return undefined;
-  const frac = m[3] ?? "";
-  let unscaled = BigInt(`${m[2]}${frac}` || "0");
-  let scale = frac.length - Number(m[4] ?? 0);
-  if (scale < 0) {
-    unscaled *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { unscaled: m[1] === "-" ? -unscaled : unscaled, scale };
-}
-
-/** `unscaled × 10^-from` with `to` digits after the point, rounded half to even (Kestra's setScale). */
-function rescale(unscaled: bigint, from: number, to: number): bigint {
-  if (from <= to) return unscaled * 10n ** BigInt(to - from);
-  const div = 10n ** BigInt(from - to);
-  let q = unscaled / div;
-  const r = unscaled % div;
-  const twice = (r < 0n ? -r : r) * 2n;
-  if (twice > div || (twice === div && q % 2n !== 0n)) q += unscaled < 0n ? -1n : 1n;
-  return q;
 }
 
 /** Big-endian two's complement bytes of `n`: the fewest, or exactly `size` (undefined if it does not fit). */

@@ -1,6 +1,6 @@
 /** `io.kestra.plugin.serdes.json.JsonToIon` and `IonToJson`: JSON (lines or one array) ⇄ Ion lines. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { IonReadError, IonTemporal, readIonLines, toIon } from "@saker/sdk/ion";
+import { IonAnnotated, IonReadError, IonTimestamp, readIonLines, temporalOf, toIon } from "@saker/sdk/ion";
 import { TemporalWriter, systemTimeZone, timeZone } from "./dates.ts";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
@@ -100,18 +100,23 @@ export const IonToJson = defineTask({
     const json = (v: unknown) =>
       JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
         const original = this[k];
-        if (original instanceof IonTemporal) return TemporalWriter.jsonText(original, zone);
+        if (original instanceof IonTimestamp || original instanceof IonAnnotated) {
+          const temporal = temporalOf(original);
+          if (temporal) return TemporalWriter.jsonText(temporal, zone);
+        }
         return typeof x === "bigint"
           ? x.toString()
-          : x && typeof x === "object" && (x as { type?: unknown }).type === "Buffer"
-            ? Buffer.from((x as { data: number[] }).data).toString("base64")
-            : x;
+          : Buffer.isBuffer(x)
+            ? x.toString("base64")
+            : x && typeof x === "object" && (x as { type?: unknown }).type === "Buffer"
+              ? Buffer.from((x as { data: number[] }).data).toString("base64")
+              : x;
       });
     async function* jsonText(): AsyncGenerator<string> {
       let first = true;
       if (!p.newLine) yield "[";
       try {
-        for await (const value of readIonLines(source, { temporals: true })) {
+        for await (const value of readIonLines(source, { tagged: true })) {
           yield p.newLine ? `${json(value)}\n` : `${first ? "" : ","}${json(value)}`;
           first = false;
         }

@@ -285,9 +285,7 @@ describe("IonToParquet without a schema", () => {
     );
     // Only the first row was scanned: id is an int there, and row 2's does not fit.
     expect(ex.state.current).toBe("FAILED");
-    expect(errorMessages(test, ex, "parquet").join("\n")).toMatch(
-      /row 2 of .*, field 'id': expected an int \(32 bits\)/,
-    );
+    expect(errorMessages(test, ex, "parquet").join("\n")).toMatch(/row 2, field 'id': expected an int \(32 bits\)/);
     const empty = await test.run(
       flowWith("parquet_infer_empty", "", ".ion", task("parquet", ION_TO_PARQUET, 'from: "{{ outputs.src.uri }}"')),
     );
@@ -426,12 +424,12 @@ describe("bad input", () => {
       ],
     };
     const cases: [string, RegExp][] = [
-      ['{id:1,age:3}\n{id:2,age:"old"}\n', /row 2 of .*, field 'age': expected an int, got "old"/],
-      ["{id:1}\n{age:4}\n", /row 2 of .*, field 'id': null in a field that is not nullable/],
-      ['{id:1,address:{zip:"x"}}\n', /row 1 of .*, field 'address\.zip': expected an int/],
-      ["{id:1,extra:2}\n", /row 1 of .*, field 'extra': the field is not in the schema \(strictSchema\)/],
+      ['{id:1,age:3}\n{id:2,age:"old"}\n', /row 2, field 'age': expected an int, got "old"/],
+      ["{id:1}\n{age:4}\n", /row 2, field 'id': null in a field that is not nullable/],
+      ['{id:1,address:{zip:"x"}}\n', /row 1, field 'address\.zip': expected an int/],
+      ["{id:1,extra:2}\n", /row 1, field 'extra': the field is not in the schema \(strictSchema\)/],
       ["{id:1,age:3000000000}\n", /field 'age': expected an int \(32 bits\)/],
-      ["5\n", /row 1 of .*: a row must be a struct or a list, got 5/],
+      ["5\n", /row 1: a row must be a struct or a list, got 5/],
     ];
     for (const [i, [ionText, message]] of cases.entries()) {
       const ex = await test.run(
@@ -466,23 +464,22 @@ describe("bad input", () => {
         .find({ executionId: ex.id, taskId: "parquet", minLevel: "WARN" })
         .map((l) => l.message)
         .join("\n");
-      if (mode === "WARN")
-        expect(warnings).toMatch(/row 2 of .*, field 'n': expected an int, got "x" \(row left out\)/);
+      if (mode === "WARN") expect(warnings).toMatch(/row 2, field 'n': expected an int, got "x" \(row left out\)/);
       else expect(warnings).not.toMatch(/row 2/);
     }
   });
 
   it("a bad schema fails naming schema", async () => {
     const cases: [string, RegExp][] = [
-      ["schema: 'not json'", /invalid schema: not JSON/],
-      [schemaProp({ type: "string" }), /invalid schema: the top level must be a record/],
+      ["schema: 'not json'", /invalid Avro schema in 'schema': not JSON/],
+      [schemaProp({ type: "string" }), /invalid Avro schema in 'schema': the top level must be a record/],
       [
         schemaProp({ type: "record", name: "R", fields: [{ name: "a", type: "nope" }] }),
-        /invalid schema: field 'a': unknown type 'nope'/,
+        /invalid Avro schema in 'schema': field 'a': unknown type 'nope'/,
       ],
       [
         schemaProp({ type: "record", name: "R", fields: [{ name: "a", type: ["int", "string"] }] }),
-        /invalid schema: field 'a': only a union of one type with "null" is supported/,
+        /invalid Avro schema in 'schema': field 'a': only a union of one type with "null" is supported/,
       ],
       [
         schemaProp({
@@ -490,7 +487,7 @@ describe("bad input", () => {
           name: "R",
           fields: [{ name: "a", type: { type: "bytes", logicalType: "decimal" } }],
         }),
-        /invalid schema: field 'a': a decimal needs a positive integer "precision"/,
+        /invalid Avro schema in 'schema': field 'a': a decimal needs a positive integer "precision"/,
       ],
     ];
     for (const [i, [prop, message]] of cases.entries()) {
@@ -511,7 +508,7 @@ describe("bad input", () => {
     const schema = { type: "record", name: "R", fields: [{ name: "a", type: "int" }] };
     for (const [prop, message] of [
       ["timeZoneId: Mars/Olympus", /timeZoneId: unknown time zone 'Mars\/Olympus'/],
-      ['dateFormat: "yyyy-QQ"', /dateFormat: pattern letter 'Q' is not supported/],
+      ['dateFormat: "yyyy-QQ"', /dateFormat: 'yyyy-QQ' is not a date-time pattern: unknown pattern letter 'Q'/],
     ] as const) {
       const ex = await test.run(
         flowWith(

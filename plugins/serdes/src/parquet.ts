@@ -16,7 +16,18 @@ import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueE
 import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { storeStream } from "./store.ts";
-import { checkZone, compilePattern, TemporalParser } from "./temporal.ts";
+import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
+import {
+  DEFAULT_DATE_FORMAT,
+  DEFAULT_DATETIME_FORMAT,
+  DEFAULT_FALSE_VALUES,
+  DEFAULT_NULL_VALUES,
+  DEFAULT_TIME_FORMAT,
+  DEFAULT_TRUE_VALUES,
+  rowMessage,
+  schemaError,
+  schemaJson,
+} from "./schemaValues.ts";
 
 const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
@@ -26,24 +37,6 @@ export const MAX_ROWS_PER_GROUP = 100_000;
 
 const CODECS = ["UNCOMPRESSED", "SNAPPY", "GZIP", "ZSTD"] as const;
 const zstdCompress = (zlib as unknown as { zstdCompressSync?: (input: Uint8Array) => Buffer }).zstdCompressSync;
-
-const DEFAULT_TRUE = ["t", "true", "enabled", "1", "on", "yes"];
-const DEFAULT_FALSE = ["f", "false", "disabled", "0", "off", "no", ""];
-const DEFAULT_NULL = [
-  "",
-  "#N/A",
-  "#N/A N/A",
-  "#NA",
-  "-1.#IND",
-  "-1.#QNAN",
-  "-NaN",
-  "1.#IND",
-  "1.#QNAN",
-  "NA",
-  "n/a",
-  "nan",
-  "null",
-];
 
 export const IonToParquet = defineTask({
   type: "io.kestra.plugin.serdes.parquet.IonToParquet",
@@ -107,17 +100,17 @@ schema: |
       .positive()
       .default(1_048_576)
       .describe("Largest dictionary of a column chunk in bytes; beyond it the column is written without one."),
-    trueValues: z.array(z.string()).default(DEFAULT_TRUE).describe("Texts read as true in a boolean field."),
-    falseValues: z.array(z.string()).default(DEFAULT_FALSE).describe("Texts read as false in a boolean field."),
-    nullValues: z.array(z.string()).default(DEFAULT_NULL).describe("Texts read as null in a nullable field."),
-    dateFormat: z.string().default("yyyy-MM-dd[XXX]").describe("Format of the text of a `date` field."),
+    trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true in a boolean field."),
+    falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false in a boolean field."),
+    nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null in a nullable field."),
+    dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Format of the text of a `date` field."),
     timeFormat: z
       .string()
-      .default("HH:mm[:ss][.SSSSSS][XXX]")
+      .default(DEFAULT_TIME_FORMAT)
       .describe("Format of the text of a `time-millis`/`time-micros` field."),
     datetimeFormat: z
       .string()
-      .default("yyyy-MM-dd'T'HH:mm[:ss][.SSSSSS][XXX]")
+      .default(DEFAULT_DATETIME_FORMAT)
       .describe(
         "Format of the text of a timestamp field. ISO 8601 text (as Ion timestamps are) is read whatever the format.",
       ),
@@ -159,24 +152,12 @@ schema: |
     } else schemaText = typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema);
     let record;
     try {
-      record = parseAvroSchema(schemaText);
+      record = parseAvroSchema(schemaJson(schemaText));
     } catch (error) {
-      if (error instanceof AvroSchemaError) throw new NonRetryableError(`invalid schema: ${error.message}`);
+      if (error instanceof AvroSchemaError) throw schemaError(error.message);
       throw error;
     }
-    const zone = p.timeZoneId ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    try {
-      checkZone(zone);
-    } catch {
-      throw new NonRetryableError(`timeZoneId: unknown time zone '${zone}'`);
-    }
-    for (const name of ["dateFormat", "timeFormat", "datetimeFormat"] as const) {
-      try {
-        compilePattern(p[name]);
-      } catch (error) {
-        throw new NonRetryableError(`${name}: ${(error as Error).message}`);
-      }
-    }
+    const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
     const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
     if (p.compressionCodec === "ZSTD") {
       if (!zstdCompress)
@@ -186,7 +167,7 @@ schema: |
       compressors.ZSTD = (input) => zstdCompress(input);
     }
     const converter = new RowConverter(record, {
-      temporal: new TemporalParser(p, zone),
+      temporal,
       trueValues: new Set(p.trueValues),
       falseValues: new Set(p.falseValues),
       nullValues: new Set(p.nullValues),
@@ -236,7 +217,7 @@ schema: |
             values = converter.row(value);
           } catch (error) {
             if (!(error instanceof ValueError)) throw error;
-            const message = `row ${line} of '${p.from}'${error.path ? `, field '${error.path}'` : ""}: ${error.message}`;
+            const message = rowMessage(p.from, line, error.path, error.message);
             if (p.onBadLines === "ERROR") throw new NonRetryableError(message);
             if (p.onBadLines === "WARN") ctx.logger.warn("{} (row left out)", message);
             continue;

@@ -4,7 +4,8 @@
  * hyparquet-writer stores.
  */
 import type { SchemaElement } from "hyparquet";
-import type { TemporalParser } from "./temporal.ts";
+import type { TemporalParser } from "./javaTime.ts";
+import { integerOf, LOGICAL_BASES, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
 
 type Primitive = "boolean" | "int" | "long" | "float" | "double" | "string" | "bytes";
 type Logical =
@@ -40,26 +41,10 @@ export type AvroRecord = Extract<AvroType, { kind: "record" }>;
 export class AvroSchemaError extends Error {}
 
 const PRIMITIVES = new Set(["boolean", "int", "long", "float", "double", "string", "bytes"]);
-const LOGICAL_BASE: Record<Logical, string[]> = {
-  date: ["int"],
-  "time-millis": ["int"],
-  "time-micros": ["long"],
-  "timestamp-millis": ["long"],
-  "timestamp-micros": ["long"],
-  "local-timestamp-millis": ["long"],
-  "local-timestamp-micros": ["long"],
-  decimal: ["bytes", "fixed"],
-  uuid: ["string"],
-};
+const LOGICAL_BASE: Record<Logical, readonly string[]> = LOGICAL_BASES;
 
-/** Reads an Avro schema (JSON text) whose top level is a record. */
-export function parseAvroSchema(text: string): AvroRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new AvroSchemaError(`not JSON: ${(error as Error).message}`);
-  }
+/** Reads an Avro schema (its JSON, see `schemaJson`) whose top level is a record. */
+export function parseAvroSchema(json: unknown): AvroRecord {
   const named = new Map<string, AvroType>();
   const top = readType(json, "the schema", named, undefined);
   if (top.type.kind !== "record") throw new AvroSchemaError("the top level must be a record");
@@ -321,18 +306,7 @@ export interface ConvertOptions {
   strictSchema: boolean;
 }
 
-const INT = /^[+-]?\d+$/;
-const DECIMAL = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const encoder = new TextEncoder();
-
-const show = (v: unknown): string => {
-  if (typeof v === "string") return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  if (typeof v === "bigint") return v.toString();
-  if (Buffer.isBuffer(v)) return `${v.length} bytes`;
-  if (Array.isArray(v)) return "a list";
-  if (v !== null && typeof v === "object") return "a struct";
-  return String(v);
-};
 
 /**
  * Converts an Ion row (a struct keyed by field, or a list in field order) to the record's values
@@ -358,7 +332,7 @@ export class RowConverter {
       return fields.map((f, i) => this.field(f, value[i], f.name, i < value.length));
     }
     if (value === null || typeof value !== "object" || Buffer.isBuffer(value))
-      throw new ValueError("", `a row must be a struct or a list, got ${show(value)}`);
+      throw new ValueError("", `a row must be a struct or a list, got ${preview(value)}`);
     const row = value as Record<string, unknown>;
     if (this.o.strictSchema) this.checkStrict(this.record, row, "");
     return fields.map((f) => this.field(f, row[f.name], f.name, Object.hasOwn(row, f.name)));
@@ -434,10 +408,8 @@ export class RowConverter {
         if (typeof v === "number") return v;
         if (typeof v === "bigint") return Number(v);
         if (typeof v === "string") {
-          const text = this.o.decimalSeparator === "." ? v : v.replace(this.o.decimalSeparator, ".");
-          const m = DECIMAL.exec(text.trim());
-          if (m && (m[2] !== "" || (m[3] ?? "") !== "")) return Number(text);
-          if (/^[+-]?(inf|infinity|nan)$/i.test(text.trim())) return Number(text.trim().replace(/inf$/i, "Infinity"));
+          const n = parseFloatText(v, this.o.decimalSeparator);
+          if (n !== undefined) return n;
         }
         return this.fail(path, v, `a ${t.kind}`);
       }
@@ -499,39 +471,28 @@ export class RowConverter {
   }
 
   private fail(path: string, v: unknown, what: string): never {
-    throw new ValueError(path, `expected ${what}, got ${show(v)}`);
+    throw new ValueError(path, `expected ${what}, got ${preview(v)}`);
   }
 
   private integer(v: unknown): bigint | undefined {
-    if (typeof v === "number") return Number.isInteger(v) ? BigInt(v) : undefined;
-    if (typeof v === "bigint") return v;
-    if (typeof v === "string" && INT.test(v.trim())) return BigInt(v.trim());
-    return undefined;
+    return integerOf(v);
   }
 
   /** The unscaled value of a decimal, rounded half up to `scale` digits. */
   private decimal(v: unknown, precision: number, scale: number, path: string): bigint {
-    let text: string;
-    if (typeof v === "bigint") text = v.toString();
-    else if (typeof v === "number") text = Number.isFinite(v) ? String(v) : this.fail(path, v, "a decimal");
-    else if (typeof v === "string")
-      text = this.o.decimalSeparator === "." ? v.trim() : v.trim().replace(this.o.decimalSeparator, ".");
-    else return this.fail(path, v, "a decimal");
-    const m = DECIMAL.exec(text);
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) return this.fail(path, v, "a decimal");
-    const digits = `${m[2]}${m[3] ?? ""}`;
-    const shift = scale - (m[3] ?? "").length + Number(m[4] ?? 0);
-    let unscaled: bigint;
-    if (shift >= 0) unscaled = BigInt(digits + "0".repeat(shift));
-    else {
-      const keep = digits.length + shift;
-      const whole = keep > 0 ? BigInt(digits.slice(0, keep)) : 0n;
-      const next = keep >= 0 ? Number(digits[keep] ?? "0") : 0;
-      unscaled = whole + (next >= 5 ? 1n : 0n);
-    }
-    if (unscaled.toString().length > precision)
+    const d =
+      typeof v === "bigint"
+        ? { unscaled: v, scale: 0 }
+        : typeof v === "number" && Number.isFinite(v)
+          ? parseDecimal(String(v))
+          : typeof v === "string"
+            ? parseDecimal(withPoint(v, this.o.decimalSeparator))
+            : undefined;
+    if (!d) return this.fail(path, v, "a decimal");
+    const unscaled = rescale(d.unscaled, d.scale, scale, "HALF_UP");
+    if ((unscaled < 0n ? -unscaled : unscaled).toString().length > precision)
       this.fail(path, v, `a decimal of at most ${precision} digits (scale ${scale})`);
-    return m[1] === "-" ? -unscaled : unscaled;
+    return unscaled;
   }
 }
 

@@ -13,7 +13,7 @@
  * undefined entity is an error) and nothing external is fetched.
  */
 import { SaxesParser, type SaxesTagPlain } from "saxes";
-import { ionFieldName, ionFloat, ionString } from "@saker/sdk/ion";
+import { ionFieldName, ionFloat, toIon } from "@saker/sdk/ion";
 
 /** A decimal number as Ion text (`44.95`, `1.5d3`): org.json reads such numbers as BigDecimal. */
 export class XmlDecimal {
@@ -62,21 +62,10 @@ export function xmlValue(text: string): unknown {
 
 /** The Ion text of a value built from XML: plain values, Maps (structs), {@link XmlDecimal} and {@link XmlDouble}. */
 export function xmlIon(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return ionString(value);
-    case "number":
-      return Number.isInteger(value) ? String(value) : ionFloat(value);
-    case "bigint":
-      return value.toString();
-    case "boolean":
-      return value ? "true" : "false";
-    default:
-  }
-  if (value === null || value === undefined) return "null";
   if (value instanceof XmlDecimal) return value.ion;
   if (value instanceof XmlDouble) return Object.is(value.value, -0) ? "-0e0" : ionFloat(value.value);
   if (Array.isArray(value)) return `[${value.map(xmlIon).join(",")}]`;
+  if (!(value instanceof Map)) return toIon(value); // strings, numbers, bigints, booleans, null
   let text = "{";
   let first = true;
   for (const [key, item] of value as Map<string, unknown>) {
