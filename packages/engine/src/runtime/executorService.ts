@@ -242,7 +242,8 @@ export class ExecutorService {
       instance.queue.ack(seqs);
     })();
     // Committed: the working copy is what the database holds (a later write by anyone else drops it).
-    if (!result.finished && (write || !foreign))
+    // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
+    if (write && !result.finished)
       this.working.set(executionId, {
         stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
         runs,
