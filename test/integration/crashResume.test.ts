@@ -67,7 +67,8 @@ async function pollExecution(timeoutMs: number): Promise<Record<string, any>> {
   while (Date.now() < deadline) {
     const db = new Database(join(home, "saker.db"), { readonly: true, fileMustExist: true });
     try {
-      const row = db.prepare("SELECT json, finished FROM executions WHERE flow_id = 'crash'").get() as Row | undefined;
+      const row = db.prepare("SELECT json, finished FROM execution_documents WHERE flow_id = 'crash'").get() as
+        Row | undefined;
       if (row?.finished === 1) return JSON.parse(row.json);
     } finally {
       db.close();
@@ -87,7 +88,9 @@ describe("crash and resume", () => {
     await new Promise((r) => first.once("close", r));
 
     const db = new Database(join(home, "saker.db"), { readonly: true });
-    const before = JSON.parse((db.prepare("SELECT json FROM executions WHERE flow_id = 'crash'").get() as Row).json);
+    const before = JSON.parse(
+      (db.prepare("SELECT json FROM execution_documents WHERE flow_id = 'crash'").get() as Row).json,
+    );
     db.close();
     expect(before.state.current).toBe("RUNNING");
     const doneBefore = before.taskRunList.filter((t: any) => t.state.current === "SUCCESS").map((t: any) => t.taskId);

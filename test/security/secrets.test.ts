@@ -198,7 +198,7 @@ describe("secrets in derived forms and side doors", () => {
     for (const path of files) expectNoLeak(path, readFileSync(path));
 
     const db = new Database(join(home, "saker.db"), { readonly: true });
-    const row = db.prepare("SELECT json FROM executions WHERE id = ?").get(executionId) as { json: string };
+    const row = db.prepare("SELECT json FROM execution_documents WHERE id = ?").get(executionId) as { json: string };
     db.close();
     const stored = JSON.parse(row.json);
     const encode = stored.taskRunList.find((t: { taskId: string }) => t.taskId === "encode").outputs.value;

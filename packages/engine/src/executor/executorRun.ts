@@ -7,6 +7,7 @@ import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execut
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
+import { findTaskRun } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
 import type { VariableSources } from "./variables.ts";
 
@@ -95,7 +96,7 @@ export class ExecutorRun {
   }
 
   taskRun(id: string | undefined): TaskRun | undefined {
-    return id === undefined ? undefined : this.x.taskRunList.find((t) => t.id === id);
+    return id === undefined ? undefined : findTaskRun(this.x, id);
   }
 
   task(taskRun: TaskRun): TaskNode {
@@ -202,7 +203,9 @@ export class ExecutorRun {
       taskRun,
       now: this.now(),
       logger: this.logger(taskRun),
-      render: async (template, extra) => String(await this.deps.render(template, vars(extra), false)),
+      // text without a tag renders as itself: its variables (every task's outputs) are not built
+      render: async (template, extra) =>
+        isPlainText(template) ? template : String(await this.deps.render(template, vars(extra), false)),
       renderTyped: (template, extra) => this.deps.render(template, vars(extra), true),
       renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
@@ -217,6 +220,11 @@ export class ExecutorRun {
     const dispatched = [...this.dispatched].filter((k) => live.has(k.slice(0, k.lastIndexOf(":"))));
     return { execution: this.x, state: { ...this.state, dispatched }, commands: this.commands, logs: this.logs };
   }
+}
+
+/** Text the expression engine gives back unchanged (it parses nothing without a `{`). */
+function isPlainText(template: string): boolean {
+  return !template.includes("{");
 }
 
 /** `{}` placeholders replaced by the arguments in order, as slf4j formats. */

@@ -14,6 +14,42 @@ export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: T
   );
 }
 
+interface TaskRunIndex {
+  /** How many task runs of the list are indexed, and the last of them. */
+  length: number;
+  last: TaskRun | undefined;
+  byId: Map<string, TaskRun>;
+  /** The children of each task run (by its id), in creation order. */
+  children: Map<string, TaskRun[]>;
+}
+
+/**
+ * Lookups by id and by parent over a task run list. The executor only appends to a list (a
+ * restart or a replay builds a new one), and a task run's id, task and parent never change, so the
+ * index of a list is extended with the runs appended since, and built again if it was changed
+ * otherwise. Weak: it goes with its list.
+ */
+const indexes = new WeakMap<readonly TaskRun[], TaskRunIndex>();
+
+export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
+  let index = indexes.get(list);
+  if (!index || index.length > list.length || (index.length > 0 && list[index.length - 1] !== index.last)) {
+    index = { length: 0, last: undefined, byId: new Map(), children: new Map() };
+    indexes.set(list, index);
+  }
+  for (let i = index.length; i < list.length; i++) {
+    const run = list[i]!;
+    index.byId.set(run.id, run);
+    const key = run.parentTaskRunId ?? "";
+    const siblings = index.children.get(key);
+    if (siblings) siblings.push(run);
+    else index.children.set(key, [run]);
+  }
+  index.length = list.length;
+  index.last = list[list.length - 1];
+  return index;
+}
+
 /** The task runs of `resolved` under `parent` (any parent at the root), in creation order. */
 export function findTaskRunsByTasks(
   execution: Execution,
@@ -22,11 +58,18 @@ export function findTaskRunsByTasks(
 ): TaskRun[] {
   if (!resolved || resolved.length === 0) return [];
   const ids = new Set(resolved.map((r) => r.task.id));
-  const withValues = resolved.some((r) => r.value !== undefined);
-  return execution.taskRunList.filter((t) => {
+  // a resolved task without a value stands for every value of its task
+  const anyValue = new Set(resolved.filter((r) => r.value === undefined).map((r) => r.task.id));
+  const withValues = anyValue.size < ids.size;
+  const valued = withValues
+    ? new Set(resolved.filter((r) => r.value !== undefined).map((r) => `${r.task.id}\0${r.value}`))
+    : undefined;
+  const candidates =
+    parent === undefined ? execution.taskRunList : (taskRunIndex(execution.taskRunList).children.get(parent.id) ?? []);
+  return candidates.filter((t) => {
     if (!ids.has(t.taskId)) return false;
     if (parent !== undefined && t.parentTaskRunId !== parent.id) return false;
-    return !withValues || resolved.some((r) => isTaskRunFor(r, t, parent));
+    return !valued || anyValue.has(t.taskId) || (t.value !== undefined && valued.has(`${t.taskId}\0${t.value}`));
   });
 }
 
@@ -127,12 +170,12 @@ export function guessFinalState(
 }
 
 export function findTaskRun(execution: Execution, id: string): TaskRun | undefined {
-  return execution.taskRunList.find((t) => t.id === id);
+  return taskRunIndex(execution.taskRunList).byId.get(id);
 }
 
 /** The ancestors of a task run, the root first. */
 export function findParents(execution: Execution, taskRun: TaskRun): TaskRun[] {
-  const byId = new Map(execution.taskRunList.map((t) => [t.id, t]));
+  const byId = taskRunIndex(execution.taskRunList).byId;
   const parents: TaskRun[] = [];
   for (let p = taskRun.parentTaskRunId; p !== undefined;) {
     const parent = byId.get(p);

@@ -19,13 +19,29 @@ import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
 import type { SubflowRequest } from "../plugins/engineTypes.ts";
 import type { NewMessage, QueueMessage } from "../queue/queue.ts";
-import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
+import type { LoadedExecution, StoredExecution } from "../repository/sqlite/executionStore.ts";
+import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import type { Instance } from "./instance.ts";
 
+/**
+ * Running executions whose working copy the executor keeps between steps (read back from the
+ * database after a restart, and after any other write to them).
+ */
+const WORKING_COPIES = 256;
+
 export class ExecutorService {
   private running = false;
+  /**
+   * The executions this executor wrote last, as written (their task runs' stored text beside), so
+   * a step neither reads nor parses the whole execution again. Any write to an execution by
+   * someone else drops its entry; an ended execution leaves none.
+   */
+  private readonly working = new Lru<string, LoadedExecution>(WORKING_COPIES);
+  private stopWatching: (() => void) | undefined;
+  /** Executions being stepped, and whether something wrote them meanwhile (then all is written). */
+  private readonly inFlight = new Map<string, boolean>();
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -38,7 +54,25 @@ export class ExecutorService {
     if (this.running) return;
     this.running = true;
     const unsubscribe = this.instance.queue.onMessage("executor", () => this.wake?.());
-    this.loop = this.run().finally(unsubscribe);
+    this.stopWatching = this.instance.executions.onWrite((id) => {
+      this.working.delete(id);
+      if (this.inFlight.has(id)) this.inFlight.set(id, true);
+    });
+    this.loop = this.run().finally(() => {
+      unsubscribe();
+      this.stopWatching?.();
+      this.working.clear();
+    });
+  }
+
+  /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
+  private take(executionId: string): LoadedExecution | undefined {
+    const kept = this.working.get(executionId);
+    if (kept) {
+      this.working.delete(executionId);
+      return kept;
+    }
+    return this.instance.executions.load(executionId);
   }
 
   async stop(): Promise<void> {
@@ -94,11 +128,14 @@ export class ExecutorService {
 
   private async processOrDrop(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
     try {
+      this.inFlight.set(executionId, false);
       await this.process(executionId, messages);
     } catch (error) {
       if (isDiskFull(error)) throw error;
       this.instance.reportInternalError(`executor failed on execution '${executionId}'`, error);
       this.instance.db.transaction(() => this.instance.queue.ack(messages.map((m) => m.seq)))();
+    } finally {
+      this.inFlight.delete(executionId);
     }
   }
 
@@ -156,9 +193,10 @@ export class ExecutorService {
 
   private async process(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
     const instance = this.instance;
-    const stored = instance.executions.get(executionId);
+    const loaded = this.take(executionId);
+    const stored = loaded?.stored;
     const seqs = messages.map((m) => m.seq);
-    if (!stored) {
+    if (!loaded || !stored) {
       instance.db.transaction(() => instance.queue.ack(seqs))();
       return;
     }
@@ -191,13 +229,25 @@ export class ExecutorService {
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
     else if (result.execution.state.current !== stateBefore)
       outgoing.push(...instance.stateChangeMessages(result.execution));
+    // Written by someone else while this step ran: the whole execution is written, as before.
+    const foreign = this.inFlight.get(executionId) === true;
+    const write = result.changed || justFinished;
+    let runs = loaded.runs;
     instance.db.transaction(() => {
-      if (result.changed || justFinished) instance.executions.update(result.execution, result.state, result.finished);
+      if (write)
+        runs = instance.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
       for (const child of inserts) instance.executions.insert(child);
       instance.queue.send(outgoing);
       instance.logs.append(logs);
       instance.queue.ack(seqs);
     })();
+    // Committed: the working copy is what the database holds (a later write by anyone else drops it).
+    // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
+    if (write && !result.finished)
+      this.working.set(executionId, {
+        stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
+        runs,
+      });
     instance.queue.notify(outgoing.map((m) => m.topic));
     for (const effect of afterCommit) effect();
     for (const log of logs) instance.events.emit("log", log);

@@ -563,6 +563,9 @@ export class Instance {
         (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
       const check = () => {
         if (done || this.closed) return;
+        // the document is read only once the execution may have settled
+        const status = this.executions.status(executionId);
+        if (status && !status.finished && status.state !== "PAUSED") return;
         const stored = this.executions.get(executionId);
         if (stored && (stored.finished || settledPause(stored.execution))) {
           cleanup();

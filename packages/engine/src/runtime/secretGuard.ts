@@ -6,6 +6,7 @@
  */
 import type { Execution } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
+import { RunMemo } from "../model/runMemo.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
 import { SEALED_PREFIX, SecretSealer } from "../secrets/sealer.ts";
@@ -30,6 +31,12 @@ export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set([
 export class SecretGuard {
   readonly sealer: SecretSealer;
   private cached: { key: string; masker: SecretMasker } | undefined;
+  /** The plain values sealed in a task run, in the order a walk of it meets them. */
+  private readonly runPlains = new RunMemo<string[]>((run) => {
+    const plains: string[] = [];
+    this.sealer.reveal(run, (plain) => plains.push(plain));
+    return plains;
+  });
 
   constructor(
     private readonly secrets: SecretStore,
@@ -85,7 +92,12 @@ export class SecretGuard {
         // a default given in clear is not a secret of this instance
       }
     }
-    this.sealer.reveal(execution, (plain) => masker.addRevealed(plain));
+    // walked in the document's order; a task run's sealed values are looked for once per change of it
+    const add = (plain: string) => masker.addRevealed(plain);
+    for (const [key, value] of Object.entries(execution)) {
+      if (key !== "taskRunList") this.sealer.reveal(value, add);
+      else for (const run of execution.taskRunList) for (const plain of this.runPlains.get(run)) add(plain);
+    }
     return masker;
   }
 

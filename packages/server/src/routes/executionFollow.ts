@@ -33,7 +33,7 @@ const follow = defineRoute({
     const onChange = (x: Execution) => {
       if (x.id !== params.executionId || stream.isClosed) return;
       stream.send("progress", x);
-      if (instance.executions.get(x.id)?.finished) {
+      if (instance.executions.status(x.id)?.finished) {
         stream.send("end", instance.executions.get(x.id)!.execution);
         stream.end();
       }

@@ -59,6 +59,8 @@ export function requestLabels(raw: readonly string[] | undefined): { key: string
 export function waitForSettled(instance: Instance, id: string, signal: AbortSignal): Promise<Execution> {
   return new Promise((resolve) => {
     const check = () => {
+      const status = instance.executions.status(id);
+      if (status && !status.finished && status.state !== "PAUSED" && !signal.aborted) return;
       const stored = instance.executions.get(id);
       if (!stored || stored.finished || stored.execution.state.current === "PAUSED" || signal.aborted) {
         instance.events.off("execution", onChange);

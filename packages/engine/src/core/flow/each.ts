@@ -3,7 +3,7 @@
  * value, each child task run carrying the value (`{{ taskrun.value }}`).
  */
 import { SakerError, tasks, z } from "@saker/sdk";
-import type { ResolvedTask, TaskNode } from "../../model/execution.ts";
+import type { ResolvedTask, TaskNode, TaskRun } from "../../model/execution.ts";
 import type { FlowableContext, FlowableTopology } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import {
@@ -82,8 +82,27 @@ const eachProperties = {
 };
 const valuesSchema = z.union([z.string(), z.array(z.unknown())]);
 
+/** A list of numbers and of strings without `{`: each value renders as itself. */
+function isLiteralList(raw: unknown): boolean {
+  return (
+    Array.isArray(raw) &&
+    raw.every((item) => typeof item === "number" || (typeof item === "string" && !item.includes("{")))
+  );
+}
+
+/**
+ * The children of a task run whose values are literal, worked out once: every pass of every step
+ * asks for them, and rendering thousands of values each time made a long ForEach quadratic.
+ */
+const literalChildren = new WeakMap<TaskRun, { task: TaskNode; raw: unknown; children: ResolvedTask[] }>();
+
 async function eachChildren(ctx: FlowableContext, key: string) {
-  return resolveEachTasks(ctx, taskList(ctx.task, "tasks") ?? [], ctx.task[key]);
+  const raw = ctx.task[key];
+  const known = literalChildren.get(ctx.taskRun);
+  if (known && known.task === ctx.task && known.raw === raw) return known.children;
+  const children = await resolveEachTasks(ctx, taskList(ctx.task, "tasks") ?? [], raw);
+  if (isLiteralList(raw)) literalChildren.set(ctx.taskRun, { task: ctx.task, raw, children });
+  return children;
 }
 
 /** The children drawn once, in a DYNAMIC cluster (one node per value only in an execution's graph). */

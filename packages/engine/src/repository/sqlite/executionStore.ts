@@ -1,6 +1,7 @@
 import type { StateType } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
+import { RunMemo } from "../../model/runMemo.ts";
 import type { SqliteDatabase } from "./database.ts";
 
 export interface StoredExecution {
@@ -61,21 +62,82 @@ export interface ExecutionCountQuery {
   endDate: string;
 }
 
+/** An execution as read, with the JSON of its task runs as stored (to pass back to `update`). */
+export interface LoadedExecution {
+  stored: StoredExecution;
+  runs: string[];
+}
+
+type Head = Omit<Execution, "taskRunList">;
+
+function headOf(x: Execution): Head {
+  const { taskRunList: _runs, ...head } = x;
+  return head;
+}
+
+function runSummary(run: TaskRun): string {
+  const { outputs: _outputs, ...rest } = run;
+  return JSON.stringify(rest);
+}
+
+type TaskRun = Execution["taskRunList"][number];
+
+/** The JSON text of a task run, serialised again only once it changed (see `RunMemo`). */
+const runTexts = new RunMemo<string>((run) => JSON.stringify(run));
+
+/** A document's text with its task runs' texts put back (as the last key). */
+function withRuns(head: string, runs: readonly string[]): string {
+  return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
+}
+
+/**
+ * Executions: one row each for everything but the task runs (`json`, and `summary` without the
+ * outputs), and one row per task run in `task_runs`, so that a step writes the runs it changed
+ * and not the whole document.
+ */
 export class ExecutionStore {
   private readonly getStmt;
+  private readonly runsStmt;
+  private readonly statusStmt;
+  private readonly runSummariesStmt;
   private readonly updateStmt;
+  private readonly upsertRunStmt;
+  private readonly trimRunsStmt;
+  private readonly writeListeners = new Set<(id: string) => void>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = db.prepare(
       "SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?",
     );
+    this.statusStmt = db.prepare("SELECT state, finished FROM executions WHERE id = ?");
+    this.runsStmt = db.prepare("SELECT json FROM task_runs WHERE execution_id = ? ORDER BY position").pluck();
+    this.runSummariesStmt = db
+      .prepare("SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position")
+      .pluck();
     this.updateStmt = db.prepare(
       "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
+    this.upsertRunStmt = db.prepare(
+      "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
+    );
+    this.trimRunsStmt = db.prepare("DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
+  }
+
+  /** Called with the id of every execution written (inserted, updated, deleted), inside the write. */
+  onWrite(listener: (id: string) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  private wrote(id: string): void {
+    for (const listener of this.writeListeners) listener(id);
   }
 
   insert(stored: StoredExecution): void {
     const x = stored.execution;
+    this.wrote(x.id);
+    const head = headOf(x);
+    const { outputs: _outputs, ...headSummary } = head;
     this.db
       .prepare(
         `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
@@ -93,21 +155,31 @@ export class ExecutionStore {
         stored.parentExecutionId ?? null,
         stored.parentTaskRunId ?? null,
         stored.finished ? 1 : 0,
-        JSON.stringify(x),
-        JSON.stringify(executionSummary(x)),
+        JSON.stringify(head),
+        JSON.stringify(headSummary),
         JSON.stringify(stored.executorState),
       );
+    this.writeRuns(x, undefined);
   }
 
   get(id: string): StoredExecution | undefined {
+    return this.load(id)?.stored;
+  }
+
+  /** An execution with the stored text of each of its task runs. */
+  load(id: string): LoadedExecution | undefined {
     const row = this.getStmt.get(id) as Row | undefined;
     if (!row) return undefined;
+    const runs = this.runsStmt.all(id) as string[];
     return {
-      execution: JSON.parse(row.json) as Execution,
-      executorState: JSON.parse(row.executor_state) as ExecutorState,
-      finished: row.finished === 1,
-      ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
-      ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
+      stored: {
+        execution: JSON.parse(withRuns(row.json, runs)) as Execution,
+        executorState: JSON.parse(row.executor_state) as ExecutorState,
+        finished: row.finished === 1,
+        ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
+        ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
+      },
+      runs,
     };
   }
 
@@ -118,7 +190,17 @@ export class ExecutionStore {
   text(id: string): { json: string; summary: Execution } | undefined {
     const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as
       { json: string; summary: string } | undefined;
-    return row ? { json: row.json, summary: JSON.parse(row.summary) as Execution } : undefined;
+    if (!row) return undefined;
+    return {
+      json: withRuns(row.json, this.runsStmt.all(id) as string[]),
+      summary: JSON.parse(withRuns(row.summary, this.runSummariesStmt.all(id) as string[])) as Execution,
+    };
+  }
+
+  /** An execution's state and whether it is finished, without reading its document. */
+  status(id: string): { state: StateType; finished: boolean } | undefined {
+    const row = this.statusStmt.get(id) as { state: StateType; finished: number } | undefined;
+    return row ? { state: row.state, finished: row.finished === 1 } : undefined;
   }
 
   /** Whether an execution (deleted or not) has this id, without reading its document. */
@@ -126,18 +208,40 @@ export class ExecutionStore {
     return this.db.prepare("SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
   }
 
-  update(execution: Execution, executorState: ExecutorState, finished: boolean): void {
+  /**
+   * Writes an execution. `previous`: the stored text of its task runs (from `load` or the last
+   * `update`), when known: only the runs that differ are written. Returns the texts now stored.
+   */
+  update(
+    execution: Execution,
+    executorState: ExecutorState,
+    finished: boolean,
+    previous?: readonly string[],
+  ): string[] {
+    this.wrote(execution.id);
+    const head = headOf(execution);
+    const { outputs: _outputs, ...headSummary } = head;
     this.updateStmt.run(
       execution.state.current,
       execution.state.startDate,
       execution.state.endDate ?? null,
       finished ? 1 : 0,
-      JSON.stringify(execution),
-      JSON.stringify(executionSummary(execution)),
+      JSON.stringify(head),
+      JSON.stringify(headSummary),
       JSON.stringify(executorState),
       execution.flowRevision,
       execution.id,
     );
+    return this.writeRuns(execution, previous);
+  }
+
+  private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
+    const list = execution.taskRunList;
+    const runs = list.map((run) => runTexts.get(run));
+    for (let i = 0; i < runs.length; i++)
+      if (previous?.[i] !== runs[i]) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!));
+    if (!previous || previous.length > runs.length) this.trimRunsStmt.run(execution.id, runs.length);
+    return runs;
   }
 
   /** RUNNING and PAUSED executions of a flow, `except` excluded (for concurrency limits). */
@@ -210,7 +314,9 @@ export class ExecutionStore {
     const order = `ORDER BY start_date ${query.sort === "asc" ? "ASC" : "DESC"}, rowid ${query.sort === "asc" ? "ASC" : "DESC"}`;
     const size = query.size ?? 25;
     const page = Math.max(1, query.page ?? 1);
-    const parse = (rows: unknown[]) => (rows as { doc: string }[]).map((r) => JSON.parse(r.doc) as Execution);
+    const runsOf = query.summary ? this.runSummariesStmt : this.runsStmt;
+    const document = (id: string, doc: string) => JSON.parse(withRuns(doc, runsOf.all(id) as string[])) as Execution;
+    const parse = (rows: unknown[]) => (rows as { id: string; doc: string }[]).map((r) => document(r.id, r.doc));
     const wanted = Object.entries(query.labels ?? {});
     if (wanted.length === 0) {
       // Paged in SQL: only the page's documents are read.
@@ -222,7 +328,7 @@ export class ExecutionStore {
         offset >= n
           ? []
           : this.db
-              .prepare(`SELECT ${column} AS doc FROM executions WHERE ${clause} ${order} LIMIT ? OFFSET ?`)
+              .prepare(`SELECT id, ${column} AS doc FROM executions WHERE ${clause} ${order} LIMIT ? OFFSET ?`)
               .all(...params, Math.min(size, n), offset);
       return { results: parse(rows), total: n };
     }
@@ -234,14 +340,14 @@ export class ExecutionStore {
       }[]
     )
       .filter((r) => {
-        const labels = (JSON.parse(r.doc) as Execution).labels;
+        const labels = (JSON.parse(r.doc) as Head).labels;
         return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
       })
       .map((r) => r.id);
     const pageIds = ids.slice((page - 1) * size, page * size);
     const byId = this.db.prepare(`SELECT ${column} AS doc FROM executions WHERE id = ?`);
     return {
-      results: pageIds.map((id) => JSON.parse((byId.get(id) as { doc: string }).doc) as Execution),
+      results: pageIds.map((id) => document(id, (byId.get(id) as { doc: string }).doc)),
       total: ids.length,
     };
   }
@@ -273,6 +379,8 @@ export class ExecutionStore {
   }
 
   delete(id: string): boolean {
+    this.wrote(id);
+    this.db.prepare("DELETE FROM task_runs WHERE execution_id = ?").run(id);
     return this.db.prepare("DELETE FROM executions WHERE id = ?").run(id).changes > 0;
   }
 }

@@ -82,6 +82,44 @@ describe("execution summaries", () => {
   });
 });
 
+describe("task run rows", () => {
+  it("write only the task runs that changed, and read back the whole execution", () => {
+    const db = openDatabase(":memory:");
+    const store = new ExecutionStore(db);
+    const x = execution("r1", 1);
+    store.insert({ execution: x, executorState: { dispatched: [] }, finished: false });
+    const loaded = store.load("r1")!;
+    expect(loaded.stored.execution).toEqual(JSON.parse(JSON.stringify(x)));
+    expect(loaded.runs).toHaveLength(2);
+
+    const changes = () => (db.prepare("SELECT total_changes() AS n").get() as { n: number }).n;
+    const working = loaded.stored.execution;
+    working.taskRunList[1]!.outputs = { value: "b" };
+    working.taskRunList.push({ ...working.taskRunList[0]!, id: "r1-c", taskId: "c", outputs: null });
+    const before = changes();
+    const runs = store.update(working, { dispatched: [] }, false, loaded.runs);
+    // the execution's row, the changed run and the new one: not the unchanged 10 kB one
+    expect(changes() - before).toBe(3);
+    expect(store.get("r1")!.execution).toEqual(JSON.parse(JSON.stringify(working)));
+    expect(store.text("r1")!.summary.taskRunList.map((r) => "outputs" in r)).toEqual([false, false, false]);
+
+    // fewer task runs (a restart can drop some): the extra rows go, with or without `previous`
+    working.taskRunList.pop();
+    store.update(working, { dispatched: [] }, false, runs);
+    expect(store.get("r1")!.execution.taskRunList.map((r) => r.id)).toEqual(["r1-a", "r1-b"]);
+    working.taskRunList.pop();
+    store.update(working, { dispatched: [] }, true);
+    expect(store.get("r1")!.execution.taskRunList.map((r) => r.id)).toEqual(["r1-a"]);
+
+    const seen: string[] = [];
+    store.onWrite((id) => seen.push(id));
+    expect(store.delete("r1")).toBe(true);
+    expect(seen).toEqual(["r1"]);
+    expect(db.prepare("SELECT COUNT(*) AS n FROM task_runs").get()).toEqual({ n: 0 });
+    expect(store.get("r1")).toBeUndefined();
+  });
+});
+
 describe("migration 2", () => {
   it("fills the summaries of existing executions and the labels of existing flows", () => {
     const file = join(work, "v1.db");
@@ -104,9 +142,16 @@ describe("migration 2", () => {
     old.close();
 
     const db = openDatabase(file);
-    const summary = (db.prepare("SELECT summary FROM executions WHERE id = 'old'").get() as { summary: string })
-      .summary;
-    expect(JSON.parse(summary)).toEqual(JSON.parse(JSON.stringify(executionSummary(x))));
+    // migration 4 then moved the task runs to rows of their own: the store puts them back
+    const store = new ExecutionStore(db);
+    expect(store.text("old")!.summary).toEqual(JSON.parse(JSON.stringify(executionSummary(x))));
+    expect(store.get("old")!.execution).toEqual(JSON.parse(JSON.stringify(x)));
+    expect(JSON.parse(store.text("old")!.json)).toEqual(JSON.parse(JSON.stringify(x)));
+    const view = db.prepare("SELECT json FROM execution_documents WHERE id = 'old'").get() as { json: string };
+    expect(JSON.parse(view.json)).toEqual(JSON.parse(JSON.stringify(x)));
+    expect(db.prepare("SELECT COUNT(*) AS n FROM task_runs WHERE execution_id = 'old'").get()).toEqual({
+      n: x.taskRunList.length,
+    });
     const flows = new FlowStore(db).summaries("main");
     expect(Object.fromEntries(flows.map((f) => [f.id, f.labels]))).toEqual({
       broken: [],

@@ -194,4 +194,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX metrics_flow ON metrics (tenant_id, namespace, flow_id, name, timestamp);
     `,
   },
+  {
+    version: 4,
+    name: "task runs in their own rows",
+    // A step of a long execution wrote its whole document (every task run) twice; the task runs now
+    // have a row each (JSON and summary), so a step writes only the runs it changed. The
+    // execution's `json` and `summary` keep everything else.
+    sql: `
+      CREATE TABLE task_runs (
+        execution_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        json TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        PRIMARY KEY (execution_id, position)
+      ) WITHOUT ROWID;
+      INSERT INTO task_runs (execution_id, position, json, summary)
+        SELECT executions.id, CAST(t.key AS INTEGER), json(t.value), json_remove(t.value, '$.outputs')
+        FROM executions, json_each(executions.json, '$.taskRunList') AS t;
+      UPDATE executions SET json = json_remove(json, '$.taskRunList'), summary = json_remove(summary, '$.taskRunList');
+      -- For a client reading the file with SQL: each execution's whole document, as it was stored before.
+      CREATE VIEW execution_documents AS
+        SELECT e.id, e.tenant_id, e.namespace, e.flow_id, e.state, e.finished, e.deleted,
+          json_set(e.json, '$.taskRunList', (
+            SELECT json_group_array(json(r.json)) FROM (
+              SELECT json FROM task_runs WHERE execution_id = e.id ORDER BY position
+            ) AS r
+          )) AS json
+        FROM executions AS e;
+    `,
+  },
 ];

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Hot-path driver: N sequential Return tasks, or a ForEach over N values, on the embedded
+// backend, timed end to end. Not a test.
+//   node bench/hotpath-profile.mjs seq 40 640 2000     node bench/hotpath-profile.mjs foreach 2000
+//   node bench/hotpath-profile.mjs burst 2000          (one-task executions, all submitted at once)
+//   SQL=1 ...  counts SQL statements and bytes bound per task (wraps better-sqlite3's prepare)
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/hotpath-profile.mjs seq 640
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const counts = { statements: 0, bytes: 0 };
+if (process.env.SQL) {
+  const require = createRequire(join(process.cwd(), "packages/engine/package.json"));
+  const Database = require("better-sqlite3");
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function (sql) {
+    const stmt = prepare.call(this, sql);
+    for (const method of ["run", "get", "all"]) {
+      const original = stmt[method];
+      stmt[method] = function (...args) {
+        counts.statements++;
+        for (const a of args) if (typeof a === "string") counts.bytes += a.length;
+        return original.apply(this, args);
+      };
+    }
+    return stmt;
+  };
+}
+
+const { loadConfig } = await import("../packages/engine/dist/runtime/config.js");
+const { Instance } = await import("../packages/engine/dist/runtime/instance.js");
+
+const ret = (id, indent) =>
+  `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "{{ task.id }}"\n`;
+const sequential = (n) =>
+  `id: seq${n}\nnamespace: bench\ntasks:\n${Array.from({ length: n }, (_, i) => ret(`t${i}`, "  ")).join("")}`;
+const forEach = (n) =>
+  `id: each${n}\nnamespace: bench\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: ${JSON.stringify(Array.from({ length: n }, (_, i) => i))}\n    tasks:\n${ret("inner", "      ").replace('"{{ task.id }}"', '"{{ taskrun.value }}"')}`;
+const single = `id: single\nnamespace: bench\ntasks:\n${ret("t0", "  ")}`;
+
+const [mode = "seq", ...sizes] = process.argv.slice(2);
+const home = mkdtempSync(join(tmpdir(), "saker-hot-"));
+const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }));
+try {
+  for (const size of sizes.map(Number)) {
+    const flowId = mode === "seq" ? `seq${size}` : mode === "foreach" ? `each${size}` : "single";
+    instance.deploy(mode === "seq" ? sequential(size) : mode === "foreach" ? forEach(size) : single);
+    counts.statements = 0;
+    counts.bytes = 0;
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    if (mode === "burst") {
+      const ids = [];
+      for (let i = 0; i < size; i++) ids.push((await instance.createExecution("bench", flowId)).id);
+      for (const id of ids) {
+        const ended = await instance.waitForEnd(id, 600_000);
+        if (ended.state.current !== "SUCCESS") throw new Error(`${id} ended ${ended.state.current}`);
+      }
+    } else {
+      const execution = await instance.createExecution("bench", flowId);
+      const ended = await instance.waitForEnd(execution.id, 3_600_000);
+      if (ended.state.current !== "SUCCESS") throw new Error(`${flowId} ended ${ended.state.current}`);
+    }
+    const ms = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const cpuMs = (used.user + used.system) / 1000;
+    const unit =
+      mode === "burst" ? `${((size * 1000) / ms).toFixed(0)} executions/s` : `${(ms / size).toFixed(3)} ms/task`;
+    const sql = process.env.SQL
+      ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task`
+      : "";
+    console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}`);
+  }
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+} finally {
+  await instance.close();
+  rmSync(home, { recursive: true, force: true });
+}
