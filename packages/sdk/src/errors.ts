@@ -63,7 +63,7 @@ export function formatLocation(loc: ErrorLocation): string {
 export type SakerErrorCode =
   /** An `assets` block of a task or flow has a bad id, type or URI. */
   | "ASSETS_INVALID"
-  /** A trigger backfill request has a bad start, end or labels. */
+  /** A backfill is asked of a non-Schedule trigger, or its start or end is not a date, future or out of order. */
   | "BACKFILL_INVALID"
   /** The trigger has no backfill to pause, resume or delete. */
   | "BACKFILL_NOT_FOUND"
@@ -75,7 +75,7 @@ export type SakerErrorCode =
   | "CONDITION_INVALID"
   /** The configuration file or an environment override is invalid. */
   | "CONFIG_INVALID"
-  /** A cron expression or time zone cannot be parsed. */
+  /** A cron expression cannot be parsed. */
   | "CRON_INVALID"
   /** A `Dag` task's dependencies name unknown tasks or form a cycle. */
   | "DAG_INVALID"
@@ -93,7 +93,7 @@ export type SakerErrorCode =
   | "ENCRYPTION_KEY_INVALID"
   /** A task that needs the engine's services runs outside a Saker worker. */
   | "ENGINE_UNAVAILABLE"
-  /** An action needs a running execution, and this one has ended. */
+  /** An action (e.g. kill) needs a running execution, and this one has ended. */
   | "EXECUTION_FINISHED"
   /** No execution has this id. */
   | "EXECUTION_NOT_FOUND"
@@ -127,11 +127,11 @@ export type SakerErrorCode =
   | "JQ_TIMEOUT"
   /** A KV key already exists and `overwrite` is false. */
   | "KV_KEY_EXISTS"
-  /** A KV key or namespace has characters that are not allowed. */
+  /** A KV key has characters that are not allowed. */
   | "KV_KEY_INVALID"
-  /** A notification task's payload is not valid JSON or not an object. */
+  /** A notification task's payload is not valid JSON. */
   | "NOTIFICATION_BAD_PAYLOAD"
-  /** A notification task's URL or DSN is malformed. */
+  /** A notification task's URL or DSN (e.g. Sentry's) is malformed. */
   | "NOTIFICATION_BAD_URL"
   /** A notification task has neither a message nor a payload to send. */
   | "NOTIFICATION_NO_MESSAGE"
@@ -149,7 +149,7 @@ export type SakerErrorCode =
   | "PLUGIN_ALREADY_INSTALLED"
   /** The plugin is bundled with Saker and cannot be uninstalled. */
   | "PLUGIN_BUNDLED"
-  /** Installing a plugin package failed (download, unpack or load). */
+  /** Installing a plugin package failed (npm could not run or fetch it, or it did not load). */
   | "PLUGIN_INSTALL_FAILED"
   /** A plugin's package or manifest is invalid. */
   | "PLUGIN_INVALID"
