@@ -19,6 +19,21 @@ export default tseslint.config(
     },
   },
   {
+    // HTTP statuses belong to the server (packages/server/src/http/errors.ts maps error codes to
+    // them); an engine or plugin error says what went wrong with its code, never which status to answer.
+    files: ["packages/engine/**/*.ts", "packages/sdk/**/*.ts", "plugins/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "Property[key.name='details'] > ObjectExpression > Property[key.name='status']",
+          message:
+            "No HTTP status in an error's details: the server maps SakerErrorCode to a status (packages/server/src/http/errors.ts).",
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks poke at JSON responses whose shape the test itself asserts.
     files: ["**/*.test.ts", "**/__tests__/**", "test/**", "bench/**", "conformance/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -26,8 +26,18 @@ describe("SakerError", () => {
     expect(e.name).toBe("TaskError");
   });
 
+  it("takes only the codes of the closed list", () => {
+    // @ts-expect-error an unknown code does not compile
+    const unknown = new SakerError("NOT_A_CODE", "bad");
+    expect(unknown.code).toBe("NOT_A_CODE");
+    expect(new SakerError("FLOW_NOT_FOUND", "gone").code).toBe("FLOW_NOT_FOUND");
+  });
+
   it("adds location without losing what was known", () => {
-    const e = new SakerError("X", "bad", { path: "tasks[0]" }).withLocation({ flow: "a/b", path: "ignored" });
+    const e = new SakerError("PROPERTY_INVALID", "bad", { path: "tasks[0]" }).withLocation({
+      flow: "a/b",
+      path: "ignored",
+    });
     expect(e.message).toBe("Flow 'a/b', tasks[0]: bad");
     expect(e instanceof SakerError).toBe(true);
   });

@@ -51,9 +51,7 @@ export function isDataLimitError(error: unknown): boolean {
 
 /** User data over a limit: HTTP 400, the message naming the limit. */
 function limitError(what: string, message: string, limit?: string): SakerError {
-  return new SakerError("DATA_LIMIT_EXCEEDED", `${what}: ${message}`, {
-    details: { status: 400, ...(limit ? { limit } : {}) },
-  });
+  return new SakerError("DATA_LIMIT_EXCEEDED", `${what}: ${message}`, limit ? { details: { limit } } : {});
 }
 
 function keyPath(path: string, key: string | number): string {
@@ -87,7 +85,7 @@ export function checkData(value: unknown, what: string): void {
           throw new SakerError(
             "DATA_KEY_FORBIDDEN",
             `${what}: the key '${key}' at ${at} is not allowed (${[...FORBIDDEN_KEYS].join(", ")} are refused)`,
-            { path: at, details: { status: 400 } },
+            { path: at },
           );
         visit((node as Record<string, unknown>)[key], at, depth + 1);
       }

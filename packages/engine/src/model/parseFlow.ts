@@ -423,7 +423,7 @@ function checkFlowSize(source: string, name: string): void {
     throw new SakerError(
       "FLOW_TOO_LARGE",
       `${name}: the flow source is larger than ${maxFlowBytes} bytes (limit maxFlowBytes = ${maxFlowBytes})`,
-      { details: { status: 413, limit: "maxFlowBytes" } },
+      { details: { limit: "maxFlowBytes" } },
     );
   }
 }

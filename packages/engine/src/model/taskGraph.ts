@@ -381,7 +381,6 @@ class Builder {
         throw new SakerError(
           "SUBFLOW_DYNAMIC",
           `Can't expand subflow task '${member.task.id}' because namespace and/or flowId contains dynamic values. This can only be viewed on an execution.`,
-          { details: { status: 422 } },
         );
       }
       if (!this.options.loadSubflow)

@@ -45,9 +45,7 @@ async function rebuild(value: ValueParts): Promise<unknown> {
 }
 
 function stopped(name: string, why: string): SakerError {
-  return new SakerError("YAML_PARSER_STOPPED", `The YAML parser stopped while reading ${name} (${why}); try again`, {
-    details: { status: 503 },
-  });
+  return new SakerError("YAML_PARSER_STOPPED", `The YAML parser stopped while reading ${name} (${why}); try again`);
 }
 
 function startWorker(): Worker {

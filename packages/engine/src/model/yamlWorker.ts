@@ -3,7 +3,7 @@
  * its `disabled`) with the same limits as the main thread, and answers plain data or the error
  * as plain fields.
  */
-import { isSakerError } from "@saker/sdk";
+import { isSakerError, type SakerErrorCode } from "@saker/sdk";
 import { serialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { setDataLimits, type DataLimits } from "./dataLimits.ts";
@@ -40,7 +40,12 @@ export type YamlReply =
   | { id: number; positions: ({ line: number; column: number } | undefined)[] }
   | {
       id: number;
-      error: { code?: string; reason: string; location?: Record<string, unknown>; details?: Record<string, unknown> };
+      error: {
+        code?: SakerErrorCode;
+        reason: string;
+        location?: Record<string, unknown>;
+        details?: Record<string, unknown>;
+      };
     };
 
 function inParts(value: unknown): ValueParts {

@@ -94,10 +94,7 @@ export async function checkExecutionInputs(
 }
 
 function executionSkeleton(flow: Flow, request: NewExecution): Execution {
-  if (flow.disabled)
-    throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`, {
-      details: { status: 422 },
-    });
+  if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`);
   const id = request.id ?? friendlyId();
   const now = new Date();
   return {

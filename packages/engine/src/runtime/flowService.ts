@@ -163,7 +163,6 @@ export class FlowService {
       throw new SakerError(
         "FLOW_NOT_FOUND",
         `Flow '${namespace}/${id}'${revision !== undefined ? ` revision ${revision}` : ""} not found`,
-        { details: { status: 404 } },
       );
     }
     return found;

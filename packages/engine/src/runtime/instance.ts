@@ -492,8 +492,7 @@ export class Instance {
 
   getExecution(id: string): Execution {
     const stored = this.executions.get(id);
-    if (!stored)
-      throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`, { details: { status: 404 } });
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
     return stored.execution;
   }
 
@@ -514,7 +513,6 @@ export class Instance {
       throw new SakerError(
         "EXECUTION_NOT_PAUSED",
         `Execution '${executionId}' is not paused (state ${execution.state.current})`,
-        { details: { status: 409 } },
       );
     }
     this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
@@ -523,8 +521,7 @@ export class Instance {
   /** Restarts a terminated or paused execution (same id, or a new one for another revision). */
   restart(executionId: string, revision?: number): Execution {
     const stored = this.executions.get(executionId);
-    if (!stored)
-      throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`, { details: { status: 404 } });
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
     const x = stored.execution;
     const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
     const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);

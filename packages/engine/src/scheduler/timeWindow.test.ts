@@ -203,3 +203,22 @@ describe("advanceWindow", () => {
     ).toEqual(["2024-03-05T07:30:00Z"]);
   });
 });
+
+describe("bad times of day", () => {
+  it("are CONDITION_INVALID errors naming the property", () => {
+    let error: unknown;
+    try {
+      windowBounds(
+        { type: "DAILY_TIME_WINDOW", startTime: "25:00:00", endTime: "10:00:00" },
+        utc("2024-03-05T14:23:10Z"),
+        "UTC",
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      code: "CONDITION_INVALID",
+      message: "time window: 'startTime' must be a time of day such as 09:00:00 (got \"25:00:00\")",
+    });
+  });
+});

@@ -15,6 +15,7 @@
  * Executions outside a daily window are not counted. When every condition is met, the trigger
  * fires and, with `resetOnSuccess` (default), the window starts over.
  */
+import { SakerError } from "@saker/sdk";
 import { DateTime } from "luxon";
 import { systemZone } from "./dates.ts";
 
@@ -62,7 +63,10 @@ export function parseLocalTime(text: string): number | undefined {
 function timeOfDay(text: string | undefined, what: string): number {
   const value = text === undefined ? undefined : parseLocalTime(text);
   if (value === undefined)
-    throw new Error(`time window: '${what}' must be a time of day such as 09:00:00 (got ${JSON.stringify(text)})`);
+    throw new SakerError(
+      "CONDITION_INVALID",
+      `time window: '${what}' must be a time of day such as 09:00:00 (got ${JSON.stringify(text)})`,
+    );
   return value;
 }
 

@@ -16,7 +16,7 @@ export class DiskFullError extends SakerError {
       `The disk is full: no space left in the data folder '${folder}' (${doing}); free some space there and try again`,
       {
         cause,
-        details: { status: 507, folder },
+        details: { folder },
       },
     );
   }

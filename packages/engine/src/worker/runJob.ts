@@ -10,6 +10,7 @@ import {
   isSakerError,
   LOG_LEVELS,
   parseDuration,
+  SakerError,
   readTaskOutcome,
   type LogLevel,
   type Metric,
@@ -138,7 +139,10 @@ function services(
       !readPrefixes.some((p) => isUnder(storagePath, p)) &&
       !storagePath.includes("/_files/")
     ) {
-      throw new Error(`Unable to read '${path}': only files of this execution and namespace files can be read`);
+      throw new SakerError(
+        "STORAGE_ACCESS_DENIED",
+        `Unable to read '${path}': only files of this execution and namespace files can be read`,
+      );
     }
     return path.startsWith("kestra://") ? storagePath : undefined;
   };
@@ -218,7 +222,11 @@ async function renderTimeout(
   const raw = job.task.timeout;
   if (raw === undefined || raw === null) return undefined;
   const text = String(await deps.renderer.render(String(raw), vars, false, svc)).trim();
-  if (!isDuration(text)) throw new Error(`'timeout' must be an ISO-8601 duration, got '${text}'`);
+  if (!isDuration(text))
+    throw new SakerError("PROPERTY_INVALID", `must be an ISO-8601 duration, got '${text}'`, {
+      taskId: job.task.id,
+      path: "timeout",
+    });
   return parseDuration(text);
 }
 
@@ -262,7 +270,11 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
   try {
     type = deps.registry.resolve(job.task.type, versionOf(job.pluginVersion));
     const definition = type.definition;
-    if (definition.kind !== "task") throw new Error(`'${job.task.type}' is not a runnable task`);
+    if (definition.kind !== "task")
+      throw new SakerError("PROPERTY_INVALID", `'${job.task.type}' is a ${definition.kind}, not a runnable task`, {
+        taskId: job.task.id,
+        path: "type",
+      });
     const variables = revealVariables(job, deps, masker);
     const timeoutMs = await renderTimeout(job, deps, variables, svc);
     ctx = createRunContext({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SakerError } from "@saker/sdk";
+import { SakerError, type SakerErrorCode } from "@saker/sdk";
 import { asDiskFull, DiskFullError } from "@saker/engine/storage/diskFull";
 import { ApiError, toErrorResponse } from "./errors.ts";
 
@@ -34,7 +34,7 @@ describe("error responses", () => {
     });
     expect(toErrorResponse(new SakerError("FLOW_DISABLED", "disabled", { details: { status: 422 } })).status).toBe(409);
     expect(toErrorResponse(new SakerError("INPUT_INVALID", "bad")).status).toBe(422);
-    expect(toErrorResponse(new SakerError("SOMETHING_ELSE", "bad")).status).toBe(400);
+    expect(toErrorResponse(new SakerError("SOMETHING_ELSE" as SakerErrorCode, "bad")).status).toBe(400);
     expect(toErrorResponse(new ApiError(401, "UNAUTHORIZED", "no")).body).toEqual({
       message: "no",
       code: "UNAUTHORIZED",

@@ -9,7 +9,7 @@
  * `code` is stable (the engine's `SakerError` codes, plus a few HTTP ones below); `path` and
  * `details` appear when known. A 5xx never carries the cause's message or stack: it is logged.
  */
-import { isSakerError, type SakerError } from "@saker/sdk";
+import { isSakerError, type SakerError, type SakerErrorCode } from "@saker/sdk";
 
 export interface ErrorBody {
   message: string;
@@ -36,46 +36,101 @@ export const badRequest = (message: string, path?: string, details?: Record<stri
 export const notFound = (code: string, message: string) => new ApiError(404, code, message);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 
-/** Statuses by engine error code. The code decides, not the engine's `details.status` hint. */
-const STATUS_BY_CODE: Record<string, number> = {
-  FLOW_INVALID: 422,
-  YAML_INVALID: 422,
-  INPUT_INVALID: 422,
+/**
+ * The HTTP status of every engine error code: the one place codes meet statuses. A
+ * `Record<SakerErrorCode, number>`, so a code added to the SDK does not compile until it has a
+ * status here. `docs/rest-api.md` lists the same table (`npm run docs:error-codes`).
+ */
+export const STATUS_BY_CODE: Record<SakerErrorCode, number> = {
+  ASSETS_INVALID: 400,
+  BACKFILL_INVALID: 400,
+  BACKFILL_NOT_FOUND: 404,
+  BACKFILL_RUNNING: 409,
+  CLI_USAGE: 400,
+  CONDITION_INVALID: 400,
+  CONFIG_INVALID: 400,
+  CRON_INVALID: 400,
   DAG_INVALID: 422,
-  PROPERTY_INVALID: 422,
-  OUTPUT_INVALID: 422,
-  FLOW_DISABLED: 409,
+  DATABASE_DAMAGED: 400,
+  DATA_KEY_FORBIDDEN: 400,
+  DATA_LIMIT_EXCEEDED: 400,
+  DECRYPTION_FAILED: 400,
+  DISK_FULL: 507,
+  ENCRYPTION_KEY_INVALID: 400,
+  ENGINE_UNAVAILABLE: 400,
+  EXECUTION_FINISHED: 409,
+  EXECUTION_NOT_FOUND: 404,
   EXECUTION_NOT_PAUSED: 409,
   EXECUTION_NOT_RESTARTABLE: 409,
-  EXECUTION_FINISHED: 409,
+  EXPRESSION_ERROR: 400,
+  EXPRESSION_SYNTAX: 400,
+  FILE_NOT_FOUND: 404,
+  FLOW_DISABLED: 409,
+  FLOW_INVALID: 422,
+  FLOW_NOT_FOUND: 404,
+  FLOW_TOO_LARGE: 413,
+  HOME_LOCKED: 400,
+  INPUT_INVALID: 422,
+  INTERRUPTED: 400,
+  JQ_MEMORY: 400,
+  JQ_TIMEOUT: 400,
+  KV_KEY_EXISTS: 409,
+  KV_KEY_INVALID: 400,
+  NOTIFICATION_BAD_PAYLOAD: 400,
+  NOTIFICATION_BAD_URL: 400,
+  NOTIFICATION_NO_MESSAGE: 400,
+  NOTIFICATION_REJECTED: 400,
+  NOTIFICATION_TIMEOUT: 400,
+  NOTIFICATION_UNREACHABLE: 400,
+  OUTPUT_INVALID: 422,
+  PASSWORD_HASH_INVALID: 400,
   PLUGIN_ALREADY_INSTALLED: 409,
   PLUGIN_BUNDLED: 409,
-  KV_KEY_EXISTS: 409,
-  STORAGE_PATH_INVALID: 400,
-  KV_KEY_INVALID: 400,
-  STORAGE_ACCESS_DENIED: 403,
-  STORAGE_LINK_REFUSED: 403,
-  DATA_LIMIT_EXCEEDED: 400,
-  DATA_KEY_FORBIDDEN: 400,
-  FLOW_TOO_LARGE: 413,
   PLUGIN_INSTALL_FAILED: 422,
   PLUGIN_INVALID: 422,
+  PLUGIN_NOT_FOUND: 404,
+  PLUGIN_NOT_INSTALLED: 404,
+  PLUGIN_SCAFFOLD_EXISTS: 400,
+  PLUGIN_VERSION_NOT_FOUND: 404,
+  PLUGIN_VERSION_REQUIRED: 400,
+  PROPERTY_INVALID: 422,
+  REGEX_INVALID: 400,
+  REGEX_REPLACEMENT: 400,
+  REGEX_UNSUPPORTED: 400,
+  SECRETS_FILE_INVALID: 400,
+  SECRET_INVALID: 400,
+  SECRET_NOT_FOUND: 404,
+  SERVER_AUTH_REQUIRED: 400,
+  STORAGE_ACCESS_DENIED: 403,
+  STORAGE_LINK_REFUSED: 403,
+  STORAGE_PATH_INVALID: 400,
+  SUBFLOW_DYNAMIC: 422,
+  SUBFLOW_NOT_FOUND: 404,
+  TASK_FAILED: 400,
+  TASK_FAILED_NON_RETRYABLE: 400,
+  TASK_FAILED_RETRY_AFTER: 400,
+  TASK_NOT_FOUND: 404,
+  TASK_RUN_NOT_FOUND: 404,
+  TEMPLATE_UNSUPPORTED: 400,
   TIMEOUT: 504,
-  DISK_FULL: 507,
+  TRIGGER_NOT_FOUND: 404,
+  WEBHOOK_NOT_FOUND: 404,
+  YAML_INVALID: 422,
+  YAML_PARSER_STOPPED: 503,
 };
 
-/** The HTTP status of an engine error: its code, then `details.status`, then the code's suffix. */
+/**
+ * The HTTP status of an engine error, by its code only. A code outside the table can still arrive
+ * at run time from a plugin built against another SDK copy: a `_NOT_FOUND` one is a 404, any other
+ * a 400.
+ */
 export function statusOf(error: SakerError): number {
-  const byCode = STATUS_BY_CODE[error.code];
+  const byCode = (STATUS_BY_CODE as Partial<Record<string, number>>)[error.code];
   if (byCode) return byCode;
-  const hint = error.details?.status;
-  if (typeof hint === "number" && hint >= 400 && hint < 600) return hint;
-  if (error.code.endsWith("_NOT_FOUND") || error.code === "PLUGIN_NOT_INSTALLED") return 404;
-  if (error.code.endsWith("_INVALID")) return 400;
-  return 400;
+  return error.code.endsWith("_NOT_FOUND") ? 404 : 400;
 }
 
-/** Engine details worth showing (the status hint is ours, not the client's business). */
+/** Engine details worth showing; a `status` hint (from a plugin built against an old SDK) is not the client's business. */
 function publicDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!details) return undefined;
   const { status: _status, ...rest } = details;

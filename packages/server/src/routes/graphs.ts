@@ -63,9 +63,6 @@ function loadSubflow(instance: Instance) {
         throw new SakerError(
           "SUBFLOW_DYNAMIC",
           `Can't expand subflow task '${ref.taskId}': its namespace and/or flowId are expressions and it started no execution yet`,
-          {
-            details: { status: 422 },
-          },
         );
       }
       ({ namespace, flowId } = child);

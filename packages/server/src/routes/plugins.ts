@@ -304,10 +304,7 @@ const uninstall = defineRoute({
     const specs = body.plugins.map(splitSpec);
     const installed = new Set(ctx.instance.loadedPlugins);
     const missing = specs.find((s) => !installed.has(`${s.name}@${s.version}`));
-    if (missing)
-      throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`, {
-        details: { status: 404 },
-      });
+    if (missing) throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`);
     for (const s of specs)
       uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version, ctx.instance.config.bundledPluginsPath);
     await resync(ctx.instance);

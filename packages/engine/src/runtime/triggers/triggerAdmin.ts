@@ -66,7 +66,6 @@ function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {
     throw new SakerError(
       "TRIGGER_NOT_FOUND",
       `Trigger '${key.triggerId}' of flow '${key.namespace}/${key.flowId}' not found`,
-      { details: { status: 404 } },
     );
   return found;
 }
@@ -104,7 +103,7 @@ function dateOf(text: string, field: string): Date {
   const date = new Date(text);
   if (Number.isNaN(date.getTime()))
     throw new SakerError("BACKFILL_INVALID", `backfill.${field}: '${text}' is not an ISO-8601 date-time`, {
-      details: { status: 400, path: `backfill.${field}` },
+      details: { path: `backfill.${field}` },
     });
   return date;
 }
@@ -121,24 +120,22 @@ export function startBackfill(
     throw new SakerError(
       "BACKFILL_INVALID",
       `Trigger '${key.triggerId}' is a ${d.trigger.type}: only Schedule triggers can be backfilled`,
-      { details: { status: 400 } },
     );
   const start = dateOf(request.start, "start");
   const end = request.end ? dateOf(request.end, "end") : undefined;
   if (end && end < start)
     throw new SakerError("BACKFILL_INVALID", "backfill.end: must not be before backfill.start", {
-      details: { status: 400, path: "backfill.end" },
+      details: { path: "backfill.end" },
     });
   if (start > now)
     throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", {
-      details: { status: 400, path: "backfill.start" },
+      details: { path: "backfill.start" },
     });
   const current = instance.triggers.get(instance.config.tenantId, key);
   if (current?.backfill)
     throw new SakerError(
       "BACKFILL_RUNNING",
       `Trigger '${key.triggerId}' already has a backfill running; delete it first`,
-      { details: { status: 409 } },
     );
   // Without an end the backfill stops at the time it was asked for, not at a moving "now": the
   // dates after it are the regular schedule's own.
@@ -165,10 +162,7 @@ export function changeBackfill(
 ): TriggerView {
   const d = declared(instance, key);
   const current = instance.triggers.get(instance.config.tenantId, key);
-  if (!current?.backfill)
-    throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`, {
-      details: { status: 404 },
-    });
+  if (!current?.backfill) throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`);
   const state = instance.triggers.update(instance.config.tenantId, key, (s) => {
     const next = { ...s };
     if (change === "delete") delete next.backfill;

@@ -15,7 +15,7 @@ export type WebhookOutcome =
   | { started: false }
   | { started: true; execution: Execution; wait: boolean; returnOutputs: boolean; responseContentType?: string };
 
-const notFound = (message: string) => new SakerError("WEBHOOK_NOT_FOUND", message, { details: { status: 404 } });
+const notFound = (message: string) => new SakerError("WEBHOOK_NOT_FOUND", message);
 
 export async function handleWebhook(
   instance: Instance,
@@ -26,8 +26,7 @@ export async function handleWebhook(
 ): Promise<WebhookOutcome> {
   const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
   if (!flow) throw notFound(`Flow not found: '${namespace}/${flowId}'`);
-  if (flow.disabled)
-    throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`, { details: { status: 409 } });
+  if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${namespace}/${flowId}' is disabled`);
   const vars = instance.variables({ flow }, false);
   // The key may read a secret (`{{ secret('WEBHOOK_KEY') }}`).
   const services = instance.renderServices(namespace, "", instance.secretGuard.masker(), []);
