@@ -9,7 +9,7 @@ import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
 import { findTaskRun } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
-import type { VariableSources } from "./variables.ts";
+import type { ReferencedVariables, VariableSources } from "./variables.ts";
 
 export interface ExecutorDeps {
   now(): Date;
@@ -170,9 +170,15 @@ export class ExecutorRun {
     return created;
   }
 
-  variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true): Record<string, unknown> {
+  variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true, only?: ReferencedVariables): Record<string, unknown> {
     return this.deps.variables(
-      { flow: this.graph.flow, execution: this.x, ...(task ? { task } : {}), ...(taskRun ? { taskRun } : {}) },
+      {
+        flow: this.graph.flow,
+        execution: this.x,
+        ...(task ? { task } : {}),
+        ...(taskRun ? { taskRun } : {}),
+        ...(only ? { only } : {}),
+      },
       decrypt,
     );
   }

@@ -21,6 +21,10 @@ interface TaskRunIndex {
   byId: Map<string, TaskRun>;
   /** The children of each task run (by its id), in creation order. */
   children: Map<string, TaskRun[]>;
+  /** The task runs of each task (by its id), in creation order. */
+  byTask: Map<string, TaskRun[]>;
+  /** Each task run's position in the list. */
+  position: Map<TaskRun, number>;
 }
 
 /**
@@ -34,7 +38,14 @@ const indexes = new WeakMap<readonly TaskRun[], TaskRunIndex>();
 export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
   let index = indexes.get(list);
   if (!index || index.length > list.length || (index.length > 0 && list[index.length - 1] !== index.last)) {
-    index = { length: 0, last: undefined, byId: new Map(), children: new Map() };
+    index = {
+      length: 0,
+      last: undefined,
+      byId: new Map(),
+      children: new Map(),
+      byTask: new Map(),
+      position: new Map(),
+    };
     indexes.set(list, index);
   }
   for (let i = index.length; i < list.length; i++) {
@@ -44,6 +55,10 @@ export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
     const siblings = index.children.get(key);
     if (siblings) siblings.push(run);
     else index.children.set(key, [run]);
+    const ofTask = index.byTask.get(run.taskId);
+    if (ofTask) ofTask.push(run);
+    else index.byTask.set(run.taskId, [run]);
+    index.position.set(run, i);
   }
   index.length = list.length;
   index.last = list[list.length - 1];
@@ -64,8 +79,15 @@ export function findTaskRunsByTasks(
   const valued = withValues
     ? new Set(resolved.filter((r) => r.value !== undefined).map((r) => `${r.task.id}\0${r.value}`))
     : undefined;
-  const candidates =
-    parent === undefined ? execution.taskRunList : (taskRunIndex(execution.taskRunList).children.get(parent.id) ?? []);
+  const index = taskRunIndex(execution.taskRunList);
+  let candidates: readonly TaskRun[];
+  if (parent !== undefined) candidates = index.children.get(parent.id) ?? [];
+  else if (ids.size === 1) candidates = index.byTask.get(ids.values().next().value!) ?? [];
+  else {
+    const runs: TaskRun[] = [];
+    for (const id of ids) runs.push(...(index.byTask.get(id) ?? []));
+    candidates = runs.sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+  }
   return candidates.filter((t) => {
     if (!ids.has(t.taskId)) return false;
     if (parent !== undefined && t.parentTaskRunId !== parent.id) return false;
