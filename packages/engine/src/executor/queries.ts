@@ -63,6 +63,7 @@ export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
 
 /** What `findTaskRunsByTasks` found over the first `length` runs of a list, the last of them `last`. */
 interface Found {
+  matches: (t: TaskRun) => boolean;
   length: number;
   last: TaskRun | undefined;
   runs: TaskRun[];
@@ -93,13 +94,18 @@ export function findTaskRunsByTasks(
   const key = parent?.id ?? "";
   let known = byParent.get(key);
   if (!known || known.length > list.length || (known.length > 0 && list[known.length - 1] !== known.last)) {
-    known = { length: list.length, last: list[list.length - 1], runs: searchTaskRuns(execution, resolved, parent) };
+    const matches = matcher(resolved, parent);
+    known = {
+      matches,
+      length: list.length,
+      last: list[list.length - 1],
+      runs: searchTaskRuns(execution, resolved, parent, matches),
+    };
     byParent.set(key, known);
     return known.runs;
   }
   if (known.length < list.length) {
-    const matches = matcher(resolved, parent);
-    for (let i = known.length; i < list.length; i++) if (matches(list[i]!)) known.runs.push(list[i]!);
+    for (let i = known.length; i < list.length; i++) if (known.matches(list[i]!)) known.runs.push(list[i]!);
     known.length = list.length;
     known.last = list[list.length - 1];
   }
@@ -125,6 +131,7 @@ function searchTaskRuns(
   execution: Execution,
   resolved: readonly ResolvedTask[],
   parent: TaskRun | undefined,
+  matches: (t: TaskRun) => boolean,
 ): TaskRun[] {
   const ids = new Set(resolved.map((r) => r.task.id));
   const index = taskRunIndex(execution.taskRunList);
@@ -132,7 +139,7 @@ function searchTaskRuns(
   if (parent !== undefined) candidates = index.children.get(parent.id) ?? [];
   else if (ids.size === 1) candidates = index.byTask.get(ids.values().next().value!) ?? [];
   else candidates = execution.taskRunList;
-  return candidates.filter(matcher(resolved, parent));
+  return candidates.filter(matches);
 }
 
 const enabled = new WeakMap<readonly ResolvedTask[], readonly ResolvedTask[]>();
