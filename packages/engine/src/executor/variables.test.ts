@@ -32,6 +32,12 @@ describe("referencedVariables", () => {
       tasks: "all",
     });
     expect(referencedVariables({ outputs: { a: 1 } }).outputs).toBe("all");
+    expect(ids(referencedVariables({ format: "{{ printContext() }}" }))).toEqual({ outputs: "all", tasks: "all" });
+    expect(ids(referencedVariables({ format: "{{ fetchContext() }}" }))).toEqual({ outputs: "all", tasks: "all" });
+    expect(ids(referencedVariables({ format: "{{ tasksWithState('FAILED') }}" }))).toEqual({
+      outputs: [],
+      tasks: "all",
+    });
     expect(referencedVariables({ format: "{{ tasks | keys }}" }).tasks).toBe("all");
     expect(referencedVariables({ format: "{{ tasks | keys }}" }).outputs).toEqual(new Set());
   });

@@ -51,7 +51,8 @@ function collectStrings(value: unknown, into: string[]): void {
 /**
  * The `outputs.<id>` and `tasks.<id>` entries the texts of a task definition can reach: the ids
  * named after a dot or as a quoted key in brackets. Any other use of the word (`outputs` alone,
- * `outputs[expr]`, a `render` of some other text) reaches them all. Kept per definition object.
+ * `outputs[expr]`), a `render` of some other text, `printContext()`/`fetchContext()` (the whole
+ * context) reach them all; `tasksWithState()` reaches every `tasks` entry. Kept per definition object.
  */
 export function referencedVariables(task: object, ...more: unknown[]): ReferencedVariables {
   const cacheable = more.every((m) => m === undefined);
@@ -65,7 +66,9 @@ export function referencedVariables(task: object, ...more: unknown[]): Reference
   let allOutputs = false;
   let allTasks = false;
   for (const text of texts) {
-    if (/\brender/.test(text)) allOutputs = allTasks = true;
+    // functions that read the whole context, or `tasks` without naming it
+    if (/\b(render|printContext|fetchContext)/.test(text)) allOutputs = allTasks = true;
+    if (/\btasksWithState\b/.test(text)) allTasks = true;
     if (!allOutputs && !idsAfter(text, "outputs", outputs)) allOutputs = true;
     if (!allTasks && !idsAfter(text, "tasks", tasks)) allTasks = true;
     if (allOutputs && allTasks) break;
