@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const counts = { statements: 0, bytes: 0 };
+/** SQL=2: bytes bound per statement text too. */
+const byStatement = new Map();
 if (process.env.SQL) {
   const require = createRequire(join(process.cwd(), "packages/engine/package.json"));
   const Database = require("better-sqlite3");
@@ -21,7 +23,15 @@ if (process.env.SQL) {
       const original = stmt[method];
       stmt[method] = function (...args) {
         counts.statements++;
-        for (const a of args) if (typeof a === "string") counts.bytes += a.length;
+        let bytes = 0;
+        for (const a of args) if (typeof a === "string") bytes += a.length;
+        counts.bytes += bytes;
+        if (process.env.SQL === "2") {
+          const entry = byStatement.get(sql) ?? { calls: 0, bytes: 0 };
+          entry.calls++;
+          entry.bytes += bytes;
+          byStatement.set(sql, entry);
+        }
         return original.apply(this, args);
       };
     }
@@ -72,6 +82,11 @@ try {
       ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task`
       : "";
     console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}`);
+    for (const [text, entry] of [...byStatement].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8))
+      console.log(
+        `  ${(entry.calls / size).toFixed(2)}/task ${(entry.bytes / size / 1024).toFixed(1)} KiB/task  ${text.replace(/\s+/g, " ").slice(0, 90)}`,
+      );
+    byStatement.clear();
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 } finally {

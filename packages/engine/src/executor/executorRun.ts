@@ -7,9 +7,9 @@ import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execut
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
-import { findTaskRun } from "./queries.ts";
+import { findTaskRun, taskRunIndex } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
-import type { VariableSources } from "./variables.ts";
+import type { ReferencedVariables, VariableSources } from "./variables.ts";
 
 export interface ExecutorDeps {
   now(): Date;
@@ -170,9 +170,15 @@ export class ExecutorRun {
     return created;
   }
 
-  variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true): Record<string, unknown> {
+  variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true, only?: ReferencedVariables): Record<string, unknown> {
     return this.deps.variables(
-      { flow: this.graph.flow, execution: this.x, ...(task ? { task } : {}), ...(taskRun ? { taskRun } : {}) },
+      {
+        flow: this.graph.flow,
+        execution: this.x,
+        ...(task ? { task } : {}),
+        ...(taskRun ? { taskRun } : {}),
+        ...(only ? { only } : {}),
+      },
       decrypt,
     );
   }
@@ -216,8 +222,14 @@ export class ExecutorRun {
   }
 
   result(): { execution: Execution; state: ExecutorState; commands: ExecutorCommand[]; logs: LogEntry[] } {
-    const live = new Set(this.x.taskRunList.map((t) => t.id));
-    const dispatched = [...this.dispatched].filter((k) => live.has(k.slice(0, k.lastIndexOf(":"))));
+    // A key is kept while it can still match its task run (`taskRunId:attemptsBeforeDispatch`):
+    // once the worker added an attempt, or the run is gone, it never can, so the list does not grow.
+    const byId = taskRunIndex(this.x.taskRunList).byId;
+    const dispatched = [...this.dispatched].filter((k) => {
+      const at = k.lastIndexOf(":");
+      const run = byId.get(k.slice(0, at));
+      return run !== undefined && (run.attempts?.length ?? 0) <= Number(k.slice(at + 1));
+    });
     return { execution: this.x, state: { ...this.state, dispatched }, commands: this.commands, logs: this.logs };
   }
 }

@@ -10,8 +10,15 @@ import type { ExecutorRun } from "./executorRun.ts";
 import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
 import { resolveSequentialNexts } from "./sequencing.ts";
 
-export function rootTasks(tasks: readonly TaskNode[] | undefined): ResolvedTask[] {
-  return (tasks ?? []).map((task) => ({ task }));
+const roots = new WeakMap<readonly TaskNode[], readonly ResolvedTask[]>();
+const NONE: readonly ResolvedTask[] = [];
+
+/** A flow's root list resolved, the same list for the same flow (so answers about it are kept). */
+export function rootTasks(tasks: readonly TaskNode[] | undefined): readonly ResolvedTask[] {
+  if (!tasks) return NONE;
+  let resolved = roots.get(tasks);
+  if (!resolved) roots.set(tasks, (resolved = tasks.map((task) => ({ task }))));
+  return resolved;
 }
 
 /** A CREATED execution: wait for its schedule date, then apply the flow's concurrency limit. Returns false to stop the pass. */

@@ -21,6 +21,8 @@ interface TaskRunIndex {
   byId: Map<string, TaskRun>;
   /** The children of each task run (by its id), in creation order. */
   children: Map<string, TaskRun[]>;
+  /** The task runs of each task (by its id), in creation order. */
+  byTask: Map<string, TaskRun[]>;
 }
 
 /**
@@ -34,7 +36,13 @@ const indexes = new WeakMap<readonly TaskRun[], TaskRunIndex>();
 export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
   let index = indexes.get(list);
   if (!index || index.length > list.length || (index.length > 0 && list[index.length - 1] !== index.last)) {
-    index = { length: 0, last: undefined, byId: new Map(), children: new Map() };
+    index = {
+      length: 0,
+      last: undefined,
+      byId: new Map(),
+      children: new Map(),
+      byTask: new Map(),
+    };
     indexes.set(list, index);
   }
   for (let i = index.length; i < list.length; i++) {
@@ -44,19 +52,67 @@ export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
     const siblings = index.children.get(key);
     if (siblings) siblings.push(run);
     else index.children.set(key, [run]);
+    const ofTask = index.byTask.get(run.taskId);
+    if (ofTask) ofTask.push(run);
+    else index.byTask.set(run.taskId, [run]);
   }
   index.length = list.length;
   index.last = list[list.length - 1];
   return index;
 }
 
-/** The task runs of `resolved` under `parent` (any parent at the root), in creation order. */
+/** What `findTaskRunsByTasks` found over the first `length` runs of a list, the last of them `last`. */
+interface Found {
+  matches: (t: TaskRun) => boolean;
+  length: number;
+  last: TaskRun | undefined;
+  runs: TaskRun[];
+}
+
+/**
+ * The answers of `findTaskRunsByTasks`, per task run list, resolved list and parent: a run's task,
+ * parent and value never change, so an answer is extended with the runs appended since (the same
+ * resolved list is asked about several times per pass, and the root lists at every pass).
+ */
+const found = new WeakMap<readonly TaskRun[], WeakMap<readonly ResolvedTask[], Map<string, Found>>>();
+
+/**
+ * The task runs of `resolved` under `parent` (any parent at the root), in creation order. The
+ * answer is shared: callers do not change it.
+ */
 export function findTaskRunsByTasks(
   execution: Execution,
   resolved: readonly ResolvedTask[] | undefined,
   parent?: TaskRun,
-): TaskRun[] {
+): readonly TaskRun[] {
   if (!resolved || resolved.length === 0) return [];
+  const list = execution.taskRunList;
+  let byResolved = found.get(list);
+  if (!byResolved) found.set(list, (byResolved = new WeakMap()));
+  let byParent = byResolved.get(resolved);
+  if (!byParent) byResolved.set(resolved, (byParent = new Map()));
+  const key = parent?.id ?? "";
+  let known = byParent.get(key);
+  if (!known || known.length > list.length || (known.length > 0 && list[known.length - 1] !== known.last)) {
+    const matches = matcher(resolved, parent);
+    known = {
+      matches,
+      length: list.length,
+      last: list[list.length - 1],
+      runs: searchTaskRuns(execution, resolved, parent, matches),
+    };
+    byParent.set(key, known);
+    return known.runs;
+  }
+  if (known.length < list.length) {
+    for (let i = known.length; i < list.length; i++) if (known.matches(list[i]!)) known.runs.push(list[i]!);
+    known.length = list.length;
+    known.last = list[list.length - 1];
+  }
+  return known.runs;
+}
+
+function matcher(resolved: readonly ResolvedTask[], parent: TaskRun | undefined): (t: TaskRun) => boolean {
   const ids = new Set(resolved.map((r) => r.task.id));
   // a resolved task without a value stands for every value of its task
   const anyValue = new Set(resolved.filter((r) => r.value === undefined).map((r) => r.task.id));
@@ -64,17 +120,39 @@ export function findTaskRunsByTasks(
   const valued = withValues
     ? new Set(resolved.filter((r) => r.value !== undefined).map((r) => `${r.task.id}\0${r.value}`))
     : undefined;
-  const candidates =
-    parent === undefined ? execution.taskRunList : (taskRunIndex(execution.taskRunList).children.get(parent.id) ?? []);
-  return candidates.filter((t) => {
+  return (t) => {
     if (!ids.has(t.taskId)) return false;
     if (parent !== undefined && t.parentTaskRunId !== parent.id) return false;
     return !valued || anyValue.has(t.taskId) || (t.value !== undefined && valued.has(`${t.taskId}\0${t.value}`));
-  });
+  };
 }
 
-export function withoutDisabled(tasks: readonly ResolvedTask[] | undefined): ResolvedTask[] | undefined {
-  return tasks?.filter((t) => t.task.disabled !== true);
+function searchTaskRuns(
+  execution: Execution,
+  resolved: readonly ResolvedTask[],
+  parent: TaskRun | undefined,
+  matches: (t: TaskRun) => boolean,
+): TaskRun[] {
+  const ids = new Set(resolved.map((r) => r.task.id));
+  const index = taskRunIndex(execution.taskRunList);
+  let candidates: readonly TaskRun[];
+  if (parent !== undefined) candidates = index.children.get(parent.id) ?? [];
+  else if (ids.size === 1) candidates = index.byTask.get(ids.values().next().value!) ?? [];
+  else candidates = execution.taskRunList;
+  return candidates.filter(matches);
+}
+
+const enabled = new WeakMap<readonly ResolvedTask[], readonly ResolvedTask[]>();
+
+/** The tasks not disabled: the same list when none is (so answers about it are kept, see `found`). */
+export function withoutDisabled(tasks: readonly ResolvedTask[] | undefined): readonly ResolvedTask[] | undefined {
+  if (!tasks) return undefined;
+  let kept = enabled.get(tasks);
+  if (!kept) {
+    kept = tasks.some((t) => t.task.disabled === true) ? tasks.filter((t) => t.task.disabled !== true) : tasks;
+    enabled.set(tasks, kept);
+  }
+  return kept;
 }
 
 export function hasFailed(execution: Execution, tasks: readonly ResolvedTask[] | undefined, parent?: TaskRun): boolean {
@@ -112,7 +190,7 @@ export function findTaskDependingFlowState(
   errors: readonly ResolvedTask[] | undefined,
   parent: TaskRun | undefined,
   retryOf: (taskId: string) => RetryPolicy | undefined,
-): ResolvedTask[] {
+): readonly ResolvedTask[] {
   const current = withoutDisabled(tasks) ?? [];
   const errorTasks = withoutDisabled(errors);
   const errorsStarted = findTaskRunsByTasks(execution, errorTasks, parent).length > 0;

@@ -27,7 +27,7 @@ export interface SequencingInput {
   retryOf: (taskId: string) => RetryPolicy | undefined;
 }
 
-function current(input: SequencingInput): ResolvedTask[] {
+function current(input: SequencingInput): readonly ResolvedTask[] {
   return findTaskDependingFlowState(input.execution, input.tasks, input.errors, input.parent, input.retryOf);
 }
 
@@ -50,7 +50,7 @@ export function resolveSequentialNexts(input: SequencingInput, iteration?: numbe
 export function resolveParallelNexts(
   input: SequencingInput,
   concurrency: number,
-  filter: (candidates: ResolvedTask[], runs: TaskRun[]) => ResolvedTask[] = (c) => c,
+  filter: (candidates: ResolvedTask[], runs: readonly TaskRun[]) => ResolvedTask[] = (c) => c,
 ): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);

@@ -14,7 +14,7 @@ import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
-import { taskRunVariables } from "./variables.ts";
+import { referencedVariables, taskRunVariables } from "./variables.ts";
 
 export async function handleNexts(run: ExecutorRun): Promise<void> {
   const x = run.x;
@@ -276,6 +276,8 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
   const type = run.graph.typeOf(task);
   const flow = run.graph.flow;
   const workingDirectory = workingDirectoryOf(run, taskRun);
+  // the job carries the outputs and task states its texts can reach, not every task's
+  const only = referencedVariables(task, workingDirectory?.setup);
   run.command({
     type: "run-task",
     job: {
@@ -289,7 +291,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
         ...(flow.tenantId ? { tenantId: flow.tenantId } : {}),
       },
       task,
-      variables: withWorkingDirectory(run, run.variables(task, taskRun, false), taskRun, workingDirectory?.id),
+      variables: withWorkingDirectory(run, run.variables(task, taskRun, false, only), taskRun, workingDirectory?.id),
       ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory

@@ -4,7 +4,7 @@
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
-import { findParents } from "./queries.ts";
+import { findParents, taskRunIndex } from "./queries.ts";
 
 export interface VariableSources {
   flow: Flow;
@@ -22,6 +22,77 @@ export interface VariableSources {
   tenantId?: string;
   /** Added last, on top of everything. */
   extra?: Record<string, unknown>;
+  /**
+   * The task ids whose `outputs.*` and `tasks.*` entries are built (see `referencedVariables`);
+   * all of them when absent.
+   */
+  only?: ReferencedVariables;
+}
+
+/** Which entries of `outputs` and `tasks` some text can reach: "all", or these task ids. */
+export interface ReferencedVariables {
+  outputs: "all" | ReadonlySet<string>;
+  tasks: "all" | ReadonlySet<string>;
+}
+
+const referenced = new WeakMap<object, ReferencedVariables>();
+
+/** The strings of a value (a task definition): its texts and its map keys. */
+function collectStrings(value: unknown, into: string[]): void {
+  if (typeof value === "string") into.push(value);
+  else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, item] of Object.entries(value)) {
+      into.push(key);
+      collectStrings(item, into);
+    }
+}
+
+/**
+ * The `outputs.<id>` and `tasks.<id>` entries the texts of a task definition can reach: the ids
+ * named after a dot or as a quoted key in brackets. Any other use of the word (`outputs` alone,
+ * `outputs[expr]`), a `render` of some other text, `printContext()`/`fetchContext()` (the whole
+ * context) reach them all; `tasksWithState()` reaches every `tasks` entry. Kept per definition object.
+ */
+export function referencedVariables(task: object, ...more: unknown[]): ReferencedVariables {
+  const cacheable = more.every((m) => m === undefined);
+  const known = cacheable ? referenced.get(task) : undefined;
+  if (known) return known;
+  const texts: string[] = [];
+  collectStrings(task, texts);
+  collectStrings(more, texts);
+  const outputs = new Set<string>();
+  const tasks = new Set<string>();
+  let allOutputs = false;
+  let allTasks = false;
+  for (const text of texts) {
+    // functions that read the whole context, or `tasks` without naming it
+    if (/\b(render|printContext|fetchContext)/.test(text)) allOutputs = allTasks = true;
+    if (/\btasksWithState\b/.test(text)) allTasks = true;
+    if (!allOutputs && !idsAfter(text, "outputs", outputs)) allOutputs = true;
+    if (!allTasks && !idsAfter(text, "tasks", tasks)) allTasks = true;
+    if (allOutputs && allTasks) break;
+  }
+  const result: ReferencedVariables = { outputs: allOutputs ? "all" : outputs, tasks: allTasks ? "all" : tasks };
+  if (cacheable) referenced.set(task, result);
+  return result;
+}
+
+/** Adds the ids named after each `word` in `text`; false when one use names none. */
+function idsAfter(text: string, word: string, ids: Set<string>): boolean {
+  const pattern = new RegExp(`\\b${word}\\b`, "g");
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const rest = text.slice(match.index + word.length);
+    const dotted = /^\s*\.\s*([\w-]+)/.exec(rest);
+    const bracketed = /^\s*\[\s*(['"])([^'"]*)\1\s*\]/.exec(rest);
+    const id = dotted?.[1] ?? bracketed?.[2];
+    if (id === undefined) return false;
+    ids.add(id);
+    // `outputs.a-b` may be read as `outputs.a - b`
+    const head = /^\w+/.exec(id)?.[0];
+    if (head !== undefined) ids.add(head);
+  }
+  return true;
 }
 
 type Tree = Record<string, unknown>;
@@ -45,11 +116,13 @@ function deepMerge(target: Tree, source: Tree): Tree {
  * `outputs.*`: each task run's outputs under its task id, nested under the values of its
  * iterative ancestors (root first), then its own value.
  */
-export function executionOutputs(execution: Execution): Tree {
-  const byId = new Map(execution.taskRunList.map((t) => [t.id, t]));
+export function executionOutputs(execution: Execution, only: "all" | ReadonlySet<string> = "all"): Tree {
+  if (only !== "all" && only.size === 0) return {};
+  const byId = taskRunIndex(execution.taskRunList).byId;
   let result: Tree = {};
   for (const run of execution.taskRunList) {
     if (run.outputs === null || run.outputs === undefined) continue;
+    if (only !== "all" && !only.has(run.taskId)) continue;
     const values: string[] = [];
     for (let p = run.parentTaskRunId; p !== undefined;) {
       const parent = byId.get(p);
@@ -78,9 +151,11 @@ export function executionParents(execution: Execution, taskRun: TaskRun): Tree[]
 }
 
 /** `tasks.*`: `{taskId: {state}}`, or `{taskId: {value: {state}}}` under iterative tasks. */
-export function executionTaskStates(execution: Execution): Tree {
+export function executionTaskStates(execution: Execution, only: "all" | ReadonlySet<string> = "all"): Tree {
   const tasks: Tree = {};
+  if (only !== "all" && only.size === 0) return tasks;
   for (const run of execution.taskRunList) {
+    if (only !== "all" && !only.has(run.taskId)) continue;
     if (run.value === undefined) tasks[run.taskId] = { state: run.state.current };
     else {
       const existing = isTree(tasks[run.taskId]) ? (tasks[run.taskId] as Tree) : {};
@@ -162,8 +237,8 @@ export function buildRunVariables(sources: VariableSources): Tree {
       originalId: execution.originalId,
       state: execution.state.current,
     };
-    vars.outputs = executionOutputs(execution);
-    vars.tasks = executionTaskStates(execution);
+    vars.outputs = executionOutputs(execution, sources.only?.outputs);
+    vars.tasks = executionTaskStates(execution, sources.only?.tasks);
     const inputs: Tree = { ...(execution.inputs ?? {}) };
     for (const input of inputLeaves(flow.inputs)) {
       if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { referencedVariables } from "./variables.ts";
+
+const ids = (r: ReturnType<typeof referencedVariables>) => ({
+  outputs: r.outputs === "all" ? "all" : [...r.outputs].sort(),
+  tasks: r.tasks === "all" ? "all" : [...r.tasks].sort(),
+});
+
+describe("referencedVariables", () => {
+  it("names the task ids a definition reaches after a dot or as a quoted key", () => {
+    const task = {
+      id: "t",
+      type: "io.kestra.plugin.core.debug.Return",
+      format: "{{ outputs.first.value }} {{ outputs['second-one'].value }} {{ tasks.first.state }}",
+      nested: [{ x: '{{ outputs["third"] }}' }],
+    };
+    expect(ids(referencedVariables(task))).toEqual({
+      outputs: ["first", "second", "second-one", "third"],
+      tasks: ["first"],
+    });
+  });
+
+  it("reaches none when the definition never names them", () => {
+    expect(ids(referencedVariables({ id: "t", format: "{{ task.id }}" }))).toEqual({ outputs: [], tasks: [] });
+  });
+
+  it("reaches them all on any other use: alone, a computed key, a render of other text, a map key", () => {
+    expect(referencedVariables({ format: "{{ outputs }}" }).outputs).toBe("all");
+    expect(referencedVariables({ format: "{{ outputs[taskrun.value] }}" }).outputs).toBe("all");
+    expect(ids(referencedVariables({ format: "{{ render(inputs.template) }}" }))).toEqual({
+      outputs: "all",
+      tasks: "all",
+    });
+    expect(referencedVariables({ outputs: { a: 1 } }).outputs).toBe("all");
+    expect(ids(referencedVariables({ format: "{{ printContext() }}" }))).toEqual({ outputs: "all", tasks: "all" });
+    expect(ids(referencedVariables({ format: "{{ fetchContext() }}" }))).toEqual({ outputs: "all", tasks: "all" });
+    expect(ids(referencedVariables({ format: "{{ tasksWithState('FAILED') }}" }))).toEqual({
+      outputs: [],
+      tasks: "all",
+    });
+    expect(referencedVariables({ format: "{{ tasks | keys }}" }).tasks).toBe("all");
+    expect(referencedVariables({ format: "{{ tasks | keys }}" }).outputs).toEqual(new Set());
+  });
+
+  it("reads the working directory's setup beside the task", () => {
+    const setup = { inputFiles: { "a.txt": "{{ outputs.make.uri }}" } };
+    expect(ids(referencedVariables({ id: "t" }, setup)).outputs).toEqual(["make"]);
+  });
+});
