@@ -1,6 +1,7 @@
 /**
  * `io.kestra.plugin.serdes.excel.ExcelToIon` and `IonToExcel`: xlsx ⇄ Ion lines, streamed through
- * internal storage with exceljs's streaming reader and writer (rows are never all in memory).
+ * internal storage with exceljs's streaming reader and writer (rows are never all in memory); the
+ * reader is fed the workbook's parts by yauzl, in the order it needs, from a copy on disk.
  */
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -30,9 +31,9 @@ export const MAX_SHEET_ROWS = 1_048_576;
 const MAX_CELL_TEXT = 32_767;
 /**
  * The parts of a workbook that exceljs reads whole (shared strings, styles, the workbook and its
- * relations) are refused as a zip bomb once they inflate to more than {@link BOMB_RATIO} times
- * the bytes of the file read so far (past {@link BOMB_GRACE}), or past {@link BOMB_MAX}: this
- * bounds the memory they take. Sheets are streamed row by row and have no such limit.
+ * relations) are refused as a zip bomb when they declare or inflate to more than
+ * {@link BOMB_RATIO} times the size of the file (past {@link BOMB_GRACE}), or past
+ * {@link BOMB_MAX}: this bounds the memory they take. Sheets are streamed row by row and have no such limit.
  */
 export const BOMB_RATIO = 100;
 export const BOMB_GRACE = 16 * 1024 * 1024;
