@@ -464,6 +464,45 @@ describe("bad input", () => {
   });
 });
 
+describe("ExcelToIon whatever the order of the zip's entries", () => {
+  const STRINGS = {
+    name: "xl/sharedStrings.xml",
+    data: Buffer.from('<?xml version="1.0"?><sst><si><t>hello</t></si></sst>'),
+  };
+  const [WORKBOOK, RELS] = WORKBOOK_PARTS as [{ name: string; data: Buffer }, { name: string; data: Buffer }];
+  const orders: [string, { name: string; data: Buffer }[]][] = [
+    // Excel's own order: the shared strings after the sheets.
+    ["strings_last", [WORKBOOK, RELS, SHEET, STRINGS]],
+    // The workbook (sheet titles) after the sheet, and directly after it.
+    ["workbook_last", [STRINGS, RELS, SHEET, WORKBOOK]],
+    ["rels_last", [WORKBOOK, STRINGS, SHEET, RELS]],
+    ["sheet_first", [SHEET, WORKBOOK, STRINGS, RELS]],
+  ];
+  for (const [id, entries] of orders) {
+    it(`reads the sheet's title and its shared string (${entries.map((e) => e.name.split("/").pop()).join(", ")})`, async () => {
+      const uri = await namespaceFile(`${id}.xlsx`, zip(entries));
+      const ex = await test.run(flowOf(`excel_${id}`, task("read", EXCEL_TO_ION, `from: ${uri}\nheader: false`)));
+      expect(ex.state.current, errorMessages(test, ex, "read").join()).toBe("SUCCESS");
+      const uris = outputsOf(ex, "read").uris as Record<string, string>;
+      expect(Object.keys(uris)).toEqual(["Bomb"]);
+      expect(ionValues(await storedText(test, uris.Bomb!))).toEqual([["hello"]]);
+    });
+  }
+
+  it("a part whose data does not match its declared size fails clearly", async () => {
+    const lying = {
+      ...STRINGS,
+      size: STRINGS.data.length + 10,
+      crc: crc32(STRINGS.data),
+      data: deflateRawSync(STRINGS.data),
+    };
+    const uri = await namespaceFile("lying.xlsx", zip([...WORKBOOK_PARTS, lying, SHEET]));
+    const ex = await test.run(flowOf("excel_lying", task("read", EXCEL_TO_ION, `from: ${uri}`)));
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "read").join("\n")).toMatch(/lying\.xlsx' is not a readable xlsx file: .*bytes/);
+  });
+});
+
 describe("the xlsx row limit", () => {
   it("a sheet of more than 1,048,576 rows fails clearly (not a broken file)", async () => {
     // A sheet that only counts (the real writer takes a minute for a million rows); the limit is checked before writing.

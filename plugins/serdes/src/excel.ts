@@ -1,10 +1,17 @@
 /**
  * `io.kestra.plugin.serdes.excel.ExcelToIon` and `IonToExcel`: xlsx ⇄ Ion lines, streamed through
- * internal storage with exceljs's streaming reader and writer (rows are never all in memory).
+ * internal storage with exceljs's streaming reader and writer (rows are never all in memory); the
+ * reader is fed the workbook's parts by yauzl, in the order it needs, from a copy on disk.
  */
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { open, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { PassThrough, Readable, Transform, type Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import ExcelJS from "exceljs";
-import { defineTask, isSakerError, NonRetryableError, z } from "@saker/sdk";
+import yauzl from "yauzl";
+import { defineTask, isSakerError, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon, untag } from "@saker/sdk/ion";
 import { cellText, isStruct } from "./cells.ts";
 import { encodeText } from "./charset.ts";
@@ -24,9 +31,9 @@ export const MAX_SHEET_ROWS = 1_048_576;
 const MAX_CELL_TEXT = 32_767;
 /**
  * The parts of a workbook that exceljs reads whole (shared strings, styles, the workbook and its
- * relations) are refused as a zip bomb once they inflate to more than {@link BOMB_RATIO} times
- * the bytes of the file read so far (past {@link BOMB_GRACE}), or past {@link BOMB_MAX}: this
- * bounds the memory they take. Sheets are streamed row by row and have no such limit.
+ * relations) are refused as a zip bomb when they declare or inflate to more than
+ * {@link BOMB_RATIO} times the size of the file (past {@link BOMB_GRACE}), or past
+ * {@link BOMB_MAX}: this bounds the memory they take. Sheets are streamed row by row and have no such limit.
  */
 export const BOMB_RATIO = 100;
 export const BOMB_GRACE = 16 * 1024 * 1024;
@@ -38,18 +45,36 @@ export const BOMB_MAX = 1024 * 1024 * 1024;
 const VALUE_RENDERS = ["FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"] as const;
 const DATE_TIME_RENDERS = ["SERIAL_NUMBER", "FORMATTED_STRING", "UNFORMATTED_VALUE"] as const;
 
+/** Entries a workbook may hold (a zip without ZIP64 holds at most 65,535). */
+export const MAX_ENTRIES = 65_535;
+
+/**
+ * The parts exceljs reads whole, in the order they must be read: the relations and the workbook
+ * name the sheets, the shared strings and styles give their cells' text and formats.
+ */
+const WHOLE_PARTS = new Map([
+  ["xl/_rels/workbook.xml.rels", "relations"],
+  ["xl/workbook.xml", "workbook"],
+  ["xl/sharedStrings.xml", "shared strings"],
+  ["xl/styles.xml", "styles"],
+]);
+/** The worksheets, as exceljs names them: its number says which relation the sheet is. */
+const WORKSHEET = /^xl\/worksheets\/sheet(\d+)[.]xml$/;
+
+/** Whether a part read whole inflating to `bytes` from a file of `raw` bytes looks like a zip bomb. */
+const bomb = (bytes: number, raw: number) => bytes > BOMB_MAX || (bytes > BOMB_GRACE && bytes > BOMB_RATIO * raw);
+const bombError = (part: string, bytes: number, raw: number) =>
+  new NonRetryableError(
+    `the ${part} part of the workbook inflates to more than ${Math.floor(bytes / 1024 / 1024)} MiB from a ${Math.ceil(raw / 1024)} KiB file: refused as a zip bomb`,
+  );
+
 /** A pass-through of a part being inflated that fails when the part looks like a zip bomb. */
-function capped(entry: Readable, part: string, raw: () => number): Readable {
+function capped(entry: Readable, part: string, raw: number): Readable {
   let seen = 0;
   const guard = new Transform({
     transform(chunk: Buffer, _enc, done) {
       seen += chunk.length;
-      if (seen > BOMB_MAX || (seen > BOMB_GRACE && seen > BOMB_RATIO * raw()))
-        done(
-          new NonRetryableError(
-            `the ${part} part of the workbook inflates to more than ${Math.floor(seen / 1024 / 1024)} MiB from a ${Math.ceil(raw() / 1024)} KiB file: refused as a zip bomb`,
-          ),
-        );
+      if (bomb(seen, raw)) done(bombError(part, seen, raw));
       else done(null, chunk);
     },
   });
@@ -57,38 +82,123 @@ function capped(entry: Readable, part: string, raw: () => number): Readable {
   return entry.pipe(guard);
 }
 
-type ReaderInternals = Record<string, (entry: Readable) => unknown>;
-
-/** exceljs's streaming reader, with the parts it reads whole guarded against zip bombs. */
-function openReader(source: Readable): ExcelJS.stream.xlsx.WorkbookReader {
-  let raw = 0;
-  const counted = source.pipe(
-    new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        raw += chunk.length;
-        done(null, chunk);
-      },
-    }),
-  );
-  source.on("error", (e) => counted.destroy(e));
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(counted, {
-    worksheets: "emit",
-    sharedStrings: "cache",
-    styles: "cache",
-    hyperlinks: "ignore",
-    entries: "ignore",
-  });
-  const internals = reader as unknown as ReaderInternals;
-  for (const [method, part] of [
-    ["_parseSharedStrings", "shared strings"],
-    ["_parseStyles", "styles"],
-    ["_parseWorkbook", "workbook"],
-    ["_parseRels", "relations"],
-  ] as const) {
-    const original = internals[method]!.bind(reader);
-    internals[method] = (entry) => original(capped(entry, part, () => raw));
+/** Turns what yauzl says of a file it cannot open into a task error. */
+async function unzippable(error: unknown, file: string, from: string): Promise<NonRetryableError> {
+  const message = (error as Error)?.message ?? String(error);
+  const head = Buffer.alloc(4);
+  const fd = await open(file, "r");
+  try {
+    await fd.read(head, 0, 4, 0);
+  } finally {
+    await fd.close();
   }
-  return reader;
+  const why =
+    head.readUInt32LE(0) !== 0x04034b50
+      ? `it is not a zip archive (${message})`
+      : /central directory/i.test(message)
+        ? "it ends in the middle of its zip archive (truncated?)"
+        : message;
+  return new NonRetryableError(`'${from}' is not a readable xlsx file: ${why}`);
+}
+
+/** The private steps of exceljs's streaming reader that read one part each. */
+interface ReaderSteps {
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): Iterable<{ value: WorksheetLike }>;
+}
+
+/** A workbook open for reading: its sheets, each read as the caller iterates it. */
+interface OpenedXlsx {
+  reader: ExcelJS.stream.xlsx.WorkbookReader;
+  /** The sheets in the order of the file; `skip` closes a sheet the caller does not read. */
+  sheets(): AsyncGenerator<{ sheet: WorksheetLike; skip: () => void }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Copies the xlsx to the working directory and opens it by its central directory, then hands
+ * its parts to exceljs's streaming reader one by one, in the order it needs them, whatever their
+ * order in the file (Excel writes the shared strings after the sheets). exceljs's own zip walk
+ * reads entries in file order and, given a sheet before the shared strings or the workbook,
+ * spools it and loses entries; its steps are driven here instead. Sheets are streamed row by row.
+ */
+async function openXlsx(ctx: RunContext, from: string): Promise<OpenedXlsx> {
+  const file = join(await ctx.workingDir(), `${randomUUID()}.xlsx`);
+  let zip: yauzl.ZipFile | undefined;
+  const open: Readable[] = [];
+  const close = async () => {
+    for (const stream of open) stream.destroy();
+    zip?.close();
+    await rm(file, { force: true });
+  };
+  try {
+    await pipeline(await ctx.storage.getFile(from), createWriteStream(file));
+    const raw = (await stat(file)).size;
+    try {
+      zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+    } catch (error) {
+      throw await unzippable(error, file, from);
+    }
+    zip.on("error", () => undefined);
+    if (zip.entryCount > MAX_ENTRIES)
+      throw new NonRetryableError(
+        `'${from}' is not a readable xlsx file: it holds ${zip.entryCount} entries, more than ${MAX_ENTRIES}`,
+      );
+    const whole = new Map<string, yauzl.Entry>();
+    const worksheets: { entry: yauzl.Entry; sheetNo: string }[] = [];
+    for await (const entry of zip.eachEntry()) {
+      const part = WHOLE_PARTS.get(entry.fileName);
+      const sheetNo = WORKSHEET.exec(entry.fileName)?.[1];
+      if (part !== undefined) {
+        // The declared size first; what the part inflates to is counted as it is read.
+        if (bomb(entry.uncompressedSize, raw)) throw bombError(part, entry.uncompressedSize, raw);
+        whole.set(entry.fileName, entry);
+      } else if (sheetNo !== undefined) worksheets.push({ entry, sheetNo });
+    }
+    const opened = zip;
+    const read = async (entry: yauzl.Entry, part?: string): Promise<Readable> => {
+      const inflated = await opened.openReadStreamPromise(entry);
+      const stream = part === undefined ? inflated : capped(inflated, part, raw);
+      open.push(inflated, stream);
+      return stream;
+    };
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
+      worksheets: "emit",
+      sharedStrings: "cache",
+      styles: "cache",
+      hyperlinks: "ignore",
+      entries: "ignore",
+    });
+    const steps = reader as unknown as ReaderSteps;
+    for (const [name, part] of WHOLE_PARTS) {
+      const entry = whole.get(name);
+      if (!entry) continue;
+      const stream = await read(entry, part);
+      if (name === "xl/_rels/workbook.xml.rels") await steps._parseRels(stream);
+      else if (name === "xl/workbook.xml") await steps._parseWorkbook(stream);
+      else if (name === "xl/styles.xml") await steps._parseStyles(stream);
+      else for await (const _ of steps._parseSharedStrings(stream));
+      stream.destroy();
+    }
+    return {
+      reader,
+      async *sheets() {
+        for (const { entry, sheetNo } of worksheets) {
+          const stream = await read(entry);
+          for (const { value } of steps._parseWorksheet(stream as AsyncIterable<Buffer>, sheetNo))
+            yield { sheet: value, skip: () => stream.destroy() };
+          stream.destroy();
+        }
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 interface WorksheetLike extends AsyncIterable<ExcelJS.Row> {
@@ -194,16 +304,11 @@ async function* sheetLines(
 const fileName = (sheet: string, ext: string) =>
   `${sheet.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60) || "sheet"}${ext}`;
 
-/** Turns what exceljs and unzipper throw on a file that is not a readable xlsx into a task error. */
+/** Turns what exceljs and yauzl throw on a part that is not readable into a task error. */
 function xlsxError(error: unknown, from: string): unknown {
   if (isSakerError(error)) return error;
   const message = (error as Error)?.message ?? String(error);
-  const why = /invalid signature/i.test(message)
-    ? `it is not a zip archive (${message})`
-    : /FILE_ENDED|unexpected end/i.test(message)
-      ? "it ends in the middle of its zip archive (truncated?)"
-      : message;
-  return new NonRetryableError(`'${from}' is not a readable xlsx file: ${why}`);
+  return new NonRetryableError(`'${from}' is not a readable xlsx file: ${message}`);
 }
 
 export const ExcelToIon = defineTask({
@@ -263,8 +368,13 @@ export const ExcelToIon = defineTask({
     const uris: Record<string, string> = {};
     let size = 0;
     let sheets = 0;
-    const source = await ctx.storage.getFile(p.from);
-    const reader = openReader(source);
+    let xlsx: OpenedXlsx;
+    try {
+      xlsx = await openXlsx(ctx, p.from);
+    } catch (error) {
+      throw xlsxError(error, p.from);
+    }
+    const reader = xlsx.reader;
     const checkTitles = () => {
       const titles = ((reader as unknown as { model?: { sheets?: { name: string }[] } }).model?.sheets ?? []).map(
         (s) => s.name,
@@ -276,14 +386,12 @@ export const ExcelToIon = defineTask({
         );
     };
     try {
-      for await (const sheet of reader as unknown as AsyncIterable<WorksheetLike>) {
+      for await (const { sheet, skip } of xlsx.sheets()) {
         checkTitles();
         sheets++;
         const title = sheet.name ?? `Sheet${sheet.id}`;
         if (wanted && !wanted.has(title)) {
-          // A sheet exceljs spooled to a temporary file is read from a stream that must be closed.
-          const spooled = (sheet as { iterator?: unknown }).iterator;
-          if (spooled instanceof Readable) spooled.destroy();
+          skip();
           continue;
         }
         const lines = sheetLines(sheet, p, o, () => size++);
@@ -292,9 +400,10 @@ export const ExcelToIon = defineTask({
       if (sheets === 0) throw new NonRetryableError(`'${p.from}' is not a readable xlsx file: it holds no worksheet`);
       checkTitles();
     } catch (error) {
-      source.destroy();
       await Promise.all(Object.values(uris).map((u) => ctx.storage.delete(u).catch(() => false)));
       throw xlsxError(error, p.from);
+    } finally {
+      await xlsx.close();
     }
     ctx.metric({ name: "sheets", type: "counter", value: sheets });
     ctx.metric({ name: "records", type: "counter", value: size });
