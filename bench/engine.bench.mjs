@@ -32,6 +32,28 @@ import {
   sleep,
 } from "./lib/harness.mjs";
 
+/**
+ * Runs flow `bench.<id>` `runs` times after a warm-up run of `bench.warm`, reporting each sample,
+ * the median and, while a run is under way, how far it has gone (for a case stopped by its limit).
+ */
+async function timedRuns(saker, id, runs) {
+  await saker.run("bench", "warm");
+  const times = [];
+  let runStarted = performance.now();
+  reportState(() => ({
+    taskRuns: saker.progress.taskRuns,
+    ms: performance.now() - runStarted,
+    run: times.length + 1,
+  }));
+  for (let i = 0; i < runs; i++) {
+    runStarted = performance.now();
+    const ms = await saker.run("bench", id);
+    times.push(ms);
+    report("sample", { ms });
+  }
+  report("result", { ms: median(times), runs: times.length });
+}
+
 const FILE = fileURLToPath(import.meta.url);
 const ROOT = join(FILE, "../..");
 
@@ -82,21 +104,7 @@ const CASES = {
     try {
       saker.deploy(sequentialFlow("warm", 40));
       saker.deploy(sequentialFlow("seq", n));
-      await saker.run("bench", "warm");
-      const times = [];
-      let runStarted = performance.now();
-      reportState(() => ({
-        taskRuns: saker.progress.taskRuns,
-        ms: performance.now() - runStarted,
-        run: times.length + 1,
-      }));
-      for (let i = 0; i < runs; i++) {
-        runStarted = performance.now();
-        const ms = await saker.run("bench", "seq");
-        times.push(ms);
-        report("sample", { ms });
-      }
-      report("result", { ms: median(times), runs: times.length });
+      await timedRuns(saker, "seq", runs);
     } finally {
       await saker.close();
     }
@@ -139,21 +147,7 @@ const CASES = {
     try {
       saker.deploy(flow("warm", 20));
       saker.deploy(flow("each", n));
-      await saker.run("bench", "warm");
-      const times = [];
-      let runStarted = performance.now();
-      reportState(() => ({
-        taskRuns: saker.progress.taskRuns,
-        ms: performance.now() - runStarted,
-        run: times.length + 1,
-      }));
-      for (let i = 0; i < runs; i++) {
-        runStarted = performance.now();
-        const ms = await saker.run("bench", "each");
-        times.push(ms);
-        report("sample", { ms });
-      }
-      report("result", { ms: median(times), runs: times.length });
+      await timedRuns(saker, "each", runs);
     } finally {
       await saker.close();
     }

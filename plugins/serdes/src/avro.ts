@@ -22,9 +22,8 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
+import { from, uriOutput } from "./common.ts";
 
-const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
-const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
 const onBadLines = z
   .enum(["ERROR", "WARN", "SKIP"])
   .default("ERROR")

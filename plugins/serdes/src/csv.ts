@@ -8,9 +8,8 @@ import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { cellText, isStruct } from "./cells.ts";
 import { TemporalWriter, systemTimeZone } from "./dates.ts";
+import { from, uriOutput } from "./common.ts";
 
-const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
-const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
 const oneChar = (what: string, fallback: string) =>
   z.string().length(1, `${what} is one character`).default(fallback).describe(`The ${what}.`);
 

@@ -5,9 +5,7 @@ import { TemporalWriter, systemTimeZone, timeZone } from "./dates.ts";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { splitJsonArray } from "./jsonArray.ts";
-
-const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
-const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+import { from, uriOutput } from "./common.ts";
 
 /** The lines of a text stream, numbered from 1, without their line breaks. */
 async function* lines(text: AsyncIterable<string>): AsyncGenerator<[number, string]> {

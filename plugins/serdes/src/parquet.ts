@@ -28,9 +28,7 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
-
-const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
-const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+import { from, uriOutput } from "./common.ts";
 
 /** Rows a row group holds at most, whatever `rowGroupSize` says: it bounds the memory a conversion takes. */
 export const MAX_ROWS_PER_GROUP = 100_000;

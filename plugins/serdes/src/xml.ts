@@ -5,9 +5,7 @@ import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { pointerTokens, selectXmlRecords, XmlQueryError, XmlReadError } from "./xmlRead.ts";
 import { isXmlName, XmlRecordWriter } from "./xmlWrite.ts";
-
-const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
-const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+import { from, uriOutput } from "./common.ts";
 
 /** Deepest element nesting read, as org.json's default. */
 const MAX_DEPTH = 512;

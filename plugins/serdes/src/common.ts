@@ -1,0 +1,8 @@
+/** Property and output schemas every serdes conversion shares. */
+import { z } from "@saker/sdk";
+
+/** The one output of a conversion: the converted file. */
+export const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
+
+/** The `from` property: the file to convert. */
+export const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
