@@ -3,12 +3,8 @@
  * internal storage with exceljs's streaming reader and writer (rows are never all in memory); the
  * reader is fed the workbook's parts by yauzl, in the order it needs, from a copy on disk.
  */
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { open, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { PassThrough, Readable, Transform, type Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import ExcelJS from "exceljs";
 import yauzl from "yauzl";
 import { defineTask, isSakerError, NonRetryableError, z, type RunContext } from "@saker/sdk";
@@ -23,7 +19,7 @@ import {
   isDateFormat,
   wallTime,
 } from "./excelFormat.ts";
-import { storeStream } from "./store.ts";
+import { localCopy, storeStream } from "./store.ts";
 
 /** Rows a sheet can hold in the xlsx format (Excel's limit). */
 export const MAX_SHEET_ROWS = 1_048_576;
@@ -126,21 +122,22 @@ interface OpenedXlsx {
  * spools it and loses entries; its steps are driven here instead. Sheets are streamed row by row.
  */
 async function openXlsx(ctx: RunContext, from: string): Promise<OpenedXlsx> {
-  const file = join(await ctx.workingDir(), `${randomUUID()}.xlsx`);
+  let file: string | undefined;
   let zip: yauzl.ZipFile | undefined;
   const open: Readable[] = [];
   const close = async () => {
     for (const stream of open) stream.destroy();
     zip?.close();
-    await rm(file, { force: true });
+    if (file !== undefined) await rm(file, { force: true });
   };
   try {
-    await pipeline(await ctx.storage.getFile(from), createWriteStream(file));
-    const raw = (await stat(file)).size;
+    const copy = await localCopy(ctx, from, ".xlsx");
+    file = copy;
+    const raw = (await stat(copy)).size;
     try {
-      zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+      zip = await yauzl.openPromise(copy, { lazyEntries: true, autoClose: false });
     } catch (error) {
-      throw await unzippable(error, file, from);
+      throw await unzippable(error, copy, from);
     }
     zip.on("error", () => undefined);
     if (zip.entryCount > MAX_ENTRIES)

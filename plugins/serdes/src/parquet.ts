@@ -2,20 +2,16 @@
  * `io.kestra.plugin.serdes.parquet.IonToParquet` and `ParquetToIon`: Ion lines ⇄ Parquet, one
  * row group at a time (hyparquet-writer to write, hyparquet to read a row group by byte range).
  */
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import * as zlib from "node:zlib";
 import type { AsyncBuffer, Compressors, FileMetaData } from "hyparquet";
-import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
+import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueError } from "./parquetSchema.ts";
 import { InferError, inferAvroSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
-import { storeStream } from "./store.ts";
+import { localCopy, storeStream } from "./store.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
 import {
   DEFAULT_DATE_FORMAT,
@@ -257,13 +253,6 @@ async function decompressors(): Promise<Compressors> {
   return readCompressors;
 }
 
-/** Copies a stored file into the task's working directory, so that it can be read by byte range. */
-async function spool(ctx: RunContext, uri: string): Promise<string> {
-  const file = join(await ctx.workingDir(), `${randomUUID()}.parquet`);
-  await pipeline(await ctx.storage.getFile(uri), createWriteStream(file));
-  return file;
-}
-
 export const ParquetToIon = defineTask({
   type: "io.kestra.plugin.serdes.parquet.ParquetToIon",
   aliases: ["io.kestra.plugin.serdes.parquet.ParquetReader"],
@@ -281,7 +270,7 @@ export const ParquetToIon = defineTask({
   async run(p, ctx) {
     const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import("hyparquet");
     const compressors = await decompressors();
-    const file = await spool(ctx, p.from);
+    const file = await localCopy(ctx, p.from, ".parquet");
     try {
       let buffer: AsyncBuffer;
       let metadata: FileMetaData;

@@ -1,4 +1,6 @@
 /** Writes a converted file to internal storage as it is produced: no half file is left when the conversion fails. */
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { isSakerError, NonRetryableError, type RunContext } from "@saker/sdk";
 
 /**
@@ -22,4 +24,14 @@ export async function storeStream(ctx: RunContext, name: string, produce: AsyncI
     if (isSakerError(cause)) throw cause;
     throw new NonRetryableError((cause as Error).message ?? String(cause));
   }
+}
+
+/**
+ * Copies a stored file into the task's working directory (through the SDK's working files, which
+ * never follow a link) for readers that need random access; returns its path.
+ */
+export async function localCopy(ctx: RunContext, uri: string, extension: string): Promise<string> {
+  const name = `${randomUUID()}${extension}`;
+  await ctx.workingFiles.write({ [name]: uri });
+  return join(await ctx.workingDir(), name);
 }
