@@ -5,7 +5,7 @@
  */
 import { open, rm, stat } from "node:fs/promises";
 import { PassThrough, Readable, Transform, type Writable } from "node:stream";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import yauzl from "yauzl";
 import { defineTask, isSakerError, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon, untag } from "@saker/sdk/ion";
@@ -114,6 +114,9 @@ interface OpenedXlsx {
   close(): Promise<void>;
 }
 
+/** exceljs, loaded on first use: it takes about 300 ms to load, which every start-up would pay otherwise. */
+const exceljs = async (): Promise<typeof ExcelJS> => (await import("exceljs")).default;
+
 /**
  * Copies the xlsx to the working directory and opens it by its central directory, then hands
  * its parts to exceljs's streaming reader one by one, in the order it needs them, whatever their
@@ -162,7 +165,7 @@ async function openXlsx(ctx: RunContext, from: string): Promise<OpenedXlsx> {
       open.push(inflated, stream);
       return stream;
     };
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
+    const reader = new (await exceljs()).stream.xlsx.WorkbookReader(Readable.from([]), {
       worksheets: "emit",
       sharedStrings: "cache",
       styles: "cache",
@@ -691,11 +694,12 @@ export const IonToExcel = defineTask({
       seen.add(title.toLowerCase());
     }
     let size = 0;
+    const excel = await exceljs();
     const uri = await storeStream(
       ctx,
       "data.xlsx",
       xlsxBytes(async (stream) => {
-        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+        const workbook = new excel.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
         for (const [title, from] of sheets) {
           const source = await ctx.storage.getFile(from);
           try {
