@@ -2,7 +2,8 @@
  * The schema of a flow's own properties (everything but the plugin nodes, which are validated
  * against their plugin's schema). Also used to generate the flow JSON Schema.
  */
-import { anyValue, conditions, isDuration, parseDuration, tasks, z } from "@saker/sdk";
+import { anyValue, conditions, isDuration, LOG_LEVELS, parseDuration, STATE_TYPES, tasks, z } from "@saker/sdk";
+import { AssetsDeclarationSchema } from "./assets.ts";
 import { RetryPolicySchema } from "./retry.ts";
 import { INPUT_TYPES } from "./typedValues.ts";
 
@@ -171,3 +172,43 @@ export const FlowSchema = z.object({
   deleted: z.boolean().optional(),
   workerGroup: z.unknown().optional(),
 });
+
+/** The properties every task has besides its plugin's own (validated with the flow, documented with each type). */
+export const COMMON_TASK_SHAPE = {
+  id: z
+    .string()
+    .regex(TASK_ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'")
+    .describe("A unique id in the flow."),
+  type: z.string().describe("The plugin type."),
+  version: z.string().optional().describe("The plugin version: exact, a semver range, LATEST or OLDEST."),
+  description: z.string().optional(),
+  retry: RetryPolicySchema.optional().describe("Retry policy when the task fails."),
+  timeout: z.string().optional().describe("ISO-8601 duration after which the task is killed and fails."),
+  disabled: z.boolean().default(false).describe("A disabled task is skipped entirely."),
+  workerGroup: z.object({ key: z.string(), fallback: z.enum(["FAIL", "WAIT", "CANCEL"]).optional() }).optional(),
+  logLevel: z.enum(LOG_LEVELS).optional().describe("Minimum level of the task's logs."),
+  logToFile: z.boolean().optional(),
+  allowFailure: z.boolean().default(false).describe("A failure ends the task WARNING and the flow goes on."),
+  allowWarning: z.boolean().default(false).describe("A warning ends the task SUCCESS."),
+  runIf: z.union([z.string(), z.boolean()]).optional().describe("Skip the task when this renders falsy."),
+  taskCache: z.object({ enabled: z.boolean(), ttl: z.string().optional() }).optional(),
+  assets: AssetsDeclarationSchema.optional(),
+};
+
+export const COMMON_TRIGGER_SHAPE = {
+  id: COMMON_TASK_SHAPE.id,
+  type: z.string(),
+  version: z.string().optional(),
+  description: z.string().optional(),
+  conditions: z
+    .array(z.looseObject({ type: z.string() }).meta({ $pluginNode: "condition", $dynamic: false }))
+    .optional(),
+  disabled: z.boolean().default(false),
+  workerGroup: COMMON_TASK_SHAPE.workerGroup,
+  logLevel: COMMON_TASK_SHAPE.logLevel,
+  logToFile: z.boolean().optional(),
+  labels: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))])
+    .optional(),
+  stopAfter: z.array(z.enum(STATE_TYPES)).optional(),
+};

@@ -3,7 +3,7 @@
  * properties (type, default, required, dynamic), outputs and examples.
  */
 import { z } from "@saker/sdk";
-import { COMMON_TASK_SHAPE } from "../model/parseFlow.ts";
+import { COMMON_TASK_SHAPE } from "../model/flowSchema.ts";
 import type { RegisteredType } from "./registry.ts";
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@
  */
 import type { Logger, PluginTypeInfo, StateType, z } from "@saker/sdk";
 import type { Execution, Label, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { Flow } from "../model/flow.ts";
 import type { RetryPolicy } from "../model/retry.ts";
 
 /** A task run to create: a resolved task, with an iteration for loops. */
@@ -15,7 +15,12 @@ export interface NextTaskRun extends ResolvedTask {
 
 /** What a flowable sees while the executor resolves it. */
 export interface FlowableContext {
-  readonly flow: FlowGraph;
+  /**
+   * The compiled flow (the executor passes its `FlowGraph`); a flowable reads only the flow's
+   * definition, which keeps this contract free of the compiler in flow/ (that compiler needs the
+   * registry, and the registry holds these definitions).
+   */
+  readonly flow: { readonly flow: Flow };
   readonly execution: Execution;
   readonly task: TaskNode;
   readonly taskRun: TaskRun;

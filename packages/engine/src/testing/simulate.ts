@@ -8,8 +8,8 @@ import { transition } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import { buildRunVariables } from "../executor/variables.ts";
 import type { Execution, TaskNode } from "../model/execution.ts";
-import { compileFlowGraph } from "../model/flowGraph.ts";
-import { parseFlow } from "../model/parseFlow.ts";
+import { compileFlowGraph } from "../flow/flowGraph.ts";
+import { parseFlow } from "../flow/parseFlow.ts";
 import { newState } from "../model/state.ts";
 import { coreRegistry } from "../runtime/registryLoader.ts";
 

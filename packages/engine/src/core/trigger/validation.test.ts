@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { isSakerError, defineTrigger, z } from "@saker/sdk";
 import { describe, expect, it } from "vitest";
-import { parseFlow } from "../../model/parseFlow.ts";
+import { parseFlow } from "../../flow/parseFlow.ts";
 import { CORE_PLUGIN, coreRegistry } from "../../runtime/registryLoader.ts";
 
 const registry = coreRegistry();

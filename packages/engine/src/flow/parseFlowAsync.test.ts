@@ -6,7 +6,7 @@
 import { isSakerError } from "@saker/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { coreRegistry } from "../runtime/registryLoader.ts";
-import { DEFAULT_DATA_LIMITS, setDataLimits } from "./dataLimits.ts";
+import { DEFAULT_DATA_LIMITS, setDataLimits } from "../model/dataLimits.ts";
 import { parseFlow, parseFlowAsync } from "./parseFlow.ts";
 
 const registry = coreRegistry();
