@@ -17,6 +17,10 @@ export function compareWithAllowlist(
   components: readonly string[][],
   entries: readonly AllowedCycle[],
 ): { unexpected: string[][]; stale: { entry: AllowedCycle; now: string[][] }[]; exact: string[][] };
+export function folderPairs(
+  graph: ImportGraph,
+  base?: string,
+): { folders: [string, string]; forward: string[]; backward: string[] }[];
 export function shrunkAllowlist(
   components: readonly string[][],
   entries: readonly AllowedCycle[],

@@ -30,6 +30,8 @@ Options
   --allow <file>  the allowlist (default: scripts/import-cycles.allow.json)
   --root <dir>    the repository root to scan (default: this script's parent folder)
   --list          print every cycle found and exit 0, without reading the allowlist
+  --folders       print the pairs of engine folders (packages/engine/src/<folder>) that import each
+                  other, tests left out, with the imports of the thinner direction; exit 0
   --update        rewrite the allowlist to today's cycles; refuses when that would add or grow one
   --help          this text
 
@@ -291,6 +293,38 @@ export function shrunkAllowlist(components, entries) {
   });
 }
 
+/**
+ * Pairs of top-level folders of packages/engine/src that import each other (test files left out):
+ * `{ folders: [a, b], forward: ["a/x.ts -> b/y.ts", …], backward: [...] }`, sorted by folder names.
+ */
+export function folderPairs(graph, base = "packages/engine/src/") {
+  const isTest = (file) => /\.test\.ts$|\/__tests__\//.test(file);
+  const folderOf = (file) => {
+    if (!file.startsWith(base)) return undefined;
+    const rest = file.slice(base.length);
+    return rest.includes("/") ? rest.slice(0, rest.indexOf("/")) : undefined;
+  };
+  const edges = new Map();
+  for (const [file, targets] of graph) {
+    const from = folderOf(file);
+    if (!from || isTest(file)) continue;
+    for (const target of targets) {
+      const to = folderOf(target);
+      if (!to || to === from) continue;
+      const key = `${from}\0${to}`;
+      if (!edges.has(key)) edges.set(key, []);
+      edges.get(key).push(`${file.slice(base.length)} -> ${target.slice(base.length)}`);
+    }
+  }
+  const pairs = [];
+  for (const [key, forward] of edges) {
+    const [a, b] = key.split("\0");
+    const backward = edges.get(`${b}\0${a}`);
+    if (a < b && backward) pairs.push({ folders: [a, b], forward, backward });
+  }
+  return pairs.sort((x, y) => x.folders.join("/").localeCompare(y.folders.join("/")));
+}
+
 function isSubset(files, of) {
   const set = new Set(of);
   return files.every((file) => set.has(file));
@@ -343,6 +377,16 @@ async function main(args) {
   if (args.includes("--list")) {
     console.log(`${components.length} import cycle(s) among ${graph.size} files`);
     for (const component of components) console.log(describe(graph, component));
+    return 0;
+  }
+  if (args.includes("--folders")) {
+    const pairs = folderPairs(graph);
+    console.log(`${pairs.length} pair(s) of engine folders import each other`);
+    for (const { folders, forward, backward } of pairs) {
+      const [thin, thick] = forward.length <= backward.length ? [forward, backward] : [backward, forward];
+      console.log(`  ${folders.join(" <-> ")}: ${thick.length} import(s) one way, ${thin.length} back:`);
+      for (const edge of thin) console.log(`    ${edge}`);
+    }
     return 0;
   }
   const entries = readAllowlist(allowPath);

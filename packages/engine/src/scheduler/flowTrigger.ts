@@ -8,9 +8,8 @@
  * condition that cannot be evaluated counts as false.
  */
 import { TERMINATED_STATES } from "@saker/sdk";
-import { MULTIPLE_CONDITION_TYPE, MultipleCondition } from "../core/condition/multipleCondition.ts";
-import { viewExecution, type ExecutionView } from "../core/condition/executionView.ts";
-import { PreconditionsSchema } from "../core/trigger/flow.ts";
+import { viewExecution, type ExecutionView } from "../model/executionView.ts";
+import { MULTIPLE_CONDITION_TYPE, MultipleConditionSchema, PreconditionsSchema } from "./flowTriggerSchema.ts";
 import { preconditionEntries, type PreconditionEntry } from "./preconditions.ts";
 import { advanceWindow, type TimeWindow, type WindowState } from "./timeWindow.ts";
 
@@ -82,7 +81,7 @@ interface WindowSpec {
 }
 
 function multipleConditionSpec(input: FlowTriggerInput, node: Node): WindowSpec | undefined {
-  const parsed = MultipleCondition.properties.safeParse(node);
+  const parsed = MultipleConditionSchema.safeParse(node);
   if (!parsed.success) return undefined;
   const props = parsed.data;
   const timeWindow: TimeWindow = { ...(props.timeWindow ?? {}) };

@@ -3,7 +3,7 @@
  * state: `condition_1`, `condition_2`… for the upstream `flows`, then `condition_N_<id>` for the
  * `where` filters (Kestra's keys).
  */
-import { hasLabels, toLabels, type ExecutionView } from "../core/condition/executionView.ts";
+import { hasLabels, toLabels, type ExecutionView } from "../model/executionView.ts";
 import { testExecutionFilter, type ExecutionFilter } from "./whereFilters.ts";
 
 export interface UpstreamFlow {

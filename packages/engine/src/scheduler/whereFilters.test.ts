@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { viewExecution } from "../core/condition/executionView.ts";
+import { viewExecution } from "../model/executionView.ts";
 import { execution } from "./__tests__/support.ts";
 import { isTruthy } from "../expression/index.ts";
 import { filterProblems, testExecutionFilter, testFilter, type WhereFilter } from "./whereFilters.ts";

@@ -4,7 +4,7 @@
  * An EXPRESSION is rendered from `value`; for the comparing types (EQUAL_TO, STARTS_WITH…) Kestra
  * then compares that same `value` with its rendering, which is kept here.
  */
-import type { ExecutionView } from "../core/condition/executionView.ts";
+import type { ExecutionView } from "../model/executionView.ts";
 import { isTruthy } from "../expression/index.ts";
 import { fullMatch } from "../expression/regex.ts";
 

@@ -1,6 +1,6 @@
 /** Conditions on what the execution belongs to: `ExecutionFlow`, `ExecutionNamespace`, `ExecutionLabels`. */
 import { defineCondition, z } from "@saker/sdk";
-import { hasLabels, toLabels, viewExecution } from "./executionView.ts";
+import { hasLabels, toLabels, viewExecution } from "../../model/executionView.ts";
 
 export const ExecutionFlow = defineCondition({
   type: "io.kestra.plugin.core.condition.ExecutionFlow",

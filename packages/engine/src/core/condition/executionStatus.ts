@@ -1,6 +1,6 @@
 /** Conditions on the state of the execution: `ExecutionStatus` and `HasRetryAttempt`. */
 import { defineCondition, STATE_TYPES, z } from "@saker/sdk";
-import { viewExecution } from "./executionView.ts";
+import { viewExecution } from "../../model/executionView.ts";
 
 const statesProperties = z.object({
   in: z.array(z.enum(STATE_TYPES)).optional().describe("The states that are allowed."),

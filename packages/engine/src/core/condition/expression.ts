@@ -1,6 +1,6 @@
 /** Conditions given as an expression: `Expression` and `ExecutionOutputs`. */
 import { defineCondition, raw, z } from "@saker/sdk";
-import { viewExecution } from "./executionView.ts";
+import { viewExecution } from "../../model/executionView.ts";
 
 /** Kestra's reading of a rendered condition: false when blank or `false`, true otherwise. */
 export function renderedTrue(text: string): boolean {

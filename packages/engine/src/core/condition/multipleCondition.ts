@@ -4,11 +4,10 @@
  * (`scheduler/flowTrigger.ts`, shared with the Flow trigger's `preconditions`); this condition
  * cannot be evaluated on its own.
  */
-import { SakerError, condition, defineCondition, duration, z } from "@saker/sdk";
-import { TimeWindowSchema, timeWindowProblems } from "../trigger/timeWindow.ts";
+import { SakerError, defineCondition } from "@saker/sdk";
+import { MULTIPLE_CONDITION_TYPE, MultipleConditionSchema } from "../../scheduler/flowTriggerSchema.ts";
+import { timeWindowProblems } from "../../scheduler/timeWindowSchema.ts";
 import { withValidation } from "../trigger/withValidation.ts";
-
-export const MULTIPLE_CONDITION_TYPE = "io.kestra.plugin.core.condition.MultipleCondition";
 
 const definition = defineCondition({
   type: MULTIPLE_CONDITION_TYPE,
@@ -23,22 +22,7 @@ const definition = defineCondition({
       code: "type: io.kestra.plugin.core.trigger.Flow\nconditions:\n  - type: io.kestra.plugin.core.condition.ExecutionStatus\n    in: [SUCCESS]\n  - id: both\n    type: io.kestra.plugin.core.condition.MultipleCondition\n    conditions:\n      flow_a:\n        type: io.kestra.plugin.core.condition.ExecutionFlow\n        namespace: company.team\n        flowId: a\n      flow_b:\n        type: io.kestra.plugin.core.condition.ExecutionFlow\n        namespace: company.team\n        flowId: b",
     },
   ],
-  properties: z.object({
-    id: z
-      .string()
-      .regex(
-        /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/,
-        "must start with a letter or digit and hold only letters, digits, '_' and '-'",
-      )
-      .describe("A unique id: the key of the stored window."),
-    conditions: z
-      .record(z.string(), condition())
-      .describe("The conditions to wait for, by a name unique in the trigger."),
-    timeWindow: TimeWindowSchema.optional(),
-    resetOnSuccess: z.boolean().default(true).describe("Start over after the conditions were all met once."),
-    window: duration().optional().describe("Deprecated: `timeWindow.window`."),
-    windowAdvance: duration().optional().describe("Deprecated: `timeWindow.windowAdvance`."),
-  }),
+  properties: MultipleConditionSchema,
   test() {
     throw new SakerError(
       "CONDITION_INVALID",

@@ -4,50 +4,11 @@
  * within a time window.
  */
 import { STATE_TYPES, TERMINATED_STATES, defineTrigger, raw, z } from "@saker/sdk";
-import { FILTER_FIELDS, FILTER_TYPES, filterProblems } from "../../scheduler/whereFilters.ts";
+import { filterProblems } from "../../scheduler/whereFilters.ts";
+import { PreconditionsSchema } from "../../scheduler/flowTriggerSchema.ts";
 import { inputsProperty } from "./schedule.ts";
-import { TimeWindowSchema, timeWindowProblems } from "./timeWindow.ts";
+import { timeWindowProblems } from "../../scheduler/timeWindowSchema.ts";
 import { withValidation } from "./withValidation.ts";
-
-const ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
-
-export const UpstreamFlowSchema = z.object({
-  namespace: z.string().describe("The namespace of the upstream flow."),
-  flowId: z.string().optional().describe("The upstream flow; any flow of the namespace when not set."),
-  states: z.array(z.enum(STATE_TYPES)).optional().describe("The states the upstream execution must be in."),
-  labels: z.record(z.string(), z.unknown()).optional().describe("Labels the upstream execution must carry."),
-});
-
-export const FilterSchema = z.object({
-  field: z
-    .enum(FILTER_FIELDS)
-    .describe("What to filter on: FLOW_ID, NAMESPACE, STATE, or EXPRESSION (`value` rendered)."),
-  type: z.enum(FILTER_TYPES).describe("The comparison."),
-  value: z.string().optional().describe("The value to compare with (every type but IN and NOT_IN)."),
-  values: z.array(z.string()).optional().describe("The values for IN and NOT_IN."),
-});
-
-export const ExecutionFilterSchema = z.object({
-  id: z.string().min(1).describe("A unique id for the filter."),
-  operand: z.enum(["AND", "OR"]).default("AND").describe("How the filters combine."),
-  filters: z.array(FilterSchema).min(1).describe("The filters."),
-});
-
-export const PreconditionsSchema = z.object({
-  id: z
-    .string()
-    .regex(ID, "must start with a letter or digit and hold only letters, digits, '_' and '-'")
-    .describe("A unique id for the preconditions: the key of the stored window."),
-  flows: z.array(UpstreamFlowSchema).optional().describe("Upstream flows that must have run within the window."),
-  where: z
-    .array(ExecutionFilterSchema)
-    .optional()
-    .describe("Execution filters that must each have matched an execution within the window."),
-  timeWindow: TimeWindowSchema.optional(),
-  resetOnSuccess: z.boolean().default(true).describe("Start over after the preconditions were all met once."),
-});
-
-export type Preconditions = z.output<typeof PreconditionsSchema>;
 
 const definition = defineTrigger({
   type: "io.kestra.plugin.core.trigger.Flow",

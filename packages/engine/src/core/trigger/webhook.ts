@@ -1,6 +1,6 @@
 /** `Webhook`: start an execution from an HTTP call. The REST API drives it (`scheduler/webhookRequest.ts` builds its variables). */
 import { defineTrigger, z } from "@saker/sdk";
-import { MULTIPLE_CONDITION_TYPE } from "../condition/multipleCondition.ts";
+import { MULTIPLE_CONDITION_TYPE } from "../../scheduler/flowTriggerSchema.ts";
 import { withValidation } from "./withValidation.ts";
 
 const definition = defineTrigger({

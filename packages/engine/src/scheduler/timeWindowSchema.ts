@@ -1,6 +1,6 @@
 /** The `timeWindow` property of Flow trigger preconditions and MultipleCondition, and its checks. */
 import { duration, z } from "@saker/sdk";
-import { parseLocalTime, TIME_WINDOW_TYPES } from "../../scheduler/timeWindow.ts";
+import { parseLocalTime, TIME_WINDOW_TYPES } from "./timeWindow.ts";
 
 const localTime = (what: string) =>
   z
