@@ -7,7 +7,7 @@ import { SakerError, errorMessage } from "@saker/sdk";
 import { inputLeaves, type InputDefinition } from "./flow.ts";
 import { isDataLimitError, parseJsonData } from "./dataLimits.ts";
 import { checkConstraints, parseTypedValue, TypedValueError } from "./typedValues.ts";
-import { nestDotted } from "../executor/variables.ts";
+import { nestDotted } from "./nestDotted.ts";
 
 export interface InputResolution {
   /** Renders a template to its native value, with `inputs` set to the resolved dependencies. */
