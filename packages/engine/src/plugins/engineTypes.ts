@@ -3,7 +3,16 @@
  * are resolved by the executor, never on a worker; executor tasks (Labels, Subflow) change the
  * execution itself. Third-party plugins only define runnable tasks (`defineTask` in the SDK).
  */
-import type { Logger, PluginTypeInfo, StateType, z } from "@saker/sdk";
+import type {
+  AnyConditionDefinition,
+  AnyTaskDefinition,
+  AnyTriggerDefinition,
+  Logger,
+  PluginOptions,
+  PluginTypeInfo,
+  StateType,
+  z,
+} from "@saker/sdk";
 import type { Execution, Label, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { RetryPolicy } from "../model/retry.ts";
@@ -160,4 +169,23 @@ export function defineExecutorTask<P extends z.ZodObject>(
   definition: Omit<ExecutorTaskDefinition<P>, "kind">,
 ): ExecutorTaskDefinition<P> {
   return Object.freeze({ ...definition, kind: "executor" as const });
+}
+
+/** A task of any kind: runnable (the SDK's), flowable or executor (engine-only). */
+export type EngineTaskDefinition = AnyTaskDefinition | FlowableDefinition | ExecutorTaskDefinition;
+
+/** `definePlugin`'s options, with the engine-only task kinds allowed: the core plugin's shape. */
+export interface EnginePluginOptions extends Omit<PluginOptions, "tasks" | "triggers" | "conditions"> {
+  tasks: readonly EngineTaskDefinition[];
+  triggers: readonly AnyTriggerDefinition[];
+  conditions: readonly AnyConditionDefinition[];
+}
+
+export interface EnginePluginDefinition extends Readonly<EnginePluginOptions> {
+  readonly kind: "plugin";
+}
+
+/** Declares a plugin that may hold engine-only task kinds (the core plugin). */
+export function defineEnginePlugin(options: EnginePluginOptions): EnginePluginDefinition {
+  return Object.freeze({ ...options, kind: "plugin" as const });
 }

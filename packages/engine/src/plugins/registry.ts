@@ -11,7 +11,7 @@ import {
 } from "@saker/sdk";
 import semver from "semver";
 import { canonicalAlias } from "../model/aliases.ts";
-import type { ExecutorTaskDefinition, FlowableDefinition } from "./engineTypes.ts";
+import type { EnginePluginDefinition, ExecutorTaskDefinition, FlowableDefinition } from "./engineTypes.ts";
 
 export type AnyTypeDefinition =
   AnyTaskDefinition | FlowableDefinition | ExecutorTaskDefinition | AnyTriggerDefinition | AnyConditionDefinition;
@@ -51,19 +51,26 @@ export function nodeKindOf(definition: AnyTypeDefinition): NodeKind {
 export class PluginRegistry {
   private readonly byType = new Map<string, RegisteredType[]>();
   private readonly aliases = new Map<string, string>();
-  private readonly withExpressions = new Map<string, PluginDefinition>();
+  private readonly withExpressions = new Map<string, PluginDefinition | EnginePluginDefinition>();
   private readonly infos = new Map<string, Pick<PluginDefinition, "group" | "title" | "description" | "icon">>();
   defaultVersion: DefaultVersionPolicy = "LATEST";
   /** Bumped on every change, so that caches built from the registry know when to rebuild. */
   version = 0;
 
   /** Plugins that add expression filters or functions. */
-  expressionPlugins(): PluginDefinition[] {
+  expressionPlugins(): (PluginDefinition | EnginePluginDefinition)[] {
     return [...this.withExpressions.values()];
   }
 
-  /** Registers every type of a plugin version; `isolated` lists types (or prefixes) to run in threads. */
-  addPlugin(plugin: PluginRef, definition: PluginDefinition, isolated: readonly string[] = []): void {
+  /**
+   * Registers every type of a plugin version (a third-party plugin, or the core plugin with its
+   * engine-only kinds); `isolated` lists types (or prefixes) to run in threads.
+   */
+  addPlugin(
+    plugin: PluginRef,
+    definition: PluginDefinition | EnginePluginDefinition,
+    isolated: readonly string[] = [],
+  ): void {
     const all: AnyTypeDefinition[] = [
       ...(definition.tasks ?? []),
       ...(definition.triggers ?? []),
