@@ -7,6 +7,15 @@ export interface AllowedCycle {
   files: string[];
   removedBy?: string;
 }
+export interface AllowedFolderPair {
+  folders: [string, string];
+  removedBy?: string;
+}
+export interface FolderPair {
+  folders: [string, string];
+  forward: string[];
+  backward: string[];
+}
 export type ImportGraph = Map<string, string[]>;
 export function sourceFiles(root: string): string[];
 export function importsOf(text: string, fileName?: string): ImportRef[];
@@ -17,10 +26,11 @@ export function compareWithAllowlist(
   components: readonly string[][],
   entries: readonly AllowedCycle[],
 ): { unexpected: string[][]; stale: { entry: AllowedCycle; now: string[][] }[]; exact: string[][] };
-export function folderPairs(
-  graph: ImportGraph,
-  base?: string,
-): { folders: [string, string]; forward: string[]; backward: string[] }[];
+export function folderPairs(graph: ImportGraph, base?: string): FolderPair[];
+export function compareFolderPairs(
+  pairs: readonly FolderPair[],
+  allowed: readonly AllowedFolderPair[],
+): { unexpected: FolderPair[]; stale: AllowedFolderPair[] };
 export function shrunkAllowlist(
   components: readonly string[][],
   entries: readonly AllowedCycle[],

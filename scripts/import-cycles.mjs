@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * Fails when the sources import in a circle that scripts/import-cycles.allow.json does not list, and
- * when a listed circle is gone or smaller than listed (so the list only ever shrinks). Run with
- * `--help` for the options.
+ * Fails when the sources import in a circle that scripts/import-cycles.allow.json does not list, or
+ * two engine folders import each other without being listed, and when a listed circle or pair is
+ * gone or smaller than listed (so the list only ever shrinks). Run with `--help` for the options.
  *
  * The graph: every `import … from`, `import "…"`, `export … from` and `import x = require(…)` of
  * packages/src/ and plugins/src/ TypeScript files, type-only ones included (a circle of types is
@@ -20,23 +20,29 @@ import ts from "typescript";
 const HELP = `Usage: node scripts/import-cycles.mjs [options]
 
 Finds import cycles (strongly connected components of the import graph) among the TypeScript
-sources of packages/*/src and plugins/*/src, and checks them against the allowlist.
+sources of packages/*/src and plugins/*/src, and the pairs of engine folders
+(packages/engine/src/<folder>) that import each other, tests left out; checks both against the
+allowlist.
 
 Exits 1 when
-  - a cycle is not covered by an allowlist entry (a new cycle, or a listed one that grew), or
-  - an allowlist entry matches no cycle exactly (the cycle is gone or smaller: shrink the list).
+  - a cycle is not covered by an allowlist entry (a new cycle, or a listed one that grew),
+  - two engine folders import each other and the allowlist does not name the pair, or
+  - an allowlist entry is out of date (its cycle is gone or smaller, its folders no longer
+    import each other): shrink the list with --update.
 
 Options
   --allow <file>  the allowlist (default: scripts/import-cycles.allow.json)
   --root <dir>    the repository root to scan (default: this script's parent folder)
   --list          print every cycle found and exit 0, without reading the allowlist
-  --folders       print the pairs of engine folders (packages/engine/src/<folder>) that import each
-                  other, tests left out, with the imports of the thinner direction; exit 0
-  --update        rewrite the allowlist to today's cycles; refuses when that would add or grow one
+  --folders       print the engine folder pairs that import each other, with the imports of the
+                  thinner direction, and exit 0
+  --update        rewrite the allowlist to today's cycles and pairs; refuses to add or widen one
   --help          this text
 
-Allowlist format: { "cycles": [ { "files": ["packages/…/a.ts", …], "removedBy": "…" } ] }. An entry
-names the exact file set of one cycle; it may only be deleted or narrowed, never widened.`;
+Allowlist format:
+  { "cycles": [ { "removedBy": "…", "files": ["packages/…/a.ts", …] } ],
+    "folderPairs": [ { "removedBy": "…", "folders": ["core", "executor"] } ] }
+A cycle entry names the exact file set of one cycle. Entries may only be deleted or narrowed.`;
 
 const DEFAULT_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SOURCE_ROOTS = ["packages", "plugins"];
@@ -325,6 +331,20 @@ export function folderPairs(graph, base = "packages/engine/src/") {
   return pairs.sort((x, y) => x.folders.join("/").localeCompare(y.folders.join("/")));
 }
 
+/**
+ * Today's folder pairs against the allowed ones (`{ folders: [a, b] }`, a < b): `unexpected` pairs
+ * no entry names, `stale` entries whose pair no longer imports both ways.
+ */
+export function compareFolderPairs(pairs, allowed) {
+  const key = (folders) => [...folders].sort().join(" <-> ");
+  const today = new Set(pairs.map((pair) => key(pair.folders)));
+  const listed = new Set(allowed.map((entry) => key(entry.folders)));
+  return {
+    unexpected: pairs.filter((pair) => !listed.has(key(pair.folders))),
+    stale: allowed.filter((entry) => !today.has(key(entry.folders))),
+  };
+}
+
 function isSubset(files, of) {
   const set = new Set(of);
   return files.every((file) => set.has(file));
@@ -341,15 +361,19 @@ function describe(graph, component) {
 }
 
 function readAllowlist(path) {
-  if (!existsSync(path)) return [];
+  if (!existsSync(path)) return { cycles: [], folderPairs: [] };
   const parsed = JSON.parse(readFileSync(path, "utf8"));
-  if (!Array.isArray(parsed.cycles)) throw new Error(`${path}: expected { "cycles": [...] }`);
-  return parsed.cycles;
+  if (!Array.isArray(parsed.cycles)) throw new Error(`${path}: expected { "cycles": [...], "folderPairs": [...] }`);
+  return { cycles: parsed.cycles, folderPairs: parsed.folderPairs ?? [] };
 }
 
 /** Writes the allowlist as Prettier would (so `prettier --check` passes), plain JSON without it. */
-async function writeAllowlist(path, entries) {
-  const body = { $comment: "Import cycles that exist today. Only ever remove or narrow an entry.", cycles: entries };
+async function writeAllowlist(path, { cycles, folderPairs }) {
+  const body = {
+    $comment: "Import cycles and engine folder pairs that exist today. Only ever remove or narrow an entry.",
+    cycles,
+    folderPairs,
+  };
   let text = `${JSON.stringify(body, null, 2)}\n`;
   try {
     const prettier = await import("prettier");
@@ -389,32 +413,45 @@ async function main(args) {
     }
     return 0;
   }
-  const entries = readAllowlist(allowPath);
-  if (args.includes("--update")) {
-    const next = shrunkAllowlist(components, entries);
-    if (!next) {
-      console.error("import-cycles: --update refuses to add or widen a cycle; remove the new cycle instead:");
-      for (const component of compareWithAllowlist(components, entries).unexpected) {
-        console.error(describe(graph, component));
-      }
-      return 1;
-    }
-    await writeAllowlist(allowPath, next);
-    console.log(`import-cycles: ${relative(root, allowPath)} now lists ${next.length} cycle(s)`);
-    return 0;
-  }
-  const { unexpected, stale } = compareWithAllowlist(components, entries);
-  for (const component of unexpected) {
+  const allowed = readAllowlist(allowPath);
+  const pairs = folderPairs(graph);
+  const cycles = compareWithAllowlist(components, allowed.cycles);
+  const folders = compareFolderPairs(pairs, allowed.folderPairs);
+  for (const component of cycles.unexpected) {
     console.error("import-cycles: a new import cycle (break it; the allowlist only shrinks):");
     console.error(describe(graph, component));
   }
-  for (const { entry, now } of stale) {
+  for (const { folders: pair, forward, backward } of folders.unexpected) {
+    console.error(`import-cycles: engine folders ${pair.join(" and ")} now import each other (break it):`);
+    for (const edge of forward.length <= backward.length ? forward : backward) console.error(`    ${edge}`);
+  }
+  if (args.includes("--update")) {
+    if (cycles.unexpected.length > 0 || folders.unexpected.length > 0) {
+      console.error("import-cycles: --update only narrows the allowlist; remove the new cycles above instead");
+      return 1;
+    }
+    const next = {
+      cycles: shrunkAllowlist(components, allowed.cycles),
+      folderPairs: allowed.folderPairs.filter((entry) => !folders.stale.includes(entry)),
+    };
+    await writeAllowlist(allowPath, next);
+    const counts = `${next.cycles.length} cycle(s) and ${next.folderPairs.length} folder pair(s)`;
+    console.log(`import-cycles: ${relative(root, allowPath)} now lists ${counts}`);
+    return 0;
+  }
+  for (const { entry, now } of cycles.stale) {
     const what = now.length === 0 ? "is gone" : `shrank to ${now.map((c) => `${c.length} files`).join(" + ")}`;
     console.error(`import-cycles: the allowed cycle of ${entry.files[0]} (${entry.files.length} files) ${what}.`);
+  }
+  for (const entry of folders.stale) {
+    console.error(`import-cycles: engine folders ${entry.folders.join(" and ")} no longer import each other.`);
+  }
+  if (cycles.stale.length > 0 || folders.stale.length > 0) {
     console.error("  Shrink the allowlist: node scripts/import-cycles.mjs --update");
   }
-  if (unexpected.length > 0 || stale.length > 0) return 1;
-  console.log(`import-cycles: ${components.length} allowed cycle(s), none new, among ${graph.size} files`);
+  if (cycles.unexpected.length + cycles.stale.length + folders.unexpected.length + folders.stale.length > 0) return 1;
+  const found = `${components.length} allowed cycle(s) and ${pairs.length} allowed folder pair(s)`;
+  console.log(`import-cycles: ${found}, none new, among ${graph.size} files`);
   return 0;
 }
 

@@ -10,9 +10,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  compareFolderPairs,
   compareWithAllowlist,
   cyclePaths,
   cyclicComponents,
+  folderPairs,
   importGraph,
   importsOf,
   shrunkAllowlist,
@@ -156,6 +158,35 @@ describe("import-cycles", () => {
     expect(stale.output).toContain("is gone");
     expect(run(root, "--allow", allow, "--update").code).toBe(0);
     expect(run(root, "--allow", allow).code).toBe(0);
+  });
+
+  it("fails when two engine folders import each other without a file cycle, until the pair is listed", () => {
+    const E = "packages/engine/src";
+    const root = tree({
+      [`${E}/low/a.ts`]: 'import { c } from "../high/c.js";\nexport const a = c;\n',
+      [`${E}/low/b.ts`]: "export const b = 1;\n",
+      [`${E}/high/c.ts`]: "export const c = 1;\n",
+      [`${E}/high/d.ts`]: 'import { b } from "../low/b.js";\nexport const d = b;\n',
+      [`${E}/high/d.test.ts`]: 'import { a } from "../low/a.js";\nexport const t = a;\n',
+    });
+    const graph = importGraph(root);
+    expect(cyclicComponents(graph)).toEqual([]);
+    const pairs = folderPairs(graph);
+    expect(pairs).toEqual([
+      { folders: ["high", "low"], forward: ["high/d.ts -> low/b.ts"], backward: ["low/a.ts -> high/c.ts"] },
+    ]);
+    expect(compareFolderPairs(pairs, []).unexpected).toEqual(pairs);
+    expect(compareFolderPairs([], [{ folders: ["high", "low"] }]).stale).toEqual([{ folders: ["high", "low"] }]);
+
+    const allow = join(root, "allow.json");
+    const failed = run(root, "--allow", allow);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toContain("engine folders high and low now import each other");
+    expect(failed.output).toContain("high/d.ts -> low/b.ts");
+    writeFileSync(allow, JSON.stringify({ cycles: [], folderPairs: [{ folders: ["high", "low"] }] }));
+    expect(run(root, "--allow", allow).code).toBe(0);
+    writeFileSync(join(root, E, "high/d.ts"), "export const d = 1;\n");
+    expect(run(root, "--allow", allow).output).toContain("no longer import each other");
   });
 
   it("prints its usage with --help", () => {
