@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CompiledConfig } from "@saker/engine/runtime/config";
+import type { CompiledConfig } from "@saker/engine";
 
 export interface GlobalOptions {
   config?: string;
@@ -25,8 +25,8 @@ export async function configFrom(
   overrides: Record<string, unknown> = {},
 ): Promise<CompiledConfig> {
   const [{ loadConfig }, { setDataLimits }] = await Promise.all([
-    import("@saker/engine/runtime/config"),
-    import("@saker/engine/model/dataLimits"),
+    import("@saker/engine"),
+    import("@saker/engine"),
   ]);
   const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance, storedText, taskRun } from "../test/support.ts";
 
 let test: TestInstance;
@@ -133,7 +133,7 @@ describe("properties", () => {
   });
 
   it("copies namespace files (include/exclude) and downloads kestra:// URIs named in commands", async () => {
-    const ns = (await import("@saker/engine/worker/taskStorage")).namespaceFiles(
+    const ns = (await import("@saker/engine/testing")).namespaceFiles(
       test.instance.storage,
       "company.scripts",
     );

@@ -16,8 +16,8 @@ export function configureFlowValidateCommand(flow: Command): void {
   ).action(async (paths: string[], options: GlobalOptions) => {
     const config = await configFrom(options);
     const [{ loadRegistry }, { parseFlow }] = await Promise.all([
-      import("@saker/engine/runtime/registryLoader"),
-      import("@saker/engine/model/parseFlow"),
+      import("@saker/engine"),
+      import("@saker/engine"),
     ]);
     const registry = await loadRegistry(config);
     let invalid = 0;

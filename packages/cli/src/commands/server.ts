@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { Instance } from "@saker/engine";
 import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { configureHashPasswordCommand } from "./hashPassword.ts";
 
@@ -34,7 +34,7 @@ export function configureServerCommand(program: Command): void {
     const started = Date.now();
     const config = await configFrom(options, overrides);
     const [{ Instance }, { startServer }] = await Promise.all([
-      import("@saker/engine/runtime/instance"),
+      import("@saker/engine"),
       import("@saker/server"),
     ]);
     // The API listens while the instance opens: /health says 503 until it is ready.

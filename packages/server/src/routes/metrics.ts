@@ -7,7 +7,7 @@ import {
   METRIC_AGGREGATIONS,
   METRIC_SORT_COLUMNS,
   type MetricSortColumn,
-} from "@saker/engine/repository/sqlite/metricStore";
+} from "@saker/engine";
 import { badRequest } from "../http/errors.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

@@ -3,7 +3,7 @@
  * edition: `company.team` with a flow gives `company` and `company.team`.
  */
 import { z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { Instance } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

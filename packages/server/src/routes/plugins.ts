@@ -3,16 +3,16 @@
  * version), the flow JSON Schema, and installing or removing versions while the server runs.
  */
 import { SakerError, z } from "@saker/sdk";
-import { typeDocumentation } from "@saker/engine/plugins/docs";
-import { installPlugin, uninstallPlugin } from "@saker/engine/plugins/installer";
-import { syncPlugins } from "@saker/engine/plugins/loader";
-import type { RegisteredType } from "@saker/engine/plugins/registry";
-import { flowJsonSchema } from "@saker/engine/model/jsonSchema";
-import { inputSchema } from "@saker/engine/model/flowSchema";
-import { INPUT_TYPES } from "@saker/engine/model/typedValues";
-import { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "@saker/engine/plugins/catalog";
-import type { Instance } from "@saker/engine/runtime/instance";
-import { pluginDirs } from "@saker/engine/runtime/registryLoader";
+import { typeDocumentation } from "@saker/engine";
+import { installPlugin, uninstallPlugin } from "@saker/engine";
+import { syncPlugins } from "@saker/engine";
+import type { RegisteredType } from "@saker/engine";
+import { flowJsonSchema } from "@saker/engine";
+import { inputSchema } from "@saker/engine";
+import { INPUT_TYPES } from "@saker/engine";
+import { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "@saker/engine";
+import type { Instance } from "@saker/engine";
+import { pluginDirs } from "@saker/engine";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";

@@ -4,7 +4,7 @@
  * length of the period as Kestra's, in UTC. Without dates a period is the last 30 days.
  */
 import { LOG_LEVELS, parseDuration, isDuration, z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { Instance } from "@saker/engine";
 import { badRequest } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema } from "../openapi/schemas.ts";

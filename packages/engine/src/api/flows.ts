@@ -1,0 +1,27 @@
+/** Flows as lists show them: the latest revisions a search matches, filtered, sorted and paged by SQL. */
+import { FlowStore, type FlowSummary } from "../repository/sqlite/flowStore.ts";
+import type { Page, SearchQuery } from "../repository/sqlite/searchSql.ts";
+import type { Instance } from "../runtime/instance.ts";
+
+export class FlowsApi {
+  private readonly store: FlowStore;
+
+  constructor(private readonly instance: Instance) {
+    this.store = new FlowStore(instance.db);
+  }
+
+  /** Summaries (no source) of the latest, not deleted, revisions a search matches; by namespace and id by default. */
+  async search(query: SearchQuery): Promise<Page<FlowSummary>> {
+    return await Promise.resolve(this.store.searchSummaries(this.instance.config.tenantId, query));
+  }
+
+  /** Every flow a search matches (no paging), for bulk actions. */
+  async searchAll(query: Omit<SearchQuery, "page" | "size">): Promise<FlowSummary[]> {
+    const results: FlowSummary[] = [];
+    for (let page = 1; ; page++) {
+      const found = await this.search({ ...query, page, size: 1_000 });
+      results.push(...found.results);
+      if (results.length >= found.total || found.results.length === 0) return results;
+    }
+  }
+}
