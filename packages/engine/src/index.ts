@@ -57,11 +57,7 @@ export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts"
 export type { StoredExecution } from "./repository/sqlite/executionStore.ts";
 export type { FlowSummary, StoredFlow } from "./repository/sqlite/flowStore.ts";
 export type { LogQuery, StoredLog } from "./repository/sqlite/logStore.ts";
-export {
-  METRIC_AGGREGATIONS,
-  METRIC_SORT_COLUMNS,
-  type MetricSortColumn,
-} from "./repository/sqlite/metricStore.ts";
+export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./repository/sqlite/metricStore.ts";
 
 // Plugins.
 export { isBundled } from "./plugins/bundled.ts";

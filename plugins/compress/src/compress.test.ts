@@ -7,11 +7,17 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coreRegistry } from "@saker/engine/testing";
-import { executionPrefix, toStoragePath } from "@saker/engine/testing";
-import { streamToBuffer } from "@saker/engine/testing";
-import { errorMessages, openTestInstance, taskRun, type TestInstance } from "@saker/engine/testing";
-import type { Execution } from "@saker/engine/testing";
+import {
+  coreRegistry,
+  errorMessages,
+  executionPrefix,
+  openTestInstance,
+  streamToBuffer,
+  taskRun,
+  toStoragePath,
+  type Execution,
+  type TestInstance,
+} from "@saker/engine/testing";
 import tar from "tar-stream";
 import yazl from "yazl";
 import compress from "./index.ts";

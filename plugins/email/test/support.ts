@@ -5,8 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { coreRegistry } from "@saker/engine/testing";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import email from "../src/index.ts";
 
 export async function emailInstance(overrides: Record<string, unknown> = {}): Promise<TestInstance> {

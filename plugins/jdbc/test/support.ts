@@ -65,10 +65,7 @@ export async function settledCount(count: () => Promise<number>, expected: numbe
   return n;
 }
 
-import { coreRegistry } from "@saker/engine/testing";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing";
-import { ionValues } from "@saker/engine/testing";
-import { toStoragePath } from "@saker/engine/testing";
+import { coreRegistry, ionValues, openTestInstance, toStoragePath, type TestInstance } from "@saker/engine/testing";
 import jdbc from "../src/index.ts";
 
 /** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Metric } from "@saker/sdk";
-import { SecretMasker } from "@saker/engine/testing";
-import { createTaskLogger } from "@saker/engine/testing";
+import { createTaskLogger, SecretMasker } from "@saker/engine/testing";
 import { ScriptOutputReader } from "./protocol.ts";
 
 function reader() {

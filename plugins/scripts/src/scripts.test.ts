@@ -133,10 +133,7 @@ describe("properties", () => {
   });
 
   it("copies namespace files (include/exclude) and downloads kestra:// URIs named in commands", async () => {
-    const ns = (await import("@saker/engine/testing")).namespaceFiles(
-      test.instance.storage,
-      "company.scripts",
-    );
+    const ns = (await import("@saker/engine/testing")).namespaceFiles(test.instance.storage, "company.scripts");
     await ns.put("/scripts/main.py", Buffer.from("from helper import greet\nprint(greet('ns'))\n"));
     await ns.put("/scripts/helper.py", Buffer.from("def greet(who):\n    return 'hello ' + who\n"));
     await ns.put("/other/skip.txt", Buffer.from("no"));

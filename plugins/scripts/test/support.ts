@@ -2,8 +2,7 @@
  * Test support: a real engine instance with the core plugin and this one registered, and helpers
  * to read what a script task left behind.
  */
-import { coreRegistry } from "@saker/engine/testing";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import scripts from "../src/index.ts";
 
 export async function scriptsInstance(

@@ -4,8 +4,8 @@
  * a failure with CI=true).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coreRegistry } from "@saker/engine/testing";
 import {
+  coreRegistry,
   errorMessages,
   openTestInstance,
   outputsOf,

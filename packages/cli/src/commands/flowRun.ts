@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { isSakerError, SakerError } from "@saker/sdk/errors";
-import type { Execution } from "@saker/engine";
-import type { LogEntry } from "@saker/engine";
+import type { Execution, LogEntry } from "@saker/engine";
 import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { listFlowFiles } from "../flowFiles.ts";
 import { formatLog, summariseExecution } from "../format.ts";

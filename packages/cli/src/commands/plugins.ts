@@ -46,10 +46,7 @@ export function configurePluginsCommand(program: Command): void {
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const [{ installPlugin }, { isBundled }] = await Promise.all([
-      import("@saker/engine"),
-      import("@saker/engine"),
-    ]);
+    const [{ installPlugin }, { isBundled }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, {

@@ -7,7 +7,13 @@ import { SakerError } from "@saker/sdk";
 import type { Backfill, TriggerKey, TriggerState } from "../repository/sqlite/triggerStore.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { pageWindow, type Page } from "../repository/sqlite/searchSql.ts";
-import { declaredTriggers, findTrigger, SCHEDULE, triggerKey, type DeclaredTrigger } from "../runtime/triggers/flowTriggers.ts";
+import {
+  declaredTriggers,
+  findTrigger,
+  SCHEDULE,
+  triggerKey,
+  type DeclaredTrigger,
+} from "../runtime/triggers/flowTriggers.ts";
 
 /** Kestra's `Trigger` (a trigger context) as the API returns it. */
 export interface TriggerView {

@@ -4,8 +4,7 @@
  * output file and fail until a namespace file exists.
  */
 import { defineTask, TaskError, z } from "@saker/sdk";
-import { coreRegistry } from "@saker/engine/testing";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import { startServer, type RunningServer } from "../index.ts";
 
 export const WriteFile = defineTask({

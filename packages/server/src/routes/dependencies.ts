@@ -4,9 +4,7 @@
  * Computed from the latest revision of every flow on each request.
  */
 import { z } from "@saker/sdk";
-import type { FlowGraph } from "@saker/engine";
-import { flowDependencies, flowRelations, namespaceDependencies } from "@saker/engine";
-import type { Instance } from "@saker/engine";
+import { flowDependencies, flowRelations, namespaceDependencies, type FlowGraph, type Instance } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";
 import { storedFlow } from "./flowSupport.ts";

@@ -3,14 +3,19 @@
  * the paused task's definitions).
  */
 import { isTerminated, z } from "@saker/sdk";
-import type { Execution } from "@saker/engine";
-import type { InputDefinition } from "@saker/engine";
-import { checkInputs, resolveInputs, type InputResolution } from "@saker/engine";
-import { FileUpload } from "@saker/engine";
-import { inputFileUri } from "@saker/engine";
-import type { Instance } from "@saker/engine";
-import { inputPrefix, toUri } from "@saker/engine";
-import { executionReadPrefixes } from "@saker/engine";
+import {
+  checkInputs,
+  executionReadPrefixes,
+  FileUpload,
+  inputFileUri,
+  inputPrefix,
+  resolveInputs,
+  toUri,
+  type Execution,
+  type InputDefinition,
+  type InputResolution,
+  type Instance,
+} from "@saker/engine";
 import { SakerError } from "@saker/sdk";
 import { conflict } from "../http/errors.ts";
 import { formInputs, readForm, type FormContent } from "../http/multipart.ts";

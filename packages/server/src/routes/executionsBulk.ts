@@ -12,13 +12,7 @@ import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
-import {
-  DeleteQuery,
-  executionFilters,
-  foreignSystemLabel,
-  SearchQuery,
-  setLabels,
-} from "./executions.ts";
+import { DeleteQuery, executionFilters, foreignSystemLabel, SearchQuery, setLabels } from "./executions.ts";
 
 const TAGS = ["Executions"];
 type Label = z.output<typeof LabelSchema>;

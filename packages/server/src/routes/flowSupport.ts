@@ -2,9 +2,7 @@
  * Flows as the API shows them (Kestra's `Flow` / `FlowWithSource` JSON) and multi-document YAML.
  */
 import { isSakerError } from "@saker/sdk";
-import type { Instance } from "@saker/engine";
-import type { FlowSummary, StoredFlow } from "@saker/engine";
-import { parseYamlDataAsync } from "@saker/engine";
+import { parseYamlDataAsync, type Instance, type StoredFlow } from "@saker/engine";
 import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
 

@@ -3,11 +3,15 @@
  * ids or by query, and the distinct namespaces.
  */
 import { isSakerError, z } from "@saker/sdk";
-import type { Instance } from "@saker/engine";
-import type { Flow } from "@saker/engine";
-import type { FlowSummary, StoredFlow } from "@saker/engine";
-import { isDataLimitError } from "@saker/engine";
-import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine";
+import {
+  isDataLimitError,
+  parseYamlDataAsync,
+  withDisabledAsync,
+  type Flow,
+  type FlowSummary,
+  type Instance,
+  type StoredFlow,
+} from "@saker/engine";
 import { ApiError } from "../http/errors.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

@@ -4,10 +4,7 @@
  * draw expanded.
  */
 import { SakerError, z } from "@saker/sdk";
-import type { Flow } from "@saker/engine";
-import { buildTaskGraph, type SubflowRef, type TaskGraph } from "@saker/engine";
-import type { Instance } from "@saker/engine";
-import { listTriggers } from "@saker/engine";
+import { buildTaskGraph, listTriggers, type Flow, type Instance, type SubflowRef, type TaskGraph } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

@@ -3,9 +3,7 @@
  * its type; optional `ttl` header as an ISO-8601 duration), delete one or several keys.
  */
 import { isDuration, isSakerError, parseDuration, z, type KvType } from "@saker/sdk";
-import { parseJsonData } from "@saker/engine";
-import { isCalendarDate, isInstant } from "@saker/engine";
-import { createKvStore } from "@saker/engine";
+import { createKvStore, isCalendarDate, isInstant, parseJsonData } from "@saker/engine";
 import type { FastifyRequest } from "fastify";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

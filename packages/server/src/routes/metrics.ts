@@ -3,11 +3,7 @@
  * aggregated per flow, with Kestra's `MetricController` paths and shapes.
  */
 import { z } from "@saker/sdk";
-import {
-  METRIC_AGGREGATIONS,
-  METRIC_SORT_COLUMNS,
-  type MetricSortColumn,
-} from "@saker/engine";
+import { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "@saker/engine";
 import { badRequest } from "../http/errors.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

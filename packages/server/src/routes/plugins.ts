@@ -3,16 +3,22 @@
  * version), the flow JSON Schema, and installing or removing versions while the server runs.
  */
 import { SakerError, z } from "@saker/sdk";
-import { typeDocumentation } from "@saker/engine";
-import { installPlugin, uninstallPlugin } from "@saker/engine";
-import { syncPlugins } from "@saker/engine";
-import type { RegisteredType } from "@saker/engine";
-import { flowJsonSchema } from "@saker/engine";
-import { inputSchema } from "@saker/engine";
-import { INPUT_TYPES } from "@saker/engine";
-import { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "@saker/engine";
-import type { Instance } from "@saker/engine";
-import { pluginDirs } from "@saker/engine";
+import {
+  flowJsonSchema,
+  groupIcons,
+  INPUT_TYPES,
+  inputSchema,
+  installPlugin,
+  pluginDirs,
+  pluginSummaries,
+  subgroupSummaries,
+  syncPlugins,
+  typeDocumentation,
+  typeIcons,
+  uninstallPlugin,
+  type Instance,
+  type RegisteredType,
+} from "@saker/engine";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";

@@ -91,8 +91,9 @@ const RANGE: Readonly<Partial<Record<FilterOp, string>>> = {
   LESS_THAN_OR_EQUAL_TO: "<=",
 };
 
-const invalid = (message: string, field?: string) =>
-  new SakerError("SEARCH_INVALID", message, field ? { details: { field } } : {});
+/** `path`: the part of the query at fault (`filters[state]`, `sort`, `page`, `size`). */
+const invalid = (message: string, path?: string) =>
+  new SakerError("SEARCH_INVALID", message, path ? { details: { issues: [{ path, message }] } } : {});
 
 /** Checks page and size and turns them into LIMIT/OFFSET. */
 export function pageWindow(page = 1, size = 10): { limit: number; offset: number } {
@@ -108,17 +109,17 @@ const globEscape = (text: string) => text.replace(/[*?[]/g, (c) => `[${c}]`);
 /** `key:value` (the value may hold colons). */
 function parseLabel(text: string): { key: string; value: string } {
   const at = text.indexOf(":");
-  if (at <= 0) throw invalid(`Invalid label '${text}': expected key:value`, "labels");
+  if (at <= 0) throw invalid(`Invalid label '${text}': expected key:value`, "filters[labels]");
   return { key: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /** A REGEX filter runs on RE2 (linear time): no pattern can stall the database. */
-function checkRegex(pattern: string): void {
-  if (pattern.length > 200) throw invalid("A REGEX filter is limited to 200 characters");
+function checkRegex(pattern: string, path: string): void {
+  if (pattern.length > 200) throw invalid("A REGEX filter is limited to 200 characters", path);
   try {
     userRegex(pattern);
   } catch (error) {
-    throw invalid(`Invalid REGEX filter: ${error instanceof RegexError ? error.reason : String(error)}`);
+    throw invalid(`Invalid REGEX filter: ${error instanceof RegexError ? error.reason : String(error)}`, path);
   }
 }
 
@@ -180,12 +181,20 @@ export function registerSearchFunctions(db: SqliteDatabase): void {
   });
 }
 
-function scalarCondition(sql: string, kind: ColumnKind, op: FilterOp, value: string, params: unknown[]): string {
+function scalarCondition(
+  sql: string,
+  kind: ColumnKind,
+  op: FilterOp,
+  value: string,
+  params: unknown[],
+  path: string,
+): string {
   const bind = (v: unknown) => {
     params.push(v);
     return "?";
   };
-  const typed = (v: string): unknown => (kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v);
+  const typed = (v: string): unknown =>
+    kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
   switch (op) {
     case "EQUALS":
     case "IN":
@@ -203,7 +212,7 @@ function scalarCondition(sql: string, kind: ColumnKind, op: FilterOp, value: str
     case "CONTAINS":
       return `saker_icontains(${sql}, ${bind(value)})`;
     case "REGEX":
-      checkRegex(value);
+      checkRegex(value, path);
       return `saker_regex(${sql}, ${bind(value)})`;
     default: {
       const cmp = RANGE[op]!;
@@ -258,8 +267,11 @@ function knownFields(columns: SearchColumns): string[] {
 
 function filterCondition(columns: SearchColumns, f: SearchFilter, now: number, params: unknown[]): string {
   if (!(FILTER_OPS as readonly string[]).includes(f.op))
-    throw invalid(`Invalid filter operation '${f.op}' for '${f.field}'; expected one of ${FILTER_OPS.join(", ")}`, f.field);
-  if (f.values.length === 0) throw invalid(`Filter '${f.field}' has no value`, f.field);
+    throw invalid(
+      `Invalid filter operation '${f.op}' for '${f.field}'; expected one of ${FILTER_OPS.join(", ")}`,
+      `filters[${f.field}]`,
+    );
+  if (f.values.length === 0) throw invalid(`Filter '${f.field}' has no value`, `filters[${f.field}]`);
   if (f.field === "q" || f.field === "query")
     return f.values.map((v) => textCondition(columns, v, params)).join(" AND ");
   // Only user-defined objects exist here: a USER scope matches everything, SYSTEM nothing.
@@ -267,15 +279,18 @@ function filterCondition(columns: SearchColumns, f: SearchFilter, now: number, p
   if (f.field === "timeRange" && columns.timeField) {
     const value = f.values[0]!;
     if (!isDuration(value))
-      throw invalid(`Invalid timeRange '${value}': expected an ISO-8601 duration such as PT1H`, "timeRange");
+      throw invalid(`Invalid timeRange '${value}': expected an ISO-8601 duration such as PT1H`, "filters[timeRange]");
     params.push(new Date(now - parseDuration(value)).toISOString());
     return `${columns.fields[columns.timeField]!.sql} >= ?`;
   }
   if (columns.labels && f.field === columns.labels.field) return labelCondition(columns.labels.sql, f, params);
   const column = columns.fields[f.field];
   if (!column)
-    throw invalid(`Unknown filter field '${f.field}'; expected one of ${knownFields(columns).join(", ")}`, f.field);
-  const each = f.values.map((v) => scalarCondition(column.sql, column.kind, f.op, v, params));
+    throw invalid(
+      `Unknown filter field '${f.field}'; expected one of ${knownFields(columns).join(", ")}`,
+      `filters[${f.field}]`,
+    );
+  const each = f.values.map((v) => scalarCondition(column.sql, column.kind, f.op, v, params, `filters[${f.field}]`));
   // A missing value matches only the negative operations, as "not equal to anything given".
   return NEGATIVE.has(f.op)
     ? `(${column.sql} IS NULL OR (${each.join(" AND ")}))`
