@@ -72,8 +72,9 @@ export function configureFlowRunCommand(flow: Command): void {
       .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0"))
       .option("--reset-database", RESET_DATABASE_HELP),
   ).action(async (file: string, options: RunOptions) => {
-    const { Instance } = await import("@saker/engine");
+    const { createEngineApi, Instance } = await import("@saker/engine");
     const instance = await Instance.open(await configFrom(options), { resetDatabase: options.resetDatabase === true });
+    const api = createEngineApi(instance);
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {
@@ -105,12 +106,12 @@ export function configureFlowRunCommand(flow: Command): void {
       };
       instance.events.on("log", onLog);
       instance.events.on("execution", onExecution);
-      const created = await instance.createExecution(flow.namespace, flow.id, {
+      const created = await api.executions.create(flow.namespace, flow.id, {
         inputs: await parseInputs(options.input),
       });
       mine.add(created.id);
       const execution = await untilInterrupted(
-        instance.waitForSettled(created.id, Number(options.timeout) * 1000),
+        api.executions.waitForSettled(created.id, Number(options.timeout) * 1000),
         created.id,
       );
       instance.events.off("log", onLog);

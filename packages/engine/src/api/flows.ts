@@ -15,6 +15,27 @@ export class FlowsApi {
     return await Promise.resolve(this.store.searchSummaries(this.instance.config.tenantId, query));
   }
 
+  /**
+   * Every namespace that holds a flow, with the namespaces above it (`company.team` gives
+   * `company` too), sorted: namespaces exist through their flows.
+   */
+  async namespaces(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const namespace of await Promise.resolve(this.store.latestNamespaces(this.instance.config.tenantId))) {
+      const parts = namespace.split(".");
+      for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join("."));
+    }
+    return [...names].sort();
+  }
+
+  /** The latest, not deleted, revision of every flow of one namespace (not its children), by id. */
+  async ofNamespace(namespace: string): Promise<FlowSummary[]> {
+    return await this.searchAll({
+      filters: [{ field: "namespace", op: "EQUALS", values: [namespace] }],
+      sort: ["id:asc"],
+    });
+  }
+
   /** Every flow a search matches (no paging), for bulk actions. */
   async searchAll(query: Omit<SearchQuery, "page" | "size">): Promise<FlowSummary[]> {
     const results: FlowSummary[] = [];

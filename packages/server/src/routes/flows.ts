@@ -104,9 +104,10 @@ const byNamespace = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(FlowSchema) },
   async handler({ params, ctx }) {
+    const flows = await ctx.api.flows.ofNamespace(params.namespace);
     return await flowsJson(
       ctx.instance,
-      ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace),
+      flows.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)),
       false,
     );
   },

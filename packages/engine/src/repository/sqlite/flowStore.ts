@@ -196,6 +196,14 @@ export class FlowStore {
     return { results: rows.map(toSummary), total: n };
   }
 
+  /** The namespaces holding a flow whose latest revision is not deleted, sorted. */
+  latestNamespaces(tenantId: string): string[] {
+    return this.db
+      .prepare(`SELECT DISTINCT namespace FROM (${latestSql("f.namespace")}) ORDER BY namespace`)
+      .pluck()
+      .all(tenantId) as string[];
+  }
+
   /** The latest revision of every flow that is not deleted, without its source (cheap to list often). */
   heads(tenantId: string): FlowHead[] {
     return this.db

@@ -243,6 +243,10 @@ describe("flow and log searches in SQL", () => {
     expect(found({ filters: [{ field: "disabled", op: "EQUALS", values: ["true"] }] })).toEqual(["two"]);
     expect(found({ sort: ["id:desc"], size: 1 })).toEqual(["two"]);
     expect(found({ sort: ["revision:desc"] })).toEqual(["one", "two"]);
+    flows.save("main", "old.ns", "left", source("left", "old.ns"), false, []);
+    expect(flows.latestNamespaces("main")).toEqual(["company", "company.team", "old.ns"]);
+    flows.delete("main", "old.ns", "left");
+    expect(flows.latestNamespaces("main")).toEqual(["company", "company.team"]);
   });
 
   it("search logs newest first within the store's scope", () => {
