@@ -15,13 +15,18 @@ export class FlowsApi {
     return await Promise.resolve(this.store.searchSummaries(this.instance.config.tenantId, query));
   }
 
+  /** The namespaces that hold a flow themselves, sorted. */
+  async namespacesWithFlows(): Promise<string[]> {
+    return await Promise.resolve(this.store.latestNamespaces(this.instance.config.tenantId));
+  }
+
   /**
    * Every namespace that holds a flow, with the namespaces above it (`company.team` gives
    * `company` too), sorted: namespaces exist through their flows.
    */
   async namespaces(): Promise<string[]> {
     const names = new Set<string>();
-    for (const namespace of await Promise.resolve(this.store.latestNamespaces(this.instance.config.tenantId))) {
+    for (const namespace of await this.namespacesWithFlows()) {
       const parts = namespace.split(".");
       for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join("."));
     }

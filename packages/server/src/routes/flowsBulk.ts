@@ -266,7 +266,7 @@ const distinctNamespaces = defineRoute({
   query: z.looseObject({ q: z.string().optional().describe("Keep namespaces containing this text") }),
   response: { 200: z.array(z.string()) },
   async handler({ query, ctx }) {
-    const all = [...new Set(ctx.instance.flows.summaries().map((f) => f.namespace))].sort();
+    const all = (await ctx.api.flows.namespacesWithFlows()).sort();
     return query.q ? all.filter((n) => n.toLowerCase().includes(query.q!.toLowerCase())) : all;
   },
 });
