@@ -68,8 +68,7 @@ export { syncPlugins } from "./plugins/loader.ts";
 export type { PluginRegistry, RegisteredType } from "./plugins/registry.ts";
 export { scaffoldPlugin } from "./plugins/scaffold.ts";
 
-// Storage paths, disk, KV.
+// Storage paths and the disk.
 export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";
 export { executionPrefix, inputPrefix, isUnder, namespaceFilesPrefix, toUri } from "./storage/paths.ts";
-export { createKvStore } from "./worker/kvStore.ts";
 export { executionReadPrefixes } from "./worker/taskStorage.ts";
