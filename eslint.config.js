@@ -34,6 +34,42 @@ export default tseslint.config(
     },
   },
   {
+    // The engine is reached through its index (`@saker/engine`, whose `createEngineApi` is what the
+    // server and the CLI act through); tests may also import `@saker/engine/testing`.
+    files: ["packages/server/**/*.ts", "packages/cli/**/*.ts", "plugins/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@saker/engine/*", "!@saker/engine/testing"],
+              message: "Import from '@saker/engine' (tests: '@saker/engine/testing'), not from the engine's files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Production code of the server, the CLI and the plugins does not import the test helpers.
+    files: ["packages/server/src/**/*.ts", "packages/cli/src/**/*.ts", "plugins/*/src/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/__tests__/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@saker/engine/*"],
+              message: "Import from '@saker/engine', not from the engine's files or its test helpers.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks poke at JSON responses whose shape the test itself asserts.
     files: ["**/*.test.ts", "**/__tests__/**", "test/**", "bench/**", "conformance/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { describe, expect, it } from "vitest";
-import { isTruthy, renderTemplate } from "@saker/engine/expression/index";
+import { isTruthy, renderTemplate } from "@saker/engine";
 
 export interface ExpressionCase {
   name: string;

@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { openTestInstance, type TestInstance } from "@saker/engine/testing";
 import { startServer, type RunningServer } from "@saker/server";
 import { ROOT, executionOf, runCli } from "./cli.ts";
 

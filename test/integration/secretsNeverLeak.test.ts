@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { listFiles } from "@saker/engine/storage/workingFiles";
+import { listFiles } from "@saker/engine/testing";
 import { executionOf, runCli } from "./cli.ts";
 
 const PASSWORD = "pl41ntext-Passw0rd-never-stored";

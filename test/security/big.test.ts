@@ -10,8 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "@saker/engine/repository/sqlite/database";
-import { ExecutionStore } from "@saker/engine/repository/sqlite/executionStore";
+import { ExecutionStore, openDatabase } from "@saker/engine/testing";
 import { postYaml } from "../../packages/server/src/__tests__/testApi.ts";
 import { startServerProcess, whileProbing, type ServerProcess } from "./serverProcess.ts";
 

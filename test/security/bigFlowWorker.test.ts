@@ -5,7 +5,7 @@
  * a worker that stops fails only its requests; the next one starts a fresh worker.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { parseYamlSource } from "@saker/engine/model/yamlSource";
+import { parseYamlSource } from "@saker/engine/testing";
 import { setDataLimits } from "../../packages/engine/dist/model/dataLimits.js";
 import {
   OFF_THREAD_BYTES,

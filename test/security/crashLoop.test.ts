@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually } from "@saker/engine/testing/testInstance";
+import { eventually } from "@saker/engine/testing";
 import { json, postYaml, waitForExecution } from "../../packages/server/src/__tests__/testApi.ts";
 import { startServerProcess, type ServerProcess } from "./serverProcess.ts";
 

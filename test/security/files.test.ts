@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executionPrefix } from "@saker/engine/storage/paths";
+import { executionPrefix } from "@saker/engine/testing";
 import { json, postYaml, startTestApi, type TestApi } from "../../packages/server/src/__tests__/testApi.ts";
 
 const PASSWD = readFileSync("/etc/passwd", "utf8");

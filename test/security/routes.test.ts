@@ -10,8 +10,7 @@
 import { readFileSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import { ServerContext } from "../../packages/server/src/context.ts";
 import { buildApp } from "../../packages/server/src/server.ts";
 

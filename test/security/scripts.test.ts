@@ -5,7 +5,7 @@
  * input file names cannot leave the working directory. Runs on a real engine instance.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance, storedText, taskRun } from "../../plugins/scripts/test/support.ts";
 
 const SECRET = "s3cr3t-token-value-7731";

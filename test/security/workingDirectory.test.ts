@@ -9,9 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineTask, z } from "@saker/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Execution } from "@saker/engine/model/execution";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "@saker/engine/testing/testInstance";
+import {
+  coreRegistry,
+  errorMessages,
+  openTestInstance,
+  outputsOf,
+  type Execution,
+  type TestInstance,
+} from "@saker/engine/testing";
 
 const MakeLinks = defineTask({
   type: "io.saker.test.MakeLinks",

@@ -1,5 +1,4 @@
-import type { LogEntry } from "@saker/engine/executor/types";
-import type { Execution } from "@saker/engine/model/execution";
+import type { Execution, LogEntry } from "@saker/engine";
 
 /** A log line; an ERROR of a task ends with where the task is written (`tasks[0].tasks[1]`) when `locate` knows. */
 export function formatLog(entry: LogEntry, locate?: (entry: LogEntry) => string | undefined): string {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CompiledConfig } from "@saker/engine/runtime/config";
+import type { CompiledConfig } from "@saker/engine";
 
 export interface GlobalOptions {
   config?: string;
@@ -24,10 +24,7 @@ export async function configFrom(
   options: GlobalOptions,
   overrides: Record<string, unknown> = {},
 ): Promise<CompiledConfig> {
-  const [{ loadConfig }, { setDataLimits }] = await Promise.all([
-    import("@saker/engine/runtime/config"),
-    import("@saker/engine/model/dataLimits"),
-  ]);
+  const [{ loadConfig }, { setDataLimits }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
   const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: { ...overrides, ...(options.home ? { home: options.home } : {}) },

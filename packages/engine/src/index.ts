@@ -1,1 +1,74 @@
+/**
+ * The engine's public surface: what the server, the CLI and the plugins may import. Nothing else
+ * is reachable from outside the package (tests use `@saker/engine/testing`).
+ */
 export * from "./expression/index.ts";
+
+// The API the server and the CLI act through.
+export {
+  createEngineApi,
+  ExecutionsApi,
+  FlowsApi,
+  LogsApi,
+  TriggersApi,
+  WebhooksApi,
+  type BackfillRequest,
+  type DeleteExecutionOptions,
+  type EngineApi,
+  type LogScope,
+  type TriggerListing,
+  type TriggerView,
+  type WebhookOutcome,
+} from "./api/index.ts";
+export { listTriggers } from "./api/triggers.ts";
+export {
+  FILTER_OPS,
+  MAX_PAGE_SIZE,
+  type FilterOp,
+  type Page,
+  type SearchFilter,
+  type SearchQuery,
+  type SearchSort,
+} from "./repository/sqlite/searchSql.ts";
+
+// Opening an instance, and its configuration.
+export { Instance } from "./runtime/instance.ts";
+export { loadConfig, type CompiledConfig } from "./runtime/config.ts";
+export { FileUpload } from "./runtime/executionFactory.ts";
+export { inputFileUri } from "./runtime/inputFiles.ts";
+export { coreRegistry, loadRegistry, pluginDirs } from "./runtime/registryLoader.ts";
+
+// Model: flows, executions, inputs, graphs.
+export type { Execution } from "./model/execution.ts";
+export type { Flow, InputDefinition } from "./model/flow.ts";
+export type { FlowGraph } from "./model/flowGraph.ts";
+export type { LogEntry } from "./executor/types.ts";
+export { isDataLimitError, parseJsonData, setDataLimits } from "./model/dataLimits.ts";
+export { flowDependencies, flowRelations, namespaceDependencies } from "./model/flowDependencies.ts";
+export { inputSchema } from "./model/flowSchema.ts";
+export { checkInputs, resolveInputs, type InputCheck, type InputResolution } from "./model/inputs.ts";
+export { flowJsonSchema } from "./model/jsonSchema.ts";
+export { parseFlow } from "./model/parseFlow.ts";
+export { buildTaskGraph, type SubflowRef, type TaskGraph } from "./model/taskGraph.ts";
+export { INPUT_TYPES, isCalendarDate, isInstant } from "./model/typedValues.ts";
+export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts";
+
+// Stored rows as lists and pages show them.
+export type { StoredExecution } from "./repository/sqlite/executionStore.ts";
+export type { FlowSummary, StoredFlow } from "./repository/sqlite/flowStore.ts";
+export type { LogQuery, StoredLog } from "./repository/sqlite/logStore.ts";
+export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./repository/sqlite/metricStore.ts";
+
+// Plugins.
+export { isBundled } from "./plugins/bundled.ts";
+export { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "./plugins/catalog.ts";
+export { typeDocumentation } from "./plugins/docs.ts";
+export { installPlugin, sdkDir, uninstallPlugin } from "./plugins/installer.ts";
+export { syncPlugins } from "./plugins/loader.ts";
+export type { PluginRegistry, RegisteredType } from "./plugins/registry.ts";
+export { scaffoldPlugin } from "./plugins/scaffold.ts";
+
+// Storage paths and the disk.
+export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";
+export { executionPrefix, inputPrefix, isUnder, namespaceFilesPrefix, toUri } from "./storage/paths.ts";
+export { executionReadPrefixes } from "./worker/taskStorage.ts";

@@ -171,6 +171,8 @@ export type SakerErrorCode =
   | "REGEX_REPLACEMENT"
   /** A regular expression uses syntax the linear-time engine (RE2) does not support. */
   | "REGEX_UNSUPPORTED"
+  /** A search has an unknown filter or sort field, a bad filter value, or a page or size out of range. */
+  | "SEARCH_INVALID"
   /** The secrets file cannot be read or parsed. */
   | "SECRETS_FILE_INVALID"
   /** A secret's value is not the JSON a sub-key lookup needs. */

@@ -3,11 +3,12 @@
  * was started with. The HTTP server may listen before the instance is ready: `/health` then says
  * 503, and every other route answers 503 `SERVER_STARTING`.
  */
-import type { Instance } from "@saker/engine/runtime/instance";
+import { createEngineApi, type EngineApi, type Instance } from "@saker/engine";
 import { ApiError } from "./http/errors.ts";
 
 export class ServerContext {
   private current: Instance | undefined;
+  private currentApi: EngineApi | undefined;
   private stopping = false;
 
   constructor(
@@ -25,6 +26,13 @@ export class ServerContext {
         this.stopping ? "The server is stopping" : "The server is starting",
       );
     return this.current;
+  }
+
+  /** The engine's API over the open instance; a 503 while starting or stopping. */
+  get api(): EngineApi {
+    const instance = this.instance;
+    if (this.currentApi?.instance !== instance) this.currentApi = createEngineApi(instance);
+    return this.currentApi;
   }
 
   get ready(): boolean {

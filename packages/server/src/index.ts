@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { Instance } from "@saker/engine";
 import { errorMessage } from "@saker/sdk";
 import { compileBasicAuth, type BasicAuthSettings } from "./auth/basicAuth.ts";
 import { ServerContext } from "./context.ts";

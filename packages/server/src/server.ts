@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import multipart from "@fastify/multipart";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { asDiskFull } from "@saker/engine/storage/diskFull";
+import { asDiskFull } from "@saker/engine";
 import { basicAuthHook, type BasicAuth } from "./auth/basicAuth.ts";
 import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";

@@ -7,11 +7,17 @@ import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { executionPrefix, toStoragePath } from "@saker/engine/storage/paths";
-import { streamToBuffer } from "@saker/engine/storage/streams";
-import { errorMessages, openTestInstance, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
-import type { Execution } from "@saker/engine/model/execution";
+import {
+  coreRegistry,
+  errorMessages,
+  executionPrefix,
+  openTestInstance,
+  streamToBuffer,
+  taskRun,
+  toStoragePath,
+  type Execution,
+  type TestInstance,
+} from "@saker/engine/testing";
 import tar from "tar-stream";
 import yazl from "yazl";
 import compress from "./index.ts";

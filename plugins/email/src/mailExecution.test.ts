@@ -3,7 +3,7 @@
  * another execution (link, state, failed task, custom fields and message) in HTML and plain text.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { emailInstance, startSmtpServer, taskRun, type TestSmtpServer } from "../test/support.ts";
 
 let test: TestInstance;

@@ -5,7 +5,7 @@
  */
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { emailInstance, mailFlow, startSmtpServer, taskRun, type TestSmtpServer } from "../test/support.ts";
 
 let test: TestInstance;

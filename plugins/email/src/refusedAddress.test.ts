@@ -4,7 +4,7 @@
  * address; a host name resolves and the mail goes to the address that was checked.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { emailInstance, mailFlow, startSmtpServer, type TestSmtpServer } from "../test/support.ts";
 
 let open: TestInstance;

@@ -5,8 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { simpleParser, type ParsedMail } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import email from "../src/index.ts";
 
 export async function emailInstance(overrides: Record<string, unknown> = {}): Promise<TestInstance> {
@@ -15,7 +14,7 @@ export async function emailInstance(overrides: Record<string, unknown> = {}): Pr
   return openTestInstance({ registry, overrides });
 }
 
-export { taskRun } from "@saker/engine/testing/testInstance";
+export { taskRun } from "@saker/engine/testing";
 
 /** A mail the server accepted: the SMTP envelope and the parsed message. */
 export interface Received {

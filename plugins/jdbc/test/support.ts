@@ -65,10 +65,7 @@ export async function settledCount(count: () => Promise<number>, expected: numbe
   return n;
 }
 
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
-import { ionValues } from "@saker/engine/storage/ionLines";
-import { toStoragePath } from "@saker/engine/storage/paths";
+import { coreRegistry, ionValues, openTestInstance, toStoragePath, type TestInstance } from "@saker/engine/testing";
 import jdbc from "../src/index.ts";
 
 /** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */
@@ -87,7 +84,7 @@ export async function storedRows(test: TestInstance, uri: string): Promise<unkno
   return values;
 }
 
-export { storedText, taskRun } from "@saker/engine/testing/testInstance";
+export { storedText, taskRun } from "@saker/engine/testing";
 
 /** A flow with one task, `props` as YAML lines under it. */
 export function flow(id: string, type: string, props: string, extraTasks = ""): string {

@@ -3,7 +3,7 @@
  * `{{ trigger.executionId }}`, on an instance whose scheduler runs, sending to a loopback server.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { eventually, type TestInstance } from "@saker/engine/testing/testInstance";
+import { eventually, type TestInstance } from "@saker/engine/testing";
 import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { defineTask, definePlugin, z, type AnyTaskDefinition } from "@saker/sdk";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { notificationsInstance, webhookServer, type WebhookServer } from "../test/support.ts";
 
 /** A task sending the whole summary it is given, labels and task-run values included. */

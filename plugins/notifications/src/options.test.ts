@@ -3,7 +3,7 @@
  * against a real HTTP server on loopback.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, type TestInstance } from "@saker/engine/testing";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let test: TestInstance;

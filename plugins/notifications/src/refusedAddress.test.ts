@@ -4,7 +4,7 @@
  * address, and nothing is sent.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, type TestInstance } from "@saker/engine/testing";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
 let open: TestInstance;

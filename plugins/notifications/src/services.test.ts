@@ -3,8 +3,7 @@
  * loopback: the exact bodies of the incoming-webhook and execution-summary tasks, old ids included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Execution } from "@saker/engine/model/execution";
-import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, type Execution, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 

@@ -3,7 +3,7 @@
  * execution summary of another execution, the service's refusals and bad URLs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, taskRun, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 

@@ -1,6 +1,6 @@
 /** Telegram against a real HTTP server on loopback standing in for the Bot API (`endpointOverride`). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 

@@ -5,8 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import notifications from "../src/index.ts";
 
 type Plugin = Parameters<ReturnType<typeof coreRegistry>["addPlugin"]>[1];

@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { eventually } from "@saker/engine/testing/testInstance";
+import { eventually, type TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance, taskRun } from "../test/support.ts";
 
 let test: TestInstance;

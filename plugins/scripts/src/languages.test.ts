@@ -3,7 +3,7 @@
  * naming the interpreter where it is not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance } from "../test/support.ts";
 import { findOnPath } from "./commandLine.ts";
 import { LANGUAGES } from "./languages.ts";

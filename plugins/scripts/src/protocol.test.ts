@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Metric } from "@saker/sdk";
-import { SecretMasker } from "@saker/engine/secrets/masker";
-import { createTaskLogger } from "@saker/engine/worker/taskLogger";
+import { createTaskLogger, SecretMasker } from "@saker/engine/testing";
 import { ScriptOutputReader } from "./protocol.ts";
 
 function reader() {

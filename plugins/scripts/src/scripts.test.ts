@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance, storedText, taskRun } from "../test/support.ts";
 
 let test: TestInstance;
@@ -133,10 +133,7 @@ describe("properties", () => {
   });
 
   it("copies namespace files (include/exclude) and downloads kestra:// URIs named in commands", async () => {
-    const ns = (await import("@saker/engine/worker/taskStorage")).namespaceFiles(
-      test.instance.storage,
-      "company.scripts",
-    );
+    const ns = (await import("@saker/engine/testing")).namespaceFiles(test.instance.storage, "company.scripts");
     await ns.put("/scripts/main.py", Buffer.from("from helper import greet\nprint(greet('ns'))\n"));
     await ns.put("/scripts/helper.py", Buffer.from("def greet(who):\n    return 'hello ' + who\n"));
     await ns.put("/other/skip.txt", Buffer.from("no"));

@@ -2,8 +2,7 @@
  * Test support: a real engine instance with the core plugin and this one registered, and helpers
  * to read what a script task left behind.
  */
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import scripts from "../src/index.ts";
 
 export async function scriptsInstance(
@@ -14,7 +13,7 @@ export async function scriptsInstance(
   return openTestInstance({ registry, ...options });
 }
 
-export { storedText, taskRun } from "@saker/engine/testing/testInstance";
+export { storedText, taskRun } from "@saker/engine/testing";
 
 /** A flow with one task `t` of `type`, `props` as YAML lines under it. */
 export function flow(id: string, type: string, props: string): string {

@@ -10,9 +10,15 @@ import avro from "avsc";
 import { compress } from "snappyjs";
 import * as ion from "ion-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
-import { toStoragePath } from "@saker/engine/storage/paths";
-import { streamToBuffer } from "@saker/engine/storage/streams";
+import {
+  errorMessages,
+  outputsOf,
+  storedText,
+  streamToBuffer,
+  taskRun,
+  toStoragePath,
+  type TestInstance,
+} from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 
 let test: TestInstance;

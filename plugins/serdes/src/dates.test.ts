@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IonTemporal, readIonLines, temporalOf } from "@saker/sdk/ion";
-import { errorMessages, outputsOf, storedText, type TestInstance } from "@saker/engine/testing/testInstance";
+import { errorMessages, outputsOf, storedText, type TestInstance } from "@saker/engine/testing";
 import { TemporalWriter } from "./dates.ts";
 import { compilePattern, TemporalParser, timeZone } from "./javaTime.ts";
 import { flowWith, serdesInstance, task } from "../test/support.ts";

@@ -4,14 +4,14 @@
  * a failure with CI=true).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
 import {
+  coreRegistry,
   errorMessages,
   openTestInstance,
   outputsOf,
   storedText,
   type TestInstance,
-} from "@saker/engine/testing/testInstance";
+} from "@saker/engine/testing";
 import jdbc from "@saker/plugin-jdbc";
 import { PG_URL, serviceAvailable } from "../../jdbc/test/support.ts";
 import serdes from "./index.ts";

@@ -11,9 +11,15 @@ import * as ion from "ion-js";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
-import { toStoragePath } from "@saker/engine/storage/paths";
-import { streamToBuffer } from "@saker/engine/storage/streams";
+import {
+  errorMessages,
+  outputsOf,
+  storedText,
+  streamToBuffer,
+  taskRun,
+  toStoragePath,
+  type TestInstance,
+} from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 
 let test: TestInstance;

@@ -6,8 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as ion from "ion-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, type TestInstance } from "@saker/engine/testing/testInstance";
-import { toStoragePath } from "@saker/engine/storage/paths";
+import { errorMessages, outputsOf, storedText, taskRun, toStoragePath, type TestInstance } from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 
 let test: TestInstance;

@@ -1,6 +1,5 @@
 /** Test support: a real engine instance with the core plugin and this one registered. */
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import serdes from "../src/index.ts";
 
 export async function serdesInstance(): Promise<TestInstance> {

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { isSakerError, SakerError } from "@saker/sdk/errors";
-import type { Execution } from "@saker/engine/model/execution";
-import type { LogEntry } from "@saker/engine/executor/types";
+import type { Execution, LogEntry } from "@saker/engine";
 import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { listFlowFiles } from "../flowFiles.ts";
 import { formatLog, summariseExecution } from "../format.ts";
@@ -18,7 +17,7 @@ interface RunOptions extends GlobalOptions {
 
 /** `--input k=v` and `--input k=@path` (a file for a FILE input). */
 export async function parseInputs(pairs: readonly string[]): Promise<Record<string, unknown>> {
-  const { FileUpload } = await import("@saker/engine/runtime/executionFactory");
+  const { FileUpload } = await import("@saker/engine");
   const inputs: Record<string, unknown> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
@@ -73,8 +72,9 @@ export function configureFlowRunCommand(flow: Command): void {
       .addOption(new Option("--timeout <seconds>", "give up after this many seconds").default("0"))
       .option("--reset-database", RESET_DATABASE_HELP),
   ).action(async (file: string, options: RunOptions) => {
-    const { Instance } = await import("@saker/engine/runtime/instance");
+    const { createEngineApi, Instance } = await import("@saker/engine");
     const instance = await Instance.open(await configFrom(options), { resetDatabase: options.resetDatabase === true });
+    const api = createEngineApi(instance);
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {
@@ -106,12 +106,12 @@ export function configureFlowRunCommand(flow: Command): void {
       };
       instance.events.on("log", onLog);
       instance.events.on("execution", onExecution);
-      const created = await instance.createExecution(flow.namespace, flow.id, {
+      const created = await api.executions.create(flow.namespace, flow.id, {
         inputs: await parseInputs(options.input),
       });
       mine.add(created.id);
       const execution = await untilInterrupted(
-        instance.waitForSettled(created.id, Number(options.timeout) * 1000),
+        api.executions.waitForSettled(created.id, Number(options.timeout) * 1000),
         created.id,
       );
       instance.events.off("log", onLog);
@@ -120,7 +120,7 @@ export function configureFlowRunCommand(flow: Command): void {
       const state = execution.state.current;
       if (state !== "SUCCESS" && state !== "WARNING") process.exitCode = 1;
     } catch (error) {
-      const { asDiskFull } = await import("@saker/engine/storage/diskFull");
+      const { asDiskFull } = await import("@saker/engine");
       throw asDiskFull(error, instance.config.home);
     } finally {
       await instance.close();

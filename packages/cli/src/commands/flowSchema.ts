@@ -11,8 +11,8 @@ export function configureFlowSchemaCommand(flow: Command): void {
       ),
   ).action(async (options: GlobalOptions) => {
     const [{ loadRegistry }, { flowJsonSchema }] = await Promise.all([
-      import("@saker/engine/runtime/registryLoader"),
-      import("@saker/engine/model/jsonSchema"),
+      import("@saker/engine"),
+      import("@saker/engine"),
     ]);
     const registry = await loadRegistry(await configFrom(options));
     process.stdout.write(`${JSON.stringify(flowJsonSchema(registry), null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { SakerError } from "@saker/sdk/errors";
-import type { PluginRegistry } from "@saker/engine/plugins/registry";
+import type { PluginRegistry } from "@saker/engine";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
 
 function splitNameVersion(spec: string): { name: string; version: string } {
@@ -46,10 +46,7 @@ export function configurePluginsCommand(program: Command): void {
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const [{ installPlugin }, { isBundled }] = await Promise.all([
-      import("@saker/engine/plugins/installer"),
-      import("@saker/engine/plugins/bundled"),
-    ]);
+    const [{ installPlugin }, { isBundled }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, {
@@ -76,7 +73,7 @@ export function configurePluginsCommand(program: Command): void {
       )
       .option("--json", "as JSON"),
   ).action(async (options: GlobalOptions & { json?: boolean }) => {
-    const { loadRegistry } = await import("@saker/engine/runtime/registryLoader");
+    const { loadRegistry } = await import("@saker/engine");
     const registry = await loadRegistry(await configFrom(options));
     const entries = [...registry.entries()].sort(([a], [b]) => a.localeCompare(b));
     if (options.json) {
@@ -112,7 +109,7 @@ export function configurePluginsCommand(program: Command): void {
       .argument("<versions...>", "NAME@VERSION"),
   ).action(async (specs: string[], options: GlobalOptions) => {
     const config = await configFrom(options);
-    const { uninstallPlugin } = await import("@saker/engine/plugins/installer");
+    const { uninstallPlugin } = await import("@saker/engine");
     for (const spec of specs) {
       const { name, version } = splitNameVersion(spec);
       uninstallPlugin(config.pluginsPath, name, version, config.bundledPluginsPath);
@@ -128,8 +125,8 @@ export function configurePluginsCommand(program: Command): void {
       .option("--version <version>", "a version (default: the one a task without version: gets)"),
   ).action(async (type: string, options: GlobalOptions & { version?: string }) => {
     const [{ loadRegistry }, { typeDocumentation }] = await Promise.all([
-      import("@saker/engine/runtime/registryLoader"),
-      import("@saker/engine/plugins/docs"),
+      import("@saker/engine"),
+      import("@saker/engine"),
     ]);
     const registry = await loadRegistry(await configFrom(options));
     const entry = registry.resolve(type, options.version);
@@ -147,7 +144,7 @@ export function configurePluginsCommand(program: Command): void {
     .argument("<name>", "the npm package name, e.g. saker-plugin-hello")
     .option("--dir <dir>", "where to create it (default: ./<name without scope>)")
     .action(async (name: string, options: { dir?: string }) => {
-      const { scaffoldPlugin } = await import("@saker/engine/plugins/scaffold");
+      const { scaffoldPlugin } = await import("@saker/engine");
       const dir = options.dir ?? join(process.cwd(), name.replace(/^@[^/]+\//, ""));
       const files = scaffoldPlugin(dir, name);
       process.stdout.write(

@@ -41,7 +41,7 @@ export function configureRenderCommand(program: Command): void {
       "\nExamples:\n  saker render 'Hello {{ name }}' --vars vars.json\n  saker render --typed -- '{{ [1, 2] | length }}'",
     )
     .action(async (template: string, options: RenderOptions) => {
-      const { isTruthy, renderTemplate } = await import("@saker/engine/expression/index");
+      const { isTruthy, renderTemplate } = await import("@saker/engine");
       const vars = readVars(options.vars);
       const limits = (await configFrom(options.config ? { config: options.config } : {})).expressions;
       if (options.truthy) {

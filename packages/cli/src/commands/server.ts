@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { Instance } from "@saker/engine";
 import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { configureHashPasswordCommand } from "./hashPassword.ts";
 
@@ -33,10 +33,7 @@ export function configureServerCommand(program: Command): void {
       };
     const started = Date.now();
     const config = await configFrom(options, overrides);
-    const [{ Instance }, { startServer }] = await Promise.all([
-      import("@saker/engine/runtime/instance"),
-      import("@saker/server"),
-    ]);
+    const [{ Instance }, { startServer }] = await Promise.all([import("@saker/engine"), import("@saker/server")]);
     // The API listens while the instance opens: /health says 503 until it is ready.
     const opening = Instance.open(config, { scheduler: true, resetDatabase: options.resetDatabase === true });
     // A failed open is reported once, below, not as an unhandled rejection while the API starts.

@@ -155,7 +155,7 @@ describe("flows", () => {
     expect(q.results.map((f) => f.id)).toEqual(["c3"]);
     const badFilter = await fetch(`${t.api}/flows/search?filters[colour][EQUALS]=red`);
     expect(badFilter.status).toBe(400);
-    expect(await json(badFilter)).toMatchObject({ code: "BAD_REQUEST", path: "query.filters[colour]" });
+    expect(await json(badFilter)).toMatchObject({ code: "SEARCH_INVALID", path: "filters[colour]" });
     expect(await json(await fetch(`${t.api}/flows/distinct-namespaces`))).toEqual([
       "company.team",
       "company.team.sub",

@@ -4,8 +4,7 @@
  * output file and fail until a namespace file exists.
  */
 import { defineTask, TaskError, z } from "@saker/sdk";
-import { coreRegistry } from "@saker/engine/runtime/registryLoader";
-import { openTestInstance, type TestInstance } from "@saker/engine/testing/testInstance";
+import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import { startServer, type RunningServer } from "../index.ts";
 
 export const WriteFile = defineTask({

@@ -3,7 +3,7 @@
  * executions; the triggers API lists, disables and backfills.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually } from "@saker/engine/testing/testInstance";
+import { eventually } from "@saker/engine/testing";
 import { json, postYaml, startTestApi, type TestApi } from "./testApi.ts";
 
 let t: TestApi;

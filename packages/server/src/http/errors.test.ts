@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SakerError, type SakerErrorCode } from "@saker/sdk";
-import { asDiskFull, DiskFullError } from "@saker/engine/storage/diskFull";
+import { asDiskFull, DiskFullError } from "@saker/engine/testing";
 import { ApiError, toErrorResponse } from "./errors.ts";
 
 describe("error responses", () => {

@@ -4,7 +4,7 @@
  * accepted too, as fields, for clients that cannot send multipart.
  */
 import type { FastifyRequest } from "fastify";
-import { FileUpload } from "@saker/engine/runtime/executionFactory";
+import { FileUpload } from "@saker/engine";
 import { ApiError, badRequest } from "./errors.ts";
 import { hasInvalidJson } from "./rawBody.ts";
 

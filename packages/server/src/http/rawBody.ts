@@ -4,7 +4,7 @@
  * a body nested too deep or holding `__proto__` is a 400 before any route sees it.
  */
 import { isSakerError } from "@saker/sdk";
-import { parseJsonData } from "@saker/engine/model/dataLimits";
+import { parseJsonData } from "@saker/engine";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 
 const RAW = Symbol("saker.rawBody");

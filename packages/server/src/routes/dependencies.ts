@@ -4,9 +4,7 @@
  * Computed from the latest revision of every flow on each request.
  */
 import { z } from "@saker/sdk";
-import type { FlowGraph } from "@saker/engine/model/flowGraph";
-import { flowDependencies, flowRelations, namespaceDependencies } from "@saker/engine/model/flowDependencies";
-import type { Instance } from "@saker/engine/runtime/instance";
+import { flowDependencies, flowRelations, namespaceDependencies, type FlowGraph, type Instance } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";
 import { storedFlow } from "./flowSupport.ts";

@@ -3,14 +3,19 @@
  * the paused task's definitions).
  */
 import { isTerminated, z } from "@saker/sdk";
-import type { Execution } from "@saker/engine/model/execution";
-import type { InputDefinition } from "@saker/engine/model/flow";
-import { checkInputs, resolveInputs, type InputResolution } from "@saker/engine/model/inputs";
-import { FileUpload } from "@saker/engine/runtime/executionFactory";
-import { inputFileUri } from "@saker/engine/runtime/inputFiles";
-import type { Instance } from "@saker/engine/runtime/instance";
-import { inputPrefix, toUri } from "@saker/engine/storage/paths";
-import { executionReadPrefixes } from "@saker/engine/worker/taskStorage";
+import {
+  checkInputs,
+  executionReadPrefixes,
+  FileUpload,
+  inputFileUri,
+  inputPrefix,
+  resolveInputs,
+  toUri,
+  type Execution,
+  type InputDefinition,
+  type InputResolution,
+  type Instance,
+} from "@saker/engine";
 import { SakerError } from "@saker/sdk";
 import { conflict } from "../http/errors.ts";
 import { formInputs, readForm, type FormContent } from "../http/multipart.ts";
@@ -35,7 +40,7 @@ const kill = defineRoute({
         `Execution '${execution.id}' is already finished (${execution.state.current}), it can't be killed`,
       );
     }
-    ctx.instance.kill(execution.id);
+    await ctx.api.executions.kill(execution.id);
     reply.code(202);
   },
 });
@@ -53,7 +58,7 @@ const restart = defineRoute({
   response: { 200: ExecutionSchema, ...errors(404, 409) },
   async handler({ params, query, ctx }) {
     storedExecution(ctx.instance, params.executionId);
-    return ctx.instance.restart(params.executionId, query.revision);
+    return await ctx.api.executions.restart(params.executionId, query.revision);
   },
 });
 
@@ -70,7 +75,7 @@ const replay = defineRoute({
   response: { 200: ExecutionSchema, ...errors(404) },
   async handler({ params, query, ctx }) {
     storedExecution(ctx.instance, params.executionId);
-    return ctx.instance.replay(params.executionId, query.taskRunId, query.revision);
+    return await ctx.api.executions.replay(params.executionId, query.taskRunId, query.revision);
   },
 });
 
@@ -154,7 +159,7 @@ const resume = defineRoute({
     const instance = ctx.instance;
     const execution = pausedExecution(instance, params.executionId);
     const form = await readForm(request, ctx.maxRequestSize);
-    instance.resume(execution.id, await resumeInputs(instance, execution, form));
+    await ctx.api.executions.resume(execution.id, await resumeInputs(instance, execution, form));
     reply.code(204);
   },
 });

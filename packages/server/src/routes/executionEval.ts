@@ -6,7 +6,7 @@
  * expression itself reads.
  */
 import { errorMessage, z } from "@saker/sdk";
-import { executionReadPrefixes } from "@saker/engine/worker/taskStorage";
+import { executionReadPrefixes } from "@saker/engine";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";

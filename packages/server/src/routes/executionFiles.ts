@@ -5,8 +5,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { z } from "@saker/sdk";
-import { executionPrefix, isUnder } from "@saker/engine/storage/paths";
-import type { Instance } from "@saker/engine/runtime/instance";
+import { executionPrefix, isUnder, type Instance } from "@saker/engine";
 import ion from "ion-js";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

@@ -3,7 +3,7 @@
  * `progress` carrying the whole execution JSON at the start and at each change, then one with id
  * `end` once it is finished, and the stream closes. An execution already finished gets one `end`.
  */
-import type { Execution } from "@saker/engine/model/execution";
+import type { Execution } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
 import { errors } from "../openapi/schemas.ts";

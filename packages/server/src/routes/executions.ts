@@ -3,25 +3,21 @@
  * Kestra's `ExecutionController` paths and shapes.
  */
 import { isTerminated, z } from "@saker/sdk";
-import { executionPrefix } from "@saker/engine/storage/paths";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
-import type { Instance } from "@saker/engine/runtime/instance";
-import type { Execution } from "@saker/engine/model/execution";
-import { checkFields, legacyFilters, matches, parseFilterParams, type Filter } from "../http/filters.ts";
+import type { EngineApi, Execution, Instance } from "@saker/engine";
+import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { formInputs, readForm } from "../http/multipart.ts";
-import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
+import { multi, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema, FlowSchema, LabelSchema } from "../openapi/schemas.ts";
 import { flowJson, storedFlow } from "./flowSupport.ts";
 import {
   clientGone,
-  EXECUTION_FIELDS,
   ExecutionParams,
   requestLabels,
   storedExecution,
   validateInputsResponse,
   ValidateInputsSchema,
-  waitForSettled,
 } from "./executionSupport.ts";
 
 const TAGS = ["Executions"];
@@ -70,7 +66,7 @@ const create = defineRoute({
       { inputs, labels, ...(query.scheduleDate ? { scheduleDate: new Date(query.scheduleDate).toISOString() } : {}) },
       query.revision,
     );
-    return query.wait ? waitForSettled(instance, execution.id, clientGone(reply.raw)) : execution;
+    return query.wait ? await ctx.api.executions.settledOrAborted(execution.id, clientGone(reply.raw)) : execution;
   },
 });
 
@@ -154,23 +150,19 @@ export const SearchQuery = z.looseObject({
   timeRange: z.string().optional().describe("An ISO-8601 duration: executions started since"),
 });
 
-export function searchExecutions(instance: Instance, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
-  const filters = [...parseFilterParams(query), ...legacyFilters(query), ...exact];
-  checkFields(filters, EXECUTION_FIELDS);
-  const sort = parseSort(
-    query.sort?.length ? query.sort : ["state.startDate:desc"],
-    Object.keys(EXECUTION_FIELDS.fields),
-  );
-  const all = instance.executions.search({
-    tenantId: instance.config.tenantId,
-    ...(query.namespace ? { namespace: query.namespace } : {}),
-    ...(query.flowId ? { flowId: query.flowId } : {}),
-    size: Number.MAX_SAFE_INTEGER,
-    // List items leave the outputs out: only GET /executions/{id} carries them.
-    summary: true,
-  }).results;
-  const found = all.filter((x) => !x.deleted && matches(x, filters, EXECUTION_FIELDS));
-  return paginate(sortItems(found, sort, EXECUTION_FIELDS), query.page, query.size);
+/** The filters of an execution search: `filters[…]`, the older parameters, and `exact` ones a route adds. */
+export function executionFilters(query: z.output<typeof SearchQuery>, exact: Filter[] = []): Filter[] {
+  return [...parseFilterParams(query), ...legacyFilters(query), ...exact];
+}
+
+/** A page of execution summaries (no outputs): filtered, sorted and paged by the database. */
+export async function searchExecutions(api: EngineApi, query: z.output<typeof SearchQuery>, exact: Filter[] = []) {
+  return await api.executions.search({
+    filters: executionFilters(query, exact),
+    sort: query.sort?.length ? query.sort : ["state.startDate:desc"],
+    page: query.page,
+    size: query.size,
+  });
 }
 
 const search = defineRoute({
@@ -183,7 +175,7 @@ const search = defineRoute({
   query: SearchQuery,
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
   async handler({ query, ctx }) {
-    return searchExecutions(ctx.instance, query);
+    return await searchExecutions(ctx.api, query);
   },
 });
 
@@ -196,7 +188,7 @@ const byFlow = defineRoute({
   response: { 200: pagedSchema(ExecutionSchema), ...errors(400) },
   async handler({ query, ctx }) {
     const { namespace, flowId, ...rest } = query;
-    return searchExecutions(ctx.instance, { ...rest, flowId }, [
+    return await searchExecutions(ctx.api, { ...rest, flowId }, [
       { field: "namespace", op: "EQUALS", values: [namespace] },
     ]);
   },
@@ -207,19 +199,6 @@ export const DeleteQuery = z.looseObject({
   deleteMetrics: booleanQuery(true).describe("Delete its metrics too"),
   deleteStorage: booleanQuery(true).describe("Delete its files in internal storage too"),
 });
-
-/** Deletes a finished execution, with its logs, metrics and files unless told otherwise. */
-export async function deleteExecution(
-  instance: Instance,
-  execution: Execution,
-  options: { deleteLogs: boolean; deleteMetrics: boolean; deleteStorage: boolean },
-): Promise<void> {
-  instance.executions.delete(execution.id);
-  if (options.deleteLogs) instance.logs.deleteByExecution(execution.id);
-  if (options.deleteMetrics) instance.metrics.deleteByExecution(execution.id);
-  if (options.deleteStorage)
-    await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
-}
 
 const remove = defineRoute({
   method: "DELETE",
@@ -237,7 +216,7 @@ const remove = defineRoute({
         "EXECUTION_NOT_FINISHED",
         `Execution '${execution.id}' is ${execution.state.current}; kill it before deleting it`,
       );
-    await deleteExecution(instance, execution, query);
+    await ctx.api.executions.delete(execution, query);
     reply.code(204);
   },
 });
@@ -303,13 +282,6 @@ export function setLabels(
   return updated;
 }
 
-/** The namespace and flow id of every execution (summaries only). */
-function executedFlows(instance: Instance): { namespace: string; flowId: string }[] {
-  return instance.executions
-    .search({ tenantId: instance.config.tenantId, size: Number.MAX_SAFE_INTEGER, summary: true })
-    .results.filter((x) => !x.deleted);
-}
-
 const executedNamespaces = defineRoute({
   method: "GET",
   url: "/executions/namespaces",
@@ -317,7 +289,7 @@ const executedNamespaces = defineRoute({
   tags: TAGS,
   response: { 200: z.array(z.string()) },
   async handler({ ctx }) {
-    return [...new Set(executedFlows(ctx.instance).map((x) => x.namespace))].sort();
+    return await ctx.api.executions.namespaces();
   },
 });
 
@@ -329,13 +301,7 @@ const executedFlowIds = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(z.string()) },
   async handler({ params, ctx }) {
-    return [
-      ...new Set(
-        executedFlows(ctx.instance)
-          .filter((x) => x.namespace === params.namespace)
-          .map((x) => x.flowId),
-      ),
-    ].sort();
+    return await ctx.api.executions.flowIds(params.namespace);
   },
 });
 

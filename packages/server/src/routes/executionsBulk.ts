@@ -7,20 +7,12 @@
  * on the matching executions that can take the action and skips the others.
  */
 import { isTerminated, z } from "@saker/sdk";
-import type { StoredExecution } from "@saker/engine/repository/sqlite/executionStore";
-import type { Instance } from "@saker/engine/runtime/instance";
+import type { EngineApi, Instance, StoredExecution } from "@saker/engine";
 import { ApiError } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
-import {
-  DeleteQuery,
-  deleteExecution,
-  foreignSystemLabel,
-  SearchQuery,
-  searchExecutions,
-  setLabels,
-} from "./executions.ts";
+import { DeleteQuery, executionFilters, foreignSystemLabel, SearchQuery, setLabels } from "./executions.ts";
 
 const TAGS = ["Executions"];
 type Label = z.output<typeof LabelSchema>;
@@ -34,7 +26,7 @@ interface BulkAction<Q extends z.ZodType> {
   query: Q;
   /** Why this execution cannot take the action; undefined when it can. */
   refuse(stored: StoredExecution, instance: Instance): string | undefined;
-  apply(instance: Instance, stored: StoredExecution, query: z.output<Q>): Promise<unknown> | unknown;
+  apply(api: EngineApi, stored: StoredExecution, query: z.output<Q>): Promise<unknown>;
 }
 
 function refusalOf(
@@ -75,15 +67,19 @@ async function byIds(
 
 /** Acts on the matching executions that can take the action. */
 async function byQuery(
-  instance: Instance,
+  api: EngineApi,
   query: z.output<typeof SearchQuery>,
   refuse: BulkAction<z.ZodType>["refuse"],
   apply: (stored: StoredExecution) => Promise<unknown> | unknown,
 ) {
-  const found = searchExecutions(instance, { ...query, page: 1, size: Number.MAX_SAFE_INTEGER }).results;
+  const instance = api.instance;
+  const found = await api.executions.searchIds({
+    filters: executionFilters(query),
+    sort: query.sort?.length ? query.sort : ["state.startDate:desc"],
+  });
   let count = 0;
-  for (const summary of found) {
-    const { stored } = refusalOf(instance, summary.id, refuse);
+  for (const id of found) {
+    const { stored } = refusalOf(instance, id, refuse);
     if (!stored) continue;
     await apply(stored);
     count++;
@@ -105,9 +101,9 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       body: z.array(z.string()).describe("Execution ids"),
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, body, ctx }) {
-        const instance = ctx.instance;
-        return byIds(instance, body, action as unknown as BulkAction<z.ZodType>, (stored) =>
-          action.apply(instance, stored, query as z.output<Q>),
+        const api = ctx.api;
+        return byIds(api.instance, body, action as unknown as BulkAction<z.ZodType>, (stored) =>
+          action.apply(api, stored, query as z.output<Q>),
         );
       },
     }),
@@ -120,9 +116,9 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       query: SearchQuery.extend(action.query.shape),
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, ctx }) {
-        const instance = ctx.instance;
-        return byQuery(instance, query as z.output<typeof SearchQuery>, action.refuse, (stored) =>
-          action.apply(instance, stored, query as z.output<Q>),
+        const api = ctx.api;
+        return byQuery(api, query as z.output<typeof SearchQuery>, action.refuse, (stored) =>
+          action.apply(api, stored, query as z.output<Q>),
         );
       },
     }),
@@ -138,7 +134,7 @@ const actions = [
     summary: "Delete finished executions, with their logs and files by default",
     query: DeleteQuery,
     refuse: (s) => (s.finished ? undefined : `execution is ${s.execution.state.current}, not finished`),
-    apply: (instance, s, query) => deleteExecution(instance, s.execution, query),
+    apply: (api, s, query) => api.executions.delete(s.execution, query),
   }),
   ...bulkRoutes({
     name: "kill",
@@ -146,7 +142,7 @@ const actions = [
     summary: "Kill executions",
     query: NoQuery,
     refuse: (s) => (s.finished || isTerminated(s.execution.state.current) ? "execution already finished" : undefined),
-    apply: (instance, s) => instance.kill(s.execution.id),
+    apply: (api, s) => api.executions.kill(s.execution.id),
   }),
   ...bulkRoutes({
     name: "restart",
@@ -155,7 +151,7 @@ const actions = [
     query: NoQuery,
     refuse: (s) =>
       s.execution.state.current === "FAILED" ? undefined : `execution is ${s.execution.state.current}, not FAILED`,
-    apply: (instance, s) => instance.restart(s.execution.id),
+    apply: (api, s) => api.executions.restart(s.execution.id),
   }),
   ...bulkRoutes({
     name: "resume",
@@ -168,7 +164,7 @@ const actions = [
         : onResumeDefinitions(instance, s.execution).length > 0
           ? "execution waits for onResume inputs: resume it alone"
           : undefined,
-    apply: (instance, s) => instance.resume(s.execution.id),
+    apply: (api, s) => api.executions.resume(s.execution.id),
   }),
   ...bulkRoutes({
     name: "replay",
@@ -176,7 +172,7 @@ const actions = [
     summary: "Replay executions as new ones, from scratch",
     query: NoQuery,
     refuse: () => undefined,
-    apply: (instance, s) => instance.replay(s.execution.id),
+    apply: (api, s) => api.executions.replay(s.execution.id),
   }),
 ];
 
@@ -207,7 +203,7 @@ const labelsByQuery = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ query, body, ctx }) {
     const instance = ctx.instance;
-    return byQuery(instance, query, refuseLabels(body), (s) => setLabels(instance, s.execution.id, body as Label[]));
+    return byQuery(ctx.api, query, refuseLabels(body), (s) => setLabels(instance, s.execution.id, body as Label[]));
   },
 });
 

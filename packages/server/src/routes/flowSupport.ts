@@ -2,10 +2,8 @@
  * Flows as the API shows them (Kestra's `Flow` / `FlowWithSource` JSON) and multi-document YAML.
  */
 import { isSakerError } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
-import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import { parseYamlDataAsync } from "@saker/engine/model/yamlOffThread";
-import { checkFields, legacyFilters, parseFilterParams, type FieldTable, type Filter } from "../http/filters.ts";
+import { parseYamlDataAsync, type Instance, type StoredFlow } from "@saker/engine";
+import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { notFound } from "../http/errors.ts";
 
 export type FlowJson = Record<string, unknown> & { id: string; namespace: string; revision: number };
@@ -127,21 +125,7 @@ export async function flowsJson(
   return out;
 }
 
-/** Fields of a flow for `filters[…]` and `sort`. */
-export const FLOW_FIELDS: FieldTable<FlowSummary> = {
-  fields: {
-    id: (f) => f.id,
-    flowId: (f) => f.id,
-    namespace: (f) => f.namespace,
-    revision: (f) => f.revision,
-    labels: (f) => f.labels,
-    disabled: (f) => String(f.disabled),
-    updated: (f) => f.updated,
-  },
-  text: (f) => [f.id, f.namespace, ...f.labels.map((l) => `${l.key}:${l.value}`)],
-};
-
-/** The filters of a flow search (`filters[…]`, or the older `q`, `namespace`, `labels`), checked against FLOW_FIELDS. */
+/** The filters of a flow search: `filters[…]`, or the older `q`, `namespace`, `labels` (the engine checks the fields). */
 export function flowFilters(
   query: Record<string, unknown> & {
     q?: string | undefined;
@@ -149,10 +133,8 @@ export function flowFilters(
     labels?: string[] | undefined;
   },
 ): Filter[] {
-  const filters = [
+  return [
     ...parseFilterParams(query),
     ...legacyFilters({ q: query.q, namespace: query.namespace, labels: query.labels }),
   ];
-  checkFields(filters, FLOW_FIELDS);
-  return filters;
 }

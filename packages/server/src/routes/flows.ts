@@ -4,11 +4,10 @@
  */
 import { z } from "@saker/sdk";
 import { ApiError, conflict } from "../http/errors.ts";
-import { matches } from "../http/filters.ts";
-import { multi, paginate, pagedSchema, pagingShape, parseSort, sortItems } from "../http/paging.ts";
+import { multi, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, FlowSchema } from "../openapi/schemas.ts";
-import { FLOW_FIELDS, flowFilters, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
+import { flowFilters, flowJson, flowsJson, storedFlow, yieldToOthers } from "./flowSupport.ts";
 
 const TAGS = ["Flows"];
 const YAML_TYPES = ["application/x-yaml", "application/yaml", "text/yaml", "text/plain"];
@@ -105,9 +104,10 @@ const byNamespace = defineRoute({
   params: z.object({ namespace: z.string() }),
   response: { 200: z.array(FlowSchema) },
   async handler({ params, ctx }) {
+    const flows = await ctx.api.flows.ofNamespace(params.namespace);
     return await flowsJson(
       ctx.instance,
-      ctx.instance.flows.all(params.namespace).filter((f) => f.namespace === params.namespace),
+      flows.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)),
       false,
     );
   },
@@ -128,11 +128,13 @@ const search = defineRoute({
   }),
   response: { 200: pagedSchema(FlowSchema), ...errors(400) },
   async handler({ query, ctx }) {
-    const filters = flowFilters(query);
-    const sort = parseSort(query.sort, Object.keys(FLOW_FIELDS.fields));
-    // Filtered and paged on the summaries; only the page's flows are read whole.
-    const flows = ctx.instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS));
-    const page = paginate(sortItems(flows, sort, FLOW_FIELDS), query.page, query.size);
+    // Filtered, sorted and paged by the database on the summaries; only the page's flows are read whole.
+    const page = await ctx.api.flows.search({
+      filters: flowFilters(query),
+      sort: query.sort ?? [],
+      page: query.page,
+      size: query.size,
+    });
     return {
       total: page.total,
       results: await flowsJson(

@@ -3,13 +3,16 @@
  * ids or by query, and the distinct namespaces.
  */
 import { isSakerError, z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
-import type { Flow } from "@saker/engine/model/flow";
-import type { FlowSummary, StoredFlow } from "@saker/engine/repository/sqlite/flowStore";
-import { isDataLimitError } from "@saker/engine/model/dataLimits";
-import { parseYamlDataAsync, withDisabledAsync } from "@saker/engine/model/yamlOffThread";
+import {
+  isDataLimitError,
+  parseYamlDataAsync,
+  withDisabledAsync,
+  type Flow,
+  type FlowSummary,
+  type Instance,
+  type StoredFlow,
+} from "@saker/engine";
 import { ApiError } from "../http/errors.ts";
-import { matches } from "../http/filters.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import {
@@ -20,7 +23,6 @@ import {
   ValidateResultSchema,
 } from "../openapi/schemas.ts";
 import {
-  FLOW_FIELDS,
   flowFilters,
   flowsJson,
   splitYamlDocuments,
@@ -211,8 +213,8 @@ function byQuery(disabled: boolean) {
     query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
     response: { 200: BulkResponseSchema, ...errors(400) },
     async handler({ query, ctx }) {
-      const filters = flowFilters(query);
-      const flows = ctx.instance.flows.all().filter((f) => matches(f, filters, FLOW_FIELDS));
+      const found = await ctx.api.flows.searchAll({ filters: flowFilters(query) });
+      const flows = found.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision));
       return { count: await setDisabled(ctx.instance, flows, disabled) };
     },
   });
@@ -252,13 +254,7 @@ const deleteByQuery = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(400) },
   async handler({ query, ctx }) {
     const instance = ctx.instance;
-    const filters = flowFilters(query);
-    return {
-      count: deleteAll(
-        instance,
-        instance.flows.summaries().filter((f) => matches(f, filters, FLOW_FIELDS)),
-      ),
-    };
+    return { count: deleteAll(instance, await ctx.api.flows.searchAll({ filters: flowFilters(query) })) };
   },
 });
 
@@ -270,7 +266,7 @@ const distinctNamespaces = defineRoute({
   query: z.looseObject({ q: z.string().optional().describe("Keep namespaces containing this text") }),
   response: { 200: z.array(z.string()) },
   async handler({ query, ctx }) {
-    const all = [...new Set(ctx.instance.flows.summaries().map((f) => f.namespace))].sort();
+    const all = (await ctx.api.flows.namespacesWithFlows()).sort();
     return query.q ? all.filter((n) => n.toLowerCase().includes(query.q!.toLowerCase())) : all;
   },
 });

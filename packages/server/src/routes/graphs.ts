@@ -4,10 +4,7 @@
  * draw expanded.
  */
 import { SakerError, z } from "@saker/sdk";
-import type { Flow } from "@saker/engine/model/flow";
-import { buildTaskGraph, type SubflowRef, type TaskGraph } from "@saker/engine/model/taskGraph";
-import type { Instance } from "@saker/engine/runtime/instance";
-import { listTriggers } from "@saker/engine/runtime/triggers/triggerAdmin";
+import { buildTaskGraph, listTriggers, type Flow, type Instance, type SubflowRef, type TaskGraph } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

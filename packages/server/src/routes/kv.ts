@@ -3,9 +3,7 @@
  * its type; optional `ttl` header as an ISO-8601 duration), delete one or several keys.
  */
 import { isDuration, isSakerError, parseDuration, z, type KvType } from "@saker/sdk";
-import { parseJsonData } from "@saker/engine/model/dataLimits";
-import { isCalendarDate, isInstant } from "@saker/engine/model/typedValues";
-import { createKvStore } from "@saker/engine/worker/kvStore";
+import { isCalendarDate, isInstant, parseJsonData } from "@saker/engine";
 import type { FastifyRequest } from "fastify";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -59,7 +57,7 @@ const list = defineRoute({
   params: NamespaceParams,
   response: { 200: z.array(KvEntrySchema) },
   async handler({ params, ctx }) {
-    const entries = await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).list();
+    const entries = await ctx.api.kv.of(params.namespace).list();
     // Kestra's KVEntry: expirationDate is null for a key that does not expire.
     return entries.map((e) => ({
       key: e.key,
@@ -78,7 +76,7 @@ const get = defineRoute({
   params: KeyParams,
   response: { 200: KvValueSchema, ...errors(400, 404) },
   async handler({ params, ctx }) {
-    const entry = await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).get(params.key);
+    const entry = await ctx.api.kv.of(params.namespace).get(params.key);
     if (!entry)
       throw notFound("KV_NOT_FOUND", `No value found for key '${params.key}' in namespace '${params.namespace}'`);
     return { type: entry.type, value: entry.value };
@@ -97,7 +95,7 @@ const put = defineRoute({
   async handler({ params, request, ctx }) {
     const { value, type } = typedKvValue(rawBodyOf(request));
     const ttlMs = ttlOf(request);
-    await createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).set(params.key, value, {
+    await ctx.api.kv.of(params.namespace).set(params.key, value, {
       type,
       ...(ttlMs !== undefined ? { ttlMs } : {}),
     });
@@ -112,7 +110,7 @@ const remove = defineRoute({
   params: KeyParams,
   response: { 200: z.boolean(), ...errors(400) },
   async handler({ params, ctx }) {
-    return createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace).delete(params.key);
+    return ctx.api.kv.of(params.namespace).delete(params.key);
   },
 });
 
@@ -125,7 +123,7 @@ const removeMany = defineRoute({
   body: z.object({ keys: z.array(z.string()) }),
   response: { 200: z.object({ keys: z.array(z.string()) }), ...errors(400) },
   async handler({ params, body, ctx }) {
-    const store = createKvStore(ctx.instance.kv, ctx.instance.config.tenantId, params.namespace);
+    const store = ctx.api.kv.of(params.namespace);
     const deleted: string[] = [];
     for (const key of body.keys) if (await store.delete(key)) deleted.push(key);
     return { keys: deleted };

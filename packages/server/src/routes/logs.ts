@@ -3,18 +3,10 @@
  * `LogController` paths and shapes.
  */
 import { LOG_LEVELS, z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
-import type { LogQuery, StoredLog } from "@saker/engine/repository/sqlite/logStore";
+import type { Instance, LogQuery, StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
-import {
-  checkFields,
-  legacyFilters,
-  matches,
-  parseFilterParams,
-  type FieldTable,
-  type Filter,
-} from "../http/filters.ts";
-import { paginate, pagedSchema, pagingShape, parseSort, sortItems, type SortKey } from "../http/paging.ts";
+import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
+import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
 import { errors, LogEntrySchema } from "../openapi/schemas.ts";
@@ -35,22 +27,6 @@ export function logJson(log: StoredLog): Omit<StoredLog, "seq"> {
   return entry;
 }
 
-const LOG_FIELDS: FieldTable<StoredLog> = {
-  fields: {
-    namespace: (l) => l.namespace,
-    flowId: (l) => l.flowId,
-    executionId: (l) => l.executionId,
-    taskId: (l) => l.taskId,
-    taskRunId: (l) => l.taskRunId,
-    triggerId: (l) => l.triggerId,
-    level: (l) => l.level,
-    timestamp: (l) => l.timestamp,
-    startDate: (l) => l.timestamp,
-    endDate: (l) => l.timestamp,
-  },
-  text: (l) => [l.message, l.taskId ?? "", l.executionId ?? ""],
-};
-
 function executionLogs(instance: Instance, executionId: string, query: z.output<typeof ByExecutionQuery>): StoredLog[] {
   const logQuery: LogQuery = {
     executionId,
@@ -64,30 +40,6 @@ function executionLogs(instance: Instance, executionId: string, query: z.output<
   if (logs.length === 0 && !instance.executions.get(executionId))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
   return logs;
-}
-
-/**
- * The search as a store query when the database can answer it alone (namespace and flow filters,
- * newest first), so that a page does not read every log line.
- */
-function sqlLogQuery(base: LogQuery, filters: readonly Filter[], sort: readonly SortKey[]): LogQuery | undefined {
-  if (sort.length !== 1 || sort[0]!.field !== "timestamp" || !sort[0]!.desc) return undefined;
-  const query: LogQuery = { ...base };
-  for (const f of filters) {
-    if (f.values.length !== 1) return undefined;
-    const value = f.values[0]!;
-    if (f.field === "namespace" && f.op === "EQUALS" && query.namespace === undefined) query.namespace = value;
-    else if (
-      f.field === "namespace" &&
-      f.op === "PREFIX" &&
-      query.namespacePrefix === undefined &&
-      !value.endsWith(".")
-    )
-      query.namespacePrefix = value;
-    else if (f.field === "flowId" && f.op === "EQUALS" && query.flowId === undefined) query.flowId = value;
-    else return undefined;
-  }
-  return query;
 }
 
 const search = defineRoute({
@@ -109,34 +61,20 @@ const search = defineRoute({
   }),
   response: { 200: pagedSchema(LogEntrySchema), ...errors(400) },
   async handler({ query, ctx }) {
-    const instance = ctx.instance;
-    const filters = [
+    const filters: Filter[] = [
       ...parseFilterParams(query),
       ...legacyFilters({ q: query.q, namespace: query.namespace, flowId: query.flowId }),
     ];
     if (query.triggerId) filters.push({ field: "triggerId", op: "EQUALS", values: [query.triggerId] });
-    checkFields(filters, LOG_FIELDS);
-    const sort = parseSort(query.sort?.length ? query.sort : ["timestamp:desc"], Object.keys(LOG_FIELDS.fields));
-    const base: LogQuery = {
-      tenantId: instance.config.tenantId,
-      ...(query.minLevel ? { minLevel: query.minLevel } : {}),
-      ...(query.startDate ? { startDate: new Date(query.startDate).toISOString() } : {}),
-      ...(query.endDate ? { endDate: new Date(query.endDate).toISOString() } : {}),
-    };
-    const inSql = sqlLogQuery(base, filters, sort);
-    if (inSql) {
-      // Filtered, sorted and paged by the database: only the page is read.
-      const total = instance.logs.count(inSql);
-      const results = instance.logs.find({
-        ...inSql,
-        newestFirst: true,
-        limit: query.size,
-        offset: (query.page - 1) * query.size,
-      });
-      return { total, results: results.map(logJson) };
-    }
-    const logs = instance.logs.find(base).filter((l) => matches(l, filters, LOG_FIELDS));
-    const page = paginate(sortItems(logs, sort, LOG_FIELDS), query.page, query.size);
+    // Filtered, sorted and paged by the database: only the page is read.
+    const page = await ctx.api.logs.search(
+      {
+        ...(query.minLevel ? { minLevel: query.minLevel } : {}),
+        ...(query.startDate ? { startDate: new Date(query.startDate).toISOString() } : {}),
+        ...(query.endDate ? { endDate: new Date(query.endDate).toISOString() } : {}),
+      },
+      { filters, sort: query.sort ?? [], page: query.page, size: query.size },
+    );
     return { total: page.total, results: page.results.map(logJson) };
   },
 });

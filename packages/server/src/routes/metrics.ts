@@ -3,11 +3,7 @@
  * aggregated per flow, with Kestra's `MetricController` paths and shapes.
  */
 import { z } from "@saker/sdk";
-import {
-  METRIC_AGGREGATIONS,
-  METRIC_SORT_COLUMNS,
-  type MetricSortColumn,
-} from "@saker/engine/repository/sqlite/metricStore";
+import { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "@saker/engine";
 import { badRequest } from "../http/errors.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -68,8 +64,7 @@ const byExecution = defineRoute({
   async handler({ params, query, ctx }) {
     const instance = ctx.instance;
     storedExecution(instance, params.executionId);
-    const page = instance.metrics.page({
-      tenantId: instance.config.tenantId,
+    const page = await ctx.api.metrics.page({
       executionId: params.executionId,
       ...(query.taskId !== undefined ? { taskId: query.taskId } : {}),
       ...(query.taskRunId !== undefined ? { taskRunId: query.taskRunId } : {}),
@@ -91,7 +86,7 @@ const flowNames = defineRoute({
   params: FlowParams,
   response: { 200: z.array(z.string()) },
   async handler({ params, ctx }) {
-    return ctx.instance.metrics.names(ctx.instance.config.tenantId, params.namespace, params.flowId);
+    return await ctx.api.metrics.names(params.namespace, params.flowId);
   },
 });
 
@@ -103,7 +98,7 @@ const taskNames = defineRoute({
   params: FlowParams.extend({ taskId: z.string() }),
   response: { 200: z.array(z.string()) },
   async handler({ params, ctx }) {
-    return ctx.instance.metrics.names(ctx.instance.config.tenantId, params.namespace, params.flowId, params.taskId);
+    return await ctx.api.metrics.names(params.namespace, params.flowId, params.taskId);
   },
 });
 
@@ -115,7 +110,7 @@ const tasks = defineRoute({
   params: FlowParams,
   response: { 200: z.array(z.string()) },
   async handler({ params, ctx }) {
-    return ctx.instance.metrics.tasks(ctx.instance.config.tenantId, params.namespace, params.flowId);
+    return await ctx.api.metrics.tasks(params.namespace, params.flowId);
   },
 });
 
@@ -150,8 +145,7 @@ function aggregateRoute(url: string, withTask: boolean): AnyRoute {
       if (start > end) throw badRequest("Start date must be before End Date", "query.startDate");
       if (end - start > 100 * 366 * DAY_MS)
         throw badRequest("The period between startDate and endDate is longer than 100 years", "query.startDate");
-      return ctx.instance.metrics.aggregate({
-        tenantId: ctx.instance.config.tenantId,
+      return await ctx.api.metrics.aggregate({
         namespace: p.namespace,
         flowId: p.flowId,
         ...(p.taskId !== undefined ? { taskId: p.taskId } : {}),

@@ -4,8 +4,7 @@
  * Every path goes through `namespaceFilePath` (no `..`, no encoded or control characters).
  */
 import { z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
-import { isUnder, namespaceFilesPrefix } from "@saker/engine/storage/paths";
+import { isUnder, namespaceFilesPrefix, type Instance } from "@saker/engine";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import { readForm } from "../http/multipart.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";

@@ -3,7 +3,6 @@
  * edition: `company.team` with a flow gives `company` and `company.team`.
  */
 import { z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
 import { notFound } from "../http/errors.ts";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -13,15 +12,6 @@ import { NamespaceParams } from "./namespaceFiles.ts";
 const TAGS = ["Namespaces"];
 const NamespaceSchema = z.object({ id: z.string(), deleted: z.boolean() });
 
-function allNamespaces(instance: Instance): string[] {
-  const names = new Set<string>();
-  for (const flow of instance.flows.summaries()) {
-    const parts = flow.namespace.split(".");
-    for (let i = 1; i <= parts.length; i++) names.add(parts.slice(0, i).join("."));
-  }
-  return [...names].sort();
-}
-
 const search = defineRoute({
   method: "GET",
   url: "/namespaces/search",
@@ -30,7 +20,9 @@ const search = defineRoute({
   query: z.looseObject({ ...pagingShape(10), q: z.string().optional(), existing: z.string().optional() }),
   response: { 200: pagedSchema(NamespaceSchema) },
   async handler({ query, ctx }) {
-    const found = allNamespaces(ctx.instance).filter(
+    // The distinct namespaces come from the database; the list (a namespace per team or project,
+    // not per execution) is filtered and paged here.
+    const found = (await ctx.api.flows.namespaces()).filter(
       (n) => !query.q || n.toLowerCase().includes(query.q.toLowerCase()),
     );
     const page = paginate(
@@ -50,7 +42,7 @@ const get = defineRoute({
   params: NamespaceParams,
   response: { 200: NamespaceSchema, ...errors(404) },
   async handler({ params, ctx }) {
-    if (!allNamespaces(ctx.instance).includes(params.namespace))
+    if (!(await ctx.api.flows.namespaces()).includes(params.namespace))
       throw notFound("NAMESPACE_NOT_FOUND", `Namespace '${params.namespace}' not found`);
     return { id: params.namespace, deleted: false };
   },

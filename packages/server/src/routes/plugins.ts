@@ -3,16 +3,22 @@
  * version), the flow JSON Schema, and installing or removing versions while the server runs.
  */
 import { SakerError, z } from "@saker/sdk";
-import { typeDocumentation } from "@saker/engine/plugins/docs";
-import { installPlugin, uninstallPlugin } from "@saker/engine/plugins/installer";
-import { syncPlugins } from "@saker/engine/plugins/loader";
-import type { RegisteredType } from "@saker/engine/plugins/registry";
-import { flowJsonSchema } from "@saker/engine/model/jsonSchema";
-import { inputSchema } from "@saker/engine/model/flowSchema";
-import { INPUT_TYPES } from "@saker/engine/model/typedValues";
-import { groupIcons, pluginSummaries, subgroupSummaries, typeIcons } from "@saker/engine/plugins/catalog";
-import type { Instance } from "@saker/engine/runtime/instance";
-import { pluginDirs } from "@saker/engine/runtime/registryLoader";
+import {
+  flowJsonSchema,
+  groupIcons,
+  INPUT_TYPES,
+  inputSchema,
+  installPlugin,
+  pluginDirs,
+  pluginSummaries,
+  subgroupSummaries,
+  syncPlugins,
+  typeDocumentation,
+  typeIcons,
+  uninstallPlugin,
+  type Instance,
+  type RegisteredType,
+} from "@saker/engine";
 import { badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";

@@ -4,7 +4,6 @@
  * length of the period as Kestra's, in UTC. Without dates a period is the last 30 days.
  */
 import { LOG_LEVELS, parseDuration, isDuration, z } from "@saker/sdk";
-import type { Instance } from "@saker/engine/runtime/instance";
 import { badRequest } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema } from "../openapi/schemas.ts";
@@ -74,7 +73,6 @@ function period(body: { startDate?: string | null; endDate?: string | null; time
   return { startDate: new Date(start).toISOString(), endDate: new Date(end).toISOString() };
 }
 
-const tenant = (instance: Instance) => instance.config.tenantId;
 const definedOnly = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as {
     [K in keyof T]?: NonNullable<T[K]>;
@@ -109,13 +107,7 @@ const summary = defineRoute({
   body: z.looseObject({ namespace: z.string().nullish(), ...Period }).default({}),
   response: { 200: z.object({ flows: z.number().int(), triggers: z.number().int() }), ...errors(400) },
   async handler({ body, ctx }) {
-    const instance = ctx.instance;
-    const namespace = body.namespace ?? undefined;
-    const flows = instance.flows.heads().filter((f) => namespace === undefined || f.namespace === namespace).length;
-    const triggers = instance.triggers
-      .list(tenant(instance), namespace === undefined ? {} : { namespace })
-      .filter((t) => namespace === undefined || t.namespace === namespace).length;
-    return { flows, triggers };
+    return await ctx.api.stats.summary(body.namespace ?? undefined);
   },
 });
 
@@ -143,8 +135,7 @@ const dailyExecutions = defineRoute({
   async handler({ body, ctx }) {
     const scope =
       body.scope && body.scope.length === 1 ? { systemNamespace: SYSTEM_NAMESPACE, only: body.scope[0]! } : undefined;
-    return ctx.instance.stats.dailyExecutions({
-      tenantId: tenant(ctx.instance),
+    return await ctx.api.stats.dailyExecutions({
       ...period(body),
       ...definedOnly({ namespace: body.namespace, flowId: body.flowId, q: body.q, states: body.state }),
       ...(scope ? { scope } : {}),
@@ -171,9 +162,8 @@ const dailyByFlow = defineRoute({
   body: ByFlowRequest.default({}),
   response: { 200: z.record(z.string(), z.record(z.string(), z.array(DailyExecutionSchema))), ...errors(400) },
   async handler({ body, ctx }) {
-    return ctx.instance.stats.dailyExecutionsByFlow(
+    return await ctx.api.stats.dailyExecutionsByFlow(
       {
-        tenantId: tenant(ctx.instance),
         ...period(body),
         ...definedOnly({ namespace: body.namespace, flowId: body.flowId, q: body.q, flows: body.flows }),
       },
@@ -191,8 +181,7 @@ const byNamespace = defineRoute({
   body: z.looseObject({ namespace: z.string().nullish().describe("Exactly this namespace"), ...Period }).default({}),
   response: { 200: z.record(z.string(), CountsSchema), ...errors(400) },
   async handler({ body, ctx }) {
-    return ctx.instance.stats.countsByNamespace({
-      tenantId: tenant(ctx.instance),
+    return await ctx.api.stats.countsByNamespace({
       ...period(body),
       ...definedOnly({ namespace: body.namespace }),
     });
@@ -209,7 +198,7 @@ const latestByFlow = defineRoute({
   body: z.looseObject({ flows: z.array(FlowFilter).nullish() }).default({}),
   response: { 200: z.array(ExecutionSchema), ...errors(400) },
   async handler({ body, ctx }) {
-    const executions = ctx.instance.stats.latestByFlow(tenant(ctx.instance), body.flows ?? []);
+    const executions = await ctx.api.stats.latestByFlow(body.flows ?? []);
     return ctx.instance.secretGuard.display(executions);
   },
 });
@@ -231,8 +220,7 @@ const dailyLogs = defineRoute({
     .default({}),
   response: { 200: z.array(DailyLogSchema), ...errors(400) },
   async handler({ body, ctx }) {
-    return ctx.instance.stats.dailyLogs({
-      tenantId: tenant(ctx.instance),
+    return await ctx.api.stats.dailyLogs({
       ...period(body),
       ...definedOnly({ namespace: body.namespace, flowId: body.flowId, q: body.q, minLevel: body.logLevel }),
     });

@@ -4,15 +4,6 @@
  * unlock or change backfills in bulk by list or by query.
  */
 import { isSakerError, z } from "@saker/sdk";
-import {
-  changeBackfill,
-  getTrigger,
-  listTriggers,
-  matchingTriggers,
-  setTriggerDisabled,
-  startBackfill,
-  unlockTrigger,
-} from "@saker/engine/runtime/triggers/triggerAdmin";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, LabelSchema } from "../openapi/schemas.ts";
@@ -67,12 +58,14 @@ const search = defineRoute({
   }),
   response: { 200: pagedSchema(z.looseObject({ triggerContext: TriggerSchema, abstractTrigger: z.looseObject({}) })) },
   async handler({ query, ctx }) {
-    const found = listTriggers(ctx.instance, {
-      ...(query.namespace ? { namespace: query.namespace } : {}),
-      ...(query.flowId ? { flowId: query.flowId } : {}),
-      ...(query.q ? { q: query.q } : {}),
-    });
-    return paginate(found, query.page, query.size);
+    return await ctx.api.triggers.search(
+      {
+        ...(query.namespace ? { namespace: query.namespace } : {}),
+        ...(query.flowId ? { flowId: query.flowId } : {}),
+        ...(query.q ? { q: query.q } : {}),
+      },
+      { page: query.page, size: query.size },
+    );
   },
 });
 
@@ -85,7 +78,7 @@ const ofFlow = defineRoute({
   query: z.looseObject({ ...pagingShape(10) }),
   response: { 200: pagedSchema(TriggerSchema) },
   async handler({ params, query, ctx }) {
-    const found = listTriggers(ctx.instance, { namespace: params.namespace, flowId: params.flowId }).filter(
+    const found = (await ctx.api.triggers.list({ namespace: params.namespace, flowId: params.flowId })).filter(
       (t) => t.triggerContext.namespace === params.namespace,
     );
     return paginate(
@@ -105,10 +98,10 @@ const update = defineRoute({
   response: { 200: TriggerSchema, ...errors(400, 404, 409) },
   async handler({ body, ctx }) {
     const key = { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId };
-    let result = getTrigger(ctx.instance, key);
-    if (body.disabled !== undefined) result = setTriggerDisabled(ctx.instance, key, body.disabled);
+    let result = await ctx.api.triggers.get(key);
+    if (body.disabled !== undefined) result = await ctx.api.triggers.setDisabled(key, body.disabled);
     if (body.backfill && !result.backfill) {
-      result = startBackfill(ctx.instance, key, {
+      result = await ctx.api.triggers.startBackfill(key, {
         start: body.backfill.start,
         ...(body.backfill.end ? { end: body.backfill.end } : {}),
         ...(body.backfill.inputs ? { inputs: body.backfill.inputs } : {}),
@@ -123,7 +116,7 @@ const update = defineRoute({
 const keyAction = (
   url: string,
   summary: string,
-  act: (ctx: Parameters<AnyRoute["handler"]>[0]["ctx"], key: z.output<typeof TriggerParams>) => unknown,
+  act: (ctx: Parameters<AnyRoute["handler"]>[0]["ctx"], key: z.output<typeof TriggerParams>) => Promise<unknown>,
 ): AnyRoute =>
   defineRoute({
     method: "POST",
@@ -133,7 +126,7 @@ const keyAction = (
     params: TriggerParams,
     response: { 200: TriggerSchema, ...errors(404) },
     async handler({ params, ctx }) {
-      return act(ctx, params);
+      return await act(ctx, params);
     },
   });
 
@@ -146,8 +139,7 @@ const backfillAction = (method: "PUT" | "POST", change: "pause" | "unpause" | "d
     body: TriggerKeyBody,
     response: { 200: TriggerSchema, ...errors(404) },
     async handler({ body, ctx }) {
-      return changeBackfill(
-        ctx.instance,
+      return await ctx.api.triggers.changeBackfill(
         { namespace: body.namespace, flowId: body.flowId, triggerId: body.triggerId },
         change,
       );
@@ -163,8 +155,7 @@ const disableByTriggers = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
     for (const t of body.triggers)
-      setTriggerDisabled(
-        ctx.instance,
+      await ctx.api.triggers.setDisabled(
         { namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId },
         body.disabled,
       );
@@ -187,11 +178,11 @@ const disableByQuery = defineRoute({
   }),
   response: { 200: BulkResponseSchema },
   async handler({ query, ctx }) {
-    const keys = matchingTriggers(ctx.instance, {
+    const keys = await ctx.api.triggers.matching({
       ...(query.namespace ? { namespace: query.namespace } : {}),
       ...(query.flowId ? { flowId: query.flowId } : {}),
     });
-    for (const key of keys) setTriggerDisabled(ctx.instance, key, query.disabled);
+    for (const key of keys) await ctx.api.triggers.setDisabled(key, query.disabled);
     return { count: keys.length };
   },
 });
@@ -200,11 +191,14 @@ type TriggerKey = z.output<typeof TriggerParams>;
 type Ctx = Parameters<AnyRoute["handler"]>[0]["ctx"];
 
 /** Acts on each trigger; as in Kestra, a trigger that cannot take the action is skipped, not counted. */
-function countActed(keys: readonly TriggerKey[], act: (key: TriggerKey) => unknown): { count: number } {
+async function countActed(
+  keys: readonly TriggerKey[],
+  act: (key: TriggerKey) => Promise<unknown>,
+): Promise<{ count: number }> {
   let count = 0;
   for (const key of keys) {
     try {
-      act(key);
+      await act(key);
       count++;
     } catch (error) {
       if (!isSakerError(error)) throw error;
@@ -214,7 +208,11 @@ function countActed(keys: readonly TriggerKey[], act: (key: TriggerKey) => unkno
 }
 
 /** `{action}/by-triggers` (a JSON array of triggers) and `{action}/by-query` (`q`, `namespace`, `flowId`). */
-function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: TriggerKey) => unknown): AnyRoute[] {
+function bulkTriggerRoutes(
+  path: string,
+  summary: string,
+  act: (ctx: Ctx, key: TriggerKey) => Promise<unknown>,
+): AnyRoute[] {
   return [
     defineRoute({
       method: "POST",
@@ -224,7 +222,7 @@ function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: T
       body: z.array(TriggerKeyBody),
       response: { 200: BulkResponseSchema, ...errors(400) },
       async handler({ body, ctx }) {
-        return countActed(
+        return await countActed(
           body.map((t) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId })),
           (key) => act(ctx, key),
         );
@@ -242,31 +240,32 @@ function bulkTriggerRoutes(path: string, summary: string, act: (ctx: Ctx, key: T
       }),
       response: { 200: BulkResponseSchema },
       async handler({ query, ctx }) {
-        const keys = listTriggers(ctx.instance, {
+        const listed = await ctx.api.triggers.list({
           ...(query.namespace ? { namespace: query.namespace } : {}),
           ...(query.flowId ? { flowId: query.flowId } : {}),
           ...(query.q ? { q: query.q } : {}),
-        }).map((l) => ({
+        });
+        const keys = listed.map((l) => ({
           namespace: l.triggerContext.namespace,
           flowId: l.triggerContext.flowId,
           triggerId: l.triggerContext.triggerId,
         }));
-        return countActed(keys, (key) => act(ctx, key));
+        return await countActed(keys, (key) => act(ctx, key));
       },
     }),
   ];
 }
 
 export const triggerRoutes: AnyRoute[] = [
-  ...bulkTriggerRoutes("unlock", "Unlock triggers", (ctx, key) => unlockTrigger(ctx.instance, key)),
+  ...bulkTriggerRoutes("unlock", "Unlock triggers", (ctx, key) => ctx.api.triggers.unlock(key)),
   ...bulkTriggerRoutes("backfill/pause", "Pause the backfills of triggers", (ctx, key) =>
-    changeBackfill(ctx.instance, key, "pause"),
+    ctx.api.triggers.changeBackfill(key, "pause"),
   ),
   ...bulkTriggerRoutes("backfill/unpause", "Resume the backfills of triggers", (ctx, key) =>
-    changeBackfill(ctx.instance, key, "unpause"),
+    ctx.api.triggers.changeBackfill(key, "unpause"),
   ),
   ...bulkTriggerRoutes("backfill/delete", "Delete the backfills of triggers", (ctx, key) =>
-    changeBackfill(ctx.instance, key, "delete"),
+    ctx.api.triggers.changeBackfill(key, "delete"),
   ),
   search,
   ofFlow,
@@ -274,12 +273,12 @@ export const triggerRoutes: AnyRoute[] = [
   keyAction(
     "/triggers/:namespace/:flowId/:triggerId/unlock",
     "Unlock a trigger (evaluate it again at the next tick)",
-    (ctx, key) => unlockTrigger(ctx.instance, key),
+    (ctx, key) => ctx.api.triggers.unlock(key),
   ),
   keyAction(
     "/triggers/:namespace/:flowId/:triggerId/restart",
     "Restart a trigger (evaluate it again at the next tick)",
-    (ctx, key) => unlockTrigger(ctx.instance, key),
+    (ctx, key) => ctx.api.triggers.unlock(key),
   ),
   backfillAction("PUT", "pause"),
   backfillAction("PUT", "unpause"),

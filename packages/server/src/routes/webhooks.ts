@@ -5,7 +5,6 @@
  * met, 404 for an unknown flow or key, 409 for a disabled flow.
  */
 import { z } from "@saker/sdk";
-import { handleWebhook } from "@saker/engine/runtime/triggers/webhook";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { rawBodyOf } from "../http/rawBody.ts";
 import { errors, ExecutionSchema } from "../openapi/schemas.ts";
@@ -32,7 +31,7 @@ const webhook = (method: "GET" | "POST" | "PUT"): AnyRoute =>
     bodyOptional: true,
     response: { 200: ExecutionSchema, 204: null, ...errors(404, 409) },
     async handler({ params, request, reply, ctx }) {
-      const outcome = await handleWebhook(ctx.instance, params.namespace, params.id, params.key, {
+      const outcome = await ctx.api.webhooks.handle(params.namespace, params.id, params.key, {
         body: rawBodyOf(request),
         headers: request.headers,
         query: request.query as Record<string, string | string[]>,
@@ -42,7 +41,7 @@ const webhook = (method: "GET" | "POST" | "PUT"): AnyRoute =>
         return undefined;
       }
       if (!outcome.wait) return outcome.execution;
-      const ended = await ctx.instance.waitForEnd(outcome.execution.id, WAIT_LIMIT_MS);
+      const ended = await ctx.api.executions.waitForEnd(outcome.execution.id, WAIT_LIMIT_MS);
       if (!outcome.returnOutputs) return ended;
       if (outcome.responseContentType) reply.type(outcome.responseContentType);
       return ended.outputs ?? {};

@@ -5,7 +5,7 @@
  * and stored, the DuckDB url omitted (in memory), and the errors a flow can cause.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { errorLines, jdbcInstance, storedText, taskRun } from "../../test/support.ts";
 
 let test: TestInstance;

@@ -1,7 +1,6 @@
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JavaNumber } from "@saker/engine/expression/values";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import { JavaNumber, type TestInstance } from "@saker/engine/testing";
 import {
   MARIADB_URL,
   errorLines,

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerContext } from "@saker/sdk";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { createTaskStorage } from "@saker/engine/worker/taskStorage";
+import { createTaskStorage, type TestInstance } from "@saker/engine/testing";
 import {
   PG_URL,
   errorLines,

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
-import { toStoragePath } from "@saker/engine/storage/paths";
+import { toStoragePath, type TestInstance } from "@saker/engine/testing";
 import { errorLines, flow, jdbcInstance, storedRows, taskRun } from "../../test/support.ts";
 
 let dir: string;

@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing/testInstance";
+import type { TestInstance } from "@saker/engine/testing";
 import { flow, logLines, scriptsInstance, taskRun } from "../../test/support.ts";
 
 /** Writes a pure-Python wheel `tinydep-<version>` whose module says its version. */

@@ -3,6 +3,38 @@ import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import { RunMemo } from "../../model/runMemo.ts";
 import type { SqliteDatabase } from "./database.ts";
+import {
+  compileSearch,
+  registerSearchFunctions,
+  type Page,
+  type SearchColumns,
+  type SearchQuery,
+} from "./searchSql.ts";
+
+/** Execution fields for filters and sorting, over the `executions` row and its summary. */
+export const EXECUTION_COLUMNS: SearchColumns = {
+  fields: {
+    id: { sql: "id", kind: "text" },
+    namespace: { sql: "namespace", kind: "text" },
+    flowId: { sql: "flow_id", kind: "text" },
+    flowRevision: { sql: "flow_revision", kind: "number" },
+    state: { sql: "state", kind: "text" },
+    startDate: { sql: "start_date", kind: "date" },
+    endDate: { sql: "end_date", kind: "date" },
+    duration: { sql: "json_extract(summary, '$.state.duration')", kind: "duration" },
+    originalId: { sql: "json_extract(summary, '$.originalId')", kind: "text" },
+    parentId: { sql: "json_extract(summary, '$.parentId')", kind: "text" },
+    triggerId: { sql: "json_extract(summary, '$.trigger.id')", kind: "text" },
+    "state.current": { sql: "state", kind: "text" },
+    "state.startDate": { sql: "start_date", kind: "date" },
+    "state.endDate": { sql: "end_date", kind: "date" },
+    "state.duration": { sql: "json_extract(summary, '$.state.duration')", kind: "duration" },
+  },
+  labels: { field: "labels", sql: "json_extract(summary, '$.labels')" },
+  text: ["id", "namespace", "flow_id"],
+  timeField: "startDate",
+  naturalOrder: "start_date DESC, rowid DESC",
+};
 
 export interface StoredExecution {
   execution: Execution;
@@ -350,6 +382,51 @@ export class ExecutionStore {
       results: pageIds.map((id) => document(id, (byId.get(id) as { doc: string }).doc)),
       total: ids.length,
     };
+  }
+
+  /**
+   * Summaries (see `executionSummary`) of the executions a search matches, newest first unless
+   * sorted otherwise: filtered, sorted and paged by SQL, only the page's documents read.
+   */
+  searchSummaries(tenantId: string, query: SearchQuery): Page<Execution> {
+    registerSearchFunctions(this.db);
+    const search = compileSearch(EXECUTION_COLUMNS, query);
+    const where = `tenant_id = ? AND deleted = 0 AND ${search.where}`;
+    const params = [tenantId, ...search.params];
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${where}`).get(...params) as {
+      n: number;
+    };
+    if (search.offset >= n) return { results: [], total: n };
+    const rows = this.db
+      .prepare(`SELECT id, summary FROM executions WHERE ${where} ORDER BY ${search.orderBy} LIMIT ? OFFSET ?`)
+      .all(...params, search.limit, search.offset) as { id: string; summary: string }[];
+    return {
+      results: rows.map(
+        (r) => JSON.parse(withRuns(r.summary, this.runSummariesStmt.all(r.id) as string[])) as Execution,
+      ),
+      total: n,
+    };
+  }
+
+  /** The ids of the executions a search matches (every page), in the search's order. */
+  searchIds(tenantId: string, query: Omit<SearchQuery, "page" | "size">): string[] {
+    registerSearchFunctions(this.db);
+    const search = compileSearch(EXECUTION_COLUMNS, { ...query, page: 1, size: 1 });
+    return this.db
+      .prepare(
+        `SELECT id FROM executions WHERE tenant_id = ? AND deleted = 0 AND ${search.where} ORDER BY ${search.orderBy}`,
+      )
+      .pluck()
+      .all(tenantId, ...search.params) as string[];
+  }
+
+  /** The namespace and flow id of every flow that has executions, sorted. */
+  executedFlows(tenantId: string): { namespace: string; flowId: string }[] {
+    return this.db
+      .prepare(
+        "SELECT DISTINCT namespace, flow_id AS flowId FROM executions WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace, flow_id",
+      )
+      .all(tenantId) as { namespace: string; flowId: string }[];
   }
 
   /**

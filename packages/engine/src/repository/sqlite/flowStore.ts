@@ -1,5 +1,27 @@
 import type { Label } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
+import {
+  compileSearch,
+  registerSearchFunctions,
+  type Page,
+  type SearchColumns,
+  type SearchQuery,
+} from "./searchSql.ts";
+
+/** Flow fields for filters and sorting, over the latest revision's row (`f`). */
+export const FLOW_COLUMNS: SearchColumns = {
+  fields: {
+    id: { sql: "f.id", kind: "text" },
+    flowId: { sql: "f.id", kind: "text" },
+    namespace: { sql: "f.namespace", kind: "text" },
+    revision: { sql: "f.revision", kind: "number" },
+    disabled: { sql: "CASE f.disabled WHEN 1 THEN 'true' ELSE 'false' END", kind: "text" },
+    updated: { sql: "f.updated", kind: "date" },
+  },
+  labels: { field: "labels", sql: "f.labels" },
+  text: ["f.id", "f.namespace"],
+  naturalOrder: "f.namespace, f.id",
+};
 
 /** A flow revision without its source: what lists need. */
 export interface FlowSummary {
@@ -149,6 +171,37 @@ export class FlowStore {
     return (this.db.prepare(latestSql(columns)).all(tenantId) as SummaryRow[])
       .map(toSummary)
       .filter((f) => inPrefix(f.namespace, namespacePrefix));
+  }
+
+  /**
+   * The latest revisions (not deleted) a search matches, without their sources: filtered, sorted
+   * and paged by SQL.
+   */
+  searchSummaries(tenantId: string, query: SearchQuery): Page<FlowSummary> {
+    registerSearchFunctions(this.db);
+    const search = compileSearch(FLOW_COLUMNS, query);
+    const from = `FROM flows f JOIN (
+      SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows WHERE tenant_id = ? GROUP BY tenant_id, namespace, id
+    ) l ON f.tenant_id = l.tenant_id AND f.namespace = l.namespace AND f.id = l.id AND f.revision = l.revision
+    WHERE f.deleted = 0 AND ${search.where}`;
+    const params = [tenantId, ...search.params];
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...params) as { n: number };
+    if (search.offset >= n) return { results: [], total: n };
+    const columns = SUMMARY_COLUMNS.split(", ")
+      .map((c) => `f.${c}`)
+      .join(", ");
+    const rows = this.db
+      .prepare(`SELECT ${columns} ${from} ORDER BY ${search.orderBy} LIMIT ? OFFSET ?`)
+      .all(...params, search.limit, search.offset) as SummaryRow[];
+    return { results: rows.map(toSummary), total: n };
+  }
+
+  /** The namespaces holding a flow whose latest revision is not deleted, sorted. */
+  latestNamespaces(tenantId: string): string[] {
+    return this.db
+      .prepare(`SELECT DISTINCT namespace FROM (${latestSql("f.namespace")}) ORDER BY namespace`)
+      .pluck()
+      .all(tenantId) as string[];
   }
 
   /** The latest revision of every flow that is not deleted, without its source (cheap to list often). */

@@ -2,6 +2,31 @@ import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
+import {
+  compileSearch,
+  registerSearchFunctions,
+  type Page,
+  type SearchColumns,
+  type SearchQuery,
+} from "./searchSql.ts";
+
+/** Log fields for filters and sorting. */
+export const LOG_COLUMNS: SearchColumns = {
+  fields: {
+    namespace: { sql: "namespace", kind: "text" },
+    flowId: { sql: "flow_id", kind: "text" },
+    executionId: { sql: "execution_id", kind: "text" },
+    taskId: { sql: "task_id", kind: "text" },
+    taskRunId: { sql: "task_run_id", kind: "text" },
+    triggerId: { sql: "trigger_id", kind: "text" },
+    level: { sql: "level", kind: "text" },
+    timestamp: { sql: "timestamp", kind: "date" },
+    startDate: { sql: "timestamp", kind: "date" },
+    endDate: { sql: "timestamp", kind: "date" },
+  },
+  text: ["message", "coalesce(task_id, '')", "coalesce(execution_id, '')"],
+  naturalOrder: "seq",
+};
 
 export interface StoredLog extends LogEntry {
   seq: number;
@@ -119,6 +144,27 @@ export class LogStore {
   }
 
   /** How many entries `find` would give without `limit`. */
+  /**
+   * The logs `base` selects that a search matches: filtered, sorted (newest first unless told
+   * otherwise) and paged by SQL.
+   */
+  search(base: LogQuery, query: SearchQuery): Page<StoredLog> {
+    registerSearchFunctions(this.db);
+    const search = compileSearch(LOG_COLUMNS, {
+      ...query,
+      sort: query.sort?.length ? query.sort : [{ field: "timestamp", desc: true }],
+    });
+    const { clause, params: baseParams } = whereOf(base);
+    const where = `${clause ? `${clause} AND` : "WHERE"} ${search.where}`;
+    const params = [...baseParams, ...search.params];
+    const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM logs ${where}`).get(...params) as { n: number };
+    if (search.offset >= n) return { results: [], total: n };
+    const rows = this.db
+      .prepare(`SELECT * FROM logs ${where} ORDER BY ${search.orderBy} LIMIT ? OFFSET ?`)
+      .all(...params, search.limit, search.offset) as Row[];
+    return { results: rows.map(toLog), total: n };
+  }
+
   count(query: LogQuery): number {
     const { clause, params } = whereOf(query);
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM logs ${clause}`).get(...params) as { n: number }).n;

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
-import { changeBackfill, startBackfill } from "./triggerAdmin.ts";
-import { handleWebhook } from "./webhook.ts";
+import { changeBackfill, startBackfill } from "../../api/triggers.ts";
+import { handleWebhook } from "../../api/webhooks.ts";
 
 const opened: TestInstance[] = [];
 afterEach(async () => {

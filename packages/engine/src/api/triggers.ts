@@ -4,9 +4,16 @@
  * Schedule triggers.
  */
 import { SakerError } from "@saker/sdk";
-import type { Backfill, TriggerKey, TriggerState } from "../../repository/sqlite/triggerStore.ts";
-import type { Instance } from "../instance.ts";
-import { declaredTriggers, findTrigger, SCHEDULE, triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
+import type { Backfill, TriggerKey, TriggerState } from "../repository/sqlite/triggerStore.ts";
+import type { Instance } from "../runtime/instance.ts";
+import { pageWindow, type Page } from "../repository/sqlite/searchSql.ts";
+import {
+  declaredTriggers,
+  findTrigger,
+  SCHEDULE,
+  triggerKey,
+  type DeclaredTrigger,
+} from "../runtime/triggers/flowTriggers.ts";
 
 /** Kestra's `Trigger` (a trigger context) as the API returns it. */
 export interface TriggerView {
@@ -179,4 +186,50 @@ export function matchingTriggers(instance: Instance, filter: { namespace?: strin
     flowId: l.triggerContext.flowId,
     triggerId: l.triggerContext.triggerId,
   }));
+}
+
+/**
+ * The triggers of the API, async. Triggers are declared in flow sources, so a search lists the
+ * declared ones of the matching flows and pages them in memory (a tenant has as many as its flows
+ * declare, not a growing table).
+ */
+export class TriggersApi {
+  constructor(private readonly instance: Instance) {}
+
+  async search(
+    filter: { namespace?: string; flowId?: string; q?: string },
+    paging: { page?: number; size?: number } = {},
+  ): Promise<Page<TriggerListing>> {
+    const { limit, offset } = pageWindow(paging.page, paging.size);
+    const found = await Promise.resolve(listTriggers(this.instance, filter));
+    return { results: found.slice(offset, offset + limit), total: found.length };
+  }
+
+  async list(filter: { namespace?: string; flowId?: string; q?: string } = {}): Promise<TriggerListing[]> {
+    return await Promise.resolve(listTriggers(this.instance, filter));
+  }
+
+  async get(key: TriggerKey): Promise<TriggerView> {
+    return await Promise.resolve(getTrigger(this.instance, key));
+  }
+
+  async setDisabled(key: TriggerKey, disabled: boolean): Promise<TriggerView> {
+    return await Promise.resolve(setTriggerDisabled(this.instance, key, disabled));
+  }
+
+  async unlock(key: TriggerKey): Promise<TriggerView> {
+    return await Promise.resolve(unlockTrigger(this.instance, key));
+  }
+
+  async startBackfill(key: TriggerKey, request: BackfillRequest, now = new Date()): Promise<TriggerView> {
+    return await Promise.resolve(startBackfill(this.instance, key, request, now));
+  }
+
+  async changeBackfill(key: TriggerKey, change: "pause" | "unpause" | "delete"): Promise<TriggerView> {
+    return await Promise.resolve(changeBackfill(this.instance, key, change));
+  }
+
+  async matching(filter: { namespace?: string; flowId?: string }): Promise<TriggerKey[]> {
+    return await Promise.resolve(matchingTriggers(this.instance, filter));
+  }
 }

@@ -3,12 +3,12 @@
  * matches, test its conditions against the request, and start an execution (or not).
  */
 import { SakerError } from "@saker/sdk";
-import type { Execution } from "../../model/execution.ts";
-import { allConditionsHold, createConditionContext, describeFailure } from "../../scheduler/conditionContext.ts";
-import { webhookVariables, type WebhookRequest } from "../../scheduler/webhookRequest.ts";
-import type { Instance } from "../instance.ts";
-import { WEBHOOK } from "./flowTriggers.ts";
-import { buildTriggeredExecution, triggerLog } from "./triggeredExecution.ts";
+import type { Execution } from "../model/execution.ts";
+import { allConditionsHold, createConditionContext, describeFailure } from "../scheduler/conditionContext.ts";
+import { webhookVariables, type WebhookRequest } from "../scheduler/webhookRequest.ts";
+import type { Instance } from "../runtime/instance.ts";
+import { WEBHOOK } from "../runtime/triggers/flowTriggers.ts";
+import { buildTriggeredExecution, triggerLog } from "../runtime/triggers/triggeredExecution.ts";
 
 export type WebhookOutcome =
   /** Conditions not met: no execution (HTTP 204). */
@@ -63,4 +63,13 @@ export async function handleWebhook(
     returnOutputs: trigger.returnOutputs === true,
     ...(typeof trigger.responseContentType === "string" ? { responseContentType: trigger.responseContentType } : {}),
   };
+}
+
+/** The webhook endpoint's engine side, async. */
+export class WebhooksApi {
+  constructor(private readonly instance: Instance) {}
+
+  async handle(namespace: string, flowId: string, key: string, request: WebhookRequest): Promise<WebhookOutcome> {
+    return await handleWebhook(this.instance, namespace, flowId, key, request);
+  }
 }

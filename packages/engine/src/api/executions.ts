@@ -1,0 +1,136 @@
+/**
+ * Executions as the server and the CLI act on them: search (filters, sort and paging done by
+ * SQL), read, create, kill, resume, restart, replay, delete, and waits. Every function is async and
+ * awaits the instance, so a change of the instance's storage to an async backend leaves callers
+ * alone.
+ */
+import { SakerError } from "@saker/sdk";
+import type { Execution } from "../model/execution.ts";
+import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
+import type { Page, SearchQuery } from "../repository/sqlite/searchSql.ts";
+import type { NewExecution } from "../runtime/executionFactory.ts";
+import type { Instance } from "../runtime/instance.ts";
+import { executionPrefix } from "../storage/paths.ts";
+
+export interface DeleteExecutionOptions {
+  deleteLogs: boolean;
+  deleteMetrics: boolean;
+  deleteStorage: boolean;
+}
+
+export class ExecutionsApi {
+  constructor(private readonly instance: Instance) {}
+
+  private get tenantId(): string {
+    return this.instance.config.tenantId;
+  }
+
+  /** Summaries (no outputs) of the executions a search matches; newest first by default. */
+  async search(query: SearchQuery): Promise<Page<Execution>> {
+    return await Promise.resolve(this.instance.executions.searchSummaries(this.tenantId, query));
+  }
+
+  /** The ids of every execution a search matches, in its order (for bulk actions). */
+  async searchIds(query: Omit<SearchQuery, "page" | "size">): Promise<string[]> {
+    return await Promise.resolve(this.instance.executions.searchIds(this.tenantId, query));
+  }
+
+  /** An execution; `EXECUTION_NOT_FOUND` when there is none. */
+  async get(id: string): Promise<Execution> {
+    return await Promise.resolve(this.instance.getExecution(id));
+  }
+
+  /** An execution with its executor state, or undefined. */
+  async stored(id: string): Promise<StoredExecution | undefined> {
+    return await Promise.resolve(this.instance.executions.get(id));
+  }
+
+  /** An execution's state and whether it ended, without reading its document. */
+  async status(id: string): Promise<{ state: Execution["state"]["current"]; finished: boolean } | undefined> {
+    return await Promise.resolve(this.instance.executions.status(id));
+  }
+
+  /** The stored JSON text of an execution (sent as it is), with its summary. */
+  async text(id: string): Promise<{ json: string; summary: Execution } | undefined> {
+    return await Promise.resolve(this.instance.executions.text(id));
+  }
+
+  async create(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
+    return await this.instance.createExecution(namespace, flowId, request, revision);
+  }
+
+  async kill(id: string): Promise<void> {
+    await Promise.resolve(this.instance.kill(id));
+  }
+
+  async resume(id: string, onResumeInputs?: Record<string, unknown>): Promise<void> {
+    await Promise.resolve(this.instance.resume(id, onResumeInputs));
+  }
+
+  async restart(id: string, revision?: number): Promise<Execution> {
+    return await Promise.resolve(this.instance.restart(id, revision));
+  }
+
+  async replay(id: string, taskRunId?: string, revision?: number): Promise<Execution> {
+    return await Promise.resolve(this.instance.replay(id, taskRunId, revision));
+  }
+
+  /** Deletes an execution, with its logs, metrics and files as asked. */
+  async delete(execution: Execution, options: DeleteExecutionOptions): Promise<void> {
+    const instance = this.instance;
+    await Promise.resolve(instance.executions.delete(execution.id));
+    if (options.deleteLogs) await Promise.resolve(instance.logs.deleteByExecution(execution.id));
+    if (options.deleteMetrics) await Promise.resolve(instance.metrics.deleteByExecution(execution.id));
+    if (options.deleteStorage)
+      await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
+  }
+
+  /** Resolves once the execution is finished, or paused with nothing scheduled to resume it. */
+  async waitForSettled(id: string, timeoutMs = 0): Promise<Execution> {
+    return await this.instance.waitForSettled(id, timeoutMs);
+  }
+
+  /** Resolves once the execution is finished (afterExecution tasks done). */
+  async waitForEnd(id: string, timeoutMs = 0): Promise<Execution> {
+    return await this.instance.waitForEnd(id, timeoutMs);
+  }
+
+  /**
+   * Resolves with the execution once it is finished or paused (a person must act then), or when
+   * `signal` aborts (with the execution as it is then): what a client waiting on a request gets.
+   */
+  async settledOrAborted(id: string, signal: AbortSignal): Promise<Execution> {
+    const instance = this.instance;
+    return await new Promise((resolve, reject) => {
+      const check = () => {
+        const status = instance.executions.status(id);
+        if (status && !status.finished && status.state !== "PAUSED" && !signal.aborted) return;
+        const stored = instance.executions.get(id);
+        if (!stored || stored.finished || stored.execution.state.current === "PAUSED" || signal.aborted) {
+          instance.events.off("execution", onChange);
+          signal.removeEventListener("abort", check);
+          if (stored) resolve(stored.execution);
+          else reject(new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`));
+        }
+      };
+      const onChange = (x: Execution) => {
+        if (x.id === id) check();
+      };
+      instance.events.on("execution", onChange);
+      signal.addEventListener("abort", check);
+      check();
+    });
+  }
+
+  /** The namespaces that have executions, sorted. */
+  async namespaces(): Promise<string[]> {
+    const flows = await Promise.resolve(this.instance.executions.executedFlows(this.tenantId));
+    return [...new Set(flows.map((f) => f.namespace))];
+  }
+
+  /** The ids of the flows of a namespace that have executions, sorted. */
+  async flowIds(namespace: string): Promise<string[]> {
+    const flows = await Promise.resolve(this.instance.executions.executedFlows(this.tenantId));
+    return flows.filter((f) => f.namespace === namespace).map((f) => f.flowId);
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * Filters, sort and paging of a list, compiled to SQL: a WHERE clause with bound parameters, an
+ * ORDER BY over whitelisted columns, LIMIT and OFFSET. User text is only ever bound, never spliced
+ * into the statement. The matching rules are those the REST API has always had (Kestra's
+ * `filters[field][OP]=value`): a case-insensitive CONTAINS, a namespace PREFIX that holds the
+ * namespaces below it, RE2 for REGEX, dates compared as instants.
+ */
+import { isDuration, parseDuration, SakerError } from "@saker/sdk";
+import { RegexError, userRegex } from "../../expression/regex.ts";
+import type { SqliteDatabase } from "./database.ts";
+
+export const FILTER_OPS = [
+  "EQUALS",
+  "NOT_EQUALS",
+  "GREATER_THAN",
+  "LESS_THAN",
+  "GREATER_THAN_OR_EQUAL_TO",
+  "LESS_THAN_OR_EQUAL_TO",
+  "IN",
+  "NOT_IN",
+  "STARTS_WITH",
+  "ENDS_WITH",
+  "CONTAINS",
+  "REGEX",
+  "PREFIX",
+] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+
+/** One filter: `field OP value` (several values: any of them; for NOT_*: none of them). */
+export interface SearchFilter {
+  field: string;
+  op: FilterOp;
+  values: readonly string[];
+}
+
+export interface SearchSort {
+  field: string;
+  desc: boolean;
+}
+
+/** Filters, sort and paging of a list; `page` from 1. */
+export interface SearchQuery {
+  filters?: readonly SearchFilter[];
+  /** Keys in order, as objects or as `field:asc|desc` text (comma-separated lists too). */
+  sort?: readonly (SearchSort | string)[];
+  page?: number;
+  size?: number;
+}
+
+export interface Page<T> {
+  results: T[];
+  total: number;
+}
+
+/** The largest page a search answers. */
+export const MAX_PAGE_SIZE = 10_000;
+
+/**
+ * How values of a column compare: `text` as strings, `number` as numbers, `date` as instants
+ * (ISO-8601 text), `duration` as ISO-8601 durations (sorted by their length).
+ */
+export type ColumnKind = "text" | "number" | "date" | "duration";
+
+/** What a list exposes to filters and sorting: SQL expressions over its table, by field name. */
+export interface SearchColumns {
+  fields: Readonly<Record<string, { sql: string; kind: ColumnKind; sortable?: boolean }>>;
+  /** A field holding a JSON array of `{key, value}` labels, matched as `key:value`. */
+  labels?: { field: string; sql: string };
+  /** Expressions searched by `q` / `query` (case-insensitive). */
+  text: readonly string[];
+  /** The field `timeRange` filters on (executions started since). */
+  timeField?: string;
+  /** Appended to every ORDER BY, so equal keys keep the list's natural order. */
+  naturalOrder: string;
+}
+
+export interface CompiledSearch {
+  /** Conditions joined with AND (`1` when none). */
+  where: string;
+  params: unknown[];
+  orderBy: string;
+  limit: number;
+  offset: number;
+}
+
+const NEGATIVE: ReadonlySet<FilterOp> = new Set(["NOT_EQUALS", "NOT_IN"]);
+const RANGE: Readonly<Partial<Record<FilterOp, string>>> = {
+  GREATER_THAN: ">",
+  LESS_THAN: "<",
+  GREATER_THAN_OR_EQUAL_TO: ">=",
+  LESS_THAN_OR_EQUAL_TO: "<=",
+};
+
+/** `path`: the part of the query at fault (`filters[state]`, `sort`, `page`, `size`). */
+const invalid = (message: string, path?: string) =>
+  new SakerError("SEARCH_INVALID", message, path ? { details: { issues: [{ path, message }] } } : {});
+
+/** Checks page and size and turns them into LIMIT/OFFSET. */
+export function pageWindow(page = 1, size = 10): { limit: number; offset: number } {
+  if (!Number.isInteger(page) || page < 1) throw invalid(`Invalid page ${page}: pages start at 1`, "page");
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
+    throw invalid(`Invalid page size ${size}: expected 1 to ${MAX_PAGE_SIZE}`, "size");
+  return { limit: size, offset: (page - 1) * size };
+}
+
+/** GLOB is case-sensitive (LIKE is not): its three special characters are put in brackets. */
+const globEscape = (text: string) => text.replace(/[*?[]/g, (c) => `[${c}]`);
+
+/** `key:value` (the value may hold colons). */
+function parseLabel(text: string): { key: string; value: string } {
+  const at = text.indexOf(":");
+  if (at <= 0) throw invalid(`Invalid label '${text}': expected key:value`, "filters[labels]");
+  return { key: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+/** A REGEX filter runs on RE2 (linear time): no pattern can stall the database. */
+function checkRegex(pattern: string, path: string): void {
+  if (pattern.length > 200) throw invalid("A REGEX filter is limited to 200 characters", path);
+  try {
+    userRegex(pattern);
+  } catch (error) {
+    throw invalid(`Invalid REGEX filter: ${error instanceof RegexError ? error.reason : String(error)}`, path);
+  }
+}
+
+/** A date-like filter value as the stored form (UTC ISO-8601), so that text order is time order. */
+function isoInstant(value: string): string | undefined {
+  if (!/^\d{4}-\d\d-\d\d/.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** Dates as instants, numbers as numbers, anything else as text: how filters compare two values. */
+function compareValues(a: string, b: string): number {
+  const da = Date.parse(a);
+  const db = Date.parse(b);
+  if (/^\d{4}-\d\d-\d\d/.test(a) && /^\d{4}-\d\d-\d\d/.test(b) && !Number.isNaN(da) && !Number.isNaN(db))
+    return da - db;
+  const na = Number(a);
+  const nb = Number(b);
+  if (a.trim() !== "" && b.trim() !== "" && !Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const registered = new WeakSet<SqliteDatabase>();
+const regexCache = new Map<string, ReturnType<typeof userRegex>>();
+
+/** The SQL functions the compiled conditions call; registered once per connection. */
+export function registerSearchFunctions(db: SqliteDatabase): void {
+  if (registered.has(db)) return;
+  registered.add(db);
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  db.function("saker_icontains", { deterministic: true }, (hay: unknown, needle: unknown) => {
+    const h = text(hay);
+    return h !== null && h.toLowerCase().includes(String(needle).toLowerCase()) ? 1 : 0;
+  });
+  db.function("saker_regex", { deterministic: true }, (value: unknown, pattern: unknown) => {
+    const v = text(value);
+    if (v === null) return 0;
+    const key = String(pattern);
+    let re = regexCache.get(key);
+    if (!re) {
+      if (regexCache.size > 100) regexCache.clear();
+      re = userRegex(key);
+      regexCache.set(key, re);
+    }
+    return re.test(v) ? 1 : 0;
+  });
+  db.function("saker_compare", { deterministic: true }, (a: unknown, b: unknown) => {
+    const x = text(a);
+    return x === null ? null : compareValues(x, String(b));
+  });
+  db.function("saker_duration_ms", { deterministic: true }, (value: unknown) => {
+    const v = text(value);
+    if (v === null) return null;
+    try {
+      return parseDuration(v);
+    } catch {
+      return v;
+    }
+  });
+}
+
+function scalarCondition(
+  sql: string,
+  kind: ColumnKind,
+  op: FilterOp,
+  value: string,
+  params: unknown[],
+  path: string,
+): string {
+  const bind = (v: unknown) => {
+    params.push(v);
+    return "?";
+  };
+  const typed = (v: string): unknown =>
+    kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+  switch (op) {
+    case "EQUALS":
+    case "IN":
+      return `${sql} = ${bind(typed(value))}`;
+    case "NOT_EQUALS":
+    case "NOT_IN":
+      return `${sql} <> ${bind(typed(value))}`;
+    case "PREFIX":
+      // a namespace and its children: `company` holds `company` and `company.team`, not `companyx`
+      return `(${sql} = ${bind(value)} OR ${sql} GLOB ${bind(`${globEscape(value.endsWith(".") ? value : `${value}.`)}*`)})`;
+    case "STARTS_WITH":
+      return `${sql} GLOB ${bind(`${globEscape(value)}*`)}`;
+    case "ENDS_WITH":
+      return `${sql} GLOB ${bind(`*${globEscape(value)}`)}`;
+    case "CONTAINS":
+      return `saker_icontains(${sql}, ${bind(value)})`;
+    case "REGEX":
+      checkRegex(value, path);
+      return `saker_regex(${sql}, ${bind(value)})`;
+    default: {
+      const cmp = RANGE[op]!;
+      const instant = kind === "date" ? isoInstant(value) : undefined;
+      if (instant !== undefined) return `${sql} ${cmp} ${bind(instant)}`;
+      if (kind === "number" && value.trim() !== "" && !Number.isNaN(Number(value)))
+        return `${sql} ${cmp} ${bind(Number(value))}`;
+      return `saker_compare(${sql}, ${bind(value)}) ${cmp} 0`;
+    }
+  }
+}
+
+function labelCondition(sql: string, filter: SearchFilter, params: unknown[]): string {
+  const hit = (text: string) => {
+    const each = `EXISTS (SELECT 1 FROM json_each(${sql}) AS l WHERE `;
+    if (filter.op === "CONTAINS") {
+      params.push(text);
+      return `${each}saker_icontains(json_extract(l.value, '$.key') || ':' || json_extract(l.value, '$.value'), ?))`;
+    }
+    const wanted = parseLabel(text);
+    params.push(wanted.key, wanted.value);
+    return `${each}json_extract(l.value, '$.key') = ? AND json_extract(l.value, '$.value') = ?)`;
+  };
+  const any = `(${filter.values.map(hit).join(" OR ")})`;
+  return NEGATIVE.has(filter.op) ? `NOT ${any}` : any;
+}
+
+function textCondition(columns: SearchColumns, value: string, params: unknown[]): string {
+  const parts = columns.text.map((sql) => {
+    params.push(value);
+    return `saker_icontains(${sql}, ?)`;
+  });
+  if (columns.labels) {
+    params.push(value);
+    parts.push(
+      `EXISTS (SELECT 1 FROM json_each(${columns.labels.sql}) AS l WHERE saker_icontains(json_extract(l.value, '$.key') || ':' || json_extract(l.value, '$.value'), ?))`,
+    );
+  }
+  return `(${parts.join(" OR ")})`;
+}
+
+function knownFields(columns: SearchColumns): string[] {
+  return [
+    ...Object.keys(columns.fields),
+    ...(columns.labels ? [columns.labels.field] : []),
+    "q",
+    "query",
+    ...(columns.timeField ? ["timeRange"] : []),
+    "scope",
+  ];
+}
+
+function filterCondition(columns: SearchColumns, f: SearchFilter, now: number, params: unknown[]): string {
+  if (!(FILTER_OPS as readonly string[]).includes(f.op))
+    throw invalid(
+      `Invalid filter operation '${f.op}' for '${f.field}'; expected one of ${FILTER_OPS.join(", ")}`,
+      `filters[${f.field}]`,
+    );
+  if (f.values.length === 0) throw invalid(`Filter '${f.field}' has no value`, `filters[${f.field}]`);
+  if (f.field === "q" || f.field === "query")
+    return f.values.map((v) => textCondition(columns, v, params)).join(" AND ");
+  // Only user-defined objects exist here: a USER scope matches everything, SYSTEM nothing.
+  if (f.field === "scope") return f.values.includes("USER") !== NEGATIVE.has(f.op) ? "1" : "0";
+  if (f.field === "timeRange" && columns.timeField) {
+    const value = f.values[0]!;
+    if (!isDuration(value))
+      throw invalid(`Invalid timeRange '${value}': expected an ISO-8601 duration such as PT1H`, "filters[timeRange]");
+    params.push(new Date(now - parseDuration(value)).toISOString());
+    return `${columns.fields[columns.timeField]!.sql} >= ?`;
+  }
+  if (columns.labels && f.field === columns.labels.field) return labelCondition(columns.labels.sql, f, params);
+  const column = columns.fields[f.field];
+  if (!column)
+    throw invalid(
+      `Unknown filter field '${f.field}'; expected one of ${knownFields(columns).join(", ")}`,
+      `filters[${f.field}]`,
+    );
+  const each = f.values.map((v) => scalarCondition(column.sql, column.kind, f.op, v, params, `filters[${f.field}]`));
+  // A missing value matches only the negative operations, as "not equal to anything given".
+  return NEGATIVE.has(f.op)
+    ? `(${column.sql} IS NULL OR (${each.join(" AND ")}))`
+    : `(${column.sql} IS NOT NULL AND (${each.join(" OR ")}))`;
+}
+
+/** The fields a search may sort on. */
+export function sortableFields(columns: SearchColumns): string[] {
+  return Object.entries(columns.fields)
+    .filter(([, c]) => c.sortable !== false)
+    .map(([name]) => name);
+}
+
+/** Parses `field:asc|desc` (comma-separated or repeated) against the sortable fields. */
+export function parseSort(sort: readonly string[] | undefined, columns: SearchColumns): SearchSort[] {
+  const known = sortableFields(columns);
+  return (sort ?? [])
+    .flatMap((s) => s.split(","))
+    .filter((s) => s.trim() !== "")
+    .map((s) => {
+      const [field = "", dir = "asc"] = s.trim().split(":");
+      if (!known.includes(field))
+        throw invalid(`Invalid sort field '${field}'; expected one of ${known.join(", ")}`, "sort");
+      const d = dir.toLowerCase();
+      if (d !== "asc" && d !== "desc") throw invalid(`Invalid sort direction '${dir}'; expected asc or desc`, "sort");
+      return { field, desc: d === "desc" };
+    });
+}
+
+function orderOf(columns: SearchColumns, sort: readonly (SearchSort | string)[]): string {
+  const known = sortableFields(columns);
+  const parsed = sort.flatMap((s) => (typeof s === "string" ? parseSort([s], columns) : [s]));
+  const keys = parsed.map((s) => {
+    if (!known.includes(s.field))
+      throw invalid(`Invalid sort field '${s.field}'; expected one of ${known.join(", ")}`, "sort");
+    const column = columns.fields[s.field]!;
+    const sql = column.kind === "duration" ? `saker_duration_ms(${column.sql})` : column.sql;
+    return `${sql} ${s.desc ? "DESC" : "ASC"}`;
+  });
+  return [...keys, columns.naturalOrder].join(", ");
+}
+
+/** Compiles a search against a list's columns; throws `SEARCH_INVALID` for what it cannot take. */
+export function compileSearch(columns: SearchColumns, query: SearchQuery, now = Date.now()): CompiledSearch {
+  const params: unknown[] = [];
+  const conditions = (query.filters ?? []).map((f) => filterCondition(columns, f, now, params));
+  return {
+    where: conditions.length ? conditions.join(" AND ") : "1",
+    params,
+    orderBy: orderOf(columns, query.sort ?? []),
+    ...pageWindow(query.page, query.size),
+  };
+}
