@@ -63,7 +63,7 @@ describe("countAbruptStop", () => {
       const { flow } = instance.deploy(SLEEP);
       const first = await instance.createExecution(flow.namespace, flow.id);
       const second = await instance.createExecution(flow.namespace, flow.id);
-      expect(instance.queue.claim("executor", 10)).toHaveLength(2);
+      expect(instance.queue.claim("executor", 10, "dead-process", 60_000)).toHaveLength(2);
       countAbruptStop(instance);
       expect(instance.executions.get(first.id)!.execution.state.current).toBe("FAILED");
       expect(instance.logs.find({ executionId: first.id, minLevel: "ERROR" })[0]!.message).toBe(

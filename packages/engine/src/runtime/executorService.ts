@@ -23,6 +23,7 @@ import type { LoadedExecution, StoredExecution } from "../repository/sqlite/exec
 import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { LEASE_MS } from "./leases.ts";
 import type { Instance } from "./instance.ts";
 
 /**
@@ -102,7 +103,12 @@ export class ExecutorService {
   private async runOnce(): Promise<void> {
     const batch = this.held.length
       ? this.held.splice(0)
-      : this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
+      : this.instance.queue.claim<ExecutorEvent>(
+          "executor",
+          this.instance.config.executor.fetchLimit,
+          this.instance.backend.owner,
+          LEASE_MS,
+        );
     if (batch.length === 0) {
       await this.sleep();
       return;

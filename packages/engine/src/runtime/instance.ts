@@ -19,15 +19,15 @@ import { inputLeaves, type Flow } from "../model/flow.ts";
 import { friendlyId } from "../model/ids.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { NewMessage } from "../queue/queue.ts";
-import { SqliteQueue } from "../queue/sqliteQueue.ts";
+import type { SqliteQueue } from "../queue/sqliteQueue.ts";
 import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database.ts";
-import { ExecutionStore } from "../repository/sqlite/executionStore.ts";
-import { FlowStore } from "../repository/sqlite/flowStore.ts";
-import { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
+import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
 import { StatsStore } from "../repository/sqlite/statsStore.ts";
-import { LogStore } from "../repository/sqlite/logStore.ts";
-import { MetricStore } from "../repository/sqlite/metricStore.ts";
-import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
+import type { LogStore } from "../repository/sqlite/logStore.ts";
+import type { MetricStore } from "../repository/sqlite/metricStore.ts";
+import type { TriggerStore } from "../repository/sqlite/triggerStore.ts";
+import { SqliteBackend, sqliteStores } from "../backend/sqlite/sqliteBackend.ts";
 import { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
@@ -98,6 +98,8 @@ function instanceEnvs(config: CompiledConfig): Record<string, string> {
 
 export class Instance {
   readonly events = new EventEmitter<InstanceEvents>();
+  /** The database behind the async interfaces the loops use (the stores below are its synchronous side). */
+  readonly backend: SqliteBackend;
   readonly queue: SqliteQueue;
   readonly executions: ExecutionStore;
   readonly logs: LogStore;
@@ -130,14 +132,16 @@ export class Instance {
     readonly registry: PluginRegistry,
     private readonly unlock: () => void,
   ) {
-    this.queue = new SqliteQueue(db);
-    this.executions = new ExecutionStore(db);
-    this.logs = new LogStore(db);
-    this.kv = new KvRepository(db);
-    this.metrics = new MetricStore(db);
+    const stores = sqliteStores(db);
+    this.backend = new SqliteBackend(stores);
+    this.queue = stores.queue;
+    this.executions = stores.executions;
+    this.logs = stores.logs;
+    this.kv = stores.kv;
+    this.metrics = stores.metrics;
     this.stats = new StatsStore(db);
-    this.triggers = new TriggerStore(db);
-    this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
+    this.triggers = stores.triggers;
+    this.flows = new FlowService(stores.flows, registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);
     const backends: SecretBackend[] = [
       new EnvSecretBackend(config.env, (name) =>
@@ -181,7 +185,8 @@ export class Instance {
       instance.schedulerEnabled = options.scheduler === true;
       if (!counted) countAbruptStop(instance);
       counted = true;
-      instance.queue.releaseAll();
+      // One process per home (the lock): every claim not made by this open belongs to a dead process.
+      instance.queue.reapExpired({ aliveOwners: [instance.backend.owner] });
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
@@ -219,7 +224,7 @@ export class Instance {
     await this.worker.stop();
     await this.executor.stop();
     await closeIsolationPool();
-    this.db.close();
+    await this.backend.close();
     this.unlock();
   }
 

@@ -12,6 +12,7 @@ import type { QueueMessage } from "../queue/queue.ts";
 import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { LEASE_MS } from "./leases.ts";
 import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
 import {
   declaredTriggers,
@@ -182,7 +183,7 @@ export class SchedulerService {
       try {
         const batch = this.held.length
           ? this.held.splice(0)
-          : this.instance.queue.claim<SchedulerMessage>("scheduler", 50);
+          : this.instance.queue.claim<SchedulerMessage>("scheduler", 50, this.instance.backend.owner, LEASE_MS);
         if (batch.length === 0) {
           await this.idle(1000);
           continue;

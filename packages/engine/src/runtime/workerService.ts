@@ -11,6 +11,7 @@ import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDir
 import type { QueueMessage } from "../queue/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { LEASE_MS } from "./leases.ts";
 import type { Instance } from "./instance.ts";
 
 const LOG_FLUSH_MS = 100;
@@ -72,7 +73,7 @@ export class WorkerService {
       const free = limit - this.active.size;
       let jobs: QueueMessage<WorkerJob>[] = [];
       try {
-        jobs = free > 0 ? this.instance.queue.claim<WorkerJob>("worker", free) : [];
+        jobs = free > 0 ? this.instance.queue.claim<WorkerJob>("worker", free, this.instance.backend.owner, LEASE_MS) : [];
       } catch (error) {
         this.instance.reportLoopError("worker", error);
       }

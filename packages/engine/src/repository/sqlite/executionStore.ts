@@ -3,14 +3,9 @@ import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import { RunMemo } from "../../model/runMemo.ts";
 import type { SqliteDatabase } from "./database.ts";
+import type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
+export type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
 
-export interface StoredExecution {
-  execution: Execution;
-  executorState: ExecutorState;
-  finished: boolean;
-  parentExecutionId?: string;
-  parentTaskRunId?: string;
-}
 
 interface Row {
   json: string;
@@ -62,11 +57,6 @@ export interface ExecutionCountQuery {
   endDate: string;
 }
 
-/** An execution as read, with the JSON of its task runs as stored (to pass back to `update`). */
-export interface LoadedExecution {
-  stored: StoredExecution;
-  runs: string[];
-}
 
 type Head = Omit<Execution, "taskRunList">;
 

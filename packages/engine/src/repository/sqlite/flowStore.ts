@@ -1,21 +1,9 @@
 import type { Label } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
+import type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
+export type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
 
-/** A flow revision without its source: what lists need. */
-export interface FlowSummary {
-  tenantId: string;
-  namespace: string;
-  id: string;
-  revision: number;
-  deleted: boolean;
-  disabled: boolean;
-  updated: string;
-  labels: Label[];
-}
 
-export interface StoredFlow extends FlowSummary {
-  source: string;
-}
 
 interface SummaryRow {
   tenant_id: string;
@@ -50,13 +38,6 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
-/** Which revision of a flow is the latest, and whether it is disabled. */
-export interface FlowHead {
-  namespace: string;
-  id: string;
-  revision: number;
-  disabled: boolean;
-}
 
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {

@@ -2,32 +2,10 @@ import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
+import type { StoredLog, LogQuery } from "../../backend/records.ts";
+export type { StoredLog, LogQuery } from "../../backend/records.ts";
 
-export interface StoredLog extends LogEntry {
-  seq: number;
-}
 
-export interface LogQuery {
-  tenantId?: string;
-  executionId?: string;
-  namespace?: string;
-  /** A namespace and the namespaces below it. */
-  namespacePrefix?: string;
-  flowId?: string;
-  taskId?: string;
-  /** Any of these tasks. */
-  taskIds?: readonly string[];
-  taskRunId?: string;
-  minLevel?: LogLevel;
-  afterSeq?: number;
-  startDate?: string;
-  endDate?: string;
-  limit?: number;
-  /** Rows skipped before `limit`. */
-  offset?: number;
-  /** Newest `timestamp` first (ties in written order) instead of written order. */
-  newestFirst?: boolean;
-}
 
 export interface LogPurgeQuery {
   tenantId: string;

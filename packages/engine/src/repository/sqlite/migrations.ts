@@ -223,4 +223,16 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM executions AS e;
     `,
   },
+  {
+    version: 5,
+    name: "leased queue claims",
+    // A claim names its owner (one id per open process) and holds until `lease_until` (epoch ms);
+    // the owner extends it while it works, a reaper frees it when it lapses. A message claimed
+    // before this migration has no lease: the next reap frees it, as the old open did.
+    sql: `
+      ALTER TABLE queue ADD COLUMN claimed_by TEXT;
+      ALTER TABLE queue ADD COLUMN lease_until INTEGER;
+      CREATE INDEX queue_leases ON queue (lease_until) WHERE claimed_at IS NOT NULL;
+    `,
+  },
 ];

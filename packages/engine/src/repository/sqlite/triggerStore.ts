@@ -6,38 +6,11 @@
 import type { WindowState } from "../../scheduler/timeWindow.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
+import type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
+export type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
 
-export interface TriggerKey {
-  namespace: string;
-  flowId: string;
-  triggerId: string;
-}
 
-export interface Backfill {
-  start: string;
-  end?: string;
-  currentDate: string;
-  paused: boolean;
-  inputs?: Record<string, unknown>;
-  labels?: { key: string; value: string }[];
-  previousNextExecutionDate?: string;
-}
 
-/** The persisted state of one trigger; dates are ISO-8601. */
-export interface TriggerState extends TriggerKey {
-  disabled?: boolean;
-  /** The last date the trigger handled (Kestra's `date`). */
-  lastDate?: string;
-  /** When the trigger is next due (Kestra's `nextExecutionDate`). */
-  nextDate?: string;
-  backfill?: Backfill;
-  /** The execution the trigger last started. */
-  executionId?: string;
-  /** Flow triggers: precondition windows by id. */
-  windows?: Record<string, WindowState>;
-  updatedDate?: string;
-  [field: string]: unknown;
-}
 
 interface Row {
   namespace: string;
