@@ -2,7 +2,7 @@
  * The records the repositories read and write, shared by every backend (plain data: no
  * database types). The SQLite stores re-export them where they used to be declared.
  */
-import type { LogLevel, Metric, StateType } from "@saker/sdk";
+import type { LogLevel, Metric } from "@saker/sdk";
 import type { ExecutorState, LogEntry } from "../executor/types.ts";
 import type { Execution, Label } from "../model/execution.ts";
 import type { WindowState } from "../scheduler/timeWindow.ts";

@@ -96,7 +96,9 @@ export class SqliteQueue {
   /** Gives a claimed message back, to be claimed again from `availableAt`. */
   release(seq: number, availableAt = Date.now()): void {
     this.db
-      .prepare("UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?")
+      .prepare(
+        "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
+      )
       .run(availableAt, seq);
   }
 

@@ -6,9 +6,9 @@ import { SqliteBackend, sqliteStores } from "./sqliteBackend.ts";
 const open = () => new SqliteBackend(sqliteStores(openDatabase(":memory:")));
 const job = (key: string) => ({ topic: "worker" as const, key, payload: { key } });
 const keys = async (backend: Backend) =>
-  (await backend.queue.claimed<{ key: string }>("worker")).map((m) => m.key).concat(
-    (await backend.queue.claim<{ key: string }>("worker", 100, "t", 60_000)).map((m) => m.key),
-  );
+  (await backend.queue.claimed<{ key: string }>("worker"))
+    .map((m) => m.key)
+    .concat((await backend.queue.claim<{ key: string }>("worker", 100, "t", 60_000)).map((m) => m.key));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("SqliteBackend.transaction", () => {

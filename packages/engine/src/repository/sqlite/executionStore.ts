@@ -6,7 +6,6 @@ import type { SqliteDatabase } from "./database.ts";
 import type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
 export type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
 
-
 interface Row {
   json: string;
   executor_state: string;
@@ -56,7 +55,6 @@ export interface ExecutionCountQuery {
   startDate: string;
   endDate: string;
 }
-
 
 type Head = Omit<Execution, "taskRunList">;
 

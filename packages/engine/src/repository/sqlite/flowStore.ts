@@ -3,8 +3,6 @@ import type { SqliteDatabase } from "./database.ts";
 import type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
 export type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
 
-
-
 interface SummaryRow {
   tenant_id: string;
   namespace: string;
@@ -37,7 +35,6 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
-
 
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {

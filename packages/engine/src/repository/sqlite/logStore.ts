@@ -5,8 +5,6 @@ import { withinNamespace } from "./namespaceFilter.ts";
 import type { StoredLog, LogQuery } from "../../backend/records.ts";
 export type { StoredLog, LogQuery } from "../../backend/records.ts";
 
-
-
 export interface LogPurgeQuery {
   tenantId: string;
   namespace?: string;

@@ -5,7 +5,6 @@ import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from 
 import type { StoredMetric } from "../../backend/records.ts";
 export type { StoredMetric } from "../../backend/records.ts";
 
-
 /** Kestra's `MetricEntry` as its API shows it. */
 export interface MetricEntry {
   namespace: string;

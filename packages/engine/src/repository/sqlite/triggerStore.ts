@@ -3,14 +3,10 @@
  * last date it handled and the next one it waits for, a running backfill, the precondition
  * windows of a Flow trigger. The JSON column keeps whatever the scheduler records.
  */
-import type { WindowState } from "../../scheduler/timeWindow.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
-import type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
+import type { TriggerKey, TriggerState } from "../../backend/records.ts";
 export type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
-
-
-
 
 interface Row {
   namespace: string;
