@@ -55,13 +55,4 @@ describe("SqliteQueue", () => {
     expect(queue.reapExpired()).toBe(1);
     expect(queue.claim("executor", 10, "p", 1_000)).toHaveLength(1);
   });
-
-  it("wakes listeners of the written topics", () => {
-    const queue = new SqliteQueue(openDatabase(":memory:"));
-    const woken: string[] = [];
-    queue.onMessage("executor", () => woken.push("executor"));
-    queue.onMessage("worker", () => woken.push("worker"));
-    queue.notify(["executor", "executor"]);
-    expect(woken).toEqual(["executor"]);
-  });
 });

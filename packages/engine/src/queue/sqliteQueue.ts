@@ -24,7 +24,6 @@ export class SqliteQueue {
   private readonly claimStmt;
   private readonly deleteStmt;
   private readonly nextStmt;
-  private readonly listeners = new Map<Topic, Set<() => void>>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
@@ -48,11 +47,6 @@ export class SqliteQueue {
   send(messages: readonly NewMessage[]): void {
     const now = Date.now();
     for (const m of messages) this.insert.run(m.topic, m.key ?? null, JSON.stringify(m.payload), m.availableAt ?? now);
-  }
-
-  /** Wakes the consumers of the topics just written to (after the transaction committed). */
-  notify(topics: Iterable<Topic>): void {
-    for (const topic of new Set(topics)) for (const listener of this.listeners.get(topic) ?? []) listener();
   }
 
   /** Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`. */
@@ -118,13 +112,6 @@ export class SqliteQueue {
   /** Whether any message (any topic, claimed or not) is keyed by `key`. */
   hasKey(key: string): boolean {
     return this.db.prepare("SELECT 1 FROM queue WHERE key = ? LIMIT 1").get(key) !== undefined;
-  }
-
-  onMessage(topic: Topic, listener: () => void): () => void {
-    const set = this.listeners.get(topic) ?? new Set();
-    set.add(listener);
-    this.listeners.set(topic, set);
-    return () => set.delete(listener);
   }
 
   size(topic: Topic): number {

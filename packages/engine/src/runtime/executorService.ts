@@ -26,7 +26,6 @@ import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { LEASE_MS } from "./leases.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /**
@@ -136,7 +135,7 @@ export class ExecutorService {
     const { backend, config, leases } = this.ctx;
     const batch = this.held.length
       ? this.held.splice(0)
-      : await backend.queue.claim<ExecutorEvent>("executor", config.executor.fetchLimit, backend.owner, LEASE_MS);
+      : await backend.queue.claim<ExecutorEvent>("executor", config.executor.fetchLimit, backend.owner, leases.leaseMs);
     leases.hold(batch.map((m) => m.seq));
     if (batch.length === 0) {
       await this.sleep();

@@ -22,6 +22,8 @@ export class LeaseKeeper {
   constructor(
     private readonly backend: Backend,
     private readonly report: (context: string, error: unknown) => void,
+    /** How long a claim holds without renewal; the roles claim with it. */
+    readonly leaseMs = LEASE_MS,
   ) {}
 
   hold(seqs: Iterable<number>): void {
@@ -36,7 +38,7 @@ export class LeaseKeeper {
     return this.held.size;
   }
 
-  start(everyMs = RENEW_EVERY_MS): void {
+  start(everyMs = Math.min(RENEW_EVERY_MS, this.leaseMs / 3)): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
       this.running ??= this.renewAndReap()
@@ -55,7 +57,7 @@ export class LeaseKeeper {
 
   /** Renews the held leases, then frees every expired lease; returns how many were freed. */
   async renewAndReap(): Promise<number> {
-    if (this.held.size > 0) await this.backend.queue.extend([...this.held], this.backend.owner, LEASE_MS);
+    if (this.held.size > 0) await this.backend.queue.extend([...this.held], this.backend.owner, this.leaseMs);
     return this.backend.queue.reapExpired();
   }
 }

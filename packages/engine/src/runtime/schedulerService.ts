@@ -13,7 +13,6 @@ import type { QueueMessage } from "../backend/queue.ts";
 import type { TriggerState } from "../backend/records.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { LEASE_MS } from "./leases.ts";
 import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
 import {
   declaredTriggers,
@@ -195,7 +194,7 @@ export class SchedulerService {
         const { backend, leases } = this.ctx;
         const batch = this.held.length
           ? this.held.splice(0)
-          : await backend.queue.claim<SchedulerMessage>("scheduler", 50, backend.owner, LEASE_MS);
+          : await backend.queue.claim<SchedulerMessage>("scheduler", 50, backend.owner, leases.leaseMs);
         leases.hold(batch.map((m) => m.seq));
         if (batch.length === 0) {
           await this.idle(1000);

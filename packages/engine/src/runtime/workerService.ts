@@ -13,7 +13,6 @@ import { NOTIFY } from "../backend/notifier.ts";
 import type { QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { LEASE_MS } from "./leases.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
@@ -104,7 +103,7 @@ export class WorkerService {
       let jobs: QueueMessage<WorkerJob>[] = [];
       this.woken = false;
       try {
-        jobs = free > 0 ? await backend.queue.claim<WorkerJob>("worker", free, backend.owner, LEASE_MS) : [];
+        jobs = free > 0 ? await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs) : [];
       } catch (error) {
         this.ctx.report.loopError("worker", error);
       }

@@ -41,6 +41,11 @@ import type { LogQuery, StoredExecution, TriggerKey, TriggerState } from "../rec
 /** Runs a synchronous store call under the backend's rules (at once, or after the open transaction). */
 type Run = <T>(fn: () => T) => Promise<T>;
 
+/** A write of several rows is atomic on its own too (inside a transaction, it is part of it). */
+function atomically<T>(db: SqliteDatabase, fn: () => T): T {
+  return db.inTransaction ? fn() : db.transaction(fn)();
+}
+
 /** The synchronous stores over the database, shared by the backend and the legacy callers. */
 export interface SqliteStores {
   readonly db: SqliteDatabase;
@@ -124,11 +129,14 @@ class FlowRevisions implements FlowRevisionRepository {
 
 class Logs implements LogRepository {
   constructor(
+    private readonly db: SqliteDatabase,
     private readonly store: LogStore,
     private readonly run: Run,
   ) {}
   append(entries: readonly LogEntry[]) {
-    return entries.length === 0 ? Promise.resolve() : this.run(() => this.store.append(entries));
+    return entries.length === 0
+      ? Promise.resolve()
+      : this.run(() => atomically(this.db, () => this.store.append(entries)));
   }
   find(query: LogQuery) {
     return this.run(() => this.store.find(query));
@@ -188,23 +196,28 @@ class Metrics implements MetricRepository {
 
 class Messages implements Queue {
   constructor(
+    private readonly db: SqliteDatabase,
     private readonly store: SqliteQueue,
     private readonly run: Run,
   ) {}
   send(messages: readonly NewMessage[]) {
-    return messages.length === 0 ? Promise.resolve() : this.run(() => this.store.send(messages));
+    return messages.length === 0
+      ? Promise.resolve()
+      : this.run(() => atomically(this.db, () => this.store.send(messages)));
   }
   claim<T>(topic: Topic, limit: number, owner: string, leaseMs: number): Promise<QueueMessage<T>[]> {
     return this.run(() => this.store.claim<T>(topic, limit, owner, leaseMs));
   }
   ack(seqs: readonly number[]) {
-    return seqs.length === 0 ? Promise.resolve() : this.run(() => this.store.ack(seqs));
+    return seqs.length === 0 ? Promise.resolve() : this.run(() => atomically(this.db, () => this.store.ack(seqs)));
   }
   release(seq: number, availableAt?: number) {
     return this.run(() => this.store.release(seq, availableAt));
   }
   extend(seqs: readonly number[], owner: string, leaseMs: number) {
-    return seqs.length === 0 ? Promise.resolve(0) : this.run(() => this.store.extend(seqs, owner, leaseMs));
+    return seqs.length === 0
+      ? Promise.resolve(0)
+      : this.run(() => atomically(this.db, () => this.store.extend(seqs, owner, leaseMs)));
   }
   nextAvailable(topic: Topic) {
     return this.run(() => this.store.nextAvailable(topic));
@@ -242,10 +255,10 @@ abstract class SqliteView implements Backend {
     readonly notifier: Notifier,
     run: Run,
   ) {
-    this.queue = new Messages(stores.queue, run);
+    this.queue = new Messages(stores.db, stores.queue, run);
     this.executions = new Executions(stores.executions, run);
     this.flows = new FlowRevisions(stores.flows, run);
-    this.logs = new Logs(stores.logs, run);
+    this.logs = new Logs(stores.db, stores.logs, run);
     this.kv = new Kv(stores.kv, run);
     this.triggers = new Triggers(stores.triggers, run);
     this.metrics = new Metrics(stores.metrics, run);
