@@ -9,6 +9,7 @@ import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage } from "../backend/queue.ts";
 import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, ExecutorState } from "../executor/types.ts";
+import type { StoredExecution } from "../backend/records.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import { friendlyId } from "../model/ids.ts";
@@ -45,6 +46,29 @@ export const processMessage = (executionId: string): NewMessage => ({
   key: executionId,
   payload: { type: "process" },
 });
+
+/** A paused execution, else EXECUTION_NOT_PAUSED (a resume of anything else is refused). */
+export function checkPaused(execution: Execution): void {
+  if (execution.state.current !== "PAUSED")
+    throw new SakerError(
+      "EXECUTION_NOT_PAUSED",
+      `Execution '${execution.id}' is not paused (state ${execution.state.current})`,
+    );
+}
+
+/** What restarting an execution writes: the execution (same id, or a new one for another revision) and its state. */
+export function planRestart(flows: FlowService, stored: StoredExecution, revision?: number) {
+  const x = stored.execution;
+  const graph = flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+  const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
+  return { ...result, sameId: result.execution.id === x.id };
+}
+
+/** What replaying an execution (from scratch, or from a task run) writes: a new execution and its state. */
+export function planReplay(flows: FlowService, x: Execution, taskRunId?: string, revision?: number) {
+  const graph = flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+  return replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+}
 
 export class Admission {
   constructor(private readonly deps: AdmissionDeps) {}
@@ -146,13 +170,7 @@ export class Admission {
   }
 
   async resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void> {
-    const execution = await this.getExecution(executionId);
-    if (execution.state.current !== "PAUSED") {
-      throw new SakerError(
-        "EXECUTION_NOT_PAUSED",
-        `Execution '${executionId}' is not paused (state ${execution.state.current})`,
-      );
-    }
+    checkPaused(await this.getExecution(executionId));
     await this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
   }
 
@@ -161,13 +179,11 @@ export class Admission {
     const backend = this.deps.backend;
     const stored = await backend.executions.get(executionId);
     if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-    const x = stored.execution;
-    const graph = this.deps.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
+    const result = planRestart(this.deps.flows, stored, revision);
     await backend.transaction(async (tx) => {
-      if (result.execution.id !== x.id) return this.queueExecutions(tx, [result.execution], result.state);
+      if (!result.sameId) return this.queueExecutions(tx, [result.execution], result.state);
       await tx.executions.update(result.execution, result.state, false);
-      await tx.queue.send([processMessage(x.id)]);
+      await tx.queue.send([processMessage(executionId)]);
     });
     this.announce([result.execution]);
     return result.execution;
@@ -175,9 +191,7 @@ export class Admission {
 
   /** Replays an execution as a new one, from scratch or from a task run. */
   async replay(executionId: string, taskRunId?: string, revision?: number): Promise<Execution> {
-    const x = await this.getExecution(executionId);
-    const graph = this.deps.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+    const result = planReplay(this.deps.flows, await this.getExecution(executionId), taskRunId, revision);
     await this.deps.backend.transaction((tx) => this.queueExecutions(tx, [result.execution], result.state));
     this.announce([result.execution]);
     return result.execution;

@@ -12,12 +12,10 @@ import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
 import { closeIsolationPool } from "../worker/isolation/pool.ts";
 import { watchPlugins } from "../plugins/loader.ts";
-import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
 import type { VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
-import { friendlyId } from "../model/ids.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { SqliteQueue } from "../queue/sqliteQueue.ts";
 import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database.ts";
@@ -35,7 +33,7 @@ import { LocalStorage } from "../storage/localStorage.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import { countAbruptStop } from "./abruptStops.ts";
-import { Admission, processMessage } from "./admission.ts";
+import { Admission, checkPaused, planReplay, planRestart, processMessage } from "./admission.ts";
 import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
 import { checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
@@ -428,13 +426,7 @@ export class Instance implements RoleContext {
   }
 
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): void {
-    const execution = this.getExecution(executionId);
-    if (execution.state.current !== "PAUSED") {
-      throw new SakerError(
-        "EXECUTION_NOT_PAUSED",
-        `Execution '${executionId}' is not paused (state ${execution.state.current})`,
-      );
-    }
+    checkPaused(this.getExecution(executionId));
     this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
   }
 
@@ -442,13 +434,11 @@ export class Instance implements RoleContext {
   restart(executionId: string, revision?: number): Execution {
     const stored = this.executions.get(executionId);
     if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-    const x = stored.execution;
-    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
-    if (result.execution.id === x.id) {
+    const result = planRestart(this.flows, stored, revision);
+    if (result.sameId) {
       this.db.transaction(() => {
         this.executions.update(result.execution, result.state, false);
-        this.queue.send([processMessage(x.id)]);
+        this.queue.send([processMessage(executionId)]);
       })();
       this.admission.announce([result.execution]);
     } else {
@@ -459,9 +449,7 @@ export class Instance implements RoleContext {
 
   /** Replays an execution as a new one, from scratch or from a task run. */
   replay(executionId: string, taskRunId?: string, revision?: number): Execution {
-    const x = this.getExecution(executionId);
-    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+    const result = planReplay(this.flows, this.getExecution(executionId), taskRunId, revision);
     this.insertAndQueue(result.execution, result.state);
     return result.execution;
   }
