@@ -12,7 +12,7 @@
  * own macrotask: a transaction whose `fn` awaits only these (already settled) calls completes
  * within one microtask drain.
  */
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { KvEntry, Metric } from "@saker/sdk";
 import type { ExecutorState, LogEntry, WorkerJob } from "../../executor/types.ts";
 import type { Execution } from "../../model/execution.ts";
@@ -318,7 +318,7 @@ export class SqliteBackend extends SqliteView {
     private readonly options: SqliteBackendOptions = {},
   ) {
     const mutex = new AsyncMutex();
-    const owner = options.owner ?? randomUUID();
+    const owner = options.owner ?? randomBytes(9).toString("base64url");
     const notifier = options.notifier ?? new LocalNotifier();
     super(stores, owner, notifier, <T>(fn: () => T) => (mutex.locked ? mutex.exclusive(fn) : settle(fn)));
     this.mutex = mutex;
