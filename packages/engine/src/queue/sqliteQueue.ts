@@ -1,5 +1,5 @@
 import type { SqliteDatabase } from "../repository/sqlite/database.ts";
-import type { NewMessage, QueueMessage, Topic } from "./queue.ts";
+import type { NewMessage, QueueMessage, ReapOptions, Topic } from "../backend/queue.ts";
 
 interface Row {
   seq: number;
@@ -13,22 +13,34 @@ function toMessage<T>(r: Row): QueueMessage<T> {
   return { seq: r.seq, topic: r.topic, key: r.key, payload: JSON.parse(r.payload) as T, availableAt: r.available_at };
 }
 
+/**
+ * The queue table. Synchronous: the SQLite backend (`backend/sqlite`) puts it behind the async
+ * `Queue`; a claim records its owner and lease (`claimed_by`, `lease_until`).
+ */
 export class SqliteQueue {
   private readonly insert;
+  private readonly extendStmt;
+  private readonly reapStmt;
   private readonly claimStmt;
   private readonly deleteStmt;
   private readonly nextStmt;
-  private readonly listeners = new Map<Topic, Set<() => void>>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
     this.claimStmt = db.prepare(
-      `UPDATE queue SET claimed_at = ? WHERE seq IN (
+      `UPDATE queue SET claimed_at = ?, claimed_by = ?, lease_until = ? WHERE seq IN (
          SELECT seq FROM queue WHERE topic = ? AND claimed_at IS NULL AND available_at <= ? ORDER BY seq LIMIT ?
        ) RETURNING seq, topic, key, payload, available_at`,
     );
     this.deleteStmt = db.prepare("DELETE FROM queue WHERE seq = ?");
     this.nextStmt = db.prepare("SELECT MIN(available_at) AS next FROM queue WHERE topic = ? AND claimed_at IS NULL");
+    this.extendStmt = db.prepare("UPDATE queue SET lease_until = ? WHERE seq = ? AND claimed_by = ?");
+    // expired, or (when a list of live owners is given) held by an owner not in it
+    this.reapStmt = db.prepare(
+      `UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL
+       WHERE claimed_at IS NOT NULL AND (lease_until IS NULL OR lease_until <= ?
+         OR (? IS NOT NULL AND (claimed_by IS NULL OR claimed_by NOT IN (SELECT value FROM json_each(?)))))`,
+    );
   }
 
   /** Adds messages; call inside the caller's transaction to make them atomic with its writes. */
@@ -37,14 +49,9 @@ export class SqliteQueue {
     for (const m of messages) this.insert.run(m.topic, m.key ?? null, JSON.stringify(m.payload), m.availableAt ?? now);
   }
 
-  /** Wakes the consumers of the topics just written to (after the transaction committed). */
-  notify(topics: Iterable<Topic>): void {
-    for (const topic of new Set(topics)) for (const listener of this.listeners.get(topic) ?? []) listener();
-  }
-
-  /** Claims up to `limit` ready messages of a topic, oldest first. */
-  claim<T>(topic: Topic, limit: number, now = Date.now()): QueueMessage<T>[] {
-    const rows = this.claimStmt.all(now, topic, now, limit) as Row[];
+  /** Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`. */
+  claim<T>(topic: Topic, limit: number, owner: string, leaseMs: number, now = Date.now()): QueueMessage<T>[] {
+    const rows = this.claimStmt.all(now, owner, now + leaseMs, topic, now, limit) as Row[];
     rows.sort((a, b) => a.seq - b.seq);
     return rows.map((r) => toMessage<T>(r));
   }
@@ -82,19 +89,29 @@ export class SqliteQueue {
 
   /** Gives a claimed message back, to be claimed again from `availableAt`. */
   release(seq: number, availableAt = Date.now()): void {
-    this.db.prepare("UPDATE queue SET claimed_at = NULL, available_at = ? WHERE seq = ?").run(availableAt, seq);
+    this.db
+      .prepare(
+        "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
+      )
+      .run(availableAt, seq);
   }
 
-  /** After a restart nothing is being handled: every claimed message is ready again. */
-  releaseAll(): number {
-    return this.db.prepare("UPDATE queue SET claimed_at = NULL WHERE claimed_at IS NOT NULL").run().changes;
+  /** Renews the leases `owner` holds on these messages; returns how many it still held. */
+  extend(seqs: readonly number[], owner: string, leaseMs: number, now = Date.now()): number {
+    let held = 0;
+    for (const seq of seqs) held += this.extendStmt.run(now + leaseMs, seq, owner).changes;
+    return held;
   }
 
-  onMessage(topic: Topic, listener: () => void): () => void {
-    const set = this.listeners.get(topic) ?? new Set();
-    set.add(listener);
-    this.listeners.set(topic, set);
-    return () => set.delete(listener);
+  /** Frees expired leases, and those of owners not in `aliveOwners` when given. */
+  reapExpired(options: ReapOptions = {}): number {
+    const alive = options.aliveOwners ? JSON.stringify(options.aliveOwners) : null;
+    return this.reapStmt.run(options.now ?? Date.now(), alive, alive).changes;
+  }
+
+  /** Whether any message (any topic, claimed or not) is keyed by `key`. */
+  hasKey(key: string): boolean {
+    return this.db.prepare("SELECT 1 FROM queue WHERE key = ? LIMIT 1").get(key) !== undefined;
   }
 
   size(topic: Topic): number {

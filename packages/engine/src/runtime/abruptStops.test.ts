@@ -36,12 +36,12 @@ describe("countAbruptStop", () => {
     await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.claimed("executor").length === 0);
     const taskRunId = instance.executions.get(created.id)!.execution.taskRunList[0]!.id;
 
-    countAbruptStop(instance);
+    await countAbruptStop(instance.context);
     const once = instance.executions.get(created.id)!;
     expect(once.executorState.interruptions).toEqual({ [taskRunId]: 1 });
     expect(once.execution.state.current).toBe("RUNNING");
 
-    countAbruptStop(instance);
+    await countAbruptStop(instance.context);
     const failed = instance.executions.get(created.id)!;
     expect(failed.finished).toBe(true);
     expect(failed.execution.state.current).toBe("FAILED");
@@ -63,8 +63,8 @@ describe("countAbruptStop", () => {
       const { flow } = instance.deploy(SLEEP);
       const first = await instance.createExecution(flow.namespace, flow.id);
       const second = await instance.createExecution(flow.namespace, flow.id);
-      expect(instance.queue.claim("executor", 10)).toHaveLength(2);
-      countAbruptStop(instance);
+      expect(instance.queue.claim("executor", 10, "dead-process", 60_000)).toHaveLength(2);
+      await countAbruptStop(instance.context);
       expect(instance.executions.get(first.id)!.execution.state.current).toBe("FAILED");
       expect(instance.logs.find({ executionId: first.id, minLevel: "ERROR" })[0]!.message).toBe(
         "The server stopped abruptly 1 time while processing this execution; the execution is failed instead of being resumed again",

@@ -13,8 +13,9 @@ import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import { failExecution } from "../executor/actions.ts";
 import type { TaskRun } from "../model/execution.ts";
 import type { FlowGraph } from "../model/flowGraph.ts";
-import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
-import type { Instance } from "./instance.ts";
+import type { StoredExecution } from "../backend/records.ts";
+import { endedMessages } from "./executorService.ts";
+import type { RoleContext } from "./roleContext.ts";
 
 /** The key of executor-side work (no task run) in `interruptions`. */
 const EXECUTOR = "executor";
@@ -25,20 +26,21 @@ interface Interrupted {
 }
 
 /** Call at open, before the claimed messages are released, when the previous process died. */
-export function countAbruptStop(instance: Instance): void {
-  const limit = instance.config.executor.maxAbruptStops;
+export async function countAbruptStop(ctx: RoleContext): Promise<void> {
+  const { backend } = ctx;
+  const limit = ctx.config.executor.maxAbruptStops;
   const inFlight = new Map<string, Interrupted>();
   const add = (executionId: string, key: string, taskId?: string) => {
     const entry = inFlight.get(executionId) ?? { keys: new Map() };
     entry.keys.set(key, taskId);
     inFlight.set(executionId, entry);
   };
-  for (const message of instance.queue.claimed<WorkerJob>("worker"))
+  for (const message of await backend.queue.claimed<WorkerJob>("worker"))
     add(message.payload.executionId, message.payload.taskRunId, message.payload.task.id);
-  const firstExecutor = instance.queue.claimed("executor")[0];
+  const firstExecutor = (await backend.queue.claimed("executor"))[0];
   if (firstExecutor?.key) add(firstExecutor.key, EXECUTOR);
   for (const [executionId, { keys }] of inFlight) {
-    const stored = instance.executions.get(executionId);
+    const stored = await backend.executions.get(executionId);
     if (!stored || stored.finished) continue;
     const interruptions = { ...(stored.executorState.interruptions ?? {}) };
     let reached: string | undefined;
@@ -48,7 +50,7 @@ export function countAbruptStop(instance: Instance): void {
     }
     const state = { ...stored.executorState, interruptions };
     if (reached === undefined) {
-      instance.db.transaction(() => instance.executions.update(stored.execution, state, false))();
+      await backend.transaction((tx) => tx.executions.update(stored.execution, state, false));
       continue;
     }
     const taskRun = stored.execution.taskRunList.find((t) => t.id === reached);
@@ -58,8 +60,8 @@ export function countAbruptStop(instance: Instance): void {
         ? "processing this execution"
         : `running task '${keys.get(reached) ?? reached}'`;
     const times = interruptions[reached]!;
-    fail(
-      instance,
+    await fail(
+      ctx,
       stored,
       state,
       taskRun,
@@ -68,13 +70,13 @@ export function countAbruptStop(instance: Instance): void {
   }
 }
 
-function fail(
-  instance: Instance,
+async function fail(
+  ctx: RoleContext,
   stored: StoredExecution,
   state: ExecutorState,
   taskRun: TaskRun | undefined,
   message: string,
-): void {
+): Promise<void> {
   const x = failExecution(stored.execution, taskRun, new Date());
   const log: LogEntry = {
     namespace: x.namespace,
@@ -87,21 +89,20 @@ function fail(
   };
   let graph: FlowGraph | undefined;
   try {
-    graph = instance.flows.graph(x.namespace, x.flowId, x.flowRevision);
+    graph = ctx.flows.graph(x.namespace, x.flowId, x.flowRevision);
   } catch {
     graph = undefined;
   }
-  instance.db.transaction(() => {
-    instance.executions.update(x, state, true);
-    instance.logs.append([log]);
-    instance.queue.dropAll("executor", x.id);
-    instance.queue.dropAll("worker", x.id);
-    instance.queue.send([
-      ...instance.executor.endedMessages(stored, x, graph),
-      ...instance.executions
-        .childIds(x.id)
-        .map((childId) => ({ topic: "executor" as const, key: childId, payload: { type: "kill-requested" } })),
+  await ctx.backend.transaction(async (tx) => {
+    await tx.executions.update(x, state, true);
+    await tx.logs.append([log]);
+    await tx.queue.dropAll("executor", x.id);
+    await tx.queue.dropAll("worker", x.id);
+    const children = await tx.executions.childIds(x.id);
+    await tx.queue.send([
+      ...(await endedMessages(ctx, tx, stored, x, graph)),
+      ...children.map((childId) => ({ topic: "executor" as const, key: childId, payload: { type: "kill-requested" } })),
     ]);
-  })();
+  });
   process.stderr.write(`saker: execution '${x.id}' (${x.namespace}/${x.flowId}): ${message}\n`);
 }

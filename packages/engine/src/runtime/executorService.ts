@@ -18,12 +18,15 @@ import type { FlowGraph } from "../model/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
 import type { SubflowRequest } from "../plugins/engineTypes.ts";
-import type { NewMessage, QueueMessage } from "../queue/queue.ts";
-import type { LoadedExecution, StoredExecution } from "../repository/sqlite/executionStore.ts";
+import type { Backend } from "../backend/backend.ts";
+import { NOTIFY } from "../backend/notifier.ts";
+import type { NewMessage, QueueMessage } from "../backend/queue.ts";
+import type { LoadedExecution, StoredExecution } from "../backend/records.ts";
 import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
+import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
-import type { Instance } from "./instance.ts";
+import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /**
  * Running executions whose working copy the executor keeps between steps (read back from the
@@ -31,8 +34,19 @@ import type { Instance } from "./instance.ts";
  */
 const WORKING_COPIES = 256;
 
+/** Log lines written with a step, and work done once it committed. */
+interface StepEffects {
+  outgoing: NewMessage[];
+  inserts: StoredExecution[];
+  logs: LogEntry[];
+  afterCommit: (() => Promise<void>)[];
+}
+
 export class ExecutorService {
   private running = false;
+  private state: RoleState = "INITIALIZED";
+  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
+  private woken = false;
   /**
    * The executions this executor wrote last, as written (their task runs' stored text beside), so
    * a step neither reads nor parses the whole execution again. Any write to an execution by
@@ -48,34 +62,51 @@ export class ExecutorService {
   /** Claimed messages a full disk kept from being processed, processed first once it has space. */
   private held: QueueMessage<ExecutorEvent>[] = [];
 
-  constructor(private readonly instance: Instance) {}
+  constructor(private readonly ctx: RoleContext) {}
+
+  status(): RoleStatus {
+    return { state: this.state, inFlight: this.held.length + this.inFlight.size };
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    const unsubscribe = this.instance.queue.onMessage("executor", () => this.wake?.());
-    this.stopWatching = this.instance.executions.onWrite((id) => {
+    this.state = "RUNNING";
+    const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
+    this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
     });
-    this.loop = this.run().finally(() => {
-      unsubscribe();
-      this.stopWatching?.();
-      this.working.clear();
-    });
+    this.loop = this.run()
+      .then(() => void (this.state = "STOPPED"))
+      .catch((error: unknown) => {
+        this.state = "FAILED";
+        this.ctx.report.internalError("executor stopped", error);
+      })
+      .finally(() => {
+        unsubscribe();
+        this.stopWatching?.();
+        this.working.clear();
+      });
+  }
+
+  private onMessage(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
   }
 
   /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
-  private take(executionId: string): LoadedExecution | undefined {
+  private async take(executionId: string): Promise<LoadedExecution | undefined> {
     const kept = this.working.get(executionId);
     if (kept) {
       this.working.delete(executionId);
       return kept;
     }
-    return this.instance.executions.load(executionId);
+    return this.ctx.backend.executions.load(executionId);
   }
 
   async stop(): Promise<void> {
+    if (this.running) this.state = "STOPPING";
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -89,7 +120,7 @@ export class ExecutorService {
         attempt = 0;
       } catch (error) {
         // A full disk (or a failing claim): the held messages are tried again after a delay.
-        this.instance.reportLoopError("executor", error);
+        this.ctx.report.loopError("executor", error);
         await this.sleep(backoffMs(attempt++));
       }
     }
@@ -100,9 +131,12 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
+    this.woken = false;
+    const { backend, config, leases } = this.ctx;
     const batch = this.held.length
       ? this.held.splice(0)
-      : this.instance.queue.claim<ExecutorEvent>("executor", this.instance.config.executor.fetchLimit);
+      : await backend.queue.claim<ExecutorEvent>("executor", config.executor.fetchLimit, backend.owner, leases.leaseMs);
+    leases.hold(batch.map((m) => m.seq));
     if (batch.length === 0) {
       await this.sleep();
       return;
@@ -122,7 +156,8 @@ export class ExecutorService {
         throw error;
       }
       pending.shift();
-      this.instance.disk.ok();
+      this.ctx.leases.drop(messages.map((m) => m.seq));
+      this.ctx.disk.ok();
     }
   }
 
@@ -132,21 +167,22 @@ export class ExecutorService {
       await this.process(executionId, messages);
     } catch (error) {
       if (isDiskFull(error)) throw error;
-      this.instance.reportInternalError(`executor failed on execution '${executionId}'`, error);
-      this.instance.db.transaction(() => this.instance.queue.ack(messages.map((m) => m.seq)))();
+      this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
+      await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
     } finally {
       this.inFlight.delete(executionId);
     }
   }
 
   /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
-  private sleep(maxMs = 1000): Promise<void> {
+  private async sleep(maxMs = 1000): Promise<void> {
     let next: number | undefined;
     try {
-      next = this.instance.queue.nextAvailable("executor");
+      next = await this.ctx.backend.queue.nextAvailable("executor");
     } catch {
       next = undefined; // a failing read: wait the full delay, the loop reports the next failure
     }
+    if (this.woken || !this.running) return;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.timer);
@@ -158,89 +194,77 @@ export class ExecutorService {
     });
   }
 
-  private deps(execution: Execution, flow: Flow): ExecutorDeps {
-    const instance = this.instance;
+  /** `running`: the flow's RUNNING and PAUSED executions but this one, read before the step when it has a concurrency limit. */
+  private deps(execution: Execution, flow: Flow, running: number): ExecutorDeps {
+    const { renderer, renders, secretGuard } = this.ctx;
     let masker: SecretMasker | undefined;
     return {
       now: () => new Date(),
       newId: friendlyId,
       // variables a flowable built itself (a Subflow's child execution) may hold sealed values too
       render: (template, variables, typed) =>
-        instance.renderer.render(
-          template,
-          instance.secretGuard.reveal(variables),
-          typed,
-          instance.executorServices(execution),
-        ),
+        renderer.render(template, secretGuard.reveal(variables), typed, renders.executorServices(execution)),
       renderValue: (value, variables) =>
-        instance.renderer.renderValue(
-          value,
-          instance.secretGuard.reveal(variables),
-          instance.executorServices(execution),
-        ),
-      variables: (sources, decrypt) => instance.variables(sources, decrypt),
-      countRunning: () =>
-        instance.executions.countRunning(
-          execution.tenantId ?? instance.config.tenantId,
-          execution.namespace,
-          execution.flowId,
-          execution.id,
-        ),
-      seal: (value) =>
-        instance.secretGuard.seal(value, (masker ??= instance.secretGuard.executionMasker(flow, execution))),
+        renderer.renderValue(value, secretGuard.reveal(variables), renders.executorServices(execution)),
+      variables: (sources, decrypt) => renders.variables(sources, decrypt),
+      countRunning: () => running,
+      seal: (value) => secretGuard.seal(value, (masker ??= secretGuard.executionMasker(flow, execution))),
     };
   }
 
   private async process(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
-    const instance = this.instance;
-    const loaded = this.take(executionId);
+    const { backend, config, flows, secretGuard } = this.ctx;
+    const loaded = await this.take(executionId);
     const stored = loaded?.stored;
     const seqs = messages.map((m) => m.seq);
     if (!loaded || !stored) {
-      instance.db.transaction(() => instance.queue.ack(seqs))();
+      await backend.transaction((tx) => tx.queue.ack(seqs));
       return;
     }
+    const x0 = stored.execution;
     let graph: FlowGraph;
     try {
-      graph = instance.flows.graph(stored.execution.namespace, stored.execution.flowId, stored.execution.flowRevision);
+      graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
       return this.failWithoutFlow(stored, seqs, error);
     }
+    const running = graph.flow.concurrency
+      ? await backend.executions.countRunning(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, x0.id)
+      : 0;
     await nextTurn();
-    const stateBefore = stored.execution.state.current;
+    const stateBefore = x0.state.current;
     const result = await transition(
       graph,
-      stored.execution,
+      x0,
       stored.executorState,
       messages.map((m) => m.payload),
-      this.deps(stored.execution, graph.flow),
+      this.deps(x0, graph.flow, running),
     );
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
-    const masker = instance.secretGuard.masker();
-    const logs = result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }));
-    const outgoing: NewMessage[] = [];
-    const inserts: StoredExecution[] = [];
-    const afterCommit: (() => void)[] = [];
-    for (const command of result.commands)
-      await this.handleCommand(command, result, graph, outgoing, inserts, afterCommit);
+    const masker = secretGuard.masker();
+    const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
+    for (const command of result.commands) await this.handleCommand(command, result, graph, effects);
+    const { outgoing, inserts, afterCommit } = effects;
+    // lines of the commands (a Subflow's "Created new execution") come before the step's own
+    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }))];
     await nextTurn();
     const justFinished = result.finished && !stored.finished;
-    if (justFinished) outgoing.push(...this.endedMessages(stored, result.execution, graph));
+    if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
     else if (result.execution.state.current !== stateBefore)
-      outgoing.push(...instance.stateChangeMessages(result.execution));
+      outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     // Written by someone else while this step ran: the whole execution is written, as before.
     const foreign = this.inFlight.get(executionId) === true;
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    instance.db.transaction(() => {
+    await backend.transaction(async (tx) => {
       if (write)
-        runs = instance.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
-      for (const child of inserts) instance.executions.insert(child);
-      instance.queue.send(outgoing);
-      instance.logs.append(logs);
-      instance.queue.ack(seqs);
-    })();
+        runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
+      for (const child of inserts) await tx.executions.insert(child);
+      await tx.queue.send(outgoing);
+      await tx.logs.append(logs);
+      await tx.queue.ack(seqs);
+    });
     // Committed: the working copy is what the database holds (a later write by anyone else drops it).
     // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
     if (write && !result.finished)
@@ -248,23 +272,34 @@ export class ExecutorService {
         stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
         runs,
       });
-    instance.queue.notify(outgoing.map((m) => m.topic));
-    for (const effect of afterCommit) effect();
-    for (const log of logs) instance.events.emit("log", log);
-    if (result.changed || justFinished) instance.events.emit("execution", result.execution);
-    for (const child of inserts) instance.events.emit("execution", child.execution);
-    if (justFinished) instance.events.emit("execution:end", result.execution);
+    const notifier = backend.notifier;
+    for (const topic of new Set(outgoing.map((m) => m.topic))) notifier.notify(NOTIFY.queue(topic));
+    for (const effect of afterCommit) await effect();
+    this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+  }
+
+  /** Tells the followers (live views, waits) what a committed step wrote. */
+  private announce(
+    logs: readonly LogEntry[],
+    written: Execution | undefined,
+    inserts: readonly StoredExecution[],
+    ended: boolean,
+  ): void {
+    const notifier = this.ctx.backend.notifier;
+    for (const log of logs) notifier.notify(NOTIFY.log, log);
+    if (written) notifier.notify(NOTIFY.execution, written);
+    for (const child of inserts) notifier.notify(NOTIFY.execution, child.execution);
+    if (ended && written) notifier.notify(NOTIFY.executionEnd, written);
   }
 
   private async handleCommand(
     command: ExecutorCommand,
     result: TransitionResult,
     graph: FlowGraph,
-    outgoing: NewMessage[],
-    inserts: StoredExecution[],
-    afterCommit: (() => void)[],
+    effects: StepEffects,
   ): Promise<void> {
-    const instance = this.instance;
+    const { backend } = this.ctx;
+    const { outgoing, inserts, afterCommit } = effects;
     const x = result.execution;
     switch (command.type) {
       case "run-task":
@@ -279,31 +314,25 @@ export class ExecutorService {
         });
         return;
       case "create-subflow":
-        return this.createSubflow(
-          x,
-          command.parentTaskRunId,
-          command.taskId,
-          command.request,
-          outgoing,
-          inserts,
-          afterCommit,
-        );
+        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, effects);
       case "kill-tasks":
-        afterCommit.push(() => {
-          instance.queue.dropPending("worker", x.id);
-          instance.worker.abortExecution(x.id);
+        afterCommit.push(async () => {
+          await backend.queue.dropPending("worker", x.id);
+          backend.notifier.notify(ROLE_TOPICS.killTasks, x.id);
         });
         return;
       case "kill-subflows":
-        for (const childId of instance.executions.childIds(x.id))
+        for (const childId of await backend.executions.childIds(x.id))
           outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
         return;
       case "remove-working-directory":
-        afterCommit.push(() => instance.worker.removeWorkingDirectory(command.workingDirectoryId));
+        afterCommit.push(async () =>
+          backend.notifier.notify(ROLE_TOPICS.removeWorkingDirectory, command.workingDirectoryId),
+        );
         return;
       case "replay": {
         const replay = replayExecution(graph, command.execution, new Date(), friendlyId);
-        const parent = instance.executions.get(x.id);
+        const parent = await backend.executions.get(x.id);
         inserts.push({
           execution: replay.execution,
           executorState: replay.state,
@@ -312,7 +341,7 @@ export class ExecutorService {
             ? { parentExecutionId: parent.parentExecutionId, parentTaskRunId: parent.parentTaskRunId! }
             : {}),
         });
-        outgoing.push({ topic: "executor", key: replay.execution.id, payload: { type: "process" } });
+        outgoing.push(processMessage(replay.execution.id));
         return;
       }
     }
@@ -323,15 +352,16 @@ export class ExecutorService {
     parentTaskRunId: string,
     taskId: string,
     request: SubflowRequest,
-    outgoing: NewMessage[],
-    inserts: StoredExecution[],
-    afterCommit: (() => void)[],
+    effects: StepEffects,
   ): Promise<void> {
-    const instance = this.instance;
+    const { flows, admission } = this.ctx;
+    const { outgoing, inserts } = effects;
     const previous =
       request.restartOf ??
-      (request.restartIteration ? this.childOfIteration(parent.id, parentTaskRunId, request.iteration) : undefined);
-    if (previous !== undefined && this.restartSubflow(parent, parentTaskRunId, taskId, previous, outgoing, afterCommit))
+      (request.restartIteration
+        ? await this.childOfIteration(parent.id, parentTaskRunId, request.iteration)
+        : undefined);
+    if (previous !== undefined && (await this.restartSubflow(parent, parentTaskRunId, taskId, previous, effects)))
       return;
     if (request.restartOf !== undefined) {
       // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
@@ -339,8 +369,8 @@ export class ExecutorService {
       delete request.restartOf;
     }
     try {
-      const loaded = instance.flows.get(request.namespace, request.flowId, request.revision);
-      const child = await instance.buildExecution(loaded.flow, {
+      const loaded = flows.get(request.namespace, request.flowId, request.revision);
+      const child = await admission.buildExecution(loaded.flow, {
         id: request.executionId,
         inputs: request.inputs,
         labels: request.labels,
@@ -364,19 +394,15 @@ export class ExecutorService {
         finished: false,
         ...(request.wait ? { parentExecutionId: parent.id, parentTaskRunId } : { parentExecutionId: parent.id }),
       });
-      outgoing.push({ topic: "executor", key: child.id, payload: { type: "process" } });
-      instance.logs.append([
-        {
-          namespace: parent.namespace,
-          flowId: parent.flowId,
-          executionId: parent.id,
+      outgoing.push(processMessage(child.id));
+      effects.logs.push(
+        subflowLog(
+          parent,
           taskId,
-          taskRunId: parentTaskRunId,
-          level: "INFO",
-          message: `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
-          timestamp: new Date().toISOString(),
-        },
-      ]);
+          parentTaskRunId,
+          `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
+        ),
+      );
     } catch (error) {
       if (isDiskFull(error)) throw error;
       outgoing.push({
@@ -392,18 +418,18 @@ export class ExecutorService {
   }
 
   /** The child a ForEachItem task run started for one batch (`iteration`), if any. */
-  private childOfIteration(
+  private async childOfIteration(
     parentId: string,
     parentTaskRunId: string,
     iteration: number | undefined,
-  ): string | undefined {
-    const instance = this.instance;
-    return instance.executions.childIds(parentId).find((id) => {
-      const stored = instance.executions.get(id);
-      return (
-        stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration
-      );
-    });
+  ): Promise<string | undefined> {
+    const executions = this.ctx.backend.executions;
+    for (const id of await executions.childIds(parentId)) {
+      const stored = await executions.get(id);
+      if (stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration)
+        return id;
+    }
+    return undefined;
   }
 
   /**
@@ -411,16 +437,15 @@ export class ExecutorService {
    * restarted (once this pass is committed) and reports to the same task run when it ends; a child
    * that did not fail reports its result again now. False when there is no such child any more.
    */
-  private restartSubflow(
+  private async restartSubflow(
     parent: Execution,
     parentTaskRunId: string,
     taskId: string,
     childId: string,
-    outgoing: NewMessage[],
-    afterCommit: (() => void)[],
-  ): boolean {
-    const instance = this.instance;
-    const stored = instance.executions.get(childId);
+    effects: StepEffects,
+  ): Promise<boolean> {
+    const { backend, admission } = this.ctx;
+    const stored = await backend.executions.get(childId);
     if (
       !stored ||
       stored.execution.deleted ||
@@ -429,35 +454,22 @@ export class ExecutorService {
     )
       return false;
     const child = stored.execution;
-    const log = (message: string) =>
-      instance.logs.append([
-        {
-          namespace: parent.namespace,
-          flowId: parent.flowId,
-          executionId: parent.id,
-          taskId,
-          taskRunId: parentTaskRunId,
-          level: "INFO",
-          message,
-          timestamp: new Date().toISOString(),
-        },
-      ]);
     if (!isFailed(child.state.current)) {
-      outgoing.push({
+      effects.outgoing.push({
         topic: "executor",
         key: parent.id,
         payload: { type: "subflow-ended", taskRunId: parentTaskRunId, child },
       });
       return true;
     }
-    afterCommit.push(() => {
+    effects.afterCommit.push(async () => {
       try {
-        instance.restart(child.id);
-        log(
-          `Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
-        );
+        await admission.restart(child.id);
+        const line = `Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`;
+        const log = subflowLog(parent, taskId, parentTaskRunId, line);
+        await backend.logs.append([log]);
       } catch (error) {
-        instance.signal(parent.id, {
+        await admission.signal(parent.id, {
           type: "subflow-failed",
           taskRunId: parentTaskRunId,
           message: `Unable to restart execution '${child.id}': ${errorMessage(error)}`,
@@ -468,31 +480,16 @@ export class ExecutorService {
   }
 
   /** An execution ended: tell its parent (Subflow), free a concurrency slot, fire flow triggers. */
-  endedMessages(stored: StoredExecution, execution: Execution, graph: FlowGraph | undefined): NewMessage[] {
-    const instance = this.instance;
-    const outgoing: NewMessage[] = [];
-    if (stored.parentExecutionId && stored.parentTaskRunId) {
-      outgoing.push({
-        topic: "executor",
-        key: stored.parentExecutionId,
-        payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution },
-      });
-    }
-    if (graph?.flow.concurrency) {
-      const queued = instance.executions.oldestQueued(
-        execution.tenantId ?? instance.config.tenantId,
-        execution.namespace,
-        execution.flowId,
-      );
-      if (queued && queued !== execution.id)
-        outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
-    }
-    outgoing.push(...instance.flowTriggerMessages(execution));
-    return outgoing;
+  async endedMessages(
+    stored: StoredExecution,
+    execution: Execution,
+    graph: FlowGraph | undefined,
+  ): Promise<NewMessage[]> {
+    return endedMessages(this.ctx, this.ctx.backend, stored, execution, graph);
   }
 
-  private failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): void {
-    const instance = this.instance;
+  private async failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): Promise<void> {
+    const { backend } = this.ctx;
     const x = structuredClone(stored.execution);
     const log: LogEntry = {
       namespace: x.namespace,
@@ -503,12 +500,59 @@ export class ExecutorService {
       timestamp: new Date().toISOString(),
     };
     if (!stored.finished) x.state = withState(x.state, "FAILED", new Date());
-    instance.db.transaction(() => {
-      instance.executions.update(x, stored.executorState, true);
-      instance.logs.append([log]);
-      instance.queue.ack(seqs);
-    })();
-    instance.events.emit("execution", x);
-    instance.events.emit("execution:end", x);
+    await backend.transaction(async (tx) => {
+      await tx.executions.update(x, stored.executorState, true);
+      await tx.logs.append([log]);
+      await tx.queue.ack(seqs);
+    });
+    backend.notifier.notify(NOTIFY.execution, x);
+    backend.notifier.notify(NOTIFY.executionEnd, x);
   }
+}
+
+/** A log line on the task run of a Subflow (or ForEachItem) in its parent execution. */
+function subflowLog(parent: Execution, taskId: string, taskRunId: string, message: string): LogEntry {
+  return {
+    namespace: parent.namespace,
+    flowId: parent.flowId,
+    executionId: parent.id,
+    taskId,
+    taskRunId,
+    level: "INFO",
+    message,
+    timestamp: new Date().toISOString(),
+  };
+}
+
+/**
+ * The messages of an execution that ended: to its parent (Subflow), to the oldest execution of
+ * its flow waiting for a concurrency slot, to the scheduler (Flow triggers). Read through `db`
+ * (a transaction, when called inside one).
+ */
+export async function endedMessages(
+  ctx: Pick<RoleContext, "config" | "admission">,
+  db: Backend,
+  stored: StoredExecution,
+  execution: Execution,
+  graph: FlowGraph | undefined,
+): Promise<NewMessage[]> {
+  const outgoing: NewMessage[] = [];
+  if (stored.parentExecutionId && stored.parentTaskRunId) {
+    outgoing.push({
+      topic: "executor",
+      key: stored.parentExecutionId,
+      payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution },
+    });
+  }
+  if (graph?.flow.concurrency) {
+    const queued = await db.executions.oldestQueued(
+      execution.tenantId ?? ctx.config.tenantId,
+      execution.namespace,
+      execution.flowId,
+    );
+    if (queued && queued !== execution.id)
+      outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
+  }
+  outgoing.push(...ctx.admission.flowTriggerMessages(execution));
+  return outgoing;
 }

@@ -3,64 +3,59 @@
  * executor and the workers in this process. The CLI and the server drive it through the methods
  * below; nothing here knows about HTTP or terminals.
  */
-import { EventEmitter } from "node:events";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import { errorMessage, SakerError, type AnyTaskDefinition } from "@saker/sdk";
+import { errorMessage, SakerError } from "@saker/sdk";
+import { SqliteBackend, sqliteStores } from "../backend/sqlite/sqliteBackend.ts";
+import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
-import { closeIsolationPool, runIsolatedTask } from "../worker/isolation/pool.ts";
+import { closeIsolationPool } from "../worker/isolation/pool.ts";
 import { watchPlugins } from "../plugins/loader.ts";
-import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
-import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
+import type { VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
-import { inputLeaves, type Flow } from "../model/flow.ts";
-import { friendlyId } from "../model/ids.ts";
+import type { Flow } from "../model/flow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { NewMessage } from "../queue/queue.ts";
-import { SqliteQueue } from "../queue/sqliteQueue.ts";
+import type { SqliteQueue } from "../queue/sqliteQueue.ts";
 import { openDatabase, type SqliteDatabase } from "../repository/sqlite/database.ts";
-import { ExecutionStore } from "../repository/sqlite/executionStore.ts";
-import { FlowStore } from "../repository/sqlite/flowStore.ts";
-import { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
+import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
 import { StatsStore } from "../repository/sqlite/statsStore.ts";
-import { LogStore } from "../repository/sqlite/logStore.ts";
-import { MetricStore } from "../repository/sqlite/metricStore.ts";
-import { TriggerStore } from "../repository/sqlite/triggerStore.ts";
+import type { LogStore } from "../repository/sqlite/logStore.ts";
+import type { MetricStore } from "../repository/sqlite/metricStore.ts";
+import type { TriggerStore } from "../repository/sqlite/triggerStore.ts";
 import { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
 import { asDiskFull, isDiskFull } from "../storage/diskFull.ts";
 import { LocalStorage } from "../storage/localStorage.ts";
-import { isUnder, toStoragePath } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
-import { streamToBuffer } from "../storage/streams.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
-import { namespaceFiles } from "../worker/taskStorage.ts";
 import { countAbruptStop } from "./abruptStops.ts";
+import { Admission, checkPaused, planReplay, planRestart, processMessage } from "./admission.ts";
 import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
-import { buildExecution, checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
+import { checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
 import type { InputCheck } from "../model/inputs.ts";
 import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
 import { FlowService } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
+import { InstanceEventsFacade } from "./instanceEvents.ts";
+import { LeaseKeeper } from "./leases.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
-import { secretSubkey } from "./secretSubkey.ts";
 import type { EngineServices } from "./engineServices.ts";
 import type { RenderServices, Renderer } from "./renderer.ts";
+import { Renders } from "./renderServices.ts";
+import type { Reporter, RoleContext, RoleStatus } from "./roleContext.ts";
 import { WorkerService } from "./workerService.ts";
 import { SchedulerService } from "./schedulerService.ts";
 import { SecretGuard } from "./secretGuard.ts";
+import { engineServices, pluginConfiguration, workerDeps, type WorkerParts } from "./workerDeps.ts";
 
-export interface InstanceEvents {
-  execution: [Execution];
-  "execution:end": [Execution];
-  log: [LogEntry];
-}
+export type { InstanceEvents } from "./instanceEvents.ts";
 
 export interface OpenOptions {
   /** Start the executor and workers at once (default true). */
@@ -86,18 +81,10 @@ function encryptionKey(config: CompiledConfig): Buffer {
   return key;
 }
 
-function instanceEnvs(config: CompiledConfig): Record<string, string> {
-  const prefix = config.variables.envVarsPrefix;
-  const envs: Record<string, string> = {};
-  for (const [name, value] of Object.entries(config.env)) {
-    if (value !== undefined && name.startsWith(prefix) && name.length > prefix.length)
-      envs[name.slice(prefix.length).toLowerCase()] = value;
-  }
-  return envs;
-}
-
-export class Instance {
-  readonly events = new EventEmitter<InstanceEvents>();
+export class Instance implements RoleContext {
+  readonly events: InstanceEventsFacade;
+  /** The database behind the async interfaces the loops use (the stores below are its synchronous side). */
+  readonly backend: SqliteBackend;
   readonly queue: SqliteQueue;
   readonly executions: ExecutionStore;
   readonly logs: LogStore;
@@ -112,15 +99,24 @@ export class Instance {
   /** Masking, sealing and the masked view of secret values. */
   readonly secretGuard: SecretGuard;
   readonly renderer: Renderer;
+  /** Render services and variables of the executor's and the triggers' renders. */
+  readonly renders: Renders;
+  /** New executions, signals, restarts: through the backend, then a wake-up. */
+  readonly admission: Admission;
+  readonly report: Reporter;
+  /** The leases of this process's queue claims, renewed, and the expired ones reaped. */
+  readonly leases: LeaseKeeper;
+  /** What the roles are handed (no role reaches the instance itself). */
+  readonly context: RoleContext;
   readonly executor: ExecutorService;
   readonly worker: WorkerService;
   readonly scheduler: SchedulerService;
   /** Reports a full disk once and its end (the loops wait for space instead of failing). */
   readonly disk: DiskWatch;
   private schedulerEnabled = false;
-  private readonly envs: Record<string, string>;
   private closed = false;
   private stopWatching: (() => void) | undefined;
+  private readonly workerParts: WorkerParts;
   /** `name@version` of every plugin version registered from the plugins folder. */
   readonly loadedPlugins = new Set<string>();
 
@@ -130,14 +126,23 @@ export class Instance {
     readonly registry: PluginRegistry,
     private readonly unlock: () => void,
   ) {
-    this.queue = new SqliteQueue(db);
-    this.executions = new ExecutionStore(db);
-    this.logs = new LogStore(db);
-    this.kv = new KvRepository(db);
-    this.metrics = new MetricStore(db);
+    const stores = sqliteStores(db);
+    this.report = {
+      loopError: (context, error) => this.reportLoopError(context, error),
+      internalError: (context, error) => this.reportInternalError(context, error),
+    };
+    this.backend = new SqliteBackend(stores, {
+      notifier: new LocalNotifier((topic, error) => this.reportInternalError(`a listener of '${topic}'`, error)),
+    });
+    this.events = new InstanceEventsFacade(this.backend.notifier);
+    this.queue = stores.queue;
+    this.executions = stores.executions;
+    this.logs = stores.logs;
+    this.kv = stores.kv;
+    this.metrics = stores.metrics;
     this.stats = new StatsStore(db);
-    this.triggers = new TriggerStore(db);
-    this.flows = new FlowService(new FlowStore(db), registry, config.tenantId, config.plugins.defaults);
+    this.triggers = stores.triggers;
+    this.flows = new FlowService(stores.flows, registry, config.tenantId, config.plugins.defaults);
     this.storage = new LocalStorage(config.storagePath);
     const backends: SecretBackend[] = [
       new EnvSecretBackend(config.env, (name) =>
@@ -149,12 +154,66 @@ export class Instance {
     this.encryption = new Encryption(encryptionKey(config));
     this.secretGuard = new SecretGuard(this.secrets, this.encryption);
     this.renderer = createRenderer(registry, config.expressions);
-    this.envs = instanceEnvs(config);
+    this.renders = new Renders(config, this.secretGuard, {
+      storage: this.storage,
+      secrets: this.secrets,
+      encryption: this.encryption,
+      kv: (namespace, key) => this.backend.kv.get(config.tenantId, namespace, key),
+      errorLogs: (executionId) => this.backend.logs.find({ executionId, minLevel: "ERROR" }),
+    });
+    this.admission = new Admission({
+      backend: this.backend,
+      config,
+      flows: this.flows,
+      renderer: this.renderer,
+      renders: this.renders,
+      storage: this.storage,
+      encryption: this.encryption,
+      secretGuard: this.secretGuard,
+      schedulerEnabled: () => this.schedulerEnabled,
+    });
+    this.workerParts = {
+      config,
+      registry,
+      renderer: this.renderer,
+      storage: this.storage,
+      secrets: this.secrets,
+      encryption: this.encryption,
+      secretGuard: this.secretGuard,
+      flows: this.flows,
+      stores: {
+        kv: this.kv,
+        logs: this.logs,
+        executions: this.executions,
+        metrics: this.metrics,
+        triggers: this.triggers,
+      },
+      signal: (id, event) => this.signal(id, event),
+      resume: async (id, inputs) => this.resume(id, inputs),
+      createExecution: (namespace, flowId, inputs) =>
+        this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
+    };
     this.disk = new DiskWatch(config.home, (line) => process.stderr.write(`saker: ${line}\n`));
-    this.executor = new ExecutorService(this);
-    this.worker = new WorkerService(this);
-    this.scheduler = new SchedulerService(this);
-    this.events.setMaxListeners(0);
+    this.leases = new LeaseKeeper(this.backend, (context, error) => this.reportLoopError(context, error));
+    this.context = {
+      backend: this.backend,
+      config,
+      flows: this.flows,
+      registry,
+      renderer: this.renderer,
+      renders: this.renders,
+      secretGuard: this.secretGuard,
+      storage: this.storage,
+      admission: this.admission,
+      report: this.report,
+      disk: this.disk,
+      leases: this.leases,
+      workerDeps: (log) => this.workerDeps(log),
+      pluginConfiguration: (type) => this.pluginConfiguration(type),
+    };
+    this.executor = new ExecutorService(this.context);
+    this.worker = new WorkerService(this.context);
+    this.scheduler = new SchedulerService(this.context);
   }
 
   /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
@@ -179,9 +238,10 @@ export class Instance {
       const instance = new Instance(config, db, registry, unlock);
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
-      if (!counted) countAbruptStop(instance);
+      if (!counted) await countAbruptStop(instance.context);
       counted = true;
-      instance.queue.releaseAll();
+      // One process per home (the lock): every claim not made by this open belongs to a dead process.
+      await instance.backend.queue.reapExpired({ aliveOwners: [instance.backend.owner] });
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
@@ -192,6 +252,7 @@ export class Instance {
   }
 
   start(): void {
+    this.leases.start();
     this.executor.start();
     this.worker.start();
     if (this.schedulerEnabled) {
@@ -218,8 +279,9 @@ export class Instance {
     await this.scheduler.stop();
     await this.worker.stop();
     await this.executor.stop();
+    await this.leases.stop();
     await closeIsolationPool();
-    this.db.close();
+    await this.backend.close();
     this.unlock();
   }
 
@@ -234,212 +296,72 @@ export class Instance {
     if (this.config.env.SAKER_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   }
 
+  /** The roles' statuses (`/health`). */
+  status(): { executor: RoleStatus; worker: RoleStatus; scheduler: RoleStatus } {
+    return { executor: this.executor.status(), worker: this.worker.status(), scheduler: this.scheduler.status() };
+  }
+
   /**
    * The variables of a render context. `decrypt` reveals SECRET inputs and sealed values (outputs,
    * labels… holding a secret) in memory only.
    */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const built = buildRunVariables({
-      ...sources,
-      envs: this.envs,
-      globals: this.config.variables.globals,
-      tenantId: this.config.tenantId,
-    });
-    const vars = decrypt ? this.secretGuard.reveal(built) : built;
-    // built on every render: look for SECRET inputs only when there is something to decrypt
-    const secretInputs =
-      decrypt && sources.execution?.inputs ? inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
-    if (secretInputs.length > 0) {
-      const inputs = { ...(vars.inputs as Record<string, unknown>) };
-      for (const input of secretInputs) {
-        // a SECRET inside a FORM sits at `inputs.<form>.<id>`: copy the maps on the way down
-        const keys = input.id.split(".");
-        let node: Record<string, unknown> | undefined = inputs;
-        for (const key of keys.slice(0, -1)) {
-          const next: unknown = node[key];
-          node =
-            typeof next === "object" && next !== null
-              ? (node[key] = { ...(next as Record<string, unknown>) })
-              : undefined;
-          if (!node) break;
-        }
-        const leaf = keys[keys.length - 1]!;
-        const value = node?.[leaf];
-        if (node && typeof value === "string") {
-          try {
-            node[leaf] = this.encryption.decrypt(value);
-          } catch {
-            // a default value given in clear stays as it is
-          }
-        }
-      }
-      vars.inputs = inputs;
-    }
-    return vars;
+    return this.renders.variables(sources, decrypt);
   }
 
   /** Runtime services for renders done by the executor (runIf, If conditions, outputs…). */
   executorServices(execution: Execution): RenderServices {
-    return this.renderServices(execution.namespace, execution.id, this.secretGuard.masker(), [
-      toStoragePath(`/${execution.namespace.split(".").join("/")}`),
-    ]);
+    return this.renders.executorServices(execution);
   }
 
   renderServices(namespace: string, executionId: string, masker: SecretMasker, readPrefixes: string[]): RenderServices {
-    const nsFiles = (other?: string) => namespaceFiles(this.storage, other ?? namespace);
-    const storagePath = (path: string) => {
-      if (!path.startsWith("kestra://")) return undefined;
-      const p = toStoragePath(path);
-      if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
-        throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${path}'`);
-      return p;
-    };
-    return {
-      namespace,
-      secret: async (key, subkey) => {
-        const value = await this.secrets.get(key);
-        masker.add(value);
-        if (!subkey) return value;
-        const part = secretSubkey(value, key, subkey);
-        masker.add(part);
-        return part;
-      },
-      kv: async (ns, key) => this.kv.get(this.config.tenantId, ns, key),
-      read: async (path, ns) => {
-        const p = storagePath(path);
-        return (p ? await streamToBuffer(await this.storage.get(p)) : await nsFiles(ns).get(path)).toString("utf8");
-      },
-      fileSize: async (path, ns) => {
-        const p = storagePath(path);
-        return p ? this.storage.size(p) : (await nsFiles(ns).get(path)).length;
-      },
-      fileExists: async (path, ns) => {
-        const p = storagePath(path);
-        return p ? this.storage.exists(p) : nsFiles(ns).exists(path);
-      },
-      errorLogs: async () => this.logs.find({ executionId, minLevel: "ERROR" }),
-      encrypt: (plain) => this.encryption.encrypt(plain),
-      decrypt: (encrypted) => this.encryption.decrypt(encrypted),
-    };
+    return this.renders.renderServices(namespace, executionId, masker, readPrefixes);
   }
 
   workerDeps(log: (entry: LogEntry) => void): WorkerDeps {
-    return {
-      tenantId: this.config.tenantId,
-      registry: this.registry,
-      renderer: this.renderer,
-      storage: this.storage,
-      kv: this.kv,
-      secrets: this.secrets,
-      encryption: this.encryption,
-      secretGuard: this.secretGuard,
-      tmpDir: this.config.tmpDir,
-      log,
-      errorLogs: async (executionId) => this.logs.find({ executionId, minLevel: "ERROR" }),
-      engine: this.engineServices(),
-      invoke: async (type, props, ctx) => {
-        const isolated = type.isolated || this.config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));
-        if (isolated && type.plugin.entry) return runIsolatedTask(type.plugin.entry, type.type, props, ctx);
-        return (type.definition as AnyTaskDefinition).run(props as never, ctx);
-      },
-      pluginConfiguration: (type) => this.pluginConfiguration(type),
-      ...(this.config.server.url ? { serverUrl: this.config.server.url } : {}),
-      refusedAddresses: this.config.http.refusedAddresses,
-    };
+    return workerDeps(this.workerParts, log);
   }
 
   /** The configuration the instance gives a plugin type (`plugins.configurations` matching it). */
   pluginConfiguration(type: string): Record<string, unknown> {
-    return Object.assign(
-      {},
-      ...this.config.plugins.configurations.filter((c) => type.startsWith(c.type)).map((c) => c.values),
-    );
+    return pluginConfiguration(this.config, type);
   }
 
   engineServices(): EngineServices {
-    return {
-      tenantId: this.config.tenantId,
-      logs: this.logs,
-      executions: this.executions,
-      metrics: this.metrics,
-      kv: this.kv,
-      flows: this.flows,
-      storage: this.storage,
-      registry: this.registry,
-      triggers: this.triggers,
-      signal: (id, event) => this.signal(id, event),
-      resume: async (id, inputs) => this.resume(id, inputs),
-      createExecution: (namespace, flowId, inputs) =>
-        this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
-    };
+    return engineServices(this.workerParts);
   }
 
   /** A new execution, its labels and inputs holding a secret (a Subflow's rendered ones) sealed. */
-  async buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
-    const execution = await buildExecution(flow, request, {
-      tenantId: this.config.tenantId,
-      storage: this.storage,
-      renderer: this.renderer,
-      encryption: this.encryption,
-      variables: (f, x) => this.variables({ flow: f, execution: x }, true),
-    });
-    const masker = this.secretGuard.masker();
-    execution.labels = this.secretGuard.seal(execution.labels, masker);
-    if (execution.inputs) execution.inputs = this.secretGuard.seal(execution.inputs, masker);
-    return execution;
+  buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
+    return this.admission.buildExecution(flow, request);
   }
 
-  /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */
-  flowTriggerMessages(execution: Execution): NewMessage[] {
-    return this.schedulerEnabled
-      ? [
-          {
-            topic: "scheduler",
-            key: `ended:${execution.id}`,
-            payload: { type: "execution-ended", executionId: execution.id },
-          },
-        ]
-      : [];
-  }
-
-  /**
-   * When the scheduler runs, an execution that moved to another state without ending (RUNNING,
-   * PAUSED, ...) is posted to it with that state: Flow triggers whose `states` list it fire too.
+  /*
+   * The synchronous writes below are the API the server and the CLI call today (a returned
+   * value or a thrown error is final when the call returns); they write through the synchronous
+   * stores, in the caller's macrotask, and move to the async engine API with the server.
    */
-  stateChangeMessages(execution: Execution): NewMessage[] {
-    if (!this.schedulerEnabled) return [];
-    const state = execution.state.current;
-    return [
-      {
-        topic: "scheduler",
-        key: `state:${execution.id}`,
-        payload: { type: "execution-state", executionId: execution.id, state },
-      },
-    ];
-  }
 
-  /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
+  /** Inserts and queues executions (a webhook's), with `alsoWrite` in the same transaction. */
   startExecutions(executions: readonly Execution[], alsoWrite?: () => void): void {
     this.db.transaction(() => {
       this.queueExecutions(executions);
       alsoWrite?.();
     })();
-    this.announceExecutions(executions);
+    this.admission.announce(executions);
   }
 
   /** Inserts and queues executions; call inside the caller's transaction, then `announceExecutions`. */
   queueExecutions(executions: readonly Execution[]): void {
     for (const execution of executions) {
       this.executions.insert({ execution, executorState: { dispatched: [] }, finished: false });
-      this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
+      this.queue.send([processMessage(execution.id)]);
     }
   }
 
   /** Wakes the executor for executions just committed. */
   announceExecutions(executions: readonly Execution[]): void {
-    if (executions.length === 0) return;
-    this.queue.notify(["executor"]);
-    for (const execution of executions) this.events.emit("execution", execution);
+    this.admission.announce(executions);
   }
 
   /** Validates and saves a flow. */
@@ -448,16 +370,13 @@ export class Instance {
   }
 
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
-  async createExecution(
+  createExecution(
     namespace: string,
     flowId: string,
     request: NewExecution = {},
     revision?: number,
   ): Promise<Execution> {
-    const { flow } = this.flows.get(namespace, flowId, revision);
-    const execution = await this.buildExecution(flow, request);
-    this.insertAndQueue(execution);
-    return execution;
+    return this.admission.create(namespace, flowId, request, revision);
   }
 
   /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */
@@ -473,7 +392,7 @@ export class Instance {
       storage: this.storage,
       renderer: this.renderer,
       encryption: this.encryption,
-      variables: (f, x) => this.variables({ flow: f, execution: x }, true),
+      variables: (f, x) => this.renders.variables({ flow: f, execution: x }, true),
     });
   }
 
@@ -484,10 +403,9 @@ export class Instance {
   ): void {
     this.db.transaction(() => {
       this.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
-      this.queue.send([{ topic: "executor", key: execution.id, payload: { type: "process" } }]);
+      this.queue.send([processMessage(execution.id)]);
     })();
-    this.queue.notify(["executor"]);
-    this.events.emit("execution", execution);
+    this.admission.announce([execution]);
   }
 
   getExecution(id: string): Execution {
@@ -500,7 +418,7 @@ export class Instance {
   signal(executionId: string, event: ExecutorEvent): void {
     this.getExecution(executionId);
     this.db.transaction(() => this.queue.send([{ topic: "executor", key: executionId, payload: event }]))();
-    this.queue.notify(["executor"]);
+    this.backend.notifier.notify(NOTIFY.queue("executor"));
   }
 
   kill(executionId: string): void {
@@ -508,13 +426,7 @@ export class Instance {
   }
 
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): void {
-    const execution = this.getExecution(executionId);
-    if (execution.state.current !== "PAUSED") {
-      throw new SakerError(
-        "EXECUTION_NOT_PAUSED",
-        `Execution '${executionId}' is not paused (state ${execution.state.current})`,
-      );
-    }
+    checkPaused(this.getExecution(executionId));
     this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
   }
 
@@ -522,16 +434,13 @@ export class Instance {
   restart(executionId: string, revision?: number): Execution {
     const stored = this.executions.get(executionId);
     if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-    const x = stored.execution;
-    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
-    if (result.execution.id === x.id) {
+    const result = planRestart(this.flows, stored, revision);
+    if (result.sameId) {
       this.db.transaction(() => {
         this.executions.update(result.execution, result.state, false);
-        this.queue.send([{ topic: "executor", key: x.id, payload: { type: "process" } }]);
+        this.queue.send([processMessage(executionId)]);
       })();
-      this.queue.notify(["executor"]);
-      this.events.emit("execution", result.execution);
+      this.admission.announce([result.execution]);
     } else {
       this.insertAndQueue(result.execution, result.state);
     }
@@ -540,9 +449,7 @@ export class Instance {
 
   /** Replays an execution as a new one, from scratch or from a task run. */
   replay(executionId: string, taskRunId?: string, revision?: number): Execution {
-    const x = this.getExecution(executionId);
-    const graph = this.flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
-    const result = replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+    const result = planReplay(this.flows, this.getExecution(executionId), taskRunId, revision);
     this.insertAndQueue(result.execution, result.state);
     return result.execution;
   }
@@ -555,9 +462,7 @@ export class Instance {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let done = false;
-      const settledPause = (x: Execution) =>
-        x.state.current === "PAUSED" &&
-        (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE key = ?").get(executionId) as { n: number }).n === 0;
+      const settledPause = (x: Execution) => x.state.current === "PAUSED" && !this.queue.hasKey(executionId);
       const check = () => {
         if (done || this.closed) return;
         // the document is read only once the execution may have settled

@@ -8,8 +8,9 @@
  */
 import type { StateType } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
-import type { QueueMessage } from "../queue/queue.ts";
-import type { TriggerState } from "../repository/sqlite/triggerStore.ts";
+import { NOTIFY } from "../backend/notifier.ts";
+import type { QueueMessage } from "../backend/queue.ts";
+import type { TriggerState } from "../backend/records.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
@@ -25,7 +26,7 @@ import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
 import { scheduleSignature, scheduleTick } from "./triggers/scheduleTick.ts";
 import { describe, triggerLog } from "./triggers/triggeredExecution.ts";
 import { mergeTriggerState, type TriggerRun } from "./triggers/triggerRun.ts";
-import type { Instance } from "./instance.ts";
+import type { RoleContext, RoleState, RoleStatus } from "./roleContext.ts";
 
 /** How long an ended execution waits before its Flow triggers are evaluated again after an error. */
 const RETRY_AFTER_MS = 5_000;
@@ -49,15 +50,27 @@ export class SchedulerService {
   /** Listeners of realtime triggers, kept in step with the flows at each tick. */
   readonly realtime: RealtimeListeners;
 
-  constructor(private readonly instance: Instance) {
-    this.realtime = new RealtimeListeners(instance);
+  private state: RoleState = "INITIALIZED";
+  /** Set by a wake-up that came while the consumer was not idle: its next idle returns at once. */
+  private woken = false;
+
+  constructor(private readonly ctx: RoleContext) {
+    this.realtime = new RealtimeListeners(ctx);
+  }
+
+  status(): RoleStatus {
+    return { state: this.state, inFlight: this.held.length + this.polling.size };
   }
 
   /** Consumes ended executions (Flow triggers, stopAfter). */
   startConsumer(): void {
     if (this.consuming) return;
     this.consuming = true;
-    const unsubscribe = this.instance.queue.onMessage("scheduler", () => this.wakeConsumer?.());
+    this.state = "RUNNING";
+    const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("scheduler"), () => {
+      if (this.wakeConsumer) this.wakeConsumer();
+      else this.woken = true;
+    });
     this.consumer = this.consume().finally(unsubscribe);
   }
 
@@ -65,10 +78,12 @@ export class SchedulerService {
   startClock(): void {
     if (this.clockRunning) return;
     this.clockRunning = true;
+    this.state = "RUNNING";
     this.clock = this.runClock();
   }
 
   async stop(): Promise<void> {
+    if (this.state === "RUNNING") this.state = "STOPPING";
     this.clockRunning = false;
     this.consuming = false;
     this.abort.abort();
@@ -76,6 +91,7 @@ export class SchedulerService {
     this.wakeConsumer?.();
     await Promise.all([this.clock, this.consumer, ...this.polling.values()]);
     await this.realtime.stopAll();
+    if (this.state === "STOPPING") this.state = "STOPPED";
   }
 
   private async runClock(): Promise<void> {
@@ -83,7 +99,7 @@ export class SchedulerService {
       try {
         await this.tick(new Date());
       } catch (error) {
-        this.instance.reportLoopError("scheduler tick failed", error);
+        this.ctx.report.loopError("scheduler tick failed", error);
       }
       if (!this.clockRunning) break;
       await new Promise<void>((resolve) => {
@@ -98,15 +114,15 @@ export class SchedulerService {
 
   /** One pass over the clock-driven triggers (public for tests, which pass their own `now`). */
   async tick(now: Date): Promise<void> {
-    const instance = this.instance;
-    const tenantId = instance.config.tenantId;
+    const ctx = this.ctx;
+    const tenantId = ctx.config.tenantId;
     const listening: DeclaredTrigger[] = [];
     // Flows not parsed yet (all of them at startup, or after plugins changed) are parsed without
     // holding the event loop; the pass below then reads them from the cache.
-    await instance.flows.prepareLatest();
-    for (const declared of declaredTriggers(instance)) {
+    await ctx.flows.prepareLatest();
+    for (const declared of declaredTriggers(ctx)) {
       const key = triggerKey(declared);
-      const state: TriggerState = instance.triggers.get(tenantId, key) ?? { ...key };
+      const state: TriggerState = (await ctx.backend.triggers.get(tenantId, key)) ?? { ...key };
       if (state.disabled) continue;
       listening.push(declared);
       try {
@@ -120,37 +136,31 @@ export class SchedulerService {
             new Date(state.nextDate) > now &&
             !(state.backfill && !state.backfill.paused);
           if (waiting) continue;
-          const result = await scheduleTick(instance, declared, state, now);
-          this.commit([{ key, before: state, after: result.state, executions: result.executions }]);
+          const result = await scheduleTick(ctx, declared, state, now);
+          await this.commit([{ key, before: state, after: result.state, executions: result.executions }]);
           continue;
         }
         this.poll(declared, state, now);
       } catch (error) {
-        triggerLog(
-          instance,
-          declared.flow,
-          declared.trigger.id,
-          "ERROR",
-          `Trigger evaluation failed: ${describe(error)}`,
-        );
+        triggerLog(ctx, declared.flow, declared.trigger.id, "ERROR", `Trigger evaluation failed: ${describe(error)}`);
       }
     }
     if (this.clockRunning) this.realtime.sync(listening, Date.now());
   }
 
   private poll(declared: DeclaredTrigger, state: TriggerState, now: Date): void {
-    const definition = pluginTrigger(this.instance, declared, "polling");
+    const definition = pluginTrigger(this.ctx, declared, "polling");
     if (!definition) return;
     const id = `${declared.flow.namespace}/${declared.flow.id}/${declared.trigger.id}`;
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;
-    const run = pollingTick(this.instance, declared, definition, state, now, this.abort.signal)
-      .then((result) => {
+    const run = pollingTick(this.ctx, declared, definition, state, now, this.abort.signal)
+      .then(async (result) => {
         if (this.clockRunning)
-          this.commit([
+          await this.commit([
             { key: triggerKey(declared), before: state, after: result.state, executions: result.executions },
           ]);
       })
-      .catch((error) => this.instance.reportLoopError(`polling trigger ${id} failed`, error))
+      .catch((error: unknown) => this.ctx.report.loopError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
     this.polling.set(id, run);
   }
@@ -159,30 +169,33 @@ export class SchedulerService {
    * Saves what trigger runs changed and starts their executions, in one transaction, with the
    * acknowledgement of the message they came from. A trigger disabled meanwhile starts nothing.
    */
-  private commit(runs: readonly TriggerRun[], ack: number[] = []): void {
-    const instance = this.instance;
-    const tenantId = instance.config.tenantId;
+  private async commit(runs: readonly TriggerRun[], ack: number[] = []): Promise<void> {
+    const { backend, config, admission } = this.ctx;
+    const tenantId = config.tenantId;
     const started: Execution[] = [];
-    instance.db.transaction(() => {
+    await backend.transaction(async (tx) => {
       for (const run of runs) {
-        const current = instance.triggers.get(tenantId, run.key) ?? { ...run.key };
+        const current = (await tx.triggers.get(tenantId, run.key)) ?? { ...run.key };
         if (current.disabled && run.executions.length > 0) continue;
-        instance.triggers.put(tenantId, mergeTriggerState(current, run));
-        instance.queueExecutions(run.executions);
+        await tx.triggers.put(tenantId, mergeTriggerState(current, run));
+        await admission.queueExecutions(tx, run.executions);
         started.push(...run.executions);
       }
-      instance.queue.ack(ack);
-    })();
-    instance.announceExecutions(started);
+      await tx.queue.ack(ack);
+    });
+    admission.announce(started);
   }
 
   private async consume(): Promise<void> {
     let attempt = 0;
     while (this.consuming) {
       try {
+        this.woken = false;
+        const { backend, leases } = this.ctx;
         const batch = this.held.length
           ? this.held.splice(0)
-          : this.instance.queue.claim<SchedulerMessage>("scheduler", 50);
+          : await backend.queue.claim<SchedulerMessage>("scheduler", 50, backend.owner, leases.leaseMs);
+        leases.hold(batch.map((m) => m.seq));
         if (batch.length === 0) {
           await this.idle(1000);
           continue;
@@ -198,17 +211,19 @@ export class SchedulerService {
         attempt = 0;
       } catch (error) {
         // A full disk: the messages stay claimed and are handled again after a pause.
-        this.instance.reportLoopError("scheduler", error);
+        this.ctx.report.loopError("scheduler", error);
         await this.idle(backoffMs(attempt++));
       }
     }
   }
 
   private idle(ms: number): Promise<void> {
+    if (this.woken || !this.consuming) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeConsumer = () => {
         clearTimeout(timer);
+        this.wakeConsumer = undefined;
         resolve();
       };
     });
@@ -217,23 +232,25 @@ export class SchedulerService {
   private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
     try {
       const payload = message.payload;
-      const stored = this.instance.executions.get(payload.executionId);
+      const stored = await this.ctx.backend.executions.get(payload.executionId);
       let runs: TriggerRun[] = [];
       if (stored && payload.type === "execution-state") {
         const execution = { ...stored.execution, state: { ...stored.execution.state, current: payload.state } };
-        runs = await onExecutionStateChanged(this.instance, execution, new Date());
+        runs = await onExecutionStateChanged(this.ctx, execution, new Date());
       } else if (stored) {
-        runs = await onExecutionEnded(this.instance, stored.execution, new Date());
+        runs = await onExecutionEnded(this.ctx, stored.execution, new Date());
       }
-      this.commit(runs, [message.seq]);
+      await this.commit(runs, [message.seq]);
+      this.ctx.leases.drop([message.seq]);
     } catch (error) {
       if (isDiskFull(error)) throw error;
       // Nothing was written: the message comes back later, so no Flow trigger is lost.
-      this.instance.reportInternalError(
+      this.ctx.report.internalError(
         `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
         error,
       );
-      this.instance.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
+      await this.ctx.backend.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
+      this.ctx.leases.drop([message.seq]);
     }
   }
 }

@@ -4,15 +4,18 @@
  * job interrupted by a crash is claimed and run again after a restart.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage } from "@saker/sdk";
+import { errorMessage, SakerError } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
-import type { QueueMessage } from "../queue/queue.ts";
+import type { Backend } from "../backend/backend.ts";
+import { NOTIFY } from "../backend/notifier.ts";
+import type { QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import type { Instance } from "./instance.ts";
+import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
+/** Task log lines are written in groups: at most this long after the first of a group. */
 const LOG_FLUSH_MS = 100;
 /** While the disk is full, task logs wait in memory up to this many lines (the oldest go first). */
 const MAX_PENDING_LOGS = 10_000;
@@ -27,61 +30,91 @@ export class WorkerService {
   private pendingLogs: LogEntry[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = new AbortController();
+  private state: RoleState = "INITIALIZED";
+  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
+  private woken = false;
 
-  constructor(private readonly instance: Instance) {}
+  constructor(private readonly ctx: RoleContext) {}
 
   get activeCount(): number {
     return this.active.size;
   }
 
+  status(): RoleStatus {
+    return { state: this.state, inFlight: this.active.size };
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.state = "RUNNING";
     this.stopping = new AbortController();
-    const unsubscribe = this.instance.queue.onMessage("worker", () => this.wake?.());
-    this.loop = this.run().finally(unsubscribe);
+    const notifier = this.ctx.backend.notifier;
+    const unsubscribe = [
+      notifier.on(NOTIFY.queue("worker"), () => {
+        if (this.wake) this.wake();
+        else this.woken = true;
+      }),
+      notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
+      notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
+    ];
+    this.loop = this.run()
+      .then(() => void (this.state = "STOPPED"))
+      .catch((error: unknown) => {
+        this.state = "FAILED";
+        this.ctx.report.internalError("worker stopped", error);
+      })
+      .finally(() => unsubscribe.forEach((off) => off()));
   }
 
   /** Stops taking jobs; running ones are killed when `kill` is set, else awaited. */
   async stop(kill = true): Promise<void> {
+    if (this.running) this.state = "STOPPING";
     this.running = false;
     this.stopping.abort();
     this.wake?.();
     await this.loop;
-    if (kill) for (const entry of this.active.values()) entry.controller.abort(new Error("worker stopping"));
+    if (kill)
+      for (const entry of this.active.values())
+        entry.controller.abort(new SakerError("INTERRUPTED", "worker stopping"));
     await Promise.all([...this.active.values()].map((a) => a.done));
-    this.flushLogs(false);
+    await this.flushLogs(false);
+    if (this.state === "STOPPING") this.state = "STOPPED";
   }
 
-  /** Aborts the running jobs of an execution (kill). */
   /** Removes the shared directory of an ended WorkingDirectory. */
   removeWorkingDirectory(workingDirectoryId: string): void {
-    removeSharedDirectory(sharedDirectoryPath(this.instance.config.tmpDir, workingDirectoryId)).catch(
-      (error: unknown) => this.instance.reportInternalError(`removing working directory ${workingDirectoryId}`, error),
+    removeSharedDirectory(sharedDirectoryPath(this.ctx.config.tmpDir, workingDirectoryId)).catch((error: unknown) =>
+      this.ctx.report.internalError(`removing working directory ${workingDirectoryId}`, error),
     );
   }
 
+  /** Aborts the running jobs of an execution (kill). */
   abortExecution(executionId: string): void {
     for (const entry of this.active.values())
-      if (entry.job.executionId === executionId) entry.controller.abort(new Error("killed"));
+      if (entry.job.executionId === executionId) entry.controller.abort(new SakerError("INTERRUPTED", "killed"));
   }
 
   private async run(): Promise<void> {
-    const limit = this.instance.config.worker.concurrency;
+    const { backend, config, leases } = this.ctx;
+    const limit = config.worker.concurrency;
     while (this.running) {
       const free = limit - this.active.size;
       let jobs: QueueMessage<WorkerJob>[] = [];
+      this.woken = false;
       try {
-        jobs = free > 0 ? this.instance.queue.claim<WorkerJob>("worker", free) : [];
+        jobs = free > 0 ? await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs) : [];
       } catch (error) {
-        this.instance.reportLoopError("worker", error);
+        this.ctx.report.loopError("worker", error);
       }
+      leases.hold(jobs.map((m) => m.seq));
       for (const message of jobs) this.startJob(message);
       if (jobs.length === 0 || this.active.size >= limit) await this.sleep();
     }
   }
 
   private sleep(): Promise<void> {
+    if (this.woken && this.active.size < this.ctx.config.worker.concurrency) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => done(), 1000);
       const done = () => {
@@ -97,44 +130,41 @@ export class WorkerService {
     const job = message.payload;
     const controller = new AbortController();
     const done = this.execute(message, controller)
-      .catch((error: unknown) =>
-        this.instance.reportInternalError(`worker failed on task run '${job.taskRunId}'`, error),
-      )
+      .catch((error: unknown) => this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error))
       .finally(() => {
         this.active.delete(message.seq);
+        this.ctx.leases.drop([message.seq]);
         this.wake?.();
       });
     this.active.set(message.seq, { job, controller, done });
   }
 
   private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
-    const instance = this.instance;
+    const { backend, secretGuard } = this.ctx;
     const job = message.payload;
-    const started = await this.untilWritten(() =>
-      instance.db.transaction(() => {
-        instance.queue.send([
-          {
-            topic: "executor",
-            key: job.executionId,
-            payload: {
-              type: "worker-started",
-              taskRunId: job.taskRunId,
-              attempt: job.attempt,
-              date: new Date().toISOString(),
-              pluginVersion: job.pluginVersion,
-            },
+    const started = await this.untilWritten((tx) =>
+      tx.queue.send([
+        {
+          topic: "executor",
+          key: job.executionId,
+          payload: {
+            type: "worker-started",
+            taskRunId: job.taskRunId,
+            attempt: job.attempt,
+            date: new Date().toISOString(),
+            pluginVersion: job.pluginVersion,
           },
-        ]);
-      })(),
+        },
+      ]),
     );
     // Stopped while the disk was full: the job stays claimed and runs after the restart.
     if (!started) return;
-    instance.queue.notify(["executor"]);
+    backend.notifier.notify(NOTIFY.queue("executor"));
     let outcome: WorkerOutcome;
     try {
       outcome = await runJob(
         job,
-        instance.workerDeps((entry) => this.log(entry)),
+        this.ctx.workerDeps((entry) => this.log(entry)),
         controller.signal,
       );
     } catch (error) {
@@ -153,50 +183,46 @@ export class WorkerService {
     if (!this.running && controller.signal.aborted) return;
     await nextTurn(); // the result may be megabytes: its write is a step of its own
     const logs = this.takeLogs();
-    const saved = await this.untilWritten(() =>
-      instance.db.transaction(() => {
-        instance.logs.append(logs);
-        // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
-        instance.metrics.append(
-          job,
-          outcome.metrics.map((m) => (m.tags ? { ...m, tags: instance.secretGuard.masker().maskValue(m.tags) } : m)),
-        );
-        instance.queue.send([
-          {
-            topic: "executor",
-            key: job.executionId,
-            payload: {
-              type: "worker-result",
-              taskRunId: job.taskRunId,
-              attempt: job.attempt,
-              attemptState: outcome.attemptState,
-              state: outcome.state,
-              outputs: outcome.outputs,
-              date: new Date().toISOString(),
-              ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
-            },
+    // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
+    const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
+    const saved = await this.untilWritten(async (tx) => {
+      await tx.logs.append(logs);
+      await tx.metrics.append(job, metrics);
+      await tx.queue.send([
+        {
+          topic: "executor",
+          key: job.executionId,
+          payload: {
+            type: "worker-result",
+            taskRunId: job.taskRunId,
+            attempt: job.attempt,
+            attemptState: outcome.attemptState,
+            state: outcome.state,
+            outputs: outcome.outputs,
+            date: new Date().toISOString(),
+            ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
           },
-        ]);
-        instance.queue.ack([message.seq]);
-      })(),
-    );
-    if (saved) instance.queue.notify(["executor"]);
+        },
+      ]);
+      await tx.queue.ack([message.seq]);
+    });
+    if (saved) backend.notifier.notify(NOTIFY.queue("executor"));
   }
 
   /**
-   * Runs a write, again and again while the disk is full (the outcome of a task is never thrown
-   * away for lack of space); false when the worker stops meanwhile.
+   * Runs a write in a transaction, again and again while the disk is full (the outcome of a task
+   * is never thrown away for lack of space); false when the worker stops meanwhile.
    */
-  private async untilWritten(write: () => void): Promise<boolean> {
+  private async untilWritten(write: (tx: Backend) => Promise<void>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        write();
-        this.instance.disk.ok();
+        await this.ctx.backend.transaction(write);
+        this.ctx.disk.ok();
         return true;
       } catch (error) {
         if (!isDiskFull(error)) throw error;
         if (!this.running) return false;
-        await this.instance.disk.wait(error, attempt, this.stopping.signal);
+        await this.ctx.disk.wait(error, attempt, this.stopping.signal);
         if (!this.running) return false;
       }
     }
@@ -204,9 +230,9 @@ export class WorkerService {
 
   private log(entry: LogEntry): void {
     this.pendingLogs.push(entry);
-    this.instance.events.emit("log", entry);
-    if (this.pendingLogs.length >= LOG_BATCH) this.flushLogs();
-    else this.flushTimer ??= setTimeout(() => this.flushLogs(), LOG_FLUSH_MS);
+    this.ctx.backend.notifier.notify(NOTIFY.log, entry);
+    if (this.pendingLogs.length >= LOG_BATCH) void this.flushLogs();
+    else this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
   }
 
   private takeLogs(): LogEntry[] {
@@ -217,18 +243,18 @@ export class WorkerService {
     return logs;
   }
 
-  /** Saves the pending task logs; on a full disk they wait for the next try (unless `retry` is off). */
-  private flushLogs(retry = true): void {
+  /** Saves the pending task logs; on a full disk they wait for the next try (unless `retry` is off). Never rejects. */
+  private async flushLogs(retry = true): Promise<void> {
     const logs = this.takeLogs();
     if (!logs.length) return;
     try {
-      this.instance.db.transaction(() => this.instance.logs.append(logs))();
-      this.instance.disk.ok();
+      await this.ctx.backend.transaction((tx) => tx.logs.append(logs));
+      this.ctx.disk.ok();
     } catch (error) {
-      this.instance.reportLoopError("saving task logs", error);
+      this.ctx.report.loopError("saving task logs", error);
       if (!retry || !isDiskFull(error)) return;
       this.pendingLogs = [...logs, ...this.pendingLogs].slice(-MAX_PENDING_LOGS);
-      this.flushTimer ??= setTimeout(() => this.flushLogs(), backoffMs(4));
+      this.flushTimer ??= setTimeout(() => void this.flushLogs(), backoffMs(4));
     }
   }
 }

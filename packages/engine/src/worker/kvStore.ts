@@ -1,5 +1,12 @@
 import { SakerError, type KvEntry, type KvStore, type KvType } from "@saker/sdk";
-import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
+
+/** The KV entries of a tenant: the backend's repository, or a synchronous store. */
+export interface KvAccess {
+  get(tenantId: string, namespace: string, key: string): Promise<KvEntry | undefined> | KvEntry | undefined;
+  set(tenantId: string, namespace: string, entry: KvEntry): Promise<void> | void;
+  delete(tenantId: string, namespace: string, key: string): Promise<boolean> | boolean;
+  list(tenantId: string, namespace: string, prefix?: string): Promise<KvEntry[]> | KvEntry[];
+}
 
 const KEY = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
@@ -11,7 +18,7 @@ export function kvTypeOf(value: unknown): KvType {
   return "STRING";
 }
 
-export function createKvStore(repository: KvRepository, tenantId: string, namespace: string): KvStore {
+export function createKvStore(repository: KvAccess, tenantId: string, namespace: string): KvStore {
   const checkKey = (key: string) => {
     if (!KEY.test(key)) throw new SakerError("KV_KEY_INVALID", `Key '${key}' is invalid: it must match ${KEY.source}`);
   };
@@ -23,7 +30,7 @@ export function createKvStore(repository: KvRepository, tenantId: string, namesp
     },
     async set(key, value, options = {}) {
       checkKey(key);
-      if (options.overwrite === false && repository.get(tenantId, namespace, key)) {
+      if (options.overwrite === false && (await repository.get(tenantId, namespace, key))) {
         throw new SakerError(
           "KV_KEY_EXISTS",
           `Key '${key}' already exists in namespace '${namespace}' and overwrite is false`,
@@ -39,7 +46,7 @@ export function createKvStore(repository: KvRepository, tenantId: string, namesp
           ? { expirationDate: new Date(now.getTime() + options.ttlMs).toISOString() }
           : {}),
       };
-      repository.set(tenantId, namespace, entry);
+      await repository.set(tenantId, namespace, entry);
     },
     async delete(key) {
       checkKey(key);

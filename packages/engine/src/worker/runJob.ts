@@ -26,18 +26,17 @@ import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
-import { taskPrefix, toStoragePath, isUnder } from "../storage/paths.ts";
+import { taskPrefix } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { SecretGuard } from "../runtime/secretGuard.ts";
-import { streamToBuffer } from "../storage/streams.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { readExecutionSummary } from "./executionSummary.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
-import { secretSubkey } from "../runtime/secretSubkey.ts";
+import { createRenderServices } from "../runtime/renderServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
-import { createTaskStorage, namespaceFiles, executionReadPrefixes } from "./taskStorage.ts";
+import { createTaskStorage, executionReadPrefixes } from "./taskStorage.ts";
 
 export interface WorkerDeps {
   tenantId: string;
@@ -125,6 +124,7 @@ function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker)
   return variables;
 }
 
+/** The render services of a task run: the runtime's one copy, reading through the worker's dependencies. */
 function services(
   job: WorkerJob,
   deps: WorkerDeps,
@@ -132,58 +132,16 @@ function services(
   readPrefixes: string[],
   signal: AbortSignal,
 ): RenderServices {
-  const readable = (path: string) => {
-    const storagePath = toStoragePath(path);
-    if (
-      path.startsWith("kestra://") &&
-      !readPrefixes.some((p) => isUnder(storagePath, p)) &&
-      !storagePath.includes("/_files/")
-    ) {
-      throw new SakerError(
-        "STORAGE_ACCESS_DENIED",
-        `Unable to read '${path}': only files of this execution and namespace files can be read`,
-      );
-    }
-    return path.startsWith("kestra://") ? storagePath : undefined;
-  };
-  const nsFiles = (namespace?: string) => namespaceFiles(deps.storage, namespace ?? job.flow.namespace);
-  return {
-    namespace: job.flow.namespace,
-    signal,
-    async secret(key, subkey) {
-      const value = await deps.secrets.get(key);
-      masker.add(value);
-      if (!subkey) return value;
-      const part = secretSubkey(value, key, subkey);
-      masker.add(part);
-      return part;
+  return createRenderServices(
+    {
+      storage: deps.storage,
+      secrets: deps.secrets,
+      encryption: deps.encryption,
+      kv: async (namespace, key) => deps.kv.get(deps.tenantId, namespace, key),
+      errorLogs: (executionId) => deps.errorLogs(executionId),
     },
-    async kv(namespace, key) {
-      return deps.kv.get(deps.tenantId, namespace, key);
-    },
-    async read(path, namespace) {
-      const storagePath = readable(path);
-      const buffer = storagePath
-        ? await streamToBuffer(await deps.storage.get(storagePath))
-        : await nsFiles(namespace).get(path);
-      return buffer.toString("utf8");
-    },
-    async fileSize(path, namespace) {
-      const storagePath = readable(path);
-      return storagePath ? deps.storage.size(storagePath) : (await nsFiles(namespace).get(path)).length;
-    },
-    async fileExists(path, namespace) {
-      const storagePath = readable(path);
-      return storagePath ? deps.storage.exists(storagePath) : nsFiles(namespace).exists(path);
-    },
-    errorLogs: () => deps.errorLogs(job.executionId),
-    encrypt: (plain) => deps.encryption.encrypt(plain),
-    decrypt: (encrypted) => {
-      const plain = deps.encryption.decrypt(encrypted);
-      masker.add(plain);
-      return plain;
-    },
-  };
+    { namespace: job.flow.namespace, executionId: job.executionId, masker, readPrefixes, signal },
+  );
 }
 
 /** Where a task run may read: its execution, and the execution that triggered it (parent flow). */
@@ -250,7 +208,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     minLevel,
   );
   const controller = new AbortController();
-  const onKill = () => controller.abort(kill.reason ?? new Error("killed"));
+  const onKill = () => controller.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
   if (kill.aborted) onKill();
   else kill.addEventListener("abort", onKill, { once: true });
   let timer: NodeJS.Timeout | undefined;

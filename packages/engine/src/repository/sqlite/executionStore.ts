@@ -10,6 +10,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
+import type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
+export type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
 
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
 export const EXECUTION_COLUMNS: SearchColumns = {
@@ -35,14 +37,6 @@ export const EXECUTION_COLUMNS: SearchColumns = {
   timeField: "startDate",
   naturalOrder: "start_date DESC, rowid DESC",
 };
-
-export interface StoredExecution {
-  execution: Execution;
-  executorState: ExecutorState;
-  finished: boolean;
-  parentExecutionId?: string;
-  parentTaskRunId?: string;
-}
 
 interface Row {
   json: string;
@@ -92,12 +86,6 @@ export interface ExecutionCountQuery {
   /** ISO instants, inclusive. */
   startDate: string;
   endDate: string;
-}
-
-/** An execution as read, with the JSON of its task runs as stored (to pass back to `update`). */
-export interface LoadedExecution {
-  stored: StoredExecution;
-  runs: string[];
 }
 
 type Head = Omit<Execution, "taskRunList">;

@@ -7,6 +7,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
+import type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
+export type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
 
 /** Flow fields for filters and sorting, over the latest revision's row (`f`). */
 export const FLOW_COLUMNS: SearchColumns = {
@@ -22,22 +24,6 @@ export const FLOW_COLUMNS: SearchColumns = {
   text: ["f.id", "f.namespace"],
   naturalOrder: "f.namespace, f.id",
 };
-
-/** A flow revision without its source: what lists need. */
-export interface FlowSummary {
-  tenantId: string;
-  namespace: string;
-  id: string;
-  revision: number;
-  deleted: boolean;
-  disabled: boolean;
-  updated: string;
-  labels: Label[];
-}
-
-export interface StoredFlow extends FlowSummary {
-  source: string;
-}
 
 interface SummaryRow {
   tenant_id: string;
@@ -71,14 +57,6 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
-
-/** Which revision of a flow is the latest, and whether it is disabled. */
-export interface FlowHead {
-  namespace: string;
-  id: string;
-  revision: number;
-  disabled: boolean;
-}
 
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {

@@ -9,6 +9,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
+import type { StoredLog, LogQuery } from "../../backend/records.ts";
+export type { StoredLog, LogQuery } from "../../backend/records.ts";
 
 /** Log fields for filters and sorting. */
 export const LOG_COLUMNS: SearchColumns = {
@@ -27,32 +29,6 @@ export const LOG_COLUMNS: SearchColumns = {
   text: ["message", "coalesce(task_id, '')", "coalesce(execution_id, '')"],
   naturalOrder: "seq",
 };
-
-export interface StoredLog extends LogEntry {
-  seq: number;
-}
-
-export interface LogQuery {
-  tenantId?: string;
-  executionId?: string;
-  namespace?: string;
-  /** A namespace and the namespaces below it. */
-  namespacePrefix?: string;
-  flowId?: string;
-  taskId?: string;
-  /** Any of these tasks. */
-  taskIds?: readonly string[];
-  taskRunId?: string;
-  minLevel?: LogLevel;
-  afterSeq?: number;
-  startDate?: string;
-  endDate?: string;
-  limit?: number;
-  /** Rows skipped before `limit`. */
-  offset?: number;
-  /** Newest `timestamp` first (ties in written order) instead of written order. */
-  newestFirst?: boolean;
-}
 
 export interface LogPurgeQuery {
   tenantId: string;

@@ -223,4 +223,17 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM executions AS e;
     `,
   },
+  {
+    version: 5,
+    name: "leased queue claims",
+    // A claim names its owner (one id per open process) and holds until `lease_until` (epoch ms);
+    // the owner extends it while it works, a reaper frees it when it lapses. A message claimed
+    // before this migration has no lease: the next reap frees it, as the old open did. No index
+    // on the lease: the reaper scans the (short) queue every 20 s, while an index would be
+    // maintained by every claim and acknowledgement of the hot path.
+    sql: `
+      ALTER TABLE queue ADD COLUMN claimed_by TEXT;
+      ALTER TABLE queue ADD COLUMN lease_until INTEGER;
+    `,
+  },
 ];

@@ -3,41 +3,10 @@
  * last date it handled and the next one it waits for, a running backfill, the precondition
  * windows of a Flow trigger. The JSON column keeps whatever the scheduler records.
  */
-import type { WindowState } from "../../scheduler/timeWindow.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
-
-export interface TriggerKey {
-  namespace: string;
-  flowId: string;
-  triggerId: string;
-}
-
-export interface Backfill {
-  start: string;
-  end?: string;
-  currentDate: string;
-  paused: boolean;
-  inputs?: Record<string, unknown>;
-  labels?: { key: string; value: string }[];
-  previousNextExecutionDate?: string;
-}
-
-/** The persisted state of one trigger; dates are ISO-8601. */
-export interface TriggerState extends TriggerKey {
-  disabled?: boolean;
-  /** The last date the trigger handled (Kestra's `date`). */
-  lastDate?: string;
-  /** When the trigger is next due (Kestra's `nextExecutionDate`). */
-  nextDate?: string;
-  backfill?: Backfill;
-  /** The execution the trigger last started. */
-  executionId?: string;
-  /** Flow triggers: precondition windows by id. */
-  windows?: Record<string, WindowState>;
-  updatedDate?: string;
-  [field: string]: unknown;
-}
+import type { TriggerKey, TriggerState } from "../../backend/records.ts";
+export type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
 
 interface Row {
   namespace: string;

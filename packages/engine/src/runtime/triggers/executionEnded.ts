@@ -9,48 +9,48 @@ import { viewExecution } from "../../core/condition/executionView.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
 import { evaluateFlowTrigger, flowTriggerVariables, matchesStates } from "../../scheduler/flowTrigger.ts";
 import type { TriggerRun } from "./triggerRun.ts";
-import type { Instance } from "../instance.ts";
+import type { RoleContext } from "../roleContext.ts";
 import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 
-function upstreamVariables(instance: Instance, execution: Execution): Record<string, unknown> {
+function upstreamVariables(role: RoleContext, execution: Execution): Record<string, unknown> {
   try {
-    const upstream = instance.flows.graph(execution.namespace, execution.flowId, execution.flowRevision).flow;
+    const upstream = role.flows.graph(execution.namespace, execution.flowId, execution.flowRevision).flow;
     // values sealed for holding a secret are revealed for the conditions and the new inputs (SECRET inputs stay encrypted)
-    return instance.secretGuard.reveal(instance.variables({ flow: upstream, execution }, false));
+    return role.secretGuard.reveal(role.renders.variables({ flow: upstream, execution }, false));
   } catch {
     return { execution: { id: execution.id }, flow: { id: execution.flowId, namespace: execution.namespace } };
   }
 }
 
-export async function onExecutionEnded(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
+export async function onExecutionEnded(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
   const runs: TriggerRun[] = [];
-  const stopAfter = stoppedTrigger(instance, execution);
+  const stopAfter = await stoppedTrigger(role, execution);
   if (stopAfter) runs.push(stopAfter);
-  runs.push(...(await flowTriggerRuns(instance, execution, now)));
+  runs.push(...(await flowTriggerRuns(role, execution, now)));
   return runs;
 }
 
 /** An execution moved to a state that does not end it: only the Flow triggers listening to that state. */
-export function onExecutionStateChanged(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
-  return flowTriggerRuns(instance, execution, now);
+export function onExecutionStateChanged(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
+  return flowTriggerRuns(role, execution, now);
 }
 
-async function flowTriggerRuns(instance: Instance, execution: Execution, now: Date): Promise<TriggerRun[]> {
-  const tenantId = instance.config.tenantId;
+async function flowTriggerRuns(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
+  const tenantId = role.config.tenantId;
   const runs: TriggerRun[] = [];
   const view = viewExecution(execution as unknown as Record<string, unknown>);
-  const listening = declaredTriggers(instance, { types: (type) => type === FLOW }).filter((d) =>
+  const listening = declaredTriggers(role, { types: (type) => type === FLOW }).filter((d) =>
     matchesStates(d.trigger, view),
   );
   if (listening.length === 0) return runs;
-  const env = { registry: instance.registry, renderer: instance.renderer };
-  const upstreamVars = upstreamVariables(instance, execution);
-  const revealed = instance.secretGuard.reveal(execution);
+  const env = { registry: role.registry, renderer: role.renderer };
+  const upstreamVars = upstreamVariables(role, execution);
+  const revealed = role.secretGuard.reveal(execution);
   for (const declared of listening) {
     const { flow, trigger } = declared;
     const key = triggerKey(declared);
-    const state = instance.triggers.get(tenantId, key) ?? { ...key };
+    const state = (await role.backend.triggers.get(tenantId, key)) ?? { ...key };
     if (state.disabled) continue;
     const ctx = createConditionContext(env, {
       flow,
@@ -64,7 +64,7 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
       render: ctx.render,
       windows: state.windows ?? {},
       now,
-      onError: (message) => triggerLog(instance, flow, trigger.id, "WARN", message),
+      onError: (message) => triggerLog(role, flow, trigger.id, "WARN", message),
     });
     const windowsChanged = JSON.stringify(evaluation.windows) !== JSON.stringify(state.windows ?? {});
     let next = windowsChanged ? { ...state, windows: evaluation.windows } : state;
@@ -77,7 +77,7 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
         trigger: variables,
       };
       try {
-        const started = await buildTriggeredExecution(instance, {
+        const started = await buildTriggeredExecution(role, {
           flow,
           trigger,
           variables,
@@ -88,7 +88,7 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
         next = { ...next, lastDate: now.toISOString(), executionId: started.id };
       } catch (error) {
         triggerLog(
-          instance,
+          role,
           flow,
           trigger.id,
           "ERROR",
@@ -102,21 +102,21 @@ async function flowTriggerRuns(instance: Instance, execution: Execution, now: Da
 }
 
 /** `stopAfter`: the trigger that started this execution, disabled when the final state is listed. */
-function stoppedTrigger(instance: Instance, execution: Execution): TriggerRun | undefined {
+async function stoppedTrigger(role: RoleContext, execution: Execution): Promise<TriggerRun | undefined> {
   if (!execution.trigger) return undefined;
-  const declared = findTrigger(instance, execution.namespace, execution.flowId, execution.trigger.id);
+  const declared = findTrigger(role, execution.namespace, execution.flowId, execution.trigger.id);
   // A subflow's trigger id is its parent's task id: only the trigger that really started it counts.
   if (!declared || declared.trigger.type !== execution.trigger.type) return undefined;
   const stopAfter = declared.trigger.stopAfter;
   if (!Array.isArray(stopAfter) || !stopAfter.includes(execution.state.current)) return undefined;
   const key = triggerKey(declared);
   triggerLog(
-    instance,
+    role,
     declared.flow,
     declared.trigger.id,
     "INFO",
     `Trigger disabled: execution ${execution.id} ended ${execution.state.current} (stopAfter)`,
   );
-  const before = instance.triggers.get(instance.config.tenantId, key) ?? key;
+  const before = (await role.backend.triggers.get(role.config.tenantId, key)) ?? key;
   return { key, before, after: { ...before, disabled: true }, executions: [] };
 }

@@ -3,7 +3,7 @@
  * the compiled (cached) flow graph so a scheduler tick does not parse YAML again.
  */
 import type { Flow, PluginNode } from "../../model/flow.ts";
-import type { Instance } from "../instance.ts";
+import type { RoleContext } from "../roleContext.ts";
 
 export const SCHEDULE = "io.kestra.plugin.core.trigger.Schedule";
 export const SCHEDULE_ON_DATES = "io.kestra.plugin.core.trigger.ScheduleOnDates";
@@ -26,14 +26,14 @@ export interface TriggerFilter {
 }
 
 /** The triggers of the latest revision of every flow (of enabled flows and triggers by default). */
-export function declaredTriggers(instance: Instance, filter: TriggerFilter = {}): DeclaredTrigger[] {
+export function declaredTriggers(role: Pick<RoleContext, "flows">, filter: TriggerFilter = {}): DeclaredTrigger[] {
   const found: DeclaredTrigger[] = [];
-  for (const head of instance.flows.heads(filter.namespace)) {
+  for (const head of role.flows.heads(filter.namespace)) {
     if ((head.disabled && !filter.includeDisabled) || (filter.flowId !== undefined && head.id !== filter.flowId))
       continue;
     let flow: Flow;
     try {
-      flow = instance.flows.graph(head.namespace, head.id, head.revision).flow;
+      flow = role.flows.graph(head.namespace, head.id, head.revision).flow;
     } catch {
       continue; // a flow that no longer compiles (a plugin removed) has no running triggers
     }
@@ -49,12 +49,12 @@ export function declaredTriggers(instance: Instance, filter: TriggerFilter = {})
 
 /** The trigger `triggerId` of the latest revision of a flow, or undefined. */
 export function findTrigger(
-  instance: Instance,
+  role: Pick<RoleContext, "flows">,
   namespace: string,
   flowId: string,
   triggerId: string,
 ): DeclaredTrigger | undefined {
-  const flow = instance.flows.latestGraph(namespace, flowId)?.flow;
+  const flow = role.flows.latestGraph(namespace, flowId)?.flow;
   const trigger = flow?.triggers?.find((t) => t.id === triggerId);
   return flow && trigger ? { flow, trigger: trigger as PluginNode & { id: string } } : undefined;
 }

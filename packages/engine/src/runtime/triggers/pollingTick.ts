@@ -6,9 +6,9 @@
 import { parseDuration, type AnyTriggerDefinition, type TriggerEvent } from "@saker/sdk";
 import { friendlyId } from "../../model/ids.ts";
 import { COMMON_TRIGGER_KEYS, renderProperties } from "../../plugins/properties.ts";
-import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
+import type { TriggerState } from "../../backend/records.ts";
 import { createTriggerContext } from "./triggerContext.ts";
-import type { Instance } from "../instance.ts";
+import type { RoleContext } from "../roleContext.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 import type { TickResult } from "./scheduleTick.ts";
@@ -17,12 +17,12 @@ const DEFAULT_INTERVAL_MS = 60_000;
 
 /** The plugin trigger of a node when it is of `kind` (polling or realtime), else undefined. */
 export function pluginTrigger(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   kind: "polling" | "realtime",
 ): AnyTriggerDefinition | undefined {
   try {
-    const registered = instance.registry.resolve(declared.trigger.type, declared.trigger.version);
+    const registered = role.registry.resolve(declared.trigger.type, declared.trigger.version);
     const definition = registered.definition as AnyTriggerDefinition;
     if (registered.nodeKind !== "trigger" || definition.triggerKind !== kind) return undefined;
     return (kind === "polling" ? definition.evaluate : definition.listen) ? definition : undefined;
@@ -51,7 +51,7 @@ export function intervalOf(trigger: DeclaredTrigger["trigger"]): number {
 
 /** Evaluates the trigger now; the state's `nextDate` moves one interval on, whatever the outcome. */
 export async function pollingTick(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   definition: AnyTriggerDefinition,
   state: TriggerState,
@@ -61,20 +61,20 @@ export async function pollingTick(
   const { flow, trigger } = declared;
   const next: TriggerState = { ...state, nextDate: new Date(now.getTime() + intervalOf(trigger)).toISOString() };
   const executionId = friendlyId();
-  const { ctx, masker, renderValue, cleanup } = createTriggerContext(instance, declared, executionId, state, signal);
+  const { ctx, masker, renderValue, cleanup } = createTriggerContext(role, declared, executionId, state, signal);
   let event: TriggerEvent | undefined;
   try {
     const props = await triggerProperties(definition, declared, (value) => renderValue(value));
     event = await definition.evaluate!(props as never, ctx);
   } catch (error) {
-    triggerLog(instance, flow, trigger.id, "ERROR", masker.mask(`Evaluation failed: ${describe(error)}`));
+    triggerLog(role, flow, trigger.id, "ERROR", masker.mask(`Evaluation failed: ${describe(error)}`));
     return { executions: [], state: next };
   } finally {
     await cleanup();
   }
   if (!event) return { executions: [], state: next };
   try {
-    const execution = await buildTriggeredExecution(instance, {
+    const execution = await buildTriggeredExecution(role, {
       flow,
       trigger,
       variables: event.variables,
@@ -83,7 +83,7 @@ export async function pollingTick(
     });
     return { executions: [execution], state: { ...next, lastDate: now.toISOString(), executionId } };
   } catch (error) {
-    triggerLog(instance, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);
+    triggerLog(role, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);
     return { executions: [], state: next };
   }
 }

@@ -5,7 +5,7 @@
  * starts); one that fails is logged on the trigger and started again after a pause.
  */
 import { friendlyId } from "../../model/ids.ts";
-import type { Instance } from "../instance.ts";
+import type { RoleContext } from "../roleContext.ts";
 import { triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
 import { pluginTrigger, triggerProperties } from "./pollingTick.ts";
 import { createTriggerContext } from "./triggerContext.ts";
@@ -22,13 +22,13 @@ export class RealtimeListeners {
   private readonly running = new Map<string, Listener>();
   private readonly retryAt = new Map<string, number>();
 
-  constructor(private readonly instance: Instance) {}
+  constructor(private readonly role: RoleContext) {}
 
   /** Makes the running listeners match the realtime triggers given (enabled, latest revisions). */
   sync(triggers: readonly DeclaredTrigger[], now: number): void {
     const wanted = new Map<string, DeclaredTrigger>();
     for (const declared of triggers) {
-      if (pluginTrigger(this.instance, declared, "realtime"))
+      if (pluginTrigger(this.role, declared, "realtime"))
         wanted.set(
           `${declared.flow.namespace}/${declared.flow.id}@${declared.flow.revision}/${declared.trigger.id}`,
           declared,
@@ -58,42 +58,40 @@ export class RealtimeListeners {
   }
 
   private start(key: string, declared: DeclaredTrigger): Listener {
-    const instance = this.instance;
+    const role = this.role;
     const controller = new AbortController();
-    const tenantId = instance.config.tenantId;
-    const state = instance.triggers.get(tenantId, triggerKey(declared)) ?? triggerKey(declared);
-    const definition = pluginTrigger(instance, declared, "realtime")!;
-    // Files a listener stores go under the trigger's own folder, not under one execution.
-    const { ctx, masker, renderValue, cleanup } = createTriggerContext(
-      instance,
-      declared,
-      "realtime",
-      state,
-      controller.signal,
-    );
+    const tenantId = role.config.tenantId;
+    const definition = pluginTrigger(role, declared, "realtime")!;
     const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
-      const execution = await buildTriggeredExecution(instance, {
+      const execution = await buildTriggeredExecution(role, {
         ...declared,
         variables: event.variables,
         id: friendlyId(),
         ...(event.labels ? { labels: event.labels } : {}),
       });
-      instance.startExecutions([execution], () => {
-        instance.triggers.update(tenantId, triggerKey(declared), (s) => ({
-          ...s,
-          lastDate: new Date().toISOString(),
-          executionId: execution.id,
-        }));
+      await role.admission.start([execution], async (tx) => {
+        const key = triggerKey(declared);
+        const current = (await tx.triggers.get(tenantId, key)) ?? key;
+        await tx.triggers.put(tenantId, { ...current, lastDate: new Date().toISOString(), executionId: execution.id });
       });
     };
     const done = (async () => {
+      const state = (await role.backend.triggers.get(tenantId, triggerKey(declared))) ?? triggerKey(declared);
+      // Files a listener stores go under the trigger's own folder, not under one execution.
+      const { ctx, masker, renderValue, cleanup } = createTriggerContext(
+        role,
+        declared,
+        "realtime",
+        state,
+        controller.signal,
+      );
       try {
         const props = await triggerProperties(definition, declared, (value) => renderValue(value));
         await definition.listen!(props as never, ctx, emit);
       } catch (error) {
         if (controller.signal.aborted) return;
         triggerLog(
-          instance,
+          role,
           declared.flow,
           declared.trigger.id,
           "ERROR",

@@ -18,8 +18,8 @@ import {
 import { scheduleAccepts, scheduleConditionVariables } from "../../scheduler/scheduleConditions.ts";
 import { dueScheduleOnDates, parseScheduleDates } from "../../scheduler/scheduleOnDates.ts";
 import { scheduleVariables, type ScheduleVariables } from "../../scheduler/scheduleVariables.ts";
-import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
-import type { Instance } from "../instance.ts";
+import type { TriggerState } from "../../backend/records.ts";
+import type { RoleContext } from "../roleContext.ts";
 import { SCHEDULE, type DeclaredTrigger } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog, type TriggeredRequest } from "./triggeredExecution.ts";
 
@@ -50,13 +50,13 @@ function dueOptions(trigger: DeclaredTrigger["trigger"], now: Date) {
   };
 }
 
-async function accepts(instance: Instance, declared: DeclaredTrigger, dates: ScheduleVariables): Promise<boolean> {
-  const env = { registry: instance.registry, renderer: instance.renderer };
-  const base = instance.variables({ flow: declared.flow }, false);
+async function accepts(role: RoleContext, declared: DeclaredTrigger, dates: ScheduleVariables): Promise<boolean> {
+  const env = { registry: role.registry, renderer: role.renderer };
+  const base = role.renders.variables({ flow: declared.flow }, false);
   const ctx = createConditionContext(env, { flow: declared.flow, variables: scheduleConditionVariables(base, dates) });
   return scheduleAccepts(declared.trigger, ctx.test, (error) =>
     triggerLog(
-      instance,
+      role,
       declared.flow,
       declared.trigger.id,
       "WARN",
@@ -66,7 +66,7 @@ async function accepts(instance: Instance, declared: DeclaredTrigger, dates: Sch
 }
 
 async function executionsFor(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   dates: Date[],
   variablesOf: (date: Date) => Promise<ScheduleVariables>,
@@ -75,10 +75,10 @@ async function executionsFor(
   const executions: Execution[] = [];
   for (const date of dates) {
     const variables = await variablesOf(date);
-    if (!(await accepts(instance, declared, variables))) continue;
+    if (!(await accepts(role, declared, variables))) continue;
     try {
       executions.push(
-        await buildTriggeredExecution(instance, {
+        await buildTriggeredExecution(role, {
           ...declared,
           ...extra,
           variables: { ...variables },
@@ -87,7 +87,7 @@ async function executionsFor(
       );
     } catch (error) {
       triggerLog(
-        instance,
+        role,
         declared.flow,
         declared.trigger.id,
         "ERROR",
@@ -98,11 +98,11 @@ async function executionsFor(
   return executions;
 }
 
-function variablesFor(instance: Instance, declared: DeclaredTrigger, schedule: CronSchedule) {
+function variablesFor(role: RoleContext, declared: DeclaredTrigger, schedule: CronSchedule) {
   const hasConditions =
     Array.isArray(declared.trigger.conditions) || Array.isArray(declared.trigger.scheduleConditions);
   return (date: Date) =>
-    scheduleVariables(schedule, date, hasConditions ? { accept: (v) => accepts(instance, declared, v) } : {});
+    scheduleVariables(schedule, date, hasConditions ? { accept: (v) => accepts(role, declared, v) } : {});
 }
 
 /** What decides a schedule's dates; when it changes, the saved next date no longer holds. */
@@ -113,7 +113,7 @@ export function scheduleSignature(declared: DeclaredTrigger): string {
 
 /** Schedule and ScheduleOnDates: the due dates since `state.lastDate`, then the backfill if any. */
 export async function scheduleTick(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   state: TriggerState,
   now: Date,
@@ -125,21 +125,21 @@ export async function scheduleTick(
   if (trigger.type === SCHEDULE) {
     const schedule = cronOf(trigger);
     due = dueScheduleDates(schedule, last, dueOptions(trigger, now));
-    variablesOf = variablesFor(instance, declared, schedule);
+    variablesOf = variablesFor(role, declared, schedule);
   } else {
-    const rendered = await instance.renderer.renderValue(
+    const rendered = await role.renderer.renderValue(
       trigger.dates,
-      instance.variables({ flow: declared.flow }, false),
+      role.renders.variables({ flow: declared.flow }, false),
     );
     const dates = parseScheduleDates((Array.isArray(rendered) ? rendered : [rendered]).map(String));
     due = dueScheduleOnDates(dates, last, dueOptions(trigger, now));
     const zone = typeof trigger.timezone === "string" ? trigger.timezone : undefined;
     variablesOf = async (date) => ({ date: formatZoned(date, zone) });
   }
-  const executions = await executionsFor(instance, declared, due.due, variablesOf);
+  const executions = await executionsFor(role, declared, due.due, variablesOf);
   for (const skipped of due.skipped)
     triggerLog(
-      instance,
+      role,
       declared.flow,
       trigger.id,
       "INFO",
@@ -154,13 +154,13 @@ export async function scheduleTick(
   };
   if (!due.next) delete next.nextDate;
   if (state.backfill && !state.backfill.paused && trigger.type === SCHEDULE)
-    return backfillTick(instance, declared, next, executions, now);
+    return backfillTick(role, declared, next, executions, now);
   return { executions, state: next };
 }
 
 /** Advances a backfill: every date in `(currentDate, end]` (end at most now), a page at a time. */
 async function backfillTick(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   state: TriggerState,
   executions: Execution[],
@@ -174,7 +174,7 @@ async function backfillTick(
     now: end,
     recoverMissedSchedules: "ALL",
   }).due;
-  const started = await executionsFor(instance, declared, dates, variablesFor(instance, declared, schedule), {
+  const started = await executionsFor(role, declared, dates, variablesFor(role, declared, schedule), {
     ...(backfill.inputs ? { inputs: backfill.inputs } : {}),
     labels: [...(backfill.labels ?? []), { key: "system.backfill", value: "true" }],
   });

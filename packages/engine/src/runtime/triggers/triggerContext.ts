@@ -5,28 +5,29 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TriggerContext } from "@saker/sdk";
-import type { TriggerState } from "../../repository/sqlite/triggerStore.ts";
+import type { TriggerState } from "../../backend/records.ts";
 import { executionPrefix, triggerPrefix } from "../../storage/paths.ts";
 import { createKvStore } from "../../worker/kvStore.ts";
 import { createTaskLogger } from "../../worker/taskLogger.ts";
 import { createTaskStorage } from "../../worker/taskStorage.ts";
-import type { Instance } from "../instance.ts";
+import { NOTIFY } from "../../backend/notifier.ts";
+import type { RoleContext } from "../roleContext.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";
 
 export function createTriggerContext(
-  instance: Instance,
+  role: RoleContext,
   declared: DeclaredTrigger,
   executionId: string,
   state: TriggerState,
   signal: AbortSignal,
 ) {
   const { flow, trigger } = declared;
-  const masker = instance.secretGuard.masker();
-  const services = instance.renderServices(flow.namespace, executionId, masker, []);
-  const vars = instance.variables({ flow }, false);
+  const masker = role.secretGuard.masker();
+  const services = role.renders.renderServices(flow.namespace, executionId, masker, []);
+  const vars = role.renders.variables({ flow }, false);
   const withExtra = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
   const renderValue = (value: unknown, extra?: Record<string, unknown>) =>
-    instance.renderer.renderValue(value, withExtra(extra), services);
+    role.renderer.renderValue(value, withExtra(extra), services);
   const ctx: TriggerContext = {
     flow: {
       id: flow.id,
@@ -35,26 +36,29 @@ export function createTriggerContext(
     },
     trigger: { id: trigger.id, type: trigger.type },
     logger: createTaskLogger({ namespace: flow.namespace, flowId: flow.id, triggerId: trigger.id }, masker, (entry) => {
-      instance.logs.append([entry]);
-      instance.events.emit("log", entry);
+      void role.backend.logs
+        .append([entry])
+        .catch((error: unknown) =>
+          role.report.loopError(`trigger log of ${flow.namespace}/${flow.id} not saved`, error),
+        );
+      role.backend.notifier.notify(NOTIFY.log, entry);
     }),
     ...(state.lastDate ? { lastDate: state.lastDate } : {}),
-    render: async (template, extra) =>
-      String(await instance.renderer.render(template, withExtra(extra), false, services)),
-    renderTyped: (template, extra) => instance.renderer.render(template, withExtra(extra), true, services),
+    render: async (template, extra) => String(await role.renderer.render(template, withExtra(extra), false, services)),
+    renderTyped: (template, extra) => role.renderer.render(template, withExtra(extra), true, services),
     renderValue,
     secret: (key) => services.secret(key),
     signal,
-    storage: createTaskStorage(instance.storage, {
+    storage: createTaskStorage(role.storage, {
       namespace: flow.namespace,
       writePrefix: triggerPrefix(flow.namespace, flow.id, executionId, trigger.id),
       readPrefixes: [executionPrefix(flow.namespace, flow.id, executionId)],
     }),
-    kv: (namespace) => createKvStore(instance.kv, instance.config.tenantId, namespace ?? flow.namespace),
-    pluginConfiguration: () => instance.pluginConfiguration(trigger.type),
+    kv: (namespace) => createKvStore(role.backend.kv, role.config.tenantId, namespace ?? flow.namespace),
+    pluginConfiguration: () => role.pluginConfiguration(trigger.type),
     workingDir: () =>
-      (dir ??= mkdir(instance.config.tmpDir, { recursive: true }).then(() =>
-        mkdtemp(join(instance.config.tmpDir, "trigger-")),
+      (dir ??= mkdir(role.config.tmpDir, { recursive: true }).then(() =>
+        mkdtemp(join(role.config.tmpDir, "trigger-")),
       )),
   };
   let dir: Promise<string> | undefined;

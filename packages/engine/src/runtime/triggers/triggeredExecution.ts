@@ -8,7 +8,8 @@ import type { LogEntry } from "../../executor/types.ts";
 import { parseLabels } from "../../core/execution/labels.ts";
 import type { Execution, Label } from "../../model/execution.ts";
 import type { Flow, PluginNode } from "../../model/flow.ts";
-import type { Instance } from "../instance.ts";
+import { NOTIFY } from "../../backend/notifier.ts";
+import type { RoleContext } from "../roleContext.ts";
 
 export interface TriggeredRequest {
   flow: Flow;
@@ -26,20 +27,23 @@ export interface TriggeredRequest {
   allowMissingRequired?: boolean;
 }
 
-export async function buildTriggeredExecution(instance: Instance, request: TriggeredRequest): Promise<Execution> {
+export async function buildTriggeredExecution(
+  role: Pick<RoleContext, "renders" | "renderer" | "secretGuard" | "admission">,
+  request: TriggeredRequest,
+): Promise<Execution> {
   const { flow, trigger } = request;
-  const vars = request.renderVariables ?? { ...instance.variables({ flow }, false), trigger: request.variables };
-  const services = instance.renderServices(flow.namespace, "", instance.secretGuard.masker(), []);
+  const vars = request.renderVariables ?? { ...role.renders.variables({ flow }, false), trigger: request.variables };
+  const services = role.renders.renderServices(flow.namespace, "", role.secretGuard.masker(), []);
   const declared =
     trigger.inputs && typeof trigger.inputs === "object"
-      ? ((await instance.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>)
+      ? ((await role.renderer.renderValue(trigger.inputs, vars, services)) as Record<string, unknown>)
       : undefined;
   const inputs = request.inputs ? { ...declared, ...request.inputs } : declared;
   const labels = [
     ...(trigger.labels === undefined ? [] : parseLabels(trigger.labels)),
     ...(request.labels === undefined ? [] : parseLabels(request.labels)),
   ];
-  return instance.buildExecution(flow, {
+  return role.admission.buildExecution(flow, {
     ...(request.id ? { id: request.id } : {}),
     ...(inputs ? { inputs } : {}),
     ...(labels.length ? { labels } : {}),
@@ -51,7 +55,7 @@ export async function buildTriggeredExecution(instance: Instance, request: Trigg
 
 /** A log line on a trigger (shown with the flow's logs, `triggerId` set). */
 export function triggerLog(
-  instance: Instance,
+  role: Pick<RoleContext, "backend" | "report">,
   flow: Flow,
   triggerId: string,
   level: LogEntry["level"],
@@ -65,13 +69,13 @@ export function triggerLog(
     message,
     timestamp: new Date().toISOString(),
   };
-  try {
-    instance.logs.append([entry]);
-  } catch (error) {
-    // A trigger log is not worth stopping a trigger for (a full disk is reported by itself).
-    instance.reportLoopError(`trigger log of ${flow.namespace}/${flow.id}.${triggerId} not saved`, error);
-  }
-  instance.events.emit("log", entry);
+  // A trigger log is not worth stopping a trigger for (a full disk is reported by itself).
+  void role.backend.logs
+    .append([entry])
+    .catch((error: unknown) =>
+      role.report.loopError(`trigger log of ${flow.namespace}/${flow.id}.${triggerId} not saved`, error),
+    );
+  role.backend.notifier.notify(NOTIFY.log, entry);
 }
 
 export function describe(error: unknown): string {

@@ -1,0 +1,104 @@
+/**
+ * The backend seam: everything the engine's loops read and write, behind async interfaces that
+ * the embedded SQLite backend and a PostgreSQL one both implement. Records are plain data
+ * (`records.ts`); nothing here names a database type.
+ *
+ * Rules (see README.md beside this file):
+ * - A state change, the messages it sends and the acknowledgement of the messages it consumed
+ *   commit together: `backend.transaction(async (tx) => …)`, writing through `tx` only.
+ * - Notify after the commit (`notifier`), never inside the transaction.
+ * - A claim is leased: extend what is still being handled, let the reaper free the rest.
+ */
+import type { KvEntry, Metric, StateType } from "@saker/sdk";
+import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
+import type { Execution } from "../model/execution.ts";
+import type { Notifier } from "./notifier.ts";
+import type { Queue } from "./queue.ts";
+import type {
+  FlowHead,
+  LoadedExecution,
+  LogQuery,
+  StoredExecution,
+  StoredFlow,
+  StoredLog,
+  StoredMetric,
+  TriggerKey,
+  TriggerState,
+} from "./records.ts";
+
+export interface ExecutionRepository {
+  insert(stored: StoredExecution): Promise<void>;
+  get(id: string): Promise<StoredExecution | undefined>;
+  /** The execution with its task runs' stored form, to pass back to `update` (writes only what changed). */
+  load(id: string): Promise<LoadedExecution | undefined>;
+  /** State and whether it is finished, without reading the document. */
+  status(id: string): Promise<{ state: StateType; finished: boolean } | undefined>;
+  /** Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the new stored form. */
+  update(
+    execution: Execution,
+    executorState: ExecutorState,
+    finished: boolean,
+    previous?: readonly string[],
+  ): Promise<string[]>;
+  /** RUNNING and PAUSED executions of a flow, `except` excluded (concurrency limits). */
+  countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number>;
+  /** The oldest QUEUED execution of a flow, if any. */
+  oldestQueued(tenantId: string, namespace: string, flowId: string): Promise<string | undefined>;
+  childIds(parentExecutionId: string): Promise<string[]>;
+  /** Called with the id of every execution written through this backend (inside the write). */
+  onWrite(listener: (id: string) => void): () => void;
+}
+
+/** Flow revisions as stored (the parsed, cached view is the runtime's `FlowService`). */
+export interface FlowRevisionRepository {
+  latest(tenantId: string, namespace: string, id: string): Promise<StoredFlow | undefined>;
+  revision(tenantId: string, namespace: string, id: string, revision: number): Promise<StoredFlow | undefined>;
+  revisions(tenantId: string, namespace: string, id: string): Promise<StoredFlow[]>;
+  all(tenantId: string, namespacePrefix?: string): Promise<StoredFlow[]>;
+  heads(tenantId: string): Promise<FlowHead[]>;
+}
+
+export interface LogRepository {
+  append(entries: readonly LogEntry[]): Promise<void>;
+  find(query: LogQuery): Promise<StoredLog[]>;
+}
+
+export interface KvRepository {
+  get(tenantId: string, namespace: string, key: string): Promise<KvEntry | undefined>;
+  set(tenantId: string, namespace: string, entry: KvEntry): Promise<void>;
+  delete(tenantId: string, namespace: string, key: string): Promise<boolean>;
+  list(tenantId: string, namespace: string, prefix?: string): Promise<KvEntry[]>;
+}
+
+export interface TriggerRepository {
+  get(tenantId: string, key: TriggerKey): Promise<TriggerState | undefined>;
+  put(tenantId: string, state: TriggerState): Promise<TriggerState>;
+  list(tenantId: string, filter?: { namespace?: string; flowId?: string }): Promise<TriggerState[]>;
+  delete(tenantId: string, key: TriggerKey): Promise<boolean>;
+}
+
+export interface MetricRepository {
+  append(job: WorkerJob, metrics: readonly Metric[]): Promise<void>;
+  byExecution(executionId: string): Promise<StoredMetric[]>;
+}
+
+export interface Backend {
+  /** Identifies this process's queue claims (`claimed_by`); new at every open. */
+  readonly owner: string;
+  readonly queue: Queue;
+  readonly executions: ExecutionRepository;
+  readonly flows: FlowRevisionRepository;
+  readonly logs: LogRepository;
+  readonly kv: KvRepository;
+  readonly triggers: TriggerRepository;
+  readonly metrics: MetricRepository;
+  readonly notifier: Notifier;
+  /**
+   * Runs `fn` in one transaction: everything it writes through `tx` commits together, or nothing
+   * does when it throws (the error is rethrown). Transactions do not interleave; a call on the
+   * backend itself (not `tx`) made meanwhile waits for the commit — so inside `fn` use `tx`, or
+   * the call waits for the very transaction it is part of. `tx.transaction(fn)` reuses `tx`.
+   */
+  transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

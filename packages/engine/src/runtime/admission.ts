@@ -1,0 +1,199 @@
+/**
+ * Admission of work into the engine: a new execution (its row and its first executor message in
+ * one transaction, then a wake-up), an event sent to an execution, a restart. Everything here
+ * writes through the backend and notifies after the commit.
+ */
+import { SakerError } from "@saker/sdk";
+import type { Backend } from "../backend/backend.ts";
+import { NOTIFY } from "../backend/notifier.ts";
+import type { NewMessage } from "../backend/queue.ts";
+import { replayExecution, restartExecution } from "../executor/actions.ts";
+import type { ExecutorEvent, ExecutorState } from "../executor/types.ts";
+import type { StoredExecution } from "../backend/records.ts";
+import type { Execution } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import { friendlyId } from "../model/ids.ts";
+import type { Encryption } from "../secrets/encryption.ts";
+import type { Storage } from "../storage/storage.ts";
+import type { CompiledConfig } from "./config.ts";
+import { buildExecution, type NewExecution } from "./executionFactory.ts";
+import type { FlowService } from "./flowService.ts";
+import type { Renderer } from "./renderer.ts";
+import type { Renders } from "./renderServices.ts";
+import type { SecretGuard } from "./secretGuard.ts";
+
+export interface AdmissionDeps {
+  backend: Backend;
+  config: CompiledConfig;
+  flows: FlowService;
+  renderer: Renderer;
+  renders: Renders;
+  storage: Storage;
+  encryption: Encryption;
+  secretGuard: SecretGuard;
+  /** Whether a scheduler consumes the `scheduler` topic (else nothing is posted to it). */
+  schedulerEnabled(): boolean;
+}
+
+/** Where an execution comes from, when it is a child (Subflow, ForEachItem). */
+export interface ParentLink {
+  parentExecutionId?: string;
+  parentTaskRunId?: string;
+}
+
+export const processMessage = (executionId: string): NewMessage => ({
+  topic: "executor",
+  key: executionId,
+  payload: { type: "process" },
+});
+
+/** A paused execution, else EXECUTION_NOT_PAUSED (a resume of anything else is refused). */
+export function checkPaused(execution: Execution): void {
+  if (execution.state.current !== "PAUSED")
+    throw new SakerError(
+      "EXECUTION_NOT_PAUSED",
+      `Execution '${execution.id}' is not paused (state ${execution.state.current})`,
+    );
+}
+
+/** What restarting an execution writes: the execution (same id, or a new one for another revision) and its state. */
+export function planRestart(flows: FlowService, stored: StoredExecution, revision?: number) {
+  const x = stored.execution;
+  const graph = flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+  const result = restartExecution(graph, x, stored.executorState, new Date(), friendlyId, revision);
+  return { ...result, sameId: result.execution.id === x.id };
+}
+
+/** What replaying an execution (from scratch, or from a task run) writes: a new execution and its state. */
+export function planReplay(flows: FlowService, x: Execution, taskRunId?: string, revision?: number) {
+  const graph = flows.graph(x.namespace, x.flowId, revision ?? x.flowRevision);
+  return replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
+}
+
+export class Admission {
+  constructor(private readonly deps: AdmissionDeps) {}
+
+  /** A new execution, its labels and inputs holding a secret (a Subflow's rendered ones) sealed. */
+  async buildExecution(flow: Flow, request: NewExecution): Promise<Execution> {
+    const { config, storage, renderer, encryption, renders, secretGuard } = this.deps;
+    const execution = await buildExecution(flow, request, {
+      tenantId: config.tenantId,
+      storage,
+      renderer,
+      encryption,
+      variables: (f, x) => renders.variables({ flow: f, execution: x }, true),
+    });
+    const masker = secretGuard.masker();
+    execution.labels = secretGuard.seal(execution.labels, masker);
+    if (execution.inputs) execution.inputs = secretGuard.seal(execution.inputs, masker);
+    return execution;
+  }
+
+  /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */
+  flowTriggerMessages(execution: Execution): NewMessage[] {
+    return this.deps.schedulerEnabled()
+      ? [
+          {
+            topic: "scheduler",
+            key: `ended:${execution.id}`,
+            payload: { type: "execution-ended", executionId: execution.id },
+          },
+        ]
+      : [];
+  }
+
+  /**
+   * When the scheduler runs, an execution that moved to another state without ending (RUNNING,
+   * PAUSED, ...) is posted to it with that state: Flow triggers whose `states` list it fire too.
+   */
+  stateChangeMessages(execution: Execution): NewMessage[] {
+    if (!this.deps.schedulerEnabled()) return [];
+    const state = execution.state.current;
+    return [
+      {
+        topic: "scheduler",
+        key: `state:${execution.id}`,
+        payload: { type: "execution-state", executionId: execution.id, state },
+      },
+    ];
+  }
+
+  /** Inserts and queues executions inside the caller's transaction `tx`; then call `announce`. */
+  async queueExecutions(
+    tx: Backend,
+    executions: readonly Execution[],
+    executorState: ExecutorState = { dispatched: [] },
+    parent?: ParentLink,
+  ): Promise<void> {
+    for (const execution of executions) {
+      await tx.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
+      await tx.queue.send([processMessage(execution.id)]);
+    }
+  }
+
+  /** Wakes the executor for executions just committed, and tells the followers. */
+  announce(executions: readonly Execution[]): void {
+    if (executions.length === 0) return;
+    const notifier = this.deps.backend.notifier;
+    notifier.notify(NOTIFY.queue("executor"));
+    for (const execution of executions) notifier.notify(NOTIFY.execution, execution);
+  }
+
+  /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
+  async start(executions: readonly Execution[], alsoWrite?: (tx: Backend) => Promise<void>): Promise<void> {
+    await this.deps.backend.transaction(async (tx) => {
+      await this.queueExecutions(tx, executions);
+      await alsoWrite?.(tx);
+    });
+    this.announce(executions);
+  }
+
+  /** Creates an execution of the latest revision (or `revision`) and queues it. */
+  async create(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
+    const { flow } = this.deps.flows.get(namespace, flowId, revision);
+    const execution = await this.buildExecution(flow, request);
+    await this.start([execution]);
+    return execution;
+  }
+
+  async getExecution(id: string): Promise<Execution> {
+    const stored = await this.deps.backend.executions.get(id);
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
+    return stored.execution;
+  }
+
+  /** Sends an event to an execution's executor (kill, resume…). */
+  async signal(executionId: string, event: ExecutorEvent): Promise<void> {
+    await this.getExecution(executionId);
+    await this.deps.backend.queue.send([{ topic: "executor", key: executionId, payload: event }]);
+    this.deps.backend.notifier.notify(NOTIFY.queue("executor"));
+  }
+
+  async resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void> {
+    checkPaused(await this.getExecution(executionId));
+    await this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
+  }
+
+  /** Restarts a terminated or paused execution (same id, or a new one for another revision). */
+  async restart(executionId: string, revision?: number): Promise<Execution> {
+    const backend = this.deps.backend;
+    const stored = await backend.executions.get(executionId);
+    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
+    const result = planRestart(this.deps.flows, stored, revision);
+    await backend.transaction(async (tx) => {
+      if (!result.sameId) return this.queueExecutions(tx, [result.execution], result.state);
+      await tx.executions.update(result.execution, result.state, false);
+      await tx.queue.send([processMessage(executionId)]);
+    });
+    this.announce([result.execution]);
+    return result.execution;
+  }
+
+  /** Replays an execution as a new one, from scratch or from a task run. */
+  async replay(executionId: string, taskRunId?: string, revision?: number): Promise<Execution> {
+    const result = planReplay(this.deps.flows, await this.getExecution(executionId), taskRunId, revision);
+    await this.deps.backend.transaction((tx) => this.queueExecutions(tx, [result.execution], result.state));
+    this.announce([result.execution]);
+    return result.execution;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The runtime services of a render (`secret()`, `kv()`, `read()`, `fileSize()`, …) and the
+ * variables of a render context: one copy for the executor's renders (runIf, conditions,
+ * outputs…), the triggers' and the worker's task properties.
+ */
+import { SakerError } from "@saker/sdk";
+import type { LogEntry } from "../executor/types.ts";
+import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
+import type { Execution } from "../model/execution.ts";
+import { inputLeaves } from "../model/flow.ts";
+import type { Encryption } from "../secrets/encryption.ts";
+import type { SecretMasker } from "../secrets/masker.ts";
+import type { SecretStore } from "../secrets/secrets.ts";
+import { isUnder, toStoragePath } from "../storage/paths.ts";
+import type { Storage } from "../storage/storage.ts";
+import { streamToBuffer } from "../storage/streams.ts";
+import { namespaceFiles } from "../worker/taskStorage.ts";
+import type { CompiledConfig } from "./config.ts";
+import type { RenderServices } from "./renderer.ts";
+import type { SecretGuard } from "./secretGuard.ts";
+import { secretSubkey } from "./secretSubkey.ts";
+
+/** Where the services read from. */
+export interface RenderSources {
+  storage: Storage;
+  secrets: SecretStore;
+  encryption: Encryption;
+  kv(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
+  errorLogs(executionId: string): Promise<LogEntry[]>;
+}
+
+/** What one render may reach: its namespace, the storage prefixes it may read, its masker. */
+export interface RenderScope {
+  namespace: string;
+  executionId: string;
+  masker: SecretMasker;
+  readPrefixes: readonly string[];
+  signal?: AbortSignal;
+}
+
+export function createRenderServices(sources: RenderSources, scope: RenderScope): RenderServices {
+  const { storage, secrets, encryption } = sources;
+  const { namespace, masker, readPrefixes } = scope;
+  const nsFiles = (other?: string) => namespaceFiles(storage, other ?? namespace);
+  /** The storage path of a `kestra://` URI this render may read; undefined for a namespace file. */
+  const storagePath = (path: string) => {
+    if (!path.startsWith("kestra://")) return undefined;
+    const p = toStoragePath(path);
+    if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
+      throw new SakerError(
+        "STORAGE_ACCESS_DENIED",
+        `Unable to read '${path}': only files of this execution and namespace files can be read`,
+      );
+    return p;
+  };
+  return {
+    namespace,
+    ...(scope.signal ? { signal: scope.signal } : {}),
+    secret: async (key, subkey) => {
+      const value = await secrets.get(key);
+      masker.add(value);
+      if (!subkey) return value;
+      const part = secretSubkey(value, key, subkey);
+      masker.add(part);
+      return part;
+    },
+    kv: (ns, key) => sources.kv(ns, key),
+    read: async (path, ns) => {
+      const p = storagePath(path);
+      return (p ? await streamToBuffer(await storage.get(p)) : await nsFiles(ns).get(path)).toString("utf8");
+    },
+    fileSize: async (path, ns) => {
+      const p = storagePath(path);
+      return p ? storage.size(p) : (await nsFiles(ns).get(path)).length;
+    },
+    fileExists: async (path, ns) => {
+      const p = storagePath(path);
+      return p ? storage.exists(p) : nsFiles(ns).exists(path);
+    },
+    errorLogs: () => sources.errorLogs(scope.executionId),
+    encrypt: (plain) => encryption.encrypt(plain),
+    decrypt: (encrypted) => {
+      const plain = encryption.decrypt(encrypted);
+      masker.add(plain);
+      return plain;
+    },
+  };
+}
+
+function instanceEnvs(config: CompiledConfig): Record<string, string> {
+  const prefix = config.variables.envVarsPrefix;
+  const envs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.env)) {
+    if (value !== undefined && name.startsWith(prefix) && name.length > prefix.length)
+      envs[name.slice(prefix.length).toLowerCase()] = value;
+  }
+  return envs;
+}
+
+/** The render services and variables of the executor's and the triggers' renders. */
+export class Renders {
+  private readonly envs: Record<string, string>;
+
+  constructor(
+    private readonly config: CompiledConfig,
+    private readonly secretGuard: SecretGuard,
+    private readonly sources: RenderSources,
+  ) {
+    this.envs = instanceEnvs(config);
+  }
+
+  /**
+   * The variables of a render context. `decrypt` reveals SECRET inputs and sealed values (outputs,
+   * labels… holding a secret) in memory only.
+   */
+  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
+    const built = buildRunVariables({
+      ...sources,
+      envs: this.envs,
+      globals: this.config.variables.globals,
+      tenantId: this.config.tenantId,
+    });
+    const vars = decrypt ? this.secretGuard.reveal(built) : built;
+    // built on every render: look for SECRET inputs only when there is something to decrypt
+    const secretInputs =
+      decrypt && sources.execution?.inputs ? inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
+    if (secretInputs.length > 0) vars.inputs = this.decryptInputs(vars.inputs as Record<string, unknown>, secretInputs);
+    return vars;
+  }
+
+  private decryptInputs(given: Record<string, unknown>, secretInputs: readonly { id: string }[]) {
+    const inputs = { ...given };
+    for (const input of secretInputs) {
+      // a SECRET inside a FORM sits at `inputs.<form>.<id>`: copy the maps on the way down
+      const keys = input.id.split(".");
+      let node: Record<string, unknown> | undefined = inputs;
+      for (const key of keys.slice(0, -1)) {
+        const next: unknown = node[key];
+        node =
+          typeof next === "object" && next !== null
+            ? (node[key] = { ...(next as Record<string, unknown>) })
+            : undefined;
+        if (!node) break;
+      }
+      const leaf = keys[keys.length - 1]!;
+      const value = node?.[leaf];
+      if (node && typeof value === "string") {
+        try {
+          node[leaf] = this.sources.encryption.decrypt(value);
+        } catch {
+          // a default value given in clear stays as it is
+        }
+      }
+    }
+    return inputs;
+  }
+
+  /** Runtime services for renders done by the executor (runIf, If conditions, outputs…). */
+  executorServices(execution: Execution): RenderServices {
+    return this.renderServices(execution.namespace, execution.id, this.secretGuard.masker(), [
+      toStoragePath(`/${execution.namespace.split(".").join("/")}`),
+    ]);
+  }
+
+  renderServices(
+    namespace: string,
+    executionId: string,
+    masker: SecretMasker,
+    readPrefixes: readonly string[],
+  ): RenderServices {
+    return createRenderServices(this.sources, { namespace, executionId, masker, readPrefixes });
+  }
+}

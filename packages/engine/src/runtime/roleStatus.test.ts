@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { openTestInstance } from "../testing/testInstance.ts";
+
+describe("role status", () => {
+  it("reports each role RUNNING once started, STOPPED once closed, and a scheduler not asked for as INITIALIZED", async () => {
+    const test = await openTestInstance();
+    const { instance } = test;
+    expect(instance.status()).toEqual({
+      executor: { state: "RUNNING", inFlight: 0 },
+      worker: { state: "RUNNING", inFlight: 0 },
+      scheduler: { state: "INITIALIZED", inFlight: 0 },
+    });
+    await test.close();
+    expect(instance.status().executor.state).toBe("STOPPED");
+    expect(instance.status().worker.state).toBe("STOPPED");
+  });
+
+  it("runs the scheduler when asked", async () => {
+    const test = await openTestInstance({ scheduler: true });
+    expect(test.instance.status().scheduler.state).toBe("RUNNING");
+    await test.close();
+    expect(test.instance.status().scheduler.state).toBe("STOPPED");
+  });
+});
