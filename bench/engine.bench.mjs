@@ -65,7 +65,7 @@ const CASES = {
   async floor({ rounds: ROUNDS }) {
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(join(process.env.BENCH_TMP, "floor.db"));
-    // The pragmas of packages/engine/src/repository/sqlite/database.ts.
+    // The pragmas of packages/engine/src/backend/sqlite/database.ts.
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");
     db.pragma("busy_timeout = 5000");

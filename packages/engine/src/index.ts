@@ -29,7 +29,7 @@ export {
   type SearchFilter,
   type SearchQuery,
   type SearchSort,
-} from "./repository/sqlite/searchSql.ts";
+} from "./backend/sqlite/searchSql.ts";
 
 // Opening an instance, and its configuration.
 export { Instance } from "./runtime/instance.ts";
@@ -54,10 +54,10 @@ export { INPUT_TYPES, isCalendarDate, isInstant } from "./model/typedValues.ts";
 export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts";
 
 // Stored rows as lists and pages show them.
-export type { StoredExecution } from "./repository/sqlite/executionStore.ts";
-export type { FlowSummary, StoredFlow } from "./repository/sqlite/flowStore.ts";
-export type { LogQuery, StoredLog } from "./repository/sqlite/logStore.ts";
-export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./repository/sqlite/metricStore.ts";
+export type { StoredExecution } from "./backend/sqlite/executionStore.ts";
+export type { FlowSummary, StoredFlow } from "./backend/sqlite/flowStore.ts";
+export type { LogQuery, StoredLog } from "./backend/sqlite/logStore.ts";
+export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./backend/sqlite/metricStore.ts";
 
 // Plugins.
 export { isBundled } from "./plugins/bundled.ts";

@@ -6,8 +6,8 @@
  */
 import { SakerError } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
-import type { StoredExecution } from "../repository/sqlite/executionStore.ts";
-import type { Page, SearchQuery } from "../repository/sqlite/searchSql.ts";
+import type { StoredExecution } from "../backend/sqlite/executionStore.ts";
+import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { executionPrefix } from "../storage/paths.ts";

@@ -1,6 +1,6 @@
 /** Flows as lists show them: the latest revisions a search matches, filtered, sorted and paged by SQL. */
-import { FlowStore, type FlowSummary } from "../repository/sqlite/flowStore.ts";
-import type { Page, SearchQuery } from "../repository/sqlite/searchSql.ts";
+import { FlowStore, type FlowSummary } from "../backend/sqlite/flowStore.ts";
+import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 export class FlowsApi {

@@ -1,6 +1,6 @@
 /** Logs as the server searches them: filtered, sorted (newest first by default) and paged by SQL. */
-import type { LogQuery, StoredLog } from "../repository/sqlite/logStore.ts";
-import type { Page, SearchQuery } from "../repository/sqlite/searchSql.ts";
+import type { LogQuery, StoredLog } from "../backend/sqlite/logStore.ts";
+import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 /** What the store's own query takes besides the filters: a level floor and a time window. */

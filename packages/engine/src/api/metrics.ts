@@ -4,8 +4,8 @@ import type {
   MetricAggregates,
   MetricEntry,
   MetricPageQuery,
-} from "../repository/sqlite/metricStore.ts";
-import type { Page } from "../repository/sqlite/searchSql.ts";
+} from "../backend/sqlite/metricStore.ts";
+import type { Page } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 export class MetricsApi {

@@ -7,7 +7,7 @@ import type {
   ExecutionStatsQuery,
   LogStatsQuery,
   StatsPeriod,
-} from "../repository/sqlite/statsStore.ts";
+} from "../backend/sqlite/statsStore.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 type Untenanted<T> = Omit<T, "tenantId">;

@@ -4,9 +4,9 @@
  * Schedule triggers.
  */
 import { SakerError } from "@saker/sdk";
-import type { Backfill, TriggerKey, TriggerState } from "../repository/sqlite/triggerStore.ts";
+import type { Backfill, TriggerKey, TriggerState } from "../backend/sqlite/triggerStore.ts";
 import type { Instance } from "../runtime/instance.ts";
-import { pageWindow, type Page } from "../repository/sqlite/searchSql.ts";
+import { pageWindow, type Page } from "../backend/sqlite/searchSql.ts";
 import {
   declaredTriggers,
   findTrigger,

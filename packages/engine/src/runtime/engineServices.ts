@@ -6,11 +6,11 @@
 import { SakerError, type RunContext } from "@saker/sdk";
 import type { ExecutorEvent } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
-import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
-import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
-import type { LogStore } from "../repository/sqlite/logStore.ts";
-import type { MetricStore } from "../repository/sqlite/metricStore.ts";
-import type { TriggerStore } from "../repository/sqlite/triggerStore.ts";
+import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
+import type { KvStore } from "../backend/sqlite/kvStore.ts";
+import type { LogStore } from "../backend/sqlite/logStore.ts";
+import type { MetricStore } from "../backend/sqlite/metricStore.ts";
+import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { FlowService } from "./flowService.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
@@ -20,7 +20,7 @@ export interface EngineServices {
   readonly logs: LogStore;
   readonly executions: ExecutionStore;
   readonly metrics: MetricStore;
-  readonly kv: KvRepository;
+  readonly kv: KvStore;
   /** Trigger state (disabled, last and next dates, backfill, precondition windows). */
   readonly triggers: TriggerStore;
   readonly flows: FlowService;

@@ -8,7 +8,7 @@ import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
 import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../model/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../repository/sqlite/flowStore.ts";
+import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../backend/sqlite/flowStore.ts";
 
 export interface LoadedFlow {
   stored: StoredFlow;

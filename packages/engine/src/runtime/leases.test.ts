@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { SqliteBackend, sqliteStores } from "../backend/sqlite/sqliteBackend.ts";
-import { openDatabase } from "../repository/sqlite/database.ts";
+import { openDatabase } from "../backend/sqlite/database.ts";
 import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
 import { LeaseKeeper } from "./leases.ts";
 

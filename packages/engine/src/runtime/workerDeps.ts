@@ -6,11 +6,11 @@ import type { AnyTaskDefinition } from "@saker/sdk";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
-import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
-import type { LogStore } from "../repository/sqlite/logStore.ts";
-import type { MetricStore } from "../repository/sqlite/metricStore.ts";
-import type { TriggerStore } from "../repository/sqlite/triggerStore.ts";
+import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
+import type { KvStore } from "../backend/sqlite/kvStore.ts";
+import type { LogStore } from "../backend/sqlite/logStore.ts";
+import type { MetricStore } from "../backend/sqlite/metricStore.ts";
+import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -36,7 +36,7 @@ export interface WorkerParts {
   secretGuard: SecretGuard;
   flows: FlowService;
   stores: {
-    kv: KvRepository;
+    kv: KvStore;
     logs: LogStore;
     executions: ExecutionStore;
     metrics: MetricStore;

@@ -6,7 +6,7 @@
  * become their masked form, other secret values are masked by value).
  */
 import type { ExecutionSummary } from "@saker/sdk";
-import type { ExecutionStore } from "../repository/sqlite/executionStore.ts";
+import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
 
 export function readExecutionSummary(
   executions: ExecutionStore,

@@ -21,7 +21,7 @@ import { compileRetry, nextTaskRetryDate } from "../model/retry.ts";
 import { newState, withState } from "../model/state.ts";
 import { renderProperties } from "../plugins/properties.ts";
 import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
-import type { KvRepository } from "../repository/sqlite/kvRepository.ts";
+import type { KvStore } from "../backend/sqlite/kvStore.ts";
 import type { RenderServices, Renderer } from "../runtime/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
@@ -43,7 +43,7 @@ export interface WorkerDeps {
   registry: PluginRegistry;
   renderer: Renderer;
   storage: Storage;
-  kv: KvRepository;
+  kv: KvStore;
   secrets: SecretStore;
   encryption: Encryption;
   /** Knows every secret value of the instance; seals outputs holding one. */

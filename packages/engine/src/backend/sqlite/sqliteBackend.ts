@@ -16,14 +16,14 @@ import { randomBytes } from "node:crypto";
 import type { KvEntry, Metric } from "@saker/sdk";
 import type { ExecutorState, LogEntry, WorkerJob } from "../../executor/types.ts";
 import type { Execution } from "../../model/execution.ts";
-import type { SqliteDatabase } from "../../repository/sqlite/database.ts";
-import { ExecutionStore } from "../../repository/sqlite/executionStore.ts";
-import { FlowStore } from "../../repository/sqlite/flowStore.ts";
-import { KvRepository as KvStore } from "../../repository/sqlite/kvRepository.ts";
-import { LogStore } from "../../repository/sqlite/logStore.ts";
-import { MetricStore } from "../../repository/sqlite/metricStore.ts";
-import { TriggerStore } from "../../repository/sqlite/triggerStore.ts";
-import { SqliteQueue } from "../../queue/sqliteQueue.ts";
+import type { SqliteDatabase } from "./database.ts";
+import { ExecutionStore } from "./executionStore.ts";
+import { FlowStore } from "./flowStore.ts";
+import { KvStore } from "./kvStore.ts";
+import { LogStore } from "./logStore.ts";
+import { MetricStore } from "./metricStore.ts";
+import { TriggerStore } from "./triggerStore.ts";
+import { SqliteQueue } from "./sqliteQueue.ts";
 import { AsyncMutex } from "../asyncMutex.ts";
 import type {
   Backend,

@@ -1,8 +1,8 @@
 import type { Logger, RunContext } from "@saker/sdk";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type SqliteDatabase } from "../../repository/sqlite/database.ts";
-import { FlowStore } from "../../repository/sqlite/flowStore.ts";
-import { TriggerStore } from "../../repository/sqlite/triggerStore.ts";
+import { openDatabase, type SqliteDatabase } from "../../backend/sqlite/database.ts";
+import { FlowStore } from "../../backend/sqlite/flowStore.ts";
+import { TriggerStore } from "../../backend/sqlite/triggerStore.ts";
 import { attachEngineServices, type EngineServices } from "../../runtime/engineServices.ts";
 import { FlowService } from "../../runtime/flowService.ts";
 import { coreRegistry } from "../../runtime/registryLoader.ts";

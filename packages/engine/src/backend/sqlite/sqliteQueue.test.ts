@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../repository/sqlite/database.ts";
+import { openDatabase } from "./database.ts";
 import { SqliteQueue } from "./sqliteQueue.ts";
 
 describe("SqliteQueue", () => {

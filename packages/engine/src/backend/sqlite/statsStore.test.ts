@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import type { WorkerJob } from "../../executor/types.ts";
 import { openDatabase } from "./database.ts";
-import { KvRepository } from "./kvRepository.ts";
+import { KvStore } from "./kvStore.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { ExecutionStore } from "./executionStore.ts";
 import { LogStore } from "./logStore.ts";
@@ -293,7 +293,7 @@ describe("migration 3", () => {
     old.close();
 
     const db = openDatabase(file);
-    const kv = new KvRepository(db);
+    const kv = new KvStore(db);
     expect(kv.get("main", "ns", "k")).toMatchObject({
       creationDate: "2026-01-02T00:00:00.000Z",
       updateDate: "2026-01-02T00:00:00.000Z",

@@ -7,8 +7,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
-export type { FlowSummary, StoredFlow, FlowHead } from "../../backend/records.ts";
+import type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
+export type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
 
 /** Flow fields for filters and sorting, over the latest revision's row (`f`). */
 export const FLOW_COLUMNS: SearchColumns = {

@@ -22,7 +22,7 @@ function toEntry(r: Row): KvEntry {
 }
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
-export class KvRepository {
+export class KvStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   get(tenantId: string, namespace: string, key: string, now = new Date()): KvEntry | undefined {

@@ -5,8 +5,8 @@
  */
 import type { SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
-import type { TriggerKey, TriggerState } from "../../backend/records.ts";
-export type { TriggerKey, Backfill, TriggerState } from "../../backend/records.ts";
+import type { TriggerKey, TriggerState } from "../records.ts";
+export type { TriggerKey, Backfill, TriggerState } from "../records.ts";
 
 interface Row {
   namespace: string;

@@ -10,8 +10,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
-export type { StoredExecution, LoadedExecution } from "../../backend/records.ts";
+import type { StoredExecution, LoadedExecution } from "../records.ts";
+export type { StoredExecution, LoadedExecution } from "../records.ts";
 
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
 export const EXECUTION_COLUMNS: SearchColumns = {

@@ -1,5 +1,5 @@
-import type { SqliteDatabase } from "../repository/sqlite/database.ts";
-import type { NewMessage, QueueMessage, ReapOptions, Topic } from "../backend/queue.ts";
+import type { SqliteDatabase } from "./database.ts";
+import type { NewMessage, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 
 interface Row {
   seq: number;

@@ -2,8 +2,8 @@ import type { Metric } from "@saker/sdk";
 import type { WorkerJob } from "../../executor/types.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
-import type { StoredMetric } from "../../backend/records.ts";
-export type { StoredMetric } from "../../backend/records.ts";
+import type { StoredMetric } from "../records.ts";
+export type { StoredMetric } from "../records.ts";
 
 /** Kestra's `MetricEntry` as its API shows it. */
 export interface MetricEntry {

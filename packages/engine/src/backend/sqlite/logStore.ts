@@ -9,8 +9,8 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import type { StoredLog, LogQuery } from "../../backend/records.ts";
-export type { StoredLog, LogQuery } from "../../backend/records.ts";
+import type { StoredLog, LogQuery } from "../records.ts";
+export type { StoredLog, LogQuery } from "../records.ts";
 
 /** Log fields for filters and sorting. */
 export const LOG_COLUMNS: SearchColumns = {
