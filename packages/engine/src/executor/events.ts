@@ -49,6 +49,7 @@ function workerStarted(run: ExecutorRun, event: ExecutorEvents["worker-started"]
   });
   taskRun.attempts = attempts;
   if (event.pluginVersion) taskRun.pluginVersion = event.pluginVersion;
+  run.touch(taskRun);
   run.setTaskRunState(taskRun, "RUNNING");
   if (run.x.state.current === "KILLING") run.command({ type: "kill-tasks" });
 }
@@ -57,7 +58,10 @@ function workerResult(run: ExecutorRun, event: ExecutorEvents["worker-result"]):
   const taskRun = run.taskRun(event.taskRunId);
   if (!taskRun || isTerminated(taskRun.state.current)) return;
   const attempts = taskRun.attempts ?? (taskRun.attempts = []);
-  if (attempts.length === event.attempt - 1) attempts.push({ state: newState(new Date(event.date), "RUNNING") });
+  if (attempts.length === event.attempt - 1) {
+    attempts.push({ state: newState(new Date(event.date), "RUNNING") });
+    run.touch(taskRun);
+  }
   const attempt = attempts[event.attempt - 1];
   if (!attempt || attempts.length !== event.attempt || isTerminated(attempt.state.current)) return;
   run.setLastAttemptState(taskRun, event.attemptState);
