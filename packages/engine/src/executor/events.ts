@@ -127,8 +127,9 @@ function continueLoop(run: ExecutorRun, taskRun: TaskRun): void {
   const children = new Set<string>();
   for (const t of run.x.taskRunList)
     if (t.parentTaskRunId === taskRun.id || (t.parentTaskRunId && children.has(t.parentTaskRunId))) children.add(t.id);
+  // a new list: its index is built from the runs as they are now
   run.x.taskRunList = run.x.taskRunList.filter((t) => !children.has(t.id));
-  run.version++;
+  run.touch(taskRun);
   run.setExecutionState("RUNNING");
 }
 

@@ -159,3 +159,37 @@ export class ChangedRunsMemo<T> {
     return [...state.values].sort((a, b) => index.position.get(a[0])! - index.position.get(b[0])!);
   }
 }
+
+const TEXTS = Symbol("texts");
+
+/**
+ * The JSON text of each run of a list, kept with its index, and the positions whose text changed
+ * since `previous`. When `previous` is this function's last answer for the list (the same array,
+ * changed in place from call to call), only the runs appended or changed since are serialised
+ * again; otherwise every run is, and compared with `previous` (absent: every position changed).
+ */
+export function runTexts(
+  list: readonly TaskRun[],
+  previous: readonly string[] | undefined,
+): { texts: string[]; changed: number[] } {
+  const index = taskRunIndex(list);
+  let state = index.derived.get(TEXTS) as { texts: string[]; cursor: number } | undefined;
+  if (!state) index.derived.set(TEXTS, (state = { texts: [], cursor: 0 }));
+  const known = previous !== undefined && previous === state.texts;
+  const changed = new Set<number>();
+  for (let i = known ? state.texts.length : 0; i < index.length; i++) changed.add(i);
+  for (; state.cursor < index.changes.length; state.cursor++) {
+    const position = index.position.get(index.changes[state.cursor]!);
+    if (position !== undefined) changed.add(position);
+  }
+  const before = known ? state.texts : previous;
+  const positions: number[] = [];
+  for (const i of changed) {
+    index.visits++;
+    const text = JSON.stringify(list[i]);
+    if (before?.[i] !== text) positions.push(i);
+    state.texts[i] = text;
+  }
+  state.texts.length = index.length;
+  return { texts: state.texts, changed: positions.sort((a, b) => a - b) };
+}
