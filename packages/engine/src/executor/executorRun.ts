@@ -10,7 +10,7 @@ import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
 import { markChanged } from "../model/taskRunIndex.ts";
 import { findTaskRun, taskRunIndex } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
-import type { ReferencedVariables, VariableSources } from "./variables.ts";
+import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
 
 export interface ExecutorDeps {
   now(): Date;
@@ -214,8 +214,11 @@ export class ExecutorRun {
 
   /** The context a flowable (or executor task) is resolved with. */
   context(task: TaskNode, taskRun: TaskRun): FlowableContext {
-    const vars = (extra?: Record<string, unknown>) =>
-      extra ? { ...this.variables(task, taskRun), ...extra } : this.variables(task, taskRun);
+    // the outputs and task states built are those the rendered text can reach, not every task's
+    const vars = (value: unknown, extra?: Record<string, unknown>) => {
+      const built = this.variables(task, taskRun, true, referencedBy(value));
+      return extra ? { ...built, ...extra } : built;
+    };
     return {
       flow: this.graph,
       execution: this.x,
@@ -225,9 +228,9 @@ export class ExecutorRun {
       logger: this.logger(taskRun),
       // text without a tag renders as itself: its variables (every task's outputs) are not built
       render: async (template, extra) =>
-        isPlainText(template) ? template : String(await this.deps.render(template, vars(extra), false)),
-      renderTyped: (template, extra) => this.deps.render(template, vars(extra), true),
-      renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
+        isPlainText(template) ? template : String(await this.deps.render(template, vars(template, extra), false)),
+      renderTyped: (template, extra) => this.deps.render(template, vars(template, extra), true),
+      renderValue: (value, extra) => this.deps.renderValue(value, vars(value, extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
       newId: () => this.deps.newId(),
       resolve: (tasks, value) => resolveUnder(taskRun, tasks, value),

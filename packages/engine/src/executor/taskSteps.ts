@@ -174,7 +174,8 @@ async function declareAssets(run: ExecutorRun, taskRun: TaskRun): Promise<boolea
   const task = run.task(taskRun);
   if (task.assets === undefined || task.assets === null) return true;
   try {
-    taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun)));
+    const only = referencedVariables(task);
+    taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun, true, only)));
     run.touch(taskRun);
     return true;
   } catch (error) {
@@ -189,7 +190,8 @@ async function passesRunIf(run: ExecutorRun, taskRun: TaskRun): Promise<boolean>
   const runIf = task.runIf;
   if (runIf === undefined || runIf === null || String(runIf).trim() === "true") return true;
   try {
-    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun), false);
+    const only = referencedVariables(task);
+    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun, true, only), false);
     if (isTruthy(rendered)) return true;
     run.setTaskRunState(taskRun, "SKIPPED");
   } catch (error) {

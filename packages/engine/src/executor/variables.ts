@@ -4,6 +4,7 @@
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
+import { Lru } from "../expression/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
 
@@ -37,6 +38,23 @@ export interface ReferencedVariables {
 }
 
 const referenced = new WeakMap<object, ReferencedVariables>();
+
+const ofTemplates = new Lru<string, ReferencedVariables>(1000);
+
+/** What a value to render (a template, or a value holding templates) can reach; templates are kept in an LRU. */
+export function referencedBy(value: unknown): ReferencedVariables {
+  if (typeof value === "string") {
+    let known = ofTemplates.get(value);
+    if (!known) {
+      const collector = new ReferenceCollector();
+      collector.addString(value);
+      ofTemplates.set(value, (known = collector.reached));
+    }
+    return known;
+  }
+  if (typeof value === "object" && value !== null) return referencedVariables(value);
+  return { outputs: new Set(), tasks: new Set() };
+}
 
 /** Adds the strings of a value (a task definition), its texts and its map keys, to `into`. */
 function collectStrings(value: unknown, into: ReferenceCollector): void {
