@@ -11,7 +11,7 @@
  * runs appended since, and built again when its list was changed otherwise. Weak: it goes with
  * its list.
  */
-import { isFailed, isTerminated, type StateType } from "@saker/sdk";
+import { isFailed, isTerminated } from "@saker/sdk";
 import type { TaskRun } from "./execution.ts";
 
 export interface TaskRunIndex {
@@ -63,15 +63,16 @@ function emptyIndex(): TaskRunIndex {
 
 function track(index: TaskRunIndex, run: TaskRun): void {
   index.visits++;
-  const state: StateType = run.state.current;
-  if (isTerminated(state)) index.unfinished.delete(run);
+  // a run without a state (a partial document a caller built) counts as unfinished
+  const state = (run.state as TaskRun["state"] | undefined)?.current;
+  if (state !== undefined && isTerminated(state)) index.unfinished.delete(run);
   else if (!index.unfinished.has(run)) {
     const position = index.position.get(run)!;
     if (position < index.maxUnfinished) index.ordered = false;
     else index.maxUnfinished = position;
     index.unfinished.add(run);
   }
-  if (isFailed(state)) index.failed.add(run);
+  if (state !== undefined && isFailed(state)) index.failed.add(run);
   else index.failed.delete(run);
 }
 
