@@ -17,6 +17,7 @@ import {
   inProgress,
   isTaskRunFor,
   resolvedPosition,
+  withoutDisabled,
 } from "./queries.ts";
 
 export interface SequencingInput {
@@ -96,7 +97,7 @@ export function resolveConcurrentNexts(input: SequencingInput, concurrency: numb
   }
   let active = 0;
   const continuing: NextTaskRun[] = [];
-  const fresh: NextTaskRun[][] = [];
+  const fresh: (readonly ResolvedTask[])[] = [];
   const byValue = new Map<string | undefined, TaskRun[]>();
   for (const r of runs) {
     const same = byValue.get(r.value);
@@ -111,18 +112,24 @@ export function resolveConcurrentNexts(input: SequencingInput, concurrency: numb
       active++;
       continue;
     }
+    // a group not started begins with its first enabled task; one whose every task ran is done
+    if (groupRuns.length === 0) {
+      fresh.push(group);
+      continue;
+    }
+    if (groupRuns.length >= group.length) continue;
     const next = resolveSequentialNexts({ ...input, tasks: group, errors: undefined });
     if (next.length === 0) continue;
-    if (groupRuns.length > 0) {
-      active++;
-      continuing.push(...next);
-    } else fresh.push(next);
+    active++;
+    continuing.push(...next);
   }
   const nexts = [...continuing];
-  for (const next of fresh) {
+  for (const group of fresh) {
     if (concurrency > 0 && active >= concurrency) break;
+    const first = withoutDisabled(group)?.[0];
+    if (!first) continue;
     active++;
-    nexts.push(...next);
+    nexts.push(first);
   }
   return nexts;
 }
