@@ -15,7 +15,8 @@ const { defaultEngine } = await import(`${ROOT}expression/index.js`);
 const ret = (id, indent, format) =>
   `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "${format}"\n`;
 const flows = {
-  seq: (n) => `id: seq\nnamespace: bench\ntasks:\n${Array.from({ length: n }, (_, i) => ret(`t${i}`, "  ", "{{ task.id }}")).join("")}`,
+  seq: (n) =>
+    `id: seq\nnamespace: bench\ntasks:\n${Array.from({ length: n }, (_, i) => ret(`t${i}`, "  ", "{{ task.id }}")).join("")}`,
   foreach: (n) =>
     `id: each\nnamespace: bench\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n` +
     `    values: '${JSON.stringify(Array.from({ length: n }, (_, i) => i + 1))}'\n    tasks:\n` +
@@ -27,8 +28,15 @@ async function drive(source, limitMs) {
   const graph = compileFlowGraph({ ...parseFlow(source, { registry }), revision: 1 }, registry);
   let ids = 0;
   const execution = {
-    id: "x", namespace: graph.flow.namespace, flowId: graph.flow.id, flowRevision: 1, taskRunList: [], labels: [],
-    state: newState(new Date()), originalId: "x", deleted: false,
+    id: "x",
+    namespace: graph.flow.namespace,
+    flowId: graph.flow.id,
+    flowRevision: 1,
+    taskRunList: [],
+    labels: [],
+    state: newState(new Date()),
+    originalId: "x",
+    deleted: false,
     metadata: { attemptNumber: 1, originalCreatedDate: new Date().toISOString() },
   };
   const deps = {
@@ -52,7 +60,15 @@ async function drive(source, limitMs) {
     events = job
       ? [
           { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date },
-          { type: "worker-result", taskRunId: job.taskRunId, attempt: job.attempt, attemptState: "SUCCESS", state: "SUCCESS", outputs: { value: "v" }, date },
+          {
+            type: "worker-result",
+            taskRunId: job.taskRunId,
+            attempt: job.attempt,
+            attemptState: "SUCCESS",
+            state: "SUCCESS",
+            outputs: { value: "v" },
+            date,
+          },
         ]
       : [];
   }
@@ -65,5 +81,7 @@ await drive(flows[mode](20), limitMs); // warm-up
 for (const n of sizes.map(Number)) {
   const r = await drive(flows[mode](n), limitMs);
   const ended = r.state === "SUCCESS" ? "" : ` (stopped at ${limitMs / 1000} s, ${r.state})`;
-  console.log(`${mode} ${n}: ${r.runs} task runs, executor ${r.ms.toFixed(0)} ms, ${(r.ms / r.runs).toFixed(3)} ms/task run${ended}`);
+  console.log(
+    `${mode} ${n}: ${r.runs} task runs, executor ${r.ms.toFixed(0)} ms, ${(r.ms / r.runs).toFixed(3)} ms/task run${ended}`,
+  );
 }

@@ -60,7 +60,14 @@ function group(execution: Execution, resolved: readonly ResolvedTask[], parent: 
   let known = byParent.get(key);
   if (!known) {
     const matches = matcher(resolved, parent);
-    known = { matches, length: index.length, cursor: index.changes.length, runs: [], seen: new Map(), counts: new Map() };
+    known = {
+      matches,
+      length: index.length,
+      cursor: index.changes.length,
+      runs: [],
+      seen: new Map(),
+      counts: new Map(),
+    };
     for (const run of candidates(index, resolved, parent)) {
       index.visits++;
       if (matches(run)) join(known, run);
