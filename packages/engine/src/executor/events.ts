@@ -6,6 +6,7 @@ import { errorMessage, isCreated, isPaused, isTerminated, type StateType } from 
 import type { TaskRun } from "../model/execution.ts";
 import { newState, summarise } from "../model/state.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import { unfinishedRuns } from "../model/taskRunIndex.ts";
 import { findParents } from "./queries.ts";
 import { maxDurationReached } from "./sla.ts";
 import { failFromExecutor } from "./taskSteps.ts";
@@ -156,12 +157,12 @@ export function markAs(
   }
   if (taskRun.attempts?.length) run.setLastAttemptState(taskRun, next);
   run.setTaskRunState(taskRun, next);
-  if (run.x.taskRunList.some((t) => isPaused(t.state.current))) return;
+  if (unfinishedRuns(run.x.taskRunList).some((t) => isPaused(t.state.current))) return;
   run.setExecutionState("RESTARTED");
 }
 
 function resume(run: ExecutorRun, state: StateType, onResumeInputs?: Record<string, unknown>): void {
-  const paused = run.x.taskRunList.find((t) => isPaused(t.state.current));
+  const paused = unfinishedRuns(run.x.taskRunList).find((t) => isPaused(t.state.current));
   if (paused) markAs(run, paused, state, onResumeInputs);
   else if (isPaused(run.x.state.current)) run.setExecutionState(state);
 }

@@ -12,7 +12,7 @@ import type { ExecutorRun } from "./executorRun.ts";
 import { exitExecution, replaceVariables } from "./executionUpdates.ts";
 import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
-import { unfinishedRuns } from "../model/taskRunIndex.ts";
+import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
@@ -132,7 +132,7 @@ async function killFlowable(run: ExecutorRun, definition: FlowableDefinition, ta
   const ctx = run.context(task, taskRun);
   const tasks = (await definition.childTasks(ctx).catch(() => undefined)) ?? [];
   const current = findTaskDependingFlowState(run.x, tasks, ctx.resolve(task.errors as never), taskRun, ctx.retryOf);
-  const children = run.x.taskRunList.filter((t) => t.parentTaskRunId === taskRun.id);
+  const children = taskRunIndex(run.x.taskRunList).children.get(taskRun.id) ?? [];
   if (children.every((t) => isTerminated(t.state.current)) || allTerminated(run.x, current, taskRun))
     run.setTaskRunState(taskRun, "KILLED");
 }
