@@ -55,6 +55,9 @@ export function resolveSequentialNexts(input: SequencingInput, iteration?: numbe
 /** The keys (task and value) of the runs of a list, kept while the list only grows. */
 const runKeys = new WeakMap<readonly TaskRun[], { length: number; ids: Set<string>; valued: Set<string> }>();
 
+/** Per runs of a resolved list (see `findTaskRunsByTasks`): how many of its first tasks have a run. */
+const startedUpTo = new WeakMap<readonly TaskRun[], number>();
+
 /** Whether `runs` (of one parent) hold a run of `t`, as `isTaskRunFor` tells, by set lookups. */
 function hasRun(runs: readonly TaskRun[], t: ResolvedTask): boolean {
   let keys = runKeys.get(runs);
@@ -71,16 +74,23 @@ function hasRun(runs: readonly TaskRun[], t: ResolvedTask): boolean {
 export function resolveParallelNexts(
   input: SequencingInput,
   concurrency: number,
-  filter: (candidates: ResolvedTask[], runs: readonly TaskRun[]) => ResolvedTask[] = (c) => c,
+  filter?: (candidates: ResolvedTask[], runs: readonly TaskRun[]) => ResolvedTask[],
 ): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
   const running = countRuns(input.execution, tasks, input.parent, (s) => isRunning(s) || isCreated(s));
   if (concurrency > 0 && running >= concurrency) return [];
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
-  const notStarted = tasks.filter((t) => !hasRun(runs, t));
+  // the tasks before `from` all started: a long list is not walked again at every pass
+  let from = startedUpTo.get(runs) ?? 0;
+  while (from < tasks.length && hasRun(runs, tasks[from]!)) from++;
+  if (tasks.length > 0) startedUpTo.set(runs, from);
+  const wanted = !filter && concurrency > 0 ? concurrency - running : Infinity;
+  const notStarted: ResolvedTask[] = [];
+  for (let i = from; i < tasks.length && notStarted.length < wanted; i++)
+    if (!hasRun(runs, tasks[i]!)) notStarted.push(tasks[i]!);
   if (notStarted.length === 0) return [];
-  const candidates = filter(notStarted, runs);
+  const candidates = filter ? filter(notStarted, runs) : notStarted;
   return concurrency > 0 ? candidates.slice(0, concurrency - running) : candidates;
 }
 
