@@ -6,6 +6,7 @@ import { errorMessage, isCreated, isPaused, isTerminated, type StateType } from 
 import type { TaskRun } from "../model/execution.ts";
 import { newState, summarise } from "../model/state.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import { unfinishedRuns } from "../model/taskRunIndex.ts";
 import { findParents } from "./queries.ts";
 import { maxDurationReached } from "./sla.ts";
 import { failFromExecutor } from "./taskSteps.ts";
@@ -49,6 +50,7 @@ function workerStarted(run: ExecutorRun, event: ExecutorEvents["worker-started"]
   });
   taskRun.attempts = attempts;
   if (event.pluginVersion) taskRun.pluginVersion = event.pluginVersion;
+  run.touch(taskRun);
   run.setTaskRunState(taskRun, "RUNNING");
   if (run.x.state.current === "KILLING") run.command({ type: "kill-tasks" });
 }
@@ -57,7 +59,10 @@ function workerResult(run: ExecutorRun, event: ExecutorEvents["worker-result"]):
   const taskRun = run.taskRun(event.taskRunId);
   if (!taskRun || isTerminated(taskRun.state.current)) return;
   const attempts = taskRun.attempts ?? (taskRun.attempts = []);
-  if (attempts.length === event.attempt - 1) attempts.push({ state: newState(new Date(event.date), "RUNNING") });
+  if (attempts.length === event.attempt - 1) {
+    attempts.push({ state: newState(new Date(event.date), "RUNNING") });
+    run.touch(taskRun);
+  }
   const attempt = attempts[event.attempt - 1];
   if (!attempt || attempts.length !== event.attempt || isTerminated(attempt.state.current)) return;
   run.setLastAttemptState(taskRun, event.attemptState);
@@ -123,8 +128,9 @@ function continueLoop(run: ExecutorRun, taskRun: TaskRun): void {
   const children = new Set<string>();
   for (const t of run.x.taskRunList)
     if (t.parentTaskRunId === taskRun.id || (t.parentTaskRunId && children.has(t.parentTaskRunId))) children.add(t.id);
+  // a new list: its index is built from the runs as they are now
   run.x.taskRunList = run.x.taskRunList.filter((t) => !children.has(t.id));
-  run.version++;
+  run.touch(taskRun);
   run.setExecutionState("RUNNING");
 }
 
@@ -151,12 +157,12 @@ export function markAs(
   }
   if (taskRun.attempts?.length) run.setLastAttemptState(taskRun, next);
   run.setTaskRunState(taskRun, next);
-  if (run.x.taskRunList.some((t) => isPaused(t.state.current))) return;
+  if (unfinishedRuns(run.x.taskRunList).some((t) => isPaused(t.state.current))) return;
   run.setExecutionState("RESTARTED");
 }
 
 function resume(run: ExecutorRun, state: StateType, onResumeInputs?: Record<string, unknown>): void {
-  const paused = run.x.taskRunList.find((t) => isPaused(t.state.current));
+  const paused = unfinishedRuns(run.x.taskRunList).find((t) => isPaused(t.state.current));
   if (paused) markAs(run, paused, state, onResumeInputs);
   else if (isPaused(run.x.state.current)) run.setExecutionState(state);
 }

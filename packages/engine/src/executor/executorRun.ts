@@ -7,9 +7,10 @@ import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execut
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
+import { markChanged } from "../model/taskRunIndex.ts";
 import { findTaskRun, taskRunIndex } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
-import type { ReferencedVariables, VariableSources } from "./variables.ts";
+import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
 
 export interface ExecutorDeps {
   now(): Date;
@@ -36,6 +37,8 @@ export class ExecutorRun {
   readonly dispatched: Set<string>;
   /** Bumped by every change; the transition loops until a pass changes nothing. */
   version = 0;
+  /** The task runs this transition created or changed, for a caller that writes only those. */
+  readonly changedRuns = new Set<TaskRun>();
 
   constructor(
     readonly graph: FlowGraph,
@@ -60,7 +63,7 @@ export class ExecutorRun {
   setTaskRunState(taskRun: TaskRun, next: StateType): void {
     if (taskRun.state.current === next) return;
     taskRun.state = withState(taskRun.state, next, this.now());
-    this.version++;
+    this.touch(taskRun);
     // However a WorkingDirectory ends (done, failed, killed), its shared directory can go.
     if (isTerminated(next)) {
       const definition = this.definitionOf(taskRun);
@@ -72,7 +75,7 @@ export class ExecutorRun {
   /** Adds a RUNNING attempt (an executor task run started again by a retry). */
   startAttempt(taskRun: TaskRun): void {
     (taskRun.attempts ??= []).push({ state: newState(this.now(), "RUNNING") });
-    this.version++;
+    this.touch(taskRun);
   }
 
   /** Sets the last attempt's state, adding an attempt when there is none. */
@@ -81,7 +84,7 @@ export class ExecutorRun {
     const last = attempts[attempts.length - 1];
     if (last) last.state = withState(last.state, next, this.now());
     else attempts.push({ state: newState(this.now(), next) });
-    this.version++;
+    this.touch(taskRun);
   }
 
   /** `value` with the strings holding a secret sealed: outputs, labels and flow outputs are stored. */
@@ -92,6 +95,16 @@ export class ExecutorRun {
   setOutputs(taskRun: TaskRun, outputs: Record<string, unknown> | null | undefined): void {
     if (outputs === undefined) return;
     taskRun.outputs = outputs === null ? null : this.seal(outputs);
+    this.touch(taskRun);
+  }
+
+  /**
+   * Records a change made in place to a task run of the execution (every change of one goes
+   * through here): the index of the list follows it (see model/taskRunIndex.ts).
+   */
+  touch(taskRun: TaskRun): void {
+    markChanged(this.x.taskRunList, taskRun);
+    this.changedRuns.add(taskRun);
     this.version++;
   }
 
@@ -149,6 +162,7 @@ export class ExecutorRun {
         ...(next.iteration !== undefined ? { iteration: next.iteration } : {}),
       };
       this.x.taskRunList.push(taskRun);
+      this.changedRuns.add(taskRun);
       const definition = this.graph.typeOf(next.task).definition;
       if (definition.kind === "flowable") {
         try {
@@ -200,8 +214,11 @@ export class ExecutorRun {
 
   /** The context a flowable (or executor task) is resolved with. */
   context(task: TaskNode, taskRun: TaskRun): FlowableContext {
-    const vars = (extra?: Record<string, unknown>) =>
-      extra ? { ...this.variables(task, taskRun), ...extra } : this.variables(task, taskRun);
+    // the outputs and task states built are those the rendered text can reach, not every task's
+    const vars = (value: unknown, extra?: Record<string, unknown>) => {
+      const built = this.variables(task, taskRun, true, referencedBy(value));
+      return extra ? { ...built, ...extra } : built;
+    };
     return {
       flow: this.graph,
       execution: this.x,
@@ -211,13 +228,12 @@ export class ExecutorRun {
       logger: this.logger(taskRun),
       // text without a tag renders as itself: its variables (every task's outputs) are not built
       render: async (template, extra) =>
-        isPlainText(template) ? template : String(await this.deps.render(template, vars(extra), false)),
-      renderTyped: (template, extra) => this.deps.render(template, vars(extra), true),
-      renderValue: (value, extra) => this.deps.renderValue(value, vars(extra)),
+        isPlainText(template) ? template : String(await this.deps.render(template, vars(template, extra), false)),
+      renderTyped: (template, extra) => this.deps.render(template, vars(template, extra), true),
+      renderValue: (value, extra) => this.deps.renderValue(value, vars(value, extra)),
       retryOf: (taskId) => this.graph.retryOf(taskId),
       newId: () => this.deps.newId(),
-      resolve: (tasks, value) =>
-        tasks?.map((t): ResolvedTask => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) })),
+      resolve: (tasks, value) => resolveUnder(taskRun, tasks, value),
     };
   }
 
@@ -232,6 +248,30 @@ export class ExecutorRun {
     });
     return { execution: this.x, state: { ...this.state, dispatched }, commands: this.commands, logs: this.logs };
   }
+}
+
+const resolvedLists = new WeakMap<TaskRun, WeakMap<readonly TaskNode[], Map<string | undefined, ResolvedTask[]>>>();
+
+/**
+ * `tasks` resolved under a task run (and a value), the same list each time it is asked for the
+ * same task list: answers about a resolved list are kept per list (see `findTaskRunsByTasks`).
+ */
+function resolveUnder(
+  taskRun: TaskRun,
+  tasks: readonly TaskNode[] | undefined,
+  value: string | undefined,
+): ResolvedTask[] | undefined {
+  if (!tasks) return undefined;
+  let byTasks = resolvedLists.get(taskRun);
+  if (!byTasks) resolvedLists.set(taskRun, (byTasks = new WeakMap()));
+  let byValue = byTasks.get(tasks);
+  if (!byValue) byTasks.set(tasks, (byValue = new Map()));
+  let resolved = byValue.get(value);
+  if (!resolved) {
+    resolved = tasks.map((t) => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) }));
+    byValue.set(value, resolved);
+  }
+  return resolved;
 }
 
 /** Text the expression engine gives back unchanged (it parses nothing without a `{`). */

@@ -7,6 +7,7 @@ import type { ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
 import { nextExecutionRetryDate, nextTaskRetryDate } from "../model/retry.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import { failedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
 import { resolveSequentialNexts } from "./sequencing.ts";
 
@@ -64,7 +65,7 @@ export function handleRestart(run: ExecutorRun): void {
 export function handleRetries(run: ExecutorRun): void {
   const x = run.x;
   if (isRetrying(x.state.current) || isTerminated(x.state.current) || x.state.current === "KILLING") return;
-  for (const taskRun of x.taskRunList) {
+  for (const taskRun of failedRuns(x.taskRunList)) {
     if (!isFailed(taskRun.state.current)) continue;
     const kind = run.definitionOf(taskRun).kind;
     if (kind !== "task" && kind !== "executor") continue;

@@ -5,6 +5,9 @@
 import { isCreated, isFailed, isPaused, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskRun } from "../model/execution.ts";
 import { shouldBeRetried, type RetryPolicy } from "../model/retry.ts";
+import { taskRunIndex, type TaskRunIndex } from "../model/taskRunIndex.ts";
+
+export { taskRunIndex };
 
 export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: TaskRun | undefined): boolean {
   return (
@@ -14,67 +17,82 @@ export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: T
   );
 }
 
-interface TaskRunIndex {
-  /** How many task runs of the list are indexed, and the last of them. */
-  length: number;
-  last: TaskRun | undefined;
-  byId: Map<string, TaskRun>;
-  /** The children of each task run (by its id), in creation order. */
-  children: Map<string, TaskRun[]>;
-  /** The task runs of each task (by its id), in creation order. */
-  byTask: Map<string, TaskRun[]>;
-}
-
-/**
- * Lookups by id and by parent over a task run list. The executor only appends to a list (a
- * restart or a replay builds a new one), and a task run's id, task and parent never change, so the
- * index of a list is extended with the runs appended since, and built again if it was changed
- * otherwise. Weak: it goes with its list.
- */
-const indexes = new WeakMap<readonly TaskRun[], TaskRunIndex>();
-
-export function taskRunIndex(list: readonly TaskRun[]): TaskRunIndex {
-  let index = indexes.get(list);
-  if (!index || index.length > list.length || (index.length > 0 && list[index.length - 1] !== index.last)) {
-    index = {
-      length: 0,
-      last: undefined,
-      byId: new Map(),
-      children: new Map(),
-      byTask: new Map(),
-    };
-    indexes.set(list, index);
-  }
-  for (let i = index.length; i < list.length; i++) {
-    const run = list[i]!;
-    index.byId.set(run.id, run);
-    const key = run.parentTaskRunId ?? "";
-    const siblings = index.children.get(key);
-    if (siblings) siblings.push(run);
-    else index.children.set(key, [run]);
-    const ofTask = index.byTask.get(run.taskId);
-    if (ofTask) ofTask.push(run);
-    else index.byTask.set(run.taskId, [run]);
-  }
-  index.length = list.length;
-  index.last = list[list.length - 1];
-  return index;
-}
-
-/** What `findTaskRunsByTasks` found over the first `length` runs of a list, the last of them `last`. */
-interface Found {
+/** The answers about one resolved list under one parent, kept up to date from the index (see `group`). */
+interface Group {
   matches: (t: TaskRun) => boolean;
+  /** How many runs of the list were looked at, and how many entries of the index's change log. */
   length: number;
-  last: TaskRun | undefined;
+  cursor: number;
   runs: TaskRun[];
+  /** The state each run was counted in, and the count of runs per state. */
+  seen: Map<TaskRun, StateType>;
+  counts: Map<StateType, number>;
+}
+
+const GROUPS = Symbol("groups");
+type Groups = WeakMap<readonly ResolvedTask[], Map<string, Group>>;
+
+function recount(group: Group, from: StateType | undefined, to: StateType): void {
+  if (from !== undefined) group.counts.set(from, group.counts.get(from)! - 1);
+  group.counts.set(to, (group.counts.get(to) ?? 0) + 1);
+}
+
+function join(group: Group, run: TaskRun): void {
+  group.runs.push(run);
+  group.seen.set(run, run.state.current);
+  recount(group, undefined, run.state.current);
 }
 
 /**
- * The answers of `findTaskRunsByTasks`, per task run list, resolved list and parent: a run's task,
- * parent and value never change, so an answer is extended with the runs appended since (the same
- * resolved list is asked about several times per pass, and the root lists at every pass).
+ * The runs of `resolved` under `parent` (any parent at the root) with their count per state, per
+ * task run list, resolved list and parent. A run's task, parent and value never change: a group is
+ * extended with the runs appended since it was read, and its counts follow the runs the index
+ * logged as changed, so reading it costs what changed since, not the size of the execution.
  */
-const found = new WeakMap<readonly TaskRun[], WeakMap<readonly ResolvedTask[], Map<string, Found>>>();
+function group(execution: Execution, resolved: readonly ResolvedTask[], parent: TaskRun | undefined): Group {
+  const list = execution.taskRunList;
+  const index = taskRunIndex(list);
+  let groups = index.derived.get(GROUPS) as Groups | undefined;
+  if (!groups) index.derived.set(GROUPS, (groups = new WeakMap()));
+  let byParent = groups.get(resolved);
+  if (!byParent) groups.set(resolved, (byParent = new Map()));
+  const key = parent?.id ?? "";
+  let known = byParent.get(key);
+  if (!known) {
+    const matches = matcher(resolved, parent);
+    known = {
+      matches,
+      length: index.length,
+      cursor: index.changes.length,
+      runs: [],
+      seen: new Map(),
+      counts: new Map(),
+    };
+    for (const run of candidates(index, resolved, parent)) {
+      index.visits++;
+      if (matches(run)) join(known, run);
+    }
+    byParent.set(key, known);
+    return known;
+  }
+  for (; known.length < index.length; known.length++) {
+    const run = list[known.length]!;
+    index.visits++;
+    if (known.matches(run)) join(known, run);
+  }
+  for (; known.cursor < index.changes.length; known.cursor++) {
+    const run = index.changes[known.cursor]!;
+    index.visits++;
+    const counted = known.seen.get(run);
+    if (counted !== undefined && counted !== run.state.current) {
+      recount(known, counted, run.state.current);
+      known.seen.set(run, run.state.current);
+    }
+  }
+  return known;
+}
+
+const NO_RUNS: readonly TaskRun[] = [];
 
 /**
  * The task runs of `resolved` under `parent` (any parent at the root), in creation order. The
@@ -85,31 +103,21 @@ export function findTaskRunsByTasks(
   resolved: readonly ResolvedTask[] | undefined,
   parent?: TaskRun,
 ): readonly TaskRun[] {
-  if (!resolved || resolved.length === 0) return [];
-  const list = execution.taskRunList;
-  let byResolved = found.get(list);
-  if (!byResolved) found.set(list, (byResolved = new WeakMap()));
-  let byParent = byResolved.get(resolved);
-  if (!byParent) byResolved.set(resolved, (byParent = new Map()));
-  const key = parent?.id ?? "";
-  let known = byParent.get(key);
-  if (!known || known.length > list.length || (known.length > 0 && list[known.length - 1] !== known.last)) {
-    const matches = matcher(resolved, parent);
-    known = {
-      matches,
-      length: list.length,
-      last: list[list.length - 1],
-      runs: searchTaskRuns(execution, resolved, parent, matches),
-    };
-    byParent.set(key, known);
-    return known.runs;
-  }
-  if (known.length < list.length) {
-    for (let i = known.length; i < list.length; i++) if (known.matches(list[i]!)) known.runs.push(list[i]!);
-    known.length = list.length;
-    known.last = list[list.length - 1];
-  }
-  return known.runs;
+  if (!resolved || resolved.length === 0) return NO_RUNS;
+  return group(execution, resolved, parent).runs;
+}
+
+/** How many task runs of `resolved` under `parent` are in a state `which` accepts. */
+export function countRuns(
+  execution: Execution,
+  resolved: readonly ResolvedTask[] | undefined,
+  parent: TaskRun | undefined,
+  which: (state: StateType) => boolean,
+): number {
+  if (!resolved || resolved.length === 0) return 0;
+  let n = 0;
+  for (const [state, count] of group(execution, resolved, parent).counts) if (which(state)) n += count;
+  return n;
 }
 
 function matcher(resolved: readonly ResolvedTask[], parent: TaskRun | undefined): (t: TaskRun) => boolean {
@@ -127,19 +135,38 @@ function matcher(resolved: readonly ResolvedTask[], parent: TaskRun | undefined)
   };
 }
 
-function searchTaskRuns(
-  execution: Execution,
+/** The runs that may match: the parent's children, the runs of the only task, else all. */
+function candidates(
+  index: TaskRunIndex,
   resolved: readonly ResolvedTask[],
   parent: TaskRun | undefined,
-  matches: (t: TaskRun) => boolean,
-): TaskRun[] {
-  const ids = new Set(resolved.map((r) => r.task.id));
-  const index = taskRunIndex(execution.taskRunList);
-  let candidates: readonly TaskRun[];
-  if (parent !== undefined) candidates = index.children.get(parent.id) ?? [];
-  else if (ids.size === 1) candidates = index.byTask.get(ids.values().next().value!) ?? [];
-  else candidates = execution.taskRunList;
-  return candidates.filter(matches);
+): Iterable<TaskRun> {
+  if (parent !== undefined) return index.children.get(parent.id) ?? NO_RUNS;
+  const first = resolved[0]!.task.id;
+  if (resolved.every((r) => r.task.id === first)) return index.byTask.get(first) ?? NO_RUNS;
+  return index.position.keys();
+}
+
+const firstPositions = new WeakMap<readonly ResolvedTask[], Map<string, number>>();
+
+/**
+ * The position in `resolved` of the first resolved task `taskRun` is a run of (see `isTaskRunFor`,
+ * its parent taken as matching), or -1; looked up in a map built once per resolved list.
+ */
+export function resolvedPosition(resolved: readonly ResolvedTask[], taskRun: TaskRun): number {
+  let positions = firstPositions.get(resolved);
+  if (!positions) {
+    positions = new Map();
+    resolved.forEach((r, i) => {
+      const key = r.value === undefined ? r.task.id : `${r.task.id}\0${r.value}`;
+      if (!positions!.has(key)) positions!.set(key, i);
+    });
+    firstPositions.set(resolved, positions);
+  }
+  const any = positions.get(taskRun.taskId);
+  const valued = taskRun.value === undefined ? undefined : positions.get(`${taskRun.taskId}\0${taskRun.value}`);
+  if (any === undefined) return valued ?? -1;
+  return valued === undefined ? any : Math.min(any, valued);
 }
 
 const enabled = new WeakMap<readonly ResolvedTask[], readonly ResolvedTask[]>();
@@ -156,7 +183,7 @@ export function withoutDisabled(tasks: readonly ResolvedTask[] | undefined): rea
 }
 
 export function hasFailed(execution: Execution, tasks: readonly ResolvedTask[] | undefined, parent?: TaskRun): boolean {
-  return findTaskRunsByTasks(execution, tasks, parent).some((t) => isFailed(t.state.current));
+  return countRuns(execution, tasks, parent, isFailed) > 0;
 }
 
 /** A failed task run that its own retry policy will not retry. */
@@ -166,6 +193,7 @@ export function hasFailedNoRetry(
   parent: TaskRun | undefined,
   retryOf: (taskId: string) => RetryPolicy | undefined,
 ): boolean {
+  if (!hasFailed(execution, tasks, parent)) return false;
   return findTaskRunsByTasks(execution, tasks, parent).some(
     (t) => isFailed(t.state.current) && !shouldBeRetried(retryOf(t.taskId), t),
   );
@@ -177,7 +205,7 @@ export function inProgress(
   tasks: readonly ResolvedTask[] | undefined,
   parent?: TaskRun,
 ): boolean {
-  return findTaskRunsByTasks(execution, tasks, parent).some((t) => !isTerminated(t.state.current));
+  return countRuns(execution, tasks, parent, (s) => !isTerminated(s)) > 0;
 }
 
 /**
@@ -204,8 +232,7 @@ export function findTaskDependingFlowState(
 }
 
 export function allTerminated(execution: Execution, tasks: readonly ResolvedTask[], parent?: TaskRun): boolean {
-  const runs = findTaskRunsByTasks(execution, tasks, parent);
-  return runs.filter((t) => isTerminated(t.state.current)).length === tasks.length;
+  return countRuns(execution, tasks, parent, isTerminated) === tasks.length;
 }
 
 function findLast(runs: readonly TaskRun[], predicate: (s: StateType) => boolean): TaskRun | undefined {
@@ -234,10 +261,9 @@ export function guessFinalState(
   allowFailure = false,
   allowWarning = false,
 ): StateType {
-  const runs = findTaskRunsByTasks(execution, tasks, parent);
   let state: StateType = "SUCCESS";
   for (const candidate of ["KILLED", "FAILED", "WARNING", "PAUSED"] as const) {
-    if (findLast(runs, (s) => s === candidate)) {
+    if (countRuns(execution, tasks, parent, (s) => s === candidate) > 0) {
       state = candidate;
       break;
     }

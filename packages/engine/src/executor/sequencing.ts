@@ -2,14 +2,13 @@
  * Which task runs a flowable creates next, and when it is done: Kestra's `FlowableUtils`.
  * A paused child counts as in progress (Kestra relies on deduplication for that case).
  */
-import { isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
+import { isCreated, isPaused, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskRun } from "../model/execution.ts";
 import type { RetryPolicy } from "../model/retry.ts";
 import type { NextTaskRun } from "../plugins/engineTypes.ts";
 import {
   allTerminated,
-  findLastCreated,
-  findLastInProgress,
+  countRuns,
   findLastTerminated,
   findTaskDependingFlowState,
   findTaskRunsByTasks,
@@ -17,6 +16,8 @@ import {
   hasFailed,
   inProgress,
   isTaskRunFor,
+  resolvedPosition,
+  withoutDisabled,
 } from "./queries.ts";
 
 export interface SequencingInput {
@@ -31,6 +32,11 @@ function current(input: SequencingInput): readonly ResolvedTask[] {
   return findTaskDependingFlowState(input.execution, input.tasks, input.errors, input.parent, input.retryOf);
 }
 
+/** Created, or in progress as `findLastInProgress` means it. */
+function isCreatedOrInProgress(s: StateType): boolean {
+  return isCreated(s) || isRunning(s) || isPaused(s) || s === "RETRYING";
+}
+
 /** One task after the other: the first, then the one after the last terminated. */
 export function resolveSequentialNexts(input: SequencingInput, iteration?: number): NextTaskRun[] {
   const tasks = current(input);
@@ -38,28 +44,53 @@ export function resolveSequentialNexts(input: SequencingInput, iteration?: numbe
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
   const withIteration = (t: ResolvedTask): NextTaskRun => (iteration === undefined ? t : { ...t, iteration });
   if (runs.length === 0) return [withIteration(tasks[0]!)];
-  if (findLastCreated(runs) || findLastInProgress(runs)) return [];
+  // counted, not searched: the runs of a long ForEach are not walked at every step
+  if (countRuns(input.execution, tasks, input.parent, isCreatedOrInProgress) > 0) return [];
   const last = findLastTerminated(runs);
   if (!last) return [];
-  const index = tasks.findIndex((t) => isTaskRunFor(t, last, input.parent));
-  const next = tasks[index + 1];
+  const next = tasks[resolvedPosition(tasks, last) + 1];
   return next ? [withIteration(next)] : [];
+}
+
+/** The keys (task and value) of the runs of a list, kept while the list only grows. */
+const runKeys = new WeakMap<readonly TaskRun[], { length: number; ids: Set<string>; valued: Set<string> }>();
+
+/** Per runs of a resolved list (see `findTaskRunsByTasks`): how many of its first tasks have a run. */
+const startedUpTo = new WeakMap<readonly TaskRun[], number>();
+
+/** Whether `runs` (of one parent) hold a run of `t`, as `isTaskRunFor` tells, by set lookups. */
+function hasRun(runs: readonly TaskRun[], t: ResolvedTask): boolean {
+  let keys = runKeys.get(runs);
+  if (!keys || keys.length > runs.length) runKeys.set(runs, (keys = { length: 0, ids: new Set(), valued: new Set() }));
+  for (; keys.length < runs.length; keys.length++) {
+    const run = runs[keys.length]!;
+    keys.ids.add(run.taskId);
+    if (run.value !== undefined) keys.valued.add(`${run.taskId}\0${run.value}`);
+  }
+  return t.value === undefined ? keys.ids.has(t.task.id) : keys.valued.has(`${t.task.id}\0${t.value}`);
 }
 
 /** Every task at once, up to `concurrency` running (0: no limit). */
 export function resolveParallelNexts(
   input: SequencingInput,
   concurrency: number,
-  filter: (candidates: ResolvedTask[], runs: readonly TaskRun[]) => ResolvedTask[] = (c) => c,
+  filter?: (candidates: ResolvedTask[], runs: readonly TaskRun[]) => ResolvedTask[],
 ): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
-  const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
-  const running = runs.filter((t) => isRunning(t.state.current) || isCreated(t.state.current)).length;
+  const running = countRuns(input.execution, tasks, input.parent, (s) => isRunning(s) || isCreated(s));
   if (concurrency > 0 && running >= concurrency) return [];
-  const notStarted = tasks.filter((t) => !runs.some((r) => isTaskRunFor(t, r, input.parent)));
+  const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
+  // the tasks before `from` all started: a long list is not walked again at every pass
+  let from = startedUpTo.get(runs) ?? 0;
+  while (from < tasks.length && hasRun(runs, tasks[from]!)) from++;
+  if (tasks.length > 0) startedUpTo.set(runs, from);
+  const wanted = !filter && concurrency > 0 ? concurrency - running : Infinity;
+  const notStarted: ResolvedTask[] = [];
+  for (let i = from; i < tasks.length && notStarted.length < wanted; i++)
+    if (!hasRun(runs, tasks[i]!)) notStarted.push(tasks[i]!);
   if (notStarted.length === 0) return [];
-  const candidates = filter(notStarted, runs);
+  const candidates = filter ? filter(notStarted, runs) : notStarted;
   return concurrency > 0 ? candidates.slice(0, concurrency - running) : candidates;
 }
 
@@ -69,28 +100,46 @@ export function resolveConcurrentNexts(input: SequencingInput, concurrency: numb
   const tasks = current(input);
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
   const groups = new Map<string | undefined, ResolvedTask[]>();
-  for (const t of tasks) groups.set(t.value, [...(groups.get(t.value) ?? []), t]);
+  for (const t of tasks) {
+    const group = groups.get(t.value);
+    if (group) group.push(t);
+    else groups.set(t.value, [t]);
+  }
   let active = 0;
   const continuing: NextTaskRun[] = [];
-  const fresh: NextTaskRun[][] = [];
-  for (const group of groups.values()) {
-    const groupRuns = runs.filter((r) => group.some((t) => isTaskRunFor(t, r, input.parent)));
+  const fresh: (readonly ResolvedTask[])[] = [];
+  const byValue = new Map<string | undefined, TaskRun[]>();
+  for (const r of runs) {
+    const same = byValue.get(r.value);
+    if (same) same.push(r);
+    else byValue.set(r.value, [r]);
+  }
+  for (const [value, group] of groups) {
+    // a group's tasks share its value; tasks without one stand for every value
+    const candidates = value === undefined ? runs : (byValue.get(value) ?? []);
+    const groupRuns = candidates.filter((r) => group.some((t) => isTaskRunFor(t, r, input.parent)));
     if (groupRuns.some((r) => !isTerminated(r.state.current))) {
       active++;
       continue;
     }
+    // a group not started begins with its first enabled task; one whose every task ran is done
+    if (groupRuns.length === 0) {
+      fresh.push(group);
+      continue;
+    }
+    if (groupRuns.length >= group.length) continue;
     const next = resolveSequentialNexts({ ...input, tasks: group, errors: undefined });
     if (next.length === 0) continue;
-    if (groupRuns.length > 0) {
-      active++;
-      continuing.push(...next);
-    } else fresh.push(next);
+    active++;
+    continuing.push(...next);
   }
   const nexts = [...continuing];
-  for (const next of fresh) {
+  for (const group of fresh) {
     if (concurrency > 0 && active >= concurrency) break;
+    const first = withoutDisabled(group)?.[0];
+    if (!first) continue;
     active++;
-    nexts.push(...next);
+    nexts.push(first);
   }
   return nexts;
 }

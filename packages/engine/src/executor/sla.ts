@@ -10,6 +10,7 @@ import { isTruthy } from "../expression/index.ts";
 import type { FlowSla } from "../model/flow.ts";
 import { mergeLabels } from "../core/execution/labels.ts";
 import type { ExecutorRun } from "./executorRun.ts";
+import { referencedBy } from "./variables.ts";
 
 interface Violation {
   sla: FlowSla;
@@ -55,7 +56,12 @@ export async function checkAssertions(run: ExecutorRun): Promise<void> {
   const violations: Violation[] = [];
   for (const sla of slas) {
     try {
-      const rendered = await run.deps.render(sla.assert!, run.variables(), false);
+      // evaluated at every step: the outputs and task states built are those the assertion names
+      const rendered = await run.deps.render(
+        sla.assert!,
+        run.variables(undefined, undefined, true, referencedBy(sla.assert)),
+        false,
+      );
       if (!isTruthy(rendered)) violations.push({ sla, reason: `assertion is false: ${sla.assert}.` });
     } catch (error) {
       run.log("ERROR", `Ignoring SLA '${sla.id}' because of the error: ${errorMessage(error)}`);

@@ -12,6 +12,7 @@ import type { ExecutorRun } from "./executorRun.ts";
 import { exitExecution, replaceVariables } from "./executionUpdates.ts";
 import type { WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
+import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
@@ -39,7 +40,7 @@ export async function handleNexts(run: ExecutorRun): Promise<void> {
       retryOf,
     }),
   );
-  for (const taskRun of [...x.taskRunList]) {
+  for (const taskRun of unfinishedRuns(x.taskRunList)) {
     if (!isRunning(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
     if (definition.kind !== "flowable") continue;
@@ -73,7 +74,7 @@ async function defaultState(
 
 /** Concludes running flowables whose children allow it; propagates KILLING to them. */
 export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
-  for (const taskRun of [...run.x.taskRunList]) {
+  for (const taskRun of unfinishedRuns(run.x.taskRunList)) {
     if (!isRunning(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
     if (definition.kind !== "flowable") continue;
@@ -131,7 +132,7 @@ async function killFlowable(run: ExecutorRun, definition: FlowableDefinition, ta
   const ctx = run.context(task, taskRun);
   const tasks = (await definition.childTasks(ctx).catch(() => undefined)) ?? [];
   const current = findTaskDependingFlowState(run.x, tasks, ctx.resolve(task.errors as never), taskRun, ctx.retryOf);
-  const children = run.x.taskRunList.filter((t) => t.parentTaskRunId === taskRun.id);
+  const children = taskRunIndex(run.x.taskRunList).children.get(taskRun.id) ?? [];
   if (children.every((t) => isTerminated(t.state.current)) || allTerminated(run.x, current, taskRun))
     run.setTaskRunState(taskRun, "KILLED");
 }
@@ -151,7 +152,7 @@ export function failFromExecutor(run: ExecutorRun, taskRun: TaskRun, message: st
  */
 export async function handleDispatch(run: ExecutorRun): Promise<void> {
   if (run.x.state.current === "KILLING" || run.x.state.current === "KILLED") return;
-  for (const taskRun of [...run.x.taskRunList]) {
+  for (const taskRun of unfinishedRuns(run.x.taskRunList)) {
     if (!isCreated(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
     if (definition.kind === "task") {
@@ -173,7 +174,9 @@ async function declareAssets(run: ExecutorRun, taskRun: TaskRun): Promise<boolea
   const task = run.task(taskRun);
   if (task.assets === undefined || task.assets === null) return true;
   try {
-    taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun)));
+    const only = referencedVariables(task);
+    taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun, true, only)));
+    run.touch(taskRun);
     return true;
   } catch (error) {
     run.log("ERROR", `Invalid assets for task ${task.id}: ${errorMessage(error)}`, taskRun);
@@ -187,7 +190,8 @@ async function passesRunIf(run: ExecutorRun, taskRun: TaskRun): Promise<boolean>
   const runIf = task.runIf;
   if (runIf === undefined || runIf === null || String(runIf).trim() === "true") return true;
   try {
-    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun), false);
+    const only = referencedVariables(task);
+    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun, true, only), false);
     if (isTruthy(rendered)) return true;
     run.setTaskRunState(taskRun, "SKIPPED");
   } catch (error) {

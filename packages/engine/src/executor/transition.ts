@@ -5,7 +5,8 @@
  * Each call applies the events, then repeats a pass until a pass changes nothing: a worker
  * result may end a flowable, which ends its parent, which ends the execution, all in one call.
  */
-import type { Execution } from "../model/execution.ts";
+import type { Execution, TaskRun } from "../model/execution.ts";
+import { taskRunIndex } from "../model/taskRunIndex.ts";
 import type { FlowGraph } from "../model/flowGraph.ts";
 import { applyEvent } from "./events.ts";
 import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
@@ -30,6 +31,8 @@ export interface TransitionResult {
   logs: LogEntry[];
   /** False when nothing changed (the caller need not persist). */
   changed: boolean;
+  /** The task runs this call created or changed in place, in list order: all a caller need write of them. */
+  changedTaskRuns: TaskRun[];
   /** True once the execution is terminated and its `afterExecution` tasks ran. */
   finished: boolean;
 }
@@ -72,5 +75,9 @@ export async function transition(
     if (run.version === before) break;
   }
   const result = run.result();
-  return { ...result, changed: run.version > 0, finished: isFullyTerminated(run) };
+  const index = taskRunIndex(run.x.taskRunList);
+  const changedTaskRuns = [...run.changedRuns]
+    .filter((t) => index.position.has(t))
+    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+  return { ...result, changed: run.version > 0, changedTaskRuns, finished: isFullyTerminated(run) };
 }

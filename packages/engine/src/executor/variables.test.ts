@@ -15,7 +15,7 @@ describe("referencedVariables", () => {
       nested: [{ x: '{{ outputs["third"] }}' }],
     };
     expect(ids(referencedVariables(task))).toEqual({
-      outputs: ["first", "second", "second-one", "third"],
+      outputs: ["first", "second-one", "third"],
       tasks: ["first"],
     });
   });
@@ -40,6 +40,21 @@ describe("referencedVariables", () => {
     });
     expect(referencedVariables({ format: "{{ tasks | keys }}" }).tasks).toBe("all");
     expect(referencedVariables({ format: "{{ tasks | keys }}" }).outputs).toEqual(new Set());
+  });
+
+  it("reads the parsed templates: a word in plain text renders nothing, a mention in a string or a raw block is taken at its word", () => {
+    expect(ids(referencedVariables({ message: "rendering {{ outputs.a.value }} for tasks.b" }))).toEqual({
+      outputs: ["a"],
+      tasks: ["b"],
+    });
+    expect(ids(referencedVariables({ format: "{{ outputs.a.value ~ outputs['b'] | upper }}" }))).toEqual({
+      outputs: ["a", "b"],
+      tasks: [],
+    });
+    expect(referencedVariables({ format: "{% for k in outputs %}{{ k }}{% endfor %}" }).outputs).toBe("all");
+    expect(ids(referencedVariables({ spec: "{% raw %}{{ outputs.later }}{% endraw %}" })).outputs).toEqual(["later"]);
+    expect(referencedVariables({ spec: "{% raw %}{{ render(x) }}{% endraw %}" }).tasks).toBe("all");
+    expect(ids(referencedVariables({ format: "{{ 'see outputs.quoted' }}" })).outputs).toEqual(["quoted"]);
   });
 
   it("reads the working directory's setup beside the task", () => {

@@ -4,6 +4,8 @@
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
+import { Lru } from "../expression/lru.ts";
+import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
 
 export interface VariableSources {
@@ -37,62 +39,50 @@ export interface ReferencedVariables {
 
 const referenced = new WeakMap<object, ReferencedVariables>();
 
-/** The strings of a value (a task definition): its texts and its map keys. */
-function collectStrings(value: unknown, into: string[]): void {
-  if (typeof value === "string") into.push(value);
+const ofTemplates = new Lru<string, ReferencedVariables>(1000);
+
+/** What a value to render (a template, or a value holding templates) can reach; templates are kept in an LRU. */
+export function referencedBy(value: unknown): ReferencedVariables {
+  if (typeof value === "string") {
+    let known = ofTemplates.get(value);
+    if (!known) {
+      const collector = new ReferenceCollector();
+      collector.addString(value);
+      ofTemplates.set(value, (known = collector.reached));
+    }
+    return known;
+  }
+  if (typeof value === "object" && value !== null) return referencedVariables(value);
+  return { outputs: new Set(), tasks: new Set() };
+}
+
+/** Adds the strings of a value (a task definition), its texts and its map keys, to `into`. */
+function collectStrings(value: unknown, into: ReferenceCollector): void {
+  if (into.saturated) return;
+  if (typeof value === "string") into.addString(value);
   else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
   else if (typeof value === "object" && value !== null)
     for (const [key, item] of Object.entries(value)) {
-      into.push(key);
+      into.addString(key);
       collectStrings(item, into);
     }
 }
 
 /**
- * The `outputs.<id>` and `tasks.<id>` entries the texts of a task definition can reach: the ids
- * named after a dot or as a quoted key in brackets. Any other use of the word (`outputs` alone,
- * `outputs[expr]`), a `render` of some other text, `printContext()`/`fetchContext()` (the whole
- * context) reach them all; `tasksWithState()` reaches every `tasks` entry. Kept per definition object.
+ * The `outputs.<id>` and `tasks.<id>` entries the texts of a task definition can reach, as their
+ * parsed templates say (see `ReferenceCollector`). Kept per definition object: a flow revision's
+ * task objects are compiled once, so each task's templates are walked once per revision.
  */
 export function referencedVariables(task: object, ...more: unknown[]): ReferencedVariables {
   const cacheable = more.every((m) => m === undefined);
   const known = cacheable ? referenced.get(task) : undefined;
   if (known) return known;
-  const texts: string[] = [];
-  collectStrings(task, texts);
-  collectStrings(more, texts);
-  const outputs = new Set<string>();
-  const tasks = new Set<string>();
-  let allOutputs = false;
-  let allTasks = false;
-  for (const text of texts) {
-    // functions that read the whole context, or `tasks` without naming it
-    if (/\b(render|printContext|fetchContext)/.test(text)) allOutputs = allTasks = true;
-    if (/\btasksWithState\b/.test(text)) allTasks = true;
-    if (!allOutputs && !idsAfter(text, "outputs", outputs)) allOutputs = true;
-    if (!allTasks && !idsAfter(text, "tasks", tasks)) allTasks = true;
-    if (allOutputs && allTasks) break;
-  }
-  const result: ReferencedVariables = { outputs: allOutputs ? "all" : outputs, tasks: allTasks ? "all" : tasks };
+  const collector = new ReferenceCollector();
+  collectStrings(task, collector);
+  collectStrings(more, collector);
+  const result: ReferencedVariables = collector.reached;
   if (cacheable) referenced.set(task, result);
   return result;
-}
-
-/** Adds the ids named after each `word` in `text`; false when one use names none. */
-function idsAfter(text: string, word: string, ids: Set<string>): boolean {
-  const pattern = new RegExp(`\\b${word}\\b`, "g");
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    const rest = text.slice(match.index + word.length);
-    const dotted = /^\s*\.\s*([\w-]+)/.exec(rest);
-    const bracketed = /^\s*\[\s*(['"])([^'"]*)\1\s*\]/.exec(rest);
-    const id = dotted?.[1] ?? bracketed?.[2];
-    if (id === undefined) return false;
-    ids.add(id);
-    // `outputs.a-b` may be read as `outputs.a - b`
-    const head = /^\w+/.exec(id)?.[0];
-    if (head !== undefined) ids.add(head);
-  }
-  return true;
 }
 
 type Tree = Record<string, unknown>;
@@ -113,6 +103,18 @@ function deepMerge(target: Tree, source: Tree): Tree {
 }
 
 /**
+ * The runs of the tasks named (every run for "all"), each task's in list order: a worker job
+ * naming a few tasks costs their runs, not the whole execution.
+ */
+function runsOf(execution: Execution, only: "all" | ReadonlySet<string>): Iterable<TaskRun> {
+  if (only === "all") return execution.taskRunList;
+  const byTask = taskRunIndex(execution.taskRunList).byTask;
+  const runs: TaskRun[] = [];
+  for (const id of only) for (const run of byTask.get(id) ?? []) runs.push(run);
+  return runs;
+}
+
+/**
  * `outputs.*`: each task run's outputs under its task id, nested under the values of its
  * iterative ancestors (root first), then its own value.
  */
@@ -120,9 +122,8 @@ export function executionOutputs(execution: Execution, only: "all" | ReadonlySet
   if (only !== "all" && only.size === 0) return {};
   const byId = taskRunIndex(execution.taskRunList).byId;
   let result: Tree = {};
-  for (const run of execution.taskRunList) {
+  for (const run of runsOf(execution, only)) {
     if (run.outputs === null || run.outputs === undefined) continue;
-    if (only !== "all" && !only.has(run.taskId)) continue;
     const values: string[] = [];
     for (let p = run.parentTaskRunId; p !== undefined;) {
       const parent = byId.get(p);
@@ -154,8 +155,7 @@ export function executionParents(execution: Execution, taskRun: TaskRun): Tree[]
 export function executionTaskStates(execution: Execution, only: "all" | ReadonlySet<string> = "all"): Tree {
   const tasks: Tree = {};
   if (only !== "all" && only.size === 0) return tasks;
-  for (const run of execution.taskRunList) {
-    if (only !== "all" && !only.has(run.taskId)) continue;
+  for (const run of runsOf(execution, only)) {
     if (run.value === undefined) tasks[run.taskId] = { state: run.state.current };
     else {
       const existing = isTree(tasks[run.taskId]) ? (tasks[run.taskId] as Tree) : {};

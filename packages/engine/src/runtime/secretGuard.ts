@@ -6,7 +6,7 @@
  */
 import type { Execution } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
-import { RunMemo } from "../model/runMemo.ts";
+import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
 import { SEALED_PREFIX, SecretSealer } from "../secrets/sealer.ts";
@@ -32,10 +32,10 @@ export class SecretGuard {
   readonly sealer: SecretSealer;
   private cached: { key: string; masker: SecretMasker } | undefined;
   /** The plain values sealed in a task run, in the order a walk of it meets them. */
-  private readonly runPlains = new RunMemo<string[]>((run) => {
+  private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
     const plains: string[] = [];
     this.sealer.reveal(run, (plain) => plains.push(plain));
-    return plains;
+    return plains.length ? plains : undefined;
   });
 
   constructor(
@@ -96,7 +96,7 @@ export class SecretGuard {
     const add = (plain: string) => masker.addRevealed(plain);
     for (const [key, value] of Object.entries(execution)) {
       if (key !== "taskRunList") this.sealer.reveal(value, add);
-      else for (const run of execution.taskRunList) for (const plain of this.runPlains.get(run)) add(plain);
+      else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
     }
     return masker;
   }

@@ -1,7 +1,7 @@
 import type { StateType } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
-import { RunMemo } from "../../model/runMemo.ts";
+import { runTexts } from "../../model/taskRunIndex.ts";
 import type { SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
@@ -101,9 +101,6 @@ function runSummary(run: TaskRun): string {
 }
 
 type TaskRun = Execution["taskRunList"][number];
-
-/** The JSON text of a task run, serialised again only once it changed (see `RunMemo`). */
-const runTexts = new RunMemo<string>((run) => JSON.stringify(run));
 
 /** A document's text with its task runs' texts put back (as the last key). */
 function withRuns(head: string, runs: readonly string[]): string {
@@ -257,9 +254,8 @@ export class ExecutionStore {
 
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
     const list = execution.taskRunList;
-    const runs = list.map((run) => runTexts.get(run));
-    for (let i = 0; i < runs.length; i++)
-      if (previous?.[i] !== runs[i]) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!));
+    const { texts: runs, changed } = runTexts(list, previous);
+    for (const i of changed) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!));
     if (!previous || previous.length > runs.length) this.trimRunsStmt.run(execution.id, runs.length);
     return runs;
   }

@@ -13,6 +13,15 @@ function dagTasks(node: TaskNode): DagTask[] {
   return Array.isArray(node.tasks) ? (node.tasks as DagTask[]) : [];
 }
 
+const dagChildren = new WeakMap<TaskNode, TaskNode[]>();
+
+/** The tasks of a Dag, the same list for the same definition (answers about a list are kept per list). */
+function dagTaskNodes(node: TaskNode): TaskNode[] {
+  let nodes = dagChildren.get(node);
+  if (!nodes) dagChildren.set(node, (nodes = dagTasks(node).map((t) => t.task)));
+  return nodes;
+}
+
 /** Unknown `dependsOn` ids, and tasks that depend on themselves through a cycle. */
 export function dagProblems(node: TaskNode): string[] {
   const entries = dagTasks(node);
@@ -59,13 +68,13 @@ export const Dag = defineFlowableTask({
   }),
   validate: dagProblems,
   topology: (task) => ({ kind: "cluster", relationType: "DYNAMIC", dag: dagTasks(task) }),
-  childTasks: async (ctx) => ctx.resolve(dagTasks(ctx.task).map((t) => t.task)),
+  childTasks: async (ctx) => ctx.resolve(dagTaskNodes(ctx.task)),
   async resolveNexts(ctx) {
     const problems = dagProblems(ctx.task);
     if (problems.length) throw new SakerError("DAG_INVALID", problems.join("; "));
     const dependsOn = new Map(dagTasks(ctx.task).map((t) => [t.task.id, t.dependsOn ?? []]));
     return resolveDagNexts(
-      sequencing(ctx, ctx.resolve(dagTasks(ctx.task).map((t) => t.task))),
+      sequencing(ctx, ctx.resolve(dagTaskNodes(ctx.task))),
       Number(ctx.task.concurrent ?? 0),
       dependsOn,
     );

@@ -82,26 +82,20 @@ const eachProperties = {
 };
 const valuesSchema = z.union([z.string(), z.array(z.unknown())]);
 
-/** A list of numbers and of strings without `{`: each value renders as itself. */
-function isLiteralList(raw: unknown): boolean {
-  return (
-    Array.isArray(raw) &&
-    raw.every((item) => typeof item === "number" || (typeof item === "string" && !item.includes("{")))
-  );
-}
-
 /**
- * The children of a task run whose values are literal, worked out once: every pass of every step
- * asks for them, and rendering thousands of values each time made a long ForEach quadratic.
+ * The children of a task run, worked out once per task run: every pass of every step asks for
+ * them, and rendering and parsing thousands of values each time made a long ForEach quadratic.
+ * The values are rendered when the task run first asks (before its first child starts, as
+ * Kestra's ForEach renders them); a render that fails is tried again the next time.
  */
-const literalChildren = new WeakMap<TaskRun, { task: TaskNode; raw: unknown; children: ResolvedTask[] }>();
+const eachOfRun = new WeakMap<TaskRun, { task: TaskNode; raw: unknown; children: ResolvedTask[] }>();
 
 async function eachChildren(ctx: FlowableContext, key: string) {
   const raw = ctx.task[key];
-  const known = literalChildren.get(ctx.taskRun);
+  const known = eachOfRun.get(ctx.taskRun);
   if (known && known.task === ctx.task && known.raw === raw) return known.children;
   const children = await resolveEachTasks(ctx, taskList(ctx.task, "tasks") ?? [], raw);
-  if (isLiteralList(raw)) literalChildren.set(ctx.taskRun, { task: ctx.task, raw, children });
+  eachOfRun.set(ctx.taskRun, { task: ctx.task, raw, children });
   return children;
 }
 
