@@ -7,6 +7,7 @@ import { inputLeaves, type Flow } from "../model/flow.ts";
 import { Lru } from "../expression/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
+import { nestDotted } from "../model/nestDotted.ts";
 
 export interface VariableSources {
   flow: Flow;
@@ -163,21 +164,6 @@ export function executionTaskStates(execution: Execution, only: "all" | Readonly
     }
   }
   return tasks;
-}
-
-/** Nests dotted input ids: `{"a.b": 1}` → `{a: {b: 1}}`. */
-export function nestDotted(values: Record<string, unknown>): Tree {
-  const result: Tree = {};
-  for (const [key, value] of Object.entries(values)) {
-    const parts = key.split(".");
-    let node = result;
-    for (const part of parts.slice(0, -1)) {
-      if (!isTree(node[part])) node[part] = {};
-      node = node[part] as Tree;
-    }
-    node[parts[parts.length - 1]!] = value;
-  }
-  return result;
 }
 
 /**
