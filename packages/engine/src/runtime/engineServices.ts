@@ -27,7 +27,7 @@ export interface EngineServices {
   readonly storage: Storage;
   readonly registry: PluginRegistry;
   /** Sends an event to an execution (resume, kill…). */
-  signal(executionId: string, event: ExecutorEvent): void;
+  signal(executionId: string, event: ExecutorEvent): Promise<void>;
   /** Validates onResume inputs of the first paused task and resumes the execution. */
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void>;
   /** Creates an execution of a flow (used by triggers and tests). */

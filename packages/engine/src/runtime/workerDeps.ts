@@ -42,7 +42,7 @@ export interface WorkerParts {
     metrics: MetricStore;
     triggers: TriggerStore;
   };
-  signal(executionId: string, event: ExecutorEvent): void;
+  signal(executionId: string, event: ExecutorEvent): Promise<void>;
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void>;
   createExecution(namespace: string, flowId: string, inputs?: Record<string, unknown>): Promise<Execution>;
 }
