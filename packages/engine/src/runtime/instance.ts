@@ -47,8 +47,8 @@ import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
-import type { EngineServices } from "./engineServices.ts";
-import type { RenderServices, Renderer } from "./renderer.ts";
+import type { EngineServices } from "../plugins/engineServices.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import { Renders } from "./renderServices.ts";
 import type { Reporter, RoleContext, RoleStatus } from "./roleContext.ts";
 import { WorkerService } from "./workerService.ts";
@@ -182,6 +182,7 @@ export class Instance implements RoleContext {
       encryption: this.encryption,
       secretGuard: this.secretGuard,
       flows: this.flows,
+      backend: this.backend,
       stores: {
         kv: this.kv,
         logs: this.logs,
@@ -189,7 +190,6 @@ export class Instance implements RoleContext {
         metrics: this.metrics,
         triggers: this.triggers,
       },
-      signal: (id, event) => this.signal(id, event),
       resume: (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) =>
         this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { eventually, openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import { executionPrefix } from "../../storage/paths.ts";
 import { sharedDirectoryPath } from "../../worker/workingDirectory.ts";
-import { namespaceFiles } from "../../worker/taskStorage.ts";
+import { namespaceFiles } from "../../storage/taskStorage.ts";
 
 let t: TestInstance;
 beforeAll(async () => {

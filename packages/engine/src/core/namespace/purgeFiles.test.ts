@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { namespaceFiles } from "../../worker/taskStorage.ts";
+import { namespaceFiles } from "../../storage/taskStorage.ts";
 import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 
 let t: TestInstance;
