@@ -107,7 +107,7 @@ describe("Kestra's route list", () => {
 
 describe("the paths of the issue", () => {
   it("POST /executions/restart/by-ids does not start the flow `by-ids` of the namespace `restart`", async () => {
-    test.instance.deploy(
+    await test.instance.deploy(
       "id: by-ids\nnamespace: restart\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: started\n",
     );
     const response = await fetch(`${base}/api/v1/executions/restart/by-ids`, {

@@ -41,14 +41,14 @@ export { coreRegistry, loadRegistry, pluginDirs } from "./runtime/registryLoader
 // Model: flows, executions, inputs, graphs.
 export type { Execution } from "./model/execution.ts";
 export type { Flow, InputDefinition } from "./model/flow.ts";
-export type { FlowGraph } from "./model/flowGraph.ts";
+export type { FlowGraph } from "./flow/flowGraph.ts";
 export type { LogEntry } from "./executor/types.ts";
 export { isDataLimitError, parseJsonData, setDataLimits } from "./model/dataLimits.ts";
-export { flowDependencies, flowRelations, namespaceDependencies } from "./model/flowDependencies.ts";
+export { flowDependencies, flowRelations, namespaceDependencies } from "./flow/flowDependencies.ts";
 export { inputSchema } from "./model/flowSchema.ts";
 export { checkInputs, resolveInputs, type InputCheck, type InputResolution } from "./model/inputs.ts";
-export { flowJsonSchema } from "./model/jsonSchema.ts";
-export { parseFlow } from "./model/parseFlow.ts";
+export { flowJsonSchema } from "./flow/jsonSchema.ts";
+export { parseFlow } from "./flow/parseFlow.ts";
 export { buildTaskGraph, type SubflowRef, type TaskGraph } from "./model/taskGraph.ts";
 export { INPUT_TYPES, isCalendarDate, isInstant } from "./model/typedValues.ts";
 export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts";
@@ -71,4 +71,4 @@ export { scaffoldPlugin } from "./plugins/scaffold.ts";
 // Storage paths and the disk.
 export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";
 export { executionPrefix, inputPrefix, isUnder, namespaceFilesPrefix, toUri } from "./storage/paths.ts";
-export { executionReadPrefixes } from "./worker/taskStorage.ts";
+export { executionReadPrefixes } from "./storage/taskStorage.ts";

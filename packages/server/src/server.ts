@@ -68,13 +68,14 @@ function registerHealth(app: FastifyInstance, ctx: ServerContext): void {
       {
         config: { public: true },
         schema: {
-          summary: "Liveness and readiness: 200 once the server takes work, 503 before and while stopping",
+          summary:
+            "Liveness and readiness: 200 once the server takes work (with each role's state), 503 before and while stopping",
           tags: ["Health"],
         },
       },
       async (_request, reply) =>
         ctx.ready
-          ? { status: "UP" }
+          ? { status: "UP", roles: ctx.instance.status() }
           : reply.code(503).send({ status: "DOWN", message: "The server is starting or stopping" }),
     );
   }

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 it("a failed execution is reported by the Flow-triggered alert flow", async () => {
-  test.instance.deploy(`id: failure_alert
+  await test.instance.deploy(`id: failure_alert
 namespace: company.team
 tasks:
   - id: send_alert

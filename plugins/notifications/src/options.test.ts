@@ -103,7 +103,7 @@ it("refuses an unknown charset and a bad duration, naming the option", async () 
     "options.defaultCharset: unsupported charset 'KOI8-R'",
   );
   expect(() =>
-    test.instance.deploy(
+    test.instance.flows.deploy(
       oneTaskFlow("duration", SLACK, `url: "${hook.url}/x"\nmessageText: hi\noptions:\n  readTimeout: soon`),
     ),
   ).toThrow("tasks[0].options.readTimeout: must be an ISO-8601 duration");

@@ -151,13 +151,13 @@ describe("bad inputs", () => {
 
   it("killing the execution kills the script's process group", async () => {
     const pidFile = join(scratch, "kill.pids");
-    const { flow: deployed } = test.instance.deploy(
+    const { flow: deployed } = await test.instance.deploy(
       flow("killme", "io.kestra.plugin.scripts.shell.Script", stubborn(pidFile)),
     );
     const created = await test.instance.createExecution(deployed.namespace, deployed.id);
     const pids = await pidsIn(pidFile, 2);
     expect(pids.every(alive)).toBe(true);
-    test.instance.kill(created.id);
+    await test.instance.kill(created.id);
     const ended = await test.instance.waitForEnd(created.id, 20_000);
     expect(ended.state.current).toBe("KILLED");
     await eventually(() => (pids.some(alive) ? undefined : true), 15_000, "the script's processes to be gone");

@@ -78,12 +78,12 @@ export function configureFlowRunCommand(flow: Command): void {
     try {
       for (const other of listFlowFiles(options.flows ?? [])) {
         try {
-          instance.deploy(readFileSync(other, "utf8"), other);
+          await instance.deploy(readFileSync(other, "utf8"), other);
         } catch (error) {
           process.stderr.write(`warning: skipped ${other}: ${isSakerError(error) ? error.message : String(error)}\n`);
         }
       }
-      const { flow } = instance.deploy(readFileSync(file, "utf8"), file);
+      const { flow } = await instance.deploy(readFileSync(file, "utf8"), file);
       const mine = new Set<string>();
       const locate = (entry: LogEntry) => {
         try {

@@ -1,5 +1,10 @@
-/** Flows as lists show them: the latest revisions a search matches, filtered, sorted and paged by SQL. */
-import { FlowStore, type FlowSummary } from "../backend/sqlite/flowStore.ts";
+/**
+ * Flows for the server and the CLI: lists (the latest revisions a search matches, filtered,
+ * sorted and paged by SQL), validation off the event loop, saves and deletes (several in one
+ * transaction: all or none).
+ */
+import { FlowStore, type FlowSummary, type StoredFlow } from "../backend/sqlite/flowStore.ts";
+import type { Flow } from "../model/flow.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
@@ -49,5 +54,62 @@ export class FlowsApi {
       results.push(...found.results);
       if (results.length >= found.total || found.results.length === 0) return results;
     }
+  }
+
+  /** The latest revision (deleted or not), or the given one; undefined when there is none. */
+  async stored(namespace: string, id: string, revision?: number): Promise<StoredFlow | undefined> {
+    return await Promise.resolve(this.instance.flows.stored(namespace, id, revision));
+  }
+
+  /** Every revision of a flow, oldest first, with their sources. */
+  async revisions(namespace: string, id: string): Promise<StoredFlow[]> {
+    return await Promise.resolve(this.instance.flows.revisions(namespace, id));
+  }
+
+  /** Parses and validates YAML without saving it (off the event loop for a large source). */
+  async validate(source: string, sourceName?: string): Promise<Flow> {
+    return await this.instance.flows.validateAsync(source, sourceName);
+  }
+
+  /** Saves a flow `validate` returned for `source`: a changed source adds a revision. */
+  async save(source: string, flow: Flow): Promise<StoredFlow> {
+    return await Promise.resolve(this.instance.flows.save(source, flow).stored);
+  }
+
+  /**
+   * Saves flows `validate` returned and, with `replace`, deletes the other flows of its scope
+   * (every flow, or those of one namespace), in one transaction: all or none, even when the
+   * process dies half way.
+   */
+  async saveAll(
+    flows: readonly { source: string; flow: Flow }[],
+    replace?: { namespace?: string },
+  ): Promise<StoredFlow[]> {
+    const service = this.instance.flows;
+    return await Promise.resolve(
+      this.instance.db.transaction(() => {
+        const stored = flows.map((f) => service.save(f.source, f.flow).stored);
+        if (replace) {
+          const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
+          const scope = service
+            .summaries(replace.namespace)
+            .filter((f) => !replace.namespace || f.namespace === replace.namespace);
+          for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) service.delete(f.namespace, f.id);
+        }
+        return stored;
+      })(),
+    );
+  }
+
+  /** Deletes a flow (its revisions are kept, a deleted revision is added); false when there is none. */
+  async delete(namespace: string, id: string): Promise<boolean> {
+    return await Promise.resolve(this.instance.flows.delete(namespace, id));
+  }
+
+  /** Deletes flows in one transaction: all or none. */
+  async deleteAll(flows: readonly { namespace: string; id: string }[]): Promise<number> {
+    const service = this.instance.flows;
+    this.instance.db.transaction(() => flows.forEach((f) => service.delete(f.namespace, f.id)))();
+    return await Promise.resolve(flows.length);
   }
 }

@@ -18,4 +18,15 @@ export class LogsApi {
   async ofExecution(query: LogQuery & { executionId: string }): Promise<StoredLog[]> {
     return await Promise.resolve(this.instance.logs.find(query));
   }
+
+  /** Deletes the logs of one execution; returns how many went. */
+  async deleteOfExecution(executionId: string): Promise<number> {
+    return await Promise.resolve(this.instance.logs.deleteByExecution(executionId));
+  }
+
+  /** Deletes the logs of a flow: its executions' and its triggers', or one trigger's. */
+  async deleteOfFlow(namespace: string, flowId: string, triggerId?: string): Promise<number> {
+    const tenantId = this.instance.config.tenantId;
+    return await Promise.resolve(this.instance.logs.deleteByFlow(tenantId, namespace, flowId, triggerId));
+  }
 }

@@ -42,7 +42,11 @@ export async function handleWebhook(
   if (!found || typeof found.id !== "string")
     throw notFound(`Webhook not found: no webhook of '${namespace}/${flowId}' has this key`);
   const trigger = found as typeof found & { id: string };
-  const state = instance.triggers.get(instance.config.tenantId, { namespace, flowId, triggerId: trigger.id });
+  const state = await instance.backend.triggers.get(instance.config.tenantId, {
+    namespace,
+    flowId,
+    triggerId: trigger.id,
+  });
   if (state?.disabled) throw notFound(`Webhook not found: the trigger '${trigger.id}' is disabled`);
   const variables = webhookVariables(request);
   const conditions = Array.isArray(trigger.conditions) ? (trigger.conditions as Record<string, unknown>[]) : [];
@@ -55,7 +59,7 @@ export async function handleWebhook(
     if (!hold) return { started: false };
   }
   const execution = await buildTriggeredExecution(instance, { flow, trigger, variables: { ...variables } });
-  instance.startExecutions([execution]);
+  await instance.startExecutions([execution]);
   return {
     started: true,
     execution,

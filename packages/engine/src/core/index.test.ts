@@ -1,7 +1,9 @@
 /** The core plugin value: each list holds only its kind, and it registers as one plugin. */
 import { describe, expect, it } from "vitest";
 import { PluginRegistry } from "../plugins/registry.ts";
-import { CORE_TYPES, corePlugin } from "./index.ts";
+import { corePlugin } from "./index.ts";
+
+const CORE_TYPES = [...corePlugin.tasks, ...corePlugin.triggers, ...corePlugin.conditions];
 
 describe("corePlugin", () => {
   it("lists tasks, triggers and conditions each under its own kind, every type once", () => {

@@ -3,7 +3,6 @@
  * third-party plugin's `definePlugin`, except that its tasks include the engine-only kinds
  * (flowable and executor tasks). A new core type goes in the list of its kind below.
  */
-import type { AnyTypeDefinition } from "../plugins/registry.ts";
 import { defineEnginePlugin } from "../plugins/engineTypes.ts";
 import { DayWeek, DayWeekInMonth, Weekend } from "./condition/dayWeek.ts";
 import { ExecutionFlow, ExecutionLabels, ExecutionNamespace } from "./condition/executionFlow.ts";
@@ -151,10 +150,3 @@ export const corePlugin = defineEnginePlugin({
     MultipleCondition,
   ],
 });
-
-/** Every type of the core plugin (runtime/registryLoader.ts registers them one by one). */
-export const CORE_TYPES: readonly AnyTypeDefinition[] = [
-  ...corePlugin.tasks,
-  ...corePlugin.conditions,
-  ...corePlugin.triggers,
-];

@@ -4,7 +4,7 @@
  */
 import { isFailed, isPaused, isTerminated, SakerError, type StateType } from "@saker/sdk";
 import type { Execution, TaskRun } from "../model/execution.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import { findParents } from "./queries.ts";
 import type { ExecutorState } from "./types.ts";

@@ -4,7 +4,7 @@
  */
 import { errorMessage, isSakerError, isTerminated, type LogLevel, type Logger, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
 import { markChanged } from "../model/taskRunIndex.ts";

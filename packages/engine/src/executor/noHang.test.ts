@@ -12,13 +12,13 @@ let t: TestInstance;
 
 beforeAll(async () => {
   t = await openTestInstance();
-  t.instance.deploy(`id: fails
+  await t.instance.deploy(`id: fails
 namespace: nohang.tests
 tasks:
   - id: boom
     type: io.kestra.plugin.core.execution.Fail
 `);
-  t.instance.deploy(`id: ok
+  await t.instance.deploy(`id: ok
 namespace: nohang.tests
 inputs:
   - id: items

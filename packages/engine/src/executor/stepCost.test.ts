@@ -6,8 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { defaultEngine } from "../expression/index.ts";
 import type { Execution } from "../model/execution.ts";
-import { compileFlowGraph } from "../model/flowGraph.ts";
-import { parseFlow } from "../model/parseFlow.ts";
+import { compileFlowGraph } from "../flow/flowGraph.ts";
+import { parseFlow } from "../flow/parseFlow.ts";
 import { newState } from "../model/state.ts";
 import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { coreRegistry } from "../runtime/registryLoader.ts";

@@ -7,7 +7,7 @@
  */
 import type { Execution, TaskRun } from "../model/execution.ts";
 import { taskRunIndex } from "../model/taskRunIndex.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
 import { applyEvent } from "./events.ts";
 import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
 import {

@@ -58,13 +58,13 @@ tasks:
     expect(taskRun(x, "seq").assets).toEqual({ inputs: [{ id: "orders", namespace: "company.data" }], outputs: [] });
     expect(taskRun(x, "plain").assets).toBeUndefined();
     // the stored execution (what the API and the CLI show) keeps them too
-    expect(taskRun(t.instance.getExecution(x.id), "load").assets?.outputs[0]?.id).toBe("orders");
+    expect(taskRun(await t.instance.getExecution(x.id), "load").assets?.outputs[0]?.id).toBe("orders");
   });
 
   it("refuses a declaration with a bad id, a missing type or an unknown key when the flow is saved", () => {
     let error: unknown;
     try {
-      t.instance.deploy(`id: badassets
+      t.instance.flows.deploy(`id: badassets
 namespace: company.team
 tasks:
   - id: load

@@ -53,7 +53,7 @@ ${returning("{{ inputs.note ?? 'none' }}/{{ inputs.count }}")}`;
   });
 
   it("does not satisfy a required input", async () => {
-    const { flow: deployed } = t.instance.deploy(flow);
+    const { flow: deployed } = await t.instance.deploy(flow);
     const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: {} }));
     expect(error.code).toBe("INPUT_INVALID");
     expect(error.message).toContain("Invalid input for `count`, missing required input");
@@ -62,7 +62,7 @@ ${returning("{{ inputs.note ?? 'none' }}/{{ inputs.count }}")}`;
   it("cannot be given with defaults; the deprecated optional input with defaults stays accepted", async () => {
     const error = await failure(
       Promise.resolve().then(() =>
-        t.instance.deploy(`id: both
+        t.instance.flows.deploy(`id: both
 namespace: company.team
 inputs:
   - id: x
@@ -135,14 +135,14 @@ ${returning("{{ inputs.creds.user }}:{{ inputs.creds.token | length }}")}  - id:
     );
     expect(x.state.current).toBe("SUCCESS");
     expect(outputsOf(x, "r").value).toBe("ada:12");
-    expect(JSON.stringify(t.instance.getExecution(x.id).inputs)).not.toContain("s3cr3t-t0ken");
+    expect(JSON.stringify((await t.instance.getExecution(x.id)).inputs)).not.toContain("s3cr3t-t0ken");
     const logs = t.instance.logs.find({ executionId: x.id }).map((l) => l.message);
     expect(logs).toContain("token **masked****");
     expect(logs.join("\n")).not.toContain("s3cr3t-t0ken");
   });
 
   it("checks the grouped inputs", async () => {
-    const { flow: deployed } = t.instance.deploy(flow);
+    const { flow: deployed } = await t.instance.deploy(flow);
     const error = await failure(
       t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { "environment.region": "mars" } }),
     );
@@ -152,7 +152,7 @@ ${returning("{{ inputs.creds.user }}:{{ inputs.creds.token | length }}")}  - id:
   it("refuses a nested FORM, a FORM with a default and a dependency on a bare sibling id", async () => {
     const error = await failure(
       Promise.resolve().then(() =>
-        t.instance.deploy(`id: badform
+        t.instance.flows.deploy(`id: badform
 namespace: company.team
 inputs:
   - id: outer
@@ -202,7 +202,7 @@ ${returning("{{ inputs.region }}")}`;
     const x = await t.run(flow, { cloud: "aws", region: "eu-west-1", tags: ["b"] });
     expect(x.state.current).toBe("SUCCESS");
     expect(x.inputs).toMatchObject({ region: "eu-west-1", tags: ["b"] });
-    const { flow: deployed } = t.instance.deploy(flow);
+    const { flow: deployed } = await t.instance.deploy(flow);
     const error = await failure(
       t.instance.createExecution(deployed.namespace, deployed.id, {
         inputs: { cloud: "gcp", region: "eu-west-1", tags: ["c"] },
@@ -234,7 +234,7 @@ ${returning("{{ inputs.a }}{{ inputs.b }}")}`,
   it("refuses a SELECT without values or expression, and an expression that is not a list", async () => {
     const error = await failure(
       Promise.resolve().then(() =>
-        t.instance.deploy(`id: novalues
+        t.instance.flows.deploy(`id: novalues
 namespace: company.team
 inputs:
   - id: a
@@ -243,7 +243,7 @@ ${returning("x")}`),
       ),
     );
     expect(error.message).toContain("a SELECT input needs `values` or `expression`");
-    const { flow } = t.instance.deploy(`id: notalist
+    const { flow } = await t.instance.deploy(`id: notalist
 namespace: company.team
 inputs:
   - id: a
@@ -285,7 +285,7 @@ ${returning("{{ read(inputs.data) }}")}`;
       "the file type is not allowed, accepted extensions: .csv",
     ],
   ])("refuses %s", async (_what, uri, expected) => {
-    const { flow: deployed } = t.instance.deploy(flow);
+    const { flow: deployed } = await t.instance.deploy(flow);
     const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: { data: uri } }));
     expect(error.code).toBe("INPUT_INVALID");
     expect(error.message).toMatch(new RegExp(`^Invalid input for \`data\`, .*(${expected})`));

@@ -30,7 +30,7 @@ describe("countAbruptStop", () => {
   it("counts the running task run on its execution, and fails the execution at the limit", async () => {
     test = await openTestInstance({ overrides: { executor: { maxAbruptStops: 2 } } });
     const { instance } = test;
-    const { flow } = instance.deploy(SLEEP);
+    const { flow } = await instance.deploy(SLEEP);
     const created = await instance.createExecution(flow.namespace, flow.id);
     // the task runs and the executor has handled its start: only the task run is in flight
     await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.claimed("executor").length === 0);
@@ -60,7 +60,7 @@ describe("countAbruptStop", () => {
       { start: false },
     );
     try {
-      const { flow } = instance.deploy(SLEEP);
+      const { flow } = await instance.deploy(SLEEP);
       const first = await instance.createExecution(flow.namespace, flow.id);
       const second = await instance.createExecution(flow.namespace, flow.id);
       expect(instance.queue.claim("executor", 10, "dead-process", 60_000)).toHaveLength(2);

@@ -12,7 +12,7 @@
 import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import { failExecution } from "../executor/actions.ts";
 import type { TaskRun } from "../model/execution.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
 import type { StoredExecution } from "../backend/records.ts";
 import { endedMessages } from "./executorService.ts";
 import type { RoleContext } from "./roleContext.ts";

@@ -35,7 +35,7 @@ async function openStopped(): Promise<Instance> {
 describe("Admission", () => {
   it("commits an execution with its first message, then wakes the executor", async () => {
     const instance = await openStopped();
-    const { flow } = instance.deploy(FLOW);
+    const { flow } = await instance.deploy(FLOW);
     const seen: string[] = [];
     instance.backend.notifier.on(NOTIFY.queue("executor"), () =>
       seen.push(!instance.db.inTransaction && instance.queue.size("executor") === 1 ? "committed" : "not yet"),
@@ -49,7 +49,7 @@ describe("Admission", () => {
 
   it("writes nothing when the transaction fails half-way", async () => {
     const instance = await openStopped();
-    const { flow } = instance.deploy(FLOW);
+    const { flow } = await instance.deploy(FLOW);
     const execution = await instance.admission.buildExecution(instance.flows.get(flow.namespace, flow.id).flow, {});
     await expect(
       instance.admission.start([execution], async () => {
@@ -65,7 +65,7 @@ describe("Admission", () => {
     await expect(instance.admission.signal("nope", { type: "kill-requested" })).rejects.toMatchObject({
       code: "EXECUTION_NOT_FOUND",
     });
-    const { flow } = instance.deploy(FLOW);
+    const { flow } = await instance.deploy(FLOW);
     const created = await instance.admission.create(flow.namespace, flow.id);
     await expect(instance.admission.resume(created.id)).rejects.toMatchObject({ code: "EXECUTION_NOT_PAUSED" });
     expect(instance.queue.size("executor")).toBe(1);

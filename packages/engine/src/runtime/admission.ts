@@ -18,7 +18,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { CompiledConfig } from "./config.ts";
 import { buildExecution, type NewExecution } from "./executionFactory.ts";
 import type { FlowService } from "./flowService.ts";
-import type { Renderer } from "./renderer.ts";
+import type { Renderer } from "../expression/renderer.ts";
 import type { Renders } from "./renderServices.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 

@@ -11,10 +11,10 @@ import { friendlyId } from "../model/ids.ts";
 import { checkInputs, resolveInputs, type InputCheck, type InputResolution } from "../model/inputs.ts";
 import { newState } from "../model/state.ts";
 import { inputPrefix, toUri } from "../storage/paths.ts";
-import { executionReadPrefixes } from "../worker/taskStorage.ts";
+import { executionReadPrefixes } from "../storage/taskStorage.ts";
 import { inputFileUri } from "./inputFiles.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { Renderer } from "./renderer.ts";
+import type { Renderer } from "../expression/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 
 /** A file given for a FILE input: a local path (CLI) or bytes (an upload). */

@@ -14,7 +14,7 @@ import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
-import type { FlowGraph } from "../model/flowGraph.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
 import type { SubflowRequest } from "../plugins/engineTypes.ts";

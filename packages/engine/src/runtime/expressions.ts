@@ -16,7 +16,7 @@ import {
 } from "../expression/index.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { httpFunction } from "./httpFunction.ts";
-import type { RenderServices, Renderer } from "./renderer.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 
 function runtime(ctx: CallContext, name: string): RenderServices {
   const services = ctx.services.runtime as RenderServices | undefined;

@@ -4,9 +4,9 @@
  * loop (see parseFlowAsync), for the server; the synchronous ones stay for the CLI and the engine.
  */
 import { isSakerError, SakerError } from "@saker/sdk";
-import { compileFlowGraph, type FlowGraph } from "../model/flowGraph.ts";
+import { compileFlowGraph, type FlowGraph } from "../flow/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
-import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../model/parseFlow.ts";
+import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../flow/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../backend/sqlite/flowStore.ts";
 

@@ -8,7 +8,8 @@ import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { errorMessage, SakerError } from "@saker/sdk";
 import { SqliteBackend, sqliteStores } from "../backend/sqlite/sqliteBackend.ts";
-import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
+import { LocalNotifier } from "../backend/notifier.ts";
+import type { Backend } from "../backend/backend.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
 import { closeIsolationPool } from "../worker/isolation/pool.ts";
 import { watchPlugins } from "../plugins/loader.ts";
@@ -33,21 +34,21 @@ import { LocalStorage } from "../storage/localStorage.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import { countAbruptStop } from "./abruptStops.ts";
-import { Admission, checkPaused, planReplay, planRestart, processMessage } from "./admission.ts";
+import { Admission } from "./admission.ts";
 import type { CompiledConfig } from "./config.ts";
 import { DiskWatch } from "./diskWatch.ts";
 import { checkExecutionInputs, type NewExecution } from "./executionFactory.ts";
 import type { InputCheck } from "../model/inputs.ts";
 import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
-import { FlowService } from "./flowService.ts";
+import { FlowService, type LoadedFlow } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
-import type { EngineServices } from "./engineServices.ts";
-import type { RenderServices, Renderer } from "./renderer.ts";
+import type { EngineServices } from "../plugins/engineServices.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import { Renders } from "./renderServices.ts";
 import type { Reporter, RoleContext, RoleStatus } from "./roleContext.ts";
 import { WorkerService } from "./workerService.ts";
@@ -181,6 +182,7 @@ export class Instance implements RoleContext {
       encryption: this.encryption,
       secretGuard: this.secretGuard,
       flows: this.flows,
+      backend: this.backend,
       stores: {
         kv: this.kv,
         logs: this.logs,
@@ -188,8 +190,7 @@ export class Instance implements RoleContext {
         metrics: this.metrics,
         triggers: this.triggers,
       },
-      signal: (id, event) => this.signal(id, event),
-      resume: async (id, inputs) => this.resume(id, inputs),
+      resume: (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) =>
         this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
     };
@@ -337,36 +338,19 @@ export class Instance implements RoleContext {
   }
 
   /*
-   * The synchronous writes below are the API the server and the CLI call today (a returned
-   * value or a thrown error is final when the call returns); they write through the synchronous
-   * stores, in the caller's macrotask, and move to the async engine API with the server.
+   * The writes below go through admission (the backend's transactions, then a wake-up): a
+   * resolved promise means the write is committed, a rejection that nothing was written.
    */
 
   /** Inserts and queues executions (a webhook's), with `alsoWrite` in the same transaction. */
-  startExecutions(executions: readonly Execution[], alsoWrite?: () => void): void {
-    this.db.transaction(() => {
-      this.queueExecutions(executions);
-      alsoWrite?.();
-    })();
-    this.admission.announce(executions);
-  }
-
-  /** Inserts and queues executions; call inside the caller's transaction, then `announceExecutions`. */
-  queueExecutions(executions: readonly Execution[]): void {
-    for (const execution of executions) {
-      this.executions.insert({ execution, executorState: { dispatched: [] }, finished: false });
-      this.queue.send([processMessage(execution.id)]);
-    }
-  }
-
-  /** Wakes the executor for executions just committed. */
-  announceExecutions(executions: readonly Execution[]): void {
-    this.admission.announce(executions);
+  startExecutions(executions: readonly Execution[], alsoWrite?: (tx: Backend) => Promise<void>): Promise<void> {
+    return this.admission.start(executions, alsoWrite);
   }
 
   /** Validates and saves a flow. */
-  deploy(source: string, sourceName?: string) {
-    return this.flows.deploy(source, sourceName);
+  async deploy(source: string, sourceName?: string): Promise<LoadedFlow & { created: boolean }> {
+    const flow = await this.flows.validateAsync(source, sourceName);
+    return this.flows.save(source, flow);
   }
 
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
@@ -396,62 +380,31 @@ export class Instance implements RoleContext {
     });
   }
 
-  private insertAndQueue(
-    execution: Execution,
-    executorState = { dispatched: [] as string[] },
-    parent?: { parentExecutionId?: string; parentTaskRunId?: string },
-  ): void {
-    this.db.transaction(() => {
-      this.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
-      this.queue.send([processMessage(execution.id)]);
-    })();
-    this.admission.announce([execution]);
-  }
-
-  getExecution(id: string): Execution {
-    const stored = this.executions.get(id);
-    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
-    return stored.execution;
+  getExecution(id: string): Promise<Execution> {
+    return this.admission.getExecution(id);
   }
 
   /** Sends an event to an execution's executor (kill, resume…). */
-  signal(executionId: string, event: ExecutorEvent): void {
-    this.getExecution(executionId);
-    this.db.transaction(() => this.queue.send([{ topic: "executor", key: executionId, payload: event }]))();
-    this.backend.notifier.notify(NOTIFY.queue("executor"));
+  signal(executionId: string, event: ExecutorEvent): Promise<void> {
+    return this.admission.signal(executionId, event);
   }
 
-  kill(executionId: string): void {
-    this.signal(executionId, { type: "kill-requested" });
+  kill(executionId: string): Promise<void> {
+    return this.signal(executionId, { type: "kill-requested" });
   }
 
-  resume(executionId: string, onResumeInputs?: Record<string, unknown>): void {
-    checkPaused(this.getExecution(executionId));
-    this.signal(executionId, { type: "resume-requested", ...(onResumeInputs ? { onResumeInputs } : {}) });
+  resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void> {
+    return this.admission.resume(executionId, onResumeInputs);
   }
 
   /** Restarts a terminated or paused execution (same id, or a new one for another revision). */
-  restart(executionId: string, revision?: number): Execution {
-    const stored = this.executions.get(executionId);
-    if (!stored) throw new SakerError("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-    const result = planRestart(this.flows, stored, revision);
-    if (result.sameId) {
-      this.db.transaction(() => {
-        this.executions.update(result.execution, result.state, false);
-        this.queue.send([processMessage(executionId)]);
-      })();
-      this.admission.announce([result.execution]);
-    } else {
-      this.insertAndQueue(result.execution, result.state);
-    }
-    return result.execution;
+  restart(executionId: string, revision?: number): Promise<Execution> {
+    return this.admission.restart(executionId, revision);
   }
 
   /** Replays an execution as a new one, from scratch or from a task run. */
-  replay(executionId: string, taskRunId?: string, revision?: number): Execution {
-    const result = planReplay(this.flows, this.getExecution(executionId), taskRunId, revision);
-    this.insertAndQueue(result.execution, result.state);
-    return result.execution;
+  replay(executionId: string, taskRunId?: string, revision?: number): Promise<Execution> {
+    return this.admission.replay(executionId, taskRunId, revision);
   }
 
   /**

@@ -43,7 +43,7 @@ describe("LeaseKeeper", () => {
   it("holds a running task's job under this open's owner, and lets it go once the result is saved", async () => {
     test = await openTestInstance();
     const { instance } = test;
-    const { flow } = instance.deploy(`id: slow
+    const { flow } = await instance.deploy(`id: slow
 namespace: unit.leases
 tasks:
   - id: wait

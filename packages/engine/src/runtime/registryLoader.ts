@@ -2,7 +2,7 @@
  * The plugin registry of an instance: the core plugin, the bundled plugins, then every installed
  * plugin version.
  */
-import { CORE_TYPES } from "../core/index.ts";
+import { corePlugin } from "../core/index.ts";
 import { PluginRegistry } from "../plugins/registry.ts";
 import type { CompiledConfig } from "./config.ts";
 import { syncPlugins, type PluginDirs } from "../plugins/loader.ts";
@@ -11,7 +11,7 @@ export const CORE_PLUGIN = { name: "core", version: "0.1.0", core: true } as con
 
 export function coreRegistry(): PluginRegistry {
   const registry = new PluginRegistry();
-  for (const type of CORE_TYPES) registry.addType(CORE_PLUGIN, type);
+  registry.addPlugin(CORE_PLUGIN, corePlugin);
   return registry;
 }
 

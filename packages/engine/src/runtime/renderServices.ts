@@ -14,9 +14,9 @@ import type { SecretStore } from "../secrets/secrets.ts";
 import { isUnder, toStoragePath } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
-import { namespaceFiles } from "../worker/taskStorage.ts";
+import { namespaceFiles } from "../storage/taskStorage.ts";
 import type { CompiledConfig } from "./config.ts";
-import type { RenderServices } from "./renderer.ts";
+import type { RenderServices } from "../expression/renderer.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 import { secretSubkey } from "./secretSubkey.ts";
 

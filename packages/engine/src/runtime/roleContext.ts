@@ -13,7 +13,7 @@ import type { CompiledConfig } from "./config.ts";
 import type { DiskWatch } from "./diskWatch.ts";
 import type { FlowService } from "./flowService.ts";
 import type { LeaseKeeper } from "./leases.ts";
-import type { Renderer } from "./renderer.ts";
+import type { Renderer } from "../expression/renderer.ts";
 import type { Renders } from "./renderServices.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 

@@ -3,7 +3,8 @@
  * configurations, and the engine services of engine-internal core tasks.
  */
 import type { AnyTaskDefinition } from "@saker/sdk";
-import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
+import type { Backend } from "../backend/backend.ts";
+import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
@@ -17,14 +18,16 @@ import type { Storage } from "../storage/storage.ts";
 import { runIsolatedTask } from "../worker/isolation/pool.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import type { CompiledConfig } from "./config.ts";
-import type { EngineServices } from "./engineServices.ts";
+import type { EngineServices } from "../plugins/engineServices.ts";
 import type { FlowService } from "./flowService.ts";
-import type { Renderer } from "./renderer.ts";
+import type { Renderer } from "../expression/renderer.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 
 /**
- * The parts the worker's dependencies are made of. Engine-internal core tasks still reach the
- * synchronous SQLite stores (`EngineServices`); they move to the backend with the engine API.
+ * The parts the worker's dependencies are made of. Engine-internal core tasks reach the data
+ * through async `EngineServices`: the backend's repositories where they have the call, else the
+ * SQLite stores behind an async call (the purges and counts the `Backend` interface does not
+ * have yet).
  */
 export interface WorkerParts {
   config: CompiledConfig;
@@ -35,6 +38,7 @@ export interface WorkerParts {
   encryption: Encryption;
   secretGuard: SecretGuard;
   flows: FlowService;
+  backend: Backend;
   stores: {
     kv: KvStore;
     logs: LogStore;
@@ -42,7 +46,6 @@ export interface WorkerParts {
     metrics: MetricStore;
     triggers: TriggerStore;
   };
-  signal(executionId: string, event: ExecutorEvent): void;
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void>;
   createExecution(namespace: string, flowId: string, inputs?: Record<string, unknown>): Promise<Execution>;
 }
@@ -56,18 +59,35 @@ export function pluginConfiguration(config: CompiledConfig, type: string): Recor
 }
 
 export function engineServices(parts: WorkerParts): EngineServices {
-  const { stores } = parts;
+  const { stores, backend, flows } = parts;
   return {
     tenantId: parts.config.tenantId,
-    logs: stores.logs,
-    executions: stores.executions,
-    metrics: stores.metrics,
-    kv: stores.kv,
-    flows: parts.flows,
+    logs: {
+      find: (query) => backend.logs.find(query),
+      purge: async (query) => stores.logs.purge(query),
+      deleteByExecution: async (id, levels) => stores.logs.deleteByExecution(id, levels),
+    },
+    executions: {
+      get: (id) => backend.executions.get(id),
+      search: async (query) => stores.executions.search(query),
+      countByFlow: async (query) => stores.executions.countByFlow(query),
+      delete: async (id) => stores.executions.delete(id),
+    },
+    metrics: { deleteByExecution: async (id) => stores.metrics.deleteByExecution(id) },
+    kv: {
+      namespaces: async (tenantId) => stores.kv.namespaces(tenantId),
+      listAll: async (tenantId, namespace) => stores.kv.listAll(tenantId, namespace),
+      delete: (tenantId, namespace, key) => backend.kv.delete(tenantId, namespace, key),
+    },
+    triggers: { setDisabled: async (tenantId, key, disabled) => stores.triggers.setDisabled(tenantId, key, disabled) },
+    flows: {
+      find: async (namespace, id) => flows.find(namespace, id),
+      heads: async () => flows.heads(),
+      revisions: async (namespace, id) => flows.revisions(namespace, id),
+      deleteRevisions: async (namespace, id, revisions) => flows.deleteRevisions(namespace, id, revisions),
+    },
     storage: parts.storage,
     registry: parts.registry,
-    triggers: stores.triggers,
-    signal: (id, event) => parts.signal(id, event),
     resume: (id, inputs) => parts.resume(id, inputs),
     createExecution: (namespace, flowId, inputs) => parts.createExecution(namespace, flowId, inputs),
   };
@@ -80,13 +100,13 @@ export function workerDeps(parts: WorkerParts, log: (entry: LogEntry) => void): 
     registry: parts.registry,
     renderer: parts.renderer,
     storage: parts.storage,
-    kv: parts.stores.kv,
+    kv: parts.backend.kv,
     secrets: parts.secrets,
     encryption: parts.encryption,
     secretGuard: parts.secretGuard,
     tmpDir: config.tmpDir,
     log,
-    errorLogs: async (executionId) => parts.stores.logs.find({ executionId, minLevel: "ERROR" }),
+    errorLogs: (executionId) => parts.backend.logs.find({ executionId, minLevel: "ERROR" }),
     engine: engineServices(parts),
     invoke: async (type, props, ctx) => {
       const isolated = type.isolated || config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));

@@ -37,7 +37,7 @@ describe("the executor's working copy", () => {
     stored.execution.labels = [...stored.execution.labels, { key: "from", value: "outside" }];
     instance.executions.update(stored.execution, stored.executorState, false);
 
-    instance.resume(paused.id);
+    await instance.resume(paused.id);
     const ended = await instance.waitForEnd(paused.id, 20_000);
     expect(ended.state.current).toBe("SUCCESS");
     expect(ended.labels).toContainEqual({ key: "from", value: "outside" });

@@ -6,7 +6,7 @@
 import { SakerError, isSakerError, type AnyConditionDefinition, type ConditionContext } from "@saker/sdk";
 import { renderProperties } from "../plugins/properties.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { Renderer } from "../runtime/renderer.ts";
+import type { Renderer } from "../expression/renderer.ts";
 
 /** Properties every condition has, kept from its own schema. */
 const CONDITION_KEYS: ReadonlySet<string> = new Set(["type", "version", "description"]);

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LocalStorage } from "./localStorage.ts";
 import { executionPrefix, taskPrefix, toStoragePath } from "./paths.ts";
 import { streamToBuffer } from "./streams.ts";
-import { createTaskStorage } from "../worker/taskStorage.ts";
+import { createTaskStorage } from "./taskStorage.ts";
 
 describe("storage paths", () => {
   it("lays files out as Kestra does", () => {

@@ -17,4 +17,4 @@ export { toStoragePath } from "../storage/paths.ts";
 export { streamToBuffer } from "../storage/streams.ts";
 export { listFiles } from "../storage/workingFiles.ts";
 export { createTaskLogger } from "../worker/taskLogger.ts";
-export { createTaskStorage, namespaceFiles } from "../worker/taskStorage.ts";
+export { createTaskStorage, namespaceFiles } from "../storage/taskStorage.ts";

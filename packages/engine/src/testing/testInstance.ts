@@ -45,7 +45,7 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     instance,
     home,
     async run(source, inputs = {}, timeoutMs = 20_000) {
-      const { flow } = instance.deploy(source);
+      const { flow } = await instance.deploy(source);
       const created = await instance.createExecution(flow.namespace, flow.id, { inputs });
       return instance.waitForSettled(created.id, timeoutMs);
     },

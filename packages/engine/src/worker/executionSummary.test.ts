@@ -19,7 +19,7 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     message: hi
 `);
-  const summary = readExecutionSummary(test.instance.executions, "main", undefined, x.id);
+  const summary = await readExecutionSummary(test.instance.backend.executions, "main", undefined, x.id);
   expect(summary).toEqual({
     id: x.id,
     namespace: "company.team",
@@ -31,11 +31,11 @@ tasks:
     labels: expect.arrayContaining([{ key: "team", value: "data" }]),
     taskRuns: [{ id: x.taskRunList[0]!.id, taskId: "hello", state: "SUCCESS" }],
   });
-  expect(readExecutionSummary(test.instance.executions, "main", "https://s.example/base//", x.id)?.url).toBe(
-    `https://s.example/base/ui/main/executions/company.team/summary/${x.id}`,
-  );
-  expect(readExecutionSummary(test.instance.executions, "other", undefined, x.id)).toBeUndefined();
-  expect(readExecutionSummary(test.instance.executions, "main", undefined, "missing")).toBeUndefined();
+  expect(
+    (await readExecutionSummary(test.instance.backend.executions, "main", "https://s.example/base//", x.id))?.url,
+  ).toBe(`https://s.example/base/ui/main/executions/company.team/summary/${x.id}`);
+  expect(await readExecutionSummary(test.instance.backend.executions, "other", undefined, x.id)).toBeUndefined();
+  expect(await readExecutionSummary(test.instance.backend.executions, "main", undefined, "missing")).toBeUndefined();
 });
 
 it("shows a secret held in a label or a task-run value masked, as the worker hands it to plugins", async () => {
@@ -59,11 +59,12 @@ tasks:
           token: "{{ secret('TOKEN') }}"
 `);
     expect(x.state.current).toBe("SUCCESS");
-    const { executions, secretGuard } = guarded.instance;
-    const raw = readExecutionSummary(executions, "main", undefined, x.id)!;
+    const { backend, secretGuard } = guarded.instance;
+    const executions = backend.executions;
+    const raw = (await readExecutionSummary(executions, "main", undefined, x.id))!;
     // the label is stored sealed; a ForEach value is stored as it was rendered
     expect(raw.labels.find((l) => l.key === "token")?.value).toMatch(/^saker-sealed:/);
-    const shown = readExecutionSummary(executions, "main", undefined, x.id, (s) => secretGuard.display(s))!;
+    const shown = (await readExecutionSummary(executions, "main", undefined, x.id, (s) => secretGuard.display(s)))!;
     const text = JSON.stringify(shown);
     expect(text).not.toContain(secret);
     expect(text).not.toContain("saker-sealed:");

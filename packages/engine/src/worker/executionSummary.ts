@@ -6,16 +6,16 @@
  * become their masked form, other secret values are masked by value).
  */
 import type { ExecutionSummary } from "@saker/sdk";
-import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
+import type { StoredExecution } from "../backend/records.ts";
 
-export function readExecutionSummary(
-  executions: ExecutionStore,
+export async function readExecutionSummary(
+  executions: { get(id: string): Promise<StoredExecution | undefined> },
   tenantId: string,
   serverUrl: string | undefined,
   executionId: string,
   show: (summary: ExecutionSummary) => ExecutionSummary = (summary) => summary,
-): ExecutionSummary | undefined {
-  const x = executions.get(executionId)?.execution;
+): Promise<ExecutionSummary | undefined> {
+  const x = (await executions.get(executionId))?.execution;
   if (!x || (x.tenantId ?? "main") !== tenantId) return undefined;
   const base = serverUrl?.replace(/\/+$/, "");
   return show({

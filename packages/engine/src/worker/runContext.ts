@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
-import type { RenderServices, Renderer } from "../runtime/renderer.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
 import { storeFiles, writeFiles } from "../storage/workingFiles.ts";
 import { copyNamespaceFiles, prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";

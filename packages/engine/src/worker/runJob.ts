@@ -21,8 +21,8 @@ import { compileRetry, nextTaskRetryDate } from "../model/retry.ts";
 import { newState, withState } from "../model/state.ts";
 import { renderProperties } from "../plugins/properties.ts";
 import type { PluginRegistry, RegisteredType } from "../plugins/registry.ts";
-import type { KvStore } from "../backend/sqlite/kvStore.ts";
-import type { RenderServices, Renderer } from "../runtime/renderer.ts";
+import type { KvRepository } from "../backend/backend.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
@@ -33,17 +33,17 @@ import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { readExecutionSummary } from "./executionSummary.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
-import { attachEngineServices, type EngineServices } from "../runtime/engineServices.ts";
+import { attachEngineServices, type EngineServices } from "../plugins/engineServices.ts";
 import { createRenderServices } from "../runtime/renderServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
-import { createTaskStorage, executionReadPrefixes } from "./taskStorage.ts";
+import { createTaskStorage, executionReadPrefixes } from "../storage/taskStorage.ts";
 
 export interface WorkerDeps {
   tenantId: string;
   registry: PluginRegistry;
   renderer: Renderer;
   storage: Storage;
-  kv: KvStore;
+  kv: KvRepository;
   secrets: SecretStore;
   encryption: Encryption;
   /** Knows every secret value of the instance; seals outputs holding one. */

@@ -33,7 +33,20 @@ describe("health", () => {
       expect(await json(route)).toEqual({ message: "The server is starting", code: "SERVER_STARTING" });
       open(test.instance);
       await opening;
-      expect(await json(await fetch(`${server.url}/health`))).toEqual({ status: "UP" });
+      expect(await json(await fetch(`${server.url}/health`))).toEqual({
+        status: "UP",
+        roles: {
+          executor: { state: "RUNNING", inFlight: expect.any(Number) },
+          worker: { state: "RUNNING", inFlight: 0 },
+          scheduler: { state: "INITIALIZED", inFlight: 0 },
+        },
+      });
+      // a role that stopped says so
+      await test.instance.worker.stop();
+      expect(await json(await fetch(`${server.url}/health`))).toMatchObject({
+        status: "UP",
+        roles: { worker: { state: "STOPPED" } },
+      });
       expect((await fetch(`${server.url}/api/v1/flows/search`)).status).toBe(200);
     } finally {
       await server.close();

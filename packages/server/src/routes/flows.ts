@@ -34,14 +34,14 @@ const create = defineRoute({
   response: { 200: FlowSchema, ...errors(409, 413, 422) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    const flow = await instance.flows.validateAsync(body);
-    const existing = instance.flows.stored(flow.namespace, flow.id);
+    const flow = await ctx.api.flows.validate(body);
+    const existing = await ctx.api.flows.stored(flow.namespace, flow.id);
     if (existing && !existing.deleted)
       throw conflict(
         "FLOW_ALREADY_EXISTS",
         `Flow '${flow.namespace}/${flow.id}' already exists; update it with PUT /flows/${flow.namespace}/${flow.id}`,
       );
-    const { stored } = instance.flows.save(body, flow);
+    const stored = await ctx.api.flows.save(body, flow);
     await yieldToOthers();
     return await flowJson(instance, stored, true);
   },
@@ -60,7 +60,7 @@ const update = defineRoute({
   async handler({ params, body, ctx }) {
     const instance = ctx.instance;
     storedFlow(instance, params.namespace, params.id);
-    const flow = await instance.flows.validateAsync(body);
+    const flow = await ctx.api.flows.validate(body);
     for (const key of ["namespace", "id"] as const) {
       if (flow[key] !== params[key]) {
         throw new ApiError(
@@ -71,7 +71,7 @@ const update = defineRoute({
         );
       }
     }
-    const { stored } = instance.flows.save(body, flow);
+    const stored = await ctx.api.flows.save(body, flow);
     await yieldToOthers();
     return await flowJson(instance, stored, true);
   },
@@ -154,7 +154,7 @@ const revisions = defineRoute({
   params: FlowParams,
   response: { 200: z.array(FlowSchema), ...errors(404) },
   async handler({ params, ctx }) {
-    const all = ctx.instance.flows.revisions(params.namespace, params.id);
+    const all = await ctx.api.flows.revisions(params.namespace, params.id);
     if (all.length === 0)
       throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
     return await flowsJson(ctx.instance, all, true);
@@ -169,7 +169,7 @@ const remove = defineRoute({
   params: FlowParams,
   response: { 204: null, ...errors(404) },
   async handler({ params, reply, ctx }) {
-    if (!ctx.instance.flows.delete(params.namespace, params.id))
+    if (!(await ctx.api.flows.delete(params.namespace, params.id)))
       throw new ApiError(404, "FLOW_NOT_FOUND", `Flow '${params.namespace}/${params.id}' not found`);
     reply.code(204);
   },

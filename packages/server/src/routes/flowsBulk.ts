@@ -8,7 +8,7 @@ import {
   parseYamlDataAsync,
   withDisabledAsync,
   type Flow,
-  type FlowSummary,
+  type EngineApi,
   type Instance,
   type StoredFlow,
 } from "@saker/engine";
@@ -161,30 +161,22 @@ const bulk = defineRoute({
         `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`,
         { path: "namespace" },
       );
-    // One transaction: every flow is saved (and the missing ones deleted), or none, even when
-    // the process dies half way.
-    const saved = instance.db.transaction(() => {
-      const stored = docs.map((doc, i) => instance.flows.save(doc.source, checks[i]!.parsed!).stored);
-      if (query.delete) {
-        const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
-        const scope = instance.flows
-          .summaries(query.namespace)
-          .filter((f) => !query.namespace || f.namespace === query.namespace);
-        for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) instance.flows.delete(f.namespace, f.id);
-      }
-      return stored;
-    })();
+    // One transaction: every flow is saved (and the missing ones deleted), or none.
+    const saved = await ctx.api.flows.saveAll(
+      docs.map((doc, i) => ({ source: doc.source, flow: checks[i]!.parsed! })),
+      query.delete ? { ...(query.namespace ? { namespace: query.namespace } : {}) } : undefined,
+    );
     await yieldToOthers();
     return await flowsJson(instance, saved, true);
   },
 });
 
 /** Enables or disables flows by a new revision of each, edited and validated off the event loop. */
-async function setDisabled(instance: Instance, flows: readonly StoredFlow[], disabled: boolean): Promise<number> {
+async function setDisabled(api: EngineApi, flows: readonly StoredFlow[], disabled: boolean): Promise<number> {
   for (const f of flows) {
     if (f.disabled === disabled) continue;
     const source = await withDisabledAsync(f.source, disabled, `flow '${f.namespace}/${f.id}'`);
-    instance.flows.save(source, await instance.flows.validateAsync(source));
+    await api.flows.save(source, await api.flows.validate(source));
   }
   return flows.length;
 }
@@ -199,7 +191,7 @@ function byIds(disabled: boolean) {
     response: { 200: BulkResponseSchema, ...errors(404) },
     async handler({ body, ctx }) {
       const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
-      return { count: await setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.api, flows, disabled) };
     },
   });
 }
@@ -215,15 +207,9 @@ function byQuery(disabled: boolean) {
     async handler({ query, ctx }) {
       const found = await ctx.api.flows.searchAll({ filters: flowFilters(query) });
       const flows = found.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision));
-      return { count: await setDisabled(ctx.instance, flows, disabled) };
+      return { count: await setDisabled(ctx.api, flows, disabled) };
     },
   });
-}
-
-/** Deletes the flows in one transaction: all or none. */
-function deleteAll(instance: Instance, flows: readonly FlowSummary[]): number {
-  instance.db.transaction(() => flows.forEach((f) => instance.flows.delete(f.namespace, f.id)))();
-  return flows.length;
 }
 
 const deleteByIds = defineRoute({
@@ -235,13 +221,9 @@ const deleteByIds = defineRoute({
   body: z.array(IdWithNamespaceSchema),
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
-    const instance = ctx.instance;
-    return {
-      count: deleteAll(
-        instance,
-        body.map((f) => storedFlow(instance, f.namespace, f.id)),
-      ),
-    };
+    // all or none: an unknown flow throws before anything is deleted
+    const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
+    return { count: await ctx.api.flows.deleteAll(flows) };
   },
 });
 
@@ -253,8 +235,7 @@ const deleteByQuery = defineRoute({
   query: z.looseObject({ q: z.string().optional(), namespace: z.string().optional(), labels: multi() }),
   response: { 200: BulkResponseSchema, ...errors(400) },
   async handler({ query, ctx }) {
-    const instance = ctx.instance;
-    return { count: deleteAll(instance, await ctx.api.flows.searchAll({ filters: flowFilters(query) })) };
+    return { count: await ctx.api.flows.deleteAll(await ctx.api.flows.searchAll({ filters: flowFilters(query) })) };
   },
 });
 

@@ -3,7 +3,7 @@
  * `LogController` paths and shapes.
  */
 import { LOG_LEVELS, z } from "@saker/sdk";
-import type { Instance, LogQuery, StoredLog } from "@saker/engine";
+import type { EngineApi, Instance, LogQuery, StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
@@ -27,17 +27,21 @@ export function logJson(log: StoredLog): Omit<StoredLog, "seq"> {
   return entry;
 }
 
-function executionLogs(instance: Instance, executionId: string, query: z.output<typeof ByExecutionQuery>): StoredLog[] {
-  const logQuery: LogQuery = {
+async function executionLogs(
+  api: EngineApi,
+  executionId: string,
+  query: z.output<typeof ByExecutionQuery>,
+): Promise<StoredLog[]> {
+  const logQuery: LogQuery & { executionId: string } = {
     executionId,
     ...(query.minLevel ? { minLevel: query.minLevel } : {}),
     ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}),
     ...(query.taskId ? { taskId: query.taskId } : {}),
   };
-  const logs = instance.logs
-    .find(logQuery)
-    .filter((l) => query.attempt === undefined || l.attemptNumber === query.attempt);
-  if (logs.length === 0 && !instance.executions.get(executionId))
+  const logs = (await api.logs.ofExecution(logQuery)).filter(
+    (l) => query.attempt === undefined || l.attemptNumber === query.attempt,
+  );
+  if (logs.length === 0 && !(await api.executions.stored(executionId)))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
   return logs;
 }
@@ -88,7 +92,7 @@ const byExecution = defineRoute({
   query: ByExecutionQuery,
   response: { 200: z.array(LogEntrySchema), ...errors(404) },
   async handler({ params, query, ctx }) {
-    return executionLogs(ctx.instance, params.executionId, query).map(logJson);
+    return (await executionLogs(ctx.api, params.executionId, query)).map(logJson);
   },
 });
 
@@ -102,7 +106,7 @@ const download = defineRoute({
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     const masker = ctx.instance.secretGuard.masker();
-    const text = executionLogs(ctx.instance, params.executionId, query)
+    const text = (await executionLogs(ctx.api, params.executionId, query))
       .map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`)
       .join("\n");
     return reply
@@ -185,7 +189,7 @@ const remove = defineRoute({
   params: ExecutionParams,
   response: { 204: null },
   async handler({ params, reply, ctx }) {
-    ctx.instance.logs.deleteByExecution(params.executionId);
+    await ctx.api.logs.deleteOfExecution(params.executionId);
     reply.code(204);
   },
 });
@@ -199,7 +203,7 @@ const removeByFlow = defineRoute({
   query: z.looseObject({ triggerId: z.string().optional().describe("Only this trigger's logs") }),
   response: { 204: null },
   async handler({ params, query, reply, ctx }) {
-    ctx.instance.logs.deleteByFlow(ctx.instance.config.tenantId, params.namespace, params.flowId, query.triggerId);
+    await ctx.api.logs.deleteOfFlow(params.namespace, params.flowId, query.triggerId);
     reply.code(204);
   },
 });

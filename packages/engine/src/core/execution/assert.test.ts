@@ -90,7 +90,7 @@ tasks:
 
   it("refuses conditions that are not a list of texts, naming the flow and the YAML path", () => {
     const deploy = (conditions: string) => () =>
-      t.instance.deploy(`id: assert_bad
+      t.instance.flows.deploy(`id: assert_bad
 namespace: company.team
 tasks:
   - id: check

@@ -1,6 +1,6 @@
 /** `execution.Count`: counts executions per flow and keeps the flows whose count passes an expression. */
 import { defineTask, NonRetryableError, raw, STATE_TYPES, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { parseInstant } from "./target.ts";
 
 const Result = z.object({ namespace: z.string(), flowId: z.string().nullable(), count: z.number() });
@@ -35,7 +35,7 @@ export const Count = defineTask({
     if (!props.flows && !props.namespaces)
       throw new NonRetryableError("You must provide a list of flows or namespaces");
     const engine = engineOf(ctx);
-    const counted = engine.executions.countByFlow({
+    const counted = await engine.executions.countByFlow({
       tenantId: engine.tenantId,
       ...(props.flows ? { flows: props.flows } : {}),
       ...(props.namespaces ? { namespaces: props.namespaces } : {}),

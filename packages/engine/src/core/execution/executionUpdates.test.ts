@@ -91,7 +91,7 @@ tasks:
 
   it("refuses variables that are not a map, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: variables_invalid
+      t.instance.flows.deploy(`id: variables_invalid
 namespace: company.team
 tasks:
   - id: set_vars
@@ -198,7 +198,7 @@ tasks:
 
   it("refuses an unknown literal state, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: exit_invalid
+      t.instance.flows.deploy(`id: exit_invalid
 namespace: company.team
 tasks:
   - id: exit

@@ -1,6 +1,6 @@
 /** `execution.PurgeExecutions`: deletes old executions with their logs, metrics and files. */
 import { defineTask, NonRetryableError, STATE_TYPES, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { executionPrefix } from "../../storage/paths.ts";
 import { parseInstant } from "./target.ts";
 
@@ -43,8 +43,8 @@ export const PurgeExecutions = defineTask({
     const engine = engineOf(ctx);
     if (props.flowId !== undefined && props.namespace === undefined)
       throw new NonRetryableError("`flowId` needs the `namespace` of the flow");
-    const executions = engine.executions
-      .search({
+    const executions = (
+      await engine.executions.search({
         tenantId: engine.tenantId,
         ...(props.namespace !== undefined
           ? { namespace: props.namespace, exactNamespace: props.flowId !== undefined }
@@ -56,14 +56,14 @@ export const PurgeExecutions = defineTask({
         finished: true,
         size: Number.MAX_SAFE_INTEGER,
       })
-      .results.filter((x) => x.id !== ctx.execution.id);
+    ).results.filter((x) => x.id !== ctx.execution.id);
     const counts = { executionsCount: 0, logsCount: 0, storagesCount: 0, metricsCount: 0 };
     for (const x of executions) {
-      if (props.purgeLog) counts.logsCount += engine.logs.deleteByExecution(x.id);
-      if (props.purgeMetric) counts.metricsCount += engine.metrics.deleteByExecution(x.id);
+      if (props.purgeLog) counts.logsCount += await engine.logs.deleteByExecution(x.id);
+      if (props.purgeMetric) counts.metricsCount += await engine.metrics.deleteByExecution(x.id);
       if (props.purgeStorage)
         counts.storagesCount += await engine.storage.deletePrefix(executionPrefix(x.namespace, x.flowId, x.id));
-      if (props.purgeExecution && engine.executions.delete(x.id)) counts.executionsCount++;
+      if (props.purgeExecution && (await engine.executions.delete(x.id))) counts.executionsCount++;
     }
     ctx.logger.info(
       "Purged {} execution(s), {} log(s), {} metric(s), {} file(s)",

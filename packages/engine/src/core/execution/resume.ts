@@ -1,6 +1,6 @@
 /** `execution.Resume`: resumes a paused execution. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { targetExecution } from "./target.ts";
 
 export const Resume = defineTask({
@@ -23,7 +23,7 @@ export const Resume = defineTask({
   async run(props, ctx) {
     const engine = engineOf(ctx);
     const target = targetExecution(ctx, props);
-    const stored = engine.executions.get(target.executionId);
+    const stored = await engine.executions.get(target.executionId);
     if (!stored || (stored.execution.tenantId !== undefined && stored.execution.tenantId !== engine.tenantId)) {
       throw new NonRetryableError(`No execution found for execution id ${target.executionId}`);
     }

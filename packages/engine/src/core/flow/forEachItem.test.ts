@@ -10,7 +10,7 @@ const ITEMS = Array.from({ length: 10 }, (_, i) => `item-${i + 1}`).join("\n") +
 
 beforeAll(async () => {
   t = await openTestInstance();
-  t.instance.deploy(`id: child
+  await t.instance.deploy(`id: child
 namespace: fei.tests
 inputs:
   - id: items
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 async function withItems(flow: string, content = ITEMS): Promise<Execution> {
-  const { flow: deployed } = t.instance.deploy(flow);
+  const { flow: deployed } = await t.instance.deploy(flow);
   // a namespace file: readable by every execution of the namespace
   const path = "/fei/tests/_files/items.txt";
   await t.instance.storage.put(path, Buffer.from(content));
@@ -163,7 +163,7 @@ tasks:
   });
 
   it("a missing items file fails the split with a clear message", async () => {
-    const { flow } = t.instance.deploy(parent(2));
+    const { flow } = await t.instance.deploy(parent(2));
     const created = await t.instance.createExecution(flow.namespace, flow.id, {
       inputs: { file: "kestra:///fei/tests/nope.txt" },
     });

@@ -9,7 +9,7 @@ import { defineTask, isTerminated, NonRetryableError, z, type StateType } from "
 import type { Execution, TaskNode, TaskRun } from "../../model/execution.ts";
 import { defineExecutorTask, defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveSequentialNexts } from "../../executor/sequencing.ts";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { toIonText } from "../../expression/ion.ts";
 import { parseLabels } from "../execution/labels.ts";
 import { Split } from "../storage/split.ts";
@@ -230,15 +230,20 @@ export const ForEachItemMergeOutputs = defineTask({
     // Without wait the subflows are still running: there is nothing to merge yet (as in Kestra).
     if (wait === false) return {};
     const engine = engineOf(ctx);
-    const execution = engine.executions.get(ctx.execution.id)?.execution;
+    const execution = (await engine.executions.get(ctx.execution.id))?.execution;
     const self = execution?.taskRunList.find((r) => r.id === ctx.taskRun.id);
     const items = execution && self ? sibling(execution, self, `${forEachItem}_items`) : undefined;
     if (!items) throw new NonRetryableError("ForEachItem: the task run of the subflow executions is missing");
     // The subflows this `_items` task run started; after a restart, the latest one of each batch.
     const byIteration = new Map<number, Execution>();
-    const children = engine.executions
-      .search({ tenantId: engine.tenantId, parentExecutionId: ctx.execution.id, size: 1_000_000, sort: "asc" })
-      .results.filter((x) => x.trigger?.variables?.taskRunId === items.id);
+    const children = (
+      await engine.executions.search({
+        tenantId: engine.tenantId,
+        parentExecutionId: ctx.execution.id,
+        size: 1_000_000,
+        sort: "asc",
+      })
+    ).results.filter((x) => x.trigger?.variables?.taskRunId === items.id);
     for (const child of children) {
       const iteration = Number(child.trigger?.variables?.iteration ?? 0);
       const known = byIteration.get(iteration);

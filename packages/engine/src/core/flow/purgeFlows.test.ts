@@ -11,7 +11,7 @@ beforeEach(async () => {
     ["other", "c", 2],
   ] as const) {
     for (let i = 1; i <= revisions; i++)
-      t.instance.deploy(
+      await t.instance.deploy(
         `id: ${id}\nnamespace: ${namespace}\ndescription: revision ${i}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: "${i}"\n`,
       );
   }
@@ -87,7 +87,7 @@ tasks:
 
   it("refuses keepAmount 0, naming the flow and the YAML path", () => {
     const deploy = (behavior: string) => () =>
-      t.instance.deploy(
+      t.instance.flows.deploy(
         `id: purge_flows_invalid\nnamespace: system\ntasks:\n  - id: purge\n    type: io.kestra.plugin.core.flow.PurgeFlows\n    behavior: ${behavior}\n`,
       );
     expect(deploy("{keepAmount: 0}")).toThrow(

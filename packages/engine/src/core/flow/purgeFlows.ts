@@ -1,7 +1,7 @@
 /** `flow.PurgeFlows`: deletes old revisions of flows, always keeping the latest one. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import type { StoredFlow } from "../../backend/sqlite/flowStore.ts";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
@@ -56,7 +56,7 @@ export const PurgeFlows = defineTask({
       throw new NonRetryableError("Cannot set both 'before' and 'keepAmount' properties");
     if (props.behavior.before !== undefined && Number.isNaN(Date.parse(props.behavior.before)))
       throw new NonRetryableError(`\`behavior.before\` is not an instant: '${props.behavior.before}'`);
-    const heads = engine.flows.heads();
+    const heads = await engine.flows.heads();
     let selected =
       props.namespace !== undefined
         ? heads.filter(
@@ -76,8 +76,8 @@ export const PurgeFlows = defineTask({
     let size = 0;
     for (const flow of flows) {
       const inUse = new Set(
-        engine.executions
-          .search({
+        (
+          await engine.executions.search({
             tenantId: engine.tenantId,
             namespace: flow.namespace,
             exactNamespace: true,
@@ -85,12 +85,12 @@ export const PurgeFlows = defineTask({
             finished: false,
             size: Number.MAX_SAFE_INTEGER,
           })
-          .results.map((x) => x.flowRevision),
+        ).results.map((x) => x.flowRevision),
       );
-      const revisions = revisionsToPurge(engine.flows.revisions(flow.namespace, flow.id), props.behavior).filter(
+      const revisions = revisionsToPurge(await engine.flows.revisions(flow.namespace, flow.id), props.behavior).filter(
         (r) => !inUse.has(r),
       );
-      if (revisions.length > 0) size += engine.flows.deleteRevisions(flow.namespace, flow.id, revisions);
+      if (revisions.length > 0) size += await engine.flows.deleteRevisions(flow.namespace, flow.id, revisions);
     }
     ctx.logger.info("purged {} flow revisions", size);
     return { size };

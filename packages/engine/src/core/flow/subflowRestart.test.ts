@@ -7,7 +7,7 @@ import { openTestInstance, outputsOf, taskRun, type TestInstance } from "../../t
 let t: TestInstance;
 beforeAll(async () => {
   t = await openTestInstance();
-  t.instance.deploy(`id: child
+  await t.instance.deploy(`id: child
 namespace: company.restart
 tasks:
   - id: check
@@ -50,25 +50,25 @@ tasks:
         restartBehavior: NEW_EXECUTION
 `);
     expect(failed.state.current).toBe("FAILED");
-    const firstRetried = childOf(failed, "retried");
-    const firstRenewed = childOf(failed, "renewed");
+    const firstRetried = await childOf(failed, "retried");
+    const firstRenewed = await childOf(failed, "renewed");
     expect([firstRetried.state.current, firstRenewed.state.current]).toEqual(["FAILED", "FAILED"]);
 
     await setMode("ok");
-    t.instance.restart(failed.id);
+    await t.instance.restart(failed.id);
     const restarted = await t.instance.waitForSettled(failed.id, 20_000);
     expect(restarted.state.current).toBe("SUCCESS");
 
     // the same child, restarted in place
     expect(outputsOf(restarted, "retried").executionId).toBe(firstRetried.id);
-    const retriedChild = childOf(restarted, "retried");
+    const retriedChild = await childOf(restarted, "retried");
     expect(retriedChild.state.current).toBe("SUCCESS");
     expect(retriedChild.state.histories.map((h) => h.state)).toContain("RESTARTED");
 
     // a new child; the first one stays failed
     expect(outputsOf(restarted, "renewed").executionId).not.toBe(firstRenewed.id);
-    expect(childOf(restarted, "renewed").state.current).toBe("SUCCESS");
-    expect(t.instance.getExecution(firstRenewed.id).state.current).toBe("FAILED");
+    expect((await childOf(restarted, "renewed")).state.current).toBe("SUCCESS");
+    expect((await t.instance.getExecution(firstRenewed.id)).state.current).toBe("FAILED");
     expect(taskRun(restarted, "retried").state.current).toBe("SUCCESS");
   });
 
@@ -86,18 +86,18 @@ tasks:
     const failed = await t.run(parent("first"));
     expect(failed.state.current).toBe("FAILED");
     const firstChild = String(outputsOf(failed, "sub").executionId);
-    const { flow } = t.instance.deploy(parent("second"));
+    const { flow } = await t.instance.deploy(parent("second"));
     await setMode("ok");
-    const restarted = t.instance.restart(failed.id, flow.revision);
+    const restarted = await t.instance.restart(failed.id, flow.revision);
     expect(restarted.id).not.toBe(failed.id);
     const done = await t.instance.waitForSettled(restarted.id, 20_000);
     expect(done.state.current).toBe("SUCCESS");
     expect(outputsOf(done, "sub").executionId).not.toBe(firstChild);
-    expect(t.instance.getExecution(firstChild).state.current).toBe("FAILED");
+    expect((await t.instance.getExecution(firstChild)).state.current).toBe("FAILED");
   });
 
   it("ForEachItem: RETRY_FAILED restarts only the failed batches' children; NEW_EXECUTION starts all again", async () => {
-    t.instance.deploy(`id: batch
+    await t.instance.deploy(`id: batch
 namespace: company.restart
 inputs:
   - id: items
@@ -121,11 +121,10 @@ tasks:
     inputs:
       items: "{{ taskrun.items }}"
 ${behavior}`;
-    const children = (x: Execution) =>
-      t.instance.executions
-        .childIds(x.id)
-        .map((id) => t.instance.getExecution(id))
-        .sort((a, b) => Number(a.trigger?.variables?.iteration) - Number(b.trigger?.variables?.iteration));
+    const children = async (x: Execution) =>
+      (await Promise.all(t.instance.executions.childIds(x.id).map((id) => t.instance.getExecution(id)))).sort(
+        (a, b) => Number(a.trigger?.variables?.iteration) - Number(b.trigger?.variables?.iteration),
+      );
     for (const [id, behavior, expectedChildren] of [
       ["eachretry", "", 3],
       ["eachnew", "    restartBehavior: NEW_EXECUTION\n", 6],
@@ -133,13 +132,13 @@ ${behavior}`;
       await setMode("fail");
       const failed = await t.run(parent(id, behavior));
       expect(failed.state.current).toBe("FAILED");
-      const before = children(failed);
+      const before = await children(failed);
       expect(before.map((c) => c.state.current)).toEqual(["SUCCESS", "FAILED", "SUCCESS"]);
       await setMode("ok");
-      t.instance.restart(failed.id);
+      await t.instance.restart(failed.id);
       const done = await t.instance.waitForSettled(failed.id, 20_000);
       expect(done.state.current).toBe("SUCCESS");
-      const after = children(done);
+      const after = await children(done);
       expect(after).toHaveLength(expectedChildren);
       expect(outputsOf(done, "each_items").iterations).toMatchObject({ SUCCESS: 3 });
       if (expectedChildren === 3) {
@@ -154,7 +153,7 @@ ${behavior}`;
   it("refuses an unknown restartBehavior", () => {
     let error: unknown;
     try {
-      t.instance.deploy(`id: badrestart
+      t.instance.flows.deploy(`id: badrestart
 namespace: company.restart
 tasks:
   - id: s

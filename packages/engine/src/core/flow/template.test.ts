@@ -12,7 +12,7 @@ describe("flow.Template", () => {
     "refuses %s with a clear message at its YAML path",
     (type) => {
       expect(() =>
-        t.instance.deploy(`id: with_template
+        t.instance.flows.deploy(`id: with_template
 namespace: company.team
 tasks:
   - id: first

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { eventually, openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import { executionPrefix } from "../../storage/paths.ts";
 import { sharedDirectoryPath } from "../../worker/workingDirectory.ts";
-import { namespaceFiles } from "../../worker/taskStorage.ts";
+import { namespaceFiles } from "../../storage/taskStorage.ts";
 
 let t: TestInstance;
 beforeAll(async () => {
@@ -150,7 +150,7 @@ tasks:
   });
 
   it("removes the shared directory of a killed WorkingDirectory too", async () => {
-    const { flow } = t.instance.deploy(`id: wd-killed
+    const { flow } = await t.instance.deploy(`id: wd-killed
 namespace: wd.tests
 tasks:
   - id: wd
@@ -167,13 +167,13 @@ tasks:
         duration: PT30S
 `);
     const created = await t.instance.createExecution(flow.namespace, flow.id);
-    const running = await eventually(() => {
-      const x = t.instance.getExecution(created.id);
+    const running = await eventually(async () => {
+      const x = await t.instance.getExecution(created.id);
       return taskRuns(x, "wait")[0]?.state.current === "RUNNING" ? x : undefined;
     });
     const dir = sharedDirectoryPath(t.instance.config.tmpDir, taskRuns(running, "wd")[0]!.id);
     expect(existsSync(dir)).toBe(true);
-    t.instance.kill(created.id);
+    await t.instance.kill(created.id);
     expect((await t.instance.waitForEnd(created.id, 10_000)).state.current).toBe("KILLED");
     await eventually(() => (existsSync(dir) ? undefined : true), 5_000, `${dir} to be removed`);
   });

@@ -124,7 +124,7 @@ tasks:
 
   it("refuses a flow without uri, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: sse_invalid
+      t.instance.flows.deploy(`id: sse_invalid
 namespace: company.team
 tasks:
   - id: consume

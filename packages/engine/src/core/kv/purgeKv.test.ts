@@ -118,7 +118,7 @@ describe("kv.PurgeKV", () => {
 
   it("refuses an unknown behaviour type, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: purge_bad
+      t.instance.flows.deploy(`id: purge_bad
 namespace: system
 tasks:
   - id: purge

@@ -1,6 +1,6 @@
 /** `kv.PurgeKV`: deletes KV entries across namespaces, by default only the expired ones. */
 import { defineTask, NonRetryableError, z, type KvEntry } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const keyBehavior = z.object({
@@ -65,13 +65,14 @@ export const PurgeKV = defineTask({
     const engine = engineOf(ctx);
     const behavior: Behavior =
       props.expiredOnly !== undefined ? { type: "key", expiredOnly: props.expiredOnly } : props.behavior;
-    const namespaces = selectNamespaces(engine.kv.namespaces(engine.tenantId), props);
+    const namespaces = selectNamespaces(await engine.kv.namespaces(engine.tenantId), props);
     ctx.logger.info("purging {} namespaces: {}", namespaces.length, namespaces.join(", "));
     const now = new Date();
     let size = 0;
     for (const ns of namespaces) {
-      const entries = filterByPattern(engine.kv.listAll(engine.tenantId, ns), props.keyPattern, (e) => e.key);
-      for (const entry of toPurge(entries, behavior, now)) if (engine.kv.delete(engine.tenantId, ns, entry.key)) size++;
+      const entries = filterByPattern(await engine.kv.listAll(engine.tenantId, ns), props.keyPattern, (e) => e.key);
+      for (const entry of toPurge(entries, behavior, now))
+        if (await engine.kv.delete(engine.tenantId, ns, entry.key)) size++;
     }
     ctx.logger.info("purged {} keys", size);
     return { size };

@@ -109,7 +109,7 @@ tasks:
 
   it("refuses a flow without key, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: kv_put_invalid
+      t.instance.flows.deploy(`id: kv_put_invalid
 namespace: company.put
 tasks:
   - id: put

@@ -1,7 +1,7 @@
 /** `log.Fetch` (an execution's logs as an ION file) and `log.PurgeLogs`. */
 import { Readable } from "node:stream";
 import { defineTask, LOG_LEVELS, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { ionLinesOf } from "../../storage/ionLines.ts";
 import { parseInstant, targetExecution } from "../execution/target.ts";
 import { tempName } from "../storage/common.ts";
@@ -42,7 +42,7 @@ export const Fetch = defineTask({
       flowId: target.flowId,
       minLevel: props.level,
     };
-    const logs = engine.logs.find({ ...query, ...(props.tasksId ? { taskIds: props.tasksId } : {}) });
+    const logs = await engine.logs.find({ ...query, ...(props.tasksId ? { taskIds: props.tasksId } : {}) });
     const entries = logs.map(({ seq: _seq, tenantId: _tenant, ...entry }) => entry);
     const uri = await ctx.storage.putFile(Readable.from(ionLinesOf(entries)), tempName(".ion"));
     return { uri, size: entries.length };
@@ -70,7 +70,7 @@ export const PurgeLogs = defineTask({
   outputs: z.object({ count: z.number().describe("How many log entries were deleted.") }),
   async run({ namespace, flowId, logLevels, startDate, endDate }, ctx) {
     const engine = engineOf(ctx);
-    const count = engine.logs.purge({
+    const count = await engine.logs.purge({
       tenantId: engine.tenantId,
       ...(namespace !== undefined ? { namespace } : {}),
       ...(flowId !== undefined ? { flowId } : {}),

@@ -42,7 +42,7 @@ tasks:
 
   it("refuses an unknown metric type or a counter without value, naming the flow and the YAML path", () => {
     const deploy = (metric: string) => () =>
-      t.instance.deploy(`id: publish_bad
+      t.instance.flows.deploy(`id: publish_bad
 namespace: company.team
 tasks:
   - id: publish

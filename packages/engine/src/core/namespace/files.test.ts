@@ -3,7 +3,7 @@ import type { Execution } from "../../model/execution.ts";
 import { toStoragePath } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
 import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
-import { namespaceFiles } from "../../worker/taskStorage.ts";
+import { namespaceFiles } from "../../storage/taskStorage.ts";
 
 let t: TestInstance;
 beforeAll(async () => {

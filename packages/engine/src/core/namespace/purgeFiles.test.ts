@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { namespaceFiles } from "../../worker/taskStorage.ts";
+import { namespaceFiles } from "../../storage/taskStorage.ts";
 import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 
 let t: TestInstance;
@@ -7,7 +7,7 @@ beforeAll(async () => {
   t = await openTestInstance();
   // namespace files live in the namespaces of flows (and above them)
   for (const ns of ["company.team", "companyx", "other"])
-    t.instance.deploy(
+    await t.instance.deploy(
       `id: holder\nnamespace: ${ns}\ntasks:\n  - id: r\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n`,
     );
 });
@@ -79,7 +79,7 @@ describe("namespace.PurgeFiles", () => {
 
   it("refuses an unknown behaviour, naming the flow and the YAML path", () => {
     expect(() =>
-      t.instance.deploy(`id: purge_files_bad
+      t.instance.flows.deploy(`id: purge_files_bad
 namespace: system
 tasks:
   - id: purge

@@ -1,6 +1,6 @@
 /** `namespace.PurgeFiles`: deletes namespace files across namespaces, by version retention. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 
 const versionBehavior = z.object({
@@ -45,7 +45,7 @@ export const PurgeFiles = defineTask({
     if (behavior.before !== undefined && Number.isNaN(Date.parse(behavior.before)))
       throw new NonRetryableError(`\`behavior.before\` is not a date: '${behavior.before}'`);
     const deletesAll = behavior.before === undefined && !behavior.keepAmount;
-    const namespaces = selectNamespaces(knownNamespaces(engine.flows.heads().map((f) => f.namespace)), props);
+    const namespaces = selectNamespaces(knownNamespaces((await engine.flows.heads()).map((f) => f.namespace)), props);
     ctx.logger.info("purging {} namespaces: {}", namespaces.length, namespaces.join(", "));
     let size = 0;
     for (const ns of namespaces) {

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { namespacePath, slugify, toUri } from "../../storage/paths.ts";
 import { streamToBuffer } from "../../storage/streams.ts";
 import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";

@@ -1,7 +1,7 @@
 /** Storage tasks on whole files: Concat, Size, Delete, Write, PurgeCurrentExecutionFiles. */
 import { Readable } from "node:stream";
 import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 import { executionPrefix, toUri } from "../../storage/paths.ts";
 import { storageUri, tempName } from "./common.ts";
 import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";

@@ -2,7 +2,7 @@
 import { defineTask, errorMessage, NonRetryableError, z, type AnyTaskDefinition } from "@saker/sdk";
 import { isDataLimitError, parseYamlData } from "../../model/dataLimits.ts";
 import { renderProperties } from "../../plugins/properties.ts";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 
 const TYPE = "io.kestra.plugin.core.templating.TemplatedTask";
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type SqliteDatabase } from "../../backend/sqlite/database.ts";
 import { FlowStore } from "../../backend/sqlite/flowStore.ts";
 import { TriggerStore } from "../../backend/sqlite/triggerStore.ts";
-import { attachEngineServices, type EngineServices } from "../../runtime/engineServices.ts";
+import { attachEngineServices, type EngineServices } from "../../plugins/engineServices.ts";
 import { FlowService } from "../../runtime/flowService.ts";
 import { coreRegistry } from "../../runtime/registryLoader.ts";
 import { Toggle } from "./toggle.ts";

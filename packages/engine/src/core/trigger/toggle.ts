@@ -1,6 +1,6 @@
 /** `Toggle`: enables or disables a trigger of a flow (this one by default). */
 import { SakerError, defineTask, z } from "@saker/sdk";
-import { engineOf } from "../../runtime/engineServices.ts";
+import { engineOf } from "../../plugins/engineServices.ts";
 
 export const Toggle = defineTask({
   type: "io.kestra.plugin.core.trigger.Toggle",
@@ -24,7 +24,7 @@ export const Toggle = defineTask({
     const engine = engineOf(ctx);
     const namespace = props.namespace ?? ctx.flow.namespace;
     const flowId = props.flowId ?? ctx.flow.id;
-    const found = engine.flows.find(namespace, flowId);
+    const found = await engine.flows.find(namespace, flowId);
     if (!found)
       throw new SakerError(
         "FLOW_NOT_FOUND",
@@ -36,7 +36,7 @@ export const Toggle = defineTask({
         `Unable to find trigger ${props.trigger} for the flow ${namespace}.${flowId}`,
       );
     }
-    const state = engine.triggers.setDisabled(
+    const state = await engine.triggers.setDisabled(
       engine.tenantId,
       { namespace, flowId, triggerId: props.trigger },
       !props.enabled,

@@ -5,7 +5,7 @@
  * that does not end the execution (RUNNING, PAUSED, ...) only evaluates the `Flow` triggers.
  */
 import type { Execution } from "../../model/execution.ts";
-import { viewExecution } from "../../core/condition/executionView.ts";
+import { viewExecution } from "../../model/executionView.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
 import { evaluateFlowTrigger, flowTriggerVariables, matchesStates } from "../../scheduler/flowTrigger.ts";
 import type { TriggerRun } from "./triggerRun.ts";

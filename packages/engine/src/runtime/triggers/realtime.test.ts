@@ -44,7 +44,7 @@ const executions = (test: TestInstance, flowId: string): Execution[] =>
 describe("realtime triggers", () => {
   it("start one execution per event while enabled, and stop when the trigger is disabled", async () => {
     const test = await open();
-    test.instance.deploy(`id: listener
+    await test.instance.deploy(`id: listener
 namespace: rt.tests
 tasks:
   - id: got
@@ -79,7 +79,7 @@ triggers:
 
   it("a listener that fails is logged on its trigger and starts nothing", async () => {
     const test = await open();
-    test.instance.deploy(`id: broken
+    await test.instance.deploy(`id: broken
 namespace: rt.tests
 tasks:
   - id: got

@@ -45,7 +45,7 @@ const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 describe("Schedule", () => {
   it("starts one execution per due date with trigger.date, never twice", async () => {
     const t = await open();
-    t.instance.deploy(minuteFlow());
+    await t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(T0);
     expect(executionsOf(t, "sched.tests", "every-minute")).toHaveLength(0);
     await t.instance.scheduler.tick(at(3));
@@ -74,7 +74,7 @@ describe("Schedule", () => {
     async (policy, expected) => {
       const first = await openTestInstance();
       const home = first.home;
-      first.instance.deploy(minuteFlow(`    recoverMissedSchedules: ${policy}`));
+      await first.instance.deploy(minuteFlow(`    recoverMissedSchedules: ${policy}`));
       await first.instance.scheduler.tick(T0);
       await first.instance.close();
       const second = await open({ home });
@@ -88,7 +88,7 @@ describe("Schedule", () => {
 
   it("renders the trigger's inputs and labels for each execution", async () => {
     const t = await open();
-    t.instance.deploy(`id: with-inputs
+    await t.instance.deploy(`id: with-inputs
 namespace: sched.tests
 inputs:
   - id: day
@@ -119,7 +119,7 @@ triggers:
 
   it("a backfill without an end stops where it was asked, never re-running later dates", async () => {
     const t = await open();
-    t.instance.deploy(minuteFlow());
+    await t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(at(-0.5));
     const key = { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" };
     startBackfill(t.instance, key, { start: "2026-03-02T09:57:00Z", paused: true }, at(-0.4));
@@ -134,9 +134,9 @@ triggers:
 
   it("looks at a changed cron at once instead of waiting for the old next date", async () => {
     const t = await open();
-    t.instance.deploy(minuteFlow().replace('cron: "* * * * *"', 'cron: "0 0 1 1 *"'));
+    await t.instance.deploy(minuteFlow().replace('cron: "* * * * *"', 'cron: "0 0 1 1 *"'));
     await t.instance.scheduler.tick(T0);
-    t.instance.deploy(minuteFlow());
+    await t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(at(2));
     expect(
       executionsOf(t, "sched.tests", "every-minute").map((x) => String(x.trigger?.variables?.date).slice(11, 16)),
@@ -145,7 +145,7 @@ triggers:
 
   it("skips dates the conditions reject and honours a disabled trigger", async () => {
     const t = await open();
-    t.instance.deploy(`id: weekdays
+    await t.instance.deploy(`id: weekdays
 namespace: sched.tests
 tasks:
   - id: log
@@ -176,7 +176,7 @@ triggers:
 
   it("runs a backfill over a past range with its inputs and labels", async () => {
     const t = await open();
-    t.instance.deploy(minuteFlow());
+    await t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(T0);
     t.instance.triggers.update(
       t.instance.config.tenantId,
@@ -207,7 +207,7 @@ triggers:
 
   it("fires every second on the real clock when the scheduler runs", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: every-second
+    await t.instance.deploy(`id: every-second
 namespace: sched.tests
 tasks:
   - id: ret
@@ -231,7 +231,7 @@ triggers:
 describe("Flow trigger", () => {
   it("starts the listener after the upstream flow succeeds, with inputs from its outputs", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: listener
+    await t.instance.deploy(`id: listener
 namespace: flow.tests
 inputs:
   - id: from-parent
@@ -275,7 +275,7 @@ tasks:
 
   it("does not fire for a state the conditions exclude", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: on-failure
+    await t.instance.deploy(`id: on-failure
 namespace: flow.tests
 tasks:
   - id: log
@@ -308,7 +308,7 @@ tasks:
   });
   it("fires on each state change its states list, not only at the end (RUNNING, PAUSED, RUNNING, SUCCESS)", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: watcher
+    await t.instance.deploy(`id: watcher
 namespace: flow.tests
 tasks:
   - id: log
@@ -323,7 +323,7 @@ triggers:
         namespace: flow.tests
         flowId: pausing
 `);
-    t.instance.deploy(`id: pausing
+    await t.instance.deploy(`id: pausing
 namespace: flow.tests
 tasks:
   - id: before
@@ -337,7 +337,7 @@ tasks:
 `);
     const created = await t.instance.createExecution("flow.tests", "pausing", {});
     await eventually(() => (executionsOf(t, "flow.tests", "watcher").length >= 2 ? true : undefined));
-    t.instance.resume(created.id);
+    await t.instance.resume(created.id);
     const upstream = await t.instance.waitForEnd(created.id, 10_000);
     expect(upstream.state.current).toBe("SUCCESS");
     const fired = await eventually(() => {
@@ -350,7 +350,7 @@ tasks:
 
   it("leaves a terminated-only listener alone while the upstream runs or pauses", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: at-end
+    await t.instance.deploy(`id: at-end
 namespace: flow.tests
 tasks:
   - id: log
@@ -364,7 +364,7 @@ triggers:
         namespace: flow.tests
         flowId: pausing
 `);
-    t.instance.deploy(`id: pausing
+    await t.instance.deploy(`id: pausing
 namespace: flow.tests
 tasks:
   - id: wait
@@ -374,7 +374,7 @@ tasks:
     await eventually(() =>
       t.instance.executions.get(created.id)?.execution.state.current === "PAUSED" ? true : undefined,
     );
-    t.instance.resume(created.id);
+    await t.instance.resume(created.id);
     await t.instance.waitForEnd(created.id, 10_000);
     const fired = await eventually(() =>
       executionsOf(t, "flow.tests", "at-end").find((x) => x.state.current === "SUCCESS"),
@@ -386,7 +386,7 @@ tasks:
 
   it("starts a listener whose required input the trigger does not give, without that input", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: needs-input
+    await t.instance.deploy(`id: needs-input
 namespace: flow.tests
 inputs:
   - id: from-parent
@@ -429,7 +429,7 @@ tasks:
 describe("stopAfter", () => {
   it("disables the trigger once an execution it started ends in a listed state", async () => {
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: stopper
+    await t.instance.deploy(`id: stopper
 namespace: sched.tests
 tasks:
   - id: fail
@@ -468,7 +468,7 @@ triggers:
 
   it("starts an execution with body, headers and parameters when the conditions hold", async () => {
     const t = await open();
-    t.instance.deploy(webhookFlow);
+    await t.instance.deploy(webhookFlow);
     const outcome = await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", {
       body: '{"hello":"world"}',
       headers: { "x-test": "1" },
@@ -487,7 +487,7 @@ triggers:
 
   it("answers no execution when the conditions fail, and not found for a wrong key or flow", async () => {
     const t = await open();
-    t.instance.deploy(webhookFlow);
+    await t.instance.deploy(webhookFlow);
     expect(await handleWebhook(t.instance, "hook.tests", "hook", "a-secret-key", { body: '{"hello":"moon"}' })).toEqual(
       { started: false },
     );
@@ -502,7 +502,7 @@ triggers:
 
   it("renders a key that reads a secret", async () => {
     const t = await open({ env: { SECRET_WEBHOOK_KEY: Buffer.from("s3cret-hook").toString("base64") } });
-    t.instance.deploy(`id: secret-hook
+    await t.instance.deploy(`id: secret-hook
 namespace: hook.tests
 tasks:
   - id: out
@@ -534,7 +534,7 @@ describe("polling triggers", () => {
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: slow-poll
+    await t.instance.deploy(`id: slow-poll
 namespace: poll.tests
 tasks:
   - id: log
@@ -566,7 +566,7 @@ triggers:
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
     const t = await open({ scheduler: true });
-    t.instance.deploy(`id: poller
+    await t.instance.deploy(`id: poller
 namespace: poll.tests
 tasks:
   - id: price

@@ -9,7 +9,7 @@ import type { TriggerState } from "../../backend/records.ts";
 import { executionPrefix, triggerPrefix } from "../../storage/paths.ts";
 import { createKvStore } from "../../worker/kvStore.ts";
 import { createTaskLogger } from "../../worker/taskLogger.ts";
-import { createTaskStorage } from "../../worker/taskStorage.ts";
+import { createTaskStorage } from "../../storage/taskStorage.ts";
 import { NOTIFY } from "../../backend/notifier.ts";
 import type { RoleContext } from "../roleContext.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";

@@ -2,8 +2,6 @@
  * Rendering as the engine uses it: the expression engine plus the runtime services that
  * functions such as `secret()`, `kv()` and `read()` call.
  */
-import type { LogEntry } from "../executor/types.ts";
-
 /** What runtime expression functions reach, for one render. */
 export interface RenderServices {
   /** Reads a secret (or one `subkey` of a JSON secret) and registers it for masking. */
@@ -17,8 +15,8 @@ export interface RenderServices {
   read(path: string, namespace?: string): Promise<string>;
   fileSize(path: string, namespace?: string): Promise<number>;
   fileExists(path: string, namespace?: string): Promise<boolean>;
-  /** This execution's ERROR log entries. */
-  errorLogs(): Promise<LogEntry[]>;
+  /** This execution's ERROR log entries (the executor's `LogEntry`: expression/ does not import executor/). */
+  errorLogs(): Promise<object[]>;
   encrypt(plain: string): string;
   decrypt(encrypted: string): string;
   /** The flow's namespace (for `fileURI` and `kv` defaults). */

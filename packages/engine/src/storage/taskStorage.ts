@@ -5,16 +5,9 @@
 import { basename } from "node:path";
 import { SakerError, type FileSource, type NamespaceFiles, type TaskStorage } from "@saker/sdk";
 import { friendlyId } from "../model/ids.ts";
-import {
-  executionPrefix,
-  isPlainFileName,
-  isUnder,
-  namespaceFilesPrefix,
-  toStoragePath,
-  toUri,
-} from "../storage/paths.ts";
-import type { Storage } from "../storage/storage.ts";
-import { streamToBuffer } from "../storage/streams.ts";
+import { executionPrefix, isPlainFileName, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "./paths.ts";
+import type { Storage } from "./storage.ts";
+import { streamToBuffer } from "./streams.ts";
 
 export interface TaskStorageScope {
   namespace: string;

@@ -1,3 +1,0 @@
-/** Moved to flow/flowGraph.ts (it compiles against the plugin registry); this re-export keeps the
- * imports of runtime/, executor/, the server and the CLI working until they import from flow/. */
-export * from "../flow/flowGraph.ts";
