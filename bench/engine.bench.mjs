@@ -282,7 +282,9 @@ const CASES = {
 /** `node bin/saker.js server local` on a free port with its own home; resolves once /health is UP. */
 async function startServer(home) {
   mkdirSync(home, { recursive: true });
-  const child = spawn(process.execPath, [join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
+  // BENCH_SERVER_NODE_OPTIONS: node options for the server child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeOptions, join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
     cwd: home,
     env: { ...process.env, SAKER_HOME: home },
     stdio: ["ignore", "pipe", "pipe"],
