@@ -284,11 +284,15 @@ async function startServer(home) {
   mkdirSync(home, { recursive: true });
   // BENCH_SERVER_NODE_OPTIONS: node options for the server child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...nodeOptions, join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
-    cwd: home,
-    env: { ...process.env, SAKER_HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions, join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"],
+    {
+      cwd: home,
+      env: { ...process.env, SAKER_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const url = await new Promise((resolve, reject) => {
