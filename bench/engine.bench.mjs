@@ -7,6 +7,7 @@
 //   node bench/engine.bench.mjs          quick set (default; reduced runs and sizes, < 2 min)
 //   node bench/engine.bench.mjs --all    every case at full size (or BENCH_ALL=1)
 //   BENCH_CASES=seq,rest node bench/engine.bench.mjs    only the cases whose key contains a word
+//   BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof"    node options of the REST case's server
 //
 // Each case runs in its own process (and process group) under a time limit; a case over its limit
 // is killed and printed as "timed out after X s (✗)", so the benchmark stays usable while a long
