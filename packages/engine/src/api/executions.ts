@@ -125,24 +125,24 @@ export class ExecutionsApi {
    * {@link waiters}, removed when it resolves or the signal aborts.
    */
   async untilSettledOrAborted(id: string, signal: AbortSignal): Promise<void> {
-    const executions = this.instance.executions;
     await new Promise<void>((resolve, reject) => {
       let stop: (() => void) | undefined;
-      const check = () => {
+      const check = async () => {
         if (!stop) return;
-        const status = executions.status(id);
-        if (status && !status.finished && status.state !== "PAUSED" && !signal.aborted) return;
+        const status = await this.status(id);
+        if (!stop || (status && !status.finished && status.state !== "PAUSED" && !signal.aborted)) return;
         stop();
         stop = undefined;
-        signal.removeEventListener("abort", check);
+        signal.removeEventListener("abort", checkNow);
         if (status) resolve();
         else reject(new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`));
       };
+      const checkNow = () => void check().catch(reject);
       stop = this.waiters.watch(id, (x) => {
-        if (maySettle(x)) check();
+        if (maySettle(x)) checkNow();
       });
-      signal.addEventListener("abort", check);
-      check();
+      signal.addEventListener("abort", checkNow);
+      checkNow();
     });
   }
 

@@ -69,7 +69,7 @@ const create = defineRoute({
     );
     if (!query.wait) return execution;
     await ctx.api.executions.untilSettledOrAborted(execution.id, clientGone(reply.raw));
-    return sendStoredExecution(ctx, reply, execution.id, false);
+    return await sendStoredExecution(ctx, reply, execution.id, false);
   },
 });
 
@@ -103,8 +103,8 @@ async function readFormOfFlow(
  * Answers with an execution's stored JSON as it is unless it holds a secret: it is not parsed and
  * serialised again. A deleted one is a 404 when `hideDeleted`.
  */
-function sendStoredExecution(ctx: ServerContext, reply: FastifyReply, id: string, hideDeleted: boolean) {
-  const stored = ctx.instance.executions.text(id);
+async function sendStoredExecution(ctx: ServerContext, reply: FastifyReply, id: string, hideDeleted: boolean) {
+  const stored = await ctx.api.executions.text(id);
   if (!stored || (hideDeleted && stored.summary.deleted))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
   return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
@@ -152,7 +152,7 @@ const get = defineRoute({
   params: ExecutionParams,
   response: { 200: ExecutionSchema, ...errors(404) },
   async handler({ params, reply, ctx }) {
-    return sendStoredExecution(ctx, reply, params.executionId, true);
+    return await sendStoredExecution(ctx, reply, params.executionId, true);
   },
 });
 
