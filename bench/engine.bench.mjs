@@ -7,6 +7,7 @@
 //   node bench/engine.bench.mjs          quick set (default; reduced runs and sizes, < 2 min)
 //   node bench/engine.bench.mjs --all    every case at full size (or BENCH_ALL=1)
 //   BENCH_CASES=seq,rest node bench/engine.bench.mjs    only the cases whose key contains a word
+//   BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof"    node options of the REST case's server
 //
 // Each case runs in its own process (and process group) under a time limit; a case over its limit
 // is killed and printed as "timed out after X s (✗)", so the benchmark stays usable while a long
@@ -282,11 +283,17 @@ const CASES = {
 /** `node bin/saker.js server local` on a free port with its own home; resolves once /health is UP. */
 async function startServer(home) {
   mkdirSync(home, { recursive: true });
-  const child = spawn(process.execPath, [join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
-    cwd: home,
-    env: { ...process.env, SAKER_HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // BENCH_SERVER_NODE_OPTIONS: node options for the server child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...nodeOptions, join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"],
+    {
+      cwd: home,
+      env: { ...process.env, SAKER_HOME: home },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const url = await new Promise((resolve, reject) => {

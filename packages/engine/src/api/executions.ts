@@ -4,13 +4,23 @@
  * awaits the instance, so a change of the instance's storage to an async backend leaves callers
  * alone.
  */
-import { SakerError } from "@saker/sdk";
+import { isTerminated, SakerError } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
 import type { StoredExecution } from "../backend/sqlite/executionStore.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { executionPrefix } from "../storage/paths.ts";
+import { ExecutionWaiters } from "./executionWaiters.ts";
+
+/**
+ * Whether a notified change may have settled the execution: only a terminated or paused state can
+ * (finished comes with a terminated state), so other changes are not read back from the database.
+ */
+function maySettle(x: Execution): boolean {
+  const state = (x as Partial<Execution>).state?.current;
+  return state === undefined || state === "PAUSED" || isTerminated(state);
+}
 
 export interface DeleteExecutionOptions {
   deleteLogs: boolean;
@@ -19,7 +29,12 @@ export interface DeleteExecutionOptions {
 }
 
 export class ExecutionsApi {
-  constructor(private readonly instance: Instance) {}
+  /** The open waits of {@link settledOrAborted}, by execution. */
+  readonly waiters: ExecutionWaiters;
+
+  constructor(private readonly instance: Instance) {
+    this.waiters = new ExecutionWaiters(instance.events);
+  }
 
   private get tenantId(): string {
     return this.instance.config.tenantId;
@@ -100,25 +115,34 @@ export class ExecutionsApi {
    * `signal` aborts (with the execution as it is then): what a client waiting on a request gets.
    */
   async settledOrAborted(id: string, signal: AbortSignal): Promise<Execution> {
-    const instance = this.instance;
-    return await new Promise((resolve, reject) => {
-      const check = () => {
-        const status = instance.executions.status(id);
-        if (status && !status.finished && status.state !== "PAUSED" && !signal.aborted) return;
-        const stored = instance.executions.get(id);
-        if (!stored || stored.finished || stored.execution.state.current === "PAUSED" || signal.aborted) {
-          instance.events.off("execution", onChange);
-          signal.removeEventListener("abort", check);
-          if (stored) resolve(stored.execution);
-          else reject(new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`));
-        }
+    await this.untilSettledOrAborted(id, signal);
+    return await this.get(id);
+  }
+
+  /**
+   * Resolves once the execution is finished or paused, or when `signal` aborts; reads only its
+   * state meanwhile, and only after a change that may have settled it. The wait is one entry in
+   * {@link waiters}, removed when it resolves or the signal aborts.
+   */
+  async untilSettledOrAborted(id: string, signal: AbortSignal): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      let stop: (() => void) | undefined;
+      const check = async () => {
+        if (!stop) return;
+        const status = await this.status(id);
+        if (!stop || (status && !status.finished && status.state !== "PAUSED" && !signal.aborted)) return;
+        stop();
+        stop = undefined;
+        signal.removeEventListener("abort", checkNow);
+        if (status) resolve();
+        else reject(new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`));
       };
-      const onChange = (x: Execution) => {
-        if (x.id === id) check();
-      };
-      instance.events.on("execution", onChange);
-      signal.addEventListener("abort", check);
-      check();
+      const checkNow = () => void check().catch(reject);
+      stop = this.waiters.watch(id, (x) => {
+        if (maySettle(x)) checkNow();
+      });
+      signal.addEventListener("abort", checkNow);
+      checkNow();
     });
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { json, postYaml, readEvents, startTestApi, terminated, waitForExecution, type TestApi } from "./testApi.ts";
 
@@ -331,6 +332,32 @@ describe("running a flow over HTTP", () => {
       body: form({ name: "Wait" }, { data: [new Blob(["x"]), "x.txt"] }),
     });
     expect(await json(response)).toMatchObject({ state: { current: "SUCCESS" } });
+  });
+
+  it("stops waiting when the client of a wait=true request goes away", async () => {
+    const sleepyIds = async () =>
+      (
+        (await json(await fetch(`${t.api}/executions/search?filters[flowId][EQUALS]=sleepy&size=100`))).results as {
+          id: string;
+        }[]
+      ).map((x) => x.id);
+    const earlier = new Set(await sleepyIds());
+    const events = t.test.instance.events;
+    const before = events.listenerCount("execution");
+    const client = new AbortController();
+    const request = fetch(`${t.api}/executions/company.team/sleepy?wait=true`, {
+      method: "POST",
+      signal: client.signal,
+    }).catch((error: unknown) => error);
+    // one listener for all waiting requests, there from the moment one waits
+    for (let i = 0; i < 100 && events.listenerCount("execution") === before; i++) await sleep(20);
+    expect(events.listenerCount("execution")).toBe(before + 1);
+    client.abort();
+    expect(await request).toMatchObject({ name: "AbortError" });
+    for (let i = 0; i < 100 && events.listenerCount("execution") > before; i++) await sleep(20);
+    expect(events.listenerCount("execution")).toBe(before);
+    for (const id of await sleepyIds())
+      if (!earlier.has(id)) await fetch(`${t.api}/executions/${id}/kill`, { method: "DELETE" });
   });
 });
 

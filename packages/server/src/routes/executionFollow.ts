@@ -3,6 +3,7 @@
  * `progress` carrying the whole execution JSON at the start and at each change, then one with id
  * `end` once it is finished, and the stream closes. An execution already finished gets one `end`.
  */
+import { isTerminated } from "@saker/sdk";
 import type { Execution } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
@@ -31,15 +32,16 @@ const follow = defineRoute({
       return;
     }
     const onChange = (x: Execution) => {
-      if (x.id !== params.executionId || stream.isClosed) return;
+      if (stream.isClosed) return;
       stream.send("progress", x);
-      if (instance.executions.status(x.id)?.finished) {
+      // only a terminated execution can be finished: other changes are not read back
+      if (isTerminated(x.state.current) && instance.executions.status(x.id)?.finished) {
         stream.send("end", instance.executions.get(x.id)!.execution);
         stream.end();
       }
     };
-    instance.events.on("execution", onChange);
-    stream.onClose(() => instance.events.off("execution", onChange));
+    // one entry among the waiters of this execution: other executions' changes do not reach it
+    stream.onClose(ctx.api.executions.waiters.watch(params.executionId, onChange));
     // read again once subscribed: a change between the first read and the subscription is not lost
     const current = instance.executions.get(params.executionId) ?? first;
     stream.send("progress", current.execution);

@@ -27,10 +27,13 @@ export function requestLabels(raw: readonly string[] | undefined): { key: string
   return labels;
 }
 
+/** The reason of {@link clientGone}'s aborts: one value, so that an abort does not build an error and its stack. */
+const RESPONSE_CLOSED = Object.freeze({ name: "AbortError", message: "The response closed" });
+
 /** An AbortSignal that fires when the response closes (sent, or the client went away). */
-export function clientGone(raw: { on(event: "close", fn: () => void): unknown }): AbortSignal {
+export function clientGone(raw: { once(event: "close", fn: () => void): unknown }): AbortSignal {
   const controller = new AbortController();
-  raw.on("close", () => controller.abort());
+  raw.once("close", () => controller.abort(RESPONSE_CLOSED));
   return controller.signal;
 }
 

@@ -6,7 +6,9 @@ import { isTerminated, z } from "@saker/sdk";
 import { ApiError, badRequest, conflict, notFound } from "../http/errors.ts";
 import type { EngineApi, Execution, Instance } from "@saker/engine";
 import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
-import { formInputs, readForm } from "../http/multipart.ts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ServerContext } from "../context.ts";
+import { formInputs, readForm, type FormContent } from "../http/multipart.ts";
 import { multi, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors, ExecutionSchema, FlowSchema, LabelSchema } from "../openapi/schemas.ts";
@@ -58,17 +60,55 @@ const create = defineRoute({
   async handler({ params, query, request, reply, ctx }) {
     const instance = ctx.instance;
     const labels = requestLabels(query.labels);
-    instance.flows.get(params.namespace, params.id, query.revision);
-    const inputs = formInputs(await readForm(request, ctx.maxRequestSize));
+    const inputs = formInputs(await readFormOfFlow(ctx, params.namespace, params.id, query.revision, request));
     const execution = await instance.createExecution(
       params.namespace,
       params.id,
       { inputs, labels, ...(query.scheduleDate ? { scheduleDate: new Date(query.scheduleDate).toISOString() } : {}) },
       query.revision,
     );
-    return query.wait ? await ctx.api.executions.settledOrAborted(execution.id, clientGone(reply.raw)) : execution;
+    if (!query.wait) return execution;
+    await ctx.api.executions.untilSettledOrAborted(execution.id, clientGone(reply.raw));
+    return await sendStoredExecution(ctx, reply, execution.id, false);
   },
 });
+
+/**
+ * The form of a request to start a flow, a missing flow answering 404 before any error of the
+ * body. A multipart body is read from the socket, so the flow is looked up before reading it;
+ * other bodies were parsed already, and creating the execution looks the flow up: it is looked
+ * up here only when the body is refused, not twice per request.
+ */
+async function readFormOfFlow(
+  ctx: ServerContext,
+  namespace: string,
+  flowId: string,
+  revision: number | undefined,
+  request: FastifyRequest,
+): Promise<FormContent> {
+  const instance = ctx.instance;
+  if (request.isMultipart()) {
+    instance.flows.get(namespace, flowId, revision);
+    return await readForm(request, ctx.maxRequestSize);
+  }
+  try {
+    return await readForm(request, ctx.maxRequestSize);
+  } catch (error) {
+    instance.flows.get(namespace, flowId, revision);
+    throw error;
+  }
+}
+
+/**
+ * Answers with an execution's stored JSON as it is unless it holds a secret: it is not parsed and
+ * serialised again. A deleted one is a 404 when `hideDeleted`.
+ */
+async function sendStoredExecution(ctx: ServerContext, reply: FastifyReply, id: string, hideDeleted: boolean) {
+  const stored = await ctx.api.executions.text(id);
+  if (!stored || (hideDeleted && stored.summary.deleted))
+    throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
+  return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
+}
 
 const validate = defineRoute({
   method: "POST",
@@ -112,12 +152,7 @@ const get = defineRoute({
   params: ExecutionParams,
   response: { 200: ExecutionSchema, ...errors(404) },
   async handler({ params, reply, ctx }) {
-    // The stored JSON goes out as it is unless it holds a secret: a large execution is not parsed
-    // and serialised again.
-    const stored = ctx.instance.executions.text(params.executionId);
-    if (!stored || stored.summary.deleted)
-      throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
-    return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
+    return await sendStoredExecution(ctx, reply, params.executionId, true);
   },
 });
 

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
+import type { Execution } from "../model/execution.ts";
+import { InstanceEventsFacade } from "../runtime/instanceEvents.ts";
+import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import { createEngineApi, type EngineApi } from "./index.ts";
+import { ExecutionWaiters } from "./executionWaiters.ts";
+
+describe("ExecutionWaiters", () => {
+  it("calls only the waiters of the notified execution, and leaves the bus once the last stops", () => {
+    const notifier = new LocalNotifier();
+    const events = new InstanceEventsFacade(notifier);
+    const waiters = new ExecutionWaiters(events);
+    const heard: string[] = [];
+    const stopA1 = waiters.watch("a", (x) => heard.push(`a1:${x.state.current}`));
+    const stopA2 = waiters.watch("a", (x) => heard.push(`a2:${x.state.current}`));
+    const stopB = waiters.watch("b", (x) => heard.push(`b:${x.state.current}`));
+    expect(waiters.size).toBe(3);
+    expect(events.listenerCount("execution")).toBe(1);
+    notifier.notify(NOTIFY.execution, { id: "a", state: { current: "RUNNING" } });
+    notifier.notify(NOTIFY.execution, { id: "c", state: { current: "RUNNING" } });
+    expect(heard).toEqual(["a1:RUNNING", "a2:RUNNING"]);
+    stopA1();
+    stopA1(); // a second stop changes nothing
+    notifier.notify(NOTIFY.execution, { id: "a", state: { current: "SUCCESS" } } as Execution);
+    expect(heard).toEqual(["a1:RUNNING", "a2:RUNNING", "a2:SUCCESS"]);
+    expect(waiters.size).toBe(2);
+    stopA2();
+    stopB();
+    expect(waiters.size).toBe(0);
+    expect(events.listenerCount("execution")).toBe(0);
+  });
+
+  it("lets a waiter stop from its own call without skipping the others", () => {
+    const notifier = new LocalNotifier();
+    const waiters = new ExecutionWaiters(new InstanceEventsFacade(notifier));
+    const heard: string[] = [];
+    const stop1 = waiters.watch("a", () => {
+      heard.push("1");
+      stop1();
+    });
+    waiters.watch("a", () => heard.push("2"));
+    notifier.notify(NOTIFY.execution, { id: "a" });
+    notifier.notify(NOTIFY.execution, { id: "a" });
+    expect(heard).toEqual(["1", "2", "2"]);
+  });
+});
+
+describe("executions.untilSettledOrAborted on a real instance", () => {
+  let test: TestInstance;
+  let api: EngineApi;
+
+  beforeAll(async () => {
+    test = await openTestInstance();
+    api = createEngineApi(test.instance);
+    test.instance.deploy(
+      "id: slow\nnamespace: waits\ntasks:\n  - id: sleep\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT60S\n",
+    );
+    test.instance.deploy(
+      'id: quick\nnamespace: waits\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: "1"\n  - id: b\n    type: io.kestra.plugin.core.debug.Return\n    format: "2"\n',
+    );
+    test.instance.deploy(
+      "id: paused\nnamespace: waits\ntasks:\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n",
+    );
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it("resolves with the ended execution and removes its waiter", async () => {
+    const created = await api.executions.create("waits", "quick");
+    const ended = api.executions.settledOrAborted(created.id, new AbortController().signal);
+    expect(api.executions.waiters.size).toBe(1);
+    expect((await ended).state.current).toBe("SUCCESS");
+    expect(api.executions.waiters.size).toBe(0);
+    expect(test.instance.events.listenerCount("execution")).toBe(0);
+  });
+
+  it("resolves on a pause", async () => {
+    const created = await api.executions.create("waits", "paused");
+    const settled = await api.executions.settledOrAborted(created.id, new AbortController().signal);
+    expect(settled.state.current).toBe("PAUSED");
+    expect(api.executions.waiters.size).toBe(0);
+    await api.executions.kill(created.id);
+  });
+
+  it("gives up when the signal aborts (the client went away) and removes its waiter", async () => {
+    const created = await api.executions.create("waits", "slow");
+    const abort = new AbortController();
+    const waiting = api.executions.settledOrAborted(created.id, abort.signal);
+    // the execution runs on: several notifications reach the waiter without settling it
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(api.executions.waiters.size).toBe(1);
+    abort.abort();
+    const asItIs = await waiting;
+    expect(asItIs.state.current).toBe("RUNNING");
+    expect(api.executions.waiters.size).toBe(0);
+    expect(test.instance.events.listenerCount("execution")).toBe(0);
+    await api.executions.kill(created.id);
+  });
+
+  it("answers EXECUTION_NOT_FOUND for an unknown execution, leaving no waiter", async () => {
+    await expect(api.executions.untilSettledOrAborted("nope", new AbortController().signal)).rejects.toMatchObject({
+      code: "EXECUTION_NOT_FOUND",
+    });
+    expect(api.executions.waiters.size).toBe(0);
+  });
+});
