@@ -45,8 +45,11 @@ interface StepEffects {
 export class ExecutorService {
   private running = false;
   private state: RoleState = "INITIALIZED";
-  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
-  private woken = false;
+  /**
+   * There may be ready messages nobody claimed: set at start, by a wake-up, by a claim that came
+   * back full and by the poll. A claim is made only then, so no empty claim follows each batch.
+   */
+  private pending = true;
   /**
    * The executions this executor wrote last, as written (their task runs' stored text beside), so
    * a step neither reads nor parses the whole execution again. Any write to an execution by
@@ -72,6 +75,7 @@ export class ExecutorService {
     if (this.running) return;
     this.running = true;
     this.state = "RUNNING";
+    this.pending = true;
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
@@ -91,8 +95,8 @@ export class ExecutorService {
   }
 
   private onMessage(): void {
-    if (this.wake) this.wake();
-    else this.woken = true;
+    this.pending = true;
+    this.wake?.();
   }
 
   /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
@@ -122,6 +126,7 @@ export class ExecutorService {
         // A full disk (or a failing claim): the held messages are tried again after a delay.
         this.ctx.report.loopError("executor", error);
         await this.sleep(backoffMs(attempt++));
+        this.pending = true;
       }
     }
   }
@@ -131,11 +136,15 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
-    this.woken = false;
     const { backend, config, leases } = this.ctx;
-    const batch = this.held.length
-      ? this.held.splice(0)
-      : await backend.queue.claim<ExecutorEvent>("executor", config.executor.fetchLimit, backend.owner, leases.leaseMs);
+    let batch: QueueMessage<ExecutorEvent>[] = [];
+    if (this.held.length) batch = this.held.splice(0);
+    else if (this.pending) {
+      this.pending = false;
+      const limit = config.executor.fetchLimit;
+      batch = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
+      if (batch.length === limit) this.pending = true;
+    }
     leases.hold(batch.map((m) => m.seq));
     if (batch.length === 0) {
       await this.sleep();
@@ -144,11 +153,13 @@ export class ExecutorService {
     const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
     for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
     const pending = [...groups];
+    let first = true;
     while (pending.length) {
       const [executionId, messages] = pending[0]!;
-      // Each synchronous step (claim, read, write) may move megabytes of outputs: other requests
-      // run between them, so the event loop is held by one step at a time.
-      await nextTurn();
+      // A step (read, transition, write) may move megabytes of outputs: other requests run
+      // between the steps of a batch, so the event loop is held by one step at a time.
+      if (!first) await nextTurn();
+      first = false;
       try {
         await this.processOrDrop(executionId, messages);
       } catch (error) {
@@ -182,7 +193,7 @@ export class ExecutorService {
     } catch {
       next = undefined; // a failing read: wait the full delay, the loop reports the next failure
     }
-    if (this.woken || !this.running) return;
+    if (this.pending || !this.running) return;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.timer);
@@ -190,7 +201,14 @@ export class ExecutorService {
         resolve();
       };
       this.wake = done;
-      this.timer = setTimeout(done, next === undefined ? maxMs : Math.max(1, Math.min(maxMs, next - Date.now())));
+      // the poll (and the next delayed message): a message sent by a process that could not notify this one
+      this.timer = setTimeout(
+        () => {
+          this.pending = true;
+          done();
+        },
+        next === undefined ? maxMs : Math.max(1, Math.min(maxMs, next - Date.now())),
+      );
     });
   }
 
@@ -231,7 +249,6 @@ export class ExecutorService {
     const running = graph.flow.concurrency
       ? await backend.executions.countRunning(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, x0.id)
       : 0;
-    await nextTurn();
     const stateBefore = x0.state.current;
     const result = await transition(
       graph,
@@ -247,7 +264,6 @@ export class ExecutorService {
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
     const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }))];
-    await nextTurn();
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.

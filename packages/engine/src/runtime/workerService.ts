@@ -3,14 +3,13 @@
  * start, runs, then in one transaction reports its result and removes itself from the queue; a
  * job interrupted by a crash is claimed and run again after a restart.
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, SakerError } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
-import type { QueueMessage } from "../backend/queue.ts";
+import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
@@ -31,8 +30,11 @@ export class WorkerService {
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = new AbortController();
   private state: RoleState = "INITIALIZED";
-  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
-  private woken = false;
+  /**
+   * There may be ready jobs nobody claimed: set at start, by a wake-up, by a claim that filled
+   * every free slot and by the poll. A claim is made only then, so no empty claim follows each job.
+   */
+  private pending = true;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -49,11 +51,12 @@ export class WorkerService {
     this.running = true;
     this.state = "RUNNING";
     this.stopping = new AbortController();
+    this.pending = true;
     const notifier = this.ctx.backend.notifier;
     const unsubscribe = [
       notifier.on(NOTIFY.queue("worker"), () => {
-        if (this.wake) this.wake();
-        else this.woken = true;
+        this.pending = true;
+        this.wake?.();
       }),
       notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
       notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
@@ -101,22 +104,31 @@ export class WorkerService {
     while (this.running) {
       const free = limit - this.active.size;
       let jobs: QueueMessage<WorkerJob>[] = [];
-      this.woken = false;
-      try {
-        jobs = free > 0 ? await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs) : [];
-      } catch (error) {
-        this.ctx.report.loopError("worker", error);
+      if (free > 0 && this.pending) {
+        this.pending = false;
+        try {
+          jobs = await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs);
+        } catch (error) {
+          this.ctx.report.loopError("worker", error); // claimed again at the next poll
+        }
+        if (jobs.length === free) this.pending = true;
       }
       leases.hold(jobs.map((m) => m.seq));
       for (const message of jobs) this.startJob(message);
-      if (jobs.length === 0 || this.active.size >= limit) await this.sleep();
+      await this.sleep();
     }
   }
 
+  /** Returns at once when there may be work and a free slot; else at a wake-up, a job's end or the poll. */
   private sleep(): Promise<void> {
-    if (this.woken && this.active.size < this.ctx.config.worker.concurrency) return Promise.resolve();
+    if (!this.running || (this.pending && this.active.size < this.ctx.config.worker.concurrency))
+      return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), 1000);
+      // the poll: a job sent by a process that could not notify this one waits at most this long
+      const timer = setTimeout(() => {
+        this.pending = true;
+        done();
+      }, 1000);
       const done = () => {
         clearTimeout(timer);
         this.wake = undefined;
@@ -142,24 +154,27 @@ export class WorkerService {
   private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
     const { backend, secretGuard } = this.ctx;
     const job = message.payload;
-    const started = await this.untilWritten((tx) =>
-      tx.queue.send([
-        {
-          topic: "executor",
-          key: job.executionId,
-          payload: {
-            type: "worker-started",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            date: new Date().toISOString(),
-            pluginVersion: job.pluginVersion,
-          },
-        },
-      ]),
-    );
-    // Stopped while the disk was full: the job stays claimed and runs after the restart.
-    if (!started) return;
-    backend.notifier.notify(NOTIFY.queue("executor"));
+    const started: NewMessage = {
+      topic: "executor",
+      key: job.executionId,
+      payload: {
+        type: "worker-started",
+        taskRunId: job.taskRunId,
+        attempt: job.attempt,
+        date: new Date().toISOString(),
+        pluginVersion: job.pluginVersion,
+      },
+    };
+    // A job that ends within this turn (most do) reports its start with its result, in one
+    // commit; one still running at the next turn has its start written then, before its result.
+    let startWritten: Promise<boolean> | undefined;
+    const writeStart = setImmediate(() => {
+      startWritten = this.untilWritten((tx) => tx.queue.send([started])).then((ok) => {
+        if (ok) backend.notifier.notify(NOTIFY.queue("executor"));
+        return ok;
+      });
+      startWritten.catch(() => undefined); // awaited (and rethrown) before the result is written
+    });
     let outcome: WorkerOutcome;
     try {
       outcome = await runJob(
@@ -180,8 +195,10 @@ export class WorkerService {
       });
       outcome = { attemptState: "FAILED", state: "FAILED", outputs: null, metrics: [] };
     }
+    clearImmediate(writeStart);
+    // Stopped while the disk was full: the job stays claimed and runs again after the restart.
+    if (startWritten && !(await startWritten)) return;
     if (!this.running && controller.signal.aborted) return;
-    await nextTurn(); // the result may be megabytes: its write is a step of its own
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
@@ -189,6 +206,7 @@ export class WorkerService {
       await tx.logs.append(logs);
       await tx.metrics.append(job, metrics);
       await tx.queue.send([
+        ...(startWritten ? [] : [started]),
         {
           topic: "executor",
           key: job.executionId,
