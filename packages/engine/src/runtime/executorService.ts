@@ -26,6 +26,7 @@ import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { localHandoff, type LocalHandoff } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /**
@@ -64,8 +65,14 @@ export class ExecutorService {
   private loop: Promise<void> | undefined;
   /** Claimed messages a full disk kept from being processed, processed first once it has space. */
   private held: QueueMessage<ExecutorEvent>[] = [];
+  /** Messages this process's worker committed already claimed for this executor (see handoff.ts). */
+  private inbox: QueueMessage<ExecutorEvent>[] = [];
+  private readonly handoff: LocalHandoff;
+  private unregister: () => void = () => undefined;
 
-  constructor(private readonly ctx: RoleContext) {}
+  constructor(private readonly ctx: RoleContext) {
+    this.handoff = localHandoff(ctx.backend);
+  }
 
   status(): RoleStatus {
     return { state: this.state, inFlight: this.held.length + this.inFlight.size };
@@ -77,6 +84,14 @@ export class ExecutorService {
     this.state = "RUNNING";
     this.pending = true;
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
+    this.unregister = this.handoff.register("executor", {
+      room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
+      take: (messages) => {
+        this.ctx.leases.hold(messages.map((m) => m.seq));
+        this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
+        this.wake?.();
+      },
+    });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
@@ -89,6 +104,7 @@ export class ExecutorService {
       })
       .finally(() => {
         unsubscribe();
+        this.unregister();
         this.stopWatching?.();
         this.working.clear();
       });
@@ -112,8 +128,11 @@ export class ExecutorService {
   async stop(): Promise<void> {
     if (this.running) this.state = "STOPPING";
     this.running = false;
+    this.unregister();
     this.wake?.();
     await this.loop;
+    // handed over and not processed: still claimed, released for the next start (or another process)
+    this.inbox = [];
   }
 
   private async run(): Promise<void> {
@@ -139,13 +158,18 @@ export class ExecutorService {
     const { backend, config, leases } = this.ctx;
     let batch: QueueMessage<ExecutorEvent>[] = [];
     if (this.held.length) batch = this.held.splice(0);
-    else if (this.pending) {
-      this.pending = false;
-      const limit = config.executor.fetchLimit;
-      batch = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
-      if (batch.length === limit) this.pending = true;
+    else {
+      batch = this.inbox.splice(0);
+      if (this.pending) {
+        this.pending = false;
+        const limit = config.executor.fetchLimit;
+        const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
+        if (claimed.length === limit) this.pending = true;
+        leases.hold(claimed.map((m) => m.seq));
+        if (batch.length) batch = [...batch, ...claimed].sort((a, b) => a.seq - b.seq);
+        else batch = claimed;
+      }
     }
-    leases.hold(batch.map((m) => m.seq));
     if (batch.length === 0) {
       await this.sleep();
       return;
@@ -193,7 +217,7 @@ export class ExecutorService {
     } catch {
       next = undefined; // a failing read: wait the full delay, the loop reports the next failure
     }
-    if (this.pending || !this.running) return;
+    if (this.pending || this.inbox.length || !this.running) return;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.timer);
@@ -273,14 +297,26 @@ export class ExecutorService {
     const foreign = this.inFlight.get(executionId) === true;
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    await backend.transaction(async (tx) => {
-      if (write)
-        runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
-      for (const child of inserts) await tx.executions.insert(child);
-      await tx.queue.send(outgoing);
-      await tx.logs.append(logs);
-      await tx.queue.ack(seqs);
-    });
+    // the jobs this process's worker has room for are handed to it, committed already claimed
+    const jobs = outgoing.filter((m) => m.topic === "worker");
+    const reservation = this.handoff.reserve("worker", jobs.length);
+    const local = jobs.slice(0, reservation.granted);
+    const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
+    let handed: QueueMessage[] = [];
+    try {
+      await backend.transaction(async (tx) => {
+        if (write)
+          runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
+        for (const child of inserts) await tx.executions.insert(child);
+        handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        await tx.queue.send(queued);
+        await tx.logs.append(logs);
+        await tx.queue.ack(seqs);
+      });
+    } catch (error) {
+      reservation.cancel();
+      throw error;
+    }
     // Committed: the working copy is what the database holds (a later write by anyone else drops it).
     // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
     if (write && !result.finished)
@@ -289,7 +325,12 @@ export class ExecutorService {
         runs,
       });
     const notifier = backend.notifier;
-    for (const topic of new Set(outgoing.map((m) => m.topic))) notifier.notify(NOTIFY.queue(topic));
+    if (!reservation.deliver(handed)) {
+      // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
+      for (const m of handed) await backend.queue.release(m.seq);
+      queued.push(...handed);
+    }
+    for (const topic of new Set(queued.map((m) => m.topic))) notifier.notify(NOTIFY.queue(topic));
     for (const effect of afterCommit) await effect();
     this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
   }

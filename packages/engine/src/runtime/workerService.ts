@@ -12,6 +12,7 @@ import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { localHandoff } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
@@ -35,6 +36,7 @@ export class WorkerService {
    * every free slot and by the poll. A claim is made only then, so no empty claim follows each job.
    */
   private pending = true;
+  private unregister: () => void = () => undefined;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -60,6 +62,14 @@ export class WorkerService {
       }),
       notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
       notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
+      // the jobs this process's executor commits already claimed for this worker
+      (this.unregister = localHandoff(this.ctx.backend).register("worker", {
+        room: () => (this.running ? this.ctx.config.worker.concurrency - this.active.size : 0),
+        take: (messages) => {
+          this.ctx.leases.hold(messages.map((m) => m.seq));
+          for (const message of messages) this.startJob(message as QueueMessage<WorkerJob>);
+        },
+      })),
     ];
     this.loop = this.run()
       .then(() => void (this.state = "STOPPED"))
@@ -74,6 +84,7 @@ export class WorkerService {
   async stop(kill = true): Promise<void> {
     if (this.running) this.state = "STOPPING";
     this.running = false;
+    this.unregister();
     this.stopping.abort();
     this.wake?.();
     await this.loop;
@@ -101,8 +112,9 @@ export class WorkerService {
   private async run(): Promise<void> {
     const { backend, config, leases } = this.ctx;
     const limit = config.worker.concurrency;
+    const handoff = localHandoff(backend);
     while (this.running) {
-      const free = limit - this.active.size;
+      const free = limit - this.active.size - handoff.reserved("worker");
       let jobs: QueueMessage<WorkerJob>[] = [];
       if (free > 0 && this.pending) {
         this.pending = false;
@@ -202,29 +214,48 @@ export class WorkerService {
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
-    const saved = await this.untilWritten(async (tx) => {
-      await tx.logs.append(logs);
-      await tx.metrics.append(job, metrics);
-      await tx.queue.send([
-        ...(startWritten ? [] : [started]),
-        {
-          topic: "executor",
-          key: job.executionId,
-          payload: {
-            type: "worker-result",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            attemptState: outcome.attemptState,
-            state: outcome.state,
-            outputs: outcome.outputs,
-            date: new Date().toISOString(),
-            ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
-          },
+    const toExecutor: NewMessage[] = [
+      ...(startWritten ? [] : [started]),
+      {
+        topic: "executor",
+        key: job.executionId,
+        payload: {
+          type: "worker-result",
+          taskRunId: job.taskRunId,
+          attempt: job.attempt,
+          attemptState: outcome.attemptState,
+          state: outcome.state,
+          outputs: outcome.outputs,
+          date: new Date().toISOString(),
+          ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
         },
-      ]);
-      await tx.queue.ack([message.seq]);
-    });
-    if (saved) backend.notifier.notify(NOTIFY.queue("executor"));
+      },
+    ];
+    // this process's executor takes the result in memory, already claimed for it (see handoff.ts)
+    const reservation = localHandoff(backend).reserve("executor", toExecutor.length);
+    const local = reservation.granted === toExecutor.length;
+    let handed: QueueMessage[] = [];
+    let saved = false;
+    try {
+      saved = await this.untilWritten(async (tx) => {
+        await tx.logs.append(logs);
+        await tx.metrics.append(job, metrics);
+        if (local) handed = await tx.queue.sendClaimed(toExecutor, backend.owner, this.ctx.leases.leaseMs);
+        else await tx.queue.send(toExecutor);
+        await tx.queue.ack([message.seq]);
+      });
+    } finally {
+      if (!saved) reservation.cancel();
+    }
+    if (!saved) return;
+    if (!local) backend.notifier.notify(NOTIFY.queue("executor"));
+    else if (!reservation.deliver(handed)) await this.release(handed);
+  }
+
+  /** Gives back messages claimed for a receiver that stopped before taking them. */
+  private async release(messages: readonly QueueMessage[]): Promise<void> {
+    for (const m of messages) await this.ctx.backend.queue.release(m.seq);
+    this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
   }
 
   /**

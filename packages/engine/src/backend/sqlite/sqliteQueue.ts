@@ -19,6 +19,7 @@ function toMessage<T>(r: Row): QueueMessage<T> {
  */
 export class SqliteQueue {
   private readonly insert;
+  private readonly insertClaimed;
   private readonly extendStmt;
   private readonly reapStmt;
   private readonly claimStmt;
@@ -27,6 +28,9 @@ export class SqliteQueue {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
+    this.insertClaimed = db.prepare(
+      "INSERT INTO queue (topic, key, payload, available_at, claimed_at, claimed_by, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.claimStmt = db.prepare(
       `UPDATE queue SET claimed_at = ?, claimed_by = ?, lease_until = ? WHERE seq IN (
          SELECT seq FROM queue WHERE topic = ? AND claimed_at IS NULL AND available_at <= ? ORDER BY seq LIMIT ?
@@ -47,6 +51,18 @@ export class SqliteQueue {
   send(messages: readonly NewMessage[]): void {
     const now = Date.now();
     for (const m of messages) this.insert.run(m.topic, m.key ?? null, JSON.stringify(m.payload), m.availableAt ?? now);
+  }
+
+  /** Adds messages claimed by `owner` until now + `leaseMs`; call inside the caller's transaction. */
+  sendClaimed<T>(messages: readonly NewMessage<T>[], owner: string, leaseMs: number, now = Date.now()): QueueMessage<T>[] {
+    return messages.map((m) => {
+      const availableAt = m.availableAt ?? now;
+      const key = m.key ?? null;
+      const text = JSON.stringify(m.payload);
+      const { lastInsertRowid } = this.insertClaimed.run(m.topic, key, text, availableAt, now, owner, now + leaseMs);
+      // read back as a claim would (dates become strings…): the receiver sees what a restart would
+      return { seq: Number(lastInsertRowid), topic: m.topic, key, payload: JSON.parse(text) as T, availableAt };
+    });
   }
 
   /** Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`. */
