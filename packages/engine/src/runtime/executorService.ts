@@ -35,6 +35,19 @@ import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "
  */
 const WORKING_COPIES = 256;
 
+/** Commands whose handling reads other executions: the steps prepared before them commit first. */
+const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
+
+/** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
+interface Step {
+  executionId: string;
+  messages: QueueMessage<ExecutorEvent>[];
+  write(tx: Backend): Promise<void>;
+  committed(): Promise<void>;
+  /** The step will not be committed: its reservations end. */
+  cancel(): void;
+}
+
 /** Log lines written with a step, and work done once it committed. */
 interface StepEffects {
   outgoing: NewMessage[];
@@ -176,36 +189,89 @@ export class ExecutorService {
     }
     const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
     for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
-    const pending = [...groups];
-    let first = true;
-    while (pending.length) {
-      const [executionId, messages] = pending[0]!;
-      // A step (read, transition, write) may move megabytes of outputs: other requests run
-      // between the steps of a batch, so the event loop is held by one step at a time.
-      if (!first) await nextTurn();
-      first = false;
-      try {
-        await this.processOrDrop(executionId, messages);
-      } catch (error) {
-        this.held = pending.flatMap(([, m]) => m);
-        throw error;
+    // The steps of a batch's executions commit together (one commit for many executions); a step
+    // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
+    const done = new Set<number>();
+    const steps: Step[] = [];
+    const flush = () => this.commitSteps(steps.splice(0), done);
+    try {
+      let first = true;
+      for (const [executionId, messages] of groups) {
+        // A step (read, transition, write) may move megabytes of outputs: other requests run
+        // between the steps of a batch, so the event loop is held by one step at a time.
+        if (!first) await nextTurn();
+        first = false;
+        this.inFlight.set(executionId, false);
+        try {
+          const step = await this.process(executionId, messages, flush);
+          if (step) steps.push(step);
+          else this.settled(messages, done);
+        } catch (error) {
+          if (isDiskFull(error)) throw error;
+          await this.dropFailed(executionId, messages, error, done);
+        }
       }
-      pending.shift();
-      this.ctx.leases.drop(messages.map((m) => m.seq));
-      this.ctx.disk.ok();
+      await flush();
+    } catch (error) {
+      for (const step of steps) step.cancel();
+      this.held = batch.filter((m) => !done.has(m.seq));
+      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      throw error;
     }
   }
 
-  private async processOrDrop(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+  /** Messages handled and acknowledged (committed). */
+  private settled(messages: readonly QueueMessage[], done: Set<number>): void {
+    for (const m of messages) done.add(m.seq);
+    this.ctx.leases.drop(messages.map((m) => m.seq));
+    if (messages[0]?.key) this.inFlight.delete(messages[0].key);
+    this.ctx.disk.ok();
+  }
+
+  /** A step that failed (not for lack of space): reported, and its messages acknowledged. */
+  private async dropFailed(
+    executionId: string,
+    messages: QueueMessage<ExecutorEvent>[],
+    error: unknown,
+    done: Set<number>,
+  ): Promise<void> {
+    this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
+    await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
+    this.settled(messages, done);
+  }
+
+  /**
+   * Commits prepared steps in one transaction, then does what each does once committed. When
+   * the group fails (not for lack of space), each step is committed alone, so that one failing
+   * execution does not hold back the others.
+   */
+  private async commitSteps(steps: Step[], done: Set<number>): Promise<void> {
+    if (steps.length === 0) return;
     try {
-      this.inFlight.set(executionId, false);
-      await this.process(executionId, messages);
+      await this.ctx.backend.transaction(async (tx) => {
+        for (const step of steps) await step.write(tx);
+      });
     } catch (error) {
+      if (isDiskFull(error) || steps.length === 1) for (const step of steps) step.cancel();
       if (isDiskFull(error)) throw error;
-      this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
-      await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
-    } finally {
-      this.inFlight.delete(executionId);
+      if (steps.length === 1) return this.dropFailed(steps[0]!.executionId, steps[0]!.messages, error, done);
+      for (const [i, step] of steps.entries()) {
+        try {
+          await this.commitSteps([step], done);
+        } catch (failure) {
+          for (const rest of steps.slice(i + 1)) rest.cancel();
+          throw failure;
+        }
+      }
+      return;
+    }
+    for (const step of steps) {
+      this.settled(step.messages, done);
+      try {
+        await step.committed();
+      } catch (error) {
+        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
+      }
     }
   }
 
@@ -254,22 +320,33 @@ export class ExecutorService {
     };
   }
 
-  private async process(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+  /**
+   * Runs the transition of one execution over its messages; returns the step to commit, or
+   * undefined when it committed on its own (no such execution, no flow). `flush` commits the
+   * steps prepared before, for a step that reads other executions.
+   */
+  private async process(
+    executionId: string,
+    messages: QueueMessage<ExecutorEvent>[],
+    flush: () => Promise<void>,
+  ): Promise<Step | undefined> {
     const { backend, config, flows, secretGuard } = this.ctx;
     const loaded = await this.take(executionId);
     const stored = loaded?.stored;
     const seqs = messages.map((m) => m.seq);
     if (!loaded || !stored) {
       await backend.transaction((tx) => tx.queue.ack(seqs));
-      return;
+      return undefined;
     }
     const x0 = stored.execution;
     let graph: FlowGraph;
     try {
       graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
-      return this.failWithoutFlow(stored, seqs, error);
+      await this.failWithoutFlow(stored, seqs, error);
+      return undefined;
     }
+    if (graph.flow.concurrency) await flush();
     const running = graph.flow.concurrency
       ? await backend.executions.countRunning(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, x0.id)
       : 0;
@@ -284,6 +361,7 @@ export class ExecutorService {
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
     const masker = secretGuard.masker();
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
+    if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
     for (const command of result.commands) await this.handleCommand(command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
@@ -293,8 +371,6 @@ export class ExecutorService {
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
     else if (result.execution.state.current !== stateBefore)
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
-    // Written by someone else while this step ran: the whole execution is written, as before.
-    const foreign = this.inFlight.get(executionId) === true;
     const write = result.changed || justFinished;
     let runs = loaded.runs;
     // the jobs this process's worker has room for are handed to it, committed already claimed
@@ -303,8 +379,13 @@ export class ExecutorService {
     const local = jobs.slice(0, reservation.granted);
     const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
-    try {
-      await backend.transaction(async (tx) => {
+    return {
+      executionId,
+      messages,
+      cancel: () => reservation.cancel(),
+      write: async (tx) => {
+        // Written by someone else while this step ran: the whole execution is written, as before.
+        const foreign = this.inFlight.get(executionId) === true;
         if (write)
           runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
         for (const child of inserts) await tx.executions.insert(child);
@@ -312,27 +393,26 @@ export class ExecutorService {
         await tx.queue.send(queued);
         await tx.logs.append(logs);
         await tx.queue.ack(seqs);
-      });
-    } catch (error) {
-      reservation.cancel();
-      throw error;
-    }
-    // Committed: the working copy is what the database holds (a later write by anyone else drops it).
-    // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-    if (write && !result.finished)
-      this.working.set(executionId, {
-        stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
-        runs,
-      });
-    const notifier = backend.notifier;
-    if (!reservation.deliver(handed)) {
-      // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
-      for (const m of handed) await backend.queue.release(m.seq);
-      queued.push(...handed);
-    }
-    for (const topic of new Set(queued.map((m) => m.topic))) notifier.notify(NOTIFY.queue(topic));
-    for (const effect of afterCommit) await effect();
-    this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+      },
+      committed: async () => {
+        // The working copy is what the database holds (a later write by anyone else drops it).
+        // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
+        if (write && !result.finished)
+          this.working.set(executionId, {
+            stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
+            runs,
+          });
+        const notified = [...queued];
+        if (!reservation.deliver(handed)) {
+          // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
+          for (const m of handed) await backend.queue.release(m.seq);
+          notified.push(...local);
+        }
+        for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
+        for (const effect of afterCommit) await effect();
+        this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+      },
+    };
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */
