@@ -36,6 +36,13 @@ export class WorkerService {
    * every free slot and by the poll. A claim is made only then, so no empty claim follows each job.
    */
   private pending = true;
+  /** Job results waiting for their group commit (`writeResult`). */
+  private results: {
+    write: (tx: Backend) => Promise<void>;
+    resolve: (saved: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private resultFlush: NodeJS.Immediate | undefined;
   private unregister: () => void = () => undefined;
 
   constructor(private readonly ctx: RoleContext) {}
@@ -237,7 +244,7 @@ export class WorkerService {
     let handed: QueueMessage[] = [];
     let saved = false;
     try {
-      saved = await this.untilWritten(async (tx) => {
+      saved = await this.writeResult(async (tx) => {
         await tx.logs.append(logs);
         await tx.metrics.append(job, metrics);
         if (local) handed = await tx.queue.sendClaimed(toExecutor, backend.owner, this.ctx.leases.leaseMs);
@@ -256,6 +263,32 @@ export class WorkerService {
   private async release(messages: readonly QueueMessage[]): Promise<void> {
     for (const m of messages) await this.ctx.backend.queue.release(m.seq);
     this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
+  }
+
+  /**
+   * Writes a job's result with those of the other jobs that ended in the same turn, in one
+   * commit (one commit for many results under load; a lone job waits one turn). As `untilWritten`.
+   */
+  private writeResult(write: (tx: Backend) => Promise<void>): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.results.push({ write, resolve, reject });
+      this.resultFlush ??= setImmediate(() => void this.flushResults());
+    });
+  }
+
+  private async flushResults(): Promise<void> {
+    this.resultFlush = undefined;
+    const group = this.results.splice(0);
+    try {
+      const saved = await this.untilWritten(async (tx) => {
+        for (const result of group) await result.write(tx);
+      });
+      for (const result of group) result.resolve(saved);
+    } catch (error) {
+      if (group.length === 1) return group[0]!.reject(error);
+      // one of them fails (not for lack of space): each is written alone, failing alone
+      for (const result of group) await this.untilWritten(result.write).then(result.resolve, result.reject);
+    }
   }
 
   /**
