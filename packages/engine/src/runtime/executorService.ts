@@ -387,7 +387,12 @@ export class ExecutorService {
         // Written by someone else while this step ran: the whole execution is written, as before.
         const foreign = this.inFlight.get(executionId) === true;
         if (write)
-          runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
+          runs = await tx.executions.update(
+            result.execution,
+            result.state,
+            result.finished,
+            foreign ? undefined : runs,
+          );
         for (const child of inserts) await tx.executions.insert(child);
         handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         await tx.queue.send(queued);

@@ -2,7 +2,7 @@ import type { StateType } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
   registerSearchFunctions,
@@ -126,7 +126,7 @@ export class ExecutionStore {
     this.getStmt = db.prepare(
       "SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?",
     );
-    this.statusStmt = db.prepare("SELECT state, finished FROM executions WHERE id = ?");
+    this.statusStmt = statement(db, "SELECT state, finished FROM executions WHERE id = ?");
     this.runsStmt = db.prepare("SELECT json FROM task_runs WHERE execution_id = ? ORDER BY position").pluck();
     this.runSummariesStmt = db
       .prepare("SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position")
@@ -137,7 +137,7 @@ export class ExecutionStore {
     this.upsertRunStmt = db.prepare(
       "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
     );
-    this.trimRunsStmt = db.prepare("DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
+    this.trimRunsStmt = statement(db, "DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
   }
 
   /** Called with the id of every execution written (inserted, updated, deleted), inside the write. */
@@ -155,27 +155,26 @@ export class ExecutionStore {
     this.wrote(x.id);
     const head = headOf(x);
     const { outputs: _outputs, ...headSummary } = head;
-    this.db
-      .prepare(
-        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
+    statement(
+      this.db,
+      `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        x.id,
-        x.tenantId ?? "main",
-        x.namespace,
-        x.flowId,
-        x.flowRevision,
-        x.state.current,
-        x.state.startDate,
-        x.state.endDate ?? null,
-        stored.parentExecutionId ?? null,
-        stored.parentTaskRunId ?? null,
-        stored.finished ? 1 : 0,
-        JSON.stringify(head),
-        JSON.stringify(headSummary),
-        JSON.stringify(stored.executorState),
-      );
+    ).run(
+      x.id,
+      x.tenantId ?? "main",
+      x.namespace,
+      x.flowId,
+      x.flowRevision,
+      x.state.current,
+      x.state.startDate,
+      x.state.endDate ?? null,
+      stored.parentExecutionId ?? null,
+      stored.parentTaskRunId ?? null,
+      stored.finished ? 1 : 0,
+      JSON.stringify(head),
+      JSON.stringify(headSummary),
+      JSON.stringify(stored.executorState),
+    );
     this.writeRuns(x, undefined);
   }
 
@@ -205,7 +204,7 @@ export class ExecutionStore {
    * serialised again), with its summary to check it.
    */
   text(id: string): { json: string; summary: Execution } | undefined {
-    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as
+    const row = statement(this.db, "SELECT json, summary FROM executions WHERE id = ?").get(id) as
       { json: string; summary: string } | undefined;
     if (!row) return undefined;
     return {
@@ -222,7 +221,7 @@ export class ExecutionStore {
 
   /** Whether an execution (deleted or not) has this id, without reading its document. */
   has(id: string): boolean {
-    return this.db.prepare("SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
+    return statement(this.db, "SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
   }
 
   /**
@@ -280,12 +279,14 @@ export class ExecutionStore {
   }
 
   unfinishedIds(): string[] {
-    return (this.db.prepare("SELECT id FROM executions WHERE finished = 0").all() as { id: string }[]).map((r) => r.id);
+    return (statement(this.db, "SELECT id FROM executions WHERE finished = 0").all() as { id: string }[]).map(
+      (r) => r.id,
+    );
   }
 
   childIds(parentExecutionId: string): string[] {
     return (
-      this.db.prepare("SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as {
+      statement(this.db, "SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as {
         id: string;
       }[]
     ).map((r) => r.id);
@@ -441,7 +442,7 @@ export class ExecutionStore {
 
   delete(id: string): boolean {
     this.wrote(id);
-    this.db.prepare("DELETE FROM task_runs WHERE execution_id = ?").run(id);
-    return this.db.prepare("DELETE FROM executions WHERE id = ?").run(id).changes > 0;
+    statement(this.db, "DELETE FROM task_runs WHERE execution_id = ?").run(id);
+    return statement(this.db, "DELETE FROM executions WHERE id = ?").run(id).changes > 0;
   }
 }

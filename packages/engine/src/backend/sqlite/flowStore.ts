@@ -1,5 +1,5 @@
 import type { Label } from "../../model/execution.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
   registerSearchFunctions,
@@ -63,24 +63,28 @@ export class FlowStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1")
-      .get(tenantId, namespace, id) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1",
+    ).get(tenantId, namespace, id) as Row | undefined;
     return row ? toFlow(row) : undefined;
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?")
-      .get(tenantId, namespace, id, revision) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
+    ).get(tenantId, namespace, id, revision) as Row | undefined;
     return row ? toFlow(row) : undefined;
   }
 
   revisions(tenantId: string, namespace: string, id: string): StoredFlow[] {
     return (
-      this.db
-        .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision")
-        .all(tenantId, namespace, id) as Row[]
+      statement(this.db, "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision").all(
+        tenantId,
+        namespace,
+        id,
+      ) as Row[]
     ).map(toFlow);
   }
 
@@ -199,7 +203,10 @@ export class FlowStore {
 
   /** Deletes the given revisions of a flow for good; returns how many went. */
   deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number {
-    const stmt = this.db.prepare("DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?");
+    const stmt = statement(
+      this.db,
+      "DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
+    );
     return this.db.transaction(() =>
       revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
     )();
@@ -207,9 +214,10 @@ export class FlowStore {
 
   namespaces(tenantId: string): string[] {
     return (
-      this.db
-        .prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace")
-        .all(tenantId) as { namespace: string }[]
+      statement(
+        this.db,
+        "SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace",
+      ).all(tenantId) as { namespace: string }[]
     ).map((r) => r.namespace);
   }
 }

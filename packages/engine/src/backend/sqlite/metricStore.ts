@@ -1,6 +1,6 @@
 import type { Metric } from "@saker/sdk";
 import type { WorkerJob } from "../../executor/types.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 import type { StoredMetric } from "../records.ts";
 export type { StoredMetric } from "../records.ts";
@@ -107,9 +107,9 @@ export class MetricStore {
   }
 
   byExecution(executionId: string): StoredMetric[] {
-    const rows = this.db
-      .prepare("SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq")
-      .all(executionId) as Record<string, string | number | null>[];
+    const rows = statement(this.db, "SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq").all(
+      executionId,
+    ) as Record<string, string | number | null>[];
     return rows.map((r) => ({
       executionId: String(r.execution_id),
       ...(r.task_id ? { taskId: String(r.task_id) } : {}),
@@ -124,7 +124,7 @@ export class MetricStore {
 
   /** Deletes an execution's metrics; returns how many went. */
   deleteByExecution(executionId: string): number {
-    return this.db.prepare("DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
+    return statement(this.db, "DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
   }
 
   /** A page of an execution's metrics (of one task or task run when given), in written order unless sorted. */
