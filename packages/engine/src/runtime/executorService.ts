@@ -359,13 +359,13 @@ export class ExecutorService {
       this.deps(x0, graph.flow, running),
     );
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
-    const masker = secretGuard.masker();
+    const masker = result.logs.length ? secretGuard.masker() : undefined;
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
     if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
     for (const command of result.commands) await this.handleCommand(command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
-    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }))];
+    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.

@@ -95,7 +95,9 @@ function headOf(x: Execution): Head {
   return head;
 }
 
-function runSummary(run: TaskRun): string {
+/** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
+function runSummary(run: TaskRun, text: string): string {
+  if (run.outputs === undefined) return text;
   const { outputs: _outputs, ...rest } = run;
   return JSON.stringify(rest);
 }
@@ -123,18 +125,22 @@ export class ExecutionStore {
   private readonly writeListeners = new Set<(id: string) => void>();
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare(
+    this.getStmt = statement(
+      db,
       "SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?",
     );
     this.statusStmt = statement(db, "SELECT state, finished FROM executions WHERE id = ?");
     this.runsStmt = db.prepare("SELECT json FROM task_runs WHERE execution_id = ? ORDER BY position").pluck();
-    this.runSummariesStmt = db
-      .prepare("SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position")
-      .pluck();
-    this.updateStmt = db.prepare(
+    this.runSummariesStmt = statement(
+      db,
+      "SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position",
+    ).pluck();
+    this.updateStmt = statement(
+      db,
       "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
-    this.upsertRunStmt = db.prepare(
+    this.upsertRunStmt = statement(
+      db,
       "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
     );
     this.trimRunsStmt = statement(db, "DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
@@ -236,14 +242,20 @@ export class ExecutionStore {
   ): string[] {
     this.wrote(execution.id);
     const head = headOf(execution);
-    const { outputs: _outputs, ...headSummary } = head;
+    const text = JSON.stringify(head);
+    // the summary is the head without its outputs: the same text while it has none
+    let summary = text;
+    if (head.outputs !== undefined) {
+      const { outputs: _outputs, ...headSummary } = head;
+      summary = JSON.stringify(headSummary);
+    }
     this.updateStmt.run(
       execution.state.current,
       execution.state.startDate,
       execution.state.endDate ?? null,
       finished ? 1 : 0,
-      JSON.stringify(head),
-      JSON.stringify(headSummary),
+      text,
+      summary,
       JSON.stringify(executorState),
       execution.flowRevision,
       execution.id,
@@ -254,27 +266,25 @@ export class ExecutionStore {
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
     const list = execution.taskRunList;
     const { texts: runs, changed } = runTexts(list, previous);
-    for (const i of changed) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!));
+    for (const i of changed) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!, runs[i]!));
     if (!previous || previous.length > runs.length) this.trimRunsStmt.run(execution.id, runs.length);
     return runs;
   }
 
   /** RUNNING and PAUSED executions of a flow, `except` excluded (for concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): number {
-    const row = this.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?",
-      )
-      .get(tenantId, namespace, flowId, except) as { n: number };
+    const row = statement(
+      this.db,
+      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?",
+    ).get(tenantId, namespace, flowId, except) as { n: number };
     return row.n;
   }
 
   oldestQueued(tenantId: string, namespace: string, flowId: string): string | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1",
-      )
-      .get(tenantId, namespace, flowId) as { id: string } | undefined;
+    const row = statement(
+      this.db,
+      "SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1",
+    ).get(tenantId, namespace, flowId) as { id: string } | undefined;
     return row?.id;
   }
 
@@ -407,11 +417,10 @@ export class ExecutionStore {
 
   /** The namespace and flow id of every flow that has executions, sorted. */
   executedFlows(tenantId: string): { namespace: string; flowId: string }[] {
-    return this.db
-      .prepare(
-        "SELECT DISTINCT namespace, flow_id AS flowId FROM executions WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace, flow_id",
-      )
-      .all(tenantId) as { namespace: string; flowId: string }[];
+    return statement(
+      this.db,
+      "SELECT DISTINCT namespace, flow_id AS flowId FROM executions WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace, flow_id",
+    ).all(tenantId) as { namespace: string; flowId: string }[];
   }
 
   /**

@@ -105,11 +105,10 @@ export class FlowStore {
       if (current && !current.deleted && current.source === source) return { flow: current, created: false };
       const revision = (current?.revision ?? 0) + 1;
       const updated = new Date().toISOString();
-      this.db
-        .prepare(
-          "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-        )
-        .run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
+      statement(
+        this.db,
+        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+      ).run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
       return {
         flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] },
         created: true,
@@ -121,20 +120,19 @@ export class FlowStore {
   delete(tenantId: string, namespace: string, id: string): boolean {
     const current = this.latest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
-    this.db
-      .prepare(
-        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
-      )
-      .run(
-        tenantId,
-        namespace,
-        id,
-        current.revision + 1,
-        current.source,
-        current.disabled ? 1 : 0,
-        new Date().toISOString(),
-        JSON.stringify(current.labels),
-      );
+    statement(
+      this.db,
+      "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+    ).run(
+      tenantId,
+      namespace,
+      id,
+      current.revision + 1,
+      current.source,
+      current.disabled ? 1 : 0,
+      new Date().toISOString(),
+      JSON.stringify(current.labels),
+    );
     return true;
   }
 

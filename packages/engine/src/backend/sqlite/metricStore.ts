@@ -85,7 +85,8 @@ export class MetricStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   append(job: WorkerJob, metrics: readonly Metric[]): void {
-    const stmt = this.db.prepare(
+    const stmt = statement(
+      this.db,
       "INSERT INTO metrics (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, name, type, value, tags, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const now = new Date().toISOString();
@@ -163,11 +164,10 @@ export class MetricStore {
 
   /** The ids of the tasks of a flow that wrote metrics (deleted or renamed tasks included), sorted. */
   tasks(tenantId: string, namespace: string, flowId: string): string[] {
-    const rows = this.db
-      .prepare(
-        "SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id",
-      )
-      .all(tenantId, namespace, flowId) as { task_id: string }[];
+    const rows = statement(
+      this.db,
+      "SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id",
+    ).all(tenantId, namespace, flowId) as { task_id: string }[];
     return rows.map((r) => r.task_id);
   }
 

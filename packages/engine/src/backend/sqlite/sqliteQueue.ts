@@ -28,7 +28,8 @@ export class SqliteQueue {
 
   constructor(private readonly db: SqliteDatabase) {
     this.insert = statement(db, "INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
-    this.insertClaimed = db.prepare(
+    this.insertClaimed = statement(
+      db,
       "INSERT INTO queue (topic, key, payload, available_at, claimed_at, claimed_by, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     this.claimStmt = db.prepare(
@@ -100,21 +101,19 @@ export class SqliteQueue {
 
   /** The claimed messages of a topic, oldest first: at open, what the previous process was handling. */
   claimed<T>(topic: Topic): QueueMessage<T>[] {
-    const rows = this.db
-      .prepare(
-        "SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq",
-      )
-      .all(topic) as Row[];
+    const rows = statement(
+      this.db,
+      "SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq",
+    ).all(topic) as Row[];
     return rows.map((r) => toMessage<T>(r));
   }
 
   /** Gives a claimed message back, to be claimed again from `availableAt`. */
   release(seq: number, availableAt = Date.now()): void {
-    this.db
-      .prepare(
-        "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
-      )
-      .run(availableAt, seq);
+    statement(
+      this.db,
+      "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
+    ).run(availableAt, seq);
   }
 
   /** Renews the leases `owner` holds on these messages; returns how many it still held. */

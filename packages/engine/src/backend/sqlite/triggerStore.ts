@@ -28,11 +28,10 @@ export class TriggerStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   get(tenantId: string, key: TriggerKey): TriggerState | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
-      )
-      .get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
+    ).get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
     return row ? toState(row) : undefined;
   }
 
