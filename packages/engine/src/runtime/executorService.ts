@@ -169,7 +169,7 @@ export class ExecutorService {
    */
   private async runOnce(): Promise<void> {
     const { backend, config, leases } = this.ctx;
-    let batch: QueueMessage<ExecutorEvent>[] = [];
+    let batch: QueueMessage<ExecutorEvent>[];
     if (this.held.length) batch = this.held.splice(0);
     else {
       batch = this.inbox.splice(0);
