@@ -65,6 +65,11 @@ export class ExecutorService {
    */
   private pending = true;
   /**
+   * When the next delayed message becomes ready, as last read; read again only after a claim or a
+   * wake-up (a send to this topic), the only events that change it, not before every sleep.
+   */
+  private nextDelayed: { at: number | undefined } | undefined;
+  /**
    * The executions this executor wrote last, as written (their task runs' stored text beside), so
    * a step neither reads nor parses the whole execution again. Any write to an execution by
    * someone else drops its entry; an ended execution leaves none.
@@ -125,6 +130,7 @@ export class ExecutorService {
 
   private onMessage(): void {
     this.pending = true;
+    this.nextDelayed = undefined;
     this.wake?.();
   }
 
@@ -176,6 +182,7 @@ export class ExecutorService {
       if (this.pending) {
         this.pending = false;
         const limit = config.executor.fetchLimit;
+        this.nextDelayed = undefined;
         const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
         if (claimed.length === limit) this.pending = true;
         leases.hold(claimed.map((m) => m.seq));
@@ -277,12 +284,14 @@ export class ExecutorService {
 
   /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
   private async sleep(maxMs = 1000): Promise<void> {
-    let next: number | undefined;
-    try {
-      next = await this.ctx.backend.queue.nextAvailable("executor");
-    } catch {
-      next = undefined; // a failing read: wait the full delay, the loop reports the next failure
-    }
+    let next = this.nextDelayed?.at;
+    if (!this.nextDelayed)
+      try {
+        next = await this.ctx.backend.queue.nextAvailable("executor");
+        this.nextDelayed = { at: next };
+      } catch {
+        next = undefined; // a failing read: wait the full delay, the loop reports the next failure
+      }
     if (this.pending || this.inbox.length || !this.running) return;
     return new Promise((resolve) => {
       const done = () => {
