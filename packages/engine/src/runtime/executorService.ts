@@ -150,8 +150,15 @@ export class ExecutorService {
     this.unregister();
     this.wake?.();
     await this.loop;
-    // handed over and not processed: still claimed, released for the next start (or another process)
-    this.inbox = [];
+    // handed over and not processed: given back to the queue for the next start (or another process)
+    const unprocessed = this.inbox.splice(0);
+    this.ctx.leases.drop(unprocessed.map((m) => m.seq));
+    try {
+      for (const m of unprocessed) await this.ctx.backend.queue.release(m.seq);
+    } catch (error) {
+      // still claimed by this open: freed at the next open, or once its lease lapses
+      this.ctx.report.internalError("releasing the executor's unprocessed messages", error);
+    }
   }
 
   private async run(): Promise<void> {
