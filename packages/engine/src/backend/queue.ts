@@ -32,6 +32,11 @@ export interface Queue {
   /** Adds messages; inside a transaction they commit (or vanish) with its other writes. */
   send(messages: readonly NewMessage[]): Promise<void>;
   /**
+   * Adds messages already claimed by `owner` until now + `leaseMs` (a role of the same process
+   * handles them, handed over in memory); returns them with their sequence numbers.
+   */
+  sendClaimed<T>(messages: readonly NewMessage<T>[], owner: string, leaseMs: number): Promise<QueueMessage<T>[]>;
+  /**
    * Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`.
    * A claimed message is handed to nobody else until acknowledged, released or reaped.
    */

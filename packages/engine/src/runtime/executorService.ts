@@ -26,6 +26,7 @@ import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { localHandoff, type LocalHandoff } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /**
@@ -33,6 +34,19 @@ import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "
  * database after a restart, and after any other write to them).
  */
 const WORKING_COPIES = 256;
+
+/** Commands whose handling reads other executions: the steps prepared before them commit first. */
+const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
+
+/** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
+interface Step {
+  executionId: string;
+  messages: QueueMessage<ExecutorEvent>[];
+  write(tx: Backend): Promise<void>;
+  committed(): Promise<void>;
+  /** The step will not be committed: its reservations end. */
+  cancel(): void;
+}
 
 /** Log lines written with a step, and work done once it committed. */
 interface StepEffects {
@@ -45,8 +59,16 @@ interface StepEffects {
 export class ExecutorService {
   private running = false;
   private state: RoleState = "INITIALIZED";
-  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
-  private woken = false;
+  /**
+   * There may be ready messages nobody claimed: set at start, by a wake-up, by a claim that came
+   * back full and by the poll. A claim is made only then, so no empty claim follows each batch.
+   */
+  private pending = true;
+  /**
+   * When the next delayed message becomes ready, as last read; read again only after a claim or a
+   * wake-up (a send to this topic), the only events that change it, not before every sleep.
+   */
+  private nextDelayed: { at: number | undefined } | undefined;
   /**
    * The executions this executor wrote last, as written (their task runs' stored text beside), so
    * a step neither reads nor parses the whole execution again. Any write to an execution by
@@ -61,8 +83,14 @@ export class ExecutorService {
   private loop: Promise<void> | undefined;
   /** Claimed messages a full disk kept from being processed, processed first once it has space. */
   private held: QueueMessage<ExecutorEvent>[] = [];
+  /** Messages this process's worker committed already claimed for this executor (see handoff.ts). */
+  private inbox: QueueMessage<ExecutorEvent>[] = [];
+  private readonly handoff: LocalHandoff;
+  private unregister: () => void = () => undefined;
 
-  constructor(private readonly ctx: RoleContext) {}
+  constructor(private readonly ctx: RoleContext) {
+    this.handoff = localHandoff(ctx.backend);
+  }
 
   status(): RoleStatus {
     return { state: this.state, inFlight: this.held.length + this.inFlight.size };
@@ -72,7 +100,16 @@ export class ExecutorService {
     if (this.running) return;
     this.running = true;
     this.state = "RUNNING";
+    this.pending = true;
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
+    this.unregister = this.handoff.register("executor", {
+      room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
+      take: (messages) => {
+        this.ctx.leases.hold(messages.map((m) => m.seq));
+        this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
+        this.wake?.();
+      },
+    });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
@@ -85,14 +122,16 @@ export class ExecutorService {
       })
       .finally(() => {
         unsubscribe();
+        this.unregister();
         this.stopWatching?.();
         this.working.clear();
       });
   }
 
   private onMessage(): void {
-    if (this.wake) this.wake();
-    else this.woken = true;
+    this.pending = true;
+    this.nextDelayed = undefined;
+    this.wake?.();
   }
 
   /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
@@ -108,8 +147,18 @@ export class ExecutorService {
   async stop(): Promise<void> {
     if (this.running) this.state = "STOPPING";
     this.running = false;
+    this.unregister();
     this.wake?.();
     await this.loop;
+    // handed over and not processed: given back to the queue for the next start (or another process)
+    const unprocessed = this.inbox.splice(0);
+    this.ctx.leases.drop(unprocessed.map((m) => m.seq));
+    try {
+      for (const m of unprocessed) await this.ctx.backend.queue.release(m.seq);
+    } catch (error) {
+      // still claimed by this open: freed at the next open, or once its lease lapses
+      this.ctx.report.internalError("releasing the executor's unprocessed messages", error);
+    }
   }
 
   private async run(): Promise<void> {
@@ -122,6 +171,7 @@ export class ExecutorService {
         // A full disk (or a failing claim): the held messages are tried again after a delay.
         this.ctx.report.loopError("executor", error);
         await this.sleep(backoffMs(attempt++));
+        this.pending = true;
       }
     }
   }
@@ -131,58 +181,125 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
-    this.woken = false;
     const { backend, config, leases } = this.ctx;
-    const batch = this.held.length
-      ? this.held.splice(0)
-      : await backend.queue.claim<ExecutorEvent>("executor", config.executor.fetchLimit, backend.owner, leases.leaseMs);
-    leases.hold(batch.map((m) => m.seq));
+    let batch: QueueMessage<ExecutorEvent>[];
+    if (this.held.length) batch = this.held.splice(0);
+    else {
+      batch = this.inbox.splice(0);
+      if (this.pending) {
+        this.pending = false;
+        const limit = config.executor.fetchLimit;
+        this.nextDelayed = undefined;
+        const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
+        if (claimed.length === limit) this.pending = true;
+        leases.hold(claimed.map((m) => m.seq));
+        if (batch.length) batch = [...batch, ...claimed].sort((a, b) => a.seq - b.seq);
+        else batch = claimed;
+      }
+    }
     if (batch.length === 0) {
       await this.sleep();
       return;
     }
     const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
     for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
-    const pending = [...groups];
-    while (pending.length) {
-      const [executionId, messages] = pending[0]!;
-      // Each synchronous step (claim, read, write) may move megabytes of outputs: other requests
-      // run between them, so the event loop is held by one step at a time.
-      await nextTurn();
-      try {
-        await this.processOrDrop(executionId, messages);
-      } catch (error) {
-        this.held = pending.flatMap(([, m]) => m);
-        throw error;
+    // The steps of a batch's executions commit together (one commit for many executions); a step
+    // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
+    const done = new Set<number>();
+    const steps: Step[] = [];
+    const flush = () => this.commitSteps(steps.splice(0), done);
+    try {
+      let first = true;
+      for (const [executionId, messages] of groups) {
+        // A step (read, transition, write) may move megabytes of outputs: other requests run
+        // between the steps of a batch, so the event loop is held by one step at a time.
+        if (!first) await nextTurn();
+        first = false;
+        this.inFlight.set(executionId, false);
+        try {
+          const step = await this.process(executionId, messages, flush);
+          if (step) steps.push(step);
+          else this.settled(messages, done);
+        } catch (error) {
+          if (isDiskFull(error)) throw error;
+          await this.dropFailed(executionId, messages, error, done);
+        }
       }
-      pending.shift();
-      this.ctx.leases.drop(messages.map((m) => m.seq));
-      this.ctx.disk.ok();
+      await flush();
+    } catch (error) {
+      for (const step of steps) step.cancel();
+      this.held = batch.filter((m) => !done.has(m.seq));
+      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      throw error;
     }
   }
 
-  private async processOrDrop(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+  /** Messages handled and acknowledged (committed). */
+  private settled(messages: readonly QueueMessage[], done: Set<number>): void {
+    for (const m of messages) done.add(m.seq);
+    this.ctx.leases.drop(messages.map((m) => m.seq));
+    if (messages[0]?.key) this.inFlight.delete(messages[0].key);
+    this.ctx.disk.ok();
+  }
+
+  /** A step that failed (not for lack of space): reported, and its messages acknowledged. */
+  private async dropFailed(
+    executionId: string,
+    messages: QueueMessage<ExecutorEvent>[],
+    error: unknown,
+    done: Set<number>,
+  ): Promise<void> {
+    this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
+    await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
+    this.settled(messages, done);
+  }
+
+  /**
+   * Commits prepared steps in one transaction, then does what each does once committed. When
+   * the group fails (not for lack of space), each step is committed alone, so that one failing
+   * execution does not hold back the others.
+   */
+  private async commitSteps(steps: Step[], done: Set<number>): Promise<void> {
+    if (steps.length === 0) return;
     try {
-      this.inFlight.set(executionId, false);
-      await this.process(executionId, messages);
+      await this.ctx.backend.transaction(async (tx) => {
+        for (const step of steps) await step.write(tx);
+      });
     } catch (error) {
+      if (isDiskFull(error) || steps.length === 1) for (const step of steps) step.cancel();
       if (isDiskFull(error)) throw error;
-      this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
-      await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
-    } finally {
-      this.inFlight.delete(executionId);
+      if (steps.length === 1) return this.dropFailed(steps[0]!.executionId, steps[0]!.messages, error, done);
+      for (const [i, step] of steps.entries()) {
+        try {
+          await this.commitSteps([step], done);
+        } catch (failure) {
+          for (const rest of steps.slice(i + 1)) rest.cancel();
+          throw failure;
+        }
+      }
+      return;
+    }
+    for (const step of steps) {
+      this.settled(step.messages, done);
+      try {
+        await step.committed();
+      } catch (error) {
+        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
+      }
     }
   }
 
   /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
   private async sleep(maxMs = 1000): Promise<void> {
-    let next: number | undefined;
-    try {
-      next = await this.ctx.backend.queue.nextAvailable("executor");
-    } catch {
-      next = undefined; // a failing read: wait the full delay, the loop reports the next failure
-    }
-    if (this.woken || !this.running) return;
+    let next = this.nextDelayed?.at;
+    if (!this.nextDelayed)
+      try {
+        next = await this.ctx.backend.queue.nextAvailable("executor");
+        this.nextDelayed = { at: next };
+      } catch {
+        next = undefined; // a failing read: wait the full delay, the loop reports the next failure
+      }
+    if (this.pending || this.inbox.length || !this.running) return;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(this.timer);
@@ -190,7 +307,14 @@ export class ExecutorService {
         resolve();
       };
       this.wake = done;
-      this.timer = setTimeout(done, next === undefined ? maxMs : Math.max(1, Math.min(maxMs, next - Date.now())));
+      // the poll (and the next delayed message): a message sent by a process that could not notify this one
+      this.timer = setTimeout(
+        () => {
+          this.pending = true;
+          done();
+        },
+        next === undefined ? maxMs : Math.max(1, Math.min(maxMs, next - Date.now())),
+      );
     });
   }
 
@@ -212,26 +336,36 @@ export class ExecutorService {
     };
   }
 
-  private async process(executionId: string, messages: QueueMessage<ExecutorEvent>[]): Promise<void> {
+  /**
+   * Runs the transition of one execution over its messages; returns the step to commit, or
+   * undefined when it committed on its own (no such execution, no flow). `flush` commits the
+   * steps prepared before, for a step that reads other executions.
+   */
+  private async process(
+    executionId: string,
+    messages: QueueMessage<ExecutorEvent>[],
+    flush: () => Promise<void>,
+  ): Promise<Step | undefined> {
     const { backend, config, flows, secretGuard } = this.ctx;
     const loaded = await this.take(executionId);
     const stored = loaded?.stored;
     const seqs = messages.map((m) => m.seq);
     if (!loaded || !stored) {
       await backend.transaction((tx) => tx.queue.ack(seqs));
-      return;
+      return undefined;
     }
     const x0 = stored.execution;
     let graph: FlowGraph;
     try {
       graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
-      return this.failWithoutFlow(stored, seqs, error);
+      await this.failWithoutFlow(stored, seqs, error);
+      return undefined;
     }
+    if (graph.flow.concurrency) await flush();
     const running = graph.flow.concurrency
       ? await backend.executions.countRunning(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, x0.id)
       : 0;
-    await nextTurn();
     const stateBefore = x0.state.current;
     const result = await transition(
       graph,
@@ -241,41 +375,65 @@ export class ExecutorService {
       this.deps(x0, graph.flow, running),
     );
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
-    const masker = secretGuard.masker();
+    const masker = result.logs.length ? secretGuard.masker() : undefined;
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
+    if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
     for (const command of result.commands) await this.handleCommand(command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
-    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker.mask(log.message) }))];
-    await nextTurn();
+    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
     else if (result.execution.state.current !== stateBefore)
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
-    // Written by someone else while this step ran: the whole execution is written, as before.
-    const foreign = this.inFlight.get(executionId) === true;
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    await backend.transaction(async (tx) => {
-      if (write)
-        runs = await tx.executions.update(result.execution, result.state, result.finished, foreign ? undefined : runs);
-      for (const child of inserts) await tx.executions.insert(child);
-      await tx.queue.send(outgoing);
-      await tx.logs.append(logs);
-      await tx.queue.ack(seqs);
-    });
-    // Committed: the working copy is what the database holds (a later write by anyone else drops it).
-    // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-    if (write && !result.finished)
-      this.working.set(executionId, {
-        stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
-        runs,
-      });
-    const notifier = backend.notifier;
-    for (const topic of new Set(outgoing.map((m) => m.topic))) notifier.notify(NOTIFY.queue(topic));
-    for (const effect of afterCommit) await effect();
-    this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+    // the jobs this process's worker has room for are handed to it, committed already claimed
+    const jobs = outgoing.filter((m) => m.topic === "worker");
+    const reservation = this.handoff.reserve("worker", jobs.length);
+    const local = jobs.slice(0, reservation.granted);
+    const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
+    let handed: QueueMessage[] = [];
+    return {
+      executionId,
+      messages,
+      cancel: () => reservation.cancel(),
+      write: async (tx) => {
+        // Written by someone else while this step ran: the whole execution is written, as before.
+        const foreign = this.inFlight.get(executionId) === true;
+        if (write)
+          runs = await tx.executions.update(
+            result.execution,
+            result.state,
+            result.finished,
+            foreign ? undefined : runs,
+          );
+        for (const child of inserts) await tx.executions.insert(child);
+        handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        await tx.queue.send(queued);
+        await tx.logs.append(logs);
+        await tx.queue.ack(seqs);
+      },
+      committed: async () => {
+        // The working copy is what the database holds (a later write by anyone else drops it).
+        // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
+        if (write && !result.finished)
+          this.working.set(executionId, {
+            stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
+            runs,
+          });
+        const notified = [...queued];
+        if (!reservation.deliver(handed)) {
+          // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
+          for (const m of handed) await backend.queue.release(m.seq);
+          notified.push(...local);
+        }
+        for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
+        for (const effect of afterCommit) await effect();
+        this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+      },
+    };
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */

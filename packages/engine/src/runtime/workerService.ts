@@ -3,16 +3,16 @@
  * start, runs, then in one transaction reports its result and removes itself from the queue; a
  * job interrupted by a crash is claimed and run again after a restart.
  */
-import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, SakerError } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
-import type { QueueMessage } from "../backend/queue.ts";
+import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
+import { localHandoff } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
@@ -31,8 +31,19 @@ export class WorkerService {
   private flushTimer: NodeJS.Timeout | undefined;
   private stopping = new AbortController();
   private state: RoleState = "INITIALIZED";
-  /** Set by a wake-up that came while no sleep was waiting: the next sleep returns at once. */
-  private woken = false;
+  /**
+   * There may be ready jobs nobody claimed: set at start, by a wake-up, by a claim that filled
+   * every free slot and by the poll. A claim is made only then, so no empty claim follows each job.
+   */
+  private pending = true;
+  /** Job results waiting for their group commit (`writeResult`). */
+  private results: {
+    write: (tx: Backend) => Promise<void>;
+    resolve: (saved: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private resultFlush: NodeJS.Immediate | undefined;
+  private unregister: () => void = () => undefined;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -49,14 +60,23 @@ export class WorkerService {
     this.running = true;
     this.state = "RUNNING";
     this.stopping = new AbortController();
+    this.pending = true;
     const notifier = this.ctx.backend.notifier;
     const unsubscribe = [
       notifier.on(NOTIFY.queue("worker"), () => {
-        if (this.wake) this.wake();
-        else this.woken = true;
+        this.pending = true;
+        this.wake?.();
       }),
       notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
       notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
+      // the jobs this process's executor commits already claimed for this worker
+      (this.unregister = localHandoff(this.ctx.backend).register("worker", {
+        room: () => (this.running ? this.ctx.config.worker.concurrency - this.active.size : 0),
+        take: (messages) => {
+          this.ctx.leases.hold(messages.map((m) => m.seq));
+          for (const message of messages) this.startJob(message as QueueMessage<WorkerJob>);
+        },
+      })),
     ];
     this.loop = this.run()
       .then(() => void (this.state = "STOPPED"))
@@ -71,6 +91,7 @@ export class WorkerService {
   async stop(kill = true): Promise<void> {
     if (this.running) this.state = "STOPPING";
     this.running = false;
+    this.unregister();
     this.stopping.abort();
     this.wake?.();
     await this.loop;
@@ -98,25 +119,35 @@ export class WorkerService {
   private async run(): Promise<void> {
     const { backend, config, leases } = this.ctx;
     const limit = config.worker.concurrency;
+    const handoff = localHandoff(backend);
     while (this.running) {
-      const free = limit - this.active.size;
+      const free = limit - this.active.size - handoff.reserved("worker");
       let jobs: QueueMessage<WorkerJob>[] = [];
-      this.woken = false;
-      try {
-        jobs = free > 0 ? await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs) : [];
-      } catch (error) {
-        this.ctx.report.loopError("worker", error);
+      if (free > 0 && this.pending) {
+        this.pending = false;
+        try {
+          jobs = await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs);
+        } catch (error) {
+          this.ctx.report.loopError("worker", error); // claimed again at the next poll
+        }
+        if (jobs.length === free) this.pending = true;
       }
       leases.hold(jobs.map((m) => m.seq));
       for (const message of jobs) this.startJob(message);
-      if (jobs.length === 0 || this.active.size >= limit) await this.sleep();
+      await this.sleep();
     }
   }
 
+  /** Returns at once when there may be work and a free slot; else at a wake-up, a job's end or the poll. */
   private sleep(): Promise<void> {
-    if (this.woken && this.active.size < this.ctx.config.worker.concurrency) return Promise.resolve();
+    if (!this.running || (this.pending && this.active.size < this.ctx.config.worker.concurrency))
+      return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), 1000);
+      // the poll: a job sent by a process that could not notify this one waits at most this long
+      const timer = setTimeout(() => {
+        this.pending = true;
+        done();
+      }, 1000);
       const done = () => {
         clearTimeout(timer);
         this.wake = undefined;
@@ -142,24 +173,27 @@ export class WorkerService {
   private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
     const { backend, secretGuard } = this.ctx;
     const job = message.payload;
-    const started = await this.untilWritten((tx) =>
-      tx.queue.send([
-        {
-          topic: "executor",
-          key: job.executionId,
-          payload: {
-            type: "worker-started",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            date: new Date().toISOString(),
-            pluginVersion: job.pluginVersion,
-          },
-        },
-      ]),
-    );
-    // Stopped while the disk was full: the job stays claimed and runs after the restart.
-    if (!started) return;
-    backend.notifier.notify(NOTIFY.queue("executor"));
+    const started: NewMessage = {
+      topic: "executor",
+      key: job.executionId,
+      payload: {
+        type: "worker-started",
+        taskRunId: job.taskRunId,
+        attempt: job.attempt,
+        date: new Date().toISOString(),
+        pluginVersion: job.pluginVersion,
+      },
+    };
+    // A job that ends within this turn (most do) reports its start with its result, in one
+    // commit; one still running at the next turn has its start written then, before its result.
+    let startWritten: Promise<boolean> | undefined;
+    const writeStart = setImmediate(() => {
+      startWritten = this.untilWritten((tx) => tx.queue.send([started])).then((ok) => {
+        if (ok) backend.notifier.notify(NOTIFY.queue("executor"));
+        return ok;
+      });
+      startWritten.catch(() => undefined); // awaited (and rethrown) before the result is written
+    });
     let outcome: WorkerOutcome;
     try {
       outcome = await runJob(
@@ -180,33 +214,81 @@ export class WorkerService {
       });
       outcome = { attemptState: "FAILED", state: "FAILED", outputs: null, metrics: [] };
     }
+    clearImmediate(writeStart);
+    // Stopped while the disk was full: the job stays claimed and runs again after the restart.
+    if (startWritten && !(await startWritten)) return;
     if (!this.running && controller.signal.aborted) return;
-    await nextTurn(); // the result may be megabytes: its write is a step of its own
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
-    const saved = await this.untilWritten(async (tx) => {
-      await tx.logs.append(logs);
-      await tx.metrics.append(job, metrics);
-      await tx.queue.send([
-        {
-          topic: "executor",
-          key: job.executionId,
-          payload: {
-            type: "worker-result",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            attemptState: outcome.attemptState,
-            state: outcome.state,
-            outputs: outcome.outputs,
-            date: new Date().toISOString(),
-            ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
-          },
+    const toExecutor: NewMessage[] = [
+      ...(startWritten ? [] : [started]),
+      {
+        topic: "executor",
+        key: job.executionId,
+        payload: {
+          type: "worker-result",
+          taskRunId: job.taskRunId,
+          attempt: job.attempt,
+          attemptState: outcome.attemptState,
+          state: outcome.state,
+          outputs: outcome.outputs,
+          date: new Date().toISOString(),
+          ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
         },
-      ]);
-      await tx.queue.ack([message.seq]);
+      },
+    ];
+    // this process's executor takes the result in memory, already claimed for it (see handoff.ts)
+    const reservation = localHandoff(backend).reserve("executor", toExecutor.length);
+    const local = reservation.granted === toExecutor.length;
+    let handed: QueueMessage[] = [];
+    let saved = false;
+    try {
+      saved = await this.writeResult(async (tx) => {
+        await tx.logs.append(logs);
+        await tx.metrics.append(job, metrics);
+        if (local) handed = await tx.queue.sendClaimed(toExecutor, backend.owner, this.ctx.leases.leaseMs);
+        else await tx.queue.send(toExecutor);
+        await tx.queue.ack([message.seq]);
+      });
+    } finally {
+      if (!saved) reservation.cancel();
+    }
+    if (!saved) return;
+    if (!local) backend.notifier.notify(NOTIFY.queue("executor"));
+    else if (!reservation.deliver(handed)) await this.release(handed);
+  }
+
+  /** Gives back messages claimed for a receiver that stopped before taking them. */
+  private async release(messages: readonly QueueMessage[]): Promise<void> {
+    for (const m of messages) await this.ctx.backend.queue.release(m.seq);
+    this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
+  }
+
+  /**
+   * Writes a job's result with those of the other jobs that ended in the same turn, in one
+   * commit (one commit for many results under load; a lone job waits one turn). As `untilWritten`.
+   */
+  private writeResult(write: (tx: Backend) => Promise<void>): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.results.push({ write, resolve, reject });
+      this.resultFlush ??= setImmediate(() => void this.flushResults());
     });
-    if (saved) backend.notifier.notify(NOTIFY.queue("executor"));
+  }
+
+  private async flushResults(): Promise<void> {
+    this.resultFlush = undefined;
+    const group = this.results.splice(0);
+    try {
+      const saved = await this.untilWritten(async (tx) => {
+        for (const result of group) await result.write(tx);
+      });
+      for (const result of group) result.resolve(saved);
+    } catch (error) {
+      if (group.length === 1) return group[0]!.reject(error);
+      // one of them fails (not for lack of space): each is written alone, failing alone
+      for (const result of group) await this.untilWritten(result.write).then(result.resolve, result.reject);
+    }
   }
 
   /**

@@ -10,6 +10,21 @@ import { MIGRATIONS } from "./migrations.ts";
 
 export type SqliteDatabase = Database.Database;
 
+const statements = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/**
+ * The statement of a fixed SQL text, prepared once per database (preparing costs more than most
+ * of the hot path's statements run). Only for literal texts: one built from a query would grow
+ * the cache without bound.
+ */
+export function statement(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
 /** The database file is not a usable SQLite database (garbage, truncated, emptied). */
 export class DatabaseDamagedError extends SakerError {
   static override readonly kind: string = "DatabaseDamagedError";

@@ -2,7 +2,7 @@ import type { StateType } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
   registerSearchFunctions,
@@ -95,7 +95,9 @@ function headOf(x: Execution): Head {
   return head;
 }
 
-function runSummary(run: TaskRun): string {
+/** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
+function runSummary(run: TaskRun, text: string): string {
+  if (run.outputs === undefined) return text;
   const { outputs: _outputs, ...rest } = run;
   return JSON.stringify(rest);
 }
@@ -123,21 +125,25 @@ export class ExecutionStore {
   private readonly writeListeners = new Set<(id: string) => void>();
 
   constructor(private readonly db: SqliteDatabase) {
-    this.getStmt = db.prepare(
+    this.getStmt = statement(
+      db,
       "SELECT json, executor_state, finished, parent_execution_id, parent_task_run_id FROM executions WHERE id = ?",
     );
-    this.statusStmt = db.prepare("SELECT state, finished FROM executions WHERE id = ?");
+    this.statusStmt = statement(db, "SELECT state, finished FROM executions WHERE id = ?");
     this.runsStmt = db.prepare("SELECT json FROM task_runs WHERE execution_id = ? ORDER BY position").pluck();
-    this.runSummariesStmt = db
-      .prepare("SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position")
-      .pluck();
-    this.updateStmt = db.prepare(
+    this.runSummariesStmt = statement(
+      db,
+      "SELECT summary FROM task_runs WHERE execution_id = ? ORDER BY position",
+    ).pluck();
+    this.updateStmt = statement(
+      db,
       "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
-    this.upsertRunStmt = db.prepare(
+    this.upsertRunStmt = statement(
+      db,
       "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
     );
-    this.trimRunsStmt = db.prepare("DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
+    this.trimRunsStmt = statement(db, "DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
   }
 
   /** Called with the id of every execution written (inserted, updated, deleted), inside the write. */
@@ -155,27 +161,26 @@ export class ExecutionStore {
     this.wrote(x.id);
     const head = headOf(x);
     const { outputs: _outputs, ...headSummary } = head;
-    this.db
-      .prepare(
-        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
+    statement(
+      this.db,
+      `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        x.id,
-        x.tenantId ?? "main",
-        x.namespace,
-        x.flowId,
-        x.flowRevision,
-        x.state.current,
-        x.state.startDate,
-        x.state.endDate ?? null,
-        stored.parentExecutionId ?? null,
-        stored.parentTaskRunId ?? null,
-        stored.finished ? 1 : 0,
-        JSON.stringify(head),
-        JSON.stringify(headSummary),
-        JSON.stringify(stored.executorState),
-      );
+    ).run(
+      x.id,
+      x.tenantId ?? "main",
+      x.namespace,
+      x.flowId,
+      x.flowRevision,
+      x.state.current,
+      x.state.startDate,
+      x.state.endDate ?? null,
+      stored.parentExecutionId ?? null,
+      stored.parentTaskRunId ?? null,
+      stored.finished ? 1 : 0,
+      JSON.stringify(head),
+      JSON.stringify(headSummary),
+      JSON.stringify(stored.executorState),
+    );
     this.writeRuns(x, undefined);
   }
 
@@ -205,7 +210,7 @@ export class ExecutionStore {
    * serialised again), with its summary to check it.
    */
   text(id: string): { json: string; summary: Execution } | undefined {
-    const row = this.db.prepare("SELECT json, summary FROM executions WHERE id = ?").get(id) as
+    const row = statement(this.db, "SELECT json, summary FROM executions WHERE id = ?").get(id) as
       { json: string; summary: string } | undefined;
     if (!row) return undefined;
     return {
@@ -222,7 +227,7 @@ export class ExecutionStore {
 
   /** Whether an execution (deleted or not) has this id, without reading its document. */
   has(id: string): boolean {
-    return this.db.prepare("SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
+    return statement(this.db, "SELECT 1 FROM executions WHERE id = ?").get(id) !== undefined;
   }
 
   /**
@@ -237,14 +242,20 @@ export class ExecutionStore {
   ): string[] {
     this.wrote(execution.id);
     const head = headOf(execution);
-    const { outputs: _outputs, ...headSummary } = head;
+    const text = JSON.stringify(head);
+    // the summary is the head without its outputs: the same text while it has none
+    let summary = text;
+    if (head.outputs !== undefined) {
+      const { outputs: _outputs, ...headSummary } = head;
+      summary = JSON.stringify(headSummary);
+    }
     this.updateStmt.run(
       execution.state.current,
       execution.state.startDate,
       execution.state.endDate ?? null,
       finished ? 1 : 0,
-      JSON.stringify(head),
-      JSON.stringify(headSummary),
+      text,
+      summary,
       JSON.stringify(executorState),
       execution.flowRevision,
       execution.id,
@@ -255,37 +266,37 @@ export class ExecutionStore {
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
     const list = execution.taskRunList;
     const { texts: runs, changed } = runTexts(list, previous);
-    for (const i of changed) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!));
+    for (const i of changed) this.upsertRunStmt.run(execution.id, i, runs[i], runSummary(list[i]!, runs[i]!));
     if (!previous || previous.length > runs.length) this.trimRunsStmt.run(execution.id, runs.length);
     return runs;
   }
 
   /** RUNNING and PAUSED executions of a flow, `except` excluded (for concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): number {
-    const row = this.db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?",
-      )
-      .get(tenantId, namespace, flowId, except) as { n: number };
+    const row = statement(
+      this.db,
+      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state IN ('RUNNING', 'PAUSED') AND id <> ?",
+    ).get(tenantId, namespace, flowId, except) as { n: number };
     return row.n;
   }
 
   oldestQueued(tenantId: string, namespace: string, flowId: string): string | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1",
-      )
-      .get(tenantId, namespace, flowId) as { id: string } | undefined;
+    const row = statement(
+      this.db,
+      "SELECT id FROM executions WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND state = 'QUEUED' ORDER BY start_date, rowid LIMIT 1",
+    ).get(tenantId, namespace, flowId) as { id: string } | undefined;
     return row?.id;
   }
 
   unfinishedIds(): string[] {
-    return (this.db.prepare("SELECT id FROM executions WHERE finished = 0").all() as { id: string }[]).map((r) => r.id);
+    return (statement(this.db, "SELECT id FROM executions WHERE finished = 0").all() as { id: string }[]).map(
+      (r) => r.id,
+    );
   }
 
   childIds(parentExecutionId: string): string[] {
     return (
-      this.db.prepare("SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as {
+      statement(this.db, "SELECT id FROM executions WHERE parent_execution_id = ?").all(parentExecutionId) as {
         id: string;
       }[]
     ).map((r) => r.id);
@@ -406,11 +417,10 @@ export class ExecutionStore {
 
   /** The namespace and flow id of every flow that has executions, sorted. */
   executedFlows(tenantId: string): { namespace: string; flowId: string }[] {
-    return this.db
-      .prepare(
-        "SELECT DISTINCT namespace, flow_id AS flowId FROM executions WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace, flow_id",
-      )
-      .all(tenantId) as { namespace: string; flowId: string }[];
+    return statement(
+      this.db,
+      "SELECT DISTINCT namespace, flow_id AS flowId FROM executions WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace, flow_id",
+    ).all(tenantId) as { namespace: string; flowId: string }[];
   }
 
   /**
@@ -441,7 +451,7 @@ export class ExecutionStore {
 
   delete(id: string): boolean {
     this.wrote(id);
-    this.db.prepare("DELETE FROM task_runs WHERE execution_id = ?").run(id);
-    return this.db.prepare("DELETE FROM executions WHERE id = ?").run(id).changes > 0;
+    statement(this.db, "DELETE FROM task_runs WHERE execution_id = ?").run(id);
+    return statement(this.db, "DELETE FROM executions WHERE id = ?").run(id).changes > 0;
   }
 }

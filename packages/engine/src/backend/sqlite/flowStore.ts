@@ -1,5 +1,5 @@
 import type { Label } from "../../model/execution.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
   registerSearchFunctions,
@@ -63,24 +63,28 @@ export class FlowStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1")
-      .get(tenantId, namespace, id) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1",
+    ).get(tenantId, namespace, id) as Row | undefined;
     return row ? toFlow(row) : undefined;
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?")
-      .get(tenantId, namespace, id, revision) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
+    ).get(tenantId, namespace, id, revision) as Row | undefined;
     return row ? toFlow(row) : undefined;
   }
 
   revisions(tenantId: string, namespace: string, id: string): StoredFlow[] {
     return (
-      this.db
-        .prepare("SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision")
-        .all(tenantId, namespace, id) as Row[]
+      statement(this.db, "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision").all(
+        tenantId,
+        namespace,
+        id,
+      ) as Row[]
     ).map(toFlow);
   }
 
@@ -101,11 +105,10 @@ export class FlowStore {
       if (current && !current.deleted && current.source === source) return { flow: current, created: false };
       const revision = (current?.revision ?? 0) + 1;
       const updated = new Date().toISOString();
-      this.db
-        .prepare(
-          "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-        )
-        .run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
+      statement(
+        this.db,
+        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+      ).run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
       return {
         flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] },
         created: true,
@@ -117,20 +120,19 @@ export class FlowStore {
   delete(tenantId: string, namespace: string, id: string): boolean {
     const current = this.latest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
-    this.db
-      .prepare(
-        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
-      )
-      .run(
-        tenantId,
-        namespace,
-        id,
-        current.revision + 1,
-        current.source,
-        current.disabled ? 1 : 0,
-        new Date().toISOString(),
-        JSON.stringify(current.labels),
-      );
+    statement(
+      this.db,
+      "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
+    ).run(
+      tenantId,
+      namespace,
+      id,
+      current.revision + 1,
+      current.source,
+      current.disabled ? 1 : 0,
+      new Date().toISOString(),
+      JSON.stringify(current.labels),
+    );
     return true;
   }
 
@@ -199,7 +201,10 @@ export class FlowStore {
 
   /** Deletes the given revisions of a flow for good; returns how many went. */
   deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number {
-    const stmt = this.db.prepare("DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?");
+    const stmt = statement(
+      this.db,
+      "DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
+    );
     return this.db.transaction(() =>
       revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
     )();
@@ -207,9 +212,10 @@ export class FlowStore {
 
   namespaces(tenantId: string): string[] {
     return (
-      this.db
-        .prepare("SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace")
-        .all(tenantId) as { namespace: string }[]
+      statement(
+        this.db,
+        "SELECT DISTINCT namespace FROM flows WHERE tenant_id = ? AND deleted = 0 ORDER BY namespace",
+      ).all(tenantId) as { namespace: string }[]
     ).map((r) => r.namespace);
   }
 }

@@ -1,5 +1,5 @@
 import type { KvEntry, KvType } from "@saker/sdk";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 
 interface Row {
   key: string;
@@ -26,9 +26,11 @@ export class KvStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   get(tenantId: string, namespace: string, key: string, now = new Date()): KvEntry | undefined {
-    const row = this.db
-      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?")
-      .get(tenantId, namespace, key) as Row | undefined;
+    const row = statement(this.db, "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").get(
+      tenantId,
+      namespace,
+      key,
+    ) as Row | undefined;
     if (!row) return undefined;
     if (row.expiration_date && row.expiration_date <= now.toISOString()) {
       this.delete(tenantId, namespace, key);
@@ -57,31 +59,36 @@ export class KvStore {
 
   delete(tenantId: string, namespace: string, key: string): boolean {
     return (
-      this.db.prepare("DELETE FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").run(tenantId, namespace, key)
-        .changes > 0
+      statement(this.db, "DELETE FROM kv WHERE tenant_id = ? AND namespace = ? AND key = ?").run(
+        tenantId,
+        namespace,
+        key,
+      ).changes > 0
     );
   }
 
   list(tenantId: string, namespace: string, prefix = "", now = new Date()): KvEntry[] {
-    const rows = this.db
-      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key")
-      .all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Row[];
+    const rows = statement(
+      this.db,
+      "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
+    ).all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Row[];
     return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toEntry);
   }
 
   /** The namespaces holding at least one entry (expired ones count), sorted. */
   namespaces(tenantId: string): string[] {
-    const rows = this.db
-      .prepare("SELECT DISTINCT namespace FROM kv WHERE tenant_id = ? ORDER BY namespace")
-      .all(tenantId) as { namespace: string }[];
+    const rows = statement(this.db, "SELECT DISTINCT namespace FROM kv WHERE tenant_id = ? ORDER BY namespace").all(
+      tenantId,
+    ) as { namespace: string }[];
     return rows.map((r) => r.namespace);
   }
 
   /** Every entry of a namespace, expired ones included (for purging). */
   listAll(tenantId: string, namespace: string): KvEntry[] {
-    const rows = this.db
-      .prepare("SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key")
-      .all(tenantId, namespace) as Row[];
+    const rows = statement(this.db, "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key").all(
+      tenantId,
+      namespace,
+    ) as Row[];
     return rows.map(toEntry);
   }
 }

@@ -1,6 +1,6 @@
 import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import {
   compileSearch,
@@ -152,7 +152,7 @@ export class LogStore {
         .prepare(`DELETE FROM logs WHERE execution_id = ? AND level IN (${levels.map(() => "?").join(", ")})`)
         .run(executionId, ...levels).changes;
     }
-    return this.db.prepare("DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
+    return statement(this.db, "DELETE FROM logs WHERE execution_id = ?").run(executionId).changes;
   }
 
   /**

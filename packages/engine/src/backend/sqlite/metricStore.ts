@@ -1,6 +1,6 @@
 import type { Metric } from "@saker/sdk";
 import type { WorkerJob } from "../../executor/types.ts";
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 import type { StoredMetric } from "../records.ts";
 export type { StoredMetric } from "../records.ts";
@@ -85,7 +85,8 @@ export class MetricStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   append(job: WorkerJob, metrics: readonly Metric[]): void {
-    const stmt = this.db.prepare(
+    const stmt = statement(
+      this.db,
       "INSERT INTO metrics (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, name, type, value, tags, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     );
     const now = new Date().toISOString();
@@ -107,9 +108,9 @@ export class MetricStore {
   }
 
   byExecution(executionId: string): StoredMetric[] {
-    const rows = this.db
-      .prepare("SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq")
-      .all(executionId) as Record<string, string | number | null>[];
+    const rows = statement(this.db, "SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq").all(
+      executionId,
+    ) as Record<string, string | number | null>[];
     return rows.map((r) => ({
       executionId: String(r.execution_id),
       ...(r.task_id ? { taskId: String(r.task_id) } : {}),
@@ -124,7 +125,7 @@ export class MetricStore {
 
   /** Deletes an execution's metrics; returns how many went. */
   deleteByExecution(executionId: string): number {
-    return this.db.prepare("DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
+    return statement(this.db, "DELETE FROM metrics WHERE execution_id = ?").run(executionId).changes;
   }
 
   /** A page of an execution's metrics (of one task or task run when given), in written order unless sorted. */
@@ -163,11 +164,10 @@ export class MetricStore {
 
   /** The ids of the tasks of a flow that wrote metrics (deleted or renamed tasks included), sorted. */
   tasks(tenantId: string, namespace: string, flowId: string): string[] {
-    const rows = this.db
-      .prepare(
-        "SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id",
-      )
-      .all(tenantId, namespace, flowId) as { task_id: string }[];
+    const rows = statement(
+      this.db,
+      "SELECT DISTINCT task_id FROM metrics WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND task_id IS NOT NULL ORDER BY task_id",
+    ).all(tenantId, namespace, flowId) as { task_id: string }[];
     return rows.map((r) => r.task_id);
   }
 

@@ -205,6 +205,11 @@ class Messages implements Queue {
       ? Promise.resolve()
       : this.run(() => atomically(this.db, () => this.store.send(messages)));
   }
+  sendClaimed<T>(messages: readonly NewMessage<T>[], owner: string, leaseMs: number): Promise<QueueMessage<T>[]> {
+    return messages.length === 0
+      ? Promise.resolve([])
+      : this.run(() => atomically(this.db, () => this.store.sendClaimed(messages, owner, leaseMs)));
+  }
   claim<T>(topic: Topic, limit: number, owner: string, leaseMs: number): Promise<QueueMessage<T>[]> {
     return this.run(() => this.store.claim<T>(topic, limit, owner, leaseMs));
   }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import type { NewMessage, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 
 interface Row {
@@ -19,6 +19,7 @@ function toMessage<T>(r: Row): QueueMessage<T> {
  */
 export class SqliteQueue {
   private readonly insert;
+  private readonly insertClaimed;
   private readonly extendStmt;
   private readonly reapStmt;
   private readonly claimStmt;
@@ -26,15 +27,19 @@ export class SqliteQueue {
   private readonly nextStmt;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.insert = db.prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
+    this.insert = statement(db, "INSERT INTO queue (topic, key, payload, available_at) VALUES (?, ?, ?, ?)");
+    this.insertClaimed = statement(
+      db,
+      "INSERT INTO queue (topic, key, payload, available_at, claimed_at, claimed_by, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     this.claimStmt = db.prepare(
       `UPDATE queue SET claimed_at = ?, claimed_by = ?, lease_until = ? WHERE seq IN (
          SELECT seq FROM queue WHERE topic = ? AND claimed_at IS NULL AND available_at <= ? ORDER BY seq LIMIT ?
        ) RETURNING seq, topic, key, payload, available_at`,
     );
-    this.deleteStmt = db.prepare("DELETE FROM queue WHERE seq = ?");
-    this.nextStmt = db.prepare("SELECT MIN(available_at) AS next FROM queue WHERE topic = ? AND claimed_at IS NULL");
-    this.extendStmt = db.prepare("UPDATE queue SET lease_until = ? WHERE seq = ? AND claimed_by = ?");
+    this.deleteStmt = statement(db, "DELETE FROM queue WHERE seq = ?");
+    this.nextStmt = statement(db, "SELECT MIN(available_at) AS next FROM queue WHERE topic = ? AND claimed_at IS NULL");
+    this.extendStmt = statement(db, "UPDATE queue SET lease_until = ? WHERE seq = ? AND claimed_by = ?");
     // expired, or (when a list of live owners is given) held by an owner not in it
     this.reapStmt = db.prepare(
       `UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL
@@ -47,6 +52,23 @@ export class SqliteQueue {
   send(messages: readonly NewMessage[]): void {
     const now = Date.now();
     for (const m of messages) this.insert.run(m.topic, m.key ?? null, JSON.stringify(m.payload), m.availableAt ?? now);
+  }
+
+  /** Adds messages claimed by `owner` until now + `leaseMs`; call inside the caller's transaction. */
+  sendClaimed<T>(
+    messages: readonly NewMessage<T>[],
+    owner: string,
+    leaseMs: number,
+    now = Date.now(),
+  ): QueueMessage<T>[] {
+    return messages.map((m) => {
+      const availableAt = m.availableAt ?? now;
+      const key = m.key ?? null;
+      const text = JSON.stringify(m.payload);
+      const { lastInsertRowid } = this.insertClaimed.run(m.topic, key, text, availableAt, now, owner, now + leaseMs);
+      // read back as a claim would (dates become strings…): the receiver sees what a restart would
+      return { seq: Number(lastInsertRowid), topic: m.topic, key, payload: JSON.parse(text) as T, availableAt };
+    });
   }
 
   /** Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`. */
@@ -68,32 +90,30 @@ export class SqliteQueue {
 
   /** Drops unclaimed messages of a topic for a key (e.g. the queued jobs of a killed execution). */
   dropPending(topic: Topic, key: string): number {
-    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key)
+    return statement(this.db, "DELETE FROM queue WHERE topic = ? AND key = ? AND claimed_at IS NULL").run(topic, key)
       .changes;
   }
 
   /** Drops every message of a topic for a key, claimed or not (an execution failed from outside). */
   dropAll(topic: Topic, key: string): number {
-    return this.db.prepare("DELETE FROM queue WHERE topic = ? AND key = ?").run(topic, key).changes;
+    return statement(this.db, "DELETE FROM queue WHERE topic = ? AND key = ?").run(topic, key).changes;
   }
 
   /** The claimed messages of a topic, oldest first: at open, what the previous process was handling. */
   claimed<T>(topic: Topic): QueueMessage<T>[] {
-    const rows = this.db
-      .prepare(
-        "SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq",
-      )
-      .all(topic) as Row[];
+    const rows = statement(
+      this.db,
+      "SELECT seq, topic, key, payload, available_at FROM queue WHERE topic = ? AND claimed_at IS NOT NULL ORDER BY seq",
+    ).all(topic) as Row[];
     return rows.map((r) => toMessage<T>(r));
   }
 
   /** Gives a claimed message back, to be claimed again from `availableAt`. */
   release(seq: number, availableAt = Date.now()): void {
-    this.db
-      .prepare(
-        "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
-      )
-      .run(availableAt, seq);
+    statement(
+      this.db,
+      "UPDATE queue SET claimed_at = NULL, claimed_by = NULL, lease_until = NULL, available_at = ? WHERE seq = ?",
+    ).run(availableAt, seq);
   }
 
   /** Renews the leases `owner` holds on these messages; returns how many it still held. */
@@ -111,10 +131,10 @@ export class SqliteQueue {
 
   /** Whether any message (any topic, claimed or not) is keyed by `key`. */
   hasKey(key: string): boolean {
-    return this.db.prepare("SELECT 1 FROM queue WHERE key = ? LIMIT 1").get(key) !== undefined;
+    return statement(this.db, "SELECT 1 FROM queue WHERE key = ? LIMIT 1").get(key) !== undefined;
   }
 
   size(topic: Topic): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM queue WHERE topic = ?").get(topic) as { n: number }).n;
+    return (statement(this.db, "SELECT COUNT(*) AS n FROM queue WHERE topic = ?").get(topic) as { n: number }).n;
   }
 }

@@ -3,7 +3,7 @@
  * last date it handled and the next one it waits for, a running backfill, the precondition
  * windows of a Flow trigger. The JSON column keeps whatever the scheduler records.
  */
-import type { SqliteDatabase } from "./database.ts";
+import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import type { TriggerKey, TriggerState } from "../records.ts";
 export type { TriggerKey, Backfill, TriggerState } from "../records.ts";
@@ -28,11 +28,10 @@ export class TriggerStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   get(tenantId: string, key: TriggerKey): TriggerState | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
-      )
-      .get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
+    const row = statement(
+      this.db,
+      "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
+    ).get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
     return row ? toState(row) : undefined;
   }
 
@@ -90,9 +89,10 @@ export class TriggerStore {
 
   delete(tenantId: string, key: TriggerKey): boolean {
     return (
-      this.db
-        .prepare("DELETE FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?")
-        .run(tenantId, key.namespace, key.flowId, key.triggerId).changes > 0
+      statement(
+        this.db,
+        "DELETE FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
+      ).run(tenantId, key.namespace, key.flowId, key.triggerId).changes > 0
     );
   }
 }
