@@ -83,7 +83,7 @@ describe("executor and worker in one process", () => {
   it("keep a running task's job in the queue, leased to this process, until its result commits", async () => {
     test = await openTestInstance();
     const { instance } = test;
-    const { flow } = instance.deploy(`id: handed
+    const { flow } = await instance.deploy(`id: handed
 namespace: unit.handoff
 tasks:
   - id: wait
