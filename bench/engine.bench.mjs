@@ -103,8 +103,8 @@ const CASES = {
     const { openSaker, sequentialFlow } = await import("./lib/saker.mjs");
     const saker = await openSaker(join(process.env.BENCH_TMP, "home"));
     try {
-      saker.deploy(sequentialFlow("warm", 40));
-      saker.deploy(sequentialFlow("seq", n));
+      await saker.deploy(sequentialFlow("warm", 40));
+      await saker.deploy(sequentialFlow("seq", n));
       await timedRuns(saker, "seq", runs);
     } finally {
       await saker.close();
@@ -116,7 +116,7 @@ const CASES = {
     const { openSaker, returnTasks } = await import("./lib/saker.mjs");
     const saker = await openSaker(join(process.env.BENCH_TMP, "home"));
     try {
-      saker.deploy(
+      await saker.deploy(
         `id: par\nnamespace: bench\ntasks:\n  - id: all\n    type: io.kestra.plugin.core.flow.Parallel\n    tasks:\n${returnTasks(n, "      ")}`,
       );
       await saker.run("bench", "par");
@@ -146,8 +146,8 @@ const CASES = {
       `    values: ${values(count)}\n    tasks:\n` +
       `      - id: inner\n        type: io.kestra.plugin.core.debug.Return\n        format: "{{ taskrun.value }}"\n`;
     try {
-      saker.deploy(flow("warm", 20));
-      saker.deploy(flow("each", n));
+      await saker.deploy(flow("warm", 20));
+      await saker.deploy(flow("each", n));
       await timedRuns(saker, "each", runs);
     } finally {
       await saker.close();
@@ -159,7 +159,7 @@ const CASES = {
     const { openSaker, sequentialFlow } = await import("./lib/saker.mjs");
     const saker = await openSaker(join(process.env.BENCH_TMP, "home"));
     try {
-      saker.deploy(sequentialFlow("single", 1));
+      await saker.deploy(sequentialFlow("single", 1));
       await saker.burst("bench", "single", 100);
       const times = [];
       let runStarted = performance.now();
@@ -196,7 +196,7 @@ const CASES = {
       return rssMb();
     };
     try {
-      saker.deploy(sequentialFlow("single", 1));
+      await saker.deploy(sequentialFlow("single", 1));
       const t0 = performance.now();
       let atFirst;
       reportState(() => ({ ended: saker.progress.ended, ms: performance.now() - t0, rss: rssMb(), atFirst }));

@@ -56,7 +56,7 @@ const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, 
 try {
   for (const size of sizes.map(Number)) {
     const flowId = mode === "seq" ? `seq${size}` : mode === "foreach" ? `each${size}` : "single";
-    instance.deploy(mode === "seq" ? sequential(size) : mode === "foreach" ? forEach(size) : single);
+    await instance.deploy(mode === "seq" ? sequential(size) : mode === "foreach" ? forEach(size) : single);
     counts.statements = 0;
     counts.bytes = 0;
     const started = performance.now();

@@ -62,7 +62,7 @@ registry.addPlugin({ name: "@saker/plugin-jdbc", version: "1.0.0", core: false }
 const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }), { registry });
 try {
   const rssBefore = process.resourceUsage().maxRSS * 1024;
-  for (const source of [flow("STORE"), flow("FETCH")]) instance.deploy(source);
+  for (const source of [flow("STORE"), flow("FETCH")]) await instance.deploy(source);
   let started = performance.now();
   const stored = await instance.waitForEnd((await instance.createExecution("bench.jdbc", "store_store")).id, 600_000);
   const storeMs = performance.now() - started;

@@ -61,8 +61,8 @@ const registry = coreRegistry();
 registry.addPlugin({ name: "@saker/plugin-scripts", version: "bench", core: false }, scripts);
 const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }), { registry });
 try {
-  instance.deploy(flowOf("light", 40, 10));
-  instance.deploy(flowOf("long", 10, 33));
+  await instance.deploy(flowOf("light", 40, 10));
+  await instance.deploy(flowOf("long", 10, 33));
   await runOnce(instance, "light");
   const rows = [];
   const measure = async (flowId, count, n, runs) => {

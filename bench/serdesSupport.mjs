@@ -45,7 +45,7 @@ export async function runFlow({ namespace, flowId = "convert", storagePath, file
   const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }), { registry });
   try {
     await instance.storage.put(storagePath, file);
-    instance.deploy(flow);
+    await instance.deploy(flow);
     const cpuBefore = process.cpuUsage();
     const done = await instance.waitForEnd((await instance.createExecution(namespace, flowId)).id, timeoutMs);
     const cpu = process.cpuUsage(cpuBefore);
