@@ -24,7 +24,7 @@ export async function configFrom(
   options: GlobalOptions,
   overrides: Record<string, unknown> = {},
 ): Promise<CompiledConfig> {
-  const [{ loadConfig }, { setDataLimits }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
+  const { loadConfig, setDataLimits } = await import("@saker/engine");
   const config = loadConfig({
     ...(options.config ? { file: options.config } : {}),
     overrides: { ...overrides, ...(options.home ? { home: options.home } : {}) },

@@ -10,10 +10,7 @@ export function configureFlowSchemaCommand(flow: Command): void {
         "Print the JSON Schema of the flow language (core and installed plugins), for editor autocompletion",
       ),
   ).action(async (options: GlobalOptions) => {
-    const [{ loadRegistry }, { flowJsonSchema }] = await Promise.all([
-      import("@saker/engine"),
-      import("@saker/engine"),
-    ]);
+    const { loadRegistry, flowJsonSchema } = await import("@saker/engine");
     const registry = await loadRegistry(await configFrom(options));
     process.stdout.write(`${JSON.stringify(flowJsonSchema(registry), null, 2)}\n`);
   });

@@ -15,7 +15,7 @@ export function configureFlowValidateCommand(flow: Command): void {
       .argument("<paths...>", "flow files or folders"),
   ).action(async (paths: string[], options: GlobalOptions) => {
     const config = await configFrom(options);
-    const [{ loadRegistry }, { parseFlow }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
+    const { loadRegistry, parseFlow } = await import("@saker/engine");
     const registry = await loadRegistry(config);
     let invalid = 0;
     for (const file of listFlowFiles(paths)) {

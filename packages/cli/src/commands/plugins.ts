@@ -46,7 +46,7 @@ export function configurePluginsCommand(program: Command): void {
       .option("--force", "replace a version already installed"),
   ).action(async (specs: string[], options: GlobalOptions & { force?: boolean }) => {
     const config = await configFrom(options);
-    const [{ installPlugin }, { isBundled }] = await Promise.all([import("@saker/engine"), import("@saker/engine")]);
+    const { installPlugin, isBundled } = await import("@saker/engine");
     for (const spec of specs) {
       process.stderr.write(`Installing ${spec}…\n`);
       const installed = await installPlugin(spec, {
@@ -124,10 +124,7 @@ export function configurePluginsCommand(program: Command): void {
       .argument("<type>", "a type id, e.g. io.kestra.plugin.core.log.Log")
       .option("--version <version>", "a version (default: the one a task without version: gets)"),
   ).action(async (type: string, options: GlobalOptions & { version?: string }) => {
-    const [{ loadRegistry }, { typeDocumentation }] = await Promise.all([
-      import("@saker/engine"),
-      import("@saker/engine"),
-    ]);
+    const { loadRegistry, typeDocumentation } = await import("@saker/engine");
     const registry = await loadRegistry(await configFrom(options));
     const entry = registry.resolve(type, options.version);
     process.stdout.write(
