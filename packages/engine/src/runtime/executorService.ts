@@ -395,20 +395,19 @@ export class ExecutorService {
     const local = jobs.slice(0, reservation.granted);
     const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
+    let attempts = 0;
     return {
       executionId,
       messages,
       cancel: () => reservation.cancel(),
       write: async (tx) => {
-        // Written by someone else while this step ran: the whole execution is written, as before.
-        const foreign = this.inFlight.get(executionId) === true;
+        // Written by someone else while this step ran, or written again after a rolled-back
+        // attempt (a failed group commit, retried step by step: the first attempt already counted
+        // its changed runs as written): the whole execution is written. The store's write hook
+        // also marks a rolled-back write as foreign; the attempt count does not rely on that.
+        const whole = this.inFlight.get(executionId) === true || attempts++ > 0;
         if (write)
-          runs = await tx.executions.update(
-            result.execution,
-            result.state,
-            result.finished,
-            foreign ? undefined : runs,
-          );
+          runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
         for (const child of inserts) await tx.executions.insert(child);
         handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         await tx.queue.send(queued);
