@@ -6,8 +6,10 @@
 const ROOT = process.env.ENGINE_DIST ?? new URL("../packages/engine/dist/", import.meta.url).pathname;
 const { transition } = await import(`${ROOT}executor/transition.js`);
 const { buildRunVariables } = await import(`${ROOT}executor/variables.js`);
-const { compileFlowGraph } = await import(`${ROOT}model/flowGraph.js`);
-const { parseFlow } = await import(`${ROOT}model/parseFlow.js`);
+// flow/ since the engine-frame step; model/ in older builds (ENGINE_DIST)
+const fromFlow = (file) => import(`${ROOT}flow/${file}`).catch(() => import(`${ROOT}model/${file}`));
+const { compileFlowGraph } = await fromFlow("flowGraph.js");
+const { parseFlow } = await fromFlow("parseFlow.js");
 const { newState } = await import(`${ROOT}model/state.js`);
 const { coreRegistry } = await import(`${ROOT}runtime/registryLoader.js`);
 const { defaultEngine } = await import(`${ROOT}expression/index.js`);
