@@ -1,6 +1,7 @@
 /**
- * The errors a flow author can cause while a task attempt starts are coded SakerErrors whose
- * message names the task and the property.
+ * The errors a flow author can cause while a task attempt starts fail the task with a message
+ * that names the task and the property. (The error code is not in the task's log lines, so these
+ * tests check the message only.)
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, openTestInstance, taskRun, type TestInstance } from "../testing/testInstance.ts";
