@@ -4,15 +4,8 @@
 // Prints the executor's milliseconds per task run at each size, and how they grow. Not a test.
 //   node bench/executor-steps.mjs seq 40 640 5000      node bench/executor-steps.mjs foreach 1000 10000
 const ROOT = process.env.ENGINE_DIST ?? new URL("../packages/engine/dist/", import.meta.url).pathname;
-const { transition } = await import(`${ROOT}executor/transition.js`);
-const { buildRunVariables } = await import(`${ROOT}executor/variables.js`);
-// flow/ since the engine-frame step; model/ in older builds (ENGINE_DIST)
-const fromFlow = (file) => import(`${ROOT}flow/${file}`).catch(() => import(`${ROOT}model/${file}`));
-const { compileFlowGraph } = await fromFlow("flowGraph.js");
-const { parseFlow } = await fromFlow("parseFlow.js");
-const { newState } = await import(`${ROOT}model/state.js`);
-const { coreRegistry } = await import(`${ROOT}runtime/registryLoader.js`);
-const { defaultEngine } = await import(`${ROOT}expression/index.js`);
+// the executor driver tests use (testing/simulate): one execution changed in place, as the runtime does
+const { simulate } = await import(`${ROOT}testing/simulate.js`);
 
 const ret = (id, indent, format) =>
   `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "${format}"\n`;
@@ -26,56 +19,28 @@ const flows = {
 };
 
 async function drive(source, limitMs) {
-  const registry = coreRegistry();
-  const graph = compileFlowGraph({ ...parseFlow(source, { registry }), revision: 1 }, registry);
-  let ids = 0;
-  const execution = {
-    id: "x",
-    namespace: graph.flow.namespace,
-    flowId: graph.flow.id,
-    flowRevision: 1,
-    taskRunList: [],
-    labels: [],
-    state: newState(new Date()),
-    originalId: "x",
-    deleted: false,
-    metadata: { attemptNumber: 1, originalCreatedDate: new Date().toISOString() },
-  };
-  const deps = {
-    now: () => new Date(),
-    newId: () => `tr${++ids}`,
-    render: (template, variables, typed) => defaultEngine.renderAsync(template, variables, { typed }),
-    renderValue: (value, variables) => defaultEngine.renderValueAsync(value, variables),
-    variables: buildRunVariables,
-    countRunning: () => 0,
-  };
-  let state = { dispatched: [] };
-  let events = [{ type: "process" }];
   let ms = 0;
-  while (events.length && ms < limitMs) {
-    const t0 = performance.now();
-    const result = await transition(graph, execution, state, events, deps);
-    ms += performance.now() - t0;
-    state = result.state;
-    const job = result.commands.find((c) => c.type === "run-task")?.job;
-    const date = new Date().toISOString();
-    events = job
-      ? [
-          { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date },
-          {
-            type: "worker-result",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            attemptState: "SUCCESS",
-            state: "SUCCESS",
-            outputs: { value: "v" },
-            date,
-          },
-        ]
-      : [];
-  }
-  return { ms, runs: execution.taskRunList.length, state: execution.state.current };
+  let steps = 0;
+  const sim = await simulate(source, {
+    inPlace: true,
+    maxRounds: 1_000_000,
+    aroundStep: async (step) => {
+      if (ms >= limitMs) throw new StepLimit();
+      const t0 = performance.now();
+      const result = await step();
+      ms += performance.now() - t0;
+      steps++;
+      return result;
+    },
+  }).catch((error) => {
+    if (error instanceof StepLimit) return undefined;
+    throw error;
+  });
+  if (!steps) throw new Error(`${ROOT}testing/simulate.js has no aroundStep option (an older build)`);
+  return { ms, runs: sim?.execution.taskRunList.length ?? NaN, state: sim?.execution.state.current ?? "RUNNING" };
 }
+
+class StepLimit extends Error {}
 
 const [mode = "seq", ...sizes] = process.argv.slice(2);
 const limitMs = Number(process.env.LIMIT_MS ?? 60_000);

@@ -4,16 +4,10 @@
  * step), and the runs each step visits are counted by the index (`visits`), never timed.
  */
 import { describe, expect, it } from "vitest";
-import { defaultEngine } from "../expression/index.ts";
 import type { Execution } from "../model/execution.ts";
-import { compileFlowGraph } from "../flow/flowGraph.ts";
-import { parseFlow } from "../flow/parseFlow.ts";
-import { newState } from "../model/state.ts";
 import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
-import { coreRegistry } from "../runtime/registryLoader.ts";
-import { transition, type TransitionResult } from "./transition.ts";
-import type { ExecutorEvent, ExecutorState, WorkerJob } from "./types.ts";
-import { buildRunVariables } from "./variables.ts";
+import { simulate } from "../testing/simulate.ts";
+import type { TransitionResult } from "./transition.ts";
 
 const ret = (id: string, indent: string, format = "{{ task.id }}") =>
   `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "${format}"\n`;
@@ -39,65 +33,26 @@ interface Run {
   renders: Map<string, number>;
 }
 
-/** Runs a flow to its end, answering each worker job with success, one step per job. */
+/** Runs a flow to its end in place, as the runtime drives it, each worker job answered at once. */
 async function drive(source: string): Promise<Run> {
-  const registry = coreRegistry();
-  const graph = compileFlowGraph({ ...parseFlow(source, { registry }), revision: 1 }, registry);
-  let clock = Date.parse("2024-01-01T00:00:00.000Z");
-  let ids = 0;
-  const execution: Execution = {
-    id: "x",
-    namespace: graph.flow.namespace,
-    flowId: graph.flow.id,
-    flowRevision: 1,
-    taskRunList: [],
-    labels: [],
-    state: newState(new Date(clock)),
-    originalId: "x",
-    deleted: false,
-    metadata: { attemptNumber: 1, originalCreatedDate: new Date(clock).toISOString() },
-  };
-  const out: Run = { execution, visits: [], last: undefined, unfinished: [], renders: new Map() };
-  const deps = {
-    now: () => new Date((clock += 1)),
-    newId: () => `tr${++ids}`,
-    render: (template: string, variables: Record<string, unknown>, typed: boolean) => {
-      out.renders.set(template, (out.renders.get(template) ?? 0) + 1);
-      return defaultEngine.renderAsync(template, variables, { typed });
+  const out: Omit<Run, "execution"> = { visits: [], last: undefined, unfinished: [], renders: new Map() };
+  let execution: Execution | undefined;
+  const sim = await simulate(source, {
+    inPlace: true,
+    maxRounds: 100_000,
+    onRender: (template) => out.renders.set(template, (out.renders.get(template) ?? 0) + 1),
+    aroundStep: async (step) => {
+      const before = execution ? taskRunIndex(execution.taskRunList).visits : 0;
+      const result = await step();
+      if (execution) expect(result.execution).toBe(execution);
+      execution = result.execution;
+      out.visits.push(taskRunIndex(execution.taskRunList).visits - before);
+      out.unfinished.push(unfinishedRuns(execution.taskRunList).length);
+      out.last = result;
+      return result;
     },
-    renderValue: (value: unknown, variables: Record<string, unknown>) =>
-      defaultEngine.renderValueAsync(value, variables),
-    variables: buildRunVariables,
-    countRunning: () => 0,
-  };
-  let state: ExecutorState = { dispatched: [] };
-  let events: ExecutorEvent[] = [{ type: "process" }];
-  for (let step = 0; step < 100_000 && events.length; step++) {
-    const before = taskRunIndex(execution.taskRunList).visits;
-    const result = await transition(graph, execution, state, events, deps);
-    expect(result.execution).toBe(execution);
-    out.visits.push(taskRunIndex(execution.taskRunList).visits - before);
-    out.unfinished.push(unfinishedRuns(execution.taskRunList).length);
-    out.last = result;
-    state = result.state;
-    const job = result.commands.find((c): c is { type: "run-task"; job: WorkerJob } => c.type === "run-task")?.job;
-    const date = new Date((clock += 1)).toISOString();
-    events = job
-      ? [
-          { type: "worker-started", taskRunId: job.taskRunId, attempt: job.attempt, date },
-          {
-            type: "worker-result",
-            taskRunId: job.taskRunId,
-            attempt: job.attempt,
-            attemptState: "SUCCESS",
-            state: "SUCCESS",
-            outputs: { value: "v" },
-            date,
-          },
-        ]
-      : [];
-  }
-  return out;
+  });
+  return { ...out, execution: sim.execution };
 }
 
 /** The visits of the steps in the middle of a run (after the first steps, before the end). */

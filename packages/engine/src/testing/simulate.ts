@@ -4,7 +4,7 @@
  */
 import type { StateType } from "@saker/sdk";
 import { defaultEngine } from "../expression/index.ts";
-import { transition } from "../executor/transition.ts";
+import { transition, type TransitionResult } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import { buildRunVariables } from "../executor/variables.ts";
 import type { Execution, TaskNode } from "../model/execution.ts";
@@ -46,10 +46,24 @@ export interface Simulation {
   state: ExecutorState;
 }
 
-export async function simulate(
-  source: string,
-  options: { script?: WorkerScript; inputs?: Record<string, unknown>; autoDelays?: boolean } = {},
-): Promise<Simulation> {
+export interface SimulateOptions {
+  script?: WorkerScript;
+  inputs?: Record<string, unknown>;
+  autoDelays?: boolean;
+  /**
+   * Changes one execution in place from step to step, as the runtime's working copy is (by
+   * default each step gets a copy, so a test may keep an earlier `execution`).
+   */
+  inPlace?: boolean;
+  /** Wraps each executor step (to measure or count around it); `step` runs the transition. */
+  aroundStep?: (step: () => Promise<TransitionResult>) => Promise<TransitionResult>;
+  /** Steps at the most per `send` (a flow that never ends stops a test there); 10,000 by default. */
+  maxRounds?: number;
+  /** Called with each template the executor renders. */
+  onRender?: (template: string) => void;
+}
+
+export async function simulate(source: string, options: SimulateOptions = {}): Promise<Simulation> {
   const registry = coreRegistry();
   const flow = { ...parseFlow(source, { registry }), revision: 1 };
   const graph = compileFlowGraph(flow, registry);
@@ -58,6 +72,19 @@ export async function simulate(
   const script = options.script ?? defaultScript;
   const running = new Map<string, WorkerJob>();
   const delays: { at: number; event: ExecutorEvent }[] = [];
+  const deps = {
+    now: () => new Date((clock += 1)),
+    newId: () => `tr${++ids}`,
+    render: (template: string, variables: Record<string, unknown>, typed: boolean) => {
+      options.onRender?.(template);
+      return defaultEngine.renderAsync(template, variables, { typed });
+    },
+    renderValue: (value: unknown, variables: Record<string, unknown>) =>
+      defaultEngine.renderValueAsync(value, variables),
+    variables: buildRunVariables,
+    countRunning: () => 0,
+  };
+  const aroundStep = options.aroundStep ?? ((step) => step());
   const sim: Simulation = {
     execution: {
       id: "exec",
@@ -79,15 +106,10 @@ export async function simulate(
     state: { dispatched: [] },
     async send(...events) {
       let pending: ExecutorEvent[] = events;
-      for (let round = 0; round < 10_000 && pending.length > 0; round++) {
-        const result = await transition(graph, structuredClone(sim.execution), sim.state, pending, {
-          now: () => new Date((clock += 1)),
-          newId: () => `tr${++ids}`,
-          render: (template, variables, typed) => defaultEngine.renderAsync(template, variables, { typed }),
-          renderValue: (value, variables) => defaultEngine.renderValueAsync(value, variables),
-          variables: (sources) => buildRunVariables(sources),
-          countRunning: () => 0,
-        });
+      for (let round = 0; round < (options.maxRounds ?? 10_000) && pending.length > 0; round++) {
+        const execution = options.inPlace ? sim.execution : structuredClone(sim.execution);
+        const events = pending;
+        const result = await aroundStep(() => transition(graph, execution, sim.state, events, deps));
         sim.execution = result.execution;
         sim.state = result.state;
         sim.logs.push(...result.logs);
