@@ -120,6 +120,45 @@ describe("task run rows", () => {
   });
 });
 
+describe("execution rows", () => {
+  it("write the state, dates and finished flag when they change, and only then", () => {
+    const db = openDatabase(":memory:");
+    const store = new ExecutionStore(db);
+    const x = execution("s1", 1);
+    x.state = { ...x.state, current: "RUNNING" };
+    store.insert({ execution: x, executorState: { dispatched: [] }, finished: false });
+    const row = () =>
+      db.prepare("SELECT state, start_date, end_date, finished, flow_revision FROM executions WHERE id = 's1'").get();
+    x.labels = [{ key: "step", value: "1" }];
+    x.flowRevision = 2;
+    store.update(x, { dispatched: [] }, false);
+    expect(row()).toEqual({
+      state: "RUNNING",
+      start_date: x.state.startDate,
+      end_date: null,
+      finished: 0,
+      flow_revision: 2,
+    });
+    expect(store.get("s1")!.execution.labels).toEqual([{ key: "step", value: "1" }]);
+    const ended = { ...x, state: { ...x.state, current: "SUCCESS" as const, endDate: "2026-01-01T00:01:00.000Z" } };
+    store.update(ended, { dispatched: [] }, true);
+    expect(row()).toEqual({
+      state: "SUCCESS",
+      start_date: x.state.startDate,
+      end_date: "2026-01-01T00:01:00.000Z",
+      finished: 1,
+      flow_revision: 2,
+    });
+    expect(store.unfinishedIds()).toEqual([]);
+    // a restart: running again, not finished
+    const restarted = { ...ended, state: { ...ended.state, current: "RESTARTED" as const, endDate: undefined } };
+    store.update(restarted, { dispatched: [] }, false);
+    expect(row()).toMatchObject({ state: "RESTARTED", end_date: null, finished: 0 });
+    expect(store.unfinishedIds()).toEqual(["s1"]);
+    expect(store.status("s1")).toEqual({ state: "RESTARTED", finished: false });
+  });
+});
+
 describe("migration 2", () => {
   it("fills the summaries of existing executions and the labels of existing flows", () => {
     const file = join(work, "v1.db");
