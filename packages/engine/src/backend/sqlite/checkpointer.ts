@@ -24,7 +24,9 @@
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import type { SqliteDatabase } from "./database.ts";
+import type Database from "better-sqlite3";
+
+type SqliteDatabase = Database.Database;
 
 /** SQLite's own automatic checkpoint threshold: the WAL's size before the thread starts. */
 export const START_PAGES = 1000;
