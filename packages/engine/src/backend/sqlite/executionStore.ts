@@ -148,7 +148,7 @@ export class ExecutionStore {
     );
     this.upsertRunStmt = statement(
       db,
-      "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
+      "INSERT INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?) ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary",
     );
     this.trimRunsStmt = statement(db, "DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
   }
