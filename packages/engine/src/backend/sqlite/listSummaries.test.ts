@@ -207,7 +207,7 @@ describe("migration 2", () => {
 });
 
 describe("migration 6", () => {
-  it("moves the task runs to a rowid table and drops queue_key, keeping every row readable", () => {
+  it("moves the task runs to a rowid table and changes the queue's indexes, keeping every row readable", () => {
     const file = join(work, "v5.db");
     const old = new Database(file);
     old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)");
@@ -249,7 +249,10 @@ describe("migration 6", () => {
     expect(indexes).toEqual(["queue_ready"]);
     const queue = new SqliteQueue(db);
     expect(queue.hasKey("v5")).toBe(true);
-    expect(queue.dropPending("executor", "v5")).toBe(1);
+    expect(queue.claim("executor", 10, "me", 1000, 1).map((m) => m.key)).toEqual(["v5"]);
+    expect(queue.claimed("executor").map((m) => m.key)).toEqual(["v5"]);
+    expect(queue.dropPending("executor", "v5")).toBe(0);
+    expect(queue.dropAll("executor", "v5")).toBe(1);
     expect(queue.hasKey("v5")).toBe(false);
 
     // written again on the new table: a changed run in place, a new one, then fewer

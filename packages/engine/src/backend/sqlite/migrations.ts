@@ -244,7 +244,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // interior pages carry whole keys; a step wrote ~4 pages of it, now ~2 (a run is updated in
     // place, its index entry untouched). queue_key goes: an index every message's insert and
     // acknowledgement maintained, for lookups by key that are rare (a kill, a paused execution)
-    // and scan a short table (the ones per topic use queue_ready).
+    // and scan a short table (the ones per topic use queue_ready). queue_ready keeps the
+    // unclaimed messages only, what claims look for: a message handed over claimed (executor to
+    // worker and back, most of them) is inserted and acknowledged without touching it.
     sql: `
       DROP VIEW execution_documents;
       CREATE TABLE task_runs_v6 (
@@ -268,6 +270,8 @@ export const MIGRATIONS: readonly Migration[] = [
           )) AS json
         FROM executions AS e;
       DROP INDEX queue_key;
+      DROP INDEX queue_ready;
+      CREATE INDEX queue_ready ON queue (topic, available_at, seq) WHERE claimed_at IS NULL;
     `,
   },
 ];
