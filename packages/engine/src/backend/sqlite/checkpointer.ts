@@ -45,14 +45,24 @@ export interface CheckpointerOptions {
 /** The thread's program: plain CommonJS, so that it runs from sources and from dist alike. */
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
-const db = new Database(workerData.file, { fileMustExist: true });
-db.pragma("busy_timeout = 5000");
-db.pragma("synchronous = NORMAL");
-db.pragma("wal_autocheckpoint = 0");
-const done = new Int32Array(workerData.done);
-let timer;
 const { statSync } = require("node:fs");
+const done = new Int32Array(workerData.done);
+/** Tells the waiting close() that this thread holds no connection any more. */
+function released() {
+  Atomics.store(done, 0, 1);
+  Atomics.notify(done, 0);
+}
+let db;
+try {
+  const Database = require(workerData.driver);
+  db = new Database(workerData.file, { fileMustExist: true });
+  db.pragma("busy_timeout = 5000");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("wal_autocheckpoint = 0");
+} catch (error) {
+  released();
+  throw error;
+}
 function checkpoint() {
   // past the limit, the connection's own checkpoint has the WAL to itself: it can then restart it
   const wal = statSync(workerData.file + "-wal", { throwIfNoEntry: false });
@@ -61,21 +71,24 @@ function checkpoint() {
     db.pragma("wal_checkpoint(PASSIVE)");
   } catch (error) {
     // busy (a long write or read): the next round tries again
-    if (!String(error && error.code).startsWith("SQLITE_BUSY")) throw error;
+    if (String(error && error.code).startsWith("SQLITE_BUSY")) return;
+    stop();
+    throw error;
   }
 }
 function stop() {
   clearInterval(timer);
-  try { db.close(); } finally {
-    Atomics.store(done, 0, 1);
-    Atomics.notify(done, 0);
+  try {
+    if (db.open) db.close();
+  } finally {
+    released();
     parentPort.close();
   }
 }
 parentPort.on("message", (message) => {
   if (message === "stop") stop();
 });
-timer = setInterval(checkpoint, workerData.intervalMs);
+const timer = setInterval(checkpoint, workerData.intervalMs);
 checkpoint();
 `;
 
