@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { errorMessage, SakerError } from "@saker/sdk";
+import { Checkpointer, type CheckpointerOptions } from "./checkpointer.ts";
 import { MIGRATIONS } from "./migrations.ts";
 
 export type SqliteDatabase = Database.Database;
@@ -42,6 +43,18 @@ export interface OpenDatabaseOptions {
   reset?: boolean;
   /** Told where a damaged file was moved. */
   onReset?(movedTo: string, problem: string): void;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside the commits (see checkpointer.ts).
+   * Default true (a file, not `:memory:`); options tune it.
+   */
+  checkpointThread?: boolean | CheckpointerOptions;
+}
+
+const checkpointers = new WeakMap<SqliteDatabase, Checkpointer>();
+
+/** The checkpoint thread's handle of a database opened by `openDatabase`, if it has one. */
+export function checkpointerOf(db: SqliteDatabase): Checkpointer | undefined {
+  return checkpointers.get(db);
 }
 
 /**
@@ -62,6 +75,17 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   migrate(db);
+  if (file !== ":memory:" && options.checkpointThread !== false) {
+    const tuning = typeof options.checkpointThread === "object" ? options.checkpointThread : {};
+    const checkpointer = new Checkpointer(db, tuning);
+    checkpointers.set(db, checkpointer);
+    const close = db.close.bind(db);
+    // the thread's connection closes first: this one, the last, checkpoints and removes the WAL
+    db.close = () => {
+      void checkpointer.stop();
+      return close();
+    };
+  }
   return db;
 }
 

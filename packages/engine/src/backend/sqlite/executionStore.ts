@@ -120,6 +120,7 @@ export class ExecutionStore {
   private readonly statusStmt;
   private readonly runSummariesStmt;
   private readonly updateStmt;
+  private readonly updateBodyStmt;
   private readonly upsertRunStmt;
   private readonly trimRunsStmt;
   private readonly writeListeners = new Set<(id: string) => void>();
@@ -139,9 +140,15 @@ export class ExecutionStore {
       db,
       "UPDATE executions SET state = ?, start_date = ?, end_date = ?, finished = ?, json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ?",
     );
+    // A step that keeps the state, dates and `finished` (most do) leaves the indexed columns out,
+    // so that SQLite does not rewrite the entries of the indexes over them.
+    this.updateBodyStmt = statement(
+      db,
+      "UPDATE executions SET json = ?, summary = ?, executor_state = ?, flow_revision = ? WHERE id = ? AND state = ? AND start_date = ? AND end_date IS ? AND finished = ?",
+    );
     this.upsertRunStmt = statement(
       db,
-      "INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)",
+      "INSERT INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?) ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary",
     );
     this.trimRunsStmt = statement(db, "DELETE FROM task_runs WHERE execution_id = ? AND position >= ?");
   }
@@ -249,17 +256,35 @@ export class ExecutionStore {
       const { outputs: _outputs, ...headSummary } = head;
       summary = JSON.stringify(headSummary);
     }
-    this.updateStmt.run(
-      execution.state.current,
-      execution.state.startDate,
-      execution.state.endDate ?? null,
-      finished ? 1 : 0,
+    const state = execution.state.current;
+    const startDate = execution.state.startDate;
+    const endDate = execution.state.endDate ?? null;
+    const done = finished ? 1 : 0;
+    const executor = JSON.stringify(executorState);
+    const { changes } = this.updateBodyStmt.run(
       text,
       summary,
-      JSON.stringify(executorState),
+      executor,
       execution.flowRevision,
       execution.id,
+      state,
+      startDate,
+      endDate,
+      done,
     );
+    if (changes === 0) {
+      this.updateStmt.run(
+        state,
+        startDate,
+        endDate,
+        done,
+        text,
+        summary,
+        executor,
+        execution.flowRevision,
+        execution.id,
+      );
+    }
     return this.writeRuns(execution, previous);
   }
 

@@ -8,6 +8,7 @@ import { openDatabase } from "./database.ts";
 import { ExecutionStore, executionSummary } from "./executionStore.ts";
 import { FlowStore } from "./flowStore.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { SqliteQueue } from "./sqliteQueue.ts";
 
 const work = mkdtempSync(join(tmpdir(), "saker-summaries-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -120,6 +121,45 @@ describe("task run rows", () => {
   });
 });
 
+describe("execution rows", () => {
+  it("write the state, dates and finished flag when they change, and only then", () => {
+    const db = openDatabase(":memory:");
+    const store = new ExecutionStore(db);
+    const x = execution("s1", 1);
+    x.state = { ...x.state, current: "RUNNING" };
+    store.insert({ execution: x, executorState: { dispatched: [] }, finished: false });
+    const row = () =>
+      db.prepare("SELECT state, start_date, end_date, finished, flow_revision FROM executions WHERE id = 's1'").get();
+    x.labels = [{ key: "step", value: "1" }];
+    x.flowRevision = 2;
+    store.update(x, { dispatched: [] }, false);
+    expect(row()).toEqual({
+      state: "RUNNING",
+      start_date: x.state.startDate,
+      end_date: null,
+      finished: 0,
+      flow_revision: 2,
+    });
+    expect(store.get("s1")!.execution.labels).toEqual([{ key: "step", value: "1" }]);
+    const ended = { ...x, state: { ...x.state, current: "SUCCESS" as const, endDate: "2026-01-01T00:01:00.000Z" } };
+    store.update(ended, { dispatched: [] }, true);
+    expect(row()).toEqual({
+      state: "SUCCESS",
+      start_date: x.state.startDate,
+      end_date: "2026-01-01T00:01:00.000Z",
+      finished: 1,
+      flow_revision: 2,
+    });
+    expect(store.unfinishedIds()).toEqual([]);
+    // a restart: running again, not finished
+    const restarted = { ...ended, state: { ...ended.state, current: "RESTARTED" as const, endDate: undefined } };
+    store.update(restarted, { dispatched: [] }, false);
+    expect(row()).toMatchObject({ state: "RESTARTED", end_date: null, finished: 0 });
+    expect(store.unfinishedIds()).toEqual(["s1"]);
+    expect(store.status("s1")).toEqual({ state: "RESTARTED", finished: false });
+  });
+});
+
 describe("migration 2", () => {
   it("fills the summaries of existing executions and the labels of existing flows", () => {
     const file = join(work, "v1.db");
@@ -162,6 +202,72 @@ describe("migration 2", () => {
       ],
     });
     expect(flows.every((f) => !("source" in f))).toBe(true);
+    db.close();
+  });
+});
+
+describe("migration 6", () => {
+  it("moves the task runs to a rowid table and changes the queue's indexes, keeping every row readable", () => {
+    const file = join(work, "v5.db");
+    const old = new Database(file);
+    old.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)");
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 5)) {
+      old.exec(migration.sql);
+      migration.backfill?.(old);
+      old.prepare("INSERT INTO schema_migrations VALUES (?, ?, '2026-01-01')").run(migration.version, migration.name);
+    }
+    // written as version 5's store wrote them
+    const x = execution("v5", 1);
+    const { taskRunList, ...head } = x;
+    const { outputs: _outputs, ...headSummary } = head;
+    old
+      .prepare(
+        "INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, finished, json, summary, executor_state) VALUES (?, 'main', 'ns', 'f', 1, 'SUCCESS', ?, 0, ?, ?, '{\"dispatched\":[]}')",
+      )
+      .run(x.id, x.state.startDate, JSON.stringify(head), JSON.stringify(headSummary));
+    taskRunList.forEach((run, i) => {
+      const { outputs: _runOutputs, ...runSummary } = run;
+      old
+        .prepare("INSERT OR REPLACE INTO task_runs (execution_id, position, json, summary) VALUES (?, ?, ?, ?)")
+        .run(x.id, i, JSON.stringify(run), JSON.stringify(runSummary));
+    });
+    old
+      .prepare("INSERT INTO queue (topic, key, payload, available_at) VALUES ('executor', 'v5', '{\"type\":\"x\"}', 0)")
+      .run();
+    old.close();
+
+    const db = openDatabase(file, { checkpointThread: false });
+    const store = new ExecutionStore(db);
+    expect(store.get("v5")!.execution).toEqual(JSON.parse(JSON.stringify(x)));
+    expect(store.text("v5")!.summary).toEqual(JSON.parse(JSON.stringify(executionSummary(x))));
+    const view = db.prepare("SELECT json FROM execution_documents WHERE id = 'v5'").get() as { json: string };
+    expect(JSON.parse(view.json)).toEqual(JSON.parse(JSON.stringify(x)));
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'queue'")
+      .pluck()
+      .all();
+    expect(indexes).toEqual(["queue_ready"]);
+    const queue = new SqliteQueue(db);
+    expect(queue.hasKey("v5")).toBe(true);
+    expect(queue.claim("executor", 10, "me", 1000, 1).map((m) => m.key)).toEqual(["v5"]);
+    expect(queue.claimed("executor").map((m) => m.key)).toEqual(["v5"]);
+    expect(queue.dropPending("executor", "v5")).toBe(0);
+    expect(queue.dropAll("executor", "v5")).toBe(1);
+    expect(queue.hasKey("v5")).toBe(false);
+
+    // written again on the new table: a changed run in place, a new one, then fewer
+    const loaded = store.load("v5")!;
+    const working = loaded.stored.execution;
+    working.taskRunList[1]!.outputs = { value: "b" };
+    working.taskRunList.push({ ...working.taskRunList[0]!, id: "v5-c", taskId: "c", outputs: null });
+    const rowids = () => db.prepare("SELECT rowid FROM task_runs ORDER BY position").pluck().all() as number[];
+    const before = rowids();
+    store.update(working, { dispatched: [] }, false, loaded.runs);
+    expect(rowids().slice(0, 2)).toEqual(before);
+    expect(store.get("v5")!.execution).toEqual(JSON.parse(JSON.stringify(working)));
+    working.taskRunList.splice(1);
+    store.update(working, { dispatched: [] }, true);
+    expect(store.get("v5")!.execution.taskRunList.map((r) => r.id)).toEqual(["v5-a"]);
     db.close();
   });
 });
