@@ -263,8 +263,11 @@ const CASES = {
       const rssBefore = server.rssMb();
       await load(warmup);
       report("progress", `rest: warm-up of ${warmup} done, server RSS ${fmt(server.rssMb())} MB`);
+      const cpuBefore = server.cpuMs();
       const { seconds, latencies } = await load(count);
       report("result", {
+        // the server's CPU time per execution: a figure that holds on a loaded machine, where the rate does not
+        serverCpuMs: (server.cpuMs() - cpuBefore) / count,
         count,
         clients,
         warmup,
@@ -323,6 +326,11 @@ async function startServer(home) {
     rssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+    },
+    /** User and system CPU time of the server so far (from /proc, in clock ticks of 10 ms). */
+    cpuMs() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     async stop() {
       if (child.exitCode !== null) return;
@@ -486,6 +494,14 @@ function rows(results) {
     if (rest.result) {
       const x = rest.result;
       out.push([label, `${fmt(x.perSecond, 0)} executions/s`, "≥ 600/s", "–", mark(x.perSecond, ">=", 600)]);
+      if (x.serverCpuMs !== undefined)
+        out.push([
+          "  server CPU per execution",
+          `${fmt(x.serverCpuMs, 2)} ms`,
+          "≤ 1.67 ms (600/s on one core)",
+          "–",
+          "",
+        ]);
       out.push([
         "  latency p50 / p99",
         `${fmt(x.p50)} ms / ${fmt(x.p99)} ms`,

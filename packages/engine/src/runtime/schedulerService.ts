@@ -13,7 +13,12 @@ import type { QueueMessage } from "../backend/queue.ts";
 import type { TriggerState } from "../backend/records.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
+import {
+  executionListeners,
+  onExecutionEnded,
+  onExecutionStateChanged,
+  type ExecutionListeners,
+} from "./triggers/executionEnded.ts";
 import {
   declaredTriggers,
   SCHEDULE,
@@ -200,14 +205,7 @@ export class SchedulerService {
           await this.idle(1000);
           continue;
         }
-        for (let i = 0; i < batch.length; i++) {
-          try {
-            await this.handle(batch[i]!);
-          } catch (error) {
-            this.held = batch.slice(i);
-            throw error;
-          }
-        }
+        await this.handleBatch(batch);
         attempt = 0;
       } catch (error) {
         // A full disk: the messages stay claimed and are handled again after a pause.
@@ -229,28 +227,84 @@ export class SchedulerService {
     });
   }
 
-  private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
+  /**
+   * Handles a batch of messages with the triggers of the latest flows read once. A message that
+   * starts or changes nothing (the common case: no Flow trigger listens) is acknowledged with the
+   * others like it in one transaction at the end; one that does is committed at once, so the next
+   * message reads the trigger state it wrote. On a full disk, the messages not acknowledged yet
+   * are held and the error thrown.
+   */
+  private async handleBatch(batch: QueueMessage<SchedulerMessage>[]): Promise<void> {
+    let listeners: ExecutionListeners;
     try {
+      listeners = executionListeners(this.ctx);
+    } catch (error) {
+      if (isDiskFull(error)) {
+        this.held = batch;
+        throw error;
+      }
+      for (const message of batch) await this.retryLater(message, error);
+      return;
+    }
+    const quiet: QueueMessage<SchedulerMessage>[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      try {
+        if (!(await this.handle(message, listeners))) quiet.push(message);
+      } catch (error) {
+        this.held = [...quiet, ...batch.slice(i)];
+        throw error;
+      }
+    }
+    if (quiet.length === 0) return;
+    const seqs = quiet.map((m) => m.seq);
+    try {
+      await this.commit([], seqs);
+      this.ctx.leases.drop(seqs);
+    } catch (error) {
+      if (isDiskFull(error)) {
+        this.held = quiet;
+        throw error;
+      }
+      for (const message of quiet) await this.retryLater(message, error);
+    }
+  }
+
+  /**
+   * Handles a message; resolves false when it has nothing to write but its acknowledgement (left
+   * to the caller), true when it was committed or released for a later retry.
+   */
+  private async handle(message: QueueMessage<SchedulerMessage>, listeners: ExecutionListeners): Promise<boolean> {
+    try {
+      // No trigger can listen: the execution need not be read (what it would give is no run).
+      if (listeners.quiet) return false;
       const payload = message.payload;
       const stored = await this.ctx.backend.executions.get(payload.executionId);
       let runs: TriggerRun[] = [];
       if (stored && payload.type === "execution-state") {
         const execution = { ...stored.execution, state: { ...stored.execution.state, current: payload.state } };
-        runs = await onExecutionStateChanged(this.ctx, execution, new Date());
+        runs = await onExecutionStateChanged(this.ctx, execution, new Date(), listeners);
       } else if (stored) {
-        runs = await onExecutionEnded(this.ctx, stored.execution, new Date());
+        runs = await onExecutionEnded(this.ctx, stored.execution, new Date(), listeners);
       }
+      if (runs.length === 0) return false;
       await this.commit(runs, [message.seq]);
       this.ctx.leases.drop([message.seq]);
+      return true;
     } catch (error) {
       if (isDiskFull(error)) throw error;
-      // Nothing was written: the message comes back later, so no Flow trigger is lost.
-      this.ctx.report.internalError(
-        `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
-        error,
-      );
-      await this.ctx.backend.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
-      this.ctx.leases.drop([message.seq]);
+      await this.retryLater(message, error);
+      return true;
     }
+  }
+
+  /** Nothing was written: the message comes back later, so no Flow trigger is lost. */
+  private async retryLater(message: QueueMessage<SchedulerMessage>, error: unknown): Promise<void> {
+    this.ctx.report.internalError(
+      `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
+      error,
+    );
+    await this.ctx.backend.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
+    this.ctx.leases.drop([message.seq]);
   }
 }
