@@ -35,6 +35,10 @@ import type { RoleContext, RoleState, RoleStatus } from "./roleContext.ts";
 
 /** How long an ended execution waits before its Flow triggers are evaluated again after an error. */
 const RETRY_AFTER_MS = 5_000;
+/** The most messages one claim takes. */
+const CLAIM_LIMIT = 50;
+/** After a batch smaller than CLAIM_LIMIT, how long messages gather before the next claim. */
+const GATHER_MS = 25;
 
 export type SchedulerMessage =
   | { type: "execution-ended"; executionId: string }
@@ -46,6 +50,8 @@ export class SchedulerService {
   private consuming = false;
   private wakeClock: (() => void) | undefined;
   private wakeConsumer: (() => void) | undefined;
+  /** Ends the consumer's pause between two claims (at stop). */
+  private endGather: (() => void) | undefined;
   private consumer: Promise<void> | undefined;
   private clock: Promise<void> | undefined;
   private readonly polling = new Map<string, Promise<void>>();
@@ -94,6 +100,7 @@ export class SchedulerService {
     this.abort.abort();
     this.wakeClock?.();
     this.wakeConsumer?.();
+    this.endGather?.();
     await Promise.all([this.clock, this.consumer, ...this.polling.values()]);
     await this.realtime.stopAll();
     if (this.state === "STOPPING") this.state = "STOPPED";
@@ -199,7 +206,7 @@ export class SchedulerService {
         const { backend, leases } = this.ctx;
         const batch = this.held.length
           ? this.held.splice(0)
-          : await backend.queue.claim<SchedulerMessage>("scheduler", 50, backend.owner, leases.leaseMs);
+          : await backend.queue.claim<SchedulerMessage>("scheduler", CLAIM_LIMIT, backend.owner, leases.leaseMs);
         leases.hold(batch.map((m) => m.seq));
         if (batch.length === 0) {
           await this.idle(1000);
@@ -207,12 +214,31 @@ export class SchedulerService {
         }
         await this.handleBatch(batch);
         attempt = 0;
+        // Messages come one or two per execution: a short pause lets the next claim (a write)
+        // take many at once instead of one per wake-up.
+        if (batch.length < CLAIM_LIMIT) await this.gather();
       } catch (error) {
         // A full disk: the messages stay claimed and are handled again after a pause.
         this.ctx.report.loopError("scheduler", error);
         await this.idle(backoffMs(attempt++));
       }
     }
+  }
+
+  /** Waits GATHER_MS, whatever arrives meanwhile (only `stop` ends the wait early). */
+  private gather(): Promise<void> {
+    if (!this.consuming) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.endGather = undefined;
+        resolve();
+      }, GATHER_MS);
+      this.endGather = () => {
+        clearTimeout(timer);
+        this.endGather = undefined;
+        resolve();
+      };
+    });
   }
 
   private idle(ms: number): Promise<void> {
