@@ -82,6 +82,18 @@ describe("Admission", () => {
     expect(messages.map((m) => m.key).sort()).toEqual(created.map((x) => x.id).sort());
   });
 
+  it("writes a large burst in groups of at most 500", async () => {
+    const instance = await openStopped();
+    const { flow } = await instance.deploy(FLOW);
+    let commits = 0;
+    instance.backend.notifier.on(NOTIFY.queue("executor"), () => commits++);
+    const created = await Promise.all(
+      Array.from({ length: 600 }, () => instance.admission.create(flow.namespace, flow.id)),
+    );
+    expect(commits).toBe(2);
+    for (const x of created) expect(instance.executions.get(x.id)?.execution.state.current).toBe("CREATED");
+  });
+
   it("writes the others alone when one creation of a group fails", async () => {
     const instance = await openStopped();
     const { flow } = await instance.deploy(FLOW);

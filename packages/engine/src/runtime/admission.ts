@@ -71,6 +71,9 @@ export function planReplay(flows: FlowService, x: Execution, taskRunId?: string,
   return replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
 }
 
+/** The most created executions one group commit writes. */
+const MAX_GROUP = 500;
+
 /** A created execution waiting for the group commit that writes it. */
 interface PendingCreate {
   execution: Execution;
@@ -180,8 +183,9 @@ export class Admission {
    * does not fail the others.
    */
   private async commitPending(): Promise<void> {
-    const group = this.pending;
-    this.pending = [];
+    // A large burst is written in several transactions, other work running between them.
+    const group = this.pending.splice(0, MAX_GROUP);
+    if (this.pending.length > 0) setImmediate(() => void this.commitPending());
     try {
       await this.start(group.map((p) => p.execution));
     } catch (error) {
