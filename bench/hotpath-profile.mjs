@@ -62,12 +62,26 @@ try {
     const started = performance.now();
     const cpu = process.cpuUsage();
     if (mode === "burst") {
-      const ids = [];
-      for (let i = 0; i < size; i++) ids.push((await instance.createExecution("bench", flowId)).id);
-      for (const id of ids) {
-        const ended = await instance.waitForEnd(id, 600_000);
-        if (ended.state.current !== "SUCCESS") throw new Error(`${id} ended ${ended.state.current}`);
-      }
+      // All submitted at once, as the peers' burst (bench/peers) submits its jobs.
+      const ids = await Promise.all(
+        Array.from({ length: size }, () => instance.createExecution("bench", flowId).then((x) => x.id)),
+      );
+      // One listener for all of them (instance.waitForEnd adds one per execution: n² calls).
+      const pending = new Set(ids);
+      const bad = [];
+      await new Promise((resolve) => {
+        const onEnd = (x) => {
+          if (!pending.delete(x.id)) return;
+          if (x.state.current !== "SUCCESS") bad.push(`${x.id} ended ${x.state.current}`);
+          if (pending.size === 0) {
+            instance.events.off("execution:end", onEnd);
+            resolve();
+          }
+        };
+        instance.events.on("execution:end", onEnd);
+        for (const id of ids) if (instance.executions.get(id)?.finished) onEnd(instance.executions.get(id).execution);
+      });
+      if (bad.length) throw new Error(bad[0]);
     } else {
       const execution = await instance.createExecution("bench", flowId);
       const ended = await instance.waitForEnd(execution.id, 3_600_000);

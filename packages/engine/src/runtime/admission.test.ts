@@ -60,6 +60,63 @@ describe("Admission", () => {
     expect(instance.queue.hasKey(execution.id)).toBe(false);
   });
 
+  it("writes executions created concurrently in one transaction, each on disk when its promise resolves", async () => {
+    const instance = await openStopped();
+    const { flow } = await instance.deploy(FLOW);
+    let commits = 0;
+    // one wake-up of the executor per commit of created executions
+    instance.backend.notifier.on(NOTIFY.queue("executor"), () => commits++);
+    const onDisk: boolean[] = [];
+    const created = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        instance.admission.create(flow.namespace, flow.id).then((x) => {
+          onDisk.push(!instance.db.inTransaction && instance.executions.get(x.id) !== undefined);
+          return x;
+        }),
+      ),
+    );
+    expect(commits).toBe(1);
+    expect(onDisk).toEqual(Array.from({ length: 20 }, () => true));
+    expect(new Set(created.map((x) => x.id)).size).toBe(20);
+    const messages = instance.queue.claim<{ type: string }>("executor", 100, "t", 1000);
+    expect(messages.map((m) => m.key).sort()).toEqual(created.map((x) => x.id).sort());
+  });
+
+  it("writes a large burst in groups of at most 500", async () => {
+    const instance = await openStopped();
+    const { flow } = await instance.deploy(FLOW);
+    let commits = 0;
+    instance.backend.notifier.on(NOTIFY.queue("executor"), () => commits++);
+    const created = await Promise.all(
+      Array.from({ length: 600 }, () => instance.admission.create(flow.namespace, flow.id)),
+    );
+    expect(commits).toBe(2);
+    for (const x of created) expect(instance.executions.get(x.id)?.execution.state.current).toBe("CREATED");
+  });
+
+  it("writes the others alone when one creation of a group fails", async () => {
+    const instance = await openStopped();
+    const { flow } = await instance.deploy(FLOW);
+    const taken = await instance.admission.create(flow.namespace, flow.id);
+    let commits = 0;
+    instance.backend.notifier.on(NOTIFY.queue("executor"), () => commits++);
+    const results = await Promise.allSettled([
+      instance.admission.create(flow.namespace, flow.id),
+      // the same id again: its insert fails, and with it the group's transaction
+      instance.admission.create(flow.namespace, flow.id, { id: taken.id }),
+      instance.admission.create(flow.namespace, flow.id),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    // the two healthy ones, each in its own transaction after the group's rollback
+    expect(commits).toBe(2);
+    for (const r of results)
+      if (r.status === "fulfilled")
+        expect(instance.executions.get(r.value.id)?.execution.state.current).toBe("CREATED");
+    const messages = instance.queue.claim<{ type: string }>("executor", 100, "t", 1000);
+    expect(messages.filter((m) => m.key === taken.id)).toHaveLength(1);
+    expect(messages).toHaveLength(3);
+  });
+
   it("refuses to signal an unknown execution, and to resume one that is not paused", async () => {
     const instance = await openStopped();
     await expect(instance.admission.signal("nope", { type: "kill-requested" })).rejects.toMatchObject({

@@ -14,6 +14,7 @@ import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import { friendlyId } from "../model/ids.ts";
 import type { Encryption } from "../secrets/encryption.ts";
+import { isDiskFull } from "../storage/diskFull.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { CompiledConfig } from "./config.ts";
 import { buildExecution, type NewExecution } from "./executionFactory.ts";
@@ -70,7 +71,20 @@ export function planReplay(flows: FlowService, x: Execution, taskRunId?: string,
   return replayExecution(graph, x, new Date(), friendlyId, taskRunId, revision);
 }
 
+/** The most created executions one group commit writes. */
+const MAX_GROUP = 500;
+
+/** A created execution waiting for the group commit that writes it. */
+interface PendingCreate {
+  execution: Execution;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export class Admission {
+  /** Executions created in this turn of the event loop, written by the next group commit. */
+  private pending: PendingCreate[] = [];
+
   constructor(private readonly deps: AdmissionDeps) {}
 
   /** A new execution, its labels and inputs holding a secret (a Subflow's rendered ones) sealed. */
@@ -125,10 +139,9 @@ export class Admission {
     executorState: ExecutorState = { dispatched: [] },
     parent?: ParentLink,
   ): Promise<void> {
-    for (const execution of executions) {
+    for (const execution of executions)
       await tx.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
-      await tx.queue.send([processMessage(execution.id)]);
-    }
+    if (executions.length > 0) await tx.queue.send(executions.map((x) => processMessage(x.id)));
   }
 
   /** Wakes the executor for executions just committed, and tells the followers. */
@@ -148,12 +161,50 @@ export class Admission {
     this.announce(executions);
   }
 
-  /** Creates an execution of the latest revision (or `revision`) and queues it. */
+  /**
+   * Creates an execution of the latest revision (or `revision`) and queues it. Resolves once the
+   * execution is on disk: the executions created in one turn of the event loop (concurrent API
+   * requests, a burst submitted at once) are written by one transaction (see {@link commitPending}).
+   */
   async create(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
     const { flow } = this.deps.flows.get(namespace, flowId, revision);
     const execution = await this.buildExecution(flow, request);
-    await this.start([execution]);
+    await new Promise<void>((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.commitPending());
+      this.pending.push({ execution, resolve, reject });
+    });
     return execution;
+  }
+
+  /**
+   * The group commit of {@link create}: the executions waiting are inserted and queued in one
+   * transaction, then announced, and each caller is resolved. When the group fails for another
+   * reason than a full disk (a duplicate id…), each is written alone, so one failing creation
+   * does not fail the others.
+   */
+  private async commitPending(): Promise<void> {
+    // A large burst is written in several transactions, other work running between them.
+    const group = this.pending.splice(0, MAX_GROUP);
+    if (this.pending.length > 0) setImmediate(() => void this.commitPending());
+    try {
+      await this.start(group.map((p) => p.execution));
+    } catch (error) {
+      if (group.length === 1 || isDiskFull(error)) {
+        for (const p of group) p.reject(error);
+        return;
+      }
+      for (const p of group) {
+        try {
+          await this.start([p.execution]);
+        } catch (failure) {
+          p.reject(failure);
+          continue;
+        }
+        p.resolve();
+      }
+      return;
+    }
+    for (const p of group) p.resolve();
   }
 
   async getExecution(id: string): Promise<Execution> {

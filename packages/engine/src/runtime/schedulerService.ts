@@ -13,7 +13,12 @@ import type { QueueMessage } from "../backend/queue.ts";
 import type { TriggerState } from "../backend/records.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { onExecutionEnded, onExecutionStateChanged } from "./triggers/executionEnded.ts";
+import {
+  executionListeners,
+  onExecutionEnded,
+  onExecutionStateChanged,
+  type ExecutionListeners,
+} from "./triggers/executionEnded.ts";
 import {
   declaredTriggers,
   SCHEDULE,
@@ -30,6 +35,10 @@ import type { RoleContext, RoleState, RoleStatus } from "./roleContext.ts";
 
 /** How long an ended execution waits before its Flow triggers are evaluated again after an error. */
 const RETRY_AFTER_MS = 5_000;
+/** The most messages one claim takes. */
+const CLAIM_LIMIT = 50;
+/** After a batch smaller than CLAIM_LIMIT, how long messages gather before the next claim. */
+const GATHER_MS = 25;
 
 export type SchedulerMessage =
   | { type: "execution-ended"; executionId: string }
@@ -41,6 +50,8 @@ export class SchedulerService {
   private consuming = false;
   private wakeClock: (() => void) | undefined;
   private wakeConsumer: (() => void) | undefined;
+  /** Ends the consumer's pause between two claims (at stop). */
+  private endGather: (() => void) | undefined;
   private consumer: Promise<void> | undefined;
   private clock: Promise<void> | undefined;
   private readonly polling = new Map<string, Promise<void>>();
@@ -89,6 +100,7 @@ export class SchedulerService {
     this.abort.abort();
     this.wakeClock?.();
     this.wakeConsumer?.();
+    this.endGather?.();
     await Promise.all([this.clock, this.consumer, ...this.polling.values()]);
     await this.realtime.stopAll();
     if (this.state === "STOPPING") this.state = "STOPPED";
@@ -194,27 +206,39 @@ export class SchedulerService {
         const { backend, leases } = this.ctx;
         const batch = this.held.length
           ? this.held.splice(0)
-          : await backend.queue.claim<SchedulerMessage>("scheduler", 50, backend.owner, leases.leaseMs);
+          : await backend.queue.claim<SchedulerMessage>("scheduler", CLAIM_LIMIT, backend.owner, leases.leaseMs);
         leases.hold(batch.map((m) => m.seq));
         if (batch.length === 0) {
           await this.idle(1000);
           continue;
         }
-        for (let i = 0; i < batch.length; i++) {
-          try {
-            await this.handle(batch[i]!);
-          } catch (error) {
-            this.held = batch.slice(i);
-            throw error;
-          }
-        }
+        await this.handleBatch(batch);
         attempt = 0;
+        // Messages come one or two per execution: a short pause lets the next claim (a write)
+        // take many at once instead of one per wake-up.
+        if (batch.length < CLAIM_LIMIT) await this.gather();
       } catch (error) {
         // A full disk: the messages stay claimed and are handled again after a pause.
         this.ctx.report.loopError("scheduler", error);
         await this.idle(backoffMs(attempt++));
       }
     }
+  }
+
+  /** Waits GATHER_MS, whatever arrives meanwhile (only `stop` ends the wait early). */
+  private gather(): Promise<void> {
+    if (!this.consuming) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.endGather = undefined;
+        resolve();
+      }, GATHER_MS);
+      this.endGather = () => {
+        clearTimeout(timer);
+        this.endGather = undefined;
+        resolve();
+      };
+    });
   }
 
   private idle(ms: number): Promise<void> {
@@ -229,28 +253,84 @@ export class SchedulerService {
     });
   }
 
-  private async handle(message: QueueMessage<SchedulerMessage>): Promise<void> {
+  /**
+   * Handles a batch of messages with the triggers of the latest flows read once. A message that
+   * starts or changes nothing (the common case: no Flow trigger listens) is acknowledged with the
+   * others like it in one transaction at the end; one that does is committed at once, so the next
+   * message reads the trigger state it wrote. On a full disk, the messages not acknowledged yet
+   * are held and the error thrown.
+   */
+  private async handleBatch(batch: QueueMessage<SchedulerMessage>[]): Promise<void> {
+    let listeners: ExecutionListeners;
     try {
+      listeners = executionListeners(this.ctx);
+    } catch (error) {
+      if (isDiskFull(error)) {
+        this.held = batch;
+        throw error;
+      }
+      for (const message of batch) await this.retryLater(message, error);
+      return;
+    }
+    const quiet: QueueMessage<SchedulerMessage>[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const message = batch[i]!;
+      try {
+        if (!(await this.handle(message, listeners))) quiet.push(message);
+      } catch (error) {
+        this.held = [...quiet, ...batch.slice(i)];
+        throw error;
+      }
+    }
+    if (quiet.length === 0) return;
+    const seqs = quiet.map((m) => m.seq);
+    try {
+      await this.commit([], seqs);
+      this.ctx.leases.drop(seqs);
+    } catch (error) {
+      if (isDiskFull(error)) {
+        this.held = quiet;
+        throw error;
+      }
+      for (const message of quiet) await this.retryLater(message, error);
+    }
+  }
+
+  /**
+   * Handles a message; resolves false when it has nothing to write but its acknowledgement (left
+   * to the caller), true when it was committed or released for a later retry.
+   */
+  private async handle(message: QueueMessage<SchedulerMessage>, listeners: ExecutionListeners): Promise<boolean> {
+    try {
+      // No trigger can listen: the execution need not be read (what it would give is no run).
+      if (listeners.quiet) return false;
       const payload = message.payload;
       const stored = await this.ctx.backend.executions.get(payload.executionId);
       let runs: TriggerRun[] = [];
       if (stored && payload.type === "execution-state") {
         const execution = { ...stored.execution, state: { ...stored.execution.state, current: payload.state } };
-        runs = await onExecutionStateChanged(this.ctx, execution, new Date());
+        runs = await onExecutionStateChanged(this.ctx, execution, new Date(), listeners);
       } else if (stored) {
-        runs = await onExecutionEnded(this.ctx, stored.execution, new Date());
+        runs = await onExecutionEnded(this.ctx, stored.execution, new Date(), listeners);
       }
+      if (runs.length === 0) return false;
       await this.commit(runs, [message.seq]);
       this.ctx.leases.drop([message.seq]);
+      return true;
     } catch (error) {
       if (isDiskFull(error)) throw error;
-      // Nothing was written: the message comes back later, so no Flow trigger is lost.
-      this.ctx.report.internalError(
-        `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
-        error,
-      );
-      await this.ctx.backend.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
-      this.ctx.leases.drop([message.seq]);
+      await this.retryLater(message, error);
+      return true;
     }
+  }
+
+  /** Nothing was written: the message comes back later, so no Flow trigger is lost. */
+  private async retryLater(message: QueueMessage<SchedulerMessage>, error: unknown): Promise<void> {
+    this.ctx.report.internalError(
+      `flow triggers after execution '${message.payload.executionId}' failed; retrying`,
+      error,
+    );
+    await this.ctx.backend.queue.release(message.seq, Date.now() + RETRY_AFTER_MS);
+    this.ctx.leases.drop([message.seq]);
   }
 }

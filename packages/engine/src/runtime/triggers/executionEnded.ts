@@ -10,7 +10,7 @@ import { createConditionContext } from "../../scheduler/conditionContext.ts";
 import { evaluateFlowTrigger, flowTriggerVariables, matchesStates } from "../../scheduler/flowTrigger.ts";
 import type { TriggerRun } from "./triggerRun.ts";
 import type { RoleContext } from "../roleContext.ts";
-import { declaredTriggers, FLOW, findTrigger, triggerKey } from "./flowTriggers.ts";
+import { declaredTriggers, FLOW, findTrigger, triggerKey, type DeclaredTrigger } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 
 function upstreamVariables(role: RoleContext, execution: Execution): Record<string, unknown> {
@@ -23,26 +23,72 @@ function upstreamVariables(role: RoleContext, execution: Execution): Record<stri
   }
 }
 
-export async function onExecutionEnded(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
+/**
+ * What the triggers of the latest flows say about ended executions and state changes, read once
+ * for many of them (a batch of the scheduler's messages) instead of once per execution.
+ */
+export interface ExecutionListeners {
+  /** The enabled Flow triggers of enabled flows (what {@link flowTriggerRuns} evaluates). */
+  flowTriggers: DeclaredTrigger[];
+  /**
+   * No execution can start or change anything: no Flow trigger, and no trigger of any latest
+   * flow (disabled ones too, as `findTrigger` sees them) with a `stopAfter` list, and no latest
+   * flow that fails to compile (its trigger would be looked up, and fail, per execution).
+   */
+  quiet: boolean;
+}
+
+export function executionListeners(role: Pick<RoleContext, "flows">): ExecutionListeners {
+  const flowTriggers = declaredTriggers(role, { types: (type) => type === FLOW });
+  if (flowTriggers.length > 0) return { flowTriggers, quiet: false };
+  for (const head of role.flows.heads()) {
+    let triggers: unknown[];
+    try {
+      triggers = role.flows.graph(head.namespace, head.id, head.revision).flow.triggers ?? [];
+    } catch {
+      return { flowTriggers, quiet: false };
+    }
+    if (triggers.some((t) => Array.isArray((t as { stopAfter?: unknown }).stopAfter)))
+      return { flowTriggers, quiet: false };
+  }
+  return { flowTriggers, quiet: true };
+}
+
+export async function onExecutionEnded(
+  role: RoleContext,
+  execution: Execution,
+  now: Date,
+  listeners?: ExecutionListeners,
+): Promise<TriggerRun[]> {
   const runs: TriggerRun[] = [];
   const stopAfter = await stoppedTrigger(role, execution);
   if (stopAfter) runs.push(stopAfter);
-  runs.push(...(await flowTriggerRuns(role, execution, now)));
+  runs.push(...(await flowTriggerRuns(role, execution, now, listeners)));
   return runs;
 }
 
 /** An execution moved to a state that does not end it: only the Flow triggers listening to that state. */
-export function onExecutionStateChanged(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
-  return flowTriggerRuns(role, execution, now);
+export function onExecutionStateChanged(
+  role: RoleContext,
+  execution: Execution,
+  now: Date,
+  listeners?: ExecutionListeners,
+): Promise<TriggerRun[]> {
+  return flowTriggerRuns(role, execution, now, listeners);
 }
 
-async function flowTriggerRuns(role: RoleContext, execution: Execution, now: Date): Promise<TriggerRun[]> {
+async function flowTriggerRuns(
+  role: RoleContext,
+  execution: Execution,
+  now: Date,
+  listeners?: ExecutionListeners,
+): Promise<TriggerRun[]> {
   const tenantId = role.config.tenantId;
   const runs: TriggerRun[] = [];
+  const flowTriggers = listeners?.flowTriggers ?? declaredTriggers(role, { types: (type) => type === FLOW });
+  if (flowTriggers.length === 0) return runs;
   const view = viewExecution(execution as unknown as Record<string, unknown>);
-  const listening = declaredTriggers(role, { types: (type) => type === FLOW }).filter((d) =>
-    matchesStates(d.trigger, view),
-  );
+  const listening = flowTriggers.filter((d) => matchesStates(d.trigger, view));
   if (listening.length === 0) return runs;
   const env = { registry: role.registry, renderer: role.renderer };
   const upstreamVars = upstreamVariables(role, execution);
