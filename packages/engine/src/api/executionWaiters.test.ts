@@ -4,7 +4,7 @@ import type { Execution } from "../model/execution.ts";
 import { InstanceEventsFacade } from "../runtime/instanceEvents.ts";
 import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
 import { createEngineApi, type EngineApi } from "./index.ts";
-import { ExecutionWaiters } from "./executionWaiters.ts";
+import { ExecutionWaiters } from "../runtime/executionWaiters.ts";
 
 describe("ExecutionWaiters", () => {
   it("calls only the waiters of the notified execution, and leaves the bus once the last stops", () => {
@@ -104,5 +104,43 @@ describe("executions.untilSettledOrAborted on a real instance", () => {
       code: "EXECUTION_NOT_FOUND",
     });
     expect(api.executions.waiters.size).toBe(0);
+  });
+});
+
+describe("instance.waitForEnd and waitForSettled on a real instance", () => {
+  let test: TestInstance;
+
+  beforeAll(async () => {
+    test = await openTestInstance();
+    test.instance.deploy(
+      'id: quick\nnamespace: waits\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: "1"\n',
+    );
+  });
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it("many waits share one listener, and none is left once they resolve", async () => {
+    const events = test.instance.events;
+    const before = { end: events.listenerCount("execution:end"), change: events.listenerCount("execution") };
+    const ids = [];
+    for (let i = 0; i < 50; i++) ids.push((await test.instance.createExecution("waits", "quick")).id);
+    const ends = ids.map((id) => test.instance.waitForEnd(id, 30_000));
+    const settled = ids.map((id) => test.instance.waitForSettled(id, 30_000));
+    expect(events.listenerCount("execution:end")).toBeLessThanOrEqual(before.end + 1);
+    expect(events.listenerCount("execution")).toBeLessThanOrEqual(before.change + 1);
+    const ended = await Promise.all(ends);
+    expect(ended.map((x) => x.id)).toEqual(ids);
+    expect(ended.every((x) => x.state.current === "SUCCESS")).toBe(true);
+    expect((await Promise.all(settled)).every((x) => x.state.current === "SUCCESS")).toBe(true);
+    expect(events.listenerCount("execution:end")).toBe(before.end);
+    expect(events.listenerCount("execution")).toBe(before.change);
+  });
+
+  it("a wait that times out names where the execution stands and leaves no listener", async () => {
+    const events = test.instance.events;
+    const before = events.listenerCount("execution:end");
+    await expect(test.instance.waitForEnd("no-such-execution", 50)).rejects.toMatchObject({ code: "TIMEOUT" });
+    expect(events.listenerCount("execution:end")).toBe(before);
   });
 });

@@ -11,7 +11,7 @@ import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { executionPrefix } from "../storage/paths.ts";
-import { ExecutionWaiters } from "./executionWaiters.ts";
+import { ExecutionWaiters } from "../runtime/executionWaiters.ts";
 
 /**
  * Whether a notified change may have settled the execution: only a terminated or paused state can

@@ -43,6 +43,7 @@ import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
 import { FlowService, type LoadedFlow } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
+import { ExecutionWaiters } from "./executionWaiters.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
@@ -84,6 +85,9 @@ function encryptionKey(config: CompiledConfig): Buffer {
 
 export class Instance implements RoleContext {
   readonly events: InstanceEventsFacade;
+  /** Waits on executions: one listener each for all waiters, however many wait. */
+  private readonly changeWaiters: ExecutionWaiters;
+  private readonly endWaiters: ExecutionWaiters;
   /** The database behind the async interfaces the loops use (the stores below are its synchronous side). */
   readonly backend: SqliteBackend;
   readonly queue: SqliteQueue;
@@ -136,6 +140,8 @@ export class Instance implements RoleContext {
       notifier: new LocalNotifier((topic, error) => this.reportInternalError(`a listener of '${topic}'`, error)),
     });
     this.events = new InstanceEventsFacade(this.backend.notifier);
+    this.changeWaiters = new ExecutionWaiters(this.events, "execution");
+    this.endWaiters = new ExecutionWaiters(this.events, "execution:end");
     this.queue = stores.queue;
     this.executions = stores.executions;
     this.logs = stores.logs;
@@ -412,37 +418,50 @@ export class Instance implements RoleContext {
    * (no pending message or job): a command-line run cannot wait for a person then.
    */
   waitForSettled(executionId: string, timeoutMs = 0): Promise<Execution> {
+    const settledPause = (x: Execution) => x.state.current === "PAUSED" && !this.queue.hasKey(executionId);
+    return this.waitFor(this.changeWaiters, executionId, timeoutMs, () => {
+      if (this.closed) return undefined;
+      // the document is read only once the execution may have settled
+      const status = this.executions.status(executionId);
+      if (status && !status.finished && status.state !== "PAUSED") return undefined;
+      const stored = this.executions.get(executionId);
+      return stored && (stored.finished || settledPause(stored.execution)) ? stored.execution : undefined;
+    });
+  }
+
+  /**
+   * Resolves with what `check` finds, checked at once and after each notification of the
+   * execution (a turn later: the notification may come before what follows it is readable).
+   */
+  private waitFor(
+    waiters: ExecutionWaiters,
+    executionId: string,
+    timeoutMs: number,
+    check: () => Execution | undefined,
+  ): Promise<Execution> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let done = false;
-      const settledPause = (x: Execution) => x.state.current === "PAUSED" && !this.queue.hasKey(executionId);
-      const check = () => {
-        if (done || this.closed) return;
-        // the document is read only once the execution may have settled
-        const status = this.executions.status(executionId);
-        if (status && !status.finished && status.state !== "PAUSED") return;
-        const stored = this.executions.get(executionId);
-        if (stored && (stored.finished || settledPause(stored.execution))) {
-          cleanup();
-          resolve(stored.execution);
-        }
-      };
-      const onChange = (x: Execution) => {
-        if (x.id === executionId) setImmediate(check);
-      };
-      const cleanup = () => {
+      const finish = (error: Error | undefined, execution?: Execution) => {
+        if (done) return;
         done = true;
         clearTimeout(timer);
-        this.events.off("execution", onChange);
+        stop();
+        if (error) reject(error);
+        else resolve(execution!);
       };
-      this.events.on("execution", onChange);
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          cleanup();
-          reject(this.notEnded(executionId, timeoutMs));
-        }, timeoutMs);
-      }
-      check();
+      const attempt = () => {
+        if (done) return;
+        try {
+          const found = check();
+          if (found) finish(undefined, found);
+        } catch (error) {
+          finish(error as Error);
+        }
+      };
+      const stop = waiters.watch(executionId, () => setImmediate(attempt));
+      if (timeoutMs > 0) timer = setTimeout(() => finish(this.notEnded(executionId, timeoutMs)), timeoutMs);
+      attempt();
     });
   }
 
@@ -455,32 +474,9 @@ export class Instance implements RoleContext {
 
   /** Resolves once the execution is finished (terminated and its afterExecution tasks done). */
   waitForEnd(executionId: string, timeoutMs = 0): Promise<Execution> {
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const check = () => {
-        const stored = this.executions.get(executionId);
-        if (stored?.finished) {
-          cleanup();
-          resolve(stored.execution);
-          return true;
-        }
-        return false;
-      };
-      const onEnd = (execution: Execution) => {
-        if (execution.id === executionId) check();
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.events.off("execution:end", onEnd);
-      };
-      this.events.on("execution:end", onEnd);
-      if (check()) return;
-      if (timeoutMs > 0) {
-        timer = setTimeout(() => {
-          cleanup();
-          reject(this.notEnded(executionId, timeoutMs));
-        }, timeoutMs);
-      }
+    return this.waitFor(this.endWaiters, executionId, timeoutMs, () => {
+      const stored = this.executions.get(executionId);
+      return stored?.finished ? stored.execution : undefined;
     });
   }
 }
