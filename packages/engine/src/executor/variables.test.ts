@@ -61,4 +61,17 @@ describe("referencedVariables", () => {
     const setup = { inputFiles: { "a.txt": "{{ outputs.make.uri }}" } };
     expect(ids(referencedVariables({ id: "t" }, setup)).outputs).toEqual(["make"]);
   });
+
+  it("gives the same answer for a string seen before, in its own sets", () => {
+    const first = referencedVariables({ a: "{{ outputs.x.value }}", b: "tasks.y" });
+    const again = referencedVariables({ c: "{{ outputs.x.value }}", d: "tasks.y" });
+    expect(ids(again)).toEqual({ outputs: ["x"], tasks: ["y"] });
+    expect(again.outputs).not.toBe(first.outputs);
+    const more = referencedVariables({ c: "{{ outputs.x.value }}", e: "{{ outputs.z }}" });
+    expect(ids(more).outputs).toEqual(["x", "z"]);
+    expect(ids(referencedVariables({ c: "{{ outputs.x.value }}" })).outputs).toEqual(["x"]);
+    const long = `{{ outputs.far.value }}${" ".repeat(5000)}`;
+    expect(ids(referencedVariables({ long })).outputs).toEqual(["far"]);
+    expect(ids(referencedVariables({ long, other: "{{ outputs }}" })).outputs).toBe("all");
+  });
 });
