@@ -153,8 +153,15 @@ class Engine implements ExpressionEngine {
   }
 }
 
+/** The limits of each `options.limits` object seen (a renderer passes the same one to every render). */
+const mergedLimits = new WeakMap<Partial<RenderLimits>, RenderLimits>();
+
 function limitsOf(options: RenderOptions): RenderLimits {
-  return options.limits ? { ...DEFAULT_LIMITS, ...options.limits } : DEFAULT_LIMITS;
+  const given = options.limits;
+  if (!given) return DEFAULT_LIMITS;
+  let limits = mergedLimits.get(given);
+  if (!limits) mergedLimits.set(given, (limits = Object.freeze({ ...DEFAULT_LIMITS, ...given })));
+  return limits;
 }
 
 export function createEngine(registry: Registry): ExpressionEngine {
