@@ -10,7 +10,6 @@
  * entry as `outputs.<id>`, so a text naming a map is taken at its word, conservatively.
  */
 import type { Args, Expr, Node } from "./ast.ts";
-import { Lru } from "./lru.ts";
 import { parseTemplate } from "./parser.ts";
 
 /** The entries a template reaches, per map: "all", or these keys. */
@@ -24,10 +23,11 @@ export interface References {
 const WHOLE_CONTEXT = new Set(["render", "printContext", "fetchContext"]);
 
 /**
- * What each string reaches, kept for strings up to `CACHED_LENGTH` characters: the keys and
+ * What each string reaches, kept for up to 4000 strings of up to `CACHED_LENGTH` characters: the keys and
  * templates of a flow's tasks (`id`, `type`, `{{ task.id }}`) repeat from task to task.
  */
-const byString = new Lru<string, References>(4000);
+const byString = new Map<string, References>();
+const CACHED_STRINGS = 4000;
 const CACHED_LENGTH = 2048;
 
 export class ReferenceCollector {
@@ -46,6 +46,8 @@ export class ReferenceCollector {
     if (!known) {
       const collector = new ReferenceCollector();
       collector.addStringOnce(source);
+      // bounded: emptied when full (a hit costs a lookup, not the reordering of an LRU)
+      if (byString.size >= CACHED_STRINGS) byString.clear();
       byString.set(source, (known = collector.reached));
     }
     this.merge(known);

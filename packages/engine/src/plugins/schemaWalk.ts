@@ -53,8 +53,13 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-export function metaOf(schema: z.ZodType): PropertyMeta {
-  return propertyMeta(schema);
+/** The metadata of each schema object seen: a schema is immutable, and its properties are read at every run. */
+const metas = new WeakMap<z.ZodType, Readonly<PropertyMeta>>();
+
+export function metaOf(schema: z.ZodType): Readonly<PropertyMeta> {
+  let meta = metas.get(schema);
+  if (!meta) metas.set(schema, (meta = Object.freeze(propertyMeta(schema))));
+  return meta;
 }
 
 export interface FoundNode {
