@@ -4,6 +4,7 @@
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
 import { inputLeaves, type Flow } from "../model/flow.ts";
+import { setKey } from "../expression/evaluator.ts";
 import { Lru } from "../expression/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
@@ -159,8 +160,10 @@ export function executionTaskStates(execution: Execution, only: "all" | Readonly
   for (const run of runsOf(execution, only)) {
     if (run.value === undefined) tasks[run.taskId] = { state: run.state.current };
     else {
-      const existing = isTree(tasks[run.taskId]) ? (tasks[run.taskId] as Tree) : {};
-      tasks[run.taskId] = { ...existing, [run.value]: { state: run.state.current } };
+      // the maps are this function's own: filled in place, not copied at each run (a long loop's runs)
+      const found = tasks[run.taskId];
+      const existing: Tree = isTree(found) ? found : (tasks[run.taskId] = {});
+      setKey(existing, run.value, { state: run.state.current });
     }
   }
   return tasks;

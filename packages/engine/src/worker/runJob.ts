@@ -241,7 +241,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
         path: "type",
       });
     const variables = revealVariables(job, deps, masker);
-    const timeoutMs = await renderTimeout(job, deps, variables, svc);
+    const timeoutMs = hasTimeout ? await renderTimeout(job, deps, variables, svc) : undefined;
     ctx = createRunContext({
       job: { ...job, variables },
       logger,
@@ -273,7 +273,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
         );
       fail = () => reject(signal.reason);
       if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail, { once: true });
+      else signal.addEventListener("abort", fail); // removed when the job ends
     });
     aborted.catch(() => {});
     const props = await Promise.race([
