@@ -40,8 +40,17 @@ const WRAPPERS = new Set([
   "success",
 ]);
 
+/** The unwrapped form of each schema object seen (coerce unwraps each property at each run). */
+const unwrapped = new WeakMap<z.ZodType, z.ZodType>();
+
 /** Strips optional/nullable/default…, follows lazy getters; a pipe resolves to its input side. */
 export function unwrap(schema: z.ZodType): z.ZodType {
+  let found = unwrapped.get(schema);
+  if (!found) unwrapped.set(schema, (found = unwrapOnce(schema)));
+  return found;
+}
+
+function unwrapOnce(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let depth = 0; depth < 32; depth++) {
     const def = defOf(current);
