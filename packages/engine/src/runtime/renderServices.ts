@@ -114,12 +114,14 @@ export class Renders {
    * labels… holding a secret) in memory only.
    */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const built = buildRunVariables({
-      ...sources,
-      envs: this.envs,
-      globals: this.config.variables.globals,
-      tenantId: this.config.tenantId,
-    });
+    // Object.assign: a spread of `sources` followed by new keys is many times slower in V8
+    const built = buildRunVariables(
+      Object.assign({}, sources, {
+        envs: this.envs,
+        globals: this.config.variables.globals,
+        tenantId: this.config.tenantId,
+      }),
+    );
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     // built on every render: look for SECRET inputs only when there is something to decrypt
     const secretInputs =
