@@ -3,7 +3,7 @@
  * Kestra's `RunVariables` builds them.
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
-import { inputLeaves, type Flow } from "../model/flow.ts";
+import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { setKey } from "../expression/evaluator.ts";
 import { Lru } from "../expression/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
@@ -229,7 +229,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
     vars.outputs = executionOutputs(execution, sources.only?.outputs);
     vars.tasks = executionTaskStates(execution, sources.only?.tasks);
     const inputs: Tree = { ...(execution.inputs ?? {}) };
-    for (const input of inputLeaves(flow.inputs)) {
+    for (const input of inputLeavesOf(flow.inputs)) {
       if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {
         Object.assign(inputs, nestDotted({ [input.id]: input.defaults }));
       }
