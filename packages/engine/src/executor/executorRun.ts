@@ -217,7 +217,8 @@ export class ExecutorRun {
     // the outputs and task states built are those the rendered text can reach, not every task's
     const vars = (value: unknown, extra?: Record<string, unknown>) => {
       const built = this.variables(task, taskRun, true, referencedBy(value));
-      return extra ? { ...built, ...extra } : built;
+      // Object.assign: a spread of `built` followed by new keys is many times slower in V8
+      return extra ? Object.assign({}, built, extra) : built;
     };
     return {
       flow: this.graph,

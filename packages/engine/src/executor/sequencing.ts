@@ -42,7 +42,11 @@ export function resolveSequentialNexts(input: SequencingInput, iteration?: numbe
   const tasks = current(input);
   if (tasks.length === 0 || input.execution.state.current === "KILLING") return [];
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
-  const withIteration = (t: ResolvedTask): NextTaskRun => (iteration === undefined ? t : { ...t, iteration });
+  // Object.assign: a spread of `t` followed by a new key is many times slower in V8
+  const withIteration = (t: ResolvedTask): NextTaskRun =>
+    iteration === undefined
+      ? t
+      : Object.assign<NextTaskRun, ResolvedTask, { iteration: number }>({} as NextTaskRun, t, { iteration });
   if (runs.length === 0) return [withIteration(tasks[0]!)];
   // counted, not searched: the runs of a long ForEach are not walked at every step
   if (countRuns(input.execution, tasks, input.parent, isCreatedOrInProgress) > 0) return [];

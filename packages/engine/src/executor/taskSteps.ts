@@ -2,7 +2,7 @@
  * The task-level steps of a pass: create the next task runs, conclude flowables whose children
  * are done, and dispatch created task runs (runIf, flowables, executor tasks, worker jobs).
  */
-import { inputLeaves } from "../model/flow.ts";
+import { inputLeavesOf } from "../model/flow.ts";
 import { assetsInOut } from "../model/assets.ts";
 import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
@@ -270,7 +270,7 @@ function withWorkingDirectory(
 }
 
 function secretInputs(run: ExecutorRun): string[] {
-  return inputLeaves(run.graph.flow.inputs)
+  return inputLeavesOf(run.graph.flow.inputs)
     .filter((i) => i.type === "SECRET")
     .map((i) => i.id);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { referencedVariables } from "./variables.ts";
+import type { Execution, TaskRun } from "../model/execution.ts";
+import { newState } from "../model/state.ts";
+import { executionTaskStates, referencedVariables } from "./variables.ts";
 
 const ids = (r: ReturnType<typeof referencedVariables>) => ({
   outputs: r.outputs === "all" ? "all" : [...r.outputs].sort(),
@@ -60,5 +62,58 @@ describe("referencedVariables", () => {
   it("reads the working directory's setup beside the task", () => {
     const setup = { inputFiles: { "a.txt": "{{ outputs.make.uri }}" } };
     expect(ids(referencedVariables({ id: "t" }, setup)).outputs).toEqual(["make"]);
+  });
+
+  it("gives the same answer for a string seen before, in its own sets", () => {
+    const first = referencedVariables({ a: "{{ outputs.x.value }}", b: "tasks.y" });
+    const again = referencedVariables({ c: "{{ outputs.x.value }}", d: "tasks.y" });
+    expect(ids(again)).toEqual({ outputs: ["x"], tasks: ["y"] });
+    expect(again.outputs).not.toBe(first.outputs);
+    const more = referencedVariables({ c: "{{ outputs.x.value }}", e: "{{ outputs.z }}" });
+    expect(ids(more).outputs).toEqual(["x", "z"]);
+    expect(ids(referencedVariables({ c: "{{ outputs.x.value }}" })).outputs).toEqual(["x"]);
+    const long = `{{ outputs.far.value }}${" ".repeat(5000)}`;
+    expect(ids(referencedVariables({ long })).outputs).toEqual(["far"]);
+    expect(ids(referencedVariables({ long, other: "{{ outputs }}" })).outputs).toBe("all");
+  });
+});
+
+describe("executionTaskStates", () => {
+  const run = (id: string, taskId: string, state: "SUCCESS" | "FAILED", value?: string): TaskRun =>
+    ({
+      id,
+      executionId: "x",
+      namespace: "n",
+      flowId: "f",
+      taskId,
+      outputs: null,
+      state: newState(new Date(0), state),
+      ...(value !== undefined ? { value } : {}),
+    }) as TaskRun;
+
+  it("nests the states of runs with a value under it, the last run of a value winning", () => {
+    const execution = {
+      taskRunList: [
+        run("1", "plain", "SUCCESS"),
+        run("2", "each", "SUCCESS", "a"),
+        run("3", "each", "FAILED", "b"),
+        run("4", "each", "FAILED", "a"),
+        run("5", "mixed", "SUCCESS", "v"),
+        run("6", "mixed", "FAILED"),
+        run("7", "mixed", "SUCCESS", "w"),
+        run("8", "odd", "SUCCESS", "__proto__"),
+      ],
+    } as unknown as Execution;
+    const tasks = executionTaskStates(execution) as Record<string, Record<string, unknown>>;
+    expect(JSON.stringify(tasks)).toBe(
+      JSON.stringify({
+        plain: { state: "SUCCESS" },
+        each: { a: { state: "FAILED" }, b: { state: "FAILED" } },
+        mixed: { state: "FAILED", w: { state: "SUCCESS" } },
+        odd: JSON.parse('{"__proto__":{"state":"SUCCESS"}}') as unknown,
+      }),
+    );
+    expect(Object.getPrototypeOf(tasks.odd)).toBe(Object.prototype);
+    expect(Object.keys(tasks.odd!)).toEqual(["__proto__"]);
   });
 });

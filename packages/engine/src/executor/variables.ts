@@ -3,7 +3,8 @@
  * Kestra's `RunVariables` builds them.
  */
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
-import { inputLeaves, type Flow } from "../model/flow.ts";
+import { inputLeavesOf, type Flow } from "../model/flow.ts";
+import { setKey } from "../expression/evaluator.ts";
 import { Lru } from "../expression/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
@@ -159,8 +160,10 @@ export function executionTaskStates(execution: Execution, only: "all" | Readonly
   for (const run of runsOf(execution, only)) {
     if (run.value === undefined) tasks[run.taskId] = { state: run.state.current };
     else {
-      const existing = isTree(tasks[run.taskId]) ? (tasks[run.taskId] as Tree) : {};
-      tasks[run.taskId] = { ...existing, [run.value]: { state: run.state.current } };
+      // the maps are this function's own: filled in place, not copied at each run (a long loop's runs)
+      const found = tasks[run.taskId];
+      const existing: Tree = isTree(found) ? found : (tasks[run.taskId] = {});
+      setKey(existing, run.value, { state: run.state.current });
     }
   }
   return tasks;
@@ -226,7 +229,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
     vars.outputs = executionOutputs(execution, sources.only?.outputs);
     vars.tasks = executionTaskStates(execution, sources.only?.tasks);
     const inputs: Tree = { ...(execution.inputs ?? {}) };
-    for (const input of inputLeaves(flow.inputs)) {
+    for (const input of inputLeavesOf(flow.inputs)) {
       if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {
         Object.assign(inputs, nestDotted({ [input.id]: input.defaults }));
       }

@@ -43,13 +43,28 @@ function parse(source: string): Template {
   return template;
 }
 
+function unwrapRaw(s: string, bodies: readonly string[]): string {
+  return s
+    .replace(/\u0000raw(\d+)\u0000/g, (_, i: string) => bodies[Number(i)]!)
+    .replace(RAW, (_, body: string) => body);
+}
+
+const NO_BODIES: readonly string[] = [];
+
+/** The restore of a source without a raw block: only an output holding the word can change. */
+const restoreNone = (output: unknown): unknown =>
+  typeof output === "string" && output.includes("raw") ? unwrapRaw(output, NO_BODIES) : output;
+
 /** Kestra protects `{% raw %}` bodies before Pebble and restores them after. */
 function protectRaw(source: string): { text: string; restore(output: unknown): unknown } {
+  // both patterns hold the word `raw`: text without it is left as it is
+  if (!source.includes("raw")) return { text: source, restore: restoreNone };
   const bodies: string[] = [];
   const text = source.replace(RAW, (_, body: string) => `\u0000raw${bodies.push(body) - 1}\u0000`);
-  const unwrap = (s: string) =>
-    s.replace(/\u0000raw(\d+)\u0000/g, (_, i: string) => bodies[Number(i)]!).replace(RAW, (_, body: string) => body);
-  return { text, restore: (output) => (typeof output === "string" ? unwrap(output) : output) };
+  return {
+    text,
+    restore: (output) => (typeof output === "string" && output.includes("raw") ? unwrapRaw(output, bodies) : output),
+  };
 }
 
 class Engine implements ExpressionEngine {
@@ -153,8 +168,15 @@ class Engine implements ExpressionEngine {
   }
 }
 
+/** The limits of each `options.limits` object seen (a renderer passes the same one to every render). */
+const mergedLimits = new WeakMap<Partial<RenderLimits>, RenderLimits>();
+
 function limitsOf(options: RenderOptions): RenderLimits {
-  return options.limits ? { ...DEFAULT_LIMITS, ...options.limits } : DEFAULT_LIMITS;
+  const given = options.limits;
+  if (!given) return DEFAULT_LIMITS;
+  let limits = mergedLimits.get(given);
+  if (!limits) mergedLimits.set(given, (limits = Object.freeze({ ...DEFAULT_LIMITS, ...given })));
+  return limits;
 }
 
 export function createEngine(registry: Registry): ExpressionEngine {

@@ -22,6 +22,14 @@ export interface References {
 
 const WHOLE_CONTEXT = new Set(["render", "printContext", "fetchContext"]);
 
+/**
+ * What each string reaches, kept for up to 4000 strings of up to `CACHED_LENGTH` characters: the keys and
+ * templates of a flow's tasks (`id`, `type`, `{{ task.id }}`) repeat from task to task.
+ */
+const byString = new Map<string, References>();
+const CACHED_STRINGS = 4000;
+const CACHED_LENGTH = 2048;
+
 export class ReferenceCollector {
   readonly reached: References = { outputs: new Set(), tasks: new Set() };
 
@@ -33,6 +41,28 @@ export class ReferenceCollector {
   /** Adds what a string reaches (a template, or text). */
   addString(source: string): void {
     if (this.saturated) return;
+    if (source.length > CACHED_LENGTH) return this.addStringOnce(source);
+    let known = byString.get(source);
+    if (!known) {
+      const collector = new ReferenceCollector();
+      collector.addStringOnce(source);
+      // bounded: emptied when full (a hit costs a lookup, not the reordering of an LRU)
+      if (byString.size >= CACHED_STRINGS) byString.clear();
+      byString.set(source, (known = collector.reached));
+    }
+    this.merge(known);
+  }
+
+  /** Adds what another collector reached (copied: `reached` is never shared). */
+  private merge(other: References): void {
+    for (const map of ["outputs", "tasks"] as const) {
+      const keys = other[map];
+      if (keys === "all") this.all(map);
+      else for (const key of keys) this.name(map, key);
+    }
+  }
+
+  private addStringOnce(source: string): void {
     if (!source.includes("{")) return this.addText(source);
     let nodes: Node[];
     try {
@@ -177,6 +207,7 @@ export class ReferenceCollector {
  * brackets); false when one mention names none.
  */
 function namesAfter(text: string, word: string, name: (key: string) => void): boolean {
+  if (!text.includes(word)) return true;
   const pattern = new RegExp(`\\b${word}\\b`, "g");
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     const rest = text.slice(match.index + word.length);

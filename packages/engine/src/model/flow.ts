@@ -87,6 +87,21 @@ export function flowRef(flow: { namespace: string; id: string }): string {
  * The inputs that hold values: a FORM is replaced by its inputs, each under the dotted id
  * `form.input` (so its value is `inputs.form.input`). `dependsOn` keeps the ids as written.
  */
+/** The leaves of each definitions list, for the engine's read-only uses at each step. */
+const sharedLeaves = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
+const NO_LEAVES: readonly InputDefinition[] = Object.freeze([]);
+
+/**
+ * {@link inputLeaves}, computed once per definitions list (a flow revision's, never changed once
+ * parsed): the executor and the renders read them at every step. Read-only: not to be changed.
+ */
+export function inputLeavesOf(definitions: readonly InputDefinition[] | undefined): readonly InputDefinition[] {
+  if (!definitions || definitions.length === 0) return NO_LEAVES;
+  let leaves = sharedLeaves.get(definitions);
+  if (!leaves) sharedLeaves.set(definitions, (leaves = Object.freeze(inputLeaves(definitions))));
+  return leaves;
+}
+
 export function inputLeaves(definitions: readonly InputDefinition[] | undefined): InputDefinition[] {
   const leaves: InputDefinition[] = [];
   for (const definition of definitions ?? []) {

@@ -1,20 +1,57 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Random bytes are drawn this many at a time: one call to the system's generator per 256 ids. */
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/** The base-62 text of a 128-bit big-endian number (no leading zeros; "0" for zero). */
+export function base62(bytes: Uint8Array, offset = 0): string {
+  // four 32-bit words, divided by 62 in turn: each step stays below 2^38, exact in a double
+  let w0 = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+  let w1 =
+    ((bytes[offset + 4]! << 24) | (bytes[offset + 5]! << 16) | (bytes[offset + 6]! << 8) | bytes[offset + 7]!) >>> 0;
+  let w2 =
+    ((bytes[offset + 8]! << 24) | (bytes[offset + 9]! << 16) | (bytes[offset + 10]! << 8) | bytes[offset + 11]!) >>> 0;
+  let w3 =
+    ((bytes[offset + 12]! << 24) | (bytes[offset + 13]! << 16) | (bytes[offset + 14]! << 8) | bytes[offset + 15]!) >>>
+    0;
+  let out = "";
+  while (w0 !== 0 || w1 !== 0 || w2 !== 0 || w3 !== 0) {
+    let q = Math.floor(w0 / 62);
+    let rem = w0 - q * 62;
+    w0 = q;
+    let cur = rem * 0x1_0000_0000 + w1;
+    q = Math.floor(cur / 62);
+    rem = cur - q * 62;
+    w1 = q;
+    cur = rem * 0x1_0000_0000 + w2;
+    q = Math.floor(cur / 62);
+    rem = cur - q * 62;
+    w2 = q;
+    cur = rem * 0x1_0000_0000 + w3;
+    q = Math.floor(cur / 62);
+    rem = cur - q * 62;
+    w3 = q;
+    out = ALPHABET[rem]! + out;
+  }
+  return out || "0";
+}
 
 /**
  * A random id in Kestra's FriendlyId format: a random UUID written in base 62 (about 22
  * characters, letters and digits only, safe in URLs and storage paths).
  */
 export function friendlyId(): string {
-  const bytes = randomBytes(16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40; // UUID version 4
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  let n = BigInt(`0x${bytes.toString("hex")}`);
-  let out = "";
-  while (n > 0n) {
-    out = ALPHABET[Number(n % 62n)]! + out;
-    n /= 62n;
+  if (poolOffset + 16 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
   }
-  return out || "0";
+  const at = poolOffset;
+  poolOffset += 16;
+  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // UUID version 4
+  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return base62(pool, at);
 }

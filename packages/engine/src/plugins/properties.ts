@@ -151,6 +151,20 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/**
+ * A value a render gives back as it is: a scalar, or text without `{` (no tag can start). Maps
+ * and lists are always rendered (into copies: the flow's own objects never reach a task).
+ */
+function isConstant(raw: unknown): boolean {
+  return (
+    raw === null ||
+    raw === undefined ||
+    typeof raw === "number" ||
+    typeof raw === "boolean" ||
+    (typeof raw === "string" && !raw.includes("{"))
+  );
+}
+
 /** Renders one property; an expression error names the property. */
 async function renderProperty(
   key: string,
@@ -180,7 +194,7 @@ export async function renderProperties<S extends z.ZodObject>(
     if (commonKeys.has(key) && !(key in shape)) continue;
     const property = shape[key];
     const dynamic = property ? metaOf(property).$dynamic !== false : true;
-    const rendered = dynamic ? await renderProperty(key, raw, render) : raw;
+    const rendered = dynamic && !isConstant(raw) ? await renderProperty(key, raw, render) : raw;
     values[key] = property ? coerce(property, rendered) : rendered;
   }
   const parsed = schema.safeParse(values);

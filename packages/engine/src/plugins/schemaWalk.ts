@@ -40,8 +40,17 @@ const WRAPPERS = new Set([
   "success",
 ]);
 
+/** The unwrapped form of each schema object seen (coerce unwraps each property at each run). */
+const unwrapped = new WeakMap<z.ZodType, z.ZodType>();
+
 /** Strips optional/nullable/default…, follows lazy getters; a pipe resolves to its input side. */
 export function unwrap(schema: z.ZodType): z.ZodType {
+  let found = unwrapped.get(schema);
+  if (!found) unwrapped.set(schema, (found = unwrapOnce(schema)));
+  return found;
+}
+
+function unwrapOnce(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (let depth = 0; depth < 32; depth++) {
     const def = defOf(current);
@@ -53,8 +62,13 @@ export function unwrap(schema: z.ZodType): z.ZodType {
   return current;
 }
 
-export function metaOf(schema: z.ZodType): PropertyMeta {
-  return propertyMeta(schema);
+/** The metadata of each schema object seen: a schema is immutable, and its properties are read at every run. */
+const metas = new WeakMap<z.ZodType, Readonly<PropertyMeta>>();
+
+export function metaOf(schema: z.ZodType): Readonly<PropertyMeta> {
+  let meta = metas.get(schema);
+  if (!meta) metas.set(schema, (meta = Object.freeze(propertyMeta(schema))));
+  return meta;
 }
 
 export interface FoundNode {

@@ -179,14 +179,18 @@ export function createRenderer(
     }
     return engine;
   };
-  const options = (services?: RenderServices): RenderOptions => ({
-    ...(limits ? { limits } : {}),
-    ...(services ? { services: { runtime: services } } : {}),
-    ...(services?.signal ? { signal: services.signal } : {}),
-  });
+  // built key by key: spreads of non-empty objects followed by new keys are many times slower in V8
+  const options = (services: RenderServices | undefined, typed?: boolean): RenderOptions => {
+    const built: RenderOptions = {};
+    if (typed !== undefined) built.typed = typed;
+    if (limits) built.limits = limits;
+    if (services) built.services = { runtime: services };
+    if (services?.signal) built.signal = services.signal;
+    return built;
+  };
   return {
     render: (template, variables, typed, services) =>
-      current().renderAsync(template, variables, { typed, ...options(services) }),
+      current().renderAsync(template, variables, options(services, typed)),
     renderValue: (value, variables, services) => current().renderValueAsync(value, variables, options(services)),
   };
 }

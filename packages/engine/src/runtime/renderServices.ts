@@ -7,7 +7,7 @@ import { SakerError } from "@saker/sdk";
 import type { LogEntry } from "../executor/types.ts";
 import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
-import { inputLeaves } from "../model/flow.ts";
+import { inputLeavesOf } from "../model/flow.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
@@ -114,16 +114,18 @@ export class Renders {
    * labels… holding a secret) in memory only.
    */
   variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
-    const built = buildRunVariables({
-      ...sources,
-      envs: this.envs,
-      globals: this.config.variables.globals,
-      tenantId: this.config.tenantId,
-    });
+    // Object.assign: a spread of `sources` followed by new keys is many times slower in V8
+    const built = buildRunVariables(
+      Object.assign({}, sources, {
+        envs: this.envs,
+        globals: this.config.variables.globals,
+        tenantId: this.config.tenantId,
+      }),
+    );
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     // built on every render: look for SECRET inputs only when there is something to decrypt
     const secretInputs =
-      decrypt && sources.execution?.inputs ? inputLeaves(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
+      decrypt && sources.execution?.inputs ? inputLeavesOf(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
     if (secretInputs.length > 0) vars.inputs = this.decryptInputs(vars.inputs as Record<string, unknown>, secretInputs);
     return vars;
   }

@@ -5,7 +5,7 @@
  * masked view every way out (API, SSE, CLI) shows.
  */
 import type { Execution } from "../model/execution.ts";
-import { inputLeaves, type Flow } from "../model/flow.ts";
+import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
@@ -77,7 +77,7 @@ export class SecretGuard {
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     const masker = this.masker();
-    for (const input of inputLeaves(flow.inputs)) {
+    for (const input of inputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
       const value =
         input.type === "SECRET"

@@ -93,6 +93,15 @@ export function engineServices(parts: WorkerParts): EngineServices {
   };
 }
 
+/** The engine services of each parts object: the worker asks for its dependencies at every job. */
+const servicesOfParts = new WeakMap<WorkerParts, EngineServices>();
+
+function sharedEngineServices(parts: WorkerParts): EngineServices {
+  let services = servicesOfParts.get(parts);
+  if (!services) servicesOfParts.set(parts, (services = engineServices(parts)));
+  return services;
+}
+
 export function workerDeps(parts: WorkerParts, log: (entry: LogEntry) => void): WorkerDeps {
   const { config } = parts;
   return {
@@ -107,7 +116,7 @@ export function workerDeps(parts: WorkerParts, log: (entry: LogEntry) => void): 
     tmpDir: config.tmpDir,
     log,
     errorLogs: (executionId) => parts.backend.logs.find({ executionId, minLevel: "ERROR" }),
-    engine: engineServices(parts),
+    engine: sharedEngineServices(parts),
     invoke: async (type, props, ctx) => {
       const isolated = type.isolated || config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));
       if (isolated && type.plugin.entry) return runIsolatedTask(type.plugin.entry, type.type, props, ctx);

@@ -65,4 +65,16 @@ describe("SecretSealer", () => {
     expect(other.reveal(sealed)).toEqual(sealed);
     expect(other.display(sealed, masker).v).toBe("**masked*");
   });
+
+  it("reveals a value holding nothing sealed as the same object, and finds a sealed string deep down", () => {
+    const plain = { a: [{ b: "x" }, 1, null], c: { d: "saker-sealed" } };
+    const seen: string[] = [];
+    expect(sealer.reveal(plain, (p) => seen.push(p))).toBe(plain);
+    expect(seen).toEqual([]);
+    const nested = { a: [{ b: "x" }, { deep: [sealer.seal(SECRET, masker)] }], c: "y" };
+    const revealed = sealer.reveal(nested, (p) => seen.push(p));
+    expect(revealed).toEqual({ a: [{ b: "x" }, { deep: [SECRET] }], c: "y" });
+    expect(revealed.a[0]).toBe(nested.a[0]);
+    expect(seen).toEqual([SECRET]);
+  });
 });

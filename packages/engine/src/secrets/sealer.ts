@@ -58,6 +58,23 @@ function mapStrings(value: unknown, leaf: (text: string) => string, key?: (k: st
   return out ? Object.fromEntries(out) : value;
 }
 
+/**
+ * Whether a string inside `value` (map keys aside) is sealed: a walk that allocates nothing, done
+ * before the walk that copies (most values the engine reveals hold nothing sealed). `for…in`
+ * visits the own keys `mapStrings` visits, and at worst more (a polluted prototype): never fewer.
+ */
+function holdsSealed(value: unknown): boolean {
+  if (typeof value === "string") return value.startsWith(SEALED_PREFIX);
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsSealed(value[i])) return true;
+    return false;
+  }
+  if (!isMap(value)) return false;
+  for (const key in value) if (holdsSealed(value[key])) return true;
+  return false;
+}
+
 export class SecretSealer {
   constructor(private readonly encryption: Encryption) {}
 
@@ -87,6 +104,7 @@ export class SecretSealer {
 
   /** The plain strings back, for the engine's own renders; `onPlain` sees each one revealed. */
   reveal<T>(value: T, onPlain?: (plain: string) => void): T {
+    if (!holdsSealed(value)) return value;
     return mapStrings(value, (text) => {
       if (!isSealed(text)) return text;
       const opened = this.open(text);

@@ -6,18 +6,36 @@ import { SakerError } from "@saker/sdk";
 
 export const SCHEME = "kestra://";
 
+/** Flow, task and namespace ids recur at every task run: their paths are kept, up to `MEMO_SIZE` of each. */
+const MEMO_SIZE = 2000;
+const slugs = new Map<string, string>();
+const namespacePaths = new Map<string, string>();
+
+function remember(memo: Map<string, string>, key: string, value: string): void {
+  if (key.length > 256) return;
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  memo.set(key, value);
+}
+
 /** Lower-case letters, digits, `_` and `-`; anything else becomes `-`. */
 export function slugify(value: string): string {
-  return value
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]+/g, "-")
-    .replace(/^-+|-+$/g, "");
+  let slug = slugs.get(value);
+  if (slug === undefined) {
+    slug = value
+      .normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "");
+    remember(slugs, value, slug);
+  }
+  return slug;
 }
 
 export function namespacePath(namespace: string): string {
-  return `/${namespace.split(".").join("/")}`;
+  let path = namespacePaths.get(namespace);
+  if (path === undefined) remember(namespacePaths, namespace, (path = `/${namespace.split(".").join("/")}`));
+  return path;
 }
 
 export function executionPrefix(namespace: string, flowId: string, executionId: string): string {

@@ -40,7 +40,8 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
     : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
-  const merged = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
+  // Object.assign: a spread of `vars` followed by new keys is many times slower in V8
+  const merged = (extra?: Record<string, unknown>) => (extra ? Object.assign({}, vars, extra) : vars);
   const workingDir = async () => {
     if (!created) {
       const fresh = !existsSync(dir);

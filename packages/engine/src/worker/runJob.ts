@@ -207,16 +207,23 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     deps.log,
     minLevel,
   );
-  const controller = new AbortController();
-  const onKill = () => controller.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
-  if (kill.aborted) onKill();
-  else kill.addEventListener("abort", onKill, { once: true });
+  // A task with a timeout gets its own signal, aborted by the timer or the kill; one without
+  // one is stopped by the kill alone, whose signal it uses as it is (no controller, no listener).
+  const hasTimeout = job.task.timeout !== undefined && job.task.timeout !== null;
+  const controller = hasTimeout ? new AbortController() : undefined;
+  const signal = controller ? controller.signal : kill;
+  const onKill = () => controller?.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
+  if (controller) {
+    if (kill.aborted) onKill();
+    else kill.addEventListener("abort", onKill, { once: true });
+  }
+  let fail: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let type: RegisteredType | undefined;
   let attemptState: StateType = "SUCCESS";
   let outputs: Record<string, unknown> | null = null;
   const readPrefixes = readPrefixesOf(job);
-  const svc = services(job, deps, masker, readPrefixes, controller.signal);
+  const svc = services(job, deps, masker, readPrefixes, signal);
   const ctxStorage = createTaskStorage(deps.storage, {
     namespace: job.flow.namespace,
     writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
@@ -234,11 +241,11 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
         path: "type",
       });
     const variables = revealVariables(job, deps, masker);
-    const timeoutMs = await renderTimeout(job, deps, variables, svc);
+    const timeoutMs = hasTimeout ? await renderTimeout(job, deps, variables, svc) : undefined;
     ctx = createRunContext({
       job: { ...job, variables },
       logger,
-      signal: controller.signal,
+      signal,
       renderer: deps.renderer,
       services: svc,
       storage: ctxStorage,
@@ -259,14 +266,14 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
     const aborted = new Promise<never>((_, reject) => {
-      if (timeoutMs !== undefined)
+      if (timeoutMs !== undefined && controller)
         timer = setTimeout(
           () => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)),
           timeoutMs,
         );
-      const fail = () => reject(controller.signal.reason);
-      if (controller.signal.aborted) fail();
-      else controller.signal.addEventListener("abort", fail, { once: true });
+      fail = () => reject(signal.reason);
+      if (signal.aborted) fail();
+      else signal.addEventListener("abort", fail); // removed when the job ends
     });
     aborted.catch(() => {});
     const props = await Promise.race([
@@ -288,8 +295,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     if (wd && job.workingDirectory?.outputFiles?.length)
       workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
   } catch (error) {
-    const reason = controller.signal.aborted ? controller.signal.reason : error;
-    if (controller.signal.aborted && !(reason instanceof Timeout)) {
+    const reason = signal.aborted ? signal.reason : error;
+    if (signal.aborted && !(reason instanceof Timeout)) {
       attemptState = "KILLED";
       logger.warn("Task killed");
     } else {
@@ -298,7 +305,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     }
   } finally {
     if (timer) clearTimeout(timer);
-    kill.removeEventListener("abort", onKill);
+    if (controller) kill.removeEventListener("abort", onKill);
+    if (fail) signal.removeEventListener("abort", fail);
     await ctx?.cleanup().catch(() => {});
   }
   const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);

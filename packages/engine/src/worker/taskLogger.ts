@@ -13,7 +13,12 @@ export function createTaskLogger(
   const min = LOG_LEVELS.indexOf(minLevel);
   const log = (level: LogLevel, message: string, ...args: unknown[]) => {
     if (LOG_LEVELS.indexOf(level) < min) return;
-    sink({ ...base, level, message: masker.mask(formatMessage(message, args)), timestamp: new Date().toISOString() });
+    // Object.assign, then the keys: a spread of `base` followed by new keys is many times slower in V8
+    const entry = Object.assign({}, base) as LogEntry;
+    entry.level = level;
+    entry.message = masker.mask(formatMessage(message, args));
+    entry.timestamp = new Date().toISOString();
+    sink(entry);
   };
   return {
     trace: (m, ...a) => log("TRACE", m, ...a),

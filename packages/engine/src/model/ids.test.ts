@@ -1,0 +1,48 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { base62, friendlyId } from "./ids.ts";
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** The former BigInt conversion, as the reference. */
+function reference(bytes: Buffer): string {
+  let n = BigInt(`0x${bytes.toString("hex")}`);
+  let out = "";
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 62n)]! + out;
+    n /= 62n;
+  }
+  return out || "0";
+}
+
+describe("friendlyId", () => {
+  it("writes 128 bits in base 62 as the BigInt conversion does", () => {
+    const cases = [
+      Buffer.alloc(16),
+      Buffer.alloc(16, 0xff),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 61]),
+      Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62]),
+      Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+    ];
+    for (let i = 0; i < 2000; i++) cases.push(randomBytes(16));
+    for (const bytes of cases) expect(base62(bytes)).toBe(reference(bytes));
+  });
+
+  it("reads the 16 bytes at an offset", () => {
+    const bytes = randomBytes(48);
+    expect(base62(bytes, 16)).toBe(reference(bytes.subarray(16, 32)));
+  });
+
+  it("gives distinct version-4 UUIDs, across refills of its random pool", () => {
+    const ids = Array.from({ length: 1000 }, () => friendlyId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9A-Za-z]{1,22}$/);
+      let n = 0n;
+      for (const c of id) n = n * 62n + BigInt(ALPHABET.indexOf(c));
+      const hex = n.toString(16).padStart(32, "0");
+      expect(hex[12]).toBe("4");
+      expect("89ab").toContain(hex[16]);
+    }
+  });
+});
