@@ -26,7 +26,16 @@ import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { localHandoff, type LocalHandoff } from "./handoff.ts";
+import {
+  consume,
+  isBundled,
+  localHandoff,
+  rowSeqs,
+  saveBundle,
+  type BundledMessage,
+  type LocalHandoff,
+  type WorkerBundle,
+} from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /**
@@ -83,8 +92,13 @@ export class ExecutorService {
   private loop: Promise<void> | undefined;
   /** Claimed messages a full disk kept from being processed, processed first once it has space. */
   private held: QueueMessage<ExecutorEvent>[] = [];
-  /** Messages this process's worker committed already claimed for this executor (see handoff.ts). */
+  /**
+   * Messages this process's worker committed already claimed for this executor, and the events of
+   * the outcomes it handed over unsaved (`BundledMessage`, see handoff.ts).
+   */
   private inbox: QueueMessage<ExecutorEvent>[] = [];
+  /** The last (negative) sequence number given to a bundled event. */
+  private bundledSeq = 0;
   private readonly handoff: LocalHandoff;
   private unregister: () => void = () => undefined;
 
@@ -109,6 +123,7 @@ export class ExecutorService {
         this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
         this.wake?.();
       },
+      takeBundle: (bundle) => this.takeBundle(bundle),
     });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
@@ -126,6 +141,25 @@ export class ExecutorService {
         this.stopWatching?.();
         this.working.clear();
       });
+  }
+
+  /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
+  private takeBundle(bundle: WorkerBundle): boolean {
+    if (!this.running) return false;
+    this.ctx.leases.hold([bundle.jobSeq]);
+    for (const event of bundle.events) {
+      const message: BundledMessage = {
+        seq: --this.bundledSeq,
+        topic: "executor",
+        key: event.key ?? null,
+        payload: event.payload,
+        availableAt: 0,
+        bundle,
+      };
+      this.inbox.push(message);
+    }
+    this.wake?.();
+    return true;
   }
 
   private onMessage(): void {
@@ -152,12 +186,25 @@ export class ExecutorService {
     await this.loop;
     // handed over and not processed: given back to the queue for the next start (or another process)
     const unprocessed = this.inbox.splice(0);
-    this.ctx.leases.drop(unprocessed.map((m) => m.seq));
+    this.ctx.leases.drop(rowSeqs(unprocessed));
+    const bundles = new Set<WorkerBundle>();
     try {
-      for (const m of unprocessed) await this.ctx.backend.queue.release(m.seq);
+      for (const m of unprocessed)
+        if (isBundled(m)) bundles.add(m.bundle);
+        else await this.ctx.backend.queue.release(m.seq);
     } catch (error) {
       // still claimed by this open: freed at the next open, or once its lease lapses
       this.ctx.report.internalError("releasing the executor's unprocessed messages", error);
+    }
+    // the outcomes handed over unsaved are saved as the worker would have: queued for the next start
+    for (const bundle of bundles) {
+      try {
+        await this.ctx.backend.transaction((tx) => saveBundle(tx, bundle));
+        this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
+      } catch (error) {
+        // the job stays claimed by this open: it runs again after the next open (at least once)
+        this.ctx.report.internalError("saving a task result at stop", error);
+      }
     }
   }
 
@@ -193,7 +240,11 @@ export class ExecutorService {
         const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
         if (claimed.length === limit) this.pending = true;
         leases.hold(claimed.map((m) => m.seq));
-        if (batch.length) batch = [...batch, ...claimed].sort((a, b) => a.seq - b.seq);
+        // the outcomes handed over unsaved come last: they are newer than any row claimed now
+        if (batch.length)
+          batch = [...batch.filter((m) => m.seq > 0), ...claimed]
+            .sort((a, b) => a.seq - b.seq)
+            .concat(batch.filter((m) => m.seq < 0));
         else batch = claimed;
       }
     }
@@ -237,7 +288,7 @@ export class ExecutorService {
   /** Messages handled and acknowledged (committed). */
   private settled(messages: readonly QueueMessage[], done: Set<number>): void {
     for (const m of messages) done.add(m.seq);
-    this.ctx.leases.drop(messages.map((m) => m.seq));
+    this.ctx.leases.drop(rowSeqs(messages));
     if (messages[0]?.key) this.inFlight.delete(messages[0].key);
     this.ctx.disk.ok();
   }
@@ -250,7 +301,8 @@ export class ExecutorService {
     done: Set<number>,
   ): Promise<void> {
     this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
-    await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
+    // the logs and metrics of the task results it handled unsaved are kept, as the worker kept them
+    await this.ctx.backend.transaction((tx) => consume(tx, messages));
     this.settled(messages, done);
   }
 
@@ -349,9 +401,8 @@ export class ExecutorService {
     const { backend, config, flows, secretGuard } = this.ctx;
     const loaded = await this.take(executionId);
     const stored = loaded?.stored;
-    const seqs = messages.map((m) => m.seq);
     if (!loaded || !stored) {
-      await backend.transaction((tx) => tx.queue.ack(seqs));
+      await backend.transaction((tx) => consume(tx, messages));
       return undefined;
     }
     const x0 = stored.execution;
@@ -359,7 +410,7 @@ export class ExecutorService {
     try {
       graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
-      await this.failWithoutFlow(stored, seqs, error);
+      await this.failWithoutFlow(stored, messages, error);
       return undefined;
     }
     if (graph.flow.concurrency) await flush();
@@ -411,8 +462,8 @@ export class ExecutorService {
         for (const child of inserts) await tx.executions.insert(child);
         handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         await tx.queue.send(queued);
-        await tx.logs.append(logs);
-        await tx.queue.ack(seqs);
+        // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
+        await consume(tx, messages, logs);
       },
       committed: async () => {
         // The working copy is what the database holds (a later write by anyone else drops it).
@@ -645,7 +696,11 @@ export class ExecutorService {
     return endedMessages(this.ctx, this.ctx.backend, stored, execution, graph);
   }
 
-  private async failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): Promise<void> {
+  private async failWithoutFlow(
+    stored: StoredExecution,
+    messages: readonly QueueMessage<ExecutorEvent>[],
+    error: unknown,
+  ): Promise<void> {
     const { backend } = this.ctx;
     const x = structuredClone(stored.execution);
     const log: LogEntry = {
@@ -660,7 +715,7 @@ export class ExecutorService {
     await backend.transaction(async (tx) => {
       await tx.executions.update(x, stored.executorState, true);
       await tx.logs.append([log]);
-      await tx.queue.ack(seqs);
+      await consume(tx, messages);
     });
     backend.notifier.notify(NOTIFY.execution, x);
     backend.notifier.notify(NOTIFY.executionEnd, x);

@@ -6,8 +6,80 @@
  * queue, claimed, until the receiving role acknowledges it with its own step; after a crash the
  * claim is reaped and the message handled again, as any claimed message is.
  */
+import type { Metric } from "@saker/sdk";
+import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Backend } from "../backend/backend.ts";
-import type { QueueMessage, Topic } from "../backend/queue.ts";
+import type { NewMessage, QueueMessage, Topic } from "../backend/queue.ts";
+
+/**
+ * A worker job's outcome handed to this process's executor without being saved: its events for
+ * the executor (`worker-started`, `worker-result`), its log lines and metrics, and the queue row of
+ * the job, still claimed by this process. The executor's step writes the logs and metrics and
+ * acknowledges the job in its own transaction; the events never become queue rows. Until then
+ * nothing is on disk but the claimed job: a crash reaps it and the job runs again.
+ */
+export interface WorkerBundle {
+  readonly job: WorkerJob;
+  /** The job's queue row, claimed by this process and held in its leases until acknowledged. */
+  readonly jobSeq: number;
+  readonly events: readonly NewMessage<ExecutorEvent>[];
+  readonly logs: readonly LogEntry[];
+  readonly metrics: readonly Metric[];
+}
+
+/**
+ * An event of a `WorkerBundle` as the executor's batch holds it: no queue row, so its `seq` is
+ * negative (unique in this process); acknowledging it means acknowledging the bundle's job.
+ */
+export interface BundledMessage extends QueueMessage<ExecutorEvent> {
+  readonly bundle: WorkerBundle;
+}
+
+export function isBundled(message: QueueMessage): message is BundledMessage {
+  return (message as Partial<BundledMessage>).bundle !== undefined;
+}
+
+/** The queue rows to acknowledge (and whose leases end) for handled messages: a bundle's is its job. */
+export function rowSeqs(messages: readonly QueueMessage[]): number[] {
+  const seqs = new Set<number>();
+  for (const m of messages) seqs.add(isBundled(m) ? m.bundle.jobSeq : m.seq);
+  return [...seqs];
+}
+
+/** The bundles of these messages, each once. */
+export function bundlesOf(messages: readonly QueueMessage[]): WorkerBundle[] {
+  const bundles = new Set<WorkerBundle>();
+  for (const m of messages) if (isBundled(m)) bundles.add(m.bundle);
+  return [...bundles];
+}
+
+/**
+ * Writes what handled messages leave behind in `tx` (a transaction): the logs and metrics of
+ * their bundles, then `logs` (the step's own lines), and the acknowledgement of their rows (a
+ * bundle's job).
+ */
+export async function consume(
+  tx: Backend,
+  messages: readonly QueueMessage[],
+  logs: readonly LogEntry[] = [],
+): Promise<void> {
+  const bundles = bundlesOf(messages);
+  const lines = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
+  if (lines.length) await tx.logs.append(lines);
+  for (const bundle of bundles) if (bundle.metrics.length) await tx.metrics.append(bundle.job, bundle.metrics);
+  await tx.queue.ack(rowSeqs(messages));
+}
+
+/**
+ * Saves a bundle as the worker would have (its events as unclaimed queue rows, logs, metrics,
+ * the job acknowledged), for a bundle its executor will not handle (it stopped).
+ */
+export async function saveBundle(tx: Backend, bundle: WorkerBundle): Promise<void> {
+  await tx.logs.append(bundle.logs);
+  await tx.metrics.append(bundle.job, bundle.metrics);
+  await tx.queue.send(bundle.events);
+  await tx.queue.ack([bundle.jobSeq]);
+}
 
 /** The role receiving a topic's messages in this process. */
 export interface Receiver {
@@ -15,6 +87,8 @@ export interface Receiver {
   room(): number;
   /** Takes committed messages claimed for it. */
   take(messages: QueueMessage[]): void;
+  /** Takes a worker job's unsaved outcome (the executor only); false when it cannot now. */
+  takeBundle?(bundle: WorkerBundle): boolean;
 }
 
 export class LocalHandoff {
@@ -32,6 +106,14 @@ export class LocalHandoff {
   /** How many messages of a topic are reserved and not yet delivered (the receiver counts them as taken). */
   reserved(topic: Topic): number {
     return this.receivers.get(topic)?.reserved ?? 0;
+  }
+
+  /**
+   * Hands a worker job's unsaved outcome to the receiver of its events (this process's executor);
+   * false when there is none, or it cannot take it: the worker then saves it itself.
+   */
+  handBundle(bundle: WorkerBundle): boolean {
+    return this.receivers.get("executor")?.receiver.takeBundle?.(bundle) ?? false;
   }
 
   /**

@@ -4,7 +4,7 @@
  * job interrupted by a crash is claimed and run again after a restart.
  */
 import { errorMessage, SakerError } from "@saker/sdk";
-import type { LogEntry, WorkerJob } from "../executor/types.ts";
+import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
@@ -161,19 +161,27 @@ export class WorkerService {
     const job = message.payload;
     const controller = new AbortController();
     const done = this.execute(message, controller)
-      .catch((error: unknown) => this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error))
-      .finally(() => {
+      .catch((error: unknown) => {
+        this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error);
+        return false;
+      })
+      .then((handedOver) => {
         this.active.delete(message.seq);
-        this.ctx.leases.drop([message.seq]);
+        // a job whose outcome went to the executor unsaved stays claimed until the executor's step
+        if (!handedOver) this.ctx.leases.drop([message.seq]);
         this.wake?.();
       });
     this.active.set(message.seq, { job, controller, done });
   }
 
-  private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
+  /**
+   * Runs a job and reports its outcome; true when the outcome went to this process's executor
+   * unsaved (a `WorkerBundle`): the job is then the executor's to acknowledge.
+   */
+  private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<boolean> {
     const { backend, secretGuard } = this.ctx;
     const job = message.payload;
-    const started: NewMessage = {
+    const started: NewMessage<ExecutorEvent> = {
       topic: "executor",
       key: job.executionId,
       payload: {
@@ -216,12 +224,12 @@ export class WorkerService {
     }
     clearImmediate(writeStart);
     // Stopped while the disk was full: the job stays claimed and runs again after the restart.
-    if (startWritten && !(await startWritten)) return;
-    if (!this.running && controller.signal.aborted) return;
+    if (startWritten && !(await startWritten)) return false;
+    if (!this.running && controller.signal.aborted) return false;
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
-    const toExecutor: NewMessage[] = [
+    const toExecutor: NewMessage<ExecutorEvent>[] = [
       ...(startWritten ? [] : [started]),
       {
         topic: "executor",
@@ -238,8 +246,14 @@ export class WorkerService {
         },
       },
     ];
-    // this process's executor takes the result in memory, already claimed for it (see handoff.ts)
-    const reservation = localHandoff(backend).reserve("executor", toExecutor.length);
+    const handoff = localHandoff(backend);
+    // This process's executor takes the outcome unsaved: its step writes the logs and metrics and
+    // acknowledges the job, one commit for both roles. A job whose start was written already
+    // (it outlived its turn) reports the old way, so its result never overtakes its start.
+    if (!startWritten && handoff.handBundle({ job, jobSeq: message.seq, events: toExecutor, logs, metrics }))
+      return true;
+    // else it takes the result in memory, already claimed for it (see handoff.ts)
+    const reservation = handoff.reserve("executor", toExecutor.length);
     const local = reservation.granted === toExecutor.length;
     let handed: QueueMessage[] = [];
     let saved = false;
@@ -254,9 +268,10 @@ export class WorkerService {
     } finally {
       if (!saved) reservation.cancel();
     }
-    if (!saved) return;
+    if (!saved) return false;
     if (!local) backend.notifier.notify(NOTIFY.queue("executor"));
     else if (!reservation.deliver(handed)) await this.release(handed);
+    return false;
   }
 
   /** Gives back messages claimed for a receiver that stopped before taking them. */
