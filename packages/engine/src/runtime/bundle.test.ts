@@ -58,6 +58,7 @@ describe("worker outcome handed to the executor unsaved", () => {
   it("commits each task once: no start or result row, logs and metrics written with the executor's step", async () => {
     test = await openTestInstance();
     const { instance } = test;
+    instance.executor.pipeline = false;
     const tasks = 10;
     const { flow: deployed } = await instance.deploy(flow("chain", tasks));
     const inserts = recordQueueInserts(test);
@@ -86,6 +87,7 @@ describe("worker outcome handed to the executor unsaved", () => {
   it("loses nothing when the step holding an outcome cannot commit: it is written once the step commits", async () => {
     test = await openTestInstance();
     const { instance } = test;
+    instance.executor.pipeline = false;
     const { flow: deployed } = await instance.deploy(flow("held", 2));
     const db = instance.db;
     // The acknowledgement of a job fails, as on a full disk, until the test lets it through: the
@@ -127,6 +129,7 @@ describe("worker outcome handed to the executor unsaved", () => {
   it("keeps the logs of an outcome whose step fails, and acknowledges its job with the step's messages", async () => {
     test = await openTestInstance();
     const { instance } = test;
+    instance.executor.pipeline = false;
     const { flow: deployed } = await instance.deploy(flow("poison", 1));
     // every step after the first fails: the one carrying t0's outcome is dropped as failed
     instance.db.exec(

@@ -10,7 +10,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isFailed, isSakerError } from "@saker/sdk";
 import { replayExecution } from "../executor/actions.ts";
 import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
-import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types.ts";
+import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
@@ -27,12 +27,15 @@ import { isDiskFull } from "../storage/diskFull.ts";
 import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
 import {
+  bundlesOf,
   consume,
   isBundled,
   localHandoff,
   rowSeqs,
   saveBundle,
   type BundledMessage,
+  type HandedJob,
+  type JobRow,
   type LocalHandoff,
   type WorkerBundle,
 } from "./handoff.ts";
@@ -47,15 +50,53 @@ const WORKING_COPIES = 256;
 /** Commands whose handling reads other executions: the steps prepared before them commit first. */
 const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
 
+/**
+ * The pipeline: steps of this process's executions run ahead of the disk and commit together.
+ * A group commits when the executor has nothing more to do now (no message waiting, no job it
+ * handed over about to answer), after `PIPELINE_MS`, after `PIPELINE_STEPS` steps, before a step
+ * reads other executions, and when the executor stops.
+ */
+const PIPELINE_MS = 5;
+const PIPELINE_STEPS = 256;
+/** After a failed group commit the executor commits batch by batch (as without the pipeline) this long. */
+const FALLBACK_MS = 5_000;
+
+/**
+ * What a group commit of pipelined steps knows of all its steps: the last step of each execution
+ * (the only one that writes it, against the task runs last committed), which executions changed
+ * and which ended, and the jobs created and ended within the group (no queue row at all).
+ */
+interface Group {
+  last: Map<string, Step>;
+  changed: Set<string>;
+  ended: Set<string>;
+  consumed: Set<JobRow>;
+}
+
 /** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
 interface Step {
   executionId: string;
   messages: QueueMessage<ExecutorEvent>[];
-  write(tx: Backend): Promise<void>;
-  committed(): Promise<void>;
+  /** It changed the execution (it is written), and ended it. */
+  changed: boolean;
+  ended: boolean;
+  write(tx: Backend, group?: Group): Promise<void>;
+  committed(group?: Group): Promise<void>;
   /** The step will not be committed: its reservations end. */
   cancel(): void;
+  /** The step is dropped after it handed its jobs over: their outcomes are dropped (see `JobRow`). */
+  discard(): void;
 }
+
+/** A group commit of the pipeline failed; the steps were discarded, their messages kept for a retry. */
+class PipelineFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`committing the executor's pipelined steps: ${errorMessage(cause)}`);
+  }
+}
+
+/** Someone else wrote an execution the uncommitted steps had changed: they are redone from the database. */
+class PipelineRedo extends PipelineFailed {}
 
 /** Log lines written with a step, and work done once it committed. */
 interface StepEffects {
@@ -66,6 +107,11 @@ interface StepEffects {
 }
 
 export class ExecutorService {
+  /**
+   * Steps run ahead of the disk and commit in groups (see `runPipelined`); off, each batch
+   * commits on its own before its jobs go to the worker.
+   */
+  pipeline = true;
   private running = false;
   private state: RoleState = "INITIALIZED";
   /**
@@ -101,13 +147,27 @@ export class ExecutorService {
   private bundledSeq = 0;
   private readonly handoff: LocalHandoff;
   private unregister: () => void = () => undefined;
+  /** Pipelined steps not committed yet, oldest first, and since when the oldest waits (ms). */
+  private unflushed: Step[] = [];
+  private unflushedSince = 0;
+  /** The executions as the uncommitted steps left them, with the task runs last committed. */
+  private readonly speculative = new Map<string, LoadedExecution>();
+  /** Jobs handed to this process's worker whose outcome has not come back. */
+  private readonly outstanding = new Set<JobRow>();
+  /** Executions whose next write is whole (a step ran across a commit of earlier steps of theirs). */
+  private readonly wholeNext = new Set<string>();
+  /** Someone else wrote an execution with uncommitted steps: the group is redone from the database. */
+  private foreign = false;
+  private flushing = false;
+  /** Until when steps commit batch by batch, without the pipeline (after a failed group commit). */
+  private fallbackUntil = 0;
 
   constructor(private readonly ctx: RoleContext) {
     this.handoff = localHandoff(ctx.backend);
   }
 
   status(): RoleStatus {
-    return { state: this.state, inFlight: this.held.length + this.inFlight.size };
+    return { state: this.state, inFlight: this.held.length + this.inFlight.size + this.unflushed.length };
   }
 
   start(): void {
@@ -128,6 +188,7 @@ export class ExecutorService {
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
+      if (!this.flushing && this.speculative.has(id)) this.foreign = true;
     });
     this.loop = this.run()
       .then(() => void (this.state = "STOPPED"))
@@ -146,7 +207,12 @@ export class ExecutorService {
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
   private takeBundle(bundle: WorkerBundle): boolean {
     if (!this.running) return false;
-    this.ctx.leases.hold([bundle.jobSeq]);
+    // the step that created the job was discarded: the job is created and run again
+    if (bundle.row.stale) return true;
+    if (bundle.final) {
+      this.outstanding.delete(bundle.row);
+      if (bundle.row.seq !== undefined) this.ctx.leases.hold([bundle.row.seq]);
+    }
     for (const event of bundle.events) {
       const message: BundledMessage = {
         seq: --this.bundledSeq,
@@ -168,8 +234,13 @@ export class ExecutorService {
     this.wake?.();
   }
 
-  /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
+  /**
+   * The execution as its uncommitted steps left it, else its working copy (taken: a step that
+   * fails leaves none behind), else the stored one.
+   */
   private async take(executionId: string): Promise<LoadedExecution | undefined> {
+    const ahead = this.speculative.get(executionId);
+    if (ahead) return ahead;
     const kept = this.working.get(executionId);
     if (kept) {
       this.working.delete(executionId);
@@ -190,8 +261,9 @@ export class ExecutorService {
     const bundles = new Set<WorkerBundle>();
     try {
       for (const m of unprocessed)
-        if (isBundled(m)) bundles.add(m.bundle);
-        else await this.ctx.backend.queue.release(m.seq);
+        if (isBundled(m)) {
+          if (!m.bundle.row.stale) bundles.add(m.bundle);
+        } else await this.ctx.backend.queue.release(m.seq);
     } catch (error) {
       // still claimed by this open: freed at the next open, or once its lease lapses
       this.ctx.report.internalError("releasing the executor's unprocessed messages", error);
@@ -201,6 +273,7 @@ export class ExecutorService {
       try {
         await this.ctx.backend.transaction((tx) => saveBundle(tx, bundle));
         this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
+        for (const log of bundle.untold ?? []) this.ctx.backend.notifier.notify(NOTIFY.log, log);
       } catch (error) {
         // the job stays claimed by this open: it runs again after the next open (at least once)
         this.ctx.report.internalError("saving a task result at stop", error);
@@ -216,10 +289,16 @@ export class ExecutorService {
         attempt = 0;
       } catch (error) {
         // A full disk (or a failing claim): the held messages are tried again after a delay.
-        this.ctx.report.loopError("executor", error);
+        this.ctx.report.loopError("executor", error instanceof PipelineFailed ? error.cause : error);
         await this.sleep(backoffMs(attempt++));
         this.pending = true;
       }
+    }
+    try {
+      await this.flushPending();
+    } catch (error) {
+      // the steps are discarded, their messages still claimed: handled again after the next open
+      this.ctx.report.loopError("executor", error instanceof PipelineFailed ? error.cause : error);
     }
   }
 
@@ -228,6 +307,180 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
+    const pipelined = this.pipeline && Date.now() >= this.fallbackUntil;
+    if (!pipelined)
+      try {
+        await this.flushPending();
+      } catch (error) {
+        if (!(error instanceof PipelineRedo)) throw error;
+      }
+    const batch = await this.nextBatch();
+    if (pipelined) return this.runPipelined(batch);
+    if (batch.length === 0) {
+      await this.sleep();
+      return;
+    }
+    const groups = groupByExecution(batch);
+    // The steps of a batch's executions commit together (one commit for many executions); a step
+    // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
+    const done = new Set<number>();
+    const steps: Step[] = [];
+    const flush = () => this.commitSteps(steps.splice(0), done);
+    try {
+      let first = true;
+      for (const [executionId, messages] of groups) {
+        // A step (read, transition, write) may move megabytes of outputs: other requests run
+        // between the steps of a batch, so the event loop is held by one step at a time.
+        if (!first) await nextTurn();
+        first = false;
+        this.inFlight.set(executionId, false);
+        try {
+          const step = await this.process(executionId, messages, flush, false);
+          if (step) steps.push(step);
+          else this.settled(messages, done);
+        } catch (error) {
+          if (isDiskFull(error)) throw error;
+          await this.dropFailed(executionId, messages, error, done);
+        }
+      }
+      await flush();
+    } catch (error) {
+      for (const step of steps) step.cancel();
+      this.held = batch.filter((m) => !done.has(m.seq));
+      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      throw error;
+    }
+  }
+
+  /**
+   * Processes a batch in the pipeline: each step's jobs go to this process's worker at once, the
+   * next step of an execution starts from what the step before left, uncommitted, and the steps
+   * commit together (`flushPending`) once the executor has nothing more to do now, or a bound is
+   * reached. A failing group commit discards the steps, keeps their messages for a retry and
+   * turns the pipeline off for a while.
+   */
+  private async runPipelined(batch: QueueMessage<ExecutorEvent>[]): Promise<void> {
+    if (batch.length === 0 && !this.unflushed.length) return this.sleep();
+    const groups = groupByExecution(batch);
+    const done = new Set<number>();
+    const flush = () => this.flushPending();
+    try {
+      if (batch.length === 0) {
+        // a job handed over answers within a turn or two: its outcome joins the group
+        const waited = performance.now() - this.unflushedSince;
+        if (this.outstanding.size > 0 && waited < PIPELINE_MS && !this.foreign && this.running)
+          return await this.sleep(Math.max(1, PIPELINE_MS - waited));
+        return await this.flushPending();
+      }
+      let first = true;
+      for (const [executionId, messages] of groups) {
+        if (!first) await nextTurn();
+        first = false;
+        if (!this.inFlight.has(executionId)) this.inFlight.set(executionId, false);
+        try {
+          const step = await this.process(executionId, messages, flush, true);
+          if (step) {
+            if (!this.unflushed.length) this.unflushedSince = performance.now();
+            this.unflushed.push(step);
+          } else if (!this.speculative.has(executionId)) this.inFlight.delete(executionId);
+          for (const m of messages) done.add(m.seq);
+          if (!step) this.ctx.leases.drop(rowSeqs(messages));
+        } catch (error) {
+          if (isDiskFull(error) || error instanceof PipelineFailed) throw error;
+          // a step that fails alone: what is pending commits first, then its messages are dropped
+          await this.flushPending();
+          await this.dropFailed(executionId, messages, error, done);
+        }
+      }
+      if (
+        this.unflushed.length >= PIPELINE_STEPS ||
+        performance.now() - this.unflushedSince >= PIPELINE_MS ||
+        !this.running
+      )
+        await this.flushPending();
+    } catch (error) {
+      this.discard(this.unflushed.splice(0));
+      this.held.push(...batch.filter((m) => !done.has(m.seq)));
+      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      if (error instanceof PipelineRedo) return;
+      const cause = error instanceof PipelineFailed ? error.cause : error;
+      // step by step (and a failing one alone) for a while
+      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      if (isDiskFull(cause)) throw error;
+      this.ctx.report.internalError("executor: a pipelined commit failed; committing batch by batch", cause);
+    }
+  }
+
+  /**
+   * Commits the pipelined steps in one transaction (one update per execution; no queue row for a
+   * job created and ended within it), then does what each does once committed. Nothing of it was
+   * announced before. On failure (or when someone else wrote one of the executions meanwhile)
+   * the steps are discarded and their messages kept for a retry; a failure throws `PipelineFailed`.
+   */
+  private async flushPending(): Promise<void> {
+    const steps = this.unflushed.splice(0);
+    if (!steps.length) return;
+    if (this.foreign) {
+      this.discard(steps);
+      throw new PipelineRedo(new Error("an execution was written by someone else meanwhile"));
+    }
+    const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set() };
+    for (const step of steps) {
+      group.last.set(step.executionId, step);
+      if (step.changed) group.changed.add(step.executionId);
+      if (step.ended) group.ended.add(step.executionId);
+      for (const m of step.messages)
+        if (isBundled(m) && m.bundle.final && m.bundle.row.seq === undefined) group.consumed.add(m.bundle.row);
+    }
+    this.flushing = true;
+    try {
+      await this.ctx.backend.transaction(async (tx) => {
+        for (const step of steps) await step.write(tx, group);
+      });
+    } catch (error) {
+      this.discard(steps);
+      throw new PipelineFailed(error);
+    } finally {
+      this.flushing = false;
+    }
+    this.speculative.clear();
+    for (const executionId of group.last.keys()) this.inFlight.delete(executionId);
+    this.ctx.disk.ok();
+    for (const step of steps) {
+      this.ctx.leases.drop(rowSeqs(step.messages));
+      try {
+        await step.committed(group);
+      } catch (error) {
+        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
+      }
+    }
+  }
+
+  /**
+   * Drops uncommitted steps: what they derived (the executions as they left them, the jobs they
+   * handed over) is forgotten, and the messages they consumed are handled again from the database
+   * state; a job's outcome whose row is not on disk is dropped with them (the job is redone).
+   */
+  private discard(steps: Step[]): void {
+    for (const step of steps) {
+      step.cancel();
+      step.discard();
+    }
+    for (const executionId of this.speculative.keys()) {
+      this.working.delete(executionId);
+      this.inFlight.delete(executionId);
+    }
+    this.speculative.clear();
+    this.wholeNext.clear();
+    this.foreign = false;
+    const kept = steps.flatMap((step) =>
+      step.messages.filter((m) => !isBundled(m) || (!m.bundle.row.stale && m.bundle.row.seq !== undefined)),
+    );
+    this.held = [...kept, ...this.held];
+  }
+
+  /** The messages to process next: those a full disk held back, else the inbox and a claim. */
+  private async nextBatch(): Promise<QueueMessage<ExecutorEvent>[]> {
     const { backend, config, leases } = this.ctx;
     let batch: QueueMessage<ExecutorEvent>[];
     if (this.held.length) batch = this.held.splice(0);
@@ -248,41 +501,7 @@ export class ExecutorService {
         else batch = claimed;
       }
     }
-    if (batch.length === 0) {
-      await this.sleep();
-      return;
-    }
-    const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
-    for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
-    // The steps of a batch's executions commit together (one commit for many executions); a step
-    // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
-    const done = new Set<number>();
-    const steps: Step[] = [];
-    const flush = () => this.commitSteps(steps.splice(0), done);
-    try {
-      let first = true;
-      for (const [executionId, messages] of groups) {
-        // A step (read, transition, write) may move megabytes of outputs: other requests run
-        // between the steps of a batch, so the event loop is held by one step at a time.
-        if (!first) await nextTurn();
-        first = false;
-        this.inFlight.set(executionId, false);
-        try {
-          const step = await this.process(executionId, messages, flush);
-          if (step) steps.push(step);
-          else this.settled(messages, done);
-        } catch (error) {
-          if (isDiskFull(error)) throw error;
-          await this.dropFailed(executionId, messages, error, done);
-        }
-      }
-      await flush();
-    } catch (error) {
-      for (const step of steps) step.cancel();
-      this.held = batch.filter((m) => !done.has(m.seq));
-      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
-      throw error;
-    }
+    return batch;
   }
 
   /** Messages handled and acknowledged (committed). */
@@ -304,6 +523,8 @@ export class ExecutorService {
     // the logs and metrics of the task results it handled unsaved are kept, as the worker kept them
     await this.ctx.backend.transaction((tx) => consume(tx, messages));
     this.settled(messages, done);
+    for (const bundle of bundlesOf(messages))
+      for (const log of bundle.untold ?? []) this.ctx.backend.notifier.notify(NOTIFY.log, log);
   }
 
   /**
@@ -391,14 +612,24 @@ export class ExecutorService {
   /**
    * Runs the transition of one execution over its messages; returns the step to commit, or
    * undefined when it committed on its own (no such execution, no flow). `flush` commits the
-   * steps prepared before, for a step that reads other executions.
+   * steps prepared before, for a step that reads other executions. `pipelined`: the step's jobs
+   * go to this process's worker at once, and its result is where the next step starts.
    */
   private async process(
     executionId: string,
     messages: QueueMessage<ExecutorEvent>[],
-    flush: () => Promise<void>,
+    commitBefore: () => Promise<void>,
+    pipelined: boolean,
   ): Promise<Step | undefined> {
     const { backend, config, flows, secretGuard } = this.ctx;
+    const ahead = this.speculative.get(executionId);
+    // Task runs as last committed, against which the step's changed ones are written; unknown
+    // (the whole execution is written) once steps of this execution committed during this one.
+    let baseline = !this.wholeNext.has(executionId);
+    const flush = async () => {
+      await commitBefore();
+      if (ahead) baseline = false;
+    };
     const loaded = await this.take(executionId);
     const stored = loaded?.stored;
     if (!loaded || !stored) {
@@ -440,60 +671,122 @@ export class ExecutorService {
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    // the jobs this process's worker has room for are handed to it, committed already claimed
+    const after: StoredExecution = {
+      ...stored,
+      execution: result.execution,
+      executorState: result.state,
+      finished: result.finished,
+    };
+    // the jobs this process's worker has room for are handed to it: committed already claimed,
+    // or in the pipeline at once, their rows inserted by the group commit if they still run then
     const jobs = outgoing.filter((m) => m.topic === "worker");
     const reservation = this.handoff.reserve("worker", jobs.length);
-    const local = jobs.slice(0, reservation.granted);
-    const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
+    let local = jobs.slice(0, reservation.granted);
+    let queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
+    let early: HandedJob[] = [];
+    const inserted = new Map<JobRow, number>();
+    if (pipelined) {
+      this.speculative.set(executionId, { stored: after, runs });
+      if (!baseline) this.wholeNext.add(executionId);
+      if (local.length) {
+        early = local.map((m) => ({
+          seq: this.handoff.virtualSeq(),
+          topic: "worker",
+          key: m.key ?? null,
+          // as a claim would read it back
+          payload: JSON.parse(JSON.stringify(m.payload)) as WorkerJob,
+          availableAt: 0,
+          row: { seq: undefined, stale: false },
+        }));
+        if (reservation.deliver(early)) for (const job of early) this.outstanding.add(job.row);
+        else {
+          queued = outgoing;
+          local = [];
+          early = [];
+        }
+      }
+    }
     let attempts = 0;
     return {
       executionId,
       messages,
+      changed: write,
+      ended: justFinished,
       cancel: () => reservation.cancel(),
-      write: async (tx) => {
+      discard: () => {
+        for (const job of early) {
+          job.row.stale = true;
+          this.outstanding.delete(job.row);
+        }
+        this.handoff.rowsSettled(early.map((job) => job.row));
+      },
+      write: async (tx, group) => {
         // Written by someone else while this step ran, or written again after a rolled-back
         // attempt (a failed group commit, retried step by step: the first attempt already counted
         // its changed runs as written): the whole execution is written. The store's write hook
         // also marks a rolled-back write as foreign; the attempt count does not rely on that.
-        const whole = this.inFlight.get(executionId) === true || attempts++ > 0;
-        if (write)
+        const whole = this.inFlight.get(executionId) === true || attempts++ > 0 || !baseline;
+        // in a group, the execution is written once, as its last step left it
+        const writes = group
+          ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
+          : write;
+        if (writes)
           runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
         for (const child of inserts) await tx.executions.insert(child);
-        handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        if (!pipelined) handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        else {
+          // a job whose outcome this group handles needs no row; one still running gets it, claimed
+          const running = early.filter((job) => !group?.consumed.has(job.row));
+          const rows = await tx.queue.sendClaimed(
+            running.map((job) => ({ topic: "worker" as const, key: job.key, payload: job.payload })),
+            backend.owner,
+            this.ctx.leases.leaseMs,
+          );
+          running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
+        }
         await tx.queue.send(queued);
         // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
         await consume(tx, messages, logs);
       },
-      committed: async () => {
+      committed: async (group) => {
+        for (const [row, seq] of inserted) {
+          row.seq = seq;
+          if (!row.stale) this.ctx.leases.hold([seq]);
+        }
+        this.handoff.rowsSettled([...inserted.keys()]);
+        const last = group ? group.last.get(executionId)?.messages === messages : true;
+        const written = group ? last && group.changed.has(executionId) : write;
+        if (last) this.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (write && !result.finished)
-          this.working.set(executionId, {
-            stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
-            runs,
-          });
+        if (written && !result.finished) this.working.set(executionId, { stored: after, runs });
         const notified = [...queued];
-        if (!reservation.deliver(handed)) {
+        if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
           for (const m of handed) await backend.queue.release(m.seq);
           notified.push(...local);
         }
         for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
         for (const effect of afterCommit) await effect();
-        this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+        // followers hear of the execution once per commit, as it was written
+        const ended = group ? last && group.ended.has(executionId) : justFinished;
+        const untold = bundlesOf(messages).flatMap((bundle) => bundle.untold ?? []);
+        this.announce(untold, logs, written ? result.execution : undefined, inserts, ended);
       },
     };
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */
   private announce(
+    untold: readonly LogEntry[],
     logs: readonly LogEntry[],
     written: Execution | undefined,
     inserts: readonly StoredExecution[],
     ended: boolean,
   ): void {
     const notifier = this.ctx.backend.notifier;
+    for (const log of untold) notifier.notify(NOTIFY.log, log);
     for (const log of logs) notifier.notify(NOTIFY.log, log);
     if (written) notifier.notify(NOTIFY.execution, written);
     for (const child of inserts) notifier.notify(NOTIFY.execution, child.execution);
@@ -720,6 +1013,18 @@ export class ExecutorService {
     backend.notifier.notify(NOTIFY.execution, x);
     backend.notifier.notify(NOTIFY.executionEnd, x);
   }
+}
+
+/** A batch's messages by execution, in order. */
+function groupByExecution(batch: readonly QueueMessage<ExecutorEvent>[]): Map<string, QueueMessage<ExecutorEvent>[]> {
+  const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+  for (const message of batch) {
+    const key = message.key ?? "";
+    const group = groups.get(key);
+    if (group) group.push(message);
+    else groups.set(key, [message]);
+  }
+  return groups;
 }
 
 /** A log line on the task run of a Subflow (or ForEachItem) in its parent execution. */

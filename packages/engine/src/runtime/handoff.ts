@@ -21,10 +21,36 @@ import type { NewMessage, QueueMessage, Topic } from "../backend/queue.ts";
 export interface WorkerBundle {
   readonly job: WorkerJob;
   /** The job's queue row, claimed by this process and held in its leases until acknowledged. */
-  readonly jobSeq: number;
+  readonly row: JobRow;
+  /** The job ended with it (its row is acknowledged with it); else it only reports the job's start. */
+  readonly final: boolean;
   readonly events: readonly NewMessage<ExecutorEvent>[];
   readonly logs: readonly LogEntry[];
   readonly metrics: readonly Metric[];
+  /** Lines of `logs` nobody was told of yet (the job's step was not on disk): told after the commit. */
+  readonly untold?: readonly LogEntry[];
+}
+
+/**
+ * The queue row of a job this process's worker runs. A job handed to the worker before the step
+ * that created it committed (the executor's pipeline) has none yet: the commit of that step inserts
+ * it, claimed, if the job is still running then, and none at all if the job ended and its outcome
+ * was handled within the same commit. If that commit fails the row is `stale`: the job's outcome
+ * is dropped, and the job is created again when the step is redone from the database.
+ */
+export interface JobRow {
+  seq: number | undefined;
+  stale: boolean;
+}
+
+/** A worker job handed over before its step committed (`seq` negative, unique in this process). */
+export interface HandedJob extends QueueMessage<WorkerJob> {
+  readonly row: JobRow;
+}
+
+/** The row of a job the worker took: the message's own, or the one its step will insert. */
+export function jobRow(message: QueueMessage): JobRow {
+  return (message as Partial<HandedJob>).row ?? { seq: message.seq, stale: false };
 }
 
 /**
@@ -42,7 +68,9 @@ export function isBundled(message: QueueMessage): message is BundledMessage {
 /** The queue rows to acknowledge (and whose leases end) for handled messages: a bundle's is its job. */
 export function rowSeqs(messages: readonly QueueMessage[]): number[] {
   const seqs = new Set<number>();
-  for (const m of messages) seqs.add(isBundled(m) ? m.bundle.jobSeq : m.seq);
+  for (const m of messages)
+    if (!isBundled(m)) seqs.add(m.seq);
+    else if (m.bundle.final && m.bundle.row.seq !== undefined) seqs.add(m.bundle.row.seq);
   return [...seqs];
 }
 
@@ -78,7 +106,7 @@ export async function saveBundle(tx: Backend, bundle: WorkerBundle): Promise<voi
   await tx.logs.append(bundle.logs);
   await tx.metrics.append(bundle.job, bundle.metrics);
   await tx.queue.send(bundle.events);
-  await tx.queue.ack([bundle.jobSeq]);
+  if (bundle.final && bundle.row.seq !== undefined) await tx.queue.ack([bundle.row.seq]);
 }
 
 /** The role receiving a topic's messages in this process. */
@@ -89,10 +117,21 @@ export interface Receiver {
   take(messages: QueueMessage[]): void;
   /** Takes a worker job's unsaved outcome (the executor only); false when it cannot now. */
   takeBundle?(bundle: WorkerBundle): boolean;
+  /**
+   * The rows of jobs handed over before their step committed are on disk now, or never will be
+   * (`stale`) (the worker only).
+   */
+  rowsSettled?(rows: readonly JobRow[]): void;
 }
 
 export class LocalHandoff {
   private readonly receivers = new Map<Topic, { receiver: Receiver; reserved: number }>();
+  private lastVirtualSeq = 0;
+
+  /** A sequence number for a message that is no queue row (negative, unique in this process). */
+  virtualSeq(): number {
+    return --this.lastVirtualSeq;
+  }
 
   /** Registers the receiver of a topic; the returned function unregisters it. */
   register(topic: Topic, receiver: Receiver): () => void {
@@ -114,6 +153,11 @@ export class LocalHandoff {
    */
   handBundle(bundle: WorkerBundle): boolean {
     return this.receivers.get("executor")?.receiver.takeBundle?.(bundle) ?? false;
+  }
+
+  /** Tells the worker that the rows of jobs it took before their step committed are on disk now, or stale. */
+  rowsSettled(rows: readonly JobRow[]): void {
+    if (rows.length) this.receivers.get("worker")?.receiver.rowsSettled?.(rows);
   }
 
   /**
