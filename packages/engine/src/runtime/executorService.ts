@@ -175,6 +175,7 @@ export class ExecutorService {
     this.running = true;
     this.state = "RUNNING";
     this.pending = true;
+    this.outstanding.clear();
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
     this.unregister = this.handoff.register("executor", {
       room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
