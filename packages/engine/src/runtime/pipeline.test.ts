@@ -4,6 +4,9 @@
  * a job created and ended within a group never becomes a queue row. Followers hear only of what
  * is committed; a group that fails to commit is redone from the database.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
@@ -198,5 +201,44 @@ tasks:
     expect(ended.state.current).toBe("SUCCESS");
     expect(ended.taskRunList[2]!.outputs).toEqual({ value: "one" });
     expect(rows()).toEqual([]);
+  });
+
+  it("closes mid-chain with nothing lost: the next open resumes the execution from what was committed", async () => {
+    const home = mkdtempSync(join(tmpdir(), "saker-pipeline-"));
+    try {
+      test = await openTestInstance({ home });
+      const source = `id: resumed
+namespace: unit.pipeline
+tasks:
+${chain("x", 8).split("tasks:\n")[1]}  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.5S
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "line after"
+`;
+      const { flow } = await test.instance.deploy(source);
+      const created = await test.instance.createExecution(flow.namespace, flow.id);
+      const running = () =>
+        test!.instance.executions
+          .get(created.id)!
+          .execution.taskRunList.some((t) => t.taskId === "wait" && t.state.current === "RUNNING");
+      while (!running()) await new Promise((resolve) => setTimeout(resolve, 5));
+      await test.close();
+      test = undefined;
+
+      test = await openTestInstance({ home });
+      const ended = await test.instance.waitForEnd(created.id, 20_000);
+      expect(ended.state.current).toBe("SUCCESS");
+      const lines = test.instance.logs.find({ executionId: created.id }).map((l) => l.message);
+      // the tasks committed before the close ran once; the interrupted one again, then the last
+      for (let i = 0; i < 8; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
+      expect(lines.filter((l) => l === "line after")).toHaveLength(1);
+      expect(test.instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+    } finally {
+      await test?.close();
+      test = undefined;
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
