@@ -7,27 +7,39 @@
  * the executions admitted just before.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage, isFailed, isSakerError } from "@saker/sdk";
-import { replayExecution } from "../executor/actions.ts";
-import { transition, type ExecutorDeps, type TransitionResult } from "../executor/transition.ts";
-import type { ExecutorCommand, ExecutorEvent, LogEntry } from "../executor/types.ts";
+import { errorMessage, isSakerError } from "@saker/sdk";
+import { transition, type ExecutorDeps } from "../executor/transition.ts";
+import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
-import type { SubflowRequest } from "../plugins/engineTypes.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import type { LoadedExecution, StoredExecution } from "../backend/records.ts";
 import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
-import { processMessage } from "./admission.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { localHandoff, type LocalHandoff } from "./handoff.ts";
-import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
+import {
+  bundlesOf,
+  consume,
+  isBundled,
+  localHandoff,
+  rowSeqs,
+  saveBundle,
+  type BundledMessage,
+  type HandedJob,
+  type JobRow,
+  type LocalHandoff,
+  type WorkerBundle,
+} from "./handoff.ts";
+import { type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
+import { endedMessages, handleCommand, type StepEffects } from "./executor/commands.ts";
+
+export { endedMessages } from "./executor/commands.ts";
 
 /**
  * Running executions whose working copy the executor keeps between steps (read back from the
@@ -38,25 +50,60 @@ const WORKING_COPIES = 256;
 /** Commands whose handling reads other executions: the steps prepared before them commit first. */
 const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
 
+/**
+ * The pipeline: steps of this process's executions run ahead of the disk and commit together.
+ * A group commits when the executor has nothing more to do now (no message waiting, no job it
+ * handed over about to answer), after `PIPELINE_MS`, after `PIPELINE_STEPS` steps, before a step
+ * reads other executions, and when the executor stops.
+ */
+const PIPELINE_MS = 5;
+const PIPELINE_STEPS = 256;
+/** After a failed group commit the executor commits batch by batch (as without the pipeline) this long. */
+const FALLBACK_MS = 5_000;
+
+/**
+ * What a group commit of pipelined steps knows of all its steps: the last step of each execution
+ * (the only one that writes it, against the task runs last committed), which executions changed
+ * and which ended, and the jobs created and ended within the group (no queue row at all).
+ */
+interface Group {
+  last: Map<string, Step>;
+  changed: Set<string>;
+  ended: Set<string>;
+  consumed: Set<JobRow>;
+}
+
 /** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
 interface Step {
   executionId: string;
   messages: QueueMessage<ExecutorEvent>[];
-  write(tx: Backend): Promise<void>;
-  committed(): Promise<void>;
+  /** It changed the execution (it is written), and ended it. */
+  changed: boolean;
+  ended: boolean;
+  write(tx: Backend, group?: Group): Promise<void>;
+  committed(group?: Group): Promise<void>;
   /** The step will not be committed: its reservations end. */
   cancel(): void;
+  /** The step is dropped after it handed its jobs over: their outcomes are dropped (see `JobRow`). */
+  discard(): void;
 }
 
-/** Log lines written with a step, and work done once it committed. */
-interface StepEffects {
-  outgoing: NewMessage[];
-  inserts: StoredExecution[];
-  logs: LogEntry[];
-  afterCommit: (() => Promise<void>)[];
+/** A group commit of the pipeline failed; the steps were discarded, their messages kept for a retry. */
+class PipelineFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`committing the executor's pipelined steps: ${errorMessage(cause)}`);
+  }
 }
+
+/** Someone else wrote an execution the uncommitted steps had changed: they are redone from the database. */
+class PipelineRedo extends PipelineFailed {}
 
 export class ExecutorService {
+  /**
+   * Steps run ahead of the disk and commit in groups (see `runPipelined`); off, each batch
+   * commits on its own before its jobs go to the worker.
+   */
+  pipeline = true;
   private running = false;
   private state: RoleState = "INITIALIZED";
   /**
@@ -83,17 +130,36 @@ export class ExecutorService {
   private loop: Promise<void> | undefined;
   /** Claimed messages a full disk kept from being processed, processed first once it has space. */
   private held: QueueMessage<ExecutorEvent>[] = [];
-  /** Messages this process's worker committed already claimed for this executor (see handoff.ts). */
+  /**
+   * Messages this process's worker committed already claimed for this executor, and the events of
+   * the outcomes it handed over unsaved (`BundledMessage`, see handoff.ts).
+   */
   private inbox: QueueMessage<ExecutorEvent>[] = [];
+  /** The last (negative) sequence number given to a bundled event. */
+  private bundledSeq = 0;
   private readonly handoff: LocalHandoff;
   private unregister: () => void = () => undefined;
+  /** Pipelined steps not committed yet, oldest first, and since when the oldest waits (ms). */
+  private unflushed: Step[] = [];
+  private unflushedSince = 0;
+  /** The executions as the uncommitted steps left them, with the task runs last committed. */
+  private readonly speculative = new Map<string, LoadedExecution>();
+  /** Jobs handed to this process's worker whose outcome has not come back. */
+  private readonly outstanding = new Set<JobRow>();
+  /** Executions whose next write is whole (a step ran across a commit of earlier steps of theirs). */
+  private readonly wholeNext = new Set<string>();
+  /** Someone else wrote an execution with uncommitted steps: the group is redone from the database. */
+  private foreign = false;
+  private flushing = false;
+  /** Until when steps commit batch by batch, without the pipeline (after a failed group commit). */
+  private fallbackUntil = 0;
 
   constructor(private readonly ctx: RoleContext) {
     this.handoff = localHandoff(ctx.backend);
   }
 
   status(): RoleStatus {
-    return { state: this.state, inFlight: this.held.length + this.inFlight.size };
+    return { state: this.state, inFlight: this.held.length + this.inFlight.size + this.unflushed.length };
   }
 
   start(): void {
@@ -101,6 +167,7 @@ export class ExecutorService {
     this.running = true;
     this.state = "RUNNING";
     this.pending = true;
+    this.outstanding.clear();
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
     this.unregister = this.handoff.register("executor", {
       room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
@@ -109,10 +176,12 @@ export class ExecutorService {
         this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
         this.wake?.();
       },
+      takeBundle: (bundle) => this.takeBundle(bundle),
     });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
+      if (!this.flushing && this.speculative.has(id)) this.foreign = true;
     });
     this.loop = this.run()
       .then(() => void (this.state = "STOPPED"))
@@ -128,14 +197,43 @@ export class ExecutorService {
       });
   }
 
+  /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
+  private takeBundle(bundle: WorkerBundle): boolean {
+    if (!this.running) return false;
+    // the step that created the job was discarded: the job is created and run again
+    if (bundle.row.stale) return true;
+    if (bundle.final) {
+      this.outstanding.delete(bundle.row);
+      if (bundle.row.seq !== undefined) this.ctx.leases.hold([bundle.row.seq]);
+    }
+    for (const event of bundle.events) {
+      const message: BundledMessage = {
+        seq: --this.bundledSeq,
+        topic: "executor",
+        key: event.key ?? null,
+        payload: event.payload,
+        availableAt: 0,
+        bundle,
+      };
+      this.inbox.push(message);
+    }
+    this.wake?.();
+    return true;
+  }
+
   private onMessage(): void {
     this.pending = true;
     this.nextDelayed = undefined;
     this.wake?.();
   }
 
-  /** The working copy of an execution (taken: a step that fails leaves none behind), else the stored one. */
+  /**
+   * The execution as its uncommitted steps left it, else its working copy (taken: a step that
+   * fails leaves none behind), else the stored one.
+   */
   private async take(executionId: string): Promise<LoadedExecution | undefined> {
+    const ahead = this.speculative.get(executionId);
+    if (ahead) return ahead;
     const kept = this.working.get(executionId);
     if (kept) {
       this.working.delete(executionId);
@@ -152,12 +250,27 @@ export class ExecutorService {
     await this.loop;
     // handed over and not processed: given back to the queue for the next start (or another process)
     const unprocessed = this.inbox.splice(0);
-    this.ctx.leases.drop(unprocessed.map((m) => m.seq));
+    this.ctx.leases.drop(rowSeqs(unprocessed));
+    const bundles = new Set<WorkerBundle>();
     try {
-      for (const m of unprocessed) await this.ctx.backend.queue.release(m.seq);
+      for (const m of unprocessed)
+        if (isBundled(m)) {
+          if (!m.bundle.row.stale) bundles.add(m.bundle);
+        } else await this.ctx.backend.queue.release(m.seq);
     } catch (error) {
       // still claimed by this open: freed at the next open, or once its lease lapses
       this.ctx.report.internalError("releasing the executor's unprocessed messages", error);
+    }
+    // the outcomes handed over unsaved are saved as the worker would have: queued for the next start
+    for (const bundle of bundles) {
+      try {
+        await this.ctx.backend.transaction((tx) => saveBundle(tx, bundle));
+        this.ctx.backend.notifier.notify(NOTIFY.queue("executor"));
+        for (const log of bundle.untold ?? []) this.ctx.backend.notifier.notify(NOTIFY.log, log);
+      } catch (error) {
+        // the job stays claimed by this open: it runs again after the next open (at least once)
+        this.ctx.report.internalError("saving a task result at stop", error);
+      }
     }
   }
 
@@ -169,10 +282,16 @@ export class ExecutorService {
         attempt = 0;
       } catch (error) {
         // A full disk (or a failing claim): the held messages are tried again after a delay.
-        this.ctx.report.loopError("executor", error);
+        this.ctx.report.loopError("executor", error instanceof PipelineFailed ? error.cause : error);
         await this.sleep(backoffMs(attempt++));
         this.pending = true;
       }
+    }
+    try {
+      await this.flushPending();
+    } catch (error) {
+      // the steps are discarded, their messages still claimed: handled again after the next open
+      this.ctx.report.loopError("executor", error instanceof PipelineFailed ? error.cause : error);
     }
   }
 
@@ -181,28 +300,20 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
-    const { backend, config, leases } = this.ctx;
-    let batch: QueueMessage<ExecutorEvent>[];
-    if (this.held.length) batch = this.held.splice(0);
-    else {
-      batch = this.inbox.splice(0);
-      if (this.pending) {
-        this.pending = false;
-        const limit = config.executor.fetchLimit;
-        this.nextDelayed = undefined;
-        const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
-        if (claimed.length === limit) this.pending = true;
-        leases.hold(claimed.map((m) => m.seq));
-        if (batch.length) batch = [...batch, ...claimed].sort((a, b) => a.seq - b.seq);
-        else batch = claimed;
+    const pipelined = this.pipeline && Date.now() >= this.fallbackUntil;
+    if (!pipelined)
+      try {
+        await this.flushPending();
+      } catch (error) {
+        if (!(error instanceof PipelineRedo)) throw error;
       }
-    }
+    const batch = await this.nextBatch();
+    if (pipelined) return this.runPipelined(batch);
     if (batch.length === 0) {
       await this.sleep();
       return;
     }
-    const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
-    for (const message of batch) groups.set(message.key ?? "", [...(groups.get(message.key ?? "") ?? []), message]);
+    const groups = groupByExecution(batch);
     // The steps of a batch's executions commit together (one commit for many executions); a step
     // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
     const done = new Set<number>();
@@ -217,7 +328,7 @@ export class ExecutorService {
         first = false;
         this.inFlight.set(executionId, false);
         try {
-          const step = await this.process(executionId, messages, flush);
+          const step = await this.process(executionId, messages, flush, false);
           if (step) steps.push(step);
           else this.settled(messages, done);
         } catch (error) {
@@ -234,10 +345,162 @@ export class ExecutorService {
     }
   }
 
+  /**
+   * Processes a batch in the pipeline: each step's jobs go to this process's worker at once, the
+   * next step of an execution starts from what the step before left, uncommitted, and the steps
+   * commit together (`flushPending`) once the executor has nothing more to do now, or a bound is
+   * reached. A failing group commit discards the steps, keeps their messages for a retry and
+   * turns the pipeline off for a while.
+   */
+  private async runPipelined(batch: QueueMessage<ExecutorEvent>[]): Promise<void> {
+    if (batch.length === 0 && !this.unflushed.length) return this.sleep();
+    const groups = groupByExecution(batch);
+    const done = new Set<number>();
+    const flush = () => this.flushPending();
+    try {
+      if (batch.length === 0) {
+        // a job handed over answers within a turn or two: its outcome joins the group
+        const waited = performance.now() - this.unflushedSince;
+        if (this.outstanding.size > 0 && waited < PIPELINE_MS && !this.foreign && this.running)
+          return await this.sleep(Math.max(1, PIPELINE_MS - waited));
+        return await this.flushPending();
+      }
+      let first = true;
+      for (const [executionId, messages] of groups) {
+        if (!first) await nextTurn();
+        first = false;
+        if (!this.inFlight.has(executionId)) this.inFlight.set(executionId, false);
+        try {
+          const step = await this.process(executionId, messages, flush, true);
+          if (step) {
+            if (!this.unflushed.length) this.unflushedSince = performance.now();
+            this.unflushed.push(step);
+          } else if (!this.speculative.has(executionId)) this.inFlight.delete(executionId);
+          for (const m of messages) done.add(m.seq);
+          if (!step) this.ctx.leases.drop(rowSeqs(messages));
+        } catch (error) {
+          if (isDiskFull(error) || error instanceof PipelineFailed) throw error;
+          // a step that fails alone: what is pending commits first, then its messages are dropped
+          await this.flushPending();
+          await this.dropFailed(executionId, messages, error, done);
+        }
+      }
+      if (
+        this.unflushed.length >= PIPELINE_STEPS ||
+        performance.now() - this.unflushedSince >= PIPELINE_MS ||
+        !this.running
+      )
+        await this.flushPending();
+    } catch (error) {
+      this.discard(this.unflushed.splice(0));
+      this.held.push(...batch.filter((m) => !done.has(m.seq)));
+      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      if (error instanceof PipelineRedo) return;
+      const cause = error instanceof PipelineFailed ? error.cause : error;
+      // step by step (and a failing one alone) for a while
+      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      if (isDiskFull(cause)) throw error;
+      this.ctx.report.internalError("executor: a pipelined commit failed; committing batch by batch", cause);
+    }
+  }
+
+  /**
+   * Commits the pipelined steps in one transaction (one update per execution; no queue row for a
+   * job created and ended within it), then does what each does once committed. Nothing of it was
+   * announced before. On failure (or when someone else wrote one of the executions meanwhile)
+   * the steps are discarded and their messages kept for a retry; a failure throws `PipelineFailed`.
+   */
+  private async flushPending(): Promise<void> {
+    const steps = this.unflushed.splice(0);
+    if (!steps.length) return;
+    if (this.foreign) {
+      this.discard(steps);
+      throw new PipelineRedo(new Error("an execution was written by someone else meanwhile"));
+    }
+    const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set() };
+    for (const step of steps) {
+      group.last.set(step.executionId, step);
+      if (step.changed) group.changed.add(step.executionId);
+      if (step.ended) group.ended.add(step.executionId);
+      for (const m of step.messages)
+        if (isBundled(m) && m.bundle.final && m.bundle.row.seq === undefined) group.consumed.add(m.bundle.row);
+    }
+    this.flushing = true;
+    try {
+      await this.ctx.backend.transaction(async (tx) => {
+        for (const step of steps) await step.write(tx, group);
+      });
+    } catch (error) {
+      this.discard(steps);
+      throw new PipelineFailed(error);
+    } finally {
+      this.flushing = false;
+    }
+    this.speculative.clear();
+    for (const executionId of group.last.keys()) this.inFlight.delete(executionId);
+    this.ctx.disk.ok();
+    for (const step of steps) {
+      this.ctx.leases.drop(rowSeqs(step.messages));
+      try {
+        await step.committed(group);
+      } catch (error) {
+        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
+      }
+    }
+  }
+
+  /**
+   * Drops uncommitted steps: what they derived (the executions as they left them, the jobs they
+   * handed over) is forgotten, and the messages they consumed are handled again from the database
+   * state; a job's outcome whose row is not on disk is dropped with them (the job is redone).
+   */
+  private discard(steps: Step[]): void {
+    for (const step of steps) {
+      step.cancel();
+      step.discard();
+    }
+    for (const executionId of this.speculative.keys()) {
+      this.working.delete(executionId);
+      this.inFlight.delete(executionId);
+    }
+    this.speculative.clear();
+    this.wholeNext.clear();
+    this.foreign = false;
+    const kept = steps.flatMap((step) =>
+      step.messages.filter((m) => !isBundled(m) || (!m.bundle.row.stale && m.bundle.row.seq !== undefined)),
+    );
+    this.held = [...kept, ...this.held];
+  }
+
+  /** The messages to process next: those a full disk held back, else the inbox and a claim. */
+  private async nextBatch(): Promise<QueueMessage<ExecutorEvent>[]> {
+    const { backend, config, leases } = this.ctx;
+    let batch: QueueMessage<ExecutorEvent>[];
+    if (this.held.length) batch = this.held.splice(0);
+    else {
+      batch = this.inbox.splice(0);
+      if (this.pending) {
+        this.pending = false;
+        const limit = config.executor.fetchLimit;
+        this.nextDelayed = undefined;
+        const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
+        if (claimed.length === limit) this.pending = true;
+        leases.hold(claimed.map((m) => m.seq));
+        // the outcomes handed over unsaved come last: they are newer than any row claimed now
+        if (batch.length)
+          batch = [...batch.filter((m) => m.seq > 0), ...claimed]
+            .sort((a, b) => a.seq - b.seq)
+            .concat(batch.filter((m) => m.seq < 0));
+        else batch = claimed;
+      }
+    }
+    return batch;
+  }
+
   /** Messages handled and acknowledged (committed). */
   private settled(messages: readonly QueueMessage[], done: Set<number>): void {
     for (const m of messages) done.add(m.seq);
-    this.ctx.leases.drop(messages.map((m) => m.seq));
+    this.ctx.leases.drop(rowSeqs(messages));
     if (messages[0]?.key) this.inFlight.delete(messages[0].key);
     this.ctx.disk.ok();
   }
@@ -250,8 +513,11 @@ export class ExecutorService {
     done: Set<number>,
   ): Promise<void> {
     this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
-    await this.ctx.backend.transaction((tx) => tx.queue.ack(messages.map((m) => m.seq)));
+    // the logs and metrics of the task results it handled unsaved are kept, as the worker kept them
+    await this.ctx.backend.transaction((tx) => consume(tx, messages));
     this.settled(messages, done);
+    for (const bundle of bundlesOf(messages))
+      for (const log of bundle.untold ?? []) this.ctx.backend.notifier.notify(NOTIFY.log, log);
   }
 
   /**
@@ -339,19 +605,28 @@ export class ExecutorService {
   /**
    * Runs the transition of one execution over its messages; returns the step to commit, or
    * undefined when it committed on its own (no such execution, no flow). `flush` commits the
-   * steps prepared before, for a step that reads other executions.
+   * steps prepared before, for a step that reads other executions. `pipelined`: the step's jobs
+   * go to this process's worker at once, and its result is where the next step starts.
    */
   private async process(
     executionId: string,
     messages: QueueMessage<ExecutorEvent>[],
-    flush: () => Promise<void>,
+    commitBefore: () => Promise<void>,
+    pipelined: boolean,
   ): Promise<Step | undefined> {
     const { backend, config, flows, secretGuard } = this.ctx;
+    const ahead = this.speculative.get(executionId);
+    // Task runs as last committed, against which the step's changed ones are written; unknown
+    // (the whole execution is written) once steps of this execution committed during this one.
+    let baseline = !this.wholeNext.has(executionId);
+    const flush = async () => {
+      await commitBefore();
+      if (ahead) baseline = false;
+    };
     const loaded = await this.take(executionId);
     const stored = loaded?.stored;
-    const seqs = messages.map((m) => m.seq);
     if (!loaded || !stored) {
-      await backend.transaction((tx) => tx.queue.ack(seqs));
+      await backend.transaction((tx) => consume(tx, messages));
       return undefined;
     }
     const x0 = stored.execution;
@@ -359,7 +634,7 @@ export class ExecutorService {
     try {
       graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
-      await this.failWithoutFlow(stored, seqs, error);
+      await this.failWithoutFlow(stored, messages, error);
       return undefined;
     }
     if (graph.flow.concurrency) await flush();
@@ -378,7 +653,7 @@ export class ExecutorService {
     const masker = result.logs.length ? secretGuard.masker() : undefined;
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
     if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
-    for (const command of result.commands) await this.handleCommand(command, result, graph, effects);
+    for (const command of result.commands) await handleCommand(this.ctx, command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
     const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
@@ -389,251 +664,126 @@ export class ExecutorService {
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    // the jobs this process's worker has room for are handed to it, committed already claimed
+    const after: StoredExecution = {
+      ...stored,
+      execution: result.execution,
+      executorState: result.state,
+      finished: result.finished,
+    };
+    // the jobs this process's worker has room for are handed to it: committed already claimed,
+    // or in the pipeline at once, their rows inserted by the group commit if they still run then
     const jobs = outgoing.filter((m) => m.topic === "worker");
     const reservation = this.handoff.reserve("worker", jobs.length);
-    const local = jobs.slice(0, reservation.granted);
-    const queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
+    let local = jobs.slice(0, reservation.granted);
+    let queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
+    let early: HandedJob[] = [];
+    const inserted = new Map<JobRow, number>();
+    if (pipelined) {
+      this.speculative.set(executionId, { stored: after, runs });
+      if (!baseline) this.wholeNext.add(executionId);
+      if (local.length) {
+        early = local.map((m) => ({
+          seq: this.handoff.virtualSeq(),
+          topic: "worker",
+          key: m.key ?? null,
+          // as a claim would read it back
+          payload: JSON.parse(JSON.stringify(m.payload)) as WorkerJob,
+          availableAt: 0,
+          row: { seq: undefined, stale: false },
+        }));
+        if (reservation.deliver(early)) for (const job of early) this.outstanding.add(job.row);
+        else {
+          queued = outgoing;
+          local = [];
+          early = [];
+        }
+      }
+    }
     let attempts = 0;
     return {
       executionId,
       messages,
+      changed: write,
+      ended: justFinished,
       cancel: () => reservation.cancel(),
-      write: async (tx) => {
+      discard: () => {
+        for (const job of early) {
+          job.row.stale = true;
+          this.outstanding.delete(job.row);
+        }
+        this.handoff.rowsSettled(early.map((job) => job.row));
+      },
+      write: async (tx, group) => {
         // Written by someone else while this step ran, or written again after a rolled-back
         // attempt (a failed group commit, retried step by step: the first attempt already counted
         // its changed runs as written): the whole execution is written. The store's write hook
         // also marks a rolled-back write as foreign; the attempt count does not rely on that.
-        const whole = this.inFlight.get(executionId) === true || attempts++ > 0;
-        if (write)
+        const whole = this.inFlight.get(executionId) === true || attempts++ > 0 || !baseline;
+        // in a group, the execution is written once, as its last step left it
+        const writes = group
+          ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
+          : write;
+        if (writes)
           runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
         for (const child of inserts) await tx.executions.insert(child);
-        handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        if (!pipelined) handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
+        else {
+          // a job whose outcome this group handles needs no row; one still running gets it, claimed
+          const running = early.filter((job) => !group?.consumed.has(job.row));
+          const rows = await tx.queue.sendClaimed(
+            running.map((job) => ({ topic: "worker" as const, key: job.key, payload: job.payload })),
+            backend.owner,
+            this.ctx.leases.leaseMs,
+          );
+          running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
+        }
         await tx.queue.send(queued);
-        await tx.logs.append(logs);
-        await tx.queue.ack(seqs);
+        // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
+        await consume(tx, messages, logs);
       },
-      committed: async () => {
+      committed: async (group) => {
+        for (const [row, seq] of inserted) {
+          row.seq = seq;
+          if (!row.stale) this.ctx.leases.hold([seq]);
+        }
+        this.handoff.rowsSettled([...inserted.keys()]);
+        const last = group ? group.last.get(executionId)?.messages === messages : true;
+        const written = group ? last && group.changed.has(executionId) : write;
+        if (last) this.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (write && !result.finished)
-          this.working.set(executionId, {
-            stored: { ...stored, execution: result.execution, executorState: result.state, finished: result.finished },
-            runs,
-          });
+        if (written && !result.finished) this.working.set(executionId, { stored: after, runs });
         const notified = [...queued];
-        if (!reservation.deliver(handed)) {
+        if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
           for (const m of handed) await backend.queue.release(m.seq);
           notified.push(...local);
         }
         for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
         for (const effect of afterCommit) await effect();
-        this.announce(logs, write ? result.execution : undefined, inserts, justFinished);
+        // followers hear of the execution once per commit, as it was written
+        const ended = group ? last && group.ended.has(executionId) : justFinished;
+        const untold = bundlesOf(messages).flatMap((bundle) => bundle.untold ?? []);
+        this.announce(untold, logs, written ? result.execution : undefined, inserts, ended);
       },
     };
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */
   private announce(
+    untold: readonly LogEntry[],
     logs: readonly LogEntry[],
     written: Execution | undefined,
     inserts: readonly StoredExecution[],
     ended: boolean,
   ): void {
     const notifier = this.ctx.backend.notifier;
+    for (const log of untold) notifier.notify(NOTIFY.log, log);
     for (const log of logs) notifier.notify(NOTIFY.log, log);
     if (written) notifier.notify(NOTIFY.execution, written);
     for (const child of inserts) notifier.notify(NOTIFY.execution, child.execution);
     if (ended && written) notifier.notify(NOTIFY.executionEnd, written);
-  }
-
-  private async handleCommand(
-    command: ExecutorCommand,
-    result: TransitionResult,
-    graph: FlowGraph,
-    effects: StepEffects,
-  ): Promise<void> {
-    const { backend } = this.ctx;
-    const { outgoing, inserts, afterCommit } = effects;
-    const x = result.execution;
-    switch (command.type) {
-      case "run-task":
-        outgoing.push({ topic: "worker", key: x.id, payload: command.job });
-        return;
-      case "delay":
-        outgoing.push({
-          topic: "executor",
-          key: x.id,
-          payload: { type: "delay-fired", delay: command.delay },
-          availableAt: command.delay.at,
-        });
-        return;
-      case "create-subflow":
-        return this.createSubflow(x, command.parentTaskRunId, command.taskId, command.request, effects);
-      case "kill-tasks":
-        afterCommit.push(async () => {
-          await backend.queue.dropPending("worker", x.id);
-          backend.notifier.notify(ROLE_TOPICS.killTasks, x.id);
-        });
-        return;
-      case "kill-subflows":
-        for (const childId of await backend.executions.childIds(x.id))
-          outgoing.push({ topic: "executor", key: childId, payload: { type: "kill-requested" } });
-        return;
-      case "remove-working-directory":
-        afterCommit.push(async () =>
-          backend.notifier.notify(ROLE_TOPICS.removeWorkingDirectory, command.workingDirectoryId),
-        );
-        return;
-      case "replay": {
-        const replay = replayExecution(graph, command.execution, new Date(), friendlyId);
-        const parent = await backend.executions.get(x.id);
-        inserts.push({
-          execution: replay.execution,
-          executorState: replay.state,
-          finished: false,
-          ...(parent?.parentExecutionId
-            ? { parentExecutionId: parent.parentExecutionId, parentTaskRunId: parent.parentTaskRunId! }
-            : {}),
-        });
-        outgoing.push(processMessage(replay.execution.id));
-        return;
-      }
-    }
-  }
-
-  private async createSubflow(
-    parent: Execution,
-    parentTaskRunId: string,
-    taskId: string,
-    request: SubflowRequest,
-    effects: StepEffects,
-  ): Promise<void> {
-    const { flows, admission } = this.ctx;
-    const { outgoing, inserts } = effects;
-    const previous =
-      request.restartOf ??
-      (request.restartIteration
-        ? await this.childOfIteration(parent.id, parentTaskRunId, request.iteration)
-        : undefined);
-    if (previous !== undefined && (await this.restartSubflow(parent, parentTaskRunId, taskId, previous, effects)))
-      return;
-    if (request.restartOf !== undefined) {
-      // the child is gone, or belongs to the execution this one was restarted from (another revision): a new one
-      request = { ...request, executionId: friendlyId() };
-      delete request.restartOf;
-    }
-    try {
-      const loaded = flows.get(request.namespace, request.flowId, request.revision);
-      const child = await admission.buildExecution(loaded.flow, {
-        id: request.executionId,
-        inputs: request.inputs,
-        labels: request.labels,
-        trigger: {
-          id: taskId,
-          type: "io.kestra.plugin.core.flow.Subflow",
-          variables: {
-            executionId: parent.id,
-            namespace: parent.namespace,
-            flowId: parent.flowId,
-            flowRevision: parent.flowRevision,
-            // ForEachItem: which batch, and which task run started it (its merge reads them back).
-            ...(request.iteration !== undefined ? { iteration: request.iteration, taskRunId: parentTaskRunId } : {}),
-          },
-        },
-        ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
-      });
-      inserts.push({
-        execution: child,
-        executorState: { dispatched: [] },
-        finished: false,
-        ...(request.wait ? { parentExecutionId: parent.id, parentTaskRunId } : { parentExecutionId: parent.id }),
-      });
-      outgoing.push(processMessage(child.id));
-      effects.logs.push(
-        subflowLog(
-          parent,
-          taskId,
-          parentTaskRunId,
-          `Created new execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`,
-        ),
-      );
-    } catch (error) {
-      if (isDiskFull(error)) throw error;
-      outgoing.push({
-        topic: "executor",
-        key: parent.id,
-        payload: {
-          type: "subflow-failed",
-          taskRunId: parentTaskRunId,
-          message: isSakerError(error) ? error.message : errorMessage(error),
-        },
-      });
-    }
-  }
-
-  /** The child a ForEachItem task run started for one batch (`iteration`), if any. */
-  private async childOfIteration(
-    parentId: string,
-    parentTaskRunId: string,
-    iteration: number | undefined,
-  ): Promise<string | undefined> {
-    const executions = this.ctx.backend.executions;
-    for (const id of await executions.childIds(parentId)) {
-      const stored = await executions.get(id);
-      if (stored?.parentTaskRunId === parentTaskRunId && stored.execution.trigger?.variables?.iteration === iteration)
-        return id;
-    }
-    return undefined;
-  }
-
-  /**
-   * A restarted Subflow or ForEachItem (RETRY_FAILED) and a child it started before: a failed child is
-   * restarted (once this pass is committed) and reports to the same task run when it ends; a child
-   * that did not fail reports its result again now. False when there is no such child any more.
-   */
-  private async restartSubflow(
-    parent: Execution,
-    parentTaskRunId: string,
-    taskId: string,
-    childId: string,
-    effects: StepEffects,
-  ): Promise<boolean> {
-    const { backend, admission } = this.ctx;
-    const stored = await backend.executions.get(childId);
-    if (
-      !stored ||
-      stored.execution.deleted ||
-      stored.parentExecutionId !== parent.id ||
-      stored.parentTaskRunId !== parentTaskRunId
-    )
-      return false;
-    const child = stored.execution;
-    if (!isFailed(child.state.current)) {
-      effects.outgoing.push({
-        topic: "executor",
-        key: parent.id,
-        payload: { type: "subflow-ended", taskRunId: parentTaskRunId, child },
-      });
-      return true;
-    }
-    effects.afterCommit.push(async () => {
-      try {
-        await admission.restart(child.id);
-        const line = `Restarted execution [[link execution="${child.id}" flowId="${child.flowId}" namespace="${child.namespace}"]]`;
-        const log = subflowLog(parent, taskId, parentTaskRunId, line);
-        await backend.logs.append([log]);
-      } catch (error) {
-        await admission.signal(parent.id, {
-          type: "subflow-failed",
-          taskRunId: parentTaskRunId,
-          message: `Unable to restart execution '${child.id}': ${errorMessage(error)}`,
-        });
-      }
-    });
-    return true;
   }
 
   /** An execution ended: tell its parent (Subflow), free a concurrency slot, fire flow triggers. */
@@ -645,7 +795,11 @@ export class ExecutorService {
     return endedMessages(this.ctx, this.ctx.backend, stored, execution, graph);
   }
 
-  private async failWithoutFlow(stored: StoredExecution, seqs: number[], error: unknown): Promise<void> {
+  private async failWithoutFlow(
+    stored: StoredExecution,
+    messages: readonly QueueMessage<ExecutorEvent>[],
+    error: unknown,
+  ): Promise<void> {
     const { backend } = this.ctx;
     const x = structuredClone(stored.execution);
     const log: LogEntry = {
@@ -660,56 +814,21 @@ export class ExecutorService {
     await backend.transaction(async (tx) => {
       await tx.executions.update(x, stored.executorState, true);
       await tx.logs.append([log]);
-      await tx.queue.ack(seqs);
+      await consume(tx, messages);
     });
     backend.notifier.notify(NOTIFY.execution, x);
     backend.notifier.notify(NOTIFY.executionEnd, x);
   }
 }
 
-/** A log line on the task run of a Subflow (or ForEachItem) in its parent execution. */
-function subflowLog(parent: Execution, taskId: string, taskRunId: string, message: string): LogEntry {
-  return {
-    namespace: parent.namespace,
-    flowId: parent.flowId,
-    executionId: parent.id,
-    taskId,
-    taskRunId,
-    level: "INFO",
-    message,
-    timestamp: new Date().toISOString(),
-  };
-}
-
-/**
- * The messages of an execution that ended: to its parent (Subflow), to the oldest execution of
- * its flow waiting for a concurrency slot, to the scheduler (Flow triggers). Read through `db`
- * (a transaction, when called inside one).
- */
-export async function endedMessages(
-  ctx: Pick<RoleContext, "config" | "admission">,
-  db: Backend,
-  stored: StoredExecution,
-  execution: Execution,
-  graph: FlowGraph | undefined,
-): Promise<NewMessage[]> {
-  const outgoing: NewMessage[] = [];
-  if (stored.parentExecutionId && stored.parentTaskRunId) {
-    outgoing.push({
-      topic: "executor",
-      key: stored.parentExecutionId,
-      payload: { type: "subflow-ended", taskRunId: stored.parentTaskRunId, child: execution },
-    });
+/** A batch's messages by execution, in order. */
+function groupByExecution(batch: readonly QueueMessage<ExecutorEvent>[]): Map<string, QueueMessage<ExecutorEvent>[]> {
+  const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+  for (const message of batch) {
+    const key = message.key ?? "";
+    const group = groups.get(key);
+    if (group) group.push(message);
+    else groups.set(key, [message]);
   }
-  if (graph?.flow.concurrency) {
-    const queued = await db.executions.oldestQueued(
-      execution.tenantId ?? ctx.config.tenantId,
-      execution.namespace,
-      execution.flowId,
-    );
-    if (queued && queued !== execution.id)
-      outgoing.push({ topic: "executor", key: queued, payload: { type: "concurrency-released" } });
-  }
-  outgoing.push(...ctx.admission.flowTriggerMessages(execution));
-  return outgoing;
+  return groups;
 }

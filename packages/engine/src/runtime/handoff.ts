@@ -6,8 +6,108 @@
  * queue, claimed, until the receiving role acknowledges it with its own step; after a crash the
  * claim is reaped and the message handled again, as any claimed message is.
  */
+import type { Metric } from "@saker/sdk";
+import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Backend } from "../backend/backend.ts";
-import type { QueueMessage, Topic } from "../backend/queue.ts";
+import type { NewMessage, QueueMessage, Topic } from "../backend/queue.ts";
+
+/**
+ * A worker job's outcome handed to this process's executor without being saved: its events for
+ * the executor (`worker-started`, `worker-result`), its log lines and metrics, and the queue row of
+ * the job, still claimed by this process. The executor's step writes the logs and metrics and
+ * acknowledges the job in its own transaction; the events never become queue rows. Until then
+ * nothing is on disk but the claimed job: a crash reaps it and the job runs again.
+ */
+export interface WorkerBundle {
+  readonly job: WorkerJob;
+  /** The job's queue row, claimed by this process and held in its leases until acknowledged. */
+  readonly row: JobRow;
+  /** The job ended with it (its row is acknowledged with it); else it only reports the job's start. */
+  readonly final: boolean;
+  readonly events: readonly NewMessage<ExecutorEvent>[];
+  readonly logs: readonly LogEntry[];
+  readonly metrics: readonly Metric[];
+  /** Lines of `logs` nobody was told of yet (the job's step was not on disk): told after the commit. */
+  readonly untold?: readonly LogEntry[];
+}
+
+/**
+ * The queue row of a job this process's worker runs. A job handed to the worker before the step
+ * that created it committed (the executor's pipeline) has none yet: the commit of that step inserts
+ * it, claimed, if the job is still running then, and none at all if the job ended and its outcome
+ * was handled within the same commit. If that commit fails the row is `stale`: the job's outcome
+ * is dropped, and the job is created again when the step is redone from the database.
+ */
+export interface JobRow {
+  seq: number | undefined;
+  stale: boolean;
+}
+
+/** A worker job handed over before its step committed (`seq` negative, unique in this process). */
+export interface HandedJob extends QueueMessage<WorkerJob> {
+  readonly row: JobRow;
+}
+
+/** The row of a job the worker took: the message's own, or the one its step will insert. */
+export function jobRow(message: QueueMessage): JobRow {
+  return (message as Partial<HandedJob>).row ?? { seq: message.seq, stale: false };
+}
+
+/**
+ * An event of a `WorkerBundle` as the executor's batch holds it: no queue row, so its `seq` is
+ * negative (unique in this process); acknowledging it means acknowledging the bundle's job.
+ */
+export interface BundledMessage extends QueueMessage<ExecutorEvent> {
+  readonly bundle: WorkerBundle;
+}
+
+export function isBundled(message: QueueMessage): message is BundledMessage {
+  return (message as Partial<BundledMessage>).bundle !== undefined;
+}
+
+/** The queue rows to acknowledge (and whose leases end) for handled messages: a bundle's is its job. */
+export function rowSeqs(messages: readonly QueueMessage[]): number[] {
+  const seqs = new Set<number>();
+  for (const m of messages)
+    if (!isBundled(m)) seqs.add(m.seq);
+    else if (m.bundle.final && m.bundle.row.seq !== undefined) seqs.add(m.bundle.row.seq);
+  return [...seqs];
+}
+
+/** The bundles of these messages, each once. */
+export function bundlesOf(messages: readonly QueueMessage[]): WorkerBundle[] {
+  const bundles = new Set<WorkerBundle>();
+  for (const m of messages) if (isBundled(m)) bundles.add(m.bundle);
+  return [...bundles];
+}
+
+/**
+ * Writes what handled messages leave behind in `tx` (a transaction): the logs and metrics of
+ * their bundles, then `logs` (the step's own lines), and the acknowledgement of their rows (a
+ * bundle's job).
+ */
+export async function consume(
+  tx: Backend,
+  messages: readonly QueueMessage[],
+  logs: readonly LogEntry[] = [],
+): Promise<void> {
+  const bundles = bundlesOf(messages);
+  const lines = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
+  if (lines.length) await tx.logs.append(lines);
+  for (const bundle of bundles) if (bundle.metrics.length) await tx.metrics.append(bundle.job, bundle.metrics);
+  await tx.queue.ack(rowSeqs(messages));
+}
+
+/**
+ * Saves a bundle as the worker would have (its events as unclaimed queue rows, logs, metrics,
+ * the job acknowledged), for a bundle its executor will not handle (it stopped).
+ */
+export async function saveBundle(tx: Backend, bundle: WorkerBundle): Promise<void> {
+  await tx.logs.append(bundle.logs);
+  await tx.metrics.append(bundle.job, bundle.metrics);
+  await tx.queue.send(bundle.events);
+  if (bundle.final && bundle.row.seq !== undefined) await tx.queue.ack([bundle.row.seq]);
+}
 
 /** The role receiving a topic's messages in this process. */
 export interface Receiver {
@@ -15,10 +115,23 @@ export interface Receiver {
   room(): number;
   /** Takes committed messages claimed for it. */
   take(messages: QueueMessage[]): void;
+  /** Takes a worker job's unsaved outcome (the executor only); false when it cannot now. */
+  takeBundle?(bundle: WorkerBundle): boolean;
+  /**
+   * The rows of jobs handed over before their step committed are on disk now, or never will be
+   * (`stale`) (the worker only).
+   */
+  rowsSettled?(rows: readonly JobRow[]): void;
 }
 
 export class LocalHandoff {
   private readonly receivers = new Map<Topic, { receiver: Receiver; reserved: number }>();
+  private lastVirtualSeq = 0;
+
+  /** A sequence number for a message that is no queue row (negative, unique in this process). */
+  virtualSeq(): number {
+    return --this.lastVirtualSeq;
+  }
 
   /** Registers the receiver of a topic; the returned function unregisters it. */
   register(topic: Topic, receiver: Receiver): () => void {
@@ -32,6 +145,19 @@ export class LocalHandoff {
   /** How many messages of a topic are reserved and not yet delivered (the receiver counts them as taken). */
   reserved(topic: Topic): number {
     return this.receivers.get(topic)?.reserved ?? 0;
+  }
+
+  /**
+   * Hands a worker job's unsaved outcome to the receiver of its events (this process's executor);
+   * false when there is none, or it cannot take it: the worker then saves it itself.
+   */
+  handBundle(bundle: WorkerBundle): boolean {
+    return this.receivers.get("executor")?.receiver.takeBundle?.(bundle) ?? false;
+  }
+
+  /** Tells the worker that the rows of jobs it took before their step committed are on disk now, or stale. */
+  rowsSettled(rows: readonly JobRow[]): void {
+    if (rows.length) this.receivers.get("worker")?.receiver.rowsSettled?.(rows);
   }
 
   /**

@@ -4,15 +4,15 @@
  * job interrupted by a crash is claimed and run again after a restart.
  */
 import { errorMessage, SakerError } from "@saker/sdk";
-import type { LogEntry, WorkerJob } from "../executor/types.ts";
-import { runJob, type WorkerOutcome } from "../worker/runJob.ts";
+import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
+import { runJob, type WorkerDeps, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
-import { localHandoff } from "./handoff.ts";
+import { jobRow, localHandoff, type JobRow } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
@@ -44,6 +44,10 @@ export class WorkerService {
   }[] = [];
   private resultFlush: NodeJS.Immediate | undefined;
   private unregister: () => void = () => undefined;
+  /** Jobs handed over before their step committed that wait for it to read the database. */
+  private readonly onDisk = new Map<JobRow, (() => void)[]>();
+  /** Log lines of jobs whose step was not on disk when they were logged, told later. */
+  private readonly untold = new Map<JobRow, LogEntry[]>();
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -72,8 +76,17 @@ export class WorkerService {
       // the jobs this process's executor commits already claimed for this worker
       (this.unregister = localHandoff(this.ctx.backend).register("worker", {
         room: () => (this.running ? this.ctx.config.worker.concurrency - this.active.size : 0),
+        rowsSettled: (rows) => {
+          for (const row of rows) {
+            if (!row.stale) this.tell(row);
+            else this.untold.delete(row);
+            for (const resolve of this.onDisk.get(row) ?? []) resolve();
+            this.onDisk.delete(row);
+          }
+        },
         take: (messages) => {
-          this.ctx.leases.hold(messages.map((m) => m.seq));
+          // a job handed over before its step committed has no row yet: the executor holds it once inserted
+          this.ctx.leases.hold(messages.filter((m) => m.seq > 0).map((m) => m.seq));
           for (const message of messages) this.startJob(message as QueueMessage<WorkerJob>);
         },
       })),
@@ -160,20 +173,30 @@ export class WorkerService {
   private startJob(message: QueueMessage<WorkerJob>): void {
     const job = message.payload;
     const controller = new AbortController();
-    const done = this.execute(message, controller)
-      .catch((error: unknown) => this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error))
-      .finally(() => {
+    const row = jobRow(message);
+    const done = this.execute(message, row, controller)
+      .catch((error: unknown) => {
+        this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error);
+        return false;
+      })
+      .then((handedOver) => {
         this.active.delete(message.seq);
-        this.ctx.leases.drop([message.seq]);
+        // a job whose outcome went to the executor unsaved stays claimed until the executor's step
+        if (!handedOver && row.seq !== undefined) this.ctx.leases.drop([row.seq]);
         this.wake?.();
       });
     this.active.set(message.seq, { job, controller, done });
   }
 
-  private async execute(message: QueueMessage<WorkerJob>, controller: AbortController): Promise<void> {
+  /**
+   * Runs a job and reports its outcome; true when the outcome went to this process's executor
+   * unsaved (a `WorkerBundle`): the job is then the executor's to acknowledge.
+   */
+  private async execute(message: QueueMessage<WorkerJob>, row: JobRow, controller: AbortController): Promise<boolean> {
     const { backend, secretGuard } = this.ctx;
     const job = message.payload;
-    const started: NewMessage = {
+    const handoff = localHandoff(backend);
+    const started: NewMessage<ExecutorEvent> = {
       topic: "executor",
       key: job.executionId,
       payload: {
@@ -185,9 +208,17 @@ export class WorkerService {
       },
     };
     // A job that ends within this turn (most do) reports its start with its result, in one
-    // commit; one still running at the next turn has its start written then, before its result.
+    // commit; one still running at the next turn reports its start then, before its result: to
+    // this process's executor in memory, else written.
     let startWritten: Promise<boolean> | undefined;
+    let startHanded = false;
     const writeStart = setImmediate(() => {
+      if (handoff.handBundle({ job, row, final: false, events: [started], logs: [], metrics: [] })) {
+        startHanded = true;
+        return;
+      }
+      // no row: its step never committed (the executor stopped or failed first); it is redone from the database
+      if (row.seq === undefined) return;
       startWritten = this.untilWritten((tx) => tx.queue.send([started])).then((ok) => {
         if (ok) backend.notifier.notify(NOTIFY.queue("executor"));
         return ok;
@@ -198,31 +229,38 @@ export class WorkerService {
     try {
       outcome = await runJob(
         job,
-        this.ctx.workerDeps((entry) => this.log(entry)),
+        this.readsAfterStep(
+          this.ctx.workerDeps((entry) => this.log(entry, row)),
+          row,
+          controller.signal,
+        ),
         controller.signal,
       );
     } catch (error) {
-      this.log({
-        namespace: job.flow.namespace,
-        flowId: job.flow.id,
-        executionId: job.executionId,
-        taskId: job.task.id,
-        taskRunId: job.taskRunId,
-        level: "ERROR",
-        message: `Worker error: ${errorMessage(error)}`,
-        timestamp: new Date().toISOString(),
-      });
+      this.log(
+        {
+          namespace: job.flow.namespace,
+          flowId: job.flow.id,
+          executionId: job.executionId,
+          taskId: job.task.id,
+          taskRunId: job.taskRunId,
+          level: "ERROR",
+          message: `Worker error: ${errorMessage(error)}`,
+          timestamp: new Date().toISOString(),
+        },
+        row,
+      );
       outcome = { attemptState: "FAILED", state: "FAILED", outputs: null, metrics: [] };
     }
     clearImmediate(writeStart);
     // Stopped while the disk was full: the job stays claimed and runs again after the restart.
-    if (startWritten && !(await startWritten)) return;
-    if (!this.running && controller.signal.aborted) return;
+    if (startWritten && !(await startWritten)) return false;
+    if (!this.running && controller.signal.aborted) return false;
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
-    const toExecutor: NewMessage[] = [
-      ...(startWritten ? [] : [started]),
+    const toExecutor: NewMessage<ExecutorEvent>[] = [
+      ...(startWritten || startHanded ? [] : [started]),
       {
         topic: "executor",
         key: job.executionId,
@@ -238,8 +276,21 @@ export class WorkerService {
         },
       },
     ];
-    // this process's executor takes the result in memory, already claimed for it (see handoff.ts)
-    const reservation = localHandoff(backend).reserve("executor", toExecutor.length);
+    // This process's executor takes the outcome unsaved: its step writes the logs and metrics and
+    // acknowledges the job, one commit for both roles. A job whose start was written already
+    // (it outlived its turn) reports the old way, so its result never overtakes its start.
+    const untold = this.untold.get(row) ?? [];
+    this.untold.delete(row);
+    if (!startWritten && handoff.handBundle({ job, row, final: true, events: toExecutor, logs, metrics, untold }))
+      return true;
+    if (row.seq === undefined || row.stale) {
+      // the step that created the job is not on disk: the job is created and run again from there
+      this.pendingLogs.unshift(...logs);
+      this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+      return false;
+    }
+    // else it takes the result in memory, already claimed for it (see handoff.ts)
+    const reservation = handoff.reserve("executor", toExecutor.length);
     const local = reservation.granted === toExecutor.length;
     let handed: QueueMessage[] = [];
     let saved = false;
@@ -249,14 +300,15 @@ export class WorkerService {
         await tx.metrics.append(job, metrics);
         if (local) handed = await tx.queue.sendClaimed(toExecutor, backend.owner, this.ctx.leases.leaseMs);
         else await tx.queue.send(toExecutor);
-        await tx.queue.ack([message.seq]);
+        await tx.queue.ack([row.seq!]);
       });
     } finally {
       if (!saved) reservation.cancel();
     }
-    if (!saved) return;
+    if (!saved) return false;
     if (!local) backend.notifier.notify(NOTIFY.queue("executor"));
     else if (!reservation.deliver(handed)) await this.release(handed);
+    return false;
   }
 
   /** Gives back messages claimed for a receiver that stopped before taking them. */
@@ -310,11 +362,75 @@ export class WorkerService {
     }
   }
 
-  private log(entry: LogEntry): void {
+  /**
+   * Keeps a task's log line to be written, and tells the followers of it; the lines of a job whose
+   * step is not on disk yet are told once it is (`tell`), or with its outcome.
+   */
+  private log(entry: LogEntry, row?: JobRow): void {
     this.pendingLogs.push(entry);
-    this.ctx.backend.notifier.notify(NOTIFY.log, entry);
+    if (row && row.seq === undefined && !row.stale) {
+      const untold = this.untold.get(row);
+      if (untold) untold.push(entry);
+      else this.untold.set(row, [entry]);
+    } else this.ctx.backend.notifier.notify(NOTIFY.log, entry);
     if (this.pendingLogs.length >= LOG_BATCH) void this.flushLogs();
     else this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+  }
+
+  /**
+   * The dependencies of a job handed over before its step committed: what reads the database
+   * (the engine services of core tasks, the error logs) first waits until that step is on disk,
+   * so that it sees all the steps before it (the executor commits within milliseconds).
+   */
+  private readsAfterStep(deps: WorkerDeps, row: JobRow, signal: AbortSignal): WorkerDeps {
+    if (row.seq !== undefined) return deps;
+    const settled = () =>
+      row.seq !== undefined || row.stale || signal.aborted
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const waiting = this.onDisk.get(row);
+            if (waiting) waiting.push(resolve);
+            else this.onDisk.set(row, [resolve]);
+            signal.addEventListener("abort", () => resolve(), { once: true });
+          });
+    const after =
+      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        await settled();
+        return fn(...args);
+      };
+    const guard = <T extends object>(services: T): T => {
+      const guarded: Record<string, unknown> = {};
+      for (const [name, fn] of Object.entries(services))
+        guarded[name] = typeof fn === "function" ? after(fn as (...args: unknown[]) => Promise<unknown>) : fn;
+      return guarded as T;
+    };
+    const engine = deps.engine;
+    return {
+      ...deps,
+      errorLogs: after(deps.errorLogs),
+      ...(engine
+        ? {
+            engine: {
+              ...guard(engine),
+              logs: guard(engine.logs),
+              executions: guard(engine.executions),
+              metrics: guard(engine.metrics),
+              kv: guard(engine.kv),
+              triggers: guard(engine.triggers),
+              flows: guard(engine.flows),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** Tells the lines kept back for a job once its row is on disk. */
+  private tell(row: JobRow): void {
+    const untold = this.untold.get(row);
+    if (!untold) return;
+    this.untold.delete(row);
+    for (const entry of untold) this.ctx.backend.notifier.notify(NOTIFY.log, entry);
   }
 
   private takeLogs(): LogEntry[] {

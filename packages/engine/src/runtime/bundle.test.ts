@@ -1,0 +1,150 @@
+/**
+ * A worker job's outcome handed to the executor of the same process unsaved (`WorkerBundle`): the
+ * executor's step writes its logs and metrics and acknowledges the job, so a task costs one commit
+ * and its start and result never become queue rows. A step that cannot commit loses nothing: the
+ * job stays claimed, and the outcome is written once the step commits.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Backend } from "../backend/backend.ts";
+import { eventually, openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+
+let test: TestInstance | undefined;
+afterEach(async () => {
+  await test?.close();
+  test = undefined;
+});
+
+const flow = (id: string, tasks: number) => `id: ${id}
+namespace: unit.bundle
+tasks:
+${Array.from(
+  { length: tasks },
+  (_, i) => `  - id: t${i}
+    type: io.kestra.plugin.core.log.Log
+    message: "line {{ task.id }}"
+`,
+).join("")}  - id: publish
+    type: io.kestra.plugin.core.metric.Publish
+    metrics:
+      - type: counter
+        name: rows
+        value: 42
+`;
+
+/** Counts the transactions the instance's loops run (every commit goes through it). */
+function countTransactions(backend: Backend): { count: number } {
+  const counter = { count: 0 };
+  const original = backend.transaction.bind(backend);
+  backend.transaction = <T>(fn: (tx: Backend) => Promise<T>) => {
+    counter.count++;
+    return original(fn);
+  };
+  return counter;
+}
+
+/** Records the type of every message inserted in the queue, by topic. */
+function recordQueueInserts(test: TestInstance): () => string[] {
+  const db = test.instance.db;
+  db.exec(`CREATE TEMP TABLE inserted (topic TEXT, type TEXT);
+    CREATE TEMP TRIGGER record_inserts AFTER INSERT ON queue
+    BEGIN INSERT INTO inserted VALUES (NEW.topic, json_extract(NEW.payload, '$.type')); END`);
+  return () =>
+    (db.prepare("SELECT topic, type FROM inserted").all() as { topic: string; type: string | null }[]).map(
+      (r) => `${r.topic}:${r.type ?? "job"}`,
+    );
+}
+
+describe("worker outcome handed to the executor unsaved", () => {
+  it("commits each task once: no start or result row, logs and metrics written with the executor's step", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    instance.executor.pipeline = false;
+    const tasks = 10;
+    const { flow: deployed } = await instance.deploy(flow("chain", tasks));
+    const inserts = recordQueueInserts(test);
+    const transactions = countTransactions(instance.backend);
+
+    const created = await instance.createExecution(deployed.namespace, deployed.id);
+    const ended = await instance.waitForEnd(created.id, 10_000);
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList.map((t) => t.state.histories.map((h) => h.state))).toEqual(
+      Array.from({ length: tasks + 1 }, () => ["CREATED", "RUNNING", "SUCCESS"]),
+    );
+    // one job row per task, and no worker-started or worker-result row at all
+    expect(inserts().filter((m) => m.startsWith("executor:worker"))).toEqual([]);
+    expect(inserts().filter((m) => m.startsWith("worker:"))).toHaveLength(tasks + 1);
+    // one commit per task, plus the creation and the first step (the old path took two per task)
+    expect(transactions.count).toBeLessThanOrEqual(tasks + 1 + 3);
+    // the task logs and metrics are on disk, each once
+    const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
+    for (let i = 0; i < tasks; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
+    expect(instance.metrics.byExecution(created.id).map((m) => [m.taskId, m.name, m.value])).toEqual([
+      ["publish", "rows", 42],
+    ]);
+    expect(instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+  });
+
+  it("loses nothing when the step holding an outcome cannot commit: it is written once the step commits", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    instance.executor.pipeline = false;
+    const { flow: deployed } = await instance.deploy(flow("held", 2));
+    const db = instance.db;
+    // The acknowledgement of a job fails, as on a full disk, until the test lets it through: the
+    // executor's step that carries the job's outcome is rolled back and kept for a retry.
+    db.exec(
+      "CREATE TEMP TRIGGER refuse_job_ack BEFORE DELETE ON queue WHEN OLD.topic = 'worker' " +
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    );
+    let refused = 0;
+    const original = instance.backend.transaction.bind(instance.backend);
+    instance.backend.transaction = async <T>(fn: (tx: Backend) => Promise<T>) => {
+      try {
+        return await original(fn);
+      } catch (error) {
+        if (!(error instanceof Error) || error.message !== "refused by the test") throw error;
+        if (++refused === 2) db.exec("DROP TRIGGER refuse_job_ack");
+        throw Object.assign(new Error("disk full (test)"), { code: "SQLITE_FULL" });
+      }
+    };
+
+    const created = await instance.createExecution(deployed.namespace, deployed.id);
+    const ended = await instance.waitForEnd(created.id, 20_000);
+    expect(refused).toBe(2);
+    expect(ended.state.current).toBe("SUCCESS");
+    const stored = instance.executions.get(created.id)!.execution;
+    expect(stored.taskRunList.map((t) => [t.taskId, t.state.current])).toEqual([
+      ["t0", "SUCCESS"],
+      ["t1", "SUCCESS"],
+      ["publish", "SUCCESS"],
+    ]);
+    // each task ran once: its outcome was kept, not redone, and its lines written once
+    const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
+    expect(lines.filter((l) => l === "line t0")).toHaveLength(1);
+    expect(lines.filter((l) => l === "line t1")).toHaveLength(1);
+    expect(instance.metrics.byExecution(created.id)).toHaveLength(1);
+    expect(instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+  });
+
+  it("keeps the logs of an outcome whose step fails, and acknowledges its job with the step's messages", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    instance.executor.pipeline = false;
+    const { flow: deployed } = await instance.deploy(flow("poison", 1));
+    // every step after the first fails: the one carrying t0's outcome is dropped as failed
+    instance.db.exec(
+      "CREATE TEMP TRIGGER refuse_poison BEFORE UPDATE ON executions WHEN OLD.flow_id = 'poison' AND OLD.state = 'RUNNING' " +
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    );
+    const created = await instance.createExecution(deployed.namespace, deployed.id);
+    const line = () =>
+      instance.logs.find({ executionId: created.id }).filter((l) => l.message === "line t0").length || undefined;
+    await eventually(line);
+    // nothing left claimed or queued: the job was acknowledged with the failed step's messages
+    await eventually(() =>
+      (instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get() as { n: number }).n === 0 ? true : undefined,
+    );
+    expect(line()).toBe(1);
+    expect(instance.executions.get(created.id)!.execution.state.current).toBe("RUNNING");
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * The executor's pipeline: within one process, an execution's steps run ahead of the disk (jobs go
+ * to the worker before their step commits) and commit in groups, one execution write per group;
+ * a job created and ended within a group never becomes a queue row. Followers hear only of what
+ * is committed; a group that fails to commit is redone from the database.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Backend } from "../backend/backend.ts";
+import { NOTIFY } from "../backend/notifier.ts";
+import type { LogEntry } from "../executor/types.ts";
+import type { Execution } from "../model/execution.ts";
+import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+
+let test: TestInstance | undefined;
+afterEach(async () => {
+  await test?.close();
+  test = undefined;
+});
+
+const chain = (id: string, tasks: number) => `id: ${id}
+namespace: unit.pipeline
+tasks:
+${Array.from(
+  { length: tasks },
+  (_, i) => `  - id: t${i}
+    type: io.kestra.plugin.core.log.Log
+    message: "line {{ task.id }}"
+`,
+).join("")}`;
+
+function countTransactions(backend: Backend): { count: number } {
+  const counter = { count: 0 };
+  const original = backend.transaction.bind(backend);
+  backend.transaction = <T>(fn: (tx: Backend) => Promise<T>) => {
+    counter.count++;
+    return original(fn);
+  };
+  return counter;
+}
+
+function countJobRows(test: TestInstance): () => number {
+  const db = test.instance.db;
+  db.exec(`CREATE TEMP TABLE jobs_inserted (seq INTEGER);
+    CREATE TEMP TRIGGER count_jobs AFTER INSERT ON queue WHEN NEW.topic = 'worker'
+    BEGIN INSERT INTO jobs_inserted VALUES (NEW.seq); END`);
+  return () => (db.prepare("SELECT COUNT(*) AS n FROM jobs_inserted").get() as { n: number }).n;
+}
+
+const states = (x: Execution) => x.taskRunList.map((t) => [t.taskId, t.state.current]);
+
+describe("executor pipeline", () => {
+  it("commits a chain of sequential tasks in far fewer commits than tasks, with everything on disk", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    const tasks = 60;
+    const { flow } = await instance.deploy(chain("long", tasks));
+    const jobRows = countJobRows(test);
+    const transactions = countTransactions(instance.backend);
+
+    const created = await instance.createExecution(flow.namespace, flow.id);
+    const ended = await instance.waitForEnd(created.id, 20_000);
+    expect(ended.state.current).toBe("SUCCESS");
+    const stored = instance.executions.get(created.id)!.execution;
+    expect(stored.state.current).toBe("SUCCESS");
+    expect(states(stored)).toEqual(Array.from({ length: tasks }, (_, i) => [`t${i}`, "SUCCESS"]));
+    expect(stored.taskRunList.every((t) => t.state.histories.map((h) => h.state).join() === "CREATED,RUNNING,SUCCESS"));
+    // most steps commit together, and most jobs end before their step commits: no row at all
+    expect(transactions.count).toBeLessThan(tasks / 2);
+    expect(jobRows()).toBeLessThan(tasks / 2);
+    const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
+    for (let i = 0; i < tasks; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
+    expect(instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+  });
+
+  it("announces an execution and its task lines only as committed: every notified state is the one on disk", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    const { flow } = await instance.deploy(chain("told", 20));
+    const mismatches: string[] = [];
+    let notified = 0;
+    let endNotified = 0;
+    const check = (payload: unknown, end: boolean) => {
+      const told = payload as Execution;
+      if (told.flowId !== "told") return;
+      notified++;
+      if (end) endNotified++;
+      const stored = instance.executions.get(told.id);
+      const onDisk = stored?.execution;
+      if (
+        !onDisk ||
+        onDisk.state.current !== told.state.current ||
+        onDisk.taskRunList.length !== told.taskRunList.length
+      )
+        mismatches.push(`${told.state.current}/${told.taskRunList.length} vs ${onDisk?.state.current}`);
+      else if (JSON.stringify(states(onDisk)) !== JSON.stringify(states(told))) mismatches.push("task runs differ");
+      if (end && !stored?.finished) mismatches.push("ended, not finished on disk");
+    };
+    let lines = 0;
+    const off = [
+      instance.backend.notifier.on(NOTIFY.log, (payload) => {
+        const line = payload as LogEntry;
+        if (line.flowId !== "told" || !line.taskRunId) return;
+        lines++;
+        // a task's line is told once its task run (the step that created its job) is on disk
+        const onDisk = instance.executions.get(line.executionId!)?.execution;
+        if (!onDisk?.taskRunList.some((t) => t.id === line.taskRunId))
+          mismatches.push(`line of ${line.taskId} told early`);
+      }),
+      instance.backend.notifier.on(NOTIFY.execution, (x) => check(x, false)),
+      instance.backend.notifier.on(NOTIFY.executionEnd, (x) => check(x, true)),
+    ];
+    try {
+      const created = await instance.createExecution(flow.namespace, flow.id);
+      const ended = await instance.waitForEnd(created.id, 20_000);
+      expect(ended.state.current).toBe("SUCCESS");
+      // what waitForEnd returned is on disk
+      expect(instance.executions.get(created.id)!.execution.state.current).toBe("SUCCESS");
+    } finally {
+      for (const unsubscribe of off) unsubscribe();
+    }
+    expect(mismatches).toEqual([]);
+    expect(notified).toBeGreaterThan(0);
+    expect(endNotified).toBe(1);
+    expect(lines).toBeGreaterThanOrEqual(20);
+  });
+
+  it("redoes a group whose commit was rolled back from the database, and ends the execution correctly", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    const tasks = 12;
+    const { flow } = await instance.deploy(chain("redo", tasks));
+    const db = instance.db;
+    // the commit that ends the execution fails once (not for lack of space): the whole group is
+    // rolled back, its steps discarded, and its messages handled again from what is on disk
+    db.exec(
+      "CREATE TEMP TRIGGER refuse_end BEFORE UPDATE ON executions WHEN NEW.flow_id = 'redo' AND NEW.state = 'SUCCESS' " +
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    );
+    let refused = 0;
+    const original = instance.backend.transaction.bind(instance.backend);
+    instance.backend.transaction = async <T>(fn: (tx: Backend) => Promise<T>) => {
+      try {
+        return await original(fn);
+      } catch (error) {
+        if (error instanceof Error && error.message === "refused by the test" && ++refused === 1)
+          db.exec("DROP TRIGGER refuse_end");
+        throw error;
+      }
+    };
+    let ends = 0;
+    const off = instance.backend.notifier.on(NOTIFY.executionEnd, () => ends++);
+    try {
+      const created = await instance.createExecution(flow.namespace, flow.id);
+      const ended = await instance.waitForEnd(created.id, 20_000);
+      expect(refused).toBe(1);
+      expect(ended.state.current).toBe("SUCCESS");
+      const stored = instance.executions.get(created.id)!;
+      expect(stored.finished).toBe(true);
+      expect(states(stored.execution)).toEqual(Array.from({ length: tasks }, (_, i) => [`t${i}`, "SUCCESS"]));
+      // every task's line is on disk (a task whose outcome was rolled back ran again)
+      const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
+      for (let i = 0; i < tasks; i++) expect(lines).toContain(`line t${i}`);
+      expect(db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+      expect(ends).toBe(1);
+    } finally {
+      off();
+    }
+  });
+
+  it("keeps a long task's job on disk, claimed, while it runs past the group's commit", async () => {
+    test = await openTestInstance();
+    const { instance } = test;
+    const { flow } = await instance.deploy(`id: slow
+namespace: unit.pipeline
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.debug.Return
+    format: one
+  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.3S
+  - id: last
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ outputs.first.value }}"
+`);
+    const created = await instance.createExecution(flow.namespace, flow.id);
+    const rows = () =>
+      db().prepare("SELECT claimed_by FROM queue WHERE topic = 'worker'").all() as { claimed_by: string }[];
+    const db = () => instance.db;
+    // the sleeping task is RUNNING on disk and its job claimed by this open
+    for (;;) {
+      const runs = instance.executions.get(created.id)!.execution.taskRunList;
+      if (runs[1]?.state.current === "RUNNING") break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(rows()).toEqual([{ claimed_by: instance.backend.owner }]);
+    const ended = await instance.waitForEnd(created.id, 10_000);
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList[2]!.outputs).toEqual({ value: "one" });
+    expect(rows()).toEqual([]);
+  });
+
+  it("closes mid-chain with nothing lost: the next open resumes the execution from what was committed", async () => {
+    const home = mkdtempSync(join(tmpdir(), "saker-pipeline-"));
+    try {
+      test = await openTestInstance({ home });
+      const source = `id: resumed
+namespace: unit.pipeline
+tasks:
+${chain("x", 8).split("tasks:\n")[1]}  - id: wait
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT0.5S
+  - id: after
+    type: io.kestra.plugin.core.log.Log
+    message: "line after"
+`;
+      const { flow } = await test.instance.deploy(source);
+      const created = await test.instance.createExecution(flow.namespace, flow.id);
+      const running = () =>
+        test!.instance.executions
+          .get(created.id)!
+          .execution.taskRunList.some((t) => t.taskId === "wait" && t.state.current === "RUNNING");
+      while (!running()) await new Promise((resolve) => setTimeout(resolve, 5));
+      await test.close();
+      test = undefined;
+
+      test = await openTestInstance({ home });
+      const ended = await test.instance.waitForEnd(created.id, 20_000);
+      expect(ended.state.current).toBe("SUCCESS");
+      const lines = test.instance.logs.find({ executionId: created.id }).map((l) => l.message);
+      // the tasks committed before the close ran once; the interrupted one again, then the last
+      for (let i = 0; i < 8; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
+      expect(lines.filter((l) => l === "line after")).toHaveLength(1);
+      expect(test.instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+    } finally {
+      await test?.close();
+      test = undefined;
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
