@@ -6,7 +6,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../backend/backend.ts";
-import { eventually, openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import {
+  countTransactions,
+  eventually,
+  logTaskItems,
+  openTestInstance,
+  type TestInstance,
+} from "../testing/testInstance.ts";
 
 let test: TestInstance | undefined;
 afterEach(async () => {
@@ -17,30 +23,13 @@ afterEach(async () => {
 const flow = (id: string, tasks: number) => `id: ${id}
 namespace: unit.bundle
 tasks:
-${Array.from(
-  { length: tasks },
-  (_, i) => `  - id: t${i}
-    type: io.kestra.plugin.core.log.Log
-    message: "line {{ task.id }}"
-`,
-).join("")}  - id: publish
+${logTaskItems(tasks)}  - id: publish
     type: io.kestra.plugin.core.metric.Publish
     metrics:
       - type: counter
         name: rows
         value: 42
 `;
-
-/** Counts the transactions the instance's loops run (every commit goes through it). */
-function countTransactions(backend: Backend): { count: number } {
-  const counter = { count: 0 };
-  const original = backend.transaction.bind(backend);
-  backend.transaction = <T>(fn: (tx: Backend) => Promise<T>) => {
-    counter.count++;
-    return original(fn);
-  };
-  return counter;
-}
 
 /** Records the type of every message inserted in the queue, by topic. */
 function recordQueueInserts(test: TestInstance): () => string[] {

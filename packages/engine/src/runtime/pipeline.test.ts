@@ -12,7 +12,7 @@ import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
-import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import { countTransactions, logTaskItems, openTestInstance, type TestInstance } from "../testing/testInstance.ts";
 
 let test: TestInstance | undefined;
 afterEach(async () => {
@@ -23,23 +23,7 @@ afterEach(async () => {
 const chain = (id: string, tasks: number) => `id: ${id}
 namespace: unit.pipeline
 tasks:
-${Array.from(
-  { length: tasks },
-  (_, i) => `  - id: t${i}
-    type: io.kestra.plugin.core.log.Log
-    message: "line {{ task.id }}"
-`,
-).join("")}`;
-
-function countTransactions(backend: Backend): { count: number } {
-  const counter = { count: 0 };
-  const original = backend.transaction.bind(backend);
-  backend.transaction = <T>(fn: (tx: Backend) => Promise<T>) => {
-    counter.count++;
-    return original(fn);
-  };
-  return counter;
-}
+${logTaskItems(tasks)}`;
 
 function countJobRows(test: TestInstance): () => number {
   const db = test.instance.db;

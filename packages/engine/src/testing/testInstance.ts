@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Backend } from "../backend/backend.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { loadConfig } from "../runtime/config.ts";
@@ -96,4 +97,23 @@ export async function eventually<T>(
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Counts the transactions run through a backend from now on (every commit of the loops goes through it). */
+export function countTransactions(backend: Backend): { count: number } {
+  const counter = { count: 0 };
+  const original = backend.transaction.bind(backend);
+  backend.transaction = <T>(fn: (tx: Backend) => Promise<T>) => {
+    counter.count++;
+    return original(fn);
+  };
+  return counter;
+}
+
+/** The YAML of `count` sequential Log tasks `t0`, `t1`… (each logs "line <its id>"), as a flow's task items. */
+export function logTaskItems(count: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) => `  - id: t${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "line {{ task.id }}"\n`,
+  ).join("");
 }
