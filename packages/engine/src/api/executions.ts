@@ -70,6 +70,11 @@ export class ExecutionsApi {
     return await Promise.resolve(this.instance.executions.text(id));
   }
 
+  /** The stored JSON text of an execution (sent as it is), and whether it is deleted. */
+  async jsonText(id: string): Promise<{ json: string; deleted: boolean } | undefined> {
+    return await Promise.resolve(this.instance.executions.jsonText(id));
+  }
+
   async create(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
     return await this.instance.createExecution(namespace, flowId, request, revision);
   }

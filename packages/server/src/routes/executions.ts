@@ -104,9 +104,8 @@ async function readFormOfFlow(
  * serialised again. A deleted one is a 404 when `hideDeleted`.
  */
 async function sendStoredExecution(ctx: ServerContext, reply: FastifyReply, id: string, hideDeleted: boolean) {
-  const stored = await ctx.api.executions.text(id);
-  if (!stored || (hideDeleted && stored.summary.deleted))
-    throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
+  const stored = await ctx.api.executions.jsonText(id);
+  if (!stored || (hideDeleted && stored.deleted)) throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
   return reply.type("application/json; charset=utf-8").send(ctx.instance.secretGuard.displayJson(stored.json));
 }
 

@@ -226,6 +226,19 @@ export class ExecutionStore {
     };
   }
 
+  /**
+   * An execution's JSON text as stored, to send it as it is, and whether it is deleted: {@link text}
+   * without reading and parsing its summary.
+   */
+  jsonText(id: string): { json: string; deleted: boolean } | undefined {
+    const row = statement(
+      this.db,
+      "SELECT json, json_extract(summary, '$.deleted') AS deleted FROM executions WHERE id = ?",
+    ).get(id) as { json: string; deleted: number | null } | undefined;
+    if (!row) return undefined;
+    return { json: withRuns(row.json, this.runsStmt.all(id) as string[]), deleted: !!row.deleted };
+  }
+
   /** An execution's state and whether it is finished, without reading its document. */
   status(id: string): { state: StateType; finished: boolean } | undefined {
     const row = this.statusStmt.get(id) as { state: StateType; finished: number } | undefined;

@@ -83,6 +83,21 @@ describe("execution summaries", () => {
   });
 });
 
+describe("an execution's stored text", () => {
+  it("is the document with its task runs, and tells a deleted execution", () => {
+    const store = new ExecutionStore(openDatabase(":memory:"));
+    const x = execution("t1", 1);
+    store.insert({ execution: x, executorState: { dispatched: [] }, finished: true });
+    const stored = store.jsonText("t1")!;
+    expect(stored.json).toBe(store.text("t1")!.json);
+    expect(JSON.parse(stored.json)).toEqual(JSON.parse(JSON.stringify(x)));
+    expect(stored.deleted).toBe(false);
+    store.update({ ...x, deleted: true }, { dispatched: [] }, true);
+    expect(store.jsonText("t1")!.deleted).toBe(true);
+    expect(store.jsonText("missing")).toBeUndefined();
+  });
+});
+
 describe("task run rows", () => {
   it("write only the task runs that changed, and read back the whole execution", () => {
     const db = openDatabase(":memory:");
