@@ -9,7 +9,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError } from "@saker/sdk";
 import { transition, type ExecutorDeps } from "../executor/transition.ts";
-import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
+import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
@@ -195,6 +195,31 @@ export class ExecutorService {
         this.stopWatching?.();
         this.working.clear();
       });
+  }
+
+  /**
+   * An execution being inserted by this process (called inside the inserting transaction, after
+   * the insert): kept as the working copy, so that its first step does not read it back. Any later
+   * write drops it (the write hook); a rolled-back insert leaves one that no message names. Only
+   * one without task runs (their stored texts are not known here).
+   */
+  seed(stored: StoredExecution): void {
+    const id = stored.execution.id;
+    if (!this.running || stored.execution.taskRunList.length > 0) return;
+    if (this.speculative.has(id) || this.inFlight.has(id)) return;
+    // never at the cost of a running execution's copy (a burst seeds its first ones only)
+    if (this.working.size >= WORKING_COPIES / 2) return;
+    // as `load` would read it back (a copy: the caller keeps the document it inserted, and a step
+    // changes its copy in place), the task runs last
+    const { taskRunList: _runs, ...head } = stored.execution;
+    const copy: StoredExecution = {
+      execution: { ...(JSON.parse(JSON.stringify(head)) as Omit<Execution, "taskRunList">), taskRunList: [] },
+      executorState: JSON.parse(JSON.stringify(stored.executorState)) as ExecutorState,
+      finished: stored.finished,
+      ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
+      ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
+    };
+    this.working.set(id, { stored: copy, runs: [] });
   }
 
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
