@@ -34,6 +34,11 @@ export interface AdmissionDeps {
   secretGuard: SecretGuard;
   /** Whether a scheduler consumes the `scheduler` topic (else nothing is posted to it). */
   schedulerEnabled(): boolean;
+  /**
+   * Told of each execution just inserted, inside the transaction that inserts it (this process's
+   * executor keeps it as its working copy: its first step need not read it back).
+   */
+  inserted?(stored: StoredExecution): void;
 }
 
 /** Where an execution comes from, when it is a child (Subflow, ForEachItem). */
@@ -139,8 +144,11 @@ export class Admission {
     executorState: ExecutorState = { dispatched: [] },
     parent?: ParentLink,
   ): Promise<void> {
-    for (const execution of executions)
-      await tx.executions.insert({ execution, executorState, finished: false, ...(parent ?? {}) });
+    for (const execution of executions) {
+      const stored: StoredExecution = { execution, executorState, finished: false, ...(parent ?? {}) };
+      await tx.executions.insert(stored);
+      this.deps.inserted?.(stored);
+    }
     if (executions.length > 0) await tx.queue.send(executions.map((x) => processMessage(x.id)));
   }
 

@@ -9,7 +9,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError } from "@saker/sdk";
 import { transition, type ExecutorDeps } from "../executor/transition.ts";
-import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
+import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
@@ -197,6 +197,31 @@ export class ExecutorService {
       });
   }
 
+  /**
+   * An execution being inserted by this process (called inside the inserting transaction, after
+   * the insert): kept as the working copy, so that its first step does not read it back. Any later
+   * write drops it (the write hook); a rolled-back insert leaves one that no message names. Only
+   * one without task runs (their stored texts are not known here).
+   */
+  seed(stored: StoredExecution): void {
+    const id = stored.execution.id;
+    if (!this.running || stored.execution.taskRunList.length > 0) return;
+    if (this.speculative.has(id) || this.inFlight.has(id)) return;
+    // never at the cost of a running execution's copy (a burst seeds its first ones only)
+    if (this.working.size >= WORKING_COPIES / 2) return;
+    // as `load` would read it back (a copy: the caller keeps the document it inserted, and a step
+    // changes its copy in place), the task runs last
+    const { taskRunList: _runs, ...head } = stored.execution;
+    const copy: StoredExecution = {
+      execution: { ...(JSON.parse(JSON.stringify(head)) as Omit<Execution, "taskRunList">), taskRunList: [] },
+      executorState: JSON.parse(JSON.stringify(stored.executorState)) as ExecutorState,
+      finished: stored.finished,
+      ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
+      ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
+    };
+    this.working.set(id, { stored: copy, runs: [] });
+  }
+
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
   private takeBundle(bundle: WorkerBundle): boolean {
     if (!this.running) return false;
@@ -355,8 +380,13 @@ export class ExecutorService {
   private async runPipelined(batch: QueueMessage<ExecutorEvent>[]): Promise<void> {
     if (batch.length === 0 && !this.unflushed.length) return this.sleep();
     const groups = groupByExecution(batch);
+    let back: QueueMessage<ExecutorEvent>[] = [];
+    let backGroups = new Map<string, QueueMessage<ExecutorEvent>[]>();
     const done = new Set<number>();
-    const flush = () => this.flushPending();
+    const due = () =>
+      this.unflushed.length >= PIPELINE_STEPS ||
+      performance.now() - this.unflushedSince >= PIPELINE_MS ||
+      !this.running;
     try {
       if (batch.length === 0) {
         // a job handed over answers within a turn or two: its outcome joins the group
@@ -365,42 +395,63 @@ export class ExecutorService {
           return await this.sleep(Math.max(1, PIPELINE_MS - waited));
         return await this.flushPending();
       }
-      let first = true;
-      for (const [executionId, messages] of groups) {
-        if (!first) await nextTurn();
-        first = false;
-        if (!this.inFlight.has(executionId)) this.inFlight.set(executionId, false);
-        try {
-          const step = await this.process(executionId, messages, flush, true);
-          if (step) {
-            if (!this.unflushed.length) this.unflushedSince = performance.now();
-            this.unflushed.push(step);
-          } else if (!this.speculative.has(executionId)) this.inFlight.delete(executionId);
-          for (const m of messages) done.add(m.seq);
-          if (!step) this.ctx.leases.drop(rowSeqs(messages));
-        } catch (error) {
-          if (isDiskFull(error) || error instanceof PipelineFailed) throw error;
-          // a step that fails alone: what is pending commits first, then its messages are dropped
-          await this.flushPending();
-          await this.dropFailed(executionId, messages, error, done);
+      await this.processGroups(groups, done);
+      // The outcomes already back of the jobs the group's steps handed over join it before it
+      // commits: an execution's steps then commit once (one write, no row for the job), instead
+      // of its next step waiting for the next group (a burst: each execution in two groups).
+      if (due() && this.running && !this.foreign && !this.held.length) {
+        back = this.takeOutcomes();
+        if (back.length) {
+          backGroups = groupByExecution(back);
+          await this.processGroups(backGroups, done);
         }
       }
-      if (
-        this.unflushed.length >= PIPELINE_STEPS ||
-        performance.now() - this.unflushedSince >= PIPELINE_MS ||
-        !this.running
-      )
-        await this.flushPending();
+      if (due()) await this.flushPending();
     } catch (error) {
       this.discard(this.unflushed.splice(0));
-      this.held.push(...batch.filter((m) => !done.has(m.seq)));
-      for (const executionId of groups.keys()) this.inFlight.delete(executionId);
+      this.held.push(...[...batch, ...back].filter((m) => !done.has(m.seq)));
+      for (const executionId of [...groups.keys(), ...backGroups.keys()]) this.inFlight.delete(executionId);
       if (error instanceof PipelineRedo) return;
       const cause = error instanceof PipelineFailed ? error.cause : error;
       // step by step (and a failing one alone) for a while
       this.fallbackUntil = Date.now() + FALLBACK_MS;
       if (isDiskFull(cause)) throw error;
       this.ctx.report.internalError("executor: a pipelined commit failed; committing batch by batch", cause);
+    }
+  }
+
+  /** The inbox's messages for executions with uncommitted steps (taken out of it, in order). */
+  private takeOutcomes(): QueueMessage<ExecutorEvent>[] {
+    if (!this.inbox.length || !this.speculative.size) return [];
+    const taken: QueueMessage<ExecutorEvent>[] = [];
+    const kept: QueueMessage<ExecutorEvent>[] = [];
+    for (const m of this.inbox) (m.key !== null && this.speculative.has(m.key) ? taken : kept).push(m);
+    if (taken.length) this.inbox = kept;
+    return taken;
+  }
+
+  /** The steps of a batch's executions, one after the other, added to the pipeline's group. */
+  private async processGroups(groups: Map<string, QueueMessage<ExecutorEvent>[]>, done: Set<number>): Promise<void> {
+    const flush = () => this.flushPending();
+    let first = true;
+    for (const [executionId, messages] of groups) {
+      if (!first) await nextTurn();
+      first = false;
+      if (!this.inFlight.has(executionId)) this.inFlight.set(executionId, false);
+      try {
+        const step = await this.process(executionId, messages, flush, true);
+        if (step) {
+          if (!this.unflushed.length) this.unflushedSince = performance.now();
+          this.unflushed.push(step);
+        } else if (!this.speculative.has(executionId)) this.inFlight.delete(executionId);
+        for (const m of messages) done.add(m.seq);
+        if (!step) this.ctx.leases.drop(rowSeqs(messages));
+      } catch (error) {
+        if (isDiskFull(error) || error instanceof PipelineFailed) throw error;
+        // a step that fails alone: what is pending commits first, then its messages are dropped
+        await this.flushPending();
+        await this.dropFailed(executionId, messages, error, done);
+      }
     }
   }
 

@@ -178,6 +178,7 @@ export class Instance implements RoleContext {
       encryption: this.encryption,
       secretGuard: this.secretGuard,
       schedulerEnabled: () => this.schedulerEnabled,
+      inserted: (stored) => this.executor.seed(stored),
     });
     this.workerParts = {
       config,

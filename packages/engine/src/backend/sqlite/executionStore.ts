@@ -104,6 +104,14 @@ function runSummary(run: TaskRun, text: string): string {
 
 type TaskRun = Execution["taskRunList"][number];
 
+/** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
+const MAX_COLUMN_HINTS = 4096;
+
+/** The indexed columns an update may keep (see `updateBodyStmt`), as one string. */
+function columnsKey(state: string, startDate: string, endDate: string | null, finished: number): string {
+  return `${state}\u0000${startDate}\u0000${endDate ?? ""}\u0000${finished}`;
+}
+
 /** A document's text with its task runs' texts put back (as the last key). */
 function withRuns(head: string, runs: readonly string[]): string {
   return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
@@ -124,6 +132,13 @@ export class ExecutionStore {
   private readonly upsertRunStmt;
   private readonly trimRunsStmt;
   private readonly writeListeners = new Set<(id: string) => void>();
+  /**
+   * The indexed columns (state, dates, finished) as this connection last wrote or read them, by
+   * unfinished execution: an update that changes them goes straight to the full statement
+   * instead of first trying the one that keeps them (which would change no row). A hint only:
+   * wrong (another writer, a rolled-back write), the update is just as correct.
+   */
+  private readonly columns = new Map<string, string>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = statement(
@@ -187,6 +202,10 @@ export class ExecutionStore {
       JSON.stringify(head),
       JSON.stringify(headSummary),
       JSON.stringify(stored.executorState),
+    );
+    this.remember(
+      x.id,
+      columnsKey(x.state.current, x.state.startDate, x.state.endDate ?? null, stored.finished ? 1 : 0),
     );
     this.writeRuns(x, undefined);
   }
@@ -274,17 +293,23 @@ export class ExecutionStore {
     const endDate = execution.state.endDate ?? null;
     const done = finished ? 1 : 0;
     const executor = JSON.stringify(executorState);
-    const { changes } = this.updateBodyStmt.run(
-      text,
-      summary,
-      executor,
-      execution.flowRevision,
-      execution.id,
-      state,
-      startDate,
-      endDate,
-      done,
-    );
+    const key = columnsKey(state, startDate, endDate, done);
+    const known = this.columns.get(execution.id);
+    this.remember(execution.id, key);
+    const { changes } =
+      known !== undefined && known !== key
+        ? { changes: 0 }
+        : this.updateBodyStmt.run(
+            text,
+            summary,
+            executor,
+            execution.flowRevision,
+            execution.id,
+            state,
+            startDate,
+            endDate,
+            done,
+          );
     if (changes === 0) {
       this.updateStmt.run(
         state,
@@ -299,6 +324,15 @@ export class ExecutionStore {
       );
     }
     return this.writeRuns(execution, previous);
+  }
+
+  private remember(id: string, key: string | undefined): void {
+    if (key === undefined || key.endsWith("\u00001")) {
+      this.columns.delete(id);
+      return;
+    }
+    if (this.columns.size >= MAX_COLUMN_HINTS && !this.columns.has(id)) this.columns.clear();
+    this.columns.set(id, key);
   }
 
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
