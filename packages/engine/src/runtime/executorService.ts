@@ -43,9 +43,11 @@ export { endedMessages } from "./executor/commands.ts";
 
 /**
  * Running executions whose working copy the executor keeps between steps (read back from the
- * database after a restart, and after any other write to them).
+ * database after a restart, and after any other write to them): enough for a burst of small
+ * executions, and at most this many task runs in all, so that large ones do not fill the memory.
  */
-const WORKING_COPIES = 256;
+const WORKING_COPIES = 4096;
+const WORKING_COPY_TASK_RUNS = 50_000;
 
 /** Commands whose handling reads other executions: the steps prepared before them commit first. */
 const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
@@ -121,7 +123,10 @@ export class ExecutorService {
    * a step neither reads nor parses the whole execution again. Any write to an execution by
    * someone else drops its entry; an ended execution leaves none.
    */
-  private readonly working = new Lru<string, LoadedExecution>(WORKING_COPIES);
+  private readonly working = new Lru<string, LoadedExecution>(WORKING_COPIES, {
+    weigh: (copy) => 1 + copy.stored.execution.taskRunList.length,
+    maxWeight: WORKING_COPY_TASK_RUNS,
+  });
   private stopWatching: (() => void) | undefined;
   /** Executions being stepped, and whether something wrote them meanwhile (then all is written). */
   private readonly inFlight = new Map<string, boolean>();

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { Lru } from "./lru.ts";
+
+describe("Lru", () => {
+  it("drops the least recently used entry past its capacity", () => {
+    const lru = new Lru<string, number>(2);
+    lru.set("a", 1);
+    lru.set("b", 2);
+    expect(lru.get("a")).toBe(1); // a is now the most recent
+    lru.set("c", 3);
+    expect(lru.get("b")).toBeUndefined();
+    expect(lru.get("a")).toBe(1);
+    expect(lru.get("c")).toBe(3);
+    expect(lru.size).toBe(2);
+  });
+
+  it("with weights, drops the oldest entries until the total fits, and always keeps the newest", () => {
+    const lru = new Lru<string, number[]>(100, { weigh: (v) => v.length, maxWeight: 10 });
+    lru.set("a", [1, 2, 3, 4]);
+    lru.set("b", [1, 2, 3, 4]);
+    expect(lru.weight).toBe(8);
+    lru.set("c", [1, 2, 3]); // 11 > 10: a goes
+    expect(lru.get("a")).toBeUndefined();
+    expect(lru.weight).toBe(7);
+    lru.set(
+      "huge",
+      Array.from({ length: 50 }, (_, i) => i),
+    ); // alone past the bound: kept, the rest goes
+    expect(lru.size).toBe(1);
+    expect(lru.get("huge")).toHaveLength(50);
+    expect(lru.weight).toBe(50);
+  });
+
+  it("counts a replaced or deleted entry's weight out", () => {
+    const lru = new Lru<string, number[]>(100, { weigh: (v) => v.length, maxWeight: 10 });
+    lru.set("a", [1, 2, 3]);
+    lru.set("a", [1]);
+    expect(lru.weight).toBe(1);
+    lru.delete("a");
+    lru.delete("a");
+    expect(lru.weight).toBe(0);
+    lru.set("b", [1, 2]);
+    lru.clear();
+    expect(lru.weight).toBe(0);
+    expect(lru.size).toBe(0);
+  });
+});
