@@ -5,11 +5,11 @@
  * job stays claimed, and the outcome is written once the step commits.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend } from "../backend/backend.ts";
 import {
   countTransactions,
   eventually,
   logTaskItems,
+  refuseWrites,
   openTestInstance,
   type TestInstance,
 } from "../testing/testInstance.ts";
@@ -78,28 +78,13 @@ describe("worker outcome handed to the executor unsaved", () => {
     const { instance } = test;
     instance.executor.pipeline = false;
     const { flow: deployed } = await instance.deploy(flow("held", 2));
-    const db = instance.db;
-    // The acknowledgement of a job fails, as on a full disk, until the test lets it through: the
-    // executor's step that carries the job's outcome is rolled back and kept for a retry.
-    db.exec(
-      "CREATE TEMP TRIGGER refuse_job_ack BEFORE DELETE ON queue WHEN OLD.topic = 'worker' " +
-        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-    );
-    let refused = 0;
-    const original = instance.backend.transaction.bind(instance.backend);
-    instance.backend.transaction = async <T>(fn: (tx: Backend) => Promise<T>) => {
-      try {
-        return await original(fn);
-      } catch (error) {
-        if (!(error instanceof Error) || error.message !== "refused by the test") throw error;
-        if (++refused === 2) db.exec("DROP TRIGGER refuse_job_ack");
-        throw Object.assign(new Error("disk full (test)"), { code: "SQLITE_FULL" });
-      }
-    };
+    // The acknowledgement of a job fails, as on a full disk, twice: the executor's step that
+    // carries the job's outcome is rolled back and kept for a retry.
+    const refused = refuseWrites(instance, "BEFORE DELETE ON queue WHEN OLD.topic = 'worker'", 2, { asDiskFull: true });
 
     const created = await instance.createExecution(deployed.namespace, deployed.id);
     const ended = await instance.waitForEnd(created.id, 20_000);
-    expect(refused).toBe(2);
+    expect(refused.count).toBe(2);
     expect(ended.state.current).toBe("SUCCESS");
     const stored = instance.executions.get(created.id)!.execution;
     expect(stored.taskRunList.map((t) => [t.taskId, t.state.current])).toEqual([

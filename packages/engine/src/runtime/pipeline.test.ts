@@ -8,11 +8,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
-import { countTransactions, logTaskItems, openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import {
+  countTransactions,
+  logTaskItems,
+  openTestInstance,
+  refuseWrites,
+  type TestInstance,
+} from "../testing/testInstance.ts";
 
 let test: TestInstance | undefined;
 afterEach(async () => {
@@ -119,27 +124,17 @@ describe("executor pipeline", () => {
     const db = instance.db;
     // the commit that ends the execution fails once (not for lack of space): the whole group is
     // rolled back, its steps discarded, and its messages handled again from what is on disk
-    db.exec(
-      "CREATE TEMP TRIGGER refuse_end BEFORE UPDATE ON executions WHEN NEW.flow_id = 'redo' AND NEW.state = 'SUCCESS' " +
-        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    const refused = refuseWrites(
+      instance,
+      "BEFORE UPDATE ON executions WHEN NEW.flow_id = 'redo' AND NEW.state = 'SUCCESS'",
+      1,
     );
-    let refused = 0;
-    const original = instance.backend.transaction.bind(instance.backend);
-    instance.backend.transaction = async <T>(fn: (tx: Backend) => Promise<T>) => {
-      try {
-        return await original(fn);
-      } catch (error) {
-        if (error instanceof Error && error.message === "refused by the test" && ++refused === 1)
-          db.exec("DROP TRIGGER refuse_end");
-        throw error;
-      }
-    };
     let ends = 0;
     const off = instance.backend.notifier.on(NOTIFY.executionEnd, () => ends++);
     try {
       const created = await instance.createExecution(flow.namespace, flow.id);
       const ended = await instance.waitForEnd(created.id, 20_000);
-      expect(refused).toBe(1);
+      expect(refused.count).toBe(1);
       expect(ended.state.current).toBe("SUCCESS");
       const stored = instance.executions.get(created.id)!;
       expect(stored.finished).toBe(true);

@@ -117,3 +117,32 @@ export function logTaskItems(count: number): string {
     (_, i) => `  - id: t${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "line {{ task.id }}"\n`,
   ).join("");
 }
+
+/**
+ * Makes the instance's database refuse the writes a trigger clause names (`BEFORE DELETE ON queue
+ * WHEN …`) `times` times, then lets them through: each refused transaction is rolled back and
+ * reaches the engine as an error, or with `asDiskFull` as a full disk. Counts the refusals.
+ */
+export function refuseWrites(
+  instance: Instance,
+  clause: string,
+  times: number,
+  options: { asDiskFull?: boolean } = {},
+): { count: number } {
+  const message = "refused by the test";
+  instance.db.exec(`CREATE TEMP TRIGGER refuse_writes ${clause} BEGIN SELECT RAISE(ABORT, '${message}'); END`);
+  const refused = { count: 0 };
+  const backend = instance.backend;
+  const original = backend.transaction.bind(backend);
+  backend.transaction = async <T>(fn: (tx: Backend) => Promise<T>) => {
+    try {
+      return await original(fn);
+    } catch (error) {
+      if (!(error instanceof Error) || error.message !== message || refused.count >= times) throw error;
+      if (++refused.count === times) instance.db.exec("DROP TRIGGER refuse_writes");
+      if (options.asDiskFull) throw Object.assign(new Error("disk full (test)"), { code: "SQLITE_FULL" });
+      throw error;
+    }
+  };
+  return refused;
+}
