@@ -13,6 +13,7 @@ import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import {
   countTransactions,
+  eventually,
   logTaskItems,
   openTestInstance,
   refuseWrites,
@@ -167,14 +168,11 @@ tasks:
 `);
     const created = await instance.createExecution(flow.namespace, flow.id);
     const rows = () =>
-      db().prepare("SELECT claimed_by FROM queue WHERE topic = 'worker'").all() as { claimed_by: string }[];
-    const db = () => instance.db;
+      instance.db.prepare("SELECT claimed_by FROM queue WHERE topic = 'worker'").all() as { claimed_by: string }[];
     // the sleeping task is RUNNING on disk and its job claimed by this open
-    for (;;) {
-      const runs = instance.executions.get(created.id)!.execution.taskRunList;
-      if (runs[1]?.state.current === "RUNNING") break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await eventually(() =>
+      instance.executions.get(created.id)!.execution.taskRunList[1]?.state.current === "RUNNING" ? true : undefined,
+    );
     expect(rows()).toEqual([{ claimed_by: instance.backend.owner }]);
     const ended = await instance.waitForEnd(created.id, 10_000);
     expect(ended.state.current).toBe("SUCCESS");
@@ -189,7 +187,7 @@ tasks:
       const source = `id: resumed
 namespace: unit.pipeline
 tasks:
-${chain("x", 8).split("tasks:\n")[1]}  - id: wait
+${logTaskItems(8)}  - id: wait
     type: io.kestra.plugin.core.flow.Sleep
     duration: PT0.5S
   - id: after
