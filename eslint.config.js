@@ -70,6 +70,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web UI runs in the browser.
+    files: ["packages/ui/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests and benchmarks poke at JSON responses whose shape the test itself asserts.
     files: ["**/*.test.ts", "**/__tests__/**", "test/**", "bench/**", "conformance/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

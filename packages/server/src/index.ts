@@ -17,6 +17,7 @@ import type { Instance } from "@saker/engine";
 import { errorMessage } from "@saker/sdk";
 import { compileBasicAuth, type BasicAuthSettings } from "./auth/basicAuth.ts";
 import { ServerContext } from "./context.ts";
+import { findUiDir } from "./http/ui.ts";
 import { buildApp } from "./server.ts";
 
 export { hashPassword, verifyPassword, parsePasswordHash } from "./auth/passwordHash.ts";
@@ -68,6 +69,7 @@ export async function startServer(
   if (ready) ctx.setInstance(ready);
   const app = await buildApp(ctx, {
     auth,
+    uiDir: await findUiDir(),
     onInternalError: (error) => (ready ? ready.reportInternalError("HTTP request failed", error) : report(error)),
   });
   try {

@@ -13,12 +13,15 @@ import type { ServerContext } from "./context.ts";
 import { ApiError, toErrorResponse } from "./http/errors.ts";
 import { registerBodyParsers } from "./http/rawBody.ts";
 import { markOptionalBodies, registerRoutes, type AnyRoute } from "./http/route.ts";
+import { registerUi } from "./http/ui.ts";
 import { API_ROUTES } from "./routes/index.ts";
 
 export interface AppOptions {
   auth: BasicAuth;
   /** The route table (default: every API route). */
   routes?: readonly AnyRoute[];
+  /** The built web UI served at /ui (`findUiDir()`); undefined: /ui says it is not built. */
+  uiDir?: string | undefined;
   /** Receives 5xx causes (never sent to clients). */
   onInternalError(error: unknown, request: FastifyRequest): void;
 }
@@ -133,6 +136,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     ),
   );
   registerHealth(app, ctx);
+  registerUi(app, options.uiDir);
   const routes = options.routes ?? API_ROUTES;
   await app.register(async (scope) => registerRoutes(scope, routes, ctx, false), { prefix: "/api/v1" });
   await app.register(async (scope) => registerRoutes(scope, routes, ctx, true), { prefix: `/api/v1/${ctx.tenantId}` });

@@ -91,21 +91,24 @@ export function basicAuthHook(auth: BasicAuth): (request: FastifyRequest, reply:
   const dummy = parsePasswordHash(
     "scrypt$16384$8$1$c2FrZXItZHVtbXktc2FsdA==$ZHVtbXktaGFzaC1uZXZlci1tYXRjaGVzLTMyYnl0ZXM=",
   );
-  const unauthorized = (reply: FastifyReply) => {
-    reply.header("WWW-Authenticate", 'Basic realm="Saker", charset="UTF-8"');
+  const unauthorized = (request: FastifyRequest, reply: FastifyReply) => {
+    // The web UI asks with X-Requested-With and shows its own sign-in page: a challenge would
+    // make the browser open its login dialog over it.
+    if (request.headers["x-requested-with"] !== "XMLHttpRequest")
+      reply.header("WWW-Authenticate", 'Basic realm="Saker", charset="UTF-8"');
     return new ApiError(401, "UNAUTHORIZED", "Authentication required: use HTTP basic auth with a configured user");
   };
   return async (request, reply) => {
     if (!auth.enabled || isPublicRoute(request)) return;
     const header = request.headers.authorization;
     const given = credentials(header);
-    if (!given) throw unauthorized(reply);
+    if (!given) throw unauthorized(request, reply);
     const key = createHash("sha256").update(header!).digest("hex");
     const until = verified.get(key);
     if (until !== undefined && until > Date.now()) return;
     const hash = auth.users.get(given.username);
     const ok = await verifyPassword(given.password, hash ?? dummy);
-    if (!ok || !hash) throw unauthorized(reply);
+    if (!ok || !hash) throw unauthorized(request, reply);
     if (verified.size > 1000) verified.clear();
     verified.set(key, Date.now() + 60_000);
   };
