@@ -1,9 +1,15 @@
 import { Page } from "../components/Page.tsx";
 
-export default function ExecutionsList({ params }: { params: Record<string, string> }) {
+/** `scope`: embedded in a flow's or a namespace's page, the list shows only theirs (and no page frame). */
+export interface ExecutionsListProps {
+  params: Record<string, string>;
+  scope?: { namespace?: string; flowId?: string };
+}
+
+export default function ExecutionsList({ params, scope }: ExecutionsListProps) {
   return (
     <Page title="ExecutionsList">
-      <p className="muted">Not built yet ({JSON.stringify(params)}).</p>
+      <p className="muted">Not built yet ({JSON.stringify({ params, scope })}).</p>
     </Page>
   );
 }
