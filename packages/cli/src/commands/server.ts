@@ -58,7 +58,8 @@ export function configureServerCommand(program: Command): void {
     instance.watchPlugins((message) => process.stderr.write(`${message}\n`));
     process.stderr.write(`Saker started in ${Date.now() - started} ms, data in ${config.home}\n`);
     process.stdout.write(
-      `Saker API on ${http.url}/api/v1 (OpenAPI: ${http.url}/api/v1/openapi.json, docs: ${http.url}/api/v1/docs)\n`,
+      `Saker API on ${http.url}/api/v1 (OpenAPI: ${http.url}/api/v1/openapi.json, docs: ${http.url}/api/v1/docs)\n` +
+        `Saker UI on ${http.url}/ui/\n`,
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
