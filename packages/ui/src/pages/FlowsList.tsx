@@ -66,11 +66,13 @@ export default function FlowsList() {
   const location = useLocation();
   const state = readListState(FLOW_FILTERS, location.query);
   const update = (change: Partial<Omit<State, "filters">> & { filters?: Partial<State["filters"]> }) => {
+    // from the URL as it is now: two debounced boxes may commit one after the other before a render
+    const now = readListState(FLOW_FILTERS, new URLSearchParams(window.location.search));
     const next: State = {
-      ...state,
+      ...now,
       ...change,
-      filters: { ...state.filters, ...change.filters },
-      page: change.page ?? (change.filters || change.size ? 1 : state.page),
+      filters: { ...now.filters, ...change.filters },
+      page: change.page ?? (change.filters || change.size ? 1 : now.page),
     };
     setQuery(writeListState(FLOW_FILTERS, next));
   };
