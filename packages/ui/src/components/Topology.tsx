@@ -6,9 +6,9 @@
  * Drawn as positioned boxes (tasks and triggers, clickable) over an SVG of the clusters and edges,
  * laid out by lib/graphLayout.ts; the view scrolls and pans (drag) for big flows, and zooms.
  */
-import { useMemo, useRef, useState, type PointerEvent } from "react";
+import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent } from "react";
 import type { FlowGraph, StateType } from "../api/types.ts";
-import { layoutGraph, type Direction, type LayoutResult } from "../lib/graphLayout.ts";
+import { layoutGraph, type Direction, type LayoutResult, type Point } from "../lib/graphLayout.ts";
 import { StateBadge } from "./StateBadge.tsx";
 import "../styles/flows.css";
 
@@ -35,6 +35,20 @@ function clusterTitle(c: FlowGraph["clusters"][number]): { title: string; type?:
   return { title: uid.slice(uid.lastIndexOf(".") + 1) };
 }
 
+/** A smooth path through the points: an S-curve between each two, leaving and arriving along the flow. */
+function edgePath(points: readonly Point[], direction: Direction): string {
+  let d = `M${points[0]!.x},${points[0]!.y}`;
+  for (let i = 1; i < points.length; i++) {
+    const s = points[i - 1]!;
+    const t = points[i]!;
+    d +=
+      direction === "TB"
+        ? ` C${s.x},${(s.y + t.y) / 2} ${t.x},${(s.y + t.y) / 2} ${t.x},${t.y}`
+        : ` C${(s.x + t.x) / 2},${s.y} ${(s.x + t.x) / 2},${t.y} ${t.x},${t.y}`;
+  }
+  return d;
+}
+
 export function layoutFlowGraph(graph: FlowGraph, direction: Direction): LayoutResult {
   return layoutGraph({
     direction,
@@ -55,6 +69,18 @@ export function Topology({ graph, states, onTaskClick }: TopologyProps) {
   const view = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number; left: number; top: number; moved: boolean } | undefined>(undefined);
   const margin = 16;
+  // a graph bigger than the view starts zoomed out to fit it (down to 60%; scroll for the rest)
+  const fit = () => {
+    const v = view.current;
+    if (!v || v.clientWidth === 0) return 1;
+    const scale = Math.min(
+      1,
+      (v.clientWidth - 4) / (layout.width + 2 * margin),
+      (v.clientHeight - 4) / (layout.height + 2 * margin),
+    );
+    return Math.max(0.6, Math.round(scale * 100) / 100);
+  };
+  useLayoutEffect(() => setZoom(fit()), [layout]);
   const width = (layout.width + 2 * margin) * zoom;
   const height = (layout.height + 2 * margin) * zoom;
 
@@ -98,8 +124,11 @@ export function Topology({ graph, states, onTaskClick }: TopologyProps) {
         <button type="button" onClick={() => setZoom((z) => Math.max(0.3, z / 1.2))} aria-label="Zoom out">
           −
         </button>
-        <button type="button" onClick={() => setZoom(1)} aria-label="Reset zoom">
+        <button type="button" onClick={() => setZoom(1)} aria-label="Reset zoom" title="Actual size">
           {Math.round(zoom * 100)}%
+        </button>
+        <button type="button" onClick={() => setZoom(fit())}>
+          Fit
         </button>
         <button type="button" onClick={() => setZoom((z) => Math.min(2.5, z * 1.2))} aria-label="Zoom in">
           +
@@ -157,11 +186,7 @@ export function Topology({ graph, states, onTaskClick }: TopologyProps) {
                   />
                 ))}
                 {layout.edges.map((e, i) => {
-                  const [s, t] = e.points;
-                  const path =
-                    direction === "TB"
-                      ? `M${s.x},${s.y} C${s.x},${(s.y + t.y) / 2} ${t.x},${(s.y + t.y) / 2} ${t.x},${t.y}`
-                      : `M${s.x},${s.y} C${(s.x + t.x) / 2},${s.y} ${(s.x + t.x) / 2},${t.y} ${t.x},${t.y}`;
+                  const path = edgePath(e.points, direction);
                   const target = byUid.get(e.target);
                   const error = (target as { branchType?: string } | undefined)?.branchType === "ERROR";
                   return (

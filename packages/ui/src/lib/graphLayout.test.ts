@@ -119,8 +119,22 @@ describe("layoutGraph", () => {
     const edge = layout.edges.find((e) => e.source === "a" && e.target === "p.start")!;
     const a = layout.nodes.get("a")!;
     const ps = layout.nodes.get("p.start")!;
-    expect(edge.points[0]).toEqual({ x: a.x + a.width / 2, y: a.y + a.height });
-    expect(edge.points[1]).toEqual({ x: ps.x + ps.width / 2, y: ps.y });
+    expect(edge.points).toEqual([
+      { x: a.x + a.width / 2, y: a.y + a.height },
+      { x: ps.x + ps.width / 2, y: ps.y },
+    ]);
+  });
+
+  it("routes an edge across several layers through a lane of its own, clear of the boxes it passes", () => {
+    const layout = layoutGraph(flowLike);
+    // err (layer 1) → end (layer 4) passes layers 2 and 3, beside the parallel and d
+    const edge = layout.edges.find((e) => e.source === "err" && e.target === "end")!;
+    expect(edge.points).toHaveLength(4);
+    const boxes = [...layout.nodes.values(), ...layout.clusters.values()];
+    for (const p of edge.points.slice(1, -1)) {
+      for (const box of boxes) expect(overlaps({ x: p.x - 1, y: p.y - 1, width: 2, height: 2 }, box)).toBe(false);
+    }
+    for (let i = 1; i < edge.points.length; i++) expect(edge.points[i]!.y).toBeGreaterThan(edge.points[i - 1]!.y);
   });
 
   it("lays out a graph with a cycle and an empty one", () => {

@@ -54,8 +54,11 @@ export interface Point {
 export interface LayoutResult {
   nodes: Map<string, Box>;
   clusters: Map<string, Box>;
-  /** Each edge from the side of its source facing the flow to the side of its target facing back. */
-  edges: { source: string; target: string; points: [Point, Point] }[];
+  /**
+   * Each edge from the side of its source facing the flow to the side of its target facing back,
+   * through a point on each rank it crosses.
+   */
+  edges: { source: string; target: string; points: Point[] }[];
   /** The rank of each node within its own block (cluster or top level). */
   ranks: Map<string, number>;
   width: number;
@@ -69,6 +72,8 @@ interface Item {
   cross: number;
   /** Position of the item's top-left corner inside its block (main, cross). */
   at: { main: number; cross: number };
+  /** A point a long edge passes through, holding its place in a rank it crosses. */
+  dummy?: boolean;
 }
 
 interface Block {
@@ -129,6 +134,9 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
 
   const ranks = new Map<string, number>();
   const blocks = new Map<string, Block>();
+  /** The dummy items of each long edge: `block\nsourceHolder\ntargetHolder` → ids. */
+  const routes = new Map<string, string[]>();
+  const dummyAt = new Map<string, Point>();
   const layoutBlock = (block: string): Block => {
     const ids = children.get(block) ?? [];
     const items: Item[] = ids.map((id) => {
@@ -165,6 +173,31 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     }
     const rank = longestPathRanks(items.length, succ);
     items.forEach((it, i) => ranks.set(it.id, rank[i]!));
+    // an edge across several ranks passes through a dummy item on each, so that it keeps its own
+    // lane and is not drawn across the boxes of those ranks
+    const count = items.length;
+    for (let si = 0; si < count; si++) {
+      for (const [k, ti] of [...succ[si]!].entries()) {
+        if (rank[ti]! - rank[si]! <= 1) continue;
+        const chain: string[] = [];
+        let previous = si;
+        for (let r = rank[si]! + 1; r < rank[ti]!; r++) {
+          const id = `\u0000${block}\u0000${items.length}`;
+          items.push({ id, main: 0, cross: 10, at: { main: 0, cross: 0 }, dummy: true });
+          rank.push(r);
+          const di = items.length - 1;
+          succ.push([]);
+          pred.push([previous]);
+          if (previous === si) succ[si]![k] = di;
+          else succ[previous]!.push(di);
+          chain.push(id);
+          previous = di;
+        }
+        succ[previous]!.push(ti);
+        pred[ti] = pred[ti]!.map((p) => (p === si ? previous : p));
+        routes.set(`${block}\n${items[si]!.id}\n${items[ti]!.id}`, chain);
+      }
+    }
     const layers = orderLayers(rank, pred, succ);
     // main axis: each rank as deep as its deepest item, items centred in it
     const depth = layers.map((layer) => Math.max(0, ...layer.map((i) => items[i]!.main)));
@@ -198,7 +231,10 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     for (const it of blocks.get(block)!.items) {
       const main = originMain + it.at.main;
       const cross = originCross + it.at.cross;
-      if (clusterIds.has(it.id)) {
+      if (it.dummy) {
+        const box = toBox(main, cross, it.main, it.cross);
+        dummyAt.set(it.id, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+      } else if (clusterIds.has(it.id)) {
         clusters.set(it.id, toBox(main, cross, it.main, it.cross));
         const inner = blocks.get(it.id)!;
         place(it.id, main + padding + header, cross + (it.cross - inner.cross) / 2);
@@ -207,22 +243,27 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   };
   place("", 0, 0);
 
+  /** The points a long edge passes through, in the block holding both its ends apart. */
+  const via = (source: string, target: string): Point[] => {
+    for (let block = parentOf.get(source) ?? "", guard = 0; guard < 10_000; guard++) {
+      const s = holderIn(block, source);
+      const t = holderIn(block, target);
+      if (s !== undefined && t !== undefined && s !== t)
+        return (routes.get(`${block}\n${s}\n${t}`) ?? []).map((id) => dummyAt.get(id)!);
+      if (block === "") return [];
+      block = parentOf.get(block) ?? "";
+    }
+    return [];
+  };
   const edges: LayoutResult["edges"] = [];
   for (const e of input.edges) {
     const s = nodes.get(e.source) ?? clusters.get(e.source);
     const t = nodes.get(e.target) ?? clusters.get(e.target);
     if (!s || !t) continue;
-    const points: [Point, Point] =
-      dir === "TB"
-        ? [
-            { x: s.x + s.width / 2, y: s.y + s.height },
-            { x: t.x + t.width / 2, y: t.y },
-          ]
-        : [
-            { x: s.x + s.width, y: s.y + s.height / 2 },
-            { x: t.x, y: t.y + t.height / 2 },
-          ];
-    edges.push({ source: e.source, target: e.target, points });
+    const start =
+      dir === "TB" ? { x: s.x + s.width / 2, y: s.y + s.height } : { x: s.x + s.width, y: s.y + s.height / 2 };
+    const end = dir === "TB" ? { x: t.x + t.width / 2, y: t.y } : { x: t.x, y: t.y + t.height / 2 };
+    edges.push({ source: e.source, target: e.target, points: [start, ...via(e.source, e.target), end] });
   }
   const size = toBox(0, 0, top.main, top.cross);
   return { nodes, clusters, edges, ranks, width: size.width, height: size.height };

@@ -144,7 +144,11 @@ export function Overview({ flow, onExecute }: { flow: Flow; onExecute(): void })
           ) : (
             <>
               <div className="state-counts">
-                <span className="muted">{executions.data.total} in all; the last 10:</span>
+                <span className="muted">
+                  {executions.data.total > 10
+                    ? `${executions.data.total} in all; the last 10:`
+                    : `${executions.data.total} in all:`}
+                </span>
                 {[...counts.entries()].map(([state, n]) => (
                   <span key={state}>
                     <StateBadge state={state} /> {n}
