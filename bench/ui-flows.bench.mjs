@@ -10,6 +10,7 @@
 //   server's own search time for the same texts (fetch from node, for comparison).
 // Prints medians and p95. Needs the built packages and UI (npm ci; npm run build -w @saker/ui).
 //   node bench/ui-flows.bench.mjs        (BENCH_FLOWS=2000, BENCH_LOADS=7)
+/* global window, document, requestAnimationFrame, MutationObserver -- in the page (page.evaluate) */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
