@@ -166,8 +166,23 @@ describe.runIf(enabled)("the flows pages", () => {
     await page.getByRole("status").getByText("12 flows enabled").waitFor();
     expect((await getJson<{ disabled: boolean }>("/flows/company.beta/beta-03")).body.disabled).toBe(false);
 
+    // every flow the filters match, beyond the page: by query
+    await page.goto(`${ui.url}/ui/flows?q=alpha&size=10`);
+    await expect.poll(() => rows(page).count()).toBe(10);
+    await page.getByLabel("Select all on this page").check();
+    await page.getByRole("button", { name: "Select all 12 flows matching" }).click();
+    await page.getByText("All 12 flows matching selected").waitFor();
+    await page.getByRole("toolbar", { name: "Bulk actions" }).getByRole("button", { name: "Disable" }).click();
+    await page.getByRole("status").getByText("12 flows disabled").waitFor();
+    expect((await getJson<{ disabled: boolean }>("/flows/company.alpha/alpha-12")).body.disabled).toBe(true);
+    expect((await getJson<{ disabled: boolean }>("/flows/company.beta/beta-12")).body.disabled).toBe(false);
+    await page.getByRole("toolbar", { name: "Bulk actions" }).getByRole("button", { name: "Enable" }).click();
+    await page.getByRole("status").getByText("12 flows enabled").waitFor();
+    expect((await getJson<{ disabled: boolean }>("/flows/company.alpha/alpha-12")).body.disabled).toBe(false);
+
     // export two flows: one YAML file with both sources
-    await page.getByRole("toolbar", { name: "Bulk actions" }).getByRole("button", { name: "Clear selection" }).click();
+    await page.goto(`${ui.url}/ui/flows?q=beta`);
+    await expect.poll(() => rows(page).count()).toBe(12);
     await page.getByLabel("Select company.beta.beta-11").check();
     await page.getByLabel("Select company.beta.beta-12").check();
     const [download] = await Promise.all([

@@ -85,6 +85,7 @@ export default function FlowsList() {
     [apiQuery],
   );
   const results = useMemo(() => flows.data?.page.results ?? [], [flows.data]);
+  const total = flows.data?.page.total ?? 0;
   const pageKeys = results.map(flowKey).join("\n");
   const latest = useApi(
     async (signal) => {
@@ -101,22 +102,34 @@ export default function FlowsList() {
   const namespaces = useApi((signal) => api.get<string[]>("/flows/distinct-namespaces", { signal }), []);
 
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  /** Every flow the filters match is selected (the bulk actions then go by query). */
+  const [allMatching, setAllMatching] = useState(false);
   const [notice, setNotice] = useState<{ text: string; error?: boolean }>();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [busy, setBusy] = useState(false);
   // a selection is kept across pages only while the filters stay the same
   const filterKey = `${state.filters.namespace}\n${state.filters.q}\n${state.filters.labels}`;
-  useEffect(() => setSelected(new Set()), [filterKey]);
+  useEffect(() => {
+    setSelected(new Set());
+    setAllMatching(false);
+  }, [filterKey]);
+  const clearSelection = () => {
+    setSelected(new Set());
+    setAllMatching(false);
+  };
 
   const allOnPage = results.length > 0 && results.every((f) => selected.has(flowKey(f)));
-  const toggle = (key: string) =>
+  const toggle = (key: string) => {
+    setAllMatching(false);
     setSelected((s) => {
       const next = new Set(s);
       if (next.has(key)) next.delete(key);
       else next.add(key);
       return next;
     });
-  const toggleAll = () =>
+  };
+  const toggleAll = () => {
+    setAllMatching(false);
     setSelected((s) => {
       const next = new Set(s);
       for (const f of results) {
@@ -125,7 +138,16 @@ export default function FlowsList() {
       }
       return next;
     });
+  };
   const chosen = () => [...selected].map(fromFlowKey);
+  /** The filters as the by-query routes take them (`q`, `namespace` prefix, `labels`). */
+  const byQuery = () => ({
+    q: state.filters.q,
+    namespace: state.filters.namespace,
+    labels: state.filters.labels,
+  });
+  const selectedCount = allMatching ? total : selected.size;
+  const plural = (n: number) => `${n} flow${n === 1 ? "" : "s"}`;
 
   const bulk = async (label: string, action: () => Promise<string>) => {
     setBusy(true);
@@ -141,15 +163,20 @@ export default function FlowsList() {
   };
   const setDisabled = (disabled: boolean) =>
     bulk(disabled ? "Disabling" : "Enabling", async () => {
-      const { count } = await api.post<{ count: number }>(`/flows/${disabled ? "disable" : "enable"}/by-ids`, chosen());
-      return `${count} flow${count === 1 ? "" : "s"} ${disabled ? "disabled" : "enabled"}`;
+      const verb = disabled ? "disable" : "enable";
+      const { count } = allMatching
+        ? await api.post<{ count: number }>(`/flows/${verb}/by-query`, undefined, { query: byQuery() })
+        : await api.post<{ count: number }>(`/flows/${verb}/by-ids`, chosen());
+      return `${plural(count)} ${disabled ? "disabled" : "enabled"}`;
     });
   const remove = () =>
     bulk("Deleting", async () => {
       setConfirmDelete(false);
-      const { count } = await api.delete<{ count: number }>("/flows/delete/by-ids", { body: chosen() });
-      setSelected(new Set());
-      return `${count} flow${count === 1 ? "" : "s"} deleted`;
+      const { count } = allMatching
+        ? await api.delete<{ count: number }>("/flows/delete/by-query", { query: byQuery() })
+        : await api.delete<{ count: number }>("/flows/delete/by-ids", { body: chosen() });
+      clearSelection();
+      return `${plural(count)} deleted`;
     });
   const exportSelected = () =>
     bulk("Exporting", async () => {
@@ -172,7 +199,6 @@ export default function FlowsList() {
   const [sortField, sortOrder] = (state.sort ?? "").split(":");
   const sortBy = (field: string) =>
     update({ sort: sortField === field && sortOrder !== "desc" ? `${field}:desc` : `${field}:asc` });
-  const total = flows.data?.page.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / state.size));
   const stale = flows.loading && flows.data !== undefined;
 
@@ -226,44 +252,65 @@ export default function FlowsList() {
           {notice.text}
         </p>
       ) : null}
-      {selected.size > 0 ? (
+      {selectedCount > 0 ? (
         <div className="bulk-bar" role="toolbar" aria-label="Bulk actions">
-          <strong>{selected.size} selected</strong>
+          <strong>{allMatching ? `All ${plural(total)} matching selected` : `${selected.size} selected`}</strong>
+          {allOnPage && !allMatching && total > results.length ? (
+            <button type="button" onClick={() => setAllMatching(true)}>
+              Select all {plural(total)} matching
+            </button>
+          ) : null}
           <button type="button" disabled={busy} onClick={() => void setDisabled(false)}>
             Enable
           </button>
           <button type="button" disabled={busy} onClick={() => void setDisabled(true)}>
             Disable
           </button>
-          <button type="button" disabled={busy} onClick={() => void exportSelected()}>
+          <button
+            type="button"
+            disabled={busy || allMatching}
+            title={allMatching ? "Export takes selected flows (up to a page at a time)" : undefined}
+            onClick={() => void exportSelected()}
+          >
             Export
           </button>
           <button type="button" className="danger" disabled={busy} onClick={() => setConfirmDelete(true)}>
             Delete
           </button>
-          <button type="button" onClick={() => setSelected(new Set())}>
+          <button type="button" onClick={clearSelection}>
             Clear selection
           </button>
         </div>
       ) : null}
       {confirmDelete ? (
         <ConfirmDialog
-          title={`Delete ${selected.size} flow${selected.size === 1 ? "" : "s"}?`}
+          title={`Delete ${plural(selectedCount)}?`}
           confirm="Delete"
           danger
           onConfirm={() => void remove()}
           onCancel={() => setConfirmDelete(false)}
         >
-          <p>Their revisions are kept; their triggers stop. The selected flows:</p>
+          <p>Their revisions are kept; their triggers stop.{allMatching ? "" : " The selected flows:"}</p>
+          {allMatching ? (
+            <p>
+              Every flow matching{" "}
+              {[
+                state.filters.q && `text “${state.filters.q}”`,
+                state.filters.namespace && `namespace “${state.filters.namespace}*”`,
+                state.filters.labels && `label ${state.filters.labels}`,
+              ]
+                .filter(Boolean)
+                .join(", ") || "no filter: all flows"}
+              .
+            </p>
+          ) : null}
           <ul>
-            {chosen()
-              .slice(0, 10)
-              .map((f) => (
-                <li key={flowKey(f)}>
-                  {f.namespace}.{f.id}
-                </li>
-              ))}
-            {selected.size > 10 ? <li>… and {selected.size - 10} more</li> : null}
+            {(allMatching ? [] : chosen()).slice(0, 10).map((f) => (
+              <li key={flowKey(f)}>
+                {f.namespace}.{f.id}
+              </li>
+            ))}
+            {!allMatching && selected.size > 10 ? <li>… and {selected.size - 10} more</li> : null}
           </ul>
         </ConfirmDialog>
       ) : null}
