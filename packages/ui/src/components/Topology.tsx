@@ -8,7 +8,7 @@
  */
 import { useLayoutEffect, useMemo, useRef, useState, type PointerEvent } from "react";
 import type { FlowGraph, StateType } from "../api/types.ts";
-import { layoutGraph, type Direction, type LayoutResult, type Point } from "../lib/graphLayout.ts";
+import { layoutFlowGraph, type Direction, type Point } from "../lib/graphLayout.ts";
 import { StateBadge } from "./StateBadge.tsx";
 import "../styles/flows.css";
 
@@ -20,9 +20,6 @@ export interface TopologyProps {
 }
 
 type GraphNode = FlowGraph["nodes"][number] & { triggerDeclaration?: { id: string; type: string } };
-
-const TASK = { width: 196, height: 54 };
-const DOT = 14;
 
 const isDot = (type: string) => type.endsWith("GraphClusterRoot") || type.endsWith("GraphClusterEnd");
 const shortType = (type: string) => type.slice(type.lastIndexOf(".") + 1);
@@ -47,19 +44,6 @@ function edgePath(points: readonly Point[], direction: Direction): string {
         : ` C${(s.x + t.x) / 2},${s.y} ${(s.x + t.x) / 2},${t.y} ${t.x},${t.y}`;
   }
   return d;
-}
-
-export function layoutFlowGraph(graph: FlowGraph, direction: Direction): LayoutResult {
-  return layoutGraph({
-    direction,
-    nodes: graph.nodes.map((n) =>
-      isDot(n.type) ? { id: n.uid, width: DOT, height: DOT } : { id: n.uid, width: TASK.width, height: TASK.height },
-    ),
-    edges: graph.edges,
-    clusters: graph.clusters.map((c) => ({ id: c.cluster.uid, members: c.nodes })),
-    rankGap: 36,
-    nodeGap: 20,
-  });
 }
 
 export function Topology({ graph, states, onTaskClick }: TopologyProps) {

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { layoutGraph, longestPathRanks, type Box, type LayoutInput } from "./graphLayout.ts";
+import type { FlowGraph } from "../api/types.ts";
+import { layoutFlowGraph, layoutGraph, longestPathRanks, type Box, type LayoutInput } from "./graphLayout.ts";
 
 const node = (id: string, width = 100, height = 40) => ({ id, width, height });
 
@@ -164,5 +167,44 @@ describe("longestPathRanks", () => {
   it("ranks by the longest path from a source", () => {
     // 0 → 1 → 2, 0 → 2: 2 is on rank 2
     expect(longestPathRanks(3, [[1, 2], [2], []])).toEqual([0, 1, 2]);
+  });
+});
+
+describe("layoutFlowGraph", () => {
+  it("lays out a real flow graph (ForEach holding an If, Switch, Sequential with errors, errors, finally)", () => {
+    // GET /flows/company.team/complex/graph of a flow with nested flowable tasks
+    const graph = JSON.parse(
+      readFileSync(join(import.meta.dirname, "fixtures/complex-flow-graph.json"), "utf8"),
+    ) as FlowGraph;
+    for (const direction of ["TB", "LR"] as const) {
+      const layout = layoutFlowGraph(graph, direction);
+      expect(layout.nodes.size).toBe(graph.nodes.length);
+      expect(layout.clusters.size).toBe(graph.clusters.length);
+      // each cluster holds its members; a node is inside exactly the clusters that hold it
+      const holders = new Map<string, Set<string>>();
+      const add = (uid: string, cluster: string) => holders.set(uid, (holders.get(uid) ?? new Set()).add(cluster));
+      for (const c of graph.clusters) {
+        for (const member of c.nodes) {
+          const box = layout.nodes.get(member) ?? layout.clusters.get(member)!;
+          expect(contains(layout.clusters.get(c.cluster.uid)!, box), `${member} in ${c.cluster.uid}`).toBe(true);
+          add(member, c.cluster.uid);
+          for (const parent of c.parents ?? []) add(member, parent);
+        }
+      }
+      for (const [uid, box] of layout.nodes) {
+        for (const [cluster, cbox] of layout.clusters) {
+          if (!holders.get(uid)?.has(cluster)) expect(overlaps(box, cbox), `${uid} / ${cluster}`).toBe(false);
+        }
+      }
+      const boxes = [...layout.nodes.entries()];
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++)
+          expect(overlaps(boxes[i]![1], boxes[j]![1]), `${boxes[i]![0]} / ${boxes[j]![0]}`).toBe(false);
+      // every edge goes forward
+      for (const e of layout.edges) {
+        const [first, last] = [e.points[0]!, e.points.at(-1)!];
+        expect(direction === "TB" ? last.y > first.y : last.x > first.x, `${e.source} → ${e.target}`).toBe(true);
+      }
+    }
   });
 });

@@ -10,6 +10,8 @@
  * deepest item. Sibling boxes therefore never overlap and a cluster's box holds its members.
  */
 
+import type { FlowGraph } from "../api/types.ts";
+
 export type Direction = "TB" | "LR";
 
 export interface LayoutNode {
@@ -346,4 +348,26 @@ export function orderLayers(
     sweep(layers.length - 2, -1, -1, succ);
   }
   return layers;
+}
+
+/** The size of a task or trigger box, and of a cluster's start and end dots. */
+export const TASK_BOX = { width: 196, height: 54 };
+export const DOT_SIZE = 14;
+
+const isDotType = (type: string) => type.endsWith("GraphClusterRoot") || type.endsWith("GraphClusterEnd");
+
+/** The layout of the API's flow graph (nodes, edges, clusters of flowable tasks). */
+export function layoutFlowGraph(graph: FlowGraph, direction: Direction = "TB"): LayoutResult {
+  return layoutGraph({
+    direction,
+    nodes: graph.nodes.map((n) =>
+      isDotType(n.type)
+        ? { id: n.uid, width: DOT_SIZE, height: DOT_SIZE }
+        : { id: n.uid, width: TASK_BOX.width, height: TASK_BOX.height },
+    ),
+    edges: graph.edges,
+    clusters: graph.clusters.map((c) => ({ id: c.cluster.uid, members: c.nodes })),
+    rankGap: 36,
+    nodeGap: 20,
+  });
 }
