@@ -206,7 +206,7 @@ try {
   console.log("");
   console.log(
     `  the keystroke figure includes the box's 150 ms wait after the last keystroke; longest main-thread task while typing: ${fmt(longest)} ms` +
-      ` (under 50 ms: no long task); the last search ("${WORDS.at(-1)}") matched ${totalShown} flows.`,
+      ` (0: no task over 50 ms); the last search ("${WORDS.at(-1)}") matched ${totalShown} flows.`,
   );
 } finally {
   await browser?.close();
