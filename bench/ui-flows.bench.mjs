@@ -196,7 +196,7 @@ try {
         String(keystrokes.length),
       ],
       [
-        "  of which the server's search (ms, from node)",
+        "server search alone, same texts (ms, fetch from node)",
         fmt(median(serverSearch)),
         fmt(percentile(serverSearch, 95)),
         String(serverSearch.length),
