@@ -252,6 +252,7 @@ describe.runIf(enabled)("the flows pages", () => {
     expect(a.y + a.height).toBeLessThan(lastTask.y);
     await topology.locator('[data-task-id="a"]').click();
     await page.getByRole("complementary", { name: "Task" }).getByText("message: a").waitFor();
+    expect(await topology.locator('[data-task-id="a"]').getAttribute("aria-pressed")).toBe("true");
     await screenshot(page, "flow-topology");
 
     for (const tab of ["Executions", "Triggers", "Logs"]) {

@@ -17,6 +17,8 @@ export interface TopologyProps {
   /** The state of each task id (execution topology). */
   states?: Readonly<Record<string, StateType>>;
   onTaskClick?(taskId: string): void;
+  /** A task id to highlight (the one whose details are shown beside). */
+  selected?: string;
 }
 
 type GraphNode = FlowGraph["nodes"][number] & { triggerDeclaration?: { id: string; type: string } };
@@ -46,7 +48,7 @@ function edgePath(points: readonly Point[], direction: Direction): string {
   return d;
 }
 
-export function Topology({ graph, states, onTaskClick }: TopologyProps) {
+export function Topology({ graph, states, onTaskClick, selected }: TopologyProps) {
   const [direction, setDirection] = useState<Direction>("TB");
   const [zoom, setZoom] = useState(1);
   const layout = useMemo(() => layoutFlowGraph(graph, direction), [graph, direction]);
@@ -220,7 +222,8 @@ export function Topology({ graph, states, onTaskClick }: TopologyProps) {
                 <button
                   type="button"
                   key={n.uid}
-                  className={`topology-node${trigger ? " trigger" : ""}${state ? ` state-border-${state.toLowerCase()}` : ""}`}
+                  className={`topology-node${trigger ? " trigger" : ""}${state ? ` state-border-${state.toLowerCase()}` : ""}${n.task && n.task.id === selected ? " selected" : ""}`}
+                  aria-pressed={n.task ? n.task.id === selected : undefined}
                   style={style}
                   data-uid={n.uid}
                   {...(n.task ? { "data-task-id": n.task.id } : { "data-trigger-id": id })}

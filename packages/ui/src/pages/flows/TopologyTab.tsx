@@ -25,7 +25,7 @@ export function TopologyTab({ flow }: { flow: Flow }) {
   if (!graph.data) return <p className="loading">Loading…</p>;
   return (
     <div className="flow-topology">
-      <Topology graph={graph.data} onTaskClick={setTaskId} />
+      <Topology graph={graph.data} onTaskClick={setTaskId} {...(taskId ? { selected: taskId } : {})} />
       {taskId ? (
         <aside className="card" aria-label="Task">
           <h2>
