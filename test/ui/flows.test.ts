@@ -134,6 +134,23 @@ describe.runIf(enabled)("the flows pages", () => {
     await page.getByLabel("Search flows").press("Backspace");
     await expect.poll(() => page.locator("table[aria-label=Flows]").getAttribute("data-total")).toBe("12");
 
+    // an older search that answers late does not replace the newer one's results
+    await page.route("**/api/v1/flows/search?**", async (route) => {
+      if (new URL(route.request().url()).searchParams.get("filters[q][EQUALS]") === "alp")
+        await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await page.getByLabel("Search flows").fill("alp");
+    await page.waitForTimeout(400); // committed: its search is under way (and slow)
+    await page.getByLabel("Search flows").fill("alpha-01");
+    await page.locator('table[aria-label=Flows][data-results-for="alpha-01"]').waitFor();
+    await page.waitForTimeout(1600);
+    expect(await page.locator("table[aria-label=Flows]").getAttribute("data-results-for")).toBe("alpha-01");
+    expect(await shownIds(page)).toEqual(["alpha-01"]);
+    await page.unroute("**/api/v1/flows/search?**");
+    await page.getByLabel("Search flows").fill("beta-");
+    await page.locator('table[aria-label=Flows][data-results-for="beta-"]').waitFor();
+
     // a reload keeps the filter; the namespace filter is a prefix
     await page.reload();
     await expect.poll(() => page.getByLabel("Search flows").inputValue()).toBe("beta-");
