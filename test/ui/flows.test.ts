@@ -279,6 +279,14 @@ describe.runIf(enabled)("the flows pages", () => {
       expect(await page.locator(".error-view").count()).toBe(0);
     }
 
+    // Execute opens the dialog, which starts an execution and goes to it
+    await page.getByRole("tab", { name: "Overview" }).click();
+    await page.getByRole("button", { name: "Execute" }).first().click();
+    await page.getByRole("dialog", { name: "Execute" }).getByRole("button", { name: "Execute" }).click();
+    await page.waitForURL(/\/ui\/executions\/company\.team\/demo\/[A-Za-z0-9]+$/);
+    const executionId = page.url().split("/").at(-1)!;
+    expect((await getJson<{ flowId: string }>(`/executions/${executionId}`)).body.flowId).toBe("demo");
+
     await page.goto(`${ui.url}/ui/flows/edit/company.team/no-such-flow`);
     await expect.poll(() => page.locator(".error-view h2").textContent()).toBe("Not found");
     await page.getByText("Flow 'company.team/no-such-flow' not found").waitFor();
