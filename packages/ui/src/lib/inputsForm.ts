@@ -332,6 +332,7 @@ export function checkField(field: Field, value: FieldValue): string | undefined 
     }
     return undefined;
   }
+  if (typeof value !== "string") return undefined;
   if (field.control === "array") {
     const items = arrayItems(value);
     if (!items) return "Expected a JSON array, or one value per line";
