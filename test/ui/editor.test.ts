@@ -23,9 +23,17 @@ const enabled = browserAvailable();
 async function pick(page: Page, label: string): Promise<void> {
   const popup = page.locator(".cm-tooltip-autocomplete");
   await popup.waitFor();
-  await popup.locator(".cm-completionLabel", { hasText: label }).first().waitFor();
+  await popup
+    .locator(".cm-completionLabel", { hasText: label })
+    .first()
+    .waitFor({ timeout: 5000 })
+    .catch(async (e: Error) => {
+      throw new Error(`${e.message}\nThe editor holds:\n${await source(page)}`);
+    });
+  // CodeMirror ignores the keys of a list opened less than 75 ms ago (its interactionDelay)
+  await page.waitForTimeout(150);
   for (let i = 0; i < 60; i++) {
-    const selected = await popup.locator("li[aria-selected] .cm-completionLabel").textContent();
+    const selected = await popup.locator("li[aria-selected] .cm-completionLabel").textContent({ timeout: 3000 });
     if (selected === label) {
       await page.keyboard.press("Enter");
       await popup.waitFor({ state: "detached" });
@@ -38,9 +46,9 @@ async function pick(page: Page, label: string): Promise<void> {
 
 /** The editor's text. */
 function source(page: Page): Promise<string> {
-  return page.locator(".cm-content").evaluate((el) =>
-    [...el.querySelectorAll(".cm-line")].map((l) => l.textContent ?? "").join("\n"),
-  );
+  return page
+    .locator(".cm-content")
+    .evaluate((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent ?? "").join("\n"));
 }
 
 async function executionOf(api: string, id: string) {
@@ -117,7 +125,16 @@ describe.runIf(enabled)("the flow editor", () => {
     const problem = page.locator(".editor-problem-list li", { hasText: "unknown property 'bogus'" });
     await problem.waitFor();
     expect(await problem.getAttribute("data-line")).toBe(String(bogusLine));
-    await expect.poll(() => page.locator(".cm-lintRange-error").first().textContent()).toBe("bogus: 1");
+    // the diagnostic underlines that line (highlighting splits it in several marks)
+    await expect
+      .poll(() =>
+        page
+          .locator(".cm-line")
+          .nth(bogusLine - 1)
+          .locator(".cm-lintRange-error")
+          .evaluateAll((marks) => marks.map((m) => m.textContent).join("")),
+      )
+      .toBe("bogus: 1");
     await expect.poll(() => page.getByRole("status", { name: "Problems" }).textContent()).toBe("1 problem");
     await screenshot(page, "editor");
 
@@ -139,10 +156,9 @@ describe.runIf(enabled)("the flow editor", () => {
     await page.keyboard.press("Escape");
     const topology = page.getByRole("complementary", { name: "Topology" });
     await topology.locator("[data-task-id=bye]").waitFor();
-    expect(await topology.locator("[data-task-id]").evaluateAll((ns) => ns.map((n) => n.getAttribute("data-task-id")))).toEqual([
-      "hello",
-      "bye",
-    ]);
+    expect(
+      await topology.locator("[data-task-id]").evaluateAll((ns) => ns.map((n) => n.getAttribute("data-task-id"))),
+    ).toEqual(["hello", "bye"]);
     text = await source(page);
     expect(text).toContain("    level: WARN");
     expect(page.locator(".editor-dirty")).toBeTruthy();
@@ -150,7 +166,7 @@ describe.runIf(enabled)("the flow editor", () => {
     // Ctrl-S creates the flow and opens it
     await page.keyboard.press("Control+s");
     await page.waitForURL(`${ui.url}/ui/flows/edit/company.team/greet/edit`);
-    const saved = (await (await fetch(`${ui.api}/flows/company.team/greet`)).json()) as { source: string };
+    const saved = (await (await fetch(`${ui.api}/flows/company.team/greet?source=true`)).json()) as { source: string };
     expect(saved.source).toBe(text);
 
     // Execute with a STRING, an INT and a FILE
@@ -186,10 +202,13 @@ describe.runIf(enabled)("the flow editor", () => {
     expect(execution.taskRunList.find((t) => t.taskId === "bye")?.outputs?.value).toBe("42 file content");
     expect(problems).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 
   it("shows the API's error when a new flow cannot be saved, and the docs of the type under the cursor", async () => {
-    await createFlow(ui.api, "id: my_flow\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: x\n");
+    await createFlow(
+      ui.api,
+      "id: my_flow\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: x\n",
+    );
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const { page } = await openPage(context, ui.url);
     await page.goto(`${ui.url}/ui/flows/new`);
@@ -204,5 +223,5 @@ describe.runIf(enabled)("the flow editor", () => {
     await docs.getByRole("heading", { name: "Log a message" }).waitFor();
     await docs.locator("table", { hasText: "Properties" }).getByText("level", { exact: true }).waitFor();
     await context.close();
-  });
+  }, 30_000);
 });

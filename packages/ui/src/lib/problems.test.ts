@@ -45,13 +45,13 @@ describe("positionOfPath", () => {
 });
 
 describe("problemsOf", () => {
-  it("places issues on the line the API gives, else on their path's line", () => {
+  it("places issues on the line the API gives (at the key of their path), else on their path's line", () => {
     const problems = problemsOf(FLOW, [
       {
         index: 0,
         constraints: "…",
         issues: [
-          { path: "tasks[0].bogus", message: "unknown property 'bogus'", line: 7, column: 5 },
+          { path: "tasks[0].bogus", message: "unknown property 'bogus'", line: 7, column: 12 },
           { path: "tasks[1].condition", message: "is required" },
         ],
       },

@@ -95,7 +95,11 @@ export function problemsOf(source: string, results: readonly ValidateResult[]): 
     const place = (path: string) => positionOfPath(source, path, docIndex);
     if (result.issues?.length) {
       for (const issue of result.issues) {
-        const at = issue.line ? { line: issue.line, column: issue.column } : place(issue.path);
+        // the key of the path when it is on the line the API gives (the API may point at the value)
+        const key = place(issue.path);
+        const at = issue.line
+          ? { line: issue.line, column: key?.line === issue.line ? key.column : issue.column }
+          : key;
         problems.push({
           line: at?.line ?? 1,
           ...(at?.column ? { column: at.column } : {}),
