@@ -224,4 +224,37 @@ describe.runIf(enabled)("the flow editor", () => {
     await docs.locator("table", { hasText: "Properties" }).getByText("level", { exact: true }).waitFor();
     await context.close();
   }, 30_000);
+
+  it("lists, creates, edits, saves and deletes namespace files from the Files panel", async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const { page, problems } = await openPage(context, ui.url);
+    page.on(
+      "dialog",
+      (dialog) => void (dialog.type() === "prompt" ? dialog.accept("scripts/hello.sh") : dialog.accept()),
+    );
+    await page.goto(`${ui.url}/ui/flows/new`);
+    await page.locator(".cm-content").first().waitFor();
+    await page.getByRole("button", { name: "Files" }).click();
+    const panel = page.getByRole("complementary", { name: "Files" });
+    await panel.getByText("No files yet.").waitFor();
+    await panel.getByRole("button", { name: "New file" }).click();
+    const file = panel.getByRole("textbox", { name: "File /scripts/hello.sh" });
+    await file.click();
+    await page.keyboard.type("echo hi");
+    await panel.getByRole("button", { name: "Save file" }).click();
+    await panel.getByRole("status").getByText("Saved").waitFor();
+    const url = `${ui.api}/namespaces/company.team/files?path=/scripts/hello.sh`;
+    expect(await (await fetch(url)).text()).toBe("echo hi");
+
+    await panel.getByRole("button", { name: "Close" }).click();
+    await panel.getByRole("button", { name: "📁 scripts/" }).click();
+    await panel.getByText("7 B").waitFor();
+    await panel.getByRole("button", { name: "hello.sh", exact: true }).click();
+    await expect.poll(() => panel.locator(".file-editor .cm-content").textContent()).toBe("echo hi");
+    await panel.getByRole("button", { name: "Delete hello.sh" }).click();
+    await panel.getByText("No files yet.").waitFor();
+    expect((await fetch(url)).status).toBe(404);
+    expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
+    await context.close();
+  }, 30_000);
 });

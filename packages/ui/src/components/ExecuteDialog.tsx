@@ -6,7 +6,7 @@
  * The server checks the values as they are typed (`POST /executions/{ns}/{id}/validate`); labels
  * can be added to the execution.
  */
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api, ApiError } from "../api/client.ts";
 import type { Execution, Flow } from "../api/types.ts";
 import { errorsByInput, serverErrors } from "../lib/inputsForm.ts";
@@ -59,6 +59,13 @@ export function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose(): void }
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [labels, setLabels] = useState<LabelRow[]>([]);
   const base = pathOf("executions", flow.namespace, flow.id);
+  useEffect(() => {
+    const escape = (e: KeyboardEvent) => {
+      if (e.key === "Escape") onClose();
+    };
+    window.addEventListener("keydown", escape);
+    return () => window.removeEventListener("keydown", escape);
+  }, [onClose]);
   const labelQuery = () => ({
     labels: labels.filter((l) => l.key.trim() !== "").map((l) => `${l.key.trim()}:${l.value}`),
     ...(flow.revision ? { revision: flow.revision } : {}),

@@ -4,6 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { EditorView, ViewUpdate } from "@codemirror/view";
+import { ApiError } from "../../api/client.ts";
 import { createFileEditor } from "./codemirror.ts";
 import { namespaceFiles, type FileEntry } from "./editorApi.ts";
 
@@ -96,6 +97,11 @@ export function FilesPanel({ namespace }: { namespace: string | undefined }) {
       (list) => live && setEntries(list),
       (e: Error) => {
         if (!live) return;
+        // a folder whose last file was deleted is gone: back to its parent
+        if (e instanceof ApiError && e.status === 404 && folder !== "/") {
+          setFolder(folder.slice(0, folder.lastIndexOf("/")) || "/");
+          return;
+        }
         setEntries([]);
         setError(e.message);
       },

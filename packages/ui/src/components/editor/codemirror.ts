@@ -16,8 +16,8 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { yaml } from "@codemirror/lang-yaml";
 import {
   bracketMatching,
-  defaultHighlightStyle,
   foldGutter,
+  HighlightStyle,
   foldKeymap,
   indentOnInput,
   indentUnit,
@@ -33,8 +33,13 @@ import {
   highlightActiveLineGutter,
   keymap,
   lineNumbers,
+  MatchDecorator,
+  ViewPlugin,
+  type DecorationSet,
+  Decoration,
   type ViewUpdate,
 } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
 import { completeExpression, flowSymbols, type FlowSymbols } from "../../lib/expressionCompletion.ts";
 import { problemsOf, type Problem } from "../../lib/problems.ts";
 import { schemaCompletions, type CompletionItem } from "../../lib/schemaCompletion.ts";
@@ -83,6 +88,34 @@ const theme = EditorView.theme({
   ".cm-searchMatch": { backgroundColor: "color-mix(in srgb, var(--state-warning) 30%, transparent)" },
 });
 
+/** Colours from CSS variables (editor.css), so that they follow the light and dark themes. */
+const highlight = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: "var(--cm-key)" },
+  { tag: [tags.string, tags.special(tags.string), tags.content], color: "var(--cm-string)" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "var(--cm-number)" },
+  { tag: [tags.keyword, tags.definitionKeyword, tags.meta, tags.typeName, tags.labelName], color: "var(--cm-keyword)" },
+  { tag: tags.comment, color: "var(--cm-comment)", fontStyle: "italic" },
+  { tag: [tags.punctuation, tags.separator, tags.squareBracket, tags.brace], color: "var(--muted)" },
+]);
+
+/** `{{ … }}` and `{% … %}` marked, so that expressions stand out in strings. */
+const expressionMatcher = new MatchDecorator({
+  regexp: /\{\{[^\n]*?\}\}|\{%[^\n]*?%\}/g,
+  decoration: Decoration.mark({ class: "cm-expression" }),
+});
+const expressions = ViewPlugin.fromClass(
+  class {
+    decorations: DecorationSet;
+    constructor(view: EditorView) {
+      this.decorations = expressionMatcher.createDeco(view);
+    }
+    update(update: ViewUpdate) {
+      this.decorations = expressionMatcher.updateDeco(update, this.decorations);
+    }
+  },
+  { decorations: (v) => v.decorations },
+);
+
 /** The editing basics shared by the flow and file editors. */
 function basics(onChange: (update: ViewUpdate) => void, save: () => void): Extension[] {
   return [
@@ -99,7 +132,7 @@ function basics(onChange: (update: ViewUpdate) => void, save: () => void): Exten
     highlightActiveLine(),
     highlightSelectionMatches(),
     search({ top: true }),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+    syntaxHighlighting(highlight),
     Prec.highest(
       keymap.of([
         {
@@ -214,6 +247,7 @@ export function createFlowEditor(options: FlowEditorOptions): EditorView {
       extensions: [
         basics(options.onUpdate, options.onSave),
         yaml(),
+        expressions,
         autocompletion({ override: [flowCompletion(lastSymbols)], icons: true, activateOnTypingDelay: 50 }),
         validation,
         lintGutter(),
