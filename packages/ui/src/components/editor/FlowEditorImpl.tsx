@@ -8,6 +8,7 @@ import { ApiError } from "../../api/client.ts";
 import type { Problem } from "../../lib/problems.ts";
 import { typeAtCursor, yamlContextAt } from "../../lib/yamlContext.ts";
 import { createFlowEditor, revealLine } from "./codemirror.ts";
+import { flowSchemaIndex } from "./editorApi.ts";
 import { DocsPanel } from "./DocsPanel.tsx";
 import { FilesPanel } from "./FilesPanel.tsx";
 import type { FlowEditorProps } from "./FlowEditor.tsx";
@@ -66,6 +67,8 @@ export default function FlowEditorImpl({ source, namespace, onSave, onChange }: 
 
   useEffect(() => {
     if (!host.current) return;
+    // the schema the completion needs, loaded before the first key is typed
+    flowSchemaIndex().catch(() => undefined);
     let textTimer: ReturnType<typeof setTimeout> | undefined;
     const onUpdate = (update: ViewUpdate) => {
       if (update.docChanged) {
