@@ -9,7 +9,7 @@
 import { useEffect, useState } from "react";
 import { api, ApiError } from "../api/client.ts";
 import type { Execution, Flow } from "../api/types.ts";
-import { errorsByInput, serverErrors } from "../lib/inputsForm.ts";
+import { errorsByInput, serverCheck } from "../lib/inputsForm.ts";
 import { navigate, pathOf } from "../router.tsx";
 import { InputsForm } from "./InputsForm.tsx";
 
@@ -71,7 +71,7 @@ export function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose(): void }
     ...(flow.revision ? { revision: flow.revision } : {}),
   });
   const validate = async (body: FormData) =>
-    serverErrors(await api.post<Parameters<typeof serverErrors>[0]>(`${base}/validate`, body, { query: labelQuery() }));
+    serverCheck(await api.post<Parameters<typeof serverCheck>[0]>(`${base}/validate`, body, { query: labelQuery() }));
   const run = async (body: FormData) => {
     setError(undefined);
     try {

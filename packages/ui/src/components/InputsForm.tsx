@@ -9,7 +9,15 @@
  */
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { FlowInput } from "../api/types.ts";
-import { checkFields, fieldsOf, formBody, initialValues, type Field, type FieldValue } from "../lib/inputsForm.ts";
+import {
+  checkFields,
+  fieldsOf,
+  formBody,
+  initialValues,
+  type Field,
+  type FieldValue,
+  type ServerCheck,
+} from "../lib/inputsForm.ts";
 import "../styles/editor.css";
 
 export interface InputsFormProps {
@@ -17,8 +25,8 @@ export interface InputsFormProps {
   submitLabel: string;
   onSubmit(body: FormData): void | Promise<void>;
   onCancel?(): void;
-  /** Asks the server to check the values; answers messages by input id. */
-  validate?(body: FormData): Promise<Record<string, string>>;
+  /** Asks the server to check the values: messages by input id, and the inputs it leaves out (`dependsOn`). */
+  validate?(body: FormData): Promise<ServerCheck>;
   /** Messages by input id to show (e.g. from a refused submit). */
   errors?: Readonly<Record<string, string>>;
   /** Shown after the fields, before the buttons (e.g. a labels editor). */
@@ -160,7 +168,7 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [server, setServer] = useState<Record<string, string>>({});
+  const [server, setServer] = useState<ServerCheck>({ errors: {}, disabled: [] });
   const base = useId();
   const validateRef = useRef(validate);
   validateRef.current = validate;
@@ -174,7 +182,7 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
     const timer = setTimeout(() => {
       validateRef.current?.(formBody(fields, values)).then(
         (answer) => live && setServer(answer),
-        () => live && setServer({}),
+        () => live && setServer({ errors: {}, disabled: [] }),
       );
     }, 500);
     return () => {
@@ -183,10 +191,14 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
     };
   }, [fields, values]);
 
-  const local = checkFields(fields, values);
+  const off = new Set(server.disabled);
+  const local = checkFields(
+    fields.filter((f) => !off.has(f.id)),
+    values,
+  );
   const shown = (f: Field): string | undefined => {
     if (!touched[f.id] && !submitted) return errors?.[f.id];
-    return local[f.id] ?? errors?.[f.id] ?? server[f.id];
+    return local[f.id] ?? errors?.[f.id] ?? server.errors[f.id];
   };
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -199,7 +211,12 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
     }
     setBusy(true);
     try {
-      await onSubmit(formBody(fields, values));
+      await onSubmit(
+        formBody(
+          fields.filter((f) => !off.has(f.id)),
+          values,
+        ),
+      );
     } finally {
       setBusy(false);
     }
@@ -212,7 +229,12 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
         const id = `${base}-${field.id}`;
         const error = shown(field);
         return (
-          <div key={field.id} className={error ? "field invalid" : "field"} data-field={field.id}>
+          <fieldset
+            key={field.id}
+            className={error ? "field invalid" : "field"}
+            data-field={field.id}
+            disabled={off.has(field.id)}
+          >
             <label htmlFor={id}>
               <span>
                 <span className="field-label">{field.label}</span>
@@ -240,13 +262,19 @@ export function InputsForm({ inputs, submitLabel, onSubmit, onCancel, validate, 
                   Default: <code>{field.serverDefault}</code>
                 </p>
               ) : null}
+              {off.has(field.id) ? (
+                <p className="field-description">
+                  Used once {field.dependsOn?.length ? field.dependsOn.join(", ") : "the inputs it depends on"}{" "}
+                  {field.dependsOn && field.dependsOn.length > 1 ? "are" : "is"} set as needed.
+                </p>
+              ) : null}
               {error ? (
                 <p className="field-error" role="alert">
                   {error}
                 </p>
               ) : null}
             </div>
-          </div>
+          </fieldset>
         );
       })}
       {children}

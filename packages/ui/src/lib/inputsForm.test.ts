@@ -9,7 +9,7 @@ import {
   fieldsOf,
   formBody,
   initialValues,
-  serverErrors,
+  serverCheck,
 } from "./inputsForm.ts";
 
 const INPUTS: FlowInput[] = [
@@ -164,15 +164,16 @@ describe("formBody", () => {
 });
 
 describe("answers of the server", () => {
-  it("reads the validate answer's errors by input", () => {
+  it("reads the validate answer's errors and the inputs left out by input", () => {
     expect(
-      serverErrors({
+      serverCheck({
         inputs: [
-          { input: { id: "a" }, errors: [{ message: "Invalid input for `a`, x" }] },
-          { input: { id: "b" }, errors: [] },
+          { input: { id: "a" }, enabled: true, errors: [{ message: "Invalid input for `a`, x" }] },
+          { input: { id: "b" }, enabled: true, errors: [] },
+          { input: { id: "c" }, enabled: false, errors: [{ message: "missing" }] },
         ],
       }),
-    ).toEqual({ a: "Invalid input for `a`, x" });
+    ).toEqual({ errors: { a: "Invalid input for `a`, x" }, disabled: ["c"] });
   });
 
   it("reads a refused execution's messages by input", () => {

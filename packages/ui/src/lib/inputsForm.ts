@@ -385,15 +385,24 @@ export function formBody(fields: readonly Field[], values: Readonly<Record<strin
   return body;
 }
 
-/** The server's validation answer (`POST /executions/{ns}/{id}/validate`) as messages by input id. */
-export function serverErrors(answer: {
-  inputs?: { input: { id: string }; errors?: { message: string }[] }[];
-}): Record<string, string> {
+/** The server's check of the values (`POST /executions/{ns}/{id}/validate`), by input id. */
+export interface ServerCheck {
+  errors: Record<string, string>;
+  /** Inputs the server leaves out for now (their `dependsOn` is not met). */
+  disabled: string[];
+}
+
+/** Reads the answer of `POST /executions/{ns}/{id}/validate`. */
+export function serverCheck(answer: {
+  inputs?: { input: { id: string }; enabled?: boolean; errors?: { message: string }[] }[];
+}): ServerCheck {
   const errors: Record<string, string> = {};
+  const disabled: string[] = [];
   for (const i of answer.inputs ?? []) {
-    if (i.errors?.length) errors[i.input.id] = i.errors.map((e) => e.message).join("; ");
+    if (i.enabled === false) disabled.push(i.input.id);
+    else if (i.errors?.length) errors[i.input.id] = i.errors.map((e) => e.message).join("; ");
   }
-  return errors;
+  return { errors, disabled };
 }
 
 /** The messages of a refused execution (`details.errors`: "Invalid input for `id`, …") by input id. */

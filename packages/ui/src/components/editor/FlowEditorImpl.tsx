@@ -112,6 +112,18 @@ export default function FlowEditorImpl({ source, namespace, onSave, onChange }: 
     }
   }, [source]);
 
+  // Ctrl/Cmd-S outside the editor too (the toolbar, a panel); the editor's own key binding handles it inside
+  useEffect(() => {
+    const key = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.key.toLowerCase() !== "s") return;
+      if ((e.target as HTMLElement | null)?.closest?.(".file-editor")) return;
+      e.preventDefault();
+      void saveRef.current();
+    };
+    window.addEventListener("keydown", key);
+    return () => window.removeEventListener("keydown", key);
+  }, []);
+
   useEffect(() => {
     if (!dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
