@@ -204,7 +204,7 @@ describe.runIf(enabled)("the flow editor", () => {
     await context.close();
   }, 60_000);
 
-  it("shows the API's error when a new flow cannot be saved, and the docs of the type under the cursor", async () => {
+  it("shows the API's error when a new flow cannot be saved, the docs of the type under the cursor, and completes a task's outputs", async () => {
     await createFlow(
       ui.api,
       "id: my_flow\nnamespace: company.team\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: x\n",
@@ -222,6 +222,23 @@ describe.runIf(enabled)("the flow editor", () => {
     const docs = page.getByRole("complementary", { name: "Documentation" });
     await docs.getByRole("heading", { name: "Log a message" }).waitFor();
     await docs.locator("table", { hasText: "Properties" }).getByText("level", { exact: true }).waitFor();
+
+    // a task's outputs, from its type's schema, inside an expression
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText(
+      "  - id: ret\n    type: io.kestra.plugin.core.debug.Return\n    format: x\n  - id: use\n    ",
+    );
+    await page.keyboard.press("Escape");
+    await page.keyboard.type("type: io.kestra.plugin.core.log.Lo");
+    await pick(page, "io.kestra.plugin.core.log.Log");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type('message: "{{ outputs.');
+    await pick(page, "ret");
+    await page.keyboard.type(".");
+    await pick(page, "value");
+    await page.keyboard.type(" }}");
+    expect((await source(page)).split("\n").at(-1)).toBe('    message: "{{ outputs.ret.value }}"');
+    await docs.getByRole("heading", { name: "Log a message" }).waitFor();
     await context.close();
   }, 30_000);
 
