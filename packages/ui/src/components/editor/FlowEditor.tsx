@@ -2,7 +2,11 @@
  * The flow editor: CodeMirror 6 on the flow's YAML with schema-driven autocompletion, problems
  * from `POST /flows/validate`, and side panels (topology, docs of the type under the cursor,
  * namespace files). Contract used by the flow page's Edit tab and the new-flow page.
+ *
+ * CodeMirror comes in its own chunk, loaded when an editor is first shown.
  */
+import { lazy, Suspense } from "react";
+
 export interface FlowEditorProps {
   /** The YAML to start from. */
   source: string;
@@ -14,24 +18,12 @@ export interface FlowEditorProps {
   onChange?(source: string): void;
 }
 
-export function FlowEditor({ source, onSave, onChange }: FlowEditorProps) {
+const Impl = lazy(() => import("./FlowEditorImpl.tsx"));
+
+export function FlowEditor(props: FlowEditorProps) {
   return (
-    <div className="flow-editor">
-      <textarea
-        aria-label="Flow source"
-        defaultValue={source}
-        rows={24}
-        style={{ width: "100%", fontFamily: "var(--mono)" }}
-        onChange={(e) => onChange?.(e.target.value)}
-        id="flow-source"
-      />
-      <button
-        type="button"
-        className="primary"
-        onClick={() => void onSave((document.getElementById("flow-source") as HTMLTextAreaElement).value)}
-      >
-        Save
-      </button>
-    </div>
+    <Suspense fallback={<p className="muted">Loading the editor…</p>}>
+      <Impl {...props} />
+    </Suspense>
   );
 }
