@@ -297,10 +297,19 @@ describe.runIf(enabled)("the flows pages", () => {
   it("saves a new revision from the editor, shows the API's error, diffs two revisions and restores an old one", async () => {
     const { page, problems } = await openPage(context, ui.url);
     await page.goto(`${ui.url}/ui/flows/edit/company.team/demo/edit`);
-    const source = page.getByLabel("Flow source");
-    await expect.poll(() => source.inputValue()).toBe(DEMO);
+    // the editor is CodeMirror: its text is its lines; a new text replaces all of it
+    const source = page.locator(".cm-content");
+    const text = () =>
+      source.evaluate((el) => [...el.querySelectorAll(".cm-line")].map((l) => l.textContent ?? "").join("\n"));
+    const replace = async (yaml: string) => {
+      await source.click();
+      await page.keyboard.press("Control+A");
+      await page.keyboard.insertText(yaml);
+      await page.keyboard.press("Escape");
+    };
+    await expect.poll(text).toBe(DEMO);
     const edited = DEMO.replace("Greets someone", "Greets a friend").replace("message: done", "message: all done");
-    await source.fill(edited);
+    await replace(edited);
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved as revision 2").waitFor();
     const saved = await getJson<{ revision: number; source: string }>("/flows/company.team/demo?source=true");
@@ -308,9 +317,9 @@ describe.runIf(enabled)("the flows pages", () => {
     expect(saved.body.source).toBe(edited);
 
     // an invalid update is refused with the API's message, and nothing is saved
-    await page.getByLabel("Flow source").fill(edited.replace("id: demo", "id: renamed"));
+    await replace(edited.replace("id: demo", "id: renamed"));
     await page.getByRole("button", { name: "Save" }).click();
-    await page.getByRole("alert").getByText("differs from the URL's").waitFor();
+    await page.getByRole("alert").getByText("differs from the URL's").first().waitFor();
     expect((await getJson<{ revision: number }>("/flows/company.team/demo")).body.revision).toBe(2);
 
     await page.getByRole("tab", { name: "Revisions" }).click();
