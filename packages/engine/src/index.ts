@@ -67,6 +67,13 @@ export { installPlugin, sdkDir, uninstallPlugin } from "./plugins/installer.ts";
 export { syncPlugins } from "./plugins/loader.ts";
 export type { PluginRegistry, RegisteredType } from "./plugins/registry.ts";
 export { scaffoldPlugin } from "./plugins/scaffold.ts";
+export {
+  checkPluginVersion,
+  findVersionPins,
+  readDefaultVersions,
+  writeDefaultVersion,
+  type VersionPin,
+} from "./plugins/versions.ts";
 
 // Storage paths and the disk.
 export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";
