@@ -4,7 +4,7 @@
  * triggers (start, pause, resume, delete). Embedded with `scope` (a flow's or a namespace's page),
  * it lists only theirs and has no page frame.
  */
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client.ts";
 import type { Paged } from "../api/types.ts";
 import { useApi, useInterval } from "../api/useApi.ts";
@@ -142,6 +142,9 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
   );
   useInterval(state.reload, 10_000);
   const rows = state.data?.results ?? [];
+  /** Enabled states changed here, shown at once until the list is read again. */
+  const [optimistic, setOptimistic] = useState<Record<string, boolean>>({});
+  useEffect(() => setOptimistic({}), [state.data]);
 
   const change = (filters: Partial<typeof list.filters>) =>
     setQuery(writeListState(FILTERS, { ...list, filters: { ...list.filters, ...filters }, page: 1 }, { size: 25 }));
@@ -157,10 +160,12 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
     );
   };
   const key = (t: TriggerContext) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId });
-  const setDisabled = (t: TriggerContext, disabled: boolean) =>
+  const setDisabled = (t: TriggerContext, disabled: boolean) => {
+    setOptimistic((o) => ({ ...o, [keyOf(t)]: disabled }));
     act(`${t.flowId}.${t.triggerId} ${disabled ? "disabled" : "enabled"}`, () =>
       api.put("/triggers", { ...key(t), disabled }),
     );
+  };
   const bulk = (disabled: boolean) => {
     const triggers = rows.filter((r) => selected.has(keyOf(r.triggerContext))).map((r) => key(r.triggerContext));
     act(`${triggers.length} trigger${triggers.length === 1 ? "" : "s"} ${disabled ? "disabled" : "enabled"}`, () =>
@@ -244,76 +249,82 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
             </tr>
           </thead>
           <tbody>
-            {rows.map(({ triggerContext: t }) => (
-              <tr key={keyOf(t)} data-trigger={keyOf(t)}>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${t.flowId}.${t.triggerId}`}
-                    checked={selected.has(keyOf(t))}
-                    onChange={(e) => {
-                      const next = new Set(selected);
-                      if (e.target.checked) next.add(keyOf(t));
-                      else next.delete(keyOf(t));
-                      setSelected(next);
-                    }}
-                  />
-                </td>
-                <td className="mono">{t.triggerId}</td>
-                <td>
-                  <Link to={pathOf("flows", "edit", t.namespace, t.flowId)}>{t.flowId}</Link>
-                  <div className="muted">{t.namespace}</div>
-                </td>
-                <td className="mono" title={t.type}>
-                  {t.type.split(".").pop()}
-                </td>
-                <td>{formatDate(t.nextExecutionDate, timeZone)}</td>
-                <td>{formatDate(t.date, timeZone)}</td>
-                <td>
-                  {t.executionId ? (
-                    <>
-                      <Link to={pathOf("executions", t.namespace, t.flowId, t.executionId)}>locked</Link>{" "}
-                      <button type="button" onClick={() => unlock(t)}>
-                        Unlock
-                      </button>
-                    </>
-                  ) : (
-                    <span className="muted">no</span>
-                  )}
-                </td>
-                <td>
-                  <label className="inline">
+            {rows.map(({ triggerContext: context }) => {
+              const t = { ...context, disabled: optimistic[keyOf(context)] ?? context.disabled };
+              return (
+                <tr key={keyOf(t)} data-trigger={keyOf(t)}>
+                  <td>
                     <input
                       type="checkbox"
-                      role="switch"
-                      aria-label={`Enabled ${t.flowId}.${t.triggerId}`}
-                      checked={!t.disabled}
-                      onChange={(e) => setDisabled(t, !e.target.checked)}
+                      aria-label={`Select ${t.flowId}.${t.triggerId}`}
+                      checked={selected.has(keyOf(t))}
+                      onChange={(e) => {
+                        const next = new Set(selected);
+                        if (e.target.checked) next.add(keyOf(t));
+                        else next.delete(keyOf(t));
+                        setSelected(next);
+                      }}
                     />
-                    &nbsp;{t.disabled ? "disabled" : "enabled"}
-                  </label>
-                </td>
-                <td className="admin-actions-cell">
-                  {t.backfill ? (
-                    <span>
-                      <span className="muted">
-                        backfill {t.backfill.paused ? "paused" : "at"} {formatDate(t.backfill.currentDate, timeZone)}
-                      </span>{" "}
-                      <button type="button" onClick={() => backfillChange(t, t.backfill?.paused ? "unpause" : "pause")}>
-                        {t.backfill.paused ? "Resume" : "Pause"}
-                      </button>{" "}
-                      <button type="button" className="danger" onClick={() => backfillChange(t, "delete")}>
-                        Delete backfill
+                  </td>
+                  <td className="mono">{t.triggerId}</td>
+                  <td>
+                    <Link to={pathOf("flows", "edit", t.namespace, t.flowId)}>{t.flowId}</Link>
+                    <div className="muted">{t.namespace}</div>
+                  </td>
+                  <td className="mono" title={t.type}>
+                    {t.type.split(".").pop()}
+                  </td>
+                  <td>{formatDate(t.nextExecutionDate, timeZone)}</td>
+                  <td>{formatDate(t.date, timeZone)}</td>
+                  <td>
+                    {t.executionId ? (
+                      <>
+                        <Link to={pathOf("executions", t.namespace, t.flowId, t.executionId)}>locked</Link>{" "}
+                        <button type="button" onClick={() => unlock(t)}>
+                          Unlock
+                        </button>
+                      </>
+                    ) : (
+                      <span className="muted">no</span>
+                    )}
+                  </td>
+                  <td>
+                    <label className="inline">
+                      <input
+                        type="checkbox"
+                        role="switch"
+                        aria-label={`Enabled ${t.flowId}.${t.triggerId}`}
+                        checked={!t.disabled}
+                        onChange={(e) => setDisabled(t, !e.target.checked)}
+                      />
+                      &nbsp;{t.disabled ? "disabled" : "enabled"}
+                    </label>
+                  </td>
+                  <td className="admin-actions-cell">
+                    {t.backfill ? (
+                      <span>
+                        <span className="muted">
+                          backfill {t.backfill.paused ? "paused" : "at"} {formatDate(t.backfill.currentDate, timeZone)}
+                        </span>{" "}
+                        <button
+                          type="button"
+                          onClick={() => backfillChange(t, t.backfill?.paused ? "unpause" : "pause")}
+                        >
+                          {t.backfill.paused ? "Resume" : "Pause"}
+                        </button>{" "}
+                        <button type="button" className="danger" onClick={() => backfillChange(t, "delete")}>
+                          Delete backfill
+                        </button>
+                      </span>
+                    ) : isSchedule(t.type) ? (
+                      <button type="button" onClick={() => setBackfill(t)}>
+                        Backfill
                       </button>
-                    </span>
-                  ) : isSchedule(t.type) ? (
-                    <button type="button" onClick={() => setBackfill(t)}>
-                      Backfill
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
