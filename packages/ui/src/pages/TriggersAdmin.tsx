@@ -155,8 +155,10 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
         setNotice({ error: false, text: label });
         state.reload();
       },
-      (e: unknown) =>
-        setNotice({ error: true, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => {
+        setNotice({ error: true, text: e instanceof ApiError || e instanceof Error ? e.message : String(e) });
+        state.reload();
+      },
     );
   };
   const key = (t: TriggerContext) => ({ namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId });
