@@ -156,9 +156,16 @@ function PluginRows({
                         ))}
                       </select>
                     </label>
-                    <button type="button" disabled={busy} onClick={upgrade} title={`npm install ${plugin.name}@latest`}>
-                      Upgrade
-                    </button>
+                    {plugin.versions.every((o) => o.bundled) ? null : (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={upgrade}
+                        title={`npm install ${plugin.name}@latest, beside the installed versions`}
+                      >
+                        Upgrade
+                      </button>
+                    )}
                   </div>
                 )}
               </td>
