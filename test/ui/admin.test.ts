@@ -170,6 +170,18 @@ describe.runIf(enabled)("the admin pages", () => {
     expect((await kv("owner")).status).toBe(404);
   });
 
+  it("lists namespaces and shows a namespace's flows and executions", async () => {
+    await page.goto(`${ui.url}/ui/namespaces`);
+    await page.getByRole("searchbox", { name: "Search namespaces" }).fill("team");
+    await page.waitForURL(/q=team/);
+    await page.getByRole("link", { name: NS, exact: true }).click();
+    await page.waitForURL(new RegExp(`/ui/namespaces/edit/${NS}$`));
+    await expect.poll(() => page.locator('[data-stat="flows"]').textContent()).toBe("4");
+    expect(await page.locator('[data-stat="executions"]').textContent()).toBe("7");
+    expect(await page.locator('[data-stat="failed"]').textContent()).toBe("2");
+    await page.getByRole("link", { name: "nightly" }).first().waitFor();
+  });
+
   it("opens, edits and creates namespace files", async () => {
     const form = new FormData();
     form.append("fileContent", new Blob(["echo one\n"]), "run.sh");

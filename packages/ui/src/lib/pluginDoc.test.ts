@@ -57,6 +57,8 @@ describe("plugin docs", () => {
         "",
         "| Property | Type |",
         "",
+        "Every task also takes the common properties: `retry`.",
+        "",
         "## Outputs",
         "",
         "None.",
@@ -76,6 +78,7 @@ describe("plugin docs", () => {
       plugin: "core · version 0.1.0 · kind: task",
       description: "Writes a **message** to the logs.",
       examples: "### Hello\n\n```yaml\nid: hello\n```",
+      propertiesNote: "Every task also takes the common properties: `retry`.",
     });
     expect(splitDoc("# T\n\nPlugin: p\n").examples).toBe("");
   });

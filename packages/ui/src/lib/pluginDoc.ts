@@ -89,6 +89,8 @@ export interface DocParts {
   description: string;
   /** Markdown of the examples section (its `###` titles and YAML blocks), "" when none. */
   examples: string;
+  /** The note under the properties table (the common task properties), "" when none. */
+  propertiesNote: string;
 }
 
 /** Splits the Markdown of `GET /plugins/{type}` into its parts. */
@@ -114,5 +116,14 @@ export function splitDoc(markdown: string): DocParts {
       .join("\n")
       .trim();
   }
-  return { title, plugin, description, examples: exampleText };
+  let propertiesNote = "";
+  if (properties >= 0) {
+    const end = lines.findIndex((l, i) => i > properties && /^## /.test(l));
+    propertiesNote = lines
+      .slice(properties + 1, end >= 0 ? end : lines.length)
+      .filter((l) => l.trim() && !l.trim().startsWith("|") && l.trim() !== "None.")
+      .join("\n")
+      .trim();
+  }
+  return { title, plugin, description, examples: exampleText, propertiesNote };
 }

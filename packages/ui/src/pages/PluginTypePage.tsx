@@ -136,6 +136,7 @@ export default function PluginTypePage({ params }: { params: Record<string, stri
             label="Properties"
             rows={propertyRows(doc.data.schema.properties as SchemaNode, !isCondition)}
           />
+          {parts.propertiesNote ? <Markdown source={parts.propertiesNote} label="Common properties" /> : null}
           <h2>Outputs</h2>
           <PropertiesTable label="Outputs" outputs rows={propertyRows(doc.data.schema.outputs as SchemaNode, false)} />
           <h2>Examples</h2>
