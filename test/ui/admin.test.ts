@@ -237,7 +237,7 @@ describe.runIf(enabled)("the admin pages", () => {
 
   it("switches the theme at once and keeps it after a reload", async () => {
     await page.goto(`${ui.url}/ui/settings`);
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    const theme = () => page.locator("html").getAttribute("data-theme");
     await page.getByRole("radio", { name: "Dark" }).check();
     expect(await theme()).toBe("dark");
     await page.getByRole("combobox", { name: "Time zone" }).selectOption("Asia/Tokyo");
