@@ -16,6 +16,7 @@ import {
   INPUT_TYPES,
   inputSchema,
   installPlugin,
+  isBundled,
   pluginDirs,
   pluginSummaries,
   subgroupSummaries,
@@ -384,6 +385,8 @@ const uninstall = defineRoute({
     if (!body.force) {
       const flows = ctx.instance.flows.all();
       for (const s of specs) {
+        // a bundled version cannot be removed at all: uninstallPlugin says so below
+        if (isBundled(ctx.instance.config.bundledPluginsPath, s.name, s.version)) continue;
         const pins = findVersionPins(flows, ctx.instance.registry, s.name, s.version);
         if (pins.length === 0) continue;
         const named = [...new Set(pins.map((p) => `${p.namespace}.${p.flowId}`))];
