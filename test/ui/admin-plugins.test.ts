@@ -139,6 +139,10 @@ describe.runIf(enabled)("the Versioned plugins page", () => {
     await expect.poll(() => row("1.0.0").locator(".tag-accent").count()).toBe(1);
     expect(await row("2.0.0").locator(".tag-accent").count()).toBe(0);
     expect(await versioned()).toMatchObject({ defaultVersion: "1.0.0", resolvedVersion: "1.0.0" });
+    // the page says which flow pins 2.0.0
+    await page.reload();
+    await row("2.0.0").getByRole("link", { name: "uitest.pinned" }).waitFor();
+    expect(await row("1.0.0").textContent()).toContain("no flow pins it");
     await screenshot(page, "versioned-plugins");
 
     const created = await apiJson(`${ui.api}/executions/uitest/pinned`, { method: "POST" });

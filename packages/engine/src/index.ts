@@ -69,8 +69,10 @@ export type { PluginRegistry, RegisteredType } from "./plugins/registry.ts";
 export { scaffoldPlugin } from "./plugins/scaffold.ts";
 export {
   checkPluginVersion,
+  collectVersionSpecs,
   findVersionPins,
   readDefaultVersions,
+  versionPins,
   writeDefaultVersion,
   type VersionPin,
 } from "./plugins/versions.ts";

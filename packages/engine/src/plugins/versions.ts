@@ -106,19 +106,9 @@ export function specPins(spec: string, version: string, installed: readonly stri
   return !others.some((v) => semver.satisfies(v, wanted));
 }
 
-/**
- * The places in `flows` (latest revisions, as YAML sources) whose `version:` only `name@version`
- * can meet: removing that version would make them fail.
- */
-export function findVersionPins(
-  flows: readonly { namespace: string; id: string; source: string }[],
-  registry: PluginRegistry,
-  name: string,
-  version: string,
-): VersionPin[] {
-  const installed = registry.pluginVersions(name);
-  const types = new Set(registry.pluginTypes(name, version));
-  const pins: VersionPin[] = [];
+/** Every node of `flows` (latest revisions, as YAML sources) that names a `version:`; unreadable flows are skipped. */
+export function collectVersionSpecs(flows: readonly { namespace: string; id: string; source: string }[]): VersionPin[] {
+  const all: VersionPin[] = [];
   for (const flow of flows) {
     let document: unknown;
     try {
@@ -128,11 +118,32 @@ export function findVersionPins(
     }
     const found: { path: string; type: string; spec: string }[] = [];
     pinsOf(document, "", found);
-    for (const pin of found) {
-      if (!types.has(registry.canonical(pin.type))) continue;
-      if (specPins(pin.spec, version, installed))
-        pins.push({ namespace: flow.namespace, flowId: flow.id, path: pin.path, type: pin.type, spec: pin.spec });
-    }
+    for (const pin of found) all.push({ namespace: flow.namespace, flowId: flow.id, ...pin });
   }
-  return pins;
+  return all;
+}
+
+/**
+ * The places among `specs` (from {@link collectVersionSpecs}) whose `version:` only
+ * `name@version` can meet: removing that version would make them fail.
+ */
+export function versionPins(
+  specs: readonly VersionPin[],
+  registry: PluginRegistry,
+  name: string,
+  version: string,
+): VersionPin[] {
+  const installed = registry.pluginVersions(name);
+  const types = new Set(registry.pluginTypes(name, version));
+  return specs.filter((pin) => types.has(registry.canonical(pin.type)) && specPins(pin.spec, version, installed));
+}
+
+/** {@link versionPins} over flows' sources. */
+export function findVersionPins(
+  flows: readonly { namespace: string; id: string; source: string }[],
+  registry: PluginRegistry,
+  name: string,
+  version: string,
+): VersionPin[] {
+  return versionPins(collectVersionSpecs(flows), registry, name, version);
 }

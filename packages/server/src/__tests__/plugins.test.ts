@@ -234,8 +234,8 @@ describe("versioned plugins: upload, default version, uninstall", () => {
       defaultVersion: null,
       resolvedVersion: "2.0.0",
       versions: [
-        { version: "1.0.0", bundled: false, types: ["io.example.vp.Which"] },
-        { version: "2.0.0", bundled: false, types: ["io.example.vp.Which"] },
+        { version: "1.0.0", bundled: false, types: ["io.example.vp.Which"], pinnedBy: [] },
+        { version: "2.0.0", bundled: false, types: ["io.example.vp.Which"], pinnedBy: [] },
       ],
     });
     expect(await json(await fetch(`${t.api}/plugins/io.example.vp.Which/versions`))).toEqual({
@@ -307,6 +307,10 @@ describe("versioned plugins: upload, default version, uninstall", () => {
       message: expect.stringContaining("vp.pinned"),
       details: { pins: [{ namespace: "vp", flowId: "pinned", path: "tasks[0].tasks[0]", spec: "2.0.0" }] },
     });
+    expect((await versioned()).find((p) => p.name === "saker-plugin-vp")?.versions).toMatchObject([
+      { version: "1.0.0", pinnedBy: [] },
+      { version: "2.0.0", pinnedBy: [{ namespace: "vp", flowId: "pinned" }] },
+    ]);
     // version 1.0.0 is not pinned (the flow without version: follows the default)
     await setDefault({ name: "saker-plugin-vp", version: "1.0.0" });
     expect(await json(await uninstall({ plugins: ["saker-plugin-vp@1.0.0"] }))).toEqual({

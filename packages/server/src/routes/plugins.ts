@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { SakerError, z } from "@saker/sdk";
 import {
   checkPluginVersion,
+  collectVersionSpecs,
   findVersionPins,
   writeDefaultVersion,
   flowJsonSchema,
@@ -24,6 +25,7 @@ import {
   typeDocumentation,
   typeIcons,
   uninstallPlugin,
+  versionPins,
   type Instance,
   type RegisteredType,
 } from "@saker/engine";
@@ -454,6 +456,9 @@ const VersionedSchema = z.object({
           version: z.string(),
           bundled: z.boolean(),
           types: z.array(z.string()),
+          pinnedBy: z
+            .array(z.object({ namespace: z.string(), flowId: z.string() }))
+            .describe("The flows whose version: only this version meets (uninstalling it is refused)"),
         }),
       ),
     }),
@@ -464,7 +469,7 @@ const versioned = defineRoute({
   method: "GET",
   url: "/plugins/versioned",
   summary:
-    "Plugins × installed versions (the Versioned plugins page): each plugin's versions with their types, bundled ones marked, its own default version and the one a task without version: gets",
+    "Plugins × installed versions (the Versioned plugins page): each plugin's versions with their types and the flows that pin them, bundled ones marked, its own default version and the one a task without version: gets",
   tags: TAGS,
   response: { 200: VersionedSchema },
   async handler({ ctx }) {
@@ -488,6 +493,13 @@ const versioned = defineRoute({
         versionsOfPlugin.set(e.plugin.version, v);
       }
     }
+    const specs = collectVersionSpecs(ctx.instance.flows.all());
+    const pinnedBy = (name: string, version: string) => {
+      const flows = new Map<string, { namespace: string; flowId: string }>();
+      for (const p of versionPins(specs, registry, name, version))
+        flows.set(`${p.namespace}/${p.flowId}`, { namespace: p.namespace, flowId: p.flowId });
+      return [...flows.values()];
+    };
     const plugins = [...byName].map(([name, versions]) => {
       const ordered = registry.pluginVersions(name).map((v) => versions.get(v)!);
       const latest = ordered[ordered.length - 1]!;
@@ -505,7 +517,12 @@ const versioned = defineRoute({
         core: latest.core,
         defaultVersion: registry.pluginDefault(name) ?? null,
         resolvedVersion,
-        versions: ordered.map((v) => ({ version: v.version, bundled: v.bundled, types: v.types.sort() })),
+        versions: ordered.map((v) => ({
+          version: v.version,
+          bundled: v.bundled,
+          types: v.types.sort(),
+          pinnedBy: v.core ? [] : pinnedBy(name, v.version),
+        })),
       };
     });
     plugins.sort((a, b) => (a.core !== b.core ? (a.core ? -1 : 1) : a.name.localeCompare(b.name)));

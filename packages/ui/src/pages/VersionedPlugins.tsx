@@ -179,10 +179,28 @@ function PluginRows({
                 </span>
               ) : null}
               {plugin.defaultVersion === v.version ? (
-                <span className="tag" title="Set for this plugin">
-                  pinned default
+                <span className="tag" title="Set as this plugin's default version">
+                  set as default
                 </span>
               ) : null}
+            </td>
+            <td>
+              {v.pinnedBy.length ? (
+                <div className="admin-pinned" data-pinned-by={v.pinnedBy.length}>
+                  pinned by{" "}
+                  {v.pinnedBy.slice(0, 3).map((f, j) => (
+                    <span key={`${f.namespace}/${f.flowId}`}>
+                      {j > 0 ? ", " : ""}
+                      <Link to={pathOf("flows", "edit", f.namespace, f.flowId)}>
+                        {f.namespace}.{f.flowId}
+                      </Link>
+                    </span>
+                  ))}
+                  {v.pinnedBy.length > 3 ? ` and ${v.pinnedBy.length - 3} more` : ""}
+                </div>
+              ) : (
+                <span className="muted">no flow pins it</span>
+              )}
             </td>
             <td>
               <details>
@@ -315,6 +333,7 @@ export default function VersionedPlugins() {
             <tr>
               <th>Plugin</th>
               <th>Version</th>
+              <th>Pinned by</th>
               <th>Types</th>
               <th>Actions</th>
             </tr>

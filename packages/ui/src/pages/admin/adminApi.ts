@@ -9,7 +9,13 @@ export interface VersionedPlugin {
   defaultVersion: string | null;
   /** The version a task without `version:` gets (null when one is required). */
   resolvedVersion: string | null;
-  versions: { version: string; bundled: boolean; types: string[] }[];
+  versions: {
+    version: string;
+    bundled: boolean;
+    types: string[];
+    /** The flows whose `version:` only this version meets. */
+    pinnedBy: { namespace: string; flowId: string }[];
+  }[];
 }
 
 export interface VersionedPlugins {
