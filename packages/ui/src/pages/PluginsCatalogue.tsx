@@ -66,6 +66,14 @@ export default function PluginsCatalogue() {
   const q = location.query.get("q") ?? "";
   const state = useApi((signal) => api.get<PluginSummary[]>("/plugins", { signal }), []);
   const plugins = useMemo(() => group(state.data ?? []), [state.data]);
+  // icons are a nicety: the list shows without them
+  const icons = useApi(
+    (signal) =>
+      api
+        .get<Record<string, { icon: string }>>("/plugins/icons", { signal })
+        .catch((): Record<string, { icon: string }> => ({})),
+    [],
+  );
   const words = q.toLowerCase().split(/\s+/).filter(Boolean);
   const shown = plugins
     .map((p) => {
@@ -130,6 +138,15 @@ export default function PluginsCatalogue() {
             <ul className="catalogue-types">
               {p.types.map((t) => (
                 <li key={t.cls}>
+                  {icons.data?.[t.cls] ? (
+                    <img
+                      className="type-icon"
+                      alt=""
+                      width={16}
+                      height={16}
+                      src={`data:image/svg+xml;base64,${icons.data[t.cls]!.icon}`}
+                    />
+                  ) : null}
                   <Link to={pathOf("plugins", t.cls)}>{t.title ?? t.cls.split(".").pop()}</Link>{" "}
                   {t.kind !== "task" ? <span className="tag">{t.kind}</span> : null}
                   {t.deprecated ? <span className="tag">deprecated</span> : null}
