@@ -251,6 +251,13 @@ describe.runIf(enabled)("the admin pages", () => {
     await screenshot(page, "settings");
     await page.getByRole("radio", { name: "Light" }).check();
     expect(await theme()).toBe("light");
+    // "system" follows the operating system's scheme as it changes
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(await theme()).toBe("light");
+    await page.getByRole("radio", { name: "System" }).check();
+    expect(await theme()).toBe("dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(theme).toBe("light");
     expect(problems).toEqual([]);
   });
 });
