@@ -229,10 +229,30 @@ describe.runIf(enabled)("the admin pages", () => {
     await page.getByRole("button", { name: "Enable selected" }).click();
     await page.getByRole("status").getByText("1 trigger enabled").waitFor();
     expect(await disabled()).toBe(false);
-    // the backfill form opens for a Schedule trigger
+    // a backfill of the Schedule trigger over the last three days, then deleted
     await row.getByRole("button", { name: "Backfill" }).click();
-    await page.getByRole("dialog", { name: "Backfill" }).waitFor();
-    await page.getByRole("button", { name: "Cancel" }).click();
+    const dialog = page.getByRole("dialog", { name: "Backfill" });
+    const local = (ms: number) => {
+      const d = new Date(Date.now() - ms);
+      const pad = (n: number) => String(n).padStart(2, "0");
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    };
+    await dialog.locator('input[name="start"]').fill(local(3 * 86_400_000));
+    // paused, so that it stays until deleted (a running one ends as soon as it reaches now)
+    await dialog.getByRole("checkbox", { name: "Start paused" }).check();
+    await dialog.getByRole("button", { name: "Start backfill" }).click();
+    await page.getByRole("status").getByText("Backfill of nightly.schedule created, paused").waitFor();
+    await row.getByRole("button", { name: "Resume" }).waitFor();
+    const backfill = async () =>
+      (
+        await apiJson<{
+          results: { triggerContext: { triggerId: string; backfill?: { start: string; paused?: boolean } } }[];
+        }>(`${ui.api}/triggers/search?namespace=${NS}`)
+      ).results.find((r) => r.triggerContext.triggerId === "schedule")?.triggerContext.backfill;
+    expect(await backfill()).toMatchObject({ start: expect.any(String), paused: true });
+    await row.getByRole("button", { name: "Delete backfill" }).click();
+    await page.getByRole("status").getByText("Backfill deleted").waitFor();
+    expect(await backfill()).toBeUndefined();
   });
 
   it("switches the theme at once and keeps it after a reload", async () => {

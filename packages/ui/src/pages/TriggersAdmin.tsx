@@ -61,6 +61,7 @@ function BackfillDialog({
 }) {
   const [start, setStart] = useState("");
   const [end, setEnd] = useState("");
+  const [paused, setPaused] = useState(false);
   const [error, setError] = useState<string>();
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -72,10 +73,10 @@ function BackfillDialog({
         namespace: trigger.namespace,
         flowId: trigger.flowId,
         triggerId: trigger.triggerId,
-        backfill: { start: startIso, ...(endIso ? { end: endIso } : {}) },
+        backfill: { start: startIso, ...(endIso ? { end: endIso } : {}), ...(paused ? { paused: true } : {}) },
       })
       .then(
-        () => onDone(`Backfill of ${trigger.flowId}.${trigger.triggerId} started`),
+        () => onDone(`Backfill of ${trigger.flowId}.${trigger.triggerId} ${paused ? "created, paused" : "started"}`),
         (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
       );
   };
@@ -99,6 +100,10 @@ function BackfillDialog({
         <label>
           End (default: now)
           <input type="datetime-local" name="end" value={end} onChange={(e) => setEnd(e.target.value)} />
+        </label>
+        <label className="inline">
+          <input type="checkbox" name="paused" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
+          &nbsp;Start paused (resume it from the list)
         </label>
         {error ? (
           <p className="error" role="alert">
