@@ -180,6 +180,11 @@ describe.runIf(enabled)("the admin pages", () => {
     expect(await page.locator('[data-stat="executions"]').textContent()).toBe("7");
     expect(await page.locator('[data-stat="failed"]').textContent()).toBe("2");
     await page.getByRole("link", { name: "nightly" }).first().waitFor();
+    // the Triggers tab embeds the triggers admin scoped to the namespace, without its own frame
+    await page.getByRole("tab", { name: "Triggers" }).click();
+    await page.locator(`tr[data-trigger="${NS}/nightly/schedule"]`).waitFor();
+    expect(await page.locator("h1").count()).toBe(1);
+    expect(await page.getByRole("searchbox", { name: "Search triggers" }).count()).toBe(0);
   });
 
   it("opens, edits and creates namespace files", async () => {
