@@ -8,7 +8,7 @@ import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
 import { renderMarkdown } from "../lib/markdown.ts";
-import { propertyRows, splitDoc, type PropertyRow, type SchemaNode } from "../lib/pluginDoc.ts";
+import { propertyRows, splitDoc, type PropertyRow, type SchemaNode } from "../lib/typeDocs.ts";
 import { setQuery, useLocation } from "../router.tsx";
 import type { PluginDoc } from "./admin/adminApi.ts";
 import "../styles/admin.css";

@@ -1,5 +1,5 @@
 /**
- * A plugin type's docs as the type page shows them: the rows of its properties and outputs from
+ * A plugin type's docs as the type page (pages/PluginTypePage) shows them: the rows of its properties and outputs from
  * its JSON Schema, and the parts of its generated Markdown (title, description, examples).
  */
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { propertyRows, splitDoc, typeName } from "./pluginDoc.ts";
+import { propertyRows, splitDoc, typeName } from "./typeDocs.ts";
 
 describe("plugin docs", () => {
   it("names types from JSON Schema", () => {
