@@ -67,6 +67,15 @@ export { installPlugin, sdkDir, uninstallPlugin } from "./plugins/installer.ts";
 export { syncPlugins } from "./plugins/loader.ts";
 export type { PluginRegistry, RegisteredType } from "./plugins/registry.ts";
 export { scaffoldPlugin } from "./plugins/scaffold.ts";
+export {
+  checkPluginVersion,
+  collectVersionSpecs,
+  findVersionPins,
+  readDefaultVersions,
+  versionPins,
+  writeDefaultVersion,
+  type VersionPin,
+} from "./plugins/versions.ts";
 
 // Storage paths and the disk.
 export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";

@@ -155,10 +155,14 @@ export type SakerErrorCode =
   | "PLUGIN_INVALID"
   /** No plugin provides this task, trigger or condition type. */
   | "PLUGIN_NOT_FOUND"
+  /** An uploaded plugin package is not a gzipped tarball (`npm pack`'s `.tgz`). */
+  | "PLUGIN_NOT_A_TARBALL"
   /** The plugin version to uninstall is not installed. */
   | "PLUGIN_NOT_INSTALLED"
   /** `plugins scaffold` would overwrite an existing folder. */
   | "PLUGIN_SCAFFOLD_EXISTS"
+  /** A flow pins the plugin version to uninstall (its `version:` only that version meets). */
+  | "PLUGIN_VERSION_IN_USE"
   /** The plugin exists but not in the requested version. */
   | "PLUGIN_VERSION_NOT_FOUND"
   /** Several versions of a plugin are loaded and the flow names none. */

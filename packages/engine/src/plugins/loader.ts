@@ -10,11 +10,14 @@ import { importPlugin, readManifest } from "./manifest.ts";
 import { listBundled } from "./bundled.ts";
 import { listInstalled, type InstalledVersion } from "./pluginDir.ts";
 import type { PluginRegistry } from "./registry.ts";
+import { readDefaultVersions } from "./versions.ts";
 
 export interface LoadReport {
   loaded: string[];
   removed: string[];
   failed: { plugin: string; error: string }[];
+  /** The plugins' default versions (`defaults.json`) changed. */
+  defaults?: boolean;
 }
 
 /** Where plugins come from: the plugins folder (installed versions) and the bundled plugins' folder. */
@@ -74,6 +77,7 @@ export async function syncPlugins(
     loaded.delete(key);
     report.removed.push(key);
   }
+  if (registry.setPluginDefaults(readDefaultVersions(dirs.installed))) report.defaults = true;
   return report;
 }
 
@@ -93,7 +97,7 @@ export function watchPlugins(
     timer = setTimeout(() => {
       running = running.then(async () => {
         const report = await syncPlugins(registry, dirs, loaded);
-        if (report.loaded.length || report.removed.length || report.failed.length) onChange(report);
+        if (report.loaded.length || report.removed.length || report.failed.length || report.defaults) onChange(report);
       });
     }, 300);
   };

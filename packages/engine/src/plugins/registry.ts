@@ -54,6 +54,8 @@ export class PluginRegistry {
   private readonly withExpressions = new Map<string, PluginDefinition | EnginePluginDefinition>();
   private readonly infos = new Map<string, Pick<PluginDefinition, "group" | "title" | "description" | "icon">>();
   defaultVersion: DefaultVersionPolicy = "LATEST";
+  /** Each plugin's own default version (by package name), before the instance policy. */
+  private pluginDefaults: ReadonlyMap<string, string> = new Map();
   /** Bumped on every change, so that caches built from the registry know when to rebuild. */
   version = 0;
 
@@ -134,6 +136,43 @@ export class PluginRegistry {
     this.version++;
   }
 
+  /**
+   * Sets each plugin's default version (the plugins folder's `defaults.json`); a version not
+   * installed is ignored when resolving. Returns whether anything changed.
+   */
+  setPluginDefaults(defaults: Record<string, string>): boolean {
+    const next = new Map(Object.entries(defaults));
+    const same =
+      next.size === this.pluginDefaults.size && [...next].every(([name, v]) => this.pluginDefaults.get(name) === v);
+    if (same) return false;
+    this.pluginDefaults = next;
+    this.version++;
+    return true;
+  }
+
+  /** The default version set for plugin `name`, if any. */
+  pluginDefault(name: string): string | undefined {
+    return this.pluginDefaults.get(name);
+  }
+
+  /** The registered versions of plugin `name` (a package name, or `core`), oldest first. */
+  pluginVersions(name: string): string[] {
+    const versions = new Set<string>();
+    for (const entries of this.byType.values())
+      for (const e of entries) if (e.plugin.name === name) versions.add(e.plugin.version);
+    return [...versions].sort((a, b) =>
+      semver.valid(a) && semver.valid(b) ? semver.compare(a, b) : a.localeCompare(b),
+    );
+  }
+
+  /** The types `name@version` provides. */
+  pluginTypes(name: string, version: string): string[] {
+    const types: string[] = [];
+    for (const [type, entries] of this.byType)
+      if (entries.some((e) => e.plugin.name === name && e.plugin.version === version)) types.push(type);
+    return types.sort();
+  }
+
   /** The canonical type id for `type`, following explicit and Kestra's generic aliases. */
   canonical(type: string): string {
     if (this.byType.has(type)) return type;
@@ -191,6 +230,9 @@ export class PluginRegistry {
 
   private pickDefault(type: string, versions: RegisteredType[]): RegisteredType {
     if (versions.length === 1 && versions[0]!.plugin.core) return versions[0]!;
+    const own = this.pluginDefaults.get(versions[versions.length - 1]!.plugin.name);
+    const pinned = own === undefined ? undefined : versions.find((v) => v.plugin.version === own);
+    if (pinned) return pinned;
     const policy = this.defaultVersion;
     if (policy === "OLDEST") return versions[0]!;
     if (policy === "NONE") {

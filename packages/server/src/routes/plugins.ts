@@ -1,14 +1,23 @@
 /**
  * Plugins: the installed plugin versions and their types, each type's docs and JSON Schema (per
- * version), the flow JSON Schema, and installing or removing versions while the server runs.
+ * version), the flow JSON Schema, and managing versions while the server runs (the Versioned
+ * plugins page): install from npm or an uploaded tarball, uninstall (refused while a flow pins the
+ * version), and each plugin's default version.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { SakerError, z } from "@saker/sdk";
 import {
+  checkPluginVersion,
+  collectVersionSpecs,
+  findVersionPins,
+  writeDefaultVersion,
   flowJsonSchema,
   groupIcons,
   INPUT_TYPES,
   inputSchema,
   installPlugin,
+  isBundled,
   pluginDirs,
   pluginSummaries,
   subgroupSummaries,
@@ -16,10 +25,12 @@ import {
   typeDocumentation,
   typeIcons,
   uninstallPlugin,
+  versionPins,
   type Instance,
   type RegisteredType,
 } from "@saker/engine";
-import { badRequest, notFound } from "../http/errors.ts";
+import { ApiError, badRequest, notFound } from "../http/errors.ts";
+import { readForm } from "../http/multipart.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { errors } from "../openapi/schemas.ts";
 
@@ -269,16 +280,15 @@ async function resync(instance: Instance): Promise<void> {
   instance.flows.invalidate();
 }
 
+const InstalledSchema = z.array(z.object({ name: z.string(), version: z.string(), types: z.array(z.string()) }));
+
 const install = defineRoute({
   method: "POST",
   url: "/plugins/install",
   summary: "Install plugin versions with npm, side by side with the installed ones",
   tags: TAGS,
   body: SpecsBody.extend({ force: z.boolean().optional().describe("Replace a version already installed") }),
-  response: {
-    200: z.array(z.object({ name: z.string(), version: z.string(), types: z.array(z.string()) })),
-    ...errors(400, 409, 422),
-  },
+  response: { 200: InstalledSchema, ...errors(400, 409, 422) },
   async handler({ body, ctx }) {
     const installed = [];
     for (const spec of body.plugins) {
@@ -299,22 +309,224 @@ function splitSpec(spec: string): { name: string; version: string } {
   return { name: spec.slice(0, at), version: spec.slice(at + 1) };
 }
 
+/** Whether a body starts like a gzip stream (`npm pack` writes gzipped tarballs). */
+function isGzip(bytes: Buffer): boolean {
+  return bytes.length > 18 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+const upload = defineRoute({
+  method: "POST",
+  url: "/plugins/upload",
+  summary:
+    "Install a plugin version from an uploaded tarball (multipart part `file`, an `npm pack` .tgz), side by side with the installed ones; field `force=true` replaces the same version. 400 PLUGIN_NOT_A_TARBALL when the part is not a gzipped tarball",
+  tags: TAGS,
+  consumes: ["multipart/form-data"],
+  bodyDoc: {
+    content: {
+      "multipart/form-data": {
+        schema: {
+          type: "object",
+          properties: {
+            file: { type: "string", format: "binary" },
+            force: { type: "string", enum: ["true", "false"] },
+          },
+          required: ["file"],
+        },
+      },
+    },
+  },
+  response: { 200: InstalledSchema, ...errors(400, 409, 413, 415, 422) },
+  async handler({ request, ctx }) {
+    if (!request.isMultipart())
+      throw new ApiError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Upload the tarball as multipart/form-data in a part named file",
+      );
+    const form = await readForm(request, ctx.maxRequestSize);
+    const file = form.files.find((f) => f.field === "file") ?? form.files[0];
+    if (!file) throw badRequest("Missing the file part 'file' (a .tgz made by npm pack)", "body.file");
+    if (!isGzip(file.bytes))
+      throw new SakerError(
+        "PLUGIN_NOT_A_TARBALL",
+        `'${file.fileName}' is not a plugin tarball: expected a gzipped .tgz as made by npm pack`,
+      );
+    const force = String(form.fields.get("force")?.[0] ?? "") === "true";
+    mkdirSync(ctx.instance.config.pluginsPath, { recursive: true });
+    const folder = mkdtempSync(join(ctx.instance.config.pluginsPath, ".upload-"));
+    try {
+      const tarball = join(folder, "plugin.tgz");
+      writeFileSync(tarball, file.bytes);
+      const result = await installPlugin(tarball, {
+        pluginsDir: ctx.instance.config.pluginsPath,
+        ...(force ? { force: true } : {}),
+      });
+      await resync(ctx.instance);
+      return [{ name: result.name, version: result.version, types: result.types }];
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  },
+});
+
 const uninstall = defineRoute({
   method: "DELETE",
   url: "/plugins/uninstall",
-  summary: "Remove installed plugin versions (name@version)",
+  summary:
+    "Remove installed plugin versions (name@version). 409 PLUGIN_VERSION_IN_USE when a flow's `version:` can only be met by a version to remove (details.pins lists them), unless `force` is true; 409 PLUGIN_BUNDLED for a bundled version. A removed default version is no longer the default",
   tags: TAGS,
-  body: SpecsBody,
+  body: SpecsBody.extend({
+    force: z.boolean().optional().describe("Remove even when flows pin the version (they will fail to resolve it)"),
+  }),
   response: { 200: z.object({ plugins: z.array(z.string()) }), ...errors(400, 404, 409) },
   async handler({ body, ctx }) {
     const specs = body.plugins.map(splitSpec);
     const installed = new Set(ctx.instance.loadedPlugins);
     const missing = specs.find((s) => !installed.has(`${s.name}@${s.version}`));
     if (missing) throw new SakerError("PLUGIN_NOT_INSTALLED", `${missing.name}@${missing.version} is not installed`);
+    if (!body.force) {
+      const flows = ctx.instance.flows.all();
+      for (const s of specs) {
+        // a bundled version cannot be removed at all: uninstallPlugin says so below
+        if (isBundled(ctx.instance.config.bundledPluginsPath, s.name, s.version)) continue;
+        const pins = findVersionPins(flows, ctx.instance.registry, s.name, s.version);
+        if (pins.length === 0) continue;
+        const named = [...new Set(pins.map((p) => `${p.namespace}.${p.flowId}`))];
+        throw new SakerError(
+          "PLUGIN_VERSION_IN_USE",
+          `${s.name}@${s.version} is pinned by ${named.length === 1 ? "flow" : "flows"} ${named.slice(0, 5).join(", ")}${named.length > 5 ? ` and ${named.length - 5} more` : ""} (version: ${pins[0]!.spec} at ${pins[0]!.path}); change their version or remove them first`,
+          { details: { pins } },
+        );
+      }
+    }
     for (const s of specs)
       uninstallPlugin(ctx.instance.config.pluginsPath, s.name, s.version, ctx.instance.config.bundledPluginsPath);
+    for (const s of specs)
+      if (ctx.instance.registry.pluginDefault(s.name) === s.version)
+        writeDefaultVersion(ctx.instance.config.pluginsPath, s.name, undefined);
     await resync(ctx.instance);
     return { plugins: specs.map((s) => `${s.name}@${s.version}`) };
+  },
+});
+
+const setDefault = defineRoute({
+  method: "PUT",
+  url: "/plugins/default-version",
+  summary:
+    "Set the instance default version of a plugin (the version a task without `version:` gets), or clear it with version null (the plugins.defaultVersion policy applies again). Kept in the plugins folder's defaults.json; takes effect at once. 404 PLUGIN_NOT_FOUND / PLUGIN_VERSION_NOT_FOUND for a plugin or version not installed",
+  tags: TAGS,
+  body: z.object({
+    name: z.string().min(1).describe("The plugin's package name"),
+    version: z.string().min(1).nullable().describe("An installed version, or null to clear"),
+  }),
+  response: {
+    200: z.object({ name: z.string(), version: z.string().nullable(), defaults: z.record(z.string(), z.string()) }),
+    ...errors(400, 404),
+  },
+  async handler({ body, ctx }) {
+    const { registry } = ctx.instance;
+    if (body.name === "core") throw badRequest("The core plugin has one version", "body.name");
+    if (body.version === null) {
+      if (registry.pluginVersions(body.name).length === 0 && registry.pluginDefault(body.name) === undefined)
+        throw new SakerError("PLUGIN_NOT_FOUND", `No plugin named '${body.name}' is installed`);
+    } else checkPluginVersion(registry, body.name, body.version);
+    const defaults = writeDefaultVersion(ctx.instance.config.pluginsPath, body.name, body.version ?? undefined);
+    await resync(ctx.instance);
+    return { name: body.name, version: body.version, defaults };
+  },
+});
+
+const VersionedSchema = z.object({
+  defaultVersion: z
+    .string()
+    .describe("The instance policy (plugins.defaultVersion): LATEST, OLDEST, NONE or a version"),
+  plugins: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().optional(),
+      group: z.string().optional(),
+      core: z.boolean(),
+      defaultVersion: z.string().nullable().describe("The default version set for this plugin, if any"),
+      resolvedVersion: z
+        .string()
+        .nullable()
+        .describe("The version a task without version: gets (null when a version is required)"),
+      versions: z.array(
+        z.object({
+          version: z.string(),
+          bundled: z.boolean(),
+          types: z.array(z.string()),
+          pinnedBy: z
+            .array(z.object({ namespace: z.string(), flowId: z.string() }))
+            .describe("The flows whose version: only this version meets (uninstalling it is refused)"),
+        }),
+      ),
+    }),
+  ),
+});
+
+const versioned = defineRoute({
+  method: "GET",
+  url: "/plugins/versioned",
+  summary:
+    "Plugins × installed versions (the Versioned plugins page): each plugin's versions with their types and the flows that pin them, bundled ones marked, its own default version and the one a task without version: gets",
+  tags: TAGS,
+  response: { 200: VersionedSchema },
+  async handler({ ctx }) {
+    const { registry } = ctx.instance;
+    const byName = new Map<
+      string,
+      Map<string, { version: string; bundled: boolean; core: boolean; types: string[]; type: string }>
+    >();
+    for (const [type, entries] of registry.entries()) {
+      for (const e of entries) {
+        const versionsOfPlugin = byName.get(e.plugin.name) ?? new Map();
+        byName.set(e.plugin.name, versionsOfPlugin);
+        const v = versionsOfPlugin.get(e.plugin.version) ?? {
+          version: e.plugin.version,
+          bundled: e.plugin.bundled === true,
+          core: e.plugin.core,
+          types: [],
+          type,
+        };
+        v.types.push(type);
+        versionsOfPlugin.set(e.plugin.version, v);
+      }
+    }
+    const specs = collectVersionSpecs(ctx.instance.flows.all());
+    const pinnedBy = (name: string, version: string) => {
+      const flows = new Map<string, { namespace: string; flowId: string }>();
+      for (const p of versionPins(specs, registry, name, version))
+        flows.set(`${p.namespace}/${p.flowId}`, { namespace: p.namespace, flowId: p.flowId });
+      return [...flows.values()];
+    };
+    const plugins = [...byName].map(([name, versions]) => {
+      const ordered = registry.pluginVersions(name).map((v) => versions.get(v)!);
+      const latest = ordered[ordered.length - 1]!;
+      const info = registry.pluginInfo(name, latest.version);
+      let resolvedVersion: string | null;
+      try {
+        resolvedVersion = registry.resolve(latest.type).plugin.version;
+      } catch {
+        resolvedVersion = null;
+      }
+      return {
+        name,
+        ...(info.title ? { title: info.title } : name === "core" ? { title: "Core" } : {}),
+        ...(info.group ? { group: info.group } : {}),
+        core: latest.core,
+        defaultVersion: registry.pluginDefault(name) ?? null,
+        resolvedVersion,
+        versions: ordered.map((v) => ({
+          version: v.version,
+          bundled: v.bundled,
+          types: v.types.sort(),
+          pinnedBy: v.core ? [] : pinnedBy(name, v.version),
+        })),
+      };
+    });
+    plugins.sort((a, b) => (a.core !== b.core ? (a.core ? -1 : 1) : a.name.localeCompare(b.name)));
+    return { defaultVersion: registry.defaultVersion, plugins };
   },
 });
 
@@ -330,5 +542,8 @@ export const pluginRoutes: AnyRoute[] = [
   doc,
   versionDoc,
   install,
+  upload,
   uninstall,
+  setDefault,
+  versioned,
 ];

@@ -60,6 +60,8 @@ export interface RequestOptions {
   /** A JSON body, a string (sent as is with `contentType`), FormData or a Blob. */
   body?: unknown;
   contentType?: string;
+  /** Extra request headers (e.g. the KV store's `ttl`). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
   /** Answer as text, a Blob or the raw Response rather than parsed JSON. */
   as?: "json" | "text" | "blob" | "response";
@@ -73,7 +75,7 @@ function headers(options: RequestOptions): Record<string, string> {
   if (options.contentType) h["Content-Type"] = options.contentType;
   else if (body !== undefined && !(body instanceof FormData) && !(body instanceof Blob) && typeof body !== "string")
     h["Content-Type"] = "application/json";
-  return h;
+  return { ...h, ...options.headers };
 }
 
 function encodeBody(body: unknown): BodyInit | undefined {

@@ -32,6 +32,12 @@ export function applyTheme(settings: Settings): void {
   document.documentElement.dataset.theme = dark ? "dark" : "light";
 }
 
+// "system" follows the operating system's theme while the page is open
+if (typeof window !== "undefined")
+  window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => {
+    if (current.theme === "system") applyTheme(current);
+  });
+
 export function updateSettings(change: Partial<Settings>): void {
   current = { ...current, ...change };
   localStorage.setItem(KEY, JSON.stringify(current));
