@@ -1,0 +1,178 @@
+/**
+ * Live data of the execution page: the execution through `GET /executions/{id}/follow` (its
+ * `progress` events, then `end`), and its logs (all at once once it is finished, else through
+ * `GET /logs/{id}/follow`). Updates are applied at most a few times a second, so a large
+ * execution that changes often does not re-render the page at each event.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api, ApiError } from "../../api/client.ts";
+import { useConnection } from "../../api/connection.ts";
+import { follow } from "../../api/stream.ts";
+import type { Execution, LogEntry, Paged } from "../../api/types.ts";
+import { pathOf } from "../../router.tsx";
+
+const THROTTLE_MS = 250;
+
+export interface FollowedExecution {
+  execution?: Execution;
+  error?: Error;
+  /** The stream said `end`: the execution is finished. */
+  ended: boolean;
+  /** Follows again (after an action that starts the execution again: restart, resume). */
+  refollow(): void;
+}
+
+/** An error of a stream, with the API's message when the answer was a JSON error. */
+function readable(error: unknown): Error {
+  if (error instanceof ApiError && error.message.startsWith("{")) {
+    try {
+      const body = JSON.parse(error.message) as { message?: string; code?: string };
+      return new ApiError(error.status, body.code ?? error.code, body.message ?? error.message);
+    } catch {
+      return error;
+    }
+  }
+  return error as Error;
+}
+
+export function useFollowedExecution(id: string): FollowedExecution {
+  const { epoch } = useConnection();
+  const [tick, setTick] = useState(0);
+  const [state, setState] = useState<{ execution?: Execution; error?: Error; ended: boolean }>({ ended: false });
+  useEffect(() => {
+    const controller = new AbortController();
+    let latest: Execution | undefined;
+    let ended = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let shown = false;
+    const flush = () => {
+      timer = undefined;
+      if (controller.signal.aborted || !latest) return;
+      const execution = latest;
+      setState({ execution, ended });
+    };
+    setState((s) => ({ ...s, ended: false, error: undefined }));
+    follow<Execution>(
+      pathOf("executions", id, "follow"),
+      (event) => {
+        latest = event.data;
+        if (event.id === "end") ended = true;
+        if (!shown || ended) {
+          shown = true;
+          clearTimeout(timer);
+          flush();
+        } else timer ??= setTimeout(flush, THROTTLE_MS);
+      },
+      { signal: controller.signal },
+    ).then(
+      () => {
+        if (controller.signal.aborted) return;
+        clearTimeout(timer);
+        flush();
+        // the server closed the stream before the end (restarting): follow again shortly
+        if (!ended) setTimeout(() => !controller.signal.aborted && setTick((t) => t + 1), 1000);
+      },
+      (error: unknown) => {
+        if (!controller.signal.aborted) setState((s) => ({ ...s, error: readable(error) }));
+      },
+    );
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [id, epoch, tick]);
+  const refollow = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, refollow };
+}
+
+export interface ExecutionLogs {
+  logs: readonly LogEntry[];
+  /** Every line is here (the first page may show before). */
+  complete: boolean;
+  error?: Error;
+}
+
+const FIRST_PAGE = 300;
+
+/**
+ * The logs of an execution: of a finished one, a first page quickly then all of them; of a
+ * running one, all of them through the follow stream, which ends once the execution has.
+ * `finished` and `generation` (a restart, a resume) start the reading again.
+ */
+export function useExecutionLogs(
+  executionId: string,
+  finished: boolean | undefined,
+  generation: number,
+): ExecutionLogs {
+  const { epoch } = useConnection();
+  const [state, setState] = useState<ExecutionLogs>({ logs: [], complete: false });
+  const count = useRef(0);
+  count.current = state.logs.length;
+  useEffect(() => {
+    if (finished === undefined) return;
+    const controller = new AbortController();
+    const signal = controller.signal;
+    if (finished) {
+      // the lines shown so far (followed while it ran) stay until all of them are here
+      let all = count.current > 0;
+      api
+        .get<Paged<LogEntry>>("/logs/search", {
+          query: {
+            "filters[executionId][EQUALS]": executionId,
+            sort: "timestamp:asc",
+            size: FIRST_PAGE,
+          },
+          signal,
+        })
+        .then(
+          (page) => {
+            if (!all && !signal.aborted) setState({ logs: page.results, complete: page.total <= page.results.length });
+          },
+          () => undefined,
+        );
+      api.get<LogEntry[]>(pathOf("logs", executionId), { signal }).then(
+        (logs) => {
+          all = true;
+          if (!signal.aborted) setState({ logs, complete: true });
+        },
+        (error: Error) => {
+          if (!signal.aborted) setState((s) => ({ ...s, error }));
+        },
+      );
+    } else {
+      let buffer: LogEntry[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      setState({ logs: [], complete: false });
+      const flush = () => {
+        timer = undefined;
+        if (signal.aborted || buffer.length === 0) return;
+        const added = buffer;
+        buffer = [];
+        setState((s) => ({ ...s, logs: s.logs.concat(added) }));
+      };
+      follow<LogEntry>(
+        pathOf("logs", executionId, "follow"),
+        (event) => {
+          buffer.push(event.data);
+          timer ??= setTimeout(flush, THROTTLE_MS);
+        },
+        { signal },
+      ).then(
+        () => {
+          clearTimeout(timer);
+          flush();
+          if (!signal.aborted) setState((s) => ({ ...s, complete: true }));
+        },
+        (error: unknown) => {
+          if (!signal.aborted) setState((s) => ({ ...s, error: readable(error) }));
+        },
+      );
+      return () => {
+        controller.abort();
+        clearTimeout(timer);
+      };
+    }
+    return () => controller.abort();
+  }, [executionId, finished, generation, epoch]);
+  return state;
+}
