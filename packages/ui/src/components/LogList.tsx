@@ -3,13 +3,14 @@
  * the Logs search show them. Contract shared by those pages.
  *
  * Virtualized: only the lines in view (and a few around) are in the page, so 100,000 lines
- * scroll smoothly. Lines wrap, and each is measured once shown. While the view is at the bottom,
- * new lines keep it there (following a live execution).
+ * scroll smoothly. A one-line message takes one row of a fixed height (cut with an ellipsis when
+ * longer than the view; a click shows it whole); messages of several lines, and lines opened by a
+ * click, are measured once shown. While the view is at the bottom, new lines keep it there
+ * (following a live execution).
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useEffect, useLayoutEffect, useRef } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { LogEntry } from "../api/types.ts";
-import { formatDate } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { Link, pathOf } from "../router.tsx";
 import "../styles/executions.css";
@@ -22,6 +23,53 @@ export interface LogListProps {
   height?: string;
   /** Called when a line's task is clicked. */
   onTaskClick?(taskId: string, taskRunId: string | undefined): void;
+}
+
+/** The height of a one-line row (its CSS height). */
+const ROW = 20;
+/** The height of each further line of a message. */
+const LINE = 18;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-12-05 07:12:03.120` in the time zone of the settings (one formatter per zone, reused). */
+function logTime(iso: string, timeZone: string): string {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone || undefined,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      fractionalSecondDigits: 3,
+      hourCycle: "h23",
+    });
+    formatters.set(timeZone, f);
+  }
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const p: Record<string, string> = {};
+  for (const part of f.formatToParts(date)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}.${p.fractionalSecond}`;
+}
+
+let nextKey = 0;
+const keys = new WeakMap<LogEntry, number>();
+
+/** A key per line object: measured heights stay with their line when a filter or new lines move it. */
+function keyOf(log: LogEntry | undefined): number {
+  if (!log) return -1;
+  let k = keys.get(log);
+  if (k === undefined) keys.set(log, (k = nextKey++));
+  return k;
+}
+
+/** Whether a message needs more than one row (it has several lines). */
+function multiline(message: string): boolean {
+  return message.includes("\n");
 }
 
 const Line = memo(function Line({
@@ -37,7 +85,7 @@ const Line = memo(function Line({
 }) {
   return (
     <>
-      <span className="log-level">{log.level}</span> <time>{formatDate(log.timestamp, timeZone)}</time>{" "}
+      <span className="log-level">{log.level}</span> <time>{logTime(log.timestamp, timeZone)}</time>{" "}
       {showExecution && log.executionId ? (
         <Link className="log-execution" to={pathOf("executions", log.namespace, log.flowId, log.executionId, "logs")}>
           {log.executionId}
@@ -65,12 +113,33 @@ export function LogList({ logs, showExecution, height, onTaskClick }: LogListPro
   const { timeZone } = useSettings();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // lines opened by a click (shown whole), by their object: a filter keeps them open
+  const [opened, setOpened] = useState<ReadonlySet<LogEntry>>(() => new Set());
+  const estimateSize = useCallback(
+    (i: number) => {
+      const m = logs[i]?.message ?? "";
+      if (!multiline(m)) return ROW;
+      let lines = 1;
+      for (let at = m.indexOf("\n"); at >= 0 && lines < 200; at = m.indexOf("\n", at + 1)) lines++;
+      return ROW + (lines - 1) * LINE;
+    },
+    [logs],
+  );
   const virtualizer = useVirtualizer({
     count: logs.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 21,
+    estimateSize,
+    getItemKey: useCallback((i: number) => keyOf(logs[i]), [logs]),
     overscan: 12,
   });
+  const toggle = (log: LogEntry, index: number) => {
+    const n = new Set(opened);
+    if (n.has(log)) {
+      n.delete(log);
+      virtualizer.resizeItem(index, ROW);
+    } else n.add(log);
+    setOpened(n);
+  };
 
   // follow the tail while the view is at the bottom
   const previousCount = useRef(logs.length);
@@ -112,12 +181,18 @@ export function LogList({ logs, showExecution, height, onTaskClick }: LogListPro
         >
           {items.map((item) => {
             const log = logs[item.index]!;
+            const whole = opened.has(log) || multiline(log.message);
             return (
               <div
                 key={item.key}
                 data-index={item.index}
-                ref={virtualizer.measureElement}
-                className={`log-line level-${log.level.toLowerCase()}`}
+                // only rows of another height than ROW are measured: scrolling far stays cheap
+                ref={whole ? virtualizer.measureElement : undefined}
+                className={`log-line level-${log.level.toLowerCase()}${whole ? " whole" : ""}`}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest("a,button")) return;
+                  if (!multiline(log.message)) toggle(log, item.index);
+                }}
               >
                 <Line log={log} showExecution={showExecution} timeZone={timeZone} onTaskClick={onTaskClick} />
               </div>

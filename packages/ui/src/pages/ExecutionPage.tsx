@@ -54,7 +54,7 @@ export default function ExecutionPage({ params }: { params: Record<string, strin
   useEffect(() => {
     if (tab === "logs") setLogsWanted(true);
   }, [tab]);
-  const logs = useExecutionLogs(id, execution && logsWanted ? finished && followed.ended : undefined, generation);
+  const logs = useExecutionLogs(id, logsWanted, followed.streamed ? followed.ended : undefined, generation);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (finished !== false) return;

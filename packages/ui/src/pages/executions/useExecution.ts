@@ -4,7 +4,7 @@
  * `GET /logs/{id}/follow`). Updates are applied at most a few times a second, so a large
  * execution that changes often does not re-render the page at each event.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client.ts";
 import { useConnection } from "../../api/connection.ts";
 import { follow } from "../../api/stream.ts";
@@ -18,6 +18,8 @@ export interface FollowedExecution {
   error?: Error;
   /** The stream said `end`: the execution is finished. */
   ended: boolean;
+  /** The stream gave its first event (`ended` is known). */
+  streamed: boolean;
   /** Follows again (after an action that starts the execution again: restart, resume). */
   refollow(): void;
 }
@@ -38,27 +40,38 @@ function readable(error: unknown): Error {
 export function useFollowedExecution(id: string): FollowedExecution {
   const { epoch } = useConnection();
   const [tick, setTick] = useState(0);
-  const [state, setState] = useState<{ execution?: Execution; error?: Error; ended: boolean }>({ ended: false });
+  const [state, setState] = useState<{ execution?: Execution; error?: Error; ended: boolean; streamed: boolean }>({
+    ended: false,
+    streamed: false,
+  });
   useEffect(() => {
     const controller = new AbortController();
     let latest: Execution | undefined;
     let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let shown = false;
     const flush = () => {
       timer = undefined;
       if (controller.signal.aborted || !latest) return;
       const execution = latest;
-      setState({ execution, ended });
+      setState({ execution, ended, streamed: true });
     };
-    setState((s) => ({ ...s, ended: false, error: undefined }));
+    setState((s) => ({ ...s, ended: false, streamed: false, error: undefined }));
+    // a plain GET answers sooner than the stream's first event on a large execution: shown first
+    let streamed = false;
+    api.get<Execution>(pathOf("executions", id), { signal: controller.signal }).then(
+      (execution) => {
+        if (streamed || controller.signal.aborted) return;
+        setState((s) => ({ ...s, execution }));
+      },
+      () => undefined,
+    );
     follow<Execution>(
       pathOf("executions", id, "follow"),
       (event) => {
         latest = event.data;
         if (event.id === "end") ended = true;
-        if (!shown || ended) {
-          shown = true;
+        if (!streamed || ended) {
+          streamed = true;
           clearTimeout(timer);
           flush();
         } else timer ??= setTimeout(flush, THROTTLE_MS);
@@ -95,44 +108,49 @@ export interface ExecutionLogs {
 const FIRST_PAGE = 300;
 
 /**
- * The logs of an execution: of a finished one, a first page quickly then all of them; of a
- * running one, all of them through the follow stream, which ends once the execution has.
- * `finished` and `generation` (a restart, a resume) start the reading again.
+ * The logs of an execution, once `wanted`: a first page at once (a quick first render), then of
+ * a finished execution all of them, of a running one all of them through the follow stream
+ * (which ends once the execution has; then they are read again whole). `finished` (undefined
+ * while unknown) and `generation` (a restart, a resume) start the reading again.
  */
 export function useExecutionLogs(
   executionId: string,
+  wanted: boolean,
   finished: boolean | undefined,
   generation: number,
 ): ExecutionLogs {
   const { epoch } = useConnection();
   const [state, setState] = useState<ExecutionLogs>({ logs: [], complete: false });
-  const count = useRef(0);
-  count.current = state.logs.length;
   useEffect(() => {
-    if (finished === undefined) return;
+    if (!wanted) return;
+    const controller = new AbortController();
+    api
+      .get<Paged<LogEntry>>("/logs/search", {
+        query: { "filters[executionId][EQUALS]": executionId, sort: "timestamp:asc", size: FIRST_PAGE },
+        signal: controller.signal,
+      })
+      .then(
+        (page) => {
+          if (controller.signal.aborted) return;
+          // only while nothing else came
+          setState((s) =>
+            s.logs.length || s.complete
+              ? s
+              : { logs: page.results, complete: page.total <= page.results.length && finished === true },
+          );
+        },
+        () => undefined,
+      );
+    return () => controller.abort();
+  }, [executionId, wanted, generation]);
+  useEffect(() => {
+    if (!wanted || finished === undefined) return;
     const controller = new AbortController();
     const signal = controller.signal;
     if (finished) {
-      // the lines shown so far (followed while it ran) stay until all of them are here
-      let all = count.current > 0;
-      api
-        .get<Paged<LogEntry>>("/logs/search", {
-          query: {
-            "filters[executionId][EQUALS]": executionId,
-            sort: "timestamp:asc",
-            size: FIRST_PAGE,
-          },
-          signal,
-        })
-        .then(
-          (page) => {
-            if (!all && !signal.aborted) setState({ logs: page.results, complete: page.total <= page.results.length });
-          },
-          () => undefined,
-        );
+      // the lines shown so far stay until all of them are here
       api.get<LogEntry[]>(pathOf("logs", executionId), { signal }).then(
         (logs) => {
-          all = true;
           if (!signal.aborted) setState({ logs, complete: true });
         },
         (error: Error) => {
@@ -142,13 +160,17 @@ export function useExecutionLogs(
     } else {
       let buffer: LogEntry[] = [];
       let timer: ReturnType<typeof setTimeout> | undefined;
-      setState({ logs: [], complete: false });
+      // the stream gives every line from the first: its first lines replace what is shown
+      let first = true;
+      setState((s) => ({ ...s, complete: false }));
       const flush = () => {
         timer = undefined;
         if (signal.aborted || buffer.length === 0) return;
         const added = buffer;
         buffer = [];
-        setState((s) => ({ ...s, logs: s.logs.concat(added) }));
+        const replace = first;
+        first = false;
+        setState((s) => ({ ...s, logs: replace ? added : s.logs.concat(added) }));
       };
       follow<LogEntry>(
         pathOf("logs", executionId, "follow"),
@@ -173,6 +195,6 @@ export function useExecutionLogs(
       };
     }
     return () => controller.abort();
-  }, [executionId, finished, generation, epoch]);
+  }, [executionId, wanted, finished, generation, epoch]);
   return state;
 }
