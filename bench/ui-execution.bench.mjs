@@ -12,6 +12,7 @@
 // and the initial JavaScript of /ui/ gzipped (the entry script, its modulepreloads and CSS, from
 // dist/index.html) against the 500 KB goal. Not a test: nothing asserts a time.
 //   npm run build && npm run build -w @saker/ui && node bench/ui-execution.bench.mjs
+/* global window, document, requestAnimationFrame -- the functions given to page.evaluate run in the page */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
