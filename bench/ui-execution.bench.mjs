@@ -158,6 +158,40 @@ async function scrollFrames(page, selector, frames) {
   );
 }
 
+/** `frames` animation frames with nothing to do: how often the machine itself misses frames. */
+async function idleFrames(page, frames) {
+  return await page.evaluate(
+    (frames) =>
+      new Promise((resolve) => {
+        const intervals = [];
+        let last = performance.now();
+        const tick = (now) => {
+          intervals.push(now - last);
+          last = now;
+          if (intervals.length > frames) resolve({ intervals, reached: 0, height: 0 });
+          else requestAnimationFrame(tick);
+        };
+        requestAnimationFrame((now) => {
+          last = now;
+          requestAnimationFrame(tick);
+        });
+      }),
+    frames,
+  );
+}
+
+/** When the API answers the page needed ended, from the navigation's start (resource timings). */
+async function apiTimings(page, id) {
+  return await page.evaluate((id) => {
+    const out = {};
+    for (const e of performance.getEntriesByType("resource")) {
+      const path = new URL(e.name).pathname.replace(`/${id}`, "/{id}");
+      if (path.startsWith("/api/")) out[path.replace("/api/v1", "")] ??= Math.round(e.responseEnd);
+    }
+    return out;
+  }, id);
+}
+
 async function measure(browser, base, x, expectedShown) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addInitScript(OBSERVER);
@@ -171,6 +205,7 @@ async function measure(browser, base, x, expectedShown) {
   await page.locator(".gantt-row").nth(3).click();
   await page.waitForSelector('.gantt-row[aria-selected="true"]');
   const ganttInteractive = await page.evaluate(() => performance.now());
+  const ganttApi = await apiTimings(page, x.id);
   const ganttRows = Number(await page.locator("[aria-label=Gantt]").getAttribute("aria-rowcount"));
   const ganttScroll = await scrollFrames(page, ".gantt-scroller", 300);
 
@@ -184,6 +219,7 @@ async function measure(browser, base, x, expectedShown) {
     { timeout: 120_000, polling: 50 },
   );
   const logsLoaded = await page.evaluate(() => performance.now());
+  const logsApi = await apiTimings(page, x.id);
   const filterStart = await page.evaluate(() => performance.now());
   await page.getByPlaceholder("filter lines").fill("line 7 of");
   await page.waitForFunction(
@@ -199,6 +235,7 @@ async function measure(browser, base, x, expectedShown) {
     { timeout: 60_000, polling: 50 },
   );
   const logsScroll = await scrollFrames(page, ".log-scroller", 600);
+  const idle = await idleFrames(page, 300);
   const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? NaN);
   await context.close();
   return {
@@ -210,6 +247,9 @@ async function measure(browser, base, x, expectedShown) {
     logsLoaded,
     filterMs,
     logsScroll,
+    idle,
+    ganttApi,
+    logsApi,
     heapMb: heap / 1024 / 1024,
   };
 }
@@ -252,12 +292,16 @@ async function main() {
       const r = await measure(browser, server.url, made.execution, made.infoLines);
       results.push(r);
       console.log(
+        `  run ${i + 1}: API answers (ms from navigation) gantt ${JSON.stringify(r.ganttApi)}, logs ${JSON.stringify(r.logsApi)}`,
+      );
+      console.log(
         `  run ${i + 1}: gantt ${fmt(r.ganttFirst)} / ${fmt(r.ganttInteractive)} ms, logs ${fmt(r.logsFirst)} / ${fmt(r.logsLoaded)} ms, filter ${fmt(r.filterMs)} ms, log scroll frames > 50 ms: ${frameStats(r.logsScroll).over50}`,
       );
     }
     const med = (f) => median(results.map(f));
     const logs = results.map((r) => frameStats(r.logsScroll));
     const gantt = results.map((r) => frameStats(r.ganttScroll));
+    const idle = results.map((r) => frameStats(r.idle));
     printTable(
       ["measure (median of runs)", "value"],
       [
@@ -281,6 +325,10 @@ async function main() {
           `${fmt(median(logs.map((g) => g.p95)))} / ${fmt(median(logs.map((g) => g.max)))}`,
         ],
         ["Logs scroll reached the bottom", String(logs.every((g) => g.reachedBottom))],
+        [
+          "baseline: idle frames over 50 ms (of 300, the machine's own misses)",
+          fmt(median(idle.map((g) => g.over50)), 0),
+        ],
         ["page JS heap after (MB)", fmt(med((r) => r.heapMb))],
         ["initial JS+CSS of /ui/ gzipped (KB)", `${fmt(size.gzipped / 1024)} (goal < ${GOAL_KB})`],
       ],

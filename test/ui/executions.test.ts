@@ -4,6 +4,7 @@
  * running execution killed; a failed one restarted (a new attempt); the list's filters kept in the
  * URL across a reload; the logs search.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import {
@@ -172,6 +173,15 @@ tasks:
     await list.getByText("Hello from the UI test").waitFor();
     await page.getByLabel("Task", { exact: true }).selectOption("");
     await screenshot(page, "execution-logs");
+    // the download is the API's text of the lines at the level shown
+    const [file] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(file.suggestedFilename()).toBe(`${x.id}.log`);
+    const text = readFileSync(await file.path(), "utf8");
+    expect(text).toContain("INFO Hello from the UI test");
+    expect(text).not.toContain("DEBUG");
 
     await page.getByRole("tab", { name: "Gantt" }).click();
     const rows = page.locator(".gantt-row");
@@ -247,6 +257,22 @@ tasks:
     await page.getByRole("dialog", { name: "Kill this execution?" }).getByRole("button", { name: "Kill" }).click();
     await expect.poll(() => titleState(page), { timeout: 30_000 }).toBe("KILLED");
     expect((await getExecution(ui, x.id)).state.current).toBe("KILLED");
+
+    // replayed as a new execution, which the page goes to
+    await page.getByLabel("Replay", { exact: true }).getByRole("button", { name: "Replay" }).click();
+    await page.waitForURL((url) => url.pathname.startsWith("/ui/executions/") && !url.pathname.includes(x.id));
+    const replayId = new URL(page.url()).pathname.split("/")[5]!;
+    await expect.poll(() => titleState(page)).toBe("RUNNING");
+    expect(((await getExecution(ui, replayId)) as ApiExecution & { originalId?: string }).originalId).toBe(x.id);
+    await fetch(`${ui.api}/executions/${replayId}/kill`, { method: "DELETE" });
+    await expect.poll(() => titleState(page), { timeout: 30_000 }).toBe("KILLED");
+
+    // deleted after a confirmation: the list opens and the API no longer knows it
+    await page.goto(executionUrl(ui, x, "actions"));
+    await page.getByLabel("Delete", { exact: true }).getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog", { name: "Delete this execution?" }).getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(/\/ui\/executions$/);
+    expect((await fetch(`${ui.api}/executions/${x.id}`)).status).toBe(404);
     expect(problems).toEqual([]);
     await page.close();
   });

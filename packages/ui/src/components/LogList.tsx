@@ -31,29 +31,38 @@ const ROW = 20;
 const LINE = 18;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Formatted seconds by time zone and ISO second: lines of the same second share one formatting. */
+const seconds = new Map<string, string>();
 
-/** `2026-12-05 07:12:03.120` in the time zone of the settings (one formatter per zone, reused). */
+/** `2026-12-05 07:12:03.120` in the time zone of the settings. */
 function logTime(iso: string, timeZone: string): string {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-CA", {
-      timeZone: timeZone || undefined,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      fractionalSecondDigits: 3,
-      hourCycle: "h23",
-    });
-    formatters.set(timeZone, f);
-  }
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const p: Record<string, string> = {};
-  for (const part of f.formatToParts(date)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}.${p.fractionalSecond}`;
+  const ms = String(date.getTime() % 1000).padStart(3, "0");
+  const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
+  let text = seconds.get(key);
+  if (text === undefined) {
+    let f = formatters.get(timeZone);
+    if (!f) {
+      f = new Intl.DateTimeFormat("en-CA", {
+        timeZone: timeZone || undefined,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      });
+      formatters.set(timeZone, f);
+    }
+    const p: Record<string, string> = {};
+    for (const part of f.formatToParts(date)) p[part.type] = part.value;
+    text = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+    if (seconds.size > 5000) seconds.clear();
+    seconds.set(key, text);
+  }
+  return `${text}.${ms}`;
 }
 
 let nextKey = 0;
@@ -130,7 +139,7 @@ export function LogList({ logs, showExecution, height, onTaskClick }: LogListPro
     getScrollElement: () => scroller.current,
     estimateSize,
     getItemKey: useCallback((i: number) => keyOf(logs[i]), [logs]),
-    overscan: 12,
+    overscan: 6,
   });
   const toggle = (log: LogEntry, index: number) => {
     const n = new Set(opened);

@@ -37,6 +37,22 @@ function readable(error: unknown): Error {
   return error as Error;
 }
 
+/** Whether two answers for an execution show the same thing (compared by what changes as it runs). */
+function sameExecution(a: Execution, b: Execution): boolean {
+  const signature = (x: Execution) =>
+    [
+      x.id,
+      x.state.current,
+      x.state.histories?.length,
+      x.state.endDate,
+      x.taskRunList?.length,
+      (x.taskRunList ?? []).map((t) => `${t.state.current}${t.attempts?.length ?? 0}`).join(""),
+      JSON.stringify(x.labels ?? []),
+      JSON.stringify(x.outputs ?? null),
+    ].join("|");
+  return signature(a) === signature(b);
+}
+
 export function useFollowedExecution(id: string): FollowedExecution {
   const { epoch } = useConnection();
   const [tick, setTick] = useState(0);
@@ -53,7 +69,13 @@ export function useFollowedExecution(id: string): FollowedExecution {
       timer = undefined;
       if (controller.signal.aborted || !latest) return;
       const execution = latest;
-      setState({ execution, ended, streamed: true });
+      // the stream's first event often repeats what the GET gave: keep that object (no re-render
+      // of a large Gantt for nothing)
+      setState((s) => ({
+        execution: s.execution && sameExecution(s.execution, execution) ? s.execution : execution,
+        ended,
+        streamed: true,
+      }));
     };
     setState((s) => ({ ...s, ended: false, streamed: false, error: undefined }));
     // a plain GET answers sooner than the stream's first event on a large execution: shown first
