@@ -145,11 +145,11 @@ tasks:
     const { page, problems } = await openPage(context, ui.url);
     const x = await startExecution(ui, "hello");
     await page.goto(executionUrl(ui, x));
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
     // it is running (Sleep of 2 s) and ends without a reload
     await expect.poll(() => titleState(page), { timeout: 5000 }).not.toBe("SUCCESS");
     await expect.poll(() => titleState(page), { timeout: 30_000 }).toBe("SUCCESS");
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
     const history = page.getByLabel("State history");
     await expect
       .poll(() => history.locator("[data-state]").allTextContents())
