@@ -307,12 +307,12 @@ tasks:
     await page.goto(`${ui.url}/ui/executions`);
     const table = page.getByRole("table", { name: "Executions" });
     await expect.poll(() => table.locator("tbody tr").count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, "executions-list");
     await page.getByRole("group", { name: "States" }).getByRole("button", { name: "SUCCESS" }).click();
     await page.getByLabel("Flow").fill("hello");
     await page.waitForURL(/flowId=hello/);
     expect(page.url()).toContain("state=SUCCESS");
     await expect.poll(() => table.locator("tbody tr").count()).toBe(1);
-    await screenshot(page, "executions-list");
     await page.reload();
     await expect.poll(() => table.locator("tbody tr").count()).toBe(1);
     expect(await page.getByLabel("Flow").inputValue()).toBe("hello");

@@ -9,7 +9,7 @@
  * (following a live execution).
  */
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { LogEntry } from "../api/types.ts";
 import { useSettings } from "../lib/settings.ts";
 import { Link, pathOf } from "../router.tsx";
@@ -121,7 +121,6 @@ const Line = memo(function Line({
 export function LogList({ logs, showExecution, height, onTaskClick }: LogListProps) {
   const { timeZone } = useSettings();
   const scroller = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
   // lines opened by a click (shown whole), by their object: a filter keeps them open
   const [opened, setOpened] = useState<ReadonlySet<LogEntry>>(() => new Set());
   const estimateSize = useCallback(
@@ -150,22 +149,17 @@ export function LogList({ logs, showExecution, height, onTaskClick }: LogListPro
     setOpened(n);
   };
 
-  // follow the tail while the view is at the bottom
-  const previousCount = useRef(logs.length);
+  // follow the tail while the view was at the bottom before new lines came; read only when lines
+  // come (a scroll listener reading the layout would force a reflow at each scrolled frame)
+  const previous = useRef({ count: logs.length, total: 0 });
   useLayoutEffect(() => {
-    const grew = logs.length > previousCount.current;
-    previousCount.current = logs.length;
-    if (grew && atBottom.current && logs.length > 0) virtualizer.scrollToIndex(logs.length - 1, { align: "end" });
-  }, [logs.length, virtualizer]);
-  useEffect(() => {
     const el = scroller.current;
-    if (!el) return;
-    const onScroll = () => {
-      atBottom.current = el.scrollTop + el.clientHeight >= el.scrollHeight - 30;
-    };
-    el.addEventListener("scroll", onScroll, { passive: true });
-    return () => el.removeEventListener("scroll", onScroll);
-  }, []);
+    const before = previous.current;
+    previous.current = { count: logs.length, total: virtualizer.getTotalSize() };
+    if (!el || logs.length <= before.count || before.count === 0) return;
+    if (el.scrollTop + el.clientHeight >= before.total - 30)
+      virtualizer.scrollToIndex(logs.length - 1, { align: "end" });
+  }, [logs.length, virtualizer]);
 
   const items = virtualizer.getVirtualItems();
   return (

@@ -2,7 +2,7 @@
  * The Logs tab: the execution's lines, live while it runs; filtered by minimum level, by task and
  * by text (kept in the URL); downloaded as text.
  */
-import { useMemo } from "react";
+import { useDeferredValue, useMemo } from "react";
 import { download } from "../../api/client.ts";
 import type { Execution } from "../../api/types.ts";
 import { ErrorView } from "../../components/ErrorView.tsx";
@@ -28,7 +28,12 @@ export function LogsTab({ execution, logs }: { execution: Execution; logs: Execu
     () => [...new Set((execution.taskRunList ?? []).map((t) => t.taskId))],
     [execution.taskRunList],
   );
-  const shown = useMemo(() => filterLogs(logs.logs, { minLevel, taskId, text }), [logs.logs, minLevel, taskId, text]);
+  // typing stays responsive: the list follows the text at a lower priority
+  const deferredText = useDeferredValue(text);
+  const shown = useMemo(
+    () => filterLogs(logs.logs, { minLevel, taskId, text: deferredText }),
+    [logs.logs, minLevel, taskId, deferredText],
+  );
   return (
     <div>
       <div className="filters" role="search" aria-label="Log filters">
