@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readListState } from "./urlFilters.ts";
-import { apiQueryOf, EXECUTION_FILTERS, localToIso, nextSort } from "./executionFilters.ts";
+import { apiQueryOf, EXECUTION_FILTERS, localToIso, nextSort, scopeFilters } from "./executionFilters.ts";
 
 describe("the executions list's filters", () => {
   it("send states as one IN list, dates as ISO instants, and an embedding page's scope as EQUALS", () => {
@@ -18,6 +18,12 @@ describe("the executions list's filters", () => {
     const scoped = apiQueryOf(EXECUTION_FILTERS, state, { namespace: "team" });
     expect(scoped.has("filters[namespace][PREFIX]")).toBe(false);
     expect(scoped.get("filters[namespace][EQUALS]")).toBe("team");
+  });
+
+  it("scope a flow's page exactly and a namespace's page to it and the namespaces below", () => {
+    expect(scopeFilters({ namespace: "a.b", flowId: "f" })).toEqual({ exact: { namespace: "a.b", flowId: "f" } });
+    expect(scopeFilters({ namespace: "a.b" })).toEqual({ exact: {}, namespacePrefix: "a.b" });
+    expect(scopeFilters(undefined)).toEqual({ exact: {} });
   });
 
   it("cycles a column's sort from descending to ascending", () => {

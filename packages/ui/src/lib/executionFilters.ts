@@ -70,6 +70,19 @@ export function apiQueryOf<S extends FilterSpecs>(
   return query;
 }
 
+/**
+ * The filters an embedding page adds: a flow's page its namespace and flow exactly, a namespace's
+ * page its namespace and the namespaces below it (PREFIX, as the namespace filter).
+ */
+export function scopeFilters(scope: { namespace?: string; flowId?: string } | undefined): {
+  exact: Record<string, string | undefined>;
+  namespacePrefix?: string;
+} {
+  if (!scope) return { exact: {} };
+  if (scope.flowId) return { exact: { namespace: scope.namespace, flowId: scope.flowId } };
+  return { exact: {}, ...(scope.namespace ? { namespacePrefix: scope.namespace } : {}) };
+}
+
 /** The sort after a click on a column: that field descending, then ascending, then back. */
 export function nextSort(current: string | undefined, field: string): string {
   const [f, dir] = (current ?? "").split(":");

@@ -10,7 +10,7 @@ import { useApi, useInterval } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
-import { apiQueryOf, EXECUTION_FILTERS, nextSort } from "../lib/executionFilters.ts";
+import { apiQueryOf, EXECUTION_FILTERS, nextSort, scopeFilters } from "../lib/executionFilters.ts";
 import { formatDate, formatMs, stateDurationMs } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { readListState, writeListState, type ListState } from "../lib/urlFilters.ts";
@@ -117,8 +117,12 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [pending, setPending] = useState<BulkAction>();
   const [notice, setNotice] = useState<{ text: string; error?: boolean }>();
-  const exact = { namespace: scope?.namespace, flowId: scope?.flowId };
-  const apiQuery = apiQueryOf(EXECUTION_FILTERS, state, exact);
+  const scoped = scopeFilters(scope);
+  const apiQuery = apiQueryOf(
+    EXECUTION_FILTERS,
+    scoped.namespacePrefix ? { ...state, filters: { ...state.filters, namespace: scoped.namespacePrefix } } : state,
+    scoped.exact,
+  );
   const key = apiQuery.toString();
   const list = useApi((signal) => api.get<Paged<Execution>>("/executions/search", { query: apiQuery, signal }), [key]);
   useInterval(list.reload, live ? LIVE_MS : 0);

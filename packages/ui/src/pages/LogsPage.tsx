@@ -10,7 +10,7 @@ import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { LogList } from "../components/LogList.tsx";
 import { Page } from "../components/Page.tsx";
-import { apiQueryOf, LOG_FILTERS } from "../lib/executionFilters.ts";
+import { apiQueryOf, LOG_FILTERS, scopeFilters } from "../lib/executionFilters.ts";
 import { LOG_LEVELS } from "../lib/executionView.ts";
 import { readListState, writeListState, type ListState } from "../lib/urlFilters.ts";
 import type { ListChange } from "../lib/executionFilters.ts";
@@ -57,7 +57,12 @@ function TextFilter({
 export default function LogsPage({ scope }: LogsPageProps) {
   const location = useLocation();
   const state = useMemo(() => readListState(LOG_FILTERS, location.query, DEFAULTS), [location.query]);
-  const query = apiQueryOf(LOG_FILTERS, state, { namespace: scope?.namespace, flowId: scope?.flowId });
+  const scoped = scopeFilters(scope);
+  const query = apiQueryOf(
+    LOG_FILTERS,
+    scoped.namespacePrefix ? { ...state, filters: { ...state.filters, namespace: scoped.namespacePrefix } } : state,
+    scoped.exact,
+  );
   // the level is a minimum, which the API takes as `minLevel`
   query.delete("filters[level][EQUALS]");
   if (state.filters.level) query.set("minLevel", state.filters.level);
