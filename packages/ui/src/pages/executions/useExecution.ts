@@ -105,38 +105,44 @@ export function useFollowedExecution(id: string): FollowedExecution {
       }));
     };
     setState((s) => ({ ...s, ended: false, streamed: false, error: undefined }));
-    // a plain GET answers sooner than the stream's first event on a large execution: shown first
+    // a plain GET answers sooner than the stream's first event on a large execution: shown
+    // first, and the stream starts once it is here (the server writes one answer at a time: a
+    // large execution's stream would hold the GET back)
     let streamed = false;
+    const startFollow = () => {
+      if (controller.signal.aborted) return;
+      follow<Execution>(
+        pathOf("executions", id, "follow"),
+        (event) => {
+          latest = event.data;
+          if (event.id === "end") ended = true;
+          if (!streamed || ended) {
+            streamed = true;
+            clearTimeout(timer);
+            flush();
+          } else timer ??= setTimeout(flush, THROTTLE_MS);
+        },
+        { signal: controller.signal },
+      ).then(
+        () => {
+          if (controller.signal.aborted) return;
+          clearTimeout(timer);
+          flush();
+          // the server closed the stream before the end (restarting): follow again shortly
+          if (!ended) setTimeout(() => !controller.signal.aborted && setTick((t) => t + 1), 1000);
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) setState((s) => ({ ...s, error: readable(error) }));
+        },
+      );
+    };
     api.get<Execution>(pathOf("executions", id), { signal: controller.signal }).then(
       (execution) => {
         if (streamed || controller.signal.aborted) return;
         setState((s) => ({ ...s, execution }));
+        startFollow();
       },
-      () => undefined,
-    );
-    follow<Execution>(
-      pathOf("executions", id, "follow"),
-      (event) => {
-        latest = event.data;
-        if (event.id === "end") ended = true;
-        if (!streamed || ended) {
-          streamed = true;
-          clearTimeout(timer);
-          flush();
-        } else timer ??= setTimeout(flush, THROTTLE_MS);
-      },
-      { signal: controller.signal },
-    ).then(
-      () => {
-        if (controller.signal.aborted) return;
-        clearTimeout(timer);
-        flush();
-        // the server closed the stream before the end (restarting): follow again shortly
-        if (!ended) setTimeout(() => !controller.signal.aborted && setTick((t) => t + 1), 1000);
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) setState((s) => ({ ...s, error: readable(error) }));
-      },
+      () => startFollow(),
     );
     return () => {
       controller.abort();
