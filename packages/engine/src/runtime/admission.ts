@@ -102,9 +102,8 @@ export class Admission {
       encryption,
       variables: (f, x) => renders.variables({ flow: f, execution: x }, true),
     });
-    const masker = secretGuard.masker();
-    execution.labels = secretGuard.seal(execution.labels, masker);
-    if (execution.inputs) execution.inputs = secretGuard.seal(execution.inputs, masker);
+    execution.labels = secretGuard.seal(execution.labels);
+    if (execution.inputs) execution.inputs = secretGuard.seal(execution.inputs);
     return execution;
   }
 

@@ -16,10 +16,9 @@ import type { SecretMasker } from "../secrets/masker.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
-import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
-import type { LoadedExecution, StoredExecution } from "../backend/records.ts";
+import { statusKey, type LoadedExecution, type StoredExecution } from "../backend/records.ts";
 import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
@@ -38,6 +37,9 @@ import {
 } from "./handoff.ts";
 import { type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
 import { endedMessages, handleCommand, type StepEffects } from "./executor/commands.ts";
+import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
+import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
+import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -51,54 +53,6 @@ const WORKING_COPY_TASK_RUNS = 50_000;
 
 /** Commands whose handling reads other executions: the steps prepared before them commit first. */
 const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
-
-/**
- * The pipeline: steps of this process's executions run ahead of the disk and commit together.
- * A group commits when the executor has nothing more to do now (no message waiting, no job it
- * handed over about to answer), after `PIPELINE_MS`, after `PIPELINE_STEPS` steps, before a step
- * reads other executions, and when the executor stops.
- */
-const PIPELINE_MS = 5;
-const PIPELINE_STEPS = 256;
-/** After a failed group commit the executor commits batch by batch (as without the pipeline) this long. */
-const FALLBACK_MS = 5_000;
-
-/**
- * What a group commit of pipelined steps knows of all its steps: the last step of each execution
- * (the only one that writes it, against the task runs last committed), which executions changed
- * and which ended, and the jobs created and ended within the group (no queue row at all).
- */
-interface Group {
-  last: Map<string, Step>;
-  changed: Set<string>;
-  ended: Set<string>;
-  consumed: Set<JobRow>;
-}
-
-/** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
-interface Step {
-  executionId: string;
-  messages: QueueMessage<ExecutorEvent>[];
-  /** It changed the execution (it is written), and ended it. */
-  changed: boolean;
-  ended: boolean;
-  write(tx: Backend, group?: Group): Promise<void>;
-  committed(group?: Group): Promise<void>;
-  /** The step will not be committed: its reservations end. */
-  cancel(): void;
-  /** The step is dropped after it handed its jobs over: their outcomes are dropped (see `JobRow`). */
-  discard(): void;
-}
-
-/** A group commit of the pipeline failed; the steps were discarded, their messages kept for a retry. */
-class PipelineFailed extends Error {
-  constructor(override readonly cause: unknown) {
-    super(`committing the executor's pipelined steps: ${errorMessage(cause)}`);
-  }
-}
-
-/** Someone else wrote an execution the uncommitted steps had changed: they are redone from the database. */
-class PipelineRedo extends PipelineFailed {}
 
 export class ExecutorService {
   /**
@@ -144,27 +98,26 @@ export class ExecutorService {
   private bundledSeq = 0;
   private readonly handoff: LocalHandoff;
   private unregister: () => void = () => undefined;
-  /** Pipelined steps not committed yet, oldest first, and since when the oldest waits (ms). */
-  private unflushed: Step[] = [];
-  private unflushedSince = 0;
-  /** The executions as the uncommitted steps left them, with the task runs last committed. */
-  private readonly speculative = new Map<string, LoadedExecution>();
   /** Jobs handed to this process's worker whose outcome has not come back. */
   private readonly outstanding = new Set<JobRow>();
-  /** Executions whose next write is whole (a step ran across a commit of earlier steps of theirs). */
-  private readonly wholeNext = new Set<string>();
-  /** Someone else wrote an execution with uncommitted steps: the group is redone from the database. */
-  private foreign = false;
-  private flushing = false;
-  /** Until when steps commit batch by batch, without the pipeline (after a failed group commit). */
-  private fallbackUntil = 0;
+  /** The group commits of pipelined steps. */
+  private readonly commits: CommitPipeline;
+  private readonly settle: Settle = (messages, done) => this.settled(messages, done);
 
   constructor(private readonly ctx: RoleContext) {
     this.handoff = localHandoff(ctx.backend);
+    this.commits = new CommitPipeline(ctx, {
+      forget: (executionId) => {
+        this.working.delete(executionId);
+        this.inFlight.delete(executionId);
+      },
+      settle: (executionId) => this.inFlight.delete(executionId),
+      retry: (messages) => (this.held = [...messages, ...this.held]),
+    });
   }
 
   status(): RoleStatus {
-    return { state: this.state, inFlight: this.held.length + this.inFlight.size + this.unflushed.length };
+    return { state: this.state, inFlight: this.held.length + this.inFlight.size + this.commits.unflushed.length };
   }
 
   start(): void {
@@ -186,7 +139,7 @@ export class ExecutorService {
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
-      if (!this.flushing && this.speculative.has(id)) this.foreign = true;
+      this.commits.written(id);
     });
     this.loop = this.run()
       .then(() => void (this.state = "STOPPED"))
@@ -211,7 +164,7 @@ export class ExecutorService {
   seed(stored: StoredExecution): void {
     const id = stored.execution.id;
     if (!this.running || stored.execution.taskRunList.length > 0) return;
-    if (this.speculative.has(id) || this.inFlight.has(id)) return;
+    if (this.commits.speculative.has(id) || this.inFlight.has(id)) return;
     // never at the cost of a running execution's copy (a burst seeds its first ones only)
     if (this.working.size >= WORKING_COPIES / 2) return;
     // as `load` would read it back (a copy: the caller keeps the document it inserted, and a step
@@ -224,7 +177,7 @@ export class ExecutorService {
       ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
       ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
     };
-    this.working.set(id, { stored: copy, runs: [] });
+    this.working.set(id, { stored: copy, runs: [], status: statusKey(copy.execution, copy.finished) });
   }
 
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
@@ -262,7 +215,7 @@ export class ExecutorService {
    * fails leaves none behind), else the stored one.
    */
   private async take(executionId: string): Promise<LoadedExecution | undefined> {
-    const ahead = this.speculative.get(executionId);
+    const ahead = this.commits.speculative.get(executionId);
     if (ahead) return ahead;
     const kept = this.working.get(executionId);
     if (kept) {
@@ -318,7 +271,7 @@ export class ExecutorService {
       }
     }
     try {
-      await this.flushPending();
+      await this.commits.flush();
     } catch (error) {
       // the steps are discarded, their messages still claimed: handled again after the next open
       this.ctx.report.loopError("executor", error instanceof PipelineFailed ? error.cause : error);
@@ -330,10 +283,10 @@ export class ExecutorService {
    * disk the unprocessed messages stay claimed and are kept for the retry: nothing is lost.
    */
   private async runOnce(): Promise<void> {
-    const pipelined = this.pipeline && Date.now() >= this.fallbackUntil;
+    const pipelined = this.pipeline && !this.commits.fallingBack;
     if (!pipelined)
       try {
-        await this.flushPending();
+        await this.commits.flush();
       } catch (error) {
         if (!(error instanceof PipelineRedo)) throw error;
       }
@@ -348,7 +301,7 @@ export class ExecutorService {
     // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
     const done = new Set<number>();
     const steps: Step[] = [];
-    const flush = () => this.commitSteps(steps.splice(0), done);
+    const flush = () => commitSteps(this.ctx, this.settle, steps.splice(0), done);
     try {
       let first = true;
       for (const [executionId, messages] of groups) {
@@ -363,7 +316,7 @@ export class ExecutorService {
           else this.settled(messages, done);
         } catch (error) {
           if (isDiskFull(error)) throw error;
-          await this.dropFailed(executionId, messages, error, done);
+          await dropFailed(this.ctx, this.settle, executionId, messages, error, done);
         }
       }
       await flush();
@@ -383,43 +336,40 @@ export class ExecutorService {
    * turns the pipeline off for a while.
    */
   private async runPipelined(batch: QueueMessage<ExecutorEvent>[]): Promise<void> {
-    if (batch.length === 0 && !this.unflushed.length) return this.sleep();
+    if (batch.length === 0 && !this.commits.unflushed.length) return this.sleep();
     const groups = groupByExecution(batch);
     let back: QueueMessage<ExecutorEvent>[] = [];
     let backGroups = new Map<string, QueueMessage<ExecutorEvent>[]>();
     const done = new Set<number>();
-    const due = () =>
-      this.unflushed.length >= PIPELINE_STEPS ||
-      performance.now() - this.unflushedSince >= PIPELINE_MS ||
-      !this.running;
+    const due = () => this.commits.due(this.running);
     try {
       if (batch.length === 0) {
         // a job handed over answers within a turn or two: its outcome joins the group
-        const waited = performance.now() - this.unflushedSince;
-        if (this.outstanding.size > 0 && waited < PIPELINE_MS && !this.foreign && this.running)
+        const waited = this.commits.waited();
+        if (this.outstanding.size > 0 && waited < PIPELINE_MS && !this.commits.foreign && this.running)
           return await this.sleep(Math.max(1, PIPELINE_MS - waited));
-        return await this.flushPending();
+        return await this.commits.flush();
       }
       await this.processGroups(groups, done);
       // The outcomes already back of the jobs the group's steps handed over join it before it
       // commits: an execution's steps then commit once (one write, no row for the job), instead
       // of its next step waiting for the next group (a burst: each execution in two groups).
-      if (due() && this.running && !this.foreign && !this.held.length) {
+      if (due() && this.running && !this.commits.foreign && !this.held.length) {
         back = this.takeOutcomes();
         if (back.length) {
           backGroups = groupByExecution(back);
           await this.processGroups(backGroups, done);
         }
       }
-      if (due()) await this.flushPending();
+      if (due()) await this.commits.flush();
     } catch (error) {
-      this.discard(this.unflushed.splice(0));
+      this.commits.discard(this.commits.unflushed.splice(0));
       this.held.push(...[...batch, ...back].filter((m) => !done.has(m.seq)));
       for (const executionId of [...groups.keys(), ...backGroups.keys()]) this.inFlight.delete(executionId);
       if (error instanceof PipelineRedo) return;
       const cause = error instanceof PipelineFailed ? error.cause : error;
       // step by step (and a failing one alone) for a while
-      this.fallbackUntil = Date.now() + FALLBACK_MS;
+      this.commits.fallBack();
       if (isDiskFull(cause)) throw error;
       this.ctx.report.internalError("executor: a pipelined commit failed; committing batch by batch", cause);
     }
@@ -427,17 +377,17 @@ export class ExecutorService {
 
   /** The inbox's messages for executions with uncommitted steps (taken out of it, in order). */
   private takeOutcomes(): QueueMessage<ExecutorEvent>[] {
-    if (!this.inbox.length || !this.speculative.size) return [];
+    if (!this.inbox.length || !this.commits.speculative.size) return [];
     const taken: QueueMessage<ExecutorEvent>[] = [];
     const kept: QueueMessage<ExecutorEvent>[] = [];
-    for (const m of this.inbox) (m.key !== null && this.speculative.has(m.key) ? taken : kept).push(m);
+    for (const m of this.inbox) (m.key !== null && this.commits.speculative.has(m.key) ? taken : kept).push(m);
     if (taken.length) this.inbox = kept;
     return taken;
   }
 
   /** The steps of a batch's executions, one after the other, added to the pipeline's group. */
   private async processGroups(groups: Map<string, QueueMessage<ExecutorEvent>[]>, done: Set<number>): Promise<void> {
-    const flush = () => this.flushPending();
+    const flush = () => this.commits.flush();
     let first = true;
     for (const [executionId, messages] of groups) {
       if (!first) await nextTurn();
@@ -445,87 +395,17 @@ export class ExecutorService {
       if (!this.inFlight.has(executionId)) this.inFlight.set(executionId, false);
       try {
         const step = await this.process(executionId, messages, flush, true);
-        if (step) {
-          if (!this.unflushed.length) this.unflushedSince = performance.now();
-          this.unflushed.push(step);
-        } else if (!this.speculative.has(executionId)) this.inFlight.delete(executionId);
+        if (step) this.commits.add(step);
+        else if (!this.commits.speculative.has(executionId)) this.inFlight.delete(executionId);
         for (const m of messages) done.add(m.seq);
         if (!step) this.ctx.leases.drop(rowSeqs(messages));
       } catch (error) {
         if (isDiskFull(error) || error instanceof PipelineFailed) throw error;
         // a step that fails alone: what is pending commits first, then its messages are dropped
-        await this.flushPending();
-        await this.dropFailed(executionId, messages, error, done);
+        await this.commits.flush();
+        await dropFailed(this.ctx, this.settle, executionId, messages, error, done);
       }
     }
-  }
-
-  /**
-   * Commits the pipelined steps in one transaction (one update per execution; no queue row for a
-   * job created and ended within it), then does what each does once committed. Nothing of it was
-   * announced before. On failure (or when someone else wrote one of the executions meanwhile)
-   * the steps are discarded and their messages kept for a retry; a failure throws `PipelineFailed`.
-   */
-  private async flushPending(): Promise<void> {
-    const steps = this.unflushed.splice(0);
-    if (!steps.length) return;
-    if (this.foreign) {
-      this.discard(steps);
-      throw new PipelineRedo(new Error("an execution was written by someone else meanwhile"));
-    }
-    const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set() };
-    for (const step of steps) {
-      group.last.set(step.executionId, step);
-      if (step.changed) group.changed.add(step.executionId);
-      if (step.ended) group.ended.add(step.executionId);
-      for (const m of step.messages)
-        if (isBundled(m) && m.bundle.final && m.bundle.row.seq === undefined) group.consumed.add(m.bundle.row);
-    }
-    this.flushing = true;
-    try {
-      await this.ctx.backend.transaction(async (tx) => {
-        for (const step of steps) await step.write(tx, group);
-      });
-    } catch (error) {
-      this.discard(steps);
-      throw new PipelineFailed(error);
-    } finally {
-      this.flushing = false;
-    }
-    this.speculative.clear();
-    for (const executionId of group.last.keys()) this.inFlight.delete(executionId);
-    this.ctx.disk.ok();
-    for (const step of steps) {
-      this.ctx.leases.drop(rowSeqs(step.messages));
-      try {
-        await step.committed(group);
-      } catch (error) {
-        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
-      }
-    }
-  }
-
-  /**
-   * Drops uncommitted steps: what they derived (the executions as they left them, the jobs they
-   * handed over) is forgotten, and the messages they consumed are handled again from the database
-   * state; a job's outcome whose row is not on disk is dropped with them (the job is redone).
-   */
-  private discard(steps: Step[]): void {
-    for (const step of steps) {
-      step.cancel();
-      step.discard();
-    }
-    for (const executionId of this.speculative.keys()) {
-      this.working.delete(executionId);
-      this.inFlight.delete(executionId);
-    }
-    this.speculative.clear();
-    this.wholeNext.clear();
-    this.foreign = false;
-    const kept = steps.flatMap((step) =>
-      step.messages.filter((m) => !isBundled(m) || (!m.bundle.row.stale && m.bundle.row.seq !== undefined)),
-    );
-    this.held = [...kept, ...this.held];
   }
 
   /** The messages to process next: those a full disk held back, else the inbox and a claim. */
@@ -559,56 +439,6 @@ export class ExecutorService {
     this.ctx.leases.drop(rowSeqs(messages));
     if (messages[0]?.key) this.inFlight.delete(messages[0].key);
     this.ctx.disk.ok();
-  }
-
-  /** A step that failed (not for lack of space): reported, and its messages acknowledged. */
-  private async dropFailed(
-    executionId: string,
-    messages: QueueMessage<ExecutorEvent>[],
-    error: unknown,
-    done: Set<number>,
-  ): Promise<void> {
-    this.ctx.report.internalError(`executor failed on execution '${executionId}'`, error);
-    // the logs and metrics of the task results it handled unsaved are kept, as the worker kept them
-    await this.ctx.backend.transaction((tx) => consume(tx, messages));
-    this.settled(messages, done);
-    for (const bundle of bundlesOf(messages))
-      for (const log of bundle.untold ?? []) this.ctx.backend.notifier.notify(NOTIFY.log, log);
-  }
-
-  /**
-   * Commits prepared steps in one transaction, then does what each does once committed. When
-   * the group fails (not for lack of space), each step is committed alone, so that one failing
-   * execution does not hold back the others.
-   */
-  private async commitSteps(steps: Step[], done: Set<number>): Promise<void> {
-    if (steps.length === 0) return;
-    try {
-      await this.ctx.backend.transaction(async (tx) => {
-        for (const step of steps) await step.write(tx);
-      });
-    } catch (error) {
-      if (isDiskFull(error) || steps.length === 1) for (const step of steps) step.cancel();
-      if (isDiskFull(error)) throw error;
-      if (steps.length === 1) return this.dropFailed(steps[0]!.executionId, steps[0]!.messages, error, done);
-      for (const [i, step] of steps.entries()) {
-        try {
-          await this.commitSteps([step], done);
-        } catch (failure) {
-          for (const rest of steps.slice(i + 1)) rest.cancel();
-          throw failure;
-        }
-      }
-      return;
-    }
-    for (const step of steps) {
-      this.settled(step.messages, done);
-      try {
-        await step.committed();
-      } catch (error) {
-        this.ctx.report.internalError(`executor failed after a step of execution '${step.executionId}'`, error);
-      }
-    }
   }
 
   /** Waits for a message, the next delayed one, or `maxMs` (1 s by default). */
@@ -671,10 +501,10 @@ export class ExecutorService {
     pipelined: boolean,
   ): Promise<Step | undefined> {
     const { backend, config, flows, secretGuard } = this.ctx;
-    const ahead = this.speculative.get(executionId);
+    const ahead = this.commits.speculative.get(executionId);
     // Task runs as last committed, against which the step's changed ones are written; unknown
     // (the whole execution is written) once steps of this execution committed during this one.
-    let baseline = !this.wholeNext.has(executionId);
+    let baseline = !this.commits.wholeNext.has(executionId);
     const flush = async () => {
       await commitBefore();
       if (ahead) baseline = false;
@@ -705,14 +535,14 @@ export class ExecutorService {
       messages.map((m) => m.payload),
       this.deps(x0, graph.flow, running),
     );
-    // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
-    const masker = result.logs.length ? secretGuard.masker() : undefined;
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
     if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
     for (const command of result.commands) await handleCommand(this.ctx, command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
-    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
+    // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
+    const logs = effects.logs;
+    for (const log of result.logs) logs.push({ ...log, message: secretGuard.mask(log.message) });
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
@@ -720,6 +550,7 @@ export class ExecutorService {
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
     let runs = loaded.runs;
+    const status = loaded.status;
     const after: StoredExecution = {
       ...stored,
       execution: result.execution,
@@ -736,8 +567,9 @@ export class ExecutorService {
     let early: HandedJob[] = [];
     const inserted = new Map<JobRow, number>();
     if (pipelined) {
-      this.speculative.set(executionId, { stored: after, runs });
-      if (!baseline) this.wholeNext.add(executionId);
+      // with the task runs and status last committed, against which the group's write is made
+      this.commits.speculative.set(executionId, { stored: after, runs, ...(status ? { status } : {}) });
+      if (!baseline) this.commits.wholeNext.add(executionId);
       if (local.length) {
         early = local.map((m) => ({
           seq: this.handoff.virtualSeq(),
@@ -780,8 +612,17 @@ export class ExecutorService {
         const writes = group
           ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
           : write;
+        // whether the status fields change from those last committed (unknown for a whole write)
+        const statusChanged =
+          whole || status === undefined ? undefined : statusKey(result.execution, result.finished) !== status;
         if (writes)
-          runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
+          runs = await tx.executions.update(
+            result.execution,
+            result.state,
+            result.finished,
+            whole ? undefined : runs,
+            statusChanged,
+          );
         for (const child of inserts) await tx.executions.insert(child);
         if (!pipelined) handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         else {
@@ -796,7 +637,7 @@ export class ExecutorService {
         }
         await tx.queue.send(queued);
         // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
-        await consume(tx, messages, logs);
+        await consume(tx, messages, logs, group?.logs);
       },
       committed: async (group) => {
         for (const [row, seq] of inserted) {
@@ -806,10 +647,11 @@ export class ExecutorService {
         this.handoff.rowsSettled([...inserted.keys()]);
         const last = group ? group.last.get(executionId)?.messages === messages : true;
         const written = group ? last && group.changed.has(executionId) : write;
-        if (last) this.wholeNext.delete(executionId);
+        if (last) this.commits.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (written && !result.finished) this.working.set(executionId, { stored: after, runs });
+        if (written && !result.finished)
+          this.working.set(executionId, { stored: after, runs, status: statusKey(result.execution, result.finished) });
         const notified = [...queued];
         if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
@@ -875,16 +717,4 @@ export class ExecutorService {
     backend.notifier.notify(NOTIFY.execution, x);
     backend.notifier.notify(NOTIFY.executionEnd, x);
   }
-}
-
-/** A batch's messages by execution, in order. */
-function groupByExecution(batch: readonly QueueMessage<ExecutorEvent>[]): Map<string, QueueMessage<ExecutorEvent>[]> {
-  const groups = new Map<string, QueueMessage<ExecutorEvent>[]>();
-  for (const message of batch) {
-    const key = message.key ?? "";
-    const group = groups.get(key);
-    if (group) group.push(message);
-    else groups.set(key, [message]);
-  }
-  return groups;
 }

@@ -256,7 +256,9 @@ export class WorkerService {
     // Stopped while the disk was full: the job stays claimed and runs again after the restart.
     if (startWritten && !(await startWritten)) return false;
     if (!this.running && controller.signal.aborted) return false;
-    const logs = this.takeLogs();
+    // the flush timer stays: a burst of jobs does not start and clear one per job (it finds nothing, or later lines)
+    const logs = this.pendingLogs;
+    this.pendingLogs = [];
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
     const toExecutor: NewMessage<ExecutorEvent>[] = [
@@ -405,23 +407,19 @@ export class WorkerService {
         guarded[name] = typeof fn === "function" ? after(fn as (...args: unknown[]) => Promise<unknown>) : fn;
       return guarded as T;
     };
-    const engine = deps.engine;
     return {
       ...deps,
       errorLogs: after(deps.errorLogs),
-      ...(engine
-        ? {
-            engine: {
-              ...guard(engine),
-              logs: guard(engine.logs),
-              executions: guard(engine.executions),
-              metrics: guard(engine.metrics),
-              kv: guard(engine.kv),
-              triggers: guard(engine.triggers),
-              flows: guard(engine.flows),
-            },
-          }
-        : {}),
+      // built when a task of the job first uses the engine services (most never do)
+      guardEngine: (engine) => ({
+        ...guard(engine),
+        logs: guard(engine.logs),
+        executions: guard(engine.executions),
+        metrics: guard(engine.metrics),
+        kv: guard(engine.kv),
+        triggers: guard(engine.triggers),
+        flows: guard(engine.flows),
+      }),
     };
   }
 

@@ -58,6 +58,8 @@ export interface WorkerDeps {
   refusedAddresses?: readonly string[];
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
+  /** Wraps `engine` for one job, when a task of it first uses it (see WorkerService.readsAfterStep). */
+  guardEngine?(engine: EngineServices): EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
   invoke?(
     type: RegisteredType,
@@ -255,11 +257,14 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
       ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
     });
-    if (deps.engine) {
-      attachEngineServices(ctx, deps.engine);
-      const executions = deps.engine.executions;
+    const engine = deps.engine;
+    if (engine) {
+      // wrapped for this job (`guardEngine`) only when a task uses them: most never do
+      let guarded: EngineServices | undefined;
+      const services = () => (guarded ??= deps.guardEngine ? deps.guardEngine(engine) : engine);
+      attachEngineServices(ctx, services);
       ctx.executionSummary = async (id) =>
-        readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id, (summary) =>
+        readExecutionSummary(services().executions, deps.tenantId, deps.serverUrl, id, (summary) =>
           deps.secretGuard.display(summary),
         );
     }

@@ -10,7 +10,7 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import type { StoredExecution, LoadedExecution } from "../records.ts";
+import { statusKey, type StoredExecution, type LoadedExecution } from "../records.ts";
 export type { StoredExecution, LoadedExecution } from "../records.ts";
 
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
@@ -104,13 +104,8 @@ function runSummary(run: TaskRun, text: string): string {
 
 type TaskRun = Execution["taskRunList"][number];
 
-/** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
-const MAX_COLUMN_HINTS = 4096;
-
-/** The indexed columns an update may keep (see `updateBodyStmt`), as one string. */
-function columnsKey(state: string, startDate: string, endDate: string | null, finished: number): string {
-  return `${state}\u0000${startDate}\u0000${endDate ?? ""}\u0000${finished}`;
-}
+/** The stored texts of an execution without task runs (read only). */
+const NO_RUNS: readonly string[] = Object.freeze([]);
 
 /** A document's text with its task runs' texts put back (as the last key). */
 function withRuns(head: string, runs: readonly string[]): string {
@@ -132,13 +127,6 @@ export class ExecutionStore {
   private readonly upsertRunStmt;
   private readonly trimRunsStmt;
   private readonly writeListeners = new Set<(id: string) => void>();
-  /**
-   * The indexed columns (state, dates, finished) as this connection last wrote or read them, by
-   * unfinished execution: an update that changes them goes straight to the full statement
-   * instead of first trying the one that keeps them (which would change no row). A hint only:
-   * wrong (another writer, a rolled-back write), the update is just as correct.
-   */
-  private readonly columns = new Map<string, string>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = statement(
@@ -203,11 +191,8 @@ export class ExecutionStore {
       JSON.stringify(headSummary),
       JSON.stringify(stored.executorState),
     );
-    this.remember(
-      x.id,
-      columnsKey(x.state.current, x.state.startDate, x.state.endDate ?? null, stored.finished ? 1 : 0),
-    );
-    this.writeRuns(x, undefined);
+    // a new execution: no task run row of its id to trim
+    this.writeRuns(x, NO_RUNS);
   }
 
   get(id: string): StoredExecution | undefined {
@@ -219,15 +204,18 @@ export class ExecutionStore {
     const row = this.getStmt.get(id) as Row | undefined;
     if (!row) return undefined;
     const runs = this.runsStmt.all(id) as string[];
+    const execution = JSON.parse(withRuns(row.json, runs)) as Execution;
+    const finished = row.finished === 1;
     return {
       stored: {
-        execution: JSON.parse(withRuns(row.json, runs)) as Execution,
+        execution,
         executorState: JSON.parse(row.executor_state) as ExecutorState,
-        finished: row.finished === 1,
+        finished,
         ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
         ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
       },
       runs,
+      status: statusKey(execution, finished),
     };
   }
 
@@ -271,13 +259,16 @@ export class ExecutionStore {
 
   /**
    * Writes an execution. `previous`: the stored text of its task runs (from `load` or the last
-   * `update`), when known: only the runs that differ are written. Returns the texts now stored.
+   * `update`), when known: only the runs that differ are written. `statusChanged` false: the
+   * writer knows the status fields are as stored (see `ExecutionRepository.update`). Returns the
+   * texts now stored.
    */
   update(
     execution: Execution,
     executorState: ExecutorState,
     finished: boolean,
     previous?: readonly string[],
+    statusChanged?: boolean,
   ): string[] {
     this.wrote(execution.id);
     const head = headOf(execution);
@@ -293,13 +284,12 @@ export class ExecutionStore {
     const endDate = execution.state.endDate ?? null;
     const done = finished ? 1 : 0;
     const executor = JSON.stringify(executorState);
-    const key = columnsKey(state, startDate, endDate, done);
-    const known = this.columns.get(execution.id);
-    this.remember(execution.id, key);
+    // A step that keeps the status (most do) leaves the indexed columns out, so that SQLite does
+    // not rewrite the entries of the indexes over them; if the row's differ after all (the
+    // writer's knowledge was stale), that statement changes no row and the full one follows.
     const { changes } =
-      known !== undefined && known !== key
-        ? { changes: 0 }
-        : this.updateBodyStmt.run(
+      statusChanged === false
+        ? this.updateBodyStmt.run(
             text,
             summary,
             executor,
@@ -309,7 +299,8 @@ export class ExecutionStore {
             startDate,
             endDate,
             done,
-          );
+          )
+        : { changes: 0 };
     if (changes === 0) {
       this.updateStmt.run(
         state,
@@ -324,15 +315,6 @@ export class ExecutionStore {
       );
     }
     return this.writeRuns(execution, previous);
-  }
-
-  private remember(id: string, key: string | undefined): void {
-    if (key === undefined || key.endsWith("\u00001")) {
-      this.columns.delete(id);
-      return;
-    }
-    if (this.columns.size >= MAX_COLUMN_HINTS && !this.columns.has(id)) this.columns.clear();
-    this.columns.set(id, key);
   }
 
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {
