@@ -2,6 +2,7 @@
  * Logs: search, by execution, download as text, follow as server-sent events, delete. Kestra's
  * `LogController` paths and shapes.
  */
+import { Readable } from "node:stream";
 import { LOG_LEVELS, z } from "@saker/sdk";
 import type { EngineApi, Instance, LogQuery, StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
@@ -27,23 +28,40 @@ export function logJson(log: StoredLog): Omit<StoredLog, "seq"> {
   return entry;
 }
 
-async function executionLogs(
-  api: EngineApi,
-  executionId: string,
-  query: z.output<typeof ByExecutionQuery>,
-): Promise<StoredLog[]> {
-  const logQuery: LogQuery & { executionId: string } = {
+function logQueryOf(executionId: string, query: z.output<typeof ByExecutionQuery>): LogQuery & { executionId: string } {
+  return {
     executionId,
     ...(query.minLevel ? { minLevel: query.minLevel } : {}),
     ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}),
     ...(query.taskId ? { taskId: query.taskId } : {}),
+    ...(query.attempt !== undefined ? { attemptNumber: query.attempt } : {}),
   };
-  const logs = (await api.logs.ofExecution(logQuery)).filter(
-    (l) => query.attempt === undefined || l.attemptNumber === query.attempt,
-  );
-  if (logs.length === 0 && !(await api.executions.stored(executionId)))
+}
+
+/**
+ * The pages of an execution's logs (rows, read a page at a time): the first one is read now, so
+ * an unknown execution is a 404 before anything is sent.
+ */
+async function executionPages<T>(api: EngineApi, executionId: string, pages: Generator<T[]>): Promise<Iterable<T[]>> {
+  const first = pages.next();
+  if (first.done && !(await api.executions.stored(executionId)))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-  return logs;
+  return (function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* pages;
+  })();
+}
+
+/** A JSON array of the given JSON texts, a page at a time. */
+function* jsonArray(pages: Iterable<string[]>): Generator<string> {
+  let started = false;
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    yield (started ? "," : "[") + page.join(",");
+    started = true;
+  }
+  yield started ? "]" : "[]";
 }
 
 const search = defineRoute({
@@ -91,8 +109,16 @@ const byExecution = defineRoute({
   params: ExecutionParams,
   query: ByExecutionQuery,
   response: { 200: z.array(LogEntrySchema), ...errors(404) },
-  async handler({ params, query, ctx }) {
-    return (await executionLogs(ctx.api, params.executionId, query)).map(logJson);
+  async handler({ params, query, reply, ctx }) {
+    // Streamed a page at a time: 100,000 lines never become one array of objects nor one string.
+    const pages = await executionPages(
+      ctx.api,
+      params.executionId,
+      (function* () {
+        for (const page of ctx.api.logs.shownPages(logQueryOf(params.executionId, query))) yield page.json;
+      })(),
+    );
+    return reply.type("application/json; charset=utf-8").send(Readable.from(jsonArray(pages), { objectMode: false }));
   },
 });
 
@@ -106,19 +132,30 @@ const download = defineRoute({
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     const masker = ctx.instance.secretGuard.masker();
-    const text = (await executionLogs(ctx.api, params.executionId, query))
-      .map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`)
-      .join("\n");
+    const pages = await executionPages(
+      ctx.api,
+      params.executionId,
+      ctx.api.logs.pages(logQueryOf(params.executionId, query)),
+    );
+    const text = function* () {
+      let started = false;
+      for (const page of pages) {
+        const lines = page.map((t) => `${t[11]} ${t[9]} ${masker.mask(t[10])}`).join("\n");
+        yield started ? `\n${lines}` : lines;
+        started = true;
+      }
+    };
     return reply
       .type("text/plain; charset=utf-8")
       .header("Content-Disposition", `attachment; filename="${params.executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.log"`)
-      .send(text);
+      .send(Readable.from(text(), { objectMode: false }));
   },
 });
 
 /** Reads new entries by sequence number: each is sent once, in order, whatever the timing. */
 function streamLogs(
   instance: Instance,
+  api: EngineApi,
   stream: SseStream,
   executionId: string,
   minLevel: z.output<typeof Level> | undefined,
@@ -127,9 +164,11 @@ function streamLogs(
   let ending = false;
   const flush = () => {
     if (stream.isClosed) return;
-    for (const log of instance.logs.find({ executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) })) {
-      stream.send("progress", logJson(log));
-      lastSeq = log.seq;
+    const query = { executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) };
+    // JSON texts already masked as `display` masks them, one write per page
+    for (const page of api.logs.shownPages(query)) {
+      stream.sendShownJson("progress", page.json);
+      lastSeq = page.lastSeq;
     }
     if (ending) stream.end();
   };
@@ -174,6 +213,7 @@ const follow = defineRoute({
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     streamLogs(
       ctx.instance,
+      ctx.api,
       new SseStream(reply, (data) => ctx.instance.secretGuard.display(data)),
       params.executionId,
       query.minLevel,

@@ -76,6 +76,69 @@ function toLog(r: Row): StoredLog {
   };
 }
 
+/** The columns of a {@link LogTuple}, in its order. */
+const TUPLE_COLUMNS =
+  "seq, tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, message, timestamp, thread";
+
+/** A log row as {@link LogStore.pages} reads it: cheaper than an object per row. */
+export type LogTuple = [
+  seq: number,
+  tenantId: string,
+  namespace: string,
+  flowId: string,
+  executionId: string | null,
+  taskId: string | null,
+  taskRunId: string | null,
+  attemptNumber: number | null,
+  triggerId: string | null,
+  level: LogLevel,
+  message: string,
+  timestamp: string,
+  thread: string | null,
+];
+
+/** The index of the message in a {@link LogTuple}. */
+export const TUPLE_MESSAGE = 10;
+
+/** A {@link LogTuple} as a {@link StoredLog}. */
+export function tupleToLog(t: LogTuple): StoredLog {
+  return toLog({
+    seq: t[0],
+    tenant_id: t[1],
+    namespace: t[2],
+    flow_id: t[3],
+    execution_id: t[4],
+    task_id: t[5],
+    task_run_id: t[6],
+    attempt_number: t[7],
+    trigger_id: t[8],
+    level: t[9],
+    message: t[10],
+    timestamp: t[11],
+    thread: t[12],
+  });
+}
+
+const q = JSON.stringify;
+
+/**
+ * `JSON.stringify` of the entry a {@link LogTuple} is, without its `seq` and with `message` in its
+ * place: the same text, fields in the same order as {@link toLog} gives them, built without an
+ * object per row.
+ */
+export function tupleJson(t: LogTuple, message: string): string {
+  let s = t[1] !== "main" ? `{"tenantId":${q(t[1])},"namespace":` : `{"namespace":`;
+  s += `${q(t[2])},"flowId":${q(t[3])}`;
+  if (t[4]) s += `,"executionId":${q(t[4])}`;
+  if (t[5]) s += `,"taskId":${q(t[5])}`;
+  if (t[6]) s += `,"taskRunId":${q(t[6])}`;
+  if (t[7] !== null) s += `,"attemptNumber":${q(t[7])}`;
+  if (t[8]) s += `,"triggerId":${q(t[8])}`;
+  s += `,"level":${q(t[9])},"message":${q(message)},"timestamp":${q(t[11])}`;
+  if (t[12]) s += `,"thread":${q(t[12])}`;
+  return `${s}}`;
+}
+
 export class LogStore {
   private readonly insertStmt;
 
@@ -119,7 +182,28 @@ export class LogStore {
     );
   }
 
-  /** How many entries `find` would give without `limit`. */
+  /**
+   * The entries `query` selects in written order, a page of at most `size` rows at a time, each
+   * row a {@link LogTuple}. Each page is read whole before it is given (keyset paging on `seq`): no
+   * statement stays open between pages, so the caller may wait (for a slow client) between them,
+   * and an answer of 100,000 lines never becomes one array. `limit`, `offset` and `newestFirst`
+   * do not apply.
+   */
+  *pages(query: LogQuery, size = 2000): Generator<LogTuple[]> {
+    const { clause, params } = whereOf({ ...query, afterSeq: undefined });
+    const stmt = this.db
+      .prepare(`SELECT ${TUPLE_COLUMNS} FROM logs ${clause ? `${clause} AND` : "WHERE"} seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    let last = query.afterSeq ?? 0;
+    for (;;) {
+      const rows = stmt.all(...params, last, size) as LogTuple[];
+      if (rows.length === 0) return;
+      last = rows[rows.length - 1]![0];
+      yield rows;
+      if (rows.length < size) return;
+    }
+  }
+
   /**
    * The logs `base` selects that a search matches: filtered, sorted (newest first unless told
    * otherwise) and paged by SQL.
@@ -215,6 +299,7 @@ function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
     params.push(...query.taskIds);
   }
   eq("task_run_id", query.taskRunId);
+  eq("attempt_number", query.attemptNumber);
   if (query.minLevel) {
     where.push("level_rank >= ?");
     params.push(levelRank(query.minLevel));
