@@ -162,27 +162,52 @@ function streamLogs(
 ): void {
   let lastSeq = 0;
   let ending = false;
-  const flush = () => {
+  // One reading at a time, a page per turn of the event loop: a backlog of 100,000 lines is sent
+  // as it is read (the first event at once), and a call during a reading makes it read again.
+  let reading = false;
+  let again = false;
+  const flush = async () => {
     if (stream.isClosed) return;
-    const query = { executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) };
-    // JSON texts already masked as `display` masks them, one write per page
-    for (const page of api.logs.shownPages(query)) {
-      stream.sendShownJson("progress", page.json);
-      lastSeq = page.lastSeq;
+    if (reading) {
+      again = true;
+      return;
     }
-    if (ending) stream.end();
+    reading = true;
+    try {
+      do {
+        again = false;
+        // what was written before the end was reported is read by this pass
+        const final = ending;
+        const query = { executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) };
+        // JSON texts already masked as `display` masks them, one write per page
+        for (const page of api.logs.shownPages(query)) {
+          if (stream.isClosed) return;
+          stream.sendShownJson("progress", page.json);
+          lastSeq = page.lastSeq;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (final) {
+          stream.end();
+          return;
+        }
+      } while (again);
+    } finally {
+      reading = false;
+    }
   };
+  // a reading that fails (the database closing) ends the stream rather than the process
+  const flushSoon = () => void flush().catch(() => stream.end());
   // workers persist logs within 100 ms of emitting them: read a little after each one
   let pending: NodeJS.Timeout | undefined;
   const onLog = (entry: { executionId?: string }) => {
-    if (entry.executionId === executionId) pending ??= setTimeout(() => ((pending = undefined), flush()), 150);
+    if (entry.executionId === executionId) pending ??= setTimeout(() => ((pending = undefined), flushSoon()), 150);
   };
   const onEnd = (x: { id: string }) => {
     if (x.id !== executionId) return;
     ending = true;
-    setTimeout(flush, 150);
+    setTimeout(flushSoon, 150);
   };
-  const poll = setInterval(flush, 1000);
+  const poll = setInterval(flushSoon, 1000);
   instance.events.on("log", onLog);
   instance.events.on("execution:end", onEnd);
   stream.onClose(() => {
@@ -191,8 +216,8 @@ function streamLogs(
     instance.events.off("log", onLog);
     instance.events.off("execution:end", onEnd);
   });
-  ending = instance.executions.get(executionId)?.finished === true;
-  flush();
+  ending = instance.executions.status(executionId)?.finished === true;
+  flushSoon();
 }
 
 const follow = defineRoute({
@@ -209,7 +234,7 @@ const follow = defineRoute({
     ...errors(404),
   },
   async handler({ params, query, reply, ctx }) {
-    if (!ctx.instance.executions.get(params.executionId))
+    if (!ctx.instance.executions.has(params.executionId))
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     streamLogs(
       ctx.instance,
