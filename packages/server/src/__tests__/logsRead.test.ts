@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredLog } from "@saker/engine";
-import { readEvents, startTestApi, waitForExecution, type TestApi } from "./testApi.ts";
+import { json, readEvents, startTestApi, waitForExecution, type TestApi } from "./testApi.ts";
 
 const TOKEN = "tok-4f9a-very-secret-value";
 const FLOW = `id: quiet
@@ -36,7 +36,7 @@ beforeAll(async () => {
     body: FLOW,
   });
   expect(created.status).toBe(200);
-  const started = await (await fetch(`${t.api}/executions/company.logs/quiet`, { method: "POST" })).json();
+  const started = await json<{ id: string }>(await fetch(`${t.api}/executions/company.logs/quiet`, { method: "POST" }));
   executionId = started.id;
   await waitForExecution(t.api, executionId, (x) => x.state.current === "SUCCESS");
   // lines written as a task that bypassed the worker's masking would have: the API masks them
@@ -111,7 +111,7 @@ describe("GET /logs/{executionId}", () => {
   it("is a 404 for an unknown execution, a 400 for a bad parameter", async () => {
     const unknown = await fetch(`${t.api}/logs/no-such-execution`);
     expect(unknown.status).toBe(404);
-    expect((await unknown.json()).code).toBe("EXECUTION_NOT_FOUND");
+    expect((await json<{ code: string }>(unknown)).code).toBe("EXECUTION_NOT_FOUND");
     expect((await fetch(`${t.api}/logs/${executionId}?minLevel=LOUD`)).status).toBe(400);
     expect((await fetch(`${t.api}/logs/${executionId}?attempt=-1`)).status).toBe(400);
   });
