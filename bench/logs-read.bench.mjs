@@ -83,6 +83,20 @@ async function makeExecution(api) {
   return execution.id;
 }
 
+/**
+ * The CPU time the server process used so far, in ms (Linux: /proc/<pid>/stat's utime + stime):
+ * unlike the elapsed time, it does not grow when other processes share the cores.
+ */
+let serverPid;
+function serverCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
 /** Milliseconds to read a whole answer, and its size. */
 async function timeGet(url) {
   const started = performance.now();
@@ -119,6 +133,7 @@ async function main() {
   mkdirSync(home, { recursive: true });
   const idFile = join(home, "bench-execution-id");
   const server = await startServer(home);
+  serverPid = server.child.pid;
   try {
     let id = existsSync(idFile) ? readFileSync(idFile, "utf8").trim() : undefined;
     if (!id) {
@@ -151,14 +166,21 @@ async function main() {
     for (const [name, fn] of cases) {
       await fn(); // warm-up
       const samples = [];
-      for (let i = 0; i < RUNS; i++) samples.push(await fn());
+      for (let i = 0; i < RUNS; i++) {
+        const cpu = serverCpuMs();
+        const sample = await fn();
+        // the server may still be finishing (a stream's end): let it settle before reading its CPU
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        samples.push({ ...sample, cpu: serverCpuMs() - cpu });
+      }
+      const cpu = `server CPU ${fmt(median(samples.map((s) => s.cpu)), 0)} ms`;
       if ("bytes" in samples[0]) {
         rows.push(
-          `${name.padEnd(40)} ${fmt(median(samples.map((s) => s.ms))).padStart(8)} ms  ${fmt(samples[0].bytes / 1e6, 2)} MB`,
+          `${name.padEnd(40)} ${fmt(median(samples.map((s) => s.ms))).padStart(8)} ms  ${fmt(samples[0].bytes / 1e6, 2)} MB  ${cpu}`,
         );
       } else {
         rows.push(
-          `${name.padEnd(40)} first ${fmt(median(samples.map((s) => s.first))).padStart(8)} ms, end ${fmt(median(samples.map((s) => s.end)))} ms, ${samples[0].events} events`,
+          `${name.padEnd(40)} first ${fmt(median(samples.map((s) => s.first))).padStart(8)} ms, end ${fmt(median(samples.map((s) => s.end)))} ms, ${samples[0].events} events  ${cpu}`,
         );
       }
       console.log(rows.at(-1));
