@@ -1,12 +1,5 @@
 /** Logs as the server searches them: filtered, sorted (newest first by default) and paged by SQL. */
-import {
-  TUPLE_MESSAGE,
-  tupleJson,
-  tupleToLog,
-  type LogQuery,
-  type LogTuple,
-  type StoredLog,
-} from "../backend/sqlite/logStore.ts";
+import { LogTupleReader, type LogQuery, type LogTuple, type StoredLog } from "../backend/sqlite/logStore.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { SEALED_PREFIX } from "../secrets/sealer.ts";
@@ -20,13 +13,17 @@ export interface ShownLogPage {
   lastSeq: number;
 }
 
-/** Whether a string of the row is sealed: only the message may hold one in practice, all are looked at. */
-function holdsSealed(t: LogTuple): boolean {
-  for (let i = 1; i < t.length; i++) {
-    const v = t[i];
-    if (typeof v === "string" && v.startsWith(SEALED_PREFIX)) return true;
-  }
-  return false;
+/**
+ * Whether a string of the row may be sealed: one of its own strings starts with the prefix, or its
+ * head (the JSON text of the other fields) holds it anywhere.
+ */
+function mayHoldSealed(t: LogTuple): boolean {
+  return (
+    t[1].includes(SEALED_PREFIX) ||
+    t[2].startsWith(SEALED_PREFIX) ||
+    t[3].startsWith(SEALED_PREFIX) ||
+    (t[4]?.startsWith(SEALED_PREFIX) ?? false)
+  );
 }
 
 export class LogsApi {
@@ -59,10 +56,11 @@ export class LogsApi {
   *shownPages(query: LogQuery & { executionId: string }, size?: number): Generator<ShownLogPage> {
     const guard = this.instance.secretGuard;
     const masker = guard.masker();
+    const reader = new LogTupleReader();
     for (const rows of this.instance.logs.pages(query, size)) {
       const json = rows.map((t) => {
-        if (!holdsSealed(t)) return tupleJson(t, masker.maskString(t[TUPLE_MESSAGE]));
-        const { seq: _seq, ...entry } = tupleToLog(t);
+        if (!mayHoldSealed(t)) return reader.json(t, masker.maskString(t[2]));
+        const { seq: _seq, ...entry } = reader.log(t);
         return JSON.stringify(guard.display(entry));
       });
       yield { json, lastSeq: rows[rows.length - 1]![0] };

@@ -44,7 +44,8 @@ beforeAll(async () => {
   const sealed = guard.seal({ v: `sealed ${TOKEN}` }).v;
   expect(sealed.startsWith("saker-sealed:")).toBe(true);
   const entries = Array.from({ length: LINES }, (_, i) => ({
-    ...(i % 7 === 3 ? { tenantId: "main" } : {}),
+    ...(i % 7 === 3 ? { tenantId: "acme" } : i % 7 === 4 ? { tenantId: "main" } : {}),
+    ...(i % 13 === 0 ? { triggerId: "schedule" } : {}),
     namespace: "company.logs",
     flowId: "quiet",
     executionId,

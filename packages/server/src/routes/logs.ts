@@ -4,7 +4,7 @@
  */
 import { Readable } from "node:stream";
 import { LOG_LEVELS, z } from "@saker/sdk";
-import type { EngineApi, Instance, LogQuery, StoredLog } from "@saker/engine";
+import { LogTupleReader, type EngineApi, type Instance, type LogQuery, type StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
@@ -132,6 +132,7 @@ const download = defineRoute({
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     const masker = ctx.instance.secretGuard.masker();
+    const reader = new LogTupleReader();
     const pages = await executionPages(
       ctx.api,
       params.executionId,
@@ -140,7 +141,7 @@ const download = defineRoute({
     const text = function* () {
       let started = false;
       for (const page of pages) {
-        const lines = page.map((t) => `${t[11]} ${t[9]} ${masker.mask(t[10])}`).join("\n");
+        const lines = page.map((t) => `${t[3]} ${reader.level(t)} ${masker.mask(t[2])}`).join("\n");
         yield started ? `\n${lines}` : lines;
         started = true;
       }
