@@ -16,6 +16,7 @@ export {
   type DeleteExecutionOptions,
   type EngineApi,
   type LogScope,
+  type ShownLogPage,
   type TriggerListing,
   type TriggerView,
   type WebhookOutcome,
@@ -56,7 +57,7 @@ export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts"
 // Stored rows as lists and pages show them.
 export type { StoredExecution } from "./backend/sqlite/executionStore.ts";
 export type { FlowSummary, StoredFlow } from "./backend/sqlite/flowStore.ts";
-export type { LogQuery, StoredLog } from "./backend/sqlite/logStore.ts";
+export { LogTupleReader, type LogQuery, type LogTuple, type StoredLog } from "./backend/sqlite/logStore.ts";
 export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./backend/sqlite/metricStore.ts";
 
 // Plugins.

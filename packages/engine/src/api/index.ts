@@ -41,7 +41,7 @@ export function createEngineApi(instance: Instance): EngineApi {
 export { ExecutionsApi, type DeleteExecutionOptions } from "./executions.ts";
 export { FlowsApi } from "./flows.ts";
 export { KvApi } from "./kv.ts";
-export { LogsApi, type LogScope } from "./logs.ts";
+export { LogsApi, type LogScope, type ShownLogPage } from "./logs.ts";
 export { MetricsApi } from "./metrics.ts";
 export { StatsApi } from "./stats.ts";
 export { TriggersApi, type BackfillRequest, type TriggerListing, type TriggerView } from "./triggers.ts";

@@ -1,10 +1,30 @@
 /** Logs as the server searches them: filtered, sorted (newest first by default) and paged by SQL. */
-import type { LogQuery, StoredLog } from "../backend/sqlite/logStore.ts";
+import { LogTupleReader, type LogQuery, type LogTuple, type StoredLog } from "../backend/sqlite/logStore.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
+import { SEALED_PREFIX } from "../secrets/sealer.ts";
 
 /** What the store's own query takes besides the filters: a level floor and a time window. */
 export type LogScope = Pick<LogQuery, "minLevel" | "startDate" | "endDate">;
+
+/** A page of log entries as the API shows them: each one's JSON text, and the last one's `seq`. */
+export interface ShownLogPage {
+  json: string[];
+  lastSeq: number;
+}
+
+/**
+ * Whether a string of the row may be sealed: one of its own strings starts with the prefix, or its
+ * head (the JSON text of the other fields) holds it anywhere.
+ */
+function mayHoldSealed(t: LogTuple): boolean {
+  return (
+    t[1].includes(SEALED_PREFIX) ||
+    t[2].startsWith(SEALED_PREFIX) ||
+    t[3].startsWith(SEALED_PREFIX) ||
+    (t[4]?.startsWith(SEALED_PREFIX) ?? false)
+  );
+}
 
 export class LogsApi {
   constructor(private readonly instance: Instance) {}
@@ -17,6 +37,34 @@ export class LogsApi {
   /** The logs of one execution, oldest first. */
   async ofExecution(query: LogQuery & { executionId: string }): Promise<StoredLog[]> {
     return await Promise.resolve(this.instance.logs.find(query));
+  }
+
+  /**
+   * The logs `query` selects, oldest first, a page at a time (see `LogStore.pages`): rows, not
+   * objects, for answers of 100,000 lines.
+   */
+  pages(query: LogQuery & { executionId: string }, size?: number): Generator<LogTuple[]> {
+    return this.instance.logs.pages(query, size);
+  }
+
+  /**
+   * {@link pages} as the API shows them: each entry's JSON text, exactly `JSON.stringify` of what
+   * `secretGuard.display` gives for it (without `seq`), built without an object per entry. The
+   * message, the only field `display` masks by value, is masked with the instance's masker; a row
+   * holding a sealed string (none in practice) goes through `display` itself.
+   */
+  *shownPages(query: LogQuery & { executionId: string }, size?: number): Generator<ShownLogPage> {
+    const guard = this.instance.secretGuard;
+    const masker = guard.masker();
+    const reader = new LogTupleReader();
+    for (const rows of this.instance.logs.pages(query, size)) {
+      const json = rows.map((t) => {
+        if (!mayHoldSealed(t)) return reader.json(t, masker.maskString(t[2]));
+        const { seq: _seq, ...entry } = reader.log(t);
+        return JSON.stringify(guard.display(entry));
+      });
+      yield { json, lastSeq: rows[rows.length - 1]![0] };
+    }
   }
 
   /** Deletes the logs of one execution; returns how many went. */

@@ -70,6 +70,8 @@ export interface LogQuery {
   /** Any of these tasks. */
   taskIds?: readonly string[];
   taskRunId?: string;
+  /** Only this attempt's entries (entries without an attempt number are left out). */
+  attemptNumber?: number;
   minLevel?: LogLevel;
   afterSeq?: number;
   startDate?: string;

@@ -210,7 +210,8 @@ export function registerRoutes(
         if (route.body && hasInvalidJson(request)) throw badRequest("The body is not valid JSON", "body");
         const body = parsePart(route.body, request.body, "body");
         const result = await route.handler({ params, query, body, request, reply, ctx });
-        if (reply.sent) return reply;
+        // a reply given a stream is not sent yet: it is the answer, not data to show
+        if (reply.sent || result === reply) return reply;
         if (result === undefined) return reply.send();
         return masked ? ctx.instance.secretGuard.display(result) : result;
       },

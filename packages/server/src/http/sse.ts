@@ -43,6 +43,17 @@ export class SseStream {
     this.write(`id: ${id}\ndata: ${JSON.stringify(this.show(data))}\n\n`);
   }
 
+  /**
+   * Events whose data is JSON text already shown (secrets masked, see `show`), written at once:
+   * the backlog of a follow goes out a page at a time, not an event at a time.
+   */
+  sendShownJson(id: string, texts: readonly string[]): void {
+    if (texts.length === 0) return;
+    let out = "";
+    for (const text of texts) out += `id: ${id}\ndata: ${text}\n\n`;
+    this.write(out);
+  }
+
   /** Ends the stream (after what was written is flushed). */
   end(): void {
     if (this.closed) return;

@@ -8,7 +8,8 @@ import type { Execution } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
 import { errors } from "../openapi/schemas.ts";
-import { ExecutionParams, storedExecution } from "./executionSupport.ts";
+import { notFound } from "../http/errors.ts";
+import { ExecutionParams } from "./executionSupport.ts";
 
 const follow = defineRoute({
   method: "GET",
@@ -24,10 +25,19 @@ const follow = defineRoute({
   },
   async handler({ params, reply, ctx }) {
     const instance = ctx.instance;
-    const first = storedExecution(instance, params.executionId);
+    const id = params.executionId;
+    // As `GET /executions/{id}` reads it: the stored JSON text, sent as it is unless it holds a
+    // secret (not parsed and serialised again). The status is read first: a finished one's text is final.
+    const read = (): { finished: boolean; json: string } | undefined => {
+      const finished = instance.executions.status(id)?.finished === true;
+      const stored = instance.executions.jsonText(id);
+      return stored && !stored.deleted ? { finished, json: instance.secretGuard.displayJson(stored.json) } : undefined;
+    };
+    const first = read();
+    if (!first) throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
     const stream = new SseStream(reply, (data) => instance.secretGuard.display(data));
     if (first.finished) {
-      stream.send("end", first.execution);
+      stream.sendShownJson("end", [first.json]);
       stream.end();
       return;
     }
@@ -41,12 +51,12 @@ const follow = defineRoute({
       }
     };
     // one entry among the waiters of this execution: other executions' changes do not reach it
-    stream.onClose(ctx.api.executions.waiters.watch(params.executionId, onChange));
+    stream.onClose(ctx.api.executions.waiters.watch(id, onChange));
     // read again once subscribed: a change between the first read and the subscription is not lost
-    const current = instance.executions.get(params.executionId) ?? first;
-    stream.send("progress", current.execution);
+    const current = read() ?? first;
+    stream.sendShownJson("progress", [current.json]);
     if (current.finished) {
-      stream.send("end", current.execution);
+      stream.sendShownJson("end", [current.json]);
       stream.end();
     }
   },

@@ -2,8 +2,9 @@
  * Logs: search, by execution, download as text, follow as server-sent events, delete. Kestra's
  * `LogController` paths and shapes.
  */
+import { Readable } from "node:stream";
 import { LOG_LEVELS, z } from "@saker/sdk";
-import type { EngineApi, Instance, LogQuery, StoredLog } from "@saker/engine";
+import { LogTupleReader, type EngineApi, type Instance, type LogQuery, type StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
@@ -27,23 +28,40 @@ export function logJson(log: StoredLog): Omit<StoredLog, "seq"> {
   return entry;
 }
 
-async function executionLogs(
-  api: EngineApi,
-  executionId: string,
-  query: z.output<typeof ByExecutionQuery>,
-): Promise<StoredLog[]> {
-  const logQuery: LogQuery & { executionId: string } = {
+function logQueryOf(executionId: string, query: z.output<typeof ByExecutionQuery>): LogQuery & { executionId: string } {
+  return {
     executionId,
     ...(query.minLevel ? { minLevel: query.minLevel } : {}),
     ...(query.taskRunId ? { taskRunId: query.taskRunId } : {}),
     ...(query.taskId ? { taskId: query.taskId } : {}),
+    ...(query.attempt !== undefined ? { attemptNumber: query.attempt } : {}),
   };
-  const logs = (await api.logs.ofExecution(logQuery)).filter(
-    (l) => query.attempt === undefined || l.attemptNumber === query.attempt,
-  );
-  if (logs.length === 0 && !(await api.executions.stored(executionId)))
+}
+
+/**
+ * The pages of an execution's logs (rows, read a page at a time): the first one is read now, so
+ * an unknown execution is a 404 before anything is sent.
+ */
+async function executionPages<T>(api: EngineApi, executionId: string, pages: Generator<T[]>): Promise<Iterable<T[]>> {
+  const first = pages.next();
+  if (first.done && !(await api.executions.stored(executionId)))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-  return logs;
+  return (function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* pages;
+  })();
+}
+
+/** A JSON array of the given JSON texts, a page at a time. */
+function* jsonArray(pages: Iterable<string[]>): Generator<string> {
+  let started = false;
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    yield (started ? "," : "[") + page.join(",");
+    started = true;
+  }
+  yield started ? "]" : "[]";
 }
 
 const search = defineRoute({
@@ -91,8 +109,16 @@ const byExecution = defineRoute({
   params: ExecutionParams,
   query: ByExecutionQuery,
   response: { 200: z.array(LogEntrySchema), ...errors(404) },
-  async handler({ params, query, ctx }) {
-    return (await executionLogs(ctx.api, params.executionId, query)).map(logJson);
+  async handler({ params, query, reply, ctx }) {
+    // Streamed a page at a time: 100,000 lines never become one array of objects nor one string.
+    const pages = await executionPages(
+      ctx.api,
+      params.executionId,
+      (function* () {
+        for (const page of ctx.api.logs.shownPages(logQueryOf(params.executionId, query))) yield page.json;
+      })(),
+    );
+    return reply.type("application/json; charset=utf-8").send(Readable.from(jsonArray(pages), { objectMode: false }));
   },
 });
 
@@ -106,44 +132,83 @@ const download = defineRoute({
   response: { 200: { description: "The logs", contentType: "text/plain", schema: { type: "string" } }, ...errors(404) },
   async handler({ params, query, reply, ctx }) {
     const masker = ctx.instance.secretGuard.masker();
-    const text = (await executionLogs(ctx.api, params.executionId, query))
-      .map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`)
-      .join("\n");
+    const reader = new LogTupleReader();
+    const pages = await executionPages(
+      ctx.api,
+      params.executionId,
+      ctx.api.logs.pages(logQueryOf(params.executionId, query)),
+    );
+    const text = function* () {
+      let started = false;
+      for (const page of pages) {
+        const lines = page.map((t) => `${t[3]} ${reader.level(t)} ${masker.mask(t[2])}`).join("\n");
+        yield started ? `\n${lines}` : lines;
+        started = true;
+      }
+    };
     return reply
       .type("text/plain; charset=utf-8")
       .header("Content-Disposition", `attachment; filename="${params.executionId.replace(/[^A-Za-z0-9_-]/g, "_")}.log"`)
-      .send(text);
+      .send(Readable.from(text(), { objectMode: false }));
   },
 });
 
 /** Reads new entries by sequence number: each is sent once, in order, whatever the timing. */
 function streamLogs(
   instance: Instance,
+  api: EngineApi,
   stream: SseStream,
   executionId: string,
   minLevel: z.output<typeof Level> | undefined,
 ): void {
   let lastSeq = 0;
   let ending = false;
-  const flush = () => {
+  // One reading at a time, a page per turn of the event loop: a backlog of 100,000 lines is sent
+  // as it is read (the first event at once), and a call during a reading makes it read again.
+  let reading = false;
+  let again = false;
+  const flush = async () => {
     if (stream.isClosed) return;
-    for (const log of instance.logs.find({ executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) })) {
-      stream.send("progress", logJson(log));
-      lastSeq = log.seq;
+    if (reading) {
+      again = true;
+      return;
     }
-    if (ending) stream.end();
+    reading = true;
+    try {
+      do {
+        again = false;
+        // what was written before the end was reported is read by this pass
+        const final = ending;
+        const query = { executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) };
+        // JSON texts already masked as `display` masks them, one write per page
+        for (const page of api.logs.shownPages(query)) {
+          if (stream.isClosed) return;
+          stream.sendShownJson("progress", page.json);
+          lastSeq = page.lastSeq;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (final) {
+          stream.end();
+          return;
+        }
+      } while (again);
+    } finally {
+      reading = false;
+    }
   };
+  // a reading that fails (the database closing) ends the stream rather than the process
+  const flushSoon = () => void flush().catch(() => stream.end());
   // workers persist logs within 100 ms of emitting them: read a little after each one
   let pending: NodeJS.Timeout | undefined;
   const onLog = (entry: { executionId?: string }) => {
-    if (entry.executionId === executionId) pending ??= setTimeout(() => ((pending = undefined), flush()), 150);
+    if (entry.executionId === executionId) pending ??= setTimeout(() => ((pending = undefined), flushSoon()), 150);
   };
   const onEnd = (x: { id: string }) => {
     if (x.id !== executionId) return;
     ending = true;
-    setTimeout(flush, 150);
+    setTimeout(flushSoon, 150);
   };
-  const poll = setInterval(flush, 1000);
+  const poll = setInterval(flushSoon, 1000);
   instance.events.on("log", onLog);
   instance.events.on("execution:end", onEnd);
   stream.onClose(() => {
@@ -152,8 +217,8 @@ function streamLogs(
     instance.events.off("log", onLog);
     instance.events.off("execution:end", onEnd);
   });
-  ending = instance.executions.get(executionId)?.finished === true;
-  flush();
+  ending = instance.executions.status(executionId)?.finished === true;
+  flushSoon();
 }
 
 const follow = defineRoute({
@@ -170,10 +235,11 @@ const follow = defineRoute({
     ...errors(404),
   },
   async handler({ params, query, reply, ctx }) {
-    if (!ctx.instance.executions.get(params.executionId))
+    if (!ctx.instance.executions.has(params.executionId))
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     streamLogs(
       ctx.instance,
+      ctx.api,
       new SseStream(reply, (data) => ctx.instance.secretGuard.display(data)),
       params.executionId,
       query.minLevel,

@@ -140,7 +140,28 @@ export class LogStore {
     );
   }
 
-  /** How many entries `find` would give without `limit`. */
+  /**
+   * The entries `query` selects in written order, a page of at most `size` rows at a time, each
+   * row a {@link LogTuple}. Each page is read whole before it is given (keyset paging on `seq`): no
+   * statement stays open between pages, so the caller may wait (for a slow client) between them,
+   * and an answer of 100,000 lines never becomes one array. `limit`, `offset` and `newestFirst`
+   * do not apply.
+   */
+  *pages(query: LogQuery, size = 2000): Generator<LogTuple[]> {
+    const { clause, params } = whereOf({ ...query, afterSeq: undefined });
+    const stmt = this.db
+      .prepare(`SELECT ${TUPLE_COLUMNS} FROM logs ${clause ? `${clause} AND` : "WHERE"} seq > ? ORDER BY seq LIMIT ?`)
+      .raw();
+    let last = query.afterSeq ?? 0;
+    for (;;) {
+      const rows = stmt.all(...params, last, size) as LogTuple[];
+      if (rows.length === 0) return;
+      last = rows[rows.length - 1]![0];
+      yield rows;
+      if (rows.length < size) return;
+    }
+  }
+
   /**
    * The logs `base` selects that a search matches: filtered, sorted (newest first unless told
    * otherwise) and paged by SQL.
@@ -236,6 +257,7 @@ function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
     params.push(...query.taskIds);
   }
   eq("task_run_id", query.taskRunId);
+  eq("attempt_number", query.attemptNumber);
   if (query.minLevel) {
     where.push("level_rank >= ?");
     params.push(levelRank(query.minLevel));
@@ -253,4 +275,89 @@ function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
     params.push(query.endDate);
   }
   return { clause: where.length ? `WHERE ${where.join(" AND ")}` : "", params };
+}
+
+/**
+ * The columns of a {@link LogTuple}, in its order: the fields before the message as one JSON array
+ * built by SQLite (they repeat from row to row: one string read instead of nine, and its JSON
+ * text is worked out once per distinct value, see {@link LogTupleReader}).
+ */
+const TUPLE_COLUMNS =
+  "seq, json_array(tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level) AS head, message, timestamp, thread";
+
+/** A log row as {@link LogStore.pages} reads it: cheaper than an object per row. */
+export type LogTuple = [seq: number, head: string, message: string, timestamp: string, thread: string | null];
+
+/** The fields of a {@link LogTuple}'s head, in its order. */
+type LogHead = [
+  tenantId: string,
+  namespace: string,
+  flowId: string,
+  executionId: string | null,
+  taskId: string | null,
+  taskRunId: string | null,
+  attemptNumber: number | null,
+  triggerId: string | null,
+  level: LogLevel,
+];
+
+const q = JSON.stringify;
+
+/**
+ * Reads {@link LogTuple}s: each head is parsed, and its JSON text built, once per distinct value
+ * (a bounded memory: it is emptied when it grows large).
+ */
+export class LogTupleReader {
+  private readonly heads = new Map<string, { fields: LogHead; prefix: string }>();
+
+  private head(text: string): { fields: LogHead; prefix: string } {
+    let head = this.heads.get(text);
+    if (head) return head;
+    const f = JSON.parse(text) as LogHead;
+    // the fields before the message in the order `toLog` gives them, up to `"message":`
+    let s = f[0] !== "main" ? `{"tenantId":${q(f[0])},"namespace":` : `{"namespace":`;
+    s += `${q(f[1])},"flowId":${q(f[2])}`;
+    if (f[3]) s += `,"executionId":${q(f[3])}`;
+    if (f[4]) s += `,"taskId":${q(f[4])}`;
+    if (f[5]) s += `,"taskRunId":${q(f[5])}`;
+    if (f[6] !== null) s += `,"attemptNumber":${q(f[6])}`;
+    if (f[7]) s += `,"triggerId":${q(f[7])}`;
+    s += `,"level":${q(f[8])},"message":`;
+    if (this.heads.size >= 10_000) this.heads.clear();
+    this.heads.set(text, (head = { fields: f, prefix: s }));
+    return head;
+  }
+
+  level(t: LogTuple): LogLevel {
+    return this.head(t[1]).fields[8];
+  }
+
+  /** The entry as a {@link StoredLog}. */
+  log(t: LogTuple): StoredLog {
+    const f = this.head(t[1]).fields;
+    return toLog({
+      seq: t[0],
+      tenant_id: f[0],
+      namespace: f[1],
+      flow_id: f[2],
+      execution_id: f[3],
+      task_id: f[4],
+      task_run_id: f[5],
+      attempt_number: f[6],
+      trigger_id: f[7],
+      level: f[8],
+      message: t[2],
+      timestamp: t[3],
+      thread: t[4],
+    });
+  }
+
+  /**
+   * `JSON.stringify` of the entry without its `seq` and with `message` in its place: the same
+   * text, fields in the same order as `toLog` gives them, built without an object per row.
+   */
+  json(t: LogTuple, message: string): string {
+    const tail = t[4] ? `,"timestamp":${q(t[3])},"thread":${q(t[4])}}` : `,"timestamp":${q(t[3])}}`;
+    return this.head(t[1]).prefix + q(message) + tail;
+  }
 }
