@@ -22,7 +22,7 @@ import {
 import { formatDate } from "../lib/format.ts";
 import { readListState, toApiQuery, writeListState, type ListState } from "../lib/urlFilters.ts";
 import { Link, pathOf, setQuery, useLocation } from "../router.tsx";
-import { ConfirmDialog } from "./flows/ConfirmDialog.tsx";
+import { ConfirmDialog } from "../components/Dialog.tsx";
 import "../styles/flows.css";
 
 type State = ListState<typeof FLOW_FILTERS>;

@@ -3,11 +3,12 @@
  * text and date range (kept in the URL), newest first, paged. Embedded with `scope` in a flow's
  * or namespace's page, it shows only theirs.
  */
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { api } from "../api/client.ts";
 import type { LogEntry, Paged } from "../api/types.ts";
 import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
+import { FilterInput } from "../components/FilterInput.tsx";
 import { LogList } from "../components/LogList.tsx";
 import { Page } from "../components/Page.tsx";
 import { apiQueryOf, LOG_FILTERS, scopeFilters } from "../lib/executionFilters.ts";
@@ -25,34 +26,6 @@ export interface LogsPageProps {
 
 type Specs = typeof LOG_FILTERS;
 const DEFAULTS = { size: 100 };
-
-function TextFilter({
-  label,
-  value,
-  onChange,
-  type = "text",
-  placeholder,
-}: {
-  label: string;
-  value: string;
-  onChange(value: string): void;
-  type?: string;
-  placeholder?: string;
-}) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
-  useEffect(() => {
-    if (text === value) return;
-    const timer = setTimeout(() => onChange(text), type === "text" ? 350 : 0);
-    return () => clearTimeout(timer);
-  }, [text]);
-  return (
-    <label>
-      {label}
-      <input type={type} value={text} placeholder={placeholder} onChange={(e) => setText(e.target.value)} />
-    </label>
-  );
-}
 
 export default function LogsPage({ scope }: LogsPageProps) {
   const location = useLocation();
@@ -88,14 +61,14 @@ export default function LogsPage({ scope }: LogsPageProps) {
     <>
       <div className="filters" role="search" aria-label="Log filters">
         {scope?.namespace ? null : (
-          <TextFilter
+          <FilterInput
             label="Namespace"
             value={state.filters.namespace}
             onChange={(namespace) => update({ filters: { namespace } })}
           />
         )}
         {scope?.flowId ? null : (
-          <TextFilter
+          <FilterInput
             label="Flow"
             value={state.filters.flowId}
             onChange={(flowId) => update({ filters: { flowId } })}
@@ -116,19 +89,19 @@ export default function LogsPage({ scope }: LogsPageProps) {
             ))}
           </select>
         </label>
-        <TextFilter
+        <FilterInput
           label="Text"
           value={state.filters.q}
           onChange={(q) => update({ filters: { q } })}
           placeholder="message, task, execution"
         />
-        <TextFilter
+        <FilterInput
           label="From"
           type="datetime-local"
           value={state.filters.from}
           onChange={(from) => update({ filters: { from } })}
         />
-        <TextFilter
+        <FilterInput
           label="To"
           type="datetime-local"
           value={state.filters.to}
