@@ -3,7 +3,7 @@
  * first field or button) and back where it was on close; Escape and a click on the backdrop
  * close it. `ConfirmDialog` asks to confirm an action (delete, kill, restore).
  */
-import { useEffect, useRef, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 
 const FOCUSABLE = "input, select, textarea, button, [href], [tabindex]:not([tabindex='-1'])";
 
@@ -11,8 +11,9 @@ const FOCUSABLE = "input, select, textarea, button, [href], [tabindex]:not([tabi
 export function useDialogFocus(ref: React.RefObject<HTMLElement | null>, onClose: () => void): void {
   const close = useRef(onClose);
   close.current = onClose;
+  // read while rendering: an `autoFocus` element inside takes the focus before effects run
+  const [before] = useState(() => document.activeElement as HTMLElement | null);
   useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
     const element = ref.current;
     if (element && !element.contains(document.activeElement)) {
       const target =
