@@ -11,6 +11,7 @@ import { useApi, useInterval } from "../api/useApi.ts";
 import { Dialog } from "../components/Dialog.tsx";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { formatDate } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { readListState, writeListState } from "../lib/urlFilters.ts";
@@ -328,26 +329,13 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
           </tbody>
         </table>
       )}
-      {state.data && state.data.total > list.size ? (
-        <div className="toolbar">
-          <button
-            type="button"
-            disabled={list.page <= 1}
-            onClick={() => setQuery(writeListState(FILTERS, { ...list, page: list.page - 1 }, { size: 25 }))}
-          >
-            Previous
-          </button>
-          <span className="muted">
-            Page {list.page} of {Math.ceil(state.data.total / list.size)}
-          </span>
-          <button
-            type="button"
-            disabled={list.page * list.size >= state.data.total}
-            onClick={() => setQuery(writeListState(FILTERS, { ...list, page: list.page + 1 }, { size: 25 }))}
-          >
-            Next
-          </button>
-        </div>
+      {state.data ? (
+        <Pager
+          page={list.page}
+          size={list.size}
+          total={state.data.total}
+          onPage={(page) => setQuery(writeListState(FILTERS, { ...list, page }, { size: 25 }))}
+        />
       ) : null}
       {backfill ? (
         <BackfillDialog
