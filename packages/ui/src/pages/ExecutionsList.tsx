@@ -10,6 +10,7 @@ import { useApi, useInterval } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { FilterInput } from "../components/FilterInput.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { apiQueryOf, EXECUTION_FILTERS, nextSort, scopeFilters } from "../lib/executionFilters.ts";
 import { formatDate, formatMs, stateDurationMs } from "../lib/format.ts";
@@ -107,7 +108,6 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
 
   const rows = list.data?.results ?? [];
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / state.size));
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -302,28 +302,15 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
             </tbody>
           </table>
           {!list.loading && rows.length === 0 ? <p className="muted">No execution matches these filters.</p> : null}
-          <div className="pager">
-            <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
-              Previous
-            </button>
-            <span>
-              Page {state.page} of {pages} · {total} execution(s)
-            </span>
-            <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
-              Next
-            </button>
-            <select
-              aria-label="Page size"
-              value={state.size}
-              onChange={(e) => update({ size: Number(e.target.value) })}
-            >
-              {[10, 25, 50, 100].map((n) => (
-                <option key={n} value={n}>
-                  {n} / page
-                </option>
-              ))}
-            </select>
-          </div>
+          <Pager
+            page={state.page}
+            size={state.size}
+            total={total}
+            onPage={(page) => update({ page })}
+            summary={`${total} execution(s)`}
+            sizes={[10, 25, 50, 100]}
+            onSize={(size) => update({ size })}
+          />
         </>
       )}
       {pending ? (

@@ -11,6 +11,7 @@ import { ErrorView } from "../components/ErrorView.tsx";
 import { FilterInput } from "../components/FilterInput.tsx";
 import { LogList } from "../components/LogList.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { apiQueryOf, LOG_FILTERS, scopeFilters } from "../lib/executionFilters.ts";
 import { LOG_LEVELS } from "../lib/executionView.ts";
 import { readListState, writeListState, type ListState } from "../lib/urlFilters.ts";
@@ -55,7 +56,6 @@ export default function LogsPage({ scope }: LogsPageProps) {
       ),
     );
   const total = logs.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / state.size));
 
   const body = (
     <>
@@ -117,28 +117,15 @@ export default function LogsPage({ scope }: LogsPageProps) {
         <>
           {logs.error ? <p className="error">{logs.error.message}</p> : null}
           <LogList logs={logs.data?.results ?? []} showExecution height={scope ? "480px" : "calc(100vh - 260px)"} />
-          <div className="pager">
-            <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
-              Previous
-            </button>
-            <span>
-              Page {state.page} of {pages} · {total} line(s){logs.loading ? " · loading…" : ""}
-            </span>
-            <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
-              Next
-            </button>
-            <select
-              aria-label="Page size"
-              value={state.size}
-              onChange={(e) => update({ size: Number(e.target.value) })}
-            >
-              {[50, 100, 500, 1000].map((n) => (
-                <option key={n} value={n}>
-                  {n} / page
-                </option>
-              ))}
-            </select>
-          </div>
+          <Pager
+            page={state.page}
+            size={state.size}
+            total={total}
+            onPage={(page) => update({ page })}
+            summary={`${total} line(s)${logs.loading ? " · loading…" : ""}`}
+            sizes={[50, 100, 500, 1000]}
+            onSize={(size) => update({ size })}
+          />
         </>
       )}
     </>
