@@ -64,17 +64,19 @@ export async function startUiServer(config?: string, env: Record<string, string>
     extra.SAKER_CONFIG = file;
   }
   const server = await startServerProcess(home, extra);
-  return {
+  const ui: UiServer = {
     server,
     url: server.url,
     api: server.api,
     home,
     work,
     async close() {
-      await server.stop();
+      // the server now in `ui.server`: a test may have stopped the first and started another
+      await ui.server.stop();
       rmSync(work, { recursive: true, force: true });
     },
   };
+  return ui;
 }
 
 /** The browser and a server, started at once; when one of them fails to start, the other is closed. */
