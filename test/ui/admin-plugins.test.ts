@@ -10,15 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserAvailable,
-  createFlow,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from "./browser.ts";
+import { browserAvailable, createFlow, startBrowserAndServer, openPage, screenshot, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 const PLUGIN = "saker-plugin-uitest";
@@ -83,7 +75,7 @@ describe.runIf(enabled)("the Versioned plugins page", () => {
     );
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
     v1 = packPlugin(ui.work, "1.0.0");
     v2 = packPlugin(ui.work, "2.0.0");
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -7,15 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserAvailable,
-  createFlow,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from "./browser.ts";
+import { browserAvailable, createFlow, startBrowserAndServer, openPage, screenshot, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 const NS = "company.team";
@@ -35,7 +27,7 @@ describe.runIf(enabled)("the admin pages", () => {
   let problems: string[];
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
     await createFlow(
       ui.api,
       `id: hello\nnamespace: ${NS}\ndescription: Says hello\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hello\n`,

@@ -7,7 +7,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { vi } from "vitest";
 import { startServerProcess, type ServerProcess } from "../security/serverProcess.ts";
+
+// On a loaded CI machine (2 cores, many test files at once) a state of the page can take seconds
+// to come: what a test waits for (expect.poll, the test itself) has a generous time; what it
+// asserts once there does not wait.
+vi.setConfig({ expect: { poll: { timeout: 20_000, interval: 100 } }, testTimeout: 120_000 });
 
 export const CHROMIUM = process.env.SAKER_TEST_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -58,17 +64,31 @@ export async function startUiServer(config?: string, env: Record<string, string>
     extra.SAKER_CONFIG = file;
   }
   const server = await startServerProcess(home, extra);
-  return {
+  const ui: UiServer = {
     server,
     url: server.url,
     api: server.api,
     home,
     work,
     async close() {
-      await server.stop();
+      // the server now in `ui.server`: a test may have stopped the first and started another
+      await ui.server.stop();
       rmSync(work, { recursive: true, force: true });
     },
   };
+  return ui;
+}
+
+/** The browser and a server, started at once; when one of them fails to start, the other is closed. */
+export async function startBrowserAndServer(
+  config?: string,
+  env: Record<string, string> = {},
+): Promise<[Browser, UiServer]> {
+  const [browser, server] = await Promise.allSettled([launchBrowser(), startUiServer(config, env)]);
+  if (browser.status === "fulfilled" && server.status === "fulfilled") return [browser.value, server.value];
+  if (browser.status === "fulfilled") await browser.value.close();
+  if (server.status === "fulfilled") await server.value.close();
+  throw browser.status === "rejected" ? browser.reason : (server as PromiseRejectedResult).reason;
 }
 
 /**

@@ -7,15 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import {
-  browserAvailable,
-  createFlow,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from "./browser.ts";
+import { browserAvailable, createFlow, startBrowserAndServer, openPage, screenshot, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 
@@ -66,7 +58,7 @@ describe.runIf(enabled)("the flow editor", () => {
   let ui: UiServer;
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
   });
   afterAll(async () => {
     await browser?.close();
@@ -240,7 +232,7 @@ describe.runIf(enabled)("the flow editor", () => {
     expect((await source(page)).split("\n").at(-1)).toBe('    message: "{{ outputs.ret.value }}"');
     await docs.getByRole("heading", { name: "Log a message" }).waitFor();
     await context.close();
-  }, 30_000);
+  });
 
   it("lists, creates, edits, saves and deletes namespace files from the Files panel", async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -273,5 +265,5 @@ describe.runIf(enabled)("the flow editor", () => {
     expect((await fetch(url)).status).toBe(404);
     expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
     await context.close();
-  }, 30_000);
+  });
 });

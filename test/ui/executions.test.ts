@@ -7,15 +7,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserAvailable,
-  createFlow,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from "./browser.ts";
+import { browserAvailable, createFlow, startBrowserAndServer, openPage, screenshot, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 const NS = "company.team";
@@ -66,7 +58,7 @@ describe.runIf(enabled)("the executions pages", () => {
   let context: BrowserContext;
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     await createFlow(
       ui.api,

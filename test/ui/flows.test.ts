@@ -4,16 +4,8 @@
  * editor, the diff of two revisions and the restore of an old one, checked through the API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  browserAvailable,
-  createFlow,
-  launchBrowser,
-  openPage,
-  screenshot,
-  startUiServer,
-  type UiServer,
-} from "./browser.ts";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { browserAvailable, createFlow, startBrowserAndServer, openPage, screenshot, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 
@@ -69,7 +61,7 @@ describe.runIf(enabled)("the flows pages", () => {
   };
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     await createFlow(ui.api, DEMO);
     const docs: string[] = [];
@@ -135,16 +127,30 @@ describe.runIf(enabled)("the flows pages", () => {
     await expect.poll(() => page.locator("table[aria-label=Flows]").getAttribute("data-total")).toBe("12");
 
     // an older search that answers late does not replace the newer one's results
+    const isAlp = (url: string) =>
+      url.includes("/api/v1/flows/search?") && new URL(url).searchParams.get("filters[q][EQUALS]") === "alp";
+    let releaseAlp = () => {};
+    const alpHeld = new Promise<void>((resolve) => (releaseAlp = resolve));
     await page.route("**/api/v1/flows/search?**", async (route) => {
-      if (new URL(route.request().url()).searchParams.get("filters[q][EQUALS]") === "alp")
-        await new Promise((r) => setTimeout(r, 1500));
-      await route.continue();
+      if (isAlp(route.request().url())) await alpHeld;
+      // the page may have given up on it meanwhile (aborted): nothing to continue then
+      await route.continue().catch(() => undefined);
+    });
+    const alpSent = page.waitForRequest((r) => isAlp(r.url()), { timeout: 20_000 });
+    // answered late, or aborted by the page once the newer search started
+    const alpAnswered = new Promise<void>((resolve) => {
+      const done = (r: Request) => isAlp(r.url()) && resolve();
+      page.on("requestfinished", done);
+      page.on("requestfailed", done);
     });
     await page.getByLabel("Search flows").fill("alp");
-    await page.waitForTimeout(400); // committed: its search is under way (and slow)
+    await alpSent; // committed: its search is under way (held back until the newer one is shown)
     await page.getByLabel("Search flows").fill("alpha-01");
     await page.locator('table[aria-label=Flows][data-results-for="alpha-01"]').waitFor();
-    await page.waitForTimeout(1600);
+    releaseAlp();
+    await alpAnswered;
+    // the late answer has been read by the page (its fetch resolved, React rendered) before the check
+    await page.evaluate("new Promise((r) => setTimeout(() => requestAnimationFrame(r), 50))");
     expect(await page.locator("table[aria-label=Flows]").getAttribute("data-results-for")).toBe("alpha-01");
     expect(await shownIds(page)).toEqual(["alpha-01"]);
     await page.unroute("**/api/v1/flows/search?**");

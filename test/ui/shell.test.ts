@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { hashPassword } from "@saker/server";
 import { startServerProcess } from "../security/serverProcess.ts";
-import { browserAvailable, launchBrowser, openPage, startUiServer, type UiServer } from "./browser.ts";
+import { browserAvailable, openPage, startBrowserAndServer, type UiServer } from "./browser.ts";
 
 const enabled = browserAvailable();
 
@@ -16,7 +16,7 @@ describe.runIf(enabled)("the UI's frame", () => {
   let ui: UiServer;
 
   beforeAll(async () => {
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer()]);
+    [browser, ui] = await startBrowserAndServer();
   });
   afterAll(async () => {
     await browser?.close();
@@ -95,7 +95,7 @@ describe.runIf(enabled)("sign-in under basic auth", () => {
   beforeAll(async () => {
     const hash = await hashPassword("s3cret-pass");
     const config = `server:\n  basicAuth:\n    enabled: true\n    users:\n      - username: admin\n        passwordHash: "${hash}"\n`;
-    [browser, ui] = await Promise.all([launchBrowser(), startUiServer(config)]);
+    [browser, ui] = await startBrowserAndServer(config);
   });
   afterAll(async () => {
     await browser?.close();

@@ -19,15 +19,20 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: reado
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const depsRef = useRef<readonly unknown[]>(deps);
   useEffect(() => {
     const controller = new AbortController();
+    // the data shown stays while the next answer comes; on an error it stays only when it is
+    // the same thing read again (a reload, the server back), not another one (another flow)
+    const same = depsRef.current.length === deps.length && deps.every((d, i) => Object.is(d, depsRef.current[i]));
+    depsRef.current = deps;
     setState((s) => ({ ...s, loading: true }));
     loadRef.current(controller.signal).then(
       (data) => {
         if (!controller.signal.aborted) setState({ data, loading: false });
       },
       (error: Error) => {
-        if (!controller.signal.aborted) setState((s) => ({ data: s.data, error, loading: false }));
+        if (!controller.signal.aborted) setState((s) => ({ data: same ? s.data : undefined, error, loading: false }));
       },
     );
     return () => controller.abort();

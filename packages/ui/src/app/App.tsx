@@ -45,11 +45,15 @@ export function App() {
   }, [location.path]);
   if (state === "signin" || location.path === "/login") return <SignIn />;
   let content = <NotFoundPage />;
+  // the page stays mounted while only its parameters change (a tab, another flow): it reads
+  // them again through its hooks' deps; another route, or the server back, mounts it anew
+  let pattern = "";
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, location.path);
     if (!params) continue;
     const Page = route.page.component();
     content = <Page params={params} />;
+    pattern = route.pattern;
     break;
   }
   return (
@@ -57,7 +61,7 @@ export function App() {
       <Sidebar path={location.path} />
       <main className="content">
         <ConnectionBanner state={state} />
-        <ErrorBoundary key={location.path + ":" + epoch}>
+        <ErrorBoundary key={pattern + ":" + epoch} resetKey={location.path}>
           <Suspense fallback={<div className="loading">Loading…</div>}>{content}</Suspense>
         </ErrorBoundary>
       </main>

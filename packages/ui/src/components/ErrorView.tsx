@@ -24,7 +24,8 @@ export function ErrorView({ error, onRetry }: { error: Error; onRetry?: () => vo
         </p>
       ) : null}
       <p>
-        {onRetry ? (
+        {/* what is not there, or not allowed, will not be by trying again */}
+        {onRetry && status !== 404 && status !== 403 ? (
           <button type="button" onClick={onRetry}>
             Retry
           </button>

@@ -6,8 +6,9 @@
  * The server checks the values as they are typed (`POST /executions/{ns}/{id}/validate`); labels
  * can be added to the execution.
  */
-import { useEffect, useState } from "react";
+import { useRef, useState } from "react";
 import { api, ApiError } from "../api/client.ts";
+import { useDialogFocus } from "./Dialog.tsx";
 import type { Execution, Flow } from "../api/types.ts";
 import { errorsByInput, serverCheck } from "../lib/inputsForm.ts";
 import { navigate, pathOf } from "../router.tsx";
@@ -59,13 +60,8 @@ export function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose(): void }
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [labels, setLabels] = useState<LabelRow[]>([]);
   const base = pathOf("executions", flow.namespace, flow.id);
-  useEffect(() => {
-    const escape = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    window.addEventListener("keydown", escape);
-    return () => window.removeEventListener("keydown", escape);
-  }, [onClose]);
+  const ref = useRef<HTMLDivElement>(null);
+  useDialogFocus(ref, onClose);
   const labelQuery = () => ({
     labels: labels.filter((l) => l.key.trim() !== "").map((l) => `${l.key.trim()}:${l.value}`),
     ...(flow.revision ? { revision: flow.revision } : {}),
@@ -88,7 +84,7 @@ export function ExecuteDialog({ flow, onClose }: { flow: Flow; onClose(): void }
     }
   };
   return (
-    <div className="dialog execute-dialog" role="dialog" aria-label="Execute" aria-modal="true">
+    <div ref={ref} className="dialog execute-dialog" role="dialog" aria-label="Execute" aria-modal="true" tabIndex={-1}>
       <h2>
         Execute <code>{flow.namespace}</code>.<code>{flow.id}</code>
       </h2>

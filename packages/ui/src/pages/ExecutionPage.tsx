@@ -40,7 +40,12 @@ function TopologyTab({ executionId, states }: { executionId: string; states: Ret
   return <Topology graph={graph.data} states={states} />;
 }
 
+/** One execution's state (followed stream, logs read, restarts) starts anew when the URL names another. */
 export default function ExecutionPage({ params }: { params: Record<string, string> }) {
+  return <ExecutionView key={params.id} params={params} />;
+}
+
+function ExecutionView({ params }: { params: Record<string, string> }) {
   const { namespace = "", flowId = "", id = "" } = params;
   const tab = params.tab ?? "overview";
   const location = useLocation();

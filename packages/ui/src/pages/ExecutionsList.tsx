@@ -3,12 +3,14 @@
  * URL, paging, sorting, live refresh, and bulk restart, kill, replay and delete of the selected
  * executions. Embedded with `scope` in a flow's or namespace's page, it lists only theirs.
  */
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { api } from "../api/client.ts";
 import type { Execution, Paged, StateType } from "../api/types.ts";
 import { useApi, useInterval } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
+import { FilterInput } from "../components/FilterInput.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { apiQueryOf, EXECUTION_FILTERS, nextSort, scopeFilters } from "../lib/executionFilters.ts";
 import { formatDate, formatMs, stateDurationMs } from "../lib/format.ts";
@@ -16,7 +18,7 @@ import { useSettings } from "../lib/settings.ts";
 import { readListState, writeListState, type ListState } from "../lib/urlFilters.ts";
 import type { ListChange } from "../lib/executionFilters.ts";
 import { Link, pathOf, setQuery, useLocation } from "../router.tsx";
-import { Confirm } from "./executions/Confirm.tsx";
+import { ConfirmDialog } from "../components/Dialog.tsx";
 import "../styles/executions.css";
 
 /** `scope`: embedded in a flow's or a namespace's page, the list shows only theirs (and no page frame). */
@@ -51,41 +53,6 @@ const BULK: Record<BulkAction, { label: string; method: "post" | "delete"; path:
   kill: { label: "Kill", method: "delete", path: "/executions/kill/by-ids", danger: true },
   delete: { label: "Delete", method: "delete", path: "/executions/by-ids", danger: true },
 };
-
-/** A text field that updates the URL when the user pauses typing (or presses Enter). */
-function FilterInput({
-  label,
-  value,
-  onChange,
-  type = "text",
-  placeholder,
-}: {
-  label: string;
-  value: string;
-  onChange(value: string): void;
-  type?: string;
-  placeholder?: string;
-}) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
-  useEffect(() => {
-    if (text === value) return;
-    const timer = setTimeout(() => onChange(text), type === "text" ? 350 : 0);
-    return () => clearTimeout(timer);
-  }, [text]);
-  return (
-    <label>
-      {label}
-      <input
-        type={type}
-        value={text}
-        placeholder={placeholder}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => e.key === "Enter" && onChange(text)}
-      />
-    </label>
-  );
-}
 
 function SortHeader({
   field,
@@ -141,7 +108,6 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
 
   const rows = list.data?.results ?? [];
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / state.size));
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const toggle = (id: string) =>
     setSelected((s) => {
@@ -336,34 +302,21 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
             </tbody>
           </table>
           {!list.loading && rows.length === 0 ? <p className="muted">No execution matches these filters.</p> : null}
-          <div className="pager">
-            <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
-              Previous
-            </button>
-            <span>
-              Page {state.page} of {pages} · {total} execution(s)
-            </span>
-            <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
-              Next
-            </button>
-            <select
-              aria-label="Page size"
-              value={state.size}
-              onChange={(e) => update({ size: Number(e.target.value) })}
-            >
-              {[10, 25, 50, 100].map((n) => (
-                <option key={n} value={n}>
-                  {n} / page
-                </option>
-              ))}
-            </select>
-          </div>
+          <Pager
+            page={state.page}
+            size={state.size}
+            total={total}
+            onPage={(page) => update({ page })}
+            summary={`${total} execution(s)`}
+            sizes={[10, 25, 50, 100]}
+            onSize={(size) => update({ size })}
+          />
         </>
       )}
       {pending ? (
-        <Confirm
+        <ConfirmDialog
           title={`${BULK[pending].label} ${selected.size} execution(s)?`}
-          confirmLabel={BULK[pending].label}
+          confirm={BULK[pending].label}
           danger={BULK[pending].danger}
           onConfirm={() => void runBulk(pending)}
           onCancel={() => setPending(undefined)}
@@ -377,7 +330,7 @@ export default function ExecutionsList({ scope }: ExecutionsListProps) {
                   ? "The failed executions restart from their failed task runs."
                   : "Each execution is replayed as a new execution."}
           </p>
-        </Confirm>
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -10,7 +10,7 @@ import { ErrorView } from "../components/ErrorView.tsx";
 import { ExecuteDialog } from "../components/ExecuteDialog.tsx";
 import { Page } from "../components/Page.tsx";
 import { Link, navigate, pathOf } from "../router.tsx";
-import { ConfirmDialog } from "./flows/ConfirmDialog.tsx";
+import { ConfirmDialog } from "../components/Dialog.tsx";
 import { EditTab } from "./flows/EditTab.tsx";
 import { Overview } from "./flows/Overview.tsx";
 import { Revisions } from "./flows/Revisions.tsx";

@@ -9,6 +9,7 @@ import type { Execution, Flow, Paged } from "../api/types.ts";
 import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import {
   exportFileName,
@@ -22,7 +23,7 @@ import {
 import { formatDate } from "../lib/format.ts";
 import { readListState, toApiQuery, writeListState, type ListState } from "../lib/urlFilters.ts";
 import { Link, pathOf, setQuery, useLocation } from "../router.tsx";
-import { ConfirmDialog } from "./flows/ConfirmDialog.tsx";
+import { ConfirmDialog } from "../components/Dialog.tsx";
 import "../styles/flows.css";
 
 type State = ListState<typeof FLOW_FILTERS>;
@@ -199,7 +200,6 @@ export default function FlowsList() {
   const [sortField, sortOrder] = (state.sort ?? "").split(":");
   const sortBy = (field: string) =>
     update({ sort: sortField === field && sortOrder !== "desc" ? `${field}:desc` : `${field}:asc` });
-  const pages = Math.max(1, Math.ceil(total / state.size));
   const stale = flows.loading && flows.data !== undefined;
 
   return (
@@ -424,28 +424,15 @@ export default function FlowsList() {
               )}
             </p>
           ) : null}
-          <div className="pager">
-            <span className="muted">{pageRange(state.page, state.size, total)}</span>
-            <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
-              Previous
-            </button>
-            <span>
-              Page {state.page} of {pages}
-            </span>
-            <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
-              Next
-            </button>
-            <label className="inline">
-              Per page{" "}
-              <select value={state.size} onChange={(e) => update({ size: Number(e.target.value) })}>
-                {[10, 25, 50, 100].map((n) => (
-                  <option key={n} value={n}>
-                    {n}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </div>
+          <Pager
+            page={state.page}
+            size={state.size}
+            total={total}
+            onPage={(page) => update({ page })}
+            summary={pageRange(state.page, state.size, total)}
+            sizes={[10, 25, 50, 100]}
+            onSize={(size) => update({ size })}
+          />
         </>
       ) : null}
     </Page>

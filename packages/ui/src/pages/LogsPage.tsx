@@ -3,13 +3,15 @@
  * text and date range (kept in the URL), newest first, paged. Embedded with `scope` in a flow's
  * or namespace's page, it shows only theirs.
  */
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { api } from "../api/client.ts";
 import type { LogEntry, Paged } from "../api/types.ts";
 import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
+import { FilterInput } from "../components/FilterInput.tsx";
 import { LogList } from "../components/LogList.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { apiQueryOf, LOG_FILTERS, scopeFilters } from "../lib/executionFilters.ts";
 import { LOG_LEVELS } from "../lib/executionView.ts";
 import { readListState, writeListState, type ListState } from "../lib/urlFilters.ts";
@@ -25,34 +27,6 @@ export interface LogsPageProps {
 
 type Specs = typeof LOG_FILTERS;
 const DEFAULTS = { size: 100 };
-
-function TextFilter({
-  label,
-  value,
-  onChange,
-  type = "text",
-  placeholder,
-}: {
-  label: string;
-  value: string;
-  onChange(value: string): void;
-  type?: string;
-  placeholder?: string;
-}) {
-  const [text, setText] = useState(value);
-  useEffect(() => setText(value), [value]);
-  useEffect(() => {
-    if (text === value) return;
-    const timer = setTimeout(() => onChange(text), type === "text" ? 350 : 0);
-    return () => clearTimeout(timer);
-  }, [text]);
-  return (
-    <label>
-      {label}
-      <input type={type} value={text} placeholder={placeholder} onChange={(e) => setText(e.target.value)} />
-    </label>
-  );
-}
 
 export default function LogsPage({ scope }: LogsPageProps) {
   const location = useLocation();
@@ -82,20 +56,19 @@ export default function LogsPage({ scope }: LogsPageProps) {
       ),
     );
   const total = logs.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / state.size));
 
   const body = (
     <>
       <div className="filters" role="search" aria-label="Log filters">
         {scope?.namespace ? null : (
-          <TextFilter
+          <FilterInput
             label="Namespace"
             value={state.filters.namespace}
             onChange={(namespace) => update({ filters: { namespace } })}
           />
         )}
         {scope?.flowId ? null : (
-          <TextFilter
+          <FilterInput
             label="Flow"
             value={state.filters.flowId}
             onChange={(flowId) => update({ filters: { flowId } })}
@@ -116,19 +89,19 @@ export default function LogsPage({ scope }: LogsPageProps) {
             ))}
           </select>
         </label>
-        <TextFilter
+        <FilterInput
           label="Text"
           value={state.filters.q}
           onChange={(q) => update({ filters: { q } })}
           placeholder="message, task, execution"
         />
-        <TextFilter
+        <FilterInput
           label="From"
           type="datetime-local"
           value={state.filters.from}
           onChange={(from) => update({ filters: { from } })}
         />
-        <TextFilter
+        <FilterInput
           label="To"
           type="datetime-local"
           value={state.filters.to}
@@ -144,28 +117,15 @@ export default function LogsPage({ scope }: LogsPageProps) {
         <>
           {logs.error ? <p className="error">{logs.error.message}</p> : null}
           <LogList logs={logs.data?.results ?? []} showExecution height={scope ? "480px" : "calc(100vh - 260px)"} />
-          <div className="pager">
-            <button type="button" disabled={state.page <= 1} onClick={() => update({ page: state.page - 1 })}>
-              Previous
-            </button>
-            <span>
-              Page {state.page} of {pages} · {total} line(s){logs.loading ? " · loading…" : ""}
-            </span>
-            <button type="button" disabled={state.page >= pages} onClick={() => update({ page: state.page + 1 })}>
-              Next
-            </button>
-            <select
-              aria-label="Page size"
-              value={state.size}
-              onChange={(e) => update({ size: Number(e.target.value) })}
-            >
-              {[50, 100, 500, 1000].map((n) => (
-                <option key={n} value={n}>
-                  {n} / page
-                </option>
-              ))}
-            </select>
-          </div>
+          <Pager
+            page={state.page}
+            size={state.size}
+            total={total}
+            onPage={(page) => update({ page })}
+            summary={`${total} line(s)${logs.loading ? " · loading…" : ""}`}
+            sizes={[50, 100, 500, 1000]}
+            onSize={(size) => update({ size })}
+          />
         </>
       )}
     </>

@@ -4,6 +4,7 @@ import type { Paged } from "../api/types.ts";
 import { useApi } from "../api/useApi.ts";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { readListState, writeListState } from "../lib/urlFilters.ts";
 import { Link, pathOf, setQuery, useLocation } from "../router.tsx";
 import "../styles/admin.css";
@@ -71,22 +72,8 @@ export default function NamespacesList() {
           </tbody>
         </table>
       )}
-      {state.data && state.data.total > list.size ? (
-        <div className="toolbar">
-          <button type="button" disabled={list.page <= 1} onClick={() => go({ page: list.page - 1 })}>
-            Previous
-          </button>
-          <span className="muted">
-            Page {list.page} of {Math.ceil(state.data.total / list.size)}
-          </span>
-          <button
-            type="button"
-            disabled={list.page * list.size >= state.data.total}
-            onClick={() => go({ page: list.page + 1 })}
-          >
-            Next
-          </button>
-        </div>
+      {state.data ? (
+        <Pager page={list.page} size={list.size} total={state.data.total} onPage={(page) => go({ page })} />
       ) : null}
     </Page>
   );

@@ -8,8 +8,10 @@ import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../api/client.ts";
 import type { Paged } from "../api/types.ts";
 import { useApi, useInterval } from "../api/useApi.ts";
+import { Dialog } from "../components/Dialog.tsx";
 import { ErrorView } from "../components/ErrorView.tsx";
 import { Page } from "../components/Page.tsx";
+import { Pager } from "../components/Pager.tsx";
 import { formatDate } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { readListState, writeListState } from "../lib/urlFilters.ts";
@@ -81,45 +83,37 @@ function BackfillDialog({
       );
   };
   return (
-    <div className="dialog-backdrop" onClick={onClose}>
-      <form
-        className="dialog"
-        role="dialog"
-        aria-label="Backfill"
-        onSubmit={submit}
-        onClick={(e) => e.stopPropagation()}
-      >
-        <h2>
-          Backfill {trigger.flowId}.{trigger.triggerId}
-        </h2>
-        <p className="muted">Runs the executions the schedule would have started between these dates.</p>
-        <label>
-          Start
-          <input type="datetime-local" name="start" value={start} onChange={(e) => setStart(e.target.value)} required />
-        </label>
-        <label>
-          End (default: now)
-          <input type="datetime-local" name="end" value={end} onChange={(e) => setEnd(e.target.value)} />
-        </label>
-        <label className="inline">
-          <input type="checkbox" name="paused" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
-          &nbsp;Start paused (resume it from the list)
-        </label>
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : null}
-        <div className="page-actions">
-          <button type="submit" className="primary">
-            Start backfill
-          </button>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </div>
+    <Dialog label="Backfill" onClose={onClose} onSubmit={submit}>
+      <h2>
+        Backfill {trigger.flowId}.{trigger.triggerId}
+      </h2>
+      <p className="muted">Runs the executions the schedule would have started between these dates.</p>
+      <label>
+        Start
+        <input type="datetime-local" name="start" value={start} onChange={(e) => setStart(e.target.value)} required />
+      </label>
+      <label>
+        End (default: now)
+        <input type="datetime-local" name="end" value={end} onChange={(e) => setEnd(e.target.value)} />
+      </label>
+      <label className="inline">
+        <input type="checkbox" name="paused" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
+        &nbsp;Start paused (resume it from the list)
+      </label>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="page-actions">
+        <button type="submit" className="primary">
+          Start backfill
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
@@ -335,26 +329,13 @@ export default function TriggersAdmin({ scope }: TriggersAdminProps) {
           </tbody>
         </table>
       )}
-      {state.data && state.data.total > list.size ? (
-        <div className="toolbar">
-          <button
-            type="button"
-            disabled={list.page <= 1}
-            onClick={() => setQuery(writeListState(FILTERS, { ...list, page: list.page - 1 }, { size: 25 }))}
-          >
-            Previous
-          </button>
-          <span className="muted">
-            Page {list.page} of {Math.ceil(state.data.total / list.size)}
-          </span>
-          <button
-            type="button"
-            disabled={list.page * list.size >= state.data.total}
-            onClick={() => setQuery(writeListState(FILTERS, { ...list, page: list.page + 1 }, { size: 25 }))}
-          >
-            Next
-          </button>
-        </div>
+      {state.data ? (
+        <Pager
+          page={list.page}
+          size={list.size}
+          total={state.data.total}
+          onPage={(page) => setQuery(writeListState(FILTERS, { ...list, page }, { size: 25 }))}
+        />
       ) : null}
       {backfill ? (
         <BackfillDialog

@@ -11,7 +11,7 @@ import { useApi } from "../../api/useApi.ts";
 import { InputsForm } from "../../components/InputsForm.tsx";
 import { availableActions, findTaskDefinition, pausedTaskRun } from "../../lib/executionView.ts";
 import { navigate, pathOf } from "../../router.tsx";
-import { Confirm } from "./Confirm.tsx";
+import { ConfirmDialog } from "../../components/Dialog.tsx";
 
 type Pending = "kill" | "delete" | undefined;
 
@@ -148,9 +148,9 @@ export function Actions({ execution, onStarted }: { execution: Execution; onStar
         </div>
       </div>
       {pending === "kill" ? (
-        <Confirm
+        <ConfirmDialog
           title="Kill this execution?"
-          confirmLabel="Kill"
+          confirm="Kill"
           danger
           onCancel={() => setPending(undefined)}
           onConfirm={() => {
@@ -160,9 +160,9 @@ export function Actions({ execution, onStarted }: { execution: Execution; onStar
         />
       ) : null}
       {pending === "delete" ? (
-        <Confirm
+        <ConfirmDialog
           title="Delete this execution?"
-          confirmLabel="Delete"
+          confirm="Delete"
           danger
           onCancel={() => setPending(undefined)}
           onConfirm={() => {
@@ -175,7 +175,7 @@ export function Actions({ execution, onStarted }: { execution: Execution; onStar
           }}
         >
           <p>Its logs, metrics and files are deleted too.</p>
-        </Confirm>
+        </ConfirmDialog>
       ) : null}
     </div>
   );

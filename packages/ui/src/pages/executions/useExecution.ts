@@ -4,11 +4,11 @@
  * `GET /logs/{id}/follow`). Updates are applied at most a few times a second, so a large
  * execution that changes often does not re-render the page at each event.
  */
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api, ApiError } from "../../api/client.ts";
 import { useConnection } from "../../api/connection.ts";
 import { follow } from "../../api/stream.ts";
-import { TERMINAL_STATES, type Execution, type LogEntry, type Paged } from "../../api/types.ts";
+import { type Execution, type LogEntry, type Paged } from "../../api/types.ts";
 import { pathOf } from "../../router.tsx";
 
 const THROTTLE_MS = 250;
@@ -53,42 +53,15 @@ function sameExecution(a: Execution, b: Execution): boolean {
   return signature(a) === signature(b);
 }
 
-/**
- * The last execution shown, kept across the page's remounts (a tab is another URL): a tab opens
- * at once, and a finished execution is not streamed again whole. One only, to bound memory.
- */
-let lastExecution: { id: string; execution: Execution; ended: boolean } | undefined;
-/** The last finished execution's complete logs, for the same reason. */
-let lastLogs: { id: string; logs: readonly LogEntry[] } | undefined;
-
 export function useFollowedExecution(id: string): FollowedExecution {
   const { epoch } = useConnection();
   const [tick, setTick] = useState(0);
-  const [state, setState] = useState<{ execution?: Execution; error?: Error; ended: boolean; streamed: boolean }>(() =>
-    lastExecution?.id === id
-      ? { execution: lastExecution.execution, ended: lastExecution.ended, streamed: lastExecution.ended }
-      : { ended: false, streamed: false },
-  );
-  useEffect(() => {
-    if (state.execution) lastExecution = { id, execution: state.execution, ended: state.ended };
-  }, [id, state.execution, state.ended]);
-  const cachedEnd = useRef(lastExecution?.id === id && lastExecution.ended);
-  const cachedEpoch = useRef(epoch);
+  const [state, setState] = useState<{ execution?: Execution; error?: Error; ended: boolean; streamed: boolean }>({
+    ended: false,
+    streamed: false,
+  });
   useEffect(() => {
     const controller = new AbortController();
-    if (cachedEnd.current && tick === 0 && epoch === cachedEpoch.current) {
-      // finished and shown already: a GET refreshes it (labels may have changed), no stream
-      api.get<Execution>(pathOf("executions", id), { signal: controller.signal }).then(
-        (execution) => {
-          if (controller.signal.aborted) return;
-          // started again meanwhile (a restart from elsewhere): follow it
-          if (!TERMINAL_STATES.has(execution.state.current)) return setTick((t) => t + 1);
-          setState((s) => (s.execution && sameExecution(s.execution, execution) ? s : { ...s, execution }));
-        },
-        (error: Error) => !controller.signal.aborted && setState((s) => ({ ...s, error })),
-      );
-      return () => controller.abort();
-    }
     let latest: Execution | undefined;
     let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -175,15 +148,9 @@ export function useExecutionLogs(
   generation: number,
 ): ExecutionLogs {
   const { epoch } = useConnection();
-  const [state, setState] = useState<ExecutionLogs>(() =>
-    lastLogs?.id === executionId ? { logs: lastLogs.logs, complete: true } : { logs: [], complete: false },
-  );
-  const cached = useRef(lastLogs?.id === executionId);
+  const [state, setState] = useState<ExecutionLogs>({ logs: [], complete: false });
   useEffect(() => {
-    if (state.complete && finished) lastLogs = { id: executionId, logs: state.logs };
-  }, [executionId, state, finished]);
-  useEffect(() => {
-    if (!wanted || (cached.current && generation === 0)) return;
+    if (!wanted) return;
     const controller = new AbortController();
     api
       .get<Paged<LogEntry>>("/logs/search", {
@@ -206,9 +173,6 @@ export function useExecutionLogs(
   }, [executionId, wanted, generation]);
   useEffect(() => {
     if (!wanted || finished === undefined) return;
-    // all the lines of this finished execution are here already
-    if (cached.current && generation === 0 && finished) return;
-    cached.current = false;
     const controller = new AbortController();
     const signal = controller.signal;
     if (finished) {

@@ -9,7 +9,7 @@ import { useApi } from "../../api/useApi.ts";
 import { ErrorView } from "../../components/ErrorView.tsx";
 import { diffLines, diffStats, sideBySide, splitLines } from "../../lib/lineDiff.ts";
 import { pathOf, setQuery, useLocation } from "../../router.tsx";
-import { ConfirmDialog } from "./ConfirmDialog.tsx";
+import { ConfirmDialog } from "../../components/Dialog.tsx";
 
 export function Revisions({ flow, onRestored }: { flow: Flow; onRestored(): void }) {
   const revisions = useApi(
