@@ -64,17 +64,15 @@ export const LATEST_CACHE_SIZE = 1024;
 /**
  * The latest revision of the flows read last (frozen, shared by the callers), by tenant,
  * namespace and id, per connection (every `FlowStore` of a connection shares it): creating an
- * execution does not read the flow's row (its source) again. Any write of a `FlowStore` empties
- * it, and so does a commit of any other connection (another process deploying a flow), which
- * changes SQLite's `data_version`. A write inside a transaction (which may yet be rolled back)
- * also turns it off until no transaction is open: nothing read meanwhile is kept.
+ * execution does not read the flow's row (its source) again. Only reads made outside a
+ * transaction are kept (one rolled back leaves nothing); any write of a `FlowStore` empties it,
+ * and so does a commit of any other connection (another process deploying a flow), which changes
+ * SQLite's `data_version`.
  */
 interface LatestCache {
   dataVersion: { get(): unknown };
   version: unknown;
   flows: Map<string, StoredFlow | undefined>;
-  /** A flow was written inside a transaction still open (it may be rolled back). */
-  written: boolean;
 }
 
 const latestCaches = new WeakMap<SqliteDatabase, LatestCache>();
@@ -82,12 +80,7 @@ const latestCaches = new WeakMap<SqliteDatabase, LatestCache>();
 function latestCacheOf(db: SqliteDatabase): LatestCache {
   let cache = latestCaches.get(db);
   if (!cache) {
-    cache = {
-      dataVersion: db.prepare("PRAGMA data_version").pluck(),
-      version: undefined,
-      flows: new Map(),
-      written: false,
-    };
+    cache = { dataVersion: db.prepare("PRAGMA data_version").pluck(), version: undefined, flows: new Map() };
     latestCaches.set(db, cache);
   }
   return cache;
@@ -102,19 +95,14 @@ export class FlowStore {
   }
 
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
-    const cache = this.cache;
-    if (cache.written && !this.db.inTransaction) {
-      cache.written = false;
-      cache.flows.clear();
-    }
-    const cacheable = !cache.written;
+    const cacheable = !this.db.inTransaction;
     const key = `${tenantId}\u0000${namespace}\u0000${id}`;
-    const { flows } = cache;
+    const { flows } = this.cache;
     if (cacheable) {
-      const version = cache.dataVersion.get();
-      if (version !== cache.version) {
+      const version = this.cache.dataVersion.get();
+      if (version !== this.cache.version) {
         flows.clear();
-        cache.version = version;
+        this.cache.version = version;
       }
       if (flows.has(key)) {
         const cached = flows.get(key);
@@ -137,13 +125,9 @@ export class FlowStore {
     return flow;
   }
 
-  /**
-   * A write of this connection (before and after it): the latest revisions are read again, and
-   * none is kept until the transaction it is part of, if any, has ended.
-   */
+  /** A write of this connection (committed or not, before and after it): the latest revisions are read again. */
   private wrote(): void {
     this.cache.flows.clear();
-    if (this.db.inTransaction) this.cache.written = true;
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
