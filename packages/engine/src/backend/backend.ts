@@ -33,18 +33,12 @@ export interface ExecutionRepository {
   load(id: string): Promise<LoadedExecution | undefined>;
   /** State and whether it is finished, without reading the document. */
   status(id: string): Promise<{ state: StateType; finished: boolean } | undefined>;
-  /**
-   * Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the
-   * new stored form. `statusChanged`: false when the writer knows the status fields (state, dates,
-   * finished: see `statusKey`) are as stored (the store may then leave their indexes alone; if
-   * they are not, it writes them anyway), true when they change, undefined when not known.
-   */
+  /** Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the new stored form. */
   update(
     execution: Execution,
     executorState: ExecutorState,
     finished: boolean,
     previous?: readonly string[],
-    statusChanged?: boolean,
   ): Promise<string[]>;
   /** RUNNING and PAUSED executions of a flow, `except` excluded (concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number>;

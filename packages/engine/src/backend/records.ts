@@ -18,20 +18,6 @@ export interface StoredExecution {
 export interface LoadedExecution {
   stored: StoredExecution;
   runs: string[];
-  /**
-   * Its status fields (state, dates, `finished`) as stored, as `statusKey` gives them, when known:
-   * a writer compares them with what it writes to tell the store whether they change (`update`).
-   */
-  status?: string;
-}
-
-/**
- * An execution's status fields (its state, start and end dates, and whether it is finished) as
- * one string: two equal keys mean an update leaves the indexed columns over them as they are.
- */
-export function statusKey(execution: Execution, finished: boolean): string {
-  const state = execution.state;
-  return `${state.current}\u0000${state.startDate}\u0000${state.endDate ?? ""}\u0000${finished ? 1 : 0}`;
 }
 
 /** A flow revision without its source: what lists need. */

@@ -18,7 +18,7 @@ import { friendlyId } from "../model/ids.ts";
 import { withState } from "../model/state.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
-import { statusKey, type LoadedExecution, type StoredExecution } from "../backend/records.ts";
+import type { LoadedExecution, StoredExecution } from "../backend/records.ts";
 import { Lru } from "../expression/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
@@ -177,7 +177,7 @@ export class ExecutorService {
       ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
       ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
     };
-    this.working.set(id, { stored: copy, runs: [], status: statusKey(copy.execution, copy.finished) });
+    this.working.set(id, { stored: copy, runs: [] });
   }
 
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
@@ -550,7 +550,6 @@ export class ExecutorService {
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
     let runs = loaded.runs;
-    const status = loaded.status;
     const after: StoredExecution = {
       ...stored,
       execution: result.execution,
@@ -567,8 +566,7 @@ export class ExecutorService {
     let early: HandedJob[] = [];
     const inserted = new Map<JobRow, number>();
     if (pipelined) {
-      // with the task runs and status last committed, against which the group's write is made
-      this.commits.speculative.set(executionId, { stored: after, runs, ...(status ? { status } : {}) });
+      this.commits.speculative.set(executionId, { stored: after, runs });
       if (!baseline) this.commits.wholeNext.add(executionId);
       if (local.length) {
         early = local.map((m) => ({
@@ -612,17 +610,8 @@ export class ExecutorService {
         const writes = group
           ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
           : write;
-        // whether the status fields change from those last committed (unknown for a whole write)
-        const statusChanged =
-          whole || status === undefined ? undefined : statusKey(result.execution, result.finished) !== status;
         if (writes)
-          runs = await tx.executions.update(
-            result.execution,
-            result.state,
-            result.finished,
-            whole ? undefined : runs,
-            statusChanged,
-          );
+          runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
         for (const child of inserts) await tx.executions.insert(child);
         if (!pipelined) handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         else {
@@ -650,8 +639,7 @@ export class ExecutorService {
         if (last) this.commits.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (written && !result.finished)
-          this.working.set(executionId, { stored: after, runs, status: statusKey(result.execution, result.finished) });
+        if (written && !result.finished) this.working.set(executionId, { stored: after, runs });
         const notified = [...queued];
         if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next

@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { NOTIFY } from "../backend/notifier.ts";
-import { CommitPipeline } from "./executor/commitPipeline.ts";
 import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import {
@@ -147,51 +146,6 @@ describe("executor pipeline", () => {
       expect(db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
       expect(ends).toBe(1);
     } finally {
-      off();
-    }
-  });
-
-  it("drops the uncommitted steps of an execution someone else wrote meanwhile and redoes them from the database", async () => {
-    test = await openTestInstance();
-    const { instance } = test;
-    const tasks = 60;
-    const { flow } = await instance.deploy(chain("foreign", tasks));
-    const discard = vi.spyOn(CommitPipeline.prototype, "discard");
-    let ends = 0;
-    const off = instance.backend.notifier.on(NOTIFY.executionEnd, () => ends++);
-    // Another writer (as an API call would) writes the running execution, as stored with a label
-    // added, just after the executor's 10th step joined its group: that step and the ones before
-    // it in the group are not committed yet.
-    const add = CommitPipeline.prototype.add;
-    let steps = 0;
-    const adding = vi.spyOn(CommitPipeline.prototype, "add").mockImplementation(function (this: CommitPipeline, step) {
-      add.call(this, step);
-      if (++steps !== 10) return;
-      // at once (no transaction is open: the executor is between steps, the tasks hand their results over)
-      const stored = instance.executions.get(step.executionId)!;
-      stored.execution.labels = [...stored.execution.labels, { key: "from", value: "outside" }];
-      instance.executions.update(stored.execution, stored.executorState, false);
-    });
-    const created = await instance.createExecution(flow.namespace, flow.id);
-    try {
-      const ended = await instance.waitForEnd(created.id, 30_000);
-      expect(steps).toBeGreaterThan(10);
-      // the redo path ran: steps were dropped when their group was to commit
-      expect(discard).toHaveBeenCalled();
-      expect(ended.state.current).toBe("SUCCESS");
-      const stored = instance.executions.get(created.id)!;
-      expect(stored.finished).toBe(true);
-      // the other writer's change is kept, and each task ran to SUCCESS in one task run
-      expect(stored.execution.labels).toContainEqual({ key: "from", value: "outside" });
-      expect(states(stored.execution)).toEqual(Array.from({ length: tasks }, (_, i) => [`t${i}`, "SUCCESS"]));
-      const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
-      for (let i = 0; i < tasks; i++) expect(lines).toContain(`line t${i}`);
-      expect(JSON.parse(instance.executions.text(created.id)!.json)).toEqual(stored.execution);
-      expect(instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
-      expect(ends).toBe(1);
-    } finally {
-      adding.mockRestore();
-      discard.mockRestore();
       off();
     }
   });

@@ -10,7 +10,7 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import { statusKey, type StoredExecution, type LoadedExecution } from "../records.ts";
+import type { StoredExecution, LoadedExecution } from "../records.ts";
 export type { StoredExecution, LoadedExecution } from "../records.ts";
 
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
@@ -107,6 +107,14 @@ type TaskRun = Execution["taskRunList"][number];
 /** The stored texts of an execution without task runs (read only). */
 const NO_RUNS: readonly string[] = Object.freeze([]);
 
+/** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
+const MAX_COLUMN_HINTS = 4096;
+
+/** The indexed columns an update may keep (see `updateBodyStmt`), as one string. */
+function columnsKey(state: string, startDate: string, endDate: string | null, finished: number): string {
+  return `${state}\u0000${startDate}\u0000${endDate ?? ""}\u0000${finished}`;
+}
+
 /** A document's text with its task runs' texts put back (as the last key). */
 function withRuns(head: string, runs: readonly string[]): string {
   return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
@@ -127,6 +135,13 @@ export class ExecutionStore {
   private readonly upsertRunStmt;
   private readonly trimRunsStmt;
   private readonly writeListeners = new Set<(id: string) => void>();
+  /**
+   * The indexed columns (state, dates, finished) as this connection last wrote or read them, by
+   * unfinished execution: an update that changes them goes straight to the full statement
+   * instead of first trying the one that keeps them (which would change no row). A hint only:
+   * wrong (another writer, a rolled-back write), the update is just as correct.
+   */
+  private readonly columns = new Map<string, string>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.getStmt = statement(
@@ -191,6 +206,10 @@ export class ExecutionStore {
       JSON.stringify(headSummary),
       JSON.stringify(stored.executorState),
     );
+    this.remember(
+      x.id,
+      columnsKey(x.state.current, x.state.startDate, x.state.endDate ?? null, stored.finished ? 1 : 0),
+    );
     // a new execution: no task run row of its id to trim
     this.writeRuns(x, NO_RUNS);
   }
@@ -204,18 +223,15 @@ export class ExecutionStore {
     const row = this.getStmt.get(id) as Row | undefined;
     if (!row) return undefined;
     const runs = this.runsStmt.all(id) as string[];
-    const execution = JSON.parse(withRuns(row.json, runs)) as Execution;
-    const finished = row.finished === 1;
     return {
       stored: {
-        execution,
+        execution: JSON.parse(withRuns(row.json, runs)) as Execution,
         executorState: JSON.parse(row.executor_state) as ExecutorState,
-        finished,
+        finished: row.finished === 1,
         ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
         ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
       },
       runs,
-      status: statusKey(execution, finished),
     };
   }
 
@@ -259,16 +275,13 @@ export class ExecutionStore {
 
   /**
    * Writes an execution. `previous`: the stored text of its task runs (from `load` or the last
-   * `update`), when known: only the runs that differ are written. `statusChanged` false: the
-   * writer knows the status fields are as stored (see `ExecutionRepository.update`). Returns the
-   * texts now stored.
+   * `update`), when known: only the runs that differ are written. Returns the texts now stored.
    */
   update(
     execution: Execution,
     executorState: ExecutorState,
     finished: boolean,
     previous?: readonly string[],
-    statusChanged?: boolean,
   ): string[] {
     this.wrote(execution.id);
     const head = headOf(execution);
@@ -284,12 +297,13 @@ export class ExecutionStore {
     const endDate = execution.state.endDate ?? null;
     const done = finished ? 1 : 0;
     const executor = JSON.stringify(executorState);
-    // A step that keeps the status (most do) leaves the indexed columns out, so that SQLite does
-    // not rewrite the entries of the indexes over them; if the row's differ after all (the
-    // writer's knowledge was stale), that statement changes no row and the full one follows.
+    const key = columnsKey(state, startDate, endDate, done);
+    const known = this.columns.get(execution.id);
+    this.remember(execution.id, key);
     const { changes } =
-      statusChanged === false
-        ? this.updateBodyStmt.run(
+      known !== undefined && known !== key
+        ? { changes: 0 }
+        : this.updateBodyStmt.run(
             text,
             summary,
             executor,
@@ -299,8 +313,7 @@ export class ExecutionStore {
             startDate,
             endDate,
             done,
-          )
-        : { changes: 0 };
+          );
     if (changes === 0) {
       this.updateStmt.run(
         state,
@@ -315,6 +328,15 @@ export class ExecutionStore {
       );
     }
     return this.writeRuns(execution, previous);
+  }
+
+  private remember(id: string, key: string | undefined): void {
+    if (key === undefined || key.endsWith("\u00001")) {
+      this.columns.delete(id);
+      return;
+    }
+    if (this.columns.size >= MAX_COLUMN_HINTS && !this.columns.has(id)) this.columns.clear();
+    this.columns.set(id, key);
   }
 
   private writeRuns(execution: Execution, previous: readonly string[] | undefined): string[] {

@@ -88,14 +88,8 @@ class Executions implements ExecutionRepository {
   status(id: string) {
     return this.run(() => this.store.status(id));
   }
-  update(
-    execution: Execution,
-    executorState: ExecutorState,
-    finished: boolean,
-    previous?: readonly string[],
-    statusChanged?: boolean,
-  ) {
-    return this.run(() => this.store.update(execution, executorState, finished, previous, statusChanged));
+  update(execution: Execution, executorState: ExecutorState, finished: boolean, previous?: readonly string[]) {
+    return this.run(() => this.store.update(execution, executorState, finished, previous));
   }
   countRunning(tenantId: string, namespace: string, flowId: string, except: string) {
     return this.run(() => this.store.countRunning(tenantId, namespace, flowId, except));
