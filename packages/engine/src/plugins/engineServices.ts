@@ -78,23 +78,17 @@ export interface EngineServices {
   createExecution(namespace: string, flowId: string, inputs?: Record<string, unknown>): Promise<Execution>;
 }
 
-/**
- * The engine services of each core task's context (beside it, not a property of it: adding one to
- * the context object would turn it into a slow dictionary), or what builds them at first use.
- */
-const engines = new WeakMap<RunContext, EngineServices | (() => EngineServices)>();
+const ENGINE = Symbol.for("saker.engine.services");
 
 /** Gives a core task's context the engine services (`services()`: built when a task first uses them). */
 export function attachEngineServices(ctx: RunContext, services: EngineServices | (() => EngineServices)): void {
-  engines.set(ctx, services);
+  if (typeof services === "function") Object.defineProperty(ctx, ENGINE, { get: services, enumerable: false });
+  else Object.defineProperty(ctx, ENGINE, { value: services, enumerable: false });
 }
 
 /** The engine services of a core task's context; fails for a context built elsewhere. */
 export function engineOf(ctx: RunContext): EngineServices {
-  const attached = engines.get(ctx);
-  if (!attached) throw new SakerError("ENGINE_UNAVAILABLE", "this task only runs inside a Saker worker");
-  if (typeof attached !== "function") return attached;
-  const services = attached();
-  engines.set(ctx, services);
+  const services = (ctx as unknown as Record<symbol, EngineServices | undefined>)[ENGINE];
+  if (!services) throw new SakerError("ENGINE_UNAVAILABLE", "this task only runs inside a Saker worker");
   return services;
 }

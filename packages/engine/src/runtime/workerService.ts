@@ -256,9 +256,7 @@ export class WorkerService {
     // Stopped while the disk was full: the job stays claimed and runs again after the restart.
     if (startWritten && !(await startWritten)) return false;
     if (!this.running && controller.signal.aborted) return false;
-    // the flush timer stays: a burst of jobs does not start and clear one per job (it finds nothing, or later lines)
-    const logs = this.pendingLogs;
-    this.pendingLogs = [];
+    const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
     const toExecutor: NewMessage<ExecutorEvent>[] = [

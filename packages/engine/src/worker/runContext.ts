@@ -36,17 +36,13 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const taskrun = (vars.taskrun ?? {}) as Record<string, unknown>;
   const metrics: Metric[] = [];
   const shared = job.workingDirectoryId !== undefined;
-  // worked out when first needed: most tasks never use a working directory
-  let path: string | undefined;
-  const dirPath = () =>
-    (path ??= shared
-      ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
-      : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`));
+  const dir = shared
+    ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
+    : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
   let created = false;
   // Object.assign: a spread of `vars` followed by new keys is many times slower in V8
   const merged = (extra?: Record<string, unknown>) => (extra ? Object.assign({}, vars, extra) : vars);
   const workingDir = async () => {
-    const dir = dirPath();
     if (!created) {
       const fresh = !existsSync(dir);
       await mkdir(dir, { recursive: true });
@@ -96,11 +92,11 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
       upload: async (globs) => storeFiles(await workingDir(), globs, parts.storage),
     },
     /** The directory, if this task run created or shares one that exists. */
-    existingWorkingDir: () => (created || (shared && existsSync(dirPath())) ? dirPath() : undefined),
+    existingWorkingDir: () => (created || (shared && existsSync(dir)) ? dir : undefined),
     pluginConfiguration: () => parts.pluginConfiguration,
     metrics,
     async cleanup() {
-      if (created && !shared) await rm(dirPath(), { recursive: true, force: true });
+      if (created && !shared) await rm(dir, { recursive: true, force: true });
     },
   };
 }
