@@ -62,26 +62,25 @@ try {
     const started = performance.now();
     const cpu = process.cpuUsage();
     if (mode === "burst") {
-      // All submitted at once, as the peers' burst (bench/peers) submits its jobs; the ends are
-      // heard from the start, by one listener for all of them (as bench/lib/saker.mjs does: no
-      // read of each execution after the submission, no listener per execution).
-      const ended = new Map();
-      let resolveAll;
-      const all = new Promise((resolve) => (resolveAll = resolve));
-      let ids;
-      const check = () => ids && ended.size >= size && ids.every((id) => ended.has(id)) && resolveAll();
-      const onEnd = (x) => {
-        ended.set(x.id, x.state.current);
-        check();
-      };
-      instance.events.on("execution:end", onEnd);
-      ids = await Promise.all(
+      // All submitted at once, as the peers' burst (bench/peers) submits its jobs.
+      const ids = await Promise.all(
         Array.from({ length: size }, () => instance.createExecution("bench", flowId).then((x) => x.id)),
       );
-      check();
-      await all;
-      instance.events.off("execution:end", onEnd);
-      const bad = ids.filter((id) => ended.get(id) !== "SUCCESS").map((id) => `${id} ended ${ended.get(id)}`);
+      // One listener for all of them (instance.waitForEnd adds one per execution: n² calls).
+      const pending = new Set(ids);
+      const bad = [];
+      await new Promise((resolve) => {
+        const onEnd = (x) => {
+          if (!pending.delete(x.id)) return;
+          if (x.state.current !== "SUCCESS") bad.push(`${x.id} ended ${x.state.current}`);
+          if (pending.size === 0) {
+            instance.events.off("execution:end", onEnd);
+            resolve();
+          }
+        };
+        instance.events.on("execution:end", onEnd);
+        for (const id of ids) if (instance.executions.get(id)?.finished) onEnd(instance.executions.get(id).execution);
+      });
       if (bad.length) throw new Error(bad[0]);
     } else {
       const execution = await instance.createExecution("bench", flowId);
@@ -97,7 +96,7 @@ try {
       ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task`
       : "";
     console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}`);
-    for (const [text, entry] of [...byStatement].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 20))
+    for (const [text, entry] of [...byStatement].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8))
       console.log(
         `  ${(entry.calls / size).toFixed(2)}/task ${(entry.bytes / size / 1024).toFixed(1)} KiB/task  ${text.replace(/\s+/g, " ").slice(0, 90)}`,
       );

@@ -80,10 +80,8 @@ export interface EngineServices {
 
 const ENGINE = Symbol.for("saker.engine.services");
 
-/** Gives a core task's context the engine services (`services()`: built when a task first uses them). */
-export function attachEngineServices(ctx: RunContext, services: EngineServices | (() => EngineServices)): void {
-  if (typeof services === "function") Object.defineProperty(ctx, ENGINE, { get: services, enumerable: false });
-  else Object.defineProperty(ctx, ENGINE, { value: services, enumerable: false });
+export function attachEngineServices(ctx: RunContext, services: EngineServices): void {
+  Object.defineProperty(ctx, ENGINE, { value: services, enumerable: false });
 }
 
 /** The engine services of a core task's context; fails for a context built elsewhere. */

@@ -102,8 +102,9 @@ export class Admission {
       encryption,
       variables: (f, x) => renders.variables({ flow: f, execution: x }, true),
     });
-    execution.labels = secretGuard.seal(execution.labels);
-    if (execution.inputs) execution.inputs = secretGuard.seal(execution.inputs);
+    const masker = secretGuard.masker();
+    execution.labels = secretGuard.seal(execution.labels, masker);
+    if (execution.inputs) execution.inputs = secretGuard.seal(execution.inputs, masker);
     return execution;
   }
 

@@ -535,14 +535,14 @@ export class ExecutorService {
       messages.map((m) => m.payload),
       this.deps(x0, graph.flow, running),
     );
+    // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
+    const masker = result.logs.length ? secretGuard.masker() : undefined;
     const effects: StepEffects = { outgoing: [], inserts: [], logs: [], afterCommit: [] };
     if (result.commands.some((c) => READS_OTHERS.has(c.type))) await flush();
     for (const command of result.commands) await handleCommand(this.ctx, command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
-    // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
-    const logs = effects.logs;
-    for (const log of result.logs) logs.push({ ...log, message: secretGuard.mask(log.message) });
+    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
@@ -626,7 +626,7 @@ export class ExecutorService {
         }
         await tx.queue.send(queued);
         // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
-        await consume(tx, messages, logs, group?.logs);
+        await consume(tx, messages, logs);
       },
       committed: async (group) => {
         for (const [row, seq] of inserted) {

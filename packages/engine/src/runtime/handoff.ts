@@ -84,23 +84,16 @@ export function bundlesOf(messages: readonly QueueMessage[]): WorkerBundle[] {
 /**
  * Writes what handled messages leave behind in `tx` (a transaction): the logs and metrics of
  * their bundles, then `logs` (the step's own lines), and the acknowledgement of their rows (a
- * bundle's job). `lines`: where the log lines go instead, for a group commit that writes the
- * lines of all its steps at once, in order, in the same transaction.
+ * bundle's job).
  */
 export async function consume(
   tx: Backend,
   messages: readonly QueueMessage[],
   logs: readonly LogEntry[] = [],
-  lines?: LogEntry[],
 ): Promise<void> {
   const bundles = bundlesOf(messages);
-  if (lines) {
-    for (const bundle of bundles) for (const line of bundle.logs) lines.push(line);
-    for (const line of logs) lines.push(line);
-  } else {
-    const all = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
-    if (all.length) await tx.logs.append(all);
-  }
+  const lines = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
+  if (lines.length) await tx.logs.append(lines);
   for (const bundle of bundles) if (bundle.metrics.length) await tx.metrics.append(bundle.job, bundle.metrics);
   await tx.queue.ack(rowSeqs(messages));
 }

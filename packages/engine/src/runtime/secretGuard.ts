@@ -30,7 +30,7 @@ export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set([
 
 export class SecretGuard {
   readonly sealer: SecretSealer;
-  private cached: { values: readonly string[] | undefined; key: string; masker: SecretMasker } | undefined;
+  private cached: { key: string; masker: SecretMasker } | undefined;
   /** The plain values sealed in a task run, in the order a walk of it meets them. */
   private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
     const plains: string[] = [];
@@ -55,45 +55,28 @@ export class SecretGuard {
 
   /** The masker of the instance's secrets, shared: only for masking, never to add to. */
   private instanceMasker(): SecretMasker {
-    let values: readonly string[] | undefined;
+    let values: string[] | undefined;
     try {
       values = this.secrets.values();
     } catch {
       // an unreadable secrets file: keep hiding what it held before
     }
-    // the same values come back as the same array: compared by content only when it is another
-    if (this.cached && (values === undefined || values === this.cached.values)) return this.cached.masker;
-    const key = values!.join("\0");
-    if (!this.cached || key !== this.cached.key) {
+    const key = values?.join("\0");
+    if (!this.cached || (key !== undefined && key !== this.cached.key)) {
       const masker = new SecretMasker();
-      for (const value of values!) masker.add(value);
-      this.cached = { values, key, masker };
-    } else this.cached.values = values;
+      for (const value of values ?? []) masker.add(value);
+      this.cached = { key: key ?? "", masker };
+    }
     return this.cached.masker;
-  }
-
-  /** `text` with every secret value of the instance masked. */
-  mask(text: string): string {
-    return this.instanceMasker().mask(text);
   }
 
   /**
    * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
    * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
-   * made of them is sealed too. For sealing only: when the execution adds nothing, it is the
-   * instance's masker itself, shared (never add to it).
+   * made of them is sealed too.
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
-    // the instance's own while the execution adds nothing to it (most do not): copied at the first value added
-    let masker = this.instanceMasker();
-    let own = false;
-    const adding = (): SecretMasker => {
-      if (!own) {
-        masker = masker.extend();
-        own = true;
-      }
-      return masker;
-    };
+    const masker = this.masker();
     for (const input of inputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
       const value =
@@ -104,16 +87,13 @@ export class SecretGuard {
           : undefined;
       if (typeof value !== "string") continue;
       try {
-        const plain = this.encryption.decrypt(value);
-        adding().add(plain);
+        masker.add(this.encryption.decrypt(value));
       } catch {
         // a default given in clear is not a secret of this instance
       }
     }
     // walked in the document's order; a task run's sealed values are looked for once per change of it
-    const add = (plain: string) => {
-      if (!masker.matches(plain)) adding().add(plain);
-    };
+    const add = (plain: string) => masker.addRevealed(plain);
     for (const [key, value] of Object.entries(execution)) {
       if (key !== "taskRunList") this.sealer.reveal(value, add);
       else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
@@ -122,7 +102,7 @@ export class SecretGuard {
   }
 
   /** `value` with every string holding a secret sealed (see {@link SecretSealer}). */
-  seal<T>(value: T, masker: SecretMasker = this.instanceMasker()): T {
+  seal<T>(value: T, masker: SecretMasker = this.masker()): T {
     return this.sealer.seal(value, masker);
   }
 

@@ -405,19 +405,23 @@ export class WorkerService {
         guarded[name] = typeof fn === "function" ? after(fn as (...args: unknown[]) => Promise<unknown>) : fn;
       return guarded as T;
     };
+    const engine = deps.engine;
     return {
       ...deps,
       errorLogs: after(deps.errorLogs),
-      // built when a task of the job first uses the engine services (most never do)
-      guardEngine: (engine) => ({
-        ...guard(engine),
-        logs: guard(engine.logs),
-        executions: guard(engine.executions),
-        metrics: guard(engine.metrics),
-        kv: guard(engine.kv),
-        triggers: guard(engine.triggers),
-        flows: guard(engine.flows),
-      }),
+      ...(engine
+        ? {
+            engine: {
+              ...guard(engine),
+              logs: guard(engine.logs),
+              executions: guard(engine.executions),
+              metrics: guard(engine.metrics),
+              kv: guard(engine.kv),
+              triggers: guard(engine.triggers),
+              flows: guard(engine.flows),
+            },
+          }
+        : {}),
     };
   }
 

@@ -11,11 +11,8 @@ export interface SecretBackend {
   get(key: string): Promise<string | undefined>;
   /** The keys this backend holds (for the namespace secrets API). */
   keys(): Promise<string[]>;
-  /**
-   * Every value it holds, to mask them wherever they show up (whoever read them): the same array
-   * (read only) while they do not change.
-   */
-  values(): readonly string[];
+  /** Every value it holds, to mask them wherever they show up (whoever read them). */
+  values(): string[];
 }
 
 /** `SECRET_<NAME>` environment variables, base64-decoded, read once at start. */
@@ -42,10 +39,8 @@ export class EnvSecretBackend implements SecretBackend {
     return [...this.map.keys()];
   }
 
-  private cachedValues: readonly string[] | undefined;
-
-  values(): readonly string[] {
-    return (this.cachedValues ??= Object.freeze([...this.map.values()]));
+  values(): string[] {
+    return [...this.map.values()];
   }
 }
 
@@ -96,12 +91,8 @@ export class FileSecretBackend implements SecretBackend {
     return [...this.read().keys()];
   }
 
-  private cachedValues: { map: Map<string, string>; values: readonly string[] } | undefined;
-
-  values(): readonly string[] {
-    const map = this.read();
-    if (this.cachedValues?.map !== map) this.cachedValues = { map, values: Object.freeze([...map.values()]) };
-    return this.cachedValues.values;
+  values(): string[] {
+    return [...this.read().values()];
   }
 }
 
@@ -122,16 +113,8 @@ export class SecretStore {
     return [...new Set(all.flat())].sort();
   }
 
-  private cachedValues: { parts: (readonly string[])[]; values: readonly string[] } | undefined;
-
-  /** Every secret value of every backend: the same array (read only) while they do not change. */
-  values(): readonly string[] {
-    const parts = this.backends.map((b) => b.values());
-    const cached = this.cachedValues;
-    if (cached && cached.parts.length === parts.length && cached.parts.every((part, i) => part === parts[i]))
-      return cached.values;
-    const values = parts.length === 1 ? parts[0]! : Object.freeze(parts.flat());
-    this.cachedValues = { parts, values };
-    return values;
+  /** Every secret value of every backend. */
+  values(): string[] {
+    return this.backends.flatMap((b) => b.values());
   }
 }

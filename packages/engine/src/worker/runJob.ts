@@ -58,8 +58,6 @@ export interface WorkerDeps {
   refusedAddresses?: readonly string[];
   /** Reached by engine-internal core tasks (log.Fetch, Count…). */
   engine?: EngineServices;
-  /** Wraps `engine` for one job, when a task of it first uses it (see WorkerService.readsAfterStep). */
-  guardEngine?(engine: EngineServices): EngineServices;
   /** Runs a task definition; defaults to calling `run` in this thread (isolation hooks in here). */
   invoke?(
     type: RegisteredType,
@@ -257,14 +255,11 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
       ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
     });
-    const engine = deps.engine;
-    if (engine) {
-      // wrapped for this job (`guardEngine`) only when a task uses them: most never do
-      let guarded: EngineServices | undefined;
-      const services = () => (guarded ??= deps.guardEngine ? deps.guardEngine(engine) : engine);
-      attachEngineServices(ctx, services);
+    if (deps.engine) {
+      attachEngineServices(ctx, deps.engine);
+      const executions = deps.engine.executions;
       ctx.executionSummary = async (id) =>
-        readExecutionSummary(services().executions, deps.tenantId, deps.serverUrl, id, (summary) =>
+        readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id, (summary) =>
           deps.secretGuard.display(summary),
         );
     }

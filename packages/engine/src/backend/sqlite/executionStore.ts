@@ -104,9 +104,6 @@ function runSummary(run: TaskRun, text: string): string {
 
 type TaskRun = Execution["taskRunList"][number];
 
-/** The stored texts of an execution without task runs (read only). */
-const NO_RUNS: readonly string[] = Object.freeze([]);
-
 /** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
 const MAX_COLUMN_HINTS = 4096;
 
@@ -210,8 +207,7 @@ export class ExecutionStore {
       x.id,
       columnsKey(x.state.current, x.state.startDate, x.state.endDate ?? null, stored.finished ? 1 : 0),
     );
-    // a new execution: no task run row of its id to trim
-    this.writeRuns(x, NO_RUNS);
+    this.writeRuns(x, undefined);
   }
 
   get(id: string): StoredExecution | undefined {

@@ -58,76 +58,16 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
-/** How many flows' latest revisions `FlowStore` keeps in memory (the least recently read go first). */
-export const LATEST_CACHE_SIZE = 1024;
-
-/**
- * The latest revision of the flows read last (frozen, shared by the callers), by tenant,
- * namespace and id, per connection (every `FlowStore` of a connection shares it): creating an
- * execution does not read the flow's row (its source) again. Only reads made outside a
- * transaction are kept (one rolled back leaves nothing); any write of a `FlowStore` empties it,
- * and so does a commit of any other connection (another process deploying a flow), which changes
- * SQLite's `data_version`.
- */
-interface LatestCache {
-  dataVersion: { get(): unknown };
-  version: unknown;
-  flows: Map<string, StoredFlow | undefined>;
-}
-
-const latestCaches = new WeakMap<SqliteDatabase, LatestCache>();
-
-function latestCacheOf(db: SqliteDatabase): LatestCache {
-  let cache = latestCaches.get(db);
-  if (!cache) {
-    cache = { dataVersion: db.prepare("PRAGMA data_version").pluck(), version: undefined, flows: new Map() };
-    latestCaches.set(db, cache);
-  }
-  return cache;
-}
-
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {
-  private readonly cache: LatestCache;
-
-  constructor(private readonly db: SqliteDatabase) {
-    this.cache = latestCacheOf(db);
-  }
+  constructor(private readonly db: SqliteDatabase) {}
 
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
-    const cacheable = !this.db.inTransaction;
-    const key = `${tenantId}\u0000${namespace}\u0000${id}`;
-    const { flows } = this.cache;
-    if (cacheable) {
-      const version = this.cache.dataVersion.get();
-      if (version !== this.cache.version) {
-        flows.clear();
-        this.cache.version = version;
-      }
-      if (flows.has(key)) {
-        const cached = flows.get(key);
-        // read last: kept longest
-        flows.delete(key);
-        flows.set(key, cached);
-        return cached;
-      }
-    }
     const row = statement(
       this.db,
       "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1",
     ).get(tenantId, namespace, id) as Row | undefined;
-    const flow = row ? toFlow(row) : undefined;
-    if (cacheable) {
-      if (flow) Object.freeze(Object.freeze(flow).labels);
-      if (flows.size >= LATEST_CACHE_SIZE) flows.delete(flows.keys().next().value as string);
-      flows.set(key, flow);
-    }
-    return flow;
-  }
-
-  /** A write of this connection (committed or not, before and after it): the latest revisions are read again. */
-  private wrote(): void {
-    this.cache.flows.clear();
+    return row ? toFlow(row) : undefined;
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
@@ -160,22 +100,6 @@ export class FlowStore {
     disabled: boolean,
     labels: readonly Label[] = [],
   ): { flow: StoredFlow; created: boolean } {
-    this.wrote();
-    try {
-      return this.saveRevision(tenantId, namespace, id, source, disabled, labels);
-    } finally {
-      this.wrote();
-    }
-  }
-
-  private saveRevision(
-    tenantId: string,
-    namespace: string,
-    id: string,
-    source: string,
-    disabled: boolean,
-    labels: readonly Label[],
-  ): { flow: StoredFlow; created: boolean } {
     return this.db.transaction(() => {
       const current = this.latest(tenantId, namespace, id);
       if (current && !current.deleted && current.source === source) return { flow: current, created: false };
@@ -194,15 +118,6 @@ export class FlowStore {
 
   /** Marks a flow deleted with a new revision; false when there was none. */
   delete(tenantId: string, namespace: string, id: string): boolean {
-    this.wrote();
-    try {
-      return this.markDeleted(tenantId, namespace, id);
-    } finally {
-      this.wrote();
-    }
-  }
-
-  private markDeleted(tenantId: string, namespace: string, id: string): boolean {
     const current = this.latest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
     statement(
@@ -290,14 +205,9 @@ export class FlowStore {
       this.db,
       "DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
     );
-    this.wrote();
-    try {
-      return this.db.transaction(() =>
-        revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
-      )();
-    } finally {
-      this.wrote();
-    }
+    return this.db.transaction(() =>
+      revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
+    )();
   }
 
   namespaces(tenantId: string): string[] {

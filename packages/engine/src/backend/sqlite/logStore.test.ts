@@ -30,24 +30,3 @@ describe("LogStore pages", () => {
     expect(store.count({ namespacePrefix: "company%" })).toBe(0);
   });
 });
-
-describe("LogStore.append", () => {
-  it("writes many entries in order, several per statement, each field kept", () => {
-    const store = new LogStore(openDatabase(":memory:"));
-    const entries = Array.from({ length: 70 }, (_, i) => ({
-      namespace: "company",
-      flowId: "a",
-      executionId: `x${i % 3}`,
-      ...(i % 2 ? { taskId: "t", taskRunId: `r${i}`, attemptNumber: 0 } : {}),
-      level: i % 5 === 0 ? ("WARN" as const) : ("INFO" as const),
-      message: `m${i}`,
-      timestamp: `2026-01-01T00:00:${String(i % 60).padStart(2, "0")}.000Z`,
-      ...(i === 7 ? { thread: "worker", tenantId: "other" } : {}),
-    }));
-    store.append(entries);
-    const all = store.find({});
-    expect(all.map((l) => l.message)).toEqual(entries.map((e) => e.message));
-    expect(all.map(({ seq: _seq, ...rest }) => rest)).toEqual(entries);
-    expect(store.count({ minLevel: "WARN" })).toBe(14);
-  });
-});

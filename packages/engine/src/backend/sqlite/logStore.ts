@@ -1,6 +1,5 @@
 import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
-import type Database from "better-sqlite3";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import {
@@ -77,54 +76,34 @@ function toLog(r: Row): StoredLog {
   };
 }
 
-const LOG_INSERT = `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, level_rank, message, timestamp, thread) VALUES `;
-const LOG_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-/** At most this many entries per INSERT statement (13 parameters each). */
-const LOG_ROWS_PER_INSERT = 32;
-
 export class LogStore {
-  /** The INSERT of n rows, by n (prepared when first needed). */
-  private readonly inserts: Database.Statement[] = [];
-  private readonly params: unknown[] = [];
+  private readonly insertStmt;
 
-  constructor(private readonly db: SqliteDatabase) {}
-
-  private insertOf(rows: number): Database.Statement {
-    return (this.inserts[rows] ??= this.db.prepare(LOG_INSERT + Array(rows).fill(LOG_ROW).join(", ")));
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, level_rank, message, timestamp, thread)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
   }
 
-  /**
-   * Appends entries, in order, several per statement (one per up to `LOG_ROWS_PER_INSERT`); call
-   * inside a transaction to batch them.
-   */
+  /** Appends entries; call inside a transaction to batch them. */
   append(entries: readonly LogEntry[]): void {
-    const params = this.params;
-    for (let start = 0; start < entries.length; start += LOG_ROWS_PER_INSERT) {
-      const end = Math.min(entries.length, start + LOG_ROWS_PER_INSERT);
-      params.length = 0;
-      for (let i = start; i < end; i++) {
-        const e = entries[i]!;
-        params.push(
-          e.tenantId ?? "main",
-          e.namespace,
-          e.flowId,
-          e.executionId ?? null,
-          e.taskId ?? null,
-          e.taskRunId ?? null,
-          e.attemptNumber ?? null,
-          e.triggerId ?? null,
-          e.level,
-          levelRank(e.level),
-          e.message,
-          e.timestamp,
-          e.thread ?? null,
-        );
-      }
-      try {
-        this.insertOf(end - start).run(params);
-      } finally {
-        params.length = 0;
-      }
+    for (const e of entries) {
+      this.insertStmt.run(
+        e.tenantId ?? "main",
+        e.namespace,
+        e.flowId,
+        e.executionId ?? null,
+        e.taskId ?? null,
+        e.taskRunId ?? null,
+        e.attemptNumber ?? null,
+        e.triggerId ?? null,
+        e.level,
+        levelRank(e.level),
+        e.message,
+        e.timestamp,
+        e.thread ?? null,
+      );
     }
   }
 

@@ -91,7 +91,7 @@ export class CommitPipeline {
       this.discard(steps);
       throw new PipelineRedo(new Error("an execution was written by someone else meanwhile"));
     }
-    const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set(), logs: [] };
+    const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set() };
     for (const step of steps) {
       group.last.set(step.executionId, step);
       if (step.changed) group.changed.add(step.executionId);
@@ -103,7 +103,6 @@ export class CommitPipeline {
     try {
       await this.ctx.backend.transaction(async (tx) => {
         for (const step of steps) await step.write(tx, group);
-        if (group.logs.length) await tx.logs.append(group.logs);
       });
     } catch (error) {
       this.discard(steps);

@@ -3,7 +3,7 @@
  * commit of several steps knows of them.
  */
 import { errorMessage } from "@saker/sdk";
-import type { ExecutorEvent, LogEntry } from "../../executor/types.ts";
+import type { ExecutorEvent } from "../../executor/types.ts";
 import type { Backend } from "../../backend/backend.ts";
 import type { QueueMessage } from "../../backend/queue.ts";
 import type { JobRow } from "../handoff.ts";
@@ -18,8 +18,6 @@ export interface Group {
   changed: Set<string>;
   ended: Set<string>;
   consumed: Set<JobRow>;
-  /** The log lines of its steps, in order, written at once after the steps' writes. */
-  logs: LogEntry[];
 }
 
 /** One execution's step, prepared: its writes (in the batch's transaction) and what follows the commit. */
