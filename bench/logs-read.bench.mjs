@@ -12,11 +12,11 @@
 // arguments to the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: the profile is
 // written when the bench stops the server); BENCH_ROOT another built checkout to measure. Not a test: nothing asserts a time.
 //   npx tsc -b && node bench/logs-read.bench.mjs
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fmt, machineLine, median } from "./lib/harness.mjs";
+import { bigLogsFlowYaml, startServerProcess } from "./lib/serverProcess.mjs";
 
 // BENCH_ROOT: another checkout (built) to measure, e.g. the main branch for a before/after
 const ROOT = process.env.BENCH_ROOT ?? join(import.meta.dirname, "..");
@@ -24,57 +24,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const VALUES = Number(process.env.BENCH_VALUES ?? 5000);
 const LINES_PER_VALUE = 20;
 
-function startServer(home) {
-  const nodeArgs = (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, SAKER_HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start\n${err}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`the server exited (${code})\n${err}`)));
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /Saker API on (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, api: `${m[1]}/api/v1` });
-      }
-    });
-  });
-}
-
-function flowYaml() {
-  const values = JSON.stringify(Array.from({ length: VALUES }, (_, i) => i + 1));
-  const messages = Array.from(
-    { length: LINES_PER_VALUE },
-    (_, i) =>
-      `          - "value {{ taskrun.value }}: line ${i + 1} of ${LINES_PER_VALUE}, some text to make it a realistic log line"`,
-  ).join("\n");
-  return `id: big
-namespace: bench.logs
-tasks:
-  - id: each
-    type: io.kestra.plugin.core.flow.ForEach
-    concurrencyLimit: 0
-    values: "${values}"
-    tasks:
-      - id: log
-        type: io.kestra.plugin.core.log.Log
-        message:
-${messages}
-`;
-}
-
 async function makeExecution(api) {
   let r = await fetch(`${api}/flows`, {
     method: "POST",
     headers: { "Content-Type": "application/x-yaml" },
-    body: flowYaml(),
+    body: bigLogsFlowYaml("bench.logs", VALUES, LINES_PER_VALUE),
   });
   if (!r.ok) throw new Error(`flow: ${r.status} ${await r.text()}`);
   r = await fetch(`${api}/executions/bench.logs/big?wait=true`, { method: "POST" });
@@ -132,7 +86,9 @@ async function main() {
   const home = process.env.BENCH_HOME ?? mkdtempSync(join(tmpdir(), "saker-logs-bench-"));
   mkdirSync(home, { recursive: true });
   const idFile = join(home, "bench-execution-id");
-  const server = await startServer(home);
+  const server = await startServerProcess(ROOT, home, {
+    nodeArgs: (process.env.SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean),
+  });
   serverPid = server.child.pid;
   try {
     let id = existsSync(idFile) ? readFileSync(idFile, "utf8").trim() : undefined;

@@ -13,12 +13,12 @@
 // dist/index.html) against the 500 KB goal. Not a test: nothing asserts a time.
 //   npm run build && npm run build -w @saker/ui && node bench/ui-execution.bench.mjs
 /* global window, document, requestAnimationFrame -- the functions given to page.evaluate run in the page */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fmt, machineLine, median, printTable } from "./lib/harness.mjs";
+import { bigLogsFlowYaml, startServerProcess } from "./lib/serverProcess.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 const DIST = join(ROOT, "packages/ui/dist");
@@ -47,56 +47,11 @@ function initialSize() {
   return { files: [...files], raw, gzipped };
 }
 
-function startServer(home) {
-  const child = spawn(process.execPath, [join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, SAKER_HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start\n${err}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`the server exited (${code})\n${err}`)));
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /Saker API on (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], api: `${m[1]}/api/v1` });
-      }
-    });
-  });
-}
-
-function flowYaml() {
-  const values = JSON.stringify(Array.from({ length: VALUES }, (_, i) => i + 1));
-  const messages = Array.from(
-    { length: LINES_PER_VALUE },
-    (_, i) =>
-      `          - "value {{ taskrun.value }}: line ${i + 1} of ${LINES_PER_VALUE}, some text to make it a realistic log line"`,
-  ).join("\n");
-  return `id: big
-namespace: bench.ui
-tasks:
-  - id: each
-    type: io.kestra.plugin.core.flow.ForEach
-    concurrencyLimit: 0
-    values: "${values}"
-    tasks:
-      - id: log
-        type: io.kestra.plugin.core.log.Log
-        message:
-${messages}
-`;
-}
-
 async function makeExecution(api) {
   let r = await fetch(`${api}/flows`, {
     method: "POST",
     headers: { "Content-Type": "application/x-yaml" },
-    body: flowYaml(),
+    body: bigLogsFlowYaml("bench.ui", VALUES, LINES_PER_VALUE),
   });
   if (!r.ok) throw new Error(`flow: ${r.status} ${await r.text()}`);
   const started = performance.now();
@@ -276,7 +231,7 @@ async function main() {
   );
   const { chromium } = await import("playwright-core");
   const home = mkdtempSync(join(tmpdir(), "saker-bench-ui-"));
-  const server = await startServer(home);
+  const server = await startServerProcess(ROOT, home);
   let browser;
   try {
     const made = await makeExecution(server.api);

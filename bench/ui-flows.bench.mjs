@@ -11,12 +11,12 @@
 // Prints medians and p95. Needs the built packages and UI (npm ci; npm run build -w @saker/ui).
 //   node bench/ui-flows.bench.mjs        (BENCH_FLOWS=2000, BENCH_LOADS=7)
 /* global window, document, requestAnimationFrame, MutationObserver -- in the page (page.evaluate) */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmt, machineLine, median, percentile, printTable } from "./lib/harness.mjs";
+import { startServerProcess } from "./lib/serverProcess.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CHROMIUM = process.env.SAKER_TEST_CHROMIUM ?? "/usr/bin/chromium";
@@ -35,38 +35,6 @@ if (!existsSync(join(ROOT, "packages/ui/dist/index.html"))) {
 }
 const { chromium } = await import("playwright-core");
 
-/** `saker server local` on a free port and a temporary home; resolves once /health answers. */
-async function startServer(home) {
-  const child = spawn(process.execPath, [join(ROOT, "bin/saker.js"), "server", "local", "--port", "0"], {
-    cwd: ROOT,
-    env: { ...process.env, SAKER_HOME: home },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start\n${err}`)), 60_000);
-    child.once("close", (code) => reject(new Error(`the server exited (${code})\n${err}`)));
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /Saker API on (http:\/\/127\.0\.0\.1:\d+)\/api\/v1/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  while (
-    (await fetch(`${url}/health`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  )
-    await new Promise((r) => setTimeout(r, 100));
-  return { url, api: `${url}/api/v1`, stop: () => new Promise((r) => (child.once("close", r), child.kill("SIGTERM"))) };
-}
-
 const flowYaml = (i) => {
   const id = `flow-${String(i).padStart(4, "0")}`;
   return `id: ${id}\nnamespace: bench.team${i % 20}\nlabels:\n  team: t${i % 20}\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hello from ${id}\n`;
@@ -76,7 +44,7 @@ const work = mkdtempSync(join(tmpdir(), "saker-bench-ui-"));
 let server;
 let browser;
 try {
-  server = await startServer(join(work, "home"));
+  server = await startServerProcess(ROOT, join(work, "home"));
   const created = performance.now();
   for (let start = 1; start <= FLOWS; start += 200) {
     const docs = [];
