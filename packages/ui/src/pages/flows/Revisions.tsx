@@ -88,26 +88,8 @@ export function Revisions({ flow, onRestored }: { flow: Flow; onRestored(): void
           </p>
         ) : null}
         <div className="toolbar">
-          <label className="inline">
-            From{" "}
-            <select aria-label="From revision" value={left} onChange={(e) => choose("left", Number(e.target.value))}>
-              {list.map((r) => (
-                <option key={r.revision} value={r.revision}>
-                  Revision {r.revision}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="inline">
-            to{" "}
-            <select aria-label="To revision" value={right} onChange={(e) => choose("right", Number(e.target.value))}>
-              {list.map((r) => (
-                <option key={r.revision} value={r.revision}>
-                  Revision {r.revision}
-                </option>
-              ))}
-            </select>
-          </label>
+          <RevisionSelect label="From" side="left" value={left} revisions={list} onChoose={choose} />
+          <RevisionSelect label="to" side="right" value={right} revisions={list} onChoose={choose} />
           <span className="muted" aria-label="Diff summary">
             <span className="error">−{stats.removed}</span>{" "}
             <span style={{ color: "var(--state-success)" }}>+{stats.added}</span>
@@ -154,5 +136,37 @@ export function Revisions({ flow, onRestored }: { flow: Flow; onRestored(): void
         </ConfirmDialog>
       ) : null}
     </div>
+  );
+}
+
+/** One side of the diff: a revision picker. */
+function RevisionSelect({
+  label,
+  side,
+  value,
+  revisions,
+  onChoose,
+}: {
+  label: string;
+  side: "left" | "right";
+  value: number;
+  revisions: readonly { revision: number }[];
+  onChoose(side: "left" | "right", revision: number): void;
+}) {
+  return (
+    <label className="inline">
+      {label}{" "}
+      <select
+        aria-label={`${side === "left" ? "From" : "To"} revision`}
+        value={value}
+        onChange={(e) => onChoose(side, Number(e.target.value))}
+      >
+        {revisions.map((r) => (
+          <option key={r.revision} value={r.revision}>
+            Revision {r.revision}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
