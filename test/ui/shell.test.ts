@@ -71,6 +71,10 @@ describe.runIf(enabled)("the UI's frame", () => {
     const js = await fetch(ui.url + script, { headers: { "accept-encoding": "gzip" } });
     expect(js.headers.get("cache-control")).toContain("immutable");
     expect(js.headers.get("content-type")).toContain("javascript");
+    expect(js.headers.get("content-encoding")).toBe("gzip");
+    expect((await js.text()).length).toBeGreaterThan(1024);
+    const plain = await fetch(ui.url + script, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
   });
 
   it("shows a banner when the server goes away and reconnects when it is back", async () => {
