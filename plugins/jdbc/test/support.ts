@@ -3,38 +3,13 @@
  * registered. With CI=true a database that does not answer fails the tests; locally they are
  * skipped with a message saying which service is missing.
  */
-import { createConnection } from "node:net";
 import type pg from "pg";
 import type mysql from "mysql2/promise";
 
 export const PG_URL = process.env.SAKER_TEST_PG_URL ?? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 export const MARIADB_URL = process.env.SAKER_TEST_MARIADB_URL ?? "jdbc:mariadb://127.0.0.1:3306/test?user=root";
 
-/** True when something accepts TCP connections on host:port within a second. */
-export function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-/**
- * Whether a service is up. In CI (`CI=true`) a missing service throws, failing the suite; locally
- * it returns false after printing why the tests are skipped.
- */
-export async function serviceAvailable(name: string, host: string, port: number): Promise<boolean> {
-  if (await portOpen(host, port)) return true;
-  const message = `${name} is not reachable on ${host}:${port}`;
-  if (process.env.CI === "true") throw new Error(`${message} (CI=true: the service is required)`);
-  console.warn(`${message}: skipping its tests (set CI=true to make this a failure)`);
-  return false;
-}
+export { portOpen, serviceAvailable } from "@saker/engine/testing";
 
 /** Connections to the PostgreSQL database `test`, other than `admin`'s own. */
 export async function pgConnections(admin: pg.Client): Promise<number> {

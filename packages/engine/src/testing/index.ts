@@ -18,3 +18,4 @@ export { streamToBuffer } from "../storage/streams.ts";
 export { listFiles } from "../storage/workingFiles.ts";
 export { createTaskLogger } from "../worker/taskLogger.ts";
 export { createTaskStorage, namespaceFiles } from "../storage/taskStorage.ts";
+export { portOpen, serviceAvailable } from "./services.ts";
