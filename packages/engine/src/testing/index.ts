@@ -19,3 +19,4 @@ export { listFiles } from "../storage/workingFiles.ts";
 export { createTaskLogger } from "../worker/taskLogger.ts";
 export { createTaskStorage, namespaceFiles } from "../storage/taskStorage.ts";
 export { portOpen, serviceAvailable } from "./services.ts";
+export { startS3Server, type TestS3Server } from "./s3Server.ts";
