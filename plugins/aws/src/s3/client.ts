@@ -1,0 +1,48 @@
+/**
+ * One S3 client per task run or trigger evaluation: bounded connection and idle timeouts, the
+ * SDK's three attempts, the instance's refused addresses applied to every connection, and the
+ * run's signal on every call, so an unreachable endpoint fails within the task's timeout.
+ */
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { S3Client } from "@aws-sdk/client-s3";
+import { checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
+import type { S3Settings } from "./flavor.ts";
+
+/** What the outbound address checks need to know about the run. */
+export type NetworkContext = Pick<RunContext, "flow" | "task" | "refusedAddresses">;
+
+const CONNECTION_TIMEOUT_MS = 10_000;
+/** Without a byte either way for this long, a request fails (an idle timeout, not a total one). */
+const IDLE_TIMEOUT_MS = 60_000;
+const MAX_ATTEMPTS = 3;
+
+/**
+ * The SDK warns once per process, on stderr, that it will soon need Node 22 (NodeVersionSupportWarning).
+ * That says nothing a flow author can act on, so it is switched off through the SDK's own setting.
+ */
+function silenceNodeVersionWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}
+
+export function createS3Client(settings: S3Settings, net: NetworkContext): S3Client {
+  silenceNodeVersionWarning();
+  if (settings.endpoint) checkHttpUrl(net, settings.endpoint, settings.endpointProperty);
+  const lookup = outboundLookup(net, settings.endpointProperty);
+  return new S3Client({
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    forcePathStyle: settings.forcePathStyle,
+    maxAttempts: MAX_ATTEMPTS,
+    // Checksums only when an operation requires them: S3-compatible servers often reject the newer headers.
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestHandler: {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: IDLE_TIMEOUT_MS,
+      httpAgent: new HttpAgent({ keepAlive: true, lookup }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, lookup }),
+    },
+  });
+}
