@@ -61,7 +61,7 @@ export function s3Failure(error: unknown, target: S3Target, signal?: AbortSignal
     return new NonRetryableError(`${what} failed: no object has key '${target.key}' in bucket '${target.bucket}'`);
   if (DENIED.has(name) || status === 403)
     return new NonRetryableError(
-      `${what} was refused (${name}): ${e.message ?? "access denied"}; check accessKeyId, secretKeyId and the permissions of the key`,
+      `${what} was refused (${name}): ${(e.message ?? "access denied").replace(/\.$/, "")}; check accessKeyId, secretKeyId and the permissions of the key`,
     );
   if (name === "CredentialsProviderError")
     return new NonRetryableError(

@@ -1,0 +1,106 @@
+import { createServer, type Server, type Socket } from "node:net";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { TestInstance, TestS3Server } from "@saker/engine/testing";
+import { awsConnection, errorMessages, flow, outputsOf, s3Instance, startS3Server } from "../../test/support.ts";
+
+const P = "io.kestra.plugin.aws.s3";
+const SECRET = "hunter2-very-secret";
+let s3: TestS3Server;
+let test: TestInstance;
+let silent: Server;
+const sockets: Socket[] = [];
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+beforeAll(async () => {
+  s3 = await startS3Server(["data"]);
+  test = await s3Instance();
+  // Accepts connections and never answers.
+  silent = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+});
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((r) => silent?.close(r));
+  await test?.close();
+  await s3?.close();
+});
+
+/** Runs one task of `type` with `props`; returns the execution and every log line of it. */
+async function runOne(type: string, props: string, extra = "") {
+  const execution = await test.run(
+    flow(`bad-${Math.random().toString(36).slice(2, 8)}`, [["t", `${P}.${type}`, `${props}${extra}`]]),
+  );
+  const logs = test.instance.logs.find({ executionId: execution.id }).map((l) => l.message);
+  return { execution, logs, errors: errorMessages(test, execution, "t").join("\n") };
+}
+
+async function failure(type: string, props: string, extra = ""): Promise<string> {
+  const { execution, errors, logs } = await runOne(type, props, extra);
+  expect(execution.state.current).toBe("FAILED");
+  expect(logs.join("\n")).not.toContain(SECRET);
+  expect(errors).not.toMatch(/\n\s+at /);
+  return errors;
+}
+
+it("names the bucket or key that does not exist", async () => {
+  const c = awsConnection(s3, SECRET);
+  expect(await failure("Download", `${c}\nbucket: data\nkey: missing/file.csv`)).toContain(
+    "no object has key 'missing/file.csv' in bucket 'data'",
+  );
+  expect(await failure("List", `${c}\nbucket: nowhere`)).toContain("bucket 'nowhere' does not exist");
+  expect(await failure("Upload", `${c}\nbucket: data\nkey: k\nfrom: kestra:///company/s3/nothing.txt`)).toMatch(
+    /nothing\.txt/,
+  );
+});
+
+it("refuses an unknown access key, and never shows the secret key", async () => {
+  const wrong = awsConnection(s3, SECRET).replace(`accessKeyId: ${s3.accessKeyId}`, "accessKeyId: NOBODY");
+  expect(await failure("List", `${wrong}\nbucket: data`)).toMatch(
+    /ListObjectsV2 of bucket 'data' was refused \(InvalidAccessKeyId\): .*does not exist in our records; check accessKeyId/,
+  );
+  // s3rver checks the key id but not version-4 signatures, so any secret works with the right key id.
+  const { execution, logs } = await runOne("List", `${awsConnection(s3, SECRET)}\nbucket: data`, "\nlogLevel: TRACE");
+  expect(execution.state.current).toBe("SUCCESS");
+  expect(JSON.stringify(outputsOf(execution, "t"))).not.toContain(SECRET);
+  expect(logs.join("\n")).not.toContain(SECRET);
+});
+
+it("fails quickly on an endpoint nobody listens on", async () => {
+  const port = await freePort();
+  const c = awsConnection({ ...s3, endpoint: `http://127.0.0.1:${port}` }, SECRET);
+  expect(await failure("List", `${c}\nbucket: data`)).toMatch(
+    new RegExp(`ListObjectsV2 of bucket 'data' failed: cannot reach http://127.0.0.1:${port} \\(ECONNREFUSED\\)`),
+  );
+});
+
+it("stops at the task's timeout on an endpoint that never answers", async () => {
+  const { port } = silent.address() as AddressInfo;
+  const c = awsConnection({ ...s3, endpoint: `http://127.0.0.1:${port}` }, SECRET);
+  const errors = await failure("Download", `${c}\nbucket: data\nkey: k`, "\ntimeout: PT1S");
+  expect(errors).toMatch(/timed? ?out|timeout/i);
+});
+
+it("refuses bad properties before any request", async () => {
+  const c = awsConnection(s3, SECRET);
+  expect(await failure("List", `${c}\nbucket: data\nregexp: "(unclosed"`)).toContain(
+    "regexp '(unclosed' is not a valid regular expression",
+  );
+  expect(await failure("Downloads", `${c}\nbucket: data\naction: MOVE`)).toContain("action MOVE needs moveTo");
+  expect(await failure("List", `${c}\nbucket: data\nstsRoleArn: arn:aws:iam::1:role/x`)).toContain(
+    "stsRoleArn is not supported",
+  );
+  expect(await failure("List", `${c.replace(/secretKeyId: .*/, "")}\nbucket: data`)).toContain(
+    "accessKeyId and secretKeyId must be given together",
+  );
+  expect(await failure("List", `endpointOverride: http://169.254.169.254\nbucket: data`)).toMatch(/refused/);
+  expect(await failure("Download", `${c}\nbucket: data`)).toContain("give key");
+  expect(await failure("Upload", `${c}\nbucket: data\nkey: k\nfrom: []`)).toContain("No files to upload");
+});
