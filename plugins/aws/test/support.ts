@@ -55,6 +55,8 @@ export function directClient(s3: TestS3Server): S3Client {
     endpoint: s3.endpoint,
     region: s3.region,
     forcePathStyle: true,
+    // s3rver stores an aws-chunked body (streamed with a trailing checksum) as it is, framing included.
+    requestChecksumCalculation: "WHEN_REQUIRED",
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
 }
