@@ -59,6 +59,15 @@ it("names the bucket or key that does not exist", async () => {
   expect(await failure("Upload", `${c}\nbucket: data\nkey: k\nfrom: kestra:///company/s3/nothing.txt`)).toMatch(
     /nothing\.txt/,
   );
+  const upload = await test.run(
+    flow("upload-nowhere", [
+      ["w", "io.kestra.plugin.core.storage.Write", "content: x"],
+      ["t", `${P}.Upload`, `${c}\nbucket: nowhere\nkey: a/b.txt\nfrom: "{{ outputs.w.uri }}"`],
+    ]),
+  );
+  expect(errorMessages(test, upload, "t").join("\n")).toContain(
+    "Upload of 's3://nowhere/a/b.txt' failed: bucket 'nowhere' does not exist",
+  );
 });
 
 it("refuses an unknown access key, and never shows the secret key", async () => {

@@ -93,6 +93,7 @@ it("downloads several files then moves them, deletes a list and creates a bucket
       ],
       ["purge", `${P}.DeleteList`, `${c}\nbucket: fresh\nprefix: two/\nconcurrent: 2`],
       ["left", `${P}.List`, `${c}\nbucket: data\nprefix: batch/`],
+      ["several", `${P}.Download`, `${c}\nbucket: data\nprefix: archive/\nmaxFiles: 1`],
     ]),
   );
   expect(errorMessages(test, execution, "downloads")).toEqual([]);
@@ -105,6 +106,9 @@ it("downloads several files then moves them, deletes a list and creates a bucket
   expect(await objectText(client, "data", "archive/a.csv")).toBe("content of a.csv");
   expect((outputsOf(execution, "left").objects as Array<{ key: string }>).map((o) => o.key)).toEqual(["batch/c.txt"]);
   expect(outputsOf(execution, "bucket")).toMatchObject({ bucket: "fresh" });
+  const several = outputsOf(execution, "several").files as Record<string, { uri: string; contentLength: number }>;
+  expect(Object.keys(several)).toEqual(["archive/a.csv"]);
+  expect(await storedText(test, several["archive/a.csv"]!.uri)).toBe("content of a.csv");
   expect(Object.keys(outputsOf(execution, "upload").files as object).sort()).toEqual(["x.txt", "y.txt"]);
   expect(outputsOf(execution, "purge")).toEqual({ count: 2, size: 32 });
 });
