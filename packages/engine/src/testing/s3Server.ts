@@ -1,6 +1,6 @@
 /**
  * A real S3-compatible server (s3rver, files in a temporary folder) on loopback, for the tests of
- * the S3 storage backend and of the S3 plugins. Any access key and secret are accepted.
+ * the S3 storage backend and of the S3 plugins. It accepts only its own access key (S3RVER) but does not check signatures, so a wrong secret is not refused.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
