@@ -94,7 +94,7 @@ it("starts one execution for new files and moves them, so the next evaluations s
   expect(await keys("done/")).toEqual(["done/a.csv", "done/b.csv"]);
 });
 
-it("deletes what it processed with DELETE, and sees files again with NONE", async () => {
+it("deletes what it processed with DELETE; with NONE, starts again only for a changed file", async () => {
   await putObject(client, "inbox", "del/x.json", "{}");
   await putObject(client, "inbox", "keep/y.json", "{}");
   await test.instance.deploy(watchFlow("deleter", "prefix: del/\naction: DELETE"));
@@ -103,7 +103,28 @@ it("deletes what it processed with DELETE, and sees files again with NONE", asyn
   await evaluations("deleter", 2);
   expect(executions("deleter")).toHaveLength(1);
   expect(await keys("del/")).toEqual([]);
-  // NONE: nothing is moved, so every evaluation starts another execution for the same file.
-  await eventually(() => (executions("keeper").length >= 2 ? true : undefined), 15_000);
+  // NONE: nothing is moved; the trigger remembers the version it saw, so the file starts another
+  // execution only once it changes (Kestra 1.x's `on: CREATE_OR_UPDATE`).
+  await eventually(() => executions("keeper")[0], 15_000);
+  await evaluations("keeper", 2);
+  expect(executions("keeper")).toHaveLength(1);
   expect(await keys("keep/")).toEqual(["keep/y.json"]);
+  await putObject(client, "inbox", "keep/y.json", '{"changed":true}');
+  const second = await eventually(() => executions("keeper")[1], 15_000);
+  const objects = second.trigger?.variables?.objects as Array<{ key: string; changeType: string; uri: string }>;
+  expect(objects.map((o) => [o.key, o.changeType])).toEqual([["keep/y.json", "UPDATE"]]);
+  expect(await storedText(test, objects[0]!.uri)).toBe('{"changed":true}');
+});
+
+it("with on: CREATE, starts no execution for a changed object it has seen", async () => {
+  await putObject(client, "inbox", "new/z.txt", "1");
+  await test.instance.deploy(watchFlow("creates", "prefix: new/\naction: NONE\non: CREATE"));
+  await eventually(() => executions("creates")[0], 15_000);
+  await putObject(client, "inbox", "new/z.txt", "22");
+  await putObject(client, "inbox", "new/w.txt", "3");
+  const second = await eventually(() => executions("creates")[1], 15_000);
+  const objects = second.trigger?.variables?.objects as Array<{ key: string; changeType: string }>;
+  expect(objects.map((o) => [o.key, o.changeType])).toEqual([["new/w.txt", "CREATE"]]);
+  await evaluations("creates", 2);
+  expect(executions("creates")).toHaveLength(2);
 });

@@ -1,8 +1,9 @@
 /**
  * The polling Trigger: every `interval`, lists the bucket, downloads what it selects into internal
  * storage and starts one execution with `trigger.objects`; then moves or deletes those objects so
- * that each starts exactly one execution. With `action: NONE` nothing is moved, and the same
- * objects start an execution again at the next evaluation.
+ * that each starts exactly one execution. The versions of the objects that started an execution
+ * are kept in the namespace's KV store (`stateKey`), so with `action: NONE` an object left in place
+ * starts another execution only once it has changed (`on`).
  *
  * A failed download fails the evaluation before anything is moved: the objects are seen again. A
  * failed move or delete after the downloads is logged and the execution still starts, so an object
@@ -16,6 +17,7 @@ import { actionProperties, listProperties } from "./properties.ts";
 import { withS3, type RunSource } from "./s3Run.ts";
 import { downloadListed } from "./tasks/downloads.ts";
 import { indent } from "./examples.ts";
+import { loadTriggerState, stateProperties } from "./triggerState.ts";
 
 function sourceOf(ctx: TriggerContext): RunSource {
   return { flow: ctx.flow, task: ctx.trigger, signal: ctx.signal, storage: ctx.storage, logger: ctx.logger };
@@ -50,13 +52,14 @@ export function s3Trigger(flavor: S3Flavor) {
     type: `${flavor.prefix}.Trigger`,
     title: `Start an execution for new objects in a ${flavor.service} bucket`,
     description:
-      "Every `interval`, lists the bucket as List does, downloads the files into internal storage and starts one execution with them in `trigger.objects` (each with its `uri`), then applies `action`: MOVE to `moveTo` or DELETE, so each object starts one execution. With NONE the objects stay, and every evaluation sees them again: move or delete them in the flow.",
+      "Every `interval`, lists the bucket as List does, downloads the files into internal storage and starts one execution with them in `trigger.objects` (each with its `uri`), then applies `action`: MOVE to `moveTo` or DELETE, so each object starts one execution. The trigger remembers the version of every object it handled (in the KV store, under `stateKey`, for `stateTtl`): with NONE an object left in place starts another execution only when it changes, as `on` says.",
     triggerKind: "polling",
     examples: [{ title: "Process then archive new files", full: true, code: example(flavor) }],
     properties: z.object({
       ...flavor.connection,
       ...listProperties(flavor),
       ...actionProperties(flavor.kind === "aws"),
+      ...stateProperties,
       interval: duration().prefault("PT1M").describe("Time between two evaluations."),
     }),
     outputs: z.object({
@@ -68,8 +71,15 @@ export function s3Trigger(flavor: S3Flavor) {
       const action: ActionRequest = { action: props.action, bucket: props.bucket, moveTo: props.moveTo };
       checkAction(action);
       return withS3(flavor, props, sourceOf(ctx), async (run) => {
-        const listed = await listObjects(run, props as unknown as ListRequest);
-        const objects = await downloadListed(run, props.bucket, listed);
+        const state = await loadTriggerState(
+          ctx.kv(),
+          props.stateKey ?? `${ctx.flow.id}_${ctx.trigger.id}_state`,
+          props.on,
+          props.stateTtl,
+        );
+        const selected = state.select(await listObjects(run, props as unknown as ListRequest));
+        const changes = new Map(selected.map((o) => [o.key, o.changeType]));
+        const objects = await downloadListed(run, props.bucket, selected);
         if (objects.length === 0) return undefined;
         for (const object of objects) {
           try {
@@ -83,7 +93,8 @@ export function s3Trigger(flavor: S3Flavor) {
             );
           }
         }
-        return { variables: { objects: objects.map((o) => ({ ...o, changeType: "CREATE" as const })) } };
+        await state.save(selected);
+        return { variables: { objects: objects.map((o) => ({ ...o, changeType: changes.get(o.key) ?? "CREATE" })) } };
       });
     },
   });
