@@ -74,7 +74,7 @@ export class S3Storage implements Storage {
     const prefix = normalizeKeyPrefix(options.prefix);
     this.keyPrefix = prefix === "" ? "" : `${prefix}/`;
     this.place = { bucket: options.bucket, endpoint: options.endpoint };
-    this.partSize = Math.max(5 * MIB, options.partSize ?? 8 * MIB);
+    this.partSize = Math.max(5 * MIB, options.partSize ?? 5 * MIB);
     this.queueSize = Math.max(1, options.queueSize ?? 2);
     silenceNodeVersionWarning();
     this.client = new S3Client({
@@ -118,11 +118,17 @@ export class S3Storage implements Storage {
   async put(path: string, source: FileSource): Promise<number> {
     const key = this.key(path);
     let size = 0;
+    let sourceError: unknown;
     const counter = async function* (input: AsyncIterable<Buffer | Uint8Array | string>) {
-      for await (const chunk of input) {
-        const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-        size += buffer.length;
-        yield buffer;
+      try {
+        for await (const chunk of input) {
+          const buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+          size += buffer.length;
+          yield buffer;
+        }
+      } catch (error) {
+        sourceError = error;
+        throw error;
       }
     };
     const body = Readable.from(counter(await toReadable(source)), { objectMode: false });
@@ -137,6 +143,8 @@ export class S3Storage implements Storage {
       await upload.done();
     } catch (error) {
       body.destroy();
+      // A failing source is the cause, whatever the server then said about the aborted upload.
+      if (sourceError !== undefined) throw sourceError;
       throw s3Error(error, this.place, `writing '${toUri(path)}'`);
     }
     return size;
