@@ -99,7 +99,7 @@ export function s3Error(error: unknown, place: S3Place, doing: string, bucketReq
     return new SakerError(
       "STORAGE_CREDENTIALS_REJECTED",
       e.name === "CredentialsProviderError"
-        ? `No S3 credentials for ${where} (${doing}): set storage.accessKey and storage.secretKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`
+        ? `No S3 credentials for ${where} (${doing}): give an access key and a secret key (storage.accessKey and storage.secretKey), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`
         : `The S3 storage refused the credentials for ${where} (${doing}): ${reason}; check storage.accessKey, storage.secretKey and the bucket's permissions`,
       { cause: error, details: { bucket: place.bucket } },
     );

@@ -279,8 +279,8 @@ function notFound(path: string): SakerError {
 /**
  * The AWS SDK warns on every Node version it will stop supporting (a NodeVersionSupportWarning on
  * Node 20): noise for people running Saker, who chose their Node. The SDK's own switch turns it
- * off, unless set otherwise by the user.
+ * off, unless the user set it (to `false`, say).
  */
 function silenceNodeVersionWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ||= "true";
 }
