@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { Readable } from "node:stream";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -215,6 +215,20 @@ describe("S3Storage errors", () => {
     await expect(storage.get("/a.txt")).rejects.toThrow(expect.objectContaining({ code: "STORAGE_UNREACHABLE" }));
     await expect(storage.list("/")).rejects.toThrow(expect.objectContaining({ code: "STORAGE_UNREACHABLE" }));
   });
+});
+
+it("fails, never hangs, on a server that accepts connections and never answers", async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = silent.address() as { port: number };
+    const storage = open({ endpoint: `http://127.0.0.1:${port}`, requestTimeoutMs: 300 });
+    await expect(storage.verify()).rejects.toThrow(expect.objectContaining({ code: "STORAGE_UNREACHABLE" }));
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });
 
 describe("storage configuration of S3", () => {

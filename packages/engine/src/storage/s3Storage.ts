@@ -9,7 +9,6 @@ import { Readable } from "node:stream";
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   DeleteObjectCommand,
@@ -46,6 +45,8 @@ export interface S3StorageOptions {
   queueSize?: number;
   /** Milliseconds to open a connection before the attempt fails (then retried, up to 3 attempts). */
   connectionTimeoutMs?: number;
+  /** Milliseconds a request may take until its answer starts (then retried, up to 3 attempts). */
+  requestTimeoutMs?: number;
 }
 
 const MIB = 1024 * 1024;
@@ -86,7 +87,12 @@ export class S3Storage implements Storage {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: 3,
-      requestHandler: { connectionTimeout: options.connectionTimeoutMs ?? 5000 },
+      // A server that accepts a connection and never answers fails the attempt too (never a hang).
+      requestHandler: {
+        connectionTimeout: options.connectionTimeoutMs ?? 5000,
+        requestTimeout: options.requestTimeoutMs ?? 120_000,
+        throwOnRequestTimeout: true,
+      },
     });
   }
 
@@ -106,10 +112,13 @@ export class S3Storage implements Storage {
     }
   }
 
-  /** Checks that the bucket is there and the credentials are accepted. */
+  /**
+   * Checks that the bucket is there and the credentials may list it. A listing of the prefix (not
+   * HeadBucket) so that a policy granting only the prefix passes.
+   */
   async verify(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keyPrefix, MaxKeys: 1 }));
     } catch (error) {
       throw s3Error(error, this.place, "checking the bucket", true);
     }
