@@ -4,7 +4,7 @@
  * `accessKey`, `secretKey`, `forcePathStyle`). A key may be written `{{ secret('NAME') }}`: it is
  * then read from the instance's secrets when the storage first needs it.
  */
-import { SakerError, z } from "@saker/sdk";
+import { isSakerError, SakerError, z } from "@saker/sdk";
 import type { SecretStore } from "../secrets/secrets.ts";
 import type { S3Credentials, S3StorageOptions } from "./s3Storage.ts";
 
@@ -65,12 +65,21 @@ export const StorageConfigSchema = z
 
 export type StorageConfig = z.output<typeof StorageConfigSchema>;
 
-/** The value of a key, reading `{{ secret('NAME') }}` from the secrets. */
-async function keyOf(value: string, secrets: SecretStore | undefined): Promise<string> {
+/** The value of `storage.<name>`, reading `{{ secret('NAME') }}` from the secrets. */
+async function keyOf(name: string, value: string, secrets: SecretStore | undefined): Promise<string> {
   const reference = SECRET_REFERENCE.exec(value.trim());
   if (!reference) return value;
-  if (!secrets) throw new SakerError("CONFIG_INVALID", `storage: no secrets to read '${reference[2]}' from`);
-  return secrets.get(reference[2]!);
+  const secret = reference[2]!;
+  try {
+    if (!secrets) throw new SakerError("SECRET_NOT_FOUND", "no secrets here");
+    return await secrets.get(secret);
+  } catch (error) {
+    if (!isSakerError(error) || error.code !== "SECRET_NOT_FOUND") throw error;
+    throw new SakerError(
+      "CONFIG_INVALID",
+      `storage.${name} reads the secret '${secret}', which does not exist: set SECRET_${secret.toUpperCase()} (base64) or add it to the secrets file`,
+    );
+  }
 }
 
 /** The S3 storage options of an `s3` storage block; credentials resolved once, on first use. */
@@ -88,9 +97,10 @@ export function s3StorageOptions(storage: StorageConfig, secrets?: SecretStore):
     ...(accessKey !== undefined && secretKey !== undefined
       ? {
           credentials: () => {
-            credentials ??= Promise.all([keyOf(accessKey, secrets), keyOf(secretKey, secrets)]).then(
-              ([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }),
-            );
+            credentials ??= Promise.all([
+              keyOf("accessKey", accessKey, secrets),
+              keyOf("secretKey", secretKey, secrets),
+            ]).then(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }));
             credentials.catch(() => (credentials = undefined));
             return credentials;
           },

@@ -255,6 +255,11 @@ describe("storage configuration of S3", () => {
 
     const missing = new S3Storage(s3StorageOptions(config, new SecretStore([])));
     opened.push(missing);
-    await expect(missing.verify()).rejects.toThrow(expect.objectContaining({ code: "SECRET_NOT_FOUND" }));
+    await expect(missing.verify()).rejects.toThrow(
+      expect.objectContaining({
+        code: "CONFIG_INVALID",
+        message: expect.stringContaining("storage.accessKey reads the secret 'S3_ACCESS', which does not exist"),
+      }),
+    );
   });
 });
