@@ -113,12 +113,15 @@ export class S3Storage implements Storage {
   }
 
   /**
-   * Checks that the bucket is there and the credentials may list it. A listing of the prefix (not
-   * HeadBucket) so that a policy granting only the prefix passes.
+   * Checks that the bucket is there and the credentials may list it: a listing under the prefix
+   * (not HeadBucket, so a policy granting only the prefix passes) of a name no file has, so the
+   * answer is empty and cheap (and no page is truncated: some S3-compatible servers fail those).
    */
   async verify(): Promise<void> {
     try {
-      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keyPrefix, MaxKeys: 1 }));
+      await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.keyPrefix}.saker-check/` }),
+      );
     } catch (error) {
       throw s3Error(error, this.place, "checking the bucket", true);
     }
