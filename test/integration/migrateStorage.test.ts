@@ -127,16 +127,3 @@ it("stops with a clear error on a missing bucket or an unreachable endpoint", as
   expect(unreachable.stderr).toContain("[STORAGE_UNREACHABLE]");
   expect(unreachable.stderr).not.toContain("hidden-secret");
 });
-
-it("refuses bad arguments, and says the database copy is not there yet", async () => {
-  const database = await runCli(["migrate", "--from", "sqlite:.saker", "--to", "postgres://localhost/saker"], { env });
-  expect(database.code).not.toBe(0);
-  expect(database.stderr).toContain("not available yet");
-  const notS3 = await runCli(["migrate", "--storage-from", folder, "--storage-to", "gs://bucket"], { env });
-  expect(notS3.code).not.toBe(0);
-  expect(notS3.stderr).toContain("is not an S3 location");
-  const noFolder = await runCli(["migrate", "--storage-from", join(work, "nope"), "--storage-to", "s3://target"], {
-    env,
-  });
-  expect(noFolder.stderr).toContain("is not a folder");
-});
