@@ -101,15 +101,15 @@ export class S3Storage implements Storage {
     return this.keyPrefix + toStoragePath(path).slice(1);
   }
 
-  /** The storage path of a key under the prefix, or undefined for a key no storage path maps to. */
+  /**
+   * The storage path of a key under the prefix, as a folder walk would give it; undefined for a
+   * key no storage path maps to (a folder marker `a/`, empty, `.` or `..` segments, a backslash).
+   */
   private pathOf(key: string): string | undefined {
-    if (!key.startsWith(this.keyPrefix) || key.endsWith("/")) return undefined;
-    const path = `/${key.slice(this.keyPrefix.length)}`;
-    try {
-      return toStoragePath(path) === path ? path : undefined;
-    } catch {
-      return undefined;
-    }
+    if (!key.startsWith(this.keyPrefix)) return undefined;
+    const parts = key.slice(this.keyPrefix.length).split("/");
+    if (parts.some((part) => part === "" || part === "." || part === ".." || /[\\\0]/.test(part))) return undefined;
+    return `/${parts.join("/")}`;
   }
 
   /**
