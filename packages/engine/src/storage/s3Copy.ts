@@ -55,7 +55,9 @@ export async function copyToS3(source: Storage, target: S3Storage, options: Copy
         outcome = "skipped";
         report.skipped++;
       } else {
-        report.bytes += await target.put(path, await source.get(path));
+        // Not `report.bytes += await …`: that reads `bytes` before the await, losing concurrent copies.
+        const copied = await target.put(path, await source.get(path));
+        report.bytes += copied;
         outcome = "copied";
         report.copied++;
       }
