@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { configureFlowCommand } from "./commands/flow.ts";
+import { configureMigrateCommand } from "./commands/migrate.ts";
 import { configurePluginsCommand } from "./commands/plugins.ts";
 import { configureRenderCommand } from "./commands/render.ts";
 import { configureServerCommand } from "./commands/server.ts";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   configureServerCommand(program);
   configurePluginsCommand(program);
   configureRenderCommand(program);
+  configureMigrateCommand(program);
   return program;
 }
 

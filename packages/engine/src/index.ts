@@ -82,3 +82,7 @@ export {
 export { asDiskFull, DiskFullError } from "./storage/diskFull.ts";
 export { executionPrefix, inputPrefix, isUnder, namespaceFilesPrefix, toUri } from "./storage/paths.ts";
 export { executionReadPrefixes } from "./storage/taskStorage.ts";
+export { LocalStorage } from "./storage/localStorage.ts";
+export { S3Storage, type S3StorageOptions } from "./storage/s3Storage.ts";
+export { s3StorageOfConfig } from "./storage/openStorage.ts";
+export { copyToS3, parseS3Url, type CopyProgress, type CopyReport } from "./storage/s3Copy.ts";

@@ -187,10 +187,18 @@ export type SakerErrorCode =
   | "SERVER_AUTH_REQUIRED"
   /** A storage path or URI points outside what the flow or execution may read. */
   | "STORAGE_ACCESS_DENIED"
+  /** The S3 bucket of the internal storage does not exist. */
+  | "STORAGE_BUCKET_NOT_FOUND"
+  /** The S3 storage refused the configured credentials, or none could be found. */
+  | "STORAGE_CREDENTIALS_REJECTED"
+  /** The S3 storage answered a request with an error. */
+  | "STORAGE_FAILED"
   /** A storage path goes through a symbolic link. */
   | "STORAGE_LINK_REFUSED"
   /** A storage path or URI is malformed. */
   | "STORAGE_PATH_INVALID"
+  /** The S3 storage endpoint cannot be reached. */
+  | "STORAGE_UNREACHABLE"
   /** A subflow node cannot be expanded because its namespace or flow id is an expression. */
   | "SUBFLOW_DYNAMIC"
   /** The subflow a graph asks to expand cannot be found. */

@@ -11,6 +11,7 @@ import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
 import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
+import { StorageConfigSchema } from "../storage/s3Config.ts";
 import { defaultBundledDir } from "../plugins/bundled.ts";
 
 const ServerConfig = z.strictObject({
@@ -97,7 +98,7 @@ const HttpConfig = z.strictObject({
 export const ConfigSchema = z.strictObject({
   home: z.string().optional(),
   tenantId: z.string().default("main"),
-  storage: z.strictObject({ path: z.string().optional() }).default({}),
+  storage: StorageConfigSchema.default({ type: "local" }),
   database: z.strictObject({ file: z.string().optional() }).default({}),
   worker: z
     .strictObject({

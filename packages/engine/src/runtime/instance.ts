@@ -30,7 +30,7 @@ import { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
 import { asDiskFull, isDiskFull } from "../storage/diskFull.ts";
-import { LocalStorage } from "../storage/localStorage.ts";
+import { openStorage } from "../storage/openStorage.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import { countAbruptStop } from "./abruptStops.ts";
@@ -150,7 +150,6 @@ export class Instance implements RoleContext {
     this.stats = new StatsStore(db);
     this.triggers = stores.triggers;
     this.flows = new FlowService(stores.flows, registry, config.tenantId, config.plugins.defaults);
-    this.storage = new LocalStorage(config.storagePath);
     const backends: SecretBackend[] = [
       new EnvSecretBackend(config.env, (name) =>
         process.stderr.write(`warning: ${name} is not valid base64; ignored\n`),
@@ -158,6 +157,7 @@ export class Instance implements RoleContext {
     ];
     if (config.secrets.file) backends.push(new FileSecretBackend(config.secrets.file));
     this.secrets = new SecretStore(backends);
+    this.storage = openStorage(config.storage, config.storagePath, this.secrets);
     this.encryption = new Encryption(encryptionKey(config));
     this.secretGuard = new SecretGuard(this.secrets, this.encryption);
     this.renderer = createRenderer(registry, config.expressions);
@@ -229,6 +229,7 @@ export class Instance implements RoleContext {
     const lock = lockHome(config.home);
     const unlock = lock.release;
     let db: SqliteDatabase | undefined;
+    let instance: Instance | undefined;
     // After an abrupt stop, the lock is left in place until its interrupted work is counted.
     let counted = !lock.previousStoppedAbruptly;
     setDataLimits(config.limits);
@@ -243,7 +244,8 @@ export class Instance implements RoleContext {
             `saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`,
           ),
       });
-      const instance = new Instance(config, db, registry, unlock);
+      instance = new Instance(config, db, registry, unlock);
+      await instance.storage.verify?.();
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
       if (!counted) await countAbruptStop(instance.context);
@@ -253,6 +255,7 @@ export class Instance implements RoleContext {
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
+      instance?.storage.close?.();
       db?.close();
       if (counted) unlock();
       throw asDiskFull(error, config.home);
@@ -290,6 +293,7 @@ export class Instance implements RoleContext {
     await this.leases.stop();
     await closeIsolationPool();
     await this.backend.close();
+    this.storage.close?.();
     this.unlock();
   }
 

@@ -16,7 +16,7 @@ import { toStoragePath, toUri } from "./paths.ts";
 import type { Storage } from "./storage.ts";
 
 /** A local path (a file a task wrote) is read without following a link at its last component. */
-async function toReadable(source: FileSource): Promise<Readable> {
+export async function toReadable(source: FileSource): Promise<Readable> {
   if (typeof source === "string") return readStreamNoFollow(source);
   if (source instanceof Readable) return source;
   if (source instanceof Uint8Array) return Readable.from([source]);

@@ -12,4 +12,8 @@ export interface Storage {
   list(prefix: string): Promise<string[]>;
   /** Removes a whole prefix; returns how many files went. */
   deletePrefix(prefix: string): Promise<number>;
+  /** Checks the storage can be used (a remote bucket exists, its credentials are accepted). */
+  verify?(): Promise<void>;
+  /** Releases connections. */
+  close?(): void;
 }

@@ -1,0 +1,167 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import type { CopyProgress, S3Storage } from "@saker/engine";
+import { SakerError } from "@saker/sdk/errors";
+import { configFrom } from "../options.ts";
+
+interface MigrateOptions {
+  from?: string;
+  to?: string;
+  storageFrom?: string;
+  storageTo?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3AccessKey?: string;
+  s3SecretKey?: string;
+  s3PathStyle?: boolean;
+  config?: string;
+  concurrency?: string;
+}
+
+const EXAMPLES = `
+The storage copy is idempotent: a file already in the bucket with the same size is skipped, so an
+interrupted copy is run again as it was. S3 credentials: --s3-access-key and --s3-secret-key, the
+storage block of --config (type: s3), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+
+Examples:
+  saker migrate --storage-from .saker/storage --storage-to s3://saker-data/prod \\
+      --s3-endpoint http://minio:9000
+  saker migrate --storage-from /srv/saker/storage --config saker-s3.yml`;
+
+/** The S3 settings given on the command line, as storage config keys. */
+function targetOverrides(options: MigrateOptions): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  if (options.s3Endpoint !== undefined) overrides.endpoint = options.s3Endpoint;
+  if (options.s3Region !== undefined) overrides.region = options.s3Region;
+  if (options.s3AccessKey !== undefined) overrides.accessKey = options.s3AccessKey;
+  if (options.s3SecretKey !== undefined) overrides.secretKey = options.s3SecretKey;
+  if (options.s3PathStyle !== undefined) overrides.forcePathStyle = options.s3PathStyle;
+  return overrides;
+}
+
+/** The bucket to copy to: the storage block of --config, and/or --storage-to with the --s3-* options. */
+async function openTarget(options: MigrateOptions): Promise<S3Storage> {
+  const { parseS3Url, S3Storage, s3StorageOfConfig } = await import("@saker/engine");
+  const location = options.storageTo ? parseS3Url(options.storageTo) : undefined;
+  if ((options.s3AccessKey === undefined) !== (options.s3SecretKey === undefined))
+    throw new SakerError("CLI_USAGE", "--s3-access-key and --s3-secret-key go together");
+  if (options.config) {
+    const config = await configFrom({ config: options.config });
+    if (config.storage.type !== "s3")
+      throw new SakerError("CLI_USAGE", `The storage of '${options.config}' is not an S3 one (storage.type: s3)`);
+    const storage = { ...config.storage, ...targetOverrides(options), ...(location ?? {}) } as typeof config.storage;
+    return s3StorageOfConfig(storage, config.env, config.secrets.file);
+  }
+  if (!location)
+    throw new SakerError(
+      "CLI_USAGE",
+      "--storage-from needs --storage-to s3://bucket/prefix (or --config with an S3 storage)",
+    );
+  return new S3Storage({
+    bucket: location.bucket,
+    prefix: location.prefix,
+    ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}),
+    ...(options.s3Region ? { region: options.s3Region } : {}),
+    ...(options.s3PathStyle !== undefined ? { forcePathStyle: options.s3PathStyle } : {}),
+    ...(options.s3AccessKey && options.s3SecretKey
+      ? { credentials: { accessKeyId: options.s3AccessKey, secretAccessKey: options.s3SecretKey } }
+      : {}),
+  });
+}
+
+function checkDatabaseOptions(options: MigrateOptions): void {
+  if (options.from === undefined && options.to === undefined) return;
+  if (!options.from?.startsWith("sqlite:") || !/^postgres(ql)?:\/\//.test(options.to ?? ""))
+    throw new SakerError(
+      "CLI_USAGE",
+      "The database is copied with --from sqlite:<home or file> --to postgres://user@host:5432/db",
+    );
+  throw new SakerError(
+    "CLI_USAGE",
+    "Copying the database to PostgreSQL is not available yet in this version (it comes with the PostgreSQL backend); copy the storage alone with --storage-from and --storage-to",
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** One progress line at most every second (and the last one), on stderr. */
+function progressPrinter(): (progress: CopyProgress, force?: boolean) => void {
+  let last = 0;
+  return (p, force = false) => {
+    const now = Date.now();
+    if (!force && now - last < 1000) return;
+    last = now;
+    const done = p.copied + p.skipped + p.failed;
+    process.stderr.write(
+      `storage: ${done}/${p.total} files (${p.copied} copied, ${p.skipped} already there, ${p.failed} failed), ${megabytes(p.bytes)}\n`,
+    );
+  };
+}
+
+async function copyStorage(options: MigrateOptions): Promise<boolean> {
+  const folder = resolve(options.storageFrom!);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
+    throw new SakerError("CLI_USAGE", `--storage-from '${folder}' is not a folder`);
+  const concurrency = Number(options.concurrency ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new SakerError(
+      "CLI_USAGE",
+      `--concurrency must be a whole number of at least 1, not '${options.concurrency}'`,
+    );
+  const target = await openTarget(options);
+  try {
+    await target.verify();
+    const { copyToS3, LocalStorage } = await import("@saker/engine");
+    process.stderr.write(`storage: copying '${folder}' to bucket '${target.bucket}'\n`);
+    const print = progressPrinter();
+    const report = await copyToS3(new LocalStorage(folder), target, {
+      concurrency,
+      onFile: (path, outcome, progress) => {
+        if (outcome === "failed") process.stderr.write(`storage: failed ${path}\n`);
+        print(progress);
+      },
+    });
+    print(report, true);
+    for (const failure of report.failures) process.stderr.write(`  ${failure.path}: ${failure.error}\n`);
+    process.stdout.write(
+      `Storage copied: ${report.total} files, ${report.copied} copied (${megabytes(report.bytes)}), ${report.skipped} already there with the same size, ${report.failed} failed\n`,
+    );
+    return report.failed === 0;
+  } finally {
+    target.close();
+  }
+}
+
+/** `saker migrate`: moves an embedded instance to the scaled-out setup (PostgreSQL, S3 storage). */
+export function configureMigrateCommand(program: Command): void {
+  program
+    .command("migrate")
+    .description("Move an instance's data to PostgreSQL and its storage files to an S3-compatible bucket")
+    .option("--from <source>", "the database to copy: sqlite:<home folder or .db file> (not available yet)")
+    .option("--to <target>", "where to copy it: postgres://user@host:5432/db (not available yet)")
+    .option("--storage-from <folder>", "a local storage folder to copy (e.g. .saker/storage)")
+    .option("--storage-to <s3-url>", "where to copy it: s3://bucket or s3://bucket/prefix")
+    .option("--s3-endpoint <url>", "an S3-compatible server (MinIO, Ceph…); none: AWS S3")
+    .option("--s3-region <region>", "the bucket's region (default us-east-1)")
+    .option("--s3-access-key <key>", "access key (default: AWS_ACCESS_KEY_ID or the AWS profile)")
+    .option("--s3-secret-key <key>", "secret key (default: AWS_SECRET_ACCESS_KEY or the AWS profile)")
+    .option("--s3-path-style", "path-style addressing (the default with --s3-endpoint)")
+    .option("--no-s3-path-style", "virtual-host addressing (bucket.host)")
+    .option("-c, --config <file>", "a configuration whose storage block (type: s3) is the target")
+    .option("--concurrency <n>", "files copied at the same time (default 4)")
+    .addHelpText("after", EXAMPLES)
+    .action(async (options: MigrateOptions) => {
+      checkDatabaseOptions(options);
+      if (options.storageFrom === undefined)
+        throw new SakerError(
+          "CLI_USAGE",
+          options.storageTo
+            ? "--storage-to needs --storage-from <folder>"
+            : "Nothing to migrate: give --storage-from and --storage-to (see saker migrate --help)",
+        );
+      if (!(await copyStorage(options))) process.exitCode = 1;
+    });
+}
