@@ -7,12 +7,16 @@
  */
 import { definePlugin } from "@saker/sdk";
 import { Clone } from "./clone.ts";
+import { PushFlows } from "./pushFlows.ts";
+import { PushNamespaceFiles } from "./pushNamespaceFiles.ts";
+import { SyncFlows } from "./syncFlows.ts";
+import { SyncNamespaceFiles } from "./syncNamespaceFiles.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin.git",
   title: "Git",
   description:
     "Saker plugin: clone and push git repositories, and sync flows and namespace files with them (Kestra's io.kestra.plugin.git.*)",
-  tasks: [Clone],
+  tasks: [Clone, PushFlows, PushNamespaceFiles, SyncFlows, SyncNamespaceFiles],
   triggers: [],
 });

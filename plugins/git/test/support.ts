@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
+import { coreRegistry, openTestInstance, storedText, type TestInstance } from "@saker/engine/testing";
+import { readIonLines } from "@saker/sdk/ion";
 import git from "../src/index.ts";
 
 export async function gitInstance(): Promise<TestInstance> {
@@ -196,3 +197,22 @@ export function gitFlow(id: string, namespace: string, type: string, props: stri
     .join("\n");
   return `id: ${id}\nnamespace: ${namespace}\ntasks:\n  - id: git\n    type: io.kestra.plugin.git.${type}\n${indented}\n${after}`;
 }
+
+/** The rows of a diff file the tasks store (ION, one row a line). */
+export async function diffRows(test: TestInstance, uri: unknown): Promise<Record<string, unknown>[]> {
+  const text = await storedText(test, String(uri));
+  const rows: Record<string, unknown>[] = [];
+  for await (const row of readIonLines([text])) rows.push(row as Record<string, unknown>);
+  return rows;
+}
+
+/** Every log message of an execution, one a line. */
+export const logsOf = (test: TestInstance, executionId: string) =>
+  test.instance.logs
+    .find({ executionId })
+    .map((e) => e.message)
+    .join("\n");
+
+/** A flow running one Log task. */
+export const logFlow = (namespace: string, id: string, message = "hello") =>
+  `id: ${id}\nnamespace: ${namespace}\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: ${message}\n`;
