@@ -4,7 +4,7 @@
  * Basic credentials itself, so wrong credentials get a real 401.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -34,17 +34,20 @@ export interface TestGitServer {
   /** `<base>/<name>.git` */
   url(name: string): string;
   /** Creates a bare repository; with `files`, one commit of them on `branch` (and more branches). */
-  createRepo(name: string, files?: Record<string, string>, branch?: string): string;
+  createRepo(name: string, files?: Record<string, RepoEntry>, branch?: string): string;
   /** Runs git in a fresh clone of the repository (file access, no HTTP) and returns the clone's folder. */
   checkout(name: string, branch?: string): string;
-  /** Commits `files` (null deletes) on `branch` of the repository, straight on disk. */
-  commit(name: string, files: Record<string, string | null>, branch?: string, message?: string): void;
+  /** Commits `files` (null deletes, `{ link }` a symbolic link) on `branch` of the repository, straight on disk. */
+  commit(name: string, files: Record<string, RepoEntry>, branch?: string, message?: string): void;
   /** `git log --format=%an <%ae>|%s` of a branch, newest first. */
   log(name: string, branch?: string): string[];
   /** The content of a file at the tip of a branch, or undefined. */
   show(name: string, path: string, branch?: string): string | undefined;
   close(): Promise<void>;
 }
+
+/** A file's content, a symbolic link to `link`, or null for a deletion. */
+export type RepoEntry = string | null | { link: string };
 
 const GIT_ENV = {
   GIT_AUTHOR_NAME: "Test",
@@ -83,7 +86,8 @@ export async function startGitServer(): Promise<TestGitServer> {
       if (content === null) run(dir, "rm", "-q", path);
       else {
         mkdirSync(dirname(join(dir, path)), { recursive: true });
-        writeFileSync(join(dir, path), content);
+        if (typeof content === "string") writeFileSync(join(dir, path), content);
+        else symlinkSync(content.link, join(dir, path));
         run(dir, "add", path);
       }
     }
