@@ -7,6 +7,7 @@
  */
 import { definePlugin } from "@saker/sdk";
 import { Clone } from "./clone.ts";
+import { Push } from "./push.ts";
 import { PushFlows } from "./pushFlows.ts";
 import { PushNamespaceFiles } from "./pushNamespaceFiles.ts";
 import { SyncFlows } from "./syncFlows.ts";
@@ -17,6 +18,6 @@ export default definePlugin({
   title: "Git",
   description:
     "Saker plugin: clone and push git repositories, and sync flows and namespace files with them (Kestra's io.kestra.plugin.git.*)",
-  tasks: [Clone, PushFlows, PushNamespaceFiles, SyncFlows, SyncNamespaceFiles],
+  tasks: [Clone, Push, PushFlows, PushNamespaceFiles, SyncFlows, SyncNamespaceFiles],
   triggers: [],
 });
