@@ -3,12 +3,12 @@
  * git server on loopback: `git http-backend` run as CGI behind a small Node server that checks
  * Basic credentials itself, so wrong credentials get a real 401.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { coreRegistry, openTestInstance, storedText, type TestInstance } from "@saker/engine/testing";
 import { readIonLines } from "@saker/sdk/ion";
 import git from "../src/index.ts";
@@ -35,10 +35,10 @@ export interface TestGitServer {
   url(name: string): string;
   /** Creates a bare repository; with `files`, one commit of them on `branch` (and more branches). */
   createRepo(name: string, files?: Record<string, RepoEntry>, branch?: string): string;
-  /** Runs git in a fresh clone of the repository (file access, no HTTP) and returns the clone's folder. */
-  checkout(name: string, branch?: string): string;
   /** Commits `files` (null deletes, `{ link }` a symbolic link) on `branch` of the repository, straight on disk. */
   commit(name: string, files: Record<string, RepoEntry>, branch?: string, message?: string): void;
+  /** Runs git in the bare repository. */
+  git(name: string, ...args: string[]): string;
   /** `git log --format=%an <%ae>|%s` of a branch, newest first. */
   log(name: string, branch?: string): string[];
   /** The content of a file at the tip of a branch, or undefined. */
@@ -70,30 +70,25 @@ export async function startGitServer(): Promise<TestGitServer> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const bare = (name: string) => join(repos, `${name}.git`);
-  let clones = 0;
 
-  const checkout = (name: string, branch = "main") => {
-    const dir = join(root, `clone-${++clones}`);
-    run(root, "clone", "-q", bare(name), dir);
-    const exists = run(dir, "ls-remote", "--heads", "origin", branch).trim() !== "";
-    if (exists) run(dir, "checkout", "-q", branch);
-    else run(dir, "checkout", "-q", "--orphan", branch);
-    return dir;
-  };
+  // one `git fast-import` per commit, straight into the bare repository: fast, no clone or push
   const commit: TestGitServer["commit"] = (name, files, branch = "main", message = "test commit") => {
-    const dir = checkout(name, branch);
+    const ref = `refs/heads/${branch}`;
+    const exists = spawnSync("git", ["rev-parse", "--verify", "-q", ref], { cwd: bare(name) }).status === 0;
+    const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+    let stream = `commit ${ref}\ncommitter Test <test@example.com> now\n${data(message)}`;
+    if (exists) stream += `from ${ref}^0\n`;
     for (const [path, content] of Object.entries(files)) {
-      if (content === null) run(dir, "rm", "-q", path);
-      else {
-        mkdirSync(dirname(join(dir, path)), { recursive: true });
-        if (typeof content === "string") writeFileSync(join(dir, path), content);
-        else symlinkSync(content.link, join(dir, path));
-        run(dir, "add", path);
-      }
+      if (content === null) stream += `D ${path}\n`;
+      else if (typeof content === "string") stream += `M 100644 inline ${path}\n${data(content)}`;
+      else stream += `M 120000 inline ${path}\n${data(content.link)}`;
     }
-    run(dir, "commit", "-q", "-m", message);
-    run(dir, "push", "-q", "origin", `HEAD:refs/heads/${branch}`);
-    rmSync(dir, { recursive: true, force: true });
+    execFileSync("git", ["fast-import", "--quiet", "--date-format=now"], {
+      cwd: bare(name),
+      input: `${stream}done\n`,
+      env: { ...process.env, ...GIT_ENV },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
   };
   return {
     base,
@@ -105,8 +100,8 @@ export async function startGitServer(): Promise<TestGitServer> {
       if (files) commit(name, files, branch, "initial commit");
       return bare(name);
     },
-    checkout,
     commit,
+    git: (name, ...args) => run(bare(name), ...args),
     log: (name, branch = "main") =>
       run(bare(name), "log", "--format=%an <%ae>|%s", branch).trim().split("\n").filter(Boolean),
     show(name, path, branch = "main") {
