@@ -95,6 +95,16 @@ describe("Clone", () => {
     expect(Object.keys(await filesOf(deep))).toEqual(["README.md"]); // the whole history: not shallow
   });
 
+  it("clones into a working directory that already holds files", async () => {
+    const flow = cloneFlow("nonempty", `url: ${server.url("app")}\n${auth}`, ["*.txt", "*.md"]).replace(
+      "    type: io.kestra.plugin.core.flow.WorkingDirectory\n",
+      "    type: io.kestra.plugin.core.flow.WorkingDirectory\n    inputFiles:\n      local.txt: mine\n",
+    );
+    const ex = await test.run(flow);
+    expect(ex.state.current, logsOf(ex.id)).toBe("SUCCESS");
+    expect(await filesOf(ex)).toEqual({ "README.md": "hello\n", "local.txt": "mine" });
+  });
+
   it("checks out a tag or a commit", async () => {
     server.createRepo("tagged", { "v.txt": "one\n" });
     const sha = server.git("tagged", "rev-parse", "main").trim();
