@@ -82,6 +82,12 @@ describe("PushFlows", () => {
       { file: "_flows/b.yml", additions: "+0", deletions: "-6", changes: "0" },
     ]);
 
+    const globbed = await push("push-glob", `dryRun: true\nflows: '["a*"]'`);
+    expect(globbed.state.current, logsOf(test, globbed.id)).toBe("SUCCESS");
+    expect(await diffRows(test, (taskRun(globbed, "git").outputs as Record<string, string>).flows)).toEqual([
+      { file: "_flows/a.yml", additions: "+0", deletions: "-0", changes: "1" },
+    ]);
+
     const second = await push("push2", `targetNamespace: company.dst`);
     expect(second.state.current, logsOf(test, second.id)).toBe("SUCCESS");
     expect(server.log("flows")[0]).toBe("Ops <ops@example.com>|Add flows from company.src namespace");
