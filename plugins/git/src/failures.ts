@@ -18,7 +18,7 @@ const UNREACHABLE = new Set([
 
 /** The task error for `error`, raised while `doing` (e.g. "clone") against `remote`. */
 export function gitFailure(error: unknown, remote: Remote, doing: string): SakerError {
-  const where = `${doing} ${remote.url}`;
+  const where = `cannot ${doing} ${remote.url}`;
   if (isSakerError(error)) return rewrap(error, remote, where);
   const e = error as { code?: string; name?: string; message?: string; data?: Record<string, unknown> };
   const status = typeof e.data?.statusCode === "number" ? e.data.statusCode : undefined;

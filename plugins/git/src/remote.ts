@@ -23,6 +23,11 @@ export interface RemoteOptions {
 /** Validates an http(s) URL and separates the credentials from it. */
 export function remoteOf(ctx: Pick<RunContext, "flow" | "task" | "refusedAddresses">, options: RemoteOptions): Remote {
   const secrets = [options.password, options.username].filter((s): s is string => !!s);
+  if (/^[\w.-]+@[\w.-]+:/.test(options.url) || options.url.startsWith("ssh://"))
+    throw new NonRetryableError(
+      "SSH remotes are not supported: use the repository's HTTPS URL with username and password (token)",
+      { path: "url" },
+    );
   let parsed: URL;
   try {
     parsed = new URL(options.url);

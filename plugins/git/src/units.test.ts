@@ -46,7 +46,9 @@ describe("remoteOf", () => {
     expect(remote.redact("failed https://bob:s%40cret-42@host and s@cret-42")).toBe(
       "failed https://***:***@host and ***",
     );
-    expect(() => remoteOf(ctx, { url: "ssh://git@host/repo.git", password: "tok-123" })).toThrow(/only http\(s\)/);
+    expect(() => remoteOf(ctx, { url: "ssh://git@host/repo.git" })).toThrow(/SSH remotes are not supported/);
+    expect(() => remoteOf(ctx, { url: "git@github.com:a/b.git" })).toThrow(/SSH remotes are not supported/);
+    expect(() => remoteOf(ctx, { url: "file:///tmp/repo.git", password: "tok-123" })).toThrow(/only http\(s\)/);
     expect(() => remoteOf(ctx, { url: "not a url tok-123", password: "tok-123" })).toThrow(
       /'not a url \*\*\*' is not a URL/,
     );
