@@ -114,6 +114,29 @@ describe("PushNamespaceFiles and SyncNamespaceFiles", () => {
     expect(server.show("files", "_files/notes.txt", "feature")).toBe("not pushed\n");
   });
 
+  it("honours .kestraignore both ways", async () => {
+    server.createRepo("ignore", {
+      "_files/.kestraignore": "*.log\nlocal/\n",
+      "_files/keep.txt": "keep\n",
+      "_files/debug.log": "noise\n",
+      "_files/local/mine.txt": "only in git\n",
+      "_files/sub/.kestraignore": "nested: a plain file\n",
+    });
+    const sync = await test.run(
+      gitFlow("ign", "company.ops", "SyncNamespaceFiles", `${connection("ignore")}\nnamespace: company.ign`),
+    );
+    expect(sync.state.current, logsOf(test, sync.id)).toBe("SUCCESS");
+    expect(await listed("company.ign")).toEqual(["keep.txt", "sub/.kestraignore"]);
+
+    await files("company.ign").put("trace.log", Buffer.from("local log\n"));
+    const push = await test.run(gitFlow("ign", "company.ign", "PushNamespaceFiles", connection("ignore")));
+    expect(push.state.current, logsOf(test, push.id)).toBe("SUCCESS");
+    expect(server.show("ignore", "_files/local/mine.txt")).toBe("only in git\n"); // ignored: not deleted
+    expect(server.show("ignore", "_files/debug.log")).toBe("noise\n");
+    expect(server.show("ignore", "_files/trace.log")).toBeUndefined(); // ignored: not pushed
+    expect(server.show("ignore", "_files/.kestraignore")).toBe("*.log\nlocal/\n");
+  });
+
   it("refuses a gitDirectory leaving the repository, writing nothing", async () => {
     for (const dir of ["../escape", "/etc", "a/../../b", ".git"]) {
       const ex = await test.run(

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { z, type RunContext } from "@saker/sdk";
 import { storeDiff } from "./diffFile.ts";
 import { matchesAny } from "./globs.ts";
+import { readIgnore, type IgnoreRules } from "./kestraIgnore.ts";
 import { lineCounts } from "./lineDiff.ts";
 import { checkNoLink, walkFiles, writeInside } from "./paths.ts";
 import { author, type ConnectionProps } from "./properties.ts";
@@ -71,8 +72,10 @@ export async function pushResources(
     await checkNoLink(dir, plan.folder, "gitDirectory");
     const base = join(dir, plan.folder);
     await mkdir(base, { recursive: true });
-    if (props.delete) await removeOutdated(dir, base, plan);
-    for (const [path, content] of plan.files) await writeInside(base, path, content, "gitDirectory");
+    const ignore = await readIgnore(base);
+    if (props.delete) await removeOutdated(dir, base, plan, ignore);
+    for (const [path, content] of plan.files)
+      if (!ignore.ignores(path)) await writeInside(base, path, content, "gitDirectory");
     const changes = await changesUnder(dir, plan.folder);
     const rows = changes.map((c) => {
       const counts = lineCounts(c.before, c.after);
@@ -104,9 +107,9 @@ export async function pushResources(
   }
 }
 
-async function removeOutdated(dir: string, base: string, plan: PushPlan): Promise<void> {
+async function removeOutdated(dir: string, base: string, plan: PushPlan, ignore: IgnoreRules): Promise<void> {
   for (const file of await walkFiles(dir, base)) {
-    if (plan.files.has(file.path)) continue;
+    if (plan.files.has(file.path) || ignore.ignores(file.path)) continue;
     const name = file.path.split("/").pop()!;
     const stem = name.includes(".", 1) ? name.slice(0, name.lastIndexOf(".")) : name;
     const repoPath = plan.folder ? `${plan.folder}/${file.path}` : file.path;

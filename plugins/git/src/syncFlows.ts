@@ -4,6 +4,7 @@
  */
 import { NonRetryableError, defineTask, z, type FlowSource } from "@saker/sdk";
 import { storeDiff } from "./diffFile.ts";
+import { readIgnore } from "./kestraIgnore.ts";
 import { walkFiles } from "./paths.ts";
 import { PREFIX, cloning, connect, connection } from "./properties.ts";
 import { flowsOf } from "./pushFlows.ts";
@@ -84,8 +85,9 @@ export const SyncFlows = defineTask({
       async (checkout) => {
         if (!checkout) return [];
         const found: Candidate[] = [];
+        const ignore = await readIgnore(checkout.base);
         for (const file of await walkFiles(checkout.root, checkout.base, props.includeChildNamespaces ? Infinity : 1)) {
-          if (!FLOW_FILE.test(file.path)) continue;
+          if (!FLOW_FILE.test(file.path) || ignore.ignores(file.path)) continue;
           const folders = file.path.split("/").slice(0, -1);
           const namespace = [target, ...folders].join(".");
           const source = withNamespace((await file.content()).toString("utf8"), namespace);

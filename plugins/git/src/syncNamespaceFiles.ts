@@ -1,6 +1,7 @@
 /** SyncNamespaceFiles: the files of a namespace made to mirror a folder of a repository. */
 import { defineTask, z } from "@saker/sdk";
 import { storeDiff } from "./diffFile.ts";
+import { readIgnore } from "./kestraIgnore.ts";
 import { walkFiles, type RepoFile } from "./paths.ts";
 import { PREFIX, cloning, connect, connection } from "./properties.ts";
 import { gitPathOf, sortRows, syncing, withSyncCheckout, type SyncState } from "./syncResources.ts";
@@ -58,8 +59,9 @@ export const SyncNamespaceFiles = defineTask({
       async (checkout) => {
         if (!checkout) return;
         // the whole folder is walked (and every link checked) before the first write
+        const ignore = await readIgnore(checkout.base);
         const files: RepoFile[] = (await walkFiles(checkout.root, checkout.base)).filter(
-          (f) => !GIT_FILES.has(f.path.split("/").pop()!),
+          (f) => !GIT_FILES.has(f.path.split("/").pop()!) && !ignore.ignores(f.path),
         );
         for (const file of files) {
           const content = await file.content();

@@ -1,6 +1,7 @@
 /** The pure helpers: line counts as Kestra reports them, globs, credential redaction, safe paths. */
 import { describe, expect, it } from "vitest";
 import { globsOf, matchesAny } from "./globs.ts";
+import { parseIgnore } from "./kestraIgnore.ts";
 import { lineCounts } from "./lineDiff.ts";
 import { safeRelative } from "./paths.ts";
 import { commitUrl, remoteOf } from "./remote.ts";
@@ -78,5 +79,22 @@ describe("paths and sources", () => {
     );
     expect(exportedSource("namespace: company.devx\n", "company.dev", "p")).toBe("namespace: company.devx\n");
     expect(withNamespace("id: a\nnamespace: other\n\n\n", "t.sub")).toBe("id: a\nnamespace: t.sub\n");
+  });
+});
+
+describe(".kestraignore", () => {
+  it("ignores as gitignore does: names anywhere, anchored paths, folders, negations", () => {
+    const rules = parseIgnore("# comment\n*.log\n!keep.log\nbuild/\n/top.txt\ndocs/*.md\n");
+    expect(rules.ignores(".kestraignore")).toBe(true);
+    expect(rules.ignores("a/b/x.log")).toBe(true);
+    expect(rules.ignores("a/keep.log")).toBe(false);
+    expect(rules.ignores("build/out.js")).toBe(true);
+    expect(rules.ignores("src/build/out.js")).toBe(true);
+    expect(rules.ignores("build")).toBe(false); // a file named build: the rule is for folders
+    expect(rules.ignores("top.txt")).toBe(true);
+    expect(rules.ignores("sub/top.txt")).toBe(false);
+    expect(rules.ignores("docs/a.md")).toBe(true);
+    expect(rules.ignores("docs/x/a.md")).toBe(false);
+    expect(rules.ignores("sub/.kestraignore")).toBe(false);
   });
 });
