@@ -1,8 +1,9 @@
 /**
  * The properties every git task shares (Kestra's AbstractGitTask and AbstractCloningTask), and the
- * session they open. SSH keys and a custom CA are not supported: a clear error says so.
+ * session they open, and the flows they reach. SSH keys and a custom CA are not supported: a
+ * clear error says so.
  */
-import { NonRetryableError, z, type RunContext } from "@saker/sdk";
+import { NonRetryableError, z, type FlowAccess, type RunContext } from "@saker/sdk";
 import { openSession, type Session } from "./repository.ts";
 import { remoteOf } from "./remote.ts";
 
@@ -77,4 +78,10 @@ export function authorOf(props: {
   username?: string | undefined;
 }) {
   return { name: props.authorName ?? props.username ?? "Saker", email: props.authorEmail ?? "saker@localhost" };
+}
+
+/** The flows of the tenant, or a clear error where the context has none. */
+export function flowsOf(ctx: RunContext): FlowAccess {
+  if (!ctx.flows) throw new NonRetryableError("this task needs a Saker worker to reach the flows");
+  return ctx.flows;
 }

@@ -10,8 +10,7 @@ import { join } from "node:path";
 import git from "isomorphic-git";
 import { NonRetryableError, defineTask, z, type RunContext } from "@saker/sdk";
 import { checkNoLink, safeRelative, writeInside } from "./paths.ts";
-import { PREFIX, authorOf, cloning, connect, connection } from "./properties.ts";
-import { flowsOf } from "./pushFlows.ts";
+import { PREFIX, authorOf, cloning, connect, connection, flowsOf } from "./properties.ts";
 import { attempt, changesUnder, checkoutForCommit, commitAndPush, type Change, type Session } from "./repository.ts";
 
 const properties = z.object({

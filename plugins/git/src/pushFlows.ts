@@ -1,15 +1,9 @@
 /** PushFlows: the flows of a namespace (sources as saved) committed into a folder of a repository. */
-import { NonRetryableError, defineTask, z, type FlowAccess, type RunContext } from "@saker/sdk";
+import { defineTask, z } from "@saker/sdk";
 import { globsOf, matchesAny } from "./globs.ts";
 import { safeRelative } from "./paths.ts";
-import { PREFIX, cloning, connect, connection } from "./properties.ts";
-import { pushOutputs, pushResources, pushing } from "./pushResources.ts";
-
-/** The flows of the tenant, or a clear error where the context has none. */
-export function flowsOf(ctx: RunContext): FlowAccess {
-  if (!ctx.flows) throw new NonRetryableError("this task needs a Saker worker to reach the flows");
-  return ctx.flows;
-}
+import { PREFIX, cloning, connect, connection, flowsOf } from "./properties.ts";
+import { commitOutputs, pushOutputs, pushResources, pushing } from "./pushResources.ts";
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -75,11 +69,6 @@ export const PushFlows = defineTask({
       commitMessage: props.commitMessage ?? `Add flows from ${namespace} namespace`,
       diffName: "flows",
     });
-    return { ...pick(result), ...(result.diff ? { flows: result.diff } : {}) };
+    return { ...commitOutputs(result), ...(result.diff ? { flows: result.diff } : {}) };
   },
-});
-
-export const pick = (r: { commitId?: string; commitURL?: string }) => ({
-  ...(r.commitId ? { commitId: r.commitId } : {}),
-  ...(r.commitURL ? { commitURL: r.commitURL } : {}),
 });

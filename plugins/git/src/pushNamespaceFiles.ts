@@ -3,8 +3,7 @@ import { NonRetryableError, defineTask, z } from "@saker/sdk";
 import { globsOf, matchesAny } from "./globs.ts";
 import { safeRelative } from "./paths.ts";
 import { PREFIX, cloning, connect, connection } from "./properties.ts";
-import { pick } from "./pushFlows.ts";
-import { pushOutputs, pushResources, pushing } from "./pushResources.ts";
+import { commitOutputs, pushOutputs, pushResources, pushing } from "./pushResources.ts";
 
 export const PushNamespaceFiles = defineTask({
   type: `${PREFIX}.PushNamespaceFiles`,
@@ -61,6 +60,6 @@ export const PushNamespaceFiles = defineTask({
       commitMessage: props.commitMessage ?? `Add files from ${namespace} namespace`,
       diffName: "files",
     });
-    return { ...pick(result), ...(result.diff ? { files: result.diff } : {}) };
+    return { ...commitOutputs(result), ...(result.diff ? { files: result.diff } : {}) };
   },
 });

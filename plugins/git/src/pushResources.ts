@@ -12,10 +12,9 @@ import { matchesAny } from "./globs.ts";
 import { readIgnore, type IgnoreRules } from "./kestraIgnore.ts";
 import { lineCounts } from "./lineDiff.ts";
 import { checkNoLink, walkFiles, writeInside } from "./paths.ts";
-import { author, type ConnectionProps } from "./properties.ts";
 import { commitUrl } from "./remote.ts";
 import { changesUnder, checkoutForCommit, commitAndPush, type Session } from "./repository.ts";
-import { authorOf } from "./properties.ts";
+import { author, authorOf, type ConnectionProps } from "./properties.ts";
 
 export const pushing = {
   ...author,
@@ -116,3 +115,9 @@ async function removeOutdated(dir: string, base: string, plan: PushPlan, ignore:
     if (matchesAny(plan.globs, repoPath, name, stem)) await unlink(join(base, file.path));
   }
 }
+
+/** The commit outputs of a push, without empty values. */
+export const commitOutputs = (r: PushResult) => ({
+  ...(r.commitId ? { commitId: r.commitId } : {}),
+  ...(r.commitURL ? { commitURL: r.commitURL } : {}),
+});

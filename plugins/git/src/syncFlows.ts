@@ -6,8 +6,7 @@ import { NonRetryableError, defineTask, z, type FlowSource } from "@saker/sdk";
 import { storeDiff } from "./diffFile.ts";
 import { readIgnore } from "./kestraIgnore.ts";
 import { walkFiles } from "./paths.ts";
-import { PREFIX, cloning, connect, connection } from "./properties.ts";
-import { flowsOf } from "./pushFlows.ts";
+import { PREFIX, cloning, connect, connection, flowsOf } from "./properties.ts";
 import { gitPathOf, sortRows, syncing, withSyncCheckout, type SyncState } from "./syncResources.ts";
 
 interface Row {
