@@ -108,6 +108,20 @@ tasks:
     expect(taskRun(again, "git").outputs).toEqual({});
   });
 
+  it("follows the redirects of a moved repository, for reads and pushes", async () => {
+    const moved = `${server.base}/moved/app.git`;
+    const ex = await test.run(
+      gitFlow(
+        "moved",
+        "company.push",
+        "Push",
+        `url: ${moved}\n${auth}\nbranch: moved\ncommitMessage: moved\nflows:\n  enabled: false\ninputFiles:\n  m.txt: moved`,
+      ),
+    );
+    expect(ex.state.current, logsOf(test, ex.id)).toBe("SUCCESS");
+    expect(server.show("app", "m.txt", "moved")).toBe("moved");
+  });
+
   it("fails clearly with wrong credentials or without a repository, never showing the token", async () => {
     const url = server.url("app").replace("http://", `http://${USER}:${TOKEN}-wrong@`);
     const ex = await test.run(gitFlow("wrong", "company.push", "Push", `url: ${url}\nbranch: main\ncommitMessage: x`));

@@ -119,7 +119,7 @@ export async function startGitServer(): Promise<TestGitServer> {
   };
 }
 
-/** Basic auth checked here; the request then goes to git-http-backend as CGI. */
+/** Basic auth checked here; `/moved/…` redirects to `/…`; the rest goes to git-http-backend as CGI. */
 function serve(repos: string, req: IncomingMessage, res: ServerResponse): void {
   const expected = `Basic ${Buffer.from(`${USER}:${TOKEN}`).toString("base64")}`;
   if (req.headers.authorization !== expected) {
@@ -127,6 +127,13 @@ function serve(repos: string, req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   const url = new URL(req.url ?? "/", "http://localhost");
+  if (url.pathname.startsWith("/moved/")) {
+    // a renamed repository: GETs get a 301, POSTs a 307 (kept a POST with its body)
+    const location = `${url.pathname.slice("/moved".length)}${url.search}`;
+    res.writeHead(req.method === "GET" ? 301 : 307, { Location: location }).end();
+    req.resume();
+    return;
+  }
   const cgi = spawn(BACKEND, [], {
     env: {
       ...GIT_ENV,
