@@ -30,12 +30,6 @@ export function withNamespace(source: string, namespace: string): string {
   return `${source.replace(/^namespace: .*$/m, `namespace: ${namespace}`).replace(/\s+$/, "")}\n`;
 }
 
-const normalized = (source: string) =>
-  source
-    .replace(/\r\n/g, "\n")
-    .replace(/^revision:\s*\d+\n?/gm, "")
-    .trim();
-
 export const SyncFlows = defineTask({
   type: `${PREFIX}.SyncFlows`,
   title: "Sync the flows of a namespace from git",
@@ -127,7 +121,7 @@ export const SyncFlows = defineTask({
       let state: SyncState;
       let revision: number;
       if (props.dryRun) {
-        const same = existing !== undefined && normalized(existing.source) === normalized(c.source);
+        const same = existing !== undefined && existing.source === c.source; // as `put` decides
         state = !existing ? "ADDED" : same ? "UNCHANGED" : "UPDATED";
         revision = !existing ? 1 : same ? existing.revision : existing.revision + 1;
       } else {
