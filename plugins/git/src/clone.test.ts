@@ -3,6 +3,8 @@
  * seen by the next task of a WorkingDirectory, and what happens with a wrong server, wrong
  * credentials, credentials in the URL, a missing branch or a directory leaving the working dir.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution, TestInstance } from "@saker/engine/testing";
 import {
@@ -158,6 +160,25 @@ describe("Clone", () => {
     expect(branch.state.current).toBe("FAILED");
     expect(logsOf(branch.id)).toContain("branch 'nope' does not exist");
     expect(logsOf(branch.id)).toContain("branches: feature, main");
+  });
+
+  it("does not send the credentials along a redirect to another server", async () => {
+    const seen: Array<string | undefined> = [];
+    const relay = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(301, { Location: `${server.base}${req.url ?? "/"}` }).end();
+    });
+    await new Promise<void>((resolve) => relay.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(relay.address() as AddressInfo).port}/app.git`;
+      const ex = await test.run(gitFlow("relay", "company.git", "Clone", `url: ${url}\n${auth}`));
+      expect(ex.state.current).toBe("FAILED");
+      expect(seen[0]).toMatch(/^Basic /); // sent to the server named in the flow
+      expect(logsOf(ex.id)).toContain("the server refused the credentials (HTTP 401)"); // not to the other one
+    } finally {
+      relay.closeAllConnections();
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
   });
 
   it("fails within the task's timeout when the server is down or silent", async () => {
