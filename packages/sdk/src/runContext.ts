@@ -153,6 +153,32 @@ export interface ExecutionSummary {
   }[];
 }
 
+/** A flow as the instance stores it: its latest revision and the YAML source as it was saved. */
+export interface FlowSource {
+  readonly namespace: string;
+  readonly id: string;
+  readonly revision: number;
+  readonly source: string;
+}
+
+/**
+ * The flows of this tenant, for tasks that manage flows (Kestra's git `SyncFlows` and
+ * `PushFlows`). Sources are validated as the API validates them; a source that does not validate
+ * is refused with the API's error (`FLOW_INVALID`, `YAML_INVALID`, …).
+ */
+export interface FlowAccess {
+  /** The latest, not deleted, flows of `namespace` (with `children`, of its child namespaces too), by namespace and id. */
+  list(namespace: string, options?: { children?: boolean }): Promise<FlowSource[]>;
+  /** The latest revision of a flow; undefined when there is none or it is deleted. */
+  get(namespace: string, id: string): Promise<FlowSource | undefined>;
+  /** Parses and validates a source without saving it: the namespace and id it declares. */
+  validate(source: string, sourceName?: string): Promise<{ namespace: string; id: string }>;
+  /** Validates and saves a source: a changed source adds a revision (`changed`), an unchanged one keeps it. */
+  put(source: string, sourceName?: string): Promise<{ flow: FlowSource; changed: boolean }>;
+  /** Deletes a flow (its revisions are kept); false when there was none. */
+  delete(namespace: string, id: string): Promise<boolean>;
+}
+
 export interface RunContext extends RunInfo {
   readonly logger: Logger;
   /** Aborted when the task times out or its execution is killed. Pass it to every I/O call. */
@@ -182,6 +208,8 @@ export interface RunContext extends RunInfo {
    * built outside a Saker worker may not offer it.
    */
   executionSummary?(executionId: string): Promise<ExecutionSummary | undefined>;
+  /** The flows of this tenant. Optional: a context built outside a Saker worker may not offer it. */
+  readonly flows?: FlowAccess;
   /**
    * The address ranges (CIDR) this instance refuses outbound connections to, from configuration
    * `http.refusedAddresses`; absent outside a Saker worker (the SDK's default applies). Use it

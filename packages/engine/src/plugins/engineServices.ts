@@ -59,6 +59,14 @@ export interface EngineFlows {
   revisions(namespace: string, id: string): Promise<StoredFlow[]>;
   /** Deletes old revisions of a flow for good; returns how many went. */
   deleteRevisions(namespace: string, id: string, revisions: readonly number[]): Promise<number>;
+  /** The latest, not deleted, revision of every flow of a namespace and its children, with sources. */
+  all(namespacePrefix: string): Promise<StoredFlow[]>;
+  /** Parses and validates a source as the API does, without saving it. */
+  validate(source: string, sourceName?: string): Promise<Flow>;
+  /** Saves a flow `validate` returned for `source`; `created` when a revision was added. */
+  save(source: string, flow: Flow): Promise<{ stored: StoredFlow; created: boolean }>;
+  /** Deletes a flow (a deleted revision is added); false when there is none. */
+  delete(namespace: string, id: string): Promise<boolean>;
 }
 
 export interface EngineServices {

@@ -85,6 +85,13 @@ export function engineServices(parts: WorkerParts): EngineServices {
       heads: async () => flows.heads(),
       revisions: async (namespace, id) => flows.revisions(namespace, id),
       deleteRevisions: async (namespace, id, revisions) => flows.deleteRevisions(namespace, id, revisions),
+      all: async (namespacePrefix) => flows.all(namespacePrefix),
+      validate: (source, sourceName) => flows.validateAsync(source, sourceName),
+      save: async (source, flow) => {
+        const { stored, created } = flows.save(source, flow);
+        return { stored, created };
+      },
+      delete: async (namespace, id) => flows.delete(namespace, id),
     },
     storage: parts.storage,
     registry: parts.registry,

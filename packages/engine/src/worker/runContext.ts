@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
+import type { FlowAccess, KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
 import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
 import { storeFiles, writeFiles } from "../storage/workingFiles.ts";
@@ -21,6 +21,8 @@ export interface RunContextParts {
   pluginConfiguration: Readonly<Record<string, unknown>>;
   /** Configuration `http.refusedAddresses`. */
   refusedAddresses?: readonly string[];
+  /** The tenant's flows, where the worker reaches the engine. */
+  flows?: FlowAccess;
 }
 
 export interface WorkerRunContext extends RunContext {
@@ -77,6 +79,7 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     logger: parts.logger,
     signal: parts.signal,
     ...(parts.refusedAddresses ? { refusedAddresses: parts.refusedAddresses } : {}),
+    ...(parts.flows ? { flows: parts.flows } : {}),
     variables: vars,
     render: async (template, extra) => String(await renderer.render(template, merged(extra), false, services)),
     renderTyped: (template, extra) => renderer.render(template, merged(extra), true, services),

@@ -32,6 +32,7 @@ import type { SecretGuard } from "../runtime/secretGuard.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { readExecutionSummary } from "./executionSummary.ts";
+import { flowAccess } from "./flowAccess.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../plugins/engineServices.ts";
 import { createRenderServices } from "../runtime/renderServices.ts";
@@ -254,6 +255,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
       ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
+      ...(deps.engine ? { flows: flowAccess(deps.engine.flows) } : {}),
     });
     if (deps.engine) {
       attachEngineServices(ctx, deps.engine);

@@ -1,0 +1,79 @@
+/**
+ * The remote a task talks to: its URL without credentials, the Basic authorization built from
+ * `username`/`password` or from credentials written in the URL, and the redaction that keeps
+ * those credentials out of every log line, output and error.
+ */
+import { NonRetryableError, checkHttpUrl, type RunContext } from "@saker/sdk";
+
+export interface Remote {
+  /** The URL without credentials: what is logged, stored in `.git/config` and shown in outputs. */
+  readonly url: string;
+  /** HTTP headers for every request (the Authorization header when there are credentials). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Replaces every credential (and its URL-encoded form) in `text`. */
+  redact(text: string): string;
+}
+
+export interface RemoteOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+}
+
+/** Validates an http(s) URL and separates the credentials from it. */
+export function remoteOf(ctx: Pick<RunContext, "flow" | "task" | "refusedAddresses">, options: RemoteOptions): Remote {
+  const secrets = [options.password, options.username].filter((s): s is string => !!s);
+  if (/^[\w.-]+@[\w.-]+:/.test(options.url) || options.url.startsWith("ssh://"))
+    throw new NonRetryableError(
+      "SSH remotes are not supported: use the repository's HTTPS URL with username and password (token)",
+      { path: "url" },
+    );
+  let parsed: URL;
+  try {
+    parsed = new URL(options.url);
+  } catch {
+    throw new NonRetryableError(`'${redactAll(options.url, secrets)}' is not a URL`, { path: "url" });
+  }
+  const inUrl = { username: decode(parsed.username), password: decode(parsed.password) };
+  secrets.push(...[inUrl.password, inUrl.username, parsed.password, parsed.username].filter((s) => !!s));
+  parsed.username = "";
+  parsed.password = "";
+  const url = parsed.toString();
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new NonRetryableError(
+      `only http(s) remotes are supported, not '${parsed.protocol.replace(/:$/, "")}' (${redactAll(url, secrets)})`,
+      { taskId: ctx.task.id, path: "url" },
+    );
+  checkHttpUrl(ctx, url, "url");
+  const username = options.username ?? (inUrl.username || undefined);
+  const password = options.password ?? (inUrl.password || undefined);
+  const headers: Record<string, string> = {};
+  if (username !== undefined || password !== undefined)
+    headers.Authorization = `Basic ${Buffer.from(`${username ?? ""}:${password ?? ""}`).toString("base64")}`;
+  return { url, headers, redact: (text) => redactAll(text, secrets) };
+}
+
+function decode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
+/** Longest first, so a secret holding another is replaced whole. */
+function redactAll(text: string, secrets: readonly string[]): string {
+  const forms = new Set<string>();
+  for (const s of secrets) if (s.length >= 3) for (const f of [s, encodeURIComponent(s)]) forms.add(f);
+  let out = text;
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("***");
+  return out;
+}
+
+/** The URL of a commit on the hosting service, as Kestra builds it (GitHub, GitLab, Bitbucket, Azure). */
+export function commitUrl(remoteUrl: string, branch: string, commitId: string): string {
+  const base = remoteUrl.replace(/\/$/, "").replace(/\.git$/, "");
+  let url = `${base}/${base.includes("bitbucket.org") ? "commits" : "commit"}/${commitId}`;
+  if (base.includes("azure.com")) url += `?refName=refs%2Fheads%2F${encodeURIComponent(branch)}`;
+  return url;
+}

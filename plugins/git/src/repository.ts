@@ -1,0 +1,194 @@
+/**
+ * Git operations over HTTP with isomorphic-git (no git binary): list the remote's branches,
+ * clone, and commit-then-push the changes of one folder of a clone. Every failure goes through
+ * `gitFailure`, so it names the cause and carries no credential.
+ */
+import * as fs from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import git from "isomorphic-git";
+import { NonRetryableError, type RunContext } from "@saker/sdk";
+import { gitFailure } from "./failures.ts";
+import { httpClient, type HttpTimeouts } from "./http.ts";
+import type { Remote } from "./remote.ts";
+
+export interface Session {
+  ctx: RunContext;
+  remote: Remote;
+  http: ReturnType<typeof httpClient>;
+  /** isomorphic-git's object cache, shared by the calls of one task run. */
+  cache: object;
+}
+
+export function openSession(ctx: RunContext, remote: Remote, timeouts: HttpTimeouts): Session {
+  return { ctx, remote, http: httpClient(ctx, timeouts), cache: {} };
+}
+
+/** Runs a git call, turning its failure into a task error about `doing`. */
+export async function attempt<T>(session: Session, doing: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw gitFailure(session.ctx.signal.aborted ? session.ctx.signal.reason : error, session.remote, doing);
+  }
+}
+
+export interface RemoteRefs {
+  branches: Set<string>;
+  tags: Set<string>;
+  /** The branch HEAD points to, when the server says. */
+  head?: string;
+}
+
+export async function remoteRefs(session: Session): Promise<RemoteRefs> {
+  const refs = await attempt(session, "list the branches of", () =>
+    git.listServerRefs({
+      http: session.http,
+      url: session.remote.url,
+      headers: { ...session.remote.headers },
+      symrefs: true,
+      protocolVersion: 1,
+    }),
+  );
+  const branches = new Set<string>();
+  const tags = new Set<string>();
+  let head: string | undefined;
+  for (const ref of refs) {
+    if (ref.ref.startsWith("refs/heads/")) branches.add(ref.ref.slice("refs/heads/".length));
+    else if (ref.ref.startsWith("refs/tags/")) tags.add(ref.ref.slice("refs/tags/".length).replace(/\^\{\}$/, ""));
+    else if (ref.ref === "HEAD" && ref.target?.startsWith("refs/heads/")) head = ref.target.slice("refs/heads/".length);
+  }
+  return { branches, tags, ...(head ? { head } : {}) };
+}
+
+export interface CloneOptions {
+  ref?: string | undefined;
+  depth?: number | undefined;
+  singleBranch?: boolean;
+  noTags?: boolean;
+}
+
+export async function cloneInto(session: Session, dir: string, options: CloneOptions): Promise<void> {
+  await attempt(session, "clone", () =>
+    git.clone({
+      fs,
+      http: session.http,
+      dir,
+      url: session.remote.url,
+      headers: { ...session.remote.headers },
+      cache: session.cache,
+      ...(options.ref ? { ref: options.ref } : {}),
+      ...(options.depth ? { depth: options.depth } : {}),
+      singleBranch: options.singleBranch ?? false,
+      noTags: options.noTags ?? false,
+    }),
+  );
+}
+
+/**
+ * A clone of `branch` in `dir` to commit on, as Kestra's push and sync tasks start: the branch
+ * when the remote has it; else the default branch, with `branch` created from it; else (an empty
+ * repository) a new repository whose first commit will create the branch. Returns whether the
+ * branch existed.
+ */
+export async function checkoutForCommit(session: Session, dir: string, branch: string): Promise<boolean> {
+  const refs = await remoteRefs(session);
+  if (refs.branches.has(branch)) {
+    await cloneInto(session, dir, { ref: branch, depth: 1, singleBranch: true, noTags: true });
+    return true;
+  }
+  if (refs.branches.size === 0) {
+    await git.init({ fs, dir, defaultBranch: branch });
+    await git.addRemote({ fs, dir, remote: "origin", url: session.remote.url });
+    return false;
+  }
+  session.ctx.logger.info("Branch {} does not exist, creating it", branch);
+  const start = refs.head && refs.branches.has(refs.head) ? refs.head : [...refs.branches][0]!;
+  await cloneInto(session, dir, { ref: start, depth: 1, singleBranch: true, noTags: true });
+  await git.branch({ fs, dir, ref: branch, checkout: true });
+  return false;
+}
+
+/** The default-branch check of Clone: a clear error for a branch the remote does not have. */
+export function requireBranch(refs: RemoteRefs, branch: string, remote: Remote): void {
+  if (!refs.branches.has(branch))
+    throw new NonRetryableError(
+      `branch '${branch}' does not exist in ${remote.url}` +
+        (refs.branches.size ? ` (branches: ${[...refs.branches].sort().join(", ")})` : " (the repository is empty)"),
+      { path: "branch" },
+    );
+}
+
+export type ChangeKind = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  path: string;
+  kind: ChangeKind;
+  /** The content at HEAD (empty when added). */
+  before: Buffer;
+  /** The content in the working tree (empty when deleted). */
+  after: Buffer;
+}
+
+/** What differs between HEAD and the working tree under `folder` ("" for the whole clone), by path. */
+export async function changesUnder(dir: string, folder: string): Promise<Change[]> {
+  const head = await git.resolveRef({ fs, dir, ref: "HEAD" }).catch(() => undefined);
+  const matrix = await git.statusMatrix({ fs, dir, ...(folder ? { filepaths: [folder] } : {}) });
+  const changes: Change[] = [];
+  for (const [path, inHead, inWorkdir] of matrix) {
+    if (inHead === 1 && inWorkdir === 1) continue;
+    const kind: ChangeKind = inHead === 0 ? "ADDED" : inWorkdir === 0 ? "DELETED" : "MODIFIED";
+    if (kind === "ADDED" && inWorkdir === 0) continue;
+    const before =
+      kind === "ADDED" || !head
+        ? Buffer.alloc(0)
+        : Buffer.from((await git.readBlob({ fs, dir, oid: head, filepath: path })).blob);
+    const after = kind === "DELETED" ? Buffer.alloc(0) : await readFile(join(dir, path));
+    changes.push({ path, kind, before, after });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+/** Stages `changes`, commits them and pushes `branch`; returns the commit id. */
+export async function commitAndPush(
+  session: Session,
+  dir: string,
+  branch: string,
+  changes: readonly Change[],
+  message: string,
+  author: Author,
+): Promise<string> {
+  for (const change of changes) {
+    if (change.kind === "DELETED") await git.remove({ fs, dir, filepath: change.path, cache: session.cache });
+    else await git.add({ fs, dir, filepath: change.path, cache: session.cache });
+  }
+  const commitId = await git.commit({ fs, dir, message, author, committer: author, cache: session.cache });
+  await push(session, dir, branch);
+  return commitId;
+}
+
+export async function push(session: Session, dir: string, branch: string): Promise<void> {
+  const result = await attempt(session, "push to", () =>
+    git.push({
+      fs,
+      http: session.http,
+      dir,
+      url: session.remote.url,
+      ref: branch,
+      remoteRef: `refs/heads/${branch}`,
+      headers: { ...session.remote.headers },
+      cache: session.cache,
+    }),
+  );
+  if (!result.ok)
+    throw gitFailure(
+      Object.assign(new Error(result.error ?? "refused"), { code: "GitPushError" }),
+      session.remote,
+      "push to",
+    );
+}
