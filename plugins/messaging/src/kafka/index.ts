@@ -1,0 +1,2 @@
+export const kafkaTasks = [];
+export const kafkaTriggers = [];

@@ -1,0 +1,2 @@
+export const mqttTasks = [];
+export const mqttTriggers = [];
