@@ -103,6 +103,12 @@ export async function listenQueue(
     const channel: Channel = await model.createChannel();
     let failure: Error | undefined;
     let wake: () => void = () => undefined;
+    // Settles when the listener must stop: the signal aborted or a message could not be handled.
+    const stopped = new Promise<void>((resolve) => {
+      wake = resolve;
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
     const fail = (error: Error) => {
       failure ??= error;
       wake();
@@ -140,11 +146,7 @@ export async function listenQueue(
       .catch((error: unknown) => {
         throw channelError(error, `Cannot consume queue '${props.queue}'`);
       });
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      if (failure) resolve();
-      signal.addEventListener("abort", () => resolve(), { once: true });
-    });
+    await stopped;
     if (failure && !signal.aborted) throw failure;
   } finally {
     await model.close().catch(() => undefined);
