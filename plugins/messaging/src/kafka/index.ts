@@ -1,2 +1,3 @@
-export const kafkaTasks = [];
-export const kafkaTriggers = [];
+/** Kestra's Kafka family: `io.kestra.plugin.kafka.*`, on kafkajs. */
+export { kafkaTasks } from "./tasks.ts";
+export { kafkaTriggers } from "./triggers.ts";
