@@ -1,15 +1,18 @@
 /**
- * `@saker/plugin-messaging`: Messaging.
+ * `@saker/plugin-messaging`: Kestra's messaging plugins, one folder per family (NATS JetStream,
+ * Redis, AMQP, MQTT, Kafka), sharing `core/` (serdes, the consume loop, Ion files, broker errors).
  *
  * @module
  */
 import { definePlugin } from "@saker/sdk";
+import { natsTasks, natsTriggers } from "./nats/index.ts";
+import { redisTasks, redisTriggers } from "./redis/index.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin",
   title: "Messaging",
   description:
     "Saker plugin: produce, consume and trigger on NATS JetStream, AMQP (RabbitMQ), MQTT, Redis and Kafka (Kestra's io.kestra.plugin.{nats,amqp,mqtt,redis,kafka}.*)",
-  tasks: [],
-  triggers: [],
+  tasks: [...natsTasks, ...redisTasks],
+  triggers: [...natsTriggers, ...redisTriggers],
 });

@@ -6,6 +6,27 @@
 import { NonRetryableError, z, type TaskStorage } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 
+/**
+ * The chunks of a file regrouped so that each ends with a line break (the last one may not):
+ * the Ion reader then never rescans a long line chunk after chunk, so a message of tens of
+ * megabytes is read in linear time.
+ */
+async function* wholeLines(source: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  for await (const piece of source) {
+    const chunk = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
+    const end = chunk.lastIndexOf(0x0a);
+    if (end < 0) {
+      pending.push(chunk);
+      continue;
+    }
+    pending.push(chunk.subarray(0, end + 1));
+    yield pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+    pending = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
+  }
+  if (pending.length) yield Buffer.concat(pending);
+}
+
 /** The `from` property: a URI, a message or a list of messages. */
 export const fromProperty = z
   .union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
@@ -31,7 +52,7 @@ export async function* readFrom(
     const text = from.trim();
     if (text.startsWith("kestra://")) {
       try {
-        yield* readIonLines(await storage.getFile(text));
+        yield* readIonLines(wholeLines(await storage.getFile(text)));
       } catch (error) {
         if (error instanceof IonReadError)
           throw new NonRetryableError(`'from' (${text}) is not an Ion file: ${error.message}`);
