@@ -4,7 +4,7 @@
  * task is stopped. Kestra checks its limits between polls; so does this loop, and it also asks
  * each poll for no more than the records still allowed.
  */
-import { TaskError, duration, z } from "@saker/sdk";
+import { NonRetryableError, TaskError, duration, z } from "@saker/sdk";
 
 export interface ConsumeLimits {
   /** Stop once this many records were taken. */
@@ -53,7 +53,7 @@ export async function consumeLoop<T>(options: ConsumeLoopOptions<T>): Promise<Co
 /** `maxRecords`/`maxDuration` must bound a loop that would otherwise never end (Redis' ListPop rule). */
 export function requireLimit(limits: ConsumeLimits, what: string): void {
   if (limits.maxRecords === undefined && limits.maxDuration === undefined)
-    throw new TaskError(`${what}: maxDuration or maxRecords must be set, or the consumer would never stop`);
+    throw new NonRetryableError(`${what}: maxDuration or maxRecords must be set, or the consumer would never stop`);
 }
 
 /** Kestra's `maxRecords` property. */
