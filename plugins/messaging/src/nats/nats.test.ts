@@ -191,7 +191,7 @@ tasks:
 
   it("refuses a message larger than the server's max_payload, naming it", () =>
     withStream(async (s) => {
-      const big = `{data:"${"x".repeat(50 * 1024 * 1024)}"}\n`;
+      const big = `{data:"${"x".repeat(8 * 1024 * 1024)}"}\n`;
       await test.instance.storage.put("/company/messaging/_files/big.ion", Buffer.from(big));
       const run = await test.run(
         taskFlow(
@@ -202,7 +202,7 @@ tasks:
       );
       expect(run.state.current).toBe("FAILED");
       expect(errorText(test, run.id)).toMatch(
-        /NATS: message 1 is 52428800 bytes, more than the server's max_payload of \d+ bytes/,
+        /NATS: message 1 is 8388608 bytes, more than the server's max_payload of \d+ bytes/,
       );
     }));
 
