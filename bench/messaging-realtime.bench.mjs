@@ -26,6 +26,15 @@ const NATS_URL = "nats://127.0.0.1:4222";
 const REDIS_URL = "redis://127.0.0.1:6379/0";
 const NAMESPACE = "bench.messaging";
 
+/** Publishes N messages carrying their publish time, at most 500 awaiting their acknowledgement at once. */
+async function publishTimestamps(js, subject) {
+  for (let sent = 0; sent < N;) {
+    const window = Math.min(500, N - sent);
+    await Promise.all(Array.from({ length: window }, () => js.publish(subject, String(Date.now()))));
+    sent += window;
+  }
+}
+
 /** Rate, median and p95 of one run: `latencies` in ms, `totalMs` from the first publish to the last arrival. */
 function summary(latencies, totalMs) {
   return { rate: (latencies.length / totalMs) * 1000, p50: median(latencies), p95: percentile(latencies, 95), totalMs };
@@ -61,7 +70,7 @@ async function rawNats() {
     }
   })();
   const start = Date.now();
-  await Promise.all(Array.from({ length: N }, () => js.publish(`benchraw${id}.x`, String(Date.now()))));
+  await publishTimestamps(js, `benchraw${id}.x`);
   await received;
   const result = summary(latencies, Date.now() - start);
   await jsm.streams.delete(`BENCHRAW${id}`);
@@ -137,7 +146,7 @@ async function sakerNats(instance) {
       instance,
       "nats_realtime",
       `    type: io.kestra.plugin.nats.core.RealtimeTrigger\n    url: ${NATS_URL}\n    subject: benchsaker${id}.>\n    durableId: bench`,
-      () => Promise.all(Array.from({ length: N }, () => js.publish(`benchsaker${id}.x`, String(Date.now())))),
+      () => publishTimestamps(js, `benchsaker${id}.x`),
     );
   } finally {
     await jsm.streams.delete(`BENCHSAKER${id}`);

@@ -284,6 +284,57 @@ tasks:
       expect(executionsOf(test, "nats_crash")).toHaveLength(2);
     }));
 
+  it("creates a key-value bucket, puts, gets (at revisions too) and deletes values", async () => {
+    const bucket = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const kv = (id: string, type: string, props: string) =>
+      `  - id: ${id}\n    type: io.kestra.plugin.nats.kv.${type}\n    url: ${NATS_URL}\n${props
+        .trim()
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n")}\n`;
+    try {
+      const run = await test.run(
+        `id: nats_kv\nnamespace: company.messaging\ntasks:\n` +
+          kv("create", "CreateBucket", `name: ${bucket}\nhistoryPerKey: 3\ndescription: settings`) +
+          kv("put", "Put", `bucketName: ${bucket}\nvalues:\n  mode: fast\n  limits:\n    max: 10`) +
+          kv("put2", "Put", `bucketName: ${bucket}\nvalues:\n  mode: slow`) +
+          kv("get", "Get", `bucketName: ${bucket}\nkeys: [mode, limits, missing]`) +
+          kv("old", "Get", `bucketName: ${bucket}\nkeyRevisions:\n  mode: "{{ outputs.put.revisions.mode }}"`) +
+          kv("delete", "Delete", `bucketName: ${bucket}\nkeys: [mode]`) +
+          kv("after", "Get", `bucketName: ${bucket}\nkeys: [mode, limits]`),
+      );
+      expect(errorText(test, run.id)).toBe("");
+      expect(run.state.current).toBe("SUCCESS");
+      const of = (id: string) => taskRun(run, id).outputs as Record<string, unknown>;
+      expect(of("create")).toMatchObject({
+        bucket,
+        description: "settings",
+        history: 3,
+        entryCount: 0,
+      });
+      expect(Object.keys(of("put").revisions as object).sort()).toEqual(["limits", "mode"]);
+      expect(of("get")).toEqual({ output: { mode: "slow", limits: { max: 10 } } });
+      expect(of("old")).toEqual({ output: { mode: "fast" } });
+      expect(of("delete")).toEqual({ deletedCount: 1 });
+      expect(of("after")).toEqual({ output: { limits: { max: 10 } } });
+
+      const missing = await test.run(
+        taskFlow(
+          "nats_kv_missing",
+          "io.kestra.plugin.nats.kv.Get",
+          `url: ${NATS_URL}\nbucketName: ${bucket}nope\nkeys: [a]`,
+        ),
+      );
+      expect(missing.state.current).toBe("FAILED");
+      expect(errorText(test, missing.id)).toContain(`NATS: key-value bucket '${bucket}nope' cannot be opened`);
+    } finally {
+      const { connect } = await import("nats");
+      const nc = await connect({ servers: NATS_URL });
+      await (await nc.jetstreamManager()).streams.delete(`KV_${bucket}`).catch(() => false);
+      await nc.close();
+    }
+  });
+
   it.runIf(existsSync(NATS_SERVER_BIN))("refuses wrong credentials without writing them anywhere", async () => {
     const server = (await startAuthServer())!;
     try {
