@@ -7,7 +7,7 @@ import type { Channel, ConsumeMessage } from "amqplib";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
 import { channelError, openAmqp, type AmqpConnectionProps } from "./connection.ts";
 import { messageRecord, type AmqpSerde } from "./message.ts";
-import { IonBatch } from "./shared/ionBatch.ts";
+import { openIonRecordFile } from "../core/index.ts";
 import { requireStopCondition, waitForStop, type StopLimits } from "./shared/stopConditions.ts";
 import { describeError } from "./shared/redact.ts";
 
@@ -32,7 +32,7 @@ export interface ConsumeEnv {
 export async function consumeBatch(props: ConsumeProps, env: ConsumeEnv): Promise<{ count: number; uri: string }> {
   requireStopCondition(props);
   const model = await openAmqp(props, env.signal);
-  const batch = await IonBatch.open(await env.workingDir());
+  const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
   try {
     const channel = await model.createChannel();
     let failure: Error | undefined;
@@ -55,7 +55,7 @@ export async function consumeBatch(props: ConsumeProps, env: ConsumeEnv): Promis
             const record = messageRecord(message, props.serdeType, `Message ${received + 1} of queue '${props.queue}'`);
             received++;
             last = message;
-            writing = writing.then(() => batch.add(record));
+            writing = writing.then(() => batch.write(record));
           } catch (error) {
             failure = error as Error;
           }
@@ -75,13 +75,13 @@ export async function consumeBatch(props: ConsumeProps, env: ConsumeEnv): Promis
     await channel.cancel(consumerTag).catch(() => undefined);
     await writing;
     if (failure) throw failure;
-    const uri = await batch.store(env.storage);
+    const uri = await batch.store();
     if (last && !props.autoAck) channel.ack(last, true);
     await channel.close().catch(() => undefined);
     env.logger.debug("Consumed {} messages from queue '{}'", batch.count, props.queue);
     return { count: batch.count, uri };
   } finally {
-    await batch.close().catch(() => undefined);
+    await batch.discard().catch(() => undefined);
     // Closing returns every unacknowledged message to the queue.
     await model.close().catch(() => undefined);
   }

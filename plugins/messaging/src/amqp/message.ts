@@ -4,7 +4,7 @@
  */
 import type { ConsumeMessage, Options } from "amqplib";
 import { NonRetryableError, formatDuration, parseDuration } from "@saker/sdk";
-import { decodePayload, encodePayload, type PayloadSerde } from "./shared/serde.ts";
+import { deserialize, serialize } from "../core/index.ts";
 
 export const AMQP_SERDES = ["STRING", "JSON"] as const;
 export type AmqpSerde = (typeof AMQP_SERDES)[number];
@@ -12,7 +12,7 @@ export type AmqpSerde = (typeof AMQP_SERDES)[number];
 /** A received message, as stored in a Consume file and seen as `trigger.*` by a RealtimeTrigger. */
 export function messageRecord(message: ConsumeMessage, serde: AmqpSerde, where: string): Record<string, unknown> {
   const p = message.properties;
-  const record: Record<string, unknown> = { data: decodePayload(message.content, serde as PayloadSerde, where) };
+  const record: Record<string, unknown> = { data: deserialize(message.content, serde, where) };
   const put = (key: string, value: unknown) => {
     if (value !== undefined && value !== null) record[key] = value;
   };
@@ -70,7 +70,14 @@ export function outgoing(item: unknown, serde: AmqpSerde, index: number): { body
       throw new NonRetryableError(`from item ${index + 1}: timestamp '${String(m.timestamp)}' is not a date`);
     set("timestamp", Math.floor(date.getTime() / 1000));
   }
-  return { body: encodePayload(m.data, serde as PayloadSerde), options };
+  return { body: bodyOf(m.data, serde, `from item ${index + 1}`), options };
+}
+
+/** Kestra's JSON serde writes a text as a JSON string (`"abc"`), as it does any other value. */
+export function bodyOf(value: unknown, serde: AmqpSerde | "BYTES", where: string): Buffer {
+  return serde === "JSON" && typeof value === "string"
+    ? Buffer.from(JSON.stringify(value), "utf8")
+    : serialize(value, serde, where);
 }
 
 function expirationMs(value: unknown): number {

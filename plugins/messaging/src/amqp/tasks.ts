@@ -6,7 +6,7 @@ import { NonRetryableError, anyValue, defineTask, duration, map, z } from "@sake
 import { amqpConnectionShape, channelError, withAmqp } from "./connection.ts";
 import { consumeBatch } from "./consume.ts";
 import { AMQP_SERDES, outgoing } from "./message.ts";
-import { fromItems } from "./shared/fromValue.ts";
+import { readFrom } from "../core/index.ts";
 
 export const PREFIX = "io.kestra.plugin.amqp";
 
@@ -56,7 +56,7 @@ const Publish = defineTask({
       let failure: Error | undefined;
       channel.on("error", (error: unknown) => (failure ??= channelError(error, `Exchange '${props.exchange}'`)));
       let count = 0;
-      for await (const item of fromItems(props.from, ctx.storage)) {
+      for await (const item of readFrom(props.from, ctx.storage)) {
         if (failure) throw failure;
         const { body, options } = outgoing(item, props.serdeType, count);
         if (!channel.publish(props.exchange, props.routingKey, body, options))

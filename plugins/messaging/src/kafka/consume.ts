@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
-import { IonBatch } from "../amqp/shared/ionBatch.ts";
+import { openIonRecordFile } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
@@ -103,7 +103,7 @@ export async function consumeBatch(
   props: KafkaConsumeProps & StopLimits & { pollDuration: number },
   env: KafkaEnv,
 ): Promise<{ messagesCount: number; uri: string }> {
-  const batch = await IonBatch.open(await env.workingDir());
+  const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
   const { consumer, settings, commit: commits } = await startConsumer(props, env);
   const positions = new Map<string, Position>();
   let received = 0;
@@ -129,7 +129,7 @@ export async function consumeBatch(
           const record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
           received++;
           positions.set(`${topic}:${partition}`, next);
-          await batch.add(record);
+          await batch.write(record);
         } catch (error) {
           failure ??= error as Error;
         }
@@ -143,14 +143,14 @@ export async function consumeBatch(
     );
     await consumer.stop();
     if (failure) throw failure;
-    const uri = await batch.store(env.storage);
+    const uri = await batch.store();
     if (commits) await commit(consumer, positions);
     return { messagesCount: received, uri };
   } catch (error) {
     throw kafkaError(error, "Consuming from Kafka", settings);
   } finally {
     await consumer.disconnect().catch(() => undefined);
-    await batch.close().catch(() => undefined);
+    await batch.discard().catch(() => undefined);
   }
 }
 

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "kafkajs";
 import { NonRetryableError, anyValue, defineTask, duration, map, z } from "@saker/sdk";
-import { fromItems } from "../amqp/shared/fromValue.ts";
+import { readFrom } from "../core/index.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { consumeBatch } from "./consume.ts";
 import { outgoingRecord } from "./records.ts";
@@ -89,7 +89,7 @@ const Produce = defineTask({
           if (pending.length > 0) await sender.sendBatch({ topicMessages: pending });
           pending = [];
         };
-        for await (const item of fromItems(props.from, ctx.storage)) {
+        for await (const item of readFrom(props.from, ctx.storage)) {
           ctx.signal.throwIfAborted();
           const { topic, message } = outgoingRecord(
             item,

@@ -4,7 +4,8 @@
  */
 import type { IPublishPacket } from "mqtt";
 import { NonRetryableError } from "@saker/sdk";
-import { decodePayload, encodePayload } from "../amqp/shared/serde.ts";
+import { deserialize } from "../core/index.ts";
+import { bodyOf } from "../amqp/message.ts";
 
 export const MQTT_SERDES = ["STRING", "JSON", "BYTES"] as const;
 export type MqttSerde = (typeof MQTT_SERDES)[number];
@@ -15,7 +16,7 @@ export function messageRecord(packet: IPublishPacket, serde: MqttSerde): Record<
     ...(packet.messageId !== undefined ? { id: packet.messageId } : {}),
     topic: packet.topic,
     qos: packet.qos,
-    payload: decodePayload(payload, serde, `A message of topic '${packet.topic}'`),
+    payload: deserialize(payload, serde, `A message of topic '${packet.topic}'`),
     retain: packet.retain,
   };
   const properties = packet.properties;
@@ -31,8 +32,8 @@ export function messageRecord(packet: IPublishPacket, serde: MqttSerde): Record<
  */
 export function payloadOf(item: unknown, serde: MqttSerde): Buffer {
   if (serde === "BYTES" && typeof item !== "string" && !Buffer.isBuffer(item) && !(item instanceof Uint8Array))
-    throw new NonRetryableError("With serdeType BYTES each item of from must be Base64 text or bytes");
-  return encodePayload(item, serde);
+    throw new NonRetryableError("With serdeType BYTES each item of from must be text (sent as UTF-8) or bytes");
+  return bodyOf(item, serde, "from");
 }
 
 /** `topic` as Kestra takes it: one topic or a list of them. */

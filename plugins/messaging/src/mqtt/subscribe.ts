@@ -8,7 +8,7 @@ import type { IPublishPacket, MqttClient } from "mqtt";
 
 type QoS = 0 | 1 | 2;
 import { NonRetryableError, TaskError, type Logger, type TaskStorage } from "@saker/sdk";
-import { IonBatch } from "../amqp/shared/ionBatch.ts";
+import { openIonRecordFile } from "../core/index.ts";
 import { describeError } from "../amqp/shared/redact.ts";
 import { requireStopCondition, waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
 import { brokerName, closeMqtt, openMqtt, type MqttConnectionProps } from "./connection.ts";
@@ -53,7 +53,7 @@ export async function subscribeBatch(
   const topics = topicList(props.topic);
   const qos = checkQos(props.qos);
   const where = brokerName(props.server);
-  const batch = await IonBatch.open(await env.workingDir());
+  const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
   let received = 0;
   let failure: Error | undefined;
   const client = await openMqtt(
@@ -64,7 +64,7 @@ export async function subscribeBatch(
         try {
           const record = messageRecord(packet, props.serdeType);
           received++;
-          await batch.add(record);
+          await batch.write(record);
         } catch (error) {
           failure ??= error as Error;
         }
@@ -84,13 +84,13 @@ export async function subscribeBatch(
     );
     if (failure) throw failure;
     await client.unsubscribeAsync(topics).catch(() => undefined);
-    const uri = await batch.store(env.storage);
+    const uri = await batch.store();
     env.logger.debug("Received {} messages from {}", received, topics.join(", "));
     return { messagesCount: received, uri };
   } finally {
     client.removeAllListeners("close");
     await closeMqtt(client, failure !== undefined);
-    await batch.close().catch(() => undefined);
+    await batch.discard().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,6 @@
 /** Kestra's MQTT tasks (`io.kestra.plugin.mqtt.*`): Publish and Subscribe. */
 import { NonRetryableError, TaskError, anyValue, defineTask, duration, z } from "@saker/sdk";
-import { fromItems } from "../amqp/shared/fromValue.ts";
+import { readFrom } from "../core/index.ts";
 import { describeError } from "../amqp/shared/redact.ts";
 import { brokerName, closeMqtt, mqttConnectionShape, openMqtt } from "./connection.ts";
 import { MQTT_SERDES, correlationBytes, payloadOf } from "./message.ts";
@@ -40,7 +40,7 @@ const Publish = defineTask({
     ...mqttConnectionShape,
     topic: z.string().min(1).describe("The topic to publish to."),
     from: anyValue().describe("The message(s) to send."),
-    serdeType: z.enum(MQTT_SERDES).describe("How payloads are written: STRING, JSON or BYTES (Base64 text)."),
+    serdeType: z.enum(MQTT_SERDES).describe("How payloads are written: STRING, JSON or BYTES (text as UTF-8)."),
     qos,
     retain: z.boolean().default(false).describe("The broker keeps the last message for new subscribers."),
     responseTopic: z.string().optional().describe("MQTT 5: the topic a responder should reply to."),
@@ -55,7 +55,7 @@ const Publish = defineTask({
       ...(props.correlationData ? { correlationData: correlationBytes(props.correlationData) } : {}),
     };
     const where = brokerName(props.server);
-    const items = props.serdeType === "STRING" ? fromList(props.from) : fromItems(props.from, ctx.storage);
+    const items = props.serdeType === "STRING" ? fromList(props.from) : readFrom(props.from, ctx.storage);
     const client = await openMqtt(props, {}, ctx.signal, ctx.storage);
     let count = 0;
     try {
