@@ -319,6 +319,24 @@ ${extra}`;
     expect(done.map((x) => (x.trigger?.variables?.headers as Record<string, string>).n).sort()).toEqual(["r1", "r2"]);
   });
 
+  it("RealtimeTrigger rejects a message that is not JSON with an ERROR log and goes on with the next", async () => {
+    const queue = await newQueue();
+    t = await messagingInstance({ scheduler: true });
+    await t.instance.deploy(triggerFlow("realtime_json", "RealtimeTrigger", queue, "    serdeType: JSON\n"));
+    await eventually(() => (t!.instance.scheduler.realtime.size === 1 ? true : undefined));
+    await send(queue, "{broken", '"fine"');
+    const done = await eventually(() => {
+      const found = executionsOf(t!, NS, "realtime_json").filter((x) => x.state.current === "SUCCESS");
+      return found.length > 0 ? found : undefined;
+    });
+    expect(done.map((x) => x.taskRunList[0]?.outputs?.value)).toEqual(["fine"]);
+    const logged = t.instance.logs
+      .find({ namespace: NS, flowId: "realtime_json", minLevel: "ERROR" })
+      .map((l) => l.message);
+    expect(logged.join("\n")).toMatch(/Message rejected: A message of queue '.*' is not valid JSON/);
+    expect(await depthOf(admin, queue)).toBe(0);
+  });
+
   it("a message received but not stored when the instance stops starts exactly one execution after a restart", async () => {
     const queue = await newQueue();
     t = await messagingInstance({ scheduler: true });

@@ -4,7 +4,7 @@
  * became is safe: the batch file stored, or the execution stored.
  */
 import type { Channel, ConsumeMessage } from "amqplib";
-import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { NonRetryableError, TaskError, type Logger, type TaskStorage } from "@saker/sdk";
 import { channelError, openAmqp, type AmqpConnectionProps } from "./connection.ts";
 import { messageRecord, type AmqpSerde } from "./message.ts";
 import { openIonRecordFile } from "../core/index.ts";
@@ -37,6 +37,10 @@ export async function consumeBatch(props: ConsumeProps, env: ConsumeEnv): Promis
     const channel = await model.createChannel();
     let failure: Error | undefined;
     channel.on("error", (error: unknown) => (failure ??= channelError(error, `Queue '${props.queue}'`)));
+    let closing = false;
+    channel.on("close", () => {
+      if (!closing) failure ??= new TaskError(`The connection to RabbitMQ closed while consuming '${props.queue}'`);
+    });
     // The broker sends no more than maxRecords unacknowledged messages: none is held back for nothing.
     if (props.maxRecords !== undefined && !props.autoAck) await channel.prefetch(Math.min(props.maxRecords, 65535));
     let last: ConsumeMessage | undefined;
@@ -74,6 +78,7 @@ export async function consumeBatch(props: ConsumeProps, env: ConsumeEnv): Promis
     );
     await channel.cancel(consumerTag).catch(() => undefined);
     await writing;
+    closing = true;
     if (failure) throw failure;
     const uri = await batch.store();
     if (last && !props.autoAck) channel.ack(last, true);

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
-import { openIonRecordFile } from "../core/index.ts";
+import { openIonRecordFile, withDeadline } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
@@ -63,13 +63,15 @@ export function checkConsumeSupport(props: KafkaConsumeProps): void {
     throw new NonRetryableError(`Not supported by Saker's Kafka plugin: ${unsupported.join(", ")}`);
 }
 
+const SUBSCRIBE_TIMEOUT_MS = 30_000;
+
 interface Position {
   topic: string;
   partition: number;
   offset: string;
 }
 
-async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">) {
+async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">, signal: AbortSignal) {
   checkConsumeSupport(props);
   const { topics } = subscription(props);
   const { kafka, settings } = kafkaClient(props.properties, env.logger);
@@ -82,8 +84,12 @@ async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logg
     ...(settings.sessionTimeout ? { sessionTimeout: settings.sessionTimeout } : {}),
   });
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning });
+    const subscribed = (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning });
+    })();
+    // kafkajs retries on its own and takes no signal: the task's stop must not wait for it.
+    await withDeadline(subscribed, { ms: SUBSCRIBE_TIMEOUT_MS, signal, what: "Subscribing to Kafka" });
   } catch (error) {
     await consumer.disconnect().catch(() => undefined);
     throw kafkaError(error, "Cannot subscribe to Kafka", settings);
@@ -104,7 +110,7 @@ export async function consumeBatch(
   env: KafkaEnv,
 ): Promise<{ messagesCount: number; uri: string }> {
   const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
-  const { consumer, settings, commit: commits } = await startConsumer(props, env);
+  const { consumer, settings, commit: commits } = await startConsumer(props, env, env.signal);
   const positions = new Map<string, Position>();
   let received = 0;
   let failure: Error | undefined;
@@ -165,7 +171,7 @@ export async function listenKafka(
   logger: Logger,
   handle: (record: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
-  const { consumer, settings, commit: commits } = await startConsumer(props, { logger });
+  const { consumer, settings, commit: commits } = await startConsumer(props, { logger }, signal);
   let failure: Error | undefined;
   let wake: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {

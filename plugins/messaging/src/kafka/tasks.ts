@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "kafkajs";
 import { NonRetryableError, anyValue, defineTask, duration, map, z } from "@saker/sdk";
-import { readFrom } from "../core/index.ts";
+import { readFrom, withDeadline } from "../core/index.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { consumeBatch } from "./consume.ts";
 import { outgoingRecord } from "./records.ts";
@@ -80,7 +80,8 @@ const Produce = defineTask({
     );
     let count = 0;
     try {
-      await producer.connect();
+      // kafkajs retries on its own and takes no signal: the task's stop must not wait for it.
+      await withDeadline(producer.connect(), { ms: 30_000, signal: ctx.signal, what: "Connecting to Kafka" });
       const transaction = props.transactional ? await producer.transaction() : undefined;
       const sender = transaction ?? producer;
       try {
