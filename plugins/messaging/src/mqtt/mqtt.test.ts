@@ -245,35 +245,42 @@ ${extra}`;
     await dropSession(clientId, version === "V5" ? 5 : 4);
   });
 
-  it("a message received but not stored when the instance stops starts exactly one execution after a restart", async () => {
-    const topic = uniqueName("saker/durable").replace(".", "/");
-    const clientId = uniqueName("saker-durable-test");
-    await prepareSession(clientId, topic, 5);
-    t = await messagingInstance({ scheduler: true });
-    const home = t.home;
-    await t.instance.deploy(triggerFlow("durable", "RealtimeTrigger", topic, `    clientId: ${clientId}\n`));
-    const refused = refuseWrites(t.instance, "BEFORE INSERT ON executions WHEN NEW.flow_id = 'durable'", 1_000);
-    const publisher = await client(5);
-    await publisher.publishAsync(topic, "once", { qos: 1 });
-    await eventually(() => (refused.count > 0 ? true : undefined), 10_000, "the listener to receive the message");
-    await t.instance.close();
-    t = await messagingInstance({ scheduler: true, home });
-    const done = await eventually(() => {
-      const found = executionsOf(t!, NS, "durable").filter((x) => x.state.current === "SUCCESS");
-      return found.length > 0 ? found : undefined;
-    }, 20_000);
-    expect(done.map((x) => x.taskRunList[0]?.outputs?.value)).toEqual(["once"]);
-    // Once acknowledged, the message is not delivered again: a reconnection brings nothing more.
-    await t.close();
-    t = await messagingInstance({ scheduler: true, home });
-    await eventually(() => (t!.instance.scheduler.realtime.size === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(executionsOf(t, NS, "durable")).toHaveLength(1);
-    await t.close();
-    t = undefined;
-    rmSync(home, { recursive: true, force: true });
-    await dropSession(clientId, 5);
-  }, 40_000);
+  it.each(["V3", "V5"] as const)(
+    "a message received but not stored when the instance stops starts exactly one execution after a restart (%s)",
+    async (version) => {
+      const protocol = version === "V5" ? 5 : 4;
+      const topic = uniqueName("saker/durable").replace(".", "/");
+      const clientId = uniqueName("saker-durable-test");
+      await prepareSession(clientId, topic, protocol);
+      t = await messagingInstance({ scheduler: true });
+      const home = t.home;
+      await t.instance.deploy(
+        triggerFlow("durable", "RealtimeTrigger", topic, `    mqttVersion: ${version}\n    clientId: ${clientId}\n`),
+      );
+      const refused = refuseWrites(t.instance, "BEFORE INSERT ON executions WHEN NEW.flow_id = 'durable'", 1_000);
+      const publisher = await client(protocol);
+      await publisher.publishAsync(topic, "once", { qos: 1 });
+      await eventually(() => (refused.count > 0 ? true : undefined), 10_000, "the listener to receive the message");
+      await t.instance.close();
+      t = await messagingInstance({ scheduler: true, home });
+      const done = await eventually(() => {
+        const found = executionsOf(t!, NS, "durable").filter((x) => x.state.current === "SUCCESS");
+        return found.length > 0 ? found : undefined;
+      }, 20_000);
+      expect(done.map((x) => x.taskRunList[0]?.outputs?.value)).toEqual(["once"]);
+      // Once acknowledged, the message is not delivered again: a reconnection brings nothing more.
+      await t.close();
+      t = await messagingInstance({ scheduler: true, home });
+      await eventually(() => (t!.instance.scheduler.realtime.size === 1 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(executionsOf(t, NS, "durable")).toHaveLength(1);
+      await t.close();
+      t = undefined;
+      rmSync(home, { recursive: true, force: true });
+      await dropSession(clientId, protocol);
+    },
+    40_000,
+  );
 
   /**
    * Creates the trigger's persistent session before the trigger runs: the broker keeps what is
