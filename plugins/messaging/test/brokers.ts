@@ -3,6 +3,7 @@
  * plugin and this one registered, unique names, and the executions a flow started.
  */
 import { randomUUID } from "node:crypto";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { readIonLines } from "@saker/sdk/ion";
 import { coreRegistry, openTestInstance, storedText, type TestInstance } from "@saker/engine/testing";
 import messaging from "../src/index.ts";
@@ -36,6 +37,23 @@ export function executionsOf(test: TestInstance, namespace: string, flowId: stri
 /** Every log message of an instance (tasks and triggers), for checks that a secret never appears. */
 export function allLogs(test: TestInstance, namespace: string): string[] {
   return test.instance.logs.find({ namespace }).map((l) => l.message);
+}
+
+/** A TCP server on loopback that accepts connections and never answers: a broker that hangs. */
+export async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 export { eventually, errorMessages, outputsOf, taskRun, storedText } from "@saker/engine/testing";

@@ -8,6 +8,7 @@ import {
   executionsOf,
   messagingInstance,
   outputsOf,
+  silentServer,
   storedText,
   storedValues,
   taskRun,
@@ -187,6 +188,25 @@ describe.skipIf(!up)("AMQP against RabbitMQ", () => {
     expect(errorMessages(t, run, "publish").join("\n")).toMatch(
       /Cannot connect to RabbitMQ at 127\.0\.0\.1:1: .*ECONNREFUSED/,
     );
+  });
+
+  it("a broker that never answers is given up at the task's timeout", async () => {
+    const silent = await silentServer();
+    try {
+      const run = await t.run(
+        flow(
+          "silent_host",
+          task("consume", "Consume", `host: 127.0.0.1\nport: ${silent.port}\nqueue: q\nmaxRecords: 1`) +
+            "    timeout: PT1S\n",
+        ),
+        {},
+        15_000,
+      );
+      expect(run.state.current).toBe("FAILED");
+      expect(errorMessages(t, run, "consume").join("\n")).toMatch(/timed out|timeout/i);
+    } finally {
+      await silent.close();
+    }
   });
 
   it("a wrong password is reported as such, and the password in a url never reaches logs or outputs", async () => {

@@ -11,6 +11,7 @@ import {
   outputsOf,
   storedText,
   storedValues,
+  silentServer,
   uniqueName,
 } from "../../test/brokers.ts";
 
@@ -148,6 +149,26 @@ describe.skipIf(!up)("MQTT errors", () => {
       /Cannot connect to the MQTT broker at 127\.0\.0\.1:1: .*ECONNREFUSED/,
     );
     expect(allLogs(t, NS).join("\n")).not.toContain("Pa55wordX");
+  });
+
+  it("a broker that never answers is given up at the task's timeout, not after the 30 s connection timeout", async () => {
+    const silent = await silentServer();
+    try {
+      t = await messagingInstance();
+      const run = await t.run(
+        flow(
+          "silent_host",
+          "Subscribe",
+          `server: tcp://127.0.0.1:${silent.port}\ntopic: a\nmaxRecords: 1\ntimeout: PT1S`,
+        ),
+        {},
+        15_000,
+      );
+      expect(run.state.current).toBe("FAILED");
+      expect(errorMessages(t, run, "mqtt").join("\n")).toMatch(/timed out|timeout/i);
+    } finally {
+      await silent.close();
+    }
   });
 
   it("a bad server URI and a bad qos are named", async () => {
