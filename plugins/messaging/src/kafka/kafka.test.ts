@@ -7,6 +7,7 @@ import {
   executionsOf,
   messagingInstance,
   outputsOf,
+  silentServer,
   storedValues,
 } from "../../test/brokers.ts";
 import { kafkaSettings } from "./config.ts";
@@ -194,6 +195,32 @@ tasks:
       /Producing to Kafka on 127\.0\.0\.1:1: .*(ECONNREFUSED|Connection error)/i,
     );
   }, 20_000);
+
+  it("a broker that never answers is given up at the task's timeout", async () => {
+    const silent = await silentServer();
+    try {
+      const run = await t.run(
+        `id: silent
+namespace: ${NS}
+tasks:
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+    properties:
+      bootstrap.servers: 127.0.0.1:${silent.port}
+      socket.connection.setup.timeout.ms: 60000
+      request.timeout.ms: 60000
+    topic: t
+    timeout: PT1S
+`,
+        {},
+        15_000,
+      );
+      expect(run.state.current).toBe("FAILED");
+      expect(errorMessages(t, run, "consume").join("\n")).toMatch(/timed out|timeout|stopped/i);
+    } finally {
+      await silent.close();
+    }
+  });
 
   it("an unsupported serializer or property is named before connecting", async () => {
     const run = await t.run(`id: unsupported

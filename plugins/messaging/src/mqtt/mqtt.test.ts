@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { connectAsync, type IPublishPacket, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ import {
   silentServer,
   uniqueName,
 } from "../../test/brokers.ts";
+import { triggerClientId } from "./subscribe.ts";
 
 const up = await serviceAvailable("Mosquitto (MQTT)", "127.0.0.1", 1883);
 const NS = "company.mqtt";
@@ -246,17 +248,19 @@ ${extra}`;
 
   it.each(["V3", "V5"] as const)("RealtimeTrigger (%s) starts one execution per message", async (version) => {
     const topic = uniqueName("saker/rt").replace(".", "/");
-    const clientId = uniqueName("saker-rt-test");
+    // V5 leaves clientId out: the trigger derives one from its flow, the same after every restart.
+    const flowId = `realtime_${randomUUID().slice(0, 8)}`;
+    const clientId =
+      version === "V3" ? uniqueName("saker-rt-test") : triggerClientId({ namespace: NS, id: flowId }, "mqtt");
     await prepareSession(clientId, topic, version === "V5" ? 5 : 4);
     t = await messagingInstance({ scheduler: true });
-    await t.instance.deploy(
-      triggerFlow("realtime", "RealtimeTrigger", topic, `    mqttVersion: ${version}\n    clientId: ${clientId}\n`),
-    );
+    const idLine = version === "V3" ? `    clientId: ${clientId}\n` : "";
+    await t.instance.deploy(triggerFlow(flowId, "RealtimeTrigger", topic, `    mqttVersion: ${version}\n${idLine}`));
     const publisher = await client(version === "V5" ? 5 : 4);
     await publisher.publishAsync(topic, "r1", { qos: 1 });
     await publisher.publishAsync(topic, "r2", { qos: 1 });
     const done = await eventually(() => {
-      const found = executionsOf(t!, NS, "realtime").filter((x) => x.state.current === "SUCCESS");
+      const found = executionsOf(t!, NS, flowId).filter((x) => x.state.current === "SUCCESS");
       return found.length >= 2 ? found : undefined;
     });
     expect(done.map((x) => x.taskRunList[0]?.outputs?.value).sort()).toEqual(["r1", "r2"]);
