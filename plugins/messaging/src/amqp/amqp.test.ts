@@ -223,17 +223,23 @@ describe.skipIf(!up)("AMQP against RabbitMQ", () => {
     expect(JSON.stringify(taskRun(run, "consume"))).not.toContain("S3cretWrong");
   });
 
-  it("a missing queue, or url and host together, are named errors", async () => {
+  it("a missing queue or exchange, url and host together, a message without data are named errors", async () => {
     const run = await t.run(
       flow(
         "missing",
         task("consume", "Consume", `${CONN}\nqueue: saker.does.not.exist\nmaxRecords: 1`) +
           `    allowFailure: true\n` +
-          task("both", "CreateQueue", `url: amqp://127.0.0.1\nhost: 127.0.0.1\nname: x`),
+          task("both", "CreateQueue", `url: amqp://127.0.0.1\nhost: 127.0.0.1\nname: x`) +
+          `    allowFailure: true\n` +
+          task("no_data", "Publish", `${CONN}\nexchange: ""\nroutingKey: x\nfrom:\n  headers: { a: b }`) +
+          `    allowFailure: true\n` +
+          task("no_exchange", "Publish", `${CONN}\nexchange: saker.no.such.exchange\nfrom:\n  data: x`),
       ),
     );
     expect(errorMessages(t, run, "consume").join("\n")).toMatch(/saker\.does\.not\.exist.*not found/);
     expect(errorMessages(t, run, "both").join("\n")).toContain("Cannot define both `url` and `host`");
+    expect(errorMessages(t, run, "no_data").join("\n")).toContain("from item 1 has no 'data'");
+    expect(errorMessages(t, run, "no_exchange").join("\n")).toMatch(/saker\.no\.such\.exchange.*not found/);
   });
 
   it("a 50 MB message goes through Publish and Consume", async () => {

@@ -46,6 +46,8 @@ export function outgoing(item: unknown, serde: AmqpSerde, index: number): { body
   if (!item || typeof item !== "object" || Array.isArray(item))
     throw new NonRetryableError(`from item ${index + 1} must be a map with 'data' (and optional message properties)`);
   const m = item as Record<string, unknown>;
+  if (m.data === undefined || m.data === null)
+    throw new NonRetryableError(`from item ${index + 1} has no 'data' (the message body)`);
   const options: Options.Publish = {};
   const text = (key: string) => (m[key] === undefined || m[key] === null ? undefined : String(m[key]));
   const int = (key: string) => (m[key] === undefined || m[key] === null ? undefined : Number(m[key]));
