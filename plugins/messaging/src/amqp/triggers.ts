@@ -30,7 +30,11 @@ const Trigger = defineTrigger({
   outputs: z.object({ count: z.number(), uri: z.string() }),
   async evaluate(props, ctx) {
     const { count, uri } = await consumeBatch(props, ctx);
-    if (count === 0) return undefined;
+    if (count === 0) {
+      // An empty poll leaves no file behind.
+      await ctx.storage.delete(uri).catch(() => false);
+      return undefined;
+    }
     return { variables: { count, uri } };
   },
 });

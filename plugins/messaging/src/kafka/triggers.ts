@@ -28,7 +28,10 @@ const Trigger = defineTrigger({
   outputs: z.object({ messagesCount: z.number(), uri: z.string() }),
   async evaluate(props, ctx) {
     const { messagesCount, uri } = await consumeBatch(props, ctx);
-    return messagesCount === 0 ? undefined : { variables: { messagesCount, uri } };
+    if (messagesCount > 0) return { variables: { messagesCount, uri } };
+    // An empty poll leaves no file behind.
+    await ctx.storage.delete(uri).catch(() => false);
+    return undefined;
   },
 });
 
