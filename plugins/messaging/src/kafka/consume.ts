@@ -1,0 +1,222 @@
+/**
+ * Consuming Kafka topics into an Ion file (Consume, the polling Trigger) and one record at a time
+ * into executions (RealtimeTrigger). Offsets are committed only after what the records became is
+ * safe (the file stored, the execution stored), and only with a `groupId`, as Kestra does.
+ */
+import { randomUUID } from "node:crypto";
+import type { Consumer, KafkaMessage } from "kafkajs";
+import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { openIonRecordFile, withDeadline } from "../core/index.ts";
+import { waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
+import { kafkaClient, kafkaError } from "./client.ts";
+import { matchesHeaders, messageRecord } from "./records.ts";
+import { checkSerde, type KafkaSerde } from "./serdes.ts";
+
+export interface KafkaConsumeProps {
+  properties: Record<string, string>;
+  topic?: string | string[] | undefined;
+  topicPattern?: string | undefined;
+  groupId?: string | undefined;
+  keyDeserializer: KafkaSerde;
+  valueDeserializer: KafkaSerde;
+  headerFilters?: Record<string, string> | undefined;
+  groupType?: string | undefined;
+  partitions?: unknown;
+  since?: string | undefined;
+  onSerdeError?: unknown;
+}
+
+export interface KafkaEnv {
+  signal: AbortSignal;
+  logger: Logger;
+  storage: Pick<TaskStorage, "putFile">;
+  workingDir(): Promise<string>;
+}
+
+/** The topics to subscribe to: a list of names, or one pattern. */
+export function subscription(props: KafkaConsumeProps): { topics: Array<string | RegExp> } {
+  if (props.topic !== undefined && props.topicPattern !== undefined)
+    throw new NonRetryableError("Set topic or topicPattern, not both");
+  if (props.topicPattern !== undefined) {
+    try {
+      return { topics: [new RegExp(props.topicPattern)] };
+    } catch {
+      throw new NonRetryableError(`Invalid regex for topicPattern: ${props.topicPattern}`);
+    }
+  }
+  const topics = Array.isArray(props.topic) ? props.topic : props.topic !== undefined ? [props.topic] : [];
+  if (topics.length === 0) throw new NonRetryableError("topic or topicPattern is required");
+  return { topics };
+}
+
+/** Properties Kestra has that Saker's Kafka plugin does not implement: an error naming them rather than a silent difference. */
+export function checkConsumeSupport(props: KafkaConsumeProps): void {
+  checkSerde(props.keyDeserializer, "keyDeserializer");
+  checkSerde(props.valueDeserializer, "valueDeserializer");
+  const unsupported = [
+    props.groupType !== undefined && props.groupType !== "CONSUMER" ? "groupType SHARE" : undefined,
+    props.partitions !== undefined ? "partitions" : undefined,
+    props.since !== undefined ? "since" : undefined,
+    props.onSerdeError !== undefined ? "onSerdeError" : undefined,
+  ].filter(Boolean);
+  if (unsupported.length > 0)
+    throw new NonRetryableError(`Not supported by Saker's Kafka plugin: ${unsupported.join(", ")}`);
+}
+
+const SUBSCRIBE_TIMEOUT_MS = 30_000;
+
+interface Position {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">, signal: AbortSignal) {
+  checkConsumeSupport(props);
+  const { topics } = subscription(props);
+  const { kafka, settings } = kafkaClient(props.properties, env.logger);
+  const groupId = props.groupId ?? settings.groupId;
+  // kafkajs always consumes in a group: without groupId a private one is used and never committed.
+  const consumer = kafka.consumer({
+    groupId: groupId ?? `saker-${randomUUID()}`,
+    readUncommitted: settings.readUncommitted,
+    allowAutoTopicCreation: false,
+    ...(settings.sessionTimeout ? { sessionTimeout: settings.sessionTimeout } : {}),
+  });
+  try {
+    const subscribed = (async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics, fromBeginning: settings.fromBeginning });
+    })();
+    // kafkajs retries on its own and takes no signal: the task's stop must not wait for it.
+    await withDeadline(subscribed, { ms: SUBSCRIBE_TIMEOUT_MS, signal, what: "Subscribing to Kafka" });
+  } catch (error) {
+    await consumer.disconnect().catch(() => undefined);
+    throw kafkaError(error, "Cannot subscribe to Kafka", settings);
+  }
+  return { consumer, settings, commit: groupId !== undefined };
+}
+
+async function commit(consumer: Consumer, positions: Map<string, Position>): Promise<void> {
+  if (positions.size > 0) await consumer.commitOffsets([...positions.values()]);
+}
+
+/**
+ * Consumes until no record came for `pollDuration`, or `maxRecords`, or `maxDuration`; stores the
+ * records and commits their offsets (with a groupId) once the file is stored.
+ */
+export async function consumeBatch(
+  props: KafkaConsumeProps & StopLimits & { pollDuration: number },
+  env: KafkaEnv,
+): Promise<{ messagesCount: number; uri: string }> {
+  const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
+  const { consumer, settings, commit: commits } = await startConsumer(props, env, env.signal);
+  const positions = new Map<string, Position>();
+  let received = 0;
+  let failure: Error | undefined;
+  let idleSince = Date.now();
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined = true;
+    idleSince = Date.now();
+  });
+  try {
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        if (failure || (props.maxRecords !== undefined && received >= props.maxRecords)) return;
+        idleSince = Date.now();
+        const next = { topic, partition, offset: String(Number(message.offset) + 1) };
+        if (!matchesHeaders(message, props.headerFilters)) {
+          positions.set(`${topic}:${partition}`, next);
+          return;
+        }
+        try {
+          const record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+          received++;
+          positions.set(`${topic}:${partition}`, next);
+          await batch.write(record);
+        } catch (error) {
+          failure ??= error as Error;
+        }
+      },
+    });
+    await waitForStop(
+      props,
+      () => received,
+      env.signal,
+      () => failure !== undefined || (joined && Date.now() - idleSince > props.pollDuration),
+    );
+    await consumer.stop();
+    if (failure) throw failure;
+    const uri = await batch.store();
+    if (commits) await commit(consumer, positions);
+    return { messagesCount: received, uri };
+  } catch (error) {
+    throw kafkaError(error, "Consuming from Kafka", settings);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+    await batch.discard().catch(() => undefined);
+  }
+}
+
+/**
+ * Hands records one at a time to `handle` until `signal` aborts; the record's offset is committed
+ * (with a groupId) once `handle` resolved. A record that cannot be read is logged and skipped; an
+ * error of `handle` ends the listener without committing, so the record comes again.
+ */
+export async function listenKafka(
+  props: KafkaConsumeProps,
+  signal: AbortSignal,
+  logger: Logger,
+  handle: (record: Record<string, unknown>) => Promise<void>,
+): Promise<void> {
+  const { consumer, settings, commit: commits } = await startConsumer(props, { logger }, signal);
+  let failure: Error | undefined;
+  let wake: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => {
+    wake = resolve;
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    failure ??= kafkaError(payload.error, "The Kafka consumer stopped", settings);
+    wake();
+  });
+  try {
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({
+        topic,
+        partition,
+        message,
+      }: {
+        topic: string;
+        partition: number;
+        message: KafkaMessage;
+      }) => {
+        if (failure || signal.aborted) return;
+        const next = { topic, partition, offset: String(Number(message.offset) + 1) };
+        if (!matchesHeaders(message, props.headerFilters)) return;
+        let record: Record<string, unknown>;
+        try {
+          record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+        } catch (error) {
+          logger.error("Record skipped: {}", (error as Error).message);
+          return;
+        }
+        try {
+          await handle(record);
+          if (commits) await consumer.commitOffsets([next]);
+        } catch (error) {
+          failure ??= error as Error;
+          wake();
+        }
+      },
+    });
+    await stopped;
+    if (failure && !signal.aborted) throw failure;
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}

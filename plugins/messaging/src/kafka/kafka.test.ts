@@ -1,0 +1,334 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestInstance } from "@saker/engine/testing";
+import {
+  errorMessages,
+  eventually,
+  executionsOf,
+  messagingInstance,
+  outputsOf,
+  silentServer,
+  storedValues,
+} from "../../test/brokers.ts";
+import { kafkaSettings } from "./config.ts";
+import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
+import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
+
+const NS = "company.kafka";
+
+describe("Kafka serdes (as the Java serializers lay the bytes out)", () => {
+  const cases: Array<[KafkaSerde, unknown, string]> = [
+    ["STRING", "héllo", "68c3a96c6c6f"],
+    ["JSON", { a: [1, true] }, Buffer.from('{"a":[1,true]}').toString("hex")],
+    ["SHORT", -2, "fffe"],
+    ["INTEGER", 1, "00000001"],
+    ["LONG", 1234567890123, "0000011f71fb04cb"],
+    ["FLOAT", 1.5, "3fc00000"],
+    ["DOUBLE", -0.25, "bfd0000000000000"],
+    [
+      "UUID",
+      "123e4567-e89b-12d3-a456-426614174000",
+      Buffer.from("123e4567-e89b-12d3-a456-426614174000").toString("hex"),
+    ],
+  ];
+  it.each(cases)("%s writes %j as %s and reads it back", (serde, value, hex) => {
+    const bytes = serialize(value, serde, "value")!;
+    expect(bytes.toString("hex")).toBe(hex);
+    expect(deserialize(bytes, serde, "value")).toEqual(value);
+  });
+
+  it("BYTES take bytes or Base64 text and give bytes; VOID and null give no bytes", () => {
+    expect(serialize("AQID", "BYTES", "v")).toEqual(Buffer.from([1, 2, 3]));
+    expect(deserialize(Buffer.from([1, 2]), "BYTE_ARRAY", "v")).toEqual(Buffer.from([1, 2]));
+    expect(serialize("x", "VOID", "v")).toBeNull();
+    expect(serialize(null, "STRING", "v")).toBeNull();
+    expect(deserialize(null, "JSON", "v")).toBeNull();
+  });
+
+  it("a LONG beyond 2^53 is kept exact as a bigint", () => {
+    const bytes = serialize("9223372036854775807", "LONG", "v")!;
+    expect(deserialize(bytes, "LONG", "v")).toBe(9223372036854775807n);
+  });
+
+  it("bad inputs are errors naming the record and the type", () => {
+    expect(() => deserialize(Buffer.from("{nope"), "JSON", "The record at offset 4")).toThrow(
+      /The record at offset 4 is not valid JSON/,
+    );
+    expect(() => serialize(70000, "SHORT", "from item 1 key")).toThrow(/out of the range of SHORT/);
+    expect(() => serialize("abc", "INTEGER", "v")).toThrow(/INTEGER needs a number/);
+    expect(() => deserialize(Buffer.from([1, 2]), "INTEGER", "v")).toThrow(/INTEGER needs 4 bytes, got 2/);
+    expect(() => serialize({}, "AVRO", "valueSerializer")).toThrow(/AVRO is not supported/);
+    expect(() => deserialize(Buffer.alloc(1), "PROTOBUF", "keyDeserializer")).toThrow(/PROTOBUF is not supported/);
+  });
+});
+
+describe("Kafka properties mapped onto the client", () => {
+  it("reads brokers, client id, offsets reset, isolation and timeouts", () => {
+    const s = kafkaSettings({
+      "bootstrap.servers": "PLAINTEXT://k1:9092, k2:9093",
+      "client.id": "app",
+      "group.id": "g",
+      "auto.offset.reset": "earliest",
+      "isolation.level": "read_uncommitted",
+      "request.timeout.ms": "5000",
+      "max.poll.records": "10",
+    });
+    expect(s.client).toMatchObject({
+      brokers: ["k1:9092", "k2:9093"],
+      clientId: "app",
+      ssl: false,
+      requestTimeout: 5000,
+    });
+    expect(s).toMatchObject({
+      groupId: "g",
+      fromBeginning: true,
+      readUncommitted: true,
+      ignored: ["max.poll.records"],
+    });
+  });
+
+  it("maps SASL_SSL with the user and password of sasl.jaas.config", () => {
+    const s = kafkaSettings({
+      "bootstrap.servers": "k:9093",
+      "security.protocol": "SASL_SSL",
+      "sasl.mechanism": "SCRAM-SHA-512",
+      "sasl.jaas.config":
+        'org.apache.kafka.common.security.scram.ScramLoginModule required username="bob" password="s3cr3t";',
+    });
+    expect(s.client.ssl).toBe(true);
+    expect(s.client.sasl).toEqual({ mechanism: "scram-sha-512", username: "bob", password: "s3cr3t" });
+  });
+
+  it("refuses what it cannot do, naming it", () => {
+    expect(() => kafkaSettings({})).toThrow(/bootstrap\.servers/);
+    expect(() => kafkaSettings({ "bootstrap.servers": "k:1", "ssl.truststore.location": "base64" })).toThrow(
+      /Java key stores are not supported/,
+    );
+    expect(() => kafkaSettings({ "bootstrap.servers": "k:1", "security.protocol": "SASL_PLAINTEXT" })).toThrow(
+      /sasl\.jaas\.config must give username/,
+    );
+    expect(() => kafkaSettings({ "bootstrap.servers": "k:1", "auto.offset.reset": "middle" })).toThrow(
+      /auto\.offset\.reset/,
+    );
+  });
+});
+
+describe("Kafka records", () => {
+  it("a record to send takes key, value, topic, partition, timestamp and headers (map or Consume's list)", () => {
+    const { topic, message } = outgoingRecord(
+      {
+        key: "k1",
+        value: { n: 1 },
+        partition: 2,
+        timestamp: "2024-01-01T00:00:00Z",
+        headers: [{ a: "1" }, { b: "2" }],
+      },
+      "default",
+      "STRING",
+      "JSON",
+      0,
+    );
+    expect(topic).toBe("default");
+    expect(message).toEqual({
+      key: Buffer.from("k1"),
+      value: Buffer.from('{"n":1}'),
+      partition: 2,
+      timestamp: String(Date.parse("2024-01-01T00:00:00Z")),
+      headers: { a: "1", b: "2" },
+    });
+    expect(
+      outgoingRecord({ value: "v", topic: "own", headers: { x: 1 } }, undefined, "STRING", "STRING", 0),
+    ).toMatchObject({
+      topic: "own",
+      message: { key: null, headers: { x: "1" } },
+    });
+    expect(() => outgoingRecord({ value: "v" }, undefined, "STRING", "STRING", 3)).toThrow(/from item 4 has no topic/);
+  });
+
+  it("a received record reads as Kestra's Message, and header filters match on the last value", () => {
+    const message = {
+      key: Buffer.from("k"),
+      value: Buffer.from('{"ok":true}'),
+      offset: "41",
+      timestamp: String(Date.parse("2024-05-01T10:00:00Z")),
+      headers: { region: Buffer.from("eu"), type: [Buffer.from("a"), Buffer.from("b")] },
+      attributes: 0,
+    };
+    expect(messageRecord("orders", 3, message, "STRING", "JSON")).toEqual({
+      key: "k",
+      value: { ok: true },
+      topic: "orders",
+      headers: [{ region: "eu" }, { type: "a,b" }],
+      partition: 3,
+      timestamp: "2024-05-01T10:00:00.000Z",
+      offset: 41,
+    });
+    expect(matchesHeaders(message, { region: "eu", type: "b" })).toBe(true);
+    expect(matchesHeaders(message, { region: "us" })).toBe(false);
+    expect(matchesHeaders(message, undefined)).toBe(true);
+  });
+});
+
+describe("Kafka tasks without a broker", () => {
+  let t: TestInstance;
+  beforeAll(async () => {
+    t = await messagingInstance();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it("an unreachable cluster fails Produce with a clear error, within seconds", async () => {
+    const run = await t.run(`id: unreachable
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
+    transactional: false
+    from: { key: a, value: b }
+`);
+    expect(run.state.current).toBe("FAILED");
+    expect(errorMessages(t, run, "produce").join("\n")).toMatch(
+      /Producing to Kafka on 127\.0\.0\.1:1: .*(ECONNREFUSED|Connection error)/i,
+    );
+  }, 20_000);
+
+  it("a broker that never answers is given up at the task's timeout", async () => {
+    const silent = await silentServer();
+    try {
+      const run = await t.run(
+        `id: silent
+namespace: ${NS}
+tasks:
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+    properties:
+      bootstrap.servers: 127.0.0.1:${silent.port}
+      socket.connection.setup.timeout.ms: 60000
+      request.timeout.ms: 60000
+    topic: t
+    timeout: PT1S
+`,
+        {},
+        15_000,
+      );
+      expect(run.state.current).toBe("FAILED");
+      expect(errorMessages(t, run, "consume").join("\n")).toMatch(/timed out|timeout|stopped/i);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("an unsupported serializer or property is named before connecting", async () => {
+    const run = await t.run(`id: unsupported
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
+    valueSerializer: AVRO
+    from: { value: b }
+    allowFailure: true
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
+    since: "2024-01-01T00:00:00Z"
+`);
+    expect(errorMessages(t, run, "produce").join("\n")).toMatch(/valueSerializer: AVRO is not supported/);
+    expect(errorMessages(t, run, "consume").join("\n")).toMatch(/Not supported by Saker's Kafka plugin: since/);
+  });
+});
+
+const bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
+if (!bootstrap)
+  console.warn("KAFKA_BOOTSTRAP_SERVERS is not set: skipping the Kafka broker tests (they are not run, not passed)");
+
+describe.skipIf(!bootstrap)("Kafka against a broker (KAFKA_BOOTSTRAP_SERVERS)", () => {
+  let t: TestInstance | undefined;
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("produces JSON records and consumes them back with their headers, committing the group's offsets", async () => {
+    const topic = `saker-${randomUUID().slice(0, 8)}`;
+    t = await messagingInstance();
+    const props = `    properties:\n      bootstrap.servers: ${bootstrap}\n      auto.offset.reset: earliest\n`;
+    const run = await t.run(
+      `id: roundtrip
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+${props}    topic: ${topic}
+    valueSerializer: JSON
+    from:
+      - { key: a, value: { n: 1 }, headers: { h: x } }
+      - { key: b, value: { n: 2 } }
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+${props}    topic: ${topic}
+    groupId: ${topic}
+    valueDeserializer: JSON
+    pollDuration: PT3S
+  - id: again
+    type: io.kestra.plugin.kafka.Consume
+${props}    topic: ${topic}
+    groupId: ${topic}
+    pollDuration: PT3S
+`,
+      {},
+      60_000,
+    );
+    expect(run.state.current).toBe("SUCCESS");
+    expect(outputsOf(run, "produce")).toEqual({ messagesCount: 2 });
+    expect(outputsOf(run, "consume").messagesCount).toBe(2);
+    expect(await storedValues(t, outputsOf(run, "consume").uri as string)).toEqual([
+      expect.objectContaining({ key: "a", value: { n: 1 }, headers: [{ h: "x" }], topic }),
+      expect.objectContaining({ key: "b", value: { n: 2 } }),
+    ]);
+    expect(outputsOf(run, "again").messagesCount).toBe(0);
+  }, 90_000);
+
+  it("RealtimeTrigger starts one execution per record", async () => {
+    const topic = `saker-rt-${randomUUID().slice(0, 8)}`;
+    await t?.close();
+    t = await messagingInstance({ scheduler: true });
+    await t.instance.deploy(`id: realtime
+namespace: ${NS}
+tasks:
+  - id: got
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ trigger.value }}"
+triggers:
+  - id: kafka
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    properties:
+      bootstrap.servers: ${bootstrap}
+      auto.offset.reset: earliest
+    topic: ${topic}
+    groupId: ${topic}
+`);
+    await t.run(`id: send
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap}
+    topic: ${topic}
+    from: [{ value: r1 }, { value: r2 }]
+`);
+    const done = await eventually(() => {
+      const found = executionsOf(t!, NS, "realtime").filter((x) => x.state.current === "SUCCESS");
+      return found.length >= 2 ? found : undefined;
+    }, 60_000);
+    expect(done.map((x) => x.taskRunList[0]?.outputs?.value).sort()).toEqual(["r1", "r2"]);
+  }, 90_000);
+});
