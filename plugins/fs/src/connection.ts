@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { duration, NonRetryableError, TaskError, z } from "@saker/sdk";
+import { duration, isDuration, NonRetryableError, parseDuration, TaskError, z } from "@saker/sdk";
 import { openFtp } from "./remote/ftp.ts";
 import { RemoteError, type RemoteFs } from "./remote/remoteFs.ts";
 import { openSftp } from "./remote/sftp.ts";
@@ -114,9 +114,25 @@ export interface ConnectionProps {
   rootDir: boolean;
 }
 
+/** How long a transfer may move no byte before it fails (instance setting `idleTimeout`). */
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+/**
+ * The instance's settings for this plugin (`plugins.configurations`, `type: io.kestra.plugin.fs`):
+ * `idleTimeout`, an ISO duration or milliseconds.
+ */
+export function idleTimeoutOf(configuration: Readonly<Record<string, unknown>>): number {
+  const value = configuration.idleTimeout;
+  if (typeof value === "number" && value > 0) return value;
+  if (typeof value === "string" && isDuration(value)) return parseDuration(value);
+  return DEFAULT_IDLE_TIMEOUT_MS;
+}
+
 /** An open session: the file system, and how to turn a user's path into a server path. */
 export interface Session {
   fs: RemoteFs;
+  /** Milliseconds a transfer may move no byte before the session is closed and the transfer fails. */
+  idleTimeoutMs: number;
   /** The server path of a path as written in a flow (under the root). */
   resolve(path: string): string;
   /** The path as written in a flow of a server path (the root taken off). */
@@ -184,9 +200,11 @@ export function taskErrorOf(error: unknown): unknown {
 export async function withSession<T>(
   protocol: Protocol,
   props: ConnectionProps,
-  signal: AbortSignal,
+  ctx: { signal: AbortSignal; pluginConfiguration(): Readonly<Record<string, unknown>> },
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
+  const signal = ctx.signal;
+  const idleTimeoutMs = idleTimeoutOf(ctx.pluginConfiguration());
   signal.throwIfAborted();
   let fs: RemoteFs | undefined;
   let onAbort: (() => void) | undefined;
@@ -206,6 +224,7 @@ export async function withSession<T>(
       const base = root.endsWith("/") && root.length > 1 ? root.slice(0, -1) : root;
       return fn({
         fs,
+        idleTimeoutMs,
         resolve: (path) => serverPath(base, path),
         relative: (p) => (base === "/" ? p : p === base ? "/" : p.startsWith(`${base}/`) ? p.slice(base.length) : p),
       });

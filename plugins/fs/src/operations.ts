@@ -135,6 +135,42 @@ export function limitFiles<T>(files: T[], maxFiles: number, logger: Logger): T[]
   return files.slice(0, maxFiles);
 }
 
+/**
+ * Runs a transfer that calls `tick` as bytes move; when none moves for the session's idle timeout,
+ * the session is closed (so the pending call ends) and the transfer fails saying so.
+ */
+async function guardIdle<T>(session: Session, what: string, work: (tick: () => void) => Promise<T>): Promise<T> {
+  let idle = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      idle = true;
+      void session.fs.close();
+    }, session.idleTimeoutMs);
+  };
+  tick();
+  try {
+    return await work(tick);
+  } catch (error) {
+    if (idle) throw new RemoteError("TIMEOUT", `${what}: no data moved for ${session.idleTimeoutMs} ms`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A pass-through stream calling `tick` on every chunk. */
+function ticking(tick: () => void, onChunk?: (chunk: Buffer) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      tick();
+      onChunk?.(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
 export interface Downloaded {
   uri: string;
   checksum: string;
@@ -153,25 +189,22 @@ export async function downloadFile(
   if (!entry) throw new RemoteError("NOT_FOUND", `Unable to find the file '${shown}'`);
   if (entry.type !== "FILE") throw new NonRetryableError(`'${shown}' is not a file`);
   const hash = createHash(HASHES[algorithm]);
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
+  return guardIdle(session, `Unable to download '${shown}'`, async (tick) => {
+    const hashing = ticking(tick, (chunk) => hash.update(chunk));
+    const [read, stored] = await Promise.allSettled([
+      session.fs.read(serverPath, hashing).catch((error: unknown) => {
+        hashing.destroy(error as Error);
+        throw error;
+      }),
+      storage.putFile(hashing, safeFileName(entry.name)),
+    ]);
+    if (read.status === "rejected") {
+      if (stored.status === "fulfilled") await storage.delete(stored.value).catch(() => false);
+      throw read.reason;
+    }
+    if (stored.status === "rejected") throw stored.reason;
+    return { uri: stored.value, checksum: hash.digest("hex"), entry };
   });
-  const [read, stored] = await Promise.allSettled([
-    session.fs.read(serverPath, hashing).catch((error: unknown) => {
-      hashing.destroy(error as Error);
-      throw error;
-    }),
-    storage.putFile(hashing, safeFileName(entry.name)),
-  ]);
-  if (read.status === "rejected") {
-    if (stored.status === "fulfilled") await storage.delete(stored.value).catch(() => false);
-    throw read.reason;
-  }
-  if (stored.status === "rejected") throw stored.reason;
-  return { uri: stored.value, checksum: hash.digest("hex"), entry };
 }
 
 /** Streams a file of internal storage to `to` (a directory when it ends with `/` or is one). */
@@ -194,7 +227,12 @@ export async function uploadFile(
       `File '${session.relative(target)}' already exists on the server and cannot be overwritten: set overwrite to true to replace it`,
     );
   await session.fs.mkdirs(posix.dirname(target));
-  await session.fs.write(await storage.getFile(from), target);
+  const source = await storage.getFile(from);
+  await guardIdle(session, `Unable to upload to '${session.relative(target)}'`, async (tick) => {
+    const counted = ticking(tick);
+    source.on("error", (error) => counted.destroy(error));
+    await session.fs.write(source.pipe(counted), target);
+  });
   return target;
 }
 

@@ -85,10 +85,10 @@ export function defineProtocolTypes(protocol: Protocol): {
   const uriOf = (props: ConnectionProps) => (path: string) => remoteUri(protocol, props.host, path);
   function session<T>(
     props: ConnectionProps,
-    ctx: Pick<RunContext, "signal">,
+    ctx: Pick<RunContext, "signal" | "pluginConfiguration">,
     fn: (s: Session) => Promise<T>,
   ): Promise<T> {
-    return withSession(protocol, props, ctx.signal, fn);
+    return withSession(protocol, props, ctx, fn);
   }
 
   const Upload = defineTask({

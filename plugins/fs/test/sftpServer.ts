@@ -1,7 +1,8 @@
 /**
  * Test support: a real SFTP server on loopback (ssh2's Server with an SFTP subsystem) serving a
  * temporary folder. Password and public-key logins; every path is confined to the folder.
- * `hostileNames` adds entries with such names to every directory listing, as a hostile server would.
+ * `hostileNames` adds entries with such names to every directory listing, as a hostile server would;
+ * `stallReadsFrom` leaves every read from that offset on unanswered, as a server that hangs mid-transfer.
  */
 import { timingSafeEqual } from "node:crypto";
 import { promises as fsp, type Stats } from "node:fs";
@@ -63,7 +64,13 @@ function statusOf(error: unknown): number {
 
 type Handle = { kind: "file"; fd: fsp.FileHandle } | { kind: "dir"; path: string; done: boolean };
 
-function serveSftp(sftp: SFTPWrapper, root: string, hostileNames: readonly string[]): void {
+interface Behaviour {
+  hostileNames: readonly string[];
+  stallReadsFrom: number;
+}
+
+function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void {
+  const { hostileNames, stallReadsFrom } = behaviour;
   const handles = new Map<number, Handle>();
   let next = 0;
   const toVirtual = (path: string) => posix.normalize(`/${path}`);
@@ -95,6 +102,7 @@ function serveSftp(sftp: SFTPWrapper, root: string, hostileNames: readonly strin
       reply(reqid, async () => {
         const h = handleOf(handle);
         if (h?.kind !== "file") return void sftp.status(reqid, STATUS_CODE.FAILURE);
+        if (offset >= stallReadsFrom) return;
         const buf = Buffer.alloc(length);
         const { bytesRead } = await h.fd.read(buf, 0, length, offset);
         if (bytesRead === 0) sftp.status(reqid, STATUS_CODE.EOF);
@@ -199,7 +207,12 @@ export async function startSftpServer(options: {
   root: string;
   users: Record<string, SftpUser>;
   hostileNames?: readonly string[];
+  stallReadsFrom?: number;
 }): Promise<TestSftpServer> {
+  const behaviour: Behaviour = {
+    hostileNames: options.hostileNames ?? [],
+    stallReadsFrom: options.stallReadsFrom ?? Number.POSITIVE_INFINITY,
+  };
   const clients = new Set<Connection>();
   const hostKey = utils.generateKeyPairSync("ed25519").private;
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
@@ -225,7 +238,7 @@ export async function startSftpServer(options: {
       .on("ready", () => {
         client.on("session", (accept) => {
           const session = accept();
-          session.on("sftp", (acceptSftp) => serveSftp(acceptSftp(), options.root, options.hostileNames ?? []));
+          session.on("sftp", (acceptSftp) => serveSftp(acceptSftp(), options.root, behaviour));
         });
       });
   });

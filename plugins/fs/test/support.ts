@@ -13,10 +13,18 @@ import { startSftpServer, type SftpUser } from "./sftpServer.ts";
 
 export { taskRun, outputsOf, eventually, storedText } from "@saker/engine/testing";
 
-export async function fsInstance(options: { scheduler?: boolean } = {}): Promise<TestInstance> {
+export async function fsInstance(
+  options: { scheduler?: boolean; configuration?: Record<string, unknown> } = {},
+): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-fs", version: "1.0.0", core: false }, fs);
-  return openTestInstance({ registry, ...(options.scheduler ? { scheduler: true } : {}) });
+  return openTestInstance({
+    registry,
+    ...(options.scheduler ? { scheduler: true } : {}),
+    ...(options.configuration
+      ? { overrides: { plugins: { configurations: [{ type: "io.kestra.plugin.fs", values: options.configuration }] } } }
+      : {}),
+  });
 }
 
 export const USER = "alice";
@@ -44,13 +52,14 @@ function tempRoot(): string {
 }
 
 export async function sftpServer(
-  options: { users?: Record<string, SftpUser>; hostileNames?: readonly string[] } = {},
+  options: { users?: Record<string, SftpUser>; hostileNames?: readonly string[]; stallReadsFrom?: number } = {},
 ): Promise<TestServer> {
   const root = tempRoot();
   const server = await startSftpServer({
     root,
     users: options.users ?? { [USER]: { password: PASSWORD } },
     ...(options.hostileNames ? { hostileNames: options.hostileNames } : {}),
+    ...(options.stallReadsFrom !== undefined ? { stallReadsFrom: options.stallReadsFrom } : {}),
   });
   return {
     protocol: "sftp",

@@ -78,6 +78,9 @@ export async function openSftp(settings: SftpSettings): Promise<RemoteFs> {
       host: settings.host,
       port: settings.port,
       readyTimeout: settings.connectTimeout,
+      // A server that stops answering is dropped after three unanswered keepalives.
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
       ...(settings.username !== undefined ? { username: settings.username } : {}),
       ...(settings.privateKey !== undefined
         ? {

@@ -1,0 +1,209 @@
+/**
+ * What goes wrong, for SFTP and FTP through a real engine instance: unreachable and silent
+ * servers (a clear error in time, never a hang), bad keys and certificates, settings Saker does
+ * not support, a hostile directory listing, and the password kept out of logs and outputs.
+ * Also key-based SFTP logins.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ssh2 from "ssh2";
+import type { TestInstance } from "@saker/engine/testing";
+import {
+  PASSWORD,
+  USER,
+  closedPort,
+  fsInstance,
+  ftpServer,
+  outputsOf,
+  sftpServer,
+  silentServer,
+  taskFlow,
+  type TestServer,
+} from "../test/support.ts";
+
+let test: TestInstance;
+const servers: Record<string, TestServer> = {};
+const passphrase = "key-pass-phrase";
+const rsa = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: "spki", format: "pem" },
+  privateKeyEncoding: { type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase },
+});
+const other = ssh2.utils.generateKeyPairSync("ed25519");
+const publicKeyOf = (privateKey: string, pass?: string) => {
+  const parsed = ssh2.utils.parseKey(privateKey, pass);
+  if (parsed instanceof Error) throw parsed;
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  return `${key.type} ${key.getPublicSSH().toString("base64")}`;
+};
+
+beforeAll(async () => {
+  test = await fsInstance();
+  servers.sftp = await sftpServer({
+    users: { [USER]: { password: PASSWORD }, keyed: { publicKey: publicKeyOf(rsa.privateKey, passphrase) } },
+    hostileNames: ["../../escape.txt"],
+  });
+  servers.ftp = await ftpServer();
+  servers.ftps = await ftpServer({ tls: true });
+});
+afterAll(async () => {
+  await test?.close();
+  for (const s of Object.values(servers)) await s.close();
+});
+
+const errors = (executionId: string) =>
+  test.instance.logs
+    .find({ executionId, minLevel: "ERROR" })
+    .map((e) => e.message)
+    .join("\n");
+
+const everything = (executionId: string) =>
+  JSON.stringify(test.instance.logs.find({ executionId })) + JSON.stringify(test.instance.executions.get(executionId));
+
+function put(server: TestServer, path: string, content: string | Buffer): void {
+  const full = join(server.root, path);
+  mkdirSync(join(full, ".."), { recursive: true });
+  writeFileSync(full, content);
+}
+
+describe.each(["sftp", "ftp"] as const)("%s failures", (protocol) => {
+  const type = (name: string) => `io.kestra.plugin.fs.${protocol}.${name}`;
+
+  it("fails at once with a clear error when nothing listens on the port", async () => {
+    const port = await closedPort();
+    const ex = await test.run(
+      taskFlow(
+        `${protocol}-refused`,
+        type("List"),
+        `host: 127.0.0.1\nport: ${port}\nusername: ${USER}\npassword: ${PASSWORD}\nfrom: /`,
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex.id)).toMatch(new RegExp(`Unable to connect to ${protocol}://127.0.0.1:${port}.*ECONNREFUSED`));
+  });
+
+  it("stops at the task's timeout when the server accepts and never answers", async () => {
+    const silent = await silentServer();
+    try {
+      const ex = await test.run(
+        taskFlow(
+          `${protocol}-silent`,
+          type("Download"),
+          `timeout: PT1S\nhost: 127.0.0.1\nport: ${silent.port}\nusername: ${USER}\npassword: ${PASSWORD}\nfrom: /a.txt`,
+        ),
+      );
+      expect(ex.state.current).toBe("FAILED");
+      expect(errors(ex.id)).toMatch(/Timeout after/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("keeps the password out of logs and outputs when everything works", async () => {
+    const server = servers[protocol]!;
+    put(server, `/${protocol}-secret/a.txt`, "a");
+    const ex = await test.run(
+      taskFlow(
+        `${protocol}-secret`,
+        type("Downloads"),
+        `logLevel: TRACE\n${server.connection()}\nfrom: "/${protocol}-secret"\naction: DELETE`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect(everything(ex.id)).not.toContain(PASSWORD);
+  });
+});
+
+describe("FTP settings", () => {
+  it("a silent server fails within options.connectionTimeout, without a task timeout", async () => {
+    const silent = await silentServer();
+    try {
+      const ex = await test.run(
+        taskFlow(
+          "ftp-conn-timeout",
+          "io.kestra.plugin.fs.ftp.List",
+          `host: 127.0.0.1\nport: ${silent.port}\nfrom: /\noptions:\n  connectionTimeout: PT0.5S`,
+        ),
+      );
+      expect(ex.state.current).toBe("FAILED");
+      expect(errors(ex.id)).toMatch(/Unable to connect to ftp:\/\/127.0.0.1:\d+: .*timed out after 500 ms/);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it("refuses active mode and other unsupported settings by name", async () => {
+    const ex = await test.run(
+      taskFlow(
+        "ftp-active",
+        "io.kestra.plugin.fs.ftp.List",
+        `${servers.ftp!.connection()}\nfrom: /\npassiveMode: false`,
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex.id)).toContain("active mode is not supported");
+  });
+
+  it("FTPS checks the server's certificate unless told not to", async () => {
+    put(servers.ftps!, "/tls/a.txt", "over tls");
+    const refused = await test.run(
+      taskFlow(
+        "ftps-untrusted",
+        "io.kestra.plugin.fs.ftps.List",
+        `${servers.ftps!.connection({ insecureTrustAllCertificates: false })}\nfrom: /tls`,
+      ),
+    );
+    expect(refused.state.current).toBe("FAILED");
+    expect(errors(refused.id)).toMatch(/self[- ]signed certificate/);
+  });
+});
+
+describe("SFTP keys and hostile servers", () => {
+  const server = () => servers.sftp!;
+
+  it("logs in with a passphrase-protected PEM key", async () => {
+    put(server(), "/keyed/k.txt", "k");
+    const ex = await test.run(
+      taskFlow(
+        "sftp-key",
+        "io.kestra.plugin.fs.sftp.List",
+        `host: 127.0.0.1\nport: ${server().port}\nusername: keyed\nkeyfile: ${JSON.stringify(rsa.privateKey)}\npassphrase: ${passphrase}\nfrom: /keyed`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect((outputsOf(ex, "t").files as { name: string }[]).map((f) => f.name)).toEqual(["k.txt"]);
+    expect(everything(ex.id)).not.toContain(passphrase);
+  });
+
+  it("fails with another key, or a wrong passphrase, naming the cause", async () => {
+    const wrongKey = await test.run(
+      taskFlow(
+        "sftp-wrong-key",
+        "io.kestra.plugin.fs.sftp.List",
+        `host: 127.0.0.1\nport: ${server().port}\nusername: keyed\nkeyfile: ${JSON.stringify(other.private)}\nfrom: /`,
+      ),
+    );
+    expect(wrongKey.state.current).toBe("FAILED");
+    expect(errors(wrongKey.id)).toMatch(/refused the login/);
+    const wrongPass = await test.run(
+      taskFlow(
+        "sftp-wrong-pass",
+        "io.kestra.plugin.fs.sftp.List",
+        `host: 127.0.0.1\nport: ${server().port}\nusername: keyed\nkeyfile: ${JSON.stringify(rsa.privateKey)}\npassphrase: nope\nfrom: /`,
+      ),
+    );
+    expect(wrongPass.state.current).toBe("FAILED");
+    expect(errors(wrongPass.id)).toMatch(/Unable to connect to sftp:\/\/127.0.0.1:\d+: .*(passphrase|decrypt|parse)/i);
+  });
+
+  it("skips listing entries whose names would climb out of the directory", async () => {
+    put(server(), "/hostile/ok.txt", "ok");
+    const ex = await test.run(
+      taskFlow("sftp-hostile", "io.kestra.plugin.fs.sftp.Downloads", `${server().connection()}\nfrom: /hostile`),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect(Object.keys(outputsOf(ex, "t").outputFiles as object)).toEqual(["ok.txt"]);
+  });
+});
