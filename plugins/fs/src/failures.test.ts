@@ -5,7 +5,7 @@
  * Also key-based SFTP logins.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ssh2 from "ssh2";
@@ -99,6 +99,24 @@ describe.each(["sftp", "ftp"] as const)("%s failures", (protocol) => {
     } finally {
       await silent.close();
     }
+  });
+
+  it("keeps an upload whose `to` climbs with ../ under the root", async () => {
+    const server = servers[protocol]!;
+    const ex = await test.run(
+      taskFlow(
+        `${protocol}-climb`,
+        type("Upload"),
+        `${server.connection()}\nfrom: "{{ outputs.write.uri }}"\nto: "../../${protocol}-climbed.txt"`,
+        `  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: climbed
+`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect(outputsOf(ex, "t").to).toBe(`${protocol}://127.0.0.1/${protocol}-climbed.txt`);
+    expect(readFileSync(join(server.root, `${protocol}-climbed.txt`), "utf8")).toBe("climbed");
   });
 
   it("keeps the password out of logs and outputs when everything works", async () => {
