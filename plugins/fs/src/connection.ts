@@ -5,7 +5,17 @@
  *
  * @module
  */
-import { duration, isDuration, NonRetryableError, parseDuration, TaskError, z } from "@saker/sdk";
+import {
+  duration,
+  isDuration,
+  isSakerError,
+  NonRetryableError,
+  parseDuration,
+  resolveOutbound,
+  TaskError,
+  z,
+  type RunContext,
+} from "@saker/sdk";
 import { openFtp } from "./remote/ftp.ts";
 import { RemoteError, type RemoteFs } from "./remote/remoteFs.ts";
 import { openSftp } from "./remote/sftp.ts";
@@ -143,7 +153,24 @@ function portOf(protocol: Protocol, props: ConnectionProps): number {
   return props.port === undefined ? DEFAULT_PORTS[protocol] : Number(props.port);
 }
 
-async function openFs(protocol: Protocol, props: ConnectionProps): Promise<RemoteFs> {
+/** What a session needs of the task's (or the trigger's) context. */
+export type SessionContext = Pick<RunContext, "signal" | "pluginConfiguration" | "flow" | "task"> &
+  Partial<Pick<RunContext, "refusedAddresses">>;
+
+/** The address to connect to: `host` resolved, refused when configuration http.refusedAddresses says so. */
+async function addressOf(protocol: Protocol, props: ConnectionProps, ctx: SessionContext): Promise<string> {
+  try {
+    return await resolveOutbound(ctx, props.host, "host");
+  } catch (error) {
+    if (isSakerError(error)) throw error;
+    throw new RemoteError(
+      "UNREACHABLE",
+      `Unable to connect to ${protocol}://${props.host}:${portOf(protocol, props)}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function openFs(protocol: Protocol, props: ConnectionProps, address: string): Promise<RemoteFs> {
   const host = props.host;
   const credentials = {
     ...(props.username !== undefined ? { username: props.username } : {}),
@@ -155,6 +182,7 @@ async function openFs(protocol: Protocol, props: ConnectionProps): Promise<Remot
       throw new NonRetryableError("SFTP through a proxy is not supported: remove the proxy* properties");
     return openSftp({
       host,
+      address,
       port: portOf(protocol, props),
       ...credentials,
       ...(p.keyfile !== undefined ? { privateKey: p.keyfile } : {}),
@@ -175,6 +203,7 @@ async function openFs(protocol: Protocol, props: ConnectionProps): Promise<Remot
     );
   return openFtp({
     host,
+    address,
     port: portOf(protocol, props),
     ...credentials,
     secure: ftps ? (ftps.mode === "IMPLICIT" ? "implicit" : "explicit") : false,
@@ -200,7 +229,7 @@ export function taskErrorOf(error: unknown): unknown {
 export async function withSession<T>(
   protocol: Protocol,
   props: ConnectionProps,
-  ctx: { signal: AbortSignal; pluginConfiguration(): Readonly<Record<string, unknown>> },
+  ctx: SessionContext,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const signal = ctx.signal;
@@ -218,7 +247,7 @@ export async function withSession<T>(
   aborted.catch(() => {});
   try {
     const work = (async () => {
-      fs = await openFs(protocol, props);
+      fs = await openFs(protocol, props, await addressOf(protocol, props, ctx));
       if (signal.aborted) await fs.close();
       const root = props.rootDir ? await fs.home() : "/";
       const base = root.endsWith("/") && root.length > 1 ? root.slice(0, -1) : root;

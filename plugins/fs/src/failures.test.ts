@@ -84,6 +84,14 @@ describe.each(["sftp", "ftp"] as const)("%s failures", (protocol) => {
     expect(errors(ex.id)).toMatch(new RegExp(`Unable to connect to ${protocol}://127.0.0.1:${port}.*ECONNREFUSED`));
   });
 
+  it("refuses a host in the instance's refused address ranges before connecting", async () => {
+    const ex = await test.run(
+      taskFlow(`${protocol}-metadata`, type("List"), `host: 169.254.169.254\nusername: ${USER}\nfrom: /`),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex.id)).toContain("connecting to 169.254.169.254 is refused");
+  });
+
   it("stops at the task's timeout when the server accepts and never answers", async () => {
     const silent = await silentServer();
     try {

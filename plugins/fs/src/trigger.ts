@@ -72,7 +72,7 @@ export async function evaluateTrigger(
   const kv = ctx.kv();
   const stateKey = keyOf(ctx, props);
   const seen: SeenState = removes ? {} : (((await kv.get(stateKey))?.value as SeenState | undefined) ?? {});
-  const fired = await withSession(protocol, props, ctx, async (session) => {
+  const fired = await withSession(protocol, props, { ...ctx, task: ctx.trigger }, async (session) => {
     const listed = await listFiles(session, props.from, { regExp: props.regExp, recursive: props.recursive });
     if (!listed) {
       ctx.logger.debug("From path doesn't exist '{}'", props.from);

@@ -12,7 +12,6 @@ import {
   z,
   type AnyTaskDefinition,
   type AnyTriggerDefinition,
-  type RunContext,
 } from "@saker/sdk";
 import {
   CONNECTION_SHAPES,
@@ -21,6 +20,7 @@ import {
   type ConnectionProps,
   type Protocol,
   type Session,
+  type SessionContext,
 } from "./connection.ts";
 import {
   ACTIONS,
@@ -83,11 +83,7 @@ export function defineProtocolTypes(protocol: Protocol): {
   const name = NAMES[protocol];
   const connection = CONNECTION_SHAPES[protocol];
   const uriOf = (props: ConnectionProps) => (path: string) => remoteUri(protocol, props.host, path);
-  function session<T>(
-    props: ConnectionProps,
-    ctx: Pick<RunContext, "signal" | "pluginConfiguration">,
-    fn: (s: Session) => Promise<T>,
-  ): Promise<T> {
+  function session<T>(props: ConnectionProps, ctx: SessionContext, fn: (s: Session) => Promise<T>): Promise<T> {
     return withSession(protocol, props, ctx, fn);
   }
 

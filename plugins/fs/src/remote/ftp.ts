@@ -12,7 +12,10 @@ import { Client, FTPError, FileType, type FileInfo } from "basic-ftp";
 import { RemoteError, type RemoteEntry, type RemoteFs } from "./remoteFs.ts";
 
 export interface FtpSettings {
+  /** The host as the flow names it (in messages, and the name TLS checks). */
   host: string;
+  /** The address to connect to (the host, resolved and checked). */
+  address: string;
   port: number;
   username?: string;
   password?: string;
@@ -64,7 +67,7 @@ export async function openFtp(settings: FtpSettings): Promise<RemoteFs> {
     });
     await Promise.race([
       client.access({
-        host: settings.host,
+        host: settings.address,
         port: settings.port,
         ...(settings.username !== undefined ? { user: settings.username } : {}),
         ...(settings.password !== undefined ? { password: settings.password } : {}),

@@ -9,7 +9,10 @@ import SftpClient from "ssh2-sftp-client";
 import { RemoteError, type RemoteEntry, type RemoteFileType, type RemoteFs } from "./remoteFs.ts";
 
 export interface SftpSettings {
+  /** The host as the flow names it (in messages). */
   host: string;
+  /** The address to connect to (the host, resolved and checked). */
+  address: string;
   port: number;
   username?: string;
   password?: string;
@@ -75,7 +78,7 @@ export async function openSftp(settings: SftpSettings): Promise<RemoteFs> {
   const serverHostKey = settings.enableSshRsa1 ? undefined : { remove: ["ssh-rsa"] };
   try {
     await client.connect({
-      host: settings.host,
+      host: settings.address,
       port: settings.port,
       readyTimeout: settings.connectTimeout,
       // A server that stops answering is dropped after three unanswered keepalives.
