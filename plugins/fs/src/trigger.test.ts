@@ -59,6 +59,13 @@ tasks:
   - id: count
     type: io.kestra.plugin.core.debug.Return
     format: "{{ trigger.files | length }}"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ trigger.files | jq('.[].path') }}"
+    tasks:
+      - id: content
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ read(taskrun.value) }}"
 triggers:
   - id: watch
     type: ${type}
@@ -111,6 +118,7 @@ describe.each(["sftp", "ftp"] as const)("%s Trigger", (protocol) => {
     const ended = await test.instance.waitForEnd(list[1]!.id, 10_000);
     expect(ended.state.current).toBe("SUCCESS");
     expect(ended.taskRunList[0]?.outputs?.value).toBe("1");
+    expect(ended.taskRunList.find((t) => t.taskId === "content")?.outputs?.value).toBe("ccc");
   });
 
   it("DELETE: deletes each file once it started its execution", async () => {
