@@ -47,6 +47,7 @@ beforeAll(async () => {
   });
   servers.ftp = await ftpServer();
   servers.ftps = await ftpServer({ tls: true });
+  servers.homed = await sftpServer({ home: "/home/alice" });
 });
 afterAll(async () => {
   await test?.close();
@@ -231,5 +232,38 @@ describe("SFTP keys and hostile servers", () => {
     );
     expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
     expect(Object.keys(outputsOf(ex, "t").outputFiles as object)).toEqual(["ok.txt"]);
+  });
+});
+
+describe("rootDir", () => {
+  it("takes paths from the user's home by default, and from / with rootDir false", async () => {
+    const server = servers.homed!;
+    put(server, "/home/alice/in/mine.txt", "home");
+    put(server, "/in/theirs.txt", "root");
+    const home = await test.run(
+      taskFlow("sftp-home", "io.kestra.plugin.fs.sftp.List", `${server.connection()}\nfrom: /in`),
+    );
+    expect(home.state.current, errors(home.id)).toBe("SUCCESS");
+    expect((outputsOf(home, "t").files as { path: string }[]).map((f) => f.path)).toEqual(["/in/mine.txt"]);
+    const root = await test.run(
+      taskFlow(
+        "sftp-root",
+        "io.kestra.plugin.fs.sftp.Downloads",
+        `${server.connection()}\nfrom: /in\nrootDir: false\naction: MOVE\nmoveDirectory: /done`,
+      ),
+    );
+    expect(root.state.current, errors(root.id)).toBe("SUCCESS");
+    expect(Object.keys(outputsOf(root, "t").outputFiles as object)).toEqual(["theirs.txt"]);
+    expect(readFileSync(join(server.root, "done/theirs.txt"), "utf8")).toBe("root");
+    const moved = await test.run(
+      taskFlow(
+        "sftp-home-move",
+        "io.kestra.plugin.fs.sftp.Move",
+        `${server.connection()}\nfrom: /in/mine.txt\nto: /archive/`,
+      ),
+    );
+    expect(moved.state.current, errors(moved.id)).toBe("SUCCESS");
+    expect(outputsOf(moved, "t").to).toBe("sftp://127.0.0.1/archive/mine.txt");
+    expect(readFileSync(join(server.root, "home/alice/archive/mine.txt"), "utf8")).toBe("home");
   });
 });

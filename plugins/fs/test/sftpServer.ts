@@ -65,15 +65,17 @@ function statusOf(error: unknown): number {
 type Handle = { kind: "file"; fd: fsp.FileHandle } | { kind: "dir"; path: string; done: boolean };
 
 interface Behaviour {
+  /** The session's starting directory (relative paths are taken from it). */
+  home: string;
   hostileNames: readonly string[];
   stallReadsFrom: number;
 }
 
 function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void {
-  const { hostileNames, stallReadsFrom } = behaviour;
+  const { home, hostileNames, stallReadsFrom } = behaviour;
   const handles = new Map<number, Handle>();
   let next = 0;
-  const toVirtual = (path: string) => posix.normalize(`/${path}`);
+  const toVirtual = (path: string) => posix.normalize(path.startsWith("/") ? path : `${home}/${path}`);
   const toReal = (path: string) => {
     const real = join(root, toVirtual(path));
     if (real !== root && !real.startsWith(root + sep)) throw Object.assign(new Error("outside"), { code: "EACCES" });
@@ -208,8 +210,10 @@ export async function startSftpServer(options: {
   users: Record<string, SftpUser>;
   hostileNames?: readonly string[];
   stallReadsFrom?: number;
+  home?: string;
 }): Promise<TestSftpServer> {
   const behaviour: Behaviour = {
+    home: options.home ?? "/",
     hostileNames: options.hostileNames ?? [],
     stallReadsFrom: options.stallReadsFrom ?? Number.POSITIVE_INFINITY,
   };

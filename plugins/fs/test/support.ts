@@ -52,7 +52,12 @@ function tempRoot(): string {
 }
 
 export async function sftpServer(
-  options: { users?: Record<string, SftpUser>; hostileNames?: readonly string[]; stallReadsFrom?: number } = {},
+  options: {
+    users?: Record<string, SftpUser>;
+    hostileNames?: readonly string[];
+    stallReadsFrom?: number;
+    home?: string;
+  } = {},
 ): Promise<TestServer> {
   const root = tempRoot();
   const server = await startSftpServer({
@@ -60,6 +65,7 @@ export async function sftpServer(
     users: options.users ?? { [USER]: { password: PASSWORD } },
     ...(options.hostileNames ? { hostileNames: options.hostileNames } : {}),
     ...(options.stallReadsFrom !== undefined ? { stallReadsFrom: options.stallReadsFrom } : {}),
+    ...(options.home ? { home: options.home } : {}),
   });
   return {
     protocol: "sftp",
