@@ -235,6 +235,20 @@ describe("SFTP keys and hostile servers", () => {
   });
 });
 
+describe("Downloads", () => {
+  it("refuses action MOVE without moveDirectory before downloading anything", async () => {
+    const ex = await test.run(
+      taskFlow(
+        "downloads-no-dir",
+        "io.kestra.plugin.fs.sftp.Downloads",
+        `host: 127.0.0.1\nport: 1\nfrom: /in\naction: MOVE`,
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex.id)).toContain("moveDirectory is required when action is MOVE");
+  });
+});
+
 describe("rootDir", () => {
   it("takes paths from the user's home by default, and from / with rootDir false", async () => {
     const server = servers.homed!;

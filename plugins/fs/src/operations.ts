@@ -322,6 +322,11 @@ export async function movePath(
   return { from: session.relative(source), to: session.relative(target) };
 }
 
+/** Fails before anything is downloaded when `action` is MOVE without a `moveDirectory`. */
+export function checkAction(action: Action | undefined, moveDirectory: string | undefined): void {
+  if (action === "MOVE" && !moveDirectory) throw new NonRetryableError("moveDirectory is required when action is MOVE");
+}
+
 /** Kestra's `action` after a download: delete the files, or move them into `moveDirectory`. */
 export async function performAction(
   session: Session,

@@ -11,6 +11,7 @@ import { duration, z, type TriggerContext, type TriggerEvent } from "@saker/sdk"
 import { withSession, type ConnectionProps, type Protocol } from "./connection.ts";
 import {
   ACTIONS,
+  checkAction,
   downloadFile,
   limitFiles,
   listFiles,
@@ -68,6 +69,7 @@ export async function evaluateTrigger(
   props: ConnectionProps & TriggerProps,
   ctx: TriggerContext,
 ): Promise<TriggerEvent | undefined> {
+  checkAction(props.action, props.moveDirectory);
   const removes = props.action !== "NONE";
   const kv = ctx.kv();
   const stateKey = keyOf(ctx, props);

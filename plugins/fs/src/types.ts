@@ -26,6 +26,7 @@ import {
   ACTIONS,
   CHECKSUM_ALGORITHMS,
   SORTS,
+  checkAction,
   deletePath,
   fullMatch,
   downloadFile,
@@ -214,6 +215,7 @@ export function defineProtocolTypes(protocol: Protocol): {
     }),
     outputs: z.object({ files: z.array(fileSchema), outputFiles: z.record(z.string(), z.string()) }),
     async run(props, ctx) {
+      checkAction(props.action, props.moveDirectory);
       const files = await session(props, ctx, async (s) => {
         const listed = limitFiles(
           await listExisting(s, props.from, { regExp: props.regExp, recursive: props.recursive }),

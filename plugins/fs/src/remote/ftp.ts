@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isIP } from "node:net";
 import { posix } from "node:path";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
@@ -72,7 +73,12 @@ export async function openFtp(settings: FtpSettings): Promise<RemoteFs> {
         ...(settings.username !== undefined ? { user: settings.username } : {}),
         ...(settings.password !== undefined ? { password: settings.password } : {}),
         secure: settings.secure === "implicit" ? "implicit" : settings.secure === "explicit",
-        secureOptions: { rejectUnauthorized: settings.rejectUnauthorized, servername: settings.host },
+        // The certificate is checked against the host as written (SNI takes names only, not addresses).
+        secureOptions: {
+          rejectUnauthorized: settings.rejectUnauthorized,
+          host: settings.host,
+          ...(isIP(settings.host) ? {} : { servername: settings.host }),
+        },
       }),
       timedOut,
     ]);

@@ -73,7 +73,10 @@ function classify(error: unknown, what: string): RemoteError {
 }
 
 export async function openSftp(settings: SftpSettings): Promise<RemoteFs> {
-  const client = new SftpClient("saker");
+  // The library logs connection events to the console unless given handlers: failures reach the
+  // pending call instead.
+  const quiet = () => {};
+  const client = new SftpClient("saker", { error: quiet, end: quiet, close: quiet });
   const target = `sftp://${settings.host}:${settings.port}`;
   const serverHostKey = settings.enableSshRsa1 ? undefined : { remove: ["ssh-rsa"] };
   try {
