@@ -56,6 +56,30 @@ export function describeTypes(
     expect(out.checksum).toBe(createHash("sha256").update("id,name\n1,Ada\n").digest("hex"));
   });
 
+  it("uploads several files into a directory under the names of a map (Uploads)", async () => {
+    const before = `  - id: a
+    type: io.kestra.plugin.core.storage.Write
+    content: first
+  - id: b
+    type: io.kestra.plugin.core.storage.Write
+    content: second
+`;
+    const ex = await test().run(
+      taskFlow(
+        `${protocol}-uploads`,
+        type("Uploads"),
+        `${server().connection()}\nfrom:\n  one.txt: "{{ outputs.a.uri }}"\n  two.txt: "{{ outputs.b.uri }}"\nto: "${dir}/many"`,
+        before,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect(outputsOf(ex, "t").files).toEqual([
+      `${protocol}://127.0.0.1${dir}/many/one.txt`,
+      `${protocol}://127.0.0.1${dir}/many/two.txt`,
+    ]);
+    expect(readFileSync(join(server().root, dir, "many/two.txt"), "utf8")).toBe("second");
+  });
+
   it("lists files with regExp, recursive, sort and maxFiles", async () => {
     put(server(), `${dir}/list/b.csv`, "b");
     put(server(), `${dir}/list/a.csv`, "aa");
