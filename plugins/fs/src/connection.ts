@@ -223,6 +223,41 @@ export function taskErrorOf(error: unknown): unknown {
 }
 
 /**
+ * `fs` with every call but the transfers (guarded by their own byte watchdog) bounded by
+ * `timeoutMs`: a server that stops answering closes the session and fails the call, saying so.
+ */
+function boundedCalls(fs: RemoteFs, timeoutMs: number): RemoteFs {
+  const bounded =
+    <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          void fs.close();
+          reject(new RemoteError("TIMEOUT", `The server did not answer '${name}' within ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([call.apply(fs, args), timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+  return {
+    home: bounded("home", fs.home),
+    stat: bounded("stat", fs.stat),
+    list: bounded("list", fs.list),
+    read: (path, into) => fs.read(path, into),
+    write: (from, path) => fs.write(from, path),
+    remove: bounded("remove", fs.remove),
+    removeDir: bounded("removeDir", fs.removeDir),
+    rename: bounded("rename", fs.rename),
+    mkdirs: bounded("mkdirs", fs.mkdirs),
+    close: () => fs.close(),
+  };
+}
+
+/**
  * Opens a session, runs `fn` with it and closes it. An abort of `signal` (the task's timeout or a
  * kill) closes the connection at once, so no call is left waiting on a silent server.
  */
@@ -247,7 +282,7 @@ export async function withSession<T>(
   aborted.catch(() => {});
   try {
     const work = (async () => {
-      fs = await openFs(protocol, props, await addressOf(protocol, props, ctx));
+      fs = boundedCalls(await openFs(protocol, props, await addressOf(protocol, props, ctx)), idleTimeoutMs);
       if (signal.aborted) await fs.close();
       const root = props.rootDir ? await fs.home() : "/";
       const base = root.endsWith("/") && root.length > 1 ? root.slice(0, -1) : root;

@@ -48,7 +48,7 @@ beforeAll(async () => {
   servers.ftp = await ftpServer();
   servers.ftps = await ftpServer({ tls: true });
   servers.homed = await sftpServer({ home: "/home/alice" });
-});
+}, 30_000);
 afterAll(async () => {
   await test?.close();
   for (const s of Object.values(servers)) await s.close();

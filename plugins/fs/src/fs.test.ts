@@ -14,7 +14,7 @@ beforeAll(async () => {
   test = await fsInstance();
   servers.sftp = await sftpServer();
   servers.ftp = await ftpServer();
-});
+}, 30_000);
 afterAll(async () => {
   await test?.close();
   for (const s of Object.values(servers)) await s.close();

@@ -13,7 +13,7 @@ let server: TestServer;
 beforeAll(async () => {
   test = await fsInstance();
   server = await ftpServer({ tls: true });
-});
+}, 30_000);
 afterAll(async () => {
   await test?.close();
   await server?.close();

@@ -1,7 +1,7 @@
 /**
  * Large and stalled transfers: a 50 MB file streamed from the server into storage and back
- * (SFTP and FTP), and a server that stops sending mid-file failing the task once no byte has
- * moved for the instance's `idleTimeout`, not hanging it.
+ * (SFTP and FTP), and a server that stops sending mid-file, or stops answering, failing the task
+ * once the instance's `idleTimeout` has passed, not hanging it.
  */
 import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
@@ -18,7 +18,8 @@ beforeAll(async () => {
   servers.sftp = await sftpServer();
   servers.ftp = await ftpServer();
   servers.stalling = await sftpServer({ stallReadsFrom: 64 * 1024 });
-});
+  servers.mute = await sftpServer({ stallListings: true });
+}, 30_000);
 afterAll(async () => {
   await test?.close();
   for (const s of Object.values(servers)) await s.close();
@@ -87,4 +88,14 @@ it("fails a download the server stops sending, once no byte moved for idleTimeou
   );
   expect(ex.state.current).toBe("FAILED");
   expect(errors(ex.id)).toContain("Unable to download '/stall/big.bin': no data moved for 1000 ms");
+});
+
+it("fails a listing the server never answers, once idleTimeout has passed", async () => {
+  const server = servers.mute!;
+  put(server, "/quiet/a.txt", "a");
+  const ex = await test.run(
+    taskFlow("sftp-mute", "io.kestra.plugin.fs.sftp.List", `${server.connection()}\nfrom: /quiet`),
+  );
+  expect(ex.state.current).toBe("FAILED");
+  expect(errors(ex.id)).toContain("The server did not answer 'list' within 1000 ms");
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   test = await fsInstance({ scheduler: true });
   servers.sftp = await sftpServer();
   servers.ftp = await ftpServer();
-});
+}, 30_000);
 afterAll(async () => {
   await test?.close();
   for (const s of Object.values(servers)) await s.close();

@@ -2,7 +2,8 @@
  * Test support: a real SFTP server on loopback (ssh2's Server with an SFTP subsystem) serving a
  * temporary folder. Password and public-key logins; every path is confined to the folder.
  * `hostileNames` adds entries with such names to every directory listing, as a hostile server would;
- * `stallReadsFrom` leaves every read from that offset on unanswered, as a server that hangs mid-transfer.
+ * `stallReadsFrom` leaves every read from that offset on unanswered, as a server that hangs mid-transfer;
+ * `stallListings` leaves directory reads unanswered.
  */
 import { timingSafeEqual } from "node:crypto";
 import { promises as fsp, type Stats } from "node:fs";
@@ -69,10 +70,11 @@ interface Behaviour {
   home: string;
   hostileNames: readonly string[];
   stallReadsFrom: number;
+  stallListings: boolean;
 }
 
 function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void {
-  const { home, hostileNames, stallReadsFrom } = behaviour;
+  const { home, hostileNames, stallReadsFrom, stallListings } = behaviour;
   const handles = new Map<number, Handle>();
   let next = 0;
   const toVirtual = (path: string) => posix.normalize(path.startsWith("/") ? path : `${home}/${path}`);
@@ -148,6 +150,7 @@ function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void 
       reply(reqid, async () => {
         const h = handleOf(handle);
         if (h?.kind !== "dir") return void sftp.status(reqid, STATUS_CODE.FAILURE);
+        if (stallListings) return;
         if (h.done) return void sftp.status(reqid, STATUS_CODE.EOF);
         h.done = true;
         const names = [];
@@ -210,12 +213,14 @@ export async function startSftpServer(options: {
   users: Record<string, SftpUser>;
   hostileNames?: readonly string[];
   stallReadsFrom?: number;
+  stallListings?: boolean;
   home?: string;
 }): Promise<TestSftpServer> {
   const behaviour: Behaviour = {
     home: options.home ?? "/",
     hostileNames: options.hostileNames ?? [],
     stallReadsFrom: options.stallReadsFrom ?? Number.POSITIVE_INFINITY,
+    stallListings: options.stallListings ?? false,
   };
   const clients = new Set<Connection>();
   const hostKey = utils.generateKeyPairSync("ed25519").private;

@@ -56,6 +56,7 @@ export async function sftpServer(
     users?: Record<string, SftpUser>;
     hostileNames?: readonly string[];
     stallReadsFrom?: number;
+    stallListings?: boolean;
     home?: string;
   } = {},
 ): Promise<TestServer> {
@@ -66,6 +67,7 @@ export async function sftpServer(
     ...(options.hostileNames ? { hostileNames: options.hostileNames } : {}),
     ...(options.stallReadsFrom !== undefined ? { stallReadsFrom: options.stallReadsFrom } : {}),
     ...(options.home ? { home: options.home } : {}),
+    ...(options.stallListings ? { stallListings: true } : {}),
   });
   return {
     protocol: "sftp",
