@@ -226,7 +226,7 @@ export function taskErrorOf(error: unknown): unknown {
  * `fs` with every call but the transfers (guarded by their own byte watchdog) bounded by
  * `timeoutMs`: a server that stops answering closes the session and fails the call, saying so.
  */
-function boundedCalls(fs: RemoteFs, timeoutMs: number): RemoteFs {
+function boundedCalls(fs: RemoteFs, timeoutMs: number, target: string): RemoteFs {
   const bounded =
     <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -234,7 +234,7 @@ function boundedCalls(fs: RemoteFs, timeoutMs: number): RemoteFs {
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           void fs.close();
-          reject(new RemoteError("TIMEOUT", `The server did not answer '${name}' within ${timeoutMs} ms`));
+          reject(new RemoteError("TIMEOUT", `${target} did not answer '${name}' within ${timeoutMs} ms`));
         }, timeoutMs);
       });
       try {
@@ -282,7 +282,8 @@ export async function withSession<T>(
   aborted.catch(() => {});
   try {
     const work = (async () => {
-      fs = boundedCalls(await openFs(protocol, props, await addressOf(protocol, props, ctx)), idleTimeoutMs);
+      const target = `${protocol}://${props.host}:${portOf(protocol, props)}`;
+      fs = boundedCalls(await openFs(protocol, props, await addressOf(protocol, props, ctx)), idleTimeoutMs, target);
       if (signal.aborted) await fs.close();
       const root = props.rootDir ? await fs.home() : "/";
       const base = root.endsWith("/") && root.length > 1 ? root.slice(0, -1) : root;

@@ -97,5 +97,5 @@ it("fails a listing the server never answers, once idleTimeout has passed", asyn
     taskFlow("sftp-mute", "io.kestra.plugin.fs.sftp.List", `${server.connection()}\nfrom: /quiet`),
   );
   expect(ex.state.current).toBe("FAILED");
-  expect(errors(ex.id)).toContain("The server did not answer 'list' within 1000 ms");
+  expect(errors(ex.id)).toContain(`sftp://127.0.0.1:${server.port} did not answer 'list' within 1000 ms`);
 });
