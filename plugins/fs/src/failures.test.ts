@@ -48,6 +48,7 @@ beforeAll(async () => {
   servers.ftp = await ftpServer();
   servers.ftps = await ftpServer({ tls: true });
   servers.homed = await sftpServer({ home: "/home/alice" });
+  servers.implicit = await ftpServer({ tls: "implicit" });
 }, 30_000);
 afterAll(async () => {
   await test?.close();
@@ -171,6 +172,19 @@ describe("FTP settings", () => {
     );
     expect(ex.state.current).toBe("FAILED");
     expect(errors(ex.id)).toContain("active mode is not supported");
+  });
+
+  it("FTPS speaks implicit TLS with mode IMPLICIT", async () => {
+    put(servers.implicit!, "/imp/a.txt", "implicit");
+    const ex = await test.run(
+      taskFlow(
+        "ftps-implicit",
+        "io.kestra.plugin.fs.ftps.Download",
+        `${servers.implicit!.connection()}\nfrom: /imp/a.txt`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect(outputsOf(ex, "t").from).toBe("ftps://127.0.0.1/imp/a.txt");
   });
 
   it("FTPS checks the server's certificate unless told not to", async () => {

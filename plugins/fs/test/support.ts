@@ -94,10 +94,11 @@ const quiet = {
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
-export async function ftpServer(options: { tls?: boolean } = {}): Promise<TestServer> {
+/** `tls`: explicit (AUTH TLS) with `true`, or TLS from the first byte with `"implicit"`. */
+export async function ftpServer(options: { tls?: boolean | "implicit" } = {}): Promise<TestServer> {
   const root = tempRoot();
   const server = new FtpSrv({
-    url: "ftp://127.0.0.1:0",
+    url: options.tls === "implicit" ? "ftps://127.0.0.1:0" : "ftp://127.0.0.1:0",
     pasv_url: "127.0.0.1",
     pasv_min: 42000,
     pasv_max: 46000,
@@ -124,6 +125,7 @@ export async function ftpServer(options: { tls?: boolean } = {}): Promise<TestSe
         username: USER,
         password: PASSWORD,
         ...(options.tls ? { insecureTrustAllCertificates: true } : {}),
+        ...(options.tls === "implicit" ? { mode: "IMPLICIT" } : {}),
         ...overrides,
       }),
     close: async () => {
