@@ -151,3 +151,28 @@ describe.each(["sftp", "ftp"] as const)("%s Trigger", (protocol) => {
     expect(filesOf(list[1]!).map((f) => [f.name, f.changeType])).toEqual([["state.txt", "UPDATE"]]);
   });
 });
+
+it("logs a poll that cannot log in, starts nothing, and keeps the password out of the logs", async () => {
+  const server = servers.sftp!;
+  const flowId = "sftp-trigger-badpass";
+  await test.instance.deploy(
+    triggerFlow(
+      flowId,
+      "io.kestra.plugin.fs.sftp.Trigger",
+      `${server.connection({ password: "wrong-Trigger-Pass" })}\nfrom: /in\naction: DELETE`,
+    ),
+  );
+  const logged = await eventually(
+    () => {
+      const lines = test.instance.logs.find({ namespace: "company.fs", flowId, minLevel: "ERROR" });
+      return lines.length ? lines : undefined;
+    },
+    15_000,
+    "the failed poll's log",
+  );
+  expect(logged[0]!.message).toMatch(/refused the login/);
+  expect(JSON.stringify(test.instance.logs.find({ namespace: "company.fs", flowId }))).not.toContain(
+    "wrong-Trigger-Pass",
+  );
+  expect(executionsOf(flowId)).toHaveLength(0);
+});
