@@ -263,6 +263,22 @@ describe("Downloads", () => {
   });
 });
 
+describe("port", () => {
+  it("takes the port as a string too, as Kestra declares it", async () => {
+    const server = servers.sftp!;
+    put(server, "/strport/a.txt", "a");
+    const ex = await test.run(
+      taskFlow(
+        "sftp-port-string",
+        "io.kestra.plugin.fs.sftp.List",
+        `${server.connection({ port: String(server.port) })}\nfrom: /strport`,
+      ),
+    );
+    expect(ex.state.current, errors(ex.id)).toBe("SUCCESS");
+    expect((outputsOf(ex, "t").files as unknown[]).length).toBe(1);
+  });
+});
+
 describe("rootDir", () => {
   it("takes paths from the user's home by default, and from / with rootDir false", async () => {
     const server = servers.homed!;
