@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import { Transform } from "node:stream";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
 import type { Session } from "./connection.ts";
-import { baseName, namesDirectory, normalizeRemote, remoteUri, safeFileName } from "./paths.ts";
+import { namesDirectory, normalizeRemote, safeFileName } from "./paths.ts";
 import { RemoteError, type RemoteEntry } from "./remote/remoteFs.ts";
 
 /** A file as Kestra's fs tasks output it (`path` is the path under the root, or a `kestra://` URI once downloaded). */
@@ -342,5 +342,3 @@ export async function performAction(
     else await movePath(session, file.path, `${normalizeRemote(moveDirectory!)}/`, true, logger);
   }
 }
-
-export { baseName, remoteUri };

@@ -25,11 +25,6 @@ export function serverPath(root: string, path: string): string {
   return rel === "/" ? root : posix.join(root, rel);
 }
 
-/** The last segment of a remote path. */
-export function baseName(path: string): string {
-  return posix.basename(normalizeRemote(path));
-}
-
 /** `scheme://host/path`: how outputs name a remote file (Kestra leaves the port and user out). */
 export function remoteUri(scheme: string, host: string, path: string): string {
   const h = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;

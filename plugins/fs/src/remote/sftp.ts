@@ -6,7 +6,7 @@
 import { posix } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import SftpClient from "ssh2-sftp-client";
-import { RemoteError, type RemoteEntry, type RemoteFileType, type RemoteFs } from "./remoteFs.ts";
+import { RemoteError, type RemoteEntry, type RemoteFs } from "./remoteFs.ts";
 
 export interface SftpSettings {
   /** The host as the flow names it (in messages). */
@@ -28,15 +28,6 @@ export interface SftpSettings {
 
 type Stats = Awaited<ReturnType<SftpClient["stat"]>>;
 type Listed = Awaited<ReturnType<SftpClient["list"]>>[number];
-
-const MODE_TYPE = 0o170000;
-const MODE_DIR = 0o040000;
-const MODE_FILE = 0o100000;
-
-function typeOfMode(mode: number): RemoteFileType {
-  const type = mode & MODE_TYPE;
-  return type === MODE_DIR ? "FOLDER" : type === MODE_FILE ? "FILE" : "OTHER";
-}
 
 function entryOf(path: string, stats: Stats, symbolicLink: boolean): RemoteEntry {
   return {
@@ -159,7 +150,7 @@ class SftpFs implements RemoteFs {
       entries.push({
         path,
         name: item.name,
-        type: item.type === "d" ? "FOLDER" : item.type === "-" ? "FILE" : typeOfMode(0),
+        type: item.type === "d" ? "FOLDER" : item.type === "-" ? "FILE" : "OTHER",
         symbolicLink: false,
         size: item.size,
         updatedDate: new Date(item.modifyTime),
