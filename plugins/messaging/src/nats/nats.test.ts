@@ -335,6 +335,38 @@ tasks:
     }
   });
 
+  it("sends a request and outputs the reply; no responder leaves the response out", async () => {
+    const subject = `req${Date.now().toString(36)}.quote`;
+    const { connect } = await import("nats");
+    const responder = await connect({ servers: NATS_URL });
+    const sub = responder.subscribe(subject);
+    void (async () => {
+      for await (const m of sub) m.respond(`price for ${m.string()} (${m.headers?.get("who") ?? "-"})`);
+    })();
+    await responder.flush();
+    try {
+      const run = await test.run(
+        taskFlow(
+          "nats_request",
+          "io.kestra.plugin.nats.core.Request",
+          `url: ${NATS_URL}\nsubject: ${subject}\nfrom:\n  headers:\n    who: saker\n  data: A-1`,
+        ),
+      );
+      expect(taskRun(run, "t").outputs).toEqual({ response: "price for A-1 (saker)" });
+      const nobody = await test.run(
+        taskFlow(
+          "nats_request_nobody",
+          "io.kestra.plugin.nats.core.Request",
+          `url: ${NATS_URL}\nsubject: ${subject}.nobody\nfrom:\n  data: x\nrequestTimeout: PT1S`,
+        ),
+      );
+      expect(nobody.state.current).toBe("SUCCESS");
+      expect(taskRun(nobody, "t").outputs).toEqual({});
+    } finally {
+      await responder.close();
+    }
+  });
+
   it.runIf(existsSync(NATS_SERVER_BIN))("refuses wrong credentials without writing them anywhere", async () => {
     const server = (await startAuthServer())!;
     try {

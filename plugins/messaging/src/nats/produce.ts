@@ -5,7 +5,7 @@ import { fromProperty, readFrom } from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
 
 /** The headers of one message: each value a string or a list of strings. */
-function headersOf(value: unknown, index: number): MsgHdrs | undefined {
+export function headersOf(value: unknown, index: number): MsgHdrs | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value))
     throw new NonRetryableError(`NATS: the headers of message ${index} must be a map of names to values`);
@@ -17,7 +17,7 @@ function headersOf(value: unknown, index: number): MsgHdrs | undefined {
 }
 
 /** A message's data as bytes: text as it is, anything else as JSON. */
-function dataOf(value: unknown): Uint8Array {
+export function dataOf(value: unknown): Uint8Array {
   if (value === undefined || value === null) return new Uint8Array(0);
   return Buffer.from(typeof value === "string" ? value : JSON.stringify(value), "utf8");
 }
