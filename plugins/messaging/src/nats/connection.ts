@@ -64,6 +64,11 @@ function parseNatsUrl(url: string): ParsedUrl {
   return { server, user: decode(info.slice(0, colon)), pass: decode(info.slice(colon + 1)) };
 }
 
+/** The server `props` name, without credentials, for messages. */
+export function natsServer(props: NatsConnectionProps): string {
+  return redactUrl(parseNatsUrl(props.url).server);
+}
+
 const AUTH_FAILURE = /authorization violation|authentication|BAD_CREDS|BAD_AUTHENTICATION|AUTHORIZATION_VIOLATION/i;
 
 /** Turns a client error into a task error naming the server, without credentials. */

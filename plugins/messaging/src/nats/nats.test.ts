@@ -14,7 +14,14 @@ import {
   triggeredFlow,
   type TestInstance,
 } from "../../test/instance.ts";
-import { NATS_SERVER_BIN, NATS_URL, startAuthServer, testStream, type TestStream } from "../../test/nats.ts";
+import {
+  NATS_SERVER_BIN,
+  NATS_URL,
+  startAuthServer,
+  startJetStreamServer,
+  testStream,
+  type TestStream,
+} from "../../test/nats.ts";
 
 const up = await serviceAvailable("NATS", "127.0.0.1", 4222);
 
@@ -364,6 +371,35 @@ tasks:
       expect(taskRun(nobody, "t").outputs).toEqual({});
     } finally {
       await responder.close();
+    }
+  });
+
+  it.runIf(existsSync(NATS_SERVER_BIN))("a listener whose server goes away fails with a clear error", async () => {
+    const server = (await startJetStreamServer())!;
+    try {
+      const { connect } = await import("nats");
+      const nc = await connect({ servers: server.url });
+      await (await nc.jetstreamManager()).streams.add({ name: "GONE", subjects: ["gone.>"] });
+      await nc.close();
+      let started = false;
+      const listening = RealtimeTrigger.listen!(
+        { url: server.url, subject: "gone.>", deliverPolicy: "All", batchSize: 10 },
+        { signal: new AbortController().signal } as never,
+        async () => {
+          started = true;
+        },
+      );
+      const outcome = listening.then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      // Give the listener time to subscribe, then stop the server under it.
+      await new Promise((r) => setTimeout(r, 300));
+      await server.stop();
+      expect((await outcome)?.message).toMatch(/^NATS: the connection to nats:\/\/127\.0\.0\.1:\d+ was lost/);
+      expect(started).toBe(false);
+    } finally {
+      await server.stop();
     }
   });
 
