@@ -33,7 +33,7 @@ type ConsumeProps = NatsConnectionProps &
 async function consume(
   props: ConsumeProps,
   ctx: Pick<RunContext | TriggerContext, "signal" | "storage" | "workingDir">,
-): Promise<{ messagesCount: number; uri: string }> {
+): Promise<{ messagesCount: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   const nc = await connectNats(props, ctx);
   const file = await openIonRecordFile(() => ctx.workingDir(), ctx.storage);
   try {
@@ -55,7 +55,7 @@ async function consume(
         },
         onRecord: () => {},
       });
-      return { messagesCount: result.count, uri: await file.store("messages.ion") };
+      return { messagesCount: result.count, store: () => file.store("messages.ion"), discard: () => file.discard() };
     } finally {
       await pull.release();
     }
@@ -82,9 +82,9 @@ export const Consume = defineTask({
   properties: z.object(consumeShape),
   outputs: consumeOutputs,
   async run(props, ctx) {
-    const output = await consume(props, ctx);
-    ctx.metric({ name: "records", type: "counter", value: output.messagesCount });
-    return output;
+    const { messagesCount, store } = await consume(props, ctx);
+    ctx.metric({ name: "records", type: "counter", value: messagesCount });
+    return { messagesCount, uri: await store() };
   },
 });
 
@@ -108,12 +108,12 @@ export const Trigger = defineTrigger({
   }),
   outputs: consumeOutputs,
   async evaluate(props, ctx) {
-    const output = await consume(props, ctx);
-    ctx.logger.debug("Found '{}' messages from '{}'", output.messagesCount, props.subject);
-    if (output.messagesCount === 0) {
-      await ctx.storage.delete(output.uri).catch(() => false);
+    const { messagesCount, store, discard } = await consume(props, ctx);
+    ctx.logger.debug("Found '{}' messages from '{}'", messagesCount, props.subject);
+    if (messagesCount === 0) {
+      await discard();
       return undefined;
     }
-    return { variables: output };
+    return { variables: { messagesCount, uri: await store() } };
   },
 });
