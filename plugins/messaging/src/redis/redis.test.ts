@@ -338,6 +338,30 @@ tasks:
     expect(await redis.llen(key)).toBe(0);
   });
 
+  it("a listener that stops puts the values it took but did not emit back at the head, in order", async () => {
+    const key = uniqueKey("handback");
+    await redis.rpush(key, "v1", "v2", "v3", "v4", "v5");
+    const ctx = {
+      flow: { namespace: "company.messaging", id: "redis_handback" },
+      trigger: { id: "watch", type: "io.kestra.plugin.redis.list.RealtimeTrigger" },
+      logger: { error: () => {} },
+    };
+    const controller = new AbortController();
+    const emitted: unknown[] = [];
+    await RealtimeTrigger.listen!(
+      { url: REDIS_URL, key, serdeType: "STRING" },
+      { ...ctx, signal: controller.signal } as never,
+      async (event) => {
+        emitted.push(event.variables.value);
+        if (emitted.length === 2) controller.abort();
+      },
+    );
+    expect(emitted).toEqual(["v1", "v2"]);
+    expect(await redis.lrange(key, 0, -1)).toEqual(["v3", "v4", "v5"]);
+    expect(await redis.llen(processingKey(key, ctx as never))).toBe(0);
+    await redis.del(key);
+  });
+
   it("a value received but not stored when the listener stops starts exactly one execution after the restart", async () => {
     const key = uniqueKey("crash");
     await redis.lpush(key, "precious");
