@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealtimeTrigger, processingKey } from "./listRealtime.ts";
 import {
   allLogText,
+  eventually,
   executionsOf,
   messagingInstance,
   serviceAvailable,
@@ -300,6 +301,25 @@ tasks:
     } finally {
       await server.stop();
     }
+  });
+
+  it("a realtime listener that cannot connect is logged on its trigger, without the password", async () => {
+    await test.instance.deploy(
+      triggeredFlow(
+        "redis_rt_refused",
+        "io.kestra.plugin.redis.list.RealtimeTrigger",
+        `url: redis://:rtpassw0rd@127.0.0.1:1/0\nkey: k`,
+        "{{ trigger.value }}",
+      ),
+    );
+    const logged = await eventually(() =>
+      test.instance.logs
+        .find({ namespace: "company.messaging", flowId: "redis_rt_refused", minLevel: "ERROR" })
+        .find((l) => l.triggerId === "watch"),
+    );
+    stopTrigger(test, "redis_rt_refused");
+    expect(logged.message).toContain("Redis: cannot reach redis://127.0.0.1:1/0: connection refused");
+    expect(allLogText(test)).not.toContain("rtpassw0rd");
   });
 
   it("starts one execution per batch with the polling Trigger", async () => {
