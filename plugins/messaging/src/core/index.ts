@@ -24,3 +24,4 @@ export {
   withDeadline,
   type BrokerErrorOptions,
 } from "./errors.ts";
+export { checkBrokerHost, hostOf, type BrokerContext } from "./outbound.ts";

@@ -5,8 +5,16 @@
  * (a task fails and may be retried; a realtime listener is restarted by the engine).
  */
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import { z, type RunContext, type TriggerContext } from "@saker/sdk";
-import { DEFAULT_CONNECT_TIMEOUT_MS, brokerError, redactUrl, withDeadline } from "../core/index.ts";
+import { z } from "@saker/sdk";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  brokerError,
+  checkBrokerHost,
+  hostOf,
+  redactUrl,
+  withDeadline,
+  type BrokerContext,
+} from "../core/index.ts";
 
 export const natsConnectionShape = {
   url: z
@@ -86,10 +94,15 @@ export function natsError(error: unknown, props: NatsConnectionProps): Error {
 /** A connection to the server `props` name; fails within the deadline or when `ctx.signal` aborts. */
 export async function connectNats(
   props: NatsConnectionProps,
-  ctx: Pick<RunContext | TriggerContext, "signal">,
+  ctx: BrokerContext,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<NatsConnection> {
   const parsed = parseNatsUrl(props.url);
+  try {
+    await checkBrokerHost(ctx, hostOf(parsed.server), "url");
+  } catch (error) {
+    throw natsError(error, props);
+  }
   const options: ConnectionOptions = {
     servers: parsed.server,
     reconnect: false,

@@ -4,7 +4,13 @@
  * or `maxDuration`. Each batch is acknowledged once written, as Kestra does.
  */
 import { defineTask, defineTrigger, duration, z, type RunContext, type TriggerContext } from "@saker/sdk";
-import { consumeLoop, maxDurationProperty, maxRecordsProperty, openIonRecordFile } from "../core/index.ts";
+import {
+  consumeLoop,
+  maxDurationProperty,
+  maxRecordsProperty,
+  openIonRecordFile,
+  type BrokerContext,
+} from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError, type NatsConnectionProps } from "./connection.ts";
 import { fetchBatch, natsRecord, openPullConsumer, subscribeShape, type SubscribeProps } from "./jetstream.ts";
 
@@ -32,7 +38,7 @@ type ConsumeProps = NatsConnectionProps &
 /** Consumes into an Ion file in storage; shared by the task and the polling trigger. */
 async function consume(
   props: ConsumeProps,
-  ctx: Pick<RunContext | TriggerContext, "signal" | "storage" | "workingDir">,
+  ctx: BrokerContext & Pick<RunContext | TriggerContext, "storage" | "workingDir">,
 ): Promise<{ messagesCount: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   const nc = await connectNats(props, ctx);
   const file = await openIonRecordFile(() => ctx.workingDir(), ctx.storage);

@@ -179,6 +179,18 @@ tasks:
     expect(refused.state.current).toBe("FAILED");
     expect(errorText(test, refused.id)).toContain("NATS: cannot reach nats://127.0.0.1:1: connection refused");
 
+    const metadata = await test.run(
+      taskFlow(
+        "nats_metadata",
+        "io.kestra.plugin.nats.core.Produce",
+        `url: nats://169.254.169.254:4222\nsubject: x\nfrom:\n  data: x`,
+      ),
+    );
+    expect(metadata.state.current).toBe("FAILED");
+    expect(errorText(test, metadata.id)).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
+    );
+
     const silent: Server = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;

@@ -10,6 +10,7 @@ import {
   openIonRecordFile,
   readFrom,
   requireLimit,
+  type BrokerContext,
 } from "../core/index.ts";
 import { redisUrlProperty, withRedis } from "./connection.ts";
 import { decodeValue, encodeValue, redisSerdeType, type RedisSerde } from "./serde.ts";
@@ -84,7 +85,7 @@ interface PopProps {
 /** Pops into an Ion file in storage; shared by the task and the polling trigger. */
 async function pop(
   props: PopProps,
-  ctx: Pick<RunContext | TriggerContext, "signal" | "storage" | "workingDir">,
+  ctx: BrokerContext & Pick<RunContext | TriggerContext, "storage" | "workingDir">,
   what: string,
 ): Promise<{ count: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   requireLimit(props, what);

@@ -262,6 +262,16 @@ tasks:
     expect(refused.state.current).toBe("FAILED");
     expect(errorText(test, refused.id)).toContain("Redis: cannot reach redis://127.0.0.1:1: connection refused");
 
+    const metadata = await run(
+      "redis_metadata",
+      "io.kestra.plugin.redis.string.Get",
+      `url: redis://169.254.169.254:6379\nkey: k`,
+    );
+    expect(metadata.state.current).toBe("FAILED");
+    expect(errorText(test, metadata.id)).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
+    );
+
     const silent: Server = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
