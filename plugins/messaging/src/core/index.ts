@@ -18,7 +18,9 @@ export { fromProperty, readFrom } from "./from.ts";
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
+  closeOnAbort,
   redactUrl,
+  stoppedError,
   scrub,
   urlSecrets,
   withDeadline,

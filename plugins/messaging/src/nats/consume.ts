@@ -5,10 +5,12 @@
  */
 import { defineTask, defineTrigger, duration, z, type RunContext, type TriggerContext } from "@saker/sdk";
 import {
+  closeOnAbort,
   consumeLoop,
   maxDurationProperty,
   maxRecordsProperty,
   openIonRecordFile,
+  stoppedError,
   type BrokerContext,
 } from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError, type NatsConnectionProps } from "./connection.ts";
@@ -41,6 +43,7 @@ async function consume(
   ctx: BrokerContext & Pick<RunContext | TriggerContext, "storage" | "workingDir">,
 ): Promise<{ messagesCount: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   const nc = await connectNats(props, ctx);
+  const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
   const file = await openIonRecordFile(() => ctx.workingDir(), ctx.storage);
   try {
     const pull = await openPullConsumer(nc, props);
@@ -67,8 +70,9 @@ async function consume(
     }
   } catch (error) {
     await file.discard();
-    throw natsError(error, props);
+    throw ctx.signal.aborted ? stoppedError("NATS") : natsError(error, props);
   } finally {
+    dispose();
     await nc.close().catch(() => {});
   }
 }

@@ -208,6 +208,18 @@ tasks:
     }
   });
 
+  it("a consumer waiting on an empty subject stops at the task's timeout", () =>
+    withStream(async (s) => {
+      const run = await test.run(
+        taskFlow(
+          "nats_wait_timeout",
+          "io.kestra.plugin.nats.core.Consume",
+          `url: ${NATS_URL}\nsubject: ${s.prefix}.empty\npollDuration: PT30S\ntimeout: PT1S`,
+        ),
+      );
+      expect(run.state.current).toBe("FAILED");
+    }));
+
   it("refuses a message larger than the server's max_payload, naming it", () =>
     withStream(async (s) => {
       const big = `{data:"${"x".repeat(8 * 1024 * 1024)}"}\n`;

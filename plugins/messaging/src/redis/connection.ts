@@ -10,7 +10,9 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
   checkBrokerHost,
+  closeOnAbort,
   hostOf,
+  stoppedError,
   redactUrl,
   urlSecrets,
   withDeadline,
@@ -84,11 +86,13 @@ export async function connectRedis(
 /** Runs `work` with a connected client, closing it afterwards; client errors become task errors. */
 export async function withRedis<T>(url: string, ctx: BrokerContext, work: (client: Redis) => Promise<T>): Promise<T> {
   const client = await connectRedis(url, ctx);
+  const dispose = closeOnAbort(ctx.signal, () => client.disconnect());
   try {
     return await work(client);
   } catch (error) {
-    throw redisError(error, url);
+    throw ctx.signal.aborted ? stoppedError("Redis") : redisError(error, url);
   } finally {
+    dispose();
     client.disconnect();
   }
 }
