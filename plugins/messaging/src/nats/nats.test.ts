@@ -95,6 +95,21 @@ describe.runIf(up)("NATS", () => {
       expect(second.messagesCount).toBe(2);
     }));
 
+  it("starts from the last message with deliverPolicy Last", () =>
+    withStream(async (s) => {
+      for (let i = 1; i <= 3; i++) await s.publish(`${s.prefix}.last`, `m${i}`);
+      const run = await test.run(
+        taskFlow(
+          "nats_last",
+          "io.kestra.plugin.nats.core.Consume",
+          `url: ${NATS_URL}\nsubject: ${s.prefix}.last\ndeliverPolicy: Last\npollDuration: PT1S`,
+        ),
+      );
+      const out = taskRun(run, "t").outputs as { messagesCount: number; uri: string };
+      expect(out.messagesCount).toBe(1);
+      expect(((await storedRecords(test, out.uri)) as { data: string }[])[0]!.data).toBe("m3");
+    }));
+
   it("stops at maxDuration while messages keep coming", () =>
     withStream(async (s) => {
       let publishing = true;

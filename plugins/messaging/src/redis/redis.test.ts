@@ -368,6 +368,29 @@ tasks:
     expect(await redis.llen(key)).toBe(0);
   });
 
+  it("the RealtimeTrigger logs and drops a value that is not JSON, and goes on", async () => {
+    const key = uniqueKey("rtbad");
+    await test.instance.deploy(
+      triggeredFlow(
+        "redis_rt_bad",
+        "io.kestra.plugin.redis.list.RealtimeTrigger",
+        `url: ${REDIS_URL}\nkey: ${key}\nserdeType: JSON`,
+        "{{ trigger.value.id }}",
+      ),
+    );
+    await redis.rpush(key, "{bad", '{"id": "ok"}');
+    const [execution] = await successes(test, "redis_rt_bad", 1);
+    const logged = await eventually(() =>
+      test.instance.logs
+        .find({ namespace: "company.messaging", flowId: "redis_rt_bad", minLevel: "ERROR" })
+        .find((l) => l.message.includes("Dropping a value")),
+    );
+    stopTrigger(test, "redis_rt_bad");
+    expect(taskRun(execution!, "got").outputs?.value).toBe("ok");
+    expect(logged.message).toContain(`Dropping a value of list '${key}': a value of list '${key}' is not valid JSON`);
+    expect(executionsOf(test, "redis_rt_bad")).toHaveLength(1);
+  });
+
   it("a listener that stops puts the values it took but did not emit back at the head, in order", async () => {
     const key = uniqueKey("handback");
     await redis.rpush(key, "v1", "v2", "v3", "v4", "v5");
