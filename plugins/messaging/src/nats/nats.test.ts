@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealtimeTrigger } from "./realtimeTrigger.ts";
 import {
   allLogText,
+  eventually,
   executionsOf,
   messagingInstance,
   serviceAvailable,
@@ -115,7 +116,7 @@ describe.runIf(up)("NATS", () => {
       let publishing = true;
       let sent = 0;
       const publisher = (async () => {
-        while (publishing && sent < 400) {
+        while (publishing && sent < 2000) {
           await s.publish(`${s.prefix}.flow`, `m${++sent}`);
           await new Promise((r) => setTimeout(r, 10));
         }
@@ -127,7 +128,7 @@ describe.runIf(up)("NATS", () => {
           `url: ${NATS_URL}\nsubject: ${s.prefix}.flow\nbatchSize: 1\nmaxDuration: PT1S\npollDuration: PT1S`,
         ),
       );
-      const stillPublishing = publishing && sent < 400;
+      const stillPublishing = publishing && sent < 2000;
       publishing = false;
       await publisher;
       expect(run.state.current).toBe("SUCCESS");
@@ -418,11 +419,11 @@ tasks:
     try {
       const { connect } = await import("nats");
       const nc = await connect({ servers: server.url });
-      await (await nc.jetstreamManager()).streams.add({ name: "GONE", subjects: ["gone.>"] });
-      await nc.close();
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.add({ name: "GONE", subjects: ["gone.>"] });
       let started = false;
       const listening = RealtimeTrigger.listen!(
-        { url: server.url, subject: "gone.>", deliverPolicy: "All", batchSize: 10 },
+        { url: server.url, subject: "gone.>", durableId: "gone", deliverPolicy: "All", batchSize: 10 },
         { signal: new AbortController().signal } as never,
         async () => {
           started = true;
@@ -432,8 +433,13 @@ tasks:
         () => undefined,
         (error: unknown) => error as Error,
       );
-      // Give the listener time to subscribe, then stop the server under it.
-      await new Promise((r) => setTimeout(r, 300));
+      // Once the listener is waiting for messages (a pull request pending), stop the server under it.
+      await eventually(
+        async () => ((await jsm.consumers.info("GONE", "gone").catch(() => undefined))?.num_waiting ? true : undefined),
+        10_000,
+        "the listener to wait for messages",
+      );
+      await nc.close();
       await server.stop();
       expect((await outcome)?.message).toMatch(/^NATS: the connection to nats:\/\/127\.0\.0\.1:\d+ was lost/);
       expect(started).toBe(false);

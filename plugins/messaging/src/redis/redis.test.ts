@@ -119,7 +119,7 @@ tasks:
     let pushing = true;
     let sent = 0;
     const pusher = (async () => {
-      while (pushing && sent < 400) {
+      while (pushing && sent < 2000) {
         await redis.lpush(key, `v${++sent}`);
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -129,7 +129,7 @@ tasks:
       "io.kestra.plugin.redis.list.ListPop",
       `url: ${REDIS_URL}\nkey: ${key}\nmaxDuration: PT1S\ncount: 1`,
     );
-    const stillPushing = pushing && sent < 400;
+    const stillPushing = pushing && sent < 2000;
     pushing = false;
     await pusher;
     await redis.del(key);
