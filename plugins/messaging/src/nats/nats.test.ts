@@ -285,6 +285,7 @@ tasks:
       await s.publish(`${s.prefix}.rt`, "one", { h: "x" });
       await s.publish(`${s.prefix}.rt`, "two");
       const done = await successes(test, "nats_realtime", 2);
+      stopTrigger(test, "nats_realtime");
       expect(done.map((x) => taskRun(x, "got").outputs?.value).sort()).toEqual([
         `one from ${s.prefix}.rt x`,
         `two from ${s.prefix}.rt -`,
@@ -327,6 +328,7 @@ tasks:
       // A later message comes through after it: the first one was not delivered twice.
       await s.publish(`${s.prefix}.crash`, "marker");
       const done = await successes(test, "nats_crash", 2);
+      stopTrigger(test, "nats_crash");
       expect(done.map((x) => taskRun(x, "got").outputs?.value).sort()).toEqual(["marker", "precious"]);
       expect(executionsOf(test, "nats_crash")).toHaveLength(2);
     }));
