@@ -123,7 +123,19 @@ ${trigger}
   await new Promise((r) => setTimeout(r, 500));
   const start = Date.now();
   await publishAll();
-  await waitUntil(() => count() >= N, 600_000, `${N} executions of ${flowId}`);
+  let lastReport = Date.now();
+  await waitUntil(
+    () => {
+      const n = count();
+      if (Date.now() - lastReport > 10_000) {
+        lastReport = Date.now();
+        process.stderr.write(`  … ${flowId}: ${n}/${N} executions after ${fmt((Date.now() - start) / 1000, 0)} s\n`);
+      }
+      return n >= N;
+    },
+    3_600_000,
+    `${N} executions of ${flowId}`,
+  );
   const totalMs = Date.now() - start;
   const executions = instance.executions.search({ tenantId, namespace: NAMESPACE, flowId, size: N }).results;
   const latencies = executions.map((x) => {

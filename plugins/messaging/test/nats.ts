@@ -4,7 +4,9 @@
  * port when `nats-server` is installed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { randomUUID } from "node:crypto";
 import { connect, headers, type NatsConnection } from "nats";
@@ -57,17 +59,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A NATS server requiring `user`/`secret`, on a free port; undefined when none is installed. */
-export async function startAuthServer(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+/** A NATS server requiring `user`/`s3cretpw`, on a free port; undefined when none is installed. */
+export function startAuthServer(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  return startServer(["--user", "user", "--pass", "s3cretpw"]);
+}
+
+/** A NATS server with JetStream (storing in a temporary folder), on a free port. */
+export function startJetStreamServer(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  return startServer(["-js", "-sd", mkdtempSync(join(tmpdir(), "saker-nats-"))]);
+}
+
+async function startServer(args: string[]): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   if (!existsSync(NATS_SERVER_BIN)) return undefined;
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    NATS_SERVER_BIN,
-    ["-a", "127.0.0.1", "-p", String(port), "--user", "user", "--pass", "s3cretpw"],
-    {
-      stdio: "ignore",
-    },
-  );
+  const child: ChildProcess = spawn(NATS_SERVER_BIN, ["-a", "127.0.0.1", "-p", String(port), ...args], {
+    stdio: "ignore",
+  });
   for (let i = 0; i < 100 && !(await portOpen("127.0.0.1", port)); i++) await new Promise((r) => setTimeout(r, 50));
   return {
     url: `nats://127.0.0.1:${port}`,

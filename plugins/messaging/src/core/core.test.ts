@@ -8,6 +8,7 @@ import {
   brokerError,
   consumeLoop,
   deserialize,
+  hostOf,
   openIonRecordFile,
   readFrom,
   redactUrl,
@@ -149,6 +150,13 @@ describe("from", () => {
 });
 
 describe("broker errors", () => {
+  it("finds the host of broker URLs", () => {
+    expect(hostOf("redis://:pw@cache.internal:6379/0")).toBe("cache.internal");
+    expect(hostOf("nats://token@10.0.0.5:4222")).toBe("10.0.0.5");
+    expect(hostOf("amqp://[::1]:5672/vhost")).toBe("::1");
+    expect(hostOf("127.0.0.1:4222")).toBe("127.0.0.1");
+  });
+
   it("hides credentials of URLs", () => {
     expect(redactUrl("redis://:s3cret@127.0.0.1:6379/0")).toBe("redis://127.0.0.1:6379/0");
     expect(urlSecrets("nats://bob:p%40ss@h:4222")).toEqual(["bob", "p%40ss", "bob", "p@ss"]);

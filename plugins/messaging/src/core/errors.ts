@@ -121,3 +121,25 @@ export async function withDeadline<T>(
     work.catch(() => {});
   }
 }
+
+/**
+ * Calls `close` when `signal` aborts (the task timed out or was killed), so that a command
+ * waiting on a server that stopped answering fails instead of hanging. Returns the disposer.
+ */
+export function closeOnAbort(signal: AbortSignal, close: () => void): () => void {
+  const onAbort = () => {
+    try {
+      close();
+    } catch {
+      // Already closed.
+    }
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+/** The error of a task stopped while talking to `label`'s server. */
+export function stoppedError(label: string): Error {
+  return new TaskError(`${label}: stopped while waiting for the server (the task timed out or was killed)`);
+}

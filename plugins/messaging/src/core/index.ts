@@ -18,9 +18,12 @@ export { fromProperty, readFrom } from "./from.ts";
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
+  closeOnAbort,
   redactUrl,
+  stoppedError,
   scrub,
   urlSecrets,
   withDeadline,
   type BrokerErrorOptions,
 } from "./errors.ts";
+export { checkBrokerHost, hostOf, type BrokerContext } from "./outbound.ts";

@@ -5,8 +5,16 @@
  * (a task fails and may be retried; a realtime listener is restarted by the engine).
  */
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import { z, type RunContext, type TriggerContext } from "@saker/sdk";
-import { DEFAULT_CONNECT_TIMEOUT_MS, brokerError, redactUrl, withDeadline } from "../core/index.ts";
+import { z } from "@saker/sdk";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  brokerError,
+  checkBrokerHost,
+  hostOf,
+  redactUrl,
+  withDeadline,
+  type BrokerContext,
+} from "../core/index.ts";
 
 export const natsConnectionShape = {
   url: z
@@ -64,6 +72,11 @@ function parseNatsUrl(url: string): ParsedUrl {
   return { server, user: decode(info.slice(0, colon)), pass: decode(info.slice(colon + 1)) };
 }
 
+/** The server `props` name, without credentials, for messages. */
+export function natsServer(props: NatsConnectionProps): string {
+  return redactUrl(parseNatsUrl(props.url).server);
+}
+
 const AUTH_FAILURE = /authorization violation|authentication|BAD_CREDS|BAD_AUTHENTICATION|AUTHORIZATION_VIOLATION/i;
 
 /** Turns a client error into a task error naming the server, without credentials. */
@@ -81,10 +94,15 @@ export function natsError(error: unknown, props: NatsConnectionProps): Error {
 /** A connection to the server `props` name; fails within the deadline or when `ctx.signal` aborts. */
 export async function connectNats(
   props: NatsConnectionProps,
-  ctx: Pick<RunContext | TriggerContext, "signal">,
+  ctx: BrokerContext,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<NatsConnection> {
   const parsed = parseNatsUrl(props.url);
+  try {
+    await checkBrokerHost(ctx, hostOf(parsed.server), "url");
+  } catch (error) {
+    throw natsError(error, props);
+  }
   const options: ConnectionOptions = {
     servers: parsed.server,
     reconnect: false,

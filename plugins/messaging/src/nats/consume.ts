@@ -4,7 +4,15 @@
  * or `maxDuration`. Each batch is acknowledged once written, as Kestra does.
  */
 import { defineTask, defineTrigger, duration, z, type RunContext, type TriggerContext } from "@saker/sdk";
-import { consumeLoop, maxDurationProperty, maxRecordsProperty, openIonRecordFile } from "../core/index.ts";
+import {
+  closeOnAbort,
+  consumeLoop,
+  maxDurationProperty,
+  maxRecordsProperty,
+  openIonRecordFile,
+  stoppedError,
+  type BrokerContext,
+} from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError, type NatsConnectionProps } from "./connection.ts";
 import { fetchBatch, natsRecord, openPullConsumer, subscribeShape, type SubscribeProps } from "./jetstream.ts";
 
@@ -32,9 +40,10 @@ type ConsumeProps = NatsConnectionProps &
 /** Consumes into an Ion file in storage; shared by the task and the polling trigger. */
 async function consume(
   props: ConsumeProps,
-  ctx: Pick<RunContext | TriggerContext, "signal" | "storage" | "workingDir">,
-): Promise<{ messagesCount: number; uri: string }> {
+  ctx: BrokerContext & Pick<RunContext | TriggerContext, "storage" | "workingDir">,
+): Promise<{ messagesCount: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   const nc = await connectNats(props, ctx);
+  const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
   const file = await openIonRecordFile(() => ctx.workingDir(), ctx.storage);
   try {
     const pull = await openPullConsumer(nc, props);
@@ -55,14 +64,15 @@ async function consume(
         },
         onRecord: () => {},
       });
-      return { messagesCount: result.count, uri: await file.store("messages.ion") };
+      return { messagesCount: result.count, store: () => file.store("messages.ion"), discard: () => file.discard() };
     } finally {
       await pull.release();
     }
   } catch (error) {
     await file.discard();
-    throw natsError(error, props);
+    throw ctx.signal.aborted ? stoppedError("NATS") : natsError(error, props);
   } finally {
+    dispose();
     await nc.close().catch(() => {});
   }
 }
@@ -82,9 +92,9 @@ export const Consume = defineTask({
   properties: z.object(consumeShape),
   outputs: consumeOutputs,
   async run(props, ctx) {
-    const output = await consume(props, ctx);
-    ctx.metric({ name: "records", type: "counter", value: output.messagesCount });
-    return output;
+    const { messagesCount, store } = await consume(props, ctx);
+    ctx.metric({ name: "records", type: "counter", value: messagesCount });
+    return { messagesCount, uri: await store() };
   },
 });
 
@@ -108,12 +118,12 @@ export const Trigger = defineTrigger({
   }),
   outputs: consumeOutputs,
   async evaluate(props, ctx) {
-    const output = await consume(props, ctx);
-    ctx.logger.debug("Found '{}' messages from '{}'", output.messagesCount, props.subject);
-    if (output.messagesCount === 0) {
-      await ctx.storage.delete(output.uri).catch(() => false);
+    const { messagesCount, store, discard } = await consume(props, ctx);
+    ctx.logger.debug("Found '{}' messages from '{}'", messagesCount, props.subject);
+    if (messagesCount === 0) {
+      await discard();
       return undefined;
     }
-    return { variables: output };
+    return { variables: { messagesCount, uri: await store() } };
   },
 });

@@ -5,7 +5,7 @@
  */
 import { NonRetryableError, defineTask, map, z, type RunContext } from "@saker/sdk";
 import type { KV, KvOptions, NatsConnection } from "nats";
-import { deserialize } from "../core/index.ts";
+import { closeOnAbort, deserialize, stoppedError } from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError, type NatsConnectionProps } from "./connection.ts";
 
 const bucketNameProperty = z.string().min(1).describe("The bucket, which must exist.");
@@ -17,11 +17,13 @@ async function withNats<T>(
   work: (nc: NatsConnection) => Promise<T>,
 ): Promise<T> {
   const nc = await connectNats(props, ctx);
+  const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
   try {
     return await work(nc);
   } catch (error) {
-    throw natsError(error, props);
+    throw ctx.signal.aborted ? stoppedError("NATS") : natsError(error, props);
   } finally {
+    dispose();
     await nc.close().catch(() => {});
   }
 }

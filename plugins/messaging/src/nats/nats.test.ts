@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealtimeTrigger } from "./realtimeTrigger.ts";
 import {
   allLogText,
+  eventually,
   executionsOf,
   messagingInstance,
   serviceAvailable,
@@ -14,7 +15,14 @@ import {
   triggeredFlow,
   type TestInstance,
 } from "../../test/instance.ts";
-import { NATS_SERVER_BIN, NATS_URL, startAuthServer, testStream, type TestStream } from "../../test/nats.ts";
+import {
+  NATS_SERVER_BIN,
+  NATS_URL,
+  startAuthServer,
+  startJetStreamServer,
+  testStream,
+  type TestStream,
+} from "../../test/nats.ts";
 
 const up = await serviceAvailable("NATS", "127.0.0.1", 4222);
 
@@ -88,12 +96,27 @@ describe.runIf(up)("NATS", () => {
       expect(second.messagesCount).toBe(2);
     }));
 
+  it("starts from the last message with deliverPolicy Last", () =>
+    withStream(async (s) => {
+      for (let i = 1; i <= 3; i++) await s.publish(`${s.prefix}.last`, `m${i}`);
+      const run = await test.run(
+        taskFlow(
+          "nats_last",
+          "io.kestra.plugin.nats.core.Consume",
+          `url: ${NATS_URL}\nsubject: ${s.prefix}.last\ndeliverPolicy: Last\npollDuration: PT1S`,
+        ),
+      );
+      const out = taskRun(run, "t").outputs as { messagesCount: number; uri: string };
+      expect(out.messagesCount).toBe(1);
+      expect(((await storedRecords(test, out.uri)) as { data: string }[])[0]!.data).toBe("m3");
+    }));
+
   it("stops at maxDuration while messages keep coming", () =>
     withStream(async (s) => {
       let publishing = true;
       let sent = 0;
       const publisher = (async () => {
-        while (publishing && sent < 400) {
+        while (publishing && sent < 2000) {
           await s.publish(`${s.prefix}.flow`, `m${++sent}`);
           await new Promise((r) => setTimeout(r, 10));
         }
@@ -105,7 +128,7 @@ describe.runIf(up)("NATS", () => {
           `url: ${NATS_URL}\nsubject: ${s.prefix}.flow\nbatchSize: 1\nmaxDuration: PT1S\npollDuration: PT1S`,
         ),
       );
-      const stillPublishing = publishing && sent < 400;
+      const stillPublishing = publishing && sent < 2000;
       publishing = false;
       await publisher;
       expect(run.state.current).toBe("SUCCESS");
@@ -172,6 +195,18 @@ tasks:
     expect(refused.state.current).toBe("FAILED");
     expect(errorText(test, refused.id)).toContain("NATS: cannot reach nats://127.0.0.1:1: connection refused");
 
+    const metadata = await test.run(
+      taskFlow(
+        "nats_metadata",
+        "io.kestra.plugin.nats.core.Produce",
+        `url: nats://169.254.169.254:4222\nsubject: x\nfrom:\n  data: x`,
+      ),
+    );
+    expect(metadata.state.current).toBe("FAILED");
+    expect(errorText(test, metadata.id)).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
+    );
+
     const silent: Server = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
@@ -188,6 +223,18 @@ tasks:
       silent.close();
     }
   });
+
+  it("a consumer waiting on an empty subject stops at the task's timeout", () =>
+    withStream(async (s) => {
+      const run = await test.run(
+        taskFlow(
+          "nats_wait_timeout",
+          "io.kestra.plugin.nats.core.Consume",
+          `url: ${NATS_URL}\nsubject: ${s.prefix}.empty\npollDuration: PT30S\ntimeout: PT1S`,
+        ),
+      );
+      expect(run.state.current).toBe("FAILED");
+    }));
 
   it("refuses a message larger than the server's max_payload, naming it", () =>
     withStream(async (s) => {
@@ -238,6 +285,7 @@ tasks:
       await s.publish(`${s.prefix}.rt`, "one", { h: "x" });
       await s.publish(`${s.prefix}.rt`, "two");
       const done = await successes(test, "nats_realtime", 2);
+      stopTrigger(test, "nats_realtime");
       expect(done.map((x) => taskRun(x, "got").outputs?.value).sort()).toEqual([
         `one from ${s.prefix}.rt x`,
         `two from ${s.prefix}.rt -`,
@@ -280,6 +328,7 @@ tasks:
       // A later message comes through after it: the first one was not delivered twice.
       await s.publish(`${s.prefix}.crash`, "marker");
       const done = await successes(test, "nats_crash", 2);
+      stopTrigger(test, "nats_crash");
       expect(done.map((x) => taskRun(x, "got").outputs?.value).sort()).toEqual(["marker", "precious"]);
       expect(executionsOf(test, "nats_crash")).toHaveLength(2);
     }));
@@ -332,6 +381,72 @@ tasks:
       const nc = await connect({ servers: NATS_URL });
       await (await nc.jetstreamManager()).streams.delete(`KV_${bucket}`).catch(() => false);
       await nc.close();
+    }
+  });
+
+  it("sends a request and outputs the reply; no responder leaves the response out", async () => {
+    const subject = `req${Date.now().toString(36)}.quote`;
+    const { connect } = await import("nats");
+    const responder = await connect({ servers: NATS_URL });
+    const sub = responder.subscribe(subject);
+    void (async () => {
+      for await (const m of sub) m.respond(`price for ${m.string()} (${m.headers?.get("who") ?? "-"})`);
+    })();
+    await responder.flush();
+    try {
+      const run = await test.run(
+        taskFlow(
+          "nats_request",
+          "io.kestra.plugin.nats.core.Request",
+          `url: ${NATS_URL}\nsubject: ${subject}\nfrom:\n  headers:\n    who: saker\n  data: A-1`,
+        ),
+      );
+      expect(taskRun(run, "t").outputs).toEqual({ response: "price for A-1 (saker)" });
+      const nobody = await test.run(
+        taskFlow(
+          "nats_request_nobody",
+          "io.kestra.plugin.nats.core.Request",
+          `url: ${NATS_URL}\nsubject: ${subject}.nobody\nfrom:\n  data: x\nrequestTimeout: PT1S`,
+        ),
+      );
+      expect(nobody.state.current).toBe("SUCCESS");
+      expect(taskRun(nobody, "t").outputs).toEqual({});
+    } finally {
+      await responder.close();
+    }
+  });
+
+  it.runIf(existsSync(NATS_SERVER_BIN))("a listener whose server goes away fails with a clear error", async () => {
+    const server = (await startJetStreamServer())!;
+    try {
+      const { connect } = await import("nats");
+      const nc = await connect({ servers: server.url });
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.add({ name: "GONE", subjects: ["gone.>"] });
+      let started = false;
+      const listening = RealtimeTrigger.listen!(
+        { url: server.url, subject: "gone.>", durableId: "gone", deliverPolicy: "All", batchSize: 10 },
+        { signal: new AbortController().signal } as never,
+        async () => {
+          started = true;
+        },
+      );
+      const outcome = listening.then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+      // Once the listener is waiting for messages (a pull request pending), stop the server under it.
+      await eventually(
+        async () => ((await jsm.consumers.info("GONE", "gone").catch(() => undefined))?.num_waiting ? true : undefined),
+        10_000,
+        "the listener to wait for messages",
+      );
+      await nc.close();
+      await server.stop();
+      expect((await outcome)?.message).toMatch(/^NATS: the connection to nats:\/\/127\.0\.0\.1:\d+ was lost/);
+      expect(started).toBe(false);
+    } finally {
+      await server.stop();
     }
   });
 

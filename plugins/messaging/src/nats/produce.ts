@@ -1,11 +1,11 @@
 /** `io.kestra.plugin.nats.core.Produce`: publishes messages (headers and data) to a subject. */
 import { headers as natsHeaders, type MsgHdrs } from "nats";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
-import { fromProperty, readFrom } from "../core/index.ts";
+import { closeOnAbort, fromProperty, readFrom, stoppedError } from "../core/index.ts";
 import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
 
 /** The headers of one message: each value a string or a list of strings. */
-function headersOf(value: unknown, index: number): MsgHdrs | undefined {
+export function headersOf(value: unknown, index: number): MsgHdrs | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value))
     throw new NonRetryableError(`NATS: the headers of message ${index} must be a map of names to values`);
@@ -17,7 +17,7 @@ function headersOf(value: unknown, index: number): MsgHdrs | undefined {
 }
 
 /** A message's data as bytes: text as it is, anything else as JSON. */
-function dataOf(value: unknown): Uint8Array {
+export function dataOf(value: unknown): Uint8Array {
   if (value === undefined || value === null) return new Uint8Array(0);
   return Buffer.from(typeof value === "string" ? value : JSON.stringify(value), "utf8");
 }
@@ -42,6 +42,7 @@ export const Produce = defineTask({
   outputs: z.object({ messagesCount: z.number().describe("How many messages were published.") }),
   async run(props, ctx) {
     const nc = await connectNats(props, ctx);
+    const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
     let messagesCount = 0;
     try {
       const maxPayload = nc.info?.max_payload ?? Infinity;
@@ -64,8 +65,9 @@ export const Produce = defineTask({
       // A round trip to the server: every message before it has been processed (and stored by JetStream).
       await nc.flush();
     } catch (error) {
-      throw natsError(error, props);
+      throw ctx.signal.aborted ? stoppedError("NATS") : natsError(error, props);
     } finally {
+      dispose();
       await nc.close().catch(() => {});
     }
     ctx.metric({ name: "records", type: "counter", value: messagesCount });

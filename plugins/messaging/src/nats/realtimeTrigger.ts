@@ -7,7 +7,7 @@
  */
 import type { JsMsg } from "nats";
 import { TaskError, defineTrigger, z } from "@saker/sdk";
-import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
+import { connectNats, natsConnectionShape, natsError, natsServer } from "./connection.ts";
 import { natsRecord, openPullConsumer, subscribeShape } from "./jetstream.ts";
 
 /** Tells the server a message is still being handled while its execution is being stored. */
@@ -24,7 +24,9 @@ async function emitThenAck(message: JsMsg, emitting: Promise<void>): Promise<voi
   } finally {
     clearInterval(timer);
   }
-  await message.ackAck();
+  // Not waiting for the server's confirmation: the next message is handled meanwhile. An ack lost
+  // on the way only means a second delivery, which at-least-once allows.
+  message.ack();
 }
 
 export const RealtimeTrigger = defineTrigger({
@@ -51,13 +53,15 @@ export const RealtimeTrigger = defineTrigger({
   async listen(props, ctx, emit) {
     const nc = await connectNats(props, ctx);
     let closedBy: Error | undefined;
+    let lost = false;
     try {
       const pull = await openPullConsumer(nc, props);
       const messages = await pull.consumer.consume({ max_messages: props.batchSize, abort_on_missing_resource: true });
       const stop = () => void messages.stop();
       ctx.signal.addEventListener("abort", stop, { once: true });
       void nc.closed().then((error) => {
-        closedBy = error ?? new Error("the connection was closed");
+        lost = true;
+        closedBy = error ?? undefined;
         stop();
       });
       try {
@@ -70,7 +74,14 @@ export const RealtimeTrigger = defineTrigger({
         ctx.signal.removeEventListener("abort", stop);
         await pull.release();
       }
-      if (!ctx.signal.aborted) throw new TaskError(`NATS: ${closedBy?.message ?? "the subscription ended"}`);
+      if (!ctx.signal.aborted) {
+        const reason = closedBy ? `: ${closedBy.message}` : "";
+        throw new TaskError(
+          lost
+            ? `NATS: the connection to ${natsServer(props)} was lost${reason}`
+            : `NATS: the subscription to '${props.subject}' ended`,
+        );
+      }
     } catch (error) {
       if (ctx.signal.aborted) return;
       throw natsError(error, props);

@@ -5,8 +5,19 @@
  * fails and may be retried; a realtime listener is restarted by the engine).
  */
 import { Redis } from "ioredis";
-import { isSakerError, z, type RunContext, type TriggerContext } from "@saker/sdk";
-import { DEFAULT_CONNECT_TIMEOUT_MS, brokerError, redactUrl, urlSecrets, withDeadline } from "../core/index.ts";
+import { isSakerError, z } from "@saker/sdk";
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  brokerError,
+  checkBrokerHost,
+  closeOnAbort,
+  hostOf,
+  stoppedError,
+  redactUrl,
+  urlSecrets,
+  withDeadline,
+  type BrokerContext,
+} from "../core/index.ts";
 
 export const redisUrlProperty = z
   .string()
@@ -33,9 +44,14 @@ export function redisError(error: unknown, url: string): Error {
 /** A connected client; fails within the deadline or when `ctx.signal` aborts. */
 export async function connectRedis(
   url: string,
-  ctx: Pick<RunContext | TriggerContext, "signal">,
+  ctx: BrokerContext,
   timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
 ): Promise<Redis> {
+  try {
+    await checkBrokerHost(ctx, hostOf(url), "url");
+  } catch (error) {
+    throw redisError(error, url);
+  }
   let client: Redis;
   try {
     client = new Redis(url, {
@@ -68,17 +84,15 @@ export async function connectRedis(
 }
 
 /** Runs `work` with a connected client, closing it afterwards; client errors become task errors. */
-export async function withRedis<T>(
-  url: string,
-  ctx: Pick<RunContext | TriggerContext, "signal">,
-  work: (client: Redis) => Promise<T>,
-): Promise<T> {
+export async function withRedis<T>(url: string, ctx: BrokerContext, work: (client: Redis) => Promise<T>): Promise<T> {
   const client = await connectRedis(url, ctx);
+  const dispose = closeOnAbort(ctx.signal, () => client.disconnect());
   try {
     return await work(client);
   } catch (error) {
-    throw redisError(error, url);
+    throw ctx.signal.aborted ? stoppedError("Redis") : redisError(error, url);
   } finally {
+    dispose();
     client.disconnect();
   }
 }

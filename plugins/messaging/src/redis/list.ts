@@ -10,6 +10,7 @@ import {
   openIonRecordFile,
   readFrom,
   requireLimit,
+  type BrokerContext,
 } from "../core/index.ts";
 import { redisUrlProperty, withRedis } from "./connection.ts";
 import { decodeValue, encodeValue, redisSerdeType, type RedisSerde } from "./serde.ts";
@@ -84,9 +85,9 @@ interface PopProps {
 /** Pops into an Ion file in storage; shared by the task and the polling trigger. */
 async function pop(
   props: PopProps,
-  ctx: Pick<RunContext | TriggerContext, "signal" | "storage" | "workingDir">,
+  ctx: BrokerContext & Pick<RunContext | TriggerContext, "storage" | "workingDir">,
   what: string,
-): Promise<{ count: number; uri: string }> {
+): Promise<{ count: number; store: () => Promise<string>; discard: () => Promise<void> }> {
   requireLimit(props, what);
   const file = await openIonRecordFile(() => ctx.workingDir(), ctx.storage);
   try {
@@ -100,7 +101,7 @@ async function pop(
           file.write(decodeValue(text, props.serdeType, `element ${index + 1} popped from list '${props.key}'`)),
       }),
     );
-    return { count: result.count, uri: await file.store("values.ion") };
+    return { count: result.count, store: () => file.store("values.ion"), discard: () => file.discard() };
   } catch (error) {
     await file.discard();
     throw error;
@@ -122,9 +123,9 @@ export const ListPop = defineTask({
   properties: z.object(popShape),
   outputs: popOutputs,
   async run(props, ctx) {
-    const output = await pop(props, ctx, "ListPop");
-    ctx.metric({ name: "popped.records.count", type: "counter", value: output.count, tags: { key: props.key } });
-    return output;
+    const { count, store } = await pop(props, ctx, "ListPop");
+    ctx.metric({ name: "popped.records.count", type: "counter", value: count, tags: { key: props.key } });
+    return { count, uri: await store() };
   },
 });
 
@@ -145,12 +146,12 @@ export const Trigger = defineTrigger({
   properties: z.object({ ...popShape, interval: duration().prefault("PT1M").describe("Time between two polls.") }),
   outputs: popOutputs,
   async evaluate(props, ctx) {
-    const output = await pop(props, ctx, "Trigger");
-    ctx.logger.debug("Found '{}' data.", output.count);
-    if (output.count === 0) {
-      await ctx.storage.delete(output.uri).catch(() => false);
+    const { count, store, discard } = await pop(props, ctx, "Trigger");
+    ctx.logger.debug("Found '{}' data.", count);
+    if (count === 0) {
+      await discard();
       return undefined;
     }
-    return { variables: output };
+    return { variables: { count, uri: await store() } };
   },
 });

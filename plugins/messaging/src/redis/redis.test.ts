@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealtimeTrigger, processingKey } from "./listRealtime.ts";
 import {
   allLogText,
+  eventually,
   executionsOf,
   messagingInstance,
   serviceAvailable,
@@ -118,7 +119,7 @@ tasks:
     let pushing = true;
     let sent = 0;
     const pusher = (async () => {
-      while (pushing && sent < 400) {
+      while (pushing && sent < 2000) {
         await redis.lpush(key, `v${++sent}`);
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -128,7 +129,7 @@ tasks:
       "io.kestra.plugin.redis.list.ListPop",
       `url: ${REDIS_URL}\nkey: ${key}\nmaxDuration: PT1S\ncount: 1`,
     );
-    const stillPushing = pushing && sent < 400;
+    const stillPushing = pushing && sent < 2000;
     pushing = false;
     await pusher;
     await redis.del(key);
@@ -261,6 +262,16 @@ tasks:
     expect(refused.state.current).toBe("FAILED");
     expect(errorText(test, refused.id)).toContain("Redis: cannot reach redis://127.0.0.1:1: connection refused");
 
+    const metadata = await run(
+      "redis_metadata",
+      "io.kestra.plugin.redis.string.Get",
+      `url: redis://169.254.169.254:6379\nkey: k`,
+    );
+    expect(metadata.state.current).toBe("FAILED");
+    expect(errorText(test, metadata.id)).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
+    );
+
     const silent: Server = createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
@@ -302,6 +313,25 @@ tasks:
     }
   });
 
+  it("a realtime listener that cannot connect is logged on its trigger, without the password", async () => {
+    await test.instance.deploy(
+      triggeredFlow(
+        "redis_rt_refused",
+        "io.kestra.plugin.redis.list.RealtimeTrigger",
+        `url: redis://:rtpassw0rd@127.0.0.1:1/0\nkey: k`,
+        "{{ trigger.value }}",
+      ),
+    );
+    const logged = await eventually(() =>
+      test.instance.logs
+        .find({ namespace: "company.messaging", flowId: "redis_rt_refused", minLevel: "ERROR" })
+        .find((l) => l.triggerId === "watch"),
+    );
+    stopTrigger(test, "redis_rt_refused");
+    expect(logged.message).toContain("Redis: cannot reach redis://127.0.0.1:1/0: connection refused");
+    expect(allLogText(test)).not.toContain("rtpassw0rd");
+  });
+
   it("starts one execution per batch with the polling Trigger", async () => {
     const key = uniqueKey("batch");
     await redis.lpush(key, "a", "b", "c");
@@ -336,6 +366,53 @@ tasks:
     stopTrigger(test, "redis_realtime");
     expect(done.map((x) => taskRun(x, "got").outputs?.value).sort()).toEqual(["one", "two"]);
     expect(await redis.llen(key)).toBe(0);
+  });
+
+  it("the RealtimeTrigger logs and drops a value that is not JSON, and goes on", async () => {
+    const key = uniqueKey("rtbad");
+    await test.instance.deploy(
+      triggeredFlow(
+        "redis_rt_bad",
+        "io.kestra.plugin.redis.list.RealtimeTrigger",
+        `url: ${REDIS_URL}\nkey: ${key}\nserdeType: JSON`,
+        "{{ trigger.value.id }}",
+      ),
+    );
+    await redis.rpush(key, "{bad", '{"id": "ok"}');
+    const [execution] = await successes(test, "redis_rt_bad", 1);
+    const logged = await eventually(() =>
+      test.instance.logs
+        .find({ namespace: "company.messaging", flowId: "redis_rt_bad", minLevel: "ERROR" })
+        .find((l) => l.message.includes("Dropping a value")),
+    );
+    stopTrigger(test, "redis_rt_bad");
+    expect(taskRun(execution!, "got").outputs?.value).toBe("ok");
+    expect(logged.message).toContain(`Dropping a value of list '${key}': a value of list '${key}' is not valid JSON`);
+    expect(executionsOf(test, "redis_rt_bad")).toHaveLength(1);
+  });
+
+  it("a listener that stops puts the values it took but did not emit back at the head, in order", async () => {
+    const key = uniqueKey("handback");
+    await redis.rpush(key, "v1", "v2", "v3", "v4", "v5");
+    const ctx = {
+      flow: { namespace: "company.messaging", id: "redis_handback" },
+      trigger: { id: "watch", type: "io.kestra.plugin.redis.list.RealtimeTrigger" },
+      logger: { error: () => {} },
+    };
+    const controller = new AbortController();
+    const emitted: unknown[] = [];
+    await RealtimeTrigger.listen!(
+      { url: REDIS_URL, key, serdeType: "STRING" },
+      { ...ctx, signal: controller.signal } as never,
+      async (event) => {
+        emitted.push(event.variables.value);
+        if (emitted.length === 2) controller.abort();
+      },
+    );
+    expect(emitted).toEqual(["v1", "v2"]);
+    expect(await redis.lrange(key, 0, -1)).toEqual(["v3", "v4", "v5"]);
+    expect(await redis.llen(processingKey(key, ctx as never))).toBe(0);
+    await redis.del(key);
   });
 
   it("a value received but not stored when the listener stops starts exactly one execution after the restart", async () => {
