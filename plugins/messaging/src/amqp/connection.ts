@@ -5,7 +5,7 @@
  */
 import { connect, type ChannelModel, type Options } from "amqplib";
 import { NonRetryableError, TaskError, z } from "@saker/sdk";
-import { describeError, redactUrl } from "./shared/redact.ts";
+import { describeError, redactUrls } from "../core/redactText.ts";
 
 /** The connection properties every AMQP type has. */
 export const amqpConnectionShape = {
@@ -40,7 +40,7 @@ export function amqpOptions(props: AmqpConnectionProps): Options.Connect {
     try {
       parsed = new URL(props.url);
     } catch {
-      throw new NonRetryableError(`url is not a valid URL: ${redactUrl(props.url)}`);
+      throw new NonRetryableError(`url is not a valid URL: ${redactUrls(props.url)}`);
     }
     if (parsed.protocol !== "amqp:" && parsed.protocol !== "amqps:")
       throw new NonRetryableError(`url must start with amqp:// or amqps://, got ${parsed.protocol}//`);

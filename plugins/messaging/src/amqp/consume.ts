@@ -8,8 +8,8 @@ import { NonRetryableError, TaskError, type Logger, type TaskStorage } from "@sa
 import { channelError, openAmqp, type AmqpConnectionProps } from "./connection.ts";
 import { messageRecord, type AmqpSerde } from "./message.ts";
 import { openIonRecordFile } from "../core/index.ts";
-import { requireStopCondition, waitForStop, type StopLimits } from "./shared/stopConditions.ts";
-import { describeError } from "./shared/redact.ts";
+import { requireStopCondition, waitForStop, type StopLimits } from "../core/stopConditions.ts";
+import { describeError } from "../core/redactText.ts";
 
 export interface ConsumeProps extends AmqpConnectionProps, StopLimits {
   queue: string;

@@ -4,7 +4,7 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import { NonRetryableError, TaskError, type Logger } from "@saker/sdk";
-import { describeError } from "../amqp/shared/redact.ts";
+import { describeError } from "../core/redactText.ts";
 import { kafkaSettings, type KafkaSettings } from "./config.ts";
 
 export function kafkaClient(

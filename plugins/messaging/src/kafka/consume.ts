@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
 import { openIonRecordFile, withDeadline } from "../core/index.ts";
-import { waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
+import { waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
 import { checkSerde, type KafkaSerde } from "./serdes.ts";

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
 import { NonRetryableError, TaskError, duration, z, type TaskStorage } from "@saker/sdk";
-import { describeError, redactUrl } from "../amqp/shared/redact.ts";
+import { describeError, redactUrls } from "../core/redactText.ts";
 
 export const mqttConnectionShape = {
   server: z.string().min(1).describe("The broker address: `tcp://host:1883` or `ssl://host:8883`."),
@@ -56,7 +56,7 @@ export function serverUrl(server: string): URL {
   try {
     url = new URL(server);
   } catch {
-    throw new NonRetryableError(`server must be a URI such as tcp://localhost:1883, got '${redactUrl(server)}'`);
+    throw new NonRetryableError(`server must be a URI such as tcp://localhost:1883, got '${redactUrls(server)}'`);
   }
   if (!SCHEMES.has(url.protocol))
     throw new NonRetryableError(

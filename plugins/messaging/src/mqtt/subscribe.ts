@@ -9,8 +9,8 @@ import type { IPublishPacket, MqttClient } from "mqtt";
 type QoS = 0 | 1 | 2;
 import { NonRetryableError, TaskError, type Logger, type TaskStorage } from "@saker/sdk";
 import { openIonRecordFile } from "../core/index.ts";
-import { describeError } from "../amqp/shared/redact.ts";
-import { requireStopCondition, waitForStop, type StopLimits } from "../amqp/shared/stopConditions.ts";
+import { describeError } from "../core/redactText.ts";
+import { requireStopCondition, waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { brokerName, closeMqtt, openMqtt, type MqttConnectionProps } from "./connection.ts";
 import { messageRecord, topicList, type MqttSerde } from "./message.ts";
 

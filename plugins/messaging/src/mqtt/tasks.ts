@@ -1,7 +1,7 @@
 /** Kestra's MQTT tasks (`io.kestra.plugin.mqtt.*`): Publish and Subscribe. */
 import { NonRetryableError, TaskError, anyValue, defineTask, duration, z } from "@saker/sdk";
 import { readFrom } from "../core/index.ts";
-import { describeError } from "../amqp/shared/redact.ts";
+import { describeError } from "../core/redactText.ts";
 import { brokerName, closeMqtt, mqttConnectionShape, openMqtt } from "./connection.ts";
 import { MQTT_SERDES, correlationBytes, payloadOf } from "./message.ts";
 import { checkQos, subscribeBatch } from "./subscribe.ts";
