@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Backend } from "../backend/backend.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
+import { SyncPostgres, syncTestStores } from "../backend/postgres/syncBridge.ts";
 import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { Instance } from "../runtime/instance.ts";
@@ -66,6 +67,12 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     await database?.drop();
     throw error;
   }
+  // The tests' synchronous reads (`instance.executions.get`…) answered from PostgreSQL (tests only).
+  const sync = database ? new SyncPostgres(database.url) : undefined;
+  if (sync) {
+    for (const [name, stores] of Object.entries(syncTestStores(sync)))
+      Object.defineProperty(instance, name, { value: stores, configurable: true });
+  }
   return {
     instance,
     home,
@@ -76,6 +83,7 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     },
     async close() {
       await instance.close();
+      await sync?.close();
       await database?.drop();
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },

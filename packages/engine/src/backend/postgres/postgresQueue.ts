@@ -16,7 +16,7 @@ interface Row {
   available_at: string;
 }
 
-function toMessage<T>(r: Row): QueueMessage<T> {
+export function toQueueMessage<T>(r: Row): QueueMessage<T> {
   return {
     seq: int(r.seq),
     topic: r.topic,
@@ -89,7 +89,7 @@ export class PostgresQueue implements Queue {
        RETURNING q.seq, q.topic, q.key, q.payload, q.available_at`,
       [now, owner, now + leaseMs, topic, limit],
     );
-    return rows.map((r) => toMessage<T>(r)).sort((a, b) => a.seq - b.seq);
+    return rows.map((r) => toQueueMessage<T>(r)).sort((a, b) => a.seq - b.seq);
   }
 
   async ack(seqs: readonly number[]): Promise<void> {
@@ -140,7 +140,7 @@ export class PostgresQueue implements Queue {
       `SELECT ${COLUMNS} FROM queue WHERE topic = $1 AND claimed_at IS NOT NULL ORDER BY seq`,
       [topic],
     );
-    return rows.map((r) => toMessage<T>(r));
+    return rows.map((r) => toQueueMessage<T>(r));
   }
 
   async hasKey(key: string): Promise<boolean> {

@@ -148,7 +148,7 @@ interface LogRow {
 
 const levelRank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
 
-function toLog(r: LogRow): StoredLog {
+export function toLog(r: LogRow): StoredLog {
   return {
     seq: int(r.seq),
     ...(r.tenant_id !== "main" ? { tenantId: r.tenant_id } : {}),
@@ -244,7 +244,7 @@ interface KvRow {
   creation_date: string;
 }
 
-function toEntry(r: KvRow): KvEntry {
+export function toKvEntry(r: KvRow): KvEntry {
   return {
     key: r.key,
     value: JSON.parse(r.value),
@@ -273,7 +273,7 @@ export class PostgresKv implements KvRepository {
       );
       return undefined;
     }
-    return toEntry(row);
+    return toKvEntry(row);
   }
 
   async set(tenantId: string, namespace: string, entry: KvEntry): Promise<void> {
@@ -309,7 +309,7 @@ export class PostgresKv implements KvRepository {
       [tenantId, namespace, likePrefix(prefix)],
     );
     const now = new Date().toISOString();
-    return rows.filter((r) => !r.expiration_date || r.expiration_date > now).map(toEntry);
+    return rows.filter((r) => !r.expiration_date || r.expiration_date > now).map(toKvEntry);
   }
 }
 
@@ -320,7 +320,7 @@ interface TriggerRow {
   json: string;
 }
 
-function toState(row: TriggerRow): TriggerState {
+export function toTriggerState(row: TriggerRow): TriggerState {
   return {
     ...(JSON.parse(row.json) as Record<string, unknown>),
     namespace: row.namespace,
@@ -340,7 +340,7 @@ export class PostgresTriggers implements TriggerRepository {
       "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND trigger_id = $4",
       [tenantId, key.namespace, key.flowId, key.triggerId],
     );
-    return rows[0] ? toState(rows[0]) : undefined;
+    return rows[0] ? toTriggerState(rows[0]) : undefined;
   }
 
   async put(tenantId: string, state: TriggerState): Promise<TriggerState> {
@@ -370,7 +370,7 @@ export class PostgresTriggers implements TriggerRepository {
        ORDER BY namespace COLLATE "C", flow_id COLLATE "C", trigger_id COLLATE "C"`,
       params,
     );
-    return rows.map(toState);
+    return rows.map(toTriggerState);
   }
 
   async delete(tenantId: string, key: TriggerKey): Promise<boolean> {
@@ -388,7 +388,7 @@ export class PostgresTriggers implements TriggerRepository {
         "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND trigger_id = $4 FOR UPDATE",
         [tenantId, key.namespace, key.flowId, key.triggerId],
       );
-      const current = rows[0] ? toState(rows[0]) : { ...key };
+      const current = rows[0] ? toTriggerState(rows[0]) : { ...key };
       return new PostgresTriggers(db, this.atomic).put(tenantId, {
         ...change(current),
         namespace: key.namespace,
@@ -397,6 +397,19 @@ export class PostgresTriggers implements TriggerRepository {
       });
     });
   }
+}
+
+export function toMetric(r: Record<string, string | number | null>): StoredMetric {
+  return {
+    executionId: String(r.execution_id),
+    ...(r.task_id ? { taskId: String(r.task_id) } : {}),
+    ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
+    name: String(r.name),
+    type: r.type as Metric["type"],
+    value: Number(r.value),
+    ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
+    timestamp: String(r.timestamp),
+  };
 }
 
 export class PostgresMetrics implements MetricRepository {
@@ -431,15 +444,6 @@ export class PostgresMetrics implements MetricRepository {
       "SELECT * FROM metrics WHERE execution_id = $1 ORDER BY seq",
       [executionId],
     );
-    return rows.map((r) => ({
-      executionId: String(r.execution_id),
-      ...(r.task_id ? { taskId: String(r.task_id) } : {}),
-      ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
-      name: String(r.name),
-      type: r.type as Metric["type"],
-      value: Number(r.value),
-      ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
-      timestamp: String(r.timestamp),
-    }));
+    return rows.map(toMetric);
   }
 }
