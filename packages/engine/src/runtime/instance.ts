@@ -14,6 +14,7 @@ import { errorMessage, SakerError } from "@saker/sdk";
 import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlite/sqliteBackend.ts";
 import { FlowMirror } from "../backend/postgres/flowMirror.ts";
 import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
+import { postgresEngineStores } from "../backend/postgres/engineStores.ts";
 import { LocalNotifier } from "../backend/notifier.ts";
 import type { Backend } from "../backend/backend.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
@@ -183,8 +184,6 @@ export class Instance implements RoleContext {
       schedulerEnabled: () => this.schedulerEnabled,
       inserted: (stored) => this.executor.seed(stored),
     });
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters below need the instance
-    const self = this;
     this.workerParts = {
       config,
       registry,
@@ -195,24 +194,7 @@ export class Instance implements RoleContext {
       secretGuard: this.secretGuard,
       flows: this.flows,
       backend: this.backend,
-      // read when a task calls them: on PostgreSQL the calls not in `Backend` yet fail clearly
-      stores: {
-        get kv() {
-          return self.kv;
-        },
-        get logs() {
-          return self.logs;
-        },
-        get executions() {
-          return self.executions;
-        },
-        get metrics() {
-          return self.metrics;
-        },
-        get triggers() {
-          return self.triggers;
-        },
-      },
+      stores: this.sqlite ?? postgresEngineStores(this.backend as PostgresBackend),
       resume: (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) =>
         this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),

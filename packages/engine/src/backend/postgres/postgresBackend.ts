@@ -186,6 +186,8 @@ export class PostgresBackend extends PostgresView {
       await notifier.start();
       const owner = options.owner ?? randomBytes(9).toString("base64url");
       const now = Date.now();
+      // the rows of processes long gone (killed without a close) are of no use to anyone
+      await pool.query("DELETE FROM processes WHERE heartbeat_at < $1", [now - 24 * 3600_000]);
       await pool.query(
         "INSERT INTO processes (owner, started_at, heartbeat_at) VALUES ($1, $2, $2) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = $2",
         [owner, now],
