@@ -42,13 +42,17 @@ export function testBackend(): "sqlite" | "postgres" {
   return name;
 }
 
+/** The PostgreSQL database of each test home: an instance opened again on a home finds its data, as on SQLite. */
+const databasesByHome = new Map<string, TestDatabase>();
+
 export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
   const overrides: Record<string, unknown> = { home, ...(options.overrides ?? {}) };
   let database: TestDatabase | undefined;
   // a test that sets its own database keeps it
   if (testBackend() === "postgres" && overrides.database === undefined) {
-    database = await createTestDatabase();
+    database = databasesByHome.get(home) ?? (await createTestDatabase());
+    databasesByHome.set(home, database);
     overrides.database = { type: "postgres", url: database.url };
   }
   // Only the plugins a test registers: bundled ones are off unless the test's env sets SAKER_PLUGINS_BUNDLED_PATH.
@@ -64,6 +68,7 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
       ...(options.scheduler ? { scheduler: true } : {}),
     });
   } catch (error) {
+    databasesByHome.delete(home);
     await database?.drop();
     throw error;
   }
@@ -84,7 +89,11 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     async close() {
       await instance.close();
       await sync?.close();
-      await database?.drop();
+      // a home's database goes with the first of its instances to close (as its folder does on SQLite)
+      if (database && databasesByHome.get(home) === database) {
+        databasesByHome.delete(home);
+        await database.drop();
+      }
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };

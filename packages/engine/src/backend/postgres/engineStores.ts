@@ -26,6 +26,69 @@ class Where {
 
 type Labeled = { labels?: { key: string; value: string }[] };
 
+interface SearchRow {
+  id: string;
+  summary: string;
+}
+interface DocumentRow {
+  id: string;
+  doc: string;
+  runs: string[] | null;
+}
+
+/**
+ * The SQL of an execution search (every match, in order), and the page of ids out of its rows:
+ * labels live in the documents, so they are filtered here, on the summaries.
+ */
+export function executionSearch(query: ExecutionQuery): {
+  sql: string;
+  params: unknown[];
+  page(rows: readonly SearchRow[]): { page: string[]; total: number };
+} {
+  const where = new Where();
+  where.add((n) => `tenant_id = $${n} AND NOT deleted`, query.tenantId);
+  if (query.namespace && query.exactNamespace) where.add((n) => `namespace = $${n}`, query.namespace);
+  else if (query.namespace)
+    where.add((n) => `(namespace = $${n} OR namespace LIKE $${n + 1})`, query.namespace, `${query.namespace}.%`);
+  if (query.finished !== undefined) where.add((n) => `finished = $${n}`, query.finished);
+  if (query.flowId) where.add((n) => `flow_id = $${n}`, query.flowId);
+  if (query.states?.length) where.add((n) => `state = ANY($${n}::text[])`, [...query.states]);
+  if (query.startDate) where.add((n) => `start_date >= $${n}`, query.startDate);
+  if (query.endDate) where.add((n) => `start_date <= $${n}`, query.endDate);
+  if (query.parentExecutionId) where.add((n) => `parent_execution_id = $${n}`, query.parentExecutionId);
+  const direction = query.sort === "asc" ? "ASC" : "DESC";
+  const size = query.size ?? 25;
+  const page = Math.max(1, query.page ?? 1);
+  const wanted = Object.entries(query.labels ?? {});
+  return {
+    sql: `SELECT id, summary FROM executions WHERE ${where.sql} ORDER BY start_date ${direction}, row_seq ${direction}`,
+    params: where.params,
+    page(rows) {
+      const ids = rows
+        .filter((r) => {
+          if (wanted.length === 0) return true;
+          const labels = (JSON.parse(r.summary) as Labeled).labels ?? [];
+          return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
+        })
+        .map((r) => r.id);
+      return { page: ids.slice((page - 1) * size, page * size), total: ids.length };
+    },
+  };
+}
+
+/** The documents (or summaries) of the executions `$1` lists, runs put back. */
+export function documentsSql(summary: boolean): string {
+  const column = summary ? "summary" : "json";
+  return `SELECT e.id, e.${column} AS doc,
+    ARRAY(SELECT r.${column} FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
+  FROM executions e WHERE e.id = ANY($1::text[])`;
+}
+
+export function documentsInOrder(ids: readonly string[], rows: readonly DocumentRow[]): Execution[] {
+  const byId = new Map(rows.map((r) => [r.id, JSON.parse(withRuns(r.doc, r.runs ?? [])) as Execution]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export function postgresEngineStores(backend: PostgresBackend) {
   const db = backend.pool;
 
@@ -54,52 +117,18 @@ export function postgresEngineStores(backend: PostgresBackend) {
     },
   };
 
-  /** The documents (or summaries) of these executions, runs put back. */
   async function documents(ids: readonly string[], summary: boolean): Promise<Execution[]> {
     if (ids.length === 0) return [];
-    const column = summary ? "summary" : "json";
-    const { rows } = await db.query<{ id: string; doc: string; runs: string[] | null }>(
-      `SELECT e.id, e.${column} AS doc,
-         ARRAY(SELECT r.${column} FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
-       FROM executions e WHERE e.id = ANY($1::text[])`,
-      [[...ids]],
-    );
-    const byId = new Map(rows.map((r) => [r.id, JSON.parse(withRuns(r.doc, r.runs ?? [])) as Execution]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const { rows } = await db.query<DocumentRow>(documentsSql(summary), [[...ids]]);
+    return documentsInOrder(ids, rows);
   }
 
   const executions = {
     async search(query: ExecutionQuery): Promise<{ results: Execution[]; total: number }> {
-      const where = new Where();
-      where.add((n) => `tenant_id = $${n} AND NOT deleted`, query.tenantId);
-      if (query.namespace && query.exactNamespace) where.add((n) => `namespace = $${n}`, query.namespace);
-      else if (query.namespace)
-        where.add((n) => `(namespace = $${n} OR namespace LIKE $${n + 1})`, query.namespace, `${query.namespace}.%`);
-      if (query.finished !== undefined) where.add((n) => `finished = $${n}`, query.finished);
-      if (query.flowId) where.add((n) => `flow_id = $${n}`, query.flowId);
-      if (query.states?.length) where.add((n) => `state = ANY($${n}::text[])`, [...query.states]);
-      if (query.startDate) where.add((n) => `start_date >= $${n}`, query.startDate);
-      if (query.endDate) where.add((n) => `start_date <= $${n}`, query.endDate);
-      if (query.parentExecutionId) where.add((n) => `parent_execution_id = $${n}`, query.parentExecutionId);
-      const direction = query.sort === "asc" ? "ASC" : "DESC";
-      const size = query.size ?? 25;
-      const page = Math.max(1, query.page ?? 1);
-      const { rows } = await db.query<{ id: string; summary: string }>(
-        `SELECT id, summary FROM executions WHERE ${where.sql} ORDER BY start_date ${direction}, row_seq ${direction}`,
-        where.params,
-      );
-      const wanted = Object.entries(query.labels ?? {});
-      const ids = rows
-        .filter((r) => {
-          if (wanted.length === 0) return true;
-          const labels = (JSON.parse(r.summary) as Labeled).labels ?? [];
-          return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
-        })
-        .map((r) => r.id);
-      return {
-        results: await documents(ids.slice((page - 1) * size, page * size), query.summary === true),
-        total: ids.length,
-      };
+      const search = executionSearch(query);
+      const { rows } = await db.query<SearchRow>(search.sql, search.params);
+      const ids = search.page(rows);
+      return { results: await documents(ids.page, query.summary === true), total: ids.total };
     },
     async countByFlow(query: ExecutionCountQuery): Promise<{ namespace: string; flowId: string; count: number }[]> {
       const where = new Where();
@@ -139,7 +168,7 @@ export function postgresEngineStores(backend: PostgresBackend) {
   const kv = {
     async namespaces(tenantId: string): Promise<string[]> {
       const { rows } = await db.query<{ namespace: string }>(
-        `SELECT DISTINCT namespace FROM kv WHERE tenant_id = $1 ORDER BY namespace COLLATE "C"`,
+        `SELECT namespace FROM kv WHERE tenant_id = $1 GROUP BY namespace ORDER BY namespace COLLATE "C"`,
         [tenantId],
       );
       return rows.map((r) => r.namespace);

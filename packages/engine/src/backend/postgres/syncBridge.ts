@@ -3,8 +3,9 @@
  * its own connection while the calling thread waits (`Atomics.wait`). It lets the engine's tests
  * that read the SQLite stores synchronously (`instance.executions.get(id)`, `errorMessages`…) run
  * unchanged on PostgreSQL. Never for production: the wait blocks the event loop for a round
- * trip. Reads only (a read never waits for a lock under MVCC, so the wait cannot deadlock on a
- * transaction of the waiting thread).
+ * trip. Mostly reads (a read never waits for a lock under MVCC); the few writes tests make
+ * (KV entries, trigger states) give up after 2 s waiting for a lock (`lock_timeout`), since the
+ * lock may be held by a transaction of the very thread that waits.
  */
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
@@ -13,6 +14,8 @@ import type { ExecutorState } from "../../executor/types.ts";
 import type { QueueMessage, Topic } from "../queue.ts";
 import type { LogQuery, StoredExecution, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
 import type { KvEntry, StateType } from "@saker/sdk";
+import type { ExecutionQuery } from "../sqlite/executionStore.ts";
+import { documentsInOrder, documentsSql, executionSearch } from "./engineStores.ts";
 import { withRuns } from "./executionRepository.ts";
 import { connectionConfig } from "./postgresBackend.ts";
 import { toQueueMessage } from "./postgresQueue.ts";
@@ -25,6 +28,7 @@ const pg = require(workerData.driver);
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
 const pool = new pg.Pool({ ...workerData.connection, max: 1 });
+pool.on("connect", (client) => client.query("SET lock_timeout = '2s'").catch(() => undefined));
 pool.on("error", () => undefined);
 port.on("message", async ({ sql, params }) => {
   let answer;
@@ -119,6 +123,14 @@ export function syncTestStores(sync: SyncPostgres) {
         .query<{ id: string }>("SELECT id FROM executions WHERE parent_execution_id = $1", [parentExecutionId])
         .map((r) => r.id);
     },
+    search(query: ExecutionQuery): { results: Execution[]; total: number } {
+      const search = executionSearch(query);
+      const ids = search.page(sync.query(search.sql, search.params));
+      const rows = ids.page.length
+        ? sync.query<Parameters<typeof documentsInOrder>[1][number]>(documentsSql(query.summary === true), [ids.page])
+        : [];
+      return { results: documentsInOrder(ids.page, rows), total: ids.total };
+    },
     unfinishedIds(): string[] {
       return sync.query<{ id: string }>("SELECT id FROM executions WHERE NOT finished").map((r) => r.id);
     },
@@ -149,6 +161,23 @@ export function syncTestStores(sync: SyncPostgres) {
     },
   };
   const triggers = {
+    put(tenantId: string, state: TriggerState): TriggerState {
+      const { namespace, flowId, triggerId, ...rest } = state;
+      const stored = { ...rest, updatedDate: new Date().toISOString() };
+      sync.query(
+        `INSERT INTO triggers (tenant_id, namespace, flow_id, trigger_id, json) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, namespace, flow_id, trigger_id) DO UPDATE SET json = excluded.json`,
+        [tenantId, namespace, flowId, triggerId, JSON.stringify(stored)],
+      );
+      return { ...stored, namespace, flowId, triggerId };
+    },
+    update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): TriggerState {
+      const current = triggers.get(tenantId, key) ?? { ...key };
+      return triggers.put(tenantId, { ...change(current), ...key });
+    },
+    setDisabled(tenantId: string, key: TriggerKey, disabled: boolean): TriggerState {
+      return triggers.update(tenantId, key, (current) => ({ ...current, disabled }));
+    },
     get(tenantId: string, key: TriggerKey): TriggerState | undefined {
       const row = sync.query<Parameters<typeof toTriggerState>[0]>(
         "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND trigger_id = $4",
@@ -158,6 +187,46 @@ export function syncTestStores(sync: SyncPostgres) {
     },
   };
   const kv = {
+    set(tenantId: string, namespace: string, entry: KvEntry): void {
+      sync.query(
+        `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
+        [
+          tenantId,
+          namespace,
+          entry.key,
+          JSON.stringify(entry.value ?? null),
+          entry.type,
+          entry.expirationDate ?? null,
+          entry.updateDate,
+          entry.creationDate ?? entry.updateDate,
+        ],
+      );
+    },
+    delete(tenantId: string, namespace: string, key: string): boolean {
+      return (
+        sync.query<{ key: string }>(
+          "DELETE FROM kv WHERE tenant_id = $1 AND namespace = $2 AND key = $3 RETURNING key",
+          [tenantId, namespace, key],
+        ).length > 0
+      );
+    },
+    namespaces(tenantId: string): string[] {
+      return sync
+        .query<{ namespace: string }>(
+          `SELECT namespace FROM kv WHERE tenant_id = $1 GROUP BY namespace ORDER BY namespace COLLATE "C"`,
+          [tenantId],
+        )
+        .map((r) => r.namespace);
+    },
+    listAll(tenantId: string, namespace: string): KvEntry[] {
+      return sync
+        .query<Parameters<typeof toKvEntry>[0]>(
+          `SELECT * FROM kv WHERE tenant_id = $1 AND namespace = $2 ORDER BY key COLLATE "C"`,
+          [tenantId, namespace],
+        )
+        .map(toKvEntry);
+    },
     get(tenantId: string, namespace: string, key: string): KvEntry | undefined {
       const row = sync.query<Parameters<typeof toKvEntry>[0]>(
         "SELECT * FROM kv WHERE tenant_id = $1 AND namespace = $2 AND key = $3",
