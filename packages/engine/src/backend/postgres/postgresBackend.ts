@@ -76,11 +76,15 @@ class PostgresTransaction extends PostgresView {
   open = true;
 
   constructor(client: pg.PoolClient, owner: string, notifier: Notifier, writeListeners: Set<(id: string) => void>) {
+    // one statement at a time on the client (concurrent calls of `fn` queue here, not in pg)
+    let previous: Promise<unknown> = Promise.resolve();
     const db: Queryable = {
-      query: (text, values) =>
-        this.open
-          ? client.query(text, values)
-          : Promise.reject(new Error("a transaction's backend was used after its end")),
+      query: (text, values) => {
+        if (!this.open) return Promise.reject(new Error("a transaction's backend was used after its end"));
+        const result = previous.then(() => client.query(text, values));
+        previous = result.catch(() => undefined);
+        return result as never;
+      },
     };
     super(db, (fn) => fn(db), owner, notifier, writeListeners);
   }

@@ -27,8 +27,8 @@ const { workerData } = require("node:worker_threads");
 const pg = require(workerData.driver);
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
-const pool = new pg.Pool({ ...workerData.connection, max: 1 });
-pool.on("connect", (client) => client.query("SET lock_timeout = '2s'").catch(() => undefined));
+const connection = workerData.connection;
+const pool = new pg.Pool({ ...connection, options: (connection.options || "") + " -c lock_timeout=2s", max: 1 });
 pool.on("error", () => undefined);
 port.on("message", async ({ sql, params }) => {
   let answer;
