@@ -53,13 +53,13 @@ describe("executions.untilSettledOrAborted on a real instance", () => {
   beforeAll(async () => {
     test = await openTestInstance();
     api = createEngineApi(test.instance);
-    test.instance.deploy(
+    await test.instance.deploy(
       "id: slow\nnamespace: waits\ntasks:\n  - id: sleep\n    type: io.kestra.plugin.core.flow.Sleep\n    duration: PT60S\n",
     );
-    test.instance.deploy(
+    await test.instance.deploy(
       'id: quick\nnamespace: waits\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: "1"\n  - id: b\n    type: io.kestra.plugin.core.debug.Return\n    format: "2"\n',
     );
-    test.instance.deploy(
+    await test.instance.deploy(
       "id: paused\nnamespace: waits\ntasks:\n  - id: wait\n    type: io.kestra.plugin.core.flow.Pause\n",
     );
   });

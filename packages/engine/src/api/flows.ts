@@ -9,10 +9,13 @@ import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 export class FlowsApi {
-  private readonly store: FlowStore;
+  private sqliteStore: FlowStore | undefined;
 
-  constructor(private readonly instance: Instance) {
-    this.store = new FlowStore(instance.db);
+  constructor(private readonly instance: Instance) {}
+
+  /** Made when first used: `instance.db` exists on SQLite only (on PostgreSQL it throws a clear error). */
+  private get store(): FlowStore {
+    return (this.sqliteStore ??= new FlowStore(this.instance.db));
   }
 
   /** Summaries (no source) of the latest, not deleted, revisions a search matches; by namespace and id by default. */

@@ -12,7 +12,11 @@ import {
   refuseWrites,
   openTestInstance,
   type TestInstance,
+  testBackend,
 } from "../testing/testInstance.ts";
+
+/** These tests look at SQLite itself (its statements, a trigger refusing writes). */
+const describeSql = testBackend() === "postgres" ? describe.skip : describe;
 
 let test: TestInstance | undefined;
 afterEach(async () => {
@@ -43,7 +47,7 @@ function recordQueueInserts(test: TestInstance): () => string[] {
     );
 }
 
-describe("worker outcome handed to the executor unsaved", () => {
+describeSql("worker outcome handed to the executor unsaved", () => {
   it("commits each task once: no start or result row, logs and metrics written with the executor's step", async () => {
     test = await openTestInstance();
     const { instance } = test;

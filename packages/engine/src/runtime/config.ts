@@ -95,11 +95,52 @@ const HttpConfig = z.strictObject({
     .default([...DEFAULT_REFUSED_ADDRESSES]),
 });
 
+/**
+ * Where the engine keeps its state: the embedded SQLite file (default), or a PostgreSQL database
+ * shared by several processes (`url`, and the `schema` holding the tables, `public` by default).
+ */
+const DatabaseConfig = z
+  .strictObject({
+    type: z.enum(["sqlite", "postgres"], { message: "must be 'sqlite' or 'postgres'" }).default("sqlite"),
+    /** SQLite: the database file (default `<home>/saker.db`). */
+    file: z.string().optional(),
+    /** PostgreSQL: `postgres://user:password@host:port/database`. */
+    url: z.string().optional(),
+    /** PostgreSQL: the schema of Saker's tables (created when missing). */
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, { message: "must be a plain SQL identifier (letters, digits, _)" })
+      .optional(),
+    /** PostgreSQL: connections in the pool. */
+    poolSize: z.coerce.number().int().min(2).max(1000).optional(),
+  })
+  .superRefine((db, ctx) => {
+    if (db.type !== "postgres") return;
+    if (!db.url) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["url"],
+        message: "is required with type 'postgres' (postgres://user:password@host:port/database)",
+      });
+      return;
+    }
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(db.url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== "postgres:" && protocol !== "postgresql:") {
+      // never the value itself: it may hold a password
+      ctx.addIssue({ code: "custom", path: ["url"], message: "must be a postgres:// or postgresql:// URL" });
+    }
+  });
+
 export const ConfigSchema = z.strictObject({
   home: z.string().optional(),
   tenantId: z.string().default("main"),
   storage: StorageConfigSchema.default({ type: "local" }),
-  database: z.strictObject({ file: z.string().optional() }).default({}),
+  database: DatabaseConfig.default({ type: "sqlite" }),
   worker: z
     .strictObject({
       concurrency: z.coerce

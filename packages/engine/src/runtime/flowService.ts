@@ -10,6 +10,12 @@ import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../flow/parseF
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../backend/sqlite/flowStore.ts";
 
+/** What flows are read and written through: the SQLite store, or the PostgreSQL backend's mirror. */
+export type FlowSource = Pick<
+  FlowStore,
+  "latest" | "revision" | "revisions" | "save" | "delete" | "all" | "summaries" | "heads" | "deleteRevisions"
+>;
+
 export interface LoadedFlow {
   stored: StoredFlow;
   flow: Flow;
@@ -29,7 +35,7 @@ export class FlowService {
   private readonly parsing = new Map<string, Promise<Flow>>();
 
   constructor(
-    private readonly store: FlowStore,
+    private readonly store: FlowSource,
     private readonly registry: PluginRegistry,
     private readonly tenantId: string,
     private readonly globalDefaults: readonly PluginDefault[],

@@ -1,13 +1,20 @@
 /**
- * A Saker instance on the embedded backend: one SQLite file, a local storage folder, the
- * executor and the workers in this process. The CLI and the server drive it through the methods
- * below; nothing here knows about HTTP or terminals.
+ * A Saker instance: its backend (the embedded SQLite file, or a PostgreSQL database shared with
+ * other processes), a local storage folder, the executor and the workers in this process. The
+ * CLI and the server drive it through the methods below; nothing here knows about HTTP or
+ * terminals.
+ *
+ * The synchronous stores (`db`, `executions`, `logs`…) exist on SQLite only, for the server and
+ * the CLI until they use the async API: on PostgreSQL reaching one throws a clear error.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { errorMessage, SakerError } from "@saker/sdk";
-import { SqliteBackend, sqliteStores } from "../backend/sqlite/sqliteBackend.ts";
+import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlite/sqliteBackend.ts";
+import { FlowMirror } from "../backend/postgres/flowMirror.ts";
+import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
+import { postgresEngineStores } from "../backend/postgres/engineStores.ts";
 import { LocalNotifier } from "../backend/notifier.ts";
 import type { Backend } from "../backend/backend.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
@@ -88,15 +95,11 @@ export class Instance implements RoleContext {
   /** Waits on executions: one listener each for all waiters, however many wait. */
   private readonly changeWaiters: ExecutionWaiters;
   private readonly endWaiters: ExecutionWaiters;
-  /** The database behind the async interfaces the loops use (the stores below are its synchronous side). */
-  readonly backend: SqliteBackend;
-  readonly queue: SqliteQueue;
-  readonly executions: ExecutionStore;
-  readonly logs: LogStore;
-  readonly kv: KvStore;
-  readonly metrics: MetricStore;
-  readonly stats: StatsStore;
-  readonly triggers: TriggerStore;
+  /** The database behind the async interfaces the loops use (on SQLite the stores below are its synchronous side). */
+  readonly backend: Backend;
+  /** The synchronous SQLite stores; undefined on PostgreSQL. */
+  private readonly sqlite: SqliteStores | undefined;
+  private statsStore: StatsStore | undefined;
   readonly flows: FlowService;
   readonly storage: Storage;
   readonly secrets: SecretStore;
@@ -127,29 +130,30 @@ export class Instance implements RoleContext {
 
   private constructor(
     readonly config: CompiledConfig,
-    readonly db: SqliteDatabase,
+    database: { sqlite: SqliteDatabase } | { postgres: PostgresBackend; flows: FlowMirror },
     readonly registry: PluginRegistry,
     private readonly unlock: () => void,
   ) {
-    const stores = sqliteStores(db);
     this.report = {
       loopError: (context, error) => this.reportLoopError(context, error),
       internalError: (context, error) => this.reportInternalError(context, error),
     };
-    this.backend = new SqliteBackend(stores, {
-      notifier: new LocalNotifier((topic, error) => this.reportInternalError(`a listener of '${topic}'`, error)),
-    });
+    if ("sqlite" in database) {
+      const stores = sqliteStores(database.sqlite);
+      this.sqlite = stores;
+      this.backend = new SqliteBackend(stores, {
+        notifier: new LocalNotifier((topic, error) => this.reportInternalError(`a listener of '${topic}'`, error)),
+      });
+      this.flows = new FlowService(stores.flows, registry, config.tenantId, config.plugins.defaults);
+    } else {
+      this.sqlite = undefined;
+      this.backend = database.postgres;
+      this.flowMirror = database.flows;
+      this.flows = new FlowService(database.flows, registry, config.tenantId, config.plugins.defaults);
+    }
     this.events = new InstanceEventsFacade(this.backend.notifier);
     this.changeWaiters = new ExecutionWaiters(this.events, "execution");
     this.endWaiters = new ExecutionWaiters(this.events, "execution:end");
-    this.queue = stores.queue;
-    this.executions = stores.executions;
-    this.logs = stores.logs;
-    this.kv = stores.kv;
-    this.metrics = stores.metrics;
-    this.stats = new StatsStore(db);
-    this.triggers = stores.triggers;
-    this.flows = new FlowService(stores.flows, registry, config.tenantId, config.plugins.defaults);
     const backends: SecretBackend[] = [
       new EnvSecretBackend(config.env, (name) =>
         process.stderr.write(`warning: ${name} is not valid base64; ignored\n`),
@@ -190,13 +194,7 @@ export class Instance implements RoleContext {
       secretGuard: this.secretGuard,
       flows: this.flows,
       backend: this.backend,
-      stores: {
-        kv: this.kv,
-        logs: this.logs,
-        executions: this.executions,
-        metrics: this.metrics,
-        triggers: this.triggers,
-      },
+      stores: this.sqlite ?? postgresEngineStores(this.backend as PostgresBackend),
       resume: (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) =>
         this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
@@ -224,12 +222,50 @@ export class Instance implements RoleContext {
     this.scheduler = new SchedulerService(this.context);
   }
 
+  /** The flows of a PostgreSQL database, mirrored for `flows` (undefined on SQLite). */
+  private readonly flowMirror: FlowMirror | undefined;
+
+  /** The synchronous SQLite stores, for the server and the CLI; on PostgreSQL a clear error. */
+  private sqliteOnly(what: string): SqliteStores {
+    if (this.sqlite) return this.sqlite;
+    throw new SakerError(
+      "ENGINE_UNAVAILABLE",
+      `instance.${what} is only available on the SQLite backend (database.type is 'postgres'): use instance.backend`,
+    );
+  }
+
+  get db(): SqliteDatabase {
+    return this.sqliteOnly("db").db;
+  }
+  get queue(): SqliteQueue {
+    return this.sqliteOnly("queue").queue;
+  }
+  get executions(): ExecutionStore {
+    return this.sqliteOnly("executions").executions;
+  }
+  get logs(): LogStore {
+    return this.sqliteOnly("logs").logs;
+  }
+  get kv(): KvStore {
+    return this.sqliteOnly("kv").kv;
+  }
+  get metrics(): MetricStore {
+    return this.sqliteOnly("metrics").metrics;
+  }
+  get triggers(): TriggerStore {
+    return this.sqliteOnly("triggers").triggers;
+  }
+  get stats(): StatsStore {
+    return (this.statsStore ??= new StatsStore(this.sqliteOnly("stats").db));
+  }
+
   /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
   static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
     const lock = lockHome(config.home);
     const unlock = lock.release;
     let db: SqliteDatabase | undefined;
     let instance: Instance | undefined;
+    let postgres: PostgresBackend | undefined;
     // After an abrupt stop, the lock is left in place until its interrupted work is counted.
     let counted = !lock.previousStoppedAbruptly;
     setDataLimits(config.limits);
@@ -237,26 +273,44 @@ export class Instance implements RoleContext {
       const loaded = new Set<string>();
       const registry = options.registry ?? (await loadRegistry(config, loaded));
       registry.defaultVersion = config.plugins.defaultVersion;
-      db = openDatabase(config.databaseFile, {
-        reset: options.resetDatabase === true,
-        onReset: (movedTo, problem) =>
-          process.stderr.write(
-            `saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`,
-          ),
-      });
-      instance = new Instance(config, db, registry, unlock);
+      if (config.database.type === "postgres") {
+        const report = (context: string, error: unknown) =>
+          process.stderr.write(`saker: ${context}: ${errorMessage(error)}\n`);
+        postgres = await PostgresBackend.open({
+          url: config.database.url!,
+          ...(config.database.schema ? { schema: config.database.schema } : {}),
+          ...(config.database.poolSize ? { poolSize: config.database.poolSize } : {}),
+          onListenerError: (topic, error) => report(`a listener of '${topic}'`, error),
+          onConnectionError: (error) => report("the PostgreSQL connection", error),
+        });
+        const flows = await FlowMirror.load(postgres.flows, postgres.notifier);
+        instance = new Instance(config, { postgres, flows }, registry, unlock);
+        // Other processes share the database: only the claims of those that stopped beating are freed.
+        counted = true;
+        await postgres.queue.reapExpired({ aliveOwners: await postgres.aliveOwners() });
+      } else {
+        db = openDatabase(config.databaseFile, {
+          reset: options.resetDatabase === true,
+          onReset: (movedTo, problem) =>
+            process.stderr.write(
+              `saker: the database was damaged (${problem}); moved to '${movedTo}', starting with an empty one\n`,
+            ),
+        });
+        instance = new Instance(config, { sqlite: db }, registry, unlock);
+        if (!counted) await countAbruptStop(instance.context);
+        counted = true;
+        // One process per home (the lock): every claim not made by this open belongs to a dead process.
+        await instance.backend.queue.reapExpired({ aliveOwners: [instance.backend.owner] });
+      }
       await instance.storage.verify?.();
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
-      if (!counted) await countAbruptStop(instance.context);
-      counted = true;
-      // One process per home (the lock): every claim not made by this open belongs to a dead process.
-      await instance.backend.queue.reapExpired({ aliveOwners: [instance.backend.owner] });
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
       instance?.storage.close?.();
       db?.close();
+      await postgres?.close();
       if (counted) unlock();
       throw asDiskFull(error, config.home);
     }
@@ -292,6 +346,8 @@ export class Instance implements RoleContext {
     await this.executor.stop();
     await this.leases.stop();
     await closeIsolationPool();
+    await this.flowMirror?.flush().catch((error: unknown) => this.reportInternalError("saving flows", error));
+    this.flowMirror?.close();
     await this.backend.close();
     this.storage.close?.();
     this.unlock();
@@ -361,7 +417,9 @@ export class Instance implements RoleContext {
   /** Validates and saves a flow. */
   async deploy(source: string, sourceName?: string): Promise<LoadedFlow & { created: boolean }> {
     const flow = await this.flows.validateAsync(source, sourceName);
-    return this.flows.save(source, flow);
+    const saved = this.flows.save(source, flow);
+    await this.flowMirror?.flush();
+    return saved;
   }
 
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
@@ -423,6 +481,20 @@ export class Instance implements RoleContext {
    * (no pending message or job): a command-line run cannot wait for a person then.
    */
   waitForSettled(executionId: string, timeoutMs = 0): Promise<Execution> {
+    if (!this.sqlite) {
+      const backend = this.backend;
+      return this.waitFor(this.changeWaiters, executionId, timeoutMs, async () => {
+        if (this.closed) return undefined;
+        const status = await backend.executions.status(executionId);
+        if (status && !status.finished && status.state !== "PAUSED") return undefined;
+        const stored = await backend.executions.get(executionId);
+        if (!stored) return undefined;
+        if (stored.finished) return stored.execution;
+        return stored.execution.state.current === "PAUSED" && !(await backend.queue.hasKey(executionId))
+          ? stored.execution
+          : undefined;
+      });
+    }
     const settledPause = (x: Execution) => x.state.current === "PAUSED" && !this.queue.hasKey(executionId);
     return this.waitFor(this.changeWaiters, executionId, timeoutMs, () => {
       if (this.closed) return undefined;
@@ -442,7 +514,7 @@ export class Instance implements RoleContext {
     waiters: ExecutionWaiters,
     executionId: string,
     timeoutMs: number,
-    check: () => Execution | undefined,
+    check: () => Execution | undefined | Promise<Execution | undefined>,
   ): Promise<Execution> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -455,30 +527,52 @@ export class Instance implements RoleContext {
         if (error) reject(error);
         else resolve(execution!);
       };
+      const found = (execution: Execution | undefined) => {
+        if (execution) finish(undefined, execution);
+      };
       const attempt = () => {
         if (done) return;
         try {
-          const found = check();
-          if (found) finish(undefined, found);
+          const result = check();
+          if (result instanceof Promise) result.then(found, (error: unknown) => finish(error as Error));
+          else found(result);
         } catch (error) {
           finish(error as Error);
         }
       };
-      const stop = waiters.watch(executionId, () => setImmediate(attempt));
-      if (timeoutMs > 0) timer = setTimeout(() => finish(this.notEnded(executionId, timeoutMs)), timeoutMs);
+      const watching = waiters.watch(executionId, () => setImmediate(attempt));
+      // On a shared database the change may be another process's, its notification lost: poll too.
+      const poll = this.sqlite ? undefined : setInterval(attempt, 1000);
+      const stop = () => {
+        watching();
+        clearInterval(poll);
+      };
+      if (timeoutMs > 0)
+        timer = setTimeout(() => {
+          void this.notEnded(executionId, timeoutMs).then((error) => finish(error));
+        }, timeoutMs);
       attempt();
     });
   }
 
   /** The error of a wait that timed out, naming where the execution stands. */
-  private notEnded(executionId: string, timeoutMs: number): SakerError {
-    const stored = this.executions.get(executionId);
+  private async notEnded(executionId: string, timeoutMs: number): Promise<SakerError> {
+    const stored = this.sqlite
+      ? this.sqlite.executions.get(executionId)
+      : await this.backend.executions.get(executionId).catch(() => undefined);
     const where = stored ? `: ${describeProgress(stored.execution)}` : "";
     return new SakerError("TIMEOUT", `Execution '${executionId}' did not end within ${timeoutMs} ms${where}`);
   }
 
   /** Resolves once the execution is finished (terminated and its afterExecution tasks done). */
   waitForEnd(executionId: string, timeoutMs = 0): Promise<Execution> {
+    if (!this.sqlite) {
+      const backend = this.backend;
+      return this.waitFor(this.endWaiters, executionId, timeoutMs, async () => {
+        const stored = await backend.executions.get(executionId);
+        return stored?.finished ? stored.execution : undefined;
+      });
+    }
     return this.waitFor(this.endWaiters, executionId, timeoutMs, () => {
       const stored = this.executions.get(executionId);
       return stored?.finished ? stored.execution : undefined;

@@ -10,7 +10,6 @@ import type { PluginRegistry } from "../plugins/registry.ts";
 import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
 import type { KvStore } from "../backend/sqlite/kvStore.ts";
 import type { LogStore } from "../backend/sqlite/logStore.ts";
-import type { MetricStore } from "../backend/sqlite/metricStore.ts";
 import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
@@ -22,6 +21,34 @@ import type { EngineServices } from "../plugins/engineServices.ts";
 import type { FlowService } from "./flowService.ts";
 import type { Renderer } from "../expression/renderer.ts";
 import type { SecretGuard } from "./secretGuard.ts";
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The calls of the engine services `Backend` does not have yet: the SQLite stores (synchronous)
+ * or their PostgreSQL counterparts (`backend/postgres/engineStores.ts`).
+ */
+export interface EngineStores {
+  kv: {
+    namespaces(tenantId: string): Awaitable<string[]>;
+    listAll(tenantId: string, namespace: string): Awaitable<ReturnType<KvStore["listAll"]>>;
+  };
+  logs: {
+    purge(query: Parameters<LogStore["purge"]>[0]): Awaitable<number>;
+    deleteByExecution(executionId: string, levels?: Parameters<LogStore["deleteByExecution"]>[1]): Awaitable<number>;
+  };
+  executions: {
+    search(query: Parameters<ExecutionStore["search"]>[0]): Awaitable<ReturnType<ExecutionStore["search"]>>;
+    countByFlow(
+      query: Parameters<ExecutionStore["countByFlow"]>[0],
+    ): Awaitable<ReturnType<ExecutionStore["countByFlow"]>>;
+    delete(id: string): Awaitable<boolean>;
+  };
+  metrics: { deleteByExecution(executionId: string): Awaitable<number> };
+  triggers: {
+    setDisabled(...args: Parameters<TriggerStore["setDisabled"]>): Awaitable<ReturnType<TriggerStore["setDisabled"]>>;
+  };
+}
 
 /**
  * The parts the worker's dependencies are made of. Engine-internal core tasks reach the data
@@ -39,13 +66,7 @@ export interface WorkerParts {
   secretGuard: SecretGuard;
   flows: FlowService;
   backend: Backend;
-  stores: {
-    kv: KvStore;
-    logs: LogStore;
-    executions: ExecutionStore;
-    metrics: MetricStore;
-    triggers: TriggerStore;
-  };
+  stores: EngineStores;
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void>;
   createExecution(namespace: string, flowId: string, inputs?: Record<string, unknown>): Promise<Execution>;
 }

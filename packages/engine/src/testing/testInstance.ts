@@ -1,6 +1,8 @@
 /**
  * A real instance on a temporary data folder, for tests: SQLite file, storage folder, executor
- * and workers, exactly as `saker server local` runs them.
+ * and workers, exactly as `saker server local` runs them. With `SAKER_TEST_BACKEND=postgres` the
+ * instance runs on a fresh PostgreSQL database instead (created on `SAKER_TEST_POSTGRES_URL`'s
+ * server, dropped at `close()`): the same tests, on the other backend.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +10,8 @@ import { join } from "node:path";
 import type { Backend } from "../backend/backend.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
+import { SyncPostgres, syncTestStores } from "../backend/postgres/syncBridge.ts";
+import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { loadConfig } from "../runtime/config.ts";
 import { Instance } from "../runtime/instance.ts";
 import { toStoragePath } from "../storage/paths.ts";
@@ -30,18 +34,50 @@ export interface TestInstanceOptions {
   scheduler?: boolean;
 }
 
+/** The backend test instances run on: `SAKER_TEST_BACKEND` (`sqlite`, the default, or `postgres`). */
+export function testBackend(): "sqlite" | "postgres" {
+  const name = process.env.SAKER_TEST_BACKEND ?? "sqlite";
+  if (name !== "sqlite" && name !== "postgres")
+    throw new Error(`SAKER_TEST_BACKEND must be sqlite or postgres, not '${name}'`);
+  return name;
+}
+
+/** The PostgreSQL database of each test home: an instance opened again on a home finds its data, as on SQLite. */
+const databasesByHome = new Map<string, TestDatabase>();
+
 export async function openTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
   const home = options.home ?? mkdtempSync(join(tmpdir(), "saker-test-"));
+  const overrides: Record<string, unknown> = { home, ...(options.overrides ?? {}) };
+  let database: TestDatabase | undefined;
+  // a test that sets its own database keeps it
+  if (testBackend() === "postgres" && overrides.database === undefined) {
+    database = databasesByHome.get(home) ?? (await createTestDatabase());
+    databasesByHome.set(home, database);
+    overrides.database = { type: "postgres", url: database.url };
+  }
   // Only the plugins a test registers: bundled ones are off unless the test's env sets SAKER_PLUGINS_BUNDLED_PATH.
   const config = loadConfig({
     env: { SAKER_PLUGINS_BUNDLED_PATH: "", ...(options.env ?? {}) },
-    overrides: { home, ...(options.overrides ?? {}) },
+    overrides,
     cwd: home,
   });
-  const instance = await Instance.open(config, {
-    ...(options.registry ? { registry: options.registry } : {}),
-    ...(options.scheduler ? { scheduler: true } : {}),
-  });
+  let instance: Instance;
+  try {
+    instance = await Instance.open(config, {
+      ...(options.registry ? { registry: options.registry } : {}),
+      ...(options.scheduler ? { scheduler: true } : {}),
+    });
+  } catch (error) {
+    databasesByHome.delete(home);
+    await database?.drop();
+    throw error;
+  }
+  // The tests' synchronous reads (`instance.executions.get`…) answered from PostgreSQL (tests only).
+  const sync = database ? new SyncPostgres(database.url) : undefined;
+  if (sync) {
+    for (const [name, stores] of Object.entries(syncTestStores(sync)))
+      Object.defineProperty(instance, name, { value: stores, configurable: true });
+  }
   return {
     instance,
     home,
@@ -52,6 +88,12 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     },
     async close() {
       await instance.close();
+      await sync?.close();
+      // a home's database goes with the first of its instances to close (as its folder does on SQLite)
+      if (database && databasesByHome.get(home) === database) {
+        databasesByHome.delete(home);
+        await database.drop();
+      }
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,231 @@
+/**
+ * Executions on PostgreSQL, stored as on SQLite: one row for everything but the task runs
+ * (`json`, and `summary` without the outputs), one row per task run in `task_runs`, so that a
+ * step writes only the runs it changed (`update` with the `previous` texts `load` returned).
+ */
+import type { StateType } from "@saker/sdk";
+import type { ExecutorState } from "../../executor/types.ts";
+import type { Execution } from "../../model/execution.ts";
+import { runTexts } from "../../model/taskRunIndex.ts";
+import type { ExecutionRepository } from "../backend.ts";
+import type { LoadedExecution, StoredExecution } from "../records.ts";
+import type { Atomic, Queryable } from "./sql.ts";
+
+type TaskRun = Execution["taskRunList"][number];
+type Head = Omit<Execution, "taskRunList">;
+
+function headOf(x: Execution): Head {
+  const { taskRunList: _runs, ...head } = x;
+  return head;
+}
+
+/** The head's text and its summary's (the same text while it has no outputs). */
+function headTexts(x: Execution): { text: string; summary: string } {
+  const head = headOf(x);
+  const text = JSON.stringify(head);
+  if (head.outputs === undefined) return { text, summary: text };
+  const { outputs: _outputs, ...summary } = head;
+  return { text, summary: JSON.stringify(summary) };
+}
+
+/** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
+function runSummary(run: TaskRun, text: string): string {
+  if (run.outputs === undefined) return text;
+  const { outputs: _outputs, ...rest } = run;
+  return JSON.stringify(rest);
+}
+
+/** A document's text with its task runs' texts put back (as the last key). */
+export function withRuns(head: string, runs: readonly string[]): string {
+  return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
+}
+
+interface Row {
+  json: string;
+  executor_state: string;
+  finished: boolean;
+  parent_execution_id: string | null;
+  parent_task_run_id: string | null;
+}
+
+export class PostgresExecutions implements ExecutionRepository {
+  constructor(
+    private readonly db: Queryable,
+    private readonly atomic: Atomic,
+    private readonly writeListeners: Set<(id: string) => void>,
+  ) {}
+
+  onWrite(listener: (id: string) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
+  private wrote(id: string): void {
+    for (const listener of this.writeListeners) listener(id);
+  }
+
+  insert(stored: StoredExecution): Promise<void> {
+    const x = stored.execution;
+    this.wrote(x.id);
+    const { text, summary } = headTexts(x);
+    const runs = runWrite(x, undefined);
+    const params = [
+      x.id,
+      x.tenantId ?? "main",
+      x.namespace,
+      x.flowId,
+      x.flowRevision,
+      x.state.current,
+      x.state.startDate,
+      x.state.endDate ?? null,
+      stored.parentExecutionId ?? null,
+      stored.parentTaskRunId ?? null,
+      stored.finished,
+      text,
+      summary,
+      JSON.stringify(stored.executorState),
+    ];
+    return this.atomic(async (db) => {
+      await db.query(
+        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        params,
+      );
+      await writeRuns(db, x.id, runs);
+    });
+  }
+
+  async get(id: string): Promise<StoredExecution | undefined> {
+    return (await this.load(id))?.stored;
+  }
+
+  async load(id: string): Promise<LoadedExecution | undefined> {
+    // one statement: the row and its runs from the same snapshot
+    const { rows } = await this.db.query<Row & { runs: string[] | null }>(
+      `SELECT e.json, e.executor_state, e.finished, e.parent_execution_id, e.parent_task_run_id,
+         ARRAY(SELECT r.json FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
+       FROM executions e WHERE e.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const runs = row.runs ?? [];
+    return {
+      stored: {
+        execution: JSON.parse(withRuns(row.json, runs)) as Execution,
+        executorState: JSON.parse(row.executor_state) as ExecutorState,
+        finished: row.finished,
+        ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
+        ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
+      },
+      runs,
+    };
+  }
+
+  async status(id: string): Promise<{ state: StateType; finished: boolean } | undefined> {
+    const { rows } = await this.db.query<{ state: StateType; finished: boolean }>(
+      "SELECT state, finished FROM executions WHERE id = $1",
+      [id],
+    );
+    const row = rows[0];
+    return row ? { state: row.state, finished: row.finished } : undefined;
+  }
+
+  update(
+    execution: Execution,
+    executorState: ExecutorState,
+    finished: boolean,
+    previous?: readonly string[],
+  ): Promise<string[]> {
+    this.wrote(execution.id);
+    const { text, summary } = headTexts(execution);
+    const runs = runWrite(execution, previous);
+    // the columns as of the call, as on SQLite (the caller may change the execution meanwhile)
+    const params = [
+      execution.state.current,
+      execution.state.startDate,
+      execution.state.endDate ?? null,
+      finished,
+      text,
+      summary,
+      JSON.stringify(executorState),
+      execution.flowRevision,
+      execution.id,
+    ];
+    return this.atomic(async (db) => {
+      await db.query(
+        "UPDATE executions SET state = $1, start_date = $2, end_date = $3, finished = $4, json = $5, summary = $6, executor_state = $7, flow_revision = $8 WHERE id = $9",
+        params,
+      );
+      await writeRuns(db, execution.id, runs);
+      // the very array `runTexts` keeps: passed back as `previous`, it lets the next update skip the comparison
+      return runs.runs;
+    });
+  }
+
+  async countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
+    const { rows } = await this.db.query<{ n: string }>(
+      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> $4",
+      [tenantId, namespace, flowId, except],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async oldestQueued(tenantId: string, namespace: string, flowId: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ id: string }>(
+      "SELECT id FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state = 'QUEUED' ORDER BY start_date, row_seq LIMIT 1",
+      [tenantId, namespace, flowId],
+    );
+    return rows[0]?.id;
+  }
+
+  async childIds(parentExecutionId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ id: string }>("SELECT id FROM executions WHERE parent_execution_id = $1", [
+      parentExecutionId,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes an execution and its task runs (purges); false when there was none. */
+  delete(id: string): Promise<boolean> {
+    this.wrote(id);
+    return this.atomic(async (db) => {
+      await db.query("DELETE FROM task_runs WHERE execution_id = $1", [id]);
+      const { rowCount } = await db.query("DELETE FROM executions WHERE id = $1", [id]);
+      return (rowCount ?? 0) > 0;
+    });
+  }
+}
+
+/** The task run texts of a write, worked out when the call is made (the list may change while it waits). */
+interface RunWrite {
+  runs: string[];
+  changed: number[];
+  summaries: string[];
+  trim: boolean;
+}
+
+function runWrite(execution: Execution, previous: readonly string[] | undefined): RunWrite {
+  const list = execution.taskRunList;
+  const { texts: runs, changed } = runTexts(list, previous);
+  return {
+    runs,
+    changed,
+    summaries: changed.map((i) => runSummary(list[i]!, runs[i]!)),
+    trim: !previous || previous.length > runs.length,
+  };
+}
+
+/** Writes the task runs that differ from the previous texts and trims the ones past the list. */
+async function writeRuns(db: Queryable, id: string, write: RunWrite): Promise<void> {
+  const { runs, changed } = write;
+  if (changed.length > 0) {
+    await db.query(
+      `INSERT INTO task_runs (execution_id, position, json, summary)
+       SELECT $1, p, j, s FROM unnest($2::int[], $3::text[], $4::text[]) AS r(p, j, s)
+       ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary`,
+      [id, changed, changed.map((i) => runs[i]!), write.summaries],
+    );
+  }
+  if (write.trim) await db.query("DELETE FROM task_runs WHERE execution_id = $1 AND position >= $2", [id, runs.length]);
+}

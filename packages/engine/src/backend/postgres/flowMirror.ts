@@ -1,0 +1,193 @@
+/**
+ * The flows of a PostgreSQL database, mirrored in memory for the runtime's `FlowService`, which
+ * reads them synchronously (the executor looks a flow up in the middle of a step). Loaded whole
+ * at open (flow revisions are few and small next to executions); a save or delete changes the
+ * mirror at once and is written behind it, in order: `flush()` resolves once the writes so far
+ * are committed (the instance awaits it before answering a deploy) and rejects with the first
+ * one that failed — the mirror then reloads that flow from the database. After a commit the
+ * other processes are told (notification `flow`) and reload that flow.
+ */
+import { randomBytes } from "node:crypto";
+import type { Label } from "../../model/execution.ts";
+import type { Notifier } from "../notifier.ts";
+import type { FlowHead, FlowSummary, StoredFlow } from "../records.ts";
+import type { PostgresFlows } from "./repositories.ts";
+
+export const FLOW_TOPIC = "flow";
+
+interface FlowChange {
+  origin: string;
+  tenantId: string;
+  namespace: string;
+  id: string;
+}
+
+const keyOf = (tenantId: string, namespace: string, id: string) => `${tenantId}\u0000${namespace}\u0000${id}`;
+
+const inPrefix = (namespace: string, prefix?: string) =>
+  prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
+
+/** Byte order of strings, as the SQLite store sorts them. */
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export class FlowMirror {
+  /** Every revision of each flow, by tenant, namespace and id, in revision order. */
+  private readonly flows = new Map<string, StoredFlow[]>();
+  private readonly origin = randomBytes(6).toString("base64url");
+  private writes: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private readonly unsubscribe: () => void;
+
+  private constructor(
+    private readonly store: PostgresFlows,
+    private readonly notifier: Notifier,
+  ) {
+    this.unsubscribe = notifier.on(FLOW_TOPIC, (payload) => {
+      const change = payload as FlowChange | undefined;
+      if (!change || change.origin === this.origin) return;
+      void this.reload(change.tenantId, change.namespace, change.id).catch(() => undefined);
+    });
+  }
+
+  static async load(store: PostgresFlows, notifier: Notifier): Promise<FlowMirror> {
+    const mirror = new FlowMirror(store, notifier);
+    for (const flow of await store.everything())
+      mirror.revisionsOf(flow.tenantId, flow.namespace, flow.id, true).push(flow);
+    return mirror;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private revisionsOf(tenantId: string, namespace: string, id: string, create = false): StoredFlow[] {
+    const key = keyOf(tenantId, namespace, id);
+    let list = this.flows.get(key);
+    if (!list) {
+      list = [];
+      if (create) this.flows.set(key, list);
+    }
+    return list;
+  }
+
+  /** Reads a flow's revisions again from the database. */
+  private async reload(tenantId: string, namespace: string, id: string): Promise<void> {
+    const revisions = await this.store.revisions(tenantId, namespace, id);
+    if (revisions.length === 0) this.flows.delete(keyOf(tenantId, namespace, id));
+    else this.flows.set(keyOf(tenantId, namespace, id), revisions);
+  }
+
+  /** Queues a write of a flow; on failure the flow is read again and the error kept for `flush`. */
+  private write(flow: { tenantId: string; namespace: string; id: string }, fn: () => Promise<unknown>): void {
+    this.writes = this.writes.then(async () => {
+      try {
+        await fn();
+        this.notifier.notify(FLOW_TOPIC, { origin: this.origin, ...pick(flow) });
+      } catch (error) {
+        this.failure ??= error;
+        await this.reload(flow.tenantId, flow.namespace, flow.id).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Resolves once every write so far is committed; rejects with the first that failed since the last flush. */
+  async flush(): Promise<void> {
+    await this.writes;
+    const failure = this.failure;
+    this.failure = undefined;
+    if (failure !== undefined) throw failure;
+  }
+
+  latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
+    return this.revisionsOf(tenantId, namespace, id).at(-1);
+  }
+
+  revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
+    return this.revisionsOf(tenantId, namespace, id).find((f) => f.revision === revision);
+  }
+
+  revisions(tenantId: string, namespace: string, id: string): StoredFlow[] {
+    return [...this.revisionsOf(tenantId, namespace, id)];
+  }
+
+  /** Saves a new revision unless the source is unchanged (see `FlowStore.save`). */
+  save(
+    tenantId: string,
+    namespace: string,
+    id: string,
+    source: string,
+    disabled: boolean,
+    labels: readonly Label[] = [],
+  ): { flow: StoredFlow; created: boolean } {
+    const current = this.latest(tenantId, namespace, id);
+    if (current && !current.deleted && current.source === source) return { flow: current, created: false };
+    const flow: StoredFlow = {
+      tenantId,
+      namespace,
+      id,
+      revision: (current?.revision ?? 0) + 1,
+      source,
+      deleted: false,
+      disabled,
+      updated: new Date().toISOString(),
+      labels: [...labels],
+    };
+    this.revisionsOf(tenantId, namespace, id, true).push(flow);
+    this.write(flow, () => this.store.insertRevision(flow));
+    return { flow, created: true };
+  }
+
+  /** Marks a flow deleted with a new revision; false when there was none. */
+  delete(tenantId: string, namespace: string, id: string): boolean {
+    const current = this.latest(tenantId, namespace, id);
+    if (!current || current.deleted) return false;
+    const flow: StoredFlow = {
+      ...current,
+      revision: current.revision + 1,
+      deleted: true,
+      updated: new Date().toISOString(),
+    };
+    this.revisionsOf(tenantId, namespace, id, true).push(flow);
+    this.write(flow, () => this.store.insertRevision(flow));
+    return true;
+  }
+
+  deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number {
+    const list = this.revisionsOf(tenantId, namespace, id);
+    const gone = new Set(revisions);
+    const kept = list.filter((f) => !gone.has(f.revision));
+    const deleted = list.length - kept.length;
+    if (deleted === 0) return 0;
+    list.splice(0, list.length, ...kept);
+    this.write({ tenantId, namespace, id }, () => this.store.deleteRevisions(tenantId, namespace, id, revisions));
+    return deleted;
+  }
+
+  /** The latest revision of every flow that is not deleted, by namespace and id. */
+  all(tenantId: string, namespacePrefix?: string): StoredFlow[] {
+    const result: StoredFlow[] = [];
+    for (const list of this.flows.values()) {
+      const latest = list.at(-1);
+      if (latest && latest.tenantId === tenantId && !latest.deleted && inPrefix(latest.namespace, namespacePrefix))
+        result.push(latest);
+    }
+    return result.sort((a, b) => byBytes(a.namespace, b.namespace) || byBytes(a.id, b.id));
+  }
+
+  summaries(tenantId: string, namespacePrefix?: string): FlowSummary[] {
+    return this.all(tenantId, namespacePrefix).map(({ source: _source, ...summary }) => summary);
+  }
+
+  heads(tenantId: string): FlowHead[] {
+    return this.all(tenantId).map((f) => ({
+      namespace: f.namespace,
+      id: f.id,
+      revision: f.revision,
+      disabled: f.disabled,
+    }));
+  }
+}
+
+function pick(flow: { tenantId: string; namespace: string; id: string }) {
+  return { tenantId: flow.tenantId, namespace: flow.namespace, id: flow.id };
+}
