@@ -10,5 +10,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default is one worker less than the cores: one worker on a 2-core machine. Most
+    // files wait on services, child processes and timers rather than on the CPU, so three run
+    // side by side here.
+    maxWorkers: 3,
   },
 });
