@@ -2,7 +2,7 @@
  * Flows, logs, KV, triggers and metrics on PostgreSQL: the same rows, and the same answers, as
  * the SQLite stores of `backend/sqlite` (see each one there for the why).
  */
-import { LOG_LEVELS, type KvEntry, type KvType, type LogLevel, type Metric } from "@saker/sdk";
+import type { KvEntry, Metric } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../../executor/types.ts";
 import type { Label } from "../../model/execution.ts";
 import type {
@@ -13,7 +13,16 @@ import type {
   TriggerRepository,
 } from "../backend.ts";
 import type { FlowHead, LogQuery, StoredFlow, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
-import { int, likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
+import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
+import {
+  levelRank,
+  toKvEntry,
+  toLog,
+  toTriggerState,
+  type KvRow,
+  type LogRow,
+  type TriggerRow,
+} from "../rowMapping.ts";
 
 interface FlowRow {
   tenant_id: string;
@@ -130,42 +139,6 @@ export class PostgresFlows implements FlowRevisionRepository {
   }
 }
 
-interface LogRow {
-  seq: string;
-  tenant_id: string;
-  namespace: string;
-  flow_id: string;
-  execution_id: string | null;
-  task_id: string | null;
-  task_run_id: string | null;
-  attempt_number: number | null;
-  trigger_id: string | null;
-  level: LogLevel;
-  message: string;
-  timestamp: string;
-  thread: string | null;
-}
-
-const levelRank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
-
-export function toLog(r: LogRow): StoredLog {
-  return {
-    seq: int(r.seq),
-    ...(r.tenant_id !== "main" ? { tenantId: r.tenant_id } : {}),
-    namespace: r.namespace,
-    flowId: r.flow_id,
-    ...(r.execution_id ? { executionId: r.execution_id } : {}),
-    ...(r.task_id ? { taskId: r.task_id } : {}),
-    ...(r.task_run_id ? { taskRunId: r.task_run_id } : {}),
-    ...(r.attempt_number !== null ? { attemptNumber: r.attempt_number } : {}),
-    ...(r.trigger_id ? { triggerId: r.trigger_id } : {}),
-    level: r.level,
-    message: r.message,
-    timestamp: r.timestamp,
-    ...(r.thread ? { thread: r.thread } : {}),
-  };
-}
-
 /** `WHERE` of a log query, with its parameters (numbered from 1). */
 export function logWhere(query: LogQuery): { clause: string; params: unknown[] } {
   const where: string[] = [];
@@ -235,26 +208,6 @@ export class PostgresLogs implements LogRepository {
   }
 }
 
-interface KvRow {
-  key: string;
-  value: string;
-  type: KvType;
-  expiration_date: string | null;
-  update_date: string;
-  creation_date: string;
-}
-
-export function toKvEntry(r: KvRow): KvEntry {
-  return {
-    key: r.key,
-    value: JSON.parse(r.value),
-    type: r.type,
-    ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}),
-    updateDate: r.update_date,
-    creationDate: r.creation_date,
-  };
-}
-
 /** Expired entries read as missing and are removed on read. */
 export class PostgresKv implements KvRepository {
   constructor(private readonly db: Queryable) {}
@@ -311,22 +264,6 @@ export class PostgresKv implements KvRepository {
     const now = new Date().toISOString();
     return rows.filter((r) => !r.expiration_date || r.expiration_date > now).map(toKvEntry);
   }
-}
-
-interface TriggerRow {
-  namespace: string;
-  flow_id: string;
-  trigger_id: string;
-  json: string;
-}
-
-export function toTriggerState(row: TriggerRow): TriggerState {
-  return {
-    ...(JSON.parse(row.json) as Record<string, unknown>),
-    namespace: row.namespace,
-    flowId: row.flow_id,
-    triggerId: row.trigger_id,
-  };
 }
 
 export class PostgresTriggers implements TriggerRepository {
@@ -447,3 +384,5 @@ export class PostgresMetrics implements MetricRepository {
     return rows.map(toMetric);
   }
 }
+
+export { toKvEntry, toLog, toTriggerState };

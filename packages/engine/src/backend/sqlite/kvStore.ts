@@ -1,25 +1,6 @@
-import type { KvEntry, KvType } from "@saker/sdk";
+import type { KvEntry } from "@saker/sdk";
 import { statement, type SqliteDatabase } from "./database.ts";
-
-interface Row {
-  key: string;
-  value: string;
-  type: KvType;
-  expiration_date: string | null;
-  update_date: string;
-  creation_date: string;
-}
-
-function toEntry(r: Row): KvEntry {
-  return {
-    key: r.key,
-    value: JSON.parse(r.value),
-    type: r.type,
-    ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}),
-    updateDate: r.update_date,
-    creationDate: r.creation_date,
-  };
-}
+import { toKvEntry, type KvRow } from "../rowMapping.ts";
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
 export class KvStore {
@@ -30,13 +11,13 @@ export class KvStore {
       tenantId,
       namespace,
       key,
-    ) as Row | undefined;
+    ) as KvRow | undefined;
     if (!row) return undefined;
     if (row.expiration_date && row.expiration_date <= now.toISOString()) {
       this.delete(tenantId, namespace, key);
       return undefined;
     }
-    return toEntry(row);
+    return toKvEntry(row);
   }
 
   set(tenantId: string, namespace: string, entry: KvEntry): void {
@@ -71,8 +52,8 @@ export class KvStore {
     const rows = statement(
       this.db,
       "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
-    ).all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as Row[];
-    return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toEntry);
+    ).all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as KvRow[];
+    return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toKvEntry);
   }
 
   /** The namespaces holding at least one entry (expired ones count), sorted. */
@@ -88,7 +69,7 @@ export class KvStore {
     const rows = statement(this.db, "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? ORDER BY key").all(
       tenantId,
       namespace,
-    ) as Row[];
-    return rows.map(toEntry);
+    ) as KvRow[];
+    return rows.map(toKvEntry);
   }
 }

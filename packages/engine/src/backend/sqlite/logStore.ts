@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from "@saker/sdk";
+import type { LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
@@ -10,6 +10,7 @@ import {
   type SearchQuery,
 } from "./searchSql.ts";
 import type { StoredLog, LogQuery } from "../records.ts";
+import { levelRank, toLog, type LogRow } from "../rowMapping.ts";
 export type { StoredLog, LogQuery } from "../records.ts";
 
 /** Log fields for filters and sorting. */
@@ -38,42 +39,6 @@ export interface LogPurgeQuery {
   /** ISO instants, inclusive. */
   startDate?: string;
   endDate: string;
-}
-
-interface Row {
-  seq: number;
-  tenant_id: string;
-  namespace: string;
-  flow_id: string;
-  execution_id: string | null;
-  task_id: string | null;
-  task_run_id: string | null;
-  attempt_number: number | null;
-  trigger_id: string | null;
-  level: LogLevel;
-  message: string;
-  timestamp: string;
-  thread: string | null;
-}
-
-export const levelRank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
-
-function toLog(r: Row): StoredLog {
-  return {
-    seq: r.seq,
-    ...(r.tenant_id !== "main" ? { tenantId: r.tenant_id } : {}),
-    namespace: r.namespace,
-    flowId: r.flow_id,
-    ...(r.execution_id ? { executionId: r.execution_id } : {}),
-    ...(r.task_id ? { taskId: r.task_id } : {}),
-    ...(r.task_run_id ? { taskRunId: r.task_run_id } : {}),
-    ...(r.attempt_number !== null ? { attemptNumber: r.attempt_number } : {}),
-    ...(r.trigger_id ? { triggerId: r.trigger_id } : {}),
-    level: r.level,
-    message: r.message,
-    timestamp: r.timestamp,
-    ...(r.thread ? { thread: r.thread } : {}),
-  };
 }
 
 export class LogStore {
@@ -114,7 +79,7 @@ export class LogStore {
       query.limit !== undefined || query.offset
         ? ` LIMIT ${Math.floor(query.limit ?? -1)} OFFSET ${Math.floor(query.offset ?? 0)}`
         : "";
-    return (this.db.prepare(`SELECT * FROM logs ${clause} ORDER BY ${order}${limit}`).all(...params) as Row[]).map(
+    return (this.db.prepare(`SELECT * FROM logs ${clause} ORDER BY ${order}${limit}`).all(...params) as LogRow[]).map(
       toLog,
     );
   }
@@ -158,7 +123,7 @@ export class LogStore {
     if (search.offset >= n) return { results: [], total: n };
     const rows = this.db
       .prepare(`SELECT * FROM logs ${where} ORDER BY ${search.orderBy} LIMIT ? OFFSET ?`)
-      .all(...params, search.limit, search.offset) as Row[];
+      .all(...params, search.limit, search.offset) as LogRow[];
     return { results: rows.map(toLog), total: n };
   }
 

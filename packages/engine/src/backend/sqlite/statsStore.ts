@@ -7,7 +7,7 @@
 import { formatDuration, LOG_LEVELS, type LogLevel } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
-import { levelRank } from "./logStore.ts";
+import { levelRank } from "../rowMapping.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 

@@ -6,23 +6,8 @@
 import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import type { TriggerKey, TriggerState } from "../records.ts";
+import { toTriggerState, type TriggerRow } from "../rowMapping.ts";
 export type { TriggerKey, Backfill, TriggerState } from "../records.ts";
-
-interface Row {
-  namespace: string;
-  flow_id: string;
-  trigger_id: string;
-  json: string;
-}
-
-function toState(row: Row): TriggerState {
-  return {
-    ...(JSON.parse(row.json) as Record<string, unknown>),
-    namespace: row.namespace,
-    flowId: row.flow_id,
-    triggerId: row.trigger_id,
-  };
-}
 
 export class TriggerStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -31,8 +16,8 @@ export class TriggerStore {
     const row = statement(
       this.db,
       "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = ? AND namespace = ? AND flow_id = ? AND trigger_id = ?",
-    ).get(tenantId, key.namespace, key.flowId, key.triggerId) as Row | undefined;
-    return row ? toState(row) : undefined;
+    ).get(tenantId, key.namespace, key.flowId, key.triggerId) as TriggerRow | undefined;
+    return row ? toTriggerState(row) : undefined;
   }
 
   /** Creates or replaces the state of a trigger. */
@@ -83,8 +68,8 @@ export class TriggerStore {
       .prepare(
         `SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE ${clauses.join(" AND ")} ORDER BY namespace, flow_id, trigger_id`,
       )
-      .all(...params) as Row[];
-    return rows.map(toState);
+      .all(...params) as TriggerRow[];
+    return rows.map(toTriggerState);
   }
 
   delete(tenantId: string, key: TriggerKey): boolean {
