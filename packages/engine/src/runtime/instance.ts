@@ -78,6 +78,10 @@ export interface OpenOptions {
   scheduler?: boolean;
   /** A damaged or emptied database file is moved aside and an empty one started (else the open fails). */
   resetDatabase?: boolean;
+  /** Run the executor in this process (default true; a worker-only or API-only process of a cluster says false). */
+  executor?: boolean;
+  /** Run a worker in this process (default true). */
+  worker?: boolean;
 }
 
 function encryptionKey(config: CompiledConfig): Buffer {
@@ -122,6 +126,8 @@ export class Instance implements RoleContext {
   /** Reports a full disk once and its end (the loops wait for space instead of failing). */
   readonly disk: DiskWatch;
   private schedulerEnabled = false;
+  private executorEnabled = true;
+  private workerEnabled = true;
   private closed = false;
   private stopWatching: (() => void) | undefined;
   private readonly workerParts: WorkerParts;
@@ -261,7 +267,11 @@ export class Instance implements RoleContext {
 
   /** Opens (and locks) the data folder, registers the core plugin, recovers unfinished work. */
   static async open(config: CompiledConfig, options: OpenOptions = {}): Promise<Instance> {
-    const lock = lockHome(config.home);
+    // The embedded database allows one process per home; on PostgreSQL any number share the database (and may share a storage folder).
+    const lock =
+      config.database.type === "postgres"
+        ? { release: () => {}, previousStoppedAbruptly: false }
+        : lockHome(config.home);
     const unlock = lock.release;
     let db: SqliteDatabase | undefined;
     let instance: Instance | undefined;
@@ -305,6 +315,8 @@ export class Instance implements RoleContext {
       await instance.storage.verify?.();
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
+      instance.executorEnabled = options.executor !== false;
+      instance.workerEnabled = options.worker !== false;
       if (options.start !== false) instance.start();
       return instance;
     } catch (error) {
@@ -318,8 +330,8 @@ export class Instance implements RoleContext {
 
   start(): void {
     this.leases.start();
-    this.executor.start();
-    this.worker.start();
+    if (this.executorEnabled) this.executor.start();
+    if (this.workerEnabled) this.worker.start();
     if (this.schedulerEnabled) {
       this.scheduler.startConsumer();
       this.scheduler.startClock();
