@@ -31,6 +31,8 @@ stopped instance had left to do (the next steps of unfinished executions, their 
 Flow-trigger notices): copied unclaimed, those executions resume on PostgreSQL. Not copied: the
 SQLite schema_migrations table and PostgreSQL's process heartbeats. Namespace files and execution
 files live in the storage folder: copy them with --storage-from/--storage-to (same command).
+Start the PostgreSQL processes after the copy: one running already is told about the copied
+flows, but could handle a copied message before it has the execution's flow.
 
 Running it again copies nothing twice: the target remembers what it received from this file, and
 a row changed on PostgreSQL since (an execution that resumed there) is left alone. A target that
@@ -156,10 +158,15 @@ function progressPrinter(): (progress: CopyProgress, force?: boolean) => void {
   };
 }
 
-async function copyStorage(options: MigrateOptions): Promise<boolean> {
+function storageFolder(options: MigrateOptions): string {
   const folder = resolve(options.storageFrom!);
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
     throw new SakerError("CLI_USAGE", `--storage-from '${folder}' is not a folder`);
+  return folder;
+}
+
+async function copyStorage(options: MigrateOptions): Promise<boolean> {
+  const folder = storageFolder(options);
   const concurrency = Number(options.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new SakerError(
@@ -222,6 +229,8 @@ export function configureMigrateCommand(program: Command): void {
         );
       if (options.dryRun && options.storageFrom !== undefined)
         throw new SakerError("CLI_USAGE", "--dry-run counts the database rows only; leave out --storage-from");
+      // a bad storage folder is refused before the database is copied
+      if (options.storageFrom !== undefined) storageFolder(options);
       if (database) {
         const report = await copyDatabase(options);
         if (report.dryRun) return;

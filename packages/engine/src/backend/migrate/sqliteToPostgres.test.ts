@@ -7,7 +7,7 @@ import type { Backend } from "../backend.ts";
 import { loadConfig } from "../../runtime/config.ts";
 import { Instance } from "../../runtime/instance.ts";
 import { serviceAvailable } from "../../testing/services.ts";
-import { openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
+import { eventually, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 import { createTestDatabase, type TestDatabase } from "../postgres/testDatabase.ts";
 import { migrateSqliteToPostgres, type TableProgress } from "./sqliteToPostgres.ts";
 
@@ -235,6 +235,16 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
     expect(ended.state.current).toBe("SUCCESS");
     const logs = await t.instance.backend.logs.find({ executionId: id });
     expect(logs.map((l) => l.message)).toContain("resumed on PostgreSQL");
+  });
+
+  it("tells a process already running on the target about the copied flows", async () => {
+    const { home } = await sqliteHome();
+    const db = await database();
+    const t = await openPostgres(db.url);
+    expect(t.instance.flows.find("mig.tests", "parent")).toBeUndefined();
+    await migrateSqliteToPostgres({ from: home, to: db.url });
+    await eventually(() => t.instance.flows.find("mig.tests", "parent"), 10_000, "the copied flow");
+    expect(t.instance.flows.revisions("mig.tests", "scheduled")).toHaveLength(2);
   });
 
   it("stops on rows the target holds with other data, and replaces them with overwrite", async () => {

@@ -19,6 +19,7 @@ import { errorMessage, SakerError } from "@saker/sdk";
 import { NOTIFY } from "../notifier.ts";
 import { connectionConfig, redactUrl } from "../postgres/postgresBackend.ts";
 import { migrate } from "../postgres/migrations.ts";
+import { FLOW_TOPIC } from "../postgres/flowMirror.ts";
 import { channelOf } from "../postgres/postgresNotifier.ts";
 import { SCHEMA_NAME } from "../postgres/sql.ts";
 import { openSqliteSource, type SqliteSource } from "./sqliteSource.ts";
@@ -128,6 +129,9 @@ const fingerprint = (values: readonly Value[], runs?: readonly Run[]) =>
     .update(JSON.stringify(runs ? [values, runs.map(([position, json]) => [position, json])] : values))
     .digest("base64url");
 
+/** The sender of the notifications (never a process's id, so every process hears them). */
+const SENDER = "saker-migrate";
+
 type Outcome = "copy" | "skip" | "update" | "conflict" | "overwrite";
 
 function newProgress(table: string, total: number): TableProgress {
@@ -146,6 +150,7 @@ class Migration {
     private readonly options: MigrateDatabaseOptions,
     /** The target has Saker's tables (else it is empty) and the bookkeeping ones. */
     private readonly target: { tables: boolean; bookkeeping: boolean },
+    private readonly schema: string,
   ) {}
 
   private get batchSize(): number {
@@ -171,6 +176,8 @@ class Migration {
       const progress =
         table.kind === "keyed" ? await this.keyed(table, write, report) : await this.appended(table, write, report);
       results.push(progress);
+      // the processes running on the target learn the flows before the executions that need them
+      if (write && table.table === "flows") await this.notifyFlows();
     }
     return results;
   }
@@ -399,17 +406,29 @@ class Migration {
     return progress;
   }
 
-  /** Tells the processes running on the target: the flows to reload, the queues to look at. */
-  async notify(schema: string): Promise<void> {
-    const sender = "saker-migrate";
-    const envelopes = [...this.changedFlows.values()].map((flow) =>
-      JSON.stringify({ s: sender, t: "flow", p: { origin: sender, ...flow } }),
-    );
-    if (this.queueCopied)
-      for (const topic of ["executor", "worker", "scheduler"])
-        envelopes.push(JSON.stringify({ s: sender, t: NOTIFY.queue(topic) }));
+  private async send(envelopes: readonly string[]): Promise<void> {
     if (envelopes.length === 0) return;
-    await this.client.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS n(p)", [channelOf(schema), envelopes]);
+    await this.client.query("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS n(p, i) ORDER BY i", [
+      channelOf(this.schema),
+      envelopes,
+    ]);
+  }
+
+  /** Tells the processes running on the target which flows to reload. */
+  private async notifyFlows(): Promise<void> {
+    const envelopes = [...this.changedFlows.values()].map((flow) =>
+      JSON.stringify({ s: SENDER, t: FLOW_TOPIC, p: { origin: SENDER, ...flow } }),
+    );
+    this.changedFlows.clear();
+    await this.send(envelopes);
+  }
+
+  /** Wakes the processes running on the target when messages were copied. */
+  async notifyQueues(): Promise<void> {
+    if (!this.queueCopied) return;
+    await this.send(
+      ["executor", "worker", "scheduler"].map((topic) => JSON.stringify({ s: SENDER, t: NOTIFY.queue(topic) })),
+    );
   }
 }
 
@@ -468,7 +487,7 @@ export async function migrateSqliteToPostgres(options: MigrateDatabaseOptions): 
         conflictCount: 0,
         sourceStoppedAbruptly: source.stoppedAbruptly,
       };
-      const plan = new Migration(source, client, options, before);
+      const plan = new Migration(source, client, options, before, schema);
       if (dryRun || !options.overwrite) {
         report.tables = await plan.run(false, dryRun);
         const { count, described } = plan.conflictList;
@@ -482,11 +501,11 @@ export async function migrateSqliteToPostgres(options: MigrateDatabaseOptions): 
           );
         if (dryRun) return report;
       }
-      const copy = new Migration(source, client, options, { tables: true, bookkeeping: true });
+      const copy = new Migration(source, client, options, { tables: true, bookkeeping: true }, schema);
       report.tables = await copy.run(true, true);
       report.conflictCount = copy.conflictList.count;
       report.conflicts = copy.conflictList.described;
-      await copy.notify(schema);
+      await copy.notifyQueues();
       return report;
     } finally {
       if (source.db.inTransaction) source.db.exec("COMMIT");
