@@ -237,6 +237,59 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
     expect(logs.map((l) => l.message)).toContain("resumed on PostgreSQL");
   });
 
+  it("copies what the SQLite instance did after a first copy, leaves what PostgreSQL changed, stops on both", async () => {
+    const { home } = await sqliteHome();
+    const db = await database();
+    await migrateSqliteToPostgres({ from: home, to: db.url });
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const kv = (key: string, value: string) => ({
+      key,
+      value,
+      type: "STRING" as const,
+      updateDate: new Date().toISOString(),
+    });
+    try {
+      // changed on PostgreSQL only: kept as it is
+      await client.query("UPDATE kv SET value = '\"on postgres\"' WHERE key = 'answer'");
+      let t = await openSqlite(home);
+      try {
+        await t.instance.deploy(scheduled("third"));
+        await t.run(FAILING);
+        await t.instance.backend.kv.set("main", "mig.tests", kv("other", "first"));
+      } finally {
+        await t.close();
+      }
+      const second = byTable((await migrateSqliteToPostgres({ from: home, to: db.url })).tables);
+      expect(second.flows).toMatchObject({ copied: 1, skipped: 7, conflicts: 0 });
+      expect(second.executions).toMatchObject({ copied: 1, skipped: 3 });
+      expect(second.kv).toMatchObject({ copied: 1, skipped: 1, updated: 0 });
+      expect((await client.query("SELECT value FROM kv WHERE key = 'answer'")).rows[0].value).toBe('"on postgres"');
+
+      // changed on SQLite only (other): updated; changed on both sides (answer): a conflict
+      t = await openSqlite(home);
+      try {
+        await t.instance.backend.kv.set("main", "mig.tests", kv("other", "second"));
+        await t.instance.backend.kv.set("main", "mig.tests", kv("answer", "on sqlite"));
+      } finally {
+        await t.close();
+      }
+      await expect(migrateSqliteToPostgres({ from: home, to: db.url })).rejects.toMatchObject({
+        code: "MIGRATE_CONFLICT",
+        message: expect.stringMatching(/1 row\(s\): KV key 'answer' of namespace mig.tests/),
+      });
+      const third = byTable((await migrateSqliteToPostgres({ from: home, to: db.url, overwrite: true })).tables);
+      expect(third.kv).toMatchObject({ updated: 1, overwritten: 1, copied: 0 });
+      const values = await client.query("SELECT key, value FROM kv ORDER BY key");
+      expect(values.rows).toEqual([
+        { key: "answer", value: '"on sqlite"' },
+        { key: "other", value: '"second"' },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it("tells a process already running on the target about the copied flows", async () => {
     const { home } = await sqliteHome();
     const db = await database();
