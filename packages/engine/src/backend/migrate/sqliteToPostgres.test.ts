@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../backend.ts";
@@ -50,6 +51,14 @@ tasks:
 const FAILING = `id: failing
 namespace: mig.tests
 tasks:
+  - id: publish
+    type: io.kestra.plugin.core.metric.Publish
+    metrics:
+      - type: counter
+        name: rows
+        value: 42
+        tags:
+          table: users
   - id: boom
     type: io.kestra.plugin.core.execution.Fail
     errorMessage: "it broke"
@@ -158,6 +167,7 @@ async function sqliteHome(): Promise<{ home: string; ids: string[]; before: Awai
     expect(before.flows[4]!.at(-1)!.deleted).toBe(true);
     expect(String(before.kv?.value)).toBe("42");
     expect(before.triggers).toHaveLength(1);
+    expect(before.metrics[1]).toMatchObject([{ name: "rows", value: 42, tags: { table: "users" } }]);
     return { home, ids, before };
   } finally {
     await t.close();
@@ -344,6 +354,25 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
     await expect(migrateSqliteToPostgres({ from: text, to: db.url })).rejects.toMatchObject({
       code: "MIGRATE_SOURCE_INVALID",
       message: expect.stringContaining("is not a Saker database"),
+    });
+    const foreign = join(home, "foreign.db");
+    const other = new Database(foreign);
+    other.exec("CREATE TABLE things (id INTEGER PRIMARY KEY)");
+    other.close();
+    await expect(migrateSqliteToPostgres({ from: foreign, to: db.url })).rejects.toMatchObject({
+      code: "MIGRATE_SOURCE_INVALID",
+      message: expect.stringContaining("no such table: schema_migrations"),
+    });
+    const old = join(home, "old.db");
+    const older = new Database(old);
+    older.exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)",
+    );
+    older.prepare("INSERT INTO schema_migrations VALUES (1, 'init', ?)").run(new Date().toISOString());
+    older.close();
+    await expect(migrateSqliteToPostgres({ from: old, to: db.url })).rejects.toMatchObject({
+      code: "MIGRATE_SOURCE_INVALID",
+      message: expect.stringContaining("written by an older Saker"),
     });
     const running = await openSqlite(home);
     try {
