@@ -116,16 +116,22 @@ async function copyDatabase(options: MigrateOptions): Promise<DatabaseMigrationR
   const { migrateSqliteToPostgres } = await import("@saker/engine");
   const from = options.from!.replace(/^sqlite:(\/\/)?/, "");
   let shown = "";
+  let table = "";
+  let last = 0;
   const report = await migrateSqliteToPostgres({
     from,
     to: options.to!,
     dryRun: options.dryRun === true,
     overwrite: options.overwrite === true,
     onProgress: (p) => {
-      // one line per batch, none repeated
+      // a table's first and last lines, and one a second at most in between
+      const now = Date.now();
       const line = `database: ${tableLine(p)}`;
-      if (line !== shown) process.stderr.write(`${line}\n`);
+      if (line === shown || (p.table === table && p.done < p.total && now - last < 1000)) return;
+      process.stderr.write(`${line}\n`);
       shown = line;
+      table = p.table;
+      last = now;
     },
     onWarning: (message) => process.stderr.write(`database: warning: ${message}\n`),
   });

@@ -339,7 +339,7 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
     }
   });
 
-  it("refuses a missing file, a file that is not a Saker database, a running instance's home and an unreachable server", async () => {
+  it("refuses a missing file, a file that is not a Saker database, a running instance's home, an unreachable server; warns of a dead one's lock", async () => {
     const home = newHome();
     const db = await database();
     await expect(migrateSqliteToPostgres({ from: join(home, "nope.db"), to: db.url })).rejects.toMatchObject({
@@ -382,6 +382,13 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
     } finally {
       await running.close();
     }
+    // a lock left by a process that died: copied, with a warning
+    writeFileSync(join(home, "saker.lock"), "999999999");
+    const warnings: string[] = [];
+    const report = await migrateSqliteToPostgres({ from: home, to: db.url, onWarning: (w) => warnings.push(w) });
+    expect(report.sourceStoppedAbruptly).toBe(true);
+    expect(warnings).toEqual([expect.stringContaining("stopped abruptly")]);
+    rmSync(join(home, "saker.lock"));
     await expect(
       migrateSqliteToPostgres({ from: home, to: "postgres://postgres:secret@127.0.0.1:1/nothing" }),
     ).rejects.toMatchObject({ code: "ENGINE_UNAVAILABLE", message: expect.not.stringContaining("secret") });
