@@ -116,6 +116,9 @@ export async function consumeBatch(
   let failure: Error | undefined;
   let idleSince = Date.now();
   let joined = false;
+  // Set once the stop condition is met: later records are neither written nor committed.
+  let stopping = false;
+  let writing: Promise<void> = Promise.resolve();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
     idleSince = Date.now();
@@ -124,7 +127,7 @@ export async function consumeBatch(
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
-        if (failure || (props.maxRecords !== undefined && received >= props.maxRecords)) return;
+        if (stopping || failure || (props.maxRecords !== undefined && received >= props.maxRecords)) return;
         idleSince = Date.now();
         const next = { topic, partition, offset: String(Number(message.offset) + 1) };
         if (!matchesHeaders(message, props.headerFilters)) {
@@ -135,7 +138,8 @@ export async function consumeBatch(
           const record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
           received++;
           positions.set(`${topic}:${partition}`, next);
-          await batch.write(record);
+          writing = batch.write(record);
+          await writing;
         } catch (error) {
           failure ??= error as Error;
         }
@@ -147,10 +151,13 @@ export async function consumeBatch(
       env.signal,
       () => failure !== undefined || (joined && Date.now() - idleSince > props.pollDuration),
     );
-    await consumer.stop();
+    stopping = true;
+    await writing.catch(() => undefined);
     if (failure) throw failure;
     const uri = await batch.store();
+    // kafkajs commits only while its consumer runs: commit, then stop.
     if (commits) await commit(consumer, positions);
+    await consumer.stop();
     return { messagesCount: received, uri };
   } catch (error) {
     throw kafkaError(error, "Consuming from Kafka", settings);

@@ -10,6 +10,7 @@ import {
   silentServer,
   storedValues,
 } from "../../test/brokers.ts";
+import { testKafka } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
@@ -246,14 +247,16 @@ tasks:
   });
 });
 
-const bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
-if (!bootstrap)
-  console.warn("KAFKA_BOOTSTRAP_SERVERS is not set: skipping the Kafka broker tests (they are not run, not passed)");
+const kafka = await testKafka();
+const bootstrap = kafka?.bootstrap;
+/** Produce's `transactional` for the cluster under test (the mock cluster has no transactions for kafkajs). */
+const transactional = kafka?.transactions === false ? "    transactional: false\n" : "";
 
-describe.skipIf(!bootstrap)("Kafka against a broker (KAFKA_BOOTSTRAP_SERVERS)", () => {
+describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () => {
   let t: TestInstance | undefined;
   afterAll(async () => {
     await t?.close();
+    await kafka?.stop();
   });
 
   it("produces JSON records and consumes them back with their headers, committing the group's offsets", async () => {
@@ -266,7 +269,7 @@ namespace: ${NS}
 tasks:
   - id: produce
     type: io.kestra.plugin.kafka.Produce
-${props}    topic: ${topic}
+${props}${transactional}    topic: ${topic}
     valueSerializer: JSON
     from:
       - { key: a, value: { n: 1 }, headers: { h: x } }
@@ -286,6 +289,7 @@ ${props}    topic: ${topic}
       {},
       60_000,
     );
+    expect(errorMessages(t, run, "consume")).toEqual([]);
     expect(run.state.current).toBe("SUCCESS");
     expect(outputsOf(run, "produce")).toEqual({ messagesCount: 2 });
     expect(outputsOf(run, "consume").messagesCount).toBe(2);
@@ -322,7 +326,7 @@ tasks:
     type: io.kestra.plugin.kafka.Produce
     properties:
       bootstrap.servers: ${bootstrap}
-    topic: ${topic}
+${transactional}    topic: ${topic}
     from: [{ value: r1 }, { value: r2 }]
 `);
     const done = await eventually(() => {
