@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
-import { openIonRecordFile, withDeadline } from "../core/index.ts";
+import { openIonRecordFile, withDeadline, type BrokerContext } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
+import { kafkaCodec, type KafkaCodec } from "./codecs.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
 import { checkSerde, type KafkaSerde } from "./serdes.ts";
 
@@ -24,9 +25,11 @@ export interface KafkaConsumeProps {
   partitions?: unknown;
   since?: string | undefined;
   onSerdeError?: unknown;
+  serdeProperties?: Record<string, string> | undefined;
+  schemaRegistryVendor?: unknown;
 }
 
-export interface KafkaEnv {
+export interface KafkaEnv extends BrokerContext {
   signal: AbortSignal;
   logger: Logger;
   storage: Pick<TaskStorage, "putFile">;
@@ -71,6 +74,23 @@ interface Position {
   offset: string;
 }
 
+/** The key and value codecs of a consumer (AVRO checks its registry's URL here). */
+export async function consumeCodecs(
+  props: KafkaConsumeProps,
+  ctx: BrokerContext,
+): Promise<{ key: KafkaCodec; value: KafkaCodec }> {
+  const options = {
+    serdeProperties: props.serdeProperties,
+    schemaRegistryVendor: props.schemaRegistryVendor,
+    signal: ctx.signal,
+    outbound: ctx,
+  };
+  return {
+    key: await kafkaCodec(props.keyDeserializer, "key", "keyDeserializer", options),
+    value: await kafkaCodec(props.valueDeserializer, "value", "valueDeserializer", options),
+  };
+}
+
 async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">, signal: AbortSignal) {
   checkConsumeSupport(props);
   const { topics } = subscription(props);
@@ -109,6 +129,8 @@ export async function consumeBatch(
   props: KafkaConsumeProps & StopLimits & { pollDuration: number },
   env: KafkaEnv,
 ): Promise<{ messagesCount: number; uri: string }> {
+  checkConsumeSupport(props);
+  const codecs = await consumeCodecs(props, env);
   const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
   const { consumer, settings, commit: commits } = await startConsumer(props, env, env.signal);
   const positions = new Map<string, Position>();
@@ -135,7 +157,7 @@ export async function consumeBatch(
           return;
         }
         try {
-          const record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+          const record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
           received++;
           positions.set(`${topic}:${partition}`, next);
           writing = batch.write(record);
@@ -174,10 +196,12 @@ export async function consumeBatch(
  */
 export async function listenKafka(
   props: KafkaConsumeProps,
-  signal: AbortSignal,
-  logger: Logger,
+  ctx: BrokerContext & { logger: Logger },
   handle: (record: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
+  const { signal, logger } = ctx;
+  checkConsumeSupport(props);
+  const codecs = await consumeCodecs(props, ctx);
   const { consumer, settings, commit: commits } = await startConsumer(props, { logger }, signal);
   let failure: Error | undefined;
   let wake: () => void = () => undefined;
@@ -207,7 +231,7 @@ export async function listenKafka(
         if (!matchesHeaders(message, props.headerFilters)) return;
         let record: Record<string, unknown>;
         try {
-          record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+          record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
         } catch (error) {
           logger.error("Record skipped: {}", (error as Error).message);
           return;

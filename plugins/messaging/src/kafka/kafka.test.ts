@@ -58,7 +58,7 @@ describe("Kafka serdes (as the Java serializers lay the bytes out)", () => {
     expect(() => serialize(70000, "SHORT", "from item 1 key")).toThrow(/out of the range of SHORT/);
     expect(() => serialize("abc", "INTEGER", "v")).toThrow(/INTEGER needs a number/);
     expect(() => deserialize(Buffer.from([1, 2]), "INTEGER", "v")).toThrow(/INTEGER needs 4 bytes, got 2/);
-    expect(() => serialize({}, "AVRO", "valueSerializer")).toThrow(/AVRO is not supported/);
+    expect(() => serialize({}, "AVRO", "valueSerializer")).toThrow(/AVRO needs a schema registry codec/);
     expect(() => deserialize(Buffer.alloc(1), "PROTOBUF", "keyDeserializer")).toThrow(/PROTOBUF is not supported/);
   });
 });
@@ -115,8 +115,8 @@ describe("Kafka properties mapped onto the client", () => {
 });
 
 describe("Kafka records", () => {
-  it("a record to send takes key, value, topic, partition, timestamp and headers (map or Consume's list)", () => {
-    const { topic, message } = outgoingRecord(
+  it("a record to send takes key, value, topic, partition, timestamp and headers (map or Consume's list)", async () => {
+    const { topic, message } = await outgoingRecord(
       {
         key: "k1",
         value: { n: 1 },
@@ -138,15 +138,17 @@ describe("Kafka records", () => {
       headers: { a: "1", b: "2" },
     });
     expect(
-      outgoingRecord({ value: "v", topic: "own", headers: { x: 1 } }, undefined, "STRING", "STRING", 0),
+      await outgoingRecord({ value: "v", topic: "own", headers: { x: 1 } }, undefined, "STRING", "STRING", 0),
     ).toMatchObject({
       topic: "own",
       message: { key: null, headers: { x: "1" } },
     });
-    expect(() => outgoingRecord({ value: "v" }, undefined, "STRING", "STRING", 3)).toThrow(/from item 4 has no topic/);
+    await expect(outgoingRecord({ value: "v" }, undefined, "STRING", "STRING", 3)).rejects.toThrow(
+      /from item 4 has no topic/,
+    );
   });
 
-  it("a received record reads as Kestra's Message, and header filters match on the last value", () => {
+  it("a received record reads as Kestra's Message, and header filters match on the last value", async () => {
     const message = {
       key: Buffer.from("k"),
       value: Buffer.from('{"ok":true}'),
@@ -155,7 +157,7 @@ describe("Kafka records", () => {
       headers: { region: Buffer.from("eu"), type: [Buffer.from("a"), Buffer.from("b")] },
       attributes: 0,
     };
-    expect(messageRecord("orders", 3, message, "STRING", "JSON")).toEqual({
+    expect(await messageRecord("orders", 3, message, "STRING", "JSON")).toEqual({
       key: "k",
       value: { ok: true },
       topic: "orders",
@@ -232,7 +234,16 @@ tasks:
     properties:
       bootstrap.servers: 127.0.0.1:1
     topic: t
+    valueSerializer: PROTOBUF
+    from: { value: b }
+    allowFailure: true
+  - id: avro
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
     valueSerializer: AVRO
+    valueAvroSchema: '"string"'
     from: { value: b }
     allowFailure: true
   - id: consume
@@ -242,7 +253,10 @@ tasks:
     topic: t
     since: "2024-01-01T00:00:00Z"
 `);
-    expect(errorMessages(t, run, "produce").join("\n")).toMatch(/valueSerializer: AVRO is not supported/);
+    expect(errorMessages(t, run, "produce").join("\n")).toMatch(/valueSerializer: PROTOBUF is not supported/);
+    expect(errorMessages(t, run, "avro").join("\n")).toMatch(
+      /valueSerializer AVRO needs a schema registry: set serdeProperties.schema.registry.url/,
+    );
     expect(errorMessages(t, run, "consume").join("\n")).toMatch(/Not supported by Saker's Kafka plugin: since/);
   });
 });
