@@ -16,6 +16,8 @@ export interface TestS3Server {
   secretAccessKey: string;
   /** How many UploadPartCopy requests the server answered. */
   readonly partCopies: number;
+  /** Every request received (method, path, headers), for checks of what a client sent. */
+  readonly requests: { method: string; path: string; headers: Record<string, string | string[] | undefined> }[];
   close(): Promise<void>;
 }
 
@@ -31,7 +33,9 @@ export async function startS3Server(buckets: readonly string[] = []): Promise<Te
     configureBuckets: buckets.map((name) => ({ name })),
   });
   let partCopies = 0;
+  const requests: TestS3Server["requests"] = [];
   server.middleware.unshift(async (ctx, next) => {
+    requests.push({ method: ctx.method, path: ctx.path, headers: { ...ctx.headers } });
     const source = ctx.headers["x-amz-copy-source"];
     if (ctx.method !== "PUT" || typeof ctx.query.uploadId !== "string" || typeof source !== "string") return next();
     await uploadPartCopy(server, ctx, source);
@@ -42,6 +46,7 @@ export async function startS3Server(buckets: readonly string[] = []): Promise<Te
     get partCopies() {
       return partCopies;
     },
+    requests,
     endpoint: `http://127.0.0.1:${port}`,
     region: "us-east-1",
     accessKeyId: "S3RVER",

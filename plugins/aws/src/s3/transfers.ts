@@ -18,6 +18,7 @@ import {
   type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { checkChecksum, checksumField, checksumOf, type S3ChecksumAlgorithm } from "./checksums.ts";
 import type { S3Run } from "./s3Run.ts";
 
 /** Parts of 8 MiB, four in flight: at most 32 MiB buffered per upload. */
@@ -67,6 +68,32 @@ export async function downloadObject(
 
 export type UploadParams = Omit<PutObjectCommandInput, "Body" | "Bucket" | "Key">;
 
+/** Upload's `checksumAlgorithm`, and the `checksum` the file must have when one is given. */
+export interface UploadChecksum {
+  algorithm: S3ChecksumAlgorithm;
+  expected?: string | undefined;
+}
+
+/**
+ * The checksum parameters of an upload: the file is read once to compute its checksum (and check
+ * it against the one given); a file sent in one request carries it, a multipart upload names the
+ * algorithm and the SDK sends a checksum with each part.
+ */
+async function checksumParams(run: S3Run, from: string, size: number, checksum: UploadChecksum): Promise<UploadParams> {
+  const source = await run.storage.getFile(from);
+  let actual: string;
+  try {
+    actual = await checksumOf(source, checksum.algorithm);
+  } finally {
+    source.destroy();
+  }
+  checkChecksum(checksum.expected, actual, checksum.algorithm, `'${from}'`);
+  return {
+    ChecksumAlgorithm: checksum.algorithm,
+    ...(size <= PART_SIZE ? { [checksumField(checksum.algorithm)]: actual } : {}),
+  };
+}
+
 /** Uploads the stored file `from` to `bucket/key`. */
 export async function uploadFile(
   run: S3Run,
@@ -74,13 +101,15 @@ export async function uploadFile(
   bucket: string,
   key: string,
   params: UploadParams,
+  checksum?: UploadChecksum,
 ): Promise<{ eTag?: string; versionId?: string; size: number }> {
   const target = { operation: "Upload", bucket, key };
   const size = await run.storage.size(from);
+  const sums = checksum ? await checksumParams(run, from, size, checksum) : {};
   const body = await run.storage.getFile(from);
   const upload = new Upload({
     client: run.client,
-    params: { ...params, Bucket: bucket, Key: key, Body: body },
+    params: { ...params, ...sums, Bucket: bucket, Key: key, Body: body },
     partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,
     leavePartsOnError: false,
