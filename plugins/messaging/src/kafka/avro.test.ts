@@ -145,11 +145,11 @@ describe("Kafka AVRO through a Confluent schema registry (loopback registry)", (
       }),
     ).rejects.toThrow(/only io\.kestra\.plugin\.kafka\.registry\.ConfluentSchemaRegistry is supported/);
     await expect(
-      kafkaCodec("PROTOBUF", "value", "valueDeserializer", {
+      kafkaCodec("PROTOBUF", "value", "valueSerializer", {
         signal,
         serdeProperties: { "schema.registry.url": registry.url },
       }),
-    ).rejects.toThrow(/valueDeserializer: PROTOBUF is not supported/);
+    ).rejects.toThrow(/valueSerializer: PROTOBUF is supported for reading only/);
   });
 
   it("an unknown schema id or bytes not in the wire format are errors naming the record", async () => {
@@ -256,6 +256,9 @@ describe("Kafka AVRO with a registry that wants credentials", () => {
 
 const kafka = await testKafka();
 const transactional = kafka?.transactions === false ? "    transactional: false\n" : "";
+afterAll(async () => {
+  await kafka?.stop();
+});
 
 describe.skipIf(!kafka)(`Kafka AVRO flows against a broker (${kafka?.kind ?? "none"})`, () => {
   let t: TestInstance;
@@ -267,7 +270,6 @@ describe.skipIf(!kafka)(`Kafka AVRO flows against a broker (${kafka?.kind ?? "no
   afterAll(async () => {
     await t?.close();
     await registry?.close();
-    await kafka?.stop();
   });
 
   it("Produce writes AVRO values that Consume reads back (serdeProperties and schemaRegistryVendor)", async () => {
@@ -331,5 +333,57 @@ ${transactional}    topic: ${topic}
     expect(errorMessages(t, run, "produce").join("\n")).toContain(
       'from item 2 value does not match the Avro schema io.saker.test.user: field n: expected int, got string "two"',
     );
+  }, 90_000);
+});
+
+describe.skipIf(!kafka)(`Kafka PROTOBUF Consume against a broker (${kafka?.kind ?? "none"})`, () => {
+  let t: TestInstance;
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startSchemaRegistry();
+    t = await messagingInstance();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await registry?.close();
+  });
+
+  it("Consume reads Confluent Protobuf records (written here as raw BYTES) with the registry's schema", async () => {
+    const proto = 'syntax = "proto3";\nmessage Ping {\n  string text = 1;\n  int32 n = 2;\n}\n';
+    const answer = await fetch(`${registry.url}/subjects/pings-value/versions`, {
+      method: "POST",
+      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
+      body: JSON.stringify({ schema: proto, schemaType: "PROTOBUF" }),
+    });
+    const { id } = (await answer.json()) as { id: number };
+    // Ping{text: "hi", n: 3}: field 1 (0x0a) length 2 "hi", field 2 (0x10) varint 3; index [0] as one 0 byte.
+    const record = framed(id, Buffer.from([0, 0x0a, 2, 0x68, 0x69, 0x10, 3])).toString("base64");
+    const topic = `saker-proto-${randomUUID().slice(0, 8)}`;
+    const props = `    properties:\n      bootstrap.servers: ${kafka!.bootstrap}\n      auto.offset.reset: earliest\n`;
+    const run = await t.run(
+      `id: proto
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+${props}${transactional}    topic: ${topic}
+    valueSerializer: BYTES
+    from: { value: "${record}" }
+  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+${props}    topic: ${topic}
+    valueDeserializer: PROTOBUF
+    serdeProperties:
+      schema.registry.url: ${registry.url}
+    pollDuration: PT3S
+`,
+      {},
+      60_000,
+    );
+    expect(errorMessages(t, run, "consume")).toEqual([]);
+    expect(run.state.current).toBe("SUCCESS");
+    expect(await storedValues(t, outputsOf(run, "consume").uri as string)).toEqual([
+      expect.objectContaining({ value: { text: "hi", n: 3 }, topic }),
+    ]);
   }, 90_000);
 });

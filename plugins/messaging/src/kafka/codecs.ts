@@ -1,6 +1,7 @@
 /**
  * How one side (key or value) of a task's records is written and read: the fixed serdes of
- * `serdes.ts`, or AVRO through a Confluent schema registry, whose URL comes from
+ * `serdes.ts`, or AVRO (both ways) and PROTOBUF (read only, as Kestra's Produce has no Protobuf
+ * schema) through a Confluent schema registry, whose URL comes from
  * `serdeProperties` (`schema.registry.url`, as Kestra's `Produce` documents) or from
  * `schemaRegistryVendor` (`type: io.kestra.plugin.kafka.registry.ConfluentSchemaRegistry`,
  * `schemaRegistryUrl`). The Confluent serializer settings Saker reads: `basic.auth.user.info`
@@ -8,11 +9,13 @@
  * `use.latest.version` (false) and `key|value.subject.name.strategy` (TopicNameStrategy).
  */
 import type avro from "avsc";
+import type protobuf from "protobufjs";
 import { NonRetryableError } from "@saker/sdk";
 import { checkBrokerHost, hostOf, type BrokerContext } from "../core/outbound.ts";
 import { avroType, decodeAvro, encodeAvro } from "./confluentAvro.ts";
 import { SchemaRegistry } from "./schemaRegistry.ts";
-import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
+import { decodeProtobuf } from "./confluentProtobuf.ts";
+import { checkSerde, deserialize, serialize, type KafkaSerde } from "./serdes.ts";
 
 export interface KafkaCodec {
   /** Bytes of a key or value for `topic` (null stays null). */
@@ -53,14 +56,19 @@ export async function kafkaCodec(
   property: string,
   options: CodecOptions,
 ): Promise<KafkaCodec> {
-  if (serde === "PROTOBUF")
-    throw new NonRetryableError(
-      `${property}: PROTOBUF is not supported by Saker's Kafka plugin; use AVRO, JSON or STRING`,
-    );
-  if (serde !== "AVRO") return fixedCodec(serde);
-  const settings = registrySettings(options, property);
+  if (serde !== "AVRO" && serde !== "PROTOBUF") return fixedCodec(serde);
+  checkSerde(serde, property);
+  const settings = registrySettings(options, property, serde);
   if (options.outbound) await checkBrokerHost(options.outbound, hostOf(settings.url), "schema.registry.url");
   const registry = new SchemaRegistry(settings.url, options.signal, settings.userInfo);
+  if (serde === "PROTOBUF") {
+    const schemas = new Map<number, protobuf.IParserResult>();
+    return {
+      encode: () => Promise.reject(new NonRetryableError(`${property}: PROTOBUF is supported for reading only`)),
+      decode: (bytes, what) =>
+        bytes === null ? Promise.resolve(null) : decodeProtobuf(registry, schemas, bytes, what),
+    };
+  }
   const writer = options.avroSchema !== undefined ? avroType(options.avroSchema, `${side}AvroSchema`) : undefined;
   const schemaText = options.avroSchema !== undefined ? JSON.stringify(JSON.parse(options.avroSchema)) : undefined;
   const readers = new Map<number, avro.Type>();
@@ -98,7 +106,7 @@ interface RegistrySettings {
   mode: "register" | "lookup" | "latest";
 }
 
-function registrySettings(options: CodecOptions, property: string): RegistrySettings {
+function registrySettings(options: CodecOptions, property: string, serde: KafkaSerde): RegistrySettings {
   const props = options.serdeProperties ?? {};
   const vendor = options.schemaRegistryVendor as { type?: unknown; schemaRegistryUrl?: unknown } | undefined;
   if (vendor !== undefined && vendor !== null && vendor.type !== CONFLUENT_REGISTRY)
@@ -110,7 +118,7 @@ function registrySettings(options: CodecOptions, property: string): RegistrySett
   const url = (fromVendor ?? props["schema.registry.url"])?.split(",")[0]?.trim();
   if (!url)
     throw new NonRetryableError(
-      `${property} AVRO needs a schema registry: set serdeProperties.schema.registry.url (or schemaRegistryVendor)`,
+      `${property} ${serde} needs a schema registry: set serdeProperties.schema.registry.url (or schemaRegistryVendor)`,
     );
   const source = (props["basic.auth.credentials.source"] ?? "URL").toUpperCase();
   const userInfo = source === "USER_INFO" ? props["basic.auth.user.info"] : undefined;

@@ -88,7 +88,7 @@ export async function decodeAvro(
       throw naming(error, what);
     });
     if (registered.schemaType !== "AVRO")
-      throw new NonRetryableError(`${what}: schema id ${id} is a ${registered.schemaType} schema, not AVRO`);
+      throw new NonRetryableError(`${what}: schema id ${id} is a schema of type ${registered.schemaType}, not AVRO`);
     type = avroType(registered.schema, `The registry's schema id ${id}`);
     types.set(id, type);
   }
