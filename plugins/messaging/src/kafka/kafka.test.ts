@@ -248,6 +248,17 @@ tasks:
     valueAvroSchema: '"string"'
     from: { value: b }
     allowFailure: true
+  - id: refused
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
+    serdeProperties:
+      schema.registry.url: http://169.254.169.254:8081
+    valueSerializer: AVRO
+    valueAvroSchema: '"string"'
+    from: { value: b }
+    allowFailure: true
   - id: consume
     type: io.kestra.plugin.kafka.Consume
     properties:
@@ -257,6 +268,9 @@ tasks:
 `);
     expect(errorMessages(t, run, "produce").join("\n")).toMatch(
       /valueSerializer: PROTOBUF is supported for reading only/,
+    );
+    expect(errorMessages(t, run, "refused").join("\n")).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
     );
     expect(errorMessages(t, run, "avro").join("\n")).toMatch(
       /valueSerializer AVRO needs a schema registry: set serdeProperties.schema.registry.url/,
