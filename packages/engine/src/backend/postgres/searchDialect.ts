@@ -16,10 +16,11 @@ export const POSTGRES_DIALECT: SearchDialect = {
   placeholder: (n) => `$${n}`,
   true: "TRUE",
   false: "FALSE",
-  startsWith: (sql, value, bind) => `starts_with(${sql}, ${bind(value)}::text)`,
-  endsWith: (sql, value, bind) => `${sql} LIKE ${bind(`%${likeEscape(value)}`)}::text ESCAPE '\\'`,
-  icontains: (sql, value, bind) => `strpos(lower(${sql}), lower(${bind(value)}::text)) > 0`,
-  regex: (sql, pattern, bind) => `${sql} ~ ${bind(pattern)}::text`,
+  // text functions on a number column too, as SQLite applies them to its text
+  startsWith: (sql, value, bind) => `starts_with((${sql})::text, ${bind(value)}::text)`,
+  endsWith: (sql, value, bind) => `(${sql})::text LIKE ${bind(`%${likeEscape(value)}`)}::text ESCAPE '\\'`,
+  icontains: (sql, value, bind) => `strpos(lower((${sql})::text), lower(${bind(value)}::text)) > 0`,
+  regex: (sql, pattern, bind) => `(${sql})::text ~ ${bind(pattern)}::text`,
   // numbers as numbers when both sides are, else text by bytes (as SQLite's `saker_compare`)
   compare: (sql, cmp, value, bind) => {
     const text = `(${sql})::text`;

@@ -253,8 +253,11 @@ function scalarCondition(
   bind: Bind,
   path: string,
 ): string {
-  const typed = (v: string): unknown =>
-    kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+  const isNumber = value.trim() !== "" && !Number.isNaN(Number(value));
+  const typed = (v: string): unknown => (kind === "number" && isNumber ? Number(v) : v);
+  // a number column never equals a text that is no number (PostgreSQL would refuse the comparison)
+  if (kind === "number" && !isNumber && (op === "EQUALS" || op === "IN")) return dialect.false;
+  if (kind === "number" && !isNumber && (op === "NOT_EQUALS" || op === "NOT_IN")) return dialect.true;
   switch (op) {
     case "EQUALS":
     case "IN":
