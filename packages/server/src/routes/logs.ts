@@ -221,8 +221,14 @@ function streamLogs(
     instance.events.off("log", onLog);
     instance.events.off("execution:end", onEnd);
   });
-  ending = instance.executions.status(executionId)?.finished === true;
-  flushSoon();
+  // read once subscribed: an end between this read and the subscription is not missed
+  void api.executions
+    .status(executionId)
+    .then((status) => {
+      if (status?.finished) ending = true;
+      flushSoon();
+    })
+    .catch(() => stream.end());
 }
 
 const follow = defineRoute({
@@ -239,7 +245,7 @@ const follow = defineRoute({
     ...errors(404),
   },
   async handler({ params, query, reply, ctx }) {
-    if (!ctx.instance.executions.has(params.executionId))
+    if (!(await ctx.api.executions.status(params.executionId)))
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     streamLogs(
       ctx.instance,
