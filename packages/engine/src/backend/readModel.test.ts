@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../testing/services.ts";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
+import { MetricsApi } from "../api/metrics.ts";
+import type { Instance } from "../runtime/instance.ts";
 import type { Backend } from "./backend.ts";
 import { PostgresBackend } from "./postgres/postgresBackend.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres/testDatabase.ts";
@@ -417,6 +419,28 @@ describe.each([
     expect(aggregates.groupBy).toBe("minute");
     // the two tasks' metrics may fall in two minutes
     expect(aggregates.aggregations.reduce((sum, a) => sum + a.value, 0)).toBe(7);
+  });
+
+  it.skipIf(skip)("refuses through the API a bad metrics page, size, sort column or aggregation", async () => {
+    const api = new MetricsApi({ config: { tenantId: "main" }, backend } as unknown as Instance);
+    const query = { executionId: "e1", page: 1, size: 10, sort: [] };
+    expect((await api.page(query)).total).toBe(3);
+    await expect(api.page({ ...query, page: 0 })).rejects.toMatchObject({ code: "SEARCH_INVALID" });
+    await expect(api.page({ ...query, page: -2 })).rejects.toMatchObject({ code: "SEARCH_INVALID" });
+    await expect(api.page({ ...query, size: 50_000 })).rejects.toMatchObject({ code: "SEARCH_INVALID" });
+    await expect(
+      api.page({ ...query, sort: [{ column: "colour" as "name", descending: false }] }),
+    ).rejects.toMatchObject({ code: "SEARCH_INVALID", message: expect.stringContaining("colour") as unknown });
+    await expect(
+      api.aggregate({
+        namespace: "company",
+        flowId: "a",
+        name: "count",
+        startDate: "2026-01-01T00:00:00.000Z",
+        endDate: "2026-01-02T00:00:00.000Z",
+        aggregation: "median" as "sum",
+      }),
+    ).rejects.toMatchObject({ code: "SEARCH_INVALID" });
   });
 
   it.skipIf(skip)("counts executions per day, week and month, per flow and namespace", async () => {
