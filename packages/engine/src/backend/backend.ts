@@ -12,9 +12,9 @@
 import type { KvEntry, Metric, StateType } from "@saker/sdk";
 import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
+import type { ReadModel } from "./readModel.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Queue } from "./queue.ts";
-import type { ReadModel } from "./readModel.ts";
 import type {
   FlowHead,
   LoadedExecution,

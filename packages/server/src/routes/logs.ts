@@ -221,14 +221,10 @@ function streamLogs(
     instance.events.off("log", onLog);
     instance.events.off("execution:end", onEnd);
   });
-  // read once subscribed: an end between this read and the subscription is not missed
-  void api.executions
-    .status(executionId)
-    .then((status) => {
-      if (status?.finished) ending = true;
-      flushSoon();
-    })
-    .catch(() => stream.end());
+  void api.executions.status(executionId).then((status) => {
+    if (status?.finished) ending = true;
+    flushSoon();
+  }, flushSoon);
 }
 
 const follow = defineRoute({
