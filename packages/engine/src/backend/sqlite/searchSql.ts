@@ -267,7 +267,7 @@ function scalarCondition(
       return `${sql} <> ${bind(typed(value))}`;
     case "PREFIX":
       // a namespace and its children: `company` holds `company` and `company.team`, not `companyx`
-      return `(${sql} = ${bind(value)} OR ${dialect.startsWith(sql, value.endsWith(".") ? value : `${value}.`, bind)})`;
+      return `(${kind === "number" && !isNumber ? dialect.false : `${sql} = ${bind(typed(value))}`} OR ${dialect.startsWith(sql, value.endsWith(".") ? value : `${value}.`, bind)})`;
     case "STARTS_WITH":
       return dialect.startsWith(sql, value, bind);
     case "ENDS_WITH":
