@@ -601,7 +601,7 @@ describe.skipIf(!postgresUp)("ReadModel on both backends", () => {
     );
 
   it("answers every filter value and operation, and every sort, alike", async () => {
-    const values = ["e1", "1", "2026-01-02T00:00:00Z", "PT2S", "company", "company.", "SUCCESS", "^e", "x", "env:prod"];
+    const values = ["e1", "1", "2026-01-02T00:00:00Z", "PT2S", "company.", "env:prod"];
     for (const field of [...Object.keys(EXECUTION_COLUMNS.fields), "labels", "q"])
       for (const op of FILTER_OPS)
         for (const value of values) {
@@ -636,5 +636,5 @@ describe.skipIf(!postgresUp)("ReadModel on both backends", () => {
         const [a, b] = await logs({ sort: [`${field}:${dir}`] });
         expect(b, `${field}:${dir}`).toEqual(a);
       }
-  });
+  }, 180_000);
 });
