@@ -22,6 +22,8 @@ import { PostgresExecutions } from "./executionRepository.ts";
 import { migrate } from "./migrations.ts";
 import { channelOf, PostgresNotifier } from "./postgresNotifier.ts";
 import { PostgresQueue } from "./postgresQueue.ts";
+import { postgresReadModel } from "./postgresReadModel.ts";
+import type { ReadModel } from "../readModel.ts";
 import { PostgresFlows, PostgresKv, PostgresLogs, PostgresMetrics, PostgresTriggers } from "./repositories.ts";
 import { SCHEMA_NAME, type Atomic, type Queryable } from "./sql.ts";
 
@@ -50,6 +52,7 @@ abstract class PostgresView implements Backend {
   readonly kv: PostgresKv;
   readonly triggers: PostgresTriggers;
   readonly metrics: PostgresMetrics;
+  readonly reads: ReadModel;
 
   constructor(
     db: Queryable,
@@ -65,6 +68,7 @@ abstract class PostgresView implements Backend {
     this.kv = new PostgresKv(db);
     this.triggers = new PostgresTriggers(db, atomic);
     this.metrics = new PostgresMetrics(db);
+    this.reads = postgresReadModel(db, this.executions);
   }
 
   abstract transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T>;
