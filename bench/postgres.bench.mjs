@@ -300,17 +300,32 @@ async function main() {
     );
   }
 
+  if (compare) {
+    console.log("");
+    console.log(`  this checkout against ${compare} (BENCH_COMPARE), same run, interleaved:`);
+    const compared = [];
+    for (const c of selected.filter((x) => x.name === "postgres")) {
+      const now = med(ms(c.key));
+      const base = med(ms(`base ${c.key}`));
+      const show = c.params.kind === "burst" ? (x) => `${fmt((BURST * 1000) / x, 0)}/s` : (x) => `${fmt(x)} ms`;
+      compared.push([c.key, show(base), show(now), ratio(base, now)]);
+    }
+    printTable(["", "base", "this", "speed-up"], compared);
+  }
   console.log("");
   console.log(
     "  CPU time of the executor's process per execution (ms; holds better than wall time on a loaded machine):",
   );
   for (const [key, list] of results) {
-    if (key === "graphile" || key.startsWith("base ") || !list.length) continue;
+    if (key === "graphile" || !list.length) continue;
     console.log(`    ${key}: ${fmt(median(list.map((r) => r.cpuMs)), 2)}`);
   }
   console.log("");
   console.log("  PostgreSQL round trips (queries of node-postgres in the executor's process, warm-up excluded):");
-  for (const key of ["pg1 burst", "pg1 seq", "pg1 par", "pg2 burst"]) {
+  for (const key of ["pg1 burst", "pg1 seq", "pg1 par", "pg2 burst", "pg2 seq", "pg2 par"].flatMap((k) => [
+    k,
+    `base ${k}`,
+  ])) {
     const rs = results.get(key) ?? [];
     if (!rs.length) continue;
     const per = med(rs.map((r) => r.trips.perExecution));
