@@ -85,6 +85,7 @@ async function runComponent(component: Component, options: ClusterOptions): Prom
     worker: roles.worker,
     scheduler: roles.scheduler,
     webserver: roles.api,
+    cluster: true,
   });
   opening.catch(() => undefined);
   let http: { url: string; close(): Promise<void> } | undefined;

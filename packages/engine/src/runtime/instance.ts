@@ -87,6 +87,11 @@ export interface OpenOptions {
   worker?: boolean;
   /** This process serves the REST API (listed as a `webserver` in the cluster; PostgreSQL). */
   webserver?: boolean;
+  /**
+   * A process of a cluster (`saker server executor|worker|…`): a scheduler runs in some process,
+   * so ended executions are posted to it even when this one runs none (Flow triggers).
+   */
+  cluster?: boolean;
 }
 
 function encryptionKey(config: CompiledConfig): Buffer {
@@ -131,6 +136,7 @@ export class Instance implements RoleContext {
   /** Reports a full disk once and its end (the loops wait for space instead of failing). */
   readonly disk: DiskWatch;
   private schedulerEnabled = false;
+  private inCluster = false;
   private executorEnabled = true;
   private workerEnabled = true;
   private closed = false;
@@ -192,7 +198,7 @@ export class Instance implements RoleContext {
       storage: this.storage,
       encryption: this.encryption,
       secretGuard: this.secretGuard,
-      schedulerEnabled: () => this.schedulerEnabled,
+      schedulerEnabled: () => this.schedulerEnabled || this.inCluster,
       inserted: (stored) => this.executor.seed(stored),
     });
     this.workerParts = {
@@ -395,6 +401,7 @@ export class Instance implements RoleContext {
       await instance.storage.verify?.();
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
+      instance.inCluster = options.cluster === true && config.database.type === "postgres";
       instance.executorEnabled = options.executor !== false;
       instance.workerEnabled = options.worker !== false;
       if (options.start !== false) instance.start();
