@@ -69,7 +69,7 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
     child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     const started = await new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${component} did not start:\n${out}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${component} did not start:\n${out}`)), 150_000);
       const look = () => {
         const match = /started in \d+ ms \(owner ([^)]+)\)/.exec(out);
         if (match && (!/webserver|standalone/.test(component) || /API on (\S+)\/api\/v1/.test(out))) {
