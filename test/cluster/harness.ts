@@ -50,7 +50,7 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
       },
       server: {
         port: 0,
-        liveness: { interval: "PT0.5S", timeout: "PT3S", initialDelay: "PT0.5S", heartbeatInterval: "PT0.5S" },
+        liveness: { interval: "PT0.5S", timeout: "PT8S", initialDelay: "PT0.5S", heartbeatInterval: "PT0.5S" },
         terminationGracePeriod: "PT1S",
         ...settings,
       },

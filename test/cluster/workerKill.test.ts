@@ -21,6 +21,16 @@ tasks:
     format: "{{ taskrun.startDate }}"
 `;
 
+const GROUPED = `id: grouped
+namespace: cluster.test
+tasks:
+  - id: nap
+    type: io.kestra.plugin.core.flow.Sleep
+    duration: PT2S
+    workerGroup:
+      key: gpu
+`;
+
 describe.skipIf(!up)("a worker killed in the middle of a task", () => {
   let database: TestDatabase;
   let cluster: Cluster;
@@ -107,6 +117,28 @@ describe.skipIf(!up)("a worker killed in the middle of a task", () => {
     expect(state.rows[0]!.state).toBe("NOT_RUNNING");
     const listed = (await (await fetch(`${web.api}/cluster`)).json()) as { results: { id: string; state: string }[] };
     expect(listed.results.find((p) => p.id === victim.owner)?.state).toBe("NOT_RUNNING");
-    expect(listed.results.filter((p) => p.state === "RUNNING")).toHaveLength(3);
+    expect(listed.results.filter((p) => p.state === "RUNNING")).toHaveLength(4);
+    expect(listed.results.find((p) => p.id === gpu!.owner)).toMatchObject({ workerGroup: "gpu", roles: ["worker"] });
+
+    // a task of a worker group goes to that group's worker only
+    await createFlow(web.api!, GROUPED);
+    const grouped = await submit(web.api!, "cluster.test", "grouped");
+    const takers = new Set<string>();
+    await until(
+      "the grouped execution to end",
+      async () => {
+        const claims = await cluster.db.query<{ claimed_by: string | null }>(
+          "SELECT claimed_by FROM queue WHERE topic = 'worker' AND key = $1 AND claimed_by IS NOT NULL",
+          [grouped],
+        );
+        for (const r of claims.rows) takers.add(r.claimed_by!);
+        const { rows } = await cluster.db.query("SELECT 1 FROM executions WHERE id = $1 AND finished", [grouped]);
+        return rows.length === 1;
+      },
+      60_000,
+    );
+    expect([...takers]).toEqual([gpu!.owner]);
+    const end = await cluster.db.query<{ state: string }>("SELECT state FROM executions WHERE id = $1", [grouped]);
+    expect(end.rows[0]!.state).toBe("SUCCESS");
   }, 120_000);
 });

@@ -55,6 +55,12 @@ export interface Queue {
   ): Promise<QueueMessage<T>[]>;
   /** Deletes handled messages. */
   ack(seqs: readonly number[]): Promise<void>;
+  /**
+   * On a shared database, inside a transaction: whether `owner` still holds the claims of these
+   * messages, locking them until the end of the transaction (so that no one frees or takes them
+   * meanwhile). False once one was freed (its owner declared dead) or taken by another.
+   */
+  holds?(seqs: readonly number[], owner: string): Promise<boolean>;
   /** Gives a claimed message back, to be claimed again from `availableAt` (now by default). */
   release(seq: number, availableAt?: number): Promise<void>;
   /** Renews the leases `owner` holds on these messages until now + `leaseMs`; returns how many it still held. */

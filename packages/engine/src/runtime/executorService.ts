@@ -39,7 +39,7 @@ import { type RoleContext, type RoleState, type RoleStatus } from "./roleContext
 import { endedMessages, handleCommand, type StepEffects } from "./executor/commands.ts";
 import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
 import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
-import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
+import { ClaimLost, groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -612,6 +612,9 @@ export class ExecutorService {
         this.handoff.rowsSettled(early.map((job) => job.row));
       },
       write: async (tx, group) => {
+        // several executors share the database: write only while the messages are still ours
+        if (this.shared && (await tx.queue.holds?.(rowSeqs(messages), backend.owner)) === false)
+          throw new ClaimLost(executionId);
         // Written by someone else while this step ran, or written again after a rolled-back
         // attempt (a failed group commit, retried step by step: the first attempt already counted
         // its changed runs as written): the whole execution is written. The store's write hook

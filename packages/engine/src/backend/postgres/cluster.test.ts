@@ -88,6 +88,18 @@ describe.skipIf(!up)("a cluster on PostgreSQL", () => {
     expect([...owners.values()].every((set) => set.size === 1)).toBe(true);
   });
 
+  it("fences a commit whose claims were taken from its owner", async () => {
+    await emptyQueue();
+    await a.queue.send([event("f1"), event("f2")]);
+    const claimed = await a.queue.claim("executor", 10, a.owner, 60_000);
+    const seqs = claimed.map((m) => m.seq);
+    expect(await a.transaction((tx) => tx.queue.holds!(seqs, a.owner))).toBe(true);
+    // declared dead meanwhile: its claims freed, one taken by another executor
+    await a.queue.reapExpired({ aliveOwners: [b.owner] });
+    await b.queue.claim("executor", 1, b.owner, 60_000);
+    expect(await a.transaction((tx) => tx.queue.holds!(seqs, a.owner))).toBe(false);
+  });
+
   it("lists the processes with their roles and state", async () => {
     const rows = await listProcesses(a.pool);
     const mine = rows.find((r) => r.owner === b.owner)!;

@@ -11,7 +11,7 @@
  * column, out of the job's `task.workerGroup.key`); one without a group only ungrouped jobs.
  */
 import type { QueueMessage, Topic } from "../queue.ts";
-import { int, type Atomic } from "./sql.ts";
+import { int, type Atomic, type Queryable } from "./sql.ts";
 
 /** The lock serializing executor claims across processes (per database). */
 const EXECUTOR_CLAIM_LOCK = "saker_executor_claims";
@@ -66,4 +66,19 @@ export async function claimExclusive<T>(
       }))
       .sort((a, b) => a.seq - b.seq);
   });
+}
+
+/**
+ * The fence of an executor's commit: its claims are still its own, locked until the commit (the
+ * liveness check frees a dead owner's claims under the same row locks, so it waits or was first).
+ */
+export async function holdsClaims(db: Queryable, seqs: readonly number[], owner: string): Promise<boolean> {
+  if (seqs.length === 0) return true;
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT COUNT(*) AS n FROM (
+       SELECT seq FROM queue WHERE seq = ANY($1::bigint[]) AND claimed_by = $2 FOR UPDATE
+     ) AS mine`,
+    [[...seqs], owner],
+  );
+  return int(rows[0]!.n) === new Set(seqs).size;
 }

@@ -6,7 +6,7 @@
  * that stopped beating (see `PostgresBackend.aliveOwners`).
  */
 import type { ClaimOptions, NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
-import { claimExclusive, workerGroupClause } from "./clusterClaims.ts";
+import { claimExclusive, holdsClaims, workerGroupClause } from "./clusterClaims.ts";
 import { int, type Atomic, type Queryable } from "./sql.ts";
 
 interface Row {
@@ -108,6 +108,10 @@ export class PostgresQueue implements Queue {
   async ack(seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
     await this.db.query("DELETE FROM queue WHERE seq = ANY($1::bigint[])", [seqs]);
+  }
+
+  holds(seqs: readonly number[], owner: string): Promise<boolean> {
+    return holdsClaims(this.db, seqs, owner);
   }
 
   async release(seq: number, availableAt = Date.now()): Promise<void> {
