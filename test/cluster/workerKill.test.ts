@@ -46,8 +46,9 @@ describe.skipIf(!up)("a worker killed in the middle of a task", () => {
 
   it("has its task run again on another worker, and the execution ends once", async () => {
     const web = await cluster.start("webserver");
-    const [, ...workers] = await Promise.all([
+    const [executor, gpu, ...workers] = await Promise.all([
       cluster.start("executor"),
+      cluster.start("worker", ["--worker-group", "gpu"]),
       cluster.start("worker"),
       cluster.start("worker"),
     ]);
@@ -117,7 +118,14 @@ describe.skipIf(!up)("a worker killed in the middle of a task", () => {
     expect(state.rows[0]!.state).toBe("NOT_RUNNING");
     const listed = (await (await fetch(`${web.api}/cluster`)).json()) as { results: { id: string; state: string }[] };
     expect(listed.results.find((p) => p.id === victim.owner)?.state).toBe("NOT_RUNNING");
-    expect(listed.results.filter((p) => p.state === "RUNNING")).toHaveLength(4);
+    const states = Object.fromEntries(listed.results.map((p) => [p.id, p.state]));
+    expect(states).toEqual({
+      [web.owner]: "RUNNING",
+      [executor!.owner]: "RUNNING",
+      [gpu!.owner]: "RUNNING",
+      [survivor.owner]: "RUNNING",
+      [victim.owner]: "NOT_RUNNING",
+    });
     expect(listed.results.find((p) => p.id === gpu!.owner)).toMatchObject({ workerGroup: "gpu", roles: ["worker"] });
 
     // a task of a worker group goes to that group's worker only
