@@ -18,7 +18,9 @@ export function configureClusterCommand(program: Command): void {
     const { readClusterProcesses } = await import("@saker/engine");
     const processes = await readClusterProcesses(config);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(processes, null, 2)}\n`);
+      // the shape of GET /api/v1/cluster's results
+      const results = processes.map(({ owner, ...rest }) => ({ id: owner, ...rest }));
+      process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
       return;
     }
     const header = ["ID", "ROLES", "STATE", "HOST", "PID", "GROUP", "CONCURRENCY", "HEARTBEAT"];
