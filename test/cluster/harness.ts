@@ -25,6 +25,8 @@ export interface ClusterProcess {
 
 export interface Cluster {
   db: pg.Pool;
+  /** The configuration file every process reads. */
+  configFile: string;
   start(component: Component, args?: string[]): Promise<ClusterProcess>;
   kill(process: ClusterProcess): Promise<void>;
   close(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
 
   return {
     db,
+    configFile,
     start,
     kill,
     async close() {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "@saker/engine/testing";
 import { createTestDatabase, type TestDatabase } from "../../packages/engine/src/backend/postgres/testDatabase.ts";
+import { runCli } from "../integration/cli.ts";
 import { createFlow, startCluster, submit, until, type Cluster } from "./harness.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
@@ -127,6 +128,12 @@ describe.skipIf(!up)("a worker killed in the middle of a task", () => {
       [victim.owner]: "NOT_RUNNING",
     });
     expect(listed.results.find((p) => p.id === gpu!.owner)).toMatchObject({ workerGroup: "gpu", roles: ["worker"] });
+
+    const cli = await runCli(["cluster", "list", "-c", cluster.configFile, "--json"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const listedByCli = JSON.parse(cli.stdout) as { id: string; state: string; roles: string[] }[];
+    expect(Object.fromEntries(listedByCli.map((p) => [p.id, p.state]))).toEqual(states);
+    expect(listedByCli.find((p) => p.id === executor!.owner)?.roles).toEqual(["executor"]);
 
     // a task of a worker group goes to that group's worker only
     await createFlow(web.api!, GROUPED);
