@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { configureClusterCommand } from "./commands/cluster.ts";
 import { configureFlowCommand } from "./commands/flow.ts";
 import { configureMigrateCommand } from "./commands/migrate.ts";
 import { configurePluginsCommand } from "./commands/plugins.ts";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   configureFlowCommand(program);
   configureServerCommand(program);
+  configureClusterCommand(program);
   configurePluginsCommand(program);
   configureRenderCommand(program);
   configureMigrateCommand(program);

@@ -35,6 +35,8 @@ export {
 // Opening an instance, and its configuration.
 export { Instance } from "./runtime/instance.ts";
 export { loadConfig, type CompiledConfig } from "./runtime/config.ts";
+export { readClusterProcesses } from "./runtime/clusterProcesses.ts";
+export type { ProcessRow, ProcessState } from "./backend/postgres/liveness.ts";
 export { FileUpload } from "./runtime/executionFactory.ts";
 export { inputFileUri } from "./runtime/inputFiles.ts";
 export { coreRegistry, loadRegistry, pluginDirs } from "./runtime/registryLoader.ts";

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Instance } from "@saker/engine";
 import { configFrom, RESET_DATABASE_HELP, withInstanceOptions, type GlobalOptions } from "../options.ts";
 import { configureHashPasswordCommand } from "./hashPassword.ts";
+import { configureClusterServerCommands } from "./serverCluster.ts";
 
 interface ServerOptions extends GlobalOptions {
   port?: string;
@@ -70,5 +71,6 @@ export function configureServerCommand(program: Command): void {
     await http.close();
     await instance.close();
   });
+  configureClusterServerCommands(server);
   configureHashPasswordCommand(server);
 }

@@ -28,6 +28,12 @@ export interface ReapOptions {
   aliveOwners?: readonly string[];
 }
 
+/** What a claim is limited to (on a shared database; the embedded one has a single worker). */
+export interface ClaimOptions {
+  /** Worker jobs: only those of this worker group (a task's `workerGroup.key`); none: only ungrouped ones. */
+  workerGroup?: string;
+}
+
 export interface Queue {
   /** Adds messages; inside a transaction they commit (or vanish) with its other writes. */
   send(messages: readonly NewMessage[]): Promise<void>;
@@ -40,9 +46,21 @@ export interface Queue {
    * Claims up to `limit` ready messages of a topic, oldest first, for `owner` until now + `leaseMs`.
    * A claimed message is handed to nobody else until acknowledged, released or reaped.
    */
-  claim<T>(topic: Topic, limit: number, owner: string, leaseMs: number): Promise<QueueMessage<T>[]>;
+  claim<T>(
+    topic: Topic,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+    options?: ClaimOptions,
+  ): Promise<QueueMessage<T>[]>;
   /** Deletes handled messages. */
   ack(seqs: readonly number[]): Promise<void>;
+  /**
+   * On a shared database, inside a transaction: whether `owner` still holds the claims of these
+   * messages, locking them until the end of the transaction (so that no one frees or takes them
+   * meanwhile). False once one was freed (its owner declared dead) or taken by another.
+   */
+  holds?(seqs: readonly number[], owner: string): Promise<boolean>;
   /** Gives a claimed message back, to be claimed again from `availableAt` (now by default). */
   release(seq: number, availableAt?: number): Promise<void>;
   /** Renews the leases `owner` holds on these messages until now + `leaseMs`; returns how many it still held. */

@@ -6,13 +6,37 @@
 import { existsSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { AddressPolicy, DEFAULT_REFUSED_ADDRESSES, SakerError, z } from "@saker/sdk";
+import { AddressPolicy, DEFAULT_REFUSED_ADDRESSES, isDuration, parseDuration, SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
 import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
 import { StorageConfigSchema } from "../storage/s3Config.ts";
 import { defaultBundledDir } from "../plugins/bundled.ts";
+
+/** An ISO-8601 duration (`PT45S`), as Kestra writes its server settings (`parseDuration` where used). */
+const DurationSetting = (fallback: string) =>
+  z
+    .string()
+    .refine((v) => isDuration(v) && parseDuration(v) > 0, {
+      message: "must be a positive ISO-8601 duration (e.g. PT45S)",
+    })
+    .default(fallback);
+
+/**
+ * Liveness of the processes sharing a PostgreSQL database (Kestra's `kestra.server.liveness`):
+ * each beats every `heartbeatInterval`; every `interval` (after `initialDelay`) each process looks
+ * for those silent longer than `timeout` and declares them dead.
+ */
+const LivenessConfig = z.strictObject({
+  enabled: z.coerce.boolean().default(true),
+  interval: DurationSetting("PT10S"),
+  timeout: DurationSetting("PT45S"),
+  initialDelay: DurationSetting("PT45S"),
+  heartbeatInterval: DurationSetting("PT3S"),
+});
+
+export const WORKER_TASK_RESTART_STRATEGIES = ["AFTER_TERMINATION_GRACE_PERIOD", "IMMEDIATELY", "NEVER"] as const;
 
 const ServerConfig = z.strictObject({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -29,6 +53,19 @@ const ServerConfig = z.strictObject({
     .number()
     .int()
     .default(100 * 1024 * 1024),
+  liveness: LivenessConfig.default({
+    enabled: true,
+    interval: "PT10S",
+    timeout: "PT45S",
+    initialDelay: "PT45S",
+    heartbeatInterval: "PT3S",
+  }),
+  /** What becomes of the task runs of a worker declared dead (Kestra's `workerTaskRestartStrategy`). */
+  workerTaskRestartStrategy: z.enum(WORKER_TASK_RESTART_STRATEGIES).default("AFTER_TERMINATION_GRACE_PERIOD"),
+  /** How long a dead worker's task runs wait before they are given to another worker. */
+  terminationGracePeriod: DurationSetting("PT5M"),
+  /** The worker group of this process's worker (`saker server worker --worker-group`): it takes only that group's tasks. */
+  workerGroup: z.string().min(1).optional(),
 });
 
 const PluginsConfig = z.strictObject({
@@ -156,6 +193,15 @@ export const ConfigSchema = z.strictObject({
     host: "127.0.0.1",
     basicAuth: { users: [] },
     maxRequestSize: 100 * 1024 * 1024,
+    liveness: {
+      enabled: true,
+      interval: "PT10S",
+      timeout: "PT45S",
+      initialDelay: "PT45S",
+      heartbeatInterval: "PT3S",
+    },
+    workerTaskRestartStrategy: "AFTER_TERMINATION_GRACE_PERIOD",
+    terminationGracePeriod: "PT5M",
   }),
   plugins: PluginsConfig.default({ defaultVersion: "LATEST", defaults: [], configurations: [], isolated: [] }),
   secrets: z.strictObject({ file: z.string().optional() }).default({}),

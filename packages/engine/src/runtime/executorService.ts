@@ -39,7 +39,7 @@ import { type RoleContext, type RoleState, type RoleStatus } from "./roleContext
 import { endedMessages, handleCommand, type StepEffects } from "./executor/commands.ts";
 import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
 import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
-import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
+import { ClaimLost, groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -104,7 +104,17 @@ export class ExecutorService {
   private readonly commits: CommitPipeline;
   private readonly settle: Settle = (messages, done) => this.settled(messages, done);
 
+  /**
+   * On a shared database (PostgreSQL) several executors may step an execution in turn (one at a
+   * time: see backend/postgres/clusterClaims.ts): a step always starts from the database (no
+   * working copy, which another process's write would make stale), and nothing goes between this
+   * process's roles in memory (a worker's result is claimed by whichever executor is free).
+   */
+  private readonly shared: boolean;
+
   constructor(private readonly ctx: RoleContext) {
+    this.shared = ctx.config.database.type === "postgres";
+    if (this.shared) this.pipeline = false;
     this.handoff = localHandoff(ctx.backend);
     this.commits = new CommitPipeline(ctx, {
       forget: (executionId) => {
@@ -127,15 +137,16 @@ export class ExecutorService {
     this.pending = true;
     this.outstanding.clear();
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
-    this.unregister = this.handoff.register("executor", {
-      room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
-      take: (messages) => {
-        this.ctx.leases.hold(messages.map((m) => m.seq));
-        this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
-        this.wake?.();
-      },
-      takeBundle: (bundle) => this.takeBundle(bundle),
-    });
+    if (!this.shared)
+      this.unregister = this.handoff.register("executor", {
+        room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
+        take: (messages) => {
+          this.ctx.leases.hold(messages.map((m) => m.seq));
+          this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
+          this.wake?.();
+        },
+        takeBundle: (bundle) => this.takeBundle(bundle),
+      });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
@@ -163,7 +174,7 @@ export class ExecutorService {
    */
   seed(stored: StoredExecution): void {
     const id = stored.execution.id;
-    if (!this.running || stored.execution.taskRunList.length > 0) return;
+    if (!this.running || this.shared || stored.execution.taskRunList.length > 0) return;
     if (this.commits.speculative.has(id) || this.inFlight.has(id)) return;
     // never at the cost of a running execution's copy (a burst seeds its first ones only)
     if (this.working.size >= WORKING_COPIES / 2) return;
@@ -217,7 +228,7 @@ export class ExecutorService {
   private async take(executionId: string): Promise<LoadedExecution | undefined> {
     const ahead = this.commits.speculative.get(executionId);
     if (ahead) return ahead;
-    const kept = this.working.get(executionId);
+    const kept = this.shared ? undefined : this.working.get(executionId);
     if (kept) {
       this.working.delete(executionId);
       return kept;
@@ -559,7 +570,7 @@ export class ExecutorService {
     // the jobs this process's worker has room for are handed to it: committed already claimed,
     // or in the pipeline at once, their rows inserted by the group commit if they still run then
     const jobs = outgoing.filter((m) => m.topic === "worker");
-    const reservation = this.handoff.reserve("worker", jobs.length);
+    const reservation = this.handoff.reserve("worker", this.shared ? 0 : jobs.length);
     let local = jobs.slice(0, reservation.granted);
     let queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
@@ -601,6 +612,9 @@ export class ExecutorService {
         this.handoff.rowsSettled(early.map((job) => job.row));
       },
       write: async (tx, group) => {
+        // several executors share the database: write only while the messages are still ours
+        if (this.shared && (await tx.queue.holds?.(rowSeqs(messages), backend.owner)) === false)
+          throw new ClaimLost(executionId);
         // Written by someone else while this step ran, or written again after a rolled-back
         // attempt (a failed group commit, retried step by step: the first attempt already counted
         // its changed runs as written): the whole execution is written. The store's write hook
@@ -639,7 +653,7 @@ export class ExecutorService {
         if (last) this.commits.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (written && !result.finished) this.working.set(executionId, { stored: after, runs });
+        if (written && !result.finished && !this.shared) this.working.set(executionId, { stored: after, runs });
         const notified = [...queued];
         if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next

@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import { errorMessage, SakerError } from "@saker/sdk";
+import { hostname } from "node:os";
+import { errorMessage, parseDuration, SakerError } from "@saker/sdk";
 import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlite/sqliteBackend.ts";
 import { FlowMirror } from "../backend/postgres/flowMirror.ts";
 import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
@@ -53,6 +54,8 @@ import { lockHome } from "./homeLock.ts";
 import { ExecutionWaiters } from "./executionWaiters.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
+import { ClusterMember } from "./clusterMember.ts";
+import { listProcesses, type ProcessRow } from "../backend/postgres/liveness.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
 import type { EngineServices } from "../plugins/engineServices.ts";
@@ -82,6 +85,13 @@ export interface OpenOptions {
   executor?: boolean;
   /** Run a worker in this process (default true). */
   worker?: boolean;
+  /** This process serves the REST API (listed as a `webserver` in the cluster; PostgreSQL). */
+  webserver?: boolean;
+  /**
+   * A process of a cluster (`saker server executor|worker|…`): a scheduler runs in some process,
+   * so ended executions are posted to it even when this one runs none (Flow triggers).
+   */
+  cluster?: boolean;
 }
 
 function encryptionKey(config: CompiledConfig): Buffer {
@@ -126,6 +136,7 @@ export class Instance implements RoleContext {
   /** Reports a full disk once and its end (the loops wait for space instead of failing). */
   readonly disk: DiskWatch;
   private schedulerEnabled = false;
+  private inCluster = false;
   private executorEnabled = true;
   private workerEnabled = true;
   private closed = false;
@@ -187,7 +198,7 @@ export class Instance implements RoleContext {
       storage: this.storage,
       encryption: this.encryption,
       secretGuard: this.secretGuard,
-      schedulerEnabled: () => this.schedulerEnabled,
+      schedulerEnabled: () => this.schedulerEnabled || this.inCluster,
       inserted: (stored) => this.executor.seed(stored),
     });
     this.workerParts = {
@@ -226,6 +237,59 @@ export class Instance implements RoleContext {
     this.executor = new ExecutorService(this.context);
     this.worker = new WorkerService(this.context);
     this.scheduler = new SchedulerService(this.context);
+  }
+
+  /** Liveness checks and the scheduler's leadership, on PostgreSQL. */
+  private cluster: ClusterMember | undefined;
+  private readonly deathListeners = new Set<() => void>();
+
+  /**
+   * Another process declared this one dead (its heartbeats stopped reaching the database for
+   * longer than the liveness timeout) and gave its work to others: it stops taking any.
+   */
+  private async declaredDead(): Promise<void> {
+    process.stderr.write(
+      "saker: this process was declared dead by the cluster (no heartbeat within server.liveness.timeout): it stops taking work\n",
+    );
+    for (const listener of this.deathListeners) listener();
+    await Promise.all([this.scheduler.stop(), this.worker.stop(), this.executor.stop()]).catch((error: unknown) =>
+      this.reportInternalError("stopping after being declared dead", error),
+    );
+  }
+
+  /**
+   * The processes sharing this instance's database with their liveness state (PostgreSQL); on the
+   * embedded database, this process alone.
+   */
+  async clusterProcesses(): Promise<ProcessRow[]> {
+    if (this.backend instanceof PostgresBackend) return listProcesses(this.backend.pool);
+    const roles = [
+      ...(this.executorEnabled ? ["executor"] : []),
+      ...(this.workerEnabled ? ["worker"] : []),
+      ...(this.schedulerEnabled ? ["scheduler"] : []),
+    ];
+    const now = new Date().toISOString();
+    return [
+      {
+        owner: this.backend.owner,
+        roles,
+        hostname: hostname(),
+        pid: process.pid,
+        workerGroup: null,
+        concurrency: this.workerEnabled ? this.config.worker.concurrency : null,
+        state: this.closed ? "TERMINATED" : "RUNNING",
+        startedAt: this.startedAt,
+        heartbeatAt: now,
+        stateAt: null,
+      },
+    ];
+  }
+  private readonly startedAt = new Date().toISOString();
+
+  /** Calls `listener` if the cluster declares this process dead (PostgreSQL); returns the unsubscribe. */
+  onDeclaredDead(listener: () => void): () => void {
+    this.deathListeners.add(listener);
+    return () => this.deathListeners.delete(listener);
   }
 
   /** The flows of a PostgreSQL database, mirrored for `flows` (undefined on SQLite). */
@@ -286,8 +350,24 @@ export class Instance implements RoleContext {
       if (config.database.type === "postgres") {
         const report = (context: string, error: unknown) =>
           process.stderr.write(`saker: ${context}: ${errorMessage(error)}\n`);
+        const roles = [
+          ...(options.executor !== false ? ["executor"] : []),
+          ...(options.worker !== false ? ["worker"] : []),
+          ...(options.scheduler === true ? ["scheduler"] : []),
+          ...(options.webserver === true ? ["webserver"] : []),
+        ];
+        const liveness = config.server.liveness;
         postgres = await PostgresBackend.open({
           url: config.database.url!,
+          process: {
+            roles,
+            ...(options.worker !== false && config.server.workerGroup
+              ? { workerGroup: config.server.workerGroup }
+              : {}),
+            ...(options.worker !== false ? { concurrency: config.worker.concurrency } : {}),
+          },
+          ...(liveness.enabled ? { heartbeatMs: parseDuration(liveness.heartbeatInterval) } : {}),
+          onDeclaredDead: () => void instance?.declaredDead(),
           ...(config.database.schema ? { schema: config.database.schema } : {}),
           ...(config.database.poolSize ? { poolSize: config.database.poolSize } : {}),
           onListenerError: (topic, error) => report(`a listener of '${topic}'`, error),
@@ -297,7 +377,13 @@ export class Instance implements RoleContext {
         instance = new Instance(config, { postgres, flows }, registry, unlock);
         // Other processes share the database: only the claims of those that stopped beating are freed.
         counted = true;
-        await postgres.queue.reapExpired({ aliveOwners: await postgres.aliveOwners() });
+        await postgres.queue.reapExpired({
+          aliveOwners: await postgres.aliveOwners(liveness.enabled ? parseDuration(liveness.timeout) : undefined),
+        });
+        instance.cluster = new ClusterMember(instance.context, postgres, instance.scheduler, {
+          liveness: liveness.enabled,
+          scheduler: options.scheduler === true,
+        });
       } else {
         db = openDatabase(config.databaseFile, {
           reset: options.resetDatabase === true,
@@ -315,6 +401,7 @@ export class Instance implements RoleContext {
       await instance.storage.verify?.();
       for (const key of loaded) instance.loadedPlugins.add(key);
       instance.schedulerEnabled = options.scheduler === true;
+      instance.inCluster = options.cluster === true && config.database.type === "postgres";
       instance.executorEnabled = options.executor !== false;
       instance.workerEnabled = options.worker !== false;
       if (options.start !== false) instance.start();
@@ -329,6 +416,7 @@ export class Instance implements RoleContext {
   }
 
   start(): void {
+    this.cluster?.start();
     this.leases.start();
     if (this.executorEnabled) this.executor.start();
     if (this.workerEnabled) this.worker.start();
@@ -353,10 +441,12 @@ export class Instance implements RoleContext {
     if (this.closed) return;
     this.closed = true;
     this.stopWatching?.();
+    await (this.backend as Partial<PostgresBackend>).terminating?.();
     await this.scheduler.stop();
     await this.worker.stop();
     await this.executor.stop();
     await this.leases.stop();
+    await this.cluster?.stop();
     await closeIsolationPool();
     await this.flowMirror?.flush().catch((error: unknown) => this.reportInternalError("saving flows", error));
     this.flowMirror?.close();

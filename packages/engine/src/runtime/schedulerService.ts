@@ -45,6 +45,11 @@ export type SchedulerMessage =
   /** The execution moved to `state` without ending; it may have moved on since. */
   | { type: "execution-state"; executionId: string; state: StateType };
 
+/** The trigger's dates changed since the run read them. */
+function movedOn(before: TriggerState, current: TriggerState): boolean {
+  return before.nextDate !== current.nextDate || before.lastDate !== current.lastDate;
+}
+
 export class SchedulerService {
   private clockRunning = false;
   private consuming = false;
@@ -64,6 +69,11 @@ export class SchedulerService {
   private state: RoleState = "INITIALIZED";
   /** Set by a wake-up that came while the consumer was not idle: its next idle returns at once. */
   private woken = false;
+  /**
+   * On a shared database, whether this process's clock may tick now: one scheduler leads (see
+   * backend/postgres/leadership.ts), the others wait to take over. None: always.
+   */
+  leader: (() => Promise<boolean>) | undefined;
 
   constructor(private readonly ctx: RoleContext) {
     this.realtime = new RealtimeListeners(ctx);
@@ -109,7 +119,9 @@ export class SchedulerService {
   private async runClock(): Promise<void> {
     while (this.clockRunning) {
       try {
-        await this.tick(new Date());
+        if (!this.leader || (await this.leader())) await this.tick(new Date());
+        // another scheduler leads: this one's realtime listeners stop
+        else this.realtime.sync([], Date.now());
       } catch (error) {
         this.ctx.report.loopError("scheduler tick failed", error);
       }
@@ -149,7 +161,7 @@ export class SchedulerService {
             !(state.backfill && !state.backfill.paused);
           if (waiting) continue;
           const result = await scheduleTick(ctx, declared, state, now);
-          await this.commit([{ key, before: state, after: result.state, executions: result.executions }]);
+          await this.commit([{ key, before: state, after: result.state, executions: result.executions }], [], true);
           continue;
         }
         this.poll(declared, state, now);
@@ -168,9 +180,11 @@ export class SchedulerService {
     const run = pollingTick(this.ctx, declared, definition, state, now, this.abort.signal)
       .then(async (result) => {
         if (this.clockRunning)
-          await this.commit([
-            { key: triggerKey(declared), before: state, after: result.state, executions: result.executions },
-          ]);
+          await this.commit(
+            [{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }],
+            [],
+            true,
+          );
       })
       .catch((error: unknown) => this.ctx.report.loopError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
@@ -179,9 +193,10 @@ export class SchedulerService {
 
   /**
    * Saves what trigger runs changed and starts their executions, in one transaction, with the
-   * acknowledgement of the message they came from. A trigger disabled meanwhile starts nothing.
+   * acknowledgement of the message they came from. A trigger disabled meanwhile starts nothing,
+   * nor (`byClock`) one whose dates another scheduler moved on meanwhile.
    */
-  private async commit(runs: readonly TriggerRun[], ack: number[] = []): Promise<void> {
+  private async commit(runs: readonly TriggerRun[], ack: number[] = [], byClock = false): Promise<void> {
     const { backend, config, admission } = this.ctx;
     const tenantId = config.tenantId;
     const started: Execution[] = [];
@@ -189,6 +204,8 @@ export class SchedulerService {
       for (const run of runs) {
         const current = (await tx.triggers.get(tenantId, run.key)) ?? { ...run.key };
         if (current.disabled && run.executions.length > 0) continue;
+        // another scheduler handled these dates meanwhile (a leader that lost its lock unawares): nothing twice
+        if (byClock && run.executions.length > 0 && movedOn(run.before, current)) continue;
         await tx.triggers.put(tenantId, mergeTriggerState(current, run));
         await admission.queueExecutions(tx, run.executions);
         started.push(...run.executions);

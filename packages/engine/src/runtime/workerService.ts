@@ -133,13 +133,14 @@ export class WorkerService {
     const { backend, config, leases } = this.ctx;
     const limit = config.worker.concurrency;
     const handoff = localHandoff(backend);
+    const claimOptions = config.server.workerGroup ? { workerGroup: config.server.workerGroup } : {};
     while (this.running) {
       const free = limit - this.active.size - handoff.reserved("worker");
       let jobs: QueueMessage<WorkerJob>[] = [];
       if (free > 0 && this.pending) {
         this.pending = false;
         try {
-          jobs = await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs);
+          jobs = await backend.queue.claim<WorkerJob>("worker", free, backend.owner, leases.leaseMs, claimOptions);
         } catch (error) {
           this.ctx.report.loopError("worker", error); // claimed again at the next poll
         }

@@ -2,6 +2,7 @@
  * The route table, mounted twice: on `/api/v1` and on `/api/v1/{tenant}` (`/api/v1/main`).
  */
 import type { AnyRoute } from "../http/route.ts";
+import { clusterRoutes } from "./cluster.ts";
 import { configRoutes } from "./configs.ts";
 import { executionActionRoutes } from "./executionActions.ts";
 import { executionEvalRoutes } from "./executionEval.ts";
@@ -45,6 +46,7 @@ export const API_ROUTES: readonly AnyRoute[] = [
   ...webhookRoutes,
   ...triggerRoutes,
   ...configRoutes,
+  ...clusterRoutes,
   // Kestra's other literal paths answer 501 rather than reach a generic route (see notServed.ts).
   ...notServedRoutes,
 ];

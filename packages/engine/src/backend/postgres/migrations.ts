@@ -144,6 +144,27 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "cluster",
+    sql: `
+      -- What each process runs and its liveness state (Kestra's service states).
+      ALTER TABLE processes
+        ADD COLUMN roles TEXT NOT NULL DEFAULT '',
+        ADD COLUMN hostname TEXT,
+        ADD COLUMN pid INTEGER,
+        ADD COLUMN worker_group TEXT,
+        ADD COLUMN concurrency INTEGER,
+        ADD COLUMN state TEXT NOT NULL DEFAULT 'RUNNING',
+        ADD COLUMN state_at BIGINT;
+      -- A worker job's group (its task's workerGroup.key): a worker claims only its group's jobs.
+      ALTER TABLE queue ADD COLUMN worker_group TEXT GENERATED ALWAYS AS (
+        CASE WHEN topic = 'worker' THEN (payload::jsonb -> 'task' -> 'workerGroup' ->> 'key') END
+      ) STORED;
+      CREATE INDEX queue_claimed_key ON queue (key) WHERE claimed_at IS NOT NULL;
+      CREATE INDEX queue_claimed_by ON queue (claimed_by) WHERE claimed_by IS NOT NULL;
+    `,
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema, so schemas migrate apart). */

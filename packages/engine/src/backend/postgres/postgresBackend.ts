@@ -13,6 +13,7 @@
  *   process can tell which claims belong to the living (`aliveOwners`).
  */
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import pg from "pg";
 import { errorMessage, SakerError } from "@saker/sdk";
 import { AsyncMutex } from "../asyncMutex.ts";
@@ -39,6 +40,13 @@ export interface PostgresBackendOptions {
   owner?: string;
   /** How often this process beats in `processes` (ms, default 5000). */
   heartbeatMs?: number;
+  /** What this process runs, as listed by `GET /api/v1/cluster`. */
+  process?: { roles: readonly string[]; workerGroup?: string; concurrency?: number };
+  /**
+   * Called once when a heartbeat finds this process declared dead by another (silent longer than
+   * the liveness timeout): its claims may have gone to others, it must stop taking work.
+   */
+  onDeclaredDead?: () => void;
   onListenerError?: (topic: string, error: unknown) => void;
   /** Told about a failure of the listening connection or of a heartbeat (both retried). */
   onConnectionError?: (error: unknown) => void;
@@ -62,7 +70,7 @@ abstract class PostgresView implements Backend {
     readonly notifier: Notifier,
     writeListeners: Set<(id: string) => void>,
   ) {
-    this.queue = new PostgresQueue(db);
+    this.queue = new PostgresQueue(db, atomic);
     this.executions = new PostgresExecutions(db, atomic, writeListeners);
     this.flows = new PostgresFlows(db);
     this.logs = new PostgresLogs(db);
@@ -211,15 +219,29 @@ export class PostgresBackend extends PostgresView {
     private readonly writeListeners: Set<(id: string) => void>,
     heartbeatMs: number,
     onConnectionError: (error: unknown) => void,
+    onDeclaredDead: () => void,
   ) {
     super(pool, (fn) => inTransaction(pool, fn), owner, notifier, writeListeners);
     this.heartbeat = setInterval(() => {
       pool
-        .query("UPDATE processes SET heartbeat_at = $1 WHERE owner = $2", [Date.now(), owner])
+        .query("UPDATE processes SET heartbeat_at = $1 WHERE owner = $2 AND state IN ('RUNNING', 'TERMINATING')", [
+          Date.now(),
+          owner,
+        ])
+        .then(({ rowCount }) => {
+          if (rowCount === 0 && !this.declaredDead && !this.closed) {
+            this.declaredDead = true;
+            clearInterval(this.heartbeat);
+            onDeclaredDead();
+          }
+        })
         .catch(onConnectionError);
     }, heartbeatMs);
     this.heartbeat.unref();
   }
+
+  /** Set once another process declared this one dead (see `onDeclaredDead`). */
+  declaredDead = false;
 
   /** Connects, migrates the schema (under an advisory lock), starts listening and registers this process. */
   static async open(options: PostgresBackendOptions): Promise<PostgresBackend> {
@@ -256,9 +278,12 @@ export class PostgresBackend extends PostgresView {
       const now = Date.now();
       // the rows of processes long gone (killed without a close) are of no use to anyone
       await pool.query("DELETE FROM processes WHERE heartbeat_at < $1", [now - 24 * 3600_000]);
+      const info = options.process ?? { roles: [] };
       await pool.query(
-        "INSERT INTO processes (owner, started_at, heartbeat_at) VALUES ($1, $2, $2) ON CONFLICT (owner) DO UPDATE SET heartbeat_at = $2",
-        [owner, now],
+        `INSERT INTO processes (owner, started_at, heartbeat_at, roles, hostname, pid, worker_group, concurrency, state, state_at)
+         VALUES ($1, $2, $2, $3, $4, $5, $6, $7, 'RUNNING', $2)
+         ON CONFLICT (owner) DO UPDATE SET heartbeat_at = $2, state = 'RUNNING', state_at = $2`,
+        [owner, now, info.roles.join(","), hostname(), process.pid, info.workerGroup ?? null, info.concurrency ?? null],
       );
       return new PostgresBackend(
         pool,
@@ -268,6 +293,7 @@ export class PostgresBackend extends PostgresView {
         new Set(),
         options.heartbeatMs ?? 5000,
         onConnectionError,
+        options.onDeclaredDead ?? (() => undefined),
       );
     } catch (error) {
       await notifier?.close();
@@ -308,10 +334,21 @@ export class PostgresBackend extends PostgresView {
    * claims are theirs; the others' can be reaped (`queue.reapExpired({ aliveOwners })`).
    */
   async aliveOwners(maxAgeMs = 15_000): Promise<string[]> {
-    const { rows } = await this.pool.query<{ owner: string }>("SELECT owner FROM processes WHERE heartbeat_at > $1", [
-      Date.now() - maxAgeMs,
-    ]);
+    const { rows } = await this.pool.query<{ owner: string }>(
+      "SELECT owner FROM processes WHERE heartbeat_at > $1 AND state IN ('RUNNING', 'TERMINATING')",
+      [Date.now() - maxAgeMs],
+    );
     return rows.map((r) => r.owner);
+  }
+
+  /** This process is stopping (Kestra's TERMINATING): its roles finish what they hold. */
+  async terminating(): Promise<void> {
+    await this.pool
+      .query("UPDATE processes SET state = 'TERMINATING', state_at = $1 WHERE owner = $2 AND state = 'RUNNING'", [
+        Date.now(),
+        this.owner,
+      ])
+      .catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -321,7 +358,13 @@ export class PostgresBackend extends PostgresView {
     // a transaction still open (a loop stopping) ends first
     await this.mutex.exclusive(async () => {
       await this.notifier.close();
-      await this.pool.query("DELETE FROM processes WHERE owner = $1", [this.owner]).catch(() => undefined);
+      // kept as TERMINATED for the cluster listing (rows of a day ago go at the next open)
+      await this.pool
+        .query("UPDATE processes SET state = 'TERMINATED', state_at = $1, heartbeat_at = $1 WHERE owner = $2", [
+          Date.now(),
+          this.owner,
+        ])
+        .catch(() => undefined);
       await this.pool.end();
     });
   }

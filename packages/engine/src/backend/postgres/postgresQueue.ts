@@ -5,8 +5,9 @@
  * for. A claim records its owner and lease; the reaper frees lapsed leases and those of owners
  * that stopped beating (see `PostgresBackend.aliveOwners`).
  */
-import type { NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
-import { int, type Queryable } from "./sql.ts";
+import type { ClaimOptions, NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
+import { claimExclusive, holdsClaims, workerGroupClause } from "./clusterClaims.ts";
+import { int, type Atomic, type Queryable } from "./sql.ts";
 import { batchWrite } from "./writeBatch.ts";
 
 interface Row {
@@ -30,7 +31,10 @@ export function toQueueMessage<T>(r: Row): QueueMessage<T> {
 const COLUMNS = "seq, topic, key, payload, available_at";
 
 export class PostgresQueue implements Queue {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly atomic: Atomic,
+  ) {}
 
   async send(messages: readonly NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
@@ -83,17 +87,26 @@ export class PostgresQueue implements Queue {
     }));
   }
 
-  async claim<T>(topic: Topic, limit: number, owner: string, leaseMs: number): Promise<QueueMessage<T>[]> {
+  async claim<T>(
+    topic: Topic,
+    limit: number,
+    owner: string,
+    leaseMs: number,
+    options: ClaimOptions = {},
+  ): Promise<QueueMessage<T>[]> {
+    // executor messages: never those of an execution another process is stepping (clusterClaims.ts)
+    if (topic === "executor") return claimExclusive<T>(this.atomic, limit, owner, leaseMs);
     const now = Date.now();
+    const group = topic === "worker" ? workerGroupClause(options.workerGroup, 6) : { sql: "", values: [] };
     const { rows } = await this.db.query<Row>(
       `UPDATE queue AS q SET claimed_at = $1, claimed_by = $2, lease_until = $3
        FROM (
-         SELECT seq FROM queue WHERE topic = $4 AND claimed_at IS NULL AND available_at <= $1
+         SELECT seq FROM queue WHERE topic = $4 AND claimed_at IS NULL AND available_at <= $1${group.sql}
          ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED
        ) AS ready
        WHERE q.seq = ready.seq
        RETURNING q.seq, q.topic, q.key, q.payload, q.available_at`,
-      [now, owner, now + leaseMs, topic, limit],
+      [now, owner, now + leaseMs, topic, limit, ...group.values],
     );
     return rows.map((r) => toQueueMessage<T>(r)).sort((a, b) => a.seq - b.seq);
   }
@@ -101,6 +114,10 @@ export class PostgresQueue implements Queue {
   async ack(seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
     await batchWrite(this.db, [{ text: "DELETE FROM queue WHERE seq = ANY($1::bigint[])", values: [[...seqs]] }]);
+  }
+
+  holds(seqs: readonly number[], owner: string): Promise<boolean> {
+    return holdsClaims(this.db, seqs, owner);
   }
 
   async release(seq: number, availableAt = Date.now()): Promise<void> {

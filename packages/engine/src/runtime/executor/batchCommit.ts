@@ -10,7 +10,7 @@ import { NOTIFY } from "../../backend/notifier.ts";
 import { isDiskFull } from "../../storage/diskFull.ts";
 import { bundlesOf, consume } from "../handoff.ts";
 import type { RoleContext } from "../roleContext.ts";
-import type { Step } from "./step.ts";
+import { ClaimLost, type Step } from "./step.ts";
 
 /** Messages handled and acknowledged (committed): recorded in `done`. */
 export type Settle = (messages: readonly QueueMessage[], done: Set<number>) => void;
@@ -46,6 +46,11 @@ export async function commitSteps(ctx: RoleContext, settled: Settle, steps: Step
   } catch (error) {
     if (isDiskFull(error) || steps.length === 1) for (const step of steps) step.cancel();
     if (isDiskFull(error)) throw error;
+    if (steps.length === 1 && error instanceof ClaimLost) {
+      // nothing acknowledged: the messages are the other executor's now
+      ctx.report.internalError("executor", error);
+      return settled(steps[0]!.messages, done);
+    }
     if (steps.length === 1) return dropFailed(ctx, settled, steps[0]!.executionId, steps[0]!.messages, error, done);
     for (const [i, step] of steps.entries()) {
       try {
