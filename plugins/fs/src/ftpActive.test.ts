@@ -3,13 +3,14 @@
  * every transfer of the type suite goes through PORT; and what goes wrong: a server refusing
  * PORT, and one accepting it but never connecting back.
  */
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import { PASSWORD, USER, fsInstance, ftpServer, taskFlow, type TestServer } from "../test/support.ts";
 import { describeTypes } from "../test/typesSuite.ts";
-import { portCommand } from "./remote/ftpActive.ts";
+import type { FTPContext } from "basic-ftp";
+import { ActiveDataSocket, portCommand } from "./remote/ftpActive.ts";
 
 let test: TestInstance;
 const servers: Record<string, TestServer> = {};
@@ -127,4 +128,24 @@ it("fails within dataTimeout when the data connection never arrives", async () =
   } finally {
     await server.close();
   }
+});
+
+it("takes the data connection only from the control connection's address", async () => {
+  const listener = createServer();
+  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+  const { port } = listener.address() as AddressInfo;
+  const ftp = { socket: { remoteAddress: "127.0.0.1" } } as unknown as FTPContext;
+  const data = new ActiveDataSocket(listener, ftp, { remoteIpVerification: true, acceptTimeout: 10_000 });
+  // Another loopback address stands for another host: its connection is closed unread.
+  const intruder = connect({ host: "127.0.0.1", port, localAddress: "127.0.0.2" });
+  intruder.on("error", () => {});
+  intruder.write("forged");
+  await new Promise((r) => intruder.on("close", r));
+  const server = connect({ host: "127.0.0.1", port });
+  server.end("genuine");
+  const chunks: Buffer[] = [];
+  for await (const chunk of data) chunks.push(chunk as Buffer);
+  expect(Buffer.concat(chunks).toString()).toBe("genuine");
+  expect(data.bytesRead).toBe(7);
+  data.destroy();
 });
