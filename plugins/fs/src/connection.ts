@@ -89,7 +89,9 @@ const ftpShape = (protocol: Protocol) => ({
   passiveMode: z
     .boolean()
     .default(true)
-    .describe("Use passive data connections (active mode is not supported: `false` fails the task)."),
+    .describe(
+      "Use passive data connections; `false`: active mode (PORT/EPRT), the server connects back to an ephemeral port of this host.",
+    ),
   remoteIpVerification: z
     .boolean()
     .default(true)
@@ -195,7 +197,6 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
   const p = props as unknown as FtpProps;
   if (p.proxyHost && p.proxyType !== "DIRECT")
     throw new NonRetryableError("FTP through a proxy is not supported: remove the proxy* properties");
-  if (!p.passiveMode) throw new NonRetryableError("FTP active mode is not supported: set passiveMode to true");
   const ftps = protocol === "ftps" ? (props as unknown as FtpsProps) : undefined;
   if (ftps && ftps.dataChannelProtectionLevel !== "P")
     throw new NonRetryableError(
@@ -209,8 +210,10 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
     secure: ftps ? (ftps.mode === "IMPLICIT" ? "implicit" : "explicit") : false,
     rejectUnauthorized: !ftps?.insecureTrustAllCertificates,
     remoteIpVerification: p.remoteIpVerification,
+    passiveMode: p.passiveMode,
     connectTimeout: p.options.connectionTimeout,
     socketTimeout: Math.max(p.options.socketTimeout, p.options.dataTimeout),
+    dataTimeout: p.options.dataTimeout,
   });
 }
 

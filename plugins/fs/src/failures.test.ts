@@ -162,18 +162,6 @@ describe("FTP settings", () => {
     }
   });
 
-  it("refuses active mode and other unsupported settings by name", async () => {
-    const ex = await test.run(
-      taskFlow(
-        "ftp-active",
-        "io.kestra.plugin.fs.ftp.List",
-        `${servers.ftp!.connection()}\nfrom: /\npassiveMode: false`,
-      ),
-    );
-    expect(ex.state.current).toBe("FAILED");
-    expect(errors(ex.id)).toContain("active mode is not supported");
-  });
-
   it("FTPS speaks implicit TLS with mode IMPLICIT", async () => {
     put(servers.implicit!, "/imp/a.txt", "implicit");
     const ex = await test.run(

@@ -95,7 +95,12 @@ const quiet = {
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** `tls`: explicit (AUTH TLS) with `true`, or TLS from the first byte with `"implicit"`. */
-export async function ftpServer(options: { tls?: boolean | "implicit" } = {}): Promise<TestServer> {
+export async function ftpServer(
+  options: {
+    tls?: boolean | "implicit";
+    /** Commands the server refuses (502), e.g. PASV. */ blacklist?: string[];
+  } = {},
+): Promise<TestServer> {
   const root = tempRoot();
   const server = new FtpSrv({
     url: options.tls === "implicit" ? "ftps://127.0.0.1:0" : "ftp://127.0.0.1:0",
@@ -104,6 +109,7 @@ export async function ftpServer(options: { tls?: boolean | "implicit" } = {}): P
     pasv_max: 46000,
     anonymous: false,
     log: quiet as never,
+    ...(options.blacklist ? { blacklist: options.blacklist } : {}),
     ...(options.tls ? { tls: { key: fixture("ftps-test.key"), cert: fixture("ftps-test.crt") } } : {}),
   });
   server.on("login", ({ username, password }, resolve, reject) => {

@@ -2,7 +2,9 @@
  * The connection properties of Kestra's AWS tasks (`region`, `accessKeyId`, `secretKeyId`,
  * `sessionToken`, `endpointOverride`, `forcePathStyle`, `compatibilityMode`, `sts*`).
  */
-import { NonRetryableError, z } from "@saker/sdk";
+import { randomUUID } from "node:crypto";
+import { NonRetryableError, isDuration, parseDuration, z } from "@saker/sdk";
+import { MAX_SESSION_SECONDS, MIN_SESSION_SECONDS, type AssumeRoleSettings } from "./assumeRole.ts";
 import type { S3Flavor, S3Settings } from "./flavor.ts";
 
 const optionalText = (description: string) => z.string().optional().describe(description);
@@ -26,12 +28,17 @@ export const awsConnection = {
       "Kestra's switch between two Java clients; Saker has one client for every endpoint, so it has no effect.",
     ),
   stsRoleArn: optionalText(
-    "An IAM role to assume through STS: not supported by Saker (the task fails when it is set).",
+    "An IAM role to assume through STS AssumeRole, with the credentials above (or the default chain); S3 is then called with the role's temporary credentials.",
   ),
-  stsRoleExternalId: optionalText("The external id of `stsRoleArn`."),
-  stsRoleSessionName: optionalText("The session name of `stsRoleArn`."),
-  stsRoleSessionDuration: optionalText("The session duration of `stsRoleArn`."),
-  stsEndpointOverride: optionalText("The STS endpoint for `stsRoleArn`."),
+  stsRoleExternalId: optionalText("The external id the role's trust policy requires, if any."),
+  stsRoleSessionName: optionalText("The session name of the assumed role; default: `saker-` and a random suffix."),
+  stsRoleSessionDuration: z
+    .string()
+    .default("PT15M")
+    .describe(
+      "How long the temporary credentials last, an ISO-8601 duration from PT15M to PT12H (renewed before they expire).",
+    ),
+  stsEndpointOverride: optionalText("The STS endpoint to use instead of AWS's, as an http(s) URL."),
 } satisfies Record<string, z.ZodType>;
 
 function text(props: Readonly<Record<string, unknown>>, key: string): string | undefined {
@@ -54,12 +61,32 @@ export function staticCredentials(
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }
 
-export function awsSettings(props: Readonly<Record<string, unknown>>): S3Settings {
-  if (text(props, "stsRoleArn"))
+function sessionSeconds(props: Readonly<Record<string, unknown>>): number {
+  const value = text(props, "stsRoleSessionDuration") ?? "PT15M";
+  const seconds = isDuration(value) ? parseDuration(value) / 1000 : Number.NaN;
+  if (!Number.isInteger(seconds) || seconds < MIN_SESSION_SECONDS || seconds > MAX_SESSION_SECONDS)
     throw new NonRetryableError(
-      "assuming a role with stsRoleArn is not supported by Saker: give accessKeyId/secretKeyId (and sessionToken), or credentials through the AWS SDK's default chain",
-      { path: "stsRoleArn" },
+      `stsRoleSessionDuration '${value}' must be a whole number of seconds from PT15M to PT12H (an ISO-8601 duration)`,
+      { path: "stsRoleSessionDuration" },
     );
+  return seconds;
+}
+
+/** The role to assume, when `stsRoleArn` is set. */
+function assumeRoleSettings(props: Readonly<Record<string, unknown>>): AssumeRoleSettings | undefined {
+  const roleArn = text(props, "stsRoleArn");
+  if (!roleArn) return undefined;
+  return {
+    roleArn,
+    sessionName: text(props, "stsRoleSessionName") ?? `saker-${randomUUID().slice(0, 8)}`,
+    externalId: text(props, "stsRoleExternalId"),
+    durationSeconds: sessionSeconds(props),
+    endpoint: text(props, "stsEndpointOverride"),
+  };
+}
+
+export function awsSettings(props: Readonly<Record<string, unknown>>): S3Settings {
+  const assumeRole = assumeRoleSettings(props);
   const endpoint = text(props, "endpointOverride");
   return {
     // An S3-compatible endpoint rarely cares about the region, but the SDK needs one to sign.
@@ -68,6 +95,7 @@ export function awsSettings(props: Readonly<Record<string, unknown>>): S3Setting
     endpointProperty: "endpointOverride",
     forcePathStyle: props.forcePathStyle === true,
     credentials: staticCredentials(props, text(props, "sessionToken")),
+    ...(assumeRole ? { assumeRole } : {}),
   };
 }
 

@@ -103,9 +103,6 @@ it("refuses bad properties before any request", async () => {
     "regexp '(unclosed' is not a valid regular expression",
   );
   expect(await failure("Downloads", `${c}\nbucket: data\naction: MOVE`)).toContain("action MOVE needs moveTo");
-  expect(await failure("List", `${c}\nbucket: data\nstsRoleArn: arn:aws:iam::1:role/x`)).toContain(
-    "stsRoleArn is not supported",
-  );
   expect(await failure("List", `${c.replace(/secretKeyId: .*/, "")}\nbucket: data`)).toContain(
     "accessKeyId and secretKeyId must be given together",
   );

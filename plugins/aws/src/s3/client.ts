@@ -7,6 +7,7 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { S3Client } from "@aws-sdk/client-s3";
 import { checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
+import { assumeRoleCredentials } from "./assumeRole.ts";
 import type { S3Settings } from "./flavor.ts";
 
 /** What the outbound address checks need to know about the run. */
@@ -25,14 +26,17 @@ function silenceNodeVersionWarning(): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 }
 
-export function createS3Client(settings: S3Settings, net: NetworkContext): S3Client {
+export function createS3Client(settings: S3Settings, net: NetworkContext, signal: AbortSignal): S3Client {
   silenceNodeVersionWarning();
+  const credentials = settings.assumeRole
+    ? assumeRoleCredentials(settings.assumeRole, settings, net, signal)
+    : settings.credentials;
   if (settings.endpoint) checkHttpUrl(net, settings.endpoint, settings.endpointProperty);
   const lookup = outboundLookup(net, settings.endpointProperty);
   return new S3Client({
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-    ...(settings.credentials ? { credentials: settings.credentials } : {}),
+    ...(credentials ? { credentials } : {}),
     forcePathStyle: settings.forcePathStyle,
     maxAttempts: MAX_ATTEMPTS,
     // Checksums only when an operation requires them: S3-compatible servers often reject the newer headers.

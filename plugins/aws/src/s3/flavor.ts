@@ -4,6 +4,7 @@
  * trigger are written once against this.
  */
 import type { z } from "@saker/sdk";
+import type { AssumeRoleSettings } from "./assumeRole.ts";
 
 /** How to reach one S3-compatible service, resolved from a task's connection properties. */
 export interface S3Settings {
@@ -15,6 +16,8 @@ export interface S3Settings {
   forcePathStyle: boolean;
   /** Static credentials; undefined uses the AWS SDK's default provider chain. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  /** A role assumed through STS with `credentials`; S3 is then signed with its temporary credentials. */
+  assumeRole?: AssumeRoleSettings;
 }
 
 export interface S3Flavor {

@@ -1,7 +1,7 @@
 /**
- * {@link RemoteFs} over FTP and FTPS (explicit or implicit TLS), through basic-ftp. Passive mode
- * only; a server that answers a data connection from another address than the control one is
- * refused unless `remoteIpVerification` is off.
+ * {@link RemoteFs} over FTP and FTPS (explicit or implicit TLS), through basic-ftp. Passive mode,
+ * or active mode through ./ftpActive.ts; a data connection from another address than the control
+ * one is refused unless `remoteIpVerification` is off.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { posix } from "node:path";
 import { PassThrough, type Readable, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { Client, FTPError, FileType, type FileInfo } from "basic-ftp";
+import { activeTransfer } from "./ftpActive.ts";
 import { RemoteError, type RemoteEntry, type RemoteFs } from "./remoteFs.ts";
 
 export interface FtpSettings {
@@ -25,10 +26,14 @@ export interface FtpSettings {
   /** FTPS: check the server's certificate. */
   rejectUnauthorized: boolean;
   remoteIpVerification: boolean;
+  /** `false`: active mode, the server connects to a port this host listens on. */
+  passiveMode: boolean;
   /** Milliseconds to connect and log in. */
   connectTimeout: number;
   /** Milliseconds a socket may stay silent once connected. */
   socketTimeout: number;
+  /** Milliseconds to wait for the server's data connection in active mode. */
+  dataTimeout: number;
 }
 
 function classify(error: unknown, what: string): RemoteError {
@@ -88,6 +93,11 @@ export async function openFtp(settings: FtpSettings): Promise<RemoteFs> {
   } finally {
     clearTimeout(timer);
   }
+  if (!settings.passiveMode)
+    client.prepareTransfer = activeTransfer({
+      remoteIpVerification: settings.remoteIpVerification,
+      acceptTimeout: settings.dataTimeout,
+    });
   return new FtpFs(client);
 }
 
