@@ -293,7 +293,10 @@ export class Instance implements RoleContext {
           onListenerError: (topic, error) => report(`a listener of '${topic}'`, error),
           onConnectionError: (error) => report("the PostgreSQL connection", error),
         });
-        const flows = await FlowMirror.load(postgres.flows, postgres.notifier);
+        const backend = postgres;
+        const flows = await FlowMirror.load(postgres.flows, postgres.notifier, (fn) =>
+          backend.transaction((tx) => fn((tx as unknown as PostgresBackend).flows)),
+        );
         instance = new Instance(config, { postgres, flows }, registry, unlock);
         // Other processes share the database: only the claims of those that stopped beating are freed.
         counted = true;
@@ -434,14 +437,46 @@ export class Instance implements RoleContext {
     return saved;
   }
 
+  /**
+   * Runs saves and deletes of flows made through `flows` together, all committed or none;
+   * resolves once they are committed. On PostgreSQL they are written behind the mirror in one
+   * transaction; on SQLite `fn` runs in a backend transaction.
+   */
+  async changeFlows<T>(fn: (flows: FlowService) => T): Promise<T> {
+    const mirror = this.flowMirror;
+    if (mirror) {
+      const result = mirror.together(() => fn(this.flows));
+      await mirror.flush();
+      return result;
+    }
+    try {
+      return await this.backend.transaction(() => Promise.resolve(fn(this.flows)));
+    } catch (error) {
+      // revisions parsed by saves that were rolled back must not be served for their numbers
+      this.flows.invalidate();
+      throw error;
+    }
+  }
+
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
-  createExecution(
+  async createExecution(
     namespace: string,
     flowId: string,
     request: NewExecution = {},
     revision?: number,
   ): Promise<Execution> {
-    return this.admission.create(namespace, flowId, request, revision);
+    const known = this.flows.stored(namespace, flowId, revision);
+    if (!known || (revision === undefined && known.deleted)) await this.refreshFlow(namespace, flowId);
+    return await this.admission.create(namespace, flowId, request, revision);
+  }
+
+  /**
+   * Reads a flow again from the database, for a caller that did not find it in `flows`: on
+   * PostgreSQL another process may have saved it a moment ago (its notification is on the way).
+   * Nothing to do on SQLite.
+   */
+  async refreshFlow(namespace: string, flowId: string): Promise<void> {
+    await this.flowMirror?.refresh(this.config.tenantId, namespace, flowId);
   }
 
   /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */

@@ -217,8 +217,10 @@ function streamLogs(
     instance.events.off("log", onLog);
     instance.events.off("execution:end", onEnd);
   });
-  ending = instance.executions.status(executionId)?.finished === true;
-  flushSoon();
+  void api.executions.status(executionId).then((status) => {
+    if (status?.finished) ending = true;
+    flushSoon();
+  }, flushSoon);
 }
 
 const follow = defineRoute({
@@ -235,7 +237,7 @@ const follow = defineRoute({
     ...errors(404),
   },
   async handler({ params, query, reply, ctx }) {
-    if (!ctx.instance.executions.has(params.executionId))
+    if (!(await ctx.api.executions.status(params.executionId)))
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${params.executionId}' not found`);
     streamLogs(
       ctx.instance,

@@ -12,7 +12,18 @@ import type {
   MetricRepository,
   TriggerRepository,
 } from "../backend.ts";
-import type { FlowHead, LogQuery, StoredFlow, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
+import { searchFlowSummaries } from "../flowSearch.ts";
+import type { Page, SearchQuery } from "../sqlite/searchSql.ts";
+import type {
+  FlowHead,
+  FlowSummary,
+  LogQuery,
+  StoredFlow,
+  StoredLog,
+  StoredMetric,
+  TriggerKey,
+  TriggerState,
+} from "../records.ts";
 import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
 import {
   levelRank,
@@ -35,6 +46,19 @@ interface FlowRow {
   labels: string;
   source: string;
 }
+
+const SUMMARY_COLUMNS = "f.tenant_id, f.namespace, f.id, f.revision, f.deleted, f.disabled, f.updated, f.labels";
+
+const toFlowSummary = (r: Omit<FlowRow, "source">): FlowSummary => ({
+  tenantId: r.tenant_id,
+  namespace: r.namespace,
+  id: r.id,
+  revision: r.revision,
+  deleted: r.deleted,
+  disabled: r.disabled,
+  updated: r.updated,
+  labels: JSON.parse(r.labels) as Label[],
+});
 
 export const toFlow = (r: FlowRow): StoredFlow => ({
   tenantId: r.tenant_id,
@@ -98,6 +122,24 @@ export class PostgresFlows implements FlowRevisionRepository {
       [tenantId],
     );
     return rows.map((r) => ({ namespace: r.namespace, id: r.id, revision: r.revision, disabled: r.disabled }));
+  }
+
+  async search(tenantId: string, query: SearchQuery): Promise<Page<FlowSummary>> {
+    const { rows } = await this.db.query<Omit<FlowRow, "source">>(LATEST_SQL.replace("f.*", SUMMARY_COLUMNS), [
+      tenantId,
+    ]);
+    return searchFlowSummaries(
+      rows.map((r) => toFlowSummary(r)),
+      query,
+    );
+  }
+
+  async namespaces(tenantId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ namespace: string }>(
+      `SELECT DISTINCT namespace COLLATE "C" AS namespace FROM (${LATEST_SQL.replace("f.*", "f.namespace")}) l ORDER BY 1`,
+      [tenantId],
+    );
+    return rows.map((r) => r.namespace);
   }
 
   /** Every revision of every flow of every tenant (the flow mirror's load). */

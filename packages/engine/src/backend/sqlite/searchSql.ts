@@ -92,7 +92,7 @@ const RANGE: Readonly<Partial<Record<FilterOp, string>>> = {
 };
 
 /** `path`: the part of the query at fault (`filters[state]`, `sort`, `page`, `size`). */
-const invalid = (message: string, path?: string) =>
+export const invalid = (message: string, path?: string) =>
   new SakerError("SEARCH_INVALID", message, path ? { details: { issues: [{ path, message }] } } : {});
 
 /** Checks page and size and turns them into LIMIT/OFFSET. */
@@ -107,14 +107,14 @@ export function pageWindow(page = 1, size = 10): { limit: number; offset: number
 const globEscape = (text: string) => text.replace(/[*?[]/g, (c) => `[${c}]`);
 
 /** `key:value` (the value may hold colons). */
-function parseLabel(text: string): { key: string; value: string } {
+export function parseLabel(text: string): { key: string; value: string } {
   const at = text.indexOf(":");
   if (at <= 0) throw invalid(`Invalid label '${text}': expected key:value`, "filters[labels]");
   return { key: text.slice(0, at), value: text.slice(at + 1) };
 }
 
 /** A REGEX filter runs on RE2 (linear time): no pattern can stall the database. */
-function checkRegex(pattern: string, path: string): void {
+export function checkRegex(pattern: string, path: string): void {
   if (pattern.length > 200) throw invalid("A REGEX filter is limited to 200 characters", path);
   try {
     userRegex(pattern);
@@ -124,14 +124,14 @@ function checkRegex(pattern: string, path: string): void {
 }
 
 /** A date-like filter value as the stored form (UTC ISO-8601), so that text order is time order. */
-function isoInstant(value: string): string | undefined {
+export function isoInstant(value: string): string | undefined {
   if (!/^\d{4}-\d\d-\d\d/.test(value)) return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /** Dates as instants, numbers as numbers, anything else as text: how filters compare two values. */
-function compareValues(a: string, b: string): number {
+export function compareValues(a: string, b: string): number {
   const da = Date.parse(a);
   const db = Date.parse(b);
   if (/^\d{4}-\d\d-\d\d/.test(a) && /^\d{4}-\d\d-\d\d/.test(b) && !Number.isNaN(da) && !Number.isNaN(db))
@@ -254,7 +254,7 @@ function textCondition(columns: SearchColumns, value: string, params: unknown[])
   return `(${parts.join(" OR ")})`;
 }
 
-function knownFields(columns: SearchColumns): string[] {
+export function knownFields(columns: SearchColumns): string[] {
   return [
     ...Object.keys(columns.fields),
     ...(columns.labels ? [columns.labels.field] : []),
