@@ -74,13 +74,10 @@ export async function listTriggers(
   }));
 }
 
-/** The declared trigger of a key; a flow another process saved a moment ago is read again first. */
+/** The declared trigger of a key, in the flow's latest revision as the database has it. */
 async function declared(instance: Instance, key: TriggerKey): Promise<DeclaredTrigger> {
-  let found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
-  if (!found) {
-    await instance.refreshFlow(key.namespace, key.flowId);
-    found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
-  }
+  await instance.refreshFlow(key.namespace, key.flowId);
+  const found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
   if (!found)
     throw new SakerError(
       "TRIGGER_NOT_FOUND",

@@ -465,18 +465,17 @@ export class Instance implements RoleContext {
     request: NewExecution = {},
     revision?: number,
   ): Promise<Execution> {
-    const known = this.flows.stored(namespace, flowId, revision);
-    if (!known || (revision === undefined && known.deleted)) await this.refreshFlow(namespace, flowId);
+    await this.refreshFlow(namespace, flowId, revision);
     return await this.admission.create(namespace, flowId, request, revision);
   }
 
   /**
-   * Reads a flow again from the database, for a caller that did not find it in `flows`: on
-   * PostgreSQL another process may have saved it a moment ago (its notification is on the way).
-   * Nothing to do on SQLite.
+   * Brings `flows` up to date with the database for one flow (its latest revision, or
+   * `revision`), for a request that must see what another process saved a moment ago: on
+   * PostgreSQL its notification may still be on the way. Nothing to do on SQLite.
    */
-  async refreshFlow(namespace: string, flowId: string): Promise<void> {
-    await this.flowMirror?.refresh(this.config.tenantId, namespace, flowId);
+  async refreshFlow(namespace: string, flowId: string, revision?: number): Promise<void> {
+    await this.flowMirror?.refresh(this.config.tenantId, namespace, flowId, revision);
   }
 
   /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */

@@ -166,7 +166,7 @@ const flowOf = defineRoute({
     const { execution } = await storedExecution(ctx.api, params.executionId);
     return await flowJson(
       ctx.instance,
-      storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision),
+      await storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision),
       true,
     );
   },
@@ -354,7 +354,7 @@ const flowForExecution = defineRoute({
   async handler({ params, query, ctx }) {
     return await flowJson(
       ctx.instance,
-      storedFlow(ctx.instance, params.namespace, params.flowId, query.revision),
+      await storedFlow(ctx.instance, params.namespace, params.flowId, query.revision),
       false,
     );
   },

@@ -140,7 +140,7 @@ const flowGraph = defineRoute({
   }),
   response: { 200: GraphSchema, ...errors(404, 422) },
   async handler({ params, query, ctx }) {
-    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);
+    const stored = await storedFlow(ctx.instance, params.namespace, params.id, query.revision);
     const flow = await ctx.instance.flows.parseAsync(stored);
     return await graphOf(ctx.api, flow, query.subflows);
   },
@@ -172,7 +172,7 @@ const executionGraph = defineRoute({
   response: { 200: GraphSchema, ...errors(404, 422) },
   async handler({ params, query, ctx }) {
     const { execution } = await storedExecution(ctx.api, params.executionId);
-    const stored = storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision);
+    const stored = await storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision);
     const flow = await ctx.instance.flows.parseAsync(stored);
     return await graphOf(ctx.api, flow, query.subflows, execution);
   },

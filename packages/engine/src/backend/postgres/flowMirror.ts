@@ -92,10 +92,21 @@ export class FlowMirror {
     return list;
   }
 
-  /** Reads a flow's revisions again from the database (one another process may have just saved). */
-  async refresh(tenantId: string, namespace: string, id: string): Promise<void> {
+  /**
+   * Catches up with another process's save that was not heard of yet: reads a flow again when the
+   * database's latest revision (or the given revision) differs from the mirror's. One small query
+   * when nothing changed.
+   */
+  async refresh(tenantId: string, namespace: string, id: string, revision?: number): Promise<void> {
     await this.writes; // this process's own writes land first
-    await this.reload(tenantId, namespace, id);
+    if (revision !== undefined) {
+      if (!this.revision(tenantId, namespace, id, revision)) await this.reload(tenantId, namespace, id);
+      return;
+    }
+    const latest = await this.store.latestHead(tenantId, namespace, id);
+    const local = this.latest(tenantId, namespace, id);
+    if (latest?.revision !== local?.revision || latest?.deleted !== local?.deleted)
+      await this.reload(tenantId, namespace, id);
   }
 
   private async reload(tenantId: string, namespace: string, id: string): Promise<void> {

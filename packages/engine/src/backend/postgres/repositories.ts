@@ -92,6 +92,19 @@ export class PostgresFlows implements FlowRevisionRepository {
     return rows[0] ? toFlow(rows[0]) : undefined;
   }
 
+  /** The number of a flow's latest revision and whether it is deleted (no source read). */
+  async latestHead(
+    tenantId: string,
+    namespace: string,
+    id: string,
+  ): Promise<{ revision: number; deleted: boolean } | undefined> {
+    const { rows } = await this.db.query<{ revision: number; deleted: boolean }>(
+      "SELECT revision, deleted FROM flows WHERE tenant_id = $1 AND namespace = $2 AND id = $3 ORDER BY revision DESC LIMIT 1",
+      [tenantId, namespace, id],
+    );
+    return rows[0];
+  }
+
   async revision(tenantId: string, namespace: string, id: string, revision: number): Promise<StoredFlow | undefined> {
     const { rows } = await this.db.query<FlowRow>(
       "SELECT * FROM flows WHERE tenant_id = $1 AND namespace = $2 AND id = $3 AND revision = $4",
