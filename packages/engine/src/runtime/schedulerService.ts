@@ -187,9 +187,13 @@ export class SchedulerService {
     const started: Execution[] = [];
     await backend.transaction(async (tx) => {
       for (const run of runs) {
-        const current = (await tx.triggers.get(tenantId, run.key)) ?? { ...run.key };
-        if (current.disabled && run.executions.length > 0) continue;
-        await tx.triggers.put(tenantId, mergeTriggerState(current, run));
+        // the row stays locked until the commit: a toggle or backfill from the API (any process) is not overwritten
+        let disabled = false;
+        await tx.triggers.update(tenantId, run.key, (current) => {
+          disabled = current.disabled === true && run.executions.length > 0;
+          return disabled ? current : mergeTriggerState(current, run);
+        });
+        if (disabled) continue;
         await admission.queueExecutions(tx, run.executions);
         started.push(...run.executions);
       }
