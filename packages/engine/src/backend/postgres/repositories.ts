@@ -376,6 +376,13 @@ export class PostgresTriggers implements TriggerRepository {
   /** Reads, changes and writes a trigger's state in one transaction, the row locked meanwhile. */
   update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): Promise<TriggerState> {
     return this.atomic(async (db) => {
+      // A row to lock even for a trigger without state yet: two first updates at once queue on it
+      // (the second insert waits for the first's commit) instead of both starting from nothing.
+      await db.query(
+        `INSERT INTO triggers (tenant_id, namespace, flow_id, trigger_id, json) VALUES ($1, $2, $3, $4, '{}')
+         ON CONFLICT (tenant_id, namespace, flow_id, trigger_id) DO NOTHING`,
+        [tenantId, key.namespace, key.flowId, key.triggerId],
+      );
       const { rows } = await db.query<TriggerRow>(
         "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND trigger_id = $4 FOR UPDATE",
         [tenantId, key.namespace, key.flowId, key.triggerId],
