@@ -4,7 +4,8 @@
 //   npm run bench                 the quick regression set: bench/engine.bench.mjs at reduced
 //                                 runs and sizes, each case under a time limit (< 2 min)
 //   npm run bench -- --all        every bench/*.bench.mjs at full size (also: npm run bench:all),
-//                                 the peers (bench/peers.bench.mjs, installed on first use) included
+//                                 the peers (bench/peers.bench.mjs, installed on first use) and
+//                                 PostgreSQL (bench/postgres.bench.mjs, docs/postgres-bench.md) included
 //   npm run bench -- serdes       the files whose name contains a word (full size with --all)
 //   npm run bench -- --list       the files a run would start, and nothing else
 import { readdirSync } from "node:fs";

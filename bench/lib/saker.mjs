@@ -16,10 +16,15 @@ export function returnTasks(n, indent = "  ") {
 export const sequentialFlow = (id, n, namespace = "bench") =>
   `id: ${id}\nnamespace: ${namespace}\ntasks:\n${returnTasks(n)}`;
 
-/** Opens the embedded engine (SQLite file and local storage) in `home`, executor and worker started. */
-export async function openSaker(home) {
+/**
+ * Opens the engine in `home`, executor and worker started: on the embedded SQLite file by default,
+ * on PostgreSQL with `database: { type: "postgres", url }` (the storage stays local in `home`).
+ * `roles` (`{ executor, worker, scheduler }`) are passed to `Instance.open`.
+ */
+export async function openSaker(home, { database, roles = {} } = {}) {
   const started = performance.now();
-  const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }));
+  const overrides = database ? { home, database } : { home };
+  const instance = await Instance.open(loadConfig({ env: {}, overrides, cwd: home }), roles);
   const openMs = performance.now() - started;
   // Every end, recorded once: waiting on thousands of executions costs one listener, not thousands.
   const ended = new Map();
@@ -40,6 +45,8 @@ export async function openSaker(home) {
   const endOf = (id) =>
     new Promise((resolve) => {
       if (ended.has(id)) return resolve(ended.get(id));
+      // no synchronous store on PostgreSQL: every end since the open was recorded above
+      if (database) return void waiters.set(id, resolve);
       const stored = instance.executions.get(id);
       if (stored?.finished) return resolve(stored.execution.state.current);
       waiters.set(id, resolve);

@@ -86,3 +86,10 @@ export { LocalStorage } from "./storage/localStorage.ts";
 export { S3Storage, type S3StorageOptions } from "./storage/s3Storage.ts";
 export { s3StorageOfConfig } from "./storage/openStorage.ts";
 export { copyToS3, parseS3Url, type CopyProgress, type CopyReport } from "./storage/s3Copy.ts";
+export {
+  migrateSqliteToPostgres,
+  parsePostgresTarget,
+  type DatabaseMigrationReport,
+  type MigrateDatabaseOptions,
+  type TableProgress,
+} from "./backend/migrate/sqliteToPostgres.ts";

@@ -129,6 +129,10 @@ export type SakerErrorCode =
   | "KV_KEY_EXISTS"
   /** A KV key has characters that are not allowed. */
   | "KV_KEY_INVALID"
+  /** `saker migrate`: the PostgreSQL target holds different data under the ids being copied (see `--overwrite`). */
+  | "MIGRATE_CONFLICT"
+  /** `saker migrate`: the source is missing, not a Saker database, or of another schema version. */
+  | "MIGRATE_SOURCE_INVALID"
   /** A notification task's payload is not valid JSON. */
   | "NOTIFICATION_BAD_PAYLOAD"
   /** A notification task's URL or DSN (e.g. Sentry's) is malformed. */

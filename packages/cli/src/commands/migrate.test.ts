@@ -10,7 +10,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const migrate = (...args: string[]) => buildProgram().parseAsync(["node", "saker", "migrate", ...args]);
 
 it.each([
-  [["--from", "sqlite:.saker", "--to", "postgres://localhost/saker"], /not available yet/],
+  [["--from", "sqlite:", "--to", "postgres://localhost/saker"], /needs the home folder or the database file/],
+  [
+    ["--from", "sqlite:.saker", "--to", "postgres://localhost/saker", "--dry-run", "--storage-from", work],
+    /--dry-run counts the database rows only/,
+  ],
   [["--from", "sqlite:.saker"], /--from sqlite:<home or file> --to postgres:/],
   [["--from", "mysql://x", "--to", "postgres://localhost/saker"], /--from sqlite:<home or file> --to postgres:/],
   [[], /Nothing to migrate/],

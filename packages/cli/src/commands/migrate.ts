@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { CopyProgress, S3Storage } from "@saker/engine";
+import type { CopyProgress, DatabaseMigrationReport, S3Storage, TableProgress } from "@saker/engine";
 import { SakerError } from "@saker/sdk/errors";
 import { configFrom } from "../options.ts";
 
@@ -17,9 +17,28 @@ interface MigrateOptions {
   s3PathStyle?: boolean;
   config?: string;
   concurrency?: string;
+  dryRun?: boolean;
+  overwrite?: boolean;
 }
 
 const EXAMPLES = `
+The database copy (--from sqlite:<home folder or .db file> --to postgres://…[?schema=name]) opens
+the SQLite file read-only (stop the instance first: a running one holds its home and is refused),
+creates or updates the PostgreSQL schema, and copies table by table in batches, each batch in one
+transaction: flows with every revision (deleted ones too), executions with their task runs, logs,
+metrics, KV entries, trigger state, and the queue. The queue is copied because it holds what the
+stopped instance had left to do (the next steps of unfinished executions, their worker jobs,
+Flow-trigger notices): copied unclaimed, those executions resume on PostgreSQL. Not copied: the
+SQLite schema_migrations table and PostgreSQL's process heartbeats. Namespace files and execution
+files live in the storage folder: copy them with --storage-from/--storage-to (same command).
+Start the PostgreSQL processes after the copy: one running already is told about the copied
+flows, but could handle a copied message before it has the execution's flow.
+
+Running it again copies nothing twice: the target remembers what it received from this file, and
+a row changed on PostgreSQL since (an execution that resumed there) is left alone. A target that
+holds different data under the same ids stops the copy before anything is written
+(MIGRATE_CONFLICT, the rows listed) unless --overwrite. --dry-run prints the counts only.
+
 The storage copy is idempotent: a file already in the bucket with the same size is skipped, so an
 interrupted copy is run again as it was. S3 credentials: --s3-access-key and --s3-secret-key, the
 storage block of --config (type: s3), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
@@ -27,7 +46,10 @@ storage block of --config (type: s3), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS
 Examples:
   saker migrate --storage-from .saker/storage --storage-to s3://saker-data/prod \\
       --s3-endpoint http://minio:9000
-  saker migrate --storage-from /srv/saker/storage --config saker-s3.yml`;
+  saker migrate --storage-from /srv/saker/storage --config saker-s3.yml
+  saker migrate --from sqlite:.saker --to postgres://saker@db:5432/saker?schema=saker --dry-run
+  saker migrate --from sqlite:.saker --to postgres://saker@db:5432/saker \\
+      --storage-from .saker/storage --storage-to s3://saker-data/prod --s3-endpoint http://minio:9000`;
 
 /** The S3 settings given on the command line, as storage config keys. */
 function targetOverrides(options: MigrateOptions): Record<string, unknown> {
@@ -77,10 +99,51 @@ function checkDatabaseOptions(options: MigrateOptions): void {
       "CLI_USAGE",
       "The database is copied with --from sqlite:<home or file> --to postgres://user@host:5432/db",
     );
-  throw new SakerError(
-    "CLI_USAGE",
-    "Copying the database to PostgreSQL is not available yet in this version (it comes with the PostgreSQL backend); copy the storage alone with --storage-from and --storage-to",
-  );
+  if (options.from.replace(/^sqlite:(\/\/)?/, "") === "")
+    throw new SakerError("CLI_USAGE", "--from sqlite: needs the home folder or the database file after 'sqlite:'");
+}
+
+function tableLine(p: TableProgress): string {
+  const parts = [`${p.copied} copied`];
+  if (p.updated) parts.push(`${p.updated} updated`);
+  if (p.overwritten) parts.push(`${p.overwritten} overwritten`);
+  parts.push(`${p.skipped} already there`);
+  if (p.conflicts) parts.push(`${p.conflicts} conflicts`);
+  return `${p.table}: ${p.done}/${p.total} (${parts.join(", ")})`;
+}
+
+async function copyDatabase(options: MigrateOptions): Promise<DatabaseMigrationReport> {
+  const { migrateSqliteToPostgres } = await import("@saker/engine");
+  const from = options.from!.replace(/^sqlite:(\/\/)?/, "");
+  let shown = "";
+  let table = "";
+  let last = 0;
+  const report = await migrateSqliteToPostgres({
+    from,
+    to: options.to!,
+    dryRun: options.dryRun === true,
+    overwrite: options.overwrite === true,
+    onProgress: (p) => {
+      // a table's first and last lines, and one a second at most in between
+      const now = Date.now();
+      const line = `database: ${tableLine(p)}`;
+      if (line === shown || (p.table === table && p.done < p.total && now - last < 1000)) return;
+      process.stderr.write(`${line}\n`);
+      shown = line;
+      table = p.table;
+      last = now;
+    },
+    onWarning: (message) => process.stderr.write(`database: warning: ${message}\n`),
+  });
+  const verb = report.dryRun ? "Would copy" : "Database copied";
+  process.stdout.write(`${verb} from '${report.source}' to ${report.target} (schema ${report.schema}):\n`);
+  for (const table of report.tables) process.stdout.write(`  ${tableLine(table)}\n`);
+  if (report.conflictCount > 0) {
+    process.stdout.write(
+      `${report.conflictCount} row(s) differ on the target (kept; --overwrite replaces them):\n${report.conflicts.map((c) => `  ${c}\n`).join("")}`,
+    );
+  }
+  return report;
 }
 
 function megabytes(bytes: number): string {
@@ -101,10 +164,15 @@ function progressPrinter(): (progress: CopyProgress, force?: boolean) => void {
   };
 }
 
-async function copyStorage(options: MigrateOptions): Promise<boolean> {
+function storageFolder(options: MigrateOptions): string {
   const folder = resolve(options.storageFrom!);
   if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory())
     throw new SakerError("CLI_USAGE", `--storage-from '${folder}' is not a folder`);
+  return folder;
+}
+
+async function copyStorage(options: MigrateOptions): Promise<boolean> {
+  const folder = storageFolder(options);
   const concurrency = Number(options.concurrency ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new SakerError(
@@ -140,8 +208,10 @@ export function configureMigrateCommand(program: Command): void {
   program
     .command("migrate")
     .description("Move an instance's data to PostgreSQL and its storage files to an S3-compatible bucket")
-    .option("--from <source>", "the database to copy: sqlite:<home folder or .db file> (not available yet)")
-    .option("--to <target>", "where to copy it: postgres://user@host:5432/db (not available yet)")
+    .option("--from <source>", "the database to copy: sqlite:<home folder or .db file>")
+    .option("--to <target>", "where to copy it: postgres://user:password@host:5432/db[?schema=name]")
+    .option("--dry-run", "count what the database copy would copy, write nothing")
+    .option("--overwrite", "replace the target's rows that differ from the SQLite ones (else: stop, listing them)")
     .option("--storage-from <folder>", "a local storage folder to copy (e.g. .saker/storage)")
     .option("--storage-to <s3-url>", "where to copy it: s3://bucket or s3://bucket/prefix")
     .option("--s3-endpoint <url>", "an S3-compatible server (MinIO, Ceph…); none: AWS S3")
@@ -155,13 +225,22 @@ export function configureMigrateCommand(program: Command): void {
     .addHelpText("after", EXAMPLES)
     .action(async (options: MigrateOptions) => {
       checkDatabaseOptions(options);
-      if (options.storageFrom === undefined)
+      const database = options.from !== undefined;
+      if (options.storageFrom === undefined && (!database || options.storageTo !== undefined))
         throw new SakerError(
           "CLI_USAGE",
           options.storageTo
             ? "--storage-to needs --storage-from <folder>"
-            : "Nothing to migrate: give --storage-from and --storage-to (see saker migrate --help)",
+            : "Nothing to migrate: give --from and --to, or --storage-from and --storage-to (see saker migrate --help)",
         );
-      if (!(await copyStorage(options))) process.exitCode = 1;
+      if (options.dryRun && options.storageFrom !== undefined)
+        throw new SakerError("CLI_USAGE", "--dry-run counts the database rows only; leave out --storage-from");
+      // a bad storage folder is refused before the database is copied
+      if (options.storageFrom !== undefined) storageFolder(options);
+      if (database) {
+        const report = await copyDatabase(options);
+        if (report.dryRun) return;
+      }
+      if (options.storageFrom !== undefined && !(await copyStorage(options))) process.exitCode = 1;
     });
 }

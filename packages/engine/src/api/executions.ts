@@ -6,7 +6,7 @@
  */
 import { isTerminated, SakerError } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
-import type { StoredExecution } from "../backend/sqlite/executionStore.ts";
+import type { StoredExecution } from "../backend/records.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
@@ -40,39 +40,43 @@ export class ExecutionsApi {
     return this.instance.config.tenantId;
   }
 
+  private get reads() {
+    return this.instance.backend.reads.executions;
+  }
+
   /** Summaries (no outputs) of the executions a search matches; newest first by default. */
   async search(query: SearchQuery): Promise<Page<Execution>> {
-    return await Promise.resolve(this.instance.executions.searchSummaries(this.tenantId, query));
+    return await this.reads.searchSummaries(this.tenantId, query);
   }
 
   /** The ids of every execution a search matches, in its order (for bulk actions). */
   async searchIds(query: Omit<SearchQuery, "page" | "size">): Promise<string[]> {
-    return await Promise.resolve(this.instance.executions.searchIds(this.tenantId, query));
+    return await this.reads.searchIds(this.tenantId, query);
   }
 
   /** An execution; `EXECUTION_NOT_FOUND` when there is none. */
   async get(id: string): Promise<Execution> {
-    return await Promise.resolve(this.instance.getExecution(id));
+    return await this.instance.getExecution(id);
   }
 
   /** An execution with its executor state, or undefined. */
   async stored(id: string): Promise<StoredExecution | undefined> {
-    return await Promise.resolve(this.instance.executions.get(id));
+    return await this.instance.backend.executions.get(id);
   }
 
   /** An execution's state and whether it ended, without reading its document. */
   async status(id: string): Promise<{ state: Execution["state"]["current"]; finished: boolean } | undefined> {
-    return await Promise.resolve(this.instance.executions.status(id));
+    return await this.instance.backend.executions.status(id);
   }
 
   /** The stored JSON text of an execution (sent as it is), with its summary. */
   async text(id: string): Promise<{ json: string; summary: Execution } | undefined> {
-    return await Promise.resolve(this.instance.executions.text(id));
+    return await this.reads.text(id);
   }
 
   /** The stored JSON text of an execution (sent as it is), and whether it is deleted. */
   async jsonText(id: string): Promise<{ json: string; deleted: boolean } | undefined> {
-    return await Promise.resolve(this.instance.executions.jsonText(id));
+    return await this.reads.jsonText(id);
   }
 
   async create(namespace: string, flowId: string, request: NewExecution = {}, revision?: number): Promise<Execution> {
@@ -97,10 +101,10 @@ export class ExecutionsApi {
 
   /** Deletes an execution, with its logs, metrics and files as asked. */
   async delete(execution: Execution, options: DeleteExecutionOptions): Promise<void> {
-    const instance = this.instance;
-    await Promise.resolve(instance.executions.delete(execution.id));
-    if (options.deleteLogs) await Promise.resolve(instance.logs.deleteByExecution(execution.id));
-    if (options.deleteMetrics) await Promise.resolve(instance.metrics.deleteByExecution(execution.id));
+    const { instance, reads } = this;
+    await reads.delete(execution.id);
+    if (options.deleteLogs) await instance.backend.reads.logs.deleteByExecution(execution.id);
+    if (options.deleteMetrics) await instance.backend.reads.metrics.deleteByExecution(execution.id);
     if (options.deleteStorage)
       await instance.storage.deletePrefix(executionPrefix(execution.namespace, execution.flowId, execution.id));
   }
@@ -153,13 +157,13 @@ export class ExecutionsApi {
 
   /** The namespaces that have executions, sorted. */
   async namespaces(): Promise<string[]> {
-    const flows = await Promise.resolve(this.instance.executions.executedFlows(this.tenantId));
+    const flows = await this.reads.executedFlows(this.tenantId);
     return [...new Set(flows.map((f) => f.namespace))];
   }
 
   /** The ids of the flows of a namespace that have executions, sorted. */
   async flowIds(namespace: string): Promise<string[]> {
-    const flows = await Promise.resolve(this.instance.executions.executedFlows(this.tenantId));
+    const flows = await this.reads.executedFlows(this.tenantId);
     return flows.filter((f) => f.namespace === namespace).map((f) => f.flowId);
   }
 }

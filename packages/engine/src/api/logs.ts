@@ -1,5 +1,6 @@
 /** Logs as the server searches them: filtered, sorted (newest first by default) and paged by SQL. */
-import { LogTupleReader, type LogQuery, type LogTuple, type StoredLog } from "../backend/sqlite/logStore.ts";
+import type { LogQuery, LogTuple, StoredLog } from "../backend/records.ts";
+import { LogTupleReader } from "../backend/sqlite/logStore.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { SEALED_PREFIX } from "../secrets/sealer.ts";
@@ -29,22 +30,26 @@ function mayHoldSealed(t: LogTuple): boolean {
 export class LogsApi {
   constructor(private readonly instance: Instance) {}
 
+  private get reads() {
+    return this.instance.backend.reads.logs;
+  }
+
   async search(scope: LogScope, query: SearchQuery): Promise<Page<StoredLog>> {
     const base: LogQuery = { tenantId: this.instance.config.tenantId, ...scope };
-    return await Promise.resolve(this.instance.logs.search(base, query));
+    return await this.reads.search(base, query);
   }
 
   /** The logs of one execution, oldest first. */
   async ofExecution(query: LogQuery & { executionId: string }): Promise<StoredLog[]> {
-    return await Promise.resolve(this.instance.logs.find(query));
+    return await this.instance.backend.logs.find(query);
   }
 
   /**
-   * The logs `query` selects, oldest first, a page at a time (see `LogStore.pages`): rows, not
+   * The logs `query` selects, oldest first, a page at a time (see `LogReads.pages`): rows, not
    * objects, for answers of 100,000 lines.
    */
-  pages(query: LogQuery & { executionId: string }, size?: number): Generator<LogTuple[]> {
-    return this.instance.logs.pages(query, size);
+  pages(query: LogQuery & { executionId: string }, size?: number): AsyncGenerator<LogTuple[]> {
+    return this.reads.pages(query, size);
   }
 
   /**
@@ -53,11 +58,11 @@ export class LogsApi {
    * message, the only field `display` masks by value, is masked with the instance's masker; a row
    * holding a sealed string (none in practice) goes through `display` itself.
    */
-  *shownPages(query: LogQuery & { executionId: string }, size?: number): Generator<ShownLogPage> {
+  async *shownPages(query: LogQuery & { executionId: string }, size?: number): AsyncGenerator<ShownLogPage> {
     const guard = this.instance.secretGuard;
     const masker = guard.masker();
     const reader = new LogTupleReader();
-    for (const rows of this.instance.logs.pages(query, size)) {
+    for await (const rows of this.reads.pages(query, size)) {
       const json = rows.map((t) => {
         if (!mayHoldSealed(t)) return reader.json(t, masker.maskString(t[2]));
         const { seq: _seq, ...entry } = reader.log(t);
@@ -69,12 +74,12 @@ export class LogsApi {
 
   /** Deletes the logs of one execution; returns how many went. */
   async deleteOfExecution(executionId: string): Promise<number> {
-    return await Promise.resolve(this.instance.logs.deleteByExecution(executionId));
+    return await this.reads.deleteByExecution(executionId);
   }
 
   /** Deletes the logs of a flow: its executions' and its triggers', or one trigger's. */
   async deleteOfFlow(namespace: string, flowId: string, triggerId?: string): Promise<number> {
     const tenantId = this.instance.config.tenantId;
-    return await Promise.resolve(this.instance.logs.deleteByFlow(tenantId, namespace, flowId, triggerId));
+    return await this.reads.deleteByFlow(tenantId, namespace, flowId, triggerId);
   }
 }

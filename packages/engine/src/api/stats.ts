@@ -19,44 +19,42 @@ export class StatsApi {
     return this.instance.config.tenantId;
   }
 
+  private get reads() {
+    return this.instance.backend.reads.stats;
+  }
+
   async dailyExecutions(query: Untenanted<ExecutionStatsQuery>): Promise<DailyExecutionStats[]> {
-    return await Promise.resolve(this.instance.stats.dailyExecutions({ ...query, tenantId: this.tenantId }));
+    return await this.reads.dailyExecutions({ ...query, tenantId: this.tenantId });
   }
 
   async dailyExecutionsByFlow(
     query: Untenanted<ExecutionStatsQuery>,
     byNamespaceOnly: boolean,
   ): Promise<Record<string, Record<string, DailyExecutionStats[]>>> {
-    return await Promise.resolve(
-      this.instance.stats.dailyExecutionsByFlow({ ...query, tenantId: this.tenantId }, byNamespaceOnly),
-    );
+    return await this.reads.dailyExecutionsByFlow({ ...query, tenantId: this.tenantId }, byNamespaceOnly);
   }
 
   async countsByNamespace(
     query: Untenanted<StatsPeriod> & { namespace?: string },
   ): Promise<Record<string, ExecutionCounts>> {
-    return await Promise.resolve(this.instance.stats.countsByNamespace({ ...query, tenantId: this.tenantId }));
+    return await this.reads.countsByNamespace({ ...query, tenantId: this.tenantId });
   }
 
   async latestByFlow(flows: readonly { namespace: string; id: string }[]): Promise<Execution[]> {
-    return await Promise.resolve(this.instance.stats.latestByFlow(this.tenantId, flows));
+    return await this.reads.latestByFlow(this.tenantId, flows);
   }
 
   async dailyLogs(query: Untenanted<LogStatsQuery>): Promise<DailyLogStats[]> {
-    return await Promise.resolve(this.instance.stats.dailyLogs({ ...query, tenantId: this.tenantId }));
+    return await this.reads.dailyLogs({ ...query, tenantId: this.tenantId });
   }
 
   /** How many flows (latest revisions, not deleted) and trigger states, of one namespace when given. */
   async summary(namespace?: string): Promise<{ flows: number; triggers: number }> {
     const instance = this.instance;
-    const flows = await Promise.resolve(
-      instance.flows.heads().filter((f) => namespace === undefined || f.namespace === namespace).length,
-    );
-    const triggers = await Promise.resolve(
-      instance.triggers
-        .list(this.tenantId, namespace === undefined ? {} : { namespace })
-        .filter((t) => namespace === undefined || t.namespace === namespace).length,
-    );
+    const flows = instance.flows.heads().filter((f) => namespace === undefined || f.namespace === namespace).length;
+    const triggers = (
+      await instance.backend.triggers.list(this.tenantId, namespace === undefined ? {} : { namespace })
+    ).filter((t) => namespace === undefined || t.namespace === namespace).length;
     return { flows, triggers };
   }
 }

@@ -12,6 +12,7 @@
 import type { KvEntry, Metric, StateType } from "@saker/sdk";
 import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
+import type { ReadModel } from "./readModel.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Queue } from "./queue.ts";
 import type { Page, SearchQuery } from "./sqlite/searchSql.ts";
@@ -104,6 +105,8 @@ export interface Backend {
   readonly triggers: TriggerRepository;
   readonly metrics: MetricRepository;
   readonly notifier: Notifier;
+  /** The public API's searches, documents, statistics and deletes (`readModel.ts`). */
+  readonly reads: ReadModel;
   /**
    * Runs `fn` in one transaction: everything it writes through `tx` commits together, or nothing
    * does when it throws (the error is rethrown). Transactions do not interleave; a call on the

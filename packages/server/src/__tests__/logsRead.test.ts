@@ -22,8 +22,8 @@ let executionId: string;
 const LINES = 5_100;
 
 /** The answer as it was built before streaming: every entry read, shown, serialised at once. */
-function expectedJson(filter: (l: StoredLog) => boolean = () => true): string {
-  const logs = t.test.instance.logs.find({ executionId }).filter(filter);
+async function expectedJson(filter: (l: StoredLog) => boolean = () => true): Promise<string> {
+  const logs = (await t.test.instance.backend.logs.find({ executionId })).filter(filter);
   const entries = logs.map(({ seq: _seq, ...entry }) => entry);
   return JSON.stringify(t.test.instance.secretGuard.display(entries));
 }
@@ -63,7 +63,7 @@ beforeAll(async () => {
             : `line ${i}`,
     timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(),
   }));
-  t.test.instance.logs.append(entries);
+  await t.test.instance.backend.logs.append(entries);
 }, 60_000);
 
 afterAll(async () => {
@@ -76,7 +76,7 @@ describe("GET /logs/{executionId}", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
     const text = await response.text();
-    expect(text).toBe(expectedJson());
+    expect(text).toBe(await expectedJson());
     const lines = JSON.parse(text) as { message: string }[];
     expect(lines.length).toBeGreaterThan(LINES);
     expect(text).not.toContain(TOKEN);
@@ -104,7 +104,7 @@ describe("GET /logs/{executionId}", () => {
     ];
     for (const [params, filter] of cases) {
       const text = await (await fetch(`${t.api}/logs/${executionId}?${params}`)).text();
-      expect(text, params).toBe(expectedJson(filter));
+      expect(text, params).toBe(await expectedJson(filter));
     }
     expect(await (await fetch(`${t.api}/logs/${executionId}?taskId=none`)).text()).toBe("[]");
   });
@@ -121,8 +121,7 @@ describe("GET /logs/{executionId}", () => {
 describe("the other ways to read them", () => {
   it("downloads them as text, masked, as before", async () => {
     const masker = t.test.instance.secretGuard.masker();
-    const expected = t.test.instance.logs
-      .find({ executionId, minLevel: "INFO" })
+    const expected = (await t.test.instance.backend.logs.find({ executionId, minLevel: "INFO" }))
       .map((l) => `${l.timestamp} ${l.level} ${masker.mask(l.message)}`)
       .join("\n");
     const response = await fetch(`${t.api}/logs/${executionId}/download?minLevel=INFO`);
@@ -134,7 +133,7 @@ describe("the other ways to read them", () => {
 
   it("follows them: each entry an event, as `display` showed it, then the stream closes", async () => {
     const { events } = await readEvents(`${t.api}/logs/${executionId}/follow?minLevel=DEBUG`);
-    const expected = JSON.parse(expectedJson((l) => l.level !== "TRACE")) as unknown[];
+    const expected = JSON.parse(await expectedJson((l) => l.level !== "TRACE")) as unknown[];
     expect(events.map((e) => e.id)).toEqual(expected.map(() => "progress"));
     expect(events.map((e) => JSON.parse(e.data) as unknown)).toEqual(expected);
     expect(events.some((e) => e.data.includes(TOKEN) || e.data.includes("saker-sealed:"))).toBe(false);

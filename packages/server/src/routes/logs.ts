@@ -42,11 +42,15 @@ function logQueryOf(executionId: string, query: z.output<typeof ByExecutionQuery
  * The pages of an execution's logs (rows, read a page at a time): the first one is read now, so
  * an unknown execution is a 404 before anything is sent.
  */
-async function executionPages<T>(api: EngineApi, executionId: string, pages: Generator<T[]>): Promise<Iterable<T[]>> {
-  const first = pages.next();
-  if (first.done && !(await api.executions.stored(executionId)))
+async function executionPages<T>(
+  api: EngineApi,
+  executionId: string,
+  pages: AsyncGenerator<T[]>,
+): Promise<AsyncIterable<T[]>> {
+  const first = await pages.next();
+  if (first.done && !(await api.executions.status(executionId)))
     throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
-  return (function* () {
+  return (async function* () {
     if (first.done) return;
     yield first.value;
     yield* pages;
@@ -54,9 +58,9 @@ async function executionPages<T>(api: EngineApi, executionId: string, pages: Gen
 }
 
 /** A JSON array of the given JSON texts, a page at a time. */
-function* jsonArray(pages: Iterable<string[]>): Generator<string> {
+async function* jsonArray(pages: AsyncIterable<string[]>): AsyncGenerator<string> {
   let started = false;
-  for (const page of pages) {
+  for await (const page of pages) {
     if (page.length === 0) continue;
     yield (started ? "," : "[") + page.join(",");
     started = true;
@@ -114,8 +118,8 @@ const byExecution = defineRoute({
     const pages = await executionPages(
       ctx.api,
       params.executionId,
-      (function* () {
-        for (const page of ctx.api.logs.shownPages(logQueryOf(params.executionId, query))) yield page.json;
+      (async function* () {
+        for await (const page of ctx.api.logs.shownPages(logQueryOf(params.executionId, query))) yield page.json;
       })(),
     );
     return reply.type("application/json; charset=utf-8").send(Readable.from(jsonArray(pages), { objectMode: false }));
@@ -138,9 +142,9 @@ const download = defineRoute({
       params.executionId,
       ctx.api.logs.pages(logQueryOf(params.executionId, query)),
     );
-    const text = function* () {
+    const text = async function* () {
       let started = false;
-      for (const page of pages) {
+      for await (const page of pages) {
         const lines = page.map((t) => `${t[3]} ${reader.level(t)} ${masker.mask(t[2])}`).join("\n");
         yield started ? `\n${lines}` : lines;
         started = true;
@@ -181,7 +185,7 @@ function streamLogs(
         const final = ending;
         const query = { executionId, afterSeq: lastSeq, ...(minLevel ? { minLevel } : {}) };
         // JSON texts already masked as `display` masks them, one write per page
-        for (const page of api.logs.shownPages(query)) {
+        for await (const page of api.logs.shownPages(query)) {
           if (stream.isClosed) return;
           stream.sendShownJson("progress", page.json);
           lastSeq = page.lastSeq;

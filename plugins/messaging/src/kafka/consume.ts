@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
 import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
-import { openIonRecordFile, withDeadline } from "../core/index.ts";
+import { openIonRecordFile, withDeadline, type BrokerContext } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
+import { kafkaCodec, type KafkaCodec } from "./codecs.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
 import { checkSerde, type KafkaSerde } from "./serdes.ts";
 
@@ -24,9 +25,11 @@ export interface KafkaConsumeProps {
   partitions?: unknown;
   since?: string | undefined;
   onSerdeError?: unknown;
+  serdeProperties?: Record<string, string> | undefined;
+  schemaRegistryVendor?: unknown;
 }
 
-export interface KafkaEnv {
+export interface KafkaEnv extends BrokerContext {
   signal: AbortSignal;
   logger: Logger;
   storage: Pick<TaskStorage, "putFile">;
@@ -71,6 +74,23 @@ interface Position {
   offset: string;
 }
 
+/** The key and value codecs of a consumer (AVRO checks its registry's URL here). */
+export async function consumeCodecs(
+  props: KafkaConsumeProps,
+  ctx: BrokerContext,
+): Promise<{ key: KafkaCodec; value: KafkaCodec }> {
+  const options = {
+    serdeProperties: props.serdeProperties,
+    schemaRegistryVendor: props.schemaRegistryVendor,
+    signal: ctx.signal,
+    outbound: ctx,
+  };
+  return {
+    key: await kafkaCodec(props.keyDeserializer, "key", "keyDeserializer", options),
+    value: await kafkaCodec(props.valueDeserializer, "value", "valueDeserializer", options),
+  };
+}
+
 async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">, signal: AbortSignal) {
   checkConsumeSupport(props);
   const { topics } = subscription(props);
@@ -109,6 +129,8 @@ export async function consumeBatch(
   props: KafkaConsumeProps & StopLimits & { pollDuration: number },
   env: KafkaEnv,
 ): Promise<{ messagesCount: number; uri: string }> {
+  checkConsumeSupport(props);
+  const codecs = await consumeCodecs(props, env);
   const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
   const { consumer, settings, commit: commits } = await startConsumer(props, env, env.signal);
   const positions = new Map<string, Position>();
@@ -116,6 +138,9 @@ export async function consumeBatch(
   let failure: Error | undefined;
   let idleSince = Date.now();
   let joined = false;
+  // Set once the stop condition is met: later records are neither written nor committed.
+  let stopping = false;
+  let writing: Promise<void> = Promise.resolve();
   consumer.on(consumer.events.GROUP_JOIN, () => {
     joined = true;
     idleSince = Date.now();
@@ -124,7 +149,7 @@ export async function consumeBatch(
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
-        if (failure || (props.maxRecords !== undefined && received >= props.maxRecords)) return;
+        if (stopping || failure || (props.maxRecords !== undefined && received >= props.maxRecords)) return;
         idleSince = Date.now();
         const next = { topic, partition, offset: String(Number(message.offset) + 1) };
         if (!matchesHeaders(message, props.headerFilters)) {
@@ -132,10 +157,11 @@ export async function consumeBatch(
           return;
         }
         try {
-          const record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+          const record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
           received++;
           positions.set(`${topic}:${partition}`, next);
-          await batch.write(record);
+          writing = batch.write(record);
+          await writing;
         } catch (error) {
           failure ??= error as Error;
         }
@@ -147,10 +173,13 @@ export async function consumeBatch(
       env.signal,
       () => failure !== undefined || (joined && Date.now() - idleSince > props.pollDuration),
     );
-    await consumer.stop();
+    stopping = true;
+    await writing.catch(() => undefined);
     if (failure) throw failure;
     const uri = await batch.store();
+    // kafkajs commits only while its consumer runs: commit, then stop.
     if (commits) await commit(consumer, positions);
+    await consumer.stop();
     return { messagesCount: received, uri };
   } catch (error) {
     throw kafkaError(error, "Consuming from Kafka", settings);
@@ -167,10 +196,12 @@ export async function consumeBatch(
  */
 export async function listenKafka(
   props: KafkaConsumeProps,
-  signal: AbortSignal,
-  logger: Logger,
+  ctx: BrokerContext & { logger: Logger },
   handle: (record: Record<string, unknown>) => Promise<void>,
 ): Promise<void> {
+  const { signal, logger } = ctx;
+  checkConsumeSupport(props);
+  const codecs = await consumeCodecs(props, ctx);
   const { consumer, settings, commit: commits } = await startConsumer(props, { logger }, signal);
   let failure: Error | undefined;
   let wake: () => void = () => undefined;
@@ -200,7 +231,7 @@ export async function listenKafka(
         if (!matchesHeaders(message, props.headerFilters)) return;
         let record: Record<string, unknown>;
         try {
-          record = messageRecord(topic, partition, message, props.keyDeserializer, props.valueDeserializer);
+          record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
         } catch (error) {
           logger.error("Record skipped: {}", (error as Error).message);
           return;

@@ -10,6 +10,7 @@ import {
   silentServer,
   storedValues,
 } from "../../test/brokers.ts";
+import { testKafka } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
@@ -57,8 +58,10 @@ describe("Kafka serdes (as the Java serializers lay the bytes out)", () => {
     expect(() => serialize(70000, "SHORT", "from item 1 key")).toThrow(/out of the range of SHORT/);
     expect(() => serialize("abc", "INTEGER", "v")).toThrow(/INTEGER needs a number/);
     expect(() => deserialize(Buffer.from([1, 2]), "INTEGER", "v")).toThrow(/INTEGER needs 4 bytes, got 2/);
-    expect(() => serialize({}, "AVRO", "valueSerializer")).toThrow(/AVRO is not supported/);
-    expect(() => deserialize(Buffer.alloc(1), "PROTOBUF", "keyDeserializer")).toThrow(/PROTOBUF is not supported/);
+    expect(() => serialize({}, "AVRO", "valueSerializer")).toThrow(/AVRO needs a schema registry codec/);
+    expect(() => deserialize(Buffer.alloc(1), "PROTOBUF", "keyDeserializer")).toThrow(
+      /PROTOBUF needs a schema registry codec/,
+    );
   });
 });
 
@@ -114,8 +117,8 @@ describe("Kafka properties mapped onto the client", () => {
 });
 
 describe("Kafka records", () => {
-  it("a record to send takes key, value, topic, partition, timestamp and headers (map or Consume's list)", () => {
-    const { topic, message } = outgoingRecord(
+  it("a record to send takes key, value, topic, partition, timestamp and headers (map or Consume's list)", async () => {
+    const { topic, message } = await outgoingRecord(
       {
         key: "k1",
         value: { n: 1 },
@@ -137,15 +140,17 @@ describe("Kafka records", () => {
       headers: { a: "1", b: "2" },
     });
     expect(
-      outgoingRecord({ value: "v", topic: "own", headers: { x: 1 } }, undefined, "STRING", "STRING", 0),
+      await outgoingRecord({ value: "v", topic: "own", headers: { x: 1 } }, undefined, "STRING", "STRING", 0),
     ).toMatchObject({
       topic: "own",
       message: { key: null, headers: { x: "1" } },
     });
-    expect(() => outgoingRecord({ value: "v" }, undefined, "STRING", "STRING", 3)).toThrow(/from item 4 has no topic/);
+    await expect(outgoingRecord({ value: "v" }, undefined, "STRING", "STRING", 3)).rejects.toThrow(
+      /from item 4 has no topic/,
+    );
   });
 
-  it("a received record reads as Kestra's Message, and header filters match on the last value", () => {
+  it("a received record reads as Kestra's Message, and header filters match on the last value", async () => {
     const message = {
       key: Buffer.from("k"),
       value: Buffer.from('{"ok":true}'),
@@ -154,7 +159,7 @@ describe("Kafka records", () => {
       headers: { region: Buffer.from("eu"), type: [Buffer.from("a"), Buffer.from("b")] },
       attributes: 0,
     };
-    expect(messageRecord("orders", 3, message, "STRING", "JSON")).toEqual({
+    expect(await messageRecord("orders", 3, message, "STRING", "JSON")).toEqual({
       key: "k",
       value: { ok: true },
       topic: "orders",
@@ -231,7 +236,27 @@ tasks:
     properties:
       bootstrap.servers: 127.0.0.1:1
     topic: t
+    valueSerializer: PROTOBUF
+    from: { value: b }
+    allowFailure: true
+  - id: avro
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
     valueSerializer: AVRO
+    valueAvroSchema: '"string"'
+    from: { value: b }
+    allowFailure: true
+  - id: refused
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: 127.0.0.1:1
+    topic: t
+    serdeProperties:
+      schema.registry.url: http://169.254.169.254:8081
+    valueSerializer: AVRO
+    valueAvroSchema: '"string"'
     from: { value: b }
     allowFailure: true
   - id: consume
@@ -241,19 +266,29 @@ tasks:
     topic: t
     since: "2024-01-01T00:00:00Z"
 `);
-    expect(errorMessages(t, run, "produce").join("\n")).toMatch(/valueSerializer: AVRO is not supported/);
+    expect(errorMessages(t, run, "produce").join("\n")).toMatch(
+      /valueSerializer: PROTOBUF is supported for reading only/,
+    );
+    expect(errorMessages(t, run, "refused").join("\n")).toContain(
+      "connecting to 169.254.169.254 is refused: the address is in 169.254.0.0/16",
+    );
+    expect(errorMessages(t, run, "avro").join("\n")).toMatch(
+      /valueSerializer AVRO needs a schema registry: set serdeProperties.schema.registry.url/,
+    );
     expect(errorMessages(t, run, "consume").join("\n")).toMatch(/Not supported by Saker's Kafka plugin: since/);
   });
 });
 
-const bootstrap = process.env.KAFKA_BOOTSTRAP_SERVERS;
-if (!bootstrap)
-  console.warn("KAFKA_BOOTSTRAP_SERVERS is not set: skipping the Kafka broker tests (they are not run, not passed)");
+const kafka = await testKafka();
+const bootstrap = kafka?.bootstrap;
+/** Produce's `transactional` for the cluster under test (the mock cluster has no transactions for kafkajs). */
+const transactional = kafka?.transactions === false ? "    transactional: false\n" : "";
 
-describe.skipIf(!bootstrap)("Kafka against a broker (KAFKA_BOOTSTRAP_SERVERS)", () => {
+describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () => {
   let t: TestInstance | undefined;
   afterAll(async () => {
     await t?.close();
+    await kafka?.stop();
   });
 
   it("produces JSON records and consumes them back with their headers, committing the group's offsets", async () => {
@@ -266,7 +301,7 @@ namespace: ${NS}
 tasks:
   - id: produce
     type: io.kestra.plugin.kafka.Produce
-${props}    topic: ${topic}
+${props}${transactional}    topic: ${topic}
     valueSerializer: JSON
     from:
       - { key: a, value: { n: 1 }, headers: { h: x } }
@@ -286,6 +321,7 @@ ${props}    topic: ${topic}
       {},
       60_000,
     );
+    expect(errorMessages(t, run, "consume")).toEqual([]);
     expect(run.state.current).toBe("SUCCESS");
     expect(outputsOf(run, "produce")).toEqual({ messagesCount: 2 });
     expect(outputsOf(run, "consume").messagesCount).toBe(2);
@@ -322,7 +358,7 @@ tasks:
     type: io.kestra.plugin.kafka.Produce
     properties:
       bootstrap.servers: ${bootstrap}
-    topic: ${topic}
+${transactional}    topic: ${topic}
     from: [{ value: r1 }, { value: r2 }]
 `);
     const done = await eventually(() => {

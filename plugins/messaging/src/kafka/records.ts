@@ -6,20 +6,25 @@
  */
 import type { IHeaders, KafkaMessage, Message } from "kafkajs";
 import { NonRetryableError } from "@saker/sdk";
-import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
+import { fixedCodec, type KafkaCodec } from "./codecs.ts";
+import type { KafkaSerde } from "./serdes.ts";
+
+/** A codec, or a fixed serde by name. */
+export type CodecOrSerde = KafkaCodec | KafkaSerde;
+const codecOf = (c: CodecOrSerde): KafkaCodec => (typeof c === "string" ? fixedCodec(c) : c);
 
 export interface Outgoing {
   topic: string;
   message: Message;
 }
 
-export function outgoingRecord(
+export async function outgoingRecord(
   item: unknown,
   defaultTopic: string | undefined,
-  keySerializer: KafkaSerde,
-  valueSerializer: KafkaSerde,
+  keySerializer: CodecOrSerde,
+  valueSerializer: CodecOrSerde,
   index: number,
-): Outgoing {
+): Promise<Outgoing> {
   const where = `from item ${index + 1}`;
   if (!item || typeof item !== "object" || Array.isArray(item))
     throw new NonRetryableError(
@@ -29,8 +34,8 @@ export function outgoingRecord(
   const topic = typeof m.topic === "string" && m.topic !== "" ? m.topic : defaultTopic;
   if (!topic) throw new NonRetryableError(`${where} has no topic, and the task sets none`);
   const message: Message = {
-    key: serialize(m.key, keySerializer, `${where} key`),
-    value: serialize(m.value, valueSerializer, `${where} value`),
+    key: await codecOf(keySerializer).encode(m.key, topic, `${where} key`),
+    value: await codecOf(valueSerializer).encode(m.value, topic, `${where} value`),
   };
   if (m.partition !== undefined && m.partition !== null) {
     const partition = Number(m.partition);
@@ -66,17 +71,17 @@ function headersOf(value: unknown, where: string): IHeaders | undefined {
 }
 
 /** A received record, for the Ion file of a Consume and the `trigger.*` of a RealtimeTrigger. */
-export function messageRecord(
+export async function messageRecord(
   topic: string,
   partition: number,
   message: KafkaMessage,
-  keyDeserializer: KafkaSerde,
-  valueDeserializer: KafkaSerde,
-): Record<string, unknown> {
+  keyDeserializer: CodecOrSerde,
+  valueDeserializer: CodecOrSerde,
+): Promise<Record<string, unknown>> {
   const where = `The record at offset ${message.offset} of ${topic}[${partition}]`;
   return {
-    key: deserialize(message.key, keyDeserializer, `${where} (key)`),
-    value: deserialize(message.value, valueDeserializer, where),
+    key: await codecOf(keyDeserializer).decode(message.key, `${where} (key)`),
+    value: await codecOf(valueDeserializer).decode(message.value, where),
     topic,
     headers: Object.entries(message.headers ?? {}).map(([name, v]) => ({ [name]: headerText(v) })),
     partition,

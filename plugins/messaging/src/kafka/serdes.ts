@@ -2,8 +2,8 @@
  * Kestra's Kafka serializer types, as the Java client's serializers lay the bytes out, so that
  * records interoperate with Kestra and other Java producers and consumers: STRING (UTF-8), JSON,
  * the fixed-size big-endian numbers (SHORT, INTEGER, LONG, FLOAT, DOUBLE), UUID (its text), raw
- * bytes (BYTES, BYTE_ARRAY, BYTE_BUFFER) and VOID. AVRO and PROTOBUF need a schema registry and
- * are not supported here: choosing them is an error that says so.
+ * bytes (BYTES, BYTE_ARRAY, BYTE_BUFFER) and VOID. AVRO and PROTOBUF go through a schema
+ * registry (`codecs.ts`); PROTOBUF only reads: choosing it to write is an error that says so.
  */
 import { NonRetryableError } from "@saker/sdk";
 
@@ -25,14 +25,15 @@ export const KAFKA_SERDES = [
 ] as const;
 export type KafkaSerde = (typeof KAFKA_SERDES)[number];
 
-const UNSUPPORTED = new Set<KafkaSerde>(["AVRO", "PROTOBUF"]);
+/** Serdes whose bytes need a schema registry: see `codecs.ts`. */
+const REGISTRY = new Set<KafkaSerde>(["AVRO", "PROTOBUF"]);
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Throws when Saker cannot (de)serialize with `serde`; `property` names the property that chose it. */
 export function checkSerde(serde: KafkaSerde, property: string): void {
-  if (UNSUPPORTED.has(serde))
+  if (serde === "PROTOBUF" && !/deserializer/i.test(property))
     throw new NonRetryableError(
-      `${property}: ${serde} is not supported by Saker's Kafka plugin (it needs a schema registry); use STRING, JSON, BYTES or a number type`,
+      `${property}: PROTOBUF is supported for reading only (keyDeserializer, valueDeserializer); write with AVRO, JSON, STRING, BYTES or a number type`,
     );
 }
 
@@ -49,7 +50,7 @@ function numberOf(value: unknown, serde: KafkaSerde, what: string): number {
 
 /** The bytes of a key or value (null stays null: a tombstone or a record without key). */
 export function serialize(value: unknown, serde: KafkaSerde, what: string): Buffer | null {
-  checkSerde(serde, what);
+  if (REGISTRY.has(serde)) throw new NonRetryableError(`${what}: ${serde} needs a schema registry codec`);
   if (value === null || value === undefined || serde === "VOID") return null;
   switch (serde) {
     case "STRING":
@@ -105,7 +106,7 @@ function fixedNumber(n: number, serde: KafkaSerde, what: string): Buffer {
 
 /** The value of a key or value's bytes; `what` names the record in an error (bytes that are not JSON…). */
 export function deserialize(bytes: Buffer | null, serde: KafkaSerde, what: string): unknown {
-  checkSerde(serde, what);
+  if (REGISTRY.has(serde)) throw new NonRetryableError(`${what}: ${serde} needs a schema registry codec`);
   if (bytes === null || serde === "VOID") return null;
   switch (serde) {
     case "STRING":

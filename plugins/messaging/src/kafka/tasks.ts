@@ -4,6 +4,7 @@ import type { Message } from "kafkajs";
 import { NonRetryableError, anyValue, defineTask, duration, map, z } from "@saker/sdk";
 import { readFrom, withDeadline } from "../core/index.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
+import { CONFLUENT_REGISTRY, kafkaCodec } from "./codecs.ts";
 import { consumeBatch } from "./consume.ts";
 import { outgoingRecord } from "./records.ts";
 import { KAFKA_SERDES, checkSerde } from "./serdes.ts";
@@ -13,9 +14,15 @@ export const PREFIX = "io.kestra.plugin.kafka";
 const properties = map(z.union([z.string(), z.number(), z.boolean()]).transform(String)).describe(
   "Kafka client properties; `bootstrap.servers` is required.",
 );
-const serdeProperties = map(z.string())
+const serdeProperties = map(z.union([z.string(), z.number(), z.boolean()]).transform(String))
   .default({})
-  .describe("Serializer properties (for AVRO, which Saker does not support).");
+  .describe(
+    "Serializer properties: `schema.registry.url` for AVRO, and Confluent's `basic.auth.user.info`, `auto.register.schemas`, `use.latest.version`, `key.subject.name.strategy`, `value.subject.name.strategy`.",
+  );
+const schemaRegistryVendor = z
+  .object({ type: z.string(), schemaRegistryUrl: z.string().optional() })
+  .optional()
+  .describe(`The schema registry of AVRO: type ${CONFLUENT_REGISTRY} with schemaRegistryUrl.`);
 const serde = (what: string) => z.enum(KAFKA_SERDES).default("STRING").describe(what);
 
 /** What Consume and the two triggers share. */
@@ -35,7 +42,7 @@ export const consumeShape = {
   valueDeserializer: serde("How values are read."),
   headerFilters: map(z.string()).optional().describe("Only records whose headers have these values."),
   onSerdeError: anyValue().optional().describe("Not supported by Saker: a record that cannot be read fails the task."),
-  schemaRegistryVendor: anyValue().optional().describe("Not supported by Saker."),
+  schemaRegistryVendor,
 };
 
 export const stopShape = {
@@ -62,9 +69,9 @@ const Produce = defineTask({
     from: anyValue().describe("The record(s) to send."),
     keySerializer: serde("How keys are written."),
     valueSerializer: serde("How values are written."),
-    keyAvroSchema: z.string().optional().describe("Not supported by Saker."),
-    valueAvroSchema: z.string().optional().describe("Not supported by Saker."),
-    schemaRegistryVendor: anyValue().optional().describe("Not supported by Saker."),
+    keyAvroSchema: z.string().optional().describe("The Avro schema of the keys, when keySerializer is AVRO."),
+    valueAvroSchema: z.string().optional().describe("The Avro schema of the values, when valueSerializer is AVRO."),
+    schemaRegistryVendor,
     transactional: z.boolean().default(true).describe("Send every record in one transaction."),
   }),
   outputs: z.object({ messagesCount: z.number().describe("Number of records sent.") }),
@@ -72,6 +79,16 @@ const Produce = defineTask({
     if (props.from === undefined || props.from === null) throw new NonRetryableError("from is required");
     checkSerde(props.keySerializer, "keySerializer");
     checkSerde(props.valueSerializer, "valueSerializer");
+    const codec = (side: "key" | "value") =>
+      kafkaCodec(props[`${side}Serializer`], side, `${side}Serializer`, {
+        serdeProperties: props.serdeProperties,
+        schemaRegistryVendor: props.schemaRegistryVendor,
+        avroSchema: props[`${side}AvroSchema`],
+        signal: ctx.signal,
+        outbound: ctx,
+      });
+    const keyCodec = await codec("key");
+    const valueCodec = await codec("value");
     const { kafka, settings } = kafkaClient(props.properties, ctx.logger);
     const producer = kafka.producer(
       props.transactional
@@ -92,13 +109,7 @@ const Produce = defineTask({
         };
         for await (const item of readFrom(props.from, ctx.storage)) {
           ctx.signal.throwIfAborted();
-          const { topic, message } = outgoingRecord(
-            item,
-            props.topic,
-            props.keySerializer,
-            props.valueSerializer,
-            count,
-          );
+          const { topic, message } = await outgoingRecord(item, props.topic, keyCodec, valueCodec, count);
           const group = pending.find((p) => p.topic === topic);
           if (group) group.messages.push(message);
           else pending.push({ topic, messages: [message] });

@@ -57,7 +57,7 @@ const RealtimeTrigger = defineTrigger({
     offset: z.number(),
   }),
   async listen(props, ctx, emit) {
-    await listenKafka(props, ctx.signal, ctx.logger, (record) => emit({ variables: record }));
+    await listenKafka(props, ctx, (record) => emit({ variables: record }));
   },
 });
 

@@ -1,14 +1,13 @@
 /**
  * The calls of the engine services (`plugins/engineServices.ts`) that `Backend` does not have yet
- * — purges, searches, counts, the KV listing — on PostgreSQL, with the SQLite stores' answers.
+ * — searches, counts, the KV listing — on PostgreSQL, with the SQLite stores' answers. The purges
+ * and deletes are the read model's (`backend.reads`, `postgresReadModel.ts`).
  */
-import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutionCountQuery, ExecutionQuery } from "../sqlite/executionStore.ts";
-import type { LogPurgeQuery } from "../sqlite/logStore.ts";
 import type { TriggerKey } from "../records.ts";
-import { withRuns } from "./executionRepository.ts";
 import type { PostgresBackend } from "./postgresBackend.ts";
+import { documentsInOrder, documentsSql, type DocumentRow } from "./postgresReadModel.ts";
 import { toKvEntry } from "./repositories.ts";
 
 /** Collects SQL conditions with their numbered parameters. */
@@ -29,11 +28,6 @@ type Labeled = { labels?: { key: string; value: string }[] };
 interface SearchRow {
   id: string;
   summary: string;
-}
-interface DocumentRow {
-  id: string;
-  doc: string;
-  runs: string[] | null;
 }
 
 /**
@@ -76,45 +70,13 @@ export function executionSearch(query: ExecutionQuery): {
   };
 }
 
-/** The documents (or summaries) of the executions `$1` lists, runs put back. */
-export function documentsSql(summary: boolean): string {
-  const column = summary ? "summary" : "json";
-  return `SELECT e.id, e.${column} AS doc,
-    ARRAY(SELECT r.${column} FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
-  FROM executions e WHERE e.id = ANY($1::text[])`;
-}
-
-export function documentsInOrder(ids: readonly string[], rows: readonly DocumentRow[]): Execution[] {
-  const byId = new Map(rows.map((r) => [r.id, JSON.parse(withRuns(r.doc, r.runs ?? [])) as Execution]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
 export function postgresEngineStores(backend: PostgresBackend) {
   const db = backend.pool;
 
+  // the purges and deletes are the read model's (the API makes them too)
   const logs = {
-    async purge(query: LogPurgeQuery): Promise<number> {
-      const where = new Where();
-      where.add((n) => `tenant_id = $${n}`, query.tenantId);
-      where.add((n) => `timestamp <= $${n}`, query.endDate);
-      if (query.startDate) where.add((n) => `timestamp >= $${n}`, query.startDate);
-      if (query.namespace !== undefined && query.flowId !== undefined)
-        where.add((n) => `namespace = $${n} AND flow_id = $${n + 1}`, query.namespace, query.flowId);
-      else if (query.namespace !== undefined)
-        where.add((n) => `(namespace = $${n} OR namespace LIKE $${n + 1})`, query.namespace, `${query.namespace}.%`);
-      else if (query.flowId !== undefined) where.add((n) => `flow_id = $${n}`, query.flowId);
-      if (query.levels?.length) where.add((n) => `level = ANY($${n}::text[])`, [...query.levels]);
-      return (await db.query(`DELETE FROM logs WHERE ${where.sql}`, where.params)).rowCount ?? 0;
-    },
-    async deleteByExecution(executionId: string, levels?: readonly LogLevel[]): Promise<number> {
-      const result = levels?.length
-        ? await db.query("DELETE FROM logs WHERE execution_id = $1 AND level = ANY($2::text[])", [
-            executionId,
-            [...levels],
-          ])
-        : await db.query("DELETE FROM logs WHERE execution_id = $1", [executionId]);
-      return result.rowCount ?? 0;
-    },
+    purge: backend.reads.logs.purge,
+    deleteByExecution: backend.reads.logs.deleteByExecution,
   };
 
   async function documents(ids: readonly string[], summary: boolean): Promise<Execution[]> {
@@ -159,11 +121,7 @@ export function postgresEngineStores(backend: PostgresBackend) {
     delete: (id: string) => backend.executions.delete(id),
   };
 
-  const metrics = {
-    async deleteByExecution(executionId: string): Promise<number> {
-      return (await db.query("DELETE FROM metrics WHERE execution_id = $1", [executionId])).rowCount ?? 0;
-    },
-  };
+  const metrics = { deleteByExecution: backend.reads.metrics.deleteByExecution };
 
   const kv = {
     async namespaces(tenantId: string): Promise<string[]> {

@@ -9,7 +9,8 @@ import type { Execution } from "../../model/execution.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
 import type { ExecutionRepository } from "../backend.ts";
 import type { LoadedExecution, StoredExecution } from "../records.ts";
-import type { Atomic, Queryable } from "./sql.ts";
+import type { ArrayWrite, Atomic, Queryable } from "./sql.ts";
+import { batchWrite } from "./writeBatch.ts";
 
 type TaskRun = Execution["taskRunList"][number];
 type Head = Omit<Execution, "taskRunList">;
@@ -68,8 +69,7 @@ export class PostgresExecutions implements ExecutionRepository {
     const x = stored.execution;
     this.wrote(x.id);
     const { text, summary } = headTexts(x);
-    const runs = runWrite(x, undefined);
-    const params = [
+    const row = [
       x.id,
       x.tenantId ?? "main",
       x.namespace,
@@ -85,14 +85,12 @@ export class PostgresExecutions implements ExecutionRepository {
       summary,
       JSON.stringify(stored.executorState),
     ];
-    return this.atomic(async (db) => {
-      await db.query(
-        `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        params,
-      );
-      await writeRuns(db, x.id, runs);
-    });
+    // the row and its runs in one statement (or in the transaction's batch)
+    return batchWrite(
+      this.db,
+      [{ text: INSERT_EXECUTIONS, values: row.map((v) => [v]) }, ...runWrites(x.id, runWrite(x, undefined))],
+      [x.id],
+    );
   }
 
   async get(id: string): Promise<StoredExecution | undefined> {
@@ -152,15 +150,12 @@ export class PostgresExecutions implements ExecutionRepository {
       execution.flowRevision,
       execution.id,
     ];
-    return this.atomic(async (db) => {
-      await db.query(
-        "UPDATE executions SET state = $1, start_date = $2, end_date = $3, finished = $4, json = $5, summary = $6, executor_state = $7, flow_revision = $8 WHERE id = $9",
-        params,
-      );
-      await writeRuns(db, execution.id, runs);
-      // the very array `runTexts` keeps: passed back as `previous`, it lets the next update skip the comparison
-      return runs.runs;
-    });
+    // the row and its runs in one statement (or in the transaction's batch); the texts are known now
+    return batchWrite(
+      this.db,
+      [{ text: UPDATE_EXECUTIONS, values: params.map((v) => [v]) }, ...runWrites(execution.id, runs)],
+      [execution.id],
+    ).then(() => runs.runs);
   }
 
   async countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
@@ -216,16 +211,30 @@ function runWrite(execution: Execution, previous: readonly string[] | undefined)
   };
 }
 
-/** Writes the task runs that differ from the previous texts and trims the ones past the list. */
-async function writeRuns(db: Queryable, id: string, write: RunWrite): Promise<void> {
+/** The statements writing the task runs that differ from the previous texts and trimming the ones past the list. */
+function runWrites(id: string, write: RunWrite): ArrayWrite[] {
   const { runs, changed } = write;
-  if (changed.length > 0) {
-    await db.query(
-      `INSERT INTO task_runs (execution_id, position, json, summary)
-       SELECT $1, p, j, s FROM unnest($2::int[], $3::text[], $4::text[]) AS r(p, j, s)
-       ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary`,
-      [id, changed, changed.map((i) => runs[i]!), write.summaries],
-    );
-  }
-  if (write.trim) await db.query("DELETE FROM task_runs WHERE execution_id = $1 AND position >= $2", [id, runs.length]);
+  const writes: ArrayWrite[] = [];
+  if (changed.length > 0)
+    writes.push({
+      text: UPSERT_RUNS,
+      values: [changed.map(() => id), changed, changed.map((i) => runs[i]!), write.summaries],
+    });
+  if (write.trim) writes.push({ text: TRIM_RUNS, values: [[id], [runs.length]] });
+  return writes;
 }
+
+// Batchable statements (every parameter an array, see writeBatch.ts).
+const INSERT_EXECUTIONS = `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
+  SELECT i, t, ns, f, fr, st, sd, ed, pe, pt, fin, j, s, es
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[], $14::text[])
+    WITH ORDINALITY AS x(i, t, ns, f, fr, st, sd, ed, pe, pt, fin, j, s, es, n)
+  ORDER BY n`;
+const UPDATE_EXECUTIONS = `UPDATE executions AS e SET state = u.st, start_date = u.sd, end_date = u.ed, finished = u.fin, json = u.j, summary = u.s, executor_state = u.es, flow_revision = u.fr
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[]) AS u(st, sd, ed, fin, j, s, es, fr, i)
+  WHERE e.id = u.i`;
+const UPSERT_RUNS = `INSERT INTO task_runs (execution_id, position, json, summary)
+  SELECT i, p, j, s FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS r(i, p, j, s)
+  ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary`;
+const TRIM_RUNS = `DELETE FROM task_runs AS r USING unnest($1::text[], $2::int[]) AS u(i, n)
+  WHERE r.execution_id = u.i AND r.position >= u.n`;

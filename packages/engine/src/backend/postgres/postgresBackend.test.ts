@@ -190,6 +190,68 @@ describe.skipIf(!up)("PostgresBackend", () => {
     off();
   });
 
+  it("sends a transaction's writes together: one statement when it only writes, seen by its own reads, in call order", async () => {
+    await emptyQueue();
+    const statements: string[] = [];
+    const query = pg.Client.prototype.query;
+    const spy = function (this: pg.Client, ...args: unknown[]) {
+      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+      if (text) statements.push(text);
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    const x = execution("w1", 2);
+    pg.Client.prototype.query = spy as never;
+    try {
+      await a.transaction(async (tx) => {
+        await tx.executions.insert({ execution: x, executorState: {} as never, finished: false });
+        await tx.queue.send([job("w-a")]);
+        await tx.logs.append([{ namespace: "wb", flowId: "f", level: "INFO", message: "one", timestamp: "t" }]);
+        await tx.queue.send([job("w-b"), job("w-c")]);
+        await tx.logs.append([{ namespace: "wb", flowId: "f", level: "INFO", message: "two", timestamp: "t" }]);
+      });
+      expect(statements).toHaveLength(1);
+      statements.length = 0;
+      await a.transaction(async (tx) => {
+        // written twice in one transaction: the second write waits for the first's statement
+        await tx.executions.update({ ...x, taskRunList: x.taskRunList.slice(0, 1) }, {} as never, false);
+        await tx.executions.update({ ...x, state: { ...x.state, current: "SUCCESS" } }, {} as never, true);
+        expect((await tx.executions.load("w1"))!.stored.finished).toBe(true);
+      });
+      expect(statements[0]).toBe("BEGIN");
+      expect(statements.at(-1)).toBe("COMMIT");
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    expect((await b.executions.get("w1"))!.execution).toEqual({ ...x, state: { ...x.state, current: "SUCCESS" } });
+    expect(await keys(b)).toEqual(["w-a", "w-b", "w-c"]);
+    expect((await b.logs.find({ namespace: "wb" })).map((l) => l.message)).toEqual(["one", "two"]);
+  });
+
+  it("fails the transaction whose held-back writes fail, keeping none of it", async () => {
+    await emptyQueue();
+    const x = execution("w2", 1);
+    await a.executions.insert({ execution: x, executorState: {} as never, finished: false });
+    // the duplicate is found at the commit
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.queue.send([job("lost-1")]);
+        await tx.executions.insert({ execution: x, executorState: {} as never, finished: false });
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    // or by the next read, which fails with it
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.queue.send([job("lost-2")]);
+        await tx.executions.insert({ execution: x, executorState: {} as never, finished: false });
+        await tx.executions.load("w2");
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await keys(b)).toEqual([]);
+    // the connection is usable again
+    await a.transaction((tx) => tx.queue.send([job("kept")]));
+    expect(await keys(b)).toEqual(["kept"]);
+  });
+
   it("counts running executions, finds the oldest queued one and the children", async () => {
     for (const [id, state] of [
       ["q1", "QUEUED"],

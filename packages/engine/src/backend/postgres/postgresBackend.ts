@@ -22,8 +22,11 @@ import { PostgresExecutions } from "./executionRepository.ts";
 import { migrate } from "./migrations.ts";
 import { channelOf, PostgresNotifier } from "./postgresNotifier.ts";
 import { PostgresQueue } from "./postgresQueue.ts";
+import { postgresReadModel } from "./postgresReadModel.ts";
+import type { ReadModel } from "../readModel.ts";
 import { PostgresFlows, PostgresKv, PostgresLogs, PostgresMetrics, PostgresTriggers } from "./repositories.ts";
 import { SCHEMA_NAME, type Atomic, type Queryable } from "./sql.ts";
+import { WriteBuffer } from "./writeBatch.ts";
 
 export interface PostgresBackendOptions {
   /** `postgres://user:password@host:port/database` */
@@ -50,6 +53,7 @@ abstract class PostgresView implements Backend {
   readonly kv: PostgresKv;
   readonly triggers: PostgresTriggers;
   readonly metrics: PostgresMetrics;
+  readonly reads: ReadModel;
 
   constructor(
     db: Queryable,
@@ -65,28 +69,69 @@ abstract class PostgresView implements Backend {
     this.kv = new PostgresKv(db);
     this.triggers = new PostgresTriggers(db, atomic);
     this.metrics = new PostgresMetrics(db);
+    this.reads = postgresReadModel(db, this.executions);
   }
 
   abstract transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T>;
   abstract close(): Promise<void>;
 }
 
-/** The backend inside a transaction: its client; a nested transaction is this one. */
+/**
+ * The backend inside a transaction: its client; a nested transaction is this one. BEGIN is sent
+ * with the first query, and batchable writes wait in a `WriteBuffer` until the next query or the
+ * commit: a transaction of writes only is one statement (no BEGIN, no COMMIT), a group commit's
+ * writes one round trip before its COMMIT.
+ */
 class PostgresTransaction extends PostgresView {
   open = true;
+  private begun = false;
+  /** The first failure of a batch sent ahead of a query: the transaction's error from then on. */
+  private failure: unknown;
+  private readonly buffer: WriteBuffer;
+  private readonly run: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 
   constructor(client: pg.PoolClient, owner: string, notifier: Notifier, writeListeners: Set<(id: string) => void>) {
+    const buffer = new WriteBuffer();
     // one statement at a time on the client (concurrent calls of `fn` queue here, not in pg)
     let previous: Promise<unknown> = Promise.resolve();
+    const run = (text: string, values?: unknown[]): Promise<pg.QueryResult> => {
+      const result = previous.then(() => {
+        if (this.failure !== undefined) throw this.failure;
+        return client.query(text, values);
+      });
+      previous = result.catch(() => undefined);
+      return result;
+    };
+    const sendBatch = (): void => {
+      const batch = buffer.take();
+      if (batch) run(batch.text, batch.values).catch((error: unknown) => (this.failure ??= error));
+    };
     const db: Queryable = {
       query: (text, values) => {
         if (!this.open) return Promise.reject(new Error("a transaction's backend was used after its end"));
-        const result = previous.then(() => client.query(text, values));
-        previous = result.catch(() => undefined);
-        return result as never;
+        if (!this.begun) {
+          this.begun = true;
+          void run("BEGIN").catch((error: unknown) => (this.failure ??= error));
+        }
+        sendBatch();
+        return run(text, values) as never;
+      },
+      defer: (writes, keys) => {
+        if (!this.open) return Promise.reject(new Error("a transaction's backend was used after its end"));
+        if (buffer.conflicts(keys)) {
+          if (!this.begun) {
+            this.begun = true;
+            void run("BEGIN").catch((error: unknown) => (this.failure ??= error));
+          }
+          sendBatch();
+        }
+        buffer.add(writes, keys);
+        return Promise.resolve();
       },
     };
     super(db, (fn) => fn(db), owner, notifier, writeListeners);
+    this.buffer = buffer;
+    this.run = run;
   }
 
   transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T> {
@@ -95,6 +140,25 @@ class PostgresTransaction extends PostgresView {
 
   close(): Promise<void> {
     return Promise.reject(new Error("close() inside a transaction"));
+  }
+
+  /** Sends what is held back and commits; a transaction of batched writes only is their one statement. */
+  async commit(): Promise<void> {
+    const batch = this.buffer.take();
+    if (!this.begun) {
+      if (batch) await this.run(batch.text, batch.values);
+      return;
+    }
+    if (batch) void this.run(batch.text, batch.values).catch((error: unknown) => (this.failure ??= error));
+    await this.run("COMMIT");
+  }
+
+  /** Drops what is held back and rolls back what was sent. */
+  async rollback(): Promise<void> {
+    this.buffer.take();
+    if (!this.begun) return;
+    this.failure = undefined;
+    await this.run("ROLLBACK");
   }
 }
 
@@ -215,14 +279,25 @@ export class PostgresBackend extends PostgresView {
   async transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T> {
     await this.mutex.acquire();
     try {
-      return await inTransaction(this.pool, async (client) => {
-        const tx = new PostgresTransaction(client, this.owner, this.notifier, this.writeListeners);
+      const client = await this.pool.connect();
+      const tx = new PostgresTransaction(client, this.owner, this.notifier, this.writeListeners);
+      let broken: unknown;
+      try {
+        let result: T;
         try {
-          return await fn(tx);
+          result = await fn(tx);
         } finally {
           tx.open = false;
         }
-      });
+        await tx.commit();
+        return result;
+      } catch (error) {
+        await tx.rollback().catch((rollbackError: unknown) => (broken = rollbackError));
+        throw error;
+      } finally {
+        // a client whose rollback failed (connection lost) is not given back to the pool
+        client.release(broken instanceof Error ? broken : undefined);
+      }
     } finally {
       this.mutex.release();
     }

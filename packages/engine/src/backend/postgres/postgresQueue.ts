@@ -7,6 +7,7 @@
  */
 import type { NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 import { int, type Queryable } from "./sql.ts";
+import { batchWrite } from "./writeBatch.ts";
 
 interface Row {
   seq: string;
@@ -34,16 +35,21 @@ export class PostgresQueue implements Queue {
   async send(messages: readonly NewMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const now = Date.now();
-    // one statement: atomic outside a transaction too
-    await this.db.query(
-      "INSERT INTO queue (topic, key, payload, available_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])",
-      [
-        messages.map((m) => m.topic),
-        messages.map((m) => m.key ?? null),
-        messages.map((m) => JSON.stringify(m.payload)),
-        messages.map((m) => m.availableAt ?? now),
-      ],
-    );
+    // one statement (atomic outside a transaction too), or in the transaction's batch; in the
+    // messages' order, as their sequence numbers follow it
+    await batchWrite(this.db, [
+      {
+        text: `INSERT INTO queue (topic, key, payload, available_at)
+          SELECT t, k, p, a FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) WITH ORDINALITY AS m(t, k, p, a, n)
+          ORDER BY n`,
+        values: [
+          messages.map((m) => m.topic),
+          messages.map((m) => m.key ?? null),
+          messages.map((m) => JSON.stringify(m.payload)),
+          messages.map((m) => m.availableAt ?? now),
+        ],
+      },
+    ]);
   }
 
   async sendClaimed<T>(messages: readonly NewMessage<T>[], owner: string, leaseMs: number): Promise<QueueMessage<T>[]> {
@@ -94,7 +100,7 @@ export class PostgresQueue implements Queue {
 
   async ack(seqs: readonly number[]): Promise<void> {
     if (seqs.length === 0) return;
-    await this.db.query("DELETE FROM queue WHERE seq = ANY($1::bigint[])", [seqs]);
+    await batchWrite(this.db, [{ text: "DELETE FROM queue WHERE seq = ANY($1::bigint[])", values: [[...seqs]] }]);
   }
 
   async release(seq: number, availableAt = Date.now()): Promise<void> {

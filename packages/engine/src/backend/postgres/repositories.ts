@@ -24,6 +24,7 @@ import type {
   TriggerKey,
   TriggerState,
 } from "../records.ts";
+import { batchWrite } from "./writeBatch.ts";
 import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
 import {
   levelRank,
@@ -227,29 +228,31 @@ export class PostgresLogs implements LogRepository {
   async append(entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const column = <T>(f: (e: LogEntry) => T) => entries.map(f);
-    // one statement, in the entries' order (their sequence numbers follow it)
-    await this.db.query(
-      `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, level_rank, message, timestamp, thread)
+    // one statement, or in the transaction's batch; in the entries' order (their sequence numbers follow it)
+    await batchWrite(this.db, [
+      {
+        text: `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level, level_rank, message, timestamp, thread)
        SELECT t, ns, f, x, k, r, a, tr, l, lr, m, ts, th
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[])
          WITH ORDINALITY AS e(t, ns, f, x, k, r, a, tr, l, lr, m, ts, th, n)
        ORDER BY n`,
-      [
-        column((e) => e.tenantId ?? "main"),
-        column((e) => e.namespace),
-        column((e) => e.flowId),
-        column((e) => e.executionId ?? null),
-        column((e) => e.taskId ?? null),
-        column((e) => e.taskRunId ?? null),
-        column((e) => e.attemptNumber ?? null),
-        column((e) => e.triggerId ?? null),
-        column((e) => e.level),
-        column((e) => levelRank(e.level)),
-        column((e) => e.message),
-        column((e) => e.timestamp),
-        column((e) => e.thread ?? null),
-      ],
-    );
+        values: [
+          column((e) => e.tenantId ?? "main"),
+          column((e) => e.namespace),
+          column((e) => e.flowId),
+          column((e) => e.executionId ?? null),
+          column((e) => e.taskId ?? null),
+          column((e) => e.taskRunId ?? null),
+          column((e) => e.attemptNumber ?? null),
+          column((e) => e.triggerId ?? null),
+          column((e) => e.level),
+          column((e) => levelRank(e.level)),
+          column((e) => e.message),
+          column((e) => e.timestamp),
+          column((e) => e.thread ?? null),
+        ],
+      },
+    ]);
   }
 
   async find(query: LogQuery): Promise<StoredLog[]> {

@@ -1,9 +1,18 @@
 /** Small helpers shared by the PostgreSQL repositories. */
 import type pg from "pg";
 
+/** A batchable write (see `writeBatch.ts`): a statement whose parameters are all arrays of rows. */
+export interface ArrayWrite {
+  text: string;
+  /** Every parameter an array, all of the same length. */
+  values: unknown[][];
+}
+
 /** What a repository queries through: the pool outside a transaction, the transaction's client inside. */
 export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** A transaction's: holds batchable writes back until its next query or its commit (see `writeBatch.ts`). */
+  defer?(writes: readonly ArrayWrite[], keys: readonly string[]): Promise<void>;
 }
 
 /**

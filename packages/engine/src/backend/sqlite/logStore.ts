@@ -9,9 +9,9 @@ import {
   type SearchColumns,
   type SearchQuery,
 } from "./searchSql.ts";
-import type { StoredLog, LogQuery } from "../records.ts";
+import type { StoredLog, LogQuery, LogTuple } from "../records.ts";
 import { levelRank, toLog, type LogRow } from "../rowMapping.ts";
-export type { StoredLog, LogQuery } from "../records.ts";
+export type { StoredLog, LogQuery, LogTuple } from "../records.ts";
 
 /** Log fields for filters and sorting. */
 export const LOG_COLUMNS: SearchColumns = {
@@ -228,9 +228,6 @@ function whereOf(query: LogQuery): { clause: string; params: unknown[] } {
  */
 const TUPLE_COLUMNS =
   "seq, json_array(tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, trigger_id, level) AS head, message, timestamp, thread";
-
-/** A log row as {@link LogStore.pages} reads it: cheaper than an object per row. */
-export type LogTuple = [seq: number, head: string, message: string, timestamp: string, thread: string | null];
 
 /** The fields of a {@link LogTuple}'s head, in its order. */
 type LogHead = [

@@ -63,9 +63,9 @@ export interface MetricAggregates {
   aggregations: { name?: string; value: number; date: string }[];
 }
 
-type MetricRow = Record<string, string | number | null>;
+export type MetricRow = Record<string, string | number | null>;
 
-function toEntry(r: MetricRow): MetricEntry {
+export function toEntry(r: MetricRow): MetricEntry {
   return {
     namespace: String(r.namespace),
     flowId: String(r.flow_id),
@@ -193,15 +193,24 @@ export class MetricStore {
         query.startDate,
         query.endDate,
       ) as { bucket: string; value: number }[];
-    const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
-    return {
-      groupBy: size,
-      aggregations: bucketKeys(startMs, endMs, size).map((key) => {
-        const value = byBucket.get(key);
-        return value === undefined
-          ? { value: 0, date: bucketStart(key, size) }
-          : { name: query.name, value, date: bucketStart(key, size) };
-      }),
-    };
+    return aggregatesOf(rows, query, size);
   }
+}
+
+/** One value per bucket of the period (0, without a name, for an empty one). */
+export function aggregatesOf(
+  rows: readonly { bucket: string; value: number }[],
+  query: MetricAggregateQuery,
+  size: BucketSize,
+): MetricAggregates {
+  const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
+  return {
+    groupBy: size,
+    aggregations: bucketKeys(Date.parse(query.startDate), Date.parse(query.endDate), size).map((key) => {
+      const value = byBucket.get(key);
+      return value === undefined
+        ? { value: 0, date: bucketStart(key, size) }
+        : { name: query.name, value, date: bucketStart(key, size) };
+    }),
+  };
 }

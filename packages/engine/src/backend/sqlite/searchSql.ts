@@ -83,6 +83,69 @@ export interface CompiledSearch {
   offset: number;
 }
 
+/** Binds a value and returns its placeholder. */
+export type Bind = (value: unknown) => string;
+
+/**
+ * What differs between the databases a search compiles to: placeholders, constants, and the
+ * matching functions (SQLite's are registered by {@link registerSearchFunctions}; PostgreSQL's
+ * are built in). The filters' checks and meaning are the same for both.
+ */
+export interface SearchDialect {
+  /** The placeholder of the `n`th parameter (from 1) of the statement. */
+  placeholder(n: number): string;
+  readonly true: string;
+  readonly false: string;
+  /** Whether `sql` starts with the literal `value` (case-sensitive). */
+  startsWith(sql: string, value: string, bind: Bind): string;
+  endsWith(sql: string, value: string, bind: Bind): string;
+  /** Case-insensitive "holds `value`". */
+  icontains(sql: string, value: string, bind: Bind): string;
+  /** Matches the (checked) pattern. */
+  regex(sql: string, pattern: string, bind: Bind): string;
+  /** `sql <cmp> value`, where the value is neither an instant for a date column nor a number for a number column. */
+  compare(sql: string, cmp: string, value: string, bind: Bind): string;
+  /** An ISO-8601 duration's length, for sorting. */
+  durationMs(sql: string): string;
+  /** A key (and direction) of an ORDER BY, NULLs first when ascending as SQLite puts them. */
+  sortKey(sql: string, kind: ColumnKind, desc: boolean): string;
+  /** Whether one element `l` of the JSON array of labels `sql` satisfies `condition(key, value)`. */
+  anyLabel(sql: string, condition: (key: string, value: string) => string): string;
+}
+
+export const SQLITE_DIALECT: SearchDialect = {
+  placeholder: () => "?",
+  true: "1",
+  false: "0",
+  startsWith: (sql, value, bind) => `${sql} GLOB ${bind(`${globEscape(value)}*`)}`,
+  endsWith: (sql, value, bind) => `${sql} GLOB ${bind(`*${globEscape(value)}`)}`,
+  icontains: (sql, value, bind) => `saker_icontains(${sql}, ${bind(value)})`,
+  regex: (sql, pattern, bind) => `saker_regex(${sql}, ${bind(pattern)})`,
+  compare: (sql, cmp, value, bind) => `saker_compare(${sql}, ${bind(value)}) ${cmp} 0`,
+  durationMs: (sql) => `saker_duration_ms(${sql})`,
+  sortKey: (sql, _kind, desc) => `${sql} ${desc ? "DESC" : "ASC"}`,
+  anyLabel: (sql, condition) =>
+    `EXISTS (SELECT 1 FROM json_each(${sql}) AS l WHERE ${condition("json_extract(l.value, '$.key')", "json_extract(l.value, '$.value')")})`,
+};
+
+/** How a compilation binds: its dialect, and the parameters the statement has before the search's. */
+export interface CompileOptions {
+  dialect?: SearchDialect;
+  /** Parameters bound before the search's (PostgreSQL numbers its placeholders). */
+  paramsBefore?: number;
+  now?: number;
+}
+
+/** A parameter list and the binder that appends to it. */
+function binder(options: CompileOptions, params: unknown[]): Bind {
+  const dialect = options.dialect ?? SQLITE_DIALECT;
+  const before = options.paramsBefore ?? 0;
+  return (value) => {
+    params.push(value);
+    return dialect.placeholder(before + params.length);
+  };
+}
+
 const NEGATIVE: ReadonlySet<FilterOp> = new Set(["NOT_EQUALS", "NOT_IN"]);
 const RANGE: Readonly<Partial<Record<FilterOp, string>>> = {
   GREATER_THAN: ">",
@@ -182,19 +245,19 @@ export function registerSearchFunctions(db: SqliteDatabase): void {
 }
 
 function scalarCondition(
+  dialect: SearchDialect,
   sql: string,
   kind: ColumnKind,
   op: FilterOp,
   value: string,
-  params: unknown[],
+  bind: Bind,
   path: string,
 ): string {
-  const bind = (v: unknown) => {
-    params.push(v);
-    return "?";
-  };
-  const typed = (v: string): unknown =>
-    kind === "number" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+  const isNumber = value.trim() !== "" && !Number.isNaN(Number(value));
+  const typed = (v: string): unknown => (kind === "number" && isNumber ? Number(v) : v);
+  // a number column never equals a text that is no number (PostgreSQL would refuse the comparison)
+  if (kind === "number" && !isNumber && (op === "EQUALS" || op === "IN")) return dialect.false;
+  if (kind === "number" && !isNumber && (op === "NOT_EQUALS" || op === "NOT_IN")) return dialect.true;
   switch (op) {
     case "EQUALS":
     case "IN":
@@ -204,53 +267,44 @@ function scalarCondition(
       return `${sql} <> ${bind(typed(value))}`;
     case "PREFIX":
       // a namespace and its children: `company` holds `company` and `company.team`, not `companyx`
-      return `(${sql} = ${bind(value)} OR ${sql} GLOB ${bind(`${globEscape(value.endsWith(".") ? value : `${value}.`)}*`)})`;
+      return `(${kind === "number" && !isNumber ? dialect.false : `${sql} = ${bind(typed(value))}`} OR ${dialect.startsWith(sql, value.endsWith(".") ? value : `${value}.`, bind)})`;
     case "STARTS_WITH":
-      return `${sql} GLOB ${bind(`${globEscape(value)}*`)}`;
+      return dialect.startsWith(sql, value, bind);
     case "ENDS_WITH":
-      return `${sql} GLOB ${bind(`*${globEscape(value)}`)}`;
+      return dialect.endsWith(sql, value, bind);
     case "CONTAINS":
-      return `saker_icontains(${sql}, ${bind(value)})`;
+      return dialect.icontains(sql, value, bind);
     case "REGEX":
       checkRegex(value, path);
-      return `saker_regex(${sql}, ${bind(value)})`;
+      return dialect.regex(sql, value, bind);
     default: {
       const cmp = RANGE[op]!;
       const instant = kind === "date" ? isoInstant(value) : undefined;
       if (instant !== undefined) return `${sql} ${cmp} ${bind(instant)}`;
       if (kind === "number" && value.trim() !== "" && !Number.isNaN(Number(value)))
         return `${sql} ${cmp} ${bind(Number(value))}`;
-      return `saker_compare(${sql}, ${bind(value)}) ${cmp} 0`;
+      return dialect.compare(sql, cmp, value, bind);
     }
   }
 }
 
-function labelCondition(sql: string, filter: SearchFilter, params: unknown[]): string {
+function labelCondition(dialect: SearchDialect, sql: string, filter: SearchFilter, bind: Bind): string {
   const hit = (text: string) => {
-    const each = `EXISTS (SELECT 1 FROM json_each(${sql}) AS l WHERE `;
-    if (filter.op === "CONTAINS") {
-      params.push(text);
-      return `${each}saker_icontains(json_extract(l.value, '$.key') || ':' || json_extract(l.value, '$.value'), ?))`;
-    }
+    if (filter.op === "CONTAINS")
+      return dialect.anyLabel(sql, (key, value) => dialect.icontains(`${key} || ':' || ${value}`, text, bind));
     const wanted = parseLabel(text);
-    params.push(wanted.key, wanted.value);
-    return `${each}json_extract(l.value, '$.key') = ? AND json_extract(l.value, '$.value') = ?)`;
+    return dialect.anyLabel(sql, (key, value) => `${key} = ${bind(wanted.key)} AND ${value} = ${bind(wanted.value)}`);
   };
   const any = `(${filter.values.map(hit).join(" OR ")})`;
   return NEGATIVE.has(filter.op) ? `NOT ${any}` : any;
 }
 
-function textCondition(columns: SearchColumns, value: string, params: unknown[]): string {
-  const parts = columns.text.map((sql) => {
-    params.push(value);
-    return `saker_icontains(${sql}, ?)`;
-  });
-  if (columns.labels) {
-    params.push(value);
+function textCondition(dialect: SearchDialect, columns: SearchColumns, value: string, bind: Bind): string {
+  const parts = columns.text.map((sql) => dialect.icontains(sql, value, bind));
+  if (columns.labels)
     parts.push(
-      `EXISTS (SELECT 1 FROM json_each(${columns.labels.sql}) AS l WHERE saker_icontains(json_extract(l.value, '$.key') || ':' || json_extract(l.value, '$.value'), ?))`,
+      dialect.anyLabel(columns.labels.sql, (key, v) => dialect.icontains(`${key} || ':' || ${v}`, value, bind)),
     );
-  }
   return `(${parts.join(" OR ")})`;
 }
 
@@ -265,7 +319,13 @@ export function knownFields(columns: SearchColumns): string[] {
   ];
 }
 
-function filterCondition(columns: SearchColumns, f: SearchFilter, now: number, params: unknown[]): string {
+function filterCondition(
+  dialect: SearchDialect,
+  columns: SearchColumns,
+  f: SearchFilter,
+  now: number,
+  bind: Bind,
+): string {
   if (!(FILTER_OPS as readonly string[]).includes(f.op))
     throw invalid(
       `Invalid filter operation '${f.op}' for '${f.field}'; expected one of ${FILTER_OPS.join(", ")}`,
@@ -273,24 +333,25 @@ function filterCondition(columns: SearchColumns, f: SearchFilter, now: number, p
     );
   if (f.values.length === 0) throw invalid(`Filter '${f.field}' has no value`, `filters[${f.field}]`);
   if (f.field === "q" || f.field === "query")
-    return f.values.map((v) => textCondition(columns, v, params)).join(" AND ");
+    return f.values.map((v) => textCondition(dialect, columns, v, bind)).join(" AND ");
   // Only user-defined objects exist here: a USER scope matches everything, SYSTEM nothing.
-  if (f.field === "scope") return f.values.includes("USER") !== NEGATIVE.has(f.op) ? "1" : "0";
+  if (f.field === "scope") return f.values.includes("USER") !== NEGATIVE.has(f.op) ? dialect.true : dialect.false;
   if (f.field === "timeRange" && columns.timeField) {
     const value = f.values[0]!;
     if (!isDuration(value))
       throw invalid(`Invalid timeRange '${value}': expected an ISO-8601 duration such as PT1H`, "filters[timeRange]");
-    params.push(new Date(now - parseDuration(value)).toISOString());
-    return `${columns.fields[columns.timeField]!.sql} >= ?`;
+    return `${columns.fields[columns.timeField]!.sql} >= ${bind(new Date(now - parseDuration(value)).toISOString())}`;
   }
-  if (columns.labels && f.field === columns.labels.field) return labelCondition(columns.labels.sql, f, params);
+  if (columns.labels && f.field === columns.labels.field) return labelCondition(dialect, columns.labels.sql, f, bind);
   const column = columns.fields[f.field];
   if (!column)
     throw invalid(
       `Unknown filter field '${f.field}'; expected one of ${knownFields(columns).join(", ")}`,
       `filters[${f.field}]`,
     );
-  const each = f.values.map((v) => scalarCondition(column.sql, column.kind, f.op, v, params, `filters[${f.field}]`));
+  const each = f.values.map((v) =>
+    scalarCondition(dialect, column.sql, column.kind, f.op, v, bind, `filters[${f.field}]`),
+  );
   // A missing value matches only the negative operations, as "not equal to anything given".
   return NEGATIVE.has(f.op)
     ? `(${column.sql} IS NULL OR (${each.join(" AND ")}))`
@@ -320,27 +381,35 @@ export function parseSort(sort: readonly string[] | undefined, columns: SearchCo
     });
 }
 
-function orderOf(columns: SearchColumns, sort: readonly (SearchSort | string)[]): string {
+function orderOf(dialect: SearchDialect, columns: SearchColumns, sort: readonly (SearchSort | string)[]): string {
   const known = sortableFields(columns);
   const parsed = sort.flatMap((s) => (typeof s === "string" ? parseSort([s], columns) : [s]));
   const keys = parsed.map((s) => {
     if (!known.includes(s.field))
       throw invalid(`Invalid sort field '${s.field}'; expected one of ${known.join(", ")}`, "sort");
     const column = columns.fields[s.field]!;
-    const sql = column.kind === "duration" ? `saker_duration_ms(${column.sql})` : column.sql;
-    return `${sql} ${s.desc ? "DESC" : "ASC"}`;
+    const sql = column.kind === "duration" ? dialect.durationMs(column.sql) : column.sql;
+    return dialect.sortKey(sql, column.kind, s.desc);
   });
   return [...keys, columns.naturalOrder].join(", ");
 }
 
 /** Compiles a search against a list's columns; throws `SEARCH_INVALID` for what it cannot take. */
-export function compileSearch(columns: SearchColumns, query: SearchQuery, now = Date.now()): CompiledSearch {
+export function compileSearch(
+  columns: SearchColumns,
+  query: SearchQuery,
+  options: CompileOptions | number = {},
+): CompiledSearch {
+  const opts = typeof options === "number" ? { now: options } : options;
+  const dialect = opts.dialect ?? SQLITE_DIALECT;
   const params: unknown[] = [];
-  const conditions = (query.filters ?? []).map((f) => filterCondition(columns, f, now, params));
+  const bind = binder(opts, params);
+  const now = opts.now ?? Date.now();
+  const conditions = (query.filters ?? []).map((f) => filterCondition(dialect, columns, f, now, bind));
   return {
-    where: conditions.length ? conditions.join(" AND ") : "1",
+    where: conditions.length ? conditions.join(" AND ") : dialect.true,
     params,
-    orderBy: orderOf(columns, query.sort ?? []),
+    orderBy: orderOf(dialect, columns, query.sort ?? []),
     ...pageWindow(query.page, query.size),
   };
 }

@@ -24,6 +24,8 @@ import { LogStore } from "./logStore.ts";
 import { MetricStore } from "./metricStore.ts";
 import { TriggerStore } from "./triggerStore.ts";
 import { SqliteQueue } from "./sqliteQueue.ts";
+import { sqliteReadModel } from "./sqliteReadModel.ts";
+import type { ReadModel } from "../readModel.ts";
 import { AsyncMutex } from "../asyncMutex.ts";
 import type {
   Backend,
@@ -263,6 +265,7 @@ abstract class SqliteView implements Backend {
   readonly kv: KvRepository;
   readonly triggers: TriggerRepository;
   readonly metrics: MetricRepository;
+  readonly reads: ReadModel;
 
   constructor(
     readonly stores: SqliteStores,
@@ -277,6 +280,7 @@ abstract class SqliteView implements Backend {
     this.kv = new Kv(stores.kv, run);
     this.triggers = new Triggers(stores.triggers, run);
     this.metrics = new Metrics(stores.metrics, run);
+    this.reads = sqliteReadModel(stores, run);
   }
 
   abstract transaction<T>(fn: (tx: Backend) => Promise<T>): Promise<T>;

@@ -80,7 +80,8 @@ export interface DailyLogStats {
   groupBy: BucketSize;
 }
 
-interface ExecutionRow {
+/** A group of executions as the SQL of both backends returns it (numbers as numbers). */
+export interface ExecutionRow {
   bucket: string;
   state: string;
   count: number;
@@ -97,10 +98,10 @@ function groupByBucket<T extends { bucket: string }>(rows: readonly T[]): Map<st
   return out;
 }
 
-const zeroStates = (): Record<string, number> => Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
+export const zeroStates = (): Record<string, number> => Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
 /** Whole milliseconds, as Kestra keeps them. */
 const iso = (ms: number) => formatDuration(Math.round(ms));
-const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Milliseconds from the start to the end of an execution (to `now` while it runs). */
 const DURATION_MS = "(julianday(COALESCE(end_date, ?)) - julianday(start_date)) * 86400000.0";
@@ -124,19 +125,7 @@ export class StatsStore {
   ): Record<string, Record<string, DailyExecutionStats[]>> {
     const size = this.size(query);
     const rows = this.executionRows(query, size, byNamespaceOnly ? ["namespace"] : ["namespace", "flow_id"]);
-    const groups = new Map<string, Map<string, ExecutionRow[]>>();
-    for (const row of rows) {
-      const flows = groups.get(row.namespace!) ?? new Map<string, ExecutionRow[]>();
-      groups.set(row.namespace!, flows);
-      const key = byNamespaceOnly ? "*" : row.flow_id!;
-      flows.set(key, [...(flows.get(key) ?? []), row]);
-    }
-    const out: Record<string, Record<string, DailyExecutionStats[]>> = {};
-    for (const [namespace, flows] of groups) {
-      out[namespace] = {};
-      for (const [flowId, flowRows] of flows) out[namespace][flowId] = fillExecutions(flowRows, query, size);
-    }
-    return out;
+    return executionsByFlow(rows, query, size, byNamespaceOnly);
   }
 
   /** Executions started in the period, counted per namespace (exact `namespace` when given) and state. */
@@ -152,13 +141,7 @@ export class StatsStore {
         `SELECT namespace, state, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, state ORDER BY namespace`,
       )
       .all(...params) as { namespace: string; state: string; count: number }[];
-    const out: Record<string, ExecutionCounts> = {};
-    for (const row of rows) {
-      const entry = (out[row.namespace] ??= { counts: zeroStates(), total: 0 });
-      entry.counts[row.state] = row.count;
-      entry.total += row.count;
-    }
-    return out;
+    return countsOf(rows);
   }
 
   /** The execution of each flow that ended last (summaries: without outputs), in the order of `flows`. */
@@ -177,11 +160,7 @@ export class StatsStore {
       flow_id: string;
       summary: string;
     }[];
-    const byFlow = new Map(rows.map((r) => [`${r.namespace}\u0000${r.flow_id}`, r.summary]));
-    return flows.flatMap((f) => {
-      const summary = byFlow.get(`${f.namespace}\u0000${f.id}`);
-      return summary === undefined ? [] : [JSON.parse(summary) as Execution];
-    });
+    return latestInOrder(flows, rows);
   }
 
   /** Log lines written in the period, per time bucket and level. */
@@ -204,16 +183,11 @@ export class StatsStore {
         `SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.join(" AND ")} GROUP BY ${bucket}, level`,
       )
       .all(...params) as { bucket: string; level: LogLevel; count: number }[];
-    const byBucket = groupByBucket(rows);
-    return bucketKeys(Date.parse(query.startDate), Date.parse(query.endDate), size).map((key) => {
-      const counts = Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as Record<LogLevel, number>;
-      for (const row of byBucket.get(key) ?? []) counts[row.level] = row.count;
-      return { timestamp: bucketStart(key, size), counts, groupBy: size };
-    });
+    return fillLogs(rows, query, size);
   }
 
   private size(period: StatsPeriod): BucketSize {
-    return bucketSize(Date.parse(period.startDate), Date.parse(period.endDate));
+    return periodBucketSize(period);
   }
 
   private flowFilter(
@@ -277,8 +251,77 @@ export class StatsStore {
   }
 }
 
+export function periodBucketSize(period: StatsPeriod): BucketSize {
+  return bucketSize(Date.parse(period.startDate), Date.parse(period.endDate));
+}
+
+/** Rows grouped by namespace and flow (`*` when by namespace only), each filled over the period. */
+export function executionsByFlow(
+  rows: readonly ExecutionRow[],
+  period: StatsPeriod,
+  size: BucketSize,
+  byNamespaceOnly: boolean,
+): Record<string, Record<string, DailyExecutionStats[]>> {
+  const groups = new Map<string, Map<string, ExecutionRow[]>>();
+  for (const row of rows) {
+    const flows = groups.get(row.namespace!) ?? new Map<string, ExecutionRow[]>();
+    groups.set(row.namespace!, flows);
+    const key = byNamespaceOnly ? "*" : row.flow_id!;
+    flows.set(key, [...(flows.get(key) ?? []), row]);
+  }
+  const out: Record<string, Record<string, DailyExecutionStats[]>> = {};
+  for (const [namespace, flows] of groups) {
+    out[namespace] = {};
+    for (const [flowId, flowRows] of flows) out[namespace][flowId] = fillExecutions(flowRows, period, size);
+  }
+  return out;
+}
+
+/** Counts per namespace and state (rows sorted by namespace), every counted state present. */
+export function countsOf(
+  rows: readonly { namespace: string; state: string; count: number }[],
+): Record<string, ExecutionCounts> {
+  const out: Record<string, ExecutionCounts> = {};
+  for (const row of rows) {
+    const entry = (out[row.namespace] ??= { counts: zeroStates(), total: 0 });
+    entry.counts[row.state] = row.count;
+    entry.total += row.count;
+  }
+  return out;
+}
+
+/** The summaries of the latest executions, in the order of `flows` (those without one left out). */
+export function latestInOrder(
+  flows: readonly { namespace: string; id: string }[],
+  rows: readonly { namespace: string; flow_id: string; summary: string }[],
+): Execution[] {
+  const byFlow = new Map(rows.map((r) => [`${r.namespace}\u0000${r.flow_id}`, r.summary]));
+  return flows.flatMap((f) => {
+    const summary = byFlow.get(`${f.namespace}\u0000${f.id}`);
+    return summary === undefined ? [] : [JSON.parse(summary) as Execution];
+  });
+}
+
+/** Log counts per level, one entry per bucket of the period. */
+export function fillLogs(
+  rows: readonly { bucket: string; level: LogLevel; count: number }[],
+  period: StatsPeriod,
+  size: BucketSize,
+): DailyLogStats[] {
+  const byBucket = groupByBucket(rows);
+  return bucketKeys(Date.parse(period.startDate), Date.parse(period.endDate), size).map((key) => {
+    const counts = Object.fromEntries(LOG_LEVELS.map((l) => [l, 0])) as Record<LogLevel, number>;
+    for (const row of byBucket.get(key) ?? []) counts[row.level] = row.count;
+    return { timestamp: bucketStart(key, size), counts, groupBy: size };
+  });
+}
+
 /** One entry per bucket of the period, empty buckets included (Kestra's `fillDate`). */
-function fillExecutions(rows: readonly ExecutionRow[], period: StatsPeriod, size: BucketSize): DailyExecutionStats[] {
+export function fillExecutions(
+  rows: readonly ExecutionRow[],
+  period: StatsPeriod,
+  size: BucketSize,
+): DailyExecutionStats[] {
   const byBucket = groupByBucket(rows);
   return bucketKeys(Date.parse(period.startDate), Date.parse(period.endDate), size).map((key) => {
     const bucketRows = byBucket.get(key) ?? [];

@@ -17,7 +17,7 @@ export function copyTask(flavor: S3Flavor) {
     type: `${flavor.prefix}.Copy`,
     title: `Copy an object in ${flavor.service}`,
     description:
-      "Copies `from` to `to` without downloading it (objects up to 5 GB, S3's CopyObject limit); `delete: true` then deletes the source.",
+      "Copies `from` to `to` without downloading it (CopyObject up to 5 GB, a multipart copy past it); `delete: true` then deletes the source.",
     examples: [
       {
         title: "Move a file to an archive bucket",

@@ -1,9 +1,10 @@
 /** Upload: one or many stored files to a bucket, streamed in parts. */
-import { defineTask, z, type RunContext } from "@saker/sdk";
+import { NonRetryableError, defineTask, z, type RunContext } from "@saker/sdk";
 import type { S3Flavor } from "../flavor.ts";
 import { bucket, expectedBucketOwner, requestPayer } from "../properties.ts";
 import { withS3, type S3Run } from "../s3Run.ts";
-import { uploadFile, type UploadParams } from "../transfers.ts";
+import { uploadFile, type UploadChecksum, type UploadParams } from "../transfers.ts";
+import { CHECKSUM_ALGORITHMS, s3Algorithm } from "../checksums.ts";
 import { indent } from "../examples.ts";
 import { joinKey, uploadSources } from "../uploadSources.ts";
 
@@ -26,6 +27,13 @@ const uploadOptions = {
   objectLockLegalHoldStatus: text("Object Lock legal hold: ON or OFF."),
   objectLockRetainUntilDate: text("Object Lock retention end (ISO-8601)."),
   tagging: z.record(z.string(), z.string()).optional().describe("Tags of the object."),
+  checksumAlgorithm: z
+    .enum(CHECKSUM_ALGORITHMS)
+    .optional()
+    .describe("The checksum S3 checks the upload against and stores: CRC32, CRC32C (or CRC32_C), SHA1 or SHA256."),
+  checksum: text(
+    "The file's expected checksum (Base64, as S3 has it) for `checksumAlgorithm`: a file with another one is not uploaded.",
+  ),
   concurrentUploads: z
     .number()
     .int()
@@ -61,6 +69,18 @@ function paramsOf(p: UploadOptions): UploadParams {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as UploadParams;
 }
 
+/** `checksumAlgorithm` and `checksum`, checked before anything is sent. */
+function checksumOf(p: UploadOptions, fileCount: number): UploadChecksum | undefined {
+  if (p.checksum !== undefined && p.checksumAlgorithm === undefined)
+    throw new NonRetryableError(
+      "checksum needs checksumAlgorithm (CRC32, CRC32C, SHA1 or SHA256), the algorithm it is of",
+    );
+  if (p.checksum !== undefined && fileCount > 1)
+    throw new NonRetryableError("checksum is the checksum of one file: it cannot be given for several");
+  if (p.checksumAlgorithm === undefined) return undefined;
+  return { algorithm: s3Algorithm(p.checksumAlgorithm), expected: p.checksum };
+}
+
 const fileInfo = z.object({
   eTag: z.string().optional(),
   versionId: z.string().optional(),
@@ -74,6 +94,7 @@ async function uploadAll(
   target: { bucket: string; key: string },
   params: UploadParams,
   concurrency: number,
+  checksum: UploadChecksum | undefined,
 ) {
   const infos: Record<string, z.infer<typeof fileInfo>> = {};
   for (let start = 0; start < files.length; start += concurrency) {
@@ -82,7 +103,7 @@ async function uploadAll(
       window.map(async ([name, uri]) => {
         const key = joinKey(target.key, name);
         ctx.logger.debug("Uploading to '{}'", key);
-        const sent = await uploadFile(run, uri, target.bucket, key, params);
+        const sent = await uploadFile(run, uri, target.bucket, key, params, checksum);
         ctx.metric({ name: "file.count", type: "counter", value: 1 });
         ctx.metric({ name: "file.size", type: "counter", value: sent.size });
         infos[name] = { eTag: sent.eTag, versionId: sent.versionId, contentLength: sent.size };
@@ -124,14 +145,15 @@ export function uploadTask(flavor: S3Flavor) {
     async run(props, ctx) {
       const files = uploadSources(props.from);
       const params = paramsOf(props);
+      const checksum = checksumOf(props, files.length);
       return withS3(flavor, props, ctx, async (run) => {
         if (files.length > 1) {
-          const infos = await uploadAll(run, ctx, files, props, params, props.concurrentUploads);
+          const infos = await uploadAll(run, ctx, files, props, params, props.concurrentUploads, checksum);
           return { bucket: props.bucket, key: props.key, files: infos };
         }
         const [, uri] = files[0]!;
         ctx.logger.debug("Uploading to '{}'", props.key);
-        const sent = await uploadFile(run, uri, props.bucket, props.key, params);
+        const sent = await uploadFile(run, uri, props.bucket, props.key, params, checksum);
         ctx.metric({ name: "file.count", type: "counter", value: 1 });
         ctx.metric({ name: "file.size", type: "counter", value: sent.size });
         return { bucket: props.bucket, key: props.key, eTag: sent.eTag, versionId: sent.versionId };
