@@ -4,8 +4,9 @@
  * CLI and the server drive it through the methods below; nothing here knows about HTTP or
  * terminals.
  *
- * The synchronous stores (`db`, `executions`, `logs`…) exist on SQLite only, for the server and
- * the CLI until they use the async API: on PostgreSQL reaching one throws a clear error.
+ * The synchronous stores (`db`, `executions`, `logs`…) exist on SQLite only (tests and tools
+ * read them; the engine API, the server and the CLI go through the backend): on PostgreSQL
+ * reaching one throws a clear error.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -231,7 +232,7 @@ export class Instance implements RoleContext {
   /** The flows of a PostgreSQL database, mirrored for `flows` (undefined on SQLite). */
   private readonly flowMirror: FlowMirror | undefined;
 
-  /** The synchronous SQLite stores, for the server and the CLI; on PostgreSQL a clear error. */
+  /** The synchronous SQLite stores (tests, tools); on PostgreSQL a clear error. */
   private sqliteOnly(what: string): SqliteStores {
     if (this.sqlite) return this.sqlite;
     throw new SakerError(
