@@ -1,31 +1,28 @@
 /**
- * Flows for the server and the CLI: lists (the latest revisions a search matches, filtered,
- * sorted and paged by SQL), validation off the event loop, saves and deletes (several in one
- * transaction: all or none).
+ * Flows for the server and the CLI, on either backend: lists (the latest revisions a search
+ * matches, filtered, sorted and paged by the backend's flow repository), validation off the event
+ * loop, saves and deletes (several in one transaction: all or none), answered once committed.
  */
-import { FlowStore, type FlowSummary, type StoredFlow } from "../backend/sqlite/flowStore.ts";
+import type { FlowSummary, StoredFlow } from "../backend/records.ts";
 import type { Flow } from "../model/flow.ts";
 import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 export class FlowsApi {
-  private sqliteStore: FlowStore | undefined;
-
   constructor(private readonly instance: Instance) {}
 
-  /** Made when first used: `instance.db` exists on SQLite only (on PostgreSQL it throws a clear error). */
-  private get store(): FlowStore {
-    return (this.sqliteStore ??= new FlowStore(this.instance.db));
+  private get tenantId(): string {
+    return this.instance.config.tenantId;
   }
 
   /** Summaries (no source) of the latest, not deleted, revisions a search matches; by namespace and id by default. */
   async search(query: SearchQuery): Promise<Page<FlowSummary>> {
-    return await Promise.resolve(this.store.searchSummaries(this.instance.config.tenantId, query));
+    return await this.instance.backend.flows.search(this.tenantId, query);
   }
 
   /** The namespaces that hold a flow themselves, sorted. */
   async namespacesWithFlows(): Promise<string[]> {
-    return await Promise.resolve(this.store.latestNamespaces(this.instance.config.tenantId));
+    return await this.instance.backend.flows.namespaces(this.tenantId);
   }
 
   /**
@@ -59,14 +56,20 @@ export class FlowsApi {
     }
   }
 
-  /** The latest revision (deleted or not), or the given one; undefined when there is none. */
+  /**
+   * The latest revision (deleted or not), or the given one; undefined when there is none. Read
+   * from the database: a revision another process saved a moment ago is there.
+   */
   async stored(namespace: string, id: string, revision?: number): Promise<StoredFlow | undefined> {
-    return await Promise.resolve(this.instance.flows.stored(namespace, id, revision));
+    const flows = this.instance.backend.flows;
+    return revision === undefined
+      ? await flows.latest(this.tenantId, namespace, id)
+      : await flows.revision(this.tenantId, namespace, id, revision);
   }
 
   /** Every revision of a flow, oldest first, with their sources. */
   async revisions(namespace: string, id: string): Promise<StoredFlow[]> {
-    return await Promise.resolve(this.instance.flows.revisions(namespace, id));
+    return await this.instance.backend.flows.revisions(this.tenantId, namespace, id);
   }
 
   /** Parses and validates YAML without saving it (off the event loop for a large source). */
@@ -74,9 +77,9 @@ export class FlowsApi {
     return await this.instance.flows.validateAsync(source, sourceName);
   }
 
-  /** Saves a flow `validate` returned for `source`: a changed source adds a revision. */
+  /** Saves a flow `validate` returned for `source`: a changed source adds a revision. Resolves once committed. */
   async save(source: string, flow: Flow): Promise<StoredFlow> {
-    return await Promise.resolve(this.instance.flows.save(source, flow).stored);
+    return await this.instance.changeFlows((flows) => flows.save(source, flow).stored);
   }
 
   /**
@@ -88,31 +91,27 @@ export class FlowsApi {
     flows: readonly { source: string; flow: Flow }[],
     replace?: { namespace?: string },
   ): Promise<StoredFlow[]> {
-    const service = this.instance.flows;
-    return await Promise.resolve(
-      this.instance.db.transaction(() => {
-        const stored = flows.map((f) => service.save(f.source, f.flow).stored);
-        if (replace) {
-          const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
-          const scope = service
-            .summaries(replace.namespace)
-            .filter((f) => !replace.namespace || f.namespace === replace.namespace);
-          for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) service.delete(f.namespace, f.id);
-        }
-        return stored;
-      })(),
-    );
+    return await this.instance.changeFlows((service) => {
+      const stored = flows.map((f) => service.save(f.source, f.flow).stored);
+      if (replace) {
+        const kept = new Set(stored.map((s) => `${s.namespace}/${s.id}`));
+        const scope = service
+          .summaries(replace.namespace)
+          .filter((f) => !replace.namespace || f.namespace === replace.namespace);
+        for (const f of scope) if (!kept.has(`${f.namespace}/${f.id}`)) service.delete(f.namespace, f.id);
+      }
+      return stored;
+    });
   }
 
   /** Deletes a flow (its revisions are kept, a deleted revision is added); false when there is none. */
   async delete(namespace: string, id: string): Promise<boolean> {
-    return await Promise.resolve(this.instance.flows.delete(namespace, id));
+    return await this.instance.changeFlows((flows) => flows.delete(namespace, id));
   }
 
   /** Deletes flows in one transaction: all or none. */
   async deleteAll(flows: readonly { namespace: string; id: string }[]): Promise<number> {
-    const service = this.instance.flows;
-    this.instance.db.transaction(() => flows.forEach((f) => service.delete(f.namespace, f.id)))();
-    return await Promise.resolve(flows.length);
+    await this.instance.changeFlows((service) => flows.forEach((f) => service.delete(f.namespace, f.id)));
+    return flows.length;
   }
 }

@@ -4,7 +4,7 @@
  * Schedule triggers.
  */
 import { SakerError } from "@saker/sdk";
-import type { Backfill, TriggerKey, TriggerState } from "../backend/sqlite/triggerStore.ts";
+import type { Backfill, TriggerKey, TriggerState } from "../backend/records.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { pageWindow, type Page } from "../backend/sqlite/searchSql.ts";
 import {
@@ -52,22 +52,31 @@ function view(instance: Instance, declared: DeclaredTrigger, state: TriggerState
   };
 }
 
+const stateKey = (k: TriggerKey) => `${k.namespace}\u0000${k.flowId}\u0000${k.triggerId}`;
+
 /** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
-export function listTriggers(
+export async function listTriggers(
   instance: Instance,
   filter: { namespace?: string; flowId?: string; q?: string } = {},
-): TriggerListing[] {
-  const tenantId = instance.config.tenantId;
+): Promise<TriggerListing[]> {
   const { q, ...scope } = filter;
-  return declaredTriggers(instance, { ...scope, includeDisabled: true })
-    .filter(({ flow, trigger }) => !q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q)))
-    .map((declared) => ({
-      triggerContext: view(instance, declared, instance.triggers.get(tenantId, triggerKey(declared))),
-      abstractTrigger: { ...declared.trigger },
-    }));
+  const declared = declaredTriggers(instance, { ...scope, includeDisabled: true }).filter(
+    ({ flow, trigger }) => !q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q)),
+  );
+  if (declared.length === 0) return [];
+  // one read of the states of the scope, joined in memory
+  const states = new Map(
+    (await instance.backend.triggers.list(instance.config.tenantId, scope)).map((s) => [stateKey(s), s]),
+  );
+  return declared.map((d) => ({
+    triggerContext: view(instance, d, states.get(stateKey(triggerKey(d)))),
+    abstractTrigger: { ...d.trigger },
+  }));
 }
 
-function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {
+/** The declared trigger of a key, in the flow's latest revision as the database has it. */
+async function declared(instance: Instance, key: TriggerKey): Promise<DeclaredTrigger> {
+  await instance.refreshFlow(key.namespace, key.flowId);
   const found = findTrigger(instance, key.namespace, key.flowId, key.triggerId);
   if (!found)
     throw new SakerError(
@@ -77,20 +86,26 @@ function declared(instance: Instance, key: TriggerKey): DeclaredTrigger {
   return found;
 }
 
-export function getTrigger(instance: Instance, key: TriggerKey): TriggerView {
-  const d = declared(instance, key);
-  return view(instance, d, instance.triggers.get(instance.config.tenantId, key));
+const stateOf = (instance: Instance, key: TriggerKey) => instance.backend.triggers.get(instance.config.tenantId, key);
+
+/** Changes a trigger's state atomically (on PostgreSQL the row is locked meanwhile, whichever process changes it). */
+const updateState = (instance: Instance, key: TriggerKey, change: (current: TriggerState) => TriggerState) =>
+  instance.backend.triggers.update(instance.config.tenantId, key, change);
+
+export async function getTrigger(instance: Instance, key: TriggerKey): Promise<TriggerView> {
+  const d = await declared(instance, key);
+  return view(instance, d, await stateOf(instance, key));
 }
 
-export function setTriggerDisabled(instance: Instance, key: TriggerKey, disabled: boolean): TriggerView {
-  const d = declared(instance, key);
-  return view(instance, d, instance.triggers.setDisabled(instance.config.tenantId, key, disabled));
+export async function setTriggerDisabled(instance: Instance, key: TriggerKey, disabled: boolean): Promise<TriggerView> {
+  const d = await declared(instance, key);
+  return view(instance, d, await updateState(instance, key, (current) => ({ ...current, disabled })));
 }
 
 /** Forgets when a polling trigger last ran so it is evaluated at the next tick (Kestra's unlock/restart). */
-export function unlockTrigger(instance: Instance, key: TriggerKey): TriggerView {
-  const d = declared(instance, key);
-  const state = instance.triggers.update(instance.config.tenantId, key, (current) => {
+export async function unlockTrigger(instance: Instance, key: TriggerKey): Promise<TriggerView> {
+  const d = await declared(instance, key);
+  const state = await updateState(instance, key, (current) => {
     const next = { ...current };
     if (d.trigger.type !== SCHEDULE) delete next.nextDate;
     return next;
@@ -116,13 +131,13 @@ function dateOf(text: string, field: string): Date {
 }
 
 /** Starts a backfill of a Schedule: every date in `[start, end]` (end defaults to now) gets an execution. */
-export function startBackfill(
+export async function startBackfill(
   instance: Instance,
   key: TriggerKey,
   request: BackfillRequest,
   now = new Date(),
-): TriggerView {
-  const d = declared(instance, key);
+): Promise<TriggerView> {
+  const d = await declared(instance, key);
   if (d.trigger.type !== SCHEDULE)
     throw new SakerError(
       "BACKFILL_INVALID",
@@ -138,50 +153,50 @@ export function startBackfill(
     throw new SakerError("BACKFILL_INVALID", "backfill.start: must be in the past", {
       details: { path: "backfill.start" },
     });
-  const current = instance.triggers.get(instance.config.tenantId, key);
-  if (current?.backfill)
-    throw new SakerError(
-      "BACKFILL_RUNNING",
-      `Trigger '${key.triggerId}' already has a backfill running; delete it first`,
-    );
+  const running = () =>
+    new SakerError("BACKFILL_RUNNING", `Trigger '${key.triggerId}' already has a backfill running; delete it first`);
   // Without an end the backfill stops at the time it was asked for, not at a moving "now": the
-  // dates after it are the regular schedule's own.
-  const backfill: Backfill = {
-    start: start.toISOString(),
-    end: (end ?? now).toISOString(),
-    currentDate: start.toISOString(),
-    paused: request.paused === true,
-    ...(request.inputs ? { inputs: request.inputs } : {}),
-    ...(request.labels ? { labels: request.labels } : {}),
-    ...(current?.nextDate ? { previousNextExecutionDate: current.nextDate } : {}),
-  };
-  return view(
-    instance,
-    d,
-    instance.triggers.update(instance.config.tenantId, key, (s) => ({ ...s, backfill })),
-  );
+  // dates after it are the regular schedule's own. Checked again under the row's lock: two
+  // requests at once start one backfill.
+  const state = await updateState(instance, key, (current) => {
+    if (current.backfill) throw running();
+    const backfill: Backfill = {
+      start: start.toISOString(),
+      end: (end ?? now).toISOString(),
+      currentDate: start.toISOString(),
+      paused: request.paused === true,
+      ...(request.inputs ? { inputs: request.inputs } : {}),
+      ...(request.labels ? { labels: request.labels } : {}),
+      ...(current.nextDate ? { previousNextExecutionDate: current.nextDate } : {}),
+    };
+    return { ...current, backfill };
+  });
+  return view(instance, d, state);
 }
 
-export function changeBackfill(
+export async function changeBackfill(
   instance: Instance,
   key: TriggerKey,
   change: "pause" | "unpause" | "delete",
-): TriggerView {
-  const d = declared(instance, key);
-  const current = instance.triggers.get(instance.config.tenantId, key);
-  if (!current?.backfill) throw new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`);
-  const state = instance.triggers.update(instance.config.tenantId, key, (s) => {
+): Promise<TriggerView> {
+  const d = await declared(instance, key);
+  const missing = () => new SakerError("BACKFILL_NOT_FOUND", `Trigger '${key.triggerId}' has no backfill`);
+  const state = await updateState(instance, key, (s) => {
+    if (!s.backfill) throw missing();
     const next = { ...s };
     if (change === "delete") delete next.backfill;
-    else next.backfill = { ...s.backfill!, paused: change === "pause" };
+    else next.backfill = { ...s.backfill, paused: change === "pause" };
     return next;
   });
   return view(instance, d, state);
 }
 
 /** Every declared trigger matching a filter, for the bulk operations. */
-export function matchingTriggers(instance: Instance, filter: { namespace?: string; flowId?: string }): TriggerKey[] {
-  return listTriggers(instance, filter).map((l) => ({
+export async function matchingTriggers(
+  instance: Instance,
+  filter: { namespace?: string; flowId?: string },
+): Promise<TriggerKey[]> {
+  return (await listTriggers(instance, filter)).map((l) => ({
     namespace: l.triggerContext.namespace,
     flowId: l.triggerContext.flowId,
     triggerId: l.triggerContext.triggerId,
@@ -201,35 +216,35 @@ export class TriggersApi {
     paging: { page?: number; size?: number } = {},
   ): Promise<Page<TriggerListing>> {
     const { limit, offset } = pageWindow(paging.page, paging.size);
-    const found = await Promise.resolve(listTriggers(this.instance, filter));
+    const found = await listTriggers(this.instance, filter);
     return { results: found.slice(offset, offset + limit), total: found.length };
   }
 
   async list(filter: { namespace?: string; flowId?: string; q?: string } = {}): Promise<TriggerListing[]> {
-    return await Promise.resolve(listTriggers(this.instance, filter));
+    return await listTriggers(this.instance, filter);
   }
 
   async get(key: TriggerKey): Promise<TriggerView> {
-    return await Promise.resolve(getTrigger(this.instance, key));
+    return await getTrigger(this.instance, key);
   }
 
   async setDisabled(key: TriggerKey, disabled: boolean): Promise<TriggerView> {
-    return await Promise.resolve(setTriggerDisabled(this.instance, key, disabled));
+    return await setTriggerDisabled(this.instance, key, disabled);
   }
 
   async unlock(key: TriggerKey): Promise<TriggerView> {
-    return await Promise.resolve(unlockTrigger(this.instance, key));
+    return await unlockTrigger(this.instance, key);
   }
 
   async startBackfill(key: TriggerKey, request: BackfillRequest, now = new Date()): Promise<TriggerView> {
-    return await Promise.resolve(startBackfill(this.instance, key, request, now));
+    return await startBackfill(this.instance, key, request, now);
   }
 
   async changeBackfill(key: TriggerKey, change: "pause" | "unpause" | "delete"): Promise<TriggerView> {
-    return await Promise.resolve(changeBackfill(this.instance, key, change));
+    return await changeBackfill(this.instance, key, change);
   }
 
   async matching(filter: { namespace?: string; flowId?: string }): Promise<TriggerKey[]> {
-    return await Promise.resolve(matchingTriggers(this.instance, filter));
+    return await matchingTriggers(this.instance, filter);
   }
 }

@@ -15,8 +15,10 @@ import type { Execution } from "../model/execution.ts";
 import type { ReadModel } from "./readModel.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Queue } from "./queue.ts";
+import type { Page, SearchQuery } from "./sqlite/searchSql.ts";
 import type {
   FlowHead,
+  FlowSummary,
   LoadedExecution,
   LogQuery,
   StoredExecution,
@@ -57,6 +59,10 @@ export interface FlowRevisionRepository {
   revisions(tenantId: string, namespace: string, id: string): Promise<StoredFlow[]>;
   all(tenantId: string, namespacePrefix?: string): Promise<StoredFlow[]>;
   heads(tenantId: string): Promise<FlowHead[]>;
+  /** The latest, not deleted, revisions a search matches (no sources), filtered, sorted and paged. */
+  search(tenantId: string, query: SearchQuery): Promise<Page<FlowSummary>>;
+  /** The namespaces holding a flow whose latest revision is not deleted, sorted. */
+  namespaces(tenantId: string): Promise<string[]>;
 }
 
 export interface LogRepository {
@@ -76,6 +82,11 @@ export interface TriggerRepository {
   put(tenantId: string, state: TriggerState): Promise<TriggerState>;
   list(tenantId: string, filter?: { namespace?: string; flowId?: string }): Promise<TriggerState[]>;
   delete(tenantId: string, key: TriggerKey): Promise<boolean>;
+  /**
+   * Reads, changes and writes a trigger's state atomically (the state starts as the bare key when
+   * there is none): two updates of one trigger, from any process, never lose each other's change.
+   */
+  update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): Promise<TriggerState>;
 }
 
 export interface MetricRepository {

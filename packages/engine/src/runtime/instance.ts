@@ -4,8 +4,9 @@
  * CLI and the server drive it through the methods below; nothing here knows about HTTP or
  * terminals.
  *
- * The synchronous stores (`db`, `executions`, `logs`…) exist on SQLite only, for the server and
- * the CLI until they use the async API: on PostgreSQL reaching one throws a clear error.
+ * The synchronous stores (`db`, `executions`, `logs`…) exist on SQLite only (tests and tools
+ * read them; the engine API, the server and the CLI go through the backend): on PostgreSQL
+ * reaching one throws a clear error.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -295,7 +296,7 @@ export class Instance implements RoleContext {
   /** The flows of a PostgreSQL database, mirrored for `flows` (undefined on SQLite). */
   private readonly flowMirror: FlowMirror | undefined;
 
-  /** The synchronous SQLite stores, for the server and the CLI; on PostgreSQL a clear error. */
+  /** The synchronous SQLite stores (tests, tools); on PostgreSQL a clear error. */
   private sqliteOnly(what: string): SqliteStores {
     if (this.sqlite) return this.sqlite;
     throw new SakerError(
@@ -373,7 +374,10 @@ export class Instance implements RoleContext {
           onListenerError: (topic, error) => report(`a listener of '${topic}'`, error),
           onConnectionError: (error) => report("the PostgreSQL connection", error),
         });
-        const flows = await FlowMirror.load(postgres.flows, postgres.notifier);
+        const backend = postgres;
+        const flows = await FlowMirror.load(postgres.flows, postgres.notifier, (fn) =>
+          backend.transaction((tx) => fn((tx as unknown as PostgresBackend).flows)),
+        );
         instance = new Instance(config, { postgres, flows }, registry, unlock);
         // Other processes share the database: only the claims of those that stopped beating are freed.
         counted = true;
@@ -524,14 +528,45 @@ export class Instance implements RoleContext {
     return saved;
   }
 
+  /**
+   * Runs saves and deletes of flows made through `flows` together, all committed or none;
+   * resolves once they are committed. On PostgreSQL they are written behind the mirror in one
+   * transaction; on SQLite `fn` runs in a backend transaction.
+   */
+  async changeFlows<T>(fn: (flows: FlowService) => T): Promise<T> {
+    const mirror = this.flowMirror;
+    if (mirror) {
+      const result = mirror.together(() => fn(this.flows));
+      await mirror.flush();
+      return result;
+    }
+    try {
+      return await this.backend.transaction(() => Promise.resolve(fn(this.flows)));
+    } catch (error) {
+      // revisions parsed by saves that were rolled back must not be served for their numbers
+      this.flows.invalidate();
+      throw error;
+    }
+  }
+
   /** Creates an execution of the latest revision (or `revision`) and queues it. */
-  createExecution(
+  async createExecution(
     namespace: string,
     flowId: string,
     request: NewExecution = {},
     revision?: number,
   ): Promise<Execution> {
-    return this.admission.create(namespace, flowId, request, revision);
+    await this.refreshFlow(namespace, flowId, revision);
+    return await this.admission.create(namespace, flowId, request, revision);
+  }
+
+  /**
+   * Brings `flows` up to date with the database for one flow (its latest revision, or
+   * `revision`), for a request that must see what another process saved a moment ago: on
+   * PostgreSQL its notification may still be on the way. Nothing to do on SQLite.
+   */
+  async refreshFlow(namespace: string, flowId: string, revision?: number): Promise<void> {
+    await this.flowMirror?.refresh(this.config.tenantId, namespace, flowId, revision);
   }
 
   /** The inputs of an execution of the latest revision (or `revision`) checked one by one; nothing is created. */

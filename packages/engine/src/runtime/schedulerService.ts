@@ -202,11 +202,15 @@ export class SchedulerService {
     const started: Execution[] = [];
     await backend.transaction(async (tx) => {
       for (const run of runs) {
-        const current = (await tx.triggers.get(tenantId, run.key)) ?? { ...run.key };
-        if (current.disabled && run.executions.length > 0) continue;
-        // another scheduler handled these dates meanwhile (a leader that lost its lock unawares): nothing twice
-        if (byClock && run.executions.length > 0 && movedOn(run.before, current)) continue;
-        await tx.triggers.put(tenantId, mergeTriggerState(current, run));
+        // The row stays locked until the commit: a toggle or backfill from the API (any process) is not
+        // overwritten, and dates another scheduler handled meanwhile (a leader that lost its lock
+        // unawares) start nothing twice.
+        let skip = false;
+        await tx.triggers.update(tenantId, run.key, (current) => {
+          skip = run.executions.length > 0 && (current.disabled === true || (byClock && movedOn(run.before, current)));
+          return skip ? current : mergeTriggerState(current, run);
+        });
+        if (skip) continue;
         await admission.queueExecutions(tx, run.executions);
         started.push(...run.executions);
       }

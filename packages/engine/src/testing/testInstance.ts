@@ -32,6 +32,9 @@ export interface TestInstanceOptions {
   home?: string;
   /** Run the scheduler (clock, Flow triggers, stopAfter). */
   scheduler?: boolean;
+  /** Run the executor / a worker in this instance (default true): false for an API-only process of a cluster. */
+  executor?: boolean;
+  worker?: boolean;
 }
 
 /** The backend test instances run on: `SAKER_TEST_BACKEND` (`sqlite`, the default, or `postgres`). */
@@ -66,6 +69,8 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
     instance = await Instance.open(config, {
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.scheduler ? { scheduler: true } : {}),
+      ...(options.executor === false ? { executor: false } : {}),
+      ...(options.worker === false ? { worker: false } : {}),
     });
   } catch (error) {
     databasesByHome.delete(home);

@@ -50,7 +50,14 @@ export interface TestApi {
 }
 
 export async function startTestApi(
-  options: { overrides?: Record<string, unknown>; scheduler?: boolean; env?: Record<string, string> } = {},
+  options: {
+    overrides?: Record<string, unknown>;
+    scheduler?: boolean;
+    env?: Record<string, string>;
+    /** false: an API-only process (another one on the same database runs the flows). */
+    executor?: boolean;
+    worker?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const registry = coreRegistry();
   const plugin = { name: "saker-test-plugin", version: "1.0.0", core: false };
@@ -62,6 +69,8 @@ export async function startTestApi(
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.scheduler ? { scheduler: true } : {}),
+    ...(options.executor === false ? { executor: false } : {}),
+    ...(options.worker === false ? { worker: false } : {}),
   });
   const server = await startServer(test.instance, { port: 0 });
   return {

@@ -180,11 +180,15 @@ function startsFlowNamedLikeAction(declared: AnyRoute, routes: readonly AnyRoute
   const targetUrl = single ? START_EXECUTION : VALIDATE_EXECUTION;
   const start = routes.find((r) => r.method === "POST" && r.url === targetUrl);
   if (!action || !start) return undefined;
-  return (request: FastifyRequest, ctx: ServerContext): { route: AnyRoute; params: unknown } | undefined => {
+  return async (
+    request: FastifyRequest,
+    ctx: ServerContext,
+  ): Promise<{ route: AnyRoute; params: unknown } | undefined> => {
     const executionId = (request.params as { executionId?: string }).executionId;
     if (!executionId || !ctx.ready) return undefined;
     const flow = ctx.instance.flows.stored(executionId, action);
-    if (!flow || flow.deleted || ctx.instance.executions.has(executionId)) return undefined;
+    // an execution (deleted or not) with this id is acted on
+    if (!flow || flow.deleted || (await ctx.api.executions.status(executionId))) return undefined;
     return { route: start, params: { ...(request.params as object), namespace: executionId, id: action } };
   };
 }
@@ -203,7 +207,10 @@ export function registerRoutes(
       schema: routeSchema(declared, hidden),
       config: { public: declared.public === true },
       handler: async (request, reply) => {
-        const { route, params: rawParams } = fallback?.(request, ctx) ?? { route: declared, params: request.params };
+        const { route, params: rawParams } = (await fallback?.(request, ctx)) ?? {
+          route: declared,
+          params: request.params,
+        };
         const masked = route.tags.some((tag) => MASKED_TAGS.has(tag));
         const params = parsePart(route.params, rawParams, "params");
         const query = parsePart(route.query, request.query, "query");

@@ -42,7 +42,7 @@ const ofFlow = defineRoute({
   }),
   response: { 200: DependencyGraphSchema, ...errors(400, 404) },
   async handler({ params, query, ctx }) {
-    storedFlow(ctx.instance, params.namespace, params.id);
+    await storedFlow(ctx.instance, params.namespace, params.id);
     return flowDependencies(flowRelations(latestGraphs(ctx.instance)), params, {
       ...(query.destinationOnly ? { destinationOnly: true } : {}),
       ...(query.expandAll ? { expandAll: true } : {}),

@@ -11,6 +11,7 @@ import {
   inputPrefix,
   resolveInputs,
   toUri,
+  type EngineApi,
   type Execution,
   type InputDefinition,
   type InputResolution,
@@ -33,7 +34,7 @@ const kill = defineRoute({
   params: ExecutionParams,
   response: { 202: null, ...errors(404, 409) },
   async handler({ params, reply, ctx }) {
-    const { execution, finished } = storedExecution(ctx.instance, params.executionId);
+    const { execution, finished } = await storedExecution(ctx.api, params.executionId);
     if (finished || isTerminated(execution.state.current)) {
       throw conflict(
         "EXECUTION_FINISHED",
@@ -57,7 +58,7 @@ const restart = defineRoute({
   }),
   response: { 200: ExecutionSchema, ...errors(404, 409) },
   async handler({ params, query, ctx }) {
-    storedExecution(ctx.instance, params.executionId);
+    await storedExecution(ctx.api, params.executionId);
     return await ctx.api.executions.restart(params.executionId, query.revision);
   },
 });
@@ -74,7 +75,7 @@ const replay = defineRoute({
   }),
   response: { 200: ExecutionSchema, ...errors(404) },
   async handler({ params, query, ctx }) {
-    storedExecution(ctx.instance, params.executionId);
+    await storedExecution(ctx.api, params.executionId);
     return await ctx.api.executions.replay(params.executionId, query.taskRunId, query.revision);
   },
 });
@@ -133,8 +134,8 @@ async function resumeInputs(
   return resolveInputs(definitions, formInputs(form), resumeResolution(instance, execution, true));
 }
 
-function pausedExecution(instance: Instance, executionId: string): Execution {
-  const { execution } = storedExecution(instance, executionId);
+async function pausedExecution(api: EngineApi, executionId: string): Promise<Execution> {
+  const { execution } = await storedExecution(api, executionId);
   if (execution.state.current !== "PAUSED")
     throw conflict(
       "EXECUTION_NOT_PAUSED",
@@ -157,7 +158,7 @@ const resume = defineRoute({
   response: { 204: null, ...errors(404, 409, 422) },
   async handler({ params, request, reply, ctx }) {
     const instance = ctx.instance;
-    const execution = pausedExecution(instance, params.executionId);
+    const execution = await pausedExecution(ctx.api, params.executionId);
     const form = await readForm(request, ctx.maxRequestSize);
     await ctx.api.executions.resume(execution.id, await resumeInputs(instance, execution, form));
     reply.code(204);
@@ -178,7 +179,7 @@ const validateResume = defineRoute({
   response: { 200: ValidateInputsSchema, ...errors(404, 409) },
   async handler({ params, request, ctx }) {
     const instance = ctx.instance;
-    const execution = pausedExecution(instance, params.executionId);
+    const execution = await pausedExecution(ctx.api, params.executionId);
     const form = await readForm(request, ctx.maxRequestSize);
     const checks = await checkInputs(
       onResumeDefinitions(instance, execution),

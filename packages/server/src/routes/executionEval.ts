@@ -36,7 +36,7 @@ const evaluate = defineRoute({
     const instance = ctx.instance;
     if (typeof body !== "string" || body.trim() === "")
       throw badRequest("The body must be the expression to render, as text/plain", "body");
-    const { execution } = storedExecution(instance, params.executionId);
+    const { execution } = await storedExecution(ctx.api, params.executionId);
     const taskRun = execution.taskRunList.find((t) => t.id === params.taskRunId);
     if (!taskRun)
       throw notFound("TASK_RUN_NOT_FOUND", `Task run '${params.taskRunId}' not found in execution '${execution.id}'`);

@@ -5,7 +5,8 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { z } from "@saker/sdk";
-import { executionPrefix, isUnder, type Instance } from "@saker/engine";
+import { executionPrefix, isUnder } from "@saker/engine";
+import type { ServerContext } from "../context.ts";
 import ion from "ion-js";
 import { ApiError, badRequest, notFound } from "../http/errors.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -17,8 +18,9 @@ const TAGS = ["Executions"];
 const PathQuery = z.looseObject({ path: z.string().describe("The file's URI: kestra:///…") });
 
 /** The storage path of a file of this execution; 400 for a bad URI, 403 for another's, 404 when missing. */
-async function executionFile(instance: Instance, executionId: string, uri: string): Promise<string> {
-  const { execution } = storedExecution(instance, executionId);
+async function executionFile(ctx: ServerContext, executionId: string, uri: string): Promise<string> {
+  const instance = ctx.instance;
+  const { execution } = await storedExecution(ctx.api, executionId);
   const path = storagePathOf(uri);
   if (!isUnder(path, executionPrefix(execution.namespace, execution.flowId, execution.id))) {
     throw new ApiError(403, "FILE_ACCESS_DENIED", `'${uri}' is not a file of execution '${execution.id}'`, {
@@ -42,7 +44,7 @@ const download = defineRoute({
   query: PathQuery,
   response: { 200: { description: "The file", contentType: "application/octet-stream" }, ...errors(400, 403, 404) },
   async handler({ params, query, reply, ctx }) {
-    const path = await executionFile(ctx.instance, params.executionId, query.path);
+    const path = await executionFile(ctx, params.executionId, query.path);
     const size = await ctx.instance.storage.size(path);
     return reply
       .type("application/octet-stream")
@@ -61,7 +63,7 @@ const metas = defineRoute({
   query: PathQuery,
   response: { 200: FileMetasSchema, ...errors(400, 403, 404) },
   async handler({ params, query, ctx }) {
-    const path = await executionFile(ctx.instance, params.executionId, query.path);
+    const path = await executionFile(ctx, params.executionId, query.path);
     return { size: await ctx.instance.storage.size(path) };
   },
 });
@@ -125,7 +127,7 @@ const preview = defineRoute({
         `Unable to preview using encoding '${query.encoding}'; use one of UTF-8, ISO-8859-1, US-ASCII, UTF-16LE`,
         "query.encoding",
       );
-    const path = await executionFile(ctx.instance, params.executionId, query.path);
+    const path = await executionFile(ctx, params.executionId, query.path);
     const extension = /\.([A-Za-z0-9]+)$/.exec(path)?.[1] ?? "";
     const { lines, truncated } = await firstLines(await ctx.instance.storage.get(path), query.maxRows, encoding);
     const rows = extension.toLowerCase() === "ion" ? ionRows(lines) : undefined;

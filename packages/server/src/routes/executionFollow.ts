@@ -25,15 +25,16 @@ const follow = defineRoute({
   },
   async handler({ params, reply, ctx }) {
     const instance = ctx.instance;
+    const api = ctx.api.executions;
     const id = params.executionId;
     // As `GET /executions/{id}` reads it: the stored JSON text, sent as it is unless it holds a
     // secret (not parsed and serialised again). The status is read first: a finished one's text is final.
-    const read = (): { finished: boolean; json: string } | undefined => {
-      const finished = instance.executions.status(id)?.finished === true;
-      const stored = instance.executions.jsonText(id);
+    const read = async (): Promise<{ finished: boolean; json: string } | undefined> => {
+      const finished = (await api.status(id))?.finished === true;
+      const stored = await api.jsonText(id);
       return stored && !stored.deleted ? { finished, json: instance.secretGuard.displayJson(stored.json) } : undefined;
     };
-    const first = read();
+    const first = await read();
     if (!first) throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
     const stream = new SseStream(reply, (data) => instance.secretGuard.display(data));
     if (first.finished) {
@@ -41,24 +42,49 @@ const follow = defineRoute({
       stream.end();
       return;
     }
+    let lastJson = first.json;
+    const finish = (json: string) => {
+      stream.sendShownJson("end", [json]);
+      stream.end();
+    };
+    // The stored execution, sent when it changed: for a notification that carries only the id
+    // (another process's, too large to send whole) and for the poll of a shared database.
+    let reading = Promise.resolve();
+    const readAgain = (progress: boolean) =>
+      (reading = reading
+        .then(async () => {
+          if (stream.isClosed) return;
+          const now = await read();
+          if (!now || stream.isClosed) return;
+          if (progress && now.json !== lastJson) stream.sendShownJson("progress", [now.json]);
+          lastJson = now.json;
+          if (now.finished) finish(now.json);
+        })
+        .catch(() => stream.end()));
+    let heard = false;
     const onChange = (x: Execution) => {
       if (stream.isClosed) return;
+      heard = true;
+      if ((x as Partial<Execution>).state === undefined) return void readAgain(true);
       stream.send("progress", x);
       // only a terminated execution can be finished: other changes are not read back
-      if (isTerminated(x.state.current) && instance.executions.status(x.id)?.finished) {
-        stream.send("end", instance.executions.get(x.id)!.execution);
-        stream.end();
-      }
+      if (isTerminated(x.state.current)) void readAgain(false);
     };
     // one entry among the waiters of this execution: other executions' changes do not reach it
     stream.onClose(ctx.api.executions.waiters.watch(id, onChange));
-    // read again once subscribed: a change between the first read and the subscription is not lost
-    const current = read() ?? first;
-    stream.sendShownJson("progress", [current.json]);
-    if (current.finished) {
-      stream.sendShownJson("end", [current.json]);
-      stream.end();
+    // Another process's notification may be lost (PostgreSQL): the stored execution is read every second too.
+    if (instance.config.database.type === "postgres") {
+      const poll = setInterval(() => {
+        if (!heard) void readAgain(true);
+        heard = false;
+      }, 1000);
+      stream.onClose(() => clearInterval(poll));
     }
+    // read again once subscribed: a change between the first read and the subscription is not lost
+    const current = (await read()) ?? first;
+    lastJson = current.json;
+    stream.sendShownJson("progress", [current.json]);
+    if (current.finished) finish(current.json);
   },
 });
 

@@ -3,14 +3,14 @@
  * as a 404 when missing.
  */
 import { z } from "@saker/sdk";
-import type { InputCheck, Instance, StoredExecution } from "@saker/engine";
+import type { EngineApi, InputCheck, Instance, StoredExecution } from "@saker/engine";
 import { badRequest, notFound } from "../http/errors.ts";
 import { parseLabel } from "../http/filters.ts";
 
 export const ExecutionParams = z.object({ executionId: z.string().describe("The execution id") });
 
-export function storedExecution(instance: Instance, id: string): StoredExecution {
-  const stored = instance.executions.get(id);
+export async function storedExecution(api: EngineApi, id: string): Promise<StoredExecution> {
+  const stored = await api.executions.stored(id);
   if (!stored || stored.execution.deleted) throw notFound("EXECUTION_NOT_FOUND", `Execution '${id}' not found`);
   return stored;
 }

@@ -163,10 +163,10 @@ const flowOf = defineRoute({
   params: ExecutionParams,
   response: { 200: FlowSchema, ...errors(404) },
   async handler({ params, ctx }) {
-    const { execution } = storedExecution(ctx.instance, params.executionId);
+    const { execution } = await storedExecution(ctx.api, params.executionId);
     return await flowJson(
       ctx.instance,
-      storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision),
+      await storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision),
       true,
     );
   },
@@ -243,8 +243,7 @@ const remove = defineRoute({
   query: DeleteQuery,
   response: { 204: null, ...errors(404, 409) },
   async handler({ params, query, reply, ctx }) {
-    const instance = ctx.instance;
-    const { execution, finished } = storedExecution(instance, params.executionId);
+    const { execution, finished } = await storedExecution(ctx.api, params.executionId);
     if (!finished)
       throw conflict(
         "EXECUTION_NOT_FINISHED",
@@ -265,7 +264,7 @@ const labels = defineRoute({
   body: z.array(LabelSchema),
   response: { 200: ExecutionSchema, ...errors(400, 404, 409) },
   async handler({ params, body, ctx }) {
-    return setLabels(ctx.instance, params.executionId, body);
+    return await setLabels(ctx.instance, params.executionId, body);
   },
 });
 
@@ -280,13 +279,16 @@ export function foreignSystemLabel(
 }
 
 /** Adds or replaces labels of a terminated execution (the given keys win, the others stay). */
-export function setLabels(
+export async function setLabels(
   instance: Instance,
   executionId: string,
   body: readonly { key: string; value: string }[],
-): Execution {
-  const updated = instance.db.transaction(() => {
-    const stored = storedExecution(instance, executionId);
+): Promise<Execution> {
+  const updated = await instance.backend.transaction(async (tx) => {
+    const loaded = await tx.executions.load(executionId);
+    if (!loaded || loaded.stored.execution.deleted)
+      throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
+    const stored = loaded.stored;
     const x = stored.execution;
     if (!isTerminated(x.state.current))
       throw conflict(
@@ -309,9 +311,9 @@ export function setLabels(
       ...x.labels.filter((l) => !given.has(l.key)),
     ];
     const next = { ...x, labels: merged };
-    instance.executions.update(next, stored.executorState, stored.finished);
+    await tx.executions.update(next, stored.executorState, stored.finished, loaded.runs);
     return next;
-  })();
+  });
   instance.events.emit("execution", updated);
   return updated;
 }
@@ -352,7 +354,7 @@ const flowForExecution = defineRoute({
   async handler({ params, query, ctx }) {
     return await flowJson(
       ctx.instance,
-      storedFlow(ctx.instance, params.namespace, params.flowId, query.revision),
+      await storedFlow(ctx.instance, params.namespace, params.flowId, query.revision),
       false,
     );
   },

@@ -29,25 +29,26 @@ interface BulkAction<Q extends z.ZodType> {
   apply(api: EngineApi, stored: StoredExecution, query: z.output<Q>): Promise<unknown>;
 }
 
-function refusalOf(
-  instance: Instance,
+async function refusalOf(
+  api: EngineApi,
   id: string,
   refuse: (stored: StoredExecution, instance: Instance) => string | undefined,
-): { stored?: StoredExecution; reason?: string } {
-  const stored = instance.executions.get(id);
+): Promise<{ stored?: StoredExecution; reason?: string }> {
+  const stored = await api.executions.stored(id);
   if (!stored || stored.execution.deleted) return { reason: "execution not found" };
-  const reason = refuse(stored, instance);
+  const reason = refuse(stored, api.instance);
   return reason ? { reason } : { stored };
 }
 
 /** Checks every id first; acts only when all of them can take the action. */
 async function byIds(
-  instance: Instance,
+  api: EngineApi,
   ids: readonly string[],
   action: Pick<BulkAction<z.ZodType>, "name" | "refuse">,
   apply: (stored: StoredExecution) => Promise<unknown> | unknown,
 ) {
-  const checked = [...new Set(ids)].map((id) => ({ id, ...refusalOf(instance, id, action.refuse) }));
+  const checked: { id: string; stored?: StoredExecution; reason?: string }[] = [];
+  for (const id of new Set(ids)) checked.push({ id, ...(await refusalOf(api, id, action.refuse)) });
   const invalids = checked.filter((c) => c.reason).map((c) => ({ executionId: c.id, message: c.reason! }));
   if (invalids.length > 0) {
     const named = invalids
@@ -72,14 +73,13 @@ async function byQuery(
   refuse: BulkAction<z.ZodType>["refuse"],
   apply: (stored: StoredExecution) => Promise<unknown> | unknown,
 ) {
-  const instance = api.instance;
   const found = await api.executions.searchIds({
     filters: executionFilters(query),
     sort: query.sort?.length ? query.sort : ["state.startDate:desc"],
   });
   let count = 0;
   for (const id of found) {
-    const { stored } = refusalOf(instance, id, refuse);
+    const { stored } = await refusalOf(api, id, refuse);
     if (!stored) continue;
     await apply(stored);
     count++;
@@ -102,7 +102,7 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, body, ctx }) {
         const api = ctx.api;
-        return byIds(api.instance, body, action as unknown as BulkAction<z.ZodType>, (stored) =>
+        return byIds(api, body, action as unknown as BulkAction<z.ZodType>, (stored) =>
           action.apply(api, stored, query as z.output<Q>),
         );
       },
@@ -187,7 +187,7 @@ const labelsByIds = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ body, ctx }) {
     const instance = ctx.instance;
-    return byIds(instance, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) =>
+    return byIds(ctx.api, body.executionsId, { name: "labels", refuse: refuseLabels(body.executionLabels) }, (s) =>
       setLabels(instance, s.execution.id, body.executionLabels),
     );
   },

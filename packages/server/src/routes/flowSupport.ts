@@ -38,14 +38,18 @@ export async function flowJson(instance: Instance, stored: StoredFlow, withSourc
   };
 }
 
-/** The latest revision, or the given one; a deleted flow only with `allowDeleted` or a revision. */
-export function storedFlow(
+/**
+ * The latest revision, or the given one; a deleted flow only with `allowDeleted` or a revision.
+ * As the database has it: on PostgreSQL another process may have saved it a moment ago.
+ */
+export async function storedFlow(
   instance: Instance,
   namespace: string,
   id: string,
   revision?: number,
   allowDeleted = false,
-): StoredFlow {
+): Promise<StoredFlow> {
+  await instance.refreshFlow(namespace, id, revision);
   const found = instance.flows.stored(namespace, id, revision);
   if (!found || (found.deleted && revision === undefined && !allowDeleted)) {
     throw notFound(

@@ -59,7 +59,7 @@ const update = defineRoute({
   response: { 200: FlowSchema, ...errors(404, 413, 422) },
   async handler({ params, body, ctx }) {
     const instance = ctx.instance;
-    storedFlow(instance, params.namespace, params.id);
+    await storedFlow(instance, params.namespace, params.id);
     const flow = await ctx.api.flows.validate(body);
     for (const key of ["namespace", "id"] as const) {
       if (flow[key] !== params[key]) {
@@ -90,7 +90,7 @@ const get = defineRoute({
   }),
   response: { 200: FlowSchema, ...errors(404) },
   async handler({ params, query, request, reply, ctx }) {
-    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision, query.allowDeleted);
+    const stored = await storedFlow(ctx.instance, params.namespace, params.id, query.revision, query.allowDeleted);
     if (wantsYaml(request.headers.accept)) return reply.type("application/x-yaml; charset=utf-8").send(stored.source);
     return await flowJson(ctx.instance, stored, query.source === true);
   },
@@ -107,7 +107,7 @@ const byNamespace = defineRoute({
     const flows = await ctx.api.flows.ofNamespace(params.namespace);
     return await flowsJson(
       ctx.instance,
-      flows.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)),
+      await Promise.all(flows.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision))),
       false,
     );
   },
@@ -139,7 +139,7 @@ const search = defineRoute({
       total: page.total,
       results: await flowsJson(
         ctx.instance,
-        page.results.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)),
+        await Promise.all(page.results.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision))),
         false,
       ),
     };
@@ -186,7 +186,7 @@ const task = defineRoute({
   }),
   response: { 200: z.looseObject({ id: z.string(), type: z.string() }), ...errors(404) },
   async handler({ params, query, ctx }) {
-    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);
+    const stored = await storedFlow(ctx.instance, params.namespace, params.id, query.revision);
     const found = ctx.instance.flows.graph(params.namespace, params.id, stored.revision).findTask(params.taskId);
     if (!found)
       throw new ApiError(

@@ -190,7 +190,7 @@ function byIds(disabled: boolean) {
     body: z.array(IdWithNamespaceSchema),
     response: { 200: BulkResponseSchema, ...errors(404) },
     async handler({ body, ctx }) {
-      const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
+      const flows = await Promise.all(body.map((f) => storedFlow(ctx.instance, f.namespace, f.id)));
       return { count: await setDisabled(ctx.api, flows, disabled) };
     },
   });
@@ -206,7 +206,7 @@ function byQuery(disabled: boolean) {
     response: { 200: BulkResponseSchema, ...errors(400) },
     async handler({ query, ctx }) {
       const found = await ctx.api.flows.searchAll({ filters: flowFilters(query) });
-      const flows = found.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision));
+      const flows = await Promise.all(found.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)));
       return { count: await setDisabled(ctx.api, flows, disabled) };
     },
   });
@@ -222,7 +222,7 @@ const deleteByIds = defineRoute({
   response: { 200: BulkResponseSchema, ...errors(404) },
   async handler({ body, ctx }) {
     // all or none: an unknown flow throws before anything is deleted
-    const flows = body.map((f) => storedFlow(ctx.instance, f.namespace, f.id));
+    const flows = await Promise.all(body.map((f) => storedFlow(ctx.instance, f.namespace, f.id)));
     return { count: await ctx.api.flows.deleteAll(flows) };
   },
 });

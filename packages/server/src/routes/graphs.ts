@@ -4,7 +4,16 @@
  * draw expanded.
  */
 import { SakerError, z } from "@saker/sdk";
-import { buildTaskGraph, listTriggers, type Flow, type Instance, type SubflowRef, type TaskGraph } from "@saker/engine";
+import {
+  buildTaskGraph,
+  listTriggers,
+  type EngineApi,
+  type Execution,
+  type Flow,
+  type Instance,
+  type SubflowRef,
+  type TaskGraph,
+} from "@saker/engine";
 import { notFound } from "../http/errors.ts";
 import { multi } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
@@ -39,23 +48,44 @@ const GraphSchema = z.looseObject({
   ),
 });
 
-/** The trigger states of a flow (Kestra's `Trigger` context) by trigger id. */
-function triggerStates(instance: Instance, namespace: string, flowId: string): Map<string, Record<string, unknown>> {
-  const found = listTriggers(instance, { namespace, flowId }).filter(
-    (t) => t.triggerContext.namespace === namespace && t.triggerContext.flowId === flowId,
-  );
-  return new Map(
-    found.map((t) => [t.triggerContext.triggerId, t.triggerContext as unknown as Record<string, unknown>]),
-  );
+/** Trigger states (Kestra's `Trigger` context) by flow, then by trigger id. */
+type TriggerStates = (namespace: string, flowId: string) => Map<string, Record<string, unknown>>;
+
+/**
+ * The trigger states of the flows a graph may draw, read before it is built (the build is
+ * synchronous): the flow's own, or every flow's when subflows are expanded.
+ */
+async function triggerStates(instance: Instance, flow: Flow, expanding: boolean): Promise<TriggerStates> {
+  const found = await listTriggers(instance, expanding ? {} : { namespace: flow.namespace, flowId: flow.id });
+  const byFlow = new Map<string, Map<string, Record<string, unknown>>>();
+  for (const t of found) {
+    const key = `${t.triggerContext.namespace}/${t.triggerContext.flowId}`;
+    let states = byFlow.get(key);
+    if (!states) byFlow.set(key, (states = new Map()));
+    states.set(t.triggerContext.triggerId, t.triggerContext as unknown as Record<string, unknown>);
+  }
+  return (namespace, flowId) => byFlow.get(`${namespace}/${flowId}`) ?? new Map();
 }
 
-function loadSubflow(instance: Instance) {
+/** The executions an execution's task runs started (its Subflows' children), by id. */
+async function childExecutions(api: EngineApi, execution: Execution | undefined): Promise<Map<string, Execution>> {
+  const children = new Map<string, Execution>();
+  for (const run of execution?.taskRunList ?? []) {
+    const childId = run.outputs?.executionId;
+    if (typeof childId !== "string" || children.has(childId)) continue;
+    const child = (await api.executions.stored(childId))?.execution;
+    if (child) children.set(childId, child);
+  }
+  return children;
+}
+
+function loadSubflow(instance: Instance, triggers: TriggerStates, children: Map<string, Execution>) {
   return (ref: SubflowRef): { flow: Flow; triggers: Map<string, Record<string, unknown>> } => {
     let { namespace, flowId, revision } = ref;
     if (`${namespace}${flowId}`.includes("{{")) {
       // In an execution, the subflow is the one its child execution ran.
       const childId = ref.taskRun?.outputs?.executionId;
-      const child = typeof childId === "string" ? instance.executions.get(childId)?.execution : undefined;
+      const child = typeof childId === "string" ? children.get(childId) : undefined;
       if (!child) {
         throw new SakerError(
           "SUBFLOW_DYNAMIC",
@@ -74,21 +104,25 @@ function loadSubflow(instance: Instance) {
     }
     return {
       flow: instance.flows.graph(namespace, flowId, stored.revision).flow,
-      triggers: triggerStates(instance, namespace, flowId),
+      triggers: triggers(namespace, flowId),
     };
   };
 }
 
-function graphOf(
-  instance: Instance,
+async function graphOf(
+  api: EngineApi,
   flow: Flow,
   subflows: string[] | undefined,
-  execution?: Parameters<typeof buildTaskGraph>[1]["execution"],
-): TaskGraph {
+  execution?: Execution,
+): Promise<TaskGraph> {
+  const instance = api.instance;
+  const expanding = (subflows?.length ?? 0) > 0;
+  const triggers = await triggerStates(instance, flow, expanding);
+  const children = expanding ? await childExecutions(api, execution) : new Map<string, Execution>();
   return buildTaskGraph(flow, {
     registry: instance.registry,
-    triggers: triggerStates(instance, flow.namespace, flow.id),
-    loadSubflow: loadSubflow(instance),
+    triggers: triggers(flow.namespace, flow.id),
+    loadSubflow: loadSubflow(instance, triggers, children),
     ...(subflows ? { expandSubflows: subflows } : {}),
     ...(execution ? { execution } : {}),
   });
@@ -106,9 +140,9 @@ const flowGraph = defineRoute({
   }),
   response: { 200: GraphSchema, ...errors(404, 422) },
   async handler({ params, query, ctx }) {
-    const stored = storedFlow(ctx.instance, params.namespace, params.id, query.revision);
+    const stored = await storedFlow(ctx.instance, params.namespace, params.id, query.revision);
     const flow = await ctx.instance.flows.parseAsync(stored);
-    return graphOf(ctx.instance, flow, query.subflows);
+    return await graphOf(ctx.api, flow, query.subflows);
   },
 });
 
@@ -124,7 +158,7 @@ const sourceGraph = defineRoute({
   response: { 200: GraphSchema, ...errors(400, 404, 413, 422) },
   async handler({ body, query, ctx }) {
     const flow = await ctx.instance.flows.validateAsync(body);
-    return graphOf(ctx.instance, flow, query.subflows);
+    return await graphOf(ctx.api, flow, query.subflows);
   },
 });
 
@@ -137,10 +171,10 @@ const executionGraph = defineRoute({
   query: z.looseObject(SubflowsQuery),
   response: { 200: GraphSchema, ...errors(404, 422) },
   async handler({ params, query, ctx }) {
-    const { execution } = storedExecution(ctx.instance, params.executionId);
-    const stored = storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision);
+    const { execution } = await storedExecution(ctx.api, params.executionId);
+    const stored = await storedFlow(ctx.instance, execution.namespace, execution.flowId, execution.flowRevision);
     const flow = await ctx.instance.flows.parseAsync(stored);
-    return graphOf(ctx.instance, flow, query.subflows, execution);
+    return await graphOf(ctx.api, flow, query.subflows, execution);
   },
 });
 

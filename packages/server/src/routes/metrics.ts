@@ -63,7 +63,7 @@ const byExecution = defineRoute({
   response: { 200: pagedSchema(MetricEntrySchema), ...errors(400, 404) },
   async handler({ params, query, ctx }) {
     const instance = ctx.instance;
-    storedExecution(instance, params.executionId);
+    await storedExecution(ctx.api, params.executionId);
     const page = await ctx.api.metrics.page({
       executionId: params.executionId,
       ...(query.taskId !== undefined ? { taskId: query.taskId } : {}),

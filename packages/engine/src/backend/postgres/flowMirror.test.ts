@@ -17,7 +17,9 @@ describe.skipIf(!up)("FlowMirror", () => {
     database = await createTestDatabase();
     a = await PostgresBackend.open({ url: database.url });
     b = await PostgresBackend.open({ url: database.url });
-    mirrorA = await FlowMirror.load(a.flows, a.notifier);
+    mirrorA = await FlowMirror.load(a.flows, a.notifier, (fn) =>
+      a.transaction((tx) => fn((tx as unknown as PostgresBackend).flows)),
+    );
     mirrorB = await FlowMirror.load(b.flows, b.notifier);
   });
   afterAll(async () => {
@@ -54,5 +56,54 @@ describe.skipIf(!up)("FlowMirror", () => {
     expect(mirrorB.save("main", "m.b", "g", "from b", false).flow.revision).toBe(1);
     await expect(mirrorB.flush()).rejects.toThrow(/duplicate key/);
     expect(mirrorB.latest("main", "m.b", "g")).toMatchObject({ revision: 1, source: "from a" });
+  });
+
+  it("writes the saves and deletes of `together` in one transaction: all of them, or none when one fails", async () => {
+    mirrorA.save("main", "m.c", "x", "x 1", false);
+    mirrorA.save("main", "m.c", "gone", "g 1", false);
+    await mirrorA.flush();
+    mirrorA.together(() => {
+      mirrorA.save("main", "m.c", "x", "x 2", false);
+      mirrorA.delete("main", "m.c", "gone");
+    });
+    await mirrorA.flush();
+    expect((await b.flows.revisions("main", "m.c", "x")).map((f) => f.source)).toEqual(["x 1", "x 2"]);
+    expect(await b.flows.latest("main", "m.c", "gone")).toMatchObject({ revision: 2, deleted: true });
+
+    // B saves flow y first; A, not told yet, saves its own y with x in one batch: neither is written
+    mirrorB.save("main", "m.c", "y", "y from b", false);
+    await mirrorB.flush();
+    mirrorA.together(() => {
+      mirrorA.save("main", "m.c", "x", "x 3", false);
+      mirrorA.save("main", "m.c", "y", "y from a", false);
+    });
+    await expect(mirrorA.flush()).rejects.toThrow(/duplicate key/);
+    expect((await b.flows.revisions("main", "m.c", "x")).map((f) => f.revision)).toEqual([1, 2]);
+    expect(mirrorA.latest("main", "m.c", "x")).toMatchObject({ revision: 2, source: "x 2" });
+    expect(mirrorA.latest("main", "m.c", "y")).toMatchObject({ revision: 1, source: "y from b" });
+
+    // a batch whose function throws writes nothing, and its flows are read again
+    expect(() =>
+      mirrorA.together(() => {
+        mirrorA.save("main", "m.c", "x", "x 4", false);
+        throw new Error("half way");
+      }),
+    ).toThrow("half way");
+    await mirrorA.flush();
+    expect(mirrorA.latest("main", "m.c", "x")).toMatchObject({ revision: 2 });
+    expect((await b.flows.revisions("main", "m.c", "x")).map((f) => f.revision)).toEqual([1, 2]);
+  });
+
+  it("catches up with a revision another process committed before its notification arrives", async () => {
+    mirrorA.save("main", "m.d", "z", "z 1", false);
+    await mirrorA.flush();
+    await mirrorB.refresh("main", "m.d", "z");
+    expect(mirrorB.latest("main", "m.d", "z")?.revision).toBe(1);
+    mirrorA.save("main", "m.d", "z", "z 2", false);
+    await mirrorA.flush();
+    await mirrorB.refresh("main", "m.d", "z");
+    expect(mirrorB.latest("main", "m.d", "z")).toMatchObject({ revision: 2, source: "z 2" });
+    await mirrorB.refresh("main", "m.d", "z", 1);
+    expect(mirrorB.revision("main", "m.d", "z", 1)?.source).toBe("z 1");
   });
 });

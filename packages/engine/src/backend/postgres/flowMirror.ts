@@ -22,6 +22,20 @@ interface FlowChange {
   id: string;
 }
 
+interface FlowKey {
+  tenantId: string;
+  namespace: string;
+  id: string;
+}
+
+interface PendingWrite {
+  flow: FlowKey;
+  fn: (store: PostgresFlows) => Promise<unknown>;
+}
+
+/** Runs `fn` with the flows of one transaction. */
+export type AtomicFlows = (fn: (store: PostgresFlows) => Promise<void>) => Promise<void>;
+
 const keyOf = (tenantId: string, namespace: string, id: string) => `${tenantId}\u0000${namespace}\u0000${id}`;
 
 const inPrefix = (namespace: string, prefix?: string) =>
@@ -36,11 +50,14 @@ export class FlowMirror {
   private readonly origin = randomBytes(6).toString("base64url");
   private writes: Promise<void> = Promise.resolve();
   private failure: unknown;
+  /** The writes of a `together` under way. */
+  private batch: PendingWrite[] | undefined;
   private readonly unsubscribe: () => void;
 
   private constructor(
     private readonly store: PostgresFlows,
     private readonly notifier: Notifier,
+    private readonly atomic: AtomicFlows,
   ) {
     this.unsubscribe = notifier.on(FLOW_TOPIC, (payload) => {
       const change = payload as FlowChange | undefined;
@@ -49,8 +66,13 @@ export class FlowMirror {
     });
   }
 
-  static async load(store: PostgresFlows, notifier: Notifier): Promise<FlowMirror> {
-    const mirror = new FlowMirror(store, notifier);
+  /** `atomic` runs writes in one transaction (without it, a batch's writes are made one by one). */
+  static async load(
+    store: PostgresFlows,
+    notifier: Notifier,
+    atomic: AtomicFlows = (fn) => fn(store),
+  ): Promise<FlowMirror> {
+    const mirror = new FlowMirror(store, notifier, atomic);
     for (const flow of await store.everything())
       mirror.revisionsOf(flow.tenantId, flow.namespace, flow.id, true).push(flow);
     return mirror;
@@ -70,24 +92,81 @@ export class FlowMirror {
     return list;
   }
 
-  /** Reads a flow's revisions again from the database. */
+  /**
+   * Catches up with another process's save that was not heard of yet: reads a flow again when the
+   * database's latest revision (or the given revision) differs from the mirror's. One small query
+   * when nothing changed.
+   */
+  async refresh(tenantId: string, namespace: string, id: string, revision?: number): Promise<void> {
+    await this.writes; // this process's own writes land first
+    if (revision !== undefined) {
+      if (!this.revision(tenantId, namespace, id, revision)) await this.reload(tenantId, namespace, id);
+      return;
+    }
+    const latest = await this.store.latestHead(tenantId, namespace, id);
+    const local = this.latest(tenantId, namespace, id);
+    if (latest?.revision !== local?.revision || latest?.deleted !== local?.deleted)
+      await this.reload(tenantId, namespace, id);
+  }
+
   private async reload(tenantId: string, namespace: string, id: string): Promise<void> {
     const revisions = await this.store.revisions(tenantId, namespace, id);
     if (revisions.length === 0) this.flows.delete(keyOf(tenantId, namespace, id));
     else this.flows.set(keyOf(tenantId, namespace, id), revisions);
   }
 
-  /** Queues a write of a flow; on failure the flow is read again and the error kept for `flush`. */
-  private write(flow: { tenantId: string; namespace: string; id: string }, fn: () => Promise<unknown>): void {
+  /** Queues a write of a flow (or adds it to the open batch: see `together`). */
+  private write(flow: FlowKey, fn: (store: PostgresFlows) => Promise<unknown>): void {
+    if (this.batch) this.batch.push({ flow: pick(flow), fn });
+    else this.enqueue([{ flow: pick(flow), fn }]);
+  }
+
+  /**
+   * Queues writes committed together (in one transaction when there are several); on failure
+   * their flows are read again and the error kept for `flush`.
+   */
+  private enqueue(writes: readonly PendingWrite[]): void {
     this.writes = this.writes.then(async () => {
       try {
-        await fn();
-        this.notifier.notify(FLOW_TOPIC, { origin: this.origin, ...pick(flow) });
+        if (writes.length === 1) await writes[0]!.fn(this.store);
+        else
+          await this.atomic(async (store) => {
+            for (const w of writes) await w.fn(store);
+          });
+        for (const flow of distinct(writes)) this.notifier.notify(FLOW_TOPIC, { origin: this.origin, ...flow });
       } catch (error) {
         this.failure ??= error;
-        await this.reload(flow.tenantId, flow.namespace, flow.id).catch(() => undefined);
+        await this.reloadAll(distinct(writes));
       }
     });
+  }
+
+  private async reloadAll(flows: readonly FlowKey[]): Promise<void> {
+    for (const f of flows) await this.reload(f.tenantId, f.namespace, f.id).catch(() => undefined);
+  }
+
+  /**
+   * Runs `fn`, whose saves and deletes are written behind together: all committed, or none (the
+   * flows are then read again and `flush` rejects). When `fn` throws nothing it did is written
+   * and its flows are read again.
+   */
+  together<T>(fn: () => T): T {
+    if (this.batch) return fn();
+    const batch: PendingWrite[] = [];
+    this.batch = batch;
+    let failed = false;
+    try {
+      return fn();
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      this.batch = undefined;
+      if (failed) {
+        const flows = distinct(batch);
+        this.writes = this.writes.then(() => this.reloadAll(flows));
+      } else if (batch.length > 0) this.enqueue(batch);
+    }
   }
 
   /** Resolves once every write so far is committed; rejects with the first that failed since the last flush. */
@@ -133,7 +212,7 @@ export class FlowMirror {
       labels: [...labels],
     };
     this.revisionsOf(tenantId, namespace, id, true).push(flow);
-    this.write(flow, () => this.store.insertRevision(flow));
+    this.write(flow, (store) => store.insertRevision(flow));
     return { flow, created: true };
   }
 
@@ -148,7 +227,7 @@ export class FlowMirror {
       updated: new Date().toISOString(),
     };
     this.revisionsOf(tenantId, namespace, id, true).push(flow);
-    this.write(flow, () => this.store.insertRevision(flow));
+    this.write(flow, (store) => store.insertRevision(flow));
     return true;
   }
 
@@ -159,7 +238,7 @@ export class FlowMirror {
     const deleted = list.length - kept.length;
     if (deleted === 0) return 0;
     list.splice(0, list.length, ...kept);
-    this.write({ tenantId, namespace, id }, () => this.store.deleteRevisions(tenantId, namespace, id, revisions));
+    this.write({ tenantId, namespace, id }, (store) => store.deleteRevisions(tenantId, namespace, id, revisions));
     return deleted;
   }
 
@@ -188,6 +267,13 @@ export class FlowMirror {
   }
 }
 
-function pick(flow: { tenantId: string; namespace: string; id: string }) {
+function pick(flow: FlowKey): FlowKey {
   return { tenantId: flow.tenantId, namespace: flow.namespace, id: flow.id };
+}
+
+/** The flows of some writes, each once. */
+function distinct(writes: readonly PendingWrite[]): FlowKey[] {
+  const seen = new Map<string, FlowKey>();
+  for (const { flow } of writes) seen.set(keyOf(flow.tenantId, flow.namespace, flow.id), flow);
+  return [...seen.values()];
 }

@@ -340,6 +340,27 @@ describe.skipIf(!up)("PostgresBackend", () => {
     ]);
   });
 
+  it("updates a trigger's state under the row's lock: concurrent updates from two processes lose nothing", async () => {
+    const key = { namespace: "tr.lock", flowId: "f", triggerId: "t" };
+    const increment = (backend: PostgresBackend) =>
+      backend.triggers.update("main", key, (current) => ({ ...current, n: Number(current.n ?? 0) + 1 }));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 === 0 ? a : b)));
+    expect(await a.triggers.get("main", key)).toMatchObject({ ...key, n: 20 });
+    // a change that throws writes nothing; inside a transaction the update is part of it
+    await expect(
+      a.triggers.update("main", key, () => {
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.triggers.update("main", key, (current) => ({ ...current, n: 99 }));
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect((await b.triggers.get("main", key))?.n).toBe(20);
+  });
+
   it("hears a notification sent by another process, and its own at once", async () => {
     await a.notifier.drain();
     const heardByB: unknown[] = [];

@@ -12,7 +12,18 @@ import type {
   MetricRepository,
   TriggerRepository,
 } from "../backend.ts";
-import type { FlowHead, LogQuery, StoredFlow, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
+import { searchFlowSummaries } from "../flowSearch.ts";
+import type { Page, SearchQuery } from "../sqlite/searchSql.ts";
+import type {
+  FlowHead,
+  FlowSummary,
+  LogQuery,
+  StoredFlow,
+  StoredLog,
+  StoredMetric,
+  TriggerKey,
+  TriggerState,
+} from "../records.ts";
 import { batchWrite } from "./writeBatch.ts";
 import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
 import {
@@ -36,6 +47,19 @@ interface FlowRow {
   labels: string;
   source: string;
 }
+
+const SUMMARY_COLUMNS = "f.tenant_id, f.namespace, f.id, f.revision, f.deleted, f.disabled, f.updated, f.labels";
+
+const toFlowSummary = (r: Omit<FlowRow, "source">): FlowSummary => ({
+  tenantId: r.tenant_id,
+  namespace: r.namespace,
+  id: r.id,
+  revision: r.revision,
+  deleted: r.deleted,
+  disabled: r.disabled,
+  updated: r.updated,
+  labels: JSON.parse(r.labels) as Label[],
+});
 
 export const toFlow = (r: FlowRow): StoredFlow => ({
   tenantId: r.tenant_id,
@@ -69,6 +93,19 @@ export class PostgresFlows implements FlowRevisionRepository {
     return rows[0] ? toFlow(rows[0]) : undefined;
   }
 
+  /** The number of a flow's latest revision and whether it is deleted (no source read). */
+  async latestHead(
+    tenantId: string,
+    namespace: string,
+    id: string,
+  ): Promise<{ revision: number; deleted: boolean } | undefined> {
+    const { rows } = await this.db.query<{ revision: number; deleted: boolean }>(
+      "SELECT revision, deleted FROM flows WHERE tenant_id = $1 AND namespace = $2 AND id = $3 ORDER BY revision DESC LIMIT 1",
+      [tenantId, namespace, id],
+    );
+    return rows[0];
+  }
+
   async revision(tenantId: string, namespace: string, id: string, revision: number): Promise<StoredFlow | undefined> {
     const { rows } = await this.db.query<FlowRow>(
       "SELECT * FROM flows WHERE tenant_id = $1 AND namespace = $2 AND id = $3 AND revision = $4",
@@ -99,6 +136,24 @@ export class PostgresFlows implements FlowRevisionRepository {
       [tenantId],
     );
     return rows.map((r) => ({ namespace: r.namespace, id: r.id, revision: r.revision, disabled: r.disabled }));
+  }
+
+  async search(tenantId: string, query: SearchQuery): Promise<Page<FlowSummary>> {
+    const { rows } = await this.db.query<Omit<FlowRow, "source">>(LATEST_SQL.replace("f.*", SUMMARY_COLUMNS), [
+      tenantId,
+    ]);
+    return searchFlowSummaries(
+      rows.map((r) => toFlowSummary(r)),
+      query,
+    );
+  }
+
+  async namespaces(tenantId: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ namespace: string }>(
+      `SELECT DISTINCT namespace COLLATE "C" AS namespace FROM (${LATEST_SQL.replace("f.*", "f.namespace")}) l ORDER BY 1`,
+      [tenantId],
+    );
+    return rows.map((r) => r.namespace);
   }
 
   /** Every revision of every flow of every tenant (the flow mirror's load). */
@@ -324,6 +379,13 @@ export class PostgresTriggers implements TriggerRepository {
   /** Reads, changes and writes a trigger's state in one transaction, the row locked meanwhile. */
   update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState): Promise<TriggerState> {
     return this.atomic(async (db) => {
+      // A row to lock even for a trigger without state yet: two first updates at once queue on it
+      // (the second insert waits for the first's commit) instead of both starting from nothing.
+      await db.query(
+        `INSERT INTO triggers (tenant_id, namespace, flow_id, trigger_id, json) VALUES ($1, $2, $3, $4, '{}')
+         ON CONFLICT (tenant_id, namespace, flow_id, trigger_id) DO NOTHING`,
+        [tenantId, key.namespace, key.flowId, key.triggerId],
+      );
       const { rows } = await db.query<TriggerRow>(
         "SELECT namespace, flow_id, trigger_id, json FROM triggers WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND trigger_id = $4 FOR UPDATE",
         [tenantId, key.namespace, key.flowId, key.triggerId],

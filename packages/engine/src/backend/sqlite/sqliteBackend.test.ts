@@ -110,3 +110,36 @@ describe("SqliteBackend.transaction", () => {
     await backend.close();
   });
 });
+
+describe("SqliteBackend repositories", () => {
+  it("updates a trigger's state atomically, inside a transaction as part of it", async () => {
+    const backend = open();
+    const key = { namespace: "tr", flowId: "f", triggerId: "t" };
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        backend.triggers.update("main", key, (current) => ({ ...current, n: Number(current.n ?? 0) + 1 })),
+      ),
+    );
+    expect(await backend.triggers.get("main", key)).toMatchObject({ ...key, n: 5 });
+    await expect(
+      backend.transaction(async (tx) => {
+        await tx.triggers.update("main", key, (current) => ({ ...current, n: 99 }));
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    expect((await backend.triggers.get("main", key))?.n).toBe(5);
+    await backend.close();
+  });
+
+  it("searches the latest flow revisions and lists their namespaces", async () => {
+    const backend = open();
+    backend.stores.flows.save("main", "a.b", "one", "id: one", false);
+    backend.stores.flows.save("main", "a", "two", "id: two", false);
+    backend.stores.flows.save("main", "c", "gone", "id: gone", false);
+    backend.stores.flows.delete("main", "c", "gone");
+    expect(await backend.flows.namespaces("main")).toEqual(["a", "a.b"]);
+    const page = await backend.flows.search("main", { sort: ["id:desc"], size: 1 });
+    expect(page).toMatchObject({ total: 2, results: [{ id: "two", namespace: "a" }] });
+    await backend.close();
+  });
+});

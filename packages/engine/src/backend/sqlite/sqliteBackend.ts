@@ -39,6 +39,7 @@ import type {
 import { LocalNotifier, type Notifier } from "../notifier.ts";
 import type { NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 import type { LogQuery, StoredExecution, TriggerKey, TriggerState } from "../records.ts";
+import type { SearchQuery } from "./searchSql.ts";
 
 /** Runs a synchronous store call under the backend's rules (at once, or after the open transaction). */
 type Run = <T>(fn: () => T) => Promise<T>;
@@ -127,6 +128,12 @@ class FlowRevisions implements FlowRevisionRepository {
   heads(tenantId: string) {
     return this.run(() => this.store.heads(tenantId));
   }
+  search(tenantId: string, query: SearchQuery) {
+    return this.run(() => this.store.searchSummaries(tenantId, query));
+  }
+  namespaces(tenantId: string) {
+    return this.run(() => this.store.latestNamespaces(tenantId));
+  }
 }
 
 class Logs implements LogRepository {
@@ -180,6 +187,9 @@ class Triggers implements TriggerRepository {
   }
   delete(tenantId: string, key: TriggerKey) {
     return this.run(() => this.store.delete(tenantId, key));
+  }
+  update(tenantId: string, key: TriggerKey, change: (current: TriggerState) => TriggerState) {
+    return this.run(() => this.store.update(tenantId, key, change));
   }
 }
 

@@ -63,17 +63,25 @@ export class RealtimeListeners {
     const tenantId = role.config.tenantId;
     const definition = pluginTrigger(role, declared, "realtime")!;
     const emit = async (event: { variables: Record<string, unknown>; labels?: Record<string, string> }) => {
+      if (controller.signal.aborted) return;
       const execution = await buildTriggeredExecution(role, {
         ...declared,
         variables: event.variables,
         id: friendlyId(),
         ...(event.labels ? { labels: event.labels } : {}),
       });
-      await role.admission.start([execution], async (tx) => {
-        const key = triggerKey(declared);
-        const current = (await tx.triggers.get(tenantId, key)) ?? key;
-        await tx.triggers.put(tenantId, { ...current, lastDate: new Date().toISOString(), executionId: execution.id });
+      if (controller.signal.aborted) return;
+      // Under the trigger row's lock: a trigger disabled meanwhile (by any process) starts nothing,
+      // and its `disabled` is never overwritten by this write.
+      let disabled = false;
+      await role.backend.transaction(async (tx) => {
+        await tx.triggers.update(tenantId, triggerKey(declared), (current) => {
+          disabled = current.disabled === true;
+          return disabled ? current : { ...current, lastDate: new Date().toISOString(), executionId: execution.id };
+        });
+        if (!disabled) await role.admission.queueExecutions(tx, [execution]);
       });
+      if (!disabled) role.admission.announce([execution]);
     };
     const done = (async () => {
       const state = (await role.backend.triggers.get(tenantId, triggerKey(declared))) ?? triggerKey(declared);

@@ -122,9 +122,9 @@ triggers:
     await t.instance.deploy(minuteFlow());
     await t.instance.scheduler.tick(at(-0.5));
     const key = { namespace: "sched.tests", flowId: "every-minute", triggerId: "minute" };
-    startBackfill(t.instance, key, { start: "2026-03-02T09:57:00Z", paused: true }, at(-0.4));
+    await startBackfill(t.instance, key, { start: "2026-03-02T09:57:00Z", paused: true }, at(-0.4));
     await t.instance.scheduler.tick(at(3));
-    changeBackfill(t.instance, key, "unpause");
+    await changeBackfill(t.instance, key, "unpause");
     await t.instance.scheduler.tick(at(3.2));
     const dates = executionsOf(t, "sched.tests", "every-minute").map((x) =>
       String(x.trigger?.variables?.date).slice(11, 16),
