@@ -2,7 +2,7 @@ import { connect } from "node:net";
 import { defineConfig } from "vitest/config";
 
 /** The suites that run a second time on PostgreSQL (`SAKER_TEST_BACKEND=postgres`): the same tests, not a copy. */
-export const POSTGRES_SUITES = ["packages/engine/src/**/*.test.ts"];
+export const POSTGRES_SUITES = ["packages/engine/src/**/*.test.ts", "packages/server/src/**/*.test.ts"];
 
 const postgresUrl = new URL(process.env.SAKER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 
