@@ -5,8 +5,9 @@
  */
 import { Option, type Command } from "commander";
 import { SakerError } from "@saker/sdk";
-import type { CompiledConfig, Instance } from "@saker/engine";
+import type { CompiledConfig } from "@saker/engine";
 import { configFrom, withInstanceOptions, type GlobalOptions } from "../options.ts";
+import { runServerProcess } from "./serverProcess.ts";
 
 interface ClusterOptions extends GlobalOptions {
   port?: string;
@@ -76,50 +77,21 @@ async function runComponent(component: Component, options: ClusterOptions): Prom
   const started = Date.now();
   const config = await configFrom(options, overridesOf(options));
   requirePostgres(config, component);
-  const [{ Instance }, server] = await Promise.all([
-    import("@saker/engine"),
-    roles.api ? import("@saker/server") : Promise.resolve(undefined),
-  ]);
-  const opening = Instance.open(config, {
-    executor: roles.executor,
-    worker: roles.worker,
-    scheduler: roles.scheduler,
-    webserver: roles.api,
-    cluster: true,
+  const { Instance } = await import("@saker/engine");
+  const dead = await runServerProcess({
+    config,
+    opening: Instance.open(config, {
+      executor: roles.executor,
+      worker: roles.worker,
+      scheduler: roles.scheduler,
+      webserver: roles.api,
+      cluster: true,
+    }),
+    api: roles.api,
+    watchPlugins: roles.worker,
+    startedLine: (instance) =>
+      `Saker ${component} started in ${Date.now() - started} ms (owner ${instance.backend.owner})`,
   });
-  opening.catch(() => undefined);
-  let http: { url: string; close(): Promise<void> } | undefined;
-  try {
-    if (server) http = await server.startServer(opening, { settings: config.server, tenantId: config.tenantId });
-  } catch (error) {
-    await opening.then(
-      (instance) => instance.close(),
-      () => undefined,
-    );
-    throw error;
-  }
-  let instance: Instance;
-  try {
-    instance = await opening;
-  } catch (error) {
-    await http?.close();
-    throw error;
-  }
-  if (roles.worker) instance.watchPlugins((message) => process.stderr.write(`${message}\n`));
-  process.stderr.write(`Saker ${component} started in ${Date.now() - started} ms (owner ${instance.backend.owner})\n`);
-  if (http)
-    process.stdout.write(
-      `Saker API on ${http.url}/api/v1 (OpenAPI: ${http.url}/api/v1/openapi.json, docs: ${http.url}/api/v1/docs)\n` +
-        `Saker UI on ${http.url}/ui/\n`,
-    );
-  const dead = await new Promise<boolean>((resolve) => {
-    process.once("SIGINT", () => resolve(false));
-    process.once("SIGTERM", () => resolve(false));
-    instance.onDeclaredDead(() => resolve(true));
-  });
-  process.stderr.write("Stopping…\n");
-  await http?.close();
-  await instance.close();
   if (dead) {
     // a supervisor (systemd, Kubernetes) starts a fresh process, with a new identity
     process.exitCode = 1;
