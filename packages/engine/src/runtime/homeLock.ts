@@ -6,16 +6,8 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SakerError } from "@saker/sdk";
+import { processAlive } from "../backend/processAlive.ts";
 import { asDiskFull } from "../storage/diskFull.ts";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export interface HomeLock {
   release(): void;
@@ -43,7 +35,7 @@ export function lockHome(home: string): HomeLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw asDiskFull(error, home, "writing the lock file");
       const pid = Number(readFileSync(file, "utf8").trim());
-      if (pid && pid !== process.pid && alive(pid)) {
+      if (pid && pid !== process.pid && processAlive(pid)) {
         throw new SakerError(
           "HOME_LOCKED",
           `Another Saker process (pid ${pid}) is using '${home}'; stop it, or use another folder with --home or SAKER_HOME`,

@@ -3,6 +3,7 @@
  * running process holds its home, that it is a Saker database, and that its schema is the one
  * this version writes (an older file is brought up to date by opening it once with this version).
  */
+import { processAlive } from "../processAlive.ts";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -23,21 +24,12 @@ export interface SqliteSource {
   close(): void;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The home's lock: refuses a home a running process holds; tells whether a dead one left it. */
 function checkLock(home: string): boolean {
   const lock = join(home, "saker.lock");
   if (!existsSync(lock)) return false;
   const pid = Number(readFileSync(lock, "utf8").trim());
-  if (pid && (pid === process.pid || alive(pid)))
+  if (pid && (pid === process.pid || processAlive(pid)))
     throw new SakerError(
       "HOME_LOCKED",
       `A Saker process (pid ${pid}) is using '${home}'; stop it before migrating its database (a running instance keeps writing to it)`,
