@@ -12,8 +12,8 @@ import type {
   MetricRepository,
   TriggerRepository,
 } from "../backend.ts";
-import { searchFlowSummaries } from "../flowSearch.ts";
-import type { Page, SearchQuery } from "../sqlite/searchSql.ts";
+import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";
+import { PG_FLOW_COLUMNS, POSTGRES_DIALECT, searchError } from "./searchDialect.ts";
 import type {
   FlowHead,
   FlowSummary,
@@ -139,13 +139,24 @@ export class PostgresFlows implements FlowRevisionRepository {
   }
 
   async search(tenantId: string, query: SearchQuery): Promise<Page<FlowSummary>> {
-    const { rows } = await this.db.query<Omit<FlowRow, "source">>(LATEST_SQL.replace("f.*", SUMMARY_COLUMNS), [
-      tenantId,
-    ]);
-    return searchFlowSummaries(
-      rows.map((r) => toFlowSummary(r)),
-      query,
-    );
+    try {
+      const search = compileSearch(PG_FLOW_COLUMNS, query, { dialect: POSTGRES_DIALECT, paramsBefore: 1 });
+      const from = `FROM flows f JOIN (
+          SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows WHERE tenant_id = $1 GROUP BY tenant_id, namespace, id
+        ) l ON f.tenant_id = l.tenant_id AND f.namespace = l.namespace AND f.id = l.id AND f.revision = l.revision
+        WHERE NOT f.deleted AND ${search.where}`;
+      const params = [tenantId, ...search.params];
+      const { rows: counted } = await this.db.query<{ n: string }>(`SELECT COUNT(*) AS n ${from}`, params);
+      const total = Number(counted[0]?.n ?? 0);
+      if (search.offset >= total) return { results: [], total };
+      const { rows } = await this.db.query<Omit<FlowRow, "source">>(
+        `SELECT ${SUMMARY_COLUMNS} ${from} ORDER BY ${search.orderBy} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, search.limit, search.offset],
+      );
+      return { results: rows.map((r) => toFlowSummary(r)), total };
+    } catch (error) {
+      throw searchError(error);
+    }
   }
 
   async namespaces(tenantId: string): Promise<string[]> {

@@ -5,6 +5,7 @@
  */
 import { SakerError } from "@saker/sdk";
 import { EXECUTION_COLUMNS } from "../sqlite/executionStore.ts";
+import { FLOW_COLUMNS } from "../sqlite/flowStore.ts";
 import type { SearchColumns, SearchDialect } from "../sqlite/searchSql.ts";
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -53,6 +54,17 @@ export const PG_EXECUTION_COLUMNS: SearchColumns = {
     sql: "(CASE WHEN json_typeof((summary::json) -> 'labels') = 'array' THEN (summary::json) -> 'labels' END)",
   },
   naturalOrder: `start_date COLLATE "C" DESC, row_seq DESC`,
+};
+
+/** The flows' search fields over PostgreSQL's `flows` row (`disabled` a boolean, labels JSON text). */
+export const PG_FLOW_COLUMNS: SearchColumns = {
+  ...FLOW_COLUMNS,
+  fields: {
+    ...FLOW_COLUMNS.fields,
+    disabled: { sql: "CASE WHEN f.disabled THEN 'true' ELSE 'false' END", kind: "text" },
+  },
+  labels: { field: "labels", sql: "(f.labels::json)" },
+  naturalOrder: `f.namespace COLLATE "C", f.id COLLATE "C"`,
 };
 
 /**

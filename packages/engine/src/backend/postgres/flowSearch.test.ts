@@ -1,12 +1,19 @@
-import { afterAll, describe, expect, it } from "vitest";
+/**
+ * The flow search on PostgreSQL (the shared search compiled in PostgreSQL's dialect) gives the
+ * SQLite store's answers, and refuses what it refuses, for the same rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSakerError } from "@saker/sdk";
-import { searchFlowSummaries } from "./flowSearch.ts";
-import { openDatabase } from "./sqlite/database.ts";
-import { FlowStore } from "./sqlite/flowStore.ts";
-import type { SearchFilter, SearchQuery } from "./sqlite/searchSql.ts";
+import { serviceAvailable } from "../../testing/services.ts";
+import { openDatabase } from "../sqlite/database.ts";
+import { FlowStore } from "../sqlite/flowStore.ts";
+import type { SearchFilter, SearchQuery } from "../sqlite/searchSql.ts";
+import { PostgresBackend } from "./postgresBackend.ts";
+import { createTestDatabase, type TestDatabase } from "./testDatabase.ts";
+
+const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
 const db = openDatabase(":memory:");
-afterAll(() => db.close());
 const store = new FlowStore(db);
 
 const flows: [string, string, { key: string; value: string }[], boolean][] = [
@@ -58,41 +65,60 @@ const queries: SearchQuery[] = [
   { page: 9, size: 5 },
 ];
 
-describe("flow search in memory", () => {
-  it("answers every search as the SQLite store's SQL does", () => {
-    const all = store.summaries("main");
-    for (const query of queries)
-      expect(searchFlowSummaries(all, query), JSON.stringify(query)).toEqual(store.searchSummaries("main", query));
+const bad: SearchQuery[] = [
+  { filters: [f("colour", "EQUALS", "red")] },
+  { filters: [f("id", "LIKE", "a")] },
+  { filters: [f("id", "EQUALS")] },
+  { filters: [f("id", "REGEX", "(")] },
+  { filters: [f("labels", "EQUALS", "nocolon")] },
+  { sort: ["colour:asc"] },
+  { sort: ["id:sideways"] },
+  { page: 0 },
+  { size: 100_000 },
+];
+
+async function failure(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (e) {
+    return isSakerError(e) ? { code: e.code, message: e.message } : e;
+  }
+  return undefined;
+}
+
+describe.skipIf(!up)("flow search on PostgreSQL", () => {
+  let database: TestDatabase;
+  let backend: PostgresBackend;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    backend = await PostgresBackend.open({ url: database.url });
+    // the same rows, revisions, dates and deletions as the SQLite store holds
+    const rows = db.prepare("SELECT * FROM flows ORDER BY rowid").all() as Record<string, string | number>[];
+    for (const r of rows)
+      await backend.pool.query(
+        "INSERT INTO flows (tenant_id, namespace, id, revision, deleted, disabled, updated, labels, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        [r.tenant_id, r.namespace, r.id, r.revision, r.deleted === 1, r.disabled === 1, r.updated, r.labels, r.source],
+      );
+  });
+  afterAll(async () => {
+    db.close();
+    await backend?.close();
+    await database?.drop();
   });
 
-  it("refuses what the SQL refuses, with the same SEARCH_INVALID message", () => {
-    const bad: SearchQuery[] = [
-      { filters: [f("colour", "EQUALS", "red")] },
-      { filters: [f("id", "LIKE", "a")] },
-      { filters: [f("id", "EQUALS")] },
-      { filters: [f("id", "REGEX", "(")] },
-      { filters: [f("labels", "EQUALS", "nocolon")] },
-      { sort: ["colour:asc"] },
-      { sort: ["id:sideways"] },
-      { page: 0 },
-      { size: 100_000 },
-    ];
-    const error = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        return isSakerError(e) ? { code: e.code, message: e.message } : e;
-      }
-      return undefined;
-    };
-    const all = store.summaries("main");
+  it("answers every search as the SQLite store does", async () => {
+    for (const query of queries)
+      expect(await backend.flows.search("main", query), JSON.stringify(query)).toEqual(
+        store.searchSummaries("main", query),
+      );
+  });
+
+  it("refuses what SQLite refuses, with the same SEARCH_INVALID message", async () => {
     for (const query of bad) {
-      const expected = error(() => store.searchSummaries("main", query));
+      const expected = await failure(() => store.searchSummaries("main", query));
       expect(expected, JSON.stringify(query)).toMatchObject({ code: "SEARCH_INVALID" });
-      expect(
-        error(() => searchFlowSummaries(all, query)),
-        JSON.stringify(query),
-      ).toEqual(expected);
+      expect(await failure(() => backend.flows.search("main", query)), JSON.stringify(query)).toEqual(expected);
     }
   });
 });
