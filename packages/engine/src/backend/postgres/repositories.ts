@@ -61,17 +61,7 @@ const toFlowSummary = (r: Omit<FlowRow, "source">): FlowSummary => ({
   labels: JSON.parse(r.labels) as Label[],
 });
 
-export const toFlow = (r: FlowRow): StoredFlow => ({
-  tenantId: r.tenant_id,
-  namespace: r.namespace,
-  id: r.id,
-  revision: r.revision,
-  deleted: r.deleted,
-  disabled: r.disabled,
-  updated: r.updated,
-  labels: JSON.parse(r.labels) as Label[],
-  source: r.source,
-});
+export const toFlow = (r: FlowRow): StoredFlow => ({ ...toFlowSummary(r), source: r.source });
 
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
