@@ -10,7 +10,8 @@
  * Worker jobs: a worker of a group takes only that group's jobs (the generated `worker_group`
  * column, out of the job's `task.workerGroup.key`); one without a group only ungrouped jobs.
  */
-import type { QueueMessage, Topic } from "../queue.ts";
+import type { QueueMessage } from "../queue.ts";
+import { toQueueMessage, type QueueRow } from "./queueRow.ts";
 import { int, type Atomic, type Queryable } from "./sql.ts";
 
 /** The lock serializing executor claims across processes (per database). */
@@ -35,13 +36,7 @@ export async function claimExclusive<T>(
     await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [EXECUTOR_CLAIM_LOCK]);
     // a statement after the lock: it sees every claim committed before (READ COMMITTED)
     const now = Date.now();
-    const { rows } = await db.query<{
-      seq: string;
-      topic: Topic;
-      key: string | null;
-      payload: string;
-      available_at: string;
-    }>(
+    const { rows } = await db.query<QueueRow>(
       `UPDATE queue AS q SET claimed_at = $1, claimed_by = $2, lease_until = $3
        FROM (
          SELECT r.seq FROM queue r
@@ -56,15 +51,7 @@ export async function claimExclusive<T>(
        RETURNING q.seq, q.topic, q.key, q.payload, q.available_at`,
       [now, owner, now + leaseMs, limit],
     );
-    return rows
-      .map((r) => ({
-        seq: int(r.seq),
-        topic: r.topic,
-        key: r.key,
-        payload: JSON.parse(r.payload) as T,
-        availableAt: int(r.available_at),
-      }))
-      .sort((a, b) => a.seq - b.seq);
+    return rows.map((r) => toQueueMessage<T>(r)).sort((a, b) => a.seq - b.seq);
   });
 }
 

@@ -7,26 +7,9 @@
  */
 import type { ClaimOptions, NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 import { claimExclusive, holdsClaims, workerGroupClause } from "./clusterClaims.ts";
+import { toQueueMessage, type QueueRow } from "./queueRow.ts";
 import { int, type Atomic, type Queryable } from "./sql.ts";
 import { batchWrite } from "./writeBatch.ts";
-
-interface Row {
-  seq: string;
-  topic: Topic;
-  key: string | null;
-  payload: string;
-  available_at: string;
-}
-
-export function toQueueMessage<T>(r: Row): QueueMessage<T> {
-  return {
-    seq: int(r.seq),
-    topic: r.topic,
-    key: r.key,
-    payload: JSON.parse(r.payload) as T,
-    availableAt: int(r.available_at),
-  };
-}
 
 const COLUMNS = "seq, topic, key, payload, available_at";
 
@@ -98,7 +81,7 @@ export class PostgresQueue implements Queue {
     if (topic === "executor") return claimExclusive<T>(this.atomic, limit, owner, leaseMs);
     const now = Date.now();
     const group = topic === "worker" ? workerGroupClause(options.workerGroup, 6) : { sql: "", values: [] };
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await this.db.query<QueueRow>(
       `UPDATE queue AS q SET claimed_at = $1, claimed_by = $2, lease_until = $3
        FROM (
          SELECT seq FROM queue WHERE topic = $4 AND claimed_at IS NULL AND available_at <= $1${group.sql}
@@ -159,7 +142,7 @@ export class PostgresQueue implements Queue {
   }
 
   async claimed<T>(topic: Topic): Promise<QueueMessage<T>[]> {
-    const { rows } = await this.db.query<Row>(
+    const { rows } = await this.db.query<QueueRow>(
       `SELECT ${COLUMNS} FROM queue WHERE topic = $1 AND claimed_at IS NOT NULL ORDER BY seq`,
       [topic],
     );

@@ -19,7 +19,7 @@ import { executionSearch } from "./engineStores.ts";
 import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
 import { withRuns } from "./executionRepository.ts";
 import { connectionConfig } from "./postgresBackend.ts";
-import { toQueueMessage } from "./postgresQueue.ts";
+import { toQueueMessage } from "./queueRow.ts";
 import { logWhere, toKvEntry, toLog, toMetric, toTriggerState } from "./repositories.ts";
 
 /** The thread's program: plain CommonJS, so that it runs from sources and from dist alike. */
