@@ -32,8 +32,9 @@ describe("countAbruptStop", () => {
     const { instance } = test;
     const { flow } = await instance.deploy(SLEEP);
     const created = await instance.createExecution(flow.namespace, flow.id);
-    // the task runs and the executor has handled its start: only the task run is in flight
-    await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.claimed("executor").length === 0);
+    // the task runs and the executor has handled every message (none pending or claimed, on any
+    // backend): only the task run is in flight
+    await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.size("executor") === 0);
     const taskRunId = instance.executions.get(created.id)!.execution.taskRunList[0]!.id;
 
     await countAbruptStop(instance.context);
