@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   ALL,
-  caseArgs,
+  runCaseIfAsked,
   fmt,
   machineLine,
   mark,
@@ -603,11 +603,4 @@ async function main() {
   console.log(`  ${plan.length} cases in ${fmt((performance.now() - t0) / 1000)} s`);
 }
 
-const asCase = caseArgs();
-if (asCase) {
-  const fn = CASES[asCase.name];
-  if (!fn) throw new Error(`unknown case ${asCase.name}`);
-  await fn(asCase.params);
-  // The engine's loops may hold timers; a case is over once it has reported.
-  process.exit(0);
-} else await main();
+if (!(await runCaseIfAsked(CASES))) await main();

@@ -23,7 +23,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ALL, caseArgs, fmt, machineLine, median, printTable, report, runCase } from "./lib/harness.mjs";
+import { ALL, fmt, machineLine, median, printTable, report, runCase, runCaseIfAsked } from "./lib/harness.mjs";
 
 const FILE = fileURLToPath(import.meta.url);
 const HERE = join(FILE, "..");
@@ -204,13 +204,7 @@ const spread = (values, digits = 1) =>
     : `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 
 async function main() {
-  const asCase = caseArgs();
-  if (asCase) {
-    const fn = CASES[asCase.name];
-    if (!fn) throw new Error(`unknown case ${asCase.name}`);
-    await fn(asCase.params);
-    process.exit(0);
-  }
+  if (await runCaseIfAsked(CASES)) return;
   console.log(`PostgreSQL benchmark, ${ROUNDS} round(s) of every case, bursts of ${BURST}; ${await machineLine()}`);
   const only = (process.env.BENCH_CASES ?? "").split(",").filter(Boolean);
   const withPeer = (only.length === 0 || only.some((w) => "graphile".includes(w))) && peersInstalled();

@@ -53,6 +53,19 @@ export function caseArgs() {
 }
 
 /**
+ * In a case process (`--case name`): runs that case of `cases` and exits (the engine's loops may
+ * hold timers; a case is over once it has reported). Returns false in the parent process.
+ */
+export async function runCaseIfAsked(cases) {
+  const asCase = caseArgs();
+  if (!asCase) return false;
+  const fn = cases[asCase.name];
+  if (!fn) throw new Error(`unknown case ${asCase.name}`);
+  await fn(asCase.params);
+  process.exit(0);
+}
+
+/**
  * Runs `file --case name` in a new process group (so a server it starts goes with it) with a
  * temporary folder in BENCH_TMP, and kills the group after `timeoutMs`. Resolves with the samples
  * and the result the case reported, `timedOut`, and `error` when it failed.
