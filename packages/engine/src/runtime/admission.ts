@@ -6,7 +6,7 @@
 import { SakerError } from "@saker/sdk";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
-import type { NewMessage } from "../backend/queue.ts";
+import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { replayExecution, restartExecution } from "../executor/actions.ts";
 import type { ExecutorEvent, ExecutorState } from "../executor/types.ts";
 import type { StoredExecution } from "../backend/records.ts";
@@ -20,6 +20,7 @@ import type { CompiledConfig } from "./config.ts";
 import { buildExecution, type NewExecution } from "./executionFactory.ts";
 import type { FlowService } from "./flowService.ts";
 import type { Renderer } from "../expression/renderer.ts";
+import { localHandoff } from "./handoff.ts";
 import type { Renders } from "./renderServices.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 
@@ -39,6 +40,16 @@ export interface AdmissionDeps {
    * executor keeps it as its working copy: its first step need not read it back).
    */
   inserted?(stored: StoredExecution): void;
+  /**
+   * The lease of this process's queue claims: the first messages of executions it starts go to its
+   * executor in memory, inserted already claimed (see handoff.ts), when that executor takes them.
+   */
+  leaseMs?(): number;
+  /**
+   * No trigger can listen to executions' state changes (see triggers/quietTriggers.ts): they are
+   * not posted to the scheduler.
+   */
+  triggersQuiet?(): boolean;
 }
 
 /** Where an execution comes from, when it is a child (Subflow, ForEachItem). */
@@ -108,9 +119,12 @@ export class Admission {
     return execution;
   }
 
-  /** When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`). */
+  /**
+   * When the scheduler runs, an ended execution is posted to it (Flow triggers, `stopAfter`),
+   * unless no trigger can listen.
+   */
   flowTriggerMessages(execution: Execution): NewMessage[] {
-    return this.deps.schedulerEnabled()
+    return this.deps.schedulerEnabled() && !this.deps.triggersQuiet?.()
       ? [
           {
             topic: "scheduler",
@@ -126,7 +140,7 @@ export class Admission {
    * PAUSED, ...) is posted to it with that state: Flow triggers whose `states` list it fire too.
    */
   stateChangeMessages(execution: Execution): NewMessage[] {
-    if (!this.deps.schedulerEnabled()) return [];
+    if (!this.deps.schedulerEnabled() || this.deps.triggersQuiet?.()) return [];
     const state = execution.state.current;
     return [
       {
@@ -144,29 +158,68 @@ export class Admission {
     executorState: ExecutorState = { dispatched: [] },
     parent?: ParentLink,
   ): Promise<void> {
+    await this.insertExecutions(tx, executions, executorState, parent);
+    if (executions.length > 0) await tx.queue.send(executions.map((x) => processMessage(x.id)));
+  }
+
+  private async insertExecutions(
+    tx: Backend,
+    executions: readonly Execution[],
+    executorState: ExecutorState = { dispatched: [] },
+    parent?: ParentLink,
+  ): Promise<void> {
     for (const execution of executions) {
       const stored: StoredExecution = { execution, executorState, finished: false, ...(parent ?? {}) };
       await tx.executions.insert(stored);
       this.deps.inserted?.(stored);
     }
-    if (executions.length > 0) await tx.queue.send(executions.map((x) => processMessage(x.id)));
   }
 
-  /** Wakes the executor for executions just committed, and tells the followers. */
-  announce(executions: readonly Execution[]): void {
+  /** Wakes the executor for executions just committed (unless it has their messages), and tells the followers. */
+  announce(executions: readonly Execution[], wake = true): void {
     if (executions.length === 0) return;
     const notifier = this.deps.backend.notifier;
-    notifier.notify(NOTIFY.queue("executor"));
+    if (wake) notifier.notify(NOTIFY.queue("executor"));
     for (const execution of executions) notifier.notify(NOTIFY.execution, execution);
   }
 
-  /** Inserts and queues executions (from triggers), with `alsoWrite` in the same transaction. */
+  /**
+   * Inserts and queues executions (from triggers, and the group commit of {@link create}), with
+   * `alsoWrite` in the same transaction. When this process's executor takes them, their messages
+   * are inserted claimed for it and handed over after the commit: it need not claim them.
+   */
   async start(executions: readonly Execution[], alsoWrite?: (tx: Backend) => Promise<void>): Promise<void> {
-    await this.deps.backend.transaction(async (tx) => {
-      await this.queueExecutions(tx, executions);
-      await alsoWrite?.(tx);
-    });
-    this.announce(executions);
+    const { backend, leaseMs } = this.deps;
+    const reservation =
+      leaseMs && executions.length > 0 ? localHandoff(backend).reserve("executor", executions.length) : undefined;
+    const handOver = reservation !== undefined && reservation.granted === executions.length;
+    if (!handOver) reservation?.cancel();
+    let handed: QueueMessage[] = [];
+    try {
+      await backend.transaction(async (tx) => {
+        if (!handOver) await this.queueExecutions(tx, executions);
+        else {
+          await this.insertExecutions(tx, executions);
+          handed = await tx.queue.sendClaimed(
+            executions.map((x) => processMessage(x.id)),
+            backend.owner,
+            leaseMs!(),
+          );
+        }
+        await alsoWrite?.(tx);
+      });
+    } catch (error) {
+      reservation?.cancel();
+      throw error;
+    }
+    let wake = !handOver;
+    if (handOver && !reservation.deliver(handed)) {
+      // the executor stopped meanwhile: the messages go back to the queue for whoever runs next
+      // (one not released stays claimed, renewed by nobody: its lease lapses and it is reaped)
+      for (const m of handed) await backend.queue.release(m.seq).catch(() => undefined);
+      wake = true;
+    }
+    this.announce(executions, wake);
   }
 
   /**

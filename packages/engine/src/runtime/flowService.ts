@@ -33,6 +33,7 @@ export class FlowService {
   private readonly failed = new Map<string, unknown>();
   /** Parses under way, shared by whoever asks meanwhile. */
   private readonly parsing = new Map<string, Promise<Flow>>();
+  private changeCount = 0;
 
   constructor(
     private readonly store: FlowSource,
@@ -40,6 +41,15 @@ export class FlowService {
     private readonly tenantId: string,
     private readonly globalDefaults: readonly PluginDefault[],
   ) {}
+
+  /**
+   * Counts the changes made through this service (saves, deletes, `invalidate`): what was derived
+   * from the latest flows at another count may be stale. Another process's writes (PostgreSQL)
+   * are not counted.
+   */
+  get changes(): number {
+    return this.changeCount;
+  }
 
   private options(sourceName?: string): ParseFlowOptions {
     return { registry: this.registry, globalDefaults: this.globalDefaults, ...(sourceName ? { sourceName } : {}) };
@@ -65,6 +75,7 @@ export class FlowService {
    * saves in one transaction are all or nothing.
    */
   save(source: string, flow: Flow): LoadedFlow & { created: boolean } {
+    this.changeCount++;
     const { flow: stored, created } = this.store.save(
       this.tenantId,
       flow.namespace,
@@ -193,6 +204,7 @@ export class FlowService {
 
   /** Forgets parsed flows and compiled graphs (after plugins changed). */
   invalidate(): void {
+    this.changeCount++;
     this.graphs.clear();
     this.parsed.clear();
     this.failed.clear();
@@ -216,6 +228,7 @@ export class FlowService {
   }
 
   delete(namespace: string, id: string): boolean {
+    this.changeCount++;
     return this.store.delete(this.tenantId, namespace, id);
   }
 

@@ -55,6 +55,7 @@ import { lockHome } from "./homeLock.ts";
 import { ExecutionWaiters } from "./executionWaiters.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
+import { QuietTriggers } from "./triggers/quietTriggers.ts";
 import { ClusterMember } from "./clusterMember.ts";
 import { listProcesses, type ProcessRow } from "../backend/postgres/liveness.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
@@ -190,6 +191,7 @@ export class Instance implements RoleContext {
       kv: (namespace, key) => this.backend.kv.get(config.tenantId, namespace, key),
       errorLogs: (executionId) => this.backend.logs.find({ executionId, minLevel: "ERROR" }),
     });
+    const quietTriggers = new QuietTriggers(this.flows, () => this.sqlite !== undefined && !this.inCluster);
     this.admission = new Admission({
       backend: this.backend,
       config,
@@ -201,6 +203,8 @@ export class Instance implements RoleContext {
       secretGuard: this.secretGuard,
       schedulerEnabled: () => this.schedulerEnabled || this.inCluster,
       inserted: (stored) => this.executor.seed(stored),
+      leaseMs: () => this.leases.leaseMs,
+      triggersQuiet: () => quietTriggers.quiet(),
     });
     this.workerParts = {
       config,

@@ -6,6 +6,7 @@
 import { errorMessage, SakerError } from "@saker/sdk";
 import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerDeps, type WorkerOutcome } from "../worker/runJob.ts";
+import type { EngineServices } from "../plugins/engineServices.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
@@ -407,23 +408,7 @@ export class WorkerService {
       return guarded as T;
     };
     const engine = deps.engine;
-    return {
-      ...deps,
-      errorLogs: after(deps.errorLogs),
-      ...(engine
-        ? {
-            engine: {
-              ...guard(engine),
-              logs: guard(engine.logs),
-              executions: guard(engine.executions),
-              metrics: guard(engine.metrics),
-              kv: guard(engine.kv),
-              triggers: guard(engine.triggers),
-              flows: guard(engine.flows),
-            },
-          }
-        : {}),
-    };
+    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: lazyGuard(engine, guard) } : {}) };
   }
 
   /** Tells the lines kept back for a job once its row is on disk. */
@@ -456,4 +441,23 @@ export class WorkerService {
       this.flushTimer ??= setTimeout(() => void this.flushLogs(), backoffMs(4));
     }
   }
+}
+
+/** The groups of engine services a task reaches through `RunContext` (see plugins/engineServices.ts). */
+const SERVICE_GROUPS = ["logs", "executions", "metrics", "kv", "triggers", "flows"] as const;
+
+/**
+ * The engine services with each call passed through `guard`, each group guarded when a task first
+ * reaches it: most tasks reach none, and a job need not wrap every call of every group.
+ */
+function lazyGuard(engine: EngineServices, guard: <T extends object>(services: T) => T): EngineServices {
+  const guarded = guard(engine) as unknown as Record<string, unknown>;
+  for (const group of SERVICE_GROUPS) {
+    let value: unknown;
+    Object.defineProperty(guarded, group, {
+      enumerable: true,
+      get: () => (value ??= guard(engine[group])),
+    });
+  }
+  return guarded as unknown as EngineServices;
 }

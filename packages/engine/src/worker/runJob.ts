@@ -255,13 +255,13 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
       ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
-      ...(deps.engine ? { flows: flowAccess(deps.engine.flows) } : {}),
+      ...(deps.engine ? { flows: flowAccess(() => deps.engine!.flows) } : {}),
     });
     if (deps.engine) {
-      attachEngineServices(ctx, deps.engine);
-      const executions = deps.engine.executions;
+      const engine = deps.engine;
+      attachEngineServices(ctx, engine);
       ctx.executionSummary = async (id) =>
-        readExecutionSummary(executions, deps.tenantId, deps.serverUrl, id, (summary) =>
+        readExecutionSummary(engine.executions, deps.tenantId, deps.serverUrl, id, (summary) =>
           deps.secretGuard.display(summary),
         );
     }

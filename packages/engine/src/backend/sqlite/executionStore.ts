@@ -207,7 +207,8 @@ export class ExecutionStore {
       x.id,
       columnsKey(x.state.current, x.state.startDate, x.state.endDate ?? null, stored.finished ? 1 : 0),
     );
-    this.writeRuns(x, undefined);
+    // a new id has no task runs stored (an execution's go with it when it is deleted): nothing to trim
+    this.writeRuns(x, []);
   }
 
   get(id: string): StoredExecution | undefined {
