@@ -182,7 +182,13 @@ export class ExecutionStore {
     const x = stored.execution;
     this.wrote(x.id);
     const head = headOf(x);
-    const { outputs: _outputs, ...headSummary } = head;
+    const text = JSON.stringify(head);
+    // the summary is the head without its outputs: the same text while it has none (as in `update`)
+    let summary = text;
+    if (head.outputs !== undefined) {
+      const { outputs: _outputs, ...headSummary } = head;
+      summary = JSON.stringify(headSummary);
+    }
     statement(
       this.db,
       `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
@@ -199,8 +205,8 @@ export class ExecutionStore {
       stored.parentExecutionId ?? null,
       stored.parentTaskRunId ?? null,
       stored.finished ? 1 : 0,
-      JSON.stringify(head),
-      JSON.stringify(headSummary),
+      text,
+      summary,
       JSON.stringify(stored.executorState),
     );
     this.remember(
