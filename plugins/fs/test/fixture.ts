@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import type { TestInstance } from "@saker/engine/testing";
+import { deferredTestInstance, type TestInstance } from "@saker/engine/testing";
 import { fsInstance, type TestServer } from "./support.ts";
 
 export interface FsFixture {
@@ -26,20 +26,7 @@ export function fsFixture(
 ): FsFixture {
   let opened: TestInstance | undefined;
   const servers: Record<string, TestServer> = {};
-  const current = (): TestInstance => {
-    if (!opened) throw new Error("the fs test instance is used outside the tests");
-    return opened;
-  };
-  const test: TestInstance = {
-    get instance() {
-      return current().instance;
-    },
-    get home() {
-      return current().home;
-    },
-    run: (...args) => current().run(...args),
-    close: () => current().close(),
-  };
+  const test = deferredTestInstance(() => opened);
   beforeAll(async () => {
     opened = await fsInstance(options);
     for (const [name, startServer] of Object.entries(start)) servers[name] = await startServer();
@@ -52,8 +39,8 @@ export function fsFixture(
     test,
     servers,
     errors: (executionId) =>
-      current()
-        .instance.logs.find({ executionId, minLevel: "ERROR" })
+      test.instance.logs
+        .find({ executionId, minLevel: "ERROR" })
         .map((e) => e.message)
         .join("\n"),
     put(server, path, content) {
