@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { NonRetryableError, TaskError } from "@saker/sdk";
 import { errorMessages, outputsOf, storedValues, useMessagingInstance } from "../../test/brokers.ts";
-import { testKafka, transactionalLine } from "../../test/kafka.ts";
+import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
 import {
   registerSchema,
   startSchemaRegistry,
@@ -258,7 +258,7 @@ describe.skipIf(!kafka)(`Kafka AVRO flows against a broker (${kafka?.kind ?? "no
 
   it("Produce writes AVRO values that Consume reads back (serdeProperties and schemaRegistryVendor)", async () => {
     const topic = `saker-avro-${randomUUID().slice(0, 8)}`;
-    const props = `    properties:\n      bootstrap.servers: ${kafka!.bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(kafka!.bootstrap);
     const run = await t.run(
       `id: avro
 namespace: ${NS}
@@ -330,7 +330,7 @@ describe.skipIf(!kafka)(`Kafka PROTOBUF Consume against a broker (${kafka?.kind 
     // Ping{text: "hi", n: 3}: field 1 (0x0a) length 2 "hi", field 2 (0x10) varint 3; index [0] as one 0 byte.
     const record = framed(id, Buffer.from([0, 0x0a, 2, 0x68, 0x69, 0x10, 3])).toString("base64");
     const topic = `saker-proto-${randomUUID().slice(0, 8)}`;
-    const props = `    properties:\n      bootstrap.servers: ${kafka!.bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(kafka!.bootstrap);
     const run = await t.run(
       `id: proto
 namespace: ${NS}

@@ -11,7 +11,7 @@ import {
   storedValues,
   useMessagingInstance,
 } from "../../test/brokers.ts";
-import { testKafka, transactionalLine } from "../../test/kafka.ts";
+import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
@@ -289,7 +289,7 @@ describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () 
   it("produces JSON records and consumes them back with their headers, committing the group's offsets", async () => {
     const topic = `saker-${randomUUID().slice(0, 8)}`;
     t = await messagingInstance();
-    const props = `    properties:\n      bootstrap.servers: ${bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(bootstrap!);
     const run = await t.run(
       `id: roundtrip
 namespace: ${NS}
