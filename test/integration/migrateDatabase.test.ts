@@ -8,10 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3Storage } from "@saker/engine";
-import { openTestInstance, serviceAvailable, startS3Server, type TestS3Server } from "@saker/engine/testing";
+import { openTestInstance, serviceAvailable } from "@saker/engine/testing";
 import { createTestDatabase, type TestDatabase } from "../../packages/engine/src/backend/postgres/testDatabase.ts";
 import { runCli } from "./cli.ts";
+import { MIGRATE_ENV, startMigrateTarget, type MigrateTarget } from "./migrateTarget.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -31,9 +31,8 @@ let work: string;
 let home: string;
 let executionId: string;
 let database: TestDatabase;
-let s3: TestS3Server;
-let bucket: S3Storage;
-const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "" };
+let bucketTarget: MigrateTarget;
+const env = MIGRATE_ENV;
 
 describe.skipIf(!up)("saker migrate --from sqlite: --to postgres://", () => {
   beforeAll(async () => {
@@ -48,16 +47,10 @@ describe.skipIf(!up)("saker migrate --from sqlite: --to postgres://", () => {
       await t.close();
     }
     database = await createTestDatabase();
-    s3 = await startS3Server(["target"]);
-    bucket = new S3Storage({
-      bucket: "target",
-      endpoint: s3.endpoint,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
+    bucketTarget = await startMigrateTarget();
   });
   afterAll(async () => {
-    bucket?.close();
-    await s3?.close();
+    await bucketTarget?.close();
     await database?.drop();
     rmSync(work, { recursive: true, force: true });
   });
@@ -67,12 +60,7 @@ describe.skipIf(!up)("saker migrate --from sqlite: --to postgres://", () => {
     join(home, "storage"),
     "--storage-to",
     "s3://target",
-    "--s3-endpoint",
-    s3.endpoint,
-    "--s3-access-key",
-    s3.accessKeyId,
-    "--s3-secret-key",
-    s3.secretAccessKey,
+    ...bucketTarget.s3Args(),
   ];
 
   it("counts with --dry-run, copies the database and the storage, then copies nothing again", async () => {
@@ -90,7 +78,7 @@ describe.skipIf(!up)("saker migrate --from sqlite: --to postgres://", () => {
     expect(first.stdout).toMatch(/executions: 1\/1 \(1 copied, 0 already there\)/);
     expect(first.stdout).toMatch(/logs: (\d+)\/\1 \(\1 copied, 0 already there\)/);
     expect(first.stdout).toContain("Storage copied: 1 files, 1 copied");
-    expect((await bucket.list("/")).some((path) => path.endsWith(".txt"))).toBe(true);
+    expect((await bucketTarget.bucket.list("/")).some((path) => path.endsWith(".txt"))).toBe(true);
 
     const client = new pg.Client({ connectionString: database.url, options: "-c search_path=saker" });
     await client.connect();

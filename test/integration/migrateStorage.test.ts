@@ -6,25 +6,16 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { S3Storage } from "@saker/engine";
-import { startS3Server, type TestS3Server } from "@saker/engine/testing";
 import { runCli } from "./cli.ts";
+import { MIGRATE_ENV, startMigrateTarget, type MigrateTarget } from "./migrateTarget.ts";
 
 let work: string;
 let folder: string;
-let s3: TestS3Server;
-let bucket: S3Storage;
-/** The child sets the SDK's warning switch itself (this process's S3 clients set it here). */
-const env = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "" };
+let target: MigrateTarget;
+const env = MIGRATE_ENV;
 
 beforeAll(async () => {
-  s3 = await startS3Server(["target"]);
-  bucket = new S3Storage({
-    bucket: "target",
-    prefix: "prod",
-    endpoint: s3.endpoint,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
+  target = await startMigrateTarget("prod");
   work = mkdtempSync(join(tmpdir(), "saker-migrate-it-"));
   folder = join(work, "storage");
   const files: Record<string, string> = {
@@ -40,19 +31,11 @@ beforeAll(async () => {
   symlinkSync("/etc/hostname", join(folder, "company/team/link.txt"));
 });
 afterAll(async () => {
-  bucket?.close();
-  await s3?.close();
+  await target?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
-const s3Args = () => [
-  "--s3-endpoint",
-  s3.endpoint,
-  "--s3-access-key",
-  s3.accessKeyId,
-  "--s3-secret-key",
-  s3.secretAccessKey,
-];
+const s3Args = () => target.s3Args();
 
 it("copies every file of the folder, then skips what is already there", async () => {
   const first = await runCli(["migrate", "--storage-from", folder, "--storage-to", "s3://target/prod", ...s3Args()], {
@@ -62,12 +45,12 @@ it("copies every file of the folder, then skips what is already there", async ()
   expect(first.stdout).toContain("Storage copied: 3 files, 3 copied");
   expect(first.stderr).toMatch(/storage: 3\/3 files \(3 copied, 0 already there, 0 failed\)/);
   expect(first.code).toBe(0);
-  expect(await bucket.list("/")).toEqual([
+  expect(await target.bucket.list("/")).toEqual([
     "/company/team/_files/scripts/run.sh",
     "/company/team/f/executions/x1/inputs/file/data.csv",
     "/company/team/f/executions/x1/tasks/t/r1/abc-out.txt",
   ]);
-  expect(await bucket.size("/company/team/f/executions/x1/tasks/t/r1/abc-out.txt")).toBe(12);
+  expect(await target.bucket.size("/company/team/f/executions/x1/tasks/t/r1/abc-out.txt")).toBe(12);
 
   writeFileSync(join(folder, "company/team/_files/scripts/run.sh"), "echo a longer script");
   const again = await runCli(["migrate", "--storage-from", folder, "--storage-to", "s3://target/prod", ...s3Args()], {
@@ -75,7 +58,7 @@ it("copies every file of the folder, then skips what is already there", async ()
   });
   expect(again.stdout).toContain("3 files, 1 copied (0.0 MB), 2 already there with the same size, 0 failed");
   expect(again.code).toBe(0);
-  expect(await bucket.size("/company/team/_files/scripts/run.sh")).toBe(20);
+  expect(await target.bucket.size("/company/team/_files/scripts/run.sh")).toBe(20);
 });
 
 it("takes the target from a configuration file, keys from secrets", async () => {
@@ -87,13 +70,13 @@ it("takes the target from a configuration file, keys from secrets", async () => 
       "  type: s3",
       "  bucket: target",
       "  prefix: from-config",
-      `  endpoint: ${s3.endpoint}`,
-      `  accessKey: ${s3.accessKeyId}`,
+      `  endpoint: ${target.s3.endpoint}`,
+      `  accessKey: ${target.s3.accessKeyId}`,
       "  secretKey: \"{{ secret('S3_SECRET') }}\"",
     ].join("\n"),
   );
   const result = await runCli(["migrate", "--storage-from", folder, "--config", config], {
-    env: { ...env, SECRET_S3_SECRET: Buffer.from(s3.secretAccessKey).toString("base64") },
+    env: { ...env, SECRET_S3_SECRET: Buffer.from(target.s3.secretAccessKey).toString("base64") },
   });
   expect(result.stdout).toContain("3 copied");
   expect(result.code).toBe(0);

@@ -8,6 +8,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3
 import type { PluginDefinition } from "@saker/sdk";
 import { coreRegistry, openTestInstance, type TestInstance, type TestS3Server } from "@saker/engine/testing";
 import aws from "../src/index.ts";
+import { silenceNodeVersionWarning } from "../src/s3/nodeVersionWarning.ts";
 
 export { startS3Server, taskRun, outputsOf, errorMessages, storedText, eventually } from "@saker/engine/testing";
 
@@ -50,7 +51,7 @@ export function flow(id: string, tasks: ReadonlyArray<readonly [string, string, 
  * version warning as the plugin does: a test checking the plugin's silence creates it afterwards.
  */
 export function directClient(s3: TestS3Server): S3Client {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  silenceNodeVersionWarning();
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,

@@ -5,26 +5,22 @@
  * Also key-based SFTP logins.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import ssh2 from "ssh2";
-import type { TestInstance } from "@saker/engine/testing";
 import {
   PASSWORD,
   USER,
   closedPort,
-  fsInstance,
   ftpServer,
   outputsOf,
   sftpServer,
   silentServer,
   taskFlow,
-  type TestServer,
 } from "../test/support.ts";
+import { fsFixture } from "../test/fixture.ts";
 
-let test: TestInstance;
-const servers: Record<string, TestServer> = {};
 const passphrase = "key-pass-phrase";
 const rsa = generateKeyPairSync("rsa", {
   modulusLength: 2048,
@@ -39,36 +35,20 @@ const publicKeyOf = (privateKey: string, pass?: string) => {
   return `${key.type} ${key.getPublicSSH().toString("base64")}`;
 };
 
-beforeAll(async () => {
-  test = await fsInstance();
-  servers.sftp = await sftpServer({
-    users: { [USER]: { password: PASSWORD }, keyed: { publicKey: publicKeyOf(rsa.privateKey, passphrase) } },
-    hostileNames: ["../../escape.txt"],
-  });
-  servers.ftp = await ftpServer();
-  servers.ftps = await ftpServer({ tls: true });
-  servers.homed = await sftpServer({ home: "/home/alice" });
-  servers.implicit = await ftpServer({ tls: "implicit" });
-}, 30_000);
-afterAll(async () => {
-  await test?.close();
-  for (const s of Object.values(servers)) await s.close();
+const { test, servers, errors, put } = fsFixture({
+  sftp: () =>
+    sftpServer({
+      users: { [USER]: { password: PASSWORD }, keyed: { publicKey: publicKeyOf(rsa.privateKey, passphrase) } },
+      hostileNames: ["../../escape.txt"],
+    }),
+  ftp: () => ftpServer(),
+  ftps: () => ftpServer({ tls: true }),
+  homed: () => sftpServer({ home: "/home/alice" }),
+  implicit: () => ftpServer({ tls: "implicit" }),
 });
-
-const errors = (executionId: string) =>
-  test.instance.logs
-    .find({ executionId, minLevel: "ERROR" })
-    .map((e) => e.message)
-    .join("\n");
 
 const everything = (executionId: string) =>
   JSON.stringify(test.instance.logs.find({ executionId })) + JSON.stringify(test.instance.executions.get(executionId));
-
-function put(server: TestServer, path: string, content: string | Buffer): void {
-  const full = join(server.root, path);
-  mkdirSync(join(full, ".."), { recursive: true });
-  writeFileSync(full, content);
-}
 
 describe.each(["sftp", "ftp"] as const)("%s failures", (protocol) => {
   const type = (name: string) => `io.kestra.plugin.fs.${protocol}.${name}`;

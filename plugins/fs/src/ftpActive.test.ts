@@ -5,38 +5,24 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing";
-import { PASSWORD, USER, fsInstance, ftpServer, taskFlow, type TestServer } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { PASSWORD, USER, ftpServer, taskFlow, type TestServer } from "../test/support.ts";
+import { fsFixture } from "../test/fixture.ts";
 import { describeTypes } from "../test/typesSuite.ts";
 import type { FTPContext } from "basic-ftp";
 import { ActiveDataSocket, portCommand } from "./remote/ftpActive.ts";
 
-let test: TestInstance;
-const servers: Record<string, TestServer> = {};
+const { test, servers, errors } = fsFixture({
+  ftp: () => ftpServer({ blacklist: ["PASV", "EPSV"] }),
+  ftps: () => ftpServer({ tls: true, blacklist: ["PASV", "EPSV"] }),
+  noPort: () => ftpServer({ blacklist: ["PORT", "EPRT"] }),
+});
 
 /** The server, with `passiveMode: false` in its connection. */
 const active = (server: () => TestServer) => (): TestServer => ({
   ...server(),
   connection: (overrides = {}) => server().connection({ passiveMode: false, ...overrides }),
 });
-
-beforeAll(async () => {
-  test = await fsInstance();
-  servers.ftp = await ftpServer({ blacklist: ["PASV", "EPSV"] });
-  servers.ftps = await ftpServer({ tls: true, blacklist: ["PASV", "EPSV"] });
-  servers.noPort = await ftpServer({ blacklist: ["PORT", "EPRT"] });
-}, 30_000);
-afterAll(async () => {
-  await test?.close();
-  for (const s of Object.values(servers)) await s.close();
-});
-
-const errors = (executionId: string) =>
-  test.instance.logs
-    .find({ executionId, minLevel: "ERROR" })
-    .map((e) => e.message)
-    .join("\n");
 
 describe("ftp active mode", () =>
   describeTypes(

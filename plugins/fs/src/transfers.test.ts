@@ -4,38 +4,21 @@
  * once the instance's `idleTimeout` has passed, not hanging it.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, mkdirSync, writeFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing";
-import { fsInstance, ftpServer, outputsOf, sftpServer, taskFlow, type TestServer } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { ftpServer, outputsOf, sftpServer, taskFlow } from "../test/support.ts";
+import { fsFixture } from "../test/fixture.ts";
 
-let test: TestInstance;
-const servers: Record<string, TestServer> = {};
-
-beforeAll(async () => {
-  test = await fsInstance({ configuration: { idleTimeout: "PT1S" } });
-  servers.sftp = await sftpServer();
-  servers.ftp = await ftpServer();
-  servers.stalling = await sftpServer({ stallReadsFrom: 64 * 1024 });
-  servers.mute = await sftpServer({ stallListings: true });
-}, 30_000);
-afterAll(async () => {
-  await test?.close();
-  for (const s of Object.values(servers)) await s.close();
-});
-
-const errors = (executionId: string) =>
-  test.instance.logs
-    .find({ executionId, minLevel: "ERROR" })
-    .map((e) => e.message)
-    .join("\n");
-
-function put(server: TestServer, path: string, content: string | Buffer): void {
-  const full = join(server.root, path);
-  mkdirSync(join(full, ".."), { recursive: true });
-  writeFileSync(full, content);
-}
+const { test, servers, errors, put } = fsFixture(
+  {
+    sftp: () => sftpServer(),
+    ftp: () => ftpServer(),
+    stalling: () => sftpServer({ stallReadsFrom: 64 * 1024 }),
+    mute: () => sftpServer({ stallListings: true }),
+  },
+  { configuration: { idleTimeout: "PT1S" } },
+);
 
 function sha256(path: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -3,24 +3,13 @@
  * each file starts exactly one execution (MOVE and DELETE), and with NONE a file fires again
  * only once it changed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestInstance } from "@saker/engine/testing";
-import { eventually, fsInstance, ftpServer, sftpServer, storedText, type TestServer } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { eventually, ftpServer, sftpServer, storedText } from "../test/support.ts";
+import { fsFixture } from "../test/fixture.ts";
 
-let test: TestInstance;
-const servers: Record<string, TestServer> = {};
-
-beforeAll(async () => {
-  test = await fsInstance({ scheduler: true });
-  servers.sftp = await sftpServer();
-  servers.ftp = await ftpServer();
-}, 30_000);
-afterAll(async () => {
-  await test?.close();
-  for (const s of Object.values(servers)) await s.close();
-});
+const { test, servers, put } = fsFixture({ sftp: () => sftpServer(), ftp: () => ftpServer() }, { scheduler: true });
 
 interface TriggeredFile {
   path: string;
@@ -40,12 +29,6 @@ function executionsOf(flowId: string) {
 
 const filesOf = (execution: { trigger?: { variables?: Record<string, unknown> } }) =>
   (execution.trigger?.variables?.files ?? []) as TriggeredFile[];
-
-function put(server: TestServer, path: string, content: string): void {
-  const full = join(server.root, path);
-  mkdirSync(join(full, ".."), { recursive: true });
-  writeFileSync(full, content);
-}
 
 function triggerFlow(id: string, type: string, props: string): string {
   const indented = props

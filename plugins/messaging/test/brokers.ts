@@ -5,13 +5,32 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { readIonLines } from "@saker/sdk/ion";
-import { coreRegistry, openTestInstance, storedText, type TestInstance } from "@saker/engine/testing";
+import { afterAll, beforeAll } from "vitest";
+import {
+  coreRegistry,
+  deferredTestInstance,
+  openTestInstance,
+  storedText,
+  type TestInstance,
+} from "@saker/engine/testing";
 import messaging from "../src/index.ts";
 
 export async function messagingInstance(options: { home?: string; scheduler?: boolean } = {}): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-messaging", version: "1.0.0", core: false }, messaging);
   return openTestInstance({ registry, ...options });
+}
+
+/** A messaging instance for the tests of the calling describe block (or file): opened before them, closed after. */
+export function useMessagingInstance(): TestInstance {
+  let opened: TestInstance | undefined;
+  beforeAll(async () => {
+    opened = await messagingInstance();
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return deferredTestInstance(() => opened);
 }
 
 /** A name no other test run uses: `prefix.xxxxxxxx`. */

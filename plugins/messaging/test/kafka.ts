@@ -19,6 +19,16 @@ export interface TestKafka {
   stop(): Promise<void>;
 }
 
+/** Produce's `transactional` line for the cluster under test (the mock cluster has no transactions for kafkajs). */
+export function transactionalLine(kafka: TestKafka | undefined): string {
+  return kafka?.transactions === false ? "    transactional: false\n" : "";
+}
+
+/** A Kafka task's `properties` (task-level indentation) reading `bootstrap` from the earliest offset. */
+export function earliestProperties(bootstrap: string): string {
+  return `    properties:\n      bootstrap.servers: ${bootstrap}\n      auto.offset.reset: earliest\n`;
+}
+
 /** The cluster to test against, or undefined (with the reason printed) when there is none. */
 export async function testKafka(): Promise<TestKafka | undefined> {
   const configured = process.env.KAFKA_BOOTSTRAP_SERVERS;

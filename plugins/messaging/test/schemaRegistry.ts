@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import avro from "avsc";
+import { afterAll, beforeAll } from "vitest";
 
 interface Version {
   id: number;
@@ -27,6 +28,51 @@ export interface TestRegistry {
 }
 
 const JSON_TYPE = "application/vnd.schemaregistry.v1+json";
+
+/**
+ * A registry for the tests of the calling describe block (or file): started before them, closed
+ * after; the object returned stands for it inside the tests.
+ */
+export function useSchemaRegistry(options: { user?: string; password?: string } = {}): TestRegistry {
+  let started: TestRegistry | undefined;
+  beforeAll(async () => {
+    started = await startSchemaRegistry(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): TestRegistry => {
+    if (!started) throw new Error("the schema registry is used outside the tests");
+    return started;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get subjects() {
+      return current().subjects;
+    },
+    get requests() {
+      return current().requests;
+    },
+    close: () => current().close(),
+  };
+}
+
+/** Registers a schema under a subject (as a producer's serializer would); returns its id. */
+export async function registerSchema(
+  registry: TestRegistry,
+  subject: string,
+  schema: string,
+  schemaType: string,
+): Promise<number> {
+  const answer = await fetch(`${registry.url}/subjects/${subject}/versions`, {
+    method: "POST",
+    headers: { "content-type": JSON_TYPE },
+    body: JSON.stringify({ schema, schemaType }),
+  });
+  return ((await answer.json()) as { id: number }).id;
+}
 
 export async function startSchemaRegistry(options: { user?: string; password?: string } = {}): Promise<TestRegistry> {
   const subjects = new Map<string, Version[]>();

@@ -32,8 +32,13 @@ import type {
 export interface ExecutionRepository {
   insert(stored: StoredExecution): Promise<void>;
   get(id: string): Promise<StoredExecution | undefined>;
-  /** The execution with its task runs' stored form, to pass back to `update` (writes only what changed). */
-  load(id: string): Promise<LoadedExecution | undefined>;
+  /**
+   * The execution with its task runs' stored form, to pass back to `update` (writes only what changed).
+   * `lock`, inside a transaction: the execution's row stays locked until the commit, so that
+   * another process's locked load of it waits and then reads what this transaction wrote
+   * (PostgreSQL; a SQLite transaction is already alone on its file).
+   */
+  load(id: string, options?: { lock?: boolean }): Promise<LoadedExecution | undefined>;
   /** State and whether it is finished, without reading the document. */
   status(id: string): Promise<{ state: StateType; finished: boolean } | undefined>;
   /** Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the new stored form. */

@@ -81,7 +81,7 @@ export class ClusterMember {
       const topics = Object.entries(report.freed)
         .filter(([, n]) => n > 0)
         .map(([topic]) => topic as Topic);
-      if (report.failed > 0) topics.push("executor");
+      if (report.failed > 0 || report.fellBack > 0) topics.push("executor");
       for (const topic of new Set(topics)) this.backend.notifier.notify(NOTIFY.queue(topic));
     } catch (error) {
       this.ctx.report.loopError("checking the liveness of the cluster", error);

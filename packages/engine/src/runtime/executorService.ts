@@ -529,7 +529,7 @@ export class ExecutorService {
     const x0 = stored.execution;
     let graph: FlowGraph;
     try {
-      graph = flows.graph(x0.namespace, x0.flowId, x0.flowRevision);
+      graph = await flows.graphCaughtUp(x0.namespace, x0.flowId, x0.flowRevision);
     } catch (error) {
       await this.failWithoutFlow(stored, messages, error);
       return undefined;

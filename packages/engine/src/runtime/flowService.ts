@@ -10,11 +10,14 @@ import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../flow/parseF
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../backend/sqlite/flowStore.ts";
 
-/** What flows are read and written through: the SQLite store, or the PostgreSQL backend's mirror. */
+/**
+ * What flows are read and written through: the SQLite store, or the PostgreSQL backend's mirror
+ * (whose `refresh` reads a flow again from the database, shared with other processes).
+ */
 export type FlowSource = Pick<
   FlowStore,
   "latest" | "revision" | "revisions" | "save" | "delete" | "all" | "summaries" | "heads" | "deleteRevisions"
->;
+> & { refresh?(tenantId: string, namespace: string, id: string, revision?: number): Promise<void> };
 
 export interface LoadedFlow {
   stored: StoredFlow;
@@ -194,6 +197,21 @@ export class FlowService {
       this.graphs.set(key, graph);
     }
     return graph;
+  }
+
+  /**
+   * `graph`, for a revision another process may have saved a moment ago: one this process has
+   * not heard of yet (its notification on the way, or a flow copied by `saker migrate` while
+   * this process runs) is read from the shared database first instead of failing the execution.
+   */
+  async graphCaughtUp(namespace: string, id: string, revision: number): Promise<FlowGraph> {
+    if (
+      this.store.refresh &&
+      !this.graphs.has(`${namespace}/${id}/${revision}`) &&
+      !this.store.revision(this.tenantId, namespace, id, revision)
+    )
+      await this.store.refresh(this.tenantId, namespace, id, revision);
+    return this.graph(namespace, id, revision);
   }
 
   /** The compiled graph of a flow's latest revision, or undefined when there is none. */

@@ -104,6 +104,28 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
   };
 }
 
+/**
+ * A stand-in for a test instance opened later (in a `beforeAll`), forwarding to what `current`
+ * returns, so that a test file's set-up helper can hand it out while the tests are declared.
+ */
+export function deferredTestInstance(current: () => TestInstance | undefined): TestInstance {
+  const opened = (): TestInstance => {
+    const test = current();
+    if (!test) throw new Error("the test instance is used before it was opened (outside the tests)");
+    return test;
+  };
+  return {
+    get instance() {
+      return opened().instance;
+    },
+    get home() {
+      return opened().home;
+    },
+    run: (...args) => opened().run(...args),
+    close: () => opened().close(),
+  };
+}
+
 /** The task runs of one task, in creation order. */
 export function taskRuns(execution: Execution, taskId: string) {
   return execution.taskRunList.filter((t) => t.taskId === taskId);

@@ -4,8 +4,20 @@
  * that runs happens in B's process and A hears of it through the database's notifications.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngineApi, createTestDatabase, serviceAvailable, type TestDatabase } from "@saker/engine/testing";
+import {
+  createEngineApi,
+  createTestDatabase,
+  eventually,
+  serviceAvailable,
+  type TestDatabase,
+} from "@saker/engine/testing";
 import { json, postYaml, readEvents, startTestApi, type TestApi } from "./testApi.ts";
+
+/** What the test needs of the PostgreSQL backend's pool (node-postgres). */
+interface Pool {
+  connect(): Promise<{ query(text: string, values?: unknown[]): Promise<unknown>; release(): void }>;
+  query<R>(text: string): Promise<{ rows: R[] }>;
+}
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -112,6 +124,50 @@ describe.skipIf(!up)("two webservers on one PostgreSQL database", () => {
     expect((await json(await fetch(`${b.api}/triggers/two.servers/shared`))).results[0].backfill).toMatchObject({
       paused: true,
     });
+  });
+
+  it("keeps both of two label edits of one execution made at once through the two servers", async () => {
+    const flow = `id: labelled\nnamespace: two.servers\ntasks:\n  - id: hello\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n`;
+    expect((await postYaml(`${a.api}/flows`, flow)).status).toBe(200);
+    const created = await json(await fetch(`${a.api}/executions/two.servers/labelled`, { method: "POST" }));
+    const { events } = await readEvents(`${a.api}/executions/${created.id}/follow`);
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ state: { current: "SUCCESS" } });
+
+    // A third connection holds the execution's row, so that both edits start before either ends.
+    const pool = (a.test.instance.backend as unknown as { pool: Pool }).pool;
+    const holder = await pool.connect();
+    const waitingOnLocks = async () =>
+      Number(
+        (
+          await pool.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n,
+      );
+    let edits: Promise<Response[]>;
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM executions WHERE id = $1 FOR UPDATE", [created.id]);
+      const edit = (server: TestApi, key: string) =>
+        fetch(`${server.api}/executions/${created.id}/labels`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify([{ key, value: "1" }]),
+        });
+      edits = Promise.all([edit(a, "by-a"), edit(b, "by-b")]);
+      await eventually(async () => ((await waitingOnLocks()) >= 2 ? true : undefined), 20_000, "both edits waiting");
+    } finally {
+      await holder.query("COMMIT");
+      holder.release();
+    }
+    expect((await edits).map((r) => r.status)).toEqual([200, 200]);
+    const stored = await json(await fetch(`${b.api}/executions/${created.id}`));
+    expect(stored.labels).toEqual(
+      expect.arrayContaining([
+        { key: "by-a", value: "1" },
+        { key: "by-b", value: "1" },
+      ]),
+    );
   });
 
   it("answers 404 TRIGGER_NOT_FOUND for a trigger no flow declares, on either server", async () => {

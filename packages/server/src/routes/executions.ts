@@ -278,14 +278,18 @@ export function foreignSystemLabel(
   );
 }
 
-/** Adds or replaces labels of a terminated execution (the given keys win, the others stay). */
+/**
+ * Adds or replaces labels of a terminated execution (the given keys win, the others stay). The
+ * execution's row is locked from the read to the commit: an edit of the same execution by
+ * another process (another webserver) waits and merges into this one's labels, none is lost.
+ */
 export async function setLabels(
-  instance: Instance,
+  instance: Pick<Instance, "backend" | "events">,
   executionId: string,
   body: readonly { key: string; value: string }[],
 ): Promise<Execution> {
   const updated = await instance.backend.transaction(async (tx) => {
-    const loaded = await tx.executions.load(executionId);
+    const loaded = await tx.executions.load(executionId, { lock: true });
     if (!loaded || loaded.stored.execution.deleted)
       throw notFound("EXECUTION_NOT_FOUND", `Execution '${executionId}' not found`);
     const stored = loaded.stored;

@@ -9,6 +9,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
 import { assumeRoleCredentials } from "./assumeRole.ts";
 import type { S3Settings } from "./flavor.ts";
+import { silenceNodeVersionWarning } from "./nodeVersionWarning.ts";
 
 /** What the outbound address checks need to know about the run. */
 export type NetworkContext = Pick<RunContext, "flow" | "task" | "refusedAddresses">;
@@ -17,14 +18,6 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 /** Without a byte either way for this long, a request fails (an idle timeout, not a total one). */
 const IDLE_TIMEOUT_MS = 60_000;
 const MAX_ATTEMPTS = 3;
-
-/**
- * The SDK warns once per process, on stderr, that it will soon need Node 22 (NodeVersionSupportWarning).
- * That says nothing a flow author can act on, so it is switched off through the SDK's own setting.
- */
-function silenceNodeVersionWarning(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-}
 
 export function createS3Client(settings: S3Settings, net: NetworkContext, signal: AbortSignal): S3Client {
   silenceNodeVersionWarning();

@@ -4,6 +4,7 @@
  * message properties; the message is acknowledged once the execution is stored).
  */
 import { defineTrigger, duration, z } from "@saker/sdk";
+import { executionForBatch } from "../core/batchTrigger.ts";
 import { amqpConnectionShape } from "./connection.ts";
 import { consumeBatch, listenQueue } from "./consume.ts";
 import { PREFIX, consumeShape, stopShape } from "./tasks.ts";
@@ -30,12 +31,7 @@ const Trigger = defineTrigger({
   outputs: z.object({ count: z.number(), uri: z.string() }),
   async evaluate(props, ctx) {
     const { count, uri } = await consumeBatch(props, ctx);
-    if (count === 0) {
-      // An empty poll leaves no file behind.
-      await ctx.storage.delete(uri).catch(() => false);
-      return undefined;
-    }
-    return { variables: { count, uri } };
+    return executionForBatch(count, uri, { count, uri }, ctx.storage);
   },
 });
 

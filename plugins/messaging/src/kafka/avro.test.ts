@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { NonRetryableError, TaskError } from "@saker/sdk";
-import type { TestInstance } from "@saker/engine/testing";
-import { errorMessages, messagingInstance, outputsOf, storedValues } from "../../test/brokers.ts";
-import { testKafka } from "../../test/kafka.ts";
-import { startSchemaRegistry, type TestRegistry } from "../../test/schemaRegistry.ts";
+import { errorMessages, outputsOf, storedValues, useMessagingInstance } from "../../test/brokers.ts";
+import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
+import {
+  registerSchema,
+  startSchemaRegistry,
+  useSchemaRegistry,
+  type TestRegistry,
+} from "../../test/schemaRegistry.ts";
 import { kafkaCodec, type CodecOptions } from "./codecs.ts";
 import { framed } from "./confluentAvro.ts";
 import { messageRecord, outgoingRecord } from "./records.ts";
@@ -36,13 +40,7 @@ const consumer = (registry: TestRegistry, extra: Partial<CodecOptions> = {}) =>
   });
 
 describe("Kafka AVRO through a Confluent schema registry (loopback registry)", () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startSchemaRegistry();
-  });
-  afterAll(async () => {
-    await registry.close();
-  });
+  const registry = useSchemaRegistry();
 
   it("writes the magic byte, the registered schema id and the Avro binary; the schema goes under <topic>-value", async () => {
     const codec = await producer(registry);
@@ -217,13 +215,7 @@ describe("Kafka AVRO through a Confluent schema registry (loopback registry)", (
 });
 
 describe("Kafka AVRO with a registry that wants credentials", () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startSchemaRegistry({ user: "reader", password: "s3cret-pw" });
-  });
-  afterAll(async () => {
-    await registry.close();
-  });
+  const registry = useSchemaRegistry({ user: "reader", password: "s3cret-pw" });
 
   it("takes basic.auth.user.info or the URL's user info; wrong ones are refused without showing them", async () => {
     const auth = (userInfo: string) => ({
@@ -255,26 +247,18 @@ describe("Kafka AVRO with a registry that wants credentials", () => {
 });
 
 const kafka = await testKafka();
-const transactional = kafka?.transactions === false ? "    transactional: false\n" : "";
+const transactional = transactionalLine(kafka);
 afterAll(async () => {
   await kafka?.stop();
 });
 
 describe.skipIf(!kafka)(`Kafka AVRO flows against a broker (${kafka?.kind ?? "none"})`, () => {
-  let t: TestInstance;
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startSchemaRegistry();
-    t = await messagingInstance();
-  });
-  afterAll(async () => {
-    await t?.close();
-    await registry?.close();
-  });
+  const registry = useSchemaRegistry();
+  const t = useMessagingInstance();
 
   it("Produce writes AVRO values that Consume reads back (serdeProperties and schemaRegistryVendor)", async () => {
     const topic = `saker-avro-${randomUUID().slice(0, 8)}`;
-    const props = `    properties:\n      bootstrap.servers: ${kafka!.bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(kafka!.bootstrap);
     const run = await t.run(
       `id: avro
 namespace: ${NS}
@@ -337,29 +321,16 @@ ${transactional}    topic: ${topic}
 });
 
 describe.skipIf(!kafka)(`Kafka PROTOBUF Consume against a broker (${kafka?.kind ?? "none"})`, () => {
-  let t: TestInstance;
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startSchemaRegistry();
-    t = await messagingInstance();
-  });
-  afterAll(async () => {
-    await t?.close();
-    await registry?.close();
-  });
+  const registry = useSchemaRegistry();
+  const t = useMessagingInstance();
 
   it("Consume reads Confluent Protobuf records (written here as raw BYTES) with the registry's schema", async () => {
     const proto = 'syntax = "proto3";\nmessage Ping {\n  string text = 1;\n  int32 n = 2;\n}\n';
-    const answer = await fetch(`${registry.url}/subjects/pings-value/versions`, {
-      method: "POST",
-      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
-      body: JSON.stringify({ schema: proto, schemaType: "PROTOBUF" }),
-    });
-    const { id } = (await answer.json()) as { id: number };
+    const id = await registerSchema(registry, "pings-value", proto, "PROTOBUF");
     // Ping{text: "hi", n: 3}: field 1 (0x0a) length 2 "hi", field 2 (0x10) varint 3; index [0] as one 0 byte.
     const record = framed(id, Buffer.from([0, 0x0a, 2, 0x68, 0x69, 0x10, 3])).toString("base64");
     const topic = `saker-proto-${randomUUID().slice(0, 8)}`;
-    const props = `    properties:\n      bootstrap.servers: ${kafka!.bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(kafka!.bootstrap);
     const run = await t.run(
       `id: proto
 namespace: ${NS}

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import {
   errorMessages,
@@ -9,8 +9,9 @@ import {
   outputsOf,
   silentServer,
   storedValues,
+  useMessagingInstance,
 } from "../../test/brokers.ts";
-import { testKafka } from "../../test/kafka.ts";
+import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
@@ -175,13 +176,7 @@ describe("Kafka records", () => {
 });
 
 describe("Kafka tasks without a broker", () => {
-  let t: TestInstance;
-  beforeAll(async () => {
-    t = await messagingInstance();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useMessagingInstance();
 
   it("an unreachable cluster fails Produce with a clear error, within seconds", async () => {
     const run = await t.run(`id: unreachable
@@ -282,7 +277,7 @@ tasks:
 const kafka = await testKafka();
 const bootstrap = kafka?.bootstrap;
 /** Produce's `transactional` for the cluster under test (the mock cluster has no transactions for kafkajs). */
-const transactional = kafka?.transactions === false ? "    transactional: false\n" : "";
+const transactional = transactionalLine(kafka);
 
 describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () => {
   let t: TestInstance | undefined;
@@ -294,7 +289,7 @@ describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () 
   it("produces JSON records and consumes them back with their headers, committing the group's offsets", async () => {
     const topic = `saker-${randomUUID().slice(0, 8)}`;
     t = await messagingInstance();
-    const props = `    properties:\n      bootstrap.servers: ${bootstrap}\n      auto.offset.reset: earliest\n`;
+    const props = earliestProperties(bootstrap!);
     const run = await t.run(
       `id: roundtrip
 namespace: ${NS}

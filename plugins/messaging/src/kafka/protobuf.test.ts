@@ -1,7 +1,7 @@
 import protobuf from "protobufjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { NonRetryableError } from "@saker/sdk";
-import { startSchemaRegistry, type TestRegistry } from "../../test/schemaRegistry.ts";
+import { registerSchema, useSchemaRegistry } from "../../test/schemaRegistry.ts";
 import { kafkaCodec, type KafkaCodec } from "./codecs.ts";
 import { framed } from "./confluentAvro.ts";
 
@@ -34,24 +34,15 @@ const encode = (type: string, value: Record<string, unknown>) =>
   Buffer.from(root.lookupType(type).encode(root.lookupType(type).fromObject(value)).finish());
 
 describe("Kafka PROTOBUF from a Confluent schema registry (loopback registry)", () => {
-  let registry: TestRegistry;
+  const registry = useSchemaRegistry();
   let reader: KafkaCodec;
   let id: number;
   beforeAll(async () => {
-    registry = await startSchemaRegistry();
-    const answer = await fetch(`${registry.url}/subjects/orders-value/versions`, {
-      method: "POST",
-      headers: { "content-type": "application/vnd.schemaregistry.v1+json" },
-      body: JSON.stringify({ schema: PROTO, schemaType: "PROTOBUF" }),
-    });
-    id = ((await answer.json()) as { id: number }).id;
+    id = await registerSchema(registry, "orders-value", PROTO, "PROTOBUF");
     reader = await kafkaCodec("PROTOBUF", "value", "valueDeserializer", {
       serdeProperties: { "schema.registry.url": registry.url },
       signal: new AbortController().signal,
     });
-  });
-  afterAll(async () => {
-    await registry.close();
   });
 
   it("reads the message the indexes name: the first (one 0 byte), a later one, a nested one", async () => {

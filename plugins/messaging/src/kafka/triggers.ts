@@ -4,6 +4,7 @@
  * `trigger.value`…; its offset committed once the execution is stored).
  */
 import { defineTrigger, duration, z } from "@saker/sdk";
+import { executionForBatch } from "../core/batchTrigger.ts";
 import { consumeBatch, listenKafka } from "./consume.ts";
 import { PREFIX, consumeShape, stopShape } from "./tasks.ts";
 
@@ -28,10 +29,7 @@ const Trigger = defineTrigger({
   outputs: z.object({ messagesCount: z.number(), uri: z.string() }),
   async evaluate(props, ctx) {
     const { messagesCount, uri } = await consumeBatch(props, ctx);
-    if (messagesCount > 0) return { variables: { messagesCount, uri } };
-    // An empty poll leaves no file behind.
-    await ctx.storage.delete(uri).catch(() => false);
-    return undefined;
+    return executionForBatch(messagesCount, uri, { messagesCount, uri }, ctx.storage);
   },
 });
 

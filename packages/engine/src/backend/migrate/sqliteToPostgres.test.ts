@@ -350,38 +350,33 @@ describe.skipIf(!up)("migrateSqliteToPostgres", () => {
   it("refuses a missing file, a file that is not a Saker database, a running instance's home, an unreachable server; warns of a dead one's lock", async () => {
     const home = newHome();
     const db = await database();
-    await expect(migrateSqliteToPostgres({ from: join(home, "nope.db"), to: db.url })).rejects.toMatchObject({
-      code: "MIGRATE_SOURCE_INVALID",
-    });
-    await expect(migrateSqliteToPostgres({ from: home, to: db.url })).rejects.toMatchObject({
-      code: "MIGRATE_SOURCE_INVALID",
-      message: expect.stringContaining("no saker.db"),
-    });
+    const refused = (from: string, message?: string) =>
+      expect(migrateSqliteToPostgres({ from, to: db.url })).rejects.toMatchObject({
+        code: "MIGRATE_SOURCE_INVALID",
+        ...(message ? { message: expect.stringContaining(message) } : {}),
+      });
+    /** A SQLite file holding what `sql` makes. */
+    const sqliteFile = (name: string, ...sql: string[]) => {
+      const file = new Database(join(home, name));
+      for (const statement of sql) file.exec(statement);
+      file.close();
+      return join(home, name);
+    };
+    await refused(join(home, "nope.db"));
+    await refused(home, "no saker.db");
     const text = join(home, "notes.db");
     writeFileSync(text, "hello, this is not SQLite at all, but long enough to look like a header......");
-    await expect(migrateSqliteToPostgres({ from: text, to: db.url })).rejects.toMatchObject({
-      code: "MIGRATE_SOURCE_INVALID",
-      message: expect.stringContaining("is not a Saker database"),
-    });
-    const foreign = join(home, "foreign.db");
-    const other = new Database(foreign);
-    other.exec("CREATE TABLE things (id INTEGER PRIMARY KEY)");
-    other.close();
-    await expect(migrateSqliteToPostgres({ from: foreign, to: db.url })).rejects.toMatchObject({
-      code: "MIGRATE_SOURCE_INVALID",
-      message: expect.stringContaining("no such table: schema_migrations"),
-    });
-    const old = join(home, "old.db");
-    const older = new Database(old);
-    older.exec(
-      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)",
+    await refused(text, "is not a Saker database");
+    await refused(
+      sqliteFile("foreign.db", "CREATE TABLE things (id INTEGER PRIMARY KEY)"),
+      "no such table: schema_migrations",
     );
-    older.prepare("INSERT INTO schema_migrations VALUES (1, 'init', ?)").run(new Date().toISOString());
-    older.close();
-    await expect(migrateSqliteToPostgres({ from: old, to: db.url })).rejects.toMatchObject({
-      code: "MIGRATE_SOURCE_INVALID",
-      message: expect.stringContaining("written by an older Saker"),
-    });
+    const old = sqliteFile(
+      "old.db",
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)",
+      `INSERT INTO schema_migrations VALUES (1, 'init', '${new Date().toISOString()}')`,
+    );
+    await refused(old, "written by an older Saker");
     const running = await openSqlite(home);
     try {
       await expect(migrateSqliteToPostgres({ from: home, to: db.url })).rejects.toMatchObject({

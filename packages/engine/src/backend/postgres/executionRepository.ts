@@ -97,12 +97,13 @@ export class PostgresExecutions implements ExecutionRepository {
     return (await this.load(id))?.stored;
   }
 
-  async load(id: string): Promise<LoadedExecution | undefined> {
-    // one statement: the row and its runs from the same snapshot
+  async load(id: string, options: { lock?: boolean } = {}): Promise<LoadedExecution | undefined> {
+    // one statement: the row and its runs from the same snapshot (a locked row read as committed
+    // once its lock is granted: READ COMMITTED reads a row FOR UPDATE again after waiting)
     const { rows } = await this.db.query<Row & { runs: string[] | null }>(
       `SELECT e.json, e.executor_state, e.finished, e.parent_execution_id, e.parent_task_run_id,
          ARRAY(SELECT r.json FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
-       FROM executions e WHERE e.id = $1`,
+       FROM executions e WHERE e.id = $1${options.lock ? " FOR UPDATE OF e" : ""}`,
       [id],
     );
     const row = rows[0];

@@ -10,6 +10,8 @@
  *   failed (the task run gets a FAILED result); AFTER_TERMINATION_GRACE_PERIOD (the default)
  *   freed once the grace period has passed since. A process without a worker goes on to
  *   NOT_RUNNING at once, as does a worker once its jobs are freed or failed.
+ * - A waiting job of a worker group that no live worker serves follows its task's
+ *   `workerGroup.fallback`: FAIL or CANCEL end its task run, WAIT (the default) leaves it queued.
  * - A process that beats while declared dead learns it from its heartbeat (no row updated) and
  *   stops taking work (`onDeclaredDead` of PostgresBackend).
  */
@@ -42,6 +44,8 @@ export interface LivenessReport {
   freed: { executor: number; worker: number; scheduler: number };
   /** Worker jobs failed (strategy NEVER). */
   failed: number;
+  /** Worker jobs ended by their `workerGroup.fallback` (FAIL or CANCEL, no live worker of their group). */
+  fellBack: number;
 }
 
 const CHECK_LOCK = "saker_liveness";
@@ -63,6 +67,7 @@ export async function checkLiveness(
     notRunning: [],
     freed: { executor: 0, worker: 0, scheduler: 0 },
     failed: 0,
+    fellBack: 0,
   };
   const client = await pool.connect();
   let broken: unknown;
@@ -118,6 +123,7 @@ export async function checkLiveness(
          ) RETURNING topic`,
       );
       for (const r of rest) report.freed[r.topic]++;
+      report.fellBack = await applyWorkerGroupFallbacks(client, now);
       await client.query("COMMIT");
     } catch (error) {
       await client.query("ROLLBACK").catch((rollbackError: unknown) => (broken = rollbackError));
@@ -136,16 +142,64 @@ async function failJobs(client: pg.PoolClient, workers: readonly string[], now: 
     "DELETE FROM queue WHERE claimed_by = ANY($1::text[]) AND topic = 'worker' RETURNING payload",
     [workers],
   );
-  if (rows.length === 0) return 0;
+  const jobs = rows.map((r) => JSON.parse(r.payload) as WorkerJob);
+  await endJobs(client, jobs, "FAILED", () => NEVER_MESSAGE, now);
+  return jobs.length;
+}
+
+const NEVER_MESSAGE = "The worker running this task stopped (workerTaskRestartStrategy NEVER): the task run fails";
+
+/**
+ * Kestra's `workerGroup.fallback`, for the jobs waiting for a worker group that no live worker
+ * serves (no RUNNING process with a worker of that group): FAIL ends the task run FAILED, CANCEL
+ * ends it CANCELLED, each with a log line saying why; WAIT (the default) leaves the job for a
+ * worker of the group to come. A job already claimed is its worker's (or the restart strategy's).
+ */
+async function applyWorkerGroupFallbacks(client: pg.PoolClient, now: number): Promise<number> {
+  const { rows } = await client.query<{ payload: string }>(
+    `DELETE FROM queue q
+     WHERE q.topic = 'worker' AND q.claimed_by IS NULL AND q.worker_group IS NOT NULL
+       AND (q.payload::jsonb -> 'task' -> 'workerGroup' ->> 'fallback') IN ('FAIL', 'CANCEL')
+       AND NOT EXISTS (
+         SELECT 1 FROM processes p
+         WHERE p.state = 'RUNNING' AND p.worker_group = q.worker_group AND 'worker' = ANY(string_to_array(p.roles, ','))
+       )
+     RETURNING payload`,
+  );
+  const jobs = rows.map((r) => JSON.parse(r.payload) as WorkerJob);
+  const message = (job: WorkerJob) =>
+    `No worker of worker group '${groupOf(job)}' is alive (workerGroup.fallback ${fallbackOf(job)}): the task run ${fallbackOf(job) === "FAIL" ? "fails" : "is cancelled"}`;
+  const failing = jobs.filter((j) => fallbackOf(j) === "FAIL");
+  const cancelled = jobs.filter((j) => fallbackOf(j) === "CANCEL");
+  await endJobs(client, failing, "FAILED", message, now);
+  await endJobs(client, cancelled, "CANCELLED", message, now);
+  return jobs.length;
+}
+
+type JobWorkerGroup = { key?: string; fallback?: string } | undefined;
+const groupOf = (job: WorkerJob) => (job.task.workerGroup as JobWorkerGroup)?.key;
+const fallbackOf = (job: WorkerJob) => (job.task.workerGroup as JobWorkerGroup)?.fallback;
+
+/**
+ * Ends task runs whose jobs were taken out of the queue without running: a worker result of
+ * `state` for the executor, and an ERROR log line per task run saying why.
+ */
+async function endJobs(
+  client: pg.PoolClient,
+  jobs: readonly WorkerJob[],
+  state: "FAILED" | "CANCELLED",
+  message: (job: WorkerJob) => string,
+  now: number,
+): Promise<void> {
+  if (jobs.length === 0) return;
   const date = new Date(now).toISOString();
-  const events = rows.map((r) => {
-    const job = JSON.parse(r.payload) as WorkerJob;
+  const events = jobs.map((job) => {
     const event: ExecutorEvent = {
       type: "worker-result",
       taskRunId: job.taskRunId,
       attempt: job.attempt,
-      attemptState: "FAILED",
-      state: "FAILED",
+      attemptState: state,
+      state,
       outputs: null,
       date,
     };
@@ -156,23 +210,21 @@ async function failJobs(client: pg.PoolClient, workers: readonly string[], now: 
      SELECT 'executor', k, p, $3 FROM unnest($1::text[], $2::text[]) AS m(k, p)`,
     [events.map((e) => e.key), events.map((e) => e.payload), now],
   );
-  const logs = rows.map((r) => JSON.parse(r.payload) as WorkerJob);
   await client.query(
     `INSERT INTO logs (tenant_id, namespace, flow_id, execution_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
-     SELECT t, n, f, e, k, r, a, 'ERROR', 40, $8, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) AS l(t, n, f, e, k, r, a)`,
+     SELECT t, n, f, e, k, r, a, 'ERROR', 40, m, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[]) AS l(t, n, f, e, k, r, a, m)`,
     [
-      logs.map((j) => j.flow.tenantId ?? "main"),
-      logs.map((j) => j.flow.namespace),
-      logs.map((j) => j.flow.id),
-      logs.map((j) => j.executionId),
-      logs.map((j) => j.task.id),
-      logs.map((j) => j.taskRunId),
-      logs.map((j) => j.attempt),
-      "The worker running this task stopped (workerTaskRestartStrategy NEVER): the task run fails",
+      jobs.map((j) => j.flow.tenantId ?? "main"),
+      jobs.map((j) => j.flow.namespace),
+      jobs.map((j) => j.flow.id),
+      jobs.map((j) => j.executionId),
+      jobs.map((j) => j.task.id),
+      jobs.map((j) => j.taskRunId),
+      jobs.map((j) => j.attempt),
+      jobs.map(message),
       date,
     ],
   );
-  return rows.length;
 }
 
 export interface ProcessRow {

@@ -17,12 +17,12 @@ import {
   type MetricPageQuery,
   type MetricRow,
 } from "../sqlite/metricStore.ts";
-import { bucketSize } from "../sqlite/timeBuckets.ts";
+import { bucketSize, bucketSql } from "../sqlite/timeBuckets.ts";
 import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";
 import { withRuns, type PostgresExecutions } from "./executionRepository.ts";
 import { logWhere } from "./repositories.ts";
 import { PG_EXECUTION_COLUMNS, POSTGRES_DIALECT, searchError } from "./searchDialect.ts";
-import { postgresBucketSql, postgresStats } from "./postgresStats.ts";
+import { postgresStats } from "./postgresStats.ts";
 import { withinNamespace, withinNamespaceParams, type Queryable } from "./sql.ts";
 
 export interface DocumentRow {
@@ -265,7 +265,7 @@ export function postgresReadModel(db: Queryable, stored: PostgresExecutions): Re
     },
     async aggregate(query: MetricAggregateQuery) {
       const size = bucketSize(Date.parse(query.startDate), Date.parse(query.endDate));
-      const bucket = postgresBucketSql("timestamp", size);
+      const bucket = bucketSql("timestamp", size, "postgres");
       const byTask = query.taskId === undefined ? "" : " AND task_id = $7";
       const { rows } = await db.query<{ bucket: string; value: number }>(
         `SELECT ${bucket} AS bucket, ${query.aggregation.toUpperCase()}(value) AS value FROM metrics

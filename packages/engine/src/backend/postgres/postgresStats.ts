@@ -18,28 +18,8 @@ import {
   type LogStatsQuery,
   type StatsPeriod,
 } from "../sqlite/statsStore.ts";
-import type { BucketSize } from "../sqlite/timeBuckets.ts";
+import { bucketSql, type BucketSize } from "../sqlite/timeBuckets.ts";
 import { withinNamespace, withinNamespaceParams, type Queryable } from "./sql.ts";
-
-/**
- * The bucket key of an ISO timestamp column, the text `sqlite/timeBuckets.ts` `bucketSql` gives:
- * a prefix of the instant, or for weeks the date of the Monday of its ISO week (the text's zone
- * is UTC: read as a timestamp without zone, it keeps its UTC fields).
- */
-export function postgresBucketSql(column: string, size: BucketSize): string {
-  switch (size) {
-    case "month":
-      return `substr(${column}, 1, 7)`;
-    case "week":
-      return `to_char(date_trunc('week', (${column})::timestamp), 'YYYY-MM-DD')`;
-    case "day":
-      return `substr(${column}, 1, 10)`;
-    case "hour":
-      return `substr(${column}, 1, 13)`;
-    case "minute":
-      return `substr(${column}, 1, 16)`;
-  }
-}
 
 /** Collects SQL conditions with their numbered parameters. */
 class Conditions {
@@ -94,7 +74,7 @@ export function postgresStats(db: Queryable): StatsReads {
       });
       where.sql.push(`(${or.join(" OR ")})`);
     }
-    const bucket = postgresBucketSql("start_date", size);
+    const bucket = bucketSql("start_date", size, "postgres");
     const grouped = groups.map((g) => `, ${g}`).join("");
     const { rows } = await db.query<Record<string, unknown>>(
       `SELECT ${bucket} AS bucket, state${grouped}, COUNT(*) AS count,
@@ -166,7 +146,7 @@ export function postgresStats(db: Queryable): StatsReads {
       where.flow(query.namespace, query.flowId);
       if (query.minLevel) where.add((n) => `level_rank >= $${n}`, levelRank(query.minLevel));
       if (query.q) where.add((n) => `message ILIKE $${n}`, likeText(query.q));
-      const bucket = postgresBucketSql("timestamp", size);
+      const bucket = bucketSql("timestamp", size, "postgres");
       const { rows } = await db.query<{ bucket: string; level: LogLevel; count: string }>(
         `SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.sql.join(" AND ")} GROUP BY ${bucket}, level`,
         where.params,

@@ -20,16 +20,28 @@ export function bucketSize(startMs: number, endMs: number): BucketSize {
   return "minute";
 }
 
+/** The SQL of the databases that compute buckets. */
+export type BucketDialect = "sqlite" | "postgres";
+
+/**
+ * The date (`YYYY-MM-DD`) of the Monday that starts the ISO week of an ISO timestamp column. The
+ * text's zone is UTC: PostgreSQL reads it as a timestamp without zone, which keeps its UTC fields.
+ */
+const WEEK_START: Record<BucketDialect, (column: string) => string> = {
+  sqlite: (column) => `date(${column}, 'weekday 0', '-6 days')`,
+  postgres: (column) => `to_char(date_trunc('week', (${column})::timestamp), 'YYYY-MM-DD')`,
+};
+
 /**
  * SQL expression of the bucket key of an ISO timestamp column: a text prefix of the instant, or
- * for weeks the date of the Monday that starts its ISO week.
+ * for weeks the date of the Monday that starts its ISO week; the same text in both dialects.
  */
-export function bucketSql(column: string, size: BucketSize): string {
+export function bucketSql(column: string, size: BucketSize, dialect: BucketDialect = "sqlite"): string {
   switch (size) {
     case "month":
       return `substr(${column}, 1, 7)`;
     case "week":
-      return `date(${column}, 'weekday 0', '-6 days')`;
+      return WEEK_START[dialect](column);
     case "day":
       return `substr(${column}, 1, 10)`;
     case "hour":
