@@ -54,7 +54,7 @@ export class FlowMirror {
   private batch: PendingWrite[] | undefined;
   private readonly unsubscribe: () => void;
   /** The latest-revision reads about to be sent, one per flow, shared by the refreshes asking meanwhile. */
-  private readonly heads = new Map<string, Promise<{ revision: number; deleted: boolean } | undefined>>();
+  private readonly pendingHeads = new Map<string, Promise<{ revision: number; deleted: boolean } | undefined>>();
 
   private constructor(
     private readonly store: PostgresFlows,
@@ -122,13 +122,13 @@ export class FlowMirror {
     id: string,
   ): Promise<{ revision: number; deleted: boolean } | undefined> {
     const key = keyOf(tenantId, namespace, id);
-    let head = this.heads.get(key);
+    let head = this.pendingHeads.get(key);
     if (!head) {
       head = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.heads.delete(key);
+        this.pendingHeads.delete(key);
         return this.store.latestHead(tenantId, namespace, id);
       });
-      this.heads.set(key, head);
+      this.pendingHeads.set(key, head);
     }
     return head;
   }
