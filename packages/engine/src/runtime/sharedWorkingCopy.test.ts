@@ -31,9 +31,13 @@ tasks:
 `;
 
 describe.skipIf(testBackend() !== "postgres")("the executor's working copy on a shared database", () => {
-  it("is not used once another process wrote the execution, whose change is kept", async () => {
+  it.each([
+    ["in the pipeline", true],
+    ["committing batch by batch", false],
+  ])("is not used once another process wrote the execution, whose change is kept (%s)", async (_, pipeline) => {
     test = await openTestInstance();
     const { instance } = test;
+    instance.executor.pipeline = pipeline;
     const paused = await test.run(FLOW);
     expect(paused.state.current).toBe("PAUSED");
 
