@@ -580,7 +580,7 @@ export class ExecutorService {
     };
     // the jobs this process's worker has room for are handed to it: committed already claimed,
     // or in the pipeline at once, their rows inserted by the group commit if they still run then
-    const jobs = outgoing.filter((m) => m.topic === "worker");
+    const jobs = outgoing.filter((m) => m.topic === "worker" && this.forLocalWorker(m));
     const reservation = this.handoff.reserve("worker", jobs.length);
     let local = jobs.slice(0, reservation.granted);
     let queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
@@ -698,6 +698,17 @@ export class ExecutorService {
         this.announce(untold, logs, written ? result.execution : undefined, inserts, ended);
       },
     };
+  }
+
+  /**
+   * Whether a worker job may go to this process's worker in memory: on a shared database a job of
+   * a worker group runs only on a worker of that group (this process's worker takes its group's
+   * jobs, and without a group only ungrouped ones, as its claims do); on SQLite groups are ignored.
+   */
+  private forLocalWorker(job: NewMessage): boolean {
+    if (!this.shared) return true;
+    const group = (job.payload as Partial<WorkerJob>).task?.workerGroup as { key?: unknown } | undefined;
+    return (group?.key ?? undefined) === this.ctx.config.server.workerGroup;
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */
