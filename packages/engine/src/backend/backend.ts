@@ -41,13 +41,23 @@ export interface ExecutionRepository {
   load(id: string, options?: { lock?: boolean }): Promise<LoadedExecution | undefined>;
   /** State and whether it is finished, without reading the document. */
   status(id: string): Promise<{ state: StateType; finished: boolean } | undefined>;
-  /** Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the new stored form. */
+  /**
+   * Writes an execution; `previous` is what `load` (or the last `update`) returned. Returns the new
+   * stored form. With `revision` (a shared database, in a transaction): written only if it is still
+   * at that revision, else the transaction fails with `WRITTEN_MEANWHILE` (backend/fence.ts).
+   */
   update(
     execution: Execution,
     executorState: ExecutorState,
     finished: boolean,
     previous?: readonly string[],
+    revision?: number,
   ): Promise<string[]>;
+  /**
+   * A shared database, in a transaction: fails it with `WRITTEN_MEANWHILE` unless the execution is
+   * still at `revision`, and keeps it there until the commit.
+   */
+  fence?(id: string, revision: number): Promise<void>;
   /** RUNNING and PAUSED executions of a flow, `except` excluded (concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number>;
   /** The oldest QUEUED execution of a flow, if any. */

@@ -56,11 +56,12 @@ export interface Queue {
   /** Deletes handled messages. */
   ack(seqs: readonly number[]): Promise<void>;
   /**
-   * On a shared database, inside a transaction: whether `owner` still holds the claims of these
-   * messages, locking them until the end of the transaction (so that no one frees or takes them
-   * meanwhile). False once one was freed (its owner declared dead) or taken by another.
+   * On a shared database, inside a transaction: acknowledges messages `owner` still claims, and
+   * fails the transaction with `CLAIMS_LOST` (backend/fence.ts) when one of them is no longer its
+   * own (freed because its owner was declared dead, or taken by another). The rows are locked by
+   * the delete, so that no one frees or takes them before the commit.
    */
-  holds?(seqs: readonly number[], owner: string): Promise<boolean>;
+  ackHeld?(seqs: readonly number[], owner: string): Promise<void>;
   /** Gives a claimed message back, to be claimed again from `availableAt` (now by default). */
   release(seq: number, availableAt?: number): Promise<void>;
   /** Renews the leases `owner` holds on these messages until now + `leaseMs`; returns how many it still held. */

@@ -18,6 +18,8 @@ export interface StoredExecution {
 export interface LoadedExecution {
   stored: StoredExecution;
   runs: string[];
+  /** On a shared database: the row's revision, bumped by every write (see backend/fence.ts). */
+  revision?: number;
 }
 
 /** A flow revision without its source: what lists need. */

@@ -39,7 +39,7 @@ import { type RoleContext, type RoleState, type RoleStatus } from "./roleContext
 import { endedMessages, handleCommand, type StepEffects } from "./executor/commands.ts";
 import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
 import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
-import { ClaimLost, groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
+import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -103,18 +103,19 @@ export class ExecutorService {
   /** The group commits of pipelined steps. */
   private readonly commits: CommitPipeline;
   private readonly settle: Settle = (messages, done) => this.settled(messages, done);
+  private readonly redo = (step: Step) => this.redone(step);
 
   /**
-   * On a shared database (PostgreSQL) several executors may step an execution in turn (one at a
-   * time: see backend/postgres/clusterClaims.ts): a step always starts from the database (no
-   * working copy, which another process's write would make stale), and nothing goes between this
-   * process's roles in memory (a worker's result is claimed by whichever executor is free).
+   * On a shared database (PostgreSQL) other processes may write an execution this one keeps a
+   * working copy of (another executor stepping a message of it, see docs/cluster.md). Each commit
+   * is fenced (backend/fence.ts): its execution must still be at the revision the step started
+   * from, and its messages still claimed by this process; else the commit fails as a whole and the
+   * step is redone from the database (or dropped, when the messages went to another process).
    */
   private readonly shared: boolean;
 
   constructor(private readonly ctx: RoleContext) {
     this.shared = ctx.config.database.type === "postgres";
-    if (this.shared) this.pipeline = false;
     this.handoff = localHandoff(ctx.backend);
     this.commits = new CommitPipeline(ctx, {
       forget: (executionId) => {
@@ -137,16 +138,15 @@ export class ExecutorService {
     this.pending = true;
     this.outstanding.clear();
     const unsubscribe = this.ctx.backend.notifier.on(NOTIFY.queue("executor"), () => this.onMessage());
-    if (!this.shared)
-      this.unregister = this.handoff.register("executor", {
-        room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
-        take: (messages) => {
-          this.ctx.leases.hold(messages.map((m) => m.seq));
-          this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
-          this.wake?.();
-        },
-        takeBundle: (bundle) => this.takeBundle(bundle),
-      });
+    this.unregister = this.handoff.register("executor", {
+      room: () => (this.running ? Number.MAX_SAFE_INTEGER : 0),
+      take: (messages) => {
+        this.ctx.leases.hold(messages.map((m) => m.seq));
+        this.inbox.push(...(messages as QueueMessage<ExecutorEvent>[]));
+        this.wake?.();
+      },
+      takeBundle: (bundle) => this.takeBundle(bundle),
+    });
     this.stopWatching = this.ctx.backend.executions.onWrite((id) => {
       this.working.delete(id);
       if (this.inFlight.has(id)) this.inFlight.set(id, true);
@@ -174,7 +174,7 @@ export class ExecutorService {
    */
   seed(stored: StoredExecution): void {
     const id = stored.execution.id;
-    if (!this.running || this.shared || stored.execution.taskRunList.length > 0) return;
+    if (!this.running || stored.execution.taskRunList.length > 0) return;
     if (this.commits.speculative.has(id) || this.inFlight.has(id)) return;
     // never at the cost of a running execution's copy (a burst seeds its first ones only)
     if (this.working.size >= WORKING_COPIES / 2) return;
@@ -188,7 +188,8 @@ export class ExecutorService {
       ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
       ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
     };
-    this.working.set(id, { stored: copy, runs: [] });
+    // an inserted execution is at revision 0 (a shared database's fence, backend/fence.ts)
+    this.working.set(id, this.shared ? { stored: copy, runs: [], revision: 0 } : { stored: copy, runs: [] });
   }
 
   /** A worker job's unsaved outcome: its events join the inbox; its job stays held in the leases. */
@@ -228,7 +229,7 @@ export class ExecutorService {
   private async take(executionId: string): Promise<LoadedExecution | undefined> {
     const ahead = this.commits.speculative.get(executionId);
     if (ahead) return ahead;
-    const kept = this.shared ? undefined : this.working.get(executionId);
+    const kept = this.working.get(executionId);
     if (kept) {
       this.working.delete(executionId);
       return kept;
@@ -312,7 +313,7 @@ export class ExecutorService {
     // that reads other executions (a concurrency limit, a Subflow) first commits those before it.
     const done = new Set<number>();
     const steps: Step[] = [];
-    const flush = () => commitSteps(this.ctx, this.settle, steps.splice(0), done);
+    const flush = () => commitSteps(this.ctx, this.settle, this.redo, steps.splice(0), done);
     try {
       let first = true;
       for (const [executionId, messages] of groups) {
@@ -444,6 +445,16 @@ export class ExecutorService {
     return batch;
   }
 
+  /**
+   * A step whose commit found its execution written by another process: its copy is stale, its
+   * messages (still claimed by this process) are handled again first, from the execution as stored.
+   */
+  private redone(step: Step): void {
+    this.working.delete(step.executionId);
+    this.inFlight.delete(step.executionId);
+    this.held.push(...step.messages);
+  }
+
   /** Messages handled and acknowledged (committed). */
   private settled(messages: readonly QueueMessage[], done: Set<number>): void {
     for (const m of messages) done.add(m.seq);
@@ -569,15 +580,19 @@ export class ExecutorService {
     };
     // the jobs this process's worker has room for are handed to it: committed already claimed,
     // or in the pipeline at once, their rows inserted by the group commit if they still run then
-    const jobs = outgoing.filter((m) => m.topic === "worker");
-    const reservation = this.handoff.reserve("worker", this.shared ? 0 : jobs.length);
+    const jobs = outgoing.filter((m) => m.topic === "worker" && this.forLocalWorker(m));
+    const reservation = this.handoff.reserve("worker", jobs.length);
     let local = jobs.slice(0, reservation.granted);
     let queued = reservation.granted ? outgoing.filter((m) => !local.includes(m)) : outgoing;
     let handed: QueueMessage[] = [];
     let early: HandedJob[] = [];
     const inserted = new Map<JobRow, number>();
+    // where the next step starts: uncommitted (pipelined), then the working copy once committed;
+    // its revision (a shared database) is set when it is written
+    const next: LoadedExecution = { stored: after, runs, ...(this.shared ? { revision: loaded.revision } : {}) };
+    let writtenAt: number | undefined;
     if (pipelined) {
-      this.commits.speculative.set(executionId, { stored: after, runs });
+      this.commits.speculative.set(executionId, next);
       if (!baseline) this.commits.wholeNext.add(executionId);
       if (local.length) {
         early = local.map((m) => ({
@@ -612,9 +627,11 @@ export class ExecutorService {
         this.handoff.rowsSettled(early.map((job) => job.row));
       },
       write: async (tx, group) => {
-        // several executors share the database: write only while the messages are still ours
-        if (this.shared && (await tx.queue.holds?.(rowSeqs(messages), backend.owner)) === false)
-          throw new ClaimLost(executionId);
+        // A shared database: the execution is written (or, by a step that does not write it, kept)
+        // at the revision this step started from, read now: a commit of earlier steps during this
+        // one moved it on (backend/fence.ts). The step that started it loaded it or wrote it last.
+        const revision = this.shared ? loaded.revision : undefined;
+        writtenAt = undefined;
         // Written by someone else while this step ran, or written again after a rolled-back
         // attempt (a failed group commit, retried step by step: the first attempt already counted
         // its changed runs as written): the whole execution is written. The store's write hook
@@ -624,8 +641,17 @@ export class ExecutorService {
         const writes = group
           ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
           : write;
-        if (writes)
-          runs = await tx.executions.update(result.execution, result.state, result.finished, whole ? undefined : runs);
+        if (writes) {
+          runs = await tx.executions.update(
+            result.execution,
+            result.state,
+            result.finished,
+            whole ? undefined : runs,
+            revision,
+          );
+          writtenAt = revision;
+        } else if (revision !== undefined && (!group || group.last.get(executionId)?.messages === messages))
+          await tx.executions.fence?.(executionId, revision);
         for (const child of inserts) await tx.executions.insert(child);
         if (!pipelined) handed = await tx.queue.sendClaimed(local, backend.owner, this.ctx.leases.leaseMs);
         else {
@@ -640,7 +666,7 @@ export class ExecutorService {
         }
         await tx.queue.send(queued);
         // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
-        await consume(tx, messages, logs);
+        await consume(tx, messages, logs, this.shared ? backend.owner : undefined);
       },
       committed: async (group) => {
         for (const [row, seq] of inserted) {
@@ -653,7 +679,11 @@ export class ExecutorService {
         if (last) this.commits.wholeNext.delete(executionId);
         // The working copy is what the database holds (a later write by anyone else drops it).
         // A step that wrote nothing keeps none: the next one reads the execution as stored, as before.
-        if (written && !result.finished && !this.shared) this.working.set(executionId, { stored: after, runs });
+        if (written && !result.finished) {
+          next.runs = runs;
+          if (writtenAt !== undefined) next.revision = writtenAt + 1;
+          this.working.set(executionId, next);
+        }
         const notified = [...queued];
         if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
@@ -668,6 +698,17 @@ export class ExecutorService {
         this.announce(untold, logs, written ? result.execution : undefined, inserts, ended);
       },
     };
+  }
+
+  /**
+   * Whether a worker job may go to this process's worker in memory: on a shared database a job of
+   * a worker group runs only on a worker of that group (this process's worker takes its group's
+   * jobs, and without a group only ungrouped ones, as its claims do); on SQLite groups are ignored.
+   */
+  private forLocalWorker(job: NewMessage): boolean {
+    if (!this.shared) return true;
+    const group = (job.payload as Partial<WorkerJob>).task?.workerGroup as { key?: unknown } | undefined;
+    return (group?.key ?? undefined) === this.ctx.config.server.workerGroup;
   }
 
   /** Tells the followers (live views, waits) what a committed step wrote. */

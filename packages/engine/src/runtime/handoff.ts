@@ -84,18 +84,21 @@ export function bundlesOf(messages: readonly QueueMessage[]): WorkerBundle[] {
 /**
  * Writes what handled messages leave behind in `tx` (a transaction): the logs and metrics of
  * their bundles, then `logs` (the step's own lines), and the acknowledgement of their rows (a
- * bundle's job).
+ * bundle's job). With `owner` (a shared database), only while `owner` still claims them: else the
+ * transaction fails (`Queue.ackHeld`).
  */
 export async function consume(
   tx: Backend,
   messages: readonly QueueMessage[],
   logs: readonly LogEntry[] = [],
+  owner?: string,
 ): Promise<void> {
   const bundles = bundlesOf(messages);
   const lines = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
   if (lines.length) await tx.logs.append(lines);
   for (const bundle of bundles) if (bundle.metrics.length) await tx.metrics.append(bundle.job, bundle.metrics);
-  await tx.queue.ack(rowSeqs(messages));
+  if (owner !== undefined && tx.queue.ackHeld) await tx.queue.ackHeld(rowSeqs(messages), owner);
+  else await tx.queue.ack(rowSeqs(messages));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../testing/services.ts";
 import type { ExecutorEvent } from "../../executor/types.ts";
+import type { Execution } from "../../model/execution.ts";
+import { fenceFailure } from "../fence.ts";
 import { Leadership } from "./leadership.ts";
 import { checkLiveness, listProcesses, type LivenessSettings } from "./liveness.ts";
 import { connectionConfig, PostgresBackend } from "./postgresBackend.ts";
@@ -28,6 +30,17 @@ const job = (executionId: string, group?: string) => ({
     task: { id: "t", type: "io.kestra.plugin.core.log.Log", ...(group ? { workerGroup: { key: group } } : {}) },
   },
 });
+const execution = (id: string) =>
+  ({
+    id,
+    namespace: "company.team",
+    flowId: "f",
+    flowRevision: 1,
+    state: { current: "RUNNING", histories: [], startDate: "2026-01-01T00:00:00.000Z" },
+    labels: [],
+    inputs: {},
+    taskRunList: [],
+  }) as unknown as Execution;
 const event = (executionId: string) => ({ topic: "executor" as const, key: executionId, payload: { executionId } });
 
 describe.skipIf(!up)("a cluster on PostgreSQL", () => {
@@ -90,14 +103,67 @@ describe.skipIf(!up)("a cluster on PostgreSQL", () => {
 
   it("fences a commit whose claims were taken from its owner", async () => {
     await emptyQueue();
-    await a.queue.send([event("f1"), event("f2")]);
-    const claimed = await a.queue.claim("executor", 10, a.owner, 60_000);
-    const seqs = claimed.map((m) => m.seq);
-    expect(await a.transaction((tx) => tx.queue.holds!(seqs, a.owner))).toBe(true);
+    await a.queue.send([event("f1"), event("f2"), event("f3")]);
+    const [first, ...rest] = (await a.queue.claim("executor", 10, a.owner, 60_000)).map((m) => m.seq);
+    // still its own: acknowledged
+    await a.transaction((tx) => tx.queue.ackHeld!([first!], a.owner));
     // declared dead meanwhile: its claims freed, one taken by another executor
     await a.queue.reapExpired({ aliveOwners: [b.owner] });
     await b.queue.claim("executor", 1, b.owner, 60_000);
-    expect(await a.transaction((tx) => tx.queue.holds!(seqs, a.owner))).toBe(false);
+    const failure = await a
+      .transaction(async (tx) => {
+        await tx.queue.send([event("f4")]);
+        await tx.queue.ackHeld!(rest, a.owner);
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(fenceFailure(failure)).toBe("claims-lost");
+    // nothing of the commit was written: both rows are still there, one claimed by b, and no f4
+    const { rows } = await a.pool.query<{ key: string; claimed_by: string | null }>(
+      "SELECT key, claimed_by FROM queue ORDER BY seq",
+    );
+    expect(rows).toEqual([
+      { key: "f2", claimed_by: b.owner },
+      { key: "f3", claimed_by: null },
+    ]);
+  });
+
+  it("fences a commit whose execution another process wrote since the revision it started from", async () => {
+    await emptyQueue();
+    const x = execution("rev1");
+    await a.transaction((tx) => tx.executions.insert({ execution: x, executorState: {} as never, finished: false }));
+    const loaded = (await a.executions.load("rev1"))!;
+    expect(loaded.revision).toBe(0);
+    // written at its revision: the next one
+    await a.transaction((tx) => tx.executions.update(x, {} as never, false, loaded.runs, 0));
+    expect((await b.executions.load("rev1"))!.revision).toBe(1);
+    // another process writes it (any write moves the revision on)
+    await b.executions.update({ ...x, labels: [{ key: "by", value: "b" }] }, {} as never, false);
+    expect((await a.executions.load("rev1"))!.revision).toBe(2);
+    const failed = (write: (tx: typeof a) => Promise<unknown>) =>
+      a
+        .transaction(async (tx) => {
+          await tx.queue.send([event("rev1")]);
+          await write(tx as typeof a);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => fenceFailure(error),
+        );
+    // a commit from revision 1 (a stale copy) fails as a whole: nothing of it is written
+    expect(await failed((tx) => tx.executions.update({ ...x, labels: [] }, {} as never, true, undefined, 1))).toBe(
+      "written-meanwhile",
+    );
+    expect(await failed((tx) => tx.executions.fence!("rev1", 1))).toBe("written-meanwhile");
+    const stored = (await a.executions.load("rev1"))!;
+    expect(stored.stored.execution.labels).toEqual([{ key: "by", value: "b" }]);
+    expect(stored.stored.finished).toBe(false);
+    expect(await a.queue.size("executor")).toBe(0);
+    // from the current revision both pass
+    expect(await failed((tx) => tx.executions.fence!("rev1", 2))).toBeUndefined();
+    await emptyQueue();
   });
 
   it("lists the processes with their roles and state", async () => {

@@ -1,18 +1,23 @@
 /**
  * The claims that make several processes share the queue safely.
  *
- * Executor messages: an execution is stepped by one executor at a time. A claim takes only the
- * messages of executions of which no other process holds a claimed executor message; claims are
- * made one process at a time (a transaction-scoped advisory lock), so that two executors never
- * both see an execution as free and both take a message of it. While an executor holds a claim
- * of an execution (until its step commits and acknowledges it), the execution is its own.
+ * Executor messages: a claim takes only the messages of executions of which no other process
+ * holds a claimed executor message; claims are made one process at a time (a transaction-scoped
+ * advisory lock), so that two executors never both see an execution as free and both take a
+ * message of it. That keeps the messages of an execution with one executor at a time, in order.
+ * It is not what keeps an execution's state right: an executor also steps executions from the
+ * results its own worker hands it in memory (no queue row, so no claim), and another executor may
+ * meanwhile take a message of the same execution. Each commit is fenced instead (backend/fence.ts):
+ * it writes the execution only at the revision its step started from, and acknowledges only
+ * messages still claimed by it (`ackHeldWrite`).
  *
  * Worker jobs: a worker of a group takes only that group's jobs (the generated `worker_group`
  * column, out of the job's `task.workerGroup.key`); one without a group only ungrouped jobs.
  */
 import type { QueueMessage } from "../queue.ts";
 import { toQueueMessage, type QueueRow } from "./queueRow.ts";
-import { int, type Atomic, type Queryable } from "./sql.ts";
+import { CLAIMS_LOST } from "../fence.ts";
+import type { ArrayWrite, Atomic } from "./sql.ts";
 
 /** The lock serializing executor claims across processes (per database). */
 const EXECUTOR_CLAIM_LOCK = "saker_executor_claims";
@@ -56,16 +61,17 @@ export async function claimExclusive<T>(
 }
 
 /**
- * The fence of an executor's commit: its claims are still its own, locked until the commit (the
- * liveness check frees a dead owner's claims under the same row locks, so it waits or was first).
+ * The fence of an executor's commit: it acknowledges its messages only while they are still
+ * claimed by it, in the commit's batch (`saker_fence`): the delete locks the rows it removes, and
+ * the liveness check frees a dead owner's claims under the same row locks, so it waits or was first
+ * (then a row is not deleted, and the commit fails with `CLAIMS_LOST`).
  */
-export async function holdsClaims(db: Queryable, seqs: readonly number[], owner: string): Promise<boolean> {
-  if (seqs.length === 0) return true;
-  const { rows } = await db.query<{ n: string }>(
-    `SELECT COUNT(*) AS n FROM (
-       SELECT seq FROM queue WHERE seq = ANY($1::bigint[]) AND claimed_by = $2 FOR UPDATE
-     ) AS mine`,
-    [[...seqs], owner],
-  );
-  return int(rows[0]!.n) === new Set(seqs).size;
+export function ackHeldWrite(seqs: readonly number[], owner: string): ArrayWrite {
+  return {
+    text: `DELETE FROM queue AS q USING unnest($1::bigint[], $2::text[]) AS h(seq, owner)
+      WHERE q.seq = h.seq AND q.claimed_by = h.owner
+      RETURNING 1`,
+    values: [[...seqs], seqs.map(() => owner)],
+    expect: { rows: seqs.length, code: CLAIMS_LOST },
+  };
 }

@@ -9,7 +9,8 @@ import type { Execution } from "../../model/execution.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
 import type { ExecutionRepository } from "../backend.ts";
 import type { LoadedExecution, StoredExecution } from "../records.ts";
-import type { ArrayWrite, Atomic, Queryable } from "./sql.ts";
+import { WRITTEN_MEANWHILE } from "../fence.ts";
+import { int, type ArrayWrite, type Atomic, type Queryable } from "./sql.ts";
 import { batchWrite } from "./writeBatch.ts";
 
 type TaskRun = Execution["taskRunList"][number];
@@ -42,6 +43,7 @@ export function withRuns(head: string, runs: readonly string[]): string {
 }
 
 interface Row {
+  revision: string;
   json: string;
   executor_state: string;
   finished: boolean;
@@ -101,7 +103,7 @@ export class PostgresExecutions implements ExecutionRepository {
     // one statement: the row and its runs from the same snapshot (a locked row read as committed
     // once its lock is granted: READ COMMITTED reads a row FOR UPDATE again after waiting)
     const { rows } = await this.db.query<Row & { runs: string[] | null }>(
-      `SELECT e.json, e.executor_state, e.finished, e.parent_execution_id, e.parent_task_run_id,
+      `SELECT e.revision, e.json, e.executor_state, e.finished, e.parent_execution_id, e.parent_task_run_id,
          ARRAY(SELECT r.json FROM task_runs r WHERE r.execution_id = e.id ORDER BY r.position) AS runs
        FROM executions e WHERE e.id = $1${options.lock ? " FOR UPDATE OF e" : ""}`,
       [id],
@@ -118,6 +120,7 @@ export class PostgresExecutions implements ExecutionRepository {
         ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
       },
       runs,
+      revision: int(row.revision),
     };
   }
 
@@ -135,6 +138,7 @@ export class PostgresExecutions implements ExecutionRepository {
     executorState: ExecutorState,
     finished: boolean,
     previous?: readonly string[],
+    revision?: number,
   ): Promise<string[]> {
     this.wrote(execution.id);
     const { text, summary } = headTexts(execution);
@@ -151,12 +155,30 @@ export class PostgresExecutions implements ExecutionRepository {
       execution.flowRevision,
       execution.id,
     ];
+    // at a revision: written only if the row is still at it, else the transaction fails (fence.ts)
+    const row: ArrayWrite =
+      revision === undefined
+        ? { text: UPDATE_EXECUTIONS, values: params.map((v) => [v]) }
+        : {
+            text: UPDATE_EXECUTIONS_AT,
+            values: [...params, revision].map((v) => [v]),
+            expect: { rows: 1, code: WRITTEN_MEANWHILE },
+          };
     // the row and its runs in one statement (or in the transaction's batch); the texts are known now
+    return batchWrite(this.db, [row, ...runWrites(execution.id, runs)], [execution.id]).then(() => runs.runs);
+  }
+
+  /**
+   * In a transaction: fails it (`WRITTEN_MEANWHILE`) unless the execution is at `revision`, and
+   * keeps it there until the commit (row lock). For a step that acknowledges messages without
+   * writing the execution.
+   */
+  fence(id: string, revision: number): Promise<void> {
     return batchWrite(
       this.db,
-      [{ text: UPDATE_EXECUTIONS, values: params.map((v) => [v]) }, ...runWrites(execution.id, runs)],
-      [execution.id],
-    ).then(() => runs.runs);
+      [{ text: FENCE_EXECUTIONS, values: [[id], [revision]], expect: { rows: 1, code: WRITTEN_MEANWHILE } }],
+      [id],
+    );
   }
 
   async countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
@@ -231,9 +253,17 @@ const INSERT_EXECUTIONS = `INSERT INTO executions (id, tenant_id, namespace, flo
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[], $14::text[])
     WITH ORDINALITY AS x(i, t, ns, f, fr, st, sd, ed, pe, pt, fin, j, s, es, n)
   ORDER BY n`;
-const UPDATE_EXECUTIONS = `UPDATE executions AS e SET state = u.st, start_date = u.sd, end_date = u.ed, finished = u.fin, json = u.j, summary = u.s, executor_state = u.es, flow_revision = u.fr
+const UPDATE_EXECUTIONS = `UPDATE executions AS e SET state = u.st, start_date = u.sd, end_date = u.ed, finished = u.fin, json = u.j, summary = u.s, executor_state = u.es, flow_revision = u.fr, revision = e.revision + 1
   FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[]) AS u(st, sd, ed, fin, j, s, es, fr, i)
   WHERE e.id = u.i`;
+/** The same at a revision (fenced: one row per execution written, see `update`). */
+const UPDATE_EXECUTIONS_AT = `UPDATE executions AS e SET state = u.st, start_date = u.sd, end_date = u.ed, finished = u.fin, json = u.j, summary = u.s, executor_state = u.es, flow_revision = u.fr, revision = e.revision + 1
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[]) AS u(st, sd, ed, fin, j, s, es, fr, i, r)
+  WHERE e.id = u.i AND e.revision = u.r
+  RETURNING 1`;
+const FENCE_EXECUTIONS = `SELECT 1 FROM executions AS e, unnest($1::text[], $2::bigint[]) AS u(i, r)
+  WHERE e.id = u.i AND e.revision = u.r
+  FOR UPDATE OF e`;
 const UPSERT_RUNS = `INSERT INTO task_runs (execution_id, position, json, summary)
   SELECT i, p, j, s FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS r(i, p, j, s)
   ON CONFLICT (execution_id, position) DO UPDATE SET json = excluded.json, summary = excluded.summary`;

@@ -53,6 +53,8 @@ export class FlowMirror {
   /** The writes of a `together` under way. */
   private batch: PendingWrite[] | undefined;
   private readonly unsubscribe: () => void;
+  /** The latest-revision reads about to be sent, one per flow, shared by the refreshes asking meanwhile. */
+  private readonly pendingHeads = new Map<string, Promise<{ revision: number; deleted: boolean } | undefined>>();
 
   private constructor(
     private readonly store: PostgresFlows,
@@ -103,10 +105,32 @@ export class FlowMirror {
       if (!this.revision(tenantId, namespace, id, revision)) await this.reload(tenantId, namespace, id);
       return;
     }
-    const latest = await this.store.latestHead(tenantId, namespace, id);
+    const latest = await this.latestHead(tenantId, namespace, id);
     const local = this.latest(tenantId, namespace, id);
     if (latest?.revision !== local?.revision || latest?.deleted !== local?.deleted)
       await this.reload(tenantId, namespace, id);
+  }
+
+  /**
+   * The database's latest revision of a flow, read once for all the refreshes of it asked within
+   * the same turn (a burst of executions created at once): the read is sent after all of them
+   * asked, so it sees every save committed before any of them did.
+   */
+  private latestHead(
+    tenantId: string,
+    namespace: string,
+    id: string,
+  ): Promise<{ revision: number; deleted: boolean } | undefined> {
+    const key = keyOf(tenantId, namespace, id);
+    let head = this.pendingHeads.get(key);
+    if (!head) {
+      head = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.pendingHeads.delete(key);
+        return this.store.latestHead(tenantId, namespace, id);
+      });
+      this.pendingHeads.set(key, head);
+    }
+    return head;
   }
 
   private async reload(tenantId: string, namespace: string, id: string): Promise<void> {

@@ -165,6 +165,27 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX queue_claimed_by ON queue (claimed_by) WHERE claimed_by IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: "executor fences",
+    sql: `
+      -- Bumped by every write of an execution: an executor's working copy is still what the
+      -- database holds while the revision is the one it wrote (backend/fence.ts).
+      ALTER TABLE executions ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+      -- Fails the statement (and its transaction) with SQLSTATE "code" unless a write touched the
+      -- rows it expected: how a batched commit checks its claims and revisions in its own statement.
+      CREATE FUNCTION saker_fence(actual BIGINT, expected BIGINT, code TEXT) RETURNS INTEGER
+      LANGUAGE plpgsql AS $fence$
+      BEGIN
+        IF actual <> expected THEN
+          RAISE EXCEPTION USING ERRCODE = code,
+            MESSAGE = format('executor fence %s: %s of %s rows as expected', code, actual, expected);
+        END IF;
+        RETURN 1;
+      END
+      $fence$;
+    `,
+  },
 ];
 
 /** The advisory lock key of a schema's migrations (one per schema, so schemas migrate apart). */

@@ -6,7 +6,7 @@
  * that stopped beating (see `PostgresBackend.aliveOwners`).
  */
 import type { ClaimOptions, NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
-import { claimExclusive, holdsClaims, workerGroupClause } from "./clusterClaims.ts";
+import { ackHeldWrite, claimExclusive, workerGroupClause } from "./clusterClaims.ts";
 import { toQueueMessage, type QueueRow } from "./queueRow.ts";
 import { int, type Atomic, type Queryable } from "./sql.ts";
 import { batchWrite } from "./writeBatch.ts";
@@ -99,8 +99,10 @@ export class PostgresQueue implements Queue {
     await batchWrite(this.db, [{ text: "DELETE FROM queue WHERE seq = ANY($1::bigint[])", values: [[...seqs]] }]);
   }
 
-  holds(seqs: readonly number[], owner: string): Promise<boolean> {
-    return holdsClaims(this.db, seqs, owner);
+  async ackHeld(seqs: readonly number[], owner: string): Promise<void> {
+    const distinct = [...new Set(seqs)];
+    if (distinct.length === 0) return;
+    await batchWrite(this.db, [ackHeldWrite(distinct, owner)]);
   }
 
   async release(seq: number, availableAt = Date.now()): Promise<void> {

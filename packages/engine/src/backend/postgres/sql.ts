@@ -6,6 +6,12 @@ export interface ArrayWrite {
   text: string;
   /** Every parameter an array, all of the same length. */
   values: unknown[][];
+  /**
+   * A fenced write (its text ends with `RETURNING 1`): it must return this many rows, else the
+   * statement fails with SQLSTATE `code` (`saker_fence`, see backend/fence.ts). Writes of the same
+   * text merge their counts (a batch never writes a row twice).
+   */
+  expect?: { rows: number; code: string };
 }
 
 /** What a repository queries through: the pool outside a transaction, the transaction's client inside. */

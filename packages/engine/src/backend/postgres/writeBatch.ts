@@ -11,20 +11,34 @@
  * as no row is written twice in a batch: a write names the rows it may touch twice (`keys`, an
  * execution id) and a pending key sends the batch first. Any other query sends the batch before
  * it, so reads see the writes and order is kept.
+ *
+ * A fenced write (`ArrayWrite.expect`: the executor's commit, see backend/fence.ts) returns a row
+ * per row it touched; the statement's final SELECT counts them and fails the whole statement (so
+ * the transaction) through `saker_fence` when they are not the expected number: a commit checks
+ * its claims and its executions' revisions without a round trip of its own.
  */
 import type { ArrayWrite, Queryable } from "./sql.ts";
 
-/** One statement doing `writes` (each a data-modifying WITH part, its parameters renumbered). */
+/**
+ * One statement doing `writes` (each a data-modifying WITH part, its parameters renumbered). The
+ * fenced ones (`expect`) are counted by its final SELECT, which fails the statement through
+ * `saker_fence` when one returned other than the rows it expected.
+ */
 export function combined(writes: readonly ArrayWrite[]): { text: string; values: string[] } {
-  if (writes.length === 1) return { text: writes[0]!.text, values: writes[0]!.values.map(arrayLiteral) };
+  const fenced = writes.some((w) => w.expect);
+  if (writes.length === 1 && !fenced) return { text: writes[0]!.text, values: writes[0]!.values.map(arrayLiteral) };
   const parts: string[] = [];
+  const checks: string[] = [];
   const values: string[] = [];
   for (const [i, write] of writes.entries()) {
     const offset = values.length;
     parts.push(`w${i} AS (${write.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
     for (const array of write.values) values.push(arrayLiteral(array));
+    // the count and the code are the engine's own (a number, a constant), never user text
+    if (write.expect)
+      checks.push(`saker_fence((SELECT count(*) FROM w${i}), ${write.expect.rows}, '${write.expect.code}')`);
   }
-  return { text: `WITH ${parts.join(", ")} SELECT 1`, values };
+  return { text: `WITH ${parts.join(", ")} SELECT ${checks.length ? checks.join(", ") : "1"}`, values };
 }
 
 /** A character JSON escapes otherwise than an array literal does (a control character, a surrogate). */
@@ -55,6 +69,7 @@ export function arrayLiteral(values: readonly unknown[]): string {
 /** The writes held back by a transaction, merged by text. */
 export class WriteBuffer {
   private writes = new Map<string, unknown[][]>();
+  private expects = new Map<string, { rows: number; code: string }>();
   private keys = new Set<string>();
 
   /** Whether adding writes for `keys` needs the batch sent first (one of them is pending). */
@@ -63,7 +78,11 @@ export class WriteBuffer {
   }
 
   add(writes: readonly ArrayWrite[], keys: readonly string[]): void {
-    for (const { text, values } of writes) {
+    for (const { text, values, expect } of writes) {
+      if (expect) {
+        const sum = this.expects.get(text);
+        this.expects.set(text, { rows: (sum?.rows ?? 0) + expect.rows, code: expect.code });
+      }
       const pending = this.writes.get(text);
       if (!pending)
         this.writes.set(
@@ -82,8 +101,12 @@ export class WriteBuffer {
   /** The pending writes as one statement, and an empty buffer; undefined when there are none. */
   take(): { text: string; values: string[] } | undefined {
     if (this.writes.size === 0) return undefined;
-    const writes = [...this.writes].map(([text, values]) => ({ text, values }));
+    const writes = [...this.writes].map(([text, values]) => {
+      const expect = this.expects.get(text);
+      return expect ? { text, values, expect } : { text, values };
+    });
     this.writes = new Map();
+    this.expects = new Map();
     this.keys = new Set();
     return combined(writes);
   }

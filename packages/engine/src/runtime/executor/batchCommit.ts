@@ -10,10 +10,17 @@ import { NOTIFY } from "../../backend/notifier.ts";
 import { isDiskFull } from "../../storage/diskFull.ts";
 import { bundlesOf, consume } from "../handoff.ts";
 import type { RoleContext } from "../roleContext.ts";
-import { ClaimLost, type Step } from "./step.ts";
+import { fenceFailure } from "../../backend/fence.ts";
+import type { Step } from "./step.ts";
 
 /** Messages handled and acknowledged (committed): recorded in `done`. */
 export type Settle = (messages: readonly QueueMessage[], done: Set<number>) => void;
+
+/**
+ * A step whose commit found its execution written by another process meanwhile (backend/fence.ts):
+ * its messages are handled again, from the execution as stored.
+ */
+export type Redo = (step: Step) => void;
 
 /** A step that failed (not for lack of space): reported, and its messages acknowledged. */
 export async function dropFailed(
@@ -37,7 +44,13 @@ export async function dropFailed(
  * the group fails (not for lack of space), each step is committed alone, so that one failing
  * execution does not hold back the others.
  */
-export async function commitSteps(ctx: RoleContext, settled: Settle, steps: Step[], done: Set<number>): Promise<void> {
+export async function commitSteps(
+  ctx: RoleContext,
+  settled: Settle,
+  redo: Redo,
+  steps: Step[],
+  done: Set<number>,
+): Promise<void> {
   if (steps.length === 0) return;
   try {
     await ctx.backend.transaction(async (tx) => {
@@ -46,15 +59,20 @@ export async function commitSteps(ctx: RoleContext, settled: Settle, steps: Step
   } catch (error) {
     if (isDiskFull(error) || steps.length === 1) for (const step of steps) step.cancel();
     if (isDiskFull(error)) throw error;
-    if (steps.length === 1 && error instanceof ClaimLost) {
-      // nothing acknowledged: the messages are the other executor's now
-      ctx.report.internalError("executor", error);
+    const fence = steps.length === 1 ? fenceFailure(error) : undefined;
+    if (fence === "claims-lost") {
+      // nothing acknowledged: the messages are another executor's now (this one was declared dead)
+      ctx.report.internalError(`executor: the claims of execution '${steps[0]!.executionId}' went to another`, error);
       return settled(steps[0]!.messages, done);
+    }
+    if (fence === "written-meanwhile") {
+      steps[0]!.discard();
+      return redo(steps[0]!);
     }
     if (steps.length === 1) return dropFailed(ctx, settled, steps[0]!.executionId, steps[0]!.messages, error, done);
     for (const [i, step] of steps.entries()) {
       try {
-        await commitSteps(ctx, settled, [step], done);
+        await commitSteps(ctx, settled, redo, [step], done);
       } catch (failure) {
         for (const rest of steps.slice(i + 1)) rest.cancel();
         throw failure;

@@ -11,6 +11,7 @@ import type { QueueMessage } from "../../backend/queue.ts";
 import type { LoadedExecution } from "../../backend/records.ts";
 import { isBundled, rowSeqs } from "../handoff.ts";
 import type { RoleContext } from "../roleContext.ts";
+import { fenceFailure } from "../../backend/fence.ts";
 import { PipelineFailed, PipelineRedo, type Group, type Step } from "./step.ts";
 
 export const PIPELINE_MS = 5;
@@ -106,6 +107,8 @@ export class CommitPipeline {
       });
     } catch (error) {
       this.discard(steps);
+      // another process wrote one of the executions: redone from the database, as after a local write
+      if (fenceFailure(error) === "written-meanwhile") throw new PipelineRedo(error);
       throw new PipelineFailed(error);
     } finally {
       this.flushing = false;

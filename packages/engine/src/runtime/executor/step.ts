@@ -45,16 +45,6 @@ export class PipelineFailed extends Error {
 /** Someone else wrote an execution the uncommitted steps had changed: they are redone from the database. */
 export class PipelineRedo extends PipelineFailed {}
 
-/**
- * On a shared database, a step's messages are no longer this executor's (it was declared dead
- * and its claims went to another): the step is dropped unwritten, the other executor redoes it.
- */
-export class ClaimLost extends Error {
-  constructor(readonly executionId: string) {
-    super(`the claims of execution '${executionId}' went to another executor: the step is dropped`);
-  }
-}
-
 /** A batch's messages by execution, in order. */
 export function groupByExecution(
   batch: readonly QueueMessage<ExecutorEvent>[],
