@@ -31,8 +31,11 @@ const PEERS_DIR = join(HERE, "peers");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (ALL ? 3 : 1));
 const BURST = ALL ? 1000 : 500;
 const TASKS = 40;
-/** Warm-up before the timed runs: one-task executions, then 40-task ones. */
-const WARM_SINGLE = ALL ? 300 : 150;
+/**
+ * Warm-up before the timed runs: one-task executions, then 40-task ones; about 1,000 task runs as in
+ * engine.bench.mjs, so that the figures are those of a process past V8's optimizing compiler.
+ */
+const WARM_SINGLE = 1000;
 const WARM_FLOWS = 5;
 
 // ---------------------------------------------------------------------------------------------
