@@ -1,8 +1,33 @@
+import { readFileSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { LongestFirst } from "./test/longestFirst.ts";
 
-/** The suites that run a second time on PostgreSQL (`SAKER_TEST_BACKEND=postgres`): the same tests, not a copy. */
-export const POSTGRES_SUITES = ["packages/engine/src/**/*.test.ts", "packages/server/src/**/*.test.ts"];
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
+
+/**
+ * The suites that run a second time on PostgreSQL (`SAKER_TEST_BACKEND=postgres`): the same tests,
+ * not a copy. Only `openTestInstance` (packages/engine/src/testing/testInstance.ts) reads that
+ * variable, so a file's behaviour depends on the backend only when it opens a test instance, itself
+ * or through the server's `startTestApi`, or asks `testBackend()`. The other files of the engine and
+ * the server (parsers, expressions, the PostgreSQL store's own tests, which use PostgreSQL in both
+ * projects…) would run twice for the same result: they run in the sqlite project only.
+ */
+export const POSTGRES_SUITES = backendDependentSuites(["packages/engine/src", "packages/server/src"]);
+
+function backendDependentSuites(roots: string[]): string[] {
+  const opensTestInstance = /\b(openTestInstance|startTestApi|testBackend)\b/;
+  return roots
+    .flatMap((root) =>
+      readdirSync(join(ROOT, root), { recursive: true, encoding: "utf8" })
+        .filter((file) => file.endsWith(".test.ts"))
+        .map((file) => join(root, file)),
+    )
+    .filter((file) => opensTestInstance.test(readFileSync(join(ROOT, file), "utf8")))
+    .sort();
+}
 
 const postgresUrl = new URL(process.env.SAKER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 
@@ -32,13 +57,17 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   ssr: { resolve: { conditions: ["source"], externalConditions: ["source"] } },
   test: {
-    testTimeout: 30_000,
+    // Against hangs only: many tests drive child processes (the CLI, servers, npm), which take
+    // tens of seconds when the two cores are shared by three test files and their children.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: "forks",
     // Vitest's default is one worker less than the cores: one worker on a 2-core machine. Most
     // files wait on services, child processes and timers rather than on the CPU, so three run
     // side by side here.
     maxWorkers: 3,
+    // The longest files first, so that the run does not end with one of them alone.
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,

@@ -7,9 +7,10 @@
  * PostgreSQL fails the test, locally it is skipped.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceAvailable } from "../../plugins/jdbc/test/support.ts";
@@ -59,6 +60,24 @@ function stageNextVersion(): string {
   return stage;
 }
 
+/**
+ * better-sqlite3's install script (`prebuild-install || node-gyp rebuild`) downloads a prebuilt
+ * binary from GitHub, and compiles SQLite from source (minutes on two cores) when it cannot. The
+ * workspace already holds that binary, built for this Node: packed as a prebuild-install tarball in
+ * a local prebuilds folder (prebuild-install's own \`<package>_local_prebuilds\` setting), npm's
+ * install and the package's install script run exactly as for a user, only the download is local.
+ * Another better-sqlite3 version than the workspace's finds no tarball and compiles, as before.
+ */
+function localPrebuilds(): Record<string, string> {
+  const manifestPath = createRequire(join(ROOT, "plugins/jdbc/package.json")).resolve("better-sqlite3/package.json");
+  const { name, version } = JSON.parse(readFileSync(manifestPath, "utf8")) as { name: string; version: string };
+  const dir = join(work, "prebuilds");
+  mkdirSync(dir, { recursive: true });
+  const tarball = `${name}-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  execFileSync("tar", ["-czf", join(dir, tarball), "-C", dirname(manifestPath), "build/Release/better_sqlite3.node"]);
+  return { npm_config_better_sqlite3_local_prebuilds: dir };
+}
+
 describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "saker-jdbc-it-"));
@@ -69,6 +88,7 @@ describe.skipIf(!up)("JDBC plugin installed from tarballs", () => {
     const started = Date.now();
     const installed = await runCli(["plugins", "install", "./plugins/jdbc", pack(stageNextVersion())], {
       home,
+      env: localPrebuilds(),
       timeoutMs: 900_000,
       cwd: ROOT,
     });

@@ -242,7 +242,8 @@ describe("versioned plugins: upload, default version, uninstall", () => {
       type: "io.example.vp.Which",
       versions: ["1.0.0", "2.0.0"],
     });
-  });
+    // Three `npm install`s, each a child process starting npm (seconds of CPU on a loaded machine).
+  }, 120_000);
 
   it("sets and clears a plugin's default version, used at once by tasks without version:", async () => {
     expect(
