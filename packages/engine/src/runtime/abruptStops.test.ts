@@ -32,9 +32,15 @@ describe("countAbruptStop", () => {
     const { instance } = test;
     const { flow } = await instance.deploy(SLEEP);
     const created = await instance.createExecution(flow.namespace, flow.id);
-    // the task runs and the executor has handled every message (none pending or claimed, on any
-    // backend): only the task run is in flight
-    await until(() => instance.queue.claimed("worker").length === 1 && instance.queue.size("executor") === 0);
+    // the task runs, its start is stored (the worker's RUNNING event, which a loaded machine may
+    // deliver late, has been handled) and the executor has handled every message (none pending or
+    // claimed, on any backend): only the task run is in flight
+    await until(
+      () =>
+        instance.queue.claimed("worker").length === 1 &&
+        instance.executions.get(created.id)?.execution.taskRunList[0]?.state.current === "RUNNING" &&
+        instance.queue.size("executor") === 0,
+    );
     const taskRunId = instance.executions.get(created.id)!.execution.taskRunList[0]!.id;
 
     await countAbruptStop(instance.context);
