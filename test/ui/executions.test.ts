@@ -82,8 +82,7 @@ tasks:
         type: io.kestra.plugin.core.debug.Return
         format: "item {{ taskrun.value }}"
   - id: wait
-    type: io.kestra.plugin.core.flow.Sleep
-    duration: PT3S
+    type: io.kestra.plugin.core.flow.Pause
   - id: bye
     type: io.kestra.plugin.core.log.Log
     level: WARN
@@ -138,14 +137,17 @@ tasks:
     const x = await startExecution(ui, "hello");
     await page.goto(executionUrl(ui, x));
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
-    // it is running (a Sleep of 3 s) and ends without a reload
-    await expect.poll(() => titleState(page), { timeout: 5000 }).toMatch(/^(CREATED|RUNNING)$/);
+    // it is paused until the test resumes it (however slow the machine, the page sees it live),
+    // then ends without a reload
+    await expect.poll(() => titleState(page), { timeout: 30_000 }).toBe("PAUSED");
+    const resumed = await fetch(`${ui.api}/executions/${x.id}/resume`, { method: "POST" });
+    expect(resumed.status).toBe(204);
     await expect.poll(() => titleState(page), { timeout: 30_000 }).toBe("SUCCESS");
     expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
     const history = page.getByLabel("State history");
     await expect
       .poll(() => history.locator("[data-state]").allTextContents())
-      .toEqual(["CREATED", "RUNNING", "SUCCESS"]);
+      .toEqual(["CREATED", "RUNNING", "PAUSED", "RESTARTED", "RUNNING", "SUCCESS"]);
     await expect.poll(() => page.getByLabel("Inputs").textContent()).toContain("None");
     await screenshot(page, "execution-overview");
 
