@@ -6,6 +6,7 @@
  * the execution's revision, and the step is redone from the database, whose change is kept.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { Execution } from "../model/execution.ts";
 import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
 import { openTestInstance, type TestInstance, testBackend } from "../testing/testInstance.ts";
 
@@ -34,6 +35,21 @@ tasks:
     format: "{{ outputs.a.value }}b"
 `;
 
+/** Resumes the paused execution and checks that it ended with the outside writer's change kept. */
+async function resumedWithOutsideChange(instance: TestInstance["instance"], id: string): Promise<Execution> {
+  await instance.resume(id);
+  const ended = await instance.waitForEnd(id, 20_000);
+  expect(ended.state.current).toBe("SUCCESS");
+  expect(ended.labels).toContainEqual({ key: "from", value: "outside" });
+  expect(ended.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([
+    ["a", "SUCCESS"],
+    ["wait", "SUCCESS"],
+    ["b", "SUCCESS"],
+  ]);
+  expect(ended.taskRunList[2]!.outputs).toEqual({ value: "ab" });
+  return ended;
+}
+
 describe("the executor's working copy", () => {
   itSql("is dropped when someone else writes the execution, whose change is kept", async () => {
     test = await openTestInstance();
@@ -46,16 +62,7 @@ describe("the executor's working copy", () => {
     stored.execution.labels = [...stored.execution.labels, { key: "from", value: "outside" }];
     instance.executions.update(stored.execution, stored.executorState, false);
 
-    await instance.resume(paused.id);
-    const ended = await instance.waitForEnd(paused.id, 20_000);
-    expect(ended.state.current).toBe("SUCCESS");
-    expect(ended.labels).toContainEqual({ key: "from", value: "outside" });
-    expect(ended.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([
-      ["a", "SUCCESS"],
-      ["wait", "SUCCESS"],
-      ["b", "SUCCESS"],
-    ]);
-    expect(ended.taskRunList[2]!.outputs).toEqual({ value: "ab" });
+    const ended = await resumedWithOutsideChange(instance, paused.id);
     // what the API sends (the stored text) is the same execution
     expect(JSON.parse(instance.executions.text(paused.id)!.json)).toEqual(ended);
   });
@@ -99,16 +106,7 @@ describe.skipIf(testBackend() !== "postgres")("the executor's working copy on a 
       tx.executions.update(changed, loaded.stored.executorState, false, loaded.runs, loaded.revision),
     );
 
-    await instance.resume(paused.id);
-    const ended = await instance.waitForEnd(paused.id, 20_000);
-    expect(ended.state.current).toBe("SUCCESS");
-    expect(ended.labels).toContainEqual({ key: "from", value: "outside" });
-    expect(ended.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([
-      ["a", "SUCCESS"],
-      ["wait", "SUCCESS"],
-      ["b", "SUCCESS"],
-    ]);
-    expect(ended.taskRunList[2]!.outputs).toEqual({ value: "ab" });
+    const ended = await resumedWithOutsideChange(instance, paused.id);
     const stored = (await other.executions.load(paused.id))!;
     expect(stored.stored.execution).toEqual(ended);
   });
