@@ -5,10 +5,9 @@
  * restarted at random moments. At the end every execution is terminal, none lost or doubled, and
  * every scheduled date started exactly one execution (checked with SQL).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { serviceAvailable } from "@saker/engine/testing";
-import { createTestDatabase, type TestDatabase } from "../../packages/engine/src/backend/postgres/testDatabase.ts";
-import { createFlow, startCluster, submit, until, type Cluster, type ClusterProcess } from "./harness.ts";
+import { createFlow, useCluster, submit, until, type ClusterProcess } from "./harness.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -41,19 +40,10 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const randomMs = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
 
 describe.skipIf(!up)("an executor and a scheduler killed at random moments", () => {
-  let database: TestDatabase;
-  let cluster: Cluster;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    cluster = await startCluster(database.url, { workerTaskRestartStrategy: "IMMEDIATELY" });
-  }, 90_000);
-  afterAll(async () => {
-    await cluster?.close();
-    await database?.drop();
-  }, 60_000);
+  const clusterOf = useCluster({ workerTaskRestartStrategy: "IMMEDIATELY" });
 
   it("loses, doubles and leaves unfinished nothing", async () => {
+    const cluster = clusterOf();
     const [web1, web2] = await Promise.all([cluster.start("webserver"), cluster.start("webserver")]);
     let executor: ClusterProcess;
     let scheduler: ClusterProcess;

@@ -8,7 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import { startS3Server, type TestS3Server } from "@saker/engine/testing";
+import { createTestDatabase, type TestDatabase } from "../../packages/engine/src/backend/postgres/testDatabase.ts";
 import { BIN, ROOT } from "../integration/cli.ts";
 
 type Component = "executor" | "worker" | "scheduler" | "webserver" | "standalone";
@@ -129,6 +131,27 @@ export async function startCluster(databaseUrl: string, settings: Record<string,
 }
 
 /** Posts a flow's YAML to a webserver. */
+/**
+ * A cluster on a fresh database for the enclosing describe block: set up before its tests, closed
+ * and its database dropped after them. Returns the getter of the cluster.
+ */
+export function useCluster(settings: Record<string, unknown>): () => Cluster {
+  let database: TestDatabase | undefined;
+  let cluster: Cluster | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    cluster = await startCluster(database.url, settings);
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.close();
+    await database?.drop();
+  }, 60_000);
+  return () => {
+    if (!cluster) throw new Error("the cluster is not started (used outside its describe block's tests)");
+    return cluster;
+  };
+}
+
 export async function createFlow(api: string, yaml: string): Promise<void> {
   const response = await fetch(`${api}/flows`, {
     method: "POST",

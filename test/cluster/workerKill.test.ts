@@ -3,11 +3,10 @@
  * worker, and the execution ends once, SUCCESS. Real processes (the built CLI) on a fresh
  * PostgreSQL database and an S3 server.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { serviceAvailable } from "@saker/engine/testing";
-import { createTestDatabase, type TestDatabase } from "../../packages/engine/src/backend/postgres/testDatabase.ts";
 import { runCli } from "../integration/cli.ts";
-import { createFlow, startCluster, submit, until, type Cluster } from "./harness.ts";
+import { createFlow, useCluster, submit, until } from "./harness.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -33,19 +32,10 @@ tasks:
 `;
 
 describe.skipIf(!up)("a worker killed in the middle of a task", () => {
-  let database: TestDatabase;
-  let cluster: Cluster;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    cluster = await startCluster(database.url, { workerTaskRestartStrategy: "AFTER_TERMINATION_GRACE_PERIOD" });
-  }, 90_000);
-  afterAll(async () => {
-    await cluster?.close();
-    await database?.drop();
-  }, 60_000);
+  const clusterOf = useCluster({ workerTaskRestartStrategy: "AFTER_TERMINATION_GRACE_PERIOD" });
 
   it("has its task run again on another worker, and the execution ends once", async () => {
+    const cluster = clusterOf();
     const web = await cluster.start("webserver");
     const [executor, gpu, ...workers] = await Promise.all([
       cluster.start("executor"),
