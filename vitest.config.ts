@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { portOpen } from "./packages/engine/src/testing/services.ts";
 import { LongestFirst } from "./test/longestFirst.ts";
 
 const ROOT = fileURLToPath(new URL(".", import.meta.url));
@@ -31,21 +31,8 @@ function backendDependentSuites(roots: string[]): string[] {
 
 const postgresUrl = new URL(process.env.SAKER_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres");
 
-/** Whether the test PostgreSQL server accepts connections (without it, and without CI=true, its project is left out). */
-function postgresAnswers(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: postgresUrl.hostname, port: Number(postgresUrl.port || 5432) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(2000, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
-const withPostgres = process.env.CI === "true" || (await postgresAnswers());
+const withPostgres =
+  process.env.CI === "true" || (await portOpen(postgresUrl.hostname, Number(postgresUrl.port || 5432)));
 if (!withPostgres)
   console.warn(
     `PostgreSQL does not answer on ${postgresUrl.host}: the postgres project (the engine suite on PostgreSQL) is not run (not passed); with CI=true it runs and fails`,
