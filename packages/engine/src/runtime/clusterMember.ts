@@ -52,22 +52,17 @@ export class ClusterMember {
       this.scheduler.leader = () => leadership.lead();
     }
     if (this.options.liveness && !this.timer) {
-      const every = () => {
+      // the first check after the initial delay, then one per interval after each check ends
+      const checkAfter = (ms: number) => {
         this.timer = setTimeout(() => {
           this.checking = this.check().finally(() => {
             this.checking = undefined;
-            if (this.timer) every();
+            if (this.timer) checkAfter(this.settings.intervalMs);
           });
-        }, this.settings.intervalMs);
+        }, ms);
         this.timer.unref();
       };
-      this.timer = setTimeout(() => {
-        this.checking = this.check().finally(() => {
-          this.checking = undefined;
-          if (this.timer) every();
-        });
-      }, this.settings.initialDelayMs);
-      this.timer.unref();
+      checkAfter(this.settings.initialDelayMs);
     }
   }
 
