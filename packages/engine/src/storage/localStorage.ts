@@ -3,7 +3,8 @@
  * reader never sees half a file. No operation follows a symbolic link below the root: a link
  * left in the folder (by a script task, say) reads as missing and is never listed.
  */
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
 import { lstat, mkdir, readdir, rename, rm, unlink } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -58,12 +59,17 @@ export class LocalStorage implements Storage {
         yield buffer;
       }
     };
+    let sink: WriteStream | undefined;
     try {
       await mkdir(dirname(file), { recursive: true });
       await assertNoLinkBelow(this.root, file, toUri(path));
-      await pipeline(await toReadable(source), counter, createWriteStream(temp, { flags: "wx" }));
+      const input = await toReadable(source);
+      sink = createWriteStream(temp, { flags: "wx" });
+      await pipeline(input, counter, sink);
       await rename(temp, file);
     } catch (error) {
+      // a file stream destroyed while it opens creates its file afterwards: removed once it closed
+      if (sink && !sink.closed) await once(sink, "close").catch(() => undefined);
       await rm(temp, { force: true });
       throw asDiskFull(error, this.root, `writing 'kestra://${toStoragePath(path)}'`);
     }
