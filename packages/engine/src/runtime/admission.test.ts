@@ -47,6 +47,14 @@ describe("Admission", () => {
     expect(messages.map((m) => [m.key, m.payload.type])).toEqual([[created.id, "process"]]);
   });
 
+  it("drops the inputs a request gives for a flow that declares none", async () => {
+    const instance = await openStopped();
+    const { flow } = await instance.deploy(FLOW);
+    const created = await instance.admission.create(flow.namespace, flow.id, { inputs: { undeclared: "x" } });
+    expect(created.inputs).toBeUndefined();
+    expect(instance.executions.get(created.id)?.execution.inputs).toBeUndefined();
+  });
+
   it("writes nothing when the transaction fails half-way", async () => {
     const instance = await openStopped();
     const { flow } = await instance.deploy(FLOW);

@@ -71,6 +71,8 @@ export function executionLabels(flow: Flow, given: readonly Label[] | undefined,
 
 export async function buildExecution(flow: Flow, request: NewExecution, deps: FactoryDeps): Promise<Execution> {
   const skeleton = executionSkeleton(flow, request);
+  // a flow that declares none has no inputs: what a request gives is dropped, as resolving does
+  if (!flow.inputs?.length) return skeleton;
   const inputs = await resolveInputs(
     flow.inputs,
     request.inputs ?? {},

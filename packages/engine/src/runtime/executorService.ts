@@ -9,12 +9,13 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError } from "@saker/sdk";
 import { transition, type ExecutorDeps } from "../executor/transition.ts";
-import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
+import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { friendlyId } from "../model/ids.ts";
+import { jsonCopy } from "../model/jsonCopy.ts";
 import { withState } from "../model/state.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
@@ -182,8 +183,8 @@ export class ExecutorService {
     // changes its copy in place), the task runs last
     const { taskRunList: _runs, ...head } = stored.execution;
     const copy: StoredExecution = {
-      execution: { ...(JSON.parse(JSON.stringify(head)) as Omit<Execution, "taskRunList">), taskRunList: [] },
-      executorState: JSON.parse(JSON.stringify(stored.executorState)) as ExecutorState,
+      execution: { ...jsonCopy(head), taskRunList: [] },
+      executorState: jsonCopy(stored.executorState),
       finished: stored.finished,
       ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
       ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
@@ -600,7 +601,7 @@ export class ExecutorService {
           topic: "worker",
           key: m.key ?? null,
           // as a claim would read it back
-          payload: JSON.parse(JSON.stringify(m.payload)) as WorkerJob,
+          payload: jsonCopy(m.payload as WorkerJob),
           availableAt: 0,
           row: { seq: undefined, stale: false },
         }));

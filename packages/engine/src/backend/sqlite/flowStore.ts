@@ -58,16 +58,54 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
+/** The most latest revisions `FlowStore` keeps in memory (all are dropped when it is full). */
+const LATEST_CACHED = 1000;
+
+const flowKey = (tenantId: string, namespace: string, id: string) => `${tenantId}\u0000${namespace}\u0000${id}`;
+
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /**
+   * The latest revision of flows read lately (`undefined`: none), as committed: each execution
+   * created reads it, and the source need not be read and copied each time. Valid while no other
+   * connection committed (`PRAGMA data_version`) and this one wrote none of these flows: every
+   * write through this store drops its flow's entry, and nothing read inside a transaction is kept
+   * (that transaction's own writes may still be rolled back).
+   */
+  private readonly latestCache = new Map<string, StoredFlow | undefined>();
+  private cachedVersion: number | undefined;
+  private readonly dataVersion;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.dataVersion = db.prepare("PRAGMA data_version").pluck();
+  }
 
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
+    const key = flowKey(tenantId, namespace, id);
+    const version = this.dataVersion.get() as number;
+    if (version !== this.cachedVersion) {
+      this.latestCache.clear();
+      this.cachedVersion = version;
+    } else if (this.latestCache.has(key)) return this.latestCache.get(key);
+    const flow = this.readLatest(tenantId, namespace, id);
+    if (!this.db.inTransaction) {
+      if (this.latestCache.size >= LATEST_CACHED) this.latestCache.clear();
+      this.latestCache.set(key, flow);
+    }
+    return flow;
+  }
+
+  private readLatest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
     const row = statement(
       this.db,
       "SELECT * FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? ORDER BY revision DESC LIMIT 1",
     ).get(tenantId, namespace, id) as Row | undefined;
     return row ? toFlow(row) : undefined;
+  }
+
+  /** Forgets the cached latest revision of a flow this connection writes (before and after the write). */
+  private forget(tenantId: string, namespace: string, id: string): void {
+    this.latestCache.delete(flowKey(tenantId, namespace, id));
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
@@ -100,25 +138,48 @@ export class FlowStore {
     disabled: boolean,
     labels: readonly Label[] = [],
   ): { flow: StoredFlow; created: boolean } {
-    return this.db.transaction(() => {
-      const current = this.latest(tenantId, namespace, id);
-      if (current && !current.deleted && current.source === source) return { flow: current, created: false };
-      const revision = (current?.revision ?? 0) + 1;
-      const updated = new Date().toISOString();
-      statement(
-        this.db,
-        "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-      ).run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
-      return {
-        flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] },
-        created: true,
-      };
-    })();
+    this.forget(tenantId, namespace, id);
+    try {
+      return this.db.transaction(() => this.insertRevision(tenantId, namespace, id, source, disabled, labels))();
+    } finally {
+      this.forget(tenantId, namespace, id);
+    }
+  }
+
+  private insertRevision(
+    tenantId: string,
+    namespace: string,
+    id: string,
+    source: string,
+    disabled: boolean,
+    labels: readonly Label[],
+  ): { flow: StoredFlow; created: boolean } {
+    const current = this.readLatest(tenantId, namespace, id);
+    if (current && !current.deleted && current.source === source) return { flow: current, created: false };
+    const revision = (current?.revision ?? 0) + 1;
+    const updated = new Date().toISOString();
+    statement(
+      this.db,
+      "INSERT INTO flows (tenant_id, namespace, id, revision, source, deleted, disabled, updated, labels) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+    ).run(tenantId, namespace, id, revision, source, disabled ? 1 : 0, updated, JSON.stringify(labels));
+    return {
+      flow: { tenantId, namespace, id, revision, source, deleted: false, disabled, updated, labels: [...labels] },
+      created: true,
+    };
   }
 
   /** Marks a flow deleted with a new revision; false when there was none. */
   delete(tenantId: string, namespace: string, id: string): boolean {
-    const current = this.latest(tenantId, namespace, id);
+    this.forget(tenantId, namespace, id);
+    try {
+      return this.insertDeleted(tenantId, namespace, id);
+    } finally {
+      this.forget(tenantId, namespace, id);
+    }
+  }
+
+  private insertDeleted(tenantId: string, namespace: string, id: string): boolean {
+    const current = this.readLatest(tenantId, namespace, id);
     if (!current || current.deleted) return false;
     statement(
       this.db,
@@ -205,9 +266,14 @@ export class FlowStore {
       this.db,
       "DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
     );
-    return this.db.transaction(() =>
-      revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
-    )();
+    this.forget(tenantId, namespace, id);
+    try {
+      return this.db.transaction(() =>
+        revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
+      )();
+    } finally {
+      this.forget(tenantId, namespace, id);
+    }
   }
 
   namespaces(tenantId: string): string[] {

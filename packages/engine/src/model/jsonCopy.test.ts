@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { jsonCopy } from "./jsonCopy.ts";
+
+/** What the copy must equal: the JSON round trip. */
+const roundTrip = (value: unknown): unknown => {
+  const text = JSON.stringify(value) as string | undefined;
+  return text === undefined ? undefined : JSON.parse(text);
+};
+
+describe("jsonCopy", () => {
+  it("copies a document deeply: nothing of the copy is shared with the original", () => {
+    const original = { state: { histories: [{ state: "CREATED" }] }, labels: [{ key: "a", value: "b" }] };
+    const copy = jsonCopy(original);
+    expect(copy).toEqual(original);
+    copy.state.histories[0]!.state = "RUNNING";
+    copy.labels.push({ key: "c", value: "d" });
+    expect(original).toEqual({ state: { histories: [{ state: "CREATED" }] }, labels: [{ key: "a", value: "b" }] });
+  });
+
+  it.each([
+    [
+      "undefined, functions and symbols in an object (left out) and in an array (null)",
+      { a: undefined, f: () => 1, s: Symbol("s"), list: [undefined, () => 1, Symbol("s"), 1] },
+    ],
+    ["numbers JSON cannot write", { nan: NaN, inf: Infinity, minus: -Infinity, zero: -0, list: [NaN, -0] }],
+    ["dates and objects with toJSON", { at: new Date("2026-01-02T03:04:05.000Z"), custom: { toJSON: () => "custom" } }],
+    ["class instances, maps and sets", { map: new Map([["a", 1]]), set: new Set([1]), url: new URL("https://x.y/z") }],
+    ["an own __proto__ key", JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as unknown],
+    ["objects without a prototype", Object.assign(Object.create(null) as object, { a: [1, { b: "c" }] })],
+    ["key order, integer keys first", { b: 1, 2: "two", a: 2, 1: "one" }],
+    ["nested arrays and empty containers", { a: [[], [{}], [[1, "x", true, null]]] }],
+    ["strings with lone surrogates and control characters", { s: "\ud800 \u0000 \n é 😀" }],
+  ])("gives what the JSON round trip gives: %s", (_name, value) => {
+    const copy = jsonCopy(value);
+    expect(copy).toStrictEqual(roundTrip(value));
+    expect(JSON.stringify(copy)).toBe(JSON.stringify(value));
+  });
+
+  it("does not set the copy's prototype from an own __proto__ key", () => {
+    const copy = jsonCopy(JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, unknown>);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(["__proto__"]);
+    expect((copy as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it("copies primitives alone as the round trip does, and throws where it throws", () => {
+    for (const value of ["text", 1, true, null, undefined, NaN])
+      expect(jsonCopy(value)).toStrictEqual(roundTrip(value));
+    expect(() => jsonCopy({ big: 1n })).toThrow(TypeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => jsonCopy(cyclic)).toThrow();
+  });
+});
