@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
 import type { Execution } from "../model/execution.ts";
 import { InstanceEventsFacade } from "../runtime/instanceEvents.ts";
@@ -74,6 +74,23 @@ describe("executions.untilSettledOrAborted on a real instance", () => {
     expect((await ended).state.current).toBe("SUCCESS");
     expect(api.executions.waiters.size).toBe(0);
     expect(test.instance.events.listenerCount("execution")).toBe(0);
+  });
+
+  it("is settled by the notified end: the state is read when the wait starts, not again at the end", async () => {
+    const reads = vi.spyOn(api.executions, "status");
+    try {
+      const created = await api.executions.create("waits", "quick");
+      const ends = test.instance.events.listenerCount("execution:end");
+      const waiting = api.executions.untilSettledOrAborted(created.id, new AbortController().signal);
+      expect(test.instance.events.listenerCount("execution:end")).toBe(ends + 1);
+      await waiting;
+      expect((await api.executions.status(created.id))?.finished).toBe(true);
+      // one read when the wait started, and the one above
+      expect(reads.mock.calls.filter(([id]) => id === created.id)).toHaveLength(2);
+      expect(test.instance.events.listenerCount("execution:end")).toBe(ends);
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it("resolves on a pause", async () => {

@@ -31,9 +31,12 @@ export interface DeleteExecutionOptions {
 export class ExecutionsApi {
   /** The open waits of {@link settledOrAborted}, by execution. */
   readonly waiters: ExecutionWaiters;
+  /** The same waits, told of ends: an end is committed when notified, so it settles a wait without a read. */
+  private readonly endWaiters: ExecutionWaiters;
 
   constructor(private readonly instance: Instance) {
     this.waiters = new ExecutionWaiters(instance.events);
+    this.endWaiters = new ExecutionWaiters(instance.events, "execution:end");
   }
 
   private get tenantId(): string {
@@ -129,26 +132,37 @@ export class ExecutionsApi {
   }
 
   /**
-   * Resolves once the execution is finished or paused, or when `signal` aborts; reads only its
-   * state meanwhile, and only after a change that may have settled it. The wait is one entry in
-   * {@link waiters}, removed when it resolves or the signal aborts.
+   * Resolves once the execution is finished or paused, or when `signal` aborts. Its state is read
+   * at once and after a change that may have settled it (paused, terminated, or a payload reduced
+   * to ids), a microtask later: a notified end, which comes right after the change it ends,
+   * settles the wait without that read. The wait is one entry in {@link waiters}, removed when it
+   * resolves or the signal aborts.
    */
   async untilSettledOrAborted(id: string, signal: AbortSignal): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      let stop: (() => void) | undefined;
-      const check = async () => {
-        if (!stop) return;
-        const status = await this.status(id);
-        if (!stop || (status && !status.finished && status.state !== "PAUSED" && !signal.aborted)) return;
-        stop();
-        stop = undefined;
+      let open = true;
+      const stop = () => {
+        open = false;
+        stopChanges();
+        stopEnd();
         signal.removeEventListener("abort", checkNow);
+      };
+      const check = async () => {
+        if (!open) return;
+        const status = await this.status(id);
+        if (!open || (status && !status.finished && status.state !== "PAUSED" && !signal.aborted)) return;
+        stop();
         if (status) resolve();
         else reject(new SakerError("EXECUTION_NOT_FOUND", `Execution '${id}' not found`));
       };
       const checkNow = () => void check().catch(reject);
-      stop = this.waiters.watch(id, (x) => {
-        if (maySettle(x)) checkNow();
+      const stopChanges = this.waiters.watch(id, (x) => {
+        if (maySettle(x)) queueMicrotask(checkNow);
+      });
+      const stopEnd = this.endWaiters.watch(id, () => {
+        if (!open) return;
+        stop();
+        resolve();
       });
       signal.addEventListener("abort", checkNow);
       checkNow();
