@@ -30,6 +30,8 @@ export interface TaskRunIndex {
   derived: Map<unknown, unknown>;
   /** Runs not terminated, and the FAILED ones, as of `seenChanges` entries of the log. */
   unfinished: Set<TaskRun>;
+  /** `unfinished` in list order, until it changes (a new array then: an answer given is never changed). */
+  unfinishedList: readonly TaskRun[] | undefined;
   failed: Set<TaskRun>;
   seenChanges: number;
   /** False once a run joined `unfinished` out of list order (a retry): it is sorted when read. */
@@ -53,6 +55,7 @@ function emptyIndex(): TaskRunIndex {
     changes: [],
     derived: new Map(),
     unfinished: new Set(),
+    unfinishedList: undefined,
     failed: new Set(),
     seenChanges: 0,
     ordered: true,
@@ -65,12 +68,14 @@ function track(index: TaskRunIndex, run: TaskRun): void {
   index.visits++;
   // a run without a state (a partial document a caller built) counts as unfinished
   const state = (run.state as TaskRun["state"] | undefined)?.current;
-  if (state !== undefined && isTerminated(state)) index.unfinished.delete(run);
-  else if (!index.unfinished.has(run)) {
+  if (state !== undefined && isTerminated(state)) {
+    if (index.unfinished.delete(run)) index.unfinishedList = undefined;
+  } else if (!index.unfinished.has(run)) {
     const position = index.position.get(run)!;
     if (position < index.maxUnfinished) index.ordered = false;
     else index.maxUnfinished = position;
     index.unfinished.add(run);
+    index.unfinishedList = undefined;
   }
   if (state !== undefined && isFailed(state)) index.failed.add(run);
   else index.failed.delete(run);
@@ -113,15 +118,17 @@ export function markChanged(list: readonly TaskRun[], run: TaskRun): void {
   indexes.get(list)?.changes.push(run);
 }
 
-/** The runs not terminated, in list order. */
-export function unfinishedRuns(list: readonly TaskRun[]): TaskRun[] {
+/** The runs not terminated, in list order: the same array while they are the same (not to be changed). */
+export function unfinishedRuns(list: readonly TaskRun[]): readonly TaskRun[] {
   const index = taskRunIndex(list);
+  if (index.unfinishedList) return index.unfinishedList;
   const runs = [...index.unfinished];
   if (!index.ordered) {
     runs.sort((a, b) => index.position.get(a)! - index.position.get(b)!);
     index.unfinished = new Set(runs);
     index.ordered = true;
   }
+  index.unfinishedList = runs;
   return runs;
 }
 

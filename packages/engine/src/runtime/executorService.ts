@@ -40,6 +40,7 @@ import { endedMessages, handleCommand, type StepEffects } from "./executor/comma
 import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
 import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
 import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
+import { jsonCopy } from "./executor/jsonCopy.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -600,7 +601,7 @@ export class ExecutorService {
           topic: "worker",
           key: m.key ?? null,
           // as a claim would read it back
-          payload: JSON.parse(JSON.stringify(m.payload)) as WorkerJob,
+          payload: jsonCopy(m.payload as WorkerJob),
           availableAt: 0,
           row: { seq: undefined, stale: false },
         }));

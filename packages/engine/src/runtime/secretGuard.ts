@@ -73,10 +73,12 @@ export class SecretGuard {
   /**
    * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
    * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
-   * made of them is sealed too.
+   * made of them is sealed too. For sealing and masking only, never to add to: without anything of
+   * the execution to add (the usual case) it is the instance's shared masker itself.
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
-    const masker = this.masker();
+    const instance = this.instanceMasker();
+    let own: SecretMasker | undefined;
     for (const input of inputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
       const value =
@@ -87,18 +89,20 @@ export class SecretGuard {
           : undefined;
       if (typeof value !== "string") continue;
       try {
-        masker.add(this.encryption.decrypt(value));
+        (own ??= instance.extend()).add(this.encryption.decrypt(value));
       } catch {
         // a default given in clear is not a secret of this instance
       }
     }
     // walked in the document's order; a task run's sealed values are looked for once per change of it
-    const add = (plain: string) => masker.addRevealed(plain);
-    for (const [key, value] of Object.entries(execution)) {
-      if (key !== "taskRunList") this.sealer.reveal(value, add);
+    const add = (plain: string) => {
+      if (!(own ?? instance).matches(plain)) (own ??= instance.extend()).add(plain);
+    };
+    for (const key of Object.keys(execution)) {
+      if (key !== "taskRunList") this.sealer.reveal(execution[key as keyof Execution], add);
       else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
     }
-    return masker;
+    return own ?? instance;
   }
 
   /** `value` with every string holding a secret sealed (see {@link SecretSealer}). */

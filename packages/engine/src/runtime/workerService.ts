@@ -401,14 +401,8 @@ export class WorkerService {
         await settled();
         return fn(...args);
       };
-    const guard = <T extends object>(services: T): T => {
-      const guarded: Record<string, unknown> = {};
-      for (const [name, fn] of Object.entries(services))
-        guarded[name] = typeof fn === "function" ? after(fn as (...args: unknown[]) => Promise<unknown>) : fn;
-      return guarded as T;
-    };
     const engine = deps.engine;
-    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: lazyGuard(engine, guard) } : {}) };
+    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: guardedView(engine, settled) } : {}) };
   }
 
   /** Tells the lines kept back for a job once its row is on disk. */
@@ -444,20 +438,51 @@ export class WorkerService {
 }
 
 /** The groups of engine services a task reaches through `RunContext` (see plugins/engineServices.ts). */
-const SERVICE_GROUPS = ["logs", "executions", "metrics", "kv", "triggers", "flows"] as const;
+const SERVICE_GROUPS: ReadonlySet<string> = new Set(["logs", "executions", "metrics", "kv", "triggers", "flows"]);
+
+/** What a guarded view's calls wait for first. */
+const SETTLED = Symbol("settled");
+type View = { [SETTLED]: () => Promise<void> };
+
+/** Per services object (the engine's, and each of its groups), the prototype of its guarded views. */
+const viewPrototypes = new WeakMap<object, object>();
 
 /**
- * The engine services with each call passed through `guard`, each group guarded when a task first
- * reaches it: most tasks reach none, and a job need not wrap every call of every group.
+ * `services` with each call waiting for `settled` first. A view is one object over a prototype
+ * built once per services object: each call (and each group of the engine services) is wrapped
+ * when a task first reaches it, as most tasks reach none, and kept on the view.
  */
-function lazyGuard(engine: EngineServices, guard: <T extends object>(services: T) => T): EngineServices {
-  const guarded = guard(engine) as unknown as Record<string, unknown>;
-  for (const group of SERVICE_GROUPS) {
-    let value: unknown;
-    Object.defineProperty(guarded, group, {
+function guardedView<T extends object>(services: T, settled: () => Promise<void>): T {
+  let prototype = viewPrototypes.get(services);
+  if (!prototype) viewPrototypes.set(services, (prototype = viewPrototype(services)));
+  const view = Object.create(prototype) as View;
+  view[SETTLED] = settled;
+  return view as unknown as T;
+}
+
+function viewPrototype(services: object): object {
+  const prototype: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(services)) {
+    const group = SERVICE_GROUPS.has(name) && typeof value === "object" && value !== null;
+    if (!group && typeof value !== "function") {
+      prototype[name] = value;
+      continue;
+    }
+    Object.defineProperty(prototype, name, {
       enumerable: true,
-      get: () => (value ??= guard(engine[group])),
+      get(this: View) {
+        const settled = this[SETTLED];
+        const call = value as (...args: unknown[]) => Promise<unknown>;
+        const guarded = group
+          ? guardedView(value as object, settled)
+          : async (...args: unknown[]) => {
+              await settled();
+              return call(...args);
+            };
+        Object.defineProperty(this, name, { value: guarded, enumerable: true });
+        return guarded;
+      },
     });
   }
-  return guarded as unknown as EngineServices;
+  return prototype;
 }
