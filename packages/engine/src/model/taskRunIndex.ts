@@ -148,24 +148,39 @@ export class ChangedRunsMemo<T> {
 
   constructor(private readonly compute: (run: TaskRun) => T | undefined) {}
 
-  /** The runs that have a value, with it, in list order. */
-  entries(list: readonly TaskRun[]): [TaskRun, T][] {
+  /** The runs that have a value, with it, in list order: the same array while no value changed (not to be changed). */
+  entries(list: readonly TaskRun[]): readonly (readonly [TaskRun, T])[] {
     const index = taskRunIndex(list);
-    let state = index.derived.get(this.key) as { length: number; cursor: number; values: Map<TaskRun, T> } | undefined;
-    if (!state) index.derived.set(this.key, (state = { length: 0, cursor: 0, values: new Map() }));
-    const update = (run: TaskRun) => {
-      index.visits++;
-      const value = this.compute(run);
-      if (value === undefined) state.values.delete(run);
-      else state.values.set(run, value);
-    };
-    for (; state.length < index.length; state.length++) update(list[state.length]!);
+    let state = index.derived.get(this.key) as MemoState<T> | undefined;
+    if (!state) index.derived.set(this.key, (state = { length: 0, cursor: 0, values: new Map(), sorted: undefined }));
+    for (; state.length < index.length; state.length++) this.update(index, state, list[state.length]!);
     for (; state.cursor < index.changes.length; state.cursor++) {
       const run = index.changes[state.cursor]!;
-      if (index.position.has(run)) update(run);
+      if (index.position.has(run)) this.update(index, state, run);
     }
-    return [...state.values].sort((a, b) => index.position.get(a[0])! - index.position.get(b[0])!);
+    state.sorted ??= [...state.values].sort((a, b) => index.position.get(a[0])! - index.position.get(b[0])!);
+    return state.sorted;
   }
+
+  private update(index: TaskRunIndex, state: MemoState<T>, run: TaskRun): void {
+    index.visits++;
+    const value = this.compute(run);
+    if (value === undefined) {
+      if (state.values.delete(run)) state.sorted = undefined;
+    } else {
+      state.values.set(run, value);
+      state.sorted = undefined;
+    }
+  }
+}
+
+interface MemoState<T> {
+  /** How many runs of the list, and how many entries of the index's change log, were looked at. */
+  length: number;
+  cursor: number;
+  values: Map<TaskRun, T>;
+  /** `values` in list order, until one changes. */
+  sorted: [TaskRun, T][] | undefined;
 }
 
 const TEXTS = Symbol("texts");

@@ -31,11 +31,18 @@ export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set([
 export class SecretGuard {
   readonly sealer: SecretSealer;
   private cached: { key: string; masker: SecretMasker } | undefined;
-  /** The plain values sealed in a task run, in the order a walk of it meets them. */
+  /**
+   * The plain values sealed in a task run, in the order a walk of it meets them. Its states (and
+   * its attempts', the rest of an attempt) are the engine's own state names and dates, never
+   * sealed: they are not walked, at each change of the run.
+   */
   private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
-    const plains: string[] = [];
-    this.sealer.reveal(run, (plain) => plains.push(plain));
-    return plains.length ? plains : undefined;
+    let plains: string[] | undefined;
+    for (const [key, value] of Object.entries(run)) {
+      if (key === "state" || key === "attempts" || !this.sealer.holdsSealed(value)) continue;
+      this.sealer.reveal(value, (plain) => (plains ??= []).push(plain));
+    }
+    return plains;
   });
 
   constructor(
