@@ -95,10 +95,9 @@ export async function transition(
     if (run.version === before) break;
   }
   const result = run.result();
-  const index = taskRunIndex(run.x.taskRunList);
-  const changedTaskRuns = [...run.changedRuns]
-    .filter((t) => index.position.has(t))
-    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+  // as the list is now: listed when asked for (the executor's store finds them itself)
+  const list = run.x.taskRunList;
+  let changedTaskRuns: TaskRun[] | undefined;
   // a literal: a spread of `result` followed by new keys is many times slower in V8
   return {
     execution: result.execution,
@@ -106,9 +105,19 @@ export async function transition(
     commands: result.commands,
     logs: result.logs,
     changed: run.version > 0,
-    changedTaskRuns,
+    get changedTaskRuns() {
+      return (changedTaskRuns ??= changedInListOrder(run.changedRuns, list));
+    },
     finished: isFullyTerminated(run),
   };
+}
+
+/** The runs of `changed` still in `list`, in list order. */
+function changedInListOrder(changed: ReadonlySet<TaskRun>, list: readonly TaskRun[]): TaskRun[] {
+  const index = taskRunIndex(list);
+  return [...changed]
+    .filter((t) => index.position.has(t))
+    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
 }
 
 /** A copy of the executor state the transition may change (its values are flags, a list and a map of counts). */

@@ -6,7 +6,6 @@
 import { errorMessage, SakerError } from "@saker/sdk";
 import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerDeps, type WorkerOutcome } from "../worker/runJob.ts";
-import type { EngineServices } from "../plugins/engineServices.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";

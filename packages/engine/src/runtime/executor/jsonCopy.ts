@@ -36,7 +36,8 @@ function copyValue(value: unknown): unknown {
           const item = copyValue((value as Record<string, unknown>)[key]);
           if (item === undefined) continue;
           // as JSON.parse makes it: an own key, never the prototype
-          if (key === "__proto__") Object.defineProperty(map, key, { value: item, enumerable: true, writable: true, configurable: true });
+          if (key === "__proto__")
+            Object.defineProperty(map, key, { value: item, enumerable: true, writable: true, configurable: true });
           else map[key] = item;
         }
         return map;
