@@ -4,7 +4,7 @@
  * too, and after a restart), sealing of values that hold one before they are stored, and the
  * masked view every way out (API, SSE, CLI) shows.
  */
-import type { Execution } from "../model/execution.ts";
+import type { Execution, TaskRun } from "../model/execution.ts";
 import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
@@ -38,7 +38,9 @@ export class SecretGuard {
    */
   private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
     let plains: string[] | undefined;
-    for (const [key, value] of Object.entries(run)) {
+    // `for…in` over the run's own keys (a document read back, or built by the executor): no array per change
+    for (const key in run) {
+      const value = run[key as keyof TaskRun];
       if (key === "state" || key === "attempts" || !this.sealer.holdsSealed(value)) continue;
       this.sealer.reveal(value, (plain) => (plains ??= []).push(plain));
     }

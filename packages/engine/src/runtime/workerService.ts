@@ -146,7 +146,7 @@ export class WorkerService {
         }
         if (jobs.length === free) this.pending = true;
       }
-      leases.hold(jobs.map((m) => m.seq));
+      if (jobs.length) leases.hold(jobs.map((m) => m.seq));
       for (const message of jobs) this.startJob(message);
       await this.sleep();
     }

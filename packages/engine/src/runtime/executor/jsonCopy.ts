@@ -32,7 +32,9 @@ function copyValue(value: unknown): unknown {
       }
       if (isPlainMap(value) && !("toJSON" in value)) {
         const map: Record<string, unknown> = {};
-        for (const key of Object.keys(value)) {
+        // `for…in` over own keys: in the order of Object.keys (JSON's), without its array
+        for (const key in value) {
+          if (!Object.hasOwn(value, key)) continue;
           const item = copyValue((value as Record<string, unknown>)[key]);
           if (item === undefined) continue;
           // as JSON.parse makes it: an own key, never the prototype
