@@ -103,11 +103,13 @@ export class SecretGuard {
         // a default given in clear is not a secret of this instance
       }
     }
-    // walked in the document's order; a task run's sealed values are looked for once per change of it
+    // walked in the document's order (its state, the engine's own, aside); a task run's sealed
+    // values are looked for once per change of it
     const add = (plain: string) => {
       if (!(own ?? instance).matches(plain)) (own ??= instance.extend()).add(plain);
     };
     for (const key of Object.keys(execution)) {
+      if (key === "state") continue;
       if (key !== "taskRunList") this.sealer.reveal(execution[key as keyof Execution], add);
       else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
     }

@@ -113,6 +113,8 @@ export class WorkerService {
         entry.controller.abort(new SakerError("INTERRUPTED", "worker stopping"));
     await Promise.all([...this.active.values()].map((a) => a.done));
     await this.flushLogs(false);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.state === "STOPPING") this.state = "STOPPED";
   }
 
@@ -287,7 +289,7 @@ export class WorkerService {
     if (row.seq === undefined || row.stale) {
       // the step that created the job is not on disk: the job is created and run again from there
       this.pendingLogs.unshift(...logs);
-      this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+      this.flushWithin(LOG_FLUSH_MS);
       return false;
     }
     // else it takes the result in memory, already claimed for it (see handoff.ts)
@@ -375,7 +377,15 @@ export class WorkerService {
       else this.untold.set(row, [entry]);
     } else this.ctx.backend.notifier.notify(NOTIFY.log, entry);
     if (this.pendingLogs.length >= LOG_BATCH) void this.flushLogs();
-    else this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+    else this.flushWithin(LOG_FLUSH_MS);
+  }
+
+  /** Saves the pending lines within `ms`, or sooner when a save is due already. */
+  private flushWithin(ms: number): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushLogs();
+    }, ms);
   }
 
   /**
@@ -412,11 +422,14 @@ export class WorkerService {
     for (const entry of untold) this.ctx.backend.notifier.notify(NOTIFY.log, entry);
   }
 
+  /**
+   * The pending lines, taken to be written. A save due later stays due: it saves the lines logged
+   * meanwhile, or finds none (most jobs hand their lines over with their outcome: a timer is not
+   * set and cleared for each of them).
+   */
   private takeLogs(): LogEntry[] {
     const logs = this.pendingLogs;
     this.pendingLogs = [];
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     return logs;
   }
 
@@ -431,7 +444,7 @@ export class WorkerService {
       this.ctx.report.loopError("saving task logs", error);
       if (!retry || !isDiskFull(error)) return;
       this.pendingLogs = [...logs, ...this.pendingLogs].slice(-MAX_PENDING_LOGS);
-      this.flushTimer ??= setTimeout(() => void this.flushLogs(), backoffMs(4));
+      this.flushWithin(backoffMs(4));
     }
   }
 }
