@@ -186,7 +186,9 @@ export class WorkerService {
         this.active.delete(message.seq);
         // a job whose outcome went to the executor unsaved stays claimed until the executor's step
         if (!handedOver && row.seq !== undefined) this.ctx.leases.drop([row.seq]);
-        this.wake?.();
+        // the freed slot matters to the claim loop only when there may be jobs to claim: else it
+        // sleeps on (a wake-up, or its poll, tells it there may be)
+        if (this.pending) this.wake?.();
       });
     this.active.set(message.seq, { job, controller, done });
   }
