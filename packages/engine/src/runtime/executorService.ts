@@ -352,7 +352,7 @@ export class ExecutorService {
     if (batch.length === 0 && !this.commits.unflushed.length) return this.sleep();
     const groups = groupByExecution(batch);
     let back: QueueMessage<ExecutorEvent>[] = [];
-    let backGroups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+    let backGroups: Map<string, QueueMessage<ExecutorEvent>[]> | undefined;
     const done = new Set<number>();
     const due = () => this.commits.due(this.running);
     try {
@@ -378,7 +378,7 @@ export class ExecutorService {
     } catch (error) {
       this.commits.discard(this.commits.unflushed.splice(0));
       this.held.push(...[...batch, ...back].filter((m) => !done.has(m.seq)));
-      for (const executionId of [...groups.keys(), ...backGroups.keys()]) this.inFlight.delete(executionId);
+      for (const executionId of [...groups.keys(), ...(backGroups?.keys() ?? [])]) this.inFlight.delete(executionId);
       if (error instanceof PipelineRedo) return;
       const cause = error instanceof PipelineFailed ? error.cause : error;
       // step by step (and a failing one alone) for a while

@@ -263,7 +263,9 @@ export class WorkerService {
     if (!this.running && controller.signal.aborted) return false;
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
-    const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
+    const metrics = outcome.metrics.length
+      ? outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m))
+      : outcome.metrics;
     const toExecutor: NewMessage<ExecutorEvent>[] = [
       ...(startWritten || startHanded ? [] : [started]),
       {
