@@ -12,7 +12,8 @@ import { maxDurationReached } from "./sla.ts";
 import { failFromExecutor } from "./taskSteps.ts";
 import type { ExecutorEvent, ExecutorEvents } from "./types.ts";
 
-export async function applyEvent(run: ExecutorRun, event: ExecutorEvent): Promise<void> {
+/** A promise only for an event whose handling waits (a Subflow's end): most are applied at once. */
+export function applyEvent(run: ExecutorRun, event: ExecutorEvent): Promise<void> | void {
   switch (event.type) {
     case "process":
       return;

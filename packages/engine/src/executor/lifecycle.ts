@@ -102,8 +102,11 @@ function lastAttemptDate(taskRun: TaskRun): number {
   return Date.parse(histories[histories.length - 1]!.date);
 }
 
-/** When the followed root list (tasks or errors) is done: run `finally`, then end the execution. */
-export async function handleEnd(run: ExecutorRun): Promise<void> {
+/**
+ * When the followed root list (tasks or errors) is done: run `finally`, then end the execution. A
+ * promise only then.
+ */
+export function handleEnd(run: ExecutorRun): Promise<void> | void {
   const x = run.x;
   const s = x.state.current;
   if (isTerminated(s) || isPaused(s) || isRetrying(s) || s === "KILLING" || s === "QUEUED") return;
@@ -113,6 +116,12 @@ export async function handleEnd(run: ExecutorRun): Promise<void> {
     run.graph.retryOf(id),
   );
   if (!allTerminated(x, current)) return;
+  return finallyOrEnd(run);
+}
+
+async function finallyOrEnd(run: ExecutorRun): Promise<void> {
+  const x = run.x;
+  const flow = run.graph.flow;
   const finallyTasks = rootTasks(flow.finally).filter((t) => t.task.disabled !== true);
   if (finallyTasks.length > 0 && !allTerminated(x, finallyTasks)) {
     const input = { execution: x, tasks: finallyTasks, errors: undefined, parent: undefined, retryOf: () => undefined };

@@ -49,10 +49,18 @@ export function maxDurationReached(run: ExecutorRun, index: number | undefined):
   applyViolation(run, { sla, reason });
 }
 
-/** Evaluates the EXECUTION_ASSERTION SLAs of a running execution; the first violation applies. */
-export async function checkAssertions(run: ExecutorRun): Promise<void> {
-  const slas = (run.graph.flow.sla ?? []).filter((s) => s.type === "EXECUTION_ASSERTION" && s.assert);
+/**
+ * Evaluates the EXECUTION_ASSERTION SLAs of a running execution; the first violation applies. A
+ * promise only when there is one to evaluate.
+ */
+export function checkAssertions(run: ExecutorRun): Promise<void> | void {
+  if (!run.graph.flow.sla?.length) return;
+  const slas = run.graph.flow.sla.filter((s) => s.type === "EXECUTION_ASSERTION" && s.assert);
   if (slas.length === 0 || isTerminated(run.x.state.current)) return;
+  return evaluateAssertions(run, slas);
+}
+
+async function evaluateAssertions(run: ExecutorRun, slas: readonly FlowSla[]): Promise<void> {
   const violations: Violation[] = [];
   for (const sla of slas) {
     try {

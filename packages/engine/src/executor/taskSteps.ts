@@ -6,8 +6,8 @@ import { inputLeavesOf } from "../model/flow.ts";
 import { assetsInOut } from "../model/assets.ts";
 import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
-import type { TaskRun } from "../model/execution.ts";
-import type { ContinueLater, FlowableDefinition } from "../plugins/engineTypes.ts";
+import type { TaskNode, TaskRun } from "../model/execution.ts";
+import type { ContinueLater, FlowableDefinition, NextTaskRun } from "../plugins/engineTypes.ts";
 import type { ExecutorRun } from "./executorRun.ts";
 import { exitExecution, replaceVariables } from "./executionUpdates.ts";
 import type { WorkingDirectorySetup } from "./types.ts";
@@ -17,7 +17,8 @@ import { allTerminated, findTaskDependingFlowState, findParents } from "./querie
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
 
-export async function handleNexts(run: ExecutorRun): Promise<void> {
+/** Creates the next task runs; a promise only when it waits (task runs created, a flowable asked). */
+export function handleNexts(run: ExecutorRun): Promise<void> | void {
   const x = run.x;
   const s = x.state.current;
   if (s === "KILLING" || s === "KILLED" || s === "QUEUED" || s === "CANCELLED") return;
@@ -25,22 +26,25 @@ export async function handleNexts(run: ExecutorRun): Promise<void> {
   const flow = run.graph.flow;
   if (isTerminated(s)) {
     const after = rootTasks(flow.afterExecution);
-    if (after.length)
-      await run.addTaskRuns(
-        resolveSequentialNexts({ execution: x, tasks: after, errors: undefined, parent: undefined, retryOf }),
-      );
-    return;
+    if (!after.length) return;
+    const nexts = resolveSequentialNexts({ execution: x, tasks: after, errors: undefined, parent: undefined, retryOf });
+    return nexts.length ? run.addTaskRuns(nexts).then(() => undefined) : undefined;
   }
-  await run.addTaskRuns(
-    resolveSequentialNexts({
-      execution: x,
-      tasks: rootTasks(flow.tasks),
-      errors: rootTasks(flow.errors),
-      parent: undefined,
-      retryOf,
-    }),
-  );
-  for (const taskRun of unfinishedRuns(x.taskRunList)) {
+  const nexts = resolveSequentialNexts({
+    execution: x,
+    tasks: rootTasks(flow.tasks),
+    errors: rootTasks(flow.errors),
+    parent: undefined,
+    retryOf,
+  });
+  // the task runs just created are CREATED: the running flowables are those running before
+  if (!nexts.length && !runningFlowable(run)) return;
+  return nextsOfFlowables(run, nexts);
+}
+
+async function nextsOfFlowables(run: ExecutorRun, nexts: NextTaskRun[]): Promise<void> {
+  if (nexts.length) await run.addTaskRuns(nexts);
+  for (const taskRun of unfinishedRuns(run.x.taskRunList)) {
     if (!isRunning(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
     if (definition.kind !== "flowable") continue;
@@ -50,6 +54,13 @@ export async function handleNexts(run: ExecutorRun): Promise<void> {
       failFromExecutor(run, taskRun, `Unable to resolve the next tasks to run: ${errorMessage(error)}`);
     }
   }
+}
+
+/** Whether a flowable task run is running (it may create task runs, or conclude). */
+function runningFlowable(run: ExecutorRun): boolean {
+  for (const taskRun of unfinishedRuns(run.x.taskRunList))
+    if (isRunning(taskRun.state.current) && run.definitionOf(taskRun).kind === "flowable") return true;
+  return false;
 }
 
 function isContinueLater(value: unknown): value is ContinueLater {
@@ -72,8 +83,12 @@ async function defaultState(
   );
 }
 
-/** Concludes running flowables whose children allow it; propagates KILLING to them. */
-export async function handleFlowableStates(run: ExecutorRun): Promise<void> {
+/** Concludes running flowables whose children allow it; propagates KILLING to them. A promise only when one runs. */
+export function handleFlowableStates(run: ExecutorRun): Promise<void> | void {
+  if (runningFlowable(run)) return flowableStates(run);
+}
+
+async function flowableStates(run: ExecutorRun): Promise<void> {
   for (const taskRun of unfinishedRuns(run.x.taskRunList)) {
     if (!isRunning(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
@@ -150,9 +165,18 @@ export function failFromExecutor(run: ExecutorRun, taskRun: TaskRun, message: st
  * remembered as dispatched; a flowable or executor task run leaves CREATED in this very step, and a
  * CREATED one is always new work (a retry, a loop's next iteration), never to be skipped.
  */
-export async function handleDispatch(run: ExecutorRun): Promise<void> {
+export function handleDispatch(run: ExecutorRun): Promise<void> | void {
   if (run.x.state.current === "KILLING" || run.x.state.current === "KILLED") return;
-  for (const taskRun of unfinishedRuns(run.x.taskRunList)) {
+  return dispatchFrom(run, unfinishedRuns(run.x.taskRunList), 0);
+}
+
+/**
+ * Dispatches the created task runs of `runs` from `from` on: at once, unless one has a condition
+ * or assets to render or is an executor task; a promise from that one on.
+ */
+function dispatchFrom(run: ExecutorRun, runs: readonly TaskRun[], from: number): Promise<void> | void {
+  for (let i = from; i < runs.length; i++) {
+    const taskRun = runs[i]!;
     if (!isCreated(taskRun.state.current)) continue;
     const definition = run.definitionOf(taskRun);
     if (definition.kind === "task") {
@@ -161,12 +185,26 @@ export async function handleDispatch(run: ExecutorRun): Promise<void> {
       run.dispatched.add(key);
     }
     run.version++;
-    if (!(await passesRunIf(run, taskRun))) continue;
-    if (!(await declareAssets(run, taskRun))) continue;
+    if (definition.kind === "executor" || !dispatchesAtOnce(run.task(taskRun)))
+      return dispatchOne(run, taskRun, definition.kind).then(() => dispatchFrom(run, runs, i + 1));
     if (definition.kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
-    else if (definition.kind === "executor") await runExecutorTask(run, taskRun);
     else if (definition.kind === "task") sendToWorker(run, taskRun);
   }
+}
+
+/** A task without a condition (runIf) or assets to render. */
+function dispatchesAtOnce(task: TaskNode): boolean {
+  const runIf = task.runIf;
+  const noCondition = runIf === undefined || runIf === null || String(runIf).trim() === "true";
+  return noCondition && (task.assets === undefined || task.assets === null);
+}
+
+async function dispatchOne(run: ExecutorRun, taskRun: TaskRun, kind: string): Promise<void> {
+  if (!(await passesRunIf(run, taskRun))) return;
+  if (!(await declareAssets(run, taskRun))) return;
+  if (kind === "flowable") run.setTaskRunState(taskRun, "RUNNING");
+  else if (kind === "executor") await runExecutorTask(run, taskRun);
+  else if (kind === "task") sendToWorker(run, taskRun);
 }
 
 /** Renders the task's `assets` onto its task run; a declaration that does not render to valid assets fails the task run. */

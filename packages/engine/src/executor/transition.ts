@@ -40,19 +40,35 @@ export interface TransitionResult {
 /** Upper bound on passes per call; a flow needs about one per nesting level. */
 const MAX_PASSES = 500;
 
-async function pass(run: ExecutorRun, first: boolean): Promise<void> {
-  scheduleMaxDurations(run);
-  if (!handleCreation(run)) return;
+/**
+ * A step of a pass: a promise only when it waits for something (a render, a plugin): most steps
+ * of most passes wait for nothing, and go without the promises of an async call. STOP ends the pass.
+ */
+type PassStep = (run: ExecutorRun, first: boolean) => Promise<void> | void | typeof STOP;
+const STOP = Symbol("stop");
+
+const PASS: readonly PassStep[] = [
+  scheduleMaxDurations,
+  (run) => (handleCreation(run) ? undefined : STOP),
   // Kestra evaluates assertion SLAs once per execution change it processes, before processing it.
-  if (first) await checkAssertions(run);
-  handleRestart(run);
-  handleRetries(run);
-  await handleEnd(run);
-  handleKilling(run);
-  await handleNexts(run);
-  await handleFlowableStates(run);
-  handleKilling(run);
-  await handleDispatch(run);
+  (run, first) => (first ? checkAssertions(run) : undefined),
+  handleRestart,
+  handleRetries,
+  handleEnd,
+  handleKilling,
+  handleNexts,
+  handleFlowableStates,
+  handleKilling,
+  handleDispatch,
+];
+
+/** Runs the steps of a pass from `from` on; a promise only once a step waits. */
+function pass(run: ExecutorRun, first: boolean, from = 0): Promise<void> | void {
+  for (let i = from; i < PASS.length; i++) {
+    const outcome = PASS[i]!(run, first);
+    if (outcome === STOP) return;
+    if (outcome) return outcome.then(() => pass(run, first, i + 1));
+  }
 }
 
 /**
@@ -68,17 +84,20 @@ export async function transition(
   deps: ExecutorDeps,
 ): Promise<TransitionResult> {
   const run = new ExecutorRun(graph, execution, copyState(state), deps);
-  for (const event of events) await applyEvent(run, event);
+  for (const event of events) {
+    const applying = applyEvent(run, event);
+    if (applying) await applying;
+  }
   for (let i = 0; i < MAX_PASSES; i++) {
     const before = run.version;
-    await pass(run, i === 0);
+    const passing = pass(run, i === 0);
+    if (passing) await passing;
     if (run.version === before) break;
   }
   const result = run.result();
-  const index = taskRunIndex(run.x.taskRunList);
-  const changedTaskRuns = [...run.changedRuns]
-    .filter((t) => index.position.has(t))
-    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+  // as the list is now: listed when asked for (the executor's store finds them itself)
+  const list = run.x.taskRunList;
+  let changedTaskRuns: TaskRun[] | undefined;
   // a literal: a spread of `result` followed by new keys is many times slower in V8
   return {
     execution: result.execution,
@@ -86,9 +105,19 @@ export async function transition(
     commands: result.commands,
     logs: result.logs,
     changed: run.version > 0,
-    changedTaskRuns,
+    get changedTaskRuns() {
+      return (changedTaskRuns ??= changedInListOrder(run.changedRuns, list));
+    },
     finished: isFullyTerminated(run),
   };
+}
+
+/** The runs of `changed` still in `list`, in list order. */
+function changedInListOrder(changed: ReadonlySet<TaskRun>, list: readonly TaskRun[]): TaskRun[] {
+  const index = taskRunIndex(list);
+  return [...changed]
+    .filter((t) => index.position.has(t))
+    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
 }
 
 /** A copy of the executor state the transition may change (its values are flags, a list and a map of counts). */

@@ -23,12 +23,16 @@ export function newState(now: Date, current: StateType = "CREATED"): State {
 /** Appends `next` to the histories; moving to the current state is a no-op, as in Kestra. */
 export function withState(state: State, next: StateType, now: Date): State {
   if (state.current === next) return state;
-  const histories = [...state.histories, { state: next, date: now.toISOString() }];
-  return summarise(next, histories);
+  const histories = state.histories.slice();
+  histories.push({ state: next, date: now.toISOString() });
+  return summarise(next, histories, now.getTime());
 }
 
-/** Rebuilds a state from histories (used when histories are trimmed or copied). */
-export function summarise(current: StateType, histories: StateHistory[]): State {
+/**
+ * Rebuilds a state from histories (used when histories are trimmed or copied). `lastMs`: the
+ * time of the last history, when the caller has it (it need not be parsed back).
+ */
+export function summarise(current: StateType, histories: StateHistory[], lastMs?: number): State {
   const startDate = histories[0]!.date;
   const last = histories[histories.length - 1]!.date;
   const ended = isTerminated(current) || isPaused(current);
@@ -36,7 +40,7 @@ export function summarise(current: StateType, histories: StateHistory[]): State 
     current,
     histories,
     startDate,
-    duration: formatDuration(Date.parse(last) - Date.parse(startDate)),
+    duration: formatDuration((lastMs ?? Date.parse(last)) - Date.parse(startDate)),
   };
   if (ended) state.endDate = last;
   return state;

@@ -30,6 +30,8 @@ export interface TaskRunIndex {
   derived: Map<unknown, unknown>;
   /** Runs not terminated, and the FAILED ones, as of `seenChanges` entries of the log. */
   unfinished: Set<TaskRun>;
+  /** `unfinished` in list order, until it changes (a new array then: an answer given is never changed). */
+  unfinishedList: readonly TaskRun[] | undefined;
   failed: Set<TaskRun>;
   seenChanges: number;
   /** False once a run joined `unfinished` out of list order (a retry): it is sorted when read. */
@@ -53,6 +55,7 @@ function emptyIndex(): TaskRunIndex {
     changes: [],
     derived: new Map(),
     unfinished: new Set(),
+    unfinishedList: undefined,
     failed: new Set(),
     seenChanges: 0,
     ordered: true,
@@ -65,12 +68,14 @@ function track(index: TaskRunIndex, run: TaskRun): void {
   index.visits++;
   // a run without a state (a partial document a caller built) counts as unfinished
   const state = (run.state as TaskRun["state"] | undefined)?.current;
-  if (state !== undefined && isTerminated(state)) index.unfinished.delete(run);
-  else if (!index.unfinished.has(run)) {
+  if (state !== undefined && isTerminated(state)) {
+    if (index.unfinished.delete(run)) index.unfinishedList = undefined;
+  } else if (!index.unfinished.has(run)) {
     const position = index.position.get(run)!;
     if (position < index.maxUnfinished) index.ordered = false;
     else index.maxUnfinished = position;
     index.unfinished.add(run);
+    index.unfinishedList = undefined;
   }
   if (state !== undefined && isFailed(state)) index.failed.add(run);
   else index.failed.delete(run);
@@ -113,15 +118,17 @@ export function markChanged(list: readonly TaskRun[], run: TaskRun): void {
   indexes.get(list)?.changes.push(run);
 }
 
-/** The runs not terminated, in list order. */
-export function unfinishedRuns(list: readonly TaskRun[]): TaskRun[] {
+/** The runs not terminated, in list order: the same array while they are the same (not to be changed). */
+export function unfinishedRuns(list: readonly TaskRun[]): readonly TaskRun[] {
   const index = taskRunIndex(list);
+  if (index.unfinishedList) return index.unfinishedList;
   const runs = [...index.unfinished];
   if (!index.ordered) {
     runs.sort((a, b) => index.position.get(a)! - index.position.get(b)!);
     index.unfinished = new Set(runs);
     index.ordered = true;
   }
+  index.unfinishedList = runs;
   return runs;
 }
 
@@ -141,24 +148,39 @@ export class ChangedRunsMemo<T> {
 
   constructor(private readonly compute: (run: TaskRun) => T | undefined) {}
 
-  /** The runs that have a value, with it, in list order. */
-  entries(list: readonly TaskRun[]): [TaskRun, T][] {
+  /** The runs that have a value, with it, in list order: the same array while no value changed (not to be changed). */
+  entries(list: readonly TaskRun[]): readonly (readonly [TaskRun, T])[] {
     const index = taskRunIndex(list);
-    let state = index.derived.get(this.key) as { length: number; cursor: number; values: Map<TaskRun, T> } | undefined;
-    if (!state) index.derived.set(this.key, (state = { length: 0, cursor: 0, values: new Map() }));
-    const update = (run: TaskRun) => {
-      index.visits++;
-      const value = this.compute(run);
-      if (value === undefined) state.values.delete(run);
-      else state.values.set(run, value);
-    };
-    for (; state.length < index.length; state.length++) update(list[state.length]!);
+    let state = index.derived.get(this.key) as MemoState<T> | undefined;
+    if (!state) index.derived.set(this.key, (state = { length: 0, cursor: 0, values: new Map(), sorted: undefined }));
+    for (; state.length < index.length; state.length++) this.update(index, state, list[state.length]!);
     for (; state.cursor < index.changes.length; state.cursor++) {
       const run = index.changes[state.cursor]!;
-      if (index.position.has(run)) update(run);
+      if (index.position.has(run)) this.update(index, state, run);
     }
-    return [...state.values].sort((a, b) => index.position.get(a[0])! - index.position.get(b[0])!);
+    state.sorted ??= [...state.values].sort((a, b) => index.position.get(a[0])! - index.position.get(b[0])!);
+    return state.sorted;
   }
+
+  private update(index: TaskRunIndex, state: MemoState<T>, run: TaskRun): void {
+    index.visits++;
+    const value = this.compute(run);
+    if (value === undefined) {
+      if (state.values.delete(run)) state.sorted = undefined;
+    } else {
+      state.values.set(run, value);
+      state.sorted = undefined;
+    }
+  }
+}
+
+interface MemoState<T> {
+  /** How many runs of the list, and how many entries of the index's change log, were looked at. */
+  length: number;
+  cursor: number;
+  values: Map<TaskRun, T>;
+  /** `values` in list order, until one changes. */
+  sorted: [TaskRun, T][] | undefined;
 }
 
 const TEXTS = Symbol("texts");

@@ -8,13 +8,10 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError } from "@saker/sdk";
-import { transition, type ExecutorDeps } from "../executor/transition.ts";
+import { transition } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
-import type { Flow } from "../model/flow.ts";
-import type { SecretMasker } from "../secrets/masker.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
-import { friendlyId } from "../model/ids.ts";
 import { jsonCopy } from "../model/jsonCopy.ts";
 import { withState } from "../model/state.ts";
 import { NOTIFY } from "../backend/notifier.ts";
@@ -41,6 +38,7 @@ import { endedMessages, handleCommand, type StepEffects } from "./executor/comma
 import { CommitPipeline, PIPELINE_MS } from "./executor/commitPipeline.ts";
 import { commitSteps, dropFailed, type Settle } from "./executor/batchCommit.ts";
 import { groupByExecution, PipelineFailed, PipelineRedo, type Step } from "./executor/step.ts";
+import { StepDeps } from "./executor/stepDeps.ts";
 
 export { endedMessages } from "./executor/commands.ts";
 
@@ -51,6 +49,8 @@ export { endedMessages } from "./executor/commands.ts";
  */
 const WORKING_COPIES = 4096;
 const WORKING_COPY_TASK_RUNS = 50_000;
+
+const NO_LOGS: readonly LogEntry[] = [];
 
 /** Commands whose handling reads other executions: the steps prepared before them commit first. */
 const READS_OTHERS: ReadonlySet<ExecutorCommand["type"]> = new Set(["create-subflow", "kill-subflows", "replay"]);
@@ -352,7 +352,7 @@ export class ExecutorService {
     if (batch.length === 0 && !this.commits.unflushed.length) return this.sleep();
     const groups = groupByExecution(batch);
     let back: QueueMessage<ExecutorEvent>[] = [];
-    let backGroups = new Map<string, QueueMessage<ExecutorEvent>[]>();
+    let backGroups: Map<string, QueueMessage<ExecutorEvent>[]> | undefined;
     const done = new Set<number>();
     const due = () => this.commits.due(this.running);
     try {
@@ -378,7 +378,7 @@ export class ExecutorService {
     } catch (error) {
       this.commits.discard(this.commits.unflushed.splice(0));
       this.held.push(...[...batch, ...back].filter((m) => !done.has(m.seq)));
-      for (const executionId of [...groups.keys(), ...backGroups.keys()]) this.inFlight.delete(executionId);
+      for (const executionId of [...groups.keys(), ...(backGroups?.keys() ?? [])]) this.inFlight.delete(executionId);
       if (error instanceof PipelineRedo) return;
       const cause = error instanceof PipelineFailed ? error.cause : error;
       // step by step (and a failing one alone) for a while
@@ -493,24 +493,6 @@ export class ExecutorService {
     });
   }
 
-  /** `running`: the flow's RUNNING and PAUSED executions but this one, read before the step when it has a concurrency limit. */
-  private deps(execution: Execution, flow: Flow, running: number): ExecutorDeps {
-    const { renderer, renders, secretGuard } = this.ctx;
-    let masker: SecretMasker | undefined;
-    return {
-      now: () => new Date(),
-      newId: friendlyId,
-      // variables a flowable built itself (a Subflow's child execution) may hold sealed values too
-      render: (template, variables, typed) =>
-        renderer.render(template, secretGuard.reveal(variables), typed, renders.executorServices(execution)),
-      renderValue: (value, variables) =>
-        renderer.renderValue(value, secretGuard.reveal(variables), renders.executorServices(execution)),
-      variables: (sources, decrypt) => renders.variables(sources, decrypt),
-      countRunning: () => running,
-      seal: (value) => secretGuard.seal(value, (masker ??= secretGuard.executionMasker(flow, execution))),
-    };
-  }
-
   /**
    * Runs the transition of one execution over its messages; returns the step to commit, or
    * undefined when it committed on its own (no such execution, no flow). `flush` commits the
@@ -556,7 +538,7 @@ export class ExecutorService {
       x0,
       stored.executorState,
       messages.map((m) => m.payload),
-      this.deps(x0, graph.flow, running),
+      new StepDeps(this.ctx, x0, graph.flow, running),
     );
     // the executor's own lines (an error message quoting a rendered value) are masked as a task's are
     const masker = result.logs.length ? secretGuard.masker() : undefined;
@@ -565,7 +547,9 @@ export class ExecutorService {
     for (const command of result.commands) await handleCommand(this.ctx, command, result, graph, effects);
     const { outgoing, inserts, afterCommit } = effects;
     // lines of the commands (a Subflow's "Created new execution") come before the step's own
-    const logs = [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))];
+    const logs = result.logs.length
+      ? [...effects.logs, ...result.logs.map((log) => ({ ...log, message: masker!.mask(log.message) }))]
+      : effects.logs;
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
@@ -674,7 +658,7 @@ export class ExecutorService {
           row.seq = seq;
           if (!row.stale) this.ctx.leases.hold([seq]);
         }
-        this.handoff.rowsSettled([...inserted.keys()]);
+        if (inserted.size) this.handoff.rowsSettled([...inserted.keys()]);
         const last = group ? group.last.get(executionId)?.messages === messages : true;
         const written = group ? last && group.changed.has(executionId) : write;
         if (last) this.commits.wholeNext.delete(executionId);
@@ -685,17 +669,18 @@ export class ExecutorService {
           if (writtenAt !== undefined) next.revision = writtenAt + 1;
           this.working.set(executionId, next);
         }
-        const notified = [...queued];
+        let notified = queued;
         if (!pipelined && !reservation.deliver(handed)) {
           // the worker stopped meanwhile: the jobs go back to the queue for whoever runs next
           for (const m of handed) await backend.queue.release(m.seq);
-          notified.push(...local);
+          notified = [...queued, ...local];
         }
-        for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
+        if (notified.length)
+          for (const topic of new Set(notified.map((m) => m.topic))) backend.notifier.notify(NOTIFY.queue(topic));
         for (const effect of afterCommit) await effect();
         // followers hear of the execution once per commit, as it was written
         const ended = group ? last && group.ended.has(executionId) : justFinished;
-        const untold = bundlesOf(messages).flatMap((bundle) => bundle.untold ?? []);
+        const untold = bundlesOf(messages).flatMap((bundle) => bundle.untold ?? NO_LOGS);
         this.announce(untold, logs, written ? result.execution : undefined, inserts, ended);
       },
     };

@@ -67,18 +67,19 @@ export function isBundled(message: QueueMessage): message is BundledMessage {
 
 /** The queue rows to acknowledge (and whose leases end) for handled messages: a bundle's is its job. */
 export function rowSeqs(messages: readonly QueueMessage[]): number[] {
-  const seqs = new Set<number>();
+  // most steps handle the outcome of a job whose row was never inserted: nothing to collect
+  let seqs: Set<number> | undefined;
   for (const m of messages)
-    if (!isBundled(m)) seqs.add(m.seq);
-    else if (m.bundle.final && m.bundle.row.seq !== undefined) seqs.add(m.bundle.row.seq);
-  return [...seqs];
+    if (!isBundled(m)) (seqs ??= new Set()).add(m.seq);
+    else if (m.bundle.final && m.bundle.row.seq !== undefined) (seqs ??= new Set()).add(m.bundle.row.seq);
+  return seqs ? [...seqs] : [];
 }
 
 /** The bundles of these messages, each once. */
 export function bundlesOf(messages: readonly QueueMessage[]): WorkerBundle[] {
-  const bundles = new Set<WorkerBundle>();
-  for (const m of messages) if (isBundled(m)) bundles.add(m.bundle);
-  return [...bundles];
+  let bundles: Set<WorkerBundle> | undefined;
+  for (const m of messages) if (isBundled(m)) (bundles ??= new Set()).add(m.bundle);
+  return bundles ? [...bundles] : [];
 }
 
 /**

@@ -39,52 +39,84 @@ export interface RenderScope {
 }
 
 export function createRenderServices(sources: RenderSources, scope: RenderScope): RenderServices {
-  const { storage, secrets, encryption } = sources;
-  const { namespace, masker, readPrefixes } = scope;
-  const nsFiles = (other?: string) => namespaceFiles(storage, other ?? namespace);
+  return new ScopedRenderServices(sources, scope);
+}
+
+/**
+ * The services of one render scope. One object, its calls on its prototype: a task run makes one
+ * and calls few of them, if any.
+ */
+class ScopedRenderServices implements RenderServices {
+  readonly namespace: string;
+  readonly signal?: AbortSignal;
+
+  constructor(
+    private readonly sources: RenderSources,
+    private readonly scope: RenderScope,
+  ) {
+    this.namespace = scope.namespace;
+    if (scope.signal) this.signal = scope.signal;
+  }
+
+  async secret(key: string, subkey?: string): Promise<string> {
+    const { masker } = this.scope;
+    const value = await this.sources.secrets.get(key);
+    masker.add(value);
+    if (!subkey) return value;
+    const part = secretSubkey(value, key, subkey);
+    masker.add(part);
+    return part;
+  }
+
+  kv(namespace: string, key: string): Promise<{ value: unknown } | undefined> {
+    return this.sources.kv(namespace, key);
+  }
+
+  async read(path: string, namespace?: string): Promise<string> {
+    const p = this.storagePath(path);
+    const { storage } = this.sources;
+    return (p ? await streamToBuffer(await storage.get(p)) : await this.nsFiles(namespace).get(path)).toString("utf8");
+  }
+
+  async fileSize(path: string, namespace?: string): Promise<number> {
+    const p = this.storagePath(path);
+    return p ? this.sources.storage.size(p) : (await this.nsFiles(namespace).get(path)).length;
+  }
+
+  async fileExists(path: string, namespace?: string): Promise<boolean> {
+    const p = this.storagePath(path);
+    return p ? this.sources.storage.exists(p) : this.nsFiles(namespace).exists(path);
+  }
+
+  errorLogs(): Promise<object[]> {
+    return this.sources.errorLogs(this.scope.executionId);
+  }
+
+  encrypt(plain: string): string {
+    return this.sources.encryption.encrypt(plain);
+  }
+
+  decrypt(encrypted: string): string {
+    const plain = this.sources.encryption.decrypt(encrypted);
+    this.scope.masker.add(plain);
+    return plain;
+  }
+
+  private nsFiles(other?: string) {
+    return namespaceFiles(this.sources.storage, other ?? this.scope.namespace);
+  }
+
   /** The storage path of a `kestra://` URI this render may read; undefined for a namespace file. */
-  const storagePath = (path: string) => {
+  private storagePath(path: string): string | undefined {
     if (!path.startsWith("kestra://")) return undefined;
     const p = toStoragePath(path);
-    if (!readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
+    if (!this.scope.readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
       throw new SakerError(
         "STORAGE_ACCESS_DENIED",
         `Unable to read '${path}': only files of this execution and namespace files can be read`,
       );
     return p;
-  };
-  return {
-    namespace,
-    ...(scope.signal ? { signal: scope.signal } : {}),
-    secret: async (key, subkey) => {
-      const value = await secrets.get(key);
-      masker.add(value);
-      if (!subkey) return value;
-      const part = secretSubkey(value, key, subkey);
-      masker.add(part);
-      return part;
-    },
-    kv: (ns, key) => sources.kv(ns, key),
-    read: async (path, ns) => {
-      const p = storagePath(path);
-      return (p ? await streamToBuffer(await storage.get(p)) : await nsFiles(ns).get(path)).toString("utf8");
-    },
-    fileSize: async (path, ns) => {
-      const p = storagePath(path);
-      return p ? storage.size(p) : (await nsFiles(ns).get(path)).length;
-    },
-    fileExists: async (path, ns) => {
-      const p = storagePath(path);
-      return p ? storage.exists(p) : nsFiles(ns).exists(path);
-    },
-    errorLogs: () => sources.errorLogs(scope.executionId),
-    encrypt: (plain) => encryption.encrypt(plain),
-    decrypt: (encrypted) => {
-      const plain = encryption.decrypt(encrypted);
-      masker.add(plain);
-      return plain;
-    },
-  };
+  }
 }
 
 function instanceEnvs(config: CompiledConfig): Record<string, string> {

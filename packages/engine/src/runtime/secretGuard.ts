@@ -4,7 +4,7 @@
  * too, and after a restart), sealing of values that hold one before they are stored, and the
  * masked view every way out (API, SSE, CLI) shows.
  */
-import type { Execution } from "../model/execution.ts";
+import type { Execution, TaskRun } from "../model/execution.ts";
 import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
@@ -31,11 +31,20 @@ export const DISPLAY_MASKED_KEYS: ReadonlySet<string> = new Set([
 export class SecretGuard {
   readonly sealer: SecretSealer;
   private cached: { key: string; masker: SecretMasker } | undefined;
-  /** The plain values sealed in a task run, in the order a walk of it meets them. */
+  /**
+   * The plain values sealed in a task run, in the order a walk of it meets them. Its states (and
+   * its attempts', the rest of an attempt) are the engine's own state names and dates, never
+   * sealed: they are not walked, at each change of the run.
+   */
   private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
-    const plains: string[] = [];
-    this.sealer.reveal(run, (plain) => plains.push(plain));
-    return plains.length ? plains : undefined;
+    let plains: string[] | undefined;
+    // `for…in` over the run's own keys (a document read back, or built by the executor): no array per change
+    for (const key in run) {
+      const value = run[key as keyof TaskRun];
+      if (key === "state" || key === "attempts" || !this.sealer.holdsSealed(value)) continue;
+      this.sealer.reveal(value, (plain) => (plains ??= []).push(plain));
+    }
+    return plains;
   });
 
   constructor(
@@ -73,10 +82,12 @@ export class SecretGuard {
   /**
    * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
    * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
-   * made of them is sealed too.
+   * made of them is sealed too. For sealing and masking only, never to add to: without anything of
+   * the execution to add (the usual case) it is the instance's shared masker itself.
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
-    const masker = this.masker();
+    const instance = this.instanceMasker();
+    let own: SecretMasker | undefined;
     for (const input of inputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
       const value =
@@ -87,18 +98,22 @@ export class SecretGuard {
           : undefined;
       if (typeof value !== "string") continue;
       try {
-        masker.add(this.encryption.decrypt(value));
+        (own ??= instance.extend()).add(this.encryption.decrypt(value));
       } catch {
         // a default given in clear is not a secret of this instance
       }
     }
-    // walked in the document's order; a task run's sealed values are looked for once per change of it
-    const add = (plain: string) => masker.addRevealed(plain);
-    for (const [key, value] of Object.entries(execution)) {
-      if (key !== "taskRunList") this.sealer.reveal(value, add);
+    // walked in the document's order (its state, the engine's own, aside); a task run's sealed
+    // values are looked for once per change of it
+    const add = (plain: string) => {
+      if (!(own ?? instance).matches(plain)) (own ??= instance.extend()).add(plain);
+    };
+    for (const key of Object.keys(execution)) {
+      if (key === "state") continue;
+      if (key !== "taskRunList") this.sealer.reveal(execution[key as keyof Execution], add);
       else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
     }
-    return masker;
+    return own ?? instance;
   }
 
   /** `value` with every string holding a secret sealed (see {@link SecretSealer}). */

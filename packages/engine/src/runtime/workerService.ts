@@ -6,7 +6,6 @@
 import { errorMessage, SakerError } from "@saker/sdk";
 import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerDeps, type WorkerOutcome } from "../worker/runJob.ts";
-import type { EngineServices } from "../plugins/engineServices.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
 import { NOTIFY } from "../backend/notifier.ts";
@@ -114,6 +113,8 @@ export class WorkerService {
         entry.controller.abort(new SakerError("INTERRUPTED", "worker stopping"));
     await Promise.all([...this.active.values()].map((a) => a.done));
     await this.flushLogs(false);
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     if (this.state === "STOPPING") this.state = "STOPPED";
   }
 
@@ -147,7 +148,7 @@ export class WorkerService {
         }
         if (jobs.length === free) this.pending = true;
       }
-      leases.hold(jobs.map((m) => m.seq));
+      if (jobs.length) leases.hold(jobs.map((m) => m.seq));
       for (const message of jobs) this.startJob(message);
       await this.sleep();
     }
@@ -185,7 +186,9 @@ export class WorkerService {
         this.active.delete(message.seq);
         // a job whose outcome went to the executor unsaved stays claimed until the executor's step
         if (!handedOver && row.seq !== undefined) this.ctx.leases.drop([row.seq]);
-        this.wake?.();
+        // the freed slot matters to the claim loop only when there may be jobs to claim: else it
+        // sleeps on (a wake-up, or its poll, tells it there may be)
+        if (this.pending) this.wake?.();
       });
     this.active.set(message.seq, { job, controller, done });
   }
@@ -260,7 +263,9 @@ export class WorkerService {
     if (!this.running && controller.signal.aborted) return false;
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
-    const metrics = outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m));
+    const metrics = outcome.metrics.length
+      ? outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m))
+      : outcome.metrics;
     const toExecutor: NewMessage<ExecutorEvent>[] = [
       ...(startWritten || startHanded ? [] : [started]),
       {
@@ -288,7 +293,7 @@ export class WorkerService {
     if (row.seq === undefined || row.stale) {
       // the step that created the job is not on disk: the job is created and run again from there
       this.pendingLogs.unshift(...logs);
-      this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+      this.flushWithin(LOG_FLUSH_MS);
       return false;
     }
     // else it takes the result in memory, already claimed for it (see handoff.ts)
@@ -376,7 +381,15 @@ export class WorkerService {
       else this.untold.set(row, [entry]);
     } else this.ctx.backend.notifier.notify(NOTIFY.log, entry);
     if (this.pendingLogs.length >= LOG_BATCH) void this.flushLogs();
-    else this.flushTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+    else this.flushWithin(LOG_FLUSH_MS);
+  }
+
+  /** Saves the pending lines within `ms`, or sooner when a save is due already. */
+  private flushWithin(ms: number): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flushLogs();
+    }, ms);
   }
 
   /**
@@ -401,14 +414,8 @@ export class WorkerService {
         await settled();
         return fn(...args);
       };
-    const guard = <T extends object>(services: T): T => {
-      const guarded: Record<string, unknown> = {};
-      for (const [name, fn] of Object.entries(services))
-        guarded[name] = typeof fn === "function" ? after(fn as (...args: unknown[]) => Promise<unknown>) : fn;
-      return guarded as T;
-    };
     const engine = deps.engine;
-    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: lazyGuard(engine, guard) } : {}) };
+    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: guardedView(engine, settled) } : {}) };
   }
 
   /** Tells the lines kept back for a job once its row is on disk. */
@@ -419,11 +426,14 @@ export class WorkerService {
     for (const entry of untold) this.ctx.backend.notifier.notify(NOTIFY.log, entry);
   }
 
+  /**
+   * The pending lines, taken to be written. A save due later stays due: it saves the lines logged
+   * meanwhile, or finds none (most jobs hand their lines over with their outcome: a timer is not
+   * set and cleared for each of them).
+   */
   private takeLogs(): LogEntry[] {
     const logs = this.pendingLogs;
     this.pendingLogs = [];
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
     return logs;
   }
 
@@ -438,26 +448,57 @@ export class WorkerService {
       this.ctx.report.loopError("saving task logs", error);
       if (!retry || !isDiskFull(error)) return;
       this.pendingLogs = [...logs, ...this.pendingLogs].slice(-MAX_PENDING_LOGS);
-      this.flushTimer ??= setTimeout(() => void this.flushLogs(), backoffMs(4));
+      this.flushWithin(backoffMs(4));
     }
   }
 }
 
 /** The groups of engine services a task reaches through `RunContext` (see plugins/engineServices.ts). */
-const SERVICE_GROUPS = ["logs", "executions", "metrics", "kv", "triggers", "flows"] as const;
+const SERVICE_GROUPS: ReadonlySet<string> = new Set(["logs", "executions", "metrics", "kv", "triggers", "flows"]);
+
+/** What a guarded view's calls wait for first. */
+const SETTLED = Symbol("settled");
+type View = { [SETTLED]: () => Promise<void> };
+
+/** Per services object (the engine's, and each of its groups), the prototype of its guarded views. */
+const viewPrototypes = new WeakMap<object, object>();
 
 /**
- * The engine services with each call passed through `guard`, each group guarded when a task first
- * reaches it: most tasks reach none, and a job need not wrap every call of every group.
+ * `services` with each call waiting for `settled` first. A view is one object over a prototype
+ * built once per services object: each call (and each group of the engine services) is wrapped
+ * when a task first reaches it, as most tasks reach none, and kept on the view.
  */
-function lazyGuard(engine: EngineServices, guard: <T extends object>(services: T) => T): EngineServices {
-  const guarded = guard(engine) as unknown as Record<string, unknown>;
-  for (const group of SERVICE_GROUPS) {
-    let value: unknown;
-    Object.defineProperty(guarded, group, {
+function guardedView<T extends object>(services: T, settled: () => Promise<void>): T {
+  let prototype = viewPrototypes.get(services);
+  if (!prototype) viewPrototypes.set(services, (prototype = viewPrototype(services)));
+  const view = Object.create(prototype) as View;
+  view[SETTLED] = settled;
+  return view as unknown as T;
+}
+
+function viewPrototype(services: object): object {
+  const prototype: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(services)) {
+    const group = SERVICE_GROUPS.has(name) && typeof value === "object" && value !== null;
+    if (!group && typeof value !== "function") {
+      prototype[name] = value;
+      continue;
+    }
+    Object.defineProperty(prototype, name, {
       enumerable: true,
-      get: () => (value ??= guard(engine[group])),
+      get(this: View) {
+        const settled = this[SETTLED];
+        const call = value as (...args: unknown[]) => Promise<unknown>;
+        const guarded = group
+          ? guardedView(value as object, settled)
+          : async (...args: unknown[]) => {
+              await settled();
+              return call(...args);
+            };
+        Object.defineProperty(this, name, { value: guarded, enumerable: true });
+        return guarded;
+      },
     });
   }
-  return guarded as unknown as EngineServices;
+  return prototype;
 }

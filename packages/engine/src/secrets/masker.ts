@@ -40,13 +40,20 @@ function escapeRegExp(text: string): string {
 
 export class SecretMasker {
   /** The registered values and their derived forms. */
-  private readonly values: Set<string>;
-  private readonly registered: Set<string>;
+  private values: Set<string>;
+  private registered: Set<string>;
+  /**
+   * Whether the sets are this masker's alone. A copy shares its source's sets until either adds a
+   * value (most copies, a task's masker, never do): then it copies them first.
+   */
+  private owned: boolean;
   private pattern: RegExp | undefined;
 
   constructor(from?: SecretMasker) {
-    this.values = new Set(from?.values);
-    this.registered = new Set(from?.registered);
+    this.values = from ? from.values : new Set();
+    this.registered = from ? from.registered : new Set();
+    this.owned = !from;
+    if (from) from.owned = false;
     // compiled on the source, so every copy of it shares one pattern until a value is added
     this.pattern = from && from.values.size > 0 ? from.regexp() : undefined;
   }
@@ -54,6 +61,11 @@ export class SecretMasker {
   /** Registers a value, with its derived forms, to hide from now on (short ones are ignored). */
   add(value: string | undefined | null): void {
     if (typeof value !== "string" || value.length < MIN_MASKED_LENGTH || this.registered.has(value)) return;
+    if (!this.owned) {
+      this.values = new Set(this.values);
+      this.registered = new Set(this.registered);
+      this.owned = true;
+    }
     this.registered.add(value);
     for (const form of derivedForms(value)) {
       if (form.length >= MIN_MASKED_LENGTH && !this.values.has(form)) {

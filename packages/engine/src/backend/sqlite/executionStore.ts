@@ -98,8 +98,34 @@ function headOf(x: Execution): Head {
 /** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
 function runSummary(run: TaskRun, text: string): string {
   if (run.outputs === undefined) return text;
+  // the outputs' entry cut out of the text, when found at the top level: the rest of the run is
+  // not copied and serialised again
+  const entry = `"outputs":${JSON.stringify(run.outputs)}`;
+  const at = text.indexOf(entry);
+  if (at > 0 && topLevel(text, at)) {
+    const end = at + entry.length;
+    if (text[at - 1] === ",") return text.slice(0, at - 1) + text.slice(end);
+    if (text[end] === ",") return text.slice(0, at) + text.slice(end + 1);
+    return text.slice(0, at) + text.slice(end);
+  }
   const { outputs: _outputs, ...rest } = run;
   return JSON.stringify(rest);
+}
+
+/** Whether position `at` of an object's JSON text is directly inside it (not in a string or a nested value). */
+function topLevel(text: string, at: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
+    else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
+  }
+  return depth === 1 && !inString;
 }
 
 type TaskRun = Execution["taskRunList"][number];

@@ -47,6 +47,30 @@ function execution(id: string, second: number, labels: { key: string; value: str
 }
 
 describe("execution summaries", () => {
+  it("store each task run's summary as its text without its outputs, wherever its outputs sit", () => {
+    const store = new ExecutionStore(openDatabase(":memory:"));
+    const x = execution("runs", 1);
+    const state = x.taskRunList[0]!.state;
+    const nested = { outputs: { value: "same" }, text: '"outputs":{"value":"same"} \\"' };
+    x.taskRunList = [
+      // outputs first, last, alone, after a value holding the same entry, nested in themselves
+      { outputs: { value: "same" }, id: "r1", executionId: "runs", namespace: "ns", flowId: "f", taskId: "a", state },
+      { id: "r2", executionId: "runs", namespace: "ns", flowId: "f", taskId: "a", state, outputs: { value: "same" } },
+      { outputs: { value: "same" } } as never,
+      { assets: nested, id: "r4", taskId: "a", outputs: { value: "same" }, state } as never,
+      { id: "r5", value: '"outputs":{"value":"same"}', taskId: "a", outputs: nested, state } as never,
+      { id: "r6", taskId: "a", outputs: null, state } as never,
+    ];
+    store.insert({ execution: x, executorState: { dispatched: [] }, finished: false });
+    const stored = store.text("runs")!.summary.taskRunList;
+    expect(stored).toEqual(
+      x.taskRunList.map((run) => {
+        const { outputs: _outputs, ...rest } = run;
+        return JSON.parse(JSON.stringify(rest)) as unknown;
+      }),
+    );
+  });
+
   it("leave every output out and keep the rest", () => {
     const x = execution("e1", 1);
     const summary = executionSummary(x);
