@@ -182,8 +182,12 @@ export class ExecutorService {
     // as `load` would read it back (a copy: the caller keeps the document it inserted, and a step
     // changes its copy in place), the task runs last
     const { taskRunList: _runs, ...head } = stored.execution;
+    const execution = jsonCopy(head) as Execution;
+    // added, not spread with the head: V8 gives every `{ ...object, newKey }` a map of its own once
+    // the site is warm, and the execution's accesses for the rest of its life would see a new map
+    execution.taskRunList = [];
     const copy: StoredExecution = {
-      execution: { ...jsonCopy(head), taskRunList: [] },
+      execution,
       executorState: jsonCopy(stored.executorState),
       finished: stored.finished,
       ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
@@ -580,15 +584,19 @@ export class ExecutorService {
       this.commits.speculative.set(executionId, next);
       if (!baseline) this.commits.wholeNext.add(executionId);
       if (local.length) {
-        early = local.map((m) => ({
-          seq: this.handoff.virtualSeq(),
-          topic: "worker",
-          key: m.key ?? null,
-          // as a claim would read it back
-          payload: jsonCopy(m.payload as WorkerJob),
-          availableAt: 0,
-          row: { seq: undefined, stale: false },
-        }));
+        // pushed, not mapped: an `Array.prototype.map` inlined by V8's optimizing compiler returns a
+        // holey array where the unoptimized one returned a packed one, and every reader of the jobs
+        // compiled before would be thrown out of its optimized code (here and in the group commit)
+        for (const m of local)
+          early.push({
+            seq: this.handoff.virtualSeq(),
+            topic: "worker",
+            key: m.key ?? null,
+            // as a claim would read it back
+            payload: jsonCopy(m.payload as WorkerJob),
+            availableAt: 0,
+            row: { seq: undefined, stale: false },
+          });
         if (reservation.deliver(early)) for (const job of early) this.outstanding.add(job.row);
         else {
           queued = outgoing;
@@ -642,11 +650,10 @@ export class ExecutorService {
         else {
           // a job whose outcome this group handles needs no row; one still running gets it, claimed
           const running = early.filter((job) => !group?.consumed.has(job.row));
-          const rows = await tx.queue.sendClaimed(
-            running.map((job) => ({ topic: "worker" as const, key: job.key, payload: job.payload })),
-            backend.owner,
-            this.ctx.leases.leaseMs,
-          );
+          // pushed, not mapped (packed whatever the compiler tier, as `early` above)
+          const claims: NewMessage[] = [];
+          for (const job of running) claims.push({ topic: "worker", key: job.key, payload: job.payload });
+          const rows = await tx.queue.sendClaimed(claims, backend.owner, this.ctx.leases.leaseMs);
           running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
         }
         await tx.queue.send(queued);
