@@ -308,9 +308,11 @@ function withWorkingDirectory(
 }
 
 function secretInputs(run: ExecutorRun): string[] {
-  return inputLeavesOf(run.graph.flow.inputs)
-    .filter((i) => i.type === "SECRET")
-    .map((i) => i.id);
+  // pushed, not mapped: an `Array.prototype.map` inlined by V8's optimizing compiler returns a holey
+  // array where the unoptimized one returned a packed one, which throws the callers' optimized code out
+  const ids: string[] = [];
+  for (const input of inputLeavesOf(run.graph.flow.inputs)) if (input.type === "SECRET") ids.push(input.id);
+  return ids;
 }
 
 function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {

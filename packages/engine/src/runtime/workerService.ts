@@ -86,7 +86,10 @@ export class WorkerService {
         },
         take: (messages) => {
           // a job handed over before its step committed has no row yet: the executor holds it once inserted
-          this.ctx.leases.hold(messages.filter((m) => m.seq > 0).map((m) => m.seq));
+          // pushed, not mapped: packed whatever V8's compiler tier (as the executor's handed jobs)
+          const held: number[] = [];
+          for (const m of messages) if (m.seq > 0) held.push(m.seq);
+          this.ctx.leases.hold(held);
           for (const message of messages) this.startJob(message as QueueMessage<WorkerJob>);
         },
       })),
