@@ -68,22 +68,19 @@ describe("FlowStore.latest", () => {
     const store = new FlowStore(db);
     store.save("main", "company.team", "hello", source("one"), false);
     expect(store.latest("main", "company.team", "hello")?.revision).toBe(1);
-    expect(() =>
-      db.transaction(() => {
-        store.save("main", "company.team", "hello", source("two"), false);
-        expect(store.latest("main", "company.team", "hello")?.revision).toBe(2);
-        throw new Error("rolled back");
-      })(),
-    ).toThrow("rolled back");
+    // a save read back inside its transaction (as revision `seen`), then rolled back
+    const saveRolledBack = (id: string, seen: number) =>
+      expect(() =>
+        db.transaction(() => {
+          store.save("main", "company.team", id, source("two"), false);
+          expect(store.latest("main", "company.team", id)?.revision).toBe(seen);
+          throw new Error("rolled back");
+        })(),
+      ).toThrow("rolled back");
+    saveRolledBack("hello", 2);
     expect(store.latest("main", "company.team", "hello")).toMatchObject({ revision: 1, source: source("one") });
     // and a flow that had no revision before the rolled-back save has none after it
-    expect(() =>
-      db.transaction(() => {
-        store.save("main", "company.team", "other", source("one"), false);
-        expect(store.latest("main", "company.team", "other")?.revision).toBe(1);
-        throw new Error("rolled back");
-      })(),
-    ).toThrow("rolled back");
+    saveRolledBack("other", 1);
     expect(store.latest("main", "company.team", "other")).toBeUndefined();
   });
 

@@ -1,3 +1,4 @@
+import { Lru } from "../../expression/lru.ts";
 import type { Label } from "../../model/execution.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
 import {
@@ -58,7 +59,7 @@ const toFlow = (r: Row): StoredFlow => ({ ...toSummary(r), source: r.source });
 const inPrefix = (namespace: string, prefix?: string) =>
   prefix === undefined || namespace === prefix || namespace.startsWith(`${prefix}.`);
 
-/** The most latest revisions `FlowStore` keeps in memory (all are dropped when it is full). */
+/** How many flows' latest revisions `FlowStore` keeps in memory (the least recently read go first). */
 const LATEST_CACHED = 1000;
 
 const flowKey = (tenantId: string, namespace: string, id: string) => `${tenantId}\u0000${namespace}\u0000${id}`;
@@ -66,13 +67,13 @@ const flowKey = (tenantId: string, namespace: string, id: string) => `${tenantId
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
 export class FlowStore {
   /**
-   * The latest revision of flows read lately (`undefined`: none), as committed: each execution
+   * The latest revision of flows read lately (`null`: none), as committed: each execution
    * created reads it, and the source need not be read and copied each time. Valid while no other
    * connection committed (`PRAGMA data_version`) and this one wrote none of these flows: every
    * write through this store drops its flow's entry, and nothing read inside a transaction is kept
    * (that transaction's own writes may still be rolled back).
    */
-  private readonly latestCache = new Map<string, StoredFlow | undefined>();
+  private readonly latestCache = new Lru<string, StoredFlow | null>(LATEST_CACHED);
   private cachedVersion: number | undefined;
   private readonly dataVersion;
 
@@ -86,12 +87,12 @@ export class FlowStore {
     if (version !== this.cachedVersion) {
       this.latestCache.clear();
       this.cachedVersion = version;
-    } else if (this.latestCache.has(key)) return this.latestCache.get(key);
-    const flow = this.readLatest(tenantId, namespace, id);
-    if (!this.db.inTransaction) {
-      if (this.latestCache.size >= LATEST_CACHED) this.latestCache.clear();
-      this.latestCache.set(key, flow);
+    } else {
+      const cached = this.latestCache.get(key);
+      if (cached !== undefined) return cached ?? undefined;
     }
+    const flow = this.readLatest(tenantId, namespace, id);
+    if (!this.db.inTransaction) this.latestCache.set(key, flow ?? null);
     return flow;
   }
 
@@ -103,9 +104,18 @@ export class FlowStore {
     return row ? toFlow(row) : undefined;
   }
 
-  /** Forgets the cached latest revision of a flow this connection writes (before and after the write). */
-  private forget(tenantId: string, namespace: string, id: string): void {
-    this.latestCache.delete(flowKey(tenantId, namespace, id));
+  /**
+   * A write of a flow by this connection: its cached latest revision is forgotten before and after
+   * (also when the write, or the transaction it joins, fails).
+   */
+  private writing<T>(tenantId: string, namespace: string, id: string, write: () => T): T {
+    const key = flowKey(tenantId, namespace, id);
+    this.latestCache.delete(key);
+    try {
+      return write();
+    } finally {
+      this.latestCache.delete(key);
+    }
   }
 
   revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined {
@@ -138,12 +148,9 @@ export class FlowStore {
     disabled: boolean,
     labels: readonly Label[] = [],
   ): { flow: StoredFlow; created: boolean } {
-    this.forget(tenantId, namespace, id);
-    try {
-      return this.db.transaction(() => this.insertRevision(tenantId, namespace, id, source, disabled, labels))();
-    } finally {
-      this.forget(tenantId, namespace, id);
-    }
+    return this.writing(tenantId, namespace, id, () =>
+      this.db.transaction(() => this.insertRevision(tenantId, namespace, id, source, disabled, labels))(),
+    );
   }
 
   private insertRevision(
@@ -170,12 +177,7 @@ export class FlowStore {
 
   /** Marks a flow deleted with a new revision; false when there was none. */
   delete(tenantId: string, namespace: string, id: string): boolean {
-    this.forget(tenantId, namespace, id);
-    try {
-      return this.insertDeleted(tenantId, namespace, id);
-    } finally {
-      this.forget(tenantId, namespace, id);
-    }
+    return this.writing(tenantId, namespace, id, () => this.insertDeleted(tenantId, namespace, id));
   }
 
   private insertDeleted(tenantId: string, namespace: string, id: string): boolean {
@@ -266,14 +268,11 @@ export class FlowStore {
       this.db,
       "DELETE FROM flows WHERE tenant_id = ? AND namespace = ? AND id = ? AND revision = ?",
     );
-    this.forget(tenantId, namespace, id);
-    try {
-      return this.db.transaction(() =>
+    return this.writing(tenantId, namespace, id, () =>
+      this.db.transaction(() =>
         revisions.reduce((n, revision) => n + stmt.run(tenantId, namespace, id, revision).changes, 0),
-      )();
-    } finally {
-      this.forget(tenantId, namespace, id);
-    }
+      )(),
+    );
   }
 
   namespaces(tenantId: string): string[] {
