@@ -2,7 +2,7 @@
  * The task-level steps of a pass: create the next task runs, conclude flowables whose children
  * are done, and dispatch created task runs (runIf, flowables, executor tasks, worker jobs).
  */
-import { inputLeavesOf } from "../model/flow.ts";
+import { secretInputLeavesOf } from "../model/flow.ts";
 import { assetsInOut } from "../model/assets.ts";
 import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
@@ -307,11 +307,14 @@ function withWorkingDirectory(
   return { ...variables, taskrun, workerTaskrun: taskRunVariables(workingDirectory) };
 }
 
-function secretInputs(run: ExecutorRun): string[] {
+/** The ids of the flow's SECRET inputs, or undefined when it has none. */
+function secretInputs(run: ExecutorRun): string[] | undefined {
+  const secrets = secretInputLeavesOf(run.graph.flow.inputs);
+  if (secrets.length === 0) return undefined;
   // pushed, not mapped: an `Array.prototype.map` inlined by V8's optimizing compiler returns a holey
   // array where the unoptimized one returned a packed one, which throws the callers' optimized code out
   const ids: string[] = [];
-  for (const input of inputLeavesOf(run.graph.flow.inputs)) if (input.type === "SECRET") ids.push(input.id);
+  for (const input of secrets) ids.push(input.id);
   return ids;
 }
 
@@ -320,6 +323,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
   const type = run.graph.typeOf(task);
   const flow = run.graph.flow;
   const workingDirectory = workingDirectoryOf(run, taskRun);
+  const secretIds = secretInputs(run);
   // the job carries the outputs and task states its texts can reach, not every task's
   const only = referencedVariables(task, workingDirectory?.setup);
   run.command({
@@ -336,7 +340,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       },
       task,
       variables: withWorkingDirectory(run, run.variables(task, taskRun, false, only), taskRun, workingDirectory?.id),
-      ...(secretInputs(run).length ? { secretInputs: secretInputs(run) } : {}),
+      ...(secretIds ? { secretInputs: secretIds } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory
         ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup }

@@ -102,6 +102,20 @@ export function inputLeavesOf(definitions: readonly InputDefinition[] | undefine
   return leaves;
 }
 
+const sharedSecretLeaves = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
+
+/** The SECRET inputs among {@link inputLeavesOf} (inside FORMs too), worked out once per list. */
+export function secretInputLeavesOf(definitions: readonly InputDefinition[] | undefined): readonly InputDefinition[] {
+  if (!definitions || definitions.length === 0) return NO_LEAVES;
+  let secrets = sharedSecretLeaves.get(definitions);
+  if (!secrets)
+    sharedSecretLeaves.set(
+      definitions,
+      (secrets = Object.freeze(inputLeavesOf(definitions).filter((input) => input.type === "SECRET"))),
+    );
+  return secrets;
+}
+
 export function inputLeaves(definitions: readonly InputDefinition[] | undefined): InputDefinition[] {
   const leaves: InputDefinition[] = [];
   for (const definition of definitions ?? []) {

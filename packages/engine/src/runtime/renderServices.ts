@@ -7,7 +7,7 @@ import { SakerError } from "@saker/sdk";
 import type { LogEntry } from "../executor/types.ts";
 import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
-import { inputLeavesOf } from "../model/flow.ts";
+import { secretInputLeavesOf } from "../model/flow.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
@@ -156,8 +156,7 @@ export class Renders {
     );
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     // built on every render: look for SECRET inputs only when there is something to decrypt
-    const secretInputs =
-      decrypt && sources.execution?.inputs ? inputLeavesOf(sources.flow.inputs).filter((i) => i.type === "SECRET") : [];
+    const secretInputs = decrypt && sources.execution?.inputs ? secretInputLeavesOf(sources.flow.inputs) : [];
     if (secretInputs.length > 0) vars.inputs = this.decryptInputs(vars.inputs as Record<string, unknown>, secretInputs);
     return vars;
   }

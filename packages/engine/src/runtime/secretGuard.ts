@@ -41,7 +41,7 @@ export class SecretGuard {
     // `for…in` over the run's own keys (a document read back, or built by the executor): no array per change
     for (const key in run) {
       const value = run[key as keyof TaskRun];
-      if (key === "state" || key === "attempts" || !this.sealer.holdsSealed(value)) continue;
+      if (key === "state" || key === "attempts") continue;
       this.sealer.reveal(value, (plain) => (plains ??= []).push(plain));
     }
     return plains;
@@ -82,12 +82,11 @@ export class SecretGuard {
   /**
    * The instance's masker, plus the execution's SECRET inputs and the values sealed in it (a task
    * may have sealed one for a value only it knew, a `decrypt()` result): a flow output or a label
-   * made of them is sealed too. For sealing and masking only, never to add to: without anything of
-   * the execution to add (the usual case) it is the instance's shared masker itself.
+   * made of them is sealed too.
    */
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
-    const instance = this.instanceMasker();
-    let own: SecretMasker | undefined;
+    // a copy shares the instance's sets until a value is added to it (SecretMasker copies on write)
+    const masker = this.instanceMasker().extend();
     for (const input of inputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
       const value =
@@ -98,22 +97,20 @@ export class SecretGuard {
           : undefined;
       if (typeof value !== "string") continue;
       try {
-        (own ??= instance.extend()).add(this.encryption.decrypt(value));
+        masker.add(this.encryption.decrypt(value));
       } catch {
         // a default given in clear is not a secret of this instance
       }
     }
     // walked in the document's order (its state, the engine's own, aside); a task run's sealed
     // values are looked for once per change of it
-    const add = (plain: string) => {
-      if (!(own ?? instance).matches(plain)) (own ??= instance.extend()).add(plain);
-    };
+    const add = (plain: string) => masker.addRevealed(plain);
     for (const key of Object.keys(execution)) {
       if (key === "state") continue;
       if (key !== "taskRunList") this.sealer.reveal(execution[key as keyof Execution], add);
       else for (const [, plains] of this.runPlains.entries(execution.taskRunList)) plains.forEach(add);
     }
-    return own ?? instance;
+    return masker;
   }
 
   /** `value` with every string holding a secret sealed (see {@link SecretSealer}). */

@@ -157,7 +157,7 @@ export class WorkerService {
     }
   }
 
-  /** Returns at once when there may be work and a free slot; else at a wake-up, a job's end or the poll. */
+  /** Returns at once when there may be work and a free slot; else at a wake-up, the end of a job while claims wait for a slot, or the poll. */
   private sleep(): Promise<void> {
     if (!this.running || (this.pending && this.active.size < this.ctx.config.worker.concurrency))
       return Promise.resolve();

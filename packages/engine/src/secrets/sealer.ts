@@ -78,11 +78,6 @@ function holdsSealed(value: unknown): boolean {
 export class SecretSealer {
   constructor(private readonly encryption: Encryption) {}
 
-  /** Whether a string inside `value` (map keys aside) is sealed: `reveal` would find something. */
-  holdsSealed(value: unknown): boolean {
-    return holdsSealed(value);
-  }
-
   /**
    * Seals every string of `value` that holds a value `masker` hides. A map key holding one is
    * masked instead: keys cannot be sealed.
