@@ -11,10 +11,19 @@ export const MARIADB_URL = process.env.SAKER_TEST_MARIADB_URL ?? "jdbc:mariadb:/
 
 export { portOpen, serviceAvailable } from "@saker/engine/testing";
 
-/** Connections to the PostgreSQL database `test`, other than `admin`'s own. */
-export async function pgConnections(admin: pg.Client): Promise<number> {
+/**
+ * PG_URL with its own ApplicationName, so that a test counts only its own file's connections:
+ * other test files use the database `test` at the same time.
+ */
+export function pgUrlNamed(applicationName: string): string {
+  return `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}ApplicationName=${applicationName}`;
+}
+
+/** Connections to the PostgreSQL database `test` opened under `applicationName` (see pgUrlNamed). */
+export async function pgConnections(admin: pg.Client, applicationName: string): Promise<number> {
   const { rows } = await admin.query(
-    "select count(*)::int as n from pg_stat_activity where datname = 'test' and pid <> pg_backend_pid()",
+    "select count(*)::int as n from pg_stat_activity where datname = 'test' and application_name = $1",
+    [applicationName],
   );
   return rows[0].n as number;
 }

@@ -2,10 +2,10 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import {
-  PG_URL,
   flow,
   jdbcInstance,
   pgConnections,
+  pgUrlNamed,
   serviceAvailable,
   settledCount,
   storedRows,
@@ -15,11 +15,13 @@ import {
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
+const APP = "saker-test-pg-query";
+const APP_URL = pgUrlNamed(APP);
 
 let test: TestInstance;
 let admin: pg.Client;
 
-const connections = () => pgConnections(admin);
+const connections = () => pgConnections(admin, APP);
 
 describe.skipIf(!up)("postgresql.Query", () => {
   beforeAll(async () => {
@@ -45,7 +47,7 @@ describe.skipIf(!up)("postgresql.Query", () => {
       flow(
         "types",
         QUERY,
-        `url: ${PG_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`,
+        `url: ${APP_URL}\nsql: select * from jdbc_types order by id\nfetchType: FETCH\ntimeZoneId: Europe/Paris`,
       ),
     );
     expect(execution.state.current).toBe("SUCCESS");
@@ -88,7 +90,7 @@ describe.skipIf(!up)("postgresql.Query", () => {
       flow(
         "store",
         QUERY,
-        `url: ${PG_URL}\nsql: select id, price, ratio, d, ts, tstz, b from jdbc_types order by id\nfetchType: STORE\ntimeZoneId: UTC`,
+        `url: ${APP_URL}\nsql: select id, price, ratio, d, ts, tstz, b from jdbc_types order by id\nfetchType: STORE\ntimeZoneId: UTC`,
       ),
     );
     expect(execution.state.current).toBe("SUCCESS");
@@ -108,7 +110,7 @@ describe.skipIf(!up)("postgresql.Query", () => {
   });
 
   it("binds parameters as values: an injection attempt stays a literal", async () => {
-    const props = `url: ${PG_URL}\nsql: "select id, name, ':notaparam' as q, 1::int as c from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
+    const props = `url: ${APP_URL}\nsql: "select id, name, ':notaparam' as q, 1::int as c from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", QUERY, props));
     expect(execution.state.current).toBe("SUCCESS");
     expect(taskRun(execution, "q").outputs).toEqual({
@@ -120,8 +122,8 @@ describe.skipIf(!up)("postgresql.Query", () => {
 
   it("closes its connection on success and on failure", async () => {
     const before = await connections();
-    await test.run(flow("ok", QUERY, `url: ${PG_URL}\nsql: select 1 as x\nfetchType: FETCH_ONE`));
-    await test.run(flow("bad", QUERY, `url: ${PG_URL}\nsql: selec 1`));
+    await test.run(flow("ok", QUERY, `url: ${APP_URL}\nsql: select 1 as x\nfetchType: FETCH_ONE`));
+    await test.run(flow("bad", QUERY, `url: ${APP_URL}\nsql: selec 1`));
     expect(await settledCount(connections, before)).toBe(before);
   });
 });

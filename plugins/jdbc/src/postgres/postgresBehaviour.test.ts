@@ -6,11 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TriggerContext } from "@saker/sdk";
 import { createTaskStorage, type TestInstance } from "@saker/engine/testing";
 import {
-  PG_URL,
   errorLines,
   flow,
   jdbcInstance,
   pgConnections,
+  pgUrlNamed,
   serviceAvailable,
   settledCount,
   storedRows,
@@ -21,11 +21,13 @@ import jdbc from "../index.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 const QUERY = "io.kestra.plugin.jdbc.postgresql.Query";
+const APP = "saker-test-pg-behaviour";
+const APP_URL = pgUrlNamed(APP);
 
 let test: TestInstance;
 let admin: pg.Client;
 
-const connections = () => pgConnections(admin);
+const connections = () => pgConnections(admin, APP);
 const settledConnections = (expected: number) => settledCount(connections, expected);
 
 async function failure(id: string, props: string): Promise<string> {
@@ -74,10 +76,10 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(await failure("refused", "url: jdbc:postgresql://127.0.0.1:1/test\nsql: select 1")).toContain(
       "PostgreSQL: cannot reach the PostgreSQL server: connection refused [ECONNREFUSED]",
     );
-    expect(await failure("syntax", `url: ${PG_URL}\nsql: selec 1`)).toContain(
+    expect(await failure("syntax", `url: ${APP_URL}\nsql: selec 1`)).toContain(
       'PostgreSQL: syntax error at or near "selec" (at character 1) [42601]',
     );
-    expect(await failure("two", `url: ${PG_URL}\nsql: select 1; select 2`)).toContain(
+    expect(await failure("two", `url: ${APP_URL}\nsql: select 1; select 2`)).toContain(
       "Query task support only a single SQL statement",
     );
     expect(await settledConnections(before)).toBe(before);
@@ -86,7 +88,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
   it("stops the statement on the server when the task times out", async () => {
     const before = await connections();
     const started = Date.now();
-    const text = await failure("timeout", `url: ${PG_URL}\nsql: select pg_sleep(20)\ntimeout: PT1S`);
+    const text = await failure("timeout", `url: ${APP_URL}\nsql: select pg_sleep(20)\ntimeout: PT1S`);
     expect(text).toContain("Timeout after PT1S");
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await settledConnections(before)).toBe(before);
@@ -94,7 +96,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
 
   it("reports a dropped connection with the server's message", async () => {
     const before = await connections();
-    const running = test.run(flow("dropped", QUERY, `url: ${PG_URL}\nsql: select pg_sleep(10) as slept`));
+    const running = test.run(flow("dropped", QUERY, `url: ${APP_URL}\nsql: select pg_sleep(10) as slept`));
     let killed = 0;
     for (let i = 0; i < 50 && killed === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -115,20 +117,20 @@ describe.skipIf(!up)("postgresql behaviour", () => {
   it("refuses FETCH past maxFetchRows and points to STORE", async () => {
     const text = await failure(
       "limit",
-      `url: ${PG_URL}\nsql: select generate_series(1, 51) as n\nfetchType: FETCH\nfetchSize: 7`,
+      `url: ${APP_URL}\nsql: select generate_series(1, 51) as n\nfetchType: FETCH\nfetchSize: 7`,
     );
     expect(text).toContain(
       "the query returned more than 50 rows, the most fetchType: FETCH (or FETCH_ONE) keeps in memory; use fetchType: STORE",
     );
     const ok = await test.run(
-      flow("limitok", QUERY, `url: ${PG_URL}\nsql: select generate_series(1, 50) as n\nfetchType: FETCH`),
+      flow("limitok", QUERY, `url: ${APP_URL}\nsql: select generate_series(1, 50) as n\nfetchType: FETCH`),
     );
     expect((taskRun(ok, "q").outputs as { size: number }).size).toBe(50);
   });
 
   it("maps the deprecated fetch booleans and runs afterSQL in the same transaction", async () => {
     await admin.query("truncate jdbc_events; insert into jdbc_events (payload) values ('a'), ('b')");
-    const props = `url: ${PG_URL}\nsql: select id, payload from jdbc_events where status = 'NEW' order by id\nstore: true\nafterSQL: update jdbc_events set status = 'DONE' where status = 'NEW'`;
+    const props = `url: ${APP_URL}\nsql: select id, payload from jdbc_events where status = 'NEW' order by id\nstore: true\nafterSQL: update jdbc_events set status = 'DONE' where status = 'NEW'`;
     const execution = await test.run(flow("after", QUERY, props));
     const { uri, size } = taskRun(execution, "q").outputs as { uri: string; size: number };
     expect(size).toBe(2);
@@ -140,7 +142,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
       flow(
         "afterbad",
         QUERY,
-        `url: ${PG_URL}\nsql: update jdbc_events set status = 'SEEN' where status = 'NEW'\nafterSQL: update nowhere set x = 1`,
+        `url: ${APP_URL}\nsql: update jdbc_events set status = 'SEEN' where status = 'NEW'\nafterSQL: update nowhere set x = 1`,
       ),
     );
     expect(failed.state.current).toBe("FAILED");
@@ -151,7 +153,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     const sql =
       "insert into jdbc_events (payload) values ('q1'); select payload from jdbc_events where payload = 'q1'; select ';' as semi, $$ a;b $$ as body";
     const ok = await test.run(
-      flow("queries", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${PG_URL}\nsql: "${sql}"\nfetchType: FETCH`),
+      flow("queries", "io.kestra.plugin.jdbc.postgresql.Queries", `url: ${APP_URL}\nsql: "${sql}"\nfetchType: FETCH`),
     );
     expect(taskRun(ok, "q").outputs).toEqual({
       outputs: [
@@ -164,7 +166,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
       flow(
         "queriesbad",
         "io.kestra.plugin.jdbc.postgresql.Queries",
-        `url: ${PG_URL}\nsql: "insert into jdbc_events (payload) values ('q2'); select 1/0"`,
+        `url: ${APP_URL}\nsql: "insert into jdbc_events (payload) values ('q2'); select 1/0"`,
       ),
     );
     expect(bad.state.current).toBe("FAILED");
@@ -181,13 +183,13 @@ namespace: company.jdbc
 tasks:
   - id: out
     type: io.kestra.plugin.jdbc.postgresql.CopyOut
-    url: ${PG_URL}
+    url: ${APP_URL}
     table: jdbc_copy
     format: CSV
     header: true
   - id: in
     type: io.kestra.plugin.jdbc.postgresql.CopyIn
-    url: ${PG_URL}
+    url: ${APP_URL}
     table: jdbc_copy
     format: CSV
     header: true
@@ -231,7 +233,7 @@ describe.skipIf(!up)("postgresql.Trigger", () => {
   }
   const evaluate = (props: Record<string, unknown>) => trigger.evaluate!(trigger.properties.parse(props), context());
   const base = {
-    url: PG_URL,
+    url: APP_URL,
     sql: "select id, payload from jdbc_events where status = 'NEW' order by id",
     afterSQL: "update jdbc_events set status = 'PROCESSED' where status = 'NEW'",
   };
