@@ -16,6 +16,7 @@ import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
+import { packedMap } from "../model/packedMap.ts";
 
 /** Creates the next task runs; a promise only when it waits (task runs created, a flowable asked). */
 export function handleNexts(run: ExecutorRun): Promise<void> | void {
@@ -194,9 +195,17 @@ function dispatchFrom(run: ExecutorRun, runs: readonly TaskRun[], from: number):
 
 /** A task without a condition (runIf) or assets to render. */
 function dispatchesAtOnce(task: TaskNode): boolean {
+  return !hasCondition(task) && !hasAssets(task);
+}
+
+/** A runIf other than the literal `true` (which Kestra treats as none). */
+function hasCondition(task: TaskNode): boolean {
   const runIf = task.runIf;
-  const noCondition = runIf === undefined || runIf === null || String(runIf).trim() === "true";
-  return noCondition && (task.assets === undefined || task.assets === null);
+  return runIf !== undefined && runIf !== null && String(runIf).trim() !== "true";
+}
+
+function hasAssets(task: TaskNode): boolean {
+  return task.assets !== undefined && task.assets !== null;
 }
 
 async function dispatchOne(run: ExecutorRun, taskRun: TaskRun, kind: string): Promise<void> {
@@ -210,7 +219,7 @@ async function dispatchOne(run: ExecutorRun, taskRun: TaskRun, kind: string): Pr
 /** Renders the task's `assets` onto its task run; a declaration that does not render to valid assets fails the task run. */
 async function declareAssets(run: ExecutorRun, taskRun: TaskRun): Promise<boolean> {
   const task = run.task(taskRun);
-  if (task.assets === undefined || task.assets === null) return true;
+  if (!hasAssets(task)) return true;
   try {
     const only = referencedVariables(task);
     taskRun.assets = assetsInOut(await run.deps.renderValue(task.assets, run.variables(task, taskRun, true, only)));
@@ -225,11 +234,10 @@ async function declareAssets(run: ExecutorRun, taskRun: TaskRun): Promise<boolea
 
 async function passesRunIf(run: ExecutorRun, taskRun: TaskRun): Promise<boolean> {
   const task = run.task(taskRun);
-  const runIf = task.runIf;
-  if (runIf === undefined || runIf === null || String(runIf).trim() === "true") return true;
+  if (!hasCondition(task)) return true;
   try {
     const only = referencedVariables(task);
-    const rendered = await run.deps.render(String(runIf), run.variables(task, taskRun, true, only), false);
+    const rendered = await run.deps.render(String(task.runIf), run.variables(task, taskRun, true, only), false);
     if (isTruthy(rendered)) return true;
     run.setTaskRunState(taskRun, "SKIPPED");
   } catch (error) {
@@ -311,11 +319,7 @@ function withWorkingDirectory(
 function secretInputs(run: ExecutorRun): string[] | undefined {
   const secrets = secretInputLeavesOf(run.graph.flow.inputs);
   if (secrets.length === 0) return undefined;
-  // pushed, not mapped: an `Array.prototype.map` inlined by V8's optimizing compiler returns a holey
-  // array where the unoptimized one returned a packed one, which throws the callers' optimized code out
-  const ids: string[] = [];
-  for (const input of secrets) ids.push(input.id);
-  return ids;
+  return packedMap(secrets, (input) => input.id);
 }
 
 function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {

@@ -13,6 +13,7 @@ import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../exe
 import type { Execution } from "../model/execution.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { jsonCopy } from "../model/jsonCopy.ts";
+import { packedMap } from "../model/packedMap.ts";
 import { withState } from "../model/state.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
@@ -584,9 +585,7 @@ export class ExecutorService {
       this.commits.speculative.set(executionId, next);
       if (!baseline) this.commits.wholeNext.add(executionId);
       if (local.length) {
-        // pushed, not mapped: an `Array.prototype.map` inlined by V8's optimizing compiler returns a
-        // holey array where the unoptimized one returned a packed one, and every reader of the jobs
-        // compiled before would be thrown out of its optimized code (here and in the group commit)
+        // pushed, packed whatever the compiler tier (see packedMap)
         for (const m of local)
           early.push({
             seq: this.handoff.virtualSeq(),
@@ -650,9 +649,11 @@ export class ExecutorService {
         else {
           // a job whose outcome this group handles needs no row; one still running gets it, claimed
           const running = early.filter((job) => !group?.consumed.has(job.row));
-          // pushed, not mapped (packed whatever the compiler tier, as `early` above)
-          const claims: NewMessage[] = [];
-          for (const job of running) claims.push({ topic: "worker", key: job.key, payload: job.payload });
+          const claims = packedMap(running, (job): NewMessage => ({
+            topic: "worker",
+            key: job.key,
+            payload: job.payload,
+          }));
           const rows = await tx.queue.sendClaimed(claims, backend.owner, this.ctx.leases.leaseMs);
           running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
         }

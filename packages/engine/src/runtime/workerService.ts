@@ -86,7 +86,7 @@ export class WorkerService {
         },
         take: (messages) => {
           // a job handed over before its step committed has no row yet: the executor holds it once inserted
-          // pushed, not mapped: packed whatever V8's compiler tier (as the executor's handed jobs)
+          // packed whatever V8's compiler tier (see packedMap)
           const held: number[] = [];
           for (const m of messages) if (m.seq > 0) held.push(m.seq);
           this.ctx.leases.hold(held);
