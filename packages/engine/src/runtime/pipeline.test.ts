@@ -21,7 +21,7 @@ import {
   testBackend,
 } from "../testing/testInstance.ts";
 
-/** For the tests that look at SQLite itself (its statements, a trigger refusing writes, a synchronous store write). */
+/** For the test that makes SQLite refuse a write (a trigger of its own). */
 const itSql = testBackend() === "postgres" ? it.skip : it;
 
 let test: TestInstance | undefined;
@@ -46,12 +46,13 @@ function countJobRows(test: TestInstance): () => number {
 const states = (x: Execution) => x.taskRunList.map((t) => [t.taskId, t.state.current]);
 
 describe("executor pipeline", () => {
-  itSql("commits a chain of sequential tasks in far fewer commits than tasks, with everything on disk", async () => {
+  it("commits a chain of sequential tasks in far fewer commits than tasks, with everything on disk", async () => {
     test = await openTestInstance();
     const { instance } = test;
     const tasks = 60;
     const { flow } = await instance.deploy(chain("long", tasks));
-    const jobRows = countJobRows(test);
+    // the queue rows of jobs are counted by a trigger of SQLite's
+    const jobRows = testBackend() === "sqlite" ? countJobRows(test) : undefined;
     const transactions = countTransactions(instance.backend);
 
     const created = await instance.createExecution(flow.namespace, flow.id);
@@ -63,10 +64,10 @@ describe("executor pipeline", () => {
     expect(stored.taskRunList.every((t) => t.state.histories.map((h) => h.state).join() === "CREATED,RUNNING,SUCCESS"));
     // most steps commit together, and most jobs end before their step commits: no row at all
     expect(transactions.count).toBeLessThan(tasks / 2);
-    expect(jobRows()).toBeLessThan(tasks / 2);
-    const lines = instance.logs.find({ executionId: created.id }).map((l) => l.message);
+    if (jobRows) expect(jobRows()).toBeLessThan(tasks / 2);
+    const lines = (await instance.backend.logs.find({ executionId: created.id })).map((l) => l.message);
     for (let i = 0; i < tasks; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
-    expect(instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+    expect(await instance.backend.queue.hasKey(created.id)).toBe(false);
   });
 
   it("announces an execution and its task lines only as committed: every notified state is the one on disk", async () => {
@@ -154,9 +155,10 @@ describe("executor pipeline", () => {
     }
   });
 
-  itSql("keeps a long task's job on disk, claimed, while it runs past the group's commit", async () => {
+  it("keeps a long task's job on disk, claimed, while it runs past the group's commit", async () => {
     test = await openTestInstance();
     const { instance } = test;
+    const { backend } = instance;
     const { flow } = await instance.deploy(`id: slow
 namespace: unit.pipeline
 tasks:
@@ -171,20 +173,23 @@ tasks:
     format: "{{ outputs.first.value }}"
 `);
     const created = await instance.createExecution(flow.namespace, flow.id);
-    const rows = () =>
-      instance.db.prepare("SELECT claimed_by FROM queue WHERE topic = 'worker'").all() as { claimed_by: string }[];
-    // the sleeping task is RUNNING on disk and its job claimed by this open
-    await eventually(() =>
-      instance.executions.get(created.id)!.execution.taskRunList[1]?.state.current === "RUNNING" ? true : undefined,
+    // the sleeping task is RUNNING on disk and its job claimed by this open (it can still renew it)
+    await eventually(async () =>
+      (await backend.executions.get(created.id))?.execution.taskRunList[1]?.state.current === "RUNNING"
+        ? true
+        : undefined,
     );
-    expect(rows()).toEqual([{ claimed_by: instance.backend.owner }]);
+    const jobs = await backend.queue.claimed<{ taskRun: { taskId: string } }>("worker");
+    expect(jobs.map((m) => m.key)).toEqual([created.id]);
+    expect(await backend.queue.extend([jobs[0]!.seq], backend.owner, 60_000)).toBe(1);
     const ended = await instance.waitForEnd(created.id, 10_000);
     expect(ended.state.current).toBe("SUCCESS");
     expect(ended.taskRunList[2]!.outputs).toEqual({ value: "one" });
-    expect(rows()).toEqual([]);
+    expect(await backend.queue.claimed("worker")).toEqual([]);
+    expect(await backend.queue.hasKey(created.id)).toBe(false);
   });
 
-  itSql("closes mid-chain with nothing lost: the next open resumes the execution from what was committed", async () => {
+  it("closes mid-chain with nothing lost: the next open resumes the execution from what was committed", async () => {
     const home = mkdtempSync(join(tmpdir(), "saker-pipeline-"));
     try {
       test = await openTestInstance({ home });
@@ -200,22 +205,22 @@ ${logTaskItems(8)}  - id: wait
 `;
       const { flow } = await test.instance.deploy(source);
       const created = await test.instance.createExecution(flow.namespace, flow.id);
-      const running = () =>
-        test!.instance.executions
-          .get(created.id)!
-          .execution.taskRunList.some((t) => t.taskId === "wait" && t.state.current === "RUNNING");
-      while (!running()) await new Promise((resolve) => setTimeout(resolve, 5));
-      await test.close();
+      const running = async () =>
+        (await test!.instance.backend.executions.get(created.id))!.execution.taskRunList.some(
+          (t) => t.taskId === "wait" && t.state.current === "RUNNING",
+        );
+      while (!(await running())) await new Promise((resolve) => setTimeout(resolve, 5));
+      await test.close({ keepDatabase: true });
       test = undefined;
 
       test = await openTestInstance({ home });
       const ended = await test.instance.waitForEnd(created.id, 20_000);
       expect(ended.state.current).toBe("SUCCESS");
-      const lines = test.instance.logs.find({ executionId: created.id }).map((l) => l.message);
+      const lines = (await test.instance.backend.logs.find({ executionId: created.id })).map((l) => l.message);
       // the tasks committed before the close ran once; the interrupted one again, then the last
       for (let i = 0; i < 8; i++) expect(lines.filter((l) => l === `line t${i}`)).toHaveLength(1);
       expect(lines.filter((l) => l === "line after")).toHaveLength(1);
-      expect(test.instance.db.prepare("SELECT COUNT(*) AS n FROM queue").get()).toEqual({ n: 0 });
+      expect(await test.instance.backend.queue.hasKey(created.id)).toBe(false);
     } finally {
       await test?.close();
       test = undefined;

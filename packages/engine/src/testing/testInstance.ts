@@ -22,7 +22,11 @@ export interface TestInstance {
   home: string;
   /** Deploys the flow, runs it and resolves when it ended (or paused with nothing pending). */
   run(source: string, inputs?: Record<string, unknown>, timeoutMs?: number): Promise<Execution>;
-  close(): Promise<void>;
+  /**
+   * Closes the instance. On PostgreSQL its database is dropped, unless `keepDatabase` (a test that
+   * opens its home again, as a restart finds the SQLite file): the next open of the home finds it.
+   */
+  close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
 export interface TestInstanceOptions {
@@ -91,11 +95,11 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
       const created = await instance.createExecution(flow.namespace, flow.id, { inputs });
       return instance.waitForSettled(created.id, timeoutMs);
     },
-    async close() {
+    async close({ keepDatabase = false } = {}) {
       await instance.close();
       await sync?.close();
       // a home's database goes with the first of its instances to close (as its folder does on SQLite)
-      if (database && databasesByHome.get(home) === database) {
+      if (database && !keepDatabase && databasesByHome.get(home) === database) {
         databasesByHome.delete(home);
         await database.drop();
       }
@@ -122,7 +126,7 @@ export function deferredTestInstance(current: () => TestInstance | undefined): T
       return opened().home;
     },
     run: (...args) => opened().run(...args),
-    close: () => opened().close(),
+    close: (options) => opened().close(options),
   };
 }
 
