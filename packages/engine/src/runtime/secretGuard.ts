@@ -38,11 +38,11 @@ export class SecretGuard {
    */
   private readonly runPlains = new ChangedRunsMemo<string[]>((run) => {
     let plains: string[] | undefined;
+    const found = (plain: string) => (plains ??= []).push(plain);
     // `for…in` over the run's own keys (a document read back, or built by the executor): no array per change
     for (const key in run) {
-      const value = run[key as keyof TaskRun];
       if (key === "state" || key === "attempts") continue;
-      this.sealer.reveal(value, (plain) => (plains ??= []).push(plain));
+      this.sealer.reveal(run[key as keyof TaskRun], found);
     }
     return plains;
   });
