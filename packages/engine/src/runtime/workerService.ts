@@ -411,14 +411,12 @@ export class WorkerService {
             else this.onDisk.set(row, [resolve]);
             signal.addEventListener("abort", () => resolve(), { once: true });
           });
-    const after =
-      <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R> => {
-        await settled();
-        return fn(...args);
-      };
     const engine = deps.engine;
-    return { ...deps, errorLogs: after(deps.errorLogs), ...(engine ? { engine: guardedView(engine, settled) } : {}) };
+    return {
+      ...deps,
+      errorLogs: afterSettled(deps.errorLogs, settled),
+      ...(engine ? { engine: guardedView(engine, settled) } : {}),
+    };
   }
 
   /** Tells the lines kept back for a job once its row is on disk. */
@@ -456,6 +454,17 @@ export class WorkerService {
   }
 }
 
+/** `fn`, each call waiting for `settled` first. */
+function afterSettled<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  settled: () => Promise<void>,
+): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    await settled();
+    return fn(...args);
+  };
+}
+
 /** The groups of engine services a task reaches through `RunContext` (see plugins/engineServices.ts). */
 const SERVICE_GROUPS: ReadonlySet<string> = new Set(["logs", "executions", "metrics", "kv", "triggers", "flows"]);
 
@@ -491,13 +500,9 @@ function viewPrototype(services: object): object {
       enumerable: true,
       get(this: View) {
         const settled = this[SETTLED];
-        const call = value as (...args: unknown[]) => Promise<unknown>;
         const guarded = group
           ? guardedView(value as object, settled)
-          : async (...args: unknown[]) => {
-              await settled();
-              return call(...args);
-            };
+          : afterSettled(value as (...args: unknown[]) => Promise<unknown>, settled);
         Object.defineProperty(this, name, { value: guarded, enumerable: true });
         return guarded;
       },
