@@ -307,7 +307,9 @@ const CASES = {
       const serverCpuMs = (server.cpuMs() - cpuBefore) / count;
       const rssAfter = server.rssMb();
       // the same load again, on a server past V8's optimizing compiler (see STEADY_WARM_RUNS)
+      const steadyCpuBefore = server.cpuMs();
       const steady = await load(count);
+      const steadyServerCpuMs = (server.cpuMs() - steadyCpuBefore) / count;
       report("result", {
         clientCpuMs: (clientUsed.user + clientUsed.system) / 1000 / count,
         // the server's CPU time per execution: a figure that holds on a loaded machine, where the rate does not
@@ -322,6 +324,7 @@ const CASES = {
           perSecond: count / steady.seconds,
           p50: percentile(steady.latencies, 50),
           p99: percentile(steady.latencies, 99),
+          serverCpuMs: steadyServerCpuMs,
         },
         rssBefore,
         rssAfter,
@@ -574,8 +577,8 @@ function rows(results) {
       ]);
       if (x.steady)
         out.push([
-          `  the same, after ${fmt(x.warmup + x.count, 0)} executions: rate, p50 / p99`,
-          `${fmt(x.steady.perSecond, 0)}/s, ${fmt(x.steady.p50)} / ${fmt(x.steady.p99)} ms`,
+          `  the same, after ${fmt(x.warmup + x.count, 0)} executions: rate, p50 / p99, server CPU`,
+          `${fmt(x.steady.perSecond, 0)}/s, ${fmt(x.steady.p50)} / ${fmt(x.steady.p99)} ms, ${fmt(x.steady.serverCpuMs, 2)} ms`,
           "(a warm server)",
           "–",
           "",
