@@ -168,9 +168,10 @@ describe.runIf(enabled)("the admin pages", () => {
     await page.waitForURL(/q=team/);
     await page.getByRole("link", { name: NS, exact: true }).click();
     await page.waitForURL(new RegExp(`/ui/namespaces/edit/${NS}$`));
+    // each figure shows "…" until its own request answers
     await expect.poll(() => page.locator('[data-stat="flows"]').textContent()).toBe("4");
-    expect(await page.locator('[data-stat="executions"]').textContent()).toBe("7");
-    expect(await page.locator('[data-stat="failed"]').textContent()).toBe("2");
+    await expect.poll(() => page.locator('[data-stat="executions"]').textContent()).toBe("7");
+    await expect.poll(() => page.locator('[data-stat="failed"]').textContent()).toBe("2");
     await page.getByRole("link", { name: "nightly" }).first().waitFor();
     // the Triggers tab embeds the triggers admin scoped to the namespace, without its own frame
     await page.getByRole("tab", { name: "Triggers" }).click();

@@ -20,6 +20,7 @@ import {
   taskFlow,
 } from "../test/support.ts";
 import { fsFixture } from "../test/fixture.ts";
+import { ed25519KeyPair } from "../test/sftpServer.ts";
 
 const passphrase = "key-pass-phrase";
 const rsa = generateKeyPairSync("rsa", {
@@ -27,7 +28,7 @@ const rsa = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
   privateKeyEncoding: { type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase },
 });
-const other = ssh2.utils.generateKeyPairSync("ed25519");
+const other = ed25519KeyPair();
 const publicKeyOf = (privateKey: string, pass?: string) => {
   const parsed = ssh2.utils.parseKey(privateKey, pass);
   if (parsed instanceof Error) throw parsed;

@@ -208,6 +208,18 @@ function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void 
     );
 }
 
+/**
+ * An ed25519 key pair in OpenSSH form that ssh2 reads back: about one pair in 256 that its
+ * generateKeyPairSync writes has a public key starting with a zero byte, which it strips, and
+ * then refuses the key (mscdex/ssh2 issues 1390 and 1513). Such a pair is made again.
+ */
+export function ed25519KeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error))
+      return pair;
+  }
+}
 export async function startSftpServer(options: {
   root: string;
   users: Record<string, SftpUser>;
@@ -223,7 +235,7 @@ export async function startSftpServer(options: {
     stallListings: options.stallListings ?? false,
   };
   const clients = new Set<Connection>();
-  const hostKey = utils.generateKeyPairSync("ed25519").private;
+  const hostKey = ed25519KeyPair().private;
   const server = new Server({ hostKeys: [hostKey] }, (client) => {
     clients.add(client);
     client.on("close", () => clients.delete(client));
