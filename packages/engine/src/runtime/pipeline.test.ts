@@ -179,7 +179,7 @@ tasks:
         ? true
         : undefined,
     );
-    const jobs = await backend.queue.claimed<{ taskRun: { taskId: string } }>("worker");
+    const jobs = await backend.queue.claimed("worker");
     expect(jobs.map((m) => m.key)).toEqual([created.id]);
     expect(await backend.queue.extend([jobs[0]!.seq], backend.owner, 60_000)).toBe(1);
     const ended = await instance.waitForEnd(created.id, 10_000);
