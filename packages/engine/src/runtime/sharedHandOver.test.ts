@@ -40,9 +40,14 @@ describe.skipIf(testBackend() !== "postgres")("the hand-over to this process's w
           [created.id],
         )
       ).rows;
-    // the ungrouped task ran here; the grouped one waits in the queue, claimed by nobody
+    // the ungrouped task ran here (its job's row, claimed by this process, may show for as long as
+    // it runs past its step's commit); the grouped one waits in the queue, claimed by nobody
+    const ranHere = async () =>
+      (await instance.getExecution(created.id)).taskRunList.find((r) => r.taskId === "here")?.state.current ===
+      "SUCCESS";
     const deadline = Date.now() + 20_000;
-    while ((await queued()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!((await ranHere()) && (await queued()).length > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(await queued()).toEqual([{ claimed_by: null }]);
     const running = await instance.getExecution(created.id);
     expect(running.state.current).toBe("RUNNING");
