@@ -83,39 +83,36 @@ export function flowRef(flow: { namespace: string; id: string }): string {
   return `${flow.namespace}/${flow.id}`;
 }
 
+const NO_LEAVES: readonly InputDefinition[] = Object.freeze([]);
+
+/**
+ * `compute` of a definitions list, worked out once per list (a flow revision's, never changed once
+ * parsed: the executor and the renders read it at every step). Read-only: not to be changed.
+ */
+function oncePerList(
+  compute: (definitions: readonly InputDefinition[]) => InputDefinition[],
+): (definitions: readonly InputDefinition[] | undefined) => readonly InputDefinition[] {
+  const computed = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
+  return (definitions) => {
+    if (!definitions || definitions.length === 0) return NO_LEAVES;
+    let result = computed.get(definitions);
+    if (!result) computed.set(definitions, (result = Object.freeze(compute(definitions))));
+    return result;
+  };
+}
+
+/** {@link inputLeaves}, once per definitions list (see oncePerList). */
+export const inputLeavesOf = oncePerList(inputLeaves);
+
+/** The SECRET inputs among {@link inputLeavesOf} (inside FORMs too), once per definitions list. */
+export const secretInputLeavesOf = oncePerList((definitions) =>
+  inputLeavesOf(definitions).filter((input) => input.type === "SECRET"),
+);
+
 /**
  * The inputs that hold values: a FORM is replaced by its inputs, each under the dotted id
  * `form.input` (so its value is `inputs.form.input`). `dependsOn` keeps the ids as written.
  */
-/** The leaves of each definitions list, for the engine's read-only uses at each step. */
-const sharedLeaves = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
-const NO_LEAVES: readonly InputDefinition[] = Object.freeze([]);
-
-/**
- * {@link inputLeaves}, computed once per definitions list (a flow revision's, never changed once
- * parsed): the executor and the renders read them at every step. Read-only: not to be changed.
- */
-export function inputLeavesOf(definitions: readonly InputDefinition[] | undefined): readonly InputDefinition[] {
-  if (!definitions || definitions.length === 0) return NO_LEAVES;
-  let leaves = sharedLeaves.get(definitions);
-  if (!leaves) sharedLeaves.set(definitions, (leaves = Object.freeze(inputLeaves(definitions))));
-  return leaves;
-}
-
-const sharedSecretLeaves = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
-
-/** The SECRET inputs among {@link inputLeavesOf} (inside FORMs too), worked out once per list. */
-export function secretInputLeavesOf(definitions: readonly InputDefinition[] | undefined): readonly InputDefinition[] {
-  if (!definitions || definitions.length === 0) return NO_LEAVES;
-  let secrets = sharedSecretLeaves.get(definitions);
-  if (!secrets)
-    sharedSecretLeaves.set(
-      definitions,
-      (secrets = Object.freeze(inputLeavesOf(definitions).filter((input) => input.type === "SECRET"))),
-    );
-  return secrets;
-}
-
 export function inputLeaves(definitions: readonly InputDefinition[] | undefined): InputDefinition[] {
   const leaves: InputDefinition[] = [];
   for (const definition of definitions ?? []) {

@@ -5,7 +5,7 @@
  * masked view every way out (API, SSE, CLI) shows.
  */
 import type { Execution, TaskRun } from "../model/execution.ts";
-import { inputLeavesOf, type Flow } from "../model/flow.ts";
+import { secretInputLeavesOf, type Flow } from "../model/flow.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
@@ -87,14 +87,11 @@ export class SecretGuard {
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     // a copy shares the instance's sets until a value is added to it (SecretMasker copies on write)
     const masker = this.instanceMasker().extend();
-    for (const input of inputLeavesOf(flow.inputs)) {
+    for (const input of secretInputLeavesOf(flow.inputs)) {
       // a SECRET inside a FORM is at `inputs.<form>.<id>`
-      const value =
-        input.type === "SECRET"
-          ? input.id
-              .split(".")
-              .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs)
-          : undefined;
+      const value = input.id
+        .split(".")
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs);
       if (typeof value !== "string") continue;
       try {
         masker.add(this.encryption.decrypt(value));

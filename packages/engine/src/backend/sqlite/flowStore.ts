@@ -81,6 +81,7 @@ export class FlowStore {
     this.dataVersion = db.prepare("PRAGMA data_version").pluck();
   }
 
+  /** The latest revision of a flow; shared with the cache and other readers: not to be changed. */
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
     const key = flowKey(tenantId, namespace, id);
     const version = this.dataVersion.get() as number;
