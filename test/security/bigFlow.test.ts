@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { expectNoLongStall, startServerProcess, whileProbing, type ServerProcess } from "./serverProcess.ts";
 const TASKS = 30_000;
 /**
@@ -237,8 +237,14 @@ describe("a flow of 30,000 tasks", () => {
         server = await startServerProcess(home, {}, TEST_TIMEOUT_MS, port);
         const flow = (await (await fetch(`${server.api}/flows/big.flows/restarted`)).json()) as Record<string, any>;
         expect(flow.tasks).toHaveLength(TASKS);
-        // Until the scheduler's first pass is surely over.
-        await new Promise((r) => setTimeout(r, 3000));
+        // Until the scheduler's first pass (parsing every stored flow) is over.
+        await vi.waitFor(
+          async () => {
+            const health = (await (await fetch(`${server.url}/health`)).json()) as Record<string, any>;
+            expect(health.roles.scheduler.lastPassDate).toBeDefined();
+          },
+          { timeout: 60_000, interval: 100 },
+        );
       } finally {
         await probe.stop();
       }

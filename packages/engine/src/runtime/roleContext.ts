@@ -49,6 +49,11 @@ export interface RoleStatus {
   state: RoleState;
   /** Worker: task runs in progress; executor and scheduler: messages claimed and not yet handled. */
   inFlight: number;
+  /**
+   * Scheduler: when its clock last ended a pass over the flows' triggers (absent before its first;
+   * a scheduler that does not lead makes none). The first pass parses every stored flow.
+   */
+  lastPassDate?: string;
 }
 
 /** Notification topics between roles (besides the queue's and the live updates'). */

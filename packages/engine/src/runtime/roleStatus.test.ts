@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openTestInstance } from "../testing/testInstance.ts";
 
 describe("role status", () => {
@@ -15,9 +15,17 @@ describe("role status", () => {
     expect(instance.status().worker.state).toBe("STOPPED");
   });
 
-  it("runs the scheduler when asked", async () => {
+  it("runs the scheduler when asked, and tells when its clock last ended a pass over the triggers", async () => {
+    const openedAt = Date.now();
     const test = await openTestInstance({ scheduler: true });
     expect(test.instance.status().scheduler.state).toBe("RUNNING");
+    await vi.waitFor(() => expect(test.instance.status().scheduler.lastPassDate).toBeDefined(), { timeout: 5_000 });
+    const first = Date.parse(test.instance.status().scheduler.lastPassDate!);
+    expect(first).toBeGreaterThanOrEqual(openedAt);
+    // the clock passes once a second
+    await vi.waitFor(() => expect(Date.parse(test.instance.status().scheduler.lastPassDate!)).toBeGreaterThan(first), {
+      timeout: 5_000,
+    });
     await test.close();
     expect(test.instance.status().scheduler.state).toBe("STOPPED");
   });

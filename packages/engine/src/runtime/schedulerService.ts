@@ -67,6 +67,7 @@ export class SchedulerService {
   readonly realtime: RealtimeListeners;
 
   private state: RoleState = "INITIALIZED";
+  private lastPassDate: string | undefined;
   /** Set by a wake-up that came while the consumer was not idle: its next idle returns at once. */
   private woken = false;
   /**
@@ -80,7 +81,9 @@ export class SchedulerService {
   }
 
   status(): RoleStatus {
-    return { state: this.state, inFlight: this.held.length + this.polling.size };
+    const status: RoleStatus = { state: this.state, inFlight: this.held.length + this.polling.size };
+    if (this.lastPassDate) status.lastPassDate = this.lastPassDate;
+    return status;
   }
 
   /** Consumes ended executions (Flow triggers, stopAfter). */
@@ -119,7 +122,10 @@ export class SchedulerService {
   private async runClock(): Promise<void> {
     while (this.clockRunning) {
       try {
-        if (!this.leader || (await this.leader())) await this.tick(new Date());
+        if (!this.leader || (await this.leader())) {
+          await this.tick(new Date());
+          this.lastPassDate = new Date().toISOString();
+        }
         // another scheduler leads: this one's realtime listeners stop
         else this.realtime.sync([], Date.now());
       } catch (error) {
