@@ -6,6 +6,7 @@
 import type { Template } from "./ast.ts";
 import { EvalError, ExpressionError, PendingValue, shown } from "./errors.ts";
 import { DEFAULT_LIMITS, Evaluation, setKey, startState, type RenderLimits, type RenderState } from "./evaluator.ts";
+import type { Abortable } from "../model/killSwitch.ts";
 import { Lru } from "./lru.ts";
 import { parseTemplate } from "./parser.ts";
 import { extendRegistry, type ExpressionExtensions, type Registry } from "./registry.ts";
@@ -18,7 +19,7 @@ export interface RenderOptions {
   services?: Readonly<Record<string, unknown>>;
   limits?: Partial<RenderLimits>;
   /** Stops asynchronous work of the render (a `jq` call in its thread) when aborted. */
-  signal?: AbortSignal;
+  signal?: Abortable;
 }
 
 export interface ExpressionEngine {

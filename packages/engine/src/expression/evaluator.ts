@@ -7,6 +7,7 @@ import type { Args, Expr, Node, Template } from "./ast.ts";
 import { hashMapOrder, javaHash } from "./filters/javaHashMap.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
+import { signalOf, type Abortable } from "../model/killSwitch.ts";
 import type { Registry } from "./registry.ts";
 import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
 import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
@@ -77,7 +78,7 @@ export interface RenderState {
   depth: number;
   /** The time budget, shared by every template of one synchronous evaluation. */
   clock: BudgetClock;
-  signal?: AbortSignal | undefined;
+  signal?: Abortable | undefined;
   memo: Map<string, { value?: unknown; error?: unknown }>;
 }
 
@@ -457,11 +458,15 @@ export class Evaluation {
   }
 
   private context(): CallContext {
+    const state = this.state;
     return {
       vars: this.vars,
       services: this.services,
       limits: this.limits,
-      signal: this.state.signal,
+      // a task run's KillSwitch makes its AbortSignal only for a function that asks (http, jq)
+      get signal() {
+        return signalOf(state.signal);
+      },
       checkBudget: () => checkBudget(this.state),
       resolve: <T>(key: string, load: () => Promise<T>): T => {
         const hit = this.state.memo.get(key);
@@ -575,7 +580,7 @@ export function checkCollectionSize(size: number, limits: RenderLimits): void {
 export function startState(
   limits: RenderLimits,
   memo: RenderState["memo"] = new Map(),
-  signal?: AbortSignal,
+  signal?: Abortable,
 ): RenderState {
   const now = performance.now();
   return {

@@ -2,6 +2,8 @@
  * Rendering as the engine uses it: the expression engine plus the runtime services that
  * functions such as `secret()`, `kv()` and `read()` call.
  */
+import type { Abortable } from "../model/killSwitch.ts";
+
 /** What runtime expression functions reach, for one render. */
 export interface RenderServices {
   /** Reads a secret (or one `subkey` of a JSON secret) and registers it for masking. */
@@ -22,7 +24,7 @@ export interface RenderServices {
   /** The flow's namespace (for `fileURI` and `kv` defaults). */
   readonly namespace: string;
   /** Aborts the render's asynchronous work (a task's kill or timeout stops a running jq). */
-  readonly signal?: AbortSignal;
+  readonly signal?: Abortable;
 }
 
 export interface Renderer {

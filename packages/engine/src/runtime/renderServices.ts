@@ -19,6 +19,7 @@ import type { CompiledConfig } from "./config.ts";
 import type { RenderServices } from "../expression/renderer.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 import { secretSubkey } from "./secretSubkey.ts";
+import type { Abortable } from "../model/killSwitch.ts";
 
 /** Where the services read from. */
 export interface RenderSources {
@@ -35,7 +36,7 @@ export interface RenderScope {
   executionId: string;
   masker: SecretMasker;
   readPrefixes: readonly string[];
-  signal?: AbortSignal;
+  signal?: Abortable;
 }
 
 export function createRenderServices(sources: RenderSources, scope: RenderScope): RenderServices {
@@ -48,7 +49,7 @@ export function createRenderServices(sources: RenderSources, scope: RenderScope)
  */
 class ScopedRenderServices implements RenderServices {
   readonly namespace: string;
-  readonly signal?: AbortSignal;
+  readonly signal?: Abortable;
 
   constructor(
     private readonly sources: RenderSources,

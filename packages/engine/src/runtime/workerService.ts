@@ -14,6 +14,7 @@ import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import { jobRow, localHandoff, type JobRow } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
+import { KillSwitch } from "../model/killSwitch.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
 const LOG_FLUSH_MS = 100;
@@ -24,7 +25,7 @@ const LOG_BATCH = 1000;
 
 export class WorkerService {
   private running = false;
-  private readonly active = new Map<number, { job: WorkerJob; controller: AbortController; done: Promise<void> }>();
+  private readonly active = new Map<number, { job: WorkerJob; kill: KillSwitch; done: Promise<void> }>();
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private pendingLogs: LogEntry[] = [];
@@ -112,8 +113,7 @@ export class WorkerService {
     this.wake?.();
     await this.loop;
     if (kill)
-      for (const entry of this.active.values())
-        entry.controller.abort(new SakerError("INTERRUPTED", "worker stopping"));
+      for (const entry of this.active.values()) entry.kill.abort(new SakerError("INTERRUPTED", "worker stopping"));
     await Promise.all([...this.active.values()].map((a) => a.done));
     await this.flushLogs(false);
     clearTimeout(this.flushTimer);
@@ -131,7 +131,7 @@ export class WorkerService {
   /** Aborts the running jobs of an execution (kill). */
   abortExecution(executionId: string): void {
     for (const entry of this.active.values())
-      if (entry.job.executionId === executionId) entry.controller.abort(new SakerError("INTERRUPTED", "killed"));
+      if (entry.job.executionId === executionId) entry.kill.abort(new SakerError("INTERRUPTED", "killed"));
   }
 
   private async run(): Promise<void> {
@@ -178,9 +178,9 @@ export class WorkerService {
 
   private startJob(message: QueueMessage<WorkerJob>): void {
     const job = message.payload;
-    const controller = new AbortController();
+    const kill = new KillSwitch();
     const row = jobRow(message);
-    const done = this.execute(message, row, controller)
+    const done = this.execute(message, row, kill)
       .catch((error: unknown) => {
         this.ctx.report.internalError(`worker failed on task run '${job.taskRunId}'`, error);
         return false;
@@ -193,14 +193,14 @@ export class WorkerService {
         // sleeps on (a wake-up, or its poll, tells it there may be)
         if (this.pending) this.wake?.();
       });
-    this.active.set(message.seq, { job, controller, done });
+    this.active.set(message.seq, { job, kill, done });
   }
 
   /**
    * Runs a job and reports its outcome; true when the outcome went to this process's executor
    * unsaved (a `WorkerBundle`): the job is then the executor's to acknowledge.
    */
-  private async execute(message: QueueMessage<WorkerJob>, row: JobRow, controller: AbortController): Promise<boolean> {
+  private async execute(message: QueueMessage<WorkerJob>, row: JobRow, kill: KillSwitch): Promise<boolean> {
     const { backend, secretGuard } = this.ctx;
     const job = message.payload;
     const handoff = localHandoff(backend);
@@ -240,9 +240,9 @@ export class WorkerService {
         this.readsAfterStep(
           this.ctx.workerDeps((entry) => this.log(entry, row)),
           row,
-          controller.signal,
+          kill,
         ),
-        controller.signal,
+        kill,
       );
     } catch (error) {
       this.log(
@@ -263,7 +263,7 @@ export class WorkerService {
     clearImmediate(writeStart);
     // Stopped while the disk was full: the job stays claimed and runs again after the restart.
     if (startWritten && !(await startWritten)) return false;
-    if (!this.running && controller.signal.aborted) return false;
+    if (!this.running && kill.aborted) return false;
     const logs = this.takeLogs();
     // Tags are stored as text: one holding a secret is kept masked, never in clear on disk.
     const metrics = outcome.metrics.length
@@ -400,16 +400,16 @@ export class WorkerService {
    * (the engine services of core tasks, the error logs) first waits until that step is on disk,
    * so that it sees all the steps before it (the executor commits within milliseconds).
    */
-  private readsAfterStep(deps: WorkerDeps, row: JobRow, signal: AbortSignal): WorkerDeps {
+  private readsAfterStep(deps: WorkerDeps, row: JobRow, kill: KillSwitch): WorkerDeps {
     if (row.seq !== undefined) return deps;
     const settled = () =>
-      row.seq !== undefined || row.stale || signal.aborted
+      row.seq !== undefined || row.stale || kill.aborted
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
             const waiting = this.onDisk.get(row);
             if (waiting) waiting.push(resolve);
             else this.onDisk.set(row, [resolve]);
-            signal.addEventListener("abort", () => resolve(), { once: true });
+            kill.onAbort(resolve);
           });
     const engine = deps.engine;
     return {

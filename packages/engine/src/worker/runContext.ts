@@ -4,13 +4,15 @@ import { join } from "node:path";
 import type { FlowAccess, KvStore, Logger, Metric, RunContext, TaskStorage } from "@saker/sdk";
 import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import type { WorkerJob } from "../executor/types.ts";
+import { signalOf, type Abortable } from "../model/killSwitch.ts";
 import { storeFiles, writeFiles } from "../storage/workingFiles.ts";
 import { copyNamespaceFiles, prepareWorkingDirectory, sharedDirectoryPath } from "./workingDirectory.ts";
 
 export interface RunContextParts {
   job: WorkerJob;
   logger: Logger;
-  signal: AbortSignal;
+  /** The task run's stop: its AbortSignal is made when the plugin reads `ctx.signal`. */
+  stop: Abortable;
   renderer: Renderer;
   services: RenderServices;
   storage: TaskStorage;
@@ -77,7 +79,9 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
       ...(typeof taskrun.iteration === "number" ? { iteration: taskrun.iteration } : {}),
     },
     logger: parts.logger,
-    signal: parts.signal,
+    get signal() {
+      return signalOf(parts.stop);
+    },
     ...(parts.refusedAddresses ? { refusedAddresses: parts.refusedAddresses } : {}),
     ...(parts.flows ? { flows: parts.flows } : {}),
     variables: vars,

@@ -17,6 +17,7 @@ import {
   type StateType,
 } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
+import { KillSwitch } from "../model/killSwitch.ts";
 import { compileRetry, nextTaskRetryDate } from "../model/retry.ts";
 import { newState, withState } from "../model/state.ts";
 import { renderProperties } from "../plugins/properties.ts";
@@ -131,7 +132,7 @@ function services(
   deps: WorkerDeps,
   masker: SecretMasker,
   readPrefixes: string[],
-  signal: AbortSignal,
+  signal: KillSwitch,
 ): RenderServices {
   return createRenderServices(
     {
@@ -189,7 +190,7 @@ async function renderTimeout(
   return parseDuration(text);
 }
 
-export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal): Promise<WorkerOutcome> {
+export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch): Promise<WorkerOutcome> {
   const started = Date.now();
   const masker = deps.secretGuard.masker();
   const minLevel = LOG_LEVELS.includes(job.task.logLevel as LogLevel) ? (job.task.logLevel as LogLevel) : "TRACE";
@@ -208,17 +209,18 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     deps.log,
     minLevel,
   );
-  // A task with a timeout gets its own signal, aborted by the timer or the kill; one without
-  // one is stopped by the kill alone, whose signal it uses as it is (no controller, no listener).
+  // A task with a timeout gets its own switch, thrown by the timer or the kill; one without one is
+  // stopped by the kill alone, whose switch it uses as it is (no other switch, no listener).
   const hasTimeout = job.task.timeout !== undefined && job.task.timeout !== null;
-  const controller = hasTimeout ? new AbortController() : undefined;
-  const signal = controller ? controller.signal : kill;
-  const onKill = () => controller?.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
-  if (controller) {
+  const timed = hasTimeout ? new KillSwitch() : undefined;
+  const signal = timed ?? kill;
+  let unlinkKill: (() => void) | undefined;
+  if (timed) {
+    const onKill = () => timed.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
     if (kill.aborted) onKill();
-    else kill.addEventListener("abort", onKill, { once: true });
+    else unlinkKill = kill.onAbort(onKill);
   }
-  let fail: (() => void) | undefined;
+  let removeFail: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let type: RegisteredType | undefined;
   let attemptState: StateType = "SUCCESS";
@@ -246,7 +248,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     ctx = createRunContext({
       job: { ...job, variables },
       logger,
-      signal,
+      stop: signal,
       renderer: deps.renderer,
       services: svc,
       storage: ctxStorage,
@@ -268,14 +270,11 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     const runCtx = ctx;
     // The timeout bounds the rendering of the properties too (a jq call is stopped by the signal).
     const aborted = new Promise<never>((_, reject) => {
-      if (timeoutMs !== undefined && controller)
-        timer = setTimeout(
-          () => controller.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)),
-          timeoutMs,
-        );
-      fail = () => reject(signal.reason);
+      if (timeoutMs !== undefined && timed)
+        timer = setTimeout(() => timed.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)), timeoutMs);
+      const fail = () => reject(signal.reason);
       if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail); // removed when the job ends
+      else removeFail = signal.onAbort(fail); // removed when the job ends
     });
     aborted.catch(() => {});
     const props = await Promise.race([
@@ -307,8 +306,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: AbortSignal
     }
   } finally {
     if (timer) clearTimeout(timer);
-    if (controller) kill.removeEventListener("abort", onKill);
-    if (fail) signal.removeEventListener("abort", fail);
+    unlinkKill?.();
+    removeFail?.();
     await ctx?.cleanup().catch(() => {});
   }
   const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);
