@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { KillSwitch, type Abortable } from "../model/killSwitch.ts";
 import { closeJqThreads, defaultEngine, type RenderLimits } from "./index.ts";
 
-const renderAsync = (template: string, limits: Partial<RenderLimits> = {}, signal?: AbortSignal) =>
+const renderAsync = (template: string, limits: Partial<RenderLimits> = {}, signal?: Abortable) =>
   defaultEngine.renderAsync(template, {}, { limits, ...(signal ? { signal } : {}) });
 
 async function failure(
   template: string,
   limits: Partial<RenderLimits> = {},
-  signal?: AbortSignal,
+  signal?: Abortable,
 ): Promise<Error & { code?: string }> {
   try {
     await renderAsync(template, limits, signal);
@@ -117,6 +118,17 @@ describe("jq runs in a worker thread under a time and memory budget", () => {
     setTimeout(() => controller.abort(new Error("task timed out")), 300);
     const error = await failure("{{ 1 | jq('def f: f; f') }}", { jqTimeoutMs: 60_000 }, controller.signal);
     expect(error.message).toContain("task timed out");
+  });
+
+  it("stops when a task run's KillSwitch is thrown, its AbortSignal made for jq only then", async () => {
+    const kill = new KillSwitch();
+    setTimeout(() => kill.abort(new Error("task killed")), 300);
+    const error = await failure("{{ 1 | jq('def f: f; f') }}", { jqTimeoutMs: 60_000 }, kill);
+    expect(error.message).toContain("task killed");
+    // a render that calls no function needing one leaves the switch without an AbortSignal
+    const idle = new KillSwitch();
+    expect(await renderAsync("{{ [1, 2] | length }}", {}, idle)).toBe("2");
+    expect((idle as unknown as { controller?: AbortController }).controller).toBeUndefined();
   });
 
   it("keeps jq's own errors, and refuses a synchronous render", async () => {

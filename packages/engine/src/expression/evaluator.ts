@@ -7,7 +7,7 @@ import type { Args, Expr, Node, Template } from "./ast.ts";
 import { hashMapOrder, javaHash } from "./filters/javaHashMap.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
-import { signalOf, type Abortable } from "../model/killSwitch.ts";
+import type { Abortable } from "../model/killSwitch.ts";
 import type { Registry } from "./registry.ts";
 import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
 import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
@@ -53,8 +53,11 @@ export interface CallContext {
   /** Runtime services given by the caller (the engine puts its runtime services here). */
   readonly services: Readonly<Record<string, unknown>>;
   readonly limits: RenderLimits;
-  /** Aborts asynchronous work of the render (a task's kill or timeout). */
-  readonly signal: AbortSignal | undefined;
+  /**
+   * Aborts asynchronous work of the render (a task's kill or timeout). A task run's KillSwitch
+   * makes its AbortSignal only when asked: `signalOf(ctx.signal)` where one is needed.
+   */
+  readonly signal: Abortable | undefined;
   /** Throws when the render has used up its time budget; long-running filters call it as they go. */
   checkBudget(): void;
   /** The memoised result of an asynchronous load; see `renderAsync`. */
@@ -458,15 +461,11 @@ export class Evaluation {
   }
 
   private context(): CallContext {
-    const state = this.state;
     return {
       vars: this.vars,
       services: this.services,
       limits: this.limits,
-      // a task run's KillSwitch makes its AbortSignal only for a function that asks (http, jq)
-      get signal() {
-        return signalOf(state.signal);
-      },
+      signal: this.state.signal,
       checkBudget: () => checkBudget(this.state),
       resolve: <T>(key: string, load: () => Promise<T>): T => {
         const hit = this.state.memo.get(key);

@@ -15,6 +15,7 @@ import { EvalError } from "../expression/errors.ts";
 import { toJson, type CallArgs, type CallContext, type FunctionDef } from "../expression/index.ts";
 import { parseJson } from "../expression/json.ts";
 import { toPlain } from "../expression/values.ts";
+import { signalOf } from "../model/killSwitch.ts";
 
 export interface HttpFunctionSettings {
   /** Milliseconds the whole call (connection, headers and body) may take. */
@@ -169,7 +170,7 @@ export function httpFunction(settings: HttpFunctionSettings): FunctionDef {
   return {
     call: (args: CallArgs, ctx: CallContext) => {
       const request = named(args);
-      return ctx.resolve(`http:${toJson(request)}`, () => call(request, settings, ctx.signal));
+      return ctx.resolve(`http:${toJson(request)}`, () => call(request, settings, signalOf(ctx.signal)));
     },
   };
 }

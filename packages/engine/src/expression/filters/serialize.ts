@@ -5,6 +5,7 @@ import { toIonText } from "../ion.ts";
 import { jqInput, runJq } from "../jq.ts";
 import { filter, stringArg } from "./helpers.ts";
 import { toJacksonYaml } from "./jacksonYaml.ts";
+import { signalOf } from "../../model/killSwitch.ts";
 
 const toJsonFilter = filter((input) => toJson(input, true));
 
@@ -21,7 +22,7 @@ export const serializeFilters: Record<string, FilterDef> = {
       const { jqTimeoutMs: timeoutMs, jqMemoryMb: memoryMb } = ctx.limits;
       // Run off-thread: the render pauses here and resumes with the result (see renderAsync).
       return ctx.resolve(`jq:${expression.length}:${expression}${json}`, () =>
-        runJq(json, expression, { timeoutMs, memoryMb, signal: ctx.signal }),
+        runJq(json, expression, { timeoutMs, memoryMb, signal: signalOf(ctx.signal) }),
       );
     },
   },
