@@ -90,11 +90,11 @@ async function measure(saker, lib, { kind, runs, count }) {
   }
   const executions = kind === "burst" ? runs * count : runs;
   const used = process.cpuUsage(cpu);
-  report("result", {
+  return {
     ms: median(samples),
     cpuMs: (used.user + used.system) / 1000 / executions,
     trips: tripsSince(before, executions),
-  });
+  };
 }
 
 const CASES = {
@@ -102,7 +102,7 @@ const CASES = {
     const lib = await import("./lib/saker.mjs");
     const saker = await lib.openSaker(join(process.env.BENCH_TMP, "home"));
     try {
-      await measure(saker, lib, params);
+      report("result", await measure(saker, lib, params));
     } finally {
       await saker.close();
     }
@@ -118,9 +118,19 @@ const CASES = {
     const workers = [];
     let saker;
     try {
-      saker = await lib.openSaker(home, { database: { type: "postgres", url: database.url } });
-      for (let w = 1; w < params.workers; w++) workers.push(await startWorker(database.url, home));
-      await measure(saker, lib, params);
+      // Two executors: this process only creates executions (as a webserver does) and two others
+      // each run an executor and a worker, so that steps of one execution can go to either.
+      const executors = params.executors ?? 1;
+      const roles = executors > 1 ? { executor: false, worker: false, scheduler: false } : {};
+      saker = await lib.openSaker(home, { database: { type: "postgres", url: database.url }, roles });
+      if (executors > 1) for (let e = 0; e < executors; e++) workers.push(await startWorker(database.url, home, true));
+      else for (let w = 1; w < params.workers; w++) workers.push(await startWorker(database.url, home));
+      const result = await measure(saker, lib, params);
+      // steps redone because another executor wrote their execution meanwhile, over the whole case
+      const statuses = [saker.status(), ...(await Promise.all(workers.splice(0).map((w) => w.stop())))];
+      const redone = statuses.reduce((sum, s) => sum + (s?.executor?.stepsRedone ?? 0), 0);
+      const executions = WARM_SINGLE + WARM_FLOWS + params.runs * (params.kind === "burst" ? params.count : 1);
+      report("result", { ...result, redonePerThousand: (redone * 1000) / executions });
     } finally {
       await saker?.close();
       await Promise.all(workers.map((w) => w.stop()));
@@ -141,22 +151,30 @@ const CASES = {
   },
 };
 
-/** A worker-only process on the database; resolves once its worker runs. */
-function startWorker(url, home) {
-  const child = spawn(process.execPath, [join(HERE, "lib/workerProcess.mjs"), url, home], {
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+/**
+ * A worker process on the database (with an executor too when `executor`); resolves once its
+ * roles run. `stop()` resolves with the status it printed as it closed (undefined if none).
+ */
+function startWorker(url, home, executor = false) {
+  const args = [join(HERE, "lib/workerProcess.mjs"), url, home, ...(executor ? ["executor"] : [])];
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
+  let stdout = "";
   child.stderr.on("data", (d) => (stderr += d));
+  const statusOf = () => {
+    const line = stdout.split("\n").find((l) => l.startsWith("status "));
+    return line ? JSON.parse(line.slice(7)) : undefined;
+  };
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the worker process exited with ${code}: ${stderr}`)));
     child.stdout.on("data", (d) => {
-      if (!String(d).includes("ready")) return;
+      stdout += d;
+      if (!stdout.includes("ready")) return;
       resolve({
         stop: () =>
           new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once("exit", done);
+            if (child.exitCode !== null) return done(statusOf());
+            child.once("exit", () => done(statusOf()));
             child.kill("SIGTERM");
             setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
           }),
@@ -180,6 +198,12 @@ const PLAN = [
       params: { kind, workers },
     })),
   ),
+  // two processes with an executor and a worker each: how often executors get in each other's way
+  ...["burst", "seq"].map((kind) => ({
+    key: `pg2e ${kind}`,
+    name: "postgres",
+    params: { kind, executors: 2 },
+  })),
   { key: "graphile", name: "graphile", params: { runs: RUNS.burst } },
 ].map((c) => ({
   ...c,
@@ -294,6 +318,21 @@ async function main() {
         (gw.length ? `${spread(gw, 0)} jobs/s` : (problems.get("graphile") ?? "–")) +
         `; Saker on PostgreSQL ÷ graphile-worker: 1 worker ${ratio(saker1, med(gw))}, 2 workers ${ratio(saker2, med(gw))}` +
         " (a job is one handler call; a Saker execution is created, run and ended in the database)",
+    );
+  }
+
+  if (plan.some((c) => c.key.startsWith("pg2e"))) {
+    const redone = (key) => {
+      const rs = results.get(key) ?? [];
+      return rs.length ? fmt(med(rs.map((r) => r.redonePerThousand)), 1) : "–";
+    };
+    console.log("");
+    console.log(
+      "  Two executors (two processes with an executor and a worker each; a third creates the executions): " +
+        `burst ${cell("pg2e burst", (k) => spread(perSecond(k), 0))}/s, ` +
+        `${TASKS} sequential tasks ${cell("pg2e seq", (k) => spread(ms(k)))} ms; steps redone per 1,000 executions ` +
+        `(another executor wrote the execution meanwhile, warm-up included): burst case ${redone("pg2e burst")}, ` +
+        `sequential case ${redone("pg2e seq")} (one executor: ${redone("pg2 burst")} / ${redone("pg2 seq")})`,
     );
   }
 

@@ -33,14 +33,19 @@ export async function openSaker(home, { database, roles = {} } = {}) {
   // changed last, and executions ended so far.
   const progress = { taskRuns: 0, ended: 0 };
   instance.events.on("execution", (x) => (progress.taskRuns = x.taskRunList?.length ?? 0));
-  instance.events.on("execution:end", (x) => {
+  const record = (id, state) => {
     progress.ended++;
-    ended.set(x.id, x.state.current);
-    const waiter = waiters.get(x.id);
+    ended.set(id, state);
+    const waiter = waiters.get(id);
     if (waiter) {
-      waiters.delete(x.id);
-      waiter(x.state.current);
+      waiters.delete(id);
+      waiter(state);
     }
+  };
+  instance.events.on("execution:end", (x) => {
+    if (x.state) return record(x.id, x.state.current);
+    // ended in another process, its notification reduced to ids (too large for NOTIFY): read back
+    instance.getExecution(x.id).then((stored) => record(x.id, stored.state.current));
   });
   // Every end since the open is recorded above: no read of the store (a read per execution
   // would be the harness's own load, counted against the engine).
@@ -79,6 +84,8 @@ export async function openSaker(home, { database, roles = {} } = {}) {
       for (const id of ids) ended.delete(id);
       return ms;
     },
+    /** Each role's state and counters (as /health shows them). */
+    status: () => instance.status(),
     close: () => instance.close(),
   };
 }

@@ -106,6 +106,8 @@ export class ExecutorService {
   private readonly commits: CommitPipeline;
   private readonly settle: Settle = (messages, done) => this.settled(messages, done);
   private readonly redo = (step: Step) => this.redone(step);
+  /** Steps committed alone and redone because another process wrote their execution meanwhile. */
+  private redoneSteps = 0;
 
   /**
    * On a shared database (PostgreSQL) other processes may write an execution this one keeps a
@@ -130,7 +132,11 @@ export class ExecutorService {
   }
 
   status(): RoleStatus {
-    return { state: this.state, inFlight: this.held.length + this.inFlight.size + this.commits.unflushed.length };
+    return {
+      state: this.state,
+      inFlight: this.held.length + this.inFlight.size + this.commits.unflushed.length,
+      stepsRedone: this.redoneSteps + this.commits.redoneSteps,
+    };
   }
 
   start(): void {
@@ -456,6 +462,7 @@ export class ExecutorService {
    * messages (still claimed by this process) are handled again first, from the execution as stored.
    */
   private redone(step: Step): void {
+    this.redoneSteps++;
     this.working.delete(step.executionId);
     this.inFlight.delete(step.executionId);
     this.held.push(...step.messages);

@@ -54,6 +54,12 @@ export interface RoleStatus {
    * a scheduler that does not lead makes none). The first pass parses every stored flow.
    */
   lastPassDate?: string;
+  /**
+   * Executor: steps redone because someone else wrote their execution while they ran (another
+   * executor on a shared database, caught by the commit's fence, backend/fence.ts; a label edit):
+   * how often executors get in each other's way.
+   */
+  stepsRedone?: number;
 }
 
 /** Notification topics between roles (besides the queue's and the live updates'). */

@@ -6,7 +6,7 @@ describe("role status", () => {
     const test = await openTestInstance();
     const { instance } = test;
     expect(instance.status()).toEqual({
-      executor: { state: "RUNNING", inFlight: 0 },
+      executor: { state: "RUNNING", inFlight: 0, stepsRedone: 0 },
       worker: { state: "RUNNING", inFlight: 0 },
       scheduler: { state: "INITIALIZED", inFlight: 0 },
     });

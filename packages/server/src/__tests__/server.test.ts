@@ -36,7 +36,7 @@ describe("health", () => {
       expect(await json(await fetch(`${server.url}/health`))).toEqual({
         status: "UP",
         roles: {
-          executor: { state: "RUNNING", inFlight: expect.any(Number) },
+          executor: { state: "RUNNING", inFlight: expect.any(Number), stepsRedone: 0 },
           worker: { state: "RUNNING", inFlight: 0 },
           scheduler: { state: "INITIALIZED", inFlight: 0 },
         },

@@ -43,6 +43,8 @@ export class CommitPipeline {
   flushing = false;
   /** Until when steps commit batch by batch, without the pipeline (after a failed group commit). */
   fallbackUntil = 0;
+  /** Steps of group commits redone because another process wrote one of their executions. */
+  redoneSteps = 0;
 
   constructor(
     private readonly ctx: RoleContext,
@@ -90,6 +92,7 @@ export class CommitPipeline {
     if (!steps.length) return;
     if (this.foreign) {
       this.discard(steps);
+      this.redoneSteps += steps.length;
       throw new PipelineRedo(new Error("an execution was written by someone else meanwhile"));
     }
     const group: Group = { last: new Map(), changed: new Set(), ended: new Set(), consumed: new Set() };
@@ -108,7 +111,10 @@ export class CommitPipeline {
     } catch (error) {
       this.discard(steps);
       // another process wrote one of the executions: redone from the database, as after a local write
-      if (fenceFailure(error) === "written-meanwhile") throw new PipelineRedo(error);
+      if (fenceFailure(error) === "written-meanwhile") {
+        this.redoneSteps += steps.length;
+        throw new PipelineRedo(error);
+      }
       throw new PipelineFailed(error);
     } finally {
       this.flushing = false;
