@@ -106,7 +106,7 @@ export class ExecutorService {
   private readonly commits: CommitPipeline;
   private readonly settle: Settle = (messages, done) => this.settled(messages, done);
   private readonly redo = (step: Step) => this.redone(step);
-  /** Steps committed alone and redone because another process wrote their execution meanwhile. */
+  /** Steps committed alone and redone because someone else wrote their execution meanwhile. */
   private redoneSteps = 0;
 
   /**

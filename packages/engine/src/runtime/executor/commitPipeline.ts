@@ -43,7 +43,7 @@ export class CommitPipeline {
   flushing = false;
   /** Until when steps commit batch by batch, without the pipeline (after a failed group commit). */
   fallbackUntil = 0;
-  /** Steps of group commits redone because another process wrote one of their executions. */
+  /** Steps of group commits redone because someone else wrote one of the group's executions meanwhile. */
   redoneSteps = 0;
 
   constructor(
