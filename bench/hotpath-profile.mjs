@@ -39,55 +39,27 @@ if (process.env.SQL) {
   };
 }
 
-const { loadConfig } = await import("../packages/engine/dist/runtime/config.js");
-const { Instance } = await import("../packages/engine/dist/runtime/instance.js");
+const { openSaker, returnTasks, sequentialFlow } = await import("./lib/saker.mjs");
 
-const ret = (id, indent) =>
-  `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "{{ task.id }}"\n`;
-const sequential = (n) =>
-  `id: seq${n}\nnamespace: bench\ntasks:\n${Array.from({ length: n }, (_, i) => ret(`t${i}`, "  ")).join("")}`;
 const forEach = (n) =>
-  `id: each${n}\nnamespace: bench\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: ${JSON.stringify(Array.from({ length: n }, (_, i) => i))}\n    tasks:\n${ret("inner", "      ").replace('"{{ task.id }}"', '"{{ taskrun.value }}"')}`;
-const single = `id: single\nnamespace: bench\ntasks:\n${ret("t0", "  ")}`;
+  `id: each${n}\nnamespace: bench\ntasks:\n  - id: each\n    type: io.kestra.plugin.core.flow.ForEach\n    values: ${JSON.stringify(Array.from({ length: n }, (_, i) => i))}\n    tasks:\n${returnTasks(1, "      ").replace('"{{ task.id }}"', '"{{ taskrun.value }}"')}`;
 
 const [mode = "seq", ...sizes] = process.argv.slice(2);
 const home = mkdtempSync(join(tmpdir(), "saker-hot-"));
-const instance = await Instance.open(loadConfig({ env: {}, overrides: { home }, cwd: home }));
+const saker = await openSaker(home);
 try {
   for (const size of sizes.map(Number)) {
     const flowId = mode === "seq" ? `seq${size}` : mode === "foreach" ? `each${size}` : "single";
-    await instance.deploy(mode === "seq" ? sequential(size) : mode === "foreach" ? forEach(size) : single);
+    await saker.deploy(
+      mode === "seq" ? sequentialFlow(flowId, size) : mode === "foreach" ? forEach(size) : sequentialFlow(flowId, 1),
+    );
     counts.statements = 0;
     counts.bytes = 0;
     const started = performance.now();
     const cpu = process.cpuUsage();
-    if (mode === "burst") {
-      // All submitted at once, as the peers' burst (bench/peers) submits its jobs. One listener
-      // for all of them, on from before the first creation: the ends are taken as notified, never
-      // read back from the store (a read per execution would be this driver's load, not the engine's).
-      const ended = new Map();
-      const bad = [];
-      let pending;
-      let resolve;
-      const done = new Promise((r) => (resolve = r));
-      const onEnd = (x) => {
-        ended.set(x.id, x.state.current);
-        if (pending?.delete(x.id) && pending.size === 0) resolve();
-      };
-      instance.events.on("execution:end", onEnd);
-      const ids = await Promise.all(
-        Array.from({ length: size }, () => instance.createExecution("bench", flowId).then((x) => x.id)),
-      );
-      pending = new Set(ids.filter((id) => !ended.has(id)));
-      if (pending.size > 0) await done;
-      instance.events.off("execution:end", onEnd);
-      for (const id of ids) if (ended.get(id) !== "SUCCESS") bad.push(`${id} ended ${ended.get(id)}`);
-      if (bad.length) throw new Error(bad[0]);
-    } else {
-      const execution = await instance.createExecution("bench", flowId);
-      const ended = await instance.waitForEnd(execution.id, 3_600_000);
-      if (ended.state.current !== "SUCCESS") throw new Error(`${flowId} ended ${ended.state.current}`);
-    }
+    // a burst: all submitted at once, as the peers' burst (bench/peers) submits its jobs
+    if (mode === "burst") await saker.burst("bench", flowId, size);
+    else await saker.run("bench", flowId);
     const ms = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
@@ -105,6 +77,6 @@ try {
   }
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 } finally {
-  await instance.close();
+  await saker.close();
   rmSync(home, { recursive: true, force: true });
 }
