@@ -100,8 +100,10 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     let killed = 0;
     for (let i = 0; i < 50 && killed === 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
+      // found by this file's ApplicationName: the connections counted above are the task's own
       const { rowCount } = await admin.query(
-        "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(10) as slept%' and pid <> pg_backend_pid()",
+        "select pg_terminate_backend(pid) from pg_stat_activity where query like 'select pg_sleep(10) as slept%' and application_name = $1",
+        [APP],
       );
       killed = rowCount ?? 0;
     }
