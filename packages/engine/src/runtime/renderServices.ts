@@ -19,6 +19,7 @@ import type { CompiledConfig } from "./config.ts";
 import type { RenderServices } from "../expression/renderer.ts";
 import type { SecretGuard } from "./secretGuard.ts";
 import { secretSubkey } from "./secretSubkey.ts";
+import { inputAt, putInputAt } from "../model/inputPath.ts";
 import type { Abortable } from "../model/killSwitch.ts";
 
 /** Where the services read from. */
@@ -165,26 +166,15 @@ export class Renders {
   private decryptInputs(given: Record<string, unknown>, secretInputs: readonly { id: string }[]) {
     const inputs = { ...given };
     for (const input of secretInputs) {
-      // a SECRET inside a FORM sits at `inputs.<form>.<id>`: copy the maps on the way down
-      const keys = input.id.split(".");
-      let node: Record<string, unknown> | undefined = inputs;
-      for (const key of keys.slice(0, -1)) {
-        const next: unknown = node[key];
-        node =
-          typeof next === "object" && next !== null
-            ? (node[key] = { ...(next as Record<string, unknown>) })
-            : undefined;
-        if (!node) break;
+      const value = inputAt(inputs, input.id);
+      if (typeof value !== "string") continue;
+      let plain: string;
+      try {
+        plain = this.sources.encryption.decrypt(value);
+      } catch {
+        continue; // a default value given in clear stays as it is
       }
-      const leaf = keys[keys.length - 1]!;
-      const value = node?.[leaf];
-      if (node && typeof value === "string") {
-        try {
-          node[leaf] = this.sources.encryption.decrypt(value);
-        } catch {
-          // a default value given in clear stays as it is
-        }
-      }
+      putInputAt(inputs, input.id, plain);
     }
     return inputs;
   }

@@ -6,6 +6,7 @@
  */
 import type { Execution, TaskRun } from "../model/execution.ts";
 import { secretInputLeavesOf, type Flow } from "../model/flow.ts";
+import { inputAt } from "../model/inputPath.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import { SecretMasker } from "../secrets/masker.ts";
@@ -88,10 +89,7 @@ export class SecretGuard {
     // a copy shares the instance's sets until a value is added to it (SecretMasker copies on write)
     const masker = this.instanceMasker().extend();
     for (const input of secretInputLeavesOf(flow.inputs)) {
-      // a SECRET inside a FORM is at `inputs.<form>.<id>`
-      const value = input.id
-        .split(".")
-        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], execution.inputs);
+      const value = inputAt(execution.inputs, input.id);
       if (typeof value !== "string") continue;
       try {
         masker.add(this.encryption.decrypt(value));

@@ -17,6 +17,7 @@ import {
   type StateType,
 } from "@saker/sdk";
 import type { LogEntry, WorkerJob } from "../executor/types.ts";
+import { inputAt, putInputAt } from "../model/inputPath.ts";
 import { KillSwitch } from "../model/killSwitch.ts";
 import { compileRetry, nextTaskRetryDate } from "../model/retry.ts";
 import { newState, withState } from "../model/state.ts";
@@ -92,22 +93,6 @@ function versionOf(pluginVersion: string): string | undefined {
   return at > 0 ? pluginVersion.slice(at + 1) : undefined;
 }
 
-function getPath(root: Record<string, unknown>, path: string): unknown {
-  return path
-    .split(".")
-    .reduce<unknown>(
-      (node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined),
-      root,
-    );
-}
-
-function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split(".");
-  let node = root;
-  for (const part of parts.slice(0, -1)) node = node[part] = { ...(node[part] as Record<string, unknown>) };
-  node[parts[parts.length - 1]!] = value;
-}
-
 /**
  * Decrypts SECRET inputs and sealed values (outputs, labels… of earlier tasks holding a secret)
  * into a copy of the variables, registering their values for masking.
@@ -117,11 +102,11 @@ function revealVariables(job: WorkerJob, deps: WorkerDeps, masker: SecretMasker)
   if (!job.secretInputs?.length) return revealed;
   const variables = { ...revealed, inputs: { ...(revealed.inputs as Record<string, unknown>) } };
   for (const id of job.secretInputs) {
-    const encrypted = getPath(variables.inputs, id);
+    const encrypted = inputAt(variables.inputs, id);
     if (typeof encrypted !== "string") continue;
     const plain = deps.encryption.decrypt(encrypted);
     masker.add(plain);
-    setPath(variables.inputs, id, plain);
+    putInputAt(variables.inputs, id, plain);
   }
   return variables;
 }
