@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KillSwitch, signalOf } from "./killSwitch.ts";
+import { KillSwitch, signalOf, untilOrStopped } from "./killSwitch.ts";
 
 describe("KillSwitch", () => {
   it("calls each listener once at the abort, with the first reason kept", () => {
@@ -53,5 +53,46 @@ describe("KillSwitch", () => {
     expect(signalOf(undefined)).toBeUndefined();
     const kill = new KillSwitch();
     expect(signalOf(kill)).toBe(kill.signal);
+  });
+});
+
+describe("untilOrStopped", () => {
+  /** A switch that counts the listeners it holds (added, less removed). */
+  function countingSwitch() {
+    const kill = new KillSwitch();
+    const held = { count: 0 };
+    const onAbort = kill.onAbort.bind(kill);
+    kill.onAbort = (listener) => {
+      held.count++;
+      const remove = onAbort(listener);
+      return () => {
+        held.count--;
+        remove();
+      };
+    };
+    return { kill, held };
+  }
+
+  it("ends at the call back and takes its listener off the switch, wait after wait", async () => {
+    const { kill, held } = countingSwitch();
+    for (let i = 0; i < 3; i++) {
+      let done!: () => void;
+      const wait = untilOrStopped(kill, (callBack) => (done = callBack));
+      expect(held.count).toBe(1);
+      done();
+      await wait;
+      expect(held.count).toBe(0);
+    }
+  });
+
+  it("ends when the switch stops, though the call back never comes", async () => {
+    const kill = new KillSwitch();
+    const wait = untilOrStopped(kill, () => undefined);
+    kill.abort(new Error("killed"));
+    await expect(wait).resolves.toBeUndefined();
+    // stopped already: no wait and nothing registered
+    let registered = false;
+    await untilOrStopped(kill, () => (registered = true));
+    expect(registered).toBe(false);
   });
 });

@@ -59,6 +59,22 @@ export class KillSwitch {
 
 function noop(): void {}
 
+/**
+ * Resolves once `register` calls back or `kill` stops, whichever comes first. A wait that ends by
+ * the call back removes its listener from the switch, so that a task run waiting many times does
+ * not pile them up.
+ */
+export function untilOrStopped(kill: KillSwitch, register: (done: () => void) => void): Promise<void> {
+  if (kill.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const stopListening = kill.onAbort(resolve);
+    register(() => {
+      stopListening();
+      resolve();
+    });
+  });
+}
+
 /** An AbortSignal, or a KillSwitch that makes one only when asked. */
 export type Abortable = AbortSignal | KillSwitch;
 

@@ -14,7 +14,7 @@ import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import { jobRow, localHandoff, type JobRow } from "./handoff.ts";
 import { ROLE_TOPICS, type RoleContext, type RoleState, type RoleStatus } from "./roleContext.ts";
-import { KillSwitch } from "../model/killSwitch.ts";
+import { KillSwitch, untilOrStopped } from "../model/killSwitch.ts";
 
 /** Task log lines are written in groups: at most this long after the first of a group. */
 const LOG_FLUSH_MS = 100;
@@ -403,13 +403,12 @@ export class WorkerService {
   private readsAfterStep(deps: WorkerDeps, row: JobRow, kill: KillSwitch): WorkerDeps {
     if (row.seq !== undefined) return deps;
     const settled = () =>
-      row.seq !== undefined || row.stale || kill.aborted
+      row.seq !== undefined || row.stale
         ? Promise.resolve()
-        : new Promise<void>((resolve) => {
+        : untilOrStopped(kill, (onDisk) => {
             const waiting = this.onDisk.get(row);
-            if (waiting) waiting.push(resolve);
-            else this.onDisk.set(row, [resolve]);
-            kill.onAbort(resolve);
+            if (waiting) waiting.push(onDisk);
+            else this.onDisk.set(row, [onDisk]);
           });
     const engine = deps.engine;
     return {
