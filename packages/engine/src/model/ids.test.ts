@@ -33,16 +33,37 @@ describe("friendlyId", () => {
     expect(base62(bytes, 16)).toBe(reference(bytes.subarray(16, 32)));
   });
 
-  it("gives distinct version-4 UUIDs, across refills of its random pool", () => {
+  /** The UUID an id writes, in hex. */
+  const uuidOf = (id: string) => {
+    let n = 0n;
+    for (const c of id) n = n * 62n + BigInt(ALPHABET.indexOf(c));
+    return n.toString(16).padStart(32, "0");
+  };
+
+  it("gives distinct version-7 UUIDs of 22 characters, across refills of its random pool", () => {
+    const before = Date.now();
     const ids = Array.from({ length: 1000 }, () => friendlyId());
+    const after = Date.now();
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) {
-      expect(id).toMatch(/^[0-9A-Za-z]{1,22}$/);
-      let n = 0n;
-      for (const c of id) n = n * 62n + BigInt(ALPHABET.indexOf(c));
-      const hex = n.toString(16).padStart(32, "0");
-      expect(hex[12]).toBe("4");
+      expect(id).toMatch(/^[0-9A-Za-z]{22}$/);
+      const hex = uuidOf(id);
+      expect(hex[12]).toBe("7");
       expect("89ab").toContain(hex[16]);
+      // the first 48 bits are the time it was made
+      const ms = Number.parseInt(hex.slice(0, 12), 16);
+      expect(ms).toBeGreaterThanOrEqual(before);
+      expect(ms).toBeLessThanOrEqual(after);
     }
+  });
+
+  it("sorts ids made in different milliseconds in the order they were made", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(friendlyId());
+      const ms = Date.now();
+      while (Date.now() === ms) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect([...ids].sort()).toEqual(ids);
   });
 });
