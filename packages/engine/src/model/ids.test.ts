@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { base62, friendlyId } from "./ids.ts";
+import { base62, friendlyId, randomFriendlyId } from "./ids.ts";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -65,5 +65,18 @@ describe("friendlyId", () => {
       while (Date.now() === ms) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it("gives random version-4 UUIDs for id(), without the time", () => {
+    const ids = Array.from({ length: 1000 }, () => randomFriendlyId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(/^[0-9A-Za-z]{1,22}$/);
+      const hex = uuidOf(id);
+      expect(hex[12]).toBe("4");
+      expect("89ab").toContain(hex[16]);
+    }
+    // no shared time prefix: ids made in the same millisecond differ from their first characters
+    expect(new Set(ids.map((id) => id.padStart(22, "0").slice(0, 6))).size).toBeGreaterThan(900);
   });
 });

@@ -54,12 +54,7 @@ const ID_LENGTH = 22;
  * writes about 30% fewer bytes to SQLite's log and checkpoints.
  */
 export function friendlyId(): string {
-  if (poolOffset + 16 > POOL_SIZE) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  const at = poolOffset;
-  poolOffset += 16;
+  const at = takeRandom();
   const ms = Date.now();
   // 48 bits of milliseconds, big-endian (beyond 32 bits, by division: bitwise operators take 32)
   const high = Math.floor(ms / 0x1_0000_0000);
@@ -69,4 +64,27 @@ export function friendlyId(): string {
   pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x70; // UUID version 7
   pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // RFC 9562 variant
   return base62(pool, at).padStart(ID_LENGTH, "0");
+}
+
+/**
+ * A random id in Kestra's FriendlyId format, as Kestra makes all of its ids: a random UUID
+ * (version 4) in base 62, about 22 characters. For the `id()` expression function, whose values
+ * a flow may use where they must not be guessed (122 random bits, no time inside).
+ */
+export function randomFriendlyId(): string {
+  const at = takeRandom();
+  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // UUID version 4
+  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return base62(pool, at);
+}
+
+/** The offset of 16 fresh random bytes in the pool. */
+function takeRandom(): number {
+  if (poolOffset + 16 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const at = poolOffset;
+  poolOffset += 16;
+  return at;
 }

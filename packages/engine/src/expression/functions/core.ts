@@ -2,7 +2,7 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { DateTime } from "luxon";
 import { parseYamlData } from "../../model/dataLimits.ts";
-import { friendlyId } from "../../model/ids.ts";
+import { randomFriendlyId } from "../../model/ids.ts";
 import { EvalError } from "../errors.ts";
 import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.ts";
 import { fromIonText } from "../ion.ts";
@@ -193,7 +193,7 @@ export const coreFunctions: Record<string, FunctionDef> = {
     if (typeof wanted !== "string") throw new EvalError(`tasksWithState() needs a state name, got ${describe(wanted)}`);
     return tasksWithState(ctx.vars.tasks, wanted.toUpperCase());
   }),
-  id: fn(() => friendlyId()),
+  id: fn(() => randomFriendlyId()),
   randomInt: fn((args) => {
     const lower = requiredArg(args, "lower", 0, "randomInt");
     const upper = requiredArg(args, "upper", 1, "randomInt");
