@@ -35,11 +35,14 @@ export class KillSwitch {
   }
 
   /**
-   * Calls `listener` once, when this stops (never when it has stopped already: look at `aborted`
-   * first). Returns what removes it.
+   * Calls `listener` once, when this stops, or at once when it has stopped already. Returns what
+   * removes it.
    */
   onAbort(listener: () => void): () => void {
-    if (this.stopped) return noop;
+    if (this.stopped) {
+      listener();
+      return noop;
+    }
     (this.listeners ??= []).push(listener);
     return () => {
       const i = this.listeners?.indexOf(listener) ?? -1;

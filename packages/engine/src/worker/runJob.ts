@@ -117,7 +117,7 @@ function services(
   deps: WorkerDeps,
   masker: SecretMasker,
   readPrefixes: string[],
-  signal: KillSwitch,
+  stop: KillSwitch,
 ): RenderServices {
   return createRenderServices(
     {
@@ -127,7 +127,7 @@ function services(
       kv: async (namespace, key) => deps.kv.get(deps.tenantId, namespace, key),
       errorLogs: (executionId) => deps.errorLogs(executionId),
     },
-    { namespace: job.flow.namespace, executionId: job.executionId, masker, readPrefixes, signal },
+    { namespace: job.flow.namespace, executionId: job.executionId, masker, readPrefixes, signal: stop },
   );
 }
 
@@ -198,20 +198,17 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
   // stopped by the kill alone, whose switch it uses as it is (no other switch, no listener).
   const hasTimeout = job.task.timeout !== undefined && job.task.timeout !== null;
   const timed = hasTimeout ? new KillSwitch() : undefined;
-  const signal = timed ?? kill;
-  let unlinkKill: (() => void) | undefined;
-  if (timed) {
-    const onKill = () => timed.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed"));
-    if (kill.aborted) onKill();
-    else unlinkKill = kill.onAbort(onKill);
-  }
+  const stop = timed ?? kill;
+  const unlinkKill = timed
+    ? kill.onAbort(() => timed.abort(kill.reason ?? new SakerError("INTERRUPTED", "killed")))
+    : undefined;
   let removeFail: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let type: RegisteredType | undefined;
   let attemptState: StateType = "SUCCESS";
   let outputs: Record<string, unknown> | null = null;
   const readPrefixes = readPrefixesOf(job);
-  const svc = services(job, deps, masker, readPrefixes, signal);
+  const svc = services(job, deps, masker, readPrefixes, stop);
   const ctxStorage = createTaskStorage(deps.storage, {
     namespace: job.flow.namespace,
     writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
@@ -233,7 +230,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     ctx = createRunContext({
       job: { ...job, variables },
       logger,
-      stop: signal,
+      stop,
       renderer: deps.renderer,
       services: svc,
       storage: ctxStorage,
@@ -257,9 +254,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     const aborted = new Promise<never>((_, reject) => {
       if (timeoutMs !== undefined && timed)
         timer = setTimeout(() => timed.abort(new Timeout(`Timeout after ${formatDuration(timeoutMs)}`)), timeoutMs);
-      const fail = () => reject(signal.reason);
-      if (signal.aborted) fail();
-      else removeFail = signal.onAbort(fail); // removed when the job ends
+      removeFail = stop.onAbort(() => reject(stop.reason)); // removed when the job ends
     });
     aborted.catch(() => {});
     const props = await Promise.race([
@@ -281,8 +276,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     if (wd && job.workingDirectory?.outputFiles?.length)
       workingDirectoryFiles = await collectOutputFiles(wd, job.workingDirectory.outputFiles, ctxStorage);
   } catch (error) {
-    const reason = signal.aborted ? signal.reason : error;
-    if (signal.aborted && !(reason instanceof Timeout)) {
+    const reason = stop.aborted ? stop.reason : error;
+    if (stop.aborted && !(reason instanceof Timeout)) {
       attemptState = "KILLED";
       logger.warn("Task killed");
     } else {
