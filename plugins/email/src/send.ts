@@ -4,9 +4,18 @@
  *
  * @module
  */
-import { NonRetryableError, TaskError, errorMessage, isSakerError, resolveOutbound, type RunContext } from "@saker/sdk";
-import nodemailer from "nodemailer";
+import {
+  NonRetryableError,
+  TaskError,
+  errorMessage,
+  isSakerError,
+  lazyImport,
+  resolveOutbound,
+  type RunContext,
+} from "@saker/sdk";
 import type { Attachment } from "nodemailer/lib/mailer/index.js";
+
+const nodemailer = lazyImport(async () => (await import("nodemailer")).default);
 import { addressList, type MailFile, type TransportStrategy } from "./properties.ts";
 
 export interface MailServer {
@@ -86,7 +95,7 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     if (isSakerError(error)) throw error;
     throw refusal(error, server, port);
   }
-  const transport = nodemailer.createTransport({
+  const transport = (await nodemailer()).createTransport({
     host: address,
     ...(address !== server.host ? { servername: server.host } : {}),
     port,

@@ -9,6 +9,7 @@ import {
   duration,
   isDuration,
   isSakerError,
+  lazyImport,
   NonRetryableError,
   parseDuration,
   resolveOutbound,
@@ -16,12 +17,14 @@ import {
   z,
   type RunContext,
 } from "@saker/sdk";
-import { openFtp } from "./remote/ftp.ts";
 import { RemoteError, type RemoteFs } from "./remote/remoteFs.ts";
-import { openSftp } from "./remote/sftp.ts";
 import { serverPath } from "./paths.ts";
 
 export type Protocol = "sftp" | "ftp" | "ftps";
+
+// each with its client library (ssh2, basic-ftp), loaded by the first session of its protocol
+const sftpClient = lazyImport(() => import("./remote/sftp.ts"));
+const ftpClient = lazyImport(() => import("./remote/ftp.ts"));
 
 const DEFAULT_PORTS: Record<Protocol, number> = { sftp: 22, ftp: 21, ftps: 990 };
 /** Kestra's SFTP session timeout (fixed there too). */
@@ -182,6 +185,7 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
     const p = props as unknown as SftpProps;
     if (p.proxyType || p.proxyAddress || p.proxyHost)
       throw new NonRetryableError("SFTP through a proxy is not supported: remove the proxy* properties");
+    const { openSftp } = await sftpClient();
     return openSftp({
       host,
       address,
@@ -202,6 +206,7 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
     throw new NonRetryableError(
       `dataChannelProtectionLevel ${ftps.dataChannelProtectionLevel} is not supported: only P (encrypted) is`,
     );
+  const { openFtp } = await ftpClient();
   return openFtp({
     host,
     address,

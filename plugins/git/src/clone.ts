@@ -5,11 +5,10 @@
 import * as fs from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import git from "isomorphic-git";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
 import { checkNoLink, safeRelative } from "./paths.ts";
 import { PREFIX, cloning, connect, connection } from "./properties.ts";
-import { attempt, cloneInto, remoteRefs, requireBranch } from "./repository.ts";
+import { attempt, cloneInto, isomorphicGit, remoteRefs, requireBranch } from "./repository.ts";
 
 export const Clone = defineTask({
   type: `${PREFIX}.Clone`,
@@ -68,6 +67,7 @@ export const Clone = defineTask({
     const target = props.commit ?? (props.tag ? `refs/tags/${props.tag}` : undefined);
     if (target) {
       await attempt(session, `check out '${target}' of`, async () => {
+        const git = await isomorphicGit();
         const oid = props.commit
           ? await git.expandOid({ fs, dir, oid: props.commit, cache: session.cache })
           : await git.resolveRef({ fs, dir, ref: target });

@@ -7,11 +7,18 @@
 import * as fs from "node:fs";
 import { mkdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import git from "isomorphic-git";
 import { NonRetryableError, defineTask, z, type RunContext } from "@saker/sdk";
 import { checkNoLink, safeRelative, writeInside } from "./paths.ts";
 import { PREFIX, authorOf, cloning, connect, connection, flowsOf } from "./properties.ts";
-import { attempt, changesUnder, checkoutForCommit, commitAndPush, type Change, type Session } from "./repository.ts";
+import {
+  attempt,
+  changesUnder,
+  checkoutForCommit,
+  commitAndPush,
+  isomorphicGit,
+  type Change,
+  type Session,
+} from "./repository.ts";
 
 const properties = z.object({
   ...connection,
@@ -110,6 +117,7 @@ export const Push = defineTask({
 
 /** Kestra's `url` case: the branch cloned, then every tracked file removed, to be replaced. */
 async function cloneAndClear(ctx: RunContext, props: PushProps, base: string): Promise<Session> {
+  const git = await isomorphicGit();
   const session = connect(ctx, { ...props, url: props.url! });
   await checkoutForCommit(session, base, props.branch);
   for (const path of await git.listFiles({ fs, dir: base })) await unlink(join(base, path)).catch(() => undefined);
@@ -117,6 +125,7 @@ async function cloneAndClear(ctx: RunContext, props: PushProps, base: string): P
 }
 
 async function openExisting(ctx: RunContext, props: PushProps, base: string): Promise<Session> {
+  const git = await isomorphicGit();
   const origin = (await git.getConfig({ fs, dir: base, path: "remote.origin.url" }).catch(() => undefined)) as
     string | undefined;
   if (!origin)

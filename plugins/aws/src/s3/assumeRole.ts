@@ -5,8 +5,9 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { NonRetryableError, TaskError, checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
+import { stsLibrary } from "./awsLibraries.ts";
 
 export interface AssumeRoleSettings {
   roleArn: string;
@@ -82,25 +83,29 @@ export function assumeRoleCredentials(
 ): () => Promise<TemporaryCredentials> {
   if (role.endpoint) checkHttpUrl(net, role.endpoint, "stsEndpointOverride");
   const lookup = outboundLookup(net, "stsEndpointOverride");
-  const sts = new STSClient({
-    // STS is global, but the SDK needs a region to sign with.
-    region: caller.region ?? "us-east-1",
-    ...(role.endpoint ? { endpoint: role.endpoint } : {}),
-    ...(caller.credentials ? { credentials: caller.credentials } : {}),
-    maxAttempts: 2,
-    requestHandler: {
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      httpAgent: new HttpAgent({ lookup }),
-      httpsAgent: new HttpsAgent({ lookup }),
-    },
-  });
+  let client: STSClient | undefined;
+  const stsClient = async () =>
+    (client ??= new (await stsLibrary()).STSClient({
+      // STS is global, but the SDK needs a region to sign with.
+      region: caller.region ?? "us-east-1",
+      ...(role.endpoint ? { endpoint: role.endpoint } : {}),
+      ...(caller.credentials ? { credentials: caller.credentials } : {}),
+      maxAttempts: 2,
+      requestHandler: {
+        connectionTimeout: CONNECTION_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        httpAgent: new HttpAgent({ lookup }),
+        httpsAgent: new HttpsAgent({ lookup }),
+      },
+    }));
   let current: Promise<TemporaryCredentials> | undefined;
   // Infinity while a call is under way, so concurrent requests share it.
   let refreshAt = 0;
 
   async function assume(): Promise<TemporaryCredentials> {
     try {
+      const { AssumeRoleCommand } = await stsLibrary();
+      const sts = await stsClient();
       const out = await sts.send(
         new AssumeRoleCommand({
           RoleArn: role.roleArn,

@@ -5,9 +5,10 @@
  */
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
 import { assumeRoleCredentials } from "./assumeRole.ts";
+import { s3Library } from "./awsLibraries.ts";
 import type { S3Settings } from "./flavor.ts";
 import { silenceNodeVersionWarning } from "./nodeVersionWarning.ts";
 
@@ -19,13 +20,18 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 60_000;
 const MAX_ATTEMPTS = 3;
 
-export function createS3Client(settings: S3Settings, net: NetworkContext, signal: AbortSignal): S3Client {
+export async function createS3Client(
+  settings: S3Settings,
+  net: NetworkContext,
+  signal: AbortSignal,
+): Promise<S3Client> {
   silenceNodeVersionWarning();
   const credentials = settings.assumeRole
     ? assumeRoleCredentials(settings.assumeRole, settings, net, signal)
     : settings.credentials;
   if (settings.endpoint) checkHttpUrl(net, settings.endpoint, settings.endpointProperty);
   const lookup = outboundLookup(net, settings.endpointProperty);
+  const { S3Client } = await s3Library();
   return new S3Client({
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),

@@ -3,8 +3,9 @@
  * the `regexp` (matching the whole key) and `filter` (a key ending with `/` is a directory), then
  * at most `maxFiles` objects.
  */
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type _Object } from "@aws-sdk/client-s3";
+import type { ListObjectsV2CommandOutput, _Object } from "@aws-sdk/client-s3";
 import { NonRetryableError, z } from "@saker/sdk";
+import { s3Library } from "./awsLibraries.ts";
 import type { ListFilter } from "./properties.ts";
 import type { S3Run } from "./s3Run.ts";
 
@@ -69,6 +70,7 @@ async function listKeys(run: S3Run, request: ListRequest): Promise<_Object[]> {
   const delimiter = request.delimiter ?? (request.recursive === false ? "/" : undefined);
   const found: _Object[] = [];
   let token: string | undefined;
+  const { ListObjectsV2Command } = await s3Library();
   do {
     const page: ListObjectsV2CommandOutput = await run.call(
       { operation: "ListObjectsV2", bucket: request.bucket },

@@ -34,7 +34,7 @@ export async function withS3<T>(
   work: (run: S3Run) => Promise<T>,
 ): Promise<T> {
   const settings = flavor.settings(props);
-  const client = createS3Client(settings, source, source.signal);
+  const client = await createS3Client(settings, source, source.signal);
   const run: S3Run = {
     client,
     signal: source.signal,

@@ -4,20 +4,8 @@
  * few parts are ever in memory.
  */
 import type { Readable } from "node:stream";
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  HeadObjectCommand,
-  UploadPartCopyCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  type HeadObjectCommandOutput,
-  type PutObjectCommandInput,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import type { GetObjectCommandOutput, HeadObjectCommandOutput, PutObjectCommandInput } from "@aws-sdk/client-s3";
+import { s3Library, uploadLibrary } from "./awsLibraries.ts";
 import { checkChecksum, checksumField, checksumOf, type S3ChecksumAlgorithm } from "./checksums.ts";
 import type { S3Run } from "./s3Run.ts";
 
@@ -47,6 +35,7 @@ export async function downloadObject(
   } = {},
 ): Promise<Downloaded> {
   const target = { operation: "GetObject", bucket, key };
+  const { GetObjectCommand } = await s3Library();
   const response = await run.call(target, (o) =>
     run.client.send(
       new GetObjectCommand({
@@ -107,6 +96,7 @@ export async function uploadFile(
   const size = await run.storage.size(from);
   const sums = checksum ? await checksumParams(run, from, size, checksum) : {};
   const body = await run.storage.getFile(from);
+  const { Upload } = await uploadLibrary();
   const upload = new Upload({
     client: run.client,
     params: { ...params, ...sums, Bucket: bucket, Key: key, Body: body },
@@ -161,6 +151,7 @@ export const copyLimits = {
  */
 export async function copyObject(run: S3Run, request: CopyRequest): Promise<{ eTag?: string; versionId?: string }> {
   const { from, to } = request;
+  const { CopyObjectCommand, HeadObjectCommand } = await s3Library();
   const source = await run.call({ operation: "HeadObject", bucket: from.bucket, key: from.key }, (o) =>
     run.client.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key, VersionId: from.versionId }), o),
   );
@@ -190,6 +181,12 @@ async function multipartCopy(
   const { from, to } = request;
   const size = source.ContentLength ?? 0;
   const target = { operation: "UploadPartCopy", bucket: to.bucket, key: to.key };
+  const {
+    AbortMultipartUploadCommand,
+    CompleteMultipartUploadCommand,
+    CreateMultipartUploadCommand,
+    UploadPartCopyCommand,
+  } = await s3Library();
   const created = await run.call({ ...target, operation: "CreateMultipartUpload" }, (o) =>
     run.client.send(
       new CreateMultipartUploadCommand({
@@ -276,6 +273,7 @@ export async function deleteObject(
     requestPayer?: string | undefined;
   } = {},
 ) {
+  const { DeleteObjectCommand } = await s3Library();
   return run.call({ operation: "DeleteObject", bucket, key }, (o) =>
     run.client.send(
       new DeleteObjectCommand({

@@ -2,17 +2,20 @@
  * The Kafka client of one task run: kafkajs configured from Kestra's `properties`, quiet (its
  * errors reach the task as exceptions), and its errors turned into messages naming the brokers.
  */
-import { Kafka, logLevel } from "kafkajs";
-import { NonRetryableError, TaskError, type Logger } from "@saker/sdk";
+import type { Kafka } from "kafkajs";
+import { lazyImport, NonRetryableError, TaskError, type Logger } from "@saker/sdk";
 import { describeError } from "../core/redactText.ts";
 import { kafkaSettings, type KafkaSettings } from "./config.ts";
 
-export function kafkaClient(
+const kafkajs = lazyImport(() => import("kafkajs"));
+
+export async function kafkaClient(
   properties: Readonly<Record<string, string>>,
   logger: Logger,
-): { kafka: Kafka; settings: KafkaSettings } {
+): Promise<{ kafka: Kafka; settings: KafkaSettings }> {
   const settings = kafkaSettings(properties);
   if (settings.ignored.length > 0) logger.warn("Kafka properties without effect here: {}", settings.ignored.join(", "));
+  const { Kafka, logLevel } = await kafkajs();
   return { kafka: new Kafka({ ...settings.client, logLevel: logLevel.NOTHING }), settings };
 }
 

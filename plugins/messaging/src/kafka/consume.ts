@@ -94,7 +94,7 @@ export async function consumeCodecs(
 async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logger">, signal: AbortSignal) {
   checkConsumeSupport(props);
   const { topics } = subscription(props);
-  const { kafka, settings } = kafkaClient(props.properties, env.logger);
+  const { kafka, settings } = await kafkaClient(props.properties, env.logger);
   const groupId = props.groupId ?? settings.groupId;
   // kafkajs always consumes in a group: without groupId a private one is used and never committed.
   const consumer = kafka.consumer({

@@ -89,7 +89,7 @@ const Produce = defineTask({
       });
     const keyCodec = await codec("key");
     const valueCodec = await codec("value");
-    const { kafka, settings } = kafkaClient(props.properties, ctx.logger);
+    const { kafka, settings } = await kafkaClient(props.properties, ctx.logger);
     const producer = kafka.producer(
       props.transactional
         ? { transactionalId: `saker-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 }

@@ -5,9 +5,11 @@
  * behind the task's back, and its errors name the broker without credentials.
  */
 import { readFile } from "node:fs/promises";
-import { connect, type IClientOptions, type IPublishPacket, type MqttClient } from "mqtt";
-import { NonRetryableError, TaskError, duration, z, type TaskStorage } from "@saker/sdk";
+import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
+import { lazyImport, NonRetryableError, TaskError, duration, z, type TaskStorage } from "@saker/sdk";
 import { describeError, redactUrls } from "../core/redactText.ts";
+
+const mqttLibrary = lazyImport(() => import("mqtt"));
 
 export const mqttConnectionShape = {
   server: z.string().min(1).describe("The broker address: `tcp://host:1883` or `ssl://host:8883`."),
@@ -128,6 +130,7 @@ export async function openMqtt(
   const url = serverUrl(props.server);
   url.username = "";
   url.password = "";
+  const { connect } = await mqttLibrary();
   const client = connect(url.toString(), options);
   if (session.onMessage) {
     const handle = session.onMessage;

@@ -4,8 +4,8 @@
  * file. The attempt has a deadline and follows the task's signal; the client never reconnects
  * (a task fails and may be retried; a realtime listener is restarted by the engine).
  */
-import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from "nats";
-import { z } from "@saker/sdk";
+import type { ConnectionOptions, NatsConnection } from "nats";
+import { lazyImport, z } from "@saker/sdk";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
@@ -15,6 +15,9 @@ import {
   withDeadline,
   type BrokerContext,
 } from "../core/index.ts";
+
+/** The nats client library, loaded by the first task or trigger that connects. */
+export const natsLibrary = lazyImport(() => import("nats"));
 
 export const natsConnectionShape = {
   url: z
@@ -114,6 +117,7 @@ export async function connectNats(
   if (user !== undefined && pass !== undefined) Object.assign(options, { user, pass });
   const token = props.token ?? parsed.token;
   if (token !== undefined) options.token = token;
+  const { connect, credsAuthenticator } = await natsLibrary();
   if (props.creds) options.authenticator = credsAuthenticator(new TextEncoder().encode(props.creds));
   const attempt = connect(options);
   try {

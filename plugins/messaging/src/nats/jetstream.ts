@@ -4,27 +4,26 @@
  * position survives between runs), else a consumer of this run only, removed after it.
  */
 import { randomUUID } from "node:crypto";
-import {
-  AckPolicy,
-  DeliverPolicy,
-  nanos,
-  type Consumer,
-  type ConsumerConfig,
-  type JsMsg,
-  type NatsConnection,
-} from "nats";
+import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg, NatsConnection } from "nats";
 import { NonRetryableError, z } from "@saker/sdk";
+import { natsLibrary } from "./connection.ts";
 
-/** Kestra's `deliverPolicy` values and JetStream's names for them. */
-const DELIVER_POLICIES = {
-  All: DeliverPolicy.All,
-  Last: DeliverPolicy.Last,
-  New: DeliverPolicy.New,
-  ByStartSequence: DeliverPolicy.StartSequence,
-  ByStartTime: DeliverPolicy.StartTime,
-  LastPerSubject: DeliverPolicy.LastPerSubject,
-} as const;
-export type KestraDeliverPolicy = keyof typeof DELIVER_POLICIES;
+/** Kestra's `deliverPolicy` values. */
+const KESTRA_DELIVER_POLICIES = ["All", "Last", "New", "ByStartSequence", "ByStartTime", "LastPerSubject"] as const;
+export type KestraDeliverPolicy = (typeof KESTRA_DELIVER_POLICIES)[number];
+
+/** JetStream's name of a Kestra `deliverPolicy` (`policy`: the nats library's enum). */
+function deliverPolicy(policy: typeof DeliverPolicy, kestra: KestraDeliverPolicy): DeliverPolicy {
+  const names: Record<KestraDeliverPolicy, DeliverPolicy> = {
+    All: policy.All,
+    Last: policy.Last,
+    New: policy.New,
+    ByStartSequence: policy.StartSequence,
+    ByStartTime: policy.StartTime,
+    LastPerSubject: policy.LastPerSubject,
+  };
+  return names[kestra];
+}
 
 export const subscribeShape = {
   subject: z.string().min(1).describe("The subject (or wildcard) to consume; a JetStream stream must hold it."),
@@ -39,7 +38,7 @@ export const subscribeShape = {
       "An ISO-8601 date-time: only messages stored since then (for a new consumer), with deliverPolicy ByStartTime.",
     ),
   deliverPolicy: z
-    .enum(Object.keys(DELIVER_POLICIES) as [KestraDeliverPolicy, ...KestraDeliverPolicy[]])
+    .enum(KESTRA_DELIVER_POLICIES)
     .default("All")
     .describe("Where a new consumer starts: All, Last, New, ByStartSequence, ByStartTime or LastPerSubject."),
   batchSize: z.number().int().min(1).default(10).describe("How many messages one fetch asks for."),
@@ -70,9 +69,10 @@ export async function openPullConsumer(nc: NatsConnection, props: SubscribeProps
       `NATS: no JetStream stream holds subject '${props.subject}' (${(error as Error).message}); create a stream for it first`,
     );
   }
+  const { AckPolicy, DeliverPolicy, nanos } = await natsLibrary();
   const config: Partial<ConsumerConfig> = {
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DELIVER_POLICIES[props.deliverPolicy],
+    deliver_policy: deliverPolicy(DeliverPolicy, props.deliverPolicy),
     filter_subject: props.subject,
   };
   if (props.since) {

@@ -1,11 +1,11 @@
 /** `io.kestra.plugin.nats.core.Produce`: publishes messages (headers and data) to a subject. */
-import { headers as natsHeaders, type MsgHdrs } from "nats";
+import type { MsgHdrs } from "nats";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
 import { closeOnAbort, fromProperty, readFrom, stoppedError } from "../core/index.ts";
-import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
+import { connectNats, natsConnectionShape, natsError, natsLibrary } from "./connection.ts";
 
-/** The headers of one message: each value a string or a list of strings. */
-export function headersOf(value: unknown, index: number): MsgHdrs | undefined {
+/** The headers of one message (made by nats' `headers`): each value a string or a list of strings. */
+export function headersOf(value: unknown, index: number, natsHeaders: () => MsgHdrs): MsgHdrs | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "object" || Array.isArray(value))
     throw new NonRetryableError(`NATS: the headers of message ${index} must be a map of names to values`);
@@ -42,6 +42,7 @@ export const Produce = defineTask({
   outputs: z.object({ messagesCount: z.number().describe("How many messages were published.") }),
   async run(props, ctx) {
     const nc = await connectNats(props, ctx);
+    const { headers } = await natsLibrary();
     const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
     let messagesCount = 0;
     try {
@@ -58,7 +59,7 @@ export const Produce = defineTask({
           throw new NonRetryableError(
             `NATS: message ${index} is ${data.byteLength} bytes, more than the server's max_payload of ${maxPayload} bytes`,
           );
-        const hdrs = headersOf(message.headers, index);
+        const hdrs = headersOf(message.headers, index, headers);
         nc.publish(props.subject, data, hdrs ? { headers: hdrs } : {});
         messagesCount++;
       }

@@ -4,8 +4,8 @@
  * never queued while disconnected and a lost connection is not retried by the client (a task
  * fails and may be retried; a realtime listener is restarted by the engine).
  */
-import { Redis } from "ioredis";
-import { isSakerError, z } from "@saker/sdk";
+import type { Redis } from "ioredis";
+import { isSakerError, lazyImport, z } from "@saker/sdk";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
@@ -18,6 +18,8 @@ import {
   withDeadline,
   type BrokerContext,
 } from "../core/index.ts";
+
+const ioredis = lazyImport(() => import("ioredis"));
 
 export const redisUrlProperty = z
   .string()
@@ -52,9 +54,10 @@ export async function connectRedis(
   } catch (error) {
     throw redisError(error, url);
   }
+  const { Redis: RedisClient } = await ioredis();
   let client: Redis;
   try {
-    client = new Redis(url, {
+    client = new RedisClient(url, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
       enableOfflineQueue: false,
