@@ -35,7 +35,7 @@ export {
 // Opening an instance, and its configuration.
 export { Instance } from "./runtime/instance.ts";
 export { loadConfig, type CompiledConfig } from "./runtime/config.ts";
-export { readClusterProcesses } from "./runtime/clusterProcesses.ts";
+export { readClusterProcesses } from "./runtime/postgresTools.ts";
 export type { ProcessRow, ProcessState } from "./backend/postgres/liveness.ts";
 export { FileUpload } from "./runtime/executionFactory.ts";
 export { inputFileUri } from "./runtime/inputFiles.ts";
@@ -88,10 +88,9 @@ export { LocalStorage } from "./storage/localStorage.ts";
 export { S3Storage, type S3StorageOptions } from "./storage/s3Storage.ts";
 export { s3StorageOfConfig } from "./storage/openStorage.ts";
 export { copyToS3, parseS3Url, type CopyProgress, type CopyReport } from "./storage/s3Copy.ts";
-export {
-  migrateSqliteToPostgres,
-  parsePostgresTarget,
-  type DatabaseMigrationReport,
-  type MigrateDatabaseOptions,
-  type TableProgress,
+export { migrateSqliteToPostgres } from "./runtime/postgresTools.ts";
+export type {
+  DatabaseMigrationReport,
+  MigrateDatabaseOptions,
+  TableProgress,
 } from "./backend/migrate/sqliteToPostgres.ts";

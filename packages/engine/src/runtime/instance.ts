@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { errorMessage, parseDuration, SakerError } from "@saker/sdk";
 import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlite/sqliteBackend.ts";
 import { FlowMirror } from "../backend/postgres/flowMirror.ts";
-import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
+import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
 import { postgresEngineStores } from "../backend/postgres/engineStores.ts";
 import { LocalNotifier } from "../backend/notifier.ts";
 import type { Backend } from "../backend/backend.ts";
@@ -56,7 +56,7 @@ import { ExecutionWaiters } from "./executionWaiters.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
 import { QuietTriggers } from "./triggers/quietTriggers.ts";
-import { ClusterMember } from "./clusterMember.ts";
+import type { ClusterMember } from "./clusterMember.ts";
 import { listProcesses, type ProcessRow } from "../backend/postgres/liveness.ts";
 import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
@@ -267,7 +267,7 @@ export class Instance implements RoleContext {
    * embedded database, this process alone.
    */
   async clusterProcesses(): Promise<ProcessRow[]> {
-    if (this.backend instanceof PostgresBackend) return listProcesses(this.backend.pool);
+    if (!this.sqlite) return listProcesses((this.backend as PostgresBackend).pool);
     const roles = [
       ...(this.executorEnabled ? ["executor"] : []),
       ...(this.workerEnabled ? ["worker"] : []),
@@ -362,6 +362,9 @@ export class Instance implements RoleContext {
           ...(options.webserver === true ? ["webserver"] : []),
         ];
         const liveness = config.server.liveness;
+        // the PostgreSQL client (pg) and the cluster's parts load only for a PostgreSQL database
+        const { PostgresBackend } = await import("../backend/postgres/postgresBackend.ts");
+        const { ClusterMember } = await import("./clusterMember.ts");
         postgres = await PostgresBackend.open({
           url: config.database.url!,
           process: {

@@ -6,16 +6,8 @@
  * sees half a file.
  */
 import { Readable } from "node:stream";
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  DeleteObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
-import { SakerError, type FileSource } from "@saker/sdk";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { lazyImport, SakerError, type FileSource } from "@saker/sdk";
 import { toReadable } from "./localStorage.ts";
 import { toStoragePath, toUri } from "./paths.ts";
 import { isNotFound, s3Error, type S3Place } from "./s3Errors.ts";
@@ -61,11 +53,19 @@ export function normalizeKeyPrefix(prefix: string | undefined): string {
   return parts.join("/");
 }
 
+/** The AWS SDK, loaded by the first S3 storage to send a request (not by every engine import). */
+const awsS3 = lazyImport(() => import("@aws-sdk/client-s3"));
+type AwsS3 = Awaited<ReturnType<typeof awsS3>>;
+const awsUpload = lazyImport(() => import("@aws-sdk/lib-storage"));
+
 export class S3Storage implements Storage {
   readonly bucket: string;
   /** `prefix/`, or empty: prepended to a storage path (without its leading `/`) to make a key. */
   private readonly keyPrefix: string;
-  private readonly client: S3Client;
+  private readonly clientConfig: S3ClientConfig;
+  private connecting: Promise<{ client: S3Client; sdk: AwsS3 }> | undefined;
+  private connected: S3Client | undefined;
+  private closed = false;
   private readonly place: S3Place;
   private readonly partSize: number;
   private readonly queueSize: number;
@@ -78,7 +78,7 @@ export class S3Storage implements Storage {
     this.partSize = Math.max(5 * MIB, options.partSize ?? 5 * MIB);
     this.queueSize = Math.max(1, options.queueSize ?? 2);
     silenceNodeVersionWarning();
-    this.client = new S3Client({
+    this.clientConfig = {
       region: options.region ?? "us-east-1",
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
@@ -93,7 +93,17 @@ export class S3Storage implements Storage {
         requestTimeout: options.requestTimeoutMs ?? 120_000,
         throwOnRequestTimeout: true,
       },
-    });
+    };
+  }
+
+  /** The client and the SDK's commands, loaded and made on first use. */
+  private s3(): Promise<{ client: S3Client; sdk: AwsS3 }> {
+    return (this.connecting ??= awsS3().then((sdk) => {
+      const client = new sdk.S3Client(this.clientConfig);
+      if (this.closed) client.destroy();
+      this.connected = client;
+      return { client, sdk };
+    }));
   }
 
   /** The key of a storage path (throws STORAGE_PATH_INVALID for `..` and the like, as the local storage). */
@@ -119,8 +129,9 @@ export class S3Storage implements Storage {
    */
   async verify(): Promise<void> {
     try {
-      await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.keyPrefix}.saker-check/` }),
+      const { client, sdk } = await this.s3();
+      await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.keyPrefix}.saker-check/` }),
       );
     } catch (error) {
       throw s3Error(error, this.place, "checking the bucket", true);
@@ -144,8 +155,9 @@ export class S3Storage implements Storage {
       }
     };
     const body = Readable.from(counter(await toReadable(source)), { objectMode: false });
+    const { Upload } = await awsUpload();
     const upload = new Upload({
-      client: this.client,
+      client: (await this.s3()).client,
       params: { Bucket: this.bucket, Key: key, Body: body },
       partSize: this.partSize,
       queueSize: this.queueSize,
@@ -165,7 +177,8 @@ export class S3Storage implements Storage {
   async get(path: string): Promise<Readable> {
     const key = this.key(path);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { client, sdk } = await this.s3();
+      const object = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return object.Body as Readable;
     } catch (error) {
       if (isNotFound(error)) throw notFound(path);
@@ -182,7 +195,8 @@ export class S3Storage implements Storage {
       return undefined;
     }
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const { client, sdk } = await this.s3();
+      const head = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return head.ContentLength ?? 0;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -203,7 +217,8 @@ export class S3Storage implements Storage {
   async delete(path: string): Promise<boolean> {
     if ((await this.head(path)) === undefined) return false;
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
+      const { client, sdk } = await this.s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(path) }));
       return true;
     } catch (error) {
       throw s3Error(error, this.place, `deleting '${toUri(path)}'`);
@@ -215,11 +230,12 @@ export class S3Storage implements Storage {
     const base = this.key(prefix);
     const listed = base === "" || base.endsWith("/") ? base : `${base}/`;
     let token: string | undefined;
+    const { client, sdk } = await this.s3();
     do {
       let page;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({
+        page = await client.send(
+          new sdk.ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: listed,
             ...(token ? { ContinuationToken: token } : {}),
@@ -250,12 +266,13 @@ export class S3Storage implements Storage {
   async deletePrefix(prefix: string): Promise<number> {
     const keys: string[] = [];
     for await (const object of this.objects(prefix)) keys.push(object.key);
+    const { client, sdk } = await this.s3();
     for (let at = 0; at < keys.length; at += DELETE_BATCH) {
       const batch = keys.slice(at, at + DELETE_BATCH);
       let result;
       try {
-        result = await this.client.send(
-          new DeleteObjectsCommand({
+        result = await client.send(
+          new sdk.DeleteObjectsCommand({
             Bucket: this.bucket,
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),
@@ -274,7 +291,8 @@ export class S3Storage implements Storage {
   }
 
   close(): void {
-    this.client.destroy();
+    this.closed = true;
+    this.connected?.destroy();
   }
 }
 

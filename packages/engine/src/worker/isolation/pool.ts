@@ -5,8 +5,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
-import { Piscina } from "piscina";
-import { errorMessage, isSakerError, type RunContext } from "@saker/sdk";
+import type { Piscina } from "piscina";
+import { errorMessage, isSakerError, lazyImport, type RunContext } from "@saker/sdk";
 import type { BridgeRequest, IsolatedTaskData, BridgeNotice } from "./protocol.ts";
 
 /** The compiled thread entry (a pool thread cannot load TypeScript sources). */
@@ -16,9 +16,12 @@ function threadEntry(): string {
   return existsSync(here) ? here : compiled;
 }
 
+/** piscina, loaded by the first isolated task. */
+const piscina = lazyImport(() => import("piscina"));
 let pool: Piscina | undefined;
 
-function getPool(): Piscina {
+async function getPool(): Promise<Piscina> {
+  const { Piscina } = await piscina();
   pool ??= new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 });
   return pool;
 }
@@ -120,7 +123,7 @@ export async function runIsolatedTask(entry: string, type: string, props: unknow
     port: port2,
   };
   try {
-    return await getPool().run(data, { signal: ctx.signal, transferList: [port2 as never] });
+    return await (await getPool()).run(data, { signal: ctx.signal, transferList: [port2 as never] });
   } finally {
     port1.close();
   }
