@@ -246,6 +246,21 @@ const CASES = {
    * flight, each `POST /executions/bench/three?wait=true` of a three-task flow, `count` in all
    * after `warmup`.
    */
+  /** `saker server local` on a fresh home, `runs` times: ms from spawn to /health 200, and its RSS then. */
+  async startup({ runs }) {
+    const samples = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const server = await startServer(join(process.env.BENCH_TMP, `startup-${i}`));
+      const ms = performance.now() - t0;
+      const rss = server.rssMb();
+      await server.stop();
+      samples.push({ ms, rss });
+      report("sample", { ms, rss });
+    }
+    report("result", { ms: median(samples.map((x) => x.ms)), rss: median(samples.map((x) => x.rss)), runs });
+  },
+
   async rest({ count, clients, warmup }) {
     const server = await startServer(join(process.env.BENCH_TMP, "home"));
     try {
@@ -411,7 +426,7 @@ const SEQ = ALL
       { n: 640, runs: 1, timeout: 10 },
       { n: 5000, runs: 1, timeout: 10 },
     ];
-// The quick set's time limits add up to about 105 s, so that it prints in under two minutes
+// The quick set's time limits add up to about 115 s, so that it prints in under two minutes
 // whatever the engine's speed; a case over its limit prints what it had measured by then.
 const PLAN = [
   { key: "floor", name: "floor", params: { rounds: ALL ? 7 : 5 }, timeout: ALL ? 30 : 12 },
@@ -426,6 +441,7 @@ const PLAN = [
   // The same values written as a YAML list: each item is an expression, rendered one by one.
   ...(ALL ? [{ key: "foreach-list", name: "foreach", params: { n: 10_000, runs: 1, list: true }, timeout: 60 }] : []),
   { key: "burst", name: "burst", params: { count: 2000, runs: ALL ? 3 : 1 }, timeout: ALL ? 60 : 10 },
+  { key: "startup", name: "startup", params: { runs: ALL ? 5 : 3 }, timeout: ALL ? 60 : 10 },
   {
     key: "rest",
     name: "rest",
@@ -553,6 +569,14 @@ function rows(results) {
     "≥ 2,000/s",
     floor ? `${fmt(1000 / stepFloorMs, 0)}/s` : "–",
     (x) => mark(x.perSecond, ">=", 2000),
+  );
+  simple(
+    "startup",
+    "saker server local: start to /health 200, and its RSS then",
+    (x) => `${fmt(x.ms, 0)} ms · ${x.rss === undefined ? "–" : `${fmt(x.rss, 0)} MB`}`,
+    "–",
+    "–",
+    () => "",
   );
   const rest = results.rest;
   if (rest) {
