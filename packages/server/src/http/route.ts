@@ -92,15 +92,22 @@ export function markOptionalBodies(document: Json): Json {
   return document;
 }
 
-/** JSON Schema (OpenAPI 3.0 flavour) of a zod schema, for documentation only. */
+/** Made once per schema and side: the routes are registered twice (with and without a tenant) and share schemas. */
+const jsonSchemas = { input: new WeakMap<z.ZodType, Json>(), output: new WeakMap<z.ZodType, Json>() };
+
+/** JSON Schema (OpenAPI 3.0 flavour) of a zod schema, for documentation only; do not change it. */
 export function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): Json {
-  try {
-    const json = z.toJSONSchema(schema, { io, target: "openapi-3.0", unrepresentable: "any" }) as Json;
-    delete json.$schema;
-    return json;
-  } catch {
-    return {};
+  let json = jsonSchemas[io].get(schema);
+  if (!json) {
+    try {
+      json = z.toJSONSchema(schema, { io, target: "openapi-3.0", unrepresentable: "any" }) as Json;
+      delete json.$schema;
+    } catch {
+      json = {};
+    }
+    jsonSchemas[io].set(schema, json);
   }
+  return json;
 }
 
 function isZod(value: unknown): value is z.ZodType {
