@@ -25,4 +25,25 @@ describe("ISO-8601 durations", () => {
     [90_000_000, "PT25H"],
     [0.123, "PT0.000123S"],
   ])("prints %d ms as Java does", (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it("prints whole milliseconds as the float formatting does, and fractions too", () => {
+    // the printing of every duration before whole milliseconds had their own path
+    const byFloat = (ms: number) => {
+      const rest = Math.abs(ms) % 60_000;
+      return (rest / 1000).toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
+    };
+    const seconds = (text: string) => /([-\d.]+)S$/.exec(text)?.[1]?.replace("-", "") ?? "0";
+    const samples = [
+      ...Array.from({ length: 130_000 }, (_, i) => i),
+      3_599_999,
+      86_399_999,
+      123_456_789,
+      -1_001,
+      -59_999,
+    ];
+    for (const ms of [...samples, 0.5, 1.25, 999.999, 1234.5678, -0.001]) {
+      if (Math.abs(ms) % 60_000 === 0) continue;
+      expect(seconds(formatDuration(ms)), String(ms)).toBe(byFloat(ms));
+    }
+  });
 });

@@ -52,9 +52,20 @@ export function formatDuration(ms: number): string {
   let text = "PT";
   if (hours) text += `${sign}${hours}H`;
   if (minutes) text += `${sign}${minutes}M`;
-  if (seconds) {
-    const fixed = seconds.toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
-    text += `${sign}${fixed}S`;
-  }
+  if (seconds) text += `${sign}${secondsText(rest)}S`;
   return text;
+}
+
+/**
+ * Seconds with up to six decimals and no trailing zero (`1.5`, `30`, `0.000123`), from the
+ * milliseconds of a duration under a minute. Every state change prints its duration: whole
+ * milliseconds, the common case, are printed without formatting a float.
+ */
+function secondsText(ms: number): string {
+  if (!Number.isInteger(ms)) return (ms / 1000).toFixed(6).replace(/0+$/, "").replace(/\.$/, "");
+  const whole = Math.floor(ms / 1000);
+  const millis = ms - whole * 1000;
+  if (millis === 0) return String(whole);
+  const digits = millis % 100 === 0 ? 1 : millis % 10 === 0 ? 2 : 3;
+  return `${whole}.${String(millis).padStart(3, "0").slice(0, digits)}`;
 }
