@@ -14,9 +14,9 @@ import {
   type RunContext,
 } from "@saker/sdk";
 import type { Attachment } from "nodemailer/lib/mailer/index.js";
+import { addressList, type MailFile, type TransportStrategy } from "./properties.ts";
 
 const nodemailer = lazyImport(async () => (await import("nodemailer")).default);
-import { addressList, type MailFile, type TransportStrategy } from "./properties.ts";
 
 export interface MailServer {
   host: string;
