@@ -24,4 +24,3 @@ export * from "./runContext.ts";
 export * from "./define.ts";
 export * from "./notificationSummary.ts";
 export * from "./outbound.ts";
-export * from "./lazyImport.ts";

@@ -4,19 +4,9 @@
  *
  * @module
  */
-import {
-  NonRetryableError,
-  TaskError,
-  errorMessage,
-  isSakerError,
-  lazyImport,
-  resolveOutbound,
-  type RunContext,
-} from "@saker/sdk";
+import { NonRetryableError, TaskError, errorMessage, isSakerError, resolveOutbound, type RunContext } from "@saker/sdk";
 import type { Attachment } from "nodemailer/lib/mailer/index.js";
 import { addressList, type MailFile, type TransportStrategy } from "./properties.ts";
-
-const nodemailer = lazyImport(async () => (await import("nodemailer")).default);
 
 export interface MailServer {
   host: string;
@@ -95,7 +85,7 @@ export async function sendMail(server: MailServer, mail: Mail, ctx: RunContext) 
     if (isSakerError(error)) throw error;
     throw refusal(error, server, port);
   }
-  const transport = (await nodemailer()).createTransport({
+  const transport = (await import("nodemailer")).default.createTransport({
     host: address,
     ...(address !== server.host ? { servername: server.host } : {}),
     port,

@@ -9,7 +9,6 @@ import {
   duration,
   isDuration,
   isSakerError,
-  lazyImport,
   NonRetryableError,
   parseDuration,
   resolveOutbound,
@@ -21,10 +20,6 @@ import { RemoteError, type RemoteFs } from "./remote/remoteFs.ts";
 import { serverPath } from "./paths.ts";
 
 export type Protocol = "sftp" | "ftp" | "ftps";
-
-// each with its client library (ssh2, basic-ftp), loaded by the first session of its protocol
-const sftpClient = lazyImport(() => import("./remote/sftp.ts"));
-const ftpClient = lazyImport(() => import("./remote/ftp.ts"));
 
 const DEFAULT_PORTS: Record<Protocol, number> = { sftp: 22, ftp: 21, ftps: 990 };
 /** Kestra's SFTP session timeout (fixed there too). */
@@ -185,7 +180,8 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
     const p = props as unknown as SftpProps;
     if (p.proxyType || p.proxyAddress || p.proxyHost)
       throw new NonRetryableError("SFTP through a proxy is not supported: remove the proxy* properties");
-    const { openSftp } = await sftpClient();
+    // each protocol's client library (ssh2, basic-ftp) loads with its first session, not with the plugin
+    const { openSftp } = await import("./remote/sftp.ts");
     return openSftp({
       host,
       address,
@@ -206,7 +202,7 @@ async function openFs(protocol: Protocol, props: ConnectionProps, address: strin
     throw new NonRetryableError(
       `dataChannelProtectionLevel ${ftps.dataChannelProtectionLevel} is not supported: only P (encrypted) is`,
     );
-  const { openFtp } = await ftpClient();
+  const { openFtp } = await import("./remote/ftp.ts");
   return openFtp({
     host,
     address,

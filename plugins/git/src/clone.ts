@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
 import { checkNoLink, safeRelative } from "./paths.ts";
 import { PREFIX, cloning, connect, connection } from "./properties.ts";
-import { attempt, cloneInto, isomorphicGit, remoteRefs, requireBranch } from "./repository.ts";
+import { attempt, cloneInto, remoteRefs, requireBranch } from "./repository.ts";
 
 export const Clone = defineTask({
   type: `${PREFIX}.Clone`,
@@ -67,7 +67,7 @@ export const Clone = defineTask({
     const target = props.commit ?? (props.tag ? `refs/tags/${props.tag}` : undefined);
     if (target) {
       await attempt(session, `check out '${target}' of`, async () => {
-        const git = await isomorphicGit();
+        const { default: git } = await import("isomorphic-git");
         const oid = props.commit
           ? await git.expandOid({ fs, dir, oid: props.commit, cache: session.cache })
           : await git.resolveRef({ fs, dir, ref: target });

@@ -10,15 +10,7 @@ import { join } from "node:path";
 import { NonRetryableError, defineTask, z, type RunContext } from "@saker/sdk";
 import { checkNoLink, safeRelative, writeInside } from "./paths.ts";
 import { PREFIX, authorOf, cloning, connect, connection, flowsOf } from "./properties.ts";
-import {
-  attempt,
-  changesUnder,
-  checkoutForCommit,
-  commitAndPush,
-  isomorphicGit,
-  type Change,
-  type Session,
-} from "./repository.ts";
+import { attempt, changesUnder, checkoutForCommit, commitAndPush, type Change, type Session } from "./repository.ts";
 
 const properties = z.object({
   ...connection,
@@ -117,7 +109,7 @@ export const Push = defineTask({
 
 /** Kestra's `url` case: the branch cloned, then every tracked file removed, to be replaced. */
 async function cloneAndClear(ctx: RunContext, props: PushProps, base: string): Promise<Session> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const session = connect(ctx, { ...props, url: props.url! });
   await checkoutForCommit(session, base, props.branch);
   for (const path of await git.listFiles({ fs, dir: base })) await unlink(join(base, path)).catch(() => undefined);
@@ -125,7 +117,7 @@ async function cloneAndClear(ctx: RunContext, props: PushProps, base: string): P
 }
 
 async function openExisting(ctx: RunContext, props: PushProps, base: string): Promise<Session> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const origin = (await git.getConfig({ fs, dir: base, path: "remote.origin.url" }).catch(() => undefined)) as
     string | undefined;
   if (!origin)

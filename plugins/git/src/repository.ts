@@ -6,13 +6,10 @@
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { lazyImport, NonRetryableError, type RunContext } from "@saker/sdk";
+import { NonRetryableError, type RunContext } from "@saker/sdk";
 import { gitFailure } from "./failures.ts";
 import { httpClient, type HttpTimeouts } from "./http.ts";
 import type { Remote } from "./remote.ts";
-
-/** isomorphic-git, loaded by the first task that uses git. */
-export const isomorphicGit = lazyImport(async () => (await import("isomorphic-git")).default);
 
 export interface Session {
   ctx: RunContext;
@@ -43,7 +40,7 @@ export interface RemoteRefs {
 }
 
 export async function remoteRefs(session: Session): Promise<RemoteRefs> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const refs = await attempt(session, "list the branches of", () =>
     git.listServerRefs({
       http: session.http,
@@ -72,7 +69,7 @@ export interface CloneOptions {
 }
 
 export async function cloneInto(session: Session, dir: string, options: CloneOptions): Promise<void> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   await attempt(session, "clone", () =>
     git.clone({
       fs,
@@ -96,7 +93,7 @@ export async function cloneInto(session: Session, dir: string, options: CloneOpt
  * branch existed.
  */
 export async function checkoutForCommit(session: Session, dir: string, branch: string): Promise<boolean> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const refs = await remoteRefs(session);
   if (refs.branches.has(branch)) {
     await cloneInto(session, dir, { ref: branch, depth: 1, singleBranch: true, noTags: true });
@@ -137,7 +134,7 @@ export interface Change {
 
 /** What differs between HEAD and the working tree under `folder` ("" for the whole clone), by path. */
 export async function changesUnder(dir: string, folder: string): Promise<Change[]> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const head = await git.resolveRef({ fs, dir, ref: "HEAD" }).catch(() => undefined);
   const matrix = await git.statusMatrix({ fs, dir, ...(folder ? { filepaths: [folder] } : {}) });
   const changes: Change[] = [];
@@ -169,7 +166,7 @@ export async function commitAndPush(
   message: string,
   author: Author,
 ): Promise<string> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   for (const change of changes) {
     if (change.kind === "DELETED") await git.remove({ fs, dir, filepath: change.path, cache: session.cache });
     else await git.add({ fs, dir, filepath: change.path, cache: session.cache });
@@ -180,7 +177,7 @@ export async function commitAndPush(
 }
 
 export async function push(session: Session, dir: string, branch: string): Promise<void> {
-  const git = await isomorphicGit();
+  const { default: git } = await import("isomorphic-git");
   const result = await attempt(session, "push to", () =>
     git.push({
       fs,

@@ -7,7 +7,7 @@
  */
 import { Readable } from "node:stream";
 import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { lazyImport, SakerError, type FileSource } from "@saker/sdk";
+import { SakerError, type FileSource } from "@saker/sdk";
 import { toReadable } from "./localStorage.ts";
 import { toStoragePath, toUri } from "./paths.ts";
 import { isNotFound, s3Error, type S3Place } from "./s3Errors.ts";
@@ -53,10 +53,7 @@ export function normalizeKeyPrefix(prefix: string | undefined): string {
   return parts.join("/");
 }
 
-/** The AWS SDK, loaded by the first S3 storage to send a request (not by every engine import). */
-const awsS3 = lazyImport(() => import("@aws-sdk/client-s3"));
-type AwsS3 = Awaited<ReturnType<typeof awsS3>>;
-const awsUpload = lazyImport(() => import("@aws-sdk/lib-storage"));
+type AwsS3 = typeof import("@aws-sdk/client-s3");
 
 export class S3Storage implements Storage {
   readonly bucket: string;
@@ -98,7 +95,7 @@ export class S3Storage implements Storage {
 
   /** The client and the SDK's commands, loaded and made on first use. */
   private s3(): Promise<{ client: S3Client; sdk: AwsS3 }> {
-    return (this.connecting ??= awsS3().then((sdk) => {
+    return (this.connecting ??= import("@aws-sdk/client-s3").then((sdk) => {
       const client = new sdk.S3Client(this.clientConfig);
       if (this.closed) client.destroy();
       this.connected = client;
@@ -155,7 +152,7 @@ export class S3Storage implements Storage {
       }
     };
     const body = Readable.from(counter(await toReadable(source)), { objectMode: false });
-    const { Upload } = await awsUpload();
+    const { Upload } = await import("@aws-sdk/lib-storage");
     const upload = new Upload({
       client: (await this.s3()).client,
       params: { Bucket: this.bucket, Key: key, Body: body },

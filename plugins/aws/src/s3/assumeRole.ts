@@ -7,7 +7,6 @@ import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { STSClient } from "@aws-sdk/client-sts";
 import { NonRetryableError, TaskError, checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
-import { stsLibrary } from "./awsLibraries.ts";
 
 export interface AssumeRoleSettings {
   roleArn: string;
@@ -85,7 +84,7 @@ export function assumeRoleCredentials(
   const lookup = outboundLookup(net, "stsEndpointOverride");
   let client: STSClient | undefined;
   const stsClient = async () =>
-    (client ??= new (await stsLibrary()).STSClient({
+    (client ??= new (await import("@aws-sdk/client-sts")).STSClient({
       // STS is global, but the SDK needs a region to sign with.
       region: caller.region ?? "us-east-1",
       ...(role.endpoint ? { endpoint: role.endpoint } : {}),
@@ -104,7 +103,7 @@ export function assumeRoleCredentials(
 
   async function assume(): Promise<TemporaryCredentials> {
     try {
-      const { AssumeRoleCommand } = await stsLibrary();
+      const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
       const sts = await stsClient();
       const out = await sts.send(
         new AssumeRoleCommand({

@@ -8,7 +8,6 @@ import { Agent as HttpsAgent } from "node:https";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { checkHttpUrl, outboundLookup, type RunContext } from "@saker/sdk";
 import { assumeRoleCredentials } from "./assumeRole.ts";
-import { s3Library } from "./awsLibraries.ts";
 import type { S3Settings } from "./flavor.ts";
 import { silenceNodeVersionWarning } from "./nodeVersionWarning.ts";
 
@@ -31,7 +30,7 @@ export async function createS3Client(
     : settings.credentials;
   if (settings.endpoint) checkHttpUrl(net, settings.endpoint, settings.endpointProperty);
   const lookup = outboundLookup(net, settings.endpointProperty);
-  const { S3Client } = await s3Library();
+  const { S3Client } = await import("@aws-sdk/client-s3");
   return new S3Client({
     ...(settings.region ? { region: settings.region } : {}),
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),

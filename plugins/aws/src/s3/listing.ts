@@ -5,7 +5,6 @@
  */
 import type { ListObjectsV2CommandOutput, _Object } from "@aws-sdk/client-s3";
 import { NonRetryableError, z } from "@saker/sdk";
-import { s3Library } from "./awsLibraries.ts";
 import type { ListFilter } from "./properties.ts";
 import type { S3Run } from "./s3Run.ts";
 
@@ -70,7 +69,7 @@ async function listKeys(run: S3Run, request: ListRequest): Promise<_Object[]> {
   const delimiter = request.delimiter ?? (request.recursive === false ? "/" : undefined);
   const found: _Object[] = [];
   let token: string | undefined;
-  const { ListObjectsV2Command } = await s3Library();
+  const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
   do {
     const page: ListObjectsV2CommandOutput = await run.call(
       { operation: "ListObjectsV2", bucket: request.bucket },

@@ -5,7 +5,6 @@
  */
 import type { Readable } from "node:stream";
 import type { GetObjectCommandOutput, HeadObjectCommandOutput, PutObjectCommandInput } from "@aws-sdk/client-s3";
-import { s3Library, uploadLibrary } from "./awsLibraries.ts";
 import { checkChecksum, checksumField, checksumOf, type S3ChecksumAlgorithm } from "./checksums.ts";
 import type { S3Run } from "./s3Run.ts";
 
@@ -35,7 +34,7 @@ export async function downloadObject(
   } = {},
 ): Promise<Downloaded> {
   const target = { operation: "GetObject", bucket, key };
-  const { GetObjectCommand } = await s3Library();
+  const { GetObjectCommand } = await import("@aws-sdk/client-s3");
   const response = await run.call(target, (o) =>
     run.client.send(
       new GetObjectCommand({
@@ -96,7 +95,7 @@ export async function uploadFile(
   const size = await run.storage.size(from);
   const sums = checksum ? await checksumParams(run, from, size, checksum) : {};
   const body = await run.storage.getFile(from);
-  const { Upload } = await uploadLibrary();
+  const { Upload } = await import("@aws-sdk/lib-storage");
   const upload = new Upload({
     client: run.client,
     params: { ...params, ...sums, Bucket: bucket, Key: key, Body: body },
@@ -151,7 +150,7 @@ export const copyLimits = {
  */
 export async function copyObject(run: S3Run, request: CopyRequest): Promise<{ eTag?: string; versionId?: string }> {
   const { from, to } = request;
-  const { CopyObjectCommand, HeadObjectCommand } = await s3Library();
+  const { CopyObjectCommand, HeadObjectCommand } = await import("@aws-sdk/client-s3");
   const source = await run.call({ operation: "HeadObject", bucket: from.bucket, key: from.key }, (o) =>
     run.client.send(new HeadObjectCommand({ Bucket: from.bucket, Key: from.key, VersionId: from.versionId }), o),
   );
@@ -186,7 +185,7 @@ async function multipartCopy(
     CompleteMultipartUploadCommand,
     CreateMultipartUploadCommand,
     UploadPartCopyCommand,
-  } = await s3Library();
+  } = await import("@aws-sdk/client-s3");
   const created = await run.call({ ...target, operation: "CreateMultipartUpload" }, (o) =>
     run.client.send(
       new CreateMultipartUploadCommand({
@@ -273,7 +272,7 @@ export async function deleteObject(
     requestPayer?: string | undefined;
   } = {},
 ) {
-  const { DeleteObjectCommand } = await s3Library();
+  const { DeleteObjectCommand } = await import("@aws-sdk/client-s3");
   return run.call({ operation: "DeleteObject", bucket, key }, (o) =>
     run.client.send(
       new DeleteObjectCommand({

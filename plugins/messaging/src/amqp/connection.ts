@@ -4,10 +4,8 @@
  * broker errors turned into messages that name the cause without the password.
  */
 import type { ChannelModel, Options } from "amqplib";
-import { lazyImport, NonRetryableError, TaskError, z } from "@saker/sdk";
+import { NonRetryableError, TaskError, z } from "@saker/sdk";
 import { describeError, redactUrls } from "../core/redactText.ts";
-
-const amqplib = lazyImport(() => import("amqplib"));
 
 /** The connection properties every AMQP type has. */
 export const amqpConnectionShape = {
@@ -77,7 +75,7 @@ export function brokerName(options: Options.Connect): string {
 export async function openAmqp(props: AmqpConnectionProps, signal: AbortSignal): Promise<ChannelModel> {
   const options = amqpOptions(props);
   signal.throwIfAborted();
-  const { connect } = await amqplib();
+  const { connect } = await import("amqplib");
   const attempt = connect(options, { timeout: CONNECT_TIMEOUT_MS });
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {

@@ -3,11 +3,9 @@
  * errors reach the task as exceptions), and its errors turned into messages naming the brokers.
  */
 import type { Kafka } from "kafkajs";
-import { lazyImport, NonRetryableError, TaskError, type Logger } from "@saker/sdk";
+import { NonRetryableError, TaskError, type Logger } from "@saker/sdk";
 import { describeError } from "../core/redactText.ts";
 import { kafkaSettings, type KafkaSettings } from "./config.ts";
-
-const kafkajs = lazyImport(() => import("kafkajs"));
 
 export async function kafkaClient(
   properties: Readonly<Record<string, string>>,
@@ -15,7 +13,7 @@ export async function kafkaClient(
 ): Promise<{ kafka: Kafka; settings: KafkaSettings }> {
   const settings = kafkaSettings(properties);
   if (settings.ignored.length > 0) logger.warn("Kafka properties without effect here: {}", settings.ignored.join(", "));
-  const { Kafka, logLevel } = await kafkajs();
+  const { Kafka, logLevel } = await import("kafkajs");
   return { kafka: new Kafka({ ...settings.client, logLevel: logLevel.NOTHING }), settings };
 }
 

@@ -10,7 +10,7 @@
  */
 import type avro from "avsc";
 import type protobuf from "protobufjs";
-import { lazyImport, NonRetryableError } from "@saker/sdk";
+import { NonRetryableError } from "@saker/sdk";
 import { checkBrokerHost, hostOf, type BrokerContext } from "../core/outbound.ts";
 import { SchemaRegistry } from "./schemaRegistry.ts";
 import { checkSerde, deserialize, serialize, type KafkaSerde } from "./serdes.ts";
@@ -33,10 +33,6 @@ export interface CodecOptions {
   /** The outbound-address policy to check the registry's host against. */
   outbound?: BrokerContext | undefined;
 }
-
-// with their libraries (avsc, protobufjs), loaded by the first codec that needs them
-const confluentAvro = lazyImport(() => import("./confluentAvro.ts"));
-const confluentProtobuf = lazyImport(() => import("./confluentProtobuf.ts"));
 
 export const CONFLUENT_REGISTRY = "io.kestra.plugin.kafka.registry.ConfluentSchemaRegistry";
 
@@ -64,7 +60,8 @@ export async function kafkaCodec(
   if (options.outbound) await checkBrokerHost(options.outbound, hostOf(settings.url), "schema.registry.url");
   const registry = new SchemaRegistry(settings.url, options.signal, settings.userInfo);
   if (serde === "PROTOBUF") {
-    const { decodeProtobuf } = await confluentProtobuf();
+    // the codecs' libraries (protobufjs, avsc) load with the first codec that needs them
+    const { decodeProtobuf } = await import("./confluentProtobuf.ts");
     const schemas = new Map<number, protobuf.IParserResult>();
     return {
       encode: () => Promise.reject(new NonRetryableError(`${property}: PROTOBUF is supported for reading only`)),
@@ -72,7 +69,7 @@ export async function kafkaCodec(
         bytes === null ? Promise.resolve(null) : decodeProtobuf(registry, schemas, bytes, what),
     };
   }
-  const { avroType, decodeAvro, encodeAvro } = await confluentAvro();
+  const { avroType, decodeAvro, encodeAvro } = await import("./confluentAvro.ts");
   const writer = options.avroSchema !== undefined ? avroType(options.avroSchema, `${side}AvroSchema`) : undefined;
   const schemaText = options.avroSchema !== undefined ? JSON.stringify(JSON.parse(options.avroSchema)) : undefined;
   const readers = new Map<number, avro.Type>();

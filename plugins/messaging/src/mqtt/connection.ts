@@ -6,10 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type { IClientOptions, IPublishPacket, MqttClient } from "mqtt";
-import { lazyImport, NonRetryableError, TaskError, duration, z, type TaskStorage } from "@saker/sdk";
+import { NonRetryableError, TaskError, duration, z, type TaskStorage } from "@saker/sdk";
 import { describeError, redactUrls } from "../core/redactText.ts";
-
-const mqttLibrary = lazyImport(() => import("mqtt"));
 
 export const mqttConnectionShape = {
   server: z.string().min(1).describe("The broker address: `tcp://host:1883` or `ssl://host:8883`."),
@@ -130,7 +128,7 @@ export async function openMqtt(
   const url = serverUrl(props.server);
   url.username = "";
   url.password = "";
-  const { connect } = await mqttLibrary();
+  const { connect } = await import("mqtt");
   const client = connect(url.toString(), options);
   if (session.onMessage) {
     const handle = session.onMessage;

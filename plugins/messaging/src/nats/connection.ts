@@ -5,7 +5,7 @@
  * (a task fails and may be retried; a realtime listener is restarted by the engine).
  */
 import type { ConnectionOptions, NatsConnection } from "nats";
-import { lazyImport, z } from "@saker/sdk";
+import { z } from "@saker/sdk";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
@@ -15,9 +15,6 @@ import {
   withDeadline,
   type BrokerContext,
 } from "../core/index.ts";
-
-/** The nats client library, loaded by the first task or trigger that connects. */
-export const natsLibrary = lazyImport(() => import("nats"));
 
 export const natsConnectionShape = {
   url: z
@@ -117,7 +114,7 @@ export async function connectNats(
   if (user !== undefined && pass !== undefined) Object.assign(options, { user, pass });
   const token = props.token ?? parsed.token;
   if (token !== undefined) options.token = token;
-  const { connect, credsAuthenticator } = await natsLibrary();
+  const { connect, credsAuthenticator } = await import("nats");
   if (props.creds) options.authenticator = credsAuthenticator(new TextEncoder().encode(props.creds));
   const attempt = connect(options);
   try {

@@ -6,7 +6,6 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg, NatsConnection } from "nats";
 import { NonRetryableError, z } from "@saker/sdk";
-import { natsLibrary } from "./connection.ts";
 
 /** Kestra's `deliverPolicy` values. */
 const KESTRA_DELIVER_POLICIES = ["All", "Last", "New", "ByStartSequence", "ByStartTime", "LastPerSubject"] as const;
@@ -69,7 +68,7 @@ export async function openPullConsumer(nc: NatsConnection, props: SubscribeProps
       `NATS: no JetStream stream holds subject '${props.subject}' (${(error as Error).message}); create a stream for it first`,
     );
   }
-  const { AckPolicy, DeliverPolicy, nanos } = await natsLibrary();
+  const { AckPolicy, DeliverPolicy, nanos } = await import("nats");
   const config: Partial<ConsumerConfig> = {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: deliverPolicy(DeliverPolicy, props.deliverPolicy),

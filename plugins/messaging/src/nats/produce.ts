@@ -2,7 +2,7 @@
 import type { MsgHdrs } from "nats";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
 import { closeOnAbort, fromProperty, readFrom, stoppedError } from "../core/index.ts";
-import { connectNats, natsConnectionShape, natsError, natsLibrary } from "./connection.ts";
+import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
 
 /** The headers of one message (made by nats' `headers`): each value a string or a list of strings. */
 export function headersOf(value: unknown, index: number, natsHeaders: () => MsgHdrs): MsgHdrs | undefined {
@@ -42,7 +42,7 @@ export const Produce = defineTask({
   outputs: z.object({ messagesCount: z.number().describe("How many messages were published.") }),
   async run(props, ctx) {
     const nc = await connectNats(props, ctx);
-    const { headers } = await natsLibrary();
+    const { headers } = await import("nats");
     const dispose = closeOnAbort(ctx.signal, () => void nc.close().catch(() => {}));
     let messagesCount = 0;
     try {

@@ -1,7 +1,7 @@
 /** `io.kestra.plugin.nats.core.Request`: sends one message and waits for its reply (request/reply). */
 import { defineTask, duration, errorMessage, z } from "@saker/sdk";
 import { fromProperty, readFrom } from "../core/index.ts";
-import { connectNats, natsConnectionShape, natsError, natsLibrary } from "./connection.ts";
+import { connectNats, natsConnectionShape, natsError } from "./connection.ts";
 import { dataOf, headersOf } from "./produce.ts";
 
 export const Request = defineTask({
@@ -31,7 +31,7 @@ export const Request = defineTask({
     }
     const nc = await connectNats(props, ctx);
     try {
-      const hdrs = headersOf(message.headers, 1, (await natsLibrary()).headers);
+      const hdrs = headersOf(message.headers, 1, (await import("nats")).headers);
       const reply = await nc.request(props.subject, dataOf(message.data), {
         timeout: props.requestTimeout,
         ...(hdrs ? { headers: hdrs } : {}),

@@ -5,7 +5,7 @@
  * fails and may be retried; a realtime listener is restarted by the engine).
  */
 import type { Redis } from "ioredis";
-import { isSakerError, lazyImport, z } from "@saker/sdk";
+import { isSakerError, z } from "@saker/sdk";
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   brokerError,
@@ -18,8 +18,6 @@ import {
   withDeadline,
   type BrokerContext,
 } from "../core/index.ts";
-
-const ioredis = lazyImport(() => import("ioredis"));
 
 export const redisUrlProperty = z
   .string()
@@ -54,7 +52,7 @@ export async function connectRedis(
   } catch (error) {
     throw redisError(error, url);
   }
-  const { Redis: RedisClient } = await ioredis();
+  const { Redis: RedisClient } = await import("ioredis");
   let client: Redis;
   try {
     client = new RedisClient(url, {

@@ -4,21 +4,8 @@
  * and the undici client honouring timeouts, redirects and the allowed status codes.
  */
 import { basename } from "node:path";
-import {
-  anyValue,
-  duration,
-  errorMessage,
-  lazyImport,
-  map,
-  NonRetryableError,
-  TaskError,
-  z,
-  type RunContext,
-} from "@saker/sdk";
+import { anyValue, duration, errorMessage, map, NonRetryableError, TaskError, z, type RunContext } from "@saker/sdk";
 import type { Dispatcher, FormData } from "undici";
-
-/** undici (about 110 modules), loaded by the first request: most processes never send one. */
-const undici = lazyImport(() => import("undici"));
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"] as const;
 
@@ -87,7 +74,7 @@ function authorization(options: HttpProps["options"]): string | undefined {
 }
 
 async function multipart(ctx: Pick<RunContext, "storage">, form: Record<string, unknown>): Promise<FormData> {
-  const data = new (await undici()).FormData();
+  const data = new (await import("undici")).FormData();
   for (const [key, value] of Object.entries(form)) {
     if (typeof value === "string" && value.startsWith("kestra://")) {
       data.append(key, new Blob([await ctx.storage.readFile(value)]), basename(value));
@@ -168,7 +155,8 @@ export async function exchange<T>(
   if (auth) headers.authorization = auth;
   const body = await requestBody(ctx, props, headers);
   const connectTimeout = options.timeout?.connectTimeout ?? options.connectTimeout;
-  const { Agent, interceptors, request } = await undici();
+  // undici (about 110 modules) loads with the first request, not with every process that opens the engine
+  const { Agent, interceptors, request } = await import("undici");
   const agent = new Agent({
     ...(connectTimeout !== undefined ? { connectTimeout } : {}),
     headersTimeout: options.readTimeout ?? DEFAULT_READ_TIMEOUT_MS,

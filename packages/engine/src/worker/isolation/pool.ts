@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { MessageChannel } from "node:worker_threads";
 import type { Piscina } from "piscina";
-import { errorMessage, isSakerError, lazyImport, type RunContext } from "@saker/sdk";
+import { errorMessage, isSakerError, type RunContext } from "@saker/sdk";
 import type { BridgeRequest, IsolatedTaskData, BridgeNotice } from "./protocol.ts";
 
 /** The compiled thread entry (a pool thread cannot load TypeScript sources). */
@@ -16,12 +16,10 @@ function threadEntry(): string {
   return existsSync(here) ? here : compiled;
 }
 
-/** piscina, loaded by the first isolated task. */
-const piscina = lazyImport(() => import("piscina"));
 let pool: Piscina | undefined;
 
 async function getPool(): Promise<Piscina> {
-  const { Piscina } = await piscina();
+  const { Piscina } = await import("piscina"); // loaded with the first isolated task
   pool ??= new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 });
   return pool;
 }

@@ -2,7 +2,6 @@
 import type { BucketLocationConstraint, BucketCannedACL } from "@aws-sdk/client-s3";
 import { defineTask, z } from "@saker/sdk";
 import type { S3Flavor } from "../flavor.ts";
-import { s3Library } from "../awsLibraries.ts";
 import { bucket } from "../properties.ts";
 import { withS3 } from "../s3Run.ts";
 import { taskExample } from "../examples.ts";
@@ -32,7 +31,7 @@ export function createBucketTask(flavor: S3Flavor) {
     }),
     async run(props, ctx) {
       const region = flavor.settings(props).region;
-      const { CreateBucketCommand } = await s3Library();
+      const { CreateBucketCommand } = await import("@aws-sdk/client-s3");
       return withS3(flavor, props, ctx, async (run) => {
         const response = await run.call({ operation: "CreateBucket", bucket: props.bucket }, (o) =>
           run.client.send(
