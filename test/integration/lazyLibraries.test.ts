@@ -62,10 +62,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Runs `flow run` on `source`; the packages the process loaded. */
-async function packagesLoadedBy(name: string, source: string): Promise<string[]> {
+/** Runs `flow run` on a flow `name` of these `tasks` (YAML lines); the packages the process loaded. */
+async function packagesLoadedBy(name: string, tasks: string): Promise<string[]> {
   const file = join(work, `${name}.yaml`);
-  writeFileSync(file, source);
+  writeFileSync(file, `id: ${name}\nnamespace: company.team\ntasks:\n${tasks}`);
   const recordTo = join(work, `${name}.json`);
   const result = await runCli(["flow", "run", file, "--json", "--quiet"], {
     home: join(work, name),
@@ -81,10 +81,7 @@ describe("client libraries load on first use", () => {
     // the Kafka and S3 tasks are validated (their plugins are registered) but never run
     const loaded = await packagesLoadedBy(
       "plain",
-      `id: plain
-namespace: company.team
-tasks:
-  - id: hello
+      `  - id: hello
     type: io.kestra.plugin.core.debug.Return
     format: "{{ 6 * 7 }}"
   - id: never
@@ -116,10 +113,7 @@ tasks:
   it("an HTTP request loads undici, and only what it needs", async () => {
     const loaded = await packagesLoadedBy(
       "http",
-      `id: http
-namespace: company.team
-tasks:
-  - id: ping
+      `  - id: ping
     type: io.kestra.plugin.core.http.Request
     uri: ${url}
 `,

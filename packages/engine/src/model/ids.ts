@@ -54,15 +54,13 @@ const ID_LENGTH = 22;
  * writes about 30% fewer bytes to SQLite's log and checkpoints.
  */
 export function friendlyId(): string {
-  const at = takeRandom();
+  const at = randomUuid(0x70);
   const ms = Date.now();
   // 48 bits of milliseconds, big-endian (beyond 32 bits, by division: bitwise operators take 32)
   const high = Math.floor(ms / 0x1_0000_0000);
   pool[at] = (high >>> 8) & 0xff;
   pool[at + 1] = high & 0xff;
   pool.writeUInt32BE(ms >>> 0, at + 2);
-  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x70; // UUID version 7
-  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // RFC 9562 variant
   return base62(pool, at).padStart(ID_LENGTH, "0");
 }
 
@@ -72,19 +70,21 @@ export function friendlyId(): string {
  * a flow may use where they must not be guessed (122 random bits, no time inside).
  */
 export function randomFriendlyId(): string {
-  const at = takeRandom();
-  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // UUID version 4
-  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // RFC 4122 variant
-  return base62(pool, at);
+  return base62(pool, randomUuid(0x40));
 }
 
-/** The offset of 16 fresh random bytes in the pool. */
-function takeRandom(): number {
+/**
+ * The offset in the pool of 16 fresh random bytes marked as a UUID of `version` (`0x40`, `0x70`:
+ * the version in the high nibble of byte 6) with the RFC 9562 variant (the same as RFC 4122's).
+ */
+function randomUuid(version: number): number {
   if (poolOffset + 16 > POOL_SIZE) {
     randomFillSync(pool);
     poolOffset = 0;
   }
   const at = poolOffset;
   poolOffset += 16;
+  pool[at + 6] = (pool[at + 6]! & 0x0f) | version;
+  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80;
   return at;
 }

@@ -7,22 +7,16 @@ import { randomUUID } from "node:crypto";
 import type { Consumer, ConsumerConfig, DeliverPolicy, JsMsg, NatsConnection } from "nats";
 import { NonRetryableError, z } from "@saker/sdk";
 
-/** Kestra's `deliverPolicy` values. */
-const KESTRA_DELIVER_POLICIES = ["All", "Last", "New", "ByStartSequence", "ByStartTime", "LastPerSubject"] as const;
-export type KestraDeliverPolicy = (typeof KESTRA_DELIVER_POLICIES)[number];
-
-/** JetStream's name of a Kestra `deliverPolicy` (`policy`: the nats library's enum). */
-function deliverPolicy(policy: typeof DeliverPolicy, kestra: KestraDeliverPolicy): DeliverPolicy {
-  const names: Record<KestraDeliverPolicy, DeliverPolicy> = {
-    All: policy.All,
-    Last: policy.Last,
-    New: policy.New,
-    ByStartSequence: policy.StartSequence,
-    ByStartTime: policy.StartTime,
-    LastPerSubject: policy.LastPerSubject,
-  };
-  return names[kestra];
-}
+/** Kestra's `deliverPolicy` values and the members of the nats library's `DeliverPolicy` they name. */
+const DELIVER_POLICIES = {
+  All: "All",
+  Last: "Last",
+  New: "New",
+  ByStartSequence: "StartSequence",
+  ByStartTime: "StartTime",
+  LastPerSubject: "LastPerSubject",
+} as const satisfies Record<string, keyof typeof DeliverPolicy>;
+export type KestraDeliverPolicy = keyof typeof DELIVER_POLICIES;
 
 export const subscribeShape = {
   subject: z.string().min(1).describe("The subject (or wildcard) to consume; a JetStream stream must hold it."),
@@ -37,7 +31,7 @@ export const subscribeShape = {
       "An ISO-8601 date-time: only messages stored since then (for a new consumer), with deliverPolicy ByStartTime.",
     ),
   deliverPolicy: z
-    .enum(KESTRA_DELIVER_POLICIES)
+    .enum(Object.keys(DELIVER_POLICIES) as [KestraDeliverPolicy, ...KestraDeliverPolicy[]])
     .default("All")
     .describe("Where a new consumer starts: All, Last, New, ByStartSequence, ByStartTime or LastPerSubject."),
   batchSize: z.number().int().min(1).default(10).describe("How many messages one fetch asks for."),
@@ -71,7 +65,7 @@ export async function openPullConsumer(nc: NatsConnection, props: SubscribeProps
   const { AckPolicy, DeliverPolicy, nanos } = await import("nats");
   const config: Partial<ConsumerConfig> = {
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: deliverPolicy(DeliverPolicy, props.deliverPolicy),
+    deliver_policy: DeliverPolicy[DELIVER_POLICIES[props.deliverPolicy]],
     filter_subject: props.subject,
   };
   if (props.since) {
