@@ -37,8 +37,6 @@ export class ExecutorRun {
   readonly dispatched: Set<string>;
   /** Bumped by every change; the transition loops until a pass changes nothing. */
   version = 0;
-  /** The task runs this transition created or changed, for a caller that writes only those. */
-  readonly changedRuns = new Set<TaskRun>();
 
   constructor(
     readonly graph: FlowGraph,
@@ -104,7 +102,6 @@ export class ExecutorRun {
    */
   touch(taskRun: TaskRun): void {
     markChanged(this.x.taskRunList, taskRun);
-    this.changedRuns.add(taskRun);
     this.version++;
   }
 
@@ -162,7 +159,6 @@ export class ExecutorRun {
         ...(next.iteration !== undefined ? { iteration: next.iteration } : {}),
       };
       this.x.taskRunList.push(taskRun);
-      this.changedRuns.add(taskRun);
       const definition = this.graph.typeOf(next.task).definition;
       if (definition.kind === "flowable") {
         try {

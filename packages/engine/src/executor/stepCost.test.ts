@@ -7,7 +7,6 @@ import { describe, expect, it } from "vitest";
 import type { Execution } from "../model/execution.ts";
 import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { simulate } from "../testing/simulate.ts";
-import type { TransitionResult } from "./transition.ts";
 
 const ret = (id: string, indent: string, format = "{{ task.id }}") =>
   `${indent}- id: ${id}\n${indent}  type: io.kestra.plugin.core.debug.Return\n${indent}  format: "${format}"\n`;
@@ -25,8 +24,6 @@ interface Run {
   execution: Execution;
   /** Index visits of each step (a worker result and what follows it). */
   visits: number[];
-  /** What the last step reported as created or changed. */
-  last: TransitionResult | undefined;
   /** Unfinished runs after each step. */
   unfinished: number[];
   /** Renders of each template. */
@@ -35,7 +32,7 @@ interface Run {
 
 /** Runs a flow to its end in place, as the runtime drives it, each worker job answered at once. */
 async function drive(source: string): Promise<Run> {
-  const out: Omit<Run, "execution"> = { visits: [], last: undefined, unfinished: [], renders: new Map() };
+  const out: Omit<Run, "execution"> = { visits: [], unfinished: [], renders: new Map() };
   let execution: Execution | undefined;
   const sim = await simulate(source, {
     inPlace: true,
@@ -48,7 +45,6 @@ async function drive(source: string): Promise<Run> {
       execution = result.execution;
       out.visits.push(taskRunIndex(execution.taskRunList).visits - before);
       out.unfinished.push(unfinishedRuns(execution.taskRunList).length);
-      out.last = result;
       return result;
     },
   });
@@ -80,11 +76,5 @@ describe("executor: the cost of a step", () => {
     // the passes walk the unfinished runs only: the ForEach and its current child
     expect(Math.max(...large.unfinished)).toBeLessThanOrEqual(2);
     expect(large.renders.get("{{ vars.list }}")).toBe(1);
-  });
-
-  it("reports the task runs a step created or changed, not the others", async () => {
-    const run = await drive(sequential(50));
-    const changed = run.last!.changedTaskRuns.map((t) => t.taskId);
-    expect(changed).toEqual(["t49"]);
   });
 });

@@ -5,8 +5,7 @@
  * Each call applies the events, then repeats a pass until a pass changes nothing: a worker
  * result may end a flowable, which ends its parent, which ends the execution, all in one call.
  */
-import type { Execution, TaskRun } from "../model/execution.ts";
-import { taskRunIndex } from "../model/taskRunIndex.ts";
+import type { Execution } from "../model/execution.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { applyEvent } from "./events.ts";
 import { ExecutorRun, type ExecutorDeps } from "./executorRun.ts";
@@ -31,8 +30,6 @@ export interface TransitionResult {
   logs: LogEntry[];
   /** False when nothing changed (the caller need not persist). */
   changed: boolean;
-  /** The task runs this call created or changed in place, in list order: all a caller need write of them. */
-  changedTaskRuns: TaskRun[];
   /** True once the execution is terminated and its `afterExecution` tasks ran. */
   finished: boolean;
 }
@@ -95,9 +92,6 @@ export async function transition(
     if (run.version === before) break;
   }
   const result = run.result();
-  // as the list is now: listed when asked for (the executor's store finds them itself)
-  const list = run.x.taskRunList;
-  let changedTaskRuns: TaskRun[] | undefined;
   // a literal: a spread of `result` followed by new keys is many times slower in V8
   return {
     execution: result.execution,
@@ -105,19 +99,8 @@ export async function transition(
     commands: result.commands,
     logs: result.logs,
     changed: run.version > 0,
-    get changedTaskRuns() {
-      return (changedTaskRuns ??= changedInListOrder(run.changedRuns, list));
-    },
     finished: isFullyTerminated(run),
   };
-}
-
-/** The runs of `changed` still in `list`, in list order. */
-function changedInListOrder(changed: ReadonlySet<TaskRun>, list: readonly TaskRun[]): TaskRun[] {
-  const index = taskRunIndex(list);
-  return [...changed]
-    .filter((t) => index.position.has(t))
-    .sort((a, b) => index.position.get(a)! - index.position.get(b)!);
 }
 
 /** A copy of the executor state the transition may change (its values are flags, a list and a map of counts). */
