@@ -2,7 +2,7 @@
  * The task-level steps of a pass: create the next task runs, conclude flowables whose children
  * are done, and dispatch created task runs (runIf, flowables, executor tasks, worker jobs).
  */
-import { secretInputLeavesOf } from "../model/flow.ts";
+import { secretInputIdsOf } from "../model/flow.ts";
 import { assetsInOut } from "../model/assets.ts";
 import { errorMessage, isCreated, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
@@ -16,7 +16,6 @@ import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
-import { packedMap } from "../model/packedMap.ts";
 
 /** Creates the next task runs; a promise only when it waits (task runs created, a flowable asked). */
 export function handleNexts(run: ExecutorRun): Promise<void> | void {
@@ -315,19 +314,12 @@ function withWorkingDirectory(
   return { ...variables, taskrun, workerTaskrun: taskRunVariables(workingDirectory) };
 }
 
-/** The ids of the flow's SECRET inputs, or undefined when it has none. */
-function secretInputs(run: ExecutorRun): string[] | undefined {
-  const secrets = secretInputLeavesOf(run.graph.flow.inputs);
-  if (secrets.length === 0) return undefined;
-  return packedMap(secrets, (input) => input.id);
-}
-
 function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
   const task = run.task(taskRun);
   const type = run.graph.typeOf(task);
   const flow = run.graph.flow;
   const workingDirectory = workingDirectoryOf(run, taskRun);
-  const secretIds = secretInputs(run);
+  const secretIds = secretInputIdsOf(flow.inputs);
   // the job carries the outputs and task states its texts can reach, not every task's
   const only = referencedVariables(task, workingDirectory?.setup);
   run.command({
@@ -344,7 +336,7 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
       },
       task,
       variables: withWorkingDirectory(run, run.variables(task, taskRun, false, only), taskRun, workingDirectory?.id),
-      ...(secretIds ? { secretInputs: secretIds } : {}),
+      ...(secretIds.length ? { secretInputs: secretIds } : {}),
       pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
       ...(workingDirectory
         ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup }

@@ -71,7 +71,7 @@ export interface WorkerJob {
   /** What the WorkingDirectory asks of its directory: files to put there first, files to upload. */
   workingDirectory?: WorkingDirectorySetup;
   /** Dotted ids of SECRET inputs: encrypted in `variables`, decrypted by the worker only. */
-  secretInputs?: string[];
+  secretInputs?: readonly string[];
 }
 
 export interface WorkingDirectorySetup {

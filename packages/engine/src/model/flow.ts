@@ -109,6 +109,17 @@ export const secretInputLeavesOf = oncePerList((definitions) =>
   inputLeavesOf(definitions).filter((input) => input.type === "SECRET"),
 );
 
+const secretIds = new WeakMap<readonly InputDefinition[], readonly string[]>();
+
+/** The ids of {@link secretInputLeavesOf}, once per definitions list (not to be changed). */
+export function secretInputIdsOf(definitions: readonly InputDefinition[] | undefined): readonly string[] {
+  const secrets = secretInputLeavesOf(definitions);
+  if (secrets.length === 0) return secrets as readonly never[];
+  let ids = secretIds.get(secrets);
+  if (!ids) secretIds.set(secrets, (ids = Object.freeze(secrets.map((input) => input.id!))));
+  return ids;
+}
+
 /**
  * The inputs that hold values: a FORM is replaced by its inputs, each under the dotted id
  * `form.input` (so its value is `inputs.form.input`). `dependsOn` keeps the ids as written.

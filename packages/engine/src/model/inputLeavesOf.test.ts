@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inputLeaves, inputLeavesOf, type InputDefinition } from "./flow.ts";
+import { inputLeaves, inputLeavesOf, secretInputIdsOf, type InputDefinition } from "./flow.ts";
 
 describe("inputLeavesOf", () => {
   it("gives inputLeaves' answer, once per definitions list, read-only", () => {
@@ -16,5 +16,26 @@ describe("inputLeavesOf", () => {
     const next = [{ id: "b", type: "INT" }] as unknown as InputDefinition[];
     expect(inputLeavesOf(next).map((l) => l.id)).toEqual(["b"]);
     expect(inputLeavesOf(undefined)).toEqual([]);
+  });
+
+  it("gives the dotted ids of the SECRET inputs, FORMs' too, the same array for the same list", () => {
+    const definitions = [
+      { id: "token", type: "SECRET" },
+      { id: "a", type: "STRING" },
+      {
+        id: "form",
+        type: "FORM",
+        inputs: [
+          { id: "pwd", type: "SECRET" },
+          { id: "user", type: "STRING" },
+        ],
+      },
+    ] as unknown as InputDefinition[];
+    const ids = secretInputIdsOf(definitions);
+    expect(ids).toEqual(["token", "form.pwd"]);
+    expect(secretInputIdsOf(definitions)).toBe(ids);
+    expect(Object.isFrozen(ids)).toBe(true);
+    expect(secretInputIdsOf([{ id: "a", type: "STRING" }] as unknown as InputDefinition[])).toEqual([]);
+    expect(secretInputIdsOf(undefined)).toEqual([]);
   });
 });
