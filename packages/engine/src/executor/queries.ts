@@ -100,7 +100,7 @@ const NO_RUNS: readonly TaskRun[] = [];
  * Most executions stay this small (in a burst of one-task executions, the questions took 2.2% of
  * the CPU through the groups and 0.7% read run by run).
  */
-const SCANNED = 8;
+export const SCANNED = 8;
 
 /** Whether `run` is a run of one of `resolved` under `parent`: `matcher`'s answer, without its sets. */
 function scannedMatch(resolved: readonly ResolvedTask[], parent: TaskRun | undefined, run: TaskRun): boolean {

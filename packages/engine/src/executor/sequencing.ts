@@ -17,6 +17,7 @@ import {
   inProgress,
   isTaskRunFor,
   resolvedPosition,
+  SCANNED,
   withoutDisabled,
 } from "./queries.ts";
 
@@ -62,8 +63,17 @@ const runKeys = new WeakMap<readonly TaskRun[], { length: number; ids: Set<strin
 /** Per runs of a resolved list (see `findTaskRunsByTasks`): how many of its first tasks have a run. */
 const startedUpTo = new WeakMap<readonly TaskRun[], number>();
 
-/** Whether `runs` (of one parent) hold a run of `t`, as `isTaskRunFor` tells, by set lookups. */
+/**
+ * Whether `runs` (of one parent) hold a run of `t`, as `isTaskRunFor` tells: read run by run when
+ * there are few (`findTaskRunsByTasks` then gives a new array at every call: nothing to key a
+ * cache on), else by set lookups kept with the array.
+ */
 function hasRun(runs: readonly TaskRun[], t: ResolvedTask): boolean {
+  if (runs.length <= SCANNED) {
+    for (const run of runs)
+      if (run.taskId === t.task.id && (t.value === undefined || run.value === t.value)) return true;
+    return false;
+  }
   let keys = runKeys.get(runs);
   if (!keys || keys.length > runs.length) runKeys.set(runs, (keys = { length: 0, ids: new Set(), valued: new Set() }));
   for (; keys.length < runs.length; keys.length++) {
@@ -85,10 +95,12 @@ export function resolveParallelNexts(
   const running = countRuns(input.execution, tasks, input.parent, (s) => isRunning(s) || isCreated(s));
   if (concurrency > 0 && running >= concurrency) return [];
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
-  // the tasks before `from` all started: a long list is not walked again at every pass
-  let from = startedUpTo.get(runs) ?? 0;
+  // the tasks before `from` all started: a long list is not walked again at every pass (a short
+  // one is walked at most as far as its runs reach)
+  const kept = runs.length > SCANNED;
+  let from = (kept && startedUpTo.get(runs)) || 0;
   while (from < tasks.length && hasRun(runs, tasks[from]!)) from++;
-  if (tasks.length > 0) startedUpTo.set(runs, from);
+  if (kept && tasks.length > 0) startedUpTo.set(runs, from);
   const wanted = !filter && concurrency > 0 ? concurrency - running : Infinity;
   const notStarted: ResolvedTask[] = [];
   for (let i = from; i < tasks.length && notStarted.length < wanted; i++)
