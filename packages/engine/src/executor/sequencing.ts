@@ -69,11 +69,7 @@ const startedUpTo = new WeakMap<readonly TaskRun[], number>();
  * cache on), else by set lookups kept with the array.
  */
 function hasRun(runs: readonly TaskRun[], t: ResolvedTask): boolean {
-  if (runs.length <= SCANNED) {
-    for (const run of runs)
-      if (run.taskId === t.task.id && (t.value === undefined || run.value === t.value)) return true;
-    return false;
-  }
+  if (runs.length <= SCANNED) return runs.some((run) => isTaskRunFor(t, run, undefined));
   let keys = runKeys.get(runs);
   if (!keys || keys.length > runs.length) runKeys.set(runs, (keys = { length: 0, ids: new Set(), valued: new Set() }));
   for (; keys.length < runs.length; keys.length++) {
