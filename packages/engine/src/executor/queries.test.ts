@@ -7,7 +7,7 @@
 import { isRunning, isTerminated, type StateType } from "@saker/sdk";
 import { describe, expect, it } from "vitest";
 import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
-import { newState } from "../model/state.ts";
+import { testTaskRun } from "../testing/taskRuns.ts";
 import { markChanged } from "../model/taskRunIndex.ts";
 import { countRuns, findTaskRunsByTasks, isTaskRunFor } from "./queries.ts";
 
@@ -17,19 +17,8 @@ const resolved = (id: string, value?: string): ResolvedTask => ({
   ...(value === undefined ? {} : { value }),
 });
 
-function run(i: number, taskId: string, parent?: string, value?: string, state: StateType = "CREATED"): TaskRun {
-  return {
-    id: `r${i}`,
-    executionId: "x",
-    namespace: "n",
-    flowId: "f",
-    taskId,
-    ...(parent ? { parentTaskRunId: parent } : {}),
-    ...(value === undefined ? {} : { value }),
-    outputs: null,
-    state: newState(new Date("2026-01-01T00:00:00Z"), state),
-  };
-}
+const run = (i: number, taskId: string, parent?: string, value?: string) =>
+  testTaskRun(`r${i}`, taskId, { parent, value });
 
 /** Runs of a ForEach (`each`, values a/b/c) with a child `inner` under each, and two root tasks. */
 function runs(): TaskRun[] {

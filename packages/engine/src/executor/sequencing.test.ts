@@ -3,29 +3,15 @@
  * at every call) or many (set lookups kept with the array): checked against `isTaskRunFor`, on a
  * list that grows one run at a time across that bound, out of order, with runs ending meanwhile.
  */
-import { isCreated, isRunning, type StateType } from "@saker/sdk";
+import { isCreated, isRunning } from "@saker/sdk";
 import { describe, expect, it } from "vitest";
 import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
-import { newState } from "../model/state.ts";
+import { testTaskRun } from "../testing/taskRuns.ts";
 import { markChanged } from "../model/taskRunIndex.ts";
 import { isTaskRunFor } from "./queries.ts";
 import { resolveParallelNexts } from "./sequencing.ts";
 
 const task = (id: string): TaskNode => ({ id, type: "io.kestra.plugin.core.debug.Return" }) as TaskNode;
-
-function run(id: string, taskId: string, parent?: string, state: StateType = "CREATED", value?: string): TaskRun {
-  return {
-    id,
-    executionId: "x",
-    namespace: "n",
-    flowId: "f",
-    taskId,
-    ...(parent ? { parentTaskRunId: parent } : {}),
-    ...(value === undefined ? {} : { value }),
-    outputs: null,
-    state: newState(new Date("2026-01-01T00:00:00Z"), state),
-  };
-}
 
 /** A Parallel's twelve tasks, or a ForEach's one task over twelve values (told apart by value only). */
 const cases = {
@@ -37,7 +23,7 @@ describe("resolveParallelNexts", () => {
   it.each(Object.entries(cases))(
     "%s: gives the tasks without a run, up to the concurrency, at every number of runs",
     (_, tasks: ResolvedTask[]) => {
-      const parent = run("p", "parallel", undefined, "RUNNING");
+      const parent = testTaskRun("p", "parallel", { state: "RUNNING" });
       const execution = {
         id: "x",
         state: { current: "RUNNING" },
@@ -49,7 +35,7 @@ describe("resolveParallelNexts", () => {
       let checked = 0;
       for (const [n, i] of [undefined, ...order].entries()) {
         if (i !== undefined)
-          execution.taskRunList.push(run(`r${i}`, tasks[i]!.task.id, "p", "CREATED", tasks[i]!.value));
+          execution.taskRunList.push(testTaskRun(`r${i}`, tasks[i]!.task.id, { parent: "p", value: tasks[i]!.value }));
         // every other new run ends at once, as a fast task's does
         if (n % 2 === 0 && n > 0) {
           const ended = execution.taskRunList[execution.taskRunList.length - 1]!;
