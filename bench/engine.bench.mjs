@@ -241,11 +241,6 @@ const CASES = {
     }
   },
 
-  /**
-   * A real `saker server local` child process and a load generator here: `clients` requests in
-   * flight, each `POST /executions/bench/three?wait=true` of a three-task flow, `count` in all
-   * after `warmup`.
-   */
   /** `saker server local` on a fresh home, `runs` times: ms from spawn to /health 200, and its RSS then. */
   async startup({ runs }) {
     const samples = [];
@@ -261,6 +256,11 @@ const CASES = {
     report("result", { ms: median(samples.map((x) => x.ms)), rss: median(samples.map((x) => x.rss)), runs });
   },
 
+  /**
+   * A real `saker server local` child process and a load generator here: `clients` requests in
+   * flight, each `POST /executions/bench/three?wait=true` of a three-task flow, `count` in all
+   * after `warmup`.
+   */
   async rest({ count, clients, warmup }) {
     const server = await startServer(join(process.env.BENCH_TMP, "home"));
     try {
