@@ -110,11 +110,12 @@ export const secretInputLeavesOf = oncePerList((definitions) =>
 );
 
 const secretIds = new WeakMap<readonly InputDefinition[], readonly string[]>();
+const NO_IDS: readonly string[] = Object.freeze([]);
 
 /** The ids of {@link secretInputLeavesOf}, once per definitions list (not to be changed). */
 export function secretInputIdsOf(definitions: readonly InputDefinition[] | undefined): readonly string[] {
   const secrets = secretInputLeavesOf(definitions);
-  if (secrets.length === 0) return secrets as readonly never[];
+  if (secrets.length === 0) return NO_IDS;
   let ids = secretIds.get(secrets);
   if (!ids) secretIds.set(secrets, (ids = Object.freeze(secrets.map((input) => input.id!))));
   return ids;
