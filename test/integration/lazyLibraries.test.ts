@@ -1,9 +1,10 @@
 /**
  * The bundled plugins' client libraries (Kafka, NATS, MQTT, Redis, RabbitMQ, PostgreSQL, SFTP,
  * FTP, git, SMTP, S3) and the engine's own (undici for HTTP, pg for a PostgreSQL database, the AWS
- * SDK for S3 storage, piscina for isolated tasks) load when a task needs them, not when a process opens the engine: a flow
- * that uses none of them runs without them. Checked on the real CLI (built packages) through a
- * preloaded script that writes, at exit, which packages the process loaded.
+ * SDK for S3 storage, piscina for isolated tasks) load when a task needs them, not when a process
+ * opens the engine: a flow that uses none of them runs without them. Checked on the real CLI
+ * (built packages) through a preloaded script that writes, at exit, which packages the process
+ * loaded.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
