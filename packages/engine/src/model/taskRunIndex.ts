@@ -195,6 +195,8 @@ export function runTexts(
   list: readonly TaskRun[],
   previous: readonly string[] | undefined,
 ): { texts: string[]; changed: number[] } {
+  // a new execution's empty list (every insert): nothing to serialise, no index to build for it
+  if (list.length === 0) return { texts: [], changed: [] };
   const index = taskRunIndex(list);
   let state = index.derived.get(TEXTS) as { texts: string[]; cursor: number } | undefined;
   if (!state) index.derived.set(TEXTS, (state = { texts: [], cursor: 0 }));
