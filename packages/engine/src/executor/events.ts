@@ -45,10 +45,9 @@ function workerStarted(run: ExecutorRun, event: ExecutorEvents["worker-started"]
   if (!taskRun || !isCreated(taskRun.state.current)) return;
   const attempts = taskRun.attempts ?? [];
   if (attempts.length !== event.attempt - 1) return;
-  attempts.push({
-    state: newState(new Date(event.date), "RUNNING"),
-    ...(event.workerId ? { workerId: event.workerId } : {}),
-  });
+  const attempt: NonNullable<TaskRun["attempts"]>[number] = { state: newState(new Date(event.date), "RUNNING") };
+  if (event.workerId) attempt.workerId = event.workerId;
+  attempts.push(attempt);
   taskRun.attempts = attempts;
   if (event.pluginVersion) taskRun.pluginVersion = event.pluginVersion;
   run.touch(taskRun);
@@ -88,7 +87,7 @@ function addWorkingDirectoryFiles(run: ExecutorRun, taskRun: TaskRun, files: Rec
   const outputs = (wd.outputs ?? {}) as Record<string, unknown>;
   run.setOutputs(wd, {
     ...outputs,
-    outputFiles: { ...((outputs.outputFiles as Record<string, string>) ?? {}), ...files },
+    outputFiles: Object.assign({}, outputs.outputFiles as Record<string, string> | undefined, files),
   });
 }
 

@@ -1,3 +1,24 @@
+/** What `ExecutorDeps.variables` builds the variables from. */
+type VariablesOf = Omit<VariableSources, "envs" | "globals">;
+
+/** A new task run of `x` for `next`, CREATED. */
+function newTaskRun(x: Execution, id: string, next: NextTaskRun, state: TaskRun["state"]): TaskRun {
+  const taskRun: TaskRun = {
+    id,
+    executionId: x.id,
+    namespace: x.namespace,
+    flowId: x.flowId,
+    taskId: next.task.id,
+    outputs: null,
+    state,
+  };
+  if (x.tenantId) taskRun.tenantId = x.tenantId;
+  if (next.parentId) taskRun.parentTaskRunId = next.parentId;
+  if (next.value !== undefined) taskRun.value = next.value;
+  if (next.iteration !== undefined) taskRun.iteration = next.iteration;
+  return taskRun;
+}
+
 /**
  * The working state of one executor transition: the execution it was given, which handlers
  * change in place, the commands and logs they produce, and helpers they share.
@@ -23,7 +44,7 @@ export interface ExecutorDeps {
    * Builds the variables of a render context (adds instance envs and globals). `decrypt`: SECRET
    * inputs in clear, for renders in memory; never for variables that get persisted (worker jobs).
    */
-  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown>;
+  variables(sources: VariablesOf, decrypt: boolean): Record<string, unknown>;
   /** RUNNING and PAUSED executions of this flow, this one excluded (for `concurrency`). */
   countRunning(): number;
   /** Seals the strings of a value that hold a secret, before it goes into the execution (stored). */
@@ -122,42 +143,29 @@ export class ExecutorRun {
   }
 
   log(level: LogLevel, message: string, taskRun?: TaskRun): void {
-    this.logs.push({
-      ...(this.x.tenantId ? { tenantId: this.x.tenantId } : {}),
+    const entry: LogEntry = {
       namespace: this.x.namespace,
       flowId: this.x.flowId,
       executionId: this.x.id,
-      ...(taskRun
-        ? {
-            taskId: taskRun.taskId,
-            taskRunId: taskRun.id,
-            attemptNumber: Math.max(0, (taskRun.attempts?.length ?? 1) - 1),
-          }
-        : {}),
       level,
       message,
       timestamp: this.now().toISOString(),
       thread: "executor",
-    });
+    };
+    if (this.x.tenantId) entry.tenantId = this.x.tenantId;
+    if (taskRun) {
+      entry.taskId = taskRun.taskId;
+      entry.taskRunId = taskRun.id;
+      entry.attemptNumber = Math.max(0, (taskRun.attempts?.length ?? 1) - 1);
+    }
+    this.logs.push(entry);
   }
 
   /** Creates task runs for `nexts`, computing flowable outputs on creation; returns them. */
   async addTaskRuns(nexts: readonly NextTaskRun[]): Promise<TaskRun[]> {
     const created: TaskRun[] = [];
     for (const next of nexts) {
-      const taskRun: TaskRun = {
-        ...(this.x.tenantId ? { tenantId: this.x.tenantId } : {}),
-        id: this.deps.newId(),
-        executionId: this.x.id,
-        namespace: this.x.namespace,
-        flowId: this.x.flowId,
-        taskId: next.task.id,
-        ...(next.parentId ? { parentTaskRunId: next.parentId } : {}),
-        ...(next.value !== undefined ? { value: next.value } : {}),
-        outputs: null,
-        state: newState(this.now()),
-        ...(next.iteration !== undefined ? { iteration: next.iteration } : {}),
-      };
+      const taskRun = newTaskRun(this.x, this.deps.newId(), next, newState(this.now()));
       this.x.taskRunList.push(taskRun);
       const definition = this.graph.typeOf(next.task).definition;
       if (definition.kind === "flowable") {
@@ -181,16 +189,11 @@ export class ExecutorRun {
   }
 
   variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true, only?: ReferencedVariables): Record<string, unknown> {
-    return this.deps.variables(
-      {
-        flow: this.graph.flow,
-        execution: this.x,
-        ...(task ? { task } : {}),
-        ...(taskRun ? { taskRun } : {}),
-        ...(only ? { only } : {}),
-      },
-      decrypt,
-    );
+    const of: VariablesOf = { flow: this.graph.flow, execution: this.x };
+    if (task) of.task = task;
+    if (taskRun) of.taskRun = taskRun;
+    if (only) of.only = only;
+    return this.deps.variables(of, decrypt);
   }
 
   logger(taskRun?: TaskRun): Logger {
@@ -265,7 +268,11 @@ function resolveUnder(
   if (!byValue) byTasks.set(tasks, (byValue = new Map()));
   let resolved = byValue.get(value);
   if (!resolved) {
-    resolved = tasks.map((t) => ({ task: t, parentId: taskRun.id, ...(value !== undefined ? { value } : {}) }));
+    resolved = tasks.map((t) => {
+      const next: ResolvedTask = { task: t, parentId: taskRun.id };
+      if (value !== undefined) next.value = value;
+      return next;
+    });
     byValue.set(value, resolved);
   }
   return resolved;

@@ -10,7 +10,7 @@ import type { TaskNode, TaskRun } from "../model/execution.ts";
 import type { ContinueLater, FlowableDefinition, NextTaskRun } from "../plugins/engineTypes.ts";
 import type { ExecutorRun } from "./executorRun.ts";
 import { exitExecution, replaceVariables } from "./executionUpdates.ts";
-import type { WorkingDirectorySetup } from "./types.ts";
+import type { WorkerJob, WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
 import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
@@ -281,13 +281,11 @@ function workingDirectoryOf(
     const definition = run.definitionOf(parent);
     if (definition.kind !== "flowable" || !definition.workingDirectory) continue;
     const node = run.task(parent);
-    const setup: WorkingDirectorySetup = {
-      ...(node.inputFiles !== undefined ? { inputFiles: node.inputFiles as WorkingDirectorySetup["inputFiles"] } : {}),
-      ...(node.namespaceFiles && typeof node.namespaceFiles === "object"
-        ? { namespaceFiles: node.namespaceFiles as WorkingDirectorySetup["namespaceFiles"] }
-        : {}),
-      ...(Array.isArray(node.outputFiles) ? { outputFiles: node.outputFiles.map(String) } : {}),
-    };
+    const setup: WorkingDirectorySetup = {};
+    if (node.inputFiles !== undefined) setup.inputFiles = node.inputFiles as WorkingDirectorySetup["inputFiles"];
+    if (node.namespaceFiles && typeof node.namespaceFiles === "object")
+      setup.namespaceFiles = node.namespaceFiles as WorkingDirectorySetup["namespaceFiles"];
+    if (Array.isArray(node.outputFiles)) setup.outputFiles = node.outputFiles.map(String);
     return { id: parent.id, setup };
   }
   return undefined;
@@ -322,25 +320,21 @@ function sendToWorker(run: ExecutorRun, taskRun: TaskRun): void {
   const secretIds = secretInputIdsOf(flow.inputs);
   // the job carries the outputs and task states its texts can reach, not every task's
   const only = referencedVariables(task, workingDirectory?.setup);
-  run.command({
-    type: "run-task",
-    job: {
-      executionId: run.x.id,
-      taskRunId: taskRun.id,
-      attempt: (taskRun.attempts?.length ?? 0) + 1,
-      flow: {
-        id: flow.id,
-        namespace: flow.namespace,
-        revision: run.x.flowRevision,
-        ...(flow.tenantId ? { tenantId: flow.tenantId } : {}),
-      },
-      task,
-      variables: withWorkingDirectory(run, run.variables(task, taskRun, false, only), taskRun, workingDirectory?.id),
-      ...(secretIds.length ? { secretInputs: secretIds } : {}),
-      pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
-      ...(workingDirectory
-        ? { workingDirectoryId: workingDirectory.id, workingDirectory: workingDirectory.setup }
-        : {}),
-    },
-  });
+  const jobFlow: WorkerJob["flow"] = { id: flow.id, namespace: flow.namespace, revision: run.x.flowRevision };
+  if (flow.tenantId) jobFlow.tenantId = flow.tenantId;
+  const job: WorkerJob = {
+    executionId: run.x.id,
+    taskRunId: taskRun.id,
+    attempt: (taskRun.attempts?.length ?? 0) + 1,
+    flow: jobFlow,
+    task,
+    variables: withWorkingDirectory(run, run.variables(task, taskRun, false, only), taskRun, workingDirectory?.id),
+    pluginVersion: taskRun.pluginVersion ?? `${type.plugin.name}@${type.plugin.version}`,
+  };
+  if (secretIds.length) job.secretInputs = secretIds;
+  if (workingDirectory) {
+    job.workingDirectoryId = workingDirectory.id;
+    job.workingDirectory = workingDirectory.setup;
+  }
+  run.command({ type: "run-task", job });
 }

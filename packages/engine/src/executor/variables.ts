@@ -187,14 +187,23 @@ function labelsMap(execution: Execution): Tree {
 
 /** The `taskrun` variable of a task run (also `workerTaskrun`, a WorkingDirectory's, for its tasks). */
 export function taskRunVariables(taskRun: TaskRun): Tree {
-  return {
+  // the optional keys in this order
+  const vars: Tree = {
     id: taskRun.id,
     startDate: taskRun.state.startDate,
     attemptsCount: taskRun.attempts?.length ?? 0,
-    ...(taskRun.parentTaskRunId ? { parentId: taskRun.parentTaskRunId } : {}),
-    ...(taskRun.value !== undefined ? { value: taskRun.value } : {}),
-    ...(taskRun.iteration !== undefined ? { iteration: taskRun.iteration } : {}),
   };
+  if (taskRun.parentTaskRunId) vars.parentId = taskRun.parentTaskRunId;
+  if (taskRun.value !== undefined) vars.value = taskRun.value;
+  if (taskRun.iteration !== undefined) vars.iteration = taskRun.iteration;
+  return vars;
+}
+
+/** The `flow` variable (its keys in this order, with or without a revision). */
+function flowVariables(flow: VariableSources["flow"], tenantId: string): Tree {
+  return flow.revision === undefined
+    ? { id: flow.id, namespace: flow.namespace, tenantId }
+    : { id: flow.id, namespace: flow.namespace, revision: flow.revision, tenantId };
 }
 
 export function buildRunVariables(sources: VariableSources): Tree {
@@ -202,12 +211,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
   const vars: Tree = {
     envs: sources.envs ?? {},
     globals: sources.globals ?? {},
-    flow: {
-      id: flow.id,
-      namespace: flow.namespace,
-      ...(flow.revision !== undefined ? { revision: flow.revision } : {}),
-      tenantId: flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT,
-    },
+    flow: flowVariables(flow, flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT),
   };
   // SetVariables and UnsetVariables give the execution its own `vars`, replacing the flow's.
   const declared = execution?.variables ?? flow.variables;
@@ -228,7 +232,7 @@ export function buildRunVariables(sources: VariableSources): Tree {
     };
     vars.outputs = executionOutputs(execution, sources.only?.outputs);
     vars.tasks = executionTaskStates(execution, sources.only?.tasks);
-    const inputs: Tree = { ...(execution.inputs ?? {}) };
+    const inputs: Tree = Object.assign({}, execution.inputs);
     for (const input of inputLeavesOf(flow.inputs)) {
       if (input.defaults !== undefined && !(input.id in inputs) && !(input.id.split(".")[0]! in inputs)) {
         Object.assign(inputs, nestDotted({ [input.id]: input.defaults }));

@@ -169,7 +169,9 @@ export class Admission {
     parent?: ParentLink,
   ): Promise<void> {
     for (const execution of executions) {
-      const stored: StoredExecution = { execution, executorState, finished: false, ...(parent ?? {}) };
+      const stored: StoredExecution = { execution, executorState, finished: false };
+      if (parent?.parentExecutionId !== undefined) stored.parentExecutionId = parent.parentExecutionId;
+      if (parent?.parentTaskRunId !== undefined) stored.parentTaskRunId = parent.parentTaskRunId;
       await tx.executions.insert(stored);
       this.deps.inserted?.(stored);
     }

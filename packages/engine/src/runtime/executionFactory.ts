@@ -99,8 +99,7 @@ function executionSkeleton(flow: Flow, request: NewExecution): Execution {
   if (flow.disabled) throw new SakerError("FLOW_DISABLED", `Flow '${flow.namespace}/${flow.id}' is disabled`);
   const id = request.id ?? friendlyId();
   const now = new Date();
-  return {
-    ...(flow.tenantId ? { tenantId: flow.tenantId } : {}),
+  const execution: Execution = {
     id,
     namespace: flow.namespace,
     flowId: flow.id,
@@ -111,9 +110,11 @@ function executionSkeleton(flow: Flow, request: NewExecution): Execution {
     originalId: id,
     deleted: false,
     metadata: { attemptNumber: 1, originalCreatedDate: now.toISOString() },
-    ...(request.trigger ? { trigger: request.trigger } : {}),
-    ...(request.scheduleDate ? { scheduleDate: request.scheduleDate } : {}),
   };
+  if (flow.tenantId) execution.tenantId = flow.tenantId;
+  if (request.trigger) execution.trigger = request.trigger;
+  if (request.scheduleDate) execution.scheduleDate = request.scheduleDate;
+  return execution;
 }
 
 function inputResolution(
@@ -124,11 +125,10 @@ function inputResolution(
   store: boolean,
 ): InputResolution {
   const id = skeleton.id;
-  return {
+  const resolution: InputResolution = {
     renderTyped: (template, resolved) =>
       deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
     encrypt: (plain) => deps.encryption.encrypt(plain),
-    ...(request.allowMissingRequired ? { allowMissingRequired: true } : {}),
     fileUri: (_inputId, uri) =>
       inputFileUri(
         deps.storage,
@@ -150,4 +150,6 @@ function inputResolution(
       return toUri(path);
     },
   };
+  if (request.allowMissingRequired) resolution.allowMissingRequired = true;
+  return resolution;
 }

@@ -197,9 +197,9 @@ export class ExecutorService {
       execution,
       executorState: jsonCopy(stored.executorState),
       finished: stored.finished,
-      ...(stored.parentExecutionId ? { parentExecutionId: stored.parentExecutionId } : {}),
-      ...(stored.parentTaskRunId ? { parentTaskRunId: stored.parentTaskRunId } : {}),
     };
+    if (stored.parentExecutionId) copy.parentExecutionId = stored.parentExecutionId;
+    if (stored.parentTaskRunId) copy.parentTaskRunId = stored.parentTaskRunId;
     // an inserted execution is at revision 0 (a shared database's fence, backend/fence.ts)
     this.working.set(id, this.shared ? { stored: copy, runs: [], revision: 0 } : { stored: copy, runs: [] });
   }
@@ -586,7 +586,8 @@ export class ExecutorService {
     const inserted = new Map<JobRow, number>();
     // where the next step starts: uncommitted (pipelined), then the working copy once committed;
     // its revision (a shared database) is set when it is written
-    const next: LoadedExecution = { stored: after, runs, ...(this.shared ? { revision: loaded.revision } : {}) };
+    const next: LoadedExecution = { stored: after, runs };
+    if (this.shared) next.revision = loaded.revision;
     let writtenAt: number | undefined;
     if (pipelined) {
       this.commits.speculative.set(executionId, next);

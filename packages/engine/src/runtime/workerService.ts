@@ -269,23 +269,18 @@ export class WorkerService {
     const metrics = outcome.metrics.length
       ? outcome.metrics.map((m) => (m.tags ? { ...m, tags: secretGuard.masker().maskValue(m.tags) } : m))
       : outcome.metrics;
-    const toExecutor: NewMessage<ExecutorEvent>[] = [
-      ...(startWritten || startHanded ? [] : [started]),
-      {
-        topic: "executor",
-        key: job.executionId,
-        payload: {
-          type: "worker-result",
-          taskRunId: job.taskRunId,
-          attempt: job.attempt,
-          attemptState: outcome.attemptState,
-          state: outcome.state,
-          outputs: outcome.outputs,
-          date: new Date().toISOString(),
-          ...(outcome.workingDirectoryFiles ? { workingDirectoryFiles: outcome.workingDirectoryFiles } : {}),
-        },
-      },
-    ];
+    const result: Extract<ExecutorEvent, { type: "worker-result" }> = {
+      type: "worker-result",
+      taskRunId: job.taskRunId,
+      attempt: job.attempt,
+      attemptState: outcome.attemptState,
+      state: outcome.state,
+      outputs: outcome.outputs,
+      date: new Date().toISOString(),
+    };
+    if (outcome.workingDirectoryFiles) result.workingDirectoryFiles = outcome.workingDirectoryFiles;
+    const resultMessage: NewMessage<ExecutorEvent> = { topic: "executor", key: job.executionId, payload: result };
+    const toExecutor = startWritten || startHanded ? [resultMessage] : [started, resultMessage];
     // This process's executor takes the outcome unsaved: its step writes the logs and metrics and
     // acknowledges the job, one commit for both roles. A job whose start was written already
     // (it outlived its turn) reports the old way, so its result never overtakes its start.
@@ -410,12 +405,9 @@ export class WorkerService {
             if (waiting) waiting.push(onDisk);
             else this.onDisk.set(row, [onDisk]);
           });
-    const engine = deps.engine;
-    return {
-      ...deps,
-      errorLogs: afterSettled(deps.errorLogs, settled),
-      ...(engine ? { engine: guardedView(engine, settled) } : {}),
-    };
+    const guarded: WorkerDeps = { ...deps, errorLogs: afterSettled(deps.errorLogs, settled) };
+    if (deps.engine) guarded.engine = guardedView(deps.engine, settled);
+    return guarded;
   }
 
   /** Tells the lines kept back for a job once its row is on disk. */

@@ -10,6 +10,8 @@ import { copyNamespaceFiles, prepareWorkingDirectory, sharedDirectoryPath } from
 
 export interface RunContextParts {
   job: WorkerJob;
+  /** The job's variables with its secrets revealed (`job.variables` when absent). */
+  variables?: Record<string, unknown>;
   logger: Logger;
   /** The task run's stop: its AbortSignal is made when the plugin reads `ctx.signal`. */
   stop: Abortable;
@@ -34,19 +36,25 @@ export interface WorkerRunContext extends RunContext {
   cleanup(): Promise<void>;
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const { job, renderer, services } = parts;
-  const vars = job.variables;
+  const vars = parts.variables ?? job.variables;
   const taskrun = (vars.taskrun ?? {}) as Record<string, unknown>;
   const metrics: Metric[] = [];
   const shared = job.workingDirectoryId !== undefined;
-  const dir = shared
-    ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
-    : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`);
+  // worked out when first asked for: most tasks never use a working directory
+  let path: string | undefined;
+  const dirPath = () =>
+    (path ??= shared
+      ? sharedDirectoryPath(parts.tmpDir, job.workingDirectoryId!)
+      : join(parts.tmpDir, `${job.taskRunId}-${job.attempt}`));
   let created = false;
   // Object.assign: a spread of `vars` followed by new keys is many times slower in V8
   const merged = (extra?: Record<string, unknown>) => (extra ? Object.assign({}, vars, extra) : vars);
   const workingDir = async () => {
+    const dir = dirPath();
     if (!created) {
       const fresh = !existsSync(dir);
       await mkdir(dir, { recursive: true });
@@ -62,28 +70,22 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     }
     return dir;
   };
-  return {
+  const execution: Writable<RunContext["execution"]> = { id: job.executionId };
+  const originalId = (vars.execution as Record<string, unknown> | undefined)?.originalId;
+  if (typeof originalId === "string") execution.originalId = originalId;
+  const taskRun: Writable<RunContext["taskRun"]> = { id: job.taskRunId, attemptsCount: job.attempt - 1 };
+  if (typeof taskrun.value === "string") taskRun.value = taskrun.value;
+  if (typeof taskrun.parentId === "string") taskRun.parentId = taskrun.parentId;
+  if (typeof taskrun.iteration === "number") taskRun.iteration = taskrun.iteration;
+  const ctx: Writable<WorkerRunContext> = {
     flow: job.flow,
-    execution: {
-      id: job.executionId,
-      ...(typeof (vars.execution as Record<string, unknown>)?.originalId === "string"
-        ? { originalId: (vars.execution as { originalId: string }).originalId }
-        : {}),
-    },
+    execution,
     task: { id: job.task.id, type: job.task.type },
-    taskRun: {
-      id: job.taskRunId,
-      attemptsCount: job.attempt - 1,
-      ...(typeof taskrun.value === "string" ? { value: taskrun.value } : {}),
-      ...(typeof taskrun.parentId === "string" ? { parentId: taskrun.parentId } : {}),
-      ...(typeof taskrun.iteration === "number" ? { iteration: taskrun.iteration } : {}),
-    },
+    taskRun,
     logger: parts.logger,
     get signal() {
       return signalOf(parts.stop);
     },
-    ...(parts.refusedAddresses ? { refusedAddresses: parts.refusedAddresses } : {}),
-    ...(parts.flows ? { flows: parts.flows } : {}),
     variables: vars,
     render: async (template, extra) => String(await renderer.render(template, merged(extra), false, services)),
     renderTyped: (template, extra) => renderer.render(template, merged(extra), true, services),
@@ -99,11 +101,14 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
       upload: async (globs) => storeFiles(await workingDir(), globs, parts.storage),
     },
     /** The directory, if this task run created or shares one that exists. */
-    existingWorkingDir: () => (created || (shared && existsSync(dir)) ? dir : undefined),
+    existingWorkingDir: () => (created || (shared && existsSync(dirPath())) ? dirPath() : undefined),
     pluginConfiguration: () => parts.pluginConfiguration,
     metrics,
     async cleanup() {
-      if (created && !shared) await rm(dir, { recursive: true, force: true });
+      if (created && !shared) await rm(dirPath(), { recursive: true, force: true });
     },
   };
+  if (parts.refusedAddresses) ctx.refusedAddresses = parts.refusedAddresses;
+  if (parts.flows) ctx.flows = parts.flows;
+  return ctx;
 }

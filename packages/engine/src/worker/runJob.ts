@@ -179,21 +179,17 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
   const started = Date.now();
   const masker = deps.secretGuard.masker();
   const minLevel = LOG_LEVELS.includes(job.task.logLevel as LogLevel) ? (job.task.logLevel as LogLevel) : "TRACE";
-  const logger = createTaskLogger(
-    {
-      ...(job.flow.tenantId ? { tenantId: job.flow.tenantId } : {}),
-      namespace: job.flow.namespace,
-      flowId: job.flow.id,
-      executionId: job.executionId,
-      taskId: job.task.id,
-      taskRunId: job.taskRunId,
-      attemptNumber: job.attempt - 1,
-      thread: "worker",
-    },
-    masker,
-    deps.log,
-    minLevel,
-  );
+  const lines: Omit<LogEntry, "level" | "message" | "timestamp"> = {
+    namespace: job.flow.namespace,
+    flowId: job.flow.id,
+    executionId: job.executionId,
+    taskId: job.task.id,
+    taskRunId: job.taskRunId,
+    attemptNumber: job.attempt - 1,
+    thread: "worker",
+  };
+  if (job.flow.tenantId) lines.tenantId = job.flow.tenantId;
+  const logger = createTaskLogger(lines, masker, deps.log, minLevel);
   // A task with a timeout gets its own switch, thrown by the timer or the kill; one without one is
   // stopped by the kill alone, whose switch it uses as it is (no other switch, no listener).
   const hasTimeout = job.task.timeout !== undefined && job.task.timeout !== null;
@@ -228,7 +224,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     const variables = revealVariables(job, deps, masker);
     const timeoutMs = hasTimeout ? await renderTimeout(job, deps, variables, svc) : undefined;
     ctx = createRunContext({
-      job: { ...job, variables },
+      job,
+      variables,
       logger,
       stop,
       renderer: deps.renderer,
@@ -238,8 +235,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
       secret: (key) => svc.secret(key),
       tmpDir: deps.tmpDir,
       pluginConfiguration: deps.pluginConfiguration?.(definition.type) ?? {},
-      ...(deps.refusedAddresses ? { refusedAddresses: deps.refusedAddresses } : {}),
-      ...(deps.engine ? { flows: flowAccess(() => deps.engine!.flows) } : {}),
+      refusedAddresses: deps.refusedAddresses,
+      flows: deps.engine ? flowAccess(() => deps.engine!.flows) : undefined,
     });
     if (deps.engine) {
       const engine = deps.engine;
@@ -294,12 +291,9 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
   logger.debug(
     `Type ${simpleName(job.task.type)} with state ${state} completed in ${formatDuration(Date.now() - started)}`,
   );
-  return {
-    attemptState,
-    state,
-    outputs,
-    metrics: ctx?.metrics ?? [],
-    ...(workingDirectoryFiles && Object.keys(workingDirectoryFiles).length ? { workingDirectoryFiles } : {}),
-    ...(type ? { pluginVersion: `${type.plugin.name}@${type.plugin.version}` } : {}),
-  };
+  const outcome: WorkerOutcome = { attemptState, state, outputs, metrics: ctx?.metrics ?? [] };
+  if (workingDirectoryFiles && Object.keys(workingDirectoryFiles).length)
+    outcome.workingDirectoryFiles = workingDirectoryFiles;
+  if (type) outcome.pluginVersion = `${type.plugin.name}@${type.plugin.version}`;
+  return outcome;
 }

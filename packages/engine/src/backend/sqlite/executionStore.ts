@@ -252,16 +252,14 @@ export class ExecutionStore {
     const row = this.getStmt.get(id) as Row | undefined;
     if (!row) return undefined;
     const runs = this.runsStmt.all(id) as string[];
-    return {
-      stored: {
-        execution: JSON.parse(withRuns(row.json, runs)) as Execution,
-        executorState: JSON.parse(row.executor_state) as ExecutorState,
-        finished: row.finished === 1,
-        ...(row.parent_execution_id ? { parentExecutionId: row.parent_execution_id } : {}),
-        ...(row.parent_task_run_id ? { parentTaskRunId: row.parent_task_run_id } : {}),
-      },
-      runs,
+    const stored: StoredExecution = {
+      execution: JSON.parse(withRuns(row.json, runs)) as Execution,
+      executorState: JSON.parse(row.executor_state) as ExecutorState,
+      finished: row.finished === 1,
     };
+    if (row.parent_execution_id) stored.parentExecutionId = row.parent_execution_id;
+    if (row.parent_task_run_id) stored.parentTaskRunId = row.parent_task_run_id;
+    return { stored, runs };
   }
 
   /**
