@@ -316,8 +316,12 @@ describe.runIf(enabled)("the flows pages", () => {
     await expect.poll(text).toBe(DEMO);
     const edited = DEMO.replace("Greets someone", "Greets a friend").replace("message: done", "message: all done");
     await replace(edited);
+    const editorOfRevision1 = await page.locator(".cm-editor").elementHandle();
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").getByText("Saved as revision 2").waitFor();
+    // the page reads the flow again and makes a new editor for revision 2: the next edit goes into
+    // that one (typed into the old one, it would be lost with it, and the save would change nothing)
+    await expect.poll(() => editorOfRevision1!.evaluate((el) => el.isConnected)).toBe(false);
     const saved = await getJson<{ revision: number; source: string }>("/flows/company.team/demo?source=true");
     expect(saved.body.revision).toBe(2);
     expect(saved.body.source).toBe(edited);
