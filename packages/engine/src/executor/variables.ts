@@ -206,12 +206,16 @@ function flowVariables(flow: VariableSources["flow"], tenantId: string): Tree {
     : { id: flow.id, namespace: flow.namespace, revision: flow.revision, tenantId };
 }
 
-export function buildRunVariables(sources: VariableSources): Tree {
+/** What the instance gives every render: its `envs`, `globals` and tenant (see `VariableSources`). */
+export type InstanceVariables = Pick<VariableSources, "envs" | "globals" | "tenantId">;
+
+/** The variables of a render context; `instance`'s entries, when given, instead of `sources`'. */
+export function buildRunVariables(sources: VariableSources, instance: InstanceVariables = sources): Tree {
   const { flow, execution, task, taskRun } = sources;
   const vars: Tree = {
-    envs: sources.envs ?? {},
-    globals: sources.globals ?? {},
-    flow: flowVariables(flow, flow.tenantId ?? sources.tenantId ?? DEFAULT_TENANT),
+    envs: instance.envs ?? {},
+    globals: instance.globals ?? {},
+    flow: flowVariables(flow, flow.tenantId ?? instance.tenantId ?? DEFAULT_TENANT),
   };
   // SetVariables and UnsetVariables give the execution its own `vars`, replacing the flow's.
   const declared = execution?.variables ?? flow.variables;

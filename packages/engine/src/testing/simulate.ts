@@ -6,7 +6,7 @@ import type { StateType } from "@saker/sdk";
 import { defaultEngine } from "../expression/index.ts";
 import { transition, type TransitionResult } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
-import { buildRunVariables } from "../executor/variables.ts";
+import { buildRunVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution, TaskNode } from "../model/execution.ts";
 import { compileFlowGraph } from "../flow/flowGraph.ts";
 import { parseFlow } from "../flow/parseFlow.ts";
@@ -81,7 +81,7 @@ export async function simulate(source: string, options: SimulateOptions = {}): P
     },
     renderValue: (value: unknown, variables: Record<string, unknown>) =>
       defaultEngine.renderValueAsync(value, variables),
-    variables: buildRunVariables,
+    variables: (sources: VariableSources) => buildRunVariables(sources),
     countRunning: () => 0,
   };
   const aroundStep = options.aroundStep ?? ((step) => step());
