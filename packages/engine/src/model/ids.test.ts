@@ -28,6 +28,17 @@ describe("friendlyId", () => {
     for (const bytes of cases) expect(base62(bytes)).toBe(reference(bytes));
   });
 
+  it("pads with zeros to the width asked for, and never cuts a longer number", () => {
+    const small = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 61]);
+    expect(base62(small, 0, 22)).toBe("z".padStart(22, "0"));
+    expect(base62(Buffer.alloc(16), 0, 22)).toBe("0".repeat(22));
+    expect(base62(Buffer.alloc(16, 0xff), 0, 5)).toBe(reference(Buffer.alloc(16, 0xff)));
+    for (let i = 0; i < 200; i++) {
+      const bytes = randomBytes(16);
+      expect(base62(bytes, 0, 22)).toBe(reference(bytes).padStart(22, "0"));
+    }
+  });
+
   it("reads the 16 bytes at an offset", () => {
     const bytes = randomBytes(48);
     expect(base62(bytes, 16)).toBe(reference(bytes.subarray(16, 32)));

@@ -7,8 +7,18 @@ const POOL_SIZE = 4096;
 const pool = Buffer.alloc(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 
-/** The base-62 text of a 128-bit big-endian number (no leading zeros; "0" for zero). */
-export function base62(bytes: Uint8Array, offset = 0): string {
+/** The length of an id: the largest 128-bit number is 22 digits in base 62. */
+const ID_LENGTH = 22;
+
+const DIGITS = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** Where `base62` writes its digits, from the end: one string is made of them, not one per digit. */
+const digits = Buffer.alloc(ID_LENGTH);
+
+/**
+ * The base-62 text of a 128-bit big-endian number (no leading zeros; "0" for zero), padded with
+ * zeros to `width` characters.
+ */
+export function base62(bytes: Uint8Array, offset = 0, width = 1): string {
   // four 32-bit words, divided by 62 in turn: each step stays below 2^38, exact in a double
   let w0 = ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
   let w1 =
@@ -18,7 +28,7 @@ export function base62(bytes: Uint8Array, offset = 0): string {
   let w3 =
     ((bytes[offset + 12]! << 24) | (bytes[offset + 13]! << 16) | (bytes[offset + 14]! << 8) | bytes[offset + 15]!) >>>
     0;
-  let out = "";
+  let at = ID_LENGTH;
   while (w0 !== 0 || w1 !== 0 || w2 !== 0 || w3 !== 0) {
     let q = Math.floor(w0 / 62);
     let rem = w0 - q * 62;
@@ -35,13 +45,12 @@ export function base62(bytes: Uint8Array, offset = 0): string {
     q = Math.floor(cur / 62);
     rem = cur - q * 62;
     w3 = q;
-    out = ALPHABET[rem]! + out;
+    digits[--at] = DIGITS[rem]!;
   }
-  return out || "0";
+  const start = Math.min(at, ID_LENGTH - Math.min(Math.max(width, 1), ID_LENGTH));
+  digits.fill(0x30 /* 0 */, start, at);
+  return digits.toString("latin1", start, ID_LENGTH);
 }
-
-/** The length of an id: the largest 128-bit number is 22 digits in base 62. */
-const ID_LENGTH = 22;
 
 /**
  * A new id in Kestra's FriendlyId alphabet (base 62: letters and digits, safe in URLs and storage
@@ -61,7 +70,7 @@ export function friendlyId(): string {
   pool[at] = (high >>> 8) & 0xff;
   pool[at + 1] = high & 0xff;
   pool.writeUInt32BE(ms >>> 0, at + 2);
-  return base62(pool, at).padStart(ID_LENGTH, "0");
+  return base62(pool, at, ID_LENGTH);
 }
 
 /**
