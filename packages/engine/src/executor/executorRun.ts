@@ -1,3 +1,17 @@
+/**
+ * The working state of one executor transition: the execution it was given, which handlers
+ * change in place, the commands and logs they produce, and helpers they share.
+ */
+import { errorMessage, isSakerError, isTerminated, type LogLevel, type Logger, type StateType } from "@saker/sdk";
+import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
+import type { FlowGraph } from "../flow/flowGraph.ts";
+import { newState, withState } from "../model/state.ts";
+import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
+import { markChanged } from "../model/taskRunIndex.ts";
+import { findTaskRun, taskRunIndex } from "./queries.ts";
+import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
+import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
+
 /** What `ExecutorDeps.variables` builds the variables from. */
 type VariablesOf = Omit<VariableSources, "envs" | "globals">;
 
@@ -18,20 +32,6 @@ function newTaskRun(x: Execution, id: string, next: NextTaskRun, state: TaskRun[
   if (next.iteration !== undefined) taskRun.iteration = next.iteration;
   return taskRun;
 }
-
-/**
- * The working state of one executor transition: the execution it was given, which handlers
- * change in place, the commands and logs they produce, and helpers they share.
- */
-import { errorMessage, isSakerError, isTerminated, type LogLevel, type Logger, type StateType } from "@saker/sdk";
-import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
-import type { FlowGraph } from "../flow/flowGraph.ts";
-import { newState, withState } from "../model/state.ts";
-import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
-import { markChanged } from "../model/taskRunIndex.ts";
-import { findTaskRun, taskRunIndex } from "./queries.ts";
-import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
-import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
 
 export interface ExecutorDeps {
   now(): Date;

@@ -187,7 +187,7 @@ function labelsMap(execution: Execution): Tree {
 
 /** The `taskrun` variable of a task run (also `workerTaskrun`, a WorkingDirectory's, for its tasks). */
 export function taskRunVariables(taskRun: TaskRun): Tree {
-  // the optional keys in this order
+  // the optional keys last, in this order: `{{ taskrun }}` prints them so
   const vars: Tree = {
     id: taskRun.id,
     startDate: taskRun.state.startDate,

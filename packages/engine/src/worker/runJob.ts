@@ -179,7 +179,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
   const started = Date.now();
   const masker = deps.secretGuard.masker();
   const minLevel = LOG_LEVELS.includes(job.task.logLevel as LogLevel) ? (job.task.logLevel as LogLevel) : "TRACE";
-  const lines: Omit<LogEntry, "level" | "message" | "timestamp"> = {
+  const lineFields: Omit<LogEntry, "level" | "message" | "timestamp"> = {
     namespace: job.flow.namespace,
     flowId: job.flow.id,
     executionId: job.executionId,
@@ -188,8 +188,8 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     attemptNumber: job.attempt - 1,
     thread: "worker",
   };
-  if (job.flow.tenantId) lines.tenantId = job.flow.tenantId;
-  const logger = createTaskLogger(lines, masker, deps.log, minLevel);
+  if (job.flow.tenantId) lineFields.tenantId = job.flow.tenantId;
+  const logger = createTaskLogger(lineFields, masker, deps.log, minLevel);
   // A task with a timeout gets its own switch, thrown by the timer or the kill; one without one is
   // stopped by the kill alone, whose switch it uses as it is (no other switch, no listener).
   const hasTimeout = job.task.timeout !== undefined && job.task.timeout !== null;
