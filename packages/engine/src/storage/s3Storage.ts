@@ -93,14 +93,23 @@ export class S3Storage implements Storage {
     };
   }
 
-  /** The client and the SDK's commands, loaded and made on first use. */
+  /**
+   * The client and the SDK's commands, loaded and made on first use. A load that fails (the
+   * import, out of file handles say) is not kept: the next call tries again.
+   */
   private s3(): Promise<{ client: S3Client; sdk: AwsS3 }> {
-    return (this.connecting ??= import("@aws-sdk/client-s3").then((sdk) => {
-      const client = new sdk.S3Client(this.clientConfig);
-      if (this.closed) client.destroy();
-      this.connected = client;
-      return { client, sdk };
-    }));
+    return (this.connecting ??= import("@aws-sdk/client-s3").then(
+      (sdk) => {
+        const client = new sdk.S3Client(this.clientConfig);
+        if (this.closed) client.destroy();
+        this.connected = client;
+        return { client, sdk };
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        throw error;
+      },
+    ));
   }
 
   /** The key of a storage path (throws STORAGE_PATH_INVALID for `..` and the like, as the local storage). */
