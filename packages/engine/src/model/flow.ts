@@ -83,18 +83,18 @@ export function flowRef(flow: { namespace: string; id: string }): string {
   return `${flow.namespace}/${flow.id}`;
 }
 
-const NO_LEAVES: readonly InputDefinition[] = Object.freeze([]);
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * `compute` of a definitions list, worked out once per list (a flow revision's, never changed once
  * parsed: the executor and the renders read it at every step). Read-only: not to be changed.
  */
-function oncePerList(
-  compute: (definitions: readonly InputDefinition[]) => InputDefinition[],
-): (definitions: readonly InputDefinition[] | undefined) => readonly InputDefinition[] {
-  const computed = new WeakMap<readonly InputDefinition[], readonly InputDefinition[]>();
+function oncePerList<T>(
+  compute: (definitions: readonly InputDefinition[]) => T[],
+): (definitions: readonly InputDefinition[] | undefined) => readonly T[] {
+  const computed = new WeakMap<readonly InputDefinition[], readonly T[]>();
   return (definitions) => {
-    if (!definitions || definitions.length === 0) return NO_LEAVES;
+    if (!definitions || definitions.length === 0) return NONE;
     let result = computed.get(definitions);
     if (!result) computed.set(definitions, (result = Object.freeze(compute(definitions))));
     return result;
@@ -109,17 +109,10 @@ export const secretInputLeavesOf = oncePerList((definitions) =>
   inputLeavesOf(definitions).filter((input) => input.type === "SECRET"),
 );
 
-const secretIds = new WeakMap<readonly InputDefinition[], readonly string[]>();
-const NO_IDS: readonly string[] = Object.freeze([]);
-
-/** The ids of {@link secretInputLeavesOf}, once per definitions list (not to be changed). */
-export function secretInputIdsOf(definitions: readonly InputDefinition[] | undefined): readonly string[] {
-  const secrets = secretInputLeavesOf(definitions);
-  if (secrets.length === 0) return NO_IDS;
-  let ids = secretIds.get(secrets);
-  if (!ids) secretIds.set(secrets, (ids = Object.freeze(secrets.map((input) => input.id!))));
-  return ids;
-}
+/** The ids of {@link secretInputLeavesOf}, once per definitions list. */
+export const secretInputIdsOf = oncePerList((definitions) =>
+  secretInputLeavesOf(definitions).map((input) => input.id!),
+);
 
 /**
  * The inputs that hold values: a FORM is replaced by its inputs, each under the dotted id
