@@ -12,9 +12,6 @@ import { findTaskRun, taskRunIndex } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
 import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
 
-/** What `ExecutorDeps.variables` builds the variables from. */
-type VariablesOf = Omit<VariableSources, "envs" | "globals">;
-
 /** A new task run of `x` for `next`, CREATED. */
 function newTaskRun(x: Execution, id: string, next: NextTaskRun, state: TaskRun["state"]): TaskRun {
   const taskRun: TaskRun = {
@@ -44,7 +41,7 @@ export interface ExecutorDeps {
    * Builds the variables of a render context (adds instance envs and globals). `decrypt`: SECRET
    * inputs in clear, for renders in memory; never for variables that get persisted (worker jobs).
    */
-  variables(sources: VariablesOf, decrypt: boolean): Record<string, unknown>;
+  variables(sources: VariableSources, decrypt: boolean): Record<string, unknown>;
   /** RUNNING and PAUSED executions of this flow, this one excluded (for `concurrency`). */
   countRunning(): number;
   /** Seals the strings of a value that hold a secret, before it goes into the execution (stored). */
@@ -189,7 +186,7 @@ export class ExecutorRun {
   }
 
   variables(task?: TaskNode, taskRun?: TaskRun, decrypt = true, only?: ReferencedVariables): Record<string, unknown> {
-    const of: VariablesOf = { flow: this.graph.flow, execution: this.x };
+    const of: VariableSources = { flow: this.graph.flow, execution: this.x };
     if (task) of.task = task;
     if (taskRun) of.taskRun = taskRun;
     if (only) of.only = only;

@@ -15,15 +15,6 @@ export interface VariableSources {
   execution?: Execution;
   task?: TaskNode;
   taskRun?: TaskRun;
-  /** `envs.*`: instance environment variables with the prefix stripped, lower-cased. */
-  envs?: Record<string, string>;
-  /** `globals.*` from the instance configuration. */
-  globals?: Record<string, unknown>;
-  /**
-   * The instance's tenant, for `flow.tenantId` when the flow has none: Kestra 1.x open source
-   * runs every flow in tenant `main`.
-   */
-  tenantId?: string;
   /** Added last, on top of everything. */
   extra?: Record<string, unknown>;
   /**
@@ -206,11 +197,23 @@ function flowVariables(flow: VariableSources["flow"], tenantId: string): Tree {
     : { id: flow.id, namespace: flow.namespace, revision: flow.revision, tenantId };
 }
 
-/** What the instance gives every render: its `envs`, `globals` and tenant (see `VariableSources`). */
-export type InstanceVariables = Pick<VariableSources, "envs" | "globals" | "tenantId">;
+/** What the instance gives every render. */
+export interface InstanceVariables {
+  /** `envs.*`: instance environment variables with the prefix stripped, lower-cased. */
+  envs?: Record<string, string>;
+  /** `globals.*` from the instance configuration. */
+  globals?: Record<string, unknown>;
+  /**
+   * The instance's tenant, for `flow.tenantId` when the flow has none: Kestra 1.x open source
+   * runs every flow in tenant `main`.
+   */
+  tenantId?: string;
+}
 
-/** The variables of a render context; `instance`'s entries, when given, instead of `sources`'. */
-export function buildRunVariables(sources: VariableSources, instance: InstanceVariables = sources): Tree {
+const NO_INSTANCE: InstanceVariables = {};
+
+/** The variables of a render context. */
+export function buildRunVariables(sources: VariableSources, instance: InstanceVariables = NO_INSTANCE): Tree {
   const { flow, execution, task, taskRun } = sources;
   const vars: Tree = {
     envs: instance.envs ?? {},

@@ -486,7 +486,7 @@ export class Instance implements RoleContext {
    * The variables of a render context. `decrypt` reveals SECRET inputs and sealed values (outputs,
    * labels… holding a secret) in memory only.
    */
-  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
+  variables(sources: VariableSources, decrypt: boolean): Record<string, unknown> {
     return this.renders.variables(sources, decrypt);
   }
 

@@ -147,7 +147,7 @@ export class Renders {
    * The variables of a render context. `decrypt` reveals SECRET inputs and sealed values (outputs,
    * labels… holding a secret) in memory only.
    */
-  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
+  variables(sources: VariableSources, decrypt: boolean): Record<string, unknown> {
     const built = buildRunVariables(sources, this.instance);
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     // built on every render: look for SECRET inputs only when there is something to decrypt

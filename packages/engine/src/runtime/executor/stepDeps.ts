@@ -41,7 +41,7 @@ export class StepDeps implements ExecutorDeps {
     return renderer.renderValue(value, secretGuard.reveal(variables), renders.executorServices(this.execution));
   }
 
-  variables(sources: Omit<VariableSources, "envs" | "globals">, decrypt: boolean): Record<string, unknown> {
+  variables(sources: VariableSources, decrypt: boolean): Record<string, unknown> {
     return this.ctx.renders.variables(sources, decrypt);
   }
 
