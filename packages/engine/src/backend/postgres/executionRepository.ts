@@ -7,40 +7,12 @@ import type { StateType } from "@saker/sdk";
 import type { ExecutorState } from "../../executor/types.ts";
 import type { Execution } from "../../model/execution.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
+import { headTexts, runSummary, withRuns } from "../executionTexts.ts";
 import type { ExecutionRepository } from "../backend.ts";
 import type { LoadedExecution, StoredExecution } from "../records.ts";
 import { WRITTEN_MEANWHILE } from "../fence.ts";
 import { int, type ArrayWrite, type Atomic, type Queryable } from "./sql.ts";
 import { batchWrite } from "./writeBatch.ts";
-
-type TaskRun = Execution["taskRunList"][number];
-type Head = Omit<Execution, "taskRunList">;
-
-function headOf(x: Execution): Head {
-  const { taskRunList: _runs, ...head } = x;
-  return head;
-}
-
-/** The head's text and its summary's (the same text while it has no outputs). */
-function headTexts(x: Execution): { text: string; summary: string } {
-  const head = headOf(x);
-  const text = JSON.stringify(head);
-  if (head.outputs === undefined) return { text, summary: text };
-  const { outputs: _outputs, ...summary } = head;
-  return { text, summary: JSON.stringify(summary) };
-}
-
-/** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
-function runSummary(run: TaskRun, text: string): string {
-  if (run.outputs === undefined) return text;
-  const { outputs: _outputs, ...rest } = run;
-  return JSON.stringify(rest);
-}
-
-/** A document's text with its task runs' texts put back (as the last key). */
-export function withRuns(head: string, runs: readonly string[]): string {
-  return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
-}
 
 interface Row {
   revision: string;

@@ -19,7 +19,8 @@ import {
 } from "../sqlite/metricStore.ts";
 import { bucketSize, bucketSql } from "../sqlite/timeBuckets.ts";
 import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";
-import { withRuns, type PostgresExecutions } from "./executionRepository.ts";
+import type { PostgresExecutions } from "./executionRepository.ts";
+import { withRuns } from "../executionTexts.ts";
 import { logWhere } from "./repositories.ts";
 import { PG_EXECUTION_COLUMNS, POSTGRES_DIALECT, searchError } from "./searchDialect.ts";
 import { postgresStats } from "./postgresStats.ts";

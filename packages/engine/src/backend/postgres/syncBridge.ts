@@ -17,7 +17,7 @@ import type { KvEntry, StateType } from "@saker/sdk";
 import type { ExecutionQuery } from "../sqlite/executionStore.ts";
 import { executionSearch } from "./engineStores.ts";
 import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
-import { withRuns } from "./executionRepository.ts";
+import { withRuns } from "../executionTexts.ts";
 import { connectionConfig } from "./postgresBackend.ts";
 import { toQueueMessage } from "./queueRow.ts";
 import { logWhere, toKvEntry, toLog, toMetric, toTriggerState } from "./repositories.ts";

@@ -2,6 +2,7 @@ import type { StateType } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
+import { headTexts, runSummary, withRuns } from "../executionTexts.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
 import {
   compileSearch,
@@ -88,59 +89,12 @@ export interface ExecutionCountQuery {
   endDate: string;
 }
 
-type Head = Omit<Execution, "taskRunList">;
-
-function headOf(x: Execution): Head {
-  const { taskRunList: _runs, ...head } = x;
-  return head;
-}
-
-/** A task run's text without its outputs (`text`: the whole run's, reused when it has none). */
-function runSummary(run: TaskRun, text: string): string {
-  if (run.outputs === undefined) return text;
-  // the outputs' entry cut out of the text, when found at the top level: the rest of the run is
-  // not copied and serialised again
-  const entry = `"outputs":${JSON.stringify(run.outputs)}`;
-  const at = text.indexOf(entry);
-  if (at > 0 && topLevel(text, at)) {
-    const end = at + entry.length;
-    if (text[at - 1] === ",") return text.slice(0, at - 1) + text.slice(end);
-    if (text[end] === ",") return text.slice(0, at) + text.slice(end + 1);
-    return text.slice(0, at) + text.slice(end);
-  }
-  const { outputs: _outputs, ...rest } = run;
-  return JSON.stringify(rest);
-}
-
-/** Whether position `at` of an object's JSON text is directly inside it (not in a string or a nested value). */
-function topLevel(text: string, at: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < at; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 /* { */ || c === 91 /* [ */) depth++;
-    else if (c === 125 /* } */ || c === 93 /* ] */) depth--;
-  }
-  return depth === 1 && !inString;
-}
-
-type TaskRun = Execution["taskRunList"][number];
-
 /** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
 const MAX_COLUMN_HINTS = 4096;
 
 /** The indexed columns an update may keep (see `updateBodyStmt`), as one string. */
 function columnsKey(state: string, startDate: string, endDate: string | null, finished: number): string {
   return `${state}\u0000${startDate}\u0000${endDate ?? ""}\u0000${finished}`;
-}
-
-/** A document's text with its task runs' texts put back (as the last key). */
-function withRuns(head: string, runs: readonly string[]): string {
-  return `${head.slice(0, -1)},"taskRunList":[${runs.join(",")}]}`;
 }
 
 /**
@@ -207,14 +161,7 @@ export class ExecutionStore {
   insert(stored: StoredExecution): void {
     const x = stored.execution;
     this.wrote(x.id);
-    const head = headOf(x);
-    const text = JSON.stringify(head);
-    // the summary is the head without its outputs: the same text while it has none (as in `update`)
-    let summary = text;
-    if (head.outputs !== undefined) {
-      const { outputs: _outputs, ...headSummary } = head;
-      summary = JSON.stringify(headSummary);
-    }
+    const { text, summary } = headTexts(x);
     statement(
       this.db,
       `INSERT INTO executions (id, tenant_id, namespace, flow_id, flow_revision, state, start_date, end_date, parent_execution_id, parent_task_run_id, finished, json, summary, executor_state)
@@ -311,14 +258,7 @@ export class ExecutionStore {
     previous?: readonly string[],
   ): string[] {
     this.wrote(execution.id);
-    const head = headOf(execution);
-    const text = JSON.stringify(head);
-    // the summary is the head without its outputs: the same text while it has none
-    let summary = text;
-    if (head.outputs !== undefined) {
-      const { outputs: _outputs, ...headSummary } = head;
-      summary = JSON.stringify(headSummary);
-    }
+    const { text, summary } = headTexts(execution);
     const state = execution.state.current;
     const startDate = execution.state.startDate;
     const endDate = execution.state.endDate ?? null;
@@ -470,7 +410,7 @@ export class ExecutionStore {
       }[]
     )
       .filter((r) => {
-        const labels = (JSON.parse(r.doc) as Head).labels;
+        const labels = (JSON.parse(r.doc) as Execution).labels;
         return wanted.every(([k, v]) => labels.some((l) => l.key === k && (v === undefined || l.value === v)));
       })
       .map((r) => r.id);
