@@ -30,7 +30,7 @@ describe("runSummary", () => {
 
   it("cuts the outputs out wherever they stand among the run's keys", () => {
     const outputs = { value: "x", nested: { outputs: [1, 2] } };
-    const first = { outputs, ...run() } as TaskRun;
+    const first = Object.assign({ outputs }, run());
     const middle = run({ outputs, value: "v" } as Partial<TaskRun>);
     const last = { ...run(), outputs } as TaskRun;
     const only = { outputs } as unknown as TaskRun;
