@@ -2,8 +2,8 @@
  * Rows of the tables both backends share (same columns on SQLite and PostgreSQL) and the records
  * they map to. PostgreSQL returns BIGSERIAL as a string, SQLite a number: `seq` takes either.
  */
-import { LOG_LEVELS, type KvEntry, type KvType, type LogLevel } from "@saker/sdk";
-import type { StoredLog, TriggerState } from "./records.ts";
+import { LOG_LEVELS, type KvEntry, type KvType, type LogLevel, type Metric } from "@saker/sdk";
+import type { StoredLog, StoredMetric, TriggerState } from "./records.ts";
 
 /** The stored rank of a level (`level_rank`), for `minLevel` filters. */
 export const levelRank = (level: LogLevel): number => LOG_LEVELS.indexOf(level);
@@ -59,6 +59,35 @@ export function toKvEntry(r: KvRow): KvEntry {
     ...(r.expiration_date ? { expirationDate: r.expiration_date } : {}),
     updateDate: r.update_date,
     creationDate: r.creation_date,
+  };
+}
+
+/** The values of a `kv` row, in the columns' order (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date). */
+export function kvValues(tenantId: string, namespace: string, entry: KvEntry): (string | null)[] {
+  return [
+    tenantId,
+    namespace,
+    entry.key,
+    JSON.stringify(entry.value ?? null),
+    entry.type,
+    entry.expirationDate ?? null,
+    entry.updateDate,
+    entry.creationDate ?? entry.updateDate,
+  ];
+}
+
+export type MetricRow = Record<string, string | number | null>;
+
+export function toMetric(r: MetricRow): StoredMetric {
+  return {
+    executionId: String(r.execution_id),
+    ...(r.task_id ? { taskId: String(r.task_id) } : {}),
+    ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
+    name: String(r.name),
+    type: r.type as Metric["type"],
+    value: Number(r.value),
+    ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
+    timestamp: String(r.timestamp),
   };
 }
 

@@ -8,7 +8,7 @@ import type { ExecutionCountQuery, ExecutionQuery } from "../sqlite/executionSto
 import type { TriggerKey } from "../records.ts";
 import type { PostgresBackend } from "./postgresBackend.ts";
 import { documentsInOrder, documentsSql, type DocumentRow } from "./postgresReadModel.ts";
-import { toKvEntry } from "./repositories.ts";
+import { toKvEntry } from "../rowMapping.ts";
 
 /** Collects SQL conditions with their numbered parameters. */
 class Where {

@@ -7,7 +7,7 @@ import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutionReads, LogReads, MetricReads, ReadModel } from "../readModel.ts";
 import type { LogQuery, LogTuple, StoredLog } from "../records.ts";
-import { toLog, type LogRow } from "../rowMapping.ts";
+import { toLog, type LogRow, type MetricRow } from "../rowMapping.ts";
 import { LOG_COLUMNS, type LogPurgeQuery } from "../sqlite/logStore.ts";
 import {
   aggregatesOf,
@@ -15,7 +15,6 @@ import {
   toEntry,
   type MetricAggregateQuery,
   type MetricPageQuery,
-  type MetricRow,
 } from "../sqlite/metricStore.ts";
 import { bucketSize, bucketSql } from "../sqlite/timeBuckets.ts";
 import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";

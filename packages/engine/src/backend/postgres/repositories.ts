@@ -27,9 +27,11 @@ import type {
 import { batchWrite } from "./writeBatch.ts";
 import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
 import {
+  kvValues,
   levelRank,
   toKvEntry,
   toLog,
+  toMetric,
   toTriggerState,
   type KvRow,
   type LogRow,
@@ -292,16 +294,7 @@ export class PostgresKv implements KvRepository {
     await this.db.query(
       `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
-      [
-        tenantId,
-        namespace,
-        entry.key,
-        JSON.stringify(entry.value ?? null),
-        entry.type,
-        entry.expirationDate ?? null,
-        entry.updateDate,
-        entry.creationDate ?? entry.updateDate,
-      ],
+      kvValues(tenantId, namespace, entry),
     );
   }
 
@@ -402,19 +395,6 @@ export class PostgresTriggers implements TriggerRepository {
   }
 }
 
-export function toMetric(r: Record<string, string | number | null>): StoredMetric {
-  return {
-    executionId: String(r.execution_id),
-    ...(r.task_id ? { taskId: String(r.task_id) } : {}),
-    ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
-    name: String(r.name),
-    type: r.type as Metric["type"],
-    value: Number(r.value),
-    ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
-    timestamp: String(r.timestamp),
-  };
-}
-
 export class PostgresMetrics implements MetricRepository {
   constructor(private readonly db: Queryable) {}
 
@@ -450,5 +430,3 @@ export class PostgresMetrics implements MetricRepository {
     return rows.map(toMetric);
   }
 }
-
-export { toKvEntry, toLog, toTriggerState };

@@ -20,7 +20,8 @@ import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
 import { withRuns } from "../executionTexts.ts";
 import { connectionConfig } from "./postgresBackend.ts";
 import { toQueueMessage } from "./queueRow.ts";
-import { logWhere, toKvEntry, toLog, toMetric, toTriggerState } from "./repositories.ts";
+import { logWhere } from "./repositories.ts";
+import { toKvEntry, toLog, toMetric, toTriggerState } from "../rowMapping.ts";
 
 /** The thread's program: plain CommonJS, so that it runs from sources and from dist alike. */
 const THREAD_SOURCE = `

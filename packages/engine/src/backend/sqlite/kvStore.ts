@@ -1,6 +1,6 @@
 import type { KvEntry } from "@saker/sdk";
 import { statement, type SqliteDatabase } from "./database.ts";
-import { toKvEntry, type KvRow } from "../rowMapping.ts";
+import { kvValues, toKvEntry, type KvRow } from "../rowMapping.ts";
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
 export class KvStore {
@@ -26,16 +26,7 @@ export class KvStore {
         `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
       )
-      .run(
-        tenantId,
-        namespace,
-        entry.key,
-        JSON.stringify(entry.value ?? null),
-        entry.type,
-        entry.expirationDate ?? null,
-        entry.updateDate,
-        entry.creationDate ?? entry.updateDate,
-      );
+      .run(...kvValues(tenantId, namespace, entry));
   }
 
   delete(tenantId: string, namespace: string, key: string): boolean {

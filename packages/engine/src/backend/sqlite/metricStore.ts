@@ -3,6 +3,7 @@ import type { WorkerJob } from "../../executor/types.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { bucketKeys, bucketSize, bucketSql, bucketStart, type BucketSize } from "./timeBuckets.ts";
 import type { StoredMetric } from "../records.ts";
+import { toMetric, type MetricRow } from "../rowMapping.ts";
 export type { StoredMetric } from "../records.ts";
 
 /** Kestra's `MetricEntry` as its API shows it. */
@@ -63,8 +64,6 @@ export interface MetricAggregates {
   aggregations: { name?: string; value: number; date: string }[];
 }
 
-export type MetricRow = Record<string, string | number | null>;
-
 export function toEntry(r: MetricRow): MetricEntry {
   return {
     namespace: String(r.namespace),
@@ -110,17 +109,8 @@ export class MetricStore {
   byExecution(executionId: string): StoredMetric[] {
     const rows = statement(this.db, "SELECT * FROM metrics WHERE execution_id = ? ORDER BY seq").all(
       executionId,
-    ) as Record<string, string | number | null>[];
-    return rows.map((r) => ({
-      executionId: String(r.execution_id),
-      ...(r.task_id ? { taskId: String(r.task_id) } : {}),
-      ...(r.task_run_id ? { taskRunId: String(r.task_run_id) } : {}),
-      name: String(r.name),
-      type: r.type as Metric["type"],
-      value: Number(r.value),
-      ...(r.tags ? { tags: JSON.parse(String(r.tags)) as Record<string, string> } : {}),
-      timestamp: String(r.timestamp),
-    }));
+    ) as MetricRow[];
+    return rows.map(toMetric);
   }
 
   /** Deletes an execution's metrics; returns how many went. */
