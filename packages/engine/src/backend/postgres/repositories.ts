@@ -38,6 +38,10 @@ import {
   type TriggerRow,
 } from "../rowMapping.ts";
 
+/** A KV entry written, its values from `kvValues`. */
+export const KV_UPSERT = `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`;
+
 interface FlowRow {
   tenant_id: string;
   namespace: string;
@@ -291,11 +295,7 @@ export class PostgresKv implements KvRepository {
   }
 
   async set(tenantId: string, namespace: string, entry: KvEntry): Promise<void> {
-    await this.db.query(
-      `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
-      kvValues(tenantId, namespace, entry),
-    );
+    await this.db.query(KV_UPSERT, kvValues(tenantId, namespace, entry));
   }
 
   async delete(tenantId: string, namespace: string, key: string): Promise<boolean> {

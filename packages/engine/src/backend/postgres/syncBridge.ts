@@ -20,8 +20,8 @@ import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
 import { withRuns } from "../executionTexts.ts";
 import { connectionConfig } from "./postgresBackend.ts";
 import { toQueueMessage } from "./queueRow.ts";
-import { logWhere } from "./repositories.ts";
-import { toKvEntry, toLog, toMetric, toTriggerState } from "../rowMapping.ts";
+import { KV_UPSERT, logWhere } from "./repositories.ts";
+import { kvValues, toKvEntry, toLog, toMetric, toTriggerState } from "../rowMapping.ts";
 
 /** The thread's program: plain CommonJS, so that it runs from sources and from dist alike. */
 const THREAD_SOURCE = `
@@ -190,20 +190,7 @@ export function syncTestStores(sync: SyncPostgres) {
   };
   const kv = {
     set(tenantId: string, namespace: string, entry: KvEntry): void {
-      sync.query(
-        `INSERT INTO kv (tenant_id, namespace, key, value, type, expiration_date, update_date, creation_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET value = excluded.value, type = excluded.type, expiration_date = excluded.expiration_date, update_date = excluded.update_date`,
-        [
-          tenantId,
-          namespace,
-          entry.key,
-          JSON.stringify(entry.value ?? null),
-          entry.type,
-          entry.expirationDate ?? null,
-          entry.updateDate,
-          entry.creationDate ?? entry.updateDate,
-        ],
-      );
+      sync.query(KV_UPSERT, kvValues(tenantId, namespace, entry));
     },
     delete(tenantId: string, namespace: string, key: string): boolean {
       return (
