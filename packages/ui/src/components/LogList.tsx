@@ -11,6 +11,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { LogEntry } from "../api/types.ts";
+import { formatDate } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { Link, pathOf } from "../router.tsx";
 import "../styles/executions.css";
@@ -30,7 +31,6 @@ const ROW = 20;
 /** The height of each further line of a message. */
 const LINE = 18;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Formatted seconds by time zone and ISO second: lines of the same second share one formatting. */
 const seconds = new Map<string, string>();
 
@@ -42,23 +42,7 @@ function logTime(iso: string, timeZone: string): string {
   const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
   let text = seconds.get(key);
   if (text === undefined) {
-    let f = formatters.get(timeZone);
-    if (!f) {
-      f = new Intl.DateTimeFormat("en-CA", {
-        timeZone: timeZone || undefined,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-        hourCycle: "h23",
-      });
-      formatters.set(timeZone, f);
-    }
-    const p: Record<string, string> = {};
-    for (const part of f.formatToParts(date)) p[part.type] = part.value;
-    text = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+    text = formatDate(iso, timeZone);
     if (seconds.size > 5000) seconds.clear();
     seconds.set(key, text);
   }

@@ -19,6 +19,10 @@ describe("format", () => {
   it("shows a date in the chosen time zone", () => {
     expect(formatDate("2026-12-05T07:12:03.123Z", "UTC")).toBe("2026-12-05 07:12:03");
     expect(formatDate("2026-12-05T07:12:03Z", "Asia/Tokyo")).toBe("2026-12-05 16:12:03");
+    // each time zone keeps its own formatter
+    expect(formatDate("2026-12-05T23:30:00Z", "UTC")).toBe("2026-12-05 23:30:00");
+    expect(formatDate("2026-12-05T23:30:00Z", "Asia/Tokyo")).toBe("2026-12-06 08:30:00");
+    expect(formatDate("not a date", "UTC")).toBe("not a date");
     expect(formatDate(undefined)).toBe("");
   });
 

@@ -1,22 +1,35 @@
 /** Dates, durations and sizes as the UI shows them. */
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The formatter of `formatDate` for a time zone (made once: making one costs far more than using it). */
+function dateFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? "";
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone || undefined,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A date in the user's time zone (Settings), `2026-12-05 07:12:03`. */
 export function formatDate(iso: string | undefined | null, timeZone?: string): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: timeZone || undefined,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")}`;
+  const p: Record<string, string> = {};
+  for (const part of dateFormat(timeZone).formatToParts(date)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
 /** Milliseconds from an ISO-8601 duration (`PT1M2.5S`, `P1DT2H`); NaN when it is not one. */
