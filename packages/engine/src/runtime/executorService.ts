@@ -662,10 +662,13 @@ export class ExecutorService {
             key: job.key,
             payload: job.payload,
           }));
-          const rows = await tx.queue.sendClaimed(claims, backend.owner, this.ctx.leases.leaseMs);
-          running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
+          if (claims.length) {
+            const rows = await tx.queue.sendClaimed(claims, backend.owner, this.ctx.leases.leaseMs);
+            running.forEach((job, i) => inserted.set(job.row, rows[i]!.seq));
+          }
         }
-        await tx.queue.send(queued);
+        // an await costs a promise and a turn of the microtask queue even for nothing to write
+        if (queued.length) await tx.queue.send(queued);
         // the task lines of the results handed over unsaved, then the step's own; the acknowledgements
         await consume(tx, messages, logs, this.shared ? backend.owner : undefined);
       },

@@ -98,8 +98,10 @@ export async function consume(
   const lines = bundles.length ? [...bundles.flatMap((b) => b.logs), ...logs] : logs;
   if (lines.length) await tx.logs.append(lines);
   for (const bundle of bundles) if (bundle.metrics.length) await tx.metrics.append(bundle.job, bundle.metrics);
-  if (owner !== undefined && tx.queue.ackHeld) await tx.queue.ackHeld(rowSeqs(messages), owner);
-  else await tx.queue.ack(rowSeqs(messages));
+  const seqs = rowSeqs(messages);
+  if (!seqs.length) return;
+  if (owner !== undefined && tx.queue.ackHeld) await tx.queue.ackHeld(seqs, owner);
+  else await tx.queue.ack(seqs);
 }
 
 /**
