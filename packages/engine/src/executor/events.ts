@@ -3,7 +3,7 @@
  * working copy, before the pass runs.
  */
 import { errorMessage, isCreated, isPaused, isTerminated, type StateType } from "@saker/sdk";
-import type { TaskRun } from "../model/execution.ts";
+import type { TaskRun, TaskRunAttempt } from "../model/execution.ts";
 import { newState, summarise } from "../model/state.ts";
 import type { ExecutorRun } from "./executorRun.ts";
 import { unfinishedRuns } from "../model/taskRunIndex.ts";
@@ -45,7 +45,7 @@ function workerStarted(run: ExecutorRun, event: ExecutorEvents["worker-started"]
   if (!taskRun || !isCreated(taskRun.state.current)) return;
   const attempts = taskRun.attempts ?? [];
   if (attempts.length !== event.attempt - 1) return;
-  const attempt: NonNullable<TaskRun["attempts"]>[number] = { state: newState(new Date(event.date), "RUNNING") };
+  const attempt: TaskRunAttempt = { state: newState(new Date(event.date), "RUNNING") };
   if (event.workerId) attempt.workerId = event.workerId;
   attempts.push(attempt);
   taskRun.attempts = attempts;
