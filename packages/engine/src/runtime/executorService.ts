@@ -438,8 +438,11 @@ export class ExecutorService {
     let batch: QueueMessage<ExecutorEvent>[];
     if (this.held.length) batch = this.held.splice(0);
     else {
-      batch = this.inbox.splice(0);
-      if (this.pending) {
+      // A burst hands thousands over at once: taken a batch at a time, each group commits (and
+      // its steps' objects die) before the next starts, instead of one commit for the burst.
+      // Rows are claimed once the inbox is drained, so an execution's messages keep their order.
+      batch = this.inbox.splice(0, config.executor.fetchLimit);
+      if (this.pending && !this.inbox.length) {
         this.pending = false;
         const limit = config.executor.fetchLimit;
         this.nextDelayed = undefined;

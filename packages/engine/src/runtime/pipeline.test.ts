@@ -178,6 +178,28 @@ describe("executor pipeline", () => {
     }
   });
 
+  it("steps a burst a batch at a time: its first executions end commits before its last", async () => {
+    test = await openTestInstance({ overrides: { executor: { fetchLimit: 10 } } });
+    const { instance } = test;
+    const { flow } = await instance.deploy(chain("burst", 1));
+    const transactions = countTransactions(instance.backend);
+    // the commit each end was announced after
+    const endedAfter = new Set<number>();
+    const off = instance.backend.notifier.on(NOTIFY.executionEnd, (x) => {
+      if ((x as Execution).flowId === "burst") endedAfter.add(transactions.count);
+    });
+    try {
+      const created = await Promise.all(
+        Array.from({ length: 60 }, () => instance.createExecution(flow.namespace, flow.id)),
+      );
+      for (const x of created) expect((await instance.waitForEnd(x.id, 20_000)).state.current).toBe("SUCCESS");
+    } finally {
+      off();
+    }
+    // 60 executions handed over at once, 10 messages a batch: not one commit for all of them
+    expect(endedAfter.size).toBeGreaterThanOrEqual(5);
+  });
+
   it("keeps a long task's job on disk, claimed, while it runs past the group's commit", async () => {
     test = await openTestInstance();
     const { instance } = test;
