@@ -24,6 +24,7 @@ import { backoffMs } from "./diskWatch.ts";
 import {
   bundlesOf,
   consume,
+  inBundle,
   isBundled,
   localHandoff,
   rowSeqs,
@@ -435,29 +436,29 @@ export class ExecutorService {
   /** The messages to process next: those a full disk held back, else the inbox and a claim. */
   private async nextBatch(): Promise<QueueMessage<ExecutorEvent>[]> {
     const { backend, config, leases } = this.ctx;
-    let batch: QueueMessage<ExecutorEvent>[];
-    if (this.held.length) batch = this.held.splice(0);
-    else {
-      // A burst hands thousands over at once: taken a batch at a time, each group commits (and
-      // its steps' objects die) before the next starts, instead of one commit for the burst.
-      // Rows are claimed once the inbox is drained, so an execution's messages keep their order.
-      batch = this.inbox.splice(0, config.executor.fetchLimit);
-      if (this.pending && !this.inbox.length) {
-        this.pending = false;
-        const limit = config.executor.fetchLimit;
-        this.nextDelayed = undefined;
-        const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
-        if (claimed.length === limit) this.pending = true;
-        leases.hold(claimed.map((m) => m.seq));
-        // the outcomes handed over unsaved come last: they are newer than any row claimed now
-        if (batch.length)
-          batch = [...batch.filter((m) => m.seq > 0), ...claimed]
-            .sort((a, b) => a.seq - b.seq)
-            .concat(batch.filter((m) => m.seq < 0));
-        else batch = claimed;
-      }
+    if (this.held.length) return this.held.splice(0);
+    const limit = config.executor.fetchLimit;
+    if (this.pending) {
+      this.pending = false;
+      this.nextDelayed = undefined;
+      const claimed = await backend.queue.claim<ExecutorEvent>("executor", limit, backend.owner, leases.leaseMs);
+      if (claimed.length === limit) this.pending = true;
+      leases.hold(claimed.map((m) => m.seq));
+      // the outcomes handed over unsaved come last: they are newer than any row claimed now
+      if (claimed.length)
+        this.inbox = this.inbox.length
+          ? [...this.inbox.filter((m) => m.seq > 0), ...claimed]
+              .sort((a, b) => a.seq - b.seq)
+              .concat(this.inbox.filter((m) => m.seq < 0))
+          : claimed;
     }
-    return batch;
+    // A burst hands thousands over at once: taken a batch at a time, each group commits (and its
+    // steps' objects die) before the next starts, instead of one commit for the whole burst. A
+    // job's outcome is never cut in two: its events acknowledge its row and write its lines once.
+    let end = Math.min(limit, this.inbox.length);
+    const last = this.inbox[end - 1];
+    if (last && isBundled(last)) while (end < this.inbox.length && inBundle(this.inbox[end]!, last.bundle)) end++;
+    return this.inbox.splice(0, end);
   }
 
   /**

@@ -65,6 +65,11 @@ export function isBundled(message: QueueMessage): message is BundledMessage {
   return (message as Partial<BundledMessage>).bundle !== undefined;
 }
 
+/** Whether `message` is an event of `bundle`. */
+export function inBundle(message: QueueMessage, bundle: WorkerBundle): boolean {
+  return isBundled(message) && message.bundle === bundle;
+}
+
 /** The queue rows to acknowledge (and whose leases end) for handled messages: a bundle's is its job. */
 export function rowSeqs(messages: readonly QueueMessage[]): number[] {
   // most steps handle the outcome of a job whose row was never inserted: nothing to collect

@@ -179,7 +179,7 @@ describe("executor pipeline", () => {
   });
 
   it("steps a burst a batch at a time: its first executions end commits before its last", async () => {
-    test = await openTestInstance({ overrides: { executor: { fetchLimit: 10 } } });
+    test = await openTestInstance({ overrides: { executor: { fetchLimit: 3 } } });
     const { instance } = test;
     const { flow } = await instance.deploy(chain("burst", 1));
     const transactions = countTransactions(instance.backend);
@@ -190,14 +190,20 @@ describe("executor pipeline", () => {
     });
     try {
       const created = await Promise.all(
-        Array.from({ length: 60 }, () => instance.createExecution(flow.namespace, flow.id)),
+        Array.from({ length: 150 }, () => instance.createExecution(flow.namespace, flow.id)),
       );
-      for (const x of created) expect((await instance.waitForEnd(x.id, 20_000)).state.current).toBe("SUCCESS");
+      for (const x of created) {
+        expect((await instance.waitForEnd(x.id, 20_000)).state.current).toBe("SUCCESS");
+        // a job's outcome is stepped whole: its line written once, its row acknowledged once
+        const lines = (await instance.backend.logs.find({ executionId: x.id })).map((l) => l.message);
+        expect(lines.filter((l) => l === "line t0")).toHaveLength(1);
+      }
     } finally {
       off();
     }
-    // 60 executions handed over at once, 10 messages a batch: not one commit for all of them
+    // 150 executions handed over at once, 3 messages a batch: not one commit for all of them
     expect(endedAfter.size).toBeGreaterThanOrEqual(5);
+    expect(await instance.backend.queue.claimed("worker")).toEqual([]);
   });
 
   it("keeps a long task's job on disk, claimed, while it runs past the group's commit", async () => {
