@@ -55,7 +55,8 @@ export function jobRow(message: QueueMessage): JobRow {
 
 /**
  * An event of a `WorkerBundle` as the executor's batch holds it: no queue row, so its `seq` is
- * negative (unique in this process); acknowledging it means acknowledging the bundle's job.
+ * negative (unique in this process); acknowledging it means acknowledging the bundle's job. A
+ * bundle's events are stepped together: the step acknowledges the job and writes its lines once.
  */
 export interface BundledMessage extends QueueMessage<ExecutorEvent> {
   readonly bundle: WorkerBundle;

@@ -178,7 +178,7 @@ describe("executor pipeline", () => {
     }
   });
 
-  it("steps a burst a batch at a time: its first executions end commits before its last", async () => {
+  it("steps a burst a batch at a time: its first executions end several commits before its last", async () => {
     test = await openTestInstance({ overrides: { executor: { fetchLimit: 3 } } });
     const { instance } = test;
     const { flow } = await instance.deploy(chain("burst", 1));
