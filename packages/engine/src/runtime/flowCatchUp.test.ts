@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
-import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { serviceAvailable } from "../testing/services.ts";
-import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import { openCluster, type TestCluster } from "../testing/testInstance.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -21,23 +20,16 @@ tasks:
 `;
 
 describe.skipIf(!up)("a flow revision not heard of yet on PostgreSQL", () => {
-  let database: TestDatabase;
-  let runner: TestInstance;
-  let api: TestInstance;
+  let cluster: TestCluster | undefined;
   let raw: PostgresBackend;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const overrides = { database: { type: "postgres", url: database.url } };
-    runner = await openTestInstance({ overrides });
-    api = await openTestInstance({ overrides, executor: false, worker: false });
-    raw = await PostgresBackend.open({ url: database.url });
+    cluster = await openCluster();
+    raw = await PostgresBackend.open({ url: cluster.database.url });
   }, 60_000);
   afterAll(async () => {
     await raw?.close();
-    await api?.close();
-    await runner?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it("runs the execution: the executor reads the flow from the database", async () => {
@@ -53,6 +45,7 @@ describe.skipIf(!up)("a flow revision not heard of yet on PostgreSQL", () => {
       updated: new Date().toISOString(),
       labels: [],
     });
+    const { runner, api } = cluster!;
     expect(runner.instance.flows.find("company.catchup", "unheard")).toBeUndefined();
     // created through the other process (which reads the flow when asked to start it)
     const created = await api.instance.createExecution("company.catchup", "unheard");

@@ -108,6 +108,34 @@ export async function openTestInstance(options: TestInstanceOptions = {}): Promi
   };
 }
 
+/** Two processes of a cluster on one fresh PostgreSQL database (see `openCluster`). */
+export interface TestCluster {
+  database: TestDatabase;
+  /** Runs the executor and the worker. */
+  runner: TestInstance;
+  /** Runs neither: what it queues, the runner takes from the database. */
+  api: TestInstance;
+  close(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database with two instances on it; `runner` gets `runnerOverrides` too. */
+export async function openCluster(runnerOverrides: Record<string, unknown> = {}): Promise<TestCluster> {
+  const database = await createTestDatabase();
+  const overrides = { database: { type: "postgres", url: database.url } };
+  const runner = await openTestInstance({ overrides: { ...overrides, ...runnerOverrides } });
+  const api = await openTestInstance({ overrides, executor: false, worker: false });
+  return {
+    database,
+    runner,
+    api,
+    async close() {
+      await api.close();
+      await runner.close();
+      await database.drop();
+    },
+  };
+}
+
 /**
  * A stand-in for a test instance opened later (in a `beforeAll`), forwarding to what `current`
  * returns, so that a test file's set-up helper can hand it out while the tests are declared.
