@@ -16,17 +16,26 @@ function threadEntry(): string {
   return existsSync(here) ? here : compiled;
 }
 
-let pool: Piscina | undefined;
+// The pool as it is being made: a close that lands during the first import (piscina is loaded
+// with the first isolated task) destroys the pool that import makes, not nothing.
+let pool: Promise<Piscina> | undefined;
 
-async function getPool(): Promise<Piscina> {
-  const { Piscina } = await import("piscina"); // loaded with the first isolated task
-  pool ??= new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 });
+function getPool(): Promise<Piscina> {
+  pool ??= import("piscina").then(
+    ({ Piscina }) => new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 }),
+    (error: unknown) => {
+      pool = undefined; // a failed import is tried again by the next task
+      throw error;
+    },
+  );
   return pool;
 }
 
 export async function closeIsolationPool(): Promise<void> {
-  await pool?.destroy();
+  const closing = pool;
   pool = undefined;
+  const made = await closing?.catch(() => undefined);
+  await made?.destroy();
 }
 
 async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown> {
