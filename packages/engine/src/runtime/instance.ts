@@ -20,7 +20,7 @@ import { postgresEngineStores } from "../backend/postgres/engineStores.ts";
 import { LocalNotifier } from "../backend/notifier.ts";
 import type { Backend } from "../backend/backend.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
-import { closeIsolationPool } from "../worker/isolation/pool.ts";
+import { IsolationPool } from "../worker/isolation/pool.ts";
 import { watchPlugins } from "../plugins/loader.ts";
 import type { ExecutorEvent, LogEntry } from "../executor/types.ts";
 import type { VariableSources } from "../executor/variables.ts";
@@ -217,6 +217,7 @@ export class Instance implements RoleContext {
       flows: this.flows,
       backend: this.backend,
       stores: this.sqlite ?? postgresEngineStores(this.backend as PostgresBackend),
+      isolation: new IsolationPool(),
       resume: (id, inputs) => this.resume(id, inputs),
       createExecution: (namespace, flowId, inputs) =>
         this.createExecution(namespace, flowId, { ...(inputs ? { inputs } : {}) }),
@@ -458,7 +459,7 @@ export class Instance implements RoleContext {
     await this.executor.stop();
     await this.leases.stop();
     await this.cluster?.stop();
-    await closeIsolationPool();
+    await this.workerParts.isolation.close();
     await this.flowMirror?.flush().catch((error: unknown) => this.reportInternalError("saving flows", error));
     this.flowMirror?.close();
     await this.backend.close();

@@ -14,7 +14,7 @@ import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import type { Storage } from "../storage/storage.ts";
-import { runIsolatedTask } from "../worker/isolation/pool.ts";
+import type { IsolationPool } from "../worker/isolation/pool.ts";
 import type { WorkerDeps } from "../worker/runJob.ts";
 import type { CompiledConfig } from "./config.ts";
 import type { EngineServices } from "../plugins/engineServices.ts";
@@ -67,6 +67,8 @@ export interface WorkerParts {
   flows: FlowService;
   backend: Backend;
   stores: EngineStores;
+  /** The threads of isolated tasks. */
+  isolation: IsolationPool;
   resume(executionId: string, onResumeInputs?: Record<string, unknown>): Promise<void>;
   createExecution(namespace: string, flowId: string, inputs?: Record<string, unknown>): Promise<Execution>;
 }
@@ -147,7 +149,7 @@ export function workerDeps(parts: WorkerParts, log: (entry: LogEntry) => void): 
     engine: sharedEngineServices(parts),
     invoke: async (type, props, ctx) => {
       const isolated = type.isolated || config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));
-      if (isolated && type.plugin.entry) return runIsolatedTask(type.plugin.entry, type.type, props, ctx);
+      if (isolated && type.plugin.entry) return parts.isolation.run(type.plugin.entry, type.type, props, ctx);
       return (type.definition as AnyTaskDefinition).run(props as never, ctx);
     },
     pluginConfiguration: (type) => pluginConfiguration(config, type),

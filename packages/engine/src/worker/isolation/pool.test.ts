@@ -1,13 +1,14 @@
 /**
  * The isolation pool's life: made with the first isolated task, destroyed by a close, even a
- * close that lands while that first task is still loading the pool's library.
+ * close that lands while that first task is still loading the pool's library; one pool's close
+ * leaves another's tasks running.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RunContext } from "@saker/sdk";
-import { closeIsolationPool, runIsolatedTask } from "./pool.ts";
+import { IsolationPool } from "./pool.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "saker-pool-"));
 const entry = join(dir, "plugin.mjs");
@@ -34,22 +35,34 @@ const outcome = (run: Promise<unknown>) =>
 
 describe("isolation pool", () => {
   it("runs a task in a pool thread", async () => {
-    expect(await runIsolatedTask(entry, "t.Echo", { label: "a" }, ctx)).toEqual({ echoed: { label: "a" } });
-    await closeIsolationPool();
+    const pool = new IsolationPool();
+    expect(await pool.run(entry, "t.Echo", { label: "a" }, ctx)).toEqual({ echoed: { label: "a" } });
+    await pool.close();
   });
 
-  it("a close during the pool's first import destroys the pool that import makes", async () => {
+  it("a close during the pool's first load destroys the pool that load makes", async () => {
+    const pool = new IsolationPool();
     // a task started while the pool is being made, then a close before it is made: the task is
     // refused by the destroyed pool, instead of running on a pool made after the close
-    const first = outcome(runIsolatedTask(entry, "t.Echo", { label: "b" }, ctx));
-    await closeIsolationPool();
+    const first = outcome(pool.run(entry, "t.Echo", { label: "b" }, ctx));
+    await pool.close();
     expect(await first).toEqual({ refused: expect.stringMatching(/terminat/i) });
     // the next task makes a new pool
-    expect(await runIsolatedTask(entry, "t.Echo", { label: "c" }, ctx)).toEqual({ echoed: { label: "c" } });
-    await closeIsolationPool();
+    expect(await pool.run(entry, "t.Echo", { label: "c" }, ctx)).toEqual({ echoed: { label: "c" } });
+    await pool.close();
+  });
+
+  it("one pool's close leaves another's tasks running (two instances in one process)", async () => {
+    const one = new IsolationPool();
+    const other = new IsolationPool();
+    await one.run(entry, "t.Echo", {}, ctx);
+    const running = outcome(other.run(entry, "t.Echo", { label: "d" }, ctx));
+    await one.close();
+    expect(await running).toEqual({ value: { echoed: { label: "d" } } });
+    await other.close();
   });
 
   it("a close with no pool is a no-op", async () => {
-    await expect(closeIsolationPool()).resolves.toBeUndefined();
+    await expect(new IsolationPool().close()).resolves.toBeUndefined();
   });
 });

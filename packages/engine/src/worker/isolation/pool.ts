@@ -16,28 +16,6 @@ function threadEntry(): string {
   return existsSync(here) ? here : compiled;
 }
 
-// The pool as it is being made: a close that lands during the first import (piscina is loaded
-// with the first isolated task) destroys the pool that import makes, not nothing.
-let pool: Promise<Piscina> | undefined;
-
-function getPool(): Promise<Piscina> {
-  pool ??= import("piscina").then(
-    ({ Piscina }) => new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 }),
-    (error: unknown) => {
-      pool = undefined; // a failed import is tried again by the next task
-      throw error;
-    },
-  );
-  return pool;
-}
-
-export async function closeIsolationPool(): Promise<void> {
-  const closing = pool;
-  pool = undefined;
-  const made = await closing?.catch(() => undefined);
-  await made?.destroy();
-}
-
 async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown> {
   const [a, b, c, d] = request.args as [never, never, never, never];
   switch (request.method) {
@@ -95,8 +73,47 @@ async function answer(ctx: RunContext, request: BridgeRequest): Promise<unknown>
   }
 }
 
-/** Runs `type` from the plugin `entry` in a pool thread, serving its RunContext calls from `ctx`. */
-export async function runIsolatedTask(entry: string, type: string, props: unknown, ctx: RunContext): Promise<unknown> {
+/**
+ * An instance's pool of threads for isolated tasks, made with its first isolated task (piscina is
+ * loaded then) and destroyed at the instance's close: another instance of the process keeps its own.
+ */
+export class IsolationPool {
+  // the pool as it is being made: a close that lands during the first load destroys the pool that
+  // load makes, instead of leaving one made after the close
+  private pool: Promise<Piscina> | undefined;
+
+  private threads(): Promise<Piscina> {
+    this.pool ??= import("piscina").then(
+      ({ Piscina }) => new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 }),
+      (error: unknown) => {
+        this.pool = undefined; // a failed load is tried again by the next task
+        throw error;
+      },
+    );
+    return this.pool;
+  }
+
+  /** Runs `type` from the plugin `entry` in a pool thread, serving its RunContext calls from `ctx`. */
+  run(entry: string, type: string, props: unknown, ctx: RunContext): Promise<unknown> {
+    return runInThread(this.threads(), entry, type, props, ctx);
+  }
+
+  /** Destroys the threads (a task still running in one is refused); the next task makes a new pool. */
+  async close(): Promise<void> {
+    const closing = this.pool;
+    this.pool = undefined;
+    const made = await closing?.catch(() => undefined);
+    await made?.destroy();
+  }
+}
+
+async function runInThread(
+  threads: Promise<Piscina>,
+  entry: string,
+  type: string,
+  props: unknown,
+  ctx: RunContext,
+): Promise<unknown> {
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (message: BridgeRequest | BridgeNotice) => {
     if ("notice" in message) {
@@ -130,7 +147,7 @@ export async function runIsolatedTask(entry: string, type: string, props: unknow
     port: port2,
   };
   try {
-    return await (await getPool()).run(data, { signal: ctx.signal, transferList: [port2 as never] });
+    return await (await threads).run(data, { signal: ctx.signal, transferList: [port2 as never] });
   } finally {
     port1.close();
   }
