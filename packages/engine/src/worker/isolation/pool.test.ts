@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { RunContext } from "@saker/sdk";
 import { IsolationPool } from "./pool.ts";
 
@@ -64,5 +64,23 @@ describe("isolation pool", () => {
 
   it("a close with no pool is a no-op", async () => {
     await expect(new IsolationPool().close()).resolves.toBeUndefined();
+  });
+});
+
+describe("isolation pool whose library fails to load", () => {
+  afterEach(() => {
+    vi.doUnmock("piscina");
+  });
+
+  it("refuses the task, and the next task loads the library again", async () => {
+    vi.doMock("piscina", () => {
+      throw new Error("piscina missing");
+    });
+    const pool = new IsolationPool();
+    // (vitest words the failed load its own way)
+    expect(await outcome(pool.run(entry, "t.Echo", {}, ctx))).toEqual({ refused: expect.any(String) });
+    vi.doUnmock("piscina");
+    expect(await pool.run(entry, "t.Echo", { label: "e" }, ctx)).toEqual({ echoed: { label: "e" } });
+    await pool.close();
   });
 });

@@ -83,14 +83,15 @@ export class IsolationPool {
   private pool: Promise<Piscina> | undefined;
 
   private threads(): Promise<Piscina> {
-    this.pool ??= import("piscina").then(
+    if (this.pool) return this.pool;
+    const made = import("piscina").then(
       ({ Piscina }) => new Piscina({ filename: threadEntry(), minThreads: 0, maxThreads: 4, idleTimeout: 30_000 }),
-      (error: unknown) => {
-        this.pool = undefined; // a failed load is tried again by the next task
-        throw error;
-      },
     );
-    return this.pool;
+    // a failed load is tried again by the next task (unless a close already let go of it)
+    made.catch(() => {
+      if (this.pool === made) this.pool = undefined;
+    });
+    return (this.pool = made);
   }
 
   /** Runs `type` from the plugin `entry` in a pool thread, serving its RunContext calls from `ctx`. */
