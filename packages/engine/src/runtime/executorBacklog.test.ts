@@ -21,7 +21,7 @@ describe.skipIf(!up)("an executor's backlog on PostgreSQL", () => {
     await cluster?.close();
   });
 
-  it("steps an execution queued by another process before the burst handed over after it", async () => {
+  it("steps an execution queued by another process ahead of most of the burst handed over after it", async () => {
     const { runner, api } = cluster!;
     const { instance } = runner;
     const { flow } = await instance.deploy(`id: backlog\nnamespace: unit.backlog\ntasks:\n${logTaskItems(1)}`);

@@ -6,13 +6,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { threadId } from "node:worker_threads";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import type { RunContext } from "@saker/sdk";
 import { IsolationPool } from "./pool.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "saker-pool-"));
 const entry = join(dir, "plugin.mjs");
-writeFileSync(entry, `export default { tasks: [{ type: "t.Echo", run: (props) => ({ echoed: props }) }] };\n`);
+writeFileSync(
+  entry,
+  `import { threadId } from "node:worker_threads";
+export default { tasks: [
+  { type: "t.Echo", run: (props) => ({ echoed: props }) },
+  { type: "t.Thread", run: () => ({ threadId }) },
+] };
+`,
+);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** What the pool reads of a RunContext: its signal, where it runs, and a logger. */
@@ -37,6 +46,10 @@ describe("isolation pool", () => {
   it("runs a task in a pool thread", async () => {
     const pool = new IsolationPool();
     expect(await pool.run(entry, "t.Echo", { label: "a" }, ctx)).toEqual({ echoed: { label: "a" } });
+    // on another thread than this test's
+    const ran = (await pool.run(entry, "t.Thread", {}, ctx)) as { threadId: number };
+    expect(ran.threadId).toEqual(expect.any(Number));
+    expect(ran.threadId).not.toBe(threadId);
     await pool.close();
   });
 
