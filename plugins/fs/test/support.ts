@@ -92,6 +92,21 @@ const quiet = {
   fatal: () => {},
 };
 
+let serversStarted = 0;
+
+/**
+ * A block of passive ports of its own for each FTP server: in this worker (VITEST_POOL_ID) and
+ * among this worker's servers. ftp-srv checks that a port is free and listens on it later; when a
+ * server in another test process takes it meanwhile, the listen fails unseen and the PASV command
+ * is never answered, so the client waits for its socket timeout (30 s). Disjoint blocks make that
+ * race impossible between the suite's own servers.
+ */
+function passivePorts(): { pasv_min: number; pasv_max: number } {
+  const worker = Number(process.env.VITEST_POOL_ID ?? 0) % 8;
+  const pasv_min = 40_000 + worker * 1_000 + (serversStarted++ % 10) * 100;
+  return { pasv_min, pasv_max: pasv_min + 99 };
+}
+
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** `tls`: explicit (AUTH TLS) with `true`, or TLS from the first byte with `"implicit"`. */
@@ -105,8 +120,7 @@ export async function ftpServer(
   const server = new FtpSrv({
     url: options.tls === "implicit" ? "ftps://127.0.0.1:0" : "ftp://127.0.0.1:0",
     pasv_url: "127.0.0.1",
-    pasv_min: 42000,
-    pasv_max: 46000,
+    ...passivePorts(),
     anonymous: false,
     log: quiet as never,
     ...(options.blacklist ? { blacklist: options.blacklist } : {}),
