@@ -11,7 +11,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useCallback, useLayoutEffect, useRef, useState } from "react";
 import type { LogEntry } from "../api/types.ts";
-import { formatDate } from "../lib/format.ts";
+import { formatInstant } from "../lib/format.ts";
 import { useSettings } from "../lib/settings.ts";
 import { Link, pathOf } from "../router.tsx";
 import "../styles/executions.css";
@@ -42,7 +42,7 @@ function logTime(iso: string, timeZone: string): string {
   const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
   let text = seconds.get(key);
   if (text === undefined) {
-    text = formatDate(iso, timeZone);
+    text = formatInstant(date, timeZone);
     if (seconds.size > 5000) seconds.clear();
     seconds.set(key, text);
   }

@@ -27,6 +27,11 @@ export function formatDate(iso: string | undefined | null, timeZone?: string): s
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
+  return formatInstant(date, timeZone);
+}
+
+/** {@link formatDate} of a valid date already parsed. */
+export function formatInstant(date: Date, timeZone?: string): string {
   const p: Record<string, string> = {};
   for (const part of dateFormat(timeZone).formatToParts(date)) p[part.type] = part.value;
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
