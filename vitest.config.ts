@@ -50,8 +50,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     // A worker keeps its modules from one file to the next instead of importing the engine again
-    // for each (import time 521 → 102 s summed, the whole run 768 → 625 s). No file mocks modules;
-    // the two that set process.env put it back, and each file opens its own instances and homes.
+    // for each (import time 521 → 102 s summed, the whole run 768 → 625 s). The two files that
+    // mock a module (vi.doMock: s3StorageRetry, isolation/pool) unmock it after their tests, the
+    // two that set process.env put it back, and each file opens its own instances and homes.
     isolate: false,
     // Vitest's default is one worker less than the cores: one worker on a 2-core machine. Most
     // files wait on services, child processes and timers rather than on the CPU, so three run
