@@ -52,6 +52,7 @@ import { ExecutorService } from "./executorService.ts";
 import { describeProgress } from "./progress.ts";
 import { FlowService, type LoadedFlow } from "./flowService.ts";
 import { lockHome } from "./homeLock.ts";
+import { tuneJit } from "./jitTuning.ts";
 import { ExecutionWaiters } from "./executionWaiters.ts";
 import { InstanceEventsFacade } from "./instanceEvents.ts";
 import { LeaseKeeper } from "./leases.ts";
@@ -349,6 +350,7 @@ export class Instance implements RoleContext {
     // After an abrupt stop, the lock is left in place until its interrupted work is counted.
     let counted = !lock.previousStoppedAbruptly;
     setDataLimits(config.limits);
+    tuneJit();
     try {
       const loaded = new Set<string>();
       const registry = options.registry ?? (await loadRegistry(config, loaded));
