@@ -29,7 +29,10 @@ while (calls < 20000 && optimizedAfter === null) {
 console.log(JSON.stringify({ set, optimizedAfter, again: process.env.TUNE ? tuneJit() : false }));
 `;
 
-function probe(tune: boolean, nodeArgs: string[] = []): { set: boolean; optimizedAfter: number | null; again: boolean } {
+function probe(
+  tune: boolean,
+  nodeArgs: string[] = [],
+): { set: boolean; optimizedAfter: number | null; again: boolean } {
   const child = spawnSync(
     process.execPath,
     ["--allow-natives-syntax", "--no-concurrent-recompilation", ...nodeArgs, "--input-type=module", "-e", PROBE],

@@ -23,10 +23,10 @@ export function budgetSetByProcess(execArgv: readonly string[] = process.execArg
  * engine's hot path, first called after the open); a no-op after the first call.
  * Returns whether this call set it.
  */
-export function tuneJit(execArgv: readonly string[] = process.execArgv): boolean {
+export function tuneJit(): boolean {
   if (tuned) return false;
   tuned = true;
-  if (budgetSetByProcess(execArgv)) return false;
+  if (budgetSetByProcess()) return false;
   setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
   return true;
 }
