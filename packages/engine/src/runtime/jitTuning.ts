@@ -15,7 +15,7 @@ let tuned = false;
 
 /** Whether the process's own arguments set the interrupt budget. */
 export function budgetSetByProcess(execArgv: readonly string[] = process.execArgv): boolean {
-  return execArgv.some((arg) => /^--interrupt[-_]budget(=|$)/.test(arg));
+  return execArgv.some((arg) => /^--interrupt[-_]budget=/.test(arg));
 }
 
 /**
