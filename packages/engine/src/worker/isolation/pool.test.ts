@@ -1,7 +1,7 @@
 /**
- * The isolation pool's life: made with the first isolated task, destroyed by a close, even a
- * close that lands while that first task is still loading the pool's library; one pool's close
- * leaves another's tasks running.
+ * The isolation pool's life: made with the first isolated task (a close before it loads
+ * nothing), destroyed by a close, even a close that lands while that first task is still loading
+ * the pool's library; one pool's close leaves another's tasks running.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -74,15 +74,23 @@ describe("isolation pool", () => {
     expect(await running).toEqual({ value: { echoed: { label: "d" } } });
     await other.close();
   });
-
-  it("a close with no pool is a no-op", async () => {
-    await expect(new IsolationPool().close()).resolves.toBeUndefined();
-  });
 });
 
-describe("isolation pool whose library fails to load", () => {
+describe("isolation pool, its library mocked", () => {
   afterEach(() => {
     vi.doUnmock("piscina");
+  });
+
+  it("a close before any isolated task loads no library and makes no threads", async () => {
+    let loads = 0;
+    vi.doMock("piscina", () => {
+      loads++;
+      return { Piscina: class {} };
+    });
+    const pool = new IsolationPool();
+    await pool.close();
+    await pool.close();
+    expect(loads).toBe(0);
   });
 
   it("refuses the task, and the next task loads the library again", async () => {
