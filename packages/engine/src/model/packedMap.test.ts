@@ -3,10 +3,10 @@
  * `--allow-natives-syntax`, on the built module (npm test builds first): each way of mapping is
  * run interpreted, then optimized by TurboFan, and its result's elements kind is read.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runNativesProbe } from "../testing/nativesProbe.ts";
 
 const BUILT = fileURLToPath(new URL("../../dist/model/packedMap.js", import.meta.url));
 
@@ -35,14 +35,14 @@ console.log(JSON.stringify(out));
 describe("packedMap", () => {
   it("returns the mapped items as a packed array in interpreted and optimized code, where an optimized map gives a holey one", () => {
     expect(existsSync(BUILT), `${BUILT} is built by npm test (tsc -b)`).toBe(true);
-    const child = spawnSync(process.execPath, ["--allow-natives-syntax", "--input-type=module", "-e", PROBE], {
-      encoding: "utf8",
-    });
-    expect(child.stderr).toBe("");
-    const result = JSON.parse(child.stdout) as Record<
-      "map" | "packedMap",
-      { interpretedHoley: boolean; optimizedHoley: boolean; turbofanned: boolean; values: number[] }
-    >;
+    const { stderr, output: result } =
+      runNativesProbe<
+        Record<
+          "map" | "packedMap",
+          { interpretedHoley: boolean; optimizedHoley: boolean; turbofanned: boolean; values: number[] }
+        >
+      >(PROBE);
+    expect(stderr).toBe("");
     expect(result.packedMap).toEqual({
       interpretedHoley: false,
       optimizedHoley: false,

@@ -5,10 +5,10 @@
  * small function in rounds of 50 from a caller that is never optimized (so nothing inlines it) and
  * prints after how many calls it was optimized.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runNativesProbe } from "../testing/nativesProbe.ts";
 import { budgetSetByProcess } from "./jitTuning.ts";
 
 const BUILT = fileURLToPath(new URL("../../dist/runtime/jitTuning.js", import.meta.url));
@@ -29,17 +29,15 @@ while (calls < 20000 && optimizedAfter === null) {
 console.log(JSON.stringify({ set, optimizedAfter, again: process.env.TUNE ? tuneJit() : false }));
 `;
 
-function probe(
-  tune: boolean,
-  nodeArgs: string[] = [],
-): { set: boolean; optimizedAfter: number | null; again: boolean } {
-  const child = spawnSync(
-    process.execPath,
-    ["--allow-natives-syntax", "--no-concurrent-recompilation", ...nodeArgs, "--input-type=module", "-e", PROBE],
-    { encoding: "utf8", env: { ...process.env, TUNE: tune ? "1" : "" } },
-  );
-  expect(child.stderr).toBe("");
-  return JSON.parse(child.stdout) as { set: boolean; optimizedAfter: number | null; again: boolean };
+type Probe = { set: boolean; optimizedAfter: number | null; again: boolean };
+
+function probe(tune: boolean, nodeArgs: string[] = []): Probe {
+  const { stderr, output } = runNativesProbe<Probe>(PROBE, {
+    nodeArgs: ["--no-concurrent-recompilation", ...nodeArgs],
+    env: { ...process.env, TUNE: tune ? "1" : "" },
+  });
+  expect(stderr).toBe("");
+  return output;
 }
 
 describe("tuneJit", () => {
