@@ -99,7 +99,8 @@ let serversStarted = 0;
  * among this worker's servers. ftp-srv checks that a port is free and listens on it later; when a
  * server in another test process takes it meanwhile, the listen fails unseen and the PASV command
  * is never answered, so the client waits for its socket timeout (30 s). Disjoint blocks make that
- * race impossible between the suite's own servers.
+ * race impossible between the suite's own servers while there are at most 8 test workers and a
+ * worker has at most 10 servers open at once (the blocks are reused past that).
  */
 function passivePorts(): { pasv_min: number; pasv_max: number } {
   const worker = Number(process.env.VITEST_POOL_ID ?? 0) % 8;

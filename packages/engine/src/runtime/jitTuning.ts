@@ -9,7 +9,7 @@
 import { setFlagsFromString } from "node:v8";
 
 /** V8's default is 67,584 bytes of bytecode between two profiler ticks of a function. */
-export const INTERRUPT_BUDGET = 16_384;
+const INTERRUPT_BUDGET = 16_384;
 
 let tuned = false;
 
