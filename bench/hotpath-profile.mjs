@@ -3,15 +3,16 @@
 // backend, timed end to end. Not a test.
 //   node bench/hotpath-profile.mjs seq 40 640 2000     node bench/hotpath-profile.mjs foreach 2000
 //   node bench/hotpath-profile.mjs burst 2000          (one-task executions, all submitted at once)
-//   SQL=1 ...  counts SQL statements and bytes bound per task (wraps better-sqlite3's prepare)
+//   SQL=1 ...  counts SQL statements, bytes bound and time spent in them per task (wraps
+//              better-sqlite3's prepare); SQL=2 also lists the statements that took the most time
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/hotpath-profile.mjs seq 640
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const counts = { statements: 0, bytes: 0 };
-/** SQL=2: bytes bound per statement text too. */
+const counts = { statements: 0, bytes: 0, ns: 0 };
+/** SQL=2: calls, bytes bound and time per statement text too. */
 const byStatement = new Map();
 if (process.env.SQL) {
   const require = createRequire(join(process.cwd(), "packages/engine/package.json"));
@@ -26,13 +27,20 @@ if (process.env.SQL) {
         let bytes = 0;
         for (const a of args) if (typeof a === "string") bytes += a.length;
         counts.bytes += bytes;
-        if (process.env.SQL === "2") {
-          const entry = byStatement.get(sql) ?? { calls: 0, bytes: 0 };
-          entry.calls++;
-          entry.bytes += bytes;
-          byStatement.set(sql, entry);
+        const started = process.hrtime.bigint();
+        try {
+          return original.apply(this, args);
+        } finally {
+          const ns = Number(process.hrtime.bigint() - started);
+          counts.ns += ns;
+          if (process.env.SQL === "2") {
+            const entry = byStatement.get(sql) ?? { calls: 0, bytes: 0, ns: 0 };
+            entry.calls++;
+            entry.bytes += bytes;
+            entry.ns += ns;
+            byStatement.set(sql, entry);
+          }
         }
-        return original.apply(this, args);
       };
     }
     return stmt;
@@ -55,6 +63,7 @@ try {
     );
     counts.statements = 0;
     counts.bytes = 0;
+    counts.ns = 0;
     const started = performance.now();
     const cpu = process.cpuUsage();
     // a burst: all submitted at once, as the peers' burst (bench/peers) submits its jobs
@@ -66,12 +75,12 @@ try {
     const unit =
       mode === "burst" ? `${((size * 1000) / ms).toFixed(0)} executions/s` : `${(ms / size).toFixed(3)} ms/task`;
     const sql = process.env.SQL
-      ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task`
+      ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task, ${(counts.ns / size / 1000).toFixed(1)} µs in them/task`
       : "";
     console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}`);
-    for (const [text, entry] of [...byStatement].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8))
+    for (const [text, entry] of [...byStatement].sort((a, b) => b[1].ns - a[1].ns).slice(0, 10))
       console.log(
-        `  ${(entry.calls / size).toFixed(2)}/task ${(entry.bytes / size / 1024).toFixed(1)} KiB/task  ${text.replace(/\s+/g, " ").slice(0, 90)}`,
+        `  ${(entry.ns / size / 1000).toFixed(1).padStart(5)} µs ${(entry.calls / size).toFixed(2)}/task ${(entry.bytes / size / 1024).toFixed(1)} KiB/task  ${text.replace(/\s+/g, " ").slice(0, 90)}`,
       );
     byStatement.clear();
   }
