@@ -5,6 +5,11 @@ import { InstanceEventsFacade } from "../runtime/instanceEvents.ts";
 import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
 import { createEngineApi, type EngineApi } from "./index.ts";
 import { ExecutionWaiters } from "../runtime/executionWaiters.ts";
+import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
+import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
+import { serviceAvailable } from "../testing/services.ts";
+
+const postgresUp = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
 describe("ExecutionWaiters", () => {
   it("calls only the waiters of the notified execution, and leaves the bus once the last stops", () => {
@@ -159,5 +164,57 @@ describe("instance.waitForEnd and waitForSettled on a real instance", () => {
     const before = events.listenerCount("execution:end");
     await expect(test.instance.waitForEnd("no-such-execution", 50)).rejects.toMatchObject({ code: "TIMEOUT" });
     expect(events.listenerCount("execution:end")).toBe(before);
+  });
+});
+
+describe.skipIf(!postgresUp)("a wait on PostgreSQL whose end notification never comes", () => {
+  let database: TestDatabase;
+  let test: TestInstance;
+  let api: EngineApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // a webserver's process: no executor, no worker; what runs, another process runs
+    test = await openTestInstance({
+      overrides: { database: { type: "postgres", url: database.url } },
+      executor: false,
+      worker: false,
+    });
+    api = createEngineApi(test.instance);
+    await test.instance.deploy(
+      'id: elsewhere\nnamespace: waits\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: "1"\n',
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await test?.close();
+    await database?.drop();
+  });
+
+  /** Ends an execution as another process would, its notification lost on the way. */
+  const endedUntold = (id: string, state: string, finished: boolean) =>
+    (test.instance.backend as PostgresBackend).pool.query(
+      "UPDATE executions SET state = $2, finished = $3 WHERE id = $1",
+      [id, state, finished],
+    );
+
+  it("a ?wait=true request is answered by the notifier's poll: an end heard of by no one", async () => {
+    expect(test.instance.backend.notifier.pollMs).toBe(1000);
+    const created = await api.executions.create("waits", "elsewhere");
+    const waiting = api.executions.untilSettledOrAborted(created.id, new AbortController().signal);
+    let settled = false;
+    void waiting.then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    await endedUntold(created.id, "SUCCESS", true);
+    await waiting;
+    expect(api.executions.waiters.size).toBe(0);
+  });
+
+  it("a pause made elsewhere settles the wait too", async () => {
+    const created = await api.executions.create("waits", "elsewhere");
+    const waiting = api.executions.untilSettledOrAborted(created.id, new AbortController().signal);
+    await endedUntold(created.id, "PAUSED", false);
+    await waiting;
+    expect(api.executions.waiters.size).toBe(0);
   });
 });

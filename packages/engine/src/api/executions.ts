@@ -136,15 +136,18 @@ export class ExecutionsApi {
    * at once and after a change that may have settled it (paused, terminated, or a payload reduced
    * to ids), a microtask later: a notified end, which comes right after the change it ends,
    * settles the wait without that read. The wait is one entry in {@link waiters}, removed when it
-   * resolves or the signal aborts.
+   * resolves or the signal aborts. Where a notification may be lost (another process ran the
+   * execution), the state is also read at each of the notifier's polls.
    */
   async untilSettledOrAborted(id: string, signal: AbortSignal): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let open = true;
+      let poll: NodeJS.Timeout | undefined;
       const stop = () => {
         open = false;
         stopChanges();
         stopEnd();
+        clearInterval(poll);
         signal.removeEventListener("abort", checkNow);
       };
       const check = async () => {
@@ -164,6 +167,8 @@ export class ExecutionsApi {
         stop();
         resolve();
       });
+      const { pollMs } = this.instance.backend.notifier;
+      if (pollMs) poll = setInterval(checkNow, pollMs);
       signal.addEventListener("abort", checkNow);
       checkNow();
     });

@@ -10,6 +10,11 @@
 export type Listener = (payload: unknown) => void;
 
 export interface Notifier {
+  /**
+   * Set when a notification may be lost (another process's, heard by a listener that was
+   * reconnecting): whoever waits for a change reads the database this often too (ms).
+   */
+  readonly pollMs?: number;
   notify(topic: string, payload?: unknown): void;
   /** Calls `listener` for each notification of `topic`; returns the unsubscribe function. */
   on(topic: string, listener: Listener): () => void;

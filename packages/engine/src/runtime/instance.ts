@@ -688,8 +688,9 @@ export class Instance implements RoleContext {
         }
       };
       const watching = waiters.watch(executionId, () => setImmediate(attempt));
-      // On a shared database the change may be another process's, its notification lost: poll too.
-      const poll = this.sqlite ? undefined : setInterval(attempt, 1000);
+      // the change may be another process's, its notification lost: poll too
+      const { pollMs } = this.backend.notifier;
+      const poll = pollMs ? setInterval(attempt, pollMs) : undefined;
       const stop = () => {
         watching();
         clearInterval(poll);

@@ -72,12 +72,14 @@ const follow = defineRoute({
     };
     // one entry among the waiters of this execution: other executions' changes do not reach it
     stream.onClose(ctx.api.executions.waiters.watch(id, onChange));
-    // Another process's notification may be lost (PostgreSQL): the stored execution is read every second too.
-    if (instance.config.database.type === "postgres") {
+    // Another process's notification may be lost (PostgreSQL): the stored execution is read again
+    // at each poll that heard nothing.
+    const { pollMs } = instance.backend.notifier;
+    if (pollMs) {
       const poll = setInterval(() => {
         if (!heard) void readAgain(true);
         heard = false;
-      }, 1000);
+      }, pollMs);
       stream.onClose(() => clearInterval(poll));
     }
     // read again once subscribed: a change between the first read and the subscription is not lost

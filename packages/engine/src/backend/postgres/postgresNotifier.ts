@@ -56,6 +56,7 @@ function reducedText(payload: unknown): string | undefined {
 }
 
 export class PostgresNotifier implements Notifier {
+  readonly pollMs = 1000;
   private readonly local: LocalNotifier;
   private readonly sender = randomBytes(9).toString("base64url");
   /** How this notifier's envelopes start: its own copies are recognized without parsing them. */
