@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openTestInstance, testBackend, type TestInstance } from "../testing/testInstance.ts";
 import type { Instance } from "./instance.ts";
 
-/** These look at SQLite's queue table itself (and on PostgreSQL the executor claims as before). */
+/** These look at SQLite's queue table itself (PostgreSQL hands over the same way; its table is not read here). */
 const itSql = testBackend() === "postgres" ? it.skip : it;
 
 let test: TestInstance | undefined;
