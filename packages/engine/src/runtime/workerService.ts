@@ -49,6 +49,8 @@ export class WorkerService {
   private readonly onDisk = new Map<JobRow, (() => void)[]>();
   /** Log lines of jobs whose step was not on disk when they were logged, told later. */
   private readonly untold = new Map<JobRow, LogEntry[]>();
+  /** A read of the running jobs' executions is under way (see {@link stopKilledJobs}). */
+  private checkingKills = false;
 
   constructor(private readonly ctx: RoleContext) {}
 
@@ -73,6 +75,7 @@ export class WorkerService {
         this.wake?.();
       }),
       notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
+      this.pollKills(notifier.pollMs),
       notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
       // the jobs this process's executor commits already claimed for this worker
       (this.unregister = localHandoff(this.ctx.backend).register("worker", {
@@ -126,6 +129,37 @@ export class WorkerService {
     removeSharedDirectory(sharedDirectoryPath(this.ctx.config.tmpDir, workingDirectoryId)).catch((error: unknown) =>
       this.ctx.report.internalError(`removing working directory ${workingDirectoryId}`, error),
     );
+  }
+
+  /**
+   * Where a notification may be lost (another process's executor killed the execution), the
+   * executions of the running jobs are read at each poll too: see {@link stopKilledJobs}.
+   */
+  private pollKills(pollMs: number | undefined): () => void {
+    if (!pollMs) return () => undefined;
+    const timer = setInterval(() => void this.stopKilledJobs(), pollMs);
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Aborts the running jobs of the executions being killed (KILLING, KILLED) or already finished
+   * (ended by an Exit task or an SLA, or deleted): what their executor's kill notification does.
+   */
+  private async stopKilledJobs(): Promise<void> {
+    if (this.checkingKills || this.active.size === 0) return;
+    this.checkingKills = true;
+    try {
+      const executionIds = new Set([...this.active.values()].map((entry) => entry.job.executionId));
+      for (const executionId of executionIds) {
+        const status = await this.ctx.backend.executions.status(executionId);
+        if (!status || status.finished || status.state === "KILLING" || status.state === "KILLED")
+          this.abortExecution(executionId);
+      }
+    } catch (error) {
+      this.ctx.report.loopError("worker (reading the running jobs' executions)", error);
+    } finally {
+      this.checkingKills = false;
+    }
   }
 
   /** Aborts the running jobs of an execution (kill). */
