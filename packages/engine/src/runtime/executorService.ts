@@ -7,7 +7,7 @@
  * the executions admitted just before.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage, isSakerError } from "@saker/sdk";
+import { errorMessage, isSakerError, isTerminated } from "@saker/sdk";
 import { transition } from "../executor/transition.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
@@ -572,6 +572,16 @@ export class ExecutorService {
     else if (result.execution.state.current !== stateBefore)
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
+    // let run out of CREATED or QUEUED under the flow's concurrency limit: checked again in the
+    // commit against the other executors' admissions (a shared database)
+    const limit = graph.flow.concurrency?.limit;
+    const stateAfter = result.execution.state.current;
+    const admitted =
+      limit !== undefined &&
+      (stateBefore === "CREATED" || stateBefore === "QUEUED") &&
+      stateAfter !== "CREATED" &&
+      stateAfter !== "QUEUED" &&
+      !isTerminated(stateAfter);
     let runs = loaded.runs;
     const after: StoredExecution = {
       ...stored,
@@ -641,6 +651,8 @@ export class ExecutorService {
         // its changed runs as written): the whole execution is written. The store's write hook
         // also marks a rolled-back write as foreign; the attempt count does not rely on that.
         const whole = this.inFlight.get(executionId) === true || attempts++ > 0 || !baseline;
+        if (admitted && tx.executions.admit)
+          await tx.executions.admit(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, limit, [executionId]);
         // in a group, the execution is written once, as its last step left it
         const writes = group
           ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)
