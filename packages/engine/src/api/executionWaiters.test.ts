@@ -2,11 +2,15 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { LocalNotifier, NOTIFY } from "../backend/notifier.ts";
 import type { Execution } from "../model/execution.ts";
 import { InstanceEventsFacade } from "../runtime/instanceEvents.ts";
-import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import {
+  openOnPostgres,
+  openTestInstance,
+  type PostgresInstances,
+  type TestInstance,
+} from "../testing/testInstance.ts";
 import { createEngineApi, type EngineApi } from "./index.ts";
 import { ExecutionWaiters } from "../runtime/executionWaiters.ts";
 import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
-import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { serviceAvailable } from "../testing/services.ts";
 
 const postgresUp = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
@@ -168,26 +172,21 @@ describe("instance.waitForEnd and waitForSettled on a real instance", () => {
 });
 
 describe.skipIf(!postgresUp)("a wait on PostgreSQL whose end notification never comes", () => {
-  let database: TestDatabase;
+  let cluster: PostgresInstances;
   let test: TestInstance;
   let api: EngineApi;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
     // a webserver's process: no executor, no worker; what runs, another process runs
-    test = await openTestInstance({
-      overrides: { database: { type: "postgres", url: database.url } },
-      executor: false,
-      worker: false,
-    });
+    cluster = await openOnPostgres({ executor: false, worker: false });
+    test = cluster.instances[0]!;
     api = createEngineApi(test.instance);
     await test.instance.deploy(
       'id: elsewhere\nnamespace: waits\ntasks:\n  - id: a\n    type: io.kestra.plugin.core.debug.Return\n    format: "1"\n',
     );
   }, 60_000);
   afterAll(async () => {
-    await test?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   /** Ends an execution as another process would, its notification lost on the way. */

@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
-import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { serviceAvailable } from "../testing/services.ts";
-import { openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import { openOnPostgres, type PostgresInstances, type TestInstance } from "../testing/testInstance.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -24,21 +23,17 @@ tasks:
 `;
 
 describe.skipIf(!up)("a concurrency limit across two executors", () => {
-  let database: TestDatabase;
+  let cluster: PostgresInstances;
   let a: TestInstance;
   let b: TestInstance;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const overrides = { database: { type: "postgres", url: database.url } };
-    a = await openTestInstance({ overrides });
-    b = await openTestInstance({ overrides });
+    cluster = await openOnPostgres({}, {});
+    [a, b] = cluster.instances as [TestInstance, TestInstance];
     await a.instance.deploy(LIMITED);
   }, 60_000);
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it("never runs more than the limit at once, and runs every queued execution in the end", async () => {

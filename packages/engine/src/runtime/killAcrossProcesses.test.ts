@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineApi } from "../api/index.ts";
 import type { PostgresNotifier } from "../backend/postgres/postgresNotifier.ts";
-import { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 import { serviceAvailable } from "../testing/services.ts";
-import { eventually, openTestInstance, type TestInstance } from "../testing/testInstance.ts";
+import { eventually, openOnPostgres, type PostgresInstances, type TestInstance } from "../testing/testInstance.ts";
 
 const up = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);
 
@@ -21,22 +20,18 @@ tasks:
 `;
 
 describe.skipIf(!up)("a kill whose notification the worker of another process never hears", () => {
-  let database: TestDatabase;
+  let cluster: PostgresInstances;
   /** The executor's process (no worker) and the worker's (no executor). */
   let boss: TestInstance;
   let runner: TestInstance;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const overrides = { database: { type: "postgres", url: database.url } };
-    boss = await openTestInstance({ overrides, worker: false });
-    runner = await openTestInstance({ overrides, executor: false });
+    cluster = await openOnPostgres({ worker: false }, { executor: false });
+    [boss, runner] = cluster.instances as [TestInstance, TestInstance];
     await boss.instance.deploy(SLEEPY);
   }, 60_000);
   afterAll(async () => {
-    await runner?.close();
-    await boss?.close();
-    await database?.drop();
+    await cluster?.close();
   });
 
   it("stops the task at the worker's next poll: the execution ends KILLED, not after the sleep", async () => {

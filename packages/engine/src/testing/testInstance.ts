@@ -120,20 +120,40 @@ export interface TestCluster {
 
 /** A fresh PostgreSQL database with two instances on it; `runner` gets `runnerOverrides` too. */
 export async function openCluster(runnerOverrides: Record<string, unknown> = {}): Promise<TestCluster> {
+  const { database, instances, close } = await openOnPostgres(
+    { overrides: runnerOverrides },
+    { executor: false, worker: false },
+  );
+  const [runner, api] = instances as [TestInstance, TestInstance];
+  return { database, runner, api, close };
+}
+
+/** Processes of a cluster on one fresh PostgreSQL database, each opened with its own options. */
+export interface PostgresInstances {
+  database: TestDatabase;
+  /** One per option set given, in that order. */
+  instances: TestInstance[];
+  /** Closes the instances (the last opened first), then drops the database. */
+  close(): Promise<void>;
+}
+
+/** A fresh PostgreSQL database and one test instance on it per option set (its roles, overrides…). */
+export async function openOnPostgres(...members: TestInstanceOptions[]): Promise<PostgresInstances> {
   const database = await createTestDatabase();
-  const overrides = { database: { type: "postgres", url: database.url } };
-  const runner = await openTestInstance({ overrides: { ...overrides, ...runnerOverrides } });
-  const api = await openTestInstance({ overrides, executor: false, worker: false });
-  return {
-    database,
-    runner,
-    api,
-    async close() {
-      await api.close();
-      await runner.close();
-      await database.drop();
-    },
+  const onDatabase = { database: { type: "postgres", url: database.url } };
+  const instances: TestInstance[] = [];
+  const close = async () => {
+    for (const instance of instances.splice(0).reverse()) await instance.close();
+    await database.drop();
   };
+  try {
+    for (const member of members)
+      instances.push(await openTestInstance({ ...member, overrides: { ...onDatabase, ...member.overrides } }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { database, instances, close };
 }
 
 /**
