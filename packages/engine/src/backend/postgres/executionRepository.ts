@@ -164,11 +164,7 @@ export class PostgresExecutions implements ExecutionRepository {
     await this.db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
       `saker_concurrency ${JSON.stringify([tenantId, namespace, flowId])}`,
     ]);
-    const { rows } = await this.db.query<{ n: string }>(
-      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> ALL($4::text[])",
-      [tenantId, namespace, flowId, admitted],
-    );
-    const running = Number(rows[0]!.n);
+    const running = await this.runningOf(tenantId, namespace, flowId, admitted);
     if (running + admitted.length > limit)
       throw Object.assign(
         new Error(`${namespace}.${flowId}: ${running} running already, the concurrency limit is ${limit}`),
@@ -176,9 +172,14 @@ export class PostgresExecutions implements ExecutionRepository {
       );
   }
 
-  async countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
+  countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
+    return this.runningOf(tenantId, namespace, flowId, [except]);
+  }
+
+  /** RUNNING and PAUSED executions of a flow, those of `except` excluded. */
+  private async runningOf(tenantId: string, namespace: string, flowId: string, except: readonly string[]) {
     const { rows } = await this.db.query<{ n: string }>(
-      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> $4",
+      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> ALL($4::text[])",
       [tenantId, namespace, flowId, except],
     );
     return Number(rows[0]!.n);
