@@ -7,7 +7,7 @@ import type { ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
 import { nextExecutionRetryDate, nextTaskRetryDate } from "../model/retry.ts";
 import type { ExecutorRun } from "./executorRun.ts";
-import { failedRuns } from "../model/taskRunIndex.ts";
+import { failedRuns, unfinishedRuns } from "../model/taskRunIndex.ts";
 import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
 import { resolveSequentialNexts } from "./sequencing.ts";
 
@@ -34,31 +34,51 @@ export function handleCreation(run: ExecutorRun): boolean {
     }
     return false;
   }
-  const concurrency = run.graph.flow.concurrency;
-  if (concurrency && !run.state.concurrencyChecked) {
+  if (run.graph.flow.concurrency && !run.state.concurrencyChecked) {
     run.state.concurrencyChecked = true;
     run.version++;
-    const count = run.deps.countRunning();
-    if (count >= concurrency.limit) {
-      if (concurrency.behavior === "QUEUE") {
-        run.log("INFO", `Flow is queued due to concurrency limit exceeded, ${count} running(s)`);
-        run.setExecutionState("QUEUED");
-      } else if (concurrency.behavior === "CANCEL") {
-        run.setExecutionState("CANCELLED");
-      } else {
-        run.log("ERROR", "Flow is FAILED due to concurrency limit exceeded");
-        run.setExecutionState("FAILED");
-      }
-      return false;
-    }
+    return withinConcurrencyLimit(run);
   }
   return true;
 }
 
-export function handleRestart(run: ExecutorRun): void {
-  if (run.x.state.current !== "RESTARTED") return;
+/**
+ * A RESTARTED execution goes RUNNING. One restarted after it FAILED first passes the flow's
+ * concurrency limit, as a created one does (Kestra 1.x); one resumed from a pause holds its slot
+ * already. Returns false to stop the pass.
+ */
+export function handleRestart(run: ExecutorRun): boolean {
+  if (run.x.state.current !== "RESTARTED") return true;
+  if (run.graph.flow.concurrency && restartedAfterFailure(run.x.state) && !withinConcurrencyLimit(run)) return false;
   run.log("INFO", "Flow restarted");
   run.setExecutionState("RUNNING");
+  return true;
+}
+
+/** Whether the state's last change is a restart of a FAILED execution (not a resume from a pause). */
+export function restartedAfterFailure(state: ExecutorRun["x"]["state"]): boolean {
+  const h = state.histories;
+  return h.length >= 2 && h[h.length - 1]!.state === "RESTARTED" && h[h.length - 2]!.state === "FAILED";
+}
+
+/**
+ * Whether the flow's concurrency limit lets the execution run; else it is queued, cancelled or
+ * failed by the limit's `behavior` (the task runs a restart reset end with it, unless queued).
+ */
+function withinConcurrencyLimit(run: ExecutorRun): boolean {
+  const concurrency = run.graph.flow.concurrency!;
+  const count = run.deps.countRunning();
+  if (count < concurrency.limit) return true;
+  if (concurrency.behavior === "QUEUE") {
+    run.log("INFO", `Flow is queued due to concurrency limit exceeded, ${count} running(s)`);
+    run.setExecutionState("QUEUED");
+    return false;
+  }
+  const state = concurrency.behavior === "CANCEL" ? "CANCELLED" : "FAILED";
+  if (state === "FAILED") run.log("ERROR", "Flow is FAILED due to concurrency limit exceeded");
+  for (const taskRun of unfinishedRuns(run.x.taskRunList)) run.setTaskRunState(taskRun, state);
+  run.setExecutionState(state);
+  return false;
 }
 
 /** A failed runnable (or Subflow) task run with a retry policy goes RETRYING (or RETRIED) with a delay. */

@@ -49,7 +49,7 @@ const PASS: readonly PassStep[] = [
   (run) => (handleCreation(run) ? undefined : STOP),
   // Kestra evaluates assertion SLAs once per execution change it processes, before processing it.
   (run, first) => (first ? checkAssertions(run) : undefined),
-  handleRestart,
+  (run) => (handleRestart(run) ? undefined : STOP),
   handleRetries,
   handleEnd,
   handleKilling,

@@ -9,6 +9,7 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { errorMessage, isSakerError, isTerminated } from "@saker/sdk";
 import { transition } from "../executor/transition.ts";
+import { restartedAfterFailure } from "../executor/lifecycle.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
@@ -572,13 +573,15 @@ export class ExecutorService {
     else if (result.execution.state.current !== stateBefore)
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
-    // let run out of CREATED or QUEUED under the flow's concurrency limit: checked again in the
-    // commit against the other executors' admissions (a shared database)
+    // let run under the flow's concurrency limit (created, queued, or restarted after it failed):
+    // checked again in the commit against the other executors' admissions (a shared database)
     const limit = graph.flow.concurrency?.limit;
     const stateAfter = result.execution.state.current;
     const admitted =
       limit !== undefined &&
-      (stateBefore === "CREATED" || stateBefore === "QUEUED") &&
+      (stateBefore === "CREATED" ||
+        stateBefore === "QUEUED" ||
+        (stateBefore === "RESTARTED" && restartedAfterFailure(x0.state))) &&
       stateAfter !== "CREATED" &&
       stateAfter !== "QUEUED" &&
       !isTerminated(stateAfter);
