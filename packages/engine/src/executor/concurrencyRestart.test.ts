@@ -34,15 +34,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const setMode = (mode: string) =>
-  t.run(`id: mode
-namespace: limits.restart
-tasks:
-  - id: set
-    type: io.kestra.plugin.core.kv.Set
-    key: mode
-    value: ${mode}
-`);
+/** What the flows' `check` task reads: `fail` makes it fail. */
+const setMode = (mode: string) => api.kv.of("limits.restart").set("mode", mode);
 
 /** A failed execution of `flowId`, and another one of it RUNNING (holding the flow's one slot). */
 async function failedBesideARunningOne(flowId: string) {
