@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineApi, type EngineApi } from "../api/index.ts";
-import { eventually, openTestInstance, taskRun, type TestInstance } from "../testing/testInstance.ts";
+import { eventually, openTestInstance, taskRun, taskRuns, type TestInstance } from "../testing/testInstance.ts";
 
 const limited = (id: string, behavior: string) => `id: ${id}
 namespace: limits.restart
@@ -67,6 +67,8 @@ describe("a flow's concurrency limit and a restart after a failure", () => {
     expect(ended.state.current).toBe("SUCCESS");
     expect(historyOf(ended.state.histories).slice(-4)).toEqual(["RESTARTED", "QUEUED", "RUNNING", "SUCCESS"]);
     expect(taskRun(ended, "check").state.current).toBe("SUCCESS");
+    // from the task that failed: the one before it ran once, before the restart
+    expect(taskRuns(ended, "nap").map((t) => t.state.current)).toEqual(["SUCCESS"]);
   });
 
   it("CANCEL: the restarted execution and the task runs it reset are cancelled", async () => {

@@ -4,6 +4,7 @@
  */
 import { errorMessage, isCreated, isFailed, isPaused, isRetrying, isRunning, isTerminated } from "@saker/sdk";
 import type { ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
+import type { Concurrency } from "../model/flow.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
 import { nextExecutionRetryDate, nextTaskRetryDate } from "../model/retry.ts";
 import type { ExecutorRun } from "./executorRun.ts";
@@ -34,10 +35,11 @@ export function handleCreation(run: ExecutorRun): boolean {
     }
     return false;
   }
-  if (run.graph.flow.concurrency && !run.state.concurrencyChecked) {
+  const concurrency = run.graph.flow.concurrency;
+  if (concurrency && !run.state.concurrencyChecked) {
     run.state.concurrencyChecked = true;
     run.version++;
-    return withinConcurrencyLimit(run);
+    return withinConcurrencyLimit(run, concurrency);
   }
   return true;
 }
@@ -49,7 +51,8 @@ export function handleCreation(run: ExecutorRun): boolean {
  */
 export function handleRestart(run: ExecutorRun): boolean {
   if (run.x.state.current !== "RESTARTED") return true;
-  if (run.graph.flow.concurrency && restartedAfterFailure(run.x.state) && !withinConcurrencyLimit(run)) return false;
+  const concurrency = run.graph.flow.concurrency;
+  if (concurrency && restartedAfterFailure(run.x.state) && !withinConcurrencyLimit(run, concurrency)) return false;
   run.log("INFO", "Flow restarted");
   run.setExecutionState("RUNNING");
   return true;
@@ -65,8 +68,7 @@ export function restartedAfterFailure(state: ExecutorRun["x"]["state"]): boolean
  * Whether the flow's concurrency limit lets the execution run; else it is queued, cancelled or
  * failed by the limit's `behavior` (the task runs a restart reset end with it, unless queued).
  */
-function withinConcurrencyLimit(run: ExecutorRun): boolean {
-  const concurrency = run.graph.flow.concurrency!;
+function withinConcurrencyLimit(run: ExecutorRun, concurrency: Concurrency): boolean {
   const count = run.deps.countRunning();
   if (count < concurrency.limit) return true;
   if (concurrency.behavior === "QUEUE") {
