@@ -5,6 +5,8 @@
 //   node bench/hotpath-profile.mjs burst 2000          (one-task executions, all submitted at once)
 //   SQL=1 ...  counts SQL statements, bytes bound and time spent in them per task (wraps
 //              better-sqlite3's prepare); SQL=2 also lists the statements that took the most time
+//   GC=1 ...   the garbage collector's pauses per task (scavenges and full collections) and their
+//              share of the run's time
 //   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/hotpath-profile.mjs seq 640
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -47,6 +49,21 @@ if (process.env.SQL) {
   };
 }
 
+/** GC=1: pause time (ms) and count per kind of collection, from the `gc` performance entries. */
+const pauses = { minor: { ms: 0, count: 0 }, major: { ms: 0, count: 0 } };
+if (process.env.GC) {
+  const { constants, PerformanceObserver } = await import("node:perf_hooks");
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? pauses.minor : pauses.major;
+      kind.ms += entry.duration;
+      kind.count++;
+    }
+  }).observe({ entryTypes: ["gc"] });
+}
+/** The `gc` entries of a run arrive after it, in a later turn. */
+const gcSettled = () => new Promise((resolve) => setTimeout(resolve, 20));
+
 const { openSaker, returnTasks, sequentialFlow } = await import("./lib/saker.mjs");
 
 const forEach = (n) =>
@@ -64,6 +81,8 @@ try {
     counts.statements = 0;
     counts.bytes = 0;
     counts.ns = 0;
+    if (process.env.GC) await gcSettled();
+    for (const kind of Object.values(pauses)) kind.ms = kind.count = 0;
     const started = performance.now();
     const cpu = process.cpuUsage();
     // a burst: all submitted at once, as the peers' burst (bench/peers) submits its jobs
@@ -77,7 +96,12 @@ try {
     const sql = process.env.SQL
       ? `  ${(counts.statements / size).toFixed(1)} statements/task, ${(counts.bytes / size / 1024).toFixed(1)} KiB bound/task, ${(counts.ns / size / 1000).toFixed(1)} µs in them/task`
       : "";
-    console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}`);
+    if (process.env.GC) await gcSettled();
+    const { minor, major } = pauses;
+    const gc = process.env.GC
+      ? `  GC ${(((minor.ms + major.ms) * 1000) / size).toFixed(1)} µs/task (${((100 * (minor.ms + major.ms)) / ms).toFixed(0)}% of the time): ${minor.count} scavenges ${minor.ms.toFixed(0)} ms, ${major.count} full ${major.ms.toFixed(0)} ms`
+      : "";
+    console.log(`${mode} ${size}: ${ms.toFixed(0)} ms, ${unit} (CPU ${(cpuMs / size).toFixed(3)} ms/task)${sql}${gc}`);
     for (const [text, entry] of [...byStatement].sort((a, b) => b[1].ns - a[1].ns).slice(0, 10))
       console.log(
         `  ${(entry.ns / size / 1000).toFixed(1).padStart(5)} µs ${(entry.calls / size).toFixed(2)}/task ${(entry.bytes / size / 1024).toFixed(1)} KiB/task  ${text.replace(/\s+/g, " ").slice(0, 90)}`,
