@@ -38,6 +38,24 @@ export interface WorkerRunContext extends RunContext {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Where a context keeps its task run's stop, for its `signal`. */
+const STOP = Symbol("stop");
+
+/**
+ * `signal`, one getter shared by every context. A getter written in the context's object literal
+ * would be a new function for each task run, and V8 gives an object whose accessor differs from
+ * the last one's a hidden class of its own: kept in the old generation until a full collection,
+ * it held what the getter reaches (the task run's variables, services, logger, storage), so each
+ * scavenge promoted the objects of every task run since the last full collection.
+ */
+const SIGNAL: PropertyDescriptor = {
+  get(this: { [STOP]: Abortable }) {
+    return signalOf(this[STOP]);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 export function createRunContext(parts: RunContextParts): WorkerRunContext {
   const { job, renderer, services } = parts;
   const vars = parts.variables ?? job.variables;
@@ -77,15 +95,12 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
   if (typeof taskrun.value === "string") taskRun.value = taskrun.value;
   if (typeof taskrun.parentId === "string") taskRun.parentId = taskrun.parentId;
   if (typeof taskrun.iteration === "number") taskRun.iteration = taskrun.iteration;
-  const ctx: Writable<WorkerRunContext> = {
+  const ctx = {
     flow: job.flow,
     execution,
     task: { id: job.task.id, type: job.task.type },
     taskRun,
     logger: parts.logger,
-    get signal() {
-      return signalOf(parts.stop);
-    },
     variables: vars,
     render: async (template, extra) => String(await renderer.render(template, merged(extra), false, services)),
     renderTyped: (template, extra) => renderer.render(template, merged(extra), true, services),
@@ -107,7 +122,9 @@ export function createRunContext(parts: RunContextParts): WorkerRunContext {
     async cleanup() {
       if (created && !shared) await rm(dirPath(), { recursive: true, force: true });
     },
-  };
+    [STOP]: parts.stop,
+  } as Writable<WorkerRunContext> & { [STOP]: Abortable };
+  Object.defineProperty(ctx, "signal", SIGNAL);
   if (parts.refusedAddresses) ctx.refusedAddresses = parts.refusedAddresses;
   if (parts.flows) ctx.flows = parts.flows;
   return ctx;
