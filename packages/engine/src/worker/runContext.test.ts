@@ -1,8 +1,8 @@
 /**
  * The task run's `ctx.signal`: made from the run's own stop when a plugin reads it, an enumerable
  * property of each context, and one getter for all of them (see SIGNAL in runContext.ts: a getter
- * of each context's own gave each context a hidden class that kept its task run's objects alive
- * through every scavenge until a full collection).
+ * of each context's own made V8 turn every context into a dictionary, and kept its task run's
+ * objects through the scavenges until a full collection).
  */
 import { describe, expect, it } from "vitest";
 import type { WorkerJob } from "../executor/types.ts";

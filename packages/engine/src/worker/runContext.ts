@@ -43,10 +43,10 @@ const STOP = Symbol("stop");
 
 /**
  * `signal`, one getter shared by every context. A getter written in the context's object literal
- * would be a new function for each task run, and V8 gives an object whose accessor differs from
- * the last one's a hidden class of its own: kept in the old generation until a full collection,
- * it held what the getter reaches (the task run's variables, services, logger, storage), so each
- * scavenge promoted the objects of every task run since the last full collection.
+ * is a new function for each task run, and V8 then turns each context into a dictionary (its map
+ * log: one normalization per task run): the contexts were slower to read, and each scavenge
+ * promoted the objects of every task run since the last full collection (a warm process running
+ * 50 one-task executions one at a time: 560 KB promoted, 250 KB with this getter).
  */
 const SIGNAL: PropertyDescriptor = {
   get(this: { [STOP]: Abortable }) {
