@@ -37,6 +37,7 @@ export { Instance } from "./runtime/instance.ts";
 export { loadConfig, type CompiledConfig } from "./runtime/config.ts";
 export { readClusterProcesses } from "./runtime/postgresTools.ts";
 export type { ProcessRow, ProcessState } from "./backend/postgres/liveness.ts";
+export { onEachPoll } from "./backend/notifier.ts";
 export { FileUpload } from "./runtime/executionFactory.ts";
 export { inputFileUri } from "./runtime/inputFiles.ts";
 export { coreRegistry, loadRegistry, pluginDirs } from "./runtime/registryLoader.ts";

@@ -12,6 +12,7 @@ import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { executionPrefix } from "../storage/paths.ts";
 import { ExecutionWaiters } from "../runtime/executionWaiters.ts";
+import { onEachPoll } from "../backend/notifier.ts";
 
 /**
  * Whether a notified change may have settled the execution: only a terminated or paused state can
@@ -142,12 +143,12 @@ export class ExecutionsApi {
   async untilSettledOrAborted(id: string, signal: AbortSignal): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       let open = true;
-      let poll: NodeJS.Timeout | undefined;
+      let stopPolling = () => {};
       const stop = () => {
         open = false;
         stopChanges();
         stopEnd();
-        clearInterval(poll);
+        stopPolling();
         signal.removeEventListener("abort", checkNow);
       };
       const check = async () => {
@@ -167,8 +168,7 @@ export class ExecutionsApi {
         stop();
         resolve();
       });
-      const { pollMs } = this.instance.backend.notifier;
-      if (pollMs) poll = setInterval(checkNow, pollMs);
+      stopPolling = onEachPoll(this.instance.backend.notifier, checkNow);
       signal.addEventListener("abort", checkNow);
       checkNow();
     });

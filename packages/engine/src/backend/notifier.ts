@@ -20,6 +20,16 @@ export interface Notifier {
   on(topic: string, listener: Listener): () => void;
 }
 
+/**
+ * Calls `fn` at each of the notifier's polls, where its notifications may be lost (`pollMs`), and
+ * never on a notifier that loses none. Returns what stops it.
+ */
+export function onEachPoll(notifier: Notifier, fn: () => void): () => void {
+  if (!notifier.pollMs) return () => undefined;
+  const timer = setInterval(fn, notifier.pollMs);
+  return () => clearInterval(timer);
+}
+
 /** Topics the engine uses besides the queue's (`queue:<topic>`). */
 export const NOTIFY = {
   queue: (topic: string) => `queue:${topic}`,

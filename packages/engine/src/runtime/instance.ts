@@ -17,7 +17,7 @@ import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlit
 import { FlowMirror } from "../backend/postgres/flowMirror.ts";
 import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
 import { postgresEngineStores } from "../backend/postgres/engineStores.ts";
-import { LocalNotifier } from "../backend/notifier.ts";
+import { LocalNotifier, onEachPoll } from "../backend/notifier.ts";
 import type { Backend } from "../backend/backend.ts";
 import { setDataLimits } from "../model/dataLimits.ts";
 import { IsolationPool } from "../worker/isolation/pool.ts";
@@ -689,11 +689,10 @@ export class Instance implements RoleContext {
       };
       const watching = waiters.watch(executionId, () => setImmediate(attempt));
       // the change may be another process's, its notification lost: poll too
-      const { pollMs } = this.backend.notifier;
-      const poll = pollMs ? setInterval(attempt, pollMs) : undefined;
+      const stopPolling = onEachPoll(this.backend.notifier, attempt);
       const stop = () => {
         watching();
-        clearInterval(poll);
+        stopPolling();
       };
       if (timeoutMs > 0)
         timer = setTimeout(() => {

@@ -8,7 +8,7 @@ import type { ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import { runJob, type WorkerDeps, type WorkerOutcome } from "../worker/runJob.ts";
 import { removeSharedDirectory, sharedDirectoryPath } from "../worker/workingDirectory.ts";
 import type { Backend } from "../backend/backend.ts";
-import { NOTIFY } from "../backend/notifier.ts";
+import { NOTIFY, onEachPoll } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
@@ -75,7 +75,8 @@ export class WorkerService {
         this.wake?.();
       }),
       notifier.on(ROLE_TOPICS.killTasks, (executionId) => this.abortExecution(String(executionId))),
-      this.pollKills(notifier.pollMs),
+      // where a kill's notification may be lost: see stopKilledJobs
+      onEachPoll(notifier, () => void this.stopKilledJobs()),
       notifier.on(ROLE_TOPICS.removeWorkingDirectory, (id) => this.removeWorkingDirectory(String(id))),
       // the jobs this process's executor commits already claimed for this worker
       (this.unregister = localHandoff(this.ctx.backend).register("worker", {
@@ -132,18 +133,9 @@ export class WorkerService {
   }
 
   /**
-   * Where a notification may be lost (another process's executor killed the execution), the
-   * executions of the running jobs are read at each poll too: see {@link stopKilledJobs}.
-   */
-  private pollKills(pollMs: number | undefined): () => void {
-    if (!pollMs) return () => undefined;
-    const timer = setInterval(() => void this.stopKilledJobs(), pollMs);
-    return () => clearInterval(timer);
-  }
-
-  /**
    * Aborts the running jobs of the executions being killed (KILLING, KILLED) or already finished
-   * (ended by an Exit task or an SLA, or deleted): what their executor's kill notification does.
+   * (ended by an Exit task or an SLA, or deleted): what their executor's kill notification does,
+   * for a notifier that may lose it (another process's executor killed the execution).
    */
   private async stopKilledJobs(): Promise<void> {
     if (this.checkingKills || this.active.size === 0) return;

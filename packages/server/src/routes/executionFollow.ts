@@ -4,7 +4,7 @@
  * `end` once it is finished, and the stream closes. An execution already finished gets one `end`.
  */
 import { isTerminated } from "@saker/sdk";
-import type { Execution } from "@saker/engine";
+import { onEachPoll, type Execution } from "@saker/engine";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
 import { errors } from "../openapi/schemas.ts";
@@ -74,14 +74,12 @@ const follow = defineRoute({
     stream.onClose(ctx.api.executions.waiters.watch(id, onChange));
     // Another process's notification may be lost (PostgreSQL): the stored execution is read again
     // at each poll that heard nothing.
-    const { pollMs } = instance.backend.notifier;
-    if (pollMs) {
-      const poll = setInterval(() => {
+    stream.onClose(
+      onEachPoll(instance.backend.notifier, () => {
         if (!heard) void readAgain(true);
         heard = false;
-      }, pollMs);
-      stream.onClose(() => clearInterval(poll));
-    }
+      }),
+    );
     // read again once subscribed: a change between the first read and the subscription is not lost
     const current = (await read()) ?? first;
     lastJson = current.json;
