@@ -549,7 +549,9 @@ export class ExecutorService {
     const running = graph.flow.concurrency
       ? await backend.executions.countRunning(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, x0.id)
       : 0;
-    const stateBefore = x0.state.current;
+    // the state as loaded: the transition changes `x0` in place
+    const before = x0.state;
+    const stateBefore = before.current;
     const result = await transition(
       graph,
       x0,
@@ -581,7 +583,7 @@ export class ExecutorService {
       limit !== undefined &&
       (stateBefore === "CREATED" ||
         stateBefore === "QUEUED" ||
-        (stateBefore === "RESTARTED" && restartedAfterFailure(x0.state))) &&
+        (stateBefore === "RESTARTED" && restartedAfterFailure(before))) &&
       stateAfter !== "CREATED" &&
       stateAfter !== "QUEUED" &&
       !isTerminated(stateAfter);
