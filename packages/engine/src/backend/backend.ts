@@ -59,20 +59,13 @@ export interface ExecutionRepository {
    */
   fence?(id: string, revision: number): Promise<void>;
   /**
-   * A shared database, in a transaction: `admitted`, executions of one flow that this step lets
-   * run (out of CREATED or QUEUED), are checked against the flow's concurrency `limit` with the
-   * flow's lock held until the commit, so that the admissions of a flow by several executors
-   * commit one after the other. Fails the transaction with `WRITTEN_MEANWHILE` (the steps are
-   * redone, and count again) when the executions running or paused besides them, and they,
-   * exceed the limit.
+   * A shared database, in a transaction: execution `id` of a flow, which this step lets run (see
+   * `takesConcurrencySlot`), is checked against the flow's concurrency `limit` with the flow's
+   * lock held until the commit, so that the admissions of a flow by several executors commit one
+   * after the other. Fails the transaction with `WRITTEN_MEANWHILE` (the steps are redone, and
+   * count again) when the executions running or paused besides it already fill the limit.
    */
-  admit?(
-    tenantId: string,
-    namespace: string,
-    flowId: string,
-    limit: number,
-    admitted: readonly string[],
-  ): Promise<void>;
+  admit?(tenantId: string, namespace: string, flowId: string, limit: number, id: string): Promise<void>;
   /** RUNNING and PAUSED executions of a flow, `except` excluded (concurrency limits). */
   countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number>;
   /** The oldest QUEUED execution of a flow, if any. */

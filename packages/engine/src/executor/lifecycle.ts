@@ -2,7 +2,16 @@
  * The execution-level steps of a pass: scheduling and concurrency at creation, restart, retries,
  * the end of the flow (final state, flow outputs, `finally`), and killing.
  */
-import { errorMessage, isCreated, isFailed, isPaused, isRetrying, isRunning, isTerminated } from "@saker/sdk";
+import {
+  errorMessage,
+  isCreated,
+  isFailed,
+  isPaused,
+  isRetrying,
+  isRunning,
+  isTerminated,
+  type StateType,
+} from "@saker/sdk";
 import type { ResolvedTask, TaskNode, TaskRun } from "../model/execution.ts";
 import type { Concurrency } from "../model/flow.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
@@ -58,8 +67,23 @@ export function handleRestart(run: ExecutorRun): boolean {
   return true;
 }
 
+/**
+ * Whether a step that took an execution from state `before` to `after` let it run under the
+ * flow's concurrency limit: out of CREATED or QUEUED, or restarted after it failed, and neither
+ * queued nor ended by the step.
+ */
+export function takesConcurrencySlot(before: ExecutorRun["x"]["state"], after: StateType): boolean {
+  const from = before.current;
+  return (
+    (from === "CREATED" || from === "QUEUED" || (from === "RESTARTED" && restartedAfterFailure(before))) &&
+    after !== "CREATED" &&
+    after !== "QUEUED" &&
+    !isTerminated(after)
+  );
+}
+
 /** Whether the state's last change is a restart of a FAILED execution (not a resume from a pause). */
-export function restartedAfterFailure(state: ExecutorRun["x"]["state"]): boolean {
+function restartedAfterFailure(state: ExecutorRun["x"]["state"]): boolean {
   const h = state.histories;
   return h.length >= 2 && h[h.length - 1]!.state === "RESTARTED" && h[h.length - 2]!.state === "FAILED";
 }

@@ -7,9 +7,9 @@
  * the executions admitted just before.
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { errorMessage, isSakerError, isTerminated } from "@saker/sdk";
+import { errorMessage, isSakerError } from "@saker/sdk";
 import { transition } from "../executor/transition.ts";
-import { restartedAfterFailure } from "../executor/lifecycle.ts";
+import { takesConcurrencySlot } from "../executor/lifecycle.ts";
 import type { ExecutorCommand, ExecutorEvent, LogEntry, WorkerJob } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
@@ -551,7 +551,6 @@ export class ExecutorService {
       : 0;
     // the state as loaded: the transition changes `x0` in place
     const before = x0.state;
-    const stateBefore = before.current;
     const result = await transition(
       graph,
       x0,
@@ -572,21 +571,13 @@ export class ExecutorService {
     const justFinished = result.finished && !stored.finished;
     if (justFinished) outgoing.push(...(await this.endedMessages(stored, result.execution, graph)));
     // Kestra evaluates Flow triggers once per processing whose final state differs from the first.
-    else if (result.execution.state.current !== stateBefore)
+    else if (result.execution.state.current !== before.current)
       outgoing.push(...this.ctx.admission.stateChangeMessages(result.execution));
     const write = result.changed || justFinished;
-    // let run under the flow's concurrency limit (created, queued, or restarted after it failed):
-    // checked again in the commit against the other executors' admissions (a shared database)
+    // let run under the flow's concurrency limit: checked again in the commit against the other
+    // executors' admissions (a shared database)
     const limit = graph.flow.concurrency?.limit;
-    const stateAfter = result.execution.state.current;
-    const admitted =
-      limit !== undefined &&
-      (stateBefore === "CREATED" ||
-        stateBefore === "QUEUED" ||
-        (stateBefore === "RESTARTED" && restartedAfterFailure(before))) &&
-      stateAfter !== "CREATED" &&
-      stateAfter !== "QUEUED" &&
-      !isTerminated(stateAfter);
+    const admitted = limit !== undefined && takesConcurrencySlot(before, result.execution.state.current);
     let runs = loaded.runs;
     const after: StoredExecution = {
       ...stored,
@@ -657,7 +648,7 @@ export class ExecutorService {
         // also marks a rolled-back write as foreign; the attempt count does not rely on that.
         const whole = this.inFlight.get(executionId) === true || attempts++ > 0 || !baseline;
         if (admitted && tx.executions.admit)
-          await tx.executions.admit(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, limit, [executionId]);
+          await tx.executions.admit(x0.tenantId ?? config.tenantId, x0.namespace, x0.flowId, limit, executionId);
         // in a group, the execution is written once, as its last step left it
         const writes = group
           ? group.last.get(executionId)?.messages === messages && group.changed.has(executionId)

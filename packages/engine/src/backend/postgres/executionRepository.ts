@@ -153,33 +153,22 @@ export class PostgresExecutions implements ExecutionRepository {
     );
   }
 
-  async admit(
-    tenantId: string,
-    namespace: string,
-    flowId: string,
-    limit: number,
-    admitted: readonly string[],
-  ): Promise<void> {
+  async admit(tenantId: string, namespace: string, flowId: string, limit: number, id: string): Promise<void> {
     // the flow's lock first: the count then sees every admission committed before it
     await this.db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [
       `saker_concurrency ${JSON.stringify([tenantId, namespace, flowId])}`,
     ]);
-    const running = await this.runningOf(tenantId, namespace, flowId, admitted);
-    if (running + admitted.length > limit)
+    const running = await this.countRunning(tenantId, namespace, flowId, id);
+    if (running >= limit)
       throw Object.assign(
         new Error(`${namespace}.${flowId}: ${running} running already, the concurrency limit is ${limit}`),
         { code: WRITTEN_MEANWHILE },
       );
   }
 
-  countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
-    return this.runningOf(tenantId, namespace, flowId, [except]);
-  }
-
-  /** RUNNING and PAUSED executions of a flow, those of `except` excluded. */
-  private async runningOf(tenantId: string, namespace: string, flowId: string, except: readonly string[]) {
+  async countRunning(tenantId: string, namespace: string, flowId: string, except: string): Promise<number> {
     const { rows } = await this.db.query<{ n: string }>(
-      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> ALL($4::text[])",
+      "SELECT COUNT(*) AS n FROM executions WHERE tenant_id = $1 AND namespace = $2 AND flow_id = $3 AND state IN ('RUNNING', 'PAUSED') AND id <> $4",
       [tenantId, namespace, flowId, except],
     );
     return Number(rows[0]!.n);
