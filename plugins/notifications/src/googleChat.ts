@@ -1,4 +1,5 @@
 /** Google Chat: `io.kestra.plugin.googleworkspace.chat.*` (and the older `io.kestra.plugin.notifications.google.*`). */
+import { z } from "@saker/sdk";
 import { summaryFields, summaryTitle } from "./summary.ts";
 import { executionTask, incomingWebhookTask } from "./families.ts";
 
@@ -24,8 +25,11 @@ export const GoogleChatExecution = executionTask({
   service: "Google Chat",
   type: "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
   aliases: ["io.kestra.plugin.notifications.google.GoogleChatExecution"],
-  extraProperties: {},
-  summaryMessage({ summary, customFields, customMessage }) {
+  extraProperties: {
+    text: z.string().optional().describe("The message's text, in place of the summary (as Kestra's `text`)."),
+  },
+  summaryMessage({ summary, customFields, customMessage }, props) {
+    if (typeof props.text === "string") return { text: props.text };
     const x = summary.execution;
     const title = x.url ? `<${x.url}|${summaryTitle(summary)}>` : summaryTitle(summary);
     const lines = [

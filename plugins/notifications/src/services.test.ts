@@ -157,6 +157,14 @@ embedList:
     });
   });
 
+  it("GoogleChatExecution: `text` is the whole message, rendered, in place of the summary", async () => {
+    const body = await send(
+      "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
+      `url: "${hook.url}/g"\nexecutionId: "${failed.id}"\ntext: "Failure of {{ flow.namespace }}: ${failed.id}"`,
+    );
+    expect(body).toEqual({ text: `Failure of company.team: ${failed.id}` });
+  });
+
   it("ZulipExecution: Slack's message, through Zulip's Slack-compatible integration", async () => {
     const body = await send("io.kestra.plugin.zulip.ZulipExecution", `url: "${hook.url}/z"\nchannel: ops\n${common()}`);
     expect(body).toEqual({

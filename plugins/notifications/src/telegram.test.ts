@@ -1,6 +1,6 @@
 /** Telegram against a real HTTP server on loopback standing in for the Bot API (`endpointOverride`). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, type TestInstance } from "@saker/engine/testing";
+import { errorMessages, warningMessages, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
@@ -62,6 +62,23 @@ tasks:
         "Failed task: boom",
       ].join("\n"),
     });
+  });
+
+  it("TelegramExecution accepts Kestra's payload, ignores it as Kestra does, and says so", async () => {
+    const x = await test.run(
+      oneTaskFlow(
+        "tg_exec_payload",
+        "io.kestra.plugin.telegram.TelegramExecution",
+        `token: "t"\nchannel: "42"\nendpointOverride: "${api.url}"\npayload: "Failure: {{ flow.id }}"`,
+      ),
+    );
+    expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+    const sent = JSON.parse(api.received.at(-1)!.body) as { text: string };
+    expect(sent.text).toMatch(/^\[company\.team\] tg_exec_payload ➛ RUNNING\n/);
+    expect(sent.text).not.toContain("Failure:");
+    expect(warningMessages(test, x, "notify")).toEqual([
+      expect.stringContaining("payload is ignored by TelegramExecution"),
+    ]);
   });
 
   it("fails with Telegram's answer, and refuses a non-http endpoint", async () => {

@@ -84,9 +84,17 @@ export const TelegramExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    payload: z
+      .string()
+      .optional()
+      .describe("Ignored, as by Kestra's TelegramExecution: the summary is the message (TelegramSend sends a text)."),
   }),
   outputs: z.object({}),
   async run(props, ctx) {
+    if (props.payload !== undefined)
+      ctx.logger.warn(
+        "payload is ignored by TelegramExecution, as by Kestra's: the execution's summary is sent (customMessage adds a line; TelegramSend sends a text of your own)",
+      );
     webhookUrl(ctx, endpoint(props), "endpointOverride");
     const summary = await summarize(ctx, props.executionId ?? ctx.execution.id);
     const lines = [

@@ -17,6 +17,7 @@ import {
   streamToBuffer,
   taskRun,
   toStoragePath,
+  warningMessages,
   type TestInstance,
 } from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
@@ -476,10 +477,7 @@ describe("bad input", () => {
     );
     expect(warn.state.current, errorMessages(test, warn, "avro").join()).toBe("SUCCESS");
     expect(await stored(warn, "back")).toBe("{id:1,amount:2.5e0}\n{id:3,amount:4e0}\n");
-    const warnings = test.instance.logs
-      .find({ executionId: warn.id, taskId: "avro", minLevel: "WARN" })
-      .map((l) => l.message)
-      .join("\n");
+    const warnings = warningMessages(test, warn, "avro").join("\n");
     expect(warnings).toMatch(/row 2 left out: field 'amount'/);
 
     // A bad value of a nullable field is written as null, with a warning naming the row.
@@ -502,12 +500,9 @@ describe("bad input", () => {
     );
     expect(kept.state.current, errorMessages(test, kept, "avro").join()).toBe("SUCCESS");
     expect(await stored(kept, "back")).toBe("{id:1,amount:2.5e0}\n{id:2,amount:null}\n{id:3,amount:4e0}\n");
-    expect(
-      test.instance.logs
-        .find({ executionId: kept.id, taskId: "avro", minLevel: "WARN" })
-        .map((l) => l.message)
-        .join("\n"),
-    ).toMatch(/row 2, field 'amount': "lots" fits no type of union \[null, double\].*written as null/);
+    expect(warningMessages(test, kept, "avro").join("\n")).toMatch(
+      /row 2, field 'amount': "lots" fits no type of union \[null, double\].*written as null/,
+    );
   });
 
   it("nested fields and list items are named; a missing non-null field is an error; strictSchema names extra fields", async () => {

@@ -13,60 +13,164 @@ import { from, uriOutput } from "./common.ts";
 const oneChar = (what: string, fallback: string) =>
   z.string().length(1, `${what} is one character`).default(fallback).describe(`The ${what}.`);
 
+const MIB = 1024 * 1024;
+
+/** What a row that does not fit does: fail the task, be skipped with a warning, or skipped silently. */
+const ON_BAD_LINES = ["ERROR", "WARN", "SKIP"] as const;
+
+/**
+ * Kestra's header names: DROP leaves out the trailing unnamed columns (a trailing separator),
+ * keeping one at least; RENAME names each unnamed column `col_<index>`. Returns the names of the
+ * columns written, and the warnings to log.
+ */
+function headerColumns(names: readonly string[], mode: "DROP" | "RENAME"): { columns: string[]; warnings: string[] } {
+  if (mode === "RENAME") {
+    const taken = new Set(names);
+    const columns = names.map((name, index) => {
+      if (name !== "") return name;
+      let unique = `col_${index}`;
+      for (let attempt = 2; taken.has(unique); attempt++) unique = `col_${index}_${attempt}`;
+      taken.add(unique);
+      return unique;
+    });
+    return { columns, warnings: [] };
+  }
+  let kept = names.length;
+  while (kept > 1 && names[kept - 1] === "") kept--;
+  const columns = names.slice(0, kept);
+  const warnings: string[] = [];
+  if (kept < names.length)
+    warnings.push(
+      `Dropped ${names.length - kept} trailing unnamed header column(s); their values are not written. Set onEmptyHeader: RENAME to keep them.`,
+    );
+  const colliding = kept - new Set(columns).size;
+  if (colliding > 0)
+    warnings.push(
+      `The header has ${colliding} duplicate or empty column name(s): those columns share one key and only the last value is kept. Set onEmptyHeader: RENAME to keep every column.`,
+    );
+  return { columns, warnings };
+}
+
+/** `\N` is null, as in Kestra (the NULL of PostgreSQL's and MySQL's text exports). */
+const cell = (field: string): string | null => (field === "\\N" ? null : field);
+
+/** A row of the header's length as a struct keyed by the columns written. */
+function rowOf(columns: readonly string[], record: readonly string[]): Record<string, string | null> {
+  const row: Record<string, string | null> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = cell(record[i]!);
+  return row;
+}
+
 export const CsvToIon = defineTask({
   type: "io.kestra.plugin.serdes.csv.CsvToIon",
   aliases: ["io.kestra.plugin.serdes.csv.CsvReader"],
   title: "Convert a CSV file to Ion",
   examples: [
     {
-      title: "Read a semicolon-separated file downloaded earlier",
-      code: `id: convert\ntype: io.kestra.plugin.serdes.csv.CsvToIon\nfrom: "{{ outputs.download.uri }}"\nfieldSeparator: ";"\nskipRows: 1`,
+      title: "Read a semicolon-separated file downloaded earlier, skipping rows that do not fit",
+      code: `id: convert\ntype: io.kestra.plugin.serdes.csv.CsvToIon\nfrom: "{{ outputs.download.uri }}"\nfieldSeparator: ";"\nonBadLines: WARN`,
     },
   ],
   description:
-    "Reads a CSV file from internal storage and writes an Ion file, one row per line: a struct keyed by the header with `header: true`, a list of strings otherwise.",
+    "Reads a CSV file from internal storage and writes an Ion file, one row per line: a struct keyed by the header with `header: true`, a list of strings otherwise. `\\N` is null. With a header, a row whose number of fields differs from the header's is a bad line, as is a row the parser refuses: `onBadLines` says what happens to it.",
   properties: z.object({
     from,
     header: z.boolean().default(true).describe("Whether the first line names the columns."),
     fieldSeparator: oneChar("field separator character", ","),
     textDelimiter: oneChar("text delimiter character", '"'),
     skipEmptyRows: z.boolean().default(false).describe("Whether empty rows are skipped."),
-    skipRows: z.number().int().min(0).default(0).describe("How many lines to skip at the start of the file."),
+    skipRows: z.number().int().min(0).default(0).describe("How many rows to skip, after the header when there is one."),
+    onBadLines: z
+      .enum(ON_BAD_LINES)
+      .default("ERROR")
+      .describe(
+        "What a bad line does: ERROR fails the task naming it, WARN skips it with a warning, SKIP skips it silently.",
+      ),
+    onEmptyHeader: z
+      .enum(["DROP", "RENAME"])
+      .default("DROP")
+      .describe(
+        "Unnamed header columns: DROP leaves out the trailing ones (a trailing separator), with a warning; RENAME names each `col_<index>`.",
+      ),
     errorOnDifferentFieldCount: z
       .boolean()
-      .default(false)
-      .describe("Whether a row with another number of fields than the first one fails the task."),
+      .optional()
+      .describe("Deprecated in Kestra and no longer used: `onBadLines` says what a row of another length does."),
     charset: z.string().default("UTF-8").describe("The charset of the CSV file."),
+    maxBufferSize: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * MIB)
+      .describe("The most characters one row may hold; a longer one is a bad line."),
+    maxFieldSize: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * MIB)
+      .describe("The most characters one field may hold; a row with a longer one is a bad line."),
+    allowExtraCharsAfterClosingQuote: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Whether characters after a closing quote (`"a"b`) are kept in the field (written as read, quotes included) instead of making the row bad.',
+      ),
   }),
-  outputs: uriOutput,
+  outputs: uriOutput.extend({ size: z.number().int().describe("The number of rows written.") }),
   async run(p, ctx) {
     const decoder = decoderFor(p.charset);
     const source = await ctx.storage.getFile(p.from);
     const parser = parse({
       delimiter: p.fieldSeparator,
       quote: p.textDelimiter,
-      from_line: p.skipRows + 1,
       skip_empty_lines: p.skipEmptyRows,
-      relax_column_count: !p.errorOnDifferentFieldCount,
+      relax_column_count: true,
+      relax_quotes: p.allowExtraCharsAfterClosingQuote,
+      max_record_size: p.maxBufferSize,
+      skip_records_with_error: p.onBadLines !== "ERROR",
+      info: true,
       bom: true,
     });
+    let size = 0;
+    /** A bad line: fails the task (ERROR), or is skipped, with a warning for WARN. */
+    const badLine = (message: string) => {
+      if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': ${message}`);
+      if (p.onBadLines === "WARN") ctx.logger.warn(`Bad line skipped: ${message}`);
+    };
+    parser.on("skip", (error: CsvError & { lines?: number }) =>
+      badLine(`invalid CSV${error.lines === undefined ? "" : ` at line ${error.lines}`}: ${error.message}`),
+    );
     // Errors reach the loop below through the parser; pipeline's callback only keeps them from being unhandled.
     pipeline(Readable.from(decodeText(source, decoder)), parser, () => undefined);
     async function* ionLines(): AsyncGenerator<string> {
-      let columns: string[] | undefined;
+      /** The header's number of fields and the columns written (undefined: none yet, or `header: false`). */
+      let header: { fields: number; columns: string[] } | undefined;
+      let skipped = 0;
       try {
-        for await (const record of parser as AsyncIterable<string[]>) {
-          if (p.header && !columns) {
-            columns = record;
+        for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+          if (p.header && !header) {
+            const { columns, warnings } = headerColumns(record, p.onEmptyHeader);
+            header = { fields: record.length, columns };
+            for (const warning of warnings) ctx.logger.warn(warning);
             continue;
           }
-          if (!p.header) {
-            yield `${toIon(record)}\n`;
+          if (skipped < p.skipRows) {
+            skipped++;
             continue;
           }
-          const row: Record<string, string | null> = {};
-          for (let i = 0; i < columns!.length; i++) row[columns![i]!] = record[i] ?? null;
-          yield `${toIon(row)}\n`;
+          const long = record.findIndex((field) => field.length > p.maxFieldSize);
+          const problem =
+            long >= 0
+              ? `: field ${long + 1} holds more than maxFieldSize (${p.maxFieldSize}) characters`
+              : header && record.length !== header.fields
+                ? ` has ${record.length} field(s) where the header has ${header.fields} (field count mismatch)`
+                : undefined;
+          if (problem) {
+            badLine(`line ${info.lines}${problem}`);
+            continue;
+          }
+          size++;
+          yield `${toIon(header ? rowOf(header.columns, record) : record.map(cell))}\n`;
         }
       } catch (error) {
         if (error instanceof CsvError) {
@@ -78,9 +182,23 @@ export const CsvToIon = defineTask({
         throw error;
       }
     }
-    return { uri: await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8")) };
+    const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
+    ctx.metric({ name: "records", type: "counter", value: size });
+    return { uri, size };
   },
 });
+
+const QUOTE_MODES = ["ALWAYS", "REQUIRED", "NON_NUMERIC"] as const;
+
+/** A number as Kestra's NON_NUMERIC mode tells one: a sign, then digits with at most one '.'. */
+const NOT_A_NUMBER = /^(?![+-]?(?=\.?\d)\d*\.?\d*$)[\s\S]/;
+
+/** The writer's options for a quote mode (csv-stringify quotes what needs it in any case). */
+function quoting(mode: (typeof QUOTE_MODES)[number]) {
+  if (mode === "ALWAYS") return { quoted: true, quoted_empty: true };
+  if (mode === "NON_NUMERIC") return { quoted_match: NOT_A_NUMBER };
+  return { quoted: false, quoted_empty: false };
+}
 
 export const IonToCsv = defineTask({
   type: "io.kestra.plugin.serdes.csv.IonToCsv",
@@ -100,7 +218,16 @@ export const IonToCsv = defineTask({
     fieldSeparator: oneChar("field separator character", ","),
     textDelimiter: oneChar("text delimiter character", '"'),
     lineDelimiter: z.string().min(1).default("\n").describe("The characters that end each row."),
-    alwaysDelimitText: z.boolean().default(false).describe("Whether every field is enclosed in the text delimiter."),
+    alwaysDelimitText: z
+      .boolean()
+      .default(false)
+      .describe("Whether every field is enclosed in the text delimiter (deprecated in Kestra: `quoteMode: ALWAYS`)."),
+    quoteMode: z
+      .enum(QUOTE_MODES)
+      .optional()
+      .describe(
+        "Which fields are enclosed in the text delimiter, header included: ALWAYS (every one, empty ones too), REQUIRED (those holding the separator, the delimiter or a line break) or NON_NUMERIC (every non-empty one but numbers such as -12 or 3.5, and those REQUIRED quotes). Wins over `alwaysDelimitText`.",
+      ),
     charset: z.string().default("UTF-8").describe("The charset of the CSV file."),
     dateFormat: z
       .string()
@@ -132,8 +259,7 @@ export const IonToCsv = defineTask({
         delimiter: p.fieldSeparator,
         quote: p.textDelimiter,
         record_delimiter: p.lineDelimiter,
-        quoted: p.alwaysDelimitText,
-        quoted_empty: p.alwaysDelimitText,
+        ...quoting(p.quoteMode ?? (p.alwaysDelimitText ? "ALWAYS" : "REQUIRED")),
         eof: true,
       });
       const out: string[] = [];

@@ -6,7 +6,15 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as ion from "ion-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, toStoragePath, type TestInstance } from "@saker/engine/testing";
+import {
+  errorMessages,
+  outputsOf,
+  storedText,
+  taskRun,
+  toStoragePath,
+  warningMessages,
+  type TestInstance,
+} from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
 
 let test: TestInstance;
@@ -26,6 +34,11 @@ async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string
   return storedText(test, outputsOf(execution, taskId).uri as string);
 }
 const ionValues = (text: string) => JSON.parse(JSON.stringify(ion.loadAll(text)));
+/** A flow storing `csv` then converting it with CsvToIon (task `ion`) and these YAML option lines. */
+const csvToIon = (id: string, csv: string, options = "") =>
+  test.run(
+    flowWith(id, csv, ".csv", task("ion", CSV_TO_ION, `from: "{{ outputs.src.uri }}"${options && `\n${options}`}`)),
+  );
 
 describe("CsvToIon and IonToCsv", () => {
   it("converts CSV with a header to Ion structs and back, quotes and commas included", async () => {
@@ -91,6 +104,52 @@ describe("CsvToIon and IonToCsv", () => {
     );
     expect(ex.state.current, errorMessages(test, ex, "csv").join()).toBe("SUCCESS");
     expect(await stored(ex, "csv")).toBe('n,x,ok,tags,none\n1,1.5,true,"[""a""]",\n2,-3,false,[],z\n');
+  });
+
+  it("quotes by quoteMode: ALWAYS, REQUIRED, NON_NUMERIC (header included), over alwaysDelimitText", async () => {
+    const jsonl =
+      '{"id":1,"amount":-12.5,"code":"007","note":"a, b","empty":"","none":null,"exp":"1e5"}\n' +
+      '{"id":2,"amount":3,"code":"+4","note":"plain","empty":"","none":null,"exp":"."}\n';
+    const csvTask = (id: string, options: string) =>
+      task(id, ION_TO_CSV, `from: "{{ outputs.ion.uri }}"${options ? `\n${options}` : ""}`);
+    const ex = await test.run(
+      flowWith(
+        "csv_quote_modes",
+        jsonl,
+        ".jsonl",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          csvTask("always", "quoteMode: ALWAYS") +
+          csvTask("required", "quoteMode: REQUIRED\nalwaysDelimitText: true") +
+          csvTask("non_numeric", "quoteMode: NON_NUMERIC") +
+          csvTask("unset", ""),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "non_numeric").join()).toBe("SUCCESS");
+    expect(await stored(ex, "always")).toBe(
+      '"id","amount","code","note","empty","none","exp"\n' +
+        '"1","-12.5","007","a, b","","","1e5"\n"2","3","+4","plain","","","."\n',
+    );
+    const required = 'id,amount,code,note,empty,none,exp\n1,-12.5,007,"a, b",,,1e5\n2,3,+4,plain,,,.\n';
+    expect(await stored(ex, "required")).toBe(required);
+    expect(await stored(ex, "unset")).toBe(required);
+    expect(await stored(ex, "non_numeric")).toBe(
+      '"id","amount","code","note","empty","none","exp"\n' + '1,-12.5,007,"a, b",,,"1e5"\n2,3,+4,"plain",,,"."\n',
+    );
+  });
+
+  it("refuses an unknown quoteMode, naming the path, the values and the line", async () => {
+    const flow = flowWith(
+      "csv_bad_quote",
+      '{"a":1}\n',
+      ".jsonl",
+      task("csv", ION_TO_CSV, 'from: "{{ outputs.src.uri }}"\nquoteMode: SOMETIMES'),
+    );
+    await expect(test.run(flow)).rejects.toMatchObject({
+      code: "FLOW_INVALID",
+      message: expect.stringMatching(
+        /tasks\[1\]\.quoteMode: must be one of ALWAYS, REQUIRED, NON_NUMERIC \(got "SOMETIMES"\) \(line \d+\)/,
+      ) as string,
+    });
   });
 
   it("reads and writes other charsets", async () => {
@@ -179,25 +238,68 @@ describe("bad input", () => {
     expect(files[0]).toMatch(/\.csv$/);
   });
 
-  it("errorOnDifferentFieldCount fails on a short row, and pads it otherwise", async () => {
-    const csv = "a,b\n1,2\n3\n";
-    const strict = await test.run(
-      flowWith(
-        "csv_count",
-        csv,
-        ".csv",
-        task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"\nerrorOnDifferentFieldCount: true'),
-      ),
-    );
+  it("a row of another length than the header is a bad line: ERROR fails naming it, WARN and SKIP skip it", async () => {
+    const csv = "a,b\n1,2\n3\n4,5,6\n7,8\n";
+    const strict = await csvToIon("csv_count", csv);
     expect(strict.state.current).toBe("FAILED");
-    expect(errorMessages(test, strict, "ion").join("\n")).toMatch(/line 3/);
-    const lax = await test.run(
-      flowWith("csv_count2", csv, ".csv", task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"')),
+    expect(errorMessages(test, strict, "ion").join("\n")).toMatch(
+      /line 3 has 1 field\(s\) where the header has 2 \(field count mismatch\)/,
     );
-    expect(ionValues(await stored(lax, "ion"))).toEqual([
-      { a: "1", b: "2" },
-      { a: "3", b: null },
+    // errorOnDifferentFieldCount is deprecated in Kestra and no longer used: accepted, changes nothing
+    const old = await csvToIon("csv_count_old", csv, "errorOnDifferentFieldCount: false");
+    expect(old.state.current).toBe("FAILED");
+    for (const mode of ["WARN", "SKIP"]) {
+      const lax = await csvToIon(`csv_count_${mode}`, csv, `onBadLines: ${mode}`);
+      expect(lax.state.current, errorMessages(test, lax, "ion").join()).toBe("SUCCESS");
+      expect(ionValues(await stored(lax, "ion"))).toEqual([
+        { a: "1", b: "2" },
+        { a: "7", b: "8" },
+      ]);
+      expect(outputsOf(lax, "ion").size).toBe(2);
+      expect(warningMessages(test, lax, "ion")).toEqual(
+        mode === "WARN"
+          ? [expect.stringMatching(/line 3 has 1 field/), expect.stringMatching(/line 4 has 3 field/)]
+          : [],
+      );
+    }
+  });
+
+  it("skipRows skips rows after the header; \\N is null; size and the records metric count the rows", async () => {
+    const csv = "id,name\nskipped,1\nskipped,2\n1,\\N\n2,Bo\n";
+    const ex = await csvToIon("csv_skip", csv, "skipRows: 2");
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([
+      { id: "1", name: null },
+      { id: "2", name: "Bo" },
     ]);
+    expect(outputsOf(ex, "ion").size).toBe(2);
+    expect(test.instance.metrics.byExecution(ex.id).map((m) => [m.taskId, m.name, m.value])).toEqual([
+      ["ion", "records", 2],
+    ]);
+  });
+
+  it("onEmptyHeader: DROP leaves out trailing unnamed columns with a warning, RENAME names them col_<index>", async () => {
+    const csv = "a,,b,,\n1,x,2,y,\n";
+    const dropped = await csvToIon("csv_drop", csv);
+    expect(dropped.state.current, errorMessages(test, dropped, "ion").join()).toBe("SUCCESS");
+    // the empty name inside the header stays (Kestra's DROP trims the trailing ones only)
+    expect(ionValues(await stored(dropped, "ion"))).toEqual([{ a: "1", "": "x", b: "2" }]);
+    expect(warningMessages(test, dropped, "ion")).toEqual([
+      expect.stringContaining("Dropped 2 trailing unnamed header column(s)"),
+    ]);
+    const renamed = await csvToIon("csv_rename", csv, "onEmptyHeader: RENAME");
+    expect(ionValues(await stored(renamed, "ion"))).toEqual([{ a: "1", col_1: "x", b: "2", col_3: "y", col_4: "" }]);
+  });
+
+  it("a field over maxFieldSize is a bad line; allowExtraCharsAfterClosingQuote keeps what follows a quote", async () => {
+    const long = await csvToIon("csv_field_size", "a\nshort\nmuch too long\n", "maxFieldSize: 8");
+    expect(long.state.current).toBe("FAILED");
+    expect(errorMessages(test, long, "ion").join("\n")).toMatch(/line 3: field 1 holds more than maxFieldSize \(8\)/);
+    const refused = await csvToIon("csv_quote_extra", 'a,b\n"x"y,1\n');
+    expect(refused.state.current).toBe("FAILED");
+    expect(errorMessages(test, refused, "ion").join("\n")).toMatch(/invalid CSV .* at line 2: Invalid Closing Quote/);
+    const kept = await csvToIon("csv_quote_extra_ok", 'a,b\n"x"y,1\n', "allowExtraCharsAfterClosingQuote: true");
+    expect(ionValues(await stored(kept, "ion"))).toEqual([{ a: '"x"y', b: "1" }]);
   });
 
   it("a charset that cannot be written is a clear error", async () => {

@@ -205,6 +205,11 @@ export function errorMessages(test: TestInstance, execution: Execution, taskId: 
   return test.instance.logs.find({ executionId: execution.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
 }
 
+/** The WARN (and ERROR) log messages of a task in an execution. */
+export function warningMessages(test: TestInstance, execution: Execution, taskId: string): string[] {
+  return test.instance.logs.find({ executionId: execution.id, taskId, minLevel: "WARN" }).map((l) => l.message);
+}
+
 /** Resolves with the first defined value `probe` gives, polling until `timeoutMs`. */
 export async function eventually<T>(
   probe: () => T | undefined | Promise<T | undefined>,

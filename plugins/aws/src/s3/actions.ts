@@ -1,6 +1,6 @@
 /**
  * What Downloads and the Trigger do with the objects they processed: MOVE copies each object to
- * `moveTo.key/<its file name>` in `moveTo.bucket` and deletes it; DELETE deletes it; NONE leaves it.
+ * `moveTo.key/<its file name>` in `moveTo.bucket` (by default the same bucket) and deletes it; DELETE deletes it; NONE leaves it.
  */
 import { NonRetryableError } from "@saker/sdk";
 import type { S3Object } from "./listing.ts";
@@ -11,13 +11,13 @@ import { baseName, copyObject, deleteObject } from "./transfers.ts";
 export interface ActionRequest {
   action: Action;
   bucket: string;
-  moveTo?: { bucket: string; key: string } | undefined;
+  moveTo?: { bucket?: string | undefined; key: string } | undefined;
 }
 
 /** Refuses MOVE without `moveTo` before anything is read. */
 export function checkAction(request: ActionRequest): void {
   if (request.action === "MOVE" && !request.moveTo)
-    throw new NonRetryableError("action MOVE needs moveTo (a bucket and a key)", { path: "moveTo" });
+    throw new NonRetryableError("action MOVE needs moveTo (a key, and a bucket unless the same)", { path: "moveTo" });
 }
 
 export function movedKey(moveTo: { key: string }, key: string): string {
@@ -32,7 +32,7 @@ export async function applyAction(run: S3Run, request: ActionRequest, object: S3
     const moveTo = request.moveTo!;
     await copyObject(run, {
       from: { bucket: request.bucket, key: object.key },
-      to: { bucket: moveTo.bucket, key: movedKey(moveTo, object.key) },
+      to: { bucket: moveTo.bucket ?? request.bucket, key: movedKey(moveTo, object.key) },
     });
   }
   await deleteObject(run, request.bucket, object.key);

@@ -17,7 +17,7 @@ export const expectedBucketOwner = z
 /** Where a listed object is moved to by `action: MOVE`. */
 export const moveTo = z
   .object({
-    bucket: z.string().min(1).describe("The destination bucket."),
+    bucket: z.string().min(1).optional().describe("The destination bucket (by default the bucket listed)."),
     key: z.string().describe("The destination folder: an object `a/b.csv` moves to `<key>/b.csv`."),
   })
   .describe("The destination of `action: MOVE`.");

@@ -77,10 +77,10 @@ async function keys(prefix: string): Promise<string[]> {
   return (listed.Contents ?? []).map((o) => o.Key!);
 }
 
-it("starts one execution for new files and moves them, so the next evaluations start none", async () => {
+it("starts one execution for new files and moves them (moveTo without a bucket: the same one), so the next evaluations start none", async () => {
   await putObject(client, "inbox", "move/a.csv", "a");
   await putObject(client, "inbox", "move/b.csv", "bb");
-  await test.instance.deploy(watchFlow("mover", "prefix: move/\naction: MOVE\nmoveTo:\n  bucket: inbox\n  key: done"));
+  await test.instance.deploy(watchFlow("mover", "prefix: move/\naction: MOVE\nmoveTo:\n  key: done"));
   const first = await eventually(() => executions("mover").find((e) => e.state.current === "SUCCESS"), 15_000);
   const objects = first.trigger?.variables?.objects as Array<{ key: string; uri: string; size: number }>;
   expect(objects.map((o) => [o.key, o.size])).toEqual([
