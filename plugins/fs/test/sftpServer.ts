@@ -76,6 +76,12 @@ interface Behaviour {
 function serveSftp(sftp: SFTPWrapper, root: string, behaviour: Behaviour): void {
   const { home, hostileNames, stallReadsFrom, stallListings } = behaviour;
   const handles = new Map<number, Handle>();
+  // a client that goes away without closing its files (a stalled read given up, a killed task)
+  // leaves them to the session's end, not to the collector
+  sftp.on("close", () => {
+    for (const h of handles.values()) if (h.kind === "file") void h.fd.close().catch(() => undefined);
+    handles.clear();
+  });
   let next = 0;
   const toVirtual = (path: string) => posix.normalize(path.startsWith("/") ? path : `${home}/${path}`);
   const toReal = (path: string) => {

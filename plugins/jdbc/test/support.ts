@@ -28,10 +28,21 @@ export async function pgConnections(admin: pg.Client, applicationName: string): 
   return rows[0].n as number;
 }
 
-/** Server threads on the MariaDB database `test`, other than `admin`'s own. */
-export async function mysqlThreads(admin: mysql.Connection): Promise<number> {
+/**
+ * The newest server thread id on MariaDB. Thread ids only grow, so the threads a test opens are
+ * those above the mark taken when it starts: a connection of an earlier test that the server has not
+ * dropped yet is not counted against it.
+ */
+export async function mysqlThreadMark(admin: mysql.Connection): Promise<number> {
+  const [rows] = await admin.query("select max(id) as id from information_schema.processlist");
+  return Number((rows as { id: number }[])[0]!.id);
+}
+
+/** Server threads on the MariaDB database `test` opened after `mark` (see mysqlThreadMark). */
+export async function mysqlThreadsSince(admin: mysql.Connection, mark: number): Promise<number> {
   const [rows] = await admin.query(
-    "select count(*) as n from information_schema.processlist where db = 'test' and id <> connection_id()",
+    "select count(*) as n from information_schema.processlist where db = 'test' and id > ?",
+    [mark],
   );
   return Number((rows as { n: number }[])[0]!.n);
 }

@@ -57,6 +57,10 @@ function retainedMemory(): { sample(): void; peak(): number } {
   setFlagsFromString("--expose-gc");
   const gc = runInNewContext("gc") as () => void;
   const held = () => {
+    // V8 frees the memory of dead buffers on a background thread after a collection: a second
+    // collection waits for that, so buffers already dead are not counted (one alone let a loaded
+    // CI count up to 40 MiB of them).
+    gc();
     gc();
     const usage = process.memoryUsage();
     return usage.heapUsed + usage.arrayBuffers;
@@ -160,8 +164,9 @@ describe("S3Storage streaming", () => {
     }
     expect(size).toBe(total * chunk.length);
     expect(received.digest("hex")).toBe(sent.digest("hex"));
-    // Parts of 5 MiB, two in flight and one filling: well below the 50 MB a whole-file buffer holds.
-    expect(retained.peak()).toBeLessThan(40 * 1024 * 1024);
+    // Parts of 5 MiB, two in flight and one filling (17 MiB measured): well below the 50 MB a
+    // whole-file buffer holds.
+    expect(retained.peak()).toBeLessThan(32 * 1024 * 1024);
     server.stop();
   });
 

@@ -6,7 +6,8 @@ import {
   errorLines,
   flow,
   jdbcInstance,
-  mysqlThreads,
+  mysqlThreadMark,
+  mysqlThreadsSince,
   serviceAvailable,
   settledCount,
   storedRows,
@@ -19,7 +20,8 @@ const up = await serviceAvailable("MariaDB", "127.0.0.1", 3306);
 let test: TestInstance;
 let admin: mysql.Connection;
 
-const threads = () => mysqlThreads(admin);
+/** The threads opened since `mark`, once the server has dropped those that were closed. */
+const threadsLeftSince = (mark: number) => settledCount(() => mysqlThreadsSince(admin, mark), 0);
 
 describe.skipIf(!up)("mariadb and mysql", () => {
   beforeAll(async () => {
@@ -96,7 +98,7 @@ describe.skipIf(!up)("mariadb and mysql", () => {
   });
 
   it("stores rows and runs Queries in a transaction, closing connections", async () => {
-    const before = await threads();
+    const mark = await mysqlThreadMark(admin);
     const store = await test.run(
       flow(
         "store",
@@ -142,11 +144,11 @@ describe.skipIf(!up)("mariadb and mysql", () => {
       ],
       size: 3,
     });
-    expect(await settledCount(threads, before)).toBe(before);
+    expect(await threadsLeftSince(mark)).toBe(0);
   });
 
   it("kills the statement on the server when the task times out", async () => {
-    const before = await threads();
+    const mark = await mysqlThreadMark(admin);
     const execution = await test.run(
       flow(
         "timeout",
@@ -156,7 +158,7 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     );
     expect(execution.state.current).toBe("FAILED");
     expect(errorLines(test, execution.id).join("\n")).toContain("Timeout after PT1S");
-    expect(await settledCount(threads, before)).toBe(before);
+    expect(await threadsLeftSince(mark)).toBe(0);
   });
 
   it("fails with the server's message on a wrong password, an unknown database and bad SQL", async () => {
