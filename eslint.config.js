@@ -61,6 +61,32 @@ export default tseslint.config(
     },
   },
   {
+    // SQLite is one backend behind the Backend seam: outside backend/, only the composition root
+    // (runtime/instance.ts, which opens it) imports from backend/sqlite/. Shared records, search,
+    // statistics and log code lives in backend/ (records.ts, search.ts, stats.ts, metrics.ts…).
+    files: ["packages/engine/src/**/*.ts"],
+    ignores: [
+      "**/*.test.ts",
+      "packages/engine/src/backend/**",
+      "packages/engine/src/testing/**",
+      "packages/engine/src/runtime/instance.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/backend/sqlite/*"],
+              message:
+                "Reach the database through the Backend (backend/backend.ts); shared records and search code are in backend/, not backend/sqlite/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The engine is reached through its index (`@saker/engine`, whose `createEngineApi` is what the
     // server and the CLI act through); tests may also import `@saker/engine/testing`.
     files: ["packages/server/**/*.ts", "packages/cli/**/*.ts", "plugins/**/*.ts"],

@@ -30,7 +30,7 @@ export {
   type SearchFilter,
   type SearchQuery,
   type SearchSort,
-} from "./backend/sqlite/searchSql.ts";
+} from "./backend/search.ts";
 
 // Opening an instance, and its configuration.
 export { Instance } from "./runtime/instance.ts";
@@ -53,15 +53,15 @@ export { inputSchema } from "./model/flowSchema.ts";
 export { checkInputs, resolveInputs, type InputCheck, type InputResolution } from "./model/inputs.ts";
 export { flowJsonSchema } from "./flow/jsonSchema.ts";
 export { parseFlow } from "./flow/parseFlow.ts";
-export { buildTaskGraph, type SubflowRef, type TaskGraph } from "./model/taskGraph.ts";
+export { buildTaskGraph, type SubflowRef, type TaskGraph } from "./flow/taskGraph.ts";
 export { INPUT_TYPES, isCalendarDate, isInstant } from "./model/typedValues.ts";
 export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts";
 
 // Stored rows as lists and pages show them.
-export type { StoredExecution } from "./backend/sqlite/executionStore.ts";
-export type { FlowSummary, StoredFlow } from "./backend/sqlite/flowStore.ts";
-export { LogTupleReader, type LogQuery, type LogTuple, type StoredLog } from "./backend/sqlite/logStore.ts";
-export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./backend/sqlite/metricStore.ts";
+export type { FlowSummary, StoredExecution, StoredFlow } from "./backend/records.ts";
+export { LogTupleReader } from "./backend/logTupleReader.ts";
+export type { LogQuery, LogTuple, StoredLog } from "./backend/records.ts";
+export { METRIC_AGGREGATIONS, METRIC_SORT_COLUMNS, type MetricSortColumn } from "./backend/metrics.ts";
 
 // Plugins.
 export { isBundled } from "./plugins/bundled.ts";

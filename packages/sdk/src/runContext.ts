@@ -35,7 +35,10 @@ export interface TaskStorage {
    * no folder, no `..`), replacing a file of that name the task run stored before.
    */
   putFile(source: FileSource, name?: string, options?: { exactName?: boolean }): Promise<string>;
-  /** Opens a stored file. Only URIs of this execution (or its parent/trigger execution) and namespace files are readable. */
+  /**
+   * Opens a stored file. Only URIs of this execution (or its parent/trigger execution) and
+   * namespace files are readable. A stream still open when the task run ends is closed then.
+   */
   getFile(uri: string): Promise<Readable>;
   /** Reads a whole stored file. */
   readFile(uri: string): Promise<Buffer>;

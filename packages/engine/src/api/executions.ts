@@ -7,7 +7,7 @@
 import { isTerminated, SakerError } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
 import type { StoredExecution } from "../backend/records.ts";
-import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
+import type { Page, SearchQuery } from "../backend/search.ts";
 import type { NewExecution } from "../runtime/executionFactory.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { executionPrefix } from "../storage/paths.ts";

@@ -5,7 +5,7 @@
  */
 import type { FlowSummary, StoredFlow } from "../backend/records.ts";
 import type { Flow } from "../model/flow.ts";
-import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
+import type { Page, SearchQuery } from "../backend/search.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 export class FlowsApi {

@@ -1,7 +1,7 @@
 /** Logs as the server searches them: filtered, sorted (newest first by default) and paged by SQL. */
 import type { LogQuery, LogTuple, StoredLog } from "../backend/records.ts";
-import { LogTupleReader } from "../backend/sqlite/logStore.ts";
-import type { Page, SearchQuery } from "../backend/sqlite/searchSql.ts";
+import { LogTupleReader } from "../backend/logTupleReader.ts";
+import type { Page, SearchQuery } from "../backend/search.ts";
 import type { Instance } from "../runtime/instance.ts";
 import { SEALED_PREFIX } from "../secrets/sealer.ts";
 

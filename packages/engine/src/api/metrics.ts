@@ -7,8 +7,8 @@ import {
   type MetricAggregates,
   type MetricEntry,
   type MetricPageQuery,
-} from "../backend/sqlite/metricStore.ts";
-import { pageWindow, type Page } from "../backend/sqlite/searchSql.ts";
+} from "../backend/metrics.ts";
+import { pageWindow, type Page } from "../backend/search.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 const invalid = (message: string, path: string) =>

@@ -7,7 +7,7 @@ import type {
   ExecutionStatsQuery,
   LogStatsQuery,
   StatsPeriod,
-} from "../backend/sqlite/statsStore.ts";
+} from "../backend/stats.ts";
 import type { Instance } from "../runtime/instance.ts";
 
 type Untenanted<T> = Omit<T, "tenantId">;

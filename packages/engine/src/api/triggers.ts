@@ -6,7 +6,7 @@
 import { SakerError } from "@saker/sdk";
 import type { Backfill, TriggerKey, TriggerState } from "../backend/records.ts";
 import type { Instance } from "../runtime/instance.ts";
-import { pageWindow, type Page } from "../backend/sqlite/searchSql.ts";
+import { pageWindow, type Page } from "../backend/search.ts";
 import {
   declaredTriggers,
   findTrigger,

@@ -9,17 +9,20 @@
  * - Notify after the commit (`notifier`), never inside the transaction.
  * - A claim is leased: extend what is still being handled, let the reaper free the rest.
  */
-import type { KvEntry, Metric, StateType } from "@saker/sdk";
+import type { KvEntry, LogLevel, Metric, StateType } from "@saker/sdk";
 import type { ExecutorState, LogEntry, WorkerJob } from "../executor/types.ts";
-import type { Execution } from "../model/execution.ts";
+import type { Execution, Label } from "../model/execution.ts";
 import type { ReadModel } from "./readModel.ts";
 import type { Notifier } from "./notifier.ts";
 import type { Queue } from "./queue.ts";
-import type { Page, SearchQuery } from "./sqlite/searchSql.ts";
+import type { Page, SearchQuery } from "./search.ts";
 import type {
+  ExecutionCountQuery,
+  ExecutionQuery,
   FlowHead,
   FlowSummary,
   LoadedExecution,
+  LogPurgeQuery,
   LogQuery,
   StoredExecution,
   StoredFlow,
@@ -115,6 +118,57 @@ export interface TriggerRepository {
 export interface MetricRepository {
   append(job: WorkerJob, metrics: readonly Metric[]): Promise<void>;
   byExecution(executionId: string): Promise<StoredMetric[]>;
+}
+
+/**
+ * What flows are read and written through: the SQLite store, or the PostgreSQL backend's mirror
+ * (whose `refresh` reads a flow again from the database, shared with other processes).
+ */
+export interface FlowSource {
+  latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined;
+  revision(tenantId: string, namespace: string, id: string, revision: number): StoredFlow | undefined;
+  revisions(tenantId: string, namespace: string, id: string): StoredFlow[];
+  /** Saves a new revision unless the source is unchanged. */
+  save(
+    tenantId: string,
+    namespace: string,
+    id: string,
+    source: string,
+    disabled: boolean,
+    labels?: readonly Label[],
+  ): { flow: StoredFlow; created: boolean };
+  delete(tenantId: string, namespace: string, id: string): boolean;
+  all(tenantId: string, namespacePrefix?: string): StoredFlow[];
+  summaries(tenantId: string, namespacePrefix?: string): FlowSummary[];
+  heads(tenantId: string): FlowHead[];
+  deleteRevisions(tenantId: string, namespace: string, id: string, revisions: readonly number[]): number;
+  refresh?(tenantId: string, namespace: string, id: string, revision?: number): Promise<void>;
+}
+
+type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The calls of the engine services (`runtime/workerDeps.ts`) `Backend` does not have yet: the
+ * SQLite stores (synchronous) or their PostgreSQL counterparts (`postgres/engineStores.ts`).
+ */
+export interface EngineStores {
+  kv: {
+    namespaces(tenantId: string): Awaitable<string[]>;
+    listAll(tenantId: string, namespace: string): Awaitable<KvEntry[]>;
+  };
+  logs: {
+    purge(query: LogPurgeQuery): Awaitable<number>;
+    deleteByExecution(executionId: string, levels?: readonly LogLevel[]): Awaitable<number>;
+  };
+  executions: {
+    search(query: ExecutionQuery): Awaitable<{ results: Execution[]; total: number }>;
+    countByFlow(query: ExecutionCountQuery): Awaitable<{ namespace: string; flowId: string; count: number }[]>;
+    delete(id: string): Awaitable<boolean>;
+  };
+  metrics: { deleteByExecution(executionId: string): Awaitable<number> };
+  triggers: {
+    setDisabled(tenantId: string, key: TriggerKey, disabled: boolean): Awaitable<TriggerState>;
+  };
 }
 
 export interface Backend {

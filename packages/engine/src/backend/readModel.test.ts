@@ -13,10 +13,10 @@ import type { Backend } from "./backend.ts";
 import { PostgresBackend } from "./postgres/postgresBackend.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres/testDatabase.ts";
 import { openDatabase } from "./sqlite/database.ts";
-import { LogTupleReader } from "./sqlite/logStore.ts";
+import { LogTupleReader } from "./logTupleReader.ts";
 import { EXECUTION_COLUMNS } from "./sqlite/executionStore.ts";
 import { LOG_COLUMNS } from "./sqlite/logStore.ts";
-import { FILTER_OPS, sortableFields, type SearchFilter, type SearchQuery } from "./sqlite/searchSql.ts";
+import { FILTER_OPS, sortableFields, type SearchFilter, type SearchQuery } from "./search.ts";
 import { SqliteBackend, sqliteStores } from "./sqlite/sqliteBackend.ts";
 
 const postgresUp = await serviceAvailable("PostgreSQL", "127.0.0.1", 5432);

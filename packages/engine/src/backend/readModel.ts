@@ -8,9 +8,9 @@
 import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
 import type { LogQuery, LogTuple, StoredLog } from "./records.ts";
-import type { Page, SearchQuery } from "./sqlite/searchSql.ts";
-import type { LogPurgeQuery } from "./sqlite/logStore.ts";
-import type { MetricAggregateQuery, MetricAggregates, MetricEntry, MetricPageQuery } from "./sqlite/metricStore.ts";
+import type { Page, SearchQuery } from "./search.ts";
+import type { LogPurgeQuery } from "./records.ts";
+import type { MetricAggregateQuery, MetricAggregates, MetricEntry, MetricPageQuery } from "./metrics.ts";
 import type {
   DailyExecutionStats,
   DailyLogStats,
@@ -18,7 +18,7 @@ import type {
   ExecutionStatsQuery,
   LogStatsQuery,
   StatsPeriod,
-} from "./sqlite/statsStore.ts";
+} from "./stats.ts";
 
 export interface ExecutionReads {
   /** Summaries (no outputs) of the executions a search matches, newest first unless sorted. */

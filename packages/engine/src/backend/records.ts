@@ -2,7 +2,7 @@
  * The records the repositories read and write, shared by every backend (plain data: no
  * database types). The SQLite stores re-export them where they used to be declared.
  */
-import type { LogLevel, Metric } from "@saker/sdk";
+import type { LogLevel, Metric, StateType } from "@saker/sdk";
 import type { ExecutorState, LogEntry } from "../executor/types.ts";
 import type { Execution, Label } from "../model/execution.ts";
 import type { WindowState } from "../scheduler/timeWindow.ts";
@@ -113,4 +113,46 @@ export interface TriggerState extends TriggerKey {
   windows?: Record<string, WindowState>;
   updatedDate?: string;
   [field: string]: unknown;
+}
+
+/** What the execution searches of the engine services select (`ExecutionStore.search`). */
+export interface ExecutionQuery {
+  tenantId: string;
+  namespace?: string;
+  flowId?: string;
+  states?: StateType[];
+  startDate?: string;
+  endDate?: string;
+  labels?: Record<string, string>;
+  parentExecutionId?: string;
+  /** `namespace` alone, not the namespaces below it. */
+  exactNamespace?: boolean;
+  /** Only executions that have ended (or only those that have not). */
+  finished?: boolean;
+  page?: number;
+  size?: number;
+  sort?: "asc" | "desc";
+  /** Return summaries (no outputs, see `executionSummary`) instead of whole executions. */
+  summary?: boolean;
+}
+
+export interface ExecutionCountQuery {
+  tenantId: string;
+  flows?: readonly { namespace: string; flowId: string }[];
+  namespaces?: readonly string[];
+  states?: readonly StateType[];
+  /** ISO instants, inclusive. */
+  startDate: string;
+  endDate: string;
+}
+
+/** The logs a purge deletes. */
+export interface LogPurgeQuery {
+  tenantId: string;
+  namespace?: string;
+  flowId?: string;
+  levels?: readonly LogLevel[];
+  /** ISO instants, inclusive. */
+  startDate?: string;
+  endDate: string;
 }

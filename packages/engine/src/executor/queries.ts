@@ -5,9 +5,9 @@
 import { isCreated, isFailed, isPaused, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskRun } from "../model/execution.ts";
 import { shouldBeRetried, type RetryPolicy } from "../model/retry.ts";
-import { taskRunIndex, type TaskRunIndex } from "../model/taskRunIndex.ts";
+import { findParents, taskRunIndex, type TaskRunIndex } from "../model/taskRunIndex.ts";
 
-export { taskRunIndex };
+export { findParents, taskRunIndex };
 
 export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: TaskRun | undefined): boolean {
   return (
@@ -298,26 +298,4 @@ export function guessFinalState(
 
 export function findTaskRun(execution: Execution, id: string): TaskRun | undefined {
   return taskRunIndex(execution.taskRunList).byId.get(id);
-}
-
-/** The ancestors of a task run, the root first. */
-export function findParents(execution: Execution, taskRun: TaskRun): TaskRun[] {
-  const byId = taskRunIndex(execution.taskRunList).byId;
-  const parents: TaskRun[] = [];
-  for (let p = taskRun.parentTaskRunId; p !== undefined;) {
-    const parent = byId.get(p);
-    if (!parent) break;
-    parents.unshift(parent);
-    p = parent.parentTaskRunId;
-  }
-  return parents;
-}
-
-/** The values of the ancestors (root first), then the task run's own value. */
-export function parentValues(execution: Execution, taskRun: TaskRun): string[] {
-  const values = findParents(execution, taskRun)
-    .map((p) => p.value)
-    .filter((v): v is string => v !== undefined);
-  if (taskRun.value !== undefined) values.push(taskRun.value);
-  return values;
 }

@@ -8,7 +8,7 @@
 import { errorMessage, formatDuration, isTerminated, parseDuration, type StateType } from "@saker/sdk";
 import { isTruthy } from "../expression/index.ts";
 import type { FlowSla } from "../model/flow.ts";
-import { mergeLabels } from "../core/execution/labels.ts";
+import { mergeLabels } from "../model/labels.ts";
 import type { ExecutorRun } from "./executorRun.ts";
 import { referencedBy } from "./variables.ts";
 

@@ -5,7 +5,7 @@
 import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
 import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { setKey } from "../expression/evaluator.ts";
-import { Lru } from "../expression/lru.ts";
+import { Lru } from "../model/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
 import { findParents, taskRunIndex } from "./queries.ts";
 import { nestDotted } from "../model/nestDotted.ts";

@@ -4,10 +4,12 @@
  * re-running a render once each value is loaded.
  */
 import type { Template } from "./ast.ts";
-import { EvalError, ExpressionError, PendingValue, shown } from "./errors.ts";
-import { DEFAULT_LIMITS, Evaluation, setKey, startState, type RenderLimits, type RenderState } from "./evaluator.ts";
+import { EvalError, ExpressionError, PendingValue } from "./errors.ts";
+import { shown } from "../model/shown.ts";
+import { Evaluation, setKey, startState, type RenderState } from "./evaluator.ts";
+import { DEFAULT_LIMITS, type RenderLimits } from "./limits.ts";
 import type { Abortable } from "../model/killSwitch.ts";
-import { Lru } from "./lru.ts";
+import { Lru } from "../model/lru.ts";
 import { parseTemplate } from "./parser.ts";
 import { extendRegistry, type ExpressionExtensions, type Registry } from "./registry.ts";
 import { toPlain } from "./values.ts";

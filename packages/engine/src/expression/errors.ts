@@ -4,11 +4,6 @@
  */
 import { SakerError } from "@saker/sdk";
 
-/** `text` cut to `max` characters (with an ellipsis) for an error message. */
-export function shown(text: string, max = 80): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
 export class ExpressionError extends SakerError {
   static override readonly kind: string = "ExpressionError";
   constructor(

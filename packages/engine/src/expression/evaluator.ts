@@ -7,74 +7,11 @@ import type { Args, Expr, Node, Template } from "./ast.ts";
 import { hashMapOrder, javaHash } from "./filters/javaHashMap.ts";
 import { BudgetError, EvalError, ExpressionError, NotFound, PendingValue } from "./errors.ts";
 import { toJson } from "./json.ts";
+import type { CallArgs, CallContext, Registry } from "./registry.ts";
+import type { RenderLimits } from "./limits.ts";
 import type { Abortable } from "../model/killSwitch.ts";
-import type { Registry } from "./registry.ts";
 import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
 import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
-
-export interface RenderLimits {
-  /** Loop iterations in one render. */
-  maxIterations: number;
-  /** Characters of output (and of any string built by `~`, `+` or a filter). */
-  maxOutputSize: number;
-  /** Items of a range. */
-  maxRangeSize: number;
-  /** Nested macro calls and `render()` calls. */
-  maxDepth: number;
-  /** Items of a list built by a filter or function (a memory budget for collections). */
-  maxCollectionSize: number;
-  /**
-   * Milliseconds one synchronous evaluation may run (the whole of `render`, or one pass of
-   * `renderAsync` between two asynchronous loads): past it the render fails, so that no expression
-   * holds the event loop longer.
-   */
-  evaluationTimeoutMs: number;
-  /** Milliseconds one `jq` call may run in its worker thread before the thread is stopped. */
-  jqTimeoutMs: number;
-  /** Megabytes of memory a `jq` call may use (its WebAssembly heap, and its thread's JavaScript heap). */
-  jqMemoryMb: number;
-}
-
-export const DEFAULT_LIMITS: Readonly<RenderLimits> = Object.freeze({
-  maxIterations: 100_000,
-  maxOutputSize: 10_000_000,
-  maxRangeSize: 100_000,
-  maxDepth: 64,
-  maxCollectionSize: 1_000_000,
-  evaluationTimeoutMs: 100,
-  jqTimeoutMs: 10_000,
-  jqMemoryMb: 256,
-});
-
-/** What extension callbacks receive. */
-export interface CallContext {
-  /** The render's variables. */
-  readonly vars: Readonly<Record<string, unknown>>;
-  /** Runtime services given by the caller (the engine puts its runtime services here). */
-  readonly services: Readonly<Record<string, unknown>>;
-  readonly limits: RenderLimits;
-  /**
-   * Aborts asynchronous work of the render (a task's kill or timeout). A task run's KillSwitch
-   * makes its AbortSignal only when asked: `signalOf(ctx.signal)` where one is needed.
-   */
-  readonly signal: Abortable | undefined;
-  /** Throws when the render has used up its time budget; long-running filters call it as they go. */
-  checkBudget(): void;
-  /** The memoised result of an asynchronous load; see `renderAsync`. */
-  resolve<T>(key: string, load: () => Promise<T>): T;
-  /** Renders a template with the same variables and services (for `render()`). */
-  render(template: string, vars?: Record<string, unknown>): string;
-  /** Renders a block of this template by name. */
-  renderBlock(name: string): string;
-}
-
-export interface CallArgs {
-  readonly positional: readonly unknown[];
-  readonly named: Readonly<Record<string, unknown>>;
-  /** The argument named `name`, or the positional one at `index`. */
-  get(name: string, index: number): unknown;
-  has(name: string, index: number): boolean;
-}
 
 export interface RenderState {
   iterations: number;

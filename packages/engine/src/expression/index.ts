@@ -31,12 +31,12 @@ import { builtinTests } from "./tests.ts";
 export { ExpressionError } from "./errors.ts";
 export type { ExpressionEngine, RenderOptions } from "./engine.ts";
 export type { ExpressionExtensions, FilterDef, FunctionDef, TestDef } from "./registry.ts";
-export type { CallArgs, CallContext, RenderLimits } from "./evaluator.ts";
-export { DEFAULT_LIMITS } from "./evaluator.ts";
+export type { CallArgs, CallContext } from "./registry.ts";
+export { DEFAULT_LIMITS, type RenderLimits } from "./limits.ts";
 export { toJson } from "./json.ts";
 export { toIonText, fromIonText, fromIonLines } from "./ion.ts";
 export { closeJqThreads } from "./jqThreads.ts";
-export { RegexError, userRegex, fullMatch } from "./regex.ts";
+export { RegexError, userRegex, fullMatch } from "../model/regex.ts";
 
 const BUILTINS: ExpressionExtensions = {
   filters: {

@@ -9,7 +9,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import { SakerError } from "@saker/sdk";
-import { shown } from "./errors.ts";
+import { shown } from "../model/shown.ts";
 
 export class JqBudgetError extends SakerError {
   static override readonly kind: string = "JqBudgetError";

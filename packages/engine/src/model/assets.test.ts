@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe("task assets", () => {
-  it("keeps the rendered declaration on the task run, extra keys as metadata", async () => {
+  it("keeps the rendered declaration on the task run (Kestra 1.x's input types, ids with ':'), extra keys as metadata", async () => {
     const x = await t.run(`id: assets
 namespace: company.team
 inputs:
@@ -24,6 +24,7 @@ tasks:
     assets:
       inputs:
         - id: raw_{{ inputs.table }}
+          type: io.kestra.plugin.ee.assets.Dataset
       outputs:
         - id: "{{ inputs.table }}"
           namespace: company.data
@@ -36,7 +37,8 @@ tasks:
     type: io.kestra.plugin.core.flow.Sequential
     assets:
       enableAuto: true
-      inputs: [{ id: "{{ inputs.table }}", namespace: company.data }]
+      assetFailureBehavior: FAIL
+      inputs: [{ id: "postgres:{{ inputs.table }}", namespace: company.data }]
     tasks:
       - id: plain
         type: io.kestra.plugin.core.log.Log
@@ -44,7 +46,7 @@ tasks:
 `);
     expect(x.state.current).toBe("SUCCESS");
     expect(taskRun(x, "load").assets).toEqual({
-      inputs: [{ id: "raw_orders" }],
+      inputs: [{ id: "raw_orders", type: "io.kestra.plugin.ee.assets.Dataset" }],
       outputs: [
         {
           id: "orders",
@@ -55,7 +57,10 @@ tasks:
         },
       ],
     });
-    expect(taskRun(x, "seq").assets).toEqual({ inputs: [{ id: "orders", namespace: "company.data" }], outputs: [] });
+    expect(taskRun(x, "seq").assets).toEqual({
+      inputs: [{ id: "postgres:orders", namespace: "company.data" }],
+      outputs: [],
+    });
     expect(taskRun(x, "plain").assets).toBeUndefined();
     // the stored execution (what the API and the CLI show) keeps them too
     expect(taskRun(await t.instance.getExecution(x.id), "load").assets?.outputs[0]?.id).toBe("orders");
@@ -71,6 +76,7 @@ tasks:
     type: io.kestra.plugin.core.log.Log
     message: x
     assets:
+      assetFailureBehavior: SOMETIMES
       inputs:
         - id: "-bad id"
       outputs:
@@ -85,6 +91,7 @@ tasks:
     expect(message).toMatch(/tasks\[0\]\.assets\.inputs\[0\]\.id.*must start with a letter or digit/);
     expect(message).toMatch(/tasks\[0\]\.assets\.outputs\[0\]\.type/);
     expect(message).toMatch(/tasks\[0\]\.assets.*lineage/);
+    expect(message).toMatch(/tasks\[0\]\.assets\.assetFailureBehavior: must be one of IGNORE, FAIL, WARN/);
   });
 
   it("fails the task run when an expression renders an invalid asset", async () => {

@@ -5,7 +5,7 @@
  */
 import { SakerError, z } from "@saker/sdk";
 
-const ASSET_ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+const ASSET_ID = /^[a-zA-Z0-9][a-zA-Z0-9._:-]*$/;
 const ASSET_NAMESPACE = /^[a-z0-9][a-z0-9._-]*$/;
 /** Asset properties; any other key of an output asset is part of its `metadata`. */
 const OUTPUT_KEYS = new Set(["id", "namespace", "type", "displayName", "description", "metadata"]);
@@ -16,7 +16,7 @@ const assetId = z
   .max(150)
   .refine(
     (s) => isTemplate(s) || ASSET_ID.test(s),
-    "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'",
+    "must start with a letter or digit and hold only letters, digits, '.', '_', ':' and '-'",
   );
 const assetNamespace = z
   .string()
@@ -33,7 +33,13 @@ export const AssetsDeclarationSchema = z
       .default(false)
       .describe("Kestra EE: register assets found at runtime; accepted, nothing is found automatically."),
     inputs: z
-      .array(z.object({ id: assetId, namespace: assetNamespace.optional() }))
+      .array(
+        z.object({
+          id: assetId,
+          namespace: assetNamespace.optional(),
+          type: z.string().min(1).optional().describe("The kind of asset read (optional)."),
+        }),
+      )
       .optional()
       .describe("The assets the task reads."),
     outputs: z
@@ -51,12 +57,20 @@ export const AssetsDeclarationSchema = z
       .describe(
         "The assets the task writes; keys other than id, namespace, type, displayName and description are metadata.",
       ),
+    assetFailureBehavior: z
+      .enum(["IGNORE", "FAIL", "WARN"])
+      .default("WARN")
+      .describe(
+        "Kestra EE: what a failure to register the assets does to the task run; accepted, Saker registers none.",
+      ),
   })
   .describe("The data assets the task reads and writes, kept on its task run.");
 
 export interface AssetIdentifier {
   id: string;
   namespace?: string;
+  /** The kind of asset: required of an output, optional on an input. */
+  type?: string;
 }
 
 export interface Asset extends AssetIdentifier {
@@ -89,6 +103,7 @@ function identifier(value: unknown, path: string): AssetIdentifier {
     ...(entry.namespace !== undefined
       ? { namespace: text(entry.namespace, `${path}.namespace`, ASSET_NAMESPACE) }
       : {}),
+    ...(entry.type !== undefined ? { type: text(entry.type, `${path}.type`) } : {}),
   };
 }
 
@@ -115,7 +130,7 @@ export function assetsInOut(rendered: unknown): AssetsInOut {
     for (const [key, value] of Object.entries(entry)) if (!OUTPUT_KEYS.has(key)) metadata[key] = value;
     return {
       ...base,
-      type: text(entry.type, `${path}.type`),
+      type: base.type ?? text(entry.type, `${path}.type`),
       ...(entry.displayName !== undefined ? { displayName: String(entry.displayName) } : {}),
       ...(entry.description !== undefined ? { description: String(entry.description) } : {}),
       metadata,

@@ -12,7 +12,7 @@
  * its list.
  */
 import { isFailed, isTerminated } from "@saker/sdk";
-import type { TaskRun } from "./execution.ts";
+import type { Execution, TaskRun } from "./execution.ts";
 
 export interface TaskRunIndex {
   /** How many task runs of the list are indexed, and the last of them. */
@@ -217,4 +217,26 @@ export function runTexts(
   }
   state.texts.length = index.length;
   return { texts: state.texts, changed: positions.sort((a, b) => a - b) };
+}
+
+/** The ancestors of a task run, the root first. */
+export function findParents(execution: Execution, taskRun: TaskRun): TaskRun[] {
+  const byId = taskRunIndex(execution.taskRunList).byId;
+  const parents: TaskRun[] = [];
+  for (let p = taskRun.parentTaskRunId; p !== undefined;) {
+    const parent = byId.get(p);
+    if (!parent) break;
+    parents.unshift(parent);
+    p = parent.parentTaskRunId;
+  }
+  return parents;
+}
+
+/** The values of the ancestors (root first), then the task run's own value. */
+export function parentValues(execution: Execution, taskRun: TaskRun): string[] {
+  const values = findParents(execution, taskRun)
+    .map((p) => p.value)
+    .filter((v): v is string => v !== undefined);
+  if (taskRun.value !== undefined) values.push(taskRun.value);
+  return values;
 }

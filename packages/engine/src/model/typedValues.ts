@@ -4,7 +4,7 @@
  */
 import { formatDuration, isDuration, isSakerError, parseDuration } from "@saker/sdk";
 import { checkData, parseJsonData, parseYamlData } from "./dataLimits.ts";
-import { fullMatch } from "../expression/regex.ts";
+import { fullMatch } from "./regex.ts";
 
 export const INPUT_TYPES = [
   "STRING",

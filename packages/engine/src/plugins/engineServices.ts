@@ -16,8 +16,7 @@ import type {
   TriggerKey,
   TriggerState,
 } from "../backend/records.ts";
-import type { ExecutionCountQuery, ExecutionQuery } from "../backend/sqlite/executionStore.ts";
-import type { LogPurgeQuery } from "../backend/sqlite/logStore.ts";
+import type { ExecutionCountQuery, ExecutionQuery, LogPurgeQuery } from "../backend/records.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { PluginRegistry } from "./registry.ts";
 

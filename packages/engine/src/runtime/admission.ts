@@ -22,7 +22,7 @@ import type { FlowService } from "./flowService.ts";
 import type { Renderer } from "../expression/renderer.ts";
 import { localHandoff } from "./handoff.ts";
 import type { Renders } from "./renderServices.ts";
-import type { SecretGuard } from "./secretGuard.ts";
+import type { SecretGuard } from "../secrets/secretGuard.ts";
 
 export interface AdmissionDeps {
   backend: Backend;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineApi } from "../api/index.ts";
 import type { PostgresBackend } from "../backend/postgres/postgresBackend.ts";
+import type { Execution } from "../model/execution.ts";
 import { serviceAvailable } from "../testing/services.ts";
 import { openOnPostgres, type PostgresInstances, type TestInstance } from "../testing/testInstance.ts";
 
@@ -93,7 +94,7 @@ describe.skipIf(!up)("a concurrency limit across two executors", () => {
   it("holds for executions restarted after they failed, on both processes at once", async () => {
     const kv = createEngineApi(a.instance).kv.of("limits");
     await kv.set("mode", "fail");
-    const failed = [];
+    const failed: Execution[] = [];
     for (let i = 0; i < 6; i++) {
       const x = await a.instance.createExecution("limits", "restarted");
       failed.push(await a.instance.waitForEnd(x.id, 30_000));

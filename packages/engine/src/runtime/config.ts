@@ -9,7 +9,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { AddressPolicy, DEFAULT_REFUSED_ADDRESSES, isDuration, parseDuration, SakerError, z } from "@saker/sdk";
 import YAML from "yaml";
 import { DEFAULT_DATA_LIMITS } from "../model/dataLimits.ts";
-import { DEFAULT_LIMITS } from "../expression/evaluator.ts";
+import { DEFAULT_LIMITS } from "../expression/limits.ts";
 import { PluginDefaultsSchema } from "../model/flowSchema.ts";
 import { StorageConfigSchema } from "../storage/s3Config.ts";
 import { defaultBundledDir } from "../plugins/bundled.ts";

@@ -19,7 +19,7 @@ import { withState } from "../model/state.ts";
 import { NOTIFY } from "../backend/notifier.ts";
 import type { NewMessage, QueueMessage } from "../backend/queue.ts";
 import type { LoadedExecution, StoredExecution } from "../backend/records.ts";
-import { Lru } from "../expression/lru.ts";
+import { Lru } from "../model/lru.ts";
 import { isDiskFull } from "../storage/diskFull.ts";
 import { backoffMs } from "./diskWatch.ts";
 import {

@@ -8,16 +8,8 @@ import { compileFlowGraph, type FlowGraph } from "../flow/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
 import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../flow/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { FlowHead, FlowStore, FlowSummary, StoredFlow } from "../backend/sqlite/flowStore.ts";
-
-/**
- * What flows are read and written through: the SQLite store, or the PostgreSQL backend's mirror
- * (whose `refresh` reads a flow again from the database, shared with other processes).
- */
-export type FlowSource = Pick<
-  FlowStore,
-  "latest" | "revision" | "revisions" | "save" | "delete" | "all" | "summaries" | "heads" | "deleteRevisions"
-> & { refresh?(tenantId: string, namespace: string, id: string, revision?: number): Promise<void> };
+import type { FlowSource } from "../backend/backend.ts";
+import type { FlowHead, FlowSummary, StoredFlow } from "../backend/records.ts";
 
 export interface LoadedFlow {
   stored: StoredFlow;

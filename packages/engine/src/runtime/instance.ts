@@ -8,9 +8,7 @@
  * read them; the engine API, the server and the CLI go through the backend): on PostgreSQL
  * reaching one throws a clear error.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { hostname } from "node:os";
 import { errorMessage, parseDuration, SakerError } from "@saker/sdk";
 import { SqliteBackend, sqliteStores, type SqliteStores } from "../backend/sqlite/sqliteBackend.ts";
@@ -36,6 +34,7 @@ import type { LogStore } from "../backend/sqlite/logStore.ts";
 import type { MetricStore } from "../backend/sqlite/metricStore.ts";
 import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import { Encryption } from "../secrets/encryption.ts";
+import { loadOrCreateKey } from "../secrets/keyFile.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import { EnvSecretBackend, FileSecretBackend, SecretStore, type SecretBackend } from "../secrets/secrets.ts";
 import { asDiskFull, isDiskFull } from "../storage/diskFull.ts";
@@ -67,7 +66,7 @@ import { Renders } from "./renderServices.ts";
 import type { Reporter, RoleContext, RoleStatus } from "./roleContext.ts";
 import { WorkerService } from "./workerService.ts";
 import { SchedulerService } from "./schedulerService.ts";
-import { SecretGuard } from "./secretGuard.ts";
+import { SecretGuard } from "../secrets/secretGuard.ts";
 import { engineServices, pluginConfiguration, workerDeps, type WorkerParts } from "./workerDeps.ts";
 
 export type { InstanceEvents } from "./instanceEvents.ts";
@@ -99,12 +98,7 @@ export interface OpenOptions {
 
 function encryptionKey(config: CompiledConfig): Buffer {
   if (config.encryption.secretKey) return Buffer.from(config.encryption.secretKey, "base64");
-  const file = join(config.home, "encryption.key");
-  if (existsSync(file)) return Buffer.from(readFileSync(file, "utf8").trim(), "base64");
-  const key = randomBytes(32);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, key.toString("base64"), { mode: 0o600 });
-  return key;
+  return loadOrCreateKey(join(config.home, "encryption.key"));
 }
 
 export class Instance implements RoleContext {

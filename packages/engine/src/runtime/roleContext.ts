@@ -15,7 +15,7 @@ import type { FlowService } from "./flowService.ts";
 import type { LeaseKeeper } from "./leases.ts";
 import type { Renderer } from "../expression/renderer.ts";
 import type { Renders } from "./renderServices.ts";
-import type { SecretGuard } from "./secretGuard.ts";
+import type { SecretGuard } from "../secrets/secretGuard.ts";
 
 export interface Reporter {
   /** A loop failed: a full disk is reported once, anything else each time. */

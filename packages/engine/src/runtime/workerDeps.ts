@@ -3,14 +3,10 @@
  * configurations, and the engine services of engine-internal core tasks.
  */
 import type { AnyTaskDefinition } from "@saker/sdk";
-import type { Backend } from "../backend/backend.ts";
+import type { Backend, EngineStores } from "../backend/backend.ts";
 import type { LogEntry } from "../executor/types.ts";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
-import type { ExecutionStore } from "../backend/sqlite/executionStore.ts";
-import type { KvStore } from "../backend/sqlite/kvStore.ts";
-import type { LogStore } from "../backend/sqlite/logStore.ts";
-import type { TriggerStore } from "../backend/sqlite/triggerStore.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -20,35 +16,7 @@ import type { CompiledConfig } from "./config.ts";
 import type { EngineServices } from "../plugins/engineServices.ts";
 import type { FlowService } from "./flowService.ts";
 import type { Renderer } from "../expression/renderer.ts";
-import type { SecretGuard } from "./secretGuard.ts";
-
-type Awaitable<T> = T | Promise<T>;
-
-/**
- * The calls of the engine services `Backend` does not have yet: the SQLite stores (synchronous)
- * or their PostgreSQL counterparts (`backend/postgres/engineStores.ts`).
- */
-export interface EngineStores {
-  kv: {
-    namespaces(tenantId: string): Awaitable<string[]>;
-    listAll(tenantId: string, namespace: string): Awaitable<ReturnType<KvStore["listAll"]>>;
-  };
-  logs: {
-    purge(query: Parameters<LogStore["purge"]>[0]): Awaitable<number>;
-    deleteByExecution(executionId: string, levels?: Parameters<LogStore["deleteByExecution"]>[1]): Awaitable<number>;
-  };
-  executions: {
-    search(query: Parameters<ExecutionStore["search"]>[0]): Awaitable<ReturnType<ExecutionStore["search"]>>;
-    countByFlow(
-      query: Parameters<ExecutionStore["countByFlow"]>[0],
-    ): Awaitable<ReturnType<ExecutionStore["countByFlow"]>>;
-    delete(id: string): Awaitable<boolean>;
-  };
-  metrics: { deleteByExecution(executionId: string): Awaitable<number> };
-  triggers: {
-    setDisabled(...args: Parameters<TriggerStore["setDisabled"]>): Awaitable<ReturnType<TriggerStore["setDisabled"]>>;
-  };
-}
+import type { SecretGuard } from "../secrets/secretGuard.ts";
 
 /**
  * The parts the worker's dependencies are made of. Engine-internal core tasks reach the data

@@ -7,7 +7,7 @@
  */
 import { SakerError } from "@saker/sdk";
 import { Cron } from "croner";
-import { isValidZone, systemZone } from "./dates.ts";
+import { isValidZone, systemZone } from "../model/dates.ts";
 
 export interface CronOptions {
   /** A 6th (first) field for seconds. Default false. */

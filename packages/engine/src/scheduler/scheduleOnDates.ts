@@ -4,7 +4,7 @@
  * runs only the dates still to come, as Kestra starts it at its creation date.
  */
 import { SakerError } from "@saker/sdk";
-import { parseZonedDateTime } from "./dates.ts";
+import { parseZonedDateTime } from "../model/dates.ts";
 import { selectDueDates, type DueOptions, type ScheduleDue } from "./dueSchedules.ts";
 
 /** The dates of the trigger, parsed and sorted; throws `PROPERTY_INVALID` naming a bad one. */

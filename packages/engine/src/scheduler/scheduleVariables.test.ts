@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCron } from "./cron.ts";
-import { formatZoned, parseOffsetTime, parseZonedDateTime } from "./dates.ts";
+import { formatZoned, parseOffsetTime, parseZonedDateTime } from "../model/dates.ts";
 import { plainScheduleVariables, scheduleVariables } from "./scheduleVariables.ts";
 
 describe("schedule variables", () => {

@@ -4,7 +4,7 @@
  * conditions, `next` and `previous` skip the dates the conditions reject, as Kestra does.
  */
 import type { CronSchedule } from "./cron.ts";
-import { formatZoned } from "./dates.ts";
+import { formatZoned } from "../model/dates.ts";
 
 export interface ScheduleVariables {
   date: string;

@@ -17,7 +17,7 @@
  */
 import { SakerError } from "@saker/sdk";
 import { DateTime } from "luxon";
-import { systemZone } from "./dates.ts";
+import { systemZone } from "../model/dates.ts";
 
 export const TIME_WINDOW_TYPES = [
   "DURATION_WINDOW",

@@ -6,7 +6,7 @@
  */
 import type { ExecutionView } from "../model/executionView.ts";
 import { isTruthy } from "../expression/index.ts";
-import { fullMatch } from "../expression/regex.ts";
+import { fullMatch } from "../model/regex.ts";
 
 export const FILTER_FIELDS = ["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"] as const;
 export const FILTER_TYPES = [

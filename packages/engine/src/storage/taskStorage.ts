@@ -3,6 +3,7 @@
  * execution's files, its parent or triggering execution's files, and namespace files.
  */
 import { basename } from "node:path";
+import type { Readable } from "node:stream";
 import { SakerError, type FileSource, type NamespaceFiles, type TaskStorage } from "@saker/sdk";
 import { friendlyId } from "../model/ids.ts";
 import { executionPrefix, isPlainFileName, isUnder, namespaceFilesPrefix, toStoragePath, toUri } from "./paths.ts";
@@ -46,7 +47,31 @@ export function executionReadPrefixes(
   return readableExecutions(namespace, flowId, executionId, related);
 }
 
-export function createTaskStorage(storage: Storage, scope: TaskStorageScope): TaskStorage {
+/**
+ * The streams a task run (or a trigger's evaluation) opened with `getFile` and has not read to
+ * their end. One that fails (or is killed) before it reads one would leave its file open until
+ * the collector found it, a file descriptor each: they are closed once the run ends.
+ */
+export class OpenedStreams {
+  /** Made with the first stream: most task runs open none. */
+  private open: Set<Readable> | undefined;
+
+  add(stream: Readable): Readable {
+    const open = (this.open ??= new Set());
+    open.add(stream);
+    stream.once("close", () => open.delete(stream));
+    return stream;
+  }
+
+  /** Destroys every stream still open. */
+  closeAll(): void {
+    if (!this.open) return;
+    for (const stream of this.open) stream.destroy();
+    this.open.clear();
+  }
+}
+
+export function createTaskStorage(storage: Storage, scope: TaskStorageScope, opened?: OpenedStreams): TaskStorage {
   const readable = (uri: string): string => {
     const path = toStoragePath(uri);
     const allowed =
@@ -74,7 +99,10 @@ export function createTaskStorage(storage: Storage, scope: TaskStorageScope): Ta
       await storage.put(path, source);
       return toUri(path);
     },
-    getFile: async (uri) => storage.get(readable(uri)),
+    getFile: async (uri) => {
+      const stream = await storage.get(readable(uri));
+      return opened ? opened.add(stream) : stream;
+    },
     readFile: async (uri) => streamToBuffer(await storage.get(readable(uri))),
     exists: async (uri) => storage.exists(readable(uri)),
     size: async (uri) => storage.size(readable(uri)),

@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import { NonRetryableError, type TaskStorage } from "@saker/sdk";
 import picomatch from "picomatch";
 import { assertNoLinkBelow } from "./noFollow.ts";
-import { userRegex } from "../expression/regex.ts";
+import { userRegex } from "../model/regex.ts";
 import { SCHEME } from "./paths.ts";
 
 /**

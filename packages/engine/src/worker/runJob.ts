@@ -30,16 +30,16 @@ import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import { taskPrefix } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { SecretGuard } from "../runtime/secretGuard.ts";
+import type { SecretGuard } from "../secrets/secretGuard.ts";
 import { createKvStore } from "./kvStore.ts";
 import { createRunContext } from "./runContext.ts";
 import { readExecutionSummary } from "./executionSummary.ts";
 import { flowAccess } from "./flowAccess.ts";
 import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../plugins/engineServices.ts";
-import { createRenderServices } from "../runtime/renderServices.ts";
+import { createRenderServices } from "./renderServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
-import { createTaskStorage, executionReadPrefixes } from "../storage/taskStorage.ts";
+import { OpenedStreams, createTaskStorage, executionReadPrefixes } from "../storage/taskStorage.ts";
 
 export interface WorkerDeps {
   tenantId: string;
@@ -205,11 +205,16 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
   let outputs: Record<string, unknown> | null = null;
   const readPrefixes = readPrefixesOf(job);
   const svc = services(job, deps, masker, readPrefixes, stop);
-  const ctxStorage = createTaskStorage(deps.storage, {
-    namespace: job.flow.namespace,
-    writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
-    readPrefixes,
-  });
+  const opened = new OpenedStreams();
+  const ctxStorage = createTaskStorage(
+    deps.storage,
+    {
+      namespace: job.flow.namespace,
+      writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
+      readPrefixes,
+    },
+    opened,
+  );
   let ctx: ReturnType<typeof createRunContext> | undefined;
   let workingDirectoryFiles: Record<string, string> | undefined;
   logger.debug(`Type ${simpleName(job.task.type)} started`);
@@ -285,6 +290,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
     if (timer) clearTimeout(timer);
     unlinkKill?.();
     removeFail?.();
+    opened.closeAll();
     await ctx?.cleanup().catch(() => {});
   }
   const state = attemptState === "KILLED" ? "KILLED" : adjustState(job, attemptState);

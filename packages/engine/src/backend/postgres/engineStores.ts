@@ -4,8 +4,9 @@
  * and deletes are the read model's (`backend.reads`, `postgresReadModel.ts`).
  */
 import type { Execution } from "../../model/execution.ts";
-import type { ExecutionCountQuery, ExecutionQuery } from "../sqlite/executionStore.ts";
+import type { ExecutionCountQuery, ExecutionQuery } from "../records.ts";
 import type { TriggerKey } from "../records.ts";
+import type { EngineStores } from "../backend.ts";
 import type { PostgresBackend } from "./postgresBackend.ts";
 import { documentsInOrder, documentsSql, type DocumentRow } from "./postgresReadModel.ts";
 import { toKvEntry } from "../rowMapping.ts";
@@ -70,7 +71,7 @@ export function executionSearch(query: ExecutionQuery): {
   };
 }
 
-export function postgresEngineStores(backend: PostgresBackend) {
+export function postgresEngineStores(backend: PostgresBackend): EngineStores {
   const db = backend.pool;
 
   // the purges and deletes are the read model's (the API makes them too)

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Label } from "../../model/execution.ts";
+import type { FlowSource } from "../backend.ts";
 import type { Notifier } from "../notifier.ts";
 import type { FlowHead, FlowSummary, StoredFlow } from "../records.ts";
 import type { PostgresFlows } from "./repositories.ts";
@@ -44,7 +45,7 @@ const inPrefix = (namespace: string, prefix?: string) =>
 /** Byte order of strings, as the SQLite store sorts them. */
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export class FlowMirror {
+export class FlowMirror implements FlowSource {
   /** Every revision of each flow, by tenant, namespace and id, in revision order. */
   private readonly flows = new Map<string, StoredFlow[]>();
   private readonly origin = randomBytes(6).toString("base64url");

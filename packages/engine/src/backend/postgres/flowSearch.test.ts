@@ -7,7 +7,7 @@ import { isSakerError } from "@saker/sdk";
 import { serviceAvailable } from "../../testing/services.ts";
 import { openDatabase } from "../sqlite/database.ts";
 import { FlowStore } from "../sqlite/flowStore.ts";
-import type { SearchFilter, SearchQuery } from "../sqlite/searchSql.ts";
+import type { SearchFilter, SearchQuery } from "../search.ts";
 import { PostgresBackend } from "./postgresBackend.ts";
 import { createTestDatabase, type TestDatabase } from "./testDatabase.ts";
 

@@ -6,18 +6,18 @@
 import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutionReads, LogReads, MetricReads, ReadModel } from "../readModel.ts";
-import type { LogQuery, LogTuple, StoredLog } from "../records.ts";
+import type { LogPurgeQuery, LogQuery, LogTuple, StoredLog } from "../records.ts";
 import { toLog, type LogRow, type MetricRow } from "../rowMapping.ts";
-import { LOG_COLUMNS, type LogPurgeQuery } from "../sqlite/logStore.ts";
+import { LOG_COLUMNS } from "../sqlite/logStore.ts";
 import {
   aggregatesOf,
   METRIC_SORT_COLUMNS,
   toEntry,
   type MetricAggregateQuery,
   type MetricPageQuery,
-} from "../sqlite/metricStore.ts";
-import { bucketSize, bucketSql } from "../sqlite/timeBuckets.ts";
-import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";
+} from "../metrics.ts";
+import { bucketSize, bucketSql } from "../timeBuckets.ts";
+import { compileSearch, type Page, type SearchQuery } from "../search.ts";
 import type { PostgresExecutions } from "./executionRepository.ts";
 import { withRuns } from "../executionTexts.ts";
 import { logWhere } from "./repositories.ts";

@@ -17,8 +17,8 @@ import {
   type ExecutionStatsQuery,
   type LogStatsQuery,
   type StatsPeriod,
-} from "../sqlite/statsStore.ts";
-import { bucketSql, type BucketSize } from "../sqlite/timeBuckets.ts";
+} from "../stats.ts";
+import { bucketSql, type BucketSize } from "../timeBuckets.ts";
 import { withinNamespace, withinNamespaceParams, type Queryable } from "./sql.ts";
 
 /** Collects SQL conditions with their numbered parameters. */

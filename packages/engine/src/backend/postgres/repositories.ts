@@ -12,7 +12,7 @@ import type {
   MetricRepository,
   TriggerRepository,
 } from "../backend.ts";
-import { compileSearch, type Page, type SearchQuery } from "../sqlite/searchSql.ts";
+import { compileSearch, type Page, type SearchQuery } from "../search.ts";
 import { PG_FLOW_COLUMNS, POSTGRES_DIALECT, searchError } from "./searchDialect.ts";
 import type {
   FlowHead,

@@ -6,7 +6,7 @@
 import { SakerError } from "@saker/sdk";
 import { EXECUTION_COLUMNS } from "../sqlite/executionStore.ts";
 import { FLOW_COLUMNS } from "../sqlite/flowStore.ts";
-import type { SearchColumns, SearchDialect } from "../sqlite/searchSql.ts";
+import type { SearchColumns, SearchDialect } from "../search.ts";
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -5,7 +5,8 @@
  * unchanged on PostgreSQL. Never for production: the wait blocks the event loop for a round
  * trip. Mostly reads (a read never waits for a lock under MVCC); the few writes tests make
  * (KV entries, trigger states) give up after 2 s waiting for a lock (`lock_timeout`), since the
- * lock may be held by a transaction of the very thread that waits.
+ * lock may be held by a transaction of the very thread that waits: a test that writes while the
+ * engine runs (disables a trigger whose listener is emitting) uses the async API instead.
  */
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
@@ -14,7 +15,7 @@ import type { ExecutorState } from "../../executor/types.ts";
 import type { QueueMessage, Topic } from "../queue.ts";
 import type { LogQuery, StoredExecution, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
 import type { KvEntry, StateType } from "@saker/sdk";
-import type { ExecutionQuery } from "../sqlite/executionStore.ts";
+import type { ExecutionQuery } from "../records.ts";
 import { executionSearch } from "./engineStores.ts";
 import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
 import { withRuns } from "../executionTexts.ts";

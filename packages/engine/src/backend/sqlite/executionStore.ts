@@ -4,14 +4,9 @@ import type { ExecutorState } from "../../executor/types.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
 import { headTexts, runSummary, withRuns } from "../executionTexts.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
-import {
-  compileSearch,
-  registerSearchFunctions,
-  type Page,
-  type SearchColumns,
-  type SearchQuery,
-} from "./searchSql.ts";
-import type { StoredExecution, LoadedExecution } from "../records.ts";
+import type { Page, SearchColumns, SearchQuery } from "../search.ts";
+import { compileSqliteSearch } from "./searchSql.ts";
+import type { StoredExecution, LoadedExecution, ExecutionQuery, ExecutionCountQuery } from "../records.ts";
 export type { StoredExecution, LoadedExecution } from "../records.ts";
 
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
@@ -57,36 +52,6 @@ export function executionSummary(x: Execution): Execution {
     ...rest,
     taskRunList: x.taskRunList.map(({ outputs: _runOutputs, ...run }) => run as Execution["taskRunList"][number]),
   };
-}
-
-export interface ExecutionQuery {
-  tenantId: string;
-  namespace?: string;
-  flowId?: string;
-  states?: StateType[];
-  startDate?: string;
-  endDate?: string;
-  labels?: Record<string, string>;
-  parentExecutionId?: string;
-  /** `namespace` alone, not the namespaces below it. */
-  exactNamespace?: boolean;
-  /** Only executions that have ended (or only those that have not). */
-  finished?: boolean;
-  page?: number;
-  size?: number;
-  sort?: "asc" | "desc";
-  /** Return summaries (no outputs, see `executionSummary`) instead of whole executions. */
-  summary?: boolean;
-}
-
-export interface ExecutionCountQuery {
-  tenantId: string;
-  flows?: readonly { namespace: string; flowId: string }[];
-  namespaces?: readonly string[];
-  states?: readonly StateType[];
-  /** ISO instants, inclusive. */
-  startDate: string;
-  endDate: string;
 }
 
 /** How many unfinished executions' column hints `ExecutionStore` keeps (then starts over). */
@@ -427,8 +392,7 @@ export class ExecutionStore {
    * sorted otherwise: filtered, sorted and paged by SQL, only the page's documents read.
    */
   searchSummaries(tenantId: string, query: SearchQuery): Page<Execution> {
-    registerSearchFunctions(this.db);
-    const search = compileSearch(EXECUTION_COLUMNS, query);
+    const search = compileSqliteSearch(this.db, EXECUTION_COLUMNS, query);
     const where = `tenant_id = ? AND deleted = 0 AND ${search.where}`;
     const params = [tenantId, ...search.params];
     const { n } = this.db.prepare(`SELECT COUNT(*) AS n FROM executions WHERE ${where}`).get(...params) as {
@@ -448,8 +412,7 @@ export class ExecutionStore {
 
   /** The ids of the executions a search matches (every page), in the search's order. */
   searchIds(tenantId: string, query: Omit<SearchQuery, "page" | "size">): string[] {
-    registerSearchFunctions(this.db);
-    const search = compileSearch(EXECUTION_COLUMNS, { ...query, page: 1, size: 1 });
+    const search = compileSqliteSearch(this.db, EXECUTION_COLUMNS, { ...query, page: 1, size: 1 });
     return this.db
       .prepare(
         `SELECT id FROM executions WHERE tenant_id = ? AND deleted = 0 AND ${search.where} ORDER BY ${search.orderBy}`,

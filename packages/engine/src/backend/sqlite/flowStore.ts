@@ -1,13 +1,9 @@
-import { Lru } from "../../expression/lru.ts";
+import { Lru } from "../../model/lru.ts";
 import type { Label } from "../../model/execution.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
-import {
-  compileSearch,
-  registerSearchFunctions,
-  type Page,
-  type SearchColumns,
-  type SearchQuery,
-} from "./searchSql.ts";
+import type { Page, SearchColumns, SearchQuery } from "../search.ts";
+import { compileSqliteSearch } from "./searchSql.ts";
+import type { FlowSource } from "../backend.ts";
 import type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
 export type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
 
@@ -65,7 +61,7 @@ const LATEST_CACHED = 1000;
 const flowKey = (tenantId: string, namespace: string, id: string) => `${tenantId}\u0000${namespace}\u0000${id}`;
 
 /** Flows with every revision. A change adds a revision; deleting adds a `deleted` revision. */
-export class FlowStore {
+export class FlowStore implements FlowSource {
   /**
    * The latest revision of flows read lately (`null`: none), as committed: each execution
    * created reads it, and the source need not be read and copied each time. Valid while no other
@@ -222,8 +218,7 @@ export class FlowStore {
    * and paged by SQL.
    */
   searchSummaries(tenantId: string, query: SearchQuery): Page<FlowSummary> {
-    registerSearchFunctions(this.db);
-    const search = compileSearch(FLOW_COLUMNS, query);
+    const search = compileSqliteSearch(this.db, FLOW_COLUMNS, query);
     const from = `FROM flows f JOIN (
       SELECT tenant_id, namespace, id, MAX(revision) AS revision FROM flows WHERE tenant_id = ? GROUP BY tenant_id, namespace, id
     ) l ON f.tenant_id = l.tenant_id AND f.namespace = l.namespace AND f.id = l.id AND f.revision = l.revision

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "../../executor/types.ts";
 import { openDatabase } from "./database.ts";
-import { LogStore, LogTupleReader } from "./logStore.ts";
+import { LogTupleReader } from "../logTupleReader.ts";
+import { LogStore } from "./logStore.ts";
 
 describe("LogStore.pages and LogTupleReader", () => {
   const store = new LogStore(openDatabase(":memory:"));

@@ -5,7 +5,7 @@ import { openDatabase, type SqliteDatabase } from "./database.ts";
 import { ExecutionStore } from "./executionStore.ts";
 import { FlowStore } from "./flowStore.ts";
 import { LogStore } from "./logStore.ts";
-import type { SearchFilter, SearchQuery } from "./searchSql.ts";
+import type { SearchFilter, SearchQuery } from "../search.ts";
 
 interface Row {
   id: string;

@@ -29,6 +29,7 @@ import type { ReadModel } from "../readModel.ts";
 import { AsyncMutex } from "../asyncMutex.ts";
 import type {
   Backend,
+  EngineStores,
   ExecutionRepository,
   FlowRevisionRepository,
   KvRepository,
@@ -39,7 +40,7 @@ import type {
 import { LocalNotifier, type Notifier } from "../notifier.ts";
 import type { NewMessage, Queue, QueueMessage, ReapOptions, Topic } from "../queue.ts";
 import type { LogQuery, StoredExecution, TriggerKey, TriggerState } from "../records.ts";
-import type { SearchQuery } from "./searchSql.ts";
+import type { SearchQuery } from "../search.ts";
 
 /** Runs a synchronous store call under the backend's rules (at once, or after the open transaction). */
 type Run = <T>(fn: () => T) => Promise<T>;
@@ -50,7 +51,8 @@ function atomically<T>(db: SqliteDatabase, fn: () => T): T {
 }
 
 /** The synchronous stores over the database, shared by the backend and the legacy callers. */
-export interface SqliteStores {
+/** SQLite's stores: the engine services' `EngineStores` among them. */
+export interface SqliteStores extends EngineStores {
   readonly db: SqliteDatabase;
   readonly queue: SqliteQueue;
   readonly executions: ExecutionStore;

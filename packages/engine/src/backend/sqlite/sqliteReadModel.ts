@@ -4,15 +4,15 @@
  */
 import type { LogLevel } from "@saker/sdk";
 import type { ExecutionReads, LogReads, MetricReads, ReadModel, StatsReads } from "../readModel.ts";
-import type { LogQuery, LogTuple } from "../records.ts";
-import type { SearchQuery } from "./searchSql.ts";
-import type { LogPurgeQuery } from "./logStore.ts";
-import type { MetricAggregateQuery, MetricPageQuery } from "./metricStore.ts";
+import type { LogPurgeQuery, LogQuery, LogTuple } from "../records.ts";
+import type { SearchQuery } from "../search.ts";
+import type { MetricAggregateQuery, MetricPageQuery } from "../metrics.ts";
 import type { SqliteDatabase } from "./database.ts";
 import type { ExecutionStore } from "./executionStore.ts";
 import type { LogStore } from "./logStore.ts";
 import type { MetricStore } from "./metricStore.ts";
-import { StatsStore, type ExecutionStatsQuery, type LogStatsQuery, type StatsPeriod } from "./statsStore.ts";
+import type { ExecutionStatsQuery, LogStatsQuery, StatsPeriod } from "../stats.ts";
+import { StatsStore } from "./statsStore.ts";
 
 /** Runs a synchronous store call under the backend's rules. */
 type Run = <T>(fn: () => T) => Promise<T>;

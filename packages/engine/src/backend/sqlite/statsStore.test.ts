@@ -12,7 +12,7 @@ import { ExecutionStore } from "./executionStore.ts";
 import { LogStore } from "./logStore.ts";
 import { MetricStore } from "./metricStore.ts";
 import { StatsStore } from "./statsStore.ts";
-import { bucketKeys, bucketSize } from "./timeBuckets.ts";
+import { bucketKeys, bucketSize } from "../timeBuckets.ts";
 
 function execution(
   id: string,

@@ -1,7 +1,7 @@
 /** What the date conditions share: the `date` property (default `{{ trigger.date }}`) and its reading. */
 import { SakerError, raw, z, type ConditionContext } from "@saker/sdk";
 import type { DateTime } from "luxon";
-import { parseLocalDate, parseZonedDateTime } from "../../scheduler/dates.ts";
+import { parseLocalDate, parseZonedDateTime } from "../../model/dates.ts";
 
 export const DAYS_OF_WEEK = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"] as const;
 export type DayOfWeek = (typeof DAYS_OF_WEEK)[number];

@@ -1,6 +1,6 @@
 /** Time-range conditions: `TimeBetween` (time of day) and `DateTimeBetween` (instants). */
 import { SakerError, defineCondition, raw, z } from "@saker/sdk";
-import { offsetTimeOf, parseOffsetTime, parseZonedDateTime } from "../../scheduler/dates.ts";
+import { offsetTimeOf, parseOffsetTime, parseZonedDateTime } from "../../model/dates.ts";
 import { dateProperty, renderZonedDate } from "./dateCondition.ts";
 
 function between(value: number, after: number | undefined, before: number | undefined): boolean {

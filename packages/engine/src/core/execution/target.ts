@@ -1,6 +1,6 @@
 /** What the execution and log tasks share: which execution a task targets, and date parsing. */
 import { NonRetryableError, type RunContext } from "@saker/sdk";
-import { parseZonedDateTime } from "../../scheduler/dates.ts";
+import { parseZonedDateTime } from "../../model/dates.ts";
 
 interface TargetExecution {
   namespace: string;

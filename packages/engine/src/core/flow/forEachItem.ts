@@ -11,7 +11,7 @@ import { defineExecutorTask, defineFlowableTask } from "../../plugins/engineType
 import { resolveSequentialNexts } from "../../executor/sequencing.ts";
 import { engineOf } from "../../plugins/engineServices.ts";
 import { toIonText } from "../../expression/ion.ts";
-import { parseLabels } from "../execution/labels.ts";
+import { parseLabels } from "../../model/labels.ts";
 import { Split } from "../storage/split.ts";
 import { sequencing } from "./common.ts";
 import { childLabels, retriesFailedChildren } from "./subflow.ts";

@@ -1,6 +1,6 @@
 /** `flow.PurgeFlows`: deletes old revisions of flows, always keeping the latest one. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import type { StoredFlow } from "../../backend/sqlite/flowStore.ts";
+import type { StoredFlow } from "../../backend/records.ts";
 import { engineOf } from "../../plugins/engineServices.ts";
 import { filterByPattern, namespaceSelectionProperties, selectNamespaces } from "../purge/targets.ts";
 

@@ -1,7 +1,7 @@
 import { isTerminated, z, type StateType } from "@saker/sdk";
 import type { Label, TaskRun } from "../../model/execution.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
-import { parseLabels } from "../execution/labels.ts";
+import { parseLabels } from "../../model/labels.ts";
 import { buildRunVariables } from "../../executor/variables.ts";
 
 const TRANSMITTED: ReadonlySet<StateType> = new Set(["FAILED", "PAUSED", "KILLED", "WARNING"]);

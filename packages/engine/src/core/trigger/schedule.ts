@@ -1,7 +1,7 @@
 /** `Schedule`: start executions on a cron schedule. The scheduler drives it (`scheduler/`). */
 import { anyValue, conditions, defineTrigger, duration, map, raw, z } from "@saker/sdk";
 import { cronError } from "../../scheduler/cron.ts";
-import { isValidZone } from "../../scheduler/dates.ts";
+import { isValidZone } from "../../model/dates.ts";
 import { RECOVER_MISSED_SCHEDULES } from "../../scheduler/dueSchedules.ts";
 import { withValidation } from "./withValidation.ts";
 

@@ -1,9 +1,10 @@
 /** Collection filters: first, last, join, length, slice, sort, merge, split, keys, values, flatten, chunk… */
 import { EvalError } from "../errors.ts";
-import { checkCollectionSize, describe, setKey, type CallContext } from "../evaluator.ts";
+import { checkCollectionSize, describe, setKey } from "../evaluator.ts";
+import type { CallContext } from "../registry.ts";
 import type { FilterDef } from "../registry.ts";
 import { compareNatural, equals, isMap, JChar, javaClassName, javaToString } from "../values.ts";
-import { eachMatch } from "../regex.ts";
+import { eachMatch } from "../../model/regex.ts";
 import { castString, filter, longArg, numberArg, stringInput } from "./helpers.ts";
 import { hashMapOrder, javaHash } from "./javaHashMap.ts";
 

@@ -1,6 +1,6 @@
 /** Date filters: date, dateAdd, timestamp, timestampMilli, timestampMicro, timestampNano. */
 import { EvalError } from "../errors.ts";
-import type { CallArgs } from "../evaluator.ts";
+import type { CallArgs } from "../registry.ts";
 import type { FilterDef } from "../registry.ts";
 import { describe } from "../evaluator.ts";
 import { isFloating, JavaNumber } from "../values.ts";

@@ -1,5 +1,5 @@
 import { EvalError } from "../errors.ts";
-import type { CallArgs, CallContext } from "../evaluator.ts";
+import type { CallArgs, CallContext } from "../registry.ts";
 import { describe } from "../evaluator.ts";
 import type { FilterDef } from "../registry.ts";
 import { isFloating, isNumeric, javaToString, num } from "../values.ts";

@@ -2,8 +2,9 @@
 import { EvalError } from "../errors.ts";
 import type { FilterDef } from "../registry.ts";
 import { isMap, JChar, javaToString } from "../values.ts";
-import { describe, setKey, type CallArgs, type CallContext } from "../evaluator.ts";
-import { replaceAll } from "../regex.ts";
+import { describe, setKey } from "../evaluator.ts";
+import type { CallArgs, CallContext } from "../registry.ts";
+import { replaceAll } from "../../model/regex.ts";
 import { asText, castString, filter, longArg, stringArg, stringInput } from "./helpers.ts";
 import { hashMapOrder } from "./javaHashMap.ts";
 

@@ -5,10 +5,10 @@
  */
 import type { DateTime } from "luxon";
 import { DateTime as LuxonDateTime } from "luxon";
-import { isPublicHoliday } from "../../core/condition/publicHoliday.ts";
-import { parseLocalDate, parseZonedDateTime } from "../../scheduler/dates.ts";
+import { isPublicHoliday } from "../../model/publicHolidays.ts";
+import { parseLocalDate, parseZonedDateTime } from "../../model/dates.ts";
 import { EvalError } from "../errors.ts";
-import type { CallArgs } from "../evaluator.ts";
+import type { CallArgs } from "../registry.ts";
 import type { FunctionDef } from "../registry.ts";
 import { javaToString } from "../values.ts";
 import { fn } from "./core.ts";

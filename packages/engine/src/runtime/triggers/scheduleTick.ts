@@ -8,7 +8,7 @@ import { parseDuration } from "@saker/sdk";
 import type { Execution } from "../../model/execution.ts";
 import { parseCron, type CronSchedule } from "../../scheduler/cron.ts";
 import { createConditionContext } from "../../scheduler/conditionContext.ts";
-import { formatZoned } from "../../scheduler/dates.ts";
+import { formatZoned } from "../../model/dates.ts";
 import {
   dueScheduleDates,
   selectDueDates,

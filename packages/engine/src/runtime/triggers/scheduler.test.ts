@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Execution } from "../../model/execution.ts";
 import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
-import { changeBackfill, startBackfill } from "../../api/triggers.ts";
+import { changeBackfill, setTriggerDisabled, startBackfill } from "../../api/triggers.ts";
 import { handleWebhook } from "../../api/webhooks.ts";
 
 const opened: TestInstance[] = [];
@@ -165,11 +165,7 @@ triggers:
       String(x.trigger?.variables?.date).slice(0, 10),
     );
     expect(dates).toEqual(["2026-03-07", "2026-03-08"]);
-    t.instance.triggers.setDisabled(
-      t.instance.config.tenantId,
-      { namespace: "sched.tests", flowId: "weekdays", triggerId: "daily" },
-      true,
-    );
+    await setTriggerDisabled(t.instance, { namespace: "sched.tests", flowId: "weekdays", triggerId: "daily" }, true);
     await t.instance.scheduler.tick(new Date("2026-03-16T00:00:00Z"));
     expect(executionsOf(t, "sched.tests", "weekdays")).toHaveLength(2);
   });
@@ -548,7 +544,7 @@ triggers:
 `);
     await eventually(() => (answer ? true : undefined), 10_000, "the first poll");
     const key = { namespace: "poll.tests", flowId: "slow-poll", triggerId: "http" };
-    t.instance.triggers.setDisabled(t.instance.config.tenantId, key, true);
+    await setTriggerDisabled(t.instance, key, true);
     answer!();
     await new Promise((r) => setTimeout(r, 2500));
     expect(t.instance.triggers.get(t.instance.config.tenantId, key)?.disabled).toBe(true);

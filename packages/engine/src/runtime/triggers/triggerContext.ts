@@ -9,7 +9,7 @@ import type { TriggerState } from "../../backend/records.ts";
 import { executionPrefix, triggerPrefix } from "../../storage/paths.ts";
 import { createKvStore } from "../../worker/kvStore.ts";
 import { createTaskLogger } from "../../worker/taskLogger.ts";
-import { createTaskStorage } from "../../storage/taskStorage.ts";
+import { OpenedStreams, createTaskStorage } from "../../storage/taskStorage.ts";
 import { NOTIFY } from "../../backend/notifier.ts";
 import type { RoleContext } from "../roleContext.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";
@@ -28,6 +28,7 @@ export function createTriggerContext(
   const withExtra = (extra?: Record<string, unknown>) => (extra ? { ...vars, ...extra } : vars);
   const renderValue = (value: unknown, extra?: Record<string, unknown>) =>
     role.renderer.renderValue(value, withExtra(extra), services);
+  const opened = new OpenedStreams();
   const ctx: TriggerContext = {
     flow: {
       id: flow.id,
@@ -49,11 +50,15 @@ export function createTriggerContext(
     renderValue,
     secret: (key) => services.secret(key),
     signal,
-    storage: createTaskStorage(role.storage, {
-      namespace: flow.namespace,
-      writePrefix: triggerPrefix(flow.namespace, flow.id, executionId, trigger.id),
-      readPrefixes: [executionPrefix(flow.namespace, flow.id, executionId)],
-    }),
+    storage: createTaskStorage(
+      role.storage,
+      {
+        namespace: flow.namespace,
+        writePrefix: triggerPrefix(flow.namespace, flow.id, executionId, trigger.id),
+        readPrefixes: [executionPrefix(flow.namespace, flow.id, executionId)],
+      },
+      opened,
+    ),
     kv: (namespace) => createKvStore(role.backend.kv, role.config.tenantId, namespace ?? flow.namespace),
     pluginConfiguration: () => role.pluginConfiguration(trigger.type),
     workingDir: () =>
@@ -62,8 +67,9 @@ export function createTriggerContext(
       )),
   };
   let dir: Promise<string> | undefined;
-  /** Removes the working directory the evaluation (or listener) may have made. */
+  /** Closes the stored files the evaluation (or listener) left open, removes the working directory it may have made. */
   const cleanup = async () => {
+    opened.closeAll();
     if (dir) await rm(await dir, { recursive: true, force: true });
   };
   return { ctx, masker, renderValue, cleanup };

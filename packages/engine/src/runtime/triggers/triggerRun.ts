@@ -5,7 +5,7 @@
  * changes are merged into the state as it is at commit time, never the whole state written back.
  */
 import type { Execution } from "../../model/execution.ts";
-import type { TriggerKey, TriggerState } from "../../backend/sqlite/triggerStore.ts";
+import type { TriggerKey, TriggerState } from "../../backend/records.ts";
 
 export interface TriggerRun {
   key: TriggerKey;

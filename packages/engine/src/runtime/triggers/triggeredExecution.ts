@@ -5,7 +5,7 @@
  */
 import { errorMessage, isSakerError } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
-import { parseLabels } from "../../core/execution/labels.ts";
+import { parseLabels } from "../../model/labels.ts";
 import type { Execution, Label } from "../../model/execution.ts";
 import type { Flow, PluginNode } from "../../model/flow.ts";
 import { NOTIFY } from "../../backend/notifier.ts";

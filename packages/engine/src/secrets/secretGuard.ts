@@ -8,10 +8,10 @@ import type { Execution, TaskRun } from "../model/execution.ts";
 import { secretInputLeavesOf, type Flow } from "../model/flow.ts";
 import { inputAt } from "../model/inputPath.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
-import type { Encryption } from "../secrets/encryption.ts";
-import { SecretMasker } from "../secrets/masker.ts";
-import { SEALED_PREFIX, SecretSealer } from "../secrets/sealer.ts";
-import type { SecretStore } from "../secrets/secrets.ts";
+import type { Encryption } from "./encryption.ts";
+import { SecretMasker } from "./masker.ts";
+import { SEALED_PREFIX, SecretSealer } from "./sealer.ts";
+import type { SecretStore } from "./secrets.ts";
 
 /**
  * The fields of an execution, a task run, a log entry, a trigger or a file preview that carry user

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
-import { Encryption } from "../secrets/encryption.ts";
-import { SecretMasker } from "../secrets/masker.ts";
-import { isSealed } from "../secrets/sealer.ts";
-import { EnvSecretBackend, FileSecretBackend, SecretStore } from "../secrets/secrets.ts";
+import { Encryption } from "./encryption.ts";
+import { SecretMasker } from "./masker.ts";
+import { isSealed } from "./sealer.ts";
+import { EnvSecretBackend, FileSecretBackend, SecretStore } from "./secrets.ts";
 import { SecretGuard } from "./secretGuard.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");

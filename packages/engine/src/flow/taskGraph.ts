@@ -7,13 +7,13 @@
  * `GraphClusterFinally`) get a random suffix, as in Kestra.
  */
 import { SakerError } from "@saker/sdk";
-import { parentValues } from "../executor/queries.ts";
 import type { FlowableTopology } from "../plugins/engineTypes.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { collectPluginNodes } from "../plugins/schemaWalk.ts";
-import type { Execution, TaskNode, TaskRun } from "./execution.ts";
-import type { Flow, PluginNode } from "./flow.ts";
-import { friendlyId } from "./ids.ts";
+import type { Execution, TaskNode, TaskRun } from "../model/execution.ts";
+import type { Flow, PluginNode } from "../model/flow.ts";
+import { friendlyId } from "../model/ids.ts";
+import { parentValues } from "../model/taskRunIndex.ts";
 
 export type RelationType = "SEQUENTIAL" | "CHOICE" | "ERROR" | "FINALLY" | "PARALLEL" | "DYNAMIC";
 export type BranchType = "ERROR" | "FINALLY";

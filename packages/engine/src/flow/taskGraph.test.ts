@@ -7,9 +7,9 @@ import { pathToFileURL } from "node:url";
 import { isSakerError } from "@saker/sdk";
 import { describe, expect, it } from "vitest";
 import { coreRegistry } from "../runtime/registryLoader.ts";
-import type { Execution, TaskRun } from "./execution.ts";
-import type { Flow } from "./flow.ts";
-import { parseFlow } from "../flow/parseFlow.ts";
+import type { Execution, TaskRun } from "../model/execution.ts";
+import type { Flow } from "../model/flow.ts";
+import { parseFlow } from "./parseFlow.ts";
 import { buildTaskGraph, type GraphEdge, type TaskGraph, type TaskGraphOptions } from "./taskGraph.ts";
 
 // Kestra's test flows, when the conformance suite sits beside the repository (../shared), or where

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defaultEngine } from "./index.ts";
-import { checkConstraints } from "../model/typedValues.ts";
+import { defaultEngine } from "../expression/index.ts";
+import { checkConstraints } from "./typedValues.ts";
 import { pathMatcher } from "../storage/workingFiles.ts";
 import { fullMatch, RegexError, replaceAll, userRegex } from "./regex.ts";
 

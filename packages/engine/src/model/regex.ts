@@ -8,8 +8,8 @@
  */
 import { RE2JS } from "re2js";
 import { SakerError } from "@saker/sdk";
-import { shown as cut } from "./errors.ts";
 import { Lru } from "./lru.ts";
+import { shown as cut } from "./shown.ts";
 
 export class RegexError extends SakerError {
   static override readonly kind: string = "RegexError";
