@@ -6,7 +6,9 @@
 //          (Saker: 1,000 executions of a one-task flow submitted at once, embedded);
 //   chain: 40 dependent steps, each enqueued when the previous one finishes → ms/step
 //          (Saker: one execution of a 40-task sequential flow).
-// Prints the medians and, for each peer, its speed ÷ Saker's (above 1: the peer is faster).
+// Prints the medians and, for each peer, its speed ÷ Saker's (above 1: the peer is faster), and
+// the burst's CPU time per job in all of a system's processes (a peer's own and its server's),
+// with the cores that kept busy on average (CPU time ÷ wall time).
 // The queues live in bench/peers/ (its own package.json, not a workspace): installed here on
 // first use with `npm install --prefix bench/peers`. Part of `npm run bench -- --all` only.
 //   node bench/peers.bench.mjs          (after npm run build; BENCH_RUNS=3 runs per figure)
@@ -31,14 +33,16 @@ if (asCase) {
   const { peer, runs } = asCase.params;
   const bursts = [];
   const chains = [];
+  const cpus = [];
   for (let r = 0; r < runs + 1; r++) {
-    const { burstMs, chainMs } = await PEERS[peer]({ burst: BURST, chain: CHAIN });
+    const { burstMs, chainMs, burstCpu } = await PEERS[peer]({ burst: BURST, chain: CHAIN });
     if (r === 0) continue; // warm-up
     bursts.push(burstMs);
     chains.push(chainMs);
-    report("sample", { burstMs, chainMs });
+    cpus.push(burstCpu.own + burstCpu.server);
+    report("sample", { burstMs, chainMs, burstCpu });
   }
-  report("result", { burstMs: median(bursts), chainMs: median(chains) });
+  report("result", { burstMs: median(bursts), chainMs: median(chains), cpuMs: median(cpus) });
   process.exit(0);
 }
 
@@ -73,6 +77,9 @@ for (const peer of ["bullmq", "pgboss", "graphile"])
 
 const sakerBurst = results["saker burst"].result?.ms;
 const sakerChain = results["saker chain"].result?.ms;
+/** The burst's CPU time per job (ms) and the cores busy on average: "0.150 ms (1.1)". */
+const cpuCell = (cpuMs, burstMs) =>
+  Number.isFinite(cpuMs) && burstMs ? `${(cpuMs / BURST).toFixed(3)} ms (${fmt(cpuMs / burstMs, 1)})` : "–";
 const perSecond = (ms) => (BURST * 1000) / ms;
 const label = { bullmq: "BullMQ (Redis)", pgboss: "pg-boss (PostgreSQL)", graphile: "graphile-worker (PostgreSQL)" };
 const problem = (r) => (r.timedOut ? `timed out after ${r.timeoutMs / 1000} s` : `failed: ${r.error}`);
@@ -81,6 +88,7 @@ const rows = [
     "Saker embedded (SQLite)",
     sakerBurst ? `${fmt(perSecond(sakerBurst), 0)} jobs/s` : problem(results["saker burst"]),
     sakerChain ? `${fmt(sakerChain / CHAIN, 2)} ms/step` : problem(results["saker chain"]),
+    cpuCell(results["saker burst"].result?.cpuMs, sakerBurst),
     "1×",
     "1×",
     "",
@@ -91,10 +99,10 @@ let compared = 0;
 for (const peer of ["bullmq", "pgboss", "graphile"]) {
   const r = results[peer];
   if (!r.result) {
-    rows.push([label[peer], problem(r), "", "", "", ""]);
+    rows.push([label[peer], problem(r), "", "", "", "", ""]);
     continue;
   }
-  const { burstMs, chainMs } = r.result;
+  const { burstMs, chainMs, cpuMs } = r.result;
   // Speed ratios: above 1, the peer is faster than Saker.
   const burstRatio = sakerBurst / burstMs;
   const chainRatio = sakerChain / chainMs;
@@ -105,17 +113,31 @@ for (const peer of ["bullmq", "pgboss", "graphile"]) {
     label[peer],
     `${fmt(perSecond(burstMs), 0)} jobs/s`,
     `${fmt(chainMs / CHAIN, 2)} ms/step`,
+    cpuCell(cpuMs, burstMs),
     `${fmt(burstRatio, 2)}×`,
     `${fmt(chainRatio, 2)}×`,
     `${burstRatio < 1 ? "✓" : "✗"} / ${chainRatio < 1 ? "✓" : "✗"}`,
   ]);
 }
 console.log("");
-printTable(["", "burst", "chain", "burst: peer ÷ Saker", "chain: peer ÷ Saker", "Saker ahead (burst / chain)"], rows);
+printTable(
+  [
+    "",
+    "burst",
+    "chain",
+    "burst CPU per job (cores busy)",
+    "burst: peer ÷ Saker",
+    "chain: peer ÷ Saker",
+    "Saker ahead (burst / chain)",
+  ],
+  rows,
+);
 console.log("");
 console.log(
   "  ratios are speeds (jobs/s, steps/s): above 1× the peer is faster. Each queue runs 8 handlers (Saker's default" +
     " worker concurrency here). A peer's job counts as done when its handler has returned (BullMQ: its 'completed'" +
-    " event), a Saker execution when its end state is committed.",
+    " event), a Saker execution when its end state is committed. CPU per job: the burst's CPU time in all of a" +
+    " system's processes (Saker: its one process, every thread; a peer: its Node.js process and its server's" +
+    " processes, redis-server or postgres, from /proc), ÷ 1,000; cores busy: that CPU time ÷ the burst's wall time.",
 );
 console.log(`  Saker ahead of ${ahead} of ${compared} peers on both workloads (goal: all).`);

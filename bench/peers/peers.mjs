@@ -2,8 +2,11 @@
 // its imports resolve to bench/peers/node_modules (installed on demand, never by the root npm ci).
 //   burst: `burst` one-step jobs submitted at once; ms until the last one's handler has returned.
 //   chain: `chain` dependent steps, each enqueued when the previous one finishes; ms until the last.
+// The burst's CPU time is measured too: this process's and its server's (redis-server, postgres).
 // Every queue gets 8 concurrent handlers, Saker's default worker concurrency on this machine.
 // Each run uses fresh queue names / a fresh schema, removed at the end.
+
+import { cpuMeter } from "../lib/cpu.mjs";
 
 export const CONCURRENCY = 8;
 const REDIS = { host: "127.0.0.1", port: 6379, maxRetriesPerRequest: null };
@@ -39,10 +42,12 @@ export async function bullmq({ burst, chain }) {
   const flows = new FlowProducer({ connection: REDIS });
   try {
     counter = countdown(burst);
+    const cpu = cpuMeter("redis-server");
     let t0 = performance.now();
     await queue.addBulk(Array.from({ length: burst }, (_, i) => ({ name: "one", data: { i } })));
     await counter.finished;
     const burstMs = performance.now() - t0;
+    const burstCpu = cpu();
 
     // The root is the last step: BullMQ moves a parent to the wait list once its child completes.
     let tree = { name: "step", queueName: name, data: { i: chain - 1 } };
@@ -52,7 +57,7 @@ export async function bullmq({ burst, chain }) {
     await flows.add(tree);
     await counter.finished;
     const chainMs = performance.now() - t0;
-    return { burstMs, chainMs };
+    return { burstMs, chainMs, burstCpu };
   } finally {
     await worker.close();
     await flows.close();
@@ -87,11 +92,13 @@ export async function pgboss({ burst, chain }) {
       });
       ids.push(id);
     }
+    const cpu = cpuMeter("postgres");
     let t0 = performance.now();
     await boss.insert(Array.from({ length: burst }, (_, i) => ({ name: "burst", data: { i } })));
     for (const id of ids) boss.notifyWorker(id);
     await counter.finished;
     const burstMs = performance.now() - t0;
+    const burstCpu = cpu();
 
     const steps = countdown(chain);
     const stepWorkers = [];
@@ -112,7 +119,7 @@ export async function pgboss({ burst, chain }) {
     for (const id of stepWorkers) boss.notifyWorker(id);
     await steps.finished;
     const chainMs = performance.now() - t0;
-    return { burstMs, chainMs };
+    return { burstMs, chainMs, burstCpu };
   } finally {
     await boss.stop({ graceful: false, wait: true, timeout: 2000 }).catch(() => undefined);
     await dropSchema(schema);
@@ -146,17 +153,19 @@ export async function graphile({ burst, chain }) {
   try {
     utils = await makeWorkerUtils({ connectionString: PG, schema });
     counter = countdown(burst);
+    const cpu = cpuMeter("postgres");
     let t0 = performance.now();
     await utils.addJobs(Array.from({ length: burst }, (_, i) => ({ identifier: "one", payload: { i } })));
     await counter.finished;
     const burstMs = performance.now() - t0;
+    const burstCpu = cpu();
 
     counter = countdown(chain);
     t0 = performance.now();
     await utils.addJob("step", { i: 0 });
     await counter.finished;
     const chainMs = performance.now() - t0;
-    return { burstMs, chainMs };
+    return { burstMs, chainMs, burstCpu };
   } finally {
     await runner.stop();
     await utils?.release();
