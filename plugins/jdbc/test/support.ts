@@ -19,11 +19,23 @@ export function pgUrlNamed(applicationName: string): string {
   return `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}ApplicationName=${applicationName}`;
 }
 
-/** Connections to the PostgreSQL database `test` opened under `applicationName` (see pgUrlNamed). */
-export async function pgConnections(admin: pg.Client, applicationName: string): Promise<number> {
+/**
+ * The server's clock now: the connections a test opens are those started after it, so that a
+ * connection an earlier test closed and the server has not ended yet is not counted against it.
+ */
+export async function pgClockMark(admin: pg.Client): Promise<Date> {
+  const { rows } = await admin.query("select clock_timestamp() as at");
+  return rows[0].at as Date;
+}
+
+/**
+ * Connections to the PostgreSQL database `test` opened under `applicationName` (see pgUrlNamed)
+ * after `mark` (see pgClockMark).
+ */
+export async function pgConnectionsSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
   const { rows } = await admin.query(
-    "select count(*)::int as n from pg_stat_activity where datname = 'test' and application_name = $1",
-    [applicationName],
+    "select count(*)::int as n from pg_stat_activity where datname = 'test' and application_name = $1 and backend_start > $2",
+    [applicationName, mark],
   );
   return rows[0].n as number;
 }

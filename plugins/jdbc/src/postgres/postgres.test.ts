@@ -4,7 +4,8 @@ import type { TestInstance } from "@saker/engine/testing";
 import {
   flow,
   jdbcInstance,
-  pgConnections,
+  pgClockMark,
+  pgConnectionsSince,
   pgUrlNamed,
   serviceAvailable,
   settledCount,
@@ -21,7 +22,8 @@ const APP_URL = pgUrlNamed(APP);
 let test: TestInstance;
 let admin: pg.Client;
 
-const connections = () => pgConnections(admin, APP);
+/** The connections opened since `mark`, once the server has ended those that were closed. */
+const connectionsLeftSince = (mark: Date) => settledCount(() => pgConnectionsSince(admin, APP, mark), 0);
 
 describe.skipIf(!up)("postgresql.Query", () => {
   beforeAll(async () => {
@@ -121,9 +123,9 @@ describe.skipIf(!up)("postgresql.Query", () => {
   });
 
   it("closes its connection on success and on failure", async () => {
-    const before = await connections();
+    const mark = await pgClockMark(admin);
     await test.run(flow("ok", QUERY, `url: ${APP_URL}\nsql: select 1 as x\nfetchType: FETCH_ONE`));
     await test.run(flow("bad", QUERY, `url: ${APP_URL}\nsql: selec 1`));
-    expect(await settledCount(connections, before)).toBe(before);
+    expect(await connectionsLeftSince(mark)).toBe(0);
   });
 });

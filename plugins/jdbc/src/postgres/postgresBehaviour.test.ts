@@ -9,7 +9,8 @@ import {
   errorLines,
   flow,
   jdbcInstance,
-  pgConnections,
+  pgClockMark,
+  pgConnectionsSince,
   pgUrlNamed,
   serviceAvailable,
   settledCount,
@@ -27,8 +28,8 @@ const APP_URL = pgUrlNamed(APP);
 let test: TestInstance;
 let admin: pg.Client;
 
-const connections = () => pgConnections(admin, APP);
-const settledConnections = (expected: number) => settledCount(connections, expected);
+/** The connections opened since `mark`, once the server has ended those that were closed. */
+const connectionsLeftSince = (mark: Date) => settledCount(() => pgConnectionsSince(admin, APP, mark), 0);
 
 async function failure(id: string, props: string): Promise<string> {
   const execution = await test.run(flow(id, QUERY, props));
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 describe.skipIf(!up)("postgresql behaviour", () => {
   it("fails with the database's message, never the password, and closes every connection", async () => {
-    const before = await connections();
+    const mark = await pgClockMark(admin);
     expect(await failure("scheme", "url: jdbc:mysql://127.0.0.1:5432/test?password=hunter2\nsql: select 1")).toContain(
       "property 'url' must start with 'jdbc:postgresql:' (got 'jdbc:mysql://127.0.0.1:5432/test?password=***')",
     );
@@ -82,20 +83,20 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(await failure("two", `url: ${APP_URL}\nsql: select 1; select 2`)).toContain(
       "Query task support only a single SQL statement",
     );
-    expect(await settledConnections(before)).toBe(before);
+    expect(await connectionsLeftSince(mark)).toBe(0);
   });
 
   it("stops the statement on the server when the task times out", async () => {
-    const before = await connections();
+    const mark = await pgClockMark(admin);
     const started = Date.now();
     const text = await failure("timeout", `url: ${APP_URL}\nsql: select pg_sleep(20)\ntimeout: PT1S`);
     expect(text).toContain("Timeout after PT1S");
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await settledConnections(before)).toBe(before);
+    expect(await connectionsLeftSince(mark)).toBe(0);
   });
 
   it("reports a dropped connection with the server's message", async () => {
-    const before = await connections();
+    const mark = await pgClockMark(admin);
     const running = test.run(flow("dropped", QUERY, `url: ${APP_URL}\nsql: select pg_sleep(10) as slept`));
     let killed = 0;
     for (let i = 0; i < 50 && killed === 0; i++) {
@@ -113,7 +114,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(errorLines(test, execution.id).join("\n")).toMatch(
       /PostgreSQL: terminating connection due to administrator command \[57P01\]|connection was lost/,
     );
-    expect(await settledConnections(before)).toBe(before);
+    expect(await connectionsLeftSince(mark)).toBe(0);
   });
 
   it("refuses FETCH past maxFetchRows and points to STORE", async () => {
