@@ -30,9 +30,14 @@ export async function pgClockMark(admin: pg.Client): Promise<Date> {
 
 /**
  * Connections to the PostgreSQL database `test` opened under `applicationName` (see pgUrlNamed)
- * after `mark` (see pgClockMark).
+ * after `mark` (see pgClockMark), once the server has ended those that were closed: 0 unless
+ * some were left open.
  */
-export async function pgConnectionsSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
+export function pgConnectionsLeftSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
+  return settledCount(() => pgConnectionsSince(admin, applicationName, mark), 0);
+}
+
+async function pgConnectionsSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
   const { rows } = await admin.query(
     "select count(*)::int as n from pg_stat_activity where datname = 'test' and application_name = $1 and backend_start > $2",
     [applicationName, mark],
@@ -50,8 +55,15 @@ export async function mysqlThreadMark(admin: mysql.Connection): Promise<number> 
   return Number((rows as { id: number }[])[0]!.id);
 }
 
-/** Server threads on the MariaDB database `test` opened after `mark` (see mysqlThreadMark). */
-export async function mysqlThreadsSince(admin: mysql.Connection, mark: number): Promise<number> {
+/**
+ * Server threads on the MariaDB database `test` opened after `mark` (see mysqlThreadMark), once
+ * the server has dropped those that were closed: 0 unless some were left open.
+ */
+export function mysqlThreadsLeftSince(admin: mysql.Connection, mark: number): Promise<number> {
+  return settledCount(() => mysqlThreadsSince(admin, mark), 0);
+}
+
+async function mysqlThreadsSince(admin: mysql.Connection, mark: number): Promise<number> {
   const [rows] = await admin.query(
     "select count(*) as n from information_schema.processlist where db = 'test' and id > ?",
     [mark],
@@ -63,7 +75,7 @@ export async function mysqlThreadsSince(admin: mysql.Connection, mark: number): 
  * The count once it reached `expected`, or the last one after 4 s: a closed connection may linger
  * on the server for a moment after the client let it go.
  */
-export async function settledCount(count: () => Promise<number>, expected: number): Promise<number> {
+async function settledCount(count: () => Promise<number>, expected: number): Promise<number> {
   let n = await count();
   for (let i = 0; i < 40 && n !== expected; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -7,9 +7,8 @@ import {
   flow,
   jdbcInstance,
   mysqlThreadMark,
-  mysqlThreadsSince,
+  mysqlThreadsLeftSince,
   serviceAvailable,
-  settledCount,
   storedRows,
   storedText,
   taskRun,
@@ -19,9 +18,6 @@ const up = await serviceAvailable("MariaDB", "127.0.0.1", 3306);
 
 let test: TestInstance;
 let admin: mysql.Connection;
-
-/** The threads opened since `mark`, once the server has dropped those that were closed. */
-const threadsLeftSince = (mark: number) => settledCount(() => mysqlThreadsSince(admin, mark), 0);
 
 describe.skipIf(!up)("mariadb and mysql", () => {
   beforeAll(async () => {
@@ -144,7 +140,7 @@ describe.skipIf(!up)("mariadb and mysql", () => {
       ],
       size: 3,
     });
-    expect(await threadsLeftSince(mark)).toBe(0);
+    expect(await mysqlThreadsLeftSince(admin, mark)).toBe(0);
   });
 
   it("kills the statement on the server when the task times out", async () => {
@@ -158,7 +154,7 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     );
     expect(execution.state.current).toBe("FAILED");
     expect(errorLines(test, execution.id).join("\n")).toContain("Timeout after PT1S");
-    expect(await threadsLeftSince(mark)).toBe(0);
+    expect(await mysqlThreadsLeftSince(admin, mark)).toBe(0);
   });
 
   it("fails with the server's message on a wrong password, an unknown database and bad SQL", async () => {

@@ -5,10 +5,9 @@ import {
   flow,
   jdbcInstance,
   pgClockMark,
-  pgConnectionsSince,
+  pgConnectionsLeftSince,
   pgUrlNamed,
   serviceAvailable,
-  settledCount,
   storedRows,
   storedText,
   taskRun,
@@ -21,9 +20,6 @@ const APP_URL = pgUrlNamed(APP);
 
 let test: TestInstance;
 let admin: pg.Client;
-
-/** The connections opened since `mark`, once the server has ended those that were closed. */
-const connectionsLeftSince = (mark: Date) => settledCount(() => pgConnectionsSince(admin, APP, mark), 0);
 
 describe.skipIf(!up)("postgresql.Query", () => {
   beforeAll(async () => {
@@ -126,6 +122,6 @@ describe.skipIf(!up)("postgresql.Query", () => {
     const mark = await pgClockMark(admin);
     await test.run(flow("ok", QUERY, `url: ${APP_URL}\nsql: select 1 as x\nfetchType: FETCH_ONE`));
     await test.run(flow("bad", QUERY, `url: ${APP_URL}\nsql: selec 1`));
-    expect(await connectionsLeftSince(mark)).toBe(0);
+    expect(await pgConnectionsLeftSince(admin, APP, mark)).toBe(0);
   });
 });

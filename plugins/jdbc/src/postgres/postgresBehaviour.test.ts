@@ -10,10 +10,9 @@ import {
   flow,
   jdbcInstance,
   pgClockMark,
-  pgConnectionsSince,
+  pgConnectionsLeftSince,
   pgUrlNamed,
   serviceAvailable,
-  settledCount,
   storedRows,
   storedText,
   taskRun,
@@ -27,9 +26,6 @@ const APP_URL = pgUrlNamed(APP);
 
 let test: TestInstance;
 let admin: pg.Client;
-
-/** The connections opened since `mark`, once the server has ended those that were closed. */
-const connectionsLeftSince = (mark: Date) => settledCount(() => pgConnectionsSince(admin, APP, mark), 0);
 
 async function failure(id: string, props: string): Promise<string> {
   const execution = await test.run(flow(id, QUERY, props));
@@ -83,7 +79,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(await failure("two", `url: ${APP_URL}\nsql: select 1; select 2`)).toContain(
       "Query task support only a single SQL statement",
     );
-    expect(await connectionsLeftSince(mark)).toBe(0);
+    expect(await pgConnectionsLeftSince(admin, APP, mark)).toBe(0);
   });
 
   it("stops the statement on the server when the task times out", async () => {
@@ -92,7 +88,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     const text = await failure("timeout", `url: ${APP_URL}\nsql: select pg_sleep(20)\ntimeout: PT1S`);
     expect(text).toContain("Timeout after PT1S");
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await connectionsLeftSince(mark)).toBe(0);
+    expect(await pgConnectionsLeftSince(admin, APP, mark)).toBe(0);
   });
 
   it("reports a dropped connection with the server's message", async () => {
@@ -114,7 +110,7 @@ describe.skipIf(!up)("postgresql behaviour", () => {
     expect(errorLines(test, execution.id).join("\n")).toMatch(
       /PostgreSQL: terminating connection due to administrator command \[57P01\]|connection was lost/,
     );
-    expect(await connectionsLeftSince(mark)).toBe(0);
+    expect(await pgConnectionsLeftSince(admin, APP, mark)).toBe(0);
   });
 
   it("refuses FETCH past maxFetchRows and points to STORE", async () => {
