@@ -14,6 +14,24 @@ describe("Lru", () => {
     expect(lru.size).toBe(2);
   });
 
+  it("keeps the order of use when the newest entry is read again, or read after a delete", () => {
+    const lru = new Lru<string, number>(2);
+    lru.set("a", 1);
+    lru.set("b", 2);
+    expect(lru.get("b")).toBe(2);
+    expect(lru.get("a")).toBe(1);
+    expect(lru.get("a")).toBe(1); // a is the most recent: b goes first
+    lru.set("c", 3);
+    expect(lru.get("b")).toBeUndefined();
+    lru.delete("c");
+    lru.set("d", 4);
+    expect(lru.get("a")).toBe(1); // a is the most recent again: d goes first
+    lru.set("e", 5);
+    expect(lru.get("d")).toBeUndefined();
+    expect(lru.get("a")).toBe(1);
+    expect(lru.get("e")).toBe(5);
+  });
+
   it("with weights, drops the oldest entries until the total fits, and always keeps the newest", () => {
     const lru = new Lru<string, number[]>(100, { weigh: (v) => v.length, maxWeight: 10 });
     lru.set("a", [1, 2, 3, 4]);

@@ -6,6 +6,11 @@ export class Lru<K, V> {
   private readonly map = new Map<K, V>();
   private readonly weights = new Map<K, number>();
   private total = 0;
+  /**
+   * The key set or read last: already the map's last, so reading it again needs no move (a move
+   * is a delete and a set, whose tombstones make the map rehash now and then).
+   */
+  private newest: K | undefined;
 
   constructor(
     private readonly capacity: number,
@@ -14,9 +19,10 @@ export class Lru<K, V> {
 
   get(key: K): V | undefined {
     const value = this.map.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.newest) {
       this.map.delete(key);
       this.map.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -24,6 +30,7 @@ export class Lru<K, V> {
   set(key: K, value: V): void {
     this.delete(key);
     this.map.set(key, value);
+    this.newest = key;
     if (this.bound) {
       const weight = this.bound.weigh(value);
       this.weights.set(key, weight);
@@ -35,6 +42,7 @@ export class Lru<K, V> {
 
   delete(key: K): void {
     this.map.delete(key);
+    if (key === this.newest) this.newest = undefined;
     const weight = this.weights.get(key);
     if (weight === undefined) return;
     this.weights.delete(key);
@@ -43,6 +51,7 @@ export class Lru<K, V> {
 
   clear(): void {
     this.map.clear();
+    this.newest = undefined;
     this.weights.clear();
     this.total = 0;
   }
