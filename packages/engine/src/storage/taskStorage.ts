@@ -50,21 +50,25 @@ export function executionReadPrefixes(
 /**
  * The streams a task run (or a trigger's evaluation) opened with `getFile` and has not read to
  * their end. One that fails (or is killed) before it reads one would leave its file open until
- * the collector found it, a file descriptor each: they are closed once the run ends.
+ * the collector found it, a file descriptor each: they are closed once the run ends. A killed or
+ * timed-out task's code may still be running then: a stream it opens afterwards is closed at once.
  */
 export class OpenedStreams {
   /** Made with the first stream: most task runs open none. */
   private open: Set<Readable> | undefined;
+  private ended = false;
 
   add(stream: Readable): Readable {
+    if (this.ended) return stream.destroy();
     const open = (this.open ??= new Set());
     open.add(stream);
     stream.once("close", () => open.delete(stream));
     return stream;
   }
 
-  /** Destroys every stream still open. */
+  /** Destroys every stream still open, and any opened from now on. */
   closeAll(): void {
+    this.ended = true;
     if (!this.open) return;
     for (const stream of this.open) stream.destroy();
     this.open.clear();

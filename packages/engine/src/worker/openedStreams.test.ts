@@ -33,10 +33,31 @@ const OpenAndLeave = defineTask({
   },
 });
 
+/** Opens a stored file only after its run timed out: its code still runs once the run has ended. */
+const OpenAfterTimeout = defineTask({
+  type: "test.streams.OpenAfterTimeout",
+  title: "Open a stored file after the run's timeout",
+  properties: z.object({}),
+  outputs: z.object({}),
+  async run(_props, ctx) {
+    const uri = await ctx.storage.putFile(Buffer.from("late"), "late.txt");
+    await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const late = await ctx.storage.getFile(uri);
+    opened.push(late);
+    lateOpened?.();
+    return {};
+  },
+});
+let lateOpened: (() => void) | undefined;
+
 let test: TestInstance;
 beforeAll(async () => {
   const registry = coreRegistry();
-  registry.addPlugin({ name: "test-streams", version: "1.0.0", core: false }, definePlugin({ tasks: [OpenAndLeave] }));
+  registry.addPlugin(
+    { name: "test-streams", version: "1.0.0", core: false },
+    definePlugin({ tasks: [OpenAndLeave, OpenAfterTimeout] }),
+  );
   test = await openTestInstance({ registry });
 });
 afterAll(async () => test?.close());
@@ -54,5 +75,17 @@ describe("streams a task opened from internal storage", () => {
       expect(opened).toHaveLength(3);
       expect(opened.map((s) => s.destroyed)).toEqual([true, true, true]);
     }
+  });
+
+  it("are closed when opened by a timed-out task's code after its run ended", async () => {
+    opened.length = 0;
+    const lateOpen = new Promise<void>((resolve) => (lateOpened = resolve));
+    const ex = await test.run(
+      "id: late\nnamespace: company.team\ntasks:\n  - id: open\n    type: test.streams.OpenAfterTimeout\n    timeout: PT0.2S\n",
+    );
+    expect(ex.state.current).toBe("FAILED");
+    await lateOpen;
+    expect(opened).toHaveLength(1);
+    expect(opened[0]!.destroyed).toBe(true);
   });
 });
