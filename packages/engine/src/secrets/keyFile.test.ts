@@ -59,6 +59,16 @@ describe("the encryption key file", () => {
     expect(readFileSync(file, "utf8")).toBe(Buffer.alloc(16).toString("base64"));
   });
 
+  it("fails with the file system's error when publishing fails otherwise, making no key and leaving no draft", () => {
+    const home = freshHome();
+    const file = join(home, "encryption.key");
+    const failing = () => {
+      throw Object.assign(new Error("EIO: i/o error, link"), { code: "EIO" });
+    };
+    expect(() => loadOrCreateKey(file, failing)).toThrow(expect.objectContaining({ code: "EIO" }));
+    expect(readdirSync(home)).toEqual([]);
+  });
+
   describe("on a file system without hard links", () => {
     it("makes the key with an exclusive create, readable by its owner only, no draft left", () => {
       const file = join(freshHome(), "encryption.key");

@@ -12,6 +12,9 @@ import { SakerError } from "@saker/sdk";
 
 const KEY_BYTES = 32;
 
+/** What `link` fails with on a file system that has no hard links. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code;
 
 /** The key in `file`, undefined when there is no such file. */
@@ -43,13 +46,17 @@ export function loadOrCreateKey(file: string, link: (draft: string, file: string
   mkdirSync(dirname(file), { recursive: true });
   const text = randomBytes(KEY_BYTES).toString("base64");
   const draft = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  writeFileSync(draft, text, { mode: 0o600 });
   try {
+    writeFileSync(draft, text, { mode: 0o600 });
     link(draft, file);
   } catch (error) {
     // EEXIST: another process published its key first, read below; a file system without hard
-    // links: an exclusive create (a reader may then catch it half-written, as before)
-    if (codeOf(error) !== "EEXIST") publishWithoutLink(file, text);
+    // links: an exclusive create (a reader may then catch it half-written, as before); anything
+    // else (a full disk, no permission) is the caller's
+    const code = codeOf(error);
+    if (code === "EEXIST") return readKey(file)!;
+    if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
+    publishWithoutLink(file, text);
   } finally {
     rmSync(draft, { force: true });
   }
