@@ -94,6 +94,8 @@ export interface ExecutionMessageInput {
 export function executionTask<E extends z.ZodRawShape>(
   info: ServiceInfo & {
     extraProperties: E;
+    /** A property of the service's own that, like `messageText`, replaces the summary (Google Chat's `text`). */
+    textProperty?: keyof E & string;
     /** The service's JSON for the summary; `props` holds the service's own properties. */
     summaryMessage(input: ExecutionMessageInput, props: Record<string, unknown>): Record<string, unknown>;
   },
@@ -113,8 +115,10 @@ export function executionTask<E extends z.ZodRawShape>(
       const p = props as z.output<z.ZodObject<typeof executionProperties>> & Record<string, unknown>;
       webhookUrl(ctx, p.url);
       let body: string;
-      if (p.payload !== undefined || p.messageText !== undefined)
-        body = bodyOf(ctx, p.payload, p.messageText, (text) => ({ text }));
+      const messageText =
+        p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined);
+      if (p.payload !== undefined || messageText !== undefined)
+        body = bodyOf(ctx, p.payload, messageText, (text) => ({ text }));
       else {
         const summary = await summarize(ctx, p.executionId ?? ctx.execution.id);
         body = JSON.stringify(

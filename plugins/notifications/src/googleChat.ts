@@ -28,8 +28,8 @@ export const GoogleChatExecution = executionTask({
   extraProperties: {
     text: z.string().optional().describe("The message's text, in place of the summary (as Kestra's `text`)."),
   },
-  summaryMessage({ summary, customFields, customMessage }, props) {
-    if (typeof props.text === "string") return { text: props.text };
+  textProperty: "text",
+  summaryMessage({ summary, customFields, customMessage }) {
     const x = summary.execution;
     const title = x.url ? `<${x.url}|${summaryTitle(summary)}>` : summaryTitle(summary);
     const lines = [
