@@ -1,6 +1,6 @@
 /** Telegram against a real HTTP server on loopback standing in for the Bot API (`endpointOverride`). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, warningMessages, type TestInstance } from "@saker/engine/testing";
+import { errorMessages, logMessages, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
@@ -76,7 +76,7 @@ tasks:
     const sent = JSON.parse(api.received.at(-1)!.body) as { text: string };
     expect(sent.text).toMatch(/^\[company\.team\] tg_exec_payload ➛ RUNNING\n/);
     expect(sent.text).not.toContain("Failure:");
-    expect(warningMessages(test, x, "notify")).toEqual([
+    expect(logMessages(test, x, "notify", "WARN")).toEqual([
       expect.stringContaining("payload is ignored by TelegramExecution"),
     ]);
   });

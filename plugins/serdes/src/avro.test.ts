@@ -17,7 +17,7 @@ import {
   streamToBuffer,
   taskRun,
   toStoragePath,
-  warningMessages,
+  logMessages,
   type TestInstance,
 } from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
@@ -477,7 +477,7 @@ describe("bad input", () => {
     );
     expect(warn.state.current, errorMessages(test, warn, "avro").join()).toBe("SUCCESS");
     expect(await stored(warn, "back")).toBe("{id:1,amount:2.5e0}\n{id:3,amount:4e0}\n");
-    const warnings = warningMessages(test, warn, "avro").join("\n");
+    const warnings = logMessages(test, warn, "avro", "WARN").join("\n");
     expect(warnings).toMatch(/row 2 left out: field 'amount'/);
 
     // A bad value of a nullable field is written as null, with a warning naming the row.
@@ -500,7 +500,7 @@ describe("bad input", () => {
     );
     expect(kept.state.current, errorMessages(test, kept, "avro").join()).toBe("SUCCESS");
     expect(await stored(kept, "back")).toBe("{id:1,amount:2.5e0}\n{id:2,amount:null}\n{id:3,amount:4e0}\n");
-    expect(warningMessages(test, kept, "avro").join("\n")).toMatch(
+    expect(logMessages(test, kept, "avro", "WARN").join("\n")).toMatch(
       /row 2, field 'amount': "lots" fits no type of union \[null, double\].*written as null/,
     );
   });

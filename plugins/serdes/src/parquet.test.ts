@@ -18,7 +18,7 @@ import {
   streamToBuffer,
   taskRun,
   toStoragePath,
-  warningMessages,
+  logMessages,
   type TestInstance,
 } from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
@@ -467,7 +467,7 @@ describe("bad input", () => {
       );
       expect(ex.state.current, mode).toBe("SUCCESS");
       expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe("{n:1}\n{n:3}\n");
-      const warnings = warningMessages(test, ex, "parquet").join("\n");
+      const warnings = logMessages(test, ex, "parquet", "WARN").join("\n");
       if (mode === "WARN") expect(warnings).toMatch(/row 2, field 'n': expected an int, got "x" \(row left out\)/);
       else expect(warnings).not.toMatch(/row 2/);
     }

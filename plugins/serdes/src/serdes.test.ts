@@ -12,7 +12,7 @@ import {
   storedText,
   taskRun,
   toStoragePath,
-  warningMessages,
+  logMessages,
   type TestInstance,
 } from "@saker/engine/testing";
 import { flowWith, serdesInstance, task } from "../test/support.ts";
@@ -256,7 +256,7 @@ describe("bad input", () => {
         { a: "7", b: "8" },
       ]);
       expect(outputsOf(lax, "ion").size).toBe(2);
-      expect(warningMessages(test, lax, "ion")).toEqual(
+      expect(logMessages(test, lax, "ion", "WARN")).toEqual(
         mode === "WARN"
           ? [expect.stringMatching(/line 3 has 1 field/), expect.stringMatching(/line 4 has 3 field/)]
           : [],
@@ -284,7 +284,7 @@ describe("bad input", () => {
     expect(dropped.state.current, errorMessages(test, dropped, "ion").join()).toBe("SUCCESS");
     // the empty name inside the header stays (Kestra's DROP trims the trailing ones only)
     expect(ionValues(await stored(dropped, "ion"))).toEqual([{ a: "1", "": "x", b: "2" }]);
-    expect(warningMessages(test, dropped, "ion")).toEqual([
+    expect(logMessages(test, dropped, "ion", "WARN")).toEqual([
       expect.stringContaining("Dropped 2 trailing unnamed header column(s)"),
     ]);
     const renamed = await csvToIon("csv_rename", csv, "onEmptyHeader: RENAME");

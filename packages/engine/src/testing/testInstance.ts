@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backend } from "../backend/backend.ts";
+import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import { SyncPostgres, syncTestStores } from "../backend/postgres/syncBridge.ts";
@@ -200,14 +201,14 @@ export function outputsOf(execution: Execution, taskId: string): Record<string, 
   return taskRuns(execution, taskId)[0]!.outputs as Record<string, unknown>;
 }
 
-/** The ERROR log messages of a task in an execution. */
-export function errorMessages(test: TestInstance, execution: Execution, taskId: string): string[] {
-  return test.instance.logs.find({ executionId: execution.id, taskId, minLevel: "ERROR" }).map((l) => l.message);
+/** The log messages of a task in an execution at `minLevel` or above. */
+export function logMessages(test: TestInstance, execution: Execution, taskId: string, minLevel: LogLevel): string[] {
+  return test.instance.logs.find({ executionId: execution.id, taskId, minLevel }).map((l) => l.message);
 }
 
-/** The WARN (and ERROR) log messages of a task in an execution. */
-export function warningMessages(test: TestInstance, execution: Execution, taskId: string): string[] {
-  return test.instance.logs.find({ executionId: execution.id, taskId, minLevel: "WARN" }).map((l) => l.message);
+/** The ERROR log messages of a task in an execution. */
+export function errorMessages(test: TestInstance, execution: Execution, taskId: string): string[] {
+  return logMessages(test, execution, taskId, "ERROR");
 }
 
 /** Resolves with the first defined value `probe` gives, polling until `timeoutMs`. */
