@@ -137,9 +137,20 @@ export const CsvToIon = defineTask({
       if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': ${message}`);
       if (p.onBadLines === "WARN") ctx.logger.warn(`Bad line skipped: ${message}`);
     };
-    parser.on("skip", (error: CsvError & { lines?: number }) =>
-      badLine(`invalid CSV${error.lines === undefined ? "" : ` at line ${error.lines}`}: ${error.message}`),
-    );
+    /**
+     * After a row over maxBufferSize the parser finds no further row (it keeps the long one and
+     * refuses every chunk that follows, as Kestra's reader stops there): said once, not per chunk.
+     */
+    let overBuffer = false;
+    parser.on("skip", (error: CsvError & { lines?: number }) => {
+      if (overBuffer) return;
+      const where = error.lines === undefined ? "" : ` at line ${error.lines}`;
+      if (error.code !== "CSV_MAX_RECORD_SIZE") return badLine(`invalid CSV${where}: ${error.message}`);
+      overBuffer = true;
+      badLine(
+        `a row${where} holds more than maxBufferSize (${p.maxBufferSize}) characters: the rest of the file is not read`,
+      );
+    });
     // Errors reach the loop below through the parser; pipeline's callback only keeps them from being unhandled.
     pipeline(Readable.from(decodeText(source, decoder)), parser, () => undefined);
     async function* ionLines(): AsyncGenerator<string> {

@@ -291,6 +291,17 @@ describe("bad input", () => {
     expect(ionValues(await stored(renamed, "ion"))).toEqual([{ a: "1", col_1: "x", b: "2", col_3: "y", col_4: "" }]);
   });
 
+  it("a row over maxBufferSize with onBadLines WARN: the rows before it are kept, one warning says the rest is not read", async () => {
+    const csv = `a,b\n1,2\n${"x".repeat(200)},1\n3,4\n`.repeat(1) + "5,6\n".repeat(20_000);
+    const ex = await csvToIon("csv_buffer_warn", csv, "maxBufferSize: 100\nonBadLines: WARN");
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([{ a: "1", b: "2" }]);
+    expect(outputsOf(ex, "ion").size).toBe(1);
+    expect(logMessages(test, ex, "ion", "WARN")).toEqual([
+      expect.stringMatching(/maxBufferSize.*the rest of the file is not read/),
+    ]);
+  });
+
   it("a field over maxFieldSize is a bad line; allowExtraCharsAfterClosingQuote keeps what follows a quote", async () => {
     const long = await csvToIon("csv_field_size", "a\nshort\nmuch too long\n", "maxFieldSize: 8");
     expect(long.state.current).toBe("FAILED");
