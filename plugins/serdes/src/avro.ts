@@ -22,14 +22,11 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
-import { from, uriOutput } from "./common.ts";
+import { from, onBadLines, uriOutput } from "./common.ts";
 
-const onBadLines = z
-  .enum(["ERROR", "WARN", "SKIP"])
-  .default("ERROR")
-  .describe(
-    "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`) or silently (`SKIP`).",
-  );
+const badRecords = onBadLines.describe(
+  "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`) or silently (`SKIP`).",
+);
 
 const SCHEMA_EXAMPLE = `{
   "type": "record",
@@ -98,7 +95,7 @@ export const IonToAvro = defineTask({
       .string()
       .optional()
       .describe("Time zone of date-times without an offset (default: the zone of the Saker process)."),
-    onBadLines,
+    onBadLines: badRecords,
   }),
   outputs: uriOutput,
   async run(p, ctx) {
@@ -254,7 +251,7 @@ export const AvroToIon = defineTask({
     "Reads an Avro object container file (codec null, deflate or snappy) and writes an Ion file, one record per line, with the schema the file holds. Dates become Ion day timestamps, timestamps UTC Ion timestamps, decimals Ion decimals, bytes blobs.",
   properties: z.object({
     from,
-    onBadLines: onBadLines.describe(
+    onBadLines: badRecords.describe(
       "Accepted for Kestra's flows. A record that cannot be decoded always fails the task: what follows it in the file cannot be trusted.",
     ),
   }),

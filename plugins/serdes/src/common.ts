@@ -6,3 +6,9 @@ export const uriOutput = z.object({ uri: z.string().describe("URI of the convert
 
 /** The `from` property: the file to convert. */
 export const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
+
+/** `onBadLines`: what a bad row does, failing the task by default (each task describes its own bad rows). */
+export const onBadLines = z.enum(["ERROR", "WARN", "SKIP"]).default("ERROR");
+
+/** A value of `onBadLines`. */
+export type OnBadLines = z.output<typeof onBadLines>;

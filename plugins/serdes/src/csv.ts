@@ -8,7 +8,7 @@ import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { cellText, isStruct } from "./cells.ts";
 import { TemporalWriter, systemTimeZone } from "./dates.ts";
-import { from, uriOutput } from "./common.ts";
+import { from, onBadLines, uriOutput } from "./common.ts";
 
 const oneChar = (what: string, fallback: string) =>
   z.string().length(1, `${what} is one character`).default(fallback).describe(`The ${what}.`);
@@ -16,7 +16,6 @@ const oneChar = (what: string, fallback: string) =>
 const MIB = 1024 * 1024;
 
 /** What a row that does not fit does: fail the task, be skipped with a warning, or skipped silently. */
-const ON_BAD_LINES = ["ERROR", "WARN", "SKIP"] as const;
 
 /**
  * Kestra's header names: DROP leaves out the trailing unnamed columns (a trailing separator),
@@ -80,12 +79,9 @@ export const CsvToIon = defineTask({
     textDelimiter: oneChar("text delimiter character", '"'),
     skipEmptyRows: z.boolean().default(false).describe("Whether empty rows are skipped."),
     skipRows: z.number().int().min(0).default(0).describe("How many rows to skip, after the header when there is one."),
-    onBadLines: z
-      .enum(ON_BAD_LINES)
-      .default("ERROR")
-      .describe(
-        "What a bad line does: ERROR fails the task naming it, WARN skips it with a warning, SKIP skips it silently.",
-      ),
+    onBadLines: onBadLines.describe(
+      "What a bad line does: ERROR fails the task naming it, WARN skips it with a warning, SKIP skips it silently.",
+    ),
     onEmptyHeader: z
       .enum(["DROP", "RENAME"])
       .default("DROP")

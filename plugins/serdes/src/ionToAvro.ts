@@ -8,6 +8,7 @@ import { cellText } from "./cells.ts";
 import { type AvroType, typeLabel } from "./avroTypes.ts";
 import { integerOf, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
 import type { TemporalParser } from "./javaTime.ts";
+import type { OnBadLines } from "./common.ts";
 
 /** A value that does not fit its type; `path` is the field it is in (`address.city`, `tags[2]`). */
 export class CellError extends Error {
@@ -31,7 +32,7 @@ export interface ConvertOptions {
   decimalSeparator: string;
   strictSchema: boolean;
   inferAllFields: boolean;
-  onBadLines: "ERROR" | "WARN" | "SKIP";
+  onBadLines: OnBadLines;
   /** Called for each bad cell or row kept or left out with WARN. */
   warn(message: string): void;
 }

@@ -24,7 +24,7 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
-import { from, uriOutput } from "./common.ts";
+import { from, onBadLines, uriOutput } from "./common.ts";
 
 /** Rows a row group holds at most, whatever `rowGroupSize` says: it bounds the memory a conversion takes. */
 export const MAX_ROWS_PER_GROUP = 100_000;
@@ -125,12 +125,9 @@ schema: |
       .string()
       .optional()
       .describe("Time zone of date-times written without an offset (default: the worker's zone)."),
-    onBadLines: z
-      .enum(["ERROR", "WARN", "SKIP"])
-      .default("ERROR")
-      .describe(
-        "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`) or silently (`SKIP`).",
-      ),
+    onBadLines: onBadLines.describe(
+      "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`) or silently (`SKIP`).",
+    ),
   }),
   outputs: uriOutput,
   async run(p, ctx) {
