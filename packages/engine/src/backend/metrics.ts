@@ -2,6 +2,7 @@
 import { bucketKeys, bucketStart, type BucketSize } from "./timeBuckets.ts";
 import type { MetricRow } from "./rowMapping.ts";
 
+/** Kestra's `MetricEntry` as its API shows it. */
 export interface MetricEntry {
   namespace: string;
   flowId: string;

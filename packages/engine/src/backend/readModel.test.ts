@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from "./postgres/testDatabase.t
 import { openDatabase } from "./sqlite/database.ts";
 import { LogTupleReader } from "./logTupleReader.ts";
 import { EXECUTION_COLUMNS } from "./sqlite/executionStore.ts";
-import { LOG_COLUMNS } from "./sqlite/logStore.ts";
+import { LOG_COLUMNS } from "./searchColumns.ts";
 import { FILTER_OPS, sortableFields, type SearchFilter, type SearchQuery } from "./search.ts";
 import { SqliteBackend, sqliteStores } from "./sqlite/sqliteBackend.ts";
 

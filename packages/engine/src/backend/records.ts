@@ -1,6 +1,6 @@
 /**
  * The records the repositories read and write, shared by every backend (plain data: no
- * database types). The SQLite stores re-export them where they used to be declared.
+ * database types).
  */
 import type { LogLevel, Metric, StateType } from "@saker/sdk";
 import type { ExecutorState, LogEntry } from "../executor/types.ts";

@@ -8,7 +8,7 @@ import type { Execution } from "../../model/execution.ts";
 import type { ExecutionReads, LogReads, MetricReads, ReadModel } from "../readModel.ts";
 import type { LogPurgeQuery, LogQuery, LogTuple, StoredLog } from "../records.ts";
 import { toLog, type LogRow, type MetricRow } from "../rowMapping.ts";
-import { LOG_COLUMNS } from "../sqlite/logStore.ts";
+import { LOG_COLUMNS } from "../searchColumns.ts";
 import {
   aggregatesOf,
   METRIC_SORT_COLUMNS,

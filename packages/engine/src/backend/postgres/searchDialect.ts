@@ -1,12 +1,11 @@
 /**
- * Searches (`sqlite/searchSql.ts`: the filters' checks and meaning) compiled for PostgreSQL: `$n`
+ * Searches (`search.ts`: the filters' checks and meaning) compiled for PostgreSQL: `$n`
  * placeholders, built-in functions in place of SQLite's registered ones, text compared and sorted
  * by bytes (`COLLATE "C"`) and NULLs placed as SQLite places them, so both backends answer alike.
  */
 import { SakerError } from "@saker/sdk";
-import { EXECUTION_COLUMNS } from "../sqlite/executionStore.ts";
-import { FLOW_COLUMNS } from "../sqlite/flowStore.ts";
-import type { SearchColumns, SearchDialect } from "../search.ts";
+import type { SearchDialect } from "../search.ts";
+import { executionColumns, flowColumns } from "../searchColumns.ts";
 
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -36,36 +35,19 @@ export const POSTGRES_DIALECT: SearchDialect = {
     `EXISTS (SELECT 1 FROM json_array_elements(${sql}) AS l WHERE ${condition("(l->>'key')", "(l->>'value')")})`,
 };
 
-const summaryPath = (...path: string[]) => `((summary::json) #>> '{${path.join(",")}}')`;
-
 /** The executions' search fields over PostgreSQL's `executions` row (its summary as `json`). */
-export const PG_EXECUTION_COLUMNS: SearchColumns = {
-  ...EXECUTION_COLUMNS,
-  fields: {
-    ...EXECUTION_COLUMNS.fields,
-    duration: { sql: summaryPath("state", "duration"), kind: "duration" },
-    originalId: { sql: summaryPath("originalId"), kind: "text" },
-    parentId: { sql: summaryPath("parentId"), kind: "text" },
-    triggerId: { sql: summaryPath("trigger", "id"), kind: "text" },
-    "state.duration": { sql: summaryPath("state", "duration"), kind: "duration" },
-  },
-  labels: {
-    field: "labels",
-    sql: "(CASE WHEN json_typeof((summary::json) -> 'labels') = 'array' THEN (summary::json) -> 'labels' END)",
-  },
+export const PG_EXECUTION_COLUMNS = executionColumns({
+  summaryPath: (...path) => `((summary::json) #>> '{${path.join(",")}}')`,
+  labels: "(CASE WHEN json_typeof((summary::json) -> 'labels') = 'array' THEN (summary::json) -> 'labels' END)",
   naturalOrder: `start_date COLLATE "C" DESC, row_seq DESC`,
-};
+});
 
 /** The flows' search fields over PostgreSQL's `flows` row (`disabled` a boolean, labels JSON text). */
-export const PG_FLOW_COLUMNS: SearchColumns = {
-  ...FLOW_COLUMNS,
-  fields: {
-    ...FLOW_COLUMNS.fields,
-    disabled: { sql: "CASE WHEN f.disabled THEN 'true' ELSE 'false' END", kind: "text" },
-  },
-  labels: { field: "labels", sql: "(f.labels::json)" },
+export const PG_FLOW_COLUMNS = flowColumns({
+  disabled: "CASE WHEN f.disabled THEN 'true' ELSE 'false' END",
+  labels: "(f.labels::json)",
   naturalOrder: `f.namespace COLLATE "C", f.id COLLATE "C"`,
-};
+});
 
 /**
  * A value the database could not take as the column's type (`flowRevision` = `abc`) or a

@@ -4,35 +4,17 @@ import type { ExecutorState } from "../../executor/types.ts";
 import { runTexts } from "../../model/taskRunIndex.ts";
 import { headTexts, runSummary, withRuns } from "../executionTexts.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
-import type { Page, SearchColumns, SearchQuery } from "../search.ts";
+import type { Page, SearchQuery } from "../search.ts";
+import { executionColumns } from "../searchColumns.ts";
 import { compileSqliteSearch } from "./searchSql.ts";
 import type { StoredExecution, LoadedExecution, ExecutionQuery, ExecutionCountQuery } from "../records.ts";
-export type { StoredExecution, LoadedExecution } from "../records.ts";
 
-/** Execution fields for filters and sorting, over the `executions` row and its summary. */
-export const EXECUTION_COLUMNS: SearchColumns = {
-  fields: {
-    id: { sql: "id", kind: "text" },
-    namespace: { sql: "namespace", kind: "text" },
-    flowId: { sql: "flow_id", kind: "text" },
-    flowRevision: { sql: "flow_revision", kind: "number" },
-    state: { sql: "state", kind: "text" },
-    startDate: { sql: "start_date", kind: "date" },
-    endDate: { sql: "end_date", kind: "date" },
-    duration: { sql: "json_extract(summary, '$.state.duration')", kind: "duration" },
-    originalId: { sql: "json_extract(summary, '$.originalId')", kind: "text" },
-    parentId: { sql: "json_extract(summary, '$.parentId')", kind: "text" },
-    triggerId: { sql: "json_extract(summary, '$.trigger.id')", kind: "text" },
-    "state.current": { sql: "state", kind: "text" },
-    "state.startDate": { sql: "start_date", kind: "date" },
-    "state.endDate": { sql: "end_date", kind: "date" },
-    "state.duration": { sql: "json_extract(summary, '$.state.duration')", kind: "duration" },
-  },
-  labels: { field: "labels", sql: "json_extract(summary, '$.labels')" },
-  text: ["id", "namespace", "flow_id"],
-  timeField: "startDate",
+/** Execution fields for filters and sorting, the summary read with `json_extract`. */
+export const EXECUTION_COLUMNS = executionColumns({
+  summaryPath: (...path) => `json_extract(summary, '$.${path.join(".")}')`,
+  labels: "json_extract(summary, '$.labels')",
   naturalOrder: "start_date DESC, rowid DESC",
-};
+});
 
 interface Row {
   json: string;

@@ -1,26 +1,18 @@
 import { Lru } from "../../model/lru.ts";
 import type { Label } from "../../model/execution.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
-import type { Page, SearchColumns, SearchQuery } from "../search.ts";
+import type { Page, SearchQuery } from "../search.ts";
+import { flowColumns } from "../searchColumns.ts";
 import { compileSqliteSearch } from "./searchSql.ts";
 import type { FlowSource } from "../backend.ts";
 import type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
-export type { FlowSummary, StoredFlow, FlowHead } from "../records.ts";
 
 /** Flow fields for filters and sorting, over the latest revision's row (`f`). */
-export const FLOW_COLUMNS: SearchColumns = {
-  fields: {
-    id: { sql: "f.id", kind: "text" },
-    flowId: { sql: "f.id", kind: "text" },
-    namespace: { sql: "f.namespace", kind: "text" },
-    revision: { sql: "f.revision", kind: "number" },
-    disabled: { sql: "CASE f.disabled WHEN 1 THEN 'true' ELSE 'false' END", kind: "text" },
-    updated: { sql: "f.updated", kind: "date" },
-  },
-  labels: { field: "labels", sql: "f.labels" },
-  text: ["f.id", "f.namespace"],
+export const FLOW_COLUMNS = flowColumns({
+  disabled: "CASE f.disabled WHEN 1 THEN 'true' ELSE 'false' END",
+  labels: "f.labels",
   naturalOrder: "f.namespace, f.id",
-};
+});
 
 interface SummaryRow {
   tenant_id: string;

@@ -2,29 +2,11 @@ import type { LogLevel } from "@saker/sdk";
 import type { LogEntry } from "../../executor/types.ts";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
-import type { Page, SearchColumns, SearchQuery } from "../search.ts";
+import type { Page, SearchQuery } from "../search.ts";
+import { LOG_COLUMNS } from "../searchColumns.ts";
 import { compileSqliteSearch } from "./searchSql.ts";
 import type { StoredLog, LogQuery, LogTuple, LogPurgeQuery } from "../records.ts";
 import { levelRank, toLog, type LogRow } from "../rowMapping.ts";
-export type { StoredLog, LogQuery, LogTuple } from "../records.ts";
-
-/** Log fields for filters and sorting. */
-export const LOG_COLUMNS: SearchColumns = {
-  fields: {
-    namespace: { sql: "namespace", kind: "text" },
-    flowId: { sql: "flow_id", kind: "text" },
-    executionId: { sql: "execution_id", kind: "text" },
-    taskId: { sql: "task_id", kind: "text" },
-    taskRunId: { sql: "task_run_id", kind: "text" },
-    triggerId: { sql: "trigger_id", kind: "text" },
-    level: { sql: "level", kind: "text" },
-    timestamp: { sql: "timestamp", kind: "date" },
-    startDate: { sql: "timestamp", kind: "date" },
-    endDate: { sql: "timestamp", kind: "date" },
-  },
-  text: ["message", "coalesce(task_id, '')", "coalesce(execution_id, '')"],
-  naturalOrder: "seq",
-};
 
 export class LogStore {
   private readonly insertStmt;

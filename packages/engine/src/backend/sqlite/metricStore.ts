@@ -13,9 +13,7 @@ import {
 } from "../metrics.ts";
 import type { StoredMetric } from "../records.ts";
 import { toMetric, type MetricRow } from "../rowMapping.ts";
-export type { StoredMetric } from "../records.ts";
 
-/** Kestra's `MetricEntry` as its API shows it. */
 export class MetricStore {
   constructor(private readonly db: SqliteDatabase) {}
 

@@ -50,8 +50,7 @@ function atomically<T>(db: SqliteDatabase, fn: () => T): T {
   return db.inTransaction ? fn() : db.transaction(fn)();
 }
 
-/** The synchronous stores over the database, shared by the backend and the legacy callers. */
-/** SQLite's stores: the engine services' `EngineStores` among them. */
+/** SQLite's synchronous stores, shared by the backend and the legacy callers: the engine services' `EngineStores` among them. */
 export interface SqliteStores extends EngineStores {
   readonly db: SqliteDatabase;
   readonly queue: SqliteQueue;

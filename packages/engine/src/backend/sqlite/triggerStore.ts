@@ -7,7 +7,6 @@ import { statement, type SqliteDatabase } from "./database.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
 import type { TriggerKey, TriggerState } from "../records.ts";
 import { toTriggerState, type TriggerRow } from "../rowMapping.ts";
-export type { TriggerKey, Backfill, TriggerState } from "../records.ts";
 
 export class TriggerStore {
   constructor(private readonly db: SqliteDatabase) {}
