@@ -19,6 +19,7 @@ import type { Page, SearchQuery } from "./search.ts";
 import type {
   ExecutionCountQuery,
   ExecutionQuery,
+  FlowExecutionCount,
   FlowHead,
   FlowSummary,
   LoadedExecution,
@@ -161,8 +162,8 @@ export interface EngineStores {
     deleteByExecution(executionId: string, levels?: readonly LogLevel[]): Awaitable<number>;
   };
   executions: {
-    search(query: ExecutionQuery): Awaitable<{ results: Execution[]; total: number }>;
-    countByFlow(query: ExecutionCountQuery): Awaitable<{ namespace: string; flowId: string; count: number }[]>;
+    search(query: ExecutionQuery): Awaitable<Page<Execution>>;
+    countByFlow(query: ExecutionCountQuery): Awaitable<FlowExecutionCount[]>;
     delete(id: string): Awaitable<boolean>;
   };
   metrics: { deleteByExecution(executionId: string): Awaitable<number> };

@@ -7,9 +7,8 @@
  */
 import type { LogLevel } from "@saker/sdk";
 import type { Execution } from "../model/execution.ts";
-import type { LogQuery, LogTuple, StoredLog } from "./records.ts";
+import type { LogPurgeQuery, LogQuery, LogTuple, StoredLog } from "./records.ts";
 import type { Page, SearchQuery } from "./search.ts";
-import type { LogPurgeQuery } from "./records.ts";
 import type { MetricAggregateQuery, MetricAggregates, MetricEntry, MetricPageQuery } from "./metrics.ts";
 import type {
   DailyExecutionStats,

@@ -136,6 +136,13 @@ export interface ExecutionQuery {
   summary?: boolean;
 }
 
+/** One flow's count of executions, an answer of `countByFlow`. */
+export interface FlowExecutionCount {
+  namespace: string;
+  flowId: string;
+  count: number;
+}
+
 export interface ExecutionCountQuery {
   tenantId: string;
   flows?: readonly { namespace: string; flowId: string }[];

@@ -8,7 +8,11 @@ import { SakerError, type KvEntry, type LogLevel, type RunContext } from "@saker
 import type { Execution } from "../model/execution.ts";
 import type { Flow } from "../model/flow.ts";
 import type {
+  ExecutionCountQuery,
+  ExecutionQuery,
+  FlowExecutionCount,
   FlowHead,
+  LogPurgeQuery,
   LogQuery,
   StoredExecution,
   StoredFlow,
@@ -16,14 +20,14 @@ import type {
   TriggerKey,
   TriggerState,
 } from "../backend/records.ts";
-import type { ExecutionCountQuery, ExecutionQuery, LogPurgeQuery } from "../backend/records.ts";
+import type { Page } from "../backend/search.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { PluginRegistry } from "./registry.ts";
 
 export interface EngineExecutions {
   get(id: string): Promise<StoredExecution | undefined>;
-  search(query: ExecutionQuery): Promise<{ results: Execution[]; total: number }>;
-  countByFlow(query: ExecutionCountQuery): Promise<{ namespace: string; flowId: string; count: number }[]>;
+  search(query: ExecutionQuery): Promise<Page<Execution>>;
+  countByFlow(query: ExecutionCountQuery): Promise<FlowExecutionCount[]>;
   /** Deletes an execution's row; true when there was one. */
   delete(id: string): Promise<boolean>;
 }

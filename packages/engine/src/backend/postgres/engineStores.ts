@@ -4,8 +4,8 @@
  * and deletes are the read model's (`backend.reads`, `postgresReadModel.ts`).
  */
 import type { Execution } from "../../model/execution.ts";
-import type { ExecutionCountQuery, ExecutionQuery } from "../records.ts";
-import type { TriggerKey } from "../records.ts";
+import type { ExecutionCountQuery, ExecutionQuery, FlowExecutionCount, TriggerKey } from "../records.ts";
+import type { Page } from "../search.ts";
 import type { EngineStores } from "../backend.ts";
 import type { PostgresBackend } from "./postgresBackend.ts";
 import { documentsInOrder, documentsSql, type DocumentRow } from "./postgresReadModel.ts";
@@ -87,13 +87,13 @@ export function postgresEngineStores(backend: PostgresBackend): EngineStores {
   }
 
   const executions = {
-    async search(query: ExecutionQuery): Promise<{ results: Execution[]; total: number }> {
+    async search(query: ExecutionQuery): Promise<Page<Execution>> {
       const search = executionSearch(query);
       const { rows } = await db.query<SearchRow>(search.sql, search.params);
       const ids = search.page(rows);
       return { results: await documents(ids.page, query.summary === true), total: ids.total };
     },
-    async countByFlow(query: ExecutionCountQuery): Promise<{ namespace: string; flowId: string; count: number }[]> {
+    async countByFlow(query: ExecutionCountQuery): Promise<FlowExecutionCount[]> {
       const where = new Where();
       where.add(
         (n) => `tenant_id = $${n} AND NOT deleted AND start_date >= $${n + 1} AND start_date <= $${n + 2}`,

@@ -13,9 +13,17 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import type { Execution } from "../../model/execution.ts";
 import type { ExecutorState } from "../../executor/types.ts";
 import type { QueueMessage, Topic } from "../queue.ts";
-import type { LogQuery, StoredExecution, StoredLog, StoredMetric, TriggerKey, TriggerState } from "../records.ts";
+import type {
+  ExecutionQuery,
+  LogQuery,
+  StoredExecution,
+  StoredLog,
+  StoredMetric,
+  TriggerKey,
+  TriggerState,
+} from "../records.ts";
+import type { Page } from "../search.ts";
 import type { KvEntry, StateType } from "@saker/sdk";
-import type { ExecutionQuery } from "../records.ts";
 import { executionSearch } from "./engineStores.ts";
 import { documentsInOrder, documentsSql } from "./postgresReadModel.ts";
 import { withRuns } from "../executionTexts.ts";
@@ -126,7 +134,7 @@ export function syncTestStores(sync: SyncPostgres) {
         .query<{ id: string }>("SELECT id FROM executions WHERE parent_execution_id = $1", [parentExecutionId])
         .map((r) => r.id);
     },
-    search(query: ExecutionQuery): { results: Execution[]; total: number } {
+    search(query: ExecutionQuery): Page<Execution> {
       const search = executionSearch(query);
       const ids = search.page(sync.query(search.sql, search.params));
       const rows = ids.page.length

@@ -7,7 +7,13 @@ import { statement, type SqliteDatabase } from "./database.ts";
 import type { Page, SearchQuery } from "../search.ts";
 import { executionColumns } from "../searchColumns.ts";
 import { compileSqliteSearch } from "./searchSql.ts";
-import type { StoredExecution, LoadedExecution, ExecutionQuery, ExecutionCountQuery } from "../records.ts";
+import type {
+  StoredExecution,
+  LoadedExecution,
+  ExecutionQuery,
+  ExecutionCountQuery,
+  FlowExecutionCount,
+} from "../records.ts";
 
 /** Execution fields for filters and sorting, the summary read with `json_extract`. */
 export const EXECUTION_COLUMNS = executionColumns({
@@ -292,7 +298,7 @@ export class ExecutionStore {
     ).map((r) => r.id);
   }
 
-  search(query: ExecutionQuery): { results: Execution[]; total: number } {
+  search(query: ExecutionQuery): Page<Execution> {
     const where: string[] = ["tenant_id = ?", "deleted = 0"];
     const params: unknown[] = [query.tenantId];
     if (query.namespace && query.exactNamespace) {
@@ -415,7 +421,7 @@ export class ExecutionStore {
    * Executions started between two dates, counted per flow, for the listed flows (exact) and
    * namespaces (exact), as Kestra's `executionCounts`.
    */
-  countByFlow(query: ExecutionCountQuery): { namespace: string; flowId: string; count: number }[] {
+  countByFlow(query: ExecutionCountQuery): FlowExecutionCount[] {
     const where: string[] = ["tenant_id = ?", "deleted = 0", "start_date >= ?", "start_date <= ?"];
     const params: unknown[] = [query.tenantId, query.startDate, query.endDate];
     if (query.states?.length) {
@@ -434,7 +440,7 @@ export class ExecutionStore {
     if (or.length === 0) return [];
     where.push(`(${or.join(" OR ")})`);
     const sql = `SELECT namespace, flow_id AS flowId, COUNT(*) AS count FROM executions WHERE ${where.join(" AND ")} GROUP BY namespace, flow_id ORDER BY namespace, flow_id`;
-    return this.db.prepare(sql).all(...params) as { namespace: string; flowId: string; count: number }[];
+    return this.db.prepare(sql).all(...params) as FlowExecutionCount[];
   }
 
   delete(id: string): boolean {
