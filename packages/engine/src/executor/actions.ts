@@ -6,7 +6,7 @@ import { isFailed, isPaused, isTerminated, SakerError, type StateType } from "@s
 import type { Execution, TaskRun } from "../model/execution.ts";
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
-import { findParents } from "./queries.ts";
+import { findParents } from "../model/taskRunIndex.ts";
 import type { ExecutorState } from "./types.ts";
 
 function withAncestors(execution: Execution, taskRuns: readonly TaskRun[]): Set<string> {

@@ -6,8 +6,7 @@ import { errorMessage, isCreated, isPaused, isTerminated, type StateType } from 
 import type { TaskRun, TaskRunAttempt } from "../model/execution.ts";
 import { newState, summarise } from "../model/state.ts";
 import type { ExecutorRun } from "./executorRun.ts";
-import { unfinishedRuns } from "../model/taskRunIndex.ts";
-import { findParents } from "./queries.ts";
+import { unfinishedRuns, findParents } from "../model/taskRunIndex.ts";
 import { maxDurationReached } from "./sla.ts";
 import { failFromExecutor } from "./taskSteps.ts";
 import type { ExecutorEvent, ExecutorEvents } from "./types.ts";

@@ -5,7 +5,7 @@
 import { isTerminated, type StateType } from "@saker/sdk";
 import type { TaskRun } from "../model/execution.ts";
 import type { ExecutorRun } from "./executorRun.ts";
-import { findParents } from "./queries.ts";
+import { findParents } from "../model/taskRunIndex.ts";
 
 /** The execution-scoped `vars`: set by SetVariables, otherwise the flow's variables. */
 export function currentVariables(run: ExecutorRun): Record<string, unknown> {

@@ -7,8 +7,8 @@ import type { Execution, ResolvedTask, TaskNode, TaskRun } from "../model/execut
 import type { FlowGraph } from "../flow/flowGraph.ts";
 import { newState, withState } from "../model/state.ts";
 import type { FlowableContext, NextTaskRun } from "../plugins/engineTypes.ts";
-import { markChanged } from "../model/taskRunIndex.ts";
-import { findTaskRun, taskRunIndex } from "./queries.ts";
+import { markChanged, taskRunIndex } from "../model/taskRunIndex.ts";
+import { findTaskRun } from "./queries.ts";
 import type { ExecutorCommand, ExecutorState, LogEntry } from "./types.ts";
 import { referencedBy, type ReferencedVariables, type VariableSources } from "./variables.ts";
 

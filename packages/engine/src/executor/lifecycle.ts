@@ -17,8 +17,8 @@ import type { Concurrency } from "../model/flow.ts";
 import { typeFlowOutputs } from "../model/outputs.ts";
 import { nextExecutionRetryDate, nextTaskRetryDate } from "../model/retry.ts";
 import type { ExecutorRun } from "./executorRun.ts";
-import { failedRuns, unfinishedRuns } from "../model/taskRunIndex.ts";
-import { allTerminated, findParents, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
+import { failedRuns, unfinishedRuns, findParents } from "../model/taskRunIndex.ts";
+import { allTerminated, findTaskDependingFlowState, guessFinalState, inProgress } from "./queries.ts";
 import { resolveSequentialNexts } from "./sequencing.ts";
 
 const roots = new WeakMap<readonly TaskNode[], readonly ResolvedTask[]>();

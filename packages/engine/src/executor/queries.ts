@@ -5,9 +5,7 @@
 import { isCreated, isFailed, isPaused, isRunning, isTerminated, type StateType } from "@saker/sdk";
 import type { Execution, ResolvedTask, TaskRun } from "../model/execution.ts";
 import { shouldBeRetried, type RetryPolicy } from "../model/retry.ts";
-import { findParents, taskRunIndex, type TaskRunIndex } from "../model/taskRunIndex.ts";
-
-export { findParents, taskRunIndex };
+import { taskRunIndex, type TaskRunIndex } from "../model/taskRunIndex.ts";
 
 export function isTaskRunFor(resolved: ResolvedTask, taskRun: TaskRun, parent: TaskRun | undefined): boolean {
   return (

@@ -12,8 +12,8 @@ import type { ExecutorRun } from "./executorRun.ts";
 import { exitExecution, replaceVariables } from "./executionUpdates.ts";
 import type { WorkerJob, WorkingDirectorySetup } from "./types.ts";
 import { rootTasks } from "./lifecycle.ts";
-import { taskRunIndex, unfinishedRuns } from "../model/taskRunIndex.ts";
-import { allTerminated, findTaskDependingFlowState, findParents } from "./queries.ts";
+import { taskRunIndex, unfinishedRuns, findParents } from "../model/taskRunIndex.ts";
+import { allTerminated, findTaskDependingFlowState } from "./queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "./sequencing.ts";
 import { referencedVariables, taskRunVariables } from "./variables.ts";
 

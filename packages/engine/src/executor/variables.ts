@@ -7,7 +7,7 @@ import { inputLeavesOf, type Flow } from "../model/flow.ts";
 import { setKey } from "../expression/evaluator.ts";
 import { Lru } from "../model/lru.ts";
 import { ReferenceCollector } from "../expression/references.ts";
-import { findParents, taskRunIndex } from "./queries.ts";
+import { findParents, taskRunIndex } from "../model/taskRunIndex.ts";
 import { nestDotted } from "../model/nestDotted.ts";
 
 export interface VariableSources {
