@@ -1,7 +1,7 @@
 import { isTerminated, z, type StateType } from "@saker/sdk";
 import type { Label, TaskRun } from "../../model/execution.ts";
 import { defineExecutorTask } from "../../plugins/engineTypes.ts";
-import { parseLabels } from "../../model/labels.ts";
+import { mergeLabels, parseLabels } from "../../model/labels.ts";
 import { buildRunVariables } from "../../executor/variables.ts";
 
 const TRANSMITTED: ReadonlySet<StateType> = new Set(["FAILED", "PAUSED", "KILLED", "WARNING"]);
@@ -9,8 +9,7 @@ const TRANSMITTED: ReadonlySet<StateType> = new Set(["FAILED", "PAUSED", "KILLED
 /** Labels a child execution inherits: the parent's system labels (all with `inheritLabels`), then the task's. */
 export function childLabels(parent: readonly Label[], inheritAll: boolean, own: readonly Label[]): Label[] {
   const inherited = parent.filter((l) => inheritAll || (l.key.startsWith("system.") && l.key !== "system.readOnly"));
-  const keys = new Set(own.map((l) => l.key));
-  return [...inherited.filter((l) => !keys.has(l.key)), ...own];
+  return mergeLabels(inherited, own);
 }
 
 /**
