@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Lru } from "./lru.ts";
 
 describe("Lru", () => {
@@ -14,13 +14,19 @@ describe("Lru", () => {
     expect(lru.size).toBe(2);
   });
 
-  it("keeps the order of use when the newest entry is read again, or read after a delete", () => {
+  it("keeps the order of use, and does not move the newest entry when it is read again", () => {
     const lru = new Lru<string, number>(2);
     lru.set("a", 1);
     lru.set("b", 2);
     expect(lru.get("b")).toBe(2);
+    // reading the newest entry again leaves the map as it is (no delete and set)
+    const map = (lru as unknown as { map: Map<string, number> }).map;
+    const deletes = vi.spyOn(map, "delete");
     expect(lru.get("a")).toBe(1);
-    expect(lru.get("a")).toBe(1); // a is the most recent: b goes first
+    expect(lru.get("a")).toBe(1);
+    expect(deletes).toHaveBeenCalledTimes(1);
+    deletes.mockRestore();
+    // a is the most recent: b goes first
     lru.set("c", 3);
     expect(lru.get("b")).toBeUndefined();
     lru.delete("c");
