@@ -34,7 +34,7 @@ export async function pgClockMark(admin: pg.Client): Promise<Date> {
  * some were left open.
  */
 export function pgConnectionsLeftSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
-  return settledCount(() => pgConnectionsSince(admin, applicationName, mark), 0);
+  return settledToZero(() => pgConnectionsSince(admin, applicationName, mark));
 }
 
 async function pgConnectionsSince(admin: pg.Client, applicationName: string, mark: Date): Promise<number> {
@@ -60,7 +60,7 @@ export async function mysqlThreadMark(admin: mysql.Connection): Promise<number> 
  * the server has dropped those that were closed: 0 unless some were left open.
  */
 export function mysqlThreadsLeftSince(admin: mysql.Connection, mark: number): Promise<number> {
-  return settledCount(() => mysqlThreadsSince(admin, mark), 0);
+  return settledToZero(() => mysqlThreadsSince(admin, mark));
 }
 
 async function mysqlThreadsSince(admin: mysql.Connection, mark: number): Promise<number> {
@@ -72,12 +72,12 @@ async function mysqlThreadsSince(admin: mysql.Connection, mark: number): Promise
 }
 
 /**
- * The count once it reached `expected`, or the last one after 4 s: a closed connection may linger
- * on the server for a moment after the client let it go.
+ * The count once it reached 0, or the last one after 4 s: a closed connection may linger on the
+ * server for a moment after the client let it go.
  */
-async function settledCount(count: () => Promise<number>, expected: number): Promise<number> {
+async function settledToZero(count: () => Promise<number>): Promise<number> {
   let n = await count();
-  for (let i = 0; i < 40 && n !== expected; i++) {
+  for (let i = 0; i < 40 && n !== 0; i++) {
     await new Promise((r) => setTimeout(r, 100));
     n = await count();
   }
