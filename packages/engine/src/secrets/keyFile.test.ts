@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -99,6 +99,7 @@ describe("the encryption key file", () => {
   });
 
   it("gives processes that start together on a fresh home one key, none failing", async () => {
+    expect(existsSync(BUILT), `${BUILT} is built by npm test (tsc -b)`).toBe(true);
     for (let round = 0; round < 3; round++) {
       const file = join(freshHome(), "encryption.key");
       const startAt = Date.now() + 700;
