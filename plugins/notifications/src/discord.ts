@@ -23,11 +23,14 @@ const Embed = z.object({
   color: z.array(z.number().int().min(0).max(255)).max(3).optional().describe("`[r, g, b]`."),
 });
 
+/** Discord's webhook takes a message's text as `content`. */
+const textMessage = (text: string) => ({ content: text });
+
 export const DiscordIncomingWebhook = incomingWebhookTask({
   service: "Discord",
   type: "io.kestra.plugin.discord.DiscordIncomingWebhook",
   aliases: ["io.kestra.plugin.notifications.discord.DiscordIncomingWebhook"],
-  textMessage: (text) => ({ content: text }),
+  textMessage,
   examples: [
     {
       title: "Post a message",
@@ -45,6 +48,7 @@ export const DiscordExecution = executionTask({
   service: "Discord",
   type: "io.kestra.plugin.discord.DiscordExecution",
   aliases: ["io.kestra.plugin.notifications.discord.DiscordExecution"],
+  textMessage,
   extraProperties: {
     username: z.string().optional().describe("Sender name shown."),
     avatarUrl: z.string().optional().describe("Sender avatar, as a URL."),

@@ -94,6 +94,8 @@ export interface ExecutionMessageInput {
 export function executionTask<E extends z.ZodRawShape>(
   info: ServiceInfo & {
     extraProperties: E;
+    /** The service's JSON around `messageText` (default `{ text }`), as its incoming webhook task builds it. */
+    textMessage?(text: string): Record<string, unknown>;
     /** A property of the service's own that, like `messageText`, replaces the summary (Google Chat's `text`). */
     textProperty?: keyof E & string;
     /** The service's JSON for the summary; `props` holds the service's own properties. */
@@ -118,7 +120,7 @@ export function executionTask<E extends z.ZodRawShape>(
       const messageText =
         p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined);
       if (p.payload !== undefined || messageText !== undefined)
-        body = bodyOf(ctx, p.payload, messageText, (text) => ({ text }));
+        body = bodyOf(ctx, p.payload, messageText, info.textMessage ?? ((text) => ({ text })));
       else {
         const summary = await summarize(ctx, p.executionId ?? ctx.execution.id);
         body = JSON.stringify(

@@ -94,6 +94,14 @@ tasks:
 describe("execution summaries", () => {
   const common = () => `executionId: "${failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
 
+  it.each([
+    ["io.kestra.plugin.discord.DiscordExecution", { content: "hi there" }],
+    ["io.kestra.plugin.microsoft365.teams.TeamsExecution", { text: "hi there" }],
+    ["io.kestra.plugin.slack.notifications.SlackExecution", { text: "hi there" }],
+  ])("%s wraps messageText as its incoming webhook does, in place of the summary", async (type, expected) => {
+    expect(await send(type, `url: "${hook.url}/m"\nmessageText: "hi {{ 'there' }}"`)).toEqual(expected);
+  });
+
   it("DiscordExecution: content, a summary embed, then the embedList", async () => {
     const body = await send(
       "io.kestra.plugin.discord.DiscordExecution",
