@@ -97,7 +97,6 @@ function groupByBucket<T extends { bucket: string }>(rows: readonly T[]): Map<st
 export const zeroStates = (): Record<string, number> => Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
 /** Whole milliseconds, as Kestra keeps them. */
 const iso = (ms: number) => formatDuration(Math.round(ms));
-export const likeText = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export function periodBucketSize(period: StatsPeriod): BucketSize {
   return bucketSize(Date.parse(period.startDate), Date.parse(period.endDate));

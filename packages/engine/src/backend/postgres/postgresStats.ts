@@ -11,7 +11,6 @@ import {
   fillExecutions,
   fillLogs,
   latestInOrder,
-  likeText,
   periodBucketSize,
   type ExecutionRow,
   type ExecutionStatsQuery,
@@ -20,6 +19,7 @@ import {
 } from "../stats.ts";
 import { bucketSql, type BucketSize } from "../timeBuckets.ts";
 import { withinNamespace, withinNamespaceParams, type Queryable } from "./sql.ts";
+import { likeContains } from "../like.ts";
 
 /** Collects SQL conditions with their numbered parameters. */
 class Conditions {
@@ -57,7 +57,7 @@ export function postgresStats(db: Queryable): StatsReads {
     );
     where.flow(query.namespace, query.flowId);
     if (query.q) {
-      const like = likeText(query.q);
+      const like = likeContains(query.q);
       where.add((n) => `(id ILIKE $${n} OR namespace ILIKE $${n} OR flow_id ILIKE $${n})`, like);
     }
     if (query.states?.length) where.add((n) => `state = ANY($${n}::text[])`, [...query.states]);
@@ -145,7 +145,7 @@ export function postgresStats(db: Queryable): StatsReads {
       );
       where.flow(query.namespace, query.flowId);
       if (query.minLevel) where.add((n) => `level_rank >= $${n}`, levelRank(query.minLevel));
-      if (query.q) where.add((n) => `message ILIKE $${n}`, likeText(query.q));
+      if (query.q) where.add((n) => `message ILIKE $${n}`, likeContains(query.q));
       const bucket = bucketSql("timestamp", size, "postgres");
       const { rows } = await db.query<{ bucket: string; level: LogLevel; count: string }>(
         `SELECT ${bucket} AS bucket, level, COUNT(*) AS count FROM logs WHERE ${where.sql.join(" AND ")} GROUP BY ${bucket}, level`,

@@ -25,7 +25,8 @@ import type {
   TriggerState,
 } from "../records.ts";
 import { batchWrite } from "./writeBatch.ts";
-import { likePrefix, withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
+import { withinNamespace, withinNamespaceParams, type Atomic, type Queryable } from "./sql.ts";
+import { likePrefix } from "../like.ts";
 import {
   kvValues,
   levelRank,

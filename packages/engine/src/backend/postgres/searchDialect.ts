@@ -6,8 +6,7 @@
 import { SakerError } from "@saker/sdk";
 import type { SearchDialect } from "../search.ts";
 import { executionColumns, flowColumns } from "../searchColumns.ts";
-
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+import { likeSuffix } from "../like.ts";
 
 /** A number as `Number()` reads it (not hex, not Infinity: what a user types). */
 const NUMBER_TEXT = String.raw`'^\s*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?\s*$'`;
@@ -18,7 +17,7 @@ export const POSTGRES_DIALECT: SearchDialect = {
   false: "FALSE",
   // text functions on a number column too, as SQLite applies them to its text
   startsWith: (sql, value, bind) => `starts_with((${sql})::text, ${bind(value)}::text)`,
-  endsWith: (sql, value, bind) => `(${sql})::text LIKE ${bind(`%${likeEscape(value)}`)}::text ESCAPE '\\'`,
+  endsWith: (sql, value, bind) => `(${sql})::text LIKE ${bind(likeSuffix(value))}::text ESCAPE '\\'`,
   icontains: (sql, value, bind) => `strpos(lower((${sql})::text), lower(${bind(value)}::text)) > 0`,
   regex: (sql, pattern, bind) => `(${sql})::text ~ ${bind(pattern)}::text`,
   // numbers as numbers when both sides are, else text by bytes (as SQLite's `saker_compare`)

@@ -1,5 +1,6 @@
 /** Small helpers shared by the PostgreSQL repositories. */
 import type pg from "pg";
+import { likeBelowNamespace } from "../like.ts";
 
 /** A batchable write (see `writeBatch.ts`): a statement whose parameters are all arrays of rows. */
 export interface ArrayWrite {
@@ -39,15 +40,10 @@ export function int(value: string | number | null): number {
   return Number(value);
 }
 
-/** `LIKE` pattern of a literal prefix (escapes `\`, `%`, `_`). */
-export function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** SQL condition on a `namespace` column: this namespace or one below it, parameters from `$n`. */
 export function withinNamespace(n: number): string {
   return `(namespace = $${n} OR namespace LIKE $${n + 1} ESCAPE '\\')`;
 }
 export function withinNamespaceParams(namespace: string): [string, string] {
-  return [namespace, `${namespace.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`];
+  return [namespace, likeBelowNamespace(namespace)];
 }

@@ -1,6 +1,7 @@
 import type { KvEntry } from "@saker/sdk";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { kvValues, toKvEntry, type KvRow } from "../rowMapping.ts";
+import { likePrefix } from "../like.ts";
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
 export class KvStore {
@@ -43,7 +44,7 @@ export class KvStore {
     const rows = statement(
       this.db,
       "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
-    ).all(tenantId, namespace, `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) as KvRow[];
+    ).all(tenantId, namespace, likePrefix(prefix)) as KvRow[];
     return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toKvEntry);
   }
 

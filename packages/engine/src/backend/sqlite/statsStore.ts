@@ -10,6 +10,7 @@ import type { Execution } from "../../model/execution.ts";
 import type { SqliteDatabase } from "./database.ts";
 import { levelRank } from "../rowMapping.ts";
 import { withinNamespace } from "./namespaceFilter.ts";
+import { likeContains } from "../like.ts";
 import { bucketSql, type BucketSize } from "../timeBuckets.ts";
 import {
   countsOf,
@@ -17,7 +18,6 @@ import {
   fillExecutions,
   fillLogs,
   latestInOrder,
-  likeText,
   periodBucketSize,
   type DailyExecutionStats,
   type DailyLogStats,
@@ -100,7 +100,7 @@ export class StatsStore {
     }
     if (query.q) {
       where.push("message LIKE ? ESCAPE '\\'");
-      params.push(likeText(query.q));
+      params.push(likeContains(query.q));
     }
     const bucket = bucketSql("timestamp", size);
     const rows = this.db
@@ -152,7 +152,7 @@ export class StatsStore {
     this.flowFilter(where, params, query.namespace, query.flowId);
     if (query.q) {
       where.push("(id LIKE ? ESCAPE '\\' OR namespace LIKE ? ESCAPE '\\' OR flow_id LIKE ? ESCAPE '\\')");
-      params.push(likeText(query.q), likeText(query.q), likeText(query.q));
+      params.push(likeContains(query.q), likeContains(query.q), likeContains(query.q));
     }
     if (query.states?.length) {
       where.push(`state IN (${query.states.map(() => "?").join(", ")})`);
