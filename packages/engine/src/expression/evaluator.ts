@@ -10,6 +10,7 @@ import { toJson } from "./json.ts";
 import type { CallArgs, CallContext, Registry } from "./registry.ts";
 import type { RenderLimits } from "./limits.ts";
 import type { Abortable } from "../model/killSwitch.ts";
+import { shown } from "../model/shown.ts";
 import { addToList, compareNumbers, isIn, numericOp, pebbleRange, subtractFromList } from "./operators.ts";
 import { equals, isFloating, isMap, isNumeric, JChar, javaToString, num, numberToString, toBoolean } from "./values.ts";
 
@@ -118,7 +119,7 @@ export class Evaluation {
 
   private wrap(error: unknown, line: number, _source: string): unknown {
     if (error instanceof ExpressionError || error instanceof PendingValue) return error;
-    const where = `used in the expression \`${this.template.source.length > 500 ? `${this.template.source.slice(0, 500)}…` : this.template.source}\` at line ${line}`;
+    const where = `used in the expression \`${shown(this.template.source, 500)}\` at line ${line}`;
     if (error instanceof NotFound)
       return new ExpressionError(
         `Unable to find \`${error.attribute}\` ${where}${error.hint ? `: ${error.hint}` : ""}`,

@@ -7,6 +7,7 @@ import { EvalError } from "./errors.ts";
 import { runInThread, JqFailure } from "./jqThreads.ts";
 import { toJson, parseJson } from "./json.ts";
 import { isMap, JavaNumber } from "./values.ts";
+import { shown } from "../model/shown.ts";
 
 /** Kestra parses a string input as JSON first. */
 export function jqInput(value: unknown): string {
@@ -15,7 +16,7 @@ export function jqInput(value: unknown): string {
       parseJson(value);
       return value;
     } catch {
-      throw new EvalError(`jq input is not JSON: '${value.length > 80 ? `${value.slice(0, 80)}…` : value}'`);
+      throw new EvalError(`jq input is not JSON: '${shown(value)}'`);
     }
   }
   return toJson(value, false);
