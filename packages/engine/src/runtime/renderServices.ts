@@ -6,9 +6,10 @@ import type { RenderServices } from "../expression/renderer.ts";
 import { buildRunVariables, type InstanceVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
 import { secretInputLeavesOf } from "../model/flow.ts";
-import { inputAt, putInputAt } from "../model/inputPath.ts";
+import { putInputAt } from "../model/inputPath.ts";
 import type { SecretGuard } from "../secrets/secretGuard.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
+import { decryptedSecretInputs } from "../secrets/secretInputs.ts";
 import { toStoragePath } from "../storage/paths.ts";
 import { createRenderServices, type RenderSources } from "../worker/renderServices.ts";
 import type { CompiledConfig } from "./config.ts";
@@ -42,26 +43,16 @@ export class Renders {
   variables(sources: VariableSources, decrypt: boolean): Record<string, unknown> {
     const built = buildRunVariables(sources, this.instance);
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
-    // built on every render: look for SECRET inputs only when there is something to decrypt
-    const secretInputs = decrypt && sources.execution?.inputs ? secretInputLeavesOf(sources.flow.inputs) : [];
-    if (secretInputs.length > 0) vars.inputs = this.decryptInputs(vars.inputs as Record<string, unknown>, secretInputs);
-    return vars;
-  }
-
-  private decryptInputs(given: Record<string, unknown>, secretInputs: readonly { id: string }[]) {
-    const inputs = { ...given };
-    for (const input of secretInputs) {
-      const value = inputAt(inputs, input.id);
-      if (typeof value !== "string") continue;
-      let plain: string;
-      try {
-        plain = this.sources.encryption.decrypt(value);
-      } catch {
-        continue; // a default value given in clear stays as it is
+    // built on every render: the inputs are copied only when a SECRET one is there to decrypt
+    if (decrypt && sources.execution?.inputs && secretInputLeavesOf(sources.flow.inputs).length > 0) {
+      let inputs: Record<string, unknown> | undefined;
+      for (const { id, plain } of decryptedSecretInputs(sources.flow.inputs, vars.inputs, this.sources.encryption)) {
+        inputs ??= { ...(vars.inputs as Record<string, unknown>) };
+        putInputAt(inputs, id, plain);
       }
-      putInputAt(inputs, input.id, plain);
+      if (inputs) vars.inputs = inputs;
     }
-    return inputs;
+    return vars;
   }
 
   /** Runtime services for renders done by the executor (runIf, If conditions, outputs…). */

@@ -5,12 +5,12 @@
  * masked view every way out (API, SSE, CLI) shows.
  */
 import type { Execution, TaskRun } from "../model/execution.ts";
-import { secretInputLeavesOf, type Flow } from "../model/flow.ts";
-import { inputAt } from "../model/inputPath.ts";
+import type { Flow } from "../model/flow.ts";
 import { ChangedRunsMemo } from "../model/taskRunIndex.ts";
 import type { Encryption } from "./encryption.ts";
 import { SecretMasker } from "./masker.ts";
 import { SEALED_PREFIX, SecretSealer } from "./sealer.ts";
+import { decryptedSecretInputs } from "./secretInputs.ts";
 import type { SecretStore } from "./secrets.ts";
 
 /**
@@ -88,15 +88,7 @@ export class SecretGuard {
   executionMasker(flow: Flow, execution: Execution): SecretMasker {
     // a copy shares the instance's sets until a value is added to it (SecretMasker copies on write)
     const masker = this.instanceMasker().extend();
-    for (const input of secretInputLeavesOf(flow.inputs)) {
-      const value = inputAt(execution.inputs, input.id);
-      if (typeof value !== "string") continue;
-      try {
-        masker.add(this.encryption.decrypt(value));
-      } catch {
-        // a default given in clear is not a secret of this instance
-      }
-    }
+    for (const { plain } of decryptedSecretInputs(flow.inputs, execution.inputs, this.encryption)) masker.add(plain);
     // walked in the document's order (its state, the engine's own, aside); a task run's sealed
     // values are looked for once per change of it
     const add = (plain: string) => masker.addRevealed(plain);
