@@ -34,7 +34,6 @@ const SQLITE_DIALECT: SearchDialect = {
 };
 
 const registered = new WeakSet<SqliteDatabase>();
-const regexCache = new Map<string, ReturnType<typeof userRegex>>();
 
 /** The SQL functions the compiled conditions call; registered once per connection. */
 function registerSearchFunctions(db: SqliteDatabase): void {
@@ -48,14 +47,8 @@ function registerSearchFunctions(db: SqliteDatabase): void {
   db.function("saker_regex", { deterministic: true }, (value: unknown, pattern: unknown) => {
     const v = text(value);
     if (v === null) return 0;
-    const key = String(pattern);
-    let re = regexCache.get(key);
-    if (!re) {
-      if (regexCache.size > 100) regexCache.clear();
-      re = userRegex(key);
-      regexCache.set(key, re);
-    }
-    return re.test(v) ? 1 : 0;
+    // userRegex keeps the compiled patterns (its own LRU)
+    return userRegex(String(pattern)).test(v) ? 1 : 0;
   });
   db.function("saker_compare", { deterministic: true }, (a: unknown, b: unknown) => {
     const x = text(a);
