@@ -98,6 +98,12 @@ export function executionTask<E extends z.ZodRawShape>(
     textMessage?(text: string): Record<string, unknown>;
     /** A property of the service's own that, like `messageText`, replaces the summary (Google Chat's `text`). */
     textProperty?: keyof E & string;
+    /**
+     * `messageText` goes inside the summary's message (`summaryMessage` reads it from `props`) instead of
+     * replacing it: for services whose message needs more than a text (PagerDuty's event needs a source
+     * and a severity, and reads its text from `payload.summary`).
+     */
+    textInSummary?: boolean;
     /** The service's JSON for the summary; `props` holds the service's own properties. */
     summaryMessage(input: ExecutionMessageInput, props: Record<string, unknown>): Record<string, unknown>;
   },
@@ -109,7 +115,10 @@ export function executionTask<E extends z.ZodRawShape>(
     description:
       "Reports an execution (link, id, namespace, flow, state, start, duration and the failed task) to " +
       `${info.service}; use it in a flow with a Flow trigger and \`executionId: "{{ trigger.executionId }}"\`. ` +
-      "The link's base URL is configuration `server.url`. `payload` or `messageText`, when set, replace the summary.",
+      "The link's base URL is configuration `server.url`. " +
+      (info.textInSummary
+        ? "`payload`, when set, replaces the summary; `messageText` takes the place of the summary's title in the message."
+        : "`payload` or `messageText`, when set, replace the summary."),
     examples: info.examples,
     properties: z.object({ ...executionProperties, ...info.extraProperties }),
     outputs: z.object({}),
@@ -117,8 +126,9 @@ export function executionTask<E extends z.ZodRawShape>(
       const p = props as z.output<z.ZodObject<typeof executionProperties>> & Record<string, unknown>;
       webhookUrl(ctx, p.url);
       let body: string;
-      const messageText =
-        p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined);
+      const messageText = info.textInSummary
+        ? undefined
+        : (p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined));
       if (p.payload !== undefined || messageText !== undefined)
         body = bodyOf(ctx, p.payload, messageText, info.textMessage ?? ((text) => ({ text })));
       else {

@@ -35,15 +35,24 @@ export const PagerDutyExecution = executionTask({
     eventAction: z.string().default("trigger").describe("`trigger`, `acknowledge` or `resolve` (default `trigger`)."),
     deduplicationKey: z.string().optional().describe("Correlates events of one incident."),
     payloadSummary: z.string().max(1024).optional().describe("The event's summary (default: the summary's title)."),
+    // PagerDuty reads an event's text from `payload.summary` only, so `messageText` is that, in the
+    // whole event (Kestra's PagerDutyExecution has no `messageText`; its `payloadSummary` is that field).
+    messageText: z
+      .string()
+      .max(1024)
+      .optional()
+      .describe("The event's `payload.summary`, in place of `payloadSummary` (the rest of the event is kept)."),
   },
+  textInSummary: true,
   summaryMessage({ summary, customFields, customMessage }, props) {
     const x = summary.execution;
+    const text = (props.messageText ?? props.payloadSummary) as string | undefined;
     return {
       ...(props.routingKey ? { routing_key: props.routingKey } : {}),
       event_action: props.eventAction,
       ...(props.deduplicationKey ? { dedup_key: props.deduplicationKey } : {}),
       payload: {
-        summary: (props.payloadSummary as string | undefined) ?? summaryTitle(summary),
+        summary: text ?? summaryTitle(summary),
         source: `${x.namespace}.${x.flowId}`,
         severity: SEVERITIES[x.state] ?? "info",
         timestamp: x.endDate ?? x.startDate,

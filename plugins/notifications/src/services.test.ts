@@ -202,6 +202,46 @@ embedList:
     });
   });
 
+  it("PagerDutyExecution: messageText is the event's payload.summary (over payloadSummary), in the whole event", async () => {
+    const body = await send(
+      "io.kestra.plugin.pagerduty.PagerDutyExecution",
+      `url: "${hook.url}/v2/enqueue"\nroutingKey: rk\npayloadSummary: ignored\nmessageText: "Nightly {{ 'broke' }}"\n${common()}`,
+    );
+    expect(body).toEqual({
+      routing_key: "rk",
+      event_action: "trigger",
+      payload: {
+        summary: "Nightly broke",
+        source: "company.prod.nightly",
+        severity: "error",
+        timestamp: failed.state.endDate,
+        custom_details: { Message: "Look", ...Object.fromEntries(fields()) },
+      },
+      links: [{ href: link, text: "Execution" }],
+    });
+  });
+
+  it("PagerDutyExecution refuses a messageText longer than PagerDuty's 1024 characters, sending nothing", async () => {
+    const long = "x".repeat(1025);
+    const flow = (messageText: string) => `id: pd_long_text
+namespace: company.team
+variables:
+  long: ${long}
+tasks:
+  - id: notify
+    type: io.kestra.plugin.pagerduty.PagerDutyExecution
+    url: "${hook.url}/v2/enqueue"
+    executionId: "${failed.id}"
+    messageText: "${messageText}"
+`;
+    await expect(test.run(flow(long))).rejects.toThrow("tasks[0].messageText: must be ≤ 1024");
+    const before = hook.received.length;
+    const x = await test.run(flow("{{ vars.long }}"));
+    expect(x.state.current).toBe("FAILED");
+    expect(errorMessages(test, x, "notify").join("\n")).toContain("property 'messageText'");
+    expect(hook.received.length).toBe(before);
+  });
+
   it("PagerDutyAlert sends its payload and takes no messageText", async () => {
     await send(
       "io.kestra.plugin.pagerduty.PagerDutyAlert",
