@@ -24,9 +24,12 @@ export function transactionalLine(kafka: TestKafka | undefined): string {
   return kafka?.transactions === false ? "    transactional: false\n" : "";
 }
 
-/** A Kafka task's `properties` (task-level indentation) reading `bootstrap` from the earliest offset. */
-export function earliestProperties(bootstrap: string): string {
-  return `    properties:\n      bootstrap.servers: ${bootstrap}\n      auto.offset.reset: earliest\n`;
+/** A Kafka task's `properties` (task-level indentation) reading `bootstrap` from the earliest offset, with `more` entries. */
+export function earliestProperties(bootstrap: string, more: Record<string, string | number> = {}): string {
+  const entries = { "bootstrap.servers": bootstrap, "auto.offset.reset": "earliest", ...more };
+  return `    properties:\n${Object.entries(entries)
+    .map(([key, value]) => `      ${key}: ${value}\n`)
+    .join("")}`;
 }
 
 /** The cluster to test against, or undefined (with the reason printed) when there is none. */

@@ -293,7 +293,7 @@ describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () 
     // The second Consume joins the group the first left: librdkafka's mock cluster drops a member
     // that left only at its session timeout (kafkajs' default 30 s; a broker takes the LeaveGroup
     // at once), so the consumers' timeout is short.
-    const consumerProps = `${props}      session.timeout.ms: 6000\n`;
+    const consumerProps = earliestProperties(bootstrap!, { "session.timeout.ms": 6000 });
     const run = await t.run(
       `id: roundtrip
 namespace: ${NS}
