@@ -505,6 +505,45 @@ describe("bad input", () => {
     );
   });
 
+  it("onBadLines WARN logs the first 100 warnings and then a total; SKIP logs nothing", async () => {
+    const ionRows = '{id:1,amount:2.5e0}\n{id:2,amount:"lots"}\n'.repeat(150);
+    const run = (id: string, mode: string, schema: unknown) =>
+      test.run(
+        flowWith(
+          id,
+          ionRows,
+          ".ion",
+          task("avro", ION_TO_AVRO, `from: "{{ outputs.src.uri }}"\nonBadLines: ${mode}\n${schemaProp(schema)}`),
+        ),
+      );
+    const warn = await run("avro_cap_warn", "WARN", SMALL);
+    expect(warn.state.current, errorMessages(test, warn, "avro").join()).toBe("SUCCESS");
+    const warnings = logMessages(test, warn, "avro", "WARN");
+    expect(warnings).toHaveLength(101);
+    expect(warnings[0]).toMatch(/^row 2 left out: field 'amount'/);
+    expect(warnings[99]).toMatch(/^row 200 left out/);
+    expect(warnings[100]).toBe(
+      "150 bad row(s) left out (onBadLines: WARN); 50 warning(s) past the first 100 not logged",
+    );
+    // bad values written as null leave no row out, and are capped the same way
+    const nullable = {
+      type: "record",
+      name: "S",
+      fields: [
+        { name: "id", type: "int" },
+        { name: "amount", type: ["null", "double"] },
+      ],
+    };
+    const kept = await run("avro_cap_null", "WARN", nullable);
+    const keptWarnings = logMessages(test, kept, "avro", "WARN");
+    expect(keptWarnings).toHaveLength(101);
+    expect(keptWarnings[100]).toBe("No row left out; 50 warning(s) past the first 100 not logged");
+    // SKIP is silent, as its description says: no total either
+    const skip = await run("avro_cap_skip", "SKIP", SMALL);
+    expect(skip.state.current, errorMessages(test, skip, "avro").join()).toBe("SUCCESS");
+    expect(logMessages(test, skip, "avro", "WARN")).toEqual([]);
+  });
+
   it("nested fields and list items are named; a missing non-null field is an error; strictSchema names extra fields", async () => {
     const schema = {
       type: "record",

@@ -23,9 +23,10 @@ import {
   schemaJson,
 } from "./schemaValues.ts";
 import { from, onBadLines, uriOutput } from "./common.ts";
+import { BadRows } from "./badRows.ts";
 
 const badRecords = onBadLines.describe(
-  "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`) or silently (`SKIP`).",
+  "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`: the first 100, then a total) or silently (`SKIP`).",
 );
 
 const SCHEMA_EXAMPLE = `{
@@ -101,7 +102,7 @@ export const IonToAvro = defineTask({
   async run(p, ctx) {
     const schema = recordSchema(p.schema);
     const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
-    let warnings = 0;
+    const badRows = new BadRows(ctx.logger, p.onBadLines);
     let n = 0; // the row being converted
     const convert = compileRowConverter(schema, {
       trueValues: p.trueValues,
@@ -113,12 +114,11 @@ export const IonToAvro = defineTask({
       inferAllFields: p.inferAllFields,
       onBadLines: p.onBadLines,
       warn(message) {
-        if (warnings++ < 100) ctx.logger.warn("row {}, {}", n, message);
+        badRows.warn("row {}, {}", n, message);
       },
     });
     const source = await ctx.storage.getFile(p.from);
     let rows = 0;
-    let skipped = 0;
     async function* records(): AsyncGenerator<Record<string, unknown>> {
       try {
         for await (const value of readIonLines(source)) {
@@ -136,8 +136,7 @@ export const IonToAvro = defineTask({
               throw new NonRetryableError(
                 rowMessage(p.from, n, error instanceof CellError ? error.path : "", error.message),
               );
-            skipped++;
-            if (p.onBadLines === "WARN" && warnings++ < 100) ctx.logger.warn("row {} left out{}", n, reason);
+            badRows.leftOut("row {} left out{}", n, reason);
           }
         }
       } catch (error) {
@@ -150,7 +149,7 @@ export const IonToAvro = defineTask({
     pipeline(Readable.from(records()), encoder, () => undefined);
     const uri = await storeStream(ctx, "data.avro", encoder as AsyncIterable<Buffer>);
     ctx.metric({ name: "records", type: "counter", value: rows });
-    if (skipped > 0) ctx.logger.warn("{} bad row(s) left out (onBadLines: {})", skipped, p.onBadLines);
+    badRows.end();
     return { uri };
   },
 });

@@ -9,18 +9,19 @@ import { storeStream } from "./store.ts";
 import { cellText, isStruct } from "./cells.ts";
 import { TemporalWriter, systemTimeZone } from "./dates.ts";
 import { from, onBadLines, uriOutput } from "./common.ts";
+import { BadRows } from "./badRows.ts";
 
 const oneChar = (what: string, fallback: string) =>
   z.string().length(1, `${what} is one character`).default(fallback).describe(`The ${what}.`);
 
 const MIB = 1024 * 1024;
 
-/** What a row that does not fit does: fail the task, be skipped with a warning, or skipped silently. */
-
 /**
- * Kestra's header names: DROP leaves out the trailing unnamed columns (a trailing separator),
- * keeping one at least; RENAME names each unnamed column `col_<index>`. Returns the names of the
- * columns written, and the warnings to log.
+ * Kestra's header names: DROP leaves out the trailing unnamed columns (a trailing separator), but
+ * only when some column has a name: a header of empty names only keeps every column, all under
+ * the key `""`, so a row is `{"": <its last field>}`; RENAME names each unnamed column
+ * `col_<index>`. Columns of one name share one key, the last one's value kept. Returns the names
+ * of the columns written, and the warnings to log.
  */
 function headerColumns(names: readonly string[], mode: "DROP" | "RENAME"): { columns: string[]; warnings: string[] } {
   if (mode === "RENAME") {
@@ -35,7 +36,8 @@ function headerColumns(names: readonly string[], mode: "DROP" | "RENAME"): { col
     return { columns, warnings: [] };
   }
   let kept = names.length;
-  while (kept > 1 && names[kept - 1] === "") kept--;
+  while (kept > 0 && names[kept - 1] === "") kept--;
+  if (kept === 0) kept = names.length;
   const columns = names.slice(0, kept);
   const warnings: string[] = [];
   if (kept < names.length)
@@ -80,13 +82,13 @@ export const CsvToIon = defineTask({
     skipEmptyRows: z.boolean().default(false).describe("Whether empty rows are skipped."),
     skipRows: z.number().int().min(0).default(0).describe("How many rows to skip, after the header when there is one."),
     onBadLines: onBadLines.describe(
-      "What a bad line does: ERROR fails the task naming it, WARN skips it with a warning, SKIP skips it silently.",
+      "What a bad line does: ERROR fails the task naming it, WARN skips it with a warning (the first 100, then a total), SKIP skips it silently.",
     ),
     onEmptyHeader: z
       .enum(["DROP", "RENAME"])
       .default("DROP")
       .describe(
-        "Unnamed header columns: DROP leaves out the trailing ones (a trailing separator), with a warning; RENAME names each `col_<index>`.",
+        'Unnamed header columns: DROP leaves out the trailing ones (a trailing separator), with a warning, unless no column has a name (then all are kept, under the one key `""`); RENAME names each `col_<index>`.',
       ),
     errorOnDifferentFieldCount: z
       .boolean()
@@ -128,10 +130,15 @@ export const CsvToIon = defineTask({
       bom: true,
     });
     let size = 0;
-    /** A bad line: fails the task (ERROR), or is skipped, with a warning for WARN. */
-    const badLine = (message: string) => {
+    const badRows = new BadRows(ctx.logger, p.onBadLines);
+    /**
+     * A bad line: fails the task (ERROR), or is skipped, with a warning for WARN (the first
+     * hundred; `last`: the last line read, always said).
+     */
+    const badLine = (message: string, last = false) => {
       if (p.onBadLines === "ERROR") throw new NonRetryableError(`'${p.from}': ${message}`);
-      if (p.onBadLines === "WARN") ctx.logger.warn(`Bad line skipped: ${message}`);
+      if (last) badRows.lastLeftOut("Bad line skipped: {}", message);
+      else badRows.leftOut("Bad line skipped: {}", message);
     };
     /**
      * After a row over maxBufferSize the parser finds no further row (it keeps the long one and
@@ -145,6 +152,7 @@ export const CsvToIon = defineTask({
       overBuffer = true;
       badLine(
         `a row${where} holds more than maxBufferSize (${p.maxBufferSize}) characters: the rest of the file is not read`,
+        true,
       );
     });
     // Errors reach the loop below through the parser; pipeline's callback only keeps them from being unhandled.
@@ -191,14 +199,20 @@ export const CsvToIon = defineTask({
     }
     const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
     ctx.metric({ name: "records", type: "counter", value: size });
+    badRows.end();
     return { uri, size };
   },
 });
 
 const QUOTE_MODES = ["ALWAYS", "REQUIRED", "NON_NUMERIC"] as const;
 
-/** A number as Kestra's NON_NUMERIC mode tells one: a sign, then digits with at most one '.'. */
-const NOT_A_NUMBER = /^(?![+-]?(?=\.?\d)\d*\.?\d*$)[\s\S]/;
+/**
+ * A number as Kestra's NON_NUMERIC mode tells one, from the text written whatever the value's
+ * type: an optional sign, then one or more of the digits 0-9 and at most one '.', so `.`, `+.` and
+ * `1.` are numbers too, while a lone sign and `1e5` are not (nor is the empty text, which no mode
+ * quotes). Matches the text that is not one: the text to quote.
+ */
+const NOT_A_NUMBER = /^(?![+-]?(?=[\d.])\d*\.?\d*$)[\s\S]/;
 
 /** The writer's options for a quote mode (csv-stringify quotes what needs it in any case). */
 function quoting(mode: (typeof QUOTE_MODES)[number]) {
@@ -233,7 +247,7 @@ export const IonToCsv = defineTask({
       .enum(QUOTE_MODES)
       .optional()
       .describe(
-        "Which fields are enclosed in the text delimiter, header included: ALWAYS (every one, empty ones too), REQUIRED (those holding the separator, the delimiter or a line break) or NON_NUMERIC (every non-empty one but numbers such as -12 or 3.5, and those REQUIRED quotes). Wins over `alwaysDelimitText`.",
+        "Which fields are enclosed in the text delimiter, header included: ALWAYS (every one, empty ones too), REQUIRED (those holding the separator, the delimiter or a line break) or NON_NUMERIC (every non-empty one but numbers, told from the text whatever the value's type: a sign, digits and at most one '.', as -12, 3.5, 007 or .). Wins over `alwaysDelimitText`.",
       ),
     charset: z.string().default("UTF-8").describe("The charset of the CSV file."),
     dateFormat: z

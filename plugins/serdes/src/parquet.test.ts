@@ -473,6 +473,27 @@ describe("bad input", () => {
     }
   });
 
+  it("onBadLines WARN logs the first 100 bad rows and then a total, not one warning per row", async () => {
+    const schema = { type: "record", name: "R", fields: [{ name: "n", type: "int" }] };
+    const ionRows = '{n:1}\n{n:"x"}\n'.repeat(150);
+    const ex = await test.run(
+      flowWith(
+        "parquet_bad_lines_cap",
+        ionRows,
+        ".ion",
+        task("parquet", ION_TO_PARQUET, `from: "{{ outputs.src.uri }}"\n${schemaProp(schema)}\nonBadLines: WARN`),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "parquet").join()).toBe("SUCCESS");
+    const warnings = logMessages(test, ex, "parquet", "WARN");
+    expect(warnings).toHaveLength(101);
+    expect(warnings[0]).toMatch(/row 2, field 'n': expected an int, got "x" \(row left out\)/);
+    expect(warnings[99]).toMatch(/row 200, field 'n'/);
+    expect(warnings[100]).toBe(
+      "150 bad row(s) left out (onBadLines: WARN); 50 warning(s) past the first 100 not logged",
+    );
+  });
+
   it("a bad schema fails naming schema", async () => {
     const cases: [string, RegExp][] = [
       ["schema: 'not json'", /invalid Avro schema in 'schema': not JSON/],

@@ -25,6 +25,7 @@ import {
   schemaJson,
 } from "./schemaValues.ts";
 import { from, onBadLines, uriOutput } from "./common.ts";
+import { BadRows } from "./badRows.ts";
 
 /** Rows a row group holds at most, whatever `rowGroupSize` says: it bounds the memory a conversion takes. */
 export const MAX_ROWS_PER_GROUP = 100_000;
@@ -126,7 +127,7 @@ schema: |
       .optional()
       .describe("Time zone of date-times written without an offset (default: the worker's zone)."),
     onBadLines: onBadLines.describe(
-      "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`) or silently (`SKIP`).",
+      "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`: the first 100, then a total) or silently (`SKIP`).",
     ),
   }),
   outputs: uriOutput,
@@ -170,6 +171,7 @@ schema: |
     const source = await ctx.storage.getFile(p.from);
     let rows = 0;
     let line = 0;
+    const badRows = new BadRows(ctx.logger, p.onBadLines);
 
     // Loaded on first use, so that the plugin's other tasks do not load the Parquet libraries.
     const { ByteWriter, ParquetWriter } = await import("hyparquet-writer");
@@ -210,7 +212,7 @@ schema: |
             if (!(error instanceof ValueError)) throw error;
             const message = rowMessage(p.from, line, error.path, error.message);
             if (p.onBadLines === "ERROR") throw new NonRetryableError(message);
-            if (p.onBadLines === "WARN") ctx.logger.warn("{} (row left out)", message);
+            badRows.leftOut("{} (row left out)", message);
             continue;
           }
           rows++;
@@ -231,6 +233,7 @@ schema: |
     }
     const uri = await storeStream(ctx, "data.parquet", parquetBytes());
     ctx.metric({ name: "records", type: "counter", value: rows });
+    badRows.end();
     return { uri };
   },
 });

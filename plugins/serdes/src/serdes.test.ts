@@ -108,8 +108,8 @@ describe("CsvToIon and IonToCsv", () => {
 
   it("quotes by quoteMode: ALWAYS, REQUIRED, NON_NUMERIC (header included), over alwaysDelimitText", async () => {
     const jsonl =
-      '{"id":1,"amount":-12.5,"code":"007","note":"a, b","empty":"","none":null,"exp":"1e5"}\n' +
-      '{"id":2,"amount":3,"code":"+4","note":"plain","empty":"","none":null,"exp":"."}\n';
+      '{"id":1,"amount":-12.5,"code":"007","note":"a, b","empty":"","none":null,"exp":"1e5","dot":"+."}\n' +
+      '{"id":2,"amount":3,"code":"+4","note":"plain","empty":"","none":null,"exp":".","dot":"-"}\n';
     const csvTask = (id: string, options: string) =>
       task(id, ION_TO_CSV, `from: "{{ outputs.ion.uri }}"${options ? `\n${options}` : ""}`);
     const ex = await test.run(
@@ -126,14 +126,18 @@ describe("CsvToIon and IonToCsv", () => {
     );
     expect(ex.state.current, errorMessages(test, ex, "non_numeric").join()).toBe("SUCCESS");
     expect(await stored(ex, "always")).toBe(
-      '"id","amount","code","note","empty","none","exp"\n' +
-        '"1","-12.5","007","a, b","","","1e5"\n"2","3","+4","plain","","","."\n',
+      '"id","amount","code","note","empty","none","exp","dot"\n' +
+        '"1","-12.5","007","a, b","","","1e5","+."\n"2","3","+4","plain","","",".","-"\n',
     );
-    const required = 'id,amount,code,note,empty,none,exp\n1,-12.5,007,"a, b",,,1e5\n2,3,+4,plain,,,.\n';
+    const required = 'id,amount,code,note,empty,none,exp,dot\n1,-12.5,007,"a, b",,,1e5,+.\n2,3,+4,plain,,,.,-\n';
     expect(await stored(ex, "required")).toBe(required);
     expect(await stored(ex, "unset")).toBe(required);
+    // NON_NUMERIC looks at the text written, whatever the value's type, as Kestra's writer does: a
+    // sign then digits and at most one '.', so the strings "007", "+4", "." and "+." are numbers;
+    // "1e5" and a lone sign are not.
     expect(await stored(ex, "non_numeric")).toBe(
-      '"id","amount","code","note","empty","none","exp"\n' + '1,-12.5,007,"a, b",,,"1e5"\n2,3,+4,"plain",,,"."\n',
+      '"id","amount","code","note","empty","none","exp","dot"\n' +
+        '1,-12.5,007,"a, b",,,"1e5",+.\n2,3,+4,"plain",,,.,"-"\n',
     );
   });
 
@@ -258,10 +262,38 @@ describe("bad input", () => {
       expect(outputsOf(lax, "ion").size).toBe(2);
       expect(logMessages(test, lax, "ion", "WARN")).toEqual(
         mode === "WARN"
-          ? [expect.stringMatching(/line 3 has 1 field/), expect.stringMatching(/line 4 has 3 field/)]
+          ? [
+              expect.stringMatching(/line 3 has 1 field/),
+              expect.stringMatching(/line 4 has 3 field/),
+              "2 bad row(s) left out (onBadLines: WARN)",
+            ]
           : [],
       );
     }
+  });
+
+  it("onBadLines WARN logs the first 100 bad lines and then a total; a row over maxBufferSize is said past them", async () => {
+    const csv = "a,b\n" + "1,2\n3\n".repeat(150) + `${"x".repeat(200)},1\n5,6\n`;
+    const ex = await csvToIon("csv_warn_cap", csv, "maxBufferSize: 100\nonBadLines: WARN");
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(outputsOf(ex, "ion").size).toBe(150);
+    const warnings = logMessages(test, ex, "ion", "WARN");
+    // The parser may find the long row before the rows ahead of it are converted: its warning comes
+    // whenever it is found, and is logged even past the first 100.
+    const fieldCounts = warnings.filter((w) => / has 1 field\(s\) where the header has 2/.test(w));
+    expect(fieldCounts).toHaveLength(100);
+    expect(fieldCounts[0]).toBe(
+      "Bad line skipped: line 3 has 1 field(s) where the header has 2 (field count mismatch)",
+    );
+    expect(fieldCounts[99]).toMatch(/^Bad line skipped: line 201 has/);
+    expect(warnings.filter((w) => /maxBufferSize.*the rest of the file is not read/.test(w))).toHaveLength(1);
+    expect(warnings).toHaveLength(102);
+    expect(warnings.at(-1)).toBe(
+      "151 bad row(s) left out (onBadLines: WARN); 50 warning(s) past the first 100 not logged",
+    );
+    const quiet = await csvToIon("csv_skip_quiet", csv, "maxBufferSize: 100\nonBadLines: SKIP");
+    expect(outputsOf(quiet, "ion").size).toBe(150);
+    expect(logMessages(test, quiet, "ion", "WARN")).toEqual([]);
   });
 
   it("skipRows skips rows after the header; \\N is null; size and the records metric count the rows", async () => {
@@ -291,6 +323,23 @@ describe("bad input", () => {
     expect(ionValues(await stored(renamed, "ion"))).toEqual([{ a: "1", col_1: "x", b: "2", col_3: "y", col_4: "" }]);
   });
 
+  it('onEmptyHeader: DROP keeps every column of a header of empty names only: one key "", the last field\'s value', async () => {
+    // Kestra drops trailing unnamed columns only when some column has a name; here all three are
+    // kept, share the key "" and the last value wins, with the warning about colliding names.
+    const ex = await csvToIon("csv_all_empty", ",,\n1,2,3\n4,5,6\n");
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect(ionValues(await stored(ex, "ion"))).toEqual([{ "": "3" }, { "": "6" }]);
+    expect(logMessages(test, ex, "ion", "WARN")).toEqual([
+      expect.stringContaining("The header has 2 duplicate or empty column name(s)"),
+    ]);
+    // a row must still have the header's three fields
+    const short = await csvToIon("csv_all_empty_short", ",,\n1\n");
+    expect(short.state.current).toBe("FAILED");
+    expect(errorMessages(test, short, "ion").join("\n")).toMatch(/line 2 has 1 field\(s\) where the header has 3/);
+    const renamed = await csvToIon("csv_all_empty_rename", ",,\n1,2,3\n", "onEmptyHeader: RENAME");
+    expect(ionValues(await stored(renamed, "ion"))).toEqual([{ col_0: "1", col_1: "2", col_2: "3" }]);
+  });
+
   it("a row over maxBufferSize with onBadLines WARN: the rows before it are kept, one warning says the rest is not read", async () => {
     const csv = `a,b\n1,2\n${"x".repeat(200)},1\n3,4\n`.repeat(1) + "5,6\n".repeat(20_000);
     const ex = await csvToIon("csv_buffer_warn", csv, "maxBufferSize: 100\nonBadLines: WARN");
@@ -299,6 +348,7 @@ describe("bad input", () => {
     expect(outputsOf(ex, "ion").size).toBe(1);
     expect(logMessages(test, ex, "ion", "WARN")).toEqual([
       expect.stringMatching(/maxBufferSize.*the rest of the file is not read/),
+      "1 bad row(s) left out (onBadLines: WARN)",
     ]);
   });
 
