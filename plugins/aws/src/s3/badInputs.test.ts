@@ -2,7 +2,18 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TestInstance, TestS3Server } from "@saker/engine/testing";
-import { awsConnection, errorMessages, flow, outputsOf, s3Instance, startS3Server } from "../../test/support.ts";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  awsConnection,
+  directClient,
+  errorMessages,
+  flow,
+  objectText,
+  outputsOf,
+  putObject,
+  s3Instance,
+  startS3Server,
+} from "../../test/support.ts";
 
 const P = "io.kestra.plugin.aws.s3";
 const SECRET = "hunter2-very-secret";
@@ -109,4 +120,25 @@ it("refuses bad properties before any request", async () => {
   expect(await failure("List", `endpointOverride: http://169.254.169.254\nbucket: data`)).toMatch(/refused/);
   expect(await failure("Download", `${c}\nbucket: data`)).toContain("give key");
   expect(await failure("Upload", `${c}\nbucket: data\nkey: k\nfrom: []`)).toContain("No files to upload");
+});
+
+it("a MOVE to a bucket that does not exist fails naming that bucket, and leaves the objects where they were", async () => {
+  const client = directClient(s3);
+  try {
+    await putObject(client, "data", "stay/a.csv", "a");
+    await putObject(client, "data", "stay/b.csv", "b");
+    const c = awsConnection(s3, SECRET);
+    const errors = await failure(
+      "Downloads",
+      `${c}\nbucket: data\nprefix: stay/\naction: MOVE\nmoveTo:\n  bucket: nowhere\n  key: archive`,
+    );
+    expect(errors).toContain("CopyObject of 's3://data/stay/a.csv' to 's3://nowhere/archive/a.csv' failed");
+    expect(errors).toContain("bucket 'nowhere' does not exist");
+    expect(errors).not.toContain("bucket 'data' does not exist");
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: "data", Prefix: "stay/" }));
+    expect((listed.Contents ?? []).map((o) => o.Key)).toEqual(["stay/a.csv", "stay/b.csv"]);
+    expect(await objectText(client, "data", "stay/a.csv")).toBe("a");
+  } finally {
+    client.destroy();
+  }
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import type { TestInstance, TestS3Server } from "@saker/engine/testing";
 import {
   awsConnection,
@@ -23,7 +23,7 @@ const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 
 beforeAll(async () => {
   process.on("warning", onWarning);
-  s3 = await startS3Server(["data"]);
+  s3 = await startS3Server(["data", "archive"]);
   test = await s3Instance();
 });
 afterAll(async () => {
@@ -111,4 +111,41 @@ it("downloads several files then moves them, deletes a list and creates a bucket
   expect(await storedText(test, several["archive/a.csv"]!.uri)).toBe("content of a.csv");
   expect(Object.keys(outputsOf(execution, "upload").files as object).sort()).toEqual(["x.txt", "y.txt"]);
   expect(outputsOf(execution, "purge")).toEqual({ count: 2, size: 32 });
+});
+
+async function keys(bucket: string, prefix: string): Promise<string[]> {
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (listed.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+it("Downloads with MOVE and moveTo.bucket moves the objects into that other bucket, under moveTo.key", async () => {
+  client ??= directClient(s3);
+  for (const [key, body] of [
+    ["cross/a.csv", "alpha"],
+    ["cross/deep/b.csv", "bravo"],
+    ["cross/c.txt", "charlie"],
+  ] as const)
+    await putObject(client, "data", key, body);
+  const c = awsConnection(s3);
+  const execution = await test.run(
+    flow("cross-bucket", [
+      [
+        "downloads",
+        `${P}.Downloads`,
+        `${c}\nbucket: data\nprefix: cross/\nregexp: ".*\\\\.csv"\naction: MOVE\nmoveTo:\n  bucket: archive\n  key: moved/`,
+      ],
+    ]),
+  );
+  expect(errorMessages(test, execution, "downloads")).toEqual([]);
+  expect(execution.state.current).toBe("SUCCESS");
+  const files = outputsOf(execution, "downloads").outputFiles as Record<string, string>;
+  expect(Object.keys(files).sort()).toEqual(["cross/a.csv", "cross/deep/b.csv"]);
+  expect(await storedText(test, files["cross/deep/b.csv"]!)).toBe("bravo");
+  // Gone from the bucket listed (the file the regexp left out stays), nothing written there under moveTo.key.
+  expect(await keys("data", "cross/")).toEqual(["cross/c.txt"]);
+  expect(await keys("data", "moved/")).toEqual([]);
+  // In the other bucket, under moveTo.key with each object's file name, with the same content.
+  expect(await keys("archive", "")).toEqual(["moved/a.csv", "moved/b.csv"]);
+  expect(await objectText(client, "archive", "moved/a.csv")).toBe("alpha");
+  expect(await objectText(client, "archive", "moved/b.csv")).toBe("bravo");
 });

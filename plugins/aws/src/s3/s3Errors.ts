@@ -10,12 +10,16 @@ export interface S3Target {
   operation: string;
   bucket: string;
   key?: string;
+  /** The destination of a copy (`bucket` and `key` are then its source). */
+  to?: { bucket: string; key: string };
   /** The endpoint, when not AWS's own. */
   endpoint?: string;
 }
 
 interface SdkError {
   name?: string;
+  /** The bucket S3 names in a NoSuchBucket error: a copy involves two. */
+  BucketName?: string;
   code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
@@ -37,7 +41,18 @@ const NETWORK_CODES = new Set([
 const DENIED = new Set(["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"]);
 
 function where(target: S3Target): string {
-  return target.key === undefined ? `bucket '${target.bucket}'` : `'s3://${target.bucket}/${target.key}'`;
+  const from = target.key === undefined ? `bucket '${target.bucket}'` : `'s3://${target.bucket}/${target.key}'`;
+  return target.to ? `${from} to 's3://${target.to.bucket}/${target.to.key}'` : from;
+}
+
+/**
+ * The bucket a NoSuchBucket error is about: the one S3 names, else the target's; for a copy
+ * between two buckets S3 did not name, either.
+ */
+function missingBucket(error: SdkError, target: S3Target): string {
+  if (error.BucketName) return `bucket '${error.BucketName}'`;
+  if (target.to && target.to.bucket !== target.bucket) return `bucket '${target.bucket}' or '${target.to.bucket}'`;
+  return `bucket '${target.bucket}'`;
 }
 
 function networkCode(error: SdkError): string | undefined {
@@ -56,7 +71,8 @@ export function s3Failure(error: unknown, target: S3Target, signal?: AbortSignal
   const what = `${target.operation} of ${where(target)}`;
   if (signal?.aborted || name === "AbortError")
     return new TaskError(`${what} was stopped: the task timed out or was killed`);
-  if (name === "NoSuchBucket") return new NonRetryableError(`${what} failed: bucket '${target.bucket}' does not exist`);
+  if (name === "NoSuchBucket")
+    return new NonRetryableError(`${what} failed: ${missingBucket(e, target)} does not exist`);
   if (name === "NoSuchKey" || (name === "NotFound" && target.key !== undefined))
     return new NonRetryableError(`${what} failed: no object has key '${target.key}' in bucket '${target.bucket}'`);
   if (DENIED.has(name) || status === 403)

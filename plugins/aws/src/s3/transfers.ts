@@ -131,6 +131,11 @@ export interface CopyRequest {
   kmsKeyId?: string | undefined;
 }
 
+/** A copy's source and destination, for the messages of its errors. */
+function copyTarget({ from, to }: CopyRequest) {
+  return { bucket: from.bucket, key: from.key, to: { bucket: to.bucket, key: to.key } };
+}
+
 /**
  * Where Copy switches from CopyObject (S3 refuses it past 5 GB) to a multipart upload of
  * UploadPartCopy parts, and the size of those parts; tests lower both to copy small objects in
@@ -156,7 +161,7 @@ export async function copyObject(run: S3Run, request: CopyRequest): Promise<{ eT
   );
   const size = source.ContentLength ?? 0;
   if (size > copyLimits.multipartThreshold) return multipartCopy(run, request, source);
-  const response = await run.call({ operation: "CopyObject", bucket: from.bucket, key: from.key }, (o) =>
+  const response = await run.call({ operation: "CopyObject", ...copyTarget(request) }, (o) =>
     run.client.send(
       new CopyObjectCommand({
         Bucket: to.bucket,
@@ -179,7 +184,7 @@ async function multipartCopy(
 ): Promise<{ eTag?: string; versionId?: string }> {
   const { from, to } = request;
   const size = source.ContentLength ?? 0;
-  const target = { operation: "UploadPartCopy", bucket: to.bucket, key: to.key };
+  const target = { operation: "UploadPartCopy", ...copyTarget(request) };
   const {
     AbortMultipartUploadCommand,
     CompleteMultipartUploadCommand,

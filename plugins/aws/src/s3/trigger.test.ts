@@ -6,6 +6,7 @@ import {
   directClient,
   eventually,
   indented,
+  objectText,
   putObject,
   s3Instance,
   startS3Server,
@@ -18,7 +19,7 @@ let test: TestInstance;
 let client: S3Client;
 
 beforeAll(async () => {
-  s3 = await startS3Server(["inbox"]);
+  s3 = await startS3Server(["inbox", "archive"]);
   test = await s3Instance(undefined, { scheduler: true });
   client = directClient(s3);
 });
@@ -72,8 +73,8 @@ async function evaluations(flowId: string, count: number): Promise<void> {
   }
 }
 
-async function keys(prefix: string): Promise<string[]> {
-  const listed = await client.send(new ListObjectsV2Command({ Bucket: "inbox", Prefix: prefix }));
+async function keys(prefix: string, bucket = "inbox"): Promise<string[]> {
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (listed.Contents ?? []).map((o) => o.Key!);
 }
 
@@ -92,6 +93,45 @@ it("starts one execution for new files and moves them (moveTo without a bucket: 
   expect(executions("mover")).toHaveLength(1);
   expect(await keys("move/")).toEqual([]);
   expect(await keys("done/")).toEqual(["done/a.csv", "done/b.csv"]);
+});
+
+it("moves what it processed into moveTo.bucket, another bucket, under moveTo.key", async () => {
+  await putObject(client, "inbox", "out/a.csv", "first");
+  await putObject(client, "inbox", "out/sub/b.csv", "second");
+  await test.instance.deploy(
+    watchFlow("exporter", "prefix: out/\naction: MOVE\nmoveTo:\n  bucket: archive\n  key: processed/"),
+  );
+  const first = await eventually(() => executions("exporter").find((e) => e.state.current === "SUCCESS"), 15_000);
+  const objects = first.trigger?.variables?.objects as Array<{ key: string; uri: string }>;
+  expect(objects.map((o) => o.key)).toEqual(["out/a.csv", "out/sub/b.csv"]);
+  expect(await storedText(test, objects[1]!.uri)).toBe("second");
+  await evaluations("exporter", 2);
+  expect(executions("exporter")).toHaveLength(1);
+  expect(await keys("out/")).toEqual([]);
+  expect(await keys("processed/")).toEqual([]);
+  expect(await keys("", "archive")).toEqual(["processed/a.csv", "processed/b.csv"]);
+  expect(await objectText(client, "archive", "processed/a.csv")).toBe("first");
+  expect(await objectText(client, "archive", "processed/b.csv")).toBe("second");
+});
+
+it("a MOVE to a bucket that does not exist logs an error naming it, leaves the object in place and still starts the execution", async () => {
+  await putObject(client, "inbox", "lost/x.csv", "kept");
+  await test.instance.deploy(
+    watchFlow("misrouted", "prefix: lost/\naction: MOVE\nmoveTo:\n  bucket: nowhere\n  key: done"),
+  );
+  const first = await eventually(() => executions("misrouted")[0], 15_000);
+  const objects = first.trigger?.variables?.objects as Array<{ key: string; uri: string }>;
+  expect(objects.map((o) => o.key)).toEqual(["lost/x.csv"]);
+  expect(await keys("lost/")).toEqual(["lost/x.csv"]);
+  expect(await objectText(client, "inbox", "lost/x.csv")).toBe("kept");
+  const logs = await eventually(() => {
+    const found = test.instance.logs
+      .find({ flowId: "misrouted" })
+      .map((l) => l.message)
+      .filter((m) => m.includes("lost/x.csv"));
+    return found.length > 0 ? found : undefined;
+  }, 5_000);
+  expect(logs.join("\n")).toContain("bucket 'nowhere' does not exist");
 });
 
 it("deletes what it processed with DELETE; with NONE, starts again only for a changed file", async () => {
