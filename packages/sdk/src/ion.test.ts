@@ -1,6 +1,17 @@
 import * as ion from "ion-js";
 import { describe, expect, it } from "vitest";
-import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, temporalOf, toIon, untag } from "./ion.ts";
+import {
+  fieldNamesOf,
+  IonAnnotated,
+  IonDecimal,
+  IonReadError,
+  IonTimestamp,
+  keepFieldOrder,
+  readIonLines,
+  temporalOf,
+  toIon,
+  untag,
+} from "./ion.ts";
 import { readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
 
 async function readAll(text: string, chunk = 7): Promise<unknown[]> {
@@ -112,6 +123,25 @@ describe("Ion lines", () => {
       });
     }
     expect(temporalOf("2024-01-31")).toBeUndefined();
+  });
+
+  it("keeps the text's field order of structs with integer-like names (JavaScript puts them first), in both readers and back", async () => {
+    const fast = '{id:1,"2023":"a",name:"x","2022":"b",id:2}';
+    const slow = '{id:1,"2023":"a",name:"x","2022":"b",id:2,b:{{aGk=}}}'; // a blob sends the line to ion-js
+    const values: Record<string, unknown>[] = [];
+    for await (const v of readIonLines([`${fast}\n${slow}\n`])) values.push(v as Record<string, unknown>);
+    expect(Object.keys(values[0]!)).toEqual(["2022", "2023", "id", "name"]); // what a plain object does
+    expect(fieldNamesOf(values[0]!)).toEqual(["id", "2023", "name", "2022"]);
+    expect(values[0]!.id).toBe(2); // a repeated name keeps its first place and its last value
+    expect(fieldNamesOf(values[1]!)).toEqual(["id", "2023", "name", "2022", "b"]);
+    expect(toIon(values[0])).toBe(`{id:2,'2023':"a",name:"x",'2022':"b"}`);
+    expect(toIon(untag(values[0]))).toBe(`{id:2,'2023':"a",name:"x",'2022':"b"}`);
+    // invisible to JSON and to the rest of the code, which sees a plain object
+    expect(JSON.stringify(values[0])).toBe('{"2022":"b","2023":"a","id":2,"name":"x"}');
+    // no order kept where JavaScript keeps the text's own
+    const plain = (await readAll("{a:1,b:2}\n"))[0] as object;
+    expect(Object.getOwnPropertySymbols(plain)).toEqual([]);
+    expect(toIon(keepFieldOrder({ b: 1, 10: 2 }, ["b", "10"]))).toBe("{b:1,'10':2}");
   });
 
   it("names the line that is not Ion", async () => {

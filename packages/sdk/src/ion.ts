@@ -4,9 +4,22 @@
  * or consume these files; import it as `@saker/sdk/ion` so plugins that do not need it never load ion-js.
  */
 import * as ion from "ion-js";
-import { IonAnnotated, IonDecimal, IonTimestamp, readIonLine, UNSUPPORTED } from "./ionFastRead.ts";
+import {
+  fieldNamesOf,
+  IonAnnotated,
+  IonDecimal,
+  IonTimestamp,
+  keepFieldOrder,
+  readIonLine,
+  UNSUPPORTED,
+} from "./ionFastRead.ts";
 
 export {
+  FIELD_ORDER,
+  fieldNamesOf,
+  fieldOrderFor,
+  keepFieldOrder,
+  withFieldOrder,
   IonAnnotated,
   IonDecimal,
   IonTemporal,
@@ -55,7 +68,7 @@ export function ionFloat(value: number): string {
 /**
  * The Ion text of a plain value, without a line break: strings, numbers (an integer stays an Ion
  * int, any other number is a float), bigints, booleans, null, Dates (timestamps), bytes (blobs),
- * arrays and objects (structs).
+ * arrays and objects (structs, fields in their {@link FIELD_ORDER} when they have one).
  */
 export function toIon(value: unknown): string {
   switch (typeof value) {
@@ -79,8 +92,9 @@ export function toIon(value: unknown): string {
   if (typeof value === "object") {
     let text = "{";
     let first = true;
-    for (const [key, item] of Object.entries(value)) {
-      text += `${first ? "" : ","}${ionFieldName(key)}:${toIon(item)}`;
+    const record = value as Record<string, unknown>;
+    for (const key of fieldNamesOf(record)) {
+      text += `${first ? "" : ","}${ionFieldName(key)}:${toIon(record[key])}`;
       first = false;
     }
     return `${text}}`;
@@ -89,53 +103,74 @@ export function toIon(value: unknown): string {
 }
 
 /**
- * A value read from an Ion file, as plain data: ints are numbers (bigints beyond 2^53), decimals
- * and timestamps are their text (a day timestamp is `yyyy-MM-dd`), annotated strings such as
- * `LocalDateTime::"…"` are the string, blobs are Buffers.
+ * The value under an ion-js reader (after its `next()` gave `type`), as plain data: ints are
+ * numbers (bigints beyond 2^53), decimals and timestamps are their text (a day timestamp is
+ * `yyyy-MM-dd`), annotated strings such as `LocalDateTime::"…"` are the string, blobs are Buffers;
+ * a struct's fields keep the text's order ({@link keepFieldOrder}), which ion-js' DOM loses.
  */
-function fromDom(value: ion.dom.Value | null, tagged = false, annotations = true): unknown {
-  if (value === null || value.isNull()) return null;
+function fromReader(reader: ion.Reader, type: ion.IonType, tagged: boolean, annotations = true): unknown {
+  if (reader.isNull()) return null;
   if (tagged && annotations) {
-    const names = value.getAnnotations();
-    if (names.length > 0) return new IonAnnotated(names[0]!, fromDom(value, true, false));
+    const names = reader.annotations();
+    if (names.length > 0) return new IonAnnotated(names[0]!, fromReader(reader, type, true, false));
   }
-  switch (value.getType()) {
+  switch (type) {
     case ion.IonTypes.BOOL:
-      return value.booleanValue();
+      return reader.booleanValue();
     case ion.IonTypes.INT: {
-      const big = value.bigIntValue();
+      const big = reader.bigIntValue();
       if (big === null) return null;
       return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
     }
     case ion.IonTypes.FLOAT:
-      return value.numberValue();
+      return reader.numberValue();
     case ion.IonTypes.DECIMAL: {
-      const text = value.decimalValue()?.toString();
+      const text = reader.decimalValue()?.toString();
       return text === undefined ? null : tagged ? new IonDecimal(text) : text;
     }
     case ion.IonTypes.TIMESTAMP: {
-      const text = value.timestampValue()?.toString();
+      const text = reader.timestampValue()?.toString();
       if (text === undefined) return null;
       const plain = text.endsWith("T") ? text.slice(0, -1) : text;
       return tagged ? new IonTimestamp(plain) : plain;
     }
     case ion.IonTypes.STRING:
     case ion.IonTypes.SYMBOL:
-      return value.stringValue();
+      return reader.stringValue();
     case ion.IonTypes.BLOB:
     case ion.IonTypes.CLOB:
-      return Buffer.from(value.uInt8ArrayValue() ?? new Uint8Array());
+      return Buffer.from(reader.uInt8ArrayValue() ?? new Uint8Array());
     case ion.IonTypes.LIST:
-    case ion.IonTypes.SEXP:
-      return [...(value as unknown as Iterable<ion.dom.Value>)].map((v) => fromDom(v, tagged));
+    case ion.IonTypes.SEXP: {
+      const out: unknown[] = [];
+      reader.stepIn();
+      for (let t = reader.next(); t !== null; t = reader.next()) out.push(fromReader(reader, t, tagged));
+      reader.stepOut();
+      return out;
+    }
     case ion.IonTypes.STRUCT: {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.fields()) out[k] = fromDom(v, tagged);
-      return out;
+      const names: string[] = [];
+      reader.stepIn();
+      for (let t = reader.next(); t !== null; t = reader.next()) {
+        const name = reader.fieldName()!;
+        names.push(name);
+        out[name] = fromReader(reader, t, tagged);
+      }
+      reader.stepOut();
+      return keepFieldOrder(out, names);
     }
     default:
       return null;
   }
+}
+
+/** Every top-level value of an Ion text, read by ion-js. */
+function readAllIon(text: string, tagged: boolean): unknown[] {
+  const reader = ion.makeReader(text);
+  const values: unknown[] = [];
+  for (let t = reader.next(); t !== null; t = reader.next()) values.push(fromReader(reader, t, tagged));
+  return values;
 }
 
 /** An Ion file that could not be read: `line` is the line that failed. */
@@ -175,13 +210,13 @@ export async function* readIonLines(
       yield fast;
       return;
     }
-    let values: ion.dom.Value[];
+    let values: unknown[];
     try {
-      values = ion.loadAll(text);
+      values = readAllIon(text, tagged);
     } catch (error) {
       throw new IonReadError(`invalid Ion at line ${line}: ${(error as Error).message}`, line);
     }
-    for (const value of values) yield fromDom(value, tagged);
+    yield* values;
   }
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));

@@ -82,13 +82,54 @@ export function temporalOf(value: unknown): IonTemporal | undefined {
   return undefined;
 }
 
+/**
+ * The field names of a struct in the order of its Ion text, kept beside an object whose own key
+ * order would not be that: JavaScript lists integer-like keys (`2023`) first, whatever the order
+ * they were set in. Not enumerable: JSON and spreads do not see it.
+ */
+export const FIELD_ORDER: unique symbol = Symbol("Ion field order");
+
+/** Whether JavaScript would move `key` before the others (an array index). */
+const indexLike = (key: string): boolean => {
+  const c = key.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+};
+
+/**
+ * The field order to keep for fields named `names` (in the order they came in; a repeated name
+ * once, at its first place), or undefined when JavaScript's own key order is already that order
+ * (no integer-like name).
+ */
+export function fieldOrderFor(names: Iterable<string>): readonly string[] | undefined {
+  const order = [...new Set(names)];
+  return order.some(indexLike) ? order : undefined;
+}
+
+/** `record` with `order` (from {@link fieldOrderFor}) as its field order, when there is one. */
+export function withFieldOrder<T extends object>(record: T, order: readonly string[] | undefined): T {
+  if (order) Object.defineProperty(record, FIELD_ORDER, { value: order });
+  return record;
+}
+
+/** `record` with its fields' order kept as `names` gives it ({@link fieldOrderFor}). */
+export const keepFieldOrder = <T extends object>(record: T, names: Iterable<string>): T =>
+  withFieldOrder(record, fieldOrderFor(names));
+
+/** A struct's field names in the order it was read or built in ({@link FIELD_ORDER}), else its keys. */
+export function fieldNamesOf(record: object): readonly string[] {
+  return (record as { [FIELD_ORDER]?: readonly string[] })[FIELD_ORDER] ?? Object.keys(record);
+}
+
 /** A value read with `tagged` turned back into what the plain reading gives (timestamps and decimals as text, annotations dropped). */
 export function untag(value: unknown): unknown {
   if (value instanceof IonTimestamp || value instanceof IonDecimal) return value.text;
   if (value instanceof IonAnnotated) return untag(value.value);
   if (Array.isArray(value)) return value.map(untag);
   if (value !== null && typeof value === "object" && !Buffer.isBuffer(value))
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untag(v)]));
+    return keepFieldOrder(
+      Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untag(v)])),
+      fieldNamesOf(value),
+    );
   return value;
 }
 
@@ -166,12 +207,16 @@ class Reader {
         this.i++;
         return out;
       }
+      // the names in the text's order, once one starts with a digit (JavaScript would reorder it)
+      let names: string[] | undefined;
       for (;;) {
         this.ws();
         const key = s[this.i] === '"' ? this.string() : this.symbol();
         this.ws();
         if (s[this.i] !== ":" || s[this.i + 1] === ":") fail();
         this.i++;
+        if (names) names.push(key);
+        else if (indexLike(key)) names = [...Object.keys(out), key];
         out[key] = this.value();
         this.ws();
         if (s[this.i] === ",") {
@@ -180,7 +225,7 @@ class Reader {
         }
         if (s[this.i] === "}") {
           this.i++;
-          return out;
+          return names ? keepFieldOrder(out, names) : out;
         }
         fail();
       }

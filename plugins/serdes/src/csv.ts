@@ -3,7 +3,7 @@ import { Readable, pipeline } from "node:stream";
 import { parse, CsvError } from "csv-parse";
 import { stringify } from "csv-stringify";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { readIonLines, toIon, IonReadError } from "@saker/sdk/ion";
+import { fieldNamesOf, fieldOrderFor, readIonLines, toIon, IonReadError, withFieldOrder } from "@saker/sdk/ion";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { cellText, isStruct } from "./cells.ts";
@@ -55,11 +55,18 @@ function headerColumns(names: readonly string[], mode: "DROP" | "RENAME"): { col
 /** `\N` is null, as in Kestra (the NULL of PostgreSQL's and MySQL's text exports). */
 const cell = (field: string): string | null => (field === "\\N" ? null : field);
 
-/** A row of the header's length as a struct keyed by the columns written. */
-function rowOf(columns: readonly string[], record: readonly string[]): Record<string, string | null> {
+/**
+ * A row of the header's length as a struct keyed by the columns written, its fields in the
+ * header's order (`order`, from fieldOrderFor: columns such as `2023` would otherwise come first).
+ */
+function rowOf(
+  columns: readonly string[],
+  order: readonly string[] | undefined,
+  record: readonly string[],
+): Record<string, string | null> {
   const row: Record<string, string | null> = {};
   for (let i = 0; i < columns.length; i++) row[columns[i]!] = cell(record[i]!);
-  return row;
+  return withFieldOrder(row, order);
 }
 
 export const CsvToIon = defineTask({
@@ -159,13 +166,13 @@ export const CsvToIon = defineTask({
     pipeline(Readable.from(decodeText(source, decoder)), parser, () => undefined);
     async function* ionLines(): AsyncGenerator<string> {
       /** The header's number of fields and the columns written (undefined: none yet, or `header: false`). */
-      let header: { fields: number; columns: string[] } | undefined;
+      let header: { fields: number; columns: string[]; order: readonly string[] | undefined } | undefined;
       let skipped = 0;
       try {
         for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
           if (p.header && !header) {
             const { columns, warnings } = headerColumns(record, p.onEmptyHeader);
-            header = { fields: record.length, columns };
+            header = { fields: record.length, columns, order: fieldOrderFor(columns) };
             for (const warning of warnings) ctx.logger.warn(warning);
             continue;
           }
@@ -185,7 +192,7 @@ export const CsvToIon = defineTask({
             continue;
           }
           size++;
-          yield `${toIon(header ? rowOf(header.columns, record) : record.map(cell))}\n`;
+          yield `${toIon(header ? rowOf(header.columns, header.order, record) : record.map(cell))}\n`;
         }
       } catch (error) {
         if (error instanceof CsvError) {
@@ -295,7 +302,7 @@ export const IonToCsv = defineTask({
           } else if (isStruct(value)) {
             const row = value;
             if (!columns) {
-              columns = Object.keys(row);
+              columns = [...fieldNamesOf(row)];
               if (p.header) write(columns);
             }
             write(columns.map((c) => cellText(row[c], dates)));

@@ -157,6 +157,26 @@ describe("IonToExcel and ExcelToIon", () => {
     // Without styles a date is its serial number and nothing marks it as a date.
     expect(ionValues(await storedText(test, uris.Data!))).toEqual([["a", 1, null, true], ["alone"], [45418]]);
   });
+
+  it("writes the header in the Ion file's field order when fields are named like numbers (2023)", async () => {
+    await namespaceFile("years.ion", Buffer.from(`{region:"north",'2023':5,'2022':3}\n`));
+    const ex = await test.run(
+      flowOf(
+        "excel_years",
+        task(
+          "xlsx",
+          ION_TO_EXCEL,
+          "from: kestra:///company/serdes/_files/years.ion\nsheetsTitle: Data\nstyles: false",
+        ) + task("back", EXCEL_TO_ION, 'from: "{{ outputs.xlsx.uri }}"\nheader: false'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "xlsx").join()).toBe("SUCCESS");
+    const uris = outputsOf(ex, "back").uris as Record<string, string>;
+    expect(ionValues(await storedText(test, uris.Data!))).toEqual([
+      ["region", "2023", "2022"],
+      ["north", 5, 3],
+    ]);
+  });
 });
 
 /** A workbook written by exceljs (not streaming, shared strings): a title row, formulas, dates, formats, gaps. */

@@ -8,7 +8,16 @@ import { PassThrough, Readable, Transform, type Writable } from "node:stream";
 import type ExcelJS from "exceljs";
 import yauzl from "yauzl";
 import { defineTask, isSakerError, NonRetryableError, z, type RunContext } from "@saker/sdk";
-import { IonAnnotated, IonDecimal, IonReadError, IonTimestamp, readIonLines, toIon, untag } from "@saker/sdk/ion";
+import {
+  fieldNamesOf,
+  IonAnnotated,
+  IonDecimal,
+  IonReadError,
+  IonTimestamp,
+  readIonLines,
+  toIon,
+  untag,
+} from "@saker/sdk/ion";
 import { cellText, isStruct } from "./cells.ts";
 import { encodeText } from "./charset.ts";
 import {
@@ -595,7 +604,7 @@ export async function writeSheet(
       else if (isStruct(value)) {
         const record = value;
         if (!columns) {
-          columns = Object.keys(record);
+          columns = [...fieldNamesOf(record)];
           if (o.header) add(columns);
         }
         add(columns.map((c) => record[c]));

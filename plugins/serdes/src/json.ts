@@ -1,6 +1,15 @@
 /** `io.kestra.plugin.serdes.json.JsonToIon` and `IonToJson`: JSON (lines or one array) ⇄ Ion lines. */
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
-import { IonAnnotated, IonReadError, IonTimestamp, readIonLines, temporalOf, toIon } from "@saker/sdk/ion";
+import {
+  FIELD_ORDER,
+  fieldNamesOf,
+  IonAnnotated,
+  IonReadError,
+  IonTimestamp,
+  readIonLines,
+  temporalOf,
+  toIon,
+} from "@saker/sdk/ion";
 import { TemporalWriter, systemTimeZone, timeZone } from "./dates.ts";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
@@ -95,7 +104,7 @@ export const IonToJson = defineTask({
     const encoding = encodingFor(p.charset);
     const zone = timeZone(p.timeZoneId ?? systemTimeZone());
     const source = await ctx.storage.getFile(p.from);
-    const json = (v: unknown) =>
+    const plainJson = (v: unknown) =>
       JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
         const original = this[k];
         if (original instanceof IonTimestamp || original instanceof IonAnnotated) {
@@ -110,6 +119,25 @@ export const IonToJson = defineTask({
               ? Buffer.from((x as { data: number[] }).data).toString("base64")
               : x;
       });
+    /**
+     * A struct whose fields JavaScript would reorder (named like `2023`: {@link FIELD_ORDER}) is
+     * written field by field in the file's order, each value as `plainJson` writes it.
+     */
+    const json = (v: unknown): string => {
+      if (v === null || typeof v !== "object" || !(FIELD_ORDER in v)) return plainJson(v);
+      const record = v as Record<string, unknown>;
+      const fields = fieldNamesOf(record).map((k) => {
+        const name = JSON.stringify(k);
+        const item = record[k];
+        // `{"k":…}` written with the replacer (which reads the value from its holder), then the value cut out
+        const text =
+          item !== null && typeof item === "object" && FIELD_ORDER in item
+            ? json(item)
+            : plainJson({ [k]: item }).slice(name.length + 2, -1);
+        return `${name}:${text}`;
+      });
+      return `{${fields.join(",")}}`;
+    };
     async function* jsonText(): AsyncGenerator<string> {
       let first = true;
       if (!p.newLine) yield "[";

@@ -63,6 +63,24 @@ describe("CsvToIon and IonToCsv", () => {
     expect(outputsOf(ex, "back").uri).toMatch(/\.csv$/);
   });
 
+  it("keeps the header's column order when columns are named like numbers (2023), to Ion and back", async () => {
+    const csv = "region,2023,2022,total\nnorth,5,3,8\n";
+    const ex = await test.run(
+      flowWith(
+        "csv_year_columns",
+        csv,
+        ".csv",
+        task("ion", CSV_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("back", ION_TO_CSV, 'from: "{{ outputs.ion.uri }}"') +
+          task("json", ION_TO_JSON, 'from: "{{ outputs.ion.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect((await stored(ex, "ion")).trim()).toBe(`{region:"north",'2023':"5",'2022':"3",total:"8"}`);
+    expect(await stored(ex, "back")).toBe(csv);
+    expect((await stored(ex, "json")).trim()).toBe('{"region":"north","2023":"5","2022":"3","total":"8"}');
+  });
+
   it("applies the options: no header, separator, text delimiter, skipRows, lineDelimiter, alwaysDelimitText", async () => {
     const csv = "junk line\n'a;1';b\nc;d\n";
     const ex = await test.run(
