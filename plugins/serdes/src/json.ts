@@ -14,6 +14,7 @@ import { TemporalWriter, systemTimeZone, timeZone } from "./dates.ts";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { splitJsonArray } from "./jsonArray.ts";
+import { parseJsonInOrder } from "./jsonOrder.ts";
 import { from, uriOutput } from "./common.ts";
 
 /** The lines of a text stream, numbered from 1, without their line breaks. */
@@ -58,7 +59,7 @@ export const JsonToIon = defineTask({
           if (line.trim() === "") continue;
           let value: unknown;
           try {
-            value = JSON.parse(line);
+            value = parseJsonInOrder(line);
           } catch (error) {
             throw new NonRetryableError(`invalid JSON in '${p.from}' at line ${n}: ${(error as Error).message}`);
           }

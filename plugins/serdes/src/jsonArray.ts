@@ -2,6 +2,8 @@
  * A JSON document read as it streams: a top-level array yields its elements one by one (memory
  * holds one element at a time); any other document yields itself once.
  */
+import { parseJsonInOrder } from "./jsonOrder.ts";
+
 export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerator<unknown> {
   let buffer = "";
   let started = false; // past the opening `[`
@@ -36,7 +38,7 @@ export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerat
       else if (c === "}" || (c === "]" && depth > 0)) depth--;
       else if ((c === "," || c === "]") && depth === 0) {
         const element = buffer.slice(start, i).trim();
-        if (element !== "") yield JSON.parse(element);
+        if (element !== "") yield parseJsonInOrder(element);
         else if (c === ",") throw new SyntaxError("empty array element");
         start = i + 1;
         if (c === "]") {
@@ -50,5 +52,5 @@ export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerat
   }
   if (!started) return;
   if (isArray) throw new SyntaxError("the array is not closed (truncated file?)");
-  yield JSON.parse(buffer);
+  yield parseJsonInOrder(buffer);
 }

@@ -211,6 +211,26 @@ describe("JsonToIon and IonToJson", () => {
     expect(outputsOf(ex, "back").uri).toMatch(/\.jsonl$/);
   });
 
+  it("keeps the key order of objects keyed like numbers (2023), JSON lines and arrays, to Ion and back", async () => {
+    const jsonl = '{"region":"north","2023":5,"2022":{"q":1,"10":2}}\n';
+    const array = '[{"region":"south","2023":1}]';
+    const ex = await test.run(
+      flowWith(
+        "json_years",
+        jsonl,
+        ".jsonl",
+        task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"') +
+          task("back", ION_TO_JSON, 'from: "{{ outputs.ion.uri }}"') +
+          task("arr", "io.kestra.plugin.core.storage.Write", `content: '${array}'\nextension: .json`) +
+          task("arrIon", JSON_TO_ION, 'from: "{{ outputs.arr.uri }}"\nnewLine: false'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
+    expect((await stored(ex, "ion")).trim()).toBe(`{region:"north",'2023':5,'2022':{q:1,'10':2}}`);
+    expect(await stored(ex, "back")).toBe(jsonl);
+    expect((await stored(ex, "arrIon")).trim()).toBe(`{region:"south",'2023':1}`);
+  });
+
   it("reads a JSON array (newLine: false) element by element and writes one array", async () => {
     const json = ' [ {"s":"a,]\\"b"}, [1,{"k":[2]}], 3 , "t" ]\n';
     const ex = await test.run(
