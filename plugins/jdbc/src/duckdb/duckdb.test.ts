@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
-import { errorLines, flow, jdbcInstance, storedRows, taskRun } from "../../test/support.ts";
+import { errorLines, flow, jdbcInstance, storedRows, storedText, taskRun } from "../../test/support.ts";
 
 let dir: string;
 let test: TestInstance;
@@ -75,6 +75,18 @@ describe("duckdb", () => {
     const rows = await storedRows(test, uri);
     expect(rows).toHaveLength(4990);
     expect(rows[0]).toEqual({ id: 10, name: "n10" });
+  });
+
+  it("stores the query's column order when columns are named like numbers (2023)", async () => {
+    const stored = await test.run(
+      flow(
+        "storeyears",
+        "io.kestra.plugin.jdbc.duckdb.Query",
+        `url: "jdbc:duckdb:"\nsql: select 'north' as region, 1 as "2023", 10 as "2022"\nfetchType: STORE`,
+      ),
+    );
+    const { uri } = taskRun(stored, "q").outputs as { uri: string };
+    expect((await storedText(test, uri)).trim()).toBe(`{region:"north",'2023':1,'2022':10}`);
   });
 
   it("fails with DuckDB's message on bad SQL", async () => {

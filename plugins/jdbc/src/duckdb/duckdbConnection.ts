@@ -6,6 +6,7 @@ import { DuckDBInstance, ResultReturnType, type DuckDBConnection, type DuckDBVal
 import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import { duckColumnConverter } from "./duckdbTypes.ts";
+import { fieldOrderFor, withFieldOrder } from "@saker/sdk/ion";
 
 /** DuckDB binds JS strings, numbers, booleans, bigints and null; lists and maps go as JSON text. */
 function bindable(value: unknown): DuckDBValue {
@@ -48,6 +49,7 @@ export class DuckdbConnection implements DbConnection {
       return { resultSet: false };
     }
     const names = result.columnNames();
+    const order = fieldOrderFor(names);
     const converters = names.map((_, i) => duckColumnConverter(result.columnTypeId(i), options.zone));
     const batcher = new RowBatcher(sink, options.fetchSize);
     for (;;) {
@@ -56,7 +58,7 @@ export class DuckdbConnection implements DbConnection {
       for (const raw of chunk.getRows()) {
         const row: Row = {};
         for (let c = 0; c < names.length; c++) row[names[c]!] = converters[c]!(raw[c] ?? null);
-        if (batcher.add(row) && !(await batcher.flush())) return { resultSet: true };
+        if (batcher.add(withFieldOrder(row, order)) && !(await batcher.flush())) return { resultSet: true };
       }
     }
     await batcher.flush();

@@ -87,6 +87,18 @@ describe.skipIf(!up)("mariadb and mysql", () => {
     expect(taskRun(execution, "q").outputs).toEqual({ row: { n: 2 }, size: 1, fetchType: "FETCH_ONE" });
   });
 
+  it("stores the query's column order when columns are named like numbers (2023)", async () => {
+    const execution = await test.run(
+      flow(
+        "storeyears",
+        "io.kestra.plugin.jdbc.mariadb.Query",
+        `url: ${MARIADB_URL}\nsql: select name as region, id as \`2023\`, id * 10 as \`2022\` from jdbc_types order by id\nfetchType: STORE`,
+      ),
+    );
+    const { uri } = taskRun(execution, "q").outputs as { uri: string };
+    expect((await storedText(test, uri)).split("\n")[0]).toBe(`{region:"one",'2023':1,'2022':10}`);
+  });
+
   it("binds parameters through a prepared statement", async () => {
     const props = `url: ${MARIADB_URL}\nsql: "select id, name from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", "io.kestra.plugin.jdbc.mariadb.Query", props));

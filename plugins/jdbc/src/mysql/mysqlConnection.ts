@@ -8,6 +8,7 @@ import mysql from "mysql2";
 import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import { mysqlConverter, type MysqlConverter, type MysqlField } from "./mysqlTypes.ts";
+import { fieldOrderFor, withFieldOrder } from "@saker/sdk/ion";
 
 type Command = ReturnType<mysql.Connection["query"]>;
 
@@ -67,6 +68,7 @@ export class MysqlConnection implements DbConnection {
     return new Promise((resolve, reject) => {
       let fields: MysqlField[] | undefined;
       let converters: MysqlConverter[] = [];
+      let order: readonly string[] | undefined;
       let batch: Row[] = [];
       let failure: unknown;
       let reading = true;
@@ -86,12 +88,13 @@ export class MysqlConnection implements DbConnection {
         if (!list) return; // an OK packet (INSERT, DDL…) announces "no fields"
         fields = list;
         converters = list.map((f) => mysqlConverter(f, options.zone));
+        order = fieldOrderFor(list.map((f) => f.name));
       });
       command.on("result", (raw: unknown) => {
         if (!fields || !Array.isArray(raw) || failure !== undefined || !reading) return;
         const row: Row = {};
         for (let c = 0; c < fields.length; c++) row[fields[c]!.name] = raw[c] === null ? null : converters[c]!(raw[c]);
-        batch.push(row);
+        batch.push(withFieldOrder(row, order));
         if (batch.length >= options.fetchSize) {
           hand(batch);
           batch = [];

@@ -15,6 +15,7 @@ import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import type { PgConnectPlan } from "./pgConfig.ts";
 import { converterFor, type TextConverter } from "./pgTypes.ts";
+import { fieldOrderFor, withFieldOrder } from "@saker/sdk/ion";
 
 /** Hands every value to us as text: conversion happens per column in pgTypes.ts. */
 const RAW_TYPES = { getTypeParser: () => (value: string) => value };
@@ -41,6 +42,7 @@ function closeCursor(cursor: Cursor): Promise<void> {
 /** Converts `batch[start, end)`, letting each raw row go once converted. */
 function rowsOf(batch: unknown[][], start: number, end: number, fields: Field[], converters: TextConverter[]): Row[] {
   const rows: Row[] = new Array(end - start);
+  const order = fieldOrderFor(fields.map((f) => f.name));
   for (let r = start; r < end; r++) {
     const values = batch[r]!;
     const row: Row = {};
@@ -48,7 +50,7 @@ function rowsOf(batch: unknown[][], start: number, end: number, fields: Field[],
       const value = values[c];
       row[fields[c]!.name] = value === null || value === undefined ? null : converters[c]!(value as string);
     }
-    rows[r - start] = row;
+    rows[r - start] = withFieldOrder(row, order);
     batch[r] = EMPTY;
   }
   return rows;

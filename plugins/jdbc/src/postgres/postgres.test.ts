@@ -107,6 +107,19 @@ describe.skipIf(!up)("postgresql.Query", () => {
     expect(rows[1]).toMatchObject({ id: 2, ts: "1999-12-31T23:59:59", tstz: "1999-12-31T21:59:59Z[UTC]", b: null });
   });
 
+  it("stores the query's column order when columns are named like numbers (2023)", async () => {
+    const execution = await test.run(
+      flow(
+        "storeyears",
+        QUERY,
+        `url: ${APP_URL}\nsql: select name as region, id as "2023", id * 10 as "2022" from jdbc_types order by id\nfetchType: STORE`,
+      ),
+    );
+    expect(execution.state.current).toBe("SUCCESS");
+    const text = await storedText(test, (taskRun(execution, "q").outputs as { uri: string }).uri);
+    expect(text.split("\n")[0]).toBe(`{region:"one",'2023':1,'2022':10}`);
+  });
+
   it("binds parameters as values: an injection attempt stays a literal", async () => {
     const props = `url: ${APP_URL}\nsql: "select id, name, ':notaparam' as q, 1::int as c from jdbc_types where name = :name or id = :id"\nparameters:\n  name: "x' or '1'='1"\n  id: 2\nfetchType: FETCH`;
     const execution = await test.run(flow("params", QUERY, props));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toStoragePath, type TestInstance } from "@saker/engine/testing";
-import { errorLines, flow, jdbcInstance, storedRows, taskRun } from "../../test/support.ts";
+import { errorLines, flow, jdbcInstance, storedRows, storedText, taskRun } from "../../test/support.ts";
 
 let dir: string;
 let file: string;
@@ -63,6 +63,18 @@ describe("sqlite", () => {
       { id: 1, price: 1.5 },
       { id: 2, price: 2 },
     ]);
+  });
+
+  it("stores the query's column order when columns are named like numbers (2023)", async () => {
+    const stored = await test.run(
+      flow(
+        "storeyears",
+        "io.kestra.plugin.jdbc.sqlite.Query",
+        `url: jdbc:sqlite:${file}\nsql: select name as region, id as "2023", id * 10 as "2022" from t order by id\nfetchType: STORE`,
+      ),
+    );
+    const { uri } = taskRun(stored, "q").outputs as { uri: string };
+    expect((await storedText(test, uri)).split("\n")[0]).toBe(`{region:"one",'2023':1,'2022':10}`);
   });
 
   it("outputs an empty result for every fetchType, and batches of fetchSize rows", async () => {

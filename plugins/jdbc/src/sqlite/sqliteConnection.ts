@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { RowBatcher, type DbConnection, type ExecuteOptions, type RowSink } from "../core/dialect.ts";
 import { dateCell, localDateTimeText } from "../core/temporal.ts";
 import { SqlFloat, SqlTemporal, integerCell, type Cell, type Row } from "../core/values.ts";
+import { fieldOrderFor, withFieldOrder } from "@saker/sdk/ion";
 
 /** better-sqlite3 binds numbers, bigints, strings, buffers and null. */
 function bindable(value: unknown): unknown {
@@ -61,6 +62,7 @@ export class SqliteConnection implements DbConnection {
     statement.safeIntegers(true).raw(true);
     const columns = statement.columns();
     const names = columns.map((c) => c.name);
+    const order = fieldOrderFor(names);
     const converters = columns.map((c) => converterOf(c.type));
     const iterator = statement.iterate(...bound) as IterableIterator<unknown[]>;
     try {
@@ -68,7 +70,7 @@ export class SqliteConnection implements DbConnection {
       for (const raw of iterator) {
         const row: Row = {};
         for (let c = 0; c < names.length; c++) row[names[c]!] = converters[c]!(raw[c]);
-        if (batcher.add(row) && !(await batcher.flush())) return { resultSet: true };
+        if (batcher.add(withFieldOrder(row, order)) && !(await batcher.flush())) return { resultSet: true };
       }
       await batcher.flush();
       return { resultSet: true };
