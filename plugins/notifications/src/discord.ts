@@ -49,6 +49,8 @@ export const DiscordExecution = executionTask({
   type: "io.kestra.plugin.discord.DiscordExecution",
   aliases: ["io.kestra.plugin.notifications.discord.DiscordExecution"],
   textMessage,
+  // Kestra's DiscordTemplate, alone of them, sends a payload that is not blank as it is.
+  payloadReplacesSummary: true,
   extraProperties: {
     username: z.string().optional().describe("Sender name shown."),
     avatarUrl: z.string().optional().describe("Sender avatar, as a URL."),

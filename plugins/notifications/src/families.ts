@@ -85,6 +85,32 @@ export const executionProperties = {
   templateRenderMap: templateRenderMapProperty,
 };
 
+/**
+ * Kestra's `payload` of an `*Execution` task that, as in Kestra, is never sent: its `*Template`
+ * class puts the rendered summary in `payload` whatever the flow set. `ownTask` sends one.
+ */
+export function ignoredPayloadProperty(ownTask: string) {
+  return z
+    .string()
+    .optional()
+    .describe(
+      `Accepted as Kestra's is, and ignored as Kestra ignores it, with a warning: the summary is sent (${ownTask} sends a payload of your own).`,
+    );
+}
+
+/**
+ * Says, once, that the properties `ignored` (set by the flow) are not sent, as Kestra's `task`
+ * does not send them; `ownTask` is the service's task that sends them.
+ */
+export function warnIgnored(ctx: RunContext, task: string, ignored: readonly string[], ownTask: string): void {
+  if (ignored.length === 0) return;
+  const names = ignored.join(" and ");
+  ctx.logger.warn(
+    `${names} ${ignored.length > 1 ? "are" : "is"} ignored by ${task}, as by Kestra's: the execution's summary is sent ` +
+      `(customMessage and customFields add to it; ${ownTask} sends a ${ignored.join(" or ")} of your own)`,
+  );
+}
+
 export interface ExecutionMessageInput {
   summary: NotificationSummary;
   customFields: Readonly<Record<string, unknown>>;
@@ -104,10 +130,56 @@ export function executionTask<E extends z.ZodRawShape>(
      * and a severity, and reads its text from `payload.summary`).
      */
     textInSummary?: boolean;
+    /**
+     * A `payload` that is not blank is sent as it is, in place of the summary, as Kestra's
+     * DiscordTemplate does (a blank one sends the summary). Without it, as in Kestra's other
+     * `*Template` classes, `payload` is accepted and ignored with a warning.
+     */
+    payloadReplacesSummary?: boolean;
+    /**
+     * Kestra's task has `messageText` (from its incoming-webhook task) and, its payload being always
+     * the summary, ignores it (Slack): so does this one, with a warning. Otherwise `messageText` is
+     * Saker's and replaces the summary.
+     */
+    ignoresMessageText?: boolean;
+    /** The service's task that sends a message of one's own, named in the warning (default `<Service>IncomingWebhook`). */
+    ownTask?: string;
     /** The service's JSON for the summary; `props` holds the service's own properties. */
     summaryMessage(input: ExecutionMessageInput, props: Record<string, unknown>): Record<string, unknown>;
   },
 ) {
+  const name = info.type.slice(info.type.lastIndexOf(".") + 1);
+  const ownTask = info.ownTask ?? name.replace(/Execution$/, "IncomingWebhook");
+  const replaces = info.textProperty ? ` (as \`${info.textProperty}\` does)` : "";
+  const payloadProperty = info.payloadReplacesSummary
+    ? z
+        .string()
+        .optional()
+        .describe(
+          "JSON sent as it is, rendered, in place of the summary, as by Kestra's (a blank one sends the summary). Wins over `messageText`.",
+        )
+    : ignoredPayloadProperty(ownTask);
+  const messageTextProperty = info.ignoresMessageText
+    ? z
+        .string()
+        .optional()
+        .describe(
+          `Accepted as Kestra's is, and ignored as Kestra ignores it, with a warning: the summary is sent (${ownTask} sends a messageText of your own).`,
+        )
+    : z
+        .string()
+        .optional()
+        .describe(
+          `A plain message sent in place of the summary${replaces}; the task builds the service's JSON around it.`,
+        );
+  const payloadSentence = info.payloadReplacesSummary
+    ? "`payload`, when set and not blank, is sent in place of the summary, as by Kestra's. "
+    : `\`payload\` is accepted and, as by Kestra's, ignored (a warning says so; ${ownTask} sends a payload of your own). `;
+  const textSentence = info.ignoresMessageText
+    ? "`messageText` is ignored too, as by Kestra's."
+    : info.textInSummary
+      ? "`messageText` takes the place of the summary's title in the message."
+      : "`messageText`, when set, replaces the summary.";
   return defineTask({
     type: info.type,
     aliases: info.aliases,
@@ -116,21 +188,35 @@ export function executionTask<E extends z.ZodRawShape>(
       "Reports an execution (link, id, namespace, flow, state, start, duration and the failed task) to " +
       `${info.service}; use it in a flow with a Flow trigger and \`executionId: "{{ trigger.executionId }}"\`. ` +
       "The link's base URL is configuration `server.url`. " +
-      (info.textInSummary
-        ? "`payload`, when set, replaces the summary; `messageText` takes the place of the summary's title in the message."
-        : "`payload` or `messageText`, when set, replace the summary."),
+      payloadSentence +
+      textSentence,
     examples: info.examples,
-    properties: z.object({ ...executionProperties, ...info.extraProperties }),
+    properties: z.object({
+      ...executionProperties,
+      payload: payloadProperty,
+      messageText: messageTextProperty,
+      ...info.extraProperties,
+    }),
     outputs: z.object({}),
     async run(props, ctx) {
       const p = props as z.output<z.ZodObject<typeof executionProperties>> & Record<string, unknown>;
       webhookUrl(ctx, p.url);
+      const ignored: string[] = [];
+      let payload = p.payload;
+      if (payload !== undefined && !info.payloadReplacesSummary) {
+        ignored.push("payload");
+        payload = undefined;
+      }
+      if (payload !== undefined && payload.trim() === "") payload = undefined;
+      if (p.messageText !== undefined && info.ignoresMessageText) ignored.push("messageText");
+      warnIgnored(ctx, name, ignored, ownTask);
+      const messageText =
+        info.textInSummary || info.ignoresMessageText
+          ? undefined
+          : (p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined));
       let body: string;
-      const messageText = info.textInSummary
-        ? undefined
-        : (p.messageText ?? (info.textProperty ? (p[info.textProperty] as string | undefined) : undefined));
-      if (p.payload !== undefined || messageText !== undefined)
-        body = bodyOf(ctx, p.payload, messageText, info.textMessage ?? ((text) => ({ text })));
+      if (payload !== undefined || messageText !== undefined)
+        body = bodyOf(ctx, payload, messageText, info.textMessage ?? ((text) => ({ text })));
       else {
         const summary = await summarize(ctx, p.executionId ?? ctx.execution.id);
         body = JSON.stringify(

@@ -4,7 +4,7 @@
  * `GenieKey` token.
  */
 import { defineTask, z } from "@saker/sdk";
-import { bodyOf, executionProperties } from "./families.ts";
+import { bodyOf, executionProperties, ignoredPayloadProperty, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
@@ -51,7 +51,8 @@ export const OpsgenieExecution = defineTask({
   aliases: ["io.kestra.plugin.notifications.opsgenie.OpsgenieExecution"],
   title: "Create an Opsgenie alert with the summary of an execution.",
   description:
-    "`message` (default: the summary's title), `description` (the custom message and the link) and the summary fields as `details`, with Kestra's `alias`, `responders`, `visibleTo`, `priority` and `tags`.",
+    "`message` (default: the summary's title), `description` (the custom message and the link) and the summary fields as `details`, with Kestra's `alias`, `responders`, `visibleTo`, `priority` and `tags`. " +
+    "`payload` is accepted and, as by Kestra's, ignored (a warning says so; OpsgenieAlert sends a payload of your own).",
   examples: [
     {
       title: "Alert on failed executions",
@@ -72,6 +73,7 @@ export const OpsgenieExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    payload: ignoredPayloadProperty("OpsgenieAlert"),
     message: z.string().optional().describe("The alert's message (default: the summary's title)."),
     alias: z.string().optional().describe("Opsgenie's de-duplication key."),
     responders: z
@@ -85,6 +87,7 @@ export const OpsgenieExecution = defineTask({
   outputs: z.object({}),
   async run(props, ctx) {
     webhookUrl(ctx, props.url);
+    warnIgnored(ctx, "OpsgenieExecution", props.payload !== undefined ? ["payload"] : [], "OpsgenieAlert");
     const summary = await summarize(ctx, props.executionId ?? ctx.execution.id);
     const x = summary.execution;
     const description = [props.customMessage, x.url].filter(Boolean).join("\n");

@@ -30,6 +30,7 @@ export const PagerDutyExecution = executionTask({
   service: "PagerDuty",
   type: "io.kestra.plugin.pagerduty.PagerDutyExecution",
   aliases: ["io.kestra.plugin.notifications.pagerduty.PagerDutyExecution"],
+  ownTask: "PagerDutyAlert",
   extraProperties: {
     routingKey: z.string().optional().describe("The integration's routing key."),
     eventAction: z.string().default("trigger").describe("`trigger`, `acknowledge` or `resolve` (default `trigger`)."),

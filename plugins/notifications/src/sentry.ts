@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { SakerError, defineTask, z, type RunContext } from "@saker/sdk";
-import { bodyOf, executionProperties } from "./families.ts";
+import { bodyOf, executionProperties, ignoredPayloadProperty, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { locate, optionsProperty, postJson, webhookUrl, type HttpOptions } from "./webhook.ts";
 
@@ -90,7 +90,8 @@ export const SentryExecution = defineTask({
   aliases: ["io.kestra.plugin.notifications.sentry.SentryExecution"],
   title: "Send a Sentry event with the summary of an execution.",
   description:
-    "The message is `customMessage` (default: the summary's title); the summary fields and the link go in `extra`.",
+    "The message is `customMessage` (default: the summary's title); the summary fields and the link go in `extra`. " +
+    "`payload` is accepted and, as by Kestra's, ignored (a warning says so; SentryAlert sends an event of your own).",
   examples: [
     {
       title: "Report failed executions",
@@ -109,6 +110,7 @@ export const SentryExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    payload: ignoredPayloadProperty("SentryAlert"),
     eventId: z
       .string()
       .regex(/^[0-9a-f]{32}$/)
@@ -124,6 +126,7 @@ export const SentryExecution = defineTask({
   outputs: z.object({}),
   async run(props, ctx) {
     target(ctx, props.dsn, props.endpointType);
+    warnIgnored(ctx, "SentryExecution", props.payload !== undefined ? ["payload"] : [], "SentryAlert");
     const summary = await summarize(ctx, props.executionId ?? ctx.execution.id);
     const x = summary.execution;
     await sendEvent(ctx, props, {

@@ -3,7 +3,7 @@
  * loopback: the exact bodies of the incoming-webhook and execution-summary tasks, old ids included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, type Execution, type TestInstance } from "@saker/engine/testing";
+import { errorMessages, logMessages, type Execution, type TestInstance } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
 
@@ -97,9 +97,100 @@ describe("execution summaries", () => {
   it.each([
     ["io.kestra.plugin.discord.DiscordExecution", { content: "hi there" }],
     ["io.kestra.plugin.microsoft365.teams.TeamsExecution", { text: "hi there" }],
-    ["io.kestra.plugin.slack.notifications.SlackExecution", { text: "hi there" }],
+    ["io.kestra.plugin.zulip.ZulipExecution", { text: "hi there" }],
   ])("%s wraps messageText as its incoming webhook does, in place of the summary", async (type, expected) => {
     expect(await send(type, `url: "${hook.url}/m"\nmessageText: "hi {{ 'there' }}"`)).toEqual(expected);
+  });
+
+  /** Runs `type` with `props` and a `payload` of the flow's own; the body sent, and the task's warnings. */
+  async function withPayload(type: string, props: string): Promise<{ body: unknown; warnings: string[] }> {
+    const flowId = `payload_${Math.abs(hashOf(type + props))}`;
+    const x = await test.run(
+      oneTaskFlow(flowId, type, `${props}\n${common()}\npayload: '{"text": "mine {{ flow.id }}", "message": "mine"}'`),
+    );
+    expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+    return { body: JSON.parse(hook.received.at(-1)!.body), warnings: logMessages(test, x, "notify", "WARN") };
+  }
+
+  // Kestra's *Template classes put the rendered summary template in `payload` whatever the flow
+  // set, so a payload of the flow's own is never sent; Discord's alone sends a non-blank one.
+  it.each([
+    ["io.kestra.plugin.slack.notifications.SlackExecution", "SlackExecution", "SlackIncomingWebhook", ""],
+    ["io.kestra.plugin.notifications.slack.SlackExecution", "SlackExecution", "SlackIncomingWebhook", ""],
+    ["io.kestra.plugin.microsoft365.teams.TeamsExecution", "TeamsExecution", "TeamsIncomingWebhook", ""],
+    [
+      "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
+      "GoogleChatExecution",
+      "GoogleChatIncomingWebhook",
+      "",
+    ],
+    ["io.kestra.plugin.zulip.ZulipExecution", "ZulipExecution", "ZulipIncomingWebhook", ""],
+    ["io.kestra.plugin.pagerduty.PagerDutyExecution", "PagerDutyExecution", "PagerDutyAlert", "routingKey: rk"],
+    ["io.kestra.plugin.opsgenie.OpsgenieExecution", "OpsgenieExecution", "OpsgenieAlert", ""],
+    ["io.kestra.plugin.notifications.opsgenie.OpsgenieExecution", "OpsgenieExecution", "OpsgenieAlert", ""],
+  ])(
+    "%s accepts Kestra's payload, ignores it as Kestra does (the summary is sent), and says so",
+    async (type, name, own, more) => {
+      const { body, warnings } = await withPayload(type, `url: "${hook.url}/ignored"\n${more}`);
+      const sent = JSON.stringify(body);
+      expect(sent).not.toContain("mine");
+      expect(sent).toContain("[company.prod] nightly ➛ FAILED");
+      expect(sent).toContain("data");
+      expect(warnings).toEqual([
+        `payload is ignored by ${name}, as by Kestra's: the execution's summary is sent (customMessage and customFields add to it; ${own} sends a payload of your own)`,
+      ]);
+    },
+  );
+
+  it("SentryExecution accepts Kestra's payload and ignores it as Kestra does, with a warning", async () => {
+    const dsn = hook.url.replace("://", "://k@") + "/9";
+    const { body, warnings } = await withPayload(
+      "io.kestra.plugin.sentry.SentryExecution",
+      `dsn: "${dsn}"\nendpointType: STORE`,
+    );
+    expect(body).toMatchObject({ message: { message: "Look" }, extra: { Team: "data", Flow: "nightly" } });
+    expect(JSON.stringify(body)).not.toContain("mine");
+    expect(warnings).toEqual([expect.stringContaining("payload is ignored by SentryExecution, as by Kestra's")]);
+  });
+
+  it("GoogleChatExecution: `text` wins over a payload, as in Kestra (the payload is ignored)", async () => {
+    const { body, warnings } = await withPayload(
+      "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
+      `url: "${hook.url}/g"\ntext: "Look at {{ flow.id }}"`,
+    );
+    expect(body).toEqual({ text: expect.stringMatching(/^Look at payload_\d+$/) });
+    expect(warnings).toEqual([expect.stringContaining("payload is ignored by GoogleChatExecution")]);
+  });
+
+  it("SlackExecution ignores Kestra's messageText too (Kestra's sends its summary), and says so", async () => {
+    const body = (await send(
+      "io.kestra.plugin.slack.notifications.SlackExecution",
+      `url: "${hook.url}/m"\nexecutionId: "${failed.id}"\nmessageText: "hi {{ 'there' }}"`,
+    )) as { text: string };
+    expect(body.text).toBe(`<${link}|[company.prod] nightly ➛ FAILED>`);
+    const x = await test.run(
+      oneTaskFlow(
+        "slack_text_payload",
+        "io.kestra.plugin.slack.notifications.SlackExecution",
+        `url: "${hook.url}/m"\nexecutionId: "${failed.id}"\nmessageText: hi\npayload: '{"text": "mine"}'`,
+      ),
+    );
+    expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
+    expect(JSON.parse(hook.received.at(-1)!.body)).toMatchObject({ text: `<${link}|[company.prod] nightly ➛ FAILED>` });
+    expect(logMessages(test, x, "notify", "WARN")).toEqual([
+      "payload and messageText are ignored by SlackExecution, as by Kestra's: the execution's summary is sent (customMessage and customFields add to it; SlackIncomingWebhook sends a payload or messageText of your own)",
+    ]);
+  });
+
+  it("DiscordExecution sends a payload as it is, in place of the summary, as Kestra's does; a blank one sends the summary", async () => {
+    const { body, warnings } = await withPayload("io.kestra.plugin.discord.DiscordExecution", `url: "${hook.url}/d"`);
+    expect(body).toEqual({ text: expect.stringMatching(/^mine payload_\d+$/), message: "mine" });
+    expect(warnings).toEqual([]);
+    const blank = await send(
+      "io.kestra.plugin.notifications.discord.DiscordExecution",
+      `url: "${hook.url}/d"\n${common()}\npayload: "{{ '  ' }}"`,
+    );
+    expect(blank).toMatchObject({ content: "[company.prod] nightly ➛ FAILED" });
   });
 
   it("DiscordExecution: content, a summary embed, then the embedList", async () => {

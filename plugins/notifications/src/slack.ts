@@ -68,6 +68,9 @@ export const SlackExecution = executionTask({
   service: "Slack",
   type: "io.kestra.plugin.slack.notifications.SlackExecution",
   aliases: ["io.kestra.plugin.notifications.slack.SlackExecution"],
+  // Kestra's SlackExecution has SlackIncomingWebhook's `messageText`, but sends its payload (the
+  // summary) first, so never the text.
+  ignoresMessageText: true,
   extraProperties: slackSenderProperties,
   summaryMessage: slackSummaryMessage,
   examples: [
