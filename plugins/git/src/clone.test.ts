@@ -216,9 +216,17 @@ describe("Clone", () => {
     }
   });
 
-  it("refuses SSH keys and submodules with a clear error", async () => {
-    const ex = await test.run(gitFlow("ssh", "company.git", "Clone", `url: ${server.url("app")}\nprivateKey: "---"`));
-    expect(ex.state.current).toBe("FAILED");
-    expect(logsOf(ex.id)).toContain("SSH keys are not supported");
+  it("refuses submodules and an SSH key with an HTTP URL, with a clear error", async () => {
+    const submodules = await test.run(
+      gitFlow("submodules", "company.git", "Clone", `url: ${server.url("app")}\n${auth}\ncloneSubmodules: true`),
+    );
+    expect(submodules.state.current).toBe("FAILED");
+    expect(logsOf(submodules.id)).toContain("cloneSubmodules: submodules are not supported in Saker");
+
+    const key = await test.run(
+      gitFlow("httpkey", "company.git", "Clone", `url: ${server.url("app")}\nprivateKey: "---"`),
+    );
+    expect(key.state.current).toBe("FAILED");
+    expect(logsOf(key.id)).toContain("privateKey: privateKey is for SSH URLs");
   });
 });

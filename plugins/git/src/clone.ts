@@ -14,11 +14,15 @@ export const Clone = defineTask({
   type: `${PREFIX}.Clone`,
   title: "Clone a git repository",
   description:
-    "Clones a repository over HTTPS into the working directory. Inside a `WorkingDirectory` task, the next tasks see the files.",
+    "Clones a repository over HTTP(S) or SSH into the working directory. Inside a `WorkingDirectory` task, the next tasks see the files.",
   examples: [
     {
       title: "Clone a branch and run a script of it",
       code: `id: wdir\ntype: io.kestra.plugin.core.flow.WorkingDirectory\ntasks:\n  - id: clone\n    type: ${PREFIX}.Clone\n    url: https://github.com/kestra-io/examples\n    branch: main\n  - id: list\n    type: io.kestra.plugin.scripts.shell.Commands\n    commands: [ls -la]`,
+    },
+    {
+      title: "Clone over SSH with a deploy key",
+      code: `id: clone\ntype: ${PREFIX}.Clone\nurl: git@github.com:acme/private-repo.git\nbranch: main\nprivateKey: "{{ secret('GITHUB_SSH_KEY') }}"\npassphrase: "{{ secret('GITHUB_SSH_KEY_PASSPHRASE') }}"`,
     },
   ],
   properties: z.object({

@@ -1,7 +1,7 @@
 /**
- * Turns what isomorphic-git and the network throw into task errors that name the cause in the
- * user's terms (unreachable, refused credentials, missing repository or branch, rejected push),
- * with every credential redacted.
+ * Turns what isomorphic-git, the network and the SSH transport throw into task errors that name
+ * the cause in the user's terms (unreachable, refused credentials or key, missing repository or
+ * branch, rejected push), with every credential redacted.
  */
 import { NonRetryableError, SakerError, TaskError, isSakerError } from "@saker/sdk";
 import type { Remote } from "./remote.ts";
@@ -42,10 +42,12 @@ export function gitFailure(error: unknown, remote: Remote, doing: string): Saker
   return new TaskError(`${where}: ${message}`);
 }
 
+/** The same error about `where`, keeping the property it names (`privateKey`, `passphrase`, `url`…). */
 function rewrap(error: SakerError, remote: Remote, where: string): SakerError {
-  const message = remote.redact(error.message);
+  const message = remote.redact(error.reason);
   const text = message.startsWith(where) ? message : `${where}: ${message}`;
-  if (error.code === "TASK_FAILED_NON_RETRYABLE") return new NonRetryableError(text);
-  if (error.code === "TASK_FAILED") return new TaskError(text);
-  return new SakerError(error.code, text);
+  const location = error.location;
+  if (error.code === "TASK_FAILED_NON_RETRYABLE") return new NonRetryableError(text, location);
+  if (error.code === "TASK_FAILED") return new TaskError(text, location);
+  return new SakerError(error.code, text, location);
 }

@@ -1,7 +1,7 @@
 /**
- * `@saker/plugin-git`: clone and push git repositories over HTTPS, and keep flows and namespace
- * files in sync with them (Kestra's `io.kestra.plugin.git.*`), with isomorphic-git: no git
- * binary needed.
+ * `@saker/plugin-git`: clone and push git repositories over HTTP(S) or SSH, and keep flows and
+ * namespace files in sync with them (Kestra's `io.kestra.plugin.git.*`), with isomorphic-git
+ * (and ssh2 for SSH): no git binary needed.
  *
  * @module
  */

@@ -1,11 +1,13 @@
 /**
  * The properties every git task shares (Kestra's AbstractGitTask and AbstractCloningTask), and the
- * session they open, and the flows they reach. SSH keys and a custom CA are not supported: a
- * clear error says so.
+ * session they open (over HTTP(S), or over SSH for an SSH URL), and the flows they reach. A custom
+ * CA and submodules are not supported: a clear error says so.
  */
 import { NonRetryableError, z, type FlowAccess, type RunContext } from "@saker/sdk";
-import { openSession, type Session } from "./repository.ts";
+import { httpClient } from "./http.ts";
+import { openSession, type Session, type Transport } from "./repository.ts";
 import { remoteOf } from "./remote.ts";
+import { sshTransport } from "./ssh.ts";
 
 export const PREFIX = "io.kestra.plugin.git";
 
@@ -13,15 +15,27 @@ export const connection = {
   url: z
     .string()
     .describe(
-      "The repository's HTTP(S) URL. Credentials written in it (`https://user:token@host/…`) are used and never logged.",
+      "The repository's URL: HTTP(S) (`https://host/org/repo.git`; credentials written in it are used and never logged) or SSH (`git@host:org/repo.git`, `ssh://[user@]host[:port]/path.git`; the login defaults to `git`), with `privateKey`.",
     ),
   username: z
     .string()
     .optional()
-    .describe("User name for HTTP Basic authentication (with a token, any non-empty name most hosts accept)."),
-  password: z.string().optional().describe("Password or personal access token for HTTP Basic authentication."),
-  privateKey: z.string().optional().describe("SSH private key: not supported in Saker, use an HTTPS URL with a token."),
-  passphrase: z.string().optional().describe("Passphrase of `privateKey`: not supported in Saker."),
+    .describe(
+      "User name for HTTP Basic authentication (with a token, any non-empty name most hosts accept). Not used over SSH: the login is the URL's user.",
+    ),
+  password: z
+    .string()
+    .optional()
+    .describe(
+      "Password or personal access token for HTTP Basic authentication; over SSH, a password login when the server allows one.",
+    ),
+  privateKey: z
+    .string()
+    .optional()
+    .describe(
+      "SSH private key (its text, e.g. `{{ secret('GIT_SSH_KEY') }}`) for an SSH `url`: RSA, ECDSA or Ed25519, in OpenSSH (`BEGIN OPENSSH PRIVATE KEY`) or PEM form. The server's host key is not checked, as in Kestra.",
+    ),
+  passphrase: z.string().optional().describe("Passphrase of `privateKey`, when it is encrypted."),
   trustedCaPemPath: z
     .string()
     .optional()
@@ -51,6 +65,7 @@ export interface ConnectionProps {
   username?: string | undefined;
   password?: string | undefined;
   privateKey?: string | undefined;
+  passphrase?: string | undefined;
   trustedCaPemPath?: string | undefined;
   connectTimeout: number;
   readTimeout: number;
@@ -58,18 +73,37 @@ export interface ConnectionProps {
 }
 
 export function connect(ctx: RunContext, props: ConnectionProps): Session {
-  if (props.privateKey)
-    throw new NonRetryableError("SSH keys are not supported: use an HTTPS URL with username and password (token)", {
-      path: "privateKey",
-    });
   if (props.trustedCaPemPath)
     throw new NonRetryableError("a custom CA file is not supported: set NODE_EXTRA_CA_CERTS for the Saker process", {
       path: "trustedCaPemPath",
     });
   if (props.cloneSubmodules)
     throw new NonRetryableError("submodules are not supported in Saker", { path: "cloneSubmodules" });
-  const remote = remoteOf(ctx, { url: props.url, username: props.username, password: props.password });
-  return openSession(ctx, remote, { connectTimeout: props.connectTimeout, readTimeout: props.readTimeout });
+  const remote = remoteOf(ctx, {
+    url: props.url,
+    username: props.username,
+    password: props.password,
+    privateKey: props.privateKey,
+    passphrase: props.passphrase,
+  });
+  const timeouts = { connectTimeout: props.connectTimeout, readTimeout: props.readTimeout };
+  let transport: Transport;
+  if (remote.ssh) {
+    if (!props.privateKey && props.password === undefined && remote.ssh.password === undefined)
+      throw new NonRetryableError(
+        `${remote.url} is an SSH URL: set privateKey (the private key of a key pair whose public key the server knows)`,
+        { path: "privateKey" },
+      );
+    transport = sshTransport(ctx, { ...remote, ssh: remote.ssh }, props, timeouts);
+  } else {
+    if (props.privateKey)
+      throw new NonRetryableError(
+        `privateKey is for SSH URLs (git@host:org/repo.git, ssh://host/path.git), and ${remote.url} is an HTTP(S) URL: use username and password (token) with it, or the repository's SSH URL`,
+        { path: "privateKey" },
+      );
+    transport = { http: httpClient(ctx, timeouts), url: remote.url, release: () => undefined };
+  }
+  return openSession(ctx, remote, transport);
 }
 
 export function authorOf(props: {

@@ -1,15 +1,19 @@
 /**
  * The remote a task talks to: its URL without credentials, the Basic authorization built from
- * `username`/`password` or from credentials written in the URL, and the redaction that keeps
- * those credentials out of every log line, output and error.
+ * `username`/`password` or from credentials written in the URL (HTTP), or the SSH target of an
+ * SSH URL, and the redaction that keeps every credential (token, password, private key and its
+ * passphrase) out of every log line, output and error.
  */
 import { NonRetryableError, checkHttpUrl, type RunContext } from "@saker/sdk";
+import { SSH_STAND_IN_URL, isSshUrl, parseSshUrl, webUrlOf, type SshTarget } from "./sshUrl.ts";
 
 export interface Remote {
   /** The URL without credentials: what is logged, stored in `.git/config` and shown in outputs. */
   readonly url: string;
   /** HTTP headers for every request (the Authorization header when there are credentials). */
   readonly headers: Readonly<Record<string, string>>;
+  /** For an SSH URL: where to log in, and a password written in the URL. */
+  readonly ssh?: SshTarget & { password?: string };
   /** Replaces every credential (and its URL-encoded form) in `text`. */
   redact(text: string): string;
 }
@@ -18,16 +22,21 @@ export interface RemoteOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** Only redacted here: the SSH transport reads them. */
+  privateKey?: string | undefined;
+  passphrase?: string | undefined;
 }
 
-/** Validates an http(s) URL and separates the credentials from it. */
+/** Validates an http(s) or SSH URL and separates the credentials from it. */
 export function remoteOf(ctx: Pick<RunContext, "flow" | "task" | "refusedAddresses">, options: RemoteOptions): Remote {
-  const secrets = [options.password, options.username].filter((s): s is string => !!s);
-  if (/^[\w.-]+@[\w.-]+:/.test(options.url) || options.url.startsWith("ssh://"))
-    throw new NonRetryableError(
-      "SSH remotes are not supported: use the repository's HTTPS URL with username and password (token)",
-      { path: "url" },
+  const keys = [options.passphrase, ...keySecrets(options.privateKey)];
+  // over SSH, `username` is not used (the login is the URL's user): not a secret there
+  if (isSshUrl(options.url))
+    return sshRemote(
+      options.url,
+      [options.password, ...keys].filter((s): s is string => !!s),
     );
+  const secrets = [options.password, options.username, ...keys].filter((s): s is string => !!s);
   let parsed: URL;
   try {
     parsed = new URL(options.url);
@@ -53,6 +62,35 @@ export function remoteOf(ctx: Pick<RunContext, "flow" | "task" | "refusedAddress
   return { url, headers, redact: (text) => redactAll(text, secrets) };
 }
 
+function sshRemote(url: string, secrets: string[]): Remote {
+  let parsed: ReturnType<typeof parseSshUrl>;
+  try {
+    parsed = parseSshUrl(url);
+  } catch (error) {
+    throw new NonRetryableError(redactAll((error as Error).message, secrets), { path: "url" });
+  }
+  if (!parsed) throw new NonRetryableError(`'${redactAll(url, secrets)}' is not a URL`, { path: "url" });
+  const { target, display, password } = parsed;
+  if (password) secrets.push(password, encodeURIComponent(password));
+  return {
+    url: display,
+    headers: {},
+    ssh: { ...target, ...(password ? { password } : {}) },
+    // isomorphic-git only knows the stand-in URL: its messages name the flow's URL instead
+    redact: (text) => redactAll(text, secrets).split(SSH_STAND_IN_URL).join(display),
+  };
+}
+
+/** A private key's text, and each of its lines long enough to tell, so that no part of it is ever shown. */
+function keySecrets(privateKey: string | undefined): string[] {
+  if (!privateKey) return [];
+  const lines = privateKey
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= 16 && !l.startsWith("-----"));
+  return [privateKey, privateKey.trim(), ...lines];
+}
+
 function decode(part: string): string {
   try {
     return decodeURIComponent(part);
@@ -72,7 +110,9 @@ function redactAll(text: string, secrets: readonly string[]): string {
 
 /** The URL of a commit on the hosting service, as Kestra builds it (GitHub, GitLab, Bitbucket, Azure). */
 export function commitUrl(remoteUrl: string, branch: string, commitId: string): string {
-  const base = remoteUrl.replace(/\/$/, "").replace(/\.git$/, "");
+  const base = webUrlOf(remoteUrl)
+    .replace(/\/$/, "")
+    .replace(/\.git$/, "");
   let url = `${base}/${base.includes("bitbucket.org") ? "commits" : "commit"}/${commitId}`;
   if (base.includes("azure.com")) url += `?refName=refs%2Fheads%2F${encodeURIComponent(branch)}`;
   return url;

@@ -1,26 +1,45 @@
 /**
- * Git operations over HTTP with isomorphic-git (no git binary): list the remote's branches,
- * clone, and commit-then-push the changes of one folder of a clone. Every failure goes through
- * `gitFailure`, so it names the cause and carries no credential.
+ * Git operations with isomorphic-git (no git binary), over HTTP or SSH (see ssh.ts): list the
+ * remote's branches, clone, and commit-then-push the changes of one folder of a clone. Every
+ * failure goes through `gitFailure`, so it names the cause and carries no credential.
  */
 import * as fs from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { NonRetryableError, type RunContext } from "@saker/sdk";
 import { gitFailure } from "./failures.ts";
-import { httpClient, type HttpTimeouts } from "./http.ts";
+import type { HttpClient } from "isomorphic-git";
 import type { Remote } from "./remote.ts";
+
+/** How isomorphic-git reaches the remote: an HTTP client, and the URL to give it. */
+export interface Transport {
+  http: HttpClient;
+  /** The URL isomorphic-git is given: the remote's for HTTP, a stand-in the SSH client answers for SSH. */
+  url: string;
+  /** Ends what a git call left open (an SSH exec channel whose ref advertisement was all it needed). */
+  release(): void;
+}
 
 export interface Session {
   ctx: RunContext;
   remote: Remote;
-  http: ReturnType<typeof httpClient>;
+  http: HttpClient;
+  /** The URL given to isomorphic-git (see {@link Transport.url}); `remote.url` is what is shown and stored. */
+  transportUrl: string;
+  release(): void;
   /** isomorphic-git's object cache, shared by the calls of one task run. */
   cache: object;
 }
 
-export function openSession(ctx: RunContext, remote: Remote, timeouts: HttpTimeouts): Session {
-  return { ctx, remote, http: httpClient(ctx, timeouts), cache: {} };
+export function openSession(ctx: RunContext, remote: Remote, transport: Transport): Session {
+  return {
+    ctx,
+    remote,
+    http: transport.http,
+    transportUrl: transport.url,
+    release: () => transport.release(),
+    cache: {},
+  };
 }
 
 /** Runs a git call, turning its failure into a task error about `doing`. */
@@ -29,6 +48,8 @@ export async function attempt<T>(session: Session, doing: string, call: () => Pr
     return await call();
   } catch (error) {
     throw gitFailure(session.ctx.signal.aborted ? session.ctx.signal.reason : error, session.remote, doing);
+  } finally {
+    session.release();
   }
 }
 
@@ -44,7 +65,7 @@ export async function remoteRefs(session: Session): Promise<RemoteRefs> {
   const refs = await attempt(session, "list the branches of", () =>
     git.listServerRefs({
       http: session.http,
-      url: session.remote.url,
+      url: session.transportUrl,
       headers: { ...session.remote.headers },
       symrefs: true,
       protocolVersion: 1,
@@ -70,20 +91,23 @@ export interface CloneOptions {
 
 export async function cloneInto(session: Session, dir: string, options: CloneOptions): Promise<void> {
   const { default: git } = await import("isomorphic-git");
-  await attempt(session, "clone", () =>
-    git.clone({
+  await attempt(session, "clone", async () => {
+    await git.clone({
       fs,
       http: session.http,
       dir,
-      url: session.remote.url,
+      url: session.transportUrl,
       headers: { ...session.remote.headers },
       cache: session.cache,
       ...(options.ref ? { ref: options.ref } : {}),
       ...(options.depth ? { depth: options.depth } : {}),
       singleBranch: options.singleBranch ?? false,
       noTags: options.noTags ?? false,
-    }),
-  );
+    });
+    // the origin is the URL the flow gave (an SSH URL, not the stand-in), for a later Push to reconnect
+    if (session.transportUrl !== session.remote.url)
+      await git.setConfig({ fs, dir, path: "remote.origin.url", value: session.remote.url });
+  });
 }
 
 /**
@@ -183,7 +207,7 @@ export async function push(session: Session, dir: string, branch: string): Promi
       fs,
       http: session.http,
       dir,
-      url: session.remote.url,
+      url: session.transportUrl,
       ref: branch,
       remoteRef: `refs/heads/${branch}`,
       headers: { ...session.remote.headers },
