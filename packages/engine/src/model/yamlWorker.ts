@@ -7,7 +7,7 @@ import { isSakerError, type SakerErrorCode } from "@saker/sdk";
 import { serialize } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { setDataLimits, type DataLimits } from "./dataLimits.ts";
-import { withDisabled } from "./disabledSource.ts";
+import { editDisabled, type DisabledEdit } from "./disabledSource.ts";
 import { parseYamlSource } from "./yamlSource.ts";
 
 export interface YamlRequest {
@@ -36,7 +36,7 @@ export interface ValueParts {
 
 export type YamlReply =
   | { id: number; value: ValueParts }
-  | { id: number; source: string }
+  | ({ id: number } & DisabledEdit)
   | { id: number; positions: ({ line: number; column: number } | undefined)[] }
   | {
       id: number;
@@ -66,8 +66,7 @@ function inParts(value: unknown): ValueParts {
 function answer(request: YamlRequest): YamlReply {
   try {
     setDataLimits(request.limits);
-    if (request.disabled !== undefined)
-      return { id: request.id, source: withDisabled(request.source, request.disabled) };
+    if (request.disabled !== undefined) return { id: request.id, ...editDisabled(request.source, request.disabled) };
     const yaml = parseYamlSource(request.source, request.name);
     if (request.paths) return { id: request.id, positions: request.paths.map((p) => yaml.locate(p)) };
     return { id: request.id, value: inParts(yaml.value) };
