@@ -3,7 +3,7 @@ import { Readable, pipeline } from "node:stream";
 import { crc32, inflateRaw } from "node:zlib";
 import avro from "avsc";
 import { uncompress } from "snappyjs";
-import { defineTask, NonRetryableError, z } from "@saker/sdk";
+import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { encodeText } from "./charset.ts";
 import { storeStream } from "./store.ts";
@@ -22,12 +22,16 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
-import { from, onBadLines, uriOutput } from "./common.ts";
+import { from, onBadLines, sizedOutput } from "./common.ts";
+import { avroSchemaOf, DEFAULT_ROWS_TO_SCAN, InferError, scanIon, type Scan } from "./infer.ts";
 import { BadRows } from "./badRows.ts";
 
 const badRecords = onBadLines.describe(
   "What a bad record does: fail the task (`ERROR`), be left out with a warning (`WARN`: the first 100, then a total) or silently (`SKIP`).",
 );
+
+/** `numberOfRowsToScan`, as Kestra has it. */
+const rowsToScan = z.number().int().positive().default(DEFAULT_ROWS_TO_SCAN);
 
 const SCHEMA_EXAMPLE = `{
   "type": "record",
@@ -39,6 +43,17 @@ const SCHEMA_EXAMPLE = `{
     {"name": "note", "type": ["null", "string"], "default": null}
   ]
 }`;
+
+/** The record type of an inferred schema (its JSON). */
+function inferredRecord(json: unknown, from: string): AvroType {
+  try {
+    return avroType(json);
+  } catch (error) {
+    throw new NonRetryableError(
+      `the schema inferred from '${from}' cannot be written: ${(error as Error).message}; give \`schema\``,
+    );
+  }
+}
 
 /** The record type of the `schema` property, or a NonRetryableError naming `schema`. */
 function recordSchema(text: string): AvroType {
@@ -62,15 +77,25 @@ export const IonToAvro = defineTask({
       title: "Write the rows of a CSV file as Avro with a schema",
       code: `id: to_avro\ntype: io.kestra.plugin.serdes.avro.IonToAvro\nfrom: "{{ outputs.csv_to_ion.uri }}"\ndatetimeFormat: "yyyy-MM-dd' 'HH:mm:ss"\nschema: |\n${SCHEMA_EXAMPLE.replace(/^/gm, "  ")}`,
     },
+    {
+      title: "Write the rows a query stored as Avro, the schema inferred from the first 500 rows",
+      code: `id: to_avro\ntype: io.kestra.plugin.serdes.avro.IonToAvro\nfrom: "{{ outputs.query.uri }}"\nnumberOfRowsToScan: 500`,
+    },
   ],
   description:
-    "Reads an Ion file (one row per line) and writes an Avro object container file with the given schema. Each value is converted to its field's type: text is parsed as numbers, booleans (`trueValues`, `falseValues`), nulls (`nullValues`), dates and times (`dateFormat`, `timeFormat`, `datetimeFormat`); logical types (decimal, uuid, date, time, timestamp) are stored as Avro stores them.",
+    "Reads an Ion file (one row per line) and writes an Avro object container file with the given schema, or without one a schema inferred from the first `numberOfRowsToScan` rows as InferAvroSchemaFromIon infers it. Each value is converted to its field's type: text is parsed as numbers, booleans (`trueValues`, `falseValues`), nulls (`nullValues`), dates and times (`dateFormat`, `timeFormat`, `datetimeFormat`); logical types (decimal, uuid, date, time, timestamp) are stored as Avro stores them.",
   properties: z.object({
     from,
     schema: z
       .string()
       .min(1)
-      .describe("The Avro schema of the records: a JSON record schema, rendered (it may come from an expression)."),
+      .optional()
+      .describe(
+        "The Avro schema of the records: a JSON record schema, rendered (it may come from an expression). Without it, one is inferred from the first `numberOfRowsToScan` rows.",
+      ),
+    numberOfRowsToScan: rowsToScan.describe(
+      "How many rows are read to infer the schema when `schema` is not given (every row when `inferAllFields` is true).",
+    ),
     trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true (ignoring case)."),
     falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false (ignoring case)."),
     nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null (ignoring case)."),
@@ -90,7 +115,7 @@ export const IonToAvro = defineTask({
       .boolean()
       .default(false)
       .describe(
-        "Whether `trueValues`, `falseValues` and `nullValues` are applied to every text value, whatever its field's type (otherwise only to boolean and null types).",
+        "Whether `trueValues`, `falseValues` and `nullValues` are applied to every text value, whatever its field's type (otherwise only to boolean and null types). Without `schema`, also whether every row is read to infer it (a file over 16 MiB is then read twice).",
       ),
     timeZoneId: z
       .string()
@@ -98,10 +123,31 @@ export const IonToAvro = defineTask({
       .describe("Time zone of date-times without an offset (default: the zone of the Saker process)."),
     onBadLines: badRecords,
   }),
-  outputs: uriOutput,
+  outputs: sizedOutput,
   async run(p, ctx) {
-    const schema = recordSchema(p.schema);
+    const given = p.schema === undefined ? undefined : recordSchema(p.schema);
     const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
+    let schema: AvroType;
+    let source: AsyncIterable<Buffer>;
+    if (given) {
+      schema = given;
+      source = await ctx.storage.getFile(p.from);
+    } else {
+      // The rows scanned are read again from memory, then the rest of the file: it is read once.
+      const scan = await inferSchema(
+        ctx,
+        p.from,
+        p.inferAllFields ? Infinity : p.numberOfRowsToScan,
+        "; give `schema`",
+      );
+      try {
+        schema = inferredRecord(scan.json, p.from);
+      } catch (error) {
+        scan.close();
+        throw error;
+      }
+      source = scan.replay ?? (await ctx.storage.getFile(p.from));
+    }
     const badRows = new BadRows(ctx.logger, p.onBadLines);
     let n = 0; // the row being converted
     const convert = compileRowConverter(schema, {
@@ -117,7 +163,6 @@ export const IonToAvro = defineTask({
         badRows.warn("row {}, {}", n, message);
       },
     });
-    const source = await ctx.storage.getFile(p.from);
     let rows = 0;
     async function* records(): AsyncGenerator<Record<string, unknown>> {
       try {
@@ -150,6 +195,61 @@ export const IonToAvro = defineTask({
     const uri = await storeStream(ctx, "data.avro", encoder as AsyncIterable<Buffer>);
     ctx.metric({ name: "records", type: "counter", value: rows });
     badRows.end();
+    return { uri, size: rows };
+  },
+});
+
+/**
+ * The schema of the first `limit` rows of `from` as Kestra infers it (JSON), with the rest of
+ * what the scan gives; a NonRetryableError (its message ending with `hint`) when the rows cannot give one.
+ */
+async function inferSchema(
+  ctx: RunContext,
+  from: string,
+  limit: number,
+  hint: string,
+): Promise<Scan & { json: unknown }> {
+  let scan: Scan;
+  try {
+    scan = await scanIon(await ctx.storage.getFile(from), limit, `'${from}'`);
+  } catch (error) {
+    if (error instanceof InferError) throw new NonRetryableError(`${error.message}${hint}`);
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = avroSchemaOf(scan.root);
+  } catch (error) {
+    scan.close();
+    if (error instanceof InferError) throw new NonRetryableError(`cannot infer a schema: ${error.message}${hint}`);
+    throw error;
+  }
+  ctx.logger.info("inferred schema from {} row(s): {}", scan.rows, JSON.stringify(json));
+  return { ...scan, json };
+}
+
+export const InferAvroSchemaFromIon = defineTask({
+  type: "io.kestra.plugin.serdes.avro.InferAvroSchemaFromIon",
+  title: "Infer an Avro schema from an Ion file",
+  examples: [
+    {
+      title: "Infer the schema of the rows a query stored, then write them as Avro with it",
+      code: `id: infer\ntype: io.kestra.plugin.serdes.avro.InferAvroSchemaFromIon\nfrom: "{{ outputs.query.uri }}"\nnumberOfRowsToScan: 100`,
+    },
+  ],
+  description:
+    "Reads the first `numberOfRowsToScan` rows of an Ion file and writes the Avro schema they give, as Kestra infers it, to an `.avsc` file: every field nullable, structs as records, lists as arrays, the types of the rows merged (a field of several types is a union of them). The file can be given to IonToAvro or IonToParquet as `schema` (`{{ read(outputs.infer.uri) }}`).",
+  properties: z.object({
+    from: z.string().describe("The URI of the Ion file (`kestra://…`)."),
+    numberOfRowsToScan: rowsToScan.describe(
+      "How many rows are read: the more, the more of the file the schema describes.",
+    ),
+  }),
+  outputs: z.object({ uri: z.string().describe("URI of the Avro schema (`.avsc`) in internal storage.") }),
+  async run(p, ctx) {
+    const scan = await inferSchema(ctx, p.from, p.numberOfRowsToScan, "");
+    scan.close();
+    const uri = await ctx.storage.putFile(Buffer.from(JSON.stringify(scan.json)), "schema.avsc");
     return { uri };
   },
 });
@@ -254,7 +354,7 @@ export const AvroToIon = defineTask({
       "Accepted for Kestra's flows. A record that cannot be decoded always fails the task: what follows it in the file cannot be trusted.",
     ),
   }),
-  outputs: uriOutput,
+  outputs: sizedOutput,
   async run(p, ctx) {
     const source = await ctx.storage.getFile(p.from);
     const decoder = new CheckedDecoder();
@@ -286,6 +386,6 @@ export const AvroToIon = defineTask({
     }
     const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
     ctx.metric({ name: "records", type: "counter", value: records });
-    return { uri };
+    return { uri, size: records };
   },
 });

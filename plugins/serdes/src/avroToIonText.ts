@@ -166,5 +166,12 @@ export function compileIonWriter(root: AvroType): Write {
     }
   }
 
+  // The record `root` of one array field `value` holds rows that were lists (the record Kestra
+  // infers for them): they are lists again, as Kestra's AvroToIon gives them back.
+  const only = root.typeName === "record" && root.fields?.length === 1 ? root.fields[0]! : undefined;
+  if (only?.name === "value" && only.type.typeName === "array" && root.name?.split(".").pop() === "root") {
+    const write = compile(only.type);
+    return (v) => write((v as Record<string, unknown>).value);
+  }
   return compile(root);
 }

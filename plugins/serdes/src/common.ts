@@ -4,6 +4,9 @@ import { z } from "@saker/sdk";
 /** The one output of a conversion: the converted file. */
 export const uriOutput = z.object({ uri: z.string().describe("URI of the converted file in internal storage.") });
 
+/** The outputs of a conversion that counts its records: the file and `size`, as Kestra's. */
+export const sizedOutput = uriOutput.extend({ size: z.number().int().describe("The number of records converted.") });
+
 /** The `from` property: the file to convert. */
 export const from = z.string().describe("The URI of the file to convert (`kestra://…`).");
 

@@ -9,14 +9,14 @@ import { CsvToIon, IonToCsv } from "./csv.ts";
 import { ExcelToIon, IonToExcel } from "./excel.ts";
 import { IonToJson, JsonToIon } from "./json.ts";
 import { IonToXml, XmlToIon } from "./xml.ts";
-import { AvroToIon, IonToAvro } from "./avro.ts";
+import { AvroToIon, InferAvroSchemaFromIon, IonToAvro } from "./avro.ts";
 import { IonToParquet, ParquetToIon } from "./parquet.ts";
 
 export default definePlugin({
   group: "io.kestra.plugin.serdes",
   title: "Serdes",
   description:
-    "Convert files in internal storage between Ion and CSV, JSON, XML, Avro, Parquet or Excel (xlsx), streaming.",
+    "Convert files in internal storage between Ion and CSV, JSON, XML, Avro, Parquet or Excel (xlsx), streaming, and infer the Avro schema of Ion rows.",
   tasks: [
     CsvToIon,
     IonToCsv,
@@ -26,6 +26,7 @@ export default definePlugin({
     IonToXml,
     AvroToIon,
     IonToAvro,
+    InferAvroSchemaFromIon,
     ParquetToIon,
     IonToParquet,
     ExcelToIon,

@@ -190,9 +190,13 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
       nullable: f.type.typeName === "null" || !!f.type.types?.some((t) => t.typeName === "null"),
     }));
     const names = new Set(fields.flatMap((f) => [f.name, ...f.aliases]));
+    // A record of one array field takes a row that is a list as that field's value, as Kestra does
+    // (the record it infers for such rows).
+    const listField = type.fields!.length === 1 && type.fields![0]!.type.typeName === "array" ? fields[0]! : undefined;
     return (v, p) => {
       let data: Record<string, unknown>;
-      if (Array.isArray(v) && p === "") {
+      if (Array.isArray(v) && p === "" && listField) data = { [listField.name]: v };
+      else if (Array.isArray(v) && p === "") {
         // A row of a list (CSV without header): values by position.
         if (o.strictSchema && v.length > fields.length)
           throw new CellError(`the row has ${v.length} values, the schema ${fields.length} fields`, p);

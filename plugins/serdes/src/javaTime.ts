@@ -426,10 +426,14 @@ export function atOffset(epochMs: number, nano: number, offset: number, zone?: s
 // From parsed fields to exact values: epoch days, microseconds of the day, epoch microseconds.
 
 const ISO =
-  /^([+-]?\d{4,9})-(\d{2})-(\d{2})(?:T?$|[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$)/;
+  /^([+-]?\d{4,9})-(\d{2})-(\d{2})(?:T?$|[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?(?:\[([^\]]+)\])?$)/;
 const ISO_TIME = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** An ISO 8601 date or date-time as Ion writes timestamps (`2024-01-15`, `2024-01-15T10:20:30.5Z`); Ion's `-00:00` is no offset (a local time). */
+/**
+ * An ISO 8601 date or date-time as Ion writes timestamps (`2024-01-15`, `2024-01-15T10:20:30.5Z`);
+ * Ion's `-00:00` is no offset (a local time). A zone may follow in brackets, as Java writes a
+ * ZonedDateTime (`2024-01-15T10:20:30+01:00[Europe/Paris]`): the offset, when there is one, wins.
+ */
 export function parseIsoDateTime(text: string): ParsedFields | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
@@ -440,6 +444,7 @@ export function parseIsoDateTime(text: string): ParsedFields | undefined {
     f.second = Number(m[6] ?? 0);
     f.nano = nanoOf(m[7]);
     if (m[8] !== undefined && m[8] !== "-00:00") f.offset = offsetSeconds(m[8]);
+    if (m[9] !== undefined) f.zone = m[9];
   }
   return f;
 }

@@ -8,8 +8,21 @@ import * as zlib from "node:zlib";
 import type { AsyncBuffer, Compressors, FileMetaData } from "hyparquet";
 import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
-import { AvroSchemaError, parseAvroSchema, parquetSchemaOf, RowConverter, ValueError } from "./parquetSchema.ts";
-import { InferError, inferAvroSchema } from "./infer.ts";
+import {
+  AvroSchemaError,
+  parseAvroSchema,
+  parquetSchemaOf,
+  RowConverter,
+  ValueError,
+  type AvroRecord,
+} from "./parquetSchema.ts";
+import {
+  DEFAULT_ROWS_TO_SCAN,
+  InferError,
+  parquetSchemaOf as inferredParquetSchema,
+  scanIon,
+  type Scan,
+} from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { localCopy, storeStream } from "./store.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
@@ -24,7 +37,7 @@ import {
   schemaError,
   schemaJson,
 } from "./schemaValues.ts";
-import { from, onBadLines, uriOutput } from "./common.ts";
+import { from, onBadLines, sizedOutput } from "./common.ts";
 import { BadRows } from "./badRows.ts";
 
 /** Rows a row group holds at most, whatever `rowGroupSize` says: it bounds the memory a conversion takes. */
@@ -70,8 +83,10 @@ schema: |
       .number()
       .int()
       .positive()
-      .default(100)
-      .describe("How many rows are read to infer the schema when `schema` is not given."),
+      .default(DEFAULT_ROWS_TO_SCAN)
+      .describe(
+        "How many rows are read to infer the schema when `schema` is not given (every row when `inferAllFields` is true).",
+      ),
     compressionCodec: z
       .enum(CODECS)
       .default("GZIP")
@@ -121,7 +136,9 @@ schema: |
     inferAllFields: z
       .boolean()
       .default(false)
-      .describe("Accepted for Kestra compatibility; values are always converted to the type the schema declares."),
+      .describe(
+        "Without `schema`: whether the schema is inferred from every row rather than the first `numberOfRowsToScan` (a file over 16 MiB is then read twice). Values are always converted to the type the schema declares.",
+      ),
     timeZoneId: z
       .string()
       .optional()
@@ -130,24 +147,16 @@ schema: |
       "What a row that does not fit the schema does: fail the task (`ERROR`), or be left out with a warning (`WARN`: the first 100, then a total) or silently (`SKIP`).",
     ),
   }),
-  outputs: uriOutput,
+  outputs: sizedOutput,
   async run(p, ctx) {
-    let schemaText: string;
-    if (p.schema === undefined) {
+    let record: AvroRecord | undefined;
+    if (p.schema !== undefined) {
       try {
-        schemaText = await inferAvroSchema(await ctx.storage.getFile(p.from), p.numberOfRowsToScan, `'${p.from}'`);
+        record = parseAvroSchema(schemaJson(typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema)));
       } catch (error) {
-        if (error instanceof InferError) throw new NonRetryableError(error.message);
+        if (error instanceof AvroSchemaError) throw schemaError(error.message);
         throw error;
       }
-      ctx.logger.info("inferred schema: {}", schemaText);
-    } else schemaText = typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema);
-    let record;
-    try {
-      record = parseAvroSchema(schemaJson(schemaText));
-    } catch (error) {
-      if (error instanceof AvroSchemaError) throw schemaError(error.message);
-      throw error;
     }
     const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
     const compressors: Record<string, (input: Uint8Array) => Uint8Array> = { GZIP: (input) => gzipSync(input) };
@@ -157,6 +166,32 @@ schema: |
           `compressionCodec: ZSTD needs Node.js 22.15 or later (this worker runs ${process.version}); use SNAPPY or GZIP`,
         );
       compressors.ZSTD = (input) => zstdCompress(input);
+    }
+    // Without a schema, the rows scanned to infer one are read again from memory, then the rest of the file.
+    let replay: AsyncIterable<Buffer> | undefined;
+    if (!record) {
+      let scan: Scan;
+      try {
+        scan = await scanIon(
+          await ctx.storage.getFile(p.from),
+          p.inferAllFields ? Infinity : p.numberOfRowsToScan,
+          `'${p.from}'`,
+        );
+      } catch (error) {
+        if (error instanceof InferError) throw new NonRetryableError(`${error.message}; give \`schema\``);
+        throw error;
+      }
+      const schemaText = JSON.stringify(inferredParquetSchema(scan.root));
+      ctx.logger.info("inferred schema: {}", schemaText);
+      try {
+        record = parseAvroSchema(JSON.parse(schemaText));
+      } catch (error) {
+        scan.close();
+        throw new NonRetryableError(
+          `the schema inferred from '${p.from}' cannot be written as Parquet: ${(error as Error).message}; give \`schema\``,
+        );
+      }
+      replay = scan.replay;
     }
     const converter = new RowConverter(record, {
       temporal,
@@ -168,7 +203,7 @@ schema: |
     });
     const schema = parquetSchemaOf(record);
     const names = record.fields.map((f) => f.name);
-    const source = await ctx.storage.getFile(p.from);
+    const source = replay ?? (await ctx.storage.getFile(p.from));
     let rows = 0;
     let line = 0;
     const badRows = new BadRows(ctx.logger, p.onBadLines);
@@ -234,7 +269,7 @@ schema: |
     const uri = await storeStream(ctx, "data.parquet", parquetBytes());
     ctx.metric({ name: "records", type: "counter", value: rows });
     badRows.end();
-    return { uri };
+    return { uri, size: rows };
   },
 });
 
@@ -266,7 +301,7 @@ export const ParquetToIon = defineTask({
   description:
     "Reads a Parquet file from internal storage row group by row group and writes an Ion file, one struct per row: decimals as Ion decimals, dates and timestamps as Ion timestamps, times as text, binary as blobs, lists, maps and nested groups as Ion lists and structs. Every compression codec of the format but LZO is read.",
   properties: z.object({ from }),
-  outputs: uriOutput,
+  outputs: sizedOutput,
   async run(p, ctx) {
     const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } = await import("hyparquet");
     const compressors = await decompressors();
@@ -318,7 +353,7 @@ export const ParquetToIon = defineTask({
       }
       const uri = await storeStream(ctx, "data.ion", ionLines());
       ctx.metric({ name: "records", type: "counter", value: rows });
-      return { uri };
+      return { uri, size: rows };
     } finally {
       await rm(file, { force: true });
     }

@@ -43,6 +43,18 @@ export const rawParsers: Partial<ParquetParsers> = {
 
 /** Ion text of one row (a struct of the top-level columns) from hyparquet's object row. */
 export function rowEmitter(root: SchemaTree): (row: Record<string, unknown>) => string {
+  // The record `root` of one required list `value` holds rows that were lists: they are lists
+  // again, as Kestra's reader gives them back.
+  const only = root.children.length === 1 ? root.children[0]! : undefined;
+  if (
+    root.element.name === "root" &&
+    only?.element.name === "value" &&
+    only.element.repetition_type === "REQUIRED" &&
+    (only.element.logical_type?.type === "LIST" || only.element.converted_type === "LIST")
+  ) {
+    const emit = emitterOf(only);
+    return (row) => emit(row.value);
+  }
   const fields = root.children.map((c) => [c.element.name, `${ionFieldName(c.element.name)}:`, emitterOf(c)] as const);
   return (row) => {
     let text = "{";

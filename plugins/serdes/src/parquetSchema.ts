@@ -323,6 +323,9 @@ export class RowConverter {
 
   row(value: unknown): unknown[] {
     const fields = this.record.fields;
+    // A list for a record of one array field is that field's value (the record Kestra infers for such rows).
+    if (Array.isArray(value) && fields.length === 1 && fields[0]!.type.kind === "array" && !fields[0]!.nullable)
+      return [this.field(fields[0]!, value, fields[0]!.name, true)];
     if (Array.isArray(value)) {
       if (this.o.strictSchema && value.length > fields.length)
         throw new ValueError(
