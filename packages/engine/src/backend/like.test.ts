@@ -1,6 +1,9 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import type { LogEntry } from "../executor/types.ts";
 import { likeBelowNamespace, likeContains, likeEscape, likePrefix, likeSuffix } from "./like.ts";
+import { openDatabase } from "./sqlite/database.ts";
+import { sqliteStores } from "./sqlite/sqliteBackend.ts";
 
 describe("LIKE patterns of literal text", () => {
   it("escapes the wildcards and the escape character", () => {
@@ -24,5 +27,28 @@ describe("LIKE patterns of literal text", () => {
     expect(matching(likeContains(String.raw`k\s`))).toEqual([String.raw`back\slash`]);
     expect(matching(likeSuffix("_off"))).toEqual(["50%_off"]);
     db.close();
+  });
+});
+
+describe("namespace and key filters of the SQLite stores", () => {
+  it("take a namespace's `_` and `%` literally, and list KV keys by a case-sensitive prefix", () => {
+    const stores = sqliteStores(openDatabase(":memory:"));
+    const log = (namespace: string): LogEntry => ({
+      namespace,
+      flowId: "f",
+      executionId: `e-${namespace}`,
+      level: "INFO",
+      message: namespace,
+      timestamp: "2026-01-01T00:00:00.000Z",
+    });
+    stores.logs.append(["my_team", "my_team.sub", "myxteam.sub", "my%team"].map(log));
+    expect(stores.logs.purge({ tenantId: "main", namespace: "my_team", endDate: "2027-01-01T00:00:00.000Z" })).toBe(2);
+    expect(stores.logs.find({}).map((l) => l.message)).toEqual(["myxteam.sub", "my%team"]);
+
+    const entry = (key: string) => ({ key, value: 1, type: "JSON" as const, updateDate: "2026-01-01T00:00:00.000Z" });
+    for (const key of ["Report_1", "report_2", "reportX3", "rep*rt"]) stores.kv.set("main", "ns", entry(key));
+    expect(stores.kv.list("main", "ns", "report_").map((e) => e.key)).toEqual(["report_2"]);
+    expect(stores.kv.list("main", "ns", "rep*").map((e) => e.key)).toEqual(["rep*rt"]);
+    stores.db.close();
   });
 });

@@ -10,6 +10,7 @@ import type { EngineStores } from "../backend.ts";
 import type { PostgresBackend } from "./postgresBackend.ts";
 import { documentsInOrder, documentsSql, type DocumentRow } from "./postgresReadModel.ts";
 import { toKvEntry } from "../rowMapping.ts";
+import { withinNamespace, withinNamespaceParams } from "./sql.ts";
 
 /** Collects SQL conditions with their numbered parameters. */
 class Where {
@@ -43,8 +44,7 @@ export function executionSearch(query: ExecutionQuery): {
   const where = new Where();
   where.add((n) => `tenant_id = $${n} AND NOT deleted`, query.tenantId);
   if (query.namespace && query.exactNamespace) where.add((n) => `namespace = $${n}`, query.namespace);
-  else if (query.namespace)
-    where.add((n) => `(namespace = $${n} OR namespace LIKE $${n + 1})`, query.namespace, `${query.namespace}.%`);
+  else if (query.namespace) where.add(withinNamespace, ...withinNamespaceParams(query.namespace));
   if (query.finished !== undefined) where.add((n) => `finished = $${n}`, query.finished);
   if (query.flowId) where.add((n) => `flow_id = $${n}`, query.flowId);
   if (query.states?.length) where.add((n) => `state = ANY($${n}::text[])`, [...query.states]);

@@ -7,6 +7,7 @@ import { statement, type SqliteDatabase } from "./database.ts";
 import type { Page, SearchQuery } from "../search.ts";
 import { executionColumns } from "../searchColumns.ts";
 import { compileSqliteSearch } from "./searchSql.ts";
+import { withinNamespace } from "./namespaceFilter.ts";
 import type {
   StoredExecution,
   LoadedExecution,
@@ -305,8 +306,9 @@ export class ExecutionStore {
       where.push("namespace = ?");
       params.push(query.namespace);
     } else if (query.namespace) {
-      where.push("(namespace = ? OR namespace LIKE ?)");
-      params.push(query.namespace, `${query.namespace}.%`);
+      const within = withinNamespace(query.namespace);
+      where.push(within.sql);
+      params.push(...within.params);
     }
     if (query.finished !== undefined) {
       where.push("finished = ?");

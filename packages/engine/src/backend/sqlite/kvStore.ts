@@ -1,7 +1,7 @@
 import type { KvEntry } from "@saker/sdk";
 import { statement, type SqliteDatabase } from "./database.ts";
 import { kvValues, toKvEntry, type KvRow } from "../rowMapping.ts";
-import { likePrefix } from "../like.ts";
+import { globPrefix } from "../like.ts";
 
 /** Key-value entries by namespace. Expired entries read as missing and are removed on read. */
 export class KvStore {
@@ -43,8 +43,9 @@ export class KvStore {
   list(tenantId: string, namespace: string, prefix = "", now = new Date()): KvEntry[] {
     const rows = statement(
       this.db,
-      "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key LIKE ? ESCAPE '\\' ORDER BY key",
-    ).all(tenantId, namespace, likePrefix(prefix)) as KvRow[];
+      // GLOB: case-sensitive, as PostgreSQL's LIKE (SQLite's LIKE is not)
+      "SELECT * FROM kv WHERE tenant_id = ? AND namespace = ? AND key GLOB ? ORDER BY key",
+    ).all(tenantId, namespace, globPrefix(prefix)) as KvRow[];
     return rows.filter((r) => !r.expiration_date || r.expiration_date > now.toISOString()).map(toKvEntry);
   }
 

@@ -122,8 +122,9 @@ export class LogStore {
       where.push("namespace = ? AND flow_id = ?");
       params.push(query.namespace, query.flowId);
     } else if (query.namespace !== undefined) {
-      where.push("(namespace = ? OR namespace LIKE ?)");
-      params.push(query.namespace, `${query.namespace}.%`);
+      const within = withinNamespace(query.namespace);
+      where.push(within.sql);
+      params.push(...within.params);
     } else if (query.flowId !== undefined) {
       where.push("flow_id = ?");
       params.push(query.flowId);

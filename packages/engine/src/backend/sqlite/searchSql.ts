@@ -14,9 +14,7 @@ import {
   type SearchQuery,
 } from "../search.ts";
 import type { SqliteDatabase } from "./database.ts";
-
-/** GLOB is case-sensitive (LIKE is not): its three special characters are put in brackets. */
-const globEscape = (text: string) => text.replace(/[*?[]/g, (c) => `[${c}]`);
+import { globEscape } from "../like.ts";
 
 const SQLITE_DIALECT: SearchDialect = {
   placeholder: () => "?",
