@@ -142,6 +142,15 @@ describe("Ion lines", () => {
     const plain = (await readAll("{a:1,b:2}\n"))[0] as object;
     expect(Object.getOwnPropertySymbols(plain)).toEqual([]);
     expect(toIon(keepFieldOrder({ b: 1, 10: 2 }, ["b", "10"]))).toBe("{b:1,'10':2}");
+    // kept twice, or changed since: the order given last, or the record's own keys
+    const twice = keepFieldOrder(keepFieldOrder({ b: 1, 10: 2 }, ["b", "10"]), ["10", "b"]);
+    expect(fieldNamesOf(twice)).toEqual(["10", "b"]);
+    const changed = keepFieldOrder({ b: 1, 10: 2 } as Record<string, number>, ["b", "10"]);
+    changed.c = 3;
+    expect(toIon(changed)).toBe("{'10':2,b:1,c:3}");
+    delete changed.c;
+    delete changed.b;
+    expect(toIon(changed)).toBe("{'10':2}");
   });
 
   it("names the line that is not Ion", async () => {

@@ -107,7 +107,7 @@ export function fieldOrderFor(names: Iterable<string>): readonly string[] | unde
 
 /** `record` with `order` (from {@link fieldOrderFor}) as its field order, when there is one. */
 export function withFieldOrder<T extends object>(record: T, order: readonly string[] | undefined): T {
-  if (order) Object.defineProperty(record, FIELD_ORDER, { value: order });
+  if (order) Object.defineProperty(record, FIELD_ORDER, { value: order, configurable: true });
   return record;
 }
 
@@ -117,7 +117,11 @@ export const keepFieldOrder = <T extends object>(record: T, names: Iterable<stri
 
 /** A struct's field names in the order it was read or built in ({@link FIELD_ORDER}), else its keys. */
 export function fieldNamesOf(record: object): readonly string[] {
-  return (record as { [FIELD_ORDER]?: readonly string[] })[FIELD_ORDER] ?? Object.keys(record);
+  const order = (record as { [FIELD_ORDER]?: readonly string[] })[FIELD_ORDER];
+  if (!order) return Object.keys(record);
+  // a record changed since its order was kept (a key added or deleted): its own keys, all of them
+  const keys = Object.keys(record);
+  return keys.length === order.length && order.every((key) => Object.hasOwn(record, key)) ? order : keys;
 }
 
 /** A value read with `tagged` turned back into what the plain reading gives (timestamps and decimals as text, annotations dropped). */
@@ -126,9 +130,9 @@ export function untag(value: unknown): unknown {
   if (value instanceof IonAnnotated) return untag(value.value);
   if (Array.isArray(value)) return value.map(untag);
   if (value !== null && typeof value === "object" && !Buffer.isBuffer(value))
-    return keepFieldOrder(
+    return withFieldOrder(
       Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untag(v)])),
-      fieldNamesOf(value),
+      (value as { [FIELD_ORDER]?: readonly string[] })[FIELD_ORDER],
     );
   return value;
 }
