@@ -77,6 +77,15 @@ export const JsonToIon = defineTask({
   },
 });
 
+/** Whether `v` is, or holds in its lists and structs, a struct with a {@link FIELD_ORDER}. */
+function holdsOrder(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(holdsOrder);
+  if (v === null || typeof v !== "object" || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  if (FIELD_ORDER in v) return true;
+  for (const key in v) if (holdsOrder((v as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
 export const IonToJson = defineTask({
   type: "io.kestra.plugin.serdes.json.IonToJson",
   aliases: ["io.kestra.plugin.serdes.json.JsonWriter"],
@@ -121,20 +130,20 @@ export const IonToJson = defineTask({
               : x;
       });
     /**
-     * A struct whose fields JavaScript would reorder (named like `2023`: {@link FIELD_ORDER}) is
-     * written field by field in the file's order, each value as `plainJson` writes it.
+     * A value holding a struct whose fields JavaScript would reorder (named like `2023`:
+     * {@link FIELD_ORDER}), at any depth, is written part by part, that struct's fields in the
+     * file's order; every other value (the usual case) in one `plainJson`.
      */
-    const json = (v: unknown): string => {
-      if (v === null || typeof v !== "object" || !(FIELD_ORDER in v)) return plainJson(v);
+    const json = (v: unknown): string => (holdsOrder(v) ? orderedJson(v) : plainJson(v));
+    const orderedJson = (v: unknown): string => {
+      if (Array.isArray(v))
+        return `[${v.map((item) => (holdsOrder(item) ? orderedJson(item) : plainJson(item))).join(",")}]`;
       const record = v as Record<string, unknown>;
       const fields = fieldNamesOf(record).map((k) => {
         const name = JSON.stringify(k);
         const item = record[k];
         // `{"k":…}` written with the replacer (which reads the value from its holder), then the value cut out
-        const text =
-          item !== null && typeof item === "object" && FIELD_ORDER in item
-            ? json(item)
-            : plainJson({ [k]: item }).slice(name.length + 2, -1);
+        const text = holdsOrder(item) ? orderedJson(item) : plainJson({ [k]: item }).slice(name.length + 2, -1);
         return `${name}:${text}`;
       });
       return `{${fields.join(",")}}`;

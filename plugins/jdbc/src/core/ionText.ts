@@ -8,7 +8,7 @@
  * back with ion-js, which stays the reference for the format. Field names, strings and floats are
  * written by `@saker/sdk/ion`, shared with the serdes plugin.
  */
-import { FIELD_ORDER, ionFieldName as fieldName, ionFloat, ionString } from "@saker/sdk/ion";
+import { fieldNamesOf, ionFieldName as fieldName, ionFloat, ionString } from "@saker/sdk/ion";
 import { SqlDecimal, SqlFloat, SqlTemporal, type Cell, type Row } from "./values.ts";
 
 function ionDecimal(text: string): string {
@@ -53,7 +53,7 @@ export function ionStruct(row: Row): string {
   let text = "{";
   let first = true;
   // columns named like numbers (`2023`) in the query's order, which the object's own order is not
-  for (const key of (row as { [FIELD_ORDER]?: readonly string[] })[FIELD_ORDER] ?? Object.keys(row)) {
+  for (const key of fieldNamesOf(row)) {
     text += `${first ? "" : ","}${fieldName(key)}:${ionValue(row[key]!)}`;
     first = false;
   }
