@@ -3,7 +3,7 @@ import { Readable, pipeline } from "node:stream";
 import { crc32, inflateRaw } from "node:zlib";
 import avro from "avsc";
 import { uncompress } from "snappyjs";
-import { defineTask, NonRetryableError, z, type RunContext } from "@saker/sdk";
+import { defineTask, NonRetryableError, z } from "@saker/sdk";
 import { IonReadError, readIonLines } from "@saker/sdk/ion";
 import { encodeText } from "./charset.ts";
 import { storeStream } from "./store.ts";
@@ -23,7 +23,7 @@ import {
   schemaJson,
 } from "./schemaValues.ts";
 import { from, onBadLines, sizedOutput } from "./common.ts";
-import { avroSchemaOf, DEFAULT_ROWS_TO_SCAN, InferError, scanIon, type Scan } from "./infer.ts";
+import { avroSchemaOf, DEFAULT_ROWS_TO_SCAN, inferSchema } from "./infer.ts";
 import { BadRows } from "./badRows.ts";
 
 const badRecords = onBadLines.describe(
@@ -127,42 +127,42 @@ export const IonToAvro = defineTask({
   async run(p, ctx) {
     const given = p.schema === undefined ? undefined : recordSchema(p.schema);
     const temporal = new TemporalParser(p, timeZone(p.timeZoneId ?? systemTimeZone()));
+    const badRows = new BadRows(ctx.logger, p.onBadLines);
+    let n = 0; // the row being converted
+    const prepare = (schema: AvroType) => ({
+      schema,
+      convert: compileRowConverter(schema, {
+        trueValues: p.trueValues,
+        falseValues: p.falseValues,
+        nullValues: p.nullValues,
+        temporal,
+        decimalSeparator: p.decimalSeparator,
+        strictSchema: p.strictSchema,
+        inferAllFields: p.inferAllFields,
+        onBadLines: p.onBadLines,
+        warn(message) {
+          badRows.warn("row {}, {}", n, message);
+        },
+      }),
+    });
     let schema: AvroType;
+    let convert: (row: unknown) => Record<string, unknown>;
     let source: AsyncIterable<Buffer>;
     if (given) {
-      schema = given;
+      ({ schema, convert } = prepare(given));
       source = await ctx.storage.getFile(p.from);
     } else {
       // The rows scanned are read again from memory, then the rest of the file: it is read once.
-      const scan = await inferSchema(
-        ctx,
-        p.from,
-        p.inferAllFields ? Infinity : p.numberOfRowsToScan,
-        "; give `schema`",
-      );
-      try {
-        schema = inferredRecord(scan.json, p.from);
-      } catch (error) {
-        scan.close();
-        throw error;
-      }
-      source = scan.replay ?? (await ctx.storage.getFile(p.from));
+      const inferred = await inferSchema(ctx, {
+        from: p.from,
+        limit: p.inferAllFields ? Infinity : p.numberOfRowsToScan,
+        hint: "; give `schema`",
+        write: avroSchemaOf,
+        prepare: (json) => prepare(inferredRecord(json, p.from)),
+      });
+      ({ schema, convert } = inferred.prepared);
+      source = await inferred.read();
     }
-    const badRows = new BadRows(ctx.logger, p.onBadLines);
-    let n = 0; // the row being converted
-    const convert = compileRowConverter(schema, {
-      trueValues: p.trueValues,
-      falseValues: p.falseValues,
-      nullValues: p.nullValues,
-      temporal,
-      decimalSeparator: p.decimalSeparator,
-      strictSchema: p.strictSchema,
-      inferAllFields: p.inferAllFields,
-      onBadLines: p.onBadLines,
-      warn(message) {
-        badRows.warn("row {}, {}", n, message);
-      },
-    });
     let rows = 0;
     async function* records(): AsyncGenerator<Record<string, unknown>> {
       try {
@@ -199,35 +199,6 @@ export const IonToAvro = defineTask({
   },
 });
 
-/**
- * The schema of the first `limit` rows of `from` as Kestra infers it (JSON), with the rest of
- * what the scan gives; a NonRetryableError (its message ending with `hint`) when the rows cannot give one.
- */
-async function inferSchema(
-  ctx: RunContext,
-  from: string,
-  limit: number,
-  hint: string,
-): Promise<Scan & { json: unknown }> {
-  let scan: Scan;
-  try {
-    scan = await scanIon(await ctx.storage.getFile(from), limit, `'${from}'`);
-  } catch (error) {
-    if (error instanceof InferError) throw new NonRetryableError(`${error.message}${hint}`);
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = avroSchemaOf(scan.root);
-  } catch (error) {
-    scan.close();
-    if (error instanceof InferError) throw new NonRetryableError(`cannot infer a schema: ${error.message}${hint}`);
-    throw error;
-  }
-  ctx.logger.info("inferred schema from {} row(s): {}", scan.rows, JSON.stringify(json));
-  return { ...scan, json };
-}
-
 export const InferAvroSchemaFromIon = defineTask({
   type: "io.kestra.plugin.serdes.avro.InferAvroSchemaFromIon",
   title: "Infer an Avro schema from an Ion file",
@@ -247,9 +218,14 @@ export const InferAvroSchemaFromIon = defineTask({
   }),
   outputs: z.object({ uri: z.string().describe("URI of the Avro schema (`.avsc`) in internal storage.") }),
   async run(p, ctx) {
-    const scan = await inferSchema(ctx, p.from, p.numberOfRowsToScan, "");
-    scan.close();
-    const uri = await ctx.storage.putFile(Buffer.from(JSON.stringify(scan.json)), "schema.avsc");
+    const inferred = await inferSchema(ctx, {
+      from: p.from,
+      limit: p.numberOfRowsToScan,
+      hint: "",
+      write: avroSchemaOf,
+    });
+    inferred.close();
+    const uri = await ctx.storage.putFile(Buffer.from(JSON.stringify(inferred.json)), "schema.avsc");
     return { uri };
   },
 });

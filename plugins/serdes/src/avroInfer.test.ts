@@ -294,6 +294,33 @@ describe("Avro schema inference", () => {
     expect(await stored(ex, "parquetBack")).toBe(lists);
   });
 
+  it("with a schema, a record of one array field takes rows that are lists whatever its names; only `root`/`value` gives lists back", async () => {
+    const source = await putFile("schema-lists.ion", '["one","two"]\n[]\n');
+    const schema = (name: string, field: string, namespace?: string) =>
+      `'${JSON.stringify({ type: "record", name, ...(namespace ? { namespace } : {}), fields: [{ name: field, type: { type: "array", items: "string" } }] })}'`;
+    const tasks = [
+      ["tags", schema("Tags", "tags")],
+      ["other", schema("Other", "value")],
+      ["root", schema("root", "value", "com.example")],
+    ];
+    const ex = await test.run(
+      flow(
+        "avro_schema_lists",
+        tasks
+          .map(
+            ([id, s]) =>
+              task(id!, ION_TO_AVRO, `from: "${source}"\nschema: ${s}`) +
+              task(`${id}Back`, AVRO_TO_ION, `from: "{{ outputs.${id}.uri }}"`),
+          )
+          .join(""),
+      ),
+    );
+    expect(ex.state.current, tasks.flatMap(([id]) => errorMessages(test, ex, id!)).join("\n")).toBe("SUCCESS");
+    expect(await stored(ex, "tagsBack")).toBe('{tags:["one","two"]}\n{tags:[]}\n');
+    expect(await stored(ex, "otherBack")).toBe('{value:["one","two"]}\n{value:[]}\n');
+    expect(await stored(ex, "rootBack")).toBe('["one","two"]\n[]\n');
+  });
+
   it("an empty file, a row that is no struct, a name Avro refuses: the task fails saying so, storing nothing", async () => {
     const empty = await putFile("infer-empty.ion", "\n\n");
     const scalar = await putFile("infer-scalar.ion", '{a:1}\n"text"\n');

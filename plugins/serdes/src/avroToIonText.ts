@@ -6,6 +6,7 @@
  */
 import { ionFieldName, ionFloat, ionString } from "@saker/sdk/ion";
 import type { AvroType } from "./avroTypes.ts";
+import { holdsListRows, LIST_ROWS_FIELD } from "./listRows.ts";
 
 type Write = (value: unknown) => string;
 
@@ -166,12 +167,16 @@ export function compileIonWriter(root: AvroType): Write {
     }
   }
 
-  // The record `root` of one array field `value` holds rows that were lists (the record Kestra
-  // infers for them): they are lists again, as Kestra's AvroToIon gives them back.
-  const only = root.typeName === "record" && root.fields?.length === 1 ? root.fields[0]! : undefined;
-  if (only?.name === "value" && only.type.typeName === "array" && root.name?.split(".").pop() === "root") {
-    const write = compile(only.type);
-    return (v) => write((v as Record<string, unknown>).value);
+  // Rows that were lists (see listRows.ts) are lists again, as Kestra's AvroToIon gives them back.
+  const fields = root.typeName === "record" ? (root.fields ?? []) : [];
+  if (
+    holdsListRows(
+      root.name,
+      fields.map((f) => ({ name: f.name, array: f.type.typeName === "array" })),
+    )
+  ) {
+    const write = compile(fields[0]!.type);
+    return (v) => write((v as Record<string, unknown>)[LIST_ROWS_FIELD]);
   }
   return compile(root);
 }

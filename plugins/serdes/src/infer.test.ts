@@ -7,8 +7,10 @@
  */
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { NonRetryableError } from "@saker/sdk";
 import {
   avroSchemaOf,
+  inferSchema,
   InferError,
   MAX_REPLAY_BYTES,
   parquetSchemaOf,
@@ -258,5 +260,79 @@ describe("scanIon", () => {
     const scan = await scanIon(source, Infinity, "'f'");
     expect(scan.replay).toBeUndefined();
     expect(source.destroyed).toBe(true);
+  });
+
+  it("reads a row of several MB given in small chunks, each chunk searched once for line ends", async () => {
+    const long = "é".repeat(2 * 1024 * 1024);
+    const text = `{s:"${long}",n:1}\n{n:2}`;
+    const scan = await scanIon(chunked(text, 1000).source, 100, "'f'");
+    expect(scan.rows).toBe(2);
+    expect(JSON.stringify(avroSchemaOf(scan.root))).toBe(
+      `{"type":"record","name":"root","namespace":"${NS}","fields":[{"name":"s","type":["null","string"]},{"name":"n","type":["null","int"]}]}`,
+    );
+    expect(await collect(scan.replay!)).toBe(text);
+  });
+});
+
+describe("inferSchema", () => {
+  /** A task's context over one file, given in chunks, with the info lines it logs. */
+  function context(text: string) {
+    const sources: Readable[] = [];
+    const logged: string[] = [];
+    const ctx = {
+      storage: {
+        getFile: async () => {
+          sources.push(chunked(text, 4).source);
+          return sources.at(-1)!;
+        },
+      },
+      logger: { info: (message: string, ...args: unknown[]) => logged.push(`${message} ${args.join(" ")}`) },
+    };
+    return { ctx, sources, logged };
+  }
+  const o = { from: "kestra:///f.ion", limit: 100, hint: "; give `schema`" };
+
+  it("logs the schema `write` gives and hands what `prepare` made of it, then the file to read once", async () => {
+    const { ctx, sources, logged } = context("{a:1}\n{a:2}\n");
+    const inferred = await inferSchema(ctx, { ...o, write: avroSchemaOf, prepare: (json) => JSON.stringify(json) });
+    expect(inferred.rows).toBe(2);
+    expect(inferred.prepared).toBe(JSON.stringify(inferred.json));
+    expect(logged).toEqual([`inferred schema from {} row(s): {} 2 ${JSON.stringify(inferred.json)}`]);
+    expect(await collect(await inferred.read())).toBe("{a:1}\n{a:2}\n");
+    expect(sources).toHaveLength(1);
+    expect(sources[0]!.destroyed).toBe(true);
+  });
+
+  it("closes the file when `prepare` or `write` fails after the scan (a converter that cannot be compiled)", async () => {
+    const failing = context("{a:1}\n{a:2}\n");
+    await expect(
+      inferSchema(failing.ctx, {
+        ...o,
+        write: avroSchemaOf,
+        prepare: () => {
+          throw new Error("no converter");
+        },
+      }),
+    ).rejects.toThrow("no converter");
+    expect(failing.sources[0]!.destroyed).toBe(true);
+
+    const badName = context('{"a b":1}\n{c:2}\n');
+    const error = await inferSchema(badName.ctx, { ...o, limit: 1, write: avroSchemaOf }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect((error as Error).message).toMatch(
+      /^cannot infer a schema: the field name 'a b' is not an Avro name.*; give `schema`$/,
+    );
+    expect(badName.sources[0]!.destroyed).toBe(true);
+    expect(badName.logged).toEqual([]);
+  });
+
+  it("rows that cannot give a schema fail the task, the message ending with the hint", async () => {
+    const { ctx, sources } = context("{a:1}\n7\n");
+    const error = await inferSchema(ctx, { ...o, write: avroSchemaOf }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect((error as Error).message).toBe(
+      "cannot infer a schema: line 2 of 'kestra:///f.ion' is not a struct or a list but a value of type int; give `schema`",
+    );
+    expect(sources[0]!.destroyed).toBe(true);
   });
 });

@@ -26,6 +26,8 @@
  */
 import type { Readable } from "node:stream";
 import * as ion from "ion-js";
+import { NonRetryableError, type Logger, type RunContext } from "@saker/sdk";
+import { LIST_ROWS_FIELD, ROOT_RECORD } from "./listRows.ts";
 
 /** Rows that cannot give a schema; the message says why. */
 export class InferError extends Error {}
@@ -291,7 +293,7 @@ export class SchemaInference {
       );
     let field: Field;
     try {
-      field = this.field(".", "root", row, true);
+      field = this.field(".", ROOT_RECORD, row, true);
       this.merged = this.merged ? mergeFields(this.merged, field) : field;
     } catch (error) {
       if (error instanceof InferError) throw new InferError(`line ${where}: ${error.message}`);
@@ -316,9 +318,9 @@ export class SchemaInference {
       let items: Field | undefined;
       for (const item of node.items) items = this.field(`${path}_${name}_items`, `${name}_items`, item, false);
       const array: Schema = items ? { kind: "array", items: items.schema } : EMPTY_ARRAY;
-      // Avro wants a record at the top: a row that is a list is the record of one field, `value`.
+      // Avro wants a record at the top: a row that is a list is the record of one field, `value` (listRows.ts).
       field = top
-        ? plain(name, record(name, [{ name: "value", schema: array, doc: "", def: "empty" }]))
+        ? plain(name, record(name, [{ name: LIST_ROWS_FIELD, schema: array, doc: "", def: "empty" }]))
         : plain(name, { kind: "union", types: [array, NULL] });
     } else if (node.k === "date") field = nullable(name, DATE);
     else if (node.k === "time") field = nullable(name, TIME);
@@ -488,7 +490,8 @@ export async function scanIon(source: Readable, limit: number, what: string): Pr
   let keptBytes = 0;
   let done = false;
   let line = 0;
-  let rest = "";
+  // The pieces of the line not ended yet, joined once it ends: a line of many chunks is copied once.
+  let pending: string[] = [];
   const decoder = new TextDecoder("utf-8");
   const take = (text: string) => {
     line++;
@@ -525,13 +528,22 @@ export async function scanIon(source: Readable, limit: number, what: string): Pr
         keptBytes += chunk.length;
         if (keptBytes > MAX_REPLAY_BYTES) kept = undefined;
       }
-      const parts = (rest + decoder.decode(chunk, { stream: true })).split("\n");
-      rest = parts.pop()!;
-      for (const part of parts) take(part);
+      // Only the text just decoded is searched for line ends.
+      const text = decoder.decode(chunk, { stream: true });
+      let start = 0;
+      for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+        pending.push(text.slice(start, end));
+        const whole = pending.join("");
+        pending = [];
+        take(whole);
+        start = end + 1;
+      }
+      if (start < text.length) pending.push(text.slice(start));
     }
     if (done) {
-      rest += decoder.decode();
-      if (rest !== "") take(rest);
+      pending.push(decoder.decode());
+      const last = pending.join("");
+      if (last !== "") take(last);
     }
   } catch (error) {
     source.destroy();
@@ -560,4 +572,76 @@ export async function scanIon(source: Readable, limit: number, what: string): Pr
     })();
   } else source.destroy();
   return { root, rows: inference.rows, replay, close: () => source.destroy() };
+}
+
+/** What {@link inferSchema} needs of a task's context: the file to read, where to log the schema. */
+export interface InferContext {
+  readonly storage: Pick<RunContext["storage"], "getFile">;
+  readonly logger: Pick<Logger, "info">;
+}
+
+/** A schema inferred by {@link inferSchema}, and the file it was inferred from, to read or close. */
+export interface Inferred<T> {
+  /** The schema's JSON, as `write` wrote it. */
+  json: unknown;
+  /** What `prepare` made of it (undefined without `prepare`). */
+  prepared: T;
+  /** The rows scanned. */
+  rows: number;
+  /**
+   * The whole file, to read once: the rows scanned again from memory then the rest of the source,
+   * or the file opened again when they were too many to keep. Call this or {@link close}.
+   */
+  read(): Promise<AsyncIterable<Buffer>>;
+  /** Closes the file, when it is not read. */
+  close(): void;
+}
+
+/**
+ * Infers the schema of the first `limit` rows (every row for Infinity) of the Ion file `from`
+ * for a task: rows that cannot give one fail it, with a NonRetryableError whose message ends with
+ * `hint`. `write` turns the merged record of the rows into the schema's JSON ({@link avroSchemaOf},
+ * {@link parquetSchemaOf}; an InferError when it cannot), which is logged; `prepare` makes of it
+ * what the task needs before reading the file (the schema parsed, its converter compiled). If
+ * either fails, the file is closed.
+ */
+export async function inferSchema<T = undefined>(
+  ctx: InferContext,
+  o: {
+    from: string;
+    limit: number;
+    hint: string;
+    write: (root: Field) => unknown;
+    prepare?: (json: unknown) => T | Promise<T>;
+  },
+): Promise<Inferred<T>> {
+  let scan: Scan;
+  try {
+    scan = await scanIon(await ctx.storage.getFile(o.from), o.limit, `'${o.from}'`);
+  } catch (error) {
+    if (error instanceof InferError) throw new NonRetryableError(`${error.message}${o.hint}`);
+    throw error;
+  }
+  try {
+    let json: unknown;
+    try {
+      json = o.write(scan.root);
+    } catch (error) {
+      if (error instanceof InferError) throw new NonRetryableError(`cannot infer a schema: ${error.message}${o.hint}`);
+      throw error;
+    }
+    ctx.logger.info("inferred schema from {} row(s): {}", scan.rows, JSON.stringify(json));
+    const prepared = (o.prepare ? await o.prepare(json) : undefined) as T;
+    const { replay } = scan;
+    return {
+      json,
+      prepared,
+      rows: scan.rows,
+      read: async () => replay ?? (await ctx.storage.getFile(o.from)),
+      close: scan.close,
+    };
+  } catch (error) {
+    scan.close();
+    throw error;
+  }
 }

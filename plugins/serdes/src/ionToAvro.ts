@@ -9,6 +9,7 @@ import { type AvroType, typeLabel } from "./avroTypes.ts";
 import { integerOf, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
 import type { TemporalParser } from "./javaTime.ts";
 import type { OnBadLines } from "./common.ts";
+import { takesListRows } from "./listRows.ts";
 
 /** A value that does not fit its type; `path` is the field it is in (`address.city`, `tags[2]`). */
 export class CellError extends Error {
@@ -190,9 +191,10 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
       nullable: f.type.typeName === "null" || !!f.type.types?.some((t) => t.typeName === "null"),
     }));
     const names = new Set(fields.flatMap((f) => [f.name, ...f.aliases]));
-    // A record of one array field takes a row that is a list as that field's value, as Kestra does
-    // (the record it infers for such rows).
-    const listField = type.fields!.length === 1 && type.fields![0]!.type.typeName === "array" ? fields[0]! : undefined;
+    // A row that is a list may be the value of the record's one array field (see listRows.ts).
+    const listField = takesListRows(type.fields!.map((f) => ({ name: f.name, array: f.type.typeName === "array" })))
+      ? fields[0]!
+      : undefined;
     return (v, p) => {
       let data: Record<string, unknown>;
       if (Array.isArray(v) && p === "" && listField) data = { [listField.name]: v };

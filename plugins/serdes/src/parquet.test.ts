@@ -303,6 +303,122 @@ describe("IonToParquet without a schema", () => {
   });
 });
 
+describe("inferAllFields and rows that are lists", () => {
+  it("inferAllFields applies nullValues, trueValues and falseValues to every text, whatever the field's type, as Kestra", async () => {
+    const schema = {
+      type: "record",
+      name: "R",
+      fields: [
+        { name: "word", type: "string" },
+        { name: "note", type: ["null", "string"] },
+      ],
+    };
+    const props = `from: "{{ outputs.src.uri }}"\n${schemaProp(schema)}`;
+    const ex = await test.run(
+      flowWith(
+        "parquet_infer_all",
+        '{word:"yes",note:"NA"}\n{word:"off",note:"maybe"}\n',
+        ".ion",
+        task("plain", ION_TO_PARQUET, props) +
+          task("plainBack", PARQUET_TO_ION, 'from: "{{ outputs.plain.uri }}"') +
+          task("all", ION_TO_PARQUET, `${props}\ninferAllFields: true`) +
+          task("allBack", PARQUET_TO_ION, 'from: "{{ outputs.all.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, errorMessages(test, ex, "all").join()).toBe("SUCCESS");
+    // Without it, nullValues apply to nullable fields only, trueValues and falseValues to booleans only.
+    expect(await storedText(test, outputsOf(ex, "plainBack").uri as string)).toBe(
+      '{word:"yes",note:null}\n{word:"off",note:"maybe"}\n',
+    );
+    expect(await storedText(test, outputsOf(ex, "allBack").uri as string)).toBe(
+      '{word:"true",note:null}\n{word:"false",note:"maybe"}\n',
+    );
+    // A null text in a field that is not nullable is null there too, which the field refuses.
+    const bad = await test.run(
+      flowWith(
+        "parquet_infer_all_null",
+        '{word:"NA",note:null}\n',
+        ".ion",
+        task("all", ION_TO_PARQUET, `${props}\ninferAllFields: true`),
+      ),
+    );
+    expect(errorMessages(test, bad, "all").join("\n")).toMatch(
+      /row 1, field 'word': null in a field that is not nullable/,
+    );
+  });
+
+  it("a record of one array field takes rows that are lists whatever its names; only `root`/`value` gives lists back", async () => {
+    const schema = (name: string, field: string) => ({
+      type: "record",
+      name,
+      fields: [{ name: field, type: { type: "array", items: "string" } }],
+    });
+    const props = (name: string, field: string) => `from: "{{ outputs.src.uri }}"\n${schemaProp(schema(name, field))}`;
+    const ex = await test.run(
+      flowWith(
+        "parquet_list_rows",
+        '["a","b"]\n[]\n',
+        ".ion",
+        task("tags", ION_TO_PARQUET, props("Tags", "tags")) +
+          task("tagsBack", PARQUET_TO_ION, 'from: "{{ outputs.tags.uri }}"') +
+          task("root", ION_TO_PARQUET, props("root", "value")) +
+          task("rootBack", PARQUET_TO_ION, 'from: "{{ outputs.root.uri }}"'),
+      ),
+    );
+    expect(ex.state.current, ["tags", "root"].flatMap((t) => errorMessages(test, ex, t)).join()).toBe("SUCCESS");
+    expect(await storedText(test, outputsOf(ex, "tagsBack").uri as string)).toBe('{tags:["a","b"]}\n{tags:[]}\n');
+    expect(await storedText(test, outputsOf(ex, "rootBack").uri as string)).toBe('["a","b"]\n[]\n');
+  });
+
+  it("reads rows that were lists from a file whose root is named as parquet-avro names it, with its namespace", async () => {
+    const file = (root: string) => {
+      const out = new ByteWriter();
+      const writer = new ParquetWriter({
+        writer: out,
+        schema: [
+          { name: root, num_children: 1 },
+          {
+            name: "value",
+            repetition_type: "REQUIRED",
+            num_children: 1,
+            converted_type: "LIST",
+            logical_type: { type: "LIST" },
+          },
+          { name: "list", repetition_type: "REPEATED", num_children: 1 },
+          { name: "element", type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" },
+        ],
+      });
+      writer.write({ columnData: [{ name: "value", data: [["a", null], ["b"]] }] });
+      writer.finish();
+      return out.getBytes().slice();
+    };
+    const kestra = await namespaceFile("kestra-lists.parquet", file("io.kestra.plugin.serdes.avro.root"));
+    const other = await namespaceFile("other-lists.parquet", file("com.example.Other"));
+    const ex = await test.run(
+      `id: parquet_kestra_lists\nnamespace: company.serdes\ntasks:\n${task("kestra", PARQUET_TO_ION, `from: "${kestra}"`)}${task("other", PARQUET_TO_ION, `from: "${other}"`)}`,
+    );
+    expect(ex.state.current, errorMessages(test, ex, "kestra").join()).toBe("SUCCESS");
+    expect(await storedText(test, outputsOf(ex, "kestra").uri as string)).toBe('["a",null]\n["b"]\n');
+    expect(await storedText(test, outputsOf(ex, "other").uri as string)).toBe('{value:["a",null]}\n{value:["b"]}\n');
+  });
+
+  it("a schema inferred that Parquet cannot take fails the task after the scan, saying so, and stores nothing", async () => {
+    const ex = await test.run(
+      flowWith(
+        "parquet_infer_empty_struct",
+        "{}\n{}\n",
+        ".ion",
+        task("parquet", ION_TO_PARQUET, 'from: "{{ outputs.src.uri }}"'),
+      ),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errorMessages(test, ex, "parquet").join("\n")).toMatch(
+      /the schema inferred from '.*' cannot be written as Parquet: .*a record needs at least one field; give `schema`/,
+    );
+    expect(outputsOf(ex, "parquet")).toBeFalsy();
+  });
+});
+
 /** A Parquet file written by hyparquet-writer itself, with logical types and a nested column. */
 function independentFile(codec: "UNCOMPRESSED" | "SNAPPY" | "GZIP" | "BROTLI", rowGroupSize: number): Uint8Array {
   const out = new ByteWriter();

@@ -16,13 +16,7 @@ import {
   ValueError,
   type AvroRecord,
 } from "./parquetSchema.ts";
-import {
-  DEFAULT_ROWS_TO_SCAN,
-  InferError,
-  parquetSchemaOf as inferredParquetSchema,
-  scanIon,
-  type Scan,
-} from "./infer.ts";
+import { DEFAULT_ROWS_TO_SCAN, inferSchema, parquetSchemaOf as inferredParquetSchema } from "./infer.ts";
 import { rawMetadata, rawParsers, rowEmitter } from "./parquetIon.ts";
 import { localCopy, storeStream } from "./store.ts";
 import { systemTimeZone, TemporalParser, timeZone } from "./javaTime.ts";
@@ -110,9 +104,18 @@ schema: |
       .positive()
       .default(1_048_576)
       .describe("Largest dictionary of a column chunk in bytes; beyond it the column is written without one."),
-    trueValues: z.array(z.string()).default(DEFAULT_TRUE_VALUES).describe("Texts read as true in a boolean field."),
-    falseValues: z.array(z.string()).default(DEFAULT_FALSE_VALUES).describe("Texts read as false in a boolean field."),
-    nullValues: z.array(z.string()).default(DEFAULT_NULL_VALUES).describe("Texts read as null in a nullable field."),
+    trueValues: z
+      .array(z.string())
+      .default(DEFAULT_TRUE_VALUES)
+      .describe("Texts read as true in a boolean field (in any field with `inferAllFields`)."),
+    falseValues: z
+      .array(z.string())
+      .default(DEFAULT_FALSE_VALUES)
+      .describe("Texts read as false in a boolean field (in any field with `inferAllFields`)."),
+    nullValues: z
+      .array(z.string())
+      .default(DEFAULT_NULL_VALUES)
+      .describe("Texts read as null in a nullable field (in any field with `inferAllFields`)."),
     dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Format of the text of a `date` field."),
     timeFormat: z
       .string()
@@ -137,7 +140,7 @@ schema: |
       .boolean()
       .default(false)
       .describe(
-        "Without `schema`: whether the schema is inferred from every row rather than the first `numberOfRowsToScan` (a file over 16 MiB is then read twice). Values are always converted to the type the schema declares.",
+        "Whether `trueValues`, `falseValues` and `nullValues` are applied to every text value, whatever its field's type (otherwise only to boolean fields, and to nullable fields for `nullValues`), as Kestra does. Without `schema`, also whether every row is read to infer it rather than the first `numberOfRowsToScan` (a file over 16 MiB is then read twice).",
       ),
     timeZoneId: z
       .string()
@@ -149,10 +152,10 @@ schema: |
   }),
   outputs: sizedOutput,
   async run(p, ctx) {
-    let record: AvroRecord | undefined;
+    let given: AvroRecord | undefined;
     if (p.schema !== undefined) {
       try {
-        record = parseAvroSchema(schemaJson(typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema)));
+        given = parseAvroSchema(schemaJson(typeof p.schema === "string" ? p.schema : JSON.stringify(p.schema)));
       } catch (error) {
         if (error instanceof AvroSchemaError) throw schemaError(error.message);
         throw error;
@@ -167,49 +170,54 @@ schema: |
         );
       compressors.ZSTD = (input) => zstdCompress(input);
     }
-    // Without a schema, the rows scanned to infer one are read again from memory, then the rest of the file.
-    let replay: AsyncIterable<Buffer> | undefined;
-    if (!record) {
-      let scan: Scan;
-      try {
-        scan = await scanIon(
-          await ctx.storage.getFile(p.from),
-          p.inferAllFields ? Infinity : p.numberOfRowsToScan,
-          `'${p.from}'`,
-        );
-      } catch (error) {
-        if (error instanceof InferError) throw new NonRetryableError(`${error.message}; give \`schema\``);
-        throw error;
-      }
-      const schemaText = JSON.stringify(inferredParquetSchema(scan.root));
-      ctx.logger.info("inferred schema: {}", schemaText);
-      try {
-        record = parseAvroSchema(JSON.parse(schemaText));
-      } catch (error) {
-        scan.close();
-        throw new NonRetryableError(
-          `the schema inferred from '${p.from}' cannot be written as Parquet: ${(error as Error).message}; give \`schema\``,
-        );
-      }
-      replay = scan.replay;
-    }
-    const converter = new RowConverter(record, {
-      temporal,
-      trueValues: new Set(p.trueValues),
-      falseValues: new Set(p.falseValues),
-      nullValues: new Set(p.nullValues),
-      decimalSeparator: p.decimalSeparator,
-      strictSchema: p.strictSchema,
+    // Loaded on first use, so that the plugin's other tasks do not load the Parquet libraries;
+    // before the file is opened, so that nothing is left open if it fails.
+    const { ByteWriter, ParquetWriter } = await import("hyparquet-writer");
+    const prepare = (record: AvroRecord) => ({
+      converter: new RowConverter(record, {
+        temporal,
+        trueValues: new Set(p.trueValues),
+        falseValues: new Set(p.falseValues),
+        nullValues: new Set(p.nullValues),
+        decimalSeparator: p.decimalSeparator,
+        strictSchema: p.strictSchema,
+        inferAllFields: p.inferAllFields,
+      }),
+      schema: parquetSchemaOf(record),
+      names: record.fields.map((f) => f.name),
     });
-    const schema = parquetSchemaOf(record);
-    const names = record.fields.map((f) => f.name);
-    const source = replay ?? (await ctx.storage.getFile(p.from));
+    let job: ReturnType<typeof prepare>;
+    let source: AsyncIterable<Buffer>;
+    if (given) {
+      job = prepare(given);
+      source = await ctx.storage.getFile(p.from);
+    } else {
+      // The rows scanned to infer the schema are read again from memory, then the rest of the file.
+      const inferred = await inferSchema(ctx, {
+        from: p.from,
+        limit: p.inferAllFields ? Infinity : p.numberOfRowsToScan,
+        hint: "; give `schema`",
+        write: inferredParquetSchema,
+        prepare: (json) => {
+          let record: AvroRecord;
+          try {
+            record = parseAvroSchema(json);
+          } catch (error) {
+            throw new NonRetryableError(
+              `the schema inferred from '${p.from}' cannot be written as Parquet: ${(error as Error).message}; give \`schema\``,
+            );
+          }
+          return prepare(record);
+        },
+      });
+      job = inferred.prepared;
+      source = await inferred.read();
+    }
+    const { converter, schema, names } = job;
     let rows = 0;
     let line = 0;
     const badRows = new BadRows(ctx.logger, p.onBadLines);
 
-    // Loaded on first use, so that the plugin's other tasks do not load the Parquet libraries.
-    const { ByteWriter, ParquetWriter } = await import("hyparquet-writer");
     async function* parquetBytes(): AsyncGenerator<Buffer> {
       const out = new ByteWriter();
       const writer = new ParquetWriter({

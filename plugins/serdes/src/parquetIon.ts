@@ -7,6 +7,7 @@
 import type { FileMetaData, ParquetParsers, SchemaElement, SchemaTree } from "hyparquet";
 import { ionFieldName, ionFloat, ionString, toIon } from "@saker/sdk/ion";
 import { dateText, ionTimestamp, timestampText, timeText } from "./temporal.ts";
+import { holdsListRows, LIST_ROWS_FIELD } from "./listRows.ts";
 
 type Emit = (value: unknown) => string;
 
@@ -43,17 +44,19 @@ export const rawParsers: Partial<ParquetParsers> = {
 
 /** Ion text of one row (a struct of the top-level columns) from hyparquet's object row. */
 export function rowEmitter(root: SchemaTree): (row: Record<string, unknown>) => string {
-  // The record `root` of one required list `value` holds rows that were lists: they are lists
-  // again, as Kestra's reader gives them back.
-  const only = root.children.length === 1 ? root.children[0]! : undefined;
-  if (
-    root.element.name === "root" &&
-    only?.element.name === "value" &&
-    only.element.repetition_type === "REQUIRED" &&
-    (only.element.logical_type?.type === "LIST" || only.element.converted_type === "LIST")
-  ) {
-    const emit = emitterOf(only);
-    return (row) => emit(row.value);
+  // Rows that were lists (see listRows.ts) are lists again, as Kestra's reader gives them back.
+  // Kestra reads a column as an Avro array (not a union with null) when it is a required list or
+  // a repeated field.
+  const shape = root.children.map((c) => ({
+    name: c.element.name,
+    array:
+      c.element.repetition_type === "REPEATED" ||
+      (c.element.repetition_type === "REQUIRED" &&
+        (c.element.logical_type?.type === "LIST" || c.element.converted_type === "LIST")),
+  }));
+  if (holdsListRows(root.element.name, shape)) {
+    const emit = emitterOf(root.children[0]!);
+    return (row) => emit(row[LIST_ROWS_FIELD]);
   }
   const fields = root.children.map((c) => [c.element.name, `${ionFieldName(c.element.name)}:`, emitterOf(c)] as const);
   return (row) => {

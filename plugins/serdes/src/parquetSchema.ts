@@ -5,6 +5,7 @@
  */
 import type { SchemaElement } from "hyparquet";
 import type { TemporalParser } from "./javaTime.ts";
+import { takesListRows } from "./listRows.ts";
 import { integerOf, LOGICAL_BASES, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
 
 type Primitive = "boolean" | "int" | "long" | "float" | "double" | "string" | "bytes";
@@ -304,6 +305,12 @@ export interface ConvertOptions {
   nullValues: ReadonlySet<string>;
   decimalSeparator: string;
   strictSchema: boolean;
+  /**
+   * Kestra's `inferAllFields`: the three lists apply to every text whatever its type (a text of
+   * `nullValues` is null, then `trueValues` true, `falseValues` false), not only to boolean and
+   * nullable fields.
+   */
+  inferAllFields: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -315,17 +322,21 @@ const encoder = new TextEncoder();
 export class RowConverter {
   /** Estimated bytes converted so far. */
   size = 0;
+  private readonly takesListRows: boolean;
 
   constructor(
     private readonly record: AvroRecord,
     private readonly o: ConvertOptions,
-  ) {}
+  ) {
+    this.takesListRows = takesListRows(
+      record.fields.map((f) => ({ name: f.name, array: f.type.kind === "array" && !f.nullable })),
+    );
+  }
 
   row(value: unknown): unknown[] {
     const fields = this.record.fields;
-    // A list for a record of one array field is that field's value (the record Kestra infers for such rows).
-    if (Array.isArray(value) && fields.length === 1 && fields[0]!.type.kind === "array" && !fields[0]!.nullable)
-      return [this.field(fields[0]!, value, fields[0]!.name, true)];
+    // A row that is a list may be the value of the record's one array field (see listRows.ts).
+    if (Array.isArray(value) && this.takesListRows) return [this.field(fields[0]!, value, fields[0]!.name, true)];
     if (Array.isArray(value)) {
       if (this.o.strictSchema && value.length > fields.length)
         throw new ValueError(
@@ -354,7 +365,13 @@ export class RowConverter {
 
   private value(t: AvroType, nullable: boolean, v: unknown, path: string): unknown {
     if (v === undefined) v = null;
-    if (nullable && typeof v === "string" && this.o.nullValues.has(v)) v = null;
+    if (typeof v === "string") {
+      if (this.o.inferAllFields) {
+        if (this.o.nullValues.has(v)) v = null;
+        else if (this.o.trueValues.has(v)) v = true;
+        else if (this.o.falseValues.has(v)) v = false;
+      } else if (nullable && this.o.nullValues.has(v)) v = null;
+    }
     if (v === null) {
       if (nullable) return null;
       throw new ValueError(path, "null in a field that is not nullable");
