@@ -4,14 +4,25 @@
  * Clone then Push with an encrypted RSA key (the origin stored by Clone is the SSH URL), PushFlows
  * then SyncFlows with a PEM ECDSA key, a password login, and what happens with a key the server
  * does not know, a wrong or missing passphrase, an unreadable key, a missing repository, a server
- * that is down, silent or hanging; the key and its passphrase appear in no log line, output or error.
+ * that is down, silent, hanging or that never starts the command; the key and its passphrase appear
+ * in no log line, output or error. A push over a slow link outlasting readTimeout, and the
+ * transport itself: a ref advertisement of many SSH packets given byte for byte, a request for the
+ * other service refused with its connection closed. After each flow (and each transport call) the
+ * server has no connection left open.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { createServer, type AddressInfo, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import ssh2 from "ssh2";
+import type { RunContext } from "@saker/sdk";
 import type { Execution, TestInstance } from "@saker/engine/testing";
+import { namespaceFiles } from "@saker/engine/testing";
+import { remoteOf } from "./remote.ts";
+import { AdvertisementReader, sshTransport } from "./ssh.ts";
+import { SSH_STAND_IN_URL } from "./sshUrl.ts";
 import {
   diffRows,
   gitFlow,
@@ -46,6 +57,11 @@ beforeAll(async () => {
   git = await startGitServer();
   git.createRepo("app", { "README.md": "hello\n", "src/main.sh": "echo main\n" });
   git.createRepo("flows");
+  git.createRepo("slowpush");
+  git.createRepo("manyrefs", { "README.md": "refs\n" });
+  // 3000 tags: an advertisement of about 200 kB, many SSH packets
+  const tags = Array.from({ length: 3000 }, (_, i) => `create refs/tags/v${i} main\n`).join("");
+  spawnSync("git", ["update-ref", "--stdin"], { cwd: join(git.root, "repos", "manyrefs.git"), input: tags });
   ssh = await startSshGitServer({
     repos: join(git.root, "repos"),
     keys: [{ private: ed25519.private }, { private: rsa.private, passphrase: PASSPHRASE }, { private: ecdsaPem }],
@@ -57,6 +73,13 @@ afterAll(async () => {
   await ssh?.close();
   await git?.close();
 });
+
+/** Runs a flow (waiting `timeoutMs` at most); then no SSH connection may be left open on the server. */
+async function run(source: string, timeoutMs?: number): Promise<Execution> {
+  const ex = await test.run(source, {}, timeoutMs);
+  await ssh.idle();
+  return ex;
+}
 
 /** `privateKey` (and `passphrase`) as YAML lines: the key as a block scalar. */
 function keyProps(key: string, passphrase?: string): string {
@@ -110,7 +133,7 @@ async function filesOf(ex: Execution): Promise<Record<string, string>> {
 
 describe("over SSH", () => {
   it("clones with an Ed25519 key, storing the SSH URL as origin", async () => {
-    const ex = await test.run(
+    const ex = await run(
       wdirFlow(
         "ssh-clone",
         "company.ssh",
@@ -131,7 +154,7 @@ describe("over SSH", () => {
 
   it("clones then pushes with an encrypted RSA key: the commit arrives in the bare repository", async () => {
     const auth = keyProps(rsa.private, PASSPHRASE);
-    const ex = await test.run(
+    const ex = await run(
       wdirFlow(
         "ssh-push",
         "company.ssh",
@@ -164,7 +187,7 @@ describe("over SSH", () => {
     await test.instance.deploy(logFlow("company.sshsrc", "a"));
     await test.instance.deploy(logFlow("company.sshsrc", "b", "bye"));
     const auth = `url: ${ssh.url("flows")}\n${keyProps(ecdsaPem)}`;
-    const push = await test.run(
+    const push = await run(
       gitFlow(
         "ssh-pushflows",
         "company.ops",
@@ -177,7 +200,7 @@ describe("over SSH", () => {
     const out = taskRun(push, "git").outputs as Record<string, string>;
     expect(out.commitURL).toBe(`https://127.0.0.1/flows/commit/${out.commitId}`);
 
-    const sync = await test.run(
+    const sync = await run(
       gitFlow("ssh-syncflows", "company.ops", "SyncFlows", `${auth}\ntargetNamespace: company.sshdst`),
     );
     expect(sync.state.current, logsOf(test, sync.id)).toBe("SUCCESS");
@@ -191,7 +214,7 @@ describe("over SSH", () => {
 
 describe("over SSH, with a password", () => {
   it("logs in with password when the server allows it, and never shows it", async () => {
-    const ex = await test.run(
+    const ex = await run(
       wdirFlow(
         "ssh-password",
         "company.ssh",
@@ -208,7 +231,7 @@ describe("over SSH, with a password", () => {
     expect(ssh.logins).toContain("deploy:password");
     expect(JSON.stringify(ex) + logsOf(test, ex.id)).not.toContain(SSH_PASSWORD);
 
-    const wrong = await test.run(
+    const wrong = await run(
       gitFlow("ssh-password-wrong", "company.ssh", "Clone", `url: ${ssh.url("app")}\npassword: ${SSH_PASSWORD}-x`),
     );
     expect(wrong.state.current).toBe("FAILED");
@@ -220,7 +243,7 @@ describe("over SSH, with a password", () => {
 
 describe("over SSH, failures", () => {
   const clone = async (id: string, props: string) => {
-    const ex = await test.run(gitFlow(id, "company.ssh", "Clone", props));
+    const ex = await run(gitFlow(id, "company.ssh", "Clone", props));
     expect(ex.state.current).toBe("FAILED");
     return { ex, logs: logsOf(test, ex.id) };
   };
@@ -292,11 +315,170 @@ describe("over SSH, failures", () => {
     const hang = await clone("ssh-hang", `url: ${ssh.url("hang")}\n${keyProps(ed25519.private)}\nreadTimeout: 500`);
     expect(hang.logs).toContain("no answer from the server within 500 ms");
 
+    const noexec = await clone(
+      "ssh-noexec",
+      `url: ${ssh.url("noexec")}\n${keyProps(ed25519.private)}\nconnectTimeout: 2000\nreadTimeout: 60000`,
+    );
+    expect(noexec.logs).toContain("the server did not start git-upload-pack within 2000 ms");
+
     const nokey = await clone("ssh-nokey", `url: git@127.0.0.1:app.git`);
     expect(nokey.logs).toContain("git@127.0.0.1:app.git is an SSH URL: set privateKey");
 
     const http = await clone("ssh-httpkey", `url: ${git.url("app")}\n${keyProps(ed25519.private)}`);
     expect(http.logs).toContain("privateKey is for SSH URLs");
     expectNoSecret(http.ex, ed25519.private);
+  });
+});
+
+describe("over SSH, stopped by the task's timeout", () => {
+  it("while the server has not answered the exec request: the connection is closed", async () => {
+    const started = Date.now();
+    const killed = await run(
+      gitFlow(
+        "ssh-noexec-timeout",
+        "company.ssh",
+        "Clone",
+        `timeout: PT1S\nurl: ${ssh.url("noexec")}\n${keyProps(ed25519.private)}\nconnectTimeout: 60000\nreadTimeout: 60000`,
+      ),
+    );
+    expect(killed.state.current).toBe("FAILED");
+    expect(logsOf(test, killed.id)).toMatch(/Timeout after/i);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("over SSH, a slow link", () => {
+  it("pushes a pack whose upload takes longer than readTimeout, the server taking it in as it comes", async () => {
+    // random bytes do not compress: a pack of about 12 MB, which the server reads at about 4 MB/s (3 s
+    // or more), taking in 2 MB more of it (ssh2's window) about every 0.5 s
+    const big = randomBytes(12 * 1024 * 1024);
+    await namespaceFiles(test.instance.storage, "company.sshslow").put("big.bin", big);
+    const started = Date.now();
+    const ex = await run(
+      gitFlow(
+        "ssh-slowpush",
+        "company.sshslow",
+        "PushNamespaceFiles",
+        `url: ${ssh.url("slowpush")}\n${keyProps(ed25519.private)}\nreadTimeout: 2000`,
+      ),
+      90_000, // packing 12 MB in JavaScript takes seconds more on a busy machine
+    );
+    expect(ex.state.current, logsOf(test, ex.id)).toBe("SUCCESS");
+    expect(Date.now() - started).toBeGreaterThan(3000); // the upload outlasted readTimeout
+    expect(git.git("slowpush", "cat-file", "-s", "main:_files/big.bin").trim()).toBe(String(big.length));
+    expect(ssh.execs).toContain("git-receive-pack '/slowpush.git'");
+  });
+});
+
+/** An SSH transport for `url` with the Ed25519 key, outside any task run. */
+function transportOf(url: string) {
+  const ctx = {
+    flow: { namespace: "company.ssh", id: "transport" },
+    task: { id: "git", type: "io.kestra.plugin.git.Clone" },
+    signal: new AbortController().signal,
+    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  } as unknown as RunContext;
+  const remote = remoteOf(ctx, { url, privateKey: ed25519.private });
+  return sshTransport(
+    ctx,
+    { ...remote, ssh: remote.ssh! },
+    { privateKey: ed25519.private },
+    { connectTimeout: 10_000, readTimeout: 10_000 },
+  );
+}
+
+async function* nothing(): AsyncIterableIterator<Uint8Array> {}
+
+async function bodyOf(body: AsyncIterable<Uint8Array> | undefined): Promise<Uint8Array[]> {
+  const parts: Uint8Array[] = [];
+  for await (const part of body ?? []) parts.push(part);
+  return parts;
+}
+
+describe("the SSH transport", () => {
+  const infoRefs = (service: string) => ({ url: `${SSH_STAND_IN_URL}/info/refs?service=${service}`, method: "GET" });
+
+  it("answers the GET with the server's ref advertisement byte for byte, however many packets it takes", async () => {
+    const transport = transportOf(ssh.url("manyrefs"));
+    try {
+      const res = await transport.http.request({ ...infoRefs("git-upload-pack"), headers: {} });
+      const parts = await bodyOf(res.body);
+      // what git-upload-pack writes before it reads the client's flush-pkt (and exits)
+      const advertised = spawnSync("git", ["upload-pack", join(git.root, "repos", "manyrefs.git")], {
+        input: "0000",
+        env: { PATH: process.env.PATH, HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: "1" },
+      }).stdout;
+      expect(advertised.length).toBeGreaterThan(150_000);
+      expect(
+        Buffer.concat(parts).equals(Buffer.concat([Buffer.from("001e# service=git-upload-pack\n0000"), advertised])),
+      ).toBe(true);
+      expect(parts.length).toBeGreaterThan(3); // the advertisement came in several chunks, given as they came
+    } finally {
+      transport.release();
+    }
+    await ssh.idle();
+  });
+
+  it("refuses a POST of the other service than the GET before it, and closes that GET's connection", async () => {
+    const transport = transportOf(ssh.url("app"));
+    try {
+      await bodyOf((await transport.http.request({ ...infoRefs("git-upload-pack"), headers: {} })).body);
+      expect(ssh.connections).toBe(1);
+      await expect(
+        transport.http.request({
+          url: `${SSH_STAND_IN_URL}/git-receive-pack`,
+          method: "POST",
+          headers: {},
+          body: nothing(),
+        }),
+      ).rejects.toThrow("git-receive-pack was asked for without its reference advertisement");
+      await ssh.idle();
+    } finally {
+      transport.release();
+    }
+  });
+});
+
+describe("the advertisement reader", () => {
+  const pkt = (text: string) => `${(text.length + 4).toString(16).padStart(4, "0")}${text}`;
+  const reader = () =>
+    new AdvertisementReader(
+      (data) => new Error(`not git: ${data.toString("latin1")}`),
+      (message) => new Error(`refused: ${message}`),
+    );
+  /** Feeds `data` cut at `cuts`; the chunk index at which the reader said it was done, and its end. */
+  const feed = (data: Buffer, cuts: number[]) => {
+    const r = reader();
+    const bounds = [0, ...cuts, data.length];
+    for (let i = 0; i + 1 < bounds.length; i++)
+      if (r.push(data.subarray(bounds[i], bounds[i + 1]))) return { at: i, end: r.end };
+    return { at: -1, end: r.end };
+  };
+
+  it("finds the flush-pkt ending the advertisement however the data is cut", () => {
+    const advertisement =
+      pkt(`${"a".repeat(40)} HEAD\0multi_ack side-band-64k\n`) + pkt(`${"b".repeat(40)} refs/heads/main\n`) + "0000";
+    const data = Buffer.from(`${advertisement}0008NAK\nPACK`, "latin1");
+    const end = advertisement.length;
+    for (let size = 1; size <= data.length; size++) {
+      const cuts: number[] = [];
+      for (let at = size; at < data.length; at += size) cuts.push(at);
+      const { at, end: found } = feed(data, cuts);
+      expect(found, `slices of ${size}`).toBe(end);
+      expect(at).toBe([0, ...cuts].filter((c) => c < end).length - 1); // done with the chunk holding the flush-pkt's end
+    }
+    for (let a = 1; a < data.length; a++)
+      for (let b = a + 1; b < data.length; b += 7) expect(feed(data, [a, b]).end).toBe(end);
+    expect(feed(Buffer.from("0000", "latin1"), [1, 2, 3]).end).toBe(4); // an empty repository's lone flush-pkt
+    expect(feed(Buffer.from(pkt("x\n"), "latin1"), [3]).end).toBe(-1); // not finished
+  });
+
+  it("fails on an ERR pkt-line and on what is not a pkt-line, wherever the chunks are cut", () => {
+    const err = Buffer.from(`${pkt("ERR access denied\n")}0000`, "latin1");
+    for (let cut = 1; cut < err.length; cut++)
+      expect(() => feed(err, [cut]), `cut at ${cut}`).toThrow("refused: access denied");
+    const banner = Buffer.from("Welcome to the shell\n", "latin1");
+    for (let cut = 1; cut < banner.length; cut++) expect(() => feed(banner, [cut])).toThrow("not git: Welc");
+    expect(() => feed(Buffer.from(`${pkt("x\n")}0002`, "latin1"), [2])).toThrow("not git: 0002");
   });
 });

@@ -13,6 +13,12 @@
  * empty repository) is ended by `release()`: a flush-pkt tells the server the client wants
  * nothing, and it exits.
  *
+ * What the server sends is kept as the Buffers ssh2 gives, and handed on as they are (no joined
+ * copy of a fetched pack); the advertisement's pkt-lines are read as they come, a pkt-line
+ * crossing two of those Buffers being the only thing joined. The request is written by slices,
+ * each slice the server takes in counting, like each byte it sends, as a sign of life for
+ * `readTimeout`. `connectTimeout` bounds the TCP connection, the handshake and the exec request.
+ *
  * The server's host key is not checked, as in Kestra (JGit with StrictHostKeyChecking=no); its
  * fingerprint is logged at debug level. The private key, its passphrase and the password never
  * reach a log line or an error: every message goes through the remote's redaction.
@@ -36,6 +42,9 @@ export interface SshCredentials {
 type Service = "git-upload-pack" | "git-receive-pack";
 
 const FLUSH = Buffer.from("0000");
+const EMPTY = Buffer.alloc(0);
+/** The request is written by slices of this size: each one the server takes in refreshes the read timer. */
+const WRITE_SLICE = 64 * 1024;
 /** Most of what a server writes on stderr is kept for the error message; no more. */
 const STDERR_LIMIT = 8192;
 
@@ -65,15 +74,17 @@ export function sshTransport(
         const exchange = await Exchange.open(ctx, remote, service, { key, password }, timeouts);
         pending = exchange;
         const advertisement = await exchange.advertisement();
-        return response(req, service, "advertisement", [pktLine(`# service=${service}\n`), FLUSH, advertisement]);
+        return response(req, service, "advertisement", [pktLine(`# service=${service}\n`), FLUSH, ...advertisement]);
       }
       const exchange = pending;
       pending = undefined;
-      if (!exchange || exchange.service !== service)
+      if (!exchange || exchange.service !== service) {
+        // the open exchange (of the other service) is of no use: its connection goes too
+        exchange?.abandon();
         throw new TaskError(`${service} was asked for without its reference advertisement`);
+      }
       try {
-        const body = req.body ? await collect(req.body) : Buffer.alloc(0);
-        return response(req, service, "result", [await exchange.send(body)]);
+        return response(req, service, "result", await exchange.send(req.body ?? []));
       } finally {
         exchange.close();
       }
@@ -97,6 +108,7 @@ function isService(name: string | null): name is Service {
   return name === "git-upload-pack" || name === "git-receive-pack";
 }
 
+/** The answer to isomorphic-git, `chunks` given as they are (a Buffer is a Uint8Array): no copy. */
 function response(req: GitHttpRequest, service: Service, kind: string, chunks: Buffer[]): GitHttpResponse {
   return {
     url: req.url,
@@ -105,23 +117,31 @@ function response(req: GitHttpRequest, service: Service, kind: string, chunks: B
     statusMessage: "OK",
     headers: { "content-type": `application/x-${service}-${kind}` },
     body: (async function* () {
-      for (const chunk of chunks) if (chunk.length) yield new Uint8Array(chunk);
+      for (const chunk of chunks) if (chunk.length) yield chunk;
     })(),
   };
 }
 
 /** One exec channel of `service` on its own connection: the advertisement, then one request and its result. */
 class Exchange {
+  /** What the server sent on stdout, as ssh2 gave it: the advertisement, then the result. */
   private chunks: Buffer[] = [];
-  private length = 0;
-  /** Where the next pkt-line of the advertisement starts (in the joined chunks). */
+  /** How many of `chunks` the advertisement's reader has read. */
   private scanned = 0;
-  private advertised = -1;
+  private readonly reader: AdvertisementReader;
   private closed = false;
+  /** The read timer of the wait under way (see `until`), refreshed by the server's bytes and by the request's progress. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private failure: unknown;
   private wake: (() => void) | undefined;
   private stderr = "";
   private exit: { code: number | null; signal?: string } | undefined;
+  /** The writer's waits for room in the channel (see `drained`). */
+  private readonly blocked = new Set<() => void>();
+  /** The wait for the server's answer is over (it answered, or the exchange failed): the writer stops. */
+  private answered = false;
+  /** The server's SSH window for the channel at the last look (see `windowGrew`). */
+  private window = Number.POSITIVE_INFINITY;
   private readonly onAbort = () => this.fail(this.ctx.signal.reason);
 
   private constructor(
@@ -132,11 +152,18 @@ class Exchange {
     private readonly channel: ClientChannel,
     private readonly timeouts: HttpTimeouts,
   ) {
+    this.reader = new AdvertisementReader(
+      (data) => this.notGit(data),
+      (message) =>
+        new NonRetryableError(`the server refused the repository: ${this.remote.redact(message)}`, { path: "url" }),
+    );
     channel.on("data", (chunk: Buffer) => {
       this.chunks.push(chunk);
-      this.length += chunk.length;
       this.notify();
     });
+    // the stream's own errors (a write after the server hung up): what the server said, or its
+    // silence, is the outcome, not those
+    channel.on("error", () => undefined);
     channel.stderr.on("data", (chunk: Buffer) => {
       if (this.stderr.length < STDERR_LIMIT) this.stderr += chunk.toString("utf8");
       this.notify();
@@ -215,11 +242,10 @@ class Exchange {
     );
     let channel: ClientChannel;
     try {
-      channel = await new Promise<ClientChannel>((resolve, reject) =>
-        client.exec(sshCommand(service, target.path), (error, ch) => (error ? reject(error) : resolve(ch))),
-      );
+      channel = await execute(ctx, client, service, sshCommand(service, target.path), timeouts.connectTimeout);
     } catch (error) {
       client.end();
+      if (error instanceof Unanswered || ctx.signal.aborted) throw error;
       throw new TaskError(
         `the server did not run ${service}: ${remote.redact(error instanceof Error ? error.message : String(error))}`,
       );
@@ -233,23 +259,33 @@ class Exchange {
    * git 2.41 writes (`<zero-id> capabilities^{}`): isomorphic-git reads a lone flush-pkt as a
    * protocol v2 answer and would send a v2 `ls-refs` request the server does not speak.
    */
-  async advertisement(): Promise<Buffer> {
+  async advertisement(): Promise<Buffer[]> {
     await this.until(() => this.scan());
-    if (this.advertised < 0) throw this.refusal();
-    if (this.advertised === 4) return Buffer.concat([pktLine(`${"0".repeat(40)} capabilities^{}\0\n`), FLUSH]);
-    return this.joined().subarray(0, this.advertised);
+    const end = this.reader.end;
+    if (end < 0) throw this.refusal();
+    if (end === 4) return [pktLine(`${"0".repeat(40)} capabilities^{}\0\n`), FLUSH];
+    return splitAt(this.chunks, end)[0];
   }
 
-  /** Writes the request and returns everything the server writes after the advertisement, until it exits. */
-  async send(body: Buffer): Promise<Buffer> {
-    this.channel.write(body);
-    // git send-pack closes its end after the pack; upload-pack answers `done` without waiting for one
-    if (this.service === "git-receive-pack") this.channel.end();
-    await this.until(() => false);
-    const rest = this.joined().subarray(this.advertised);
+  /**
+   * Writes the request and returns everything the server writes after the advertisement, until it
+   * exits. The read timer runs from the start: the server's bytes, and each slice of the request
+   * it takes in (a large pack pushed over a slow link), refresh it.
+   */
+  async send(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer[]> {
+    const writing = this.write(body).catch((error: unknown) => this.fail(error));
+    try {
+      await this.until(() => false);
+    } finally {
+      this.answered = true;
+      this.unblock();
+      await writing;
+    }
+    const [, rest] = splitAt(this.chunks, this.reader.end);
+    this.chunks = [];
     const code = this.exit?.code;
     if (code !== undefined && code !== 0) {
-      if (rest.length === 0) throw this.refusal();
+      if (rest.every((chunk) => chunk.length === 0)) throw this.refusal();
       const said = this.remote.redact(this.stderr.trim());
       if (said) throw new TaskError(`${this.service} failed on the server: ${said} (exit code ${code})`);
     }
@@ -270,44 +306,80 @@ class Exchange {
     this.client.end();
   }
 
-  /** Reads pkt-lines from `scanned`; true once the flush-pkt ending the advertisement is in. */
+  /** Reads the chunks not read yet; true once the flush-pkt ending the advertisement is in. */
   private scan(): boolean {
-    if (this.advertised >= 0) return true;
-    const data = this.joined();
-    let pos = this.scanned;
-    while (pos + 4 <= data.length) {
-      const head = data.toString("latin1", pos, pos + 4);
-      if (!/^[0-9a-f]{4}$/i.test(head)) throw this.notGit(data.subarray(pos));
-      const size = Number.parseInt(head, 16);
-      if (size === 0) {
-        this.advertised = pos + 4;
-        return true;
+    while (this.reader.end < 0 && this.scanned < this.chunks.length) this.reader.push(this.chunks[this.scanned++]!);
+    return this.reader.end >= 0;
+  }
+
+  /**
+   * Writes `body` into the channel by slices (views, no copy), waiting for room when the channel's
+   * buffer is full; each slice ssh2 hands to the server (within its SSH window, so as the server
+   * reads) refreshes the read timer. Then ends the channel for receive-pack. Stops when the exchange
+   * fails or the channel closes.
+   */
+  private async write(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+    const stopped = () => this.answered || this.failure !== undefined || this.closed || !this.channel.writable;
+    for await (const part of body) {
+      const data = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+      for (let at = 0; at < data.length; at += WRITE_SLICE) {
+        if (stopped()) return;
+        const room = this.channel.write(data.subarray(at, at + WRITE_SLICE), (error) => {
+          if (error) return;
+          this.timer?.refresh();
+          this.windowGrew();
+        });
+        if (!room) await this.drained();
       }
-      if (size < 4) throw this.notGit(data.subarray(pos));
-      if (pos + size > data.length) break;
-      const payload = data.toString("utf8", pos + 4, pos + size);
-      if (payload.startsWith("ERR "))
-        throw new NonRetryableError(
-          `the server refused the repository: ${this.remote.redact(payload.slice(4).trim())}`,
-          { path: "url" },
-        );
-      pos += size;
     }
-    this.scanned = pos;
-    return false;
+    // git send-pack closes its end after the pack; upload-pack answers `done` without waiting for one
+    if (this.service === "git-receive-pack" && !stopped()) this.channel.end();
   }
 
-  private joined(): Buffer {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
-    return this.chunks[0] ?? Buffer.alloc(0);
+  /** Until the channel has room for more, or closes, or the exchange fails or ends. */
+  private drained(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.channel.off("drain", done);
+        this.channel.off("close", done);
+        this.blocked.delete(done);
+        resolve();
+      };
+      this.channel.on("drain", done);
+      this.channel.on("close", done);
+      this.blocked.add(done);
+    });
   }
 
-  /** Waits until `done()` or the channel closes, failing after `readTimeout` without a byte from the server. */
+  /**
+   * Whether the server let more of the request in since the last look (its SSH window for the
+   * channel grew: it read what was sent). ssh2 sends within that window and keeps its size in
+   * `outgoing.window`; the writer's own sending shrinks it, so it looks after each slice too.
+   */
+  private windowGrew(): boolean {
+    const window = (this.channel.outgoing as { window?: unknown } | undefined)?.window;
+    if (typeof window !== "number") return false;
+    const grew = window > this.window;
+    this.window = window;
+    return grew;
+  }
+
+  /** Ends the writer's wait for room. */
+  private unblock(): void {
+    for (const done of [...this.blocked]) done();
+  }
+
+  /**
+   * Waits until `done()` or the channel closes, failing after `readTimeout` without a sign of life
+   * from the server: a byte it sends, a slice of the request it takes in, or its SSH window for the
+   * request growing (it read more of what was sent: the end of a large pack on a slow link).
+   */
   private async until(done: () => boolean): Promise<void> {
-    const timer = setTimeout(
-      () => this.fail(new TaskError(`no answer from the server within ${this.timeouts.readTimeout} ms`)),
-      this.timeouts.readTimeout,
-    );
+    const timer = setTimeout(() => {
+      if (this.windowGrew()) timer.refresh();
+      else this.fail(new TaskError(`no answer from the server within ${this.timeouts.readTimeout} ms`));
+    }, this.timeouts.readTimeout);
+    this.timer = timer;
     try {
       for (;;) {
         if (this.failure !== undefined) throw this.failure;
@@ -319,6 +391,7 @@ class Exchange {
       this.client.end();
       throw error;
     } finally {
+      this.timer = undefined;
       clearTimeout(timer);
     }
   }
@@ -333,6 +406,7 @@ class Exchange {
     if (this.failure === undefined) this.failure = error ?? new TaskError("the SSH connection failed");
     this.client.end();
     this.notify();
+    this.unblock();
   }
 
   /** The channel closed before the advertisement (or before any answer): the server's stderr says why. */
@@ -352,6 +426,136 @@ class Exchange {
     const text = this.remote.redact(data.toString("utf8", 0, Math.min(data.length, 80)).replace(/\s+/g, " ").trim());
     return new NonRetryableError(`the server did not answer as a git server: '${text}'`, { path: "url" });
   }
+}
+
+/** A step of the connection the server did not answer within its time. */
+class Unanswered extends TaskError {}
+
+/**
+ * Runs `command` on a new exec channel of `client`, failing after `timeout` ms (connectTimeout:
+ * the start of the command is part of setting up the connection) or when the task is stopped.
+ */
+function execute(
+  ctx: RunContext,
+  client: Client,
+  service: Service,
+  command: string,
+  timeout: number,
+): Promise<ClientChannel> {
+  return new Promise<ClientChannel>((resolve, reject) => {
+    const done = (error: unknown, channel?: ClientChannel) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener("abort", stop);
+      if (channel) resolve(channel);
+      else reject(error);
+    };
+    const stop = () => done(ctx.signal.reason);
+    const timer = setTimeout(
+      () => done(new Unanswered(`the server did not start ${service} within ${timeout} ms`)),
+      timeout,
+    );
+    if (ctx.signal.aborted) return stop();
+    ctx.signal.addEventListener("abort", stop, { once: true });
+    try {
+      client.exec(command, (error, channel) => (error ? done(error) : done(undefined, channel)));
+    } catch (error) {
+      done(error); // the connection went away since the handshake
+    }
+  });
+}
+
+/**
+ * Finds where the ref advertisement ends (after its flush-pkt) in the data given chunk by chunk:
+ * the pkt-lines whole in a chunk are read in place, one crossing chunks is joined (it is at most
+ * 65520 bytes). Fails on what is not a pkt-line, and on an `ERR` pkt-line (the server's refusal).
+ */
+export class AdvertisementReader {
+  /** Where the advertisement ends in the data (after its flush-pkt); -1 until it is read. */
+  end = -1;
+  /** The bytes given before the current chunk. */
+  private seen = 0;
+  /** The start of a pkt-line the chunks so far do not finish. */
+  private carry: Buffer = EMPTY;
+
+  constructor(
+    private readonly notGit: (data: Buffer) => Error,
+    private readonly refused: (message: string) => Error,
+  ) {}
+
+  /** Reads `chunk`; true once the flush-pkt is in (what follows it is not read). */
+  push(chunk: Buffer): boolean {
+    if (this.end >= 0) return true;
+    const start = this.seen;
+    this.seen += chunk.length;
+    let pos = 0;
+    if (this.carry.length > 0) {
+      const carried = this.carry.length;
+      // (with a few bytes more than the length needs, for the message when it is not one)
+      const head = carried >= 4 ? this.carry : Buffer.concat([this.carry, chunk.subarray(0, 80)]);
+      if (head.length < 4) {
+        this.carry = head; // the chunk was shorter than the rest of the length
+        return false;
+      }
+      const size = this.sizeAt(head, 0);
+      const line = size === 0 ? head.subarray(0, 4) : Buffer.concat([this.carry, chunk.subarray(0, size - carried)]);
+      pos = line.length - carried;
+      if (line.length < Math.max(size, 4)) {
+        this.carry = line;
+        return false;
+      }
+      this.carry = EMPTY;
+      if (this.read(line, 0, size)) {
+        this.end = start + pos;
+        return true;
+      }
+    }
+    while (pos + 4 <= chunk.length) {
+      const size = this.sizeAt(chunk, pos);
+      const next = pos + Math.max(size, 4);
+      if (next > chunk.length) break;
+      const flush = this.read(chunk, pos, size);
+      pos = next;
+      if (flush) {
+        this.end = start + pos;
+        return true;
+      }
+    }
+    this.carry = chunk.subarray(pos);
+    return false;
+  }
+
+  /** The length of the pkt-line at `pos` (0 for a flush-pkt). */
+  private sizeAt(data: Buffer, pos: number): number {
+    const head = data.toString("latin1", pos, pos + 4);
+    const size = /^[0-9a-f]{4}$/i.test(head) ? Number.parseInt(head, 16) : -1;
+    if (size !== 0 && size < 4) throw this.notGit(data.subarray(pos));
+    return size;
+  }
+
+  /** Checks the pkt-line of `size` bytes at `pos`; true for the flush-pkt. */
+  private read(data: Buffer, pos: number, size: number): boolean {
+    if (size === 0) return true;
+    if (data.toString("latin1", pos + 4, pos + 8) === "ERR ")
+      throw this.refused(data.toString("utf8", pos + 8, pos + size).trim());
+    return false;
+  }
+}
+
+/** `chunks` cut at `offset`: what comes before and what comes after, as views of the same memory. */
+function splitAt(chunks: Buffer[], offset: number): [Buffer[], Buffer[]] {
+  const before: Buffer[] = [];
+  const after: Buffer[] = [];
+  let seen = 0;
+  for (const chunk of chunks) {
+    if (seen + chunk.length <= offset) before.push(chunk);
+    else if (seen >= offset) after.push(chunk);
+    else {
+      before.push(chunk.subarray(0, offset - seen));
+      after.push(chunk.subarray(offset - seen));
+    }
+    seen += chunk.length;
+  }
+  return [before, after];
 }
 
 function connectSocket(ctx: RunContext, address: string, port: number, timeout: number): Promise<Socket> {
@@ -486,10 +690,4 @@ function openSshEd25519(key: KeyObject): string {
 function pktLine(text: string): Buffer {
   const data = Buffer.from(text, "utf8");
   return Buffer.concat([Buffer.from((data.length + 4).toString(16).padStart(4, "0"), "latin1"), data]);
-}
-
-async function collect(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }

@@ -4,12 +4,16 @@
  * `git-upload-pack '<path>'` or `git-receive-pack '<path>'`, with the machine's git on a bare
  * repository of `repos` (`/app.git` → `<repos>/app.git`), its stdin, stdout, stderr and exit code
  * piped through the channel, as sshd does for git. A repository named `hang.git` accepts the
- * command and never answers: a server that hangs.
+ * command and never answers: a server that hangs; for `noexec.git` the exec request itself gets no
+ * answer (neither accepted nor refused). A repository whose name starts with `slow` takes in what a
+ * client sends at about 4 MB/s (a slow upload), so that a push of a large pack takes seconds before
+ * git-receive-pack answers.
  */
 import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { resolve, sep } from "node:path";
+import { basename, resolve, sep } from "node:path";
+import { Transform } from "node:stream";
 import ssh2, { type Connection, type ParsedKey } from "ssh2";
 
 const { Server, utils } = ssh2;
@@ -22,6 +26,10 @@ export interface TestSshServer {
   execs: string[];
   /** `<user>:<method>` of each accepted login. */
   logins: string[];
+  /** How many client connections are open now. */
+  readonly connections: number;
+  /** Waits until every client connection is closed; fails after `timeout` ms with how many are still open. */
+  idle(timeout?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,15 +90,18 @@ export async function startSshGitServer(options: {
             execs.push(info.command);
             const m = /^(git-upload-pack|git-receive-pack) '(.*)'$/s.exec(info.command);
             if (!m) return reject();
-            const channel = accept();
             const path = m[2]!.replace(/'\\(.)'/g, "$1");
+            if (path.endsWith("noexec.git")) return; // neither accept() nor reject(): no answer
+            const channel = accept();
             if (path.endsWith("hang.git")) return;
             const full = resolve(options.repos, path.replace(/^\/+/, ""));
             const inside = full.startsWith(options.repos + sep);
             const child = spawn("git", [m[1]!.slice("git-".length), inside ? full : "/nonexistent"], {
               env: { PATH: process.env.PATH, HOME: tmpdir(), GIT_CONFIG_NOSYSTEM: "1", USER: user },
             });
-            channel.pipe(child.stdin);
+            // a slow link: the channel takes in data as fast as this reads it (SSH window), here 32 KiB each 8 ms
+            if (basename(path).startsWith("slow")) channel.pipe(throttle()).pipe(child.stdin);
+            else channel.pipe(child.stdin);
             child.stdin.on("error", () => {}); // the client went away
             child.stdout.on("data", (chunk: Buffer) => channel.write(chunk));
             child.stderr.on("data", (chunk: Buffer) => channel.stderr.write(chunk));
@@ -113,10 +124,36 @@ export async function startSshGitServer(options: {
     url: (name) => `ssh://git@127.0.0.1:${port}/${name}.git`,
     execs,
     logins,
+    get connections() {
+      return clients.size;
+    },
+    idle: async (timeout = 5000) => {
+      const until = Date.now() + timeout;
+      while (clients.size > 0 && Date.now() < until) await new Promise((done) => setTimeout(done, 20));
+      if (clients.size > 0) throw new Error(`${clients.size} SSH connection(s) still open after ${timeout} ms`);
+    },
     close: () =>
       new Promise<void>((done) => {
         for (const c of clients) c.end();
         server.close(() => done());
       }),
   };
+}
+
+/** Passes data on by 32 KiB slices, one each 8 ms (about 4 MB/s), with backpressure towards the channel. */
+function throttle(): Transform {
+  return new Transform({
+    highWaterMark: 32 * 1024,
+    transform(chunk: Buffer, _encoding, callback) {
+      const slices: Buffer[] = [];
+      for (let at = 0; at < chunk.length; at += 32 * 1024) slices.push(chunk.subarray(at, at + 32 * 1024));
+      const next = () => {
+        const slice = slices.shift();
+        if (!slice) return callback();
+        this.push(slice);
+        setTimeout(next, 8);
+      };
+      next();
+    },
+  });
 }
