@@ -55,7 +55,7 @@ export { flowJsonSchema } from "./flow/jsonSchema.ts";
 export { parseFlow } from "./flow/parseFlow.ts";
 export { buildTaskGraph, type SubflowRef, type TaskGraph } from "./flow/taskGraph.ts";
 export { INPUT_TYPES, isCalendarDate, isInstant } from "./model/typedValues.ts";
-export { parseYamlDataAsync, withDisabledAsync } from "./model/yamlOffThread.ts";
+export { parseYamlDataAsync } from "./model/yamlOffThread.ts";
 
 // Stored rows as lists and pages show them.
 export type { FlowSummary, StoredExecution, StoredFlow } from "./backend/records.ts";

@@ -21,7 +21,7 @@ import {
   SLA_REQUIRED,
 } from "../model/flowSchema.ts";
 import { applyPluginDefaults } from "../model/pluginDefaults.ts";
-import { dataLimits } from "../model/dataLimits.ts";
+import { dataLimits, withinSizeLimits } from "../model/dataLimits.ts";
 import { parseYamlSourceAsync } from "../model/yamlOffThread.ts";
 import { parseYamlSource } from "../model/yamlSource.ts";
 import { normaliseLabels } from "../model/sourceLabels.ts";
@@ -379,8 +379,8 @@ export function formatIssues(flowName: string, issues: readonly LocatedIssue[]):
 
 /** A flow source over `limits.maxFlowBytes`: HTTP 413, naming the limit. */
 function checkFlowSize(source: string, name: string): void {
-  const { maxFlowBytes } = dataLimits();
-  if (source.length > maxFlowBytes || Buffer.byteLength(source) > maxFlowBytes) {
+  if (!withinSizeLimits(source, "maxFlowBytes")) {
+    const { maxFlowBytes } = dataLimits();
     throw new SakerError(
       "FLOW_TOO_LARGE",
       `${name}: the flow source is larger than ${maxFlowBytes} bytes (limit maxFlowBytes = ${maxFlowBytes})`,

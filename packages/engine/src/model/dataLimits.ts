@@ -41,6 +41,18 @@ export function dataLimits(): Readonly<DataLimits> {
   return limits;
 }
 
+/** The limits on a text's size, in bytes. */
+export type SizeLimit = "maxYamlBytes" | "maxFlowBytes";
+
+/**
+ * Whether a text is within these size limits: its UTF-8 bytes, counted only when its length
+ * (never more than its bytes) is within them.
+ */
+export function withinSizeLimits(text: string, ...names: [SizeLimit, ...SizeLimit[]]): boolean {
+  const max = Math.min(...names.map((name) => limits[name]));
+  return text.length <= max && Buffer.byteLength(text) <= max;
+}
+
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Whether an error is one of these limits (an HTTP 400 or 413 of its own, never folded into other problems). */
@@ -133,8 +145,8 @@ type YamlOptions = DocumentOptions & ParseOptions & SchemaOptions;
 
 /** Parses YAML into a document, turning a parser stack overflow into the depth limit. */
 export function parseYamlDocument(text: string, what: string, options: YamlOptions = {}): Document {
-  const { maxYamlBytes } = limits;
-  if (text.length > maxYamlBytes || Buffer.byteLength(text) > maxYamlBytes) {
+  if (!withinSizeLimits(text, "maxYamlBytes")) {
+    const { maxYamlBytes } = limits;
     throw limitError(
       what,
       `YAML text larger than ${maxYamlBytes} bytes (limit maxYamlBytes = ${maxYamlBytes})`,

@@ -7,7 +7,7 @@
  */
 import YAML from "yaml";
 import { describe, expect, it } from "vitest";
-import { editDisabled, takeDisabledEdit, withDisabled } from "./disabledSource.ts";
+import { editDisabled, withDisabled } from "./disabledSource.ts";
 
 const TASKS = "tasks:\n  - id: a\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n";
 const FLOW = `id: x\nnamespace: n\n${TASKS}`;
@@ -229,29 +229,26 @@ describe("withDisabled", () => {
 });
 
 describe("editDisabled", () => {
-  it("names the flow when only disabled changed", () => {
-    expect(editDisabled(FLOW, true)).toEqual({
-      source: `${FLOW}disabled: true\n`,
-      only: { namespace: "n", id: "x" },
-    });
+  it("says when only disabled changed", () => {
+    expect(editDisabled(FLOW, true)).toEqual({ source: `${FLOW}disabled: true\n`, only: true });
     expect(editDisabled(`id: "x"\nnamespace: 'a.b'\ndisabled: true # off\n`, false)).toEqual({
       source: `id: "x"\nnamespace: 'a.b'\ndisabled: false # off\n`,
-      only: { namespace: "a.b", id: "x" },
+      only: true,
     });
+    // The flow's name is not read from the text (the caller knows the revision it edits).
+    expect(editDisabled(`id: "\\x41"\nnamespace: n\n${TASKS}`, true).only).toBe(true);
+    expect(editDisabled(`id: &i x\nnamespace: n\n${TASKS}`, true).only).toBe(true);
+    expect(editDisabled(`id: x\nnamespace: a\n  b\n${TASKS}`, true).only).toBe(true);
+    expect(editDisabled(`namespace: n\n${TASKS}`, true).only).toBe(true);
   });
 
-  it("does not when nothing changed, the Document edited it, or the flow's name is unsure", () => {
-    expect(editDisabled(FLOW, false)).toEqual({ source: FLOW });
-    expect(editDisabled(`${FLOW}disabled: true\n`, true)).toEqual({ source: `${FLOW}disabled: true\n` });
-    expect(editDisabled("{id: x, namespace: n}\n", true).only).toBeUndefined();
-    expect(editDisabled("id: x\nnamespace: n\ndisabled: &d false\n", true).only).toBeUndefined();
+  it("does not when nothing changed, the Document edited it, or the source has a revision", () => {
+    expect(editDisabled(FLOW, false)).toEqual({ source: FLOW, only: false });
+    expect(editDisabled(`${FLOW}disabled: true\n`, true)).toEqual({ source: `${FLOW}disabled: true\n`, only: false });
+    expect(editDisabled("{id: x, namespace: n}\n", true).only).toBe(false);
+    expect(editDisabled("id: x\nnamespace: n\ndisabled: &d false\n", true).only).toBe(false);
     // A revision of its own would be replaced by the stored one's.
-    expect(editDisabled(`${FLOW}revision: 3\n`, true).only).toBeUndefined();
-    // An escape, an anchor, a value on several lines: not read here.
-    expect(editDisabled(`id: "\\x41"\nnamespace: n\n${TASKS}`, true).only).toBeUndefined();
-    expect(editDisabled(`id: &i x\nnamespace: n\n${TASKS}`, true).only).toBeUndefined();
-    expect(editDisabled(`id: x\nnamespace: a\n  b\n${TASKS}`, true).only).toBeUndefined();
-    expect(editDisabled(`namespace: n\n${TASKS}`, true).only).toBeUndefined();
+    expect(editDisabled(`${FLOW}revision: 3\n`, true).only).toBe(false);
   });
 
   it("leaves several documents to the Document, which refuses them as before", () => {
@@ -265,23 +262,5 @@ describe("editDisabled", () => {
     const source = "id: x\ndisabled: false\ndisabled: false\n";
     expect(() => editDisabled(source, true)).toThrow("Document with errors cannot be stringified");
     expect(() => throughDocument(source, true)).toThrow("Document with errors cannot be stringified");
-  });
-});
-
-describe("the edits withDisabled remembers", () => {
-  it("are given once, by edited source", () => {
-    const source = FLOW.replace("id: x", "id: remembered");
-    const disabled = withDisabled(source, true);
-    expect(takeDisabledEdit(disabled)).toEqual({ previous: source, disabled: true, namespace: "n", id: "remembered" });
-    expect(takeDisabledEdit(disabled)).toBeUndefined();
-  });
-
-  it("are only those where disabled alone changed, the last few", () => {
-    withDisabled(FLOW, false);
-    expect(takeDisabledEdit(FLOW)).toBeUndefined();
-    const flowStyle = withDisabled("{id: y, namespace: n}\n", true);
-    expect(takeDisabledEdit(flowStyle)).toBeUndefined();
-    const sources = Array.from({ length: 6 }, (_, i) => withDisabled(FLOW.replace("id: x", `id: f${i}`), true));
-    expect(sources.map((s) => takeDisabledEdit(s)?.id)).toEqual([undefined, undefined, "f2", "f3", "f4", "f5"]);
   });
 });

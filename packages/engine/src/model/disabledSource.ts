@@ -16,41 +16,36 @@ export interface DisabledEdit {
   /** The edited source (the given one when nothing changes). */
   source: string;
   /**
-   * Set when `source` is the given one with only its top-level `disabled` value changed, or a
-   * `disabled: true` line added, and no top-level `revision`: the flow it gives is the flow the
-   * given source gives with `disabled` set. Names that flow (its top-level `id` and `namespace`).
+   * Whether `source` is the given one with only its top-level `disabled` value changed, or a
+   * `disabled: true` line added, and no top-level `revision`: the flow it gives is then the flow
+   * the given source gives with `disabled` set (see FlowService.toggleAsync). False when nothing
+   * changed, or the source went through a `Document`.
    */
-  only?: { namespace: string; id: string };
+  only: boolean;
 }
 
 /** The source with `disabled` set; comments and layout are kept. */
 export function withDisabled(source: string, disabled: boolean): string {
-  const edit = editDisabled(source, disabled);
-  rememberDisabledEdit(source, edit, disabled);
-  return edit.source;
+  return editDisabled(source, disabled).source;
 }
 
-/** `withDisabled`, saying whether only `disabled` changed (see DisabledEdit.only); remembers nothing. */
+/** `withDisabled`, saying whether only `disabled` changed (see DisabledEdit.only). */
 export function editDisabled(source: string, disabled: boolean): DisabledEdit {
   const root = scanRoot(source);
-  if (!root) return { source: withDisabledDocument(source, disabled) };
+  if (!root) return { source: withDisabledDocument(source, disabled), only: false };
   const entry = root.keys.get("disabled");
   let edited: string;
   if (!entry) {
-    if (!disabled) return { source };
+    if (!disabled) return { source, only: false };
     const at = root.insertAt;
     const lineBreak = at === source.length && !source.endsWith("\n") ? root.newline : "";
     edited = `${source.slice(0, at)}${lineBreak}${" ".repeat(root.indent)}disabled: true${root.newline}${source.slice(at)}`;
   } else {
-    if (entry.plain === undefined) return { source: withDisabledDocument(source, disabled) };
-    if (disabled ? TRUE.test(entry.plain) : FALSE.test(entry.plain)) return { source };
+    if (entry.plain === undefined) return { source: withDisabledDocument(source, disabled), only: false };
+    if (disabled ? TRUE.test(entry.plain) : FALSE.test(entry.plain)) return { source, only: false };
     edited = source.slice(0, entry.start) + String(disabled) + source.slice(entry.start + entry.plain.length);
   }
-  const id = root.keys.get("id")?.text;
-  const namespace = root.keys.get("namespace")?.text;
-  return id !== undefined && namespace !== undefined && !root.keys.has("revision")
-    ? { source: edited, only: { namespace, id } }
-    : { source: edited };
+  return { source: edited, only: !root.keys.has("revision") };
 }
 
 /** The way before: through a `Document`, which prints the whole source again. */
@@ -70,8 +65,6 @@ interface RootEntry {
   start: number;
   /** The value when it is a plain scalar on one line. */
   plain?: string;
-  /** The value as text when it is a plain or simply quoted scalar on one line. */
-  text?: string;
 }
 
 interface Root {
@@ -175,7 +168,7 @@ function scanRoot(source: string): Root | undefined {
           pending.at = "colon";
         } else if (pending.at === "plain") {
           const oneLine = token !== "" && !token.includes("\n") && !token.includes("\r");
-          if (!addKey(oneLine ? { start: offset, plain: token, text: token } : { start: offset })) return undefined;
+          if (!addKey(oneLine ? { start: offset, plain: token } : { start: offset })) return undefined;
         }
         if (token.length > 0) {
           lastEnd = offset + token.length;
@@ -253,9 +246,7 @@ function scanRoot(source: string): Root | undefined {
           if (type !== "map-value-ind") return undefined;
           pending.at = "value";
         } else if (depth === 0 && before === "value") {
-          const text =
-            type === "single-quoted-scalar" || type === "double-quoted-scalar" ? quotedText(token) : undefined;
-          if (!addKey(text !== undefined ? { start: offset, text } : { start: offset })) return undefined;
+          if (!addKey({ start: offset })) return undefined;
         }
         if (type === "flow-map-start" || type === "flow-seq-start") depth++;
         else if (type === "flow-map-end" || type === "flow-seq-end") depth--;
@@ -289,37 +280,4 @@ function scanRoot(source: string): Root | undefined {
 function lineEnd(source: string, offset: number): number {
   const nl = source.indexOf("\n", offset);
   return nl < 0 ? source.length : nl + 1;
-}
-
-/** A source `withDisabled` made, and the source it came from. */
-export interface RememberedEdit {
-  previous: string;
-  disabled: boolean;
-  namespace: string;
-  id: string;
-}
-
-/** The last few edits where only `disabled` changed, by edited source (each given once). */
-const remembered = new Map<string, RememberedEdit>();
-const REMEMBERED_EDITS = 4;
-
-/**
- * Remembers that `edit.source` is `previous` with only `disabled` changed, for the flow service
- * to derive its flow from the previous one instead of parsing it again (see takeDisabledEdit).
- */
-export function rememberDisabledEdit(previous: string, edit: DisabledEdit, disabled: boolean): void {
-  if (!edit.only || edit.source === previous) return;
-  remembered.delete(edit.source);
-  remembered.set(edit.source, { previous, disabled, ...edit.only });
-  for (const oldest of remembered.keys()) {
-    if (remembered.size <= REMEMBERED_EDITS) break;
-    remembered.delete(oldest);
-  }
-}
-
-/** What `rememberDisabledEdit` remembered of this edited source; forgotten once taken. */
-export function takeDisabledEdit(source: string): RememberedEdit | undefined {
-  const edit = remembered.get(source);
-  if (edit) remembered.delete(source);
-  return edit;
 }

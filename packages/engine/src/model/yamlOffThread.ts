@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { dataLimits } from "./dataLimits.ts";
 import type { ValueParts, YamlReply, YamlRequest } from "./yamlWorker.ts";
-import { rememberDisabledEdit, withDisabled } from "./disabledSource.ts";
+import { editDisabled, type DisabledEdit } from "./disabledSource.ts";
 import { parseYamlSource } from "./yamlSource.ts";
 
 /** Sources at least this long (in characters) are parsed in the worker. */
@@ -115,14 +115,13 @@ export async function parseYamlDataAsync(text: string, what: string): Promise<un
   return (await parseYamlSourceAsync(text, what)).value;
 }
 
-/** `withDisabled`, a large source in the worker thread (what it remembers is remembered here). */
-export async function withDisabledAsync(source: string, disabled: boolean, name = "flow"): Promise<string> {
-  if (!compiled || source.length < OFF_THREAD_BYTES) return withDisabled(source, disabled);
+/** `editDisabled`, a large source in the worker thread; `name` names the source in errors. */
+export async function editDisabledAsync(source: string, disabled: boolean, name = "flow"): Promise<DisabledEdit> {
+  if (!compiled || source.length < OFF_THREAD_BYTES) return editDisabled(source, disabled);
   const reply = await ask({ source, name, disabled });
   if ("error" in reply) throw thrown(reply);
   if (!("source" in reply)) throw new Error("the YAML worker answered no source");
-  rememberDisabledEdit(source, reply, disabled);
-  return reply.source;
+  return { source: reply.source, only: reply.only };
 }
 
 /** Stops the worker (tests, shutdown); the next large parse starts another. */

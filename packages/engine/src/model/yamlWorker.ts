@@ -17,7 +17,7 @@ export interface YamlRequest {
   limits: DataLimits;
   /** Locate these paths instead of answering the value. */
   paths?: (string | number)[][];
-  /** Answer the source with `disabled` set instead (see disabledSource.ts). */
+  /** Answer the edit setting `disabled` instead (editDisabled, see disabledSource.ts). */
   disabled?: boolean;
 }
 

@@ -6,8 +6,8 @@
 import { isSakerError, SakerError } from "@saker/sdk";
 import { compileFlowGraph, type FlowGraph } from "../flow/flowGraph.ts";
 import type { Flow, PluginDefault } from "../model/flow.ts";
-import { dataLimits } from "../model/dataLimits.ts";
-import { takeDisabledEdit } from "../model/disabledSource.ts";
+import { withinSizeLimits } from "../model/dataLimits.ts";
+import { editDisabledAsync } from "../model/yamlOffThread.ts";
 import { parseFlow, parseFlowAsync, type ParseFlowOptions } from "../flow/parseFlow.ts";
 import type { PluginRegistry } from "../plugins/registry.ts";
 import type { FlowSource } from "../backend/backend.ts";
@@ -54,35 +54,41 @@ export class FlowService {
 
   /** Parses and validates flow YAML without saving it. */
   validate(source: string, sourceName?: string): Flow {
-    return this.toggled(source) ?? parseFlow(source, this.options(sourceName));
+    return parseFlow(source, this.options(sourceName));
   }
 
   /** `validate` without holding the event loop for long (a large source). */
-  async validateAsync(source: string, sourceName?: string): Promise<Flow> {
-    return this.toggled(source) ?? (await parseFlowAsync(source, this.options(sourceName)));
+  validateAsync(source: string, sourceName?: string): Promise<Flow> {
+    return parseFlowAsync(source, this.options(sourceName));
   }
 
   /**
-   * The flow of a source `withDisabled` just made from the latest revision of a flow parsed here,
-   * without parsing it again (a 5 MB flow takes seconds): that edit only changed the top-level
-   * `disabled` value, or added a `disabled: true` line (see disabledSource.ts), so the flow is
-   * that revision's with `disabled` set. Only `disabled: z.boolean()` validates that value, and
-   * parsed revisions are forgotten when plugins change. Undefined otherwise, or when the source
-   * is over a limit (the parse names it).
+   * The source of a stored revision with `disabled` set, for a new revision that enables or
+   * disables the flow (edited as text, a large source in the worker thread: see
+   * disabledSource.ts), and its flow when it comes without parsing the source again (a 5 MB flow
+   * takes seconds): when the edit only changed the top-level `disabled` value, or added a
+   * `disabled: true` line, to the latest revision, parsed here, the flow is that revision's with
+   * `disabled` set. Only `disabled: z.boolean()` validates that value, and parsed revisions are
+   * forgotten when plugins change. Otherwise `flow` is undefined and the caller validates
+   * `source` (as when it is over a size limit: the parse names it). Not saved.
    */
-  private toggled(source: string): Flow | undefined {
-    const edit = takeDisabledEdit(source);
-    if (!edit) return undefined;
-    const { maxFlowBytes, maxYamlBytes } = dataLimits();
-    const max = Math.min(maxFlowBytes, maxYamlBytes);
-    if (source.length > max || Buffer.byteLength(source) > max) return undefined;
-    const stored = this.store.latest(this.tenantId, edit.namespace, edit.id);
-    if (!stored || stored.deleted || stored.source !== edit.previous) return undefined;
-    const previous = this.parsed.get(revisionKey(stored));
+  async toggleAsync(stored: StoredFlow, disabled: boolean): Promise<{ source: string; flow: Flow | undefined }> {
+    const edit = await editDisabledAsync(stored.source, disabled, `flow '${stored.namespace}/${stored.id}'`);
+    return { source: edit.source, flow: edit.only ? this.toggled(stored, edit.source, disabled) : undefined };
+  }
+
+  /** The flow of `source`, `stored`'s source with only `disabled` changed (see toggleAsync). */
+  private toggled(stored: StoredFlow, source: string, disabled: boolean): Flow | undefined {
+    if (!withinSizeLimits(source, "maxFlowBytes", "maxYamlBytes")) return undefined;
+    // Looked up after the edit, which may have waited for the worker.
+    const latest = this.store.latest(this.tenantId, stored.namespace, stored.id);
+    if (!latest || latest.deleted || latest.revision !== stored.revision || latest.source !== stored.source)
+      return undefined;
+    const previous = this.parsed.get(revisionKey(latest));
     if (!previous) return undefined;
     // Without the revision the cache added (the source has none of its own: see DisabledEdit.only).
     const { revision: _revision, ...flow } = previous;
-    return { ...flow, disabled: edit.disabled };
+    return { ...flow, disabled };
   }
 
   /** Validates and saves a flow; a changed source adds a revision. */

@@ -6,7 +6,6 @@ import { isSakerError, z } from "@saker/sdk";
 import {
   isDataLimitError,
   parseYamlDataAsync,
-  withDisabledAsync,
   type Flow,
   type EngineApi,
   type Instance,
@@ -171,12 +170,20 @@ const bulk = defineRoute({
   },
 });
 
-/** Enables or disables flows by a new revision of each, edited and validated off the event loop. */
-async function setDisabled(api: EngineApi, flows: readonly StoredFlow[], disabled: boolean): Promise<number> {
+/**
+ * Enables or disables flows by a new revision of each, edited and validated off the event loop
+ * (its flow derived from the parsed previous revision when only `disabled` changed).
+ */
+async function setDisabled(
+  instance: Instance,
+  api: EngineApi,
+  flows: readonly StoredFlow[],
+  disabled: boolean,
+): Promise<number> {
   for (const f of flows) {
     if (f.disabled === disabled) continue;
-    const source = await withDisabledAsync(f.source, disabled, `flow '${f.namespace}/${f.id}'`);
-    await api.flows.save(source, await api.flows.validate(source));
+    const { source, flow } = await instance.flows.toggleAsync(f, disabled);
+    await api.flows.save(source, flow ?? (await api.flows.validate(source)));
   }
   return flows.length;
 }
@@ -191,7 +198,7 @@ function byIds(disabled: boolean) {
     response: { 200: BulkResponseSchema, ...errors(404) },
     async handler({ body, ctx }) {
       const flows = await Promise.all(body.map((f) => storedFlow(ctx.instance, f.namespace, f.id)));
-      return { count: await setDisabled(ctx.api, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, ctx.api, flows, disabled) };
     },
   });
 }
@@ -207,7 +214,7 @@ function byQuery(disabled: boolean) {
     async handler({ query, ctx }) {
       const found = await ctx.api.flows.searchAll({ filters: flowFilters(query) });
       const flows = await Promise.all(found.map((f) => storedFlow(ctx.instance, f.namespace, f.id, f.revision)));
-      return { count: await setDisabled(ctx.api, flows, disabled) };
+      return { count: await setDisabled(ctx.instance, ctx.api, flows, disabled) };
     },
   });
 }
