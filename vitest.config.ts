@@ -48,6 +48,9 @@ export default defineConfig({
     // tens of seconds when the two cores are shared by three test files and their children.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // `expect.poll` waits for what a test is after (a page's rows, a state); its own default of
+    // 1 s made it a speed bound, which failed a UI test on a loaded machine (CI with other work).
+    expect: { poll: { timeout: 15_000 } },
     pool: "forks",
     // A worker keeps its modules from one file to the next instead of importing the engine again
     // for each (import time 521 → 102 s summed, the whole run 768 → 625 s). The two files that
