@@ -5,7 +5,14 @@
  */
 import { SakerError, defineTask, z, type PluginExample, type RunContext } from "@saker/sdk";
 import { summarize, type NotificationSummary } from "./summary.ts";
-import { locate, optionsProperty, postJson, templateRenderMapProperty, webhookUrl } from "./webhook.ts";
+import {
+  locate,
+  optionsProperty,
+  postJson,
+  templateRenderMapProperty,
+  templateUriProperty,
+  webhookUrl,
+} from "./webhook.ts";
 
 const url = z.string().min(1).describe("The incoming webhook URL (http or https).");
 
@@ -83,6 +90,7 @@ export const executionProperties = {
   customFields: z.record(z.string(), z.unknown()).optional().describe("More label → value lines for the summary."),
   customMessage: z.string().optional().describe("A line of text shown above the summary."),
   templateRenderMap: templateRenderMapProperty,
+  templateUri: templateUriProperty,
 };
 
 /**

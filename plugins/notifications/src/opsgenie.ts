@@ -73,6 +73,7 @@ export const OpsgenieExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    templateUri: executionProperties.templateUri,
     payload: ignoredPayloadProperty("OpsgenieAlert"),
     message: z.string().optional().describe("The alert's message (default: the summary's title)."),
     alias: z.string().optional().describe("Opsgenie's de-duplication key."),

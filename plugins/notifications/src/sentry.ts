@@ -110,6 +110,7 @@ export const SentryExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    templateUri: executionProperties.templateUri,
     payload: ignoredPayloadProperty("SentryAlert"),
     eventId: z
       .string()

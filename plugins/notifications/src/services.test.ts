@@ -142,6 +142,22 @@ describe("execution summaries", () => {
     },
   );
 
+  it.each([
+    ["io.kestra.plugin.slack.notifications.SlackExecution", ""],
+    ["io.kestra.plugin.microsoft365.teams.TeamsExecution", ""],
+    ["io.kestra.plugin.opsgenie.OpsgenieExecution", ""],
+    ["io.kestra.plugin.pagerduty.PagerDutyExecution", "routingKey: rk"],
+  ])("%s accepts Kestra's templateUri and templateRenderMap and sends its summary", async (type, more) => {
+    const sent = JSON.stringify(
+      await send(
+        type,
+        `url: "${hook.url}/template"\n${more}\n${common()}\ntemplateUri: mine.peb\ntemplateRenderMap:\n  mine: x`,
+      ),
+    );
+    expect(sent).toContain("[company.prod] nightly ➛ FAILED");
+    expect(sent).not.toContain("mine");
+  });
+
   it("SentryExecution accepts Kestra's payload and ignores it as Kestra does, with a warning", async () => {
     const dsn = hook.url.replace("://", "://k@") + "/9";
     const { body, warnings } = await withPayload(

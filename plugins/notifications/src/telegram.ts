@@ -84,6 +84,7 @@ export const TelegramExecution = defineTask({
     customFields: executionProperties.customFields,
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
+    templateUri: executionProperties.templateUri,
     payload: z
       .string()
       .optional()

@@ -64,6 +64,15 @@ export const templateRenderMapProperty = z
   .optional()
   .describe("Accepted for Kestra compatibility; as in Kestra, the execution summary replaces it.");
 
+/**
+ * Kestra's `templateUri` of the `*Execution` types (hidden in its docs): accepted so that its flows
+ * load; each of Kestra's tasks sets its own template over it, and Saker's sends its summary.
+ */
+export const templateUriProperty = z
+  .string()
+  .optional()
+  .describe("Accepted for Kestra compatibility; as in Kestra, the task's own summary is sent instead.");
+
 /** Java charset names → Node encodings. */
 const CHARSETS: Record<string, BufferEncoding> = {
   "utf-8": "utf8",
