@@ -94,15 +94,16 @@ export const executionProperties = {
 };
 
 /**
- * Kestra's `payload` of an `*Execution` task that, as in Kestra, is never sent: its `*Template`
- * class puts the rendered summary in `payload` whatever the flow set. `ownTask` sends one.
+ * A property of Kestra's `*Execution` task that, as in Kestra, is never sent (its `*Template`
+ * class puts the rendered summary in `payload` whatever the flow set): `payload`, or Slack's
+ * `messageText`. `ownTask` sends one.
  */
-export function ignoredPayloadProperty(ownTask: string) {
+export function ignoredProperty(name: "payload" | "messageText", ownTask: string) {
   return z
     .string()
     .optional()
     .describe(
-      `Accepted as Kestra's is, and ignored as Kestra ignores it, with a warning: the summary is sent (${ownTask} sends a payload of your own).`,
+      `Accepted as Kestra's is, and ignored as Kestra ignores it, with a warning: the summary is sent (${ownTask} sends a ${name} of your own).`,
     );
 }
 
@@ -166,14 +167,9 @@ export function executionTask<E extends z.ZodRawShape>(
         .describe(
           "JSON sent as it is, rendered, in place of the summary, as by Kestra's (a blank one sends the summary). Wins over `messageText`.",
         )
-    : ignoredPayloadProperty(ownTask);
+    : ignoredProperty("payload", ownTask);
   const messageTextProperty = info.ignoresMessageText
-    ? z
-        .string()
-        .optional()
-        .describe(
-          `Accepted as Kestra's is, and ignored as Kestra ignores it, with a warning: the summary is sent (${ownTask} sends a messageText of your own).`,
-        )
+    ? ignoredProperty("messageText", ownTask)
     : z
         .string()
         .optional()

@@ -4,7 +4,7 @@
  * `GenieKey` token.
  */
 import { defineTask, z } from "@saker/sdk";
-import { bodyOf, executionProperties, ignoredPayloadProperty, warnIgnored } from "./families.ts";
+import { bodyOf, executionProperties, ignoredProperty, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
@@ -74,7 +74,7 @@ export const OpsgenieExecution = defineTask({
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
     templateUri: executionProperties.templateUri,
-    payload: ignoredPayloadProperty("OpsgenieAlert"),
+    payload: ignoredProperty("payload", "OpsgenieAlert"),
     message: z.string().optional().describe("The alert's message (default: the summary's title)."),
     alias: z.string().optional().describe("Opsgenie's de-duplication key."),
     responders: z

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { SakerError, defineTask, z, type RunContext } from "@saker/sdk";
-import { bodyOf, executionProperties, ignoredPayloadProperty, warnIgnored } from "./families.ts";
+import { bodyOf, executionProperties, ignoredProperty, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { locate, optionsProperty, postJson, webhookUrl, type HttpOptions } from "./webhook.ts";
 
@@ -111,7 +111,7 @@ export const SentryExecution = defineTask({
     customMessage: executionProperties.customMessage,
     templateRenderMap: executionProperties.templateRenderMap,
     templateUri: executionProperties.templateUri,
-    payload: ignoredPayloadProperty("SentryAlert"),
+    payload: ignoredProperty("payload", "SentryAlert"),
     eventId: z
       .string()
       .regex(/^[0-9a-f]{32}$/)
