@@ -5,6 +5,7 @@
 import type { RenderServices } from "../expression/renderer.ts";
 import { buildRunVariables, type InstanceVariables, type VariableSources } from "../executor/variables.ts";
 import type { Execution } from "../model/execution.ts";
+import { secretInputLeavesOf } from "../model/flow.ts";
 import { putInputAt } from "../model/inputPath.ts";
 import type { SecretGuard } from "../secrets/secretGuard.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
@@ -43,7 +44,8 @@ export class Renders {
     const built = buildRunVariables(sources, this.instance);
     const vars = decrypt ? this.secretGuard.reveal(built) : built;
     // built on every render: the inputs are copied only when a SECRET one is there to decrypt
-    if (decrypt && sources.execution?.inputs) {
+    // (the memoized list first: no generator on every render of a flow without SECRET inputs)
+    if (decrypt && sources.execution?.inputs && secretInputLeavesOf(sources.flow.inputs).length > 0) {
       let inputs: Record<string, unknown> | undefined;
       for (const { id, plain } of decryptedSecretInputs(sources.flow.inputs, vars.inputs, this.sources.encryption)) {
         inputs ??= { ...(vars.inputs as Record<string, unknown>) };
