@@ -2,36 +2,16 @@
  * IonToAvro and AvroToIon in real flows: Ion written to storage, converted to Avro and back, the
  * Avro bytes read independently with avsc, files avsc wrote read by AvroToIon, and bad inputs.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
 import avro from "avsc";
 import { compress } from "snappyjs";
 import * as ion from "ion-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  errorMessages,
-  outputsOf,
-  storedText,
-  streamToBuffer,
-  taskRun,
-  toStoragePath,
-  logMessages,
-  type TestInstance,
-} from "@saker/engine/testing";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, taskRun, logMessages } from "@saker/engine/testing";
+import { AVRO_TO_ION, flowWith, ION_TO_AVRO, task, useSerdesInstance } from "../test/support.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const ION_TO_AVRO = "io.kestra.plugin.serdes.avro.IonToAvro";
-const AVRO_TO_ION = "io.kestra.plugin.serdes.avro.AvroToIon";
+const { test, stored, storedBytes, namespaceFile, filesOf } = useSerdesInstance();
 
 const ALL_TYPES = {
   type: "record",
@@ -82,10 +62,6 @@ const schemaProp = (schema: unknown) =>
     .map((l) => `  ${l}`)
     .join("\n")}`;
 
-async function storedBytes(uri: string): Promise<Buffer> {
-  return streamToBuffer(await test.instance.storage.get(toStoragePath(uri)));
-}
-
 /** avsc's documented way to read every long: as a bigint. */
 const bigLong = () =>
   avro.types.LongType.__with({
@@ -123,26 +99,12 @@ async function avscFile(schema: unknown, records: unknown[], opts: Record<string
   return Buffer.concat(chunks);
 }
 
-/** Puts `bytes` in the namespace files of company.serdes; the URI to read them. */
-async function putFile(name: string, bytes: Buffer): Promise<string> {
-  const uri = `kestra:///company/serdes/_files/${name}`;
-  await test.instance.storage.put(toStoragePath(uri), bytes);
-  return uri;
-}
-
-/** The files stored under an execution (sources included). */
-function executionFiles(executionId: string): string[] {
-  return readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.parentPath.includes(executionId))
-    .map((e) => e.name);
-}
-
 const ionValues = (text: string) => JSON.parse(JSON.stringify(ion.loadAll(text)));
 
 describe("IonToAvro and AvroToIon", () => {
   it("round-trips every primitive, complex and logical type, text included, and avsc reads the file", async () => {
     // A namespace file: the blob `{{…}}` would be an expression in a flow.
-    const source = await putFile("all.ion", Buffer.from(ION_IN));
+    const source = await namespaceFile("all.ion", Buffer.from(ION_IN));
     const ex = await test.run(
       flowWith(
         "avro_round",
@@ -211,7 +173,10 @@ describe("IonToAvro and AvroToIon", () => {
       on: 19_723 + n,
       tags: n % 5 === 0 ? [] : [`t${n}`],
     }));
-    const uri = await putFile("events.avro", await avscFile(schema, records, { codec: "deflate", blockSize: 512 }));
+    const uri = await namespaceFile(
+      "events.avro",
+      await avscFile(schema, records, { codec: "deflate", blockSize: 512 }),
+    );
     const ex = await test.run(flowWith("avro_avsc", "x", ".txt", task("ion", AVRO_TO_ION, `from: "${uri}"`)));
     expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
     const text = await stored(ex, "ion");
@@ -241,10 +206,10 @@ describe("IonToAvro and AvroToIon", () => {
       cb(null, Buffer.concat([Buffer.from(compress(buf)), crc]));
     };
     const opts = { codec: "snappy", codecs: { snappy }, blockSize: 4096 };
-    const good = await putFile("snappy.avro", await avscFile(schema, records, opts));
+    const good = await namespaceFile("snappy.avro", await avscFile(schema, records, opts));
     corrupt = true;
-    const bad = await putFile("snappy-bad.avro", await avscFile(schema, records.slice(0, 10), opts));
-    const zstd = await putFile(
+    const bad = await namespaceFile("snappy-bad.avro", await avscFile(schema, records.slice(0, 10), opts));
+    const zstd = await namespaceFile(
       "zstd.avro",
       await avscFile(schema, records.slice(0, 10), { codec: "zstandard", codecs: { zstandard: snappy } }),
     );
@@ -389,9 +354,20 @@ describe("IonToAvro and AvroToIon", () => {
   });
 });
 
-async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<string> {
-  return storedText(test, outputsOf(execution, taskId).uri as string);
-}
+describe("trueValues, falseValues and nullValues", () => {
+  it("are compared ignoring case letter by letter, as Java's equalsIgnoreCase (ı is I, as in Kestra)", async () => {
+    const fields = [
+      { name: "b", type: "boolean" },
+      { name: "n", type: ["null", "int"] },
+    ];
+    const lists = 'trueValues: ["evet"]\nfalseValues: ["HAYIR"]\nnullValues: ["YOK"]';
+    const props = `from: "{{ outputs.src.uri }}"\n${lists}\n${schemaProp({ type: "record", name: "T", fields })}`;
+    const tasks = task("avro", ION_TO_AVRO, props) + task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"');
+    const ex = await test.run(flowWith("avro_values_case", '{b:"hayır",n:"yOk"}\n{b:"EVET",n:"1"}\n', ".ion", tasks));
+    expect(ex.state.current, errorMessages(test, ex, "avro").join()).toBe("SUCCESS");
+    expect(await stored(ex, "back")).toBe("{b:false,n:null}\n{b:true,n:1}\n");
+  });
+});
 
 describe("bad input", () => {
   const SMALL = {
@@ -404,20 +380,20 @@ describe("bad input", () => {
   };
 
   it("garbage is not an Avro file: the task fails in the header and stores nothing", async () => {
-    const uri = await putFile("garbage.avro", Buffer.from("this is not avro at all, not even close"));
+    const uri = await namespaceFile("garbage.avro", Buffer.from("this is not avro at all, not even close"));
     const ex = await test.run(flowWith("avro_garbage", "x", ".txt", task("ion", AVRO_TO_ION, `from: "${uri}"`)));
     expect(ex.state.current).toBe("FAILED");
     expect(errorMessages(test, ex, "ion").join("\n")).toMatch(
       /invalid Avro file '.*garbage\.avro' in its header: invalid magic bytes/,
     );
     expect(taskRun(ex, "ion").outputs ?? {}).not.toHaveProperty("uri");
-    expect(executionFiles(ex.id)).toEqual(["x.txt"].map(() => expect.stringMatching(/\.txt$/)));
+    expect(filesOf(ex.id)).toEqual(["x.txt"].map(() => expect.stringMatching(/\.txt$/)));
   });
 
   it("a file cut in half fails naming the block it ends in, and stores no half Ion file", async () => {
     const records = Array.from({ length: 300 }, (_, n) => ({ id: n, amount: n * 1.5 }));
     const whole = await avscFile(SMALL, records, { blockSize: 256 });
-    const uri = await putFile("cut.avro", whole.subarray(0, Math.floor(whole.length / 2)));
+    const uri = await namespaceFile("cut.avro", whole.subarray(0, Math.floor(whole.length / 2)));
     const ex = await test.run(flowWith("avro_cut", "x", ".txt", task("ion", AVRO_TO_ION, `from: "${uri}"`)));
     expect(ex.state.current).toBe("FAILED");
     const message = errorMessages(test, ex, "ion").join("\n");
@@ -428,9 +404,9 @@ describe("bad input", () => {
     expect(Number(block)).toBeGreaterThan(1);
     expect(Number(after)).toBeGreaterThan(0);
     expect(Number(after)).toBeLessThan(300);
-    expect(executionFiles(ex.id)).toHaveLength(1);
+    expect(filesOf(ex.id)).toHaveLength(1);
 
-    const header = await putFile("header.avro", whole.subarray(0, 10));
+    const header = await namespaceFile("header.avro", whole.subarray(0, 10));
     const ex2 = await test.run(flowWith("avro_cut2", "x", ".txt", task("ion", AVRO_TO_ION, `from: "${header}"`)));
     expect(ex2.state.current).toBe("FAILED");
     expect(errorMessages(test, ex2, "ion").join("\n")).toMatch(/in its header: the file ends inside its header/);
@@ -444,11 +420,11 @@ describe("bad input", () => {
     );
     const bad = Buffer.from(whole);
     bad[bad.length - 3] = bad[bad.length - 3]! ^ 0xff; // inside the last block's sync marker
-    const uri = await putFile("sync.avro", bad);
+    const uri = await namespaceFile("sync.avro", bad);
     const ex = await test.run(flowWith("avro_sync", "x", ".txt", task("ion", AVRO_TO_ION, `from: "${uri}"`)));
     expect(ex.state.current).toBe("FAILED");
     expect(errorMessages(test, ex, "ion").join("\n")).toMatch(/at block \d+ \(after record \d+\): invalid sync marker/);
-    expect(executionFiles(ex.id)).toHaveLength(1);
+    expect(filesOf(ex.id)).toHaveLength(1);
   });
 
   it("a row that does not fit the schema names the row and the field; onBadLines WARN or SKIP leaves it out", async () => {
@@ -464,7 +440,7 @@ describe("bad input", () => {
     expect(ex.state.current).toBe("FAILED");
     expect(errorMessages(test, ex, "avro").join("\n")).toMatch(/row 2, field 'amount': "lots" is not a double/);
     expect(taskRun(ex, "avro").outputs ?? {}).not.toHaveProperty("uri");
-    expect(executionFiles(ex.id)).toEqual([expect.stringMatching(/\.ion$/)]);
+    expect(filesOf(ex.id)).toEqual([expect.stringMatching(/\.ion$/)]);
 
     const warn = await test.run(
       flowWith(
@@ -583,7 +559,7 @@ describe("bad input", () => {
         flowWith(id, "{a:1}", ".ion", task("avro", ION_TO_AVRO, `from: "{{ outputs.src.uri }}"\nschema: '${schema}'`)),
       );
       expect(ex.state.current).toBe("FAILED");
-      expect(executionFiles(ex.id)).toHaveLength(1);
+      expect(filesOf(ex.id)).toHaveLength(1);
       return errorMessages(test, ex, "avro").join("\n");
     };
     expect(await run("avro_schema_json", "{not json")).toMatch(/invalid Avro schema in 'schema': not JSON/);

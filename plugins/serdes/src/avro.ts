@@ -21,6 +21,7 @@ import {
   rowMessage,
   schemaError,
   schemaJson,
+  textValues,
 } from "./schemaValues.ts";
 import { from, onBadLines, sizedOutput } from "./common.ts";
 import { avroSchemaOf, DEFAULT_ROWS_TO_SCAN, inferSchema } from "./infer.ts";
@@ -132,9 +133,7 @@ export const IonToAvro = defineTask({
     const prepare = (schema: AvroType) => ({
       schema,
       convert: compileRowConverter(schema, {
-        trueValues: p.trueValues,
-        falseValues: p.falseValues,
-        nullValues: p.nullValues,
+        values: textValues(p),
         temporal,
         decimalSeparator: p.decimalSeparator,
         strictSchema: p.strictSchema,

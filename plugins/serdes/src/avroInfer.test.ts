@@ -5,44 +5,21 @@
  */
 import { Readable } from "node:stream";
 import avro from "avsc";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { errorMessages, logMessages, outputsOf } from "@saker/engine/testing";
 import {
-  errorMessages,
-  logMessages,
-  outputsOf,
-  storedText,
-  streamToBuffer,
-  toStoragePath,
-  type TestInstance,
-} from "@saker/engine/testing";
-import { serdesInstance, task } from "../test/support.ts";
+  AVRO_TO_ION,
+  flowOf,
+  INFER_AVRO_SCHEMA,
+  ION_TO_AVRO,
+  ION_TO_PARQUET,
+  PARQUET_TO_ION,
+  task,
+  useSerdesInstance,
+} from "../test/support.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const ION_TO_AVRO = "io.kestra.plugin.serdes.avro.IonToAvro";
-const AVRO_TO_ION = "io.kestra.plugin.serdes.avro.AvroToIon";
-const INFER = "io.kestra.plugin.serdes.avro.InferAvroSchemaFromIon";
-const ION_TO_PARQUET = "io.kestra.plugin.serdes.parquet.IonToParquet";
-const PARQUET_TO_ION = "io.kestra.plugin.serdes.parquet.ParquetToIon";
-
-/** Puts `text` in the namespace files of company.serdes (a blob `{{…}}` would be an expression in a flow); the URI to read it. */
-async function putFile(name: string, text: string): Promise<string> {
-  const uri = `kestra:///company/serdes/_files/${name}`;
-  await test.instance.storage.put(toStoragePath(uri), Buffer.from(text));
-  return uri;
-}
-
-const flow = (id: string, tasks: string) => `id: ${id}\nnamespace: company.serdes\ntasks:\n${tasks}`;
-
-async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<string> {
-  return storedText(test, outputsOf(execution, taskId).uri as string);
-}
+// Rows are put in namespace files (`namespaceFile`): a blob `{{…}}` in a flow would be an expression.
+const { test, stored, storedBytes, namespaceFile } = useSerdesInstance();
 
 /** Rows of every type the inference tells apart. */
 const ROWS = [
@@ -90,7 +67,7 @@ const ROWS_SCHEMA = {
 
 /** The schema an Avro file's header holds, as avsc reads it. */
 async function headerSchema(uri: string): Promise<unknown> {
-  const bytes = await streamToBuffer(await test.instance.storage.get(toStoragePath(uri)));
+  const bytes = await storedBytes(uri);
   const decoder = new avro.streams.BlockDecoder();
   const metadata = new Promise<unknown>((resolve) =>
     decoder.on("metadata", (type: { schema(): unknown }) => resolve(type.schema())),
@@ -101,13 +78,13 @@ async function headerSchema(uri: string): Promise<unknown> {
 
 describe("Avro schema inference", () => {
   it("IonToAvro without schema infers it from the rows, AvroToIon gives them back; InferAvroSchemaFromIon writes the schema Kestra infers", async () => {
-    const source = await putFile("infer-all.ion", ROWS);
+    const source = await namespaceFile("infer-all.ion", ROWS);
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_types",
         task("avro", ION_TO_AVRO, `from: "${source}"\ntimeZoneId: UTC`) +
           task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"') +
-          task("infer", INFER, `from: "${source}"`),
+          task("infer", INFER_AVRO_SCHEMA, `from: "${source}"`),
       ),
     );
     expect(ex.state.current, ["avro", "back", "infer"].flatMap((t) => errorMessages(test, ex, t)).join("\n")).toBe(
@@ -136,14 +113,14 @@ describe("Avro schema inference", () => {
   });
 
   it("the inferred schema file can be given to IonToAvro as `schema`, as in Kestra's flows", async () => {
-    const source = await putFile(
+    const source = await namespaceFile(
       "infer-reuse.ion",
       '{id:1,tags:["a"],at:2024-01-15T10:20:30Z}\n{id:2,tags:[],at:null}',
     );
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_reuse",
-        task("infer", INFER, `from: "${source}"`) +
+        task("infer", INFER_AVRO_SCHEMA, `from: "${source}"`) +
           task("avro", ION_TO_AVRO, `from: "${source}"\ntimeZoneId: UTC\nschema: "{{ read(outputs.infer.uri) }}"`) +
           task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"'),
       ),
@@ -155,14 +132,14 @@ describe("Avro schema inference", () => {
   });
 
   it("types that differ between rows are a union of them, as Kestra's: values keep their type", async () => {
-    const source = await putFile(
+    const source = await namespaceFile(
       "infer-conflict.ion",
       '{a:1,b:{x:1},c:1}\n{a:2.5e0,b:"text",c:2024-01-15}\n{a:"x",b:null}\n{a:null,b:{x:2,y:"new"}}',
     );
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_conflict",
-        task("infer", INFER, `from: "${source}"\nnumberOfRowsToScan: 4\nallowFailure: true`) +
+        task("infer", INFER_AVRO_SCHEMA, `from: "${source}"\nnumberOfRowsToScan: 4\nallowFailure: true`) +
           task("avro", ION_TO_AVRO, `from: "${source}"\nallowFailure: true`) +
           task("avro3", ION_TO_AVRO, `from: "${source}"\nnumberOfRowsToScan: 1\nallowFailure: true`),
       ),
@@ -177,14 +154,14 @@ describe("Avro schema inference", () => {
       /row 2, field 'a': 2\.5 fits no type of union \[null, int\]/,
     );
 
-    const ok = await putFile(
+    const ok = await namespaceFile(
       "infer-union.ion",
       '{a:1,b:{x:1}}\n{a:2.5e0,b:"text"}\n{a:"x",b:null}\n{a:null,b:{x:2,y:"new"}}',
     );
     const unions = await test.run(
-      flow(
+      flowOf(
         "avro_infer_union",
-        task("infer", INFER, `from: "${ok}"`) +
+        task("infer", INFER_AVRO_SCHEMA, `from: "${ok}"`) +
           task("avro", ION_TO_AVRO, `from: "${ok}"`) +
           task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"'),
       ),
@@ -219,9 +196,9 @@ describe("Avro schema inference", () => {
       '{a:1,b:"{\\"x\\":1}"}\n{a:2.5e0,b:"text"}\n{a:"x",b:null}\n{a:null,b:"{\\"x\\":2,\\"y\\":\\"new\\"}"}\n',
     );
     // With the record first ([record, null, string]), a struct stays a struct.
-    const first = await putFile("infer-record-first.ion", '{b:{x:1}}\n{b:"text"}\n{b:{x:2}}');
+    const first = await namespaceFile("infer-record-first.ion", '{b:{x:1}}\n{b:"text"}\n{b:{x:2}}');
     const kept = await test.run(
-      flow(
+      flowOf(
         "avro_infer_record_first",
         task("avro", ION_TO_AVRO, `from: "${first}"`) + task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"'),
       ),
@@ -232,15 +209,15 @@ describe("Avro schema inference", () => {
 
   it("numberOfRowsToScan: only those rows give the schema (a later field is left out); inferAllFields reads every row", async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `{n:${i},s:"row ${i}"${i === 2500 ? ',late:"x"' : ""}}`);
-    const source = await putFile("infer-many.ion", `${rows.join("\n")}\n`);
+    const source = await namespaceFile("infer-many.ion", `${rows.join("\n")}\n`);
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_rows",
         task("avro", ION_TO_AVRO, `from: "${source}"`) +
           task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"') +
           task("all", ION_TO_AVRO, `from: "${source}"\ninferAllFields: true`) +
           task("allBack", AVRO_TO_ION, 'from: "{{ outputs.all.uri }}"') +
-          task("infer", INFER, `from: "${source}"\nnumberOfRowsToScan: 1`),
+          task("infer", INFER_AVRO_SCHEMA, `from: "${source}"\nnumberOfRowsToScan: 1`),
       ),
     );
     expect(ex.state.current, ["avro", "all"].flatMap((t) => errorMessages(test, ex, t)).join("\n")).toBe("SUCCESS");
@@ -268,11 +245,11 @@ describe("Avro schema inference", () => {
   it("rows that are lists are the record root of one array `value`, and come back as lists (Avro and Parquet)", async () => {
     // (A row that is an empty list, after others, changes nothing here; Kestra makes the schema a
     // union then, which it cannot write.)
-    const source = await putFile("infer-lists.ion", '["one","two"]\n["three"]\n[]');
+    const source = await namespaceFile("infer-lists.ion", '["one","two"]\n["three"]\n[]');
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_lists",
-        task("infer", INFER, `from: "${source}"`) +
+        task("infer", INFER_AVRO_SCHEMA, `from: "${source}"`) +
           task("avro", ION_TO_AVRO, `from: "${source}"`) +
           task("back", AVRO_TO_ION, 'from: "{{ outputs.avro.uri }}"') +
           task("parquet", ION_TO_PARQUET, `from: "${source}"`) +
@@ -295,7 +272,7 @@ describe("Avro schema inference", () => {
   });
 
   it("with a schema, a record of one array field takes rows that are lists whatever its names; only `root`/`value` gives lists back", async () => {
-    const source = await putFile("schema-lists.ion", '["one","two"]\n[]\n');
+    const source = await namespaceFile("schema-lists.ion", '["one","two"]\n[]\n');
     const schema = (name: string, field: string, namespace?: string) =>
       `'${JSON.stringify({ type: "record", name, ...(namespace ? { namespace } : {}), fields: [{ name: field, type: { type: "array", items: "string" } }] })}'`;
     const tasks = [
@@ -304,7 +281,7 @@ describe("Avro schema inference", () => {
       ["root", schema("root", "value", "com.example")],
     ];
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_schema_lists",
         tasks
           .map(
@@ -322,15 +299,15 @@ describe("Avro schema inference", () => {
   });
 
   it("an empty file, a row that is no struct, a name Avro refuses: the task fails saying so, storing nothing", async () => {
-    const empty = await putFile("infer-empty.ion", "\n\n");
-    const scalar = await putFile("infer-scalar.ion", '{a:1}\n"text"\n');
-    const badName = await putFile("infer-name.ion", '{"order id":1}\n');
+    const empty = await namespaceFile("infer-empty.ion", "\n\n");
+    const scalar = await namespaceFile("infer-scalar.ion", '{a:1}\n"text"\n');
+    const badName = await namespaceFile("infer-name.ion", '{"order id":1}\n');
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_empty",
         task("avro", ION_TO_AVRO, `from: "${empty}"\nallowFailure: true`) +
-          task("infer", INFER, `from: "${empty}"\nallowFailure: true`) +
-          task("scalar", INFER, `from: "${scalar}"\nallowFailure: true`) +
+          task("infer", INFER_AVRO_SCHEMA, `from: "${empty}"\nallowFailure: true`) +
+          task("scalar", INFER_AVRO_SCHEMA, `from: "${scalar}"\nallowFailure: true`) +
           task("name", ION_TO_AVRO, `from: "${badName}"\nallowFailure: true`),
       ),
     );
@@ -349,19 +326,19 @@ describe("Avro schema inference", () => {
     for (const t of ["avro", "infer", "scalar", "name"]) expect(outputsOf(ex, t)).toBeFalsy();
     // At least one row, as in Kestra: the flow is refused.
     await expect(
-      test.run(flow("avro_infer_zero", task("infer", INFER, `from: "${empty}"\nnumberOfRowsToScan: 0`))),
+      test.run(flowOf("avro_infer_zero", task("infer", INFER_AVRO_SCHEMA, `from: "${empty}"\nnumberOfRowsToScan: 0`))),
     ).rejects.toThrow(/numberOfRowsToScan/);
   });
 
   it("invalid Ion names its line, among the rows scanned or after them", async () => {
-    const source = await putFile("infer-bad.ion", "{a:1}\n{a:2}\n{a:\n{a:4}\n");
+    const source = await namespaceFile("infer-bad.ion", "{a:1}\n{a:2}\n{a:\n{a:4}\n");
     const ex = await test.run(
-      flow(
+      flowOf(
         "avro_infer_bad",
         task("scanned", ION_TO_AVRO, `from: "${source}"\nallowFailure: true`) +
           task("after", ION_TO_AVRO, `from: "${source}"\nnumberOfRowsToScan: 2\nallowFailure: true`) +
-          task("infer", INFER, `from: "${source}"\nallowFailure: true`) +
-          task("inferTwo", INFER, `from: "${source}"\nnumberOfRowsToScan: 2`),
+          task("infer", INFER_AVRO_SCHEMA, `from: "${source}"\nallowFailure: true`) +
+          task("inferTwo", INFER_AVRO_SCHEMA, `from: "${source}"\nnumberOfRowsToScan: 2`),
       ),
     );
     for (const t of ["scanned", "after", "infer"])

@@ -3,12 +3,12 @@
  * and IonToJson (`timeZoneId`): the pattern formatter on its own, then real flows converting an
  * Ion file that holds every date-time kind.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IonTemporal, readIonLines, temporalOf } from "@saker/sdk/ion";
-import { errorMessages, outputsOf, storedText, type TestInstance } from "@saker/engine/testing";
+import { errorMessages, outputsOf } from "@saker/engine/testing";
 import { TemporalWriter } from "./dates.ts";
 import { compilePattern, TemporalParser, timeZone } from "./javaTime.ts";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+import { flowWith, ION_TO_CSV, ION_TO_JSON, task, useSerdesInstance } from "../test/support.ts";
 
 const fields = {
   year: 2024,
@@ -145,13 +145,7 @@ describe("TemporalWriter (Kestra's IonToCsv rules)", () => {
 });
 
 describe("IonToCsv and IonToJson on real flows", () => {
-  let test: TestInstance;
-  beforeAll(async () => {
-    test = await serdesInstance();
-  });
-  afterAll(async () => {
-    await test?.close();
-  });
+  const { test, stored } = useSerdesInstance();
 
   const ion = [
     `{day:2024-01-15,at:2024-01-15T10:15:30Z,local:LocalDateTime::"2024-01-15T10:15:30",zoned:ZonedDateTime::"2024-01-15T10:15:30+01:00[Europe/Paris]",t:LocalTime::"08:00:00",ot:OffsetTime::"08:00:00-05:00",s:"2024-01-15"}`,
@@ -177,10 +171,10 @@ describe("IonToCsv and IonToJson on real flows", () => {
         "csv_dates",
         ion,
         ".ion",
-        task("defaults", "io.kestra.plugin.serdes.csv.IonToCsv", `from: "{{ outputs.src.uri }}"\ntimeZoneId: UTC`) +
+        task("defaults", ION_TO_CSV, `from: "{{ outputs.src.uri }}"\ntimeZoneId: UTC`) +
           task(
             "custom",
-            "io.kestra.plugin.serdes.csv.IonToCsv",
+            ION_TO_CSV,
             `from: "{{ outputs.src.uri }}"
 dateFormat: "dd/MM/yyyy"
 timeFormat: "h:mm a[ xxx]"
@@ -190,7 +184,7 @@ timeZoneId: America/New_York`,
       ),
     );
     expect(ex.state.current, errorMessages(test, ex, "custom").join()).toBe("SUCCESS");
-    expect(await storedText(test, outputsOf(ex, "defaults").uri as string)).toBe(
+    expect(await stored(ex, "defaults")).toBe(
       [
         "day,at,local,zoned,t,ot,s",
         "2024-01-15,2024-01-15T10:15:30.000Z,2024-01-15T10:15:30.000,2024-01-15T09:15:30.000Z,08:00:00,08:00:00-05:00,2024-01-15",
@@ -198,7 +192,7 @@ timeZoneId: America/New_York`,
         "",
       ].join("\n"),
     );
-    expect(await storedText(test, outputsOf(ex, "custom").uri as string)).toBe(
+    expect(await stored(ex, "custom")).toBe(
       [
         "day,at,local,zoned,t,ot,s",
         "15/01/2024,Mon 15 Jan 2024 10:15 Z,Mon 15 Jan 2024 10:15,Mon 15 Jan 2024 04:15 America/New_York,8:00 AM,8:00 AM -05:00,2024-01-15",
@@ -214,11 +208,11 @@ timeZoneId: America/New_York`,
         "json_dates",
         ion,
         ".ion",
-        task("json", "io.kestra.plugin.serdes.json.IonToJson", `from: "{{ outputs.src.uri }}"\ntimeZoneId: "+02:00"`),
+        task("json", ION_TO_JSON, `from: "{{ outputs.src.uri }}"\ntimeZoneId: "+02:00"`),
       ),
     );
     expect(ex.state.current, errorMessages(test, ex, "json").join()).toBe("SUCCESS");
-    const rows = (await storedText(test, outputsOf(ex, "json").uri as string))
+    const rows = (await stored(ex, "json"))
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -235,7 +229,7 @@ timeZoneId: America/New_York`,
   });
 
   it("an unknown time zone or pattern letter fails naming the property, and stores nothing", async () => {
-    for (const type of ["io.kestra.plugin.serdes.csv.IonToCsv", "io.kestra.plugin.serdes.json.IonToJson"]) {
+    for (const type of [ION_TO_CSV, ION_TO_JSON]) {
       const ex = await test.run(
         flowWith(
           "bad_zone",
@@ -253,11 +247,7 @@ timeZoneId: America/New_York`,
         "bad_letter",
         ion,
         ".ion",
-        task(
-          "csv",
-          "io.kestra.plugin.serdes.csv.IonToCsv",
-          `from: "{{ outputs.src.uri }}"\ndateFormat: "yyyy-MM-dd QQ"`,
-        ),
+        task("csv", ION_TO_CSV, `from: "{{ outputs.src.uri }}"\ndateFormat: "yyyy-MM-dd QQ"`),
       ),
     );
     expect(letter.state.current).toBe("FAILED");

@@ -2,50 +2,17 @@
  * ExcelToIon and IonToExcel in real flows: Ion → xlsx → Ion round trips, workbooks written
  * independently by exceljs (formulas, dates, formats), and files that are not (good) xlsx.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { crc32, deflateRawSync, createDeflateRaw } from "node:zlib";
 import ExcelJS from "exceljs";
 import * as ion from "ion-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, toStoragePath, type TestInstance } from "@saker/engine/testing";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, storedText, taskRun } from "@saker/engine/testing";
+import { EXCEL_TO_ION, flowOf, flowWith, ION_TO_EXCEL, task, useSerdesInstance } from "../test/support.ts";
 import { excelNumberFormat, formatExcelDate, formatExcelNumber } from "./excelFormat.ts";
 import { MAX_SHEET_ROWS, writeSheet } from "./excel.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const EXCEL_TO_ION = "io.kestra.plugin.serdes.excel.ExcelToIon";
-const ION_TO_EXCEL = "io.kestra.plugin.serdes.excel.IonToExcel";
+const { test, storedBytes, namespaceFile, filesOf } = useSerdesInstance();
 const ionValues = (text: string) => JSON.parse(JSON.stringify(ion.loadAll(text))) as unknown;
-
-async function storedBytes(uri: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of await test.instance.storage.get(toStoragePath(uri))) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-/** Puts `bytes` as a namespace file of `company.serdes` and returns its URI. */
-async function namespaceFile(name: string, bytes: Buffer): Promise<string> {
-  await test.instance.storage.put(`company/serdes/_files/${name}`, bytes);
-  return `kestra:///company/serdes/_files/${name}`;
-}
-
-/** A flow of `tasks` only (the source files are namespace files). */
-const flowOf = (id: string, tasks: string) => `id: ${id}\nnamespace: company.serdes\ntasks:\n${tasks}`;
-
-/** Files stored under the execution, by name. */
-function filesOf(executionId: string): string[] {
-  return readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.parentPath.includes(executionId))
-    .map((e) => e.name);
-}
 
 const ORDERS = [
   '{id:1,name:"Ann",amount:12.5e0,paid:true,day:2024-01-31,at:2024-02-01T10:15:30.250Z,local:LocalDateTime::"2024-03-04T05:06:07",note:null,total:"Formula:C2*2"}',

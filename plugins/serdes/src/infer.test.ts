@@ -192,6 +192,7 @@ describe("schema inference, as Kestra's", () => {
     expect(parquetSchemaOf(inference.result()!)).toEqual({
       type: "record",
       name: "root",
+      namespace: NS,
       fields: [
         { name: "a", type: ["null", "long"], default: null },
         { name: "b", type: ["null", "double"], default: null },

@@ -420,7 +420,7 @@ function parquetBranch(types: readonly Schema[]): Json {
   return "string";
 }
 
-function parquetType(s: Schema): Json {
+function parquetType(s: Schema, top = false): Json {
   switch (s.kind) {
     case "null":
       return "string";
@@ -430,6 +430,8 @@ function parquetType(s: Schema): Json {
       return {
         type: "record",
         name: s.name,
+        // The top record's namespace, as Kestra's: parquet-avro names the file's root `io.kestra.plugin.serdes.avro.root`.
+        ...(top ? { namespace: NAMESPACE } : {}),
         // Every field is nullable but the `value` of a row that is a list.
         fields: s.fields.map((f) =>
           f.schema.kind === "array"
@@ -453,10 +455,11 @@ function parquetType(s: Schema): Json {
  * The inferred schema as IonToParquet writes it: every field nullable, and a type for each
  * union of several (Saker's Parquet writer takes no such union; parquet-avro writes a group of
  * `memberN` columns): numbers the widest of them, dates with timestamps timestamps, others text.
- * A field null in every row scanned is text. Timestamps are `timestamp-micros`.
+ * A field null in every row scanned is text. Timestamps are `timestamp-micros`. The top record
+ * keeps Kestra's namespace, which names the Parquet file's root.
  */
 export function parquetSchemaOf(root: Field): Json {
-  return parquetType(root.schema);
+  return parquetType(root.schema, true);
 }
 
 // -------------------------------------------------------------------------------------------------

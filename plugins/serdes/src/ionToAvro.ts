@@ -7,6 +7,7 @@
 import { cellText } from "./cells.ts";
 import { type AvroType, typeLabel } from "./avroTypes.ts";
 import { integerOf, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
+import type { TextValues } from "./schemaValues.ts";
 import type { TemporalParser } from "./javaTime.ts";
 import type { OnBadLines } from "./common.ts";
 import { takesListRows } from "./listRows.ts";
@@ -25,9 +26,8 @@ export class CellError extends Error {
 export class SkipRow extends Error {}
 
 export interface ConvertOptions {
-  trueValues: readonly string[];
-  falseValues: readonly string[];
-  nullValues: readonly string[];
+  /** `trueValues`, `falseValues` and `nullValues` (see `textValues`). */
+  values: TextValues;
   /** The task's `dateFormat`, `timeFormat`, `datetimeFormat` and `timeZoneId`. */
   temporal: TemporalParser;
   decimalSeparator: string;
@@ -44,14 +44,9 @@ const fail = (path: string, value: unknown, what: string): never => {
   throw new CellError(`${preview(value)} is not ${what}`, path);
 };
 
-const lowerSet = (values: readonly string[]) => new Set(values.map((v) => v.toLowerCase()));
-
 /** Compiles the converter of a record schema: `row` gives the record avsc encodes. */
 export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: unknown) => Record<string, unknown> {
-  const trues = lowerSet(o.trueValues);
-  const falses = lowerSet(o.falseValues);
-  const nulls = lowerSet(o.nullValues);
-  const isNullText = (v: unknown) => typeof v === "string" && nulls.has(v.toLowerCase());
+  const isNullText = (v: unknown) => typeof v === "string" && o.values.isNull(v);
   const number = (v: string) => withPoint(v, o.decimalSeparator);
   const compiled = new Map<AvroType, Convert>();
 
@@ -64,13 +59,8 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
     const inner = build(type);
     const convert: Convert = o.inferAllFields
       ? (v, p) => {
-          if (typeof v === "string") {
-            const l = v.toLowerCase();
-            if (nulls.has(l)) return inner(null, p);
-            if (trues.has(l)) return inner(true, p);
-            if (falses.has(l)) return inner(false, p);
-          }
-          return inner(v, p);
+          const read = typeof v === "string" ? o.values.any(v) : undefined;
+          return inner(read === undefined ? v : read, p);
         }
       : inner;
     ref.convert = convert;
@@ -86,11 +76,8 @@ export function compileRowConverter(schema: AvroType, o: ConvertOptions): (row: 
       case "boolean":
         return (v, p) => {
           if (typeof v === "boolean") return v;
-          if (typeof v === "string") {
-            const l = v.toLowerCase();
-            if (trues.has(l)) return true;
-            if (falses.has(l)) return false;
-          }
+          const read = typeof v === "string" ? o.values.boolean(v) : undefined;
+          if (read !== undefined) return read;
           if (v === 1) return true;
           if (v === 0) return false;
           return fail(p, v, "a boolean");

@@ -4,53 +4,19 @@
  * converted back, and the Ion text checked (and parsed by ion-js). Files written by
  * hyparquet-writer directly in the test are read with each codec.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import * as zlib from "node:zlib";
 import * as ion from "ion-js";
 import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  errorMessages,
-  outputsOf,
-  storedText,
-  streamToBuffer,
-  taskRun,
-  toStoragePath,
-  logMessages,
-  type TestInstance,
-} from "@saker/engine/testing";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, taskRun, logMessages } from "@saker/engine/testing";
+import { flowOf, flowWith, ION_TO_PARQUET, PARQUET_TO_ION, task, useSerdesInstance } from "../test/support.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const ION_TO_PARQUET = "io.kestra.plugin.serdes.parquet.IonToParquet";
-const PARQUET_TO_ION = "io.kestra.plugin.serdes.parquet.ParquetToIon";
+const { test, stored, storedBytes, namespaceFile, filesOf } = useSerdesInstance();
 
 const schemaProp = (schema: unknown) => `schema: '${JSON.stringify(schema)}'`;
-async function storedBytes(uri: string): Promise<Buffer> {
-  return streamToBuffer(await test.instance.storage.get(toStoragePath(uri)));
-}
 const arrayBuffer = (b: Buffer) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-/** Files stored under an execution (the flow's own source file included). */
-const filesOf = (executionId: string) =>
-  readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.parentPath.includes(executionId))
-    .map((e) => e.name);
-/** Stores bytes as a namespace file of company.serdes and returns its URI. */
-async function namespaceFile(name: string, bytes: Uint8Array): Promise<string> {
-  await test.instance.storage.put(`/company/serdes/_files/${name}`, Buffer.from(bytes));
-  return `kestra:///company/serdes/_files/${name}`;
-}
-const readFlow = (id: string, uri: string) =>
-  `id: ${id}\nnamespace: company.serdes\ntasks:\n${task("ion", PARQUET_TO_ION, `from: "${uri}"`)}`;
+const readFlow = (id: string, uri: string) => flowOf(id, task("ion", PARQUET_TO_ION, `from: "${uri}"`));
 
 const SCHEMA = {
   type: "record",
@@ -148,7 +114,7 @@ describe("IonToParquet then ParquetToIon", () => {
     expect(rows.map((r) => r.id)).toEqual([1n, 9007199254740993n, 3n]);
     expect(rows[0]).toMatchObject({ name: 'Ann "A"', tags: ["a", "b"], address: { city: "Paris", zip: 75001 } });
 
-    const back = await storedText(test, outputsOf(ex, "back").uri as string);
+    const back = await stored(ex, "back");
     expect(back.trimEnd().split("\n")).toEqual([EXPECTED_1, EXPECTED_2, EXPECTED_3]);
     // ion-js reads every line: the text is Ion.
     const values = ion.loadAll(back);
@@ -190,7 +156,7 @@ describe("IonToParquet then ParquetToIon", () => {
       const metadata = parquetMetadata(arrayBuffer(await storedBytes(outputsOf(ex, "parquet").uri as string)));
       expect(metadata.row_groups).toHaveLength(1);
       expect(metadata.row_groups[0]!.columns[1]!.meta_data!.codec).toBe(codec);
-      expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe(`${lines}\n`);
+      expect(await stored(ex, "back")).toBe(`${lines}\n`);
     }
   });
 
@@ -220,7 +186,7 @@ describe("IonToParquet then ParquetToIon", () => {
     expect(empty.state.current, errorMessages(test, empty, "parquet").join()).toBe("SUCCESS");
     const emptyMeta = parquetMetadata(arrayBuffer(await storedBytes(outputsOf(empty, "parquet").uri as string)));
     expect(Number(emptyMeta.num_rows)).toBe(0);
-    expect(await storedText(test, outputsOf(empty, "back").uri as string)).toBe("");
+    expect(await stored(empty, "back")).toBe("");
   });
 
   it("applies the options: formats, decimalSeparator, trueValues/falseValues/nullValues, strictSchema", async () => {
@@ -248,10 +214,74 @@ describe("IonToParquet then ParquetToIon", () => {
       ),
     );
     expect(ex.state.current, errorMessages(test, ex, "parquet").join()).toBe("SUCCESS");
-    expect((await storedText(test, outputsOf(ex, "back").uri as string)).trimEnd().split("\n")).toEqual([
+    expect((await stored(ex, "back")).trimEnd().split("\n")).toEqual([
       "{d:2023-12-31,t:2023-12-31T23:59:00.000Z,x:3.25e0,b:true,z:null}",
       "{d:2024-01-02,t:2024-01-02T03:04:05.000Z,x:1e0,b:false,z:5}",
     ]);
+  });
+});
+
+describe("as Kestra's parquet-avro writes and converts", () => {
+  it("names the schema's root after the Avro record, with its namespace; an inferred schema's root is io.kestra.plugin.serdes.avro.root", async () => {
+    const record = (name: string, namespace?: string) => ({
+      type: "record",
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      fields: [{ name: "n", type: "long" }],
+    });
+    const schemas = {
+      plain: record("Plain"),
+      spaced: record("Row", "com.example"),
+      dotted: record("org.acme.Order", "ignored.space"),
+      unspaced: record("Bare", ""),
+    };
+    const ex = await test.run(
+      flowWith(
+        "parquet_root_names",
+        "{n:1}\n",
+        ".ion",
+        Object.entries(schemas)
+          .map(([id, schema]) => task(id, ION_TO_PARQUET, `from: "{{ outputs.src.uri }}"\n${schemaProp(schema)}`))
+          .join("") + task("inferred", ION_TO_PARQUET, 'from: "{{ outputs.src.uri }}"'),
+      ),
+    );
+    const ids = [...Object.keys(schemas), "inferred"];
+    expect(ex.state.current, ids.flatMap((id) => errorMessages(test, ex, id)).join()).toBe("SUCCESS");
+    const roots: Record<string, string | undefined> = {};
+    for (const id of ids)
+      roots[id] = parquetMetadata(arrayBuffer(await storedBytes(outputsOf(ex, id).uri as string))).schema[0]?.name;
+    expect(roots).toEqual({
+      plain: "Plain",
+      spaced: "com.example.Row",
+      dotted: "org.acme.Order",
+      unspaced: "Bare",
+      inferred: "io.kestra.plugin.serdes.avro.root",
+    });
+  });
+
+  it("compares trueValues, falseValues and nullValues ignoring case, letter by letter as Java does (ı is I)", async () => {
+    const fields = [
+      { name: "b", type: "boolean" },
+      { name: "z", type: ["null", "long"] },
+      { name: "s", type: ["null", "string"] },
+    ];
+    const props = `from: "{{ outputs.src.uri }}"\n${schemaProp({ type: "record", name: "C", fields })}\nonBadLines: SKIP`;
+    const lists = 'trueValues: ["Oui"]\nfalseValues: ["HAYIR"]\nnullValues: ["NÉANT"]\ninferAllFields: true';
+    const rows =
+      '{b:"TRUE",z:"N/A",s:"Yes"}\n{b:"Off",z:"NULL",s:"NO"}\n{b:"OUI",z:"néant",s:"oui"}\n{b:"hayır",z:2,s:"Hayır"}\n';
+    const tasks = [
+      task("defaults", ION_TO_PARQUET, props),
+      task("custom", ION_TO_PARQUET, `${props}\n${lists}`),
+      task("defaultsBack", PARQUET_TO_ION, 'from: "{{ outputs.defaults.uri }}"'),
+      task("customBack", PARQUET_TO_ION, 'from: "{{ outputs.custom.uri }}"'),
+    ];
+    const ex = await test.run(flowWith("parquet_values_case", rows, ".ion", tasks.join("")));
+    expect(ex.state.current, ["defaults", "custom"].flatMap((id) => errorMessages(test, ex, id)).join()).toBe(
+      "SUCCESS",
+    );
+    // Each task leaves out the rows its lists do not cover: rows 3 and 4 with the defaults, 1 and 2 with its own.
+    expect(await stored(ex, "defaultsBack")).toBe('{b:true,z:null,s:"Yes"}\n{b:false,z:null,s:"NO"}\n');
+    expect(await stored(ex, "customBack")).toBe('{b:true,z:null,s:"true"}\n{b:false,z:2,s:"false"}\n');
   });
 });
 
@@ -263,11 +293,11 @@ describe("IonToParquet without a schema", () => {
   it("infers one from the rows: types merged, every field nullable, structs and lists nested", async () => {
     const uri = await namespaceFile("infer.ion", Buffer.from(ionRows));
     const ex = await test.run(
-      `id: parquet_infer\nnamespace: company.serdes\ntasks:\n${task("parquet", ION_TO_PARQUET, `from: "${uri}"`)}${task(
-        "back",
-        PARQUET_TO_ION,
-        'from: "{{ outputs.parquet.uri }}"',
-      )}`,
+      flowOf(
+        "parquet_infer",
+        task("parquet", ION_TO_PARQUET, `from: "${uri}"`) +
+          task("back", PARQUET_TO_ION, 'from: "{{ outputs.parquet.uri }}"'),
+      ),
     );
     expect(ex.state.current, errorMessages(test, ex, "parquet").join()).toBe("SUCCESS");
     const metadata = parquetMetadata(arrayBuffer(await storedBytes(outputsOf(ex, "parquet").uri as string)));
@@ -279,7 +309,7 @@ describe("IonToParquet without a schema", () => {
     expect(byName.day).toMatchObject({ converted_type: "DATE" });
     expect(byName.raw).toMatchObject({ type: "BYTE_ARRAY" });
     expect(byName.extra).toMatchObject({ type: "BOOLEAN" });
-    expect((await storedText(test, outputsOf(ex, "back").uri as string)).trimEnd().split("\n")).toEqual([
+    expect((await stored(ex, "back")).trimEnd().split("\n")).toEqual([
       '{id:1,name:"a",score:1.5e0,price:"12.30",at:2024-03-01T10:15:30.123456Z,day:2024-02-29,tags:["x"],addr:{city:"P"},raw:{{aGk=}},extra:null}',
       '{id:3000000000,name:null,score:2e0,price:"1.5",at:2024-03-01T10:15:30.000000Z,day:2024-03-01,tags:[],addr:null,raw:null,extra:true}',
     ]);
@@ -288,7 +318,7 @@ describe("IonToParquet without a schema", () => {
   it("numberOfRowsToScan limits the rows read; an empty file cannot give a schema", async () => {
     const uri = await namespaceFile("infer-one.ion", Buffer.from(ionRows));
     const ex = await test.run(
-      `id: parquet_infer_one\nnamespace: company.serdes\ntasks:\n${task("parquet", ION_TO_PARQUET, `from: "${uri}"\nnumberOfRowsToScan: 1`)}`,
+      flowOf("parquet_infer_one", task("parquet", ION_TO_PARQUET, `from: "${uri}"\nnumberOfRowsToScan: 1`)),
     );
     // Only the first row was scanned: id is an int there, and row 2's does not fit.
     expect(ex.state.current).toBe("FAILED");
@@ -327,12 +357,8 @@ describe("inferAllFields and rows that are lists", () => {
     );
     expect(ex.state.current, errorMessages(test, ex, "all").join()).toBe("SUCCESS");
     // Without it, nullValues apply to nullable fields only, trueValues and falseValues to booleans only.
-    expect(await storedText(test, outputsOf(ex, "plainBack").uri as string)).toBe(
-      '{word:"yes",note:null}\n{word:"off",note:"maybe"}\n',
-    );
-    expect(await storedText(test, outputsOf(ex, "allBack").uri as string)).toBe(
-      '{word:"true",note:null}\n{word:"false",note:"maybe"}\n',
-    );
+    expect(await stored(ex, "plainBack")).toBe('{word:"yes",note:null}\n{word:"off",note:"maybe"}\n');
+    expect(await stored(ex, "allBack")).toBe('{word:"true",note:null}\n{word:"false",note:"maybe"}\n');
     // A null text in a field that is not nullable is null there too, which the field refuses.
     const bad = await test.run(
       flowWith(
@@ -366,8 +392,8 @@ describe("inferAllFields and rows that are lists", () => {
       ),
     );
     expect(ex.state.current, ["tags", "root"].flatMap((t) => errorMessages(test, ex, t)).join()).toBe("SUCCESS");
-    expect(await storedText(test, outputsOf(ex, "tagsBack").uri as string)).toBe('{tags:["a","b"]}\n{tags:[]}\n');
-    expect(await storedText(test, outputsOf(ex, "rootBack").uri as string)).toBe('["a","b"]\n[]\n');
+    expect(await stored(ex, "tagsBack")).toBe('{tags:["a","b"]}\n{tags:[]}\n');
+    expect(await stored(ex, "rootBack")).toBe('["a","b"]\n[]\n');
   });
 
   it("reads rows that were lists from a file whose root is named as parquet-avro names it, with its namespace", async () => {
@@ -395,11 +421,14 @@ describe("inferAllFields and rows that are lists", () => {
     const kestra = await namespaceFile("kestra-lists.parquet", file("io.kestra.plugin.serdes.avro.root"));
     const other = await namespaceFile("other-lists.parquet", file("com.example.Other"));
     const ex = await test.run(
-      `id: parquet_kestra_lists\nnamespace: company.serdes\ntasks:\n${task("kestra", PARQUET_TO_ION, `from: "${kestra}"`)}${task("other", PARQUET_TO_ION, `from: "${other}"`)}`,
+      flowOf(
+        "parquet_kestra_lists",
+        task("kestra", PARQUET_TO_ION, `from: "${kestra}"`) + task("other", PARQUET_TO_ION, `from: "${other}"`),
+      ),
     );
     expect(ex.state.current, errorMessages(test, ex, "kestra").join()).toBe("SUCCESS");
-    expect(await storedText(test, outputsOf(ex, "kestra").uri as string)).toBe('["a",null]\n["b"]\n');
-    expect(await storedText(test, outputsOf(ex, "other").uri as string)).toBe('{value:["a",null]}\n{value:["b"]}\n');
+    expect(await stored(ex, "kestra")).toBe('["a",null]\n["b"]\n');
+    expect(await stored(ex, "other")).toBe('{value:["a",null]}\n{value:["b"]}\n');
   });
 
   it("a schema inferred that Parquet cannot take fails the task after the scan, saying so, and stores nothing", async () => {
@@ -480,7 +509,7 @@ describe("ParquetToIon of a file written elsewhere", () => {
       expect(parquetMetadata(arrayBuffer(Buffer.from(await storedBytes(uri)))).row_groups).toHaveLength(3);
       const ex = await test.run(readFlow(`parquet_read_${codec.toLowerCase()}`, uri));
       expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
-      const text = await storedText(test, outputsOf(ex, "ion").uri as string);
+      const text = await stored(ex, "ion");
       expect(text.trimEnd().split("\n")).toEqual(INDEPENDENT_ION);
       expect(ion.loadAll(text)).toHaveLength(5);
     });
@@ -501,7 +530,7 @@ describe("ParquetToIon of a file written elsewhere", () => {
       ),
     );
     expect(ex.state.current).toBe("SUCCESS");
-    expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe("{n:1}\n{n:2}\n");
+    expect(await stored(ex, "back")).toBe("{n:1}\n{n:2}\n");
   });
 });
 
@@ -582,7 +611,7 @@ describe("bad input", () => {
         ),
       );
       expect(ex.state.current, mode).toBe("SUCCESS");
-      expect(await storedText(test, outputsOf(ex, "back").uri as string)).toBe("{n:1}\n{n:3}\n");
+      expect(await stored(ex, "back")).toBe("{n:1}\n{n:3}\n");
       const warnings = logMessages(test, ex, "parquet", "WARN").join("\n");
       if (mode === "WARN") expect(warnings).toMatch(/row 2, field 'n': expected an int, got "x" \(row left out\)/);
       else expect(warnings).not.toMatch(/row 2/);

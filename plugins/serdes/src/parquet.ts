@@ -30,6 +30,7 @@ import {
   rowMessage,
   schemaError,
   schemaJson,
+  textValues,
 } from "./schemaValues.ts";
 import { from, onBadLines, sizedOutput } from "./common.ts";
 import { BadRows } from "./badRows.ts";
@@ -107,15 +108,15 @@ schema: |
     trueValues: z
       .array(z.string())
       .default(DEFAULT_TRUE_VALUES)
-      .describe("Texts read as true in a boolean field (in any field with `inferAllFields`)."),
+      .describe("Texts read as true in a boolean field (in any field with `inferAllFields`), ignoring case."),
     falseValues: z
       .array(z.string())
       .default(DEFAULT_FALSE_VALUES)
-      .describe("Texts read as false in a boolean field (in any field with `inferAllFields`)."),
+      .describe("Texts read as false in a boolean field (in any field with `inferAllFields`), ignoring case."),
     nullValues: z
       .array(z.string())
       .default(DEFAULT_NULL_VALUES)
-      .describe("Texts read as null in a nullable field (in any field with `inferAllFields`)."),
+      .describe("Texts read as null in a nullable field (in any field with `inferAllFields`), ignoring case."),
     dateFormat: z.string().default(DEFAULT_DATE_FORMAT).describe("Format of the text of a `date` field."),
     timeFormat: z
       .string()
@@ -176,9 +177,7 @@ schema: |
     const prepare = (record: AvroRecord) => ({
       converter: new RowConverter(record, {
         temporal,
-        trueValues: new Set(p.trueValues),
-        falseValues: new Set(p.falseValues),
-        nullValues: new Set(p.nullValues),
+        values: textValues(p),
         decimalSeparator: p.decimalSeparator,
         strictSchema: p.strictSchema,
         inferAllFields: p.inferAllFields,

@@ -7,6 +7,7 @@ import type { SchemaElement } from "hyparquet";
 import type { TemporalParser } from "./javaTime.ts";
 import { takesListRows } from "./listRows.ts";
 import { integerOf, LOGICAL_BASES, parseDecimal, parseFloatText, preview, rescale, withPoint } from "./schemaValues.ts";
+import type { TextValues } from "./schemaValues.ts";
 
 type Primitive = "boolean" | "int" | "long" | "float" | "double" | "string" | "bytes";
 type Logical =
@@ -26,7 +27,13 @@ export type AvroType =
   | { kind: "enum"; symbols: ReadonlySet<string> }
   | { kind: "array"; items: AvroType; nullable: boolean }
   | { kind: "map"; values: AvroType; nullable: boolean }
-  | { kind: "record"; name: string; fields: readonly AvroField[] };
+  | {
+      kind: "record";
+      name: string;
+      /** The name with its namespace (`com.example.Row`), as Avro's `getFullName`. */
+      fullName: string;
+      fields: readonly AvroField[];
+    };
 
 export interface AvroField {
   name: string;
@@ -79,11 +86,16 @@ function readType(
   const type = o.type;
   const logical = typeof o.logicalType === "string" ? (o.logicalType as Logical) : undefined;
   const name = typeof o.name === "string" ? o.name : undefined;
-  const ns = typeof o.namespace === "string" ? o.namespace : namespace;
+  // As Avro names a type: a name with dots holds its namespace (the `namespace` is then ignored);
+  // otherwise the `namespace` given, else the enclosing type's; an empty namespace is none.
+  const dot = name?.lastIndexOf(".") ?? -1;
+  const ns = (dot >= 0 ? name!.slice(0, dot) : typeof o.namespace === "string" ? o.namespace : namespace) || undefined;
+  const shortName = dot >= 0 ? name!.slice(dot + 1) : name;
+  const fullName = shortName && ns ? `${ns}.${shortName}` : shortName;
   const register = (t: AvroType) => {
-    if (name) {
-      named.set(name, t);
-      if (ns) named.set(`${ns}.${name}`, t);
+    if (shortName) {
+      named.set(shortName, t);
+      named.set(fullName!, t);
     }
     return { type: t, nullable: false };
   };
@@ -92,7 +104,7 @@ function readType(
     case "error": {
       if (!Array.isArray(o.fields)) throw new AvroSchemaError(`${where}: a record needs a "fields" list`);
       const fields: AvroField[] = [];
-      const record: AvroType = { kind: "record", name: name ?? "record", fields };
+      const record: AvroType = { kind: "record", name: shortName ?? "record", fullName: fullName ?? "record", fields };
       register(record);
       const seen = new Set<string>();
       for (const f of o.fields as unknown[]) {
@@ -172,9 +184,12 @@ function decimalOf(
   return { logical: "decimal", precision, scale };
 }
 
-/** The Parquet schema of the record, depth first, as hyparquet-writer takes it. */
+/**
+ * The Parquet schema of the record, depth first, as hyparquet-writer takes it. Its root is named
+ * after the record with its namespace, as parquet-avro's `AvroSchemaConverter` names the message.
+ */
 export function parquetSchemaOf(record: AvroRecord): SchemaElement[] {
-  const out: SchemaElement[] = [{ name: "root", num_children: record.fields.length }];
+  const out: SchemaElement[] = [{ name: record.fullName, num_children: record.fields.length }];
   for (const f of record.fields) addElement(out, f.name, f.type, f.nullable ? "OPTIONAL" : "REQUIRED");
   return out;
 }
@@ -300,9 +315,8 @@ export class ValueError extends Error {
 
 export interface ConvertOptions {
   temporal: TemporalParser;
-  trueValues: ReadonlySet<string>;
-  falseValues: ReadonlySet<string>;
-  nullValues: ReadonlySet<string>;
+  /** `trueValues`, `falseValues` and `nullValues` (see `textValues`). */
+  values: TextValues;
   decimalSeparator: string;
   strictSchema: boolean;
   /**
@@ -367,10 +381,9 @@ export class RowConverter {
     if (v === undefined) v = null;
     if (typeof v === "string") {
       if (this.o.inferAllFields) {
-        if (this.o.nullValues.has(v)) v = null;
-        else if (this.o.trueValues.has(v)) v = true;
-        else if (this.o.falseValues.has(v)) v = false;
-      } else if (nullable && this.o.nullValues.has(v)) v = null;
+        const read = this.o.values.any(v);
+        if (read !== undefined) v = read;
+      } else if (nullable && this.o.values.isNull(v)) v = null;
     }
     if (v === null) {
       if (nullable) return null;
@@ -380,11 +393,7 @@ export class RowConverter {
       case "boolean":
         this.size += 1;
         if (typeof v === "boolean") return v;
-        if (typeof v === "string") {
-          if (this.o.trueValues.has(v)) return true;
-          if (this.o.falseValues.has(v)) return false;
-        }
-        return this.fail(path, v, "a boolean");
+        return (typeof v === "string" ? this.o.values.boolean(v) : undefined) ?? this.fail(path, v, "a boolean");
       case "int": {
         this.size += 4;
         if (t.logical === "date") {

@@ -39,6 +39,66 @@ export const DEFAULT_NULL_VALUES = [
   "null",
 ];
 
+/** The texts read as null, true and false: `nullValues`, `trueValues`, `falseValues`. */
+export interface TextValues {
+  /** Whether the text is one of `nullValues`. */
+  isNull(text: string): boolean;
+  /** true for a text of `trueValues`, false for one of `falseValues` (trueValues first), else undefined. */
+  boolean(text: string): boolean | undefined;
+  /** What `inferAllFields` makes of any text: null, true or false, tried in that order; else undefined. */
+  any(text: string): boolean | null | undefined;
+}
+
+/**
+ * The three lists as both tasks compare them, ignoring case as Kestra's Avro converter does
+ * (its `contains` uses Java's `String.equalsIgnoreCase`; IonToParquet goes through it too).
+ */
+export function textValues(lists: {
+  trueValues: readonly string[];
+  falseValues: readonly string[];
+  nullValues: readonly string[];
+}): TextValues {
+  const keys = (values: readonly string[]) => new Set(values.map(caseKey));
+  const trues = keys(lists.trueValues);
+  const falses = keys(lists.falseValues);
+  const nulls = keys(lists.nullValues);
+  const booleanOf = (key: string) => (trues.has(key) ? true : falses.has(key) ? false : undefined);
+  return {
+    isNull: (text) => nulls.has(caseKey(text)),
+    boolean: (text) => booleanOf(caseKey(text)),
+    any(text) {
+      const key = caseKey(text);
+      return nulls.has(key) ? null : booleanOf(key);
+    },
+  };
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A text's key for comparing texts ignoring case as Java's `String.equalsIgnoreCase` does: letter
+ * by letter (code point by code point), two letters being equal when their upper cases are or
+ * the lower cases of those, each letter mapped to one letter (Java's simple case mapping). So `ı`
+ * and `I`, `ſ` and `s`, `σ` and `ς` are the same letter, and `ß` is not `SS`; JavaScript's
+ * `toLowerCase` of a whole text differs on these.
+ */
+export function caseKey(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
+  let key = "";
+  for (const letter of text) {
+    let upper = letter.toUpperCase();
+    // Several letters (ß → SS, ﬁ → FI) is Unicode's full mapping; Java's simple one keeps the
+    // letter, whose lower case then gives the key (ᾈ, ᾀ: both ᾀ).
+    if (!oneLetter(upper)) upper = letter;
+    const lower = upper.toLowerCase();
+    // İ's full lower case is i and a combining dot; its simple one is i.
+    key += oneLetter(lower) ? lower : String.fromCodePoint(lower.codePointAt(0)!);
+  }
+  return key;
+}
+
+const oneLetter = (text: string) => text.length === 1 || (text.length === 2 && text.codePointAt(0)! > 0xffff);
+
 /** Kestra's default patterns of dates, times and date-times given as text. */
 export const DEFAULT_DATE_FORMAT = "yyyy-MM-dd[XXX]";
 export const DEFAULT_TIME_FORMAT = "HH:mm[:ss][.SSSSSS][XXX]";

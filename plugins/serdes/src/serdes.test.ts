@@ -2,37 +2,20 @@
  * The serdes tasks run in real flows: a file written to storage, converted, converted back, and
  * the stored bytes checked (Ion parsed back with ion-js, the reference for the format).
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import * as ion from "ion-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, taskRun, logMessages } from "@saker/engine/testing";
 import {
-  errorMessages,
-  outputsOf,
-  storedText,
-  taskRun,
-  toStoragePath,
-  logMessages,
-  type TestInstance,
-} from "@saker/engine/testing";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+  CSV_TO_ION,
+  flowWith,
+  ION_TO_CSV,
+  ION_TO_JSON,
+  JSON_TO_ION,
+  task,
+  useSerdesInstance,
+} from "../test/support.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const CSV_TO_ION = "io.kestra.plugin.serdes.csv.CsvToIon";
-const ION_TO_CSV = "io.kestra.plugin.serdes.csv.IonToCsv";
-const JSON_TO_ION = "io.kestra.plugin.serdes.json.JsonToIon";
-const ION_TO_JSON = "io.kestra.plugin.serdes.json.IonToJson";
-
-async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<string> {
-  return storedText(test, outputsOf(execution, taskId).uri as string);
-}
+const { test, stored, storedBytes, filesOf } = useSerdesInstance();
 const ionValues = (text: string) => JSON.parse(JSON.stringify(ion.loadAll(text)));
 /** A flow storing `csv` then converting it with CsvToIon (task `ion`) and these YAML option lines. */
 const csvToIon = (id: string, csv: string, options = "") =>
@@ -187,10 +170,7 @@ describe("CsvToIon and IonToCsv", () => {
     );
     expect(ex.state.current).toBe("SUCCESS");
     expect(ionValues(await stored(ex, "latin"))).toEqual([{ name: "cafÃ©" }]);
-    const raw = await test.instance.storage.get(toStoragePath(outputsOf(ex, "out").uri as string));
-    const chunks: Buffer[] = [];
-    for await (const c of raw) chunks.push(c as Buffer);
-    expect(Buffer.concat(chunks)).toEqual(Buffer.from("name\ncaf\xe9\n", "latin1"));
+    expect(await storedBytes(outputsOf(ex, "out").uri as string)).toEqual(Buffer.from("name\ncaf\xe9\n", "latin1"));
   });
 });
 
@@ -276,9 +256,7 @@ describe("bad input", () => {
     expect(taskRun(ex, "ion").outputs ?? {}).not.toHaveProperty("uri");
     expect(errorMessages(test, ex, "ion").join("\n")).toMatch(/invalid CSV .* at line 3/);
     // Only the source file is stored under the execution: nothing of the failed conversion, not even a .part file.
-    const files = readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.parentPath.includes(ex.id))
-      .map((e) => e.name);
+    const files = filesOf(ex.id);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/\.csv$/);
   });

@@ -2,34 +2,12 @@
  * XmlToIon and IonToXml in real flows: XML written to storage, converted to Ion (parsed back with
  * ion-js), written back as XML, and bad inputs refused with no file left behind.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import * as ion from "ion-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, outputsOf, storedText, taskRun, toStoragePath, type TestInstance } from "@saker/engine/testing";
-import { flowWith, serdesInstance, task } from "../test/support.ts";
+import { describe, expect, it } from "vitest";
+import { errorMessages, outputsOf, taskRun } from "@saker/engine/testing";
+import { flowOf, flowWith, ION_TO_XML, JSON_TO_ION, task, useSerdesInstance, XML_TO_ION } from "../test/support.ts";
 
-let test: TestInstance;
-beforeAll(async () => {
-  test = await serdesInstance();
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-const XML_TO_ION = "io.kestra.plugin.serdes.xml.XmlToIon";
-const ION_TO_XML = "io.kestra.plugin.serdes.xml.IonToXml";
-const JSON_TO_ION = "io.kestra.plugin.serdes.json.JsonToIon";
-
-async function stored(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<string> {
-  return storedText(test, outputsOf(execution, taskId).uri as string);
-}
-async function storedBytes(execution: Parameters<typeof outputsOf>[0], taskId: string): Promise<Buffer> {
-  const raw = await test.instance.storage.get(toStoragePath(outputsOf(execution, taskId).uri as string));
-  const chunks: Buffer[] = [];
-  for await (const c of raw) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
+const { test, stored, storedBytes, namespaceFile, filesOf } = useSerdesInstance();
 /** Ion values as plain data; decimals as their text. */
 const ionValues = (text: string) =>
   JSON.parse(
@@ -37,11 +15,6 @@ const ionValues = (text: string) =>
       v instanceof ion.dom.Decimal ? `decimal:${v.decimalValue().toString()}` : v,
     ),
   ) as unknown[];
-/** Files stored under an execution, by name. */
-const filesOf = (executionId: string) =>
-  readdirSync(join(test.home, "storage"), { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && e.parentPath.includes(executionId))
-    .map((e) => e.name);
 
 const CATALOG = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- a catalog -->
@@ -170,14 +143,12 @@ describe("XmlToIon", () => {
   });
 
   it("reads the charset given (ISO-8859-1 bytes)", async () => {
-    const path = "company/serdes/_files/latin.xml";
-    await test.instance.storage.put(path, Buffer.from("<r><name>café crème</name><name>Zürich</name></r>", "latin1"));
+    const uri = await namespaceFile(
+      "latin.xml",
+      Buffer.from("<r><name>café crème</name><name>Zürich</name></r>", "latin1"),
+    );
     const ex = await test.run(
-      `id: xml_latin\nnamespace: company.serdes\ntasks:\n${task(
-        "ion",
-        XML_TO_ION,
-        `from: kestra:///${path}\ncharset: ISO-8859-1\nquery: /r/name`,
-      )}`,
+      flowOf("xml_latin", task("ion", XML_TO_ION, `from: ${uri}\ncharset: ISO-8859-1\nquery: /r/name`)),
     );
     expect(ex.state.current, errorMessages(test, ex, "ion").join()).toBe("SUCCESS");
     expect(ionValues(await stored(ex, "ion"))).toEqual(["café crème", "Zürich"]);
@@ -277,7 +248,7 @@ describe("IonToXml", () => {
       ),
     );
     expect(ex.state.current, errorMessages(test, ex, "xml").join()).toBe("SUCCESS");
-    expect(await storedBytes(ex, "xml")).toEqual(
+    expect(await storedBytes(outputsOf(ex, "xml").uri as string)).toEqual(
       Buffer.from(
         "<?xml version='1.0' encoding='ISO-8859-1'?>\n<items>\n  <item>\n    <t>caf\xe9 &#x20AC;</t>\n  </item>\n</items>\n",
         "latin1",
