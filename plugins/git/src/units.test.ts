@@ -56,6 +56,18 @@ describe("remoteOf", () => {
     );
   });
 
+  it("hides a URL's password shorter than three characters, which is not redacted as a secret elsewhere", () => {
+    const bad = () => remoteOf(ctx, { url: "https://bob:pw@git example.com/repo.git" });
+    expect(bad).toThrow("'https://bob:***@git example.com/repo.git' is not a URL");
+    const remote = remoteOf(ctx, { url: "https://bob:pw@git.example.com/repo.git" });
+    expect(remote.redact("fetching https://bob:pw@git.example.com/repo.git failed")).toBe(
+      "fetching https://***:***@git.example.com/repo.git failed",
+    );
+    expect(remote.redact("ssh://git@host.example.com/repo.git: denied")).toBe(
+      "ssh://git@host.example.com/repo.git: denied",
+    );
+  });
+
   it("builds commit URLs as Kestra does", () => {
     expect(commitUrl("https://github.com/a/b.git", "main", "c1")).toBe("https://github.com/a/b/commit/c1");
     expect(commitUrl("git@github.com:a/b.git", "main", "c1")).toBe("https://github.com/a/b/commit/c1");
