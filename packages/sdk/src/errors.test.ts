@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NonRetryableError, SakerError, TaskError, isSakerError } from "./errors.ts";
+import { NonRetryableError, SakerError, TaskError, errorMessage, isSakerError } from "./errors.ts";
 
 describe("SakerError", () => {
   it("prefixes the message with the flow, task and YAML path", () => {
@@ -40,5 +40,15 @@ describe("SakerError", () => {
     });
     expect(e.message).toBe("Flow 'a/b', tasks[0]: bad");
     expect(e instanceof SakerError).toBe(true);
+  });
+});
+
+describe("errorMessage", () => {
+  it("gives an Error's message, a string, a thrown plain object's message, else its JSON", () => {
+    expect(errorMessage(new Error("boom"))).toBe("boom");
+    expect(errorMessage("plain")).toBe("plain");
+    expect(errorMessage({ code: "S0201", position: 3, message: "Syntax error" })).toBe("Syntax error");
+    expect(errorMessage({ code: "X", message: "" })).toBe('{"code":"X","message":""}');
+    expect(errorMessage(42)).toBe("42");
   });
 });

@@ -13,7 +13,9 @@ import {
   readIonLine,
   UNSUPPORTED,
 } from "./ionFastRead.ts";
+import { textLines, valueLines } from "./ionValueLines.ts";
 
+export { textLines } from "./ionValueLines.ts";
 export {
   FIELD_ORDER,
   fieldNamesOf,
@@ -36,6 +38,13 @@ export interface ReadIonOptions {
    * annotated values as {@link IonAnnotated} ({@link temporalOf} gives a date-time's Java kind).
    */
   tagged?: boolean;
+  /**
+   * A value may span lines (a pretty-printed JSON document, as a download stores one), as Kestra's
+   * Ion reader takes any Ion text: lines are joined per top-level value, one held at a time, and
+   * one longer than `maxValueChars` (default 128 MiB) fails. Errors name the line a value starts on.
+   */
+  acrossLines?: boolean;
+  maxValueChars?: number;
 }
 
 const SYMBOL = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -187,7 +196,7 @@ export class IonReadError extends Error {
  * The top-level values of an Ion file written one value per line, in order, read as the chunks
  * arrive (memory stays flat whatever the file's size). Lines in the row writers' subset are read
  * by a fast reader, others by ion-js; a value may not span lines (Kestra's and Saker's writers
- * never do that). A line that is not Ion throws an {@link IonReadError} naming it.
+ * never do that) unless `acrossLines` is set. A line that is not Ion throws an {@link IonReadError} naming it.
  *
  * With `{ tagged: true }` the values keep what plain data loses: a timestamp is an
  * {@link IonTimestamp}, a decimal an {@link IonDecimal} and an annotated value an {@link IonAnnotated}, for
@@ -199,11 +208,7 @@ export async function* readIonLines(
   options: ReadIonOptions = {},
 ): AsyncGenerator<unknown> {
   const tagged = options.tagged === true;
-  const decoder = new TextDecoder("utf-8");
-  let rest = "";
-  let line = 0;
-  function* parse(text: string): Generator<unknown> {
-    line++;
+  function* parse(text: string, line: number): Generator<unknown> {
     if (text.trim() === "") return;
     const fast = readIonLine(text, tagged);
     if (fast !== UNSUPPORTED) {
@@ -218,12 +223,23 @@ export async function* readIonLines(
     }
     yield* values;
   }
+  if (options.acrossLines) {
+    const tooLong = (line: number, max: number) =>
+      new IonReadError(`invalid Ion: the value starting at line ${line} is longer than ${max} characters`, line);
+    for await (const { text, line } of valueLines(textLines(source), tooLong, options.maxValueChars))
+      yield* parse(text, line);
+    return;
+  }
+  // one value per line (the files Kestra and Saker write): lines split here, without a generator per line
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  let line = 0;
   for await (const chunk of source) {
     const text = rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
     const lines = text.split("\n");
     rest = lines.pop()!;
-    for (const l of lines) yield* parse(l);
+    for (const l of lines) yield* parse(l, ++line);
   }
   rest += decoder.decode();
-  if (rest !== "") yield* parse(rest);
+  if (rest !== "") yield* parse(rest, ++line);
 }

@@ -14,6 +14,7 @@ import {
   storedText,
   streamToBuffer,
   toStoragePath,
+  taskYaml,
   type TestInstance,
 } from "@saker/engine/testing";
 import serdes from "../src/index.ts";
@@ -85,14 +86,7 @@ export function useSerdesInstance(): SerdesTest {
 }
 
 /** YAML of a task: `id`, `type`, then `props` lines indented under it. */
-export function task(id: string, type: string, props: string): string {
-  const body = props
-    .trim()
-    .split("\n")
-    .map((l) => `    ${l}`)
-    .join("\n");
-  return `  - id: ${id}\n    type: ${type}\n${body}\n`;
-}
+export const task = taskYaml;
 
 /** A flow of the namespace company.serdes running `tasks`. */
 export function flowOf(id: string, tasks: string): string {

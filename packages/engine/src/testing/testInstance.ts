@@ -273,3 +273,13 @@ export function refuseWrites(
   };
   return refused;
 }
+
+/** YAML of one task under a flow's `tasks:`: `id`, `type`, then the `props` lines indented under it. */
+export function taskYaml(id: string, type: string, props: string): string {
+  const body = props
+    .trim()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+  return `  - id: ${id}\n    type: ${type}\n${body}\n`;
+}
