@@ -1,0 +1,191 @@
+/**
+ * `io.kestra.plugin.transform.grok.TransformValue` and `TransformItems`: grok expressions (as
+ * Logstash's grok filter) parse a text, or every line of a file, into a map of named captures.
+ */
+import { defineTask, z, type RunContext } from "@saker/sdk";
+import { textLines, toIon } from "@saker/sdk/ion";
+import { badProperty } from "../errors.ts";
+import { openStored, storeLines } from "../records.ts";
+import { compileGrok, type GrokMatcher } from "./compiler.ts";
+import { patternDefinitions } from "./definitions.ts";
+
+const PREFIX = "io.kestra.plugin.transform.grok";
+
+const grokProperties = {
+  pattern: z.string().optional().describe("The grok expression to match, e.g. `%{IP:client} %{WORD:method}`."),
+  patterns: z
+    .array(z.string())
+    .optional()
+    .describe("Several grok expressions, tried in order (used when `pattern` is not set)."),
+  patternDefinitions: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Custom patterns, name → regular expression (may use `%{NAME}`); a standard name is replaced."),
+  patternsDir: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "Folders of the working directory holding pattern files (`NAME regex` per line), e.g. inside a WorkingDirectory task.",
+    ),
+  namedCapturesOnly: z
+    .boolean()
+    .default(true)
+    .describe("Keep only named captures (`%{NAME:field}`, `(?<field>…)`); false also captures each `%{NAME}` as NAME."),
+  keepEmptyCaptures: z
+    .boolean()
+    .default(false)
+    .describe("Keep the fields of optional parts that did not match (as empty strings) instead of leaving them out."),
+  breakOnFirstMatch: z
+    .boolean()
+    .default(true)
+    .describe("Stop at the first expression that matches; false tries all and merges their captures."),
+};
+
+type GrokProps = z.output<z.ZodObject<typeof grokProperties>>;
+
+/** The expressions of a task run, compiled; unknown conversion types are logged once. */
+async function matchersOf(props: GrokProps, ctx: RunContext): Promise<GrokMatcher[]> {
+  const sources: Array<[string, string]> =
+    props.pattern !== undefined
+      ? [["pattern", props.pattern]]
+      : (props.patterns ?? []).map((p, i) => [`patterns[${i}]`, p]);
+  if (sources.length === 0)
+    throw badProperty("pattern", "or 'patterns' must be set: give the grok expression to match");
+  const definitions = await patternDefinitions(ctx, props.patternsDir, props.patternDefinitions);
+  const matchers = sources.map(([property, source]) =>
+    compileGrok(source, definitions, props.namedCapturesOnly, property),
+  );
+  const unknown = [...new Set(matchers.flatMap((m) => m.unknownTypes))];
+  if (unknown.length)
+    ctx.logger.warn(
+      `grok conversion type ${unknown.map((t) => `'${t}'`).join(", ")} unknown: those captures stay strings (known: int, long, short, float, double, boolean, string, duration)`,
+    );
+  return matchers;
+}
+
+/** The captures of `text`: the first matching expression's, or all matching ones merged. */
+function capture(text: string, matchers: readonly GrokMatcher[], props: GrokProps): Record<string, unknown> {
+  const merged: Array<[string, unknown]> = [];
+  for (const matcher of matchers) {
+    const captured = matcher.captures(text);
+    if (!captured) continue;
+    for (const entry of Object.entries(captured))
+      if (props.keepEmptyCaptures || (entry[1] !== null && entry[1] !== "")) merged.push(entry);
+    if (props.breakOnFirstMatch) break;
+  }
+  return Object.fromEntries(merged);
+}
+
+const ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  t: "\t",
+  n: "\n",
+  f: "\f",
+  r: "\r",
+  v: "\v",
+  '"': '"',
+  "'": "'",
+  "?": "?",
+  "\\": "\\",
+  "/": "/",
+  "0": "\0",
+};
+
+/** The text of an Ion string literal `"…"`, or undefined when `text` is not exactly one. */
+export function ionString(text: string): string | undefined {
+  if (!text.includes("\\")) return text.indexOf('"', 1) === text.length - 1 ? text.slice(1, -1) : undefined;
+  let out = "";
+  for (let i = 1; i < text.length - 1; i++) {
+    const c = text[i]!;
+    if (c === '"') return undefined;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const e = text[++i];
+    if (e === undefined || i >= text.length - 1) return undefined;
+    const simple = ESCAPES[e];
+    if (simple !== undefined) {
+      out += simple;
+      continue;
+    }
+    const width = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
+    const hex = text.slice(i + 1, i + 1 + width);
+    if (width === 0 || !new RegExp(`^[0-9A-Fa-f]{${width}}$`).test(hex)) return undefined;
+    out += String.fromCodePoint(Number.parseInt(hex, 16));
+    i += width;
+  }
+  return out;
+}
+
+/**
+ * A line of the input as the text to parse: an Ion file of strings (what Kestra's tasks write,
+ * one `"…"` per line) gives each string, any other line is taken as it is.
+ */
+function lineText(line: string): string {
+  const trimmed = line.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return ionString(trimmed) ?? line;
+  return line;
+}
+
+export const TransformValue = defineTask({
+  type: `${PREFIX}.TransformValue`,
+  title: "Parse a text with grok expressions",
+  description:
+    "Matches `from` against grok expressions, as Logstash's grok filter does, and returns the named captures as the map `value` (empty when nothing matches). The standard patterns (WORD, INT, NUMBER, IP, HOSTNAME, TIMESTAMP_ISO8601, LOGLEVEL, COMBINEDAPACHELOG…) are built in.",
+  examples: [
+    {
+      title: "Split a log line",
+      code: `id: parse\ntype: ${PREFIX}.TransformValue\nfrom: "2024-05-01T10:00:00Z ERROR disk full"\npattern: "%{TIMESTAMP_ISO8601:logdate} %{LOGLEVEL:loglevel} %{GREEDYDATA:message}"`,
+    },
+  ],
+  properties: z.object({ from: z.string().describe("The text to parse."), ...grokProperties }),
+  outputs: z.object({ value: z.record(z.string(), z.unknown()).describe("The captures, field → value.") }),
+  async run(props, ctx) {
+    const matchers = await matchersOf(props, ctx);
+    return { value: capture(props.from, matchers, props) };
+  },
+});
+
+export const TransformItems = defineTask({
+  type: `${PREFIX}.TransformItems`,
+  title: "Parse the lines of a file with grok expressions",
+  description:
+    "Matches every line of a file of internal storage (a text file, or an Ion file of strings as Kestra's tasks write) against grok expressions and writes the captures of each matching line as a record of an Ion file; lines that match nothing are left out. The file streams through.",
+  examples: [
+    {
+      title: "Structure a log file",
+      code: `id: parse\ntype: ${PREFIX}.TransformItems\nfrom: "{{ outputs.download.uri }}"\npattern: "%{TIMESTAMP_ISO8601:logdate} %{LOGLEVEL:loglevel} %{GREEDYDATA:message}"`,
+    },
+  ],
+  properties: z.object({
+    from: z.string().describe("The `kestra://` URI of the file to parse, one item per line."),
+    ...grokProperties,
+  }),
+  outputs: z.object({
+    uri: z.string().describe("URI of the Ion file of captures on internal storage, one record per matching line."),
+    processedItemsTotal: z.number().int().describe("The number of records written (lines that matched)."),
+  }),
+  async run(props, ctx) {
+    const matchers = await matchersOf(props, ctx);
+    const stream = await openStored(ctx, "from", props.from);
+    let written = 0;
+    async function* records(): AsyncGenerator<string> {
+      for await (const line of textLines(stream)) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (line.trim() === "") continue;
+        const captured = capture(lineText(line), matchers, props);
+        if (Object.keys(captured).length === 0) continue;
+        written++;
+        yield `${toIon(captured)}\n`;
+      }
+    }
+    try {
+      const uri = await storeLines(ctx, "parsed.ion", records());
+      return { uri, processedItemsTotal: written };
+    } finally {
+      stream.destroy();
+    }
+  },
+});
