@@ -241,5 +241,5 @@ export async function* readIonLines(
     for (const l of lines) yield* parse(l, ++line);
   }
   rest += decoder.decode();
-  if (rest !== "") yield* parse(rest, ++line);
+  if (rest !== "") yield* parse(rest, line + 1);
 }
