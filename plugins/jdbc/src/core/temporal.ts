@@ -104,7 +104,7 @@ export function zonedText(epochMs: number, fraction: string, zone: string): stri
  * timestamps with a zone in) to epoch milliseconds and the fraction digits. Undefined when the
  * text is something else (`infinity`).
  */
-function parseOffsetTimestamp(text: string): { epochMs: number; fraction: string } | undefined {
+export function parseOffsetTimestamp(text: string): { epochMs: number; fraction: string } | undefined {
   const m =
     /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:(Z)|([-+])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?)?( BC)?$/.exec(
       text.trim(),

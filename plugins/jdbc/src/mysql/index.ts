@@ -1,10 +1,14 @@
-/** MySQL and MariaDB (both through mysql2): `io.kestra.plugin.jdbc.{mysql,mariadb}.{Query,Queries,Trigger}`. */
+/**
+ * MySQL and MariaDB (both through mysql2): `io.kestra.plugin.jdbc.{mysql,mariadb}.{Query,Queries,Trigger}`,
+ * and `io.kestra.plugin.jdbc.mysql.Batch` (Kestra has no `mariadb.Batch`: the MySQL one takes either URL).
+ */
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
 import { infileStreamFactory, type LocalInfile } from "../core/inputFile.ts";
 import { passwordOfUrl } from "../core/jdbcUrl.ts";
 import type { QueryProps } from "../core/run.ts";
 import { mysqlOptionsOf } from "./mysqlConfig.ts";
+import { MysqlBatch } from "./mysqlBatch.ts";
 import { describeMysqlError } from "./mysqlErrors.ts";
 
 function mysqlDialect(id: "mysql" | "mariadb", label: string): Dialect<QueryProps & Record<string, unknown>> {
@@ -40,5 +44,5 @@ const mariadb = defineJdbcTypes(mysqlDialect("mariadb", "MariaDB"), {
   inputFile: true,
 });
 
-export const mysqlTasks = [...mysql.tasks, ...mariadb.tasks];
+export const mysqlTasks = [...mysql.tasks, MysqlBatch, ...mariadb.tasks];
 export const mysqlTriggers = [...mysql.triggers, ...mariadb.triggers];

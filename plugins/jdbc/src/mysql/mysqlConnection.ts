@@ -5,7 +5,8 @@
  * server-side prepared statement, so values are never part of the SQL.
  */
 import mysql from "mysql2";
-import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import type { BatchConnection, BoundStatement } from "../core/batch.ts";
+import type { ExecuteOptions, RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import { mysqlConverter, type MysqlConverter, type MysqlField } from "./mysqlTypes.ts";
 import { fieldOrderFor, withFieldOrder } from "@saker/sdk/ion";
@@ -19,7 +20,7 @@ function bindable(value: unknown): unknown {
   return JSON.stringify(value);
 }
 
-export class MysqlConnection implements DbConnection {
+export class MysqlConnection implements BatchConnection {
   private closed = false;
   private dropped: Error | undefined;
 
@@ -54,6 +55,50 @@ export class MysqlConnection implements DbConnection {
 
   run(sql: string): Promise<void> {
     return new Promise((resolve, reject) => this.connection.query(sql, (error) => (error ? reject(error) : resolve())));
+  }
+
+  /** Runs a prepared statement (prepared once per connection and SQL) and resolves its result. */
+  private prepared(sql: string, values: readonly unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.connection.execute({ sql, values: [...values] as never }, (error, result) =>
+        error ? reject(error) : resolve(result),
+      ),
+    );
+  }
+
+  /** The rows of a small query, as arrays. */
+  async rows(sql: string, values: readonly unknown[]): Promise<unknown[][]> {
+    return (await this.prepared(sql, values)) as unknown[][];
+  }
+
+  /** Prepares a statement on the server (checking it) and resolves how many placeholders it has. */
+  parameterCount(sql: string): Promise<number> {
+    return new Promise((resolve, reject) =>
+      this.connection.prepare(sql, (error, statement) =>
+        error ? reject(error) : resolve((statement as unknown as { parameters?: unknown[] }).parameters?.length ?? 0),
+      ),
+    );
+  }
+
+  /**
+   * Runs a batch's statements in order, in one transaction when there are several. They are all
+   * queued at once (mysql2 sends each when the previous one is answered), then every answer is
+   * awaited.
+   */
+  async write(statements: readonly BoundStatement[]): Promise<number> {
+    const transaction = statements.length > 1;
+    if (transaction) await this.run("START TRANSACTION");
+    const results = await Promise.allSettled(statements.map(({ sql, values }) => this.prepared(sql, values)));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) {
+      if (transaction) await this.run("ROLLBACK").catch(() => undefined);
+      throw failed.reason;
+    }
+    if (transaction) await this.run("COMMIT");
+    let updated = 0;
+    for (const r of results)
+      updated += (r as PromiseFulfilledResult<{ affectedRows?: number }>).value.affectedRows ?? 0;
+    return updated;
   }
 
   execute(

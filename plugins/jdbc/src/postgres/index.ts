@@ -1,7 +1,8 @@
-/** PostgreSQL: `io.kestra.plugin.jdbc.postgresql.{Query,Queries,Trigger,CopyIn,CopyOut}`. */
+/** PostgreSQL: `io.kestra.plugin.jdbc.postgresql.{Query,Queries,Trigger,CopyIn,CopyOut,Batch}`. */
 import { defineJdbcTypes } from "../core/defineJdbc.ts";
 import type { Dialect } from "../core/dialect.ts";
 import type { QueryProps } from "../core/run.ts";
+import { PostgresBatch } from "./pgBatch.ts";
 import { CopyIn, CopyOut } from "./pgCopy.ts";
 import { postgresDialect } from "./pgDialect.ts";
 import { sslShape } from "./pgProps.ts";
@@ -12,5 +13,5 @@ const types = defineJdbcTypes(postgresDialect as Dialect<QueryProps & Record<str
   extraProperties: sslShape,
 });
 
-export const postgresTasks = [...types.tasks, CopyIn, CopyOut];
+export const postgresTasks = [...types.tasks, CopyIn, CopyOut, PostgresBatch];
 export const postgresTriggers = types.triggers;

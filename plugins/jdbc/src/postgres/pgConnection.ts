@@ -11,7 +11,8 @@ import {
   type CopyStreamQuery,
   type CopyToStreamQuery,
 } from "pg-copy-streams";
-import type { DbConnection, ExecuteOptions, RowSink } from "../core/dialect.ts";
+import type { BatchConnection, BoundStatement } from "../core/batch.ts";
+import type { ExecuteOptions, RowSink } from "../core/dialect.ts";
 import type { Row } from "../core/values.ts";
 import type { PgConnectPlan } from "./pgConfig.ts";
 import { converterFor, type TextConverter } from "./pgTypes.ts";
@@ -82,7 +83,7 @@ async function handInSlices(
   return true;
 }
 
-export class PgConnection implements DbConnection {
+export class PgConnection implements BatchConnection {
   private closed = false;
   /** Resolves when the client's connection ended, so that nothing waits on a dead socket. */
   private readonly ended: Promise<void>;
@@ -160,6 +161,35 @@ export class PgConnection implements DbConnection {
 
   async run(sql: string): Promise<void> {
     await this.client.query(sql);
+  }
+
+  /** The rows of a small query, as arrays of values parsed by pg's default parsers. */
+  async rows(sql: string, values: readonly unknown[]): Promise<unknown[][]> {
+    return (await this.client.query({ text: sql, values: [...values], rowMode: "array" })).rows as unknown[][];
+  }
+
+  /**
+   * Sends a batch's statements in one go (the client pipelines them when opened with `pipeline`),
+   * between BEGIN and COMMIT when there are several; then waits for every answer, so that the
+   * connection is in step again whether they succeeded or not.
+   */
+  async write(statements: readonly BoundStatement[]): Promise<number> {
+    const transaction = statements.length > 1;
+    const sent: Promise<pg.QueryResult>[] = [];
+    if (transaction) sent.push(this.client.query("BEGIN"));
+    for (const { name, sql, values } of statements) sent.push(this.client.query({ name, text: sql, values }));
+    if (transaction) sent.push(this.client.query("COMMIT"));
+    const results = await Promise.allSettled(sent);
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) {
+      // a failed statement ends the transaction: its COMMIT rolled back; this one only makes sure
+      if (transaction) await this.client.query("ROLLBACK").catch(() => undefined);
+      throw failed.reason;
+    }
+    let updated = 0;
+    for (let i = transaction ? 1 : 0; i < statements.length + (transaction ? 1 : 0); i++)
+      updated += (results[i] as PromiseFulfilledResult<pg.QueryResult>).value.rowCount ?? 0;
+    return updated;
   }
 
   async close(): Promise<void> {
