@@ -94,6 +94,18 @@ export const executionProperties = {
 };
 
 /**
+ * What every `*Execution` task takes to read and add to the summary, for services whose task has
+ * no `url` + `payload` of an incoming webhook (Opsgenie, Twilio, Line, X…).
+ */
+export const summaryProperties = {
+  executionId: executionProperties.executionId,
+  customFields: executionProperties.customFields,
+  customMessage: executionProperties.customMessage,
+  templateRenderMap: executionProperties.templateRenderMap,
+  templateUri: executionProperties.templateUri,
+};
+
+/**
  * A property of Kestra's `*Execution` task that, as in Kestra, is never sent (its `*Template`
  * class puts the rendered summary in `payload` whatever the flow set): `payload`, or Slack's
  * `messageText`. `ownTask` sends one.

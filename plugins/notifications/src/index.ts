@@ -1,6 +1,7 @@
 /**
- * `@saker/plugin-notifications`: chat notifications through incoming webhooks (Kestra's Slack,
- * Discord, Microsoft Teams and Google Chat types), a plain message or the summary of an execution.
+ * `@saker/plugin-notifications`: Kestra's notification types (chat webhooks, Telegram, LINE,
+ * Messenger, WhatsApp, X, Twilio Notify, PagerDuty, Opsgenie, Zenduty, Squadcast, Sentry), a plain
+ * message or the summary of an execution.
  * Execution links use configuration `server.url`.
  *
  * @module
@@ -8,17 +9,24 @@
 import { definePlugin } from "@saker/sdk";
 import { DiscordExecution, DiscordIncomingWebhook } from "./discord.ts";
 import { GoogleChatExecution, GoogleChatIncomingWebhook } from "./googleChat.ts";
+import { LineExecution } from "./line.ts";
+import { MessengerExecution } from "./messenger.ts";
 import { OpsgenieAlert, OpsgenieExecution } from "./opsgenie.ts";
 import { PagerDutyAlert, PagerDutyExecution } from "./pagerDuty.ts";
 import { SentryAlert, SentryExecution } from "./sentry.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
+import { SquadcastExecution, SquadcastIncomingWebhook } from "./squadcast.ts";
 import { TeamsExecution, TeamsIncomingWebhook } from "./teams.ts";
 import { TelegramExecution, TelegramSend } from "./telegram.ts";
+import { TwilioAlert, TwilioExecution } from "./twilio.ts";
+import { WhatsAppExecution, WhatsAppIncomingWebhook } from "./whatsApp.ts";
+import { XExecution } from "./x.ts";
+import { ZendutyAlert, ZendutyExecution } from "./zenduty.ts";
 import { ZulipExecution, ZulipIncomingWebhook } from "./zulip.ts";
 
 export default definePlugin({
   title: "Notifications",
-  description: "Send messages and execution summaries to chat services through their incoming webhooks.",
+  description: "Send messages and execution summaries to chat, messaging and incident services over HTTP.",
   tasks: [
     SlackIncomingWebhook,
     SlackExecution,
@@ -38,5 +46,16 @@ export default definePlugin({
     OpsgenieExecution,
     SentryAlert,
     SentryExecution,
+    TwilioAlert,
+    TwilioExecution,
+    ZendutyAlert,
+    ZendutyExecution,
+    SquadcastIncomingWebhook,
+    SquadcastExecution,
+    WhatsAppIncomingWebhook,
+    WhatsAppExecution,
+    LineExecution,
+    MessengerExecution,
+    XExecution,
   ],
 });

@@ -4,7 +4,7 @@
  * `GenieKey` token.
  */
 import { defineTask, z } from "@saker/sdk";
-import { bodyOf, executionProperties, ignoredProperty, warnIgnored } from "./families.ts";
+import { bodyOf, ignoredProperty, summaryProperties, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
@@ -69,11 +69,7 @@ export const OpsgenieExecution = defineTask({
   ],
   properties: z.object({
     ...common,
-    executionId: executionProperties.executionId,
-    customFields: executionProperties.customFields,
-    customMessage: executionProperties.customMessage,
-    templateRenderMap: executionProperties.templateRenderMap,
-    templateUri: executionProperties.templateUri,
+    ...summaryProperties,
     payload: ignoredProperty("payload", "OpsgenieAlert"),
     message: z.string().optional().describe("The alert's message (default: the summary's title)."),
     alias: z.string().optional().describe("Opsgenie's de-duplication key."),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { SakerError, defineTask, z, type RunContext } from "@saker/sdk";
-import { bodyOf, executionProperties, ignoredProperty, warnIgnored } from "./families.ts";
+import { bodyOf, ignoredProperty, summaryProperties, warnIgnored } from "./families.ts";
 import { summarize, summaryFields, summaryTitle } from "./summary.ts";
 import { locate, optionsProperty, postJson, webhookUrl, type HttpOptions } from "./webhook.ts";
 
@@ -106,11 +106,7 @@ export const SentryExecution = defineTask({
   ],
   properties: z.object({
     ...common,
-    executionId: executionProperties.executionId,
-    customFields: executionProperties.customFields,
-    customMessage: executionProperties.customMessage,
-    templateRenderMap: executionProperties.templateRenderMap,
-    templateUri: executionProperties.templateUri,
+    ...summaryProperties,
     payload: ignoredProperty("payload", "SentryAlert"),
     eventId: z
       .string()

@@ -3,8 +3,8 @@
  * `io.kestra.plugin.notifications.telegram.*`), through the Bot API's `sendMessage`.
  */
 import { defineTask, z, type RunContext } from "@saker/sdk";
-import { executionProperties } from "./families.ts";
-import { summarize, summaryFields, summaryTitle } from "./summary.ts";
+import { summaryProperties } from "./families.ts";
+import { summarize, summaryLines } from "./summary.ts";
 import { optionsProperty, postJson, webhookUrl } from "./webhook.ts";
 
 const PARSE_MODES = { HTML: "HTML", MARKDOWNV2: "MarkdownV2" } as const;
@@ -80,11 +80,7 @@ export const TelegramExecution = defineTask({
   ],
   properties: z.object({
     ...botProperties,
-    executionId: executionProperties.executionId,
-    customFields: executionProperties.customFields,
-    customMessage: executionProperties.customMessage,
-    templateRenderMap: executionProperties.templateRenderMap,
-    templateUri: executionProperties.templateUri,
+    ...summaryProperties,
     payload: z
       .string()
       .optional()
@@ -98,13 +94,7 @@ export const TelegramExecution = defineTask({
       );
     webhookUrl(ctx, endpoint(props), "endpointOverride");
     const summary = await summarize(ctx, props.executionId ?? ctx.execution.id);
-    const lines = [
-      summaryTitle(summary),
-      ...(summary.execution.url ? [summary.execution.url] : []),
-      ...(props.customMessage ? [props.customMessage] : []),
-      ...summaryFields(summary, props.customFields ?? {}).map(([name, value]) => `${name}: ${value}`),
-    ];
-    await sendMessage(ctx, props, lines.join("\n"));
+    await sendMessage(ctx, props, summaryLines(summary, props.customMessage, props.customFields).join("\n"));
     return {};
   },
 });

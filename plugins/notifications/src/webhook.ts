@@ -238,6 +238,39 @@ export async function postJson(
   ctx.logger.debug("{} answered {}: {}", service, answer.status, answer.text.slice(0, 500));
 }
 
+/**
+ * POSTs `fields` as an `application/x-www-form-urlencoded` body (Twilio's API): strings as they
+ * are, numbers and booleans as text, lists as the field repeated, objects as JSON.
+ */
+export async function postForm(
+  ctx: RunContext,
+  service: string,
+  url: string,
+  fields: Readonly<Record<string, unknown>>,
+  urlPath = "url",
+  headers: Readonly<Record<string, string>> = {},
+  options: HttpOptions = {},
+): Promise<void> {
+  const form = new URLSearchParams();
+  const text = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) form.append(key, text(item));
+  }
+  await postJson(
+    ctx,
+    service,
+    url,
+    form.toString(),
+    urlPath,
+    {
+      "content-type": "application/x-www-form-urlencoded",
+      ...headers,
+    },
+    options,
+  );
+}
+
 export function locate(ctx: RunContext, path?: string): { flow: string; taskId: string; path?: string } {
   return { flow: `${ctx.flow.namespace}/${ctx.flow.id}`, taskId: ctx.task.id, ...(path ? { path } : {}) };
 }
