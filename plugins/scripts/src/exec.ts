@@ -14,7 +14,7 @@ import { inheritedEnv, scriptEnv } from "./env.ts";
 import { PYTHON_HELPERS, nodeHelpers } from "./helperPaths.ts";
 import type { Language } from "./languages.ts";
 import type { CommonProps, PythonProps, ScriptOutput } from "./properties.ts";
-import { ScriptOutputReader } from "./protocol.ts";
+import { OutputReader } from "@saker/sdk/outputProtocol";
 import { defaultCacheDir, installDependencies } from "./python/dependencies.ts";
 import { ProcessRunner } from "./runners/process.ts";
 import { selectRunner } from "./runners/select.ts";
@@ -179,7 +179,7 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
         commands: await localizeUris(ctx, workingDir, commands),
       });
 
-  const reader = new ScriptOutputReader({ logger: ctx.logger, metric: (m) => ctx.metric(m) });
+  const reader = new OutputReader(ctx.logger, (m) => ctx.metric(m));
   ctx.signal.throwIfAborted();
   ctx.logger.debug("Running with {}: {}", runner.type, command.join(" "));
   const { exitCode } = await runner.run({
@@ -199,7 +199,7 @@ export async function executeScript(spec: ScriptSpec, ctx: RunContext): Promise<
   if (scriptFile) await rm(scriptFile, { force: true });
 
   const outputFiles = await storeOutputs(ctx, props.outputFiles, outputDir);
-  const { vars, stderrLines, stderrTail } = reader.messages;
+  const { vars, stderrLines, stderrTail } = reader;
   const outputs: ScriptOutput = { vars, exitCode, ...(outputFiles ? { outputFiles } : {}) };
   if (exitCode !== 0) {
     ctx.logger.error("{}", failureMessage(spec, exitCode, stderrTail));

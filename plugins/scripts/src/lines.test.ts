@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { splitLines } from "./lines.ts";
+import { splitLines } from "@saker/sdk/outputProtocol";
 
 function collect(chunks: (string | Buffer)[], max?: number): string[] {
   const lines: string[] = [];
-  const splitter = splitLines((l) => lines.push(l), max);
+  const splitter = splitLines((l) => lines.push(l), { maxLength: max });
   for (const chunk of chunks) splitter.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   splitter.end();
   return lines;

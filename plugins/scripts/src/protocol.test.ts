@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Metric } from "@saker/sdk";
 import { createTaskLogger, SecretMasker } from "@saker/engine/testing";
-import { ScriptOutputReader } from "./protocol.ts";
+import { OutputReader } from "@saker/sdk/outputProtocol";
 
 function reader() {
   const logs: string[] = [];
@@ -9,7 +9,7 @@ function reader() {
   const logger = createTaskLogger({ namespace: "company.scripts", flowId: "protocol" }, new SecretMasker(), (entry) =>
     logs.push(`${entry.level} ${entry.message}`),
   );
-  return { logs, metrics, reader: new ScriptOutputReader({ logger, metric: (m) => metrics.push(m) }) };
+  return { logs, metrics, reader: new OutputReader(logger, (m) => metrics.push(m)) };
 }
 
 describe("the ::{}:: protocol", () => {
@@ -23,13 +23,13 @@ describe("the ::{}:: protocol", () => {
     r.line('::{"logs":[{"level":"warn","message":"w"},{"level":"nope","message":"i"}]}::', "stderr");
     r.line("plain {}", "stdout");
     r.line("bad", "stderr");
-    expect(r.messages.vars).toEqual({ a: 1, b: { y: 2 } });
+    expect(r.vars).toEqual({ a: 1, b: { y: 2 } });
     expect(metrics).toEqual([
       { name: "n", type: "counter", value: 3, tags: { t: "1" } },
       { name: "d", type: "timer", value: 500 },
     ]);
     expect(logs).toEqual(["WARN w", "INFO i", "INFO plain {}", "ERROR bad"]);
-    expect(r.messages).toMatchObject({ stdoutLines: 1, stderrLines: 1, stderrTail: ["bad"] });
+    expect(r).toMatchObject({ stdoutLines: 1, stderrLines: 1, stderrTail: ["bad"] });
   });
 
   it("warns about malformed lines and metrics without dropping them", () => {

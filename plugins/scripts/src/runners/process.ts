@@ -8,7 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { NonRetryableError } from "@saker/sdk";
-import { splitLines } from "../lines.ts";
+import { splitLines } from "@saker/sdk/outputProtocol";
 import type { RunnerJob, RunnerResult, TaskRunner } from "./taskRunner.ts";
 
 /** How long a stopped command may take to end after SIGTERM before the group is SIGKILLed. */
