@@ -22,6 +22,8 @@ const ON_DEMAND = [
   "ioredis",
   "amqplib",
   "protobufjs",
+  "commonmark",
+  "turndown",
   "pg",
   "mysql2",
   "ssh2",

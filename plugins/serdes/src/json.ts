@@ -15,7 +15,7 @@ import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { storeStream } from "./store.ts";
 import { splitJsonArray } from "./jsonArray.ts";
 import { parseJsonInOrder } from "./jsonOrder.ts";
-import { from, uriOutput } from "./common.ts";
+import { from, sizedOutput, uriOutput } from "./common.ts";
 
 /** The lines of a text stream, numbered from 1, without their line breaks. */
 async function* lines(text: AsyncIterable<string>): AsyncGenerator<[number, string]> {
@@ -49,10 +49,11 @@ export const JsonToIon = defineTask({
       .describe("Whether the file is JSON Lines (one value per line) rather than one JSON document."),
     charset: z.string().default("UTF-8").describe("The charset of the JSON file."),
   }),
-  outputs: uriOutput,
+  outputs: sizedOutput,
   async run(p, ctx) {
     const decoder = decoderFor(p.charset);
     const text = decodeText(await ctx.storage.getFile(p.from), decoder);
+    let size = 0;
     async function* ionLines(): AsyncGenerator<string> {
       if (p.newLine) {
         for await (const [n, line] of lines(text)) {
@@ -63,17 +64,23 @@ export const JsonToIon = defineTask({
           } catch (error) {
             throw new NonRetryableError(`invalid JSON in '${p.from}' at line ${n}: ${(error as Error).message}`);
           }
+          size++;
           yield `${toIon(value)}\n`;
         }
         return;
       }
       try {
-        for await (const value of splitJsonArray(text)) yield `${toIon(value)}\n`;
+        for await (const value of splitJsonArray(text)) {
+          size++;
+          yield `${toIon(value)}\n`;
+        }
       } catch (error) {
         throw new NonRetryableError(`invalid JSON in '${p.from}': ${(error as Error).message}`);
       }
     }
-    return { uri: await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8")) };
+    const uri = await storeStream(ctx, "data.ion", encodeText(ionLines(), "utf8"));
+    ctx.metric({ name: "records", type: "counter", value: size });
+    return { uri, size };
   },
 });
 

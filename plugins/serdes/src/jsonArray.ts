@@ -1,10 +1,13 @@
 /**
  * A JSON document read as it streams: a top-level array yields its elements one by one (memory
- * holds one element at a time); any other document yields itself once.
+ * holds one element at a time); any other document yields itself once. `parse` reads each one.
  */
 import { parseJsonInOrder } from "./jsonOrder.ts";
 
-export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerator<unknown> {
+export async function* splitJsonArray(
+  text: AsyncIterable<string>,
+  parse: (json: string) => unknown = parseJsonInOrder,
+): AsyncGenerator<unknown> {
   let buffer = "";
   let started = false; // past the opening `[`
   let isArray = false;
@@ -38,7 +41,7 @@ export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerat
       else if (c === "}" || (c === "]" && depth > 0)) depth--;
       else if ((c === "," || c === "]") && depth === 0) {
         const element = buffer.slice(start, i).trim();
-        if (element !== "") yield parseJsonInOrder(element);
+        if (element !== "") yield parse(element);
         else if (c === ",") throw new SyntaxError("empty array element");
         start = i + 1;
         if (c === "]") {
@@ -52,5 +55,5 @@ export async function* splitJsonArray(text: AsyncIterable<string>): AsyncGenerat
   }
   if (!started) return;
   if (isArray) throw new SyntaxError("the array is not closed (truncated file?)");
-  yield parseJsonInOrder(buffer);
+  yield parse(buffer);
 }

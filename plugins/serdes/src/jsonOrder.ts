@@ -5,6 +5,7 @@
  * (`@saker/sdk/ion`), which `toIon` writes.
  */
 import { keepFieldOrder } from "@saker/sdk/ion";
+import { JavaDouble } from "./values.ts";
 
 /** A key made of digits only: the cheap test that decides whether the order needs keeping. */
 const DIGIT_KEY = /"\d+"\s*:/;
@@ -22,13 +23,35 @@ export function parseJsonInOrder(text: string): unknown {
   }
 }
 
+/** A number JavaScript reads otherwise than Jackson: a double written as an integer (`1.0`, `1e3`) or more than 15 digits. */
+const INEXACT_NUMBER = /\d\.0*(?![0-9])|\d[eE]|\d{16}/;
+
+/**
+ * {@link parseJsonInOrder} with the numbers Jackson reads: an integer past 2^53 is a bigint, a
+ * double that looks like an integer (`1.0`, `1e3`) a {@link JavaDouble}, so that writers can give
+ * them back as Kestra does.
+ */
+export function parseJsonExact(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (!DIGIT_KEY.test(text) && !INEXACT_NUMBER.test(text)) return value;
+  try {
+    return new OrderedJsonReader(text, true).read();
+  } catch (error) {
+    if (error instanceof RangeError) return value;
+    throw error;
+  }
+}
+
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** A reader of text JSON.parse accepted already: no syntax checks of its own. */
 class OrderedJsonReader {
   private i = 0;
 
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly exactNumbers = false,
+  ) {}
 
   read(): unknown {
     this.ws();
@@ -42,7 +65,7 @@ class OrderedJsonReader {
     NUMBER.lastIndex = this.i;
     const number = NUMBER.exec(this.s)![0];
     this.i += number.length;
-    return Number(number);
+    return this.exactNumbers ? exactNumber(number) : Number(number);
   }
 
   private object(): Record<string, unknown> {
@@ -110,4 +133,14 @@ class OrderedJsonReader {
       else return;
     }
   }
+}
+
+/** A JSON number as Jackson reads it: see {@link parseJsonExact}. */
+function exactNumber(text: string): number | bigint | JavaDouble {
+  if (/[.eE]/.test(text)) {
+    const value = Number(text);
+    return Number.isInteger(value) || !Number.isFinite(value) ? new JavaDouble(value) : value;
+  }
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : BigInt(text);
 }

@@ -33,6 +33,17 @@ export const AVRO_TO_ION = "io.kestra.plugin.serdes.avro.AvroToIon";
 export const INFER_AVRO_SCHEMA = "io.kestra.plugin.serdes.avro.InferAvroSchemaFromIon";
 export const ION_TO_PARQUET = "io.kestra.plugin.serdes.parquet.IonToParquet";
 export const PARQUET_TO_ION = "io.kestra.plugin.serdes.parquet.ParquetToIon";
+export const YAML_TO_ION = "io.kestra.plugin.serdes.yaml.YamlToIon";
+export const ION_TO_YAML = "io.kestra.plugin.serdes.yaml.IonToYaml";
+export const YAML_TO_JSON = "io.kestra.plugin.serdes.yaml.YamlToJson";
+export const JSON_TO_YAML = "io.kestra.plugin.serdes.yaml.JsonToYaml";
+export const JSON_TO_JSONL = "io.kestra.plugin.serdes.json.JsonToJsonl";
+export const JSON_TO_TOON = "io.kestra.plugin.serdes.json.JsonToToon";
+export const TOON_TO_JSON = "io.kestra.plugin.serdes.json.ToonToJson";
+export const MARKDOWN_TO_HTML = "io.kestra.plugin.serdes.markdown.MarkdownToHtml";
+export const MARKDOWN_TO_TEXT = "io.kestra.plugin.serdes.markdown.MarkdownToText";
+export const HTML_TO_MARKDOWN = "io.kestra.plugin.serdes.markdown.HtmlToMarkdown";
+export const PROTOBUF_TO_ION = "io.kestra.plugin.serdes.protobuf.ProtobufToIon";
 
 async function serdesInstance(): Promise<TestInstance> {
   const registry = coreRegistry();
