@@ -310,10 +310,10 @@ export class RetryAfterError extends SakerError {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   if (typeof error === "string") return error;
-  // a plain object some libraries throw instead of an Error (JSONata's `{ code, message, … }`)
-  const message = (error as { message?: unknown } | null)?.message;
-  if (typeof message === "string" && message) return message;
   try {
+    // a plain object some libraries throw instead of an Error (JSONata's `{ code, message, … }`)
+    const message = (error as { message?: unknown } | null)?.message;
+    if (typeof message === "string" && message) return message;
     return JSON.stringify(error);
   } catch {
     return String(error);

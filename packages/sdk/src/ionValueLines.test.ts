@@ -85,3 +85,15 @@ describe("readIonLines across lines", () => {
     await expect(collect(readIonLines(chunks(text)))).rejects.toThrow(/invalid Ion at line 1/);
   });
 });
+
+describe("lobs across lines", () => {
+  it("does not read a blob's `//` as a comment nor a clob's `}}` as its end", async () => {
+    expect(await joined('{b:{{//8=}}}\n{a:1}\n{c:{{"x}}/*y"}}}\n{d:{{\n  aGk=\n}}}\n{e:2}\n')).toEqual([
+      "{b:{{//8=}}}",
+      "{a:1}",
+      '{c:{{"x}}/*y"}}}',
+      "{d:{{   aGk= }}}",
+      "{e:2}",
+    ]);
+  });
+});

@@ -23,8 +23,8 @@ export async function* textLines(
 /** Lexical state of {@link valueLines} between two physical lines. */
 interface Scan {
   depth: number;
-  /** Inside a `"…"` string, a `'…'` symbol, a `'''…'''` long string or a block comment. */
-  inside: "" | '"' | "'" | "'''" | "*/";
+  /** Inside a `"…"` string, a `'…'` symbol, a `'''…'''` long string, a `{{…}}` lob or a block comment. */
+  inside: "" | '"' | "'" | "'''" | "}}" | "*/";
 }
 
 /**
@@ -43,11 +43,24 @@ function scanLine(line: string, scan: Scan): void {
         scan.inside = "";
         i += 2;
       }
+    } else if (scan.inside === "}}") {
+      // a blob's base64 may hold `//` or `/*`, a clob's string `}}`
+      if (c === '"') for (i++; i < line.length && line[i] !== '"'; i++) i += line[i] === "\\" ? 1 : 0;
+      else if (line.startsWith("'''", i)) {
+        const end = line.indexOf("'''", i + 3);
+        i = end < 0 ? line.length : end + 2;
+      } else if (line.startsWith("}}", i)) {
+        scan.inside = "";
+        i++;
+      }
     } else if (scan.inside === "*/") {
       if (line.startsWith("*/", i)) {
         scan.inside = "";
         i++;
       }
+    } else if (c === "{" && line[i + 1] === "{") {
+      scan.inside = "}}";
+      i++;
     } else if (c === "{" || c === "[" || c === "(") scan.depth++;
     else if (c === "}" || c === "]" || c === ")") scan.depth--;
     else if (c === '"') scan.inside = '"';

@@ -82,7 +82,7 @@ function metricOf(raw: unknown): Metric | string {
   const value = Number(raw.value);
   if (!Number.isFinite(value)) return `metric '${raw.name}' has no numeric 'value'`;
   const tags = isObject(raw.tags) ? Object.fromEntries(Object.entries(raw.tags).map(([k, v]) => [k, String(v)])) : {};
-  const type = raw.type ?? "counter";
+  const type = raw.type === undefined ? "counter" : raw.type;
   if (type !== "counter" && type !== "timer")
     return `metric type '${String(type)}' of '${raw.name}' is not supported (counter, timer)`;
   const metric: Metric = { name: raw.name, type, value: type === "timer" ? value * 1000 : value };

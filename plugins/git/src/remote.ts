@@ -104,15 +104,16 @@ function decode(part: string): string {
  * secrets below are replaced only from three characters (a shorter one would hide letters all
  * over a message), and a URL the flow gave may carry a short one.
  */
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/@:'"]*):[^\s/@'"]+@/gi;
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/@:'"]*):[^\s/'"]+@/gi;
 
 /** Longest first, so a secret holding another is replaced whole. */
 function redactAll(text: string, secrets: readonly string[]): string {
   const forms = new Set<string>();
   for (const s of secrets) if (s.length >= 3) for (const f of [s, encodeURIComponent(s)]) forms.add(f);
-  let out = text.replace(URL_PASSWORD, "$1:***@");
+  let out = text;
   for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join("***");
-  return out;
+  // after the secrets (a password holding `@` is then replaced whole); up to the host's `@`, the last one
+  return out.replace(URL_PASSWORD, "$1:***@");
 }
 
 /** The URL of a commit on the hosting service, as Kestra builds it (GitHub, GitLab, Bitbucket, Azure). */

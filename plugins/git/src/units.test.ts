@@ -66,6 +66,14 @@ describe("remoteOf", () => {
     expect(remote.redact("ssh://git@host.example.com/repo.git: denied")).toBe(
       "ssh://git@host.example.com/repo.git: denied",
     );
+    // a password holding `@`: hidden up to the host's `@`, whole when it is a known secret
+    expect(() => remoteOf(ctx, { url: "https://bob:p@ss@git example.com/r.git" })).toThrow(
+      "'https://bob:***@git example.com/r.git' is not a URL",
+    );
+    const at = remoteOf(ctx, { url: "https://bob:ab%40cdef@git.example.com/r.git" });
+    expect(at.redact("fetching https://bob:ab@cdef@git.example.com/r.git")).toBe(
+      "fetching https://***:***@git.example.com/r.git",
+    );
   });
 
   it("builds commit URLs as Kestra does", () => {

@@ -1,5 +1,5 @@
 /** `io.kestra.plugin.serdes.protobuf.ProtobufToIon`: Protobuf messages (one, or a length-delimited stream) to Ion. */
-import { defineTask, errorMessage, NonRetryableError, type RunContext, z } from "@saker/sdk";
+import { defineTask, errorMessage, isSakerError, NonRetryableError, type RunContext, z } from "@saker/sdk";
 import type protobuf from "protobufjs";
 import { from, sizedOutput } from "./common.ts";
 /** protobufjs loads with the task's first run, not with the plugin (Saker starts without it). */
@@ -147,6 +147,8 @@ export const ProtobufToIon = defineTask({
           yield `${line}\n`;
         }
       } catch (error) {
+        // a stop, or a storage failure the SDK already words, is not the file's fault
+        if (ctx.signal.aborted || isSakerError(error)) throw error;
         const where = error instanceof StreamError ? "" : ` (message ${number})`;
         throw new NonRetryableError(`invalid Protobuf in '${p.from}'${where}: ${errorMessage(error)}`);
       }

@@ -219,8 +219,15 @@ async function execRemote(client: ssh2.Client, command: string, options: ExecOpt
   let closed!: Promise<void>;
   // The listeners go on in the callback itself: a short command's output, exit status and close
   // can come in the same packet as the server's consent, before a promise's continuation runs.
-  const channel = await new Promise<ClientChannel>((resolve, reject) =>
+  const channel = await new Promise<ClientChannel>((resolve, reject) => {
+    // stopped before the server agreed to run the commands: the connection goes
+    const stopWaiting = () => {
+      client.destroy();
+      reject(options.signal.reason ?? new Error("stopped"));
+    };
+    options.signal.addEventListener("abort", stopWaiting, { once: true });
     client.exec(command, { env: options.env }, (error, ch) => {
+      options.signal.removeEventListener("abort", stopWaiting);
       if (error) return reject(new RemoteError("FAILED", `The server refused to run the commands: ${error.message}`));
       closed = new Promise<void>((done) => ch.once("close", () => done()));
       ch.on("data", options.onStdout);
@@ -232,8 +239,8 @@ async function execRemote(client: ssh2.Client, command: string, options: ExecOpt
       // nothing is ever written to the commands' stdin: a command reading it gets end of file
       ch.end();
       resolve(ch);
-    }),
-  );
+    });
+  });
   const stop = () => void stopChannel(channel, closed, () => client.destroy());
   options.signal.addEventListener("abort", stop, { once: true });
   try {
