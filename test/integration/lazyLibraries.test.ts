@@ -24,6 +24,8 @@ const ON_DEMAND = [
   "protobufjs",
   "commonmark",
   "turndown",
+  "openpgp",
+  "jsonata",
   "pg",
   "mysql2",
   "ssh2",

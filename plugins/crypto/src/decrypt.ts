@@ -6,7 +6,8 @@ import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { NonRetryableError, defineTask, z } from "@saker/sdk";
-import { decrypt, type Message, type PrivateKey } from "openpgp";
+import type { Message, PrivateKey } from "openpgp";
+import { openpgp } from "./openpgp.ts";
 import { describeKey, forget, invalid, keyIdsOf, readLockedPrivateKeys, readPublicKeys, unlock } from "./keys.ts";
 import { openMessage, reasonOf, writeStream } from "./messages.ts";
 import { checkSignatures, settle, signerPolicy } from "./signatures.ts";
@@ -116,18 +117,22 @@ export const Decrypt = defineTask({
         );
         const target = join(dir, "decrypted");
         try {
-          const result = await decrypt({
-            message,
-            decryptionKeys,
-            verificationKeys: signers,
-            format: "binary",
-            // Safe here: the data goes to a scratch file, stored only once the integrity check at its end passed.
-            config: { allowUnauthenticatedStream: true },
-          }).catch((error: unknown) => {
-            throw /decryption key|session key/i.test(reasonOf(error))
-              ? invalid("privateKey", `cannot decrypt the file: ${reasonOf(error)}`)
-              : damaged(error);
-          });
+          const result = await (
+            await openpgp()
+          )
+            .decrypt({
+              message,
+              decryptionKeys,
+              verificationKeys: signers,
+              format: "binary",
+              // Safe here: the data goes to a scratch file, stored only once the integrity check at its end passed.
+              config: { allowUnauthenticatedStream: true },
+            })
+            .catch((error: unknown) => {
+              throw /decryption key|session key/i.test(reasonOf(error))
+                ? invalid("privateKey", `cannot decrypt the file: ${reasonOf(error)}`)
+                : damaged(error);
+            });
           const verdicts = settle(result.signatures);
           await writeStream(result.data as NodeWebStream<Uint8Array>, target, ctx.signal).catch((error: unknown) => {
             throw ctx.signal.aborted ? error : damaged(error);

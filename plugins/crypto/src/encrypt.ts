@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { defineTask, z, type Logger } from "@saker/sdk";
-import { createMessage, encrypt, enums, type PrivateKey, type PublicKey } from "openpgp";
+import type { PrivateKey, PublicKey } from "openpgp";
+import { openpgp } from "./openpgp.ts";
 import {
   describeKey,
   forget,
@@ -162,6 +163,7 @@ export const Encrypt = defineTask({
         return await withScratch(ctx, async (dir) => {
           const target = join(dir, "encrypted");
           const source = Readable.toWeb(await ctx.storage.getFile(from)) as NodeWebStream<Uint8Array>;
+          const { createMessage, encrypt, enums } = await openpgp();
           const message = await createMessage({ binary: source, filename: fileName(from), format: "binary" });
           const armored = await encrypt({
             message,

@@ -7,7 +7,8 @@
  * same reason (one of them quotes an armor header line).
  */
 import { NonRetryableError } from "@saker/sdk";
-import { decryptKey, readKeys, readPrivateKeys, type Key, type PrivateKey, type PublicKey } from "openpgp";
+import type { Key, PrivateKey, PublicKey } from "openpgp";
+import { openpgp } from "./openpgp.ts";
 
 /** A failure the flow's properties cause: retrying cannot help. */
 export function invalid(property: string, message: string): NonRetryableError {
@@ -31,7 +32,7 @@ export async function readPublicKeys(armored: string, property: string): Promise
   const keys: Key[] = [];
   for (const block of blocks) {
     try {
-      keys.push(...(await readKeys({ armoredKeys: block })));
+      keys.push(...(await (await openpgp()).readKeys({ armoredKeys: block })));
     } catch {
       throw invalid(property, `not a readable OpenPGP public key: the armored block is damaged (${how})`);
     }
@@ -55,7 +56,7 @@ export async function readLockedPrivateKeys(armored: string, property: string): 
   const keys: PrivateKey[] = [];
   for (const block of blocks) {
     try {
-      keys.push(...(await readPrivateKeys({ armoredKeys: block })));
+      keys.push(...(await (await openpgp()).readPrivateKeys({ armoredKeys: block })));
     } catch {
       throw invalid(property, `not a readable OpenPGP private key: the armored block is damaged (${how})`);
     }
@@ -82,7 +83,7 @@ export async function unlock(
     if (!passphrase)
       throw invalid(passphraseProperty, `required: ${keyProperty} ${describeKey(key)} is protected by a passphrase`);
     try {
-      unlocked.push(await decryptKey({ privateKey: key, passphrase }));
+      unlocked.push(await (await openpgp()).decryptKey({ privateKey: key, passphrase }));
     } catch (error) {
       const wrong = /passphrase/i.test(error instanceof Error ? error.message : "");
       throw invalid(

@@ -6,7 +6,8 @@ import { createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
-import { readMessage, type Message } from "openpgp";
+import type { Message } from "openpgp";
+import { openpgp } from "./openpgp.ts";
 import { invalid } from "./keys.ts";
 
 /** Bytes read before deciding whether a file is armored: enough for the armor line after a blank prefix. */
@@ -63,6 +64,7 @@ export async function openMessage(source: Readable): Promise<Message<NodeWebStre
     );
   }
   const web = Readable.toWeb(whole) as NodeWebStream<Uint8Array>;
+  const { readMessage } = await openpgp();
   try {
     if (!armored) return await readMessage({ binaryMessage: web });
     const decoded = web.pipeThrough(new TextDecoderStream()) as NodeWebStream<string>;

@@ -5,7 +5,8 @@
 import { defineTask, z } from "@saker/sdk";
 import { toIon } from "@saker/sdk/ion";
 import { badProperty } from "./errors.ts";
-import { compileExpression } from "./jsonataEval.ts";
+/** jsonata loads with a task's first run, not with the plugin (Saker starts without it). */
+const jsonataEval = () => import("./jsonataEval.ts");
 import { ionRecords, storeLines } from "./records.ts";
 
 const PREFIX = "io.kestra.plugin.transform.jsonata";
@@ -59,6 +60,7 @@ export const TransformValue = defineTask({
   }),
   outputs: z.object({ value: z.unknown().describe("The result of the expression (null when it gives nothing).") }),
   async run(props, ctx) {
+    const { compileExpression } = await jsonataEval();
     const compiled = compileExpression(checkExpression(props.expression), props.maxDepth, ctx.signal);
     return { value: await compiled.evaluate(parseFrom(props.from)) };
   },
@@ -91,6 +93,7 @@ export const TransformItems = defineTask({
     processedItemsTotal: z.number().int().describe("The number of records written."),
   }),
   async run(props, ctx) {
+    const { compileExpression } = await jsonataEval();
     const compiled = compileExpression(checkExpression(props.expression), props.maxDepth, ctx.signal);
     let written = 0;
     async function* results(): AsyncGenerator<string> {
