@@ -75,6 +75,12 @@ export function ionFloat(value: number): string {
 }
 
 /**
+ * A value that writes its own Ion text (`[ION_TEXT]()`), for what plain data cannot tell apart:
+ * a Java double whose value is an integer (`1.0`, an Ion float, not the int `1`).
+ */
+export const ION_TEXT = Symbol.for("saker.ionText");
+
+/**
  * The Ion text of a plain value, without a line break: strings, numbers (an integer stays an Ion
  * int, any other number is a float), bigints, booleans, null, Dates (timestamps), bytes (blobs),
  * arrays and objects (structs, fields in their {@link FIELD_ORDER} when they have one).
@@ -99,6 +105,8 @@ export function toIon(value: unknown): string {
     return `{{${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64")}}}`;
   if (Array.isArray(value)) return `[${value.map(toIon).join(",")}]`;
   if (typeof value === "object") {
+    const own = (value as { [ION_TEXT]?: () => string })[ION_TEXT];
+    if (own) return own.call(value);
     let text = "{";
     let first = true;
     const record = value as Record<string, unknown>;

@@ -4,11 +4,16 @@
  * `!!binary`, arrays, objects keeping their field order with `FIELD_ORDER`), and {@link JavaDouble}
  * for a double JavaScript cannot tell from an integer. A number that is not an integer is a double.
  */
-import { fieldNamesOf, ionFieldName, ionFloat, ionString } from "@saker/sdk/ion";
+import { ION_TEXT, ionFloat } from "@saker/sdk/ion";
 
 /** A double whose JavaScript number looks like an integer (`1.0`, `1e3`) or is not finite (`.inf`, `.nan`). */
 export class JavaDouble {
   constructor(readonly value: number) {}
+
+  /** Written as an Ion float whatever its value (`1e0`, not the int `1`), as Kestra writes a Java double. */
+  [ION_TEXT](): string {
+    return ionFloat(this.value);
+  }
 }
 
 /** The number of a double: a plain number that is not an integer, or a {@link JavaDouble}. */
@@ -56,28 +61,4 @@ export function plainDecimalText(n: number): string {
         ? digits + "0".repeat(point - digits.length)
         : `${digits.slice(0, point)}.${digits.slice(point)}`;
   return negative ? `-${plain}` : plain;
-}
-
-/** The Ion text of a value, as Kestra writes the Java object: doubles as Ion floats, `!!binary` as blobs. */
-export function ionOf(value: unknown): string {
-  switch (typeof value) {
-    case "string":
-      return ionString(value);
-    case "number":
-      return Number.isInteger(value) ? String(value) : ionFloat(value);
-    case "bigint":
-      return value.toString();
-    case "boolean":
-      return value ? "true" : "false";
-    default:
-  }
-  if (value === null || value === undefined) return "null";
-  if (value instanceof JavaDouble) return ionFloat(value.value);
-  if (Buffer.isBuffer(value)) return `{{${value.toString("base64")}}}`;
-  if (Array.isArray(value)) return `[${value.map(ionOf).join(",")}]`;
-  const record = value as Record<string, unknown>;
-  let text = "{";
-  for (const key of fieldNamesOf(record))
-    text += `${text === "{" ? "" : ","}${ionFieldName(key)}:${ionOf(record[key])}`;
-  return `${text}}`;
 }

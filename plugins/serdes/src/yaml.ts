@@ -4,14 +4,13 @@
  * JSON mappers, null fields left out as they leave them out).
  */
 import { defineTask, NonRetryableError, type RunContext, z } from "@saker/sdk";
-import { IonReadError, readIonLines, textLines } from "@saker/sdk/ion";
+import { IonReadError, readIonLines, textLines, toIon } from "@saker/sdk/ion";
 import { decodeText, decoderFor, encodeText, encodingFor } from "./charset.ts";
 import { from, sizedOutput } from "./common.ts";
 import { compactJson } from "./jacksonJson.ts";
 import { splitJsonArray } from "./jsonArray.ts";
 import { parseJsonExact } from "./jsonOrder.ts";
 import { storeStream } from "./store.ts";
-import { ionOf } from "./values.ts";
 import { YamlReadError, yamlRecords } from "./yamlRead.ts";
 import { YamlWriter } from "./yamlWrite.ts";
 
@@ -82,7 +81,7 @@ export const YamlToIon = defineTask({
         (async function* () {
           for await (const record of readYaml(p.from, text)) {
             counter.size++;
-            yield `${ionOf(record)}\n`;
+            yield `${toIon(record)}\n`;
           }
         })(),
         "utf8",
