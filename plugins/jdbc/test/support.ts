@@ -5,6 +5,7 @@
  */
 import type pg from "pg";
 import type mysql from "mysql2/promise";
+import { expect } from "vitest";
 
 export const PG_URL = process.env.SAKER_TEST_PG_URL ?? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 export const MARIADB_URL = process.env.SAKER_TEST_MARIADB_URL ?? "jdbc:mariadb://127.0.0.1:3306/test?user=root";
@@ -118,4 +119,41 @@ export function flow(id: string, type: string, props: string, extraTasks = ""): 
 /** The ERROR log lines of an execution. */
 export function errorLines(test: TestInstance, executionId: string): string[] {
   return test.instance.logs.find({ executionId, minLevel: "ERROR" }).map((e) => e.message);
+}
+
+/** The flow builders of a `Batch` test: `batchType` against `url`, its source rows stored by `queryType`. */
+export function batchFlows(batchType: string, queryType: string, url: string) {
+  const indent = (props: string) =>
+    props
+      .trim()
+      .split("\n")
+      .map((l) => `    ${l}`)
+      .join("\n");
+  return {
+    /** A flow: `source` (YAML of tasks, the first with id `source`) then the Batch task `batch` with `props`. */
+    batchFlow(id: string, source: string, props: string): string {
+      const urlLine = /^url:/m.test(props) ? "" : `    url: ${url}\n`;
+      return `id: ${id}\nnamespace: company.jdbc\ntasks:\n${source}  - id: batch\n    type: ${batchType}\n${urlLine}${indent(props)}\n`;
+    },
+    /** A task `source` storing the rows of `sql`. */
+    store: (sql: string, extra = "") =>
+      `  - id: source\n    type: ${queryType}\n    url: ${url}\n    fetchType: STORE\n    sql: "${sql}"\n${extra}`,
+    /** A task `source` writing Ion lines. */
+    write: (lines: string[]) =>
+      `  - id: source\n    type: io.kestra.plugin.core.storage.Write\n    extension: .ion\n    content: ${JSON.stringify(lines.length ? `${lines.join("\n")}\n` : "")}\n`,
+  };
+}
+
+/**
+ * Runs `flowYaml`, which must fail, and gives its error lines: no password (`hunter2`) in any
+ * of its logs and no stack trace in its errors.
+ */
+export async function failedRun(test: TestInstance, flowYaml: string): Promise<string> {
+  const execution = await test.run(flowYaml);
+  expect(execution.state.current).toBe("FAILED");
+  const all = test.instance.logs.find({ executionId: execution.id }).map((e) => e.message);
+  expect(all.join("\n")).not.toContain("hunter2");
+  const text = errorLines(test, execution.id).join("\n");
+  expect(text).not.toMatch(/\n\s+at /);
+  return text;
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import {
   MARIADB_URL,
-  errorLines,
+  batchFlows,
+  failedRun,
   jdbcInstance,
   mysqlThreadMark,
   mysqlThreadsLeftSince,
@@ -17,38 +18,13 @@ const BATCH = "io.kestra.plugin.jdbc.mysql.Batch";
 let test: TestInstance;
 let admin: mysql.Connection;
 
-/** A flow: `source` (YAML of tasks, the first with id `source`) then the Batch task `batch` with `props`. */
-function batchFlow(id: string, source: string, props: string): string {
-  const indented = props
-    .trim()
-    .split("\n")
-    .map((l) => `    ${l}`)
-    .join("\n");
-  const url = /^url:/m.test(props) ? "" : `    url: ${MARIADB_URL}\n`;
-  return `id: ${id}\nnamespace: company.jdbc\ntasks:\n${source}  - id: batch\n    type: ${BATCH}\n${url}${indented}\n`;
-}
-
-/** A task `source` storing the rows of `sql`. */
-const store = (sql: string, extra = "") =>
-  `  - id: source\n    type: io.kestra.plugin.jdbc.mariadb.Query\n    url: ${MARIADB_URL}\n    fetchType: STORE\n    sql: "${sql}"\n${extra}`;
-
-/** A task `source` writing Ion lines. */
-const write = (lines: string[]) =>
-  `  - id: source\n    type: io.kestra.plugin.core.storage.Write\n    extension: .ion\n    content: ${JSON.stringify(lines.length ? `${lines.join("\n")}\n` : "")}\n`;
+const { batchFlow, store, write } = batchFlows(BATCH, "io.kestra.plugin.jdbc.mariadb.Query", MARIADB_URL);
 
 async function rowsOf(sql: string): Promise<unknown[]> {
   return (await admin.query(sql))[0] as unknown[];
 }
 
-async function failed(id: string, source: string, props: string): Promise<string> {
-  const execution = await test.run(batchFlow(id, source, props));
-  expect(execution.state.current).toBe("FAILED");
-  const all = test.instance.logs.find({ executionId: execution.id }).map((e) => e.message);
-  expect(all.join("\n")).not.toContain("hunter2");
-  const text = errorLines(test, execution.id).join("\n");
-  expect(text).not.toMatch(/\n\s+at /);
-  return text;
-}
+const failed = (id: string, source: string, props: string) => failedRun(test, batchFlow(id, source, props));
 
 const TYPES = `id int primary key, big bigint, huge decimal(30,2), price decimal(10,2), ratio double, flag tinyint(1),
   name varchar(50), txt text, d date, dt datetime(6), ts timestamp(6) null, t time(3), b varbinary(10), bl blob, j json, y year`;

@@ -2,7 +2,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import {
-  errorLines,
+  batchFlows,
+  failedRun,
   jdbcInstance,
   pgClockMark,
   pgConnectionsLeftSince,
@@ -19,38 +20,13 @@ const BATCH = "io.kestra.plugin.jdbc.postgresql.Batch";
 let test: TestInstance;
 let admin: pg.Client;
 
-/** A flow: `source` (YAML of tasks, the first with id `source`) then the Batch task `batch` with `props`. */
-function batchFlow(id: string, source: string, props: string): string {
-  const indented = props
-    .trim()
-    .split("\n")
-    .map((l) => `    ${l}`)
-    .join("\n");
-  const url = /^url:/m.test(props) ? "" : `    url: ${URL}\n`;
-  return `id: ${id}\nnamespace: company.jdbc\ntasks:\n${source}  - id: batch\n    type: ${BATCH}\n${url}${indented}\n`;
-}
-
-/** A task `source` storing the rows of `sql`. */
-const store = (sql: string, extra = "") =>
-  `  - id: source\n    type: io.kestra.plugin.jdbc.postgresql.Query\n    url: ${URL}\n    fetchType: STORE\n    sql: "${sql}"\n${extra}`;
-
-/** A task `source` writing Ion lines. */
-const write = (lines: string[]) =>
-  `  - id: source\n    type: io.kestra.plugin.core.storage.Write\n    extension: .ion\n    content: ${JSON.stringify(lines.length ? `${lines.join("\n")}\n` : "")}\n`;
+const { batchFlow, store, write } = batchFlows(BATCH, "io.kestra.plugin.jdbc.postgresql.Query", URL);
 
 async function rowsOf(sql: string): Promise<unknown[]> {
   return (await admin.query(sql)).rows;
 }
 
-async function failed(id: string, source: string, props: string): Promise<string> {
-  const execution = await test.run(batchFlow(id, source, props));
-  expect(execution.state.current).toBe("FAILED");
-  const all = test.instance.logs.find({ executionId: execution.id }).map((e) => e.message);
-  expect(all.join("\n")).not.toContain("hunter2");
-  const text = errorLines(test, execution.id).join("\n");
-  expect(text).not.toMatch(/\n\s+at /);
-  return text;
-}
+const failed = (id: string, source: string, props: string) => failedRun(test, batchFlow(id, source, props));
 
 const TYPES = `id int primary key, big bigint, huge numeric(30,2), price numeric(10,2), ratio double precision, r real, flag boolean,
   name text, v varchar(20), d date, ts timestamp(6), tstz timestamptz, t time, tz timetz, u uuid, j jsonb, js json, tags text[],
