@@ -108,40 +108,46 @@ export const Decrypt = defineTask({
       ).flat();
       const policy = signerPolicy(signers, props.requiredSignerUsers);
       return withScratch(ctx, async (dir) => {
-        const message = await openMessage(await ctx.storage.getFile(from));
-        const decryptionKeys = await unlock(
-          keysFor(message, locked),
-          privateKeyPassphrase,
-          "privateKey",
-          "privateKeyPassphrase",
-        );
-        const target = join(dir, "decrypted");
+        // closed here whatever fails (a key, a passphrase): not left to the end-of-task sweep
+        const file = await ctx.storage.getFile(from);
         try {
-          const result = await (
-            await openpgp()
-          )
-            .decrypt({
-              message,
-              decryptionKeys,
-              verificationKeys: signers,
-              format: "binary",
-              // Safe here: the data goes to a scratch file, stored only once the integrity check at its end passed.
-              config: { allowUnauthenticatedStream: true },
-            })
-            .catch((error: unknown) => {
-              throw /decryption key|session key/i.test(reasonOf(error))
-                ? invalid("privateKey", `cannot decrypt the file: ${reasonOf(error)}`)
-                : damaged(error);
+          const message = await openMessage(file);
+          const decryptionKeys = await unlock(
+            keysFor(message, locked),
+            privateKeyPassphrase,
+            "privateKey",
+            "privateKeyPassphrase",
+          );
+          const target = join(dir, "decrypted");
+          try {
+            const result = await (
+              await openpgp()
+            )
+              .decrypt({
+                message,
+                decryptionKeys,
+                verificationKeys: signers,
+                format: "binary",
+                // Safe here: the data goes to a scratch file, stored only once the integrity check at its end passed.
+                config: { allowUnauthenticatedStream: true },
+              })
+              .catch((error: unknown) => {
+                throw /decryption key|session key/i.test(reasonOf(error))
+                  ? invalid("privateKey", `cannot decrypt the file: ${reasonOf(error)}`)
+                  : damaged(error);
+              });
+            const verdicts = settle(result.signatures);
+            await writeStream(result.data as NodeWebStream<Uint8Array>, target, ctx.signal).catch((error: unknown) => {
+              throw ctx.signal.aborted ? error : damaged(error);
             });
-          const verdicts = settle(result.signatures);
-          await writeStream(result.data as NodeWebStream<Uint8Array>, target, ctx.signal).catch((error: unknown) => {
-            throw ctx.signal.aborted ? error : damaged(error);
-          });
-          checkSignatures(await verdicts, policy, ctx.logger);
+            checkSignatures(await verdicts, policy, ctx.logger);
+          } finally {
+            forget(decryptionKeys);
+          }
+          return { uri: await ctx.storage.putFile(createReadStream(target), plainName(from)) };
         } finally {
-          forget(decryptionKeys);
+          file.destroy();
         }
-        return { uri: await ctx.storage.putFile(createReadStream(target), plainName(from)) };
       });
     });
   },

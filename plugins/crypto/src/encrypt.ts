@@ -162,23 +162,28 @@ export const Encrypt = defineTask({
         const compress = (await ctx.storage.size(from)) <= COMPRESS_MAX_BYTES;
         return await withScratch(ctx, async (dir) => {
           const target = join(dir, "encrypted");
-          const source = Readable.toWeb(await ctx.storage.getFile(from)) as NodeWebStream<Uint8Array>;
-          const { createMessage, encrypt, enums } = await openpgp();
-          const message = await createMessage({ binary: source, filename: fileName(from), format: "binary" });
-          const armored = await encrypt({
-            message,
-            encryptionKeys,
-            ...(signer ? { signingKeys: signer } : {}),
-            format: "armored",
-            config: {
-              preferredCompressionAlgorithm: compress ? enums.compression.zip : enums.compression.uncompressed,
-            },
-          });
-          await writeStream(armored as NodeWebStream<string>, target, ctx.signal);
-          ctx.logger.info(
-            `Encrypted for ${encryptionKeys.map(describeKey).join("; ")}${signer ? `, signed by ${describeKey(signer)}` : ""}`,
-          );
-          return { uri: await ctx.storage.putFile(createReadStream(target), `${fileName(from)}.asc`) };
+          const file = await ctx.storage.getFile(from);
+          try {
+            const source = Readable.toWeb(file) as NodeWebStream<Uint8Array>;
+            const { createMessage, encrypt, enums } = await openpgp();
+            const message = await createMessage({ binary: source, filename: fileName(from), format: "binary" });
+            const armored = await encrypt({
+              message,
+              encryptionKeys,
+              ...(signer ? { signingKeys: signer } : {}),
+              format: "armored",
+              config: {
+                preferredCompressionAlgorithm: compress ? enums.compression.zip : enums.compression.uncompressed,
+              },
+            });
+            await writeStream(armored as NodeWebStream<string>, target, ctx.signal);
+            ctx.logger.info(
+              `Encrypted for ${encryptionKeys.map(describeKey).join("; ")}${signer ? `, signed by ${describeKey(signer)}` : ""}`,
+            );
+            return { uri: await ctx.storage.putFile(createReadStream(target), `${fileName(from)}.asc`) };
+          } finally {
+            file.destroy();
+          }
         });
       } finally {
         if (signer) forget([signer]);
