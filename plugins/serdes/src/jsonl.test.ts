@@ -166,4 +166,28 @@ describe("JsonToIon", () => {
       ["ion", "records", 2],
     ]);
   });
+
+  it("reads an array's elements or one document; a missing element, a trailing comma or a second document fail", async () => {
+    const run = (id: string, content: string) =>
+      test.run(
+        flowWith(id, content, ".json", task("ion", JSON_TO_ION, 'from: "{{ outputs.src.uri }}"\nnewLine: false')),
+      );
+    const array = await run("json_ion_array", '[\n  {"a": 1},\n  {"a": "x,]"}\n]\n');
+    expect(array.state.current, errorMessages(test, array, "ion").join()).toBe("SUCCESS");
+    expect(outputsOf(array, "ion").size).toBe(2);
+    const one = await run("json_ion_one", '\n{"a": [1, 2]}\n');
+    expect(one.state.current, errorMessages(test, one, "ion").join()).toBe("SUCCESS");
+    expect(outputsOf(one, "ion").size).toBe(1);
+    const bad: [string, string, RegExp][] = [
+      ["json_ion_missing", '[{"a":1},,{"a":2}]', /invalid JSON in '.*': an array element is missing at line 1/],
+      ["json_ion_trailing", '[{"a":1},\n]', /invalid JSON in '.*': an array element is missing at line 2/],
+      ["json_ion_second", '{"a":1}\n{"a":2}', /invalid JSON in '.*': unexpected text after the document at line 2/],
+      ["json_ion_after", '[{"a":1}] x', /invalid JSON in '.*': unexpected text after the array at line 1/],
+    ];
+    for (const [id, content, message] of bad) {
+      const ex = await run(id, content);
+      expect(ex.state.current).toBe("FAILED");
+      expect(errorMessages(test, ex, "ion").join("\n")).toMatch(message);
+    }
+  });
 });
