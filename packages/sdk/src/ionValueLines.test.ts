@@ -34,6 +34,13 @@ describe("values across lines", () => {
     expect(values).toEqual([{ a: "[", b: "{" }, { c: "one\ntwo", d: 1 }, { e: "don't" }]);
   });
 
+  it("continues a long string's line ending in an escaping backslash without a line break", async () => {
+    const text = ["{c:'''one \\", "two''', d:'''a\\\\", "b'''}"].join("\n");
+    const lines = await joined(text);
+    expect(lines).toEqual(["{c:'''one two''', d:'''a\\\\\\nb'''}"]);
+    expect(await collect(readIonLines(lines.map((l) => `${l}\n`)))).toEqual([{ c: "one two", d: "a\\\nb" }]);
+  });
+
   it("joins a top-level comment spanning lines, and refuses a value longer than the limit", async () => {
     const text = "{a:1} /* a comment\nover two lines */\n{b:2}\n";
     expect(await joined(text)).toEqual(["{a:1} /* a comment over two lines */", "{b:2}"]);

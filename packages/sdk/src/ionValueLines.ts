@@ -78,6 +78,13 @@ function scanLine(line: string, scan: Scan): void {
   if (scan.inside === '"' || scan.inside === "'") scan.inside = "";
 }
 
+/** Whether `text` ends with a `\` that escapes what follows (an odd number of them). */
+function endsEscaping(text: string): boolean {
+  let count = 0;
+  for (let i = text.length - 1; i >= 0 && text[i] === "\\"; i--) count++;
+  return count % 2 === 1;
+}
+
 /** The longest value {@link valueLines} joins: past it the text is taken as not Ion or JSON. */
 export const MAX_VALUE_CHARS = 128 * 1024 * 1024;
 
@@ -106,8 +113,12 @@ export async function* valueLines(
   let start = 0;
   for await (const text of lines) {
     line++;
-    if (pending.length > 0) pending.push(scan.inside === "'''" ? "\\n" : " ");
-    else start = line;
+    if (pending.length > 0) {
+      if (scan.inside !== "'''") pending.push(" ");
+      // in a long string, a line ending in an escaping `\` continues on the next: no line break
+      else if (endsEscaping(pending[pending.length - 1]!)) pending[pending.length - 1] = pending.at(-1)!.slice(0, -1);
+      else pending.push("\\n");
+    } else start = line;
     pending.push(text);
     size += text.length + 2;
     scanLine(text, scan);
