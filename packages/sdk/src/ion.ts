@@ -190,6 +190,21 @@ function readAllIon(text: string, tagged: boolean): unknown[] {
   return values;
 }
 
+/**
+ * The one Ion value `text` holds (a line of an Ion file), or `undefined` when it holds none, more
+ * than one, or is not Ion.
+ */
+export function ionValueOf(text: string): unknown {
+  try {
+    const fast = readIonLine(text);
+    if (fast !== UNSUPPORTED) return fast;
+    const values = readAllIon(text, false);
+    return values.length === 1 ? values[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An Ion file that could not be read: `line` is the line that failed. */
 export class IonReadError extends Error {
   constructor(

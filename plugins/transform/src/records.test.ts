@@ -3,8 +3,7 @@
  * as Kestra's files of strings need (values spanning lines: packages/sdk/src/ionValueLines.test.ts).
  */
 import { describe, expect, it } from "vitest";
-import { readIonLines } from "@saker/sdk/ion";
-import { ionString } from "./grok/tasks.ts";
+import { ionValueOf, readIonLines } from "@saker/sdk/ion";
 import { jsonOf } from "./records.ts";
 
 async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
@@ -13,7 +12,7 @@ async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe("jsonOf and ionString", () => {
+describe("jsonOf and ionValueOf", () => {
   it("gives Ion values as JSON-like data", async () => {
     const [value] = await collect(
       readIonLines(
@@ -36,10 +35,13 @@ describe("jsonOf and ionString", () => {
   });
 
   it("decodes an Ion string literal, escapes included, and refuses anything else", () => {
-    expect(ionString('"plain"')).toBe("plain");
-    expect(ionString('"a\\"b\\\\c\\td\\x41\\u00e9\\U0001F600"')).toBe('a"b\\c\tdAé😀');
-    expect(ionString('"a" "b"')).toBeUndefined();
-    expect(ionString('"ends with \\"')).toBeUndefined();
-    expect(ionString('"bad \\q escape"')).toBeUndefined();
+    expect(ionValueOf('"plain"')).toBe("plain");
+    expect(ionValueOf('"a\\"b\\\\c\\td\\x41\\u00e9\\U0001F600"')).toBe('a"b\\c\tdAé😀');
+    expect(ionValueOf(`"\\a\\v\\?\\/\\'\\0"`)).toBe("\x07\v?/'\0");
+    expect(ionValueOf('"a" "b"')).toBeUndefined();
+    expect(ionValueOf('"ends with \\"')).toBeUndefined();
+    expect(ionValueOf('"bad \\q escape"')).toBeUndefined();
+    expect(ionValueOf("{a:1}")).toEqual({ a: 1 });
+    expect(ionValueOf("")).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * Logstash's grok filter) parse a text, or every line of a file, into a map of named captures.
  */
 import { defineTask, z, type RunContext } from "@saker/sdk";
-import { textLines, toIon } from "@saker/sdk/ion";
+import { ionValueOf, textLines, toIon } from "@saker/sdk/ion";
 import { badProperty } from "../errors.ts";
 import { openStored, storeLines } from "../records.ts";
 import { compileGrok, type GrokMatcher } from "./compiler.ts";
@@ -76,56 +76,16 @@ function capture(text: string, matchers: readonly GrokMatcher[], props: GrokProp
   return Object.fromEntries(merged);
 }
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  a: "\x07",
-  b: "\b",
-  t: "\t",
-  n: "\n",
-  f: "\f",
-  r: "\r",
-  v: "\v",
-  '"': '"',
-  "'": "'",
-  "?": "?",
-  "\\": "\\",
-  "/": "/",
-  "0": "\0",
-};
-
-/** The text of an Ion string literal `"…"`, or undefined when `text` is not exactly one. */
-export function ionString(text: string): string | undefined {
-  if (!text.includes("\\")) return text.indexOf('"', 1) === text.length - 1 ? text.slice(1, -1) : undefined;
-  let out = "";
-  for (let i = 1; i < text.length - 1; i++) {
-    const c = text[i]!;
-    if (c === '"') return undefined;
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const e = text[++i];
-    if (e === undefined || i >= text.length - 1) return undefined;
-    const simple = ESCAPES[e];
-    if (simple !== undefined) {
-      out += simple;
-      continue;
-    }
-    const width = e === "x" ? 2 : e === "u" ? 4 : e === "U" ? 8 : 0;
-    const hex = text.slice(i + 1, i + 1 + width);
-    if (width === 0 || !new RegExp(`^[0-9A-Fa-f]{${width}}$`).test(hex)) return undefined;
-    out += String.fromCodePoint(Number.parseInt(hex, 16));
-    i += width;
-  }
-  return out;
-}
-
 /**
  * A line of the input as the text to parse: an Ion file of strings (what Kestra's tasks write,
  * one `"…"` per line) gives each string, any other line is taken as it is.
  */
 function lineText(line: string): string {
   const trimmed = line.trim();
-  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) return ionString(trimmed) ?? line;
+  if (trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"')) {
+    const value = ionValueOf(trimmed);
+    if (typeof value === "string") return value;
+  }
   return line;
 }
 
