@@ -1,7 +1,8 @@
 /**
  * Writing a file to internal storage as a task produces it (`@saker/sdk/storeStream`): a failure
- * of the producer (bad input) fails the task with that error rather than as a storage error, and
- * storage keeps no partial file.
+ * of the producer (bad input) fails the task with that error, not retried, rather than as a
+ * storage error; a failure of the storage itself is thrown as it is (retryable); storage keeps no
+ * partial file.
  */
 import { errorMessage, isSakerError, NonRetryableError } from "./errors.ts";
 import type { RunContext } from "./runContext.ts";
@@ -12,11 +13,13 @@ export async function storeStream(
   name: string,
   produce: AsyncIterable<Buffer>,
 ): Promise<string> {
+  let producerFailed = false;
   let failure: unknown;
   const guarded = async function* () {
     try {
       yield* produce;
     } catch (error) {
+      producerFailed = true;
       failure = error;
       throw error;
     }
@@ -24,9 +27,10 @@ export async function storeStream(
   try {
     return await ctx.storage.putFile(guarded(), name);
   } catch (error) {
-    const cause = failure ?? error;
-    if (isSakerError(cause)) throw cause;
-    throw new NonRetryableError(errorMessage(cause), { cause });
+    // the storage's own failure (a network error, a full disk) stays as it is: a retry may pass
+    if (!producerFailed) throw error;
+    if (isSakerError(failure)) throw failure;
+    throw new NonRetryableError(errorMessage(failure), { cause: failure });
   }
 }
 
