@@ -1,7 +1,9 @@
 /**
  * The execution summary every notification that reports an execution sends (the chat `*Execution`
- * tasks, `MailExecution`): link, id, namespace, flow, state, start, duration and the task that
- * failed, read through {@link RunContext.executionSummary}. Services only choose how to lay it out.
+ * tasks, `MailExecution`, `SendGridMailExecution`): link, id, namespace, flow, state, start,
+ * duration and the task that failed, read through {@link RunContext.executionSummary}. Services
+ * only choose how to lay it out; the two mail layouts (HTML and plain text) are here, shared by the
+ * mail plugins.
  *
  * @module
  */
@@ -70,4 +72,78 @@ export function summaryFields(
 export function summaryTitle(summary: NotificationSummary): string {
   const x = summary.execution;
   return `[${x.namespace}] ${x.flowId} ➛ ${x.state}`;
+}
+
+const STATE_COLORS: Record<string, string> = { SUCCESS: "green", WARNING: "orange" };
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+/**
+ * The summary as an HTML mail body: the title with the state coloured (green, orange, else red),
+ * the custom message, the outcome (`Succeeded after 2s`, `Failed on task <code>t</code> after 2s`),
+ * a "See details" button to the execution's page when `server.url` is set, then one
+ * `<strong>Label:</strong> value` paragraph per field. Every value is HTML-escaped.
+ *
+ * @example
+ * ```ts
+ * const summary = await summarizeExecution(ctx, props.executionId ?? ctx.execution.id);
+ * const html = summaryHtml(summary, { Team: "data" }, "Production run failed");
+ * ```
+ */
+export function summaryHtml(
+  summary: NotificationSummary,
+  customFields: Readonly<Record<string, unknown>>,
+  customMessage: string | undefined,
+): string {
+  const x = summary.execution;
+  const p = (inner: string) => `<p style="font-family: sans-serif; font-size: 14px; margin: 0 0 15px;">${inner}</p>`;
+  const outcome = summary.failedTask
+    ? `Failed on task <code>${escapeHtml(summary.failedTask.taskId)}</code> after ${escapeHtml(summary.duration)}`
+    : `${x.state === "SUCCESS" ? "Succeeded" : escapeHtml(x.state)} after ${escapeHtml(summary.duration)}`;
+  const lines = [
+    `<p style="font-family: sans-serif; font-size: 16px; margin: 0 0 15px;">[${escapeHtml(x.namespace)}] ${escapeHtml(x.flowId)} ➛ ` +
+      `<span style="color: ${STATE_COLORS[x.state] ?? "red"};">${escapeHtml(x.state)}</span></p>`,
+    ...(customMessage !== undefined ? [p(escapeHtml(customMessage))] : []),
+    p(outcome),
+    ...(x.url
+      ? [
+          `<p style="margin: 0 0 15px;"><a href="${escapeHtml(x.url)}" target="_blank" style="display: inline-block; color: #ffffff; background-color: #3498db; border-radius: 5px; padding: 12px 25px; text-decoration: none; font-weight: bold;">See details</a></p>`,
+        ]
+      : []),
+    ...summaryFields(summary, customFields).map(([key, value]) =>
+      p(`<strong>${escapeHtml(key)}:</strong> ${escapeHtml(value)}`),
+    ),
+  ];
+  return `<!doctype html>
+<html>
+<head><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><title>Flow [${escapeHtml(x.namespace)}] ${escapeHtml(x.flowId)} execution</title></head>
+<body style="background-color: #f6f6f6; font-family: sans-serif; font-size: 14px;">
+<div style="max-width: 580px; margin: 0 auto; padding: 20px; background: #ffffff;">
+${lines.join("\n")}
+</div>
+</body>
+</html>
+`;
+}
+
+/**
+ * The summary as a plain-text mail body, the alternative to {@link summaryHtml}: the title, the
+ * custom message, a blank line, one `Label: value` line per field, then `Details: <link>` when
+ * `server.url` is set. Ends with a newline.
+ */
+export function summaryText(
+  summary: NotificationSummary,
+  customFields: Readonly<Record<string, unknown>>,
+  customMessage: string | undefined,
+): string {
+  const x = summary.execution;
+  return [
+    summaryTitle(summary),
+    ...(customMessage !== undefined ? [customMessage] : []),
+    "",
+    ...summaryFields(summary, customFields).map(([key, value]) => `${key}: ${value}`),
+    ...(x.url ? ["", `Details: ${x.url}`] : []),
+    "",
+  ].join("\n");
 }

@@ -4,68 +4,9 @@
  *
  * @module
  */
-import { defineTask, summarizeExecution, summaryFields, summaryTitle, z, type NotificationSummary } from "@saker/sdk";
+import { defineTask, summarizeExecution, summaryHtml, summaryText, z } from "@saker/sdk";
 import { messageProperties, serverProperties } from "./properties.ts";
 import { sendMail } from "./send.ts";
-
-const STATE_COLORS: Record<string, string> = { SUCCESS: "green", WARNING: "orange" };
-
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
-
-/** The HTML body: title coloured by state, custom message, outcome line, link button, fields. */
-export function summaryHtml(
-  summary: NotificationSummary,
-  customFields: Readonly<Record<string, unknown>>,
-  customMessage: string | undefined,
-): string {
-  const x = summary.execution;
-  const p = (inner: string) => `<p style="font-family: sans-serif; font-size: 14px; margin: 0 0 15px;">${inner}</p>`;
-  const outcome = summary.failedTask
-    ? `Failed on task <code>${escapeHtml(summary.failedTask.taskId)}</code> after ${escapeHtml(summary.duration)}`
-    : `${x.state === "SUCCESS" ? "Succeeded" : escapeHtml(x.state)} after ${escapeHtml(summary.duration)}`;
-  const lines = [
-    `<p style="font-family: sans-serif; font-size: 16px; margin: 0 0 15px;">[${escapeHtml(x.namespace)}] ${escapeHtml(x.flowId)} ➛ ` +
-      `<span style="color: ${STATE_COLORS[x.state] ?? "red"};">${escapeHtml(x.state)}</span></p>`,
-    ...(customMessage !== undefined ? [p(escapeHtml(customMessage))] : []),
-    p(outcome),
-    ...(x.url
-      ? [
-          `<p style="margin: 0 0 15px;"><a href="${escapeHtml(x.url)}" target="_blank" style="display: inline-block; color: #ffffff; background-color: #3498db; border-radius: 5px; padding: 12px 25px; text-decoration: none; font-weight: bold;">See details</a></p>`,
-        ]
-      : []),
-    ...summaryFields(summary, customFields).map(([key, value]) =>
-      p(`<strong>${escapeHtml(key)}:</strong> ${escapeHtml(value)}`),
-    ),
-  ];
-  return `<!doctype html>
-<html>
-<head><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><title>Flow [${escapeHtml(x.namespace)}] ${escapeHtml(x.flowId)} execution</title></head>
-<body style="background-color: #f6f6f6; font-family: sans-serif; font-size: 14px;">
-<div style="max-width: 580px; margin: 0 auto; padding: 20px; background: #ffffff;">
-${lines.join("\n")}
-</div>
-</body>
-</html>
-`;
-}
-
-/** The plain-text alternative: the same summary, one field a line, the link in clear. */
-export function summaryText(
-  summary: NotificationSummary,
-  customFields: Readonly<Record<string, unknown>>,
-  customMessage: string | undefined,
-): string {
-  const x = summary.execution;
-  return [
-    summaryTitle(summary),
-    ...(customMessage !== undefined ? [customMessage] : []),
-    "",
-    ...summaryFields(summary, customFields).map(([key, value]) => `${key}: ${value}`),
-    ...(x.url ? ["", `Details: ${x.url}`] : []),
-    "",
-  ].join("\n");
-}
 
 export const MailExecution = defineTask({
   type: "io.kestra.plugin.email.MailExecution",
