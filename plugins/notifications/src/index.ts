@@ -1,7 +1,7 @@
 /**
  * `@saker/plugin-notifications`: Kestra's notification types (chat webhooks, Telegram, LINE,
- * Messenger, WhatsApp, X, Twilio Notify, PagerDuty, Opsgenie, Zenduty, Squadcast, Sentry), a plain
- * message or the summary of an execution.
+ * Messenger, WhatsApp, X, Twilio Notify, SendGrid mail, PagerDuty, Opsgenie, Zenduty, Squadcast,
+ * Sentry), a plain message or the summary of an execution.
  * Execution links use configuration `server.url`.
  *
  * @module
@@ -13,6 +13,7 @@ import { LineExecution } from "./line.ts";
 import { MessengerExecution } from "./messenger.ts";
 import { OpsgenieAlert, OpsgenieExecution } from "./opsgenie.ts";
 import { PagerDutyAlert, PagerDutyExecution } from "./pagerDuty.ts";
+import { SendGridMailExecution, SendGridMailSend } from "./sendGrid.ts";
 import { SentryAlert, SentryExecution } from "./sentry.ts";
 import { SlackExecution, SlackIncomingWebhook } from "./slack.ts";
 import { SquadcastExecution, SquadcastIncomingWebhook } from "./squadcast.ts";
@@ -48,6 +49,8 @@ export default definePlugin({
     SentryExecution,
     TwilioAlert,
     TwilioExecution,
+    SendGridMailSend,
+    SendGridMailExecution,
     ZendutyAlert,
     ZendutyExecution,
     SquadcastIncomingWebhook,

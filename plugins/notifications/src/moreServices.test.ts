@@ -4,31 +4,14 @@
  * execution tasks, refusals, missing properties, and secrets kept out of logs and errors.
  */
 import { createHmac } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, logMessages, type Execution, type TestInstance } from "@saker/engine/testing";
+import { describe, expect, it } from "vitest";
+import { errorMessages, logMessages, type Execution } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
 import { oauth1Header } from "./x.ts";
-import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
+import { oneTaskFlow, useNotificationFixture } from "../test/support.ts";
 
-let test: TestInstance;
-let hook: WebhookServer;
-let failed: Execution;
-let link: string;
-beforeAll(async () => {
-  test = await notificationsInstance({ server: { url: "http://localhost:8080" } });
-  hook = await webhookServer();
-  failed = await test.run(`id: nightly
-namespace: company.prod
-tasks:
-  - id: boom
-    type: io.kestra.plugin.core.execution.Fail
-`);
-  link = `http://localhost:8080/ui/main/executions/company.prod/nightly/${failed.id}`;
-});
-afterAll(async () => {
-  await test?.close();
-  await hook?.close();
-});
+const fx = useNotificationFixture();
+const { test, hook } = fx;
 
 let flows = 0;
 async function run(type: string, props: string): Promise<Execution> {
@@ -60,19 +43,19 @@ async function refused(type: string, props: string, service: string, secrets: st
 const summaryText = (customMessage = "Look", more: string[] = ["Team: data"]) =>
   [
     "[company.prod] nightly ➛ FAILED",
-    link,
+    fx.link,
     customMessage,
-    `Execution ID: ${failed.id}`,
+    `Execution ID: ${fx.failed.id}`,
     "Namespace: company.prod",
     "Flow: nightly",
     "State: FAILED",
-    `Start date: ${failed.state.startDate}`,
-    `Duration: ${humanDuration(failed.state.duration)}`,
+    `Start date: ${fx.failed.state.startDate}`,
+    `Duration: ${humanDuration(fx.failed.state.duration)}`,
     "Failed task: boom",
     ...more,
   ].join("\n");
 
-const common = () => `executionId: "${failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
+const common = () => `executionId: "${fx.failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
 
 describe("Twilio", () => {
   const creds = `accountSID: AC123\nauthToken: tw-secret-token`;
@@ -119,7 +102,7 @@ describe("Twilio", () => {
     );
     await refused(
       "io.kestra.plugin.twilio.notify.TwilioExecution",
-      `url: "${hook.url}/status/503"\n${creds}\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/status/503"\n${creds}\nexecutionId: "${fx.failed.id}"`,
       "Twilio",
       ["tw-secret-token"],
     );
@@ -151,12 +134,12 @@ describe("Zenduty", () => {
   it("ZendutyExecution sends an event from the summary, and its properties win", async () => {
     await ok("io.kestra.plugin.zenduty.ZendutyExecution", `url: "${hook.url}/api/events/KEY/"\n${common()}`);
     const fields = {
-      "Execution ID": failed.id,
+      "Execution ID": fx.failed.id,
       Namespace: "company.prod",
       Flow: "nightly",
       State: "FAILED",
-      "Start date": failed.state.startDate,
-      Duration: humanDuration(failed.state.duration),
+      "Start date": fx.failed.state.startDate,
+      Duration: humanDuration(fx.failed.state.duration),
       "Failed task": "boom",
       Team: "data",
     };
@@ -164,13 +147,13 @@ describe("Zenduty", () => {
       message: "[company.prod] nightly ➛ FAILED",
       summary: "Look",
       alert_type: "error",
-      entity_id: failed.id,
-      urls: [{ link_url: link, link_text: "Execution link" }],
+      entity_id: fx.failed.id,
+      urls: [{ link_url: fx.link, link_text: "Execution link" }],
       payload: fields,
     });
     await ok(
       "io.kestra.plugin.notifications.zenduty.ZendutyExecution",
-      `url: "${hook.url}/e"\nexecutionId: "${failed.id}"\nmessage: Down\nsummary: Details\nalertType: CRITICAL\nentityId: e-1\nurls: ["https://runbook.example/1"]`,
+      `url: "${hook.url}/e"\nexecutionId: "${fx.failed.id}"\nmessage: Down\nsummary: Details\nalertType: CRITICAL\nentityId: e-1\nurls: ["https://runbook.example/1"]`,
     );
     expect(json()).toMatchObject({
       message: "Down",
@@ -184,7 +167,7 @@ describe("Zenduty", () => {
   it("fails with Zenduty's answer; ZendutyAlert needs a payload, ZendutyExecution a url", async () => {
     await refused(
       "io.kestra.plugin.zenduty.ZendutyExecution",
-      `url: "${hook.url}/status/503"\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/status/503"\nexecutionId: "${fx.failed.id}"`,
       "Zenduty",
       [],
     );
@@ -230,7 +213,7 @@ describe("Squadcast", () => {
       [],
     );
     await expect(
-      run("io.kestra.plugin.squadcast.SquadcastExecution", `url: "${hook.url}/s"\nexecutionId: "${failed.id}"`),
+      run("io.kestra.plugin.squadcast.SquadcastExecution", `url: "${hook.url}/s"\nexecutionId: "${fx.failed.id}"`),
     ).rejects.toThrow("tasks[0].message: is required");
   });
 });
@@ -249,7 +232,7 @@ describe("WhatsApp", () => {
     expect(json()).toEqual({ contacts: [], messages: [{ text: { body: summaryText().split("\n") }, type: "text" }] });
     await ok(
       "io.kestra.plugin.meta.whatsapp.WhatsAppExecution",
-      `url: "${hook.url}/wa"\nexecutionId: "${failed.id}"\nprofileName: Saker\nwhatsAppIds: ["1", "2"]\nfrom: "380"\nmessageId: m1\ntextBody: Down\nrecipientId: r1`,
+      `url: "${hook.url}/wa"\nexecutionId: "${fx.failed.id}"\nprofileName: Saker\nwhatsAppIds: ["1", "2"]\nfrom: "380"\nmessageId: m1\ntextBody: Down\nrecipientId: r1`,
     );
     expect(json()).toEqual({
       contacts: [
@@ -264,7 +247,7 @@ describe("WhatsApp", () => {
   it("fails with the webhook's answer, and needs a url", async () => {
     await refused(
       "io.kestra.plugin.meta.whatsapp.WhatsAppExecution",
-      `url: "${hook.url}/status/503"\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/status/503"\nexecutionId: "${fx.failed.id}"`,
       "WhatsApp",
       [],
     );
@@ -337,7 +320,7 @@ describe("Messenger", () => {
   it("fails with the Graph API's answer without the token, and needs recipients", async () => {
     await refused(
       "io.kestra.plugin.meta.messenger.MessengerExecution",
-      `pageId: "42"\naccessToken: fb-secret\nrecipientIds: ["p1"]\nmessagingType: RESPONSE\nurl: "${hook.url}/status/400?access_token=fb-secret"\nexecutionId: "${failed.id}"`,
+      `pageId: "42"\naccessToken: fb-secret\nrecipientIds: ["p1"]\nmessagingType: RESPONSE\nurl: "${hook.url}/status/400?access_token=fb-secret"\nexecutionId: "${fx.failed.id}"`,
       "Messenger",
       ["fb-secret"],
     );
@@ -355,7 +338,7 @@ describe("X", () => {
       expect(last().path).toBe("/2/tweets");
       expect(last().authorization).toBe("Bearer x-secret");
       expect(json()).toEqual({
-        text: ["[company.prod] nightly ➛ FAILED", "Failed task: boom", "Look", "Team: data", link].join("\n"),
+        text: ["[company.prod] nightly ➛ FAILED", "Failed task: boom", "Look", "Team: data", fx.link].join("\n"),
       });
       expect(allLogs(x)).not.toContain("x-secret");
     },
@@ -364,7 +347,7 @@ describe("X", () => {
   it("signs with OAuth 1.0a when there is no bearer token", async () => {
     const x = await ok(
       "io.kestra.plugin.x.XExecution",
-      `url: "${hook.url}/2/tweets"\nconsumerKey: ck\nconsumerSecret: cs-secret\naccessToken: at\naccessSecret: as-secret\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/2/tweets"\nconsumerKey: ck\nconsumerSecret: cs-secret\naccessToken: at\naccessSecret: as-secret\nexecutionId: "${fx.failed.id}"`,
     );
     const header = last().authorization!;
     const params = Object.fromEntries(
@@ -412,7 +395,7 @@ describe("X", () => {
     const before = hook.received.length;
     const long = await run(
       "io.kestra.plugin.x.XExecution",
-      `url: "${hook.url}/2/tweets"\nbearerToken: x-secret\nexecutionId: "${failed.id}"\ncustomMessage: "${"y".repeat(300)}"`,
+      `url: "${hook.url}/2/tweets"\nbearerToken: x-secret\nexecutionId: "${fx.failed.id}"\ncustomMessage: "${"y".repeat(300)}"`,
     );
     expect(long.state.current).toBe("FAILED");
     expect(errorMessages(test, long, "notify").join("\n")).toMatch(
@@ -420,7 +403,7 @@ describe("X", () => {
     );
     const missing = await run(
       "io.kestra.plugin.x.XExecution",
-      `url: "${hook.url}/2/tweets"\nconsumerKey: ck\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/2/tweets"\nconsumerKey: ck\nexecutionId: "${fx.failed.id}"`,
     );
     expect(errorMessages(test, missing, "notify").join("\n")).toContain(
       "set bearerToken, or the OAuth 1.0a credentials (missing: consumerSecret, accessToken, accessSecret)",
@@ -428,7 +411,7 @@ describe("X", () => {
     expect(hook.received.length).toBe(before);
     await refused(
       "io.kestra.plugin.x.XExecution",
-      `url: "${hook.url}/status/503"\nbearerToken: x-secret\nexecutionId: "${failed.id}"`,
+      `url: "${hook.url}/status/503"\nbearerToken: x-secret\nexecutionId: "${fx.failed.id}"`,
       "X",
       ["x-secret"],
     );
@@ -442,7 +425,10 @@ describe("payload on the new *Execution tasks", () => {
     ["io.kestra.plugin.squadcast.SquadcastExecution", "SquadcastExecution", "SquadcastIncomingWebhook", "message: m"],
     ["io.kestra.plugin.meta.whatsapp.WhatsAppExecution", "WhatsAppExecution", "WhatsAppIncomingWebhook", ""],
   ])("%s ignores Kestra's payload, as Kestra does, with a warning", async (type, name, own, more) => {
-    const x = await ok(type, `url: "${hook.url}/p"\n${more}\nexecutionId: "${failed.id}"\npayload: '{"mine": true}'`);
+    const x = await ok(
+      type,
+      `url: "${hook.url}/p"\n${more}\nexecutionId: "${fx.failed.id}"\npayload: '{"mine": true}'`,
+    );
     expect(last().body).not.toContain("mine");
     expect(logMessages(test, x, "notify", "WARN")).toEqual([
       `payload is ignored by ${name}, as by Kestra's: the execution's summary is sent (customMessage and customFields add to it; ${own} sends a payload of your own)`,

@@ -2,30 +2,13 @@
  * Discord, Microsoft Teams and Google Chat on a real engine, sending to a real HTTP server on
  * loopback: the exact bodies of the incoming-webhook and execution-summary tasks, old ids included.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { errorMessages, logMessages, type Execution, type TestInstance } from "@saker/engine/testing";
+import { describe, expect, it } from "vitest";
+import { errorMessages, logMessages } from "@saker/engine/testing";
 import { humanDuration } from "./summary.ts";
-import { notificationsInstance, oneTaskFlow, webhookServer, type WebhookServer } from "../test/support.ts";
+import { oneTaskFlow, useNotificationFixture } from "../test/support.ts";
 
-let test: TestInstance;
-let hook: WebhookServer;
-let failed: Execution;
-let link: string;
-beforeAll(async () => {
-  test = await notificationsInstance({ server: { url: "http://localhost:8080" } });
-  hook = await webhookServer();
-  failed = await test.run(`id: nightly
-namespace: company.prod
-tasks:
-  - id: boom
-    type: io.kestra.plugin.core.execution.Fail
-`);
-  link = `http://localhost:8080/ui/main/executions/company.prod/nightly/${failed.id}`;
-});
-afterAll(async () => {
-  await test?.close();
-  await hook?.close();
-});
+const fx = useNotificationFixture();
+const { test, hook } = fx;
 
 async function send(type: string, props: string): Promise<unknown> {
   const x = await test.run(oneTaskFlow(`notify_${Math.abs(hashOf(type + props))}`, type, props));
@@ -43,12 +26,12 @@ function hashOf(s: string): number {
 }
 
 const fields = () => [
-  ["Execution ID", failed.id],
+  ["Execution ID", fx.failed.id],
   ["Namespace", "company.prod"],
   ["Flow", "nightly"],
   ["State", "FAILED"],
-  ["Start date", failed.state.startDate],
-  ["Duration", humanDuration(failed.state.duration)],
+  ["Start date", fx.failed.state.startDate],
+  ["Duration", humanDuration(fx.failed.state.duration)],
   ["Failed task", "boom"],
   ["Team", "data"],
 ];
@@ -92,7 +75,7 @@ tasks:
 });
 
 describe("execution summaries", () => {
-  const common = () => `executionId: "${failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
+  const common = () => `executionId: "${fx.failed.id}"\ncustomMessage: Look\ncustomFields:\n  Team: data`;
 
   it.each([
     ["io.kestra.plugin.discord.DiscordExecution", { content: "hi there" }],
@@ -181,18 +164,20 @@ describe("execution summaries", () => {
   it("SlackExecution ignores Kestra's messageText too (Kestra's sends its summary), and says so", async () => {
     const body = (await send(
       "io.kestra.plugin.slack.notifications.SlackExecution",
-      `url: "${hook.url}/m"\nexecutionId: "${failed.id}"\nmessageText: "hi {{ 'there' }}"`,
+      `url: "${hook.url}/m"\nexecutionId: "${fx.failed.id}"\nmessageText: "hi {{ 'there' }}"`,
     )) as { text: string };
-    expect(body.text).toBe(`<${link}|[company.prod] nightly ➛ FAILED>`);
+    expect(body.text).toBe(`<${fx.link}|[company.prod] nightly ➛ FAILED>`);
     const x = await test.run(
       oneTaskFlow(
         "slack_text_payload",
         "io.kestra.plugin.slack.notifications.SlackExecution",
-        `url: "${hook.url}/m"\nexecutionId: "${failed.id}"\nmessageText: hi\npayload: '{"text": "mine"}'`,
+        `url: "${hook.url}/m"\nexecutionId: "${fx.failed.id}"\nmessageText: hi\npayload: '{"text": "mine"}'`,
       ),
     );
     expect(x.state.current, errorMessages(test, x, "notify").join("\n")).toBe("SUCCESS");
-    expect(JSON.parse(hook.received.at(-1)!.body)).toMatchObject({ text: `<${link}|[company.prod] nightly ➛ FAILED>` });
+    expect(JSON.parse(hook.received.at(-1)!.body)).toMatchObject({
+      text: `<${fx.link}|[company.prod] nightly ➛ FAILED>`,
+    });
     expect(logMessages(test, x, "notify", "WARN")).toEqual([
       "payload and messageText are ignored by SlackExecution, as by Kestra's: the execution's summary is sent (customMessage and customFields add to it; SlackIncomingWebhook sends a payload or messageText of your own)",
     ]);
@@ -225,7 +210,7 @@ embedList:
       embeds: [
         {
           title: "[company.prod] nightly ➛ FAILED",
-          url: link,
+          url: fx.link,
           description: "Look",
           color: 0xd9534f,
           fields: fields().map(([name, value]) => ({ name, value, inline: true })),
@@ -254,7 +239,7 @@ embedList:
           markdown: true,
         },
       ],
-      potentialAction: [{ "@type": "OpenUri", name: "Open the execution", targets: [{ os: "default", uri: link }] }],
+      potentialAction: [{ "@type": "OpenUri", name: "Open the execution", targets: [{ os: "default", uri: fx.link }] }],
     });
   });
 
@@ -265,7 +250,7 @@ embedList:
     );
     expect(body).toEqual({
       text: [
-        `*<${link}|[company.prod] nightly ➛ FAILED>*`,
+        `*<${fx.link}|[company.prod] nightly ➛ FAILED>*`,
         "Look",
         ...fields().map(([name, value]) => `${name}: ${value}`),
       ].join("\n"),
@@ -275,16 +260,16 @@ embedList:
   it("GoogleChatExecution: `text` is the whole message, rendered, in place of the summary", async () => {
     const body = await send(
       "io.kestra.plugin.googleworkspace.chat.GoogleChatExecution",
-      `url: "${hook.url}/g"\nexecutionId: "${failed.id}"\ntext: "Failure of {{ flow.namespace }}: ${failed.id}"`,
+      `url: "${hook.url}/g"\nexecutionId: "${fx.failed.id}"\ntext: "Failure of {{ flow.namespace }}: ${fx.failed.id}"`,
     );
-    expect(body).toEqual({ text: `Failure of company.team: ${failed.id}` });
+    expect(body).toEqual({ text: `Failure of company.team: ${fx.failed.id}` });
   });
 
   it("ZulipExecution: Slack's message, through Zulip's Slack-compatible integration", async () => {
     const body = await send("io.kestra.plugin.zulip.ZulipExecution", `url: "${hook.url}/z"\nchannel: ops\n${common()}`);
     expect(body).toEqual({
       channel: "ops",
-      text: `<${link}|[company.prod] nightly ➛ FAILED>\nLook`,
+      text: `<${fx.link}|[company.prod] nightly ➛ FAILED>\nLook`,
       attachments: [{ color: "#d9534f", fields: fields().map(([title, value]) => ({ title, value, short: true })) }],
     });
   });
@@ -302,10 +287,10 @@ embedList:
         summary: "[company.prod] nightly ➛ FAILED",
         source: "company.prod.nightly",
         severity: "error",
-        timestamp: failed.state.endDate,
+        timestamp: fx.failed.state.endDate,
         custom_details: { Message: "Look", ...Object.fromEntries(fields()) },
       },
-      links: [{ href: link, text: "Execution" }],
+      links: [{ href: fx.link, text: "Execution" }],
     });
   });
 
@@ -321,10 +306,10 @@ embedList:
         summary: "Nightly broke",
         source: "company.prod.nightly",
         severity: "error",
-        timestamp: failed.state.endDate,
+        timestamp: fx.failed.state.endDate,
         custom_details: { Message: "Look", ...Object.fromEntries(fields()) },
       },
-      links: [{ href: link, text: "Execution" }],
+      links: [{ href: fx.link, text: "Execution" }],
     });
   });
 
@@ -338,7 +323,7 @@ tasks:
   - id: notify
     type: io.kestra.plugin.pagerduty.PagerDutyExecution
     url: "${hook.url}/v2/enqueue"
-    executionId: "${failed.id}"
+    executionId: "${fx.failed.id}"
     messageText: "${messageText}"
 `;
     await expect(test.run(flow(long))).rejects.toThrow("tasks[0].messageText: must be ≤ 1024");
@@ -376,7 +361,7 @@ tasks:
     expect(body).toEqual({
       message: "[company.prod] nightly ➛ FAILED",
       alias: "nightly",
-      description: `Look\n${link}`,
+      description: `Look\n${fx.link}`,
       responders: [{ id: "team-1", type: "team" }],
       priority: "P1",
       tags: ["etl"],
@@ -403,12 +388,12 @@ tasks:
     expect(got.sentryAuth).toBe("Sentry sentry_version=7, sentry_client=saker-notifications/1.0, sentry_key=pub123");
     expect(body).toEqual({
       event_id: "a".repeat(32),
-      timestamp: failed.state.endDate,
+      timestamp: fx.failed.state.endDate,
       platform: "java",
       level: "error",
       transaction: "/t",
       message: { message: "Look" },
-      extra: { ...Object.fromEntries(fields()), Link: link },
+      extra: { ...Object.fromEntries(fields()), Link: fx.link },
     });
   });
 

@@ -84,10 +84,26 @@ const CHARSETS: Record<string, BufferEncoding> = {
   "utf-16le": "utf16le",
 };
 
-interface Answer {
+/** A service's answer, whatever its status. */
+export interface HttpAnswer {
   status: number;
   statusText: string;
+  /** The headers, names as the server wrote them; a repeated header's values joined with `, `. */
+  headers: Record<string, string>;
+  /** The body, decoded with the request's charset. */
   text: string;
+}
+
+/** `rawHeaders` (name, value, name, value…) as one record, keeping the server's spelling of names. */
+function headersOf(raw: readonly string[]): Record<string, string> {
+  // A Map, then own properties: a header named `__proto__` stays a header.
+  const headers = new Map<string, string>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const [name, value] = [raw[i]!, raw[i + 1]!];
+    const before = headers.get(name);
+    headers.set(name, before === undefined ? value : `${before}, ${value}`);
+  }
+  return Object.fromEntries(headers);
 }
 
 function send(
@@ -99,8 +115,8 @@ function send(
   headers: Record<string, string>,
   o: Required<Pick<HttpOptions, "readTimeout" | "readIdleTimeout" | "maxContentLength">> & HttpOptions,
   encoding: BufferEncoding,
-): Promise<Answer> {
-  return new Promise<Answer>((resolve, reject) => {
+): Promise<HttpAnswer> {
+  return new Promise<HttpAnswer>((resolve, reject) => {
     const request = target.protocol === "https:" ? httpsRequest : httpRequest;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -111,7 +127,7 @@ function send(
       agent: false,
       signal: ctx.signal,
     });
-    const done = (error: unknown, answer?: Answer) => {
+    const done = (error: unknown, answer?: HttpAnswer) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -187,6 +203,7 @@ function send(
         done(undefined, {
           status: res.statusCode ?? 0,
           statusText: res.statusMessage ?? "",
+          headers: headersOf(res.rawHeaders),
           text: Buffer.concat(chunks).toString(encoding),
         }),
       );
@@ -195,8 +212,11 @@ function send(
   });
 }
 
-/** POSTs `body` (JSON text) to `url`; a non-2xx answer fails with the service's status and body. */
-export async function postJson(
+/**
+ * POSTs `body` (JSON text) to `url` and resolves with the answer, whatever its status: for tasks
+ * that output the answer or word a refusal their own way (SendGrid). Nothing is logged.
+ */
+export async function postJsonAnswer(
   ctx: RunContext,
   service: string,
   url: string,
@@ -204,7 +224,7 @@ export async function postJson(
   urlPath = "url",
   headers: Readonly<Record<string, string>> = {},
   options: HttpOptions = {},
-): Promise<void> {
+): Promise<HttpAnswer> {
   const target = webhookUrl(ctx, url, urlPath);
   const charset = options.defaultCharset ?? HTTP_DEFAULTS.defaultCharset;
   const encoding = CHARSETS[charset.toLowerCase()];
@@ -214,7 +234,7 @@ export async function postJson(
       locate(ctx, "options.defaultCharset"),
     );
   const contentType = encoding === "utf8" ? "application/json" : `application/json; charset=${charset}`;
-  const answer = await send(
+  return send(
     ctx,
     service,
     target,
@@ -229,6 +249,19 @@ export async function postJson(
     },
     encoding,
   );
+}
+
+/** POSTs `body` (JSON text) to `url`; a non-2xx answer fails with the service's status and body. */
+export async function postJson(
+  ctx: RunContext,
+  service: string,
+  url: string,
+  body: string,
+  urlPath = "url",
+  headers: Readonly<Record<string, string>> = {},
+  options: HttpOptions = {},
+): Promise<HttpAnswer> {
+  const answer = await postJsonAnswer(ctx, service, url, body, urlPath, headers, options);
   if (answer.status < 200 || answer.status >= 300)
     throw new SakerError(
       "NOTIFICATION_REJECTED",
@@ -236,6 +269,7 @@ export async function postJson(
       locate(ctx),
     );
   ctx.logger.debug("{} answered {}: {}", service, answer.status, answer.text.slice(0, 500));
+  return answer;
 }
 
 /**

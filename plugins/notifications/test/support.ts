@@ -1,11 +1,19 @@
 /**
  * Test support: a real engine instance with the core plugin and this one, and a webhook server on
  * loopback that records every request and answers with the status the path asks for
- * (`/status/400` answers 400).
+ * (`/status/400` answers 400; `/empty/202` answers 202 with no body and an `X-Message-Id`;
+ * `/echo/400` answers 400 with the request's `Authorization` in its body and an `X-Echo` header).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
+import { afterAll, beforeAll } from "vitest";
+import {
+  coreRegistry,
+  deferredTestInstance,
+  openTestInstance,
+  type Execution,
+  type TestInstance,
+} from "@saker/engine/testing";
 import notifications from "../src/index.ts";
 
 type Plugin = Parameters<ReturnType<typeof coreRegistry>["addPlugin"]>[1];
@@ -80,6 +88,18 @@ export async function webhookServer(): Promise<WebhookServer> {
         res.end("x".repeat(Number(big)));
         return;
       }
+      const empty = /^\/empty\/(\d{3})/.exec(req.url ?? "")?.[1];
+      if (empty) {
+        res.writeHead(Number(empty), { "X-Message-Id": "saker-test-1" });
+        res.end();
+        return;
+      }
+      const echo = /^\/echo\/(\d{3})/.exec(req.url ?? "")?.[1];
+      if (echo) {
+        res.writeHead(Number(echo), { "content-type": "text/plain", "X-Echo": req.headers.authorization ?? "" });
+        res.end(`you sent ${req.headers.authorization ?? "nothing"}`);
+        return;
+      }
       const status = /^\/status\/(\d{3})/.exec(req.url ?? "")?.[1];
       res.writeHead(status ? Number(status) : 200, { "content-type": "text/plain" });
       res.end(status ? `refused with ${status}: invalid_payload` : "ok");
@@ -100,5 +120,64 @@ export async function webhookServer(): Promise<WebhookServer> {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** What the service test files share: an instance, a receiver, and a failed execution to report. */
+export interface NotificationFixture {
+  /** An instance with `server.url` http://localhost:8080 (usable inside the tests). */
+  readonly test: TestInstance;
+  /** The webhook receiver (usable inside the tests). */
+  readonly hook: WebhookServer;
+  /** An execution of flow `company.prod/nightly` whose task `boom` failed. */
+  readonly failed: Execution;
+  /** The page of `failed`: `http://localhost:8080/ui/main/executions/company.prod/nightly/<id>`. */
+  readonly link: string;
+}
+
+/**
+ * Opens the fixture before the file's tests and closes it after them. `env` is the instance's
+ * environment (`SECRET_<KEY>`, base64, is the secret `KEY`).
+ */
+export function useNotificationFixture(env: Record<string, string> = {}): NotificationFixture {
+  let test: TestInstance | undefined;
+  let hook: WebhookServer | undefined;
+  let failed: Execution | undefined;
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error("the notification fixture is used before it was opened (outside the tests)");
+    return value;
+  };
+  beforeAll(async () => {
+    test = await notificationsInstance({ server: { url: "http://localhost:8080" } }, false, env);
+    hook = await webhookServer();
+    failed = await test.run(`id: nightly
+namespace: company.prod
+tasks:
+  - id: boom
+    type: io.kestra.plugin.core.execution.Fail
+`);
+  });
+  afterAll(async () => {
+    await test?.close();
+    await hook?.close();
+  });
+  return {
+    test: deferredTestInstance(() => test),
+    hook: {
+      get url() {
+        return opened(hook).url;
+      },
+      get received() {
+        return opened(hook).received;
+      },
+      close: () => opened(hook).close(),
+    },
+    get failed() {
+      return opened(failed);
+    },
+    get link() {
+      return `http://localhost:8080/ui/main/executions/company.prod/nightly/${opened(failed).id}`;
+    },
   };
 }
