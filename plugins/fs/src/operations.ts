@@ -8,7 +8,8 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { Transform } from "node:stream";
-import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { errorMessage, NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { RegexError, userRegex } from "@saker/sdk/regex";
 import type { Session } from "./connection.ts";
 import { namesDirectory, normalizeRemote, safeFileName } from "./paths.ts";
 import { RemoteError, type RemoteEntry } from "./remote/remoteFs.ts";
@@ -44,16 +45,22 @@ const HASHES: Record<ChecksumAlgorithm, string> = { MD5: "md5", SHA_1: "sha1", S
 /** Bounds a recursive listing (links may loop). */
 const MAX_DEPTH = 64;
 
-/** The `regExp` property as Java's `matches` reads it: the whole path must match. */
+/**
+ * The `regExp` property as Java's `matches` reads it: the whole path must match. It runs on RE2
+ * (linear time: no pattern can stall the process on a long name), `.` matching line breaks too.
+ */
 export function fullMatch(regExp: string | undefined): ((path: string) => boolean) | undefined {
   if (regExp === undefined) return undefined;
-  let pattern: RegExp;
+  let pattern: ReturnType<typeof userRegex>;
   try {
-    pattern = new RegExp(`^(?:${regExp})$`, "s");
+    pattern = userRegex(regExp, { dotAll: true });
   } catch (error) {
-    throw new NonRetryableError(`Invalid regExp '${regExp}': ${(error as Error).message}`);
+    throw new NonRetryableError(
+      `Invalid regExp '${regExp}': ${error instanceof RegexError ? error.problem : errorMessage(error)}`,
+      { cause: error },
+    );
   }
-  return (path) => pattern.test(path);
+  return (path) => pattern.matches(path);
 }
 
 export function fileOutput(session: Session, entry: RemoteEntry): FileOutput {

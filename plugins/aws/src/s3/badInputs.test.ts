@@ -111,7 +111,10 @@ it("stops at the task's timeout on an endpoint that never answers", async () => 
 it("refuses bad properties before any request", async () => {
   const c = awsConnection(s3, SECRET);
   expect(await failure("List", `${c}\nbucket: data\nregexp: "(unclosed"`)).toContain(
-    "regexp '(unclosed' is not a valid regular expression",
+    "regexp '(unclosed' is not a valid regular expression: missing closing ): `(unclosed`",
+  );
+  expect(await failure("List", `${c}\nbucket: data\nregexp: "x(?=y)"`)).toContain(
+    "regexp 'x(?=y)' is not a valid regular expression: uses syntax the linear-time regex engine (RE2) does not support",
   );
   expect(await failure("Downloads", `${c}\nbucket: data\naction: MOVE`)).toContain("action MOVE needs moveTo");
   expect(await failure("List", `${c.replace(/secretKeyId: .*/, "")}\nbucket: data`)).toContain(

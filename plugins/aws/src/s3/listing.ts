@@ -4,7 +4,8 @@
  * at most `maxFiles` objects.
  */
 import type { ListObjectsV2CommandOutput, _Object } from "@aws-sdk/client-s3";
-import { NonRetryableError, z } from "@saker/sdk";
+import { errorMessage, NonRetryableError, z } from "@saker/sdk";
+import { RegexError, userRegex } from "@saker/sdk/regex";
 import type { ListFilter } from "./properties.ts";
 import type { S3Run } from "./s3Run.ts";
 
@@ -47,17 +48,22 @@ function toObject(o: _Object): S3Object {
   };
 }
 
+/** `regexp` as Java's `matches` reads it, on RE2 (linear time, whatever the pattern and the key). */
 export function keyMatcher(regexp: string | undefined): (key: string) => boolean {
   if (regexp === undefined) return () => true;
-  let pattern: RegExp;
+  let pattern: ReturnType<typeof userRegex>;
   try {
-    pattern = new RegExp(`^(?:${regexp})$`, "s");
+    pattern = userRegex(regexp, { dotAll: true });
   } catch (error) {
-    throw new NonRetryableError(`regexp '${regexp}' is not a valid regular expression: ${(error as Error).message}`, {
-      path: "regexp",
-    });
+    throw new NonRetryableError(
+      `regexp '${regexp}' is not a valid regular expression: ${error instanceof RegexError ? error.problem : errorMessage(error)}`,
+      {
+        path: "regexp",
+        cause: error,
+      },
+    );
   }
-  return (key) => pattern.test(key);
+  return (key) => pattern.matches(key);
 }
 
 function kept(filter: ListFilter, key: string): boolean {

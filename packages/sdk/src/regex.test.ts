@@ -1,0 +1,40 @@
+/**
+ * The SDK's user regular expressions (the engine's Pebble filters are tested in the engine's
+ * model/regex.test.ts): linear time, flags, and clear errors.
+ */
+import { describe, expect, it } from "vitest";
+import { fullMatch, RegexError, userRegex } from "./regex.ts";
+
+describe("userRegex", () => {
+  it("matches a catastrophic-backtracking pattern in linear time", () => {
+    expect(userRegex("(a+)+b").matches(`${"a".repeat(100_000)}!`)).toBe(false);
+    expect(fullMatch("(a|aa)*c", `${"a".repeat(50_000)}c`)).toBe(true);
+  });
+
+  it("compiles with options, each pattern and options once", () => {
+    expect(userRegex("a.b").matches("a\nb")).toBe(false);
+    expect(userRegex("a.b", { dotAll: true }).matches("a\nb")).toBe(true);
+    expect(userRegex("a.b", { dotAll: true })).toBe(userRegex("a.b", { dotAll: true }));
+    expect(userRegex("a.b")).not.toBe(userRegex("a.b", { dotAll: true }));
+    expect(userRegex("ab", { caseInsensitive: true }).matches("AB")).toBe(true);
+  });
+
+  it("refuses a bad pattern, and one RE2 does not support, naming it", () => {
+    expect(() => userRegex("a(b")).toThrow(RegexError);
+    expect(() => userRegex("a(b")).toThrow("Invalid regular expression 'a(b': missing closing ): `a(b`");
+    expect(() => userRegex("a(b", { dotAll: true })).toThrow(
+      "Invalid regular expression 'a(b': missing closing ): `a(b`",
+    );
+    const lookahead = (() => {
+      try {
+        userRegex("x(?=y)");
+      } catch (error) {
+        return error as RegexError;
+      }
+    })();
+    expect(lookahead?.code).toBe("REGEX_UNSUPPORTED");
+    expect(lookahead?.message).toContain(
+      "The regular expression 'x(?=y)' uses syntax the linear-time regex engine (RE2)",
+    );
+  });
+});
