@@ -25,16 +25,13 @@ describe("userRegex", () => {
     expect(() => userRegex("a(b", { dotAll: true })).toThrow(
       "Invalid regular expression 'a(b': missing closing ): `a(b`",
     );
-    const lookahead = (() => {
-      try {
-        userRegex("x(?=y)");
-      } catch (error) {
-        return error as RegexError;
-      }
-    })();
-    expect(lookahead?.code).toBe("REGEX_UNSUPPORTED");
-    expect(lookahead?.message).toContain(
-      "The regular expression 'x(?=y)' uses syntax the linear-time regex engine (RE2)",
+    expect(() => userRegex("x(?=y)")).toThrow(
+      expect.objectContaining({
+        code: "REGEX_UNSUPPORTED",
+        message: expect.stringContaining(
+          "The regular expression 'x(?=y)' uses syntax the linear-time regex engine (RE2)",
+        ) as unknown,
+      }),
     );
   });
 });
