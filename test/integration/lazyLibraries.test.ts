@@ -3,14 +3,16 @@
  * FTP, git, SMTP, S3) and the engine's own (undici for HTTP, pg for a PostgreSQL database, the AWS
  * SDK for S3 storage, piscina for isolated tasks) load when a task needs them, not when a process
  * opens the engine: a flow that uses none of them runs without them. Checked on the real CLI
- * (built packages) through a preloaded script that writes, at exit, which packages the process
- * loaded.
+ * (built packages) through preloaded scripts that record which packages the process loaded: the
+ * CommonJS modules at exit, and every ES module as it is resolved (many of these libraries are ES
+ * modules, which the CommonJS module cache never sees).
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli.ts";
 
@@ -32,6 +34,8 @@ const ON_DEMAND = [
   "basic-ftp",
   "isomorphic-git",
   "nodemailer",
+  "imapflow",
+  "mailparser",
   "undici",
   "piscina",
   "@aws-sdk/client-s3",
@@ -57,6 +61,21 @@ beforeAll(async () => {
   require("node:fs").writeFileSync(process.env.RECORD_TO, JSON.stringify([...packages]));
 });\n`,
   );
+  // Every ES module resolved, by a resolve hook (it runs on the loader's own thread: it appends a line each).
+  writeFileSync(
+    join(work, "hooks.mjs"),
+    `import { appendFileSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  const match = /node_modules\\/((@[^/]+\\/)?[^/]+)/.exec(resolved.url.slice(resolved.url.lastIndexOf("node_modules")));
+  if (match) appendFileSync(process.env.RECORD_ESM_TO, match[1] + "\\n");
+  return resolved;
+}\n`,
+  );
+  writeFileSync(
+    join(work, "record.mjs"),
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(join(work, "hooks.mjs")).href)});\n`,
+  );
   server = createServer((_req, res) => res.end("pong"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ping`;
@@ -72,13 +91,19 @@ async function packagesLoadedBy(name: string, tasks: string): Promise<string[]> 
   const file = join(work, `${name}.yaml`);
   writeFileSync(file, `id: ${name}\nnamespace: company.team\ntasks:\n${tasks}`);
   const recordTo = join(work, `${name}.json`);
+  const recordEsmTo = join(work, `${name}.esm.txt`);
   const result = await runCli(["flow", "run", file, "--json", "--quiet"], {
     home: join(work, name),
-    env: { NODE_OPTIONS: `--require ${join(work, "record.cjs")}`, RECORD_TO: recordTo },
+    env: {
+      NODE_OPTIONS: `--require ${join(work, "record.cjs")} --import ${pathToFileURL(join(work, "record.mjs")).href}`,
+      RECORD_TO: recordTo,
+      RECORD_ESM_TO: recordEsmTo,
+    },
   });
   expect(result.code, result.stderr).toBe(0);
   expect(JSON.parse(result.stdout).state.current).toBe("SUCCESS");
-  return JSON.parse(readFileSync(recordTo, "utf8")) as string[];
+  const esm = existsSync(recordEsmTo) ? readFileSync(recordEsmTo, "utf8").split("\n").filter(Boolean) : [];
+  return [...new Set([...(JSON.parse(readFileSync(recordTo, "utf8")) as string[]), ...esm])];
 }
 
 describe("client libraries load on first use", () => {

@@ -8,13 +8,16 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { coreRegistry, openTestInstance, type TestInstance } from "@saker/engine/testing";
 import email from "../src/index.ts";
 
-export async function emailInstance(overrides: Record<string, unknown> = {}): Promise<TestInstance> {
+export async function emailInstance(
+  overrides: Record<string, unknown> = {},
+  options: { scheduler?: boolean; env?: Record<string, string> } = {},
+): Promise<TestInstance> {
   const registry = coreRegistry();
   registry.addPlugin({ name: "@saker/plugin-email", version: "1.0.0", core: false }, email);
-  return openTestInstance({ registry, overrides });
+  return openTestInstance({ registry, overrides, ...options });
 }
 
-export { taskRun } from "@saker/engine/testing";
+export { eventually, taskRun } from "@saker/engine/testing";
 
 /** A mail the server accepted: the SMTP envelope and the parsed message. */
 export interface Received {
