@@ -100,6 +100,7 @@ export interface TriggerContext extends Pick<
   | "kv"
   | "pluginConfiguration"
   | "workingDir"
+  | "refusedAddresses"
 > {
   readonly flow: RunInfo["flow"];
   readonly trigger: { readonly id: string; readonly type: string };

@@ -122,6 +122,18 @@ describe.skipIf(!available)("Mail triggers, refused or wrong", { concurrent: tru
     );
   });
 
+  it("an address configuration http.refusedAddresses refuses is refused, naming host", async () => {
+    const strict = await emailInstance({ http: { refusedAddresses: ["127.0.0.0/8"] } }, { scheduler: true });
+    try {
+      await strict.instance.deploy(triggerFlow("refused_loopback", RECEIVED, mailboxProps(dovecot, "IMAP", USER)));
+      expect(await triggerError(strict, "refused_loopback")).toBe(
+        `Evaluation failed: ${where("refused_loopback", "host")}connecting to 127.0.0.1 is refused: the address is in 127.0.0.0/8, which configuration http.refusedAddresses refuses`,
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("an IMAP folder that does not exist names folder", async () => {
     const props = mailboxProps(dovecot, "IMAP", USER, "folder: Nowhere");
     expect(await firstError("no_folder", props)).toBe(

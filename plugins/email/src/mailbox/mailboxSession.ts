@@ -47,9 +47,13 @@ export interface Endpoint {
 }
 
 /** Resolves the mailbox's host as the instance's outbound policy allows. */
-export async function endpointOf(mailbox: Mailbox, ctx: Pick<TriggerContext, "flow" | "trigger">): Promise<Endpoint> {
+export async function endpointOf(
+  mailbox: Mailbox,
+  ctx: Pick<TriggerContext, "flow" | "trigger" | "refusedAddresses">,
+): Promise<Endpoint> {
   try {
-    const address = await resolveOutbound({ flow: ctx.flow, task: ctx.trigger }, mailbox.host, "host");
+    const policy = { flow: ctx.flow, task: ctx.trigger, refusedAddresses: ctx.refusedAddresses };
+    const address = await resolveOutbound(policy, mailbox.host, "host");
     return { address, servername: isIP(mailbox.host.replace(/^\[|\]$/g, "")) ? undefined : mailbox.host };
   } catch (error) {
     throw mailboxError(error, mailbox);

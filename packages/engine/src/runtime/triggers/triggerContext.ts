@@ -61,6 +61,7 @@ export function createTriggerContext(
     ),
     kv: (namespace) => createKvStore(role.backend.kv, role.config.tenantId, namespace ?? flow.namespace),
     pluginConfiguration: () => role.pluginConfiguration(trigger.type),
+    refusedAddresses: role.config.http.refusedAddresses,
     workingDir: () =>
       (dir ??= mkdir(role.config.tmpDir, { recursive: true }).then(() =>
         mkdtemp(join(role.config.tmpDir, "trigger-")),
