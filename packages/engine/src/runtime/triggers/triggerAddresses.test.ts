@@ -16,7 +16,7 @@ const Prober = defineTrigger({
   title: "Records the address policy it is given, starts nothing",
   properties: z.object({ interval: z.string().default("PT1S") }),
   async evaluate(_props, ctx) {
-    const loopback = await resolveOutbound({ flow: ctx.flow, task: ctx.trigger, ...ctx }, "127.0.0.1", "host").then(
+    const loopback = await resolveOutbound({ ...ctx, task: ctx.trigger }, "127.0.0.1", "host").then(
       () => "allowed",
       (error: unknown) => (error as Error).message,
     );
