@@ -2,6 +2,8 @@
  * storeStream: the producer's failure fails the task without a retry; the storage's own failure
  * is thrown as it is, so that a task's `retry` can pass it.
  */
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { NonRetryableError, SakerError } from "./errors.ts";
 import { chunkedLines, storeStream } from "./storeStream.ts";
@@ -50,6 +52,35 @@ describe("storeStream", () => {
     const failed = storeStream(storage(network).ctx, "x", produce(["a"]));
     await expect(failed).rejects.toBe(network);
     await expect(failed).rejects.not.toBeInstanceOf(NonRetryableError);
+  });
+
+  it("keeps a storage failure as it is when the storage stops the producer at a yield (pipeline, Readable.from)", async () => {
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    const ctx = {
+      storage: {
+        // as the local storage writes: a pipeline from Readable.from, whose failing sink throws into the source
+        async putFile(source: AsyncIterable<Buffer>) {
+          const sink = new Writable({ write: (_chunk, _encoding, done) => done(full) });
+          await pipeline(Readable.from(source), sink);
+          return "kestra:///never";
+        },
+      },
+    } as unknown as Parameters<typeof storeStream>[0];
+    let pulled = 0;
+    async function* slowProducer(): AsyncGenerator<Buffer> {
+      for (;;) {
+        pulled++;
+        yield Buffer.from("row\n");
+      }
+    }
+    const failed = storeStream(ctx, "x", slowProducer());
+    await expect(failed).rejects.toBe(full);
+    expect(pulled).toBeGreaterThan(0);
+  });
+
+  it("keeps a system error of the producer's input (a reset stream) retryable", async () => {
+    const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    await expect(storeStream(storage().ctx, "x", produce(["a"], reset))).rejects.toBe(reset);
   });
 
   it("gathers lines into chunks of about the size asked", async () => {

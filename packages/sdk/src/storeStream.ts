@@ -7,6 +7,9 @@
 import { errorMessage, isSakerError, NonRetryableError } from "./errors.ts";
 import type { RunContext } from "./runContext.ts";
 
+/** A Node.js system error (`ECONNRESET`, `ENOSPC`…): the input's or the disk's, not bad input. */
+const isSystemError = (error: unknown) => /^E[A-Z0-9_]+$/.test(String((error as { code?: unknown })?.code ?? ""));
+
 /** Stores the bytes `produce` yields under `name` and returns the URI. */
 export async function storeStream(
   ctx: Pick<RunContext, "storage">,
@@ -15,20 +18,38 @@ export async function storeStream(
 ): Promise<string> {
   let producerFailed = false;
   let failure: unknown;
+  // Only what the producer's own `next()` throws is the producer's failure: the storage stops
+  // this generator by throwing into it at its `yield` (Readable.from does), which is not.
   const guarded = async function* () {
+    const iterator = produce[Symbol.asyncIterator]();
+    let finished = false;
     try {
-      yield* produce;
-    } catch (error) {
-      producerFailed = true;
-      failure = error;
-      throw error;
+      for (;;) {
+        let step: IteratorResult<Buffer>;
+        try {
+          step = await iterator.next();
+        } catch (error) {
+          finished = true;
+          producerFailed = true;
+          failure = error;
+          throw error;
+        }
+        if (step.done) {
+          finished = true;
+          return;
+        }
+        yield step.value;
+      }
+    } finally {
+      if (!finished) await iterator.return?.();
     }
   };
   try {
     return await ctx.storage.putFile(guarded(), name);
   } catch (error) {
-    // the storage's own failure (a network error, a full disk) stays as it is: a retry may pass
-    if (!producerFailed) throw error;
+    // the storage's own failure (a network error, a full disk) stays as it is: a retry may pass;
+    // so does a system error of the producer (its input's stream reset)
+    if (!producerFailed || isSystemError(failure)) throw producerFailed ? failure : error;
     if (isSakerError(failure)) throw failure;
     throw new NonRetryableError(errorMessage(failure), { cause: failure });
   }
