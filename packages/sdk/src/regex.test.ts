@@ -19,6 +19,15 @@ describe("userRegex", () => {
     expect(userRegex("ab", { caseInsensitive: true }).matches("AB")).toBe(true);
   });
 
+  it("reads Java's \\uXXXX and \\cX escapes, and keeps an escaped backslash before a u", () => {
+    expect(fullMatch("caf\\u00e9", "café")).toBe(true);
+    expect(fullMatch("[\\u0041-\\u0043]+", "ABC")).toBe(true);
+    expect(fullMatch("a\\cIb", "a\tb")).toBe(true);
+    expect(fullMatch("\\\\u0041", "\\u0041")).toBe(true);
+    expect(fullMatch("\\\\u0041", "A")).toBe(false);
+    expect(fullMatch("\\Q\\u0041\\E", "\\u0041")).toBe(true);
+  });
+
   it("refuses a bad pattern, and one RE2 does not support, naming it", () => {
     expect(() => userRegex("a(b")).toThrow(RegexError);
     expect(() => userRegex("a(b")).toThrow("Invalid regular expression 'a(b': missing closing ): `a(b`");

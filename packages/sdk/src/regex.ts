@@ -34,7 +34,7 @@ export class RegexError extends SakerError {
 const UNSUPPORTED =
   /invalid or unsupported Perl syntax|invalid escape sequence: `\\[1-9kK]|invalid named capture: `\(\?<[=!]|invalid nested repetition operator: `[*+?}]\+/;
 
-/** Compiled patterns by flags and text; the oldest go past {@link CACHED} (a Map keeps insertion order). */
+/** Compiled patterns by flags and text, the least recently used going past {@link CACHED}. */
 const cache = new Map<string, RE2JS>();
 const CACHED = 500;
 
@@ -46,23 +46,62 @@ export interface RegexOptions {
   caseInsensitive?: boolean;
 }
 
+/**
+ * Java's escapes RE2 spells otherwise: `\uXXXX` (a UTF-16 unit) and `\cX` (a control character)
+ * become `\x{…}`; the rest (`\\u`, an escaped backslash before a `u`, and `\Q…\E`) is kept as written.
+ */
+function javaEscapes(pattern: string): string {
+  if (!/\\[uc]/.test(pattern)) return pattern;
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const next = pattern[i + 1];
+    const hex = pattern.slice(i + 2, i + 6);
+    if (next === "Q") {
+      // quoted up to \\E: literal, as written
+      const end = pattern.indexOf("\\E", i + 2);
+      const to = end < 0 ? pattern.length : end + 2;
+      out += pattern.slice(i, to);
+      i = to - 1;
+    } else if (next === "u" && /^[0-9A-Fa-f]{4}$/.test(hex)) {
+      out += `\\x{${hex}}`;
+      i += 5;
+    } else if (next === "c" && i + 2 < pattern.length) {
+      out += `\\x{${(pattern.charCodeAt(i + 2) ^ 64).toString(16)}}`;
+      i += 2;
+    } else {
+      out += c + (next ?? "");
+      i++;
+    }
+  }
+  return out;
+}
+
 /** Compiles a user pattern (cached); throws a `RegexError` naming the pattern when RE2 refuses it. */
 export function userRegex(pattern: string, options: RegexOptions = {}): RE2JS {
   const flags = (options.dotAll ? RE2JS.DOTALL : 0) | (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
   const key = `${flags}:${pattern}`;
   let compiled = cache.get(key);
-  if (!compiled) {
-    try {
-      compiled = RE2JS.compile(pattern, flags);
-    } catch (error) {
-      // RE2JS quotes the pattern with its flags prefixed, `(?s)…`: quoted as the user wrote it
-      let reason = (error as Error).message.replace(/^error parsing regexp: /, "");
-      if (flags !== 0) reason = reason.replace(/`\(\?[is]+\)/, "`");
-      throw new RegexError(pattern, reason, UNSUPPORTED.test(reason));
-    }
-    if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
+  if (compiled) {
+    // the most recently used goes last: a hot pattern (a search's, per row) is never the one to go
+    cache.delete(key);
     cache.set(key, compiled);
+    return compiled;
   }
+  try {
+    compiled = RE2JS.compile(javaEscapes(pattern), flags);
+  } catch (error) {
+    // RE2JS quotes the pattern with its flags prefixed, `(?s)…`: quoted as the user wrote it
+    let reason = (error as Error).message.replace(/^error parsing regexp: /, "");
+    if (flags !== 0) reason = reason.replace(/`\(\?[is]+\)/, "`");
+    throw new RegexError(pattern, reason, UNSUPPORTED.test(reason));
+  }
+  if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
+  cache.set(key, compiled);
   return compiled;
 }
 
