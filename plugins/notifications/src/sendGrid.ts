@@ -20,7 +20,7 @@ import { summarize } from "./summary.ts";
 import { locate, postJsonAnswer, webhookUrl } from "./webhook.ts";
 
 const SENDGRID_URL = "https://api.sendgrid.com/v3/mail/send";
-/** What Kestra's task sends as the text part when `textContent` is set but renders empty. */
+/** What Kestra's task sends as the text part when `textContent` renders to nothing; sent here for an empty text too (SendGrid refuses an empty part). */
 const NO_TEXT = "Please view this email in a modern email client";
 /** The body carries the attachments: a minute for the whole exchange, not the webhooks' 10 s. */
 const READ_TIMEOUT = 60_000;
@@ -144,7 +144,7 @@ export const SendGridMailSend = defineTask({
   description:
     "POSTs the mail (addresses, subject, HTML and text bodies, files from internal storage) to SendGrid's v3 Mail Send API " +
     "with `Authorization: Bearer <sendgridApiKey>`. A `textContent` that renders empty is sent as " +
-    `"${NO_TEXT}", as by Kestra's. Any answer other than a 2xx fails the task with SendGrid's status and body.`,
+    `"${NO_TEXT}" (SendGrid refuses an empty part). Any answer other than a 2xx fails the task with SendGrid's status and body.`,
   examples: [
     {
       title: "Mail when the flow fails",
