@@ -14,6 +14,7 @@ import { defineTrigger, z } from "@saker/sdk";
 import { emailData, type EmailData } from "./mailbox/emailData.ts";
 import { cursorKey, loadCursor } from "./mailbox/mailCursor.ts";
 import { compileMailbox, mailboxName, mailboxProperties } from "./mailbox/mailboxProperties.ts";
+import { warnSkipped } from "./mailbox/mailboxSession.ts";
 import { openMailbox } from "./mailbox/openMailbox.ts";
 
 /** The most messages one execution reports; more wait for the next evaluations. */
@@ -65,6 +66,7 @@ triggers:
     const session = await openMailbox(mailbox, ctx);
     try {
       const check = await session.check(store.cursor, new Date(Date.now() - mailbox.intervalMs), MAX_EMAILS);
+      warnSkipped(check, mailbox, ctx.logger);
       const emails: EmailData[] = [];
       for (const message of check.messages) emails.push(await message.read());
       await store.save(check.cursorAfter(emails.length));

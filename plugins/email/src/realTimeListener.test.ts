@@ -1,8 +1,9 @@
 /**
  * RealTimeTrigger's listener on its own (no instance, so that this process's sockets and timers
  * are the listener's only), against the machine's real Dovecot: stopped while it idles (IMAP) or
- * sleeps (POP3) it returns at once and leaves no socket nor timer behind; a connection the server
- * drops ends it with an error saying so, for the engine to start it again.
+ * sleeps (POP3) it returns at once, its connection already closed, leaving no socket nor timer
+ * behind; a connection the server drops ends it with an error saying so, for the engine to start
+ * it again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@saker/engine/testing";
@@ -70,6 +71,8 @@ describe.skipIf(!available)("RealTimeTrigger's listener", () => {
       controller.abort();
       await listening;
       expect(Date.now() - stopping).toBeLessThan(1000);
+      // closed by the time listen() returns: no LOGOUT in flight, no socket nor fallback timer left
+      expect(handles()).toEqual(before);
       await dovecot.idle(user);
       expect(handles()).toEqual(before);
     },

@@ -22,7 +22,7 @@ import {
   serverName,
   type Mailbox,
 } from "./mailbox/mailboxProperties.ts";
-import { endpointOf, type MailboxSession } from "./mailbox/mailboxSession.ts";
+import { endpointOf, warnSkipped, type MailboxSession } from "./mailbox/mailboxSession.ts";
 import { openMailbox } from "./mailbox/openMailbox.ts";
 
 /** The most messages read from the server at once (they still start one execution each). */
@@ -31,9 +31,17 @@ const BATCH = 100;
 type Emit = (event: TriggerEvent) => Promise<void>;
 
 /** Starts one execution per new message, oldest first, saving the cursor after each. */
-async function deliver(session: MailboxSession, store: CursorStore, since: Date, ctx: TriggerContext, emit: Emit) {
+async function deliver(
+  session: MailboxSession,
+  mailbox: Mailbox,
+  store: CursorStore,
+  since: Date,
+  ctx: TriggerContext,
+  emit: Emit,
+) {
   for (;;) {
     const check = await session.check(store.cursor, since, BATCH);
+    warnSkipped(check, mailbox, ctx.logger);
     if (check.messages.length === 0) return store.save(check.cursorAfter(0));
     for (const [index, message] of check.messages.entries()) {
       await emit({ variables: await message.read() });
@@ -52,7 +60,7 @@ async function listenImap(mailbox: Mailbox, store: CursorStore, since: Date, ctx
   ctx.logger.info("Listening for new mail in {} (IDLE)", mailboxName(mailbox));
   try {
     while (!ctx.signal.aborted) {
-      await deliver(session, store, since, ctx, emit);
+      await deliver(session, mailbox, store, since, ctx, emit);
       if (!ctx.signal.aborted) await session.waitForMail();
     }
   } catch (error) {
@@ -69,7 +77,7 @@ async function pollPop3(mailbox: Mailbox, store: CursorStore, since: Date, ctx: 
     while (!ctx.signal.aborted) {
       const session = await openMailbox(mailbox, ctx);
       try {
-        await deliver(session, store, since, ctx, emit);
+        await deliver(session, mailbox, store, since, ctx, emit);
       } finally {
         await session.close();
       }

@@ -1,10 +1,12 @@
 /**
  * A mailbox read over IMAP with imapflow (loaded on the first connection): the folder is opened
  * read-only (EXAMINE), so reading a message does not mark it seen, and messages are followed by
- * UID. A realtime listener waits for new mail with IDLE ({@link ImapSession.waitForMail}).
+ * UID. A realtime listener waits for new mail with IDLE ({@link ImapSession.waitForMail}). A
+ * message larger than the session reads (its RFC822.SIZE) is skipped: never fetched, and seen.
  *
  * @module
  */
+import { Duplex } from "node:stream";
 import type { FetchMessageObject, ImapFlow } from "imapflow";
 import { TaskError } from "@saker/sdk";
 import { parseEmail } from "./emailData.ts";
@@ -13,6 +15,7 @@ import { locate, serverName, type Mailbox } from "./mailboxProperties.ts";
 import {
   CONNECT_TIMEOUT_MS,
   FIRST_CHECK_COUNT,
+  MAX_MESSAGE_BYTES,
   mapped,
   once,
   type Endpoint,
@@ -27,6 +30,8 @@ const IDLE_RESTART_MS = 5 * 60_000;
 interface Listed {
   uid: number;
   date: Date | undefined;
+  /** RFC822.SIZE, when the server gave it. */
+  size: number;
 }
 
 function highest(floor: number, messages: readonly Listed[]): number {
@@ -35,10 +40,15 @@ function highest(floor: number, messages: readonly Listed[]): number {
 
 function listed(message: FetchMessageObject): Listed {
   const date = message.internalDate === undefined ? undefined : new Date(message.internalDate);
-  return { uid: message.uid, date };
+  return { uid: message.uid, date, size: message.size ?? 0 };
 }
 
-export async function openImap(mailbox: Mailbox, endpoint: Endpoint, signal: AbortSignal): Promise<ImapSession> {
+export async function openImap(
+  mailbox: Mailbox,
+  endpoint: Endpoint,
+  signal: AbortSignal,
+  maxMessageBytes = MAX_MESSAGE_BYTES,
+): Promise<ImapSession> {
   const { ImapFlow } = await import("imapflow");
   const client = new ImapFlow({
     host: endpoint.address,
@@ -55,7 +65,7 @@ export async function openImap(mailbox: Mailbox, endpoint: Endpoint, signal: Abo
     connectionTimeout: CONNECT_TIMEOUT_MS,
     greetingTimeout: CONNECT_TIMEOUT_MS,
   });
-  const session = new ImapSession(client, mailbox);
+  const session = new ImapSession(client, mailbox, maxMessageBytes);
   // stopped while connecting: the connection is dropped at once
   const abort = () => client.close();
   signal.addEventListener("abort", abort, { once: true });
@@ -63,6 +73,7 @@ export async function openImap(mailbox: Mailbox, endpoint: Endpoint, signal: Abo
     await mapped(mailbox, async () => {
       try {
         await client.connect();
+        session.connected();
         await client.mailboxOpen(mailbox.folder, { readOnly: true });
       } catch (error) {
         client.close();
@@ -82,10 +93,15 @@ export class ImapSession implements MailboxSession {
   private news = false;
   private wake: (() => void) | undefined;
   private closed = false;
+  private closing: Promise<void> | undefined;
+  /** imapflow's socket: it drops it (destroy) without waiting for it to be closed. */
+  private socket: Duplex | undefined;
 
   constructor(
     private readonly client: ImapFlow,
     private readonly mailbox: Mailbox,
+    /** A larger message is skipped. */
+    private readonly maxMessageBytes = MAX_MESSAGE_BYTES,
   ) {
     client.on("error", (error: unknown) => (this.lastError = error));
     client.on("exists", () => {
@@ -105,15 +121,18 @@ export class ImapSession implements MailboxSession {
         cursor?.protocol === "IMAP" && cursor.uidValidity === uidValidity
           ? await this.after(cursor.lastUid)
           : await this.latest(box.exists, box.uidNext - 1, since);
-      const taken = found.pending.slice(0, limit);
+      const pending = found.pending.filter((m) => m.size <= this.maxMessageBytes);
       return {
-        messages: taken.map((m) => this.message(m)),
-        more: found.pending.length > limit,
-        // everything below the first message still to handle is seen
+        messages: pending.slice(0, limit).map((m) => this.message(m)),
+        more: pending.length > limit,
+        skipped: found.pending
+          .filter((m) => m.size > this.maxMessageBytes)
+          .map((m) => ({ message: `message UID ${m.uid}`, size: m.size, limit: this.maxMessageBytes })),
+        // everything below the first message still to handle is seen (a skipped one too)
         cursorAfter: (count) => ({
           protocol: "IMAP",
           uidValidity,
-          lastUid: count < found.pending.length ? found.pending[count]!.uid - 1 : found.top,
+          lastUid: count < pending.length ? pending[count]!.uid - 1 : found.top,
         }),
       };
     });
@@ -121,7 +140,11 @@ export class ImapSession implements MailboxSession {
 
   /** The messages with a UID above `lastUid`. */
   private async after(lastUid: number): Promise<{ pending: Listed[]; top: number }> {
-    const all = await this.client.fetchAll(`${lastUid + 1}:*`, { uid: true, internalDate: true }, { uid: true });
+    const all = await this.client.fetchAll(
+      `${lastUid + 1}:*`,
+      { uid: true, internalDate: true, size: true },
+      { uid: true },
+    );
     // `n:*` always holds the last message, even when its UID is below n
     const pending = all.map(listed).filter((m) => m.uid > lastUid);
     pending.sort((a, b) => a.uid - b.uid);
@@ -135,6 +158,7 @@ export class ImapSession implements MailboxSession {
           await this.client.fetchAll(`${Math.max(1, exists - FIRST_CHECK_COUNT + 1)}:*`, {
             uid: true,
             internalDate: true,
+            size: true,
           })
         ).map(listed)
       : [];
@@ -159,6 +183,13 @@ export class ImapSession implements MailboxSession {
     };
   }
 
+  /** Keeps the connection's socket, to wait for it to be closed on {@link close}. */
+  connected(): void {
+    // imapflow's `socket` is not part of its typed API: without it, close() just does not wait
+    const socket: unknown = Reflect.get(this.client, "socket");
+    if (socket instanceof Duplex) this.socket = socket;
+  }
+
   /** Idles until new mail is announced, or the session is closed; throws when the connection was lost. */
   async waitForMail(): Promise<void> {
     while (!this.news && !this.closed && this.client.usable) {
@@ -180,18 +211,29 @@ export class ImapSession implements MailboxSession {
     );
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.wake?.();
-    if (!this.client.usable) return this.client.close();
-    const timer = setTimeout(() => this.client.close(), 2000);
-    try {
-      await this.client.logout();
-    } catch {
+  /**
+   * Logs out (or drops the connection); every call gets the same promise, settled once the socket
+   * is closed (a stop that returns leaves nothing behind).
+   */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      this.closed = true;
+      this.wake?.();
+      const socket = this.socket;
+      const gone = socket && !socket.closed ? new Promise((resolve) => socket.once("close", resolve)) : undefined;
+      if (this.client.usable) {
+        const timer = setTimeout(() => this.client.close(), 2000);
+        try {
+          await this.client.logout();
+        } catch {
+          // not answered: dropped below
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      // LOGOUT answered: nothing more to say, the server closes on its side too
       this.client.close();
-    } finally {
-      clearTimeout(timer);
-    }
+      await gone;
+    })());
   }
 }

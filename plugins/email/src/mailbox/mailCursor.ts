@@ -5,11 +5,11 @@
  *
  * The cursor lives in the flow namespace's KV store, under one key per flow and trigger, with a
  * digest of the mailbox it belongs to: a trigger pointed at another server, port, user or folder
- * starts afresh.
+ * starts afresh. The digest is keyed with the password, so a new password starts afresh too.
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import type { KvStore, TriggerContext } from "@saker/sdk";
 import type { Mailbox } from "./mailboxProperties.ts";
 
@@ -28,19 +28,25 @@ export interface CursorStore {
   save(next: MailCursor): Promise<void>;
 }
 
-/** The KV key of a trigger's cursor: `<flow>_<trigger>_mail_cursor`. */
+/**
+ * The KV key of a trigger's cursor: `<flow>.<trigger>_mail_cursor`. A trigger id holds no `.` (a
+ * flow id may), so the last `.` splits the key back into its flow and trigger: two triggers never
+ * share a key (`orders_in` + `mail` and `orders` + `in_mail` do not meet, as they would with `_`).
+ */
 export function cursorKey(ctx: Pick<TriggerContext, "flow" | "trigger">): string {
-  return `${ctx.flow.id}_${ctx.trigger.id}_mail_cursor`.replace(/[^a-zA-Z0-9._-]/g, "_");
+  return `${ctx.flow.id}.${ctx.trigger.id}_mail_cursor`.replace(/[^a-zA-Z0-9._-]/g, "_");
 }
 
 /**
- * The mailbox a cursor is about, as a digest: the user name may be a secret, and the KV store is
- * readable by whoever sees the namespace.
+ * The mailbox a cursor is about, as an HMAC-SHA256 keyed with the password: the user name may be a
+ * secret, and the KV store is readable by whoever sees the namespace; without the password, a
+ * reader cannot test a guessed address against the digest. A new password gives another digest:
+ * the cursor starts afresh (the first check's window).
  */
-function mailboxId(mailbox: Mailbox): string {
+export function mailboxId(mailbox: Mailbox): string {
   const folder = mailbox.protocol === "IMAP" ? mailbox.folder : "";
   const parts = [mailbox.protocol, mailbox.username, mailbox.host.toLowerCase(), String(mailbox.port), folder];
-  return `sha256:${createHash("sha256").update(JSON.stringify(parts)).digest("hex")}`;
+  return `hmac-sha256:${createHmac("sha256", mailbox.password).update(JSON.stringify(parts)).digest("hex")}`;
 }
 
 function isCursor(value: unknown): value is MailCursor {

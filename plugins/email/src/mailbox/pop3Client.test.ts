@@ -1,12 +1,12 @@
 /**
  * The POP3 client against the machine's real Dovecot (clear text and POP3S), and against small
  * servers of the test's own for what Dovecot never does: answers cut at every byte, a silent
- * server, one that hangs up, one that does not speak POP3.
+ * server, one that hangs up, one that does not speak POP3, answers too large to read.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dovecotAvailable, startDovecot, type TestDovecot } from "../../test/dovecot.ts";
-import { Pop3Client, Pop3Error } from "./pop3Client.ts";
+import { DEFAULT_MAX_ANSWER_BYTES, Pop3Client, Pop3Error, sizeName } from "./pop3Client.ts";
 
 const available = dovecotAvailable();
 const USER = "pop@example.com";
@@ -93,11 +93,16 @@ describe.skipIf(!available)("Pop3Client against Dovecot", () => {
   });
 });
 
+/** What a fake server answers a command: a text, `HANG UP`, or what a function of the line does (it may write itself). */
+type Answer = string | ((line: string, socket: Socket) => string | undefined);
+
 /** A server that plays `script` (answers by expected command) and sends each answer in `chunk`-byte pieces. */
-async function fakeServer(greeting: string | undefined, answers: Record<string, string>, chunk = 1) {
+async function fakeServer(greeting: string | undefined, answers: Record<string, Answer>, chunk = 1) {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
+    // a client that closes with data unread resets the connection
+    socket.on("error", () => {});
     const send = (text: string) => {
       const bytes = Buffer.from(text, "latin1");
       for (let at = 0; at < bytes.length; at += chunk) socket.write(bytes.subarray(at, at + chunk));
@@ -108,9 +113,11 @@ async function fakeServer(greeting: string | undefined, answers: Record<string, 
       pending += data.toString("latin1");
       let end: number;
       while ((end = pending.indexOf("\r\n")) >= 0) {
-        const command = pending.slice(0, end).split(" ")[0]!;
+        const line = pending.slice(0, end);
+        const command = line.split(" ")[0]!;
         pending = pending.slice(end + 2);
-        const answer = answers[command];
+        const script = answers[command];
+        const answer = typeof script === "function" ? script(line, socket) : script;
         if (answer === "HANG UP") socket.destroy();
         else if (answer !== undefined) send(answer);
       }
@@ -119,8 +126,17 @@ async function fakeServer(greeting: string | undefined, answers: Record<string, 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    connect: (timeoutMs = 2000, signal?: AbortSignal) =>
-      Pop3Client.connect({ host: "127.0.0.1", port, tls: false, rejectUnauthorized: true, timeoutMs, signal }),
+    sockets,
+    connect: (timeoutMs = 2000, signal?: AbortSignal, maxAnswerBytes?: number) =>
+      Pop3Client.connect({
+        host: "127.0.0.1",
+        port,
+        tls: false,
+        rejectUnauthorized: true,
+        timeoutMs,
+        signal,
+        maxAnswerBytes,
+      }),
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(resolve));
@@ -172,5 +188,125 @@ describe("Pop3Client's protocol handling", () => {
     setTimeout(() => controller.abort(), 50);
     await expect(stopped).rejects.toThrow("the server closed the connection");
     await silent.close();
+  });
+});
+
+/** Resolves once every socket the server accepted is closed. */
+function allClosed(sockets: Set<Socket>): Promise<unknown> {
+  return Promise.all(
+    [...sockets].map((s) => (s.closed ? undefined : new Promise((resolve) => s.once("close", resolve)))),
+  );
+}
+
+describe("Pop3Client's answer size limit", () => {
+  const LOGIN = { USER: "+OK\r\n", PASS: "+OK\r\n", QUIT: "+OK\r\n" };
+
+  it("an answer larger than the limit fails its command, names the limit, and closes the client", async () => {
+    const big = `+OK\r\n${"x".repeat(100)}\r\n`.repeat(20) + ".\r\n";
+    const server = await fakeServer("+OK\r\n", { ...LOGIN, RETR: big, STAT: "+OK 1 2000\r\n" }, 512);
+    try {
+      const client = await server.connect(2000, undefined, 1024);
+      await client.login("u", "p");
+      const error = await client.retr(1).then(
+        () => undefined,
+        (e: unknown) => e as Pop3Error,
+      );
+      expect(error).toBeInstanceOf(Pop3Error);
+      expect([error?.kind, error?.command, error?.message]).toEqual([
+        "tooLarge",
+        "RETR",
+        "the answer to RETR is larger than 1 KiB, the most this client reads",
+      ]);
+      // the connection is closed: the server sees it go, and the next command fails alike
+      await allClosed(server.sockets);
+      await expect(client.stat()).rejects.toBe(error);
+      await client.quit();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a server that sends without end is stopped by the limit, not by the timeout", async () => {
+    let sent = 0;
+    const server = await fakeServer("+OK\r\n", {
+      ...LOGIN,
+      RETR: (_line, socket) => {
+        socket.write("+OK\r\n");
+        const garbage = Buffer.alloc(64 * 1024, "garbage\r\n");
+        const flood = () => {
+          while (!socket.destroyed && socket.write(garbage)) sent += garbage.length;
+          if (!socket.destroyed) socket.once("drain", flood);
+        };
+        flood();
+        return undefined;
+      },
+    });
+    try {
+      const client = await server.connect(60_000, undefined, 4 * 1024 * 1024);
+      await client.login("u", "p");
+      await expect(client.retr(1)).rejects.toThrow(`the answer to RETR is larger than ${sizeName(4 * 1024 * 1024)}`);
+      await allClosed(server.sockets);
+      expect(sent).toBeGreaterThan(4 * 1024 * 1024 - 64 * 1024);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("defaults to 64 MiB", () => {
+    expect(sizeName(DEFAULT_MAX_ANSWER_BYTES)).toBe("64 MiB");
+  });
+});
+
+describe("Pop3Client's results", () => {
+  it("a retrieved message is a buffer of its own, which the next answer does not overwrite", async () => {
+    // no dot in either message: nothing to unstuff
+    const server = await fakeServer(
+      "+OK\r\n",
+      {
+        USER: "+OK\r\n",
+        PASS: "+OK\r\n",
+        RETR: (line) => `+OK\r\nSubject: message ${line.split(" ")[1]}\r\n\r\nbody\r\n.\r\n`,
+        QUIT: "+OK\r\n",
+      },
+      4096,
+    );
+    try {
+      const client = await server.connect();
+      await client.login("u", "p");
+      const first = await client.retr(1);
+      const copy = Buffer.from(first);
+      const second = await client.retr(2);
+      expect(second.toString()).toBe("Subject: message 2\r\n\r\nbody\r\n");
+      expect(first).toEqual(copy);
+      expect(first.toString()).toBe("Subject: message 1\r\n\r\nbody\r\n");
+      await client.quit();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("TOP reads the header; quit called twice gives one promise and one QUIT", async () => {
+    const lines: string[] = [];
+    const server = await fakeServer(
+      "+OK\r\n",
+      {
+        USER: "+OK\r\n",
+        PASS: "+OK\r\n",
+        TOP: (line) => (lines.push(line), "+OK\r\nSubject: x\r\n..dot: header\r\n\r\n.\r\n"),
+        QUIT: (line) => (lines.push(line), "+OK bye\r\n"),
+      },
+      4096,
+    );
+    try {
+      const client = await server.connect();
+      await client.login("u", "p");
+      expect((await client.top(3, 0)).toString()).toBe("Subject: x\r\n.dot: header\r\n\r\n");
+      const quitting = client.quit();
+      expect(client.quit()).toBe(quitting);
+      await quitting;
+      expect(lines).toEqual(["TOP 3 0", "QUIT"]);
+    } finally {
+      await server.close();
+    }
   });
 });

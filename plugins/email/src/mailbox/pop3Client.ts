@@ -1,7 +1,11 @@
 /**
  * A small POP3 client (RFC 1939) over `node:net` or `node:tls`: the greeting, USER/PASS, STAT,
- * UIDL, LIST, RETR and QUIT, one command at a time. Multi-line answers end at a line holding a
+ * UIDL, LIST, TOP, RETR and QUIT, one command at a time. Multi-line answers end at a line holding a
  * single dot, and lines starting with a dot lose the one the server added (dot-unstuffing).
+ *
+ * An answer is read into memory: one larger than {@link Pop3ConnectOptions.maxAnswerBytes} (64 MiB
+ * by default) fails its command and closes the connection, so that a huge message or a server that
+ * sends without end cannot exhaust the process's memory.
  *
  * Every failure is a {@link Pop3Error} saying which command failed and what the server answered;
  * the argument of PASS is never part of one.
@@ -19,7 +23,9 @@ export type Pop3ErrorKind =
   /** The server did not answer within the timeout. */
   | "timeout"
   /** The server's answer is not POP3. */
-  | "protocol";
+  | "protocol"
+  /** The answer is larger than the client reads ({@link Pop3ConnectOptions.maxAnswerBytes}). */
+  | "tooLarge";
 
 export class Pop3Error extends Error {
   constructor(
@@ -47,8 +53,17 @@ export interface Pop3ConnectOptions {
   rejectUnauthorized: boolean;
   /** How long the server may stay silent while an answer is awaited. */
   timeoutMs: number;
+  /**
+   * The largest answer read, in bytes as the server sends them (status line, dots and end marker
+   * included); a larger one fails its command and closes the connection. Default
+   * {@link DEFAULT_MAX_ANSWER_BYTES}.
+   */
+  maxAnswerBytes?: number | undefined;
   signal?: AbortSignal | undefined;
 }
+
+/** The default {@link Pop3ConnectOptions.maxAnswerBytes}: 64 MiB. */
+export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 interface Waiting {
   command: string;
@@ -59,6 +74,7 @@ interface Waiting {
 
 const CRLF = Buffer.from("\r\n");
 const END_OF_DATA = Buffer.from("\r\n.\r\n");
+const STUFFED_LINE = Buffer.from("\r\n.");
 /** A status line longer than this is not POP3. */
 const MAX_STATUS_LINE = 64 * 1024;
 
@@ -70,14 +86,35 @@ export class Pop3Client {
   private searchFrom = 0;
   private waiting: Waiting | undefined;
   private failure: Error | undefined;
+  private quitting: Promise<void> | undefined;
+  /** Settled once the socket is closed (Node closes it after `destroy()` returns). */
+  private readonly socketClosed: Promise<void>;
 
   private constructor(
     private readonly socket: Socket,
     timeoutMs: number,
+    private readonly maxAnswerBytes: number,
   ) {
+    this.socketClosed = new Promise((resolve) => socket.once("close", () => resolve()));
     socket.on("data", (chunk: Buffer) => {
-      this.append(chunk);
-      this.drain();
+      // nothing catches what a `data` listener throws: it would end the process
+      try {
+        this.append(chunk);
+        this.drain();
+      } catch (error) {
+        const command = this.waiting?.command ?? "";
+        this.fail(
+          error instanceof Pop3Error
+            ? error
+            : new Pop3Error(
+                `reading the answer to ${command || "the server"} failed: ${String(error)}`,
+                "protocol",
+                command,
+                undefined,
+                { cause: error },
+              ),
+        );
+      }
     });
     socket.on("error", (error: Error) =>
       this.fail(new Pop3Error(error.message, "connection", this.waiting?.command ?? "", undefined, { cause: error })),
@@ -108,7 +145,7 @@ export class Pop3Client {
           ...(options.servername ? { servername: options.servername } : {}),
         })
       : netConnect({ host: options.host, port: options.port });
-    const client = new Pop3Client(socket, options.timeoutMs);
+    const client = new Pop3Client(socket, options.timeoutMs, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES);
     const abort = () => client.close();
     options.signal?.addEventListener("abort", abort, { once: true });
     socket.once("close", () => options.signal?.removeEventListener("abort", abort));
@@ -144,18 +181,32 @@ export class Pop3Client {
     return (await this.listing("LIST")).map(([number, size]) => ({ number, size: Number(size) }));
   }
 
-  /** The whole message `number`, as the server stored it. */
+  /** The whole message `number`, as the server stored it (a buffer of its own). */
   async retr(number: number): Promise<Buffer> {
     return (await this.exchange("RETR", `RETR ${number}`, true)).data;
   }
 
-  /** Ends the session (nothing is deleted: this client never marks a message) and closes. */
-  async quit(): Promise<void> {
-    try {
-      if (!this.failure) await this.command("QUIT", "QUIT");
-    } finally {
-      this.close();
-    }
+  /**
+   * The header of message `number` and the first `lines` lines of its body (TOP is optional in
+   * POP3: a server without it refuses it, a {@link Pop3Error} of kind `refused`).
+   */
+  async top(number: number, lines: number): Promise<Buffer> {
+    return (await this.exchange("TOP", `TOP ${number} ${lines}`, true)).data;
+  }
+
+  /**
+   * Ends the session (nothing is deleted: this client never marks a message) and closes; every
+   * call gets the same promise, settled once the socket is closed.
+   */
+  quit(): Promise<void> {
+    return (this.quitting ??= (async () => {
+      try {
+        if (!this.failure) await this.command("QUIT", "QUIT");
+      } finally {
+        this.close();
+        await this.socketClosed;
+      }
+    })());
   }
 
   close(): void {
@@ -192,6 +243,14 @@ export class Pop3Client {
   }
 
   private append(chunk: Buffer): void {
+    if (this.length + chunk.length > this.maxAnswerBytes) {
+      const command = this.waiting?.command ?? "";
+      throw new Pop3Error(
+        `the answer to ${command || "nothing"} is larger than ${sizeName(this.maxAnswerBytes)}, the most this client reads`,
+        "tooLarge",
+        command,
+      );
+    }
     if (this.length + chunk.length > this.buffer.length) {
       const grown = Buffer.alloc(Math.max(this.buffer.length * 2, this.length + chunk.length));
       this.buffer.copy(grown, 0, 0, this.length);
@@ -262,9 +321,30 @@ function refusal(command: string, text: string): Pop3Error {
   return new Pop3Error(`the server ${what}: ${text || "-ERR"}`, "refused", command, text);
 }
 
-/** Removes the dot the server put before every line that starts with one. */
+/** `64 MiB`, `1.5 KiB`, `100 bytes`. */
+export function sizeName(bytes: number): string {
+  for (const [unit, size] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const)
+    if (bytes >= size) return `${Math.round((bytes / size) * 10) / 10} ${unit}`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Removes the dot the server put before every line that starts with one, into a new buffer: the
+ * answer is never a view of the client's buffer, which the next answer overwrites.
+ */
 function unstuff(data: Buffer): Buffer {
-  if (!data.includes(".")) return data;
-  const text = data.toString("latin1");
-  return Buffer.from(text.replace(/(^|\r\n)\./g, "$1"), "latin1");
+  const out = Buffer.allocUnsafe(data.length);
+  let written = 0;
+  // the first line starts the data: a dot there is stuffed too
+  let from = data[0] === 0x2e ? 1 : 0;
+  for (let dot = data.indexOf(STUFFED_LINE, from); dot >= 0; dot = data.indexOf(STUFFED_LINE, from)) {
+    written += data.copy(out, written, from, dot + 2);
+    from = dot + 3;
+  }
+  written += data.copy(out, written, from);
+  return out.subarray(0, written);
 }
