@@ -17,15 +17,14 @@ import {
   setTriggerDisabled,
   triggerFlow,
   triggered,
-  type Connection,
+  CONNECTIONS,
+  userOf,
 } from "../test/mailboxes.ts";
 import { emailInstance } from "../test/support.ts";
 import type { EmailData } from "./mailbox/emailData.ts";
 import { MAX_EMAILS } from "./mailReceivedTrigger.ts";
 
 const available = dovecotAvailable();
-const CONNECTIONS: Connection[] = ["IMAP", "IMAPS", "POP3", "POP3S"];
-const userOf = (name: string) => `${name.toLowerCase()}@example.com`;
 const USERS = [
   ...CONNECTIONS.map((c) => userOf(`received-${c}`)),
   ...["window-imap", "window-pop3", "many-imap", "many-pop3", "folder-imap"].map(userOf),

@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "@saker/engine/testing";
 import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
-import { NAMESPACE, compose, triggerContext } from "../test/mailboxes.ts";
+import { NAMESPACE, compose, triggerContext, userOf } from "../test/mailboxes.ts";
 import { RealTimeTrigger } from "./realTimeTrigger.ts";
 
 const available = dovecotAvailable();
-const userOf = (name: string) => `${name.toLowerCase()}@example.com`;
 
 /** The sockets and timers this process holds. */
 function handles(): string[] {

@@ -16,14 +16,13 @@ import {
   triggerFlow,
   triggerLogs,
   triggered,
-  type Connection,
+  CONNECTIONS,
+  userOf,
 } from "../test/mailboxes.ts";
 import { emailInstance } from "../test/support.ts";
 import type { EmailData } from "./mailbox/emailData.ts";
 
 const available = dovecotAvailable();
-const CONNECTIONS: Connection[] = ["IMAP", "IMAPS", "POP3", "POP3S"];
-const userOf = (name: string) => `${name.toLowerCase()}@example.com`;
 const USERS = CONNECTIONS.map((c) => userOf(`realtime-${c}`));
 
 describe.skipIf(!available)("RealTimeTrigger against Dovecot", { concurrent: true }, () => {

@@ -6,7 +6,7 @@
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import type { KvEntry, KvStore, LogLevel, TriggerContext } from "@saker/sdk";
-import { eventually, type TestInstance } from "@saker/engine/testing";
+import { eventually, taskYaml, type TestInstance } from "@saker/engine/testing";
 import type { TestDovecot } from "./dovecot.ts";
 
 export const NAMESPACE = "company.mail";
@@ -22,6 +22,12 @@ export function compose(options: Mail.Options, keepBcc = false): Promise<Buffer>
 
 export type Connection = "IMAP" | "IMAPS" | "POP3" | "POP3S";
 
+/** Every way to reach the test Dovecot. */
+export const CONNECTIONS: readonly Connection[] = ["IMAP", "IMAPS", "POP3", "POP3S"];
+
+/** The test mailbox named `name` (its address, the login). */
+export const userOf = (name: string) => `${name.toLowerCase()}@example.com`;
+
 /** The trigger properties (YAML lines) reaching `user`'s mailbox over `connection`. */
 export function mailboxProps(dovecot: TestDovecot, connection: Connection, user: string, more = ""): string {
   const protocol = connection.startsWith("IMAP") ? "IMAP" : "POP3";
@@ -33,11 +39,6 @@ export function mailboxProps(dovecot: TestDovecot, connection: Connection, user:
 
 /** A flow `id` whose trigger `watch` of `type` has `props` (YAML lines), and a task returning the subject. */
 export function triggerFlow(id: string, type: string, props: string, interval = "PT1S"): string {
-  const indented = `interval: ${interval}\n${props}`
-    .trim()
-    .split("\n")
-    .map((l) => `    ${l}`)
-    .join("\n");
   return `id: ${id}
 namespace: ${NAMESPACE}
 tasks:
@@ -45,10 +46,7 @@ tasks:
     type: io.kestra.plugin.core.debug.Return
     format: "{{ trigger.subject ?? trigger.latestEmail.subject }}"
 triggers:
-  - id: watch
-    type: ${type}
-${indented}
-`;
+${taskYaml("watch", type, `interval: ${interval}\n${props}`)}`;
 }
 
 const key = (flowId: string) => ({ namespace: NAMESPACE, flowId, triggerId: "watch" });

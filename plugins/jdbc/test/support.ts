@@ -85,7 +85,14 @@ async function settledToZero(count: () => Promise<number>): Promise<number> {
   return n;
 }
 
-import { coreRegistry, ionValues, openTestInstance, toStoragePath, type TestInstance } from "@saker/engine/testing";
+import {
+  coreRegistry,
+  ionValues,
+  openTestInstance,
+  taskYaml,
+  toStoragePath,
+  type TestInstance,
+} from "@saker/engine/testing";
 import jdbc from "../src/index.ts";
 
 /** A real engine instance (SQLite backend, local storage) with the core plugin and this one. */
@@ -123,17 +130,11 @@ export function errorLines(test: TestInstance, executionId: string): string[] {
 
 /** The flow builders of a `Batch` test: `batchType` against `url`, its source rows stored by `queryType`. */
 export function batchFlows(batchType: string, queryType: string, url: string) {
-  const indent = (props: string) =>
-    props
-      .trim()
-      .split("\n")
-      .map((l) => `    ${l}`)
-      .join("\n");
   return {
     /** A flow: `source` (YAML of tasks, the first with id `source`) then the Batch task `batch` with `props`. */
     batchFlow(id: string, source: string, props: string): string {
-      const urlLine = /^url:/m.test(props) ? "" : `    url: ${url}\n`;
-      return `id: ${id}\nnamespace: company.jdbc\ntasks:\n${source}  - id: batch\n    type: ${batchType}\n${urlLine}${indent(props)}\n`;
+      const withUrl = /^url:/m.test(props) ? props : `url: ${url}\n${props.trim()}`;
+      return `id: ${id}\nnamespace: company.jdbc\ntasks:\n${source}${taskYaml("batch", batchType, withUrl)}`;
     },
     /** A task `source` storing the rows of `sql`. */
     store: (sql: string, extra = "") =>

@@ -5,7 +5,7 @@
  * out of logs, errors and outputs.
  */
 import { describe, expect, it } from "vitest";
-import { errorMessages, logMessages, outputsOf, taskRun, type Execution } from "@saker/engine/testing";
+import { errorMessages, logMessages, outputsOf, taskRun, taskYaml, type Execution } from "@saker/engine/testing";
 import { summaryHtml, type NotificationSummary } from "@saker/sdk";
 import { SendGridMailSend } from "./sendGrid.ts";
 import { humanDuration } from "./summary.ts";
@@ -27,26 +27,13 @@ async function run(type: string, props: string): Promise<Execution> {
 
 /** A flow storing a CSV (`report`) and an image (`logo`) before its task `notify`. */
 async function runWithFiles(type: string, props: string): Promise<Execution> {
-  const indented = props
-    .trim()
-    .split("\n")
-    .map((l) => `    ${l}`)
-    .join("\n");
-  return test.run(`id: sendgrid_files_${++flows}
-namespace: company.team
-tasks:
-  - id: report
-    type: io.kestra.plugin.core.storage.Write
-    content: "id,name\\n1,Ada\\n"
-    extension: .csv
-  - id: logo
-    type: io.kestra.plugin.core.storage.Write
-    content: "not really a png"
-    extension: .png
-  - id: notify
-    type: ${type}
-${indented}
-`);
+  const write = "io.kestra.plugin.core.storage.Write";
+  return test.run(
+    `id: sendgrid_files_${++flows}\nnamespace: company.team\ntasks:\n` +
+      taskYaml("report", write, 'content: "id,name\\n1,Ada\\n"\nextension: .csv') +
+      taskYaml("logo", write, 'content: "not really a png"\nextension: .png') +
+      taskYaml("notify", type, props),
+  );
 }
 
 async function ok(x: Promise<Execution>): Promise<{ x: Execution; body: unknown }> {
