@@ -8,6 +8,7 @@
  */
 import { RE2JS } from "re2js";
 import { SakerError } from "./errors.ts";
+import { Lru } from "./lru.ts";
 
 /** `text` cut to `max` characters (with an ellipsis) for an error message. */
 const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
@@ -34,9 +35,8 @@ export class RegexError extends SakerError {
 const UNSUPPORTED =
   /invalid or unsupported Perl syntax|invalid escape sequence: `\\[1-9kK]|invalid named capture: `\(\?<[=!]|invalid nested repetition operator: `[*+?}]\+/;
 
-/** Compiled patterns by flags and text, the least recently used going past {@link CACHED}. */
-const cache = new Map<string, RE2JS>();
-const CACHED = 500;
+/** Compiled patterns by flags and text. */
+const cache = new Lru<string, RE2JS>(500);
 
 /** How {@link userRegex} reads a pattern. */
 export interface RegexOptions {
@@ -86,12 +86,7 @@ export function userRegex(pattern: string, options: RegexOptions = {}): RE2JS {
   const flags = (options.dotAll ? RE2JS.DOTALL : 0) | (options.caseInsensitive ? RE2JS.CASE_INSENSITIVE : 0);
   const key = `${flags}:${pattern}`;
   let compiled = cache.get(key);
-  if (compiled) {
-    // the most recently used goes last: a hot pattern (a search's, per row) is never the one to go
-    cache.delete(key);
-    cache.set(key, compiled);
-    return compiled;
-  }
+  if (compiled) return compiled;
   try {
     compiled = RE2JS.compile(javaEscapes(pattern), flags);
   } catch (error) {
@@ -100,7 +95,6 @@ export function userRegex(pattern: string, options: RegexOptions = {}): RE2JS {
     if (flags !== 0) reason = reason.replace(/`\(\?[is]+\)/, "`");
     throw new RegexError(pattern, reason, UNSUPPORTED.test(reason));
   }
-  if (cache.size >= CACHED) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
   return compiled;
 }

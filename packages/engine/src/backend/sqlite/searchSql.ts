@@ -45,7 +45,7 @@ function registerSearchFunctions(db: SqliteDatabase): void {
   db.function("saker_regex", { deterministic: true }, (value: unknown, pattern: unknown) => {
     const v = text(value);
     if (v === null) return 0;
-    // userRegex keeps the compiled patterns (its own cache, the least recently used going first)
+    // userRegex keeps the compiled patterns (its own LRU)
     return userRegex(String(pattern)).test(v) ? 1 : 0;
   });
   db.function("saker_compare", { deterministic: true }, (a: unknown, b: unknown) => {
