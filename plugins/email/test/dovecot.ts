@@ -16,7 +16,7 @@
  * Needs root, /usr/sbin/dovecot with its imap and pop3 services, and openssl. Without them the
  * tests are skipped with a message; with CI=true they fail.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -33,6 +33,7 @@ import {
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onPath, requirementsMet, runProgram } from "@saker/engine/testing";
 
 export const DOVECOT_BIN = "/usr/sbin/dovecot";
 const SERVICES = ["/usr/lib/dovecot/imap", "/usr/lib/dovecot/pop3"];
@@ -77,24 +78,13 @@ function missingRequirements(): string[] {
   for (const service of SERVICES)
     if (!existsSync(service)) missing.push(`${service} (Debian packages dovecot-imapd, dovecot-pop3d)`);
   for (const user of [LOGIN_USER, INTERNAL_USER, MAIL_USER]) if (!uidOf(user)) missing.push(`the account '${user}'`);
-  if (spawnSync("sh", ["-c", "command -v openssl"]).status !== 0) missing.push("openssl");
+  if (!onPath("openssl")) missing.push("openssl");
   return missing;
 }
 
 /** Whether the mailbox tests can run: false (with the reason printed) locally, an error with CI=true. */
 export function dovecotAvailable(): boolean {
-  const missing = missingRequirements();
-  if (!missing.length) return true;
-  const message = `the mail trigger tests need ${missing.join(", ")}`;
-  if (process.env.CI === "true") throw new Error(`CI=true: ${message}; install dovecot-imapd and dovecot-pop3d`);
-  console.warn(`${message}: skipping them (they are not run, not passed; set CI=true to make this a failure)`);
-  return false;
-}
-
-function run(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout;
+  return requirementsMet("the mail trigger tests", missingRequirements(), "install dovecot-imapd and dovecot-pop3d");
 }
 
 function freePort(): Promise<number> {
@@ -235,12 +225,12 @@ export async function startDovecot(users: readonly string[]): Promise<TestDoveco
   chmodSync(dir, 0o755);
   const mail = uidOf(MAIL_USER)!;
   for (const sub of ["run", "state", "mail"]) mkdirSync(join(dir, sub));
-  run("openssl", [
+  runProgram("openssl", [
     ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=mail.saker.test"],
     ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
   ]);
   const password = "Mailbox-pw-7c1e-Dovecot";
-  const hash = run("openssl", ["passwd", "-6", password]).trim();
+  const hash = runProgram("openssl", ["passwd", "-6", password]).trim();
   const home = (user: string) => join(dir, "mail", user);
   writeFileSync(join(dir, "users"), users.map((user) => `${user}:{SHA512-CRYPT}${hash}::::${home(user)}::\n`).join(""));
   const maildir = (user: string, folder = "INBOX") =>

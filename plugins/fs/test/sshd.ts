@@ -32,6 +32,7 @@ import {
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onPath, requirementsMet, runProgram } from "@saker/engine/testing";
 
 export const SSHD_BIN = "/usr/sbin/sshd";
 
@@ -73,8 +74,7 @@ function missingRequirements(): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push("root (to run sshd)");
   if (!existsSync(SSHD_BIN)) missing.push(`${SSHD_BIN} (Debian package openssh-server)`);
-  for (const tool of ["ssh-keygen", "openssl", "unshare"])
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) missing.push(tool);
+  for (const tool of ["ssh-keygen", "openssl", "unshare"]) if (!onPath(tool)) missing.push(tool);
   if (!missing.length && spawnSync("unshare", ["-m", "true"]).status !== 0)
     missing.push("permission to create a mount namespace (unshare -m)");
   return missing;
@@ -82,23 +82,12 @@ function missingRequirements(): string[] {
 
 /** Whether the SSH tests can run: false (with the reason printed) locally, an error with CI=true. */
 export function sshdAvailable(): boolean {
-  const missing = missingRequirements();
-  if (!missing.length) return true;
-  const message = `the SSH Command tests need ${missing.join(", ")}`;
-  if (process.env.CI === "true") throw new Error(`CI=true: ${message}; .ci/run installs openssh-server`);
-  console.warn(`${message}: skipping them (they are not run, not passed; set CI=true to make this a failure)`);
-  return false;
-}
-
-function run(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout;
+  return requirementsMet("the SSH Command tests", missingRequirements(), ".ci/run installs openssh-server");
 }
 
 function keyPair(dir: string, name: string, options: string[]): KeyPair {
   const path = join(dir, name);
-  run("ssh-keygen", ["-q", "-f", path, "-C", name, ...options]);
+  runProgram("ssh-keygen", ["-q", "-f", path, "-C", name, ...options]);
   return { path, private: readFileSync(path, "utf8"), public: readFileSync(`${path}.pub`, "utf8").trim() };
 }
 
@@ -227,14 +216,14 @@ export async function startSshd(): Promise<TestSshd> {
   const home = join(dir, "home");
   mkdirSync(home);
   chownSync(home, uid, 65534);
-  run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "ssh_host_ed25519_key")]);
+  runProgram("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "ssh_host_ed25519_key")]);
   const passphrase = "pass-Phrase-7f3a";
   const key = keyPair(dir, "id_ed25519", ["-t", "ed25519", "-N", ""]);
   const encryptedKey = keyPair(dir, "id_rsa_encrypted", ["-t", "rsa", "-b", "2048", "-m", "PEM", "-N", passphrase]);
   const otherKey = keyPair(dir, "id_other", ["-t", "ed25519", "-N", ""]);
   writeFileSync(join(dir, "authorized_keys"), `${key.public}\n${encryptedKey.public}\n`, { mode: 0o644 });
   const password = "Pw-for-sshd-tests-91c2";
-  const hash = run("openssl", ["passwd", "-6", password]).trim();
+  const hash = runProgram("openssl", ["passwd", "-6", password]).trim();
   writeFileSync(
     join(dir, "passwd"),
     `${readFileSync("/etc/passwd", "utf8").trimEnd()}\nsaker:x:${uid}:65534:Saker SSH tests:${home}:/bin/sh\n`,

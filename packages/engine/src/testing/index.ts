@@ -18,6 +18,6 @@ export { streamToBuffer } from "../storage/streams.ts";
 export { listFiles } from "../storage/workingFiles.ts";
 export { createTaskLogger } from "../worker/taskLogger.ts";
 export { createTaskStorage, namespaceFiles } from "../storage/taskStorage.ts";
-export { portOpen, serviceAvailable } from "./services.ts";
+export { onPath, portOpen, requirementsMet, runProgram, serviceAvailable } from "./services.ts";
 export { createTestDatabase, type TestDatabase } from "../backend/postgres/testDatabase.ts";
 export { startS3Server, type TestS3Server } from "./s3Server.ts";
