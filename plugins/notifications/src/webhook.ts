@@ -260,7 +260,7 @@ export async function postJson(
   urlPath = "url",
   headers: Readonly<Record<string, string>> = {},
   options: HttpOptions = {},
-): Promise<HttpAnswer> {
+): Promise<void> {
   const answer = await postJsonAnswer(ctx, service, url, body, urlPath, headers, options);
   if (answer.status < 200 || answer.status >= 300)
     throw new SakerError(
@@ -269,7 +269,6 @@ export async function postJson(
       locate(ctx),
     );
   ctx.logger.debug("{} answered {}: {}", service, answer.status, answer.text.slice(0, 500));
-  return answer;
 }
 
 /**
