@@ -64,6 +64,15 @@ export class FlowStore implements FlowSource {
   private readonly latestCache = new Lru<string, StoredFlow | null>(LATEST_CACHED);
   private cachedVersion: number | undefined;
   private readonly dataVersion;
+  /**
+   * `PRAGMA data_version` is read once per turn of the event loop: a burst creating a thousand
+   * executions in one turn reads it once. Another process's commit during the turn is seen at the
+   * next one, as if it had come after.
+   */
+  private versionRead = false;
+  private readonly nextTurn = () => {
+    this.versionRead = false;
+  };
 
   constructor(private readonly db: SqliteDatabase) {
     this.dataVersion = db.prepare("PRAGMA data_version").pluck();
@@ -72,7 +81,11 @@ export class FlowStore implements FlowSource {
   /** The latest revision of a flow; shared with the cache and other readers: not to be changed. */
   latest(tenantId: string, namespace: string, id: string): StoredFlow | undefined {
     const key = flowKey(tenantId, namespace, id);
-    const version = this.dataVersion.get() as number;
+    const version = this.versionRead ? this.cachedVersion : (this.dataVersion.get() as number);
+    if (!this.versionRead) {
+      this.versionRead = true;
+      setImmediate(this.nextTurn).unref();
+    }
     if (version !== this.cachedVersion) {
       this.latestCache.clear();
       this.cachedVersion = version;
