@@ -75,4 +75,4 @@ export async function silentServer(): Promise<{ port: number; close(): Promise<v
   };
 }
 
-export { eventually, errorMessages, outputsOf, taskRun, storedText } from "@saker/engine/testing";
+export { eventually, errorMessages, logMessages, outputsOf, taskRun, storedText } from "@saker/engine/testing";

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Consumer, KafkaMessage } from "kafkajs";
-import { NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { errorMessage, NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
+import { RegexError, userRegex } from "@saker/sdk/regex";
 import { openIonRecordFile, withDeadline, type BrokerContext } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
@@ -36,15 +37,46 @@ export interface KafkaEnv extends BrokerContext {
   workingDir(): Promise<string>;
 }
 
+/** Kafka's own topics, which a pattern never selects (Java's `exclude.internal.topics`, on by default). */
+const INTERNAL_TOPICS = new Set(["__consumer_offsets", "__transaction_state"]);
+
+/**
+ * A `topicPattern` as kafkajs takes one: it filters the cluster's topic names with a RegExp's
+ * `test` when subscribing. This one answers on RE2 (linear time, whatever the pattern) and over
+ * the whole name, as Java's consumer matches a subscribed `Pattern`, leaving Kafka's own topics out.
+ */
+export class TopicPattern extends RegExp {
+  private readonly re2;
+  /** The topics it selected when subscribing. */
+  readonly matched = new Set<string>();
+  constructor(readonly pattern: string) {
+    super("(?!)");
+    this.re2 = userRegex(pattern);
+  }
+
+  override test(topic: string): boolean {
+    const selected = !INTERNAL_TOPICS.has(topic) && this.re2.testExact(topic);
+    if (selected) this.matched.add(topic);
+    return selected;
+  }
+
+  override toString(): string {
+    return `topicPattern ${this.pattern}`;
+  }
+}
+
 /** The topics to subscribe to: a list of names, or one pattern. */
 export function subscription(props: KafkaConsumeProps): { topics: Array<string | RegExp> } {
   if (props.topic !== undefined && props.topicPattern !== undefined)
     throw new NonRetryableError("Set topic or topicPattern, not both");
   if (props.topicPattern !== undefined) {
     try {
-      return { topics: [new RegExp(props.topicPattern)] };
-    } catch {
-      throw new NonRetryableError(`Invalid regex for topicPattern: ${props.topicPattern}`);
+      return { topics: [new TopicPattern(props.topicPattern)] };
+    } catch (error) {
+      throw new NonRetryableError(
+        `'${props.topicPattern}' is not a valid regular expression: ${error instanceof RegexError ? error.problem : errorMessage(error)}`,
+        { path: "topicPattern", cause: error },
+      );
     }
   }
   const topics = Array.isArray(props.topic) ? props.topic : props.topic !== undefined ? [props.topic] : [];
@@ -114,7 +146,11 @@ async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logg
     await consumer.disconnect().catch(() => undefined);
     throw kafkaError(error, "Cannot subscribe to Kafka", settings);
   }
-  return { consumer, settings, commit: groupId !== undefined };
+  // kafkajs resolves a pattern once, when subscribing: no topic then, none later (no group to join)
+  const pattern = topics[0] instanceof TopicPattern ? topics[0] : undefined;
+  const noTopic = pattern !== undefined && pattern.matched.size === 0;
+  if (noTopic) env.logger.warn("No topic matches topicPattern '{}'", pattern.pattern);
+  return { consumer, settings, commit: groupId !== undefined, noTopic };
 }
 
 async function commit(consumer: Consumer, positions: Map<string, Position>): Promise<void> {
@@ -132,12 +168,13 @@ export async function consumeBatch(
   checkConsumeSupport(props);
   const codecs = await consumeCodecs(props, env);
   const batch = await openIonRecordFile(() => env.workingDir(), env.storage);
-  const { consumer, settings, commit: commits } = await startConsumer(props, env, env.signal);
+  const { consumer, settings, commit: commits, noTopic } = await startConsumer(props, env, env.signal);
   const positions = new Map<string, Position>();
   let received = 0;
   let failure: Error | undefined;
   let idleSince = Date.now();
-  let joined = false;
+  // without a topic no group is joined: idle from now, as a Java consumer that polls nothing
+  let joined = noTopic;
   // Set once the stop condition is met: later records are neither written nor committed.
   let stopping = false;
   let writing: Promise<void> = Promise.resolve();

@@ -5,6 +5,7 @@ import {
   errorMessages,
   eventually,
   executionsOf,
+  logMessages,
   messagingInstance,
   outputsOf,
   silentServer,
@@ -13,6 +14,7 @@ import {
 } from "../../test/brokers.ts";
 import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
+import { subscription, TopicPattern, type KafkaConsumeProps } from "./consume.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
 
@@ -175,6 +177,51 @@ describe("Kafka records", () => {
   });
 });
 
+describe("Kafka topicPattern", () => {
+  const props = (more: Partial<KafkaConsumeProps>) =>
+    ({ properties: {}, keyDeserializer: "STRING", valueDeserializer: "STRING", ...more }) as KafkaConsumeProps;
+  const matches = (pattern: string, topics: string[]) => {
+    const [re] = subscription(props({ topicPattern: pattern })).topics as RegExp[];
+    return topics.filter((topic) => re!.test(topic));
+  };
+
+  it("matches the whole topic name, as Java's consumer does, and never Kafka's own topics", () => {
+    const topics = ["orders", "orders-eu", "old-orders", "__consumer_offsets", "__transaction_state"];
+    expect(matches("orders", topics)).toEqual(["orders"]);
+    expect(matches("orders.*", topics)).toEqual(["orders", "orders-eu"]);
+    expect(matches(".*orders", topics)).toEqual(["orders", "old-orders"]);
+    expect(matches(".*", topics)).toEqual(["orders", "orders-eu", "old-orders"]);
+  });
+
+  it("is a RegExp for kafkajs, answered in linear time whatever the pattern", () => {
+    const [re] = subscription(props({ topicPattern: "(a+)+b" })).topics;
+    expect(re).toBeInstanceOf(RegExp);
+    expect(re).toBeInstanceOf(TopicPattern);
+    // about 2^40 steps on a backtracking engine: this test would hang until its timeout
+    expect((re as RegExp).test("a".repeat(40))).toBe(false);
+    expect((re as RegExp).test("aab")).toBe(true);
+  });
+
+  it("bad patterns and settings are refused, a bad pattern naming the property", () => {
+    const refusal = (more: Partial<KafkaConsumeProps>) => {
+      try {
+        subscription(props(more));
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    expect(refusal({ topicPattern: "orders[" })).toMatch(
+      /^topicPattern: 'orders\[' is not a valid regular expression: missing closing \]/,
+    );
+    expect(refusal({ topicPattern: "(?=orders).*" })).toMatch(
+      /^topicPattern: '\(\?=orders\)\.\*' is not a valid regular expression: uses syntax the linear-time regex engine \(RE2\) does not support/,
+    );
+    expect(refusal({ topic: "a", topicPattern: "a" })).toBe("Set topic or topicPattern, not both");
+    expect(refusal({})).toBe("topic or topicPattern is required");
+  });
+});
+
 describe("Kafka tasks without a broker", () => {
   const t = useMessagingInstance();
 
@@ -329,6 +376,41 @@ ${consumerProps}    topic: ${topic}
       expect.objectContaining({ key: "b", value: { n: 2 } }),
     ]);
     expect(outputsOf(run, "again").messagesCount).toBe(0);
+  }, 90_000);
+
+  it("Consume with topicPattern reads the topics whose whole name matches", async () => {
+    const base = `saker-p-${randomUUID().slice(0, 8)}`;
+    t ??= await messagingInstance();
+    const props = earliestProperties(bootstrap!);
+    const consumerProps = earliestProperties(bootstrap!, { "session.timeout.ms": 6000 });
+    const produce = (id: string, topic: string, value: string) => `  - id: ${id}
+    type: io.kestra.plugin.kafka.Produce
+${props}${transactional}    topic: ${topic}
+    from: { value: ${value} }
+`;
+    const run = await t.run(
+      `id: pattern
+namespace: ${NS}
+tasks:
+${produce("a", `${base}-a`, "one")}${produce("b", `${base}-b`, "two")}${produce("other", `x-${base}-a`, "three")}  - id: consume
+    type: io.kestra.plugin.kafka.Consume
+${consumerProps}    topicPattern: "${base}-.*"
+    pollDuration: PT3S
+  - id: prefix
+    type: io.kestra.plugin.kafka.Consume
+${consumerProps}    topicPattern: "${base}"
+    pollDuration: PT2S
+`,
+      {},
+      60_000,
+    );
+    expect(errorMessages(t, run, "consume")).toEqual([]);
+    expect(run.state.current).toBe("SUCCESS");
+    const values = (await storedValues(t, outputsOf(run, "consume").uri as string)) as Array<{ value: string }>;
+    expect(values.map((r) => r.value).sort()).toEqual(["one", "two"]);
+    // the whole name must match: a pattern that is only a prefix selects no topic
+    expect(outputsOf(run, "prefix").messagesCount).toBe(0);
+    expect(logMessages(t, run, "prefix", "WARN")).toContain(`No topic matches topicPattern '${base}'`);
   }, 90_000);
 
   it("RealtimeTrigger starts one execution per record", async () => {
