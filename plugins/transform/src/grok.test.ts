@@ -314,3 +314,39 @@ describe("grok.TransformItems", () => {
     expect(errors(ex, "t")).toContain("property 'from' cannot be read: ");
   });
 });
+
+describe("grok off the worker's event loop", () => {
+  /** 40 a's without the b: about 2^40 steps for `(a+)+b` on a backtracking engine. */
+  const EVIL = { text: "a".repeat(40), pattern: "(?<x>(a+)+b)" };
+
+  it("a pattern that backtracks catastrophically holds only its thread: other executions run, the timeout stops it", async () => {
+    const started = Date.now();
+    const stuck = test.run(
+      flowOf("grok_stuck", task("t", GROK_VALUE, `from: ${EVIL.text}\npattern: "${EVIL.pattern}"\ntimeout: PT3S`)),
+    );
+    // meanwhile the process answers: timers fire, and another grok execution runs to its end
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const other = await grokValue("grok_meanwhile", `from: "42"\npattern: "%{NUMBER:n:int}"`);
+    clearInterval(timer);
+    expect(other.value).toEqual({ n: 42 });
+    expect(ticks).toBeGreaterThan(20);
+    const ex = await stuck;
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex, "t")).toContain("Timeout after");
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // a new thread replaces the stopped one
+    expect((await grokValue("grok_after", `from: "7"\npattern: "%{NUMBER:n:int}"`)).value).toEqual({ n: 7 });
+  });
+
+  it("TransformItems: a line that stalls the pattern is stopped by the timeout, nothing stored", async () => {
+    const from = await namespaceFile("evil.log", ["aab", "ab", EVIL.text, "b"].join("\n"));
+    const ex = await test.run(
+      flowOf("grok_items_stuck", task("t", GROK_ITEMS, `from: ${from}\npattern: "${EVIL.pattern}"\ntimeout: PT2S`)),
+    );
+    expect(ex.state.current).toBe("FAILED");
+    expect(errors(ex, "t")).toContain("Timeout after");
+    expect(taskRun(ex, "t").outputs?.uri).toBeUndefined();
+  });
+});

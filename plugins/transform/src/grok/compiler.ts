@@ -42,6 +42,8 @@ export interface GrokMatcher {
   readonly unknownTypes: readonly string[];
   /** The captures of the first match in `text`, field → value; undefined when it does not match. */
   captures(text: string): Record<string, unknown> | undefined;
+  /** The captures of a match whose named groups are `groups` (the `groups` of `regex.exec`), field → value. */
+  fromGroups(groups: Readonly<Record<string, string | undefined>>): Record<string, unknown>;
 }
 
 const REFERENCE = /%\{(\w+)(?::([^:}]+))?(?::(\w+))?\}/y;
@@ -219,25 +221,26 @@ export function compileGrok(
   const regex = toRegExp(expand(expression, x, []), property);
   const fields = [...x.keysByField.keys()];
   const typeByKey = new Map(x.groups.map((g) => [g.key, g.type]));
+  const fromGroups = (groups: Readonly<Record<string, string | undefined>>) =>
+    // entries, not assignments: a field may be named like an Object property (`__proto__`)
+    Object.fromEntries(
+      fields.map((field) => {
+        const keys = x.keysByField.get(field)!;
+        const key = keys.find((k) => groups[k] !== undefined);
+        const value =
+          key === undefined
+            ? convert("", typeByKey.get(keys[0]!)!, field)
+            : convert(groups[key]!, typeByKey.get(key)!, field);
+        return [field, value];
+      }),
+    );
   return {
     regex,
     unknownTypes: [...x.unknownTypes],
+    fromGroups,
     captures(text) {
       const match = regex.exec(text);
-      if (!match) return undefined;
-      const groups = match.groups ?? {};
-      // entries, not assignments: a field may be named like an Object property (`__proto__`)
-      return Object.fromEntries(
-        fields.map((field) => {
-          const keys = x.keysByField.get(field)!;
-          const key = keys.find((k) => groups[k] !== undefined);
-          const value =
-            key === undefined
-              ? convert("", typeByKey.get(keys[0]!)!, field)
-              : convert(groups[key]!, typeByKey.get(key)!, field);
-          return [field, value];
-        }),
-      );
+      return match ? fromGroups(match.groups ?? {}) : undefined;
     },
   };
 }

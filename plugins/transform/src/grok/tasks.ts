@@ -8,6 +8,7 @@ import { badProperty } from "../errors.ts";
 import { openStored, storeLines } from "../records.ts";
 import { compileGrok, type GrokMatcher } from "./compiler.ts";
 import { patternDefinitions } from "./definitions.ts";
+import { GrokThread, type Groups } from "./matchThreads.ts";
 
 const PREFIX = "io.kestra.plugin.transform.grok";
 
@@ -63,17 +64,46 @@ async function matchersOf(props: GrokProps, ctx: RunContext): Promise<GrokMatche
   return matchers;
 }
 
-/** The captures of `text`: the first matching expression's, or all matching ones merged. */
-function capture(text: string, matchers: readonly GrokMatcher[], props: GrokProps): Record<string, unknown> {
+/**
+ * The captures of a text from the groups each expression's match gave (null: no match): the first
+ * matching expression's, or all matching ones merged.
+ */
+function capture(
+  found: ReadonlyArray<Groups | null>,
+  matchers: readonly GrokMatcher[],
+  props: GrokProps,
+): Record<string, unknown> {
   const merged: Array<[string, unknown]> = [];
-  for (const matcher of matchers) {
-    const captured = matcher.captures(text);
-    if (!captured) continue;
-    for (const entry of Object.entries(captured))
+  for (const [i, groups] of found.entries()) {
+    if (!groups) continue;
+    for (const entry of Object.entries(matchers[i]!.fromGroups(groups)))
       if (props.keepEmptyCaptures || (entry[1] !== null && entry[1] !== "")) merged.push(entry);
     if (props.breakOnFirstMatch) break;
   }
   return Object.fromEntries(merged);
+}
+
+/** The most lines, and characters, sent to the matching thread at once. */
+const BATCH_LINES = 1000;
+const BATCH_CHARS = 1 << 20;
+
+/** Runs `use` with a matching thread leased for the task run (see matchThreads.ts). */
+async function withThread<T>(
+  matchers: readonly GrokMatcher[],
+  props: GrokProps,
+  ctx: RunContext,
+  use: (thread: GrokThread) => Promise<T>,
+): Promise<T> {
+  const thread = await GrokThread.lease(
+    matchers.map((m) => m.regex),
+    props.breakOnFirstMatch,
+    ctx.signal,
+  );
+  try {
+    return await use(thread);
+  } finally {
+    thread.release();
+  }
 }
 
 /**
@@ -104,7 +134,8 @@ export const TransformValue = defineTask({
   outputs: z.object({ value: z.record(z.string(), z.unknown()).describe("The captures, field → value.") }),
   async run(props, ctx) {
     const matchers = await matchersOf(props, ctx);
-    return { value: capture(props.from, matchers, props) };
+    const [found] = await withThread(matchers, props, ctx, (thread) => thread.match([props.from]));
+    return { value: capture(found!, matchers, props) };
   },
 });
 
@@ -131,18 +162,32 @@ export const TransformItems = defineTask({
     const matchers = await matchersOf(props, ctx);
     const stream = await openStored(ctx, "from", props.from);
     let written = 0;
-    async function* records(): AsyncGenerator<string> {
-      for await (const line of textLines(stream)) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        if (line.trim() === "") continue;
-        const captured = capture(lineText(line), matchers, props);
-        if (Object.keys(captured).length === 0) continue;
-        written++;
-        yield `${toIon(captured)}\n`;
-      }
-    }
+    const records = (thread: GrokThread) =>
+      async function* (): AsyncGenerator<string> {
+        let batch: string[] = [];
+        let chars = 0;
+        async function* parsed() {
+          const matches = await thread.match(batch);
+          for (const found of matches) {
+            const captured = capture(found, matchers, props);
+            if (Object.keys(captured).length === 0) continue;
+            written++;
+            yield `${toIon(captured)}\n`;
+          }
+          batch = [];
+          chars = 0;
+        }
+        for await (const line of textLines(stream)) {
+          if (line.trim() === "") continue;
+          const text = lineText(line);
+          batch.push(text);
+          chars += text.length;
+          if (batch.length >= BATCH_LINES || chars >= BATCH_CHARS) yield* parsed();
+        }
+        if (batch.length) yield* parsed();
+      };
     try {
-      const uri = await storeLines(ctx, "parsed.ion", records());
+      const uri = await withThread(matchers, props, ctx, (thread) => storeLines(ctx, "parsed.ion", records(thread)()));
       return { uri, processedItemsTotal: written };
     } finally {
       stream.destroy();
