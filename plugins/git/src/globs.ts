@@ -1,7 +1,17 @@
-/** Kestra's glob patterns (`*`, `**`, `?`, `{a,b}`, `[…]`) over `/`-separated paths. */
-import { NonRetryableError } from "@saker/sdk";
+/**
+ * Kestra's glob patterns (`*`, `**`, `?`, `{a,b}`, `[…]`) over `/`-separated paths, matched on RE2
+ * (linear time): a glob comes from a flow or from a repository's `.kestraignore`, and
+ * `*a*a*a*a*a*a*a*a*b` against a long name would hold a backtracking engine for minutes.
+ */
+import { errorMessage, NonRetryableError } from "@saker/sdk";
+import { RegexError, userRegex } from "@saker/sdk/regex";
 
-export function globToRegExp(glob: string): RegExp {
+/** A compiled glob: whether it matches the whole of a path or name. */
+export interface Glob {
+  test(text: string): boolean;
+}
+
+export function compileGlob(glob: string): Glob {
   let out = "";
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {
@@ -34,11 +44,12 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else out += c.replace(/[.+^$()|\\\]]/g, "\\$&");
   }
-  return new RegExp(`^${out}$`);
+  const regex = userRegex(out);
+  return { test: (text) => regex.testExact(text) };
 }
 
 /** A glob property as Kestra takes it: one glob, a list, or a JSON text of a list; undefined matches all. */
-export function globsOf(value: string | readonly string[] | undefined, property: string): RegExp[] | undefined {
+export function globsOf(value: string | readonly string[] | undefined, property: string): Glob[] | undefined {
   if (value === undefined) return undefined;
   let list: unknown = value;
   if (typeof value === "string") {
@@ -51,8 +62,17 @@ export function globsOf(value: string | readonly string[] | undefined, property:
   }
   if (!Array.isArray(list) || list.some((g) => typeof g !== "string"))
     throw new NonRetryableError("must be a glob or a list of globs", { path: property });
-  return (list as string[]).map(globToRegExp);
+  return (list as string[]).map((glob) => {
+    try {
+      return compileGlob(glob);
+    } catch (error) {
+      throw new NonRetryableError(
+        `'${glob}' is not a valid glob: ${error instanceof RegexError ? error.problem : errorMessage(error)}`,
+        { path: property, cause: error },
+      );
+    }
+  });
 }
 
-export const matchesAny = (globs: RegExp[] | undefined, ...candidates: string[]) =>
+export const matchesAny = (globs: Glob[] | undefined, ...candidates: string[]) =>
   !globs || globs.some((g) => candidates.some((c) => g.test(c)));

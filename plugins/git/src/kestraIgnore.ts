@@ -7,12 +7,12 @@
  */
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { globToRegExp } from "./globs.ts";
+import { compileGlob, type Glob } from "./globs.ts";
 
 export const IGNORE_FILE = ".kestraignore";
 
 interface Rule {
-  regex: RegExp;
+  glob: Glob;
   negate: boolean;
   dirOnly: boolean;
   anchored: boolean;
@@ -34,13 +34,20 @@ export function parseIgnore(text: string): IgnoreRules {
     line = line.replace(/\/+$/, "");
     const anchored = line.includes("/");
     line = line.replace(/^\/+/, "");
-    if (line) rules.push({ regex: globToRegExp(line), negate, dirOnly, anchored });
+    if (!line) continue;
+    let glob: Glob;
+    try {
+      glob = compileGlob(line);
+    } catch {
+      continue; // a pattern that does not compile (`[z-a]`) matches nothing
+    }
+    rules.push({ glob, negate, dirOnly, anchored });
   }
   const matches = (path: string, isDir: boolean) => {
     let ignored = false;
     const name = path.slice(path.lastIndexOf("/") + 1);
     for (const rule of rules)
-      if ((!rule.dirOnly || isDir) && rule.regex.test(rule.anchored ? path : name)) ignored = !rule.negate;
+      if ((!rule.dirOnly || isDir) && rule.glob.test(rule.anchored ? path : name)) ignored = !rule.negate;
     return ignored;
   };
   return {

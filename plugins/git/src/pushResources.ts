@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { z, type RunContext } from "@saker/sdk";
 import { storeDiff } from "./diffFile.ts";
-import { matchesAny } from "./globs.ts";
+import { matchesAny, type Glob } from "./globs.ts";
 import { readIgnore, type IgnoreRules } from "./kestraIgnore.ts";
 import { lineCounts } from "./lineDiff.ts";
 import { checkNoLink, walkFiles, writeInside } from "./paths.ts";
@@ -43,7 +43,7 @@ export interface PushPlan {
   /** What the instance has: path relative to `folder` → content. */
   files: ReadonlyMap<string, Buffer>;
   /** Only files matching these may be removed (Kestra matches the path, the file name or its stem). */
-  globs?: RegExp[] | undefined;
+  globs?: Glob[] | undefined;
   commitMessage: string;
   /** The diff file's name. */
   diffName: string;

@@ -39,6 +39,18 @@ describe("globs", () => {
     expect(matchesAny(globsOf('["x*"]', "flows"), "xyz")).toBe(true);
     expect(matchesAny(globsOf("x.y", "flows"), "xzy")).toBe(false);
     expect(matchesAny(undefined, "anything")).toBe(true);
+    expect(matchesAny(globsOf(["[!a-c]x", "[a-c]y"], "files"), "dx")).toBe(true);
+    expect(matchesAny(globsOf(["[!a-c]x", "[a-c]y"], "files"), "ax")).toBe(false);
+  });
+
+  it("answers in linear time whatever the glob, and refuses a glob that does not compile, naming the property", () => {
+    // a backtracking engine takes seconds at 50 characters here, and far longer at 200
+    const evil = globsOf("*a*a*a*a*a*a*a*a*a*a*b", "files");
+    expect(matchesAny(evil, "a".repeat(200))).toBe(false);
+    expect(matchesAny(evil, `${"a".repeat(200)}b`)).toBe(true);
+    expect(() => globsOf(["ok", "[z-a]"], "files")).toThrow(
+      /^files: '\[z-a\]' is not a valid glob: invalid character class range/,
+    );
   });
 });
 
@@ -223,5 +235,12 @@ describe(".kestraignore", () => {
     expect(rules.ignores("docs/a.md")).toBe(true);
     expect(rules.ignores("docs/x/a.md")).toBe(false);
     expect(rules.ignores("sub/.kestraignore")).toBe(false);
+  });
+
+  it("a repository's rules cannot stall the task: linear-time matching, and a rule that does not compile matches nothing", () => {
+    const rules = parseIgnore("[z-a]\n*a*a*a*a*a*a*a*a*a*a*b\n");
+    expect(rules.ignores(`${"a".repeat(200)}.txt`)).toBe(false);
+    expect(rules.ignores(`x/${"a".repeat(200)}b`)).toBe(true);
+    expect(rules.ignores("z")).toBe(false);
   });
 });

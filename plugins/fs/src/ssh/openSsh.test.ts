@@ -46,6 +46,14 @@ Include other.conf
     expect(secret.identityFiles).toEqual(["~/.ssh/global_key"]);
   });
 
+  it("matches host patterns case-insensitively, in linear time whatever the pattern", () => {
+    expect(hostConfig("Host DB-?\n  User up\n", "db-1").user).toBe("up");
+    // a backtracking engine takes seconds at 50 characters here, and far longer at 200
+    const evil = "Host *a*a*a*a*a*a*a*a*a*a*b\n  User evil\n";
+    expect(hostConfig(evil, "a".repeat(200)).user).toBeUndefined();
+    expect(hostConfig(evil, `${"a".repeat(200)}b`).user).toBe("evil");
+  });
+
   it("reports an Include of a block that applies", () => {
     expect(hostConfig("Include x.conf\nHost a\n  Include y.conf\n", "a").ignored).toEqual([
       "Include x.conf",

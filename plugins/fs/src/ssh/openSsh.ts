@@ -6,6 +6,7 @@
  * @module
  */
 import { createHmac } from "node:crypto";
+import { userRegex } from "@saker/sdk/regex";
 
 /** What a configuration says of one host (only the keywords the task applies). */
 export interface HostConfig {
@@ -37,13 +38,13 @@ function words(text: string): string[] {
   return out;
 }
 
-/** A `*`/`?` pattern (OpenSSH's host patterns), case-insensitive. */
+/** A `*`/`?` pattern (OpenSSH's host patterns), case-insensitive; on RE2, linear in the name whatever the pattern. */
 function globMatches(pattern: string, name: string): boolean {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*/g, ".*")
     .replace(/\?/g, ".");
-  return new RegExp(`^${source}$`, "i").test(name);
+  return userRegex(source, { caseInsensitive: true }).testExact(name);
 }
 
 /** A comma- or space-separated pattern list: no negated pattern matches, and one plain pattern does. */

@@ -137,6 +137,13 @@ describe("purge targets", () => {
     expect(wildcardMatch("a.b", "a?b")).toBe(true);
     expect(wildcardMatch("a.b", "a.b")).toBe(true);
     expect(wildcardMatch("axb", "a.b")).toBe(false);
+    expect(wildcardMatch("a(1)+[x]{2}\\y\nz", "a(?)+[x]{2}\\y*")).toBe(true);
+  });
+
+  it("answers in linear time whatever the glob", () => {
+    // a backtracking engine takes seconds at 50 characters here, and far longer at 200
+    expect(wildcardMatch("a".repeat(200), "*a*a*a*a*a*a*a*a*a*a*b")).toBe(false);
+    expect(wildcardMatch(`${"a".repeat(200)}b`, "*a*a*a*a*a*a*a*a*a*a*b")).toBe(true);
   });
 
   it("selects children by namespace, not by text prefix", () => {

@@ -4,11 +4,15 @@
  * a glob on each item's name.
  */
 import { NonRetryableError, z } from "@saker/sdk";
+import { userRegex } from "../../model/regex.ts";
 
-/** A glob as Kestra's purge tasks read it: `*` is any run of characters, `?` one character. */
+/**
+ * A glob as Kestra's purge tasks read it: `*` is any run of characters, `?` one character. Matched
+ * on RE2: `*a*a*a*a*a*a*a*a*b` against a long key would take a backtracking engine minutes.
+ */
 export function wildcardMatch(text: string, pattern: string): boolean {
   const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === "*" ? ".*" : c === "?" ? "." : `\\${c}`));
-  return new RegExp(`^${source}$`, "s").test(text);
+  return userRegex(source, { dotAll: true }).testExact(text);
 }
 
 export interface NamespaceSelection {
