@@ -83,6 +83,14 @@ describe("parsing with the same compiled patterns", () => {
     expect(p("'at' HH'h'", "at 10h")?.hour).toBe(10);
   });
 
+  it("answers in linear time whatever the pattern", () => {
+    // twelve digit groups one after the other: a backtracking engine tries each way of splitting
+    // 60 digits among them (about 9^12 tries) before it can say no
+    const p = compilePattern("nSnSnSnSnSnS", "dateTimeFormat");
+    expect(p.parse(`${"1".repeat(60)}x`)).toBeUndefined();
+    expect(p.parse("123456789012")).toBeDefined();
+  });
+
   it("gives exact values in the task's zone, DST gaps and overlaps resolved as Java does", () => {
     const ny = new TemporalParser(
       { dateFormat: "dd/MM/yyyy", timeFormat: "HH:mm", datetimeFormat: "yyyy-MM-dd HH:mm" },

@@ -13,6 +13,7 @@
  * @module
  */
 import { NonRetryableError } from "@saker/sdk";
+import { userRegex } from "@saker/sdk/regex";
 
 type Token = { t: "lit"; text: string } | { t: "field"; letter: string; count: number } | { t: "opt"; tokens: Token[] };
 
@@ -317,7 +318,9 @@ export interface JavaPattern {
 /** Compiles a Java `DateTimeFormatter` pattern once; a bad one fails naming `property`. */
 export function compilePattern(pattern: string, property: string): JavaPattern {
   const tokens = parse(pattern, property);
-  let regex: RegExp | undefined;
+  // RE2 (linear time): adjacent runs such as `nSnSnSnS` are digit groups one after the other, which
+  // a backtracking engine would try every way of splitting against a long run of digits
+  let regex: ReturnType<typeof userRegex> | undefined;
   const readers: (Reader | undefined)[] = [];
   return {
     pattern,
@@ -331,13 +334,13 @@ export function compilePattern(pattern: string, property: string): JavaPattern {
       }
     },
     parse(text) {
-      regex ??= new RegExp(`^${regexOf(tokens, readers)}$`);
-      const m = regex.exec(text.trim());
-      if (!m) return undefined;
+      regex ??= userRegex(regexOf(tokens, readers));
+      const m = regex.matcher(text.trim());
+      if (!m.matches()) return undefined;
       const out: ParsedFields = {};
       for (let g = 0; g < readers.length; g++) {
-        const value = m[g + 1];
-        if (value !== undefined) readers[g]?.(out, value);
+        const value = m.group(g + 1);
+        if (value !== null) readers[g]?.(out, value);
       }
       if (out.pm !== undefined && out.hour !== undefined) out.hour = (out.hour % 12) + (out.pm ? 12 : 0);
       return out;
