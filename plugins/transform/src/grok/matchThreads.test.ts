@@ -1,6 +1,7 @@
 /**
  * The grok matching threads on their own: matches come back per line and expression, a stop
- * terminates a stuck thread, at most two leases run at once and a stop ends a wait for one.
+ * terminates a stuck thread, a thread released mid-match never serves another lease, at most two
+ * leases run at once (a freed slot goes to the first waiter) and a stop ends a wait for one.
  */
 import { describe, expect, it } from "vitest";
 import { GrokThread } from "./matchThreads.ts";
@@ -44,5 +45,37 @@ describe("GrokThread", () => {
     await expect(stuck[1]).rejects.toThrow("killed too");
     busy[1]!.release();
     expect(() => busy[1]!.match(["x"])).toThrow("killed too");
+  });
+
+  it("a thread released while it matches is terminated: the next lease gets its own answers", async () => {
+    const first = await GrokThread.lease([STUCK.regex], true, new AbortController().signal);
+    const abandoned = first.match([STUCK.line]);
+    // as when the storage fails while a batch matches: the task gives up on the answer
+    first.release();
+    await expect(abandoned).rejects.toThrow("released while matching");
+    for (let i = 0; i < 3; i++) {
+      const next = await GrokThread.lease([/(?<d>\d)/], true, new AbortController().signal);
+      try {
+        expect(await next.match([String(i)])).toEqual([[{ d: String(i) }]]);
+      } finally {
+        next.release();
+      }
+    }
+  });
+
+  it("a freed slot goes to the first waiter, never to a lease asked for meanwhile", async () => {
+    const signal = new AbortController().signal;
+    const [a, b] = await Promise.all([GrokThread.lease([/a/], true, signal), GrokThread.lease([/b/], true, signal)]);
+    const order: string[] = [];
+    const c = GrokThread.lease([/c/], true, signal).then((t) => (order.push("c"), t));
+    a!.release();
+    const d = GrokThread.lease([/d/], true, signal).then((t) => (order.push("d"), t));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(order).toEqual(["c"]);
+    b!.release();
+    await d;
+    expect(order).toEqual(["c", "d"]);
+    (await c).release();
+    (await d).release();
   });
 });

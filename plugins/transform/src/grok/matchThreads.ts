@@ -40,16 +40,22 @@ parentPort.on("message", (message) => {
 `;
 
 const MAX_THREADS = 2;
+/** Threads ready for a lease, none of them matching. */
 const idle: Worker[] = [];
+/** Threads that errored or exited: never leased again. */
+const dead = new WeakSet<Worker>();
 let busy = 0;
 const waiting: Array<() => void> = [];
 
+/** Takes a slot, waiting for one when every slot is busy; a stop ends the wait. */
 async function slot(signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
   if (busy < MAX_THREADS) {
     busy++;
     return;
   }
+  // a freed slot is handed to the first waiter as it is (`busy` unchanged), so no other lease
+  // can take it in between
   await new Promise<void>((resolve, reject) => {
     const ready = () => {
       signal.removeEventListener("abort", abort);
@@ -62,18 +68,33 @@ async function slot(signal: AbortSignal): Promise<void> {
     waiting.push(ready);
     signal.addEventListener("abort", abort, { once: true });
   });
-  busy++;
 }
 
 function freeSlot(): void {
-  busy--;
-  waiting.shift()?.();
+  const next = waiting.shift();
+  if (next) next();
+  else busy--;
+}
+
+/** A new thread; one that errors or exits (even while idle) is dropped, never leased again. */
+function spawn(): Worker {
+  const worker = new Worker(THREAD_SOURCE, { eval: true });
+  const drop = () => {
+    dead.add(worker);
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+  };
+  worker.on("error", drop);
+  worker.on("exit", drop);
+  return worker;
 }
 
 /** A thread leased to one task run: its expressions set, lines matched a batch at a time. */
 export class GrokThread {
   private broken = false;
   private released = false;
+  /** Ends the match in flight (terminating the thread), if one is. */
+  private inFlight: ((error: unknown) => void) | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -83,19 +104,28 @@ export class GrokThread {
   /** Waits for a thread and gives it `regexes`; `release()` it when done. */
   static async lease(regexes: readonly RegExp[], breakOnFirstMatch: boolean, signal: AbortSignal): Promise<GrokThread> {
     await slot(signal);
-    const worker = idle.pop() ?? new Worker(THREAD_SOURCE, { eval: true });
-    worker.unref();
-    worker.postMessage({ regexes: regexes.map((r) => ({ source: r.source, flags: r.flags })), breakOnFirstMatch });
-    return new GrokThread(worker, signal);
+    try {
+      let worker = idle.pop();
+      while (worker && dead.has(worker)) worker = idle.pop();
+      worker ??= spawn();
+      worker.unref();
+      worker.postMessage({ regexes: regexes.map((r) => ({ source: r.source, flags: r.flags })), breakOnFirstMatch });
+      return new GrokThread(worker, signal);
+    } catch (error) {
+      freeSlot();
+      throw error;
+    }
   }
 
   /** The matches of each line; the run's stop terminates the thread and rejects with its reason. */
   match(lines: readonly string[]): Promise<LineMatches> {
     this.signal.throwIfAborted();
-    if (this.broken || this.released) throw new Error("grok: the matching thread is no longer usable");
+    if (this.broken || this.released || this.inFlight || dead.has(this.worker))
+      throw new Error("grok: the matching thread is no longer usable");
     const { worker, signal } = this;
     return new Promise<LineMatches>((resolve, reject) => {
       const done = () => {
+        this.inFlight = undefined;
         worker.off("message", onMessage);
         worker.off("error", onError);
         worker.off("exit", onExit);
@@ -115,6 +145,7 @@ export class GrokThread {
       const onError = (error: Error) => fail(error);
       const onExit = () => fail(new Error("grok: the matching thread stopped"));
       const onAbort = () => fail(signal.reason);
+      this.inFlight = fail;
       worker.on("message", onMessage);
       worker.on("error", onError);
       worker.on("exit", onExit);
@@ -125,11 +156,16 @@ export class GrokThread {
     });
   }
 
-  /** Gives the thread back (kept for the next lease unless it broke or enough are kept). */
+  /**
+   * Gives the thread back: kept for the next lease when it is idle and sound. One still matching
+   * (its caller gave up on the answer, e.g. the storage failed meanwhile) is terminated: its
+   * answer must reach no one, and a stuck pattern must not keep it busy.
+   */
   release(): void {
     if (this.released) return;
     this.released = true;
-    if (!this.broken && idle.length < MAX_THREADS) idle.push(this.worker);
+    this.inFlight?.(new Error("grok: the matching thread was released while matching"));
+    if (!this.broken && !dead.has(this.worker) && idle.length < MAX_THREADS) idle.push(this.worker);
     else if (!this.broken) void this.worker.terminate();
     freeSlot();
   }

@@ -178,6 +178,7 @@ export const TransformItems = defineTask({
           chars = 0;
         }
         for await (const line of textLines(stream)) {
+          if (ctx.signal.aborted) throw ctx.signal.reason;
           if (line.trim() === "") continue;
           const text = lineText(line);
           batch.push(text);
