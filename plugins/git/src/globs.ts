@@ -36,10 +36,11 @@ export function compileGlob(glob: string): Glob {
       const end = glob.indexOf("]", i + 1);
       if (end < 0) out += "\\[";
       else {
-        out += `[${glob
-          .slice(i + 1, end)
-          .replace(/^!/, "^")
-          .replace(/\\/g, "\\\\")}]`;
+        const members = glob.slice(i + 1, end);
+        // `[]` matches nothing and `[!]` any one character (RE2 has no empty class to write them)
+        if (members === "") out += "[^\\x{0}-\\x{10FFFF}]";
+        else if (members === "!") out += "[\\x{0}-\\x{10FFFF}]";
+        else out += `[${members.replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
         i = end;
       }
     } else out += c.replace(/[.+^$()|\\\]]/g, "\\$&");

@@ -41,6 +41,9 @@ describe("globs", () => {
     expect(matchesAny(undefined, "anything")).toBe(true);
     expect(matchesAny(globsOf(["[!a-c]x", "[a-c]y"], "files"), "dx")).toBe(true);
     expect(matchesAny(globsOf(["[!a-c]x", "[a-c]y"], "files"), "ax")).toBe(false);
+    // `[]` matches nothing, `[!]` any one character
+    expect(["x", "]x", "ax"].map((name) => matchesAny(globsOf("[]x", "files"), name))).toEqual([false, false, false]);
+    expect(["x", "ax", "éx"].map((name) => matchesAny(globsOf("[!]x", "files"), name))).toEqual([false, true, true]);
   });
 
   it("answers in linear time whatever the glob, and refuses a glob that does not compile, naming the property", () => {
