@@ -7,6 +7,8 @@
  */
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { errorMessage, type Logger } from "@saker/sdk";
+import { RegexError } from "@saker/sdk/regex";
 import { compileGlob, type Glob } from "./globs.ts";
 
 export const IGNORE_FILE = ".kestraignore";
@@ -23,7 +25,8 @@ export interface IgnoreRules {
   ignores(path: string): boolean;
 }
 
-export function parseIgnore(text: string): IgnoreRules {
+/** `onInvalid` hears of each rule that does not compile (it matches nothing). */
+export function parseIgnore(text: string, onInvalid?: (rule: string, reason: string) => void): IgnoreRules {
   const rules: Rule[] = [];
   for (const raw of text.split(/\r?\n/)) {
     let line = raw.replace(/\s+$/, "");
@@ -38,8 +41,10 @@ export function parseIgnore(text: string): IgnoreRules {
     let glob: Glob;
     try {
       glob = compileGlob(line);
-    } catch {
-      continue; // a pattern that does not compile (`[z-a]`) matches nothing
+    } catch (error) {
+      // a pattern that does not compile (`[z-a]`) matches nothing
+      onInvalid?.(raw.trim(), error instanceof RegexError ? error.problem : errorMessage(error));
+      continue;
     }
     rules.push({ glob, negate, dirOnly, anchored });
   }
@@ -60,9 +65,11 @@ export function parseIgnore(text: string): IgnoreRules {
   };
 }
 
-/** The rules of `<folder>/.kestraignore` (a regular file only; none when absent). */
-export async function readIgnore(folder: string): Promise<IgnoreRules> {
+/** The rules of `<folder>/.kestraignore` (a regular file only; none when absent); a rule that does not compile is warned about. */
+export async function readIgnore(folder: string, logger: Pick<Logger, "warn">): Promise<IgnoreRules> {
   const file = join(folder, IGNORE_FILE);
   const stat = await lstat(file).catch(() => undefined);
-  return parseIgnore(stat?.isFile() ? await readFile(file, "utf8") : "");
+  return parseIgnore(stat?.isFile() ? await readFile(file, "utf8") : "", (rule, reason) =>
+    logger.warn("{} rule '{}' is not a valid glob and matches nothing: {}", IGNORE_FILE, rule, reason),
+  );
 }

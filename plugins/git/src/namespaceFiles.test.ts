@@ -114,9 +114,9 @@ describe("PushNamespaceFiles and SyncNamespaceFiles", () => {
     expect(server.show("files", "_files/notes.txt", "feature")).toBe("not pushed\n");
   });
 
-  it("honours .kestraignore both ways", async () => {
+  it("honours .kestraignore both ways, warning of a rule that does not compile", async () => {
     server.createRepo("ignore", {
-      "_files/.kestraignore": "*.log\nlocal/\n",
+      "_files/.kestraignore": "*.log\nlocal/\n[z-a]\n",
       "_files/keep.txt": "keep\n",
       "_files/debug.log": "noise\n",
       "_files/local/mine.txt": "only in git\n",
@@ -127,6 +127,9 @@ describe("PushNamespaceFiles and SyncNamespaceFiles", () => {
     );
     expect(sync.state.current, logsOf(test, sync.id)).toBe("SUCCESS");
     expect(await listed("company.ign")).toEqual(["keep.txt", "sub/.kestraignore"]);
+    expect(logsOf(test, sync.id)).toMatch(
+      /\.kestraignore rule '\[z-a\]' is not a valid glob and matches nothing: invalid character class range/,
+    );
 
     await files("company.ign").put("trace.log", Buffer.from("local log\n"));
     const push = await test.run(gitFlow("ign", "company.ign", "PushNamespaceFiles", connection("ignore")));
@@ -134,7 +137,7 @@ describe("PushNamespaceFiles and SyncNamespaceFiles", () => {
     expect(server.show("ignore", "_files/local/mine.txt")).toBe("only in git\n"); // ignored: not deleted
     expect(server.show("ignore", "_files/debug.log")).toBe("noise\n");
     expect(server.show("ignore", "_files/trace.log")).toBeUndefined(); // ignored: not pushed
-    expect(server.show("ignore", "_files/.kestraignore")).toBe("*.log\nlocal/\n");
+    expect(server.show("ignore", "_files/.kestraignore")).toBe("*.log\nlocal/\n[z-a]\n");
   });
 
   it("refuses a gitDirectory leaving the repository, writing nothing", async () => {

@@ -71,7 +71,7 @@ export async function pushResources(
     await checkNoLink(dir, plan.folder, "gitDirectory");
     const base = join(dir, plan.folder);
     await mkdir(base, { recursive: true });
-    const ignore = await readIgnore(base);
+    const ignore = await readIgnore(base, ctx.logger);
     if (props.delete) await removeOutdated(dir, base, plan, ignore);
     for (const [path, content] of plan.files)
       if (!ignore.ignores(path)) await writeInside(base, path, content, "gitDirectory");

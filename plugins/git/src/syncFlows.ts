@@ -78,7 +78,7 @@ export const SyncFlows = defineTask({
       async (checkout) => {
         if (!checkout) return [];
         const found: Candidate[] = [];
-        const ignore = await readIgnore(checkout.base);
+        const ignore = await readIgnore(checkout.base, ctx.logger);
         for (const file of await walkFiles(checkout.root, checkout.base, props.includeChildNamespaces ? Infinity : 1)) {
           if (!FLOW_FILE.test(file.path) || ignore.ignores(file.path)) continue;
           const folders = file.path.split("/").slice(0, -1);

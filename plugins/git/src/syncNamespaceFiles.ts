@@ -59,7 +59,7 @@ export const SyncNamespaceFiles = defineTask({
       async (checkout) => {
         if (!checkout) return;
         // the whole folder is walked (and every link checked) before the first write
-        const ignore = await readIgnore(checkout.base);
+        const ignore = await readIgnore(checkout.base, ctx.logger);
         const files: RepoFile[] = (await walkFiles(checkout.root, checkout.base)).filter(
           (f) => !GIT_FILES.has(f.path.split("/").pop()!) && !ignore.ignores(f.path),
         );
