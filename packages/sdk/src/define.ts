@@ -114,6 +114,13 @@ export interface TriggerEvent {
   variables: Record<string, unknown>;
   /** Files the event stored, already under `kestra://`. */
   labels?: Record<string, string>;
+  /**
+   * A polling trigger's: called once the execution the event starts is stored, and never when
+   * the engine starts none (the trigger disabled meanwhile, the scheduler stopping, a failed
+   * commit). Where the trigger moves its own cursor on (messages seen), so that what it reported
+   * is not lost when no execution was stored; a failure is logged on the trigger.
+   */
+  onStarted?: () => Promise<void>;
 }
 
 export type TriggerKind =

@@ -69,14 +69,20 @@ triggers:
       warnSkipped(check, mailbox, ctx.logger);
       const emails: EmailData[] = [];
       for (const message of check.messages) emails.push(await message.read());
-      await store.save(check.cursorAfter(emails.length));
+      const cursor = check.cursorAfter(emails.length);
       if (check.more) ctx.logger.info("More than {} new mails: the next evaluations take the rest", MAX_EMAILS);
       if (emails.length === 0) {
+        await store.save(cursor);
         ctx.logger.debug("No new mail in {}", mailboxName(mailbox));
         return undefined;
       }
       ctx.logger.info("{} new mail(s) in {}", emails.length, mailboxName(mailbox));
-      return { variables: { latestEmail: latestOf(emails), total: emails.length, emails } };
+      // the messages count as seen once their execution is stored: if none is (the trigger
+      // disabled meanwhile), the next check reports them again
+      return {
+        variables: { latestEmail: latestOf(emails), total: emails.length, emails },
+        onStarted: () => store.save(cursor),
+      };
     } finally {
       await session.close();
     }

@@ -185,12 +185,26 @@ export class SchedulerService {
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;
     const run = pollingTick(this.ctx, declared, definition, state, now, this.abort.signal)
       .then(async (result) => {
-        if (this.clockRunning)
-          await this.commit(
-            [{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }],
-            [],
-            true,
-          );
+        if (!this.clockRunning) return;
+        const started = await this.commit(
+          [{ key: triggerKey(declared), before: state, after: result.state, executions: result.executions }],
+          [],
+          true,
+        );
+        if (started.length && result.onStarted)
+          await result
+            .onStarted()
+            .catch((error: unknown) =>
+              triggerLog(
+                this.ctx,
+                declared.flow,
+                declared.trigger.id,
+                "ERROR",
+                this.ctx.secretGuard
+                  .masker()
+                  .mask(`After its execution ${started[0]!.id} was stored: ${describe(error)}`),
+              ),
+            );
       })
       .catch((error: unknown) => this.ctx.report.loopError(`polling trigger ${id} failed`, error))
       .finally(() => this.polling.delete(id));
@@ -200,9 +214,10 @@ export class SchedulerService {
   /**
    * Saves what trigger runs changed and starts their executions, in one transaction, with the
    * acknowledgement of the message they came from. A trigger disabled meanwhile starts nothing,
-   * nor (`byClock`) one whose dates another scheduler moved on meanwhile.
+   * nor (`byClock`) one whose dates another scheduler moved on meanwhile. Resolves with the
+   * executions started.
    */
-  private async commit(runs: readonly TriggerRun[], ack: number[] = [], byClock = false): Promise<void> {
+  private async commit(runs: readonly TriggerRun[], ack: number[] = [], byClock = false): Promise<Execution[]> {
     const { backend, config, admission } = this.ctx;
     const tenantId = config.tenantId;
     const started: Execution[] = [];
@@ -223,6 +238,7 @@ export class SchedulerService {
       await tx.queue.ack(ack);
     });
     admission.announce(started);
+    return started;
   }
 
   private async consume(): Promise<void> {

@@ -81,7 +81,11 @@ export async function pollingTick(
       id: executionId,
       ...(event.labels ? { labels: event.labels } : {}),
     });
-    return { executions: [execution], state: { ...next, lastDate: now.toISOString(), executionId } };
+    return {
+      executions: [execution],
+      state: { ...next, lastDate: now.toISOString(), executionId },
+      ...(event.onStarted ? { onStarted: event.onStarted } : {}),
+    };
   } catch (error) {
     triggerLog(role, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);
     return { executions: [], state: next };

@@ -29,6 +29,8 @@ const MAX_DATES_PER_TICK = 500;
 export interface TickResult {
   executions: Execution[];
   state: TriggerState;
+  /** Called once the executions are stored (a polling trigger's `onStarted`). */
+  onStarted?: () => Promise<void>;
 }
 
 function cronOf(trigger: DeclaredTrigger["trigger"]): CronSchedule {

@@ -1,0 +1,107 @@
+/**
+ * A polling trigger's `onStarted` runs once the execution its event starts is stored, and never
+ * when the engine starts none (the trigger disabled while it evaluated): where a trigger moves its
+ * cursor on, so that what it reported is not lost. A failing `onStarted` is logged on the trigger.
+ */
+import { defineTrigger, z } from "@saker/sdk";
+import { afterEach, describe, expect, it } from "vitest";
+import { setTriggerDisabled } from "../../api/triggers.ts";
+import { coreRegistry } from "../registryLoader.ts";
+import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
+
+/** What the test lets the next evaluation do, and what `onStarted` saw. */
+const control: {
+  gate?: Promise<void>;
+  evaluations: number;
+  started: { executions: number }[];
+  failStarted?: boolean;
+} = { evaluations: 0, started: [] };
+let t: TestInstance | undefined;
+
+const Gated = defineTrigger({
+  type: "io.saker.test.GatedTrigger",
+  triggerKind: "polling",
+  title: "Reports one event per evaluation, once the test opens its gate",
+  properties: z.object({ interval: z.string().default("PT1S") }),
+  async evaluate() {
+    control.evaluations++;
+    await control.gate;
+    return {
+      variables: { n: control.evaluations },
+      onStarted: async () => {
+        if (control.failStarted) throw new Error("the cursor could not be saved");
+        control.started.push({ executions: countExecutions() });
+      },
+    };
+  },
+});
+
+function countExecutions(): number {
+  return t!.instance.executions.search({
+    tenantId: t!.instance.config.tenantId,
+    namespace: "started.tests",
+    flowId: "gated",
+    size: 1000,
+    sort: "asc",
+  }).results.length;
+}
+
+async function open() {
+  const registry = coreRegistry();
+  registry.addType({ name: "saker-test-started", version: "1.0.0", core: false }, Gated);
+  t = await openTestInstance({ registry, scheduler: true });
+  await t.instance.deploy(`id: gated
+namespace: started.tests
+tasks:
+  - id: out
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ trigger.n }}"
+triggers:
+  - id: gated
+    type: io.saker.test.GatedTrigger
+`);
+}
+
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  control.gate = undefined;
+  control.evaluations = 0;
+  control.started = [];
+  control.failStarted = false;
+});
+
+describe("a polling trigger's onStarted", () => {
+  it("runs once the execution is stored", async () => {
+    await open();
+    const first = await eventually(() => control.started[0], 10_000, "onStarted");
+    expect(first.executions).toBeGreaterThanOrEqual(1);
+  });
+
+  it("does not run when the trigger was disabled while it evaluated: no execution, nothing moved on", async () => {
+    let open_: () => void = () => undefined;
+    control.gate = new Promise<void>((resolve) => (open_ = resolve));
+    await open();
+    await eventually(() => (control.evaluations > 0 ? true : undefined), 10_000, "an evaluation");
+    await setTriggerDisabled(t!.instance, { namespace: "started.tests", flowId: "gated", triggerId: "gated" }, true);
+    open_();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(countExecutions()).toBe(0);
+    expect(control.started).toEqual([]);
+  });
+
+  it("a failure is logged on the trigger", async () => {
+    control.failStarted = true;
+    await open();
+    const line = await eventually(
+      () =>
+        t!.instance.logs
+          .find({ namespace: "started.tests", flowId: "gated" })
+          .find((l) => l.message.includes("could not be saved")),
+      10_000,
+      "the trigger's log line",
+    );
+    expect(line).toMatchObject({ level: "ERROR", triggerId: "gated" });
+    expect(line.message).toMatch(/^After its execution \w+ was stored: .*the cursor could not be saved/);
+  });
+});

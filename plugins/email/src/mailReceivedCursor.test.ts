@@ -1,0 +1,57 @@
+/**
+ * MailReceivedTrigger's evaluation on its own, against the machine's real Dovecot: the messages it
+ * reports count as seen only once their execution is stored (the event's `onStarted`), so that an
+ * evaluation whose execution the engine does not store (the trigger disabled meanwhile) loses
+ * nothing: the next check reports the same messages again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { compose, triggerContext, userOf } from "../test/mailboxes.ts";
+import { MailReceivedTrigger } from "./mailReceivedTrigger.ts";
+
+const available = dovecotAvailable();
+const PROTOCOLS = ["IMAP", "POP3"] as const;
+
+describe.skipIf(!available)("MailReceivedTrigger's cursor", () => {
+  let dovecot: TestDovecot;
+  beforeAll(async () => {
+    dovecot = await startDovecot(PROTOCOLS.map((p) => userOf(`cursor-${p}`)));
+  }, 30_000);
+  afterAll(async () => {
+    await dovecot?.close();
+  });
+
+  it.each(PROTOCOLS)("%s: moves on only once the execution is stored", async (protocol) => {
+    const user = userOf(`cursor-${protocol}`);
+    const props = MailReceivedTrigger.properties.parse({
+      protocol,
+      host: "127.0.0.1",
+      port: protocol === "IMAP" ? dovecot.ports.imap : dovecot.ports.pop3,
+      username: user,
+      password: dovecot.password,
+      ssl: false,
+      interval: "PT1H",
+    });
+    const ctx = triggerContext();
+    const subjects = async () => {
+      const event = await MailReceivedTrigger.evaluate!(props, ctx);
+      return { event, subjects: (event?.variables.emails as { subject: string }[] | undefined)?.map((e) => e.subject) };
+    };
+    // the first check: nothing yet, the cursor is set
+    expect((await subjects()).event).toBeUndefined();
+    for (const n of [1, 2])
+      dovecot.deliver(user, await compose({ from: "a@example.com", to: user, subject: `Mail ${n}`, text: "x" }));
+
+    const first = await subjects();
+    expect(first.subjects).toEqual(["Mail 1", "Mail 2"]);
+    // no execution stored for it: the next check reports the same messages
+    const again = await subjects();
+    expect(again.subjects).toEqual(["Mail 1", "Mail 2"]);
+    // stored: they are seen, only what comes after is new
+    await again.event!.onStarted!();
+    expect((await subjects()).event).toBeUndefined();
+    dovecot.deliver(user, await compose({ from: "a@example.com", to: user, subject: "Mail 3", text: "x" }));
+    const third = await subjects();
+    expect(third.subjects).toEqual(["Mail 3"]);
+  });
+});
