@@ -118,7 +118,11 @@ export interface TriggerEvent {
    * A polling trigger's: called once the execution the event starts is stored, and never when
    * the engine starts none (the trigger disabled meanwhile, the scheduler stopping, a failed
    * commit). Where the trigger moves its own cursor on (messages seen), so that what it reported
-   * is not lost when no execution was stored; a failure is logged on the trigger.
+   * is not lost when no execution was stored. It runs after the evaluation's working directory is
+   * removed (use `kv()` and such, not files); a failure, or no answer within a minute, is logged
+   * on the trigger. A commit whose outcome is unknown (the connection lost during `COMMIT`) may
+   * have stored the execution without this being called: what the trigger reported then comes
+   * again (at least once).
    */
   onStarted?: () => Promise<void>;
 }

@@ -15,15 +15,14 @@ const PROTOCOLS = ["IMAP", "POP3"] as const;
 describe.skipIf(!available)("MailReceivedTrigger's cursor", () => {
   let dovecot: TestDovecot;
   beforeAll(async () => {
-    dovecot = await startDovecot(PROTOCOLS.map((p) => userOf(`cursor-${p}`)));
+    dovecot = await startDovecot(PROTOCOLS.flatMap((p) => [userOf(`cursor-${p}`), userOf(`first-${p}`)]));
   }, 30_000);
   afterAll(async () => {
     await dovecot?.close();
   });
 
-  it.each(PROTOCOLS)("%s: moves on only once the execution is stored", async (protocol) => {
-    const user = userOf(`cursor-${protocol}`);
-    const props = MailReceivedTrigger.properties.parse({
+  const propsOf = (protocol: (typeof PROTOCOLS)[number], user: string) =>
+    MailReceivedTrigger.properties.parse({
       protocol,
       host: "127.0.0.1",
       port: protocol === "IMAP" ? dovecot.ports.imap : dovecot.ports.pop3,
@@ -32,6 +31,10 @@ describe.skipIf(!available)("MailReceivedTrigger's cursor", () => {
       ssl: false,
       interval: "PT1H",
     });
+
+  it.each(PROTOCOLS)("%s: moves on only once the execution is stored", async (protocol) => {
+    const user = userOf(`cursor-${protocol}`);
+    const props = propsOf(protocol, user);
     const ctx = triggerContext();
     const subjects = async () => {
       const event = await MailReceivedTrigger.evaluate!(props, ctx);
@@ -54,4 +57,20 @@ describe.skipIf(!available)("MailReceivedTrigger's cursor", () => {
     const third = await subjects();
     expect(third.subjects).toEqual(["Mail 3"]);
   });
+
+  it.each(PROTOCOLS)(
+    "%s: a first check that finds mail keeps a cursor before it, whether or not its execution is stored",
+    async (protocol) => {
+      const user = userOf(`first-${protocol}`);
+      const props = propsOf(protocol, user);
+      const ctx = triggerContext();
+      dovecot.deliver(user, await compose({ from: "a@example.com", to: user, subject: "Early", text: "x" }));
+      const first = await MailReceivedTrigger.evaluate!(props, ctx);
+      expect(first?.variables.total).toBe(1);
+      // the date window of a later check would no longer hold the message: the cursor does
+      expect(await ctx.kv().list()).toHaveLength(1);
+      const again = await MailReceivedTrigger.evaluate!(props, ctx);
+      expect(again?.variables.total).toBe(1);
+    },
+  );
 });

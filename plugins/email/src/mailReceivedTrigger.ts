@@ -77,8 +77,10 @@ triggers:
         return undefined;
       }
       ctx.logger.info("{} new mail(s) in {}", emails.length, mailboxName(mailbox));
-      // the messages count as seen once their execution is stored: if none is (the trigger
-      // disabled meanwhile), the next check reports them again
+      // The messages count as seen once their execution is stored: if none is (the trigger
+      // disabled meanwhile), the next check reports them again. A first check (no cursor yet,
+      // Kestra's date window) keeps a cursor before them now: a later window would miss them.
+      if (store.cursor === undefined) await store.save(check.cursorAfter(0));
       return {
         variables: { latestEmail: latestOf(emails), total: emails.length, emails },
         onStarted: () => store.save(cursor),

@@ -26,7 +26,7 @@ import {
   triggerKey,
   type DeclaredTrigger,
 } from "./triggers/flowTriggers.ts";
-import { pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
+import { intervalOf, pluginTrigger, pollingTick } from "./triggers/pollingTick.ts";
 import { RealtimeListeners } from "./triggers/realtimeListeners.ts";
 import { scheduleSignature, scheduleTick } from "./triggers/scheduleTick.ts";
 import { describe, triggerLog } from "./triggers/triggeredExecution.ts";
@@ -60,6 +60,11 @@ export class SchedulerService {
   private consumer: Promise<void> | undefined;
   private clock: Promise<void> | undefined;
   private readonly polling = new Map<string, Promise<void>>();
+  /**
+   * When a polling trigger whose commit failed may be evaluated again: its state (`nextDate`) was
+   * not saved, and it should not run every second meanwhile (re-reading a mailbox each time).
+   */
+  private readonly pollRetryAt = new Map<string, number>();
   private readonly abort = new AbortController();
   /** Claimed messages a full disk kept from being handled. */
   private held: QueueMessage<SchedulerMessage>[] = [];
@@ -183,6 +188,8 @@ export class SchedulerService {
     if (!definition) return;
     const id = `${declared.flow.namespace}/${declared.flow.id}/${declared.trigger.id}`;
     if (this.polling.has(id) || (state.nextDate && new Date(state.nextDate) > now)) return;
+    if ((this.pollRetryAt.get(id) ?? 0) > Date.now()) return;
+    this.pollRetryAt.delete(id);
     const run = pollingTick(this.ctx, declared, definition, state, now, this.abort.signal)
       .then(async (result) => {
         if (!this.clockRunning) return;
@@ -191,22 +198,13 @@ export class SchedulerService {
           [],
           true,
         );
-        if (started.length && result.onStarted)
-          await result
-            .onStarted()
-            .catch((error: unknown) =>
-              triggerLog(
-                this.ctx,
-                declared.flow,
-                declared.trigger.id,
-                "ERROR",
-                this.ctx.secretGuard
-                  .masker()
-                  .mask(`After its execution ${started[0]!.id} was stored: ${describe(error)}`),
-              ),
-            );
+        // the event's own step once its execution is stored (failures logged on the trigger)
+        if (started.length) await result.onStarted?.();
       })
-      .catch((error: unknown) => this.ctx.report.loopError(`polling trigger ${id} failed`, error))
+      .catch((error: unknown) => {
+        this.pollRetryAt.set(id, Date.now() + intervalOf(declared.trigger));
+        this.ctx.report.loopError(`polling trigger ${id} failed`, error);
+      })
       .finally(() => this.polling.delete(id));
     this.polling.set(id, run);
   }

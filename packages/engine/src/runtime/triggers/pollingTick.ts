@@ -81,13 +81,46 @@ export async function pollingTick(
       id: executionId,
       ...(event.labels ? { labels: event.labels } : {}),
     });
+    const onStarted = event.onStarted;
     return {
       executions: [execution],
       state: { ...next, lastDate: now.toISOString(), executionId },
-      ...(event.onStarted ? { onStarted: event.onStarted } : {}),
+      ...(onStarted ? { onStarted: () => afterStored(role, declared, executionId, masker, onStarted) } : {}),
     };
   } catch (error) {
-    triggerLog(role, flow, trigger.id, "ERROR", `Unable to start an execution: ${describe(error)}`);
+    triggerLog(role, flow, trigger.id, "ERROR", masker.mask(`Unable to start an execution: ${describe(error)}`));
     return { executions: [], state: next };
+  }
+}
+
+/** How long the scheduler waits for an event's `onStarted` before it goes on (it keeps running). */
+const ON_STARTED_MS = 60_000;
+
+/**
+ * Runs an event's `onStarted` once its execution `executionId` is stored: a failure (a throw, a
+ * rejection, or no answer within a minute) is logged on the trigger, masked as the evaluation's
+ * own lines, and never fails the scheduler.
+ */
+async function afterStored(
+  role: RoleContext,
+  declared: DeclaredTrigger,
+  executionId: string,
+  masker: { mask(text: string): string },
+  onStarted: () => Promise<void>,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      (async () => onStarted())(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ON_STARTED_MS / 1000} s`)), ON_STARTED_MS);
+        timer.unref();
+      }),
+    ]);
+  } catch (error) {
+    const line = `After its execution ${executionId} was stored: ${describe(error)}`;
+    triggerLog(role, declared.flow, declared.trigger.id, "ERROR", masker.mask(line));
+  } finally {
+    clearTimeout(timer);
   }
 }

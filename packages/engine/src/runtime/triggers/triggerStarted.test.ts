@@ -1,7 +1,8 @@
 /**
  * A polling trigger's `onStarted` runs once the execution its event starts is stored, and never
  * when the engine starts none (the trigger disabled while it evaluated): where a trigger moves its
- * cursor on, so that what it reported is not lost. A failing `onStarted` is logged on the trigger.
+ * cursor on, so that what it reported is not lost. A failing `onStarted` (a rejection or a plain
+ * throw) is logged on the trigger, masked.
  */
 import { defineTrigger, z } from "@saker/sdk";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,9 +14,11 @@ import { eventually, openTestInstance, type TestInstance } from "../../testing/t
 const control: {
   gate?: Promise<void>;
   evaluations: number;
+  returned: number;
   started: { executions: number }[];
-  failStarted?: boolean;
-} = { evaluations: 0, started: [] };
+  /** How `onStarted` fails: a rejected promise, or a throw before any promise. */
+  failStarted?: "reject" | "throw";
+} = { evaluations: 0, returned: 0, started: [] };
 let t: TestInstance | undefined;
 
 const Gated = defineTrigger({
@@ -26,12 +29,19 @@ const Gated = defineTrigger({
   async evaluate() {
     control.evaluations++;
     await control.gate;
+    control.returned++;
+    const failure = new Error(`the cursor could not be saved with ${process.env.SECRET_TOKEN_PLAIN}`);
     return {
       variables: { n: control.evaluations },
-      onStarted: async () => {
-        if (control.failStarted) throw new Error("the cursor could not be saved");
-        control.started.push({ executions: countExecutions() });
-      },
+      onStarted:
+        control.failStarted === "throw"
+          ? () => {
+              throw failure;
+            }
+          : async () => {
+              if (control.failStarted === "reject") throw failure;
+              control.started.push({ executions: countExecutions() });
+            },
     };
   },
 });
@@ -46,10 +56,17 @@ function countExecutions(): number {
   }).results.length;
 }
 
+const TOKEN = "tok-3f9a-secret-value";
+
 async function open() {
   const registry = coreRegistry();
   registry.addType({ name: "saker-test-started", version: "1.0.0", core: false }, Gated);
-  t = await openTestInstance({ registry, scheduler: true });
+  process.env.SECRET_TOKEN_PLAIN = TOKEN;
+  t = await openTestInstance({
+    registry,
+    scheduler: true,
+    env: { SECRET_TOKEN: Buffer.from(TOKEN).toString("base64") },
+  });
   await t.instance.deploy(`id: gated
 namespace: started.tests
 tasks:
@@ -67,8 +84,10 @@ afterEach(async () => {
   t = undefined;
   control.gate = undefined;
   control.evaluations = 0;
+  control.returned = 0;
   control.started = [];
-  control.failStarted = false;
+  control.failStarted = undefined;
+  delete process.env.SECRET_TOKEN_PLAIN;
 });
 
 describe("a polling trigger's onStarted", () => {
@@ -85,13 +104,16 @@ describe("a polling trigger's onStarted", () => {
     await eventually(() => (control.evaluations > 0 ? true : undefined), 10_000, "an evaluation");
     await setTriggerDisabled(t!.instance, { namespace: "started.tests", flowId: "gated", triggerId: "gated" }, true);
     open_();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await eventually(() => (control.returned > 0 ? true : undefined), 10_000, "the evaluation's end");
+    // its commit follows at once (it skips the disabled trigger); a second is not polled
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(control.evaluations).toBe(1);
     expect(countExecutions()).toBe(0);
     expect(control.started).toEqual([]);
   });
 
-  it("a failure is logged on the trigger", async () => {
-    control.failStarted = true;
+  it.each(["reject", "throw"] as const)("a failure (%s) is logged on the trigger, masked", async (how) => {
+    control.failStarted = how;
     await open();
     const line = await eventually(
       () =>
@@ -102,6 +124,9 @@ describe("a polling trigger's onStarted", () => {
       "the trigger's log line",
     );
     expect(line).toMatchObject({ level: "ERROR", triggerId: "gated" });
-    expect(line.message).toMatch(/^After its execution \w+ was stored: .*the cursor could not be saved/);
+    expect(line.message).toMatch(
+      /^After its execution \w+ was stored: .*the cursor could not be saved with \*\*masked\*+$/,
+    );
+    expect(line.message).not.toContain(TOKEN);
   });
 });
