@@ -8,7 +8,10 @@ import { defineTrigger, z } from "@saker/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { setTriggerDisabled } from "../../api/triggers.ts";
 import { coreRegistry } from "../registryLoader.ts";
-import { eventually, openTestInstance, type TestInstance } from "../../testing/testInstance.ts";
+import { eventually, openTestInstance, testBackend, type TestInstance } from "../../testing/testInstance.ts";
+
+/** For the test that makes SQLite itself refuse a write (a trigger in the database). */
+const itSql = testBackend() === "postgres" ? it.skip : it;
 
 /** What the test lets the next evaluation do, and what `onStarted` saw. */
 const control: {
@@ -58,7 +61,7 @@ function countExecutions(): number {
 
 const TOKEN = "tok-3f9a-secret-value";
 
-async function open() {
+async function open(triggerLines = "") {
   const registry = coreRegistry();
   registry.addType({ name: "saker-test-started", version: "1.0.0", core: false }, Gated);
   process.env.SECRET_TOKEN_PLAIN = TOKEN;
@@ -76,7 +79,7 @@ tasks:
 triggers:
   - id: gated
     type: io.saker.test.GatedTrigger
-`);
+${triggerLines}`);
 }
 
 afterEach(async () => {
@@ -128,5 +131,24 @@ describe("a polling trigger's onStarted", () => {
       /^After its execution \w+ was stored: .*the cursor could not be saved with \*\*masked\*+$/,
     );
     expect(line.message).not.toContain(TOKEN);
+  });
+
+  itSql("after a failed commit, the trigger is polled again only an interval later (not every second)", async () => {
+    let open_: () => void = () => undefined;
+    control.gate = new Promise<void>((resolve) => (open_ = resolve));
+    await open("    interval: PT4S\n");
+    await eventually(() => (control.evaluations > 0 ? true : undefined), 10_000, "an evaluation");
+    t!.instance.db.exec(
+      "CREATE TEMP TRIGGER refuse_gated BEFORE INSERT ON executions WHEN NEW.flow_id = 'gated' " +
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    );
+    open_();
+    await eventually(() => (control.returned > 0 ? true : undefined), 10_000, "the evaluation's end");
+    // the scheduler's clock ticks every second: without the wait it would evaluate again at once
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(control.evaluations).toBe(1);
+    expect(control.started).toEqual([]);
+    t!.instance.db.exec("DROP TRIGGER refuse_gated");
+    await eventually(() => control.started[0], 10_000, "the next evaluation, stored");
   });
 });
