@@ -99,6 +99,16 @@ export function userRegex(pattern: string, options: RegexOptions = {}): RE2JS {
   return compiled;
 }
 
+/**
+ * Whether a `*`/`?` wildcard matches the whole of `text` (`*` any run of characters, `?` one, the
+ * rest literal), on RE2: `*a*a*a*a*a*a*a*a*b` against a long name would hold a backtracking
+ * engine for minutes. `options` as {@link userRegex} (`dotAll` lets `*` and `?` take line breaks).
+ */
+export function wildcardMatch(text: string, pattern: string, options: RegexOptions = {}): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === "*" ? ".*" : c === "?" ? "." : `\\${c}`));
+  return userRegex(source, options).testExact(text);
+}
+
 /** Whether `pattern` matches the whole of `text` (Java's `String.matches`). */
 export function fullMatch(pattern: string, text: string): boolean {
   return userRegex(pattern).testExact(text);

@@ -1,2 +1,2 @@
 /** Users' regular expressions run on RE2: the SDK's, shared with the plugins. */
-export { eachMatch, fullMatch, RegexError, replaceAll, userRegex } from "@saker/sdk/regex";
+export { eachMatch, fullMatch, RegexError, replaceAll, userRegex, wildcardMatch } from "@saker/sdk/regex";

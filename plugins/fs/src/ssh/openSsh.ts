@@ -6,7 +6,7 @@
  * @module
  */
 import { createHmac } from "node:crypto";
-import { userRegex } from "@saker/sdk/regex";
+import { wildcardMatch } from "@saker/sdk/regex";
 
 /** What a configuration says of one host (only the keywords the task applies). */
 export interface HostConfig {
@@ -38,22 +38,13 @@ function words(text: string): string[] {
   return out;
 }
 
-/** A `*`/`?` pattern (OpenSSH's host patterns), case-insensitive; on RE2, linear in the name whatever the pattern. */
-function globMatches(pattern: string, name: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-    .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
-  return userRegex(source, { caseInsensitive: true }).testExact(name);
-}
-
 /** A comma- or space-separated pattern list: no negated pattern matches, and one plain pattern does. */
 function patternListMatches(patterns: readonly string[], name: string): boolean {
   let matched = false;
   for (const pattern of patterns) {
     if (pattern.startsWith("!")) {
-      if (globMatches(pattern.slice(1), name)) return false;
-    } else if (globMatches(pattern, name)) matched = true;
+      if (wildcardMatch(name, pattern.slice(1), { caseInsensitive: true })) return false;
+    } else if (wildcardMatch(name, pattern, { caseInsensitive: true })) matched = true;
   }
   return matched;
 }

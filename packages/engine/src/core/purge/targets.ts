@@ -4,15 +4,11 @@
  * a glob on each item's name.
  */
 import { NonRetryableError, z } from "@saker/sdk";
-import { userRegex } from "../../model/regex.ts";
+import { wildcardMatch as matchesWildcard } from "../../model/regex.ts";
 
-/**
- * A glob as Kestra's purge tasks read it: `*` is any run of characters, `?` one character. Matched
- * on RE2: `*a*a*a*a*a*a*a*a*b` against a long key would take a backtracking engine minutes.
- */
+/** A glob as Kestra's purge tasks read it: `*` is any run of characters, `?` one character. */
 export function wildcardMatch(text: string, pattern: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === "*" ? ".*" : c === "?" ? "." : `\\${c}`));
-  return userRegex(source, { dotAll: true }).testExact(text);
+  return matchesWildcard(text, pattern, { dotAll: true });
 }
 
 export interface NamespaceSelection {
