@@ -87,6 +87,25 @@ function capture(
 const BATCH_LINES = 1000;
 const BATCH_CHARS = 1 << 20;
 
+/** The texts of a file's non-blank lines, a batch of at most BATCH_LINES lines or BATCH_CHARS characters at a time. */
+async function* textBatches(stream: NodeJS.ReadableStream, signal: AbortSignal): AsyncGenerator<string[]> {
+  let batch: string[] = [];
+  let chars = 0;
+  for await (const line of textLines(stream)) {
+    if (signal.aborted) throw signal.reason;
+    if (line.trim() === "") continue;
+    const text = lineText(line);
+    batch.push(text);
+    chars += text.length;
+    if (batch.length >= BATCH_LINES || chars >= BATCH_CHARS) {
+      yield batch;
+      batch = [];
+      chars = 0;
+    }
+  }
+  if (batch.length) yield batch;
+}
+
 /** Runs `use` with a matching thread leased for the task run (see matchThreads.ts). */
 async function withThread<T>(
   matchers: readonly GrokMatcher[],
@@ -162,33 +181,17 @@ export const TransformItems = defineTask({
     const matchers = await matchersOf(props, ctx);
     const stream = await openStored(ctx, "from", props.from);
     let written = 0;
-    const records = (thread: GrokThread) =>
-      async function* (): AsyncGenerator<string> {
-        let batch: string[] = [];
-        let chars = 0;
-        async function* parsed() {
-          const matches = await thread.match(batch);
-          for (const found of matches) {
-            const captured = capture(found, matchers, props);
-            if (Object.keys(captured).length === 0) continue;
-            written++;
-            yield `${toIon(captured)}\n`;
-          }
-          batch = [];
-          chars = 0;
+    async function* records(thread: GrokThread): AsyncGenerator<string> {
+      for await (const batch of textBatches(stream, ctx.signal))
+        for (const found of await thread.match(batch)) {
+          const captured = capture(found, matchers, props);
+          if (Object.keys(captured).length === 0) continue;
+          written++;
+          yield `${toIon(captured)}\n`;
         }
-        for await (const line of textLines(stream)) {
-          if (ctx.signal.aborted) throw ctx.signal.reason;
-          if (line.trim() === "") continue;
-          const text = lineText(line);
-          batch.push(text);
-          chars += text.length;
-          if (batch.length >= BATCH_LINES || chars >= BATCH_CHARS) yield* parsed();
-        }
-        if (batch.length) yield* parsed();
-      };
+    }
     try {
-      const uri = await withThread(matchers, props, ctx, (thread) => storeLines(ctx, "parsed.ion", records(thread)()));
+      const uri = await withThread(matchers, props, ctx, (thread) => storeLines(ctx, "parsed.ion", records(thread)));
       return { uri, processedItemsTotal: written };
     } finally {
       stream.destroy();
