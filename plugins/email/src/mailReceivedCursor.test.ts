@@ -4,8 +4,8 @@
  * evaluation whose execution the engine does not store (the trigger disabled meanwhile) loses
  * nothing: the next check reports the same messages again.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { describe, expect, it } from "vitest";
+import { dovecotAvailable, useDovecot } from "../test/dovecot.ts";
 import { compose, triggerContext, userOf } from "../test/mailboxes.ts";
 import { MailReceivedTrigger } from "./mailReceivedTrigger.ts";
 
@@ -13,13 +13,7 @@ const available = dovecotAvailable();
 const PROTOCOLS = ["IMAP", "POP3"] as const;
 
 describe.skipIf(!available)("MailReceivedTrigger's cursor", () => {
-  let dovecot: TestDovecot;
-  beforeAll(async () => {
-    dovecot = await startDovecot(PROTOCOLS.flatMap((p) => [userOf(`cursor-${p}`), userOf(`first-${p}`)]));
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.close();
-  });
+  const dovecot = useDovecot(PROTOCOLS.flatMap((p) => [userOf(`cursor-${p}`), userOf(`first-${p}`)]));
 
   const propsOf = (protocol: (typeof PROTOCOLS)[number], user: string) =>
     MailReceivedTrigger.properties.parse({

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { dovecotAvailable, useDovecot } from "../test/dovecot.ts";
 import {
   compose,
   evaluations,
@@ -35,15 +35,13 @@ const at = (base: number, minutes: number) => new Date(Math.floor(base / 1000) *
 
 // every test has its own mailbox and flow: they run side by side
 describe.skipIf(!available)("MailReceivedTrigger against Dovecot", { concurrent: true }, () => {
-  let dovecot: TestDovecot;
+  const dovecot = useDovecot(USERS);
   let test: TestInstance;
   beforeAll(async () => {
-    dovecot = await startDovecot(USERS);
     test = await emailInstance({}, { scheduler: true });
-  }, 30_000);
+  });
   afterAll(async () => {
     await test?.close();
-    await dovecot?.close();
   });
 
   /** Stops the trigger while `deliver` runs, so that one evaluation sees all it delivered. */

@@ -8,7 +8,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isSakerError } from "@saker/sdk";
 import type { TestInstance } from "@saker/engine/testing";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { dovecotAvailable, useDovecot } from "../test/dovecot.ts";
 import {
   NAMESPACE,
   REALTIME,
@@ -41,10 +41,9 @@ async function closedPort(): Promise<number> {
 }
 
 describe.skipIf(!available)("Mail triggers, refused or wrong", { concurrent: true }, () => {
-  let dovecot: TestDovecot;
+  const dovecot = useDovecot([USER, SECRET_USER]);
   let test: TestInstance;
   beforeAll(async () => {
-    dovecot = await startDovecot([USER, SECRET_USER]);
     test = await emailInstance(
       {},
       {
@@ -56,10 +55,9 @@ describe.skipIf(!available)("Mail triggers, refused or wrong", { concurrent: tru
         },
       },
     );
-  }, 30_000);
+  });
   afterAll(async () => {
     await test?.close();
-    await dovecot?.close();
   });
 
   /** Deploys a MailReceivedTrigger flow, returns the first error its trigger logs, then stops it. */

@@ -5,9 +5,9 @@
  * behind; a connection the server drops ends it with an error saying so, for the engine to start
  * it again.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually } from "@saker/engine/testing";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { dovecotAvailable, useDovecot } from "../test/dovecot.ts";
 import { NAMESPACE, compose, triggerContext, userOf } from "../test/mailboxes.ts";
 import { RealTimeTrigger } from "./realTimeTrigger.ts";
 
@@ -22,13 +22,7 @@ function handles(): string[] {
 }
 
 describe.skipIf(!available)("RealTimeTrigger's listener", () => {
-  let dovecot: TestDovecot;
-  beforeAll(async () => {
-    dovecot = await startDovecot(["IMAP", "POP3", "lost"].map(userOf));
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.close();
-  });
+  const dovecot = useDovecot(["IMAP", "POP3", "lost"].map(userOf));
 
   const listen = (protocol: "IMAP" | "POP3", user: string, signal: AbortSignal, got: string[]) => {
     const props = RealTimeTrigger.properties.parse({

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, type TestInstance } from "@saker/engine/testing";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../test/dovecot.ts";
+import { dovecotAvailable, useDovecot } from "../test/dovecot.ts";
 import {
   REALTIME,
   compose,
@@ -26,15 +26,13 @@ const available = dovecotAvailable();
 const USERS = CONNECTIONS.map((c) => userOf(`realtime-${c}`));
 
 describe.skipIf(!available)("RealTimeTrigger against Dovecot", { concurrent: true }, () => {
-  let dovecot: TestDovecot;
+  const dovecot = useDovecot(USERS);
   let test: TestInstance;
   beforeAll(async () => {
-    dovecot = await startDovecot(USERS);
     test = await emailInstance({}, { scheduler: true });
-  }, 30_000);
+  });
   afterAll(async () => {
     await test?.close();
-    await dovecot?.close();
   });
 
   const mail = (user: string, n: number) =>

@@ -33,6 +33,7 @@ import {
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { onPath, requirementsMet, runProgram } from "@saker/engine/testing";
 
 export const DOVECOT_BIN = "/usr/sbin/dovecot";
@@ -306,4 +307,26 @@ export async function startDovecot(users: readonly string[]): Promise<TestDoveco
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A Dovecot for `users`, started before the suite's tests and stopped after them (register it
+ * before the suite's other hooks: what they open then closes first). Read through before it has
+ * started, it throws.
+ */
+export function useDovecot(users: readonly string[]): TestDovecot {
+  let started: TestDovecot | undefined;
+  beforeAll(async () => {
+    started = await startDovecot(users);
+  }, 30_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestDovecot, {
+    get(_, key) {
+      if (!started) throw new Error("Dovecot is read before the suite started it");
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === "function" ? value.bind(started) : value;
+    },
+  });
 }

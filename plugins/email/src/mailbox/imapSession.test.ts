@@ -2,8 +2,8 @@
  * ImapSession against the machine's real Dovecot: a message larger than the session reads (its
  * RFC822.SIZE) is never fetched, is reported as skipped, and the cursor moves past it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../../test/dovecot.ts";
+import { describe, expect, it } from "vitest";
+import { dovecotAvailable, useDovecot } from "../../test/dovecot.ts";
 import { compose } from "../../test/mailboxes.ts";
 import { openImap } from "./imapSession.ts";
 import type { Mailbox } from "./mailboxProperties.ts";
@@ -12,13 +12,7 @@ const available = dovecotAvailable();
 const USER = "large@example.com";
 
 describe.skipIf(!available)("ImapSession", () => {
-  let dovecot: TestDovecot;
-  beforeAll(async () => {
-    dovecot = await startDovecot([USER]);
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.close();
-  });
+  const dovecot = useDovecot([USER]);
 
   it("skips a message larger than it reads, and counts it as seen", async () => {
     const big = await compose({ from: "a@example.com", subject: "big", text: "x".repeat(5000) });

@@ -4,26 +4,22 @@
  * server, one that hangs up, one that does not speak POP3, answers too large to read.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dovecotAvailable, startDovecot, type TestDovecot } from "../../test/dovecot.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dovecotAvailable, useDovecot } from "../../test/dovecot.ts";
 import { DEFAULT_MAX_ANSWER_BYTES, Pop3Client, Pop3Error, sizeName } from "./pop3Client.ts";
 
 const available = dovecotAvailable();
 const USER = "pop@example.com";
 
 describe.skipIf(!available)("Pop3Client against Dovecot", () => {
-  let dovecot: TestDovecot;
+  const dovecot = useDovecot([USER]);
   const first = Buffer.from("From: a@example.com\r\nSubject: one\r\n\r\nfirst body\r\n");
   const dotted = Buffer.from(
     "From: b@example.com\r\nSubject: dots\r\n\r\n.starts with a dot\r\n..two dots\r\n.\r\nlast line\r\n",
   );
-  beforeAll(async () => {
-    dovecot = await startDovecot([USER]);
+  beforeAll(() => {
     dovecot.deliver(USER, first);
     dovecot.deliver(USER, dotted);
-  }, 30_000);
-  afterAll(async () => {
-    await dovecot?.close();
   });
 
   const connect = (tls: boolean, rejectUnauthorized = false) =>
