@@ -12,6 +12,7 @@ import type { RoleContext } from "../roleContext.ts";
 import type { DeclaredTrigger } from "./flowTriggers.ts";
 import { buildTriggeredExecution, describe, triggerLog } from "./triggeredExecution.ts";
 import type { TickResult } from "./scheduleTick.ts";
+import type { SecretMasker } from "../../secrets/masker.ts";
 
 const DEFAULT_INTERVAL_MS = 60_000;
 
@@ -105,7 +106,7 @@ async function afterStored(
   role: RoleContext,
   declared: DeclaredTrigger,
   executionId: string,
-  masker: { mask(text: string): string },
+  masker: SecretMasker,
   onStarted: () => Promise<void>,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
