@@ -14,6 +14,11 @@ export interface KafkaSettings {
   fromBeginning: boolean;
   readUncommitted: boolean;
   sessionTimeout?: number;
+  /**
+   * `metadata.max.age.ms`: how often a `topicPattern` subscription looks for topics created since
+   * (Java's consumer refreshes its metadata this often; 5 minutes by default).
+   */
+  metadataMaxAge: number;
   /** Properties given that have no effect here. */
   ignored: string[];
 }
@@ -30,6 +35,7 @@ const HANDLED = new Set([
   "request.timeout.ms",
   "socket.connection.setup.timeout.ms",
   "session.timeout.ms",
+  "metadata.max.age.ms",
   "retries",
   "enable.auto.commit",
   "key.serializer",
@@ -39,6 +45,9 @@ const HANDLED = new Set([
 ]);
 
 const JAVA_STORES = ["ssl.keystore.location", "ssl.truststore.location", "ssl.keystore.type", "ssl.truststore.type"];
+
+/** Java's default `metadata.max.age.ms`. */
+const DEFAULT_METADATA_MAX_AGE_MS = 300_000;
 
 /** Fails fast on an unreachable cluster instead of retrying for minutes. */
 const DEFAULT_RETRY = { retries: 3, initialRetryTime: 300, maxRetryTime: 3_000 };
@@ -82,6 +91,9 @@ export function kafkaSettings(properties: Readonly<Record<string, string>>, clie
     fromBeginning: reset === "earliest",
     readUncommitted: (properties["isolation.level"] ?? "read_committed").toLowerCase() === "read_uncommitted",
     ...(properties["session.timeout.ms"] ? { sessionTimeout: intOf(properties, "session.timeout.ms") } : {}),
+    metadataMaxAge: properties["metadata.max.age.ms"]
+      ? intOf(properties, "metadata.max.age.ms")
+      : DEFAULT_METADATA_MAX_AGE_MS,
     ignored: Object.keys(properties).filter((k) => !HANDLED.has(k)),
   };
 }

@@ -4,7 +4,7 @@
  * safe (the file stored, the execution stored), and only with a `groupId`, as Kestra does.
  */
 import { randomUUID } from "node:crypto";
-import type { Consumer, KafkaMessage } from "kafkajs";
+import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
 import { errorMessage, NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
 import { RegexError, userRegex } from "@saker/sdk/regex";
 import { openIonRecordFile, withDeadline, type BrokerContext } from "../core/index.ts";
@@ -146,11 +146,52 @@ async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logg
     await consumer.disconnect().catch(() => undefined);
     throw kafkaError(error, "Cannot subscribe to Kafka", settings);
   }
-  // kafkajs resolves a pattern once, when subscribing: no topic then, none later (no group to join)
+  // kafkajs resolves a pattern when subscribing: a topic created later needs a new subscription
   const pattern = topics[0] instanceof TopicPattern ? topics[0] : undefined;
   const noTopic = pattern !== undefined && pattern.matched.size === 0;
   if (noTopic) env.logger.warn("No topic matches topicPattern '{}'", pattern.pattern);
-  return { consumer, settings, commit: groupId !== undefined, noTopic };
+  return { kafka, consumer, settings, pattern, commit: groupId !== undefined, noTopic };
+}
+
+/** The shortest time between two looks for new topics, whatever `metadata.max.age.ms` says. */
+const MIN_TOPIC_REFRESH_MS = 1_000;
+
+/**
+ * Every `metadata.max.age.ms`, the cluster's topics that `pattern` selects and it did not select
+ * before, handed to `onNew` (one look at a time; a failed look is logged and tried at the next).
+ * Returns the function that stops looking.
+ */
+function watchNewTopics(
+  kafka: Kafka,
+  pattern: TopicPattern,
+  everyMs: number,
+  logger: Logger,
+  onNew: (topics: string[]) => Promise<void>,
+): () => Promise<void> {
+  const admin = kafka.admin();
+  let connected: Promise<void> | undefined;
+  let looking: Promise<void> = Promise.resolve();
+  const look = async () => {
+    try {
+      await (connected ??= admin.connect());
+      const known = new Set(pattern.matched);
+      const added = (await admin.listTopics()).filter((topic) => !known.has(topic) && pattern.test(topic));
+      if (added.length) await onNew(added.sort());
+    } catch (error) {
+      logger.warn("Looking for new topics matching topicPattern '{}' failed: {}", pattern.pattern, errorMessage(error));
+    }
+  };
+  const timer = setInterval(
+    () => {
+      looking = looking.then(look);
+    },
+    Math.max(MIN_TOPIC_REFRESH_MS, everyMs),
+  );
+  return async () => {
+    clearInterval(timer);
+    await looking;
+    if (connected) await admin.disconnect().catch(() => undefined);
+  };
 }
 
 async function commit(consumer: Consumer, positions: Map<string, Position>): Promise<void> {
@@ -230,6 +271,11 @@ export async function consumeBatch(
  * Hands records one at a time to `handle` until `signal` aborts; the record's offset is committed
  * (with a groupId) once `handle` resolved. A record that cannot be read is logged and skipped; an
  * error of `handle` ends the listener without committing, so the record comes again.
+ *
+ * With a `topicPattern`, topics created later that it selects are consumed too, found within
+ * `metadata.max.age.ms` as Java's consumer finds them: the consumer then stops after the record it
+ * is handling, subscribes again and runs on from the offsets it handled (new topics start at
+ * `auto.offset.reset`).
  */
 export async function listenKafka(
   props: KafkaConsumeProps,
@@ -239,7 +285,7 @@ export async function listenKafka(
   const { signal, logger } = ctx;
   checkConsumeSupport(props);
   const codecs = await consumeCodecs(props, ctx);
-  const { consumer, settings, commit: commits } = await startConsumer(props, { logger }, signal);
+  const { kafka, consumer, settings, pattern, commit: commits } = await startConsumer(props, { logger }, signal);
   let failure: Error | undefined;
   let wake: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
@@ -251,40 +297,71 @@ export async function listenKafka(
     failure ??= kafkaError(payload.error, "The Kafka consumer stopped", settings);
     wake();
   });
-  try {
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({
-        topic,
-        partition,
-        message,
-      }: {
-        topic: string;
-        partition: number;
-        message: KafkaMessage;
-      }) => {
+  // Where the consumer goes on from in each partition after subscribing again: past the records it
+  // handled, or at the first record it left for then. They are committed before it subscribes
+  // again (without a groupId, to its own private group only, which no one else reads).
+  const resumeAt = new Map<string, Position>();
+  // set while subscribing again: records still delivered are left for after it
+  let resubscribing = false;
+  let handling: Promise<void> = Promise.resolve();
+  const leave = (topic: string, partition: number, offset: string) => {
+    const key = `${topic}:${partition}`;
+    if (!resumeAt.has(key)) resumeAt.set(key, { topic, partition, offset });
+  };
+  const eachMessage = async ({ topic, partition, message }: EachMessagePayload) => {
+    if (failure || signal.aborted) return;
+    if (resubscribing) return leave(topic, partition, message.offset);
+    const next = { topic, partition, offset: String(Number(message.offset) + 1) };
+    const handled = () => void resumeAt.set(`${topic}:${partition}`, next);
+    if (!matchesHeaders(message, props.headerFilters)) return handled();
+    let record: Record<string, unknown>;
+    try {
+      record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
+    } catch (error) {
+      logger.error("Record skipped: {}", (error as Error).message);
+      return handled();
+    }
+    // decoding took a turn: a new subscription may have begun meanwhile
+    if (failure || signal.aborted) return;
+    if (resubscribing) return leave(topic, partition, message.offset);
+    const done = (async () => {
+      try {
+        await handle(record);
+        handled();
+        if (commits) await consumer.commitOffsets([next]);
+      } catch (error) {
+        failure ??= error as Error;
+        wake();
+      }
+    })();
+    handling = done;
+    await done;
+  };
+  const stopWatching = pattern
+    ? watchNewTopics(kafka, pattern, settings.metadataMaxAge, logger, async (topics) => {
         if (failure || signal.aborted) return;
-        const next = { topic, partition, offset: String(Number(message.offset) + 1) };
-        if (!matchesHeaders(message, props.headerFilters)) return;
-        let record: Record<string, unknown>;
+        resubscribing = true;
         try {
-          record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
+          await handling;
+          await commit(consumer, resumeAt);
+          await consumer.stop();
+          await consumer.subscribe({ topics: [pattern], fromBeginning: settings.fromBeginning });
+          logger.info("Consuming {} too: new topics matching topicPattern '{}'", topics.join(", "), pattern.pattern);
+          resubscribing = false;
+          if (!signal.aborted) await consumer.run({ autoCommit: false, eachMessage });
         } catch (error) {
-          logger.error("Record skipped: {}", (error as Error).message);
-          return;
-        }
-        try {
-          await handle(record);
-          if (commits) await consumer.commitOffsets([next]);
-        } catch (error) {
-          failure ??= error as Error;
+          // the consumer may be stopped now: the listener ends, to be started again
+          failure ??= kafkaError(error, "Subscribing to the new topics", settings);
           wake();
         }
-      },
-    });
+      })
+    : undefined;
+  try {
+    await consumer.run({ autoCommit: false, eachMessage });
     await stopped;
     if (failure && !signal.aborted) throw failure;
   } finally {
+    await stopWatching?.();
     await consumer.disconnect().catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TestInstance } from "@saker/engine/testing";
 import {
+  allLogs,
   errorMessages,
   eventually,
   executionsOf,
@@ -77,6 +78,7 @@ describe("Kafka properties mapped onto the client", () => {
       "auto.offset.reset": "earliest",
       "isolation.level": "read_uncommitted",
       "request.timeout.ms": "5000",
+      "metadata.max.age.ms": "60000",
       "max.poll.records": "10",
     });
     expect(s.client).toMatchObject({
@@ -89,8 +91,11 @@ describe("Kafka properties mapped onto the client", () => {
       groupId: "g",
       fromBeginning: true,
       readUncommitted: true,
+      metadataMaxAge: 60_000,
       ignored: ["max.poll.records"],
     });
+    // a topicPattern looks for new topics as often as Java's consumer refreshes its metadata
+    expect(kafkaSettings({ "bootstrap.servers": "k:1" }).metadataMaxAge).toBe(300_000);
   });
 
   it("maps SASL_SSL with the user and password of sasl.jaas.config", () => {
@@ -115,6 +120,9 @@ describe("Kafka properties mapped onto the client", () => {
     );
     expect(() => kafkaSettings({ "bootstrap.servers": "k:1", "auto.offset.reset": "middle" })).toThrow(
       /auto\.offset\.reset/,
+    );
+    expect(() => kafkaSettings({ "bootstrap.servers": "k:1", "metadata.max.age.ms": "soon" })).toThrow(
+      "properties.metadata.max.age.ms must be a whole number, got 'soon'",
     );
   });
 });
@@ -448,4 +456,55 @@ ${transactional}    topic: ${topic}
     }, 60_000);
     expect(done.map((x) => x.taskRunList[0]?.outputs?.value).sort()).toEqual(["r1", "r2"]);
   }, 90_000);
+
+  it("RealtimeTrigger with topicPattern consumes topics created after it started, each record once", async () => {
+    const base = `saker-rtp-${randomUUID().slice(0, 8)}`;
+    t ??= await messagingInstance({ scheduler: true });
+    // no groupId: the private group's positions carry the consumer across its new subscriptions
+    await t.instance.deploy(`id: realtime_pattern
+namespace: ${NS}
+tasks:
+  - id: got
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ trigger.topic }}={{ trigger.value }}"
+triggers:
+  - id: kafka
+    type: io.kestra.plugin.kafka.RealtimeTrigger
+    properties:
+      bootstrap.servers: ${bootstrap}
+      auto.offset.reset: earliest
+      metadata.max.age.ms: 1000
+      session.timeout.ms: 6000
+    topicPattern: "${base}-.*"
+`);
+    const send = (topic: string, values: string[]) =>
+      t!.run(`id: send_${values.join("_")}
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap}
+${transactional}    topic: ${topic}
+    from: [${values.map((value) => `{ value: ${value} }`).join(", ")}]
+`);
+    const values = () =>
+      executionsOf(t!, NS, "realtime_pattern")
+        .filter((x) => x.state.current === "SUCCESS")
+        .map((x) => String(x.taskRunList[0]?.outputs?.value))
+        .sort();
+    const seen = (count: number) => eventually(() => (values().length >= count ? values() : undefined), 60_000);
+    // no topic matches when the trigger starts: the first one is found later
+    await eventually(() => allLogs(t!, NS).includes(`No topic matches topicPattern '${base}-.*'`), 30_000);
+    await send(`${base}-a`, ["a1"]);
+    expect(await seen(1)).toEqual([`${base}-a=a1`]);
+    await send(`${base}-b`, ["b1"]);
+    await send(`${base}-a`, ["a2"]);
+    await send(`x-${base}-c`, ["c1"]);
+    expect(await seen(3)).toEqual([`${base}-a=a1`, `${base}-a=a2`, `${base}-b=b1`]);
+    // nothing handled twice, nothing from a topic the whole pattern does not match
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(values()).toEqual([`${base}-a=a1`, `${base}-a=a2`, `${base}-b=b1`]);
+    expect(allLogs(t, NS)).toContain(`Consuming ${base}-b too: new topics matching topicPattern '${base}-.*'`);
+  }, 120_000);
 });
