@@ -15,8 +15,8 @@ export interface KafkaSettings {
   readUncommitted: boolean;
   sessionTimeout?: number;
   /**
-   * `metadata.max.age.ms`: how often a `topicPattern` subscription looks for topics created since
-   * (Java's consumer refreshes its metadata this often; 5 minutes by default).
+   * `metadata.max.age.ms`: how often the client refreshes the cluster's metadata, and a
+   * `topicPattern` subscription looks for topics created since (5 minutes by default, as Java's).
    */
   metadataMaxAge: number;
   /** Properties given that have no effect here. */

@@ -4,15 +4,19 @@
  * safe (the file stored, the execution stored), and only with a `groupId`, as Kestra does.
  */
 import { randomUUID } from "node:crypto";
-import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import type { Consumer, EachMessagePayload } from "kafkajs";
 import { errorMessage, NonRetryableError, type Logger, type TaskStorage } from "@saker/sdk";
-import { RegexError, userRegex } from "@saker/sdk/regex";
+import { RegexError } from "@saker/sdk/regex";
 import { openIonRecordFile, withDeadline, type BrokerContext } from "../core/index.ts";
 import { waitForStop, type StopLimits } from "../core/stopConditions.ts";
 import { kafkaClient, kafkaError } from "./client.ts";
 import { kafkaCodec, type KafkaCodec } from "./codecs.ts";
 import { matchesHeaders, messageRecord } from "./records.ts";
 import { checkSerde, type KafkaSerde } from "./serdes.ts";
+import { lazyAdmin, ResumePoints, uncommittedEnds, watchNewTopics, type Position } from "./newTopics.ts";
+import { TopicPattern } from "./topicPattern.ts";
+
+export { TopicPattern };
 
 export interface KafkaConsumeProps {
   properties: Record<string, string>;
@@ -35,34 +39,6 @@ export interface KafkaEnv extends BrokerContext {
   logger: Logger;
   storage: Pick<TaskStorage, "putFile">;
   workingDir(): Promise<string>;
-}
-
-/** Kafka's own topics, which a pattern never selects (Java's `exclude.internal.topics`, on by default). */
-const INTERNAL_TOPICS = new Set(["__consumer_offsets", "__transaction_state"]);
-
-/**
- * A `topicPattern` as kafkajs takes one: it filters the cluster's topic names with a RegExp's
- * `test` when subscribing. This one answers on RE2 (linear time, whatever the pattern) and over
- * the whole name, as Java's consumer matches a subscribed `Pattern`, leaving Kafka's own topics out.
- */
-export class TopicPattern extends RegExp {
-  private readonly re2;
-  /** The topics it selected when subscribing. */
-  readonly matched = new Set<string>();
-  constructor(readonly pattern: string) {
-    super("(?!)");
-    this.re2 = userRegex(pattern);
-  }
-
-  override test(topic: string): boolean {
-    const selected = !INTERNAL_TOPICS.has(topic) && this.re2.testExact(topic);
-    if (selected) this.matched.add(topic);
-    return selected;
-  }
-
-  override toString(): string {
-    return `topicPattern ${this.pattern}`;
-  }
 }
 
 /** The topics to subscribe to: a list of names, or one pattern. */
@@ -100,12 +76,6 @@ export function checkConsumeSupport(props: KafkaConsumeProps): void {
 
 const SUBSCRIBE_TIMEOUT_MS = 30_000;
 
-interface Position {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
 /** The key and value codecs of a consumer (AVRO checks its registry's URL here). */
 export async function consumeCodecs(
   props: KafkaConsumeProps,
@@ -129,8 +99,10 @@ async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logg
   const { kafka, settings } = await kafkaClient(props.properties, env.logger);
   const groupId = props.groupId ?? settings.groupId;
   // kafkajs always consumes in a group: without groupId a private one is used and never committed.
+  const group = groupId ?? `saker-${randomUUID()}`;
   const consumer = kafka.consumer({
-    groupId: groupId ?? `saker-${randomUUID()}`,
+    groupId: group,
+    metadataMaxAge: settings.metadataMaxAge,
     readUncommitted: settings.readUncommitted,
     allowAutoTopicCreation: false,
     ...(settings.sessionTimeout ? { sessionTimeout: settings.sessionTimeout } : {}),
@@ -150,52 +122,12 @@ async function startConsumer(props: KafkaConsumeProps, env: Pick<KafkaEnv, "logg
   const pattern = topics[0] instanceof TopicPattern ? topics[0] : undefined;
   const noTopic = pattern !== undefined && pattern.matched.size === 0;
   if (noTopic) env.logger.warn("No topic matches topicPattern '{}'", pattern.pattern);
-  return { kafka, consumer, settings, pattern, commit: groupId !== undefined, noTopic };
+  return { kafka, consumer, settings, pattern, group, commit: groupId !== undefined, noTopic };
 }
 
-/** The shortest time between two looks for new topics, whatever `metadata.max.age.ms` says. */
-const MIN_TOPIC_REFRESH_MS = 1_000;
-
-/**
- * Every `metadata.max.age.ms`, the cluster's topics that `pattern` selects and it did not select
- * before, handed to `onNew` (one look at a time; a failed look is logged and tried at the next).
- * Returns the function that stops looking.
- */
-function watchNewTopics(
-  kafka: Kafka,
-  pattern: TopicPattern,
-  everyMs: number,
-  logger: Logger,
-  onNew: (topics: string[]) => Promise<void>,
-): () => Promise<void> {
-  const admin = kafka.admin();
-  let connected: Promise<void> | undefined;
-  let looking: Promise<void> = Promise.resolve();
-  const look = async () => {
-    try {
-      await (connected ??= admin.connect());
-      const known = new Set(pattern.matched);
-      const added = (await admin.listTopics()).filter((topic) => !known.has(topic) && pattern.test(topic));
-      if (added.length) await onNew(added.sort());
-    } catch (error) {
-      logger.warn("Looking for new topics matching topicPattern '{}' failed: {}", pattern.pattern, errorMessage(error));
-    }
-  };
-  const timer = setInterval(
-    () => {
-      looking = looking.then(look);
-    },
-    Math.max(MIN_TOPIC_REFRESH_MS, everyMs),
-  );
-  return async () => {
-    clearInterval(timer);
-    await looking;
-    if (connected) await admin.disconnect().catch(() => undefined);
-  };
-}
-
-async function commit(consumer: Consumer, positions: Map<string, Position>): Promise<void> {
-  if (positions.size > 0) await consumer.commitOffsets([...positions.values()]);
+async function commit(consumer: Consumer, positions: Iterable<Position>): Promise<void> {
+  const list = [...positions];
+  if (list.length > 0) await consumer.commitOffsets(list);
 }
 
 /**
@@ -256,7 +188,7 @@ export async function consumeBatch(
     if (failure) throw failure;
     const uri = await batch.store();
     // kafkajs commits only while its consumer runs: commit, then stop.
-    if (commits) await commit(consumer, positions);
+    if (commits) await commit(consumer, positions.values());
     await consumer.stop();
     return { messagesCount: received, uri };
   } catch (error) {
@@ -273,9 +205,10 @@ export async function consumeBatch(
  * error of `handle` ends the listener without committing, so the record comes again.
  *
  * With a `topicPattern`, topics created later that it selects are consumed too, found within
- * `metadata.max.age.ms` as Java's consumer finds them: the consumer then stops after the record it
- * is handling, subscribes again and runs on from the offsets it handled (new topics start at
- * `auto.offset.reset`).
+ * `metadata.max.age.ms` as Java's consumer finds them (`newTopics.ts`): the consumer then stops
+ * after the record it is handling, commits where it is ({@link ResumePoints}), subscribes again and
+ * runs anew (with a groupId, the whole group rebalances twice); new topics start at
+ * `auto.offset.reset`.
  */
 export async function listenKafka(
   props: KafkaConsumeProps,
@@ -285,7 +218,8 @@ export async function listenKafka(
   const { signal, logger } = ctx;
   checkConsumeSupport(props);
   const codecs = await consumeCodecs(props, ctx);
-  const { kafka, consumer, settings, pattern, commit: commits } = await startConsumer(props, { logger }, signal);
+  const started = await startConsumer(props, { logger }, signal);
+  const { kafka, consumer, settings, pattern, group, commit: commits } = started;
   let failure: Error | undefined;
   let wake: () => void = () => undefined;
   const stopped = new Promise<void>((resolve) => {
@@ -293,42 +227,45 @@ export async function listenKafka(
     if (signal.aborted) resolve();
     signal.addEventListener("abort", () => resolve(), { once: true });
   });
+  const ended = () => failure !== undefined || signal.aborted;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     failure ??= kafkaError(payload.error, "The Kafka consumer stopped", settings);
     wake();
   });
-  // Where the consumer goes on from in each partition after subscribing again: past the records it
-  // handled, or at the first record it left for then. They are committed before it subscribes
-  // again (without a groupId, to its own private group only, which no one else reads).
-  const resumeAt = new Map<string, Position>();
-  // set while subscribing again: records still delivered are left for after it
+  // kept only for a topicPattern, whose consumer subscribes again when new topics come
+  const resume = pattern ? new ResumePoints() : undefined;
+  const admin = pattern ? lazyAdmin(kafka) : undefined;
+  if (resume && admin)
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assignment = payload.memberAssignment;
+      resume.joined(
+        assignment,
+        settings.fromBeginning
+          ? undefined
+          : async () => uncommittedEnds(await admin.get(), group, assignment).catch(() => []),
+      );
+    });
   let resubscribing = false;
   let handling: Promise<void> = Promise.resolve();
-  const leave = (topic: string, partition: number, offset: string) => {
-    const key = `${topic}:${partition}`;
-    if (!resumeAt.has(key)) resumeAt.set(key, { topic, partition, offset });
-  };
   const eachMessage = async ({ topic, partition, message }: EachMessagePayload) => {
-    if (failure || signal.aborted) return;
-    if (resubscribing) return leave(topic, partition, message.offset);
-    const next = { topic, partition, offset: String(Number(message.offset) + 1) };
-    const handled = () => void resumeAt.set(`${topic}:${partition}`, next);
-    if (!matchesHeaders(message, props.headerFilters)) return handled();
+    if (ended()) return;
+    if (resubscribing) return resume?.deferred(topic, partition, message.offset);
+    if (!matchesHeaders(message, props.headerFilters)) return resume?.handled(topic, partition, message.offset);
     let record: Record<string, unknown>;
     try {
       record = await messageRecord(topic, partition, message, codecs.key, codecs.value);
     } catch (error) {
       logger.error("Record skipped: {}", (error as Error).message);
-      return handled();
+      return resume?.handled(topic, partition, message.offset);
     }
-    // decoding took a turn: a new subscription may have begun meanwhile
-    if (failure || signal.aborted) return;
-    if (resubscribing) return leave(topic, partition, message.offset);
+    // decoding took a turn: the consumer may have begun to subscribe again meanwhile
+    if (ended()) return;
+    if (resubscribing) return resume?.deferred(topic, partition, message.offset);
     const done = (async () => {
       try {
         await handle(record);
-        handled();
-        if (commits) await consumer.commitOffsets([next]);
+        resume?.handled(topic, partition, message.offset);
+        if (commits) await consumer.commitOffsets([{ topic, partition, offset: String(Number(message.offset) + 1) }]);
       } catch (error) {
         failure ??= error as Error;
         wake();
@@ -337,31 +274,43 @@ export async function listenKafka(
     handling = done;
     await done;
   };
-  const stopWatching = pattern
-    ? watchNewTopics(kafka, pattern, settings.metadataMaxAge, logger, async (topics) => {
-        if (failure || signal.aborted) return;
-        resubscribing = true;
-        try {
-          await handling;
-          await commit(consumer, resumeAt);
-          await consumer.stop();
-          await consumer.subscribe({ topics: [pattern], fromBeginning: settings.fromBeginning });
-          logger.info("Consuming {} too: new topics matching topicPattern '{}'", topics.join(", "), pattern.pattern);
-          resubscribing = false;
-          if (!signal.aborted) await consumer.run({ autoCommit: false, eachMessage });
-        } catch (error) {
-          // the consumer may be stopped now: the listener ends, to be started again
-          failure ??= kafkaError(error, "Subscribing to the new topics", settings);
-          wake();
-        }
-      })
-    : undefined;
+  // Subscribes again once the record being handled is done: stops after it (records handed on
+  // meanwhile are left for the new run), commits where each assigned partition is, runs anew.
+  const resubscribe = async (topics: string[]) => {
+    if (ended() || !pattern || !resume) return;
+    resubscribing = true;
+    try {
+      await handling;
+      await commit(consumer, await resume.due());
+      await consumer.stop();
+      const before = new Set(pattern.matched);
+      await consumer.subscribe({ topics: [pattern], fromBeginning: settings.fromBeginning });
+      const added = [...pattern.matched].filter((topic) => !before.has(topic));
+      resubscribing = false;
+      if (ended()) return;
+      await consumer.run({ autoCommit: false, eachMessage });
+      logger.info(
+        "Consuming {} too: new topics matching topicPattern '{}'",
+        (added.length ? added : topics).join(", "),
+        pattern.pattern,
+      );
+    } catch (error) {
+      // the consumer may be stopped now: the listener ends, to be started again
+      failure ??= kafkaError(error, "Subscribing to the new topics", settings);
+      wake();
+    }
+  };
+  let stopWatching: (() => Promise<void>) | undefined;
   try {
+    // kafkajs' run resolves once the consumer joined its group: no new subscription before that
     await consumer.run({ autoCommit: false, eachMessage });
+    if (pattern && admin && !ended())
+      stopWatching = watchNewTopics(admin, pattern, settings.metadataMaxAge, logger, resubscribe);
     await stopped;
     if (failure && !signal.aborted) throw failure;
   } finally {
     await stopWatching?.();
     await consumer.disconnect().catch(() => undefined);
+    await admin?.close();
   }
 }

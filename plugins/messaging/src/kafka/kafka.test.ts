@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import type { Logger } from "@saker/sdk";
 import type { TestInstance } from "@saker/engine/testing";
 import {
   allLogs,
@@ -15,7 +16,8 @@ import {
 } from "../../test/brokers.ts";
 import { earliestProperties, testKafka, transactionalLine } from "../../test/kafka.ts";
 import { kafkaSettings } from "./config.ts";
-import { subscription, TopicPattern, type KafkaConsumeProps } from "./consume.ts";
+import { listenKafka, subscription, type KafkaConsumeProps } from "./consume.ts";
+import { TopicPattern } from "./topicPattern.ts";
 import { matchesHeaders, messageRecord, outgoingRecord } from "./records.ts";
 import { deserialize, serialize, type KafkaSerde } from "./serdes.ts";
 
@@ -460,6 +462,18 @@ ${transactional}    topic: ${topic}
   it("RealtimeTrigger with topicPattern consumes topics created after it started, each record once", async () => {
     const base = `saker-rtp-${randomUUID().slice(0, 8)}`;
     t ??= await messagingInstance({ scheduler: true });
+    const send = (topic: string, values: string[]) =>
+      t!.run(`id: send_${values.join("_")}
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap}
+${transactional}    topic: ${topic}
+    from: [${values.map((value) => `{ value: ${value} }`).join(", ")}]
+`);
+    await send(`${base}-a`, ["a1"]);
     // no groupId: the private group's positions carry the consumer across its new subscriptions
     await t.instance.deploy(`id: realtime_pattern
 namespace: ${NS}
@@ -477,26 +491,12 @@ triggers:
       session.timeout.ms: 6000
     topicPattern: "${base}-.*"
 `);
-    const send = (topic: string, values: string[]) =>
-      t!.run(`id: send_${values.join("_")}
-namespace: ${NS}
-tasks:
-  - id: produce
-    type: io.kestra.plugin.kafka.Produce
-    properties:
-      bootstrap.servers: ${bootstrap}
-${transactional}    topic: ${topic}
-    from: [${values.map((value) => `{ value: ${value} }`).join(", ")}]
-`);
     const values = () =>
       executionsOf(t!, NS, "realtime_pattern")
         .filter((x) => x.state.current === "SUCCESS")
         .map((x) => String(x.taskRunList[0]?.outputs?.value))
         .sort();
     const seen = (count: number) => eventually(() => (values().length >= count ? values() : undefined), 60_000);
-    // no topic matches when the trigger starts: the first one is found later
-    await eventually(() => allLogs(t!, NS).includes(`No topic matches topicPattern '${base}-.*'`), 30_000);
-    await send(`${base}-a`, ["a1"]);
     expect(await seen(1)).toEqual([`${base}-a=a1`]);
     await send(`${base}-b`, ["b1"]);
     await send(`${base}-a`, ["a2"]);
@@ -506,5 +506,78 @@ ${transactional}    topic: ${topic}
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(values()).toEqual([`${base}-a=a1`, `${base}-a=a2`, `${base}-b=b1`]);
     expect(allLogs(t, NS)).toContain(`Consuming ${base}-b too: new topics matching topicPattern '${base}-.*'`);
+  }, 120_000);
+
+  it("a topicPattern listener reading from the end loses no record when it subscribes again", async () => {
+    const base = `saker-rtl-${randomUUID().slice(0, 8)}`;
+    const { Kafka, logLevel } = await import("kafkajs");
+    const producer = new Kafka({ brokers: [bootstrap!], logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    const send = (topic: string, value: string) => producer.send({ topic, messages: [{ value, partition: 0 }] });
+    // both topics exist before the listener starts (at their end: their first records are not read)
+    await send(`${base}-a`, "before-a");
+    await send(`${base}-z`, "before-z");
+    const lines: string[] = [];
+    const logger = Object.fromEntries(
+      ["trace", "debug", "info", "warn", "error", "log"].map((level) => [
+        level,
+        (message: string, ...args: unknown[]) =>
+          lines.push(args.reduce<string>((m, a) => m.replace("{}", String(a)), message)),
+      ]),
+    ) as unknown as Logger;
+    const abort = new AbortController();
+    const got: string[] = [];
+    // records sent before the consumer has joined a partition are not read (it starts at the end):
+    // numbered records are sent until one is
+    const sendUntilRead = async (topic: string, prefix: string) => {
+      for (let i = 0; !got.some((value) => value.startsWith(prefix)); i++) {
+        if (i > 60) throw new Error(`the listener never read a record of ${topic}`);
+        await send(topic, `${prefix}${i}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    };
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const listening = listenKafka(
+      {
+        properties: {
+          "bootstrap.servers": bootstrap!,
+          "metadata.max.age.ms": "1000",
+          "session.timeout.ms": "6000",
+        },
+        topicPattern: `${base}-.*`,
+        keyDeserializer: "STRING",
+        valueDeserializer: "STRING",
+      },
+      { signal: abort.signal, logger, flow: { namespace: NS, id: "direct" } } as never,
+      async (record) => {
+        got.push(String(record.value));
+        // a slow execution store: the new subscription waits for this record
+        if (record.value === "r1") await held;
+      },
+    );
+    try {
+      await sendUntilRead(`${base}-a`, "probe");
+      await send(`${base}-a`, "r1");
+      await eventually(() => got.includes("r1") || undefined, 30_000);
+      // -z: nothing handled there yet; -n: a new topic, found while r1 is being handled
+      await send(`${base}-z`, "r2");
+      await send(`${base}-n`, "n1");
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      release();
+      await eventually(() => lines.find((line) => line.startsWith(`Consuming ${base}-n too`)), 30_000);
+      await sendUntilRead(`${base}-n`, "n2-");
+      await eventually(() => got.includes("r2") || undefined, 30_000);
+    } finally {
+      release();
+      abort.abort();
+      await listening;
+      await producer.disconnect();
+    }
+    const read = got.filter((value) => !value.startsWith("probe") && !value.startsWith("n2-"));
+    // n1 came before the new topic was subscribed to, at its end: not read, as Java's consumer would not
+    expect(read).toEqual(["r1", "r2"]);
+    expect(got.some((value) => value.startsWith("n2-"))).toBe(true);
+    expect(new Set(got).size).toBe(got.length);
   }, 120_000);
 });

@@ -90,11 +90,12 @@ const Produce = defineTask({
     const keyCodec = await codec("key");
     const valueCodec = await codec("value");
     const { kafka, settings } = await kafkaClient(props.properties, ctx.logger);
-    const producer = kafka.producer(
-      props.transactional
+    const producer = kafka.producer({
+      metadataMaxAge: settings.metadataMaxAge,
+      ...(props.transactional
         ? { transactionalId: `saker-${randomUUID()}`, idempotent: true, maxInFlightRequests: 1 }
-        : { allowAutoTopicCreation: false },
-    );
+        : { allowAutoTopicCreation: false }),
+    });
     let count = 0;
     try {
       // kafkajs retries on its own and takes no signal: the task's stop must not wait for it.
