@@ -48,7 +48,12 @@ export const httpProperties = {
     .describe(
       "A form: URL-encoded, or multipart with `contentType: multipart/form-data` (a kestra:// value, or `{name, content}`, sends a file).",
     ),
-  contentType: z.string().optional().describe("The request content type."),
+  contentType: z
+    .string()
+    .optional()
+    .describe(
+      "The request content type: of a `body` (application/json unless set here or in `headers`), or multipart/form-data for a multipart `formData`.",
+    ),
   headers: map(anyValue()).optional().describe("Request headers."),
   options: HttpOptions.prefault({}),
   sslOptions: map(anyValue()).optional().describe("TLS options (accepted; the system trust store is used)."),
@@ -154,6 +159,8 @@ export async function exchange<T>(
   const auth = authorization(options);
   if (auth) headers.authorization = auth;
   const body = await requestBody(ctx, props, headers);
+  // as Kestra's `contentType`, whose default is JSON: a text body says what it is
+  if (typeof body === "string") headers["content-type"] ??= "application/json";
   const connectTimeout = options.timeout?.connectTimeout ?? options.connectTimeout;
   // undici (about 110 modules) loads with the first request, not with every process that opens the engine
   const { Agent, interceptors, request } = await import("undici");

@@ -87,6 +87,18 @@ describe("http.Request", () => {
     body: '{"name": "{{ flow.id }}"}'
     headers:
       X-Custom: "{{ flow.namespace }}"
+  - id: untyped
+    type: io.kestra.plugin.core.http.Request
+    uri: BASE/echo
+    method: POST
+    body: '{"a": 1}'
+  - id: typedByHeader
+    type: io.kestra.plugin.core.http.Request
+    uri: BASE/echo
+    method: PUT
+    body: a=1
+    headers:
+      Content-Type: text/plain
   - id: form
     type: io.kestra.plugin.core.http.Request
     uri: BASE/echo
@@ -111,6 +123,9 @@ describe("http.Request", () => {
     expect(out(x, "parsed")).toEqual({ value: "world" });
     expect(out(x, "post")).toMatchObject({ code: 201, body: 'POST application/json {"name": "request"}' });
     expect(received.find((r) => r.url === "/echo" && r.headers["x-custom"])?.headers["x-custom"]).toBe("company.http");
+    // a body without a content type is JSON, as Kestra's contentType defaults to; a header says otherwise
+    expect(out(x, "untyped").body).toBe('POST application/json {"a": 1}');
+    expect(out(x, "typedByHeader").body).toBe("PUT text/plain a=1");
     expect(out(x, "form").body).toBe("POST application/x-www-form-urlencoded user=john&n=1");
     expect(out(x, "redirect")).toMatchObject({ code: 200, body: '{"hello":"world"}' });
     expect(out(x, "noRedirect")).toMatchObject({ code: 302 });
