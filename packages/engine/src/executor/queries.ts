@@ -239,16 +239,24 @@ export function findTaskDependingFlowState(
   errors: readonly ResolvedTask[] | undefined,
   parent: TaskRun | undefined,
   retryOf: (taskId: string) => RetryPolicy | undefined,
+  finallyTasks?: readonly ResolvedTask[],
 ): readonly ResolvedTask[] {
   const current = withoutDisabled(tasks) ?? [];
   const errorTasks = withoutDisabled(errors);
+  // `finally` (of a flowable: the flow's own runs after its end, in lifecycle.ts) comes last,
+  // after the tasks or, when they failed, after the errors branch; once begun it is followed
+  const always = withoutDisabled(finallyTasks);
+  const finallyFirst = always?.length ? always : undefined;
+  if (finallyFirst && findTaskRunsByTasks(execution, finallyFirst, parent).length > 0) return finallyFirst;
   const errorsStarted = findTaskRunsByTasks(execution, errorTasks, parent).length > 0;
   if (errorsStarted || hasFailed(execution, current, parent)) {
     if (!hasFailedNoRetry(execution, current, parent, retryOf)) return [];
     // Running siblings (Parallel, Dag, ForEach) finish before the errors branch starts.
     if (!errorsStarted && inProgress(execution, current, parent)) return [];
-    return errorTasks ?? [];
+    if (!finallyFirst || (errorTasks?.length && !allTerminated(execution, errorTasks, parent))) return errorTasks ?? [];
+    return finallyFirst;
   }
+  if (finallyFirst && current.length > 0 && allTerminated(execution, current, parent)) return finallyFirst;
   return current;
 }
 

@@ -25,12 +25,27 @@ export interface SequencingInput {
   execution: Execution;
   tasks: readonly ResolvedTask[];
   errors: readonly ResolvedTask[] | undefined;
+  /** Tasks run at the end, whatever the tasks' and the errors branch's outcome. */
+  finally?: readonly ResolvedTask[] | undefined;
   parent: TaskRun | undefined;
   retryOf: (taskId: string) => RetryPolicy | undefined;
 }
 
 function current(input: SequencingInput): readonly ResolvedTask[] {
-  return findTaskDependingFlowState(input.execution, input.tasks, input.errors, input.parent, input.retryOf);
+  return findTaskDependingFlowState(
+    input.execution,
+    input.tasks,
+    input.errors,
+    input.parent,
+    input.retryOf,
+    input.finally,
+  );
+}
+
+/** Whether `list` (from {@link current}) is the errors branch or `finally`, which run one task after the other. */
+function isSequentialBranch(input: SequencingInput, list: readonly ResolvedTask[]): boolean {
+  const first = list[0];
+  return first !== undefined && (input.errors?.includes(first) === true || input.finally?.includes(first) === true);
 }
 
 /** Created, or in progress as `findLastInProgress` means it. */
@@ -88,6 +103,7 @@ export function resolveParallelNexts(
 ): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
+  if (input.finally && isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
   const running = countRuns(input.execution, tasks, input.parent, (s) => isRunning(s) || isCreated(s));
   if (concurrency > 0 && running >= concurrency) return [];
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
@@ -110,6 +126,7 @@ export function resolveParallelNexts(
 export function resolveConcurrentNexts(input: SequencingInput, concurrency: number): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
+  if (input.finally && isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
   const groups = new Map<string | undefined, ResolvedTask[]>();
   for (const t of tasks) {

@@ -77,7 +77,14 @@ async function defaultState(
   const tasks = (await definition.childTasks(ctx)) ?? [];
   const errors = ctx.resolve(definition.errorTasks?.(task) ?? (task.errors as never));
   return resolveFlowableState(
-    { execution: run.x, tasks, errors, parent: taskRun, retryOf: ctx.retryOf },
+    {
+      execution: run.x,
+      tasks,
+      errors,
+      finally: ctx.resolve(task.finally as never),
+      parent: taskRun,
+      retryOf: ctx.retryOf,
+    },
     task.allowFailure === true,
     task.allowWarning === true,
   );

@@ -14,6 +14,7 @@ export function sequencing(ctx: FlowableContext, children: readonly ResolvedTask
     execution: ctx.execution,
     tasks: children ?? [],
     errors: ctx.resolve(taskList(ctx.task, "errors")),
+    finally: ctx.resolve(taskList(ctx.task, "finally")),
     parent: ctx.taskRun,
     retryOf: ctx.retryOf,
   };
@@ -21,3 +22,5 @@ export function sequencing(ctx: FlowableContext, children: readonly ResolvedTask
 
 /** Properties shared by every flowable with an errors branch. */
 export const ERRORS_DESCRIPTION = "Tasks to run when one of the tasks fails.";
+export const FINALLY_DESCRIPTION =
+  "Tasks to run at the end, one after the other, whether the tasks succeeded or failed (after the errors branch). Their outcome does not change this task's state.";

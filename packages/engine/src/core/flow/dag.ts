@@ -2,7 +2,7 @@ import { SakerError, task, tasks, z } from "@saker/sdk";
 import type { TaskNode } from "../../model/execution.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveDagNexts } from "../../executor/sequencing.ts";
-import { ERRORS_DESCRIPTION, sequencing } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing } from "./common.ts";
 
 interface DagTask {
   task: TaskNode;
@@ -65,6 +65,7 @@ export const Dag = defineFlowableTask({
       .describe("The tasks with their dependencies."),
     concurrent: z.number().int().min(0).default(0).describe("How many tasks run at once; 0 means no limit."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+    finally: tasks().optional().describe(FINALLY_DESCRIPTION),
   }),
   validate: dagProblems,
   topology: (task) => ({ kind: "cluster", relationType: "DYNAMIC", dag: dagTasks(task) }),

@@ -12,7 +12,7 @@ import {
   resolveParallelNexts,
   resolveSequentialNexts,
 } from "../../executor/sequencing.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 import { isDataLimitError, parseJsonData } from "../../model/dataLimits.ts";
 
 async function renderValues(ctx: FlowableContext, raw: unknown): Promise<unknown[]> {
@@ -79,6 +79,7 @@ export async function resolveEachTasks(
 const eachProperties = {
   tasks: tasks().min(1).describe("Tasks to run for each value."),
   errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+  finally: tasks().optional().describe(FINALLY_DESCRIPTION),
 };
 const valuesSchema = z.union([z.string(), z.array(z.unknown())]);
 

@@ -4,7 +4,7 @@ import { guessFinalState } from "../../executor/queries.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "../../executor/sequencing.ts";
 import type { FlowableContext } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 
 async function evaluate(ctx: FlowableContext): Promise<boolean> {
   const known = ctx.taskRun.outputs?.evaluationResult;
@@ -28,6 +28,7 @@ export const If = defineFlowableTask({
     then: tasks().min(1).describe("Tasks to run when the condition is true."),
     else: tasks().optional().describe("Tasks to run when the condition is false."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+    finally: tasks().optional().describe(FINALLY_DESCRIPTION),
   }),
   outputs: z.object({ evaluationResult: z.boolean() }),
   topology: (task) => ({

@@ -1,7 +1,7 @@
 import { tasks, z } from "@saker/sdk";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveParallelNexts } from "../../executor/sequencing.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 
 export const Parallel = defineFlowableTask({
   type: "io.kestra.plugin.core.flow.Parallel",
@@ -11,6 +11,7 @@ export const Parallel = defineFlowableTask({
     tasks: tasks().min(1).describe("The tasks to run in parallel."),
     concurrent: z.number().int().min(0).default(0).describe("How many tasks run at once; 0 means all."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+    finally: tasks().optional().describe(FINALLY_DESCRIPTION),
   }),
   topology: (task) => ({
     kind: "cluster",

@@ -1,11 +1,12 @@
 import { tasks, z } from "@saker/sdk";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveFlowableState, resolveSequentialNexts } from "../../executor/sequencing.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 
 const properties = z.object({
   tasks: tasks().min(1).describe("The tasks to run, one after the other."),
   errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+  finally: tasks().optional().describe(FINALLY_DESCRIPTION),
 });
 
 export const Sequential = defineFlowableTask({

@@ -3,7 +3,7 @@ import { resolveFlowableState, resolveSequentialNexts } from "../../executor/seq
 import type { FlowableContext } from "../../plugins/engineTypes.ts";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import type { TaskNode } from "../../model/execution.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 
 function cases(task: TaskNode): Record<string, TaskNode[]> {
   return (task.cases ?? {}) as Record<string, TaskNode[]>;
@@ -28,6 +28,7 @@ export const Switch = defineFlowableTask({
     cases: map(tasks()).optional().describe("Tasks by case key."),
     defaults: tasks().optional().describe("Tasks when no case matches."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+    finally: tasks().optional().describe(FINALLY_DESCRIPTION),
   }),
   outputs: z.object({ value: z.string(), defaults: z.boolean() }),
   topology: (task) => ({

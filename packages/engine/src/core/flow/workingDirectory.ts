@@ -1,7 +1,7 @@
 import { map, raw, tasks, z } from "@saker/sdk";
 import { defineFlowableTask } from "../../plugins/engineTypes.ts";
 import { resolveSequentialNexts } from "../../executor/sequencing.ts";
-import { ERRORS_DESCRIPTION, sequencing, taskList } from "./common.ts";
+import { ERRORS_DESCRIPTION, FINALLY_DESCRIPTION, sequencing, taskList } from "./common.ts";
 
 export const NamespaceFilesSchema = z.object({
   enabled: z.boolean().default(true).describe("Copy the namespace's files into the directory."),
@@ -30,6 +30,7 @@ export const WorkingDirectory = defineFlowableTask({
   properties: z.object({
     tasks: tasks().min(1).describe("The tasks to run in the directory, one after the other."),
     errors: tasks().optional().describe(ERRORS_DESCRIPTION),
+    finally: tasks().optional().describe(FINALLY_DESCRIPTION),
     inputFiles: raw(z.union([map(z.unknown()), z.string()]))
       .optional()
       .describe("Files to create first: name to content (rendered by the worker)."),
