@@ -27,6 +27,11 @@ interface Resolved {
   error?: string;
 }
 
+/** A text holding an expression or a tag, which Kestra renders. */
+function isTemplate(value: unknown): value is string {
+  return typeof value === "string" && (value.includes("{{") || value.includes("{%"));
+}
+
 function display(value: unknown): string {
   return value === null || value === undefined ? "null" : typeof value === "string" ? value : JSON.stringify(value);
 }
@@ -124,10 +129,21 @@ async function resolveDefinition(
   }
   if (!enabled) return { enabled: false };
   // `prefill` only fills forms in: a value that was not given stays missing (null when optional).
-  const value =
-    given === undefined || given === null || (given === "" && definition.type !== "STRING")
-      ? definition.defaults
-      : given;
+  const missing = given === undefined || given === null || (given === "" && definition.type !== "STRING");
+  const raw = missing ? definition.defaults : given;
+  let rendered: unknown = raw;
+  // Kestra renders `defaults` (since 0.24), with the inputs it depends on
+  if (missing && isTemplate(raw)) {
+    try {
+      rendered = await resolution.renderTyped(raw, nestDotted(dependencies));
+    } catch (error) {
+      return {
+        enabled: true,
+        error: `Invalid input for \`${id}\`, Invalid defaults: ${errorMessage(error)}, but received \`${display(raw)}\``,
+      };
+    }
+  }
+  const value = rendered;
   if (value === undefined || value === null) {
     // Kestra keeps an enabled optional input without a value in `inputs` as null, so
     // `{{ inputs.x }}` renders "" instead of failing as an unknown variable.

@@ -300,3 +300,61 @@ ${returning("{{ flow.tenantId }}/{{ flow.namespace }}")}`);
     expect(outputsOf(x, "r").value).toBe("main/company.team");
   });
 });
+
+describe("defaults with expressions (Kestra 0.24+ renders them)", () => {
+  const flow = `id: dynamic_defaults
+namespace: company.team
+inputs:
+  - id: label
+    type: STRING
+    defaults: "{{ flow.id }}-{{ now() | date('yyyy') }}"
+  - id: day
+    type: DATE
+    defaults: "{{ now() | date('yyyy-MM-dd') }}"
+  - id: env
+    type: SELECT
+    values: [DEV, PROD]
+    defaults: DEV
+  - id: backup
+    type: BOOL
+    defaults: "{{ inputs.env == 'PROD' }}"
+    dependsOn:
+      inputs: [env]
+  - id: literal
+    type: STRING
+    required: false
+${returning("{{ inputs.label }}|{{ inputs.day }}|{{ inputs.env }}|{{ inputs.backup }}|{{ inputs.literal }}")}`;
+
+  it("renders a default with the flow, functions and the inputs it depends on; a given value is kept as given", async () => {
+    const year = String(new Date().getUTCFullYear());
+    const x = await t.run(flow, {});
+    expect(x.state.current).toBe("SUCCESS");
+    expect(x.inputs).toMatchObject({ label: `dynamic_defaults-${year}`, env: "DEV", backup: false });
+    expect(String(x.inputs?.day)).toMatch(new RegExp(`^${year}-\\d\\d-\\d\\d$`));
+    const prod = await t.run(flow, { env: "PROD", literal: "{{ flow.id }}" });
+    expect(prod.inputs).toMatchObject({ backup: true, literal: "{{ flow.id }}" });
+    expect(outputsOf(prod, "r").value).toMatch(/\|PROD\|true\|\{\{ flow\.id \}\}$/);
+  });
+
+  it("a default whose expression fails refuses the execution, naming the input", async () => {
+    const { flow: deployed } = await t.instance.deploy(`id: broken_default
+namespace: company.team
+inputs:
+  - id: n
+    type: INT
+    defaults: "{{ nope( }}"
+${returning("{{ inputs.n }}")}`);
+    const error = await failure(t.instance.createExecution(deployed.namespace, deployed.id, { inputs: {} }));
+    expect(error.code).toBe("INPUT_INVALID");
+    expect(error.message).toContain("Invalid input for `n`, Invalid defaults:");
+    // given, the input needs no default
+    expect(
+      (
+        await t.run(
+          `id: broken_default\nnamespace: company.team\ninputs:\n  - id: n\n    type: INT\n    defaults: "{{ nope( }}"\n${returning("{{ inputs.n }}")}`,
+          { n: 4 },
+        )
+      ).state.current,
+    ).toBe("SUCCESS");
+  });
+});

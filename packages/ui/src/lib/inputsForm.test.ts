@@ -89,6 +89,30 @@ describe("fieldsOf", () => {
     const [f] = fieldsOf([{ id: "f", type: "FILE", defaults: "nsfile:///data.csv" }]);
     expect(f).toMatchObject({ required: false, serverDefault: "nsfile:///data.csv", initial: undefined });
   });
+
+  it("leaves a default that is an expression to the server, which renders it: nothing is sent for it", () => {
+    const dynamic = fieldsOf([
+      { id: "day", type: "DATE", defaults: "{{ now() | date('yyyy-MM-dd') }}" },
+      { id: "backup", type: "BOOL", defaults: "{{ inputs.env == 'PROD' }}" },
+      { id: "plain", type: "STRING", defaults: "kept" },
+    ]);
+    expect(dynamic[0]).toMatchObject({
+      required: false,
+      initial: "",
+      serverDefault: "{{ now() | date('yyyy-MM-dd') }}",
+    });
+    expect(dynamic[1]).toMatchObject({
+      required: false,
+      initial: undefined,
+      serverDefault: "{{ inputs.env == 'PROD' }}",
+    });
+    expect(dynamic[2]).toMatchObject({ initial: "kept" });
+    expect(dynamic[2]!.serverDefault).toBeUndefined();
+    const body = formBody(dynamic, initialValues(dynamic));
+    expect([...body.keys()]).toEqual(["plain"]);
+    // once set by the user, the checkbox's value is sent, false included
+    expect(formBody(dynamic, { ...initialValues(dynamic), backup: false }).get("backup")).toBe("false");
+  });
 });
 
 describe("checkField mirrors the server's checks", () => {

@@ -39,7 +39,7 @@ export interface Field {
   description?: string;
   /** The pre-filled value. */
   initial: FieldValue;
-  /** A default the server uses when no value is sent (FILE inputs: a URI). */
+  /** A default the server uses when no value is sent (FILE inputs: a URI; an expression it renders). */
   serverDefault?: string;
   options?: string[];
   allowCustomValue?: boolean;
@@ -108,6 +108,11 @@ const PLACEHOLDERS: Partial<Record<Control, string>> = {
   array: "One value per line, or a JSON array",
 };
 
+/** A default holding an expression or a tag, which the server renders. */
+function isExpression(value: unknown): boolean {
+  return typeof value === "string" && (value.includes("{{") || value.includes("{%"));
+}
+
 /** The fields of a form for `inputs` (FORM inputs are flattened as `<form>.<input>`). */
 export function fieldsOf(inputs: readonly FlowInput[], prefix = ""): Field[] {
   const fields: Field[] = [];
@@ -120,7 +125,10 @@ export function fieldsOf(inputs: readonly FlowInput[], prefix = ""): Field[] {
     const control: Control =
       (input.type === "SELECT" && input.isRadio === true ? "radio" : CONTROLS[input.type]) ?? "text";
     const hasDefault = input.defaults !== undefined && input.defaults !== null;
-    const seed = hasDefault ? input.defaults : input.prefill;
+    // an expression (`{{ now() | date('yyyy') }}`) is rendered by the server when no value is sent:
+    // the field starts empty, the default shown beside it
+    const rendered = hasDefault && isExpression(input.defaults);
+    const seed = hasDefault && !rendered ? input.defaults : input.prefill;
     const field: Field = {
       id,
       label: input.displayName ?? id,
@@ -130,6 +138,7 @@ export function fieldsOf(inputs: readonly FlowInput[], prefix = ""): Field[] {
       initial: undefined,
     };
     if (input.description) field.description = input.description;
+    if (rendered) field.serverDefault = text(input.defaults);
     const options = input.values ?? input.options;
     if (Array.isArray(options)) field.options = options.map(String);
     if (input.allowCustomValue === true || input.allowInput === true) field.allowCustomValue = true;
@@ -145,8 +154,9 @@ export function fieldsOf(inputs: readonly FlowInput[], prefix = ""): Field[] {
     if (placeholder) field.placeholder = placeholder;
     switch (control) {
       case "checkbox":
-        field.initial = seed === true || String(seed).toLowerCase() === "true";
-        // a checkbox always has a value: false is one
+        // a checkbox always has a value, false is one: except while its default is left to the server
+        field.initial =
+          rendered && seed === undefined ? undefined : seed === true || String(seed).toLowerCase() === "true";
         field.required = false;
         break;
       case "multiselect":
