@@ -205,7 +205,7 @@ describe("MailSend, refused or wrong", () => {
     );
     expect(ex.state.current).toBe("FAILED");
     expect(errors(ex.id)).toContain(
-      `embeddedImages[0] (logo.png): Unable to read '${uri}': only files of this execution and namespace files can be read`,
+      `embeddedImages[0] (logo.png): Unable to read '${uri}': only files of this execution, of the executions it started and namespace files can be read`,
     );
   });
 

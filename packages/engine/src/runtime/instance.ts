@@ -62,7 +62,7 @@ import { loadRegistry, pluginDirs } from "./registryLoader.ts";
 import { createRenderer } from "./expressions.ts";
 import type { EngineServices } from "../plugins/engineServices.ts";
 import type { RenderServices, Renderer } from "../expression/renderer.ts";
-import { Renders } from "./renderServices.ts";
+import { executionOrigin, Renders } from "./renderServices.ts";
 import type { Reporter, RoleContext, RoleStatus } from "./roleContext.ts";
 import { WorkerService } from "./workerService.ts";
 import { SchedulerService } from "./schedulerService.ts";
@@ -185,6 +185,7 @@ export class Instance implements RoleContext {
       encryption: this.encryption,
       kv: (namespace, key) => this.backend.kv.get(config.tenantId, namespace, key),
       errorLogs: (executionId) => this.backend.logs.find({ executionId, minLevel: "ERROR" }),
+      executionOrigin: (executionId) => executionOrigin(this.backend.executions, executionId),
     });
     const quietTriggers = new QuietTriggers(this.flows, () => this.sqlite !== undefined && !this.inCluster);
     this.admission = new Admission({

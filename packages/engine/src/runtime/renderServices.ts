@@ -12,6 +12,8 @@ import type { SecretMasker } from "../secrets/masker.ts";
 import { decryptedSecretInputs } from "../secrets/secretInputs.ts";
 import { toStoragePath } from "../storage/paths.ts";
 import { createRenderServices, type RenderSources } from "../worker/renderServices.ts";
+import type { ExecutionRepository } from "../backend/backend.ts";
+import type { ExecutionOrigin } from "../storage/taskStorage.ts";
 import type { CompiledConfig } from "./config.ts";
 
 function instanceEnvs(config: CompiledConfig): Record<string, string> {
@@ -22,6 +24,17 @@ function instanceEnvs(config: CompiledConfig): Record<string, string> {
       envs[name.slice(prefix.length).toLowerCase()] = value;
   }
   return envs;
+}
+
+/** Where a stored execution was made and by which execution: what the read rule of subflow files asks. */
+export async function executionOrigin(
+  executions: Pick<ExecutionRepository, "get">,
+  executionId: string,
+): Promise<ExecutionOrigin | undefined> {
+  const stored = await executions.get(executionId);
+  if (!stored) return undefined;
+  const { namespace, flowId } = stored.execution;
+  return { namespace, flowId, parentExecutionId: stored.parentExecutionId };
 }
 
 /** The render services and variables of the executor's and the triggers' renders. */

@@ -17,6 +17,7 @@ import type { EngineServices } from "../plugins/engineServices.ts";
 import type { FlowService } from "./flowService.ts";
 import type { Renderer } from "../expression/renderer.ts";
 import type { SecretGuard } from "../secrets/secretGuard.ts";
+import { executionOrigin } from "./renderServices.ts";
 
 /**
  * The parts the worker's dependencies are made of. Engine-internal core tasks reach the data
@@ -114,6 +115,7 @@ export function workerDeps(parts: WorkerParts, log: (entry: LogEntry) => void): 
     tmpDir: config.tmpDir,
     log,
     errorLogs: (executionId) => parts.backend.logs.find({ executionId, minLevel: "ERROR" }),
+    executionOrigin: (executionId) => executionOrigin(parts.backend.executions, executionId),
     engine: sharedEngineServices(parts),
     invoke: async (type, props, ctx) => {
       const isolated = type.isolated || config.plugins.isolated.some((prefix) => type.type.startsWith(prefix));

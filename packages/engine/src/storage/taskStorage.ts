@@ -16,6 +16,56 @@ export interface TaskStorageScope {
   writePrefix: string;
   /** Prefixes it may read besides namespace files. */
   readPrefixes: string[];
+  /** Whether a path outside them is a file of an execution this one started (a Subflow's). */
+  childFile?: ((path: string) => Promise<boolean>) | undefined;
+}
+
+/** Where an execution was made, and by which execution (a Subflow's parent). */
+export interface ExecutionOrigin {
+  namespace: string;
+  flowId: string;
+  parentExecutionId?: string | undefined;
+}
+
+/**
+ * Kestra lets an execution read the files of the executions it started (a Subflow returning a
+ * FILE output): `path` is one when it lies under the prefix of an execution whose parent is
+ * `executionId`. The answers are kept for the task run.
+ */
+export function childFileCheck(
+  executionId: string,
+  origin: (executionId: string) => Promise<ExecutionOrigin | undefined>,
+): (path: string) => Promise<boolean> {
+  let children: Map<string, Promise<ExecutionOrigin | undefined>> | undefined;
+  return async (path) => {
+    const id = /\/executions\/([0-9A-Za-z]+)\//.exec(path)?.[1];
+    if (!id || id === executionId) return false;
+    children ??= new Map();
+    let found = children.get(id);
+    if (!found) children.set(id, (found = origin(id).catch(() => undefined)));
+    const child = await found;
+    return (
+      child?.parentExecutionId === executionId && isUnder(path, executionPrefix(child.namespace, child.flowId, id))
+    );
+  };
+}
+
+const READ_DENIED = "only files of this execution, of the executions it started and namespace files can be read";
+
+/** The storage path of `uri` when `scope` may read it; a STORAGE_ACCESS_DENIED error otherwise. */
+export async function readablePath(
+  uri: string,
+  scope: {
+    readPrefixes: readonly string[];
+    writePrefix?: string;
+    childFile?: ((path: string) => Promise<boolean>) | undefined;
+  },
+): Promise<string> {
+  const path = toStoragePath(uri);
+  const prefixes = scope.writePrefix ? [...scope.readPrefixes, scope.writePrefix] : scope.readPrefixes;
+  if (prefixes.some((p) => isUnder(path, p)) || path.includes("/_files/")) return path;
+  if (scope.childFile && (await scope.childFile(path))) return path;
+  throw new SakerError("STORAGE_ACCESS_DENIED", `Unable to read '${uri}': ${READ_DENIED}`);
 }
 
 export function readableExecutions(
@@ -76,17 +126,7 @@ export class OpenedStreams {
 }
 
 export function createTaskStorage(storage: Storage, scope: TaskStorageScope, opened?: OpenedStreams): TaskStorage {
-  const readable = (uri: string): string => {
-    const path = toStoragePath(uri);
-    const allowed =
-      [...scope.readPrefixes, scope.writePrefix].some((p) => isUnder(path, p)) || path.includes("/_files/");
-    if (!allowed)
-      throw new SakerError(
-        "STORAGE_ACCESS_DENIED",
-        `Unable to read '${uri}': only files of this execution and namespace files can be read`,
-      );
-    return path;
-  };
+  const readable = (uri: string): Promise<string> => readablePath(uri, scope);
   const namespace = (ns = scope.namespace): NamespaceFiles => namespaceFiles(storage, ns);
   return {
     async putFile(source: FileSource, name?: string, options?: { exactName?: boolean }) {
@@ -104,12 +144,12 @@ export function createTaskStorage(storage: Storage, scope: TaskStorageScope, ope
       return toUri(path);
     },
     getFile: async (uri) => {
-      const stream = await storage.get(readable(uri));
+      const stream = await storage.get(await readable(uri));
       return opened ? opened.add(stream) : stream;
     },
-    readFile: async (uri) => streamToBuffer(await storage.get(readable(uri))),
-    exists: async (uri) => storage.exists(readable(uri)),
-    size: async (uri) => storage.size(readable(uri)),
+    readFile: async (uri) => streamToBuffer(await storage.get(await readable(uri))),
+    exists: async (uri) => storage.exists(await readable(uri)),
+    size: async (uri) => storage.size(await readable(uri)),
     delete: async (uri) => {
       const path = toStoragePath(uri);
       if (!isUnder(path, scope.writePrefix) && !scope.readPrefixes.some((p) => isUnder(path, p))) {

@@ -3,7 +3,6 @@
  * one copy for the worker's task properties and, through `runtime/renderServices.ts`, the
  * executor's and the triggers' renders.
  */
-import { SakerError } from "@saker/sdk";
 import type { RenderServices } from "../expression/renderer.ts";
 import type { LogEntry } from "../executor/types.ts";
 import type { Abortable } from "../model/killSwitch.ts";
@@ -11,10 +10,9 @@ import type { Encryption } from "../secrets/encryption.ts";
 import type { SecretMasker } from "../secrets/masker.ts";
 import type { SecretStore } from "../secrets/secrets.ts";
 import { secretSubkey } from "../secrets/secretSubkey.ts";
-import { isUnder, toStoragePath } from "../storage/paths.ts";
 import type { Storage } from "../storage/storage.ts";
 import { streamToBuffer } from "../storage/streams.ts";
-import { namespaceFiles } from "../storage/taskStorage.ts";
+import { childFileCheck, namespaceFiles, readablePath, type ExecutionOrigin } from "../storage/taskStorage.ts";
 
 /** Where the services read from. */
 export interface RenderSources {
@@ -23,6 +21,8 @@ export interface RenderSources {
   encryption: Encryption;
   kv(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
   errorLogs(executionId: string): Promise<LogEntry[]>;
+  /** Where an execution was made and by which one: a render may read the files of the executions its own started. */
+  executionOrigin?: ((executionId: string) => Promise<ExecutionOrigin | undefined>) | undefined;
 }
 
 /** What one render may reach: its namespace, the storage prefixes it may read, its masker. */
@@ -45,6 +45,7 @@ export function createRenderServices(sources: RenderSources, scope: RenderScope)
 class ScopedRenderServices implements RenderServices {
   readonly namespace: string;
   readonly signal?: Abortable;
+  private childFile: ((path: string) => Promise<boolean>) | undefined;
 
   constructor(
     private readonly sources: RenderSources,
@@ -69,18 +70,18 @@ class ScopedRenderServices implements RenderServices {
   }
 
   async read(path: string, namespace?: string): Promise<string> {
-    const p = this.storagePath(path);
+    const p = await this.storagePath(path);
     const { storage } = this.sources;
     return (p ? await streamToBuffer(await storage.get(p)) : await this.nsFiles(namespace).get(path)).toString("utf8");
   }
 
   async fileSize(path: string, namespace?: string): Promise<number> {
-    const p = this.storagePath(path);
+    const p = await this.storagePath(path);
     return p ? this.sources.storage.size(p) : (await this.nsFiles(namespace).get(path)).length;
   }
 
   async fileExists(path: string, namespace?: string): Promise<boolean> {
-    const p = this.storagePath(path);
+    const p = await this.storagePath(path);
     return p ? this.sources.storage.exists(p) : this.nsFiles(namespace).exists(path);
   }
 
@@ -103,14 +104,10 @@ class ScopedRenderServices implements RenderServices {
   }
 
   /** The storage path of a `kestra://` URI this render may read; undefined for a namespace file. */
-  private storagePath(path: string): string | undefined {
+  private async storagePath(path: string): Promise<string | undefined> {
     if (!path.startsWith("kestra://")) return undefined;
-    const p = toStoragePath(path);
-    if (!this.scope.readPrefixes.some((prefix) => isUnder(p, prefix)) && !p.includes("/_files/"))
-      throw new SakerError(
-        "STORAGE_ACCESS_DENIED",
-        `Unable to read '${path}': only files of this execution and namespace files can be read`,
-      );
-    return p;
+    const origin = this.sources.executionOrigin;
+    if (origin) this.childFile ??= childFileCheck(this.scope.executionId, origin);
+    return readablePath(path, { readPrefixes: this.scope.readPrefixes, childFile: this.childFile });
   }
 }

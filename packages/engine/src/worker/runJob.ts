@@ -39,7 +39,13 @@ import { collectOutputFiles } from "./workingDirectory.ts";
 import { attachEngineServices, type EngineServices } from "../plugins/engineServices.ts";
 import { createRenderServices } from "./renderServices.ts";
 import { createTaskLogger } from "./taskLogger.ts";
-import { OpenedStreams, createTaskStorage, executionReadPrefixes } from "../storage/taskStorage.ts";
+import {
+  OpenedStreams,
+  childFileCheck,
+  createTaskStorage,
+  executionReadPrefixes,
+  type ExecutionOrigin,
+} from "../storage/taskStorage.ts";
 
 export interface WorkerDeps {
   tenantId: string;
@@ -54,6 +60,8 @@ export interface WorkerDeps {
   tmpDir: string;
   log(entry: LogEntry): void;
   errorLogs(executionId: string): Promise<LogEntry[]>;
+  /** Where an execution was made and by which one: a task run may read the files of the executions its own started. */
+  executionOrigin?(executionId: string): Promise<ExecutionOrigin | undefined>;
   pluginConfiguration?(type: string): Record<string, unknown>;
   /** Configuration `server.url`, the base of execution links. */
   serverUrl?: string;
@@ -126,6 +134,7 @@ function services(
       encryption: deps.encryption,
       kv: async (namespace, key) => deps.kv.get(deps.tenantId, namespace, key),
       errorLogs: (executionId) => deps.errorLogs(executionId),
+      executionOrigin: deps.executionOrigin,
     },
     { namespace: job.flow.namespace, executionId: job.executionId, masker, readPrefixes, signal: stop },
   );
@@ -212,6 +221,7 @@ export async function runJob(job: WorkerJob, deps: WorkerDeps, kill: KillSwitch)
       namespace: job.flow.namespace,
       writePrefix: taskPrefix(job.flow.namespace, job.flow.id, job.executionId, job.task.id, job.taskRunId),
       readPrefixes,
+      childFile: deps.executionOrigin && childFileCheck(job.executionId, deps.executionOrigin),
     },
     opened,
   );

@@ -42,7 +42,7 @@ tasks:
 `);
     expect(taskRun(x, "peek").state.current).toBe("FAILED");
     expect(errorMessages(t, x, "peek").join("\n")).toContain(
-      "Unable to read 'kestra:///other/flow/executions/x1/secret.csv': only files of this execution and namespace files can be read",
+      "Unable to read 'kestra:///other/flow/executions/x1/secret.csv': only files of this execution, of the executions it started and namespace files can be read",
     );
   });
 });

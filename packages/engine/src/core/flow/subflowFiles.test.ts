@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
+
+let t: TestInstance;
+beforeAll(async () => {
+  t = await openTestInstance();
+  await t.instance.deploy(`id: writer
+namespace: files.child
+outputs:
+  - id: result
+    type: FILE
+    value: "{{ outputs.write.uri }}"
+tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: "written by {{ flow.id }}"
+    extension: .txt
+`);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe("files of the executions a flow started", () => {
+  it("a parent reads the file its Subflow returned, in an expression and through a task's storage", async () => {
+    const x = await t.run(`id: reader
+namespace: files.parent
+tasks:
+  - id: sub
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.child
+    flowId: writer
+  - id: content
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(outputs.sub.outputs.result) }} ({{ fileSize(outputs.sub.outputs.result) }} bytes)"
+  - id: size
+    type: io.kestra.plugin.core.storage.Size
+    uri: "{{ outputs.sub.outputs.result }}"
+`);
+    expect(errorMessages(t, x, "content")).toEqual([]);
+    expect(x.state.current).toBe("SUCCESS");
+    expect(outputsOf(x, "content").value).toBe("written by writer (17 bytes)");
+    expect(outputsOf(x, "size").size).toBe(17);
+  });
+
+  it("an execution that did not start the one that wrote a file may not read it", async () => {
+    const child = await t.run(
+      `id: writer\nnamespace: files.child\noutputs:\n  - id: result\n    type: FILE\n    value: "{{ outputs.write.uri }}"\ntasks:\n  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: "written by {{ flow.id }}"\n    extension: .txt\n`,
+    );
+    const uri = String(outputsOf(child, "write").uri);
+    const x = await t.run(
+      `id: stranger
+namespace: files.child
+inputs:
+  - id: uri
+    type: STRING
+tasks:
+  - id: content
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(inputs.uri) }}"
+    allowFailure: true
+  - id: size
+    type: io.kestra.plugin.core.storage.Size
+    uri: "{{ inputs.uri }}"
+    allowFailure: true
+`,
+      { uri },
+    );
+    for (const task of ["content", "size"])
+      expect(errorMessages(t, x, task).join("\n")).toContain(
+        `Unable to read '${uri}': only files of this execution, of the executions it started and namespace files can be read`,
+      );
+  });
+});
