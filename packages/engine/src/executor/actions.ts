@@ -41,6 +41,23 @@ function workingDirectoryChildren(graph: FlowGraph, execution: Execution, reset:
   return remove;
 }
 
+/**
+ * The `finally` runs of flowable task runs being reset, and everything under them: the flowable
+ * runs its `finally` again once its tasks ended anew (left in place, it would count as begun).
+ */
+function finallyRuns(graph: FlowGraph, execution: Execution, reset: ReadonlySet<string>): Set<string> {
+  const remove = new Set<string>();
+  for (const taskRun of execution.taskRunList) {
+    if (!taskRun.parentTaskRunId || !reset.has(taskRun.parentTaskRunId)) continue;
+    const parentTask = graph.findTask(taskRun.taskId) ? graph.parent(taskRun.taskId) : undefined;
+    const list = parentTask?.finally;
+    if (Array.isArray(list) && list.some((t) => (t as { id?: unknown }).id === taskRun.taskId)) remove.add(taskRun.id);
+  }
+  if (remove.size === 0) return remove;
+  for (const t of execution.taskRunList) if (findParents(execution, t).some((p) => remove.has(p.id))) remove.add(t.id);
+  return remove;
+}
+
 export interface ActionResult {
   execution: Execution;
   state: ExecutorState;
@@ -48,7 +65,8 @@ export interface ActionResult {
 
 /**
  * Restarts a terminated (or paused) execution: failed and paused task runs and their ancestors
- * run again, `errors` branches are forgotten. Same id unless a revision is given.
+ * run again, `errors` branches and the `finally` of the flowables reset are forgotten. Same id
+ * unless a revision is given.
  */
 export function restartExecution(
   graph: FlowGraph,
@@ -70,6 +88,7 @@ export function restartExecution(
     throw new SakerError("EXECUTION_NOT_RESTARTABLE", "No task found to restart execution from!");
   const reset = withAncestors(execution, targets);
   const removed = workingDirectoryChildren(graph, execution, reset);
+  for (const id of finallyRuns(graph, execution, reset)) removed.add(id);
   const taskRunList = execution.taskRunList
     .filter((t) => !removed.has(t.id) && !graph.isErrorBranch(t.taskId))
     .map((t) => (reset.has(t.id) ? resetTaskRun(graph, t, "RESTARTED", now) : t));

@@ -243,20 +243,21 @@ export function findTaskDependingFlowState(
 ): readonly ResolvedTask[] {
   const current = withoutDisabled(tasks) ?? [];
   const errorTasks = withoutDisabled(errors);
-  // `finally` (of a flowable: the flow's own runs after its end, in lifecycle.ts) comes last,
-  // after the tasks or, when they failed, after the errors branch; once begun it is followed
-  const always = withoutDisabled(finallyTasks);
-  const finallyFirst = always?.length ? always : undefined;
-  if (finallyFirst && findTaskRunsByTasks(execution, finallyFirst, parent).length > 0) return finallyFirst;
+  // A flowable's `finally` (the flow's own runs after its end: lifecycle.ts) comes last, after
+  // the tasks or, when one failed, after the errors branch; once begun, it is the one followed.
+  const enabledFinally = withoutDisabled(finallyTasks);
+  const last = enabledFinally?.length ? enabledFinally : undefined;
+  if (last && findTaskRunsByTasks(execution, last, parent).length > 0) return last;
   const errorsStarted = findTaskRunsByTasks(execution, errorTasks, parent).length > 0;
   if (errorsStarted || hasFailed(execution, current, parent)) {
     if (!hasFailedNoRetry(execution, current, parent, retryOf)) return [];
     // Running siblings (Parallel, Dag, ForEach) finish before the errors branch starts.
     if (!errorsStarted && inProgress(execution, current, parent)) return [];
-    if (!finallyFirst || (errorTasks?.length && !allTerminated(execution, errorTasks, parent))) return errorTasks ?? [];
-    return finallyFirst;
+    if (!last || (errorTasks?.length && !allTerminated(execution, errorTasks, parent))) return errorTasks ?? [];
+    return last;
   }
-  if (finallyFirst && current.length > 0 && allTerminated(execution, current, parent)) return finallyFirst;
+  // tasks all disabled count as done; an empty branch (an If without `else`) ends at once, as in Kestra
+  if (last && tasks.length > 0 && allTerminated(execution, current, parent)) return last;
   return current;
 }
 

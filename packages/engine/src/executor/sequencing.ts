@@ -103,7 +103,7 @@ export function resolveParallelNexts(
 ): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
-  if (input.finally && isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
+  if (isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
   const running = countRuns(input.execution, tasks, input.parent, (s) => isRunning(s) || isCreated(s));
   if (concurrency > 0 && running >= concurrency) return [];
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
@@ -126,7 +126,7 @@ export function resolveParallelNexts(
 export function resolveConcurrentNexts(input: SequencingInput, concurrency: number): NextTaskRun[] {
   if (input.execution.state.current === "KILLING") return [];
   const tasks = current(input);
-  if (input.finally && isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
+  if (isSequentialBranch(input, tasks)) return resolveSequentialNexts(input);
   const runs = findTaskRunsByTasks(input.execution, tasks, input.parent);
   const groups = new Map<string | undefined, ResolvedTask[]>();
   for (const t of tasks) {

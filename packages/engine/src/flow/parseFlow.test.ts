@@ -117,6 +117,13 @@ describe("parseFlow rejects", () => {
     );
     const paths = issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(["id", "namespace", "tasks[0].id"]));
+    // its executions' files would lie among the namespace files of `team`
+    const filesPart = problems(
+      "id: f\nnamespace: team._files\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n",
+    );
+    expect(filesPart.issues.map((i) => `${i.path}: ${i.message}`)).toContain(
+      `namespace: may not have a part named '_files' (got "team._files")`,
+    );
   });
 
   it("duplicate task ids, anywhere in the tree", () => {

@@ -137,6 +137,8 @@ export const FlowSchema = z.object({
     .min(1)
     .max(150)
     .regex(NAMESPACE, "must be lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
+    // its executions' files would lie among the parent namespace's files (`<namespace>/_files/`)
+    .refine((namespace) => !namespace.split(".").includes("_files"), "may not have a part named '_files'")
     .describe("A dotted namespace such as company.team."),
   revision: z.number().int().min(1).optional(),
   tenantId: z.string().optional(),

@@ -6,7 +6,7 @@ import { openTestInstance, outputsOf, type TestInstance } from "../testing/testI
 
 let t: TestInstance;
 beforeAll(async () => {
-  t = await openTestInstance();
+  t = await openTestInstance({ env: { SECRET_DEFAULT_TOKEN: Buffer.from("tok-123").toString("base64") } });
   await t.instance.storage.put(`${namespaceFilesPrefix("company.team")}/data/in.csv`, Buffer.from("a,b\n1,2\n"));
   await t.instance.storage.put(`${namespaceFilesPrefix("company.team")}/data/notes.txt`, Buffer.from("notes"));
   await t.instance.storage.put(`${namespaceFilesPrefix("other")}/secret.csv`, Buffer.from("no"));
@@ -326,14 +326,38 @@ inputs:
 ${returning("{{ inputs.label }}|{{ inputs.day }}|{{ inputs.env }}|{{ inputs.backup }}|{{ inputs.literal }}")}`;
 
   it("renders a default with the flow, functions and the inputs it depends on; a given value is kept as given", async () => {
-    const year = String(new Date().getUTCFullYear());
     const x = await t.run(flow, {});
+    const year = x.state.startDate.slice(0, 4);
     expect(x.state.current).toBe("SUCCESS");
     expect(x.inputs).toMatchObject({ label: `dynamic_defaults-${year}`, env: "DEV", backup: false });
     expect(String(x.inputs?.day)).toMatch(new RegExp(`^${year}-\\d\\d-\\d\\d$`));
     const prod = await t.run(flow, { env: "PROD", literal: "{{ flow.id }}" });
     expect(prod.inputs).toMatchObject({ backup: true, literal: "{{ flow.id }}" });
     expect(outputsOf(prod, "r").value).toMatch(/\|PROD\|true\|\{\{ flow\.id \}\}$/);
+  });
+
+  it("reads the KV store and secrets, as a task's expression does", async () => {
+    t.instance.kv.set(t.instance.config.tenantId, "company.team", {
+      key: "region",
+      value: "eu-west-1",
+      type: "STRING",
+      updateDate: new Date().toISOString(),
+    });
+    const x = await t.run(
+      `id: services_defaults
+namespace: company.team
+inputs:
+  - id: region
+    type: STRING
+    defaults: "{{ kv('region') }}"
+  - id: token
+    type: STRING
+    defaults: "{{ secret('DEFAULT_TOKEN') }}"
+${returning("{{ inputs.region }}/{{ inputs.token | length }}")}`,
+      {},
+    );
+    expect(x.state.current).toBe("SUCCESS");
+    expect(outputsOf(x, "r").value).toBe("eu-west-1/7");
   });
 
   it("a default whose expression fails refuses the execution, naming the input", async () => {

@@ -112,6 +112,7 @@ export class Admission {
       renderer,
       encryption,
       variables: (f, x) => renders.variables({ flow: f, execution: x }, true),
+      services: (x) => renders.executorServices(x),
     });
     const masker = secretGuard.masker();
     execution.labels = secretGuard.seal(execution.labels, masker);

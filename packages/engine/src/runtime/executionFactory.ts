@@ -14,7 +14,7 @@ import { inputPrefix, toUri } from "../storage/paths.ts";
 import { executionReadPrefixes } from "../storage/taskStorage.ts";
 import { inputFileUri } from "./inputFiles.ts";
 import type { Storage } from "../storage/storage.ts";
-import type { Renderer } from "../expression/renderer.ts";
+import type { RenderServices, Renderer } from "../expression/renderer.ts";
 import type { Encryption } from "../secrets/encryption.ts";
 
 /** A file given for a FILE input: a local path (CLI) or bytes (an upload). */
@@ -53,6 +53,8 @@ export interface FactoryDeps {
   renderer: Renderer;
   encryption: Encryption;
   variables(flow: Flow, execution: Execution): Record<string, unknown>;
+  /** The runtime services of the inputs' renders (`kv()`, `secret()`… in defaults and expressions). */
+  services?(execution: Execution): RenderServices;
 }
 
 /** Flow labels (no system ones), then the caller's, then `system.correlationId` if absent. */
@@ -127,7 +129,12 @@ function inputResolution(
   const id = skeleton.id;
   const resolution: InputResolution = {
     renderTyped: (template, resolved) =>
-      deps.renderer.render(template, { ...deps.variables(flow, skeleton), inputs: resolved }, true),
+      deps.renderer.render(
+        template,
+        { ...deps.variables(flow, skeleton), inputs: resolved },
+        true,
+        deps.services?.(skeleton),
+      ),
     encrypt: (plain) => deps.encryption.encrypt(plain),
     fileUri: (_inputId, uri) =>
       inputFileUri(

@@ -588,6 +588,7 @@ export class Instance implements RoleContext {
       renderer: this.renderer,
       encryption: this.encryption,
       variables: (f, x) => this.renders.variables({ flow: f, execution: x }, true),
+      services: (x) => this.renders.executorServices(x),
     });
   }
 

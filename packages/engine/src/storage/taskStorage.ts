@@ -27,26 +27,49 @@ export interface ExecutionOrigin {
   parentExecutionId?: string | undefined;
 }
 
+/** How many generations down an execution may read its descendants' files (a Subflow's Subflow…). */
+const MAX_GENERATIONS = 10;
+
 /**
  * Kestra lets an execution read the files of the executions it started (a Subflow returning a
- * FILE output): `path` is one when it lies under the prefix of an execution whose parent is
- * `executionId`. The answers are kept for the task run.
+ * FILE output), and theirs in turn (a file a subflow passes up from its own): `path` is one when
+ * it lies under the prefix of an execution that `executionId` is an ancestor of. The answers are
+ * kept for the task run; a failed lookup is not.
  */
 export function childFileCheck(
   executionId: string,
   origin: (executionId: string) => Promise<ExecutionOrigin | undefined>,
 ): (path: string) => Promise<boolean> {
-  let children: Map<string, Promise<ExecutionOrigin | undefined>> | undefined;
+  let known: Map<string, ExecutionOrigin | undefined> | undefined;
+  const originOf = async (id: string): Promise<ExecutionOrigin | undefined> => {
+    known ??= new Map();
+    if (known.has(id)) return known.get(id);
+    const found = await origin(id);
+    known.set(id, found);
+    return found;
+  };
+  const descends = async (path: string, id: string): Promise<boolean> => {
+    const owner = await originOf(id);
+    if (!owner || !isUnder(path, executionPrefix(owner.namespace, owner.flowId, id))) return false;
+    let parent = owner.parentExecutionId;
+    for (let generation = 1; parent && generation <= MAX_GENERATIONS; generation++) {
+      if (parent === executionId) return true;
+      parent = (await originOf(parent))?.parentExecutionId;
+    }
+    return false;
+  };
   return async (path) => {
-    const id = /\/executions\/([0-9A-Za-z]+)\//.exec(path)?.[1];
-    if (!id || id === executionId) return false;
-    children ??= new Map();
-    let found = children.get(id);
-    if (!found) children.set(id, (found = origin(id).catch(() => undefined)));
-    const child = await found;
-    return (
-      child?.parentExecutionId === executionId && isUnder(path, executionPrefix(child.namespace, child.flowId, id))
-    );
+    // every `/executions/<id>/` of the path is a candidate: a namespace, a flow or a task may
+    // itself be named `executions`
+    for (const [, id] of path.matchAll(/\/executions\/([0-9A-Za-z]+)(?=\/)/g)) {
+      if (id === executionId) continue;
+      try {
+        if (await descends(path, id!)) return true;
+      } catch {
+        // a failed lookup denies, and is asked again next time
+      }
+    }
+    return false;
   };
 }
 

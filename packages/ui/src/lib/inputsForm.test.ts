@@ -95,7 +95,10 @@ describe("fieldsOf", () => {
       { id: "day", type: "DATE", defaults: "{{ now() | date('yyyy-MM-dd') }}" },
       { id: "backup", type: "BOOL", defaults: "{{ inputs.env == 'PROD' }}" },
       { id: "plain", type: "STRING", defaults: "kept" },
+      { id: "pick", type: "SELECT", values: ["a", "b"], autoSelectFirst: true, defaults: "{{ 'b' }}" },
     ]);
+    // the first option is not chosen over the default the server renders
+    expect(dynamic[3]).toMatchObject({ initial: "", serverDefault: "{{ 'b' }}" });
     expect(dynamic[0]).toMatchObject({
       required: false,
       initial: "",

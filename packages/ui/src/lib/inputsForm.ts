@@ -174,7 +174,7 @@ export function fieldsOf(inputs: readonly FlowInput[], prefix = ""): Field[] {
         field.initial =
           seed !== undefined && seed !== null
             ? text(seed)
-            : input.autoSelectFirst === true && field.options?.length
+            : !rendered && input.autoSelectFirst === true && field.options?.length
               ? field.options[0]
               : "";
         break;

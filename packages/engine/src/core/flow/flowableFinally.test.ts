@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineApi } from "../../api/index.ts";
 import { openTestInstance, taskRuns, type TestInstance } from "../../testing/testInstance.ts";
 import type { Execution } from "../../model/execution.ts";
 
@@ -133,6 +134,50 @@ tasks:
     expect(taskRuns(x, "slow")[0]!.state.current).toBe("SUCCESS");
     expect(startedAfter(x, "e", "slow")).toBe(true);
     expect(startedAfter(x, "f", "e")).toBe(true);
+  });
+
+  it("a restart runs the tasks left and the finally again", async () => {
+    const api = createEngineApi(t.instance);
+    await t.instance.deploy(`id: restart_finally
+namespace: finally.tests
+tasks:
+  - id: seq
+    type: io.kestra.plugin.core.flow.Sequential
+    tasks:
+      - id: a
+        type: io.kestra.plugin.core.execution.Fail
+        runIf: "{{ kv('restart_finally_ok', errorOnMissing=false) != 'yes' }}"
+      - ${log("b")}
+    finally: [${log("f")}]
+  - ${log("after")}
+`);
+    const failed = await api.executions.waitForEnd(
+      (await api.executions.create("finally.tests", "restart_finally")).id,
+      10_000,
+    );
+    expect(failed.state.current).toBe("FAILED");
+    expect(taskRuns(failed, "f")).toHaveLength(1);
+    await api.kv.of("finally.tests").set("restart_finally_ok", "yes");
+    await api.executions.restart(failed.id);
+    const again = await api.executions.waitForEnd(failed.id, 10_000);
+    expect(again.state.current).toBe("SUCCESS");
+    for (const id of ["b", "f", "after"]) expect(taskRuns(again, id).map((r) => r.state.current)).toEqual(["SUCCESS"]);
+    expect(startedAfter(again, "f", "b")).toBe(true);
+  });
+
+  it("an errors branch runs one task after the other under a Parallel, with or without finally", async () => {
+    const x = await t.run(`id: par_errors
+namespace: finally.tests
+tasks:
+  - id: par
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks: [${fail("boom")}]
+    errors:
+      - { id: e1, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.2S }
+      - ${log("e2")}
+`);
+    expect(x.state.current).toBe("FAILED");
+    expect(startedAfter(x, "e2", "e1")).toBe(true);
   });
 
   it("a flow whose finally names an unknown property is still refused, naming its YAML path", async () => {

@@ -43,6 +43,77 @@ tasks:
     expect(outputsOf(x, "size").size).toBe(17);
   });
 
+  it("a file passed up from a subflow's own subflow is read two generations up, even under an `executions` namespace", async () => {
+    await t.instance.deploy(`id: writer
+namespace: files.executions.deep
+outputs:
+  - id: result
+    type: FILE
+    value: "{{ outputs.write.uri }}"
+tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: "deep"
+    extension: .txt
+`);
+    await t.instance.deploy(`id: middle
+namespace: files.child
+outputs:
+  - id: result
+    type: FILE
+    value: "{{ outputs.sub.outputs.result }}"
+tasks:
+  - id: sub
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.executions.deep
+    flowId: writer
+`);
+    const x = await t.run(`id: top
+namespace: files.parent
+tasks:
+  - id: sub
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.child
+    flowId: middle
+  - id: content
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(outputs.sub.outputs.result) }}"
+`);
+    expect(errorMessages(t, x, "content")).toEqual([]);
+    expect(outputsOf(x, "content").value).toBe("deep");
+  });
+
+  it("a sibling subflow may not read the file another subflow of the same parent wrote", async () => {
+    await t.instance.deploy(`id: sibling
+namespace: files.child
+inputs:
+  - id: uri
+    type: STRING
+tasks:
+  - id: content
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ read(inputs.uri) }}"
+`);
+    const x = await t.run(`id: two_children
+namespace: files.parent
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.child
+    flowId: writer
+  - id: second
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.child
+    flowId: sibling
+    inputs:
+      uri: "{{ outputs.first.outputs.result }}"
+`);
+    expect(x.state.current).toBe("FAILED");
+    const child = await t.instance.getExecution(String(outputsOf(x, "second").executionId));
+    expect(child.state.current).toBe("FAILED");
+    expect(errorMessages(t, child, "content").join("\n")).toContain("Unable to read");
+  });
+
   it("an execution that did not start the one that wrote a file may not read it", async () => {
     const child = await t.run(
       `id: writer\nnamespace: files.child\noutputs:\n  - id: result\n    type: FILE\n    value: "{{ outputs.write.uri }}"\ntasks:\n  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: "written by {{ flow.id }}"\n    extension: .txt\n`,
