@@ -101,6 +101,7 @@ async function requestBody(
       delete headers["content-type"]; // undici sets it with the boundary
       return multipart(ctx, props.formData);
     }
+    // URL-encoded whatever `contentType` says, as in Kestra (a header of the user's still wins)
     headers["content-type"] ??= "application/x-www-form-urlencoded";
     return new URLSearchParams(
       Object.entries(props.formData).map(([k, v]): [string, string] => [
@@ -155,12 +156,13 @@ export async function exchange<T>(
   const options = props.options;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(props.headers ?? {})) headers[name.toLowerCase()] = String(value);
-  if (props.contentType) headers["content-type"] = props.contentType;
   const auth = authorization(options);
   if (auth) headers.authorization = auth;
   const body = await requestBody(ctx, props, headers);
-  // as Kestra's `contentType`, whose default is JSON: a text body says what it is
-  if (typeof body === "string") headers["content-type"] ??= "application/json";
+  // Kestra's `contentType` (JSON by default) types a text body, or a request without one; a
+  // Content-Type header of the user's wins over it
+  const contentType = props.contentType ?? (typeof body === "string" ? "application/json" : undefined);
+  if (!props.formData && contentType) headers["content-type"] ??= contentType;
   const connectTimeout = options.timeout?.connectTimeout ?? options.connectTimeout;
   // undici (about 110 modules) loads with the first request, not with every process that opens the engine
   const { Agent, interceptors, request } = await import("undici");

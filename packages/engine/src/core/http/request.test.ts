@@ -99,6 +99,21 @@ describe("http.Request", () => {
     body: a=1
     headers:
       Content-Type: text/plain
+  - id: headerWins
+    type: io.kestra.plugin.core.http.Request
+    uri: BASE/echo
+    method: POST
+    contentType: text/plain
+    body: <a/>
+    headers:
+      Content-Type: application/xml
+  - id: formDespiteJson
+    type: io.kestra.plugin.core.http.Request
+    uri: BASE/echo
+    method: POST
+    contentType: application/json
+    formData:
+      user: ann
   - id: form
     type: io.kestra.plugin.core.http.Request
     uri: BASE/echo
@@ -126,6 +141,9 @@ describe("http.Request", () => {
     // a body without a content type is JSON, as Kestra's contentType defaults to; a header says otherwise
     expect(out(x, "untyped").body).toBe('POST application/json {"a": 1}');
     expect(out(x, "typedByHeader").body).toBe("PUT text/plain a=1");
+    // a Content-Type header wins over contentType; a URL-encoded form is sent as one, as in Kestra
+    expect(out(x, "headerWins").body).toBe("POST application/xml <a/>");
+    expect(out(x, "formDespiteJson").body).toBe("POST application/x-www-form-urlencoded user=ann");
     expect(out(x, "form").body).toBe("POST application/x-www-form-urlencoded user=john&n=1");
     expect(out(x, "redirect")).toMatchObject({ code: 200, body: '{"hello":"world"}' });
     expect(out(x, "noRedirect")).toMatchObject({ code: 302 });
