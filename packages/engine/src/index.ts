@@ -17,6 +17,7 @@ export {
   type EngineApi,
   type LogScope,
   type ShownLogPage,
+  type TriggerFilter,
   type TriggerListing,
   type TriggerView,
   type WebhookOutcome,

@@ -44,5 +44,11 @@ export { KvApi } from "./kv.ts";
 export { LogsApi, type LogScope, type ShownLogPage } from "./logs.ts";
 export { MetricsApi } from "./metrics.ts";
 export { StatsApi } from "./stats.ts";
-export { TriggersApi, type BackfillRequest, type TriggerListing, type TriggerView } from "./triggers.ts";
+export {
+  TriggersApi,
+  type BackfillRequest,
+  type TriggerFilter,
+  type TriggerListing,
+  type TriggerView,
+} from "./triggers.ts";
 export { WebhooksApi, type WebhookOutcome } from "./webhooks.ts";

@@ -54,14 +54,21 @@ function view(instance: Instance, declared: DeclaredTrigger, state: TriggerState
 
 const stateKey = (k: TriggerKey) => `${k.namespace}\u0000${k.flowId}\u0000${k.triggerId}`;
 
+/** Which triggers a search or a bulk action takes: a namespace and those below it (only it, `namespaceExact`), a flow, a text. */
+export interface TriggerFilter {
+  namespace?: string;
+  namespaceExact?: boolean;
+  flowId?: string;
+  q?: string;
+}
+
 /** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
-export async function listTriggers(
-  instance: Instance,
-  filter: { namespace?: string; flowId?: string; q?: string } = {},
-): Promise<TriggerListing[]> {
-  const { q, ...scope } = filter;
+export async function listTriggers(instance: Instance, filter: TriggerFilter = {}): Promise<TriggerListing[]> {
+  const { q, namespaceExact, ...scope } = filter;
   const declared = declaredTriggers(instance, { ...scope, includeDisabled: true }).filter(
-    ({ flow, trigger }) => !q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q)),
+    ({ flow, trigger }) =>
+      (!namespaceExact || flow.namespace === scope.namespace) &&
+      (!q || [flow.id, flow.namespace, trigger.id].some((s) => s.includes(q))),
   );
   if (declared.length === 0) return [];
   // one read of the states of the scope, joined in memory
@@ -192,10 +199,7 @@ export async function changeBackfill(
 }
 
 /** Every declared trigger matching a filter, for the bulk operations. */
-export async function matchingTriggers(
-  instance: Instance,
-  filter: { namespace?: string; flowId?: string },
-): Promise<TriggerKey[]> {
+export async function matchingTriggers(instance: Instance, filter: TriggerFilter): Promise<TriggerKey[]> {
   return (await listTriggers(instance, filter)).map((l) => ({
     namespace: l.triggerContext.namespace,
     flowId: l.triggerContext.flowId,
@@ -211,16 +215,13 @@ export async function matchingTriggers(
 export class TriggersApi {
   constructor(private readonly instance: Instance) {}
 
-  async search(
-    filter: { namespace?: string; flowId?: string; q?: string },
-    paging: { page?: number; size?: number } = {},
-  ): Promise<Page<TriggerListing>> {
+  async search(filter: TriggerFilter, paging: { page?: number; size?: number } = {}): Promise<Page<TriggerListing>> {
     const { limit, offset } = pageWindow(paging.page, paging.size);
     const found = await listTriggers(this.instance, filter);
     return { results: found.slice(offset, offset + limit), total: found.length };
   }
 
-  async list(filter: { namespace?: string; flowId?: string; q?: string } = {}): Promise<TriggerListing[]> {
+  async list(filter: TriggerFilter = {}): Promise<TriggerListing[]> {
     return await listTriggers(this.instance, filter);
   }
 
@@ -244,7 +245,7 @@ export class TriggersApi {
     return await changeBackfill(this.instance, key, change);
   }
 
-  async matching(filter: { namespace?: string; flowId?: string }): Promise<TriggerKey[]> {
+  async matching(filter: TriggerFilter): Promise<TriggerKey[]> {
     return await matchingTriggers(this.instance, filter);
   }
 }

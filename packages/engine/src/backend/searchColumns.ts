@@ -17,6 +17,8 @@ export interface ExecutionSearchSql {
 /** Execution fields for filters and sorting, over the `executions` row and its summary. */
 export function executionColumns(sql: ExecutionSearchSql): SearchColumns {
   const duration = sql.summaryPath("state", "duration");
+  // Kestra's trigger execution: a Subflow's parent, or the execution a Flow trigger started from
+  const triggerExecution = `COALESCE(parent_execution_id, ${sql.summaryPath("trigger", "variables", "executionId")})`;
   return {
     fields: {
       id: { sql: "id", kind: "text" },
@@ -30,6 +32,8 @@ export function executionColumns(sql: ExecutionSearchSql): SearchColumns {
       originalId: { sql: sql.summaryPath("originalId"), kind: "text" },
       parentId: { sql: sql.summaryPath("parentId"), kind: "text" },
       triggerId: { sql: sql.summaryPath("trigger", "id"), kind: "text" },
+      triggerExecutionId: { sql: triggerExecution, kind: "text" },
+      childFilter: { sql: `CASE WHEN ${triggerExecution} IS NULL THEN 'MAIN' ELSE 'CHILD' END`, kind: "text" },
       "state.current": { sql: "state", kind: "text" },
       "state.startDate": { sql: "start_date", kind: "date" },
       "state.endDate": { sql: "end_date", kind: "date" },

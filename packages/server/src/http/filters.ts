@@ -65,6 +65,8 @@ export interface LegacyParams {
   startDate?: string | undefined;
   endDate?: string | undefined;
   timeRange?: string | undefined;
+  triggerExecutionId?: string | undefined;
+  childFilter?: string | undefined;
 }
 
 /** The older query parameters as filters. */
@@ -80,6 +82,9 @@ export function legacyFilters(params: LegacyParams): Filter[] {
     filters.push({ field: "startDate", op: "GREATER_THAN_OR_EQUAL_TO", values: [params.startDate] });
   if (params.endDate) filters.push({ field: "startDate", op: "LESS_THAN_OR_EQUAL_TO", values: [params.endDate] });
   if (params.timeRange) filters.push({ field: "timeRange", op: "EQUALS", values: [params.timeRange] });
+  if (params.triggerExecutionId)
+    filters.push({ field: "triggerExecutionId", op: "EQUALS", values: [params.triggerExecutionId] });
+  if (params.childFilter) filters.push({ field: "childFilter", op: "EQUALS", values: [params.childFilter] });
   return filters;
 }
 
@@ -88,4 +93,18 @@ export function parseLabel(text: string): { key: string; value: string } {
   const at = text.indexOf(":");
   if (at <= 0) throw badRequest(`Invalid label '${text}': expected key:value`, "query.labels");
   return { key: text.slice(0, at), value: text.slice(at + 1) };
+}
+
+/**
+ * Refuses the parameters of a request that acts on whatever a search finds, when one is not a
+ * filter it knows: an ignored filter would widen the action to everything.
+ */
+export function refuseUnknownParams(query: Record<string, unknown>, known: Iterable<string>): void {
+  const allowed = new Set(known);
+  const unknown = Object.keys(query).filter((key) => !allowed.has(key) && !key.startsWith("filters["));
+  if (unknown.length)
+    throw badRequest(
+      `Unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}: nothing was done`,
+      `query.${unknown[0]}`,
+    );
 }

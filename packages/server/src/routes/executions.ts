@@ -182,6 +182,11 @@ export const SearchQuery = z.looseObject({
   startDate: z.iso.datetime({ offset: true }).optional(),
   endDate: z.iso.datetime({ offset: true }).optional(),
   timeRange: z.string().optional().describe("An ISO-8601 duration: executions started since"),
+  triggerExecutionId: z
+    .string()
+    .optional()
+    .describe("Executions started by this one (its subflows, or by a Flow trigger)"),
+  childFilter: z.enum(["CHILD", "MAIN"]).optional().describe("CHILD: started by another execution; MAIN: not"),
 });
 
 /** The filters of an execution search: `filters[…]`, the older parameters, and `exact` ones a route adds. */

@@ -9,6 +9,7 @@
 import { isTerminated, z } from "@saker/sdk";
 import type { EngineApi, Instance, StoredExecution } from "@saker/engine";
 import { ApiError } from "../http/errors.ts";
+import { refuseUnknownParams } from "../http/filters.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema as BulkResponse, errors, LabelSchema } from "../openapi/schemas.ts";
 import { onResumeDefinitions } from "./executionActions.ts";
@@ -117,6 +118,10 @@ function bulkRoutes<Q extends z.ZodObject>(action: BulkAction<Q>): AnyRoute[] {
       response: { 200: BulkResponse, ...errors(400) },
       async handler({ query, ctx }) {
         const api = ctx.api;
+        refuseUnknownParams(query as Record<string, unknown>, [
+          ...Object.keys(SearchQuery.shape),
+          ...Object.keys(action.query.shape),
+        ]);
         return byQuery(api, query as z.output<typeof SearchQuery>, action.refuse, (stored) =>
           action.apply(api, stored, query as z.output<Q>),
         );
@@ -203,6 +208,7 @@ const labelsByQuery = defineRoute({
   response: { 200: BulkResponse, ...errors(400) },
   async handler({ query, body, ctx }) {
     const instance = ctx.instance;
+    refuseUnknownParams(query, Object.keys(SearchQuery.shape));
     return byQuery(ctx.api, query, refuseLabels(body), (s) => setLabels(instance, s.execution.id, body as Label[]));
   },
 });

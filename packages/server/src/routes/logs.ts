@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { LOG_LEVELS, z } from "@saker/sdk";
 import { LogTupleReader, type EngineApi, type Instance, type LogQuery, type StoredLog } from "@saker/engine";
 import { notFound } from "../http/errors.ts";
-import { legacyFilters, parseFilterParams, type Filter } from "../http/filters.ts";
+import { legacyFilters, parseFilterParams, refuseUnknownParams, type Filter } from "../http/filters.ts";
 import { pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { SseStream } from "../http/sse.ts";
@@ -259,8 +259,12 @@ const remove = defineRoute({
   summary: "Delete the logs of an execution",
   tags: TAGS,
   params: ExecutionParams,
+  query: z.looseObject({}),
   response: { 204: null },
-  async handler({ params, reply, ctx }) {
+  async handler({ params, query, reply, ctx }) {
+    // Kestra narrows this delete by taskRunId, taskId, minLevel and attempt: not served here, and
+    // refused rather than ignored (which would delete every log of the execution)
+    refuseUnknownParams(query, []);
     await ctx.api.logs.deleteOfExecution(params.executionId);
     reply.code(204);
   },
@@ -275,6 +279,7 @@ const removeByFlow = defineRoute({
   query: z.looseObject({ triggerId: z.string().optional().describe("Only this trigger's logs") }),
   response: { 204: null },
   async handler({ params, query, reply, ctx }) {
+    refuseUnknownParams(query, ["triggerId"]);
     await ctx.api.logs.deleteOfFlow(params.namespace, params.flowId, query.triggerId);
     reply.code(204);
   },

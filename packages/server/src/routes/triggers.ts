@@ -4,6 +4,9 @@
  * unlock or change backfills in bulk by list or by query.
  */
 import { isSakerError, z } from "@saker/sdk";
+import type { TriggerFilter } from "@saker/engine";
+import { badRequest } from "../http/errors.ts";
+import { parseFilterParams, refuseUnknownParams } from "../http/filters.ts";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
 import { defineRoute, type AnyRoute } from "../http/route.ts";
 import { BulkResponseSchema, errors, LabelSchema } from "../openapi/schemas.ts";
@@ -45,27 +48,53 @@ const TriggerUpdateBody = TriggerKeyBody.extend({
 
 const TriggerParams = z.object({ namespace: z.string(), flowId: z.string(), triggerId: z.string() });
 
+/** The parameters a trigger search and a bulk action by query take. */
+const TriggerQuery = z.looseObject({
+  q: z.string().optional(),
+  namespace: z.string().optional().describe("A namespace and those below it"),
+  flowId: z.string().optional(),
+});
+
+/**
+ * The triggers a query selects: `q`, `namespace`, `flowId`, or the same as `filters[…]`
+ * (`namespace` EQUALS, PREFIX or STARTS_WITH, `flowId` EQUALS, `q` EQUALS or CONTAINS). Any other
+ * parameter or filter is refused: ignored, it would widen an action to every trigger.
+ */
+function triggerFilter(query: Record<string, unknown>, known: readonly string[]): TriggerFilter {
+  refuseUnknownParams(query, [...Object.keys(TriggerQuery.shape), ...known]);
+  const filter: TriggerFilter = {};
+  if (typeof query.namespace === "string" && query.namespace) filter.namespace = query.namespace;
+  if (typeof query.flowId === "string" && query.flowId) filter.flowId = query.flowId;
+  if (typeof query.q === "string" && query.q) filter.q = query.q;
+  for (const f of parseFilterParams(query)) {
+    const value = f.values[0] ?? "";
+    const at = `query.filters[${f.field}][${f.op}]`;
+    if (f.values.length !== 1) throw badRequest(`Filter ${at} takes one value`, at);
+    if (f.field === "namespace" && (f.op === "EQUALS" || f.op === "PREFIX" || f.op === "STARTS_WITH")) {
+      filter.namespace = value;
+      if (f.op === "EQUALS") filter.namespaceExact = true;
+    } else if (f.field === "flowId" && f.op === "EQUALS") filter.flowId = value;
+    else if (f.field === "q" && (f.op === "EQUALS" || f.op === "CONTAINS")) filter.q = value;
+    else
+      throw badRequest(
+        `Unknown trigger filter '${f.field}' ${f.op}: expected namespace (EQUALS, PREFIX, STARTS_WITH), flowId (EQUALS) or q (EQUALS, CONTAINS)`,
+        at,
+      );
+  }
+  return filter;
+}
+
 const search = defineRoute({
   method: "GET",
   url: "/triggers/search",
   summary: "Search triggers",
   tags: TAGS,
-  query: z.looseObject({
-    ...pagingShape(10),
-    q: z.string().optional(),
-    namespace: z.string().optional(),
-    flowId: z.string().optional(),
-  }),
+  query: TriggerQuery.extend(pagingShape(10)),
   response: { 200: pagedSchema(z.looseObject({ triggerContext: TriggerSchema, abstractTrigger: z.looseObject({}) })) },
   async handler({ query, ctx }) {
-    return await ctx.api.triggers.search(
-      {
-        ...(query.namespace ? { namespace: query.namespace } : {}),
-        ...(query.flowId ? { flowId: query.flowId } : {}),
-        ...(query.q ? { q: query.q } : {}),
-      },
-      { page: query.page, size: query.size },
-    );
+    const filter = triggerFilter(query, Object.keys(pagingShape(10)));
+    if (query.sort?.length) throw badRequest("Trigger searches are not sorted: leave out 'sort'", "query.sort");
+    return await ctx.api.triggers.search(filter, { page: query.page, size: query.size });
   },
 });
 
@@ -168,9 +197,7 @@ const disableByQuery = defineRoute({
   url: "/triggers/set-disabled/by-query",
   summary: "Enable or disable the triggers matching a query",
   tags: TAGS,
-  query: z.looseObject({
-    namespace: z.string().optional(),
-    flowId: z.string().optional(),
+  query: TriggerQuery.extend({
     disabled: z
       .enum(["true", "false"])
       .transform((v) => v === "true")
@@ -178,10 +205,7 @@ const disableByQuery = defineRoute({
   }),
   response: { 200: BulkResponseSchema },
   async handler({ query, ctx }) {
-    const keys = await ctx.api.triggers.matching({
-      ...(query.namespace ? { namespace: query.namespace } : {}),
-      ...(query.flowId ? { flowId: query.flowId } : {}),
-    });
+    const keys = await ctx.api.triggers.matching(triggerFilter(query, ["disabled"]));
     for (const key of keys) await ctx.api.triggers.setDisabled(key, query.disabled);
     return { count: keys.length };
   },
@@ -233,18 +257,10 @@ function bulkTriggerRoutes(
       url: `/triggers/${path}/by-query`,
       summary: `${summary}: the triggers matching a query (those that cannot take it are skipped)`,
       tags: TAGS,
-      query: z.looseObject({
-        q: z.string().optional(),
-        namespace: z.string().optional(),
-        flowId: z.string().optional(),
-      }),
+      query: TriggerQuery,
       response: { 200: BulkResponseSchema },
       async handler({ query, ctx }) {
-        const listed = await ctx.api.triggers.list({
-          ...(query.namespace ? { namespace: query.namespace } : {}),
-          ...(query.flowId ? { flowId: query.flowId } : {}),
-          ...(query.q ? { q: query.q } : {}),
-        });
+        const listed = await ctx.api.triggers.list(triggerFilter(query, []));
         const keys = listed.map((l) => ({
           namespace: l.triggerContext.namespace,
           flowId: l.triggerContext.flowId,
