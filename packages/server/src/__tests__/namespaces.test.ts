@@ -58,7 +58,12 @@ describe("namespace files", () => {
     expect((await files("company.team", "?from=/readme.md&to=/bin/run.sh", { method: "PUT" })).status).toBe(409);
     expect((await files("company.team", "?path=/bin", { method: "DELETE" })).status).toBe(200);
     expect((await files("company.team", "/directory?path=/bin")).status).toBe(404);
-    expect((await files("company.team", "?path=/bin", { method: "DELETE" })).status).toBe(404);
+    // as Kestra's `namespace files update` needs it: a missing path is no error, `/` empties the namespace
+    expect((await files("company.team", "?path=/bin", { method: "DELETE" })).status).toBe(200);
+    expect((await upload("company.other", "/kept.txt", "kept")).status).toBe(200);
+    expect((await files("company.team", "?path=/", { method: "DELETE" })).status).toBe(200);
+    expect(await json(await files("company.team", "/directory?path=/"))).toEqual([]);
+    expect(await (await files("company.other", "?path=/kept.txt")).text()).toBe("kept");
   });
 
   it("refuses traversal in every form, and keeps absolute paths inside the namespace", async () => {

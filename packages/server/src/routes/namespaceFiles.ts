@@ -194,17 +194,17 @@ const move = defineRoute({
 const remove = defineRoute({
   method: "DELETE",
   url: "/namespaces/:namespace/files",
-  summary: "Delete a namespace file, or a folder with everything in it",
+  summary: "Delete a namespace file, or a folder with everything in it (`/`: every file of the namespace)",
+  description:
+    "As in Kestra, whose `namespace files update` deletes the target folder before uploading: a path that does not exist is no error.",
   tags: TAGS,
   params: NamespaceParams,
   query: z.looseObject({ path: z.string() }),
-  response: { 200: null, ...errors(400, 404) },
+  response: { 200: null, ...errors(400) },
   async handler({ params, query, ctx }) {
     const { path, storage } = location(params.namespace, query.path);
-    if (path === "/") throw badRequest("The namespace root cannot be deleted; delete its files", "query.path");
-    if (await ctx.instance.storage.delete(storage)) return;
-    if ((await ctx.instance.storage.deletePrefix(storage)) === 0)
-      throw notFound("FILE_NOT_FOUND", `No file or folder '${path}' in namespace '${params.namespace}'`);
+    if (path !== "/" && (await ctx.instance.storage.delete(storage))) return;
+    await ctx.instance.storage.deletePrefix(storage);
   },
 });
 
