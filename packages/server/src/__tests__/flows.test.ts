@@ -194,6 +194,32 @@ describe("flows", () => {
     expect((await json(await fetch(`${t.api}/flows/bulk/bulk1`))).revision).toBe(1);
   });
 
+  it("replaces a namespace's flows as Kestra's `flow namespace update` does (POST /flows/{namespace})", async () => {
+    const flow = (id: string, namespace = "deploy.team") =>
+      `id: ${id}\nnamespace: ${namespace}\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.log.Log\n    message: ${id}\n`;
+    expect((await postYaml(`${t.api}/flows`, flow("old"))).status).toBe(200);
+    expect((await postYaml(`${t.api}/flows`, flow("child", "deploy.team.sub"))).status).toBe(200);
+    const saved = await json<{ id: string }[]>(
+      await postYaml(`${t.api}/flows/deploy.team`, `${flow("a")}---\n${flow("b")}`),
+    );
+    expect(saved.map((f) => f.id)).toEqual(["a", "b"]);
+    const ids = async (namespace: string) =>
+      (await json<{ id: string }[]>(await fetch(`${t.api}/flows/${namespace}`))).map((f) => f.id).sort();
+    // the namespace's flows left out are deleted; its child namespaces are left alone
+    expect(await ids("deploy.team")).toEqual(["a", "b"]);
+    expect(await ids("deploy.team.sub")).toEqual(["child"]);
+    // delete=false keeps them; a flow of another namespace or one given twice saves nothing
+    expect((await postYaml(`${t.api}/flows/deploy.team?delete=false`, flow("c"))).status).toBe(200);
+    expect(await ids("deploy.team")).toEqual(["a", "b", "c"]);
+    const outside = await postYaml(`${t.api}/flows/deploy.team`, `${flow("d")}---\n${flow("x", "elsewhere")}`);
+    expect(outside.status).toBe(422);
+    expect((await json(outside)).message).toContain("Flow 'elsewhere/x' is not in namespace 'deploy.team'");
+    const twice = await postYaml(`${t.api}/flows/deploy.team`, `${flow("d")}---\n${flow("d")}`);
+    expect(twice.status).toBe(422);
+    expect((await json(twice)).message).toContain("Flow 'deploy.team/d' is given twice");
+    expect(await ids("deploy.team")).toEqual(["a", "b", "c"]);
+  });
+
   it("disables and enables flows by ids and by query; a disabled flow cannot run", async () => {
     const disabled = await fetch(`${t.api}/flows/disable/by-ids`, {
       method: "POST",

@@ -108,6 +108,63 @@ const validate = defineRoute({
   },
 });
 
+type Ctx = Parameters<AnyRoute["handler"]>[0]["ctx"];
+
+/**
+ * Saves the YAML documents of `body`, all or none (422 listing every invalid one, or a flow outside
+ * `namespace`, or an id given twice); with `deleteMissing`, the flows of `namespace` (or of every
+ * namespace) the body leaves out are deleted in the same transaction.
+ */
+async function saveDocuments(ctx: Ctx, body: string, namespace: string | undefined, deleteMissing: boolean) {
+  const instance = ctx.instance;
+  const docs = splitYamlDocuments(body);
+  const checks = await checkDocuments(instance, docs);
+  const invalid = checks.filter((c) => c.constraints).map(({ parsed: _parsed, ...check }) => check);
+  if (invalid.length) {
+    const summary = invalid
+      .map(
+        (c) =>
+          `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`,
+      )
+      .join("\n");
+    throw new ApiError(
+      422,
+      "FLOW_INVALID",
+      `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`,
+      {
+        ...(invalid[0]!.issues?.[0] ? { path: invalid[0]!.issues[0].path } : {}),
+        details: { documents: invalid },
+      },
+    );
+  }
+  const outside = namespace ? checks.find((c) => c.namespace !== namespace) : undefined;
+  if (outside)
+    throw new ApiError(
+      422,
+      "FLOW_INVALID",
+      `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${namespace}'`,
+      {
+        path: "namespace",
+      },
+    );
+  const seen = new Set<string>();
+  for (const c of checks) {
+    const key = `${c.namespace}/${c.flow}`;
+    if (seen.has(key))
+      throw new ApiError(422, "FLOW_INVALID", `Flow '${key}' is given twice, nothing was saved`, {
+        path: `documents[${c.index}]`,
+      });
+    seen.add(key);
+  }
+  // One transaction: every flow is saved (and the missing ones deleted), or none.
+  const saved = await ctx.api.flows.saveAll(
+    docs.map((doc, i) => ({ source: doc.source, flow: checks[i]!.parsed! })),
+    deleteMissing ? { ...(namespace ? { namespace } : {}) } : undefined,
+  );
+  await yieldToOthers();
+  return await flowsJson(instance, saved, true);
+}
+
 const bulk = defineRoute({
   method: "POST",
   url: "/flows/bulk",
@@ -131,42 +188,31 @@ const bulk = defineRoute({
   }),
   response: { 200: z.array(FlowSchema), ...errors(413, 422) },
   async handler({ body, query, ctx }) {
-    const instance = ctx.instance;
-    const docs = splitYamlDocuments(body);
-    const checks = await checkDocuments(instance, docs);
-    const invalid = checks.filter((c) => c.constraints).map(({ parsed: _parsed, ...check }) => check);
-    if (invalid.length) {
-      const summary = invalid
-        .map(
-          (c) =>
-            `document ${c.index}${c.flow ? ` ('${c.namespace}/${c.flow}')` : ""}: ${c.constraints!.split("\n").join("; ")}`,
-        )
-        .join("\n");
-      throw new ApiError(
-        422,
-        "FLOW_INVALID",
-        `${invalid.length} of ${docs.length} flows are invalid, nothing was saved:\n${summary}`,
-        {
-          ...(invalid[0]!.issues?.[0] ? { path: invalid[0]!.issues[0].path } : {}),
-          details: { documents: invalid },
-        },
-      );
-    }
-    const outside = query.namespace ? checks.find((c) => c.namespace !== query.namespace) : undefined;
-    if (outside)
-      throw new ApiError(
-        422,
-        "FLOW_INVALID",
-        `Flow '${outside.namespace}/${outside.flow}' is not in namespace '${query.namespace}'`,
-        { path: "namespace" },
-      );
-    // One transaction: every flow is saved (and the missing ones deleted), or none.
-    const saved = await ctx.api.flows.saveAll(
-      docs.map((doc, i) => ({ source: doc.source, flow: checks[i]!.parsed! })),
-      query.delete ? { ...(query.namespace ? { namespace: query.namespace } : {}) } : undefined,
-    );
-    await yieldToOthers();
-    return await flowsJson(instance, saved, true);
+    return await saveDocuments(ctx, body, query.namespace, query.delete);
+  },
+});
+
+const namespaceUpdate = defineRoute({
+  method: "POST",
+  url: "/flows/:namespace",
+  summary: "Make a namespace's flows those of the body (YAML documents separated by ---), all or none",
+  description:
+    "What Kestra's `flow namespace update` command and its deploy GitHub Action call. Every flow of the body must be in the namespace; the namespace's flows the body leaves out are deleted unless `delete=false` (its child namespaces are left alone).",
+  tags: TAGS,
+  consumes: YAML_TYPES,
+  body: z.string(),
+  bodyDoc: yamlBodyDoc,
+  params: z.object({ namespace: z.string() }),
+  query: z.looseObject({
+    delete: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true")
+      .describe("Delete the namespace's flows missing from the body"),
+  }),
+  response: { 200: z.array(FlowSchema), ...errors(413, 422) },
+  async handler({ body, params, query, ctx }) {
+    return await saveDocuments(ctx, body, params.namespace, query.delete);
   },
 });
 
@@ -262,6 +308,7 @@ const distinctNamespaces = defineRoute({
 export const flowBulkRoutes: AnyRoute[] = [
   validate,
   bulk,
+  namespaceUpdate,
   byIds(false),
   byIds(true),
   byQuery(false),

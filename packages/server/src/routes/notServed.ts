@@ -57,7 +57,6 @@ const NOT_SERVED: ReadonlyArray<readonly [HTTPMethods, string, Reason]> = [
   ["POST", "/executions/force-run/by-query", "queue"],
   ["PATCH", "/flows/:namespace/:id/:taskId", "notYet"],
   ["GET", "/flows/source", "notYet"],
-  ["POST", "/flows/:namespace", "notYet"],
   ["POST", "/flows/validate/task", "notYet"],
   ["POST", "/flows/validate/trigger", "notYet"],
   ["GET", "/flows/export/by-query", "zip"],
