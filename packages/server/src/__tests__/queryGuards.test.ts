@@ -67,6 +67,9 @@ describe("executions by query", () => {
     expect(mains.sort()).toEqual([first.parent, second.parent].sort());
     expect(await ids(`filters[triggerExecutionId][EQUALS]=${second.parent}`)).toEqual([second.child]);
     expect((await call("GET", "/executions/search?childFilter=SOME")).status).toBe(400);
+    // Kestra's yyyy-MM-dd'T'HH:mm[:ss][.SSS][XXX]: seconds and offset may be left out
+    expect(await ids(`triggerExecutionId=${first.parent}&startDate=2000-01-01T00:00`)).toEqual([first.child]);
+    expect(await ids(`triggerExecutionId=${first.parent}&endDate=2000-01-01T00:00`)).toEqual([]);
 
     // the delete takes the one child only
     expect(await json(await call("DELETE", `/executions/by-query?triggerExecutionId=${first.parent}`))).toEqual({

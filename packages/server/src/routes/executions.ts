@@ -179,8 +179,8 @@ export const SearchQuery = z.looseObject({
   flowId: z.string().optional(),
   state: multi().describe("States (repeatable)"),
   labels: multi().describe("Labels as key:value (repeatable)"),
-  startDate: z.iso.datetime({ offset: true }).optional(),
-  endDate: z.iso.datetime({ offset: true }).optional(),
+  startDate: z.iso.datetime({ offset: true, local: true }).optional(),
+  endDate: z.iso.datetime({ offset: true, local: true }).optional(),
   timeRange: z.string().optional().describe("An ISO-8601 duration: executions started since"),
   triggerExecutionId: z
     .string()

@@ -82,8 +82,8 @@ const search = defineRoute({
     flowId: z.string().optional(),
     triggerId: z.string().optional(),
     minLevel: Level.optional(),
-    startDate: z.iso.datetime({ offset: true }).optional(),
-    endDate: z.iso.datetime({ offset: true }).optional(),
+    startDate: z.iso.datetime({ offset: true, local: true }).optional(),
+    endDate: z.iso.datetime({ offset: true, local: true }).optional(),
   }),
   response: { 200: pagedSchema(LogEntrySchema), ...errors(400) },
   async handler({ query, ctx }) {
