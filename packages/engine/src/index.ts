@@ -19,6 +19,7 @@ export {
   type ShownLogPage,
   type TriggerFilter,
   type TriggerListing,
+  type TriggerSort,
   type TriggerView,
   type WebhookOutcome,
 } from "./api/index.ts";

@@ -49,6 +49,7 @@ export {
   type BackfillRequest,
   type TriggerFilter,
   type TriggerListing,
+  type TriggerSort,
   type TriggerView,
 } from "./triggers.ts";
 export { WebhooksApi, type WebhookOutcome } from "./webhooks.ts";

@@ -62,6 +62,12 @@ export interface TriggerFilter {
   q?: string;
 }
 
+/** An order of a trigger search. */
+export interface TriggerSort {
+  field: "namespace" | "flowId" | "triggerId";
+  desc: boolean;
+}
+
 /** Every declared trigger (disabled ones too) of a namespace prefix / flow, with its state. */
 export async function listTriggers(instance: Instance, filter: TriggerFilter = {}): Promise<TriggerListing[]> {
   const { q, namespaceExact, ...scope } = filter;
@@ -215,9 +221,22 @@ export async function matchingTriggers(instance: Instance, filter: TriggerFilter
 export class TriggersApi {
   constructor(private readonly instance: Instance) {}
 
-  async search(filter: TriggerFilter, paging: { page?: number; size?: number } = {}): Promise<Page<TriggerListing>> {
+  /** A page of the triggers `filter` selects, in the order of `sort` (`namespace`, `flowId` or `triggerId`, then `:asc` or `:desc`). */
+  async search(
+    filter: TriggerFilter,
+    paging: { page?: number; size?: number; sort?: readonly TriggerSort[] } = {},
+  ): Promise<Page<TriggerListing>> {
     const { limit, offset } = pageWindow(paging.page, paging.size);
     const found = await listTriggers(this.instance, filter);
+    const sort = paging.sort ?? [];
+    if (sort.length)
+      found.sort((a, b) => {
+        for (const { field, desc } of sort) {
+          const order = String(a.triggerContext[field]).localeCompare(String(b.triggerContext[field]));
+          if (order !== 0) return desc ? -order : order;
+        }
+        return 0;
+      });
     return { results: found.slice(offset, offset + limit), total: found.length };
   }
 

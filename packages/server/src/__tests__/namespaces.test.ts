@@ -61,6 +61,8 @@ describe("namespace files", () => {
     // as Kestra's `namespace files update` needs it: a missing path is no error, `/` empties the namespace
     expect((await files("company.team", "?path=/bin", { method: "DELETE" })).status).toBe(200);
     expect((await upload("company.other", "/kept.txt", "kept")).status).toBe(200);
+    // an empty path is a mistake, not the root
+    expect((await files("company.team", "?path=", { method: "DELETE" })).status).toBe(400);
     expect((await files("company.team", "?path=/", { method: "DELETE" })).status).toBe(200);
     expect(await json(await files("company.team", "/directory?path=/"))).toEqual([]);
     expect(await (await files("company.other", "?path=/kept.txt")).text()).toBe("kept");

@@ -87,6 +87,12 @@ describe("executions by query", () => {
     expect((await json(refused)).message).toContain("Unknown parameter 'flowIdd': nothing was done");
     expect((await call("POST", `/executions/labels/by-query?nonsense=1`)).status).toBe(400);
     expect((await call("GET", `/executions/${parent}`)).status).toBe(200);
+    // what Kestra's clients send is taken: a bare `filters=`, replay's latestRevision
+    const replayed = await call(
+      "POST",
+      `/executions/replay/by-query?filters=&latestRevision=false&triggerExecutionId=${parent}`,
+    );
+    expect(await json(replayed)).toEqual({ count: 1 });
   });
 });
 
@@ -118,6 +124,20 @@ describe("triggers by query", () => {
     expect(await json(await call("POST", "/triggers/unlock/by-query?filters[flowId][EQUALS]=nothing"))).toEqual({
       count: 0,
     });
+  });
+
+  it("a search sorts by namespace, flowId or triggerId; paging and a bare filters= are taken", async () => {
+    expect(await namespaces("namespace=guards.trig&sort=namespace:desc&filters=")).toEqual([
+      "guards.trig",
+      "guards.trig.other",
+    ]);
+    const ordered = (
+      (await json(await call("GET", "/triggers/search?namespace=guards.trig&sort=namespace:desc"))).results as {
+        triggerContext: { namespace: string };
+      }[]
+    ).map((r) => r.triggerContext.namespace);
+    expect(ordered).toEqual(["guards.trig.other", "guards.trig"]);
+    expect((await call("POST", "/triggers/unlock/by-query?namespace=guards.none&page=1&size=25")).status).toBe(200);
   });
 
   it("an unknown filter, parameter or sort is refused, and nothing is done", async () => {

@@ -101,7 +101,11 @@ export function parseLabel(text: string): { key: string; value: string } {
  */
 export function refuseUnknownParams(query: Record<string, unknown>, known: Iterable<string>): void {
   const allowed = new Set(known);
-  const unknown = Object.keys(query).filter((key) => !allowed.has(key) && !key.startsWith("filters["));
+  // Kestra's clients send a bare `filters=` when no filter is set
+  const emptyFilters = (value: unknown) => (Array.isArray(value) ? value : [value]).every((v) => v === "");
+  const unknown = Object.keys(query).filter(
+    (key) => !allowed.has(key) && !key.startsWith("filters[") && !(key === "filters" && emptyFilters(query[key])),
+  );
   if (unknown.length)
     throw badRequest(
       `Unknown parameter${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `'${k}'`).join(", ")}: nothing was done`,

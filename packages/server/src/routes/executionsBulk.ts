@@ -175,9 +175,19 @@ const actions = [
     name: "replay",
     method: "POST",
     summary: "Replay executions as new ones, from scratch",
-    query: NoQuery,
+    query: z.looseObject({
+      latestRevision: z
+        .enum(["true", "false"])
+        .default("false")
+        .transform((v) => v === "true")
+        .describe("Replay with the flow's latest revision instead of the execution's"),
+    }),
     refuse: () => undefined,
-    apply: (api, s) => api.executions.replay(s.execution.id),
+    async apply(api, s, query) {
+      const { namespace, flowId } = s.execution;
+      const latest = query.latestRevision ? (await api.flows.stored(namespace, flowId))?.revision : undefined;
+      return api.executions.replay(s.execution.id, undefined, latest);
+    },
   }),
 ];
 

@@ -202,6 +202,9 @@ const remove = defineRoute({
   query: z.looseObject({ path: z.string() }),
   response: { 200: null, ...errors(400) },
   async handler({ params, query, ctx }) {
+    // only a literal `/` means every file: an empty path is a mistake, not the root
+    if (query.path.trim() === "")
+      throw badRequest("'path' is empty: give a file, a folder, or / for every file", "query.path");
     const { path, storage } = location(params.namespace, query.path);
     if (path !== "/" && (await ctx.instance.storage.delete(storage))) return;
     await ctx.instance.storage.deletePrefix(storage);

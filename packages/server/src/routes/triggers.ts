@@ -4,7 +4,7 @@
  * unlock or change backfills in bulk by list or by query.
  */
 import { isSakerError, z } from "@saker/sdk";
-import type { TriggerFilter } from "@saker/engine";
+import type { TriggerFilter, TriggerSort } from "@saker/engine";
 import { badRequest } from "../http/errors.ts";
 import { parseFilterParams, refuseUnknownParams } from "../http/filters.ts";
 import { paginate, pagedSchema, pagingShape } from "../http/paging.ts";
@@ -84,6 +84,24 @@ function triggerFilter(query: Record<string, unknown>, known: readonly string[])
   return filter;
 }
 
+const SORTABLE = new Set(["namespace", "flowId", "triggerId"]);
+
+/** `field:asc|desc` orders of a trigger search; another field answers 400. */
+function triggerSort(sort: readonly string[] | undefined): TriggerSort[] {
+  return (sort ?? [])
+    .flatMap((s) => s.split(","))
+    .filter(Boolean)
+    .map((s) => {
+      const [field = "", direction = "asc"] = s.split(":");
+      if (!SORTABLE.has(field) || !["asc", "desc"].includes(direction.toLowerCase()))
+        throw badRequest(
+          `Invalid sort '${s}': expected namespace, flowId or triggerId, then :asc or :desc`,
+          "query.sort",
+        );
+      return { field: field as TriggerSort["field"], desc: direction.toLowerCase() === "desc" };
+    });
+}
+
 const search = defineRoute({
   method: "GET",
   url: "/triggers/search",
@@ -93,8 +111,7 @@ const search = defineRoute({
   response: { 200: pagedSchema(z.looseObject({ triggerContext: TriggerSchema, abstractTrigger: z.looseObject({}) })) },
   async handler({ query, ctx }) {
     const filter = triggerFilter(query, Object.keys(pagingShape(10)));
-    if (query.sort?.length) throw badRequest("Trigger searches are not sorted: leave out 'sort'", "query.sort");
-    return await ctx.api.triggers.search(filter, { page: query.page, size: query.size });
+    return await ctx.api.triggers.search(filter, { page: query.page, size: query.size, sort: triggerSort(query.sort) });
   },
 });
 
@@ -205,7 +222,7 @@ const disableByQuery = defineRoute({
   }),
   response: { 200: BulkResponseSchema },
   async handler({ query, ctx }) {
-    const keys = await ctx.api.triggers.matching(triggerFilter(query, ["disabled"]));
+    const keys = await ctx.api.triggers.matching(triggerFilter(query, ["disabled", ...Object.keys(pagingShape(10))]));
     for (const key of keys) await ctx.api.triggers.setDisabled(key, query.disabled);
     return { count: keys.length };
   },
@@ -260,7 +277,8 @@ function bulkTriggerRoutes(
       query: TriggerQuery,
       response: { 200: BulkResponseSchema },
       async handler({ query, ctx }) {
-        const listed = await ctx.api.triggers.list(triggerFilter(query, []));
+        // paging parameters (Kestra's clients send them) do not narrow an action
+        const listed = await ctx.api.triggers.list(triggerFilter(query, Object.keys(pagingShape(10))));
         const keys = listed.map((l) => ({
           namespace: l.triggerContext.namespace,
           flowId: l.triggerContext.flowId,
