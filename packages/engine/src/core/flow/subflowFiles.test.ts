@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorMessages, openTestInstance, outputsOf, type TestInstance } from "../../testing/testInstance.ts";
 
 let t: TestInstance;
-beforeAll(async () => {
-  t = await openTestInstance();
-  await t.instance.deploy(`id: writer
-namespace: files.child
+
+/** A flow writing a file and returning it as its FILE output `result`. */
+const writer = (namespace: string, content = "written by {{ flow.id }}") => `id: writer
+namespace: ${namespace}
 outputs:
   - id: result
     type: FILE
@@ -13,9 +13,13 @@ outputs:
 tasks:
   - id: write
     type: io.kestra.plugin.core.storage.Write
-    content: "written by {{ flow.id }}"
+    content: "${content}"
     extension: .txt
-`);
+`;
+
+beforeAll(async () => {
+  t = await openTestInstance();
+  await t.instance.deploy(writer("files.child"));
 });
 afterAll(async () => {
   await t.close();
@@ -44,18 +48,7 @@ tasks:
   });
 
   it("a file passed up from a subflow's own subflow is read two generations up, even under an `executions` namespace", async () => {
-    await t.instance.deploy(`id: writer
-namespace: files.executions.deep
-outputs:
-  - id: result
-    type: FILE
-    value: "{{ outputs.write.uri }}"
-tasks:
-  - id: write
-    type: io.kestra.plugin.core.storage.Write
-    content: "deep"
-    extension: .txt
-`);
+    await t.instance.deploy(writer("files.executions.deep", "deep"));
     await t.instance.deploy(`id: middle
 namespace: files.child
 outputs:
@@ -115,9 +108,7 @@ tasks:
   });
 
   it("an execution that did not start the one that wrote a file may not read it", async () => {
-    const child = await t.run(
-      `id: writer\nnamespace: files.child\noutputs:\n  - id: result\n    type: FILE\n    value: "{{ outputs.write.uri }}"\ntasks:\n  - id: write\n    type: io.kestra.plugin.core.storage.Write\n    content: "written by {{ flow.id }}"\n    extension: .txt\n`,
-    );
+    const child = await t.run(writer("files.child"));
     const uri = String(outputsOf(child, "write").uri);
     const x = await t.run(
       `id: stranger
