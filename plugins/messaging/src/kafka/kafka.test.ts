@@ -336,6 +336,20 @@ const bootstrap = kafka?.bootstrap;
 /** Produce's `transactional` for the cluster under test (the mock cluster has no transactions for kafkajs). */
 const transactional = transactionalLine(kafka);
 
+/** Runs a flow producing `values` (strings) to `topic` of the cluster under test. */
+function produce(test: TestInstance, topic: string, values: string[]) {
+  return test.run(`id: send_${values.join("_")}
+namespace: ${NS}
+tasks:
+  - id: produce
+    type: io.kestra.plugin.kafka.Produce
+    properties:
+      bootstrap.servers: ${bootstrap}
+${transactional}    topic: ${topic}
+    from: [${values.map((value) => `{ value: ${value} }`).join(", ")}]
+`);
+}
+
 describe.skipIf(!kafka)(`Kafka against a broker (${kafka?.kind ?? "none"})`, () => {
   let t: TestInstance | undefined;
   afterAll(async () => {
@@ -442,16 +456,7 @@ triggers:
     topic: ${topic}
     groupId: ${topic}
 `);
-    await t.run(`id: send
-namespace: ${NS}
-tasks:
-  - id: produce
-    type: io.kestra.plugin.kafka.Produce
-    properties:
-      bootstrap.servers: ${bootstrap}
-${transactional}    topic: ${topic}
-    from: [{ value: r1 }, { value: r2 }]
-`);
+    await produce(t, topic, ["r1", "r2"]);
     const done = await eventually(() => {
       const found = executionsOf(t!, NS, "realtime").filter((x) => x.state.current === "SUCCESS");
       return found.length >= 2 ? found : undefined;
@@ -462,17 +467,7 @@ ${transactional}    topic: ${topic}
   it("RealtimeTrigger with topicPattern consumes topics created after it started, each record once", async () => {
     const base = `saker-rtp-${randomUUID().slice(0, 8)}`;
     t ??= await messagingInstance({ scheduler: true });
-    const send = (topic: string, values: string[]) =>
-      t!.run(`id: send_${values.join("_")}
-namespace: ${NS}
-tasks:
-  - id: produce
-    type: io.kestra.plugin.kafka.Produce
-    properties:
-      bootstrap.servers: ${bootstrap}
-${transactional}    topic: ${topic}
-    from: [${values.map((value) => `{ value: ${value} }`).join(", ")}]
-`);
+    const send = (topic: string, values: string[]) => produce(t!, topic, values);
     await send(`${base}-a`, ["a1"]);
     // no groupId: the private group's positions carry the consumer across its new subscriptions
     await t.instance.deploy(`id: realtime_pattern

@@ -17,6 +17,10 @@ tasks:
     extension: .txt
 `;
 
+/** A Subflow task (`tasks:` indentation) starting `namespace`/`flowId` and waiting for it. */
+const subflow = (id: string, namespace: string, flowId: string) =>
+  `  - id: ${id}\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: ${namespace}\n    flowId: ${flowId}\n`;
+
 beforeAll(async () => {
   t = await openTestInstance();
   await t.instance.deploy(writer("files.child"));
@@ -30,11 +34,7 @@ describe("files of the executions a flow started", () => {
     const x = await t.run(`id: reader
 namespace: files.parent
 tasks:
-  - id: sub
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: files.child
-    flowId: writer
-  - id: content
+${subflow("sub", "files.child", "writer")}  - id: content
     type: io.kestra.plugin.core.debug.Return
     format: "{{ read(outputs.sub.outputs.result) }} ({{ fileSize(outputs.sub.outputs.result) }} bytes)"
   - id: size
@@ -56,19 +56,11 @@ outputs:
     type: FILE
     value: "{{ outputs.sub.outputs.result }}"
 tasks:
-  - id: sub
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: files.executions.deep
-    flowId: writer
-`);
+${subflow("sub", "files.executions.deep", "writer")}`);
     const x = await t.run(`id: top
 namespace: files.parent
 tasks:
-  - id: sub
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: files.child
-    flowId: middle
-  - id: content
+${subflow("sub", "files.child", "middle")}  - id: content
     type: io.kestra.plugin.core.debug.Return
     format: "{{ read(outputs.sub.outputs.result) }}"
 `);
@@ -90,15 +82,7 @@ tasks:
     const x = await t.run(`id: two_children
 namespace: files.parent
 tasks:
-  - id: first
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: files.child
-    flowId: writer
-  - id: second
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: files.child
-    flowId: sibling
-    inputs:
+${subflow("first", "files.child", "writer")}${subflow("second", "files.child", "sibling")}    inputs:
       uri: "{{ outputs.first.outputs.result }}"
 `);
     expect(x.state.current).toBe("FAILED");
